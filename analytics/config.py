@@ -1,0 +1,335 @@
+"""The SLA config (``data/sla.toml``): loaded, validated, typed.
+
+Every number the product judges against comes from here. :func:`load_config` reads a
+TOML file and raises :class:`ConfigError` with one line per problem, each naming the
+key, the value and what is allowed.
+
+>>> cfg = load_config("data/sla.toml")
+>>> cfg.handoff.first_touch_hours, cfg.cadence.min_attempts, cfg.funnel.window_days
+(24.0, 6, 90)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from analytics.schema import BUYER_STAGES, STAGES
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Direction = Literal["at_least", "at_most"]
+BuyerStage = Literal["awareness", "consideration", "decision"]
+PositiveFloat = Annotated[float, Field(gt=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+#: The metrics a KPI may name (keys of the review's KPI values).
+KPI_METRICS: tuple[str, ...] = (
+    "visitors", "leads", "mqls", "sals", "sqls", "opportunities", "deals_won", "won_revenue",
+    "visitor_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_opportunity", "opportunity_to_won",
+    "mql_attainment", "mql_rejection_rate", "handoff_compliance", "median_hours_to_first_touch",
+    "cadence_compliance", "attempts_per_mql", "premature_recycles", "stale_leads",
+    "recycled_enrolled_in_time", "remql_rate",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'") from exc
+    return value
+
+
+class SlaMeta(_Model):
+    name: str
+    version: str
+    effective_from: date
+    owners: list[str] = []
+    review_cadence: Literal["monthly"] = "monthly"
+
+
+class Reporting(_Model):
+    timezone: str = "UTC"
+    currency: str = "EUR"
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class Stage(_Model):
+    label: str
+    definition: str
+    aliases: list[str] = []
+
+
+class Funnel(_Model):
+    window_days: PositiveInt = 90
+
+
+class InterestRules(_Model):
+    points: dict[str, float] = {}
+    caps: dict[str, PositiveFloat] = {}
+
+
+class Scoring(_Model):
+    mql_threshold: float = Field(60, ge=0)
+    decay_half_life_days: PositiveFloat = 30
+    fit_cap: PositiveFloat = 50
+    interest_cap: PositiveFloat = 60
+    fit_grades: list[float] = [35, 25, 15]
+    interest_grades: list[float] = [40, 25, 10]
+    fit: dict[Literal["industry", "size_band", "country", "seniority", "role"], dict[str, float]] = {}
+    interest: InterestRules = InterestRules()
+
+    @field_validator("fit_grades", "interest_grades")
+    @classmethod
+    def _three_descending(cls, value: list[float]) -> list[float]:
+        if len(value) != 3 or sorted(value, reverse=True) != value:
+            raise ValueError(f"{value} must be three cut-offs in descending order, e.g. [35, 25, 15]")
+        return value
+
+
+class SizeBand(_Model):
+    label: str
+    min_employees: NonNegativeInt
+
+
+class Segments(_Model):
+    size_bands: list[SizeBand] = [
+        SizeBand(label="1-49", min_employees=0),
+        SizeBand(label="50-249", min_employees=50),
+        SizeBand(label="250-999", min_employees=250),
+        SizeBand(label="1000+", min_employees=1000),
+    ]
+
+    @field_validator("size_bands")
+    @classmethod
+    def _ascending(cls, bands: list[SizeBand]) -> list[SizeBand]:
+        mins = [b.min_employees for b in bands]
+        if not bands or mins[0] != 0 or mins != sorted(set(mins)):
+            raise ValueError(f"min_employees {mins} must start at 0 and strictly increase")
+        return bands
+
+
+class Calendar(_Model):
+    timezone: str = "Europe/Berlin"
+    working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    start: time = time(8)
+    end: time = time(18)
+    holidays_country: str | None = None
+    extra_holidays: list[date] = []
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Calendar:
+        if self.start >= self.end:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+
+class Handoff(_Model):
+    first_touch_hours: PositiveFloat = 24
+    business_hours: bool = False
+    triggers: list[str] = ["score_threshold", "demo_request", "contact_request"]
+    calendar: Calendar = Calendar()
+
+
+class Recycle(_Model):
+    after_attempts: PositiveInt = 6
+    grace_days: PositiveFloat = 7
+    enroll_within_days: PositiveFloat = 2
+    remql_window_days: PositiveInt = 180
+    track: str | None = None
+
+
+class Cadence(_Model):
+    min_attempts: PositiveInt = 6
+    window_days: PositiveFloat = 14
+    min_gap_hours: float = Field(4, ge=0)
+    channels: list[Literal["phone", "email", "video", "social"]] = ["phone", "email", "video", "social"]
+
+
+class NurtureTrack(_Model):
+    name: str
+    buyer_stage: BuyerStage
+    description: str = ""
+    sales_can_trigger: bool = False
+
+
+class Nurture(_Model):
+    tracks: list[NurtureTrack] = []
+
+
+class Goals(_Model):
+    revenue_target_monthly: PositiveFloat = 1_000_000
+    mql_target_monthly: PositiveFloat = 700
+    rate_window_months: PositiveInt = 6
+
+
+class Kpi(_Model):
+    metric: str
+    label: str
+    target: float
+    direction: Direction
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: str) -> str:
+        if value not in KPI_METRICS:
+            raise ValueError(f"unknown metric {value!r}; allowed: {', '.join(KPI_METRICS)}")
+        return value
+
+
+class Kpis(_Model):
+    at_risk_margin: float = Field(0.10, ge=0, le=1)
+    marketing: list[Kpi] = []
+    sales: list[Kpi] = []
+
+
+class SlaConfig(_Model):
+    """The whole SLA. Sections mirror ``data/sla.toml``."""
+
+    sla: SlaMeta
+    reporting: Reporting = Reporting()
+    stages: dict[str, Stage]
+    funnel: Funnel = Funnel()
+    scoring: Scoring = Scoring()
+    segments: Segments = Segments()
+    handoff: Handoff = Handoff()
+    recycle: Recycle = Recycle()
+    cadence: Cadence = Cadence()
+    nurture: Nurture = Nurture()
+    goals: Goals = Goals()
+    kpis: Kpis = Kpis()
+
+    #: Where it was read from and its content hash (set by :func:`load_config`).
+    source: str = ""
+    content_hash: str = ""
+
+    @field_validator("stages")
+    @classmethod
+    def _stages_known(cls, stages: dict[str, Stage]) -> dict[str, Stage]:
+        missing = [s for s in STAGES if s not in stages]
+        if missing:
+            raise ValueError(f"missing stage(s) {missing}; every stage of {list(STAGES)} needs a definition")
+        unknown = [s for s in stages if s not in STAGES]
+        if unknown:
+            raise ValueError(
+                f"unknown stage(s) {unknown}; allowed: {list(STAGES)} (other names go in a stage's aliases)"
+            )
+        return stages
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> SlaConfig:
+        names = [t.name for t in self.nurture.tracks]
+        if self.recycle.track is not None and self.recycle.track not in names:
+            raise ValueError(f"recycle.track {self.recycle.track!r} is not a nurture track; known: {names}")
+        return self
+
+    # -- conveniences used across the library ------------------------------------
+    @property
+    def tracks_by_name(self) -> dict[str, NurtureTrack]:
+        return {t.name: t for t in self.nurture.tracks}
+
+    @property
+    def stage_aliases(self) -> dict[str, str]:
+        """Alias -> canonical stage name (e.g. ``accepted`` -> ``sal``)."""
+        return {alias.lower(): name for name, st in self.stages.items() for alias in st.aliases}
+
+    @property
+    def all_kpis(self) -> list[tuple[str, Kpi]]:
+        """``(team, kpi)`` for both teams, marketing first."""
+        return [("marketing", k) for k in self.kpis.marketing] + [("sales", k) for k in self.kpis.sales]
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
+    value = raw
+    for item in loc:
+        try:
+            value = value[item]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
+    """Parse and validate SLA config TOML text.
+
+    Raises
+    ------
+    ConfigError
+        One line per problem: ``key = value: what is allowed``.
+
+    >>> parse_config('[sla]\\nname="x"\\nversion="1"\\neffective_from=2026-01-01\\n[stages]')
+    Traceback (most recent call last):
+    ...
+    analytics.config.ConfigError: <string>: stages: missing stage(s) [...]; every stage of [...] needs a definition
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [f"not valid TOML: {exc}"]) from None
+    try:
+        config = SlaConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after")))
+            key = _format_location(loc) or "(top level)"
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                problems.append(f"{key}: unknown key (check the spelling; see data/sla.toml for the known keys)")
+            elif err["type"] == "missing":
+                problems.append(f"{key}: required key is missing")
+            else:
+                value = _lookup(raw, loc)
+                shown = f" = {value!r}" if value is not None and not isinstance(value, dict | list) else ""
+                problems.append(f"{key}{shown}: {message}")
+        raise ConfigError(source, problems) from None
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return config.model_copy(update={"source": source, "content_hash": digest})
+
+
+def load_config(path: str | Path) -> SlaConfig:
+    """Read and validate an SLA config file (see :func:`parse_config`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot read: {exc}"]) from None
+    return parse_config(text, source=str(path))
+
+
+__all__ = ["KPI_METRICS", "BUYER_STAGES", "ConfigError", "SlaConfig", "load_config", "parse_config"]

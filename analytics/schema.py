@@ -1,0 +1,214 @@
+"""The canonical tables: columns, types, keys and enum values (spec/canonical-format.md).
+
+This module is the one place that knows the shape of the data. The importer validates
+against it, the warehouse creates its ``core`` tables from it, and the metrics receive
+frames that have exactly these columns and dtypes (see :class:`analytics.tables.Tables`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+ColumnKind = Literal["str", "int", "float", "bool", "timestamp", "date", "enum"]
+
+UTC_TIMESTAMP = pl.Datetime("us", "UTC")
+
+POLARS_DTYPE: dict[str, pl.DataType] = {
+    "str": pl.String(),
+    "enum": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "timestamp": UTC_TIMESTAMP,
+    "date": pl.Date(),
+}
+
+DUCKDB_TYPE: dict[str, str] = {
+    "str": "VARCHAR",
+    "enum": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "timestamp": "TIMESTAMPTZ",
+    "date": "DATE",
+}
+
+SOURCES = (
+    "organic", "paid_search", "paid_social", "social", "email",
+    "referral", "event", "partner", "direct", "other",
+)
+STAGES = (
+    "lead", "mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified",
+)
+ACTIVITY_TYPES = (
+    "page_view", "pricing_page_view", "content_download", "webinar_attended", "email_open",
+    "email_click", "form_submit", "demo_request", "contact_request", "event_attended",
+)
+BUYER_STAGES = ("awareness", "consideration", "decision")
+CHANNELS = ("phone", "email", "video", "social")
+OUTCOMES = ("connected", "no_answer", "voicemail", "replied", "meeting_booked", "bounced")
+REACHED_OUTCOMES = ("connected", "replied", "meeting_booked")
+TEAMS = ("marketing", "sdr", "ae")
+SENIORITIES = ("c_level", "vp", "director", "manager", "individual")
+ROLES = ("decision_maker", "influencer", "user", "other")
+EXIT_REASONS = ("completed", "became_mql", "unsubscribed", "sales_request", "disqualified")
+TRIGGERED_BY = ("auto", "sales")
+OPPORTUNITY_STATUSES = ("open", "won", "lost")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table."""
+
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    #: ``(table, column)`` this column refers to; an unknown value is rejected.
+    references: tuple[str, str] | None = None
+    #: Lower bound for numbers (``>= 0`` in the spec).
+    minimum: float | None = None
+
+    @property
+    def dtype(self) -> pl.DataType:
+        return POLARS_DTYPE[self.kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns, its key and its grain."""
+
+    name: str
+    grain: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def polars_schema(self) -> pl.Schema:
+        return pl.Schema({c.name: c.dtype for c in self.columns})
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+
+C = Column
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("accounts", "one row per account", ("account_id",), (
+            C("account_id", "str", required=True),
+            C("name", "str", required=True),
+            C("industry", "str"),
+            C("employees", "int", minimum=0),
+            C("country", "str"),
+            C("annual_revenue", "float", minimum=0),
+        )),
+        Table("reps", "one row per sales or marketing person", ("rep_id",), (
+            C("rep_id", "str", required=True),
+            C("name", "str", required=True),
+            C("team", "enum", required=True, enum=TEAMS),
+            C("weekly_capacity", "int", minimum=0),
+            C("active", "bool"),
+        )),
+        Table("leads", "one row per lead (a known contact)", ("lead_id",), (
+            C("lead_id", "str", required=True),
+            C("created_at", "timestamp", required=True),
+            C("account_id", "str", references=("accounts", "account_id")),
+            C("source", "enum", required=True, enum=SOURCES),
+            C("campaign", "str"),
+            C("job_title", "str"),
+            C("seniority", "enum", enum=SENIORITIES),
+            C("role", "enum", enum=ROLES),
+            C("country", "str"),
+            C("owner_rep_id", "str", references=("reps", "rep_id")),
+        )),
+        Table(
+            "lifecycle_events",
+            "one row per stage a lead enters (a lead may enter a stage more than once)",
+            ("lead_id", "stage", "entered_at"),
+            (
+                C("lead_id", "str", required=True, references=("leads", "lead_id")),
+                C("stage", "enum", required=True, enum=STAGES),
+                C("entered_at", "timestamp", required=True),
+                C("trigger", "str"),
+                C("actor_rep_id", "str", references=("reps", "rep_id")),
+                C("reason", "str"),
+            ),
+        ),
+        Table("activities", "one row per marketing engagement of a lead", ("activity_id",), (
+            C("activity_id", "str", required=True),
+            C("lead_id", "str", required=True, references=("leads", "lead_id")),
+            C("occurred_at", "timestamp", required=True),
+            C("type", "enum", required=True, enum=ACTIVITY_TYPES),
+            C("buyer_stage", "enum", enum=BUYER_STAGES),
+            C("campaign", "str"),
+            C("asset", "str"),
+        )),
+        Table("sales_touches", "one row per attempt by sales to reach a lead", ("touch_id",), (
+            C("touch_id", "str", required=True),
+            C("lead_id", "str", required=True, references=("leads", "lead_id")),
+            C("rep_id", "str", required=True, references=("reps", "rep_id")),
+            C("occurred_at", "timestamp", required=True),
+            C("channel", "enum", required=True, enum=CHANNELS),
+            C("outcome", "enum", required=True, enum=OUTCOMES),
+            C("note", "str"),
+        )),
+        Table(
+            "nurture_enrollments",
+            "one row per enrollment of a lead in a nurture track",
+            ("enrollment_id",),
+            (
+                C("enrollment_id", "str", required=True),
+                C("lead_id", "str", required=True, references=("leads", "lead_id")),
+                C("track", "str", required=True),
+                C("enrolled_at", "timestamp", required=True),
+                C("exited_at", "timestamp"),
+                C("exit_reason", "enum", enum=EXIT_REASONS),
+                C("triggered_by", "enum", enum=TRIGGERED_BY),
+            ),
+        ),
+        Table("opportunities", "one row per opportunity", ("opportunity_id",), (
+            C("opportunity_id", "str", required=True),
+            C("lead_id", "str", references=("leads", "lead_id")),
+            C("account_id", "str", references=("accounts", "account_id")),
+            C("created_at", "timestamp", required=True),
+            C("closed_at", "timestamp"),
+            C("amount", "float", required=True, minimum=0),
+            C("status", "enum", required=True, enum=OPPORTUNITY_STATUSES),
+            C("loss_reason", "str"),
+        )),
+        Table("web_traffic", "one row per day and source", ("date", "source"), (
+            C("date", "date", required=True),
+            C("source", "enum", required=True, enum=SOURCES),
+            C("visitors", "int", required=True, minimum=0),
+            C("sessions", "int", minimum=0),
+        )),
+    )
+}
+
+#: Load order: a table's references are loaded before it.
+LOAD_ORDER: tuple[str, ...] = (
+    "accounts", "reps", "leads", "lifecycle_events", "activities",
+    "sales_touches", "nurture_enrollments", "opportunities", "web_traffic",
+)
+
+#: Column that dates each table's rows (used for ``as_of``).
+TIMESTAMP_COLUMNS: dict[str, str] = {
+    "leads": "created_at",
+    "lifecycle_events": "entered_at",
+    "activities": "occurred_at",
+    "sales_touches": "occurred_at",
+    "nurture_enrollments": "enrolled_at",
+    "opportunities": "created_at",
+}

@@ -1,0 +1,165 @@
+"""The warehouse's core tables as polars LazyFrames: the input of every metric.
+
+:class:`Tables` holds one LazyFrame per canonical table with exactly the columns and
+dtypes of :mod:`analytics.schema` (timestamps are ``Datetime("us", "UTC")``). The
+warehouse builds it from DuckDB (:func:`analytics.warehouse.load_tables`); tests and
+notebooks build it from plain rows with :meth:`Tables.from_rows`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+
+from analytics.schema import TABLES, UTC_TIMESTAMP
+
+
+def _typed(name: str, frame: pl.DataFrame | pl.LazyFrame | None) -> pl.LazyFrame:
+    """Cast a frame to the canonical schema of ``name`` (missing columns become null)."""
+    schema = TABLES[name].polars_schema
+    if frame is None:
+        return pl.LazyFrame(schema=schema)
+    lf = frame.lazy()
+    present = lf.collect_schema().names()
+    return lf.select(
+        [
+            (pl.col(col) if col in present else pl.lit(None)).cast(dtype).alias(col)
+            for col, dtype in schema.items()
+        ]
+    )
+
+
+def _coerce_row(name: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse ISO strings in a hand-written row (tests, docs) into datetimes and dates."""
+    table = TABLES[name]
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        value = row.get(column.name)
+        if isinstance(value, str) and column.kind == "timestamp":
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        elif isinstance(value, str) and column.kind == "date":
+            value = date.fromisoformat(value)
+        out[column.name] = value
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Tables:
+    """One LazyFrame per canonical table (grain and columns: :mod:`analytics.schema`)."""
+
+    accounts: pl.LazyFrame
+    reps: pl.LazyFrame
+    leads: pl.LazyFrame
+    lifecycle_events: pl.LazyFrame
+    activities: pl.LazyFrame
+    sales_touches: pl.LazyFrame
+    nurture_enrollments: pl.LazyFrame
+    opportunities: pl.LazyFrame
+    web_traffic: pl.LazyFrame
+
+    @classmethod
+    def from_frames(cls, **frames: pl.DataFrame | pl.LazyFrame) -> Tables:
+        """Build from frames by table name; absent tables are empty, columns are cast.
+
+        >>> t = Tables.from_frames(leads=pl.DataFrame({"lead_id": ["007"]}))
+        >>> t.leads.collect()["lead_id"].to_list(), t.reps.collect().height
+        (['007'], 0)
+        """
+        unknown = set(frames) - set(TABLES)
+        if unknown:
+            raise ValueError(f"unknown table(s) {sorted(unknown)}; known: {sorted(TABLES)}")
+        return cls(**{name: _typed(name, frames.get(name)) for name in TABLES})
+
+    @classmethod
+    def from_rows(cls, **rows: Iterable[Mapping[str, Any]]) -> Tables:
+        """Build from lists of dicts; ISO strings are parsed (offsets converted to UTC).
+
+        >>> t = Tables.from_rows(lifecycle_events=[
+        ...     {"lead_id": "L1", "stage": "mql", "entered_at": "2026-10-05T09:12:00+02:00"}])
+        >>> t.lifecycle_events.collect()["entered_at"].to_list()
+        [datetime.datetime(2026, 10, 5, 7, 12, tzinfo=zoneinfo.ZoneInfo(key='UTC'))]
+        """
+        frames = {}
+        for name, table_rows in rows.items():
+            if name not in TABLES:
+                raise ValueError(f"unknown table {name!r}; known: {sorted(TABLES)}")
+            coerced = [_coerce_row(name, r) for r in table_rows]
+            frames[name] = pl.DataFrame(coerced, schema=TABLES[name].polars_schema, orient="row")
+        return cls.from_frames(**frames)
+
+    @classmethod
+    def empty(cls) -> Tables:
+        """Every table empty, with its canonical columns."""
+        return cls.from_frames()
+
+    def items(self) -> list[tuple[str, pl.LazyFrame]]:
+        return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]
+
+    def collect(self) -> Tables:
+        """Materialise every table once (useful before many metrics on the same data)."""
+        frames = pl.collect_all([lf for _, lf in self.items()])
+        return Tables(**{name: df.lazy() for (name, _), df in zip(self.items(), frames, strict=True)})
+
+    def latest_timestamp(self) -> datetime | None:
+        """The latest timestamp in any table (the default ``as_of``), or None when empty.
+
+        >>> Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-01-02T03:04:05Z",
+        ...                          "source": "email"}]).latest_timestamp()
+        datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
+        """
+        parts = []
+        for name, lf in self.items():
+            for col, dtype in TABLES[name].polars_schema.items():
+                if dtype == UTC_TIMESTAMP:
+                    parts.append(lf.select(pl.col(col).max().alias("t")))
+        value = pl.concat(parts).select(pl.col("t").max()).collect().item()
+        return value
+
+    def until(self, as_of: datetime) -> Tables:
+        """The data as it was known at ``as_of``: later rows are dropped, later exits undone.
+
+        Rows created after ``as_of`` disappear; an opportunity closed after it is still
+        open; a nurture enrollment exited after it is still running.
+        """
+        as_of = _as_utc(as_of)
+        ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
+        opp_closed_later = pl.col("closed_at") > ts
+        exit_later = pl.col("exited_at") > ts
+        return Tables(
+            accounts=self.accounts,
+            reps=self.reps,
+            leads=self.leads.filter(pl.col("created_at") <= ts),
+            lifecycle_events=self.lifecycle_events.filter(pl.col("entered_at") <= ts),
+            activities=self.activities.filter(pl.col("occurred_at") <= ts),
+            sales_touches=self.sales_touches.filter(pl.col("occurred_at") <= ts),
+            nurture_enrollments=self.nurture_enrollments.filter(
+                pl.col("enrolled_at") <= ts
+            ).with_columns(
+                pl.when(exit_later).then(None).otherwise(pl.col("exited_at")).alias("exited_at"),
+                pl.when(exit_later).then(None).otherwise(pl.col("exit_reason")).alias("exit_reason"),
+            ),
+            opportunities=self.opportunities.filter(pl.col("created_at") <= ts).with_columns(
+                pl.when(opp_closed_later).then(None).otherwise(pl.col("closed_at")).alias("closed_at"),
+                pl.when(opp_closed_later).then(pl.lit("open")).otherwise(pl.col("status")).alias("status"),
+                pl.when(opp_closed_later).then(None).otherwise(pl.col("loss_reason")).alias("loss_reason"),
+            ),
+            web_traffic=self.web_traffic.filter(pl.col("date") <= pl.lit(as_of.date())),
+        )
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp; no offset means UTC.
+
+    >>> parse_timestamp("2026-11-01T02:30:00+01:00").isoformat()
+    '2026-11-01T01:30:00+00:00'
+    """
+    return _as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
