@@ -212,6 +212,8 @@ class SlaConfig(_Model):
     nurture: Nurture = Nurture()
     goals: Goals = Goals()
     kpis: Kpis = Kpis()
+    #: Further allowed values of enum columns, by column name (e.g. ``source = ["webinar"]``).
+    enums: dict[str, list[str]] = {}
 
     #: Where it was read from and its content hash (set by :func:`load_config`).
     source: str = ""
@@ -229,6 +231,17 @@ class SlaConfig(_Model):
                 f"unknown stage(s) {unknown}; allowed: {list(STAGES)} (other names go in a stage's aliases)"
             )
         return stages
+
+    @field_validator("enums")
+    @classmethod
+    def _enum_columns_known(cls, enums: dict[str, list[str]]) -> dict[str, list[str]]:
+        from analytics.schema import TABLES
+
+        enum_columns = sorted({c.name for t in TABLES.values() for c in t.columns if c.kind == "enum"})
+        unknown = [name for name in enums if name not in enum_columns]
+        if unknown:
+            raise ValueError(f"{unknown} are not enum columns; allowed: {', '.join(enum_columns)}")
+        return enums
 
     @model_validator(mode="after")
     def _cross_checks(self) -> SlaConfig:

@@ -1,0 +1,262 @@
+"""The ``sla`` command line (contract: spec/cli.md).
+
+Exit status: 0 success; 1 done with problems reported (e.g. rows rejected); 2 nothing
+done (usage error, missing or unreadable file, invalid config), with a message on
+standard error naming the file, column or key. With ``--json`` standard output holds
+one JSON document and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from analytics.config import ConfigError, SlaConfig, load_config
+
+app = typer.Typer(
+    name="sla",
+    help="Run the marketing & sales SLA on data: import, review, score.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, soft_wrap=True)
+out = Console()
+
+DbOption = Annotated[
+    Path, typer.Option("--db", envvar="SLA_DB", help="Warehouse file.", show_default=True)
+]
+ConfigOption = Annotated[
+    Path, typer.Option("--config", envvar="SLA_CONFIG", help="SLA config (TOML).", show_default=True)
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+DEFAULT_DB_PATH = Path("data/warehouse.duckdb")
+DEFAULT_CONFIG_PATH = Path("data/sla.toml")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line (or few-line) message on stderr and exit with ``code``."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def config_or_exit(path: Path) -> SlaConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        fail(f"invalid SLA config, nothing done:\n{exc}")
+
+
+@contextmanager
+def readonly_warehouse(db: Path) -> Iterator[Any]:
+    """A read-only connection to the warehouse, or exit 2 with a message naming the file."""
+    from analytics.warehouse import WarehouseError, connect_readonly, is_warehouse
+
+    try:
+        con = connect_readonly(db)
+    except WarehouseError as exc:
+        fail(str(exc))
+    try:
+        if not is_warehouse(con):
+            fail(f"{db}: not an SLA warehouse (build one with `sla demo` or `sla import`)")
+        yield con
+    finally:
+        con.close()
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN/inf become null, datetimes ISO with Z."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        return iso_z(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def iso_z(moment: datetime) -> str:
+    """A timestamp in UTC as ISO 8601 with a ``Z``.
+
+    >>> from datetime import timezone, timedelta
+    >>> iso_z(datetime(2026, 11, 1, 2, 30, tzinfo=timezone(timedelta(hours=1))))
+    '2026-11-01T01:30:00Z'
+    """
+    from datetime import UTC
+
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    """Write one JSON document to stdout (and nothing else)."""
+    sys.stdout.write(json.dumps(_plain(document), ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Any]:
+    """A progress bar on stderr; yields a ``progress(step, fraction)`` callback."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def update(step: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=step)
+
+        yield update
+
+
+# -- sla demo ----------------------------------------------------------------------
+
+@app.command()
+def demo(
+    leads: Annotated[int, typer.Option(min=100, help="Number of leads.")] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Also write the data as a canonical folder.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last day of data, YYYY-MM-DD (default: today).")
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Build a realistic demo warehouse (about 18 months of DACH B2B data)."""
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+    from analytics.warehouse.canonical_io import write_canonical
+
+    cfg = config_or_exit(config)
+    end_at = None
+    if end is not None:
+        try:
+            end_at = datetime.fromisoformat(end)
+        except ValueError:
+            fail(f"--end {end!r} is not a date YYYY-MM-DD")
+    with progress_bar("generating") as progress:
+        frames = generate_demo(cfg, leads=leads, seed=seed, end=end_at, progress=progress)
+        source = f"sla demo --leads {leads} --seed {seed}"
+        write_tables(db, frames, source=source, config=cfg, progress=progress)
+        if out_dir is not None:
+            write_canonical(frames, out_dir)
+    counts = {name: frame.height for name, frame in frames.items()}
+    if as_json:
+        emit_json({"db": str(db), "tables": counts, "out": str(out_dir) if out_dir else None})
+    else:
+        err.print(f"demo warehouse written to {db}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+# -- sla import --------------------------------------------------------------------
+
+FORMATS = ("canonical",)
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="A canonical folder, a table file, or a CRM export.")],
+    fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "canonical",
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Load data into the warehouse; rows that break a rule go to the quarantine."""
+    from analytics.warehouse import ImportFailed, import_canonical
+
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r} is not known; allowed: {', '.join(FORMATS)}")
+    cfg = config_or_exit(config)
+    try:
+        with progress_bar("importing") as progress:
+            result = import_canonical(db, path, config=cfg, progress=progress)
+    except ImportFailed as exc:
+        fail(f"{exc}; nothing was imported")
+    if as_json:
+        emit_json(result.to_json_dict())
+    else:
+        _print_import(result)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+def _print_import(result: Any) -> None:
+    table = RichTable(title="Imported", show_edge=False)
+    table.add_column("table")
+    table.add_column("rows loaded", justify="right")
+    for name, n in result.loaded.items():
+        table.add_row(name, f"{n:,}")
+    err.print(table)
+    for file in result.unchanged_files:
+        err.print(f"{file}: already loaded, nothing changed")
+    for table_name, columns in result.dropped_columns.items():
+        err.print(f"{table_name}: dropped personal columns {', '.join(columns)}")
+    if result.rejected:
+        err.print(f"[yellow]{result.rows_rejected} row(s) rejected into the quarantine:[/]")
+        for r in result.rejected[:50]:
+            where = f"{r['file']}:{r['line']}" + (f" column {r['column']}" if r["column"] else "")
+            err.print(f"  {where}: {r['reason']}", highlight=False)
+        if len(result.rejected) > 50:
+            err.print(f"  ... and {len(result.rejected) - 50} more (see `sla info` / the Data page)")
+
+
+# -- sla info ----------------------------------------------------------------------
+
+@app.command()
+def info(
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """What is in the warehouse: rows per table, as_of, quarantine, the config in force."""
+    from analytics.warehouse import latest_timestamp, quarantine, table_counts
+
+    cfg = config_or_exit(config)
+    with readonly_warehouse(db) as con:
+        counts = table_counts(con)
+        as_of = latest_timestamp(con)
+        quarantined = quarantine(con).height
+    document = {
+        "as_of": iso_z(as_of) if as_of else None,
+        "tables": counts,
+        "quarantine": quarantined,
+        "config": str(config),
+        "sla_version": cfg.sla.version,
+    }
+    if as_json:
+        emit_json(document)
+        return
+    table = RichTable(title=f"Warehouse {db}", show_edge=False)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+    out.print(f"as of {document['as_of'] or '(empty)'}; {quarantined} quarantined row problem(s)")
+    out.print(f"SLA config {config}: {cfg.sla.name}, version {cfg.sla.version}")
+
+
+def main() -> None:
+    """Entry point of the ``sla`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

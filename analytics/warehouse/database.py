@@ -1,0 +1,202 @@
+"""The DuckDB warehouse file: its layers, safe updates, and reading it as polars.
+
+Layers (as in dbt's jaffle-shop):
+
+- ``raw.<table>``: rows as loaded, all text, immutable; with ``_load_id``,
+  ``_source_file``, ``_line`` and ``_extra`` (unknown columns as JSON).
+- ``core.<table>``: typed, keyed, validated; one row per key of the canonical format.
+- ``meta``: ``loads`` (one row per loaded file), ``quarantine`` (one row per broken
+  rule of a rejected row), ``config_versions`` (one row per SLA config version used).
+
+Updates never write the live file in place. :func:`updating` copies it (or starts
+empty), lets the caller write the copy in one transaction, then swaps it in with
+``os.replace``: a reader keeps the old state until it reconnects, never sees half a
+load, and a killed import leaves the live file as it was. A lock file serialises
+writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES, TIMESTAMP_COLUMNS
+from analytics.tables import Tables
+
+DEFAULT_DB = Path("data/warehouse.duckdb")
+
+
+class WarehouseError(Exception):
+    """The warehouse file is missing, locked or not a warehouse."""
+
+
+def _ddl() -> list[str]:
+    statements = ["CREATE SCHEMA IF NOT EXISTS raw", "CREATE SCHEMA IF NOT EXISTS core",
+                  "CREATE SCHEMA IF NOT EXISTS meta"]
+    for name in LOAD_ORDER:
+        table = TABLES[name]
+        raw_cols = ", ".join(f'"{c.name}" VARCHAR' for c in table.columns)
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS raw.{name} (_load_id INTEGER, _source_file VARCHAR, "
+            f"_line BIGINT, {raw_cols}, _extra JSON)"
+        )
+        core_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPE[c.kind]}' for c in table.columns)
+        statements.append(f"CREATE TABLE IF NOT EXISTS core.{name} ({core_cols})")
+        key = ", ".join(table.key)
+        statements.append(
+            f"COMMENT ON TABLE core.{name} IS 'Grain: {table.grain}; key ({key})'"
+        )
+    statements += [
+        """CREATE TABLE IF NOT EXISTS meta.loads (
+            load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
+            rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMPTZ)""",
+        "COMMENT ON TABLE meta.loads IS 'Grain: one row per file loaded'",
+        """CREATE TABLE IF NOT EXISTS meta.quarantine (
+            load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
+            line BIGINT, "column" VARCHAR, reason VARCHAR, value VARCHAR, loaded_at TIMESTAMPTZ)""",
+        "COMMENT ON TABLE meta.quarantine IS 'Grain: one row per broken rule of a rejected row'",
+        """CREATE TABLE IF NOT EXISTS meta.config_versions (
+            content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
+            source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",
+        "COMMENT ON TABLE meta.config_versions IS 'Grain: one row per SLA config version used'",
+    ]
+    return statements
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw, core and meta tables where they are missing."""
+    for statement in _ddl():
+        con.execute(statement)
+
+
+@contextlib.contextmanager
+def updating(db_path: str | Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the warehouse, swapped in on success.
+
+    Parameters
+    ----------
+    db_path
+        The live warehouse file (created when missing).
+    fresh
+        Start from an empty warehouse instead of a copy (``sla demo``).
+
+    The body runs inside one transaction; on any exception the copy is deleted and
+    the live file is untouched.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        work = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+        work.unlink(missing_ok=True)
+        if db_path.exists() and not fresh:
+            shutil.copyfile(db_path, work)
+        try:
+            con = duckdb.connect(str(work))
+            try:
+                create_schema(con)
+                con.execute("BEGIN TRANSACTION")
+                yield con
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(work, db_path)
+        finally:
+            work.unlink(missing_ok=True)
+            Path(str(work) + ".wal").unlink(missing_ok=True)
+
+
+def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; several processes may hold one while imports swap files."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise WarehouseError(f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)")
+    try:
+        return duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{db_path}: cannot open the warehouse: {exc}") from None
+
+
+_local = threading.local()
+
+
+def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
+    """A lazy scan of ``core.<name>`` that reads only the columns a query needs."""
+    from polars.io.plugins import register_io_source
+
+    schema = TABLES[name].polars_schema
+
+    def source(with_columns, predicate, n_rows, batch_size):
+        columns = with_columns or list(schema)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        limit = f" LIMIT {int(n_rows)}" if n_rows is not None else ""
+        cursor = con.cursor()
+        try:
+            frame = cursor.sql(f"SELECT {cols} FROM core.{name}{limit}").pl()
+        finally:
+            cursor.close()
+        frame = frame.cast({c: schema[c] for c in columns})
+        if predicate is not None:
+            frame = frame.filter(predicate)
+        yield frame
+
+    return register_io_source(source, schema=schema, explain_name=f"duckdb core.{name}")
+
+
+def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
+    """The core tables as lazy polars frames (columns are read only when a query needs them).
+
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> load_tables(con).leads.collect().height
+    0
+    """
+    return Tables(**{name: _scan(con, name) for name in TABLES})
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per core table, in load order."""
+    union = " UNION ALL ".join(
+        f"SELECT '{name}' AS t, count(*) AS n FROM core.{name}" for name in LOAD_ORDER
+    )
+    counts = dict(con.execute(union).fetchall())
+    return {name: int(counts[name]) for name in LOAD_ORDER}
+
+
+def latest_timestamp(con: duckdb.DuckDBPyConnection):
+    """The latest timestamp in any core table (the default ``as_of``), or None when empty."""
+    parts = [f"SELECT max({col}) AS t FROM core.{name}" for name, col in TIMESTAMP_COLUMNS.items()]
+    parts += ["SELECT max(exited_at) FROM core.nurture_enrollments",
+              "SELECT max(closed_at) FROM core.opportunities"]
+    value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
+    return value
+
+
+def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The quarantine: one row per broken rule of a rejected row, newest load first."""
+    return con.sql(
+        'SELECT load_id, table_name, source_file, line, "column", reason, value, loaded_at '
+        "FROM meta.quarantine ORDER BY load_id DESC, source_file, line"
+    ).pl()
+
+
+def loads(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The load log: one row per file loaded, newest first."""
+    return con.sql("SELECT * FROM meta.loads ORDER BY load_id DESC, table_name").pl()
+
+
+def is_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core'"
+    ).fetchall()[0]
+    return bool(row and row[0] >= len(TABLES))
