@@ -37,7 +37,8 @@ DbOption = Annotated[
     Path, typer.Option("--db", envvar="SLA_DB", help="Warehouse file.", show_default=True)
 ]
 ConfigOption = Annotated[
-    Path, typer.Option("--config", envvar="SLA_CONFIG", help="SLA config (TOML).", show_default=True)
+    Path,
+    typer.Option("--config", envvar="SLA_CONFIG", help="SLA config (TOML).", show_default=True),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 DEFAULT_DB_PATH = Path("data/warehouse.duckdb")
@@ -113,8 +114,11 @@ def progress_bar(description: str) -> Iterator[Any]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task(description, total=1.0)
 
@@ -125,6 +129,7 @@ def progress_bar(description: str) -> Iterator[Any]:
 
 
 # -- sla demo ----------------------------------------------------------------------
+
 
 @app.command()
 def demo(
@@ -162,7 +167,9 @@ def demo(
     if as_json:
         emit_json({"db": str(db), "tables": counts, "out": str(out_dir) if out_dir else None})
     else:
-        err.print(f"demo warehouse written to {db}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        err.print(
+            f"demo warehouse written to {db}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
 
 
 # -- sla import --------------------------------------------------------------------
@@ -172,7 +179,9 @@ FORMATS = ("canonical",)
 
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(help="A canonical folder, a table file, or a CRM export.")],
+    path: Annotated[
+        Path, typer.Argument(help="A canonical folder, a table file, or a CRM export.")
+    ],
     fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "canonical",
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
@@ -214,10 +223,13 @@ def _print_import(result: Any) -> None:
             where = f"{r['file']}:{r['line']}" + (f" column {r['column']}" if r["column"] else "")
             err.print(f"  {where}: {r['reason']}", highlight=False)
         if len(result.rejected) > 50:
-            err.print(f"  ... and {len(result.rejected) - 50} more (see `sla info` / the Data page)")
+            err.print(
+                f"  ... and {len(result.rejected) - 50} more (see `sla info` / the Data page)"
+            )
 
 
 # -- sla info ----------------------------------------------------------------------
+
 
 @app.command()
 def info(

@@ -31,11 +31,29 @@ NonNegativeInt = Annotated[int, Field(ge=0)]
 
 #: The metrics a KPI may name (keys of the review's KPI values).
 KPI_METRICS: tuple[str, ...] = (
-    "visitors", "leads", "mqls", "sals", "sqls", "opportunities", "deals_won", "won_revenue",
-    "visitor_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_opportunity", "opportunity_to_won",
-    "mql_attainment", "mql_rejection_rate", "handoff_compliance", "median_hours_to_first_touch",
-    "cadence_compliance", "attempts_per_mql", "premature_recycles", "stale_leads",
-    "recycled_enrolled_in_time", "remql_rate",
+    "visitors",
+    "leads",
+    "mqls",
+    "sals",
+    "sqls",
+    "opportunities",
+    "deals_won",
+    "won_revenue",
+    "visitor_to_lead",
+    "lead_to_mql",
+    "mql_to_sql",
+    "sql_to_opportunity",
+    "opportunity_to_won",
+    "mql_attainment",
+    "mql_rejection_rate",
+    "handoff_compliance",
+    "median_hours_to_first_touch",
+    "cadence_compliance",
+    "attempts_per_mql",
+    "premature_recycles",
+    "stale_leads",
+    "recycled_enrolled_in_time",
+    "remql_rate",
 )
 
 
@@ -47,7 +65,9 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'") from exc
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'"
+        ) from exc
     return value
 
 
@@ -88,14 +108,18 @@ class Scoring(_Model):
     interest_cap: PositiveFloat = 60
     fit_grades: list[float] = [35, 25, 15]
     interest_grades: list[float] = [40, 25, 10]
-    fit: dict[Literal["industry", "size_band", "country", "seniority", "role"], dict[str, float]] = {}
+    fit: dict[
+        Literal["industry", "size_band", "country", "seniority", "role"], dict[str, float]
+    ] = {}
     interest: InterestRules = InterestRules()
 
     @field_validator("fit_grades", "interest_grades")
     @classmethod
     def _three_descending(cls, value: list[float]) -> list[float]:
         if len(value) != 3 or sorted(value, reverse=True) != value:
-            raise ValueError(f"{value} must be three cut-offs in descending order, e.g. [35, 25, 15]")
+            raise ValueError(
+                f"{value} must be three cut-offs in descending order, e.g. [35, 25, 15]"
+            )
         return value
 
 
@@ -157,7 +181,12 @@ class Cadence(_Model):
     min_attempts: PositiveInt = 6
     window_days: PositiveFloat = 14
     min_gap_hours: float = Field(4, ge=0)
-    channels: list[Literal["phone", "email", "video", "social"]] = ["phone", "email", "video", "social"]
+    channels: list[Literal["phone", "email", "video", "social"]] = [
+        "phone",
+        "email",
+        "video",
+        "social",
+    ]
 
 
 class NurtureTrack(_Model):
@@ -223,13 +252,19 @@ class SlaConfig(_Model):
     @classmethod
     def _stages_known(cls, stages: dict[str, Stage]) -> dict[str, Stage]:
         missing = [s for s in STAGES if s not in stages]
-        if missing:
-            raise ValueError(f"missing stage(s) {missing}; every stage of {list(STAGES)} needs a definition")
         unknown = [s for s in stages if s not in STAGES]
+        problems = []
         if unknown:
-            raise ValueError(
-                f"unknown stage(s) {unknown}; allowed: {list(STAGES)} (other names go in a stage's aliases)"
+            problems.append(
+                f"unknown stage(s) {unknown}; allowed: {list(STAGES)} "
+                "(other names go in a stage's aliases)"
             )
+        if missing:
+            problems.append(
+                f"missing stage(s) {missing}; every stage of {list(STAGES)} needs a definition"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return stages
 
     @field_validator("enums")
@@ -237,7 +272,9 @@ class SlaConfig(_Model):
     def _enum_columns_known(cls, enums: dict[str, list[str]]) -> dict[str, list[str]]:
         from analytics.schema import TABLES
 
-        enum_columns = sorted({c.name for t in TABLES.values() for c in t.columns if c.kind == "enum"})
+        enum_columns = sorted(
+            {c.name for t in TABLES.values() for c in t.columns if c.kind == "enum"}
+        )
         unknown = [name for name in enums if name not in enum_columns]
         if unknown:
             raise ValueError(f"{unknown} are not enum columns; allowed: {', '.join(enum_columns)}")
@@ -247,7 +284,9 @@ class SlaConfig(_Model):
     def _cross_checks(self) -> SlaConfig:
         names = [t.name for t in self.nurture.tracks]
         if self.recycle.track is not None and self.recycle.track not in names:
-            raise ValueError(f"recycle.track {self.recycle.track!r} is not a nurture track; known: {names}")
+            raise ValueError(
+                f"recycle.track {self.recycle.track!r} is not a nurture track; known: {names}"
+            )
         return self
 
     # -- conveniences used across the library ------------------------------------
@@ -263,7 +302,9 @@ class SlaConfig(_Model):
     @property
     def all_kpis(self) -> list[tuple[str, Kpi]]:
         """``(team, kpi)`` for both teams, marketing first."""
-        return [("marketing", k) for k in self.kpis.marketing] + [("sales", k) for k in self.kpis.sales]
+        return [("marketing", k) for k in self.kpis.marketing] + [
+            ("sales", k) for k in self.kpis.sales
+        ]
 
 
 class ConfigError(Exception):
@@ -306,7 +347,7 @@ def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
     >>> parse_config('[sla]\\nname="x"\\nversion="1"\\neffective_from=2026-01-01\\n[stages]')
     Traceback (most recent call last):
     ...
-    analytics.config.ConfigError: <string>: stages: missing stage(s) [...]; every stage of [...] needs a definition
+    analytics.config.ConfigError: <string>: stages: missing stage(s) [...]; every stage ...
     """
     try:
         raw = tomllib.loads(text)
@@ -317,16 +358,24 @@ def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after")))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after"))
+            )
             key = _format_location(loc) or "(top level)"
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                problems.append(f"{key}: unknown key (check the spelling; see data/sla.toml for the known keys)")
+                problems.append(
+                    f"{key}: unknown key (check the spelling; see data/sla.toml for the known keys)"
+                )
             elif err["type"] == "missing":
                 problems.append(f"{key}: required key is missing")
             else:
                 value = _lookup(raw, loc)
-                shown = f" = {value!r}" if value is not None and not isinstance(value, dict | list) else ""
+                shown = (
+                    f" = {value!r}"
+                    if value is not None and not isinstance(value, dict | list)
+                    else ""
+                )
                 problems.append(f"{key}{shown}: {message}")
         raise ConfigError(source, problems) from None
     digest = hashlib.sha256(text.encode()).hexdigest()
@@ -345,4 +394,4 @@ def load_config(path: str | Path) -> SlaConfig:
     return parse_config(text, source=str(path))
 
 
-__all__ = ["KPI_METRICS", "BUYER_STAGES", "ConfigError", "SlaConfig", "load_config", "parse_config"]
+__all__ = ["BUYER_STAGES", "KPI_METRICS", "ConfigError", "SlaConfig", "load_config", "parse_config"]

@@ -37,15 +37,38 @@ DUCKDB_TYPE: dict[str, str] = {
 }
 
 SOURCES = (
-    "organic", "paid_search", "paid_social", "social", "email",
-    "referral", "event", "partner", "direct", "other",
+    "organic",
+    "paid_search",
+    "paid_social",
+    "social",
+    "email",
+    "referral",
+    "event",
+    "partner",
+    "direct",
+    "other",
 )
 STAGES = (
-    "lead", "mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified",
+    "lead",
+    "mql",
+    "sal",
+    "sql",
+    "opportunity",
+    "customer",
+    "recycled",
+    "disqualified",
 )
 ACTIVITY_TYPES = (
-    "page_view", "pricing_page_view", "content_download", "webinar_attended", "email_open",
-    "email_click", "form_submit", "demo_request", "contact_request", "event_attended",
+    "page_view",
+    "pricing_page_view",
+    "content_download",
+    "webinar_attended",
+    "email_open",
+    "email_click",
+    "form_submit",
+    "demo_request",
+    "contact_request",
+    "event_attended",
 )
 BUYER_STAGES = ("awareness", "consideration", "decision")
 CHANNELS = ("phone", "email", "video", "social")
@@ -106,33 +129,48 @@ C = Column
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("accounts", "one row per account", ("account_id",), (
-            C("account_id", "str", required=True),
-            C("name", "str", required=True),
-            C("industry", "str"),
-            C("employees", "int", minimum=0),
-            C("country", "str"),
-            C("annual_revenue", "float", minimum=0),
-        )),
-        Table("reps", "one row per sales or marketing person", ("rep_id",), (
-            C("rep_id", "str", required=True),
-            C("name", "str", required=True),
-            C("team", "enum", required=True, enum=TEAMS),
-            C("weekly_capacity", "int", minimum=0),
-            C("active", "bool"),
-        )),
-        Table("leads", "one row per lead (a known contact)", ("lead_id",), (
-            C("lead_id", "str", required=True),
-            C("created_at", "timestamp", required=True),
-            C("account_id", "str", references=("accounts", "account_id")),
-            C("source", "enum", required=True, enum=SOURCES),
-            C("campaign", "str"),
-            C("job_title", "str"),
-            C("seniority", "enum", enum=SENIORITIES),
-            C("role", "enum", enum=ROLES),
-            C("country", "str"),
-            C("owner_rep_id", "str", references=("reps", "rep_id")),
-        )),
+        Table(
+            "accounts",
+            "one row per account",
+            ("account_id",),
+            (
+                C("account_id", "str", required=True),
+                C("name", "str", required=True),
+                C("industry", "str"),
+                C("employees", "int", minimum=0),
+                C("country", "str"),
+                C("annual_revenue", "float", minimum=0),
+            ),
+        ),
+        Table(
+            "reps",
+            "one row per sales or marketing person",
+            ("rep_id",),
+            (
+                C("rep_id", "str", required=True),
+                C("name", "str", required=True),
+                C("team", "enum", required=True, enum=TEAMS),
+                C("weekly_capacity", "int", minimum=0),
+                C("active", "bool"),
+            ),
+        ),
+        Table(
+            "leads",
+            "one row per lead (a known contact)",
+            ("lead_id",),
+            (
+                C("lead_id", "str", required=True),
+                C("created_at", "timestamp", required=True),
+                C("account_id", "str", references=("accounts", "account_id")),
+                C("source", "enum", required=True, enum=SOURCES),
+                C("campaign", "str"),
+                C("job_title", "str"),
+                C("seniority", "enum", enum=SENIORITIES),
+                C("role", "enum", enum=ROLES),
+                C("country", "str"),
+                C("owner_rep_id", "str", references=("reps", "rep_id")),
+            ),
+        ),
         Table(
             "lifecycle_events",
             "one row per stage a lead enters (a lead may enter a stage more than once)",
@@ -146,24 +184,34 @@ TABLES: dict[str, Table] = {
                 C("reason", "str"),
             ),
         ),
-        Table("activities", "one row per marketing engagement of a lead", ("activity_id",), (
-            C("activity_id", "str", required=True),
-            C("lead_id", "str", required=True, references=("leads", "lead_id")),
-            C("occurred_at", "timestamp", required=True),
-            C("type", "enum", required=True, enum=ACTIVITY_TYPES),
-            C("buyer_stage", "enum", enum=BUYER_STAGES),
-            C("campaign", "str"),
-            C("asset", "str"),
-        )),
-        Table("sales_touches", "one row per attempt by sales to reach a lead", ("touch_id",), (
-            C("touch_id", "str", required=True),
-            C("lead_id", "str", required=True, references=("leads", "lead_id")),
-            C("rep_id", "str", required=True, references=("reps", "rep_id")),
-            C("occurred_at", "timestamp", required=True),
-            C("channel", "enum", required=True, enum=CHANNELS),
-            C("outcome", "enum", required=True, enum=OUTCOMES),
-            C("note", "str"),
-        )),
+        Table(
+            "activities",
+            "one row per marketing engagement of a lead",
+            ("activity_id",),
+            (
+                C("activity_id", "str", required=True),
+                C("lead_id", "str", required=True, references=("leads", "lead_id")),
+                C("occurred_at", "timestamp", required=True),
+                C("type", "enum", required=True, enum=ACTIVITY_TYPES),
+                C("buyer_stage", "enum", enum=BUYER_STAGES),
+                C("campaign", "str"),
+                C("asset", "str"),
+            ),
+        ),
+        Table(
+            "sales_touches",
+            "one row per attempt by sales to reach a lead",
+            ("touch_id",),
+            (
+                C("touch_id", "str", required=True),
+                C("lead_id", "str", required=True, references=("leads", "lead_id")),
+                C("rep_id", "str", required=True, references=("reps", "rep_id")),
+                C("occurred_at", "timestamp", required=True),
+                C("channel", "enum", required=True, enum=CHANNELS),
+                C("outcome", "enum", required=True, enum=OUTCOMES),
+                C("note", "str"),
+            ),
+        ),
         Table(
             "nurture_enrollments",
             "one row per enrollment of a lead in a nurture track",
@@ -178,29 +226,46 @@ TABLES: dict[str, Table] = {
                 C("triggered_by", "enum", enum=TRIGGERED_BY),
             ),
         ),
-        Table("opportunities", "one row per opportunity", ("opportunity_id",), (
-            C("opportunity_id", "str", required=True),
-            C("lead_id", "str", references=("leads", "lead_id")),
-            C("account_id", "str", references=("accounts", "account_id")),
-            C("created_at", "timestamp", required=True),
-            C("closed_at", "timestamp"),
-            C("amount", "float", required=True, minimum=0),
-            C("status", "enum", required=True, enum=OPPORTUNITY_STATUSES),
-            C("loss_reason", "str"),
-        )),
-        Table("web_traffic", "one row per day and source", ("date", "source"), (
-            C("date", "date", required=True),
-            C("source", "enum", required=True, enum=SOURCES),
-            C("visitors", "int", required=True, minimum=0),
-            C("sessions", "int", minimum=0),
-        )),
+        Table(
+            "opportunities",
+            "one row per opportunity",
+            ("opportunity_id",),
+            (
+                C("opportunity_id", "str", required=True),
+                C("lead_id", "str", references=("leads", "lead_id")),
+                C("account_id", "str", references=("accounts", "account_id")),
+                C("created_at", "timestamp", required=True),
+                C("closed_at", "timestamp"),
+                C("amount", "float", required=True, minimum=0),
+                C("status", "enum", required=True, enum=OPPORTUNITY_STATUSES),
+                C("loss_reason", "str"),
+            ),
+        ),
+        Table(
+            "web_traffic",
+            "one row per day and source",
+            ("date", "source"),
+            (
+                C("date", "date", required=True),
+                C("source", "enum", required=True, enum=SOURCES),
+                C("visitors", "int", required=True, minimum=0),
+                C("sessions", "int", minimum=0),
+            ),
+        ),
     )
 }
 
 #: Load order: a table's references are loaded before it.
 LOAD_ORDER: tuple[str, ...] = (
-    "accounts", "reps", "leads", "lifecycle_events", "activities",
-    "sales_touches", "nurture_enrollments", "opportunities", "web_traffic",
+    "accounts",
+    "reps",
+    "leads",
+    "lifecycle_events",
+    "activities",
+    "sales_touches",
+    "nurture_enrollments",
+    "opportunities",
+    "web_traffic",
 )
 
 #: Column that dates each table's rows (used for ``as_of``).

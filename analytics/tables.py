@@ -103,7 +103,9 @@ class Tables:
     def collect(self) -> Tables:
         """Materialise every table once (useful before many metrics on the same data)."""
         frames = pl.collect_all([lf for _, lf in self.items()])
-        return Tables(**{name: df.lazy() for (name, _), df in zip(self.items(), frames, strict=True)})
+        return Tables(
+            **{name: df.lazy() for (name, _), df in zip(self.items(), frames, strict=True)}
+        )
 
     def latest_timestamp(self) -> datetime | None:
         """The latest timestamp in any table (the default ``as_of``), or None when empty.
@@ -141,12 +143,24 @@ class Tables:
                 pl.col("enrolled_at") <= ts
             ).with_columns(
                 pl.when(exit_later).then(None).otherwise(pl.col("exited_at")).alias("exited_at"),
-                pl.when(exit_later).then(None).otherwise(pl.col("exit_reason")).alias("exit_reason"),
+                pl.when(exit_later)
+                .then(None)
+                .otherwise(pl.col("exit_reason"))
+                .alias("exit_reason"),
             ),
             opportunities=self.opportunities.filter(pl.col("created_at") <= ts).with_columns(
-                pl.when(opp_closed_later).then(None).otherwise(pl.col("closed_at")).alias("closed_at"),
-                pl.when(opp_closed_later).then(pl.lit("open")).otherwise(pl.col("status")).alias("status"),
-                pl.when(opp_closed_later).then(None).otherwise(pl.col("loss_reason")).alias("loss_reason"),
+                pl.when(opp_closed_later)
+                .then(None)
+                .otherwise(pl.col("closed_at"))
+                .alias("closed_at"),
+                pl.when(opp_closed_later)
+                .then(pl.lit("open"))
+                .otherwise(pl.col("status"))
+                .alias("status"),
+                pl.when(opp_closed_later)
+                .then(None)
+                .otherwise(pl.col("loss_reason"))
+                .alias("loss_reason"),
             ),
             web_traffic=self.web_traffic.filter(pl.col("date") <= pl.lit(as_of.date())),
         )

@@ -23,8 +23,15 @@ def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> 
     content = config.model_dump_json(exclude={"source", "content_hash"})
     con.execute(
         "INSERT INTO meta.config_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [config.content_hash, config.sla.version, config.sla.name, config.sla.effective_from,
-         config.source, content, datetime.now(UTC)],
+        [
+            config.content_hash,
+            config.sla.version,
+            config.sla.name,
+            config.sla.effective_from,
+            config.source,
+            content,
+            datetime.now(UTC),
+        ],
     )
     return True
 

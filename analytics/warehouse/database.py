@@ -39,8 +39,11 @@ class WarehouseError(Exception):
 
 
 def _ddl() -> list[str]:
-    statements = ["CREATE SCHEMA IF NOT EXISTS raw", "CREATE SCHEMA IF NOT EXISTS core",
-                  "CREATE SCHEMA IF NOT EXISTS meta"]
+    statements = [
+        "CREATE SCHEMA IF NOT EXISTS raw",
+        "CREATE SCHEMA IF NOT EXISTS core",
+        "CREATE SCHEMA IF NOT EXISTS meta",
+    ]
     for name in LOAD_ORDER:
         table = TABLES[name]
         raw_cols = ", ".join(f'"{c.name}" VARCHAR' for c in table.columns)
@@ -51,9 +54,7 @@ def _ddl() -> list[str]:
         core_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPE[c.kind]}' for c in table.columns)
         statements.append(f"CREATE TABLE IF NOT EXISTS core.{name} ({core_cols})")
         key = ", ".join(table.key)
-        statements.append(
-            f"COMMENT ON TABLE core.{name} IS 'Grain: {table.grain}; key ({key})'"
-        )
+        statements.append(f"COMMENT ON TABLE core.{name} IS 'Grain: {table.grain}; key ({key})'")
     statements += [
         """CREATE TABLE IF NOT EXISTS meta.loads (
             load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
@@ -120,7 +121,9 @@ def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection; several processes may hold one while imports swap files."""
     db_path = Path(db_path)
     if not db_path.exists():
-        raise WarehouseError(f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)")
+        raise WarehouseError(
+            f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)"
+        )
     try:
         return duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
@@ -176,8 +179,10 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def latest_timestamp(con: duckdb.DuckDBPyConnection):
     """The latest timestamp in any core table (the default ``as_of``), or None when empty."""
     parts = [f"SELECT max({col}) AS t FROM core.{name}" for name, col in TIMESTAMP_COLUMNS.items()]
-    parts += ["SELECT max(exited_at) FROM core.nurture_enrollments",
-              "SELECT max(closed_at) FROM core.opportunities"]
+    parts += [
+        "SELECT max(exited_at) FROM core.nurture_enrollments",
+        "SELECT max(closed_at) FROM core.opportunities",
+    ]
     value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
     return value
 

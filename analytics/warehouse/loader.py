@@ -81,6 +81,7 @@ def file_sha256(path: Path) -> str:
 
 # -- reading files --------------------------------------------------------------------
 
+
 def _normalise_header(names: Iterable[str]) -> list[str]:
     return [n.strip().lstrip("\ufeff").strip().lower() for n in names]
 
@@ -101,13 +102,26 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            problems.append({"file": label, "line": start, "column": None,
-                             "reason": f"has {len(record)} fields, the header has {len(header)}",
-                             "value": ",".join(record)[:200]})
+            problems.append(
+                {
+                    "file": label,
+                    "line": start,
+                    "column": None,
+                    "reason": f"has {len(record)} fields, the header has {len(header)}",
+                    "value": ",".join(record)[:200],
+                }
+            )
             continue
         if any("\ufffd" in cell for cell in record):
-            problems.append({"file": label, "line": start, "column": None,
-                             "reason": "not valid UTF-8 text", "value": None})
+            problems.append(
+                {
+                    "file": label,
+                    "line": start,
+                    "column": None,
+                    "reason": "not valid UTF-8 text",
+                    "value": None,
+                }
+            )
             continue
         rows.append(record)
         lines.append(start)
@@ -118,7 +132,9 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
     return frame, problems
 
 
-def read_csv_cells(path: Path, *, label: str | None = None) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+def read_csv_cells(
+    path: Path, *, label: str | None = None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """All cells of a CSV as text with ``_line``, and the rows that could not be read.
 
     Returns
@@ -158,7 +174,11 @@ def read_parquet_cells(path: Path) -> pl.DataFrame:
             exprs.append(col.dt.to_string("%Y-%m-%d").alias(name))
         else:
             exprs.append(col.cast(pl.String).alias(name))
-    return frame.select(exprs).with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+    return (
+        frame.select(exprs)
+        .with_row_index("_line", offset=1)
+        .with_columns(pl.col("_line").cast(pl.Int64))
+    )
 
 
 def with_extra(table: str, cells: pl.DataFrame) -> pl.DataFrame:
@@ -187,11 +207,15 @@ def canonical_batches(path: str | Path) -> tuple[list[TableBatch], list[dict[str
         stem, suffix = file.stem.lower(), file.suffix.lower()
         if stem in TABLES and suffix in (".csv", ".parquet"):
             if stem in by_table:
-                raise ImportFailed(f"{path}: both {by_table[stem].name} and {file.name} hold table {stem}")
+                raise ImportFailed(
+                    f"{path}: both {by_table[stem].name} and {file.name} hold table {stem}"
+                )
             by_table[stem] = file
     if not by_table:
         expected = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
-        raise ImportFailed(f"{path}: no canonical table file found (expected some of: {expected}, or .parquet)")
+        raise ImportFailed(
+            f"{path}: no canonical table file found (expected some of: {expected}, or .parquet)"
+        )
     batches, unreadable = [], []
     for table in LOAD_ORDER:
         if table not in by_table:
@@ -204,11 +228,14 @@ def canonical_batches(path: str | Path) -> tuple[list[TableBatch], list[dict[str
                 cells, problems = read_parquet_cells(file), []
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise ImportFailed(f"{file}: cannot be read: {exc}") from None
-        missing = [c.name for c in TABLES[table].columns if c.required and c.name not in cells.columns]
+        missing = [
+            c.name for c in TABLES[table].columns if c.required and c.name not in cells.columns
+        ]
+        header = ", ".join(c for c in cells.columns if c != "_line")
         if missing:
             raise ImportFailed(
                 f"{file}: missing required column(s) {', '.join(missing)} "
-                f"(the header has: {', '.join(c for c in cells.columns if c != '_line') or 'nothing'})"
+                f"(the header has: {header or 'nothing'})"
             )
         unreadable += [{**p, "table": table} for p in problems]
         batches.append(TableBatch(table, str(file), file_sha256(file), with_extra(table, cells)))
@@ -216,6 +243,7 @@ def canonical_batches(path: str | Path) -> tuple[list[TableBatch], list[dict[str
 
 
 # -- loading ------------------------------------------------------------------------
+
 
 def _enum_options(config: SlaConfig | None) -> tuple[dict, dict]:
     if config is None:
@@ -243,8 +271,13 @@ def _append_raw(con, table: str, batch: TableBatch, load_id: int) -> None:
         pl.lit(load_id, dtype=pl.Int32).alias("_load_id"),
         pl.lit(batch.source_file).alias("_source_file"),
         pl.col("_line"),
-        *[(pl.col(c) if c in cells.columns else pl.lit(None, dtype=pl.String)).alias(c) for c in columns],
-        (pl.col("_extra") if "_extra" in cells.columns else pl.lit(None, dtype=pl.String)).alias("_extra"),
+        *[
+            (pl.col(c) if c in cells.columns else pl.lit(None, dtype=pl.String)).alias(c)
+            for c in columns
+        ],
+        (pl.col("_extra") if "_extra" in cells.columns else pl.lit(None, dtype=pl.String)).alias(
+            "_extra"
+        ),
     )
     con.register("incoming_raw", frame)
     con.execute(f"INSERT INTO raw.{table} SELECT * FROM incoming_raw")
@@ -283,14 +316,20 @@ def load_batches(
     batches = sorted(batches, key=lambda b: order[b.table])
     now = datetime.now(UTC)
     with updating(db_path) as con:
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][0]
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
+            0
+        ]
         known: dict[str, pl.Series] = {}
 
         def keys_of(table: str, column: str, new: pl.DataFrame | None) -> pl.Series:
             existing = con.sql(f'SELECT DISTINCT "{column}" FROM core.{table}').pl().to_series()
             return existing if new is None else pl.concat([existing, new[column]])
 
-        for ref_table, ref_col in (("accounts", "account_id"), ("reps", "rep_id"), ("leads", "lead_id")):
+        for ref_table, ref_col in (
+            ("accounts", "account_id"),
+            ("reps", "rep_id"),
+            ("leads", "lead_id"),
+        ):
             known[f"{ref_table}.{ref_col}"] = keys_of(ref_table, ref_col, None)
 
         quarantine_rows = list(unreadable or [])
@@ -298,7 +337,10 @@ def load_batches(
             if progress:
                 progress(f"loading {batch.table}", index / max(len(batches), 1))
             valid, rejected = validate_rows(
-                batch.table, batch.cells, enum_extra=enum_extra, enum_aliases=enum_aliases,
+                batch.table,
+                batch.cells,
+                enum_extra=enum_extra,
+                enum_aliases=enum_aliases,
                 known_keys=known,
             )
             for key_name in list(known):
@@ -306,7 +348,8 @@ def load_batches(
                 if ref_table == batch.table:
                     known[key_name] = pl.concat([known[key_name], valid[ref_col]])
             quarantine_rows += [
-                {"file": batch.source_file, "table": batch.table, **row} for row in rejected.to_dicts()
+                {"file": batch.source_file, "table": batch.table, **row}
+                for row in rejected.to_dicts()
             ]
             already = con.execute(
                 "SELECT count(*) FROM meta.loads WHERE table_name = ? AND file_sha256 = ?",
@@ -320,29 +363,52 @@ def load_batches(
             _append_raw(con, batch.table, batch, load_id)
             con.execute(
                 "INSERT INTO meta.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [load_id, batch.table, batch.source_file, batch.file_sha256, batch.cells.height,
-                 valid.height, rejected.select("line").n_unique(), now],
+                [
+                    load_id,
+                    batch.table,
+                    batch.source_file,
+                    batch.file_sha256,
+                    batch.cells.height,
+                    valid.height,
+                    rejected.select("line").n_unique(),
+                    now,
+                ],
             )
         if quarantine_rows:
             sha_by_file = {b.source_file: b.file_sha256 for b in batches}
             frame = pl.DataFrame(
                 [
-                    {"load_id": load_id, "table_name": r.get("table"), "source_file": r["file"],
-                     "file_sha256": sha_by_file.get(r["file"]), "line": r["line"],
-                     "column": r.get("column"), "reason": r["reason"],
-                     "value": None if r.get("value") is None else str(r["value"]), "loaded_at": now}
+                    {
+                        "load_id": load_id,
+                        "table_name": r.get("table"),
+                        "source_file": r["file"],
+                        "file_sha256": sha_by_file.get(r["file"]),
+                        "line": r["line"],
+                        "column": r.get("column"),
+                        "reason": r["reason"],
+                        "value": None if r.get("value") is None else str(r["value"]),
+                        "loaded_at": now,
+                    }
                     for r in quarantine_rows
                 ],
-                schema={"load_id": pl.Int32, "table_name": pl.String, "source_file": pl.String,
-                        "file_sha256": pl.String, "line": pl.Int64, "column": pl.String,
-                        "reason": pl.String, "value": pl.String,
-                        "loaded_at": pl.Datetime("us", "UTC")},
+                schema={
+                    "load_id": pl.Int32,
+                    "table_name": pl.String,
+                    "source_file": pl.String,
+                    "file_sha256": pl.String,
+                    "line": pl.Int64,
+                    "column": pl.String,
+                    "reason": pl.String,
+                    "value": pl.String,
+                    "loaded_at": pl.Datetime("us", "UTC"),
+                },
             )
             con.register("incoming_q", frame)
             # The same broken row of the same file is quarantined once, however often it is loaded.
             con.execute(
                 """INSERT INTO meta.quarantine SELECT * FROM incoming_q q WHERE NOT EXISTS (
-                     SELECT 1 FROM meta.quarantine m WHERE m.file_sha256 IS NOT DISTINCT FROM q.file_sha256
+                     SELECT 1 FROM meta.quarantine m
+                     WHERE m.file_sha256 IS NOT DISTINCT FROM q.file_sha256
                      AND m.source_file = q.source_file AND m.line = q.line
                      AND m."column" IS NOT DISTINCT FROM q."column" AND m.reason = q.reason)"""
             )
@@ -352,15 +418,20 @@ def load_batches(
         if progress:
             progress("committing", 1.0)
     result.rejected = sorted(
-        ({"file": r["file"], "line": r["line"], "column": r.get("column"), "reason": r["reason"]}
-         for r in quarantine_rows),
+        (
+            {"file": r["file"], "line": r["line"], "column": r.get("column"), "reason": r["reason"]}
+            for r in quarantine_rows
+        ),
         key=lambda r: (r["file"], r["line"], r["column"] or ""),
     )
     return result
 
 
 def import_canonical(
-    db_path: str | Path, path: str | Path, *, config: SlaConfig | None = None,
+    db_path: str | Path,
+    path: str | Path,
+    *,
+    config: SlaConfig | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Load a canonical folder (or one table file) into the warehouse.
@@ -377,8 +448,12 @@ def import_canonical(
 
 
 def write_tables(
-    db_path: str | Path, frames: dict[str, pl.DataFrame], *, source: str,
-    config: SlaConfig | None = None, progress: Progress | None = None,
+    db_path: str | Path,
+    frames: dict[str, pl.DataFrame],
+    *,
+    source: str,
+    config: SlaConfig | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Replace the warehouse with already-valid typed frames (the demo generator's output).
 

@@ -136,33 +136,57 @@ def validate_rows(
         if column.kind == "enum":
             listed = ", ".join(allowed)
             checks.append(
-                (column.name, raw.is_not_null() & ~value.is_in(allowed),
-                 pl.lit(f"not one of the allowed values: {listed}"))
+                (
+                    column.name,
+                    raw.is_not_null() & ~value.is_in(allowed),
+                    pl.lit(f"not one of the allowed values: {listed}"),
+                )
             )
         elif column.kind not in ("str", "enum"):
             expected = {
-                "int": "a whole number", "float": "a number", "bool": "true or false",
+                "int": "a whole number",
+                "float": "a number",
+                "bool": "true or false",
                 "timestamp": "an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)",
                 "date": "a date YYYY-MM-DD",
             }[column.kind]
-            checks.append((column.name, raw.is_not_null() & value.is_null(),
-                           pl.lit(f"cannot be read as {expected}")))
+            checks.append(
+                (
+                    column.name,
+                    raw.is_not_null() & value.is_null(),
+                    pl.lit(f"cannot be read as {expected}"),
+                )
+            )
         if column.minimum is not None:
-            checks.append((column.name, value < column.minimum,
-                           pl.lit(f"must be >= {column.minimum:g}")))
+            checks.append(
+                (column.name, value < column.minimum, pl.lit(f"must be >= {column.minimum:g}"))
+            )
         if column.references is not None:
             ref_table, ref_col = column.references
             keys = known_keys.get(f"{ref_table}.{ref_col}")
             if keys is not None:
-                checks.append((column.name, raw.is_not_null() & ~raw.is_in(keys.implode()),
-                               pl.lit(f"refers to an unknown {ref_table[:-1].replace('_', ' ')}")))
+                checks.append(
+                    (
+                        column.name,
+                        raw.is_not_null() & ~raw.is_in(keys.implode()),
+                        pl.lit(f"refers to an unknown {ref_table[:-1].replace('_', ' ')}"),
+                    )
+                )
     if table_name == "opportunities":
         status = pl.col("status").str.to_lowercase()
-        checks.append(("closed_at", status.is_in(["won", "lost"]) & pl.col("closed_at").is_null(),
-                       pl.lit("required when status is won or lost")))
+        checks.append(
+            (
+                "closed_at",
+                status.is_in(["won", "lost"]) & pl.col("closed_at").is_null(),
+                pl.lit("required when status is won or lost"),
+            )
+        )
 
     flagged = text.with_columns(
-        [pl.when(cond).then(reason).alias(f"__why_{i}") for i, (_, cond, reason) in enumerate(checks)]
+        [
+            pl.when(cond).then(reason).alias(f"__why_{i}")
+            for i, (_, cond, reason) in enumerate(checks)
+        ]
     )
     why_cols = [f"__why_{i}" for i in range(len(checks))]
     rejections = [
@@ -174,7 +198,9 @@ def validate_rows(
         )
         for i, (col, _, _) in enumerate(checks)
     ]
-    passing = flagged.filter(pl.all_horizontal(pl.col(c).is_null() for c in why_cols) if why_cols else True)
+    passing = flagged.filter(
+        pl.all_horizontal(pl.col(c).is_null() for c in why_cols) if why_cols else True
+    )
     typed = passing.select([*typed_exprs, pl.col("_line").cast(pl.Int64)])
 
     # A key seen twice in one file: the first row loads, later ones are rejected.
@@ -189,7 +215,9 @@ def validate_rows(
             .select(
                 pl.col("_line").alias("line"),
                 pl.lit(", ".join(key)).alias("column"),
-                pl.format("duplicate key: first seen on line {}", pl.col("__first")).alias("reason"),
+                pl.format("duplicate key: first seen on line {}", pl.col("__first")).alias(
+                    "reason"
+                ),
                 key_text.alias("value"),
             )
         )

@@ -1,0 +1,87 @@
+"""The SLA config: the shipped example is valid; a bad one names key, value and what is allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analytics.config import ConfigError, load_config, parse_config
+
+EXAMPLE = Path("data/sla.toml").read_text()
+
+
+def test_the_example_config_has_every_spec_default():
+    cfg = load_config("data/sla.toml")
+    assert cfg.reporting.timezone == "UTC"
+    assert cfg.funnel.window_days == 90
+    assert cfg.handoff.first_touch_hours == 24
+    assert (cfg.cadence.min_attempts, cfg.cadence.window_days, cfg.cadence.min_gap_hours) == (
+        6,
+        14,
+        4,
+    )
+    assert (cfg.recycle.after_attempts, cfg.recycle.grace_days, cfg.recycle.enroll_within_days) == (
+        6,
+        7,
+        2,
+    )
+    assert cfg.goals.rate_window_months == 6
+    assert cfg.stage_aliases == {"accepted": "sal"}
+    assert len(cfg.content_hash) == 64
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "first_touch_hours = 24",
+            "first_touch_hours = -3",
+            "handoff.first_touch_hours = -3: Input should be greater than 0",
+        ),
+        (
+            'timezone = "UTC"',
+            'timezone = "Mars/Base"',
+            "reporting.timezone = 'Mars/Base': unknown time zone",
+        ),
+        ("[funnel]", "[funnel]\nwindow_dayz = 3", "funnel.window_dayz: unknown key"),
+        (
+            'metric = "stale_leads"',
+            'metric = "stale"',
+            "kpis.sales[5].metric = 'stale': unknown metric 'stale'; allowed: visitors",
+        ),
+        (
+            'buyer_stage = "awareness"',
+            'buyer_stage = "curious"',
+            "nurture.tracks[0].buyer_stage = 'curious': Input should be 'awareness'",
+        ),
+        ("[stages.customer]", "[stages.champion]", "unknown stage(s) ['champion']"),
+        ('start = "08:00"', 'start = "19:00"', "must be before end"),
+        (
+            'track = "recycled-reengagement"',
+            'track = "nope"',
+            "recycle.track 'nope' is not a nurture",
+        ),
+        ("[sla]", "[sla\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_value_gives_one_line_naming_key_value_and_what_is_allowed(old, new, expected):
+    assert old in EXAMPLE
+    with pytest.raises(ConfigError) as info:
+        parse_config(EXAMPLE.replace(old, new, 1), source="sla.toml")
+    assert any(expected in line for line in str(info.value).splitlines()), str(info.value)
+    assert all(line.startswith("sla.toml: ") for line in str(info.value).splitlines())
+
+
+def test_several_problems_give_one_line_each():
+    text = EXAMPLE.replace("first_touch_hours = 24", "first_touch_hours = 0").replace(
+        "min_attempts = 6", "min_attempts = 'six'"
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, source="x.toml")
+    assert len(info.value.problems) == 2
+
+
+def test_a_missing_file_is_named():
+    with pytest.raises(ConfigError, match=r"nope\.toml: file not found"):
+        load_config("nope.toml")
