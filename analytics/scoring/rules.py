@@ -1,0 +1,461 @@
+"""The SLA's rule score: fit (who a lead is) + interest (what it did), point in time.
+
+Definitions (config ``[scoring]``, shown on the Definitions page):
+
+- **fit points** = points for the account's industry + its size band
+  (``accounts.employees`` -> ``segments.size_bands``) + the country (the lead's, else
+  its account's) + the lead's seniority + its role, each from ``scoring.fit``; a value
+  the config does not list scores 0; the sum is capped at ``scoring.fit_cap``.
+  Industry is matched lower-case with spaces as ``_``, country upper-case.
+  Interest points are rounded to 6 decimals.
+- **interest points at moment t** = for each activity type, the points of every activity
+  of that type with ``occurred_at <= t``, each halved every ``decay_half_life_days``
+  since it happened; the decayed sum of a type is capped at ``scoring.interest.caps``
+  (when the type has a cap), and the sum over types at ``interest_cap``.
+- **score** = fit + interest. It is *point in time*: nothing after ``t`` changes it.
+
+Between two activities the score only decays, so the highest score of any period is
+reached at the lead's creation or right after one of its activities; that is why
+:func:`score_history` evaluates exactly those moments.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Literal
+
+import polars as pl
+
+from analytics.config import SlaConfig
+from analytics.funnel import size_band
+from analytics.schema import UTC_TIMESTAMP
+from analytics.tables import Tables
+from analytics.timeframe import as_utc
+
+FitDimension = Literal["industry", "size_band", "country", "seniority", "role"]
+FIT_DIMENSIONS: tuple[FitDimension, ...] = ("industry", "size_band", "country", "seniority", "role")
+FIT_GRADES = ("A", "B", "C", "D")
+INTEREST_GRADES = ("1", "2", "3", "4")
+
+_US_PER_DAY = 86_400_000_000
+#: score_history works in epochs of this many half-lives so that 2**x never overflows.
+_EPOCH_HALF_LIVES = 256.0
+_LN2 = math.log(2.0)
+#: Interest points are rounded to this many decimals, so that a score of exactly 30
+#: computed along different paths compares equal to a threshold of 30.
+_DECIMALS = 6
+
+
+def _exp2(x: pl.Expr) -> pl.Expr:
+    return (x * _LN2).exp()
+
+
+def _as_of(tables: Tables, as_of: datetime | None) -> datetime:
+    if as_of is not None:
+        return as_utc(as_of)
+    latest = tables.latest_timestamp()
+    if latest is None:
+        raise ValueError("the tables are empty: pass as_of explicitly")
+    return latest
+
+
+def lead_attributes(tables: Tables, config: SlaConfig) -> pl.LazyFrame:
+    """Each lead's fit attributes and fit points.
+
+    Parameters
+    ----------
+    tables : Tables
+        Uses ``leads`` and ``accounts``.
+    config : SlaConfig
+        ``scoring.fit``, ``scoring.fit_cap`` and ``segments.size_bands``.
+
+    Returns
+    -------
+    LazyFrame, one row per lead: ``lead_id``, ``created_at``, ``source``, ``industry``,
+    ``employees``, ``size_band``, ``country``, ``seniority``, ``role``, ``fit_points``.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(
+    ...     accounts=[{"account_id": "a", "name": "A", "industry": "Software",
+    ...                "employees": 300, "country": "AT"}],
+    ...     leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z", "source": "email",
+    ...             "account_id": "a", "seniority": "vp", "role": "decision_maker"}])
+    >>> lead_attributes(t, cfg).collect().select("country", "size_band", "fit_points").row(0)
+    ('AT', '250-999', 50.0)
+    """
+    fit = config.scoring.fit
+    acc = tables.accounts.select(
+        "account_id",
+        pl.col("industry").str.to_lowercase().str.replace_all(" ", "_").alias("industry"),
+        "employees",
+        size_band("employees", config=config),
+        pl.col("country").alias("account_country"),
+    )
+    attrs = tables.leads.join(acc, on="account_id", how="left").select(
+        "lead_id",
+        "created_at",
+        "source",
+        "industry",
+        "employees",
+        "size_band",
+        pl.coalesce(
+            pl.col("country").str.to_uppercase(), pl.col("account_country").str.to_uppercase()
+        ).alias("country"),
+        "seniority",
+        "role",
+    )
+    points = [
+        pl.col(dim)
+        .replace_strict(
+            {str(k): float(v) for k, v in fit.get(dim, {}).items()},
+            default=0.0,
+            return_dtype=pl.Float64,
+        )
+        .fill_null(0.0)
+        for dim in FIT_DIMENSIONS
+    ]
+    return attrs.with_columns(
+        pl.min_horizontal(pl.sum_horizontal(points), pl.lit(float(config.scoring.fit_cap))).alias(
+            "fit_points"
+        )
+    )
+
+
+def _interest_points(config: SlaConfig) -> dict[str, float]:
+    return {k: float(v) for k, v in config.scoring.interest.points.items() if v != 0}
+
+
+def _interest_from_type_sums(config: SlaConfig, sums: dict[str, pl.Expr]) -> pl.Expr:
+    """Cap each type's decayed sum, add them up, cap the total."""
+    caps = config.scoring.interest.caps
+    parts = [
+        pl.min_horizontal(expr, pl.lit(float(caps[k]))) if k in caps else expr
+        for k, expr in sums.items()
+    ]
+    total = pl.sum_horizontal(parts) if parts else pl.lit(0.0)
+    return pl.min_horizontal(total, pl.lit(float(config.scoring.interest_cap)))
+
+
+def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.LazyFrame:
+    """The rule score of given leads at given moments (point in time).
+
+    Parameters
+    ----------
+    tables : Tables
+        Uses ``leads``, ``accounts`` and ``activities``.
+    config : SlaConfig
+        ``[scoring]``.
+    moments : LazyFrame
+        ``lead_id`` and ``at`` (UTC timestamp); several moments per lead are fine.
+
+    Returns
+    -------
+    LazyFrame, one row per row of ``moments`` (leads unknown to ``tables.leads`` are
+    dropped): ``lead_id``, ``at``, ``fit_points``, ``interest_points``, ``score``.
+    Only activities with ``occurred_at <= at`` count.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z", "source": "email"}],
+    ...     activities=[{"activity_id": "x", "lead_id": "L1", "type": "webinar_attended",
+    ...                  "occurred_at": "2026-01-01T00:00:00Z"}])
+    >>> m = pl.LazyFrame({"lead_id": ["L1", "L1"], "at": ["2026-01-01", "2026-01-31"]}).select(
+    ...     "lead_id", pl.col("at").str.to_datetime(time_zone="UTC"))
+    >>> scores_at(t, cfg, m).collect()["interest_points"].to_list()  # 10, then 10 / 2
+    [10.0, 5.0]
+    """
+    points = _interest_points(config)
+    h_us = config.scoring.decay_half_life_days * _US_PER_DAY
+    moments = moments.select("lead_id", pl.col("at").cast(UTC_TIMESTAMP)).with_row_index("_row")
+    acts = tables.activities.filter(pl.col("type").is_in(list(points))).select(
+        "lead_id", "occurred_at", "type"
+    )
+    decayed = (
+        moments.join(acts, on="lead_id", how="inner")
+        .filter(pl.col("occurred_at") <= pl.col("at"))
+        .with_columns(
+            (
+                pl.col("type").replace_strict(points, return_dtype=pl.Float64)
+                * _exp2(
+                    -(pl.col("at") - pl.col("occurred_at")).dt.total_microseconds().cast(pl.Float64)
+                    / h_us
+                )
+            ).alias("_p")
+        )
+        .group_by("_row")
+        .agg([pl.col("_p").filter(pl.col("type") == k).sum().alias(k) for k in points])
+    )
+    interest = _interest_from_type_sums(config, {k: pl.col(k).fill_null(0.0) for k in points})
+    fit = lead_attributes(tables, config).select("lead_id", "fit_points")
+    return (
+        moments.join(fit, on="lead_id", how="inner")
+        .join(decayed, on="_row", how="left")
+        .with_columns(interest.round(_DECIMALS).alias("interest_points"))
+        .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
+        .sort("_row")
+        .select("lead_id", "at", "fit_points", "interest_points", "score")
+    )
+
+
+def rule_scores(
+    tables: Tables, config: SlaConfig, *, as_of: datetime | None = None
+) -> pl.LazyFrame:
+    """Every lead's rule score at ``as_of`` (default: the latest timestamp in the data).
+
+    Returns
+    -------
+    LazyFrame, one row per lead created at or before ``as_of``: ``lead_id``, ``at``,
+    ``fit_points``, ``interest_points``, ``score``, ``fit_grade``, ``interest_grade``.
+    """
+    moment = _as_of(tables, as_of)
+    moments = tables.leads.filter(pl.col("created_at") <= moment).select(
+        "lead_id", pl.lit(moment, dtype=UTC_TIMESTAMP).alias("at")
+    )
+    return with_grades(scores_at(tables, config, moments), config)
+
+
+def with_grades(scores: pl.LazyFrame, config: SlaConfig) -> pl.LazyFrame:
+    """Add ``fit_grade`` (A-D, ``scoring.fit_grades``) and ``interest_grade`` (1-4).
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")  # fit [35, 25, 15], interest [40, 25, 10]
+    >>> df = pl.LazyFrame({"fit_points": [35.0, 24.9, 0.0], "interest_points": [9.0, 25.0, 60.0]})
+    >>> with_grades(df, cfg).collect().select("fit_grade", "interest_grade").rows()
+    [('A', '4'), ('C', '2'), ('D', '1')]
+    """
+
+    def grade(col: str, cuts: list[float], labels: tuple[str, ...]) -> pl.Expr:
+        expr = pl.lit(labels[-1])
+        for cut, label in reversed(list(zip(cuts, labels[:-1], strict=True))):
+            expr = pl.when(pl.col(col) >= cut).then(pl.lit(label)).otherwise(expr)
+        return expr
+
+    sc = config.scoring
+    return scores.with_columns(
+        grade("fit_points", sc.fit_grades, FIT_GRADES).alias("fit_grade"),
+        grade("interest_points", sc.interest_grades, INTEREST_GRADES).alias("interest_grade"),
+    )
+
+
+def score_history(
+    tables: Tables, config: SlaConfig, *, as_of: datetime | None = None
+) -> pl.LazyFrame:
+    """Each lead's rule score at its creation and right after each of its scoring activities.
+
+    Computed in one pass per lead (running decayed sums, no pairwise join): the decayed
+    sum of a type at ``t_i`` is ``2^(-x_i) * sum_{j<=i} p_j 2^(x_j)`` with ``x`` the time in
+    half-lives since a reference; references restart every 256 half-lives (the carry from
+    the previous epoch is decayed by ``2^-256``), so nothing overflows.
+
+    Parameters
+    ----------
+    tables, config
+        As :func:`scores_at`.
+    as_of : datetime, optional
+        Activities and leads after it are ignored (default: the latest timestamp).
+
+    Returns
+    -------
+    LazyFrame, one row per lead and moment (its ``created_at`` and every distinct
+    ``occurred_at`` of an activity type that has points), sorted by lead and moment:
+    ``lead_id``, ``at``, ``fit_points``, ``interest_points``, ``score``. Equal to
+    :func:`scores_at` at the same moments.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z", "source": "email"}],
+    ...     activities=[
+    ...         {"activity_id": "a", "lead_id": "L1", "type": "webinar_attended",
+    ...          "occurred_at": "2026-01-01T00:00:00Z"},
+    ...         {"activity_id": "b", "lead_id": "L1", "type": "webinar_attended",
+    ...          "occurred_at": "2026-01-31T00:00:00Z"}])
+    >>> score_history(t, cfg).collect()["interest_points"].to_list()  # 10, then 10/2 + 10
+    [10.0, 15.0]
+    """
+    moment = _as_of(tables, as_of)
+    ts = pl.lit(moment, dtype=UTC_TIMESTAMP)
+    points = _interest_points(config)
+    h_us = config.scoring.decay_half_life_days * _US_PER_DAY
+    fit = lead_attributes(tables, config).filter(pl.col("created_at") <= ts)
+    acts = (
+        tables.activities.filter((pl.col("occurred_at") <= ts) & pl.col("type").is_in(list(points)))
+        .join(fit.select("lead_id"), on="lead_id", how="semi")
+        .select(
+            "lead_id",
+            pl.col("occurred_at").alias("at"),
+            *[
+                pl.when(pl.col("type") == k).then(pl.lit(p)).otherwise(0.0).alias(k)
+                for k, p in points.items()
+            ],
+        )
+    )
+    created = fit.select(
+        "lead_id", pl.col("created_at").alias("at"), *[pl.lit(0.0).alias(k) for k in points]
+    )
+    rows = (
+        pl.concat([created, acts])
+        .group_by("lead_id", "at")
+        .agg([pl.col(k).sum() for k in points])
+        .with_columns(pl.col("at").min().over("lead_id").alias("_t0"))
+        .with_columns(
+            ((pl.col("at") - pl.col("_t0")).dt.total_microseconds().cast(pl.Float64) / h_us).alias(
+                "_x"
+            )
+        )
+        .with_columns((pl.col("_x") / _EPOCH_HALF_LIVES).floor().cast(pl.Int64).alias("_epoch"))
+        .with_columns((pl.col("_x") - pl.col("_epoch") * _EPOCH_HALF_LIVES).alias("_r"))
+        .with_columns([(pl.col(k) * _exp2(pl.col("_r"))).alias(k) for k in points])
+        .sort("lead_id", "at")
+    )
+    totals = (
+        rows.group_by("lead_id", "_epoch")
+        .agg([pl.col(k).sum() * 2.0**-_EPOCH_HALF_LIVES for k in points])
+        .with_columns((pl.col("_epoch") + 1).alias("_epoch"))
+        .rename({k: f"_carry_{k}" for k in points})
+    )
+    sums = {
+        k: (pl.col(k).cum_sum().over("lead_id", "_epoch") + pl.col(f"_carry_{k}").fill_null(0.0))
+        * _exp2(-pl.col("_r"))
+        for k in points
+    }
+    interest = _interest_from_type_sums(config, sums)
+    return (
+        rows.join(totals, on=["lead_id", "_epoch"], how="left")
+        .sort("lead_id", "at")
+        .with_columns(interest.round(_DECIMALS).alias("interest_points"))
+        .join(fit.select("lead_id", "fit_points"), on="lead_id", how="left")
+        .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
+        .select("lead_id", "at", "fit_points", "interest_points", "score")
+    )
+
+
+def first_crossing(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    threshold: float | None = None,
+    as_of: datetime | None = None,
+) -> pl.LazyFrame:
+    """The first moment each lead's rule score reached ``threshold`` (an MQL under it).
+
+    Parameters
+    ----------
+    threshold : float, optional
+        Default ``scoring.mql_threshold``.
+
+    Returns
+    -------
+    LazyFrame, one row per lead that reached the threshold by ``as_of``: ``lead_id``,
+    ``crossed_at``, ``score`` (the score at that moment).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z", "source": "email"}],
+    ...     activities=[{"activity_id": "a", "lead_id": "L1", "type": "demo_request",
+    ...                  "occurred_at": "2026-01-03T00:00:00Z"}])
+    >>> first_crossing(t, cfg, threshold=30).collect()["crossed_at"].dt.day().to_list()
+    [3]
+    """
+    cut = config.scoring.mql_threshold if threshold is None else float(threshold)
+    return (
+        score_history(tables, config, as_of=as_of)
+        .filter(pl.col("score") >= cut)
+        .group_by("lead_id")
+        .agg(pl.col("at").first().alias("crossed_at"), pl.col("score").first())
+        .sort("lead_id")
+    )
+
+
+def scores_at_mql(tables: Tables, config: SlaConfig) -> pl.LazyFrame:
+    """The rule score each lead had when it entered ``mql`` (every mql event).
+
+    Returns
+    -------
+    LazyFrame, one row per ``mql`` lifecycle event: ``lead_id``, ``at`` (entered_at),
+    ``trigger``, ``fit_points``, ``interest_points``, ``score``.
+    """
+    mqls = tables.lifecycle_events.filter(pl.col("stage") == "mql").select(
+        "lead_id", pl.col("entered_at").alias("at"), "trigger"
+    )
+    scored = scores_at(tables, config, mqls.select("lead_id", "at"))
+    return pl.concat(
+        [mqls.select("trigger").with_row_index("_i"), scored.with_row_index("_j")],
+        how="horizontal",
+    ).select("lead_id", "at", "trigger", "fit_points", "interest_points", "score")
+
+
+def score_grid(scored: pl.LazyFrame, config: SlaConfig) -> pl.LazyFrame:
+    """The fit x interest grid: leads and conversion per cell (A1 ... D4).
+
+    Parameters
+    ----------
+    scored : LazyFrame
+        ``fit_points``, ``interest_points`` and a boolean ``converted`` per lead.
+    config : SlaConfig
+        ``scoring.fit_grades`` and ``scoring.interest_grades``.
+
+    Returns
+    -------
+    LazyFrame, one row per cell (all 16, empty ones with 0 leads): ``fit_grade``,
+    ``interest_grade``, ``leads``, ``converted``, ``rate``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> s = pl.LazyFrame({"fit_points": [40.0, 40.0, 0.0], "interest_points": [50.0, 45.0, 0.0],
+    ...                   "converted": [True, False, False]})
+    >>> g = score_grid(s, cfg).collect()
+    >>> g.filter(pl.col("leads") > 0).select("fit_grade", "interest_grade", "leads", "rate").rows()
+    [('A', '1', 2, 0.5), ('D', '4', 1, 0.0)]
+    """
+    from analytics.stats import rate_columns
+
+    cells = pl.LazyFrame(
+        {
+            "fit_grade": [f for f in FIT_GRADES for _ in INTEREST_GRADES],
+            "interest_grade": [i for _ in FIT_GRADES for i in INTEREST_GRADES],
+        }
+    )
+    counts = (
+        with_grades(scored, config)
+        .group_by("fit_grade", "interest_grade")
+        .agg(pl.len().alias("leads"), pl.col("converted").sum().alias("converted"))
+    )
+    return (
+        cells.join(counts, on=["fit_grade", "interest_grade"], how="left")
+        .with_columns(
+            pl.col("leads").fill_null(0).cast(pl.Int64),
+            pl.col("converted").fill_null(0).cast(pl.Int64),
+        )
+        .with_columns(rate_columns("converted", "leads"))
+        .sort("fit_grade", "interest_grade")
+    )
+
+
+__all__ = [
+    "FIT_DIMENSIONS",
+    "FIT_GRADES",
+    "INTEREST_GRADES",
+    "first_crossing",
+    "lead_attributes",
+    "rule_scores",
+    "score_grid",
+    "score_history",
+    "scores_at",
+    "scores_at_mql",
+    "with_grades",
+]
