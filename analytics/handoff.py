@@ -1,0 +1,561 @@
+"""The two handoffs: marketing -> sales (speed to lead, acceptance) and back (recycling).
+
+Definitions (spec/metrics.md):
+
+- Speed to lead, per MQL episode starting at ``t``: first touch = the earliest sales
+  touch of the lead at or after ``t``; **met** if the hours to it are at most
+  ``handoff.first_touch_hours``; **missed** if more, or if there is no touch and more
+  than that has passed at ``as_of``; **pending** otherwise. Hours are calendar hours,
+  or business hours of ``handoff.calendar`` when ``handoff.business_hours`` is set.
+  Compliance = met / (met + missed).
+- Acceptance: an episode is accepted at its first ``sal`` inside it; it is *rejected*
+  when it ended ``disqualified`` or ``recycled`` without a ``sal``.
+- Recycling: a ``recycled`` event is **premature** when it ends an episode in which the
+  lead was not reached and fewer than ``recycle.after_attempts`` attempts were made. A
+  lead is **stale** at ``as_of`` when its open episode has at least that many unanswered
+  attempts, no answer, and its last attempt is more than ``recycle.grace_days`` old
+  (an episode is closed by sql/recycled/disqualified: that is "advanced or handed back").
+  A recycled lead should be enrolled in nurture within ``recycle.enroll_within_days``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+import polars as pl
+
+from analytics.business_hours import business_hours_between, calendar_hours_between
+from analytics.config import SlaConfig
+from analytics.stats import rate_columns
+from analytics.timeframe import Window, as_utc, week_of
+
+HandoffStatus = Literal["met", "missed", "pending"]
+HANDOFF_STATUSES: tuple[str, ...] = ("met", "missed", "pending")
+HandoffGrouping = Literal["rep", "team", "week"]
+EnrollmentStatus = Literal["in_time", "late", "missing", "pending"]
+
+
+def _ts(moment: datetime) -> pl.Expr:
+    return pl.lit(as_utc(moment), dtype=pl.Datetime("us", "UTC"))
+
+
+def speed_to_lead(
+    episodes: pl.LazyFrame,
+    sales_touches: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    with_business_hours: bool | None = None,
+) -> pl.LazyFrame:
+    """Speed to lead per MQL episode: hours to the first touch and met / missed / pending.
+
+    Parameters
+    ----------
+    episodes : LazyFrame
+        From :func:`analytics.episodes.mql_episodes` (usually those of one month).
+    sales_touches : LazyFrame
+        The ``sales_touches`` table (cut at ``as_of``).
+    config : SlaConfig
+        ``handoff.first_touch_hours``, ``handoff.business_hours``, ``handoff.calendar``.
+    as_of : datetime
+        The moment of judgement: a touch after it does not exist yet.
+    with_business_hours : bool, optional
+        Also compute ``business_hours`` (needs the public-holiday calendar, about a
+        second to load once). Default: only when ``handoff.business_hours`` is set;
+        otherwise the column is null.
+
+    Returns
+    -------
+    LazyFrame, one row per episode: ``lead_id``, ``episode``, ``started_at``, ``trigger``,
+    ``owner_rep_id``, ``first_touch_at``, ``first_touch_rep_id``, ``calendar_hours`` and
+    ``business_hours`` (to the first touch, null without one), ``hours_to_first_touch``
+    (the judged clock), ``hours_elapsed`` (judged clock from the start to the first touch
+    or to ``as_of``), ``status`` (met / missed / pending), ``hours_over`` (how far past
+    the deadline a missed episode is; null otherwise).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> from analytics.episodes import mql_episodes
+    >>> from analytics.tables import Tables
+    >>> t = Tables.from_rows(
+    ...     lifecycle_events=[
+    ...         {"lead_id": "a", "stage": "mql", "entered_at": "2026-10-01T09:00Z"},
+    ...         {"lead_id": "b", "stage": "mql", "entered_at": "2026-10-01T09:00Z"}],
+    ...     sales_touches=[{"touch_id": "t", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...                     "occurred_at": "2026-10-01T12:00Z", "outcome": "no_answer"}])
+    >>> s = speed_to_lead(mql_episodes(t.lifecycle_events, t.leads), t.sales_touches,
+    ...                   config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 1, 20))
+    >>> s.select("lead_id", "hours_to_first_touch", "status").sort("lead_id").collect().rows()
+    [('a', 3.0, 'met'), ('b', None, 'pending')]
+    """
+    as_of_lit = _ts(as_of)
+    limit = float(config.handoff.first_touch_hours)
+    judge_business = config.handoff.business_hours
+    business = judge_business if with_business_hours is None else with_business_hours
+    business = business or judge_business
+    touches = (
+        sales_touches.filter(pl.col("occurred_at") <= as_of_lit)
+        .join(episodes.select("lead_id").unique(), on="lead_id", how="semi")
+        .select(
+            "lead_id",
+            pl.col("occurred_at").alias("first_touch_at"),
+            pl.col("rep_id").alias("first_touch_rep_id"),
+        )
+        .sort("first_touch_at")
+    )
+    eps = episodes.select("lead_id", "episode", "started_at", "trigger", "owner_rep_id").sort(
+        "started_at"
+    )
+    joined = eps.join_asof(
+        touches,
+        left_on="started_at",
+        right_on="first_touch_at",
+        by="lead_id",
+        strategy="forward",
+        coalesce=False,
+        check_sortedness=False,
+    )
+    cal = config.handoff.calendar
+    reached = pl.coalesce(pl.col("first_touch_at"), as_of_lit)
+    if business:
+        bh_touch = business_hours_between("started_at", "first_touch_at", calendar=cal)
+        bh_elapsed = business_hours_between("started_at", reached, calendar=cal)
+    else:
+        bh_touch = pl.lit(None, dtype=pl.Float64).alias("business_hours")
+        bh_elapsed = pl.lit(None, dtype=pl.Float64)
+    out = joined.with_columns(
+        calendar_hours_between("started_at", "first_touch_at"),
+        bh_touch,
+        calendar_hours_between("started_at", reached).alias("_cal_elapsed"),
+        bh_elapsed.alias("_bh_elapsed"),
+    )
+    judged = "business_hours" if judge_business else "calendar_hours"
+    elapsed = "_bh_elapsed" if judge_business else "_cal_elapsed"
+    has_touch = pl.col("first_touch_at").is_not_null()
+    status = (
+        pl.when(pl.col("hours_elapsed") > limit)
+        .then(pl.lit("missed"))
+        .when(has_touch)
+        .then(pl.lit("met"))
+        .otherwise(pl.lit("pending"))
+    )
+    return (
+        out.with_columns(
+            pl.col(judged).alias("hours_to_first_touch"), pl.col(elapsed).alias("hours_elapsed")
+        )
+        .with_columns(status.alias("status"))
+        .with_columns(
+            pl.when(pl.col("status") == "missed")
+            .then(pl.col("hours_elapsed") - limit)
+            .alias("hours_over")
+        )
+        .select(
+            "lead_id",
+            "episode",
+            "started_at",
+            "trigger",
+            "owner_rep_id",
+            "first_touch_at",
+            "first_touch_rep_id",
+            "calendar_hours",
+            "business_hours",
+            "hours_to_first_touch",
+            "hours_elapsed",
+            "status",
+            "hours_over",
+        )
+    )
+
+
+def _handoff_aggs() -> list[pl.Expr]:
+    status = pl.col("status")
+    return [
+        pl.len().cast(pl.Int64).alias("episodes"),
+        (status == "met").sum().cast(pl.Int64).alias("met"),
+        (status == "missed").sum().cast(pl.Int64).alias("missed"),
+        (status == "pending").sum().cast(pl.Int64).alias("pending"),
+        pl.col("hours_to_first_touch").median().alias("median_hours_to_first_touch"),
+        pl.col("hours_to_first_touch")
+        .quantile(0.9, interpolation="linear")
+        .alias("p90_hours_to_first_touch"),
+    ]
+
+
+def handoff_summary(
+    speed: pl.LazyFrame,
+    *,
+    by: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """Met / missed / pending and compliance of speed-to-lead rows, optionally grouped.
+
+    Parameters
+    ----------
+    speed : LazyFrame
+        From :func:`speed_to_lead` (plus any grouping columns).
+    by : sequence of str
+        Grouping columns; empty: one row in total (also when there are no episodes).
+
+    Returns
+    -------
+    LazyFrame, one row per group: [``by``...], ``episodes``, ``met``, ``missed``,
+    ``pending``, ``median_hours_to_first_touch``, ``p90_hours_to_first_touch``, ``x``
+    (met), ``n`` (met + missed), ``compliance``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> s = pl.LazyFrame({"status": ["met", "missed", "pending", "met"],
+    ...                   "hours_to_first_touch": [2.0, 30.0, None, 4.0]})
+    >>> handoff_summary(s).select("met", "missed", "pending", "compliance",
+    ...                          "median_hours_to_first_touch").collect().row(0)
+    (2, 1, 1, 0.6666666666666666, 4.0)
+    """
+    aggs = _handoff_aggs()
+    grouped = speed.group_by(list(by)).agg(aggs) if by else speed.select(aggs)
+    return (
+        grouped.with_columns(
+            pl.col("met").alias("x"), (pl.col("met") + pl.col("missed")).alias("n")
+        )
+        .with_columns(*rate_columns("x", "n", prefix="_"))
+        .rename({"_rate": "compliance", "_ci_low": "ci_low", "_ci_high": "ci_high"})
+    )
+
+
+def handoff_by(
+    speed: pl.LazyFrame,
+    *,
+    by: HandoffGrouping,
+    reps: pl.LazyFrame | None = None,
+    timezone: str = "UTC",
+) -> pl.LazyFrame:
+    """Speed-to-lead summary by rep (the episode's owner), team, or week of the MQL.
+
+    Parameters
+    ----------
+    speed : LazyFrame
+        From :func:`speed_to_lead`.
+    by : {"rep", "team", "week"}
+    reps : LazyFrame, optional
+        The ``reps`` table (for the rep's name and team).
+    timezone : str
+        The reporting time zone (weeks start on Monday there).
+
+    Returns
+    -------
+    LazyFrame: ``rep_id`` + ``rep_name`` + ``team`` (by rep), ``team`` (by team) or
+    ``week`` (a date), then the columns of :func:`handoff_summary`, sorted.
+    """
+    if by not in ("rep", "team", "week"):
+        raise ValueError(f"unknown grouping {by!r}; allowed: rep, team, week")
+    if by == "week":
+        return handoff_summary(
+            speed.with_columns(week_of("started_at", timezone=timezone).alias("week")),
+            by=["week"],
+        ).sort("week")
+    rep_info = (
+        reps.select("rep_id", pl.col("name").alias("rep_name"), "team")
+        if reps is not None
+        else pl.LazyFrame(schema={"rep_id": pl.String, "rep_name": pl.String, "team": pl.String})
+    )
+    with_rep = speed.with_columns(pl.col("owner_rep_id").alias("rep_id")).join(
+        rep_info, on="rep_id", how="left"
+    )
+    if by == "rep":
+        return handoff_summary(with_rep, by=["rep_id", "rep_name", "team"]).sort(
+            "rep_id", nulls_last=True
+        )
+    return handoff_summary(with_rep, by=["team"]).sort("team", nulls_last=True)
+
+
+def handoff_breaches(speed: pl.LazyFrame) -> pl.LazyFrame:
+    """The missed episodes: which lead, which rep, by how many hours (largest first).
+
+    Returns
+    -------
+    LazyFrame, one row per missed episode: ``lead_id``, ``episode``, ``owner_rep_id``,
+    ``started_at``, ``first_touch_at``, ``hours_to_first_touch``, ``hours_over``.
+    """
+    return (
+        speed.filter(pl.col("status") == "missed")
+        .select(
+            "lead_id",
+            "episode",
+            "owner_rep_id",
+            "started_at",
+            "first_touch_at",
+            "hours_to_first_touch",
+            "hours_over",
+        )
+        .sort("hours_over", "lead_id", descending=[True, False])
+    )
+
+
+def acceptance(
+    episodes: pl.LazyFrame, lifecycle_events: pl.LazyFrame, *, as_of: datetime
+) -> pl.LazyFrame:
+    """MQL -> SAL per episode: when sales accepted it, or whether it was rejected.
+
+    Returns
+    -------
+    LazyFrame, one row per episode: ``lead_id``, ``episode``, ``started_at``,
+    ``owner_rep_id``, ``sal_at`` (first ``sal`` inside the episode), ``hours_to_accept``,
+    ``end_stage``, ``end_reason``, ``is_rejected`` (ended disqualified or recycled
+    without a ``sal``).
+
+    Examples
+    --------
+    >>> from analytics.episodes import mql_episodes
+    >>> from analytics.tables import Tables
+    >>> t = Tables.from_rows(lifecycle_events=[
+    ...     {"lead_id": "a", "stage": "mql", "entered_at": "2026-10-01T09:00Z"},
+    ...     {"lead_id": "a", "stage": "sal", "entered_at": "2026-10-01T15:00Z"},
+    ...     {"lead_id": "b", "stage": "mql", "entered_at": "2026-10-01T09:00Z"},
+    ...     {"lead_id": "b", "stage": "disqualified", "entered_at": "2026-10-02T09:00Z",
+    ...      "reason": "student"}])
+    >>> acc = acceptance(mql_episodes(t.lifecycle_events, t.leads), t.lifecycle_events,
+    ...                  as_of=datetime(2026, 11, 1))
+    >>> acc.select("lead_id", "hours_to_accept", "is_rejected").sort("lead_id").collect().rows()
+    [('a', 6.0, False), ('b', None, True)]
+    """
+    as_of_lit = _ts(as_of)
+    sals = (
+        lifecycle_events.filter((pl.col("stage") == "sal") & (pl.col("entered_at") <= as_of_lit))
+        .join(episodes.select("lead_id").unique(), on="lead_id", how="semi")
+        .select("lead_id", pl.col("entered_at").alias("sal_at"))
+        .sort("sal_at")
+    )
+    eps = episodes.select(
+        "lead_id", "episode", "started_at", "ended_at", "owner_rep_id", "end_stage", "end_reason"
+    ).sort("started_at")
+    joined = eps.join_asof(
+        sals,
+        left_on="started_at",
+        right_on="sal_at",
+        by="lead_id",
+        strategy="forward",
+        coalesce=False,
+        check_sortedness=False,
+    )
+    inside = pl.col("sal_at") <= pl.coalesce(pl.col("ended_at"), as_of_lit)
+    return joined.with_columns(pl.when(inside).then(pl.col("sal_at")).alias("sal_at")).select(
+        "lead_id",
+        "episode",
+        "started_at",
+        "owner_rep_id",
+        "sal_at",
+        calendar_hours_between("started_at", "sal_at").alias("hours_to_accept"),
+        "end_stage",
+        "end_reason",
+        (
+            pl.col("end_stage").is_in(["recycled", "disqualified"]) & pl.col("sal_at").is_null()
+        ).alias("is_rejected"),
+    )
+
+
+def acceptance_summary(accepted: pl.LazyFrame) -> pl.LazyFrame:
+    """Acceptance totals: one row.
+
+    Returns
+    -------
+    LazyFrame, one row: ``episodes``, ``accepted``, ``median_hours_to_accept``,
+    ``x`` (rejected), ``n`` (episodes), ``rejection_rate``, ``ci_low``, ``ci_high``.
+    """
+    return (
+        accepted.select(
+            pl.len().cast(pl.Int64).alias("episodes"),
+            pl.col("sal_at").is_not_null().sum().cast(pl.Int64).alias("accepted"),
+            pl.col("hours_to_accept").median().alias("median_hours_to_accept"),
+            pl.col("is_rejected").sum().cast(pl.Int64).alias("x"),
+        )
+        .with_columns(pl.col("episodes").alias("n"))
+        .with_columns(*rate_columns("x", "n", prefix="_"))
+        .rename({"_rate": "rejection_rate", "_ci_low": "ci_low", "_ci_high": "ci_high"})
+    )
+
+
+def rejection_reasons(accepted: pl.LazyFrame) -> pl.LazyFrame:
+    """Why sales rejected MQLs: the reasons of the ending events of rejected episodes.
+
+    Returns
+    -------
+    LazyFrame, one row per (end stage, reason): ``end_stage``, ``reason`` (null when
+    undocumented), ``episodes``, ``share`` (of the rejected episodes), most frequent first.
+    """
+    rejected = accepted.filter(pl.col("is_rejected"))
+    return (
+        rejected.group_by("end_stage", pl.col("end_reason").alias("reason"))
+        .agg(pl.len().cast(pl.Int64).alias("episodes"))
+        .with_columns((pl.col("episodes") / pl.col("episodes").sum()).alias("share"))
+        .sort("episodes", "end_stage", "reason", descending=[True, False, False], nulls_last=True)
+    )
+
+
+def premature_recycles(episode_stats: pl.LazyFrame, *, config: SlaConfig) -> pl.LazyFrame:
+    """Recycles judged against ``recycle.after_attempts``: one row per recycled episode.
+
+    Parameters
+    ----------
+    episode_stats : LazyFrame
+        Episodes with touch stats (:func:`analytics.episodes.with_touch_stats`); filter
+        it to the episodes ending in the month first.
+
+    Returns
+    -------
+    LazyFrame, one row per episode ended by ``recycled``: ``lead_id``, ``episode``,
+    ``recycled_at``, ``rep_id`` (who recycled it, else the owner), ``attempts``,
+    ``is_reached``, ``is_premature``, ``attempts_short`` (how many attempts were missing).
+    """
+    needed = config.recycle.after_attempts
+    return (
+        episode_stats.filter(pl.col("end_stage") == "recycled")
+        .select(
+            "lead_id",
+            "episode",
+            pl.col("ended_at").alias("recycled_at"),
+            pl.coalesce("end_actor_rep_id", "owner_rep_id").alias("rep_id"),
+            "attempts",
+            "is_reached",
+            (~pl.col("is_reached") & (pl.col("attempts") < needed)).alias("is_premature"),
+        )
+        .with_columns(
+            pl.when(pl.col("is_premature"))
+            .then(needed - pl.col("attempts"))
+            .cast(pl.Int64)
+            .alias("attempts_short")
+        )
+    )
+
+
+def stale_leads(episode_stats: pl.LazyFrame, *, config: SlaConfig, as_of: datetime) -> pl.LazyFrame:
+    """Leads stale at ``as_of``: an open episode with enough unanswered attempts, then silence.
+
+    Returns
+    -------
+    LazyFrame, one row per stale lead: ``lead_id``, ``episode``, ``owner_rep_id``,
+    ``started_at``, ``unanswered``, ``last_touch_at``, ``days_since_last_touch``,
+    ``days_over_grace``; longest silence first.
+
+    Examples
+    --------
+    Lead a: 6 unanswered attempts, the last 10 days before ``as_of`` (grace 7): 3 days
+    over. Lead b has only 5.
+
+    >>> from datetime import UTC
+    >>> from analytics.config import load_config
+    >>> ts = pl.Datetime("us", "UTC")
+    >>> stats = pl.LazyFrame({"lead_id": ["a", "b"], "episode": [1, 1], "owner_rep_id": "r",
+    ...     "started_at": [datetime(2026, 9, 1, tzinfo=UTC)] * 2, "ended_at": [None, None],
+    ...     "unanswered": [6, 5], "is_reached": [False, False],
+    ...     "last_touch_at": [datetime(2026, 9, 10, tzinfo=UTC)] * 2},
+    ...     schema_overrides={"ended_at": ts})
+    >>> out = stale_leads(stats, config=load_config("data/sla.toml"), as_of=datetime(2026, 9, 20))
+    >>> out.select("lead_id", "days_over_grace").collect().rows()
+    [('a', 3.0)]
+    """
+    grace = float(config.recycle.grace_days)
+    as_of_lit = _ts(as_of)
+    days_since = (as_of_lit - pl.col("last_touch_at")).dt.total_seconds(fractional=True) / 86400.0
+    return (
+        episode_stats.filter(
+            pl.col("ended_at").is_null()
+            & ~pl.col("is_reached")
+            & (pl.col("unanswered") >= config.recycle.after_attempts)
+        )
+        .with_columns(days_since.alias("days_since_last_touch"))
+        .filter(pl.col("days_since_last_touch") > grace)
+        .select(
+            "lead_id",
+            "episode",
+            "owner_rep_id",
+            "started_at",
+            "unanswered",
+            "last_touch_at",
+            "days_since_last_touch",
+            (pl.col("days_since_last_touch") - grace).alias("days_over_grace"),
+        )
+        .sort("days_over_grace", "lead_id", descending=[True, False])
+    )
+
+
+def recycled_enrollment(
+    lifecycle_events: pl.LazyFrame,
+    nurture_enrollments: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    window: Window,
+    as_of: datetime,
+) -> pl.LazyFrame:
+    """Whether each lead recycled in the window was enrolled in nurture in time.
+
+    The enrollment counted is the lead's first at or after the ``recycled`` event.
+
+    Returns
+    -------
+    LazyFrame, one row per recycled event in the window: ``lead_id``, ``recycled_at``,
+    ``enrolled_at``, ``track``, ``days_to_enroll``, ``status`` (``in_time`` within
+    ``recycle.enroll_within_days``, ``late``, ``missing`` when the deadline passed at
+    ``as_of`` with none, ``pending`` otherwise).
+    """
+    as_of_lit = _ts(as_of)
+    days = float(config.recycle.enroll_within_days)
+    recycled = (
+        lifecycle_events.filter((pl.col("stage") == "recycled") & window.contains("entered_at"))
+        .select("lead_id", pl.col("entered_at").alias("recycled_at"))
+        .unique()
+        .sort("recycled_at")
+    )
+    enrolled = (
+        nurture_enrollments.filter(pl.col("enrolled_at") <= as_of_lit)
+        .join(recycled.select("lead_id").unique(), on="lead_id", how="semi")
+        .select("lead_id", "enrolled_at", "track")
+        .sort("enrolled_at")
+    )
+    joined = recycled.join_asof(
+        enrolled,
+        left_on="recycled_at",
+        right_on="enrolled_at",
+        by="lead_id",
+        strategy="forward",
+        coalesce=False,
+        check_sortedness=False,
+    ).with_columns(
+        (
+            (pl.col("enrolled_at") - pl.col("recycled_at")).dt.total_seconds(fractional=True)
+            / 86400.0
+        ).alias("days_to_enroll"),
+        ((as_of_lit - pl.col("recycled_at")).dt.total_seconds(fractional=True) / 86400.0).alias(
+            "_waited"
+        ),
+    )
+    status = (
+        pl.when(pl.col("days_to_enroll") <= days)
+        .then(pl.lit("in_time"))
+        .when(pl.col("days_to_enroll").is_not_null())
+        .then(pl.lit("late"))
+        .when(pl.col("_waited") > days)
+        .then(pl.lit("missing"))
+        .otherwise(pl.lit("pending"))
+    )
+    return joined.select(
+        "lead_id", "recycled_at", "enrolled_at", "track", "days_to_enroll", status.alias("status")
+    ).sort("recycled_at", "lead_id")
+
+
+__all__ = [
+    "HANDOFF_STATUSES",
+    "EnrollmentStatus",
+    "HandoffGrouping",
+    "HandoffStatus",
+    "acceptance",
+    "acceptance_summary",
+    "handoff_breaches",
+    "handoff_by",
+    "handoff_summary",
+    "premature_recycles",
+    "recycled_enrollment",
+    "rejection_reasons",
+    "speed_to_lead",
+    "stale_leads",
+]
