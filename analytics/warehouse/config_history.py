@@ -1,13 +1,25 @@
-"""The SLA as a living document: every config version used is kept in the warehouse."""
+"""The SLA as a living document: every config version used is kept in the warehouse.
+
+``meta.config_versions`` holds one row per distinct config content (its SHA-256), with
+the version label, the effective date, where it was read from, the validated content as
+JSON and when it was first used. Imports and ``sla demo`` record the config they ran
+with inside their transaction; :func:`record_config_if_new` records one for a command
+that only reads (``sla review``), through :func:`~analytics.warehouse.database.updating`.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from analytics.config import SlaConfig
+
+
+class ConfigVersionError(ValueError):
+    """A version reference that names no recorded version, or more than one."""
 
 
 def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> bool:
@@ -42,3 +54,135 @@ def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         "SELECT version, effective_from, name, content_hash, source, first_used_at, content "
         "FROM meta.config_versions ORDER BY effective_from, first_used_at"
     ).pl()
+
+
+def _as_config(row: dict) -> SlaConfig:
+    config = SlaConfig.model_validate_json(row["content"])
+    return config.model_copy(
+        update={"source": row["source"] or "", "content_hash": row["content_hash"]}
+    )
+
+
+def stored_configs(con: duckdb.DuckDBPyConnection) -> list[SlaConfig]:
+    """The recorded versions as configs, in the order they were first used.
+
+    Each carries its recorded ``source`` and ``content_hash``. This order is the
+    tie-break of :func:`analytics.sla_history.config_in_force` (same effective date:
+    the later recorded wins).
+
+    >>> from analytics.config import load_config
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> record_config_version(con, load_config("data/sla.toml"))
+    True
+    >>> [c.sla.version for c in stored_configs(con)]
+    ['2026.2']
+    """
+    rows = con.sql(
+        "SELECT content_hash, source, content FROM meta.config_versions "
+        "ORDER BY first_used_at, effective_from"
+    ).pl()
+    return [_as_config(row) for row in rows.iter_rows(named=True)]
+
+
+def resolve_config_version(con: duckdb.DuckDBPyConnection, ref: str) -> SlaConfig:
+    """The recorded version that ``ref`` names: a version label or a content-hash prefix.
+
+    A version label wins over a hash prefix; a prefix needs at least 4 characters.
+
+    Raises
+    ------
+    ConfigVersionError
+        When ``ref`` names no version or several (the message lists the known ones).
+
+    >>> from analytics.config import load_config
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> cfg = load_config("data/sla.toml")
+    >>> _ = record_config_version(con, cfg)
+    >>> resolve_config_version(con, cfg.content_hash[:8]).sla.version
+    '2026.2'
+    >>> resolve_config_version(con, "1999.1")
+    Traceback (most recent call last):
+    ...
+    analytics.warehouse.config_history.ConfigVersionError: no recorded SLA version '1999.1'; ...
+    """
+    versions = config_versions(con)
+    ref = ref.strip()
+    by_label = versions.filter(pl.col("version") == ref)
+    matches = by_label
+    if by_label.is_empty() and len(ref) >= 4:
+        matches = versions.filter(pl.col("content_hash").str.starts_with(ref.lower()))
+    known = ", ".join(
+        f"{r['version']} ({r['content_hash'][:8]}, from {r['effective_from']})"
+        for r in versions.iter_rows(named=True)
+    )
+    if matches.is_empty():
+        raise ConfigVersionError(
+            f"no recorded SLA version {ref!r}; known: {known or '(none recorded)'} "
+            "(a version label or at least 4 characters of a content hash)"
+        )
+    if matches.height > 1:
+        hashes = ", ".join(h[:12] for h in matches["content_hash"])
+        raise ConfigVersionError(
+            f"{ref!r} names {matches.height} recorded versions ({hashes}); "
+            "give more characters of the content hash"
+        )
+    return _as_config(matches.row(0, named=True))
+
+
+def is_recorded(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> bool:
+    """Whether ``config``'s content is already in ``meta.config_versions``."""
+    row = con.execute(
+        "SELECT count(*) FROM meta.config_versions WHERE content_hash = ?", [config.content_hash]
+    ).fetchall()[0]
+    return bool(row[0])
+
+
+def record_config_if_new(db_path: str | Path, config: SlaConfig) -> bool:
+    """Record ``config`` for a command that only reads, when it is not recorded yet.
+
+    Looks with a read-only connection first (no lock); only a new version goes through
+    :func:`~analytics.warehouse.database.updating` (a copy swapped in, serialised with
+    imports by the writers' lock), so open readers are never blocked. Call it before
+    opening the read-only connection of the command itself: a process keeps one view
+    per file. Does nothing (False) for a missing file or one that is not a warehouse.
+
+    Returns
+    -------
+    bool
+        True when a new version was recorded.
+    """
+    from analytics.warehouse.database import (
+        WarehouseError,
+        connect_readonly,
+        is_warehouse,
+        updating,
+    )
+
+    if not config.content_hash:
+        return False
+    try:
+        con = connect_readonly(db_path)
+    except WarehouseError:
+        return False
+    try:
+        if not is_warehouse(con) or is_recorded(con, config):
+            return False
+    finally:
+        con.close()
+    with updating(db_path) as con:
+        return record_config_version(con, config)
+
+
+__all__ = [
+    "ConfigVersionError",
+    "config_versions",
+    "is_recorded",
+    "record_config_if_new",
+    "record_config_version",
+    "resolve_config_version",
+    "stored_configs",
+]

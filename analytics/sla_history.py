@@ -1,0 +1,443 @@
+"""The SLA as a living document: which version judges a month, and what changed between two.
+
+Pure functions over :class:`~analytics.config.SlaConfig` objects (the warehouse keeps the
+versions: :mod:`analytics.warehouse.config_history`).
+
+- :func:`flatten_config` turns a config into ``{key: value}`` with one readable key per
+  setting (``scoring.mql_threshold``, ``kpis.sales[handoff_compliance].target``).
+- :func:`diff_configs` compares two configs key by key and labels each change for people
+  (``MQL threshold 60 -> 55``).
+- :func:`config_in_force` picks the version that judges a day: the one with the latest
+  ``sla.effective_from`` on or before it, falling back to the given config.
+- :func:`changes_within` lists the versions that took effect inside a span of days
+  (a threshold changed in the middle of a month).
+
+>>> from analytics.config import load_config
+>>> old = load_config("data/sla.toml")
+>>> new = with_settings(old, {"scoring.mql_threshold": 55, "sla.effective_from": "2026-09-01"})
+>>> describe_changes(old, new)
+['Effective from 2026-01-01 -> 2026-09-01', 'MQL threshold 60 -> 55']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from analytics.config import SlaConfig
+
+ChangeKind = Literal["changed", "added", "removed"]
+
+#: Keys that are bookkeeping, not part of the agreement (never diffed).
+IGNORED_KEYS: frozenset[str] = frozenset({"source", "content_hash"})
+
+#: Settings that name a version rather than change the agreement.
+_META_KEYS: frozenset[str] = frozenset({"sla.effective_from", "sla.version"})
+
+#: Readable labels of single settings (patterns below cover the families).
+LABELS: dict[str, str] = {
+    "sla.name": "SLA name",
+    "sla.version": "SLA version",
+    "sla.effective_from": "Effective from",
+    "sla.owners": "Owners",
+    "sla.review_cadence": "Review cadence",
+    "reporting.timezone": "Reporting time zone",
+    "reporting.currency": "Reporting currency",
+    "funnel.window_days": "Cohort window (days)",
+    "scoring.mql_threshold": "MQL threshold",
+    "scoring.decay_half_life_days": "Interest half-life (days)",
+    "scoring.fit_cap": "Fit points cap",
+    "scoring.interest_cap": "Interest points cap",
+    "scoring.fit_grades": "Fit grade cut-offs",
+    "scoring.interest_grades": "Interest grade cut-offs",
+    "segments.size_bands": "Company size bands",
+    "handoff.first_touch_hours": "First touch within (hours)",
+    "handoff.business_hours": "Count business hours only",
+    "handoff.triggers": "Handoff triggers",
+    "handoff.calendar.timezone": "Business calendar time zone",
+    "handoff.calendar.working_days": "Working days",
+    "handoff.calendar.start": "Working day starts",
+    "handoff.calendar.end": "Working day ends",
+    "handoff.calendar.holidays_country": "Public holidays of",
+    "handoff.calendar.extra_holidays": "Extra closed days",
+    "recycle.after_attempts": "Recycle after unanswered attempts",
+    "recycle.grace_days": "Recycle grace period (days)",
+    "recycle.enroll_within_days": "Nurture enrolment after recycling within (days)",
+    "recycle.remql_window_days": "Re-MQL window (days)",
+    "recycle.track": "Nurture track for recycled leads",
+    "cadence.min_attempts": "Minimum attempts",
+    "cadence.window_days": "Cadence window (days)",
+    "cadence.min_gap_hours": "Minimum gap between attempts (hours)",
+    "cadence.channels": "Cadence channels",
+    "goals.revenue_target_monthly": "Monthly revenue target",
+    "goals.mql_target_monthly": "Monthly MQL target",
+    "goals.rate_window_months": "Reverse-funnel rate window (months)",
+    "kpis.at_risk_margin": "KPI at-risk margin",
+}
+
+_FAMILIES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^stages\.(\w+)\.(\w+)$"), "Stage {0}: {1}"),
+    (re.compile(r"^scoring\.fit\.(\w+)\.(.+)$"), "Fit points for {0} {1}"),
+    (re.compile(r"^scoring\.fit\.(\w+)$"), "Fit points for {0}"),
+    (re.compile(r"^scoring\.interest\.points\.(.+)$"), "Interest points for {0}"),
+    (re.compile(r"^scoring\.interest\.caps\.(.+)$"), "Interest points cap for {0}"),
+    (re.compile(r"^segments\.size_bands\[(.+)\]\.(\w+)$"), "Size band {0}: {1}"),
+    (re.compile(r"^nurture\.tracks\[(.+)\]\.(\w+)$"), "Nurture track {0}: {1}"),
+    (re.compile(r"^nurture\.tracks\[(.+)\]$"), "Nurture track {0}"),
+    (re.compile(r"^kpis\.(marketing|sales)\[(.+)\]\.(\w+)$"), "{0} KPI {1}: {2}"),
+    (re.compile(r"^kpis\.(marketing|sales)\[(.+)\]$"), "{0} KPI {1}"),
+    (re.compile(r"^enums\.(\w+)$"), "Further values of {0}"),
+]
+
+#: List items are keyed by the first of these fields they have (else by position).
+_ITEM_KEYS = ("name", "metric", "label")
+
+
+def flatten_config(config: SlaConfig | Mapping[str, Any]) -> dict[str, Any]:
+    """One entry per setting: dotted keys, list items of tables keyed by name.
+
+    Lists of plain values (``fit_grades``, ``channels``) stay one setting; lists of
+    tables (nurture tracks, KPIs, size bands) are keyed by their ``name``, ``metric``
+    or ``label``, so reordering them is no change.
+
+    Parameters
+    ----------
+    config : SlaConfig or mapping
+        A config, or its ``model_dump(mode="json")``.
+
+    Returns
+    -------
+    dict
+        ``{key: value}`` with JSON-like values (dates as ISO strings).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> flat = flatten_config(load_config("data/sla.toml"))
+    >>> flat["scoring.mql_threshold"], flat["kpis.sales[handoff_compliance].target"]
+    (60.0, 0.9)
+    >>> flat["cadence.channels"]
+    ['phone', 'email', 'video', 'social']
+    """
+    data = config.model_dump(mode="json") if isinstance(config, SlaConfig) else dict(config)
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            if not value and prefix:
+                flat[prefix] = {}
+            for key, item in value.items():
+                if not prefix and key in IGNORED_KEYS:
+                    continue
+                walk(f"{prefix}.{key}" if prefix else str(key), item)
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            for position, item in enumerate(value):
+                name = next((item[k] for k in _ITEM_KEYS if k in item), position)
+                walk(f"{prefix}[{name}]", item)
+        else:
+            flat[prefix] = value
+
+    walk("", data)
+    return flat
+
+
+def label(key: str) -> str:
+    """A readable label for a flattened key.
+
+    >>> label("scoring.mql_threshold")
+    'MQL threshold'
+    >>> label("kpis.sales[handoff_compliance].target")
+    'Sales KPI handoff_compliance: target'
+    >>> label("scoring.fit.industry.software")
+    'Fit points for industry software'
+    """
+    if key in LABELS:
+        return LABELS[key]
+    for pattern, template in _FAMILIES:
+        match = pattern.match(key)
+        if match:
+            # Identifiers in brackets (track names, KPI metrics) stay as written.
+            groups = match.groups() if "[" in key else [g.replace("_", " ") for g in match.groups()]
+            text = template.format(*groups)
+            return text[0].upper() + text[1:]
+    return key
+
+
+def format_value(value: Any) -> str:
+    """A setting's value as people write it.
+
+    >>> format_value(60.0), format_value(0.9), format_value(True), format_value(None)
+    ('60', '0.9', 'yes', '(not set)')
+    >>> format_value(["phone", "email"])
+    'phone, email'
+    """
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(format_value(v) for v in value) if value else "(none)"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={format_value(v)}" for k, v in value.items()) or "(none)"
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigChange:
+    """One setting that differs between two SLA versions."""
+
+    key: str
+    label: str
+    before: Any
+    after: Any
+    kind: ChangeKind
+
+    @property
+    def text(self) -> str:
+        """``"<label> <before> -> <after>"``.
+
+        >>> ConfigChange("scoring.mql_threshold", "MQL threshold", 60.0, 55.0, "changed").text
+        'MQL threshold 60 -> 55'
+        """
+        return f"{self.label} {format_value(self.before)} -> {format_value(self.after)}"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "before": self.before,
+            "after": self.after,
+            "kind": self.kind,
+            "text": self.text,
+        }
+
+
+def diff_configs(
+    old: SlaConfig | Mapping[str, Any], new: SlaConfig | Mapping[str, Any]
+) -> list[ConfigChange]:
+    """What changed from ``old`` to ``new``, one entry per flattened setting.
+
+    Parameters
+    ----------
+    old, new : SlaConfig or mapping
+        Two configs (or their JSON dumps).
+
+    Returns
+    -------
+    list of ConfigChange
+        In the order of the config file (``new``'s keys first, then removed ones);
+        empty when the agreements are the same.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> [c.text for c in diff_configs(cfg, with_settings(cfg, {"cadence.min_attempts": 5}))]
+    ['Minimum attempts 6 -> 5']
+    >>> diff_configs(cfg, cfg)
+    []
+    """
+    before, after = flatten_config(old), flatten_config(new)
+    changes: list[ConfigChange] = []
+    for key, value in after.items():
+        if key not in before:
+            changes.append(ConfigChange(key, label(key), None, value, "added"))
+        elif before[key] != value:
+            changes.append(ConfigChange(key, label(key), before[key], value, "changed"))
+    for key, value in before.items():
+        if key not in after:
+            changes.append(ConfigChange(key, label(key), value, None, "removed"))
+    return changes
+
+
+def describe_changes(
+    old: SlaConfig | Mapping[str, Any], new: SlaConfig | Mapping[str, Any]
+) -> list[str]:
+    """The changes of :func:`diff_configs` as lines of text.
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> describe_changes(cfg, with_settings(cfg, {"handoff.first_touch_hours": 8}))
+    ['First touch within (hours) 24 -> 8']
+    """
+    return [change.text for change in diff_configs(old, new)]
+
+
+def with_settings(config: SlaConfig, settings: Mapping[str, Any]) -> SlaConfig:
+    """A copy of ``config`` with some dotted settings replaced, validated again.
+
+    For what-if questions and tests (``{"scoring.mql_threshold": 55}``). The copy has
+    no source and no content hash (it was never a file).
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> with_settings(cfg, {"scoring.mql_threshold": 55}).scoring.mql_threshold
+    55.0
+    >>> with_settings(cfg, {"cadence.attempts": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown setting 'cadence.attempts'; cadence has: min_attempts, window_days, ...
+    """
+    data = config.model_dump(mode="json", exclude=set(IGNORED_KEYS))
+    for key, value in settings.items():
+        *path, leaf = key.split(".")
+        node: Any = data
+        for depth, part in enumerate(path):
+            if not isinstance(node, dict) or not isinstance(node.get(part), dict):
+                where = ".".join(path[:depth]) or "the config"
+                known = ", ".join(k for k, v in node.items() if isinstance(v, dict))
+                raise ValueError(f"unknown setting {key!r}; {where} has sections: {known}")
+            node = node[part]
+        if leaf not in node:
+            raise ValueError(
+                f"unknown setting {key!r}; {'.'.join(path) or 'the config'} has: " + ", ".join(node)
+            )
+        node[leaf] = value
+    return SlaConfig.model_validate(data)
+
+
+def _dedupe(configs: Sequence[SlaConfig]) -> list[SlaConfig]:
+    seen: set[str] = set()
+    unique: list[SlaConfig] = []
+    for config in configs:
+        key = config.content_hash or config.model_dump_json(exclude=set(IGNORED_KEYS))
+        if key not in seen:
+            seen.add(key)
+            unique.append(config)
+    return unique
+
+
+def config_in_force(versions: Sequence[SlaConfig], *, on: date, fallback: SlaConfig) -> SlaConfig:
+    """The SLA version that judges day ``on``.
+
+    The version with the latest ``sla.effective_from`` on or before ``on``, among the
+    recorded ``versions`` and ``fallback`` (the config given now); on a tie the later
+    one in ``versions`` wins, and ``fallback`` wins over all. When no version is in
+    force yet, ``fallback``.
+
+    Parameters
+    ----------
+    versions : sequence of SlaConfig
+        Recorded versions, in the order they were first used.
+    on : date
+        The day to judge (a month's first day).
+    fallback : SlaConfig
+        The config given to the command or page.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")                      # effective 2026-01-01
+    >>> v2 = with_settings(v1, {"sla.effective_from": "2026-09-01", "sla.version": "3"})
+    >>> config_in_force([v1, v2], on=date(2026, 8, 1), fallback=v2).sla.version
+    '2026.2'
+    >>> config_in_force([v1, v2], on=date(2026, 9, 1), fallback=v1).sla.version
+    '3'
+    >>> config_in_force([v2], on=date(2025, 1, 1), fallback=v1).sla.version
+    '2026.2'
+    """
+    return _in_force([*versions, fallback], on) or fallback
+
+
+def _in_force(candidates: Sequence[SlaConfig], on: date) -> SlaConfig | None:
+    """The candidate with the latest effective date on or before ``on`` (last on a tie)."""
+    eligible = [c for c in candidates if c.sla.effective_from <= on]
+    if not eligible:
+        return None
+    latest = max(c.sla.effective_from for c in eligible)
+    return [c for c in eligible if c.sla.effective_from == latest][-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionChange:
+    """A new SLA version taking effect on ``effective_from``: before, after, what changed."""
+
+    effective_from: date
+    before: SlaConfig
+    after: SlaConfig
+
+    @property
+    def changes(self) -> list[ConfigChange]:
+        return diff_configs(self.before, self.after)
+
+    @property
+    def lines(self) -> list[str]:
+        """Each change with its date: ``"MQL threshold 60 -> 55 from 2026-09-01"``."""
+        day = self.effective_from.isoformat()
+        return [f"{c.text} from {day}" for c in self.changes if c.key not in _META_KEYS]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "effective_from": self.effective_from.isoformat(),
+            "version_before": self.before.sla.version,
+            "version_after": self.after.sla.version,
+            "changes": [c.to_json_dict() for c in self.changes],
+        }
+
+
+def changes_within(
+    versions: Sequence[SlaConfig], *, first_day: date, last_day: date, fallback: SlaConfig
+) -> list[VersionChange]:
+    """The versions that took effect after ``first_day`` and up to ``last_day``.
+
+    Each comes with the version in force the day before it, so a mid-month change of
+    the MQL threshold reads ``MQL threshold 60 -> 55 from 2026-10-15``.
+
+    Parameters
+    ----------
+    versions : sequence of SlaConfig
+        Recorded versions, in the order they were first used.
+    first_day, last_day : date
+        The span (a month's first and last local day). A version effective on
+        ``first_day`` is the one in force, not a change inside the span.
+    fallback : SlaConfig
+        The config given now (also a candidate, as in :func:`config_in_force`).
+
+    Returns
+    -------
+    list of VersionChange
+        Oldest first; versions that change nothing are left out.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> v2 = with_settings(v1, {"sla.effective_from": "2026-10-15", "scoring.mql_threshold": 55})
+    >>> [c.lines for c in changes_within(
+    ...     [v1, v2], first_day=date(2026, 10, 1), last_day=date(2026, 10, 31), fallback=v1)]
+    [['MQL threshold 60 -> 55 from 2026-10-15']]
+    """
+    candidates = _dedupe([*versions, fallback])
+    days = sorted(
+        {c.sla.effective_from for c in candidates if first_day < c.sla.effective_from <= last_day}
+    )
+    found: list[VersionChange] = []
+    for day in days:
+        after = _in_force(candidates, day)
+        before = _in_force(candidates, day - timedelta(days=1))
+        if after is None or before is None:
+            continue
+        change = VersionChange(day, before, after)
+        if any(c.key not in _META_KEYS for c in change.changes):
+            found.append(change)
+    return found
+
+
+__all__ = [
+    "ChangeKind",
+    "ConfigChange",
+    "VersionChange",
+    "changes_within",
+    "config_in_force",
+    "describe_changes",
+    "diff_configs",
+    "flatten_config",
+    "format_value",
+    "label",
+    "with_settings",
+]
