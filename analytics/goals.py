@@ -1,0 +1,221 @@
+"""The shared goal: the reverse funnel from the revenue target, pacing, and a forecast.
+
+From ``goals.revenue_target_monthly`` and the trailing rates of the
+``goals.rate_window_months`` months before M (spec/metrics.md, "Shared goal"):
+deals = target / average won deal size, opportunities = deals / opportunity_to_won,
+SQLs = opportunities / sql_to_opportunity, MQLs = SQLs / mql_to_sql,
+leads = MQLs / lead_to_mql, visitors = leads / visitor_to_lead. A trailing rate is the
+ratio of the window's summed volumes (not a mean of monthly rates); a rate that is null
+or 0 leaves the targets above it null.
+
+Pacing compares the actual volume to date with the linear share of each target: for
+the month, and for the quarter to date (quarter start to the end of M, or ``as_of`` if
+earlier). The forecast extrapolates the pace to the end of the period.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from analytics.config import SlaConfig
+from analytics.funnel import monthly_volumes
+from analytics.stats import safe_ratio
+from analytics.tables import Tables
+from analytics.timeframe import as_utc, months_window, parse_month, quarter_start_month, shift_month
+
+#: The reverse funnel, top to bottom: (volume, rate dividing the volume above it).
+REVERSE_STEPS: tuple[tuple[str, str], ...] = (
+    ("won_revenue", ""),
+    ("deals_won", "avg_deal_size"),
+    ("opportunities", "opportunity_to_won"),
+    ("sqls", "sql_to_opportunity"),
+    ("mqls", "mql_to_sql"),
+    ("leads", "lead_to_mql"),
+    ("visitors", "visitor_to_lead"),
+)
+_RATE_PARTS = {
+    "avg_deal_size": ("won_revenue", "deals_won"),
+    "opportunity_to_won": ("deals_won", "opportunities"),
+    "sql_to_opportunity": ("opportunities", "sqls"),
+    "mql_to_sql": ("sqls", "mqls"),
+    "lead_to_mql": ("mqls", "leads"),
+    "visitor_to_lead": ("leads", "visitors"),
+}
+
+
+def trailing_rates(volumes: pl.LazyFrame) -> pl.LazyFrame:
+    """Pooled rates over monthly volumes (e.g. the six months before M).
+
+    Returns
+    -------
+    LazyFrame, one row: ``avg_deal_size``, ``opportunity_to_won``,
+    ``sql_to_opportunity``, ``mql_to_sql``, ``lead_to_mql``, ``visitor_to_lead``
+    (null where the pooled denominator is 0).
+
+    Examples
+    --------
+    >>> v = pl.LazyFrame({"won_revenue": [100.0, 300.0], "deals_won": [1, 1],
+    ...     "opportunities": [4, 4], "sqls": [8, 8], "mqls": [20, 20], "leads": [100, 100],
+    ...     "visitors": [0, 0]})
+    >>> trailing_rates(v).collect().row(0)
+    (200.0, 0.25, 0.5, 0.4, 0.2, None)
+    """
+    sums = volumes.select(
+        pl.col(c).cast(pl.Float64).sum()
+        for c in ("won_revenue", "deals_won", "opportunities", "sqls", "mqls", "leads", "visitors")
+    )
+    return sums.select(safe_ratio(num, den).alias(name) for name, (num, den) in _RATE_PARTS.items())
+
+
+def reverse_funnel(rates: pl.LazyFrame, *, config: SlaConfig, months: int = 1) -> pl.LazyFrame:
+    """Targets per stage from the revenue target and the trailing rates.
+
+    Parameters
+    ----------
+    rates : LazyFrame
+        From :func:`trailing_rates`.
+    config : SlaConfig
+        ``goals.revenue_target_monthly``.
+    months : int, default 1
+        Length of the period the targets are for.
+
+    Returns
+    -------
+    LazyFrame, one row per stage, top down: ``stage`` (won_revenue, deals_won,
+    opportunities, sqls, mqls, leads, visitors), ``rate_name``, ``rate`` (the trailing
+    rate dividing the stage above), ``target`` (null when a rate on the way is missing).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> r = pl.LazyFrame({"avg_deal_size": [50_000.0], "opportunity_to_won": [0.25],
+    ...     "sql_to_opportunity": [0.5], "mql_to_sql": [0.4], "lead_to_mql": [0.2],
+    ...     "visitor_to_lead": [None]}, schema_overrides={"visitor_to_lead": pl.Float64})
+    >>> out = reverse_funnel(r, config=load_config("data/sla.toml"))
+    >>> out.select("stage", "target").collect().rows()  # doctest: +NORMALIZE_WHITESPACE
+    [('won_revenue', 1000000.0), ('deals_won', 20.0), ('opportunities', 80.0),
+     ('sqls', 160.0), ('mqls', 400.0), ('leads', 2000.0), ('visitors', None)]
+    """
+    target = pl.lit(float(config.goals.revenue_target_monthly) * months)
+    # each step divides the target above it by its rate
+    frame = rates.with_columns(target.alias("_t_won_revenue"))
+    for (stage, rate), (above, _) in zip(REVERSE_STEPS[1:], REVERSE_STEPS[:-1], strict=True):
+        frame = frame.with_columns(safe_ratio(f"_t_{above}", rate).alias(f"_t_{stage}"))
+    parts = [
+        frame.select(
+            pl.lit(stage).alias("stage"),
+            pl.lit(rate or None, dtype=pl.String).alias("rate_name"),
+            (pl.col(rate) if rate else pl.lit(None, dtype=pl.Float64)).alias("rate"),
+            pl.col(f"_t_{stage}").alias("target"),
+        )
+        for stage, rate in REVERSE_STEPS
+    ]
+    return pl.concat(parts)
+
+
+def _elapsed_share(start: datetime, end: datetime, until: datetime) -> float:
+    total = (end - start).total_seconds()
+    done = (min(max(until, start), end) - start).total_seconds()
+    return done / total
+
+
+def pacing(
+    tables: Tables,
+    *,
+    config: SlaConfig,
+    month: str,
+    as_of: datetime,
+    targets: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """Actual to date against the linear share of the targets, for the month and the quarter.
+
+    Parameters
+    ----------
+    tables : Tables
+        Cut at ``as_of``.
+    config : SlaConfig
+    month : str
+        ``YYYY-MM``.
+    as_of : datetime
+    targets : LazyFrame, optional
+        Monthly targets (:func:`reverse_funnel`); default: computed from the trailing
+        ``goals.rate_window_months`` months before ``month``.
+
+    Returns
+    -------
+    LazyFrame, one row per period (``month``, ``quarter``) and stage: ``period``,
+    ``stage``, ``actual`` (to date), ``target`` (for the whole period), ``elapsed_share``,
+    ``expected_to_date`` (target x elapsed share), ``pace`` (actual / expected),
+    ``forecast`` (actual / elapsed share), ``forecast_attainment`` (forecast / target).
+    """
+    parse_month(month)
+    tz = config.reporting.timezone
+    if targets is None:
+        targets = monthly_targets(tables, config=config, month=month)
+    q_first = quarter_start_month(month)
+    q_months = parse_month(month)[1] - parse_month(q_first)[1] + 1
+    as_of = as_utc(as_of)
+    m_window = months_window(month, 1, timezone=tz)
+    q_window = months_window(q_first, 3, timezone=tz)
+    until = min(as_of, m_window.end)
+    periods = [
+        ("month", month, 1, 1, _elapsed_share(m_window.start, m_window.end, until)),
+        ("quarter", q_first, q_months, 3, _elapsed_share(q_window.start, q_window.end, until)),
+    ]
+    stages = [s for s, _ in REVERSE_STEPS]
+    frames = []
+    for period, first, n_months, length, share in periods:
+        vols = monthly_volumes(tables, config=config, month=first, months=n_months).select(
+            pl.col(s).cast(pl.Float64).sum() for s in stages
+        )
+        actual = pl.concat(
+            [vols.select(pl.lit(s).alias("stage"), pl.col(s).alias("actual")) for s in stages]
+        )
+        frames.append(
+            actual.join(targets.select("stage", "target"), on="stage", how="left").with_columns(
+                pl.lit(period).alias("period"),
+                (pl.col("target") * length).alias("target"),
+                pl.lit(share).alias("elapsed_share"),
+            )
+        )
+    return (
+        pl.concat(frames)
+        .with_columns((pl.col("target") * pl.col("elapsed_share")).alias("expected_to_date"))
+        .with_columns(
+            safe_ratio("actual", "expected_to_date").alias("pace"),
+            safe_ratio("actual", "elapsed_share").alias("forecast"),
+        )
+        .with_columns(safe_ratio("forecast", "target").alias("forecast_attainment"))
+        .select(
+            "period",
+            "stage",
+            "actual",
+            "target",
+            "elapsed_share",
+            "expected_to_date",
+            "pace",
+            "forecast",
+            "forecast_attainment",
+        )
+    )
+
+
+def monthly_targets(tables: Tables, *, config: SlaConfig, month: str) -> pl.LazyFrame:
+    """The reverse funnel for ``month`` from the trailing months before it.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> t = monthly_targets(Tables.empty(), config=load_config("data/sla.toml"), month="2026-10")
+    >>> t.select("stage", "target").collect().rows()[:2]
+    [('won_revenue', 1000000.0), ('deals_won', None)]
+    """
+    window = config.goals.rate_window_months
+    first = shift_month(month, -window)
+    vols = monthly_volumes(tables, config=config, month=first, months=window)
+    return reverse_funnel(trailing_rates(vols), config=config)
+
+
+__all__ = ["REVERSE_STEPS", "monthly_targets", "pacing", "reverse_funnel", "trailing_rates"]

@@ -1,0 +1,129 @@
+"""The KPI table each team answers for (``config.kpis.marketing`` / ``config.kpis.sales``).
+
+A KPI names a metric of :data:`analytics.config.KPI_METRICS`, a target and a direction.
+Its status for a month:
+
+- ``at_least``: **met** when value >= target; **at_risk** when value >= target x
+  (1 - ``kpis.at_risk_margin``); **missed** otherwise.
+- ``at_most``: **met** when value <= target; **at_risk** when value <= target x
+  (1 + margin); **missed** otherwise.
+- A value that cannot be computed has a null status (shown as "no data").
+
+The values themselves come from :func:`analytics.review.kpi_values` (one dict per month).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import polars as pl
+
+from analytics.config import KPI_METRICS, SlaConfig
+
+KpiStatus = Literal["met", "at_risk", "missed"]
+KPI_STATUSES: tuple[str, ...] = ("met", "at_risk", "missed")
+
+
+def kpi_status(
+    value: str | pl.Expr,
+    target: str | pl.Expr,
+    direction: str | pl.Expr,
+    *,
+    margin: float,
+) -> pl.Expr:
+    """Expression: met / at_risk / missed (null when the value is null).
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"v": [0.95, 0.85, 0.7, None, 11.0], "t": [0.9, 0.9, 0.9, 0.9, 10.0],
+    ...                    "d": ["at_least"] * 4 + ["at_most"]})
+    >>> df.select(kpi_status("v", "t", "d", margin=0.1))["status"].to_list()
+    ['met', 'at_risk', 'missed', None, 'at_risk']
+    """
+    v = pl.col(value) if isinstance(value, str) else value
+    t = pl.col(target) if isinstance(target, str) else target
+    d = pl.col(direction) if isinstance(direction, str) else direction
+    up = d == "at_least"
+    met = pl.when(up).then(v >= t).otherwise(v <= t)
+    risk = pl.when(up).then(v >= t * (1 - margin)).otherwise(v <= t * (1 + margin))
+    return (
+        pl.when(v.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(met)
+        .then(pl.lit("met"))
+        .when(risk)
+        .then(pl.lit("at_risk"))
+        .otherwise(pl.lit("missed"))
+        .alias("status")
+    )
+
+
+def kpi_table(
+    values: Mapping[str, float | int | None],
+    previous: Mapping[str, float | int | None] | None = None,
+    *,
+    config: SlaConfig,
+) -> pl.LazyFrame:
+    """The month's KPI table for both teams.
+
+    Parameters
+    ----------
+    values : mapping
+        Metric name -> this month's value (None when it cannot be computed).
+    previous : mapping, optional
+        Metric name -> the previous month's value.
+    config : SlaConfig
+        ``kpis.marketing``, ``kpis.sales``, ``kpis.at_risk_margin``.
+
+    Returns
+    -------
+    LazyFrame, one row per configured KPI, marketing first: ``team``, ``metric``,
+    ``label``, ``direction``, ``value``, ``target``, ``previous``, ``change`` (value -
+    previous), ``status``.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = kpi_table({"mqls": 650}, {"mqls": 600}, config=cfg).collect()
+    >>> t.filter(pl.col("metric") == "mqls").select("value", "target", "change", "status").row(0)
+    (650.0, 700.0, 50.0, 'at_risk')
+    """
+    unknown = sorted(set(values) - set(KPI_METRICS))
+    if unknown:
+        raise ValueError(f"unknown KPI metric(s) {unknown}; allowed: {', '.join(KPI_METRICS)}")
+    previous = previous or {}
+
+    def num(v: float | int | None) -> float | None:
+        return None if v is None else float(v)
+
+    rows = [
+        {
+            "team": team,
+            "metric": kpi.metric,
+            "label": kpi.label,
+            "direction": kpi.direction,
+            "value": num(values.get(kpi.metric)),
+            "target": float(kpi.target),
+            "previous": num(previous.get(kpi.metric)),
+        }
+        for team, kpi in config.all_kpis
+    ]
+    schema = {
+        "team": pl.String,
+        "metric": pl.String,
+        "label": pl.String,
+        "direction": pl.String,
+        "value": pl.Float64,
+        "target": pl.Float64,
+        "previous": pl.Float64,
+    }
+    frame = pl.LazyFrame(rows, schema=schema, orient="row") if rows else pl.LazyFrame(schema=schema)
+    return frame.with_columns(
+        (pl.col("value") - pl.col("previous")).alias("change"),
+        kpi_status("value", "target", "direction", margin=config.kpis.at_risk_margin),
+    )
+
+
+__all__ = ["KPI_STATUSES", "KpiStatus", "kpi_status", "kpi_table"]
