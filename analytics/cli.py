@@ -265,6 +265,120 @@ def info(
     out.print(f"SLA config {config}: {cfg.sla.name}, version {cfg.sla.version}")
 
 
+# -- sla config --------------------------------------------------------------------
+
+config_app = typer.Typer(
+    help="The SLA as a living document: recorded versions and what changed between them.",
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+
+
+def _config_ref(con: Any, ref: str) -> SlaConfig:
+    """A recorded version (label or hash prefix) or, when ``ref`` is a file, that config."""
+    from analytics.warehouse.config_history import ConfigVersionError, resolve_config_version
+
+    if ref.endswith(".toml") or Path(ref).is_file():
+        return config_or_exit(Path(ref))
+    try:
+        return resolve_config_version(con, ref)
+    except ConfigVersionError as exc:
+        fail(str(exc))
+
+
+def _version_json(config: SlaConfig) -> dict[str, Any]:
+    return {
+        "version": config.sla.version,
+        "effective_from": config.sla.effective_from,
+        "name": config.sla.name,
+        "content_hash": config.content_hash,
+        "source": config.source,
+    }
+
+
+@config_app.command("history")
+def config_history(
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """List the recorded SLA versions, oldest effective date first, with what each changed."""
+    from analytics.sla_history import diff_configs
+    from analytics.warehouse.config_history import config_versions, stored_configs
+
+    with readonly_warehouse(db) as con:
+        rows = config_versions(con).to_dicts()
+        by_hash = {c.content_hash: c for c in stored_configs(con)}
+    versions = []
+    previous: SlaConfig | None = None
+    for row in rows:
+        current = by_hash[row["content_hash"]]
+        changes = [] if previous is None else diff_configs(previous, current)
+        versions.append(
+            {
+                **_version_json(current),
+                "first_used_at": row["first_used_at"],
+                "changes_from_previous": [c.to_json_dict() for c in changes],
+            }
+        )
+        previous = current
+    if as_json:
+        emit_json({"versions": versions})
+        return
+    if not versions:
+        out.print(f"{db}: no SLA version recorded yet (imports and `sla demo` record theirs)")
+        return
+    table = RichTable(title=f"SLA versions in {db}", show_edge=False)
+    for column in ("version", "effective from", "hash", "first used", "source", "changes"):
+        table.add_column(column)
+    for v in versions:
+        changes = v["changes_from_previous"]
+        table.add_row(
+            v["version"],
+            v["effective_from"].isoformat(),
+            v["content_hash"][:12],
+            iso_z(v["first_used_at"]),
+            v["source"],
+            "\n".join(c["text"] for c in changes) if changes else "",
+        )
+    out.print(table)
+
+
+@config_app.command("diff")
+def config_diff(
+    a: Annotated[str, typer.Argument(help="Older version: label, content-hash prefix or file.")],
+    b: Annotated[str, typer.Argument(help="Newer version: label, content-hash prefix or file.")],
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """What changed from SLA version A to B, setting by setting."""
+    from analytics.sla_history import diff_configs
+
+    with readonly_warehouse(db) as con:
+        old, new = _config_ref(con, a), _config_ref(con, b)
+    changes = diff_configs(old, new)
+    if as_json:
+        emit_json(
+            {
+                "from": _version_json(old),
+                "to": _version_json(new),
+                "changes": [c.to_json_dict() for c in changes],
+            }
+        )
+        return
+    out.print(
+        f"SLA {old.sla.version} ({old.content_hash[:8] or old.source}) -> "
+        f"{new.sla.version} ({new.content_hash[:8] or new.source}), "
+        f"in force from {new.sla.effective_from.isoformat()}",
+        highlight=False,
+    )
+    if not changes:
+        out.print("no change in the agreement")
+    for change in changes:
+        meta = change.key.startswith("sla.")
+        suffix = "" if meta else f" from {new.sla.effective_from.isoformat()}"
+        out.print(f"  {change.text}{suffix}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point of the ``sla`` script."""
     app()
