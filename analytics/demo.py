@@ -280,19 +280,20 @@ class Habit:
     attempts: tuple[int, int]  # planned attempts when unanswered, inclusive range
     gap_days: float  # mean days between attempts
     grace_days: tuple[float, float]  # days after the last attempt until recycling
-    p_untouched: float  # share of MQLs never touched
-    p_stale: float  # unanswered leads left hanging (neither recycled nor advanced)
+    p_forgotten: float  # share of MQLs first touched only days later
+    p_early: float  # share of unanswered leads handed back after 2-3 attempts
+    p_stale: float  # unanswered leads left hanging for weeks before a clean-up
     weekend: float  # chance of working on a weekend day
-    reach_bonus: float
+    reach_bonus: float  # on the log-odds of reaching a lead per attempt
 
 
 HABITS = {
-    2: Habit(0.8, 0.8, (7, 9), 1.6, (7, 9), 0.0, 0.0, 0.8, 0.25),  # rep-03 exemplary
-    3: Habit(16.0, 0.9, (4, 7), 3.2, (8, 14), 0.05, 0.15, 0.0, -0.1),  # rep-04 slow
-    4: Habit(2.5, 0.9, (2, 3), 1.5, (0.5, 3), 0.01, 0.01, 0.5, 0.0),  # rep-05 early recycler
-    5: Habit(2.5, 1.0, (6, 8), 2.0, (7, 10), 0.01, 0.03, 0.5, 0.0),  # rep-06
-    6: Habit(3.0, 1.0, (6, 8), 2.2, (7, 10), 0.01, 0.04, 0.5, 0.0),  # rep-07
-    7: Habit(3.5, 1.1, (5, 8), 2.4, (7, 12), 0.02, 0.06, 0.4, 0.0),  # rep-08
+    2: Habit(0.8, 0.8, (7, 9), 1.6, (5, 7), 0.0, 0.0, 0.0, 0.8, 0.25),  # rep-03 exemplary
+    3: Habit(16.0, 0.9, (6, 7), 3.2, (8, 14), 0.04, 0.03, 0.05, 0.0, -0.1),  # rep-04 slow
+    4: Habit(2.5, 0.9, (6, 8), 1.5, (5, 8), 0.01, 0.2, 0.01, 0.5, 0.0),  # rep-05 recycles early
+    5: Habit(2.5, 1.0, (6, 8), 2.0, (5, 8), 0.01, 0.0, 0.01, 0.5, 0.0),  # rep-06
+    6: Habit(3.0, 1.0, (6, 8), 2.2, (5, 8), 0.01, 0.01, 0.01, 0.5, 0.0),  # rep-07
+    7: Habit(3.5, 1.1, (6, 8), 2.4, (6, 10), 0.02, 0.02, 0.02, 0.4, 0.0),  # rep-08
 }
 MAX_ATTEMPTS = 9
 
@@ -323,7 +324,11 @@ def _choice_rows(rng: np.random.Generator, rows: np.ndarray, probs: np.ndarray) 
     cdf = np.cumsum(probs, axis=1)
     cdf = cdf / cdf[:, -1:]
     u = rng.random(len(rows))
-    return np.minimum((u[:, None] > cdf[rows]).sum(axis=1), probs.shape[1] - 1)
+    out = np.empty(len(rows), dtype=np.int64)
+    for row in range(probs.shape[0]):  # a handful of rows, each vectorised
+        sel = rows == row
+        out[sel] = np.searchsorted(cdf[row], u[sel], side="right")
+    return np.minimum(out, probs.shape[1] - 1)
 
 
 def _pick(values: Sequence[str | None], codes: np.ndarray) -> pl.Series:
@@ -830,7 +835,8 @@ class _Generator:
                 "touch_median_h",
                 "touch_sigma",
                 "gap_days",
-                "p_untouched",
+                "p_forgotten",
+                "p_early",
                 "p_stale",
                 "weekend",
                 "reach_bonus",
@@ -845,8 +851,14 @@ class _Generator:
         first = start + (
             rng.lognormal(np.log(hb["touch_median_h"]), hb["touch_sigma"]) * HOUR
         ).astype(np.int64)
+        forgotten = rng.random(m) < hb["p_forgotten"]
+        first = np.where(
+            forgotten, first + ((3 + rng.random(m) * 12) * DAY).astype(np.int64), first
+        )
         first = np.maximum(_office(rng, first, weekend=hb["weekend"]), start + MINUTE)
         planned = lo + (rng.random(m) * (hi - lo + 1)).astype(np.int64)
+        early = rng.random(m) < hb["p_early"]
+        planned = np.where(early, 2 + (rng.random(m) < 0.5), planned)
         gaps = rng.gamma(2.0, hb["gap_days"][:, None] / 2.0, (m, MAX_ATTEMPTS)) * DAY
         doubles = rng.random((m, MAX_ATTEMPTS)) < 0.07  # call and e-mail minutes apart
         gaps = np.where(doubles, rng.random((m, MAX_ATTEMPTS)) * 2 * HOUR, gaps)
@@ -863,10 +875,10 @@ class _Generator:
             start + (rng.lognormal(np.log(2.0), 1.0, m) * HOUR).astype(np.int64),
             weekend=hb["weekend"],
         )
-        rej_touch = reject & (rng.random(m) < 0.8)
+        rej_disq = reject & (rng.random(m) < 0.55)
+        rej_touch = reject & (~rej_disq | (rng.random(m) < 0.7))  # hand-backs follow a call
         after_call = times[:, 0] + (rng.gamma(2.0, 30.0, m) * MINUTE).astype(np.int64)
         rej_at = np.where(rej_touch, np.maximum(review_at, after_call), review_at)
-        rej_disq = reject & (rng.random(m) < 0.55)
         disq_reason = np.array(
             [RE["student"], RE["wrong_company"], RE["competitor"], RE["no_budget"], RE["no_need"]]
         )
@@ -890,19 +902,16 @@ class _Generator:
         accept = ~reject
         self.events.add(lead[accept], S["sal"], review_at[accept], TR["sales_accept"], rep[accept])
         # accepted episodes: attempts until reached or the planned attempts are spent
-        p_reach = _sigmoid(-1.25 + 0.55 * z + hb["reach_bonus"])
+        p_reach = _sigmoid(-1.9 + 0.55 * z + hb["reach_bonus"])
         reach_draw = rng.random((m, MAX_ATTEMPTS)) < p_reach[:, None] * 0.9 ** np.arange(
             MAX_ATTEMPTS
         )
         slot = np.arange(MAX_ATTEMPTS)[None, :]
         reach_draw &= slot < planned[:, None]
-        untouched = accept & (rng.random(m) < hb["p_untouched"])
-        reached = reach_draw.any(axis=1) & accept & ~untouched
+        reached = reach_draw.any(axis=1) & accept
         reach_slot = np.where(rej_touch, 0, np.where(reached, reach_draw.argmax(axis=1), -1))
         n_touch = np.where(
-            untouched | (reject & ~rej_touch),
-            0,
-            np.where(reached | rej_touch, reach_slot + 1, planned),
+            reject & ~rej_touch, 0, np.where(reached | rej_touch, reach_slot + 1, planned)
         )
         # touches
         has = slot < n_touch[:, None]
@@ -931,7 +940,7 @@ class _Generator:
         self._add_touches(lead[ep_idx], rep[ep_idx], t_touch, channel, outcome)
         # after reaching: qualify, disqualify or hand back as not ready
         reach_at = times[np.arange(m), np.maximum(reach_slot, 0)]
-        qualify = reached & (rng.random(m) < _sigmoid(-1.3 + 1.05 * z))
+        qualify = reached & (rng.random(m) < _sigmoid(-1.0 + 1.05 * z))
         sql_at = _office(rng, reach_at + (rng.gamma(2.0, 2.5, m) * DAY).astype(np.int64))
         # a follow-up video meeting before the SQL decision
         meet = qualify & (rng.random(m) < 0.6)
@@ -965,12 +974,17 @@ class _Generator:
             rep[nn_recycle],
             RE["not_ready"],
         )
-        # unanswered: recycled after the attempts (unless left hanging)
-        unanswered = accept & ~reached & ~untouched
+        # unanswered: recycled some days after the last attempt (early ones at once,
+        # forgotten ones only at a clean-up weeks later)
+        unanswered = accept & ~reached
         stale = unanswered & (rng.random(m) < hb["p_stale"])
-        exhausted = unanswered & ~stale
+        exhausted = unanswered
         last = times[np.arange(m), np.maximum(planned - 1, 0)]
-        ex_at = _office(rng, last + ((g_lo + rng.random(m) * (g_hi - g_lo)) * DAY).astype(np.int64))
+        grace = np.where(
+            early, 0.3 + rng.random(m) * 1.5, np.where(stale, 25 + rng.random(m) * 60, g_lo)
+        )
+        grace = grace + np.where(early | stale, 0.0, rng.random(m) * (g_hi - g_lo))
+        ex_at = _office(rng, last + (grace * DAY).astype(np.int64))
         self.events.add(
             lead[exhausted],
             S["recycled"],
@@ -1244,6 +1258,18 @@ class _Generator:
             }
         )
 
+    def _monthly_campaign(self, at: np.ndarray, kind: np.ndarray) -> pl.Series:
+        """``newsletter-YYYY-MM`` for e-mails, ``webinar-YYYY-MM`` for webinars, else null."""
+        months = (at // DAY).astype("datetime64[D]").astype("datetime64[M]")
+        first = months.min() if len(months) else np.datetime64("2000-01", "M")
+        offset = (months - first).astype(np.int64)
+        labels = [str(first + i) for i in range(int(offset.max(initial=0)) + 1)]
+        email = (kind == A["email_open"]) | (kind == A["email_click"])
+        webinar = kind == A["webinar_attended"]
+        code = np.where(email, offset, np.where(webinar, len(labels) + offset, 2 * len(labels)))
+        values = [f"newsletter-{m}" for m in labels] + [f"webinar-{m}" for m in labels] + [None]
+        return _pick(values, code)
+
     # -- assembling the tables ----------------------------------------------------------
     def _tables(self) -> None:
         end = pl.lit(self.end).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
@@ -1335,9 +1361,9 @@ class _Generator:
                 "reason": _pick(REASONS, ev[5]),
             }
         ).filter(pl.col("entered_at") <= end)
-        events = events.unique(
-            ["lead_id", "stage", "entered_at"], keep="first", maintain_order=True
-        ).sort("entered_at", "lead_id", "stage")
+        events = events.unique(["lead_id", "stage", "entered_at"], keep="first").sort(
+            "entered_at", "lead_id", "stage"
+        )
         # activities
         extra = self.extra_activity_parts
         a_lead = np.concatenate([self.act_lead, *[p[0] for p in extra]])
@@ -1355,7 +1381,6 @@ class _Generator:
         )
         m = len(a_lead)
         stage_code = np.where(self.rng.random(m) < 0.08, 3, a_stage)  # some unlabelled
-        email = (a_kind == A["email_open"]) | (a_kind == A["email_click"])
         activities = pl.DataFrame(
             {
                 "activity_id": _ids("E", m, 8),
@@ -1364,17 +1389,10 @@ class _Generator:
                 "type": _pick(ACTIVITY_TYPES, a_kind),
                 "buyer_stage": _pick([*BUYER_STAGES, None], stage_code),
                 "asset": _pick_within(self.rng, ASSETS, ACTIVITY_TYPES, a_kind),
-                "_email": email,
+                "campaign": self._monthly_campaign(a_time, a_kind),
             }
         )
-        activities = activities.with_columns(
-            pl.when(pl.col("_email"))
-            .then(pl.concat_str(pl.lit("newsletter-"), pl.col("occurred_at").dt.strftime("%Y-%m")))
-            .when(pl.col("type") == "webinar_attended")
-            .then(pl.concat_str(pl.lit("webinar-"), pl.col("occurred_at").dt.strftime("%Y-%m")))
-            .otherwise(None)
-            .alias("campaign")
-        ).drop("_email")
+
         # sales touches
         tp = self.touch_parts
         t_lead, t_rep, t_at, t_channel, t_outcome = (
