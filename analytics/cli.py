@@ -174,7 +174,7 @@ def demo(
 
 # -- sla import --------------------------------------------------------------------
 
-FORMATS = ("canonical",)
+FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation")
 
 
 @app.command("import")
@@ -182,24 +182,69 @@ def import_(
     path: Annotated[
         Path, typer.Argument(help="A canonical folder, a table file, or a CRM export.")
     ],
-    fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "canonical",
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")
+    ] = "canonical",
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="TOML mapping of any CSV to a canonical table."),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="Column delimiter (default: detected: , ; tab |).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding (default: UTF-8, else Windows-1252).")
+    ] = None,
+    decimal_comma: Annotated[
+        bool | None,
+        typer.Option(
+            "--decimal-comma/--no-decimal-comma",
+            help="Numbers as 1.234,50 (default: on for ;-delimited files).",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None, typer.Option(help="Date layout tried first, e.g. %d/%m/%Y %H:%M.")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option(help="Time zone of timestamps written without an offset.")
+    ] = "UTC",
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
     """Load data into the warehouse; rows that break a rule go to the quarantine."""
-    from analytics.warehouse import ImportFailed, import_canonical
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from analytics.warehouse import ImportFailed
+    from analytics.warehouse.adapters import CsvOptions, import_export
 
     if fmt not in FORMATS:
         fail(f"--format {fmt!r} is not known; allowed: {', '.join(FORMATS)}")
+    if mapping is not None and fmt != "canonical":
+        fail(f"--mapping and --format {fmt} exclude each other: a mapping describes the file")
+    if mapping is not None and not mapping.is_file():
+        fail(f"--mapping {mapping}: no such file")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"--timezone {timezone!r} is not an IANA time zone (e.g. Europe/Berlin, UTC)")
     cfg = config_or_exit(config)
+    options = CsvOptions(
+        delimiter=delimiter,
+        encoding=encoding,
+        decimal_comma=decimal_comma,
+        date_format=date_format,
+        timezone=timezone,
+    )
     try:
         with progress_bar("importing") as progress:
-            result = import_canonical(db, path, config=cfg, progress=progress)
+            result = import_export(
+                db, path, fmt=fmt, mapping=mapping, options=options, config=cfg, progress=progress
+            )
     except ImportFailed as exc:
         fail(f"{exc}; nothing was imported")
     if as_json:
-        emit_json(result.to_json_dict())
+        emit_json({**result.to_json_dict(), "dropped_columns": result.dropped_columns})
     else:
         _print_import(result)
     if result.rejected:

@@ -1,0 +1,150 @@
+"""Bring your own data: CRM and spreadsheet exports translated into the canonical format.
+
+Each adapter reads an export (a folder or a file) into an
+:class:`~analytics.warehouse.adapters.common.Export` of canonical batches; it never
+writes the warehouse. :func:`import_export` loads those batches with
+:func:`~analytics.warehouse.loader.load_batches`: the same validation, quarantine,
+idempotency and atomic swap as the canonical import. docs/import-formats.md
+describes every format.
+
+>>> sorted(ADAPTERS) == sorted(FORMATS)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from analytics.config import SlaConfig
+from analytics.warehouse.adapters.common import DEFAULT_OPTIONS, CsvOptions, Export, Salt
+from analytics.warehouse.loader import ImportFailed, ImportResult, Progress, load_batches
+
+Format = Literal["canonical", "hubspot", "salesforce", "olist", "xeducation"]
+FORMATS: tuple[str, ...] = ("canonical", "hubspot", "salesforce", "olist", "xeducation")
+
+#: format -> (module, reader function). Readers take ``(path, *, options, salt)``.
+ADAPTERS: dict[str, tuple[str, str]] = {
+    "canonical": ("analytics.warehouse.adapters.canonical", "read_canonical"),
+    "hubspot": ("analytics.warehouse.adapters.hubspot", "read_hubspot"),
+    "salesforce": ("analytics.warehouse.adapters.salesforce", "read_salesforce"),
+    "olist": ("analytics.warehouse.adapters.olist", "read_olist"),
+    "xeducation": ("analytics.warehouse.adapters.xeducation", "read_xeducation"),
+}
+
+
+def reader(fmt: str) -> Callable[..., Any]:
+    """The reader function of a format.
+
+    Raises
+    ------
+    ImportFailed
+        The format is not known (the message lists the known ones).
+    """
+    if fmt not in ADAPTERS:
+        raise ImportFailed(f"--format {fmt!r} is not known; allowed: {', '.join(FORMATS)}")
+    module, name = ADAPTERS[fmt]
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise ImportFailed(f"--format {fmt!r} is not available in this installation") from None
+
+
+def read_export(
+    path: str | Path,
+    *,
+    fmt: Format = "canonical",
+    mapping: str | Path | None = None,
+    options: CsvOptions = DEFAULT_OPTIONS,
+    salt: Salt = None,
+) -> Export:
+    """Translate an export into canonical batches (nothing is written).
+
+    Parameters
+    ----------
+    path
+        The export: a folder of files or one file.
+    fmt
+        One of :data:`FORMATS`; ignored when ``mapping`` is given.
+    mapping
+        A TOML mapping file (see :mod:`analytics.warehouse.adapters.mapping`) for any CSV.
+    options
+        Delimiter, encoding, decimal comma, date format and time zone (None = detect).
+    salt
+        Salt of the hashes that replace personal identifiers a join needs (a string,
+        or a callable that makes it only when a hash is needed).
+    """
+    path = Path(path)
+    if mapping is not None:
+        from analytics.warehouse.adapters.mapping import read_mapped
+
+        return read_mapped(path, mapping=Path(mapping), options=options, salt=salt)
+    read = reader(fmt)
+    result = read(path, options=options, salt=salt)
+    if isinstance(result, Export):
+        return result
+    # an adapter may return (batches, unreadable) like canonical_batches does
+    batches, unreadable = result[0], result[1]
+    dropped = result[2] if len(result) > 2 else {}
+    return Export(list(batches), list(unreadable), dict(dropped))
+
+
+def import_export(
+    db_path: str | Path,
+    path: str | Path,
+    *,
+    fmt: Format = "canonical",
+    mapping: str | Path | None = None,
+    options: CsvOptions = DEFAULT_OPTIONS,
+    config: SlaConfig | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Read an export with its adapter and load it into the warehouse.
+
+    Returns
+    -------
+    ImportResult
+        As :func:`~analytics.warehouse.loader.import_canonical`, with ``dropped_columns``
+        (source file -> personal columns not loaded).
+
+    Raises
+    ------
+    ImportFailed
+        Unknown format, missing file, missing columns: nothing was loaded.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "leads.csv").write_text("lead_id;created_at;source;E-Mail\\n"
+    ...                                  "7;05.10.2026 09:12;email;a@b.de\\n")
+    >>> r = import_export(d / "w.duckdb", d / "leads.csv")
+    >>> r.loaded, r.dropped_columns
+    ({'leads': 1}, {'leads.csv': ['e-mail']})
+    """
+    from analytics.warehouse.adapters.common import hash_salt
+
+    def salt() -> str:
+        return hash_salt(db_path)
+
+    export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
+    if not export.batches:
+        raise ImportFailed(f"{path}: nothing to import")
+    result = load_batches(
+        db_path, export.batches, config=config, unreadable=export.unreadable, progress=progress
+    )
+    result.dropped_columns = {Path(k).name: v for k, v in export.dropped_columns.items() if v}
+    return result
+
+
+__all__ = [
+    "ADAPTERS",
+    "FORMATS",
+    "CsvOptions",
+    "Export",
+    "Format",
+    "ImportFailed",
+    "import_export",
+    "read_export",
+    "reader",
+]

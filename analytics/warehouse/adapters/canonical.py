@@ -1,0 +1,115 @@
+"""The canonical format, also as a German office spreadsheet program saves it.
+
+A plain folder (UTF-8, comma, ISO dates) is read exactly as
+:func:`~analytics.warehouse.loader.canonical_batches` reads it: the strict contract.
+When a file is detected as an office export (``;`` delimiter, Windows-1252 bytes) or
+any :class:`CsvOptions` is set, that file is read leniently: ``dd.mm.yyyy[ hh:mm]``
+dates, decimal commas, ``ja``/``nein`` booleans, and extra columns that hold personal
+data (names, e-mail addresses, phone numbers) are dropped, not kept in the raw layer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analytics.schema import LOAD_ORDER, TABLES
+from analytics.warehouse.adapters.common import (
+    DEFAULT_OPTIONS,
+    CsvOptions,
+    Export,
+    ExportFile,
+    canonical_text,
+    is_personal,
+    read_export_csv,
+    require_columns,
+)
+from analytics.warehouse.loader import (
+    ImportFailed,
+    TableBatch,
+    canonical_batches,
+    with_extra,
+)
+
+
+def _plain(path: Path) -> bool:
+    """A UTF-8, comma-delimited file (the strict canonical reader applies)."""
+    head = path.read_bytes()[:65536]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a multi-byte char cut at the 64 KiB edge
+            return False
+        text = head[: exc.start].decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    return first.count(",") >= first.count(";") and first.count(",") >= first.count("\t")
+
+
+def lenient_batch(
+    table: str, file: ExportFile, options: CsvOptions
+) -> tuple[TableBatch, list[str]]:
+    """One office-exported canonical table file as a batch; returns it and the dropped columns."""
+    known = TABLES[table].column_names
+    dropped = [c for c in file.cells.columns if c not in known and is_personal(c)]
+    cells = file.cells.drop(dropped)
+    required = [c.name for c in TABLES[table].columns if c.required]
+    require_columns(file, required, f"canonical {table}")
+    decimal_comma = options.decimal_comma
+    if decimal_comma is None:
+        decimal_comma = file.delimiter == ";"
+    cells = canonical_text(table, cells, options, decimal_comma=decimal_comma)
+    return TableBatch(table, file.label, file.sha256, with_extra(table, cells)), dropped
+
+
+def read_canonical(
+    path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: object
+) -> Export:
+    """Read a canonical folder (or one ``<table>.csv|.parquet``), strictly or as an office export.
+
+    Parameters
+    ----------
+    path
+        The folder or file.
+    options
+        With every field at its default, plain files are read strictly and office
+        files (``;``, Windows-1252) leniently; any option set makes every CSV lenient.
+
+    Returns
+    -------
+    Export
+        One batch per table file; the dropped personal columns per file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file or folder")
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    tables = {
+        f.stem.lower(): f
+        for f in files
+        if f.stem.lower() in TABLES and f.suffix.lower() in (".csv", ".parquet")
+    }
+    forced = options != CsvOptions()
+    strict = [
+        f for f in tables.values() if f.suffix.lower() == ".parquet" or (not forced and _plain(f))
+    ]
+    if len(strict) == len(tables):
+        batches, unreadable = canonical_batches(path)
+        return Export(batches, unreadable)
+    export = Export()
+    for table in LOAD_ORDER:
+        file = tables.get(table)
+        if file is None:
+            continue
+        if file in strict:
+            batches, unreadable = canonical_batches(file)
+            export.batches += batches
+            export.unreadable += unreadable
+            continue
+        read = read_export_csv(file, options)
+        one, dropped = lenient_batch(table, read, options)
+        export.batches.append(one)
+        export.unreadable += [{**p, "table": table} for p in read.unreadable]
+        if dropped:
+            export.dropped_columns[read.label] = dropped
+    if not export.batches:
+        return Export(*canonical_batches(path))  # raises the canonical "no table file" message
+    return export

@@ -1,0 +1,493 @@
+"""What every export adapter shares: reading office CSVs, dates, numbers, privacy, batches.
+
+An adapter reads an export and returns an :class:`Export` (a list of
+:class:`~analytics.warehouse.loader.TableBatch` in canonical text, the rows it could
+not read, and the personal columns it dropped). It never writes the warehouse:
+:func:`analytics.warehouse.adapters.import_export` hands the batches to
+:func:`~analytics.warehouse.loader.load_batches`, which validates, quarantines and loads.
+
+CSV files are read as text with their original line numbers. The encoding (UTF-8, UTF-8
+with BOM, else Windows-1252) and the delimiter (``,`` ``;`` tab ``|``) are detected unless
+set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` or
+``05-10-2026`` and decimal commas (``1.234,50``) are turned into the canonical text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analytics.schema import TABLES
+from analytics.warehouse.loader import ImportFailed, TableBatch, file_sha256
+from analytics.warehouse.validate import iso_timestamp
+
+DELIMITERS = (",", ";", "\t", "|")
+
+#: Naive timestamp layouts tried in order when no ``date_format`` is given. Day first:
+#: ``dd.mm.yyyy`` (German office), ``dd-mm-yyyy`` (Olist). Slashes are ambiguous
+#: (US month first, UK day first) and are read only with an explicit ``date_format``.
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y")
+
+#: Header words that mark a column as personal contact data (dropped at import).
+_PERSONAL = re.compile(
+    r"^(?:.*\b(?:e-?mail|email address|phone|mobile|telefon|handy|fax)\b.*"
+    r"|(?:first|last|full|middle|contact|given|family|sur)[ _-]?name|name|salutation"
+    r"|vorname|nachname|anrede|street|address|stra(?:ss|ß)e|firstname|lastname"
+    r"|mobilephone|homephone|otherphone|assistantphone|assistantname)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """How to read an export's CSV files; ``None`` means detect.
+
+    Parameters
+    ----------
+    delimiter
+        ``,`` ``;`` tab or ``|``; detected from the header line when None.
+    encoding
+        A Python codec name (``utf-8``, ``utf-8-sig``, ``cp1252``...); when None: UTF-8
+        (a BOM is skipped), else Windows-1252.
+    decimal_comma
+        Numbers written ``1.234,50``; when None: on for ``;``-delimited files.
+    date_format
+        A strftime layout (``%d/%m/%Y``) tried before the built-in ones.
+    timezone
+        The IANA zone of timestamps written without an offset (default UTC, as the
+        canonical format says).
+    """
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal_comma: bool | None = None
+    date_format: str | None = None
+    timezone: str = "UTC"
+
+
+DEFAULT_OPTIONS = CsvOptions()
+
+
+@dataclass
+class Export:
+    """An export translated into canonical batches (nothing written yet)."""
+
+    batches: list[TableBatch] = field(default_factory=list)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    #: source file name -> personal columns that were not loaded
+    dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def extend(self, other: Export) -> None:
+        self.batches += other.batches
+        self.unreadable += other.unreadable
+        for k, v in other.dropped_columns.items():
+            self.dropped_columns.setdefault(k, [])
+            self.dropped_columns[k] += [c for c in v if c not in self.dropped_columns[k]]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One CSV of an export, read as text: cells (``_line`` = line in the file) and header."""
+
+    path: Path
+    cells: pl.DataFrame
+    header: list[str]
+    unreadable: list[dict[str, Any]]
+    delimiter: str
+    encoding: str
+    sha256: str
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def has(self, *names: str) -> bool:
+        return all(n.lower() in self.cells.columns for n in names)
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode file bytes: the given codec, else UTF-8 (BOM skipped), else Windows-1252.
+
+    >>> decode("Müller".encode("cp1252"), None)
+    ('Müller', 'cp1252')
+    >>> decode(b"\\xef\\xbb\\xbfid", None)
+    ('id', 'utf-8-sig')
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise ImportFailed(f"--encoding {encoding!r} is not a known encoding") from None
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(
+                f"cannot be decoded as {encoding} (byte {exc.start}); try --encoding cp1252"
+            ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a header line: the candidate seen most often outside quotes.
+
+    >>> sniff_delimiter('"Kontakt-ID";"Erstellt am";Quelle'), sniff_delimiter("a,b")
+    (';', ',')
+    """
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _clean_header(names: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for i, raw in enumerate(names):
+        name = raw.strip().lstrip("\ufeff").strip().lower() or f"_unnamed_{i}"
+        while name in out:
+            name += "_"
+        out.append(name)
+    return out
+
+
+def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
+    """Read one CSV as text cells with original line numbers.
+
+    Raises
+    ------
+    ImportFailed
+        The file cannot be read or decoded, or has no header.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot be read: {exc.strerror}") from None
+    try:
+        text, encoding = decode(data, options.encoding)
+    except ImportFailed as exc:
+        raise ImportFailed(f"{path}: {exc}") from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = options.delimiter or sniff_delimiter(first_line)
+    if delimiter == "\\t":
+        delimiter = "\t"
+    if len(delimiter) != 1:
+        raise ImportFailed(f"--delimiter {delimiter!r} must be one character")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = _clean_header(next(reader))
+    except StopIteration:
+        raise ImportFailed(f"{path}: the file is empty (no header line)") from None
+    except csv.Error as exc:
+        raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
+    # A trailing delimiter on every line (x_education) makes an unnamed last column.
+    rows, lines, problems = [], [], []
+    previous_end = reader.line_num
+    try:
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                problems.append(
+                    {
+                        "file": str(path),
+                        "line": start,
+                        "column": None,
+                        "reason": f"has {len(record)} fields, the header has {len(header)}",
+                        "value": delimiter.join(record)[:200],
+                    }
+                )
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
+    cells = pl.DataFrame(
+        {name: [r[i].strip() or None for r in rows] for i, name in enumerate(header)},
+        schema={name: pl.String for name in header},
+    ).with_columns(pl.Series("_line", lines, dtype=pl.Int64))
+    unnamed = [c for c in header if c.startswith("_unnamed_")]
+    if unnamed and cells.select(pl.col(unnamed).is_null().all()).row(0) == (True,) * len(unnamed):
+        cells = cells.drop(unnamed)
+        header = [h for h in header if h not in unnamed]
+    return ExportFile(path, cells, header, problems, delimiter, encoding, file_sha256(path))
+
+
+def require_columns(file: ExportFile, columns: Iterable[str], what: str) -> None:
+    """Raise :class:`ImportFailed` naming the missing columns (and a delimiter hint).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text("a;b\\n1;2\\n")
+    >>> try:
+    ...     require_columns(read_export_csv(p, CsvOptions(delimiter=",")), ["a"], "test")
+    ... except ImportFailed as exc:
+    ...     print(str(exc).split(": ", 1)[1])
+    not a test file: missing column(s) a (the header has: a;b; it looks like ';' separates the \
+columns: try --delimiter ';')
+    """
+    missing = [c for c in columns if c.lower() not in file.cells.columns]
+    if not missing:
+        return
+    header = ", ".join(file.header)
+    hint = ""
+    if len(file.header) == 1:
+        other = sniff_delimiter(file.header[0])
+        if other != file.delimiter and other in file.header[0]:
+            hint = f"; it looks like {other!r} separates the columns: try --delimiter {other!r}"
+    raise ImportFailed(
+        f"{file.path}: not a {what} file: missing column(s) {', '.join(missing)} "
+        f"(the header has: {header or 'nothing'}{hint})"
+    )
+
+
+def csv_files(path: Path) -> list[Path]:
+    """The ``.csv`` files of a folder (sorted), or the file itself."""
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file or folder")
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    if not files:
+        raise ImportFailed(f"{path}: the folder holds no .csv file")
+    return files
+
+
+# -- values ------------------------------------------------------------------------
+
+
+def timestamp_text(
+    cell: pl.Expr, *, date_format: str | None = None, timezone: str = "UTC"
+) -> pl.Expr:
+    """Expression: an export's timestamp text as canonical ISO text in UTC (``...Z``).
+
+    Offsets are honoured; naive values are read in ``timezone``. Text that no layout
+    reads is kept as it is, so that validation quarantines it with its value.
+
+    >>> df = pl.DataFrame({"t": ["05.10.2026 09:12", "05-10-2026", "2026-10-05T09:12:00+02:00",
+    ...                          "31.02.2026", None]})
+    >>> df.select(timestamp_text(pl.col("t"), timezone="Europe/Berlin"))["t"].to_list()
+    ['2026-10-05T07:12:00Z', '2026-10-04T22:00:00Z', '2026-10-05T07:12:00Z', '31.02.2026', None]
+    """
+    s = cell.str.strip_chars()
+    formats = ([date_format] if date_format else []) + list(TIMESTAMP_FORMATS)
+    naive = pl.coalesce(
+        [s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats]
+        + [
+            s.str.strptime(pl.Date, f, strict=False, exact=True).cast(pl.Datetime("us"))
+            for f in DATE_FORMATS
+        ]
+    )
+    local = naive.dt.replace_time_zone(
+        timezone, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+    has_offset = s.str.contains(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}:?\d{2})$")
+    parsed = pl.when(has_offset).then(iso_timestamp(s)).otherwise(local)
+    text = parsed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
+    return pl.when(parsed.is_not_null()).then(text).otherwise(s)
+
+
+def date_text(cell: pl.Expr, *, date_format: str | None = None) -> pl.Expr:
+    """Expression: an export's date text as ``YYYY-MM-DD`` (unreadable text kept).
+
+    >>> pl.DataFrame({"d": ["05.10.2026", "2026-10-05", "x"]}).select(
+    ...     date_text(pl.col("d")))["d"].to_list()
+    ['2026-10-05', '2026-10-05', 'x']
+    """
+    s = cell.str.strip_chars()
+    formats = ([date_format] if date_format else []) + list(DATE_FORMATS)
+    parsed = pl.coalesce([s.str.strptime(pl.Date, f, strict=False, exact=True) for f in formats])
+    return pl.when(parsed.is_not_null()).then(parsed.dt.to_string("%Y-%m-%d")).otherwise(s)
+
+
+def number_text(cell: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
+    """Expression: number text with a ``.`` decimal point and no grouping or currency.
+
+    With ``decimal_comma``, ``1.234,50`` -> ``1234.50`` and ``1.234`` -> ``1234``; a
+    plain ``1234.5`` is left as it is.
+
+    >>> df = pl.DataFrame({"n": ["1.234,50 €", "1.234", "12,5", "1234.5", "7"]})
+    >>> df.select(number_text(pl.col("n"), decimal_comma=True))["n"].to_list()
+    ['1234.50', '1234', '12.5', '1234.5', '7']
+    """
+    s = cell.str.replace_all(r"[\s\u00a0€$£]", "")
+    if not decimal_comma:
+        return s.str.replace_all(r"(\d),(\d{3})\b", "${1}${2}")
+    grouped = s.str.contains(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d*)?$")
+    s = pl.when(grouped).then(s.str.replace_all(".", "", literal=True)).otherwise(s)
+    return s.str.replace(",", ".", literal=True)
+
+
+def bool_text(cell: pl.Expr) -> pl.Expr:
+    """Expression: ``ja``/``nein``/``wahr``/``falsch``/``x`` as ``true``/``false`` text."""
+    low = cell.str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(low.is_in(["ja", "wahr", "x", "checked"]))
+        .then(pl.lit("true"))
+        .when(low.is_in(["nein", "falsch", "unchecked"]))
+        .then(pl.lit("false"))
+        .otherwise(cell)
+    )
+
+
+def canonical_text(
+    table: str, cells: pl.DataFrame, options: CsvOptions, *, decimal_comma: bool
+) -> pl.DataFrame:
+    """Normalise the canonical columns of ``cells`` by kind: timestamps, dates, numbers, bools."""
+    exprs = []
+    for column in TABLES[table].columns:
+        if column.name not in cells.columns:
+            continue
+        c = pl.col(column.name)
+        match column.kind:
+            case "timestamp":
+                exprs.append(
+                    timestamp_text(c, date_format=options.date_format, timezone=options.timezone)
+                )
+            case "date":
+                exprs.append(date_text(c, date_format=options.date_format))
+            case "int" | "float":
+                exprs.append(number_text(c, decimal_comma=decimal_comma))
+            case "bool":
+                exprs.append(bool_text(c))
+    return cells.with_columns(exprs) if exprs else cells
+
+
+# -- privacy -------------------------------------------------------------------------
+
+
+def is_personal(column: str) -> bool:
+    """Whether a header names personal contact data (names, e-mail, phone, address).
+
+    >>> [is_personal(c) for c in ["Email", "First Name", "Phone Number", "Company name",
+    ...                           "Job Title", "vorname", "E-Mail-Adresse", "Contact owner"]]
+    [True, True, True, False, False, True, True, False]
+    """
+    return bool(_PERSONAL.match(column.strip()))
+
+
+def hash_salt(db_path: str | Path | None) -> str:
+    """The salt of personal-data hashes: env ``SLA_HASH_SALT``, else a per-warehouse secret.
+
+    The per-warehouse secret is 32 random hex characters in ``<warehouse>.salt`` next to
+    the warehouse file, created on first use (mode 0600). Keep it (or set
+    ``SLA_HASH_SALT``) to get the same hashes on the next import.
+    """
+    env = os.environ.get("SLA_HASH_SALT")
+    if env:
+        return env
+    if db_path is None:
+        raise ImportFailed("no hash salt: set SLA_HASH_SALT")
+    salt_file = Path(f"{db_path}.salt")
+    if salt_file.exists():
+        return salt_file.read_text(encoding="utf-8").strip()
+    salt_file.parent.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_hex(16)
+    fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(salt + "\n")
+    return salt
+
+
+Salt = str | Callable[[], str] | None
+
+
+def resolve_salt(salt: Salt) -> str:
+    """The salt itself: a string, or the result of a callable (made only when needed)."""
+    if salt is None:
+        raise ImportFailed("no hash salt: set SLA_HASH_SALT")
+    return salt() if callable(salt) else salt
+
+
+def salted_hash(cell: pl.Expr, salt: str) -> pl.Expr:
+    """Expression: ``h_`` + 16 hex characters of SHA-256(salt + trimmed lower-case value).
+
+    >>> pl.DataFrame({"e": [" Ana@Example.com", "ana@example.com", None]}).select(
+    ...     salted_hash(pl.col("e"), "s"))["e"].to_list()  # doctest: +ELLIPSIS
+    ['h_...', 'h_...', None]
+    """
+    norm = cell.str.strip_chars().str.to_lowercase()
+    return norm.map_elements(
+        lambda v: "h_" + hashlib.sha256((salt + v).encode()).hexdigest()[:16],
+        return_dtype=pl.String,
+    )
+
+
+def personal_columns(columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c != "_line" and is_personal(c)]
+
+
+# -- batches -------------------------------------------------------------------------
+
+
+def batch(
+    table: str,
+    file: ExportFile,
+    cells: pl.DataFrame,
+    *,
+    extra: Iterable[str] = (),
+    suffix: str = "",
+) -> TableBatch:
+    """A batch of canonical text for ``table`` from ``file``.
+
+    ``cells`` holds canonical columns and ``_line``; columns named in ``extra`` are kept
+    as ``_extra`` JSON (raw layer). Rows with the same key and line are one row. The
+    ``suffix`` tells apart two batches of one table drawn from one file.
+    """
+    known = TABLES[table].column_names
+    keep = [c for c in known if c in cells.columns]
+    extra = [c for c in extra if c in cells.columns and c not in known]
+    frame = cells.select(*keep, "_line", *extra).with_columns(
+        [pl.col(c).cast(pl.String) for c in keep]
+    )
+    if extra:
+        frame = frame.with_columns(pl.struct(extra).struct.json_encode().alias("_extra")).drop(
+            extra
+        )
+    frame = frame.unique(subset=[*TABLES[table].key, "_line"], keep="first", maintain_order=True)
+    source = file.label + (f"#{suffix}" if suffix else "")
+    return TableBatch(table, source, file.sha256 + (f":{suffix}" if suffix else ""), frame)
+
+
+def first_match(values: Iterable[tuple[str, str]], text: str | None, default: str) -> str:
+    """The value of the first ``(pattern, value)`` whose regex matches ``text``."""
+    if text is None:
+        return default
+    for pattern, value in values:
+        if re.search(pattern, text, re.IGNORECASE):
+            return value
+    return default
+
+
+def map_values(cell: pl.Expr, mapping: dict[str, str], *, default: str | None = None) -> pl.Expr:
+    """Expression: map text case-insensitively (trimmed); unmapped -> ``default`` (or kept)."""
+    low = {k.strip().lower(): v for k, v in mapping.items()}
+    key = cell.str.strip_chars().str.to_lowercase()
+    fallback = pl.lit(default, dtype=pl.String) if default is not None else cell
+    return key.replace_strict(low, default=fallback, return_dtype=pl.String)

@@ -1,0 +1,243 @@
+"""Olist marketing funnel (Kaggle ``olistbr/marketing-funnel-olist``) -> canonical batches.
+
+Files (a folder holding both, or either one alone), recognised by their header:
+
+- ``olist_marketing_qualified_leads.csv``: ``mql_id, first_contact_date, landing_page_id,
+  origin``. One lead per row (``lead_id`` = ``mql_id``, ``created_at`` = first contact,
+  ``source`` from :data:`ORIGIN_SOURCES`, ``landing_page_id`` kept raw) and two lifecycle
+  events, ``lead`` and ``mql``, at ``first_contact_date``.
+- ``olist_closed_deals.csv``: one won deal per row. Gives the seller as an account
+  (``account_id`` = ``seller_id``, ``industry`` = ``business_segment``), the SDR and
+  SR as reps (team ``sdr`` / ``ae``: a person in both columns is in the team of the
+  role they hold more often, ties -> sdr; the name is the id: the data set has no
+  names), lifecycle events ``sql`` (actor: SDR), ``opportunity`` and ``customer``
+  (actor: SR) at ``won_date``, and a won opportunity (``opportunity_id`` = ``mql_id``,
+  created and closed at ``won_date``, **amount 0**: ``declared_monthly_revenue`` is
+  what the seller declared about its own sales, not the deal's value; it is kept in
+  the raw layer). The lead's owner is its SR.
+
+Dates are ``DD-MM-YYYY`` and ``DD-MM-YYYY HH:MM`` without a zone: read in
+``CsvOptions.timezone`` (default UTC; Olist is in ``America/Sao_Paulo``).
+The files hold no personal data; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from analytics.warehouse.adapters.common import (
+    DEFAULT_OPTIONS,
+    CsvOptions,
+    Export,
+    ExportFile,
+    batch,
+    csv_files,
+    map_values,
+    read_export_csv,
+    require_columns,
+    timestamp_text,
+)
+from analytics.warehouse.loader import ImportFailed
+
+#: Olist ``origin`` -> canonical ``leads.source``; anything else (``unknown``, empty) -> other.
+ORIGIN_SOURCES: dict[str, str] = {
+    "organic_search": "organic",
+    "paid_search": "paid_search",
+    "social": "social",
+    "direct_traffic": "direct",
+    "email": "email",
+    "referral": "referral",
+    "display": "other",
+    "other_publicities": "other",
+    "other": "other",
+    "unknown": "other",
+}
+
+MQL_COLUMNS = ("mql_id", "first_contact_date", "origin")
+DEAL_COLUMNS = ("mql_id", "sdr_id", "sr_id", "won_date")
+
+
+def origin_source(origin: pl.Expr) -> pl.Expr:
+    """Expression: the canonical source of an Olist origin (unknown or empty -> ``other``).
+
+    >>> pl.DataFrame({"o": ["organic_search", "display", None, "tv"]}).select(
+    ...     origin_source(pl.col("o")))["o"].to_list()
+    ['organic', 'other', 'other', 'other']
+    """
+    return map_values(origin, ORIGIN_SOURCES, default="other").fill_null("other")
+
+
+def _mqls(file: ExportFile, options: CsvOptions) -> Export:
+    require_columns(file, MQL_COLUMNS, "Olist marketing qualified leads")
+    c = file.cells
+    at = timestamp_text(pl.col("first_contact_date"), timezone=options.timezone)
+    leads = c.select(
+        pl.col("mql_id").alias("lead_id"),
+        at.alias("created_at"),
+        origin_source(pl.col("origin")).alias("source"),
+        "_line",
+        *[x for x in ("landing_page_id", "origin") if x in c.columns],
+    )
+    events = pl.concat(
+        [
+            c.select(
+                pl.col("mql_id").alias("lead_id"),
+                pl.lit(stage).alias("stage"),
+                at.alias("entered_at"),
+                pl.lit(trigger, dtype=pl.String).alias("trigger"),
+                "_line",
+            )
+            for stage, trigger in (("lead", None), ("mql", "first_contact"))
+        ]
+    )
+    return Export(
+        batches=[
+            batch("leads", file, leads, extra=["landing_page_id", "origin"]),
+            batch("lifecycle_events", file, events),
+        ],
+        unreadable=[{**p, "table": "leads"} for p in file.unreadable],
+    )
+
+
+def _reps(c: pl.DataFrame) -> pl.DataFrame:
+    roles = pl.concat(
+        [
+            c.select(pl.col(col).alias("rep_id"), pl.lit(team).alias("team"), "_line")
+            for col, team in (("sdr_id", "sdr"), ("sr_id", "ae"))
+        ]
+    ).drop_nulls("rep_id")
+    counts = roles.group_by("rep_id", "team").agg(pl.len().alias("n"), pl.col("_line").min())
+    return (
+        counts.sort(["rep_id", "n", "team"], descending=[False, True, True])
+        .group_by("rep_id", maintain_order=True)
+        .agg(pl.col("team").first(), pl.col("_line").min())
+        .with_columns(pl.col("rep_id").alias("name"))
+        .sort("_line")
+    )
+
+
+def _deals(file: ExportFile, options: CsvOptions) -> Export:
+    require_columns(file, DEAL_COLUMNS, "Olist closed deals")
+    c = file.cells
+    at = timestamp_text(pl.col("won_date"), timezone=options.timezone)
+    batches = [batch("reps", file, _reps(c))]
+    extra = [x for x in c.columns if x not in ("mql_id", "won_date", "_line")]
+    if "seller_id" in c.columns:
+        accounts = (
+            c.filter(pl.col("seller_id").is_not_null())
+            .select(
+                pl.col("seller_id").alias("account_id"),
+                pl.col("seller_id").alias("name"),
+                (
+                    pl.col("business_segment")
+                    if "business_segment" in c.columns
+                    else pl.lit(None, pl.String)
+                ).alias("industry"),
+                pl.lit("BR").alias("country"),
+                "_line",
+            )
+            .unique("account_id", keep="first", maintain_order=True)
+        )
+        batches.insert(0, batch("accounts", file, accounts))
+    account = pl.col("seller_id") if "seller_id" in c.columns else pl.lit(None, pl.String)
+    events = pl.concat(
+        [
+            c.select(
+                pl.col("mql_id").alias("lead_id"),
+                pl.lit(stage).alias("stage"),
+                at.alias("entered_at"),
+                pl.lit(trigger, dtype=pl.String).alias("trigger"),
+                pl.col(actor).alias("actor_rep_id"),
+                "_line",
+            )
+            for stage, trigger, actor in (
+                ("sql", "sdr_qualified", "sdr_id"),
+                ("opportunity", None, "sr_id"),
+                ("customer", "won", "sr_id"),
+            )
+        ]
+    )
+    opportunities = c.select(
+        pl.col("mql_id").alias("opportunity_id"),
+        pl.col("mql_id").alias("lead_id"),
+        account.alias("account_id"),
+        at.alias("created_at"),
+        at.alias("closed_at"),
+        pl.lit("0").alias("amount"),
+        pl.lit("won").alias("status"),
+        "_line",
+        *extra,
+    )
+    batches += [
+        batch("lifecycle_events", file, events),
+        batch("opportunities", file, opportunities, extra=extra),
+    ]
+    return Export(
+        batches=batches, unreadable=[{**p, "table": "opportunities"} for p in file.unreadable]
+    )
+
+
+def owners(deals: ExportFile) -> pl.DataFrame:
+    """``lead_id`` -> ``owner_rep_id`` (the SR, else the SDR) of the won deals."""
+    return deals.cells.select(
+        pl.col("mql_id").alias("lead_id"),
+        pl.coalesce("sr_id", "sdr_id").alias("owner_rep_id"),
+    ).unique("lead_id", keep="first")
+
+
+def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: object) -> Export:
+    """Translate the Olist marketing-funnel files into canonical batches.
+
+    Parameters
+    ----------
+    path
+        A folder with ``olist_marketing_qualified_leads.csv`` and/or
+        ``olist_closed_deals.csv`` (other CSVs are ignored), or one of them.
+    options
+        How to read the CSVs (the time zone of the dates, mostly).
+
+    Returns
+    -------
+    Export
+        Batches for accounts, reps, leads, lifecycle_events and opportunities.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "olist_marketing_qualified_leads.csv").write_text(
+    ...     "mql_id,first_contact_date,landing_page_id,origin\\nm1,01-02-2018,p1,display\\n")
+    >>> e = read_olist(d)
+    >>> [(b.table, b.cells.height) for b in e.batches]
+    [('leads', 1), ('lifecycle_events', 2)]
+    >>> e.batches[0].cells.select("lead_id", "created_at", "source").row(0)
+    ('m1', '2018-02-01T00:00:00Z', 'other')
+    """
+    mqls = deals = None
+    for p in csv_files(Path(path)):
+        file = read_export_csv(p, options)
+        if file.has("mql_id", "first_contact_date"):
+            mqls = file
+        elif file.has("mql_id", "won_date"):
+            deals = file
+        elif Path(path).is_file():
+            name = p.name.lower()
+            if "closed_deals" in name:
+                require_columns(file, DEAL_COLUMNS, "Olist closed deals")
+            require_columns(file, MQL_COLUMNS, "Olist marketing qualified leads")
+    if mqls is None and deals is None:
+        raise ImportFailed(
+            f"{path}: no Olist file found (expected olist_marketing_qualified_leads.csv with "
+            f"{', '.join(MQL_COLUMNS)} or olist_closed_deals.csv with {', '.join(DEAL_COLUMNS)})"
+        )
+    export = Export()
+    if deals is not None:
+        export.extend(_deals(deals, options))
+    if mqls is not None:
+        part = _mqls(mqls, options)
+        if deals is not None:
+            leads = part.batches[0]
+            cells = leads.cells.join(owners(deals), on="lead_id", how="left")
+            part.batches[0] = type(leads)(leads.table, leads.source_file, leads.file_sha256, cells)
+        export.extend(part)
+    return export
