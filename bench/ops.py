@@ -1,0 +1,592 @@
+"""The benchmarked operations, their lower bounds and their budgets.
+
+Each :class:`Op` has a ``setup`` (untimed, once per process: load the config, the tables,
+start the app), a ``run`` (timed, repeated) and a lower bound: SQL statements that make
+DuckDB scan just the columns the operation needs (run on a fresh in-memory connection
+with the warehouse attached read-only as ``w``, results materialised as Arrow).
+``check`` says why an operation cannot run yet (its library code is missing), so the
+table reports it as *not available* instead of faking a figure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from bench.workspace import END, SEED, Workspace
+
+MemoryOf = Literal["self", "children"]
+ALL_TABLES: tuple[str, ...] = ()
+
+# -- budgets (from the product's issues; printed, never asserted) ----------------------
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Upper limits for one operation at one scale: wall seconds and peak RSS in GiB."""
+
+    seconds: float | None = None
+    rss_gib: float | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.seconds is not None:
+            parts.append(
+                f"< {self.seconds * 1000:.0f} ms" if self.seconds < 1 else f"< {self.seconds:g} s"
+            )
+        if self.rss_gib is not None:
+            parts.append(f"< {self.rss_gib:g} GB")
+        return ", ".join(parts)
+
+    def verdict(self, median_s: float | None, peak_rss_mb: float | None) -> bool | None:
+        """True when every limit holds, False when one is broken, None without figures."""
+        if median_s is None:
+            return None
+        ok = self.seconds is None or median_s < self.seconds
+        if self.rss_gib is not None and peak_rss_mb is not None:
+            ok = ok and peak_rss_mb < self.rss_gib * 1024
+        return ok
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def sla_command() -> str:
+    """The ``sla`` script of the running environment."""
+    script = Path(sys.executable).with_name("sla")
+    return str(script) if script.exists() else shutil.which("sla") or "sla"
+
+
+def _cli(ws: Workspace, *args: str) -> list[str]:
+    return [sla_command(), *args, "--db", ws.db, "--config", ws.config]
+
+
+def run_cli(command: list[str]) -> dict[str, Any]:
+    """Run a whole ``sla`` process; fail loudly (with its stderr) unless it exits 0."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+        raise RuntimeError(f"{' '.join(command[:4])} exited {done.returncode}: {tail}")
+    return {"stdout_bytes": len(done.stdout)}
+
+
+def cli_has(*words: str) -> str | None:
+    """None when ``sla <words> --help`` works, else why the command is not available."""
+    done = subprocess.run(
+        [sla_command(), *words, "--help"], capture_output=True, text=True, check=False
+    )
+    if done.returncode == 0:
+        return None
+    return f"`sla {' '.join(words)}` is not in analytics/cli.py yet"
+
+
+def find_callable(candidates: tuple[str, ...]) -> Callable[..., Any] | None:
+    """The first ``module:function`` of ``candidates`` that imports."""
+    for candidate in candidates:
+        module_name, _, attr = candidate.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        function = getattr(module, attr, None)
+        if callable(function):
+            return function
+    return None
+
+
+def materialise(value: Any) -> Any:
+    """Collect every LazyFrame inside a result (dicts, lists, dataclasses) in one go."""
+    import polars as pl
+
+    lazy: list[pl.LazyFrame] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, pl.LazyFrame):
+            lazy.append(item)
+        elif isinstance(item, dict):
+            for v in item.values():
+                walk(v)
+        elif isinstance(item, list | tuple):
+            for v in item:
+                walk(v)
+        elif is_dataclass(item) and not isinstance(item, type):
+            for f in fields(item):
+                walk(getattr(item, f.name))
+
+    walk(value)
+    if lazy:
+        pl.collect_all(lazy)
+    return value
+
+
+def _load_config(ws: Workspace) -> Any:
+    from analytics.config import load_config
+
+    return load_config(ws.config)
+
+
+def _loaded_tables(ws: Workspace) -> Any:
+    """The warehouse's core tables, materialised in memory (the state "after load")."""
+    from analytics.warehouse import connect_readonly, load_tables
+
+    con = connect_readonly(ws.db)
+    try:
+        return load_tables(con).collect()
+    finally:
+        con.close()
+
+
+def _ts(iso: str) -> str:
+    return f"TIMESTAMPTZ '{iso}'"
+
+
+# -- the operations --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    """One benchmarked operation.
+
+    ``tables`` are the core tables it reads (rows per second counts their rows; empty
+    means all); ``memory`` says whose peak RSS is the operation's: this process
+    (in-process operations) or its children (whole ``sla`` processes).
+    """
+
+    name: str
+    title: str
+    setup: Callable[[Workspace, Path], Any]
+    run: Callable[[Any], dict[str, Any] | None]
+    lower_bound: Callable[[Workspace], list[str]]
+    tables: tuple[str, ...] = ALL_TABLES
+    memory: MemoryOf = "self"
+    check: Callable[[], str | None] = lambda: None
+    budgets: dict[int, Budget] = field(default_factory=dict)
+
+
+# demo ------------------------------------------------------------------------------------
+
+
+def _demo_setup(ws: Workspace, tmp: Path) -> Any:
+    return _load_config(ws), ws.leads
+
+
+def _demo_run(state: Any) -> None:
+    from analytics.demo import generate_demo
+
+    cfg, leads = state
+    frames = generate_demo(cfg, leads=leads, seed=SEED, end=END)
+    del frames
+
+
+def _all_columns(ws: Workspace) -> list[str]:
+    """Lower bound of producing the tables: materialise every column of every table."""
+    return [f"SELECT * FROM w.core.{name}" for name in ws.counts]
+
+
+# canonical import ---------------------------------------------------------------------
+
+
+@dataclass
+class _ImportState:
+    frames: dict[str, Any]
+    config: Any
+    tmp: Path
+
+
+def _import_setup(ws: Workspace, tmp: Path) -> _ImportState:
+    tables = _loaded_tables(ws)
+    frames = {name: lf.collect() for name, lf in tables.items()}
+    return _ImportState(frames=frames, config=_load_config(ws), tmp=tmp)
+
+
+def _import_run(state: _ImportState) -> dict[str, Any]:
+    from analytics.warehouse import import_canonical
+    from analytics.warehouse.canonical_io import write_canonical
+
+    folder, db = state.tmp / "canonical", state.tmp / "imported.duckdb"
+    shutil.rmtree(folder, ignore_errors=True)
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    write_canonical(state.frames, folder)
+    written = time.perf_counter()
+    result = import_canonical(db, folder, config=state.config)
+    imported = time.perf_counter()
+    if result.rejected:
+        raise RuntimeError(
+            f"import rejected {result.rows_rejected} row(s) of the demo, e.g. {result.rejected[0]}"
+        )
+    return {
+        "write_canonical_s": round(written - started, 4),
+        "import_canonical_s": round(imported - written, 4),
+    }
+
+
+def _import_lower_bound(ws: Workspace) -> list[str]:
+    """DuckDB alone: write every table as CSV, read it back into a new database file."""
+    statements = [f"COPY (FROM w.core.{t}) TO '{{lb}}/{t}.csv' (HEADER)" for t in ws.counts]
+    statements.append("ATTACH '{lb}/lb.duckdb' AS lb")
+    statements += [f"CREATE TABLE lb.{t} AS FROM read_csv('{{lb}}/{t}.csv')" for t in ws.counts]
+    return statements
+
+
+# sla info ---------------------------------------------------------------------------------
+
+
+def _info_setup(ws: Workspace, tmp: Path) -> list[str]:
+    return _cli(ws, "info", "--json")
+
+
+def _info_lower_bound(ws: Workspace) -> list[str]:
+    counts = " UNION ALL ".join(f"SELECT count(*) FROM w.core.{t}" for t in ws.counts)
+    latest = " UNION ALL ".join(
+        f"SELECT max({c})::TIMESTAMPTZ FROM w.core.{t}"
+        for t, c in (
+            ("leads", "created_at"),
+            ("lifecycle_events", "entered_at"),
+            ("activities", "occurred_at"),
+            ("sales_touches", "occurred_at"),
+            ("nurture_enrollments", "enrolled_at"),
+            ("opportunities", "created_at"),
+        )
+    )
+    return [counts, latest, "SELECT count(*) FROM w.meta.quarantine"]
+
+
+# the monthly review -------------------------------------------------------------------
+
+REVIEW_TABLES = (
+    "reps",
+    "leads",
+    "lifecycle_events",
+    "sales_touches",
+    "nurture_enrollments",
+    "opportunities",
+    "web_traffic",
+)
+
+
+def _build_review() -> Callable[..., Any] | None:
+    return find_callable(("analytics.review:build_review",))
+
+
+def _review_check() -> str | None:
+    if _build_review() is None:
+        return "analytics/review.py build_review(tables, config, *, month) is not there yet"
+    return None
+
+
+def _review_setup(ws: Workspace, tmp: Path) -> Any:
+    return _build_review(), _loaded_tables(ws), _load_config(ws), ws.month
+
+
+def _review_run(state: Any) -> None:
+    build_review, tables, cfg, month = state
+    materialise(build_review(tables, cfg, month=month))
+
+
+def _review_cli_setup(ws: Workspace, tmp: Path) -> list[str]:
+    return _cli(ws, "review", "--month", ws.month, "--json")
+
+
+def _review_lower_bound(ws: Workspace) -> list[str]:
+    as_of, start, end = _ts(ws.as_of), _ts(ws.month_start), _ts(ws.month_end)
+    return [
+        "SELECT lead_id, stage, entered_at FROM w.core.lifecycle_events "
+        f"WHERE entered_at <= {as_of}",
+        f"SELECT lead_id, occurred_at, outcome FROM w.core.sales_touches "
+        f"WHERE occurred_at <= {as_of}",
+        f"SELECT lead_id, created_at FROM w.core.leads WHERE created_at >= {start} "
+        f"AND created_at < {end}",
+        f"SELECT status, closed_at, amount FROM w.core.opportunities WHERE closed_at >= {start} "
+        f"AND closed_at < {end}",
+        f"SELECT date, visitors FROM w.core.web_traffic WHERE date >= {start}::DATE "
+        f"AND date < {end}::DATE",
+        "SELECT lead_id, track, enrolled_at, exited_at, exit_reason, triggered_by "
+        f"FROM w.core.nurture_enrollments WHERE enrolled_at <= {as_of}",
+        "SELECT rep_id, team, weekly_capacity, active FROM w.core.reps",
+    ]
+
+
+# the score report -----------------------------------------------------------------------
+
+SCORE_TABLES = ("accounts", "reps", "leads", "lifecycle_events", "activities")
+_SCORE_REPORT = ("analytics.scoring.report:score_report", "analytics.scoring:score_report")
+
+
+def _score_check() -> str | None:
+    if find_callable(_SCORE_REPORT) is None:
+        return "no in-process score report in analytics/scoring yet"
+    return None
+
+
+def _score_setup(ws: Workspace, tmp: Path) -> Any:
+    return find_callable(_SCORE_REPORT), _loaded_tables(ws), _load_config(ws)
+
+
+def _score_run(state: Any) -> None:
+    report, tables, cfg = state
+    materialise(report(tables, cfg))
+
+
+def _score_lower_bound(ws: Workspace) -> list[str]:
+    as_of = _ts(ws.as_of)
+    return [
+        f"SELECT lead_id, type, occurred_at FROM w.core.activities WHERE occurred_at <= {as_of}",
+        "SELECT lead_id, created_at, account_id, seniority, role, country FROM w.core.leads "
+        f"WHERE created_at <= {as_of}",
+        "SELECT account_id, industry, employees, country FROM w.core.accounts",
+        "SELECT lead_id, stage, entered_at FROM w.core.lifecycle_events "
+        f"WHERE stage IN ('mql', 'sql') AND entered_at <= {as_of}",
+        "SELECT rep_id, weekly_capacity, active FROM w.core.reps",
+    ]
+
+
+# the threshold what-if --------------------------------------------------------------
+
+_WHATIF = ("analytics.scoring.threshold:threshold_whatif",)
+
+
+def _whatif_check() -> str | None:
+    if find_callable(_WHATIF) is None:
+        return "no threshold what-if (precompute + one threshold change) in analytics/scoring yet"
+    return None
+
+
+def _whatif_setup(ws: Workspace, tmp: Path) -> Any:
+    raise NotImplementedError  # replaced when the what-if lands (see _whatif_check)
+
+
+def _whatif_run(state: Any) -> None:
+    raise NotImplementedError
+
+
+# the app ------------------------------------------------------------------------------------
+
+APP = Path("dashboard/app.py")
+#: The page rerun is timed on the monthly review page (the meeting's screen); the slider
+#: change on the qualification page (marketing ops tuning the threshold).
+RERUN_PAGE = Path("dashboard/pages/review.py")
+SLIDER_PAGE = Path("dashboard/pages/qualification.py")
+
+
+def _page_check(page: Path, *needles: str) -> str | None:
+    if not APP.exists():
+        return "dashboard/app.py is not there yet"
+    if not page.exists():
+        return f"{page} is not there yet"
+    source = page.read_text()
+    missing = [n for n in needles if n not in source]
+    if missing:
+        return f"{page} has no {' / '.join(missing)} yet (page not written)"
+    return None
+
+
+def _app_errors(at: Any) -> None:
+    if at.exception:
+        raise RuntimeError(f"the app raised: {at.exception[0].value}")
+
+
+def _open_page(page: Path) -> Any:
+    """An AppTest of the app on ``page``, run once on the app's start page and once on it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP.resolve()), default_timeout=3600)
+    at.run()
+    _app_errors(at)
+    at.switch_page(str(page.relative_to(APP.parent))).run()
+    _app_errors(at)
+    return at
+
+
+def _rerun_setup(ws: Workspace, tmp: Path) -> Any:
+    return _open_page(RERUN_PAGE)
+
+
+def _rerun_run(at: Any) -> None:
+    at.run()
+    _app_errors(at)
+
+
+def _threshold_slider(at: Any) -> Any:
+    for slider in at.slider:
+        if "threshold" in f"{slider.key} {slider.label}".lower():
+            return slider
+    raise RuntimeError(f"no threshold slider on {SLIDER_PAGE}")
+
+
+@dataclass
+class _SliderState:
+    at: Any
+    values: tuple[Any, Any]
+    turn: int = 0
+
+
+def _slider_setup(ws: Workspace, tmp: Path) -> _SliderState:
+    at = _open_page(SLIDER_PAGE)
+    slider = _threshold_slider(at)
+    value = slider.value
+    step = slider.step or 1
+    other = value + 5 * step if value + 5 * step <= slider.max else value - 5 * step
+    return _SliderState(at=at, values=(other, value))
+
+
+def _slider_run(state: _SliderState) -> None:
+    """Move the threshold slider (alternately away and back) and rerun the page."""
+    value = state.values[state.turn % 2]
+    state.turn += 1
+    _threshold_slider(state.at).set_value(value).run()
+    _app_errors(state.at)
+
+
+# -- the registry -----------------------------------------------------------------------
+
+GB = 1.0
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        Op(
+            "demo",
+            "demo generation (generate_demo)",
+            _demo_setup,
+            _demo_run,
+            _all_columns,
+            budgets={1_000_000: Budget(90, 4 * GB)},
+        ),
+        Op(
+            "import",
+            "canonical import (write_canonical + import_canonical)",
+            _import_setup,
+            _import_run,
+            _import_lower_bound,
+        ),
+        Op(
+            "info",
+            "sla info --json (process)",
+            _info_setup,
+            run_cli,
+            _info_lower_bound,
+            memory="children",
+        ),
+        Op(
+            "review",
+            "month review, in-process (build_review)",
+            _review_setup,
+            _review_run,
+            _review_lower_bound,
+            tables=REVIEW_TABLES,
+            check=_review_check,
+            budgets={1_000_000: Budget(2)},
+        ),
+        Op(
+            "review_cli",
+            "sla review --month --json (process)",
+            _review_cli_setup,
+            run_cli,
+            _review_lower_bound,
+            tables=REVIEW_TABLES,
+            memory="children",
+            check=lambda: cli_has("review"),
+            budgets={1_000_000: Budget(5)},
+        ),
+        Op(
+            "score",
+            "score report, in-process",
+            _score_setup,
+            _score_run,
+            _score_lower_bound,
+            tables=SCORE_TABLES,
+            check=_score_check,
+        ),
+        Op(
+            "score_cli",
+            "sla score report --json (process)",
+            lambda ws, tmp: _cli(ws, "score", "report", "--json"),
+            run_cli,
+            _score_lower_bound,
+            tables=SCORE_TABLES,
+            memory="children",
+            check=lambda: cli_has("score", "report"),
+        ),
+        Op(
+            "threshold",
+            "threshold what-if: one change after precompute",
+            _whatif_setup,
+            _whatif_run,
+            _score_lower_bound,
+            tables=SCORE_TABLES,
+            check=_whatif_check,
+            budgets={100_000: Budget(0.15), 1_000_000: Budget(1)},
+        ),
+        Op(
+            "app_rerun",
+            "app page rerun (AppTest, second run)",
+            _rerun_setup,
+            _rerun_run,
+            _review_lower_bound,
+            tables=REVIEW_TABLES,
+            check=lambda: _page_check(RERUN_PAGE, "dashboard"),
+            budgets={1_000_000: Budget(0.3)},
+        ),
+        Op(
+            "app_slider",
+            "app threshold slider change (AppTest)",
+            _slider_setup,
+            _slider_run,
+            _score_lower_bound,
+            tables=SCORE_TABLES,
+            check=lambda: _page_check(SLIDER_PAGE, "st.slider", "threshold"),
+            budgets={1_000_000: Budget(0.3)},
+        ),
+    )
+}
+
+
+# -- the lower bound ------------------------------------------------------------------------
+
+
+def run_lower_bound(
+    ws: Workspace, statements: list[str], *, tmp: Path, repeat: int, max_seconds: float
+) -> list[float]:
+    """Wall seconds of each repeat of ``statements`` on a fresh DuckDB connection.
+
+    SELECTs are materialised as Arrow tables; ``{lb}`` in a statement is a fresh empty
+    folder per repeat (for lower bounds that write files).
+    """
+    import duckdb
+
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < repeat and (not times or spent < max_seconds):
+        folder = tmp / f"lb-{len(times)}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        con = duckdb.connect()
+        try:
+            con.execute(f"ATTACH '{ws.db}' AS w (READ_ONLY)")
+            started = time.perf_counter()
+            for statement in statements:
+                sql = statement.replace("{lb}", str(folder))
+                if sql.lstrip().upper().startswith(("SELECT", "FROM", "WITH")):
+                    con.sql(sql).to_arrow_table()
+                else:
+                    con.execute(sql)
+            elapsed = time.perf_counter() - started
+        finally:
+            con.close()
+            shutil.rmtree(folder, ignore_errors=True)
+        times.append(elapsed)
+        spent += elapsed
+    return times
+
+
+def env_for_children(ws: Workspace) -> dict[str, str]:
+    """The environment of ``sla`` processes and the app: this scale's warehouse and config."""
+    return {**os.environ, "SLA_DB": ws.db, "SLA_CONFIG": ws.config}

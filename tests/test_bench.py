@@ -1,0 +1,86 @@
+"""The benchmark harness runs and records (no timing assertions: figures are never tested)."""
+
+from __future__ import annotations
+
+import doctest
+import json
+
+import pytest
+
+import bench
+from bench.__main__ import _row, main, table_rows
+from bench.ops import OPS, Budget
+
+
+def test_doctests_of_the_harness() -> None:
+    assert doctest.testmod(bench).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [("10k", 10_000), ("100K", 100_000), ("1m", 1_000_000), ("10m", 10_000_000), ("500", 500)],
+)
+def test_parse_scale(text: str, leads: int) -> None:
+    assert bench.parse_scale(text) == leads
+    assert bench.parse_scale(bench.scale_label(leads)) == leads
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("ten", "not a number of leads"), ("50", "at least 100")]
+)
+def test_parse_scale_rejects(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        bench.parse_scale(text)
+
+
+@pytest.mark.parametrize(
+    ("budget", "median_s", "peak_mb", "verdict"),
+    [
+        (Budget(90, 4), 60.0, 3000.0, True),
+        (Budget(90, 4), 60.0, 5000.0, False),  # 5000 MB > 4 GB = 4096 MB
+        (Budget(90, 4), 95.0, 100.0, False),
+        (Budget(0.15), 0.149, 99999.0, True),  # no memory limit
+        (Budget(0.15), None, None, None),  # not measured
+    ],
+)
+def test_budget_verdict(budget: Budget, median_s, peak_mb, verdict) -> None:
+    assert budget.verdict(median_s, peak_mb) is verdict
+
+
+def test_row_ratio_rows_per_second_and_verdict() -> None:
+    ws = {"counts": {name: 0 for name in ("accounts", "web_traffic")} | {"leads": 1000}}
+    figures = {
+        "status": "ok",
+        "median_s": 0.5,
+        "times_s": [0.4, 0.5, 0.6],
+        "peak_rss_mb": 100.0,
+        "lower_bound": {"median_s": 0.1},
+    }
+    row = _row(OPS["demo"], ws, 1_000_000, figures)
+    # rows = 0 + 0 + 1000 (every table for demo); 1000 / 0.5 s; 0.5 / 0.1; < 90 s and < 4 GB
+    assert (row["rows"], row["rows_per_s"], row["ratio"]) == (1000, 2000.0, pytest.approx(5.0))
+    assert row["budget"] == "< 90 s, < 4 GB"
+    assert row["budget_pass"] is True
+    assert table_rows([row])[0][:3] == ["demo", "1m", "500 ms"]
+
+
+def test_unavailable_operation_is_reported_not_faked() -> None:
+    row = _row(OPS["review"], None, 10_000, {"status": "not available", "reason": "not yet"})
+    assert row["budget_pass"] is None and "median_s" not in row
+    assert table_rows([row])[0][2:3] == ["not available"]
+
+
+def test_harness_runs_one_operation_and_writes_results(tmp_path, capsys) -> None:
+    results = tmp_path / "results.json"
+    argv = ["--scale", "300", "--ops", "demo", "--repeat", "1", "--max-seconds", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out"), "--results", str(results)]) == 0
+    document = json.loads(results.read_text())
+    assert document["machine"]["cores"] >= 1
+    assert set(document["machine"]["versions"]) >= {"polars", "duckdb", "streamlit"}
+    assert document["scales"]["300"]["counts"]["leads"] == 300
+    (row,) = document["results"]
+    assert (row["op"], row["scale"], row["status"]) == ("demo", "300", "ok"), row.get("reason")
+    assert len(row["times_s"]) == 1 and row["median_s"] > 0 and row["peak_rss_mb"] > 0
+    assert row["lower_bound"]["sql"][0].startswith("SELECT * FROM w.core.")
+    assert row["ratio"] == pytest.approx(row["median_s"] / row["lower_bound"]["median_s"])
+    assert "demo" in capsys.readouterr().out
