@@ -50,10 +50,11 @@ DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y")
 
 #: Header words that mark a column as personal contact data (dropped at import).
 _PERSONAL = re.compile(
-    r"^(?:.*\b(?:e-?mail|email address|phone|mobile|telefon|handy|fax)\b.*"
-    r"|(?:first|last|full|middle|contact|given|family|sur)[ _-]?name|name|salutation"
-    r"|vorname|nachname|anrede|street|address|stra(?:ss|ß)e|firstname|lastname"
-    r"|mobilephone|homephone|otherphone|assistantphone|assistantname)$",
+    r"^(?:.*(?:phone|mobile|telefon|handy|fax).*"
+    r"|(?:.*[\s_-])?e-?mail(?:[\s_-]?(?:address|adresse))?(?:[\s_-]?\d)?"
+    r"|(?:first|last|full|middle|contact|given|family|sur|nick)[ _-]?name|name|salutation"
+    r"|vorname|nachname|anrede|street(?: address)?|address|stra(?:ss|ß)e|firstname|lastname"
+    r"|assistantname|associated contacts?|person|kontakt|ansprechpartner)$",
     re.IGNORECASE,
 )
 
@@ -386,8 +387,9 @@ def is_personal(column: str) -> bool:
     """Whether a header names personal contact data (names, e-mail, phone, address).
 
     >>> [is_personal(c) for c in ["Email", "First Name", "Phone Number", "Company name",
-    ...                           "Job Title", "vorname", "E-Mail-Adresse", "Contact owner"]]
-    [True, True, True, False, False, True, True, False]
+    ...                           "Job Title", "vorname", "E-Mail-Adresse", "Contact owner",
+    ...                           "Email subject", "Secondary email", "MobilePhone"]]
+    [True, True, True, False, False, True, True, False, False, True, True]
     """
     return bool(_PERSONAL.match(column.strip()))
 

@@ -1,0 +1,595 @@
+"""HubSpot CRM exports (contacts, companies, deals, calls, e-mails) -> canonical batches.
+
+HubSpot exports a view of one object as a CSV whose header holds the property labels
+(``Record ID``, ``Create Date``, ``Lifecycle Stage``...). Point the importer at a folder
+of such exports (file names do not matter: each file is recognised by its header) or at
+one file. Columns are matched by label, case-insensitively; the internal property
+names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too.
+
+- Contacts -> ``leads`` (``Record ID``, ``Create Date``, ``Original Source`` mapped by
+  :data:`SOURCES`, ``Job Title``, ``Country/Region``, ``Contact owner``, the first of
+  ``Associated Company IDs``) and ``lifecycle_events`` from the ``Became a ... Date``
+  properties (:data:`STAGE_DATES`) and the ``Date entered "<stage> (Lifecycle Stage
+  Pipeline)"`` properties of newer portals. An empty date gives no event; dates out
+  of order (a stage set backwards) are loaded as they are. A duplicated Record ID
+  loads once: the later rows are quarantined and give no events.
+- Companies -> ``accounts`` (``Record ID``, ``Company name``, ``Industry``, ``Number of
+  Employees``, ``Country/Region``, ``Annual Revenue``).
+- Deals -> ``opportunities`` (``Record ID``, ``Create Date``, ``Close Date``, ``Amount``
+  (empty -> 0), ``Deal Stage``: "Closed won" -> won, "Closed lost" -> lost, anything
+  else open; ``Closed Lost Reason``; lead and account from ``Associated Contact IDs``
+  / ``Associated Company IDs``).
+- Calls -> ``sales_touches`` (channel phone, ``Call outcome`` mapped by
+  :data:`CALL_OUTCOMES`; an empty outcome -> no_answer; another value is kept in
+  snake case, so that the SLA config's ``enums.outcome`` may allow it). E-mails ->
+  ``sales_touches`` (channel email): outgoing ones are attempts (outcome no_answer,
+  bounced when the send status says so); an incoming e-mail marks the latest earlier
+  outgoing e-mail to that contact as ``replied`` and is not an attempt itself.
+- Owners (``Contact owner``, ``Deal owner``, ``Activity assigned to``) become ``reps``:
+  id and name are the owner as exported; team ``sdr`` for contact and activity
+  owners, ``ae`` for deal owners (the more frequent role wins). Import a canonical
+  ``reps.csv`` afterwards to set teams and capacities.
+
+Names, e-mail addresses, phone numbers and free-text notes (:data:`FREE_TEXT`) are
+never loaded. Where a deal or activity
+export names its contact only as ``Jane Doe (jane@example.com)``, the e-mail is matched,
+as a salted hash in memory, against the contacts export's ``Email``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from analytics.warehouse.adapters.common import (
+    DEFAULT_OPTIONS,
+    CsvOptions,
+    Export,
+    ExportFile,
+    Salt,
+    batch,
+    csv_files,
+    is_personal,
+    map_values,
+    number_text,
+    read_export_csv,
+    require_columns,
+    resolve_salt,
+    salted_hash,
+    timestamp_text,
+)
+from analytics.warehouse.loader import ImportFailed
+
+#: ``Original Source`` label or internal value -> canonical source (others -> other).
+SOURCES: dict[str, str] = {
+    "organic search": "organic",
+    "organic_search": "organic",
+    "paid search": "paid_search",
+    "paid_search": "paid_search",
+    "email marketing": "email",
+    "email_marketing": "email",
+    "organic social": "social",
+    "social media": "social",
+    "social_media": "social",
+    "paid social": "paid_social",
+    "paid_social": "paid_social",
+    "referrals": "referral",
+    "ai referrals": "referral",
+    "direct traffic": "direct",
+    "direct_traffic": "direct",
+    "offline sources": "other",
+    "offline": "other",
+    "other campaigns": "other",
+    "other_campaigns": "other",
+}
+
+#: Lifecycle date property (label or internal name) -> canonical stage.
+STAGE_DATES: dict[str, str] = {
+    "became a lead date": "lead",
+    "hs_lifecyclestage_lead_date": "lead",
+    "became a marketing qualified lead date": "mql",
+    "hs_lifecyclestage_marketingqualifiedlead_date": "mql",
+    "became a sales qualified lead date": "sql",
+    "hs_lifecyclestage_salesqualifiedlead_date": "sql",
+    "became an opportunity date": "opportunity",
+    "hs_lifecyclestage_opportunity_date": "opportunity",
+    "became a customer date": "customer",
+    "hs_lifecyclestage_customer_date": "customer",
+}
+#: Lifecycle stage label (as in ``Date entered "<label> (Lifecycle Stage Pipeline)"``).
+STAGE_LABELS: dict[str, str] = {
+    "lead": "lead",
+    "marketing qualified lead": "mql",
+    "sales qualified lead": "sql",
+    "opportunity": "opportunity",
+    "customer": "customer",
+}
+_DATE_ENTERED = re.compile(r"^date entered ['\"]?(.+?)['\"]? \(lifecycle stage pipeline\)$")
+
+#: ``Call outcome`` (HubSpot's default dispositions) -> canonical outcome.
+CALL_OUTCOMES: dict[str, str] = {
+    "connected": "connected",
+    "left live message": "voicemail",
+    "left voicemail": "voicemail",
+    "no answer": "no_answer",
+    "busy": "no_answer",
+    "wrong number": "bounced",
+}
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("record id", "hs_object_id", "contact id", "company id", "deal id", "activity id"),
+    "created": ("create date", "createdate", "created date"),
+    "source": ("original source", "hs_analytics_source", "original source type"),
+    "owner": ("contact owner", "hubspot_owner_id", "owner"),
+    "deal_owner": ("deal owner", "hubspot_owner_id", "owner"),
+    "activity_owner": ("activity assigned to", "hubspot_owner_id", "owner", "call owner"),
+    "job_title": ("job title", "jobtitle"),
+    "country": ("country/region", "country"),
+    "lifecycle": ("lifecycle stage", "lifecyclestage"),
+    "company_ids": (
+        "associated company ids",
+        "associated company ids (primary)",
+        "associated company id",
+        "primary associated company id",
+        "associatedcompanyid",
+    ),
+    "contact_ids": ("associated contact ids", "associated contact id", "associated contacts ids"),
+    "contact_text": ("associated contact", "associated contacts"),
+    "company_name": ("company name", "name"),
+    "industry": ("industry",),
+    "employees": ("number of employees", "numberofemployees"),
+    "revenue": ("annual revenue", "annualrevenue"),
+    "deal_stage": ("deal stage", "dealstage"),
+    "amount": ("amount",),
+    "close_date": ("close date", "closedate"),
+    "loss_reason": ("closed lost reason", "closed_lost_reason"),
+    "activity_date": ("activity date", "hs_timestamp", "create date", "createdate"),
+    "call_outcome": ("call outcome", "hs_call_disposition", "outcome"),
+    "email_direction": ("email direction", "hs_email_direction"),
+    "email_status": ("email send status", "hs_email_status", "email status"),
+    "email_address": ("email", "e-mail", "email address"),
+    "campaign": ("original source drill-down 2", "campaign"),
+}
+
+Kind = str  # "contacts" | "companies" | "deals" | "calls" | "emails"
+
+
+def col(file: ExportFile, role: str) -> str | None:
+    """The column of ``file`` that plays ``role`` (first alias present), else None."""
+    for name in ALIASES[role]:
+        if name in file.cells.columns:
+            return name
+    return None
+
+
+def _c(file: ExportFile, role: str) -> pl.Expr:
+    name = col(file, role)
+    return pl.col(name) if name else pl.lit(None, dtype=pl.String)
+
+
+def kind_of(file: ExportFile) -> Kind | None:
+    """Which HubSpot object a file exports, from its header."""
+    cols = set(file.cells.columns)
+    if col(file, "deal_stage"):
+        return "deals"
+    if col(file, "call_outcome") or "call direction" in cols or "call title" in cols:
+        return "calls"
+    if col(file, "email_direction") or "email subject" in cols:
+        return "emails"
+    if (
+        col(file, "lifecycle")
+        or col(file, "source")
+        or any(c in STAGE_DATES or _DATE_ENTERED.match(c) for c in cols)
+        or {"first name", "last name"} & cols
+    ):
+        return "contacts"
+    if "company name" in cols or "company domain name" in cols:
+        return "companies"
+    return None
+
+
+def _first_id(expr: pl.Expr) -> pl.Expr:
+    """The first id of a ``;``/``,``-separated id list."""
+    return expr.str.split(";").list.first().str.split(",").list.first().str.strip_chars()
+
+
+_READ_PERSONAL = set(ALIASES["contact_text"]) | set(ALIASES["email_address"])
+#: Free text that may hold names or numbers: never loaded.
+FREE_TEXT = frozenset(
+    {
+        "call notes",
+        "call body",
+        "hs_call_body",
+        "email body",
+        "email text",
+        "hs_email_text",
+        "notes",
+        "description",
+        "message",
+    }
+)
+
+
+def _private(column: str) -> bool:
+    return is_personal(column) or column in FREE_TEXT
+
+
+def _dropped(file: ExportFile, used: set[str]) -> list[str]:
+    """Personal columns not loaded (an ``Associated Contact`` text is read, then dropped)."""
+    return [
+        c
+        for c in file.header
+        if c in file.cells.columns and _private(c) and (c not in used or c in _READ_PERSONAL)
+    ]
+
+
+def _extras(file: ExportFile, used: set[str]) -> list[str]:
+    return [c for c in file.cells.columns if c not in used and c != "_line" and not _private(c)]
+
+
+def _first_rows(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Rows whose key is seen for the first time (duplicated records give events once)."""
+    return frame.filter(pl.col("_line") == pl.col("_line").min().over(key))
+
+
+def _timestamp(expr: pl.Expr, options: CsvOptions) -> pl.Expr:
+    return timestamp_text(expr, date_format=options.date_format, timezone=options.timezone)
+
+
+def _decimal_comma(file: ExportFile, options: CsvOptions) -> bool:
+    return options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
+
+
+def _contacts(file: ExportFile, options: CsvOptions) -> tuple[Export, pl.DataFrame]:
+    require_columns(file, [ALIASES["id"][0], ALIASES["created"][0]], "HubSpot contacts")
+    used = {"_line"}
+    for role in ("id", "created", "source", "owner", "job_title", "country", "company_ids"):
+        if (name := col(file, role)) is not None:
+            used.add(name)
+    c = file.cells.with_columns(_c(file, "id").alias("_id"))
+    leads = c.select(
+        pl.col("_id").alias("lead_id"),
+        _timestamp(_c(file, "created"), options).alias("created_at"),
+        map_values(_c(file, "source"), SOURCES, default="other").fill_null("other").alias("source"),
+        _c(file, "job_title").alias("job_title"),
+        _c(file, "country").alias("country"),
+        _c(file, "owner").alias("owner_rep_id"),
+        _first_id(_c(file, "company_ids")).alias("account_id"),
+        "_line",
+        *_extras(file, used),
+    )
+    if col(file, "company_ids") is None:
+        leads = leads.drop("account_id")
+    stage_cols = {}
+    for name in c.columns:
+        if name in STAGE_DATES:
+            stage_cols[name] = STAGE_DATES[name]
+        elif (m := _DATE_ENTERED.match(name)) and m.group(1).lower() in STAGE_LABELS:
+            stage_cols[name] = STAGE_LABELS[m.group(1).lower()]
+    first = _first_rows(c, "_id")
+    events = [
+        first.select(
+            pl.col("_id").alias("lead_id"),
+            pl.lit(stage).alias("stage"),
+            _timestamp(pl.col(name), options).alias("entered_at"),
+            pl.lit("hubspot_lifecycle").alias("trigger"),
+            "_line",
+        ).filter(pl.col("entered_at").is_not_null())
+        for name, stage in stage_cols.items()
+    ]
+    batches = [batch("leads", file, leads, extra=_extras(file, used | set(stage_cols)))]
+    if events:
+        batches.append(batch("lifecycle_events", file, pl.concat(events)))
+    owners = c.select(_c(file, "owner").alias("rep_id"), pl.lit("sdr").alias("team"), "_line")
+    export = Export(
+        batches=batches,
+        unreadable=[{**p, "table": "leads"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file, used)},
+    )
+    return export, owners
+
+
+def _companies(file: ExportFile, options: CsvOptions) -> Export:
+    require_columns(file, [ALIASES["id"][0]], "HubSpot companies")
+    used = {"_line"}
+    for role in ("id", "company_name", "industry", "employees", "country", "revenue"):
+        if (name := col(file, role)) is not None:
+            used.add(name)
+    dc = _decimal_comma(file, options)
+    accounts = file.cells.select(
+        _c(file, "id").alias("account_id"),
+        _c(file, "company_name").alias("name"),
+        _c(file, "industry").alias("industry"),
+        number_text(_c(file, "employees"), decimal_comma=dc).alias("employees"),
+        _c(file, "country").alias("country"),
+        number_text(_c(file, "revenue"), decimal_comma=dc).alias("annual_revenue"),
+        "_line",
+        *_extras(file, used),
+    )
+    return Export(
+        batches=[batch("accounts", file, accounts, extra=_extras(file, used))],
+        unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file, used)},
+    )
+
+
+_EMAIL_IN_TEXT = r"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})"
+
+
+def _contact_of(file: ExportFile, email_map: pl.DataFrame | None, salt: Salt) -> pl.Expr:
+    """Expression: the contact's Record ID, from the id column or a hashed e-mail match."""
+    if col(file, "contact_ids") is not None:
+        return _first_id(_c(file, "contact_ids"))
+    if col(file, "contact_text") is not None and email_map is not None:
+        hashed = salted_hash(
+            _c(file, "contact_text").str.extract(_EMAIL_IN_TEXT, 1), resolve_salt(salt)
+        )
+        mapping = dict(zip(email_map["hash"], email_map["lead_id"], strict=True))
+        return hashed.replace_strict(mapping, default=None, return_dtype=pl.String)
+    return pl.lit(None, dtype=pl.String)
+
+
+def _deals(
+    file: ExportFile, options: CsvOptions, email_map: pl.DataFrame | None, salt: Salt
+) -> tuple[Export, pl.DataFrame]:
+    require_columns(file, [ALIASES["id"][0], ALIASES["deal_stage"][0]], "HubSpot deals")
+    used = {"_line"}
+    for role in (
+        "id",
+        "created",
+        "close_date",
+        "amount",
+        "deal_stage",
+        "loss_reason",
+        "contact_ids",
+        "contact_text",
+        "company_ids",
+        "deal_owner",
+    ):
+        if (name := col(file, role)) is not None:
+            used.add(name)
+    stage = _c(file, "deal_stage").str.to_lowercase().str.replace_all(r"[\s_-]", "")
+    status = (
+        pl.when(stage.str.contains("closedwon"))
+        .then(pl.lit("won"))
+        .when(stage.str.contains("closedlost"))
+        .then(pl.lit("lost"))
+        .otherwise(pl.lit("open"))
+    )
+    closed = _timestamp(_c(file, "close_date"), options)
+    amount = number_text(_c(file, "amount"), decimal_comma=_decimal_comma(file, options))
+    opportunities = file.cells.select(
+        _c(file, "id").alias("opportunity_id"),
+        _contact_of(file, email_map, salt).alias("lead_id"),
+        _first_id(_c(file, "company_ids")).alias("account_id"),
+        _timestamp(_c(file, "created"), options).alias("created_at"),
+        pl.when(status != "open").then(closed).alias("closed_at"),
+        amount.fill_null("0").alias("amount"),
+        status.alias("status"),
+        pl.when(status == "lost").then(_c(file, "loss_reason")).alias("loss_reason"),
+        "_line",
+        *_extras(file, used),
+    )
+    if col(file, "company_ids") is None:
+        opportunities = opportunities.drop("account_id")
+    owner = col(file, "deal_owner")
+    owners = file.cells.select(
+        (pl.col(owner) if owner else pl.lit(None, pl.String)).alias("rep_id"),
+        pl.lit("ae").alias("team"),
+        "_line",
+    )
+    export = Export(
+        batches=[batch("opportunities", file, opportunities, extra=_extras(file, used))],
+        unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file, used)},
+    )
+    return export, owners
+
+
+def _snake(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars().str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_")
+
+
+def _activities(
+    file: ExportFile, kind: Kind, options: CsvOptions, email_map: pl.DataFrame | None, salt: Salt
+) -> tuple[Export, pl.DataFrame]:
+    require_columns(file, [ALIASES["id"][0]], f"HubSpot {kind}")
+    used = {"_line"}
+    for role in (
+        "id",
+        "activity_date",
+        "activity_owner",
+        "call_outcome",
+        "email_direction",
+        "email_status",
+        "contact_ids",
+        "contact_text",
+    ):
+        if (name := col(file, role)) is not None:
+            used.add(name)
+    when = _timestamp(_c(file, "activity_date"), options)
+    lead = _contact_of(file, email_map, salt)
+    rep = _c(file, "activity_owner")
+    if kind == "calls":
+        outcome = map_values(_c(file, "call_outcome"), CALL_OUTCOMES, default=None)
+        outcome = (
+            pl.when(_c(file, "call_outcome").is_null())
+            .then(pl.lit("no_answer"))
+            .when(outcome.is_in(list(CALL_OUTCOMES.values())))
+            .then(outcome)
+            .otherwise(_snake(_c(file, "call_outcome")))
+        )
+        touches = file.cells.select(
+            _c(file, "id").alias("touch_id"),
+            lead.alias("lead_id"),
+            rep.alias("rep_id"),
+            when.alias("occurred_at"),
+            pl.lit("phone").alias("channel"),
+            outcome.alias("outcome"),
+            "_line",
+            *_extras(file, used),
+        )
+    else:
+        direction = _c(file, "email_direction").str.to_lowercase().fill_null("")
+        incoming = direction.str.contains("incoming|received|inbound")
+        status = _c(file, "email_status").str.to_lowercase().fill_null("")
+        frame = file.cells.select(
+            _c(file, "id").alias("touch_id"),
+            lead.alias("lead_id"),
+            rep.alias("rep_id"),
+            when.alias("occurred_at"),
+            pl.lit("email").alias("channel"),
+            pl.when(status.str.contains("bounce|fail"))
+            .then(pl.lit("bounced"))
+            .otherwise(pl.lit("no_answer"))
+            .alias("outcome"),
+            incoming.alias("_incoming"),
+            "_line",
+            *_extras(file, used),
+        )
+        touches = _mark_replies(frame)
+    owners = touches.select("rep_id", pl.lit("sdr").alias("team"), "_line")
+    export = Export(
+        batches=[batch("sales_touches", file, touches, extra=_extras(file, used))],
+        unreadable=[{**p, "table": "sales_touches"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file, used)},
+    )
+    return export, owners
+
+
+def _mark_replies(frame: pl.DataFrame) -> pl.DataFrame:
+    """Outgoing e-mails, the latest one before each incoming e-mail of a lead marked replied."""
+    parse = pl.col("occurred_at").str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", strict=False)
+    out = frame.filter(~pl.col("_incoming")).with_columns(parse.alias("_at"))
+    inc = (
+        frame.filter(pl.col("_incoming"))
+        .select("lead_id", parse.alias("_at"))
+        .drop_nulls()
+        .sort("_at")
+    )
+    dated = out.filter(pl.col("_at").is_not_null() & pl.col("lead_id").is_not_null())
+    if inc.height and dated.height:
+        replied = (
+            inc.join_asof(
+                dated.select("lead_id", "_at", pl.col("touch_id").alias("_t")).sort("_at"),
+                on="_at",
+                by="lead_id",
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .drop_nulls("_t")
+            .get_column("_t")
+            .unique()
+        )
+        out = out.with_columns(
+            pl.when(pl.col("touch_id").is_in(replied.implode()))
+            .then(pl.lit("replied"))
+            .otherwise(pl.col("outcome"))
+            .alias("outcome")
+        )
+    return out.drop("_incoming", "_at")
+
+
+def _reps(owners: list[tuple[ExportFile, pl.DataFrame]]) -> list:
+    """One reps batch: every owner, team by their more frequent role (ties -> sdr)."""
+    frames = [
+        o.drop_nulls("rep_id").with_columns(pl.lit(i).alias("_file"))
+        for i, (_, o) in enumerate(owners)
+    ]
+    if not frames:
+        return []
+    allo = pl.concat(frames)
+    if allo.height == 0:
+        return []
+    reps = (
+        allo.group_by("rep_id", "team")
+        .agg(pl.len().alias("n"), pl.col("_file").first(), pl.col("_line").min())
+        .sort(["rep_id", "n", "team"], descending=[False, True, True])
+        .group_by("rep_id", maintain_order=True)
+        .agg(pl.col("team").first(), pl.col("_file").first(), pl.col("_line").first())
+        .with_columns(pl.col("rep_id").alias("name"))
+    )
+    out = []
+    for i, (file, _) in enumerate(owners):
+        part = reps.filter(pl.col("_file") == i).drop("_file").sort("_line")
+        if part.height:
+            out.append(batch("reps", file, part))
+    return out
+
+
+def read_hubspot(
+    path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, salt: Salt = None, **_: object
+) -> Export:
+    """Translate HubSpot exports (a folder, or one file) into canonical batches.
+
+    Parameters
+    ----------
+    path
+        A folder of HubSpot CSV exports or one export file; each file is recognised
+        by its header (contacts, companies, deals, calls, e-mails).
+    options
+        How to read the CSVs: naive times are read in ``options.timezone``.
+    salt
+        Salt for matching contacts by e-mail when an export has no contact ids.
+
+    Returns
+    -------
+    Export
+        Batches for accounts, reps, leads, lifecycle_events, opportunities and
+        sales_touches; ``dropped_columns`` lists the personal columns per file.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "contacts.csv").write_text(
+    ...     "Record ID,First Name,Email,Create Date,Original Source,Became a Lead Date\\n"
+    ...     "101,Ana,ana@example.com,2026-10-05 09:12,Paid Search,2026-10-05 09:12\\n")
+    >>> e = read_hubspot(d)
+    >>> e.batches[0].cells.select("lead_id", "created_at", "source").row(0)
+    ('101', '2026-10-05T09:12:00Z', 'paid_search')
+    >>> e.dropped_columns[str(d / "contacts.csv")]
+    ['first name', 'email']
+    """
+    files = [read_export_csv(p, options) for p in csv_files(Path(path))]
+    kinds = {f.label: kind_of(f) for f in files}
+    unknown = [f for f in files if kinds[f.label] is None]
+    if unknown and (Path(path).is_file() or len(unknown) == len(files)):
+        f = unknown[0]
+        raise ImportFailed(
+            f"{f.path}: not a HubSpot export of contacts, companies, deals, calls or e-mails "
+            f"(the header has: {', '.join(f.header)})"
+        )
+    export = Export()
+    owners: list[tuple[ExportFile, pl.DataFrame]] = []
+    needs_salt = any(
+        kinds[f.label] in ("deals", "calls", "emails")
+        and col(f, "contact_ids") is None
+        and col(f, "contact_text") is not None
+        for f in files
+    )
+    email_map = None
+    for f in files:
+        if needs_salt and kinds[f.label] == "contacts" and col(f, "email_address"):
+            part = f.cells.select(
+                salted_hash(pl.col(col(f, "email_address")), resolve_salt(salt)).alias("hash"),
+                _c(f, "id").alias("lead_id"),
+            ).drop_nulls()
+            email_map = part if email_map is None else pl.concat([email_map, part])
+    for f in files:
+        kind = kinds[f.label]
+        if kind == "contacts":
+            part, own = _contacts(f, options)
+        elif kind == "companies":
+            part, own = _companies(f, options), None
+        elif kind == "deals":
+            part, own = _deals(f, options, email_map, salt)
+        elif kind in ("calls", "emails"):
+            part, own = _activities(f, kind, options, email_map, salt)
+        else:
+            continue
+        export.extend(part)
+        if own is not None:
+            owners.append((f, own))
+    export.batches += _reps(owners)
+    return export
