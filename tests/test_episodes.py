@@ -37,7 +37,7 @@ TABLES = Tables.from_rows(
             "owner_rep_id": "r1",
         }
         for lid in ("a", "b", "c", "d", "e")
-    ],  # fmt: skip
+    ],
     lifecycle_events=[
         # a: MQL twice in one month -> ONE episode, ended by the sql
         ev("a", "lead", "2026-10-01T08:00:00Z"),
