@@ -53,7 +53,7 @@ OPEN_HOUR, CLOSE_HOUR = 7, 17  # UTC office hours (08/09-18/19 in Berlin)
 # --- vocabularies -----------------------------------------------------------------------
 SOURCE_SHARE = np.array([0.27, 0.19, 0.09, 0.06, 0.10, 0.07, 0.03, 0.06, 0.10, 0.03])
 #: True effect of a source on buying propensity (the rule score ignores sources).
-SOURCE_EFFECT = np.array([0.0, 0.1, -0.35, -0.3, 0.0, 0.55, 0.3, 0.45, 0.15, -0.4])
+SOURCE_EFFECT = np.array([0.0, 0.15, -0.5, -0.45, 0.0, 0.75, 0.4, 0.65, 0.2, -0.55])
 #: Visitor -> lead conversion by source (web_traffic is derived from it).
 SOURCE_CONVERSION = np.array([0.018, 0.026, 0.011, 0.009, 0.035, 0.028, 0.06, 0.03, 0.016, 0.012])
 
@@ -69,7 +69,13 @@ INDUSTRY_SHARE = {
     "public_sector": 0.06,
 }
 #: How far the truth departs from the config's fit points (what a model can learn).
-INDUSTRY_TWIST = {"retail": 0.35, "public_sector": -0.45, "healthcare": 0.15, "software": 0.1}
+INDUSTRY_TWIST = {
+    "retail": 0.5,
+    "public_sector": -0.7,
+    "healthcare": 0.25,
+    "software": 0.15,
+    "automotive": -0.2,
+}
 INDUSTRY_WORD = {
     "software": ("Software", "Digital", "Data Systems", "IT-Systeme"),
     "manufacturing": ("Fertigung", "Werke", "Industrie", "Produktion"),
@@ -90,7 +96,7 @@ _STEMS = """
 NAME_STEMS = tuple(_STEMS.split())
 COUNTRIES = ("DE", "AT", "CH", "NL", "FR", "IT", "PL", "US")
 COUNTRY_SHARE = np.array([0.66, 0.14, 0.12, 0.03, 0.015, 0.015, 0.015, 0.005])
-COUNTRY_TWIST = {"CH": 0.15}
+COUNTRY_TWIST = {"CH": 0.25, "AT": -0.1}
 LEGAL_FORM = {
     "DE": ("GmbH", "AG", "GmbH & Co. KG", "SE"),
     "AT": ("GmbH", "AG"),
@@ -102,10 +108,10 @@ LEGAL_FORM = {
     "US": ("Inc.",),
 }
 SIZE_SHARE = (0.35, 0.32, 0.2, 0.13)
-SIZE_TWIST = (-0.2, 0.0, 0.15, -0.2)
+SIZE_TWIST = (-0.3, 0.1, 0.25, -0.45)
 
 SENIORITY_SHARE = np.array([0.07, 0.07, 0.15, 0.36, 0.35])
-SENIORITY_TWIST = {"c_level": -0.25, "director": 0.1}
+SENIORITY_TWIST = {"c_level": -0.45, "director": 0.15, "vp": 0.1}
 ROLE_GIVEN_SENIORITY = np.array(
     [
         [0.70, 0.25, 0.03, 0.02],
@@ -629,7 +635,7 @@ class _Generator:
         """The true effect of a fit attribute: config points (centred) plus a twist."""
         points = self._fit_points(dimension, keys)
         known = points[:-1]
-        centred = (points - (known.mean() if len(known) else 0.0)) * 0.045
+        centred = (points - (known.mean() if len(known) else 0.0)) * 0.035
         centred[-1] = -0.2  # unknown value
         return centred + np.array([twist.get(k, 0.0) for k in keys] + [0.0])
 
@@ -695,7 +701,11 @@ class _Generator:
     def _activities(self) -> None:
         rng, n = self.rng, self.n
         z = self.z
-        lam = np.minimum(2.4 * np.exp(0.5 * z), 40.0)
+        # how much a lead engages: partly buying propensity, partly plain curiosity
+        # (students and researchers read a lot and buy nothing); what it looks at
+        # (buyer stage) follows the propensity
+        curiosity = rng.normal(0, 0.7, n)
+        lam = np.minimum(2.4 * np.exp(0.3 * z + 0.45 * curiosity), 40.0)
         count = 1 + rng.poisson(lam)
         total = int(count.sum())
         lead = np.repeat(np.arange(n), count)
@@ -719,7 +729,7 @@ class _Generator:
         t = np.where(later, np.maximum(t_new, created + 60_000_000 * pos), created)
         # buyer stage and type
         frac = pos / np.maximum(np.repeat(count, count) - 1, 1)
-        intent = 0.75 * z[lead] + 1.1 * frac + rng.normal(0, 0.9, total)
+        intent = 0.85 * z[lead] + 1.1 * frac + rng.normal(0, 0.8, total)
         stage = np.where(intent < 0.6, 0, np.where(intent < 1.6, 1, 2))
         kind = _choice_rows(rng, stage, TYPE_MIX)
         # the first activity is how the person became a lead
