@@ -9,6 +9,7 @@ what it measured).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -22,30 +23,66 @@ from bench import DEFAULT_OUT, parse_scale, scale_label
 RESULTS = Path("bench/results.json")
 
 
+def _tree_rss(process: Any) -> int:
+    """Resident bytes of a process and all its descendants (0 once it is gone)."""
+    import psutil
+
+    total = 0
+    try:
+        for p in [process, *process.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
+    except psutil.Error:
+        return 0
+    return total
+
+
 def _child(
     name: str, leads: int, args: argparse.Namespace, result: Path
 ) -> tuple[dict[str, Any], float]:
-    """Run ``python -m bench.op`` and read its JSON; a crash or timeout becomes "failed"."""
+    """Run ``python -m bench.op`` and read its JSON; a crash or timeout becomes "failed".
+
+    A child whose process tree grows beyond ``--max-rss-gb`` is killed (and reported as
+    failed), so that an operation that does not fit cannot take the machine down.
+    """
+    import psutil
+
     command = [
         sys.executable, "-m", "bench.op", name, "--leads", str(leads), "--result", str(result),
         "--out", args.out, "--repeat", str(args.repeat), "--max-seconds", str(args.max_seconds),
     ]  # fmt: skip
     result.unlink(missing_ok=True)
+    limit = args.max_rss_gb * 2**30
     started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=args.timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return {"status": "failed", "reason": f"timed out after {args.timeout:g} s"}, args.timeout
+    log = Path(args.out) / f"{name}-{scale_label(leads)}.log"
+    with open(log, "w") as stderr:
+        child = subprocess.Popen(command, stdout=stderr, stderr=stderr)
+        watched = psutil.Process(child.pid)
+        killed = None
+        while child.poll() is None:
+            elapsed = time.perf_counter() - started
+            rss = _tree_rss(watched)
+            if rss > limit:
+                killed = f"killed at {rss / 2**30:.1f} GiB RSS (memory guard {args.max_rss_gb:g})"
+            elif elapsed > args.timeout:
+                killed = f"timed out after {args.timeout:g} s"
+            if killed:
+                for p in [*watched.children(recursive=True), watched]:
+                    with contextlib.suppress(psutil.Error):
+                        p.kill()
+                child.wait()
+                break
+            time.sleep(0.1)
     elapsed = time.perf_counter() - started
+    if killed:
+        return {"status": "failed", "reason": killed}, elapsed
     if result.exists():
         return json.loads(result.read_text()), elapsed
-    tail = " | ".join(done.stderr.strip().splitlines()[-3:])
-    signal = f" (signal {-done.returncode}: out of memory?)" if done.returncode < 0 else ""
+    tail = " | ".join(log.read_text().strip().splitlines()[-3:])
+    signal = f" (signal {-child.returncode})" if child.returncode < 0 else ""
     return {
         "status": "failed",
-        "reason": f"process exited {done.returncode}{signal} without a result: {tail}",
+        "reason": f"process exited {child.returncode}{signal} without a result: {tail}",
     }, elapsed
 
 
@@ -144,6 +181,13 @@ def machine_line(machine: dict[str, Any]) -> str:
     )
 
 
+def default_memory_guard() -> float:
+    """85 % of the machine's memory, in GiB: beyond it an operation is killed, not swapped."""
+    import psutil
+
+    return round(0.85 * psutil.virtual_memory().total / 2**30, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     from bench.ops import OPS
     from bench.workspace import load_workspace, machine
@@ -156,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         "--max-seconds", type=float, default=60.0, help="stop repeating after this many seconds"
     )
     parser.add_argument("--timeout", type=float, default=3600.0, help="per operation process")
+    parser.add_argument(
+        "--max-rss-gb",
+        type=float,
+        default=default_memory_guard(),
+        help="kill an operation whose processes use more (default: 85%% of the machine)",
+    )
     parser.add_argument("--out", default=DEFAULT_OUT, help="cached warehouses (git-ignored)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -190,9 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{label}] building the demo warehouse ...", file=sys.stderr, flush=True)
             prepared, _ = _child("prepare", leads, args, scratch)
         else:
-            from dataclasses import asdict
-
-            prepared = {"status": "ok", "cached": True, **asdict(ws)}
+            prepared = {"status": "ok", "cached": True, **ws.to_json_dict()}
         document["scales"][label] = prepared
         save()
         for name in names:

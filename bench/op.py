@@ -90,13 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.name == "prepare":
-            from dataclasses import asdict
-
             from bench.workspace import build_workspace
 
             document: dict[str, Any] = {
                 "status": "ok",
-                **asdict(build_workspace(args.out, args.leads)),
+                **build_workspace(args.out, args.leads).to_json_dict(),
             }
         else:
             figures = measure(

@@ -17,10 +17,11 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bench import scale_label
 
@@ -36,8 +37,8 @@ _GENERATOR_SOURCES = ("analytics/demo.py", "analytics/schema.py", "analytics/war
 class Workspace:
     """A prepared scale: its files, row counts and the review month.
 
-    ``as_of`` is the warehouse's latest timestamp; ``month`` the last complete calendar
-    month before it (``month_start`` <= t < ``month_end``, ISO strings in UTC).
+    ``as_of`` is the warehouse's latest timestamp; ``month`` the calendar month of the day
+    before it (:func:`review_month`) (``month_start`` <= t < ``month_end``, ISO strings in UTC).
     """
 
     leads: int
@@ -47,9 +48,6 @@ class Workspace:
     config: str
     counts: dict[str, int]
     as_of: str
-    month: str
-    month_start: str
-    month_end: str
     generator_hash: str
     generate_s: float
     write_s: float
@@ -57,8 +55,19 @@ class Workspace:
     db_mb: float
 
     @property
-    def root_path(self) -> Path:
-        return Path(self.root)
+    def month(self) -> str:
+        return review_month(datetime.fromisoformat(self.as_of))[0]
+
+    @property
+    def month_start(self) -> str:
+        return review_month(datetime.fromisoformat(self.as_of))[1].isoformat()
+
+    @property
+    def month_end(self) -> str:
+        return review_month(datetime.fromisoformat(self.as_of))[2].isoformat()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "month": self.month}
 
     def rows(self, tables: tuple[str, ...]) -> int:
         """Rows in the given core tables (all of them for an empty tuple)."""
@@ -89,22 +98,93 @@ def load_workspace(out: str | Path, leads: int, *, fresh: bool = True) -> Worksp
     if not meta.exists():
         return None
     try:
-        ws = Workspace(**json.loads(meta.read_text()))
-    except (TypeError, ValueError):
+        stored = json.loads(meta.read_text())
+        ws = Workspace(**{f.name: stored[f.name] for f in fields(Workspace)})
+    except (KeyError, TypeError, ValueError):
         return None
     if not Path(ws.db).exists() or (fresh and ws.generator_hash != generator_hash()):
         return None
     return ws
 
 
-def _previous_month(moment: datetime) -> tuple[str, datetime, datetime]:
-    first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if first == moment:  # as_of exactly at midnight of the 1st: that month has no data yet
-        first = first - timedelta(days=1)
-        first = first.replace(day=1)
-        return first.strftime("%Y-%m"), first, moment
-    start = (first - timedelta(days=1)).replace(day=1)
-    return start.strftime("%Y-%m"), start, first
+def review_month(as_of: datetime) -> tuple[str, datetime, datetime]:
+    """The month the review operations review: the one of the day before ``as_of``.
+
+    With the data ending at :data:`END` that is the month just ended, as in the meeting.
+
+    >>> review_month(datetime(2026, 10, 31, 23, 6, tzinfo=UTC))[0]
+    '2026-10'
+    >>> month, start, end = review_month(datetime(2026, 11, 1, tzinfo=UTC))
+    >>> month, start.isoformat(), end.isoformat()
+    ('2026-10', '2026-10-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00')
+    """
+    day = as_of - timedelta(days=1)
+    start = day.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start.strftime("%Y-%m"), start, end
+
+
+#: Above this many leads the warehouse is built from independent demo chunks of this size.
+CHUNK_LEADS = 2_000_000
+_REP_IDS = ("rep_id", "owner_rep_id", "actor_rep_id")
+
+
+def _prefixed_ids(frame: Any, prefix: str) -> Any:
+    """Prefix every id column but the reps' (the chunks share one sales team)."""
+    import polars as pl
+
+    ids = [c for c in frame.columns if c.endswith("_id") and c not in _REP_IDS]
+    return frame.with_columns(pl.concat_str(pl.lit(prefix), pl.col(c)).alias(c) for c in ids)
+
+
+def _build_in_chunks(db: Path, parts: Path, cfg: Any, leads: int) -> float:
+    """Build a warehouse too large to generate in one piece (10M leads on 24 GiB).
+
+    Generates chunks of :data:`CHUNK_LEADS` leads with seeds ``SEED + i``, prefixes
+    their ids with ``c<i>.``, writes them as Parquet, then has DuckDB stream them into
+    ``core`` (web traffic summed per date and source). Returns when generation ended.
+    """
+    import shutil
+
+    from analytics.demo import generate_demo
+    from analytics.schema import LOAD_ORDER, TABLES
+    from analytics.warehouse import updating
+    from analytics.warehouse.config_history import record_config_version
+
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir(parents=True)
+    chunks = range(0, leads, CHUNK_LEADS)
+    for i, first in enumerate(chunks):
+        frames = generate_demo(cfg, leads=min(CHUNK_LEADS, leads - first), seed=SEED + i, end=END)
+        for name, frame in frames.items():
+            if name == "reps" and i > 0:
+                continue
+            _prefixed_ids(frame, f"c{i}.").write_parquet(parts / f"{name}-{i:03d}.parquet")
+        del frames
+    generated = time.perf_counter()
+    now = datetime.now(UTC)
+    with updating(db, fresh=True) as con:
+        con.execute("SET preserve_insertion_order = false")
+        for name in LOAD_ORDER:
+            columns = TABLES[name].column_names
+            cols = ", ".join(f'"{c}"' for c in columns)
+            files = f"read_parquet('{parts}/{name}-*.parquet')"
+            if name == "web_traffic":
+                select = (
+                    f"SELECT date, source, sum(visitors), sum(sessions) FROM {files} "
+                    "GROUP BY date, source"
+                )
+            else:
+                select = f"SELECT {cols} FROM {files}"
+            con.execute(f"INSERT INTO core.{name} ({cols}) {select}")
+            rows = con.execute(f"SELECT count(*) FROM core.{name}").fetchall()[0][0]
+            con.execute(
+                "INSERT INTO meta.loads VALUES (1, ?, ?, NULL, ?, ?, 0, ?)",
+                [name, f"bench --leads {leads} in {len(chunks)} chunks", rows, rows, now],
+            )
+        record_config_version(con, cfg)
+    shutil.rmtree(parts, ignore_errors=True)
+    return generated
 
 
 def build_workspace(out: str | Path, leads: int) -> Workspace:
@@ -118,18 +198,20 @@ def build_workspace(out: str | Path, leads: int) -> Workspace:
     db = root / "warehouse.duckdb"
     cfg = load_config(CONFIG)
     started = time.perf_counter()
-    frames = generate_demo(cfg, leads=leads, seed=SEED, end=END)
-    generated = time.perf_counter()
-    write_tables(db, frames, source=f"bench --leads {leads} --seed {SEED}", config=cfg)
+    if leads > CHUNK_LEADS:
+        generated = _build_in_chunks(db, root / "parts", cfg, leads)
+    else:
+        frames = generate_demo(cfg, leads=leads, seed=SEED, end=END)
+        generated = time.perf_counter()
+        write_tables(db, frames, source=f"bench --leads {leads} --seed {SEED}", config=cfg)
+        del frames
     written = time.perf_counter()
-    del frames
     con = connect_readonly(db)
     try:
         counts = table_counts(con)
         as_of = latest_timestamp(con).astimezone(UTC)
     finally:
         con.close()
-    month, start, end = _previous_month(as_of)
     ws = Workspace(
         leads=leads,
         label=scale_label(leads),
@@ -138,16 +220,13 @@ def build_workspace(out: str | Path, leads: int) -> Workspace:
         config=str(CONFIG),
         counts=counts,
         as_of=as_of.isoformat(),
-        month=month,
-        month_start=start.isoformat(),
-        month_end=end.isoformat(),
         generator_hash=generator_hash(),
         generate_s=round(generated - started, 3),
         write_s=round(written - generated, 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         db_mb=round(db.stat().st_size / 2**20, 1),
     )
-    (root / "workspace.json").write_text(json.dumps(asdict(ws), indent=2))
+    (root / "workspace.json").write_text(json.dumps(ws.to_json_dict(), indent=2))
     return ws
 
 

@@ -84,3 +84,38 @@ def test_harness_runs_one_operation_and_writes_results(tmp_path, capsys) -> None
     assert row["lower_bound"]["sql"][0].startswith("SELECT * FROM w.core.")
     assert row["ratio"] == pytest.approx(row["median_s"] / row["lower_bound"]["median_s"])
     assert "demo" in capsys.readouterr().out
+
+
+def test_doctests_of_the_workspace() -> None:
+    import bench.workspace
+
+    assert doctest.testmod(bench.workspace).failed == 0
+
+
+def test_large_scales_are_built_from_chunks_with_distinct_ids(tmp_path, monkeypatch) -> None:
+    import duckdb
+
+    import bench.workspace as workspace
+
+    monkeypatch.setattr(workspace, "CHUNK_LEADS", 200)
+    ws = workspace.build_workspace(tmp_path, 500)  # chunks of 200, 200 and 100 leads
+    con = duckdb.connect(ws.db, read_only=True)
+
+    def one(sql: str) -> list[tuple]:
+        return con.execute(sql).fetchall()
+
+    try:
+        distinct, total = one("SELECT count(DISTINCT lead_id), count(*) FROM core.leads")[0]
+        chunks = one("SELECT DISTINCT split_part(lead_id, '.', 1) FROM core.leads ORDER BY 1")
+        orphans = one(
+            "SELECT count(*) FROM core.lifecycle_events e ANTI JOIN core.leads l USING (lead_id)"
+        )[0][0]
+        traffic_keys = one("SELECT count(DISTINCT (date, source)) FROM core.web_traffic")[0][0]
+    finally:
+        con.close()
+    assert (distinct, total) == (500, 500)
+    assert chunks == [("c0",), ("c1",), ("c2",)]
+    assert orphans == 0  # every event's lead id got the same prefix as its lead
+    assert ws.counts["reps"] == 11  # one sales team shared by the chunks
+    assert traffic_keys == ws.counts["web_traffic"]  # visitors summed per (date, source)
+    assert ws.month == "2026-10"
