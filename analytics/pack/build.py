@@ -1,0 +1,797 @@
+"""The review pack's content: one object with every section, all numbers from the Review.
+
+:func:`build_pack` judges the month by the SLA in force on its first day (and the
+previous month by the SLA in force then), builds both months' reviews with
+:func:`analytics.review.build_review`, and derives from them: the two teams'
+scorecards, the KPI table with the previous month, the top breaches, the tested
+changes since last month, rule-based action items (each with the number behind it)
+and the SLA's history (version in force, changes since the last review, a change
+inside the month with its before / after).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from analytics.config import SlaConfig
+from analytics.kpis import kpi_table
+from analytics.pack.compare import METRIC_LABELS, significant_changes
+from analytics.pack.formatting import (
+    format_counts,
+    format_metric,
+    format_p,
+    format_share,
+)
+from analytics.sla_history import (
+    VersionChange,
+    changes_within,
+    config_in_force,
+    diff_configs,
+)
+from analytics.tables import Tables
+from analytics.timeframe import month_window, shift_month
+
+Team = Literal["marketing", "sales"]
+BreachKind = Literal[
+    "handoff", "cadence", "never_contacted", "premature_recycles", "stale_leads",
+    "recycled_not_enrolled",
+]  # fmt: skip
+
+#: Metrics counted at ``as_of`` rather than over the month.
+POINT_IN_TIME: frozenset[str] = frozenset({"stale_leads"})
+
+#: The promises every scorecard shows (metric, team), beyond the team's KPIs.
+CORE_PROMISES: tuple[tuple[str, Team], ...] = (
+    ("mqls", "marketing"),
+    ("recycled_enrolled_in_time", "marketing"),
+    ("handoff_compliance", "sales"),
+    ("cadence_compliance", "sales"),
+    ("premature_recycles", "sales"),
+    ("stale_leads", "sales"),
+)
+
+
+def promise_text(metric: str, config: SlaConfig) -> str:
+    """What the SLA promises about ``metric``, in words with the config's numbers.
+
+    >>> from analytics.config import load_config
+    >>> promise_text("handoff_compliance", load_config("data/sla.toml"))
+    'First sales touch within 24 h of the MQL'
+    """
+    h, c, r, g = config.handoff, config.cadence, config.recycle, config.goals
+    hours = "business hours" if h.business_hours else "h"
+    texts = {
+        "mqls": f"Deliver {g.mql_target_monthly:g} MQLs a month",
+        "mql_attainment": f"Deliver {g.mql_target_monthly:g} MQLs a month (share delivered)",
+        "mql_to_sql": "MQLs that sales qualifies (MQL -> SQL)",
+        "mql_rejection_rate": "MQLs sales rejects (disqualified or recycled without acceptance)",
+        "handoff_compliance": (
+            f"First sales touch within {h.first_touch_hours:g} {hours} of the MQL"
+        ),
+        "median_hours_to_first_touch": "Median time from MQL to first sales touch",
+        "cadence_compliance": (
+            f"At least {c.min_attempts} attempts within {c.window_days:g} days of the MQL "
+            f"(attempts under {c.min_gap_hours:g} h apart count once), unless reached"
+        ),
+        "attempts_per_mql": "Attempts per MQL",
+        "premature_recycles": f"Recycle only after {r.after_attempts} unanswered attempts",
+        "stale_leads": (
+            f"No lead left waiting: recycle or advance within {r.grace_days:g} days of the "
+            f"last of {r.after_attempts} unanswered attempts"
+        ),
+        "recycled_enrolled_in_time": (
+            f"Recycled leads in a nurture track within {r.enroll_within_days:g} days"
+        ),
+        "remql_rate": f"Recycled leads that become MQL again within {r.remql_window_days} days",
+    }
+    return texts.get(metric, METRIC_LABELS.get(metric, metric))
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One promise of a team's scorecard: target, actual (with counts) and status."""
+
+    team: str
+    metric: str
+    promise: str
+    target: float | None
+    direction: str | None
+    actual: float | None
+    counts: str
+    status: str | None
+
+    def target_text(self, *, currency: str = "EUR") -> str:
+        if self.target is None:
+            return "no target set"
+        sign = "≥" if self.direction == "at_least" else "≤"
+        return f"{sign} {format_metric(self.metric, self.target, currency=currency)}"
+
+    def actual_text(self, *, currency: str = "EUR") -> str:
+        return format_metric(self.metric, self.actual, currency=currency)
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """A proposal for the meeting, with the number that triggered it."""
+
+    team: str
+    metric: str
+    text: str
+    evidence: str
+    value: float | None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "metric": self.metric,
+            "text": self.text,
+            "evidence": self.evidence,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True)
+class InMonthChange:
+    """A new SLA version that took effect inside the month, and the month split at it."""
+
+    change: VersionChange
+    split: pl.DataFrame
+
+
+@dataclass
+class ReviewPack:
+    """Everything the monthly review pack shows (see :func:`build_pack`)."""
+
+    month: str
+    review: Any
+    previous: Any
+    config: SlaConfig
+    previous_config: SlaConfig
+    kpis: pl.DataFrame
+    scorecards: dict[str, list[ScorecardRow]]
+    breaches: pl.DataFrame
+    breach_totals: dict[str, int]
+    changes: pl.DataFrame
+    actions: list[ActionItem]
+    sla_changes: list[str]
+    in_month: list[InMonthChange] = field(default_factory=list)
+    alpha: float = 0.05
+
+    @property
+    def currency(self) -> str:
+        return self.config.reporting.currency
+
+    @property
+    def significant(self) -> pl.DataFrame:
+        """The changes since last month that pass the test, largest evidence first."""
+        return self.changes.filter(pl.col("is_significant")).sort("p_value")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The pack as JSON-ready data (numbers raw, None where not computable)."""
+        return {
+            "month": self.month,
+            "review": self.review.to_json_dict(),
+            "sla": {
+                "version": self.config.sla.version,
+                "effective_from": self.config.sla.effective_from.isoformat(),
+                "content_hash": self.config.content_hash,
+                "previous_version": self.previous_config.sla.version,
+                "changes_since_last_review": self.sla_changes,
+                "changes_in_month": [
+                    {**c.change.to_json_dict(), "split": c.split.to_dicts()} for c in self.in_month
+                ],
+            },
+            "scorecards": {
+                team: [
+                    {
+                        "metric": r.metric,
+                        "promise": r.promise,
+                        "target": r.target,
+                        "direction": r.direction,
+                        "actual": r.actual,
+                        "counts": r.counts,
+                        "status": r.status,
+                    }
+                    for r in rows
+                ]
+                for team, rows in self.scorecards.items()
+            },
+            "kpis": self.kpis.to_dicts(),
+            "breaches": self.breaches.to_dicts(),
+            "breach_totals": self.breach_totals,
+            "changes": self.changes.to_dicts(),
+            "actions": [a.to_json_dict() for a in self.actions],
+        }
+
+
+# -- scorecards ----------------------------------------------------------------------
+
+
+def _counts_for(review: Any, metric: str) -> str:
+    sources = {
+        "handoff_compliance": review.handoff,
+        "cadence_compliance": review.cadence,
+        "mql_rejection_rate": review.acceptance,
+        "remql_rate": review.remql,
+    }
+    if metric in sources:
+        return format_counts(sources[metric].get("x"), sources[metric].get("n"))
+    conversion = review.conversion.filter(pl.col("metric") == metric)
+    if conversion.height:
+        return format_counts(conversion["x"][0], conversion["n"][0])
+    if metric == "recycled_enrolled_in_time":
+        r = review.recycling
+        judged = sum(r.get(f"enrollment_{s}") or 0 for s in ("in_time", "late", "missing"))
+        return format_counts(r.get("enrollment_in_time"), judged)
+    return ""
+
+
+def scorecards(review: Any, kpis: pl.DataFrame, config: SlaConfig) -> dict[str, list[ScorecardRow]]:
+    """Each team's promises: its KPIs, then the SLA's core promises it has no KPI for.
+
+    Parameters
+    ----------
+    review : analytics.review.Review
+    kpis : DataFrame
+        The month's KPI table (:func:`analytics.kpis.kpi_table`).
+    config : SlaConfig
+        The SLA in force (promise wording).
+
+    Returns
+    -------
+    dict
+        ``{"marketing": [...], "sales": [...]}`` of :class:`ScorecardRow`; a promise
+        without a KPI has no target and no status.
+    """
+    cards: dict[str, list[ScorecardRow]] = {"marketing": [], "sales": []}
+    for row in kpis.iter_rows(named=True):
+        cards[row["team"]].append(
+            ScorecardRow(
+                team=row["team"],
+                metric=row["metric"],
+                promise=promise_text(row["metric"], config),
+                target=row["target"],
+                direction=row["direction"],
+                actual=row["value"],
+                counts=_counts_for(review, row["metric"]),
+                status=row["status"],
+            )
+        )
+    for metric, team in CORE_PROMISES:
+        if any(r.metric == metric for r in cards[team]):
+            continue
+        value = review.kpi_values.get(metric)
+        cards[team].append(
+            ScorecardRow(
+                team=team,
+                metric=metric,
+                promise=promise_text(metric, config),
+                target=None,
+                direction=None,
+                actual=None if value is None else float(value),
+                counts=_counts_for(review, metric),
+                status=None,
+            )
+        )
+    return cards
+
+
+# -- breaches ------------------------------------------------------------------------
+
+BREACH_SCHEMA: dict[str, Any] = {
+    "kind": pl.String,
+    "lead_id": pl.String,
+    "rep_id": pl.String,
+    "rep_name": pl.String,
+    "amount": pl.Float64,
+    "unit": pl.String,
+    "detail": pl.String,
+}
+
+BREACH_TITLES: dict[str, str] = {
+    "handoff": "Speed to lead missed",
+    "cadence": "Cadence not held",
+    "never_contacted": "Never contacted",
+    "premature_recycles": "Recycled too early",
+    "stale_leads": "Stale leads",
+    "recycled_not_enrolled": "Recycled, not enrolled in nurture in time",
+}
+
+
+def rep_names(review: Any) -> dict[str, str]:
+    """``rep_id -> name`` from the review's per-rep tables."""
+    names: dict[str, str] = {}
+    for frame in (review.handoff_by_rep, review.cadence_by_rep):
+        if {"rep_id", "rep_name"} <= set(frame.columns):
+            for rep_id, name in frame.select("rep_id", "rep_name").iter_rows():
+                if rep_id is not None and name:
+                    names.setdefault(rep_id, name)
+    return names
+
+
+def _breach_rows(kind: str, frame: pl.DataFrame, config: SlaConfig) -> list[dict[str, Any]]:
+    """One row per breach of ``kind``, with how much the promise was missed by."""
+    rows: list[dict[str, Any]] = []
+    h, c, r = config.handoff, config.cadence, config.recycle
+    for b in frame.iter_rows(named=True):
+        rep = b.get("owner_rep_id") or b.get("rep_id")
+        if kind == "handoff":
+            over = b.get("hours_over")
+            if b.get("first_touch_at") is None:
+                detail = f"no touch yet, {over:.1f} h past the {h.first_touch_hours:g} h promise"
+            else:
+                detail = (
+                    f"first touch after {b['hours_to_first_touch']:.1f} h "
+                    f"({over:.1f} h over {h.first_touch_hours:g} h)"
+                )
+            rows.append(_breach(kind, b, rep, over, "hours over", detail))
+        elif kind == "cadence":
+            short = b.get("attempts_short")
+            detail = (
+                f"{b.get('spaced_attempts')} of {c.min_attempts} attempts within "
+                f"{c.window_days:g} days ({short} short)"
+            )
+            rows.append(_breach(kind, b, rep, short, "attempts short", detail))
+        elif kind == "never_contacted":
+            waiting = b.get("hours_waiting")
+            detail = f"no attempt in {waiting:.0f} h since the MQL"
+            rows.append(_breach(kind, b, rep, waiting, "hours waiting", detail))
+        elif kind == "premature_recycles":
+            short = b.get("attempts_short")
+            detail = (
+                f"recycled after {b.get('attempts')} of {r.after_attempts} attempts ({short} short)"
+            )
+            rows.append(_breach(kind, b, rep, short, "attempts short", detail))
+        elif kind == "stale_leads":
+            over = b.get("days_over_grace")
+            since = b.get("days_since_last_touch")
+            detail = (
+                f"{b.get('unanswered')} unanswered attempts, last {since:.0f} days ago"
+                f" ({over:.0f} days over the {r.grace_days:g}-day grace)"
+            )
+            rows.append(_breach(kind, b, rep, over, "days over", detail))
+        elif kind == "recycled_not_enrolled":
+            days = b.get("days_to_enroll")
+            if b.get("status") == "missing" or days is None:
+                detail = f"not enrolled in nurture (promise: {r.enroll_within_days:g} days)"
+                over = None
+            else:
+                over = days - r.enroll_within_days
+                detail = (
+                    f"enrolled after {days:.1f} days ({over:.1f} over {r.enroll_within_days:g})"
+                )
+            rows.append(_breach(kind, b, None, over, "days over", detail))
+    return rows
+
+
+def _breach(
+    kind: str, row: dict[str, Any], rep: str | None, amount: Any, unit: str, detail: str
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "lead_id": row.get("lead_id"),
+        "rep_id": rep,
+        "rep_name": None,
+        "amount": None if amount is None else float(amount),
+        "unit": unit,
+        "detail": detail,
+    }
+
+
+def top_breaches(review: Any, config: SlaConfig, *, top: int = 5) -> pl.DataFrame:
+    """The largest breaches of each kind: lead, rep and by how much.
+
+    Parameters
+    ----------
+    review : analytics.review.Review
+    config : SlaConfig
+        The SLA in force (the promise each breach is measured against).
+    top : int, default 5
+        Breaches shown per kind (largest ``amount`` first; unknown amounts first).
+
+    Returns
+    -------
+    DataFrame, at most ``top`` rows per kind: ``kind``, ``lead_id``, ``rep_id``,
+    ``rep_name``, ``amount``, ``unit``, ``detail``.
+    """
+    names = rep_names(review)
+    rows: list[dict[str, Any]] = []
+    for kind in BREACH_TITLES:
+        frame = review.breaches.get(kind)
+        if frame is None or frame.is_empty():
+            continue
+        found = _breach_rows(kind, frame, config)
+        found.sort(key=lambda b: (b["amount"] is not None, -(b["amount"] or 0), b["lead_id"]))
+        rows.extend(found[:top])
+    for row in rows:
+        row["rep_name"] = names.get(row["rep_id"]) if row["rep_id"] else None
+    return pl.DataFrame(rows, schema=BREACH_SCHEMA, orient="row")
+
+
+# -- action items --------------------------------------------------------------------
+
+
+def _top_share(frame: pl.DataFrame, column: str, names: dict[str, str]) -> tuple[str, int, int]:
+    """The rep with most rows of ``frame`` (by ``column``): (name, their count, total)."""
+    total = frame.height
+    if not total or column not in frame.columns:
+        return "", 0, total
+    counts = (
+        frame.group_by(column)
+        .len()
+        .sort(["len", column], descending=[True, False], nulls_last=True)
+    )
+    rep, count = counts.row(0)
+    return (names.get(rep, rep) if rep else "unassigned"), int(count), total
+
+
+def _concentration(frame: pl.DataFrame, column: str, names: dict[str, str]) -> str:
+    """``"; 70 % of them are Max Bauer's (7 of 10)"`` when one rep holds at least half."""
+    name, count, total = _top_share(frame, column, names)
+    if total >= 2 and count * 2 >= total:
+        return f"; {format_share(count / total)} of them are {name}'s ({count} of {total})"
+    return ""
+
+
+def action_items(
+    review: Any, kpis: pl.DataFrame, changes: pl.DataFrame, config: SlaConfig
+) -> list[ActionItem]:
+    """Action items proposed by rules, each with the number behind it.
+
+    Rules (in this order): speed to lead below target; cadence below target;
+    premature recycles over target; stale leads; recycled leads not enrolled in
+    time; MQLs behind pace; lead rejection over target; every other KPI missed;
+    every significant change for the worse.
+
+    Parameters
+    ----------
+    review : analytics.review.Review
+    kpis : DataFrame
+        The month's KPI table (statuses decide which rules fire).
+    changes : DataFrame
+        From :func:`analytics.pack.compare.significant_changes`.
+    config : SlaConfig
+        The SLA in force.
+
+    Returns
+    -------
+    list of ActionItem
+    """
+    names = rep_names(review)
+    status = {r["metric"]: r for r in kpis.iter_rows(named=True)}
+    items: list[ActionItem] = []
+    covered: set[str] = set()
+
+    def off(metric: str) -> bool:
+        return status.get(metric, {}).get("status") in ("missed", "at_risk")
+
+    def add(team: str, metric: str, text: str, evidence: str, value: Any) -> None:
+        covered.add(metric)
+        items.append(ActionItem(team, metric, text, evidence, value))
+
+    h = review.handoff
+    judged = (h.get("met") or 0) + (h.get("missed") or 0)
+    if h.get("missed") and (off("handoff_compliance") or "handoff_compliance" not in status):
+        share = h["missed"] / judged
+        misses = review.breaches.get("handoff", pl.DataFrame())
+        add(
+            "sales",
+            "handoff_compliance",
+            f"Speed to lead missed for {format_share(share)} of MQLs"
+            + _concentration(misses, "owner_rep_id", names)
+            + ": review routing and coverage",
+            f"{h['missed']} of {judged} MQLs not touched within "
+            f"{config.handoff.first_touch_hours:g} h",
+            share,
+        )
+    cad = review.cadence
+    if cad.get("judged") and cad.get("held") is not None and off("cadence_compliance"):
+        missed = cad["judged"] - cad["held"]
+        breaches = review.breaches.get("cadence", pl.DataFrame())
+        add(
+            "sales",
+            "cadence_compliance",
+            f"Cadence not held for {format_share(missed / cad['judged'])} of judged MQLs"
+            + _concentration(breaches, "owner_rep_id", names),
+            f"{cad['held']} of {cad['judged']} held (at least {config.cadence.min_attempts} "
+            f"attempts in {config.cadence.window_days:g} days)",
+            cad.get("compliance"),
+        )
+    premature = review.recycling.get("premature") or 0
+    if premature and (off("premature_recycles") or "premature_recycles" not in status):
+        frame = review.breaches.get("premature_recycles", pl.DataFrame())
+        add(
+            "sales",
+            "premature_recycles",
+            f"{premature} lead(s) recycled before {config.recycle.after_attempts} attempts"
+            + _concentration(frame, "rep_id", names),
+            f"{premature} of {review.recycling.get('recycled_episodes') or 0} recycled episodes",
+            float(premature),
+        )
+    stale = review.recycling.get("stale") or 0
+    if stale and (off("stale_leads") or "stale_leads" not in status):
+        frame = review.breaches.get("stale_leads", pl.DataFrame())
+        add(
+            "sales",
+            "stale_leads",
+            f"{stale} stale lead(s): recycle them to marketing or advance them"
+            + _concentration(frame, "owner_rep_id", names),
+            f"{stale} leads with {config.recycle.after_attempts}+ unanswered attempts, last one "
+            f"over {config.recycle.grace_days:g} days ago",
+            float(stale),
+        )
+    rec = review.recycling
+    late = (rec.get("enrollment_late") or 0) + (rec.get("enrollment_missing") or 0)
+    if late:
+        judged_enrolment = late + (rec.get("enrollment_in_time") or 0)
+        add(
+            "marketing",
+            "recycled_enrolled_in_time",
+            f"{late} recycled lead(s) not in a nurture track within "
+            f"{config.recycle.enroll_within_days:g} days: check the recycle workflow",
+            f"{rec.get('enrollment_in_time') or 0} of {judged_enrolment} enrolled in time",
+            rec.get("enrolled_in_time_rate"),
+        )
+    pace = review.pacing.filter((pl.col("period") == "month") & (pl.col("stage") == "mqls"))
+    if pace.height:
+        p = pace.row(0, named=True)
+        ratio = p.get("pace")
+        if ratio is not None and ratio < 1 - config.kpis.at_risk_margin:
+            add(
+                "marketing",
+                "mqls",
+                f"MQLs at {format_share(ratio)} of pace for the revenue goal: "
+                "plan demand generation for the rest of the period",
+                f"{p['actual']:,.0f} MQLs vs {p['expected_to_date']:,.0f} expected to date "
+                f"(month target {p['target']:,.0f}, forecast {p['forecast']:,.0f})",
+                ratio,
+            )
+    acc = review.acceptance
+    if acc.get("x") and off("mql_rejection_rate"):
+        reasons = review.rejection_reasons
+        top_reason = ""
+        if reasons.height and {"reason", "episodes"} <= set(reasons.columns):
+            first = reasons.sort(["episodes", "reason"], descending=[True, False]).row(
+                0, named=True
+            )
+            top_reason = (
+                f"; most often: {first['reason'] or 'no reason given'} ({first['episodes']})"
+            )
+        add(
+            "marketing",
+            "mql_rejection_rate",
+            f"Sales rejected {format_share(acc.get('rejection_rate'))} of MQLs{top_reason}: "
+            "revisit the scoring threshold or the definitions",
+            f"{acc['x']} of {acc['n']} MQL episodes rejected",
+            acc.get("rejection_rate"),
+        )
+    for row in kpis.iter_rows(named=True):
+        if row["status"] == "missed" and row["metric"] not in covered:
+            add(
+                row["team"],
+                row["metric"],
+                f"{row['label']} missed its target: agree on a cause and an owner",
+                f"{format_metric(row['metric'], row['value'], currency=config.reporting.currency)}"
+                f" vs target {format_metric(row['metric'], row['target'])}",
+                row["value"],
+            )
+    worse = changes.filter(pl.col("is_significant") & (pl.col("is_better") == False))  # noqa: E712
+    for row in worse.iter_rows(named=True):
+        team = "sales" if row["metric"] in ("handoff_compliance", "cadence_compliance") else "both"
+        add(
+            team,
+            row["metric"],
+            f"{row['label']} got worse since last month: find out why",
+            _change_evidence(row),
+            row["current"],
+        )
+    return items
+
+
+def _change_evidence(row: dict[str, Any]) -> str:
+    if row["kind"] == "rate":
+        before = format_counts(row["previous_x"], row["previous_n"])
+        after = format_counts(row["current_x"], row["current_n"])
+        return (
+            f"{format_share(row['previous'])} ({before}) -> {format_share(row['current'])} "
+            f"({after}), two-proportion test {format_p(row['p_value'])}"
+        )
+    return (
+        f"{row['previous_x']:,} -> {row['current_x']:,} ({row['previous']:.1f} -> "
+        f"{row['current']:.1f} per day), Poisson rate test {format_p(row['p_value'])}"
+    )
+
+
+# -- a change of the SLA inside the month ----------------------------------------------
+
+SPLIT_SCHEMA: dict[str, Any] = {
+    "part": pl.String,
+    "first_day": pl.Date,
+    "last_day": pl.Date,
+    "days": pl.Float64,
+    "mql_episodes": pl.Int64,
+    "mqls_per_day": pl.Float64,
+    "handoff_met": pl.Int64,
+    "handoff_judged": pl.Int64,
+    "handoff_compliance": pl.Float64,
+    "cadence_held": pl.Int64,
+    "cadence_judged": pl.Int64,
+    "cadence_compliance": pl.Float64,
+}
+
+
+def split_review(review: Any, *, on: date) -> pl.DataFrame:
+    """The month's MQL episodes before and after day ``on`` (a new SLA version's first day).
+
+    MQLs per day, speed-to-lead and cadence compliance of the episodes that started
+    before ``on`` and from ``on`` on (local days of the reporting time zone; the part
+    after ``on`` ends at ``as_of`` when the month is still running).
+
+    Parameters
+    ----------
+    review : analytics.review.Review
+        Uses ``speed_to_lead`` and ``cadence_episodes`` (one row per MQL episode).
+    on : date
+        The first day of the "after" part.
+
+    Returns
+    -------
+    DataFrame, two rows (``part`` = before, after): ``first_day``, ``last_day``,
+    ``days`` (elapsed), ``mql_episodes``, ``mqls_per_day``, ``handoff_met``,
+    ``handoff_judged``, ``handoff_compliance``, ``cadence_held``, ``cadence_judged``,
+    ``cadence_compliance``.
+    """
+    window = review.window
+    tz = ZoneInfo(window.timezone)
+    cut = datetime(on.year, on.month, on.day, tzinfo=tz).astimezone(UTC)
+    end = window.end if review.as_of is None else min(window.end, max(review.as_of, window.start))
+    parts = [
+        ("before", window.start, cut, window.first_day, on - timedelta(days=1)),
+        ("after", cut, end, on, window.last_day),
+    ]
+    speed, cadence = review.speed_to_lead, review.cadence_episodes
+    rows = []
+    for part, lo, hi, first, last in parts:
+        days = max((hi - lo).total_seconds(), 0) / 86400
+
+        def inside(frame: pl.DataFrame, lo: datetime = lo, hi: datetime = hi) -> pl.DataFrame:
+            lit = pl.Datetime("us", "UTC")
+            return frame.filter(
+                (pl.col("started_at") >= pl.lit(lo, dtype=lit))
+                & (pl.col("started_at") < pl.lit(hi, dtype=lit))
+            )
+
+        s, c = inside(speed), inside(cadence)
+        met = s.filter(pl.col("status") == "met").height
+        judged = s.filter(pl.col("status").is_in(["met", "missed"])).height
+        held = c.filter(pl.col("is_judged") & pl.col("is_held")).height
+        c_judged = c.filter(pl.col("is_judged")).height
+        rows.append(
+            {
+                "part": part,
+                "first_day": first,
+                "last_day": last,
+                "days": days,
+                "mql_episodes": s.height,
+                "mqls_per_day": s.height / days if days > 0 else None,
+                "handoff_met": met,
+                "handoff_judged": judged,
+                "handoff_compliance": met / judged if judged else None,
+                "cadence_held": held,
+                "cadence_judged": c_judged,
+                "cadence_compliance": held / c_judged if c_judged else None,
+            }
+        )
+    return pl.DataFrame(rows, schema=SPLIT_SCHEMA, orient="row")
+
+
+# -- the pack ------------------------------------------------------------------------
+
+
+def build_pack(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    month: str,
+    as_of: datetime | None = None,
+    segment: dict | None = None,
+    versions: Sequence[SlaConfig] = (),
+    top: int = 5,
+    alpha: float = 0.05,
+) -> ReviewPack:
+    """Assemble the review pack of ``month``.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse tables.
+    config : SlaConfig
+        The config given now (used where no recorded version is in force).
+    month : str
+        ``YYYY-MM`` in the reporting time zone.
+    as_of : datetime, optional
+        Moment of judgement (default: the latest timestamp in the data); both months
+        are judged at the same ``as_of``.
+    segment : dict, optional
+        As in :func:`analytics.review.build_review`.
+    versions : sequence of SlaConfig
+        The recorded SLA versions (:func:`analytics.warehouse.config_history.stored_configs`).
+    top : int, default 5
+        Breaches listed per kind.
+    alpha : float, default 0.05
+        Significance level of the month-over-month tests.
+
+    Returns
+    -------
+    ReviewPack
+    """
+    from analytics.review import build_review
+
+    tz = config.reporting.timezone
+    window = month_window(month, timezone=tz)
+    prev_month = shift_month(window.label, -1)
+    prev_window = month_window(prev_month, timezone=tz)
+    in_force = config_in_force(versions, on=window.first_day, fallback=config)
+    prev_in_force = config_in_force(versions, on=prev_window.first_day, fallback=config)
+    review = build_review(tables, in_force, month=window.label, as_of=as_of, segment=segment)
+    previous = build_review(
+        tables, prev_in_force, month=prev_month, as_of=review.as_of, segment=segment
+    )
+    # A point-in-time count (stale leads at as_of) has no "previous month" value: the
+    # previous month's review, judged at the same as_of, would repeat today's count.
+    before = {
+        k: review.previous_kpi_values.get(k) if k in POINT_IN_TIME else v
+        for k, v in previous.kpi_values.items()
+    }
+    kpis = kpi_table(review.kpi_values, before, config=in_force).collect()
+    changes = significant_changes(review, previous, alpha=alpha)
+    in_month = [
+        InMonthChange(change, split_review(review, on=change.effective_from))
+        for change in changes_within(
+            versions, first_day=window.first_day, last_day=window.last_day, fallback=config
+        )
+    ]
+    breaches = top_breaches(review, in_force, top=top)
+    return ReviewPack(
+        month=window.label,
+        review=review,
+        previous=previous,
+        config=in_force,
+        previous_config=prev_in_force,
+        kpis=kpis,
+        scorecards=scorecards(review, kpis, in_force),
+        breaches=breaches,
+        breach_totals={k: v.height for k, v in review.breaches.items()},
+        changes=changes,
+        actions=action_items(review, kpis, changes, in_force),
+        sla_changes=[
+            f"{c.text} from {in_force.sla.effective_from.isoformat()}"
+            for c in diff_configs(prev_in_force, in_force)
+            if not c.key.startswith("sla.")
+        ],
+        in_month=in_month,
+        alpha=alpha,
+    )
+
+
+__all__ = [
+    "BREACH_TITLES",
+    "CORE_PROMISES",
+    "ActionItem",
+    "InMonthChange",
+    "ReviewPack",
+    "ScorecardRow",
+    "action_items",
+    "build_pack",
+    "promise_text",
+    "rep_names",
+    "scorecards",
+    "split_review",
+    "top_breaches",
+]

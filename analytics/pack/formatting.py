@@ -1,0 +1,119 @@
+"""Numbers of the review as people read them (the pack's templates only display these).
+
+>>> format_metric("handoff_compliance", 0.923), format_metric("mqls", 1234.0)
+('92.3 %', '1,234')
+>>> format_change("handoff_compliance", 0.0425), format_change("mqls", -12.0)
+('+4.2 pp', '-12')
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+MetricKind = Literal["rate", "count", "money", "hours", "number"]
+
+_COUNTS = {
+    "visitors", "leads", "mqls", "sals", "sqls", "opportunities", "customers", "recycled",
+    "disqualified", "deals_won", "premature_recycles", "stale_leads",
+}  # fmt: skip
+_KINDS: dict[str, MetricKind] = {
+    **dict.fromkeys(_COUNTS, "count"),
+    "won_revenue": "money",
+    "median_hours_to_first_touch": "hours",
+    "attempts_per_mql": "number",
+}
+
+#: Shown where a number cannot be computed.
+NO_DATA = "n/a"
+
+
+def metric_kind(metric: str) -> MetricKind:
+    """How a metric is shown: a rate (share), a count, money, hours or a plain number.
+
+    >>> metric_kind("mql_to_sql"), metric_kind("stale_leads"), metric_kind("won_revenue")
+    ('rate', 'count', 'money')
+    """
+    return _KINDS.get(metric, "rate")
+
+
+def format_metric(metric: str, value: float | None, *, currency: str = "EUR") -> str:
+    """A metric's value: ``92.3 %``, ``1,234``, ``41,183 EUR``, ``3.6 h``, ``3.4``.
+
+    >>> format_metric("won_revenue", 41183.3, currency="EUR"), format_metric("mqls", None)
+    ('41,183 EUR', 'n/a')
+    """
+    if value is None:
+        return NO_DATA
+    kind = metric_kind(metric)
+    if kind == "rate":
+        return f"{value * 100:.1f} %"
+    if kind == "count":
+        return f"{round(value):,}"
+    if kind == "money":
+        return f"{value:,.0f} {currency}"
+    if kind == "hours":
+        return f"{value:.1f} h"
+    return f"{value:.1f}"
+
+
+def format_change(metric: str, change: float | None, *, currency: str = "EUR") -> str:
+    """A change between two months: percentage points for rates, signed otherwise.
+
+    >>> format_change("median_hours_to_first_touch", 0.66), format_change("mqls", None)
+    ('+0.7 h', 'n/a')
+    """
+    if change is None:
+        return NO_DATA
+    kind = metric_kind(metric)
+    if kind == "rate":
+        return f"{change * 100:+.1f} pp"
+    if kind == "count":
+        return f"{round(change):+,}"
+    if kind == "money":
+        return f"{change:+,.0f} {currency}"
+    if kind == "hours":
+        return f"{change:+.1f} h"
+    return f"{change:+.1f}"
+
+
+def format_share(value: float | None) -> str:
+    """A share as a whole percentage (for sentences): ``23 %``.
+
+    >>> format_share(0.2345), format_share(None)
+    ('23 %', 'n/a')
+    """
+    return NO_DATA if value is None else f"{value * 100:.0f} %"
+
+
+def format_counts(x: float | None, n: float | None) -> str:
+    """A rate's counts: ``36 / 39`` (empty when unknown).
+
+    >>> format_counts(36, 39), format_counts(None, 3)
+    ('36 / 39', '')
+    """
+    if x is None or n is None:
+        return ""
+    return f"{round(x):,} / {round(n):,}"
+
+
+def format_p(p: float | None) -> str:
+    """A p-value with three significant digits: ``p = 0.0285``, ``p < 0.001``.
+
+    >>> format_p(0.02846), format_p(0.0497), format_p(0.5), format_p(0.00002), format_p(None)
+    ('p = 0.0285', 'p = 0.0497', 'p = 0.5', 'p < 0.001', 'n/a')
+    """
+    if p is None:
+        return NO_DATA
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
+
+
+__all__ = [
+    "NO_DATA",
+    "MetricKind",
+    "format_change",
+    "format_counts",
+    "format_metric",
+    "format_p",
+    "format_share",
+    "metric_kind",
+]
