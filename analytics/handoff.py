@@ -348,9 +348,9 @@ def acceptance(
         calendar_hours_between("started_at", "sal_at").alias("hours_to_accept"),
         "end_stage",
         "end_reason",
-        (
-            pl.col("end_stage").is_in(["recycled", "disqualified"]) & pl.col("sal_at").is_null()
-        ).alias("is_rejected"),
+        (pl.col("end_stage").is_in(["recycled", "disqualified"]) & pl.col("sal_at").is_null())
+        .fill_null(False)
+        .alias("is_rejected"),
     )
 
 
