@@ -223,6 +223,7 @@ NOTES: dict[str, tuple[str | None, ...]] = {
         None,
     ),
     "no_answer": ("no answer, try again Thursday", None, None, None, None, None, None),
+    "no_reply": ("no reply yet", None, None, None, None, None),  # e-mail, social
     "voicemail": ("left voicemail", "left voicemail", None),
     "replied": ("replied: send more information", "replied: not now, maybe next year", None),
     "meeting_booked": ("discovery call booked", "demo booked", None),
@@ -823,7 +824,7 @@ class _Generator:
         for round_no in range(3):
             rep = owner[lead]
             gone = (rep == LEFT_REP) & (start >= self.left_at)
-            rep[gone] = self._assign_sdr(start[gone] + self.left_at)[: gone.sum()]
+            rep[gone] = self._assign_sdr(start[gone])
             owner[lead] = rep
             self.events.add(lead, S["mql"], start, trigger)
             recycled_lead, recycled_at = self._work(lead, start, rep)
@@ -873,11 +874,11 @@ class _Generator:
         doubles = rng.random((m, MAX_ATTEMPTS)) < 0.07  # call and e-mail minutes apart
         gaps = np.where(doubles, rng.random((m, MAX_ATTEMPTS)) * 2 * HOUR, gaps)
         gaps[:, 0] = 0.0
-        times = first[:, None] + np.cumsum(gaps, axis=1).astype(np.int64)
-        times = _office(rng, times.ravel(), weekend=np.repeat(hb["weekend"], MAX_ATTEMPTS))
-        times = (
-            np.sort(times.reshape(m, MAX_ATTEMPTS), axis=1) + np.arange(MAX_ATTEMPTS) * 1_000_000
-        )
+        later = first[:, None] + np.cumsum(gaps, axis=1)[:, 1:].astype(np.int64)
+        # only the first touch of a fresh MQL is sometimes made on a weekend (on-call)
+        later = _office(rng, later.ravel(), weekend=0.03).reshape(m, MAX_ATTEMPTS - 1)
+        times = np.concatenate([first[:, None], later], axis=1)
+        times = np.sort(times, axis=1) + np.arange(MAX_ATTEMPTS) * 1_000_000
         # sales review: accept, or reject (disqualify or hand back), mostly after a first call
         reject = rng.random(m) < _sigmoid(-2.2 - 0.9 * z)
         review_at = _office(
@@ -942,7 +943,9 @@ class _Generator:
             np.where(rng.random(len(ep_idx)) < 0.65, OUT["replied"], OUT["meeting_booked"]),
         )
         reach_outcome = np.where(channel == 2, OUT["connected"], reach_outcome)
-        no_meeting = reject[ep_idx] & (reach_outcome == OUT["meeting_booked"])
+        # a meeting is booked only with leads that go on to qualify
+        qualify = reached & (rng.random(m) < _sigmoid(-1.0 + 1.05 * z))
+        no_meeting = ~qualify[ep_idx] & (reach_outcome == OUT["meeting_booked"])
         reach_outcome = np.where(
             no_meeting, np.where(channel == 0, OUT["connected"], OUT["replied"]), reach_outcome
         )
@@ -950,7 +953,6 @@ class _Generator:
         self._add_touches(lead[ep_idx], rep[ep_idx], t_touch, channel, outcome)
         # after reaching: qualify, disqualify or hand back as not ready
         reach_at = times[np.arange(m), np.maximum(reach_slot, 0)]
-        qualify = reached & (rng.random(m) < _sigmoid(-1.0 + 1.05 * z))
         sql_at = _office(rng, reach_at + (rng.gamma(2.0, 2.5, m) * DAY).astype(np.int64))
         # a follow-up video meeting before the SQL decision
         meet = qualify & (rng.random(m) < 0.6)
@@ -1097,7 +1099,7 @@ class _Generator:
             self.account[lead] >= 0, self.acc_band[np.maximum(self.account[lead], 0)], 1
         )
         size_factor = np.linspace(0.55, 1.8, len(self.bands))[np.minimum(band, len(self.bands) - 1)]
-        amount = np.round(rng.lognormal(np.log(28_000), 0.55, k) * size_factor, -2)
+        amount = np.round(rng.lognormal(np.log(23_000), 0.55, k) * size_factor, -2)
         amount = np.maximum(amount, 2_000.0)
         closed = at + (rng.lognormal(np.log(55), 0.45, k) * DAY).astype(np.int64)
         closed = _office(rng, closed)
@@ -1422,7 +1424,12 @@ class _Generator:
                 "occurred_at": _timestamps(t_at),
                 "channel": _pick(CHANNELS, t_channel),
                 "outcome": _pick(OUTCOMES, t_outcome),
-                "note": _pick_within(self.rng, NOTES, OUTCOMES, t_outcome),
+                "note": _pick_within(
+                    self.rng,
+                    NOTES,
+                    [*OUTCOMES, "no_reply"],
+                    np.where((t_channel != 0) & (t_outcome == OUT["no_answer"]), 6, t_outcome),
+                ),
             }
         )
         # nurture enrollments
