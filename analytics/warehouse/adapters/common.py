@@ -394,6 +394,29 @@ def is_personal(column: str) -> bool:
     return bool(_PERSONAL.match(column.strip()))
 
 
+#: Free-text columns that may hold names or phone numbers: never loaded.
+FREE_TEXT = frozenset(
+    {
+        "call notes",
+        "call body",
+        "hs_call_body",
+        "email body",
+        "email text",
+        "hs_email_text",
+        "notes",
+        "description",
+        "message",
+        "subject",
+        "comments",
+    }
+)
+
+
+def is_private(column: str) -> bool:
+    """Personal contact data (:func:`is_personal`) or free text (:data:`FREE_TEXT`)."""
+    return is_personal(column) or column.strip().lower() in FREE_TEXT
+
+
 def hash_salt(db_path: str | Path | None) -> str:
     """The salt of personal-data hashes: env ``SLA_HASH_SALT``, else a per-warehouse secret.
 

@@ -30,10 +30,10 @@ names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too
   owners, ``ae`` for deal owners (the more frequent role wins). Import a canonical
   ``reps.csv`` afterwards to set teams and capacities.
 
-Names, e-mail addresses, phone numbers and free-text notes (:data:`FREE_TEXT`) are
-never loaded. Where a deal or activity
-export names its contact only as ``Jane Doe (jane@example.com)``, the e-mail is matched,
-as a salted hash in memory, against the contacts export's ``Email``.
+Names, e-mail addresses, phone numbers and free-text notes (``common.FREE_TEXT``) are
+never loaded. Where a deal or activity export names its contact only as
+``Jane Doe (jane@example.com)``, the e-mail is matched, as a salted hash in memory,
+against the contacts export's ``Email``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from analytics.warehouse.adapters.common import (
     Salt,
     batch,
     csv_files,
-    is_personal,
+    is_private,
     map_values,
     number_text,
     read_export_csv,
@@ -196,24 +196,6 @@ def _first_id(expr: pl.Expr) -> pl.Expr:
 
 
 _READ_PERSONAL = set(ALIASES["contact_text"]) | set(ALIASES["email_address"])
-#: Free text that may hold names or numbers: never loaded.
-FREE_TEXT = frozenset(
-    {
-        "call notes",
-        "call body",
-        "hs_call_body",
-        "email body",
-        "email text",
-        "hs_email_text",
-        "notes",
-        "description",
-        "message",
-    }
-)
-
-
-def _private(column: str) -> bool:
-    return is_personal(column) or column in FREE_TEXT
 
 
 def _dropped(file: ExportFile, used: set[str]) -> list[str]:
@@ -221,12 +203,12 @@ def _dropped(file: ExportFile, used: set[str]) -> list[str]:
     return [
         c
         for c in file.header
-        if c in file.cells.columns and _private(c) and (c not in used or c in _READ_PERSONAL)
+        if c in file.cells.columns and is_private(c) and (c not in used or c in _READ_PERSONAL)
     ]
 
 
 def _extras(file: ExportFile, used: set[str]) -> list[str]:
-    return [c for c in file.cells.columns if c not in used and c != "_line" and not _private(c)]
+    return [c for c in file.cells.columns if c not in used and c != "_line" and not is_private(c)]
 
 
 def _first_rows(frame: pl.DataFrame, key: str) -> pl.DataFrame:

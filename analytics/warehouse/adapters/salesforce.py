@@ -1,0 +1,632 @@
+"""Salesforce exports (Data Loader / Data Export, API field names) -> canonical batches.
+
+Point the importer at a folder of object exports (``Lead.csv``, ``Contact.csv``,
+``Account.csv``, ``Opportunity.csv``, ``Task.csv``, ``LeadHistory.csv``, ``User.csv``;
+Data Loader's ``extract.csv`` names do not matter: each file is recognised by its
+header) or at one file. Columns are the API field names, matched case-insensitively.
+
+- Lead -> ``leads`` (``Id``, ``CreatedDate``, ``LeadSource`` by :data:`LEAD_SOURCES`,
+  ``Title``, ``Country``, ``OwnerId``, ``ConvertedAccountId``) and a ``lead`` event at
+  ``CreatedDate``. A converted lead (``ConvertedDate``) enters ``sql`` then (unless its
+  history already holds an sql stage) and ``opportunity`` when it has a
+  ``ConvertedOpportunityId`` that the Opportunity export does not date itself.
+- LeadHistory rows with ``Field`` = ``Status`` -> one lifecycle event per change:
+  ``NewValue`` mapped by :data:`STATUS_STAGES` at the row's ``CreatedDate``. A change back
+  to an open status after a later stage is ``recycled``. Without a history export the
+  stages between creation and conversion cannot be dated and are not invented.
+- Contact -> a lead only when no converted lead points to it (``ConvertedContactId``);
+  otherwise its Id is an alias of that lead (for tasks and opportunities).
+- Account -> ``accounts`` (``Id``, ``Name``, ``Industry``, ``NumberOfEmployees``,
+  ``BillingCountry``, ``AnnualRevenue``).
+- Opportunity -> ``opportunities`` (``Id``, ``AccountId``, ``CreatedDate``, ``Amount``
+  (empty -> 0), ``CloseDate`` when closed, status from ``IsWon``/``IsClosed`` (else from
+  ``StageName`` "Closed Won"/"Closed Lost"), ``Loss_Reason__c``); its lead is the lead
+  converted into it, else its ``ContactId``. Events ``opportunity`` at ``CreatedDate`` and,
+  when won, ``customer`` at ``CloseDate``.
+- Task -> ``sales_touches``: completed tasks only (``Status`` = Completed or
+  ``IsClosed``); channel from ``TaskSubtype`` (Call -> phone, Email/ListEmail -> email,
+  LinkedIn -> social) or ``Type`` (Meeting -> video); other to-dos are not attempts.
+  Outcome from ``CallDisposition`` by :data:`DISPOSITIONS` (empty -> no_answer, for a
+  meeting connected; e-mails no_answer unless the disposition says bounced).
+  Time: ``CompletedDateTime``, else ``CreatedDate`` when on the ``ActivityDate``, else the
+  ``ActivityDate``. ``WhoId`` may be a lead or a contact.
+- Owners (``OwnerId``) become ``reps``: name and ``IsActive`` from the User export when
+  present, else the id; team ``ae`` for opportunity owners, else ``sdr``.
+
+Names, e-mail addresses, phone numbers, addresses and free text (``Description``,
+``Subject``) are never loaded; LeadHistory rows of other fields are ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from analytics.warehouse.adapters.common import (
+    DEFAULT_OPTIONS,
+    CsvOptions,
+    Export,
+    ExportFile,
+    batch,
+    csv_files,
+    date_text,
+    is_private,
+    map_values,
+    number_text,
+    read_export_csv,
+    require_columns,
+    timestamp_text,
+)
+from analytics.warehouse.loader import ImportFailed
+
+#: ``LeadSource`` picklist value -> canonical source (case-insensitive; others -> other).
+LEAD_SOURCES: dict[str, str] = {
+    "web": "organic",
+    "website": "organic",
+    "organic search": "organic",
+    "phone inquiry": "direct",
+    "partner referral": "partner",
+    "partner": "partner",
+    "employee referral": "referral",
+    "external referral": "referral",
+    "word of mouth": "referral",
+    "referral": "referral",
+    "purchased list": "other",
+    "advertisement": "paid_social",
+    "paid social": "paid_social",
+    "google adwords": "paid_search",
+    "paid search": "paid_search",
+    "email": "email",
+    "social media": "social",
+    "linkedin": "social",
+    "seminar - internal": "event",
+    "seminar - partner": "event",
+    "trade show": "event",
+    "webinar": "event",
+    "public relations": "other",
+    "other": "other",
+}
+
+#: Lead ``Status`` -> canonical stage (case-insensitive). ``lead`` means "open" (a move
+#: back to it after a later stage is ``recycled``); statuses not listed give no event.
+STATUS_STAGES: dict[str, str] = {
+    "open - not contacted": "lead",
+    "open": "lead",
+    "new": "lead",
+    "marketing qualified": "mql",
+    "mql": "mql",
+    "working - contacted": "sal",
+    "working": "sal",
+    "accepted": "sal",
+    "sales accepted": "sal",
+    "qualified": "sql",
+    "sales qualified": "sql",
+    "sql": "sql",
+    "closed - converted": "sql",
+    "converted": "sql",
+    "nurturing": "recycled",
+    "nurture": "recycled",
+    "recycled": "recycled",
+    "closed - not converted": "disqualified",
+    "unqualified": "disqualified",
+    "disqualified": "disqualified",
+}
+
+#: Keywords of ``CallDisposition`` -> outcome, first match wins.
+DISPOSITIONS: tuple[tuple[str, str], ...] = (
+    ("meeting|demo|booked|appointment|termin", "meeting_booked"),
+    ("voicemail|voice mail|left message|\\bvm\\b|mailbox", "voicemail"),
+    ("wrong number|invalid|bounce|disconnected", "bounced"),
+    ("no answer|not reached|busy|no response|nicht erreicht|besetzt", "no_answer"),
+    ("connected|reached|spoke|talked|conversation|erreicht", "connected"),
+    ("replied|reply", "replied"),
+)
+
+_TRUE = ("true", "1", "yes")
+
+
+def _kind(file: ExportFile) -> str | None:
+    has = file.has
+    if has("leadid", "field", "newvalue"):
+        return "history"
+    if has("whoid") and (has("tasksubtype") or has("activitydate") or has("calldisposition")):
+        return "tasks"
+    if has("stagename"):
+        return "opportunities"
+    if has("status") and (has("company") or has("converteddate") or has("isconverted")):
+        return "leads"
+    if has("accountid") and not has("stagename"):
+        return "contacts"
+    if has("username") or (has("isactive") and has("name") and not has("industry")):
+        return "users"
+    if has("name") and (
+        has("industry") or has("numberofemployees") or has("billingcountry") or has("type")
+    ):
+        return "accounts"
+    return None
+
+
+def _col(file: ExportFile, *names: str) -> pl.Expr:
+    for name in names:
+        if name in file.cells.columns:
+            return pl.col(name)
+    return pl.lit(None, dtype=pl.String)
+
+
+def _ts(expr: pl.Expr, options: CsvOptions) -> pl.Expr:
+    return timestamp_text(expr, date_format=options.date_format, timezone=options.timezone)
+
+
+def _true(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().is_in(_TRUE)
+
+
+def _source(expr: pl.Expr) -> pl.Expr:
+    mapped = map_values(expr, LEAD_SOURCES, default=None)
+    canonical = expr.str.to_lowercase().str.replace_all(r"[\s-]+", "_")
+    from analytics.schema import SOURCES
+
+    return (
+        pl.when(canonical.is_in(list(SOURCES)))
+        .then(canonical)
+        .when(mapped.is_in(list(LEAD_SOURCES.values())))
+        .then(mapped)
+        .otherwise(pl.lit("other"))
+    )
+
+
+def _extras(file: ExportFile, used: set[str]) -> list[str]:
+    return [c for c in file.cells.columns if c not in used and c != "_line" and not is_private(c)]
+
+
+def _dropped(file: ExportFile, keep: set[str] = frozenset()) -> list[str]:
+    return [c for c in file.header if c in file.cells.columns and c not in keep and is_private(c)]
+
+
+def _contact_leads(leads: ExportFile | None) -> dict[str, str]:
+    """Contact Id -> the Id of the lead converted into it."""
+    if leads is None or "convertedcontactid" not in leads.cells.columns:
+        return {}
+    pairs = leads.cells.select("convertedcontactid", "id").drop_nulls()
+    return dict(zip(pairs["convertedcontactid"], pairs["id"], strict=True))
+
+
+def _who(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
+    """Lead id of a WhoId/ContactId: a converted contact's lead, else the id itself."""
+    if not aliases:
+        return expr
+    return expr.replace_strict(aliases, default=expr, return_dtype=pl.String)
+
+
+def _status_events(history: ExportFile, options: CsvOptions) -> pl.DataFrame:
+    """Status changes as events; a move back to an open status after progress -> recycled."""
+    h = history.cells.filter(pl.col("field").str.to_lowercase() == "status").with_columns(
+        map_values(pl.col("newvalue"), STATUS_STAGES, default="").alias("stage"),
+        _ts(pl.col("createddate"), options).alias("entered_at"),
+    )
+    h = h.filter(pl.col("stage") != "").sort("leadid", "entered_at", "_line")
+    progressed = (pl.col("stage") != "lead").cast(pl.Int32).cum_sum().over("leadid") > 0
+    return h.select(
+        pl.col("leadid").alias("lead_id"),
+        pl.when((pl.col("stage") == "lead") & progressed)
+        .then(pl.lit("recycled"))
+        .otherwise(pl.col("stage"))
+        .alias("stage"),
+        "entered_at",
+        pl.lit("status_change").alias("trigger"),
+        pl.format("{} -> {}", pl.col("oldvalue").fill_null(""), pl.col("newvalue")).alias("reason"),
+        "_line",
+    )
+
+
+def _leads(
+    file: ExportFile,
+    options: CsvOptions,
+    has_accounts: bool,
+    history_sql: set[str],
+    dated_opps: set[str],
+) -> Export:
+    require_columns(file, ["id", "createddate"], "Salesforce Lead")
+    c = file.cells
+    used = {"id", "createddate", "leadsource", "title", "country", "ownerid", "convertedaccountid"}
+    leads = c.select(
+        pl.col("id").alias("lead_id"),
+        _ts(pl.col("createddate"), options).alias("created_at"),
+        _source(_col(file, "leadsource")).alias("source"),
+        _col(file, "title").alias("job_title"),
+        _col(file, "country").alias("country"),
+        _col(file, "ownerid").alias("owner_rep_id"),
+        (_col(file, "convertedaccountid") if has_accounts else pl.lit(None, pl.String)).alias(
+            "account_id"
+        ),
+        "_line",
+        *_extras(file, used),
+    )
+    converted = _ts(_col(file, "converteddate"), options)
+    first = c.filter(pl.col("_line") == pl.col("_line").min().over("id"))
+    parts = [
+        first.select(
+            pl.col("id").alias("lead_id"),
+            pl.lit("lead").alias("stage"),
+            _ts(pl.col("createddate"), options).alias("entered_at"),
+            pl.lit("created").alias("trigger"),
+            "_line",
+        ),
+        first.filter(converted.is_not_null() & ~pl.col("id").is_in(list(history_sql))).select(
+            pl.col("id").alias("lead_id"),
+            pl.lit("sql").alias("stage"),
+            converted.alias("entered_at"),
+            pl.lit("converted").alias("trigger"),
+            "_line",
+        ),
+    ]
+    opp_id = _col(file, "convertedopportunityid")
+    parts.append(
+        first.filter(
+            converted.is_not_null() & opp_id.is_not_null() & ~opp_id.is_in(list(dated_opps))
+        ).select(
+            pl.col("id").alias("lead_id"),
+            pl.lit("opportunity").alias("stage"),
+            converted.alias("entered_at"),
+            pl.lit("converted").alias("trigger"),
+            "_line",
+        )
+    )
+    return Export(
+        batches=[
+            batch("leads", file, leads, extra=_extras(file, used)),
+            batch("lifecycle_events", file, pl.concat(parts, how="diagonal_relaxed")),
+        ],
+        unreadable=[{**p, "table": "leads"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file)},
+    )
+
+
+def _contacts(
+    file: ExportFile, options: CsvOptions, converted: dict[str, str], has_accounts: bool
+) -> Export:
+    require_columns(file, ["id", "createddate"], "Salesforce Contact")
+    c = file.cells.filter(~pl.col("id").is_in(list(converted)))
+    used = {"id", "createddate", "leadsource", "title", "mailingcountry", "ownerid", "accountid"}
+    leads = c.select(
+        pl.col("id").alias("lead_id"),
+        _ts(pl.col("createddate"), options).alias("created_at"),
+        _source(_col(file, "leadsource")).alias("source"),
+        _col(file, "title").alias("job_title"),
+        _col(file, "mailingcountry", "country").alias("country"),
+        _col(file, "ownerid").alias("owner_rep_id"),
+        (_col(file, "accountid") if has_accounts else pl.lit(None, pl.String)).alias("account_id"),
+        "_line",
+        *_extras(file, used),
+    )
+    events = leads.select(
+        "lead_id",
+        pl.lit("lead").alias("stage"),
+        pl.col("created_at").alias("entered_at"),
+        pl.lit("created").alias("trigger"),
+        "_line",
+    )
+    return Export(
+        batches=[
+            batch("leads", file, leads, extra=_extras(file, used)),
+            batch("lifecycle_events", file, events),
+        ],
+        unreadable=[{**p, "table": "leads"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file)},
+    )
+
+
+def _accounts(file: ExportFile, options: CsvOptions) -> Export:
+    require_columns(file, ["id", "name"], "Salesforce Account")
+    dc = options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
+    used = {"id", "name", "industry", "numberofemployees", "billingcountry", "annualrevenue"}
+    accounts = file.cells.select(
+        pl.col("id").alias("account_id"),
+        pl.col("name"),
+        _col(file, "industry").alias("industry"),
+        number_text(_col(file, "numberofemployees"), decimal_comma=dc).alias("employees"),
+        _col(file, "billingcountry", "country").alias("country"),
+        number_text(_col(file, "annualrevenue"), decimal_comma=dc).alias("annual_revenue"),
+        "_line",
+        *_extras(file, used),
+    )
+    return Export(
+        batches=[batch("accounts", file, accounts, extra=_extras(file, used))],
+        unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file, keep={"name"})},
+    )
+
+
+def _opportunities(
+    file: ExportFile,
+    options: CsvOptions,
+    converted_opps: dict[str, str],
+    contacts: dict[str, str],
+    has_accounts: bool,
+) -> Export:
+    require_columns(file, ["id", "createddate", "stagename"], "Salesforce Opportunity")
+    c = file.cells
+    dc = options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
+    stage = pl.col("stagename").str.to_lowercase()
+    won = _true(pl.col("iswon")) if "iswon" in c.columns else stage.str.contains("closed won")
+    closed = (
+        _true(pl.col("isclosed")) if "isclosed" in c.columns else stage.str.starts_with("closed")
+    )
+    status = (
+        pl.when(won).then(pl.lit("won")).when(closed).then(pl.lit("lost")).otherwise(pl.lit("open"))
+    )
+    close = _ts(date_text(_col(file, "closedate"), date_format=options.date_format), options)
+    lead = pl.col("id").replace_strict(converted_opps, default=None, return_dtype=pl.String)
+    lead = pl.coalesce(lead, _who(_col(file, "contactid"), contacts))
+    used = {
+        "id",
+        "accountid",
+        "createddate",
+        "amount",
+        "closedate",
+        "iswon",
+        "isclosed",
+        "stagename",
+        "loss_reason__c",
+        "contactid",
+    }
+    opportunities = c.select(
+        pl.col("id").alias("opportunity_id"),
+        lead.alias("lead_id"),
+        (_col(file, "accountid") if has_accounts else pl.lit(None, pl.String)).alias("account_id"),
+        _ts(pl.col("createddate"), options).alias("created_at"),
+        pl.when(status != "open").then(close).alias("closed_at"),
+        number_text(_col(file, "amount"), decimal_comma=dc).fill_null("0").alias("amount"),
+        status.alias("status"),
+        pl.when(status == "lost").then(_col(file, "loss_reason__c")).alias("loss_reason"),
+        "stagename",
+        "_line",
+        *_extras(file, used),
+    )
+    first = opportunities.filter(
+        pl.col("lead_id").is_not_null()
+        & (pl.col("_line") == pl.col("_line").min().over("opportunity_id"))
+    )
+    events = pl.concat(
+        [
+            first.select(
+                "lead_id",
+                pl.lit("opportunity").alias("stage"),
+                pl.col("created_at").alias("entered_at"),
+                pl.lit("opportunity_created").alias("trigger"),
+                "_line",
+            ),
+            first.filter(pl.col("status") == "won").select(
+                "lead_id",
+                pl.lit("customer").alias("stage"),
+                pl.col("closed_at").alias("entered_at"),
+                pl.lit("won").alias("trigger"),
+                "_line",
+            ),
+        ]
+    )
+    return Export(
+        batches=[
+            batch("opportunities", file, opportunities, extra=[*_extras(file, used), "stagename"]),
+            batch("lifecycle_events", file, events),
+        ],
+        unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file)},
+    )
+
+
+def _channel(file: ExportFile) -> pl.Expr:
+    sub = _col(file, "tasksubtype").str.to_lowercase().fill_null("")
+    typ = _col(file, "type").str.to_lowercase().fill_null("")
+    return (
+        pl.when(sub == "call")
+        .then(pl.lit("phone"))
+        .when(sub.is_in(["email", "listemail"]))
+        .then(pl.lit("email"))
+        .when(sub == "linkedin")
+        .then(pl.lit("social"))
+        .when(typ == "call")
+        .then(pl.lit("phone"))
+        .when(typ == "email")
+        .then(pl.lit("email"))
+        .when(typ == "meeting")
+        .then(pl.lit("video"))
+    )
+
+
+def _outcome(disposition: pl.Expr) -> pl.Expr:
+    low = disposition.str.to_lowercase()
+    out = pl.when(disposition.is_null()).then(pl.lit("no_answer"))
+    for pattern, value in DISPOSITIONS:
+        out = out.when(low.str.contains(pattern)).then(pl.lit(value))
+    return out.otherwise(low.str.strip_chars().str.replace_all(r"[^a-z0-9]+", "_"))
+
+
+def _tasks(file: ExportFile, options: CsvOptions, contacts: dict[str, str]) -> Export:
+    require_columns(file, ["id", "whoid", "ownerid"], "Salesforce Task")
+    c = file.cells
+    done = pl.lit(True)
+    if "status" in c.columns:
+        done = pl.col("status").str.to_lowercase().is_in(["completed", "erledigt"])
+    if "isclosed" in c.columns:
+        done = done | _true(pl.col("isclosed"))
+    activity = date_text(_col(file, "activitydate"), date_format=options.date_format)
+    created = _ts(_col(file, "createddate"), options)
+    at = pl.coalesce(
+        _ts(_col(file, "completeddatetime"), options),
+        pl.when(activity.is_null() | created.str.starts_with(activity)).then(created),
+        _ts(activity, options),
+    )
+    used = {
+        "id",
+        "whoid",
+        "ownerid",
+        "activitydate",
+        "createddate",
+        "completeddatetime",
+        "tasksubtype",
+        "type",
+        "calldisposition",
+        "status",
+        "isclosed",
+    }
+    touches = (
+        c.with_columns(_channel(file).alias("_channel"))
+        .filter(done & pl.col("_channel").is_not_null())
+        .select(
+            pl.col("id").alias("touch_id"),
+            _who(pl.col("whoid"), contacts).alias("lead_id"),
+            pl.col("ownerid").alias("rep_id"),
+            at.alias("occurred_at"),
+            pl.col("_channel").alias("channel"),
+            pl.when(pl.col("_channel") == "email")
+            .then(
+                pl.when(_col(file, "calldisposition").str.to_lowercase().str.contains("bounce"))
+                .then(pl.lit("bounced"))
+                .otherwise(pl.lit("no_answer"))
+            )
+            .when((pl.col("_channel") == "video") & _col(file, "calldisposition").is_null())
+            .then(pl.lit("connected"))
+            .otherwise(_outcome(_col(file, "calldisposition")))
+            .alias("outcome"),
+            "_line",
+            *_extras(file, used),
+        )
+    )
+    return Export(
+        batches=[batch("sales_touches", file, touches, extra=_extras(file, used))],
+        unreadable=[{**p, "table": "sales_touches"} for p in file.unreadable],
+        dropped_columns={file.label: _dropped(file)},
+    )
+
+
+def _reps(files: dict[str, ExportFile]) -> list:
+    owners = []
+    for kind, team in (
+        ("leads", "sdr"),
+        ("contacts", "sdr"),
+        ("tasks", "sdr"),
+        ("opportunities", "ae"),
+    ):
+        f = files.get(kind)
+        if f is not None and "ownerid" in f.cells.columns:
+            owners.append(
+                f.cells.select(
+                    pl.col("ownerid").alias("rep_id"),
+                    pl.lit(team).alias("team"),
+                    "_line",
+                    pl.lit(kind).alias("_kind"),
+                ).drop_nulls("rep_id")
+            )
+    if not owners:
+        return []
+    teams = (
+        pl.concat(owners)
+        .group_by("rep_id", "team")
+        .agg(pl.len().alias("n"), pl.col("_kind").first(), pl.col("_line").min())
+        .sort(["rep_id", "n", "team"], descending=[False, True, True])
+        .group_by("rep_id", maintain_order=True)
+        .agg(pl.col("team").first(), pl.col("_kind").first(), pl.col("_line").first())
+    )
+    users = files.get("users")
+    if users is not None:
+        u = users.cells.select(
+            pl.col("id").alias("rep_id"),
+            _col(users, "name").alias("_name"),
+            _col(users, "isactive").str.to_lowercase().alias("active"),
+        ).unique("rep_id", keep="first")
+        teams = teams.join(u, on="rep_id", how="left")
+    else:
+        teams = teams.with_columns(
+            pl.lit(None, pl.String).alias("_name"), pl.lit(None, pl.String).alias("active")
+        )
+    teams = teams.with_columns(pl.coalesce("_name", "rep_id").alias("name"))
+    out = []
+    for kind in ("leads", "contacts", "tasks", "opportunities"):
+        part = teams.filter(pl.col("_kind") == kind).sort("_line")
+        if part.height:
+            out.append(batch("reps", files[kind], part, suffix="owners"))
+    return out
+
+
+def read_salesforce(
+    path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: object
+) -> Export:
+    """Translate Salesforce object exports (a folder, or one file) into canonical batches.
+
+    Parameters
+    ----------
+    path
+        A folder of Salesforce CSV exports by API field name, or one of them.
+    options
+        How to read the CSVs (Data Loader writes UTC ISO timestamps with ``Z``).
+
+    Returns
+    -------
+    Export
+        Batches for accounts, reps, leads, lifecycle_events, opportunities and
+        sales_touches; ``dropped_columns`` lists the personal columns per file.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "Lead.csv").write_text(
+    ...     "Id,LastName,Email,Company,Status,LeadSource,CreatedDate,OwnerId\\n"
+    ...     "00Q1,Roth,r@x.de,Acme,Open - Not Contacted,Web,2026-10-05T09:12:00.000Z,0051\\n")
+    >>> e = read_salesforce(d)
+    >>> leads = next(b for b in e.batches if b.table == "leads")
+    >>> leads.cells.select("lead_id", "created_at", "source", "owner_rep_id").row(0)
+    ('00Q1', '2026-10-05T09:12:00Z', 'organic', '0051')
+    >>> e.dropped_columns[str(d / "Lead.csv")]
+    ['lastname', 'email']
+    """
+    files: dict[str, ExportFile] = {}
+    for p in csv_files(Path(path)):
+        f = read_export_csv(p, options)
+        kind = _kind(f)
+        if kind is None:
+            if Path(path).is_file() or len(list(csv_files(Path(path)))) == 1:
+                raise ImportFailed(
+                    f"{p}: not a Salesforce export of Lead, Contact, Account, Opportunity, "
+                    f"Task, LeadHistory or User by API field names "
+                    f"(the header has: {', '.join(f.header)})"
+                )
+            continue
+        if kind in files:
+            raise ImportFailed(f"{p}: a second {kind} export (first: {files[kind].path})")
+        files[kind] = f
+    if not files:
+        raise ImportFailed(f"{path}: no Salesforce export found")
+    leads, history = files.get("leads"), files.get("history")
+    has_accounts = "accounts" in files
+    contacts = _contact_leads(leads)
+    converted_opps: dict[str, str] = {}
+    if leads is not None and "convertedopportunityid" in leads.cells.columns:
+        pairs = leads.cells.select("convertedopportunityid", "id").drop_nulls()
+        converted_opps = dict(zip(pairs["convertedopportunityid"], pairs["id"], strict=True))
+    status_events = _status_events(history, options) if history is not None else None
+    history_sql = (
+        set(status_events.filter(pl.col("stage") == "sql")["lead_id"].to_list())
+        if status_events is not None
+        else set()
+    )
+    opps = files.get("opportunities")
+    dated_opps = set(opps.cells["id"].drop_nulls().to_list()) if opps is not None else set()
+    export = Export()
+    if has_accounts:
+        export.extend(_accounts(files["accounts"], options))
+    export.batches += _reps(files)
+    if leads is not None:
+        export.extend(_leads(leads, options, has_accounts, history_sql, dated_opps))
+    if "contacts" in files:
+        export.extend(_contacts(files["contacts"], options, contacts, has_accounts))
+    if history is not None:
+        require_columns(history, ["leadid", "field", "newvalue", "createddate"], "LeadHistory")
+        export.batches.append(batch("lifecycle_events", history, status_events))
+    if opps is not None:
+        export.extend(_opportunities(opps, options, converted_opps, contacts, has_accounts))
+    if "tasks" in files:
+        export.extend(_tasks(files["tasks"], options, contacts))
+    if "users" in files:
+        export.dropped_columns[files["users"].label] = _dropped(files["users"], keep={"name"})
+    return export
