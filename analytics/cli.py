@@ -424,6 +424,120 @@ def config_diff(
         out.print(f"  {change.text}{suffix}", highlight=False, soft_wrap=True)
 
 
+# -- sla review --------------------------------------------------------------------
+
+
+@app.command()
+def review(
+    month: Annotated[
+        str, typer.Option("--month", help="The month to review, YYYY-MM (reporting time zone).")
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Judge as of this ISO 8601 timestamp (default: latest data)."),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """The month's SLA review: volumes, conversion, handoff, cadence, recycling, KPIs."""
+    from analytics.review import build_review
+    from analytics.tables import parse_timestamp
+    from analytics.timeframe import TimeframeError, parse_month
+    from analytics.warehouse import latest_timestamp, load_tables
+
+    try:
+        parse_month(month)
+    except TimeframeError as exc:
+        fail(f"--month: {exc}")
+    moment: datetime | None = None
+    if as_of is not None:
+        try:
+            moment = parse_timestamp(as_of)
+        except ValueError:
+            fail(f"--as-of: {as_of!r} is not an ISO 8601 timestamp; use e.g. 2026-11-01T00:00:00Z")
+    cfg = config_or_exit(config)
+    with readonly_warehouse(db) as con:
+        if moment is None:
+            moment = latest_timestamp(con)  # one SQL query instead of scanning every table
+        result = build_review(load_tables(con), cfg, month=month, as_of=moment)
+    document = result.to_json_dict()
+    if as_json:
+        emit_json(document)
+        return
+    _print_review(result, document)
+
+
+def _fmt(value: Any, kind: str = "n") -> str:
+    """A number for people: counts with separators, rates in %, hours with one decimal."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if kind == "%":
+        return f"{value:.1%}"
+    if kind == "h":
+        return f"{value:,.1f}"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def _print_review(result: Any, document: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]SLA review {document['month']}[/] (as of {document['as_of'] or 'no data'})",
+        highlight=False,
+    )
+    volumes = RichTable(title="Volumes", show_edge=False)
+    for col in ("stage", "this month", "previous month"):
+        volumes.add_column(col, justify="left" if col == "stage" else "right")
+    for key, value in document["volumes"].items():
+        volumes.add_row(key, _fmt(value), _fmt(result.previous_volumes.get(key)))
+    out.print(volumes)
+    conversion = RichTable(title="Conversion (period rates)", show_edge=False)
+    for col in ("rate", "value", "count", "95 % interval"):
+        conversion.add_column(col, justify="left" if col == "rate" else "right")
+    for key, c in document["conversion_counts"].items():
+        interval = (
+            f"{_fmt(c['ci_low'], '%')} - {_fmt(c['ci_high'], '%')}"
+            if c["ci_low"] is not None
+            else "-"
+        )
+        conversion.add_row(key, _fmt(c["rate"], "%"), f"{_fmt(c['x'])} / {_fmt(c['n'])}", interval)
+    out.print(conversion)
+    h, c, r = document["handoff"], document["cadence"], document["recycling"]
+    sla = RichTable(title="Handoff, cadence, recycling", show_edge=False)
+    sla.add_column("measure")
+    sla.add_column("value", justify="right")
+    rows = [
+        ("first touch met / missed / pending", f"{h['met']} / {h['missed']} / {h['pending']}"),
+        ("handoff compliance", _fmt(h["compliance"], "%")),
+        ("median hours to first touch", _fmt(h["median_hours_to_first_touch"], "h")),
+        ("cadence held / judged", f"{c['held']} / {c['judged']}"),
+        ("cadence compliance", _fmt(c["compliance"], "%")),
+        ("attempts per MQL", _fmt(c["attempts_per_mql"], "h")),
+        ("recycled", _fmt(r["recycled"])),
+        ("premature recycles", _fmt(r["premature"])),
+        ("stale leads (at as_of)", _fmt(r["stale"])),
+    ]
+    for label, value in rows:
+        sla.add_row(label, value)
+    out.print(sla)
+    kpis = RichTable(title="KPIs", show_edge=False)
+    for col in ("team", "KPI", "value", "target", "previous", "status"):
+        kpis.add_column(col, justify="right" if col in ("value", "target", "previous") else "left")
+    colours = {"met": "green", "at_risk": "yellow", "missed": "red"}
+    for k in document["kpis"]:
+        rate = isinstance(k["target"], float) and k["target"] < 1
+        kind = "%" if rate else "n"
+        status = k["status"] or "no data"
+        kpis.add_row(
+            k["team"], k["label"], _fmt(k["value"], kind), _fmt(k["target"], kind),
+            _fmt(k["previous"], kind), f"[{colours.get(status, 'dim')}]{status}[/]",
+        )  # fmt: skip
+    out.print(kpis)
+    breaches = ", ".join(f"{name} {n}" for name, n in document["breaches"].items())
+    out.print(f"Breaches: {breaches}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``sla`` script."""
     app()

@@ -179,15 +179,14 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def format_utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` (the CLI's JSON form), None stays None.
+    """ISO 8601 in UTC to the second with a ``Z`` (the CLI's JSON form); None stays None.
 
     >>> format_utc(datetime(2026, 11, 1, 1, 30, tzinfo=UTC))
     '2026-11-01T01:30:00Z'
     """
     if moment is None:
         return None
-    text = as_utc(moment).replace(tzinfo=None).isoformat()
-    return text + "Z"
+    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 __all__ = [
