@@ -133,8 +133,8 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
     for r in results:
         if r["status"] != "ok":
             label = "not available" if r["status"] == "not available" else "FAILED"
-            lines.append([r["op"], r["scale"], label, "", "", "", "", "", r.get("budget") or "",
-                          r.get("reason", "")])  # fmt: skip
+            lines.append([r["op"], r["scale"], label, "", "", "", "", "", "",
+                          r.get("budget") or "", r.get("reason", "")])  # fmt: skip
             continue
         verdict = {True: "pass", False: "FAIL", None: ""}[r["budget_pass"]]
         lines.append(
@@ -147,6 +147,7 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
                 _count(r["rows_per_s"]),
                 _seconds(r["lower_bound"]["median_s"]),
                 f"{r['ratio']:.1f}x" if r["ratio"] is not None else "-",
+                f"{r['load_avg_1m']:.1f}" if r.get("load_avg_1m") is not None else "-",
                 r.get("budget") or "",
                 verdict,
             ]
@@ -155,7 +156,9 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
 
 
 HEADER = ["operation", "scale", "median", "runs", "peak RSS", "rows/s", "lower bound", "ratio",
-          "budget", "pass"]  # fmt: skip
+          "load", "budget", "pass / note"]  # fmt: skip
+#: Columns printed right-aligned (the figures).
+FIGURES = range(2, 9)
 
 
 def print_table(results: list[dict[str, Any]], machine: dict[str, Any]) -> None:
@@ -164,7 +167,7 @@ def print_table(results: list[dict[str, Any]], machine: dict[str, Any]) -> None:
 
     table = Table(title="SLA benchmarks", show_edge=False)
     for i, name in enumerate(HEADER):
-        table.add_column(name, justify="right" if 2 <= i <= 7 else "left")
+        table.add_column(name, justify="right" if i in FIGURES else "left")
     for line in table_rows(results):
         table.add_row(*line)
     console = Console(width=160)

@@ -69,13 +69,13 @@ def _cli(ws: Workspace, *args: str) -> list[str]:
     return [sla_command(), *args, "--db", ws.db, "--config", ws.config]
 
 
-def run_cli(command: list[str]) -> dict[str, Any]:
+def run_cli(command: list[str]) -> None:
     """Run a whole ``sla`` process; fail loudly (with its stderr) unless it exits 0."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-8:])
         raise RuntimeError(f"{' '.join(command[:4])} exited {done.returncode}: {tail}")
-    return {"stdout_bytes": len(done.stdout)}
+    return None
 
 
 def cli_has(*words: str) -> str | None:

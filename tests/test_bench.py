@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import json
 
 import pytest
@@ -10,10 +11,13 @@ import pytest
 import bench
 from bench.__main__ import _row, main, table_rows
 from bench.ops import OPS, Budget
+from bench.report import markdown
 
 
-def test_doctests_of_the_harness() -> None:
-    assert doctest.testmod(bench).failed == 0
+@pytest.mark.parametrize("module", ["bench", "bench.workspace", "bench.report"])
+def test_doctests_of_the_harness(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize(
@@ -62,6 +66,7 @@ def test_row_ratio_rows_per_second_and_verdict() -> None:
     assert row["budget"] == "< 90 s, < 4 GB"
     assert row["budget_pass"] is True
     assert table_rows([row])[0][:3] == ["demo", "1m", "500 ms"]
+    assert table_rows([row])[0][-2:] == ["< 90 s, < 4 GB", "pass"]
 
 
 def test_unavailable_operation_is_reported_not_faked() -> None:
@@ -84,12 +89,9 @@ def test_harness_runs_one_operation_and_writes_results(tmp_path, capsys) -> None
     assert row["lower_bound"]["sql"][0].startswith("SELECT * FROM w.core.")
     assert row["ratio"] == pytest.approx(row["median_s"] / row["lower_bound"]["median_s"])
     assert "demo" in capsys.readouterr().out
-
-
-def test_doctests_of_the_workspace() -> None:
-    import bench.workspace
-
-    assert doctest.testmod(bench.workspace).failed == 0
+    table = markdown([document]).splitlines()
+    assert table[0].startswith("| operation | scale | median |")
+    assert table[2].startswith("| demo | 300 | ") and table[-1].startswith("Machine: ")
 
 
 def test_large_scales_are_built_from_chunks_with_distinct_ids(tmp_path, monkeypatch) -> None:
