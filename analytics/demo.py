@@ -2,19 +2,28 @@
 
 :func:`generate_demo` simulates every canonical table (:mod:`analytics.schema`) from one
 seed. A latent buying propensity per lead drives who the lead is (industry, size,
-seniority, role), how it engages (activities, buyer stages), whether the rule score of
-the SLA config makes it an MQL, how sales works it and whether it buys; so the config's
-lead score carries real signal and a model fitted on the data can beat it.
+seniority, role, source), how it engages (activities and their buyer stage; volume is
+partly plain curiosity), whether the rule score of the SLA config makes it an MQL, how
+sales works it and whether it buys. So the config's lead score carries real signal, and
+a model that also learns what the points get wrong (sources, public sector, very large
+companies, C-levels) beats it.
 
 The story the data tells (for the monthly review and the demo):
 
 - Seasonality: summer (Jul/Aug) and December dips, spikes at Hannover Messe (April)
-  and it-sa (October), mostly as ``event`` leads.
-- Reps with habits: ``rep-03`` is exemplary, ``rep-04`` is slow to respond (often misses
-  the first-touch SLA), ``rep-05`` recycles after 2-3 unanswered attempts, ``rep-08``
-  left the company five months before the end (inactive, still owns old leads).
+  and it-sa (October), mostly as ``event`` leads; slow growth over the 18 months.
+- Reps with habits: ``rep-03`` is exemplary; ``rep-04`` is slow to respond (about half
+  of its MQLs miss the 24 h first touch) and spaces attempts widely; ``rep-05`` hands a
+  fifth of its unanswered leads back after 2-3 attempts (premature recycles);
+  ``rep-08`` left the company five months before the end (inactive, still owns old
+  leads). Overall about 17 % of MQLs miss the first-touch SLA.
 - Funnel rates near published B2B benchmarks: visitor -> lead about 2 %, lead -> MQL
-  about 25 %, MQL -> SQL about 30 %, SQL -> opportunity about 50 %, win rate about 22 %.
+  about 22 %, MQL -> SQL about 38 %, SQL -> opportunity about 55 %, win rate about 22 %.
+  At the default 50,000 leads: about 2,800 leads and 700 MQLs a month and won revenue
+  around the shipped 1 M EUR target (deals of about 33 k EUR on average).
+- What a CRM shows at ``end``: the lifecycle is simulated to its end and then cut, so
+  recent MQLs wait for a touch, deals closing later are still open and nurture tracks
+  running past ``end`` have no exit yet.
 
 Everything is vectorised with numpy (no per-lead Python loop): one million leads take
 well under a minute.
