@@ -369,14 +369,16 @@ def canonical_text(
         match column.kind:
             case "timestamp":
                 exprs.append(
-                    timestamp_text(c, date_format=options.date_format, timezone=options.timezone)
+                    timestamp_text(
+                        c, date_format=options.date_format, timezone=options.timezone
+                    ).alias(column.name)
                 )
             case "date":
-                exprs.append(date_text(c, date_format=options.date_format))
+                exprs.append(date_text(c, date_format=options.date_format).alias(column.name))
             case "int" | "float":
-                exprs.append(number_text(c, decimal_comma=decimal_comma))
+                exprs.append(number_text(c, decimal_comma=decimal_comma).alias(column.name))
             case "bool":
-                exprs.append(bool_text(c))
+                exprs.append(bool_text(c).alias(column.name))
     return cells.with_columns(exprs) if exprs else cells
 
 

@@ -80,9 +80,11 @@ def _mqls(file: ExportFile, options: CsvOptions) -> Export:
         "_line",
         *[x for x in ("landing_page_id", "origin") if x in c.columns],
     )
+    # a duplicated mql_id loads once (the later rows are quarantined) and gives events once
+    first = c.filter(pl.col("_line") == pl.col("_line").min().over("mql_id"))
     events = pl.concat(
         [
-            c.select(
+            first.select(
                 pl.col("mql_id").alias("lead_id"),
                 pl.lit(stage).alias("stage"),
                 at.alias("entered_at"),
@@ -142,9 +144,10 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
         )
         batches.insert(0, batch("accounts", file, accounts))
     account = pl.col("seller_id") if "seller_id" in c.columns else pl.lit(None, pl.String)
+    first = c.filter(pl.col("_line") == pl.col("_line").min().over("mql_id"))
     events = pl.concat(
         [
-            c.select(
+            first.select(
                 pl.col("mql_id").alias("lead_id"),
                 pl.lit(stage).alias("stage"),
                 at.alias("entered_at"),
