@@ -1,0 +1,413 @@
+"""The monthly review pack: its numbers (from the Review), its tests, its three formats."""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import math
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from statistics import NormalDist
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.config import load_config, parse_config
+from analytics.pack import build_pack
+from analytics.pack.compare import poisson_rate_test, two_proportion_test
+from analytics.pack.render import (
+    PackRenderError,
+    html_to_pdf,
+    render_html,
+    render_markdown,
+    render_pack,
+)
+from analytics.tables import Tables
+from analytics.warehouse import connect_readonly, load_tables, write_tables
+from analytics.warehouse.config_history import record_config_if_new, stored_configs
+
+EXAMPLE = Path("data/sla.toml").read_text()
+CFG = load_config("data/sla.toml")
+AS_OF = datetime(2026, 11, 15, tzinfo=UTC)
+
+
+# -- the tests of change ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x1", "n1", "x2", "n2", "z", "p"),
+    [
+        # pooled p = 75/200 = .375; se = sqrt(.375 * .625 * (1/100 + 1/100)) = .068465
+        # z = (.45 - .30) / .068465 = 2.1909; p = erfc(2.1909 / sqrt 2) = .02846
+        (30, 100, 45, 100, 2.1909, 0.02846),
+        # the fixture's lead -> MQL: 4/4 then 4/20; pooled 8/24; se = sqrt(2/9 * .3) = .2582
+        # z = (.2 - 1) / .2582 = -3.0984; p = .001946
+        (4, 4, 4, 20, -3.0984, 0.001946),
+        # the fixture's speed to lead: 4/4 then 2/4; pooled .75; se = .30619; z = -1.63299
+        (4, 4, 2, 4, -1.6330, 0.10247),
+    ],
+)
+def test_two_proportion_z_test_by_hand(x1, n1, x2, n2, z, p):
+    result = two_proportion_test(x1, n1, x2, n2)
+    assert result.z == pytest.approx(z, abs=1e-4)
+    assert result.p_value == pytest.approx(p, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("x1", "e1", "x2", "e2", "z"),
+    [
+        # equal exposure: p0 = .5, N = 240, z = (140 - 120) / sqrt(60) = 2.5820
+        (100, 31, 140, 31, 2.5820),
+        # the fixture's leads: 4 in 30 days, 20 in 31; p0 = 31/61; N = 24
+        # z = (20 - 12.19672) / sqrt(24 * .508197 * .491803) = 7.80328 / 2.44916 = 3.1861
+        (4, 30, 20, 31, 3.1861),
+        # the same rate per day is no change
+        (100, 30, 50, 15, 0.0),
+    ],
+)
+def test_poisson_rate_test_by_hand(x1, e1, x2, e2, z):
+    assert poisson_rate_test(x1, e1, x2, e2).z == pytest.approx(z, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "args", [(0, 0, 3, 10), (0, 10, 0, 10), (10, 10, 5, 5), (3, 2, 1, 5), (1, 10, -1, 10)]
+)
+def test_a_proportion_test_without_variance_or_counts_is_undefined(args):
+    assert two_proportion_test(*args).p_value is None
+
+
+@given(
+    st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+)
+def test_swapping_the_months_negates_z_and_keeps_p(a, b):
+    forward, backward = two_proportion_test(*a, *b), two_proportion_test(*b, *a)
+    if forward.z is None:
+        assert backward.z is None
+    else:
+        assert backward.z == pytest.approx(-forward.z, abs=1e-9)
+        assert backward.p_value == pytest.approx(forward.p_value, abs=1e-12)
+        # The two-sided p-value of a standard normal z (independent of math.erfc).
+        tail = 2 * (1 - NormalDist().cdf(abs(forward.z)))
+        assert forward.p_value == pytest.approx(tail, abs=1e-9)
+
+
+# -- a hand-made warehouse -----------------------------------------------------------------
+
+
+def _rows() -> dict[str, list[dict]]:
+    """Two months, all windows closed at AS_OF (2026-11-15).
+
+    September: L5..L8 become MQL, each touched by Ana 1 h later and reached.
+      speed to lead 4/4, cadence 4/4, leads 4, MQLs 4.
+    October:   L1 MQL 10-01 09:00, Ana touches after 1 h (connected)  -> met, held
+               L2 MQL 10-02 09:00, Ben touches after 36 h (no answer) -> missed by 12 h, not held
+               L3 MQL 10-05 09:00, Ben touches after 48 h (connected) -> missed by 24 h, held
+               L4 MQL 10-06 09:00, Ana touches after 3 h (replied)    -> met, held
+      speed to lead 2/4 = 50 %, both misses Ben's; cadence 3/4 = 75 %; median hours
+      (1, 3, 36, 48) -> 19.5; plus 16 leads that never become MQL: leads 20, MQLs 4.
+    """
+    reps = [
+        {"rep_id": "r1", "name": "Ana Alpha", "team": "sdr", "active": True},
+        {"rep_id": "r2", "name": "Ben Beta", "team": "sdr", "active": True},
+    ]
+    leads, events, touches = [], [], []
+
+    def mql(lead: str, owner: str, created: datetime, mql_at: datetime) -> None:
+        leads.append(
+            {"lead_id": lead, "created_at": created, "source": "email", "owner_rep_id": owner}
+        )
+        events.append({"lead_id": lead, "stage": "lead", "entered_at": created})
+        events.append({"lead_id": lead, "stage": "mql", "entered_at": mql_at, "trigger": "form"})
+
+    def touch(lead: str, rep: str, at: datetime, outcome: str) -> None:
+        touches.append(
+            {
+                "touch_id": f"t-{lead}",
+                "lead_id": lead,
+                "rep_id": rep,
+                "occurred_at": at,
+                "channel": "phone",
+                "outcome": outcome,
+            }
+        )
+
+    for i, lead in enumerate(["L5", "L6", "L7", "L8"]):
+        at = datetime(2026, 9, 1 + i, 9, tzinfo=UTC)
+        mql(lead, "r1", at - timedelta(hours=1), at)
+        touch(lead, "r1", at + timedelta(hours=1), "connected")
+    october = [
+        ("L1", "r1", 1, 1, "connected"),
+        ("L2", "r2", 2, 36, "no_answer"),
+        ("L3", "r2", 5, 48, "connected"),
+        ("L4", "r1", 6, 3, "replied"),
+    ]
+    for lead, rep, day, hours, outcome in october:
+        at = datetime(2026, 10, day, 9, tzinfo=UTC)
+        mql(lead, rep, at - timedelta(hours=1), at)
+        touch(lead, rep, at + timedelta(hours=hours), outcome)
+    for i in range(16):
+        created = datetime(2026, 10, 10, tzinfo=UTC) + timedelta(hours=i)
+        lead = f"L{9 + i}"
+        leads.append(
+            {"lead_id": lead, "created_at": created, "source": "email", "owner_rep_id": "r1"}
+        )
+        events.append({"lead_id": lead, "stage": "lead", "entered_at": created})
+    return {"reps": reps, "leads": leads, "lifecycle_events": events, "sales_touches": touches}
+
+
+def _variant(*replacements: tuple[str, str], source: str):
+    text = EXAMPLE
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return parse_config(text, source=source)
+
+
+def _slower_handoff(effective: str):
+    """Version 2026.3: first touch within 48 h instead of 24, from ``effective``."""
+    return _variant(
+        ('version = "2026.2"', 'version = "2026.3"'),
+        ('effective_from = "2026-01-01"', f'effective_from = "{effective}"'),
+        ("first_touch_hours = 24", "first_touch_hours = 48"),
+        source=f"sla-{effective}.toml",
+    )
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("pack") / "w.duckdb"
+    tables = Tables.from_rows(**_rows())
+    frames = {name: lf.collect() for name, lf in tables.items()}
+    write_tables(db, frames, source="test_pack fixture", config=CFG)
+    return db
+
+
+def _pack(db: Path, month: str, config=CFG):
+    con = connect_readonly(db)
+    try:
+        return build_pack(
+            load_tables(con), config, month=month, as_of=AS_OF, versions=stored_configs(con)
+        )
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def pack(warehouse):
+    return _pack(warehouse, "2026-10")
+
+
+def text_of(document: str) -> str:
+    """The visible text of an HTML document, whitespace collapsed."""
+    body = re.sub(r"<style.*?</style>", " ", document, flags=re.S)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+# -- the pack's content ----------------------------------------------------------------
+
+
+def test_the_pack_takes_the_months_numbers_from_the_review(pack):
+    assert pack.review.handoff["met"] == 2 and pack.review.handoff["missed"] == 2
+    kpis = {r["metric"]: r for r in pack.kpis.iter_rows(named=True)}
+    # October 2/4 against September 4/4 (each judged by its own SLA: the same here).
+    assert kpis["handoff_compliance"]["value"] == 0.5
+    assert kpis["handoff_compliance"]["previous"] == 1.0
+    assert kpis["handoff_compliance"]["status"] == "missed"
+    assert kpis["cadence_compliance"]["value"] == 0.75
+    assert kpis["median_hours_to_first_touch"]["value"] == pytest.approx(19.5)
+    assert kpis["mqls"]["value"] == 4 and kpis["mqls"]["previous"] == 4
+    # Stale leads are counted at as_of: no "previous month" value.
+    assert kpis["stale_leads"]["previous"] is None
+
+
+def test_scorecards_list_each_promise_with_target_actual_counts_and_status(pack):
+    sales = {r.metric: r for r in pack.scorecards["sales"]}
+    row = sales["handoff_compliance"]
+    assert row.promise == "First sales touch within 24 h of the MQL"
+    assert (row.target_text(), row.actual_text(), row.counts, row.status) == (
+        "≥ 90.0 %",
+        "50.0 %",
+        "2 / 4",
+        "missed",
+    )
+    marketing = {r.metric: r for r in pack.scorecards["marketing"]}
+    # A core promise without a KPI: actual shown, no target, no status.
+    enrolled = marketing["recycled_enrolled_in_time"]
+    assert (enrolled.target, enrolled.status) == (None, None)
+
+
+def test_top_breaches_name_lead_rep_and_by_how_much(pack):
+    handoff = pack.breaches.filter(pl.col("kind") == "handoff")
+    assert handoff.select("lead_id", "rep_name", "amount").rows() == [
+        ("L3", "Ben Beta", 24.0),  # 48 h - 24 h
+        ("L2", "Ben Beta", 12.0),  # 36 h - 24 h
+    ]
+    cadence = pack.breaches.filter(pl.col("kind") == "cadence")
+    assert cadence.select("lead_id", "rep_id", "amount").rows() == [("L2", "r2", 5.0)]  # 1 of 6
+
+
+def test_changes_since_last_month_are_tested_not_eyeballed(pack):
+    changes = {r["metric"]: r for r in pack.changes.iter_rows(named=True)}
+    assert changes["lead_to_mql"]["p_value"] == pytest.approx(0.001946, abs=1e-5)
+    assert changes["lead_to_mql"]["is_significant"] and changes["lead_to_mql"]["is_better"] is False
+    # 4/4 -> 2/4 looks dramatic but is not significant with four MQLs a month.
+    assert changes["handoff_compliance"]["p_value"] == pytest.approx(0.10247, abs=1e-5)
+    assert not changes["handoff_compliance"]["is_significant"]
+    # Leads per elapsed day: 4 in 30 days -> 20 in 31.
+    assert changes["leads"]["is_significant"] and changes["leads"]["is_better"] is True
+    assert set(pack.significant["metric"]) == {"lead_to_mql", "leads"}
+
+
+def test_action_items_follow_the_rules_with_the_number_behind_each(pack):
+    assert [a.metric for a in pack.actions] == [
+        "handoff_compliance",
+        "cadence_compliance",
+        "mqls",
+        "mql_to_sql",
+        "median_hours_to_first_touch",
+        "attempts_per_mql",
+        "lead_to_mql",
+    ]
+    first = pack.actions[0]
+    assert first.text.startswith(
+        "Speed to lead missed for 50 % of MQLs; 100 % of them are Ben Beta's (2 of 2)"
+    )
+    assert first.evidence == "2 of 4 MQLs not touched within 24 h"
+    assert pack.actions[1].evidence.startswith("3 of 4 held")
+    assert "two-proportion test p = 0.00195" in pack.actions[-1].evidence
+
+
+# -- the three formats -------------------------------------------------------------------
+
+EXPECTED_TEXT = [
+    "Monthly SLA review: 2026-10",
+    "First sales touch within 24 h of the MQL",
+    "50.0 %",
+    "2 / 4",
+    "Ben Beta",
+    "24.0 hours over",
+    "Speed to lead missed for 50 % of MQLs",
+    "2 of 4 MQLs not touched within 24 h",
+    "Lead -> MQL fell from 100 % (4 / 4) to 20 % (4 / 20)",
+    "Meeting notes",
+    "version 2026.2",
+]
+
+
+@pytest.fixture(scope="module")
+def html(pack) -> str:
+    return render_html(pack)
+
+
+def test_html_holds_the_expected_numbers(html):
+    text = text_of(html)
+    for expected in EXPECTED_TEXT:
+        assert expected in text, expected
+    assert html.count("<svg") == 3  # funnel, pacing is empty (no targets), speed by rep
+    assert "@media print" in html
+
+
+def test_html_loads_nothing_from_the_network(html):
+    assert not re.search(r"""(?:src|href|xlink:href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert not re.search(r"@import|<link\b|<script\b|<iframe\b|<img\b", html, re.I)
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", html, re.I)
+
+
+def test_markdown_holds_the_expected_numbers_in_tables(pack):
+    md = render_markdown(pack)
+    for expected in EXPECTED_TEXT:
+        assert expected in md, expected
+    assert (
+        "| sales | First touch within SLA | 50.0 % | 100.0 % | -50.0 pp | ≥ 90.0 % | missed |" in md
+    )
+    assert "<" not in md.replace("p < 0.001", "")
+
+
+def test_markdown_escapes_data_that_would_break_a_table_or_inject_html(pack):
+    import dataclasses
+
+    evil = dataclasses.replace(pack.actions[0], text="x | y <script>alert(1)</script>")
+    md = render_markdown(dataclasses.replace(pack, actions=[evil]))
+    assert "x \\| y &lt;script>alert(1)&lt;/script>" in md
+
+
+def test_an_unknown_format_names_the_allowed_ones(pack):
+    with pytest.raises(ValueError, match=r"unknown pack format 'docx'; allowed: html, pdf, md"):
+        render_pack(pack, fmt="docx")
+
+
+def test_pdf_without_chromium_names_the_missing_program(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(PackRenderError, match=r"PDF needs the program `chromium`"):
+        html_to_pdf("<p>x</p>")
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_pdf_is_printed_by_chromium_and_holds_the_expected_numbers(html):
+    import shutil
+
+    from pypdf import PdfReader
+
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (make test installs it)")
+    pdf = html_to_pdf(html)
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    for expected in EXPECTED_TEXT:
+        assert expected in text, expected
+    assert len(reader.pages) >= 2
+
+
+# -- the SLA as a living document in the pack ----------------------------------------------
+
+
+def test_a_new_version_from_the_second_month_judges_it_and_shows_in_its_pack(warehouse, tmp_path):
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(warehouse.read_bytes())
+    assert record_config_if_new(db, _slower_handoff("2026-10-01")) is True
+
+    september = _pack(db, "2026-09")
+    assert september.config.sla.version == "2026.2"
+    assert september.sla_changes == []
+
+    october = _pack(db, "2026-10")
+    assert october.config.sla.version == "2026.3"
+    assert october.previous_config.sla.version == "2026.2"
+    assert october.sla_changes == ["First touch within (hours) 24 -> 48 from 2026-10-01"]
+    # Judged by 48 h, the 36 h and 48 h first touches are in time: 4/4.
+    assert october.review.handoff["met"] == 4
+    text = text_of(render_html(october))
+    assert "First touch within (hours) 24 -> 48 from 2026-10-01" in text
+    assert "version 2026.3" in text
+    assert "First touch within (hours) 24 -> 48 from 2026-10-01" in render_markdown(october)
+
+
+def test_a_change_inside_the_month_is_shown_with_before_and_after(warehouse, tmp_path):
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(warehouse.read_bytes())
+    record_config_if_new(db, _slower_handoff("2026-10-04"))
+    october = _pack(db, "2026-10")
+    # The month is judged by the version in force on its first day.
+    assert october.config.sla.version == "2026.2"
+    assert october.sla_changes == []
+    assert len(october.in_month) == 1
+    change = october.in_month[0]
+    assert change.change.lines == ["First touch within (hours) 24 -> 48 from 2026-10-04"]
+    split = change.split
+    assert split["first_day"].to_list() == [date(2026, 10, 1), date(2026, 10, 4)]
+    # before: L1 met, L2 missed over 3 days; after: L3 missed, L4 met over 28 days.
+    assert split.select("part", "days", "mql_episodes", "handoff_met", "handoff_judged").rows() == [
+        ("before", 3.0, 2, 1, 2),
+        ("after", 28.0, 2, 1, 2),
+    ]
+    assert split["mqls_per_day"].to_list() == pytest.approx([2 / 3, 2 / 28])
+    md = render_markdown(october)
+    assert "Changed during 2026-10: version 2026.3 from 2026-10-04" in md
+    assert "| before | 2026-10-01 – 2026-10-03 | 2 | 0.7 | 50.0 % (1 / 2) |" in md
+    assert math.isclose(split["handoff_compliance"][1], 0.5)
