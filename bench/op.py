@@ -45,6 +45,7 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
         state = op.setup(ws, tmp)
         setup_s = time.perf_counter() - started
         setup_rss = _maxrss_mb(resource.RUSAGE_SELF)
+        setup_parts = getattr(state, "setup_parts", None)
         times: list[float] = []
         parts: list[dict[str, Any]] = []
         while len(times) < repeat and (not times or sum(times) < max_seconds):
@@ -66,6 +67,7 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "setup_s": round(setup_s, 4),
         "setup_peak_rss_mb": setup_rss,
+        "setup_parts": setup_parts,
         "times_s": [round(t, 5) for t in times],
         "median_s": statistics.median(times),
         "peak_rss_mb": peak,

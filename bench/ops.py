@@ -318,7 +318,7 @@ def _review_lower_bound(ws: Workspace) -> list[str]:
 # the score report -----------------------------------------------------------------------
 
 SCORE_TABLES = ("accounts", "reps", "leads", "lifecycle_events", "activities")
-_SCORE_REPORT = ("analytics.scoring.report:score_report", "analytics.scoring:score_report")
+_SCORE_REPORT = ("analytics.scoring.report:score_report",)
 
 
 def _score_check() -> str | None:
@@ -328,6 +328,7 @@ def _score_check() -> str | None:
 
 
 def _score_setup(ws: Workspace, tmp: Path) -> Any:
+    """The report as ``sla score report`` makes it: a model trained on the data, no saved one."""
     return find_callable(_SCORE_REPORT), _loaded_tables(ws), _load_config(ws)
 
 
@@ -351,21 +352,44 @@ def _score_lower_bound(ws: Workspace) -> list[str]:
 
 # the threshold what-if --------------------------------------------------------------
 
-_WHATIF = ("analytics.scoring.threshold:threshold_whatif",)
+_WHATIF = (
+    "analytics.scoring.thresholds:precompute_thresholds",
+    "analytics.scoring.thresholds:threshold_whatif",
+)
 
 
 def _whatif_check() -> str | None:
-    if find_callable(_WHATIF) is None:
-        return "no threshold what-if (precompute + one threshold change) in analytics/scoring yet"
+    if any(find_callable((name,)) is None for name in _WHATIF):
+        return "analytics/scoring/thresholds.py precompute_thresholds / threshold_whatif missing"
     return None
 
 
-def _whatif_setup(ws: Workspace, tmp: Path) -> Any:
-    raise NotImplementedError  # replaced when the what-if lands (see _whatif_check)
+@dataclass
+class _WhatIfState:
+    base: Any
+    whatif: Callable[..., Any]
+    thresholds: tuple[float, float]
+    setup_parts: dict[str, float]
+    turn: int = 0
 
 
-def _whatif_run(state: Any) -> None:
-    raise NotImplementedError
+def _whatif_setup(ws: Workspace, tmp: Path) -> _WhatIfState:
+    """Load, then the one-time precomputation (timed apart as ``precompute_s``)."""
+    precompute, whatif = (find_callable((name,)) for name in _WHATIF)
+    tables, cfg = _loaded_tables(ws), _load_config(ws)
+    started = time.perf_counter()
+    base = precompute(tables, cfg)
+    materialise(base)
+    precompute_s = round(time.perf_counter() - started, 4)
+    current = float(cfg.scoring.mql_threshold)
+    return _WhatIfState(base, whatif, (current + 5, current - 5), {"precompute_s": precompute_s})
+
+
+def _whatif_run(state: _WhatIfState) -> None:
+    """One threshold change (alternately up and down by 5 points), collected."""
+    threshold = state.thresholds[state.turn % 2]
+    state.turn += 1
+    materialise(state.whatif(state.base, threshold=threshold))
 
 
 # the app ------------------------------------------------------------------------------------
