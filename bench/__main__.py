@@ -21,6 +21,8 @@ from typing import Any
 from bench import DEFAULT_OUT, parse_scale, scale_label
 
 RESULTS = Path("bench/results.json")
+#: An operation is killed when the machine has less memory available than this.
+MIN_FREE = 1 << 30
 
 
 def _tree_rss(process: Any) -> int:
@@ -42,8 +44,9 @@ def _child(
 ) -> tuple[dict[str, Any], float]:
     """Run ``python -m bench.op`` and read its JSON; a crash or timeout becomes "failed".
 
-    A child whose process tree grows beyond ``--max-rss-gb`` is killed (and reported as
-    failed), so that an operation that does not fit cannot take the machine down.
+    A child whose process tree grows beyond ``--max-rss-gb``, or that leaves the machine
+    less than 1 GiB available, is killed (and reported as failed), so that an operation
+    that does not fit cannot take the machine down.
     """
     import psutil
 
@@ -64,6 +67,8 @@ def _child(
             rss = _tree_rss(watched)
             if rss > limit:
                 killed = f"killed at {rss / 2**30:.1f} GiB RSS (memory guard {args.max_rss_gb:g})"
+            elif psutil.virtual_memory().available < MIN_FREE:
+                killed = f"killed at {rss / 2**30:.1f} GiB RSS: the machine ran out of memory"
             elif elapsed > args.timeout:
                 killed = f"timed out after {args.timeout:g} s"
             if killed:
@@ -231,7 +236,6 @@ def main(argv: list[str] | None = None) -> int:
     args.results.parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     scratch = Path(args.out) / "result.tmp.json"
-    unavailable = {name: OPS[name].check() for name in names}
 
     def save() -> None:
         args.results.write_text(json.dumps(document, indent=2, default=str))
@@ -246,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             prepared = {"status": "ok", "cached": True, **ws.to_json_dict()}
         document["scales"][label] = prepared
         save()
+        unavailable = {name: OPS[name].check() for name in names}  # code may land meanwhile
         for name in names:
             op = OPS[name]
             if prepared["status"] != "ok":
