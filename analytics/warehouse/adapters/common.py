@@ -396,7 +396,8 @@ def is_personal(column: str) -> bool:
     return bool(_PERSONAL.match(column.strip()))
 
 
-#: Free-text columns that may hold names or phone numbers: never loaded.
+#: Free-text columns that may hold names or phone numbers (a deal is often named after
+#: its contact): never loaded.
 FREE_TEXT = frozenset(
     {
         "call notes",
@@ -409,7 +410,11 @@ FREE_TEXT = frozenset(
         "description",
         "message",
         "subject",
+        "email subject",
         "comments",
+        "deal name",
+        "call title",
+        "meeting name",
     }
 )
 

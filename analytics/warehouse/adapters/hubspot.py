@@ -8,7 +8,8 @@ names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too
 
 - Contacts -> ``leads`` (``Record ID``, ``Create Date``, ``Original Source`` mapped by
   :data:`SOURCES`, ``Job Title``, ``Country/Region``, ``Contact owner``, the first of
-  ``Associated Company IDs``) and ``lifecycle_events`` from the ``Became a ... Date``
+  ``Associated Company IDs`` when the export holds companies too, else only kept raw)
+  and ``lifecycle_events`` from the ``Became a ... Date``
   properties (:data:`STAGE_DATES`) and the ``Date entered "<stage> (Lifecycle Stage
   Pipeline)"`` properties of newer portals. An empty date gives no event; dates out
   of order (a stage set backwards) are loaded as they are. A duplicated Record ID
@@ -224,7 +225,9 @@ def _decimal_comma(file: ExportFile, options: CsvOptions) -> bool:
     return options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
 
 
-def _contacts(file: ExportFile, options: CsvOptions) -> tuple[Export, pl.DataFrame]:
+def _contacts(
+    file: ExportFile, options: CsvOptions, has_companies: bool
+) -> tuple[Export, pl.DataFrame]:
     require_columns(file, [ALIASES["id"][0], ALIASES["created"][0]], "HubSpot contacts")
     used = {"_line"}
     for role in ("id", "created", "source", "owner", "job_title", "country", "company_ids"):
@@ -242,7 +245,7 @@ def _contacts(file: ExportFile, options: CsvOptions) -> tuple[Export, pl.DataFra
         "_line",
         *_extras(file, used),
     )
-    if col(file, "company_ids") is None:
+    if col(file, "company_ids") is None or not has_companies:
         leads = leads.drop("account_id")
     stage_cols = {}
     for name in c.columns:
@@ -314,7 +317,11 @@ def _contact_of(file: ExportFile, email_map: pl.DataFrame | None, salt: Salt) ->
 
 
 def _deals(
-    file: ExportFile, options: CsvOptions, email_map: pl.DataFrame | None, salt: Salt
+    file: ExportFile,
+    options: CsvOptions,
+    email_map: pl.DataFrame | None,
+    salt: Salt,
+    has_companies: bool,
 ) -> tuple[Export, pl.DataFrame]:
     require_columns(file, [ALIASES["id"][0], ALIASES["deal_stage"][0]], "HubSpot deals")
     used = {"_line"}
@@ -354,7 +361,7 @@ def _deals(
         "_line",
         *_extras(file, used),
     )
-    if col(file, "company_ids") is None:
+    if col(file, "company_ids") is None or not has_companies:
         opportunities = opportunities.drop("account_id")
     owner = col(file, "deal_owner")
     owners = file.cells.select(
@@ -542,6 +549,7 @@ def read_hubspot(
             f"{f.path}: not a HubSpot export of contacts, companies, deals, calls or e-mails "
             f"(the header has: {', '.join(f.header)})"
         )
+    has_companies = "companies" in kinds.values()
     export = Export()
     owners: list[tuple[ExportFile, pl.DataFrame]] = []
     needs_salt = any(
@@ -561,11 +569,11 @@ def read_hubspot(
     for f in files:
         kind = kinds[f.label]
         if kind == "contacts":
-            part, own = _contacts(f, options)
+            part, own = _contacts(f, options, has_companies)
         elif kind == "companies":
             part, own = _companies(f, options), None
         elif kind == "deals":
-            part, own = _deals(f, options, email_map, salt)
+            part, own = _deals(f, options, email_map, salt, has_companies)
         elif kind in ("calls", "emails"):
             part, own = _activities(f, kind, options, email_map, salt)
         else:

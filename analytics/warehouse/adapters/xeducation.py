@@ -122,7 +122,7 @@ def read_x_education(path: str | Path) -> pl.DataFrame:
         ],
         (pl.col(LABEL).cast(pl.Int64) == 1).alias("converted"),
     )
-    return frame.with_columns([pl.col(c).cast(pl.Float64) for c in NUMERIC])
+    return frame.with_columns([pl.col(c).cast(pl.Float64) for c in NUMERIC if c in frame.columns])
 
 
 def feature_names(frame: pl.DataFrame) -> tuple[list[str], list[str]]:
