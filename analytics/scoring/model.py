@@ -82,7 +82,7 @@ def scoring_samples(
     config: SlaConfig,
     *,
     as_of: datetime | None = None,
-    age_days: float = 7.0,
+    age_days: float = 0.0,
     recent_days: float = 30.0,
 ) -> pl.LazyFrame:
     """One row per lead at its scoring moment: features (point in time) and outcomes.
@@ -93,8 +93,9 @@ def scoring_samples(
         The data and the SLA config (``[scoring]``, ``funnel.window_days``).
     as_of : datetime, optional
         The data as known then (default: the latest timestamp).
-    age_days : float, default 7
-        The scoring moment is ``created_at + age_days``.
+    age_days : float, default 0
+        The scoring moment is ``created_at + age_days`` (0: when the lead is created,
+        its first activity included).
     recent_days : float, default 30
         The window of the ``recent_<type>`` counts before the scoring moment.
 
@@ -358,6 +359,7 @@ def fit_model(
         "n_train": frame.height,
         "positives_train": int(y.sum()),
         "calibration": method,
+        "features": [*categorical, *numeric],
         "numeric_features": list(numeric),
         "categorical_features": list(categorical),
     }
@@ -393,23 +395,14 @@ def time_split(
     return ordered.head(cut), ordered.slice(cut)
 
 
-def train_and_evaluate(
+def _samples_split(
     tables: Tables,
     config: SlaConfig,
     *,
-    target: Target = "sql",
-    as_of: datetime | None = None,
-    age_days: float = 7.0,
-    test_share: float = 0.3,
-    random_state: int = 0,
-) -> Evaluation:
-    """Train the model on older leads and compare it with the rule score on newer ones.
-
-    The rule score becomes a probability through a :class:`ScoreMapping` fitted on the
-    training leads. Metrics (``calibration_metrics``) for ``model``, ``rule_score`` and
-    ``uncalibrated`` (the same pipeline without calibration).
-    """
-    target = _check_target(target)
+    as_of: datetime | None,
+    age_days: float,
+    test_share: float,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     samples = (
         scoring_samples(tables, config, as_of=as_of, age_days=age_days)
         .filter(pl.col("is_mature"))
@@ -418,11 +411,19 @@ def train_and_evaluate(
     if samples.height < 50:
         raise ValueError(
             f"only {samples.height} leads have a closed {config.funnel.window_days}-day window: "
-            "too few to train a model (need at least 50)"
+            "too few to train or evaluate a model (need at least 50)"
         )
-    train, test = time_split(samples, test_share=test_share)
-    model = fit_model(train, label=target, random_state=random_state)
-    bare = fit_model(train, label=target, random_state=random_state, calibrated=False)
+    return time_split(samples, test_share=test_share)
+
+
+def _evaluate(
+    model: ScoreModel,
+    train: pl.DataFrame,
+    test: pl.DataFrame,
+    *,
+    target: Target,
+    bare: ScoreModel | None = None,
+) -> Evaluation:
     mapping = ScoreMapping().fit(train["score"].to_numpy(), train[target].cast(pl.Int64))
     y = test[target].cast(pl.Int64).to_numpy()
     frame = test.select(
@@ -431,14 +432,41 @@ def train_and_evaluate(
         pl.Series("rule_score", test["score"].to_numpy()),
         pl.Series("rule_probability", mapping.predict(test["score"].to_numpy())),
         pl.Series("model_probability", model.predict_proba(test)),
-        pl.Series("uncalibrated_probability", bare.predict_proba(test)),
     )
     metrics = {
         "model": calibration_metrics(y, frame["model_probability"]),
         "rule_score": calibration_metrics(y, frame["rule_probability"]),
-        "uncalibrated": calibration_metrics(y, frame["uncalibrated_probability"]),
     }
+    if bare is not None:
+        frame = frame.with_columns(pl.Series("uncalibrated_probability", bare.predict_proba(test)))
+        metrics["uncalibrated"] = calibration_metrics(y, frame["uncalibrated_probability"])
     split_at = test["scored_at"].min() if test.height else None
+    return Evaluation(model, target, frame, metrics, split_at)
+
+
+def train_and_evaluate(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    target: Target = "sql",
+    as_of: datetime | None = None,
+    age_days: float = 0.0,
+    test_share: float = 0.3,
+    random_state: int = 0,
+) -> Evaluation:
+    """Train the model on older leads and compare it with the rule score on newer ones.
+
+    The rule score becomes a probability through a :class:`ScoreMapping` fitted on the
+    training leads. ``metrics`` (each :func:`calibration_metrics`) for ``model``,
+    ``rule_score`` and ``uncalibrated`` (the same pipeline without calibration).
+    """
+    target = _check_target(target)
+    train, test = _samples_split(
+        tables, config, as_of=as_of, age_days=age_days, test_share=test_share
+    )
+    model = fit_model(train, label=target, random_state=random_state)
+    bare = fit_model(train, label=target, random_state=random_state, calibrated=False)
+    evaluation = _evaluate(model, train, test, target=target, bare=bare)
     trained_at = datetime.now(UTC)
     model.card.update(
         {
@@ -448,15 +476,34 @@ def train_and_evaluate(
             "window_days": config.funnel.window_days,
             "age_days": age_days,
             "split": "time",
-            "split_at": split_at.isoformat() if split_at else None,
+            "split_at": evaluation.split_at.isoformat() if evaluation.split_at else None,
             "n_test": test.height,
-            "metrics": metrics["model"],
-            "rule_score_metrics": metrics["rule_score"],
+            "metrics": evaluation.metrics["model"],
+            "rule_score_metrics": evaluation.metrics["rule_score"],
+            "uncalibrated_metrics": evaluation.metrics["uncalibrated"],
             "config_version": config.sla.version,
             "config_hash": config.content_hash,
         }
     )
-    return Evaluation(model, target, frame, metrics, split_at)
+    return evaluation
+
+
+def evaluate_model(
+    model: ScoreModel,
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    test_share: float = 0.3,
+) -> Evaluation:
+    """Evaluate a saved model on the newest leads of the current data (as it was trained)."""
+    card_target = str(model.card.get("target", "sql_within_window")).removesuffix("_within_window")
+    target = _check_target(card_target)
+    age_days = float(model.card.get("age_days", 0.0))
+    train, test = _samples_split(
+        tables, config, as_of=as_of, age_days=age_days, test_share=test_share
+    )
+    return _evaluate(model, train, test, target=target)
 
 
 def models_dir(db_path: str | Path) -> Path:
@@ -521,6 +568,7 @@ __all__ = [
     "TARGETS",
     "Evaluation",
     "ScoreModel",
+    "evaluate_model",
     "feature_matrix",
     "fit_model",
     "latest_model",

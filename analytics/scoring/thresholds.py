@@ -246,7 +246,8 @@ def precompute_from_predictions(
     Returns
     -------
     ThresholdBase with one record per lead (``prev_score`` = -inf): under threshold p a
-    lead is an MQL at its scoring moment when its probability is at least p.
+    lead is an MQL at its scoring moment when its probability is at least p. Volumes
+    are averaged over the complete months in which some lead was scored.
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
@@ -263,11 +264,16 @@ def precompute_from_predictions(
     )
     records = _finish(steps, first_sql, known.opportunities, config=config, as_of=moment)
     first = records["at"].min() if records.height else None
+    # the months the scored leads span (a test set ends before as_of)
+    spanned = set(records["month"].unique().to_list())
+    months = tuple(
+        m for m in _complete_months(first, moment, config.reporting.timezone) if m in spanned
+    )
     in_scope = steps.select("lead_id").unique()
     sql_leads = first_sql.join(in_scope, on="lead_id", how="semi").select(pl.len()).collect()
     return ThresholdBase(
         records=records,
-        months=_complete_months(first, moment, config.reporting.timezone),
+        months=months,
         sql_leads=int(sql_leads.item()),
         weekly_capacity=weekly_capacity(known.reps),
         as_of=moment,
