@@ -436,11 +436,26 @@ def review(
         str | None,
         typer.Option("--as-of", help="Judge as of this ISO 8601 timestamp (default: latest data)."),
     ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Write the review pack: html (print-ready), pdf (needs chromium) or md.",
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="The pack's file (format from its suffix without --format)."),
+    ] = None,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """The month's SLA review: volumes, conversion, handoff, cadence, recycling, KPIs."""
+    """The month's SLA review: volumes, conversion, handoff, cadence, recycling, KPIs.
+
+    The month is judged by the SLA version in force on its first day (recorded in the
+    warehouse; the given config when none is). With --format/--out: the review pack.
+    """
     from analytics.review import build_review
     from analytics.tables import parse_timestamp
     from analytics.timeframe import TimeframeError, parse_month
@@ -456,16 +471,114 @@ def review(
             moment = parse_timestamp(as_of)
         except ValueError:
             fail(f"--as-of: {as_of!r} is not an ISO 8601 timestamp; use e.g. 2026-11-01T00:00:00Z")
+    pack_format = _pack_format(fmt, out_file, as_json=as_json)
     cfg = config_or_exit(config)
+    _record_config(db, cfg)
     with readonly_warehouse(db) as con:
         if moment is None:
             moment = latest_timestamp(con)  # one SQL query instead of scanning every table
-        result = build_review(load_tables(con), cfg, month=month, as_of=moment)
+        versions, cfg_in_force = _config_in_force(con, cfg, month)
+        if pack_format is not None:
+            _write_pack(
+                con, cfg, versions, month=month, as_of=moment, fmt=pack_format, out=out_file
+            )
+            return
+        result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
     document = result.to_json_dict()
     if as_json:
         emit_json(document)
         return
     _print_review(result, document)
+
+
+# -- sla review: the SLA in force and the review pack (--format / --out) -------------
+
+
+def _pack_format(fmt: str | None, out_file: Path | None, *, as_json: bool) -> str | None:
+    """The pack format asked for (None: no pack), or exit 2 naming the bad option."""
+    from analytics.pack.render import PACK_FORMATS
+
+    if fmt is None and out_file is None:
+        return None
+    if as_json:
+        fail("--json prints the review's JSON; --format/--out write the pack: choose one")
+    if fmt is None:
+        fmt = out_file.suffix.lower().lstrip(".") if out_file else ""
+        fmt = {"htm": "html", "markdown": "md"}.get(fmt, fmt)
+        if fmt not in PACK_FORMATS:
+            fail(
+                f"--out {out_file}: cannot tell the format from the suffix; "
+                f"add --format ({', '.join(PACK_FORMATS)})"
+            )
+    if fmt not in PACK_FORMATS:
+        fail(f"--format {fmt!r} is not known; allowed: {', '.join(PACK_FORMATS)}")
+    if fmt == "pdf" and out_file is None:
+        fail("--format pdf needs --out FILE (a PDF is not written to the terminal)")
+    return fmt
+
+
+def _record_config(db: Path, cfg: SlaConfig) -> None:
+    """Record a config version not seen yet (a copy swapped in; readers are not blocked)."""
+    from analytics.warehouse.config_history import record_config_if_new
+
+    try:
+        if record_config_if_new(db, cfg):
+            err.print(
+                f"recorded SLA version {cfg.sla.version} ({cfg.content_hash[:8]}, in force from "
+                f"{cfg.sla.effective_from.isoformat()}) in {db}",
+                highlight=False,
+            )
+    except Exception as exc:  # the review itself needs no write: go on without recording
+        err.print(f"[yellow]warning:[/] could not record the SLA version in {db}: {exc}")
+
+
+def _config_in_force(con: Any, cfg: SlaConfig, month: str) -> tuple[list[SlaConfig], SlaConfig]:
+    """The recorded versions and the one that judges ``month`` (the given config if none)."""
+    from analytics.sla_history import config_in_force
+    from analytics.timeframe import month_window
+    from analytics.warehouse.config_history import stored_configs
+
+    versions = stored_configs(con)
+    first_day = month_window(month, timezone=cfg.reporting.timezone).first_day
+    return versions, config_in_force(versions, on=first_day, fallback=cfg)
+
+
+def _write_pack(
+    con: Any,
+    cfg: SlaConfig,
+    versions: list[SlaConfig],
+    *,
+    month: str,
+    as_of: datetime | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    from analytics.pack import build_pack, render_pack
+    from analytics.pack.render import PackRenderError
+    from analytics.warehouse import load_tables
+
+    with progress_bar("building the review pack") as progress:
+        progress("reviewing two months", 0.1)
+        pack = build_pack(load_tables(con), cfg, month=month, as_of=as_of, versions=versions)
+        progress(f"rendering {fmt}", 0.6)
+        try:
+            document = render_pack(pack, fmt=fmt)
+        except PackRenderError as exc:
+            fail(str(exc))
+    if out is None:
+        sys.stdout.write(document if isinstance(document, str) else document.decode())
+        return
+    try:
+        if isinstance(document, bytes):
+            out.write_bytes(document)
+        else:
+            out.write_text(document, encoding="utf-8")
+    except OSError as exc:
+        fail(f"--out {out}: cannot write the pack: {exc.strerror or exc}")
+    err.print(
+        f"review pack {pack.month} ({fmt}, SLA version {pack.config.sla.version}) written to {out}",
+        highlight=False,
+    )
 
 
 def _fmt(value: Any, kind: str = "n") -> str:

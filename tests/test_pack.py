@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import io
+import json
 import math
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,9 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from analytics.cli import app
 from analytics.config import load_config, parse_config
 from analytics.pack import build_pack
 from analytics.pack.compare import poisson_rate_test, two_proportion_test
@@ -411,3 +414,73 @@ def test_a_change_inside_the_month_is_shown_with_before_and_after(warehouse, tmp
     assert "Changed during 2026-10: version 2026.3 from 2026-10-04" in md
     assert "| before | 2026-10-01 – 2026-10-03 | 2 | 0.7 | 50.0 % (1 / 2) |" in md
     assert math.isclose(split["handoff_compliance"][1], 0.5)
+
+
+# -- sla review --format / --out -----------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_cli_writes_the_pack_in_the_format_of_the_suffix(warehouse, tmp_path):
+    out = tmp_path / "review.md"
+    args = ["review", "--month", "2026-10", "--as-of", "2026-11-15T00:00:00Z"]
+    result = runner.invoke(app, [*args, "--db", str(warehouse), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    md = out.read_text(encoding="utf-8")
+    for expected in EXPECTED_TEXT:
+        assert expected in md, expected
+    assert f"written to {out}" in result.stderr
+
+    result = runner.invoke(app, [*args, "--db", str(warehouse), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<!DOCTYPE html>")
+    assert "Ben Beta" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--format", "docx"], "--format 'docx' is not known; allowed: html, pdf, md"),
+        (["--out", "pack.txt"], "cannot tell the format from the suffix; add --format"),
+        (["--format", "pdf"], "--format pdf needs --out FILE"),
+        (["--format", "md", "--json"], "--json prints the review's JSON; --format/--out"),
+        (["--out", "/nonexistent/dir/pack.md"], "--out /nonexistent/dir/pack.md: cannot write"),
+    ],
+)
+def test_cli_pack_usage_errors_exit_2_naming_the_option(warehouse, extra, message):
+    result = runner.invoke(app, ["review", "--month", "2026-10", "--db", str(warehouse), *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_cli_pdf_without_chromium_exits_2_naming_the_program(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    out = tmp_path / "pack.pdf"
+    args = ["review", "--month", "2026-10", "--db", str(warehouse), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "PDF needs the program `chromium`" in result.stderr
+    assert not out.exists()
+
+
+def test_cli_review_judges_each_month_by_its_sla_and_records_a_new_config(warehouse, tmp_path):
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(warehouse.read_bytes())
+    v3 = tmp_path / "sla3.toml"
+    v3.write_text(
+        EXAMPLE.replace('version = "2026.2"', 'version = "2026.3"')
+        .replace('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"')
+        .replace("first_touch_hours = 24", "first_touch_hours = 48")
+    )
+    args = ["review", "--as-of", "2026-11-15T00:00:00Z", "--db", str(db), "--json"]
+    # Reviewing with the new file records it (through a swapped copy) ...
+    result = runner.invoke(app, [*args, "--month", "2026-10", "--config", str(v3)])
+    assert result.exit_code == 0, result.output
+    assert "recorded SLA version 2026.3" in result.stderr
+    assert json.loads(result.stdout)["handoff"]["met"] == 4  # judged by 48 h
+    # ... so October is judged by it even with the old file given, September by the old one.
+    result = runner.invoke(app, [*args, "--month", "2026-10"])
+    assert json.loads(result.stdout)["handoff"]["met"] == 4
+    assert "recorded" not in result.stderr
+    history = runner.invoke(app, ["config", "history", "--db", str(db), "--json"])
+    assert [v["version"] for v in json.loads(history.stdout)["versions"]] == ["2026.2", "2026.3"]
