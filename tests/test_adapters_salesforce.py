@@ -1,0 +1,196 @@
+"""Salesforce exports by API field names (tests/fixtures/exports/salesforce): Lead,
+LeadHistory, Contact, Account, Opportunity, Task and User, awkward rows included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse.adapters import import_export
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "salesforce"
+L = "00Q1000000L00"  # lead id prefix of the fixture
+
+
+def ts(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def core(db: Path, table: str) -> pl.DataFrame:
+    con = connect_readonly(db)
+    try:
+        return getattr(load_tables(con), table).collect()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    db = tmp_path_factory.mktemp("salesforce") / "w.duckdb"
+    return db, import_export(db, FIXTURES, fmt="salesforce")
+
+
+def test_rows_loaded_per_table(loaded):
+    _, result = loaded
+    # leads: Lead 12 rows - duplicate L0002 - L0009 without CreatedDate = 10, plus the
+    #   contacts no lead was converted into: C0004 (C0005's account A9999 is unknown) = 11
+    # sales_touches: 12 tasks - "Not Started" - "Other" to-do - Gatekeeper - unknown WhoId
+    #   - duplicate 00T1 = 7
+    # opportunities: 6 - won without CloseDate - unknown account = 4
+    assert result.loaded == {
+        "accounts": 3,
+        "reps": 4,
+        "leads": 11,
+        "lifecycle_events": 27,
+        "sales_touches": 7,
+        "opportunities": 4,
+    }
+    assert {(Path(r["file"]).name, r["line"], r["column"]) for r in result.rejected} == {
+        ("Contact.csv", 6, "account_id"),
+        ("Contact.csv", 6, "lead_id"),  # its lead event, the lead being rejected
+        ("Lead.csv", 9, "lead_id"),  # duplicate Id
+        ("Lead.csv", 10, "created_at"),
+        ("Lead.csv", 10, "entered_at"),
+        ("Lead.csv", 10, "lead_id"),
+        ("LeadHistory.csv", 13, "lead_id"),  # history of a lead not exported
+        ("Opportunity.csv", 6, "closed_at"),
+        ("Opportunity.csv", 7, "account_id"),
+        ("Task.csv", 9, "outcome"),  # Gatekeeper
+        ("Task.csv", 10, "lead_id"),
+        ("Task.csv", 13, "touch_id"),
+    }
+
+
+def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
+    ev = core(db, "lifecycle_events").filter(pl.col("lead_id") == lead).sort("entered_at", "stage")
+    return list(zip(ev["stage"], ev["entered_at"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        (  # full history, converted, opportunity won on 2026-10-01
+            f"{L}01",
+            [
+                ("lead", ts("2026-09-01T08:00")),
+                ("mql", ts("2026-09-03T10:00")),
+                ("sal", ts("2026-09-04T09:00")),
+                ("opportunity", ts("2026-09-10T11:30")),  # Opportunity.CreatedDate
+                ("sql", ts("2026-09-10T11:30")),  # history "Closed - Converted"
+                ("customer", ts("2026-10-01T00:00")),  # CloseDate
+            ],
+        ),
+        # set back to "Open - Not Contacted" after working it: recycled
+        (
+            f"{L}05",
+            [
+                ("lead", ts("2026-09-08T10:00")),
+                ("sal", ts("2026-09-09T10:00")),
+                ("recycled", ts("2026-09-12T10:00")),
+            ],
+        ),
+        # converted without history: sql at ConvertedDate; its opportunity via ContactId
+        (
+            f"{L}06",
+            [
+                ("lead", ts("2026-09-09T14:20")),
+                ("sql", ts("2026-09-20T00:00")),
+                ("opportunity", ts("2026-09-21T10:00")),
+            ],
+        ),
+        (
+            f"{L}04",
+            [
+                ("lead", ts("2026-09-05T13:00")),
+                ("sal", ts("2026-09-06T10:00")),
+                ("disqualified", ts("2026-09-08T10:00")),
+            ],
+        ),
+        # the duplicated record (line 9, converted 09-30) adds nothing
+        (f"{L}02", [("lead", ts("2026-09-02T09:30")), ("sal", ts("2026-09-03T09:00"))]),
+        # an offset is converted to UTC; no history: only creation
+        (f"{L}12", [("lead", ts("2026-09-16T10:00"))]),
+    ],
+)
+def test_status_history_and_conversion_give_lifecycle_events(loaded, lead, expected):
+    db, _ = loaded
+    assert _stages(db, lead) == expected
+
+
+def test_leads_sources_owners_and_accounts(loaded):
+    db, _ = loaded
+    leads = core(db, "leads").sort("lead_id")
+    got = {r[0]: r[1:] for r in leads.select("lead_id", "source", "owner_rep_id").rows()}
+    assert got[f"{L}01"] == ("organic", "0051000000AAAAA")  # Web
+    assert got[f"{L}02"] == ("partner", "0051000000AAAAA")  # first of the duplicates
+    assert got[f"{L}05"] == ("other", "0051000000BBBBB")  # empty LeadSource
+    assert got[f"{L}07"] == ("paid_social", "005100000UNKNWN")  # unknown owner still a rep
+    assert got[f"{L}11"] == ("event", "0051000000AAAAA")  # Webinar
+    assert got["0031000000C0004"] == ("other", "0051000000CCCCC")  # a contact without lead
+    assert "0031000000C0001" not in got  # converted from L0001: an alias, not a second lead
+
+
+def test_tasks_channel_outcome_time_and_contact_alias(loaded):
+    db, _ = loaded
+    t = core(db, "sales_touches").sort("touch_id")
+    assert t.select("touch_id", "lead_id", "channel", "outcome", "occurred_at").rows() == [
+        # CompletedDateTime wins
+        ("00T1", f"{L}01", "phone", "connected", ts("2026-09-03T10:35")),
+        ("00T10", f"{L}11", "social", "no_answer", ts("2026-09-15T09:00")),
+        ("00T2", f"{L}02", "phone", "no_answer", ts("2026-09-02T11:00")),
+        ("00T3", f"{L}02", "phone", "voicemail", ts("2026-09-03T11:00")),
+        ("00T4", f"{L}03", "email", "no_answer", ts("2026-09-05T08:00")),
+        # WhoId is the contact converted from L0001; created 09-01 for the 09-12 meeting
+        ("00T6", f"{L}01", "video", "connected", ts("2026-09-12T00:00")),
+        ("00T7", f"{L}04", "phone", "meeting_booked", ts("2026-09-06T09:00")),
+    ]
+
+
+def test_reps_from_owners_with_user_names_and_activity(loaded):
+    db, _ = loaded
+    reps = core(db, "reps").sort("rep_id")
+    assert reps.select("rep_id", "name", "team", "active").rows() == [
+        ("0051000000AAAAA", "Jana Vogel", "sdr", True),
+        ("0051000000BBBBB", "Tom Berg", "sdr", True),
+        ("0051000000CCCCC", "Max Keller", "ae", False),
+        ("005100000UNKNWN", "005100000UNKNWN", "sdr", None),
+    ]
+
+
+def test_opportunities_status_from_iswon_isclosed(loaded):
+    db, _ = loaded
+    o = core(db, "opportunities").sort("opportunity_id")
+    assert o.select("opportunity_id", "lead_id", "status", "amount", "loss_reason").rows() == [
+        ("0061000000O0001", f"{L}01", "won", 12000.0, None),
+        ("0061000000O0002", "0031000000C0004", "open", 5000.0, None),
+        ("0061000000O0003", f"{L}10", "lost", 8000.0, "Budget"),
+        ("0061000000O0004", f"{L}06", "open", 0.0, None),
+    ]
+
+
+def test_personal_fields_are_dropped_and_history_of_other_fields_ignored(loaded):
+    db, result = loaded
+    assert result.dropped_columns["Lead.csv"] == [
+        "firstname",
+        "lastname",
+        "email",
+        "phone",
+        "mobilephone",
+    ]
+    assert result.dropped_columns["Task.csv"] == ["subject", "description"]
+    con = duckdb.connect(str(db), read_only=True)
+    rows = [
+        v
+        for table in ("leads", "lifecycle_events", "sales_touches", "opportunities", "accounts")
+        for row in con.execute(f"SELECT * FROM raw.{table}").fetchall()
+        for v in row
+    ]
+    con.close()
+    text = " ".join(map(str, rows))
+    for secret in ("@", "Schmidt", "Talked to Anna", "Anna wants it", "+49 30 1"):
+        assert secret not in text
