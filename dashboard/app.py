@@ -1,0 +1,66 @@
+"""SLA Analytics: the app's entry point. It only routes (``st.navigation``) and draws the sidebar.
+
+Run with ``make run`` (builds a demo warehouse when there is none) or
+``streamlit run dashboard/app.py``. The warehouse is ``$SLA_DB`` (default
+``data/warehouse.duckdb``), the SLA config ``$SLA_CONFIG`` (default ``data/sla.toml``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on it
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, ui  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
+
+st.set_page_config(page_title="SLA Analytics", page_icon=":handshake:", layout="wide")
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def page(file: str, key: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES / file, title=t(key, ui.lang()), icon=icon, default=default)
+
+
+lang = ui.sidebar_language()
+state, error = data.warehouse_state()
+problem = data.config_error()
+
+if problem is not None:
+    st.error(f"**{data.config_path()}**: the SLA config is not valid.\n\n```\n{problem}\n```")
+    st.stop()
+
+if state != "ok":
+    nav = st.navigation(
+        [
+            page("welcome.py", "nav_welcome", ":material/rocket_launch:", default=True),
+            page("warehouse.py", "nav_data", ":material/database:"),
+        ]
+    )
+else:
+    ui.sidebar_filters()
+    nav = st.navigation(
+        {
+            "": [page("overview.py", "nav_overview", ":material/dashboard:", default=True)],
+            t("section_sla", lang): [
+                page("goals.py", "nav_goals", ":material/flag:"),
+                page("definitions.py", "nav_definitions", ":material/menu_book:"),
+                page("qualification.py", "nav_qualification", ":material/tune:"),
+                page("handoffs.py", "nav_handoffs", ":material/swap_horiz:"),
+                page("nurturing.py", "nav_nurturing", ":material/spa:"),
+                page("management.py", "nav_management", ":material/call:"),
+                page("kpis.py", "nav_kpis", ":material/monitoring:"),
+            ],
+            t("section_meeting", lang): [
+                page("review.py", "nav_review", ":material/event_note:"),
+                page("warehouse.py", "nav_data", ":material/database:"),
+            ],
+        }
+    )
+nav.run()

@@ -1,0 +1,479 @@
+"""The app's one door to the data: paths, the read-only connection, and every cache.
+
+- The warehouse path comes from ``SLA_DB`` (default ``data/warehouse.duckdb``), the SLA
+  config from ``SLA_CONFIG`` (default ``data/sla.toml``).
+- ``st.cache_resource`` holds the read-only connection, keyed by the path *and* the
+  file's modification time: an import swaps a new file in (``os.replace``), the mtime
+  changes, and the next rerun connects to the new file.
+- ``st.cache_data`` holds the collected results per (warehouse, config, month, as_of,
+  segment); widget filters are arguments, applied outside the cached functions.
+
+Pages call the functions here and the ``analytics`` library; they never open files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import streamlit as st
+
+from analytics.config import ConfigError, SlaConfig, load_config
+from analytics.tables import Tables
+
+WarehouseState = Literal["ok", "missing", "empty", "broken"]
+#: The segment filters of the sidebar, in order (query parameter names).
+FILTERS: tuple[str, ...] = ("source", "country", "team", "owner")
+
+
+def db_path() -> Path:
+    """The warehouse file (env ``SLA_DB``, default ``data/warehouse.duckdb``)."""
+    return Path(os.environ.get("SLA_DB") or "data/warehouse.duckdb")
+
+
+def config_path() -> Path:
+    """The SLA config file (env ``SLA_CONFIG``, default ``data/sla.toml``)."""
+    return Path(os.environ.get("SLA_CONFIG") or "data/sla.toml")
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def warehouse_key() -> tuple[str, int]:
+    """(path, mtime): changes whenever an import swaps a new warehouse file in."""
+    path = db_path()
+    return str(path.resolve()), _mtime(path)
+
+
+def config_key() -> tuple[str, int]:
+    path = config_path()
+    return str(path.resolve()), _mtime(path)
+
+
+# -- resources -------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(path: str, mtime: int) -> Any:
+    from analytics.warehouse import connect_readonly
+
+    return connect_readonly(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _config(path: str, mtime: int) -> SlaConfig:
+    return load_config(path)
+
+
+def config() -> SlaConfig:
+    """The SLA config in force (reloaded when the file changes)."""
+    return _config(*config_key())
+
+
+def config_error() -> str | None:
+    """The config's problems as text, or None when it is valid."""
+    try:
+        config()
+    except (ConfigError, OSError) as exc:
+        return str(exc)
+    return None
+
+
+def connection() -> Any:
+    """The read-only DuckDB connection to the current warehouse file."""
+    return _connection(*warehouse_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _state(key: tuple[str, int]) -> tuple[WarehouseState, str]:
+    from analytics.warehouse import WarehouseError, is_warehouse, table_counts
+
+    if key[1] == 0:
+        return "missing", ""
+    try:
+        con = _connection(*key)
+        if not is_warehouse(con):
+            return "broken", "not an SLA warehouse"
+        if table_counts(con)["leads"] == 0:
+            return "empty", ""
+    except WarehouseError as exc:
+        return "broken", str(exc)
+    except Exception as exc:  # a damaged file: show it, do not crash the app
+        return "broken", f"{type(exc).__name__}: {exc}"
+    return "ok", ""
+
+
+def warehouse_state() -> tuple[WarehouseState, str]:
+    """``ok``, ``missing``, ``empty`` (no leads) or ``broken`` (with the error text)."""
+    return _state(warehouse_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _tables(key: tuple[str, int]) -> Tables:
+    from analytics.warehouse import load_tables
+
+    return load_tables(_connection(*key))
+
+
+def tables() -> Tables:
+    """The warehouse's core tables as lazy frames."""
+    return _tables(warehouse_key())
+
+
+# -- small facts about the warehouse -----------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _as_of(key: tuple[str, int]) -> datetime | None:
+    from analytics.warehouse import latest_timestamp
+
+    return latest_timestamp(_connection(*key))
+
+
+def as_of() -> datetime | None:
+    """The default ``as_of``: the latest timestamp in the warehouse (UTC)."""
+    return _as_of(warehouse_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _months(key: tuple[str, int], ckey: tuple[str, int]) -> list[str]:
+    from analytics.timeframe import month_of
+
+    tz = _config(*ckey).reporting.timezone
+    found = (
+        _tables(key)
+        .leads.select(month_of("created_at", timezone=tz).alias("m"))
+        .unique()
+        .sort("m", descending=True)
+        .collect()["m"]
+        .to_list()
+    )
+    return [m for m in found if m is not None]
+
+
+def months() -> list[str]:
+    """The months with leads, newest first (the month picker's options)."""
+    return _months(warehouse_key(), config_key())
+
+
+@dataclass(frozen=True)
+class Rep:
+    rep_id: str
+    name: str
+    team: str
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _filter_options(key: tuple[str, int]) -> dict[str, list[str]]:
+    t = _tables(key)
+    leads = t.leads.select("source", "country").collect()
+    reps = t.reps.select("rep_id", "team").collect()
+    return {
+        "source": sorted(v for v in leads["source"].unique().to_list() if v),
+        "country": sorted(v for v in leads["country"].unique().to_list() if v),
+        "team": sorted(v for v in reps["team"].unique().to_list() if v),
+        "owner": sorted(v for v in reps["rep_id"].to_list() if v),
+    }
+
+
+def filter_options() -> dict[str, list[str]]:
+    """The values each sidebar filter offers (source, country, team, owner)."""
+    return _filter_options(warehouse_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rep_names(key: tuple[str, int]) -> dict[str, str]:
+    reps = _tables(key).reps.select("rep_id", "name").collect()
+    return dict(zip(reps["rep_id"].to_list(), reps["name"].to_list(), strict=True))
+
+
+def rep_names() -> dict[str, str]:
+    """rep_id -> display name."""
+    return _rep_names(warehouse_key())
+
+
+# -- warehouse health (Data page) ------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _health(key: tuple[str, int]) -> dict[str, Any]:
+    from analytics.warehouse import loads, quarantine, table_counts
+    from analytics.warehouse.config_history import config_versions
+
+    con = _connection(*key)
+    return {
+        "counts": table_counts(con),
+        "quarantine": quarantine(con),
+        "loads": loads(con),
+        "config_versions": config_versions(con),
+    }
+
+
+def health() -> dict[str, Any]:
+    """Rows per table, the quarantine, the load log and the recorded config versions."""
+    return _health(warehouse_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tracks_in_data(key: tuple[str, int]) -> pl.DataFrame:
+    return (
+        _tables(key)
+        .nurture_enrollments.group_by("track")
+        .agg(pl.len().alias("enrollments"))
+        .sort("track")
+        .collect()
+    )
+
+
+def tracks_in_data() -> pl.DataFrame:
+    """One row per nurture track name found in the data: ``track``, ``enrollments``."""
+    return _tracks_in_data(warehouse_key())
+
+
+def import_files(folder: Path) -> Any:
+    """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime)."""
+    from analytics.warehouse import import_canonical
+
+    return import_canonical(db_path(), folder, config=config())
+
+
+def segment_filter(values: dict[str, str | None]) -> dict[str, str]:
+    """The active sidebar filters only (``{"source": "email"}``); empty when none is set."""
+    return {k: v for k, v in values.items() if k in FILTERS and v}
+
+
+# -- the month's review (every page's numbers) --------------------------------------------
+
+
+def review_segment(filters: dict[str, str], reps: pl.DataFrame) -> dict[str, Any] | None:
+    """The sidebar filters as a segment of :func:`analytics.review.build_review`.
+
+    ``team`` is not a lead attribute: it selects the leads owned by that team's reps
+    (combined with ``owner`` when both are set).
+    """
+    segment: dict[str, Any] = {k: v for k, v in filters.items() if k in ("source", "country")}
+    team, owner = filters.get("team"), filters.get("owner")
+    if team:
+        ids = reps.filter(pl.col("team") == team)["rep_id"].to_list()
+        segment["owner"] = [r for r in ids if r == owner] if owner else ids
+    elif owner:
+        segment["owner"] = owner
+    return segment or None
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _review(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    month: str,
+    as_of: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+) -> Any:
+    from analytics.review import build_review
+
+    reps = _tables(key).reps.select("rep_id", "team").collect()
+    seg = review_segment(dict(segment), reps)
+    return build_review(_tables(key), _config(*ckey), month=month, as_of=as_of, segment=seg)
+
+
+def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | None = None) -> Any:
+    """The month's :class:`analytics.review.Review`, cached per (month, as_of, filters)."""
+    seg = tuple(sorted((segment or {}).items()))
+    return _review(warehouse_key(), config_key(), month, at or as_of(), seg)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _goal_plan(
+    key: tuple[str, int], ckey: tuple[str, int], month: str, at: datetime, target: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from analytics.goals import monthly_targets, pacing
+
+    cfg = _config(*ckey)
+    cfg = cfg.model_copy(
+        update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": float(target)})}
+    )
+    t = _tables(key).until(at)
+    targets = monthly_targets(t, config=cfg, month=month)
+    paced = pacing(t, config=cfg, month=month, as_of=at, targets=targets)
+    return tuple(pl.collect_all([targets, paced]))  # type: ignore[return-value]
+
+
+def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(reverse funnel, pacing) of the whole company for a monthly revenue target."""
+    return _goal_plan(warehouse_key(), config_key(), month, as_of(), target)
+
+
+def kpi_trend(
+    month: str, segment: dict[str, str] | None = None, *, count: int = 12
+) -> pl.DataFrame:
+    """The KPI table of each of the ``count`` months up to ``month`` (oldest first).
+
+    Each review holds its month and the previous one, so every other month is built
+    (and cached on its own: the pages reuse them).
+
+    Returns
+    -------
+    DataFrame, one row per month and KPI: ``month`` and the columns of
+    :func:`analytics.kpis.kpi_table`.
+    """
+    from analytics.kpis import kpi_table
+    from analytics.timeframe import shift_month
+
+    cfg = config()
+    available = set(months())
+    frames = []
+    for back in range(0, count, 2):
+        m = shift_month(month, -back)
+        if m not in available and shift_month(m, -1) not in available:
+            continue
+        r = review(m, segment)
+        for label, values in ((m, r.kpi_values), (shift_month(m, -1), r.previous_kpi_values)):
+            if label in available:
+                frames.append(
+                    kpi_table(values, config=cfg)
+                    .collect()
+                    .with_columns(pl.lit(label).alias("month"))
+                )
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames).sort("month")
+
+
+# -- lead scoring (precomputed once per warehouse) -----------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _threshold_base(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> Any:
+    from analytics.scoring.thresholds import precompute_thresholds
+
+    return precompute_thresholds(_tables(key), _config(*ckey), as_of=at)
+
+
+def threshold_base() -> Any:
+    """The rule score's running-maximum steps of every lead (the slider's input), once."""
+    return _threshold_base(warehouse_key(), config_key(), as_of())
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _threshold_table(
+    key: tuple[str, int], ckey: tuple[str, int], at: datetime
+) -> tuple[pl.DataFrame, float | None, str]:
+    from analytics.scoring.thresholds import recommend_threshold, threshold_table
+
+    table = threshold_table(_threshold_base(key, ckey, at))
+    recommended, reason = recommend_threshold(table)
+    return table, recommended, reason
+
+
+def threshold_table() -> tuple[pl.DataFrame, float | None, str]:
+    """(threshold table, recommended threshold, why) for the default thresholds."""
+    return _threshold_table(warehouse_key(), config_key(), as_of())
+
+
+def threshold_point(threshold: float) -> dict[str, Any]:
+    """The what-if at one threshold: a cheap filter over the precomputed steps."""
+    from analytics.scoring.thresholds import threshold_table as table_at
+
+    return table_at(threshold_base(), thresholds=[float(threshold)]).row(0, named=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> dict[str, Any]:
+    from analytics.scoring.calibration import (
+        ScoreMapping,
+        calibration_metrics,
+        reliability_table,
+    )
+    from analytics.scoring.model import scoring_samples, time_split
+    from analytics.scoring.rules import rule_scores, score_grid
+
+    cfg, t = _config(*ckey), _tables(key)
+    current = rule_scores(t, cfg, as_of=at).select("score", "fit_grade", "interest_grade")
+    samples = scoring_samples(t, cfg, as_of=at).filter(pl.col("is_mature"))
+    current, samples = pl.collect_all([current, samples])
+    grid = score_grid(
+        samples.lazy().select("fit_points", "interest_points", pl.col("sql").alias("converted")),
+        cfg,
+    ).collect()
+    out: dict[str, Any] = {"scores": current, "grid": grid, "samples": samples.height}
+    if samples.height >= 50:
+        train, test = time_split(samples)
+        mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
+        y = test["sql"].cast(pl.Int64).to_numpy()
+        prob = mapping.predict(test["score"].to_numpy())
+        out["metrics"] = calibration_metrics(y, prob)
+        out["reliability"] = reliability_table(y, prob)
+        out["mapping"] = mapping.table(scores=list(range(0, 115, 5)))
+        out["n_test"] = test.height
+        out["split_at"] = test["scored_at"].min()
+    return out
+
+
+def score_quality() -> dict[str, Any]:
+    """Current score distribution, the fit x interest grid and the rule score's calibration.
+
+    Calibration: the rule score at lead creation is mapped to a probability of an SQL
+    within ``funnel.window_days`` (isotonic, fitted on the older 70 % of the mature
+    leads) and judged on the newest 30 % (reliability curve, Brier score, ECE).
+    """
+    return _score_quality(warehouse_key(), config_key(), as_of())
+
+
+# -- the review pack (Monthly review page) ----------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    month: str,
+    at: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+) -> Any:
+    from analytics.pack import build_pack
+    from analytics.warehouse.config_history import stored_configs
+
+    reps = _tables(key).reps.select("rep_id", "team").collect()
+    versions = stored_configs(_connection(*key))
+    return build_pack(
+        _tables(key),
+        _config(*ckey),
+        month=month,
+        as_of=at,
+        segment=review_segment(dict(segment), reps),
+        versions=versions,
+    )
+
+
+def pack(month: str, segment: dict[str, str] | None = None) -> Any:
+    """The month's :class:`analytics.pack.ReviewPack` (both months, actions, SLA history)."""
+    seg = tuple(sorted((segment or {}).items()))
+    return _pack(warehouse_key(), config_key(), month, as_of(), seg)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_file(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    month: str,
+    at: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+    fmt: str,
+) -> str | bytes:
+    from analytics.pack import render_pack
+
+    return render_pack(_pack(key, ckey, month, at, segment), fmt=fmt)
+
+
+def pack_file(month: str, segment: dict[str, str] | None, fmt: str) -> str | bytes:
+    """The review pack rendered as ``html``, ``md`` or ``pdf`` (cached)."""
+    seg = tuple(sorted((segment or {}).items()))
+    return _pack_file(warehouse_key(), config_key(), month, as_of(), seg, fmt)

@@ -1,0 +1,397 @@
+"""The app's one translation table (English, German) and language-aware number formats.
+
+Every label a page shows goes through :func:`t`; every number through :func:`num`,
+:func:`pct`, :func:`rate_text`, :func:`money` or :func:`day`, so that a German screen
+reads ``1.234,5`` and an English one ``1,234.5``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Literal
+
+Lang = Literal["en", "de"]
+LANGS: tuple[Lang, ...] = ("en", "de")
+
+# key -> (English, German)
+TEXT: dict[str, tuple[str, str]] = {
+    # navigation and sidebar
+    "app_title": ("SLA Analytics", "SLA-Analytics"),
+    "nav_overview": ("Overview", "Überblick"),
+    "nav_goals": ("1 Shared goals", "1 Gemeinsame Ziele"),
+    "nav_definitions": ("2 Definitions", "2 Definitionen"),
+    "nav_qualification": ("3 Lead qualification", "3 Lead-Qualifizierung"),
+    "nav_handoffs": ("4 Handoffs", "4 Übergaben"),
+    "nav_nurturing": ("5 Lead nurturing", "5 Lead-Nurturing"),
+    "nav_management": ("6 Lead management", "6 Lead-Bearbeitung"),
+    "nav_kpis": ("7 KPIs", "7 KPIs"),
+    "nav_review": ("Monthly review", "Monatsreview"),
+    "nav_data": ("Data", "Daten"),
+    "nav_welcome": ("Get started", "Erste Schritte"),
+    "section_sla": ("The SLA", "Das SLA"),
+    "section_meeting": ("Meeting", "Meeting"),
+    "language": ("Language", "Sprache"),
+    "month": ("Month", "Monat"),
+    "filters": ("Segment filters", "Segmentfilter"),
+    "all": ("All", "Alle"),
+    "source": ("Source", "Quelle"),
+    "country": ("Country", "Land"),
+    "team": ("Team", "Team"),
+    "owner": ("Owner", "Verantwortlich"),
+    "as_of": ("Data as of", "Datenstand"),
+    "sla_version": ("SLA version", "SLA-Version"),
+    "share_link": (
+        "The address bar holds this view: copy it to share.",
+        "Die Adresszeile enthält diese Ansicht: zum Teilen kopieren.",
+    ),
+    # status
+    "met": ("met", "erfüllt"),
+    "at_risk": ("at risk", "gefährdet"),
+    "missed": ("missed", "verfehlt"),
+    "pending": ("pending", "offen"),
+    "no_data": ("no data", "keine Daten"),
+    "status": ("Status", "Status"),
+    "target": ("Target", "Ziel"),
+    "actual": ("Actual", "Ist"),
+    "previous": ("Previous month", "Vormonat"),
+    "change": ("Change", "Veränderung"),
+    "this_month": ("This month", "Dieser Monat"),
+    "download_csv": ("Download CSV", "CSV herunterladen"),
+    "ci": ("95 % CI", "95-%-KI"),
+    "leads_word": ("leads", "Leads"),
+    "rows": ("rows", "Zeilen"),
+    "metric": ("Metric", "Kennzahl"),
+    "value": ("Value", "Wert"),
+    "count": ("Count", "Anzahl"),
+    "share": ("Share", "Anteil"),
+    "week": ("Week", "Woche"),
+    "rep": ("Rep", "Mitarbeiter"),
+    "stage": ("Stage", "Phase"),
+    "reason": ("Reason", "Grund"),
+    "hours": ("hours", "Stunden"),
+    "definition": ("Definition", "Definition"),
+    "not_available": (
+        "This part of the analytics library is not available yet: {what}.",
+        "Dieser Teil der Analytics-Bibliothek ist noch nicht verfügbar: {what}.",
+    ),
+    # empty warehouse
+    "welcome_title": ("No data yet", "Noch keine Daten"),
+    "welcome_body": (
+        "The app reads the warehouse at `{path}`, and {problem}. Load data in one of three ways:",
+        "Die App liest das Warehouse `{path}`, und {problem}. So laden Sie Daten:",
+    ),
+    "problem_missing": ("that file does not exist", "diese Datei gibt es nicht"),
+    "problem_empty": ("it holds no leads", "es enthält keine Leads"),
+    "problem_broken": ("it cannot be read: {error}", "es ist nicht lesbar: {error}"),
+    "welcome_demo": (
+        "**Demo:** `make run` builds a demo warehouse (or `uv run sla demo`) and starts the app.",
+        "**Demo:** `make run` baut ein Demo-Warehouse (oder `uv run sla demo`) "
+        "und startet die App.",
+    ),
+    "welcome_import": (
+        "**Your data:** `uv run sla import DIR` loads a canonical folder "
+        "(one `<table>.csv` or `.parquet` per table).",
+        "**Eigene Daten:** `uv run sla import DIR` lädt einen kanonischen Ordner "
+        "(je Tabelle eine `<tabelle>.csv` oder `.parquet`).",
+    ),
+    "welcome_upload": (
+        "**In the browser:** upload the files on the Data page.",
+        "**Im Browser:** laden Sie die Dateien auf der Seite Daten hoch.",
+    ),
+    # overview
+    "overview_title": ("{month} at a glance", "{month} auf einen Blick"),
+    "goal_pacing": ("Goal pacing", "Zielerreichung"),
+    "scorecard": ("SLA scorecard", "SLA-Scorecard"),
+    "funnel": ("Funnel", "Funnel"),
+    "attention": ("Needs attention", "Braucht Aufmerksamkeit"),
+    "nothing_attention": ("Every promise is kept this month.", "Alle Zusagen sind eingehalten."),
+    "marketing": ("Marketing", "Marketing"),
+    "sales": ("Sales", "Vertrieb"),
+    "both": ("Both teams", "Beide Teams"),
+    "month_elapsed": ("{share} of the month has passed", "{share} des Monats sind vergangen"),
+    # goals
+    "goals_title": ("Shared goals", "Gemeinsame Ziele"),
+    "revenue_target": ("Revenue target", "Umsatzziel"),
+    "what_it_takes": ("What it takes", "Was es braucht"),
+    "goals_company_wide": (
+        "Shared goals are company-wide: the segment filters do not apply on this page.",
+        "Gemeinsame Ziele gelten für das ganze Unternehmen: die Segmentfilter gelten hier nicht.",
+    ),
+    "target_from_config": ("The SLA says {value}.", "Im SLA stehen {value}."),
+    "reverse_funnel_note": (
+        "Each stage = the stage above / the pooled rate of the {months} months before.",
+        "Jede Stufe = die Stufe darüber / die gepoolte Rate der {months} Monate davor.",
+    ),
+    "reverse_funnel": ("Reverse funnel", "Umgekehrter Funnel"),
+    "pacing": ("Pacing", "Zielpfad"),
+    "forecast": ("Forecast", "Prognose"),
+    "quarter": ("Quarter", "Quartal"),
+    "needed": ("Needed", "Benötigt"),
+    "to_date": ("To date", "Bisher"),
+    "expected_to_date": ("Expected by now", "Soll bis jetzt"),
+    # definitions
+    "definitions_title": ("Shared definitions", "Gemeinsame Definitionen"),
+    "stages": ("Stages", "Phasen"),
+    "metrics": ("Metrics", "Kennzahlen"),
+    "config_in_force": ("The SLA in force", "Das geltende SLA"),
+    "aliases": ("Also called", "Auch genannt"),
+    # qualification
+    "qualification_title": ("Lead qualification", "Lead-Qualifizierung"),
+    "threshold": ("MQL threshold (score points)", "MQL-Schwelle (Punkte)"),
+    "recommended": ("Recommended threshold", "Empfohlene Schwelle"),
+    "mqls_per_month": ("MQLs per month", "MQLs pro Monat"),
+    "workload": ("Sales workload", "Vertriebsauslastung"),
+    "precision": ("Precision", "Präzision"),
+    "recall": ("Recall", "Trefferquote"),
+    "expected_sqls": ("Expected SQLs per month", "Erwartete SQLs pro Monat"),
+    "calibration": ("Calibration", "Kalibrierung"),
+    "score_distribution": ("Score distribution", "Score-Verteilung"),
+    "grid": ("Fit x interest grid", "Fit-x-Interesse-Raster"),
+    "qualification_note": (
+        "Move the threshold: MQL volume, sales workload, precision, recall and expected SQLs "
+        "follow at once (what the past leads would have done under it).",
+        "Schwelle verschieben: MQL-Menge, Auslastung, Präzision, Trefferquote und erwartete "
+        "SQLs folgen sofort (was die bisherigen Leads darunter getan hätten).",
+    ),
+    "precomputing": ("Scoring every lead once …", "Bewerte jeden Lead einmal …"),
+    "threshold_whatif": ("Threshold what-if", "Was wäre, wenn: Schwelle"),
+    "use_recommended": ("Use the recommendation", "Empfehlung übernehmen"),
+    "over_capacity": ("over capacity", "über Kapazität"),
+    "within_capacity": ("within capacity", "innerhalb der Kapazität"),
+    "threshold_table": ("Every threshold", "Alle Schwellen"),
+    "base_rate": ("SQL rate", "SQL-Quote"),
+    "too_few": (
+        "Too few leads with a closed window to judge calibration.",
+        "Zu wenige Leads mit abgeschlossenem Fenster für die Kalibrierung.",
+    ),
+    "grid_note": (
+        "{n} leads whose funnel window has closed, graded when they were created.",
+        "{n} Leads mit abgeschlossenem Funnel-Fenster, bewertet bei ihrer Anlage.",
+    ),
+    "calibration_note": (
+        "The score is mapped to a probability on the older leads and judged on the newest "
+        "{n} (time split).",
+        "Der Score wird an älteren Leads auf eine Wahrscheinlichkeit abgebildet und an den "
+        "neuesten {n} geprüft (zeitlicher Split).",
+    ),
+    # handoffs
+    "handoffs_title": ("Handoffs", "Übergaben"),
+    "speed_to_lead": ("Speed to lead", "Reaktionszeit"),
+    "compliance": ("Compliance", "Einhaltung"),
+    "acceptance": ("Acceptance", "Annahme"),
+    "recycling": ("Recycling", "Recycling"),
+    "breaches": ("Breaches", "Verstöße"),
+    "median_first_touch": ("Median hours to first touch", "Median Stunden bis Erstkontakt"),
+    "rejected": ("MQLs rejected by sales", "Vom Vertrieb abgelehnte MQLs"),
+    "accepted": ("Accepted by sales (SAL)", "Vom Vertrieb angenommen (SAL)"),
+    "premature": ("Premature recycles", "Vorzeitig recycelt"),
+    "stale": ("Stale leads", "Liegengebliebene Leads"),
+    "recycled": ("Recycled", "Recycelt"),
+    "enrolled_in_time": (
+        "Recycled leads nurtured in time",
+        "Recycelte Leads rechtzeitig im Nurturing",
+    ),
+    "breach_lists": ("Breach lists", "Verstoßlisten"),
+    "late_first_touch": ("Late first touch", "Erstkontakt zu spät"),
+    "not_enrolled": ("Recycled, not nurtured in time", "Recycelt, nicht rechtzeitig im Nurturing"),
+    "no_touch_yet": (
+        "{n} episode(s) without any touch yet are not in the chart (missed or pending).",
+        "{n} Episode(n) ohne jeden Kontakt fehlen im Diagramm (verfehlt oder offen).",
+    ),
+    "no_rejections": ("No MQL was rejected this month.", "Kein MQL wurde diesen Monat abgelehnt."),
+    # nurture
+    "nurturing_title": ("Lead nurturing", "Lead-Nurturing"),
+    "enrollments": ("Enrollments", "Aufnahmen"),
+    "enrollments_note": ("started this month", "in diesem Monat begonnen"),
+    "exits": ("Exits", "Austritte"),
+    "remql_rate": ("Re-MQL rate", "Re-MQL-Quote"),
+    "immature": (
+        "Still maturing: the {days}-day window has not closed.",
+        "Noch nicht reif: das {days}-Tage-Fenster ist noch offen.",
+    ),
+    "sales_triggered": ("Sales-triggered enrollments", "Vom Vertrieb ausgelöste Aufnahmen"),
+    "sales_triggered_note": ("a rep asked for them", "ein Vertriebler hat sie angefordert"),
+    "sales_not_allowed": (
+        "{n} sales-triggered enrollment(s) in tracks the SLA does not open to sales.",
+        "{n} vom Vertrieb ausgelöste Aufnahme(n) in Tracks, die das SLA dafür nicht vorsieht.",
+    ),
+    "no_sales_triggered": (
+        "No sales-triggered enrollment this month.",
+        "Keine vom Vertrieb ausgelöste Aufnahme in diesem Monat.",
+    ),
+    "tracks": ("Tracks", "Tracks"),
+    "progression": ("Progression through buyer stages", "Fortschritt durch die Kaufphasen"),
+    # management
+    "management_title": ("Lead management", "Lead-Bearbeitung"),
+    "cadence_held": ("Cadence held", "Kadenz eingehalten"),
+    "attempts_per_mql": ("Attempts per MQL", "Versuche pro MQL"),
+    "never_contacted": ("Never contacted", "Nie kontaktiert"),
+    "cadence_by_rep": ("Cadence by rep", "Kadenz nach Mitarbeiter"),
+    "stall_reasons": ("Stall reasons", "Gründe für Stillstand"),
+    "lead_lists": ("Leads to act on", "Leads mit Handlungsbedarf"),
+    "cadence_short": ("Cadence not held", "Kadenz nicht eingehalten"),
+    # kpis
+    "kpis_title": ("KPIs of both teams", "KPIs beider Teams"),
+    "trend": ("Trend over 12 months", "Verlauf über 12 Monate"),
+    "loading_trend": ("Computing 12 months …", "Berechne 12 Monate …"),
+    "kpi_table": ("All KPIs", "Alle KPIs"),
+    # review
+    "review_title": ("Monthly review {month}", "Monatsreview {month}"),
+    "agenda": ("Agenda", "Agenda"),
+    "actions": ("Action items", "Maßnahmen"),
+    "building_pack": ("Preparing the review …", "Bereite das Review vor …"),
+    "review_sla": (
+        "Judged by SLA version {version} (in force since {since}).",
+        "Bewertet nach SLA-Version {version} (gültig seit {since}).",
+    ),
+    "export": ("Review pack", "Review-Paket"),
+    "export_note": (
+        "Send it before the meeting: the same numbers as this page.",
+        "Vor dem Meeting verschicken: dieselben Zahlen wie auf dieser Seite.",
+    ),
+    "counts": ("Counts (95 % CI)", "Anzahlen (95-%-KI)"),
+    "sla_changed": (
+        "The SLA changed since the last review:",
+        "Das SLA hat sich seit dem letzten Review geändert:",
+    ),
+    "sla_unchanged": (
+        "No change to the SLA since the last review (version {version}).",
+        "Keine Änderung am SLA seit dem letzten Review (Version {version}).",
+    ),
+    "sla_in_month": (
+        "A new SLA version took effect on {day}: the month before and after it.",
+        "Am {day} trat eine neue SLA-Version in Kraft: der Monat davor und danach.",
+    ),
+    "top_breaches": ("Largest breaches", "Größte Verstöße"),
+    "significant": (
+        "Changes since last month that are statistically significant (α = {alpha})",
+        "Statistisch signifikante Veränderungen zum Vormonat (α = {alpha})",
+    ),
+    "breach_totals": ("Breaches this month", "Verstöße in diesem Monat"),
+    # data
+    "data_title": ("Data", "Daten"),
+    "health": ("Warehouse health", "Zustand des Warehouse"),
+    "table": ("Table", "Tabelle"),
+    "quarantine": ("Quarantine", "Quarantäne"),
+    "quarantine_empty": ("No rejected rows.", "Keine abgelehnten Zeilen."),
+    "loads": ("Load log", "Ladeprotokoll"),
+    "upload": ("Import canonical files", "Kanonische Dateien importieren"),
+    "upload_help": (
+        "One file per table, named `<table>.csv` or `<table>.parquet` "
+        "(e.g. `leads.csv`); at most {mb} MB per file.",
+        "Eine Datei je Tabelle, benannt `<tabelle>.csv` oder `<tabelle>.parquet` "
+        "(z. B. `leads.csv`); höchstens {mb} MB je Datei.",
+    ),
+    "upload_button": ("Import", "Importieren"),
+    "upload_bad_name": (
+        "{name}: not a canonical table file; allowed names: {allowed} (.csv or .parquet)",
+        "{name}: keine kanonische Tabellendatei; erlaubt: {allowed} (.csv oder .parquet)",
+    ),
+    "upload_duplicate": (
+        "{name}: table {table} is uploaded twice",
+        "{name}: Tabelle {table} ist doppelt hochgeladen",
+    ),
+    "upload_too_big": (
+        "{name}: {mb:.1f} MB is larger than the limit of {limit} MB",
+        "{name}: {mb:.1f} MB ist größer als die Grenze von {limit} MB",
+    ),
+    "upload_failed": ("Nothing was imported: {error}", "Nichts importiert: {error}"),
+    "upload_done": ("Imported: {loaded}", "Importiert: {loaded}"),
+    "upload_rejected": (
+        "{n} row(s) rejected into the quarantine (see below).",
+        "{n} Zeile(n) in die Quarantäne abgelehnt (siehe unten).",
+    ),
+    "config_versions": ("SLA config versions", "Versionen der SLA-Konfiguration"),
+    "unknown_tracks": (
+        "Nurture tracks the SLA config does not know",
+        "Nurture-Tracks, die die SLA-Konfiguration nicht kennt",
+    ),
+    "unknown_tracks_none": (
+        "Every nurture track in the data is described in the SLA config.",
+        "Jeder Nurture-Track in den Daten ist in der SLA-Konfiguration beschrieben.",
+    ),
+}
+
+
+def t(key: str, lang: Lang = "en", **values: object) -> str:
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    try:
+        en, de = TEXT[key]
+    except KeyError:
+        raise KeyError(f"no text {key!r} in dashboard/i18n.py") from None
+    text = de if lang == "de" else en
+    return text.format(**values) if values else text
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def num(value: float | None, lang: Lang = "en", *, digits: int = 0) -> str:
+    """A number with thousands separators: ``1,234.5`` (en) or ``1.234,5`` (de); '–' if None."""
+    if _missing(value):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    if lang == "de":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def pct(value: float | None, lang: Lang = "en", *, digits: int = 1) -> str:
+    """A share as percent: ``34.2 %`` (en) / ``34,2 %`` (de); '–' if None."""
+    if _missing(value):
+        return "–"
+    return f"{num(value * 100, lang, digits=digits)} %"
+
+
+def rate_text(
+    rate: float | None,
+    x: int | None,
+    n: int | None,
+    low: float | None,
+    high: float | None,
+    lang: Lang = "en",
+) -> str:
+    """A rate with its count and 95 % interval: ``34.2 % (41 / 120, 95 % CI 26-43 %)``."""
+    count = f"{num(x, lang)} / {num(n, lang)}"
+    if _missing(rate):
+        return f"– ({count})"
+    ci = ""
+    if not _missing(low) and not _missing(high):
+        ci = f", {t('ci', lang)} {num(low * 100, lang)}–{num(high * 100, lang)} %"
+    return f"{pct(rate, lang)} ({count}{ci})"
+
+
+def money(value: float | None, lang: Lang = "en", *, currency: str = "EUR") -> str:
+    """An amount in the reporting currency, no decimals: ``EUR 1,250,000``."""
+    if _missing(value):
+        return "–"
+    return f"{num(value, lang)} {currency}" if lang == "de" else f"{currency} {num(value, lang)}"
+
+
+def day(value: date | datetime | None, lang: Lang = "en") -> str:
+    """A date: ``2026-10-05`` (en, ISO) or ``05.10.2026`` (de)."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
+
+
+def moment(value: datetime | None, lang: Lang = "en") -> str:
+    """A UTC moment: ``2026-10-05 09:12 UTC`` / ``05.10.2026 09:12 UTC``."""
+    if value is None:
+        return "–"
+    return f"{day(value, lang)} {value:%H:%M} UTC"
+
+
+_EN_MONTHS = "January February March April May June July August September October November December"
+_DE_MONTHS = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+MONTH_NAMES = {"en": _EN_MONTHS.split(" "), "de": _DE_MONTHS.split(" ")}
+
+
+def month_name(month: str, lang: Lang = "en") -> str:
+    """``2026-10`` -> ``October 2026`` / ``Oktober 2026``."""
+    year, mon = month.split("-")
+    return f"{MONTH_NAMES[lang][int(mon) - 1]} {year}"

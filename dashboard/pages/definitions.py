@@ -1,0 +1,72 @@
+"""2 Definitions: the stages, every metric's definition and the SLA config in force."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.definitions import config_settings, metric_definitions
+from dashboard import ui
+from dashboard.i18n import num, pct, t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+ui.header(t("definitions_title", lg))
+st.caption(f"{cfg.sla.name} · {t('sla_version', lg)} {cfg.sla.version} · `{cfg.source}`")
+
+stages_tab, metrics_tab, config_tab = st.tabs(
+    [t("stages", lg), t("metrics", lg), t("config_in_force", lg)]
+)
+
+with stages_tab:
+    for name, stage in cfg.stages.items():
+        aliases = f"  \n*{t('aliases', lg)}: {', '.join(stage.aliases)}*" if stage.aliases else ""
+        st.markdown(f"#### {stage.label}\n`{name}`: {stage.definition}{aliases}")
+
+with metrics_tab:
+    definitions = metric_definitions(cfg)
+    for section in dict.fromkeys(d.section for d in definitions):
+        st.subheader(section)
+        for d in definitions:
+            if d.section == section:
+                st.markdown(f"**{d.name}** (`{d.key}`): {d.text}")
+
+with config_tab:
+    settings = config_settings(cfg)
+    for section in settings["section"].unique(maintain_order=True).to_list():
+        st.subheader(section)
+        ui.table(settings.filter(pl.col("section") == section).drop("section"))
+    st.subheader("KPIs")
+    kpis = pl.DataFrame(
+        [
+            {
+                "team": team,
+                "kpi": k.label,
+                "metric": k.metric,
+                "direction": "≥" if k.direction == "at_least" else "≤",
+                "target": pct(k.target, lg) if 0 < k.target < 1 else num(k.target, lg),
+            }
+            for team, k in cfg.all_kpis
+        ]
+    )
+    ui.table(kpis)
+    st.subheader("Lead score: fit points")
+    fit_cols = st.columns(len(cfg.scoring.fit) or 1)
+    for col, (dimension, points) in zip(fit_cols, cfg.scoring.fit.items(), strict=False):
+        col.markdown(f"**{dimension}**")
+        col.dataframe(
+            pl.DataFrame({"value": list(points), "points": list(points.values())}),
+            hide_index=True,
+            width="stretch",
+        )
+    st.subheader("Lead score: interest points")
+    interest = cfg.scoring.interest
+    ui.table(
+        pl.DataFrame(
+            {
+                "activity": list(interest.points),
+                "points": list(interest.points.values()),
+                "cap": [interest.caps.get(a) for a in interest.points],
+            }
+        )
+    )

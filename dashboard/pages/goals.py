@@ -1,0 +1,129 @@
+"""1 Shared goals: the reverse funnel from the revenue target, pacing and forecast."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.i18n import money, month_name, num, pct, t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+cur = cfg.reporting.currency
+ui.header(t("goals_title", lg), v)
+st.caption(t("goals_company_wide", lg))
+
+STAGE_LABELS = {
+    "won_revenue": "Revenue",
+    "deals_won": "Deals won",
+    "opportunities": "Opportunities",
+    "sqls": "SQLs",
+    "mqls": "MQLs",
+    "leads": "Leads",
+    "visitors": "Visitors",
+}
+default = float(cfg.goals.revenue_target_monthly)
+left, right = st.columns([1, 3])
+target = left.number_input(
+    f"{t('revenue_target', lg)} ({cur} / {t('month', lg).lower()})",
+    min_value=0.0,
+    value=default,
+    step=50_000.0,
+    format="%.0f",
+    key="revenue_target",
+)
+left.caption(t("target_from_config", lg, value=money(default, lg, currency=cur)))
+funnel, paced = data.goal_plan(v.month, target)
+
+# -- what it takes ------------------------------------------------------------------------
+with right:
+    st.subheader(t("what_it_takes", lg))
+    month_actual = {
+        r["stage"]: r for r in paced.filter(pl.col("period") == "month").iter_rows(named=True)
+    }
+    cols = st.columns(len(STAGE_LABELS))
+    for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
+        stage = r["stage"]
+        fmt = (lambda x: money(x, lg, currency=cur)) if stage == "won_revenue" else num
+        value = fmt(r["target"], lg) if stage != "won_revenue" else fmt(r["target"])
+        col.metric(STAGE_LABELS[stage], value, border=True)
+        if r["rate_name"]:
+            rate = (
+                money(r["rate"], lg, currency=cur)
+                if r["rate_name"] == "avg_deal_size"
+                else pct(r["rate"], lg)
+            )
+            col.caption(f"{ui.metric_name(r['rate_name'])}: {rate}")
+    st.caption(t("reverse_funnel_note", lg, months=cfg.goals.rate_window_months))
+
+# -- pacing -----------------------------------------------------------------------------------
+st.subheader(t("pacing", lg))
+rows = paced.with_columns(
+    pl.col("stage").replace_strict(STAGE_LABELS, default=pl.col("stage")).alias("label"),
+    (pl.col("actual") / pl.col("target")).alias("attainment"),
+)
+for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter", lg))):
+    part = rows.filter(pl.col("period") == period)
+    if part.height == 0:
+        continue
+    share = part["elapsed_share"].max()
+    st.markdown(f"**{title}** · {t('month_elapsed', lg, share=pct(share, lg, digits=0))}")
+    base = alt.Chart(part).encode(y=alt.Y("label:N", sort=list(STAGE_LABELS.values()), title=None))
+    bars = base.mark_bar(color="#2563eb").encode(
+        x=alt.X(
+            "attainment:Q",
+            title="Share of the period's target reached (%)",
+            axis=alt.Axis(format="%"),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title=t("stage", lg)),
+            alt.Tooltip("actual:Q", title=t("to_date", lg), format=",.0f"),
+            alt.Tooltip("expected_to_date:Q", title=t("expected_to_date", lg), format=",.0f"),
+            alt.Tooltip("target:Q", title=t("target", lg), format=",.0f"),
+            alt.Tooltip("forecast:Q", title=t("forecast", lg), format=",.0f"),
+            alt.Tooltip("pace:Q", title="Pace", format=".0%"),
+        ],
+    )
+    expected = (
+        alt.Chart(pl.DataFrame({"x": [share]}))
+        .mark_rule(color="#d97706", strokeWidth=3, strokeDash=[6, 3])
+        .encode(
+            x="x:Q", tooltip=[alt.Tooltip("x:Q", title=t("expected_to_date", lg), format=".0%")]
+        )
+    )
+    goal = (
+        alt.Chart(pl.DataFrame({"x": [1.0]}))
+        .mark_rule(color="#1a7f37", strokeWidth=2)
+        .encode(x="x:Q")
+    )
+    ui.chart(
+        (bars + expected + goal).properties(
+            title=f"{title}: actual to date as share of target (amber: expected by now, "
+            "green: 100 %)",
+            height=240,
+        )
+    )
+    table = part.select(
+        pl.col("label").alias(t("stage", lg)),
+        pl.col("actual").alias(t("to_date", lg)),
+        pl.col("expected_to_date").alias(t("expected_to_date", lg)),
+        pl.col("target").alias(t("target", lg)),
+        pl.col("pace").alias("Pace"),
+        pl.col("forecast").alias(t("forecast", lg)),
+        pl.col("forecast_attainment").alias(f"{t('forecast', lg)} / {t('target', lg)}"),
+    )
+    ui.table(
+        table,
+        column_config={
+            "Pace": st.column_config.NumberColumn(format="percent"),
+            f"{t('forecast', lg)} / {t('target', lg)}": st.column_config.NumberColumn(
+                format="percent"
+            ),
+            t("to_date", lg): st.column_config.NumberColumn(format="localized"),
+            t("expected_to_date", lg): st.column_config.NumberColumn(format="localized"),
+            t("target", lg): st.column_config.NumberColumn(format="localized"),
+            t("forecast", lg): st.column_config.NumberColumn(format="localized"),
+        },
+    )

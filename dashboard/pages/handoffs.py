@@ -1,0 +1,210 @@
+"""4 Handoffs: speed to lead against the SLA, acceptance and rejection, recycling, breaches."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.i18n import num, t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+review = data.review(v.month, v.segment)
+ui.header(t("handoffs_title", lg), v)
+sla_hours = cfg.handoff.first_touch_hours
+clock = "business hours" if cfg.handoff.business_hours else "hours"
+h, acc, rc = review.handoff, review.acceptance, review.recycling
+
+# -- headline ------------------------------------------------------------------------------
+c1, c2, c3, c4, c5 = st.columns(5)
+ui.rate_metric(
+    t("compliance", lg), h.get("compliance"), h.get("x"), h.get("n"), h.get("ci_low"),
+    h.get("ci_high"), lg, container=c1,
+    delta=ui.delta_of(review, "handoff_compliance"),
+    help=f"First touch within {sla_hours:g} {clock} of the MQL: met / (met + missed).",
+)  # fmt: skip
+ui.big_number(
+    t("median_first_touch", lg),
+    f"{num(h.get('median_hours_to_first_touch'), lg, digits=1)} h",
+    delta=ui.fmt_change(
+        "median_hours_to_first_touch", ui.change_of(review, "median_hours_to_first_touch"), lg
+    ),
+    inverse=True,
+    container=c2,
+)
+c2.caption(f"p90 {num(h.get('p90_hours_to_first_touch'), lg, digits=1)} h")
+ui.big_number(
+    t("breaches", lg), num(h.get("missed"), lg), container=c3,
+    delta=None, help="MQL episodes whose first touch came too late or not at all.",
+)  # fmt: skip
+c3.caption(f"{t('pending', lg)}: {num(h.get('pending'), lg)}")
+ui.rate_metric(
+    t("rejected", lg), acc.get("rejection_rate"), acc.get("x"), acc.get("n"),
+    acc.get("ci_low"), acc.get("ci_high"), lg, container=c4,
+    help="MQL episodes that ended disqualified or recycled without a SAL.",
+)  # fmt: skip
+ui.big_number(
+    t("premature", lg), num(rc.get("premature"), lg), container=c5,
+    delta=ui.fmt_change("premature_recycles", ui.change_of(review, "premature_recycles"), lg),
+    inverse=True,
+)  # fmt: skip
+c5.caption(f"{t('stale', lg)}: {num(rc.get('stale'), lg)}")
+
+# -- speed-to-lead distribution ---------------------------------------------------------------
+st.subheader(t("speed_to_lead", lg))
+speed = review.speed_to_lead
+cap = max(4 * sla_hours, 72.0)
+bin_h = 2.0 if cap <= 96 else 4.0
+hist = (
+    speed.filter(pl.col("hours_to_first_touch").is_not_null())
+    .with_columns(
+        (pl.col("hours_to_first_touch").clip(0, cap - 1e-9) // bin_h * bin_h).alias("from_h"),
+        pl.col("status"),
+    )
+    .group_by("from_h", "status")
+    .agg(pl.len().alias("episodes"))
+    .with_columns((pl.col("from_h") + bin_h).alias("to_h"))
+    .sort("from_h")
+)
+bars = (
+    alt.Chart(hist)
+    .mark_bar()
+    .encode(
+        x=alt.X(
+            "from_h:Q",
+            bin="binned",
+            title=f"Hours from MQL to first touch ({clock}; ≥ {cap:g} h in the last bar)",
+        ),
+        x2="to_h:Q",
+        y=alt.Y("episodes:Q", title="MQL episodes (count)", stack=True),
+        color=alt.Color("status:N", scale=ui.status_scale(), legend=alt.Legend(title=None)),
+        tooltip=[
+            alt.Tooltip("from_h:Q", title="from (h)"),
+            alt.Tooltip("to_h:Q", title="to (h)"),
+            alt.Tooltip("status:N"),
+            alt.Tooltip("episodes:Q", title="episodes", format=","),
+        ],
+    )
+)
+line = (
+    alt.Chart(pl.DataFrame({"h": [sla_hours]}))
+    .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
+    .encode(x="h:Q", tooltip=[alt.Tooltip("h:Q", title="SLA (h)")])
+)
+ui.chart(
+    (bars + line).properties(
+        title=f"Speed to lead: hours to the first touch per MQL episode (dashed: SLA "
+        f"{sla_hours:g} h)",
+        height=280,
+    )
+)
+untouched = speed.filter(pl.col("hours_to_first_touch").is_null()).height
+st.caption(t("no_touch_yet", lg, n=num(untouched, lg)))
+
+kpi_target = next((k.target for _, k in cfg.all_kpis if k.metric == "handoff_compliance"), None)
+left, right = st.columns(2)
+with left:
+    by_rep = ui.with_status(review.handoff_by_rep, "handoff_compliance").rename(
+        {"compliance": "rate"}
+    )
+    if by_rep.height:
+        ui.chart(
+            ui.rate_bars(
+                by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
+                category="rep",
+                title="First touch within SLA, by rep (bars: share met; whiskers: 95 % CI)",
+                x_title="Episodes met (%)",
+                target=kpi_target,
+            )
+        )
+with right:
+    by_week = (
+        ui.with_status(review.handoff_by_week, "handoff_compliance")
+        .rename({"compliance": "rate"})
+        .with_columns(pl.col("week").cast(pl.String))
+    )
+    if by_week.height:
+        ui.chart(
+            ui.rate_bars(
+                by_week,
+                category="week",
+                title="First touch within SLA, by week of the MQL (week starting Monday)",
+                x_title="Episodes met (%)",
+                target=kpi_target,
+                sort=by_week["week"].to_list(),
+            )
+        )
+ui.table(
+    review.handoff_by_rep.select(
+        "rep_name", "team", "episodes", "met", "missed", "pending", "compliance",
+        "median_hours_to_first_touch", "p90_hours_to_first_touch",
+    ),
+    column_config={"compliance": st.column_config.NumberColumn(format="percent")},
+)  # fmt: skip
+
+# -- acceptance and rejection ------------------------------------------------------------------
+st.subheader(t("acceptance", lg))
+a1, a2 = st.columns([1, 2])
+a1.metric(
+    t("accepted", lg), num(acc.get("accepted"), lg), border=True,
+    help="MQL episodes with a SAL inside them.",
+)  # fmt: skip
+a1.caption(
+    f"{num(acc.get('accepted'), lg)} / {num(acc.get('episodes'), lg)} · median "
+    f"{num(acc.get('median_hours_to_accept'), lg, digits=1)} h to accept"
+)
+reasons = review.rejection_reasons.with_columns(pl.col("reason").fill_null("(no reason given)"))
+with a2:
+    if reasons.height:
+        ui.chart(
+            alt.Chart(reasons)
+            .mark_bar()
+            .encode(
+                y=alt.Y("reason:N", sort="-x", title=None),
+                x=alt.X("episodes:Q", title="Rejected MQL episodes (count)"),
+                color=alt.Color("end_stage:N", title="ended as"),
+                tooltip=["end_stage", "reason", "episodes", alt.Tooltip("share:Q", format=".0%")],
+            )
+            .properties(title="Why sales rejected MQLs", height=max(120, 28 * reasons.height))
+        )
+    else:
+        st.info(t("no_rejections", lg))
+
+# -- recycling -----------------------------------------------------------------------------------
+st.subheader(t("recycling", lg))
+r1, r2, r3, r4 = st.columns(4)
+r1.metric(t("recycled", lg), num(rc.get("recycled"), lg), border=True)
+r2.metric(t("premature", lg), num(rc.get("premature"), lg), border=True)
+r2.caption(
+    f"{num(rc.get('premature'), lg)} / {num(rc.get('recycled_episodes'), lg)} recycled episodes; "
+    f"fewer than {cfg.recycle.after_attempts} attempts, never reached"
+)
+r3.metric(t("stale", lg), num(rc.get("stale"), lg), border=True)
+r3.caption(
+    f"≥ {cfg.recycle.after_attempts} unanswered attempts, silent > {cfg.recycle.grace_days:g} days"
+)
+counts = ui.rate_counts(review, "recycled_enrolled_in_time")
+ui.rate_metric(
+    t("enrolled_in_time", lg), None if not counts or not counts[1] else counts[0] / counts[1],
+    *(counts or (None, None, None, None)), lg, container=r4,
+    help=f"Recycled leads enrolled in nurture within {cfg.recycle.enroll_within_days:g} days.",
+)  # fmt: skip
+
+# -- breach lists -------------------------------------------------------------------------------
+st.subheader(t("breach_lists", lg))
+lists = {
+    t("late_first_touch", lg): ("handoff", "handoff-breaches"),
+    t("premature", lg): ("premature_recycles", "premature-recycles"),
+    t("stale", lg): ("stale_leads", "stale-leads"),
+    t("not_enrolled", lg): ("recycled_not_enrolled", "recycled-not-enrolled"),
+}
+tabs = st.tabs(
+    [f"{label} ({num(review.breaches[k].height, lg)})" for label, (k, _) in lists.items()]
+)
+for tab, (key, name) in zip(tabs, lists.values(), strict=True):
+    with tab:
+        frame = ui.named(ui.named(review.breaches[key]), "rep_id")
+        ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
+        ui.download(frame, f"{name}-{v.month}", lg, key=f"dl-{name}")

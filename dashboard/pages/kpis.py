@@ -1,0 +1,80 @@
+"""7 KPIs: both teams' KPIs against their targets, previous month, change, 12-month trend."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.i18n import t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+review = data.review(v.month, v.segment)
+ui.header(t("kpis_title", lg), v)
+
+with st.spinner(t("loading_trend", lg)):
+    trend = data.kpi_trend(v.month, v.segment)
+
+for team in ("marketing", "sales"):
+    rows = review.kpis.filter(pl.col("team") == team).to_dicts()
+    if not rows:
+        continue
+    st.subheader(t(team, lg))
+    cols = st.columns(min(len(rows), 6))
+    for i, row in enumerate(rows):
+        ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
+    if trend.height == 0:
+        continue
+    part = (
+        trend.filter(pl.col("team") == team)
+        .with_columns(
+            pl.when(pl.col("metric").is_in(list(ui.RATE_METRICS)))
+            .then(pl.col("label") + " (%)")
+            .when(pl.col("metric") == "median_hours_to_first_touch")
+            .then(pl.col("label") + " (h)")
+            .otherwise(pl.col("label") + " (count)")
+            .alias("panel"),
+            pl.when(pl.col("metric").is_in(list(ui.RATE_METRICS)))
+            .then(100.0)
+            .otherwise(1.0)
+            .alias("_scale"),
+        )
+        .with_columns(
+            (pl.col("value") * pl.col("_scale")).alias("shown"),
+            (pl.col("target") * pl.col("_scale")).alias("target_shown"),
+            pl.col("status").fill_null("no_data"),
+        )
+    )
+    base = alt.Chart().encode(x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)))
+    line = base.mark_line(color="#6b7280").encode(y=alt.Y("shown:Q", title=None))
+    points = base.mark_circle(size=110, opacity=1).encode(
+        y="shown:Q",
+        color=alt.Color("status:N", scale=ui.status_scale(), legend=alt.Legend(title=None)),
+        tooltip=[
+            alt.Tooltip("month:O"),
+            alt.Tooltip("label:N", title="KPI"),
+            alt.Tooltip("shown:Q", title=t("value", lg), format=",.1f"),
+            alt.Tooltip("target_shown:Q", title=t("target", lg), format=",.1f"),
+            alt.Tooltip("status:N"),
+        ],
+    )
+    rule = base.mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2).encode(
+        y="mean(target_shown):Q"
+    )
+    chart = (
+        alt.layer(line, points, rule, data=part)
+        .properties(width=300, height=170)
+        .facet(
+            facet=alt.Facet("panel:N", title=None, header=alt.Header(labelFontSize=14)), columns=3
+        )
+        .resolve_scale(y="independent")
+        .properties(title=f"{t(team, lg)}: {t('trend', lg)} (dashed: target)")
+    )
+    ui.chart(chart)
+
+st.subheader(t("kpi_table", lg))
+table = review.kpis.select("team", "label", "value", "target", "previous", "change", "status")
+ui.table(table)
+ui.download(review.kpis, f"kpis-{v.month}", lg)

@@ -1,0 +1,135 @@
+"""5 Lead nurturing: tracks, enrollments, exits, buyer-stage progression, re-MQL, sales triggers."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.i18n import num, t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+review = data.review(v.month, v.segment)
+ui.header(t("nurturing_title", lg), v)
+
+enrollments = review.nurture_enrollments
+remql = review.remql
+sales = review.sales_triggered
+
+# -- headline -----------------------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns(4)
+ui.big_number(t("enrollments", lg), num(enrollments["enrollments"].sum(), lg), container=c1)
+c1.caption(t("enrollments_note", lg))
+ui.big_number(t("exits", lg), num(review.nurture_exits["exits"].sum(), lg), container=c2)
+ui.rate_metric(
+    t("remql_rate", lg), remql.get("rate"), remql.get("x"), remql.get("n"), remql.get("ci_low"),
+    remql.get("ci_high"), lg, container=c3, delta=ui.change_of(review, "remql_rate"),
+    help=f"Leads recycled this month that became MQL again within "
+    f"{cfg.recycle.remql_window_days} days.",
+)  # fmt: skip
+if remql.get("is_immature"):
+    c3.caption(t("immature", lg, days=cfg.recycle.remql_window_days))
+ui.big_number(t("sales_triggered", lg), num(enrollments["by_sales"].sum(), lg), container=c4)
+c4.caption(t("sales_triggered_note", lg))
+
+unknown = review.unknown_tracks
+if unknown.height:
+    st.warning(
+        t("unknown_tracks", lg)
+        + ": "
+        + ", ".join(
+            f"**{r['track']}** ({num(r['enrollments'], lg)})" for r in unknown.iter_rows(named=True)
+        ),
+        icon=":material/flag:",
+    )
+
+# -- tracks and enrollments -------------------------------------------------------------------
+st.subheader(t("tracks", lg))
+described = {tr.name: tr for tr in cfg.nurture.tracks}
+tracks = enrollments.with_columns(
+    pl.col("track")
+    .replace_strict({k: tr.description for k, tr in described.items()}, default=None)
+    .alias("description"),
+    pl.col("track")
+    .replace_strict({k: tr.sales_can_trigger for k, tr in described.items()}, default=None)
+    .alias("sales_can_trigger"),
+)
+left, right = st.columns([3, 2])
+with left:
+    long = enrollments.unpivot(
+        index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
+    ).with_columns(
+        pl.col("by").replace({"by_auto": "automatic", "by_sales": "sales asked"}),
+        pl.col("value").alias("count"),
+    )
+    ui.chart(
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("track:N", sort="-x", title=None),
+            x=alt.X("count:Q", title="Enrollments started this month (count)", stack=True),
+            color=alt.Color("by:N", title="triggered by"),
+            tooltip=["track", "buyer_stage", "by", alt.Tooltip("count:Q", format=",")],
+        )
+        .properties(title="Enrollments per nurture track", height=max(140, 40 * enrollments.height))
+    )
+with right:
+    ui.table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
+
+# -- exits ----------------------------------------------------------------------------------------
+st.subheader(t("exits", lg))
+exits = review.nurture_exits.with_columns(pl.col("exit_reason").fill_null("(not recorded)"))
+if exits.height:
+    ui.chart(
+        alt.Chart(exits)
+        .mark_bar()
+        .encode(
+            y=alt.Y("track:N", title=None),
+            x=alt.X("exits:Q", title="Enrollments that ended this month (count)", stack=True),
+            color=alt.Color("exit_reason:N", title="exit reason"),
+            tooltip=[
+                "track",
+                "exit_reason",
+                alt.Tooltip("exits:Q", format=","),
+                alt.Tooltip("share:Q", title="share of the track's exits", format=".0%"),
+            ],
+        )
+        .properties(
+            title="How enrollments ended, per track",
+            height=max(140, 40 * exits["track"].n_unique()),
+        )
+    )
+
+# -- progression -----------------------------------------------------------------------------
+st.subheader(t("progression", lg))
+prog = review.nurture_progression.with_columns(pl.col("to_stage").fill_null("(no activity)"))
+if prog.height:
+    order = ["awareness", "consideration", "decision", "(no activity)"]
+    ui.chart(
+        alt.Chart(prog)
+        .mark_rect()
+        .encode(
+            x=alt.X("to_stage:N", sort=order, title="Furthest buyer stage while enrolled"),
+            y=alt.Y("from_stage:N", sort=order, title="Buyer stage at enrollment"),
+            color=alt.Color("enrollments:Q", title="enrollments", scale=alt.Scale(scheme="blues")),
+            facet=alt.Facet("track:N", columns=3, title=None),
+            tooltip=["track", "from_stage", "to_stage", alt.Tooltip("enrollments:Q", format=",")],
+        )
+        .properties(
+            title="Buyer-stage progression of the enrollments active this month",
+            width=260,
+            height=160,
+        )
+    )
+
+# -- sales-triggered ------------------------------------------------------------------------
+st.subheader(t("sales_triggered", lg))
+if sales.height:
+    ui.table(sales)
+    not_allowed = sales.filter(~pl.col("sales_can_trigger").fill_null(False))
+    if not_allowed.height:
+        st.warning(t("sales_not_allowed", lg, n=num(not_allowed["enrollments"].sum(), lg)))
+else:
+    st.info(t("no_sales_triggered", lg))

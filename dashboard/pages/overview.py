@@ -1,0 +1,125 @@
+"""Overview: the month at a glance for both teams."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.i18n import money, month_name, num, pct, rate_text, t
+
+v = ui.view()
+lg = v.lang
+review = data.review(v.month, v.segment)
+cur = v.config.reporting.currency
+ui.header(t("overview_title", lg, month=month_name(v.month, lg)), v)
+
+# -- goal pacing -------------------------------------------------------------------------
+month_pacing = review.pacing.filter(pl.col("period") == "month")
+share = month_pacing["elapsed_share"].max() if month_pacing.height else None
+st.subheader(t("goal_pacing", lg))
+st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
+pace = {r["stage"]: r for r in month_pacing.iter_rows(named=True)}
+cols = st.columns(4)
+for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=True):
+    r = pace.get(stage)
+    if r is None:
+        continue
+    fmt = (
+        (lambda x: money(x, lg, currency=cur)) if stage == "won_revenue" else (lambda x: num(x, lg))
+    )
+    delta = None if r["pace"] is None else f"{pct(r['pace'], lg, digits=0)} of pace"
+    col.metric(
+        {"won_revenue": "Revenue won", "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}[stage],
+        fmt(r["actual"]),
+        delta=delta,
+        delta_color="off" if r["pace"] is None else ("normal" if r["pace"] >= 1 else "inverse"),
+        delta_arrow="off",
+        border=True,
+    )
+    col.caption(
+        f"{t('target', lg)} {fmt(r['target'])} · {t('expected_to_date', lg)} "
+        f"{fmt(r['expected_to_date'])} · {t('forecast', lg)} {fmt(r['forecast'])}"
+    )
+
+# -- scorecard ----------------------------------------------------------------------------
+st.subheader(t("scorecard", lg))
+kpis = review.kpis
+for team in ("marketing", "sales"):
+    rows = kpis.filter(pl.col("team") == team).to_dicts()
+    if not rows:
+        continue
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("met", "at_risk", "missed")}
+    st.markdown(
+        f"**{t(team, lg)}** · "
+        + " ".join(f"{ui.badge(s, lg)} {counts[s]}" for s in ("met", "at_risk", "missed"))
+    )
+    cols = st.columns(min(len(rows), 6))
+    for i, row in enumerate(rows):
+        ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
+
+left, right = st.columns([3, 2])
+# -- funnel -------------------------------------------------------------------------------
+with left:
+    st.subheader(t("funnel", lg))
+    stages = [
+        ("leads", "Leads"),
+        ("mqls", "MQLs"),
+        ("sals", "SALs"),
+        ("sqls", "SQLs"),
+        ("opportunities", "Opportunities"),
+        ("deals_won", "Deals won"),
+    ]
+    funnel = pl.DataFrame(
+        {
+            "order": list(range(len(stages))),
+            "stage": [label for _, label in stages],
+            "count": [review.volumes.get(k) or 0 for k, _ in stages],
+            "previous": [review.previous_volumes.get(k) or 0 for k, _ in stages],
+        }
+    )
+    base = alt.Chart(funnel).encode(
+        y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
+        x=alt.X("count:Q", title=f"Leads in {month_name(v.month, lg)} (count)"),
+        tooltip=[
+            alt.Tooltip("stage:N", title=t("stage", lg)),
+            alt.Tooltip("count:Q", title=t("this_month", lg), format=","),
+            alt.Tooltip("previous:Q", title=t("previous", lg), format=","),
+        ],
+    )
+    ui.chart(
+        (
+            base.mark_bar(color="#2563eb")
+            + base.mark_text(align="left", dx=4, fontSize=14).encode(
+                text=alt.Text("count:Q", format=",")
+            )
+        ).properties(title="How many leads reached each stage this month", height=260)
+    )
+    for r in review.conversion.iter_rows(named=True):
+        rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)
+        st.markdown(f"**{ui.metric_name(r['metric'])}**: {rate}")
+
+# -- attention ---------------------------------------------------------------------------
+with right:
+    st.subheader(t("attention", lg))
+    items = ui.attention_items(kpis)
+    if items.height == 0:
+        st.success(t("nothing_attention", lg))
+    for r in items.iter_rows(named=True):
+        sign = "≥" if r["direction"] == "at_least" else "≤"
+        with st.container(border=True):
+            st.markdown(
+                f"{ui.badge(r['status'], lg)} **{r['label']}** ({t(r['team'], lg)}): "
+                f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('target', lg).lower()} "
+                f"{sign} {ui.fmt_metric(r['metric'], r['target'], lg)}"
+            )
+            detail = ui.metric_detail(review, r["metric"], lg)
+            if detail:
+                st.caption(detail)
+    b = review.breaches
+    st.caption(
+        " · ".join(
+            f"{name.replace('_', ' ')}: **{num(frame.height, lg)}**" for name, frame in b.items()
+        )
+    )

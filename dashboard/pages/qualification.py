@@ -1,0 +1,268 @@
+"""3 Lead qualification: scores, the fit x interest grid, calibration, and the threshold sliders."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from analytics.stats import wilson
+from dashboard import data, ui
+from dashboard.i18n import num, pct, rate_text, t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+ui.header(t("qualification_title", lg), v)
+st.caption(t("qualification_note", lg))
+
+with st.spinner(t("precomputing", lg)):
+    base = data.threshold_base()
+    table, recommended, reason = data.threshold_table()
+current = float(cfg.scoring.mql_threshold)
+top = float(table["threshold"].max() or 100.0)
+
+# -- threshold what-if --------------------------------------------------------------------------
+st.subheader(t("threshold_whatif", lg))
+if "threshold" not in st.session_state:
+    st.session_state["threshold"] = int(current)
+left, right = st.columns([2, 1])
+with left:
+    chosen = st.slider(t("threshold", lg), 0, int(top), key="threshold", step=1)
+with right:
+    if recommended is not None:
+        st.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
+        st.caption(reason)
+
+        def _use_recommended() -> None:
+            st.session_state["threshold"] = int(recommended)
+
+        st.button(t("use_recommended", lg), on_click=_use_recommended)
+    else:
+        st.info(reason)
+
+point = data.threshold_point(chosen)
+now = data.threshold_point(current)
+c1, c2, c3, c4, c5 = st.columns(5)
+ui.big_number(
+    t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
+    delta=ui.signed(point["mqls_per_month"] - now["mqls_per_month"], lg),
+    help=f"vs. the SLA's threshold {current:g}",
+)  # fmt: skip
+workload = point["workload_ratio"]
+over = workload is not None and workload > 1
+ui.big_number(
+    t("workload", lg),
+    pct(workload, lg, digits=0),
+    container=c2,
+    delta=None if workload is None else t("over_capacity" if over else "within_capacity", lg),
+    inverse=over,
+)
+c2.caption(
+    f"{num(point['mqls_per_week'], lg)} MQLs / {t('week', lg).lower()} vs "
+    f"{num(base.weekly_capacity, lg)} capacity"
+)
+mature = point["mature_mqls"] or 0
+conv = round((point["precision"] or 0) * mature)
+ui.rate_metric(
+    t("precision", lg), point["precision"], conv, mature, *wilson(conv, mature), lg,
+    container=c3, help="MQL -> SQL within the funnel window, over MQLs whose window closed.",
+)  # fmt: skip
+found = round((point["recall"] or 0) * base.sql_leads)
+ui.rate_metric(
+    t("recall", lg), point["recall"], found, base.sql_leads, *wilson(found, base.sql_leads), lg,
+    container=c4, help="Share of all leads with an SQL that would have been MQLs first.",
+)  # fmt: skip
+ui.big_number(
+    t("expected_sqls", lg), num(point["expected_sqls_per_month"], lg, digits=1), container=c5,
+    delta=ui.signed(
+        (point["expected_sqls_per_month"] or 0) - (now["expected_sqls_per_month"] or 0), lg,
+        digits=1,
+    ),
+)  # fmt: skip
+
+curve = table.select(
+    "threshold",
+    pl.col("mqls_per_month").alias("MQLs per month"),
+    pl.col("expected_sqls_per_month").alias("Expected SQLs per month"),
+).unpivot(index="threshold", variable_name="series", value_name="count")
+marks = pl.DataFrame(
+    {
+        "threshold": [float(chosen), current] + ([recommended] if recommended is not None else []),
+        "which": ["chosen", "SLA today"] + (["recommended"] if recommended is not None else []),
+    }
+)
+rules = (
+    alt.Chart(marks)
+    .mark_rule(strokeWidth=2)
+    .encode(
+        x="threshold:Q",
+        color=alt.Color(
+            "which:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["chosen", "SLA today", "recommended"],
+                range=["#111827", "#6b7280", "#1a7f37"],
+            ),
+        ),
+        strokeDash=alt.StrokeDash("which:N", legend=None),
+        tooltip=["which", "threshold"],
+    )
+)
+volume = (
+    alt.Chart(curve)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("threshold:Q", title="MQL threshold (score points)"),
+        y=alt.Y("count:Q", title="Per month (count, log scale)", scale=alt.Scale(type="symlog")),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#2563eb", "#7c3aed"])),
+        tooltip=["threshold", "series", alt.Tooltip("count:Q", format=",.1f")],
+    )
+)
+wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
+workload_chart = alt.Chart(wl).mark_area(color="#93c5fd", opacity=0.6).encode(
+    x=alt.X("threshold:Q", title="MQL threshold (score points)"),
+    y=alt.Y("workload_pct:Q", title="Sales workload (% of weekly capacity)"),
+    tooltip=["threshold", alt.Tooltip("workload_pct:Q", title="workload (%)", format=".0f")],
+) + alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2).encode(
+    y="y:Q"
+)
+a, b = st.columns(2)
+with a:
+    ui.chart(
+        alt.layer(volume, rules)
+        .resolve_scale(color="independent")
+        .properties(title="MQLs and expected SQLs per month by threshold", height=300)
+    )
+with b:
+    ui.chart(
+        alt.layer(workload_chart, rules)
+        .resolve_scale(color="independent")
+        .properties(title="Sales workload by threshold (red: full capacity)", height=300)
+    )
+with st.expander(t("threshold_table", lg)):
+    ui.table(table)
+    ui.download(table, "threshold-table", lg)
+
+# -- score quality --------------------------------------------------------------------------
+with st.spinner(t("precomputing", lg)):
+    quality = data.score_quality()
+dist_tab, grid_tab, calib_tab = st.tabs(
+    [t("score_distribution", lg), t("grid", lg), t("calibration", lg)]
+)
+with dist_tab:
+    scores = (
+        quality["scores"]
+        .with_columns((pl.col("score") // 5 * 5).alias("from"))
+        .group_by("from", "fit_grade")
+        .agg(pl.len().alias("leads"))
+        .with_columns((pl.col("from") + 5).alias("to"))
+    )
+    threshold_rule = (
+        alt.Chart(pl.DataFrame({"t": [float(chosen)]}))
+        .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
+        .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title="threshold")])
+    )
+    ui.chart(
+        (
+            alt.Chart(scores)
+            .mark_bar()
+            .encode(
+                x=alt.X("from:Q", bin="binned", title="Rule score today (points)"),
+                x2="to:Q",
+                y=alt.Y("leads:Q", title="Leads (count)", stack=True),
+                color=alt.Color(
+                    "fit_grade:N", title="fit grade", scale=alt.Scale(scheme="viridis")
+                ),
+                tooltip=["from", "to", "fit_grade", alt.Tooltip("leads:Q", format=",")],
+            )
+            + threshold_rule
+        ).properties(
+            title="Score of every lead today, by fit grade (dashed: threshold)", height=300
+        )
+    )
+with grid_tab:
+    grid = quality["grid"].with_columns(
+        (pl.col("rate") * 100).alias("rate_pct"),
+        (pl.col("ci_low") * 100).alias("ci_low_pct"),
+        (pl.col("ci_high") * 100).alias("ci_high_pct"),
+    )
+    heat = alt.Chart(grid).encode(
+        x=alt.X("interest_grade:N", title="Interest grade (1 = most engaged)"),
+        y=alt.Y("fit_grade:N", title="Fit grade (A = best fit)"),
+    )
+    ui.chart(
+        (
+            heat.mark_rect().encode(
+                color=alt.Color(
+                    "rate_pct:Q", title="SQL rate (%)", scale=alt.Scale(scheme="greens")
+                ),
+                tooltip=[
+                    "fit_grade",
+                    "interest_grade",
+                    alt.Tooltip("leads:Q", format=","),
+                    alt.Tooltip("converted:Q", title="became SQL", format=","),
+                    alt.Tooltip("rate_pct:Q", title="SQL rate (%)", format=".1f"),
+                    alt.Tooltip("ci_low_pct:Q", title="95 % CI from (%)", format=".1f"),
+                    alt.Tooltip("ci_high_pct:Q", title="95 % CI to (%)", format=".1f"),
+                ],
+            )
+            + heat.mark_text(fontSize=15)
+            .encode(
+                text=alt.Text("label:N"),
+            )
+            .transform_calculate(label="format(datum.rate_pct, '.1f') + ' % (' + datum.leads + ')'")
+        ).properties(
+            title="Leads that became SQL within the funnel window, by fit x interest grade at "
+            "creation (% and leads)",
+            height=340,
+        )
+    )
+    st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
+with calib_tab:
+    if "metrics" not in quality:
+        st.info(t("too_few", lg))
+    else:
+        m = quality["metrics"]
+        k1, k2, k3, k4 = st.columns(4)
+        k1.metric("Brier score", num(m["brier"], lg, digits=3), border=True)
+        k2.metric("ECE", pct(m["ece"], lg), border=True)
+        k3.metric("ROC AUC", num(m["roc_auc"], lg, digits=3), border=True)
+        k4.metric(t("base_rate", lg), pct(m["base_rate"], lg), border=True)
+        k4.caption(
+            rate_text(m["base_rate"], m["positives"], m["n"], *wilson(m["positives"], m["n"]), lg)
+        )
+        rel = quality["reliability"].with_columns(
+            (pl.col("mean_predicted") * 100).alias("predicted_pct"),
+            (pl.col("observed") * 100).alias("observed_pct"),
+            (pl.col("ci_low") * 100).alias("lo"),
+            (pl.col("ci_high") * 100).alias("hi"),
+        )
+        top_pct = float(max(rel["predicted_pct"].max() or 0, rel["hi"].max() or 0, 5)) * 1.1
+        diag = (
+            alt.Chart(pl.DataFrame({"a": [0.0, top_pct]}))
+            .mark_line(color="#9ca3af", strokeDash=[4, 4])
+            .encode(x="a:Q", y="a:Q")
+        )
+        pts = alt.Chart(rel).encode(
+            x=alt.X("predicted_pct:Q", title="Predicted chance of an SQL (%)"),
+            y=alt.Y("observed_pct:Q", title="Observed SQL rate (%)"),
+        )
+        ui.chart(
+            (
+                diag
+                + pts.mark_rule(color="#2563eb").encode(y="lo:Q", y2="hi:Q")
+                + pts.mark_line(color="#2563eb")
+                + pts.mark_circle(size=120, color="#2563eb").encode(
+                    tooltip=[
+                        alt.Tooltip("predicted_pct:Q", title="predicted (%)", format=".1f"),
+                        alt.Tooltip("observed_pct:Q", title="observed (%)", format=".1f"),
+                        alt.Tooltip("count:Q", title="leads", format=","),
+                        alt.Tooltip("converted:Q", title="became SQL", format=","),
+                    ]
+                )
+            ).properties(
+                title="Reliability of the rule score (dashed: perfect calibration; bars: 95 % CI)",
+                height=340,
+            )
+        )
+        st.caption(t("calibration_note", lg, n=num(quality["n_test"], lg)))

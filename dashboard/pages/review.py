@@ -1,0 +1,158 @@
+"""Monthly review: the meeting's agenda, one section per part, this month beside the last."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.timeframe import shift_month
+from dashboard import data, ui
+from dashboard.i18n import month_name, num, pct, t
+
+v = ui.view()
+lg = v.lang
+with st.spinner(t("building_pack", lg)):
+    pack = data.pack(v.month, v.segment)
+review, cfg = pack.review, pack.config
+prev = shift_month(v.month, -1)
+ui.header(t("review_title", lg, month=month_name(v.month, lg)), v)
+st.caption(t("review_sla", lg, version=cfg.sla.version, since=cfg.sla.effective_from))
+
+PARTS = [
+    ("goals", "nav_goals"),
+    ("definitions", "nav_definitions"),
+    ("qualification", "nav_qualification"),
+    ("handoffs", "nav_handoffs"),
+    ("nurturing", "nav_nurturing"),
+    ("management", "nav_management"),
+    ("kpis", "nav_kpis"),
+    ("actions", "actions"),
+]
+#: The metrics each part of the meeting looks at (this month beside the previous one).
+PART_METRICS = {
+    "goals": ["won_revenue", "deals_won", "opportunities", "sqls", "mqls", "leads", "visitors"],
+    "qualification": ["mqls", "lead_to_mql", "mql_to_sql", "mql_rejection_rate"],
+    "handoffs": [
+        "handoff_compliance", "median_hours_to_first_touch", "premature_recycles",
+        "stale_leads", "recycled_enrolled_in_time",
+    ],
+    "nurturing": ["remql_rate", "recycled_enrolled_in_time"],
+    "management": ["cadence_compliance", "attempts_per_mql"],
+}  # fmt: skip
+
+# -- agenda and export ----------------------------------------------------------------------------
+left, right = st.columns([2, 1])
+with left:
+    st.subheader(t("agenda", lg))
+    st.markdown("\n".join(f"{i}. [{t(key, lg)}](#{anchor})" for i, (anchor, key) in
+                          enumerate(PARTS, start=1)))  # fmt: skip
+with right:
+    st.subheader(t("export", lg))
+    st.caption(t("export_note", lg))
+    name = f"sla-review-{v.month}"
+    st.download_button(
+        "HTML", lambda: data.pack_file(v.month, v.segment, "html"), file_name=f"{name}.html",
+        mime="text/html", icon=":material/download:", key="pack-html",
+    )  # fmt: skip
+    st.download_button(
+        "Markdown", lambda: data.pack_file(v.month, v.segment, "md"), file_name=f"{name}.md",
+        mime="text/markdown", icon=":material/download:", key="pack-md",
+    )  # fmt: skip
+    st.download_button(
+        "PDF", lambda: data.pack_file(v.month, v.segment, "pdf"), file_name=f"{name}.pdf",
+        mime="application/pdf", icon=":material/download:", key="pack-pdf",
+    )  # fmt: skip
+
+
+def compare(metrics: list[str]) -> None:
+    """This month beside the previous one, with the change and the KPI status if any."""
+    kpi = {r["metric"]: r for r in pack.kpis.iter_rows(named=True)}
+    now, before = review.kpi_values, pack.previous.kpi_values
+    rows = []
+    for m in metrics:
+        row = kpi.get(m, {})
+        value = now.get(m)
+        old = row.get("previous") if m in kpi else before.get(m)
+        change = None if value is None or old is None else value - old
+        rows.append(
+            {
+                t("metric", lg): row.get("label") or ui.metric_name(m),
+                month_name(prev, lg): ui.fmt_metric(m, old, lg, currency=cfg.reporting.currency),
+                month_name(v.month, lg): ui.fmt_metric(
+                    m, value, lg, currency=cfg.reporting.currency
+                ),
+                t("change", lg): ui.fmt_change(m, change, lg) or "–",
+                t("counts", lg): ui.metric_detail(review, m, lg),
+                t("target", lg): ui.fmt_metric(m, row["target"], lg) if row else "",
+                t("status", lg): t(row["status"], lg) if row.get("status") else "",
+            }
+        )
+    ui.table(pl.DataFrame(rows))
+
+
+def section(anchor: str, key: str, number: int) -> None:
+    st.header(f"{number}. {t(key, lg)}", anchor=anchor, divider="gray")
+
+
+section("goals", "nav_goals", 1)
+paced = review.pacing.filter(pl.col("period") == "month")
+compare(PART_METRICS["goals"])
+if paced.height:
+    share = paced["elapsed_share"].max()
+    st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
+
+section("definitions", "nav_definitions", 2)
+if pack.sla_changes:
+    st.markdown(t("sla_changed", lg))
+    st.markdown("\n".join(f"- {c}" for c in pack.sla_changes))
+else:
+    st.markdown(t("sla_unchanged", lg, version=cfg.sla.version))
+for change in pack.in_month:
+    st.warning(t("sla_in_month", lg, day=change.change.effective_from))
+    ui.table(change.split)
+
+section("qualification", "nav_qualification", 3)
+compare(PART_METRICS["qualification"])
+
+section("handoffs", "nav_handoffs", 4)
+compare(PART_METRICS["handoffs"])
+if pack.breaches.height:
+    st.markdown(f"**{t('top_breaches', lg)}**")
+    ui.table(pack.breaches)
+    ui.download(pack.breaches, f"top-breaches-{v.month}", lg)
+
+section("nurturing", "nav_nurturing", 5)
+compare(PART_METRICS["nurturing"])
+
+section("management", "nav_management", 6)
+compare(PART_METRICS["management"])
+
+section("kpis", "nav_kpis", 7)
+for team in ("marketing", "sales"):
+    rows = pack.kpis.filter(pl.col("team") == team).to_dicts()
+    if rows:
+        st.markdown(f"**{t(team, lg)}**")
+        cols = st.columns(min(len(rows), 6))
+        for i, row in enumerate(rows):
+            ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
+significant = pack.significant
+if significant.height:
+    st.markdown(f"**{t('significant', lg, alpha=pct(pack.alpha, lg, digits=0))}**")
+    ui.table(
+        significant.select(
+            "label", "previous", "current", "previous_x", "previous_n", "current_x",
+            "current_n", "p_value", "is_better",
+        )
+    )  # fmt: skip
+
+section("actions", "actions", 8)
+if not pack.actions:
+    st.success(t("nothing_attention", lg))
+for i, item in enumerate(pack.actions, start=1):
+    with st.container(border=True):
+        st.markdown(f"**{i}. {item.text}**  \n:small[{t(item.team, lg)} · {item.evidence}]")
+actions = pl.DataFrame([a.to_json_dict() for a in pack.actions]) if pack.actions else None
+if actions is not None:
+    ui.download(actions, f"action-items-{v.month}", lg)
+st.caption(t("breach_totals", lg) + ": " + ", ".join(
+    f"{k.replace('_', ' ')} {num(n, lg)}" for k, n in pack.breach_totals.items()))  # fmt: skip

@@ -1,0 +1,123 @@
+"""Data: warehouse health, importing canonical files from the browser, config versions."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from analytics.schema import LOAD_ORDER, TABLES
+from dashboard import data, ui
+from dashboard.i18n import moment, num, t
+
+#: Largest file the upload accepts, in MB.
+MAX_UPLOAD_MB = 200
+
+lg = ui.lang()
+state, _ = data.warehouse_state()
+st.title(t("data_title", lg))
+
+# -- health -----------------------------------------------------------------------------
+if state == "ok":
+    health = data.health()
+    counts = health["counts"]
+    st.subheader(t("health", lg))
+    st.caption(f"`{data.db_path()}` · {t('as_of', lg)} {moment(data.as_of(), lg)}")
+    cols = st.columns(5)
+    for i, (name, n) in enumerate(counts.items()):
+        ui.big_number(name, num(n, lg), container=cols[i % 5])
+    quarantine = health["quarantine"]
+    st.subheader(f"{t('quarantine', lg)} ({num(quarantine.height, lg)})")
+    if quarantine.height == 0:
+        st.success(t("quarantine_empty", lg))
+    else:
+        reasons = (
+            quarantine.group_by("table_name", "column", "reason")
+            .agg(pl.len().alias("rows"))
+            .sort("rows", descending=True)
+        )
+        ui.table(reasons)
+        ui.table(quarantine, height=300)
+        ui.download(quarantine, "quarantine", lg)
+    with st.expander(t("loads", lg)):
+        ui.table(health["loads"])
+
+    # nurture tracks the config does not know
+    st.subheader(t("unknown_tracks", lg))
+    known = set(data.config().tracks_by_name)
+    tracks = data.tracks_in_data().with_columns(pl.col("track").is_in(known).alias("in_config"))
+    unknown = tracks.filter(~pl.col("in_config"))
+    if unknown.height == 0:
+        st.success(t("unknown_tracks_none", lg))
+    else:
+        st.warning(
+            ", ".join(
+                f"**{r['track']}** ({num(r['enrollments'], lg)})"
+                for r in unknown.iter_rows(named=True)
+            )
+        )
+    ui.table(tracks)
+
+    st.subheader(t("config_versions", lg))
+    versions = health["config_versions"].drop("content")
+    ui.table(versions)
+else:
+    st.info(t("welcome_upload", lg))
+
+# -- upload ------------------------------------------------------------------------------
+st.subheader(t("upload", lg))
+allowed = ", ".join(LOAD_ORDER)
+files = st.file_uploader(
+    t("upload_help", lg, mb=MAX_UPLOAD_MB),
+    type=["csv", "parquet"],
+    accept_multiple_files=True,
+    max_upload_size=MAX_UPLOAD_MB,
+    key="upload",
+)
+problems: list[str] = []
+chosen: dict[str, object] = {}
+for f in files or []:
+    path = Path(f.name)
+    table, suffix = path.stem.lower(), path.suffix.lower()
+    if table not in TABLES or suffix not in (".csv", ".parquet"):
+        problems.append(t("upload_bad_name", lg, name=f.name, allowed=allowed))
+    elif table in chosen:
+        problems.append(t("upload_duplicate", lg, name=f.name, table=table))
+    elif f.size > MAX_UPLOAD_MB * 1024 * 1024:
+        problems.append(
+            t("upload_too_big", lg, name=f.name, mb=f.size / 1048576, limit=MAX_UPLOAD_MB)
+        )
+    else:
+        chosen[table] = f
+for p in problems:
+    st.error(p)
+if chosen and not problems and st.button(t("upload_button", lg), type="primary"):
+    from analytics.warehouse import ImportFailed
+
+    with tempfile.TemporaryDirectory(prefix="sla-upload-") as tmp:
+        for f in chosen.values():
+            (Path(tmp) / Path(f.name).name.lower()).write_bytes(f.getvalue())
+        try:
+            with st.spinner("…"):
+                result = data.import_files(Path(tmp))
+        except ImportFailed as exc:
+            st.session_state["import_error"] = str(exc).replace(tmp + "/", "")
+        else:
+            st.session_state["import_result"] = {
+                "loaded": result.loaded,
+                "rejected": [{**r, "file": Path(str(r["file"])).name} for r in result.rejected],
+                "rows_rejected": result.rows_rejected,
+            }
+    st.rerun()
+
+if "import_error" in st.session_state:
+    st.error(t("upload_failed", lg, error=st.session_state.pop("import_error")))
+if "import_result" in st.session_state:
+    done = st.session_state.pop("import_result")
+    loaded = ", ".join(f"{k} {num(v, lg)}" for k, v in done["loaded"].items()) or "–"
+    st.success(t("upload_done", lg, loaded=loaded))
+    if done["rejected"]:
+        st.warning(t("upload_rejected", lg, n=done["rows_rejected"]))
+        ui.table(pl.DataFrame(done["rejected"], infer_schema_length=None))

@@ -1,0 +1,450 @@
+"""Shared UI pieces: the sidebar (kept in the URL), the current view, and display helpers.
+
+Pages hold UI only; this module holds the UI they share (no metric is computed here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from analytics.config import SlaConfig
+from dashboard import data
+from dashboard.i18n import LANGS, Lang, day, moment, month_name, num, pct, rate_text, t
+
+#: One colour per SLA status, the same on every page and chart.
+STATUS_COLORS: dict[str, str] = {
+    "met": "#1a7f37",
+    "at_risk": "#d97706",
+    "missed": "#c62828",
+    "pending": "#6b7280",
+    "no_data": "#9ca3af",
+}
+#: Streamlit markdown badge colour per status.
+_BADGE = {
+    "met": "green",
+    "at_risk": "orange",
+    "missed": "red",
+    "pending": "gray",
+    "no_data": "gray",
+}
+STATUS_ORDER = ("met", "at_risk", "missed", "pending", "no_data")
+TEAM_COLORS = {"marketing": "#2563eb", "sales": "#7c3aed"}
+LANG_NAMES = {"en": "English", "de": "Deutsch"}
+
+
+# -- URL <-> widget state ------------------------------------------------------------------
+
+
+def _from_url(key: str, allowed: list[str] | tuple[str, ...], default: str | None) -> None:
+    """Seed a widget's state from the query parameter (a shared link) or the default."""
+    current = st.session_state.get(key)
+    if current is None or (current and current not in allowed):
+        value = st.query_params.get(key)
+        st.session_state[key] = value if value in allowed else default
+
+
+def _to_url(key: str, value: str | None, default: str | None = None) -> None:
+    if value and value != default:
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+
+
+def lang() -> Lang:
+    """The UI language chosen in the sidebar (``en`` or ``de``)."""
+    value = st.session_state.get("lang") or st.query_params.get("lang")
+    return value if value in LANGS else "en"
+
+
+def sidebar_language() -> Lang:
+    """The language switch (top of the sidebar); returns the language."""
+    _from_url("lang", LANGS, "en")
+    st.sidebar.segmented_control(
+        t("language", lang()),
+        LANGS,
+        key="lang",
+        format_func=LANG_NAMES.get,
+        selection_mode="single",
+    )
+    if not st.session_state.get("lang"):  # a click on the selected option unselects it
+        st.session_state["lang"] = "en"
+    _to_url("lang", st.session_state["lang"], "en")
+    return lang()
+
+
+def sidebar_filters() -> None:
+    """Month picker and segment filters (source, country, team, owner), kept in the URL."""
+    lg = lang()
+    months = data.months()
+    _from_url("month", months, months[0] if months else None)
+    st.sidebar.selectbox(
+        t("month", lg), months, key="month", format_func=lambda m: month_name(m, lg)
+    )
+    _to_url("month", st.session_state.get("month"), None)
+    options = data.filter_options()
+    names = data.rep_names()
+    st.sidebar.markdown(f"**{t('filters', lg)}**")
+    for key in data.FILTERS:
+        values = ["", *options[key]]
+        _from_url(key, values, "")
+        fmt = (lambda v: names.get(v, v) if v else t("all", lg)) if key == "owner" else None
+        st.sidebar.selectbox(
+            t(key, lg),
+            values,
+            key=key,
+            format_func=fmt or (lambda v: v or t("all", lg)),
+        )
+        _to_url(key, st.session_state.get(key), "")
+    as_of = data.as_of()
+    cfg = data.config()
+    st.sidebar.caption(
+        f"{t('as_of', lg)}: {moment(as_of, lg)}  \n"
+        f"{t('sla_version', lg)}: {cfg.sla.version}  \n{t('share_link', lg)}"
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """What the sidebar selects: language, month, segment filters; the config and as_of."""
+
+    lang: Lang
+    month: str
+    config: SlaConfig
+    as_of: datetime | None
+    segment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def segment_key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.segment.items()))
+
+
+def view() -> View:
+    """The current view (call on a page, after the sidebar was drawn by app.py)."""
+    months = data.months()
+    month = st.session_state.get("month") or (months[0] if months else "")
+    segment = data.segment_filter({k: st.session_state.get(k) for k in data.FILTERS})
+    return View(lang(), month, data.config(), data.as_of(), segment)
+
+
+# -- display helpers ---------------------------------------------------------------------------
+
+
+def header(title: str, v: View | None = None) -> None:
+    """A concise page heading with the month, as_of and the active filters underneath."""
+    st.title(title)
+    if v is not None:
+        bits = [month_name(v.month, v.lang), f"{t('as_of', v.lang)} {moment(v.as_of, v.lang)}"]
+        if v.segment:
+            names = data.rep_names()
+            bits.append(
+                ", ".join(
+                    f"{t(k, v.lang)}: {names.get(val, val) if k == 'owner' else val}"
+                    for k, val in v.segment.items()
+                )
+            )
+        st.caption(" · ".join(bits))
+
+
+def badge(status: str | None, lg: Lang) -> str:
+    """Markdown badge in the status colour: met green, at risk amber, missed red."""
+    status = status or "no_data"
+    return f":{_BADGE.get(status, 'gray')}-badge[{t(status, lg)}]"
+
+
+def rate_metric(
+    label: str,
+    rate: float | None,
+    x: int | None,
+    n: int | None,
+    low: float | None,
+    high: float | None,
+    lg: Lang,
+    *,
+    delta: float | None = None,
+    help: str | None = None,
+    container: Any = None,
+) -> None:
+    """A big rate with its count and 95 % interval underneath; delta in percentage points."""
+    where = container or st
+    delta_text = None if delta is None else f"{num(delta * 100, lg, digits=1)} pp"
+    where.metric(label, pct(rate, lg), delta=delta_text, help=help, border=True)
+    where.caption(rate_text(rate, x, n, low, high, lg))
+
+
+def big_number(
+    label: str,
+    value: str,
+    *,
+    delta: str | None = None,
+    inverse: bool = False,
+    help: str | None = None,
+    container: Any = None,
+) -> None:
+    (container or st).metric(
+        label,
+        value,
+        delta=delta,
+        delta_color="inverse" if inverse else "normal",
+        help=help,
+        border=True,
+    )
+
+
+def signed(value: float | None, lg: Lang, *, digits: int = 0, unit: str = "") -> str | None:
+    """A delta text with its sign (``+12``, ``-3.5 pp``); None when unknown."""
+    if value is None:
+        return None
+    sign = "+" if value > 0 else ""
+    return f"{sign}{num(value, lg, digits=digits)}{unit}"
+
+
+def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None) -> None:
+    """A CSV download of a table of leads (or any table)."""
+    st.download_button(
+        f"{t('download_csv', lg)} ({num(frame.height, lg)} {t('rows', lg)})",
+        frame.write_csv().encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=key or f"dl-{name}",
+        icon=":material/download:",
+    )
+
+
+def chart(c: alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart) -> None:
+    st.altair_chart(c, width="stretch")
+
+
+def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> None:
+    st.dataframe(frame, width="stretch", hide_index=True, height=height, **kwargs)
+
+
+def unavailable(what: str, lg: Lang) -> None:
+    """Say precisely which library function a section waits for."""
+    st.info(t("not_available", lg, what=what), icon=":material/hourglass_empty:")
+
+
+def status_scale() -> alt.Scale:
+    """Altair colour scale: met green, at risk amber, missed red, pending grey."""
+    return alt.Scale(domain=list(STATUS_ORDER), range=[STATUS_COLORS[s] for s in STATUS_ORDER])
+
+
+def fmt_day(value: Any, lg: Lang) -> str:
+    return day(value, lg)
+
+
+# -- metric values ----------------------------------------------------------------------------
+
+#: Metrics that are shares (shown in percent, changes in percentage points).
+RATE_METRICS = frozenset(
+    {
+        "visitor_to_lead",
+        "lead_to_mql",
+        "mql_to_sql",
+        "sql_to_opportunity",
+        "opportunity_to_won",
+        "mql_attainment",
+        "mql_rejection_rate",
+        "handoff_compliance",
+        "cadence_compliance",
+        "recycled_enrolled_in_time",
+        "remql_rate",
+    }
+)
+_DECIMALS = {"median_hours_to_first_touch": 1, "attempts_per_mql": 1}
+_UNITS = {"median_hours_to_first_touch": " h"}
+
+
+def fmt_metric(metric: str, value: float | None, lg: Lang, *, currency: str = "EUR") -> str:
+    """A KPI or volume value in its unit: percent, hours, money or a count."""
+    if metric in RATE_METRICS:
+        return pct(value, lg)
+    if metric == "won_revenue":
+        from dashboard.i18n import money
+
+        return money(value, lg, currency=currency)
+    text = num(value, lg, digits=_DECIMALS.get(metric, 0))
+    return text + _UNITS.get(metric, "") if value is not None else text
+
+
+def fmt_change(metric: str, change: float | None, lg: Lang) -> str | None:
+    """A change in the metric's unit (percentage points for rates); None when unknown."""
+    if change is None:
+        return None
+    if metric in RATE_METRICS:
+        return signed(change * 100, lg, digits=1, unit=" pp")
+    return signed(change, lg, digits=_DECIMALS.get(metric, 0), unit=_UNITS.get(metric, ""))
+
+
+def rate_counts(review: Any, metric: str) -> tuple[Any, Any, Any, Any] | None:
+    """(x, n, ci_low, ci_high) behind a rate of the review; None for a metric that is no rate."""
+    from analytics.stats import wilson
+
+    conv = {r["metric"]: r for r in review.conversion.iter_rows(named=True)}
+    if metric in conv:
+        r = conv[metric]
+        return r["x"], r["n"], r["ci_low"], r["ci_high"]
+    source = {
+        "handoff_compliance": review.handoff,
+        "cadence_compliance": review.cadence,
+        "mql_rejection_rate": review.acceptance,
+        "remql_rate": review.remql,
+    }.get(metric)
+    if source is not None:
+        return source.get("x"), source.get("n"), source.get("ci_low"), source.get("ci_high")
+    if metric == "recycled_enrolled_in_time":
+        rc = review.recycling
+        x = rc.get("enrollment_in_time") or 0
+        n = x + (rc.get("enrollment_late") or 0) + (rc.get("enrollment_missing") or 0)
+        return (x, n, *wilson(x, n))
+    return None
+
+
+def metric_detail(review: Any, metric: str, lg: Lang) -> str:
+    """The count and interval under a rate (``41 / 120, 95 % CI 26–43 %``), else ''."""
+    counts = rate_counts(review, metric)
+    if counts is None:
+        if metric == "mql_attainment":
+            mqls = review.volumes.get("mqls")
+            return f"{num(mqls, lg)} / {num(review_target_mqls(review), lg)} MQLs"
+        return ""
+    x, n, low, high = counts
+    from analytics.stats import ratio
+
+    text = rate_text(ratio(x, n), x, n, low, high, lg)
+    return text[text.find("(") + 1 : -1] if "(" in text else text
+
+
+def review_target_mqls(review: Any) -> float:
+    return data.config().goals.mql_target_monthly
+
+
+def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = None) -> None:
+    """One SLA promise: label, value in big type, status badge, target and previous month."""
+    where = container or st
+    box = where.container(border=True)
+    metric = row["metric"]
+    change = fmt_change(metric, row.get("change"), lg)
+    box.markdown(f"**{row['label']}**")
+    box.metric(
+        row["label"],
+        fmt_metric(metric, row["value"], lg),
+        label_visibility="collapsed",
+        delta=change,
+        delta_color="inverse" if row["direction"] == "at_most" else "normal",
+    )
+    sign = "≥" if row["direction"] == "at_least" else "≤"
+    detail = metric_detail(review, metric, lg)
+    target = fmt_metric(metric, row["target"], lg)
+    box.markdown(
+        f"{badge(row['status'], lg)} {t('target', lg)} {sign} {target}"
+        + (f"  \n:small[{detail}]" if detail else "")
+    )
+
+
+def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
+    """The promises furthest from their targets: missed before at risk, largest gap first."""
+    gap = ((pl.col("value") - pl.col("target")) / pl.col("target")).abs()
+    return (
+        kpis.filter(pl.col("status").is_in(["missed", "at_risk"]))
+        .with_columns(gap.alias("gap"), (pl.col("status") == "missed").alias("is_missed"))
+        .sort(["is_missed", "gap"], descending=[True, True], nulls_last=True)
+        .head(limit)
+    )
+
+
+METRIC_NAMES = {
+    "visitor_to_lead": "Visitor -> lead",
+    "lead_to_mql": "Lead -> MQL",
+    "mql_to_sql": "MQL -> SQL",
+    "sql_to_opportunity": "SQL -> opportunity",
+    "opportunity_to_won": "Opportunity -> won",
+}
+
+
+def metric_name(metric: str) -> str:
+    """A readable name of a metric key (``mql_to_sql`` -> ``MQL -> SQL``)."""
+    return METRIC_NAMES.get(metric, metric.replace("_", " ").capitalize())
+
+
+def with_status(frame: pl.DataFrame, metric: str, value: str = "compliance") -> pl.DataFrame:
+    """Add ``status`` (met / at risk / missed) of a per-rep or per-week rate against its KPI."""
+    from analytics.kpis import kpi_status
+
+    cfg = data.config()
+    kpi = next((k for _, k in cfg.all_kpis if k.metric == metric), None)
+    if kpi is None:
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("status"))
+    return frame.with_columns(
+        kpi_status(
+            pl.col(value), pl.lit(kpi.target), pl.lit(kpi.direction), margin=cfg.kpis.at_risk_margin
+        ).fill_null("no_data")
+    )
+
+
+def rate_bars(
+    frame: pl.DataFrame,
+    *,
+    category: str,
+    title: str,
+    x_title: str,
+    target: float | None = None,
+    sort: list[str] | None = None,
+) -> alt.LayerChart:
+    """Horizontal bars of a rate per category with 95 % interval whiskers, coloured by status."""
+    tooltip = [
+        alt.Tooltip(f"{category}:N"),
+        alt.Tooltip("rate_pct:Q", title="rate (%)", format=".1f"),
+        alt.Tooltip("x:Q", title="count", format=","),
+        alt.Tooltip("n:Q", title="of", format=","),
+        alt.Tooltip("ci_low_pct:Q", title="95 % CI from (%)", format=".0f"),
+        alt.Tooltip("ci_high_pct:Q", title="95 % CI to (%)", format=".0f"),
+        alt.Tooltip("status:N"),
+    ]
+    shown = frame.with_columns(
+        (pl.col("rate") * 100).alias("rate_pct"),
+        (pl.col("ci_low") * 100).alias("ci_low_pct"),
+        (pl.col("ci_high") * 100).alias("ci_high_pct"),
+    )
+    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=sort or "-x"))
+    bars = base.mark_bar().encode(
+        x=alt.X("rate_pct:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("status:N", scale=status_scale(), legend=alt.Legend(title=None)),
+        tooltip=tooltip,
+    )
+    whiskers = base.mark_rule(color="#111827").encode(x="ci_low_pct:Q", x2="ci_high_pct:Q")
+    layers = [bars, whiskers]
+    if target is not None:
+        layers.append(
+            alt.Chart(pl.DataFrame({"t": [target * 100]}))
+            .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
+            .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title="target (%)")])
+        )
+    return alt.layer(*layers).properties(title=title, height=max(120, 32 * frame.height))
+
+
+def named(frame: pl.DataFrame, column: str = "owner_rep_id") -> pl.DataFrame:
+    """Add the rep's name next to a rep id column."""
+    if column not in frame.columns:
+        return frame
+    names = data.rep_names()
+    return frame.with_columns(
+        pl.col(column).replace_strict(names, default=pl.col(column)).alias(f"{column}_name")
+    )
+
+
+def change_of(review: Any, metric: str) -> float | None:
+    """This month's value minus the previous month's (None when either is unknown)."""
+    now, before = review.kpi_values.get(metric), review.previous_kpi_values.get(metric)
+    return None if now is None or before is None else now - before
+
+
+def delta_of(review: Any, metric: str) -> float | None:
+    """The change of a rate metric as a share (for :func:`rate_metric`)."""
+    return change_of(review, metric)
