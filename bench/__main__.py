@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -57,7 +58,7 @@ def _child(
     result.unlink(missing_ok=True)
     limit = args.max_rss_gb * 2**30
     started = time.perf_counter()
-    log = Path(args.out) / f"{name}-{scale_label(leads)}.log"
+    log = Path(args.out) / f"{name}-{scale_label(leads)}-{os.getpid()}.log"
     with open(log, "w") as stderr:
         child = subprocess.Popen(command, stdout=stderr, stderr=stderr)
         watched = psutil.Process(child.pid)
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    scratch = Path(args.out) / "result.tmp.json"
+    scratch = Path(args.out) / f"result-{os.getpid()}.tmp.json"  # runs may share --out
 
     def save() -> None:
         args.results.write_text(json.dumps(document, indent=2, default=str))
