@@ -345,6 +345,15 @@ def _summaries(
     }
 
 
+def _without_visitors(frames: dict[str, pl.DataFrame]) -> None:
+    """Anonymous visitors cannot be split by a lead attribute: null, not 0."""
+    frames["volumes"] = frames["volumes"].with_columns(pl.lit(None, pl.Int64).alias("visitors"))
+    visitors = pl.col("metric") == "visitor_to_lead"
+    frames["conversion"] = frames["conversion"].with_columns(
+        pl.when(~visitors).then(pl.col(c)).alias(c) for c in ("n", "rate", "ci_low", "ci_high")
+    )
+
+
 def build_review(
     tables: Tables,
     config: SlaConfig,
@@ -422,6 +431,9 @@ def build_review(
     )
     cur = {k: v for k, v in collected.items() if not k.startswith("prev:")}
     old = {k.removeprefix("prev:"): v for k, v in collected.items() if k.startswith("prev:")}
+    if segment and set(segment) != {"source"}:
+        _without_visitors(cur)
+        _without_visitors(old)
 
     stale_frame = cur["stale"]
     now = _summaries(cur, config, stale=stale_frame.height)

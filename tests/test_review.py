@@ -1,0 +1,331 @@
+"""The month's review: build_review on a hand-computed world, its JSON, and `sla review`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from analytics.cli import app
+from analytics.config import Reporting, load_config
+from analytics.review import build_review
+from analytics.tables import Tables
+from analytics.timeframe import TimeframeError
+
+CFG = load_config("data/sla.toml")
+AS_OF = datetime(2026, 10, 31, tzinfo=UTC)
+runner = CliRunner()
+
+
+def ev(lead, stage, at, **kw):
+    return {"lead_id": lead, "stage": stage, "entered_at": at, **kw}
+
+
+def touch(tid, lead, at, channel="phone", outcome="no_answer", rep="r1"):
+    return {"touch_id": tid, "lead_id": lead, "rep_id": rep, "occurred_at": at,
+            "channel": channel, "outcome": outcome}  # fmt: skip
+
+
+def lead(lid, created, source, owner=None):
+    return {"lead_id": lid, "created_at": created, "source": source, "owner_rep_id": owner}
+
+
+WORLD = Tables.from_rows(
+    reps=[
+        {"rep_id": "r1", "name": "Rita", "team": "sdr"},
+        {"rep_id": "r2", "name": "Ralf", "team": "ae"},
+    ],
+    leads=[
+        lead("L1", "2026-10-01T08:00:00Z", "email", "r1"),
+        lead("L2", "2026-10-02T08:00:00Z", "paid_search", "r2"),
+        lead("L3", "2026-09-15T08:00:00Z", "email", "r1"),
+        lead("L4", "2026-10-20T08:00:00Z", "event", "r2"),  # no events at all
+        lead("L5", "2026-08-10T08:00:00Z", "event", "r2"),  # August: a lead, no MQL
+    ],
+    lifecycle_events=[
+        ev("L1", "mql", "2026-10-01T09:00:00Z", trigger="score_threshold"),
+        ev("L1", "sal", "2026-10-01T15:00:00Z"),
+        ev("L1", "sql", "2026-10-03T09:00:00Z"),
+        ev("L1", "opportunity", "2026-10-05T09:00:00Z"),
+        ev("L1", "customer", "2026-10-20T09:00:00Z"),
+        ev("L2", "mql", "2026-10-02T09:00:00Z", trigger="demo_request"),
+        ev("L2", "recycled", "2026-10-06T09:00:00Z", reason="no answer", actor_rep_id="r2"),
+        ev("L2", "mql", "2026-10-20T09:00:00Z", trigger="score_threshold"),
+        ev("L3", "mql", "2026-09-20T09:00:00Z"),
+        ev("L3", "mql", "2026-10-02T09:00:00Z"),  # inside L3's open episode: starts nothing
+        ev("L3", "disqualified", "2026-10-04T09:00:00Z", reason="student"),
+    ],
+    sales_touches=[
+        touch("T1", "L1", "2026-10-01T10:00:00Z", outcome="connected"),
+        touch("T2", "L2", "2026-10-02T12:00:00Z", rep="r2"),
+        touch("T3", "L2", "2026-10-03T12:00:00Z", channel="email", rep="r2"),
+        touch("T4", "L3", "2026-09-21T09:00:00Z"),
+    ],
+    opportunities=[
+        {
+            "opportunity_id": "O1",
+            "lead_id": "L1",
+            "created_at": "2026-10-05T09:00:00Z",
+            "closed_at": "2026-10-20T09:00:00Z",
+            "amount": 40000.0,
+            "status": "won",
+        },
+    ],
+    web_traffic=[
+        {"date": "2026-10-01", "source": "email", "visitors": 500},
+        {"date": "2026-10-02", "source": "paid_search", "visitors": 300},
+    ],
+    nurture_enrollments=[
+        {
+            "enrollment_id": "E1",
+            "lead_id": "L2",
+            "track": "recycled-reengagement",
+            "enrolled_at": "2026-10-07T09:00:00Z",
+            "triggered_by": "auto",
+        },
+    ],
+)
+
+# Worked out by hand for October 2026 as of 31 Oct 00:00 UTC:
+# volumes: visitors 500 + 300; leads L1, L2, L4; MQLs L1, L2 and L3 (its second mql event
+#   is in October even though it opens no episode); sal/sql/opportunity/customer L1;
+#   recycled L2; disqualified L3; O1 won on 20 Oct for 40,000.
+# rates: 3/800, 3/3, 1/3, 1/1, 1/1.
+# episodes of October: L1#1 (1 Oct), L2#1 (2 Oct), L2#2 (20 Oct); L3's began in September.
+# handoff: L1 touched after 1 h (met), L2#1 after 3 h (met), L2#2 never, 255 h by as_of
+#   (missed) -> 2 / 3, median of [1, 3] = 2.
+# cadence: L1 reached (held); L2#1 recycled after 2 attempts (judged, not held); L2#2's
+#   14-day window is open and it has not ended (not judged) -> 1 / 2; attempts (1+2+0)/3.
+# recycling: 1 recycled lead; L2#1's recycle came after 2 unanswered attempts: premature;
+#   no open episode has 6 unanswered attempts: 0 stale.
+EXPECTED = {
+    "month": "2026-10",
+    "as_of": "2026-10-31T00:00:00Z",
+    "volumes": {
+        "visitors": 800, "leads": 3, "mqls": 3, "sals": 1, "sqls": 1, "opportunities": 1,
+        "recycled": 1, "disqualified": 1, "deals_won": 1, "won_revenue": 40000.0,
+    },
+    "conversion": {
+        "visitor_to_lead": 3 / 800, "lead_to_mql": 1.0, "mql_to_sql": 1 / 3,
+        "sql_to_opportunity": 1.0, "opportunity_to_won": 1.0,
+    },
+    "handoff": {"met": 2, "missed": 1, "pending": 0, "compliance": 2 / 3,
+                "median_hours_to_first_touch": 2.0},
+    "cadence": {"judged": 2, "held": 1, "compliance": 0.5, "attempts_per_mql": 1.0},
+    "recycling": {"recycled": 1, "premature": 1, "stale": 0},
+}  # fmt: skip
+SPEC_KEYS = ("month", "as_of", "volumes", "conversion", "handoff", "cadence", "recycling")
+
+
+def spec_part(document: dict) -> dict:
+    out = {k: document[k] for k in SPEC_KEYS}
+    out["volumes"] = {k: document["volumes"][k] for k in EXPECTED["volumes"]}
+    return out
+
+
+def test_review_of_the_world_by_hand():
+    review = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF)
+    doc = review.to_json_dict()
+    assert spec_part(doc) == EXPECTED
+    assert json.dumps(doc)  # serialisable as it is
+    # extra keys: acceptance (L1 accepted after 6 h; L2#1 rejected), re-MQL (L2 came back)
+    assert doc["acceptance"]["x"] == 1 and doc["acceptance"]["n"] == 3
+    assert doc["acceptance"]["median_hours_to_accept"] == 6.0
+    assert (doc["nurture"]["remql"]["x"], doc["nurture"]["remql"]["n"]) == (1, 1)
+    assert doc["nurture"]["recycled_enrolled"]["in_time"] == 1  # enrolled a day later
+
+
+def test_breach_lists_name_lead_rep_and_amount():
+    review = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF)
+    handoff = review.breaches["handoff"]
+    assert handoff.select("lead_id", "episode", "owner_rep_id", "hours_over").rows() == [
+        ("L2", 2, "r2", 231.0)  # 255 h - 24 h
+    ]
+    premature = review.breaches["premature_recycles"]
+    assert premature.select("lead_id", "rep_id", "attempts", "attempts_short").rows() == [
+        ("L2", "r2", 2, 4)
+    ]
+    cadence = review.breaches["cadence"]
+    assert cadence.select("lead_id", "owner_rep_id", "attempts_short").rows() == [("L2", "r2", 4)]
+    assert review.breaches["never_contacted"]["lead_id"].to_list() == ["L2"]
+    assert review.breaches["stale_leads"].height == 0
+
+
+def test_kpis_of_the_world():
+    review = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF)
+    kpis = {r["metric"]: r for r in review.kpis.iter_rows(named=True)}
+    # 3 MQLs against 700: missed; September had 1 MQL (L3)
+    assert (kpis["mqls"]["value"], kpis["mqls"]["previous"], kpis["mqls"]["status"]) == (
+        3.0, 1.0, "missed",
+    )  # fmt: skip
+    # handoff 2/3 against 0.90: missed; September's only episode (L3) was met at 24 h
+    assert kpis["handoff_compliance"]["previous"] == 1.0
+    assert kpis["handoff_compliance"]["status"] == "missed"
+    assert kpis["premature_recycles"]["value"] == 1.0
+    assert kpis["premature_recycles"]["status"] == "met"  # at most 5
+
+
+def test_empty_warehouse():
+    review = build_review(Tables.empty(), CFG, month="2026-10")
+    doc = review.to_json_dict()
+    assert doc["as_of"] is None
+    assert set(doc["volumes"].values()) == {0}
+    assert set(doc["conversion"].values()) == {None}
+    assert doc["handoff"] == {"met": 0, "missed": 0, "pending": 0, "compliance": None,
+                              "median_hours_to_first_touch": None}  # fmt: skip
+    assert doc["cadence"] == {"judged": 0, "held": 0, "compliance": None, "attempts_per_mql": None}
+    assert doc["recycling"] == {"recycled": 0, "premature": 0, "stale": 0}
+
+
+def test_month_before_any_data():
+    doc = build_review(WORLD, CFG, month="2020-01", as_of=AS_OF).to_json_dict()
+    assert set(doc["volumes"].values()) == {0}
+    assert set(doc["conversion"].values()) == {None}
+    assert doc["handoff"]["compliance"] is None
+
+
+def test_month_with_leads_but_no_mql():
+    doc = build_review(WORLD, CFG, month="2026-08", as_of=AS_OF).to_json_dict()
+    # L5 is August's only lead: lead_to_mql = 0 / 1 = 0 (a real zero); the rest is null
+    assert doc["volumes"]["leads"] == 1 and doc["volumes"]["mqls"] == 0
+    assert doc["conversion"]["lead_to_mql"] == 0.0
+    assert doc["conversion"]["mql_to_sql"] is None
+    assert doc["handoff"] == {"met": 0, "missed": 0, "pending": 0, "compliance": None,
+                              "median_hours_to_first_touch": None}  # fmt: skip
+
+
+def test_events_after_as_of_are_ignored():
+    early = datetime(2026, 10, 2, 10, tzinfo=UTC)
+    doc = build_review(WORLD, CFG, month="2026-10", as_of=early).to_json_dict()
+    # at 2 Oct 10:00: MQLs L1, L2, L3 so far; no sal yet (L1's is at 15:00 on 1 Oct: yes),
+    # no sql; L2#1 waits for its 12:00 touch (1 h so far): pending
+    assert doc["as_of"] == "2026-10-02T10:00:00Z"
+    assert (doc["volumes"]["mqls"], doc["volumes"]["sals"], doc["volumes"]["sqls"]) == (3, 1, 0)
+    assert doc["volumes"]["leads"] == 2  # L4 arrives on 20 Oct
+    assert doc["handoff"] == {"met": 1, "missed": 0, "pending": 1, "compliance": 1.0,
+                              "median_hours_to_first_touch": 1.0}  # fmt: skip
+
+
+def test_default_as_of_is_the_latest_timestamp():
+    review = build_review(WORLD, CFG, month="2026-10")
+    assert review.to_json_dict()["as_of"] == "2026-10-20T09:00:00Z"  # L1 customer, O1 won
+
+
+def test_month_boundary_in_a_reporting_time_zone():
+    berlin = CFG.model_copy(update={"reporting": Reporting(timezone="Europe/Berlin")})
+    # 30 Sep 22:30 UTC is 1 Oct 00:30 in Berlin
+    t = Tables.from_rows(lifecycle_events=[ev("X", "mql", "2026-09-30T22:30:00Z")])
+    as_of = datetime(2026, 11, 1, tzinfo=UTC)
+    sep_utc = build_review(t, CFG, month="2026-09", as_of=as_of).to_json_dict()
+    oct_berlin = build_review(t, berlin, month="2026-10", as_of=as_of).to_json_dict()
+    sep_berlin = build_review(t, berlin, month="2026-09", as_of=as_of).to_json_dict()
+    assert sep_utc["volumes"]["mqls"] == 1
+    assert (oct_berlin["volumes"]["mqls"], sep_berlin["volumes"]["mqls"]) == (1, 0)
+    assert oct_berlin["handoff"]["missed"] == 1  # the episode belongs to Berlin's October
+
+
+def test_segment_review():
+    doc = build_review(
+        WORLD, CFG, month="2026-10", as_of=AS_OF, segment={"source": "email"}
+    ).to_json_dict()
+    # email: L1 and L3; visitors of the email source only
+    assert doc["segment"] == {"source": "email"}
+    assert (doc["volumes"]["visitors"], doc["volumes"]["leads"], doc["volumes"]["mqls"]) == (
+        500, 1, 2,
+    )  # fmt: skip
+    assert doc["handoff"]["met"] == 1 and doc["handoff"]["missed"] == 0
+    owner = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF, segment={"owner": "r2"})
+    assert owner.volumes["visitors"] is None  # visitors split only by source
+    assert owner.to_json_dict()["conversion"]["visitor_to_lead"] is None
+    assert owner.volumes["mqls"] == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"month": "2026-13"}, TimeframeError, "month '2026-13' is not a calendar month"),
+        ({"month": "2026-10", "segment": {"region": "x"}}, ValueError, "unknown segment 'region'"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        build_review(WORLD, CFG, **kwargs)
+
+
+# -- the command line ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world_db(tmp_path_factory):
+    from analytics.warehouse import write_tables
+
+    path = tmp_path_factory.mktemp("review") / "world.duckdb"
+    frames = dict(zip([n for n, _ in WORLD.items()], WORLD.collect().items(), strict=True))
+    write_tables(path, {name: lf.collect() for name, (_, lf) in frames.items()}, source="test")
+    return path
+
+
+def test_sla_review_json_equals_the_expected_document(world_db):
+    res = runner.invoke(
+        app,
+        ["review", "--db", str(world_db), "--config", "data/sla.toml", "--month", "2026-10",
+         "--as-of", "2026-10-31T01:00:00+01:00", "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert spec_part(doc) == EXPECTED
+
+
+def test_sla_review_human_readable(world_db):
+    res = runner.invoke(
+        app, ["review", "--db", str(world_db), "--month", "2026-10", "--as-of", "2026-10-31"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "SLA review 2026-10" in res.stdout
+    assert "2 / 1 / 0" in res.stdout  # met / missed / pending
+    assert "KPIs" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--month", "2026-13"], "--month: month '2026-13' is not a calendar month"),
+        (["--month", "10/2026"], "--month: month '10/2026'"),
+        (["--month", "2026-10", "--as-of", "yesterday"], "--as-of: 'yesterday' is not an ISO"),
+    ],
+)
+def test_sla_review_bad_input_exits_2_naming_the_option(world_db, args, needle):
+    res = runner.invoke(app, ["review", "--db", str(world_db), *args])
+    assert res.exit_code == 2
+    assert needle in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_sla_review_does_not_import_scikit_learn(world_db):
+    code = (
+        "import sys\n"
+        "from analytics.cli import app\n"
+        "try:\n"
+        f"    app(['review', '--db', {str(world_db)!r}, '--month', '2026-10', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('SKLEARN' if 'sklearn' in sys.modules else 'CLEAN', file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.stderr.strip().endswith("CLEAN"), proc.stderr
+    assert json.loads(proc.stdout)["month"] == "2026-10"
+
+
+def test_review_frames_are_dataframes():
+    review = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF)
+    for name in ("conversion", "cohorts", "velocity", "speed_to_lead", "handoff_by_rep",
+                 "cadence_episodes", "channel_mix", "pacing", "targets", "kpis"):  # fmt: skip
+        assert isinstance(getattr(review, name), pl.DataFrame), name
+    assert review.speed_to_lead.height == 3
