@@ -428,6 +428,8 @@ class _Events:
         self.parts.append(tuple(full))
 
     def arrays(self) -> list[np.ndarray]:
+        if not self.parts:
+            return [np.empty(0, dtype=np.int64) for _ in range(6)]
         return [np.concatenate([p[i] for p in self.parts]) for i in range(6)]
 
 
@@ -813,7 +815,6 @@ class _Generator:
         )
         delay = (self.rng.gamma(2.0, 6.0, len(at)) * MINUTE).astype(np.int64) + MINUTE
         self.mql1_lead, self.mql1_time, self.mql1_trigger = mql_lead, t[at] + delay, trigger
-        self.score_at_activity = score
 
     def _sales(self) -> None:
         """MQL episodes worked by the SDRs; recycled leads may become MQL again."""

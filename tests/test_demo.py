@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
@@ -92,6 +94,40 @@ def test_ids_are_readable_strings(demo):
     assert demo["accounts"]["account_id"][0] == "A00001"
     assert demo["sales_touches"]["touch_id"][0] == "T0000001"
     assert demo["reps"]["rep_id"].to_list()[:3] == ["rep-01", "rep-02", "rep-03"]
+
+
+def _assert_consistent(demo: dict[str, pl.DataFrame], end: datetime) -> None:
+    """Canonical schema, unique keys, valid references, one `lead` event per lead, nothing
+    after ``end``."""
+    assert sorted(demo) == sorted(TABLES)
+    for name, table in TABLES.items():
+        frame = demo[name]
+        assert frame.schema == table.polars_schema, name
+        assert frame.select(list(table.key)).is_duplicated().sum() == 0, name
+        for column in table.columns:
+            if column.references is not None:
+                target, target_column = column.references
+                known = demo[target][target_column].implode()
+                assert frame[column.name].drop_nulls().is_in(known).all(), (name, column.name)
+            if column.required:
+                assert frame[column.name].null_count() == 0, (name, column.name)
+        for column, dtype in frame.schema.items():
+            if isinstance(dtype, pl.Datetime) and frame.height:
+                assert frame[column].max() <= end, (name, column)
+    lead_events = demo["lifecycle_events"].filter(pl.col("stage") == "lead")
+    assert lead_events["lead_id"].sort().equals(demo["leads"]["lead_id"].sort())
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    leads=st.integers(min_value=1, max_value=400),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    end=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)),
+)
+def test_any_size_seed_and_end_gives_consistent_data(config, leads, seed, end):
+    demo = generate_demo(config, leads=leads, seed=seed, end=end)
+    assert demo["leads"].height == leads
+    _assert_consistent(demo, end.replace(tzinfo=UTC))
 
 
 # --- time -------------------------------------------------------------------------------
