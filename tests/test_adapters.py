@@ -1,0 +1,359 @@
+"""Export adapters in general: office CSVs (German spreadsheet conventions), --mapping,
+privacy, the format registry, and the command line's messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from analytics import cli
+from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse.adapters import ADAPTERS, FORMATS, CsvOptions, import_export
+from analytics.warehouse.adapters.common import (
+    decode,
+    hash_salt,
+    is_personal,
+    number_text,
+    salted_hash,
+    sniff_delimiter,
+    timestamp_text,
+)
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+runner = CliRunner()
+
+
+def ts(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def core(db: Path, table: str) -> pl.DataFrame:
+    con = connect_readonly(db)
+    try:
+        return getattr(load_tables(con), table).collect()
+    finally:
+        con.close()
+
+
+# -- reading office CSVs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "timezone", "expected"),
+    [
+        ("05.10.2026 09:12", "UTC", "2026-10-05T09:12:00Z"),
+        ("05.10.2026 09:12:30", "UTC", "2026-10-05T09:12:30Z"),
+        ("05.10.2026", "UTC", "2026-10-05T00:00:00Z"),
+        ("05-10-2026 09:12", "UTC", "2026-10-05T09:12:00Z"),  # Olist
+        ("2026-10-05 09:12", "UTC", "2026-10-05T09:12:00Z"),  # HubSpot
+        ("2026-10-05T09:12:00.000Z", "Europe/Berlin", "2026-10-05T09:12:00Z"),  # Salesforce
+        ("2026-10-05T09:12:00+02:00", "UTC", "2026-10-05T07:12:00Z"),
+        # naive times in Berlin: +02:00 in October (summer time), +01:00 in December
+        ("05.10.2026 09:12", "Europe/Berlin", "2026-10-05T07:12:00Z"),
+        ("05.12.2026 09:12", "Europe/Berlin", "2026-12-05T08:12:00Z"),
+        ("31.02.2026", "UTC", "31.02.2026"),  # no such day: kept, so validation rejects it
+        ("10/05/2026", "UTC", "10/05/2026"),  # slashes are ambiguous without --date-format
+    ],
+)
+def test_timestamp_text(text, timezone, expected):
+    frame = pl.DataFrame({"t": [text]})
+    assert frame.select(timestamp_text(pl.col("t"), timezone=timezone)).item() == expected
+
+
+def test_an_explicit_date_format_reads_slashes_day_first():
+    frame = pl.DataFrame({"t": ["10/05/2026 14:00"]})
+    got = frame.select(timestamp_text(pl.col("t"), date_format="%d/%m/%Y %H:%M")).item()
+    assert got == "2026-05-10T14:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal_comma", "expected"),
+    [
+        ("1.234,50", True, "1234.50"),
+        ("12.500.000,5", True, "12500000.5"),
+        ("1.234", True, "1234"),  # a German thousands separator
+        ("0,5", True, "0.5"),
+        ("1234.5", True, "1234.5"),  # no grouping pattern: a decimal point stays
+        ("350 000,00 €", True, "350000.00"),
+        ("1,234", False, "1234"),  # English grouping
+        ("1234.5", False, "1234.5"),
+    ],
+)
+def test_number_text(text, decimal_comma, expected):
+    frame = pl.DataFrame({"n": [text]})
+    assert frame.select(number_text(pl.col("n"), decimal_comma=decimal_comma)).item() == expected
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99))
+def test_german_grouped_numbers_read_back_exactly(whole, cents):
+    # 1234567,05 written as a German spreadsheet does: 1.234.567,05
+    grouped = f"{whole:,}".replace(",", ".") + f",{cents:02d}"
+    frame = pl.DataFrame({"n": [grouped]})
+    text = frame.select(number_text(pl.col("n"), decimal_comma=True)).item()
+    assert text == f"{whole}.{cents:02d}"
+
+
+def test_decode_and_sniff():
+    assert decode("Geschäftsführer".encode("cp1252"), None) == ("Geschäftsführer", "cp1252")
+    assert decode("\ufeffid".encode(), None) == ("id", "utf-8-sig")
+    assert decode("ä".encode(), None) == ("ä", "utf-8")
+    assert sniff_delimiter("a\tb\tc") == "\t"
+    assert sniff_delimiter('"x;y",b,c') == ","  # delimiters inside quotes do not count
+
+
+@pytest.mark.parametrize(
+    ("column", "personal"),
+    [
+        ("Email", True),
+        ("E-Mail", True),
+        ("Work email", True),
+        ("Phone Number", True),
+        ("Mobile Phone Number", True),
+        ("Telefonnummer", True),
+        ("First Name", True),
+        ("LastName", True),
+        ("Nachname", True),
+        ("Street Address", True),
+        ("Name", True),
+        ("Job Title", False),
+        ("Company Name", False),
+        ("Contact owner", False),
+        ("Email subject", False),
+        ("Lead Status", False),
+    ],
+)
+def test_personal_columns(column, personal):
+    assert is_personal(column) is personal
+
+
+def test_salted_hash_is_stable_per_salt_and_differs_between_salts():
+    frame = pl.DataFrame({"e": ["Ana@Example.com ", "ana@example.com"]})
+    a = frame.select(salted_hash(pl.col("e"), "one"))["e"].to_list()
+    b = frame.select(salted_hash(pl.col("e"), "two"))["e"].to_list()
+    assert a[0] == a[1] and a[0] != b[0]
+    assert a[0].startswith("h_") and len(a[0]) == 18
+
+
+def test_the_salt_comes_from_the_environment_or_a_file_next_to_the_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "from-env")
+    assert hash_salt(tmp_path / "w.duckdb") == "from-env"
+    monkeypatch.delenv("SLA_HASH_SALT")
+    first = hash_salt(tmp_path / "w.duckdb")
+    assert hash_salt(tmp_path / "w.duckdb") == first  # kept, so later imports join
+    assert (tmp_path / "w.duckdb.salt").stat().st_mode & 0o777 == 0o600
+    assert hash_salt(tmp_path / "other.duckdb") != first
+
+
+# -- the canonical format as a German office saves it ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory):
+    db = tmp_path_factory.mktemp("german") / "w.duckdb"
+    return db, import_export(db, EXPORTS / "german")
+
+
+def test_german_office_files_are_detected_and_read(german):
+    db, result = german
+    assert result.loaded == {"accounts": 2, "reps": 2, "leads": 3}
+    leads = core(db, "leads").sort("lead_id")
+    assert leads.select("lead_id", "created_at", "job_title").rows() == [
+        ("007", ts("2026-10-08T06:00"), "Leiter IT"),  # an ISO offset still works
+        ("L-001", ts("2026-10-05T09:12"), "Geschäftsführer"),  # Windows-1252
+        ("L-002", ts("2026-10-06T00:00"), "Einkäufer"),
+    ]
+    reps = core(db, "reps").sort("rep_id")  # UTF-8 with BOM, ja/nein, 1.200
+    assert reps.select("rep_id", "weekly_capacity", "active").rows() == [
+        ("r1", 40, True),
+        ("r2", 1200, False),
+    ]
+    accounts = core(db, "accounts").sort("account_id")
+    assert accounts.select("employees", "annual_revenue").rows() == [
+        (1250, 12500000.5),
+        (7, 350000.0),
+    ]
+
+
+def test_german_office_rejections_and_dropped_columns(german):
+    _, result = german
+    assert [(Path(r["file"]).name, r["line"], r["column"]) for r in result.rejected] == [
+        ("accounts.csv", 4, "employees"),  # "viele"
+        ("leads.csv", 4, "created_at"),  # 31.02.2026
+        ("leads.csv", 5, "source"),  # "messe" is not a source (a --mapping can map it)
+    ]
+    assert result.dropped_columns == {"leads.csv": ["nachname", "e-mail"]}
+
+
+def test_plain_canonical_files_stay_strict(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "leads.csv").write_text("lead_id,created_at,source\n1,05.10.2026,email\n")
+    result = import_export(tmp_path / "w.duckdb", d)
+    assert [r["column"] for r in result.rejected] == ["created_at"]
+    # the same file with a flag is read as an office export
+    result = import_export(tmp_path / "w2.duckdb", d, options=CsvOptions(decimal_comma=True))
+    assert result.loaded == {"leads": 1}
+
+
+def test_flags_override_detection(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "leads.csv").write_text("lead_id|created_at|source\n1|10/05/2026 14:00|email\n")
+    options = CsvOptions(delimiter="|", date_format="%d/%m/%Y %H:%M", timezone="Europe/Berlin")
+    import_export(tmp_path / "w.duckdb", d, options=options)
+    assert core(tmp_path / "w.duckdb", "leads")["created_at"].to_list() == [ts("2026-05-10T12:00")]
+
+
+# -- --mapping -------------------------------------------------------------------------
+
+
+def test_a_mapping_imports_any_csv_with_values_stages_and_hashes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    db = tmp_path / "w.duckdb"
+    import_export(db, EXPORTS / "mapping" / "reps.csv")
+    result = import_export(
+        db, EXPORTS / "mapping" / "kontakte.csv", mapping=EXPORTS / "mapping" / "kontakte.toml"
+    )
+    # 6 rows: K1 twice (line 6 rejected), K5 "kein Datum" and unknown owner r9
+    assert result.loaded == {"leads": 4, "lifecycle_events": 3}
+    assert {(r["line"], r["column"]) for r in result.rejected} == {
+        (6, "lead_id"),
+        (7, "created_at"),
+        (7, "owner_rep_id"),
+    }
+    assert result.dropped_columns == {"kontakte.csv": ["e-mail", "vorname"]}
+    leads = core(db, "leads").sort("lead_id")
+    # Europe/Berlin (from the mapping): 01.09.2026 08:00 is 06:00 UTC
+    assert leads.select("lead_id", "created_at", "source").rows() == [
+        ("K1", ts("2026-09-01T06:00"), "paid_search"),
+        ("K2", ts("2026-09-02T07:30"), "event"),
+        ("K3", ts("2026-09-03T22:00"), "email"),
+        ("K4", ts("2026-09-05T11:00"), "other"),  # empty Quelle -> [defaults]
+    ]
+    ev = core(db, "lifecycle_events").sort("lead_id", "entered_at")
+    assert ev.select("lead_id", "stage", "entered_at").rows() == [
+        ("K1", "mql", ts("2026-09-03T08:00")),
+        ("K1", "sql", ts("2026-09-05T12:30")),
+        ("K3", "mql", ts("2026-09-05T22:00")),
+    ]
+
+
+def test_a_personal_column_mapped_to_an_id_is_stored_as_a_salted_hash(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    (tmp_path / "m.toml").write_text(
+        'table = "leads"\n[columns]\n"E-Mail" = "lead_id"\n"Datum" = "created_at"\n'
+        '[defaults]\nsource = "other"\n'
+    )
+    (tmp_path / "k.csv").write_text("E-Mail;Datum\nanna@example.de;01.09.2026\n")
+    result = import_export(tmp_path / "w.duckdb", tmp_path / "k.csv", mapping=tmp_path / "m.toml")
+    assert result.loaded == {"leads": 1}
+    (lead_id,) = core(tmp_path / "w.duckdb", "leads")["lead_id"].to_list()
+    expected = pl.DataFrame({"e": ["anna@example.de"]}).select(salted_hash(pl.col("e"), "test"))
+    assert lead_id == expected.item() and "@" not in lead_id
+
+
+# -- the registry and the command line --------------------------------------------------
+
+
+def test_the_cli_offers_every_registered_format():
+    assert cli.FORMATS == FORMATS
+    assert set(ADAPTERS) == set(FORMATS)
+
+
+def test_cli_import_of_an_export_prints_dropped_columns_in_the_json(tmp_path):
+    res = runner.invoke(
+        cli.app,
+        ["import", str(EXPORTS / "german"), "--db", str(tmp_path / "w.duckdb"), "--json"],
+    )
+    assert res.exit_code == 1, res.output  # rows were rejected
+    doc = json.loads(res.stdout)
+    assert doc["dropped_columns"] == {"leads.csv": ["nachname", "e-mail"]}
+    assert doc["loaded"] == {"accounts": 2, "reps": 2, "leads": 3}
+
+
+def test_cli_exit_0_and_dropped_columns_printed(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "reps.csv").write_text("rep_id;name;team;Telefon\nr1;Ana;sdr;0301\n", encoding="utf-8")
+    res = runner.invoke(cli.app, ["import", str(d), "--db", str(tmp_path / "w.duckdb")])
+    assert res.exit_code == 0, res.output
+    assert "reps.csv: dropped personal columns telefon" in res.stderr
+
+
+def _bad(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [
+        ("unknown_format", "--format 'pipedrive' is not known; allowed: canonical, hubspot"),
+        ("wrong_delimiter", "try --delimiter ';'"),
+        ("missing_columns", "missing column(s) won_date"),
+        ("not_a_hubspot_file", "not a HubSpot export"),
+        ("not_a_salesforce_file", "not a Salesforce export"),
+        ("no_such_path", "no such file or folder"),
+        ("bad_encoding", "--encoding 'klingon' is not a known encoding"),
+        ("bad_timezone", "--timezone 'Mars/Olympus' is not an IANA time zone"),
+        ("mapping_and_format", "--mapping and --format hubspot exclude each other"),
+        ("mapping_bad_table", "table 'kontakte' is not a canonical table"),
+        ("mapping_missing_column", "missing column(s) kontakt-nr"),
+        ("mapping_bad_toml", "not valid TOML"),
+    ],
+)
+def test_bad_input_gives_one_message_and_exit_2(tmp_path, case, needle):
+    db = tmp_path / "w.duckdb"
+    olist_semicolons = _bad(
+        tmp_path, "olist_marketing_qualified_leads.csv", "mql_id;first_contact_date;origin\n"
+    )
+    deals = _bad(tmp_path, "olist_closed_deals.csv", "mql_id,seller_id,sdr_id,sr_id\nm1,s,a,b\n")
+    other = _bad(tmp_path, "other.csv", "a,b\n1,2\n")
+    mapping = _bad(tmp_path, "m.toml", 'table = "leads"\n[columns]\n"Kontakt-Nr" = "lead_id"\n'
+                   '"Datum" = "created_at"\n[defaults]\nsource = "other"\n')  # fmt: skip
+    args = {
+        "unknown_format": ["--format", "pipedrive", str(other)],
+        "wrong_delimiter": ["--format", "olist", "--delimiter", ",", str(olist_semicolons)],
+        "missing_columns": ["--format", "olist", str(deals)],
+        "not_a_hubspot_file": ["--format", "hubspot", str(other)],
+        "not_a_salesforce_file": ["--format", "salesforce", str(other)],
+        "no_such_path": ["--format", "olist", str(tmp_path / "nothing")],
+        "bad_encoding": ["--encoding", "klingon", "--format", "olist", str(deals)],
+        "bad_timezone": ["--timezone", "Mars/Olympus", str(other)],
+        "mapping_and_format": ["--format", "hubspot", "--mapping", str(mapping), str(other)],
+        "mapping_bad_table": [
+            "--mapping",
+            str(_bad(tmp_path, "t.toml", 'table = "kontakte"\n[columns]\nx = "y"\n')),
+            str(other),
+        ],
+        "mapping_missing_column": ["--mapping", str(mapping), str(other)],
+        "mapping_bad_toml": ["--mapping", str(_bad(tmp_path, "b.toml", "table = \n")), str(other)],
+    }[case]
+    res = runner.invoke(cli.app, ["import", *args, "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    assert needle in res.stderr.replace("\n", " ")
+    assert "Traceback" not in res.output + res.stderr
+    assert not db.exists()  # nothing was imported
+
+
+def test_the_salt_file_is_made_only_when_a_hash_is_needed(tmp_path):
+    env = os.environ.pop("SLA_HASH_SALT", None)
+    try:
+        shutil.copytree(EXPORTS / "salesforce", tmp_path / "sf")
+        import_export(tmp_path / "w.duckdb", tmp_path / "sf", fmt="salesforce")
+        assert not (tmp_path / "w.duckdb.salt").exists()
+        import_export(tmp_path / "w.duckdb", EXPORTS / "hubspot", fmt="hubspot")
+        assert (tmp_path / "w.duckdb.salt").exists()  # e-mails name contacts by address
+    finally:
+        if env is not None:
+            os.environ["SLA_HASH_SALT"] = env
