@@ -42,6 +42,8 @@ CalibrationMethod = Literal["auto", "isotonic", "sigmoid"]
 #: Below this many training rows calibration is sigmoid (isotonic overfits small data).
 ISOTONIC_MIN_ROWS = 5_000
 MISSING = "(missing)"
+#: Cross-validation folds of the calibration (each fold fits the pipeline once).
+CALIBRATION_FOLDS = 3
 #: Gradient-boosting settings (chosen on the X Education data and the demo data).
 BOOSTING_PARAMS: dict[str, Any] = {
     "learning_rate": 0.1,
@@ -297,7 +299,7 @@ def make_classifier(
         if calibration != "auto"
         else ("isotonic" if n_rows >= ISOTONIC_MIN_ROWS else "sigmoid")
     )
-    return CalibratedClassifierCV(pipeline, method=method, cv=5)
+    return CalibratedClassifierCV(pipeline, method=method, cv=CALIBRATION_FOLDS)
 
 
 @dataclass

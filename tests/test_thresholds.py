@@ -1,0 +1,242 @@
+"""Threshold tuning: hand-computed table and what-if, monotone volumes, recommendation."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from analytics.config import load_config
+from analytics.scoring.thresholds import (
+    WEEKS_PER_MONTH,
+    precompute_from_predictions,
+    precompute_thresholds,
+    recommend_threshold,
+    threshold_table,
+    threshold_whatif,
+    weekly_capacity,
+)
+from analytics.tables import Tables
+
+CFG = load_config("data/sla.toml")  # window 90 days, half-life 30 days
+AS_OF = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def _tables() -> Tables:
+    """Three leads without fit points (no account, no attributes), created 2026-01-05.
+
+    L1: demo request (30) on Jan 10, SQL on Jan 20 (a webinar after the SQL is ignored),
+        an opportunity of 1000 on Feb 1.
+    L2: webinar (10) + pricing page (8) on Jan 6: 18; never SQL.
+    L3: contact request (25) on Feb 10, SQL on Jun 1 (111 days later: not converted).
+    Reps: sdr 10 + ae 5 (active unknown = active); an inactive sdr and marketing don't count.
+    """
+    lead = {"created_at": "2026-01-05T00:00:00Z", "source": "email"}
+    return Tables.from_rows(
+        reps=[
+            {"rep_id": "r1", "name": "a", "team": "sdr", "weekly_capacity": 10, "active": True},
+            {"rep_id": "r2", "name": "b", "team": "ae", "weekly_capacity": 5},
+            {"rep_id": "r3", "name": "c", "team": "sdr", "weekly_capacity": 100, "active": False},
+            {"rep_id": "m1", "name": "d", "team": "marketing", "weekly_capacity": 50},
+        ],
+        leads=[{"lead_id": i, **lead} for i in ("L1", "L2", "L3")],
+        activities=[
+            {"activity_id": "a1", "lead_id": "L1", "type": "demo_request",
+             "occurred_at": "2026-01-10T00:00:00Z"},
+            {"activity_id": "a2", "lead_id": "L1", "type": "webinar_attended",
+             "occurred_at": "2026-02-01T00:00:00Z"},
+            {"activity_id": "a3", "lead_id": "L2", "type": "webinar_attended",
+             "occurred_at": "2026-01-06T00:00:00Z"},
+            {"activity_id": "a4", "lead_id": "L2", "type": "pricing_page_view",
+             "occurred_at": "2026-01-06T00:00:00Z"},
+            {"activity_id": "a5", "lead_id": "L3", "type": "contact_request",
+             "occurred_at": "2026-02-10T00:00:00Z"},
+        ],
+        lifecycle_events=[
+            {"lead_id": "L1", "stage": "sql", "entered_at": "2026-01-20T00:00:00Z"},
+            {"lead_id": "L3", "stage": "sql", "entered_at": "2026-06-01T00:00:00Z"},
+        ],
+        opportunities=[
+            {"opportunity_id": "o1", "lead_id": "L1", "created_at": "2026-02-01T00:00:00Z",
+             "amount": 1000.0, "status": "open"},
+        ],
+    )  # fmt: skip
+
+
+def test_records_are_running_max_steps() -> None:
+    base = precompute_thresholds(_tables(), CFG, as_of=AS_OF)
+    got = base.records.sort("lead_id", "at").select("lead_id", "at", "score", "prev_score")
+    inf = float("-inf")
+    t = lambda m, d: datetime(2026, m, d, tzinfo=UTC)  # noqa: E731
+    expected = pl.DataFrame(
+        {
+            "lead_id": ["L1", "L1", "L2", "L2", "L3", "L3"],
+            "at": [t(1, 5), t(1, 10), t(1, 5), t(1, 6), t(1, 5), t(2, 10)],
+            "score": [0.0, 30.0, 0.0, 18.0, 0.0, 25.0],
+            "prev_score": [inf, 0.0, inf, 0.0, inf, 0.0],
+        },
+        schema_overrides={"at": pl.Datetime("us", "UTC")},
+    )
+    assert_frame_equal(got, expected)
+    assert base.months == tuple(date(2026, m, 1) for m in range(1, 7))  # Jan..Jun complete
+    assert (base.sql_leads, base.weekly_capacity) == (2, 15.0)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "mqls", "precision", "recall", "pipeline_per_mql"),
+    [
+        # every lead at creation (Jan 5); L1's SQL within 90 days, L3's not
+        (0, 3, 1 / 3, 1 / 2, 1000 / 3),
+        # L1 (Jan 10, converted) and L3 (Feb 10, not): 2 MQLs
+        (20, 2, 1 / 2, 1 / 2, 1000 / 2),
+        (25, 2, 1 / 2, 1 / 2, 1000 / 2),
+        # only L1
+        (30, 1, 1.0, 1 / 2, 1000.0),
+        # nobody: rates undefined, recall 0
+        (31, 0, None, 0.0, None),
+    ],
+)
+def test_threshold_table_by_hand(
+    threshold: float,
+    mqls: int,
+    precision: float | None,
+    recall: float,
+    pipeline_per_mql: float | None,
+) -> None:
+    base = precompute_thresholds(_tables(), CFG, as_of=AS_OF)
+    row = threshold_table(base, thresholds=[threshold]).row(0, named=True)
+    per_month = mqls / 6  # six complete months
+    assert row["mqls_per_month"] == pytest.approx(per_month)
+    assert row["mqls_per_week"] == pytest.approx(per_month / WEEKS_PER_MONTH)
+    assert row["workload_ratio"] == pytest.approx(per_month / WEEKS_PER_MONTH / 15)
+    assert row["recall"] == pytest.approx(recall)
+    if precision is None:
+        assert row["precision"] is None and row["expected_sqls_per_month"] is None
+        assert row["expected_pipeline_per_month"] is None
+    else:
+        assert row["precision"] == pytest.approx(precision)
+        assert row["expected_sqls_per_month"] == pytest.approx(per_month * precision)
+        assert row["expected_pipeline_per_month"] == pytest.approx(per_month * pipeline_per_mql)
+
+
+def test_whatif_per_month() -> None:
+    base = precompute_thresholds(_tables(), CFG, as_of=AS_OF)
+    got = threshold_whatif(base, threshold=20).collect()
+    assert got["month"].to_list() == [date(2026, m, 1) for m in range(1, 7)]
+    assert got["mqls"].to_list() == [1, 1, 0, 0, 0, 0]
+    assert got["converted"].to_list() == [1, 0, 0, 0, 0, 0]
+    assert got["rate"].to_list()[:3] == [1.0, 0.0, None]
+    # January: 1 MQL in 31 days -> 7/31 a week, against 15 a week
+    assert got["mqls_per_week"][0] == pytest.approx(7 / 31)
+    assert got["workload_ratio"][0] == pytest.approx(7 / 31 / 15)
+    assert got["pipeline"].to_list()[:2] == [1000.0, 0.0]
+
+
+def test_immature_mqls_do_not_count_for_precision() -> None:
+    # as of Mar 1, L1's window (from Jan 10) is open: no mature MQL yet at threshold 30
+    base = precompute_thresholds(_tables(), CFG, as_of=datetime(2026, 3, 1, tzinfo=UTC))
+    row = threshold_table(base, thresholds=[30]).row(0, named=True)
+    assert row["mature_mqls"] == 0 and row["precision"] is None
+    assert row["recall"] == 1.0  # L1 converted; L3 is not SQL yet as of Mar 1
+
+
+def test_capacity_of_active_sales_reps() -> None:
+    reps = pl.LazyFrame(
+        {"team": ["marketing"], "weekly_capacity": [10], "active": [True]},
+    )
+    assert weekly_capacity(reps) is None  # no sales rep: unknown, not 0
+    base = precompute_thresholds(_tables(), CFG, as_of=AS_OF)
+    assert base.current_threshold == 60.0
+
+
+@pytest.mark.parametrize(
+    ("ratios", "expected", "phrase"),
+    [
+        ([1.5, 0.75, 0.45], 50.0, "stay within the reps' capacity"),
+        ([3.0, 2.0, 1.2], 60.0, "No threshold keeps MQLs within"),
+        ([None, None, None], 40.0, "capacity is unknown"),
+    ],
+)
+def test_recommendation(ratios: list[float | None], expected: float, phrase: str) -> None:
+    table = pl.DataFrame(
+        {
+            "threshold": [40.0, 50.0, 60.0],
+            "mqls_per_week": [300.0, 150.0, 90.0],
+            "expected_sqls_per_month": [90.0, 60.0, 45.0],
+            "workload_ratio": ratios,
+        },
+        schema_overrides={"workload_ratio": pl.Float64},
+    )
+    threshold, reason = recommend_threshold(table)
+    assert threshold == expected
+    assert phrase in reason and reason.endswith(".") and reason.count(". ") == 0
+
+
+def test_recommendation_without_outcomes() -> None:
+    table = pl.DataFrame(
+        {"threshold": [1.0], "mqls_per_week": [0.0], "expected_sqls_per_month": [None],
+         "workload_ratio": [0.0]},
+        schema_overrides={"expected_sqls_per_month": pl.Float64},
+    )  # fmt: skip
+    assert recommend_threshold(table)[0] is None
+
+
+def test_model_probabilities_as_threshold_base() -> None:
+    preds = pl.LazyFrame(
+        {
+            "lead_id": ["L1", "L2", "L3"],
+            "at": [datetime(2026, 1, 5, tzinfo=UTC)] * 3,
+            "score": [0.9, 0.2, 0.5],
+        }
+    )
+    base = precompute_from_predictions(preds, _tables(), CFG, as_of=AS_OF)
+    assert base.months == (date(2026, 1, 1),)  # only the month the leads were scored in
+    table = threshold_table(base, thresholds=[0.1, 0.4, 0.8])
+    assert table["mqls_per_month"].to_list() == [3.0, 2.0, 1.0]
+    assert table["precision"].to_list() == pytest.approx([1 / 3, 1 / 2, 1.0])
+
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+KINDS = ["page_view", "pricing_page_view", "webinar_attended", "demo_request", "email_click"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=5),  # lead
+            st.sampled_from(KINDS),
+            st.integers(min_value=0, max_value=200),  # day
+        ),
+        max_size=30,
+    ),
+    st.lists(st.integers(min_value=0, max_value=120), min_size=2, max_size=8, unique=True),
+)
+def test_higher_threshold_never_more_mqls(
+    acts: list[tuple[int, str, int]], cuts: list[int]
+) -> None:
+    tables = Tables.from_rows(
+        leads=[
+            {"lead_id": f"L{i}", "created_at": (T0 + timedelta(days=3 * i)).isoformat(),
+             "source": "email", "seniority": "vp"}
+            for i in range(6)
+        ],
+        activities=[
+            {"activity_id": f"a{j}", "lead_id": f"L{i}", "type": k,
+             "occurred_at": (T0 + timedelta(days=d)).isoformat()}
+            for j, (i, k, d) in enumerate(acts)
+        ],
+    )  # fmt: skip
+    base = precompute_thresholds(tables, CFG, as_of=datetime(2026, 9, 1, tzinfo=UTC))
+    table = threshold_table(base, thresholds=[float(c) for c in cuts])
+    volumes = table.sort("threshold")["mqls_per_month"].to_list()
+    assert all(a >= b for a, b in pairwise(volumes))
+    # each lead is an MQL at most once per threshold
+    for cut in cuts:
+        mqls = threshold_whatif(base, threshold=cut).collect()["mqls"].sum()
+        assert mqls <= 6
