@@ -66,8 +66,11 @@ def wilson_interval(
     denom = 1 + z2 / nf
     center = (p + z2 / (2 * nf)) / denom
     half = z * ((p * (1 - p) / nf + z2 / (4 * nf * nf)).sqrt()) / denom
-    low = pl.when(valid).then((center - half).clip(0.0, 1.0))
-    high = pl.when(valid).then((center + half).clip(0.0, 1.0))
+    # the bounds at x = 0 and x = n are exactly 0 and 1 (not 1e-18 off by rounding)
+    low = pl.when(valid).then(pl.when(xf == 0).then(0.0).otherwise((center - half).clip(0.0, 1.0)))
+    high = pl.when(valid).then(
+        pl.when(xf == nf).then(1.0).otherwise((center + half).clip(0.0, 1.0))
+    )
     return low, high
 
 
@@ -102,7 +105,9 @@ def wilson(x: int | None, n: int | None, *, z: float = Z95) -> tuple[float | Non
     denom = 1 + z2 / n
     center = (p + z2 / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return max(0.0, center - half), min(1.0, center + half)
+    low = 0.0 if x == 0 else max(0.0, center - half)
+    high = 1.0 if x == n else min(1.0, center + half)
+    return low, high
 
 
 def ratio(x: float | None, n: float | None) -> float | None:
