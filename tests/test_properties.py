@@ -63,7 +63,7 @@ def build(leads, events, touches) -> Tables:
                 "outcome": outcome,
             }
             for i, (lid, m, outcome) in enumerate(touches)
-        ],  # fmt: skip
+        ],
     )
 
 
