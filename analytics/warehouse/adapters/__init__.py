@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
+
 from analytics.config import SlaConfig
 from analytics.warehouse.adapters.common import DEFAULT_OPTIONS, CsvOptions, Export, Salt
 from analytics.warehouse.loader import ImportFailed, ImportResult, Progress, load_batches
@@ -82,7 +84,12 @@ def read_export(
 
         return read_mapped(path, mapping=Path(mapping), options=options, salt=salt)
     read = reader(fmt)
-    result = read(path, options=options, salt=salt)
+    try:
+        result = read(path, options=options, salt=salt)
+    except pl.exceptions.PolarsError as exc:
+        # a file shaped so oddly that a translation step fails: still one clear message
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ImportFailed(f"{path}: cannot be read as a {fmt} export ({first})") from None
     if isinstance(result, Export):
         return result
     # an adapter may return (batches, unreadable) like canonical_batches does
