@@ -117,7 +117,7 @@ def scoring_samples(
     >>> t = Tables.from_rows(
     ...     leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z", "source": "email"}],
     ...     activities=[{"activity_id": "a", "lead_id": "L1", "type": "page_view",
-    ...                  "occurred_at": "2026-01-02T00:00:00Z"}],
+    ...                  "occurred_at": "2026-01-01T00:00:00Z"}],
     ...     lifecycle_events=[{"lead_id": "L1", "stage": "sql",
     ...                        "entered_at": "2026-02-01T00:00:00Z"}])
     >>> s = scoring_samples(t, cfg, as_of=datetime(2026, 6, 1, tzinfo=UTC)).collect()
@@ -558,8 +558,21 @@ def load_model(path: str | Path) -> ScoreModel:
 
 
 def latest_model(directory: str | Path) -> Path | None:
-    """The newest ``score-<version>.joblib`` in ``directory`` (versions sort by time)."""
-    paths = sorted(Path(directory).glob("score-*.joblib"))
+    """The newest ``score-<version>.joblib`` in ``directory`` (versions sort by time).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for v in ("20260101T000000Z", "20260101T000000Z-2", "20251231T000000Z"):
+    ...     _ = (d / f"score-{v}.joblib").write_bytes(b"")
+    >>> latest_model(d).name
+    'score-20260101T000000Z-2.joblib'
+    """
+
+    def key(path: Path) -> tuple[str, int]:
+        base, _, n = path.stem.removeprefix("score-").partition("-")
+        return base, int(n) if n.isdigit() else 1
+
+    paths = sorted(Path(directory).glob("score-*.joblib"), key=key)
     return paths[-1] if paths else None
 
 

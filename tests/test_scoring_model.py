@@ -1,0 +1,159 @@
+"""Predictive score: samples point in time, model vs rule score on demo data, save/load."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.metrics import brier_score_loss
+
+from analytics.config import load_config
+from analytics.demo import generate_demo
+from analytics.scoring.model import (
+    Evaluation,
+    evaluate_model,
+    fit_model,
+    latest_model,
+    load_model,
+    make_classifier,
+    models_dir,
+    save_model,
+    scoring_samples,
+    time_split,
+    train_and_evaluate,
+)
+from analytics.scoring.report import score_report
+from analytics.tables import Tables
+
+CFG = load_config("data/sla.toml")
+
+
+def _lead(lead_id: str, created: str) -> dict:
+    return {"lead_id": lead_id, "created_at": created, "source": "referral", "seniority": "vp"}
+
+
+def test_samples_are_point_in_time_and_labelled_by_window() -> None:
+    t = Tables.from_rows(
+        leads=[_lead("L1", "2026-01-01T00:00:00Z"), _lead("L2", "2026-01-01T00:00:00Z")],
+        activities=[
+            {"activity_id": "a", "lead_id": "L1", "type": "pricing_page_view",
+             "occurred_at": "2026-01-01T00:00:00Z"},
+            # after L1's scoring moment (age 0): not a feature
+            {"activity_id": "b", "lead_id": "L1", "type": "demo_request",
+             "occurred_at": "2026-01-05T00:00:00Z"},
+        ],
+        lifecycle_events=[
+            {"lead_id": "L1", "stage": "sql", "entered_at": "2026-02-01T00:00:00Z"},
+            # L2's SQL comes after the 90-day window
+            {"lead_id": "L2", "stage": "sql", "entered_at": "2026-05-01T00:00:00Z"},
+        ],
+        opportunities=[
+            {"opportunity_id": "o", "lead_id": "L1", "created_at": "2026-02-10T00:00:00Z",
+             "closed_at": "2026-03-01T00:00:00Z", "amount": 500.0, "status": "won"},
+        ],
+    )  # fmt: skip
+    s = scoring_samples(t, CFG, as_of=datetime(2026, 6, 1, tzinfo=UTC)).collect()
+    got = s.select(
+        "lead_id", "n_pricing_page_view", "n_demo_request", "interest_points", "sql", "won",
+        "pipeline", "is_mature",
+    ).rows()  # fmt: skip
+    assert got == [
+        ("L1", 1, 0, 8.0, True, True, 500.0, True),
+        ("L2", 0, 0, 0.0, False, False, 0.0, True),
+    ]
+    # as of Feb 15 the windows are open, and L1's win had not happened
+    early = scoring_samples(t, CFG, as_of=datetime(2026, 2, 15, tzinfo=UTC)).collect()
+    assert early.select("lead_id", "sql", "won", "is_mature").rows() == [
+        ("L1", True, False, False),
+        ("L2", False, False, False),
+    ]
+    # scored 40 days after creation, L1 was already SQL: it is left out
+    later = scoring_samples(t, CFG, as_of=datetime(2026, 6, 1, tzinfo=UTC), age_days=40).collect()
+    assert later["lead_id"].to_list() == ["L2"]
+
+
+def test_bad_arguments_name_the_value() -> None:
+    with pytest.raises(ValueError, match="unknown calibration 'platt'; allowed"):
+        make_classifier(n_categorical=0, n_rows=10, calibration="platt")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"test_share = 1\.5"):
+        time_split(pl.DataFrame({"scored_at": [1]}), test_share=1.5)
+    with pytest.raises(ValueError, match="label 'y' has a single class"):
+        fit_model(pl.DataFrame({"x": [1.0, 2.0], "y": [True, True]}), label="y",
+                  numeric=["x"], categorical=[])  # fmt: skip
+    with pytest.raises(ValueError, match=r"feature column\(s\) \['z'\] not in the frame"):
+        fit_model(pl.DataFrame({"x": [1.0, 2.0], "y": [True, False]}), label="y",
+                  numeric=["z"], categorical=[])  # fmt: skip
+
+
+def test_too_little_data_is_reported() -> None:
+    t = Tables.from_rows(leads=[_lead("L1", "2026-01-01T00:00:00Z")])
+    with pytest.raises(ValueError, match="only 1 leads have a closed 90-day window"):
+        train_and_evaluate(t, CFG, as_of=datetime(2026, 6, 1, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> Tables:
+    frames = generate_demo(CFG, leads=10_000, seed=7, end=datetime(2026, 11, 1))
+    return Tables.from_frames(**frames).collect()
+
+
+@pytest.fixture(scope="module")
+def evaluation(demo_tables: Tables) -> Evaluation:
+    return train_and_evaluate(demo_tables, CFG)
+
+
+def test_model_beats_rule_score_on_demo_data(evaluation: Evaluation) -> None:
+    m, r = evaluation.metrics["model"], evaluation.metrics["rule_score"]
+    assert m["roc_auc"] > r["roc_auc"], (m, r)
+    assert m["brier"] < r["brier"], (m, r)
+    # newer leads are tested than trained on (time split)
+    test = evaluation.test
+    assert test["scored_at"].min() == evaluation.split_at
+    assert test.height == pytest.approx(0.3 * (test.height / 0.3), abs=1)
+
+
+def test_calibration_lowers_the_brier_score(evaluation: Evaluation) -> None:
+    """Mapping the rule score to observed conversion beats reading "score 65" as 65 %."""
+    test = evaluation.test
+    y = test["y"].to_numpy()
+    naive = np.clip(test["rule_score"].to_numpy() / 100, 0, 1)
+    assert evaluation.metrics["rule_score"]["brier"] < brier_score_loss(y, naive)
+    # and the calibrated model is no worse calibrated than the bare pipeline
+    assert evaluation.metrics["model"]["ece"] <= evaluation.metrics["uncalibrated"]["ece"] + 0.01
+
+
+def test_save_load_and_card(evaluation: Evaluation, demo_tables: Tables, tmp_path: Path) -> None:
+    directory = models_dir(tmp_path / "warehouse.duckdb")
+    path = save_model(evaluation.model, directory)
+    again = save_model(evaluation.model, directory)  # same version: a new file, not overwritten
+    assert path.name.startswith("score-") and path.suffix == ".joblib" and again != path
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert {"version", "trained_at", "features", "metrics", "target"} <= set(card)
+    assert card["target"] == "sql_within_window" and "source" in card["features"]
+    assert latest_model(directory) == again
+    loaded = load_model(path)
+    test = scoring_samples(demo_tables, CFG).filter(pl.col("is_mature")).collect().tail(200)
+    np.testing.assert_allclose(loaded.predict_proba(test), evaluation.model.predict_proba(test))
+    re_eval = evaluate_model(loaded, demo_tables, CFG)
+    assert re_eval.metrics["model"]["roc_auc"] == pytest.approx(
+        evaluation.metrics["model"]["roc_auc"]
+    )
+    with pytest.raises(FileNotFoundError, match=r"no score-\*\.joblib model"):
+        load_model(tmp_path)
+
+
+def test_report_document(evaluation: Evaluation, demo_tables: Tables) -> None:
+    doc = score_report(demo_tables, CFG, model=evaluation.model)
+    assert doc["target"] == "sql_within_window"
+    assert set(doc["rule_score"]) >= {"roc_auc", "brier", "ece"}
+    assert set(doc["model"]) >= {"roc_auc", "brier", "ece", "log_loss"}
+    keys = {"threshold", "mqls_per_month", "precision", "recall", "expected_sqls_per_month",
+            "workload_ratio"}  # fmt: skip
+    assert all(keys <= set(row) for row in doc["thresholds"])
+    assert doc["recommended_threshold"] in [row["threshold"] for row in doc["thresholds"]]
+    volumes = [row["mqls_per_month"] for row in doc["thresholds"]]
+    assert volumes == sorted(volumes, reverse=True)
