@@ -82,14 +82,18 @@ def read_export(
     if mapping is not None:
         from analytics.warehouse.adapters.mapping import read_mapped
 
-        return read_mapped(path, mapping=Path(mapping), options=options, salt=salt)
-    read = reader(fmt)
+        def read(path: Path, **kwargs: Any) -> Export:
+            return read_mapped(path, mapping=Path(mapping), **kwargs)
+
+        what = f"CSV as {Path(mapping).name} describes it"
+    else:
+        read, what = reader(fmt), f"{fmt} export"
     try:
         result = read(path, options=options, salt=salt)
     except pl.exceptions.PolarsError as exc:
         # a file shaped so oddly that a translation step fails: still one clear message
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ImportFailed(f"{path}: cannot be read as a {fmt} export ({first})") from None
+        raise ImportFailed(f"{path}: cannot be read as a {what} ({first})") from None
     if isinstance(result, Export):
         return result
     # an adapter may return (batches, unreadable) like canonical_batches does
