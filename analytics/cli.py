@@ -373,19 +373,24 @@ def config_history(
         out.print(f"{db}: no SLA version recorded yet (imports and `sla demo` record theirs)")
         return
     table = RichTable(title=f"SLA versions in {db}", show_edge=False)
-    for column in ("version", "effective from", "hash", "first used", "source", "changes"):
-        table.add_column(column)
+    for column in ("version", "effective from", "hash", "first used", "source"):
+        table.add_column(column, no_wrap=column != "source")
     for v in versions:
-        changes = v["changes_from_previous"]
         table.add_row(
             v["version"],
             v["effective_from"].isoformat(),
-            v["content_hash"][:12],
-            iso_z(v["first_used_at"]),
+            v["content_hash"][:8],
+            iso_z(v["first_used_at"])[:10],
             v["source"],
-            "\n".join(c["text"] for c in changes) if changes else "",
         )
     out.print(table)
+    for v in versions[1:]:
+        out.print(
+            f"\n{v['version']} (from {v['effective_from'].isoformat()}) changed:", highlight=False
+        )
+        for c in v["changes_from_previous"] or []:
+            if not c["key"].startswith("sla."):
+                out.print(f"  {c['text']}", highlight=False, soft_wrap=True)
 
 
 @config_app.command("diff")

@@ -168,6 +168,11 @@ class ReviewPack:
         return self.config.reporting.currency
 
     @property
+    def chance_one_in(self) -> int:
+        """About one test in this many flags a change by chance alone (1 / alpha)."""
+        return round(1 / self.alpha)
+
+    @property
     def significant(self) -> pl.DataFrame:
         """The changes since last month that pass the test, largest evidence first."""
         return self.changes.filter(pl.col("is_significant")).sort("p_value")
@@ -340,7 +345,10 @@ def _breach_rows(kind: str, frame: pl.DataFrame, config: SlaConfig) -> list[dict
             rows.append(_breach(kind, b, rep, short, "attempts short", detail))
         elif kind == "never_contacted":
             waiting = b.get("hours_waiting")
-            detail = f"no attempt in {waiting:.0f} h since the MQL"
+            if b.get("end_stage"):
+                detail = f"ended {b['end_stage']} {waiting:.1f} h after the MQL without an attempt"
+            else:
+                detail = f"no attempt in {waiting:.0f} h since the MQL"
             rows.append(_breach(kind, b, rep, waiting, "hours waiting", detail))
         elif kind == "premature_recycles":
             short = b.get("attempts_short")
