@@ -25,6 +25,7 @@ from analytics.sla_history import (
 from analytics.warehouse import connect_readonly, write_tables
 from analytics.warehouse.config_history import (
     ConfigVersionError,
+    config_for_month,
     config_versions,
     record_config_if_new,
     record_config_version,
@@ -286,3 +287,11 @@ def test_cli_history_and_diff(warehouse, tmp_path):
     result = runner.invoke(app, ["config", "diff", "1999", "2026.3", "--db", str(warehouse)])
     assert result.exit_code == 2
     assert "no recorded SLA version '1999'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("month", "expected"), [("2026-08", "2026.2"), ("2026-09", "2026.3"), ("2027-01", "2026.3")]
+)
+def test_the_warehouse_names_the_version_that_judges_a_month(con, month, expected):
+    # recorded: 2026.2 from 2026-01-01 and 2026.3 (threshold 55) from 2026-09-01
+    assert config_for_month(con, BASE, month=month).sla.version == expected

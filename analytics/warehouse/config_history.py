@@ -133,6 +133,37 @@ def resolve_config_version(con: duckdb.DuckDBPyConnection, ref: str) -> SlaConfi
     return _as_config(matches.row(0, named=True))
 
 
+def config_for_month(
+    con: duckdb.DuckDBPyConnection, fallback: SlaConfig, *, month: str
+) -> SlaConfig:
+    """The SLA version that judges ``month``: in force on its first day, else ``fallback``.
+
+    For every caller of :func:`analytics.review.build_review` (the CLI, the app's
+    Monthly review page, the pack), so that they judge a month alike.
+
+    Parameters
+    ----------
+    con : DuckDBPyConnection
+        A (read-only) connection to the warehouse.
+    fallback : SlaConfig
+        The config given now.
+    month : str
+        ``YYYY-MM`` in ``fallback.reporting.timezone``.
+
+    >>> from analytics.config import load_config
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> config_for_month(con, load_config("data/sla.toml"), month="2026-10").sla.version
+    '2026.2'
+    """
+    from analytics.sla_history import config_in_force
+    from analytics.timeframe import month_window
+
+    first_day = month_window(month, timezone=fallback.reporting.timezone).first_day
+    return config_in_force(stored_configs(con), on=first_day, fallback=fallback)
+
+
 def is_recorded(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> bool:
     """Whether ``config``'s content is already in ``meta.config_versions``."""
     row = con.execute(
@@ -179,6 +210,7 @@ def record_config_if_new(db_path: str | Path, config: SlaConfig) -> bool:
 
 __all__ = [
     "ConfigVersionError",
+    "config_for_month",
     "config_versions",
     "is_recorded",
     "record_config_if_new",
