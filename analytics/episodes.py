@@ -76,37 +76,54 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     ev = (
         lifecycle_events.filter(pl.col("stage").is_in(list(_RANK)))
         .select("lead_id", "stage", "entered_at", "trigger", "actor_rep_id", "reason")
-        .with_columns(pl.col("stage").replace_strict(_RANK, return_dtype=pl.UInt8).alias("_rank"))
-        .sort("lead_id", "entered_at", "_rank")
+        .with_row_index("_row")
     )
+    # Sort only the narrow key columns (wide string columns make a sort several times
+    # slower); the trigger / reason / actor are joined back for the few rows that need them.
+    narrow = ev.select(
+        "_row",
+        "lead_id",
+        "entered_at",
+        pl.col("stage").replace_strict(_RANK, return_dtype=pl.UInt8).alias("_rank"),
+    ).sort("lead_id", "entered_at", "_rank")
     same_lead_prev = pl.col("lead_id").shift(1) == pl.col("lead_id")
     prev_is_mql = (same_lead_prev & (pl.col("_rank").shift(1) == 0)).fill_null(False)
-    marks = ev.with_columns(
+    marks = narrow.with_columns(
         ((pl.col("_rank") == 0) & ~prev_is_mql).alias("_start"),
         ((pl.col("_rank") > 0) & prev_is_mql).alias("_end"),
     ).filter(pl.col("_start") | pl.col("_end"))
     # Starts and ends now alternate per lead, beginning with a start: a start's end is
     # the next row when that row belongs to the same lead.
     same_lead_next = (pl.col("lead_id").shift(-1) == pl.col("lead_id")).fill_null(False)
-    nxt = lambda c: pl.when(same_lead_next).then(pl.col(c).shift(-1))  # noqa: E731
+    new_lead = (pl.col("lead_id").shift(1) != pl.col("lead_id")).fill_null(True)
     starts = (
         marks.with_columns(
-            nxt("entered_at").alias("ended_at"),
-            nxt("stage").alias("end_stage"),
-            nxt("reason").alias("end_reason"),
-            nxt("actor_rep_id").alias("end_actor_rep_id"),
+            pl.when(same_lead_next).then(pl.col("entered_at").shift(-1)).alias("ended_at"),
+            pl.when(same_lead_next).then(pl.col("_row").shift(-1)).alias("_end_row"),
         )
         .filter(pl.col("_start"))
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_idx"))
+        .with_columns(
+            (pl.col("_idx") - pl.when(new_lead).then(pl.col("_idx")).forward_fill() + 1)
+            .cast(pl.Int64)
+            .alias("episode")
+        )
     )
-    new_lead = (pl.col("lead_id").shift(1) != pl.col("lead_id")).fill_null(True)
-    episodes = starts.with_columns(
-        (pl.col("_idx") - pl.when(new_lead).then(pl.col("_idx")).forward_fill() + 1)
-        .cast(pl.Int64)
-        .alias("episode")
-    ).rename({"entered_at": "started_at"})
+    start_info = ev.select("_row", "trigger")
+    end_info = ev.select(
+        pl.col("_row").alias("_end_row"),
+        pl.col("stage").alias("end_stage"),
+        pl.col("reason").alias("end_reason"),
+        pl.col("actor_rep_id").alias("end_actor_rep_id"),
+    )
     owners = leads.select("lead_id", "owner_rep_id")
-    return episodes.join(owners, on="lead_id", how="left").select(EPISODE_COLUMNS)
+    return (
+        starts.rename({"entered_at": "started_at"})
+        .join(start_info, on="_row", how="left")
+        .join(end_info, on="_end_row", how="left")
+        .join(owners, on="lead_id", how="left")
+        .select(EPISODE_COLUMNS)
+    )
 
 
 def episode_touches(

@@ -19,6 +19,7 @@ anonymous, so they split only by source (null for the other segments).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Literal, get_args
 
 import polars as pl
@@ -26,7 +27,13 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
 from analytics.tables import Tables
-from analytics.timeframe import Window, as_utc, month_of, months_window
+from analytics.timeframe import (
+    Window,
+    as_utc,
+    month_label_of,
+    month_labels,
+    months_window,
+)
 
 Segment = Literal[
     "source", "campaign", "country", "seniority", "role", "owner", "industry", "size_band"
@@ -71,7 +78,22 @@ COHORT_PAIRS: tuple[tuple[str, str], ...] = (
     ("sql", "opportunity"),
     ("opportunity", "customer"),
 )
-VELOCITY_PAIRS: tuple[tuple[str, str], ...] = tuple(zip(MAIN_PATH[:-1], MAIN_PATH[1:], strict=True))
+VELOCITY_PAIRS: tuple[tuple[str, str], ...] = tuple(pairwise(MAIN_PATH))
+
+
+#: Every pair the review needs (cohorts and velocity share one transitions frame).
+ALL_PAIRS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(COHORT_PAIRS + VELOCITY_PAIRS))
+
+
+def _pairs_frame(pairs: tuple[tuple[str, str], ...]) -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {"from_stage": [a for a, _ in pairs], "to_stage": [b for _, b in pairs]},
+        schema={"from_stage": pl.String, "to_stage": pl.String},
+    )
+
+
+def _only_pairs(frame: pl.LazyFrame, pairs: tuple[tuple[str, str], ...]) -> pl.LazyFrame:
+    return frame.join(_pairs_frame(pairs), on=["from_stage", "to_stage"], how="semi")
 
 
 def check_segment(by: str | None) -> str | None:
@@ -130,12 +152,6 @@ def lead_segments(
     )
 
 
-def _month_labels(month: str, months: int) -> list[str]:
-    from analytics.timeframe import shift_month
-
-    return [shift_month(month, i) for i in range(months)]
-
-
 def _seg_join(frame: pl.LazyFrame, segs: pl.LazyFrame | None, by: str | None) -> pl.LazyFrame:
     if by is None or segs is None:
         return frame
@@ -187,17 +203,17 @@ def monthly_volumes(
     check_segment(by)
     tz = config.reporting.timezone
     window = months_window(month, months, timezone=tz)
+    span = {"month": month, "months": months, "timezone": tz}
     segs = lead_segments(tables.leads, tables.accounts, config=config) if by else None
     keys = ["month", "segment"] if by else ["month"]
 
-    def long(frame: pl.LazyFrame, metric: str, value: pl.Expr) -> pl.LazyFrame:
-        seg = [pl.col("segment")] if by else []
-        return frame.select(
-            pl.col("month"),
-            *seg,
-            pl.lit(metric).alias("metric"),
-            value.cast(pl.Float64).alias("value"),
-        )
+    seg = ["segment"] if by else []
+
+    def counted(frame: pl.LazyFrame, metric: str | pl.Expr, value: pl.Expr) -> pl.LazyFrame:
+        """Aggregate rows to (month, [segment], metric, value) before the union."""
+        name = pl.lit(metric) if isinstance(metric, str) else metric
+        frame = frame.with_columns(name.alias("metric"))
+        return frame.group_by("month", *seg, "metric").agg(value.cast(pl.Float64).alias("value"))
 
     parts: list[pl.LazyFrame] = []
     if by in (None, "source"):
@@ -206,45 +222,40 @@ def monthly_volumes(
             pl.col("source").alias("segment"),
             "visitors",
         )
-        parts.append(long(traffic, "visitors", pl.col("visitors")))
+        parts.append(counted(traffic, "visitors", pl.col("visitors").sum()))
     leads = _seg_join(
         tables.leads.filter(window.contains("created_at")).select(
-            "lead_id", month_of("created_at", timezone=tz).alias("month")
+            "lead_id", month_label_of("created_at", **span).alias("month")
         ),
         segs,
         by,
     )
-    parts.append(long(leads, "leads", pl.lit(1)))
+    parts.append(counted(leads, "leads", pl.len()))
     events = _seg_join(
         tables.lifecycle_events.filter(
             window.contains("entered_at") & pl.col("stage").is_in(list(STAGE_VOLUMES))
-        )
-        .select("lead_id", "stage", month_of("entered_at", timezone=tz).alias("month"))
-        .unique(),
+        ).select("lead_id", "stage", month_label_of("entered_at", **span).alias("month")),
         segs,
         by,
     )
     parts.append(
-        events.select(
-            pl.col("month"),
-            *([pl.col("segment")] if by else []),
-            pl.col("stage").replace_strict(STAGE_VOLUMES, return_dtype=pl.String).alias("metric"),
-            pl.lit(1.0).alias("value"),
+        counted(
+            events,
+            pl.col("stage").replace_strict(STAGE_VOLUMES, return_dtype=pl.String),
+            pl.col("lead_id").n_unique(),
         )
     )
     won = _seg_join(
         tables.opportunities.filter(
             (pl.col("status") == "won") & window.contains("closed_at")
-        ).select("lead_id", "amount", month_of("closed_at", timezone=tz).alias("month")),
+        ).select("lead_id", "amount", month_label_of("closed_at", **span).alias("month")),
         segs,
         by,
     )
-    parts.append(long(won, "deals_won", pl.lit(1)))
-    parts.append(long(won, "won_revenue", pl.col("amount")))
+    parts.append(counted(won, "deals_won", pl.len()))
+    parts.append(counted(won, "won_revenue", pl.col("amount").sum()))
     if by is None:
-        base = pl.LazyFrame(
-            {"month": _month_labels(month, months), "metric": "leads", "value": 0.0}
-        )
+        base = pl.LazyFrame({"month": month_labels(month, months), "metric": "leads", "value": 0.0})
         parts.append(base)
     allv = pl.concat(parts, how="diagonal_relaxed")
     aggs = []
@@ -331,6 +342,7 @@ def stage_transitions(
     check_segment(by)
     tz = config.reporting.timezone
     window = months_window(month, months, timezone=tz)
+    span = {"month": month, "months": months, "timezone": tz}
     froms = {a for a, _ in pairs}
     tos = {b for _, b in pairs}
     pair_frame = pl.LazyFrame(
@@ -338,7 +350,7 @@ def stage_transitions(
     )
     a = (
         _entries(tables, froms, window)
-        .with_columns(month_of("entered_at", timezone=tz).alias("month"))
+        .with_columns(month_label_of("entered_at", **span).alias("month"))
         .group_by("lead_id", "stage", "month")
         .agg(pl.col("entered_at").min())
         .rename({"stage": "from_stage"})
@@ -347,6 +359,7 @@ def stage_transitions(
     )
     b = (
         _entries(tables, tos, None)
+        .filter(pl.col("entered_at") >= window.start_lit)  # B follows A, inside or after M
         .join(a.select("lead_id").unique(), on="lead_id", how="semi")
         .rename({"stage": "to_stage", "entered_at": "reached_at"})
         .sort("reached_at")
@@ -378,6 +391,7 @@ def cohort_rates(
     as_of: datetime,
     months: int = 1,
     by: Segment | None = None,
+    transitions: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Cohort conversion: of the leads entering A in M, the share entering B within the window.
 
@@ -392,6 +406,9 @@ def cohort_rates(
     as_of : datetime
         A cohort is immature when ``end of month + window_days > as_of``.
     by : Segment or None
+    transitions : LazyFrame, optional
+        Precomputed :func:`stage_transitions` of the same months (with at least the
+        :data:`COHORT_PAIRS`); shared with :func:`velocity` by the review.
 
     Returns
     -------
@@ -414,7 +431,11 @@ def cohort_rates(
     [(1, 2, 0.5, False)]
     """
     window_days = config.funnel.window_days
-    tr = stage_transitions(tables, config=config, month=month, months=months, by=by)
+    tr = (
+        stage_transitions(tables, config=config, month=month, months=months, by=by)
+        if transitions is None
+        else _only_pairs(transitions, COHORT_PAIRS)
+    )
     limit = pl.duration(days=window_days)
     reached = pl.col("reached_at").is_not_null() & (
         pl.col("reached_at") <= pl.col("entered_at") + limit
@@ -425,7 +446,7 @@ def cohort_rates(
     )
     # every (month, pair) exists without a segment split, so empty cohorts show n = 0
     if by is None:
-        grid = pl.LazyFrame({"month": _month_labels(month, months)}).join(
+        grid = pl.LazyFrame({"month": month_labels(month, months)}).join(
             pl.LazyFrame(
                 {
                     "from_stage": [a for a, _ in COHORT_PAIRS],
@@ -441,7 +462,7 @@ def cohort_rates(
     tz = config.reporting.timezone
     closes = {
         m: months_window(m, 1, timezone=tz).end + timedelta(days=window_days)
-        for m in _month_labels(month, months)
+        for m in month_labels(month, months)
     }
     immature = pl.col("month").replace_strict(
         {m: c > as_of for m, c in closes.items()}, return_dtype=pl.Boolean, default=True
@@ -472,8 +493,12 @@ def velocity(
     month: str,
     months: int = 1,
     by: Segment | None = None,
+    transitions: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Days between consecutive stages of the main path, for leads entering A in M.
+
+    ``transitions`` may hold precomputed :func:`stage_transitions` including
+    :data:`VELOCITY_PAIRS`.
 
     Returns
     -------
@@ -481,8 +506,12 @@ def velocity(
     someone completed: ``month``, [``segment``], ``from_stage``, ``to_stage``, ``n``
     (leads that reached B), ``median_days``, ``p90_days``.
     """
-    tr = stage_transitions(
-        tables, config=config, month=month, months=months, pairs=VELOCITY_PAIRS, by=by
+    tr = (
+        stage_transitions(
+            tables, config=config, month=month, months=months, pairs=VELOCITY_PAIRS, by=by
+        )
+        if transitions is None
+        else _only_pairs(transitions, VELOCITY_PAIRS)
     )
     keys = ["month", "segment"] if by else ["month"]
     return (
@@ -528,12 +557,13 @@ def skipped_stages(
     """
     tz = config.reporting.timezone
     window = months_window(month, months, timezone=tz)
+    span = {"month": month, "months": months, "timezone": tz}
     prev = dict(zip(MAIN_PATH[2:], MAIN_PATH[1:-1], strict=True))
     entered = (
         tables.lifecycle_events.filter(
             pl.col("stage").is_in(list(prev)) & window.contains("entered_at")
         )
-        .with_columns(month_of("entered_at", timezone=tz).alias("month"))
+        .with_columns(month_label_of("entered_at", **span).alias("month"))
         .group_by("month", "lead_id", "stage")
         .agg(pl.col("entered_at").min())
         .with_columns(
@@ -555,6 +585,7 @@ def skipped_stages(
 
 
 __all__ = [
+    "ALL_PAIRS",
     "COHORT_PAIRS",
     "MAIN_PATH",
     "PERIOD_RATES",

@@ -23,7 +23,14 @@ from analytics.config import SlaConfig
 from analytics.funnel import monthly_volumes
 from analytics.stats import safe_ratio
 from analytics.tables import Tables
-from analytics.timeframe import as_utc, months_window, parse_month, quarter_start_month, shift_month
+from analytics.timeframe import (
+    as_utc,
+    month_labels,
+    months_window,
+    parse_month,
+    quarter_start_month,
+    shift_month,
+)
 
 #: The reverse funnel, top to bottom: (volume, rate dividing the volume above it).
 REVERSE_STEPS: tuple[tuple[str, str], ...] = (
@@ -128,6 +135,7 @@ def pacing(
     month: str,
     as_of: datetime,
     targets: pl.LazyFrame | None = None,
+    volumes: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Actual to date against the linear share of the targets, for the month and the quarter.
 
@@ -142,6 +150,10 @@ def pacing(
     targets : LazyFrame, optional
         Monthly targets (:func:`reverse_funnel`); default: computed from the trailing
         ``goals.rate_window_months`` months before ``month``.
+    volumes : LazyFrame, optional
+        Monthly volumes (:func:`analytics.funnel.monthly_volumes`) covering the quarter up
+        to ``month`` (and the trailing months when ``targets`` is not given); default:
+        computed from ``tables``.
 
     Returns
     -------
@@ -153,7 +165,7 @@ def pacing(
     parse_month(month)
     tz = config.reporting.timezone
     if targets is None:
-        targets = monthly_targets(tables, config=config, month=month)
+        targets = monthly_targets(tables, config=config, month=month, volumes=volumes)
     q_first = quarter_start_month(month)
     q_months = parse_month(month)[1] - parse_month(q_first)[1] + 1
     as_of = as_utc(as_of)
@@ -167,9 +179,13 @@ def pacing(
     stages = [s for s, _ in REVERSE_STEPS]
     frames = []
     for period, first, n_months, length, share in periods:
-        vols = monthly_volumes(tables, config=config, month=first, months=n_months).select(
-            pl.col(s).cast(pl.Float64).sum() for s in stages
+        labels = month_labels(first, n_months)
+        source = (
+            monthly_volumes(tables, config=config, month=first, months=n_months)
+            if volumes is None
+            else volumes.filter(pl.col("month").is_in(labels))
         )
+        vols = source.select(pl.col(s).cast(pl.Float64).sum() for s in stages)
         actual = pl.concat(
             [vols.select(pl.lit(s).alias("stage"), pl.col(s).alias("actual")) for s in stages]
         )
@@ -202,8 +218,12 @@ def pacing(
     )
 
 
-def monthly_targets(tables: Tables, *, config: SlaConfig, month: str) -> pl.LazyFrame:
+def monthly_targets(
+    tables: Tables, *, config: SlaConfig, month: str, volumes: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """The reverse funnel for ``month`` from the trailing months before it.
+
+    ``volumes`` may hold precomputed monthly volumes covering those months.
 
     Examples
     --------
@@ -214,7 +234,10 @@ def monthly_targets(tables: Tables, *, config: SlaConfig, month: str) -> pl.Lazy
     """
     window = config.goals.rate_window_months
     first = shift_month(month, -window)
-    vols = monthly_volumes(tables, config=config, month=first, months=window)
+    if volumes is None:
+        vols = monthly_volumes(tables, config=config, month=first, months=window)
+    else:
+        vols = volumes.filter(pl.col("month").is_in(month_labels(first, window)))
     return reverse_funnel(trailing_rates(vols), config=config)
 
 

@@ -3,9 +3,9 @@
 - Enrollments of month M: per track (and whether marketing or sales triggered them);
   a track the SLA config does not know is flagged, not dropped.
 - Exits of M by reason.
-- Buyer-stage progression of an enrollment: the lead's buyer stage when enrolled (its
-  latest activity with a ``buyer_stage`` at or before ``enrolled_at``) and the furthest
-  stage it showed while enrolled (to ``exited_at`` or ``as_of``).
+- Buyer-stage progression of the month's new enrollments: the lead's buyer stage when
+  enrolled (its latest activity with a ``buyer_stage`` at or before ``enrolled_at``) and
+  the furthest stage it showed while enrolled (to ``exited_at`` or ``as_of``).
 - re-MQL rate (spec): share of leads recycled in M that become MQL again within
   ``recycle.remql_window_days``; immature while that window is open at ``as_of``.
 - Sales-triggered enrollments: which track, whether the track allows it
@@ -114,7 +114,10 @@ def stage_progression(
     window: Window,
     as_of: datetime,
 ) -> pl.LazyFrame:
-    """Buyer-stage progression of the enrollments active in the window.
+    """Buyer-stage progression of the enrollments that started in the window.
+
+    The cohort is the window's new enrollments (a monthly cohort, like the funnel's);
+    each is followed to its exit or ``as_of``.
 
     Returns
     -------
@@ -139,10 +142,7 @@ def stage_progression(
     [('x', 'awareness', 'decision', 1, True)]
     """
     as_of_lit = _ts(as_of)
-    active = nurture_enrollments.filter(
-        (pl.col("enrolled_at") < window.end_lit)
-        & (pl.col("exited_at").is_null() | (pl.col("exited_at") >= window.start_lit))
-    ).select(
+    active = nurture_enrollments.filter(window.contains("enrolled_at")).select(
         "enrollment_id",
         "lead_id",
         "track",

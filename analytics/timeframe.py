@@ -157,6 +157,47 @@ def month_of(column: str | pl.Expr, *, timezone: str = "UTC") -> pl.Expr:
     return col.dt.convert_time_zone(timezone).dt.strftime("%Y-%m")
 
 
+def month_labels(month: str, months: int) -> list[str]:
+    """``months`` consecutive month labels starting with ``month``.
+
+    >>> month_labels("2026-11", 3)
+    ['2026-11', '2026-12', '2027-01']
+    """
+    return [shift_month(month, i) for i in range(months)]
+
+
+def month_label_of(
+    column: str | pl.Expr, *, month: str, months: int, timezone: str = "UTC"
+) -> pl.Expr:
+    """Expression: the ``YYYY-MM`` label of a UTC timestamp known to lie in the given months.
+
+    Faster than :func:`month_of` on large frames: a binary search among the months' UTC
+    starts instead of a time-zone conversion per row. Rows outside the months get the
+    nearest label, so filter with the months' :class:`Window` first.
+
+    >>> df = pl.DataFrame({"t": [datetime(2026, 10, 31, 23, 30, tzinfo=UTC)]})
+    >>> df.select(month_label_of("t", month="2026-10", months=2, timezone="Europe/Berlin"))
+    shape: (1, 1)
+    ┌─────────┐
+    │ t       │
+    │ ---     │
+    │ str     │
+    ╞═════════╡
+    │ 2026-11 │
+    └─────────┘
+    """
+    col = pl.col(column) if isinstance(column, str) else column
+    labels = month_labels(month, months)
+    if months == 1:
+        return pl.lit(labels[0]).alias(col.meta.output_name())
+    starts = pl.Series(
+        [month_window(m, timezone=timezone).start for m in labels[1:]], dtype=UTC_TIMESTAMP
+    )
+    index = pl.lit(starts).search_sorted(col, side="right")
+    mapping = dict(enumerate(labels))
+    return index.replace_strict(mapping, return_dtype=pl.String).alias(col.meta.output_name())
+
+
 def week_of(column: str | pl.Expr, *, timezone: str = "UTC") -> pl.Expr:
     """Expression: the local date of the Monday starting the week of a UTC timestamp.
 
@@ -194,6 +235,8 @@ __all__ = [
     "Window",
     "as_utc",
     "format_utc",
+    "month_label_of",
+    "month_labels",
     "month_of",
     "month_window",
     "months_window",

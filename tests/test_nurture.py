@@ -119,13 +119,18 @@ def test_stage_progression():
     ).collect()
     # a: awareness before enrolling, consideration while enrolled -> progressed.
     # b: decision before, nothing since -> stays. c: no buyer-stage activity.
-    # d: consideration before, only awareness while enrolled -> not progressed.
+    # d enrolled in September: not in October's cohort.
     assert got.rows() == [
         ("awareness-education", "awareness", "consideration", 1, True),
-        ("consideration-solutions", "consideration", "awareness", 1, False),
         ("decision-proof", "decision", "decision", 1, False),
         ("mystery", None, None, 1, False),
     ]
+    # September's cohort: d had shown consideration before, only awareness while
+    # enrolled -> not progressed
+    sep = stage_progression(
+        TABLES.nurture_enrollments, TABLES.activities, window=month_window("2026-09"), as_of=AS_OF
+    ).collect()
+    assert sep.rows() == [("consideration-solutions", "consideration", "awareness", 1, False)]
 
 
 def test_remql_rate_by_hand():
