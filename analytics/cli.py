@@ -656,6 +656,146 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
     out.print(f"Breaches: {breaches}", highlight=False)
 
 
+# -- sla score -----------------------------------------------------------------------
+
+score_app = typer.Typer(
+    help="Lead qualification: rule score vs predictive model, threshold tuning.",
+    no_args_is_help=True,
+)
+app.add_typer(score_app, name="score")
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Judge as of this ISO 8601 timestamp (default: latest data)."),
+]
+
+
+def _score_data(db: Path, as_of: str | None) -> tuple[Any, datetime | None]:
+    """The warehouse's tables (collected) and ``as_of``; exit 2 naming a bad value."""
+    from analytics.tables import parse_timestamp
+    from analytics.warehouse import latest_timestamp, load_tables
+
+    moment: datetime | None = None
+    if as_of is not None:
+        try:
+            moment = parse_timestamp(as_of)
+        except ValueError:
+            fail(f"--as-of: {as_of!r} is not an ISO 8601 timestamp; use e.g. 2026-11-01T00:00:00Z")
+    with readonly_warehouse(db) as con:
+        if moment is None:
+            moment = latest_timestamp(con)
+        tables = load_tables(con).collect()
+    if moment is None:
+        fail(f"{db}: the warehouse is empty; nothing to score (load data with `sla import`)")
+    return tables, moment
+
+
+@score_app.command("report")
+def score_report_command(
+    model_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="A saved model (.joblib) or folder; default: the latest in <db dir>/models, "
+            "else one is trained in memory.",
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Lead-score quality (rule score vs model) and the threshold table with a recommendation."""
+    from analytics.scoring.model import latest_model, load_model, models_dir
+    from analytics.scoring.report import score_report
+
+    cfg = config_or_exit(config)
+    source = model_path if model_path is not None else latest_model(models_dir(db))
+    model = None
+    if source is not None:
+        try:
+            model = load_model(source)
+        except (FileNotFoundError, ValueError) as exc:
+            fail(f"--model: {exc}")
+    tables, moment = _score_data(db, as_of)
+    if model is None:
+        err.print("no saved model: training one in memory (save one with `sla score train`)")
+    try:
+        document = score_report(tables, cfg, as_of=moment, model=model)
+    except ValueError as exc:
+        fail(f"{db}: {exc}")
+    if as_json:
+        emit_json(document)
+        return
+    _print_score_report(document)
+
+
+def _print_score_report(document: dict[str, Any]) -> None:
+    quality = RichTable(title=f"Score quality ({document['target']})", show_edge=False)
+    for col in ("score", "ROC AUC", "PR AUC", "Brier", "ECE", "log loss"):
+        quality.add_column(col, justify="left" if col == "score" else "right")
+    for name, key in (("rule score", "rule_score"), ("model", "model")):
+        m = document[key]
+        quality.add_row(
+            name, *("-" if m.get(k) is None else f"{m[k]:.3f}"
+                    for k in ("roc_auc", "pr_auc", "brier", "ece", "log_loss")),
+        )  # fmt: skip
+    out.print(quality)
+    table = RichTable(title="Rule-score thresholds", show_edge=False)
+    for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload"):
+        table.add_column(col, justify="right")
+    for row in document["thresholds"]:
+        mark = " *" if row["threshold"] == document["recommended_threshold"] else ""
+        table.add_row(
+            f"{row['threshold']}{mark}", _fmt(row["mqls_per_month"], "h"),
+            _fmt(row["precision"], "%"), _fmt(row["recall"], "%"),
+            _fmt(row["expected_sqls_per_month"], "h"), _fmt(row["workload_ratio"], "%"),
+        )  # fmt: skip
+    out.print(table)
+    out.print(
+        f"Recommended threshold: {document['recommended_threshold']} "
+        f"(now {document['current_threshold']}). {document['recommended_reason']}",
+        highlight=False,
+    )
+
+
+@score_app.command("train")
+def score_train_command(
+    target: Annotated[
+        str, typer.Option("--target", help="What to predict within the funnel window: sql or won.")
+    ] = "sql",
+    as_of: AsOfOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """(Re)train the predictive score and save it beside the warehouse (<db dir>/models)."""
+    from analytics.scoring.model import TARGETS, models_dir, save_model, train_and_evaluate
+
+    if target not in TARGETS:
+        fail(f"--target {target!r} is not known; allowed: {', '.join(TARGETS)}")
+    cfg = config_or_exit(config)
+    tables, moment = _score_data(db, as_of)
+    try:
+        with progress_bar("training") as progress:
+            progress("training", 0.1)
+            evaluation = train_and_evaluate(tables, cfg, as_of=moment, target=target)  # type: ignore[arg-type]
+    except ValueError as exc:
+        fail(f"{db}: {exc}")
+    path = save_model(evaluation.model, models_dir(db))
+    card = evaluation.model.card
+    if as_json:
+        emit_json({"path": str(path), **card})
+        return
+    m, r = evaluation.metrics["model"], evaluation.metrics["rule_score"]
+    err.print(
+        f"model {card['version']} saved to {path}: ROC AUC {m['roc_auc']:.3f} "
+        f"(rule score {r['roc_auc']:.3f}), Brier {m['brier']:.3f}, ECE {m['ece']:.3f} "
+        f"on {card['n_test']:,} newer leads",
+        highlight=False,
+    )
+
+
 def main() -> None:
     """Entry point of the ``sla`` script."""
     app()

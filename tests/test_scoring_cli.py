@@ -1,0 +1,82 @@
+"""`sla score train` and `sla score report`: the stable JSON, exit codes, lazy scikit-learn."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analytics.cli import app
+from analytics.config import load_config
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    path = tmp_path_factory.mktemp("score") / "demo.duckdb"
+    frames = generate_demo(
+        load_config("data/sla.toml"), leads=3000, seed=5, end=datetime(2026, 11, 1)
+    )
+    write_tables(path, frames, source="test")
+    return path
+
+
+def test_train_then_report_json(demo_db: Path) -> None:
+    res = runner.invoke(app, ["score", "train", "--db", str(demo_db), "--json"])
+    assert res.exit_code == 0, res.output
+    card = json.loads(res.stdout)
+    saved = Path(card["path"])
+    assert saved.parent == demo_db.parent / "models" and saved.exists()
+    assert saved.with_suffix(".json").exists()
+    res = runner.invoke(app, ["score", "report", "--db", str(demo_db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["target"] == "sql_within_window"
+    assert set(doc["rule_score"]) >= {"roc_auc", "brier", "ece"}
+    assert set(doc["model"]) >= {"roc_auc", "brier", "ece", "log_loss"}
+    assert doc["model"]["version"] == card["version"]  # the saved model was used
+    row_keys = {"threshold", "mqls_per_month", "precision", "recall",
+                "expected_sqls_per_month", "workload_ratio"}  # fmt: skip
+    assert doc["thresholds"] and all(row_keys <= set(r) for r in doc["thresholds"])
+    assert isinstance(doc["recommended_threshold"], int)
+    assert doc["as_of"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["train", "--target", "revenue"], "--target 'revenue' is not known; allowed: sql, won"),
+        (["report", "--as-of", "yesterday"], "--as-of: 'yesterday' is not an ISO 8601"),
+        (["report", "--model", "nowhere.joblib"], "--model: nowhere.joblib: no such model file"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_option(demo_db: Path, args: list[str], needle: str) -> None:
+    res = runner.invoke(app, ["score", *args, "--db", str(demo_db)])
+    assert res.exit_code == 2
+    assert needle in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_missing_warehouse_exits_2(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["score", "report", "--db", str(tmp_path / "none.duckdb"), "--json"])
+    assert res.exit_code == 2 and res.stdout == ""
+
+
+def test_importing_scoring_does_not_import_scikit_learn() -> None:
+    code = (
+        "import sys, analytics.scoring, analytics.cli\n"
+        "print('SKLEARN' if 'sklearn' in sys.modules else 'CLEAN')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.stdout.strip() == "CLEAN", proc.stderr
