@@ -229,10 +229,14 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
             lines.append(start)
     except csv.Error as exc:
         raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     cells = pl.DataFrame(
-        {name: [r[i].strip() or None for r in rows] for i, name in enumerate(header)},
+        {name: pl.Series(name, columns[i], dtype=pl.String) for i, name in enumerate(header)},
         schema={name: pl.String for name in header},
-    ).with_columns(pl.Series("_line", lines, dtype=pl.Int64))
+    ).with_columns(
+        pl.all().str.strip_chars().replace("", None),
+        pl.Series("_line", lines, dtype=pl.Int64),
+    )
     unnamed = [c for c in header if c.startswith("_unnamed_")]
     if unnamed and cells.select(pl.col(unnamed).is_null().all()).row(0) == (True,) * len(unnamed):
         cells = cells.drop(unnamed)
