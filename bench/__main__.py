@@ -115,6 +115,8 @@ def _row(op: Any, ws: dict[str, Any] | None, leads: int, figures: dict[str, Any]
     row["rows"] = rows
     row["rows_per_s"] = rows / median if median > 0 else None
     row["ratio"] = median / lower if lower > 0 else None
+    cpu, lower_cpu = figures.get("median_cpu_s"), figures["lower_bound"].get("median_cpu_s")
+    row["cpu_ratio"] = cpu / lower_cpu if cpu is not None and lower_cpu else None
     row["budget_pass"] = budget.verdict(median, figures["peak_rss_mb"]) if budget else None
     return row
 
@@ -125,6 +127,10 @@ def _seconds(value: float | None) -> str:
     if value < 1:
         return f"{value * 1000:.0f} ms"
     return f"{value:.2f} s"
+
+
+def _times(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
 
 
 def _count(value: float | None) -> str:
@@ -142,7 +148,7 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
     for r in results:
         if r["status"] != "ok":
             label = "not available" if r["status"] == "not available" else "FAILED"
-            lines.append([r["op"], r["scale"], label, "", "", "", "", "", "",
+            lines.append([r["op"], r["scale"], label, *[""] * (len(HEADER) - 5),
                           r.get("budget") or "", r.get("reason", "")])  # fmt: skip
             continue
         verdict = {True: "pass", False: "FAIL", None: ""}[r["budget_pass"]]
@@ -151,11 +157,13 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
                 r["op"],
                 r["scale"],
                 _seconds(r["median_s"]),
+                _seconds(r.get("median_cpu_s")),
                 str(len(r["times_s"])),
                 f"{r['peak_rss_mb']:,.0f} MB",
                 _count(r["rows_per_s"]),
                 _seconds(r["lower_bound"]["median_s"]),
-                f"{r['ratio']:.1f}x" if r["ratio"] is not None else "-",
+                _times(r["ratio"]),
+                _times(r.get("cpu_ratio")),
                 f"{r['load_avg_1m']:.1f}" if r.get("load_avg_1m") is not None else "-",
                 r.get("budget") or "",
                 verdict,
@@ -164,10 +172,10 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
     return lines
 
 
-HEADER = ["operation", "scale", "median", "runs", "peak RSS", "rows/s", "lower bound", "ratio",
-          "load", "budget", "pass / note"]  # fmt: skip
+HEADER = ["operation", "scale", "median", "cpu", "runs", "peak RSS", "rows/s", "lower bound",
+          "ratio", "cpu ratio", "load", "budget", "pass / note"]  # fmt: skip
 #: Columns printed right-aligned (the figures).
-FIGURES = range(2, 9)
+FIGURES = range(2, 11)
 
 
 def print_table(results: list[dict[str, Any]], machine: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """One operation in a fresh process: ``python -m bench.op NAME --leads N --result PATH``.
 
 Runs the operation's setup once, then the timed run up to ``--repeat`` times (stopping
-early once ``--max-seconds`` are spent, after at least one run), records its peak RSS
+early once ``--max-seconds`` are spent, after at least one run), records wall and CPU
+seconds (user + system, of all threads) per run and its peak RSS
 (this process's for in-process operations, its children's for whole ``sla`` processes),
 then times the lower bound and writes everything as JSON to ``--result``.
 ``NAME`` ``prepare`` builds the scale's cached warehouse instead.
@@ -29,6 +30,11 @@ def _maxrss_mb(who: int) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
 
 
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float) -> dict[str, Any]:
     """Time one operation and its lower bound at one scale (the workspace must exist)."""
     from bench.ops import OPS, env_for_children, run_lower_bound
@@ -46,19 +52,22 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
         setup_s = time.perf_counter() - started
         setup_rss = _maxrss_mb(resource.RUSAGE_SELF)
         setup_parts = getattr(state, "setup_parts", None)
+        own = "children" if op.memory == "children" else "self"
+        who = resource.RUSAGE_CHILDREN if own == "children" else resource.RUSAGE_SELF
         times: list[float] = []
+        cpu: list[float] = []
         parts: list[dict[str, Any]] = []
         while len(times) < repeat and (not times or sum(times) < max_seconds):
-            started = time.perf_counter()
+            cpu_before, started = _cpu_s(who), time.perf_counter()
             detail = op.run(state)
             times.append(time.perf_counter() - started)
+            cpu.append(_cpu_s(who) - cpu_before)
             if detail:
                 parts.append(detail)
-        own = "children" if op.memory == "children" else "self"
-        peak = _maxrss_mb(resource.RUSAGE_CHILDREN if own == "children" else resource.RUSAGE_SELF)
+        peak = _maxrss_mb(who)
         del state
         statements = op.lower_bound(ws)
-        lb_times = run_lower_bound(
+        lb_times, lb_cpu = run_lower_bound(
             ws, statements, tmp=tmp, repeat=max(3, repeat), max_seconds=max_seconds
         )
     finally:
@@ -70,6 +79,8 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
         "setup_parts": setup_parts,
         "times_s": [round(t, 5) for t in times],
         "median_s": statistics.median(times),
+        "cpu_s": [round(t, 5) for t in cpu],
+        "median_cpu_s": statistics.median(cpu),
         "peak_rss_mb": peak,
         "rss_of": own,
         "parts": parts,
@@ -77,6 +88,8 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
             "sql": statements,
             "times_s": [round(t, 5) for t in lb_times],
             "median_s": statistics.median(lb_times),
+            "cpu_s": [round(t, 5) for t in lb_cpu],
+            "median_cpu_s": statistics.median(lb_cpu),
         },
     }
 

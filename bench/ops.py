@@ -578,15 +578,22 @@ OPS: dict[str, Op] = {
 
 def run_lower_bound(
     ws: Workspace, statements: list[str], *, tmp: Path, repeat: int, max_seconds: float
-) -> list[float]:
-    """Wall seconds of each repeat of ``statements`` on a fresh DuckDB connection.
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each repeat of ``statements`` on a fresh DuckDB connection.
 
     SELECTs are materialised as Arrow tables; ``{lb}`` in a statement is a fresh empty
     folder per repeat (for lower bounds that write files).
     """
+    import resource
+
     import duckdb
 
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
     times: list[float] = []
+    cpu_times: list[float] = []
     spent = 0.0
     while len(times) < repeat and (not times or spent < max_seconds):
         folder = tmp / f"lb-{len(times)}"
@@ -595,7 +602,7 @@ def run_lower_bound(
         con = duckdb.connect()
         try:
             con.execute(f"ATTACH '{ws.db}' AS w (READ_ONLY)")
-            started = time.perf_counter()
+            cpu_before, started = cpu(), time.perf_counter()
             for statement in statements:
                 sql = statement.replace("{lb}", str(folder))
                 if sql.lstrip().upper().startswith(("SELECT", "FROM", "WITH")):
@@ -603,12 +610,13 @@ def run_lower_bound(
                 else:
                     con.execute(sql)
             elapsed = time.perf_counter() - started
+            cpu_times.append(cpu() - cpu_before)
         finally:
             con.close()
             shutil.rmtree(folder, ignore_errors=True)
         times.append(elapsed)
         spent += elapsed
-    return times
+    return times, cpu_times
 
 
 def env_for_children(ws: Workspace) -> dict[str, str]:
