@@ -13,7 +13,7 @@ import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -154,7 +154,10 @@ def demo(
     end_at = None
     if end is not None:
         try:
-            end_at = datetime.fromisoformat(end)
+            # The data runs through the whole of that day.
+            end_at = datetime.combine(date.fromisoformat(end), datetime.min.time()) + timedelta(
+                days=1
+            )
         except ValueError:
             fail(f"--end {end!r} is not a date YYYY-MM-DD")
     with progress_bar("generating") as progress:
