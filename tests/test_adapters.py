@@ -17,7 +17,14 @@ from typer.testing import CliRunner
 
 from analytics import cli
 from analytics.warehouse import connect_readonly, load_tables
-from analytics.warehouse.adapters import ADAPTERS, FORMATS, CsvOptions, import_export
+from analytics.warehouse.adapters import (
+    ADAPTERS,
+    FORMATS,
+    CsvOptions,
+    ImportFailed,
+    import_export,
+    reader,
+)
 from analytics.warehouse.adapters.common import (
     decode,
     hash_salt,
@@ -267,6 +274,10 @@ def test_a_personal_column_mapped_to_an_id_is_stored_as_a_salted_hash(tmp_path, 
 def test_the_cli_offers_every_registered_format():
     assert cli.FORMATS == FORMATS
     assert set(ADAPTERS) == set(FORMATS)
+    # every format has a reader (xeducation's lives in its own module, see its docstring)
+    assert all(callable(reader(fmt)) for fmt in FORMATS)
+    with pytest.raises(ImportFailed, match="'pipedrive' is not known; allowed: canonical"):
+        reader("pipedrive")
 
 
 def test_cli_import_of_an_export_prints_dropped_columns_in_the_json(tmp_path):
