@@ -13,6 +13,7 @@ from polars.testing import assert_frame_equal
 from analytics.config import load_config
 from analytics.scoring.rules import (
     first_crossing,
+    grade_grid,
     lead_attributes,
     rule_scores,
     score_grid,
@@ -207,3 +208,27 @@ def test_grid_has_every_cell() -> None:
     c3 = g.filter((pl.col("fit_grade") == "C") & (pl.col("interest_grade") == "3"))
     assert c3.select("leads", "converted", "rate").row(0) == (1, 0, 0.0)
     assert g["leads"].sum() == 4
+
+
+def test_grade_grid_grades_point_in_time() -> None:
+    # L1: fit DE 10 + c_level 12 + decision_maker 10 = 32 (B); a webinar at creation (10: 3),
+    # a demo request on day 1 (MQL then: 10 * 2^(-1/30) + 30 = 39.8: 2), SQL on day 8.
+    # L2: no fit (D), nothing at creation (4), never MQL, never SQL.
+    t = Tables.from_rows(
+        leads=[_lead("L1", seniority="c_level", role="decision_maker", country="DE"), _lead("L2")],
+        activities=[_act(1, "webinar_attended", 0), _act(2, "demo_request", 1)],
+        lifecycle_events=[
+            {"lead_id": "L1", "stage": "mql", "entered_at": "2026-01-02T00:00:00Z"},
+            {"lead_id": "L1", "stage": "sql", "entered_at": "2026-01-09T00:00:00Z"},
+        ],
+    )
+
+    def cells(at: str) -> list[tuple]:
+        g = grade_grid(t, CFG, at=at).collect()  # type: ignore[arg-type]
+        filled = g.filter(pl.col("leads") > 0)
+        return filled.select("fit_grade", "interest_grade", "leads", "converted").rows()
+
+    assert cells("mql") == [("B", "2", 1, 1)]
+    assert cells("created") == [("B", "3", 1, 1), ("D", "4", 1, 0)]
+    with pytest.raises(ValueError, match="unknown grading moment at='sql'; allowed: mql, created"):
+        grade_grid(t, CFG, at="sql")  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from analytics.scoring.model import (
 from analytics.scoring.report import score_report
 from analytics.scoring.rules import (
     first_crossing,
+    grade_grid,
     lead_attributes,
     rule_scores,
     score_grid,
@@ -57,6 +58,7 @@ __all__ = [
     "expected_calibration_error",
     "first_crossing",
     "fit_model",
+    "grade_grid",
     "latest_model",
     "lead_attributes",
     "lift_table",

@@ -22,7 +22,7 @@ reached at the lead's creation or right after one of its activities; that is why
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import polars as pl
@@ -446,11 +446,83 @@ def score_grid(scored: pl.LazyFrame, config: SlaConfig) -> pl.LazyFrame:
     )
 
 
+GridMoment = Literal["mql", "created"]
+
+
+def grade_grid(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    at: GridMoment = "mql",
+    as_of: datetime | None = None,
+) -> pl.LazyFrame:
+    """The fit x interest grid of the leads, graded point in time, with their conversion.
+
+    Parameters
+    ----------
+    at : {"mql", "created"}, default "mql"
+        ``"mql"``: every lead that became an MQL, graded at its first ``mql`` event;
+        ``"created"``: every lead, graded when it was created (first activity included).
+    as_of : datetime, optional
+        The data as known then (default: the latest timestamp).
+
+    Returns
+    -------
+    LazyFrame as :func:`score_grid`; ``converted`` = the lead's first ``sql`` follows
+    within ``funnel.window_days`` of the grading moment.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z", "source": "email",
+    ...             "seniority": "c_level", "role": "decision_maker", "country": "DE"}],
+    ...     activities=[{"activity_id": "a", "lead_id": "L1", "type": "demo_request",
+    ...                  "occurred_at": "2026-01-02T00:00:00Z"}],
+    ...     lifecycle_events=[
+    ...         {"lead_id": "L1", "stage": "mql", "entered_at": "2026-01-02T00:00:00Z"},
+    ...         {"lead_id": "L1", "stage": "sql", "entered_at": "2026-01-09T00:00:00Z"}])
+    >>> g = grade_grid(t, cfg).collect()  # fit 12 + 10 + 10 = 32: B; interest 30: 2
+    >>> g.filter(pl.col("leads") > 0).select("fit_grade", "interest_grade", "converted").rows()
+    [('B', '2', 1)]
+    """
+    if at not in ("mql", "created"):
+        raise ValueError(f"unknown grading moment at={at!r}; allowed: mql, created")
+    moment = _as_of(tables, as_of)
+    known = tables.until(moment)
+    if at == "mql":
+        moments = (
+            known.lifecycle_events.filter(pl.col("stage") == "mql")
+            .group_by("lead_id")
+            .agg(pl.col("entered_at").min().alias("at"))
+        )
+    else:
+        moments = known.leads.select("lead_id", pl.col("created_at").alias("at"))
+    first_sql = (
+        known.lifecycle_events.filter(pl.col("stage") == "sql")
+        .group_by("lead_id")
+        .agg(pl.col("entered_at").min().alias("sql_at"))
+    )
+    window = timedelta(days=config.funnel.window_days)
+    scored = (
+        scores_at(known, config, moments)
+        .join(first_sql, on="lead_id", how="left")
+        .with_columns(
+            ((pl.col("sql_at") >= pl.col("at")) & (pl.col("sql_at") <= pl.col("at") + window))
+            .fill_null(False)
+            .alias("converted")
+        )
+    )
+    return score_grid(scored, config)
+
+
 __all__ = [
     "FIT_DIMENSIONS",
     "FIT_GRADES",
     "INTEREST_GRADES",
     "first_crossing",
+    "grade_grid",
     "lead_attributes",
     "rule_scores",
     "score_grid",
