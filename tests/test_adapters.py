@@ -109,6 +109,17 @@ def test_german_grouped_numbers_read_back_exactly(whole, cents):
     assert text == f"{whole}.{cents:02d}"
 
 
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31)))
+def test_office_timestamps_read_back_to_the_minute(moment):
+    moment = moment.replace(second=0, microsecond=0)
+    frame = pl.DataFrame({"t": [moment.strftime("%d.%m.%Y %H:%M"), moment.strftime("%d-%m-%Y")]})
+    got = frame.select(timestamp_text(pl.col("t")))["t"].to_list()
+    assert got == [
+        moment.strftime("%Y-%m-%dT%H:%M:00Z"),
+        moment.strftime("%Y-%m-%dT00:00:00Z"),
+    ]
+
+
 def test_decode_and_sniff():
     assert decode("Geschäftsführer".encode("cp1252"), None) == ("Geschäftsführer", "cp1252")
     assert decode("\ufeffid".encode(), None) == ("id", "utf-8-sig")
@@ -289,6 +300,23 @@ def test_cli_import_of_an_export_prints_dropped_columns_in_the_json(tmp_path):
     doc = json.loads(res.stdout)
     assert doc["dropped_columns"] == {"leads.csv": ["nachname", "e-mail"]}
     assert doc["loaded"] == {"accounts": 2, "reps": 2, "leads": 3}
+
+
+def test_cli_reading_flags_reach_the_reader(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "accounts.csv").write_bytes(
+        "account_id|name|annual_revenue|employees\nA1|Müller GmbH|1.234,50|12\n".encode("cp1252")
+    )
+    (d / "leads.csv").write_bytes(b"lead_id|created_at|source\nL1|10/05/2026 14:00|email\n")
+    db = tmp_path / "w.duckdb"
+    args = ["--delimiter", "|", "--encoding", "cp1252", "--decimal-comma"]
+    args += ["--date-format", "%d/%m/%Y %H:%M", "--timezone", "Europe/Berlin"]
+    res = runner.invoke(cli.app, ["import", str(d), *args, "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert core(db, "accounts").select("name", "annual_revenue").rows() == [("Müller GmbH", 1234.5)]
+    # 10 May 2026 14:00 in Berlin (summer time, +02:00) is 12:00 UTC
+    assert core(db, "leads")["created_at"].to_list() == [ts("2026-05-10T12:00")]
 
 
 def test_cli_exit_0_and_dropped_columns_printed(tmp_path):
