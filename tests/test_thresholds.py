@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 from analytics.config import load_config
 from analytics.scoring.thresholds import (
     WEEKS_PER_MONTH,
+    compare_thresholds,
     precompute_from_predictions,
     precompute_thresholds,
     recommend_threshold,
@@ -240,3 +241,12 @@ def test_higher_threshold_never_more_mqls(
     for cut in cuts:
         mqls = threshold_whatif(base, threshold=cut).collect()["mqls"].sum()
         assert mqls <= 6
+
+
+def test_compare_current_and_new_threshold() -> None:
+    base = precompute_thresholds(_tables(), CFG, as_of=AS_OF)
+    got = compare_thresholds(base, threshold=20).collect()  # current: 60 (nobody reaches it)
+    assert got["mqls_current"].to_list() == [0] * 6
+    assert got["mqls_new"].to_list() == [1, 1, 0, 0, 0, 0]
+    assert got["mqls_change"].to_list() == [1, 1, 0, 0, 0, 0]
+    assert got["rate_new"].to_list()[:2] == [1.0, 0.0]

@@ -41,6 +41,7 @@ from analytics.scoring.rules import (
 )
 from analytics.scoring.thresholds import (
     ThresholdBase,
+    compare_thresholds,
     precompute_from_predictions,
     precompute_thresholds,
     recommend_threshold,
@@ -54,6 +55,7 @@ __all__ = [
     "ScoreModel",
     "ThresholdBase",
     "calibration_metrics",
+    "compare_thresholds",
     "evaluate_model",
     "expected_calibration_error",
     "first_crossing",

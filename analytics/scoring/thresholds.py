@@ -475,9 +475,46 @@ def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
     )
 
 
+def compare_thresholds(
+    base: ThresholdBase, *, threshold: float, current: float | None = None
+) -> pl.LazyFrame:
+    """Each month under the current threshold and under a new one, side by side.
+
+    Parameters
+    ----------
+    threshold : float
+        The new threshold (a slider's value).
+    current : float, optional
+        Default: ``base.current_threshold`` (the config's ``scoring.mql_threshold``).
+
+    Returns
+    -------
+    LazyFrame, one row per complete month: ``month``, then ``mqls``, ``mqls_per_week``,
+    ``workload_ratio``, ``rate`` (MQL -> SQL) each with suffix ``_current`` and ``_new``,
+    and ``mqls_change`` (new - current).
+    """
+    now = base.current_threshold if current is None else current
+    if now is None:
+        raise ValueError("no current threshold: pass current=... (the base has none)")
+    cols = ["mqls", "mqls_per_week", "workload_ratio", "rate"]
+
+    def side(t: float, suffix: str) -> pl.LazyFrame:
+        return threshold_whatif(base, threshold=t).select(
+            "month", *[pl.col(c).alias(f"{c}_{suffix}") for c in cols]
+        )
+
+    return (
+        side(now, "current")
+        .join(side(threshold, "new"), on="month", how="left")
+        .with_columns((pl.col("mqls_new") - pl.col("mqls_current")).alias("mqls_change"))
+        .sort("month")
+    )
+
+
 __all__ = [
     "RECORD_SCHEMA",
     "ThresholdBase",
+    "compare_thresholds",
     "precompute_from_predictions",
     "precompute_thresholds",
     "recommend_threshold",
