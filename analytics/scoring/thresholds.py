@@ -443,7 +443,7 @@ def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
     if usable.height == 0:
         return (
             None,
-            "No threshold has MQLs whose 90-day outcome is known yet, so none is recommended.",
+            "No threshold has MQLs whose conversion window has closed yet, so none is recommended.",
         )
     fits = usable.filter(pl.col("workload_ratio") <= 1.0)
     capacity_known = usable["workload_ratio"].is_not_null().any()
