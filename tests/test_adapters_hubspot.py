@@ -118,6 +118,15 @@ def test_contacts_become_leads_with_mapped_sources_and_owners(loaded):
     assert_frame_equal(leads, expected)
 
 
+def test_country_names_become_iso_codes(loaded):
+    db, _ = loaded
+    leads = core(db, "leads").sort("lead_id")
+    # Germany, Austria, Germany, Switzerland, ...
+    assert leads["country"].to_list()[:4] == ["DE", "AT", "DE", "CH"]
+    accounts = core(db, "accounts").sort("account_id")
+    assert accounts.filter(pl.col("account_id") == "9011")["country"].item() == "FR"
+
+
 def test_lifecycle_dates_give_events_empty_dates_none_backwards_as_given(loaded):
     db, _ = loaded
     ev = core(db, "lifecycle_events")

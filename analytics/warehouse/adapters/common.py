@@ -386,6 +386,56 @@ def canonical_text(
     return cells.with_columns(exprs) if exprs else cells
 
 
+#: Country names as CRMs export them -> ISO 3166 alpha-2 (the canonical preference).
+COUNTRY_CODES: dict[str, str] = {
+    "germany": "DE",
+    "deutschland": "DE",
+    "austria": "AT",
+    "österreich": "AT",
+    "switzerland": "CH",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "liechtenstein": "LI",
+    "luxembourg": "LU",
+    "netherlands": "NL",
+    "the netherlands": "NL",
+    "belgium": "BE",
+    "france": "FR",
+    "italy": "IT",
+    "spain": "ES",
+    "portugal": "PT",
+    "poland": "PL",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "denmark": "DK",
+    "sweden": "SE",
+    "norway": "NO",
+    "finland": "FI",
+    "ireland": "IE",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "great britain": "GB",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "canada": "CA",
+    "brazil": "BR",
+    "india": "IN",
+}
+
+
+def country_code(cell: pl.Expr) -> pl.Expr:
+    """Expression: a country name as ISO alpha-2 when known; codes and other names as given.
+
+    >>> pl.DataFrame({"c": ["Germany", "de", "Österreich", "Atlantis", None]}).select(
+    ...     country_code(pl.col("c")))["c"].to_list()
+    ['DE', 'DE', 'AT', 'Atlantis', None]
+    """
+    s = cell.str.strip_chars()
+    code = pl.when(s.str.contains(r"^[A-Za-z]{2}$")).then(s.str.to_uppercase())
+    return pl.coalesce(code, map_values(s, COUNTRY_CODES, default=None), s)
+
+
 # -- privacy -------------------------------------------------------------------------
 
 
