@@ -43,11 +43,11 @@ from analytics.scoring.calibration import ScoreMapping, lift_table, reliability_
 from analytics.scoring.model import scoring_samples, train_and_evaluate
 from analytics.scoring.rules import score_grid
 from analytics.scoring.thresholds import (
+    compare_thresholds,
     precompute_from_predictions,
     precompute_thresholds,
     recommend_threshold,
     threshold_table,
-    threshold_whatif,
 )
 from analytics.warehouse import connect_readonly, load_tables
 
@@ -179,17 +179,18 @@ alt.concat(
 
 # %% [markdown]
 # ### Try a threshold
-# The summary row and the month-by-month view (MQLs, workload, MQL -> SQL of the mature
-# MQLs, pipeline) under one threshold. In JupyterLab, move the slider.
+# The current threshold and a new one side by side: the summary rows, then each month
+# (MQLs, MQLs a week, workload against capacity, MQL -> SQL of the mature MQLs). In
+# JupyterLab, move the slider; headless, the new threshold is the recommended one.
 
 
 # %%
-def show_threshold(threshold: float) -> pl.DataFrame:
-    """The threshold's summary row, then its months (displayed); returns the summary."""
-    summary = threshold_table(base, thresholds=[threshold])
-    display(summary)
-    display(threshold_whatif(base, threshold=threshold).collect())
-    return summary
+def compare(threshold: float) -> pl.DataFrame:
+    """Display the current and the new threshold's summaries and months; return the months."""
+    display(threshold_table(base, thresholds=[CURRENT, threshold]))
+    months = compare_thresholds(base, threshold=threshold).collect()
+    display(months)
+    return months
 
 
 if INTERACTIVE:
@@ -197,18 +198,20 @@ if INTERACTIVE:
 
     top_score = float(base.records["score"].max() or 100.0)
     widgets.interact(
-        show_threshold,
+        compare,
         threshold=widgets.FloatSlider(
-            value=CURRENT, min=0.0, max=top_score, step=1.0, continuous_update=False
+            value=recommended or CURRENT, min=0.0, max=top_score, step=1.0, continuous_update=False
         ),
     )
 else:
-    static = [t for t in (CURRENT - 10, CURRENT, CURRENT + 10, recommended) if t is not None]
-    static_rows = pl.concat([threshold_table(base, thresholds=[t]) for t in sorted(set(static))])
-    print("thresholds around the current one, and the recommended one:")
-    display(static_rows)
-    print(f"the current threshold, {CURRENT:g}, month by month:")
-    show_threshold(CURRENT)
+    static = sorted(
+        {t for t in (CURRENT - 10, CURRENT, CURRENT + 10, recommended) if t is not None}
+    )
+    new = recommended if recommended is not None else CURRENT
+    print(f"thresholds {', '.join(f'{t:g}' for t in static)}; current {CURRENT:g}:")
+    display(threshold_table(base, thresholds=static))
+    print(f"current {CURRENT:g} vs {new:g}, month by month:")
+    compare(new)
 
 # %% [markdown]
 # ## The same tuning for the model's probability
