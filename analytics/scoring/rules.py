@@ -129,6 +129,25 @@ def _interest_points(config: SlaConfig) -> dict[str, float]:
     return {k: float(v) for k, v in config.scoring.interest.points.items() if v != 0}
 
 
+_UNCAPPED = "_uncapped"
+
+
+def _buckets(config: SlaConfig) -> dict[str, list[str]]:
+    """Activity types summed together: each capped type alone, the uncapped ones in one sum.
+
+    >>> from analytics.config import load_config
+    >>> sorted(_buckets(load_config("data/sla.toml")))
+    ['_uncapped', 'email_click', 'email_open', 'page_view']
+    """
+    points = _interest_points(config)
+    caps = config.scoring.interest.caps
+    buckets = {k: [k] for k in points if k in caps}
+    free = [k for k in points if k not in caps]
+    if free:
+        buckets[_UNCAPPED] = free
+    return buckets
+
+
 def _interest_from_type_sums(config: SlaConfig, sums: dict[str, pl.Expr]) -> pl.Expr:
     """Cap each type's decayed sum, add them up, cap the total."""
     caps = config.scoring.interest.caps
@@ -172,6 +191,7 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     [10.0, 5.0]
     """
     points = _interest_points(config)
+    buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
     moments = moments.select("lead_id", pl.col("at").cast(UTC_TIMESTAMP)).with_row_index("_row")
     acts = tables.activities.filter(pl.col("type").is_in(list(points))).select(
@@ -190,9 +210,14 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
             ).alias("_p")
         )
         .group_by("_row")
-        .agg([pl.col("_p").filter(pl.col("type") == k).sum().alias(k) for k in points])
+        .agg(
+            [
+                pl.col("_p").filter(pl.col("type").is_in(ts)).sum().alias(b)
+                for b, ts in buckets.items()
+            ]
+        )
     )
-    interest = _interest_from_type_sums(config, {k: pl.col(k).fill_null(0.0) for k in points})
+    interest = _interest_from_type_sums(config, {b: pl.col(b).fill_null(0.0) for b in buckets})
     fit = lead_attributes(tables, config).select("lead_id", "fit_points")
     return (
         moments.join(fit, on="lead_id", how="inner")
@@ -285,8 +310,10 @@ def score_history(
     moment = _as_of(tables, as_of)
     ts = pl.lit(moment, dtype=UTC_TIMESTAMP)
     points = _interest_points(config)
+    buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
     fit = lead_attributes(tables, config).filter(pl.col("created_at") <= ts)
+    points_of_type = pl.col("type").replace_strict(points, default=0.0, return_dtype=pl.Float64)
     acts = (
         tables.activities.filter((pl.col("occurred_at") <= ts) & pl.col("type").is_in(list(points)))
         .join(fit.select("lead_id"), on="lead_id", how="semi")
@@ -294,19 +321,20 @@ def score_history(
             "lead_id",
             pl.col("occurred_at").alias("at"),
             *[
-                pl.when(pl.col("type") == k).then(pl.lit(p)).otherwise(0.0).alias(k)
-                for k, p in points.items()
+                pl.when(pl.col("type").is_in(types)).then(points_of_type).otherwise(0.0).alias(b)
+                for b, types in buckets.items()
             ],
         )
     )
     created = fit.select(
-        "lead_id", pl.col("created_at").alias("at"), *[pl.lit(0.0).alias(k) for k in points]
+        "lead_id", pl.col("created_at").alias("at"), *[pl.lit(0.0).alias(b) for b in buckets]
     )
+    grouped = (
+        pl.concat([created, acts]).group_by("lead_id", "at").agg([pl.col(b).sum() for b in buckets])
+    )
+    first = grouped.group_by("lead_id").agg(pl.col("at").min().alias("_t0"))
     rows = (
-        pl.concat([created, acts])
-        .group_by("lead_id", "at")
-        .agg([pl.col(k).sum() for k in points])
-        .with_columns(pl.col("at").min().over("lead_id").alias("_t0"))
+        grouped.join(first, on="lead_id")
         .with_columns(
             ((pl.col("at") - pl.col("_t0")).dt.total_microseconds().cast(pl.Float64) / h_us).alias(
                 "_x"
@@ -314,26 +342,32 @@ def score_history(
         )
         .with_columns((pl.col("_x") / _EPOCH_HALF_LIVES).floor().cast(pl.Int64).alias("_epoch"))
         .with_columns((pl.col("_x") - pl.col("_epoch") * _EPOCH_HALF_LIVES).alias("_r"))
-        .with_columns([(pl.col(k) * _exp2(pl.col("_r"))).alias(k) for k in points])
+        .with_columns([(pl.col(b) * _exp2(pl.col("_r"))).alias(b) for b in buckets])
         .sort("lead_id", "at")
+        .with_columns(
+            # one integer per (lead, epoch) segment of the sorted rows
+            ((pl.col("lead_id") != pl.col("lead_id").shift(1)) | (pl.col("_epoch").diff() != 0))
+            .fill_null(True)
+            .cum_sum()
+            .alias("_segment")
+        )
     )
     totals = (
         rows.group_by("lead_id", "_epoch")
-        .agg([pl.col(k).sum() * 2.0**-_EPOCH_HALF_LIVES for k in points])
+        .agg([pl.col(b).sum() * 2.0**-_EPOCH_HALF_LIVES for b in buckets])
         .with_columns((pl.col("_epoch") + 1).alias("_epoch"))
-        .rename({k: f"_carry_{k}" for k in points})
+        .rename({b: f"_carry_{b}" for b in buckets})
     )
     sums = {
-        k: (pl.col(k).cum_sum().over("lead_id", "_epoch") + pl.col(f"_carry_{k}").fill_null(0.0))
+        b: (pl.col(b).cum_sum().over("_segment") + pl.col(f"_carry_{b}").fill_null(0.0))
         * _exp2(-pl.col("_r"))
-        for k in points
+        for b in buckets
     }
     interest = _interest_from_type_sums(config, sums)
     return (
-        rows.join(totals, on=["lead_id", "_epoch"], how="left")
-        .sort("lead_id", "at")
+        rows.join(totals, on=["lead_id", "_epoch"], how="left", maintain_order="left")
         .with_columns(interest.round(_DECIMALS).alias("interest_points"))
-        .join(fit.select("lead_id", "fit_points"), on="lead_id", how="left")
+        .join(fit.select("lead_id", "fit_points"), on="lead_id", how="left", maintain_order="left")
         .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
         .select("lead_id", "at", "fit_points", "interest_points", "score")
     )
