@@ -83,7 +83,7 @@ line = alt.Chart(recent).encode(x=alt.X("week:T", title="week of the MQL"))
 ).properties(width=600, height=220)
 
 # %% [markdown]
-# How long first touches take (log scale; the red line is the SLA).
+# How long first touches take (the red line is the SLA).
 
 # %%
 touched = speed.filter(pl.col("hours_to_first_touch").is_not_null())
@@ -124,13 +124,20 @@ buckets
 
 # %%
 order = buckets["bucket"].to_list()
-bars = alt.Chart(buckets.filter(pl.col("n") > 0)).encode(
+side = (
+    pl.when(pl.col("within_sla"))
+    .then(pl.lit("within the SLA"))
+    .when(~pl.col("within_sla"))
+    .then(pl.lit("not within the SLA"))
+    .otherwise(pl.lit("no touch"))
+)
+bars = alt.Chart(buckets.filter(pl.col("n") > 0).with_columns(side=side)).encode(
     x=alt.X("bucket:N", sort=order, title="hours to the first touch")
 )
 (
     bars.mark_bar().encode(
         y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title=f"MQL -> {TO_STAGE}"),
-        color=alt.Color("within_sla:N", title="within SLA"),
+        color=alt.Color("side:N", title=None),
         tooltip=["bucket", "x", "n", alt.Tooltip("rate:Q", format=".1%")],
     )
     + bars.mark_rule(color="black").encode(y="ci_low:Q", y2="ci_high:Q")
