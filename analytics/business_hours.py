@@ -93,6 +93,7 @@ def business_hours_between(
     --------
     Friday 17:00 to Monday 09:00 in Berlin (08:00-18:00, no holidays): 1 h + 1 h.
 
+    >>> from datetime import datetime
     >>> from analytics.config import Calendar
     >>> cal = Calendar(holidays_country=None)
     >>> df = pl.DataFrame({"a": [datetime(2026, 10, 9, 15)], "b": [datetime(2026, 10, 12, 7)]},
@@ -127,6 +128,7 @@ def business_hours_between(
 def calendar_hours_between(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
     """Expression: hours from ``start`` to ``end``, named ``calendar_hours``.
 
+    >>> from datetime import datetime
     >>> df = pl.DataFrame({"a": [datetime(2026, 1, 1)], "b": [datetime(2026, 1, 2, 6)]})
     >>> df.select(calendar_hours_between("a", "b"))["calendar_hours"].to_list()
     [30.0]

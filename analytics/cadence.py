@@ -30,7 +30,13 @@ from analytics.timeframe import as_utc
 _KEY = ["lead_id", "episode"]
 
 
-def spaced_attempts(touches: pl.LazyFrame, *, min_gap_hours: float, cap: int) -> pl.LazyFrame:
+def spaced_attempts(
+    touches: pl.LazyFrame,
+    *,
+    min_gap_hours: float,
+    cap: int,
+    by: Sequence[str] = ("lead_id", "episode"),
+) -> pl.LazyFrame:
     """Attempts per episode that are pairwise at least ``min_gap_hours`` apart (up to ``cap``).
 
     Parameters
@@ -42,11 +48,12 @@ def spaced_attempts(touches: pl.LazyFrame, *, min_gap_hours: float, cap: int) ->
         Two attempts closer than this count as one; 0 counts every attempt.
     cap : int
         Stop counting here (``cadence.min_attempts``).
+    by : sequence of str, default ("lead_id", "episode")
+        The columns that identify an episode.
 
     Returns
     -------
-    LazyFrame, one row per episode with a touch: ``lead_id``, ``episode``,
-    ``spaced_attempts``.
+    LazyFrame, one row per episode with a touch: [``by``...], ``spaced_attempts``.
 
     Examples
     --------
@@ -58,14 +65,15 @@ def spaced_attempts(touches: pl.LazyFrame, *, min_gap_hours: float, cap: int) ->
     >>> spaced_attempts(tt, min_gap_hours=4, cap=6).collect()["spaced_attempts"].to_list()
     [3]
     """
-    base = touches.select(*_KEY, "occurred_at")
+    key = list(by)
+    base = touches.select(*key, "occurred_at")
     if min_gap_hours <= 0:
-        return base.group_by(_KEY).agg(
+        return base.group_by(key).agg(
             pl.len().clip(upper_bound=cap).cast(pl.Int64).alias("spaced_attempts")
         )
     gap = timedelta(hours=min_gap_hours)
     right = base.rename({"occurred_at": "_next"}).sort("_next")
-    state = base.group_by(_KEY).agg(pl.col("occurred_at").min().alias("_last"))
+    state = base.group_by(key).agg(pl.col("occurred_at").min().alias("_last"))
     state = state.with_columns(pl.lit(1, dtype=pl.Int64).alias("spaced_attempts"))
     for _ in range(cap - 1):
         state = (
@@ -75,7 +83,7 @@ def spaced_attempts(touches: pl.LazyFrame, *, min_gap_hours: float, cap: int) ->
                 right,
                 left_on="_target",
                 right_on="_next",
-                by=_KEY,
+                by=key,
                 strategy="forward",
                 coalesce=False,
                 check_sortedness=False,
@@ -89,7 +97,7 @@ def spaced_attempts(touches: pl.LazyFrame, *, min_gap_hours: float, cap: int) ->
             )
             .drop("_target", "_next")
         )
-    return state.select(*_KEY, "spaced_attempts")
+    return state.select(*key, "spaced_attempts")
 
 
 def cadence_episodes(

@@ -73,15 +73,13 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     ...     "episode", "end_stage", pl.col("ended_at").is_null().alias("open")).collect().rows()
     [(1, 'recycled', False), (2, None, True)]
     """
-    ev = (
-        lifecycle_events.filter(pl.col("stage").is_in(list(_RANK)))
-        .select("lead_id", "stage", "entered_at", "trigger", "actor_rep_id", "reason")
-        .with_row_index("_row")
+    ev = lifecycle_events.filter(pl.col("stage").is_in(list(_RANK))).select(
+        "lead_id", "stage", "entered_at", "trigger", "actor_rep_id", "reason"
     )
     # Sort only the narrow key columns (wide string columns make a sort several times
-    # slower); the trigger / reason / actor are joined back for the few rows that need them.
+    # slower); trigger / reason / actor are joined back on the table's key
+    # (lead_id, stage, entered_at) for the rows that start or end an episode.
     narrow = ev.select(
-        "_row",
         "lead_id",
         "entered_at",
         pl.col("stage").replace_strict(_RANK, return_dtype=pl.UInt8).alias("_rank"),
@@ -99,19 +97,25 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     starts = (
         marks.with_columns(
             pl.when(same_lead_next).then(pl.col("entered_at").shift(-1)).alias("ended_at"),
-            pl.when(same_lead_next).then(pl.col("_row").shift(-1)).alias("_end_row"),
+            pl.when(same_lead_next).then(pl.col("_rank").shift(-1)).alias("_end_rank"),
         )
         .filter(pl.col("_start"))
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_idx"))
         .with_columns(
             (pl.col("_idx") - pl.when(new_lead).then(pl.col("_idx")).forward_fill() + 1)
             .cast(pl.Int64)
-            .alias("episode")
+            .alias("episode"),
+            pl.col("_end_rank")
+            .replace_strict({v: k for k, v in _RANK.items()}, return_dtype=pl.String)
+            .alias("end_stage"),
         )
     )
-    start_info = ev.select("_row", "trigger")
-    end_info = ev.select(
-        pl.col("_row").alias("_end_row"),
+    start_info = ev.filter(pl.col("stage") == "mql").select(
+        "lead_id", pl.col("entered_at").alias("started_at"), "trigger"
+    )
+    end_info = ev.filter(pl.col("stage") != "mql").select(
+        "lead_id",
+        pl.col("entered_at").alias("ended_at"),
         pl.col("stage").alias("end_stage"),
         pl.col("reason").alias("end_reason"),
         pl.col("actor_rep_id").alias("end_actor_rep_id"),
@@ -119,8 +123,8 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     owners = leads.select("lead_id", "owner_rep_id")
     return (
         starts.rename({"entered_at": "started_at"})
-        .join(start_info, on="_row", how="left")
-        .join(end_info, on="_end_row", how="left")
+        .join(start_info, on=["lead_id", "started_at"], how="left")
+        .join(end_info, on=["lead_id", "ended_at", "end_stage"], how="left")
         .join(owners, on="lead_id", how="left")
         .select(EPISODE_COLUMNS)
     )

@@ -572,6 +572,7 @@ def skipped_stages(
     )
     earlier = (
         tables.lifecycle_events.filter(pl.col("stage").is_in(list(prev.values())))
+        .join(entered.select("lead_id").unique(), on="lead_id", how="semi")
         .group_by("lead_id", "stage")
         .agg(pl.col("entered_at").min().alias("_prev_at"))
         .rename({"stage": "skipped_stage"})

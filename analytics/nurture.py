@@ -113,11 +113,14 @@ def stage_progression(
     *,
     window: Window,
     as_of: datetime,
+    lookback_days: int = 90,
 ) -> pl.LazyFrame:
     """Buyer-stage progression of the enrollments that started in the window.
 
     The cohort is the window's new enrollments (a monthly cohort, like the funnel's);
-    each is followed to its exit or ``as_of``.
+    each is followed to its exit or ``as_of``. The stage at enrollment is the latest one
+    the lead showed within ``lookback_days`` before it (older signals are stale, and
+    reading them would scan the whole activity history).
 
     Returns
     -------
@@ -149,8 +152,13 @@ def stage_progression(
         "enrolled_at",
         pl.coalesce("exited_at", as_of_lit).alias("_until"),
     )
+    earliest = window.start - timedelta(days=lookback_days)
     acts = (
-        activities.filter(pl.col("buyer_stage").is_not_null())
+        activities.filter(
+            pl.col("buyer_stage").is_not_null()
+            & (pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC")))
+            & (pl.col("occurred_at") <= as_of_lit)
+        )
         .join(active.select("lead_id").unique(), on="lead_id", how="semi")
         .select(
             "lead_id",
@@ -166,6 +174,7 @@ def stage_progression(
             right_on="occurred_at",
             by="lead_id",
             strategy="backward",
+            tolerance=timedelta(days=lookback_days),
             check_sortedness=False,
         )
         .select("enrollment_id", "_from")

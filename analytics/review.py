@@ -28,6 +28,7 @@ from analytics import nurture as nu
 from analytics.config import KPI_METRICS, SlaConfig
 from analytics.episodes import episode_touches, mql_episodes, with_touch_stats
 from analytics.funnel import (
+    ALL_PAIRS,
     SEGMENT_COLUMNS,
     VOLUME_COLUMNS,
     check_segment,
@@ -36,10 +37,12 @@ from analytics.funnel import (
     monthly_volumes,
     period_rates,
     skipped_stages,
+    stage_transitions,
     velocity,
 )
 from analytics.goals import monthly_targets, pacing
 from analytics.kpis import kpi_table
+from analytics.schema import TABLES
 from analytics.stats import ratio
 from analytics.tables import Tables
 from analytics.timeframe import (
@@ -48,6 +51,7 @@ from analytics.timeframe import (
     format_utc,
     month_window,
     parse_month,
+    quarter_start_month,
     shift_month,
 )
 
@@ -206,94 +210,129 @@ def _segment_tables(tables: Tables, segment: Mapping[str, Any], config: SlaConfi
     )
 
 
+def _padded(name: str, frame: pl.LazyFrame) -> pl.LazyFrame:
+    """A narrow frame with the table's other columns as nulls (keeps the Tables contract)."""
+    present = frame.collect_schema().names()
+    return frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(col)
+        for col, dtype in TABLES[name].polars_schema.items()
+        if col not in present
+    ).select(TABLES[name].column_names)
+
+
 def _materialise(t: Tables) -> Tables:
-    """Collect every table once (activities: only rows with a buyer stage)."""
-    activities = t.activities.filter(pl.col("buyer_stage").is_not_null())
-    lazies = [
-        t.accounts, t.reps, t.leads, t.lifecycle_events, activities, t.sales_touches,
-        t.nurture_enrollments, t.opportunities, t.web_traffic,
-    ]  # fmt: skip
-    frames = pl.collect_all(lazies)
-    names = [name for name, _ in t.items()]
-    return Tables(**{n: f.lazy() for n, f in zip(names, frames, strict=True)})
+    """Collect once the rows and columns the review reads from the shared tables.
+
+    Leads keep their id, creation and owner; lifecycle events drop the ``lead`` stage
+    (creation comes from ``leads``). Sales touches and activities are read later, only
+    for the leads that need them; accounts are only needed for segments (applied
+    before).
+    """
+    lazies = {
+        "reps": t.reps,
+        "leads": t.leads.select("lead_id", "created_at", "owner_rep_id"),
+        "lifecycle_events": t.lifecycle_events.filter(pl.col("stage") != "lead"),
+        "nurture_enrollments": t.nurture_enrollments,
+        "opportunities": t.opportunities,
+        "web_traffic": t.web_traffic,
+    }
+    frames = dict(zip(lazies, pl.collect_all(lazies.values()), strict=True))
+    empty = {"accounts", "activities", "sales_touches"}
+    return Tables(
+        **{
+            name: (
+                pl.LazyFrame(schema=TABLES[name].polars_schema)
+                if name in empty
+                else _padded(name, frames[name].lazy())
+            )
+            for name in TABLES
+        }
+    )
 
 
-def _month_frames(
+def _collect(frames: Mapping[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
+    """Collect named lazy frames together (shared sub-plans are computed once)."""
+    return dict(zip(frames, pl.collect_all(frames.values()), strict=True))
+
+
+def _episode_frames(
     t: Tables,
-    stats: pl.LazyFrame,
-    touches: pl.LazyFrame,
+    stats: pl.DataFrame,
+    touches: pl.DataFrame,
+    lead_touches: pl.DataFrame,
     *,
     config: SlaConfig,
     month: str,
     as_of: datetime,
-    detail: bool,
+    prefix: str,
 ) -> dict[str, pl.LazyFrame]:
-    """Every lazy frame of one month's review (``detail``: also the tables for people)."""
-    tz = config.reporting.timezone
-    window = month_window(month, timezone=tz)
-    eps = stats.filter(window.contains("started_at"))
-    m_touches = touches.join(
+    """The per-episode and per-lead frames of one month (collected before aggregating)."""
+    window = month_window(month, timezone=config.reporting.timezone)
+    eps = stats.lazy().filter(window.contains("started_at"))
+    m_touches = touches.lazy().join(
         eps.select("lead_id", "episode"), on=["lead_id", "episode"], how="semi"
     )
-    volumes = monthly_volumes(t, config=config, month=month)
-    speed = ho.speed_to_lead(eps, t.sales_touches, config=config, as_of=as_of)
-    accepted = ho.acceptance(eps, t.lifecycle_events, as_of=as_of)
-    cadence = cad.cadence_episodes(eps, m_touches, config=config, as_of=as_of)
-    premature = ho.premature_recycles(stats.filter(window.contains("ended_at")), config=config)
-    enrollment = ho.recycled_enrollment(
-        t.lifecycle_events, t.nurture_enrollments, config=config, window=window, as_of=as_of
-    )
-    remqls = nu.remql(t.lifecycle_events, config=config, window=window, as_of=as_of)
-    frames: dict[str, pl.LazyFrame] = {
+    return {
+        f"{prefix}speed": ho.speed_to_lead(eps, lead_touches.lazy(), config=config, as_of=as_of),
+        f"{prefix}accepted": ho.acceptance(eps, t.lifecycle_events, as_of=as_of),
+        f"{prefix}cadence": cad.cadence_episodes(eps, m_touches, config=config, as_of=as_of),
+        f"{prefix}premature": ho.premature_recycles(
+            stats.lazy().filter(window.contains("ended_at")), config=config
+        ),
+        f"{prefix}enrollment": ho.recycled_enrollment(
+            t.lifecycle_events, t.nurture_enrollments, config=config, window=window, as_of=as_of
+        ),
+        f"{prefix}remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=as_of),
+        f"{prefix}touches": m_touches,
+    }
+
+
+def _aggregates(
+    f: Mapping[str, pl.DataFrame],
+    *,
+    config: SlaConfig,
+    month: str,
+    as_of: datetime,
+    prefix: str,
+    detail: bool,
+    reps: pl.LazyFrame,
+) -> dict[str, pl.LazyFrame]:
+    """One month's summaries (and, with ``detail``, the tables for people)."""
+    tz = config.reporting.timezone
+    window = month_window(month, timezone=tz)
+    speed = f[f"{prefix}speed"].lazy()
+    accepted = f[f"{prefix}accepted"].lazy()
+    cadence = f[f"{prefix}cadence"].lazy()
+    volumes = f["volumes"].lazy().filter(pl.col("month") == month)
+    out = {
         "volumes": volumes,
         "conversion": period_rates(volumes),
         "handoff": ho.handoff_summary(speed),
         "acceptance": ho.acceptance_summary(accepted),
         "cadence": cad.cadence_summary(cadence),
-        "premature": premature,
-        "enrollment": enrollment,
-        "remql": nu.remql_rate(remqls, config=config, window=window, as_of=as_of),
+        "remql": nu.remql_rate(
+            f[f"{prefix}remql"].lazy(), config=config, window=window, as_of=as_of
+        ),
     }
     if not detail:
-        return frames
-    gaps = cad.attempt_gaps(m_touches)
-    frames.update(
+        return out
+    touches = f[f"{prefix}touches"].lazy()
+    out.update(
         {
-            "speed": speed,
-            "handoff_by_rep": ho.handoff_by(speed, by="rep", reps=t.reps),
-            "handoff_by_team": ho.handoff_by(speed, by="team", reps=t.reps),
+            "handoff_by_rep": ho.handoff_by(speed, by="rep", reps=reps),
+            "handoff_by_team": ho.handoff_by(speed, by="team", reps=reps),
             "handoff_by_week": ho.handoff_by(speed, by="week", timezone=tz),
             "handoff_breaches": ho.handoff_breaches(speed),
             "rejection_reasons": ho.rejection_reasons(accepted),
-            "cadence_episodes": cadence,
-            "cadence_by_rep": cad.cadence_by_rep(cadence, reps=t.reps),
-            "channel_mix": cad.channel_mix(m_touches),
-            "gaps_by_rep": cad.gap_summary(gaps, by=["rep_id"]),
-            "stall_reasons": cad.stall_reasons(cadence, eps, m_touches),
+            "cadence_by_rep": cad.cadence_by_rep(cadence, reps=reps),
+            "channel_mix": cad.channel_mix(touches),
+            "gaps_by_rep": cad.gap_summary(cad.attempt_gaps(touches), by=["rep_id"]),
+            "stall_reasons": cad.stall_reasons(cadence, f["stats"].lazy(), touches),
             "never_contacted": cad.never_contacted(cadence, as_of=as_of),
             "cadence_breaches": cad.cadence_breaches(cadence),
-            "stale": ho.stale_leads(stats, config=config, as_of=as_of),
-            "cohorts": cohort_rates(t, config=config, month=month, as_of=as_of),
-            "velocity": velocity(t, config=config, month=month),
-            "skipped": skipped_stages(t, config=config, month=month),
-            "nurture_enrollments": nu.enrollments_by_track(
-                t.nurture_enrollments, config=config, window=window
-            ),
-            "nurture_exits": nu.exits_by_reason(t.nurture_enrollments, window=window),
-            "nurture_progression": nu.stage_progression(
-                t.nurture_enrollments, t.activities, window=window, as_of=as_of
-            ),
-            "sales_triggered": nu.sales_triggered_outcomes(
-                nu.sales_triggered(
-                    t.nurture_enrollments, t.lifecycle_events, config=config, window=window
-                )
-            ),
-            "unknown_tracks": nu.unknown_tracks(t.nurture_enrollments, config=config),
-            "targets": monthly_targets(t, config=config, month=month),
-            "pacing": pacing(t, config=config, month=month, as_of=as_of),
         }
     )
-    return frames
+    return out
 
 
 def _summaries(
@@ -343,6 +382,11 @@ def _summaries(
         "remql": remql,
         "kpi": kpi,
     }
+
+
+def _months_between(first: str, last: str) -> int:
+    (y1, m1), (y2, m2) = parse_month(first), parse_month(last)
+    return (y2 - y1) * 12 + (m2 - m1)
 
 
 def _without_visitors(frames: dict[str, pl.DataFrame]) -> None:
@@ -403,27 +447,88 @@ def build_review(
     t = tables.until(judge_at)
     if segment:
         t = _segment_tables(t, segment, config)
+    source_touches, source_activities = t.sales_touches, t.activities
     t = _materialise(t)
-
-    # Shared intermediates: every episode, then the touches of the episodes that matter
-    # (those of this and the previous month, those ending in them, and the open ones).
-    episodes = mql_episodes(t.lifecycle_events, t.leads).collect()
     prev = shift_month(month, -1)
-    span = month_window(prev, timezone=tz)
-    lo, hi = span.start_lit, window.end_lit
-    relevant = episodes.lazy().filter(
+    trailing = config.goals.rate_window_months
+    first = min(shift_month(month, -trailing), quarter_start_month(month))
+    span_months = _months_between(first, month) + 1
+
+    # 1. Monthly volumes of every month the review reads (trailing rates, previous month,
+    #    quarter), and every MQL episode that matters: those starting or ending in this
+    #    or the previous month, and the ones still open (stale leads).
+    lo = month_window(prev, timezone=tz).start_lit
+    hi = window.end_lit
+    relevant = mql_episodes(t.lifecycle_events, t.leads).filter(
         pl.col("ended_at").is_null()
         | pl.col("started_at").is_between(lo, hi, closed="left")
         | pl.col("ended_at").is_between(lo, hi, closed="left")
     )
-    touches = episode_touches(relevant, t.sales_touches, as_of=judge_at).collect()
-    stats = with_touch_stats(relevant, touches.lazy()).collect()
-
-    current = _month_frames(
-        t, stats.lazy(), touches.lazy(), config=config, month=month, as_of=judge_at, detail=True
+    first_pass = _collect(
+        {
+            "volumes": monthly_volumes(t, config=config, month=first, months=span_months),
+            "episodes": relevant,
+        }
     )
-    previous = _month_frames(
-        t, stats.lazy(), touches.lazy(), config=config, month=prev, as_of=judge_at, detail=False
+    episodes = first_pass["episodes"]
+
+    # 2. The sales touches of those leads, read once, and assigned to the episodes.
+    lead_touches = source_touches.join(
+        episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi"
+    ).collect()
+    touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect()
+    stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect()
+
+    # 3. Per-episode and per-lead frames of both months, and the month's detail frames.
+    cohort_leads = t.nurture_enrollments.filter(window.contains("enrolled_at")).select("lead_id")
+    activities = (
+        source_activities.select("lead_id", "occurred_at", "buyer_stage")
+        .filter(pl.col("buyer_stage").is_not_null())
+        .join(cohort_leads.unique(), on="lead_id", how="semi")
+    )
+    second = {
+        **_episode_frames(t, stats, touches, lead_touches, config=config, month=month,
+                          as_of=judge_at, prefix=""),
+        **_episode_frames(t, stats, touches, lead_touches, config=config, month=prev,
+                          as_of=judge_at, prefix="prev:"),
+        "stale": ho.stale_leads(stats.lazy(), config=config, as_of=judge_at),
+        "transitions": stage_transitions(t, config=config, month=month, pairs=ALL_PAIRS),
+        "skipped": skipped_stages(t, config=config, month=month),
+        "nurture_enrollments": nu.enrollments_by_track(
+            t.nurture_enrollments, config=config, window=window
+        ),
+        "nurture_exits": nu.exits_by_reason(t.nurture_enrollments, window=window),
+        "nurture_progression": nu.stage_progression(
+            t.nurture_enrollments, activities, window=window, as_of=judge_at
+        ),
+        "sales_triggered": nu.sales_triggered_outcomes(
+            nu.sales_triggered(
+                t.nurture_enrollments, t.lifecycle_events, config=config, window=window
+            )
+        ),
+        "unknown_tracks": nu.unknown_tracks(t.nurture_enrollments, config=config),
+    }  # fmt: skip
+    f = {**_collect(second), "volumes": first_pass["volumes"], "stats": stats}
+
+    # 4. Aggregates, from the collected frames.
+    volumes = f["volumes"].lazy()
+    targets = monthly_targets(t, config=config, month=month, volumes=volumes)
+    transitions = f["transitions"].lazy()
+    current = _aggregates(f, config=config, month=month, as_of=judge_at, prefix="",
+                          detail=True, reps=t.reps)  # fmt: skip
+    previous = _aggregates(f, config=config, month=prev, as_of=judge_at, prefix="prev:",
+                           detail=False, reps=t.reps)  # fmt: skip
+    current.update(
+        {
+            "cohorts": cohort_rates(
+                t, config=config, month=month, as_of=judge_at, transitions=transitions
+            ),
+            "velocity": velocity(t, config=config, month=month, transitions=transitions),
+            "targets": targets,
+            "pacing": pacing(
+                t, config=config, month=month, as_of=judge_at, targets=targets, volumes=volumes
+            ),
+        }
     )
     names = list(current) + [f"prev:{k}" for k in previous]
     collected = dict(
@@ -431,6 +536,13 @@ def build_review(
     )
     cur = {k: v for k, v in collected.items() if not k.startswith("prev:")}
     old = {k.removeprefix("prev:"): v for k, v in collected.items() if k.startswith("prev:")}
+    for key in ("stale", "skipped", "nurture_enrollments", "nurture_exits",
+                "nurture_progression", "sales_triggered", "unknown_tracks"):  # fmt: skip
+        cur[key] = f[key]
+    for key, name in (("speed", "speed"), ("cadence", "cadence_episodes"),
+                      ("premature", "premature"), ("enrollment", "enrollment")):  # fmt: skip
+        cur[name] = f[key]
+        old[name] = f[f"prev:{key}"]
     if segment and set(segment) != {"source"}:
         _without_visitors(cur)
         _without_visitors(old)
