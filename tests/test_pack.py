@@ -414,6 +414,11 @@ def test_a_change_inside_the_month_is_shown_with_before_and_after(warehouse, tmp
     assert "Changed during 2026-10: version 2026.3 from 2026-10-04" in md
     assert "| before | 2026-10-01 – 2026-10-03 | 2 | 0.7 | 50.0 % (1 / 2) |" in md
     assert math.isclose(split["handoff_compliance"][1], 0.5)
+    document = json.loads(json.dumps(october.to_json_dict()))
+    [in_month] = document["sla"]["changes_in_month"]
+    assert in_month["effective_from"] == "2026-10-04"
+    assert in_month["split"][1]["first_day"] == "2026-10-04"
+    assert document["review"]["handoff"]["met"] == 2
 
 
 # -- sla review --format / --out -----------------------------------------------------------

@@ -11,6 +11,7 @@ inside the month with its before / after).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -35,7 +36,7 @@ from analytics.sla_history import (
     diff_configs,
 )
 from analytics.tables import Tables
-from analytics.timeframe import month_window, shift_month
+from analytics.timeframe import format_utc, month_window, shift_month
 
 Team = Literal["marketing", "sales"]
 BreachKind = Literal[
@@ -179,6 +180,9 @@ class ReviewPack:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The pack as JSON-ready data (numbers raw, None where not computable)."""
+        return _jsonable(self._document())
+
+    def _document(self) -> dict[str, Any]:
         return {
             "month": self.month,
             "review": self.review.to_json_dict(),
@@ -213,6 +217,25 @@ class ReviewPack:
             "changes": self.changes.to_dicts(),
             "actions": [a.to_json_dict() for a in self.actions],
         }
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates and datetimes as ISO text (UTC with ``Z``), NaN as None, recursively.
+
+    >>> _jsonable({"d": [date(2026, 10, 4)], "x": float("nan")})
+    {'d': ['2026-10-04'], 'x': None}
+    """
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 # -- scorecards ----------------------------------------------------------------------
