@@ -455,8 +455,12 @@ def train_and_evaluate(
     age_days: float = 0.0,
     test_share: float = 0.3,
     random_state: int = 0,
+    max_train_rows: int = 200_000,
 ) -> Evaluation:
     """Train the model on older leads and compare it with the rule score on newer ones.
+
+    At most ``max_train_rows`` training leads are used (the newest of them), which bounds
+    the training time on large warehouses.
 
     The rule score becomes a probability through a :class:`ScoreMapping` fitted on the
     training leads. ``metrics`` (each :func:`calibration_metrics`) for ``model``,
@@ -466,6 +470,8 @@ def train_and_evaluate(
     train, test = _samples_split(
         tables, config, as_of=as_of, age_days=age_days, test_share=test_share
     )
+    if train.height > max_train_rows:  # the newest training leads: closest to the test period
+        train = train.tail(max_train_rows)
     model = fit_model(train, label=target, random_state=random_state)
     bare = fit_model(train, label=target, random_state=random_state, calibrated=False)
     evaluation = _evaluate(model, train, test, target=target, bare=bare)
