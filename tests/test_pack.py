@@ -489,3 +489,15 @@ def test_cli_review_judges_each_month_by_its_sla_and_records_a_new_config(wareho
     assert "recorded" not in result.stderr
     history = runner.invoke(app, ["config", "history", "--db", str(db), "--json"])
     assert [v["version"] for v in json.loads(history.stdout)["versions"]] == ["2026.2", "2026.3"]
+
+
+@pytest.mark.parametrize("day", [2, 3, 5, 6, 7, 15, 31])
+def test_the_split_at_any_day_partitions_the_months_episodes(pack, day):
+    from analytics.pack.build import split_review
+
+    split = split_review(pack.review, on=date(2026, 10, day))
+    # Every October episode (L1..L4) is in exactly one part; the days add up to 31.
+    assert split["mql_episodes"].sum() == pack.review.handoff["episodes"] == 4
+    assert split["handoff_judged"].sum() == 4 and split["handoff_met"].sum() == 2
+    assert split["days"].sum() == pytest.approx(31.0)
+    assert split["last_day"][0] == date(2026, 10, day - 1)
