@@ -58,17 +58,21 @@ CORE_PROMISES: tuple[tuple[str, Team], ...] = (
 )
 
 
-def promise_text(metric: str, config: SlaConfig) -> str:
+def promise_text(metric: str, config: SlaConfig, *, target: float | None = None) -> str:
     """What the SLA promises about ``metric``, in words with the config's numbers.
 
+    ``target`` (a KPI's) replaces the goal where the promise names a number of MQLs.
+
     >>> from analytics.config import load_config
-    >>> promise_text("handoff_compliance", load_config("data/sla.toml"))
-    'First sales touch within 24 h of the MQL'
+    >>> cfg = load_config("data/sla.toml")
+    >>> promise_text("handoff_compliance", cfg), promise_text("mqls", cfg, target=650)
+    ('First sales touch within 24 h of the MQL', 'Deliver 650 MQLs a month')
     """
     h, c, r, g = config.handoff, config.cadence, config.recycle, config.goals
     hours = "business hours" if h.business_hours else "h"
+    mqls = g.mql_target_monthly if target is None else target
     texts = {
-        "mqls": f"Deliver {g.mql_target_monthly:g} MQLs a month",
+        "mqls": f"Deliver {mqls:g} MQLs a month",
         "mql_attainment": f"Deliver {g.mql_target_monthly:g} MQLs a month (share delivered)",
         "mql_to_sql": "MQLs that sales qualifies (MQL -> SQL)",
         "mql_rejection_rate": "MQLs sales rejects (disqualified or recycled without acceptance)",
@@ -283,7 +287,7 @@ def scorecards(review: Any, kpis: pl.DataFrame, config: SlaConfig) -> dict[str, 
             ScorecardRow(
                 team=row["team"],
                 metric=row["metric"],
-                promise=promise_text(row["metric"], config),
+                promise=promise_text(row["metric"], config, target=row["target"]),
                 target=row["target"],
                 direction=row["direction"],
                 actual=row["value"],
