@@ -41,7 +41,12 @@ def _tree_rss(process: Any) -> int:
 
 
 def _child(
-    name: str, leads: int, args: argparse.Namespace, result: Path
+    name: str,
+    leads: int,
+    args: argparse.Namespace,
+    result: Path,
+    *,
+    timeout: float | None = None,
 ) -> tuple[dict[str, Any], float]:
     """Run ``python -m bench.op`` and read its JSON; a crash or timeout becomes "failed".
 
@@ -57,6 +62,7 @@ def _child(
     ]  # fmt: skip
     result.unlink(missing_ok=True)
     limit = args.max_rss_gb * 2**30
+    timeout = args.timeout if timeout is None else timeout
     started = time.perf_counter()
     log = Path(args.out) / f"{name}-{scale_label(leads)}-{os.getpid()}.log"
     with open(log, "w") as stderr:
@@ -70,8 +76,8 @@ def _child(
                 killed = f"killed at {rss / 2**30:.1f} GiB RSS (memory guard {args.max_rss_gb:g})"
             elif psutil.virtual_memory().available < MIN_FREE:
                 killed = f"killed at {rss / 2**30:.1f} GiB RSS: the machine ran out of memory"
-            elif elapsed > args.timeout:
-                killed = f"timed out after {args.timeout:g} s"
+            elif elapsed > timeout:
+                killed = f"timed out after {timeout:g} s"
             if killed:
                 for p in [*watched.children(recursive=True), watched]:
                     with contextlib.suppress(psutil.Error):
@@ -257,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         ws = load_workspace(args.out, leads)
         if ws is None:
             print(f"[{label}] building the demo warehouse ...", file=sys.stderr, flush=True)
-            prepared, _ = _child("prepare", leads, args, scratch)
+            prepared, _ = _child("prepare", leads, args, scratch, timeout=4 * args.timeout)
         else:
             prepared = {"status": "ok", "cached": True, **ws.to_json_dict()}
         document["scales"][label] = prepared

@@ -397,15 +397,22 @@ def _whatif_run(state: _WhatIfState) -> None:
 APP = Path("dashboard/app.py")
 #: The page rerun is timed on the monthly review page (the meeting's screen); the slider
 #: change on the qualification page (marketing ops tuning the threshold).
-RERUN_PAGE = Path("dashboard/pages/review.py")
-SLIDER_PAGE = Path("dashboard/pages/qualification.py")
+RERUN_PAGE = "review.py"
+SLIDER_PAGE = "qualification.py"
 
 
-def _page_check(page: Path, *needles: str) -> str | None:
+def page_file(name: str) -> Path | None:
+    """The app's page file ``name`` (in whichever folder next to app.py holds the pages)."""
+    found = sorted(APP.parent.glob(f"*/{name}"))
+    return found[0] if found else None
+
+
+def _page_check(name: str, *needles: str) -> str | None:
     if not APP.exists():
         return "dashboard/app.py is not there yet"
-    if not page.exists():
-        return f"{page} is not there yet"
+    page = page_file(name)
+    if page is None:
+        return f"no page {name} next to dashboard/app.py yet"
     source = page.read_text()
     missing = [n for n in needles if n not in source]
     if missing:
@@ -418,10 +425,13 @@ def _app_errors(at: Any) -> None:
         raise RuntimeError(f"the app raised: {at.exception[0].value}")
 
 
-def _open_page(page: Path) -> Any:
-    """An AppTest of the app on ``page``, run once on the app's start page and once on it."""
+def _open_page(name: str) -> Any:
+    """An AppTest of the app on page ``name``, run once on the start page and once on it."""
     from streamlit.testing.v1 import AppTest
 
+    page = page_file(name)
+    if page is None:
+        raise RuntimeError(f"no page {name} next to {APP}")
     at = AppTest.from_file(str(APP.resolve()), default_timeout=3600)
     at.run()
     _app_errors(at)
@@ -443,7 +453,7 @@ def _threshold_slider(at: Any) -> Any:
     for slider in at.slider:
         if "threshold" in f"{slider.key} {slider.label}".lower():
             return slider
-    raise RuntimeError(f"no threshold slider on {SLIDER_PAGE}")
+    raise RuntimeError(f"no threshold slider on the page {SLIDER_PAGE}")
 
 
 @dataclass
