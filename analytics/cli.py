@@ -359,7 +359,13 @@ def config_history(
     versions = []
     previous: SlaConfig | None = None
     for row in rows:
-        current = by_hash[row["content_hash"]]
+        current = by_hash.get(row["content_hash"])
+        if current is None:
+            err.print(
+                f"[yellow]warning:[/] SLA version {row['version']} "
+                f"({row['content_hash'][:8]}) no longer fits the config format; left out"
+            )
+            continue
         changes = [] if previous is None else diff_configs(previous, current)
         versions.append(
             {

@@ -295,3 +295,14 @@ def test_cli_history_and_diff(warehouse, tmp_path):
 def test_the_warehouse_names_the_version_that_judges_a_month(con, month, expected):
     # recorded: 2026.2 from 2026-01-01 and 2026.3 (threshold 55) from 2026-09-01
     assert config_for_month(con, BASE, month=month).sla.version == expected
+
+
+def test_a_version_recorded_in_an_old_config_format_is_left_out_not_a_crash(con):
+    con.execute(
+        "INSERT INTO meta.config_versions VALUES ('deadbeef00', '2025.1', 'old', "
+        'DATE \'2025-01-01\', \'old.toml\', \'{"sla": {"name": "old"}, "renamed": 1}\', '
+        "TIMESTAMPTZ '2025-01-01 00:00:00+00')"
+    )
+    assert [c.sla.version for c in stored_configs(con)] == ["2026.2", "2026.3"]
+    with pytest.raises(ConfigVersionError, match=r"'2025.1' \(deadbeef\) does not fit today's"):
+        resolve_config_version(con, "2025.1")

@@ -57,7 +57,19 @@ def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def _as_config(row: dict) -> SlaConfig:
-    config = SlaConfig.model_validate_json(row["content"])
+    """A recorded row as a config; :class:`ConfigVersionError` when it no longer validates."""
+    from pydantic import ValidationError
+
+    try:
+        config = SlaConfig.model_validate_json(row["content"])
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
+        )
+        raise ConfigVersionError(
+            f"recorded SLA version {row.get('version')!r} ({row['content_hash'][:8]}) does not "
+            f"fit today's config format ({problems})"
+        ) from None
     return config.model_copy(
         update={"source": row["source"] or "", "content_hash": row["content_hash"]}
     )
@@ -68,7 +80,8 @@ def stored_configs(con: duckdb.DuckDBPyConnection) -> list[SlaConfig]:
 
     Each carries its recorded ``source`` and ``content_hash``. This order is the
     tie-break of :func:`analytics.sla_history.config_in_force` (same effective date:
-    the later recorded wins).
+    the later recorded wins). A version recorded in a config format that no longer
+    validates (a key since renamed) is left out.
 
     >>> from analytics.config import load_config
     >>> from analytics.warehouse.database import create_schema
@@ -80,10 +93,16 @@ def stored_configs(con: duckdb.DuckDBPyConnection) -> list[SlaConfig]:
     ['2026.2']
     """
     rows = con.sql(
-        "SELECT content_hash, source, content FROM meta.config_versions "
+        "SELECT content_hash, version, source, content FROM meta.config_versions "
         "ORDER BY first_used_at, effective_from"
     ).pl()
-    return [_as_config(row) for row in rows.iter_rows(named=True)]
+    configs = []
+    for row in rows.iter_rows(named=True):
+        try:
+            configs.append(_as_config(row))
+        except ConfigVersionError:
+            continue  # written by an older config format: it can judge no month today
+    return configs
 
 
 def resolve_config_version(con: duckdb.DuckDBPyConnection, ref: str) -> SlaConfig:
