@@ -232,3 +232,21 @@ def test_grade_grid_grades_point_in_time() -> None:
     assert cells("created") == [("B", "3", 1, 1), ("D", "4", 1, 0)]
     with pytest.raises(ValueError, match="unknown grading moment at='sql'; allowed: mql, created"):
         grade_grid(t, CFG, at="sql")  # type: ignore[arg-type]
+
+
+def test_scores_at_mql_keeps_each_event_with_its_trigger() -> None:
+    # an event of a lead missing from `leads` is dropped without shifting the others
+    t = Tables.from_rows(
+        leads=[_lead("L1"), _lead("L2")],
+        activities=[_act(1, "demo_request", 1, "L2")],
+        lifecycle_events=[
+            {"lead_id": "ghost", "stage": "mql", "entered_at": "2026-01-01T00:00:00Z",
+             "trigger": "manual"},
+            {"lead_id": "L1", "stage": "mql", "entered_at": "2026-01-03T00:00:00Z",
+             "trigger": "score_threshold"},
+            {"lead_id": "L2", "stage": "mql", "entered_at": "2026-01-02T00:00:00Z",
+             "trigger": "demo_request"},
+        ],
+    )  # fmt: skip
+    got = scores_at_mql(t, CFG).collect().select("lead_id", "trigger", "score").rows()
+    assert got == [("L1", "score_threshold", 0.0), ("L2", "demo_request", 30.0)]

@@ -169,12 +169,14 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     config : SlaConfig
         ``[scoring]``.
     moments : LazyFrame
-        ``lead_id`` and ``at`` (UTC timestamp); several moments per lead are fine.
+        ``lead_id`` and ``at`` (UTC timestamp); several moments per lead are fine; other
+        columns are passed through.
 
     Returns
     -------
-    LazyFrame, one row per row of ``moments`` (leads unknown to ``tables.leads`` are
-    dropped): ``lead_id``, ``at``, ``fit_points``, ``interest_points``, ``score``.
+    LazyFrame, one row per row of ``moments``, in their order (leads unknown to
+    ``tables.leads`` are dropped): ``lead_id``, ``at``, the other columns of ``moments``,
+    ``fit_points``, ``interest_points``, ``score``.
     Only activities with ``occurred_at <= at`` count.
 
     Examples
@@ -193,7 +195,8 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     points = _interest_points(config)
     buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
-    moments = moments.select("lead_id", pl.col("at").cast(UTC_TIMESTAMP)).with_row_index("_row")
+    extra = [c for c in moments.collect_schema().names() if c not in ("lead_id", "at")]
+    moments = moments.with_columns(pl.col("at").cast(UTC_TIMESTAMP)).with_row_index("_row")
     acts = tables.activities.filter(pl.col("type").is_in(list(points))).select(
         "lead_id", "occurred_at", "type"
     )
@@ -225,7 +228,7 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
         .with_columns(interest.round(_DECIMALS).alias("interest_points"))
         .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
         .sort("_row")
-        .select("lead_id", "at", "fit_points", "interest_points", "score")
+        .select("lead_id", "at", *extra, "fit_points", "interest_points", "score")
     )
 
 
@@ -424,11 +427,7 @@ def scores_at_mql(tables: Tables, config: SlaConfig) -> pl.LazyFrame:
     mqls = tables.lifecycle_events.filter(pl.col("stage") == "mql").select(
         "lead_id", pl.col("entered_at").alias("at"), "trigger"
     )
-    scored = scores_at(tables, config, mqls.select("lead_id", "at"))
-    return pl.concat(
-        [mqls.select("trigger").with_row_index("_i"), scored.with_row_index("_j")],
-        how="horizontal",
-    ).select("lead_id", "at", "trigger", "fit_points", "interest_points", "score")
+    return scores_at(tables, config, mqls)
 
 
 def score_grid(scored: pl.LazyFrame, config: SlaConfig) -> pl.LazyFrame:
