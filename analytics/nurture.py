@@ -113,7 +113,7 @@ def stage_progression(
     *,
     window: Window,
     as_of: datetime,
-    lookback_days: int = 90,
+    lookback_days: int = 30,
 ) -> pl.LazyFrame:
     """Buyer-stage progression of the enrollments that started in the window.
 

@@ -473,9 +473,18 @@ def build_review(
     episodes = first_pass["episodes"]
 
     # 2. The sales touches of those leads, read once, and assigned to the episodes.
-    lead_touches = source_touches.join(
-        episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi"
-    ).collect()
+    #    No touch before the earliest of these episodes can belong to one of them.
+    earliest = episodes["started_at"].min()
+    recent = (
+        pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC"))
+        if earliest is not None
+        else pl.lit(False)
+    )
+    lead_touches = (
+        source_touches.filter(recent)
+        .join(episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi")
+        .collect()
+    )
     touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect()
     stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect()
 
