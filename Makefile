@@ -49,7 +49,8 @@ bench: setup ## Benchmarks (SCALE=10k,100k,1m; add 10m to opt in); writes bench/
 	$(UV) run python -m bench --scale $(SCALE)
 
 notebook: setup ## JupyterLab on 127.0.0.1 with the project's environment
-	$(UV) run --with jupyterlab jupyter lab --ip 127.0.0.1 --no-browser notebooks/
+	$(UV) sync --frozen --quiet --group notebook
+	$(UV) run --group notebook jupyter lab --ip 127.0.0.1 --no-browser notebooks/
 
 clean: ## Remove the demo warehouse, caches and screenshots
 	rm -rf $(DB) data/models .pytest_cache .ruff_cache tests/screenshots
