@@ -21,7 +21,7 @@ from dashboard.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="SLA Analytics", page_icon=":handshake:", layout="wide")
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"
 
 
 def page(file: str, key: str, icon: str, *, default: bool = False) -> st.Page:
@@ -63,4 +63,5 @@ else:
             ],
         }
     )
+ui.sync_url(filters=state == "ok")
 nav.run()

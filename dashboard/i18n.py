@@ -110,6 +110,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sales": ("Sales", "Vertrieb"),
     "both": ("Both teams", "Beide Teams"),
     "month_elapsed": ("{share} of the month has passed", "{share} des Monats sind vergangen"),
+    "quarter_elapsed": (
+        "{share} of the quarter has passed",
+        "{share} des Quartals sind vergangen",
+    ),
     # goals
     "goals_title": ("Shared goals", "Gemeinsame Ziele"),
     "revenue_target": ("Revenue target", "Umsatzziel"),
@@ -182,6 +186,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "acceptance": ("Acceptance", "Annahme"),
     "recycling": ("Recycling", "Recycling"),
     "breaches": ("Breaches", "Verstöße"),
+    "first_touch_sla": ("First touch within SLA", "Erstkontakt im SLA"),
     "median_first_touch": ("Median hours to first touch", "Median Stunden bis Erstkontakt"),
     "rejected": ("MQLs rejected by sales", "Vom Vertrieb abgelehnte MQLs"),
     "accepted": ("Accepted by sales (SAL)", "Vom Vertrieb angenommen (SAL)"),
@@ -368,6 +373,18 @@ def money(value: float | None, lang: Lang = "en", *, currency: str = "EUR") -> s
     if _missing(value):
         return "–"
     return f"{num(value, lang)} {currency}" if lang == "de" else f"{currency} {num(value, lang)}"
+
+
+def compact(value: float | None, lang: Lang = "en") -> str:
+    """A large number in few characters: ``1.2 M`` / ``1,2 Mio.``, ``12.3 k`` / ``12,3 Tsd.``."""
+    if _missing(value):
+        return "–"
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{num(value / 1_000_000, lang, digits=1)} {'Mio.' if lang == 'de' else 'M'}"
+    if size >= 10_000:
+        return f"{num(value / 1_000, lang, digits=1)} {'Tsd.' if lang == 'de' else 'k'}"
+    return num(value, lang)
 
 
 def day(value: date | datetime | None, lang: Lang = "en") -> str:

@@ -34,6 +34,8 @@ _BADGE = {
     "no_data": "gray",
 }
 STATUS_ORDER = ("met", "at_risk", "missed", "pending", "no_data")
+#: Height of one bar of a horizontal bar chart (Streamlit's theme shrinks fixed heights).
+BAR_STEP = alt.Step(36)
 TEAM_COLORS = {"marketing": "#2563eb", "sales": "#7c3aed"}
 LANG_NAMES = {"en": "English", "de": "Deutsch"}
 
@@ -67,7 +69,7 @@ def sidebar_language() -> Lang:
     """The language switch (top of the sidebar); returns the language."""
     _from_url("lang", LANGS, "en")
     st.sidebar.segmented_control(
-        t("language", lang()),
+        "Language · Sprache",  # one label in both languages: the widget keeps its identity
         LANGS,
         key="lang",
         format_func=LANG_NAMES.get,
@@ -75,7 +77,6 @@ def sidebar_language() -> Lang:
     )
     if not st.session_state.get("lang"):  # a click on the selected option unselects it
         st.session_state["lang"] = "en"
-    _to_url("lang", st.session_state["lang"], "en")
     return lang()
 
 
@@ -87,7 +88,6 @@ def sidebar_filters() -> None:
     st.sidebar.selectbox(
         t("month", lg), months, key="month", format_func=lambda m: month_name(m, lg)
     )
-    _to_url("month", st.session_state.get("month"), None)
     options = data.filter_options()
     names = data.rep_names()
     st.sidebar.markdown(f"**{t('filters', lg)}**")
@@ -101,13 +101,22 @@ def sidebar_filters() -> None:
             key=key,
             format_func=fmt or (lambda v: v or t("all", lg)),
         )
-        _to_url(key, st.session_state.get(key), "")
     as_of = data.as_of()
     cfg = data.config()
     st.sidebar.caption(
         f"{t('as_of', lg)}: {moment(as_of, lg)}  \n"
         f"{t('sla_version', lg)}: {cfg.sla.version}  \n{t('share_link', lg)}"
     )
+
+
+def sync_url(*, filters: bool) -> None:
+    """Write the sidebar's state into the URL (after ``st.navigation``, which clears it
+    when the page changes), so that the address bar always opens the same view."""
+    _to_url("lang", st.session_state.get("lang"), "en")
+    if filters:
+        _to_url("month", st.session_state.get("month"), None)
+        for key in data.FILTERS:
+            _to_url(key, st.session_state.get(key), "")
 
 
 @dataclass(frozen=True)
@@ -221,8 +230,34 @@ def chart(c: alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart) -
     st.altair_chart(c, width="stretch")
 
 
+_SHARE_WORDS = ("rate", "compliance", "share", "precision", "recall", "attainment", "pace")
+
+
+def _column_config(frame: pl.DataFrame) -> dict[str, Any]:
+    """Readable defaults: shares in percent, other decimals with one digit, minutes for times."""
+    config: dict[str, Any] = {}
+    for name, dtype in frame.schema.items():
+        if dtype in (pl.Float64, pl.Float32):
+            if any(w in name for w in _SHARE_WORDS) or name in ("ci_low", "ci_high"):
+                config[name] = st.column_config.NumberColumn(format="percent")
+            else:
+                config[name] = st.column_config.NumberColumn(format="%.1f")
+        elif isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+    return config
+
+
 def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> None:
-    st.dataframe(frame, width="stretch", hide_index=True, height=height, **kwargs)
+    """A table of any width; shares in percent, decimals and times readable."""
+    column_config = {**_column_config(frame), **kwargs.pop("column_config", {})}
+    st.dataframe(
+        frame,
+        width="stretch",
+        hide_index=True,
+        height=height,
+        column_config=column_config,
+        **kwargs,
+    )
 
 
 def unavailable(what: str, lg: Lang) -> None:
@@ -412,7 +447,8 @@ def rate_bars(
         (pl.col("ci_low") * 100).alias("ci_low_pct"),
         (pl.col("ci_high") * 100).alias("ci_high_pct"),
     )
-    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=sort or "-x"))
+    order = sort or shown.sort("rate", descending=True, nulls_last=True)[category].to_list()
+    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=order))
     bars = base.mark_bar().encode(
         x=alt.X("rate_pct:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("status:N", scale=status_scale(), legend=alt.Legend(title=None)),
@@ -426,7 +462,7 @@ def rate_bars(
             .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
             .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title="target (%)")])
         )
-    return alt.layer(*layers).properties(title=title, height=max(120, 32 * frame.height))
+    return alt.layer(*layers).properties(title=title, height=BAR_STEP)
 
 
 def named(frame: pl.DataFrame, column: str = "owner_rep_id") -> pl.DataFrame:

@@ -109,18 +109,19 @@ def browser():
         b.close()
 
 
-def _settle(page, timeout: float = 45.0) -> None:
-    """Wait until the script has finished running (no status widget for a moment)."""
+def _settle(page, timeout: float = 120.0) -> None:
+    """Wait until the script has finished and every element has rendered (for a moment)."""
     page.wait_for_selector("h1", timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
     quiet_since = None
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        running = page.locator(busy).count() > 0
         if running:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.0:
+        elif time.monotonic() - quiet_since > 1.5:
             return
         time.sleep(0.2)
 

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.i18n import money, month_name, num, pct, t
+from dashboard.i18n import compact, money, month_name, num, pct, t
 
 v = ui.view()
 lg, cfg = v.lang, v.config
@@ -34,33 +34,38 @@ target = left.number_input(
     format="%.0f",
     key="revenue_target",
 )
-left.caption(t("target_from_config", lg, value=money(default, lg, currency=cur)))
+right.markdown("&nbsp;")
+right.caption(
+    t("target_from_config", lg, value=money(default, lg, currency=cur))
+    + " "
+    + t("reverse_funnel_note", lg, months=cfg.goals.rate_window_months)
+)
 funnel, paced = data.goal_plan(v.month, target)
 
 # -- what it takes ------------------------------------------------------------------------
-with right:
-    st.subheader(t("what_it_takes", lg))
-    month_actual = {
-        r["stage"]: r for r in paced.filter(pl.col("period") == "month").iter_rows(named=True)
-    }
-    cols = st.columns(len(STAGE_LABELS))
-    for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
-        stage = r["stage"]
-        fmt = (lambda x: money(x, lg, currency=cur)) if stage == "won_revenue" else num
-        value = fmt(r["target"], lg) if stage != "won_revenue" else fmt(r["target"])
-        col.metric(STAGE_LABELS[stage], value, border=True)
-        if r["rate_name"]:
-            rate = (
-                money(r["rate"], lg, currency=cur)
-                if r["rate_name"] == "avg_deal_size"
-                else pct(r["rate"], lg)
-            )
-            col.caption(f"{ui.metric_name(r['rate_name'])}: {rate}")
-    st.caption(t("reverse_funnel_note", lg, months=cfg.goals.rate_window_months))
+st.subheader(t("what_it_takes", lg))
+cols = st.columns(len(STAGE_LABELS))
+for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
+    stage = r["stage"]
+    value = compact(r["target"], lg)
+    col.metric(
+        STAGE_LABELS[stage] + (f" ({cur})" if stage == "won_revenue" else ""),
+        value,
+        border=True,
+        help=num(r["target"], lg),
+    )
+    if r["rate_name"]:
+        rate = (
+            money(r["rate"], lg, currency=cur)
+            if r["rate_name"] == "avg_deal_size"
+            else pct(r["rate"], lg)
+        )
+        col.caption(f"÷ {ui.metric_name(r['rate_name'])}: {rate}")
 
 # -- pacing -----------------------------------------------------------------------------------
 st.subheader(t("pacing", lg))
-rows = paced.with_columns(
+order = {stage: i for i, stage in enumerate(STAGE_LABELS)}
+rows = paced.sort(pl.col("stage").replace_strict(order, default=99)).with_columns(
     pl.col("stage").replace_strict(STAGE_LABELS, default=pl.col("stage")).alias("label"),
     (pl.col("actual") / pl.col("target")).alias("attainment"),
 )
@@ -69,7 +74,8 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     if part.height == 0:
         continue
     share = part["elapsed_share"].max()
-    st.markdown(f"**{title}** · {t('month_elapsed', lg, share=pct(share, lg, digits=0))}")
+    elapsed = t(f"{period}_elapsed", lg, share=pct(share, lg, digits=0))
+    st.markdown(f"**{title}** · {elapsed}")
     base = alt.Chart(part).encode(y=alt.Y("label:N", sort=list(STAGE_LABELS.values()), title=None))
     bars = base.mark_bar(color="#2563eb").encode(
         x=alt.X(
@@ -102,16 +108,16 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
         (bars + expected + goal).properties(
             title=f"{title}: actual to date as share of target (amber: expected by now, "
             "green: 100 %)",
-            height=240,
+            height=ui.BAR_STEP,
         )
     )
     table = part.select(
         pl.col("label").alias(t("stage", lg)),
-        pl.col("actual").alias(t("to_date", lg)),
-        pl.col("expected_to_date").alias(t("expected_to_date", lg)),
-        pl.col("target").alias(t("target", lg)),
+        pl.col("actual").round(0).alias(t("to_date", lg)),
+        pl.col("expected_to_date").round(0).alias(t("expected_to_date", lg)),
+        pl.col("target").round(0).alias(t("target", lg)),
         pl.col("pace").alias("Pace"),
-        pl.col("forecast").alias(t("forecast", lg)),
+        pl.col("forecast").round(0).alias(t("forecast", lg)),
         pl.col("forecast_attainment").alias(f"{t('forecast', lg)} / {t('target', lg)}"),
     )
     ui.table(

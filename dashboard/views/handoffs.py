@@ -20,7 +20,7 @@ h, acc, rc = review.handoff, review.acceptance, review.recycling
 # -- headline ------------------------------------------------------------------------------
 c1, c2, c3, c4, c5 = st.columns(5)
 ui.rate_metric(
-    t("compliance", lg), h.get("compliance"), h.get("x"), h.get("n"), h.get("ci_low"),
+    t("first_touch_sla", lg), h.get("compliance"), h.get("x"), h.get("n"), h.get("ci_low"),
     h.get("ci_high"), lg, container=c1,
     delta=ui.delta_of(review, "handoff_compliance"),
     help=f"First touch within {sla_hours:g} {clock} of the MQL: met / (met + missed).",
@@ -155,19 +155,25 @@ a1.caption(
     f"{num(acc.get('accepted'), lg)} / {num(acc.get('episodes'), lg)} · median "
     f"{num(acc.get('median_hours_to_accept'), lg, digits=1)} h to accept"
 )
-reasons = review.rejection_reasons.with_columns(pl.col("reason").fill_null("(no reason given)"))
+reasons = review.rejection_reasons.with_columns(
+    pl.col("reason").fill_null("(no reason given)")
+).sort("episodes", descending=True)
 with a2:
     if reasons.height:
         ui.chart(
             alt.Chart(reasons)
             .mark_bar()
             .encode(
-                y=alt.Y("reason:N", sort="-x", title=None),
-                x=alt.X("episodes:Q", title="Rejected MQL episodes (count)"),
+                y=alt.Y(
+                    "reason:N",
+                    sort=reasons["reason"].unique(maintain_order=True).to_list(),
+                    title=None,
+                ),
+                x=alt.X("episodes:Q", title="Rejected MQL episodes (count)", stack=True),
                 color=alt.Color("end_stage:N", title="ended as"),
                 tooltip=["end_stage", "reason", "episodes", alt.Tooltip("share:Q", format=".0%")],
             )
-            .properties(title="Why sales rejected MQLs", height=max(120, 28 * reasons.height))
+            .properties(title="Why sales rejected MQLs", height=ui.BAR_STEP)
         )
     else:
         st.info(t("no_rejections", lg))

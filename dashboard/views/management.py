@@ -38,7 +38,11 @@ with left:
     dist = (
         episodes.group_by("attempts", "is_reached")
         .agg(pl.len().alias("episodes"))
-        .with_columns(pl.col("is_reached").replace_strict({True: "reached", False: "not reached"}))
+        .with_columns(
+            pl.col("is_reached").replace_strict({True: "reached", False: "not reached"}),
+            (pl.col("attempts") - 0.4).alias("from"),
+            (pl.col("attempts") + 0.4).alias("to"),
+        )
         .sort("attempts")
     )
     rule = (
@@ -51,7 +55,8 @@ with left:
             alt.Chart(dist)
             .mark_bar()
             .encode(
-                x=alt.X("attempts:Q", title="Sales attempts in the episode (count)", bin=False),
+                x=alt.X("from:Q", title="Sales attempts in the episode (count)"),
+                x2="to:Q",
                 y=alt.Y("episodes:Q", title="MQL episodes (count)", stack=True),
                 color=alt.Color(
                     "is_reached:N",
@@ -125,7 +130,7 @@ with right:
             )
             .properties(
                 title=f"Gaps between attempts by rep (SLA: at least {cc.min_gap_hours:g} h apart)",
-                height=max(140, 50 * g.height),
+                height=alt.Step(24),
             )
         )
 ui.table(
@@ -138,20 +143,26 @@ ui.table(
 
 # -- stall reasons ----------------------------------------------------------------------------
 st.subheader(t("stall_reasons", lg))
-stalls = review.stall_reasons.with_columns(pl.col("reason").fill_null("(undocumented)"))
+stalls = (
+    review.stall_reasons.with_columns(pl.col("reason").fill_null("(undocumented)"))
+    .sort("episodes", descending=True)
+    .head(15)
+)
 if stalls.height:
     ui.chart(
-        alt.Chart(stalls.head(15))
+        alt.Chart(stalls)
         .mark_bar()
         .encode(
-            y=alt.Y("reason:N", sort="-x", title=None),
+            y=alt.Y(
+                "reason:N", sort=stalls["reason"].unique(maintain_order=True).to_list(), title=None
+            ),
             x=alt.X("episodes:Q", title="Stalled episodes citing the reason (count)"),
             color=alt.Color("source:N", title="documented in"),
             tooltip=["source", "reason", alt.Tooltip("episodes:Q", format=",")],
         )
         .properties(
             title="Why episodes stalled (ending reason or touch note)",
-            height=max(140, 26 * min(stalls.height, 15)),
+            height=ui.BAR_STEP,
         )
     )
 

@@ -73,7 +73,7 @@ with left:
             color=alt.Color("by:N", title="triggered by"),
             tooltip=["track", "buyer_stage", "by", alt.Tooltip("count:Q", format=",")],
         )
-        .properties(title="Enrollments per nurture track", height=max(140, 40 * enrollments.height))
+        .properties(title="Enrollments per nurture track", height=ui.BAR_STEP)
     )
 with right:
     ui.table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
@@ -98,7 +98,7 @@ if exits.height:
         )
         .properties(
             title="How enrollments ended, per track",
-            height=max(140, 40 * exits["track"].n_unique()),
+            height=ui.BAR_STEP,
         )
     )
 

@@ -94,7 +94,7 @@ with left:
             + base.mark_text(align="left", dx=4, fontSize=14).encode(
                 text=alt.Text("count:Q", format=",")
             )
-        ).properties(title="How many leads reached each stage this month", height=260)
+        ).properties(title="How many leads reached each stage this month", height=ui.BAR_STEP)
     )
     for r in review.conversion.iter_rows(named=True):
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)

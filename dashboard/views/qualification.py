@@ -80,11 +80,6 @@ ui.big_number(
     ),
 )  # fmt: skip
 
-curve = table.select(
-    "threshold",
-    pl.col("mqls_per_month").alias("MQLs per month"),
-    pl.col("expected_sqls_per_month").alias("Expected SQLs per month"),
-).unpivot(index="threshold", variable_name="series", value_name="count")
 marks = pl.DataFrame(
     {
         "threshold": [float(chosen), current] + ([recommended] if recommended is not None else []),
@@ -103,41 +98,61 @@ rules = (
                 domain=["chosen", "SLA today", "recommended"],
                 range=["#111827", "#6b7280", "#1a7f37"],
             ),
+            legend=alt.Legend(orient="bottom"),
         ),
         strokeDash=alt.StrokeDash("which:N", legend=None),
         tooltip=["which", "threshold"],
     )
 )
-volume = (
-    alt.Chart(curve)
-    .mark_line(point=True)
+x_axis = alt.X("threshold:Q", title="MQL threshold (score points)")
+tips = [
+    alt.Tooltip("threshold:Q"),
+    alt.Tooltip("mqls_per_month:Q", title="MQLs per month", format=",.1f"),
+    alt.Tooltip("expected_sqls_per_month:Q", title="expected SQLs per month", format=",.1f"),
+]
+mql_line = (
+    alt.Chart(table)
+    .mark_line(point=True, color="#7c3aed")
     .encode(
-        x=alt.X("threshold:Q", title="MQL threshold (score points)"),
-        y=alt.Y("count:Q", title="Per month (count, log scale)", scale=alt.Scale(type="symlog")),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#2563eb", "#7c3aed"])),
-        tooltip=["threshold", "series", alt.Tooltip("count:Q", format=",.1f")],
+        x=x_axis,
+        y=alt.Y("mqls_per_month:Q", title="MQLs per month (count, purple)"),
+        tooltip=tips,
+    )
+)
+sql_line = (
+    alt.Chart(table)
+    .mark_line(point=True, color="#2563eb")
+    .encode(
+        x=x_axis,
+        y=alt.Y("expected_sqls_per_month:Q", title="Expected SQLs per month (count, blue)"),
+        tooltip=tips,
     )
 )
 wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
-workload_chart = alt.Chart(wl).mark_area(color="#93c5fd", opacity=0.6).encode(
-    x=alt.X("threshold:Q", title="MQL threshold (score points)"),
-    y=alt.Y("workload_pct:Q", title="Sales workload (% of weekly capacity)"),
-    tooltip=["threshold", alt.Tooltip("workload_pct:Q", title="workload (%)", format=".0f")],
-) + alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2).encode(
-    y="y:Q"
+area = (
+    alt.Chart(wl)
+    .mark_area(color="#93c5fd", opacity=0.6)
+    .encode(
+        x=alt.X("threshold:Q", title="MQL threshold (score points)"),
+        y=alt.Y("workload_pct:Q", title="Sales workload (% of weekly capacity)"),
+        tooltip=["threshold", alt.Tooltip("workload_pct:Q", title="workload (%)", format=".0f")],
+    )
 )
+full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
 a, b = st.columns(2)
 with a:
     ui.chart(
-        alt.layer(volume, rules)
-        .resolve_scale(color="independent")
-        .properties(title="MQLs and expected SQLs per month by threshold", height=300)
+        alt.layer(mql_line, sql_line, rules)
+        .resolve_scale(y="independent")
+        .properties(
+            title="MQLs (purple) and expected SQLs (blue) per month by threshold", height=380
+        )
     )
 with b:
     ui.chart(
-        alt.layer(workload_chart, rules)
-        .resolve_scale(color="independent")
-        .properties(title="Sales workload by threshold (red: full capacity)", height=300)
+        alt.layer(area, full.encode(y="y:Q"), rules).properties(
+            title="Sales workload by threshold (red line: full capacity)", height=380
+        )
     )
 with st.expander(t("threshold_table", lg)):
     ui.table(table)

@@ -24,4 +24,4 @@ st.markdown(
     )
 )
 st.code("make run\n# or\nuv run sla demo --leads 20000\nuv run sla import path/to/folder", "bash")
-st.page_link("pages/warehouse.py", label=t("nav_data", lg), icon=":material/upload:")
+st.page_link("views/warehouse.py", label=t("nav_data", lg), icon=":material/upload:")

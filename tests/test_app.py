@@ -1,0 +1,348 @@
+"""The Streamlit app under AppTest: every page renders and shows the library's numbers.
+
+A small demo warehouse (3,000 leads, seed 1) is built once per session; ``SLA_DB``
+points the app to it. Expected values are computed with the library in the test, then
+formatted as the app formats them (dashboard/i18n.py) and compared with what the page
+shows: a page that computed its own number, or the wrong month or segment, fails.
+
+The page files live in ``dashboard/views/``, not ``dashboard/pages/``: with a ``pages/``
+folder next to the entry script, Streamlit 1.67 starts in its v1 multipage mode, so a
+link to a page opened on a fresh server (and every AppTest rerun) runs the page script
+alone, without the entry script's ``st.navigation``, sidebar and wide layout.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.config import load_config
+from analytics.review import build_review
+from analytics.warehouse import connect_readonly, load_tables
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+CONFIG = ROOT / "data" / "sla.toml"
+END = datetime(2026, 11, 20, tzinfo=UTC)
+MONTH, PREVIOUS = "2026-11", "2026-10"
+TIMEOUT = 120
+
+#: page file -> a fragment of its English heading
+PAGES = {
+    "overview": "November 2026 at a glance",
+    "goals": "Shared goals",
+    "definitions": "Shared definitions",
+    "qualification": "Lead qualification",
+    "handoffs": "Handoffs",
+    "nurturing": "Lead nurturing",
+    "management": "Lead management",
+    "kpis": "KPIs of both teams",
+    "review": "Monthly review November 2026",
+    "warehouse": "Data",
+}
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    db = tmp_path_factory.mktemp("app") / "warehouse.duckdb"
+    cfg = load_config(CONFIG)
+    write_tables(db, generate_demo(cfg, leads=3000, seed=1, end=END), source="test", config=cfg)
+    return db
+
+
+@pytest.fixture(scope="session")
+def library(warehouse: Path):
+    """The library's view of the test warehouse: (tables, config)."""
+    con = connect_readonly(warehouse)
+    yield load_tables(con), load_config(CONFIG)
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def review_of(library):
+    cache: dict = {}
+
+    def get(month: str, segment: dict | None = None):
+        key = (month, repr(sorted((segment or {}).items())))
+        if key not in cache:
+            tables, cfg = library
+            cache[key] = build_review(tables, cfg, month=month, segment=segment)
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture
+def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def text_of(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def pct(value: float | None, digits: int = 1, lang: str = "en") -> str:
+    from dashboard.i18n import pct as fmt
+
+    return fmt(value, lang, digits=digits)
+
+
+# -- the empty warehouse --------------------------------------------------------------------------
+
+
+def test_missing_warehouse_shows_how_to_load_data(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SLA_DB", str(tmp_path / "nothing.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "No data yet"
+    text = text_of(at)
+    assert "make run" in text and "sla import DIR" in text and "Data page" in text
+
+
+def test_warehouse_without_leads_is_empty(tmp_path, monkeypatch) -> None:
+    from analytics.warehouse import updating
+
+    db = tmp_path / "empty.duckdb"
+    with updating(db):  # schema only, no rows
+        pass
+    monkeypatch.setenv("SLA_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert at.title[0].value == "No data yet"
+    assert "holds no leads" in text_of(at)
+
+
+# -- every page -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders(app: AppTest, page: str) -> None:
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception[0].value
+    assert PAGES[page] in app.title[0].value
+
+
+@pytest.mark.parametrize("page", ["overview", "review"])
+def test_pages_render_in_german(app: AppTest, page: str) -> None:
+    app.segmented_control(key="lang").set_value("de").run()
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception[0].value
+    assert app.query_params["lang"] == "de"
+
+
+# -- the overview shows the library's numbers -----------------------------------------------------
+
+
+def test_overview_scorecard_equals_the_review(app: AppTest, review_of) -> None:
+    review = review_of(MONTH)
+    shown = metrics(app)
+    values = review.kpi_values
+    assert shown["First touch within SLA"] == pct(values["handoff_compliance"])
+    assert shown["Cadence held"] == pct(values["cadence_compliance"])
+    assert shown["MQLs delivered"] == f"{values['mqls']:,}"
+    assert shown["Lead -> MQL"] == pct(values["lead_to_mql"])
+    # the count and interval under a rate: "x / n, 95 % CI lo–hi %"
+    h = review.handoff
+    assert f"{h['x']:,} / {h['n']:,}, 95 % CI" in text_of(app)
+
+
+def test_month_picker_changes_the_numbers_and_the_url(app: AppTest, review_of) -> None:
+    app.selectbox(key="month").set_value(PREVIOUS).run()
+    assert not app.exception
+    assert app.query_params["month"] == PREVIOUS
+    assert "October 2026" in app.title[0].value
+    values = review_of(PREVIOUS).kpi_values
+    assert metrics(app)["First touch within SLA"] == pct(values["handoff_compliance"])
+
+
+def test_segment_filter_restricts_the_numbers(app: AppTest, review_of) -> None:
+    app.selectbox(key="source").set_value("email").run()
+    assert app.query_params["source"] == "email"
+    values = review_of(MONTH, {"source": "email"}).kpi_values
+    everyone = review_of(MONTH).kpi_values
+    assert values["mqls"] != everyone["mqls"]  # the filter matters in this data
+    assert metrics(app)["MQLs delivered"] == f"{values['mqls']:,}"
+
+
+def test_team_filter_selects_the_team_reps_leads(app: AppTest, review_of, library) -> None:
+    tables, _ = library
+    sdrs = tables.reps.filter(pl.col("team") == "sdr").collect()["rep_id"].to_list()
+    app.selectbox(key="team").set_value("sdr").run()
+    values = review_of(MONTH, {"owner": sdrs}).kpi_values
+    assert metrics(app)["MQLs delivered"] == f"{values['mqls']:,}"
+
+
+def test_a_link_opens_the_same_view(warehouse, monkeypatch, review_of) -> None:
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"month": PREVIOUS, "source": "email", "lang": "de"})
+    at.run()
+    assert at.selectbox(key="month").value == PREVIOUS
+    assert at.selectbox(key="source").value == "email"
+    assert "Oktober 2026 auf einen Blick" in at.title[0].value
+    values = review_of(PREVIOUS, {"source": "email"}).kpi_values
+    # German number format: decimal comma
+    assert metrics(at)["First touch within SLA"] == pct(values["handoff_compliance"], lang="de")
+
+
+# -- the SLA pages --------------------------------------------------------------------------------
+
+
+def test_handoffs_page_numbers(app: AppTest, review_of) -> None:
+    app.switch_page("views/handoffs.py").run()
+    review = review_of(MONTH)
+    shown = metrics(app)
+    assert shown["First touch within SLA"] == pct(review.handoff["compliance"])
+    assert shown["Breaches"] == f"{review.handoff['missed']:,}"
+    assert shown["Premature recycles"] == f"{review.recycling['premature']:,}"
+    labels = [b.label for b in app.get("download_button")]
+    assert any("Download CSV" in label for label in labels)
+
+
+def test_management_page_numbers(app: AppTest, review_of) -> None:
+    app.switch_page("views/management.py").run()
+    cad = review_of(MONTH).cadence
+    shown = metrics(app)
+    assert shown["Cadence held"] == pct(cad["compliance"])
+    assert shown["Never contacted"] == f"{cad['never_contacted']:,}"
+
+
+def test_nurturing_page_numbers(app: AppTest, review_of) -> None:
+    app.switch_page("views/nurturing.py").run()
+    review = review_of(MONTH)
+    shown = metrics(app)
+    assert shown["Re-MQL rate"] == pct(review.remql["rate"])
+    assert shown["Enrollments"] == f"{review.nurture_enrollments['enrollments'].sum():,}"
+    # the demo has a track the config does not know: it is flagged
+    unknown = review.unknown_tracks["track"].to_list()
+    assert unknown and all(track in text_of(app) or any(track in w.value for w in app.warning)
+                           for track in unknown)  # fmt: skip
+
+
+def test_goals_target_input_drives_the_reverse_funnel(app: AppTest, library) -> None:
+    from analytics.goals import monthly_targets
+
+    tables, cfg = library
+    app.switch_page("views/goals.py").run()
+    app.number_input(key="revenue_target").set_value(2_000_000.0).run()
+    assert not app.exception
+    doubled = cfg.model_copy(
+        update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": 2_000_000.0})}
+    )
+    as_of = tables.latest_timestamp()
+    expected = monthly_targets(tables.until(as_of), config=doubled, month=MONTH).collect()
+    sqls = expected.filter(pl.col("stage") == "sqls")["target"].item()
+    assert metrics(app)["SQLs"] == f"{sqls:,.0f}"
+
+
+def test_threshold_slider_moves_volume_and_workload(app: AppTest, library) -> None:
+    from analytics.scoring.thresholds import precompute_thresholds, threshold_table
+
+    tables, cfg = library
+    app.switch_page("views/qualification.py").run()
+    assert not app.exception, app.exception[0].value
+    base = precompute_thresholds(tables, cfg)
+    for threshold in (40, 75):
+        app.slider(key="threshold").set_value(threshold).run()
+        row = threshold_table(base, thresholds=[float(threshold)]).row(0, named=True)
+        shown = metrics(app)
+        assert shown["MQLs per month"] == f"{row['mqls_per_month']:,.0f}"
+        assert shown["Sales workload"] == pct(row["workload_ratio"], digits=0)
+        assert shown["Precision"] == pct(row["precision"])
+        assert shown["Expected SQLs per month"] == f"{row['expected_sqls_per_month']:,.1f}"
+
+
+def test_definitions_page_shows_the_config_in_force(app: AppTest) -> None:
+    app.switch_page("views/definitions.py").run()
+    text = text_of(app)
+    assert "within 24 hours" in text  # handoff.first_touch_hours in words
+    assert "Marketing qualified lead (MQL)" in text
+    assert not any("[handoff]" in c.value for c in app.code)  # readable, not raw TOML
+
+
+def test_kpis_page_table_and_trend(app: AppTest, review_of) -> None:
+    app.switch_page("views/kpis.py").run()
+    assert not app.exception
+    values = review_of(MONTH).kpi_values
+    assert metrics(app)["Attempts per MQL"] == f"{values['attempts_per_mql']:,.1f}"
+
+
+def test_review_page_lists_the_pack_actions(app: AppTest, library) -> None:
+    from analytics.pack import build_pack
+
+    tables, cfg = library
+    app.switch_page("views/review.py").run()
+    pack = build_pack(tables, cfg, month=MONTH)
+    text = text_of(app)
+    for item in pack.actions:
+        assert item.text in text
+    labels = {b.label for b in app.get("download_button")}
+    assert {"HTML", "Markdown", "PDF"} <= labels
+
+
+# -- the data page ------------------------------------------------------------------------------
+
+
+def test_data_page_health_counts(app: AppTest, warehouse: Path) -> None:
+    from analytics.warehouse import table_counts
+
+    app.switch_page("views/warehouse.py").run()
+    con = connect_readonly(warehouse)
+    counts = table_counts(con)
+    con.close()
+    shown = metrics(app)
+    assert shown["leads"] == f"{counts['leads']:,}"
+    assert shown["sales_touches"] == f"{counts['sales_touches']:,}"
+    assert any("legacy-newsletter" in w.value for w in app.warning)
+
+
+def _csv(rows: list[dict]) -> bytes:
+    buffer = io.BytesIO()
+    pl.DataFrame(rows).write_csv(buffer)
+    return buffer.getvalue()
+
+
+def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
+    db = tmp_path / "uploaded.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/warehouse.py").run()
+    reps = _csv([{"rep_id": "r1", "name": "Ana", "team": "sdr"}])
+    leads = b"lead_id,created_at,source\nL1,2026-10-01T09:00:00Z,email\nL2,yesterday,email\n"
+    at.file_uploader(key="upload").set_value(
+        [("reps.csv", reps, "text/csv"), ("leads.csv", leads, "text/csv")]
+    ).run()
+    at.button[0].click().run()
+    assert not at.exception, at.exception[0].value
+    assert any("Imported: reps 1, leads 1" in s.value for s in at.success)
+    assert any("1 row(s) rejected" in w.value for w in at.warning)
+    assert db.exists()
+    # the app reconnects to the swapped-in file: the full navigation is back
+    at.switch_page("views/warehouse.py").run()
+    assert metrics(at)["leads"] == "1"
+
+
+def test_upload_rejects_unknown_file_names(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SLA_DB", str(tmp_path / "w.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/warehouse.py").run()
+    at.file_uploader(key="upload").set_value(("customers.csv", b"a,b\n1,2\n", "text/csv")).run()
+    assert any("customers.csv: not a canonical table file" in e.value for e in at.error)
+    assert not at.button  # nothing to import
