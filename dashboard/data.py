@@ -118,9 +118,16 @@ def warehouse_state() -> tuple[WarehouseState, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _tables(key: tuple[str, int]) -> Tables:
+    """The core tables, read once per warehouse file: every table but ``activities`` (the
+    largest, read lazily by the few metrics that need it) is held in memory, so that the
+    many small queries of a page do not each go back to DuckDB."""
     from analytics.warehouse import load_tables
 
-    return load_tables(_connection(*key))
+    lazy = load_tables(_connection(*key))
+    names = [name for name, _ in lazy.items() if name != "activities"]
+    frames = pl.collect_all([getattr(lazy, name) for name in names])
+    held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
+    return Tables(**held, activities=lazy.activities)
 
 
 def tables() -> Tables:
@@ -396,14 +403,21 @@ def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) ->
     from analytics.scoring.rules import rule_scores, score_grid
 
     cfg, t = _config(*ckey), _tables(key)
-    current = rule_scores(t, cfg, as_of=at).select("score", "fit_grade", "interest_grade")
+    current = (  # binned here, once: the page only draws it
+        rule_scores(t, cfg, as_of=at)
+        .with_columns((pl.col("score") // 5 * 5).alias("from"))
+        .group_by("from", "fit_grade")
+        .agg(pl.len().alias("leads"))
+        .with_columns((pl.col("from") + 5).alias("to"))
+        .sort("from", "fit_grade")
+    )
     samples = scoring_samples(t, cfg, as_of=at).filter(pl.col("is_mature"))
     current, samples = pl.collect_all([current, samples])
     grid = score_grid(
         samples.lazy().select("fit_points", "interest_points", pl.col("sql").alias("converted")),
         cfg,
     ).collect()
-    out: dict[str, Any] = {"scores": current, "grid": grid, "samples": samples.height}
+    out: dict[str, Any] = {"score_bins": current, "grid": grid, "samples": samples.height}
     if samples.height >= 50:
         train, test = time_split(samples)
         mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
@@ -418,7 +432,8 @@ def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) ->
 
 
 def score_quality() -> dict[str, Any]:
-    """Current score distribution, the fit x interest grid and the rule score's calibration.
+    """Score distribution today (``score_bins``: 5-point bins x fit grade, ``leads``), the
+    fit x interest grid and the rule score's calibration.
 
     Calibration: the rule score at lead creation is mapped to a probability of an SQL
     within ``funnel.window_days`` (isotonic, fitted on the older 70 % of the mature

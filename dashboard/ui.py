@@ -226,7 +226,13 @@ def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None
     )
 
 
-def chart(c: alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart) -> None:
+def chart(c: Any) -> None:
+    """An altair chart, full width, with labels large enough for a shared screen."""
+    c = (
+        c.configure_axis(labelLimit=260, labelFontSize=13, titleFontSize=13)
+        .configure_legend(labelFontSize=13, titleFontSize=13, labelLimit=260)
+        .configure_title(fontSize=16, anchor="start")
+    )
     st.altair_chart(c, width="stretch")
 
 
@@ -395,6 +401,14 @@ def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
 
 
 METRIC_NAMES = {
+    "visitors": "Visitors",
+    "leads": "Leads",
+    "mqls": "MQLs",
+    "sals": "SALs",
+    "sqls": "SQLs",
+    "opportunities": "Opportunities",
+    "deals_won": "Deals won",
+    "won_revenue": "Won revenue",
     "visitor_to_lead": "Visitor -> lead",
     "lead_to_mql": "Lead -> MQL",
     "mql_to_sql": "MQL -> SQL",

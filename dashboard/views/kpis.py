@@ -60,8 +60,10 @@ for team in ("marketing", "sales"):
             alt.Tooltip("status:N"),
         ],
     )
-    rule = base.mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2).encode(
-        y="mean(target_shown):Q"
+    rule = (
+        alt.Chart()
+        .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
+        .encode(y="mean(target_shown):Q")
     )
     chart = (
         alt.layer(line, points, rule, data=part)
@@ -75,6 +77,22 @@ for team in ("marketing", "sales"):
     ui.chart(chart)
 
 st.subheader(t("kpi_table", lg))
-table = review.kpis.select("team", "label", "value", "target", "previous", "change", "status")
+cur = cfg.reporting.currency
+table = pl.DataFrame(
+    [
+        {
+            "team": t(r["team"], lg),
+            "KPI": r["label"],
+            t("target", lg): ("≥ " if r["direction"] == "at_least" else "≤ ")
+            + ui.fmt_metric(r["metric"], r["target"], lg, currency=cur),
+            t("this_month", lg): ui.fmt_metric(r["metric"], r["value"], lg, currency=cur),
+            t("previous", lg): ui.fmt_metric(r["metric"], r["previous"], lg, currency=cur),
+            t("change", lg): ui.fmt_change(r["metric"], r["change"], lg) or "–",
+            t("status", lg): t(r["status"] or "no_data", lg),
+            t("counts", lg): ui.metric_detail(review, r["metric"], lg),
+        }
+        for r in review.kpis.iter_rows(named=True)
+    ]
+)
 ui.table(table)
 ui.download(review.kpis, f"kpis-{v.month}", lg)

@@ -104,14 +104,21 @@ if exits.height:
 
 # -- progression -----------------------------------------------------------------------------
 st.subheader(t("progression", lg))
-prog = review.nurture_progression.with_columns(pl.col("to_stage").fill_null("(no activity)"))
+prog = review.nurture_progression.with_columns(
+    pl.col("from_stage", "to_stage").fill_null("(no activity)")
+)
 if prog.height:
     order = ["awareness", "consideration", "decision", "(no activity)"]
     ui.chart(
         alt.Chart(prog)
         .mark_rect()
         .encode(
-            x=alt.X("to_stage:N", sort=order, title="Furthest buyer stage while enrolled"),
+            x=alt.X(
+                "to_stage:N",
+                sort=order,
+                title="Furthest buyer stage while enrolled",
+                axis=alt.Axis(labelAngle=-30),
+            ),
             y=alt.Y("from_stage:N", sort=order, title="Buyer stage at enrollment"),
             color=alt.Color("enrollments:Q", title="enrollments", scale=alt.Scale(scheme="blues")),
             facet=alt.Facet("track:N", columns=3, title=None),

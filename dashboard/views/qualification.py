@@ -165,13 +165,7 @@ dist_tab, grid_tab, calib_tab = st.tabs(
     [t("score_distribution", lg), t("grid", lg), t("calibration", lg)]
 )
 with dist_tab:
-    scores = (
-        quality["scores"]
-        .with_columns((pl.col("score") // 5 * 5).alias("from"))
-        .group_by("from", "fit_grade")
-        .agg(pl.len().alias("leads"))
-        .with_columns((pl.col("from") + 5).alias("to"))
-    )
+    scores = quality["score_bins"]
     threshold_rule = (
         alt.Chart(pl.DataFrame({"t": [float(chosen)]}))
         .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])

@@ -44,8 +44,12 @@ PART_METRICS = {
 left, right = st.columns([2, 1])
 with left:
     st.subheader(t("agenda", lg))
-    st.markdown("\n".join(f"{i}. [{t(key, lg)}](#{anchor})" for i, (anchor, key) in
-                          enumerate(PARTS, start=1)))  # fmt: skip
+    st.markdown(
+        "\n".join(
+            f"{i}. [{t(key, lg).lstrip('0123456789 ')}](#{anchor})"
+            for i, (anchor, key) in enumerate(PARTS, start=1)
+        )
+    )
 with right:
     st.subheader(t("export", lg))
     st.caption(t("export_note", lg))
@@ -64,9 +68,10 @@ with right:
     )  # fmt: skip
 
 
-def compare(metrics: list[str]) -> None:
+def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None:
     """This month beside the previous one, with the change and the KPI status if any."""
     kpi = {r["metric"]: r for r in pack.kpis.iter_rows(named=True)}
+    targets = targets or {}
     now, before = review.kpi_values, pack.previous.kpi_values
     rows = []
     for m in metrics:
@@ -83,7 +88,11 @@ def compare(metrics: list[str]) -> None:
                 ),
                 t("change", lg): ui.fmt_change(m, change, lg) or "–",
                 t("counts", lg): ui.metric_detail(review, m, lg),
-                t("target", lg): ui.fmt_metric(m, row["target"], lg) if row else "",
+                t("target", lg): ui.fmt_metric(m, row["target"], lg)
+                if row
+                else ui.fmt_metric(m, targets[m], lg, currency=cfg.reporting.currency)
+                if targets.get(m) is not None
+                else "",
                 t("status", lg): t(row["status"], lg) if row.get("status") else "",
             }
         )
@@ -91,12 +100,14 @@ def compare(metrics: list[str]) -> None:
 
 
 def section(anchor: str, key: str, number: int) -> None:
-    st.header(f"{number}. {t(key, lg)}", anchor=anchor, divider="gray")
+    title = t(key, lg).lstrip("0123456789 ")  # the page names carry their number already
+    st.header(f"{number}. {title}", anchor=anchor, divider="gray")
 
 
 section("goals", "nav_goals", 1)
 paced = review.pacing.filter(pl.col("period") == "month")
-compare(PART_METRICS["goals"])
+month_targets = dict(review.targets.select("stage", "target").iter_rows())
+compare(PART_METRICS["goals"], month_targets)
 if paced.height:
     share = paced["elapsed_share"].max()
     st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
@@ -140,9 +151,14 @@ if significant.height:
     st.markdown(f"**{t('significant', lg, alpha=pct(pack.alpha, lg, digits=0))}**")
     ui.table(
         significant.select(
-            "label", "previous", "current", "previous_x", "previous_n", "current_x",
+            "label", "kind", "previous", "current", "previous_x", "previous_n", "current_x",
             "current_n", "p_value", "is_better",
-        )
+        ),
+        column_config={
+            "previous": st.column_config.NumberColumn(format="%.3f"),
+            "current": st.column_config.NumberColumn(format="%.3f"),
+            "p_value": st.column_config.NumberColumn(format="%.4f"),
+        },
     )  # fmt: skip
 
 section("actions", "actions", 8)
