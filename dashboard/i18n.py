@@ -102,6 +102,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # overview
     "overview_title": ("{month} at a glance", "{month} auf einen Blick"),
     "goal_pacing": ("Goal pacing", "Zielerreichung"),
+    "of_pace": ("{share} of pace", "{share} des Solls"),
+    "revenue_won": ("Revenue won", "Gewonnener Umsatz"),
+    "target_lower": ("target", "Ziel"),
     "scorecard": ("SLA scorecard", "SLA-Scorecard"),
     "funnel": ("Funnel", "Funnel"),
     "attention": ("Needs attention", "Braucht Aufmerksamkeit"),
@@ -157,6 +160,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "follow at once (what the past leads would have done under it).",
         "Schwelle verschieben: MQL-Menge, Auslastung, Präzision, Trefferquote und erwartete "
         "SQLs folgen sofort (was die bisherigen Leads darunter getan hätten).",
+    ),
+    "scoring_company_wide": (
+        "The score is tuned on every lead of the warehouse: the month and segment filters do "
+        "not apply on this page.",
+        "Der Score wird an allen Leads des Warehouse abgestimmt: Monats- und Segmentfilter "
+        "gelten auf dieser Seite nicht.",
     ),
     "precomputing": ("Scoring every lead once …", "Bewerte jeden Lead einmal …"),
     "threshold_whatif": ("Threshold what-if", "Was wäre, wenn: Schwelle"),

@@ -29,9 +29,11 @@ for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=Tru
     fmt = (
         (lambda x: money(x, lg, currency=cur)) if stage == "won_revenue" else (lambda x: num(x, lg))
     )
-    delta = None if r["pace"] is None else f"{pct(r['pace'], lg, digits=0)} of pace"
+    delta = None if r["pace"] is None else t("of_pace", lg, share=pct(r["pace"], lg, digits=0))
     col.metric(
-        {"won_revenue": "Revenue won", "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}[stage],
+        {"won_revenue": t("revenue_won", lg), "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}[
+            stage
+        ],
         fmt(r["actual"]),
         delta=delta,
         delta_color="off" if r["pace"] is None else ("normal" if r["pace"] >= 1 else "inverse"),
@@ -111,7 +113,7 @@ with right:
         with st.container(border=True):
             st.markdown(
                 f"{ui.badge(r['status'], lg)} **{r['label']}** ({t(r['team'], lg)}): "
-                f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('target', lg).lower()} "
+                f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('target_lower', lg)} "
                 f"{sign} {ui.fmt_metric(r['metric'], r['target'], lg)}"
             )
             detail = ui.metric_detail(review, r["metric"], lg)

@@ -13,7 +13,7 @@ from dashboard.i18n import num, pct, rate_text, t
 v = ui.view()
 lg, cfg = v.lang, v.config
 ui.header(t("qualification_title", lg), v)
-st.caption(t("qualification_note", lg))
+st.caption(t("qualification_note", lg) + " " + t("scoring_company_wide", lg))
 
 with st.spinner(t("precomputing", lg)):
     base = data.threshold_base()
