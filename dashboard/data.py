@@ -318,7 +318,33 @@ def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _goal_plan(warehouse_key(), config_key(), month, as_of(), target)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _kpi_trend(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    month: str,
+    at: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+    count: int,
+) -> pl.DataFrame:
+    return _kpi_trend_uncached(month, dict(segment), count=count)
+
+
 def kpi_trend(
+    month: str, segment: dict[str, str] | None = None, *, count: int = 12
+) -> pl.DataFrame:
+    """The KPI table of each of the ``count`` months up to ``month`` (oldest first), cached.
+
+    Returns
+    -------
+    DataFrame, one row per month and KPI: ``month`` and the columns of
+    :func:`analytics.kpis.kpi_table`.
+    """
+    seg = tuple(sorted((segment or {}).items()))
+    return _kpi_trend(warehouse_key(), config_key(), month, as_of(), seg, count)
+
+
+def _kpi_trend_uncached(
     month: str, segment: dict[str, str] | None = None, *, count: int = 12
 ) -> pl.DataFrame:
     """The KPI table of each of the ``count`` months up to ``month`` (oldest first).
