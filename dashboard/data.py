@@ -377,7 +377,17 @@ def _kpi_trend_uncached(
                 )
     if not frames:
         return pl.DataFrame()
-    return pl.concat(frames).sort("month")
+    from analytics.pack.build import POINT_IN_TIME
+
+    # a count taken at as_of (stale leads) has no value for a past month
+    past = pl.col("metric").is_in(list(POINT_IN_TIME)) & (pl.col("month") != month)
+    return (
+        pl.concat(frames)
+        .with_columns(
+            pl.when(past).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "status")
+        )
+        .sort("month")
+    )
 
 
 # -- lead scoring (precomputed once per warehouse) -----------------------------------------------

@@ -94,5 +94,5 @@ table = pl.DataFrame(
         for r in review.kpis.iter_rows(named=True)
     ]
 )
-ui.table(table)
+ui.table(table, height=38 + 35 * table.height)
 ui.download(review.kpis, f"kpis-{v.month}", lg)
