@@ -482,7 +482,6 @@ def _slider_run(state: _SliderState) -> None:
 
 # -- the registry -----------------------------------------------------------------------
 
-GB = 1.0
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
@@ -492,7 +491,7 @@ OPS: dict[str, Op] = {
             _demo_setup,
             _demo_run,
             _all_columns,
-            budgets={1_000_000: Budget(90, 4 * GB)},
+            budgets={1_000_000: Budget(seconds=90, rss_gib=4)},
         ),
         Op(
             "import",
