@@ -250,3 +250,17 @@ def test_compare_current_and_new_threshold() -> None:
     assert got["mqls_new"].to_list() == [1, 1, 0, 0, 0, 0]
     assert got["mqls_change"].to_list() == [1, 1, 0, 0, 0, 0]
     assert got["rate_new"].to_list()[:2] == [1.0, 0.0]
+
+
+def test_a_near_tie_in_expected_sqls_goes_to_the_higher_threshold():
+    # 50 gains 0.05 SQLs a month over 60 (0.4 %, within the 1 % tolerance) at twice the
+    # MQLs: 60 is recommended. 40 gains 10 % but exceeds capacity.
+    table = pl.DataFrame(
+        {
+            "threshold": [40.0, 50.0, 60.0],
+            "mqls_per_week": [300.0, 34.0, 17.0],
+            "expected_sqls_per_month": [13.0, 11.85, 11.80],
+            "workload_ratio": [1.5, 0.74, 0.37],
+        }
+    )
+    assert recommend_threshold(table)[0] == 60.0

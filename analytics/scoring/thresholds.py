@@ -424,8 +424,16 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
     )
 
 
+#: Expected SQLs this close (relative) to the best count as just as good.
+RECOMMENDATION_TOLERANCE = 0.01
+
+
 def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
     """The threshold with the most expected SQLs per month within the reps' capacity.
+
+    Expected SQLs within :data:`RECOMMENDATION_TOLERANCE` (1 %) of the best count as a
+    tie, and a tie goes to the highest threshold: a lower one that adds MQLs without a
+    meaningful gain in SQLs only adds sales work.
 
     Returns
     -------
@@ -447,9 +455,11 @@ def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
         )
     fits = usable.filter(pl.col("workload_ratio") <= 1.0)
     capacity_known = usable["workload_ratio"].is_not_null().any()
-    ranked = (fits if fits.height else usable).sort(
-        ["expected_sqls_per_month", "threshold"], descending=[True, True]
-    )
+    pool = fits if fits.height else usable
+    best = pool["expected_sqls_per_month"].max()
+    ranked = pool.filter(
+        pl.col("expected_sqls_per_month") >= best * (1 - RECOMMENDATION_TOLERANCE)
+    ).sort("threshold", descending=True)
     if not capacity_known:
         row = ranked.row(0, named=True)
         return row["threshold"], (
