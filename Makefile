@@ -20,7 +20,7 @@ uv: ## Install uv when missing
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
 setup: uv ## Create .venv from the lock file (idempotent)
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 
 chromium: ## Install Debian's chromium for the real-browser test when missing
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -134,13 +134,22 @@ _local = threading.local()
 
 
 def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
-    """A lazy scan of ``core.<name>`` that reads only the columns a query needs."""
+    """A lazy scan of ``core.<name>`` that reads only the columns a query needs.
+
+    What it has read it keeps: a later query whose columns were read before is served
+    from memory, so a review that runs several collects reads each table once.
+    """
     from polars.io.plugins import register_io_source
 
     schema = TABLES[name].polars_schema
+    read: list[pl.DataFrame] = []
 
-    def source(with_columns, predicate, n_rows, batch_size):
-        columns = with_columns or list(schema)
+    def fetch(columns: list[str], n_rows: int | None) -> pl.DataFrame:
+        for frame in read:
+            if set(columns) <= set(frame.columns):
+                return (
+                    frame.select(columns) if n_rows is None else frame.select(columns).head(n_rows)
+                )
         cols = ", ".join(f'"{c}"' for c in columns)
         limit = f" LIMIT {int(n_rows)}" if n_rows is not None else ""
         cursor = con.cursor()
@@ -149,15 +158,22 @@ def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
         finally:
             cursor.close()
         frame = frame.cast({c: schema[c] for c in columns})
-        if predicate is not None:
-            frame = frame.filter(predicate)
-        yield frame
+        if n_rows is None:
+            read.append(frame)
+        return frame
+
+    def source(with_columns, predicate, n_rows, batch_size):
+        frame = fetch(with_columns or list(schema), n_rows)
+        yield frame if predicate is None else frame.filter(predicate)
 
     return register_io_source(source, schema=schema, explain_name=f"duckdb core.{name}")
 
 
 def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     """The core tables as lazy polars frames (columns are read only when a query needs them).
+
+    Each table keeps the columns it has read for as long as the returned object lives:
+    build a new one (or reconnect) to see a later import.
 
     >>> con = duckdb.connect()
     >>> create_schema(con)
