@@ -321,10 +321,297 @@ TEXT: dict[str, tuple[str, str]] = {
         "Nurture tracks the SLA config does not know",
         "Nurture-Tracks, die die SLA-Konfiguration nicht kennt",
     ),
+    # chart titles, axis titles, legend titles and tooltips
+    "c_count": ("count", "Anzahl"),
+    "c_of": ("of", "von"),
+    "c_rate_pct": ("rate (%)", "Quote (%)"),
+    "c_ci_from": ("95 % CI from (%)", "95-%-KI von (%)"),
+    "c_ci_to": ("95 % CI to (%)", "95-%-KI bis (%)"),
+    "c_target_pct": ("target (%)", "Ziel (%)"),
+    "c_funnel_x": ("Leads in {month} (count)", "Leads im {month} (Anzahl)"),
+    "c_funnel_title": (
+        "How many leads reached each stage this month",
+        "Wie viele Leads diesen Monat jede Phase erreichten",
+    ),
+    "c_pace": ("Pace", "Tempo"),
+    "c_pacing_x": ("Share of the period's target reached (%)", "Erreichter Anteil am Ziel (%)"),
+    "c_pacing_title": (
+        "{title}: actual to date as share of target (amber: expected by now, green: 100 %)",
+        "{title}: bisher erreicht als Anteil am Ziel (orange: Soll bis jetzt, grün: 100 %)",
+    ),
+    "c_clock_business": ("business hours", "Geschäftsstunden"),
+    "c_clock_hours": ("hours", "Stunden"),
+    "c_speed_x": (
+        "Hours from MQL to first touch ({clock}; ≥ {cap} h in the last bar)",
+        "Stunden vom MQL bis zum Erstkontakt ({clock}; ≥ {cap} h im letzten Balken)",
+    ),
+    "c_episodes_y": ("MQL episodes (count)", "MQL-Episoden (Anzahl)"),
+    "c_from_h": ("from (h)", "von (h)"),
+    "c_to_h": ("to (h)", "bis (h)"),
+    "c_sla_h": ("SLA (h)", "SLA (h)"),
+    "c_speed_title": (
+        "Speed to lead: hours to the first touch per MQL episode (dashed: SLA {hours} h)",
+        "Reaktionszeit: Stunden bis zum Erstkontakt je MQL-Episode (gestrichelt: SLA {hours} h)",
+    ),
+    "c_handoff_rep_title": (
+        "First touch within SLA, by rep (bars: share met; whiskers: 95 % CI)",
+        "Erstkontakt im SLA je Mitarbeiter (Balken: Anteil erfüllt; Striche: 95-%-KI)",
+    ),
+    "c_handoff_week_title": (
+        "First touch within SLA, by week of the MQL (week starting Monday)",
+        "Erstkontakt im SLA je Woche des MQL (Woche ab Montag)",
+    ),
+    "c_met_pct": ("Episodes met (%)", "Erfüllte Episoden (%)"),
+    "c_rejected_x": ("Rejected MQL episodes (count)", "Abgelehnte MQL-Episoden (Anzahl)"),
+    "c_ended_as": ("ended as", "endete als"),
+    "c_rejected_title": ("Why sales rejected MQLs", "Warum der Vertrieb MQLs ablehnte"),
+    "c_no_reason": ("(no reason given)", "(kein Grund angegeben)"),
+    "c_reached": ("reached", "erreicht"),
+    "c_not_reached": ("not reached", "nicht erreicht"),
+    "c_attempts_x": (
+        "Sales attempts in the episode (count)",
+        "Vertriebsversuche der Episode (Anzahl)",
+    ),
+    "c_min_attempts": ("SLA minimum attempts", "SLA-Mindestversuche"),
+    "c_attempts_title": (
+        "Attempts per MQL episode (dashed: SLA minimum)",
+        "Versuche je MQL-Episode (gestrichelt: SLA-Minimum)",
+    ),
+    "c_touches_x": ("Sales touches this month (count)", "Vertriebskontakte diesen Monat (Anzahl)"),
+    "c_share_pct": ("share (%)", "Anteil (%)"),
+    "c_touches_reached": ("touches that reached the lead", "Kontakte, die den Lead erreichten"),
+    "c_channel_title": ("Channel mix of the sales touches", "Kanäle der Vertriebskontakte"),
+    "c_cadence_rep_title": (
+        "Cadence held, by rep (bars: share held; whiskers: 95 % CI)",
+        "Kadenz eingehalten je Mitarbeiter (Balken: Anteil; Striche: 95-%-KI)",
+    ),
+    "c_cadence_x": (
+        "Judged episodes where the cadence held (%)",
+        "Bewertete Episoden mit eingehaltener Kadenz (%)",
+    ),
+    "c_gap_x": ("Hours between consecutive attempts (h)", "Stunden zwischen zwei Versuchen (h)"),
+    "c_median_gap": ("median gap", "Median-Abstand"),
+    "c_p90_gap": ("p90 gap", "p90-Abstand"),
+    "c_gaps": ("gaps", "Abstände"),
+    "c_gap_title": (
+        "Gaps between attempts by rep (SLA: at least {hours} h apart)",
+        "Abstände zwischen Versuchen je Mitarbeiter (SLA: mindestens {hours} h)",
+    ),
+    "c_undocumented": ("(undocumented)", "(nicht dokumentiert)"),
+    "c_stall_x": (
+        "Stalled episodes citing the reason (count)",
+        "Stillstehende Episoden mit diesem Grund (Anzahl)",
+    ),
+    "c_documented_in": ("documented in", "dokumentiert in"),
+    "c_lifecycle": ("ending reason", "Abschlussgrund"),
+    "c_touch_note": ("touch note", "Kontaktnotiz"),
+    "c_stall_title": (
+        "Why episodes stalled (ending reason or touch note)",
+        "Warum Episoden stillstanden (Abschlussgrund oder Kontaktnotiz)",
+    ),
+    "c_automatic": ("automatic", "automatisch"),
+    "c_sales_asked": ("sales asked", "vom Vertrieb angefordert"),
+    "c_enroll_x": ("Enrollments started this month (count)", "Aufnahmen diesen Monat (Anzahl)"),
+    "c_triggered_by": ("triggered by", "ausgelöst durch"),
+    "c_enroll_title": ("Enrollments per nurture track", "Aufnahmen je Nurture-Track"),
+    "c_not_recorded": ("(not recorded)", "(nicht erfasst)"),
+    "c_exits_x": (
+        "Enrollments that ended this month (count)",
+        "Diesen Monat beendete Aufnahmen (Anzahl)",
+    ),
+    "c_exit_reason": ("exit reason", "Austrittsgrund"),
+    "c_exit_share": ("share of the track's exits", "Anteil an den Austritten des Tracks"),
+    "c_exits_title": ("How enrollments ended, per track", "Wie Aufnahmen endeten, je Track"),
+    "c_no_activity": ("(no activity)", "(keine Aktivität)"),
+    "c_to_stage": ("Furthest buyer stage while enrolled", "Weiteste Kaufphase im Nurturing"),
+    "c_from_stage": ("Buyer stage at enrollment", "Kaufphase bei Aufnahme"),
+    "c_enrollments": ("enrollments", "Aufnahmen"),
+    "c_progression_title": (
+        "Buyer-stage progression of the enrollments active this month",
+        "Fortschritt der Kaufphasen der diesen Monat aktiven Aufnahmen",
+    ),
+    "c_kpi_trend_title": (
+        "{team}: {trend} (dashed: target)",
+        "{team}: {trend} (gestrichelt: Ziel)",
+    ),
+    "c_threshold_x": ("MQL threshold (score points)", "MQL-Schwelle (Score-Punkte)"),
+    "c_mqls_y": ("MQLs per month (count, purple)", "MQLs pro Monat (Anzahl, lila)"),
+    "c_sqls_y": (
+        "Expected SQLs per month (count, blue)",
+        "Erwartete SQLs pro Monat (Anzahl, blau)",
+    ),
+    "c_workload_y": (
+        "Sales workload (% of weekly capacity)",
+        "Auslastung (% der Wochenkapazität)",
+    ),
+    "c_workload_pct": ("workload (%)", "Auslastung (%)"),
+    "c_volume_title": (
+        "MQLs (purple) and expected SQLs (blue) per month by threshold",
+        "MQLs (lila) und erwartete SQLs (blau) pro Monat je Schwelle",
+    ),
+    "c_workload_title": (
+        "Sales workload by threshold (red line: full capacity)",
+        "Vertriebsauslastung je Schwelle (rote Linie: volle Kapazität)",
+    ),
+    "c_score_x": ("Rule score today (points)", "Regel-Score heute (Punkte)"),
+    "c_leads_y": ("Leads (count)", "Leads (Anzahl)"),
+    "c_fit_grade": ("fit grade", "Fit-Note"),
+    "c_score_title": (
+        "Score of every lead today, by fit grade (dashed: threshold)",
+        "Score jedes Leads heute, nach Fit-Note (gestrichelt: Schwelle)",
+    ),
+    "c_interest_x": ("Interest grade (1 = most engaged)", "Interesse-Note (1 = am aktivsten)"),
+    "c_fit_y": ("Fit grade (A = best fit)", "Fit-Note (A = beste Passung)"),
+    "c_sql_rate_pct": ("SQL rate (%)", "SQL-Quote (%)"),
+    "c_became_sql": ("became SQL", "wurde SQL"),
+    "c_predicted_x": ("Predicted chance of an SQL (%)", "Vorhergesagte SQL-Chance (%)"),
+    "c_observed_y": ("Observed SQL rate (%)", "Beobachtete SQL-Quote (%)"),
+    "c_predicted": ("predicted (%)", "vorhergesagt (%)"),
+    "c_observed": ("observed (%)", "beobachtet (%)"),
+    "c_leads": ("leads", "Leads"),
+    "c_grid_title": (
+        "Leads that became SQL within the funnel window, by fit x interest grade at creation "
+        "(% and leads)",
+        "Leads, die im Funnel-Fenster SQL wurden, nach Fit- x Interesse-Note bei Anlage "
+        "(% und Leads)",
+    ),
+    "c_chosen": ("chosen", "gewählt"),
+    "c_sla_today": ("SLA today", "SLA heute"),
+    "c_recommended": ("recommended", "empfohlen"),
+    "c_week": ("week", "Woche"),
+    "c_kpi": ("KPI", "KPI"),
+    "st_won_revenue": ("Revenue", "Umsatz"),
+    "st_deals_won": ("Deals won", "Gewonnene Deals"),
+    "st_opportunities": ("Opportunities", "Opportunities"),
+    "st_sqls": ("SQLs", "SQLs"),
+    "st_mqls": ("MQLs", "MQLs"),
+    "st_leads": ("Leads", "Leads"),
+    "st_visitors": ("Visitors", "Besucher"),
+    "c_calibration_title": (
+        "Reliability of the rule score (dashed: perfect calibration; bars: 95 % CI)",
+        "Verlässlichkeit des Regel-Scores (gestrichelt: perfekte Kalibrierung; Balken: 95-%-KI)",
+    ),
     "unknown_tracks_none": (
         "Every nurture track in the data is described in the SLA config.",
         "Jeder Nurture-Track in den Daten ist in der SLA-Konfiguration beschrieben.",
     ),
+}
+
+
+#: Table column -> (English, German) label with its unit, the same on every page. Tables on
+#: screen show these labels (``ui.table``); CSV downloads keep the stable column names.
+#: ``{currency}`` is the reporting currency of the SLA config.
+COLUMNS: dict[str, tuple[str, str]] = {
+    # people and leads
+    "lead_id": ("Lead ID", "Lead-ID"),
+    "episode": ("MQL episode no.", "MQL-Episode Nr."),
+    "rep_id": ("Rep ID", "Mitarbeiter-ID"),
+    "rep_name": ("Rep", "Mitarbeiter"),
+    "rep_id_name": ("Rep", "Mitarbeiter"),
+    "rep": ("Rep", "Mitarbeiter"),
+    "week": ("Week of the MQL", "Woche des MQL"),
+    "owner_rep_id": ("Owner ID", "Verantwortlich (ID)"),
+    "owner_rep_id_name": ("Owner", "Verantwortlich"),
+    "team": ("Team", "Team"),
+    # handoffs
+    "episodes": ("MQL episodes", "MQL-Episoden"),
+    "met": ("Met", "Erfüllt"),
+    "missed": ("Missed", "Verfehlt"),
+    "pending": ("Pending", "Offen"),
+    "compliance": ("Compliance (%)", "Einhaltung (%)"),
+    "median_hours_to_first_touch": ("Median to first touch (h)", "Median bis Erstkontakt (h)"),
+    "p90_hours_to_first_touch": ("p90 to first touch (h)", "p90 bis Erstkontakt (h)"),
+    "started_at": ("MQL since (UTC)", "MQL seit (UTC)"),
+    "first_touch_at": ("First touch (UTC)", "Erstkontakt (UTC)"),
+    "hours_to_first_touch": ("To first touch (h)", "Bis Erstkontakt (h)"),
+    "hours_over": ("Over the SLA by (h)", "Über dem SLA um (h)"),
+    "recycled_at": ("Recycled (UTC)", "Recycelt (UTC)"),
+    "attempts": ("Attempts", "Versuche"),
+    "is_reached": ("Reached", "Erreicht"),
+    "is_premature": ("Premature", "Vorzeitig"),
+    "attempts_short": ("Attempts missing", "Fehlende Versuche"),
+    "unanswered": ("Unanswered attempts", "Unbeantwortete Versuche"),
+    "last_touch_at": ("Last touch (UTC)", "Letzter Kontakt (UTC)"),
+    "days_since_last_touch": ("Since last touch (days)", "Seit letztem Kontakt (Tage)"),
+    "days_over_grace": ("Over the grace period (days)", "Über der Karenzzeit (Tage)"),
+    "enrolled_at": ("Enrolled (UTC)", "Aufgenommen (UTC)"),
+    "days_to_enroll": ("To enrollment (days)", "Bis zur Aufnahme (Tage)"),
+    "end_stage": ("Ended as", "Endete als"),
+    "hours_waiting": ("Waiting (h)", "Wartet seit (h)"),
+    "spaced_attempts": ("Attempts far enough apart", "Versuche mit genug Abstand"),
+    # management
+    "judged": ("Judged episodes", "Bewertete Episoden"),
+    "held": ("Cadence held", "Kadenz eingehalten"),
+    "rate": ("Rate (%)", "Quote (%)"),
+    "attempts_per_mql": ("Attempts per MQL", "Versuche pro MQL"),
+    "never_contacted": ("Never contacted", "Nie kontaktiert"),
+    # nurture
+    "track": ("Nurture track", "Nurture-Track"),
+    "buyer_stage": ("Buyer stage", "Kaufphase"),
+    "is_known": ("In the SLA config", "In der SLA-Konfiguration"),
+    "in_config": ("In the SLA config", "In der SLA-Konfiguration"),
+    "enrollments": ("Enrollments", "Aufnahmen"),
+    "description": ("Description", "Beschreibung"),
+    "sales_can_trigger": ("Sales may trigger", "Vertrieb darf auslösen"),
+    "outcome": ("Outcome", "Ergebnis"),
+    "became_mql": ("Became MQL again", "Wieder MQL geworden"),
+    # qualification
+    "threshold": ("MQL threshold (points)", "MQL-Schwelle (Punkte)"),
+    "mqls_per_month": ("MQLs per month", "MQLs pro Monat"),
+    "mqls_per_week": ("MQLs per week", "MQLs pro Woche"),
+    "precision": ("Precision (%)", "Präzision (%)"),
+    "recall": ("Recall (%)", "Trefferquote (%)"),
+    "expected_sqls_per_month": ("Expected SQLs per month", "Erwartete SQLs pro Monat"),
+    "expected_pipeline_per_month": (
+        "Expected pipeline per month ({currency})",
+        "Erwartete Pipeline pro Monat ({currency})",
+    ),
+    "workload_ratio": ("Sales workload (% of capacity)", "Vertriebsauslastung (% der Kapazität)"),
+    "mature_mqls": ("MQLs with a closed window", "MQLs mit abgeschlossenem Fenster"),
+    # definitions
+    "setting": ("Setting", "Einstellung"),
+    "value": ("Value", "Wert"),
+    "kpi": ("KPI", "KPI"),
+    "metric": ("Metric key", "Kennzahl-Schlüssel"),
+    "direction": ("Direction", "Richtung"),
+    "target": ("Target", "Ziel"),
+    "points": ("Points", "Punkte"),
+    "activity": ("Activity", "Aktivität"),
+    "cap": ("Cap (points)", "Obergrenze (Punkte)"),
+    # review
+    "kind": ("Kind", "Art"),
+    "amount": ("Amount", "Ausmaß"),
+    "unit": ("Unit", "Einheit"),
+    "detail": ("Detail", "Detail"),
+    "label": ("Metric", "Kennzahl"),
+    "previous": ("Previous month", "Vormonat"),
+    "current": ("This month", "Dieser Monat"),
+    "previous_x": ("Previous month: count", "Vormonat: Anzahl"),
+    "previous_n": ("Previous month: of", "Vormonat: von"),
+    "current_x": ("This month: count", "Dieser Monat: Anzahl"),
+    "current_n": ("This month: of", "Dieser Monat: von"),
+    "p_value": ("p-value", "p-Wert"),
+    "is_better": ("Better", "Besser"),
+    # data
+    "load_id": ("Load no.", "Ladevorgang Nr."),
+    "table_name": ("Table", "Tabelle"),
+    "source_file": ("Source file", "Quelldatei"),
+    "file_sha256": ("File SHA-256", "Datei-SHA-256"),
+    "rows": ("Rows", "Zeilen"),
+    "rows_read": ("Rows read", "Zeilen gelesen"),
+    "rows_loaded": ("Rows loaded", "Zeilen geladen"),
+    "rows_rejected": ("Rows rejected", "Zeilen abgelehnt"),
+    "loaded_at": ("Loaded (UTC)", "Geladen (UTC)"),
+    "line": ("Line", "Zeile"),
+    "column": ("Column", "Spalte"),
+    "reason": ("Reason", "Grund"),
+    "version": ("Version", "Version"),
+    "effective_from": ("In force from", "Gültig ab"),
+    "name": ("Name", "Name"),
+    "content_hash": ("Content hash", "Inhalts-Hash"),
+    "source": ("Source", "Quelle"),
+    "first_used_at": ("First used (UTC)", "Zuerst verwendet (UTC)"),
+    "status": ("Status", "Status"),
 }
 
 
@@ -336,6 +623,21 @@ def t(key: str, lang: Lang = "en", **values: object) -> str:
         raise KeyError(f"no text {key!r} in dashboard/i18n.py") from None
     text = de if lang == "de" else en
     return text.format(**values) if values else text
+
+
+def column_label(name: str, lang: Lang = "en", *, currency: str = "EUR") -> str:
+    """The on-screen label of a table column; a name not in :data:`COLUMNS` is already one.
+
+    Example:
+        >>> column_label("hours_over", "de")
+        'Über dem SLA um (h)'
+        >>> column_label("November 2026", "de")
+        'November 2026'
+    """
+    if name not in COLUMNS:
+        return name
+    en, de = COLUMNS[name]
+    return (de if lang == "de" else en).replace("{currency}", currency)
 
 
 def _missing(value: object) -> bool:

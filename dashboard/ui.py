@@ -15,7 +15,18 @@ import streamlit as st
 
 from analytics.config import SlaConfig
 from dashboard import data
-from dashboard.i18n import LANGS, Lang, day, moment, month_name, num, pct, rate_text, t
+from dashboard.i18n import (
+    LANGS,
+    Lang,
+    column_label,
+    day,
+    moment,
+    month_name,
+    num,
+    pct,
+    rate_text,
+    t,
+)
 
 #: One colour per SLA status, the same on every page and chart.
 STATUS_COLORS: dict[str, str] = {
@@ -226,6 +237,9 @@ def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None
     )
 
 
+_DE_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
+
+
 def chart(c: Any) -> None:
     """An altair chart, full width, with labels large enough for a shared screen."""
     c = (
@@ -235,31 +249,58 @@ def chart(c: Any) -> None:
     )
     # the spec without altair's JSON-schema validation (about 50 ms a chart on every rerun);
     # the charts are built by this code, so a mistake shows in the tests' screenshots
-    st.vega_lite_chart(c.to_dict(validate=False), width="stretch")
+    spec = c.to_dict(validate=False)
+    if lang() == "de":  # axis numbers as 2.500 and 0,5, like the rest of a German screen
+        spec.setdefault("config", {})["locale"] = {"number": _DE_NUMBERS}
+    st.vega_lite_chart(spec, width="stretch")
 
 
 _SHARE_WORDS = ("rate", "compliance", "share", "precision", "recall", "attainment", "pace")
+_SHARE_COLUMNS = frozenset({"ci_low", "ci_high", "workload_ratio"})
+_TIME_FORMAT = {"en": "YYYY-MM-DD HH:mm", "de": "DD.MM.YYYY HH:mm"}
+_DATE_FORMAT = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
 
 
-def _column_config(frame: pl.DataFrame) -> dict[str, Any]:
-    """Readable defaults: shares in percent, other decimals with one digit, minutes for times."""
+def _column_config(frame: pl.DataFrame, lg: Lang) -> dict[str, Any]:
+    """Every column labelled in the UI language (:data:`dashboard.i18n.COLUMNS`), shares in
+    percent, other decimals with one digit, times and dates in the language's format."""
+    currency = data.config().reporting.currency
     config: dict[str, Any] = {}
     for name, dtype in frame.schema.items():
+        label = column_label(name, lg, currency=currency)
         if dtype in (pl.Float64, pl.Float32):
-            if any(w in name for w in _SHARE_WORDS) or name in ("ci_low", "ci_high"):
-                config[name] = st.column_config.NumberColumn(format="percent")
-            else:
-                config[name] = st.column_config.NumberColumn(format="%.1f")
+            share = any(w in name for w in _SHARE_WORDS) or name in _SHARE_COLUMNS
+            config[name] = st.column_config.NumberColumn(
+                label, format="percent" if share else "%.1f"
+            )
         elif isinstance(dtype, pl.Datetime):
-            config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+            config[name] = st.column_config.DatetimeColumn(label, format=_TIME_FORMAT[lg])
+        elif dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(label, format=_DATE_FORMAT[lg])
+        else:
+            config[name] = st.column_config.Column(label)
     return config
 
 
+def display_frame(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
+    """The frame as shown: SLA status values in words of the UI language (``at risk``)."""
+    if frame.schema.get("status") == pl.String:
+        words = {s: t(s, lg) for s in STATUS_ORDER}
+        frame = frame.with_columns(pl.col("status").replace(words))
+    return frame
+
+
 def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> None:
-    """A table of any width; shares in percent, decimals and times readable."""
-    column_config = {**_column_config(frame), **kwargs.pop("column_config", {})}
+    """A table of any width with human column labels in the UI language (CSV downloads keep
+    the stable column names); shares in percent, decimals and times readable."""
+    lg = lang()
+    column_config = _column_config(frame, lg)
+    for name, extra in kwargs.pop("column_config", {}).items():
+        if isinstance(extra, dict) and not extra.get("label") and name in column_config:
+            extra = {**extra, "label": column_config[name].get("label")}
+        column_config[name] = extra
     st.dataframe(
-        frame,
+        display_frame(frame, lg),
         width="stretch",
         hide_index=True,
         height=height,
@@ -271,6 +312,22 @@ def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> 
 def unavailable(what: str, lg: Lang) -> None:
     """Say precisely which library function a section waits for."""
     st.info(t("not_available", lg, what=what), icon=":material/hourglass_empty:")
+
+
+#: A count axis: whole-number ticks only (no 0.1, 0.2, ... when the counts are small).
+COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
+def status_legend(lg: Lang, **kwargs: Any) -> alt.Legend:
+    """A status legend without title that reads ``at risk`` / ``gefährdet``, not ``at_risk``."""
+    words = ", ".join(f"'{s}': '{t(s, lg)}'" for s in STATUS_ORDER)
+    return alt.Legend(title=None, labelExpr=f"({{{words}}})[datum.label] || datum.label", **kwargs)
+
+
+def with_status_label(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
+    """Add ``status_label``: the status in words of the UI language (for tooltips)."""
+    words = {s: t(s, lg) for s in STATUS_ORDER}
+    return frame.with_columns(pl.col("status").replace(words).alias("status_label"))
 
 
 def status_scale() -> alt.Scale:
@@ -449,16 +506,17 @@ def rate_bars(
     sort: list[str] | None = None,
 ) -> alt.LayerChart:
     """Horizontal bars of a rate per category with 95 % interval whiskers, coloured by status."""
+    lg = lang()
     tooltip = [
-        alt.Tooltip(f"{category}:N"),
-        alt.Tooltip("rate_pct:Q", title="rate (%)", format=".1f"),
-        alt.Tooltip("x:Q", title="count", format=","),
-        alt.Tooltip("n:Q", title="of", format=","),
-        alt.Tooltip("ci_low_pct:Q", title="95 % CI from (%)", format=".0f"),
-        alt.Tooltip("ci_high_pct:Q", title="95 % CI to (%)", format=".0f"),
-        alt.Tooltip("status:N"),
+        alt.Tooltip(f"{category}:N", title=column_label(category, lg)),
+        alt.Tooltip("rate_pct:Q", title=t("c_rate_pct", lg), format=".1f"),
+        alt.Tooltip("x:Q", title=t("c_count", lg), format=","),
+        alt.Tooltip("n:Q", title=t("c_of", lg), format=","),
+        alt.Tooltip("ci_low_pct:Q", title=t("c_ci_from", lg), format=".0f"),
+        alt.Tooltip("ci_high_pct:Q", title=t("c_ci_to", lg), format=".0f"),
+        alt.Tooltip("status_label:N", title=t("status", lg)),
     ]
-    shown = frame.with_columns(
+    shown = with_status_label(frame, lg).with_columns(
         (pl.col("rate") * 100).alias("rate_pct"),
         (pl.col("ci_low") * 100).alias("ci_low_pct"),
         (pl.col("ci_high") * 100).alias("ci_high_pct"),
@@ -467,7 +525,7 @@ def rate_bars(
     base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=order))
     bars = base.mark_bar().encode(
         x=alt.X("rate_pct:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("status:N", scale=status_scale(), legend=alt.Legend(title=None)),
+        color=alt.Color("status:N", scale=status_scale(), legend=status_legend(lg)),
         tooltip=tooltip,
     )
     whiskers = base.mark_rule(color="#111827").encode(x="ci_low_pct:Q", x2="ci_high_pct:Q")
@@ -476,7 +534,7 @@ def rate_bars(
         layers.append(
             alt.Chart(pl.DataFrame({"t": [target * 100]}))
             .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
-            .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title="target (%)")])
+            .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title=t("c_target_pct", lg))])
         )
     return alt.layer(*layers).properties(title=title, height=BAR_STEP)
 

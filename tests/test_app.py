@@ -14,6 +14,8 @@ alone, without the entry script's ``st.navigation``, sidebar and wide layout.
 from __future__ import annotations
 
 import io
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -145,6 +147,82 @@ def test_pages_render_in_german(app: AppTest, page: str) -> None:
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception[0].value
     assert app.query_params["lang"] == "de"
+
+
+# -- every table and chart reads in the UI language ----------------------------------------------
+
+#: pages with tables, with the language to read them in (German everywhere: the harder case)
+TABLE_PAGES = [
+    *[(page, "de") for page in ("definitions", "qualification", "handoffs", "nurturing")],
+    *[(page, "de") for page in ("management", "kpis", "review", "warehouse")],
+    ("handoffs", "en"),
+]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def chart_titled(at: AppTest, title: str) -> dict:
+    found = [c for c in charts(at) if title in json.dumps(c.get("title"), ensure_ascii=False)]
+    assert found, f"no chart titled {title!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize(("page", "lang"), TABLE_PAGES)
+def test_every_table_column_has_a_label_in_the_ui_language(
+    app: AppTest, page: str, lang: str
+) -> None:
+    from dashboard.i18n import COLUMNS
+
+    if lang == "de":
+        app.segmented_control(key="lang").set_value("de").run()
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception[0].value
+    assert app.dataframe, f"{page} shows no table"
+    for frame in app.dataframe:
+        config = json.loads(frame.proto.columns)
+        for name in frame.value.columns:
+            if re.fullmatch(r"[a-z0-9_]+", name):  # a machine name, not a label built by the page
+                assert name in COLUMNS, f"{page}: column {name!r} has no label in i18n.COLUMNS"
+                label = COLUMNS[name][1 if lang == "de" else 0].replace("{currency}", "EUR")
+                assert config[name]["label"] == label
+
+
+def test_handoffs_tables_and_charts_read_in_german(app: AppTest) -> None:
+    app.segmented_control(key="lang").set_value("de").run()
+    app.switch_page("views/handoffs.py").run()
+    configs = [json.loads(f.proto.columns) for f in app.dataframe]
+    late = next(c for c in configs if "hours_over" in c)  # the late-first-touch list
+    assert late["hours_over"]["label"] == "Über dem SLA um (h)"
+    assert late["owner_rep_id_name"]["label"] == "Verantwortlich"
+    assert late["started_at"]["type_config"]["format"] == "DD.MM.YYYY HH:mm"
+    by_rep = next(c for c in configs if "compliance" in c)
+    assert by_rep["compliance"]["type_config"]["format"] == "percent"
+    text = json.dumps(charts(app), ensure_ascii=False)
+    assert "Why sales rejected MQLs" not in text and "Episodes met" not in text
+    # small counts: whole-number ticks on the count axis
+    rejected = chart_titled(app, "Warum der Vertrieb MQLs ablehnte")
+    axis = rejected["encoding"]["x"]["axis"]
+    assert (axis["tickMinStep"], axis["format"]) == (1, "d")
+    assert rejected["encoding"]["x"]["title"] == "Abgelehnte MQL-Episoden (Anzahl)"
+    assert rejected["encoding"]["color"]["title"] == "endete als"
+    assert rejected["config"]["locale"]["number"]["decimal"] == ","  # axis numbers as 2.500
+    # status legends in words: "gefährdet", not at_risk
+    by_rep_chart = chart_titled(app, "Erstkontakt im SLA je Mitarbeiter")
+    legend = by_rep_chart["layer"][0]["encoding"]["color"]["legend"]
+    assert "'at_risk': 'gefährdet'" in legend["labelExpr"]
+    assert "'no_data': 'keine Daten'" in legend["labelExpr"]
+
+
+def test_status_values_in_tables_are_words() -> None:
+    from dashboard.ui import display_frame
+
+    frame = pl.DataFrame({"status": ["met", "at_risk", "no_data", None], "n": [1, 2, 3, 4]})
+    shown = display_frame(frame, "de")
+    assert shown["status"].to_list() == ["erfüllt", "gefährdet", "keine Daten", None]
+    assert shown["n"].to_list() == [1, 2, 3, 4]
+    assert display_frame(frame, "en")["status"].to_list() == ["met", "at risk", "no data", None]
 
 
 # -- the overview shows the library's numbers -----------------------------------------------------

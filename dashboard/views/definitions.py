@@ -54,11 +54,8 @@ with config_tab:
     fit_cols = st.columns(len(cfg.scoring.fit) or 1)
     for col, (dimension, points) in zip(fit_cols, cfg.scoring.fit.items(), strict=False):
         col.markdown(f"**{dimension}**")
-        col.dataframe(
-            pl.DataFrame({"value": list(points), "points": list(points.values())}),
-            hide_index=True,
-            width="stretch",
-        )
+        with col:
+            ui.table(pl.DataFrame({"value": list(points), "points": list(points.values())}))
     st.subheader("Lead score: interest points")
     interest = cfg.scoring.interest
     ui.table(

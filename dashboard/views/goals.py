@@ -16,13 +16,8 @@ ui.header(t("goals_title", lg), v)
 st.caption(t("goals_company_wide", lg))
 
 STAGE_LABELS = {
-    "won_revenue": "Revenue",
-    "deals_won": "Deals won",
-    "opportunities": "Opportunities",
-    "sqls": "SQLs",
-    "mqls": "MQLs",
-    "leads": "Leads",
-    "visitors": "Visitors",
+    stage: t(f"st_{stage}", lg)
+    for stage in ("won_revenue", "deals_won", "opportunities", "sqls", "mqls", "leads", "visitors")
 }
 default = float(cfg.goals.revenue_target_monthly)
 left, right = st.columns([1, 3])
@@ -80,7 +75,7 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     bars = base.mark_bar(color="#2563eb").encode(
         x=alt.X(
             "attainment:Q",
-            title="Share of the period's target reached (%)",
+            title=t("c_pacing_x", lg),
             axis=alt.Axis(format="%"),
         ),
         tooltip=[
@@ -89,7 +84,7 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
             alt.Tooltip("expected_to_date:Q", title=t("expected_to_date", lg), format=",.0f"),
             alt.Tooltip("target:Q", title=t("target", lg), format=",.0f"),
             alt.Tooltip("forecast:Q", title=t("forecast", lg), format=",.0f"),
-            alt.Tooltip("pace:Q", title="Pace", format=".0%"),
+            alt.Tooltip("pace:Q", title=t("c_pace", lg), format=".0%"),
         ],
     )
     expected = (
@@ -106,8 +101,7 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     )
     ui.chart(
         (bars + expected + goal).properties(
-            title=f"{title}: actual to date as share of target (amber: expected by now, "
-            "green: 100 %)",
+            title=t("c_pacing_title", lg, title=title),
             height=ui.BAR_STEP,
         )
     )
@@ -116,14 +110,14 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
         pl.col("actual").round(0).alias(t("to_date", lg)),
         pl.col("expected_to_date").round(0).alias(t("expected_to_date", lg)),
         pl.col("target").round(0).alias(t("target", lg)),
-        pl.col("pace").alias("Pace"),
+        pl.col("pace").alias(t("c_pace", lg)),
         pl.col("forecast").round(0).alias(t("forecast", lg)),
         pl.col("forecast_attainment").alias(f"{t('forecast', lg)} / {t('target', lg)}"),
     )
     ui.table(
         table,
         column_config={
-            "Pace": st.column_config.NumberColumn(format="percent"),
+            t("c_pace", lg): st.column_config.NumberColumn(format="percent"),
             f"{t('forecast', lg)} / {t('target', lg)}": st.column_config.NumberColumn(
                 format="percent"
             ),

@@ -14,7 +14,7 @@ lg, cfg = v.lang, v.config
 review = data.review(v.month, v.segment)
 ui.header(t("handoffs_title", lg), v)
 sla_hours = cfg.handoff.first_touch_hours
-clock = "business hours" if cfg.handoff.business_hours else "hours"
+clock = t("c_clock_business" if cfg.handoff.business_hours else "c_clock_hours", lg)
 h, acc, rc = review.handoff, review.acceptance, review.recycling
 
 # -- headline ------------------------------------------------------------------------------
@@ -67,6 +67,7 @@ hist = (
     .agg(pl.len().alias("episodes"))
     .with_columns((pl.col("from_h") + bin_h).alias("to_h"))
     .sort("from_h")
+    .pipe(ui.with_status_label, lg)
 )
 bars = (
     alt.Chart(hist)
@@ -75,28 +76,27 @@ bars = (
         x=alt.X(
             "from_h:Q",
             bin="binned",
-            title=f"Hours from MQL to first touch ({clock}; ≥ {cap:g} h in the last bar)",
+            title=t("c_speed_x", lg, clock=clock, cap=f"{cap:g}"),
         ),
         x2="to_h:Q",
-        y=alt.Y("episodes:Q", title="MQL episodes (count)", stack=True),
-        color=alt.Color("status:N", scale=ui.status_scale(), legend=alt.Legend(title=None)),
+        y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True),
+        color=alt.Color("status:N", scale=ui.status_scale(), legend=ui.status_legend(lg)),
         tooltip=[
-            alt.Tooltip("from_h:Q", title="from (h)"),
-            alt.Tooltip("to_h:Q", title="to (h)"),
-            alt.Tooltip("status:N"),
-            alt.Tooltip("episodes:Q", title="episodes", format=","),
+            alt.Tooltip("from_h:Q", title=t("c_from_h", lg)),
+            alt.Tooltip("to_h:Q", title=t("c_to_h", lg)),
+            alt.Tooltip("status_label:N", title=t("status", lg)),
+            alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
         ],
     )
 )
 line = (
     alt.Chart(pl.DataFrame({"h": [sla_hours]}))
     .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
-    .encode(x="h:Q", tooltip=[alt.Tooltip("h:Q", title="SLA (h)")])
+    .encode(x="h:Q", tooltip=[alt.Tooltip("h:Q", title=t("c_sla_h", lg))])
 )
 ui.chart(
     (bars + line).properties(
-        title=f"Speed to lead: hours to the first touch per MQL episode (dashed: SLA "
-        f"{sla_hours:g} h)",
+        title=t("c_speed_title", lg, hours=f"{sla_hours:g}"),
         height=280,
     )
 )
@@ -114,8 +114,8 @@ with left:
             ui.rate_bars(
                 by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
                 category="rep",
-                title="First touch within SLA, by rep (bars: share met; whiskers: 95 % CI)",
-                x_title="Episodes met (%)",
+                title=t("c_handoff_rep_title", lg),
+                x_title=t("c_met_pct", lg),
                 target=kpi_target,
             )
         )
@@ -130,8 +130,8 @@ with right:
             ui.rate_bars(
                 by_week,
                 category="week",
-                title="First touch within SLA, by week of the MQL (week starting Monday)",
-                x_title="Episodes met (%)",
+                title=t("c_handoff_week_title", lg),
+                x_title=t("c_met_pct", lg),
                 target=kpi_target,
                 sort=by_week["week"].to_list(),
             )
@@ -156,7 +156,7 @@ a1.caption(
     f"{num(acc.get('median_hours_to_accept'), lg, digits=1)} h to accept"
 )
 reasons = review.rejection_reasons.with_columns(
-    pl.col("reason").fill_null("(no reason given)")
+    pl.col("reason").fill_null(t("c_no_reason", lg))
 ).sort("episodes", descending=True)
 with a2:
     if reasons.height:
@@ -169,11 +169,16 @@ with a2:
                     sort=reasons["reason"].unique(maintain_order=True).to_list(),
                     title=None,
                 ),
-                x=alt.X("episodes:Q", title="Rejected MQL episodes (count)", stack=True),
-                color=alt.Color("end_stage:N", title="ended as"),
-                tooltip=["end_stage", "reason", "episodes", alt.Tooltip("share:Q", format=".0%")],
+                x=alt.X("episodes:Q", title=t("c_rejected_x", lg), stack=True, axis=ui.COUNT_AXIS),
+                color=alt.Color("end_stage:N", title=t("c_ended_as", lg)),
+                tooltip=[
+                    alt.Tooltip("end_stage:N", title=t("c_ended_as", lg)),
+                    alt.Tooltip("reason:N", title=t("reason", lg)),
+                    alt.Tooltip("episodes:Q", title=t("c_rejected_x", lg)),
+                    alt.Tooltip("share:Q", title=t("share", lg), format=".0%"),
+                ],
             )
-            .properties(title="Why sales rejected MQLs", height=ui.BAR_STEP)
+            .properties(title=t("c_rejected_title", lg), height=ui.BAR_STEP)
         )
     else:
         st.info(t("no_rejections", lg))

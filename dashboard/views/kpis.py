@@ -34,7 +34,7 @@ for team in ("marketing", "sales"):
             .then(pl.col("label") + " (%)")
             .when(pl.col("metric") == "median_hours_to_first_touch")
             .then(pl.col("label") + " (h)")
-            .otherwise(pl.col("label") + " (count)")
+            .otherwise(pl.col("label") + f" ({t('c_count', lg)})")
             .alias("panel"),
             pl.when(pl.col("metric").is_in(list(ui.RATE_METRICS)))
             .then(100.0)
@@ -46,18 +46,21 @@ for team in ("marketing", "sales"):
             (pl.col("target") * pl.col("_scale")).alias("target_shown"),
             pl.col("status").fill_null("no_data"),
         )
+        .pipe(ui.with_status_label, lg)
     )
-    base = alt.Chart().encode(x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)))
+    base = alt.Chart().encode(
+        x=alt.X("month:O", title=t("month", lg), axis=alt.Axis(labelAngle=-45))
+    )
     line = base.mark_line(color="#6b7280").encode(y=alt.Y("shown:Q", title=None))
     points = base.mark_circle(size=110, opacity=1).encode(
         y="shown:Q",
-        color=alt.Color("status:N", scale=ui.status_scale(), legend=alt.Legend(title=None)),
+        color=alt.Color("status:N", scale=ui.status_scale(), legend=ui.status_legend(lg)),
         tooltip=[
-            alt.Tooltip("month:O"),
-            alt.Tooltip("label:N", title="KPI"),
+            alt.Tooltip("month:O", title=t("month", lg)),
+            alt.Tooltip("label:N", title=t("c_kpi", lg)),
             alt.Tooltip("shown:Q", title=t("value", lg), format=",.1f"),
             alt.Tooltip("target_shown:Q", title=t("target", lg), format=",.1f"),
-            alt.Tooltip("status:N"),
+            alt.Tooltip("status_label:N", title=t("status", lg)),
         ],
     )
     rule = (
@@ -72,7 +75,7 @@ for team in ("marketing", "sales"):
             facet=alt.Facet("panel:N", title=None, header=alt.Header(labelFontSize=14)), columns=3
         )
         .resolve_scale(y="independent")
-        .properties(title=f"{t(team, lg)}: {t('trend', lg)} (dashed: target)")
+        .properties(title=t("c_kpi_trend_title", lg, team=t(team, lg), trend=t("trend", lg)))
     )
     ui.chart(chart)
 

@@ -39,36 +39,45 @@ with left:
         episodes.group_by("attempts", "is_reached")
         .agg(pl.len().alias("episodes"))
         .with_columns(
-            pl.col("is_reached").replace_strict({True: "reached", False: "not reached"}),
-            (pl.col("attempts") - 0.4).alias("from"),
-            (pl.col("attempts") + 0.4).alias("to"),
+            pl.col("is_reached").replace_strict(
+                {True: t("c_reached", lg), False: t("c_not_reached", lg)}
+            ),
         )
         .sort("attempts")
     )
     rule = (
         alt.Chart(pl.DataFrame({"a": [cc.min_attempts]}))
         .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
-        .encode(x="a:Q", tooltip=[alt.Tooltip("a:Q", title="SLA minimum attempts")])
+        .encode(x="a:O", tooltip=[alt.Tooltip("a:O", title=t("c_min_attempts", lg))])
     )
     ui.chart(
         (
             alt.Chart(dist)
             .mark_bar()
             .encode(
-                x=alt.X("from:Q", title="Sales attempts in the episode (count)"),
-                x2="to:Q",
-                y=alt.Y("episodes:Q", title="MQL episodes (count)", stack=True),
+                x=alt.X(
+                    "attempts:O",
+                    title=t("c_attempts_x", lg),
+                    sort="ascending",
+                    axis=alt.Axis(labelAngle=0),
+                ),
+                y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True, axis=ui.COUNT_AXIS),
                 color=alt.Color(
                     "is_reached:N",
                     title=None,
                     scale=alt.Scale(
-                        domain=["reached", "not reached"], range=["#1a7f37", "#9ca3af"]
+                        domain=[t("c_reached", lg), t("c_not_reached", lg)],
+                        range=["#1a7f37", "#9ca3af"],
                     ),
                 ),
-                tooltip=["attempts", "is_reached", alt.Tooltip("episodes:Q", format=",")],
+                tooltip=[
+                    alt.Tooltip("attempts:O", title=t("c_attempts_x", lg)),
+                    alt.Tooltip("is_reached:N", title=None),
+                    alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
+                ],
             )
             + rule
-        ).properties(title="Attempts per MQL episode (dashed: SLA minimum)", height=280)
+        ).properties(title=t("c_attempts_title", lg), height=280)
     )
 with right:
     mix = review.channel_mix.with_columns(
@@ -80,15 +89,15 @@ with right:
         .mark_bar(color="#2563eb")
         .encode(
             y=alt.Y("channel:N", sort="-x", title=None),
-            x=alt.X("touches:Q", title="Sales touches this month (count)"),
+            x=alt.X("touches:Q", title=t("c_touches_x", lg), axis=ui.COUNT_AXIS),
             tooltip=[
                 "channel",
                 alt.Tooltip("touches:Q", format=","),
-                alt.Tooltip("share_pct:Q", title="share (%)", format=".1f"),
-                alt.Tooltip("reached:Q", title="touches that reached the lead", format=","),
+                alt.Tooltip("share_pct:Q", title=t("c_share_pct", lg), format=".1f"),
+                alt.Tooltip("reached:Q", title=t("c_touches_reached", lg), format=","),
             ],
         )
-        .properties(title="Channel mix of the sales touches", height=280)
+        .properties(title=t("c_channel_title", lg), height=280)
     )
 
 # -- cadence by rep ----------------------------------------------------------------------------
@@ -103,48 +112,64 @@ with left:
             ui.rate_bars(
                 by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
                 category="rep",
-                title="Cadence held, by rep (bars: share held; whiskers: 95 % CI)",
-                x_title="Judged episodes where the cadence held (%)",
+                title=t("c_cadence_rep_title", lg),
+                x_title=t("c_cadence_x", lg),
                 target=target,
             )
         )
 with right:
     if gaps.height:
         g = ui.named(gaps, "rep_id").with_columns(pl.coalesce("rep_id_name", "rep_id").alias("rep"))
-        g_long = g.unpivot(index=["rep", "gaps"], on=["median_gap_hours", "p90_gap_hours"])
+        g_long = g.unpivot(
+            index=["rep", "gaps"], on=["median_gap_hours", "p90_gap_hours"]
+        ).with_columns(
+            pl.col("variable").replace(
+                {"median_gap_hours": t("c_median_gap", lg), "p90_gap_hours": t("c_p90_gap", lg)}
+            )
+        )
         ui.chart(
             alt.Chart(g_long)
             .mark_bar()
             .encode(
                 y=alt.Y("rep:N", title=None),
                 yOffset="variable:N",
-                x=alt.X("value:Q", title="Hours between consecutive attempts"),
+                x=alt.X("value:Q", title=t("c_gap_x", lg)),
                 color=alt.Color(
                     "variable:N",
                     title=None,
                     scale=alt.Scale(
-                        domain=["median_gap_hours", "p90_gap_hours"], range=["#2563eb", "#93c5fd"]
+                        domain=[t("c_median_gap", lg), t("c_p90_gap", lg)],
+                        range=["#2563eb", "#93c5fd"],
                     ),
                 ),
-                tooltip=["rep", "variable", alt.Tooltip("value:Q", format=".1f"), "gaps"],
+                tooltip=[
+                    alt.Tooltip("rep:N", title=t("rep", lg)),
+                    alt.Tooltip("variable:N", title=None),
+                    alt.Tooltip("value:Q", title="h", format=".1f"),
+                    alt.Tooltip("gaps:Q", title=t("c_gaps", lg), format=","),
+                ],
             )
             .properties(
-                title=f"Gaps between attempts by rep (SLA: at least {cc.min_gap_hours:g} h apart)",
+                title=t("c_gap_title", lg, hours=f"{cc.min_gap_hours:g}"),
                 height=alt.Step(24),
             )
         )
 ui.table(
     by_rep.select(
-        "rep_name", "team", "episodes", "judged", "held", "rate", "attempts_per_mql",
-        "never_contacted",
-    ),
-    column_config={"rate": st.column_config.NumberColumn("cadence held", format="percent")},
+        "rep_name", "team", "episodes", "judged", "held", pl.col("rate").alias("compliance"),
+        "attempts_per_mql", "never_contacted",
+    )
 )  # fmt: skip
 
 # -- stall reasons ----------------------------------------------------------------------------
 st.subheader(t("stall_reasons", lg))
 stalls = (
-    review.stall_reasons.with_columns(pl.col("reason").fill_null("(undocumented)"))
+    review.stall_reasons.with_columns(
+        pl.col("reason").fill_null(t("c_undocumented", lg)),
+        pl.col("source").replace(
+            {"lifecycle": t("c_lifecycle", lg), "touch_note": t("c_touch_note", lg)}
+        ),
+    )
     .sort("episodes", descending=True)
     .head(15)
 )
@@ -156,12 +181,16 @@ if stalls.height:
             y=alt.Y(
                 "reason:N", sort=stalls["reason"].unique(maintain_order=True).to_list(), title=None
             ),
-            x=alt.X("episodes:Q", title="Stalled episodes citing the reason (count)"),
-            color=alt.Color("source:N", title="documented in"),
-            tooltip=["source", "reason", alt.Tooltip("episodes:Q", format=",")],
+            x=alt.X("episodes:Q", title=t("c_stall_x", lg), axis=ui.COUNT_AXIS),
+            color=alt.Color("source:N", title=t("c_documented_in", lg)),
+            tooltip=[
+                alt.Tooltip("source:N", title=t("c_documented_in", lg)),
+                alt.Tooltip("reason:N", title=t("reason", lg)),
+                alt.Tooltip("episodes:Q", title=t("c_stall_x", lg), format=","),
+            ],
         )
         .properties(
-            title="Why episodes stalled (ending reason or touch note)",
+            title=t("c_stall_title", lg),
             height=ui.BAR_STEP,
         )
     )

@@ -61,7 +61,7 @@ with left:
     long = enrollments.unpivot(
         index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
     ).with_columns(
-        pl.col("by").replace({"by_auto": "automatic", "by_sales": "sales asked"}),
+        pl.col("by").replace({"by_auto": t("c_automatic", lg), "by_sales": t("c_sales_asked", lg)}),
         pl.col("value").alias("count"),
     )
     ui.chart(
@@ -69,35 +69,35 @@ with left:
         .mark_bar()
         .encode(
             y=alt.Y("track:N", sort="-x", title=None),
-            x=alt.X("count:Q", title="Enrollments started this month (count)", stack=True),
-            color=alt.Color("by:N", title="triggered by"),
+            x=alt.X("count:Q", title=t("c_enroll_x", lg), stack=True, axis=ui.COUNT_AXIS),
+            color=alt.Color("by:N", title=t("c_triggered_by", lg)),
             tooltip=["track", "buyer_stage", "by", alt.Tooltip("count:Q", format=",")],
         )
-        .properties(title="Enrollments per nurture track", height=ui.BAR_STEP)
+        .properties(title=t("c_enroll_title", lg), height=ui.BAR_STEP)
     )
 with right:
     ui.table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
 
 # -- exits ----------------------------------------------------------------------------------------
 st.subheader(t("exits", lg))
-exits = review.nurture_exits.with_columns(pl.col("exit_reason").fill_null("(not recorded)"))
+exits = review.nurture_exits.with_columns(pl.col("exit_reason").fill_null(t("c_not_recorded", lg)))
 if exits.height:
     ui.chart(
         alt.Chart(exits)
         .mark_bar()
         .encode(
             y=alt.Y("track:N", title=None),
-            x=alt.X("exits:Q", title="Enrollments that ended this month (count)", stack=True),
-            color=alt.Color("exit_reason:N", title="exit reason"),
+            x=alt.X("exits:Q", title=t("c_exits_x", lg), stack=True, axis=ui.COUNT_AXIS),
+            color=alt.Color("exit_reason:N", title=t("c_exit_reason", lg)),
             tooltip=[
                 "track",
                 "exit_reason",
                 alt.Tooltip("exits:Q", format=","),
-                alt.Tooltip("share:Q", title="share of the track's exits", format=".0%"),
+                alt.Tooltip("share:Q", title=t("c_exit_share", lg), format=".0%"),
             ],
         )
         .properties(
-            title="How enrollments ended, per track",
+            title=t("c_exits_title", lg),
             height=ui.BAR_STEP,
         )
     )
@@ -116,16 +116,18 @@ if prog.height:
             x=alt.X(
                 "to_stage:N",
                 sort=order,
-                title="Furthest buyer stage while enrolled",
-                axis=alt.Axis(labelAngle=-30),
+                title=t("c_to_stage", lg),
+                axis=alt.Axis(labelAngle=-30, labelOverlap=False),
             ),
-            y=alt.Y("from_stage:N", sort=order, title="Buyer stage at enrollment"),
-            color=alt.Color("enrollments:Q", title="enrollments", scale=alt.Scale(scheme="blues")),
+            y=alt.Y("from_stage:N", sort=order, title=t("c_from_stage", lg)),
+            color=alt.Color(
+                "enrollments:Q", title=t("c_enrollments", lg), scale=alt.Scale(scheme="blues")
+            ),
             facet=alt.Facet("track:N", columns=3, title=None),
             tooltip=["track", "from_stage", "to_stage", alt.Tooltip("enrollments:Q", format=",")],
         )
         .properties(
-            title="Buyer-stage progression of the enrollments active this month",
+            title=t("c_progression_title", lg),
             width=260,
             height=160,
         )

@@ -83,7 +83,7 @@ with left:
     )
     base = alt.Chart(funnel).encode(
         y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
-        x=alt.X("count:Q", title=f"Leads in {month_name(v.month, lg)} (count)"),
+        x=alt.X("count:Q", title=t("c_funnel_x", lg, month=month_name(v.month, lg))),
         tooltip=[
             alt.Tooltip("stage:N", title=t("stage", lg)),
             alt.Tooltip("count:Q", title=t("this_month", lg), format=","),
@@ -96,7 +96,7 @@ with left:
             + base.mark_text(align="left", dx=4, fontSize=14).encode(
                 text=alt.Text("count:Q", format=",")
             )
-        ).properties(title="How many leads reached each stage this month", height=ui.BAR_STEP)
+        ).properties(title=t("c_funnel_title", lg), height=ui.BAR_STEP)
     )
     for r in review.conversion.iter_rows(named=True):
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)

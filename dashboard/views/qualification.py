@@ -83,7 +83,8 @@ ui.big_number(
 marks = pl.DataFrame(
     {
         "threshold": [float(chosen), current] + ([recommended] if recommended is not None else []),
-        "which": ["chosen", "SLA today"] + (["recommended"] if recommended is not None else []),
+        "which": [t("c_chosen", lg), t("c_sla_today", lg)]
+        + ([t("c_recommended", lg)] if recommended is not None else []),
     }
 )
 rules = (
@@ -95,27 +96,30 @@ rules = (
             "which:N",
             title=None,
             scale=alt.Scale(
-                domain=["chosen", "SLA today", "recommended"],
+                domain=[t(k, lg) for k in ("c_chosen", "c_sla_today", "c_recommended")],
                 range=["#111827", "#6b7280", "#1a7f37"],
             ),
             legend=alt.Legend(orient="bottom"),
         ),
         strokeDash=alt.StrokeDash("which:N", legend=None),
-        tooltip=["which", "threshold"],
+        tooltip=[
+            alt.Tooltip("which:N", title=None),
+            alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
+        ],
     )
 )
-x_axis = alt.X("threshold:Q", title="MQL threshold (score points)")
+x_axis = alt.X("threshold:Q", title=t("c_threshold_x", lg))
 tips = [
     alt.Tooltip("threshold:Q"),
-    alt.Tooltip("mqls_per_month:Q", title="MQLs per month", format=",.1f"),
-    alt.Tooltip("expected_sqls_per_month:Q", title="expected SQLs per month", format=",.1f"),
+    alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
+    alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
 ]
 mql_line = (
     alt.Chart(table)
     .mark_line(point=True, color="#7c3aed")
     .encode(
         x=x_axis,
-        y=alt.Y("mqls_per_month:Q", title="MQLs per month (count, purple)"),
+        y=alt.Y("mqls_per_month:Q", title=t("c_mqls_y", lg)),
         tooltip=tips,
     )
 )
@@ -124,7 +128,7 @@ sql_line = (
     .mark_line(point=True, color="#2563eb")
     .encode(
         x=x_axis,
-        y=alt.Y("expected_sqls_per_month:Q", title="Expected SQLs per month (count, blue)"),
+        y=alt.Y("expected_sqls_per_month:Q", title=t("c_sqls_y", lg)),
         tooltip=tips,
     )
 )
@@ -133,9 +137,12 @@ area = (
     alt.Chart(wl)
     .mark_area(color="#93c5fd", opacity=0.6)
     .encode(
-        x=alt.X("threshold:Q", title="MQL threshold (score points)"),
-        y=alt.Y("workload_pct:Q", title="Sales workload (% of weekly capacity)"),
-        tooltip=["threshold", alt.Tooltip("workload_pct:Q", title="workload (%)", format=".0f")],
+        x=alt.X("threshold:Q", title=t("c_threshold_x", lg)),
+        y=alt.Y("workload_pct:Q", title=t("c_workload_y", lg)),
+        tooltip=[
+            "threshold",
+            alt.Tooltip("workload_pct:Q", title=t("c_workload_pct", lg), format=".0f"),
+        ],
     )
 )
 full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
@@ -144,14 +151,12 @@ with a:
     ui.chart(
         alt.layer(mql_line, sql_line, rules)
         .resolve_scale(y="independent")
-        .properties(
-            title="MQLs (purple) and expected SQLs (blue) per month by threshold", height=380
-        )
+        .properties(title=t("c_volume_title", lg), height=380)
     )
 with b:
     ui.chart(
         alt.layer(area, full.encode(y="y:Q"), rules).properties(
-            title="Sales workload by threshold (red line: full capacity)", height=380
+            title=t("c_workload_title", lg), height=380
         )
     )
 with st.expander(t("threshold_table", lg)):
@@ -169,25 +174,23 @@ with dist_tab:
     threshold_rule = (
         alt.Chart(pl.DataFrame({"t": [float(chosen)]}))
         .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
-        .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title="threshold")])
+        .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title=t("c_threshold_x", lg))])
     )
     ui.chart(
         (
             alt.Chart(scores)
             .mark_bar()
             .encode(
-                x=alt.X("from:Q", bin="binned", title="Rule score today (points)"),
+                x=alt.X("from:Q", bin="binned", title=t("c_score_x", lg)),
                 x2="to:Q",
-                y=alt.Y("leads:Q", title="Leads (count)", stack=True),
+                y=alt.Y("leads:Q", title=t("c_leads_y", lg), stack=True),
                 color=alt.Color(
-                    "fit_grade:N", title="fit grade", scale=alt.Scale(scheme="viridis")
+                    "fit_grade:N", title=t("c_fit_grade", lg), scale=alt.Scale(scheme="viridis")
                 ),
                 tooltip=["from", "to", "fit_grade", alt.Tooltip("leads:Q", format=",")],
             )
             + threshold_rule
-        ).properties(
-            title="Score of every lead today, by fit grade (dashed: threshold)", height=300
-        )
+        ).properties(title=t("c_score_title", lg), height=300)
     )
 with grid_tab:
     grid = quality["grid"].with_columns(
@@ -196,23 +199,23 @@ with grid_tab:
         (pl.col("ci_high") * 100).alias("ci_high_pct"),
     )
     heat = alt.Chart(grid).encode(
-        x=alt.X("interest_grade:N", title="Interest grade (1 = most engaged)"),
-        y=alt.Y("fit_grade:N", title="Fit grade (A = best fit)"),
+        x=alt.X("interest_grade:N", title=t("c_interest_x", lg)),
+        y=alt.Y("fit_grade:N", title=t("c_fit_y", lg)),
     )
     ui.chart(
         (
             heat.mark_rect().encode(
                 color=alt.Color(
-                    "rate_pct:Q", title="SQL rate (%)", scale=alt.Scale(scheme="greens")
+                    "rate_pct:Q", title=t("c_sql_rate_pct", lg), scale=alt.Scale(scheme="greens")
                 ),
                 tooltip=[
                     "fit_grade",
                     "interest_grade",
                     alt.Tooltip("leads:Q", format=","),
-                    alt.Tooltip("converted:Q", title="became SQL", format=","),
-                    alt.Tooltip("rate_pct:Q", title="SQL rate (%)", format=".1f"),
-                    alt.Tooltip("ci_low_pct:Q", title="95 % CI from (%)", format=".1f"),
-                    alt.Tooltip("ci_high_pct:Q", title="95 % CI to (%)", format=".1f"),
+                    alt.Tooltip("converted:Q", title=t("c_became_sql", lg), format=","),
+                    alt.Tooltip("rate_pct:Q", title=t("c_sql_rate_pct", lg), format=".1f"),
+                    alt.Tooltip("ci_low_pct:Q", title=t("c_ci_from", lg), format=".1f"),
+                    alt.Tooltip("ci_high_pct:Q", title=t("c_ci_to", lg), format=".1f"),
                 ],
             )
             + heat.mark_text(fontSize=15)
@@ -221,8 +224,7 @@ with grid_tab:
             )
             .transform_calculate(label="format(datum.rate_pct, '.1f') + ' % (' + datum.leads + ')'")
         ).properties(
-            title="Leads that became SQL within the funnel window, by fit x interest grade at "
-            "creation (% and leads)",
+            title=t("c_grid_title", lg),
             height=340,
         )
     )
@@ -253,8 +255,8 @@ with calib_tab:
             .encode(x="a:Q", y="a:Q")
         )
         pts = alt.Chart(rel).encode(
-            x=alt.X("predicted_pct:Q", title="Predicted chance of an SQL (%)"),
-            y=alt.Y("observed_pct:Q", title="Observed SQL rate (%)"),
+            x=alt.X("predicted_pct:Q", title=t("c_predicted_x", lg)),
+            y=alt.Y("observed_pct:Q", title=t("c_observed_y", lg)),
         )
         ui.chart(
             (
@@ -263,14 +265,14 @@ with calib_tab:
                 + pts.mark_line(color="#2563eb")
                 + pts.mark_circle(size=120, color="#2563eb").encode(
                     tooltip=[
-                        alt.Tooltip("predicted_pct:Q", title="predicted (%)", format=".1f"),
-                        alt.Tooltip("observed_pct:Q", title="observed (%)", format=".1f"),
-                        alt.Tooltip("count:Q", title="leads", format=","),
-                        alt.Tooltip("converted:Q", title="became SQL", format=","),
+                        alt.Tooltip("predicted_pct:Q", title=t("c_predicted", lg), format=".1f"),
+                        alt.Tooltip("observed_pct:Q", title=t("c_observed", lg), format=".1f"),
+                        alt.Tooltip("count:Q", title=t("c_leads", lg), format=","),
+                        alt.Tooltip("converted:Q", title=t("c_became_sql", lg), format=","),
                     ]
                 )
             ).properties(
-                title="Reliability of the rule score (dashed: perfect calibration; bars: 95 % CI)",
+                title=t("c_calibration_title", lg),
                 height=340,
             )
         )
