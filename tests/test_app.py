@@ -215,6 +215,15 @@ def test_handoffs_tables_and_charts_read_in_german(app: AppTest) -> None:
     assert "'no_data': 'keine Daten'" in legend["labelExpr"]
 
 
+def test_every_exit_reason_of_the_schema_has_words() -> None:
+    from analytics.schema import EXIT_REASONS
+    from dashboard.i18n import t
+
+    assert t("exit_sales_request", "de") == "vom Vertrieb angefordert"
+    for reason in EXIT_REASONS:  # raises KeyError for a reason without a translation
+        assert "_" not in t(f"exit_{reason}", "en") and "_" not in t(f"exit_{reason}", "de")
+
+
 def test_status_values_in_tables_are_words() -> None:
     from dashboard.ui import display_frame
 

@@ -152,8 +152,13 @@ a1.metric(
     help="MQL episodes with a SAL inside them.",
 )  # fmt: skip
 a1.caption(
-    f"{num(acc.get('accepted'), lg)} / {num(acc.get('episodes'), lg)} · median "
-    f"{num(acc.get('median_hours_to_accept'), lg, digits=1)} h to accept"
+    t(
+        "cap_accept",
+        lg,
+        x=num(acc.get("accepted"), lg),
+        n=num(acc.get("episodes"), lg),
+        hours=num(acc.get("median_hours_to_accept"), lg, digits=1),
+    )
 )
 reasons = review.rejection_reasons.with_columns(
     pl.col("reason").fill_null(t("c_no_reason", lg))
@@ -189,12 +194,17 @@ r1, r2, r3, r4 = st.columns(4)
 r1.metric(t("recycled", lg), num(rc.get("recycled"), lg), border=True)
 r2.metric(t("premature", lg), num(rc.get("premature"), lg), border=True)
 r2.caption(
-    f"{num(rc.get('premature'), lg)} / {num(rc.get('recycled_episodes'), lg)} recycled episodes; "
-    f"fewer than {cfg.recycle.after_attempts} attempts, never reached"
+    t(
+        "cap_premature",
+        lg,
+        x=num(rc.get("premature"), lg),
+        n=num(rc.get("recycled_episodes"), lg),
+        attempts=cfg.recycle.after_attempts,
+    )
 )
 r3.metric(t("stale", lg), num(rc.get("stale"), lg), border=True)
 r3.caption(
-    f"≥ {cfg.recycle.after_attempts} unanswered attempts, silent > {cfg.recycle.grace_days:g} days"
+    t("cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}")
 )
 counts = ui.rate_counts(review, "recycled_enrolled_in_time")
 ui.rate_metric(

@@ -27,7 +27,7 @@ ui.big_number(
     t("attempts_per_mql", lg), num(cad.get("attempts_per_mql"), lg, digits=1), container=c2,
     delta=ui.fmt_change("attempts_per_mql", ui.change_of(review, "attempts_per_mql"), lg),
 )  # fmt: skip
-c2.caption(f"{num(cad.get('episodes'), lg)} MQL episodes")
+c2.caption(f"{num(cad.get('episodes'), lg)} {t('c_episodes', lg)}")
 ui.big_number(t("never_contacted", lg), num(cad.get("never_contacted"), lg), container=c3)
 ui.big_number(t("stale", lg), num(review.recycling.get("stale"), lg), container=c4)
 

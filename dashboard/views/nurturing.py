@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.schema import EXIT_REASONS
 from dashboard import data, ui
 from dashboard.i18n import num, t
 
@@ -56,7 +57,7 @@ tracks = enrollments.with_columns(
     .replace_strict({k: tr.sales_can_trigger for k, tr in described.items()}, default=None)
     .alias("sales_can_trigger"),
 )
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     long = enrollments.unpivot(
         index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
@@ -80,7 +81,10 @@ with right:
 
 # -- exits ----------------------------------------------------------------------------------------
 st.subheader(t("exits", lg))
-exits = review.nurture_exits.with_columns(pl.col("exit_reason").fill_null(t("c_not_recorded", lg)))
+exit_words = {r: t(f"exit_{r}", lg) for r in EXIT_REASONS}
+exits = review.nurture_exits.with_columns(
+    pl.col("exit_reason").replace(exit_words).fill_null(t("c_not_recorded", lg))
+)
 if exits.height:
     ui.chart(
         alt.Chart(exits)
