@@ -459,26 +459,11 @@ def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
     )
 
 
-METRIC_NAMES = {
-    "visitors": "Visitors",
-    "leads": "Leads",
-    "mqls": "MQLs",
-    "sals": "SALs",
-    "sqls": "SQLs",
-    "opportunities": "Opportunities",
-    "deals_won": "Deals won",
-    "won_revenue": "Won revenue",
-    "visitor_to_lead": "Visitor -> lead",
-    "lead_to_mql": "Lead -> MQL",
-    "mql_to_sql": "MQL -> SQL",
-    "sql_to_opportunity": "SQL -> opportunity",
-    "opportunity_to_won": "Opportunity -> won",
-}
-
-
 def metric_name(metric: str) -> str:
-    """A readable name of a metric key (``mql_to_sql`` -> ``MQL -> SQL``)."""
-    return METRIC_NAMES.get(metric, metric.replace("_", " ").capitalize())
+    """A readable name of a metric key (``mql_to_sql`` -> ``MQL -> SQL``): the pack's labels."""
+    from analytics.pack.compare import METRIC_LABELS
+
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
 
 
 def with_status(frame: pl.DataFrame, metric: str, value: str = "compliance") -> pl.DataFrame:
