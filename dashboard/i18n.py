@@ -462,8 +462,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "c_leads_y": ("Leads (count)", "Leads (Anzahl)"),
     "c_fit_grade": ("fit grade", "Fit-Note"),
     "c_score_title": (
-        "Score of every lead today, by fit grade (dashed: threshold)",
-        "Score jedes Leads heute, nach Fit-Note (gestrichelt: Schwelle)",
+        "Score of every lead today, by fit grade (dashed: the SLA's threshold)",
+        "Score jedes Leads heute, nach Fit-Note (gestrichelt: Schwelle des SLA)",
     ),
     "c_interest_x": ("Interest grade (1 = most engaged)", "Interesse-Note (1 = am aktivsten)"),
     "c_fit_y": ("Fit grade (A = best fit)", "Fit-Note (A = beste Passung)"),

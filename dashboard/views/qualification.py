@@ -21,147 +21,156 @@ with st.spinner(t("precomputing", lg)):
 current = float(cfg.scoring.mql_threshold)
 top = float(table["threshold"].max() or 100.0)
 
+
 # -- threshold what-if --------------------------------------------------------------------------
-st.subheader(t("threshold_whatif", lg))
-if "threshold" not in st.session_state:
-    st.session_state["threshold"] = int(current)
-left, right = st.columns([2, 1])
-with left:
-    chosen = st.slider(t("threshold", lg), 0, int(top), key="threshold", step=1)
-with right:
-    if recommended is not None:
-        st.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
-        st.caption(reason)
+# A fragment: moving the slider reruns only this section, not the score-quality charts
+# below (which do not depend on it), so the numbers follow the slider at once.
+@st.fragment
+def threshold_whatif() -> None:
+    st.subheader(t("threshold_whatif", lg))
+    if "threshold" not in st.session_state:
+        st.session_state["threshold"] = int(current)
+    left, right = st.columns([2, 1])
+    with left:
+        chosen = st.slider(t("threshold", lg), 0, int(top), key="threshold", step=1)
+    with right:
+        if recommended is not None:
+            st.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
+            st.caption(reason)
 
-        def _use_recommended() -> None:
-            st.session_state["threshold"] = int(recommended)
+            def _use_recommended() -> None:
+                st.session_state["threshold"] = int(recommended)
 
-        st.button(t("use_recommended", lg), on_click=_use_recommended)
-    else:
-        st.info(reason)
+            st.button(t("use_recommended", lg), on_click=_use_recommended)
+        else:
+            st.info(reason)
 
-point = data.threshold_point(chosen)
-now = data.threshold_point(current)
-c1, c2, c3, c4, c5 = st.columns(5)
-ui.big_number(
-    t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
-    delta=ui.signed(point["mqls_per_month"] - now["mqls_per_month"], lg),
-    help=f"vs. the SLA's threshold {current:g}",
-)  # fmt: skip
-workload = point["workload_ratio"]
-over = workload is not None and workload > 1
-ui.big_number(
-    t("workload", lg),
-    pct(workload, lg, digits=0),
-    container=c2,
-    delta=None if workload is None else t("over_capacity" if over else "within_capacity", lg),
-    inverse=over,
-)
-c2.caption(
-    f"{num(point['mqls_per_week'], lg)} MQLs / {t('week', lg).lower()} vs "
-    f"{num(base.weekly_capacity, lg)} capacity"
-)
-mature = point["mature_mqls"] or 0
-conv = round((point["precision"] or 0) * mature)
-ui.rate_metric(
-    t("precision", lg), point["precision"], conv, mature, *wilson(conv, mature), lg,
-    container=c3, help="MQL -> SQL within the funnel window, over MQLs whose window closed.",
-)  # fmt: skip
-found = round((point["recall"] or 0) * base.sql_leads)
-ui.rate_metric(
-    t("recall", lg), point["recall"], found, base.sql_leads, *wilson(found, base.sql_leads), lg,
-    container=c4, help="Share of all leads with an SQL that would have been MQLs first.",
-)  # fmt: skip
-ui.big_number(
-    t("expected_sqls", lg), num(point["expected_sqls_per_month"], lg, digits=1), container=c5,
-    delta=ui.signed(
-        (point["expected_sqls_per_month"] or 0) - (now["expected_sqls_per_month"] or 0), lg,
-        digits=1,
-    ),
-)  # fmt: skip
-
-marks = pl.DataFrame(
-    {
-        "threshold": [float(chosen), current] + ([recommended] if recommended is not None else []),
-        "which": [t("c_chosen", lg), t("c_sla_today", lg)]
-        + ([t("c_recommended", lg)] if recommended is not None else []),
-    }
-)
-rules = (
-    alt.Chart(marks)
-    .mark_rule(strokeWidth=2)
-    .encode(
-        x="threshold:Q",
-        color=alt.Color(
-            "which:N",
-            title=None,
-            scale=alt.Scale(
-                domain=[t(k, lg) for k in ("c_chosen", "c_sla_today", "c_recommended")],
-                range=["#111827", "#6b7280", "#1a7f37"],
-            ),
-            legend=alt.Legend(orient="bottom"),
+    point = data.threshold_point(chosen)
+    now = data.threshold_point(current)
+    c1, c2, c3, c4, c5 = st.columns(5)
+    ui.big_number(
+        t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
+        delta=ui.signed(point["mqls_per_month"] - now["mqls_per_month"], lg),
+        help=f"vs. the SLA's threshold {current:g}",
+    )  # fmt: skip
+    workload = point["workload_ratio"]
+    over = workload is not None and workload > 1
+    ui.big_number(
+        t("workload", lg),
+        pct(workload, lg, digits=0),
+        container=c2,
+        delta=None if workload is None else t("over_capacity" if over else "within_capacity", lg),
+        inverse=over,
+    )
+    c2.caption(
+        f"{num(point['mqls_per_week'], lg)} MQLs / {t('week', lg).lower()} vs "
+        f"{num(base.weekly_capacity, lg)} capacity"
+    )
+    mature = point["mature_mqls"] or 0
+    conv = round((point["precision"] or 0) * mature)
+    ui.rate_metric(
+        t("precision", lg), point["precision"], conv, mature, *wilson(conv, mature), lg,
+        container=c3, help="MQL -> SQL within the funnel window, over MQLs whose window closed.",
+    )  # fmt: skip
+    found = round((point["recall"] or 0) * base.sql_leads)
+    ui.rate_metric(
+        t("recall", lg), point["recall"], found, base.sql_leads, *wilson(found, base.sql_leads), lg,
+        container=c4, help="Share of all leads with an SQL that would have been MQLs first.",
+    )  # fmt: skip
+    ui.big_number(
+        t("expected_sqls", lg), num(point["expected_sqls_per_month"], lg, digits=1), container=c5,
+        delta=ui.signed(
+            (point["expected_sqls_per_month"] or 0) - (now["expected_sqls_per_month"] or 0), lg,
+            digits=1,
         ),
-        strokeDash=alt.StrokeDash("which:N", legend=None),
-        tooltip=[
-            alt.Tooltip("which:N", title=None),
-            alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
-        ],
+    )  # fmt: skip
+
+    marks = pl.DataFrame(
+        {
+            "threshold": [float(chosen), current]
+            + ([recommended] if recommended is not None else []),
+            "which": [t("c_chosen", lg), t("c_sla_today", lg)]
+            + ([t("c_recommended", lg)] if recommended is not None else []),
+        }
     )
-)
-x_axis = alt.X("threshold:Q", title=t("c_threshold_x", lg))
-tips = [
-    alt.Tooltip("threshold:Q"),
-    alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
-    alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
-]
-mql_line = (
-    alt.Chart(table)
-    .mark_line(point=True, color="#7c3aed")
-    .encode(
-        x=x_axis,
-        y=alt.Y("mqls_per_month:Q", title=t("c_mqls_y", lg)),
-        tooltip=tips,
-    )
-)
-sql_line = (
-    alt.Chart(table)
-    .mark_line(point=True, color="#2563eb")
-    .encode(
-        x=x_axis,
-        y=alt.Y("expected_sqls_per_month:Q", title=t("c_sqls_y", lg)),
-        tooltip=tips,
-    )
-)
-wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
-area = (
-    alt.Chart(wl)
-    .mark_area(color="#93c5fd", opacity=0.6)
-    .encode(
-        x=alt.X("threshold:Q", title=t("c_threshold_x", lg)),
-        y=alt.Y("workload_pct:Q", title=t("c_workload_y", lg)),
-        tooltip=[
-            "threshold",
-            alt.Tooltip("workload_pct:Q", title=t("c_workload_pct", lg), format=".0f"),
-        ],
-    )
-)
-full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
-a, b = st.columns(2)
-with a:
-    ui.chart(
-        alt.layer(mql_line, sql_line, rules)
-        .resolve_scale(y="independent")
-        .properties(title=t("c_volume_title", lg), height=380)
-    )
-with b:
-    ui.chart(
-        alt.layer(area, full.encode(y="y:Q"), rules).properties(
-            title=t("c_workload_title", lg), height=380
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="threshold:Q",
+            color=alt.Color(
+                "which:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[t(k, lg) for k in ("c_chosen", "c_sla_today", "c_recommended")],
+                    range=["#111827", "#6b7280", "#1a7f37"],
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("which:N", legend=None),
+            tooltip=[
+                alt.Tooltip("which:N", title=None),
+                alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
+            ],
         )
     )
-with st.expander(t("threshold_table", lg)):
-    ui.table(table)
-    ui.download(table, "threshold-table", lg)
+    x_axis = alt.X("threshold:Q", title=t("c_threshold_x", lg))
+    tips = [
+        alt.Tooltip("threshold:Q"),
+        alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
+        alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
+    ]
+    mql_line = (
+        alt.Chart(table)
+        .mark_line(point=True, color="#7c3aed")
+        .encode(
+            x=x_axis,
+            y=alt.Y("mqls_per_month:Q", title=t("c_mqls_y", lg)),
+            tooltip=tips,
+        )
+    )
+    sql_line = (
+        alt.Chart(table)
+        .mark_line(point=True, color="#2563eb")
+        .encode(
+            x=x_axis,
+            y=alt.Y("expected_sqls_per_month:Q", title=t("c_sqls_y", lg)),
+            tooltip=tips,
+        )
+    )
+    wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
+    area = (
+        alt.Chart(wl)
+        .mark_area(color="#93c5fd", opacity=0.6)
+        .encode(
+            x=alt.X("threshold:Q", title=t("c_threshold_x", lg)),
+            y=alt.Y("workload_pct:Q", title=t("c_workload_y", lg)),
+            tooltip=[
+                "threshold",
+                alt.Tooltip("workload_pct:Q", title=t("c_workload_pct", lg), format=".0f"),
+            ],
+        )
+    )
+    full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
+    a, b = st.columns(2)
+    with a:
+        ui.chart(
+            alt.layer(mql_line, sql_line, rules)
+            .resolve_scale(y="independent")
+            .properties(title=t("c_volume_title", lg), height=380)
+        )
+    with b:
+        ui.chart(
+            alt.layer(area, full.encode(y="y:Q"), rules).properties(
+                title=t("c_workload_title", lg), height=380
+            )
+        )
+    with st.expander(t("threshold_table", lg)):
+        ui.table(table)
+        ui.download(table, "threshold-table", lg)
+
+
+threshold_whatif()
 
 # -- score quality --------------------------------------------------------------------------
 with st.spinner(t("precomputing", lg)):
@@ -172,7 +181,7 @@ dist_tab, grid_tab, calib_tab = st.tabs(
 with dist_tab:
     scores = quality["score_bins"]
     threshold_rule = (
-        alt.Chart(pl.DataFrame({"t": [float(chosen)]}))
+        alt.Chart(pl.DataFrame({"t": [current]}))
         .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
         .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title=t("c_threshold_x", lg))])
     )
