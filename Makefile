@@ -10,6 +10,8 @@ LEADS ?= 50000
 SEED ?= 7
 SCALE ?= 10k,100k,1m
 PORT ?= 8501
+# Jupyter refuses to run as root unless told (CI and these machines run as root).
+JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 export SLA_DB := $(DB)
 
 help: ## List the targets
@@ -50,7 +52,7 @@ bench: setup ## Benchmarks (SCALE=10k,100k,1m; add 10m to opt in); writes bench/
 
 notebook: setup ## JupyterLab on 127.0.0.1 with the project's environment
 	$(UV) sync --frozen --quiet --group notebook
-	$(UV) run --group notebook jupyter lab --ip 127.0.0.1 --no-browser notebooks/
+	$(UV) run --group notebook jupyter lab --ip 127.0.0.1 --no-browser $(JUPYTER_ROOT) notebooks/
 
 clean: ## Remove the demo warehouse, caches and screenshots
 	rm -rf $(DB) data/models .pytest_cache .ruff_cache tests/screenshots
