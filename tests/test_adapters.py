@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from analytics import cli
-from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse import read_core_table
 from analytics.warehouse.adapters import (
     ADAPTERS,
     FORMATS,
@@ -41,14 +41,6 @@ runner = CliRunner()
 
 def ts(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def core(db: Path, table: str) -> pl.DataFrame:
-    con = connect_readonly(db)
-    try:
-        return getattr(load_tables(con), table).collect()
-    finally:
-        con.close()
 
 
 # -- reading office CSVs -------------------------------------------------------------
@@ -183,18 +175,18 @@ def german(tmp_path_factory):
 def test_german_office_files_are_detected_and_read(german):
     db, result = german
     assert result.loaded == {"accounts": 2, "reps": 2, "leads": 3}
-    leads = core(db, "leads").sort("lead_id")
+    leads = read_core_table(db, "leads").sort("lead_id")
     assert leads.select("lead_id", "created_at", "job_title").rows() == [
         ("007", ts("2026-10-08T06:00"), "Leiter IT"),  # an ISO offset still works
         ("L-001", ts("2026-10-05T09:12"), "Geschäftsführer"),  # Windows-1252
         ("L-002", ts("2026-10-06T00:00"), "Einkäufer"),
     ]
-    reps = core(db, "reps").sort("rep_id")  # UTF-8 with BOM, ja/nein, 1.200
+    reps = read_core_table(db, "reps").sort("rep_id")  # UTF-8 with BOM, ja/nein, 1.200
     assert reps.select("rep_id", "weekly_capacity", "active").rows() == [
         ("r1", 40, True),
         ("r2", 1200, False),
     ]
-    accounts = core(db, "accounts").sort("account_id")
+    accounts = read_core_table(db, "accounts").sort("account_id")
     assert accounts.select("employees", "annual_revenue").rows() == [
         (1250, 12500000.5),
         (7, 350000.0),
@@ -228,7 +220,9 @@ def test_flags_override_detection(tmp_path):
     (d / "leads.csv").write_text("lead_id|created_at|source\n1|10/05/2026 14:00|email\n")
     options = CsvOptions(delimiter="|", date_format="%d/%m/%Y %H:%M", timezone="Europe/Berlin")
     import_export(tmp_path / "w.duckdb", d, options=options)
-    assert core(tmp_path / "w.duckdb", "leads")["created_at"].to_list() == [ts("2026-05-10T12:00")]
+    assert read_core_table(tmp_path / "w.duckdb", "leads")["created_at"].to_list() == [
+        ts("2026-05-10T12:00")
+    ]
 
 
 # -- --mapping -------------------------------------------------------------------------
@@ -249,7 +243,7 @@ def test_a_mapping_imports_any_csv_with_values_stages_and_hashes(tmp_path, monke
         (7, "owner_rep_id"),
     }
     assert result.dropped_columns == {"kontakte.csv": ["e-mail", "vorname"]}
-    leads = core(db, "leads").sort("lead_id")
+    leads = read_core_table(db, "leads").sort("lead_id")
     # Europe/Berlin (from the mapping): 01.09.2026 08:00 is 06:00 UTC
     assert leads.select("lead_id", "created_at", "source").rows() == [
         ("K1", ts("2026-09-01T06:00"), "paid_search"),
@@ -257,7 +251,7 @@ def test_a_mapping_imports_any_csv_with_values_stages_and_hashes(tmp_path, monke
         ("K3", ts("2026-09-03T22:00"), "email"),
         ("K4", ts("2026-09-05T11:00"), "other"),  # empty Quelle -> [defaults]
     ]
-    ev = core(db, "lifecycle_events").sort("lead_id", "entered_at")
+    ev = read_core_table(db, "lifecycle_events").sort("lead_id", "entered_at")
     assert ev.select("lead_id", "stage", "entered_at").rows() == [
         ("K1", "mql", ts("2026-09-03T08:00")),
         ("K1", "sql", ts("2026-09-05T12:30")),
@@ -274,7 +268,7 @@ def test_a_personal_column_mapped_to_an_id_is_stored_as_a_salted_hash(tmp_path, 
     (tmp_path / "k.csv").write_text("E-Mail;Datum\nanna@example.de;01.09.2026\n")
     result = import_export(tmp_path / "w.duckdb", tmp_path / "k.csv", mapping=tmp_path / "m.toml")
     assert result.loaded == {"leads": 1}
-    (lead_id,) = core(tmp_path / "w.duckdb", "leads")["lead_id"].to_list()
+    (lead_id,) = read_core_table(tmp_path / "w.duckdb", "leads")["lead_id"].to_list()
     expected = pl.DataFrame({"e": ["anna@example.de"]}).select(salted_hash(pl.col("e"), "test"))
     assert lead_id == expected.item() and "@" not in lead_id
 
@@ -314,9 +308,11 @@ def test_cli_reading_flags_reach_the_reader(tmp_path):
     args += ["--date-format", "%d/%m/%Y %H:%M", "--timezone", "Europe/Berlin"]
     res = runner.invoke(cli.app, ["import", str(d), *args, "--db", str(db), "--json"])
     assert res.exit_code == 0, res.output
-    assert core(db, "accounts").select("name", "annual_revenue").rows() == [("Müller GmbH", 1234.5)]
+    assert read_core_table(db, "accounts").select("name", "annual_revenue").rows() == [
+        ("Müller GmbH", 1234.5)
+    ]
     # 10 May 2026 14:00 in Berlin (summer time, +02:00) is 12:00 UTC
-    assert core(db, "leads")["created_at"].to_list() == [ts("2026-05-10T12:00")]
+    assert read_core_table(db, "leads")["created_at"].to_list() == [ts("2026-05-10T12:00")]
 
 
 def test_cli_exit_0_and_dropped_columns_printed(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
-from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse import read_core_table
 from analytics.warehouse.adapters import import_export, read_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "hubspot"
@@ -21,14 +21,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "hubspot"
 
 def ts(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def core(db: Path, table: str) -> pl.DataFrame:
-    con = connect_readonly(db)
-    try:
-        return getattr(load_tables(con), table).collect()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +83,7 @@ def test_awkward_rows_are_quarantined_with_file_line_column(loaded, file, line, 
 def test_contacts_become_leads_with_mapped_sources_and_owners(loaded):
     db, _ = loaded
     leads = (
-        core(db, "leads")
+        read_core_table(db, "leads")
         .sort("lead_id")
         .select("lead_id", "source", "owner_rep_id", "account_id", "job_title")
     )
@@ -120,16 +112,16 @@ def test_contacts_become_leads_with_mapped_sources_and_owners(loaded):
 
 def test_country_names_become_iso_codes(loaded):
     db, _ = loaded
-    leads = core(db, "leads").sort("lead_id")
+    leads = read_core_table(db, "leads").sort("lead_id")
     # Germany, Austria, Germany, Switzerland, ...
     assert leads["country"].to_list()[:4] == ["DE", "AT", "DE", "CH"]
-    accounts = core(db, "accounts").sort("account_id")
+    accounts = read_core_table(db, "accounts").sort("account_id")
     assert accounts.filter(pl.col("account_id") == "9011")["country"].item() == "FR"
 
 
 def test_lifecycle_dates_give_events_empty_dates_none_backwards_as_given(loaded):
     db, _ = loaded
-    ev = core(db, "lifecycle_events")
+    ev = read_core_table(db, "lifecycle_events")
     by_lead = {
         lead: sorted(zip(g["stage"], g["entered_at"], strict=True), key=lambda x: x[1])
         for (lead,), g in ev.group_by("lead_id")
@@ -151,7 +143,7 @@ def test_lifecycle_dates_give_events_empty_dates_none_backwards_as_given(loaded)
 
 def test_deals_status_amount_and_associations(loaded):
     db, _ = loaded
-    opp = core(db, "opportunities").sort("opportunity_id")
+    opp = read_core_table(db, "opportunities").sort("opportunity_id")
     assert opp.select("opportunity_id", "lead_id", "account_id", "status", "amount").rows() == [
         ("5001", "101", "9001", "won", 12000.0),
         ("5002", "102", "9002", "lost", 8000.0),
@@ -168,7 +160,7 @@ def test_deals_status_amount_and_associations(loaded):
 
 def test_calls_and_emails_become_touches_and_replies_mark_the_last_outgoing_email(loaded):
     db, _ = loaded
-    touches = core(db, "sales_touches").sort("touch_id")
+    touches = read_core_table(db, "sales_touches").sort("touch_id")
     assert dict(touches.select("touch_id", "outcome").iter_rows()) == {
         "7001": "connected",
         "7002": "no_answer",
@@ -191,7 +183,7 @@ def test_calls_and_emails_become_touches_and_replies_mark_the_last_outgoing_emai
 
 def test_owners_become_reps_with_team_by_role(loaded):
     db, _ = loaded
-    reps = core(db, "reps").sort("rep_id")
+    reps = read_core_table(db, "reps").sort("rep_id")
     assert reps.select("rep_id", "team").rows() == [
         ("Deactivated User (4711)", "sdr"),
         ("Jana Vogel", "sdr"),
@@ -231,14 +223,14 @@ def test_a_config_may_allow_a_custom_call_outcome(tmp_path):
     cfg = cfg.model_copy(update={"enums": {"outcome": ["gatekeeper"]}})
     result = import_export(tmp_path / "w.duckdb", FIXTURES, fmt="hubspot", config=cfg)
     assert result.loaded["sales_touches"] == 15
-    touches = core(tmp_path / "w.duckdb", "sales_touches")
+    touches = read_core_table(tmp_path / "w.duckdb", "sales_touches")
     assert touches.filter(pl.col("touch_id") == "7008")["outcome"].item() == "gatekeeper"
 
 
 def test_importing_the_same_export_twice_changes_nothing(tmp_path):
     db = tmp_path / "w.duckdb"
     first = import_export(db, FIXTURES, fmt="hubspot")
-    before = {t: core(db, t) for t in first.loaded}
+    before = {t: read_core_table(db, t) for t in first.loaded}
     second = import_export(db, FIXTURES, fmt="hubspot")
     assert second.loaded == first.loaded
     # every batch (one per table and file) is recognised by its file hash
@@ -246,7 +238,7 @@ def test_importing_the_same_export_twice_changes_nothing(tmp_path):
         read_export(FIXTURES, fmt="hubspot", salt="s").batches
     )
     for table, frame in before.items():
-        assert_frame_equal(core(db, table), frame, check_row_order=False)
+        assert_frame_equal(read_core_table(db, table), frame, check_row_order=False)
     con = duckdb.connect(str(db), read_only=True)
     n = con.execute("SELECT count(*) FROM meta.quarantine").fetchall()[0][0]
     con.close()
@@ -260,6 +252,6 @@ def test_one_contacts_file_alone_loads_with_its_owners(tmp_path):
     # without a companies export the company ids stay raw (112 loads, its 9404 is not checked);
     # 102 (duplicate) and 109 (no Create Date) are still rejected
     assert result.loaded["leads"] == 10
-    assert core(tmp_path / "w.duckdb", "leads")["account_id"].null_count() == 10
+    assert read_core_table(tmp_path / "w.duckdb", "leads")["account_id"].null_count() == 10
     # Jana Vogel, Tom Berg, Deactivated User (4711)
     assert result.loaded["reps"] == 3

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse import read_core_table
 from analytics.warehouse.adapters import import_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "salesforce"
@@ -19,14 +19,6 @@ L = "00Q1000000L00"  # lead id prefix of the fixture
 
 def ts(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def core(db: Path, table: str) -> pl.DataFrame:
-    con = connect_readonly(db)
-    try:
-        return getattr(load_tables(con), table).collect()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +59,11 @@ def test_rows_loaded_per_table(loaded):
 
 
 def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
-    ev = core(db, "lifecycle_events").filter(pl.col("lead_id") == lead).sort("entered_at", "stage")
+    ev = (
+        read_core_table(db, "lifecycle_events")
+        .filter(pl.col("lead_id") == lead)
+        .sort("entered_at", "stage")
+    )
     return list(zip(ev["stage"], ev["entered_at"], strict=True))
 
 
@@ -124,7 +120,7 @@ def test_status_history_and_conversion_give_lifecycle_events(loaded, lead, expec
 
 def test_leads_sources_owners_and_accounts(loaded):
     db, _ = loaded
-    leads = core(db, "leads").sort("lead_id")
+    leads = read_core_table(db, "leads").sort("lead_id")
     got = {r[0]: r[1:] for r in leads.select("lead_id", "source", "owner_rep_id").rows()}
     assert got[f"{L}01"] == ("organic", "0051000000AAAAA")  # Web
     assert got[f"{L}02"] == ("partner", "0051000000AAAAA")  # first of the duplicates
@@ -137,7 +133,7 @@ def test_leads_sources_owners_and_accounts(loaded):
 
 def test_tasks_channel_outcome_time_and_contact_alias(loaded):
     db, _ = loaded
-    t = core(db, "sales_touches").sort("touch_id")
+    t = read_core_table(db, "sales_touches").sort("touch_id")
     assert t.select("touch_id", "lead_id", "channel", "outcome", "occurred_at").rows() == [
         # CompletedDateTime wins
         ("00T1", f"{L}01", "phone", "connected", ts("2026-09-03T10:35")),
@@ -153,7 +149,7 @@ def test_tasks_channel_outcome_time_and_contact_alias(loaded):
 
 def test_reps_from_owners_with_user_names_and_activity(loaded):
     db, _ = loaded
-    reps = core(db, "reps").sort("rep_id")
+    reps = read_core_table(db, "reps").sort("rep_id")
     assert reps.select("rep_id", "name", "team", "active").rows() == [
         ("0051000000AAAAA", "Jana Vogel", "sdr", True),
         ("0051000000BBBBB", "Tom Berg", "sdr", True),
@@ -164,7 +160,7 @@ def test_reps_from_owners_with_user_names_and_activity(loaded):
 
 def test_opportunities_status_from_iswon_isclosed(loaded):
     db, _ = loaded
-    o = core(db, "opportunities").sort("opportunity_id")
+    o = read_core_table(db, "opportunities").sort("opportunity_id")
     assert o.select("opportunity_id", "lead_id", "status", "amount", "loss_reason").rows() == [
         ("0061000000O0001", f"{L}01", "won", 12000.0, None),
         ("0061000000O0002", "0031000000C0004", "open", 5000.0, None),

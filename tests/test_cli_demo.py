@@ -10,18 +10,13 @@ from typer.testing import CliRunner
 
 from analytics.cli import app
 from analytics.schema import TABLES
-from analytics.warehouse import connect_readonly, import_canonical, load_tables
+from analytics.warehouse import import_canonical, read_core_table
 
 runner = CliRunner()
 
 
 def _core(db) -> dict[str, pl.DataFrame]:
-    con = connect_readonly(db)
-    try:
-        tables = load_tables(con)
-        return {name: lf.collect().sort(list(TABLES[name].key)) for name, lf in tables.items()}
-    finally:
-        con.close()
+    return {name: read_core_table(db, name).sort(list(TABLES[name].key)) for name in TABLES}
 
 
 def test_demo_writes_a_warehouse_whose_canonical_folder_imports_back_identically(tmp_path):

@@ -16,7 +16,12 @@ from typer.testing import CliRunner
 
 from analytics.cli import app
 from analytics.config import load_config
-from analytics.warehouse import ImportFailed, connect_readonly, import_canonical, load_tables
+from analytics.warehouse import (
+    ImportFailed,
+    connect_readonly,
+    import_canonical,
+    read_core_table,
+)
 
 REPS = "rep_id,name,team,weekly_capacity,active\nr1,Ana,sdr,40,true\nr2,Bo,ae,,\n"
 LEADS = (
@@ -35,26 +40,18 @@ def folder(tmp_path: Path, **tables: str) -> Path:
     return d
 
 
-def core(db: Path, table: str) -> pl.DataFrame:
-    con = connect_readonly(db)
-    try:
-        return getattr(load_tables(con), table).collect()
-    finally:
-        con.close()
-
-
 def test_good_rows_load_typed_with_ids_as_strings_and_offsets_in_utc(tmp_path):
     result = import_canonical(tmp_path / "w.duckdb", folder(tmp_path, reps=REPS, leads=LEADS))
     assert result.loaded == {"reps": 2, "leads": 2}
     assert result.rejected == []
-    leads = core(tmp_path / "w.duckdb", "leads").sort("lead_id")
+    leads = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")
     assert leads["lead_id"].to_list() == ["007", "008"]
     # +02:00 is converted to UTC; no offset is taken as UTC.
     assert leads["created_at"].to_list() == [
         datetime(2026, 10, 5, 7, 12, tzinfo=UTC),
         datetime(2026, 10, 6, 8, 0, tzinfo=UTC),
     ]
-    reps = core(tmp_path / "w.duckdb", "reps").sort("rep_id")
+    reps = read_core_table(tmp_path / "w.duckdb", "reps").sort("rep_id")
     assert reps["weekly_capacity"].to_list() == [40, None]
     assert reps["active"].to_list() == [True, None]
 
@@ -120,7 +117,7 @@ def test_leading_zeros_survive_parquet_and_csv(tmp_path):
         {"lead_id": ["0001"], "created_at": [datetime(2026, 1, 1, tzinfo=UTC)], "source": ["email"]}
     ).write_parquet(d / "leads.parquet")
     import_canonical(tmp_path / "w.duckdb", d)
-    assert core(tmp_path / "w.duckdb", "leads")["lead_id"].to_list() == ["0001"]
+    assert read_core_table(tmp_path / "w.duckdb", "leads")["lead_id"].to_list() == ["0001"]
 
 
 def test_loading_the_same_folder_twice_changes_nothing(tmp_path):
@@ -150,7 +147,7 @@ def test_a_changed_row_replaces_the_old_one_by_key(tmp_path):
     db = tmp_path / "w.duckdb"
     import_canonical(db, folder(tmp_path, reps=REPS, leads=LEADS))
     import_canonical(db, folder(tmp_path, leads=LEADS.replace("organic", "referral")))
-    leads = core(db, "leads").sort("lead_id")
+    leads = read_core_table(db, "leads").sort("lead_id")
     assert leads["source"].to_list() == ["email", "referral"]
 
 
@@ -161,7 +158,7 @@ def test_unknown_columns_are_kept_in_raw_only(tmp_path):
     extra = con.sql("SELECT _extra FROM raw.reps").fetchall()[0][0]
     con.close()
     assert json.loads(extra) == {"shoe_size": "42"}
-    assert "shoe_size" not in core(db, "reps").columns
+    assert "shoe_size" not in read_core_table(db, "reps").columns
 
 
 def test_config_stage_alias_is_accepted(tmp_path):
@@ -173,7 +170,7 @@ def test_config_stage_alias_is_accepted(tmp_path):
         config=cfg,
     )
     assert result.rejected == []
-    assert core(tmp_path / "w.duckdb", "lifecycle_events")["stage"].to_list() == ["sal"]
+    assert read_core_table(tmp_path / "w.duckdb", "lifecycle_events")["stage"].to_list() == ["sal"]
 
 
 @pytest.mark.parametrize(
@@ -219,7 +216,7 @@ def test_a_reader_keeps_working_while_an_import_swaps_the_file(tmp_path):
     import_canonical(db, folder(tmp_path, leads=LEADS))  # must not fail on the lock
     assert reader.sql("SELECT count(*) FROM core.leads").fetchall() == [(0,)]  # old state
     reader.close()
-    assert core(db, "leads").height == 2  # a new connection sees the new state
+    assert read_core_table(db, "leads").height == 2  # a new connection sees the new state
 
 
 @pytest.mark.parametrize(

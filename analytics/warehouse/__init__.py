@@ -12,6 +12,7 @@ from analytics.warehouse.database import (
     load_tables,
     loads,
     quarantine,
+    read_core_table,
     table_counts,
     updating,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "load_tables",
     "loads",
     "quarantine",
+    "read_core_table",
     "table_counts",
     "updating",
     "write_tables",

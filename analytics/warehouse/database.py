@@ -183,6 +183,21 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     return Tables(**{name: _scan(con, name) for name in TABLES})
 
 
+def read_core_table(db_path: str | Path, table: str) -> pl.DataFrame:
+    """One core table of a warehouse file, read whole (a short-lived read-only connection).
+
+    For checks and small tables; analyses should use :func:`load_tables`, which reads
+    only the columns a query needs.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; known: {sorted(TABLES)}")
+    con = connect_readonly(db_path)
+    try:
+        return getattr(load_tables(con), table).collect()
+    finally:
+        con.close()
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per core table, in load order."""
     union = " UNION ALL ".join(
