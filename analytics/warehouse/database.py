@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,50 +130,72 @@ def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{db_path}: cannot open the warehouse: {exc}") from None
 
 
-_local = threading.local()
+def _sql_filter(predicate: pl.Expr, schema: pl.Schema) -> str | None:
+    """The conjuncts of a polars filter that DuckDB can apply, as SQL (None: none can).
+
+    The translation is DuckDB's own (``duckdb.polars_io``, which backs
+    ``DuckDBPyRelation.pl(lazy=True)``); a conjunct it cannot translate is left out, so
+    the SQL filter keeps every row the predicate keeps, and the predicate is applied
+    again in polars. Without that module (a DuckDB that moved it) nothing is pushed.
+    """
+    try:
+        from duckdb.polars_io import _conjuncts, _tree_to_sql_expression
+    except ImportError:  # pragma: no cover - depends on the DuckDB release
+        return None
+    try:
+        tree = json.loads(predicate.meta.serialize(format="json"))
+    except Exception:  # pragma: no cover - an expression polars cannot serialise
+        return None
+    pushed = []
+    for conjunct in _conjuncts(tree):
+        expression = _tree_to_sql_expression(conjunct, dict(schema))
+        if expression is not None:
+            pushed.append(f"({expression})")
+    return " AND ".join(pushed) or None
 
 
 def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
-    """A lazy scan of ``core.<name>`` that reads only the columns a query needs.
+    """A lazy scan of ``core.<name>`` that reads only the columns and rows a query needs.
 
-    What it has read it keeps: a later query whose columns were read before is served
-    from memory, so a review that runs several collects reads each table once.
+    Polars hands the scan the query's columns and filter: the columns become the
+    ``SELECT`` list, the filter (as far as it translates) the ``WHERE`` clause, so e.g. a
+    review's ``occurred_at >= <month start>`` skips most of 3.6M activities inside
+    DuckDB. Every read uses its own cursor (a DuckDB connection runs one query at a
+    time; one plan may read a table twice), set to UTC so that timestamps arrive as the
+    schema's ``Datetime("us", "UTC")``; rows come over the Arrow C stream interface.
     """
     from polars.io.plugins import register_io_source
 
     schema = TABLES[name].polars_schema
-    read: list[pl.DataFrame] = []
 
-    def fetch(columns: list[str], n_rows: int | None) -> pl.DataFrame:
-        for frame in read:
-            if set(columns) <= set(frame.columns):
-                return (
-                    frame.select(columns) if n_rows is None else frame.select(columns).head(n_rows)
-                )
-        cols = ", ".join(f'"{c}"' for c in columns)
-        limit = f" LIMIT {int(n_rows)}" if n_rows is not None else ""
+    def source(with_columns, predicate, n_rows, batch_size):
+        columns = with_columns or list(schema)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        sql = f"SELECT {quoted} FROM core.{name}"
+        where = None if predicate is None else _sql_filter(predicate, schema)
+        if where:
+            sql += f" WHERE {where}"
+        if n_rows is not None and predicate is None:
+            sql += f" LIMIT {int(n_rows)}"
         cursor = con.cursor()
         try:
-            frame = cursor.sql(f"SELECT {cols} FROM core.{name}{limit}").pl()
+            cursor.execute("SET TimeZone = 'UTC'")
+            frame = pl.DataFrame(cursor.sql(sql))
         finally:
             cursor.close()
         frame = frame.cast({c: schema[c] for c in columns})
-        if n_rows is None:
-            read.append(frame)
-        return frame
-
-    def source(with_columns, predicate, n_rows, batch_size):
-        frame = fetch(with_columns or list(schema), n_rows)
-        yield frame if predicate is None else frame.filter(predicate)
+        if predicate is not None:
+            frame = frame.filter(predicate)
+        yield frame if n_rows is None else frame.head(n_rows)
 
     return register_io_source(source, schema=schema, explain_name=f"duckdb core.{name}")
 
 
 def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
-    """The core tables as lazy polars frames (columns are read only when a query needs them).
+    """The core tables as lazy polars frames: a query reads only the columns and rows it needs.
 
-    Each table keeps the columns it has read for as long as the returned object lives:
-    build a new one (or reconnect) to see a later import.
+    Every collect reads from DuckDB again (and so sees the warehouse as this connection
+    sees it); collect the tables once (``load_tables(con).collect()``) to work in memory.
 
     >>> con = duckdb.connect()
     >>> create_schema(con)

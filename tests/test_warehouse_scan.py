@@ -1,0 +1,88 @@
+"""Reading core tables lazily: columns and filters reach DuckDB, results equal polars'."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+import pytest
+
+from analytics.schema import TABLES
+from analytics.warehouse.database import _sql_filter, create_schema, load_tables
+
+ACTIVITIES = TABLES["activities"].polars_schema
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    """Four activities of two leads; one without a buyer stage."""
+    con = duckdb.connect()
+    create_schema(con)
+    con.execute(
+        """INSERT INTO core.leads (lead_id, created_at) VALUES
+             ('a', '2026-09-01 00:00:00+00'), ('b', '2026-09-01 00:00:00+00')"""
+    )
+    con.execute(
+        """INSERT INTO core.activities (activity_id, lead_id, occurred_at, type, buyer_stage)
+           VALUES ('1', 'a', '2026-09-30 23:00:00+00', 'page_view', 'awareness'),
+                  ('2', 'a', '2026-10-01 00:00:00+00', 'page_view', NULL),
+                  ('3', 'b', '2026-10-02 08:00:00-02', 'pricing_page_view', 'decision'),
+                  ('4', 'b', '2026-10-31 23:59:59+00', 'webinar', 'consideration')"""
+    )
+    return con
+
+
+OCT = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("predicate", "expected_ids"),
+    [
+        (pl.col("occurred_at") >= pl.lit(OCT), ["2", "3", "4"]),
+        (pl.col("buyer_stage").is_not_null() & (pl.col("occurred_at") >= OCT), ["3", "4"]),
+        (pl.col("lead_id").is_in(["b"]), ["3", "4"]),
+        (pl.col("type") == "page_view", ["1", "2"]),
+        # not translated to SQL (a string function): applied by polars after the read
+        (pl.col("type").str.ends_with("view") & (pl.col("lead_id") == "b"), ["3"]),
+        (pl.col("buyer_stage").is_null() | (pl.col("lead_id") == "b"), ["2", "3", "4"]),
+    ],
+)
+def test_a_filtered_scan_keeps_exactly_the_rows_polars_keeps(con, predicate, expected_ids):
+    scanned = load_tables(con).activities.filter(predicate).select("activity_id").collect()
+    assert sorted(scanned["activity_id"].to_list()) == expected_ids
+
+
+def test_timestamps_arrive_in_utc_as_the_schema_says(con):
+    frame = load_tables(con).activities.collect()
+    assert frame.schema == ACTIVITIES
+    assert frame.filter(pl.col("activity_id") == "3")["occurred_at"].item() == datetime(
+        2026, 10, 2, 10, tzinfo=UTC
+    )
+
+
+def test_the_time_and_null_conditions_are_pushed_to_duckdb_and_the_rest_is_left_out():
+    sql = _sql_filter(
+        pl.col("buyer_stage").is_not_null()
+        & (pl.col("occurred_at") >= pl.lit(OCT))
+        & pl.col("type").str.ends_with("view"),
+        ACTIVITIES,
+    )
+    assert sql is not None
+    assert "buyer_stage" in sql and "occurred_at" in sql and "2026-10-01" in sql
+    assert "type" not in sql  # left to polars, which applies the whole predicate again
+
+
+def test_one_plan_may_read_the_same_table_twice(con):
+    # two scans of one table run at once: each needs its own DuckDB cursor
+    activities = load_tables(con).activities
+    first = activities.group_by("lead_id").agg(pl.col("occurred_at").min().alias("first_at"))
+    joined = activities.join(first, on="lead_id").filter(
+        pl.col("occurred_at") == pl.col("first_at")
+    )
+    assert sorted(joined.collect()["activity_id"].to_list()) == ["1", "3"]
+
+
+def test_a_limited_read_stops_early_and_a_projection_reads_only_its_columns(con):
+    frame = load_tables(con).activities.select("lead_id").head(2).collect()
+    assert frame.columns == ["lead_id"] and frame.height == 2
