@@ -8,8 +8,11 @@ Its status for a month:
 - ``at_most``: **met** when value <= target; **at_risk** when value <= target x
   (1 + margin); **missed** otherwise.
 - A value that cannot be computed has a null status (shown as "no data").
+- A point-in-time KPI (:data:`POINT_IN_TIME`: stale leads, counted at ``as_of``) has a
+  value for the month judged only; a past month has none (:func:`past_month_values`).
 
-The values themselves come from :func:`analytics.review.kpi_values` (one dict per month).
+The values themselves come from :func:`analytics.review.build_review` (``kpi_values``,
+one month) and :func:`analytics.review.kpi_history` (many months at once).
 """
 
 from __future__ import annotations
@@ -23,6 +26,20 @@ from analytics.config import KPI_METRICS, SlaConfig
 
 KpiStatus = Literal["met", "at_risk", "missed"]
 KPI_STATUSES: tuple[str, ...] = ("met", "at_risk", "missed")
+
+#: KPIs counted at ``as_of`` rather than over the month (stale leads are stale *now*).
+POINT_IN_TIME: frozenset[str] = frozenset({"stale_leads"})
+
+
+def past_month_values(values: Mapping[str, float | int | None]) -> dict[str, float | int | None]:
+    """A past month's KPI values: the point-in-time ones (:data:`POINT_IN_TIME`) have none.
+
+    A past month judged at the same ``as_of`` would only repeat today's count.
+
+    >>> past_month_values({"mqls": 650, "stale_leads": 3})
+    {'mqls': 650, 'stale_leads': None}
+    """
+    return {k: None if k in POINT_IN_TIME else v for k, v in values.items()}
 
 
 def kpi_status(
@@ -126,4 +143,11 @@ def kpi_table(
     )
 
 
-__all__ = ["KPI_STATUSES", "KpiStatus", "kpi_status", "kpi_table"]
+__all__ = [
+    "KPI_STATUSES",
+    "POINT_IN_TIME",
+    "KpiStatus",
+    "kpi_status",
+    "kpi_table",
+    "past_month_values",
+]

@@ -41,7 +41,7 @@ from analytics.funnel import (
     velocity,
 )
 from analytics.goals import monthly_targets, pacing
-from analytics.kpis import kpi_table
+from analytics.kpis import kpi_table, past_month_values
 from analytics.schema import TABLES
 from analytics.stats import ratio
 from analytics.tables import Tables
@@ -49,7 +49,9 @@ from analytics.timeframe import (
     Window,
     as_utc,
     format_utc,
+    month_of,
     month_window,
+    months_window,
     parse_month,
     quarter_start_month,
     shift_month,
@@ -255,6 +257,64 @@ def _collect(frames: Mapping[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
     return dict(zip(frames, pl.collect_all(frames.values()), strict=True))
 
 
+def _judged_tables(
+    tables: Tables, config: SlaConfig, *, judge_at: datetime, segment: Mapping[str, Any] | None
+) -> tuple[Tables, pl.LazyFrame, pl.LazyFrame]:
+    """The data known at ``judge_at`` (of the segment), materialised as the review reads it.
+
+    Returns the materialised tables, and the cut sales touches and activities (read
+    later, only for the leads that need them).
+    """
+    t = tables.until(judge_at)
+    if segment:
+        t = _segment_tables(t, segment, config)
+    return _materialise(t), t.sales_touches, t.activities
+
+
+def _episode_pass(
+    t: Tables,
+    sales_touches: pl.LazyFrame,
+    volumes: pl.LazyFrame,
+    *,
+    window: Window,
+    judge_at: datetime,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The monthly volumes, and the MQL episodes that matter in ``window`` with their touches.
+
+    The episodes are those starting or ending in the window, and the ones still open
+    (stale leads). The sales touches of their leads are read once and assigned to them;
+    no touch before the earliest of these episodes can belong to one of them.
+
+    Returns
+    -------
+    (volumes, lead_touches, touches, stats): ``volumes`` collected; the leads' touches
+    since the earliest episode; :func:`analytics.episodes.episode_touches`; the episodes
+    with :func:`analytics.episodes.with_touch_stats`.
+    """
+    lo, hi = window.start_lit, window.end_lit
+    relevant = mql_episodes(t.lifecycle_events, t.leads).filter(
+        pl.col("ended_at").is_null()
+        | pl.col("started_at").is_between(lo, hi, closed="left")
+        | pl.col("ended_at").is_between(lo, hi, closed="left")
+    )
+    first_pass = _collect({"volumes": volumes, "episodes": relevant})
+    episodes = first_pass["episodes"]
+    earliest = episodes["started_at"].min()
+    recent = (
+        pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC"))
+        if earliest is not None
+        else pl.lit(False)
+    )
+    lead_touches = (
+        sales_touches.filter(recent)
+        .join(episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi")
+        .collect()
+    )
+    touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect()
+    stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect()
+    return first_pass["volumes"], lead_touches, touches, stats
+
+
 def _episode_frames(
     t: Tables,
     stats: pl.DataFrame,
@@ -262,12 +322,15 @@ def _episode_frames(
     lead_touches: pl.DataFrame,
     *,
     config: SlaConfig,
-    month: str,
+    window: Window,
     as_of: datetime,
     prefix: str,
 ) -> dict[str, pl.LazyFrame]:
-    """The per-episode and per-lead frames of one month (collected before aggregating)."""
-    window = month_window(month, timezone=config.reporting.timezone)
+    """The per-episode and per-recycle frames of a window (collected before aggregating).
+
+    Each row depends on its own episode (or recycle) only, never on the window: the
+    frames of several months are those of their span, split by :func:`_month_part`.
+    """
     eps = stats.lazy().filter(window.contains("started_at"))
     m_touches = touches.lazy().join(
         eps.select("lead_id", "episode"), on=["lead_id", "episode"], how="semi"
@@ -282,7 +345,6 @@ def _episode_frames(
         f"{prefix}enrollment": ho.recycled_enrollment(
             t.lifecycle_events, t.nurture_enrollments, config=config, window=window, as_of=as_of
         ),
-        f"{prefix}remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=as_of),
         f"{prefix}touches": m_touches,
     }
 
@@ -389,8 +451,10 @@ def _months_between(first: str, last: str) -> int:
     return (y2 - y1) * 12 + (m2 - m1)
 
 
-def _without_visitors(frames: dict[str, pl.DataFrame]) -> None:
-    """Anonymous visitors cannot be split by a lead attribute: null, not 0."""
+def _without_visitors(frames: dict[str, pl.DataFrame], segment: Mapping | None) -> None:
+    """Anonymous visitors cannot be split by a lead attribute: null, not 0 (in place)."""
+    if not segment or set(segment) == {"source"}:
+        return
     frames["volumes"] = frames["volumes"].with_columns(pl.lit(None, pl.Int64).alias("visitors"))
     visitors = pl.col("metric") == "visitor_to_lead"
     frames["conversion"] = frames["conversion"].with_columns(
@@ -444,49 +508,24 @@ def build_review(
             check_segment(key)
     resolved = _resolve_as_of(tables, as_of)
     judge_at = resolved if resolved is not None else window.end
-    t = tables.until(judge_at)
-    if segment:
-        t = _segment_tables(t, segment, config)
-    source_touches, source_activities = t.sales_touches, t.activities
-    t = _materialise(t)
+    t, source_touches, source_activities = _judged_tables(
+        tables, config, judge_at=judge_at, segment=segment
+    )
     prev = shift_month(month, -1)
+    prev_window = month_window(prev, timezone=tz)
     trailing = config.goals.rate_window_months
     first = min(shift_month(month, -trailing), quarter_start_month(month))
     span_months = _months_between(first, month) + 1
 
-    # 1. Monthly volumes of every month the review reads (trailing rates, previous month,
-    #    quarter), and every MQL episode that matters: those starting or ending in this
-    #    or the previous month, and the ones still open (stale leads).
-    lo = month_window(prev, timezone=tz).start_lit
-    hi = window.end_lit
-    relevant = mql_episodes(t.lifecycle_events, t.leads).filter(
-        pl.col("ended_at").is_null()
-        | pl.col("started_at").is_between(lo, hi, closed="left")
-        | pl.col("ended_at").is_between(lo, hi, closed="left")
+    # 1-2. Monthly volumes of every month the review reads (trailing rates, previous month,
+    #      quarter); the MQL episodes of this and the previous month with their touches.
+    volumes_frame, lead_touches, touches, stats = _episode_pass(
+        t,
+        source_touches,
+        monthly_volumes(t, config=config, month=first, months=span_months),
+        window=months_window(prev, 2, timezone=tz),
+        judge_at=judge_at,
     )
-    first_pass = _collect(
-        {
-            "volumes": monthly_volumes(t, config=config, month=first, months=span_months),
-            "episodes": relevant,
-        }
-    )
-    episodes = first_pass["episodes"]
-
-    # 2. The sales touches of those leads, read once, and assigned to the episodes.
-    #    No touch before the earliest of these episodes can belong to one of them.
-    earliest = episodes["started_at"].min()
-    recent = (
-        pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC"))
-        if earliest is not None
-        else pl.lit(False)
-    )
-    lead_touches = (
-        source_touches.filter(recent)
-        .join(episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi")
-        .collect()
-    )
-    touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect()
-    stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect()
 
     # 3. Per-episode and per-lead frames of both months, and the month's detail frames.
     cohort_leads = t.nurture_enrollments.filter(window.contains("enrolled_at")).select("lead_id")
@@ -496,10 +535,13 @@ def build_review(
         .join(cohort_leads.unique(), on="lead_id", how="semi")
     )
     second = {
-        **_episode_frames(t, stats, touches, lead_touches, config=config, month=month,
+        **_episode_frames(t, stats, touches, lead_touches, config=config, window=window,
                           as_of=judge_at, prefix=""),
-        **_episode_frames(t, stats, touches, lead_touches, config=config, month=prev,
+        **_episode_frames(t, stats, touches, lead_touches, config=config, window=prev_window,
                           as_of=judge_at, prefix="prev:"),
+        "remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=judge_at),
+        "prev:remql": nu.remql(t.lifecycle_events, config=config, window=prev_window,
+                               as_of=judge_at),
         "stale": ho.stale_leads(stats.lazy(), config=config, as_of=judge_at),
         "transitions": stage_transitions(t, config=config, month=month, pairs=ALL_PAIRS),
         "skipped": skipped_stages(t, config=config, month=month),
@@ -517,7 +559,7 @@ def build_review(
         ),
         "unknown_tracks": nu.unknown_tracks(t.nurture_enrollments, config=config),
     }  # fmt: skip
-    f = {**_collect(second), "volumes": first_pass["volumes"], "stats": stats}
+    f = {**_collect(second), "volumes": volumes_frame, "stats": stats}
 
     # 4. Aggregates, from the collected frames.
     volumes = f["volumes"].lazy()
@@ -552,9 +594,8 @@ def build_review(
                       ("premature", "premature"), ("enrollment", "enrollment")):  # fmt: skip
         cur[name] = f[key]
         old[name] = f[f"prev:{key}"]
-    if segment and set(segment) != {"source"}:
-        _without_visitors(cur)
-        _without_visitors(old)
+    _without_visitors(cur, segment)
+    _without_visitors(old, segment)
 
     stale_frame = cur["stale"]
     now = _summaries(cur, config, stale=stale_frame.height)
@@ -613,9 +654,158 @@ def build_review(
     )
 
 
+def _month_part(frames: Mapping[str, pl.DataFrame], window: Window) -> dict[str, pl.DataFrame]:
+    """One month's rows of a span's :func:`_episode_frames` (placed by start or recycle)."""
+    placed = {
+        "speed": "started_at",
+        "accepted": "started_at",
+        "cadence": "started_at",
+        "premature": "recycled_at",
+        "enrollment": "recycled_at",
+    }
+    return {name: frames[name].filter(window.contains(col)) for name, col in placed.items()}
+
+
+def kpi_history(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    month: str,
+    months: int = 12,
+    as_of: datetime | None = None,
+    segment: dict | None = None,
+) -> pl.DataFrame:
+    """The KPI table of each of ``months`` months up to ``month``, in one pass over the data.
+
+    Each month's values are exactly those of :func:`build_review` for that month (same
+    ``as_of`` and segment), except that a point-in-time KPI
+    (:data:`analytics.kpis.POINT_IN_TIME`: stale leads at ``as_of``) has a value for
+    ``month`` only (:func:`analytics.kpis.past_month_values`). ``previous`` is the month
+    before's value, so the rows of ``month`` are ``build_review(...).kpis``. The episodes,
+    touches and volumes of all the months are built once; each month's summaries are
+    the review's own.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse tables (lazy; each is read once).
+    config : SlaConfig
+        The SLA in force (the KPIs, their targets, the reporting time zone).
+    month : str
+        The last month, ``YYYY-MM`` in ``config.reporting.timezone``.
+    months : int, default 12
+        How many months, ending with ``month``.
+    as_of : datetime, optional
+        The moment of judgement of every month (default: the latest timestamp in the data).
+    segment : dict, optional
+        As in :func:`build_review`.
+
+    Returns
+    -------
+    DataFrame, one row per month and KPI, oldest month first (then in the order of
+    :func:`analytics.kpis.kpi_table`): ``month`` and the columns of ``kpi_table``. Months
+    before the first lead of the data (cut at ``as_of``, whatever the segment) have no
+    rows.
+
+    Raises
+    ------
+    analytics.timeframe.TimeframeError
+        For a month that is not ``YYYY-MM``.
+    ValueError
+        For ``months`` below 1 or an unknown segment key.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "a", "created_at": "2026-09-03T10:00Z", "source": "email"},
+    ...            {"lead_id": "b", "created_at": "2026-10-01T10:00Z", "source": "email"}],
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-09-04T10:00Z"},
+    ...                       {"lead_id": "b", "stage": "mql", "entered_at": "2026-10-02T10:00Z"},
+    ...                       {"lead_id": "a", "stage": "sql", "entered_at": "2026-10-05T10:00Z"}])
+    >>> h = kpi_history(t, load_config("data/sla.toml"), month="2026-10", months=3)
+    >>> h.filter(pl.col("metric") == "mql_to_sql").select("month", "value", "previous").rows()
+    [('2026-09', 0.0, None), ('2026-10', 1.0, 0.0)]
+    """
+    parse_month(month)
+    if months < 1:
+        raise ValueError(f"months must be at least 1, got {months}")
+    if segment:
+        for key in segment:
+            check_segment(key)
+    tz = config.reporting.timezone
+    schema = {"month": pl.String, **kpi_table({}, config=config).collect_schema()}
+    resolved = _resolve_as_of(tables, as_of)
+    if resolved is None:
+        return pl.DataFrame(schema=schema)
+    first_data = (
+        tables.until(resolved)
+        .leads.select(month_of(pl.col("created_at").min(), timezone=tz))
+        .collect()
+        .item()
+    )
+    shown = [shift_month(month, -k) for k in range(months - 1, -1, -1)]
+    shown = [m for m in shown if first_data is not None and m >= first_data]
+    if not shown:
+        return pl.DataFrame(schema=schema)
+    labels = [shift_month(shown[0], -1), *shown]  # the month before: the first's "previous"
+
+    span = months_window(labels[0], len(labels), timezone=tz)
+    t, source_touches, _ = _judged_tables(tables, config, judge_at=resolved, segment=segment)
+    volumes, lead_touches, touches, stats = _episode_pass(
+        t,
+        source_touches,
+        monthly_volumes(t, config=config, month=labels[0], months=len(labels)),
+        window=span,
+        judge_at=resolved,
+    )
+    lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=span,
+                           as_of=resolved, prefix="")  # fmt: skip
+    del lazy["touches"]  # only the review's detail tables read the touches themselves
+    windows = {m: month_window(m, timezone=tz) for m in labels}
+    # a lead's re-MQL is judged from its first recycle of the month: one frame per month
+    remqls = {
+        f"remql:{m}": nu.remql(t.lifecycle_events, config=config, window=w, as_of=resolved)
+        for m, w in windows.items()
+    }
+    f = _collect({**lazy, **remqls, "stale": ho.stale_leads(stats.lazy(), config=config,
+                                                            as_of=resolved)})  # fmt: skip
+    parts = {m: _month_part(f, w) for m, w in windows.items()}
+    summaries = {
+        (m, name): frame
+        for m in labels
+        for name, frame in _aggregates(
+            {**parts[m], "remql": f[f"remql:{m}"], "volumes": volumes},
+            config=config, month=m, as_of=resolved, prefix="", detail=False, reps=t.reps,
+        ).items()
+    }  # fmt: skip
+    collected = dict(zip(summaries, pl.collect_all(summaries.values()), strict=True))
+    rows: list[pl.DataFrame] = []
+    previous: dict[str, Any] | None = None
+    for m in labels:
+        frames = {name: frame for (key, name), frame in collected.items() if key == m}
+        frames.update(premature=parts[m]["premature"], enrollment=parts[m]["enrollment"])
+        _without_visitors(frames, segment)
+        values = _summaries(frames, config, stale=f["stale"].height)["kpi"]
+        if m != month:
+            values = past_month_values(values)
+        if m in shown:
+            table = kpi_table(values, previous, config=config).collect()
+            rows.append(table.select(pl.lit(m).alias("month"), pl.all()))
+        previous = values
+    return pl.concat(rows)
+
+
 def review_sections() -> Sequence[str]:
     """The top-level keys of :meth:`Review.to_json_dict` that spec/cli.md fixes."""
     return ("month", "as_of", "volumes", "conversion", "handoff", "cadence", "recycling")
 
 
-__all__ = ["JSON_CONVERSION", "JSON_VOLUMES", "Review", "build_review", "review_sections"]
+__all__ = [
+    "JSON_CONVERSION",
+    "JSON_VOLUMES",
+    "Review",
+    "build_review",
+    "kpi_history",
+    "review_sections",
+]

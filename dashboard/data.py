@@ -327,7 +327,13 @@ def _kpi_trend(
     segment: tuple[tuple[str, Any], ...],
     count: int,
 ) -> pl.DataFrame:
-    return _kpi_trend_uncached(month, dict(segment), count=count)
+    from analytics.review import kpi_history
+
+    reps = _tables(key).reps.select("rep_id", "team").collect()
+    seg = review_segment(dict(segment), reps)
+    return kpi_history(
+        _tables(key), _config(*ckey), month=month, months=count, as_of=at, segment=seg
+    )
 
 
 def kpi_trend(
@@ -338,56 +344,10 @@ def kpi_trend(
     Returns
     -------
     DataFrame, one row per month and KPI: ``month`` and the columns of
-    :func:`analytics.kpis.kpi_table`.
+    :func:`analytics.kpis.kpi_table` (:func:`analytics.review.kpi_history`).
     """
     seg = tuple(sorted((segment or {}).items()))
     return _kpi_trend(warehouse_key(), config_key(), month, as_of(), seg, count)
-
-
-def _kpi_trend_uncached(
-    month: str, segment: dict[str, str] | None = None, *, count: int = 12
-) -> pl.DataFrame:
-    """The KPI table of each of the ``count`` months up to ``month`` (oldest first).
-
-    Each review holds its month and the previous one, so every other month is built
-    (and cached on its own: the pages reuse them).
-
-    Returns
-    -------
-    DataFrame, one row per month and KPI: ``month`` and the columns of
-    :func:`analytics.kpis.kpi_table`.
-    """
-    from analytics.kpis import kpi_table
-    from analytics.timeframe import shift_month
-
-    cfg = config()
-    available = set(months())
-    frames = []
-    for back in range(0, count, 2):
-        m = shift_month(month, -back)
-        if m not in available and shift_month(m, -1) not in available:
-            continue
-        r = review(m, segment)
-        for label, values in ((m, r.kpi_values), (shift_month(m, -1), r.previous_kpi_values)):
-            if label in available:
-                frames.append(
-                    kpi_table(values, config=cfg)
-                    .collect()
-                    .with_columns(pl.lit(label).alias("month"))
-                )
-    if not frames:
-        return pl.DataFrame()
-    from analytics.pack.build import POINT_IN_TIME
-
-    # a count taken at as_of (stale leads) has no value for a past month
-    past = pl.col("metric").is_in(list(POINT_IN_TIME)) & (pl.col("month") != month)
-    return (
-        pl.concat(frames)
-        .with_columns(
-            pl.when(past).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "status")
-        )
-        .sort("month")
-    )
 
 
 # -- lead scoring (precomputed once per warehouse) -----------------------------------------------

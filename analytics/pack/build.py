@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.kpis import kpi_table
+from analytics.kpis import kpi_table, past_month_values
 from analytics.pack.compare import METRIC_LABELS, significant_changes
 from analytics.pack.formatting import (
     format_counts,
@@ -43,9 +43,6 @@ BreachKind = Literal[
     "handoff", "cadence", "never_contacted", "premature_recycles", "stale_leads",
     "recycled_not_enrolled",
 ]  # fmt: skip
-
-#: Metrics counted at ``as_of`` rather than over the month.
-POINT_IN_TIME: frozenset[str] = frozenset({"stale_leads"})
 
 #: The promises every scorecard shows (metric, team), beyond the team's KPIs.
 CORE_PROMISES: tuple[tuple[str, Team], ...] = (
@@ -778,12 +775,8 @@ def build_pack(
     previous = build_review(
         tables, prev_in_force, month=prev_month, as_of=review.as_of, segment=segment
     )
-    # A point-in-time count (stale leads at as_of) has no "previous month" value: the
-    # previous month's review, judged at the same as_of, would repeat today's count.
-    before = {
-        k: review.previous_kpi_values.get(k) if k in POINT_IN_TIME else v
-        for k, v in previous.kpi_values.items()
-    }
+    # the previous month judged by its own SLA; a point-in-time count has no past value
+    before = past_month_values(previous.kpi_values)
     kpis = kpi_table(review.kpi_values, before, config=in_force).collect()
     changes = significant_changes(review, previous, alpha=alpha)
     in_month = [
