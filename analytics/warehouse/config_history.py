@@ -50,10 +50,12 @@ def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> 
 
 def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per recorded SLA config version, oldest effective date first."""
-    return con.sql(
-        "SELECT version, effective_from, name, content_hash, source, first_used_at, content "
-        "FROM meta.config_versions ORDER BY effective_from, first_used_at"
-    ).pl()
+    return pl.DataFrame(
+        con.sql(
+            "SELECT version, effective_from, name, content_hash, source, first_used_at, content "
+            "FROM meta.config_versions ORDER BY effective_from, first_used_at"
+        )
+    )
 
 
 def _as_config(row: dict) -> SlaConfig:
@@ -92,10 +94,12 @@ def stored_configs(con: duckdb.DuckDBPyConnection) -> list[SlaConfig]:
     >>> [c.sla.version for c in stored_configs(con)]
     ['2026.2']
     """
-    rows = con.sql(
-        "SELECT content_hash, version, source, content FROM meta.config_versions "
-        "ORDER BY first_used_at, effective_from"
-    ).pl()
+    rows = pl.DataFrame(
+        con.sql(
+            "SELECT content_hash, version, source, content FROM meta.config_versions "
+            "ORDER BY first_used_at, effective_from"
+        )
+    )
     configs = []
     for row in rows.iter_rows(named=True):
         try:

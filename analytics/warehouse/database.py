@@ -242,15 +242,17 @@ def latest_timestamp(con: duckdb.DuckDBPyConnection):
 
 def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The quarantine: one row per broken rule of a rejected row, newest load first."""
-    return con.sql(
-        'SELECT load_id, table_name, source_file, line, "column", reason, value, loaded_at '
-        "FROM meta.quarantine ORDER BY load_id DESC, source_file, line"
-    ).pl()
+    return pl.DataFrame(
+        con.sql(
+            'SELECT load_id, table_name, source_file, line, "column", reason, value, loaded_at '
+            "FROM meta.quarantine ORDER BY load_id DESC, source_file, line"
+        )
+    )
 
 
 def loads(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The load log: one row per file loaded, newest first."""
-    return con.sql("SELECT * FROM meta.loads ORDER BY load_id DESC, table_name").pl()
+    return pl.DataFrame(con.sql("SELECT * FROM meta.loads ORDER BY load_id DESC, table_name"))
 
 
 def is_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
