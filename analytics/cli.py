@@ -461,6 +461,14 @@ def review(
         Path | None,
         typer.Option("--out", help="The pack's file (format from its suffix without --format)."),
     ] = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record/--no-record",
+            help="Record the config in the warehouse's SLA history when it is new "
+            "(--no-record: a trial run that leaves the warehouse as it is).",
+        ),
+    ] = True,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
@@ -469,6 +477,7 @@ def review(
 
     The month is judged by the SLA version in force on its first day (recorded in the
     warehouse; the given config when none is). With --format/--out: the review pack.
+    A config not recorded yet is recorded first, unless --no-record.
     """
     from analytics.review import build_review
     from analytics.tables import parse_timestamp
@@ -487,7 +496,8 @@ def review(
             fail(f"--as-of: {as_of!r} is not an ISO 8601 timestamp; use e.g. 2026-11-01T00:00:00Z")
     pack_format = _pack_format(fmt, out_file, as_json=as_json)
     cfg = config_or_exit(config)
-    _record_config(db, cfg)
+    if record:
+        _record_config(db, cfg)
     with readonly_warehouse(db) as con:
         if moment is None:
             moment = latest_timestamp(con)  # one SQL query instead of scanning every table

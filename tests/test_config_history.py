@@ -191,6 +191,30 @@ def test_import_records_once_and_a_reading_command_records_a_new_version(warehou
     assert configs[1].source == "variant.toml"
 
 
+def test_a_trial_review_with_no_record_leaves_the_warehouse_byte_identical(warehouse, tmp_path):
+    trial = tmp_path / "trial.toml"
+    trial.write_text(
+        EXAMPLE.replace("\ntarget = 700\n", "\ntarget = 650\n", 1).replace(
+            'version = "2026.2"', 'version = "2026.2-trial"', 1
+        )
+    )
+    before = warehouse.read_bytes()
+    args = ["review", "--month", "2026-10", "--db", str(warehouse), "--config", str(trial)]
+    result = runner.invoke(app, [*args, "--no-record", "--json"])
+    assert result.exit_code == 0, result.output
+    assert warehouse.read_bytes() == before
+    # the trial config judges the month all the same (it wins over a recorded tie)
+    kpis = {k["metric"]: k for k in json.loads(result.stdout)["kpis"]}
+    assert kpis["mqls"]["target"] == 650
+    result = runner.invoke(app, [*args, "--json"])  # without the switch it is recorded
+    assert result.exit_code == 0, result.output
+    con = connect_readonly(warehouse)
+    try:
+        assert config_versions(con)["version"].to_list() == ["2026.2", "2026.2-trial"]
+    finally:
+        con.close()
+
+
 def test_recording_never_creates_a_warehouse(tmp_path):
     assert record_config_if_new(tmp_path / "none.duckdb", V3) is False
     assert not (tmp_path / "none.duckdb").exists()
