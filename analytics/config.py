@@ -12,10 +12,11 @@ key, the value and what is allowed.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -61,6 +62,42 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The languages a text of the config may be written in: English under its key, every
+#: other under the key with the language as suffix (``label`` and ``label_de``).
+TEXT_LANGS: tuple[str, ...] = ("en", "de")
+
+
+def _check_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("empty text; leave the key out to show the English text")
+    if isinstance(value, list) and any(isinstance(v, str) and not v.strip() for v in value):
+        raise ValueError("empty text in the list; leave the key out to show the English text")
+    return value
+
+
+class _Texts(_Model):
+    """A config table with texts for people: each text key ``k`` may have a German ``k_de``."""
+
+    #: The text keys of this table (each has an optional ``<key>_de``).
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def text(self, key: str, lang: str = "en") -> Any:
+        """The text ``key`` in ``lang``; the English one when no translation is given.
+
+        >>> Stage(label="Lead", label_de="Lead (dt.)", definition="x").text("label", "de")
+        'Lead (dt.)'
+        >>> Stage(label="Lead", definition="x").text("definition", "de")
+        'x'
+        """
+        if key not in self.TEXT_KEYS:
+            raise KeyError(f"{key!r} is no text of {type(self).__name__}; texts: {self.TEXT_KEYS}")
+        if lang != "en":
+            translated = getattr(self, f"{key}_{lang}", None)
+            if translated:
+                return translated
+        return getattr(self, key)
+
+
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -71,12 +108,18 @@ def _check_timezone(value: str) -> str:
     return value
 
 
-class SlaMeta(_Model):
+class SlaMeta(_Texts):
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("name", "owners")
+
     name: str
+    name_de: str | None = None
     version: str
     effective_from: date
     owners: list[str] = []
+    owners_de: list[str] | None = None
     review_cadence: Literal["monthly"] = "monthly"
+
+    _texts = field_validator("name_de", "owners_de")(_check_text)
 
 
 class Reporting(_Model):
@@ -86,10 +129,16 @@ class Reporting(_Model):
     _tz = field_validator("timezone")(_check_timezone)
 
 
-class Stage(_Model):
+class Stage(_Texts):
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("label", "definition")
+
     label: str
+    label_de: str | None = None
     definition: str
+    definition_de: str | None = None
     aliases: list[str] = []
+
+    _texts = field_validator("label_de", "definition_de")(_check_text)
 
 
 class Funnel(_Model):
@@ -189,11 +238,18 @@ class Cadence(_Model):
     ]
 
 
-class NurtureTrack(_Model):
+class NurtureTrack(_Texts):
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("name", "description")
+
+    #: The track's name in the data (the key of its enrollments); ``name_de`` is only shown.
     name: str
+    name_de: str | None = None
     buyer_stage: BuyerStage
     description: str = ""
+    description_de: str | None = None
     sales_can_trigger: bool = False
+
+    _texts = field_validator("name_de", "description_de")(_check_text)
 
 
 class Nurture(_Model):
@@ -206,11 +262,16 @@ class Goals(_Model):
     rate_window_months: PositiveInt = 6
 
 
-class Kpi(_Model):
+class Kpi(_Texts):
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("label",)
+
     metric: str
     label: str
+    label_de: str | None = None
     target: float
     direction: Direction
+
+    _texts = field_validator("label_de")(_check_text)
 
     @field_validator("metric")
     @classmethod
@@ -306,6 +367,24 @@ class SlaConfig(_Model):
             ("sales", k) for k in self.kpis.sales
         ]
 
+    def kpi(self, team: str, metric: str) -> Kpi | None:
+        """The KPI of ``team`` on ``metric`` (None when the team has none)."""
+        return next((k for t, k in self.all_kpis if t == team and k.metric == metric), None)
+
+    def kpi_label(self, team: str, metric: str, lang: str = "en") -> str | None:
+        """The KPI's label in ``lang`` (English when not translated); None without the KPI.
+
+        >>> load_config("data/sla.toml").kpi_label("sales", "cadence_compliance", "de")
+        'Kadenz eingehalten'
+        """
+        kpi = self.kpi(team, metric)
+        return None if kpi is None else kpi.text("label", lang)
+
+    def track_name(self, track: str, lang: str = "en") -> str:
+        """A nurture track's name in ``lang``; a track the config does not know as it is."""
+        known = self.tracks_by_name.get(track)
+        return track if known is None else known.text("name", lang)
+
 
 class ConfigError(Exception):
     """A config that cannot be used; ``problems`` holds one line per problem."""
@@ -336,6 +415,34 @@ def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
     return value
 
 
+_SUFFIXED = re.compile(r"^(?P<key>\w+?)_(?P<lang>[a-z]{2})$")
+
+#: Every text key of the config (the keys that take a ``_de`` variant).
+TEXT_KEYS: tuple[str, ...] = tuple(
+    sorted({k for m in (SlaMeta, Stage, NurtureTrack, Kpi) for k in m.TEXT_KEYS})
+)
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """Why a key is not allowed: a misspelling, or a translation the config cannot take.
+
+    >>> _unknown_key(("stages", "mql", "label_fr"))
+    "no language 'fr': a text is English under its key and German under 'label_de'"
+    >>> _unknown_key(("kpis", "sales", 0, "target_de"))
+    'target is not a text: only definition, description, label, name, owners take a German variant'
+    """
+    name = str(loc[-1])
+    found = _SUFFIXED.match(name)
+    if found and found["key"] in TEXT_KEYS and found["lang"] not in TEXT_LANGS:
+        return (
+            f"no language {found['lang']!r}: a text is English under its key and German "
+            f"under '{found['key']}_de'"
+        )
+    if found and found["lang"] == "de" and found["key"] not in TEXT_KEYS:
+        return f"{found['key']} is not a text: only {', '.join(TEXT_KEYS)} take a German variant"
+    return "unknown key (check the spelling; see data/sla.toml for the known keys)"
+
+
 def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
     """Parse and validate SLA config TOML text.
 
@@ -364,9 +471,7 @@ def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
             key = _format_location(loc) or "(top level)"
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                problems.append(
-                    f"{key}: unknown key (check the spelling; see data/sla.toml for the known keys)"
-                )
+                problems.append(f"{key}: {_unknown_key(loc)}")
             elif err["type"] == "missing":
                 problems.append(f"{key}: required key is missing")
             else:
@@ -394,4 +499,13 @@ def load_config(path: str | Path) -> SlaConfig:
     return parse_config(text, source=str(path))
 
 
-__all__ = ["BUYER_STAGES", "KPI_METRICS", "ConfigError", "SlaConfig", "load_config", "parse_config"]
+__all__ = [
+    "BUYER_STAGES",
+    "KPI_METRICS",
+    "TEXT_KEYS",
+    "TEXT_LANGS",
+    "ConfigError",
+    "SlaConfig",
+    "load_config",
+    "parse_config",
+]

@@ -3,7 +3,8 @@
 The one place for this text: the app's Definitions page shows it, the review pack and
 notebooks may reuse it. :func:`metric_definitions` fills in the values of the SLA config
 in force (e.g. "within 24 hours"), so the words always match the numbers the metrics use;
-:func:`config_settings` lists the config's settings in plain words.
+:func:`config_settings` lists the config's settings in plain words. Both take
+``lang="de"`` for German; the words live in :mod:`analytics.texts`.
 
 >>> from analytics.config import load_config
 >>> defs = metric_definitions(load_config("data/sla.toml"))
@@ -14,10 +15,12 @@ in force (e.g. "within 24 hours"), so the words always match the numbers the met
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.texts import Lang, Term, Text, check_lang, number, plain, render
 
 
 @dataclass(frozen=True)
@@ -30,230 +33,122 @@ class Definition:
     text: str
 
 
-def _n(value: float) -> str:
-    """A config number without a needless ``.0`` (24.0 -> 24, 0.5 -> 0.5)."""
-    return f"{value:g}"
+#: (section, key) of every definition, in the order of spec/metrics.md; the words are
+#: ``def.section.<section>``, ``def.name.<key>`` and ``def.text.<key>`` of analytics.texts.
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("time", "month"),
+    ("time", "as_of"),
+    ("volumes", "visitors"),
+    ("volumes", "leads"),
+    ("volumes", "mqls"),
+    ("volumes", "deals_won"),
+    ("conversion", "period_rates"),
+    ("conversion", "cohort_rates"),
+    ("conversion", "interval"),
+    ("handoff", "mql_episode"),
+    ("handoff", "handoff_compliance"),
+    ("handoff", "median_hours_to_first_touch"),
+    ("handoff", "mql_rejection_rate"),
+    ("management", "attempts_per_mql"),
+    ("management", "cadence_compliance"),
+    ("recycling", "premature_recycles"),
+    ("recycling", "stale_leads"),
+    ("recycling", "recycled_enrolled_in_time"),
+    ("recycling", "remql_rate"),
+    ("marketing", "mql_attainment"),
+    ("marketing", "lead_quality"),
+    ("goal", "reverse_funnel"),
+    ("goal", "pacing"),
+    ("scoring", "score"),
+    ("scoring", "grades"),
+    ("scoring", "calibration"),
+    ("scoring", "workload_ratio"),
+)
 
 
-def metric_definitions(config: SlaConfig) -> list[Definition]:
+def _parameters(config: SlaConfig) -> dict[str, dict[str, Any]]:
+    """The config's numbers each definition names, by definition key."""
+    h, c, r, g, sc = config.handoff, config.cadence, config.recycle, config.goals, config.scoring
+    clock = Text("def.clock.business" if h.business_hours else "def.clock.calendar")
+    return {
+        "month": {"tz": config.reporting.timezone},
+        "cohort_rates": {"days": config.funnel.window_days},
+        "handoff_compliance": {"hours": h.first_touch_hours, "clock": clock},
+        "median_hours_to_first_touch": {"clock": clock},
+        "cadence_compliance": {
+            "attempts": c.min_attempts,
+            "days": c.window_days,
+            "gap": c.min_gap_hours,
+        },
+        "premature_recycles": {"attempts": r.after_attempts},
+        "stale_leads": {"attempts": r.after_attempts, "days": r.grace_days},
+        "recycled_enrolled_in_time": {"days": r.enroll_within_days},
+        "remql_rate": {"days": r.remql_window_days},
+        "mql_attainment": {"target": g.mql_target_monthly},
+        "reverse_funnel": {
+            "target": g.revenue_target_monthly,
+            "currency": config.reporting.currency,
+            "months": g.rate_window_months,
+        },
+        "score": {
+            "fit_cap": sc.fit_cap,
+            "half_life": sc.decay_half_life_days,
+            "interest_cap": sc.interest_cap,
+            "threshold": sc.mql_threshold,
+        },
+        "grades": {"fit": sc.fit_grades, "interest": sc.interest_grades},
+    }
+
+
+def metric_definitions(config: SlaConfig, *, lang: Lang = "en") -> list[Definition]:
     """The definitions of every metric, with the numbers of ``config``.
 
     Parameters
     ----------
     config : SlaConfig
         The SLA config in force.
+    lang : {"en", "de"}, default "en"
+        The language of the section, name and text (numbers in its style too).
 
     Returns
     -------
     list of Definition, in the order of spec/metrics.md (time, volumes, rates, episodes,
-    handoff, cadence, recycling, marketing's side, shared goal, scoring).
+    handoff, cadence, recycling, marketing's side, shared goal, scoring); ``key`` is the
+    same in every language.
 
     Examples
     --------
     >>> from analytics.config import load_config
-    >>> d = {x.key: x for x in metric_definitions(load_config("data/sla.toml"))}
+    >>> cfg = load_config("data/sla.toml")
+    >>> d = {x.key: x for x in metric_definitions(cfg)}
     >>> "within 24 hours" in d["handoff_compliance"].text
     True
+    >>> de = {x.key: x for x in metric_definitions(cfg, lang="de")}
+    >>> de["reverse_funnel"].text[:50]
+    'Aus dem Umsatzziel (1.000.000 EUR im Monat) und de'
     """
-    h, c, r, g = config.handoff, config.cadence, config.recycle, config.goals
-    tz = config.reporting.timezone
-    hours = "business hours of the sales calendar" if h.business_hours else "calendar hours"
-    sc = config.scoring
-    rows = [
-        (
-            "Time",
-            "month",
-            "Month",
-            f"A calendar month in the reporting time zone ({tz}). All timestamps are "
-            "stored in UTC.",
-        ),
-        (
-            "Time",
-            "as_of",
-            "As of",
-            "The moment the numbers are computed for: by default the latest timestamp in "
-            "any table of the warehouse. Anything after it is ignored.",
-        ),
-        ("Volumes", "visitors", "Visitors", "Sum of web-traffic visitors on the days of M."),
-        ("Volumes", "leads", "Leads", "Leads created in month M."),
-        (
-            "Volumes",
-            "mqls",
-            "MQLs, SALs, SQLs, opportunities, customers, recycled, disqualified",
-            "Distinct leads with at least one lifecycle event of that stage in M.",
-        ),
-        (
-            "Volumes",
-            "deals_won",
-            "Deals won, won revenue",
-            "Opportunities with status won and closed in M; won revenue is their amount.",
-        ),
-        (
-            "Conversion",
-            "period_rates",
-            "Period conversion rates",
-            "Ratio of two volumes of the same month: visitor -> lead = leads / visitors, "
-            "lead -> MQL = MQLs / leads, MQL -> SQL = SQLs / MQLs, SQL -> opportunity = "
-            "opportunities / SQLs, opportunity -> won = deals won / opportunities. A zero "
-            "denominator gives no rate (never 0).",
-        ),
-        (
-            "Conversion",
-            "cohort_rates",
-            "Cohort conversion rates",
-            "Of the leads that entered stage A in M, the share that entered stage B within "
-            f"{config.funnel.window_days} days of entering A. A cohort whose window has not "
-            "closed by as of is flagged immature.",
-        ),
-        (
-            "Conversion",
-            "interval",
-            "Counts and intervals",
-            "Every rate is shown with its count (41 / 120) and a 95 % Wilson interval.",
-        ),
-        (
-            "Handoff",
-            "mql_episode",
-            "MQL episode",
-            "Starts when a lead enters MQL while it has no open episode; ends at its next "
-            "SQL, recycled or disqualified event. A second MQL event inside an open episode "
-            "starts nothing. The episodes of M are those that start in M.",
-        ),
-        (
-            "Handoff",
-            "handoff_compliance",
-            "Handoff compliance (speed to lead)",
-            f"Per MQL episode: met if the first sales touch came within {_n(h.first_touch_hours)}"
-            f" hours ({hours}) of the MQL; missed if later, or if there is no touch and the "
-            "deadline has passed at as of; pending otherwise. Compliance = met / (met + missed).",
-        ),
-        (
-            "Handoff",
-            "median_hours_to_first_touch",
-            "Median hours to first touch",
-            f"Median of the hours ({hours}) from MQL to the first sales touch, over the "
-            "episodes of M that have a touch.",
-        ),
-        (
-            "Handoff",
-            "mql_rejection_rate",
-            "MQLs rejected by sales",
-            "Share of the MQL episodes of M that ended disqualified or recycled without "
-            "being accepted (no SAL).",
-        ),
-        (
-            "Lead management",
-            "attempts_per_mql",
-            "Attempts per MQL",
-            "Mean number of sales touches inside the MQL episodes of M (from the MQL to the "
-            "end of the episode or as of).",
-        ),
-        (
-            "Lead management",
-            "cadence_compliance",
-            "Cadence held",
-            "The cadence holds for an episode when the lead was reached (connected, replied or"
-            f" meeting booked), or when at least {c.min_attempts} attempts were made within "
-            f"{_n(c.window_days)} days of the MQL, attempts less than {_n(c.min_gap_hours)} "
-            "hours apart counting as one. An episode is judged once its window has closed or "
-            "it has ended; compliance = held / judged.",
-        ),
-        (
-            "Recycling",
-            "premature_recycles",
-            "Premature recycles",
-            "Recycled events that end an episode in which the lead was not reached and fewer "
-            f"than {r.after_attempts} attempts were made.",
-        ),
-        (
-            "Recycling",
-            "stale_leads",
-            "Stale leads",
-            f"Leads whose open episode has at least {r.after_attempts} unanswered attempts, "
-            f"the last one more than {_n(r.grace_days)} days ago, neither recycled, "
-            "disqualified nor advanced. Counted at as of.",
-        ),
-        (
-            "Recycling",
-            "recycled_enrolled_in_time",
-            "Recycled leads enrolled in time",
-            f"Share of recycled leads enrolled in a nurture track within "
-            f"{_n(r.enroll_within_days)} days of being recycled.",
-        ),
-        (
-            "Recycling",
-            "remql_rate",
-            "Re-MQL rate",
-            "Share of the leads recycled in M that become MQL again within "
-            f"{r.remql_window_days} days.",
-        ),
-        (
-            "Marketing",
-            "mql_attainment",
-            "MQL attainment",
-            f"MQLs of M / the monthly MQL target ({_n(g.mql_target_monthly)}).",
-        ),
-        (
-            "Marketing",
-            "lead_quality",
-            "Lead quality",
-            "MQL -> SQL of the month, and the share of MQLs that sales rejected.",
-        ),
-        (
-            "Shared goal",
-            "reverse_funnel",
-            "Reverse funnel",
-            f"From the revenue target ({_n(g.revenue_target_monthly)} "
-            f"{config.reporting.currency} a month) and the rates of the trailing "
-            f"{g.rate_window_months} months: deals = target / average won deal size, "
-            "opportunities = deals / opportunity -> won, SQLs = opportunities / SQL -> "
-            "opportunity, MQLs = SQLs / MQL -> SQL, leads = MQLs / lead -> MQL, visitors = "
-            "leads / visitor -> lead.",
-        ),
-        (
-            "Shared goal",
-            "pacing",
-            "Pacing",
-            "Actual volume to date against the linear share of each target (the share of "
-            "the month or quarter that has passed at as of).",
-        ),
-        (
-            "Scoring",
-            "score",
-            "Lead score",
-            f"Fit points (industry, size band, country, seniority, role; capped at "
-            f"{_n(sc.fit_cap)}) + interest points (activities, each halved every "
-            f"{_n(sc.decay_half_life_days)} days, capped at {_n(sc.interest_cap)}). A lead "
-            f"becomes an MQL when its score reaches {_n(sc.mql_threshold)}.",
-        ),
-        (
-            "Scoring",
-            "grades",
-            "Fit and interest grades",
-            f"Fit A/B/C/D at {', '.join(_n(v) for v in sc.fit_grades)} points; interest "
-            f"1/2/3/4 at {', '.join(_n(v) for v in sc.interest_grades)} points.",
-        ),
-        (
-            "Scoring",
-            "calibration",
-            "Calibration (Brier score, ECE)",
-            "How well a score's predicted chance of becoming an SQL matches what happened: "
-            "the Brier score is the mean squared error of the predicted probability; the "
-            "expected calibration error (ECE) is the count-weighted mean gap between "
-            "predicted and observed rates over the bins of the reliability curve.",
-        ),
-        (
-            "Scoring",
-            "workload_ratio",
-            "Workload ratio",
-            "MQLs per week at a threshold / the weekly capacity of the active sales reps.",
-        ),
+    check_lang(lang)
+    params = _parameters(config)
+    return [
+        Definition(
+            section=render(f"def.section.{section}", lang=lang),
+            key=key,
+            name=render(f"def.name.{key}", lang=lang),
+            text=render(f"def.text.{key}", lang=lang, **params.get(key, {})),
+        )
+        for section, key in DEFINITIONS
     ]
-    return [Definition(*row) for row in rows]
 
 
-def config_settings(config: SlaConfig) -> pl.DataFrame:
+def config_settings(config: SlaConfig, *, lang: Lang = "en") -> pl.DataFrame:
     """The SLA config's settings in plain words, for people rather than machines.
+
+    Parameters
+    ----------
+    config : SlaConfig
+    lang : {"en", "de"}, default "en"
+        The language of the words; texts of the config in it where the config has them
+        (``name_de``, ``description_de`` ...), else in English.
 
     Returns
     -------
@@ -262,61 +157,87 @@ def config_settings(config: SlaConfig) -> pl.DataFrame:
     Examples
     --------
     >>> from analytics.config import load_config
-    >>> s = config_settings(load_config("data/sla.toml"))
+    >>> cfg = load_config("data/sla.toml")
+    >>> s = config_settings(cfg)
     >>> s.filter(pl.col("setting") == "First touch within").row(0)
     ('Handoff: marketing -> sales', 'First touch within', '24 hours (calendar hours)')
+    >>> config_settings(cfg, lang="de").row(7)
+    ('Gemeinsame Ziele', 'Umsatzziel pro Monat', '1.000.000')
     """
+    check_lang(lang)
     h, c, r, g, sc = config.handoff, config.cadence, config.recycle, config.goals, config.scoring
     cal = h.calendar
+
+    def w(code: str, **params: Any) -> str:
+        return render(code, lang=lang, **params)
+
+    def terms(kind: str, values: list[str]) -> str:
+        return ", ".join(Term(kind, v).render(lang=lang) for v in values)
+
+    clock = Text("set.clock.business" if h.business_hours else "set.clock.calendar")
+    holidays = (
+        Text("set.holidays", {"country": cal.holidays_country}) if cal.holidays_country else ""
+    )
+    track = Text("set.track", {"track": config.track_name(r.track, lang)}) if r.track else ""
     rows: list[tuple[str, str, str]] = [
-        ("SLA", "Name", config.sla.name),
-        ("SLA", "Version", config.sla.version),
-        ("SLA", "In force since", config.sla.effective_from.isoformat()),
-        ("SLA", "Owners", ", ".join(config.sla.owners)),
-        ("SLA", "Reviewed", config.sla.review_cadence),
-        ("SLA", "Reporting time zone", config.reporting.timezone),
-        ("SLA", "Currency", config.reporting.currency),
-        ("Shared goals", "Revenue target per month", f"{g.revenue_target_monthly:,.0f}"),
-        ("Shared goals", "MQL target per month", _n(g.mql_target_monthly)),
-        ("Shared goals", "Rates from the trailing", f"{g.rate_window_months} months"),
-        ("Lead qualification", "MQL threshold", f"{_n(sc.mql_threshold)} points"),
-        ("Lead qualification", "Interest half-life", f"{_n(sc.decay_half_life_days)} days"),
-        ("Lead qualification", "Fit cap", f"{_n(sc.fit_cap)} points"),
-        ("Lead qualification", "Interest cap", f"{_n(sc.interest_cap)} points"),
+        ("sla", "name", config.sla.text("name", lang)),
+        ("sla", "version", config.sla.version),
+        ("sla", "effective_from", _day(config.sla.effective_from, lang)),
+        ("sla", "owners", ", ".join(config.sla.text("owners", lang))),
         (
-            "Handoff: marketing -> sales",
-            "First touch within",
-            f"{_n(h.first_touch_hours)} hours "
-            + ("(business hours)" if h.business_hours else "(calendar hours)"),
+            "sla",
+            "review_cadence",
+            Term("cadence_word", config.sla.review_cadence).render(lang=lang),
         ),
-        ("Handoff: marketing -> sales", "Handoff triggers", ", ".join(h.triggers)),
+        ("sla", "timezone", config.reporting.timezone),
+        ("sla", "currency", config.reporting.currency),
+        ("goals", "revenue_target", number(g.revenue_target_monthly, lang)),
+        ("goals", "mql_target", plain(g.mql_target_monthly, lang)),
+        ("goals", "rate_window", w("set.months", n=g.rate_window_months)),
+        ("qualification", "mql_threshold", w("set.points", n=sc.mql_threshold)),
+        ("qualification", "half_life", w("set.days", n=sc.decay_half_life_days)),
+        ("qualification", "fit_cap", w("set.points", n=sc.fit_cap)),
+        ("qualification", "interest_cap", w("set.points", n=sc.interest_cap)),
+        ("handoff", "first_touch", w("set.hours", n=h.first_touch_hours, clock=clock)),
+        ("handoff", "triggers", terms("trigger", h.triggers)),
         (
-            "Handoff: marketing -> sales",
-            "Sales calendar",
-            f"{', '.join(cal.working_days)} {cal.start:%H:%M}-{cal.end:%H:%M} {cal.timezone}"
-            + (f", holidays of {cal.holidays_country}" if cal.holidays_country else ""),
+            "handoff",
+            "calendar",
+            w(
+                "set.calendar_value",
+                days=[Term("weekday", d) for d in cal.working_days],
+                start=f"{cal.start:%H:%M}",
+                end=f"{cal.end:%H:%M}",
+                tz=cal.timezone,
+                holidays=holidays,
+            ),
         ),
-        ("Handoff: sales -> marketing", "Recycle after", f"{r.after_attempts} unanswered attempts"),
-        ("Handoff: sales -> marketing", "... and a grace of", f"{_n(r.grace_days)} days"),
-        (
-            "Handoff: sales -> marketing",
-            "Enrol recycled leads within",
-            f"{_n(r.enroll_within_days)} days" + (f" (track {r.track})" if r.track else ""),
-        ),
-        ("Handoff: sales -> marketing", "Re-MQL window", f"{r.remql_window_days} days"),
-        ("Lead management", "Minimum attempts", str(c.min_attempts)),
-        ("Lead management", "... within", f"{_n(c.window_days)} days of the MQL"),
-        ("Lead management", "Attempts closer than", f"{_n(c.min_gap_hours)} hours count as one"),
-        ("Lead management", "Channels", ", ".join(c.channels)),
-        ("Funnel", "Cohort window", f"{config.funnel.window_days} days"),
-        ("KPIs", "At risk within", f"{config.kpis.at_risk_margin:.0%} of the target"),
+        ("recycle", "recycle_after", w("set.unanswered", n=r.after_attempts)),
+        ("recycle", "grace", w("set.days_of", n=r.grace_days)),
+        ("recycle", "enroll_within", w("set.enroll_value", n=r.enroll_within_days, track=track)),
+        ("recycle", "remql_window", w("set.days", n=r.remql_window_days)),
+        ("management", "min_attempts", str(c.min_attempts)),
+        ("management", "cadence_window", w("set.of_mql", n=c.window_days)),
+        ("management", "min_gap", w("set.count_as_one", n=c.min_gap_hours)),
+        ("management", "channels", terms("channel", c.channels)),
+        ("funnel", "cohort_window", w("set.days", n=config.funnel.window_days)),
+        ("kpis", "at_risk", w("set.of_target", share=config.kpis.at_risk_margin)),
     ]
-    for track in config.nurture.tracks:
-        who = " (sales may trigger)" if track.sales_can_trigger else ""
-        rows.append(
-            ("Lead nurturing", track.name, f"{track.buyer_stage}{who}: {track.description}")
+    shown = [(w(f"set.section.{s}"), w(f"set.{k}"), v) for s, k, v in rows]
+    for t in config.nurture.tracks:
+        value = w(
+            "set.track_value",
+            stage=Term("buyer_stage", t.buyer_stage),
+            who=Text("set.sales_may_trigger") if t.sales_can_trigger else "",
+            description=t.text("description", lang),
         )
-    return pl.DataFrame(rows, schema=["section", "setting", "value"], orient="row")
+        shown.append((w("set.section.nurture"), t.text("name", lang), value))
+    return pl.DataFrame(shown, schema=["section", "setting", "value"], orient="row")
 
 
-__all__ = ["Definition", "config_settings", "metric_definitions"]
+def _day(value: Any, lang: Lang) -> str:
+    """A date: ISO in English, ``01.01.2026`` in German."""
+    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
+
+
+__all__ = ["DEFINITIONS", "Definition", "config_settings", "metric_definitions"]

@@ -63,6 +63,33 @@ def test_the_example_config_has_every_spec_default():
             "recycle.track 'nope' is not a nurture",
         ),
         ("[sla]", "[sla\n", "not valid TOML"),
+        (
+            'label = "Cadence held"',
+            'label = "Cadence held"\nlabel_fr = "Cadence tenue"',
+            "kpis.sales[2].label_fr: no language 'fr': a text is English under its key and "
+            "German under 'label_de'",
+        ),
+        (
+            "target = 0.85",
+            "target = 0.85\ntarget_de = 0.8",
+            "kpis.sales[2].target_de: target is not a text: only definition, description, "
+            "label, name, owners take a German variant",
+        ),
+        (
+            'label_de = "Kadenz eingehalten"',
+            'label_de = "  "',
+            "kpis.sales[2].label_de = '  ': empty text; leave the key out",
+        ),
+        (
+            'name_de = "Entscheidungshilfen"',
+            "name_de = 3",
+            "nurture.tracks[2].name_de = 3: Input should be a valid string",
+        ),
+        (
+            'owners_de = ["Leitung Marketing", "Leitung Vertrieb"]',
+            'owners_de = "Leitung"',
+            "sla.owners_de = 'Leitung': Input should be a valid list",
+        ),
     ],
 )
 def test_a_bad_value_gives_one_line_naming_key_value_and_what_is_allowed(old, new, expected):
@@ -85,3 +112,28 @@ def test_several_problems_give_one_line_each():
 def test_a_missing_file_is_named():
     with pytest.raises(ConfigError, match=r"nope\.toml: file not found"):
         load_config("nope.toml")
+
+
+def test_every_text_may_have_a_german_variant_and_falls_back_to_english():
+    cfg = load_config("data/sla.toml")
+    assert cfg.stages["mql"].text("label", "de") == "Marketingqualifizierter Lead (MQL)"
+    assert cfg.stages["lead"].text("label", "de") == "Lead"  # no label_de: the English one
+    assert cfg.sla.text("owners", "de") == ["Leitung Marketing", "Leitung Vertrieb"]
+    assert cfg.kpi_label("marketing", "mqls", "de") == "Gelieferte MQLs"
+    assert cfg.kpi_label("marketing", "mqls") == "MQLs delivered"
+    assert cfg.kpi_label("sales", "mqls") is None  # sales has no MQL KPI
+    assert cfg.track_name("decision-proof", "de") == "Entscheidungshilfen"
+    assert cfg.track_name("legacy-newsletter", "de") == "legacy-newsletter"  # not in the config
+    with pytest.raises(KeyError, match="'target' is no text of Kpi"):
+        cfg.kpis.sales[0].text("target", "de")
+
+
+def test_a_config_without_german_texts_shows_english_everywhere():
+    import re
+
+    english = re.sub(r"^\w+_de = .*\n", "", EXAMPLE, flags=re.M)
+    assert not re.search(r"^\w+_de =", english, flags=re.M)
+    cfg = parse_config(english)
+    assert cfg.stages["mql"].text("definition", "de") == cfg.stages["mql"].definition
+    assert cfg.kpi_label("sales", "cadence_compliance", "de") == "Cadence held"
+    assert cfg.track_name("decision-proof", "de") == "decision-proof"

@@ -284,6 +284,40 @@ def test_action_items_follow_the_rules_with_the_number_behind_each(pack):
     assert "two-proportion test p = 0.00195" in pack.actions[-1].evidence
 
 
+def test_action_items_render_in_german_with_german_numbers(pack):
+    """The same items, code and parameters, in German words; the English stays the JSON's."""
+    first, cadence, *_, worse = pack.actions
+    assert first.code == "action.handoff"
+    assert first.render(lang="de") == (
+        "Reaktionszeit verfehlt bei 50 % der MQLs; 100 % davon bei Ben Beta (2 von 2): "
+        "Routing und Abdeckung prüfen",
+        "2 von 4 MQLs nicht innerhalb von 24 h kontaktiert",
+    )
+    assert cadence.render(lang="de")[1].startswith("3 von 4 eingehalten (mindestens 6 Versuche")
+    assert worse.render(lang="de")[0] == (
+        "Lead -> MQL: seit dem Vormonat schlechter; Ursache klären"
+    )
+    assert "Test auf zwei Anteile p = 0,00195" in worse.render(lang="de")[1]
+    missed = next(a for a in pack.actions if a.code == "action.kpi_missed")
+    text, evidence = missed.render(lang="de")
+    assert text.startswith(CFG.kpi_label(missed.team, missed.metric, "de") + ": Ziel verfehlt")
+    assert " gegenüber Ziel " in evidence
+    assert first.to_json_dict()["text"] == first.text and first.to_json_dict()["code"] == first.code
+    assert first.to_json_dict(lang="de")["evidence"].startswith("2 von 4")
+
+
+def test_top_breaches_in_german_keep_the_numbers(pack):
+    from analytics.pack.build import top_breaches
+
+    german = top_breaches(pack.review, pack.config, lang="de")
+    assert german.drop("unit", "detail").equals(pack.breaches.drop("unit", "detail"))
+    late = german.filter(pl.col("lead_id") == "L3").row(0, named=True)
+    assert (late["unit"], late["detail"]) == (
+        "Stunden über der Frist",
+        "Erstkontakt nach 48,0 h (24,0 h über 24 h)",
+    )
+
+
 # -- the three formats -------------------------------------------------------------------
 
 EXPECTED_TEXT = [
@@ -333,7 +367,10 @@ def test_markdown_holds_the_expected_numbers_in_tables(pack):
 def test_markdown_escapes_data_that_would_break_a_table_or_inject_html(pack):
     import dataclasses
 
-    evil = dataclasses.replace(pack.actions[0], text="x | y <script>alert(1)</script>")
+    from analytics.texts import Text
+
+    words = Text("action.kpi_missed", {"kpi": "x | y <script>alert(1)</script>"})
+    evil = dataclasses.replace(pack.actions[0], message=words)
     md = render_markdown(dataclasses.replace(pack, actions=[evil]))
     assert "x \\| y &lt;script>alert(1)&lt;/script>" in md
 

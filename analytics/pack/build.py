@@ -23,12 +23,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.kpis import kpi_table, past_month_values
 from analytics.pack.compare import METRIC_LABELS, significant_changes
-from analytics.pack.formatting import (
-    format_counts,
-    format_metric,
-    format_p,
-    format_share,
-)
+from analytics.pack.formatting import MetricValue, format_counts, format_metric
 from analytics.sla_history import (
     VersionChange,
     changes_within,
@@ -36,6 +31,7 @@ from analytics.sla_history import (
     diff_configs,
 )
 from analytics.tables import Tables
+from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, render
 from analytics.timeframe import format_utc, month_window, shift_month
 
 Team = Literal["marketing", "sales"]
@@ -120,20 +116,44 @@ class ScorecardRow:
 
 @dataclass(frozen=True)
 class ActionItem:
-    """A proposal for the meeting, with the number that triggered it."""
+    """A proposal for the meeting, with the number that triggered it.
+
+    ``message`` (what to do) and ``basis`` (the number behind it) are texts of
+    :mod:`analytics.texts`: a stable code and its parameters, rendered in any language
+    (:meth:`render`); ``text`` and ``evidence`` are their English words.
+    """
 
     team: str
     metric: str
-    text: str
-    evidence: str
+    message: Text
+    basis: Text
     value: float | None
 
-    def to_json_dict(self) -> dict[str, Any]:
+    @property
+    def code(self) -> str:
+        """The rule that proposed the item (``action.handoff``, ``action.worse`` ...)."""
+        return self.message.code
+
+    @property
+    def text(self) -> str:
+        return self.message.render()
+
+    @property
+    def evidence(self) -> str:
+        return self.basis.render()
+
+    def render(self, *, lang: Lang = "en") -> tuple[str, str]:
+        """(text, evidence) in ``lang``."""
+        return self.message.render(lang=lang), self.basis.render(lang=lang)
+
+    def to_json_dict(self, *, lang: Lang = "en") -> dict[str, Any]:
+        text, evidence = self.render(lang=lang)
         return {
             "team": self.team,
             "metric": self.metric,
-            "text": self.text,
-            "evidence": self.evidence,
+            "code": self.code,
+            "text": text,
+            "evidence": evidence,
             "value": self.value,
         }
 
@@ -323,13 +343,10 @@ BREACH_SCHEMA: dict[str, Any] = {
     "detail": pl.String,
 }
 
+#: The kinds of breach in the pack's order, with their English titles (every language's:
+#: ``analytics.texts.render(f"breach.title.{kind}", lang=...)``).
 BREACH_TITLES: dict[str, str] = {
-    "handoff": "Speed to lead missed",
-    "cadence": "Cadence not held",
-    "never_contacted": "Never contacted",
-    "premature_recycles": "Recycled too early",
-    "stale_leads": "Stale leads",
-    "recycled_not_enrolled": "Recycled, not enrolled in nurture in time",
+    kind: render(f"breach.title.{kind}") for kind in codes("breach.title.")
 }
 
 
@@ -344,66 +361,89 @@ def rep_names(review: Any) -> dict[str, str]:
     return names
 
 
-def _breach_rows(kind: str, frame: pl.DataFrame, config: SlaConfig) -> list[dict[str, Any]]:
+def _breach_rows(
+    kind: str, frame: pl.DataFrame, config: SlaConfig, lang: Lang = "en"
+) -> list[dict[str, Any]]:
     """One row per breach of ``kind``, with how much the promise was missed by."""
     rows: list[dict[str, Any]] = []
     h, c, r = config.handoff, config.cadence, config.recycle
+
+    def words(code: str, **params: Any) -> str:
+        return render(code, lang=lang, **params)
+
     for b in frame.iter_rows(named=True):
         rep = b.get("owner_rep_id") or b.get("rep_id")
         if kind == "handoff":
             over = b.get("hours_over")
             if b.get("first_touch_at") is None:
-                detail = f"no touch yet, {over:.1f} h past the {h.first_touch_hours:g} h promise"
+                detail = words("breach.handoff_untouched", over=over, hours=h.first_touch_hours)
             else:
-                detail = (
-                    f"first touch after {b['hours_to_first_touch']:.1f} h "
-                    f"({over:.1f} h over {h.first_touch_hours:g} h)"
+                detail = words(
+                    "breach.handoff_late",
+                    took=b["hours_to_first_touch"],
+                    over=over,
+                    hours=h.first_touch_hours,
                 )
-            rows.append(_breach(kind, b, rep, over, "hours over", detail))
+            rows.append(_breach(kind, b, rep, over, "hours_over", detail, lang))
         elif kind == "cadence":
             short = b.get("attempts_short")
-            detail = (
-                f"{b.get('spaced_attempts')} of {c.min_attempts} attempts within "
-                f"{c.window_days:g} days ({short} short)"
+            detail = words(
+                "breach.cadence",
+                spaced=b.get("spaced_attempts"),
+                attempts=c.min_attempts,
+                days=c.window_days,
+                short=short,
             )
-            rows.append(_breach(kind, b, rep, short, "attempts short", detail))
+            rows.append(_breach(kind, b, rep, short, "attempts_short", detail, lang))
         elif kind == "never_contacted":
             waiting = b.get("hours_waiting")
             if b.get("end_stage"):
-                detail = f"ended {b['end_stage']} {waiting:.1f} h after the MQL without an attempt"
+                detail = words(
+                    "breach.never_contacted_ended",
+                    stage=Term("stage", b["end_stage"]),
+                    waiting=waiting,
+                )
             else:
-                detail = f"no attempt in {waiting:.0f} h since the MQL"
-            rows.append(_breach(kind, b, rep, waiting, "hours waiting", detail))
+                detail = words("breach.never_contacted_open", waiting=waiting)
+            rows.append(_breach(kind, b, rep, waiting, "hours_waiting", detail, lang))
         elif kind == "premature_recycles":
             short = b.get("attempts_short")
-            detail = (
-                f"recycled after {b.get('attempts')} of {r.after_attempts} attempts ({short} short)"
+            detail = words(
+                "breach.premature", made=b.get("attempts"), attempts=r.after_attempts, short=short
             )
-            rows.append(_breach(kind, b, rep, short, "attempts short", detail))
+            rows.append(_breach(kind, b, rep, short, "attempts_short", detail, lang))
         elif kind == "stale_leads":
             over = b.get("days_over_grace")
-            since = b.get("days_since_last_touch")
-            detail = (
-                f"{b.get('unanswered')} unanswered attempts, last {since:.0f} days ago"
-                f" ({over:.0f} days over the {r.grace_days:g}-day grace)"
+            detail = words(
+                "breach.stale",
+                unanswered=b.get("unanswered"),
+                since=b.get("days_since_last_touch"),
+                over=over,
+                grace=r.grace_days,
             )
-            rows.append(_breach(kind, b, rep, over, "days over", detail))
+            rows.append(_breach(kind, b, rep, over, "days_over", detail, lang))
         elif kind == "recycled_not_enrolled":
             days = b.get("days_to_enroll")
             if b.get("status") == "missing" or days is None:
-                detail = f"not enrolled in nurture (promise: {r.enroll_within_days:g} days)"
+                detail = words("breach.not_enrolled", promise=r.enroll_within_days)
                 over = None
             else:
                 over = days - r.enroll_within_days
-                detail = (
-                    f"enrolled after {days:.1f} days ({over:.1f} over {r.enroll_within_days:g})"
+                detail = words(
+                    "breach.enrolled_late", days=days, over=over, promise=r.enroll_within_days
                 )
-            rows.append(_breach(kind, b, None, over, "days over", detail))
+            rows.append(_breach(kind, b, None, over, "days_over", detail, lang))
     return rows
 
 
 def _breach(
-    kind: str, row: dict[str, Any], rep: str | None, amount: Any, unit: str, detail: str
+    kind: str,
+    row: dict[str, Any],
+    rep: str | None,
+    amount: Any,
+    unit: str,
+    detail: str,
+    lang: Lang,
 ) -> dict[str, Any]:
     return {
         "kind": kind,
@@ -411,12 +451,14 @@ def _breach(
         "rep_id": rep,
         "rep_name": None,
         "amount": None if amount is None else float(amount),
-        "unit": unit,
+        "unit": render(f"breach.unit.{unit}", lang=lang),
         "detail": detail,
     }
 
 
-def top_breaches(review: Any, config: SlaConfig, *, top: int = 5) -> pl.DataFrame:
+def top_breaches(
+    review: Any, config: SlaConfig, *, top: int = 5, lang: Lang = "en"
+) -> pl.DataFrame:
     """The largest breaches of each kind: lead, rep and by how much.
 
     Parameters
@@ -426,6 +468,8 @@ def top_breaches(review: Any, config: SlaConfig, *, top: int = 5) -> pl.DataFram
         The SLA in force (the promise each breach is measured against).
     top : int, default 5
         Breaches shown per kind (largest ``amount`` first; unknown amounts first).
+    lang : {"en", "de"}, default "en"
+        The language of ``unit`` and ``detail`` (:mod:`analytics.texts`).
 
     Returns
     -------
@@ -438,7 +482,7 @@ def top_breaches(review: Any, config: SlaConfig, *, top: int = 5) -> pl.DataFram
         frame = review.breaches.get(kind)
         if frame is None or frame.is_empty():
             continue
-        found = _breach_rows(kind, frame, config)
+        found = _breach_rows(kind, frame, config, lang)
         found.sort(key=lambda b: (b["amount"] is not None, -(b["amount"] or 0), b["lead_id"]))
         rows.extend(found[:top])
     for row in rows:
@@ -449,7 +493,9 @@ def top_breaches(review: Any, config: SlaConfig, *, top: int = 5) -> pl.DataFram
 # -- action items --------------------------------------------------------------------
 
 
-def _top_share(frame: pl.DataFrame, column: str, names: dict[str, str]) -> tuple[str, int, int]:
+def _top_share(
+    frame: pl.DataFrame, column: str, names: dict[str, str]
+) -> tuple[str | Text, int, int]:
     """The rep with most rows of ``frame`` (by ``column``): (name, their count, total)."""
     total = frame.height
     if not total or column not in frame.columns:
@@ -460,15 +506,18 @@ def _top_share(frame: pl.DataFrame, column: str, names: dict[str, str]) -> tuple
         .sort(["len", column], descending=[True, False], nulls_last=True)
     )
     rep, count = counts.row(0)
-    return (names.get(rep, rep) if rep else "unassigned"), int(count), total
+    return (names.get(rep, rep) if rep else Text("action.unassigned")), int(count), total
 
 
-def _concentration(frame: pl.DataFrame, column: str, names: dict[str, str]) -> str:
+def _concentration(frame: pl.DataFrame, column: str, names: dict[str, str]) -> Text:
     """``"; 70 % of them are Max Bauer's (7 of 10)"`` when one rep holds at least half."""
     name, count, total = _top_share(frame, column, names)
     if total >= 2 and count * 2 >= total:
-        return f"; {format_share(count / total)} of them are {name}'s ({count} of {total})"
-    return ""
+        return Text(
+            "action.concentration",
+            {"share": count / total, "name": name, "count": count, "total": total},
+        )
+    return NOTHING
 
 
 def action_items(
@@ -479,7 +528,8 @@ def action_items(
     Rules (in this order): speed to lead below target; cadence below target;
     premature recycles over target; stale leads; recycled leads not enrolled in
     time; MQLs behind pace; lead rejection over target; every other KPI missed;
-    every significant change for the worse.
+    every significant change for the worse. Each item's words are texts of
+    :mod:`analytics.texts` (code and parameters), so they render in every language.
 
     Parameters
     ----------
@@ -499,13 +549,14 @@ def action_items(
     status = {r["metric"]: r for r in kpis.iter_rows(named=True)}
     items: list[ActionItem] = []
     covered: set[str] = set()
+    currency = config.reporting.currency
 
     def off(metric: str) -> bool:
         return status.get(metric, {}).get("status") in ("missed", "at_risk")
 
-    def add(team: str, metric: str, text: str, evidence: str, value: Any) -> None:
+    def add(team: str, metric: str, message: Text, basis: Text, value: Any) -> None:
         covered.add(metric)
-        items.append(ActionItem(team, metric, text, evidence, value))
+        items.append(ActionItem(team, metric, message, basis, value))
 
     h = review.handoff
     judged = (h.get("met") or 0) + (h.get("missed") or 0)
@@ -515,11 +566,18 @@ def action_items(
         add(
             "sales",
             "handoff_compliance",
-            f"Speed to lead missed for {format_share(share)} of MQLs"
-            + _concentration(misses, "owner_rep_id", names)
-            + ": review routing and coverage",
-            f"{h['missed']} of {judged} MQLs not touched within "
-            f"{config.handoff.first_touch_hours:g} h",
+            Text(
+                "action.handoff",
+                {"share": share, "concentration": _concentration(misses, "owner_rep_id", names)},
+            ),
+            Text(
+                "evidence.handoff",
+                {
+                    "missed": h["missed"],
+                    "judged": judged,
+                    "hours": config.handoff.first_touch_hours,
+                },
+            ),
             share,
         )
     cad = review.cadence
@@ -529,10 +587,22 @@ def action_items(
         add(
             "sales",
             "cadence_compliance",
-            f"Cadence not held for {format_share(missed / cad['judged'])} of judged MQLs"
-            + _concentration(breaches, "owner_rep_id", names),
-            f"{cad['held']} of {cad['judged']} held (at least {config.cadence.min_attempts} "
-            f"attempts in {config.cadence.window_days:g} days)",
+            Text(
+                "action.cadence",
+                {
+                    "share": missed / cad["judged"],
+                    "concentration": _concentration(breaches, "owner_rep_id", names),
+                },
+            ),
+            Text(
+                "evidence.cadence",
+                {
+                    "held": cad["held"],
+                    "judged": cad["judged"],
+                    "attempts": config.cadence.min_attempts,
+                    "days": config.cadence.window_days,
+                },
+            ),
             cad.get("compliance"),
         )
     premature = review.recycling.get("premature") or 0
@@ -541,9 +611,18 @@ def action_items(
         add(
             "sales",
             "premature_recycles",
-            f"{premature} lead(s) recycled before {config.recycle.after_attempts} attempts"
-            + _concentration(frame, "rep_id", names),
-            f"{premature} of {review.recycling.get('recycled_episodes') or 0} recycled episodes",
+            Text(
+                "action.premature",
+                {
+                    "count": premature,
+                    "attempts": config.recycle.after_attempts,
+                    "concentration": _concentration(frame, "rep_id", names),
+                },
+            ),
+            Text(
+                "evidence.premature",
+                {"count": premature, "total": review.recycling.get("recycled_episodes") or 0},
+            ),
             float(premature),
         )
     stale = review.recycling.get("stale") or 0
@@ -552,22 +631,29 @@ def action_items(
         add(
             "sales",
             "stale_leads",
-            f"{stale} stale lead(s): recycle them to marketing or advance them"
-            + _concentration(frame, "owner_rep_id", names),
-            f"{stale} leads with {config.recycle.after_attempts}+ unanswered attempts, last one "
-            f"over {config.recycle.grace_days:g} days ago",
+            Text(
+                "action.stale",
+                {"count": stale, "concentration": _concentration(frame, "owner_rep_id", names)},
+            ),
+            Text(
+                "evidence.stale",
+                {
+                    "count": stale,
+                    "attempts": config.recycle.after_attempts,
+                    "days": config.recycle.grace_days,
+                },
+            ),
             float(stale),
         )
     rec = review.recycling
     late = (rec.get("enrollment_late") or 0) + (rec.get("enrollment_missing") or 0)
     if late:
-        judged_enrolment = late + (rec.get("enrollment_in_time") or 0)
+        in_time = rec.get("enrollment_in_time") or 0
         add(
             "marketing",
             "recycled_enrolled_in_time",
-            f"{late} recycled lead(s) not in a nurture track within "
-            f"{config.recycle.enroll_within_days:g} days: check the recycle workflow",
-            f"{rec.get('enrollment_in_time') or 0} of {judged_enrolment} enrolled in time",
+            Text("action.not_enrolled", {"count": late, "days": config.recycle.enroll_within_days}),
+            Text("evidence.not_enrolled", {"in_time": in_time, "total": late + in_time}),
             rec.get("enrolled_in_time_rate"),
         )
     pace = review.pacing.filter((pl.col("period") == "month") & (pl.col("stage") == "mqls"))
@@ -578,39 +664,55 @@ def action_items(
             add(
                 "marketing",
                 "mqls",
-                f"MQLs at {format_share(ratio)} of pace for the revenue goal: "
-                "plan demand generation for the rest of the period",
-                f"{p['actual']:,.0f} MQLs vs {p['expected_to_date']:,.0f} expected to date "
-                f"(month target {p['target']:,.0f}, forecast {p['forecast']:,.0f})",
+                Text("action.mql_pace", {"pace": ratio}),
+                Text(
+                    "evidence.mql_pace",
+                    {
+                        "actual": p["actual"],
+                        "expected": p["expected_to_date"],
+                        "target": p["target"],
+                        "forecast": p["forecast"],
+                    },
+                ),
                 ratio,
             )
     acc = review.acceptance
     if acc.get("x") and off("mql_rejection_rate"):
         reasons = review.rejection_reasons
-        top_reason = ""
+        top_reason = NOTHING
         if reasons.height and {"reason", "episodes"} <= set(reasons.columns):
             first = reasons.sort(["episodes", "reason"], descending=[True, False]).row(
                 0, named=True
             )
-            top_reason = (
-                f"; most often: {first['reason'] or 'no reason given'} ({first['episodes']})"
+            top_reason = Text(
+                "action.top_reason",
+                {"reason": Term("reason", first["reason"]), "count": first["episodes"]},
             )
         add(
             "marketing",
             "mql_rejection_rate",
-            f"Sales rejected {format_share(acc.get('rejection_rate'))} of MQLs{top_reason}: "
-            "revisit the scoring threshold or the definitions",
-            f"{acc['x']} of {acc['n']} MQL episodes rejected",
+            Text(
+                "action.rejection",
+                {"share": acc.get("rejection_rate"), "top_reason": top_reason},
+            ),
+            Text("evidence.rejection", {"x": acc["x"], "n": acc["n"]}),
             acc.get("rejection_rate"),
         )
     for row in kpis.iter_rows(named=True):
         if row["status"] == "missed" and row["metric"] not in covered:
+            kpi = config.kpi(row["team"], row["metric"])
+            label = Localized(row["label"], kpi.label_de if kpi is not None else None)
             add(
                 row["team"],
                 row["metric"],
-                f"{row['label']} missed its target: agree on a cause and an owner",
-                f"{format_metric(row['metric'], row['value'], currency=config.reporting.currency)}"
-                f" vs target {format_metric(row['metric'], row['target'])}",
+                Text("action.kpi_missed", {"kpi": label}),
+                Text(
+                    "evidence.kpi_missed",
+                    {
+                        "value": MetricValue(row["metric"], row["value"], currency),
+                        "target": MetricValue(row["metric"], row["target"], currency),
+                    },
+                ),
                 row["value"],
             )
     worse = changes.filter(pl.col("is_significant") & (pl.col("is_better") == False))  # noqa: E712
@@ -619,25 +721,40 @@ def action_items(
         add(
             team,
             row["metric"],
-            f"{row['label']} got worse since last month: find out why",
+            Text("action.worse", {"label": Term("metric", row["metric"])}),
             _change_evidence(row),
             row["current"],
         )
     return items
 
 
-def _change_evidence(row: dict[str, Any]) -> str:
+def _change_evidence(row: dict[str, Any]) -> Text:
     if row["kind"] == "rate":
-        before = format_counts(row["previous_x"], row["previous_n"])
-        after = format_counts(row["current_x"], row["current_n"])
-        return (
-            f"{format_share(row['previous'])} ({before}) -> {format_share(row['current'])} "
-            f"({after}), two-proportion test {format_p(row['p_value'])}"
+        return Text(
+            "evidence.worse_rate",
+            {
+                "before": row["previous"],
+                "before_counts": _counts(row["previous_x"], row["previous_n"]),
+                "after": row["current"],
+                "after_counts": _counts(row["current_x"], row["current_n"]),
+                "p": row["p_value"],
+            },
         )
-    return (
-        f"{row['previous_x']:,} -> {row['current_x']:,} ({row['previous']:.1f} -> "
-        f"{row['current']:.1f} per day), Poisson rate test {format_p(row['p_value'])}"
+    return Text(
+        "evidence.worse_count",
+        {
+            "before": row["previous_x"],
+            "after": row["current_x"],
+            "before_rate": row["previous"],
+            "after_rate": row["current"],
+            "p": row["p_value"],
+        },
     )
+
+
+def _counts(x: float | None, n: float | None) -> Text:
+    """``36 / 39`` as a text (empty when unknown), as :func:`format_counts` writes it."""
+    return NOTHING if x is None or n is None else Text("counts", {"x": x, "n": n})
 
 
 # -- a change of the SLA inside the month ----------------------------------------------

@@ -21,33 +21,14 @@ from typing import Any, Literal
 
 import polars as pl
 
+from analytics.texts import codes, render
+
 ChangeDirection = Literal["up", "down", "same"]
 
-#: Short labels of the review's metrics (the keys of ``Review.kpi_values``).
+#: Short English labels of the review's metrics (the keys of ``Review.kpi_values``); every
+#: language's label is :func:`analytics.texts.metric_label`.
 METRIC_LABELS: dict[str, str] = {
-    "visitors": "Visitors",
-    "leads": "Leads",
-    "mqls": "MQLs",
-    "sals": "SALs",
-    "sqls": "SQLs",
-    "opportunities": "Opportunities",
-    "deals_won": "Deals won",
-    "won_revenue": "Won revenue",
-    "visitor_to_lead": "Visitor -> lead",
-    "lead_to_mql": "Lead -> MQL",
-    "mql_to_sql": "MQL -> SQL",
-    "sql_to_opportunity": "SQL -> opportunity",
-    "opportunity_to_won": "Opportunity -> won",
-    "mql_attainment": "MQL attainment",
-    "mql_rejection_rate": "MQLs rejected by sales",
-    "handoff_compliance": "Speed-to-lead compliance",
-    "median_hours_to_first_touch": "Median hours to first touch",
-    "cadence_compliance": "Cadence compliance",
-    "attempts_per_mql": "Attempts per MQL",
-    "premature_recycles": "Premature recycles",
-    "stale_leads": "Stale leads",
-    "recycled_enrolled_in_time": "Recycled leads enrolled in time",
-    "remql_rate": "Re-MQL rate",
+    metric: render(f"metric.{metric}") for metric in codes("metric.") if metric != "avg_deal_size"
 }
 
 _UP = (

@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
+
+from analytics.texts import Lang, number, percent
 
 MetricKind = Literal["rate", "count", "money", "hours", "number"]
 
@@ -36,24 +39,47 @@ def metric_kind(metric: str) -> MetricKind:
     return _KINDS.get(metric, "rate")
 
 
-def format_metric(metric: str, value: float | None, *, currency: str = "EUR") -> str:
+def format_metric(
+    metric: str, value: float | None, *, currency: str = "EUR", lang: Lang = "en"
+) -> str:
     """A metric's value: ``92.3 %``, ``1,234``, ``41,183 EUR``, ``3.6 h``, ``3.4``.
+
+    ``lang="de"`` writes German separators (``92,3 %``, ``1.234``).
 
     >>> format_metric("won_revenue", 41183.3, currency="EUR"), format_metric("mqls", None)
     ('41,183 EUR', 'n/a')
+    >>> format_metric("handoff_compliance", 0.923, lang="de"), format_metric("mqls", 1e3, lang="de")
+    ('92,3 %', '1.000')
     """
     if value is None:
         return NO_DATA
     kind = metric_kind(metric)
     if kind == "rate":
-        return f"{value * 100:.1f} %"
+        return percent(value, lang, digits=1)
     if kind == "count":
-        return f"{round(value):,}"
+        return number(value, lang)
     if kind == "money":
-        return f"{value:,.0f} {currency}"
+        return f"{number(value, lang)} {currency}"
     if kind == "hours":
-        return f"{value:.1f} h"
-    return f"{value:.1f}"
+        return f"{number(value, lang, digits=1)} h"
+    return number(value, lang, digits=1)
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A metric's value as a parameter of a text (:mod:`analytics.texts`): rendered in the
+    text's language by :func:`format_metric`.
+
+    >>> MetricValue("attempts_per_mql", 3.25).render(lang="de")
+    '3,2'
+    """
+
+    metric: str
+    value: float | None
+    currency: str = "EUR"
+
+    def render(self, *, lang: Lang = "en") -> str:
+        return format_metric(self.metric, self.value, currency=self.currency, lang=lang)
 
 
 def format_change(metric: str, change: float | None, *, currency: str = "EUR") -> str:
@@ -110,6 +136,7 @@ def format_p(p: float | None) -> str:
 __all__ = [
     "NO_DATA",
     "MetricKind",
+    "MetricValue",
     "format_change",
     "format_counts",
     "format_metric",

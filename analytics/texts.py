@@ -1,0 +1,818 @@
+"""The library's words in English and German: one table, rendered with parameters.
+
+Text the library writes (metric names and definitions, the settings in words, the review's
+action items, breach details, the words of its vocabularies) has a stable code here and
+its parameters (numbers, names) apart from the words, so any consumer can render it in
+either language: ``render(code, lang=..., **params)``. The app, the review pack and the
+CLI all read this one table; the app's own labels live in ``dashboard/i18n.py``, the
+texts a user writes in the SLA config in ``data/sla.toml`` (``label`` and ``label_de``).
+
+A placeholder may name a format for its number, in the language's style:
+
+- ``{x:n}`` a whole number (``1,234`` / ``1.234``); ``{x:n1}`` with one decimal;
+- ``{x:g}`` a config number without a needless ``.0`` (``24``, ``0.5`` / ``0,5``);
+- ``{x:pct}`` a share in whole percent (``23 %``); ``{x:pct1}`` with one decimal;
+- ``{x:p}`` a p-value (``p = 0.0285`` / ``p = 0,0285``, ``p < 0.001``);
+- ``{x:list}`` a list, each item rendered, joined with commas.
+
+A parameter with a ``render(lang=...)`` method (a :class:`Text`, a :class:`Localized`
+config text, a :class:`Term`) is rendered in the same language.
+
+>>> render("action.handoff", lang="de", share=0.25, concentration=NOTHING)
+'Reaktionszeit verfehlt bei 25 % der MQLs: Routing und Abdeckung prüfen'
+>>> Text("evidence.counts", {"x": 1234, "n": 2000}).render(lang="de")
+'1.234 von 2.000'
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["en", "de"]
+LANGS: tuple[Lang, ...] = ("en", "de")
+
+
+def check_lang(lang: str) -> Lang:
+    """``lang`` if it is a language of the table, else a ValueError naming the allowed ones.
+
+    >>> check_lang("fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown language 'fr'; allowed: en, de
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+# -- numbers in the language's style ----------------------------------------------------------
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def _localize(text: str, lang: str) -> str:
+    """English separators (``1,234.5``) to German ones (``1.234,5``) when ``lang`` is de."""
+    if lang == "de":
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def number(value: float | None, lang: Lang = "en", *, digits: int = 0) -> str:
+    """A number with thousands separators: ``1,234.5`` (en) or ``1.234,5`` (de); '–' if None.
+
+    >>> number(1234.5, "en", digits=1), number(1234.5, "de", digits=1), number(None)
+    ('1,234.5', '1.234,5', '–')
+    """
+    if _missing(value):
+        return "–"
+    return _localize(f"{value:,.{digits}f}", lang)
+
+
+def percent(value: float | None, lang: Lang = "en", *, digits: int = 1) -> str:
+    """A share as percent: ``34.2 %`` (en) / ``34,2 %`` (de); '–' if None.
+
+    >>> percent(0.342, "de"), percent(0.25, "en", digits=0)
+    ('34,2 %', '25 %')
+    """
+    if _missing(value):
+        return "–"
+    return f"{number(value * 100, lang, digits=digits)} %"
+
+
+def plain(value: float | None, lang: Lang = "en") -> str:
+    """A config number as written: no needless ``.0``, thousands separated (``1,000,000``).
+
+    >>> plain(24.0), plain(0.5, "de"), plain(1_000_000.0, "de"), plain(7)
+    ('24', '0,5', '1.000.000', '7')
+    """
+    if _missing(value):
+        return "–"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return _localize(text, lang)
+
+
+def p_value(p: float | None, lang: Lang = "en") -> str:
+    """A p-value with three significant digits: ``p = 0.0285``, ``p < 0.001``; 'n/a' if None.
+
+    >>> p_value(0.02846), p_value(0.02846, "de"), p_value(0.00002, "de"), p_value(0.5)
+    ('p = 0.0285', 'p = 0,0285', 'p < 0,001', 'p = 0.5')
+    """
+    if p is None:
+        return "n/a" if lang == "en" else "k. A."
+    text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
+    return _localize(text, lang)
+
+
+# -- texts with parameters --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A library text: a stable ``code`` of :data:`TEXTS` and its parameters.
+
+    >>> Text("action.kpi_missed", {"kpi": "Cadence held"}).render(lang="en")
+    'Cadence held missed its target: agree on a cause and an owner'
+    """
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, *, lang: Lang = "en") -> str:
+        return render(self.code, lang=lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+#: The empty text (an optional clause that does not apply).
+NOTHING = Text("")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text the user wrote in the SLA config: English, and German when given.
+
+    >>> Localized("Cadence held", "Kadenz eingehalten").render(lang="de")
+    'Kadenz eingehalten'
+    >>> Localized("Cadence held").render(lang="de")
+    'Cadence held'
+    """
+
+    en: str
+    de: str | None = None
+
+    def render(self, *, lang: Lang = "en") -> str:
+        return self.de if lang == "de" and self.de else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@dataclass(frozen=True)
+class Term:
+    """A value of one of the library's vocabularies (a channel, a reason, a metric ...).
+
+    >>> Term("channel", "phone").render(lang="de"), Term("reason", "brand_new").render()
+    ('Telefon', 'brand new')
+    """
+
+    kind: str
+    code: str | None
+
+    def render(self, *, lang: Lang = "en") -> str:
+        return term(self.kind, self.code, lang=lang)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        lang = self.lang
+        if hasattr(value, "render"):
+            return value.render(lang=lang)
+        if format_spec == "list":
+            return ", ".join(self.format_field(v, "") for v in value)
+        if format_spec in ("n", "n1"):
+            return number(value, lang, digits=1 if format_spec == "n1" else 0)
+        if format_spec in ("pct", "pct1"):
+            return percent(value, lang, digits=1 if format_spec == "pct1" else 0)
+        if format_spec == "p":
+            return p_value(value, lang)
+        if format_spec == "g" or (
+            not format_spec and isinstance(value, int | float) and not isinstance(value, bool)
+        ):
+            return plain(value, lang)
+        if value is None:
+            return "–"
+        return format(value, format_spec)
+
+
+def render(code: str, *, lang: Lang = "en", **params: Any) -> str:
+    """The text ``code`` of :data:`TEXTS` in ``lang``, its placeholders filled from ``params``.
+
+    Raises
+    ------
+    KeyError
+        For a code that is not in the table (the message names it).
+    ValueError
+        For an unknown language.
+
+    >>> render("def.name.cadence_compliance", lang="de")
+    'Kadenz eingehalten'
+    """
+    check_lang(lang)
+    if not code:
+        return ""
+    try:
+        en, de = TEXTS[code]
+    except KeyError:
+        raise KeyError(f"no text {code!r} in analytics/texts.py") from None
+    return _Formatter(lang).format(de if lang == "de" else en, **params)
+
+
+def term(kind: str, code: str | None, *, lang: Lang = "en") -> str:
+    """A vocabulary value in words (``channel``, ``reason``, ``metric`` ...).
+
+    A value the table does not know (a reason code of the user's CRM) is shown as it is,
+    underscores as spaces; None is "no reason given" for reasons.
+
+    >>> term("reason", "no_budget", lang="de"), term("reason", None), term("metric", "mqls")
+    ('kein Budget', 'no reason given', 'MQLs')
+    """
+    if code is None:
+        return render(f"{kind}.none", lang=lang) if f"{kind}.none" in TEXTS else "–"
+    key = f"{kind}.{code}"
+    if key in TEXTS:
+        return render(key, lang=lang)
+    return code.replace("_", " ")
+
+
+def metric_label(metric: str, *, lang: Lang = "en") -> str:
+    """The short name of a review metric (``mql_to_sql`` -> ``MQL -> SQL``).
+
+    >>> metric_label("handoff_compliance", lang="de"), metric_label("new_metric")
+    ('Einhaltung Reaktionszeit', 'New metric')
+    """
+    key = f"metric.{metric}"
+    if key in TEXTS:
+        return render(key, lang=lang)
+    return metric.replace("_", " ").capitalize()
+
+
+def codes(prefix: str) -> list[str]:
+    """The codes of the table under ``prefix`` (without it), in the table's order.
+
+    >>> codes("breach.title.")[:2]
+    ['handoff', 'cadence']
+    """
+    return [k.removeprefix(prefix) for k in TEXTS if k.startswith(prefix)]
+
+
+# -- the table: code -> (English, German) -------------------------------------------------------
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # -- metrics of the review (short labels) --
+    "metric.visitors": ("Visitors", "Besucher"),
+    "metric.leads": ("Leads", "Leads"),
+    "metric.mqls": ("MQLs", "MQLs"),
+    "metric.sals": ("SALs", "SALs"),
+    "metric.sqls": ("SQLs", "SQLs"),
+    "metric.opportunities": ("Opportunities", "Opportunities"),
+    "metric.deals_won": ("Deals won", "Gewonnene Deals"),
+    "metric.won_revenue": ("Won revenue", "Gewonnener Umsatz"),
+    "metric.visitor_to_lead": ("Visitor -> lead", "Besucher -> Lead"),
+    "metric.lead_to_mql": ("Lead -> MQL", "Lead -> MQL"),
+    "metric.mql_to_sql": ("MQL -> SQL", "MQL -> SQL"),
+    "metric.sql_to_opportunity": ("SQL -> opportunity", "SQL -> Opportunity"),
+    "metric.opportunity_to_won": ("Opportunity -> won", "Opportunity -> gewonnen"),
+    "metric.mql_attainment": ("MQL attainment", "MQL-Zielerreichung"),
+    "metric.mql_rejection_rate": ("MQLs rejected by sales", "Vom Vertrieb abgelehnte MQLs"),
+    "metric.handoff_compliance": ("Speed-to-lead compliance", "Einhaltung Reaktionszeit"),
+    "metric.median_hours_to_first_touch": (
+        "Median hours to first touch",
+        "Median Stunden bis Erstkontakt",
+    ),
+    "metric.cadence_compliance": ("Cadence compliance", "Einhaltung Kadenz"),
+    "metric.attempts_per_mql": ("Attempts per MQL", "Versuche pro MQL"),
+    "metric.premature_recycles": ("Premature recycles", "Vorzeitig recycelt"),
+    "metric.stale_leads": ("Stale leads", "Liegengebliebene Leads"),
+    "metric.recycled_enrolled_in_time": (
+        "Recycled leads enrolled in time",
+        "Recycelte Leads rechtzeitig im Nurturing",
+    ),
+    "metric.remql_rate": ("Re-MQL rate", "Re-MQL-Quote"),
+    "metric.avg_deal_size": ("Average won deal size", "Durchschnittlicher Auftragswert"),
+    # -- kinds of tested change --
+    "change_kind.rate": ("rate", "Quote"),
+    "change_kind.count": ("count per day", "Anzahl pro Tag"),
+    # -- vocabularies --
+    "channel.phone": ("phone", "Telefon"),
+    "channel.email": ("email", "E-Mail"),
+    "channel.video": ("video", "Video"),
+    "channel.social": ("social", "Social Media"),
+    "buyer_stage.awareness": ("awareness", "Problembewusstsein"),
+    "buyer_stage.consideration": ("consideration", "Lösungssuche"),
+    "buyer_stage.decision": ("decision", "Entscheidung"),
+    "stage.lead": ("lead", "Lead"),
+    "stage.mql": ("MQL", "MQL"),
+    "stage.sal": ("SAL", "SAL"),
+    "stage.sql": ("SQL", "SQL"),
+    "stage.opportunity": ("opportunity", "Opportunity"),
+    "stage.customer": ("customer", "Kunde"),
+    "stage.recycled": ("recycled", "recycelt"),
+    "stage.disqualified": ("disqualified", "disqualifiziert"),
+    "reason.none": ("no reason given", "kein Grund angegeben"),
+    "reason.no_response": ("no response", "keine Reaktion"),
+    "reason.not_ready": ("not ready", "noch nicht bereit"),
+    "reason.no_budget": ("no budget", "kein Budget"),
+    "reason.competitor": ("competitor", "Wettbewerber"),
+    "reason.student": ("student", "Student"),
+    "reason.wrong_company": ("wrong company", "falsches Unternehmen"),
+    "reason.no_need": ("no need", "kein Bedarf"),
+    "reason.no_project": ("no project", "kein Projekt"),
+    "trigger.score_threshold": ("score reaches the threshold", "Score erreicht die Schwelle"),
+    "trigger.demo_request": ("demo request", "Demo-Anfrage"),
+    "trigger.contact_request": ("contact request", "Kontaktanfrage"),
+    "trigger.form_submit": ("form submitted", "Formular gesendet"),
+    "trigger.event_attended": ("event attended", "Event besucht"),
+    "weekday.mon": ("mon", "Mo"),
+    "weekday.tue": ("tue", "Di"),
+    "weekday.wed": ("wed", "Mi"),
+    "weekday.thu": ("thu", "Do"),
+    "weekday.fri": ("fri", "Fr"),
+    "weekday.sat": ("sat", "Sa"),
+    "weekday.sun": ("sun", "So"),
+    "cadence_word.monthly": ("monthly", "monatlich"),
+    "fit.industry": ("industry", "Branche"),
+    "fit.size_band": ("size band", "Größenklasse"),
+    "fit.country": ("country", "Land"),
+    "fit.seniority": ("seniority", "Hierarchieebene"),
+    "fit.role": ("role", "Rolle"),
+    "seniority.c_level": ("C-level", "C-Level"),
+    "seniority.vp": ("VP", "VP"),
+    "seniority.director": ("director", "Direktor"),
+    "seniority.manager": ("manager", "Manager"),
+    "seniority.individual": ("individual contributor", "Fachkraft"),
+    "role.decision_maker": ("decision maker", "Entscheider"),
+    "role.influencer": ("influencer", "Beeinflusser"),
+    "role.user": ("user", "Anwender"),
+    "role.other": ("other", "Sonstige"),
+    "activity.page_view": ("page view", "Seitenaufruf"),
+    "activity.pricing_page_view": ("pricing page view", "Aufruf der Preisseite"),
+    "activity.content_download": ("content download", "Content-Download"),
+    "activity.webinar_attended": ("webinar attended", "Webinar besucht"),
+    "activity.email_open": ("email opened", "E-Mail geöffnet"),
+    "activity.email_click": ("email click", "Klick in E-Mail"),
+    "activity.form_submit": ("form submitted", "Formular gesendet"),
+    "activity.demo_request": ("demo request", "Demo-Anfrage"),
+    "activity.contact_request": ("contact request", "Kontaktanfrage"),
+    "activity.event_attended": ("event attended", "Event besucht"),
+    "team.marketing": ("marketing", "Marketing"),
+    "team.sales": ("sales", "Vertrieb"),
+    "team.both": ("both", "beide"),
+    "split.before": ("before", "davor"),
+    "split.after": ("after", "danach"),
+    # -- breaches: titles (in the pack's order), units and details --
+    "breach.title.handoff": ("Speed to lead missed", "Reaktionszeit verfehlt"),
+    "breach.title.cadence": ("Cadence not held", "Kadenz nicht eingehalten"),
+    "breach.title.never_contacted": ("Never contacted", "Nie kontaktiert"),
+    "breach.title.premature_recycles": ("Recycled too early", "Zu früh recycelt"),
+    "breach.title.stale_leads": ("Stale leads", "Liegengebliebene Leads"),
+    "breach.title.recycled_not_enrolled": (
+        "Recycled, not enrolled in nurture in time",
+        "Recycelt, nicht rechtzeitig im Nurturing",
+    ),
+    "breach.unit.hours_over": ("hours over", "Stunden über der Frist"),
+    "breach.unit.attempts_short": ("attempts short", "Versuche zu wenig"),
+    "breach.unit.hours_waiting": ("hours waiting", "Stunden Wartezeit"),
+    "breach.unit.days_over": ("days over", "Tage über der Frist"),
+    "breach.handoff_untouched": (
+        "no touch yet, {over:n1} h past the {hours:g} h promise",
+        "noch kein Kontakt, {over:n1} h nach Ablauf der Zusage von {hours:g} h",
+    ),
+    "breach.handoff_late": (
+        "first touch after {took:n1} h ({over:n1} h over {hours:g} h)",
+        "Erstkontakt nach {took:n1} h ({over:n1} h über {hours:g} h)",
+    ),
+    "breach.cadence": (
+        "{spaced:n} of {attempts:n} attempts within {days:g} days ({short:n} short)",
+        "{spaced:n} von {attempts:n} Versuchen innerhalb von {days:g} Tagen ({short:n} zu wenig)",
+    ),
+    "breach.never_contacted_ended": (
+        "ended {stage} {waiting:n1} h after the MQL without an attempt",
+        "{waiting:n1} h nach dem MQL ohne einen Versuch {stage}",
+    ),
+    "breach.never_contacted_open": (
+        "no attempt in {waiting:n} h since the MQL",
+        "kein Versuch in {waiting:n} h seit dem MQL",
+    ),
+    "breach.premature": (
+        "recycled after {made:n} of {attempts:n} attempts ({short:n} short)",
+        "recycelt nach {made:n} von {attempts:n} Versuchen ({short:n} zu wenig)",
+    ),
+    "breach.stale": (
+        "{unanswered:n} unanswered attempts, last {since:n} days ago "
+        "({over:n} days over the {grace:g}-day grace)",
+        "{unanswered:n} unbeantwortete Versuche, der letzte vor {since:n} Tagen "
+        "({over:n} Tage über der Karenzzeit von {grace:g} Tagen)",
+    ),
+    "breach.not_enrolled": (
+        "not enrolled in nurture (promise: {promise:g} days)",
+        "nicht im Nurturing (Zusage: {promise:g} Tage)",
+    ),
+    "breach.enrolled_late": (
+        "enrolled after {days:n1} days ({over:n1} over {promise:g})",
+        "aufgenommen nach {days:n1} Tagen ({over:n1} über {promise:g})",
+    ),
+    # -- action items of the review: what to do, and the number behind it --
+    "action.concentration": (
+        "; {share:pct} of them are {name}'s ({count:n} of {total:n})",
+        "; {share:pct} davon bei {name} ({count:n} von {total:n})",
+    ),
+    "action.unassigned": ("unassigned", "niemand zugewiesen"),
+    "action.handoff": (
+        "Speed to lead missed for {share:pct} of MQLs{concentration}: review routing and coverage",
+        "Reaktionszeit verfehlt bei {share:pct} der MQLs{concentration}: "
+        "Routing und Abdeckung prüfen",
+    ),
+    "evidence.handoff": (
+        "{missed:n} of {judged:n} MQLs not touched within {hours:g} h",
+        "{missed:n} von {judged:n} MQLs nicht innerhalb von {hours:g} h kontaktiert",
+    ),
+    "action.cadence": (
+        "Cadence not held for {share:pct} of judged MQLs{concentration}",
+        "Kadenz nicht eingehalten bei {share:pct} der bewerteten MQLs{concentration}",
+    ),
+    "evidence.cadence": (
+        "{held:n} of {judged:n} held (at least {attempts:n} attempts in {days:g} days)",
+        "{held:n} von {judged:n} eingehalten (mindestens {attempts:n} Versuche in {days:g} Tagen)",
+    ),
+    "action.premature": (
+        "{count:n} lead(s) recycled before {attempts:n} attempts{concentration}",
+        "{count:n} Lead(s) vor {attempts:n} Versuchen recycelt{concentration}",
+    ),
+    "evidence.premature": (
+        "{count:n} of {total:n} recycled episodes",
+        "{count:n} von {total:n} recycelten Episoden",
+    ),
+    "action.stale": (
+        "{count:n} stale lead(s): recycle them to marketing or advance them{concentration}",
+        "Liegengebliebene Leads: {count:n}; an das Marketing zurückgeben oder "
+        "weiterbringen{concentration}",
+    ),
+    "evidence.stale": (
+        "{count:n} leads with {attempts:n}+ unanswered attempts, last one over {days:g} days ago",
+        "{count:n} Leads mit {attempts:n}+ unbeantworteten Versuchen, der letzte vor über "
+        "{days:g} Tagen",
+    ),
+    "action.not_enrolled": (
+        "{count:n} recycled lead(s) not in a nurture track within {days:g} days: "
+        "check the recycle workflow",
+        "Recycelte Leads nicht innerhalb von {days:g} Tagen in einem Nurture-Track: "
+        "{count:n}; den Recycling-Workflow prüfen",
+    ),
+    "evidence.not_enrolled": (
+        "{in_time:n} of {total:n} enrolled in time",
+        "{in_time:n} von {total:n} rechtzeitig aufgenommen",
+    ),
+    "action.mql_pace": (
+        "MQLs at {pace:pct} of pace for the revenue goal: "
+        "plan demand generation for the rest of the period",
+        "MQLs bei {pace:pct} des Solls für das Umsatzziel: "
+        "Nachfragegenerierung für den Rest des Zeitraums planen",
+    ),
+    "evidence.mql_pace": (
+        "{actual:n} MQLs vs {expected:n} expected to date "
+        "(month target {target:n}, forecast {forecast:n})",
+        "{actual:n} MQLs gegenüber {expected:n} Soll bis jetzt "
+        "(Monatsziel {target:n}, Prognose {forecast:n})",
+    ),
+    "action.top_reason": (
+        "; most often: {reason} ({count:n})",
+        "; am häufigsten: {reason} ({count:n})",
+    ),
+    "action.rejection": (
+        "Sales rejected {share:pct} of MQLs{top_reason}: "
+        "revisit the scoring threshold or the definitions",
+        "Der Vertrieb lehnte {share:pct} der MQLs ab{top_reason}: "
+        "Scoring-Schwelle oder Definitionen überprüfen",
+    ),
+    "evidence.rejection": (
+        "{x:n} of {n:n} MQL episodes rejected",
+        "{x:n} von {n:n} MQL-Episoden abgelehnt",
+    ),
+    "action.kpi_missed": (
+        "{kpi} missed its target: agree on a cause and an owner",
+        "{kpi}: Ziel verfehlt; Ursache und Verantwortliche festlegen",
+    ),
+    "evidence.kpi_missed": ("{value} vs target {target}", "{value} gegenüber Ziel {target}"),
+    "action.worse": (
+        "{label} got worse since last month: find out why",
+        "{label}: seit dem Vormonat schlechter; Ursache klären",
+    ),
+    "evidence.worse_rate": (
+        "{before:pct} ({before_counts}) -> {after:pct} ({after_counts}), two-proportion test {p:p}",
+        "{before:pct} ({before_counts}) -> {after:pct} ({after_counts}), "
+        "Test auf zwei Anteile {p:p}",
+    ),
+    "evidence.worse_count": (
+        "{before:n} -> {after:n} ({before_rate:n1} -> {after_rate:n1} per day), "
+        "Poisson rate test {p:p}",
+        "{before:n} -> {after:n} ({before_rate:n1} -> {after_rate:n1} pro Tag), "
+        "Poisson-Ratentest {p:p}",
+    ),
+    "evidence.counts": ("{x:n} of {n:n}", "{x:n} von {n:n}"),
+    "counts": ("{x:n} / {n:n}", "{x:n} / {n:n}"),
+    # -- metric definitions (spec/metrics.md): sections, names, texts --
+    "def.section.time": ("Time", "Zeit"),
+    "def.section.volumes": ("Volumes", "Volumina"),
+    "def.section.conversion": ("Conversion", "Konversion"),
+    "def.section.handoff": ("Handoff", "Übergabe"),
+    "def.section.management": ("Lead management", "Lead-Bearbeitung"),
+    "def.section.recycling": ("Recycling", "Recycling"),
+    "def.section.marketing": ("Marketing", "Marketing"),
+    "def.section.goal": ("Shared goal", "Gemeinsames Ziel"),
+    "def.section.scoring": ("Scoring", "Scoring"),
+    "def.clock.business": (
+        "business hours of the sales calendar",
+        "Arbeitsstunden des Vertriebskalenders",
+    ),
+    "def.clock.calendar": ("calendar hours", "Kalenderstunden"),
+    "def.name.month": ("Month", "Monat"),
+    "def.text.month": (
+        "A calendar month in the reporting time zone ({tz}). All timestamps are stored in UTC.",
+        "Ein Kalendermonat in der Berichtszeitzone ({tz}). Alle Zeitstempel sind in UTC "
+        "gespeichert.",
+    ),
+    "def.name.as_of": ("As of", "Datenstand"),
+    "def.text.as_of": (
+        "The moment the numbers are computed for: by default the latest timestamp in any "
+        "table of the warehouse. Anything after it is ignored.",
+        "Der Zeitpunkt, für den die Zahlen berechnet werden: standardmäßig der späteste "
+        "Zeitstempel in einer Tabelle des Warehouse. Alles danach bleibt unberücksichtigt.",
+    ),
+    "def.name.visitors": ("Visitors", "Besucher"),
+    "def.text.visitors": (
+        "Sum of web-traffic visitors on the days of M.",
+        "Summe der Website-Besucher an den Tagen von M.",
+    ),
+    "def.name.leads": ("Leads", "Leads"),
+    "def.text.leads": ("Leads created in month M.", "Im Monat M angelegte Leads."),
+    "def.name.mqls": (
+        "MQLs, SALs, SQLs, opportunities, customers, recycled, disqualified",
+        "MQLs, SALs, SQLs, Opportunities, Kunden, recycelt, disqualifiziert",
+    ),
+    "def.text.mqls": (
+        "Distinct leads with at least one lifecycle event of that stage in M.",
+        "Verschiedene Leads mit mindestens einem Lifecycle-Ereignis dieser Phase in M.",
+    ),
+    "def.name.deals_won": ("Deals won, won revenue", "Gewonnene Deals, gewonnener Umsatz"),
+    "def.text.deals_won": (
+        "Opportunities with status won and closed in M; won revenue is their amount.",
+        "Opportunities mit Status gewonnen, abgeschlossen in M; der gewonnene Umsatz ist "
+        "ihr Betrag.",
+    ),
+    "def.name.period_rates": ("Period conversion rates", "Konversionsraten je Monat"),
+    "def.text.period_rates": (
+        "Ratio of two volumes of the same month: visitor -> lead = leads / visitors, "
+        "lead -> MQL = MQLs / leads, MQL -> SQL = SQLs / MQLs, SQL -> opportunity = "
+        "opportunities / SQLs, opportunity -> won = deals won / opportunities. A zero "
+        "denominator gives no rate (never 0).",
+        "Verhältnis zweier Volumina desselben Monats: Besucher -> Lead = Leads / Besucher, "
+        "Lead -> MQL = MQLs / Leads, MQL -> SQL = SQLs / MQLs, SQL -> Opportunity = "
+        "Opportunities / SQLs, Opportunity -> gewonnen = gewonnene Deals / Opportunities. "
+        "Ein Nenner von null ergibt keine Rate (nie 0).",
+    ),
+    "def.name.cohort_rates": ("Cohort conversion rates", "Konversionsraten je Kohorte"),
+    "def.text.cohort_rates": (
+        "Of the leads that entered stage A in M, the share that entered stage B within "
+        "{days:n} days of entering A. A cohort whose window has not closed by as of is "
+        "flagged immature.",
+        "Von den Leads, die in M Phase A erreichten, der Anteil, der Phase B innerhalb von "
+        "{days:n} Tagen nach A erreichte. Eine Kohorte, deren Fenster zum Datenstand noch "
+        "offen ist, wird als unreif markiert.",
+    ),
+    "def.name.interval": ("Counts and intervals", "Anzahlen und Intervalle"),
+    "def.text.interval": (
+        "Every rate is shown with its count (41 / 120) and a 95 % Wilson interval.",
+        "Jede Rate steht mit ihren Anzahlen (41 / 120) und einem 95-%-Wilson-Intervall.",
+    ),
+    "def.name.mql_episode": ("MQL episode", "MQL-Episode"),
+    "def.text.mql_episode": (
+        "Starts when a lead enters MQL while it has no open episode; ends at its next "
+        "SQL, recycled or disqualified event. A second MQL event inside an open episode "
+        "starts nothing. The episodes of M are those that start in M.",
+        "Beginnt, wenn ein Lead MQL wird und keine offene Episode hat; endet mit seinem "
+        "nächsten Ereignis SQL, recycelt oder disqualifiziert. Ein zweites MQL-Ereignis in "
+        "einer offenen Episode beginnt nichts. Die Episoden von M sind die, die in M beginnen.",
+    ),
+    "def.name.handoff_compliance": (
+        "Handoff compliance (speed to lead)",
+        "Einhaltung der Übergabe (Reaktionszeit)",
+    ),
+    "def.text.handoff_compliance": (
+        "Per MQL episode: met if the first sales touch came within {hours:g} hours "
+        "({clock}) of the MQL; missed if later, or if there is no touch and the deadline "
+        "has passed at as of; pending otherwise. Compliance = met / (met + missed).",
+        "Je MQL-Episode: erfüllt, wenn der erste Vertriebskontakt innerhalb von {hours:g} "
+        "Stunden ({clock}) nach dem MQL kam; verfehlt, wenn er später kam oder wenn es "
+        "keinen Kontakt gibt und die Frist zum Datenstand abgelaufen ist; sonst offen. "
+        "Einhaltung = erfüllt / (erfüllt + verfehlt).",
+    ),
+    "def.name.median_hours_to_first_touch": (
+        "Median hours to first touch",
+        "Median Stunden bis Erstkontakt",
+    ),
+    "def.text.median_hours_to_first_touch": (
+        "Median of the hours ({clock}) from MQL to the first sales touch, over the "
+        "episodes of M that have a touch.",
+        "Median der Stunden ({clock}) vom MQL bis zum ersten Vertriebskontakt, über die "
+        "Episoden von M mit einem Kontakt.",
+    ),
+    "def.name.mql_rejection_rate": ("MQLs rejected by sales", "Vom Vertrieb abgelehnte MQLs"),
+    "def.text.mql_rejection_rate": (
+        "Share of the MQL episodes of M that ended disqualified or recycled without "
+        "being accepted (no SAL).",
+        "Anteil der MQL-Episoden von M, die disqualifiziert oder recycelt endeten, ohne "
+        "angenommen worden zu sein (kein SAL).",
+    ),
+    "def.name.attempts_per_mql": ("Attempts per MQL", "Versuche pro MQL"),
+    "def.text.attempts_per_mql": (
+        "Mean number of sales touches inside the MQL episodes of M (from the MQL to the "
+        "end of the episode or as of).",
+        "Mittlere Zahl der Vertriebskontakte in den MQL-Episoden von M (vom MQL bis zum "
+        "Ende der Episode oder bis zum Datenstand).",
+    ),
+    "def.name.cadence_compliance": ("Cadence held", "Kadenz eingehalten"),
+    "def.text.cadence_compliance": (
+        "The cadence holds for an episode when the lead was reached (connected, replied or"
+        " meeting booked), or when at least {attempts:n} attempts were made within "
+        "{days:g} days of the MQL, attempts less than {gap:g} hours apart counting as one. "
+        "An episode is judged once its window has closed or it has ended; compliance = "
+        "held / judged.",
+        "Die Kadenz ist für eine Episode eingehalten, wenn der Lead erreicht wurde "
+        "(verbunden, geantwortet oder Termin gebucht) oder wenn mindestens {attempts:n} "
+        "Versuche innerhalb von {days:g} Tagen nach dem MQL unternommen wurden; Versuche "
+        "mit weniger als {gap:g} Stunden Abstand zählen als einer. Eine Episode wird "
+        "bewertet, sobald ihr Fenster geschlossen oder sie beendet ist; Einhaltung = "
+        "eingehalten / bewertet.",
+    ),
+    "def.name.premature_recycles": ("Premature recycles", "Vorzeitig recycelt"),
+    "def.text.premature_recycles": (
+        "Recycled events that end an episode in which the lead was not reached and fewer "
+        "than {attempts:n} attempts were made.",
+        "Recycelt-Ereignisse, die eine Episode beenden, in der der Lead nicht erreicht und "
+        "weniger als {attempts:n} Versuche unternommen wurden.",
+    ),
+    "def.name.stale_leads": ("Stale leads", "Liegengebliebene Leads"),
+    "def.text.stale_leads": (
+        "Leads whose open episode has at least {attempts:n} unanswered attempts, the last "
+        "one more than {days:g} days ago, neither recycled, disqualified nor advanced. "
+        "Counted at as of.",
+        "Leads, deren offene Episode mindestens {attempts:n} unbeantwortete Versuche hat, "
+        "den letzten vor mehr als {days:g} Tagen, und die weder recycelt noch "
+        "disqualifiziert noch weitergebracht wurden. Gezählt zum Datenstand.",
+    ),
+    "def.name.recycled_enrolled_in_time": (
+        "Recycled leads enrolled in time",
+        "Recycelte Leads rechtzeitig im Nurturing",
+    ),
+    "def.text.recycled_enrolled_in_time": (
+        "Share of recycled leads enrolled in a nurture track within {days:g} days of "
+        "being recycled.",
+        "Anteil der recycelten Leads, die innerhalb von {days:g} Tagen nach dem Recycling "
+        "in einen Nurture-Track aufgenommen wurden.",
+    ),
+    "def.name.remql_rate": ("Re-MQL rate", "Re-MQL-Quote"),
+    "def.text.remql_rate": (
+        "Share of the leads recycled in M that become MQL again within {days:n} days.",
+        "Anteil der in M recycelten Leads, die innerhalb von {days:n} Tagen wieder MQL werden.",
+    ),
+    "def.name.mql_attainment": ("MQL attainment", "MQL-Zielerreichung"),
+    "def.text.mql_attainment": (
+        "MQLs of M / the monthly MQL target ({target:g}).",
+        "MQLs von M / das monatliche MQL-Ziel ({target:g}).",
+    ),
+    "def.name.lead_quality": ("Lead quality", "Lead-Qualität"),
+    "def.text.lead_quality": (
+        "MQL -> SQL of the month, and the share of MQLs that sales rejected.",
+        "MQL -> SQL des Monats und der Anteil der MQLs, die der Vertrieb ablehnte.",
+    ),
+    "def.name.reverse_funnel": ("Reverse funnel", "Umgekehrter Funnel"),
+    "def.text.reverse_funnel": (
+        "From the revenue target ({target:g} {currency} a month) and the rates of the "
+        "trailing {months:n} months: deals = target / average won deal size, opportunities "
+        "= deals / opportunity -> won, SQLs = opportunities / SQL -> opportunity, MQLs = "
+        "SQLs / MQL -> SQL, leads = MQLs / lead -> MQL, visitors = leads / visitor -> lead.",
+        "Aus dem Umsatzziel ({target:g} {currency} im Monat) und den Raten der letzten "
+        "{months:n} Monate: Deals = Ziel / durchschnittlicher Auftragswert, Opportunities = "
+        "Deals / Opportunity -> gewonnen, SQLs = Opportunities / SQL -> Opportunity, MQLs = "
+        "SQLs / MQL -> SQL, Leads = MQLs / Lead -> MQL, Besucher = Leads / Besucher -> Lead.",
+    ),
+    "def.name.pacing": ("Pacing", "Zielpfad"),
+    "def.text.pacing": (
+        "Actual volume to date against the linear share of each target (the share of the "
+        "month or quarter that has passed at as of).",
+        "Das bisherige Ist-Volumen gegenüber dem linearen Anteil jedes Ziels (dem Anteil "
+        "des Monats oder Quartals, der zum Datenstand vergangen ist).",
+    ),
+    "def.name.score": ("Lead score", "Lead-Score"),
+    "def.text.score": (
+        "Fit points (industry, size band, country, seniority, role; capped at {fit_cap:g}) "
+        "+ interest points (activities, each halved every {half_life:g} days, capped at "
+        "{interest_cap:g}). A lead becomes an MQL when its score reaches {threshold:g}.",
+        "Fit-Punkte (Branche, Größenklasse, Land, Hierarchieebene, Rolle; höchstens "
+        "{fit_cap:g}) + Interesse-Punkte (Aktivitäten, jede alle {half_life:g} Tage "
+        "halbiert, höchstens {interest_cap:g}). Ein Lead wird MQL, wenn sein Score "
+        "{threshold:g} erreicht.",
+    ),
+    "def.name.grades": ("Fit and interest grades", "Fit- und Interesse-Noten"),
+    "def.text.grades": (
+        "Fit A/B/C/D at {fit:list} points; interest 1/2/3/4 at {interest:list} points.",
+        "Fit A/B/C/D ab {fit:list} Punkten; Interesse 1/2/3/4 ab {interest:list} Punkten.",
+    ),
+    "def.name.calibration": ("Calibration (Brier score, ECE)", "Kalibrierung (Brier-Score, ECE)"),
+    "def.text.calibration": (
+        "How well a score's predicted chance of becoming an SQL matches what happened: "
+        "the Brier score is the mean squared error of the predicted probability; the "
+        "expected calibration error (ECE) is the count-weighted mean gap between "
+        "predicted and observed rates over the bins of the reliability curve.",
+        "Wie gut die vorhergesagte SQL-Chance eines Scores zum tatsächlichen Ergebnis "
+        "passt: Der Brier-Score ist der mittlere quadratische Fehler der vorhergesagten "
+        "Wahrscheinlichkeit; der erwartete Kalibrierungsfehler (ECE) ist die nach Anzahl "
+        "gewichtete mittlere Abweichung zwischen vorhergesagten und beobachteten Raten "
+        "über die Klassen der Verlässlichkeitskurve.",
+    ),
+    "def.name.workload_ratio": ("Workload ratio", "Auslastungsquote"),
+    "def.text.workload_ratio": (
+        "MQLs per week at a threshold / the weekly capacity of the active sales reps.",
+        "MQLs pro Woche bei einer Schwelle / die Wochenkapazität der aktiven Vertriebsmitarbeiter.",
+    ),
+    # -- the SLA config's settings in words --
+    "set.section.sla": ("SLA", "SLA"),
+    "set.section.goals": ("Shared goals", "Gemeinsame Ziele"),
+    "set.section.qualification": ("Lead qualification", "Lead-Qualifizierung"),
+    "set.section.handoff": ("Handoff: marketing -> sales", "Übergabe: Marketing -> Vertrieb"),
+    "set.section.recycle": ("Handoff: sales -> marketing", "Übergabe: Vertrieb -> Marketing"),
+    "set.section.management": ("Lead management", "Lead-Bearbeitung"),
+    "set.section.funnel": ("Funnel", "Funnel"),
+    "set.section.kpis": ("KPIs", "KPIs"),
+    "set.section.nurture": ("Lead nurturing", "Lead-Nurturing"),
+    "set.name": ("Name", "Name"),
+    "set.version": ("Version", "Version"),
+    "set.effective_from": ("In force since", "Gültig seit"),
+    "set.owners": ("Owners", "Verantwortlich"),
+    "set.review_cadence": ("Reviewed", "Review"),
+    "set.timezone": ("Reporting time zone", "Berichtszeitzone"),
+    "set.currency": ("Currency", "Währung"),
+    "set.revenue_target": ("Revenue target per month", "Umsatzziel pro Monat"),
+    "set.mql_target": ("MQL target per month", "MQL-Ziel pro Monat"),
+    "set.rate_window": ("Rates from the trailing", "Raten aus den letzten"),
+    "set.mql_threshold": ("MQL threshold", "MQL-Schwelle"),
+    "set.half_life": ("Interest half-life", "Halbwertszeit des Interesses"),
+    "set.fit_cap": ("Fit cap", "Obergrenze Fit"),
+    "set.interest_cap": ("Interest cap", "Obergrenze Interesse"),
+    "set.first_touch": ("First touch within", "Erstkontakt innerhalb von"),
+    "set.triggers": ("Handoff triggers", "Auslöser der Übergabe"),
+    "set.calendar": ("Sales calendar", "Vertriebskalender"),
+    "set.recycle_after": ("Recycle after", "Recycling nach"),
+    "set.grace": ("... and a grace of", "... und einer Karenzzeit von"),
+    "set.enroll_within": ("Enrol recycled leads within", "Recycelte Leads ins Nurturing binnen"),
+    "set.remql_window": ("Re-MQL window", "Re-MQL-Fenster"),
+    "set.min_attempts": ("Minimum attempts", "Mindestzahl Versuche"),
+    "set.cadence_window": ("... within", "... innerhalb von"),
+    "set.min_gap": ("Attempts closer than", "Versuche mit weniger Abstand als"),
+    "set.channels": ("Channels", "Kanäle"),
+    "set.cohort_window": ("Cohort window", "Kohortenfenster"),
+    "set.at_risk": ("At risk within", "Gefährdet innerhalb von"),
+    "set.months": ("{n:n} months", "{n:n} Monaten"),
+    "set.days": ("{n:g} days", "{n:g} Tage"),
+    "set.days_of": ("{n:g} days", "{n:g} Tagen"),
+    "set.points": ("{n:g} points", "{n:g} Punkte"),
+    "set.hours": ("{n:g} hours ({clock})", "{n:g} Stunden ({clock})"),
+    "set.clock.business": ("business hours", "Arbeitsstunden"),
+    "set.clock.calendar": ("calendar hours", "Kalenderstunden"),
+    "set.calendar_value": (
+        "{days:list} {start}-{end} {tz}{holidays}",
+        "{days:list} {start}–{end} {tz}{holidays}",
+    ),
+    "set.holidays": (", holidays of {country}", ", Feiertage: {country}"),
+    "set.unanswered": ("{n:n} unanswered attempts", "{n:n} unbeantworteten Versuchen"),
+    "set.enroll_value": ("{n:g} days{track}", "{n:g} Tagen{track}"),
+    "set.track": (" (track {track})", " (Track {track})"),
+    "set.of_mql": ("{n:g} days of the MQL", "{n:g} Tagen nach dem MQL"),
+    "set.count_as_one": ("{n:g} hours count as one", "{n:g} Stunden zählen als einer"),
+    "set.of_target": ("{share:pct} of the target", "{share:pct} des Ziels"),
+    "set.track_value": ("{stage}{who}: {description}", "{stage}{who}: {description}"),
+    "set.sales_may_trigger": (" (sales may trigger)", " (Vertrieb darf auslösen)"),
+}
+
+
+__all__ = [
+    "LANGS",
+    "NOTHING",
+    "TEXTS",
+    "Lang",
+    "Localized",
+    "Term",
+    "Text",
+    "check_lang",
+    "codes",
+    "metric_label",
+    "number",
+    "p_value",
+    "percent",
+    "plain",
+    "render",
+    "term",
+]
