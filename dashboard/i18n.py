@@ -3,16 +3,21 @@
 Every label a page shows goes through :func:`t`; every number through :func:`num`,
 :func:`pct`, :func:`rate_text`, :func:`money` or :func:`day`, so that a German screen
 reads ``1.234,5`` and an English one ``1,234.5``.
+
+Only the app's own words are here. Words the library writes (metric names and
+definitions, action items, breach details, channels, reasons ...) are in
+``analytics/texts.py`` and rendered with ``lang``; texts the user writes in the SLA
+config (KPI labels, stage definitions, track names) come from ``data/sla.toml`` with
+their ``_de`` variants.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Literal
 
-Lang = Literal["en", "de"]
-LANGS: tuple[Lang, ...] = ("en", "de")
+from analytics.texts import LANGS as LANGS  # the languages of the app: the library's
+from analytics.texts import Lang, number, percent
 
 # key -> (English, German)
 TEXT: dict[str, tuple[str, str]] = {
@@ -71,6 +76,54 @@ TEXT: dict[str, tuple[str, str]] = {
     "reason": ("Reason", "Grund"),
     "hours": ("hours", "Stunden"),
     "definition": ("Definition", "Definition"),
+    "capacity_caption": (
+        "{mqls} MQLs / week vs {capacity} capacity",
+        "{mqls} MQLs / Woche bei einer Kapazität von {capacity}",
+    ),
+    "vs_sla_threshold": (
+        "vs. the SLA's threshold {threshold}",
+        "gegenüber der SLA-Schwelle {threshold}",
+    ),
+    "brier": ("Brier score", "Brier-Score"),
+    "help_precision": (
+        "MQL -> SQL within the funnel window, over MQLs whose window closed.",
+        "MQL -> SQL im Funnel-Fenster, über MQLs mit abgeschlossenem Fenster.",
+    ),
+    "help_recall": (
+        "Share of all leads with an SQL that would have been MQLs first.",
+        "Anteil aller Leads mit SQL, die vorher MQL geworden wären.",
+    ),
+    "help_first_touch": (
+        "First touch within {hours} {clock} of the MQL: met / (met + missed).",
+        "Erstkontakt innerhalb von {hours} {clock} nach dem MQL: erfüllt / (erfüllt + verfehlt).",
+    ),
+    "help_breaches": (
+        "MQL episodes whose first touch came too late or not at all.",
+        "MQL-Episoden, deren Erstkontakt zu spät oder gar nicht kam.",
+    ),
+    "help_rejected": (
+        "MQL episodes that ended disqualified or recycled without a SAL.",
+        "MQL-Episoden, die ohne SAL disqualifiziert oder recycelt endeten.",
+    ),
+    "help_accepted": ("MQL episodes with a SAL inside them.", "MQL-Episoden mit einem SAL."),
+    "help_enrolled": (
+        "Recycled leads enrolled in nurture within {days} days.",
+        "Recycelte Leads, die innerhalb von {days} Tagen ins Nurturing aufgenommen wurden.",
+    ),
+    "help_cadence": (
+        "Reached, or at least {attempts} attempts within {days} days (attempts closer than "
+        "{gap} h count as one); judged episodes only.",
+        "Erreicht, oder mindestens {attempts} Versuche innerhalb von {days} Tagen (Versuche "
+        "mit weniger als {gap} h Abstand zählen als einer); nur bewertete Episoden.",
+    ),
+    "help_remql": (
+        "Leads recycled this month that became MQL again within {days} days.",
+        "Diesen Monat recycelte Leads, die innerhalb von {days} Tagen wieder MQL wurden.",
+    ),
+    # enrollment status of a recycled lead (breach lists)
+    "in_time": ("in time", "rechtzeitig"),
+    "late": ("late", "zu spät"),
+    "missing": ("not enrolled", "nicht aufgenommen"),
     "not_available": (
         "This part of the analytics library is not available yet: {what}.",
         "Dieser Teil der Analytics-Bibliothek ist noch nicht verfügbar: {what}.",
@@ -143,6 +196,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "metrics": ("Metrics", "Kennzahlen"),
     "config_in_force": ("The SLA in force", "Das geltende SLA"),
     "aliases": ("Also called", "Auch genannt"),
+    "fit_points": ("Lead score: fit points", "Lead-Score: Fit-Punkte"),
+    "interest_points": ("Lead score: interest points", "Lead-Score: Interesse-Punkte"),
     # qualification
     "qualification_title": ("Lead qualification", "Lead-Qualifizierung"),
     "threshold": ("MQL threshold (score points)", "MQL-Schwelle (Punkte)"),
@@ -380,6 +435,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "c_touches_x": ("Sales touches this month (count)", "Vertriebskontakte diesen Monat (Anzahl)"),
     "c_share_pct": ("share (%)", "Anteil (%)"),
     "c_touches_reached": ("touches that reached the lead", "Kontakte, die den Lead erreichten"),
+    "c_channel": ("channel", "Kanal"),
+    "c_touches": ("touches", "Kontakte"),
     "c_channel_title": ("Channel mix of the sales touches", "Kanäle der Vertriebskontakte"),
     "c_cadence_rep_title": (
         "Cadence held, by rep (bars: share held; whiskers: 95 % CI)",
@@ -425,6 +482,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "exit_disqualified": ("disqualified", "disqualifiziert"),
     "exit_sales_request": ("sales asked for it", "vom Vertrieb angefordert"),
     "exit_unsubscribed": ("unsubscribed", "abgemeldet"),
+    "exit_active": ("still enrolled", "noch aktiv"),
     "c_exit_share": ("share of the track's exits", "Anteil an den Austritten des Tracks"),
     "c_exits_title": ("How enrollments ended, per track", "Wie Aufnahmen endeten, je Track"),
     "c_no_activity": ("(no activity)", "(keine Aktivität)"),
@@ -498,13 +556,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "{x} / {n} · median {hours} h to accept",
         "{x} / {n} · Median {hours} h bis zur Annahme",
     ),
-    "st_won_revenue": ("Revenue", "Umsatz"),
-    "st_deals_won": ("Deals won", "Gewonnene Deals"),
-    "st_opportunities": ("Opportunities", "Opportunities"),
-    "st_sqls": ("SQLs", "SQLs"),
-    "st_mqls": ("MQLs", "MQLs"),
-    "st_leads": ("Leads", "Leads"),
-    "st_visitors": ("Visitors", "Besucher"),
     "c_calibration_title": (
         "Reliability of the rule score (dashed: perfect calibration; bars: 95 % CI)",
         "Verlässlichkeit des Regel-Scores (gestrichelt: perfekte Kalibrierung; Balken: 95-%-KI)",
@@ -663,20 +714,17 @@ def _missing(value: object) -> bool:
 
 
 def num(value: float | None, lang: Lang = "en", *, digits: int = 0) -> str:
-    """A number with thousands separators: ``1,234.5`` (en) or ``1.234,5`` (de); '–' if None."""
-    if _missing(value):
-        return "–"
-    text = f"{value:,.{digits}f}"
-    if lang == "de":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """A number with thousands separators: ``1,234.5`` (en) or ``1.234,5`` (de); '–' if None.
+
+    The library's :func:`analytics.texts.number`: the app and the library's texts write
+    numbers alike.
+    """
+    return number(value, lang, digits=digits)
 
 
 def pct(value: float | None, lang: Lang = "en", *, digits: int = 1) -> str:
     """A share as percent: ``34.2 %`` (en) / ``34,2 %`` (de); '–' if None."""
-    if _missing(value):
-        return "–"
-    return f"{num(value * 100, lang, digits=digits)} %"
+    return percent(value, lang, digits=digits)
 
 
 def rate_text(

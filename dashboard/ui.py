@@ -14,9 +14,11 @@ import polars as pl
 import streamlit as st
 
 from analytics.config import SlaConfig
+from analytics.texts import TEXTS, metric_label, term
 from dashboard import data
 from dashboard.i18n import (
     LANGS,
+    TEXT,
     Lang,
     column_label,
     day,
@@ -282,12 +284,39 @@ def _column_config(frame: pl.DataFrame, lg: Lang) -> dict[str, Any]:
     return config
 
 
+def _kind_word(kind: str, lg: Lang) -> str:
+    """A breach kind as its title (``Speed to lead missed``), a tested change's kind in words."""
+    if f"breach.title.{kind}" in TEXTS:
+        return term("breach.title", kind, lang=lg)
+    return term("change_kind", kind, lang=lg)
+
+
+#: Columns whose values are codes, and their words in the UI language: SLA statuses and
+#: enrolment statuses (the app's words), the library's vocabularies, the config's names.
+_VALUE_WORDS: dict[str, Any] = {
+    "status": lambda v, lg: t(v, lg) if v in _STATUS_WORDS else v,
+    "end_stage": lambda v, lg: term("stage", v, lang=lg),
+    "buyer_stage": lambda v, lg: term("buyer_stage", v, lang=lg),
+    "channel": lambda v, lg: term("channel", v, lang=lg),
+    "track": lambda v, lg: data.config().track_name(v, lg),
+    "kind": _kind_word,
+    "outcome": lambda v, lg: t(f"exit_{v}", lg) if f"exit_{v}" in _EXIT_WORDS else v,
+    "part": lambda v, lg: term("split", v, lang=lg),
+}
+_STATUS_WORDS = frozenset({*STATUS_ORDER, "in_time", "late", "missing"})
+_EXIT_WORDS = frozenset(k for k in TEXT if k.startswith("exit_"))
+
+
 def display_frame(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
-    """The frame as shown: SLA status values in words of the UI language (``at risk``)."""
-    if frame.schema.get("status") == pl.String:
-        words = {s: t(s, lg) for s in STATUS_ORDER}
-        frame = frame.with_columns(pl.col("status").replace(words))
-    return frame
+    """The frame as shown: codes in words of the UI language (status ``at risk``, channel
+    ``Telefon``, a track by its name in the config, a breach kind by its title)."""
+    words = []
+    for column, word in _VALUE_WORDS.items():
+        if frame.schema.get(column) == pl.String:
+            values = frame[column].drop_nulls().unique().to_list()
+            mapping = {v: word(v, lg) for v in values}
+            words.append(pl.col(column).replace(mapping))
+    return frame.with_columns(words) if words else frame
 
 
 def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> None:
@@ -316,6 +345,32 @@ def unavailable(what: str, lg: Lang) -> None:
 
 #: A count axis: whole-number ticks only (no 0.1, 0.2, ... when the counts are small).
 COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
+def terms(
+    frame: pl.DataFrame,
+    column: str,
+    kind: str,
+    lg: Lang,
+    *,
+    missing: str | None = None,
+    where: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """``column``'s codes as words of the library's vocabulary ``kind`` (``reason``,
+    ``channel`` ...), in the UI language; nulls as ``missing``; only rows ``where`` holds."""
+    values = frame.filter(where) if where is not None else frame
+    mapping = {v: term(kind, v, lang=lg) for v in values[column].drop_nulls().unique()}
+    shown = pl.col(column).replace(mapping)
+    if where is not None:
+        shown = pl.when(where).then(shown).otherwise(pl.col(column))
+    if missing is not None:
+        shown = shown.fill_null(missing)
+    return frame.with_columns(shown.alias(column))
+
+
+def labelled(frame: pl.DataFrame, column: str, lg: Lang) -> pl.DataFrame:
+    """``column`` in words of the UI language (for a chart axis, legend or tooltip)."""
+    return frame.with_columns(display_frame(frame.select(column), lg)[column])
 
 
 def status_legend(lg: Lang, **kwargs: Any) -> alt.Legend:
@@ -431,9 +486,10 @@ def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = Non
     box = where.container(border=True)
     metric = row["metric"]
     change = fmt_change(metric, row.get("change"), lg)
-    box.markdown(f"**{row['label']}**")
+    label = kpi_label(row, lg)
+    box.markdown(f"**{label}**")
     box.metric(
-        row["label"],
+        label,
         fmt_metric(metric, row["value"], lg),
         label_visibility="collapsed",
         delta=change,
@@ -459,11 +515,29 @@ def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
     )
 
 
-def metric_name(metric: str) -> str:
-    """A readable name of a metric key (``mql_to_sql`` -> ``MQL -> SQL``): the pack's labels."""
-    from analytics.pack.compare import METRIC_LABELS
+def metric_name(metric: str, lg: Lang = "en") -> str:
+    """A readable name of a metric key (``mql_to_sql`` -> ``MQL -> SQL``): the library's."""
+    return metric_label(metric, lang=lg)
 
-    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+def kpi_label(row: dict[str, Any], lg: Lang) -> str:
+    """A KPI's label in the UI language: the config's ``label_de`` in German when it has one.
+
+    ``row`` is a row of a KPI table (``team``, ``metric``, ``label``).
+    """
+    return data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
+
+
+def with_kpi_labels(kpis: pl.DataFrame, lg: Lang) -> pl.DataFrame:
+    """A KPI table (or trend) with ``label`` in the UI language (from the SLA config)."""
+    if lg == "en" or kpis.is_empty():
+        return kpis
+    key = pl.concat_str("team", pl.lit(" "), "metric")
+    labels = {
+        f"{team} {metric}": kpi_label({"team": team, "metric": metric, "label": label}, lg)
+        for team, metric, label in kpis.select("team", "metric", "label").unique().iter_rows()
+    }
+    return kpis.with_columns(key.replace_strict(labels, return_dtype=pl.String).alias("label"))
 
 
 def with_status(frame: pl.DataFrame, metric: str, value: str = "compliance") -> pl.DataFrame:

@@ -234,6 +234,164 @@ def test_status_values_in_tables_are_words() -> None:
     assert display_frame(frame, "en")["status"].to_list() == ["met", "at risk", "no data", None]
 
 
+# -- every page in German: no English text of the library or the SLA config ----------------------
+
+
+def shown_text(at: AppTest) -> str:
+    """Every text a page shows: headings, markdown, captions, alerts, metric labels and help,
+    tabs, expanders, table headers and cells, chart titles, axes, tooltips and data."""
+    import pyarrow as pa
+
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption"):
+        parts += [str(e.value) for e in at.get(kind)]
+    for kind in ("info", "warning", "success", "error"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
+    parts += [tab.label for tab in at.tabs] + [e.proto.label for e in at.get("expander")]
+    for frame in at.dataframe:
+        parts += [str(c.get("label")) for c in json.loads(frame.proto.columns).values()]
+        value = frame.value
+        for column in value.columns:
+            parts += [str(v) for v in value[column].dropna().unique() if isinstance(v, str)]
+    for chart in at.get("vega_lite_chart"):
+        parts.append(chart.proto.spec)
+        for data in [d.data.data for d in chart.proto.datasets] + [chart.proto.data.data]:
+            if data:
+                table = pa.ipc.open_stream(data).read_all()
+                parts += [str(v) for col in table.itercolumns() for v in col.to_pylist()]
+    return "\n".join(parts)
+
+
+def _kpi_labels() -> tuple[list[str], list[str]]:
+    cfg = load_config(CONFIG)
+    kpis = [k for _, k in cfg.all_kpis if k.label_de]
+    return [k.label for k in kpis], [k.label_de for k in kpis]
+
+
+def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
+    """(English texts the German page must not show, their German ones it must show)."""
+    from analytics.definitions import config_settings, metric_definitions
+    from analytics.pack import build_pack
+    from analytics.pack.build import top_breaches
+    from analytics.texts import metric_label, term
+
+    tables, cfg = library
+    kpi_en, kpi_de = _kpi_labels()
+    review = review_of(MONTH)
+    tracks_en = [tr.name for tr in cfg.nurture.tracks]
+    tracks_de = [tr.name_de for tr in cfg.nurture.tracks]
+    if page in ("overview", "kpis"):
+        return [*kpi_en, "Speed to lead missed", "never contacted"], kpi_de
+    if page == "goals":
+        stages = ("deals_won", "won_revenue", "visitors", "visitor_to_lead", "avg_deal_size")
+        return (
+            ["Avg deal size", *(metric_label(m) for m in stages)],
+            [metric_label(m, lang="de") for m in stages],
+        )
+    if page == "definitions":
+        en, de = metric_definitions(cfg), metric_definitions(cfg, lang="de")
+        stages = cfg.stages.values()
+        settings = zip(
+            config_settings(cfg).iter_rows(),
+            config_settings(cfg, lang="de").iter_rows(),
+            strict=True,
+        )
+        changed = [
+            (a, b)
+            for row_en, row_de in settings
+            for a, b in zip(row_en, row_de, strict=True)
+            if a != b
+        ]
+        return (
+            [d.text for d in en]
+            + [d.name for d in en if d.key != "leads"]
+            + [s.definition for s in stages]
+            + [s.label for s in stages if s.label_de]
+            + [a for a, _ in changed if len(a) > 8]
+            + kpi_en,
+            [d.text for d in de]
+            + [d.name for d in de]
+            + [s.definition_de for s in stages]
+            + [s.label_de for s in stages if s.label_de]
+            + [b for _, b in changed]
+            + kpi_de
+            + ["Lead-Score: Fit-Punkte", "Hierarchieebene", "Seitenaufruf"],
+        )
+    if page == "qualification":
+        return ["Brier score", "vs. the SLA's threshold", "MQLs / week vs"], [
+            "Brier-Score",
+            "MQLs / Woche bei einer Kapazität von",
+            "gegenüber der SLA-Schwelle",
+        ]
+    if page == "handoffs":
+        reasons = review.rejection_reasons["reason"].drop_nulls().unique().to_list()
+        return (
+            ["MQL episodes whose first touch came too late", "no reason given"]
+            + [term("reason", r) for r in reasons]
+            + [r for r in reasons if "_" in r],
+            ["MQL-Episoden, deren Erstkontakt zu spät oder gar nicht kam."]
+            + [term("reason", r, lang="de") for r in reasons],
+        )
+    if page == "nurturing":
+        described = [tr for tr in cfg.nurture.tracks if tr.description_de]
+        return (
+            tracks_en + [tr.description for tr in described] + ["(no activity)", "awareness"],
+            tracks_de + [tr.description_de for tr in described] + ["Problembewusstsein"],
+        )
+    if page == "management":
+        stalls = review.stall_reasons
+        notes = " ".join(stalls.filter(stalls["source"] == "touch_note")["reason"].drop_nulls())
+        codes = stalls.filter(stalls["source"] == "lifecycle")["reason"].drop_nulls().to_list()
+        english = [term("reason", c) for c in codes if term("reason", c) not in notes]
+        return [*english, "phone", "Cadence held"], [
+            *(term("reason", c, lang="de") for c in codes),
+            "Telefon",
+            "Kadenz eingehalten",
+        ]
+    if page == "review":
+        pack = build_pack(tables, cfg, month=MONTH)
+        german = top_breaches(pack.review, pack.config, lang="de")
+        return (
+            kpi_en
+            + [a.text for a in pack.actions]
+            + [a.evidence for a in pack.actions]
+            + pack.breaches["detail"].to_list()
+            + ["Speed to lead missed", "hours over"],
+            kpi_de
+            + [a.render(lang="de")[0] for a in pack.actions]
+            + [a.render(lang="de")[1] for a in pack.actions]
+            + german["detail"].to_list(),
+        )
+    if page == "warehouse":
+        return tracks_en, tracks_de
+    raise AssertionError(f"no German texts for page {page}")
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_in_german_shows_the_library_and_config_texts_in_german(
+    app: AppTest, page: str, library, review_of
+) -> None:
+    english, german = _german_texts(page, library, review_of)
+    app.segmented_control(key="lang").set_value("de").run()
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception[0].value
+    text = shown_text(app)
+    assert german and english
+    shown_english = [e for e in english if e and e not in german and e in text]
+    assert not shown_english, f"{page}: English on the German page: {shown_english}"
+    missing = [g for g in german if g not in text]
+    assert not missing, f"{page}: German text not shown: {missing}"
+
+
+def test_the_definitions_page_in_english_keeps_the_english_texts(app: AppTest) -> None:
+    cfg = load_config(CONFIG)
+    app.switch_page("views/definitions.py").run()
+    text = shown_text(app)
+    assert cfg.stages["mql"].definition in text and cfg.stages["mql"].definition_de not in text
+    assert "Gelieferte MQLs" not in text and "MQLs delivered" in text
+
+
 # -- the overview shows the library's numbers -----------------------------------------------------
 
 
@@ -285,8 +443,8 @@ def test_a_link_opens_the_same_view(warehouse, monkeypatch, review_of) -> None:
     assert at.selectbox(key="source").value == "email"
     assert "Oktober 2026 auf einen Blick" in at.title[0].value
     values = review_of(PREVIOUS, {"source": "email"}).kpi_values
-    # German number format: decimal comma
-    assert metrics(at)["First touch within SLA"] == pct(values["handoff_compliance"], lang="de")
+    # German number format: decimal comma; the KPI's German label from the SLA config
+    assert metrics(at)["Erstkontakt im SLA"] == pct(values["handoff_compliance"], lang="de")
 
 
 # -- the SLA pages --------------------------------------------------------------------------------

@@ -6,13 +6,16 @@ import polars as pl
 import streamlit as st
 
 from analytics.definitions import config_settings, metric_definitions
+from analytics.texts import term
 from dashboard import ui
 from dashboard.i18n import num, pct, t
 
 v = ui.view()
 lg, cfg = v.lang, v.config
 ui.header(t("definitions_title", lg))
-st.caption(f"{cfg.sla.name} · {t('sla_version', lg)} {cfg.sla.version} · `{cfg.source}`")
+st.caption(
+    f"{cfg.sla.text('name', lg)} · {t('sla_version', lg)} {cfg.sla.version} · `{cfg.source}`"
+)
 
 stages_tab, metrics_tab, config_tab = st.tabs(
     [t("stages", lg), t("metrics", lg), t("config_in_force", lg)]
@@ -21,10 +24,12 @@ stages_tab, metrics_tab, config_tab = st.tabs(
 with stages_tab:
     for name, stage in cfg.stages.items():
         aliases = f"  \n*{t('aliases', lg)}: {', '.join(stage.aliases)}*" if stage.aliases else ""
-        st.markdown(f"#### {stage.label}\n`{name}`: {stage.definition}{aliases}")
+        st.markdown(
+            f"#### {stage.text('label', lg)}\n`{name}`: {stage.text('definition', lg)}{aliases}"
+        )
 
 with metrics_tab:
-    definitions = metric_definitions(cfg)
+    definitions = metric_definitions(cfg, lang=lg)
     for section in dict.fromkeys(d.section for d in definitions):
         st.subheader(section)
         for d in definitions:
@@ -32,16 +37,16 @@ with metrics_tab:
                 st.markdown(f"**{d.name}** (`{d.key}`): {d.text}")
 
 with config_tab:
-    settings = config_settings(cfg)
+    settings = config_settings(cfg, lang=lg)
     for section in settings["section"].unique(maintain_order=True).to_list():
         st.subheader(section)
         ui.table(settings.filter(pl.col("section") == section).drop("section"))
-    st.subheader("KPIs")
+    st.subheader(t("kpi_table", lg))
     kpis = pl.DataFrame(
         [
             {
-                "team": team,
-                "kpi": k.label,
+                "team": t(team, lg),
+                "kpi": k.text("label", lg),
                 "metric": k.metric,
                 "direction": "≥" if k.direction == "at_least" else "≤",
                 "target": pct(k.target, lg) if 0 < k.target < 1 else num(k.target, lg),
@@ -50,18 +55,19 @@ with config_tab:
         ]
     )
     ui.table(kpis)
-    st.subheader("Lead score: fit points")
+    st.subheader(t("fit_points", lg))
     fit_cols = st.columns(len(cfg.scoring.fit) or 1)
     for col, (dimension, points) in zip(fit_cols, cfg.scoring.fit.items(), strict=False):
-        col.markdown(f"**{dimension}**")
+        col.markdown(f"**{term('fit', dimension, lang=lg)}**")
         with col:
-            ui.table(pl.DataFrame({"value": list(points), "points": list(points.values())}))
-    st.subheader("Lead score: interest points")
+            values = [term(dimension, value, lang=lg) for value in points]
+            ui.table(pl.DataFrame({"value": values, "points": list(points.values())}))
+    st.subheader(t("interest_points", lg))
     interest = cfg.scoring.interest
     ui.table(
         pl.DataFrame(
             {
-                "activity": list(interest.points),
+                "activity": [term("activity", a, lang=lg) for a in interest.points],
                 "points": list(interest.points.values()),
                 "cap": [interest.caps.get(a) for a in interest.points],
             }

@@ -16,7 +16,7 @@ ui.header(t("goals_title", lg), v)
 st.caption(t("goals_company_wide", lg))
 
 STAGE_LABELS = {
-    stage: t(f"st_{stage}", lg)
+    stage: ui.metric_name(stage, lg)
     for stage in ("won_revenue", "deals_won", "opportunities", "sqls", "mqls", "leads", "visitors")
 }
 default = float(cfg.goals.revenue_target_monthly)
@@ -55,7 +55,7 @@ for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
             if r["rate_name"] == "avg_deal_size"
             else pct(r["rate"], lg)
         )
-        col.caption(f"÷ {ui.metric_name(r['rate_name'])}: {rate}")
+        col.caption(f"÷ {ui.metric_name(r['rate_name'], lg)}: {rate}")
 
 # -- pacing -----------------------------------------------------------------------------------
 st.subheader(t("pacing", lg))

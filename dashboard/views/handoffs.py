@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.texts import plain
 from dashboard import data, ui
 from dashboard.i18n import num, t
 
@@ -23,7 +24,7 @@ ui.rate_metric(
     t("first_touch_sla", lg), h.get("compliance"), h.get("x"), h.get("n"), h.get("ci_low"),
     h.get("ci_high"), lg, container=c1,
     delta=ui.delta_of(review, "handoff_compliance"),
-    help=f"First touch within {sla_hours:g} {clock} of the MQL: met / (met + missed).",
+    help=t("help_first_touch", lg, hours=plain(sla_hours, lg), clock=clock),
 )  # fmt: skip
 ui.big_number(
     t("median_first_touch", lg),
@@ -37,13 +38,13 @@ ui.big_number(
 c2.caption(f"p90 {num(h.get('p90_hours_to_first_touch'), lg, digits=1)} h")
 ui.big_number(
     t("breaches", lg), num(h.get("missed"), lg), container=c3,
-    delta=None, help="MQL episodes whose first touch came too late or not at all.",
+    delta=None, help=t("help_breaches", lg),
 )  # fmt: skip
 c3.caption(f"{t('pending', lg)}: {num(h.get('pending'), lg)}")
 ui.rate_metric(
     t("rejected", lg), acc.get("rejection_rate"), acc.get("x"), acc.get("n"),
     acc.get("ci_low"), acc.get("ci_high"), lg, container=c4,
-    help="MQL episodes that ended disqualified or recycled without a SAL.",
+    help=t("help_rejected", lg),
 )  # fmt: skip
 ui.big_number(
     t("premature", lg), num(rc.get("premature"), lg), container=c5,
@@ -149,7 +150,7 @@ st.subheader(t("acceptance", lg))
 a1, a2 = st.columns([1, 2])
 a1.metric(
     t("accepted", lg), num(acc.get("accepted"), lg), border=True,
-    help="MQL episodes with a SAL inside them.",
+    help=t("help_accepted", lg),
 )  # fmt: skip
 a1.caption(
     t(
@@ -160,9 +161,11 @@ a1.caption(
         hours=num(acc.get("median_hours_to_accept"), lg, digits=1),
     )
 )
-reasons = review.rejection_reasons.with_columns(
-    pl.col("reason").fill_null(t("c_no_reason", lg))
-).sort("episodes", descending=True)
+reasons = (
+    ui.terms(review.rejection_reasons, "reason", "reason", lg, missing=t("c_no_reason", lg))
+    .pipe(ui.labelled, "end_stage", lg)
+    .sort("episodes", descending=True)
+)
 with a2:
     if reasons.height:
         ui.chart(
@@ -210,7 +213,7 @@ counts = ui.rate_counts(review, "recycled_enrolled_in_time")
 ui.rate_metric(
     t("enrolled_in_time", lg), None if not counts or not counts[1] else counts[0] / counts[1],
     *(counts or (None, None, None, None)), lg, container=r4,
-    help=f"Recycled leads enrolled in nurture within {cfg.recycle.enroll_within_days:g} days.",
+    help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
 )  # fmt: skip
 
 # -- breach lists -------------------------------------------------------------------------------

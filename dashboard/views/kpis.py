@@ -29,6 +29,7 @@ for team in ("marketing", "sales"):
         continue
     part = (
         trend.filter(pl.col("team") == team)
+        .pipe(ui.with_kpi_labels, lg)
         .with_columns(
             pl.when(pl.col("metric").is_in(list(ui.RATE_METRICS)))
             .then(pl.col("label") + " (%)")
@@ -85,7 +86,7 @@ table = pl.DataFrame(
     [
         {
             "team": t(r["team"], lg),
-            "KPI": r["label"],
+            "KPI": ui.kpi_label(r, lg),
             t("target", lg): ("≥ " if r["direction"] == "at_least" else "≤ ")
             + ui.fmt_metric(r["metric"], r["target"], lg, currency=cur),
             t("this_month", lg): ui.fmt_metric(r["metric"], r["value"], lg, currency=cur),

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.texts import plain
 from dashboard import data, ui
 from dashboard.i18n import num, t
 
@@ -20,8 +21,8 @@ c1, c2, c3, c4 = st.columns(4)
 ui.rate_metric(
     t("cadence_held", lg), cad.get("compliance"), cad.get("x"), cad.get("n"), cad.get("ci_low"),
     cad.get("ci_high"), lg, container=c1, delta=ui.change_of(review, "cadence_compliance"),
-    help=f"Reached, or at least {cc.min_attempts} attempts within {cc.window_days:g} days "
-    f"(attempts closer than {cc.min_gap_hours:g} h count as one); judged episodes only.",
+    help=t("help_cadence", lg, attempts=cc.min_attempts, days=plain(cc.window_days, lg),
+           gap=plain(cc.min_gap_hours, lg)),
 )  # fmt: skip
 ui.big_number(
     t("attempts_per_mql", lg), num(cad.get("attempts_per_mql"), lg, digits=1), container=c2,
@@ -80,7 +81,7 @@ with left:
         ).properties(title=t("c_attempts_title", lg), height=280)
     )
 with right:
-    mix = review.channel_mix.with_columns(
+    mix = ui.terms(review.channel_mix, "channel", "channel", lg).with_columns(
         (pl.col("share") * 100).alias("share_pct"),
         (pl.col("reached") / pl.col("touches")).alias("reach_rate"),
     )
@@ -91,8 +92,8 @@ with right:
             y=alt.Y("channel:N", sort="-x", title=None),
             x=alt.X("touches:Q", title=t("c_touches_x", lg), axis=ui.COUNT_AXIS),
             tooltip=[
-                "channel",
-                alt.Tooltip("touches:Q", format=","),
+                alt.Tooltip("channel:N", title=t("c_channel", lg)),
+                alt.Tooltip("touches:Q", title=t("c_touches", lg), format=","),
                 alt.Tooltip("share_pct:Q", title=t("c_share_pct", lg), format=".1f"),
                 alt.Tooltip("reached:Q", title=t("c_touches_reached", lg), format=","),
             ],
@@ -164,8 +165,15 @@ ui.table(
 # -- stall reasons ----------------------------------------------------------------------------
 st.subheader(t("stall_reasons", lg))
 stalls = (
-    review.stall_reasons.with_columns(
-        pl.col("reason").fill_null(t("c_undocumented", lg)),
+    ui.terms(
+        review.stall_reasons,
+        "reason",
+        "reason",
+        lg,
+        missing=t("c_undocumented", lg),
+        where=pl.col("source") == "lifecycle",  # touch notes are the reps' own words
+    )
+    .with_columns(
         pl.col("source").replace(
             {"lifecycle": t("c_lifecycle", lg), "touch_note": t("c_touch_note", lg)}
         ),

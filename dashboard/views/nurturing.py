@@ -6,9 +6,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.schema import EXIT_REASONS
+from analytics.schema import BUYER_STAGES, EXIT_REASONS
+from analytics.texts import term
 from dashboard import data, ui
-from dashboard.i18n import num, t
+from dashboard.i18n import column_label, num, t
 
 v = ui.view()
 lg, cfg = v.lang, v.config
@@ -27,8 +28,7 @@ ui.big_number(t("exits", lg), num(review.nurture_exits["exits"].sum(), lg), cont
 ui.rate_metric(
     t("remql_rate", lg), remql.get("rate"), remql.get("x"), remql.get("n"), remql.get("ci_low"),
     remql.get("ci_high"), lg, container=c3, delta=ui.change_of(review, "remql_rate"),
-    help=f"Leads recycled this month that became MQL again within "
-    f"{cfg.recycle.remql_window_days} days.",
+    help=t("help_remql", lg, days=cfg.recycle.remql_window_days),
 )  # fmt: skip
 if remql.get("is_immature"):
     c3.caption(t("immature", lg, days=cfg.recycle.remql_window_days))
@@ -51,7 +51,7 @@ st.subheader(t("tracks", lg))
 described = {tr.name: tr for tr in cfg.nurture.tracks}
 tracks = enrollments.with_columns(
     pl.col("track")
-    .replace_strict({k: tr.description for k, tr in described.items()}, default=None)
+    .replace_strict({k: tr.text("description", lg) for k, tr in described.items()}, default=None)
     .alias("description"),
     pl.col("track")
     .replace_strict({k: tr.sales_can_trigger for k, tr in described.items()}, default=None)
@@ -59,7 +59,8 @@ tracks = enrollments.with_columns(
 )
 left, right = st.columns([1, 1])
 with left:
-    long = enrollments.unpivot(
+    long = enrollments.pipe(ui.labelled, "track", lg).pipe(ui.labelled, "buyer_stage", lg)
+    long = long.unpivot(
         index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
     ).with_columns(
         pl.col("by").replace({"by_auto": t("c_automatic", lg), "by_sales": t("c_sales_asked", lg)}),
@@ -72,7 +73,12 @@ with left:
             y=alt.Y("track:N", sort="-x", title=None),
             x=alt.X("count:Q", title=t("c_enroll_x", lg), stack=True, axis=ui.COUNT_AXIS),
             color=alt.Color("by:N", title=t("c_triggered_by", lg)),
-            tooltip=["track", "buyer_stage", "by", alt.Tooltip("count:Q", format=",")],
+            tooltip=[
+                alt.Tooltip("track:N", title=column_label("track", lg)),
+                alt.Tooltip("buyer_stage:N", title=column_label("buyer_stage", lg)),
+                alt.Tooltip("by:N", title=t("c_triggered_by", lg)),
+                alt.Tooltip("count:Q", title=t("c_enrollments", lg), format=","),
+            ],
         )
         .properties(title=t("c_enroll_title", lg), height=ui.BAR_STEP)
     )
@@ -82,7 +88,7 @@ with right:
 # -- exits ----------------------------------------------------------------------------------------
 st.subheader(t("exits", lg))
 exit_words = {r: t(f"exit_{r}", lg) for r in EXIT_REASONS}
-exits = review.nurture_exits.with_columns(
+exits = review.nurture_exits.pipe(ui.labelled, "track", lg).with_columns(
     pl.col("exit_reason").replace(exit_words).fill_null(t("c_not_recorded", lg))
 )
 if exits.height:
@@ -94,9 +100,9 @@ if exits.height:
             x=alt.X("exits:Q", title=t("c_exits_x", lg), stack=True, axis=ui.COUNT_AXIS),
             color=alt.Color("exit_reason:N", title=t("c_exit_reason", lg)),
             tooltip=[
-                "track",
-                "exit_reason",
-                alt.Tooltip("exits:Q", format=","),
+                alt.Tooltip("track:N", title=column_label("track", lg)),
+                alt.Tooltip("exit_reason:N", title=t("c_exit_reason", lg)),
+                alt.Tooltip("exits:Q", title=t("exits", lg), format=","),
                 alt.Tooltip("share:Q", title=t("c_exit_share", lg), format=".0%"),
             ],
         )
@@ -108,11 +114,14 @@ if exits.height:
 
 # -- progression -----------------------------------------------------------------------------
 st.subheader(t("progression", lg))
-prog = review.nurture_progression.with_columns(
-    pl.col("from_stage", "to_stage").fill_null("(no activity)")
+no_activity = t("c_no_activity", lg)
+prog = (
+    review.nurture_progression.pipe(ui.labelled, "track", lg)
+    .pipe(ui.terms, "from_stage", "buyer_stage", lg, missing=no_activity)
+    .pipe(ui.terms, "to_stage", "buyer_stage", lg, missing=no_activity)
 )
 if prog.height:
-    order = ["awareness", "consideration", "decision", "(no activity)"]
+    order = [*(term("buyer_stage", s, lang=lg) for s in BUYER_STAGES), no_activity]
     ui.chart(
         alt.Chart(prog)
         .mark_rect()
@@ -128,7 +137,12 @@ if prog.height:
                 "enrollments:Q", title=t("c_enrollments", lg), scale=alt.Scale(scheme="blues")
             ),
             facet=alt.Facet("track:N", columns=3, title=None),
-            tooltip=["track", "from_stage", "to_stage", alt.Tooltip("enrollments:Q", format=",")],
+            tooltip=[
+                alt.Tooltip("track:N", title=column_label("track", lg)),
+                alt.Tooltip("from_stage:N", title=t("c_from_stage", lg)),
+                alt.Tooltip("to_stage:N", title=t("c_to_stage", lg)),
+                alt.Tooltip("enrollments:Q", title=t("c_enrollments", lg), format=","),
+            ],
         )
         .properties(
             title=t("c_progression_title", lg),

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import money, month_name, num, pct, rate_text, t
 
@@ -66,12 +67,8 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("funnel", lg))
     stages = [
-        ("leads", "Leads"),
-        ("mqls", "MQLs"),
-        ("sals", "SALs"),
-        ("sqls", "SQLs"),
-        ("opportunities", "Opportunities"),
-        ("deals_won", "Deals won"),
+        (key, ui.metric_name(key, lg))
+        for key in ("leads", "mqls", "sals", "sqls", "opportunities", "deals_won")
     ]
     funnel = pl.DataFrame(
         {
@@ -100,7 +97,7 @@ with left:
     )
     for r in review.conversion.iter_rows(named=True):
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)
-        st.markdown(f"**{ui.metric_name(r['metric'])}**: {rate}")
+        st.markdown(f"**{ui.metric_name(r['metric'], lg)}**: {rate}")
 
 # -- attention ---------------------------------------------------------------------------
 with right:
@@ -112,7 +109,7 @@ with right:
         sign = "≥" if r["direction"] == "at_least" else "≤"
         with st.container(border=True):
             st.markdown(
-                f"{ui.badge(r['status'], lg)} **{r['label']}** ({t(r['team'], lg)}): "
+                f"{ui.badge(r['status'], lg)} **{ui.kpi_label(r, lg)}** ({t(r['team'], lg)}): "
                 f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('target_lower', lg)} "
                 f"{sign} {ui.fmt_metric(r['metric'], r['target'], lg)}"
             )
@@ -122,6 +119,7 @@ with right:
     b = review.breaches
     st.caption(
         " · ".join(
-            f"{name.replace('_', ' ')}: **{num(frame.height, lg)}**" for name, frame in b.items()
+            f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
+            for name, frame in b.items()
         )
     )

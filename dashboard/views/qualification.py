@@ -51,7 +51,7 @@ def threshold_whatif() -> None:
     ui.big_number(
         t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
         delta=ui.signed(point["mqls_per_month"] - now["mqls_per_month"], lg),
-        help=f"vs. the SLA's threshold {current:g}",
+        help=t("vs_sla_threshold", lg, threshold=num(current, lg)),
     )  # fmt: skip
     workload = point["workload_ratio"]
     over = workload is not None and workload > 1
@@ -63,19 +63,23 @@ def threshold_whatif() -> None:
         inverse=over,
     )
     c2.caption(
-        f"{num(point['mqls_per_week'], lg)} MQLs / {t('week', lg).lower()} vs "
-        f"{num(base.weekly_capacity, lg)} capacity"
+        t(
+            "capacity_caption",
+            lg,
+            mqls=num(point["mqls_per_week"], lg),
+            capacity=num(base.weekly_capacity, lg),
+        )
     )
     mature = point["mature_mqls"] or 0
     conv = round((point["precision"] or 0) * mature)
     ui.rate_metric(
         t("precision", lg), point["precision"], conv, mature, *wilson(conv, mature), lg,
-        container=c3, help="MQL -> SQL within the funnel window, over MQLs whose window closed.",
+        container=c3, help=t("help_precision", lg),
     )  # fmt: skip
     found = round((point["recall"] or 0) * base.sql_leads)
     ui.rate_metric(
         t("recall", lg), point["recall"], found, base.sql_leads, *wilson(found, base.sql_leads), lg,
-        container=c4, help="Share of all leads with an SQL that would have been MQLs first.",
+        container=c4, help=t("help_recall", lg),
     )  # fmt: skip
     ui.big_number(
         t("expected_sqls", lg), num(point["expected_sqls_per_month"], lg, digits=1), container=c5,
@@ -244,7 +248,7 @@ with calib_tab:
     else:
         m = quality["metrics"]
         k1, k2, k3, k4 = st.columns(4)
-        k1.metric("Brier score", num(m["brier"], lg, digits=3), border=True)
+        k1.metric(t("brier", lg), num(m["brier"], lg, digits=3), border=True)
         k2.metric("ECE", pct(m["ece"], lg), border=True)
         k3.metric("ROC AUC", num(m["roc_auc"], lg, digits=3), border=True)
         k4.metric(t("base_rate", lg), pct(m["base_rate"], lg), border=True)

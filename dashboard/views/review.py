@@ -5,9 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from analytics.pack.build import top_breaches
+from analytics.texts import term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
-from dashboard.i18n import month_name, num, pct, t
+from dashboard.i18n import day, month_name, num, pct, t
 
 v = ui.view()
 lg = v.lang
@@ -16,7 +18,7 @@ with st.spinner(t("building_pack", lg)):
 review, cfg = pack.review, pack.config
 prev = shift_month(v.month, -1)
 ui.header(t("review_title", lg, month=month_name(v.month, lg)), v)
-st.caption(t("review_sla", lg, version=cfg.sla.version, since=cfg.sla.effective_from))
+st.caption(t("review_sla", lg, version=cfg.sla.version, since=day(cfg.sla.effective_from, lg)))
 
 PARTS = [
     ("goals", "nav_goals"),
@@ -81,7 +83,7 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
         change = None if value is None or old is None else value - old
         rows.append(
             {
-                t("metric", lg): row.get("label") or ui.metric_name(m),
+                t("metric", lg): ui.kpi_label(row, lg) if row else ui.metric_name(m, lg),
                 month_name(prev, lg): ui.fmt_metric(m, old, lg, currency=cfg.reporting.currency),
                 month_name(v.month, lg): ui.fmt_metric(
                     m, value, lg, currency=cfg.reporting.currency
@@ -119,7 +121,7 @@ if pack.sla_changes:
 else:
     st.markdown(t("sla_unchanged", lg, version=cfg.sla.version))
 for change in pack.in_month:
-    st.warning(t("sla_in_month", lg, day=change.change.effective_from))
+    st.warning(t("sla_in_month", lg, day=day(change.change.effective_from, lg)))
     ui.table(change.split)
 
 section("qualification", "nav_qualification", 3)
@@ -128,9 +130,11 @@ compare(PART_METRICS["qualification"])
 section("handoffs", "nav_handoffs", 4)
 compare(PART_METRICS["handoffs"])
 if pack.breaches.height:
+    # the pack's breaches, their units and details in the UI language
+    breaches = pack.breaches if lg == "en" else top_breaches(review, cfg, lang=lg)
     st.markdown(f"**{t('top_breaches', lg)}**")
-    ui.table(pack.breaches)
-    ui.download(pack.breaches, f"top-breaches-{v.month}", lg)
+    ui.table(breaches)
+    ui.download(breaches, f"top-breaches-{v.month}", lg)
 
 section("nurturing", "nav_nurturing", 5)
 compare(PART_METRICS["nurturing"])
@@ -150,7 +154,11 @@ significant = pack.significant
 if significant.height:
     st.markdown(f"**{t('significant', lg, alpha=pct(pack.alpha, lg, digits=0))}**")
     ui.table(
-        significant.select(
+        significant.with_columns(
+            pl.col("metric").replace_strict(
+                {m: ui.metric_name(m, lg) for m in significant["metric"]}
+            ).alias("label")
+        ).select(
             "label", "kind", "previous", "current", "previous_x", "previous_n", "current_x",
             "current_n", "p_value", "is_better",
         ),
@@ -165,10 +173,12 @@ section("actions", "actions", 8)
 if not pack.actions:
     st.success(t("nothing_attention", lg))
 for i, item in enumerate(pack.actions, start=1):
+    text, evidence = item.render(lang=lg)
     with st.container(border=True):
-        st.markdown(f"**{i}. {item.text}**  \n:small[{t(item.team, lg)} · {item.evidence}]")
-actions = pl.DataFrame([a.to_json_dict() for a in pack.actions]) if pack.actions else None
+        st.markdown(f"**{i}. {text}**  \n:small[{t(item.team, lg)} · {evidence}]")
+actions = pl.DataFrame([a.to_json_dict(lang=lg) for a in pack.actions]) if pack.actions else None
 if actions is not None:
     ui.download(actions, f"action-items-{v.month}", lg)
 st.caption(t("breach_totals", lg) + ": " + ", ".join(
-    f"{k.replace('_', ' ')} {num(n, lg)}" for k, n in pack.breach_totals.items()))  # fmt: skip
+    f"{term('breach.title', k, lang=lg)} {num(n, lg)}" for k, n in pack.breach_totals.items()
+))  # fmt: skip
