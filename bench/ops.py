@@ -133,11 +133,20 @@ def _load_config(ws: Workspace) -> Any:
     return load_config(ws.config)
 
 
+#: Above this many leads the in-process operations read the tables lazily from DuckDB
+#: (each query reads only its columns and rows) instead of holding them all in memory
+#: first: at 10M the tables alone take about 10 GB, which the work needs beside them.
+IN_MEMORY_MAX_LEADS = 2_000_000
+
+
 def _loaded_tables(ws: Workspace) -> Any:
-    """The warehouse's core tables, materialised in memory (the state "after load")."""
+    """The warehouse's core tables: in memory (the state "after load") up to
+    :data:`IN_MEMORY_MAX_LEADS` leads, lazy DuckDB scans above (out of core)."""
     from analytics.warehouse import connect_readonly, load_tables
 
     con = connect_readonly(ws.db)
+    if ws.leads > IN_MEMORY_MAX_LEADS:
+        return load_tables(con)  # the scans use the connection: it stays open
     try:
         return load_tables(con).collect()
     finally:
