@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
-from analytics.demo import generate_demo
+from analytics.demo import generate_demo, generate_demo_chunks
 from analytics.schema import TABLES, TIMESTAMP_COLUMNS
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
@@ -442,3 +442,49 @@ def test_progress_is_reported_in_order(config):
 def test_bad_lead_count_is_named(config, leads):
     with pytest.raises(ValueError, match=f"leads must be a positive integer, got {leads!r}"):
         generate_demo(config, leads=leads, end=END)
+
+
+# --- large demos in chunks --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def chunked(config) -> dict[str, pl.DataFrame]:
+    """250 leads in chunks of 100, appended as a writer appends them."""
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for chunk in generate_demo_chunks(config, leads=250, seed=3, end=END, chunk_leads=100):
+        for name, frame in chunk.items():
+            parts.setdefault(name, []).append(frame)
+    return {name: pl.concat(frames) for name, frames in parts.items()}
+
+
+def test_a_demo_within_one_chunk_is_the_plain_demo(config):
+    (only,) = generate_demo_chunks(config, leads=120, seed=3, end=END, chunk_leads=200)
+    plain = generate_demo(config, leads=120, seed=3, end=END)
+    for name, frame in plain.items():
+        assert_frame_equal(only[name], frame)
+
+
+def test_appended_chunks_are_one_consistent_demo(chunked):
+    assert chunked["leads"].height == 250
+    assert sorted(chunked) == sorted(TABLES)
+    for name, table in TABLES.items():
+        assert chunked[name].schema == table.polars_schema
+        assert chunked[name].select(list(table.key)).is_duplicated().sum() == 0, name
+        for column in table.columns:
+            if column.references is not None:
+                target, target_column = column.references
+                values = chunked[name][column.name].drop_nulls().unique()
+                assert values.is_in(chunked[target][target_column].implode()).all(), column.name
+
+
+def test_chunks_share_the_sales_team_and_sum_the_visitors(config, chunked):
+    singles = [
+        generate_demo(config, leads=n, seed=3 + i, end=END) for i, n in enumerate((100, 100, 50))
+    ]
+    assert_frame_equal(chunked["reps"], singles[0]["reps"])
+    assert chunked["leads"]["lead_id"].str.slice(0, 3).unique().sort().to_list() == [
+        "c0.",
+        "c1.",
+        "c2.",
+    ]
+    assert chunked["web_traffic"]["visitors"].sum() == sum(
+        s["web_traffic"]["visitors"].sum() for s in singles
+    )
