@@ -447,8 +447,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "action.stale": (
         "{count:n} stale lead(s): recycle them to marketing or advance them{concentration}",
-        "Liegengebliebene Leads: {count:n}; an das Marketing zurückgeben oder "
-        "weiterbringen{concentration}",
+        "{count:n} Lead(s) liegen geblieben{concentration}: an das Marketing zurückgeben "
+        "oder weiterbringen",
     ),
     "evidence.stale": (
         "{count:n} leads with {attempts:n}+ unanswered attempts, last one over {days:g} days ago",
@@ -458,8 +458,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "action.not_enrolled": (
         "{count:n} recycled lead(s) not in a nurture track within {days:g} days: "
         "check the recycle workflow",
-        "Recycelte Leads nicht innerhalb von {days:g} Tagen in einem Nurture-Track: "
-        "{count:n}; den Recycling-Workflow prüfen",
+        "{count:n} recycelte Lead(s) nicht innerhalb von {days:g} Tagen in einem "
+        "Nurture-Track: Recycling-Workflow prüfen",
     ),
     "evidence.not_enrolled": (
         "{in_time:n} of {total:n} enrolled in time",

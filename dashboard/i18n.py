@@ -338,6 +338,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Statistisch signifikante Veränderungen zum Vormonat (α = {alpha})",
     ),
     "breach_totals": ("Breaches this month", "Verstöße in diesem Monat"),
+    "per_day": ("{n} a day", "{n} pro Tag"),
     # data
     "data_title": ("Data", "Daten"),
     "health": ("Warehouse health", "Zustand des Warehouse"),

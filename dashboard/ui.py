@@ -319,10 +319,17 @@ def display_frame(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
     return frame.with_columns(words) if words else frame
 
 
+#: Tables up to this many rows are shown whole (Streamlit's "auto" height shows ten).
+WHOLE_TABLE_ROWS = 25
+
+
 def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> None:
     """A table of any width with human column labels in the UI language (CSV downloads keep
-    the stable column names); shares in percent, decimals and times readable."""
+    the stable column names); shares in percent, decimals and times readable, a missing
+    value as '–', and every row in view when there are few."""
     lg = lang()
+    if height == "auto" and 10 < frame.height <= WHOLE_TABLE_ROWS:
+        height = 38 + 35 * frame.height
     column_config = _column_config(frame, lg)
     for name, extra in kwargs.pop("column_config", {}).items():
         if isinstance(extra, dict) and not extra.get("label") and name in column_config:
@@ -334,6 +341,7 @@ def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> 
         hide_index=True,
         height=height,
         column_config=column_config,
+        placeholder="–",
         **kwargs,
     )
 

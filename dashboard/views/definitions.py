@@ -10,6 +10,14 @@ from analytics.texts import term
 from dashboard import ui
 from dashboard.i18n import num, pct, t
 
+
+def whole(points: list[float | None]) -> pl.Series:
+    """Config points as whole numbers when they are (``12``, not ``12.0``)."""
+    series = pl.Series(points, dtype=pl.Float64)
+    integral = series.drop_nulls().is_empty() or (series.drop_nulls() % 1 == 0).all()
+    return series.cast(pl.Int64) if integral else series
+
+
 v = ui.view()
 lg, cfg = v.lang, v.config
 ui.header(t("definitions_title", lg))
@@ -61,15 +69,15 @@ with config_tab:
         col.markdown(f"**{term('fit', dimension, lang=lg)}**")
         with col:
             values = [term(dimension, value, lang=lg) for value in points]
-            ui.table(pl.DataFrame({"value": values, "points": list(points.values())}))
+            ui.table(pl.DataFrame({"value": values, "points": whole(list(points.values()))}))
     st.subheader(t("interest_points", lg))
     interest = cfg.scoring.interest
     ui.table(
         pl.DataFrame(
             {
                 "activity": [term("activity", a, lang=lg) for a in interest.points],
-                "points": list(interest.points.values()),
-                "cap": [interest.caps.get(a) for a in interest.points],
+                "points": whole(list(interest.points.values())),
+                "cap": whole([interest.caps.get(a) for a in interest.points]),
             }
         )
     )

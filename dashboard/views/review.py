@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.pack.build import top_breaches
-from analytics.texts import term
+from analytics.texts import p_value, term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
 from dashboard.i18n import day, month_name, num, pct, t
@@ -151,23 +151,35 @@ for team in ("marketing", "sales"):
         for i, row in enumerate(rows):
             ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
 significant = pack.significant
+
+
+def _tested(share: float | None, x: float | None, n: float | None, kind: str) -> str:
+    """A tested value as people read it: ``81,3 % (768 / 945)``, ``206.594 (6.664,3 pro Tag)``."""
+    if kind == "rate":
+        return f"{pct(share, lg)} ({num(x, lg)} / {num(n, lg)})"
+    return f"{num(x, lg)} ({t('per_day', lg, n=num(share, lg, digits=1))})"
+
+
 if significant.height:
     st.markdown(f"**{t('significant', lg, alpha=pct(pack.alpha, lg, digits=0))}**")
+    rows = significant.iter_rows(named=True)
+    right = st.column_config.TextColumn(alignment="right")
     ui.table(
-        significant.with_columns(
-            pl.col("metric").replace_strict(
-                {m: ui.metric_name(m, lg) for m in significant["metric"]}
-            ).alias("label")
-        ).select(
-            "label", "kind", "previous", "current", "previous_x", "previous_n", "current_x",
-            "current_n", "p_value", "is_better",
+        pl.DataFrame(
+            [
+                {
+                    "label": ui.metric_name(r["metric"], lg),
+                    "kind": r["kind"],
+                    "previous": _tested(r["previous"], r["previous_x"], r["previous_n"], r["kind"]),
+                    "current": _tested(r["current"], r["current_x"], r["current_n"], r["kind"]),
+                    "p_value": p_value(r["p_value"], lg),
+                    "is_better": r["is_better"],
+                }
+                for r in rows
+            ]
         ),
-        column_config={
-            "previous": st.column_config.NumberColumn(format="%.3f"),
-            "current": st.column_config.NumberColumn(format="%.3f"),
-            "p_value": st.column_config.NumberColumn(format="%.4f"),
-        },
-    )  # fmt: skip
+        column_config={"previous": right, "current": right, "p_value": right},
+    )
 
 section("actions", "actions", 8)
 if not pack.actions:
