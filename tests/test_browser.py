@@ -34,6 +34,21 @@ PAGES = {
     "review": "Monthly review",
     "warehouse": "Data",
 }
+#: url path -> expected heading fragment (German)
+PAGES_DE = {
+    "": "auf einen Blick",
+    "goals": "Gemeinsame Ziele",
+    "definitions": "Gemeinsame Definitionen",
+    "qualification": "Lead-Qualifizierung",
+    "handoffs": "Übergaben",
+    "nurturing": "Lead-Nurturing",
+    "management": "Lead-Bearbeitung",
+    "kpis": "KPIs beider Teams",
+    "review": "Monatsreview",
+    "warehouse": "Daten",
+}
+#: English texts of the SLA config that a German page must not show (KPI labels)
+ENGLISH_KPIS = ("MQLs delivered", "First touch within SLA", "Cadence held")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -147,5 +162,9 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
         heading = page.locator("h1").first.inner_text()
         if lang == "en":
             assert PAGES[path] in heading
+        else:
+            assert PAGES_DE[path] in heading
+            shown = page.locator('[data-testid="stMain"]').inner_text()
+            assert not [e for e in ENGLISH_KPIS if e in shown], f"English on the German {path}"
     finally:
         page.close()
