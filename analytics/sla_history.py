@@ -33,6 +33,9 @@ ChangeKind = Literal["changed", "added", "removed"]
 
 #: Keys that are bookkeeping, not part of the agreement (never diffed).
 IGNORED_KEYS: frozenset[str] = frozenset({"source", "content_hash"})
+#: Suffix of a text's translation (``label_de``): the agreement is its English text, so a
+#: translation is not diffed (a KPI removed is one change, not one per language).
+TRANSLATION_SUFFIX = "_de"
 
 #: Settings that name a version rather than change the agreement.
 _META_KEYS: frozenset[str] = frozenset({"sla.effective_from", "sla.version"})
@@ -130,7 +133,7 @@ def flatten_config(config: SlaConfig | Mapping[str, Any]) -> dict[str, Any]:
             if not value and prefix:
                 flat[prefix] = {}
             for key, item in value.items():
-                if not prefix and key in IGNORED_KEYS:
+                if (not prefix and key in IGNORED_KEYS) or str(key).endswith(TRANSLATION_SUFFIX):
                     continue
                 walk(f"{prefix}.{key}" if prefix else str(key), item)
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):

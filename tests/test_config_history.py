@@ -106,6 +106,16 @@ def test_a_kpi_target_change_and_a_removed_kpi_are_named_by_metric():
     assert changes[1].text == "Sales KPI stale_leads: metric stale_leads -> (not set)"
 
 
+def test_a_translation_is_not_a_change_of_the_agreement_but_its_english_text_is():
+    german = variant(
+        ('label_de = "Marketingqualifizierter Lead (MQL)"', 'label_de = "MQL (Marketing)"')
+    )
+    assert german.content_hash != BASE.content_hash
+    assert diff_configs(BASE, german) == []
+    english = variant(('label = "Marketing-qualified lead (MQL)"', 'label = "MQL"'))
+    assert [c.key for c in diff_configs(BASE, english)] == ["stages.mql.label"]
+
+
 def test_bookkeeping_fields_are_not_part_of_the_agreement():
     assert "source" not in flatten_config(BASE)
     assert "content_hash" not in flatten_config(BASE)
