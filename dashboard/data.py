@@ -116,15 +116,26 @@ def warehouse_state() -> tuple[WarehouseState, str]:
     return _state(warehouse_key())
 
 
+#: Up to this many rows (all tables but ``activities``) the tables are held in memory;
+#: above, every query reads its columns and rows from DuckDB (10M leads would hold
+#: about 50M rows, several GB, next to the pages' own work).
+HOLD_MAX_ROWS = 20_000_000
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _tables(key: tuple[str, int]) -> Tables:
     """The core tables, read once per warehouse file: every table but ``activities`` (the
     largest, read lazily by the few metrics that need it) is held in memory, so that the
-    many small queries of a page do not each go back to DuckDB."""
-    from analytics.warehouse import load_tables
+    many small queries of a page do not each go back to DuckDB; a warehouse too large
+    for that (:data:`HOLD_MAX_ROWS`) is read lazily throughout."""
+    from analytics.warehouse import load_tables, table_counts
 
-    lazy = load_tables(_connection(*key))
+    con = _connection(*key)
+    lazy = load_tables(con)
     names = [name for name, _ in lazy.items() if name != "activities"]
+    counts = table_counts(con)
+    if sum(counts.get(name, 0) for name in names) > HOLD_MAX_ROWS:
+        return lazy
     frames = pl.collect_all([getattr(lazy, name) for name in names])
     held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
     return Tables(**held, activities=lazy.activities)

@@ -408,6 +408,28 @@ def test_overview_scorecard_equals_the_review(app: AppTest, review_of) -> None:
     assert f"{h['x']:,} / {h['n']:,}, 95 % CI" in text_of(app)
 
 
+def test_a_warehouse_too_large_to_hold_is_read_lazily_with_the_same_numbers(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, review_of
+) -> None:
+    import shutil
+
+    from dashboard import data
+
+    copy = tmp_path / "large.duckdb"  # its own cache entries: nothing is served from before
+    shutil.copy(warehouse, copy)
+    monkeypatch.setattr(data, "HOLD_MAX_ROWS", 0)
+    monkeypatch.setenv("SLA_DB", str(copy))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception[0].value
+    held = data._tables((str(copy.resolve()), data._mtime(copy)))
+    assert "duckdb core.leads" in held.leads.explain()  # read from DuckDB, not memory
+    values = review_of(MONTH).kpi_values
+    assert metrics(at)["First touch within SLA"] == pct(values["handoff_compliance"])
+    assert metrics(at)["MQLs delivered"] == f"{values['mqls']:,}"
+
+
 def test_month_picker_changes_the_numbers_and_the_url(app: AppTest, review_of) -> None:
     app.selectbox(key="month").set_value(PREVIOUS).run()
     assert not app.exception
