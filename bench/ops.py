@@ -188,11 +188,12 @@ def _demo_setup(ws: Workspace, tmp: Path) -> Any:
 
 
 def _demo_run(state: Any) -> None:
-    from analytics.demo import generate_demo
+    """Generate the demo as ``sla demo`` does: in one piece up to 2M leads, in chunks above."""
+    from analytics.demo import generate_demo_chunks
 
     cfg, leads = state
-    frames = generate_demo(cfg, leads=leads, seed=SEED, end=END)
-    del frames
+    for chunk in generate_demo_chunks(cfg, leads=leads, seed=SEED, end=END):
+        del chunk
 
 
 def _all_columns(ws: Workspace) -> list[str]:
@@ -496,7 +497,7 @@ OPS: dict[str, Op] = {
     for op in (
         Op(
             "demo",
-            "demo generation (generate_demo)",
+            "demo generation (generate_demo_chunks)",
             _demo_setup,
             _demo_run,
             _all_columns,
