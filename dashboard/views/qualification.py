@@ -20,6 +20,7 @@ with st.spinner(t("precomputing", lg)):
     table, recommended, reason = data.threshold_table()
 current = float(cfg.scoring.mql_threshold)
 top = float(table["threshold"].max() or 100.0)
+now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
 
 
 # -- threshold what-if --------------------------------------------------------------------------
@@ -46,7 +47,6 @@ def threshold_whatif() -> None:
             st.info(reason)
 
     point = data.threshold_point(chosen)
-    now = data.threshold_point(current)
     c1, c2, c3, c4, c5 = st.columns(5)
     ui.big_number(
         t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
