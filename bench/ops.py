@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -490,6 +491,107 @@ def _slider_run(state: _SliderState) -> None:
     _app_errors(state.at)
 
 
+# the app in a real browser --------------------------------------------------------------
+# AppTest (above) reruns the whole script in this process: the server's cost of a rerun.
+# In a browser a slider inside an ``st.fragment`` reruns only the fragment, and the user
+# also waits for the websocket, the frontend and the drawing: these two operations time
+# that, from the key press until the page shows the new numbers and Streamlit is idle.
+
+
+def _browser_check(name: str, *needles: str) -> str | None:
+    from bench.browser import browser_missing
+
+    return _page_check(name, *needles) or browser_missing()
+
+
+@dataclass
+class _BrowserState:
+    """The app and a chromium page (stopped when dropped); the keys a timed run presses."""
+
+    app: Any
+    steps: list[dict[str, Any]]
+    setup_parts: dict[str, Any]
+    turn: int = 0
+
+    def tree_peak_rss_mb(self) -> float:
+        """Peak RSS of the whole tree: server + browser + this process (see bench.op)."""
+        return round(sum(self.app.peak_rss().values()), 1)
+
+    def tree_cpu_s(self) -> float:
+        """CPU seconds of the whole tree so far (bench.op takes the difference per run)."""
+        return self.app.cpu_s()
+
+
+def _open_in_browser(ws: Workspace, tmp: Path, name: str) -> tuple[Any, float]:
+    from bench.browser import AppInBrowser
+
+    page = page_file(name)
+    if page is None:
+        raise RuntimeError(f"no page {name} next to {APP}")
+    started = time.perf_counter()
+    app = AppInBrowser(APP, env_for_children(ws), page_path=page.stem, log=tmp / "streamlit.log")
+    return app, round(time.perf_counter() - started, 3)
+
+
+def _browser_run(state: _BrowserState) -> dict[str, Any]:
+    """Press the next key; where the time went, as the page measured it."""
+    step = state.steps[state.turn % len(state.steps)]
+    state.turn += 1
+    return state.app.press(step["key"], slider_value=step["value"], metrics=step["metrics"])
+
+
+def _browser_warm(app: Any, steps: list[dict[str, Any]], rounds: int = 1) -> list[float]:
+    """Press every step ``rounds`` times (untimed), noting what the page shows after each."""
+    from bench.browser import note
+
+    seen = []
+    for _ in range(rounds):
+        for step in steps:
+            seen.append(app.press(step["key"], slider_value=step["value"])["page_s"])
+            step["metrics"] = app.metrics_text()
+            note(f"warm-up: {step['key']} took {seen[-1]:.3f} s in the page")
+    return seen
+
+
+def _slider_browser_setup(ws: Workspace, tmp: Path) -> _BrowserState:
+    """The qualification page loaded; the threshold slider focused and moved back and forth."""
+    app, load_s = _open_in_browser(ws, tmp, SLIDER_PAGE)
+    try:
+        slider = app.focus_slider(re.compile("threshold", re.IGNORECASE))
+        value = slider["value"]
+        up = value + 1 <= slider["max"]
+        other = value + 1 if up else value - 1
+        away, back = ("ArrowRight", "ArrowLeft") if up else ("ArrowLeft", "ArrowRight")
+        steps = [
+            {"key": away, "value": other, "metrics": None},
+            {"key": back, "value": value, "metrics": None},
+        ]
+        warm = _browser_warm(app, steps)
+    except BaseException:
+        app.close()
+        raise
+    parts = {
+        "first_load_s": load_s,
+        "warm_up_s": warm,
+        "thresholds": [value, other],
+        "numbers_change": steps[0]["metrics"] != steps[1]["metrics"],
+    }
+    return _BrowserState(app, steps, parts)
+
+
+def _rerun_browser_setup(ws: Workspace, tmp: Path) -> _BrowserState:
+    """The review page loaded, the focus in it, rerun once with ``r`` (Streamlit's key)."""
+    app, load_s = _open_in_browser(ws, tmp, RERUN_PAGE)
+    try:
+        app.focus_page()
+        steps = [{"key": "r", "value": None, "metrics": None}]
+        warm = _browser_warm(app, steps)
+    except BaseException:
+        app.close()
+        raise
+    return _BrowserState(app, steps, {"first_load_s": load_s, "warm_up_s": warm})
+
+
 # -- the registry -----------------------------------------------------------------------
 
 OPS: dict[str, Op] = {
@@ -570,7 +672,7 @@ OPS: dict[str, Op] = {
         ),
         Op(
             "app_rerun",
-            "app page rerun (AppTest, second run)",
+            "app page rerun, server side (AppTest: the whole script, second run)",
             _rerun_setup,
             _rerun_run,
             _review_lower_bound,
@@ -580,12 +682,32 @@ OPS: dict[str, Op] = {
         ),
         Op(
             "app_slider",
-            "app threshold slider change (AppTest)",
+            "app threshold slider change, server side (AppTest: reruns the whole script)",
             _slider_setup,
             _slider_run,
             _score_lower_bound,
             tables=SCORE_TABLES,
             check=lambda: _page_check(SLIDER_PAGE, "st.slider", "threshold"),
+            budgets={1_000_000: Budget(0.3)},
+        ),
+        Op(
+            "app_slider_browser",
+            "app threshold slider change in chromium (key press to new numbers, fragment)",
+            _slider_browser_setup,
+            _browser_run,
+            _score_lower_bound,
+            tables=SCORE_TABLES,
+            check=lambda: _browser_check(SLIDER_PAGE, "st.slider", "threshold"),
+            budgets={1_000_000: Budget(0.3)},
+        ),
+        Op(
+            "app_rerun_browser",
+            "app page rerun in chromium (key r to idle)",
+            _rerun_browser_setup,
+            _browser_run,
+            _review_lower_bound,
+            tables=REVIEW_TABLES,
+            check=lambda: _browser_check(RERUN_PAGE, "dashboard"),
             budgets={1_000_000: Budget(0.3)},
         ),
     )

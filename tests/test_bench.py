@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import importlib
 import json
@@ -121,3 +122,39 @@ def test_large_scales_are_built_from_chunks_with_distinct_ids(tmp_path, monkeypa
     assert ws.counts["reps"] == 11  # one sales team shared by the chunks
     assert traffic_keys == ws.counts["web_traffic"]  # visitors summed per (date, source)
     assert ws.month == "2026-10"
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_browser_operations_run_and_leave_no_process_behind(tmp_path) -> None:
+    import psutil
+
+    from analytics.config import load_config
+    from bench.browser import browser_missing
+
+    if browser_missing():
+        pytest.skip(browser_missing())
+    results, out = tmp_path / "results.json", tmp_path / "out"
+    ops = ["app_slider_browser", "app_rerun_browser"]
+    argv = ["--scale", "300", "--ops", ",".join(ops), "--repeat", "1", "--max-seconds", "1"]
+    assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
+    rows = json.loads(results.read_text())["results"]
+    assert [(r["op"], r["status"]) for r in rows] == [(op, "ok") for op in ops], rows
+    for row in rows:
+        (part,) = row["parts"]  # one timed key press, as the page measured it
+        assert len(row["times_s"]) == 1 and row["median_s"] >= part["page_s"] > 0
+        assert part["frontend_s"] + part["server_s"] + part["draw_s"] == pytest.approx(
+            part["page_s"], abs=0.002
+        )
+        # the peak counts the server and the browser, not only the benchmark's process
+        assert row["rss_of"] == "tree" and row["peak_rss_mb"] > row["setup_peak_rss_mb"]
+        assert row["setup_parts"]["first_load_s"] > 0 and row["lower_bound"]["median_s"] > 0
+    current = load_config("data/sla.toml").scoring.mql_threshold  # the slider starts there
+    assert rows[0]["setup_parts"]["thresholds"] == [current, current + 1]
+    # nothing that the operations started (server, chromium) runs on
+    left = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if process.environ().get("SLA_DB", "").startswith(str(out)):
+                left.append(process.cmdline()[:3])
+    assert left == []
