@@ -508,10 +508,10 @@ def generate_demo_chunks(
     leads: int = 50_000,
     seed: int = 7,
     end: datetime | None = None,
-    chunk_leads: int = CHUNK_LEADS,
+    chunk_leads: int | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> Iterator[dict[str, pl.DataFrame]]:
-    """The demo in pieces of at most ``chunk_leads`` leads, for sizes that do not fit at once.
+    """The demo in pieces of at most ``chunk_leads`` leads (default :data:`CHUNK_LEADS`).
 
     Up to ``chunk_leads`` leads this yields :func:`generate_demo`'s frames unchanged.
     Above, chunk ``i`` is an independent demo of the same company's sales team (seed
@@ -531,6 +531,7 @@ def generate_demo_chunks(
     >>> ["reps" in c for c in chunks], ["web_traffic" in c for c in chunks]
     ([True, False, False], [False, False, True])
     """
+    chunk_leads = CHUNK_LEADS if chunk_leads is None else chunk_leads
     if leads <= chunk_leads:
         yield generate_demo(config, leads=leads, seed=seed, end=end, progress=progress)
         return
