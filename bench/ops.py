@@ -207,15 +207,13 @@ def _all_columns(ws: Workspace) -> list[str]:
 
 @dataclass
 class _ImportState:
-    frames: dict[str, Any]
+    tables: Any
     config: Any
     tmp: Path
 
 
 def _import_setup(ws: Workspace, tmp: Path) -> _ImportState:
-    tables = _loaded_tables(ws)
-    frames = {name: lf.collect() for name, lf in tables.items()}
-    return _ImportState(frames=frames, config=_load_config(ws), tmp=tmp)
+    return _ImportState(tables=_loaded_tables(ws), config=_load_config(ws), tmp=tmp)
 
 
 def _import_run(state: _ImportState) -> dict[str, Any]:
@@ -226,7 +224,8 @@ def _import_run(state: _ImportState) -> dict[str, Any]:
     shutil.rmtree(folder, ignore_errors=True)
     db.unlink(missing_ok=True)
     started = time.perf_counter()
-    write_canonical(state.frames, folder)
+    for name, table in state.tables.items():  # one table in memory at a time (10M: 36M rows)
+        write_canonical({name: table.collect()}, folder)
     written = time.perf_counter()
     result = import_canonical(db, folder, config=state.config)
     imported = time.perf_counter()
