@@ -250,3 +250,35 @@ def test_scores_at_mql_keeps_each_event_with_its_trigger() -> None:
     )  # fmt: skip
     got = scores_at_mql(t, CFG).collect().select("lead_id", "trigger", "score").rows()
     assert got == [("L1", "score_threshold", 0.0), ("L2", "demo_request", 30.0)]
+
+
+def _reordering_scan(frame: pl.DataFrame) -> pl.LazyFrame:
+    """A lazy source whose rows come in another order at every other read (as a warehouse
+    scan or a join may give them)."""
+    from polars.io.plugins import register_io_source
+
+    reads = []
+
+    def source(with_columns, predicate, n_rows, batch_size):
+        reads.append(1)
+        out = frame if len(reads) % 2 else frame.reverse()
+        out = out.select(with_columns) if with_columns else out
+        out = out.filter(predicate) if predicate is not None else out
+        yield out if n_rows is None else out.head(n_rows)
+
+    return register_io_source(source, schema=frame.schema)
+
+
+def test_scores_at_matches_moments_by_lead_not_by_row_order() -> None:
+    t = Tables.from_rows(
+        leads=[_lead("L1"), _lead("L2"), _lead("L3")],
+        activities=[_act(1, "demo_request", 1, "L1"), _act(2, "webinar_attended", 1, "L3")],
+    )
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    moments = _reordering_scan(pl.DataFrame({"lead_id": ["L1", "L2", "L3"], "at": [at] * 3}))
+    got = scores_at(t, CFG, moments).collect()
+    assert sorted(got.select("lead_id", "interest_points").rows()) == [
+        ("L1", 30.0),
+        ("L2", 0.0),
+        ("L3", 10.0),
+    ]

@@ -60,6 +60,15 @@ def _as_of(tables: Tables, as_of: datetime | None) -> datetime:
     return latest
 
 
+def _first_sql(tables: Tables) -> pl.LazyFrame:
+    """Each lead's first ``sql`` moment: ``lead_id``, ``sql_at`` (one row per lead with an SQL)."""
+    return (
+        tables.lifecycle_events.filter(pl.col("stage") == "sql")
+        .group_by("lead_id")
+        .agg(pl.col("entered_at").min().alias("sql_at"))
+    )
+
+
 def lead_attributes(tables: Tables, config: SlaConfig) -> pl.LazyFrame:
     """Each lead's fit attributes and fit points.
 
@@ -196,12 +205,16 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
     extra = [c for c in moments.collect_schema().names() if c not in ("lead_id", "at")]
-    moments = moments.with_columns(pl.col("at").cast(UTC_TIMESTAMP)).with_row_index("_row")
+    moments = moments.with_columns(pl.col("at").cast(UTC_TIMESTAMP))
     acts = tables.activities.filter(pl.col("type").is_in(list(points))).select(
         "lead_id", "occurred_at", "type"
     )
+    # by (lead, moment), not by row number: a lazy input (a warehouse scan, a join) need not
+    # give its rows in the same order each time the plan reads it
     decayed = (
-        moments.join(acts, on="lead_id", how="inner")
+        moments.select("lead_id", "at")
+        .unique()
+        .join(acts, on="lead_id", how="inner")
         .filter(pl.col("occurred_at") <= pl.col("at"))
         .with_columns(
             (
@@ -212,7 +225,7 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
                 )
             ).alias("_p")
         )
-        .group_by("_row")
+        .group_by("lead_id", "at")
         .agg(
             [
                 pl.col("_p").filter(pl.col("type").is_in(ts)).sum().alias(b)
@@ -223,8 +236,9 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     interest = _interest_from_type_sums(config, {b: pl.col(b).fill_null(0.0) for b in buckets})
     fit = lead_attributes(tables, config).select("lead_id", "fit_points")
     return (
-        moments.join(fit, on="lead_id", how="inner")
-        .join(decayed, on="_row", how="left")
+        moments.with_row_index("_row")
+        .join(fit, on="lead_id", how="inner")
+        .join(decayed, on=["lead_id", "at"], how="left")
         .with_columns(interest.round(_DECIMALS).alias("interest_points"))
         .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
         .sort("_row")
@@ -532,15 +546,10 @@ def grade_grid(
         )
     else:
         moments = known.leads.select("lead_id", pl.col("created_at").alias("at"))
-    first_sql = (
-        known.lifecycle_events.filter(pl.col("stage") == "sql")
-        .group_by("lead_id")
-        .agg(pl.col("entered_at").min().alias("sql_at"))
-    )
     window = timedelta(days=config.funnel.window_days)
     scored = (
         scores_at(known, config, moments)
-        .join(first_sql, on="lead_id", how="left")
+        .join(_first_sql(known), on="lead_id", how="left")
         .with_columns(
             ((pl.col("sql_at") >= pl.col("at")) & (pl.col("sql_at") <= pl.col("at") + window))
             .fill_null(False)
