@@ -9,13 +9,20 @@ notebooks build it from plain rows with :meth:`Tables.from_rows`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
 
 from analytics.schema import TABLES, UTC_TIMESTAMP
+
+#: The tables with a ``lead_id`` column: restricted together to a set of leads.
+LEAD_KEYED: tuple[str, ...] = tuple(n for n, t in TABLES.items() if "lead_id" in t.column_names)
+#: Leads per part when :meth:`Tables.partitions` chooses the number of parts.
+LEADS_PER_PART = 1_000_000
 
 
 def _typed(name: str, frame: pl.DataFrame | pl.LazyFrame | None) -> pl.LazyFrame:
@@ -106,6 +113,87 @@ class Tables:
         return Tables(
             **{name: df.lazy() for (name, _), df in zip(self.items(), frames, strict=True)}
         )
+
+    def _restricted(self, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> Tables:
+        """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`); the others stay."""
+        return dataclasses.replace(self, **{name: keep(getattr(self, name)) for name in LEAD_KEYED})
+
+    def for_leads(self, lead_ids: pl.LazyFrame | pl.DataFrame) -> Tables:
+        """The rows of some leads: every lead-keyed table semi-joined on ``lead_id``.
+
+        ``accounts``, ``reps`` and ``web_traffic`` are kept whole; rows without a lead
+        (an opportunity with a null ``lead_id``) are dropped.
+
+        >>> t = Tables.from_rows(leads=[{"lead_id": i} for i in "abc"],
+        ...                      activities=[{"activity_id": "x", "lead_id": "b"}])
+        >>> part = t.for_leads(pl.LazyFrame({"lead_id": ["b", "c"]}))
+        >>> part.leads.collect()["lead_id"].to_list(), part.activities.collect().height
+        (['b', 'c'], 1)
+        """
+        ids = lead_ids.lazy().select("lead_id")
+        return self._restricted(lambda lf: lf.join(ids, on="lead_id", how="semi"))
+
+    def partitions(
+        self, k: int | None = None, *, leads_per_part: int = LEADS_PER_PART
+    ) -> list[Tables]:
+        """The data in ``k`` parts by ranges of ``lead_id``: each lead with all its rows in one.
+
+        For work that is independent between leads (a score history, features per lead):
+        run it per part and concatenate. The ranges split ``leads`` into parts of nearly
+        equal size and cover every id, so every row of a lead-keyed table is in exactly one
+        part: a row whose lead is missing from ``leads`` too, a row without a lead (null
+        ``lead_id``) in the first. The ranges are plain comparisons, which a warehouse scan
+        applies in DuckDB (each part reads only its rows). ``accounts``, ``reps`` and
+        ``web_traffic`` are whole in every part.
+
+        Parameters
+        ----------
+        k : int, optional
+            The number of parts (1: ``[self]``, nothing read). Default: one part per
+            ``leads_per_part`` leads (reads the lead ids once).
+        leads_per_part : int, default :data:`LEADS_PER_PART`
+
+        Returns
+        -------
+        list of Tables, in ascending ``lead_id`` order (concatenating per-part results
+        sorted by ``lead_id`` gives them sorted); fewer than ``k`` when there are fewer
+        leads than parts.
+
+        Examples
+        --------
+        >>> t = Tables.from_rows(leads=[{"lead_id": i} for i in "abcde"],
+        ...                      activities=[{"activity_id": "x", "lead_id": "d"}])
+        >>> parts = t.partitions(2)
+        >>> [p.leads.collect()["lead_id"].to_list() for p in parts]
+        [['a', 'b'], ['c', 'd', 'e']]
+        >>> [p.activities.collect().height for p in parts]
+        [0, 1]
+        """
+        if k is not None and k < 1:
+            raise ValueError(f"k = {k}: the number of parts must be at least 1")
+        if leads_per_part < 1:
+            raise ValueError(f"leads_per_part = {leads_per_part}: must be at least 1")
+        if k == 1:
+            return [self]
+        ids = self.leads.select(pl.col("lead_id").drop_nulls().sort()).collect()["lead_id"]
+        n = ids.len()
+        k = max(1, math.ceil(n / leads_per_part)) if k is None else k
+        inner = sorted({ids[i * n // k] for i in range(1, k)} - {ids[0]}) if n else []
+        del ids
+        if not inner:
+            return [self]
+        bounds: list[str | None] = [None, *inner, None]
+        parts = []
+        lead = pl.col("lead_id")
+        for lo, hi in itertools.pairwise(bounds):
+            if lo is None:  # rows without a lead go with the first part
+                cond = lead.is_null() | (lead < hi)
+            elif hi is None:
+                cond = lead >= lo
+            else:
+                cond = (lead >= lo) & (lead < hi)
+            parts.append(self._restricted(lambda lf, cond=cond: lf.filter(cond)))
+        return parts
 
     def latest_timestamp(self) -> datetime | None:
         """The latest timestamp in any table (the default ``as_of``), or None when empty.

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from sklearn.metrics import brier_score_loss
 
 from analytics.config import load_config
@@ -161,3 +162,41 @@ def test_report_document(evaluation: Evaluation, demo_tables: Tables) -> None:
     assert doc["recommended_threshold"] in [row["threshold"] for row in doc["thresholds"]]
     volumes = [row["mqls_per_month"] for row in doc["thresholds"]]
     assert volumes == sorted(volumes, reverse=True)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+@pytest.mark.parametrize(
+    ("max_train_rows", "train_columns"),
+    [(None, None), (1_000, None), (None, ("scored_at", "lead_id", "score", "sql"))],
+)
+def test_samples_split_in_parts_is_the_time_split_of_all_samples(
+    demo_tables: Tables, k: int, max_train_rows: int | None, train_columns: tuple | None
+) -> None:
+    from analytics.scoring.model import _samples_split
+
+    mature = scoring_samples(demo_tables, CFG).filter(pl.col("is_mature")).collect()
+    train, test = time_split(mature, test_share=0.3)
+    if max_train_rows is not None:
+        train = train.tail(max_train_rows)
+    if train_columns is not None:
+        train = train.select(train_columns)
+    got_train, got_test = _samples_split(
+        demo_tables,
+        CFG,
+        as_of=None,
+        age_days=0.0,
+        test_share=0.3,
+        max_train_rows=max_train_rows,
+        train_columns=train_columns,
+        partitions=k,
+    )
+    assert test.height > 1_000
+    assert_frame_equal(got_train, train, check_exact=True)
+    assert_frame_equal(got_test, test, check_exact=True)
+
+
+def test_model_trained_in_parts_is_the_same(evaluation: Evaluation, demo_tables: Tables) -> None:
+    parts = train_and_evaluate(demo_tables, CFG, partitions=3)
+    assert_frame_equal(parts.test, evaluation.test, check_exact=True)
+    assert parts.metrics == evaluation.metrics
+    assert parts.split_at == evaluation.split_at

@@ -86,3 +86,59 @@ def test_from_frames_casts_and_fills_missing_columns():
     reps = t.reps.collect()
     assert reps["rep_id"].to_list() == ["1"]
     assert reps["active"].to_list() == [None]
+
+
+def _lead_tables() -> Tables:
+    """Five leads; activities of b, d and of a lead missing from leads (c2); an opportunity
+    without a lead."""
+    return Tables.from_rows(
+        accounts=[{"account_id": "acc", "name": "A"}],
+        leads=[{"lead_id": i, "created_at": "2026-10-01T00:00:00Z"} for i in "edcba"],
+        activities=[
+            {"activity_id": "x1", "lead_id": "b", "type": "page_view"},
+            {"activity_id": "x2", "lead_id": "d", "type": "page_view"},
+            {"activity_id": "x3", "lead_id": "d", "type": "email_open"},
+            {"activity_id": "x4", "lead_id": "c2", "type": "page_view"},
+        ],
+        opportunities=[{"opportunity_id": "o", "amount": 1.0, "status": "open"}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("k", "leads"),
+    [
+        (1, [["a", "b", "c", "d", "e"]]),
+        (2, [["a", "b"], ["c", "d", "e"]]),
+        (3, [["a"], ["b", "c"], ["d", "e"]]),
+        (5, [["a"], ["b"], ["c"], ["d"], ["e"]]),
+        (9, [["a"], ["b"], ["c"], ["d"], ["e"]]),  # no more parts than leads
+    ],
+)
+def test_partitions_split_the_leads_by_id_ranges_with_all_their_rows(k, leads):
+    parts = _lead_tables().partitions(k)
+    assert [sorted(p.leads.collect()["lead_id"]) for p in parts] == leads
+    for part, ids in zip(parts, leads, strict=True):
+        acts = part.activities.collect()["lead_id"].to_list()
+        # c2 is not a lead, but sorts between c and d: in the part of c
+        assert sorted(acts) == sorted(a for a in ["b", "d", "d", "c2"] if a[0] in ids)
+        assert part.accounts.collect().height == 1
+    every = pl.concat([p.activities for p in parts]).collect()
+    assert sorted(every["activity_id"]) == ["x1", "x2", "x3", "x4"]
+    # the opportunity without a lead: in the first part only
+    assert [p.opportunities.collect().height for p in parts] == [1] + [0] * (len(parts) - 1)
+
+
+def test_partitions_by_default_one_per_leads_per_part():
+    t = _lead_tables()
+    assert len(t.partitions()) == 1
+    assert [p.leads.collect().height for p in t.partitions(leads_per_part=2)] == [1, 2, 2]
+    assert len(Tables.empty().partitions(4)) == 1
+    with pytest.raises(ValueError, match="k = 0: the number of parts must be at least 1"):
+        t.partitions(0)
+
+
+def test_for_leads_keeps_the_rows_of_those_leads():
+    part = _lead_tables().for_leads(pl.DataFrame({"lead_id": ["d", "a"]}))
+    assert sorted(part.leads.collect()["lead_id"]) == ["a", "d"]
+    assert part.activities.collect()["activity_id"].sort().to_list() == ["x2", "x3"]
+    assert part.opportunities.collect().height == 0 and part.accounts.collect().height == 1

@@ -264,3 +264,23 @@ def test_a_near_tie_in_expected_sqls_goes_to_the_higher_threshold():
         }
     )
     assert recommend_threshold(table)[0] == 60.0
+
+
+@pytest.fixture(scope="module")
+def demo() -> Tables:
+    from analytics.demo import generate_demo
+
+    frames = generate_demo(CFG, leads=3_000, seed=11, end=datetime(2026, 11, 1))
+    return Tables.from_frames(**frames).collect()
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_leads_in_parts_give_exactly_the_whole_result(demo: Tables, k: int) -> None:
+    whole = precompute_thresholds(demo, CFG, partitions=1)
+    parts = precompute_thresholds(demo, CFG, partitions=k)
+    assert whole.records.height > 3_000  # every lead has a step at creation, some more
+    assert whole.records.equals(whole.records.sort("lead_id", "at"))
+    assert_frame_equal(parts.records, whole.records, check_exact=True)
+    same = ("months", "sql_leads", "weekly_capacity", "as_of", "current_threshold")
+    assert [getattr(parts, a) for a in same] == [getattr(whole, a) for a in same]
+    assert_frame_equal(threshold_table(parts), threshold_table(whole), check_exact=True)

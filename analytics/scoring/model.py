@@ -32,7 +32,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import ACTIVITY_TYPES, UTC_TIMESTAMP
 from analytics.scoring.calibration import ScoreMapping, calibration_metrics
-from analytics.scoring.rules import _as_of, lead_attributes, scores_at
+from analytics.scoring.rules import _as_of, _first_sql, lead_attributes, scores_at
 from analytics.tables import Tables
 
 Target = Literal["sql", "won"]
@@ -42,6 +42,8 @@ CalibrationMethod = Literal["auto", "isotonic", "sigmoid"]
 #: Below this many training rows calibration is sigmoid (isotonic overfits small data).
 ISOTONIC_MIN_ROWS = 5_000
 MISSING = "(missing)"
+#: Rows per batch of :meth:`ScoreModel.predict_proba` (rows are predicted independently).
+PREDICT_BATCH_ROWS = 100_000
 #: Cross-validation folds of the calibration (each fold fits the pipeline once).
 CALIBRATION_FOLDS = 3
 #: Gradient-boosting settings (chosen on the X Education data and the demo data).
@@ -77,6 +79,39 @@ def _check_target(target: str) -> Target:
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; allowed: {', '.join(TARGETS)}")
     return target  # type: ignore[return-value]
+
+
+def _sample_moments(
+    leads: pl.LazyFrame,
+    known: Tables,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    age_days: float,
+) -> pl.LazyFrame:
+    """The leads that have a sample: scored by ``as_of`` and not SQL by their scoring moment.
+
+    Parameters
+    ----------
+    leads : LazyFrame
+        ``lead_id``, ``created_at`` and any other columns (passed through).
+    known : Tables
+        The data as known at ``as_of`` (its ``sql`` lifecycle events).
+
+    Returns
+    -------
+    LazyFrame, one row per such lead: the columns of ``leads``, ``scored_at``, ``sql_at``
+    (first SQL or null), ``is_mature`` (the window after ``scored_at`` closed by ``as_of``).
+    """
+    ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
+    window = timedelta(days=config.funnel.window_days)
+    return (
+        leads.with_columns((pl.col("created_at") + timedelta(days=age_days)).alias("scored_at"))
+        .filter(pl.col("scored_at") <= ts)
+        .join(_first_sql(known), on="lead_id", how="left")
+        .filter(pl.col("sql_at").is_null() | (pl.col("sql_at") > pl.col("scored_at")))
+        .with_columns((pl.col("scored_at") + window <= ts).alias("is_mature"))
+    )
 
 
 def scoring_samples(
@@ -126,20 +161,9 @@ def scoring_samples(
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
-    ts = pl.lit(moment, dtype=UTC_TIMESTAMP)
     window = timedelta(days=config.funnel.window_days)
-    attrs = (
-        lead_attributes(known, config)
-        .with_columns((pl.col("created_at") + timedelta(days=age_days)).alias("scored_at"))
-        .filter(pl.col("scored_at") <= ts)
-    )
-    first_sql = (
-        known.lifecycle_events.filter(pl.col("stage") == "sql")
-        .group_by("lead_id")
-        .agg(pl.col("entered_at").min().alias("sql_at"))
-    )
-    attrs = attrs.join(first_sql, on="lead_id", how="left").filter(
-        pl.col("sql_at").is_null() | (pl.col("sql_at") > pl.col("scored_at"))
+    attrs = _sample_moments(
+        lead_attributes(known, config), known, config=config, as_of=moment, age_days=age_days
     )
     recent = timedelta(days=recent_days)
     acts = (
@@ -197,7 +221,6 @@ def scoring_samples(
             (pl.col("sql_at") <= pl.col("scored_at") + window).fill_null(False).alias("sql"),
             pl.col("won").fill_null(False),
             pl.col("pipeline").fill_null(0.0),
-            (pl.col("scored_at") + window <= ts).alias("is_mature"),
         )
         .select(
             "lead_id",
@@ -319,9 +342,12 @@ class ScoreModel:
         """The probability of the target for each row of ``frame`` (it needs the features)."""
         from threadpoolctl import threadpool_limits
 
-        x = feature_matrix(frame, numeric=self.numeric, categorical=self.categorical)
-        with threadpool_limits(limits=1):
-            return self.estimator.predict_proba(x)[:, 1]
+        parts = [np.empty(0, dtype=np.float64)]
+        with threadpool_limits(limits=1):  # in batches: the object matrix of all rows is large
+            for batch in frame.iter_slices(PREDICT_BATCH_ROWS):
+                x = feature_matrix(batch, numeric=self.numeric, categorical=self.categorical)
+                parts.append(self.estimator.predict_proba(x)[:, 1])
+        return np.concatenate(parts)
 
 
 def fit_model(
@@ -390,11 +416,16 @@ def time_split(
     >>> [f["x"].to_list() for f in time_split(df, test_share=0.25)]
     [['a', 'b', 'c'], ['d']]
     """
+    ordered = samples.sort("scored_at", maintain_order=True)
+    cut = _train_rows(ordered.height, test_share)
+    return ordered.head(cut), ordered.slice(cut)
+
+
+def _train_rows(n: int, test_share: float) -> int:
+    """How many of ``n`` samples (oldest first) :func:`time_split` trains on."""
     if not 0 < test_share < 1:
         raise ValueError(f"test_share = {test_share}: must be between 0 and 1")
-    ordered = samples.sort("scored_at", maintain_order=True)
-    cut = round(ordered.height * (1 - test_share))
-    return ordered.head(cut), ordered.slice(cut)
+    return round(n * (1 - test_share))
 
 
 def _samples_split(
@@ -404,18 +435,69 @@ def _samples_split(
     as_of: datetime | None,
     age_days: float,
     test_share: float,
+    max_train_rows: int | None = None,
+    train_columns: tuple[str, ...] | None = None,
+    partitions: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    samples = (
-        scoring_samples(tables, config, as_of=as_of, age_days=age_days)
+    """:func:`time_split` of the mature :func:`scoring_samples`, computed in parts of leads.
+
+    First the mature samples' keys (``scored_at``, ``lead_id``: their order) are found
+    from the leads and their SQLs alone; then the features of the samples that are kept
+    (the newest ``max_train_rows`` training rows and the test rows) are computed per
+    part of the leads (:meth:`~analytics.tables.Tables.partitions`). The result equals
+    ``time_split`` of all mature samples (training rows cut to the newest
+    ``max_train_rows``; only ``train_columns`` of them when given).
+    """
+    moment = _as_of(tables, as_of)
+    known = tables.until(moment)
+    keys = (
+        _sample_moments(
+            known.leads.select("lead_id", "created_at"),
+            known,
+            config=config,
+            as_of=moment,
+            age_days=age_days,
+        )
         .filter(pl.col("is_mature"))
+        .select("scored_at", "lead_id")
+        .sort("scored_at", "lead_id")
         .collect()
     )
-    if samples.height < 50:
+    n = keys.height
+    if n < 50:
         raise ValueError(
-            f"only {samples.height} leads have a closed {config.funnel.window_days}-day window: "
+            f"only {n} leads have a closed {config.funnel.window_days}-day window: "
             "too few to train or evaluate a model (need at least 50)"
         )
-    return time_split(samples, test_share=test_share)
+    cut = _train_rows(n, test_share)
+    start = 0 if max_train_rows is None else max(0, cut - max_train_rows)
+    wanted = known if start == 0 else known.for_leads(keys.slice(start))
+    is_test = _from_key(*keys.row(cut)) if cut < n else pl.lit(False)
+    del keys
+    train_parts, test_parts = [], []
+    for part in wanted.partitions(partitions):
+        samples = (
+            scoring_samples(part, config, as_of=moment, age_days=age_days)
+            .filter(pl.col("is_mature"))
+            .collect()
+        )
+        train = samples.filter(~is_test)
+        train_parts.append(train if train_columns is None else train.select(train_columns))
+        test_parts.append(samples.filter(is_test))
+        del samples, train
+
+    def ordered(parts: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(parts).sort("scored_at", "lead_id")
+
+    return ordered(train_parts), ordered(test_parts)
+
+
+def _from_key(scored_at: datetime, lead_id: str) -> pl.Expr:
+    """The samples at or after ``(scored_at, lead_id)`` in the samples' order."""
+    at = pl.lit(scored_at, dtype=UTC_TIMESTAMP)
+    return (pl.col("scored_at") > at) | (
+        (pl.col("scored_at") == at) & (pl.col("lead_id") >= lead_id)
+    )
 
 
 def _evaluate(
@@ -456,22 +538,29 @@ def train_and_evaluate(
     test_share: float = 0.3,
     random_state: int = 0,
     max_train_rows: int = 200_000,
+    partitions: int | None = None,
 ) -> Evaluation:
     """Train the model on older leads and compare it with the rule score on newer ones.
 
     At most ``max_train_rows`` training leads are used (the newest of them), which bounds
-    the training time on large warehouses.
+    the training time on large warehouses; only their features and the test leads' are
+    computed, in parts of ``partitions`` (default: one per
+    :data:`~analytics.tables.LEADS_PER_PART` leads; the result does not depend on it).
 
     The rule score becomes a probability through a :class:`ScoreMapping` fitted on the
     training leads. ``metrics`` (each :func:`calibration_metrics`) for ``model``,
     ``rule_score`` and ``uncalibrated`` (the same pipeline without calibration).
     """
     target = _check_target(target)
-    train, test = _samples_split(
-        tables, config, as_of=as_of, age_days=age_days, test_share=test_share
+    train, test = _samples_split(  # the newest training leads: closest to the test period
+        tables,
+        config,
+        as_of=as_of,
+        age_days=age_days,
+        test_share=test_share,
+        max_train_rows=max_train_rows,
+        partitions=partitions,
     )
-    if train.height > max_train_rows:  # the newest training leads: closest to the test period
-        train = train.tail(max_train_rows)
     model = fit_model(train, label=target, random_state=random_state)
     bare = fit_model(train, label=target, random_state=random_state, calibrated=False)
     evaluation = _evaluate(model, train, test, target=target, bare=bare)
@@ -503,13 +592,24 @@ def evaluate_model(
     *,
     as_of: datetime | None = None,
     test_share: float = 0.3,
+    partitions: int | None = None,
 ) -> Evaluation:
-    """Evaluate a saved model on the newest leads of the current data (as it was trained)."""
+    """Evaluate a saved model on the newest leads of the current data (as it was trained).
+
+    The rule score's mapping is fitted on all older leads (only their score and outcome
+    are kept); ``partitions`` as in :func:`train_and_evaluate`.
+    """
     card_target = str(model.card.get("target", "sql_within_window")).removesuffix("_within_window")
     target = _check_target(card_target)
     age_days = float(model.card.get("age_days", 0.0))
     train, test = _samples_split(
-        tables, config, as_of=as_of, age_days=age_days, test_share=test_share
+        tables,
+        config,
+        as_of=as_of,
+        age_days=age_days,
+        test_share=test_share,
+        train_columns=("scored_at", "lead_id", "score", target),
+        partitions=partitions,
     )
     return _evaluate(model, train, test, target=target)
 

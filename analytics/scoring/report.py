@@ -59,6 +59,7 @@ def score_report(
     as_of: datetime | None = None,
     model: ScoreModel | None = None,
     target: Target = "sql",
+    partitions: int | None = None,
 ) -> dict[str, Any]:
     """Lead-score quality and threshold tuning, as one JSON-ready document.
 
@@ -72,6 +73,10 @@ def score_report(
         A saved model to evaluate; default: train one on the older 70 % of leads.
     target : {"sql", "won"}, default "sql"
         Used when training (a given model keeps its own target).
+    partitions : int, optional
+        The leads are processed in this many parts (default: one per
+        :data:`~analytics.tables.LEADS_PER_PART` leads); the document does not depend on it.
+        The tables are read per part, not collected whole: pass lazy warehouse tables.
 
     Returns
     -------
@@ -84,13 +89,12 @@ def score_report(
     the model's probability on the test leads), ``as_of``, ``n_test``, ``split_at``.
     """
     moment = _as_of(tables, as_of)
-    tables = tables.collect()
     evaluation: Evaluation = (
-        train_and_evaluate(tables, config, as_of=moment, target=target)
+        train_and_evaluate(tables, config, as_of=moment, target=target, partitions=partitions)
         if model is None
-        else evaluate_model(model, tables, config, as_of=moment)
+        else evaluate_model(model, tables, config, as_of=moment, partitions=partitions)
     )
-    base = precompute_thresholds(tables, config, as_of=moment)
+    base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
     table = threshold_table(base)
     recommended, reason = recommend_threshold(table)
     predictions = evaluation.test.lazy().select(

@@ -34,7 +34,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.schema import UTC_TIMESTAMP
-from analytics.scoring.rules import _as_of, score_history
+from analytics.scoring.rules import _as_of, _first_sql, score_history
 from analytics.stats import rate_columns, safe_ratio
 from analytics.tables import Tables
 
@@ -155,10 +155,43 @@ def _finish(
     )
 
 
+def _rule_records(known: Tables, config: SlaConfig, *, as_of: datetime) -> tuple[pl.DataFrame, int]:
+    """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count."""
+    first_sql = _first_sql(known).collect()
+    history = (
+        score_history(known, config, as_of=as_of)
+        .join(first_sql.lazy(), on="lead_id", how="left")
+        .filter(pl.col("sql_at").is_null() | (pl.col("at") <= pl.col("sql_at")))
+        .select("lead_id", "at", "score")
+    )
+    steps = (
+        history.with_columns(pl.col("score").cum_max().over("lead_id", order_by="at").alias("_max"))
+        .with_columns(
+            pl.col("_max")
+            .shift(1)
+            .over("lead_id", order_by="at")
+            .fill_null(float("-inf"))
+            .alias("prev_score")
+        )
+        .filter(pl.col("score") > pl.col("prev_score"))
+        .select("lead_id", "at", "score", "prev_score")
+    )
+    records = _finish(steps, first_sql.lazy(), known.opportunities, config=config, as_of=as_of)
+    return records.sort("lead_id", "at"), first_sql.height
+
+
 def precompute_thresholds(
-    tables: Tables, config: SlaConfig, *, as_of: datetime | None = None
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    partitions: int | None = None,
 ) -> ThresholdBase:
     """Precompute the rule score's running-maximum steps of every lead (done once).
+
+    The steps of a lead depend on its rows only, so the leads are processed in parts
+    (:meth:`~analytics.tables.Tables.partitions`) and the results concatenated: memory
+    follows the size of a part, not of the warehouse.
 
     Parameters
     ----------
@@ -167,12 +200,15 @@ def precompute_thresholds(
         ``reporting.timezone``).
     as_of : datetime, optional
         The data as known then (default: the latest timestamp).
+    partitions : int, optional
+        The number of parts (default: one per
+        :data:`~analytics.tables.LEADS_PER_PART` leads); the result does not depend on it.
 
     Returns
     -------
     ThresholdBase
         ``records``: one row per lead and step of its running-maximum rule score, from
-        its creation up to its first SQL (or ``as_of``).
+        its creation up to its first SQL (or ``as_of``), sorted by lead and moment.
 
     Examples
     --------
@@ -189,32 +225,11 @@ def precompute_thresholds(
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
-    first_sql = (
-        known.lifecycle_events.filter(pl.col("stage") == "sql")
-        .group_by("lead_id")
-        .agg(pl.col("entered_at").min().alias("sql_at"))
-    )
-    history = (
-        score_history(known, config, as_of=moment)
-        .join(first_sql, on="lead_id", how="left")
-        .filter(pl.col("sql_at").is_null() | (pl.col("at") <= pl.col("sql_at")))
-        .select("lead_id", "at", "score")
-    )
-    steps = (
-        history.with_columns(pl.col("score").cum_max().over("lead_id", order_by="at").alias("_max"))
-        .with_columns(
-            pl.col("_max")
-            .shift(1)
-            .over("lead_id", order_by="at")
-            .fill_null(float("-inf"))
-            .alias("prev_score")
-        )
-        .filter(pl.col("score") > pl.col("prev_score"))
-        .select("lead_id", "at", "score", "prev_score")
-    )
-    records = _finish(steps, first_sql, known.opportunities, config=config, as_of=moment)
+    parts = [_rule_records(part, config, as_of=moment) for part in known.partitions(partitions)]
+    records = pl.concat([r for r, _ in parts]) if len(parts) > 1 else parts[0][0]
+    sql_leads = sum(n for _, n in parts)
+    del parts
     first = known.leads.select(pl.col("created_at").min()).collect().item()
-    sql_leads = first_sql.select(pl.len()).collect().item()
     return ThresholdBase(
         records=records,
         months=_complete_months(first, moment, config.reporting.timezone),
@@ -251,11 +266,7 @@ def precompute_from_predictions(
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
-    first_sql = (
-        known.lifecycle_events.filter(pl.col("stage") == "sql")
-        .group_by("lead_id")
-        .agg(pl.col("entered_at").min().alias("sql_at"))
-    )
+    first_sql = _first_sql(known)
     steps = predictions.select(
         "lead_id",
         pl.col("at").cast(UTC_TIMESTAMP),
