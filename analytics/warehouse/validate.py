@@ -4,12 +4,18 @@ Input is a frame of text cells as read from a file plus a ``_line`` column (the 
 number in that file). Output is the typed rows that pass every rule and one
 rejection per broken rule (line, column, reason, value). Rules are those of
 spec/canonical-format.md; enum values may be extended or renamed by the SLA config.
+
+A file may be validated in chunks of rows: :class:`KeySet` answers "is this reference
+known?" for many chunks without rebuilding a hash table each time, and with
+``unique_key=False`` the duplicate-key rule is left to the caller, who applies
+:func:`split_duplicates` to the rows of the whole file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import polars as pl
 
 from analytics.schema import TABLES, Column, Table
@@ -21,6 +27,7 @@ REJECTION_SCHEMA = pl.Schema(
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 _OFFSET = r"[+-]\d{2}:?\d{2}$"
+_ISO = "%Y-%m-%dT%H:%M:%S%.f%z"
 
 
 def iso_timestamp(text: pl.Expr) -> pl.Expr:
@@ -43,11 +50,27 @@ def iso_timestamp(text: pl.Expr) -> pl.Expr:
         .str.replace(r"[Zz]$", "+00:00")
     )
     norm = pl.when(norm.str.contains(_OFFSET)).then(norm).otherwise(norm + "+00:00")
-    return norm.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC")
+    return norm.str.to_datetime(_ISO, strict=False, time_zone="UTC")
 
 
-def _parse(column: Column, cell: pl.Expr, enum_values: tuple[str, ...]) -> pl.Expr:
-    """The typed value of a text cell (null when it cannot be parsed)."""
+def _common_timestamp(text: pl.Expr) -> pl.Expr:
+    """The fast path of :func:`iso_timestamp` for stripped text that needs no rewriting.
+
+    ``2026-10-05T09:12:00[.f]Z`` and ``...+02:00`` parse with the same format as
+    :func:`iso_timestamp` once the ``Z`` is spelled ``+00:00``; whenever this parses,
+    :func:`iso_timestamp` would have rewritten the text the same way, so the values are
+    equal. Null where it does not parse: those rows take the full path.
+    """
+    return text.str.replace("Z", "+00:00", literal=True, n=1).str.to_datetime(
+        _ISO, strict=False, time_zone="UTC"
+    )
+
+
+def _parse(column: Column, cell: pl.Expr) -> pl.Expr:
+    """The typed value of a text cell (null when it cannot be parsed).
+
+    Timestamps take the fast path here; :func:`_parse_timestamps` completes them.
+    """
     match column.kind:
         case "str":
             return cell
@@ -61,14 +84,107 @@ def _parse(column: Column, cell: pl.Expr, enum_values: tuple[str, ...]) -> pl.Ex
             low = cell.str.strip_chars().str.to_lowercase()
             return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
         case "timestamp":
-            return iso_timestamp(cell)
+            return _common_timestamp(cell)
         case "date":
             return cell.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
     raise AssertionError(column.kind)
 
 
+def _parse_timestamps(frame: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    """Parse with :func:`iso_timestamp` the cells the fast path left null (``(text, value)``)."""
+    for text, value in pairs:
+        redo = (frame[text].is_not_null() & frame[value].is_null()).arg_true()
+        if redo.len():
+            slow = frame.select(iso_timestamp(pl.col(text).gather(redo)))[text]
+            frame = frame.with_columns(frame[value].scatter(redo, slow))
+    return frame
+
+
 def _enum_values(column: Column, extra: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     return column.enum + tuple(v for v in extra.get(column.name, ()) if v not in column.enum)
+
+
+class KeySet:
+    """The values a reference may take, built once and asked about many chunks of rows.
+
+    Membership is by exact string equality. ``pl.Series.is_in`` builds a hash table of
+    all values at every call (seconds for millions of keys); a KeySet keeps the values
+    sorted by their 64-bit hash, so a lookup is a binary search plus one comparison.
+
+    >>> keys = KeySet(pl.Series(["r1", "r2"]))
+    >>> keys.contains(pl.Series(["r2", "r9", None])).to_list(), len(keys)
+    ([True, False, False], 2)
+    """
+
+    def __init__(self, values: pl.Series) -> None:
+        values = values.cast(pl.String).drop_nulls().unique()
+        hashes = values.hash(seed=0)
+        order = hashes.arg_sort()
+        self._hashes = hashes.gather(order).to_numpy()
+        self._values = values.gather(order)
+
+    def __len__(self) -> int:
+        return self._values.len()
+
+    def contains(self, values: pl.Series) -> pl.Series:
+        """Whether each value is in the set (False for null)."""
+        values = values.cast(pl.String)
+        if not len(self) or not values.len():
+            return pl.Series(values.name, [False] * values.len(), dtype=pl.Boolean)
+        hashes = values.hash(seed=0).to_numpy()
+        order = np.argsort(hashes)  # sorted probes keep the binary search in cache
+        at = np.empty_like(order)
+        at[order] = np.searchsorted(self._hashes, hashes[order])
+        at = np.minimum(at, len(self) - 1)
+        same_hash = self._hashes[at] == hashes
+        found = (self._values.gather(at) == values).fill_null(False).to_numpy() & same_hash
+        # equal hashes of different strings: settle the (astronomically rare) rest exactly
+        unsure = same_hash & ~found & values.is_not_null().to_numpy()
+        if unsure.any():
+            candidates = self._values.filter(pl.Series(np.isin(self._hashes, hashes[unsure])))
+            found[unsure] = values.filter(pl.Series(unsure)).is_in(candidates.implode()).to_numpy()
+        return pl.Series(values.name, found, dtype=pl.Boolean)
+
+
+def split_duplicates(table_name: str, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep the first row of each key (lowest ``_line``); reject the later ones.
+
+    Parameters
+    ----------
+    table_name
+        A table of :data:`analytics.schema.TABLES`.
+    rows
+        Typed rows with the table's key columns and ``_line``.
+
+    Returns
+    -------
+    (kept, rejections)
+        ``kept``: the rows whose ``_line`` is the first of their key (all columns of
+        ``rows``). ``rejections``: one row per later row (line, column = the key's
+        columns, reason ``duplicate key: first seen on line N``, value = the key).
+
+    >>> rows = pl.DataFrame({"rep_id": ["a", "b", "a"], "_line": [2, 3, 9]})
+    >>> kept, bad = split_duplicates("reps", rows)
+    >>> kept["_line"].to_list(), bad.rows()
+    ([2, 3], [(9, 'rep_id', 'duplicate key: first seen on line 2', 'a')])
+    """
+    key = list(TABLES[table_name].key)
+    first = pl.col("_line").min().over(key)
+    key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ")
+    rejections = (
+        rows.with_columns(first.alias("__first"))
+        .filter(pl.col("_line") != pl.col("__first"))
+        .select(
+            pl.col("_line").cast(pl.Int64).alias("line"),
+            pl.lit(", ".join(key)).alias("column"),
+            pl.format("duplicate key: first seen on line {}", pl.col("__first")).alias("reason"),
+            key_text.alias("value"),
+        )
+        .cast(REJECTION_SCHEMA)
+    )
+    if not rejections.height:
+        return rows, rejections
+    return rows.filter(pl.col("_line") == first), rejections
 
 
 def validate_rows(
@@ -77,7 +193,8 @@ def validate_rows(
     *,
     enum_extra: Mapping[str, tuple[str, ...]] | None = None,
     enum_aliases: Mapping[str, Mapping[str, str]] | None = None,
-    known_keys: Mapping[str, pl.Series] | None = None,
+    known_keys: Mapping[str, pl.Series | KeySet] | None = None,
+    unique_key: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate text rows of one canonical table.
 
@@ -93,8 +210,12 @@ def validate_rows(
     enum_aliases
         Column -> {alias: canonical value}, e.g. ``{"stage": {"accepted": "sal"}}``.
     known_keys
-        ``"table.column"`` -> the values a reference may take (e.g. ``"leads.lead_id"``).
-        A reference not listed is rejected; a reference whose table is absent is not checked.
+        ``"table.column"`` -> the values a reference may take (e.g. ``"leads.lead_id"``),
+        a Series or a :class:`KeySet`. A reference not listed is rejected; a reference
+        whose table is absent is not checked.
+    unique_key
+        Reject a key seen again in ``cells`` (:func:`split_duplicates`). False when
+        ``cells`` is one chunk of a file and the caller checks the whole file.
 
     Returns
     -------
@@ -122,15 +243,27 @@ def validate_rows(
             for c in table.columns
         ]
     )
-    typed_exprs, checks = [], []
+    # Every typed value is computed once, as a column "__value_<name>".
+    parsed, timestamps, known_cols = [], [], []
     for column in table.columns:
-        cell = pl.col(column.name)
-        allowed = _enum_values(column, enum_extra)
+        cell, name = pl.col(column.name), f"__value_{column.name}"
         if column.kind == "enum" and column.name in enum_aliases:
             cell = cell.str.to_lowercase().replace(dict(enum_aliases[column.name]))
-        value = _parse(column, cell, allowed)
+        parsed.append(_parse(column, cell).alias(name))
+        if column.kind == "timestamp":
+            timestamps.append((column.name, name))
+        if column.references is not None:
+            keys = known_keys.get("{}.{}".format(*column.references))
+            if keys is not None:
+                keys = keys if isinstance(keys, KeySet) else KeySet(keys)
+                known_cols.append(keys.contains(text[column.name]).alias(f"__known_{column.name}"))
+    text = _parse_timestamps(text.with_columns(parsed), timestamps).with_columns(known_cols)
+
+    typed_exprs, checks = [], []
+    for column in table.columns:
+        value, raw = pl.col(f"__value_{column.name}"), pl.col(column.name)
+        allowed = _enum_values(column, enum_extra)
         typed_exprs.append(value.cast(column.dtype).alias(column.name))
-        raw = pl.col(column.name)
         if column.required:
             checks.append((column.name, raw.is_null(), pl.lit("required value is missing")))
         if column.kind == "enum":
@@ -161,17 +294,15 @@ def validate_rows(
             checks.append(
                 (column.name, value < column.minimum, pl.lit(f"must be >= {column.minimum:g}"))
             )
-        if column.references is not None:
-            ref_table, ref_col = column.references
-            keys = known_keys.get(f"{ref_table}.{ref_col}")
-            if keys is not None:
-                checks.append(
-                    (
-                        column.name,
-                        raw.is_not_null() & ~raw.is_in(keys.implode()),
-                        pl.lit(f"refers to an unknown {ref_table[:-1].replace('_', ' ')}"),
-                    )
+        if f"__known_{column.name}" in text.columns:
+            ref_table = column.references[0]
+            checks.append(
+                (
+                    column.name,
+                    raw.is_not_null() & ~pl.col(f"__known_{column.name}"),
+                    pl.lit(f"refers to an unknown {ref_table[:-1].replace('_', ' ')}"),
                 )
+            )
     if table_name == "opportunities":
         status = pl.col("status").str.to_lowercase()
         checks.append(
@@ -182,46 +313,31 @@ def validate_rows(
             )
         )
 
+    # One boolean column per rule; the rejections are built from the broken rows only.
     flagged = text.with_columns(
-        [
-            pl.when(cond).then(reason).alias(f"__why_{i}")
-            for i, (_, cond, reason) in enumerate(checks)
-        ]
+        [cond.fill_null(False).alias(f"__broken_{i}") for i, (_, cond, _) in enumerate(checks)]
+    ).with_columns(
+        pl.any_horizontal(pl.col(f"__broken_{i}") for i in range(len(checks))).alias("__broken")
+        if checks
+        else pl.lit(False).alias("__broken")
     )
-    why_cols = [f"__why_{i}" for i in range(len(checks))]
+    broken = flagged.filter(pl.col("__broken"))
     rejections = [
-        flagged.filter(pl.col(f"__why_{i}").is_not_null()).select(
+        broken.filter(pl.col(f"__broken_{i}")).select(
             pl.col("_line").cast(pl.Int64).alias("line"),
             pl.lit(col).alias("column"),
-            pl.col(f"__why_{i}").alias("reason"),
+            reason.alias("reason"),
             pl.col(col).alias("value"),
         )
-        for i, (col, _, _) in enumerate(checks)
+        for i, (col, _, reason) in enumerate(checks)
     ]
-    passing = flagged.filter(
-        pl.all_horizontal(pl.col(c).is_null() for c in why_cols) if why_cols else True
-    )
+    passing = flagged.filter(~pl.col("__broken")) if broken.height else flagged
     typed = passing.select([*typed_exprs, pl.col("_line").cast(pl.Int64)])
 
     # A key seen twice in one file: the first row loads, later ones are rejected.
-    key = list(table.key)
-    first = pl.col("_line").min().over(key)
-    dupes = typed.filter(pl.col("_line") != first)
-    if dupes.height:
-        key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ")
-        rejections.append(
-            typed.with_columns(first.alias("__first"))
-            .filter(pl.col("_line") != pl.col("__first"))
-            .select(
-                pl.col("_line").alias("line"),
-                pl.lit(", ".join(key)).alias("column"),
-                pl.format("duplicate key: first seen on line {}", pl.col("__first")).alias(
-                    "reason"
-                ),
-                key_text.alias("value"),
-            )
-        )
-        typed = typed.filter(pl.col("_line") == first)
+    if unique_key:
+        typed, duplicates = split_duplicates(table_name, typed)
+        rejections.append(duplicates)
     rejected = pl.concat(
         [pl.DataFrame(schema=REJECTION_SCHEMA), *(r.cast(REJECTION_SCHEMA) for r in rejections)]
     )
