@@ -22,6 +22,7 @@ from analytics.warehouse import (
     import_canonical,
     read_core_table,
 )
+from analytics.warehouse.validate import KeySet, iso_timestamp, validate_rows
 
 REPS = "rep_id,name,team,weekly_capacity,active\nr1,Ana,sdr,40,true\nr2,Bo,ae,,\n"
 LEADS = (
@@ -278,3 +279,162 @@ def test_info_json_matches_the_contract(tmp_path):
     }
     assert doc["quarantine"] == 1
     assert doc["config"] == "data/sla.toml"
+
+
+# -- chunked loading: a file is validated and written a few rows at a time ----------------
+
+# Lines 2-4 are the first chunk of 3 rows, 5-7 the second, 8-9 the third.
+CHUNKED_LEADS = (
+    "lead_id,created_at,source,owner_rep_id\n"
+    "001,2026-10-01T09:00:00Z,email,r1\n"  # line 2
+    "002,2026-10-01T10:00:00Z,email,r2\n"
+    "003,2026-10-01T11:00:00Z,organic,r1\n"
+    "004,2026-10-02T09:00:00Z,email,r1\n"  # line 5
+    "001,2026-10-02T10:00:00Z,organic,r2\n"  # line 6: key of line 2, a chunk earlier
+    "005,2026-10-02T11:00:00Z,seo,r1\n"  # line 7: bad source
+    "006,2026-10-03T09:00:00Z,email,r9\n"  # line 8: unknown rep
+    "002,2026-10-03T10:00:00Z,email,r1\n"  # line 9: key of line 3, two chunks earlier
+)
+CHUNKED_EVENTS = (
+    "lead_id,stage,entered_at\n"
+    "001,lead,2026-10-01T09:00:00Z\n"  # line 2
+    "002,lead,2026-10-01T10:00:00Z\n"
+    "003,lead,2026-10-01T11:00:00Z\n"
+    "004,lead,2026-10-02T09:00:00Z\n"  # line 5
+    "404,lead,2026-10-02T10:00:00Z\n"  # line 6: unknown lead
+    "001,lead,2026-10-01T11:00:00+02:00\n"  # line 7: same key as line 2 (09:00 UTC)
+    "006,mql,2026-10-03T09:00:00Z\n"  # line 8: its lead was rejected
+)
+
+
+def test_a_file_read_in_chunks_keeps_lines_duplicates_and_references(tmp_path):
+    d = folder(tmp_path, reps=REPS, leads=CHUNKED_LEADS, lifecycle_events=CHUNKED_EVENTS)
+    result = import_canonical(tmp_path / "w.duckdb", d, chunk_rows=3)
+    got = [(Path(r["file"]).stem, r["line"], r["column"], r["reason"]) for r in result.rejected]
+    assert got == [
+        ("leads", 6, "lead_id", "duplicate key: first seen on line 2"),
+        ("leads", 7, "source", got[1][3]),
+        ("leads", 8, "owner_rep_id", "refers to an unknown rep"),
+        ("leads", 9, "lead_id", "duplicate key: first seen on line 3"),
+        ("lifecycle_events", 6, "lead_id", "refers to an unknown lead"),
+        (
+            "lifecycle_events",
+            7,
+            "lead_id, stage, entered_at",
+            "duplicate key: first seen on line 2",
+        ),
+        ("lifecycle_events", 8, "lead_id", "refers to an unknown lead"),
+    ]
+    assert got[1][3].startswith("not one of the allowed values: organic, paid_search")
+    assert result.loaded == {"reps": 2, "leads": 4, "lifecycle_events": 4}
+    leads = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")
+    assert leads.select("lead_id", "source").rows() == [
+        ("001", "email"),  # the first row of a key wins, as in a whole file
+        ("002", "email"),
+        ("003", "organic"),
+        ("004", "email"),
+    ]
+    con = connect_readonly(tmp_path / "w.duckdb")
+    loads = con.sql(
+        "SELECT table_name, rows_read, rows_loaded, rows_rejected FROM meta.loads ORDER BY ALL"
+    ).fetchall()
+    raw_lines = con.sql("SELECT _line FROM raw.leads ORDER BY _line").fetchall()
+    con.close()
+    assert loads == [("leads", 8, 4, 4), ("lifecycle_events", 7, 4, 3), ("reps", 2, 2, 0)]
+    assert [line for (line,) in raw_lines] == list(range(2, 10))
+
+
+def _warehouse_state(db: Path) -> dict:
+    con = connect_readonly(db)
+    try:
+        tables = [f"core.{t}" for t in ("reps", "leads", "lifecycle_events")]
+        tables += [f"raw.{t}" for t in ("reps", "leads", "lifecycle_events")]
+        state = {t: con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+        for t in ("meta.loads", "meta.quarantine"):
+            state[t] = con.sql(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL").fetchall()
+        return state
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 4])
+def test_a_chunked_import_equals_a_whole_file_import(tmp_path, chunk_rows):
+    """Core, raw, loads and quarantine as when each file is one chunk, also when merging."""
+    d = folder(tmp_path, reps=REPS, leads=CHUNKED_LEADS, lifecycle_events=CHUNKED_EVENTS)
+    events_again = CHUNKED_EVENTS.replace("006,mql", "004,mql")  # a second import merges by key
+    results = {}
+    for rows in (chunk_rows, 1_000):
+        db = tmp_path / f"w{rows}.duckdb"
+        first = import_canonical(db, d, chunk_rows=rows)
+        (d / "lifecycle_events.csv").write_text(events_again)
+        second = import_canonical(db, d, chunk_rows=rows)
+        (d / "lifecycle_events.csv").write_text(CHUNKED_EVENTS)
+        results[rows] = (first, second, _warehouse_state(db))
+    (first, second, state), (first_whole, second_whole, state_whole) = results.values()
+    assert (first.loaded, first.rejected) == (first_whole.loaded, first_whole.rejected)
+    assert (second.loaded, second.rejected) == (second_whole.loaded, second_whole.rejected)
+    assert len(second.unchanged_files) == len(second_whole.unchanged_files) == 2
+    for table, rows in state_whole.items():
+        assert state[table] == rows, table
+
+
+def test_a_line_break_in_a_later_chunk_reads_the_file_exactly_once(tmp_path):
+    events = (
+        "lead_id,stage,entered_at,reason\n"
+        "001,lead,2026-10-01T09:00:00Z,\n"  # line 2
+        "002,lead,2026-10-01T10:00:00Z,\n"
+        "003,lead,2026-10-01T11:00:00Z,\n"
+        "004,lead,2026-10-02T09:00:00Z,\n"  # line 5
+        "404,lead,2026-10-02T10:00:00Z,\n"  # line 6: unknown lead
+        "001,lead,2026-10-01T11:00:00+02:00,\n"  # line 7: same key as line 2
+        '004,mql,2026-10-03T09:00:00Z,"two\nlines"\n'  # lines 8-9, in the third chunk
+        "5,x\n"  # line 10: too few fields
+    )
+    d = folder(tmp_path, reps=REPS, leads=CHUNKED_LEADS, lifecycle_events=events)
+    result = import_canonical(tmp_path / "w.duckdb", d, chunk_rows=3)
+    got = [(r["line"], r["column"]) for r in result.rejected if "lifecycle" in r["file"]]
+    # the quoted line break makes the row two lines long: the ragged row is on line 10
+    assert got == [(6, "lead_id"), (7, "lead_id, stage, entered_at"), (10, None)]
+    con = connect_readonly(tmp_path / "w.duckdb")
+    raw = con.sql("SELECT _line, reason FROM raw.lifecycle_events ORDER BY _line").fetchall()
+    con.close()
+    assert [line for line, _ in raw] == [2, 3, 4, 5, 6, 7, 8]  # each row once
+    assert raw[-1][1] == "two\nlines"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-10-05T09:12:00Z",
+        "2026-10-05T09:12:00.123456Z",
+        "2026-10-05T09:12:00.1234567891Z",
+        "2026-10-05T09:12:00+02:00",
+        "2026-10-05T09:12:00+0200",
+        "2026-10-05T09:12:00z",
+        "2026-10-05T9:12:00Z",
+        "2026-10-05T09:12Z",
+        "2026-10-05 09:12:00Z",
+        "2026-10-05",
+        "2026-10-05T09:12:00",
+        "2026-10-05T24:00:00Z",
+        "2026-10-05T09:12:00ZZ",
+        "2026-10-05T09:12:00+00:00Z",
+    ],
+)
+def test_the_fast_timestamp_path_reads_as_the_full_iso_parser(text):
+    cells = pl.DataFrame(
+        {"lead_id": ["1"], "created_at": [text], "source": ["email"], "_line": [2]}
+    )
+    valid, rejected = validate_rows("leads", cells)
+    expected = pl.select(iso_timestamp(pl.lit(text))).item()
+    assert (valid["created_at"].to_list() or [None]) == [expected]
+    assert rejected.height == (expected is None)
+
+
+def test_a_key_set_answers_as_is_in():
+    keys = pl.Series([f"L{i:03d}" for i in range(0, 300, 3)] + [None])
+    probe = pl.Series([f"L{i:03d}" for i in range(300)] + [None, ""])
+    assert (
+        KeySet(keys).contains(probe).to_list()
+        == probe.is_in(keys.implode()).fill_null(False).to_list()
+    )

@@ -1,11 +1,14 @@
 """Loading tables into the warehouse: canonical folders and adapter output alike.
 
-A load is a list of :class:`TableBatch` (the text cells of one file for one canonical
-table, with line numbers). :func:`load_batches` validates every batch, quarantines
-broken rows, appends new files to ``raw``, merges the good rows into ``core`` by key,
-and does it all in one transaction on a copy that is swapped in at the end
-(:func:`analytics.warehouse.database.updating`). :func:`import_canonical` reads a
-canonical folder (spec/canonical-format.md) into batches.
+A load is a list of batches, one per file and table: a :class:`TableFile` (a canonical
+file, read in chunks of rows while it loads) or a :class:`TableBatch` (text cells an
+adapter has already read, with line numbers). :func:`load_batches` validates each
+chunk, quarantines broken rows, appends new files to ``raw``, and merges the good rows
+into ``core`` by key, all in one transaction on a copy that is swapped in at the end
+(:func:`analytics.warehouse.database.updating`). Memory stays bounded by the chunk size,
+not the file: a file's rows wait in Parquet files beside the warehouse until the whole
+file is read, then a key seen on an earlier line is rejected and the file is merged at
+once. :func:`import_canonical` reads a canonical folder (spec/canonical-format.md).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,9 +29,21 @@ from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.database import updating
-from analytics.warehouse.validate import validate_rows
+from analytics.warehouse.validate import (
+    REJECTION_SCHEMA,
+    KeySet,
+    split_duplicates,
+    validate_rows,
+)
 
 Progress = Callable[[str, float], None]
+Chunk = tuple[pl.DataFrame, list[dict[str, Any]]]
+
+#: Rows validated and written at a time: memory grows with it, not with the file.
+CHUNK_ROWS = 500_000
+#: DuckDB's share during an import: beyond it, it drops cached blocks and spills joins
+#: and aggregations to disk (its default, 80 % of RAM, would keep every block written).
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 class ImportFailed(Exception):
@@ -36,7 +52,7 @@ class ImportFailed(Exception):
 
 @dataclass(frozen=True)
 class TableBatch:
-    """The text cells of one file for one canonical table.
+    """The text cells of one file for one canonical table, already in memory (adapters).
 
     ``cells`` has one row per data row: text columns named as the canonical columns,
     ``_line`` (the row's line in ``source_file``) and optionally ``_extra`` (JSON text
@@ -47,6 +63,14 @@ class TableBatch:
     source_file: str
     file_sha256: str
     cells: pl.DataFrame
+
+    def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
+        """The cells in slices of ``rows`` rows, each with no unreadable rows."""
+        for offset in range(0, self.cells.height, rows):
+            yield self.cells.slice(offset, rows), []
+
+    def estimated_rows(self) -> int:
+        return self.cells.height
 
 
 @dataclass
@@ -80,6 +104,10 @@ def file_sha256(path: Path) -> str:
 
 
 # -- reading files --------------------------------------------------------------------
+
+
+class _ReadExactly(Exception):
+    """The fast CSV reader cannot number this file's lines: read it the exact way."""
 
 
 def _normalise_header(names: Iterable[str]) -> list[str]:
@@ -132,53 +160,66 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
     return frame, problems
 
 
-def read_csv_cells(
-    path: Path, *, label: str | None = None
-) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
-    """All cells of a CSV as text with ``_line``, and the rows that could not be read.
+_FAST_READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError)
 
-    Returns
-    -------
-    (cells, unreadable)
-        ``cells``: one row per readable data row, header names lower-cased.
-        ``unreadable``: rejections (file, line, column None, reason) for rows with the
-        wrong number of fields or bytes that are not UTF-8.
+
+def _csv_chunks(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    """A CSV's cells as text, ``rows`` rows at a time, ``_line`` = row number + 1.
+
+    Raises
+    ------
+    _ReadExactly
+        A row polars cannot read (wrong field count, bad bytes) or a cell with a line
+        break (rows and lines no longer match): only the exact reader numbers those.
     """
-    label = label or path.name
-    try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError):
-        return _read_csv_exact(path, label)
-    if frame.width == 0:
-        return frame, []
-    frame.columns = _normalise_header(frame.columns)
-    multiline = frame.select(
-        pl.any_horizontal(pl.col(pl.String).str.contains("\n", literal=True)).any()
-    ).item()
-    if multiline:
-        return _read_csv_exact(path, label)
-    return frame.with_row_index("_line", offset=2).with_columns(pl.col("_line").cast(pl.Int64)), []
-
-
-def read_parquet_cells(path: Path) -> pl.DataFrame:
-    """All cells of a Parquet file as ISO text with ``_line`` (the 1-based row number)."""
-    frame = pl.read_parquet(path)
-    frame.columns = _normalise_header(frame.columns)
-    exprs = []
-    for name, dtype in frame.schema.items():
-        col = pl.col(name)
-        if isinstance(dtype, pl.Datetime):
-            fmt = "%Y-%m-%dT%H:%M:%S%.f%z" if dtype.time_zone else "%Y-%m-%dT%H:%M:%S%.f"
-            exprs.append(col.dt.to_string(fmt).alias(name))
-        elif dtype == pl.Date:
-            exprs.append(col.dt.to_string("%Y-%m-%d").alias(name))
-        else:
-            exprs.append(col.cast(pl.String).alias(name))
-    return (
-        frame.select(exprs)
-        .with_row_index("_line", offset=1)
-        .with_columns(pl.col("_line").cast(pl.Int64))
+    batches = iter(
+        pl.scan_csv(
+            path, infer_schema=False, encoding="utf8", raise_if_empty=False
+        ).collect_batches(chunk_size=rows)
     )
+    line = 2
+    while True:
+        try:
+            frame = next(batches)
+        except StopIteration:
+            return
+        except _FAST_READ_ERRORS:
+            raise _ReadExactly from None
+        if frame.width == 0:
+            return
+        frame.columns = _normalise_header(frame.columns)
+        multiline = frame.select(
+            pl.any_horizontal(pl.col(pl.String).str.contains("\n", literal=True)).any()
+        ).item()
+        if multiline:
+            raise _ReadExactly
+        yield frame.with_row_index("_line", offset=line).with_columns(
+            pl.col("_line").cast(pl.Int64)
+        )
+        line += frame.height
+
+
+def _parquet_chunks(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    """A Parquet file's cells as ISO text, ``_line`` = the 1-based row number."""
+    line = 1
+    for frame in pl.scan_parquet(path).collect_batches(chunk_size=rows):
+        frame.columns = _normalise_header(frame.columns)
+        exprs = []
+        for name, dtype in frame.schema.items():
+            col = pl.col(name)
+            if isinstance(dtype, pl.Datetime):
+                fmt = "%Y-%m-%dT%H:%M:%S%.f%z" if dtype.time_zone else "%Y-%m-%dT%H:%M:%S%.f"
+                exprs.append(col.dt.to_string(fmt).alias(name))
+            elif dtype == pl.Date:
+                exprs.append(col.dt.to_string("%Y-%m-%d").alias(name))
+            else:
+                exprs.append(col.cast(pl.String).alias(name))
+        yield (
+            frame.select(exprs)
+            .with_row_index("_line", offset=line)
+            .with_columns(pl.col("_line").cast(pl.Int64))
+        )
+        line += frame.height
 
 
 def with_extra(table: str, cells: pl.DataFrame) -> pl.DataFrame:
@@ -190,8 +231,75 @@ def with_extra(table: str, cells: pl.DataFrame) -> pl.DataFrame:
     return cells.with_columns(pl.struct(extra).struct.json_encode().alias("_extra")).drop(extra)
 
 
-def canonical_batches(path: str | Path) -> tuple[list[TableBatch], list[dict[str, Any]]]:
-    """Read a canonical folder (or one ``<table>.csv|.parquet`` file) into batches.
+@dataclass(frozen=True)
+class TableFile:
+    """A canonical table file (``.csv`` or ``.parquet``), read in chunks while it loads.
+
+    CSV files are read by polars, whose row numbers are the file's lines; a file with a
+    row polars cannot read or a cell with a line break is read whole by the exact
+    (slow) reader instead, which quarantines unreadable rows with their lines.
+    """
+
+    table: str
+    path: Path
+    file_sha256: str
+    #: read the exact way from the start (the fast reader failed on the header)
+    exact: bool = False
+
+    @property
+    def source_file(self) -> str:
+        return str(self.path)
+
+    def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
+        """Cells (canonical columns, ``_line``, ``_extra``) and unreadable rows, by chunk.
+
+        Raises
+        ------
+        _ReadExactly
+            Only when ``exact`` is False: start again with ``exact=True``.
+        """
+        try:
+            if self.path.suffix.lower() == ".parquet":
+                for frame in _parquet_chunks(self.path, rows):
+                    yield with_extra(self.table, frame), []
+            elif not (exact or self.exact):
+                for frame in _csv_chunks(self.path, rows):
+                    yield with_extra(self.table, frame), []
+            else:
+                cells, problems = _read_csv_exact(self.path, self.source_file)
+                cells = with_extra(self.table, cells)
+                problems = [{**p, "table": self.table} for p in problems]
+                for offset in range(0, max(cells.height, 1), rows):
+                    yield cells.slice(offset, rows), problems if offset == 0 else []
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise ImportFailed(f"{self.source_file}: cannot be read: {exc}") from None
+
+    def estimated_rows(self) -> int:
+        """About how many rows the file has (for progress only)."""
+        if self.path.suffix.lower() == ".parquet":
+            return pl.scan_parquet(self.path).select(pl.len()).collect().item()
+        size = self.path.stat().st_size
+        with open(self.path, "rb") as fh:
+            head = fh.read(1 << 20)
+        return max(1, round(size * head.count(b"\n") / max(len(head), 1)) - 1)
+
+
+def _header(file: Path, label: str) -> tuple[list[str], bool]:
+    """The normalised column names of a table file; True when only the exact reader can."""
+    if file.suffix.lower() == ".parquet":
+        return _normalise_header(pl.read_parquet_schema(file)), False
+    try:
+        head = pl.read_csv(file, n_rows=0, infer_schema=False, raise_if_empty=False)
+    except _FAST_READ_ERRORS:
+        return _read_csv_exact(file, label)[0].columns, True
+    return _normalise_header(head.columns), False
+
+
+def canonical_batches(path: str | Path) -> tuple[list[TableFile], list[dict[str, Any]]]:
+    """The table files of a canonical folder (or one ``<table>.csv|.parquet`` file).
+
+    Only the headers are read here; rows are read in chunks while they load, so the
+    unreadable rows (returned empty here) are quarantined by :func:`load_batches`.
 
     Raises
     ------
@@ -216,30 +324,25 @@ def canonical_batches(path: str | Path) -> tuple[list[TableBatch], list[dict[str
         raise ImportFailed(
             f"{path}: no canonical table file found (expected some of: {expected}, or .parquet)"
         )
-    batches, unreadable = [], []
+    batches = []
     for table in LOAD_ORDER:
         if table not in by_table:
             continue
         file = by_table[table]
         try:
-            if file.suffix.lower() == ".csv":
-                cells, problems = read_csv_cells(file, label=str(file))
-            else:
-                cells, problems = read_parquet_cells(file), []
+            columns, exact = _header(file, str(file))
+            sha = file_sha256(file)
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise ImportFailed(f"{file}: cannot be read: {exc}") from None
-        missing = [
-            c.name for c in TABLES[table].columns if c.required and c.name not in cells.columns
-        ]
-        header = ", ".join(c for c in cells.columns if c != "_line")
+        missing = [c.name for c in TABLES[table].columns if c.required and c.name not in columns]
+        header = ", ".join(c for c in columns if c != "_line")
         if missing:
             raise ImportFailed(
                 f"{file}: missing required column(s) {', '.join(missing)} "
                 f"(the header has: {header or 'nothing'})"
             )
-        unreadable += [{**p, "table": table} for p in problems]
-        batches.append(TableBatch(table, str(file), file_sha256(file), with_extra(table, cells)))
-    return batches, unreadable
+        batches.append(TableFile(table, file, sha, exact=exact))
+    return batches, []
 
 
 # -- loading ------------------------------------------------------------------------
@@ -253,23 +356,23 @@ def _enum_options(config: SlaConfig | None) -> tuple[dict, dict]:
     return extra, aliases
 
 
-def _merge(con, table: str, valid: pl.DataFrame) -> None:
-    columns = TABLES[table].column_names
-    key = TABLES[table].key
-    con.register("incoming", valid.select(columns))
-    match = " AND ".join(f'core.{table}."{k}" IS NOT DISTINCT FROM incoming."{k}"' for k in key)
-    con.execute(f"DELETE FROM core.{table} USING incoming WHERE {match}")
-    cols = ", ".join(f'"{c}"' for c in columns)
-    con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM incoming")
-    con.unregister("incoming")
+def _quote(name: str) -> str:
+    return f'"{name}"'
 
 
-def _append_raw(con, table: str, batch: TableBatch, load_id: int) -> None:
-    cells = batch.cells
+def _key_match(table: str, left: str, right: str) -> str:
+    """SQL: the rows of ``left`` and ``right`` have the same key (nulls equal)."""
+    return " AND ".join(
+        f"{left}.{_quote(k)} IS NOT DISTINCT FROM {right}.{_quote(k)}" for k in TABLES[table].key
+    )
+
+
+def _raw_rows(table: str, source_file: str, cells: pl.DataFrame, load_id: int) -> pl.DataFrame:
+    """Cells as rows of ``raw.<table>`` (absent columns null)."""
     columns = TABLES[table].column_names
-    frame = cells.select(
+    return cells.select(
         pl.lit(load_id, dtype=pl.Int32).alias("_load_id"),
-        pl.lit(batch.source_file).alias("_source_file"),
+        pl.lit(source_file).alias("_source_file"),
         pl.col("_line"),
         *[
             (pl.col(c) if c in cells.columns else pl.lit(None, dtype=pl.String)).alias(c)
@@ -279,18 +382,205 @@ def _append_raw(con, table: str, batch: TableBatch, load_id: int) -> None:
             "_extra"
         ),
     )
-    con.register("incoming_raw", frame)
-    con.execute(f"INSERT INTO raw.{table} SELECT * FROM incoming_raw")
-    con.unregister("incoming_raw")
+
+
+def _append_raw(con, table: str, rows: _Stage) -> None:
+    """Append the staged raw rows of one file to ``raw.<table>``."""
+    con.execute(f"INSERT INTO raw.{table} SELECT * FROM {rows.relation()}")
+
+
+def _chunk_progress(
+    progress: Progress | None, batch: TableFile | TableBatch, index: int, count: int
+) -> Callable[[int], None]:
+    """Report rows read so far within the batch's share of the bar."""
+    if progress is None:
+        return lambda rows: None
+    label, expected = f"loading {batch.table}", max(batch.estimated_rows(), 1)
+    return lambda rows: progress(label, (index + min(rows / expected, 0.99)) / count)
+
+
+class _KnownKeys:
+    """The keys a reference may take: in core (this import's earlier files included)."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+        self._sets: dict[str, KeySet] = {}
+
+    def of(self, table: str) -> dict[str, KeySet]:
+        """``"table.column"`` -> known keys, for every reference of ``table``."""
+        known = {}
+        for column in TABLES[table].columns:
+            if column.references is None:
+                continue
+            name = "{}.{}".format(*column.references)
+            if name not in self._sets:
+                ref_table, ref_col = column.references
+                values = self._con.sql(f'SELECT DISTINCT "{ref_col}" FROM core.{ref_table}')
+                self._sets[name] = KeySet(values.pl().to_series())
+            known[name] = self._sets[name]
+        return known
+
+    def changed(self, table: str) -> None:
+        self._sets = {k: v for k, v in self._sets.items() if not k.startswith(f"{table}.")}
+
+
+@dataclass
+class _FileLoad:
+    """What loading one batch did."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Stage:
+    """Rows of one batch, written chunk by chunk to Parquet files beside the warehouse.
+
+    Why not a DuckDB table or a registered frame: what a transaction writes to a
+    temporary table stays in memory until it commits (even after a DROP), and so do
+    rows inserted from a registered Arrow/polars frame; rows inserted from Parquet
+    files are written to disk as they come. DuckDB reads the files back (spilling to
+    disk when it needs to) to find duplicate keys and to merge the batch.
+    """
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.folder = folder
+        self.name = name
+        self.files: list[Path] = []
+        self.rows = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if not frame.height:
+            return
+        path = self.folder / f"{self.name}-{len(self.files):06d}.parquet"
+        frame.write_parquet(path, compression="lz4", statistics=False)
+        self.files.append(path)
+        self.rows += frame.height
+
+    def relation(self) -> str:
+        """SQL table expression of the rows (requires at least one file)."""
+        paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.files)
+        return f"read_parquet([{paths}])"
+
+    def clear(self) -> None:
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        self.files, self.rows = [], 0
+
+
+def _stage_duplicates(con, table: str, stage: _Stage) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows of the stage whose key an earlier line of the batch has: (drop, rejections).
+
+    ``drop`` has the key columns and ``_line`` of the rows to leave out of core.
+    """
+    key = list(TABLES[table].key)
+    cols = ", ".join(map(_quote, key))
+    stage_rows = stage.relation()
+    duplicated = con.sql(f"SELECT {cols} FROM {stage_rows} GROUP BY ALL HAVING count(*) > 1").pl()
+    if not duplicated.height:
+        return pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
+    con.register("duplicated", duplicated.to_arrow())
+    try:
+        rows = con.sql(
+            f"SELECT {', '.join(f's.{_quote(k)}' for k in key)}, s._line FROM {stage_rows} s "
+            f"SEMI JOIN duplicated d ON {_key_match(table, 's', 'd')}"
+        ).pl()
+    finally:
+        con.unregister("duplicated")
+    schema = TABLES[table].polars_schema
+    rows = rows.cast({k: schema[k] for k in key})  # timestamps in UTC whatever the session zone
+    kept, rejections = split_duplicates(table, rows)
+    return rows.join(kept, on=[*key, "_line"], how="anti", nulls_equal=True), rejections
+
+
+def _merge(con, table: str, stage: _Stage, drop: pl.DataFrame) -> None:
+    """Replace the rows of ``core.<table>`` whose key is staged, then insert the staged rows.
+
+    ``drop``: staged rows (key, ``_line``) not to insert. On an empty core table there
+    is nothing to replace: the delete (a join with the whole table) is skipped.
+    """
+    cols = ", ".join(map(_quote, TABLES[table].column_names))
+    rows = f"{stage.relation()} s"
+    if con.execute(f"SELECT count(*) FROM core.{table}").fetchall()[0][0]:
+        con.execute(
+            f"DELETE FROM core.{table} USING {rows} WHERE {_key_match(table, f'core.{table}', 's')}"
+        )
+    if drop.height:
+        con.register("dropped", drop.to_arrow())
+        rows += f" ANTI JOIN dropped d ON {_key_match(table, 's', 'd')} AND s._line = d._line"
+    try:
+        con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM {rows}")
+    finally:
+        if drop.height:
+            con.unregister("dropped")
+
+
+def _load_batch(
+    con,
+    batch: TableFile | TableBatch,
+    *,
+    load_id: int,
+    to_raw: bool,
+    known: _KnownKeys,
+    stages: tuple[_Stage, _Stage],
+    chunk_rows: int,
+    exact: bool,
+    on_chunk: Callable[[int], None],
+    **validation: Any,
+) -> _FileLoad:
+    """Validate one batch chunk by chunk, append it to raw, merge its good rows into core.
+
+    Rows are staged until the whole batch is read: then a key seen on an earlier line
+    is rejected (as :func:`validate_rows` does for a whole file), the good rows are
+    merged and the read rows appended to raw.
+    """
+    table = batch.table
+    done = _FileLoad()
+    rejected_lines = 0
+    stage, raw = stages
+    stage.clear()
+    raw.clear()
+    for cells, problems in batch.chunks(chunk_rows, exact=exact):
+        done.rejections += problems
+        valid, rejected = validate_rows(
+            table, cells, known_keys=known.of(table), unique_key=False, **validation
+        )
+        done.rows_read += cells.height
+        rejected_lines += rejected["line"].n_unique()
+        done.rejections += [
+            {"file": batch.source_file, "table": table, **row} for row in rejected.to_dicts()
+        ]
+        stage.add(valid)
+        if to_raw:
+            raw.add(_raw_rows(table, batch.source_file, cells, load_id))
+        on_chunk(done.rows_read)
+    if raw.rows:
+        _append_raw(con, table, raw)
+    if stage.rows:
+        drop, duplicates = _stage_duplicates(con, table, stage)
+        _merge(con, table, stage, drop)
+        known.changed(table)
+        done.rows_loaded = stage.rows - drop.height
+        done.rows_rejected = rejected_lines + duplicates.height
+        done.rejections += [
+            {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
+        ]
+    else:
+        done.rows_rejected = rejected_lines
+    stage.clear()
+    raw.clear()
+    return done
 
 
 def load_batches(
     db_path: str | Path,
-    batches: list[TableBatch],
+    batches: Sequence[TableFile | TableBatch],
     *,
     config: SlaConfig | None = None,
     unreadable: list[dict[str, Any]] | None = None,
     progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportResult:
     """Validate and load batches into the warehouse in one transaction.
 
@@ -304,6 +594,8 @@ def load_batches(
         The SLA config: its enum extensions and stage aliases are accepted values.
     unreadable
         Rows the reader could not read (wrong field count, bad bytes); quarantined too.
+    chunk_rows
+        Rows validated and written at a time; results do not depend on it.
 
     Returns
     -------
@@ -315,52 +607,47 @@ def load_batches(
     order = {t: i for i, t in enumerate(LOAD_ORDER)}
     batches = sorted(batches, key=lambda b: order[b.table])
     now = datetime.now(UTC)
-    with updating(db_path) as con:
+    with (
+        updating(db_path) as con,
+        tempfile.TemporaryDirectory(
+            prefix=f".{Path(db_path).name}.stage-", dir=Path(db_path).parent
+        ) as folder,
+    ):
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
         ]
-        known: dict[str, pl.Series] = {}
-
-        def keys_of(table: str, column: str, new: pl.DataFrame | None) -> pl.Series:
-            existing = con.sql(f'SELECT DISTINCT "{column}" FROM core.{table}').pl().to_series()
-            return existing if new is None else pl.concat([existing, new[column]])
-
-        for ref_table, ref_col in (
-            ("accounts", "account_id"),
-            ("reps", "rep_id"),
-            ("leads", "lead_id"),
-        ):
-            known[f"{ref_table}.{ref_col}"] = keys_of(ref_table, ref_col, None)
-
+        known = _KnownKeys(con)
         quarantine_rows = list(unreadable or [])
         for index, batch in enumerate(batches):
             if progress:
                 progress(f"loading {batch.table}", index / max(len(batches), 1))
-            valid, rejected = validate_rows(
-                batch.table,
-                batch.cells,
-                enum_extra=enum_extra,
-                enum_aliases=enum_aliases,
-                known_keys=known,
-            )
-            for key_name in list(known):
-                ref_table, ref_col = key_name.split(".")
-                if ref_table == batch.table:
-                    known[key_name] = pl.concat([known[key_name], valid[ref_col]])
-            quarantine_rows += [
-                {"file": batch.source_file, "table": batch.table, **row}
-                for row in rejected.to_dicts()
-            ]
             already = con.execute(
                 "SELECT count(*) FROM meta.loads WHERE table_name = ? AND file_sha256 = ?",
                 [batch.table, batch.file_sha256],
             ).fetchall()[0][0]
-            _merge(con, batch.table, valid)
-            result.loaded[batch.table] = result.loaded.get(batch.table, 0) + valid.height
+            load = dict(
+                load_id=load_id,
+                to_raw=not already,
+                known=known,
+                stages=(_Stage(Path(folder), "good"), _Stage(Path(folder), "raw")),
+                chunk_rows=chunk_rows,
+                on_chunk=_chunk_progress(progress, batch, index, len(batches)),
+                enum_extra=enum_extra,
+                enum_aliases=enum_aliases,
+            )
+            try:
+                done = _load_batch(con, batch, exact=False, **load)
+            except _ReadExactly:
+                # only the exact reader numbers this file's lines (nothing is written yet)
+                done = _load_batch(con, batch, exact=True, **load)
+            quarantine_rows += sorted(
+                done.rejections, key=lambda r: (r["line"], r.get("column") or "")
+            )
+            result.loaded[batch.table] = result.loaded.get(batch.table, 0) + done.rows_loaded
             if already:
                 result.unchanged_files.append(batch.source_file)
                 continue
-            _append_raw(con, batch.table, batch, load_id)
             con.execute(
                 "INSERT INTO meta.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -368,9 +655,9 @@ def load_batches(
                     batch.table,
                     batch.source_file,
                     batch.file_sha256,
-                    batch.cells.height,
-                    valid.height,
-                    rejected.select("line").n_unique(),
+                    done.rows_read,
+                    done.rows_loaded,
+                    done.rows_rejected,
                     now,
                 ],
             )
@@ -433,8 +720,9 @@ def import_canonical(
     *,
     config: SlaConfig | None = None,
     progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportResult:
-    """Load a canonical folder (or one table file) into the warehouse.
+    """Load a canonical folder (or one table file) into the warehouse, a chunk at a time.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -444,7 +732,14 @@ def import_canonical(
     ({'reps': 1}, 3, 'team')
     """
     batches, unreadable = canonical_batches(path)
-    return load_batches(db_path, batches, config=config, unreadable=unreadable, progress=progress)
+    return load_batches(
+        db_path,
+        batches,
+        config=config,
+        unreadable=unreadable,
+        progress=progress,
+        chunk_rows=chunk_rows,
+    )
 
 
 def write_tables(

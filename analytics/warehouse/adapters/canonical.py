@@ -1,7 +1,8 @@
 """The canonical format, also as a German office spreadsheet program saves it.
 
 A plain folder (UTF-8, comma, ISO dates) is read exactly as
-:func:`~analytics.warehouse.loader.canonical_batches` reads it: the strict contract.
+:func:`~analytics.warehouse.loader.canonical_batches` reads it: the strict contract,
+in chunks of rows while it loads.
 When a file is detected as an office export (``;`` delimiter, Windows-1252 bytes) or
 any :class:`CsvOptions` is set, that file is read leniently: ``dd.mm.yyyy[ hh:mm]``
 dates, decimal commas, ``ja``/``nein`` booleans, and extra columns that hold personal
@@ -33,7 +34,8 @@ from analytics.warehouse.loader import (
 
 def _plain(path: Path) -> bool:
     """A UTF-8, comma-delimited file (the strict canonical reader applies)."""
-    head = path.read_bytes()[:65536]
+    with open(path, "rb") as fh:
+        head = fh.read(65536)  # not the whole file: canonical files may be gigabytes
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
