@@ -145,8 +145,12 @@ def demo(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """Build a realistic demo warehouse (about 18 months of DACH B2B data)."""
-    from analytics.demo import generate_demo
+    """Build a realistic demo warehouse (about 18 months of DACH B2B data).
+
+    Above 2,000,000 leads the demo is generated and written in independent chunks of
+    2M leads (ids prefixed c0., c1., ...), so that 10M leads fit in memory.
+    """
+    from analytics.demo import CHUNK_LEADS, generate_demo_chunks
     from analytics.warehouse import write_tables
     from analytics.warehouse.canonical_io import write_canonical
 
@@ -160,13 +164,17 @@ def demo(
             )
         except ValueError:
             fail(f"--end {end!r} is not a date YYYY-MM-DD")
+    if out_dir is not None and leads > CHUNK_LEADS:
+        fail(f"--out: a canonical folder is written for up to {CHUNK_LEADS:,} leads")
+    source = f"sla demo --leads {leads} --seed {seed}"
     with progress_bar("generating") as progress:
-        frames = generate_demo(cfg, leads=leads, seed=seed, end=end_at, progress=progress)
-        source = f"sla demo --leads {leads} --seed {seed}"
-        write_tables(db, frames, source=source, config=cfg, progress=progress)
-        if out_dir is not None:
+        chunks = generate_demo_chunks(cfg, leads=leads, seed=seed, end=end_at, progress=progress)
+        if out_dir is None:
+            counts = write_tables(db, chunks, source=source, config=cfg, progress=progress)
+        else:
+            (frames,) = chunks
+            counts = write_tables(db, frames, source=source, config=cfg, progress=progress)
             write_canonical(frames, out_dir)
-    counts = {name: frame.height for name, frame in frames.items()}
     if as_json:
         emit_json({"db": str(db), "tables": counts, "out": str(out_dir) if out_dir else None})
     else:

@@ -125,73 +125,10 @@ def review_month(as_of: datetime) -> tuple[str, datetime, datetime]:
     return start.strftime("%Y-%m"), start, end
 
 
-#: Above this many leads the warehouse is built from independent demo chunks of this size.
-CHUNK_LEADS = 2_000_000
-_REP_IDS = ("rep_id", "owner_rep_id", "actor_rep_id")
-
-
-def _prefixed_ids(frame: Any, prefix: str) -> Any:
-    """Prefix every id column but the reps' (the chunks share one sales team)."""
-    import polars as pl
-
-    ids = [c for c in frame.columns if c.endswith("_id") and c not in _REP_IDS]
-    return frame.with_columns(pl.concat_str(pl.lit(prefix), pl.col(c)).alias(c) for c in ids)
-
-
-def _build_in_chunks(db: Path, parts: Path, cfg: Any, leads: int) -> float:
-    """Build a warehouse too large to generate in one piece (10M leads on 24 GiB).
-
-    Generates chunks of :data:`CHUNK_LEADS` leads with seeds ``SEED + i``, prefixes
-    their ids with ``c<i>.``, writes them as Parquet, then has DuckDB stream them into
-    ``core`` (web traffic summed per date and source). Returns when generation ended.
-    """
-    import shutil
-
-    from analytics.demo import generate_demo
-    from analytics.schema import LOAD_ORDER, TABLES
-    from analytics.warehouse import updating
-    from analytics.warehouse.config_history import record_config_version
-
-    shutil.rmtree(parts, ignore_errors=True)
-    parts.mkdir(parents=True)
-    chunks = range(0, leads, CHUNK_LEADS)
-    for i, first in enumerate(chunks):
-        frames = generate_demo(cfg, leads=min(CHUNK_LEADS, leads - first), seed=SEED + i, end=END)
-        for name, frame in frames.items():
-            if name == "reps" and i > 0:
-                continue
-            _prefixed_ids(frame, f"c{i}.").write_parquet(parts / f"{name}-{i:03d}.parquet")
-        del frames
-    generated = time.perf_counter()
-    now = datetime.now(UTC)
-    with updating(db, fresh=True) as con:
-        con.execute("SET preserve_insertion_order = false")
-        for name in LOAD_ORDER:
-            columns = TABLES[name].column_names
-            cols = ", ".join(f'"{c}"' for c in columns)
-            files = f"read_parquet('{parts}/{name}-*.parquet')"
-            if name == "web_traffic":
-                select = (
-                    f"SELECT date, source, sum(visitors), sum(sessions) FROM {files} "
-                    "GROUP BY date, source"
-                )
-            else:
-                select = f"SELECT {cols} FROM {files}"
-            con.execute(f"INSERT INTO core.{name} ({cols}) {select}")
-            rows = con.execute(f"SELECT count(*) FROM core.{name}").fetchall()[0][0]
-            con.execute(
-                "INSERT INTO meta.loads VALUES (1, ?, ?, NULL, ?, ?, 0, ?)",
-                [name, f"bench --leads {leads} in {len(chunks)} chunks", rows, rows, now],
-            )
-        record_config_version(con, cfg)
-    shutil.rmtree(parts, ignore_errors=True)
-    return generated
-
-
 def build_workspace(out: str | Path, leads: int) -> Workspace:
     """Generate and write the demo warehouse of ``leads`` leads (run in its own process)."""
     from analytics.config import load_config
-    from analytics.demo import generate_demo
+    from analytics.demo import generate_demo_chunks
     from analytics.warehouse import connect_readonly, latest_timestamp, table_counts, write_tables
 
     root = workspace_dir(out, leads)
@@ -199,13 +136,20 @@ def build_workspace(out: str | Path, leads: int) -> Workspace:
     db = root / "warehouse.duckdb"
     cfg = load_config(CONFIG)
     started = time.perf_counter()
-    if leads > CHUNK_LEADS:
-        generated = _build_in_chunks(db, root / "parts", cfg, leads)
-    else:
-        frames = generate_demo(cfg, leads=leads, seed=SEED, end=END)
-        generated = time.perf_counter()
-        write_tables(db, frames, source=f"bench --leads {leads} --seed {SEED}", config=cfg)
-        del frames
+    generated = 0.0
+
+    def timed_chunks():  # generation time, without the writing between chunks
+        nonlocal generated
+        chunks = generate_demo_chunks(cfg, leads=leads, seed=SEED, end=END)
+        while True:
+            began = time.perf_counter()
+            chunk = next(chunks, None)
+            generated += time.perf_counter() - began
+            if chunk is None:
+                return
+            yield chunk
+
+    write_tables(db, timed_chunks(), source=f"bench --leads {leads} --seed {SEED}", config=cfg)
     written = time.perf_counter()
     con = connect_readonly(db)
     try:
@@ -222,8 +166,8 @@ def build_workspace(out: str | Path, leads: int) -> Workspace:
         counts=counts,
         as_of=as_of.isoformat(),
         generator_hash=generator_hash(),
-        generate_s=round(generated - started, 3),
-        write_s=round(written - generated, 3),
+        generate_s=round(generated, 3),
+        write_s=round(written - started - generated, 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         db_mb=round(db.stat().st_size / 2**20, 1),
     )

@@ -98,9 +98,10 @@ def test_harness_runs_one_operation_and_writes_results(tmp_path, capsys) -> None
 def test_large_scales_are_built_from_chunks_with_distinct_ids(tmp_path, monkeypatch) -> None:
     import duckdb
 
+    import analytics.demo
     import bench.workspace as workspace
 
-    monkeypatch.setattr(workspace, "CHUNK_LEADS", 200)
+    monkeypatch.setattr(analytics.demo, "CHUNK_LEADS", 200)
     ws = workspace.build_workspace(tmp_path, 500)  # chunks of 200, 200 and 100 leads
     con = duckdb.connect(ws.db, read_only=True)
 

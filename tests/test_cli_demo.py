@@ -61,3 +61,42 @@ def test_demo_rejects_a_bad_end_date(tmp_path):
     )
     assert res.exit_code == 2
     assert "--end '31.10.2026' is not a date YYYY-MM-DD" in res.stderr
+
+
+def test_a_demo_written_in_chunks_is_the_chunks_appended_and_logged_once(tmp_path):
+    from datetime import UTC, datetime
+
+    from analytics.config import load_config
+    from analytics.demo import generate_demo_chunks
+    from analytics.warehouse import connect_readonly, loads, write_tables
+
+    cfg, end = load_config("data/sla.toml"), datetime(2026, 6, 1, tzinfo=UTC)
+    chunks = lambda: generate_demo_chunks(cfg, leads=250, seed=3, end=end, chunk_leads=100)  # noqa: E731
+    db = tmp_path / "chunked.duckdb"
+    written = write_tables(db, chunks(), source="test chunks", config=cfg)
+    expected: dict[str, list[pl.DataFrame]] = {}
+    for chunk in chunks():
+        for name, frame in chunk.items():
+            expected.setdefault(name, []).append(frame)
+    core = _core(db)
+    for name, frames in expected.items():
+        whole = pl.concat(frames).sort(list(TABLES[name].key))
+        assert_frame_equal(core[name], whole, check_exact=False)
+        assert written[name] == whole.height
+    con = connect_readonly(db)
+    try:
+        log = loads(con)
+    finally:
+        con.close()
+    assert log.height == len(TABLES)  # one load per table, not per chunk
+    assert dict(zip(log["table_name"], log["rows_loaded"], strict=True)) == written
+
+
+def test_demo_refuses_a_canonical_folder_it_would_have_to_build_in_chunks(tmp_path):
+    res = runner.invoke(
+        app,
+        ["demo", "--leads", "2000001", "--db", str(tmp_path / "d.duckdb"), "--out", str(tmp_path)],
+    )
+    assert res.exit_code == 2
+    assert "--out: a canonical folder is written for up to 2,000,000 leads" in res.stderr
+    assert not (tmp_path / "d.duckdb").exists()

@@ -17,7 +17,7 @@ import csv
 import hashlib
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -744,35 +744,51 @@ def import_canonical(
 
 def write_tables(
     db_path: str | Path,
-    frames: dict[str, pl.DataFrame],
+    frames: Mapping[str, pl.DataFrame] | Iterable[Mapping[str, pl.DataFrame]],
     *,
     source: str,
     config: SlaConfig | None = None,
     progress: Progress | None = None,
-) -> None:
+) -> dict[str, int]:
     """Replace the warehouse with already-valid typed frames (the demo generator's output).
 
     Writes ``core`` directly (no row validation: the frames come from code that keeps
-    the contract, and the tests check it) and logs one load per table.
+    the contract, and the tests check it) and logs one load per table. ``frames`` is
+    one frame per table, or an iterable of such mappings (e.g.
+    :func:`analytics.demo.generate_demo_chunks`), appended one after the other so
+    that only one is in memory at a time; all in one transaction.
+
+    Returns
+    -------
+    dict[str, int]
+        Rows written per table, in load order.
     """
+    chunks = [frames] if isinstance(frames, Mapping) else frames
     now = datetime.now(UTC)
+    written: dict[str, int] = {}
     with updating(db_path, fresh=True) as con:
-        for index, table in enumerate(LOAD_ORDER):
-            if progress:
-                progress(f"writing {table}", index / len(LOAD_ORDER))
-            frame = frames.get(table)
-            if frame is None:
-                continue
-            columns = TABLES[table].column_names
-            con.register("incoming", frame.select(columns))
-            cols = ", ".join(f'"{c}"' for c in columns)
-            con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM incoming")
-            con.unregister("incoming")
+        for chunk in chunks:
+            for table in LOAD_ORDER:
+                frame = chunk.get(table)
+                if frame is None:
+                    continue
+                if progress:
+                    progress(f"writing {table}", LOAD_ORDER.index(table) / len(LOAD_ORDER))
+                columns = TABLES[table].column_names
+                con.register("incoming", frame.select(columns))
+                cols = ", ".join(f'"{c}"' for c in columns)
+                con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM incoming")
+                con.unregister("incoming")
+                written[table] = written.get(table, 0) + frame.height
+            del chunk
+        written = {table: written[table] for table in LOAD_ORDER if table in written}
+        for table, rows in written.items():
             con.execute(
                 "INSERT INTO meta.loads VALUES (1, ?, ?, NULL, ?, ?, 0, ?)",
-                [table, source, frame.height, frame.height, now],
+                [table, source, rows, rows, now],
             )
         if config is not None:
             record_config_version(con, config)
         if progress:
             progress("committing", 1.0)
+    return written
