@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from analytics.config import SlaConfig
+from analytics.texts import TEXTS, Lang, plain, render
 
 ChangeKind = Literal["changed", "added", "removed"]
 
@@ -40,59 +41,26 @@ TRANSLATION_SUFFIX = "_de"
 #: Settings that name a version rather than change the agreement.
 _META_KEYS: frozenset[str] = frozenset({"sla.effective_from", "sla.version"})
 
-#: Readable labels of single settings (patterns below cover the families).
+#: Readable labels of single settings (patterns below cover the families); their words,
+#: in English and German, are in :data:`analytics.texts.TEXTS` (``setting.<key>``).
 LABELS: dict[str, str] = {
-    "sla.name": "SLA name",
-    "sla.version": "SLA version",
-    "sla.effective_from": "Effective from",
-    "sla.owners": "Owners",
-    "sla.review_cadence": "Review cadence",
-    "reporting.timezone": "Reporting time zone",
-    "reporting.currency": "Reporting currency",
-    "funnel.window_days": "Cohort window (days)",
-    "scoring.mql_threshold": "MQL threshold",
-    "scoring.decay_half_life_days": "Interest half-life (days)",
-    "scoring.fit_cap": "Fit points cap",
-    "scoring.interest_cap": "Interest points cap",
-    "scoring.fit_grades": "Fit grade cut-offs",
-    "scoring.interest_grades": "Interest grade cut-offs",
-    "segments.size_bands": "Company size bands",
-    "handoff.first_touch_hours": "First touch within (hours)",
-    "handoff.business_hours": "Count business hours only",
-    "handoff.triggers": "Handoff triggers",
-    "handoff.calendar.timezone": "Business calendar time zone",
-    "handoff.calendar.working_days": "Working days",
-    "handoff.calendar.start": "Working day starts",
-    "handoff.calendar.end": "Working day ends",
-    "handoff.calendar.holidays_country": "Public holidays of",
-    "handoff.calendar.extra_holidays": "Extra closed days",
-    "recycle.after_attempts": "Recycle after unanswered attempts",
-    "recycle.grace_days": "Recycle grace period (days)",
-    "recycle.enroll_within_days": "Nurture enrolment after recycling within (days)",
-    "recycle.remql_window_days": "Re-MQL window (days)",
-    "recycle.track": "Nurture track for recycled leads",
-    "cadence.min_attempts": "Minimum attempts",
-    "cadence.window_days": "Cadence window (days)",
-    "cadence.min_gap_hours": "Minimum gap between attempts (hours)",
-    "cadence.channels": "Cadence channels",
-    "goals.revenue_target_monthly": "Monthly revenue target",
-    "goals.mql_target_monthly": "Monthly MQL target",
-    "goals.rate_window_months": "Reverse-funnel rate window (months)",
-    "kpis.at_risk_margin": "KPI at-risk margin",
+    code.removeprefix("setting."): english
+    for code, (english, _) in TEXTS.items()
+    if code.startswith("setting.")
 }
 
 _FAMILIES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^stages\.(\w+)\.(\w+)$"), "Stage {0}: {1}"),
-    (re.compile(r"^scoring\.fit\.(\w+)\.(.+)$"), "Fit points for {0} {1}"),
-    (re.compile(r"^scoring\.fit\.(\w+)$"), "Fit points for {0}"),
-    (re.compile(r"^scoring\.interest\.points\.(.+)$"), "Interest points for {0}"),
-    (re.compile(r"^scoring\.interest\.caps\.(.+)$"), "Interest points cap for {0}"),
-    (re.compile(r"^segments\.size_bands\[(.+)\]\.(\w+)$"), "Size band {0}: {1}"),
-    (re.compile(r"^nurture\.tracks\[(.+)\]\.(\w+)$"), "Nurture track {0}: {1}"),
-    (re.compile(r"^nurture\.tracks\[(.+)\]$"), "Nurture track {0}"),
-    (re.compile(r"^kpis\.(marketing|sales)\[(.+)\]\.(\w+)$"), "{0} KPI {1}: {2}"),
-    (re.compile(r"^kpis\.(marketing|sales)\[(.+)\]$"), "{0} KPI {1}"),
-    (re.compile(r"^enums\.(\w+)$"), "Further values of {0}"),
+    (re.compile(r"^stages\.(\w+)\.(\w+)$"), "stage"),
+    (re.compile(r"^scoring\.fit\.(\w+)\.(.+)$"), "fit_value"),
+    (re.compile(r"^scoring\.fit\.(\w+)$"), "fit"),
+    (re.compile(r"^scoring\.interest\.points\.(.+)$"), "interest_points"),
+    (re.compile(r"^scoring\.interest\.caps\.(.+)$"), "interest_cap"),
+    (re.compile(r"^segments\.size_bands\[(.+)\]\.(\w+)$"), "size_band"),
+    (re.compile(r"^nurture\.tracks\[(.+)\]\.(\w+)$"), "track_field"),
+    (re.compile(r"^nurture\.tracks\[(.+)\]$"), "track"),
+    (re.compile(r"^kpis\.(marketing|sales)\[(.+)\]\.(\w+)$"), "kpi_field"),
+    (re.compile(r"^kpis\.(marketing|sales)\[(.+)\]$"), "kpi"),
+    (re.compile(r"^enums\.(\w+)$"), "enum"),
 ]
 
 #: List items are keyed by the first of these fields they have (else by position).
@@ -147,46 +115,51 @@ def flatten_config(config: SlaConfig | Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def label(key: str) -> str:
+def label(key: str, *, lang: Lang = "en") -> str:
     """A readable label for a flattened key.
 
-    >>> label("scoring.mql_threshold")
-    'MQL threshold'
+    >>> label("scoring.mql_threshold"), label("scoring.mql_threshold", lang="de")
+    ('MQL threshold', 'MQL-Schwelle')
     >>> label("kpis.sales[handoff_compliance].target")
     'Sales KPI handoff_compliance: target'
-    >>> label("scoring.fit.industry.software")
-    'Fit points for industry software'
+    >>> label("scoring.fit.industry.software", lang="de")
+    'Fit-Punkte für industry software'
     """
     if key in LABELS:
-        return LABELS[key]
-    for pattern, template in _FAMILIES:
+        return render(f"setting.{key}", lang=lang)
+    for pattern, family in _FAMILIES:
         match = pattern.match(key)
         if match:
             # Identifiers in brackets (track names, KPI metrics) stay as written.
             groups = match.groups() if "[" in key else [g.replace("_", " ") for g in match.groups()]
-            text = template.format(*groups)
+            if family.startswith("kpi"):  # the team, in words
+                groups = [render(f"setting_team.{groups[0]}", lang=lang), *groups[1:]]
+            parts = dict(zip("abc", groups, strict=False))  # one to three parts of the key
+            text = render(f"setting_family.{family}", lang=lang, **parts)
             return text[0].upper() + text[1:]
     return key
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, *, lang: Lang = "en") -> str:
     """A setting's value as people write it.
 
     >>> format_value(60.0), format_value(0.9), format_value(True), format_value(None)
     ('60', '0.9', 'yes', '(not set)')
-    >>> format_value(["phone", "email"])
-    'phone, email'
+    >>> format_value(["phone", "email"]), format_value(0.9, lang="de")
+    ('phone, email', '0,9')
     """
     if value is None:
-        return "(not set)"
+        return render("setting_value.not_set", lang=lang)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return render("setting_value.yes" if value else "setting_value.no", lang=lang)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
+        return plain(value, lang)
     if isinstance(value, list):
-        return ", ".join(format_value(v) for v in value) if value else "(none)"
+        shown = [format_value(v, lang=lang) for v in value]
+        return ", ".join(shown) if value else render("setting_value.none", lang=lang)
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={format_value(v)}" for k, v in value.items()) or "(none)"
+        shown = [f"{k}={format_value(v, lang=lang)}" for k, v in value.items()]
+        return ", ".join(shown) or render("setting_value.none", lang=lang)
     return str(value)
 
 
@@ -207,7 +180,17 @@ class ConfigChange:
         >>> ConfigChange("scoring.mql_threshold", "MQL threshold", 60.0, 55.0, "changed").text
         'MQL threshold 60 -> 55'
         """
-        return f"{self.label} {format_value(self.before)} -> {format_value(self.after)}"
+        return self.render()
+
+    def render(self, *, lang: Lang = "en") -> str:
+        """:attr:`text` in a language.
+
+        >>> change = ConfigChange("handoff.business_hours", "", False, True, "changed")
+        >>> change.render(lang="de")
+        'Nur Geschäftszeiten zählen nein -> ja'
+        """
+        before, after = format_value(self.before, lang=lang), format_value(self.after, lang=lang)
+        return f"{label(self.key, lang=lang)} {before} -> {after}"
 
     def to_json_dict(self) -> dict[str, Any]:
         return {

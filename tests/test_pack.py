@@ -420,6 +420,9 @@ def test_a_new_version_from_the_second_month_judges_it_and_shows_in_its_pack(war
     assert october.config.sla.version == "2026.3"
     assert october.previous_config.sla.version == "2026.2"
     assert october.sla_changes == ["First touch within (hours) 24 -> 48 from 2026-10-01"]
+    assert october.sla_change_lines(lang="de") == [
+        "Erstkontakt innerhalb von (Stunden) 24 -> 48 ab 01.10.2026"
+    ]
     # Judged by 48 h, the 36 h and 48 h first touches are in time: 4/4.
     assert october.review.handoff["met"] == 4
     text = text_of(render_html(october))

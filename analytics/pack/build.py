@@ -25,6 +25,7 @@ from analytics.kpis import kpi_table, past_month_values
 from analytics.pack.compare import METRIC_LABELS, significant_changes
 from analytics.pack.formatting import MetricValue, format_counts, format_metric
 from analytics.sla_history import (
+    ConfigChange,
     VersionChange,
     changes_within,
     config_in_force,
@@ -181,9 +182,24 @@ class ReviewPack:
     breach_totals: dict[str, int]
     changes: pl.DataFrame
     actions: list[ActionItem]
-    sla_changes: list[str]
+    #: The settings that changed since the previous month's version (``sla.*`` left out).
+    setting_changes: list[ConfigChange]
     in_month: list[InMonthChange] = field(default_factory=list)
     alpha: float = 0.05
+
+    @property
+    def sla_changes(self) -> list[str]:
+        """:meth:`sla_change_lines` in English (the JSON's ``changes_since_last_review``)."""
+        return self.sla_change_lines()
+
+    def sla_change_lines(self, *, lang: Lang = "en") -> list[str]:
+        """Each setting change since last month, with the day the version took effect."""
+        effective = self.config.sla.effective_from
+        day = effective.strftime("%d.%m.%Y") if lang == "de" else effective.isoformat()
+        return [
+            render("sla_change.line", lang=lang, change=c.render(lang=lang), day=day)
+            for c in self.setting_changes
+        ]
 
     @property
     def currency(self) -> str:
@@ -915,10 +931,8 @@ def build_pack(
         breach_totals={k: v.height for k, v in review.breaches.items()},
         changes=changes,
         actions=action_items(review, kpis, changes, in_force),
-        sla_changes=[
-            f"{c.text} from {in_force.sla.effective_from.isoformat()}"
-            for c in diff_configs(prev_in_force, in_force)
-            if not c.key.startswith("sla.")
+        setting_changes=[
+            c for c in diff_configs(prev_in_force, in_force) if not c.key.startswith("sla.")
         ],
         in_month=in_month,
         alpha=alpha,

@@ -117,7 +117,7 @@ if paced.height:
 section("definitions", "nav_definitions", 2)
 if pack.sla_changes:
     st.markdown(t("sla_changed", lg))
-    st.markdown("\n".join(f"- {c}" for c in pack.sla_changes))
+    st.markdown("\n".join(f"- {c}" for c in pack.sla_change_lines(lang=lg)))
 else:
     st.markdown(t("sla_unchanged", lg, version=cfg.sla.version))
 for change in pack.in_month:
