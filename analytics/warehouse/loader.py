@@ -40,7 +40,7 @@ Progress = Callable[[str, float], None]
 Chunk = tuple[pl.DataFrame, list[dict[str, Any]]]
 
 #: Rows validated and written at a time: memory grows with it, not with the file.
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 250_000
 #: DuckDB's share during an import: beyond it, it drops cached blocks and spills joins
 #: and aggregations to disk (its default, 80 % of RAM, would keep every block written).
 DUCKDB_MEMORY_LIMIT = "1GB"

@@ -117,7 +117,7 @@ class KeySet:
     """
 
     def __init__(self, values: pl.Series) -> None:
-        values = values.cast(pl.String).drop_nulls().unique()
+        values = values.cast(pl.String).drop_nulls()
         hashes = values.hash(seed=0)
         order = hashes.arg_sort()
         self._hashes = hashes.gather(order).to_numpy()
