@@ -162,9 +162,9 @@ def scoring_samples(
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     window = timedelta(days=config.funnel.window_days)
-    attrs = _sample_moments(
+    attrs = _sample_moments(  # read by five branches below: computed once
         lead_attributes(known, config), known, config=config, as_of=moment, age_days=age_days
-    )
+    ).cache()
     recent = timedelta(days=recent_days)
     acts = (
         attrs.select("lead_id", "scored_at")

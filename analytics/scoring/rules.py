@@ -205,7 +205,7 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
     extra = [c for c in moments.collect_schema().names() if c not in ("lead_id", "at")]
-    moments = moments.with_columns(pl.col("at").cast(UTC_TIMESTAMP))
+    moments = moments.with_columns(pl.col("at").cast(UTC_TIMESTAMP)).cache()  # read twice
     acts = tables.activities.filter(pl.col("type").is_in(list(points))).select(
         "lead_id", "occurred_at", "type"
     )
@@ -329,7 +329,9 @@ def score_history(
     points = _interest_points(config)
     buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
-    fit = lead_attributes(tables, config).filter(pl.col("created_at") <= ts)
+    # .cache(): each frame read by several branches is computed once (a warehouse scan
+    # would otherwise be read again by every branch)
+    fit = lead_attributes(tables, config).filter(pl.col("created_at") <= ts).cache()
     points_of_type = pl.col("type").replace_strict(points, default=0.0, return_dtype=pl.Float64)
     acts = (
         tables.activities.filter((pl.col("occurred_at") <= ts) & pl.col("type").is_in(list(points)))
@@ -347,7 +349,10 @@ def score_history(
         "lead_id", pl.col("created_at").alias("at"), *[pl.lit(0.0).alias(b) for b in buckets]
     )
     grouped = (
-        pl.concat([created, acts]).group_by("lead_id", "at").agg([pl.col(b).sum() for b in buckets])
+        pl.concat([created, acts])
+        .group_by("lead_id", "at")
+        .agg([pl.col(b).sum() for b in buckets])
+        .cache()
     )
     first = grouped.group_by("lead_id").agg(pl.col("at").min().alias("_t0"))
     rows = (
@@ -368,6 +373,7 @@ def score_history(
             .cum_sum()
             .alias("_segment")
         )
+        .cache()
     )
     totals = (
         rows.group_by("lead_id", "_epoch")

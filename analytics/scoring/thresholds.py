@@ -119,7 +119,7 @@ def _month_expr(column: str, timezone: str) -> pl.Expr:
 
 
 def _finish(
-    steps: pl.LazyFrame,
+    steps: pl.DataFrame,
     first_sql: pl.LazyFrame,
     opportunities: pl.LazyFrame,
     *,
@@ -129,7 +129,7 @@ def _finish(
     """Add month, converted, maturity and pipeline to ``lead_id, at, score, prev_score``."""
     window = timedelta(days=config.funnel.window_days)
     ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
-    steps = steps.join(first_sql, on="lead_id", how="left")
+    steps = steps.lazy().join(first_sql, on="lead_id", how="left")
     pipeline = (
         steps.select("lead_id", "at")
         .join(opportunities.select("lead_id", "created_at", "amount"), on="lead_id")
@@ -156,16 +156,19 @@ def _finish(
 
 
 def _rule_records(known: Tables, config: SlaConfig, *, as_of: datetime) -> tuple[pl.DataFrame, int]:
-    """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count."""
+    """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count.
+
+    Collected stage by stage (SQLs, score history, steps): each stage's working memory
+    is freed before the next, and nothing is computed twice.
+    """
     first_sql = _first_sql(known).collect()
-    history = (
-        score_history(known, config, as_of=as_of)
+    history = score_history(known, config, as_of=as_of).collect()
+    steps = (
+        history.lazy()
         .join(first_sql.lazy(), on="lead_id", how="left")
         .filter(pl.col("sql_at").is_null() | (pl.col("at") <= pl.col("sql_at")))
         .select("lead_id", "at", "score")
-    )
-    steps = (
-        history.with_columns(pl.col("score").cum_max().over("lead_id", order_by="at").alias("_max"))
+        .with_columns(pl.col("score").cum_max().over("lead_id", order_by="at").alias("_max"))
         .with_columns(
             pl.col("_max")
             .shift(1)
@@ -175,7 +178,9 @@ def _rule_records(known: Tables, config: SlaConfig, *, as_of: datetime) -> tuple
         )
         .filter(pl.col("score") > pl.col("prev_score"))
         .select("lead_id", "at", "score", "prev_score")
+        .collect()
     )
+    del history
     records = _finish(steps, first_sql.lazy(), known.opportunities, config=config, as_of=as_of)
     return records.sort("lead_id", "at"), first_sql.height
 
@@ -272,7 +277,7 @@ def precompute_from_predictions(
         pl.col("at").cast(UTC_TIMESTAMP),
         pl.col("score").cast(pl.Float64),
         pl.lit(float("-inf")).alias("prev_score"),
-    )
+    ).collect()
     records = _finish(steps, first_sql, known.opportunities, config=config, as_of=moment)
     first = records["at"].min() if records.height else None
     # the months the scored leads span (a test set ends before as_of)
@@ -280,7 +285,7 @@ def precompute_from_predictions(
     months = tuple(
         m for m in _complete_months(first, moment, config.reporting.timezone) if m in spanned
     )
-    in_scope = steps.select("lead_id").unique()
+    in_scope = steps.lazy().select("lead_id").unique()
     sql_leads = first_sql.join(in_scope, on="lead_id", how="semi").select(pl.len()).collect()
     return ThresholdBase(
         records=records,
