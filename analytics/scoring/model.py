@@ -471,13 +471,18 @@ def _samples_split(
         )
     cut = _train_rows(n, test_share)
     start = 0 if max_train_rows is None else max(0, cut - max_train_rows)
-    wanted = known if start == 0 else known.for_leads(keys.slice(start))
+    kept = keys.slice(start).select("lead_id") if start else None
     is_test = _from_key(*keys.row(cut)) if cut < n else pl.lit(False)
     del keys
     train_parts, test_parts = [], []
-    for part in wanted.partitions(partitions):
+    for part in known.partitions(partitions):  # parts of all leads: each reads 1/k of a table
         samples = (
-            scoring_samples(part, config, as_of=moment, age_days=age_days)
+            scoring_samples(
+                part if kept is None else part.for_leads(kept),
+                config,
+                as_of=moment,
+                age_days=age_days,
+            )
             .filter(pl.col("is_mature"))
             .collect()
         )
