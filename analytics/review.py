@@ -14,6 +14,7 @@ breach lists) from those shared intermediates and collects them together.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -192,24 +193,13 @@ def _segment_tables(tables: Tables, segment: Mapping[str, Any], config: SlaConfi
         values = list(value) if isinstance(value, list | tuple | set) else [value]
         cond = cond & pl.col(SEGMENT_COLUMNS[key]).is_in(values)
     ids = segs.filter(cond).select("lead_id")
-    keep = lambda lf: lf.join(ids, on="lead_id", how="semi")  # noqa: E731
     if set(segment) == {"source"}:
         value = segment["source"]
         sources = list(value) if isinstance(value, list | tuple | set) else [value]
         traffic = tables.web_traffic.filter(pl.col("source").is_in(sources))
     else:  # anonymous visitors cannot be split by anything but source
         traffic = tables.web_traffic.filter(pl.lit(False))
-    return Tables(
-        accounts=tables.accounts,
-        reps=tables.reps,
-        leads=keep(tables.leads),
-        lifecycle_events=keep(tables.lifecycle_events),
-        activities=keep(tables.activities),
-        sales_touches=keep(tables.sales_touches),
-        nurture_enrollments=keep(tables.nurture_enrollments),
-        opportunities=keep(tables.opportunities),
-        web_traffic=traffic,
-    )
+    return dataclasses.replace(tables.for_leads(ids), web_traffic=traffic)
 
 
 def _padded(name: str, frame: pl.LazyFrame) -> pl.LazyFrame:
