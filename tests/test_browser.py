@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from bench.browser import CHROMIUM_ARGS, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -49,23 +50,8 @@ PAGES_DE = {
 }
 #: English texts of the SLA config that a German page must not show (KPI labels)
 ENGLISH_KPIS = ("MQLs delivered", "First touch within SLA", "Cadence held")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +66,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
     cfg = load_config(ROOT / "data" / "sla.toml")
     frames = generate_demo(cfg, leads=3000, seed=1, end=datetime(2026, 11, 20, tzinfo=UTC))
     write_tables(db, frames, source="browser test", config=cfg)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SLA_DB": str(db), "SLA_CONFIG": str(ROOT / "data" / "sla.toml")}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
