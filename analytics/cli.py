@@ -697,8 +697,14 @@ AsOfOption = Annotated[
 ]
 
 
-def _score_data(db: Path, as_of: str | None) -> tuple[Any, datetime | None]:
-    """The warehouse's tables (collected) and ``as_of``; exit 2 naming a bad value."""
+@contextmanager
+def _score_data(db: Path, as_of: str | None) -> Iterator[tuple[Any, datetime]]:
+    """The warehouse's tables (lazy scans) and ``as_of``; exit 2 naming a bad value.
+
+    The tables are read only while the block runs, as the scoring reads them (in lead
+    parts, out of core): the read-only connection stays open until it ends, as in
+    ``sla review``.
+    """
     from analytics.tables import parse_timestamp
     from analytics.warehouse import latest_timestamp, load_tables
 
@@ -711,10 +717,9 @@ def _score_data(db: Path, as_of: str | None) -> tuple[Any, datetime | None]:
     with readonly_warehouse(db) as con:
         if moment is None:
             moment = latest_timestamp(con)
-        tables = load_tables(con).collect()
-    if moment is None:
-        fail(f"{db}: the warehouse is empty; nothing to score (load data with `sla import`)")
-    return tables, moment
+        if moment is None:
+            fail(f"{db}: the warehouse is empty; nothing to score (load data with `sla import`)")
+        yield load_tables(con), moment
 
 
 @score_app.command("report")
@@ -744,13 +749,13 @@ def score_report_command(
             model = load_model(source)
         except (FileNotFoundError, ValueError) as exc:
             fail(f"--model: {exc}")
-    tables, moment = _score_data(db, as_of)
-    if model is None:
-        err.print("no saved model: training one in memory (save one with `sla score train`)")
-    try:
-        document = score_report(tables, cfg, as_of=moment, model=model)
-    except ValueError as exc:
-        fail(f"{db}: {exc}")
+    with _score_data(db, as_of) as (tables, moment):
+        if model is None:
+            err.print("no saved model: training one in memory (save one with `sla score train`)")
+        try:
+            document = score_report(tables, cfg, as_of=moment, model=model)
+        except ValueError as exc:
+            fail(f"{db}: {exc}")
     if as_json:
         emit_json(document)
         return
@@ -802,13 +807,13 @@ def score_train_command(
     if target not in TARGETS:
         fail(f"--target {target!r} is not known; allowed: {', '.join(TARGETS)}")
     cfg = config_or_exit(config)
-    tables, moment = _score_data(db, as_of)
-    try:
-        with progress_bar("training") as progress:
-            progress("training", 0.1)
-            evaluation = train_and_evaluate(tables, cfg, as_of=moment, target=target)  # type: ignore[arg-type]
-    except ValueError as exc:
-        fail(f"{db}: {exc}")
+    with _score_data(db, as_of) as (tables, moment):
+        try:
+            with progress_bar("training") as progress:
+                progress("training", 0.1)
+                evaluation = train_and_evaluate(tables, cfg, as_of=moment, target=target)  # type: ignore[arg-type]
+        except ValueError as exc:
+            fail(f"{db}: {exc}")
     path = save_model(evaluation.model, models_dir(db))
     card = evaluation.model.card
     if as_json:
