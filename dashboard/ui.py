@@ -242,8 +242,14 @@ def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None
 _DE_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
 
 
-def chart(c: Any) -> None:
-    """An altair chart, full width, with labels large enough for a shared screen."""
+def chart_spec(c: Any, *, lg: Lang | None = None) -> dict[str, Any]:
+    """An altair chart's Vega-Lite spec as :func:`chart` shows it: labels large enough for
+    a shared screen, numbers in the language's format (default: the UI language).
+
+    Building altair objects costs tens of milliseconds a chart; a page that redraws a
+    chart on every slider move builds the spec once (cached) and passes what changes as
+    named ``datasets`` to :func:`show_spec`.
+    """
     c = (
         c.configure_axis(labelLimit=260, labelFontSize=13, titleFontSize=13)
         .configure_legend(labelFontSize=13, titleFontSize=13, labelLimit=260)
@@ -252,9 +258,23 @@ def chart(c: Any) -> None:
     # the spec without altair's JSON-schema validation (about 50 ms a chart on every rerun);
     # the charts are built by this code, so a mistake shows in the tests' screenshots
     spec = c.to_dict(validate=False)
-    if lang() == "de":  # axis numbers as 2.500 and 0,5, like the rest of a German screen
+    if (lg or lang()) == "de":  # axis numbers as 2.500 and 0,5, like the rest of a German screen
         spec.setdefault("config", {})["locale"] = {"number": _DE_NUMBERS}
+    return spec
+
+
+def show_spec(spec: dict[str, Any], *, datasets: dict[str, pl.DataFrame] | None = None) -> None:
+    """Show a spec from :func:`chart_spec`, full width, with ``datasets`` filling (or
+    replacing) its named data sources (``alt.NamedData(name)`` in the chart)."""
+    if datasets:
+        named = {name: frame.to_dicts() for name, frame in datasets.items()}
+        spec = {**spec, "datasets": {**spec.get("datasets", {}), **named}}
     st.vega_lite_chart(spec, width="stretch")
+
+
+def chart(c: Any) -> None:
+    """An altair chart, full width, with labels large enough for a shared screen."""
+    show_spec(chart_spec(c))
 
 
 _SHARE_WORDS = ("rate", "compliance", "share", "precision", "recall", "attainment", "pace")

@@ -23,6 +23,80 @@ top = float(table["threshold"].max() or 100.0)
 now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict]:
+    """The what-if charts (volume, workload) as specs, built once per table and language:
+    each slider move only sends the threshold lines (the named dataset ``marks``)."""
+    rules = (
+        alt.Chart(alt.NamedData(name="marks"))
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="threshold:Q",
+            color=alt.Color(
+                "which:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[t(k, lg) for k in ("c_chosen", "c_sla_today", "c_recommended")],
+                    range=["#111827", "#6b7280", "#1a7f37"],
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("which:N", legend=None),
+            tooltip=[
+                alt.Tooltip("which:N", title=None),
+                alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
+            ],
+        )
+    )
+    x_axis = alt.X("threshold:Q", title=t("c_threshold_x", lg))
+    tips = [
+        alt.Tooltip("threshold:Q"),
+        alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
+        alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
+    ]
+    mql_line = (
+        alt.Chart(table)
+        .mark_line(point=True, color="#7c3aed")
+        .encode(
+            x=x_axis,
+            y=alt.Y("mqls_per_month:Q", title=t("c_mqls_y", lg)),
+            tooltip=tips,
+        )
+    )
+    sql_line = (
+        alt.Chart(table)
+        .mark_line(point=True, color="#2563eb")
+        .encode(
+            x=x_axis,
+            y=alt.Y("expected_sqls_per_month:Q", title=t("c_sqls_y", lg)),
+            tooltip=tips,
+        )
+    )
+    wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
+    area = (
+        alt.Chart(wl)
+        .mark_area(color="#93c5fd", opacity=0.6)
+        .encode(
+            x=alt.X("threshold:Q", title=t("c_threshold_x", lg)),
+            y=alt.Y("workload_pct:Q", title=t("c_workload_y", lg)),
+            tooltip=[
+                "threshold",
+                alt.Tooltip("workload_pct:Q", title=t("c_workload_pct", lg), format=".0f"),
+            ],
+        )
+    )
+    full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
+    volume = (
+        alt.layer(mql_line, sql_line, rules)
+        .resolve_scale(y="independent")
+        .properties(title=t("c_volume_title", lg), height=380)
+    )
+    workload = alt.layer(area, full.encode(y="y:Q"), rules).properties(
+        title=t("c_workload_title", lg), height=380
+    )
+    return ui.chart_spec(volume, lg=lg), ui.chart_spec(workload, lg=lg)
+
+
 # -- threshold what-if --------------------------------------------------------------------------
 # A fragment: moving the slider reruns only this section, not the score-quality charts
 # below (which do not depend on it), so the numbers follow the slider at once.
@@ -89,92 +163,27 @@ def threshold_whatif() -> None:
         ),
     )  # fmt: skip
 
-    marks = pl.DataFrame(
-        {
-            "threshold": [float(chosen), current]
-            + ([recommended] if recommended is not None else []),
-            "which": [t("c_chosen", lg), t("c_sla_today", lg)]
-            + ([t("c_recommended", lg)] if recommended is not None else []),
-        }
-    )
-    rules = (
-        alt.Chart(marks)
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x="threshold:Q",
-            color=alt.Color(
-                "which:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=[t(k, lg) for k in ("c_chosen", "c_sla_today", "c_recommended")],
-                    range=["#111827", "#6b7280", "#1a7f37"],
-                ),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            strokeDash=alt.StrokeDash("which:N", legend=None),
-            tooltip=[
-                alt.Tooltip("which:N", title=None),
-                alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
-            ],
-        )
-    )
-    x_axis = alt.X("threshold:Q", title=t("c_threshold_x", lg))
-    tips = [
-        alt.Tooltip("threshold:Q"),
-        alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
-        alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
-    ]
-    mql_line = (
-        alt.Chart(table)
-        .mark_line(point=True, color="#7c3aed")
-        .encode(
-            x=x_axis,
-            y=alt.Y("mqls_per_month:Q", title=t("c_mqls_y", lg)),
-            tooltip=tips,
-        )
-    )
-    sql_line = (
-        alt.Chart(table)
-        .mark_line(point=True, color="#2563eb")
-        .encode(
-            x=x_axis,
-            y=alt.Y("expected_sqls_per_month:Q", title=t("c_sqls_y", lg)),
-            tooltip=tips,
-        )
-    )
-    wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
-    area = (
-        alt.Chart(wl)
-        .mark_area(color="#93c5fd", opacity=0.6)
-        .encode(
-            x=alt.X("threshold:Q", title=t("c_threshold_x", lg)),
-            y=alt.Y("workload_pct:Q", title=t("c_workload_y", lg)),
-            tooltip=[
-                "threshold",
-                alt.Tooltip("workload_pct:Q", title=t("c_workload_pct", lg), format=".0f"),
-            ],
-        )
-    )
-    full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
+    marks = {
+        t("c_chosen", lg): float(chosen),
+        t("c_sla_today", lg): current,
+        t("c_recommended", lg): recommended,
+    }
+    marks_frame = pl.DataFrame(
+        {"threshold": list(marks.values()), "which": list(marks)},
+        schema={"threshold": pl.Float64, "which": pl.String},
+    ).drop_nulls("threshold")
+    volume_spec, workload_spec = whatif_chart_specs(table, lg)
     a, b = st.columns(2)
     with a:
-        ui.chart(
-            alt.layer(mql_line, sql_line, rules)
-            .resolve_scale(y="independent")
-            .properties(title=t("c_volume_title", lg), height=380)
-        )
+        ui.show_spec(volume_spec, datasets={"marks": marks_frame})
     with b:
-        ui.chart(
-            alt.layer(area, full.encode(y="y:Q"), rules).properties(
-                title=t("c_workload_title", lg), height=380
-            )
-        )
-    with st.expander(t("threshold_table", lg)):
-        ui.table(table)
-        ui.download(table, "threshold-table", lg)
+        ui.show_spec(workload_spec, datasets={"marks": marks_frame})
 
 
 threshold_whatif()
+with st.expander(t("threshold_table", lg)):  # outside the fragment: the slider does not change it
+    ui.table(table)
+    ui.download(table, "threshold-table", lg)
 
 # -- score quality --------------------------------------------------------------------------
 with st.spinner(t("precomputing", lg)):
