@@ -30,6 +30,7 @@ import math
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Literal
 
 Lang = Literal["en", "de"]
@@ -56,8 +57,12 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
-def _localize(text: str, lang: str) -> str:
-    """English separators (``1,234.5``) to German ones (``1.234,5``) when ``lang`` is de."""
+def localize(text: str, lang: str) -> str:
+    """English separators (``1,234.5``) to German ones (``1.234,5``) when ``lang`` is de.
+
+    >>> localize("+1,234.5 h", "de"), localize("+1,234.5 h", "en")
+    ('+1.234,5 h', '+1,234.5 h')
+    """
     if lang == "de":
         return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
@@ -71,7 +76,7 @@ def number(value: float | None, lang: Lang = "en", *, digits: int = 0) -> str:
     """
     if _missing(value):
         return "–"
-    return _localize(f"{value:,.{digits}f}", lang)
+    return localize(f"{value:,.{digits}f}", lang)
 
 
 def percent(value: float | None, lang: Lang = "en", *, digits: int = 1) -> str:
@@ -94,7 +99,7 @@ def plain(value: float | None, lang: Lang = "en") -> str:
     if _missing(value):
         return "–"
     text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return _localize(text, lang)
+    return localize(text, lang)
 
 
 def p_value(p: float | None, lang: Lang = "en") -> str:
@@ -104,9 +109,33 @@ def p_value(p: float | None, lang: Lang = "en") -> str:
     ('p = 0.0285', 'p = 0,0285', 'p < 0,001', 'p = 0.5')
     """
     if p is None:
-        return "n/a" if lang == "en" else "k. A."
+        return render("no_data", lang=lang)
     text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
-    return _localize(text, lang)
+    return localize(text, lang)
+
+
+def day(value: date | datetime | None, lang: Lang = "en") -> str:
+    """A date: ``2026-10-05`` (en, ISO) or ``05.10.2026`` (de); '–' if None.
+
+    >>> day(date(2026, 10, 5)), day(datetime(2026, 10, 5, 9, 12), "de"), day(None)
+    ('2026-10-05', '05.10.2026', '–')
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
+
+
+def moment(value: datetime | None, lang: Lang = "en") -> str:
+    """A UTC moment to the minute: ``2026-10-05 09:12 UTC`` / ``05.10.2026 09:12 UTC``.
+
+    >>> moment(datetime(2026, 10, 5, 9, 12), "de")
+    '05.10.2026 09:12 UTC'
+    """
+    if value is None:
+        return "–"
+    return f"{day(value, lang)} {value:%H:%M} UTC"
 
 
 # -- texts with parameters --------------------------------------------------------------------
@@ -885,6 +914,317 @@ TEXTS: dict[str, tuple[str, str]] = {
     "set.of_target": ("{share:pct} of the target", "{share:pct} des Ziels"),
     "set.track_value": ("{stage}{who}: {description}", "{stage}{who}: {description}"),
     "set.sales_may_trigger": (" (sales may trigger)", " (Vertrieb darf auslösen)"),
+    # -- a value that cannot be computed --
+    "no_data": ("n/a", "k. A."),
+    # -- statuses, periods and segments of the review --
+    "status.met": ("met", "erfüllt"),
+    "status.at_risk": ("at risk", "gefährdet"),
+    "status.missed": ("missed", "verfehlt"),
+    "status.none": ("no data", "keine Daten"),
+    "period.month": ("month", "Monat"),
+    "period.quarter": ("quarter", "Quartal"),
+    "segment.source": ("source", "Quelle"),
+    "segment.country": ("country", "Land"),
+    "segment.owner": ("owner", "Verantwortlich"),
+    "unit.pp": ("pp", "Pp."),
+    # -- what the SLA promises, per metric (the review pack's scorecards) --
+    "promise.mqls": ("Deliver {mqls:g} MQLs a month", "{mqls:g} MQLs im Monat liefern"),
+    "promise.mql_attainment": (
+        "Deliver {mqls:g} MQLs a month (share delivered)",
+        "{mqls:g} MQLs im Monat liefern (gelieferter Anteil)",
+    ),
+    "promise.mql_to_sql": (
+        "MQLs that sales qualifies (MQL -> SQL)",
+        "MQLs, die der Vertrieb qualifiziert (MQL -> SQL)",
+    ),
+    "promise.mql_rejection_rate": (
+        "MQLs sales rejects (disqualified or recycled without acceptance)",
+        "MQLs, die der Vertrieb ablehnt (disqualifiziert oder recycelt ohne Annahme)",
+    ),
+    "promise.handoff_compliance": (
+        "First sales touch within {hours:g} {unit} of the MQL",
+        "Erster Vertriebskontakt innerhalb von {hours:g} {unit} nach dem MQL",
+    ),
+    "promise.unit.business": ("business hours", "Arbeitsstunden"),
+    "promise.unit.calendar": ("h", "h"),
+    "promise.median_hours_to_first_touch": (
+        "Median time from MQL to first sales touch",
+        "Median der Zeit vom MQL bis zum ersten Vertriebskontakt",
+    ),
+    "promise.cadence_compliance": (
+        "At least {attempts:g} attempts within {days:g} days of the MQL "
+        "(attempts under {gap:g} h apart count once), unless reached",
+        "Mindestens {attempts:g} Versuche innerhalb von {days:g} Tagen nach dem MQL "
+        "(Versuche mit weniger als {gap:g} h Abstand zählen einmal), außer der Lead wurde "
+        "erreicht",
+    ),
+    "promise.attempts_per_mql": ("Attempts per MQL", "Versuche pro MQL"),
+    "promise.premature_recycles": (
+        "Recycle only after {attempts:g} unanswered attempts",
+        "Erst nach {attempts:g} unbeantworteten Versuchen recyceln",
+    ),
+    "promise.stale_leads": (
+        "No lead left waiting: recycle or advance within {days:g} days of the last of "
+        "{attempts:g} unanswered attempts",
+        "Kein Lead bleibt liegen: innerhalb von {days:g} Tagen nach dem letzten von "
+        "{attempts:g} unbeantworteten Versuchen recyceln oder weiterbringen",
+    ),
+    "promise.recycled_enrolled_in_time": (
+        "Recycled leads in a nurture track within {days:g} days",
+        "Recycelte Leads innerhalb von {days:g} Tagen in einem Nurture-Track",
+    ),
+    "promise.other": ("{metric}", "{metric}"),
+    "promise.remql_rate": (
+        "Recycled leads that become MQL again within {days:g} days",
+        "Recycelte Leads, die innerhalb von {days:g} Tagen wieder MQL werden",
+    ),
+    # -- the review pack (analytics/pack/templates): headings, labels, sentences --
+    "pack.title": ("SLA review {month}: {name}", "SLA-Review {month}: {name}"),
+    "pack.heading": ("Monthly SLA review: {month}", "Monatliches SLA-Review: {month}"),
+    "pack.meta.version": (
+        "{name}: version {version} (in force from {day})",
+        "{name}: Version {version} (gültig ab {day})",
+    ),
+    "pack.meta.as_of": ("data as of {as_of}", "Datenstand {as_of}"),
+    "pack.meta.segment": ("segment {segment}", "Segment {segment}"),
+    "pack.meta.compared": ("compared with {month}", "verglichen mit {month}"),
+    "pack.meta.took_effect": (
+        "SLA version {version} took effect on {day}",
+        "SLA-Version {version} trat am {day} in Kraft",
+    ),
+    "pack.section.goals": ("Goal attainment and pacing", "Zielerreichung und Zielpfad"),
+    "pack.section.scorecards": ("SLA scorecards", "SLA-Scorecards"),
+    "pack.section.kpis": ("KPIs", "KPIs"),
+    "pack.section.funnel": ("Funnel", "Funnel"),
+    "pack.section.breaches": ("Top breaches", "Größte Verstöße"),
+    "pack.section.changes_short": (
+        "What changed since last month",
+        "Was sich seit dem Vormonat geändert hat",
+    ),
+    "pack.section.changes": (
+        "What changed significantly since last month",
+        "Was sich seit dem Vormonat signifikant geändert hat",
+    ),
+    "pack.section.actions": ("Proposed action items", "Vorgeschlagene Maßnahmen"),
+    "pack.section.notes": ("Meeting notes", "Besprechungsnotizen"),
+    "pack.section.sla": ("The SLA in force", "Das geltende SLA"),
+    "pack.attainment": ("MQL attainment:", "MQL-Zielerreichung:"),
+    "pack.attainment_of": (
+        "of the monthly target of {target} MQLs",
+        "des monatlichen Ziels von {target} MQLs",
+    ),
+    "pack.delivered": ("{mqls} delivered", "{mqls} geliefert"),
+    "pack.col.period": ("Period", "Zeitraum"),
+    "pack.col.stage": ("Stage", "Phase"),
+    "pack.col.actual": ("Actual", "Ist"),
+    "pack.col.target": ("Target", "Ziel"),
+    "pack.col.expected": ("Expected to date", "Soll bis heute"),
+    "pack.col.pace": ("Pace", "Tempo"),
+    "pack.col.forecast": ("Forecast", "Prognose"),
+    "pack.col.forecast_attainment": ("Forecast attainment", "Prognostizierte Zielerreichung"),
+    "pack.col.promise": ("Promise", "Zusage"),
+    "pack.col.counts": ("Counts", "Anzahlen"),
+    "pack.col.status": ("Status", "Status"),
+    "pack.col.team": ("Team", "Team"),
+    "pack.col.kpi": ("KPI", "KPI"),
+    "pack.col.change": ("Change", "Veränderung"),
+    "pack.col.conversion": ("Conversion to next stage", "Konversion zur nächsten Phase"),
+    "pack.col.rate": ("Rate", "Quote"),
+    "pack.col.interval": ("95 % interval", "95-%-Intervall"),
+    "pack.col.lead": ("Lead", "Lead"),
+    "pack.col.rep": ("Rep", "Mitarbeiter"),
+    "pack.col.by": ("By", "Ausmaß"),
+    "pack.col.detail": ("Detail", "Detail"),
+    "pack.col.metric": ("Metric", "Kennzahl"),
+    "pack.col.test": ("Test", "Test"),
+    "pack.col.p": ("p", "p"),
+    "pack.col.significant": ("Significant", "Signifikant"),
+    "pack.col.part": ("Part", "Teil"),
+    "pack.col.days": ("Days", "Tage"),
+    "pack.col.mqls": ("MQLs", "MQLs"),
+    "pack.col.mqls_per_day": ("MQLs per day", "MQLs pro Tag"),
+    "pack.col.speed_to_lead": ("Speed to lead", "Reaktionszeit"),
+    "pack.col.cadence_held": ("Cadence held", "Kadenz eingehalten"),
+    "pack.pacing_note": (
+        "Targets from the reverse funnel: the revenue goal divided back through the trailing "
+        "{months}-month conversion rates. Pace = actual / the linear share of the target due "
+        "by the as-of date.",
+        "Ziele aus dem umgekehrten Funnel: das Umsatzziel, zurückgerechnet über die "
+        "Konversionsraten der letzten {months} Monate. Tempo = Ist / der lineare Anteil des "
+        "Ziels, der bis zum Datenstand fällig ist.",
+    ),
+    "pack.promises.marketing": ("Marketing's promises", "Zusagen des Marketings"),
+    "pack.promises.sales": ("Sales' promises", "Zusagen des Vertriebs"),
+    "pack.no_target": ("no target", "kein Ziel"),
+    "pack.no_target_set": ("no target set", "kein Ziel gesetzt"),
+    "pack.kpi_note": (
+        "{month} is judged by the SLA in force then (version {version}).",
+        "{month} wird nach dem damals geltenden SLA bewertet (Version {version}).",
+    ),
+    "pack.at_risk_note": (
+        "At risk: within {margin} of the target on the wrong side.",
+        "Gefährdet: höchstens {margin} vom Ziel entfernt, auf der falschen Seite.",
+    ),
+    "pack.speed_summary": (
+        "Speed to lead: {met} met, {missed} missed, {pending} pending; median {median} to "
+        "first touch.",
+        "Reaktionszeit: {met} erfüllt, {missed} verfehlt, {pending} offen; Median {median} bis "
+        "zum Erstkontakt.",
+    ),
+    "pack.cadence_summary": (
+        "Cadence: {held} of {judged} judged MQLs held; {attempts} attempts per MQL.",
+        "Kadenz: bei {held} von {judged} bewerteten MQLs eingehalten; {attempts} Versuche pro MQL.",
+    ),
+    "pack.largest_shown": (", largest {n} shown", ", die größten {n} gezeigt"),
+    "pack.no_breach": (
+        "No breach of the SLA this month.",
+        "Kein Verstoß gegen das SLA in diesem Monat.",
+    ),
+    "pack.better": ("better", "besser"),
+    "pack.worse": ("worse", "schlechter"),
+    "pack.no_significant": (
+        "No change passes the test at the {alpha} level.",
+        "Keine Veränderung besteht den Test auf dem Signifikanzniveau von {alpha}.",
+    ),
+    "pack.tests_note": (
+        "{n} changes tested at the {alpha} level (rates: two-proportion z-test; volumes: "
+        "Poisson test per elapsed day); by chance alone about one test in {one_in} flags a "
+        "change that is not there.",
+        "{n} Veränderungen auf dem Signifikanzniveau von {alpha} getestet (Quoten: z-Test für "
+        "zwei Anteile; Volumina: Poisson-Test je vergangenem Tag); allein durch Zufall meldet "
+        "etwa einer von {one_in} Tests eine Veränderung, die es nicht gibt.",
+    ),
+    "pack.test.rate": ("two-proportion z", "z-Test für zwei Anteile"),
+    "pack.test.count": ("Poisson rate per day", "Poisson-Rate pro Tag"),
+    "pack.per_day": ("/day", "/Tag"),
+    "pack.change.up": (
+        "{label} rose from {before} to {after}; {test}, {p}",
+        "{label}: gestiegen von {before} auf {after}; {test}, {p}",
+    ),
+    "pack.change.down": (
+        "{label} fell from {before} to {after}; {test}, {p}",
+        "{label}: gesunken von {before} auf {after}; {test}, {p}",
+    ),
+    "pack.change.same": (
+        "{label} stayed from {before} to {after}; {test}, {p}",
+        "{label}: unverändert von {before} auf {after}; {test}, {p}",
+    ),
+    "pack.change.changed": (
+        "{label} changed from {before} to {after}; {test}, {p}",
+        "{label}: verändert von {before} auf {after}; {test}, {p}",
+    ),
+    "pack.change.a_day": ("{count} ({rate} a day)", "{count} ({rate} pro Tag)"),
+    "pack.change.test.rate": ("two-proportion z-test", "z-Test für zwei Anteile"),
+    "pack.change.test.count": (
+        "Poisson rate test per elapsed day",
+        "Poisson-Ratentest je vergangenem Tag",
+    ),
+    "pack.no_action": (
+        "No rule proposes an action this month.",
+        "Keine Regel schlägt in diesem Monat eine Maßnahme vor.",
+    ),
+    "pack.notes_prompt": (
+        "Decisions, owners and due dates:",
+        "Entscheidungen, Verantwortliche und Termine:",
+    ),
+    "pack.sla.version_of": ("{name}, version", "{name}, Version"),
+    "pack.sla.in_force": (", in force from {day}", ", gültig ab {day}"),
+    "pack.sla.hash": (" (content hash {hash})", " (Inhalts-Hash {hash})"),
+    "pack.sla.owners": ("Owners: {owners}.", "Verantwortlich: {owners}."),
+    "pack.sla.changed_since": (
+        "Changed since the last review ({month}, version {version})",
+        "Geändert seit dem letzten Review ({month}, Version {version})",
+    ),
+    "pack.sla.no_change": ("No change.", "Keine Änderung."),
+    "pack.sla.changed_during": (
+        "Changed during {month}: version {version} from {day}",
+        "Geändert im Monat {month}: Version {version} ab {day}",
+    ),
+    "pack.sla.judged_by": (
+        "The month is judged by version {version} (in force on its first day). Before and "
+        "after the change:",
+        "Der Monat wird nach Version {version} bewertet (gültig an seinem ersten Tag). Vor "
+        "und nach der Änderung:",
+    ),
+    "pack.chart.funnel": ("Funnel volumes", "Volumina im Funnel"),
+    "pack.chart.leads": ("leads", "Leads"),
+    "pack.chart.pacing": (
+        "Pace to goal this month (1 = on track)",
+        "Tempo zum Ziel in diesem Monat (1 = im Plan)",
+    ),
+    "pack.chart.pace_axis": ("actual / expected to date", "Ist / Soll bis heute"),
+    "pack.chart.by_rep": (
+        "Speed to lead by rep (95 % Wilson interval)",
+        "Reaktionszeit je Mitarbeiter (95-%-Wilson-Intervall)",
+    ),
+    "pack.chart.in_time": ("first touch in time", "Erstkontakt rechtzeitig"),
+    # -- why an imported row was rejected (analytics/warehouse/validate.py, the quarantine) --
+    "reject.required": ("required value is missing", "Pflichtwert fehlt"),
+    "reject.not_allowed": (
+        "not one of the allowed values: {values}",
+        "keiner der erlaubten Werte: {values}",
+    ),
+    "reject.unreadable.int": ("cannot be read as a whole number", "keine ganze Zahl"),
+    "reject.unreadable.float": ("cannot be read as a number", "keine Zahl"),
+    "reject.unreadable.bool": ("cannot be read as true or false", "weder true noch false"),
+    "reject.unreadable.timestamp": (
+        "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)",
+        "kein Zeitstempel nach ISO 8601 (2026-10-05T09:12:00+02:00)",
+    ),
+    "reject.unreadable.date": (
+        "cannot be read as a date YYYY-MM-DD",
+        "kein Datum im Format JJJJ-MM-TT",
+    ),
+    "reject.minimum": ("must be >= {minimum}", "muss >= {minimum} sein"),
+    "reject.unknown.leads": ("refers to an unknown lead", "verweist auf einen unbekannten Lead"),
+    "reject.unknown.reps": (
+        "refers to an unknown rep",
+        "verweist auf einen unbekannten Mitarbeiter",
+    ),
+    "reject.unknown.accounts": (
+        "refers to an unknown account",
+        "verweist auf einen unbekannten Account",
+    ),
+    "reject.closed_at": (
+        "required when status is won or lost",
+        "Pflichtwert, wenn der Status won oder lost ist",
+    ),
+    "reject.duplicate": (
+        "duplicate key: first seen on line {line}",
+        "doppelter Schlüssel: zuerst in Zeile {line}",
+    ),
+    "reject.fields": (
+        "has {fields} fields, the header has {header}",
+        "hat {fields} Felder, die Kopfzeile hat {header}",
+    ),
+    "reject.utf8": ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),
+    # -- the recommended MQL threshold (analytics/scoring/thresholds.py) --
+    "threshold.none": (
+        "No threshold has MQLs whose conversion window has closed yet, so none is recommended.",
+        "Bei keiner Schwelle gibt es schon MQLs mit abgeschlossenem Konversionsfenster, "
+        "daher wird keine empfohlen.",
+    ),
+    "threshold.capacity_unknown": (
+        "Threshold {threshold:g} gives the most expected SQLs ({sqls:n1} a month); the reps' "
+        "weekly capacity is unknown, so workload was not checked.",
+        "Die Schwelle {threshold:g} ergibt die meisten erwarteten SQLs ({sqls:n1} im Monat); "
+        "die Wochenkapazität des Vertriebs ist unbekannt, daher wurde die Auslastung nicht "
+        "geprüft.",
+    ),
+    "threshold.over_capacity": (
+        "No threshold keeps MQLs within the reps' weekly capacity; {threshold:g} comes closest "
+        "(workload {workload:pct} of capacity, {sqls:n1} expected SQLs a month).",
+        "Keine Schwelle hält die MQLs innerhalb der Wochenkapazität des Vertriebs; "
+        "{threshold:g} kommt am nächsten (Auslastung {workload:pct} der Kapazität, {sqls:n1} "
+        "erwartete SQLs im Monat).",
+    ),
+    "threshold.within_capacity": (
+        "Threshold {threshold:g} gives the most expected SQLs ({sqls:n1} a month) while its "
+        "{mqls:n} MQLs a week stay within the reps' capacity ({workload:pct} of it).",
+        "Die Schwelle {threshold:g} ergibt die meisten erwarteten SQLs ({sqls:n1} im Monat), "
+        "und ihre {mqls:n} MQLs pro Woche bleiben innerhalb der Kapazität des Vertriebs "
+        "({workload:pct} davon).",
+    ),
 }
 
 
@@ -898,7 +1238,10 @@ __all__ = [
     "Text",
     "check_lang",
     "codes",
+    "day",
+    "localize",
     "metric_label",
+    "moment",
     "number",
     "p_value",
     "percent",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from analytics import texts
 from analytics.texts import LANGS as LANGS  # the languages of the app: the library's
 from analytics.texts import Lang, number, percent
 
@@ -766,19 +767,16 @@ def compact(value: float | None, lang: Lang = "en") -> str:
 
 
 def day(value: date | datetime | None, lang: Lang = "en") -> str:
-    """A date: ``2026-10-05`` (en, ISO) or ``05.10.2026`` (de)."""
-    if value is None:
-        return "–"
-    if isinstance(value, datetime):
-        value = value.date()
-    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
+    """A date: ``2026-10-05`` (en, ISO) or ``05.10.2026`` (de).
+
+    The library's :func:`analytics.texts.day`: the app and the review pack write dates alike.
+    """
+    return texts.day(value, lang)
 
 
 def moment(value: datetime | None, lang: Lang = "en") -> str:
     """A UTC moment: ``2026-10-05 09:12 UTC`` / ``05.10.2026 09:12 UTC``."""
-    if value is None:
-        return "–"
-    return f"{day(value, lang)} {value:%H:%M} UTC"
+    return texts.moment(value, lang)
 
 
 _EN_MONTHS = "January February March April May June July August September October November December"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from datetime import date, datetime
 
 import pytest
 
@@ -14,7 +15,10 @@ from analytics.texts import (
     Localized,
     Term,
     Text,
+    day,
+    localize,
     metric_label,
+    moment,
     number,
     p_value,
     percent,
@@ -62,6 +66,14 @@ def test_number(value, lang, digits, expected):
         (p_value, 0.0497, "de", "p = 0,0497"),
         (p_value, 0.0001, "en", "p < 0.001"),
         (p_value, None, "de", "k. A."),
+        (p_value, None, "en", "n/a"),
+        (day, date(2026, 10, 5), "de", "05.10.2026"),
+        (day, datetime(2026, 10, 5, 23, 59), "en", "2026-10-05"),
+        (day, None, "de", "–"),
+        (moment, datetime(2026, 10, 5, 9, 12), "de", "05.10.2026 09:12 UTC"),
+        (moment, datetime(2026, 10, 5, 9, 12), "en", "2026-10-05 09:12 UTC"),
+        (localize, "+1,234.5 h", "de", "+1.234,5 h"),
+        (localize, "+1,234.5 h", "en", "+1,234.5 h"),
     ],
 )
 def test_config_numbers_percent_and_p_values(function, value, lang, expected):
