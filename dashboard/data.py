@@ -24,6 +24,7 @@ import streamlit as st
 
 from analytics.config import ConfigError, SlaConfig, load_config
 from analytics.tables import Tables
+from analytics.texts import Lang
 
 WarehouseState = Literal["ok", "missing", "empty", "broken"]
 #: The segment filters of the sidebar, in order (query parameter names).
@@ -377,19 +378,29 @@ def threshold_base() -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _threshold_table(
-    key: tuple[str, int], ckey: tuple[str, int], at: datetime
-) -> tuple[pl.DataFrame, float | None, str]:
-    from analytics.scoring.thresholds import recommend_threshold, threshold_table
+def _threshold_table(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> pl.DataFrame:
+    from analytics.scoring.thresholds import threshold_table
 
-    table = threshold_table(_threshold_base(key, ckey, at))
-    recommended, reason = recommend_threshold(table)
-    return table, recommended, reason
+    return threshold_table(_threshold_base(key, ckey, at))
 
 
-def threshold_table() -> tuple[pl.DataFrame, float | None, str]:
-    """(threshold table, recommended threshold, why) for the default thresholds."""
-    return _threshold_table(warehouse_key(), config_key(), as_of())
+@st.cache_data(show_spinner=False, max_entries=4)
+def _recommendation(
+    key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: str
+) -> tuple[float | None, str]:
+    from analytics.scoring.thresholds import recommend_threshold
+
+    return recommend_threshold(_threshold_table(key, ckey, at), lang=lang)
+
+
+def threshold_table(*, lang: Lang = "en") -> tuple[pl.DataFrame, float | None, str]:
+    """(threshold table, recommended threshold, why) for the default thresholds.
+
+    The why is one sentence in ``lang`` (the page passes its UI language).
+    """
+    key, ckey, at = warehouse_key(), config_key(), as_of()
+    recommended, reason = _recommendation(key, ckey, at, lang)
+    return _threshold_table(key, ckey, at), recommended, reason
 
 
 def threshold_point(threshold: float) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from analytics.schema import UTC_TIMESTAMP
 from analytics.scoring.rules import _as_of, _first_sql, score_history
 from analytics.stats import rate_columns, safe_ratio
 from analytics.tables import Tables
+from analytics.texts import Lang, render
 
 ScoreKind = Literal["rule", "model"]
 #: Average weeks per calendar month (365.25 / 12 / 7).
@@ -444,12 +445,19 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
 RECOMMENDATION_TOLERANCE = 0.01
 
 
-def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
+def recommend_threshold(table: pl.DataFrame, *, lang: Lang = "en") -> tuple[float | None, str]:
     """The threshold with the most expected SQLs per month within the reps' capacity.
 
     Expected SQLs within :data:`RECOMMENDATION_TOLERANCE` (1 %) of the best count as a
     tie, and a tie goes to the highest threshold: a lower one that adds MQLs without a
     meaningful gain in SQLs only adds sales work.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`threshold_table`.
+    lang : {"en", "de"}, default "en"
+        The language of the reason (a ``threshold.*`` text of :mod:`analytics.texts`).
 
     Returns
     -------
@@ -462,13 +470,12 @@ def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
     ...     "expected_sqls_per_month": [90.0, 60.0, 45.0], "workload_ratio": [1.5, 0.75, 0.45]})
     >>> recommend_threshold(t)[0]
     50.0
+    >>> recommend_threshold(t, lang="de")[1][:46]
+    'Die Schwelle 50 ergibt die meisten erwarteten '
     """
     usable = table.filter(pl.col("expected_sqls_per_month").is_not_null())
     if usable.height == 0:
-        return (
-            None,
-            "No threshold has MQLs whose conversion window has closed yet, so none is recommended.",
-        )
+        return None, render("threshold.none", lang=lang)
     fits = usable.filter(pl.col("workload_ratio") <= 1.0)
     capacity_known = usable["workload_ratio"].is_not_null().any()
     pool = fits if fits.height else usable
@@ -477,28 +484,23 @@ def recommend_threshold(table: pl.DataFrame) -> tuple[float | None, str]:
         pl.col("expected_sqls_per_month") >= best * (1 - RECOMMENDATION_TOLERANCE)
     ).sort("threshold", descending=True)
     if not capacity_known:
-        row = ranked.row(0, named=True)
-        return row["threshold"], (
-            f"Threshold {row['threshold']:g} gives the most expected SQLs "
-            f"({row['expected_sqls_per_month']:.1f} a month); the reps' weekly capacity is "
-            "unknown, so workload was not checked."
-        )
-    if fits.height == 0:
+        code, row = "threshold.capacity_unknown", ranked.row(0, named=True)
+    elif fits.height == 0:
+        code = "threshold.over_capacity"
         row = usable.sort(["workload_ratio", "threshold"], descending=[False, True]).row(
             0, named=True
         )
-        return row["threshold"], (
-            f"No threshold keeps MQLs within the reps' weekly capacity; {row['threshold']:g} comes "
-            f"closest (workload {row['workload_ratio']:.0%} of capacity, "
-            f"{row['expected_sqls_per_month']:.1f} expected SQLs a month)."
-        )
-    row = ranked.row(0, named=True)
-    return row["threshold"], (
-        f"Threshold {row['threshold']:g} gives the most expected SQLs "
-        f"({row['expected_sqls_per_month']:.1f} a month) while its "
-        f"{row['mqls_per_week']:.0f} MQLs a week stay within the reps' capacity "
-        f"({row['workload_ratio']:.0%} of it)."
+    else:
+        code, row = "threshold.within_capacity", ranked.row(0, named=True)
+    reason = render(
+        code,
+        lang=lang,
+        threshold=row["threshold"],
+        sqls=row["expected_sqls_per_month"],
+        mqls=row["mqls_per_week"],
+        workload=row["workload_ratio"],
     )
+    return row["threshold"], reason
 
 
 def compare_thresholds(
