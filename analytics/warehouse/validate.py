@@ -9,16 +9,24 @@ A file may be validated in chunks of rows: :class:`KeySet` answers "is this refe
 known?" for many chunks without rebuilding a hash table each time, and with
 ``unique_key=False`` the duplicate-key rule is left to the caller, who applies
 :func:`split_duplicates` to the rows of the whole file.
+
+A reason is stored in English, written from a ``reject.*`` text of
+:mod:`analytics.texts`; :func:`reason_text` reads a stored reason back into its text
+and renders it in another language (older imports' reasons included).
 """
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping
+from functools import cache
 
 import numpy as np
 import polars as pl
 
 from analytics.schema import TABLES, Column, Table
+from analytics.texts import TEXTS, Lang, Text, codes, render
 
 REJECTION_SCHEMA = pl.Schema(
     {"line": pl.Int64(), "column": pl.String(), "reason": pl.String(), "value": pl.String()}
@@ -28,6 +36,68 @@ _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 _OFFSET = r"[+-]\d{2}:?\d{2}$"
 _ISO = "%Y-%m-%dT%H:%M:%S%.f%z"
+
+
+# -- reasons: texts of analytics.texts, stored in English --------------------------------
+
+
+@cache
+def _reason_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each ``reject.*`` code with a pattern matching its English words (fields as groups)."""
+    patterns = []
+    for name in codes("reject."):
+        code = f"reject.{name}"
+        parts = []
+        for literal, field, _, _ in string.Formatter().parse(TEXTS[code][0]):
+            parts.append(re.escape(literal))
+            if field:
+                parts.append(f"(?P<{field}>.*?)")
+        patterns.append((code, re.compile("".join(parts), re.S)))
+    return tuple(patterns)
+
+
+def parse_reason(reason: str) -> Text | None:
+    """The text a stored (English) reason was written from; None for other words.
+
+    The parameters are kept as the words stored (a line number, a list of values).
+
+    >>> parse_reason("duplicate key: first seen on line 1204")
+    Text(code='reject.duplicate', params={'line': '1204'})
+    >>> parse_reason("something else") is None
+    True
+    """
+    for code, pattern in _reason_patterns():
+        found = pattern.fullmatch(reason)
+        if found:
+            return Text(code, found.groupdict())
+    return None
+
+
+def reason_text(reason: str | None, *, lang: Lang = "en") -> str | None:
+    """A stored reason in ``lang``; a reason not written from a text is kept as it is.
+
+    >>> reason_text("refers to an unknown rep", lang="de")
+    'verweist auf einen unbekannten Mitarbeiter'
+    >>> reason_text("must be >= 0", lang="de"), reason_text("odd words", lang="de")
+    ('muss >= 0 sein', 'odd words')
+    """
+    if reason is None or lang == "en":
+        return reason
+    text = parse_reason(reason)
+    return reason if text is None else text.render(lang=lang)
+
+
+def reason_texts(reasons: pl.Series, *, lang: Lang = "en") -> pl.Series:
+    """:func:`reason_text` of every stored reason (each distinct one read once).
+
+    >>> s = pl.Series("reason", ["required value is missing", None, "odd"])
+    >>> reason_texts(s, lang="de").to_list()
+    ['Pflichtwert fehlt', None, 'odd']
+    """
+    if lang == "en":
+        return reasons
+    words = {r: reason_text(r, lang=lang) for r in reasons.drop_nulls().unique().to_list()}
+    return reasons.replace(words)
 
 
 def iso_timestamp(text: pl.Expr) -> pl.Expr:
@@ -177,7 +247,7 @@ def split_duplicates(table_name: str, rows: pl.DataFrame) -> tuple[pl.DataFrame,
         .select(
             pl.col("_line").cast(pl.Int64).alias("line"),
             pl.lit(", ".join(key)).alias("column"),
-            pl.format("duplicate key: first seen on line {}", pl.col("__first")).alias("reason"),
+            pl.format(render("reject.duplicate", line="{}"), pl.col("__first")).alias("reason"),
             key_text.alias("value"),
         )
         .cast(REJECTION_SCHEMA)
@@ -265,42 +335,35 @@ def validate_rows(
         allowed = _enum_values(column, enum_extra)
         typed_exprs.append(value.cast(column.dtype).alias(column.name))
         if column.required:
-            checks.append((column.name, raw.is_null(), pl.lit("required value is missing")))
+            checks.append((column.name, raw.is_null(), pl.lit(render("reject.required"))))
         if column.kind == "enum":
             listed = ", ".join(allowed)
             checks.append(
                 (
                     column.name,
                     raw.is_not_null() & ~value.is_in(allowed),
-                    pl.lit(f"not one of the allowed values: {listed}"),
+                    pl.lit(render("reject.not_allowed", values=listed)),
                 )
             )
-        elif column.kind not in ("str", "enum"):
-            expected = {
-                "int": "a whole number",
-                "float": "a number",
-                "bool": "true or false",
-                "timestamp": "an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)",
-                "date": "a date YYYY-MM-DD",
-            }[column.kind]
+        elif column.kind != "str":
             checks.append(
                 (
                     column.name,
                     raw.is_not_null() & value.is_null(),
-                    pl.lit(f"cannot be read as {expected}"),
+                    pl.lit(render(f"reject.unreadable.{column.kind}")),
                 )
             )
         if column.minimum is not None:
-            checks.append(
-                (column.name, value < column.minimum, pl.lit(f"must be >= {column.minimum:g}"))
-            )
+            # the number as the schema writes it (``0``), in either language
+            minimum = render("reject.minimum", minimum=f"{column.minimum:g}")
+            checks.append((column.name, value < column.minimum, pl.lit(minimum)))
         if f"__known_{column.name}" in text.columns:
             ref_table = column.references[0]
             checks.append(
                 (
                     column.name,
                     raw.is_not_null() & ~pl.col(f"__known_{column.name}"),
-                    pl.lit(f"refers to an unknown {ref_table[:-1].replace('_', ' ')}"),
+                    pl.lit(render(f"reject.unknown.{ref_table}")),
                 )
             )
     if table_name == "opportunities":
@@ -309,7 +372,7 @@ def validate_rows(
             (
                 "closed_at",
                 status.is_in(["won", "lost"]) & pl.col("closed_at").is_null(),
-                pl.lit("required when status is won or lost"),
+                pl.lit(render("reject.closed_at")),
             )
         )
 

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
+from analytics.warehouse.validate import reason_texts
 from dashboard import data, ui
 from dashboard.i18n import moment, num, t
 
@@ -28,7 +29,9 @@ if state == "ok":
     cols = st.columns(5)
     for i, (name, n) in enumerate(counts.items()):
         ui.big_number(name, num(n, lg), container=cols[i % 5])
+    # reasons are stored in English: shown in the UI language (older imports' too)
     quarantine = health["quarantine"]
+    quarantine = quarantine.with_columns(reason_texts(quarantine["reason"], lang=lg))
     st.subheader(f"{t('quarantine', lg)} ({num(quarantine.height, lg)})")
     if quarantine.height == 0:
         st.success(t("quarantine_empty", lg))
@@ -120,4 +123,5 @@ if "import_result" in st.session_state:
     st.success(t("upload_done", lg, loaded=loaded))
     if done["rejected"]:
         st.warning(t("upload_rejected", lg, n=done["rows_rejected"]))
-        ui.table(pl.DataFrame(done["rejected"], infer_schema_length=None))
+        rejected = pl.DataFrame(done["rejected"], infer_schema_length=None)
+        ui.table(rejected.with_columns(reason_texts(rejected["reason"], lang=lg)))
