@@ -500,13 +500,16 @@ def _pack_file(
     at: datetime | None,
     segment: tuple[tuple[str, Any], ...],
     fmt: str,
+    lang: str,
 ) -> str | bytes:
     from analytics.pack import render_pack
 
-    return render_pack(_pack(key, ckey, month, at, segment), fmt=fmt)
+    return render_pack(_pack(key, ckey, month, at, segment), fmt=fmt, lang=lang)
 
 
-def pack_file(month: str, segment: dict[str, str] | None, fmt: str) -> str | bytes:
-    """The review pack rendered as ``html``, ``md`` or ``pdf`` (cached)."""
+def pack_file(
+    month: str, segment: dict[str, str] | None, fmt: str, *, lang: Lang = "en"
+) -> str | bytes:
+    """The review pack rendered as ``html``, ``md`` or ``pdf`` in ``lang`` (cached)."""
     seg = tuple(sorted((segment or {}).items()))
-    return _pack_file(warehouse_key(), config_key(), month, as_of(), seg, fmt)
+    return _pack_file(warehouse_key(), config_key(), month, as_of(), seg, fmt, lang)

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import re
+import string
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import NormalDist
@@ -21,6 +22,14 @@ from analytics.cli import app
 from analytics.config import load_config, parse_config
 from analytics.pack import build_pack
 from analytics.pack.compare import poisson_rate_test, two_proportion_test
+from analytics.pack.formatting import (
+    format_change,
+    format_count,
+    format_counts,
+    format_decimal,
+    format_p,
+    format_share,
+)
 from analytics.pack.render import (
     PackRenderError,
     html_to_pdf,
@@ -404,6 +413,115 @@ def test_pdf_is_printed_by_chromium_and_holds_the_expected_numbers(html):
     assert len(reader.pages) >= 2
 
 
+# -- the pack in German ------------------------------------------------------------------
+
+#: The same places as EXPECTED_TEXT, in German words, numbers and dates (written by hand).
+EXPECTED_GERMAN = [
+    "Monatliches SLA-Review: 2026-10",
+    "Example AG: SLA zwischen Marketing und Vertrieb: Version 2026.2 (gültig ab 01.01.2026)",
+    "Datenstand 15.11.2026 00:00 UTC",
+    "Erster Vertriebskontakt innerhalb von 24 h nach dem MQL",
+    "50,0 %",
+    "2 / 4",
+    "Ben Beta",
+    "24,0 Stunden über der Frist",
+    "Erstkontakt nach 48,0 h (24,0 h über 24 h)",
+    "5 Versuche zu wenig",
+    "Reaktionszeit verfehlt bei 50 % der MQLs",
+    "2 von 4 MQLs nicht innerhalb von 24 h kontaktiert",
+    "Lead -> MQL: gesunken von 100 % (4 / 4) auf 20 % (4 / 20); z-Test für zwei Anteile, "
+    "p = 0,00195 (schlechter)",
+    "Leads: gestiegen von 4 (0,1 pro Tag) auf 20 (0,6 pro Tag)",
+    "Reaktionszeit: 2 erfüllt, 2 verfehlt, 0 offen; Median 19,5 h bis zum Erstkontakt.",
+    "Zusagen des Vertriebs",
+    "Besprechungsnotizen",
+    "Version 2026.2",
+    "Keine Änderung.",
+]
+
+
+def _english_words() -> list[str]:
+    """The English words of the pack's texts (runs of 8 characters or more)."""
+    from analytics.texts import TEXTS
+
+    words = []
+    for code, (en, _) in TEXTS.items():
+        if code.startswith(("pack.", "promise.", "status.", "period.")):
+            for literal, *_ in string.Formatter().parse(en):
+                words += [w for w in re.split(r"[^\w' ]+", literal) if len(w.strip()) >= 8]
+    return sorted({w.strip() for w in words} - {"Opportunities"})
+
+
+@pytest.fixture(scope="module")
+def german_md(pack) -> str:
+    return render_markdown(pack, lang="de")
+
+
+def test_the_pack_in_german_has_german_words_numbers_and_dates(pack, german_md):
+    html_text = text_of(render_html(pack, charts=False, lang="de"))
+    for expected in EXPECTED_GERMAN:
+        assert expected in german_md, expected
+        assert expected in html_text, expected
+    assert (
+        "| Vertrieb | Erstkontakt im SLA | 50,0 % | 100,0 % | -50,0 Pp. | ≥ 90,0 % | verfehlt |"
+        in german_md
+    )
+    assert (
+        "| Monat | Gewonnener Umsatz | 0 EUR | 1.000.000 EUR | 1.000.000 EUR | 0 % |" in german_md
+    )
+    assert "| Marketing | Besucher -> Lead | k. A. | k. A. | k. A. | ≥ 1,5 % | keine Daten |" in (
+        german_md
+    )
+    assert '<html lang="de">' in render_html(pack, charts=False, lang="de")
+
+
+def test_the_pack_in_german_shows_no_english_words_of_the_pack(pack, german_md):
+    english = _english_words()
+    assert {"Proposed action items", "Speed to lead", "Meeting notes", "no target"} <= set(english)
+    html_text = text_of(render_html(pack, charts=False, lang="de"))
+    assert not [w for w in english if w in german_md]
+    assert not [w for w in english if w in html_text]
+    for english_only in ("n/a", " pp", "no data", "/day", "2026-10-01", "Ben Beta's"):
+        assert english_only not in german_md, english_only
+
+
+def test_the_charts_in_german_have_german_titles_and_numbers(pack):
+    from analytics.pack.render import chart_svgs
+
+    svgs = chart_svgs(pack, lang="de")
+    assert "Reaktionszeit je Mitarbeiter (95-%-Wilson-Intervall)" in svgs["handoff_by_rep"]
+    assert ">0,2</text>" in svgs["handoff_by_rep"]  # the axis in German numbers
+    assert "Gewonnene Deals" in svgs["funnel"] and "Deals won" not in svgs["funnel"]
+
+
+def test_english_is_the_default_and_an_unknown_language_is_named(pack):
+    assert render_markdown(pack) == render_markdown(pack, lang="en")
+    with pytest.raises(ValueError, match=r"unknown language 'fr'; allowed: en, de"):
+        render_pack(pack, fmt="md", lang="fr")
+
+
+@pytest.mark.parametrize(
+    ("function", "args", "en", "de"),
+    [
+        (format_change, ("handoff_compliance", -0.5), "-50.0 pp", "-50,0 Pp."),
+        (format_change, ("mqls", 1234.0), "+1,234", "+1.234"),
+        (format_change, ("won_revenue", -4321.5), "-4,322 EUR", "-4.322 EUR"),
+        (format_change, ("median_hours_to_first_touch", 1234.56), "+1234.6 h", "+1234,6 h"),
+        (format_change, ("mqls", None), "n/a", "k. A."),
+        (format_share, (0.2345,), "23 %", "23 %"),
+        (format_share, (12.345,), "1234 %", "1.234 %"),
+        (format_count, (1234.4,), "1,234", "1.234"),
+        (format_decimal, (6664.29,), "6664.3", "6.664,3"),
+        (format_counts, (1234, 2000), "1,234 / 2,000", "1.234 / 2.000"),
+        (format_p, (0.00195,), "p = 0.00195", "p = 0,00195"),
+        (format_p, (None,), "n/a", "k. A."),
+    ],
+)
+def test_numbers_of_the_pack_in_each_language(function, args, en, de):
+    assert function(*args) == en
+    assert function(*args, lang="de") == de
+
+
 # -- the SLA as a living document in the pack ----------------------------------------------
 
 
@@ -423,6 +541,9 @@ def test_a_new_version_from_the_second_month_judges_it_and_shows_in_its_pack(war
     assert october.sla_change_lines(lang="de") == [
         "Erstkontakt innerhalb von (Stunden) 24 -> 48 ab 01.10.2026"
     ]
+    german = render_markdown(october, lang="de")
+    assert "- Erstkontakt innerhalb von (Stunden) 24 -> 48 ab 01.10.2026" in german
+    assert "### Geändert seit dem letzten Review (2026-09, Version 2026.2)" in german
     # Judged by 48 h, the 36 h and 48 h first touches are in time: 4/4.
     assert october.review.handoff["met"] == 4
     text = text_of(render_html(october))
@@ -453,6 +574,11 @@ def test_a_change_inside_the_month_is_shown_with_before_and_after(warehouse, tmp
     md = render_markdown(october)
     assert "Changed during 2026-10: version 2026.3 from 2026-10-04" in md
     assert "| before | 2026-10-01 – 2026-10-03 | 2 | 0.7 | 50.0 % (1 / 2) |" in md
+    german = render_markdown(october, lang="de")
+    assert "Geändert im Monat 2026-10: Version 2026.3 ab 04.10.2026" in german
+    assert "- Erstkontakt innerhalb von (Stunden) 24 -> 48 ab 04.10.2026" in german
+    assert "| davor | 01.10.2026 – 03.10.2026 | 2 | 0,7 | 50,0 % (1 / 2) |" in german
+    assert "SLA-Version 2026.3 trat am 04.10.2026 in Kraft" in german
     assert math.isclose(split["handoff_compliance"][1], 0.5)
     document = json.loads(json.dumps(october.to_json_dict()))
     [in_month] = document["sla"]["changes_in_month"]

@@ -22,8 +22,8 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.kpis import kpi_table, past_month_values
-from analytics.pack.compare import METRIC_LABELS, significant_changes
-from analytics.pack.formatting import MetricValue, format_counts, format_metric
+from analytics.pack.compare import significant_changes
+from analytics.pack.formatting import MetricValue, format_metric
 from analytics.sla_history import (
     ConfigChange,
     VersionChange,
@@ -32,7 +32,7 @@ from analytics.sla_history import (
     diff_configs,
 )
 from analytics.tables import Tables
-from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, render
+from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, day, render
 from analytics.timeframe import format_utc, month_window, shift_month
 
 Team = Literal["marketing", "sales"]
@@ -52,7 +52,44 @@ CORE_PROMISES: tuple[tuple[str, Team], ...] = (
 )
 
 
-def promise_text(metric: str, config: SlaConfig, *, target: float | None = None) -> str:
+def promise_words(metric: str, config: SlaConfig, *, target: float | None = None) -> Text:
+    """What the SLA promises about ``metric``: a text (code and the config's numbers).
+
+    ``target`` (a KPI's) replaces the goal where the promise names a number of MQLs.
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> promise_words("stale_leads", cfg).render(lang="de")[:37]
+    'Kein Lead bleibt liegen: innerhalb vo'
+    """
+    h, c, r, g = config.handoff, config.cadence, config.recycle, config.goals
+    unit = Text("promise.unit.business" if h.business_hours else "promise.unit.calendar")
+    params: dict[str, dict[str, Any]] = {
+        "mqls": {"mqls": g.mql_target_monthly if target is None else target},
+        "mql_attainment": {"mqls": g.mql_target_monthly},
+        "mql_to_sql": {},
+        "mql_rejection_rate": {},
+        "handoff_compliance": {"hours": h.first_touch_hours, "unit": unit},
+        "median_hours_to_first_touch": {},
+        "cadence_compliance": {
+            "attempts": c.min_attempts,
+            "days": c.window_days,
+            "gap": c.min_gap_hours,
+        },
+        "attempts_per_mql": {},
+        "premature_recycles": {"attempts": r.after_attempts},
+        "stale_leads": {"days": r.grace_days, "attempts": r.after_attempts},
+        "recycled_enrolled_in_time": {"days": r.enroll_within_days},
+        "remql_rate": {"days": r.remql_window_days},
+    }
+    if metric in params:
+        return Text(f"promise.{metric}", params[metric])
+    return Text("promise.other", {"metric": Term("metric", metric)})
+
+
+def promise_text(
+    metric: str, config: SlaConfig, *, target: float | None = None, lang: Lang = "en"
+) -> str:
     """What the SLA promises about ``metric``, in words with the config's numbers.
 
     ``target`` (a KPI's) replaces the goal where the promise names a number of MQLs.
@@ -61,58 +98,45 @@ def promise_text(metric: str, config: SlaConfig, *, target: float | None = None)
     >>> cfg = load_config("data/sla.toml")
     >>> promise_text("handoff_compliance", cfg), promise_text("mqls", cfg, target=650)
     ('First sales touch within 24 h of the MQL', 'Deliver 650 MQLs a month')
+    >>> promise_text("handoff_compliance", cfg, lang="de")
+    'Erster Vertriebskontakt innerhalb von 24 h nach dem MQL'
     """
-    h, c, r, g = config.handoff, config.cadence, config.recycle, config.goals
-    hours = "business hours" if h.business_hours else "h"
-    mqls = g.mql_target_monthly if target is None else target
-    texts = {
-        "mqls": f"Deliver {mqls:g} MQLs a month",
-        "mql_attainment": f"Deliver {g.mql_target_monthly:g} MQLs a month (share delivered)",
-        "mql_to_sql": "MQLs that sales qualifies (MQL -> SQL)",
-        "mql_rejection_rate": "MQLs sales rejects (disqualified or recycled without acceptance)",
-        "handoff_compliance": (
-            f"First sales touch within {h.first_touch_hours:g} {hours} of the MQL"
-        ),
-        "median_hours_to_first_touch": "Median time from MQL to first sales touch",
-        "cadence_compliance": (
-            f"At least {c.min_attempts} attempts within {c.window_days:g} days of the MQL "
-            f"(attempts under {c.min_gap_hours:g} h apart count once), unless reached"
-        ),
-        "attempts_per_mql": "Attempts per MQL",
-        "premature_recycles": f"Recycle only after {r.after_attempts} unanswered attempts",
-        "stale_leads": (
-            f"No lead left waiting: recycle or advance within {r.grace_days:g} days of the "
-            f"last of {r.after_attempts} unanswered attempts"
-        ),
-        "recycled_enrolled_in_time": (
-            f"Recycled leads in a nurture track within {r.enroll_within_days:g} days"
-        ),
-        "remql_rate": f"Recycled leads that become MQL again within {r.remql_window_days} days",
-    }
-    return texts.get(metric, METRIC_LABELS.get(metric, metric))
+    return promise_words(metric, config, target=target).render(lang=lang)
 
 
 @dataclass(frozen=True)
 class ScorecardRow:
-    """One promise of a team's scorecard: target, actual (with counts) and status."""
+    """One promise of a team's scorecard: target, actual (with counts) and status.
+
+    ``promise_words`` and ``count_words`` are texts of :mod:`analytics.texts` (rendered
+    in any language); ``promise`` and ``counts`` are their English words.
+    """
 
     team: str
     metric: str
-    promise: str
+    promise_words: Text
     target: float | None
     direction: str | None
     actual: float | None
-    counts: str
+    count_words: Text
     status: str | None
 
-    def target_text(self, *, currency: str = "EUR") -> str:
-        if self.target is None:
-            return "no target set"
-        sign = "≥" if self.direction == "at_least" else "≤"
-        return f"{sign} {format_metric(self.metric, self.target, currency=currency)}"
+    @property
+    def promise(self) -> str:
+        return self.promise_words.render()
 
-    def actual_text(self, *, currency: str = "EUR") -> str:
-        return format_metric(self.metric, self.actual, currency=currency)
+    @property
+    def counts(self) -> str:
+        return self.count_words.render()
+
+    def target_text(self, *, currency: str = "EUR", lang: Lang = "en") -> str:
+        if self.target is None:
+            return render("pack.no_target_set", lang=lang)
+        sign = "≥" if self.direction == "at_least" else "≤"
+        return f"{sign} {format_metric(self.metric, self.target, currency=currency, lang=lang)}"
+
+    def actual_text(self, *, currency: str = "EUR", lang: Lang = "en") -> str:
+        return format_metric(self.metric, self.actual, currency=currency, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -159,12 +183,33 @@ class ActionItem:
         }
 
 
+def change_lines(
+    changes: Sequence[ConfigChange], *, effective: date, lang: Lang = "en"
+) -> list[str]:
+    """Each setting change with the day its version took effect, in ``lang``.
+
+    >>> change = ConfigChange("scoring.mql_threshold", "MQL threshold", 60.0, 55.0, "changed")
+    >>> change_lines([change], effective=date(2026, 9, 1), lang="de")
+    ['MQL-Schwelle 60 -> 55 ab 01.09.2026']
+    """
+    when = day(effective, lang)
+    return [
+        render("sla_change.line", lang=lang, change=c.render(lang=lang), day=when) for c in changes
+    ]
+
+
 @dataclass(frozen=True)
 class InMonthChange:
     """A new SLA version that took effect inside the month, and the month split at it."""
 
     change: VersionChange
     split: pl.DataFrame
+
+    def lines(self, *, lang: Lang = "en") -> list[str]:
+        """:attr:`VersionChange.lines <analytics.sla_history.VersionChange.lines>` in ``lang``."""
+        meta = ("sla.effective_from", "sla.version")  # name the version, change nothing
+        changes = [c for c in self.change.changes if c.key not in meta]
+        return change_lines(changes, effective=self.change.effective_from, lang=lang)
 
 
 @dataclass
@@ -186,6 +231,8 @@ class ReviewPack:
     setting_changes: list[ConfigChange]
     in_month: list[InMonthChange] = field(default_factory=list)
     alpha: float = 0.05
+    #: Breaches listed per kind (``breaches`` holds at most this many of each).
+    top: int = 5
 
     @property
     def sla_changes(self) -> list[str]:
@@ -194,12 +241,9 @@ class ReviewPack:
 
     def sla_change_lines(self, *, lang: Lang = "en") -> list[str]:
         """Each setting change since last month, with the day the version took effect."""
-        effective = self.config.sla.effective_from
-        day = effective.strftime("%d.%m.%Y") if lang == "de" else effective.isoformat()
-        return [
-            render("sla_change.line", lang=lang, change=c.render(lang=lang), day=day)
-            for c in self.setting_changes
-        ]
+        return change_lines(
+            self.setting_changes, effective=self.config.sla.effective_from, lang=lang
+        )
 
     @property
     def currency(self) -> str:
@@ -278,7 +322,7 @@ def _jsonable(value: Any) -> Any:
 # -- scorecards ----------------------------------------------------------------------
 
 
-def _counts_for(review: Any, metric: str) -> str:
+def _counts_for(review: Any, metric: str) -> Text:
     sources = {
         "handoff_compliance": review.handoff,
         "cadence_compliance": review.cadence,
@@ -286,15 +330,15 @@ def _counts_for(review: Any, metric: str) -> str:
         "remql_rate": review.remql,
     }
     if metric in sources:
-        return format_counts(sources[metric].get("x"), sources[metric].get("n"))
+        return _counts(sources[metric].get("x"), sources[metric].get("n"))
     conversion = review.conversion.filter(pl.col("metric") == metric)
     if conversion.height:
-        return format_counts(conversion["x"][0], conversion["n"][0])
+        return _counts(conversion["x"][0], conversion["n"][0])
     if metric == "recycled_enrolled_in_time":
         r = review.recycling
         judged = sum(r.get(f"enrollment_{s}") or 0 for s in ("in_time", "late", "missing"))
-        return format_counts(r.get("enrollment_in_time"), judged)
-    return ""
+        return _counts(r.get("enrollment_in_time"), judged)
+    return NOTHING
 
 
 def scorecards(review: Any, kpis: pl.DataFrame, config: SlaConfig) -> dict[str, list[ScorecardRow]]:
@@ -320,11 +364,11 @@ def scorecards(review: Any, kpis: pl.DataFrame, config: SlaConfig) -> dict[str, 
             ScorecardRow(
                 team=row["team"],
                 metric=row["metric"],
-                promise=promise_text(row["metric"], config, target=row["target"]),
+                promise_words=promise_words(row["metric"], config, target=row["target"]),
                 target=row["target"],
                 direction=row["direction"],
                 actual=row["value"],
-                counts=_counts_for(review, row["metric"]),
+                count_words=_counts_for(review, row["metric"]),
                 status=row["status"],
             )
         )
@@ -336,11 +380,11 @@ def scorecards(review: Any, kpis: pl.DataFrame, config: SlaConfig) -> dict[str, 
             ScorecardRow(
                 team=team,
                 metric=metric,
-                promise=promise_text(metric, config),
+                promise_words=promise_words(metric, config),
                 target=None,
                 direction=None,
                 actual=None if value is None else float(value),
-                counts=_counts_for(review, metric),
+                count_words=_counts_for(review, metric),
                 status=None,
             )
         )
@@ -769,7 +813,8 @@ def _change_evidence(row: dict[str, Any]) -> Text:
 
 
 def _counts(x: float | None, n: float | None) -> Text:
-    """``36 / 39`` as a text (empty when unknown), as :func:`format_counts` writes it."""
+    """``36 / 39`` as a text (empty when unknown), as
+    :func:`~analytics.pack.formatting.format_counts` writes it."""
     return NOTHING if x is None or n is None else Text("counts", {"x": x, "n": n})
 
 
@@ -936,6 +981,7 @@ def build_pack(
         ],
         in_month=in_month,
         alpha=alpha,
+        top=top,
     )
 
 
@@ -948,7 +994,9 @@ __all__ = [
     "ScorecardRow",
     "action_items",
     "build_pack",
+    "change_lines",
     "promise_text",
+    "promise_words",
     "rep_names",
     "scorecards",
     "split_review",

@@ -1,9 +1,14 @@
 """Numbers of the review as people read them (the pack's templates only display these).
 
+Each function writes English (``1,234``, ``4.2 pp``) or, with ``lang="de"``, German
+(``1.234``, ``4,2 Pp.``) numbers; the words they use are texts of :mod:`analytics.texts`.
+
 >>> format_metric("handoff_compliance", 0.923), format_metric("mqls", 1234.0)
 ('92.3 %', '1,234')
 >>> format_change("handoff_compliance", 0.0425), format_change("mqls", -12.0)
 ('+4.2 pp', '-12')
+>>> format_change("handoff_compliance", 0.0425, lang="de"), format_count(1234, "de")
+('+4,2 Pp.', '1.234')
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from analytics.texts import Lang, number, percent
+from analytics.texts import Lang, localize, number, p_value, percent, render
 
 MetricKind = Literal["rate", "count", "money", "hours", "number"]
 
@@ -26,8 +31,17 @@ _KINDS: dict[str, MetricKind] = {
     "attempts_per_mql": "number",
 }
 
-#: Shown where a number cannot be computed.
-NO_DATA = "n/a"
+#: Shown where a number cannot be computed (in English; :func:`no_data` in any language).
+NO_DATA = render("no_data")
+
+
+def no_data(lang: Lang = "en") -> str:
+    """What a number that cannot be computed reads as: ``n/a`` / ``k. A.``.
+
+    >>> no_data(), no_data("de")
+    ('n/a', 'k. A.')
+    """
+    return render("no_data", lang=lang)
 
 
 def metric_kind(metric: str) -> MetricKind:
@@ -52,7 +66,7 @@ def format_metric(
     ('92,3 %', '1.000')
     """
     if value is None:
-        return NO_DATA
+        return no_data(lang)
     kind = metric_kind(metric)
     if kind == "rate":
         return percent(value, lang, digits=1)
@@ -82,55 +96,79 @@ class MetricValue:
         return format_metric(self.metric, self.value, currency=self.currency, lang=lang)
 
 
-def format_change(metric: str, change: float | None, *, currency: str = "EUR") -> str:
+def format_change(
+    metric: str, change: float | None, *, currency: str = "EUR", lang: Lang = "en"
+) -> str:
     """A change between two months: percentage points for rates, signed otherwise.
 
     >>> format_change("median_hours_to_first_touch", 0.66), format_change("mqls", None)
     ('+0.7 h', 'n/a')
+    >>> format_change("won_revenue", -1234.0, lang="de"), format_change("mqls", 1500, lang="de")
+    ('-1.234 EUR', '+1.500')
     """
     if change is None:
-        return NO_DATA
+        return no_data(lang)
     kind = metric_kind(metric)
     if kind == "rate":
-        return f"{change * 100:+.1f} pp"
+        return localize(f"{change * 100:+.1f} ", lang) + render("unit.pp", lang=lang)
     if kind == "count":
-        return f"{round(change):+,}"
+        return localize(f"{round(change):+,}", lang)
     if kind == "money":
-        return f"{change:+,.0f} {currency}"
+        return localize(f"{change:+,.0f} {currency}", lang)
     if kind == "hours":
-        return f"{change:+.1f} h"
-    return f"{change:+.1f}"
+        return localize(f"{change:+.1f} h", lang)
+    return localize(f"{change:+.1f}", lang)
 
 
-def format_share(value: float | None) -> str:
+def format_share(value: float | None, lang: Lang = "en") -> str:
     """A share as a whole percentage (for sentences): ``23 %``.
 
-    >>> format_share(0.2345), format_share(None)
-    ('23 %', 'n/a')
+    >>> format_share(0.2345), format_share(None), format_share(12.5, "de")
+    ('23 %', 'n/a', '1.250 %')
     """
-    return NO_DATA if value is None else f"{value * 100:.0f} %"
+    if value is None:
+        return no_data(lang)
+    return f"{value * 100:.0f} %" if lang == "en" else percent(value, lang, digits=0)
 
 
-def format_counts(x: float | None, n: float | None) -> str:
+def format_count(value: float | None, lang: Lang = "en") -> str:
+    """A count, rounded to a whole number: ``1,234`` / ``1.234``.
+
+    >>> format_count(1234.4), format_count(1234.4, "de"), format_count(None)
+    ('1,234', '1.234', 'n/a')
+    """
+    return no_data(lang) if value is None else number(round(value), lang)
+
+
+def format_decimal(value: float | None, lang: Lang = "en") -> str:
+    """A number with one decimal (per day, per MQL): ``6664.3`` / ``6.664,3``.
+
+    >>> format_decimal(6664.29), format_decimal(6664.29, "de"), format_decimal(None, "de")
+    ('6664.3', '6.664,3', 'k. A.')
+    """
+    if value is None:
+        return no_data(lang)
+    return f"{value:.1f}" if lang == "en" else number(value, lang, digits=1)
+
+
+def format_counts(x: float | None, n: float | None, lang: Lang = "en") -> str:
     """A rate's counts: ``36 / 39`` (empty when unknown).
 
-    >>> format_counts(36, 39), format_counts(None, 3)
-    ('36 / 39', '')
+    >>> format_counts(36, 39), format_counts(None, 3), format_counts(1234, 2000, "de")
+    ('36 / 39', '', '1.234 / 2.000')
     """
     if x is None or n is None:
         return ""
-    return f"{round(x):,} / {round(n):,}"
+    return render("counts", lang=lang, x=x, n=n)
 
 
-def format_p(p: float | None) -> str:
+def format_p(p: float | None, lang: Lang = "en") -> str:
     """A p-value with three significant digits: ``p = 0.0285``, ``p < 0.001``.
 
     >>> format_p(0.02846), format_p(0.0497), format_p(0.5), format_p(0.00002), format_p(None)
     ('p = 0.0285', 'p = 0.0497', 'p = 0.5', 'p < 0.001', 'n/a')
     """
-    if p is None:
-        return NO_DATA
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
+    return p_value(p, lang)
 
 
 __all__ = [
@@ -138,9 +176,12 @@ __all__ = [
     "MetricKind",
     "MetricValue",
     "format_change",
+    "format_count",
     "format_counts",
+    "format_decimal",
     "format_metric",
     "format_p",
     "format_share",
     "metric_kind",
+    "no_data",
 ]

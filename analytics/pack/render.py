@@ -5,6 +5,11 @@ what :class:`~analytics.pack.build.ReviewPack` holds, through the formatting fil
 :mod:`analytics.pack.formatting`. Charts are Vega-Lite specs built with altair and
 rendered to inline SVG by vl-convert (no network, no JavaScript). The PDF is the HTML
 printed by a real browser engine: Debian's ``chromium`` in headless mode.
+
+Every format is written in English or German (``lang``): the templates' words are the
+``pack.*`` texts of :mod:`analytics.texts` (``w("section.goals")``), the pack's own texts
+(action items, promises, breaches) render in the same language, and numbers and dates
+are written in the language's style (``1.234,5``, ``12,3 %``, ``05.10.2026``).
 """
 
 from __future__ import annotations
@@ -19,21 +24,23 @@ from typing import Any, Literal
 
 import polars as pl
 
-from analytics.pack.build import BREACH_TITLES, ReviewPack
-from analytics.pack.compare import METRIC_LABELS
+from analytics.pack.build import BREACH_TITLES, ReviewPack, top_breaches
 from analytics.pack.formatting import (
-    NO_DATA,
     format_change,
+    format_count,
     format_counts,
+    format_decimal,
     format_metric,
     format_p,
     format_share,
 )
+from analytics.texts import Lang, check_lang, day, metric_label, moment, number, render, term
 
 PackFormat = Literal["html", "pdf", "md"]
 PACK_FORMATS: tuple[str, ...] = ("html", "pdf", "md")
 
-#: Funnel stages in order, with the conversion rate from each to the next.
+#: Funnel stages in order (English labels; every language's: ``metric_label``), with the
+#: conversion rate from each to the next.
 FUNNEL: tuple[tuple[str, str, str | None], ...] = (
     ("visitors", "Visitors", "visitor_to_lead"),
     ("leads", "Leads", "lead_to_mql"),
@@ -59,26 +66,26 @@ class PackRenderError(RuntimeError):
 # -- view data (reshaping only: every number comes from the pack) ----------------------
 
 
-def funnel_rows(pack: ReviewPack) -> list[dict[str, Any]]:
+def funnel_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     """The funnel table: stage, this month, previous month, conversion to the next stage."""
     conversion = {r["metric"]: r for r in pack.review.conversion.iter_rows(named=True)}
     rows = []
-    for stage, label, rate in FUNNEL:
+    for stage, _, rate in FUNNEL:
         conv = conversion.get(rate) if rate else None
         rows.append(
             {
                 "stage": stage,
-                "label": label,
+                "label": metric_label(stage, lang=lang),
                 "value": pack.review.volumes.get(stage),
                 "previous": pack.previous.volumes.get(stage),
-                "rate_name": METRIC_LABELS.get(rate, "") if rate else "",
+                "rate_name": metric_label(rate, lang=lang) if rate else "",
                 "rate": conv,
             }
         )
     return rows
 
 
-def pacing_rows(pack: ReviewPack) -> list[dict[str, Any]]:
+def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     """The goal-pacing table of the review, month first, then the quarter."""
     frame = pack.review.pacing
     if frame.is_empty():
@@ -87,51 +94,81 @@ def pacing_rows(pack: ReviewPack) -> list[dict[str, Any]]:
     rows = frame.to_dicts()
     rows.sort(key=lambda r: order.get(r["period"], 9))
     for r in rows:
-        r["label"] = STAGE_LABELS.get(r["stage"], r["stage"])
+        r["label"] = (
+            metric_label(r["stage"], lang=lang) if r["stage"] in STAGE_LABELS else r["stage"]
+        )
     return rows
 
 
-def breach_groups(pack: ReviewPack) -> list[dict[str, Any]]:
+def pack_breaches(pack: ReviewPack, *, lang: Lang = "en") -> pl.DataFrame:
+    """The pack's top breaches, their units and details in ``lang``."""
+    if lang == "en":
+        return pack.breaches
+    return top_breaches(pack.review, pack.config, top=pack.top, lang=lang)
+
+
+def breach_groups(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     """The top breaches grouped by kind, with how many there are in all."""
+    breaches = pack_breaches(pack, lang=lang)
     groups = []
-    for kind, title in BREACH_TITLES.items():
-        rows = pack.breaches.filter(pl.col("kind") == kind).to_dicts()
+    for kind in BREACH_TITLES:
+        rows = breaches.filter(pl.col("kind") == kind).to_dicts()
         total = pack.breach_totals.get(kind, 0)
         if total:
+            title = render(f"breach.title.{kind}", lang=lang)
             groups.append({"kind": kind, "title": title, "rows": rows, "total": total})
     return groups
 
 
-def change_sentence(row: dict[str, Any]) -> str:
+def change_sentence(row: dict[str, Any], *, lang: Lang = "en") -> str:
     """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``."""
-    verb = {"up": "rose", "down": "fell", "same": "stayed"}.get(row["direction"] or "", "changed")
+    verb = row["direction"] if row["direction"] in ("up", "down", "same") else "changed"
     if row["kind"] == "rate":
-        counts = format_counts(row["previous_x"], row["previous_n"])
-        before = f"{format_share(row['previous'])} ({counts})"
-        after = (
-            f"{format_share(row['current'])} ({format_counts(row['current_x'], row['current_n'])})"
+        before, after = (
+            f"{format_share(row[share], lang)} ({format_counts(row[x], row[n], lang)})"
+            for share, x, n in (
+                ("previous", "previous_x", "previous_n"),
+                ("current", "current_x", "current_n"),
+            )
         )
-        test = "two-proportion z-test"
     else:
-        before = f"{row['previous_x']:,} ({row['previous']:.1f} a day)"
-        after = f"{row['current_x']:,} ({row['current']:.1f} a day)"
-        test = "Poisson rate test per elapsed day"
-    return f"{row['label']} {verb} from {before} to {after}; {test}, {format_p(row['p_value'])}"
+        before, after = (
+            render(
+                "pack.change.a_day",
+                lang=lang,
+                count=format_count(row[x], lang),
+                rate=format_decimal(row[rate], lang),
+            )
+            for rate, x in (("previous", "previous_x"), ("current", "current_x"))
+        )
+    return render(
+        f"pack.change.{verb}",
+        lang=lang,
+        label=metric_label(row["metric"], lang=lang),
+        before=before,
+        after=after,
+        test=render(f"pack.change.test.{row['kind']}", lang=lang),
+        p=format_p(row["p_value"], lang),
+    )
 
 
 # -- charts --------------------------------------------------------------------------
 
 
-def chart_specs(pack: ReviewPack) -> dict[str, dict[str, Any]]:
+def chart_specs(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, dict[str, Any]]:
     """Vega-Lite specs (altair) of the pack's charts, by name: funnel, pacing, handoff_by_rep."""
     import altair as alt
 
+    def words(code: str) -> str:
+        return render(f"pack.chart.{code}", lang=lang)
+
+    labels = {stage: metric_label(stage, lang=lang) for stage in STAGE_LABELS}
     specs: dict[str, dict[str, Any]] = {}
     stages = [s for s, _, _ in FUNNEL if s not in ("visitors", "won_revenue")]
     prev_label = pack.previous.month
     funnel = pl.DataFrame(
         [
-            {"stage": STAGE_LABELS[s], "month": label, "count": volumes.get(s) or 0}
+            {"stage": labels[s], "month": label, "count": volumes.get(s) or 0}
             for s in stages
             for label, volumes in (
                 (prev_label, pack.previous.volumes),
@@ -139,14 +176,14 @@ def chart_specs(pack: ReviewPack) -> dict[str, dict[str, Any]]:
             )
         ]
     )
-    order = [STAGE_LABELS[s] for s in stages]
+    order = [labels[s] for s in stages]
     specs["funnel"] = (
-        alt.Chart(funnel, title="Funnel volumes")
+        alt.Chart(funnel, title=words("funnel"))
         .mark_bar()
         .encode(
             y=alt.Y("stage:N", sort=order, title=None),
             yOffset=alt.YOffset("month:N", sort=[prev_label, pack.month]),
-            x=alt.X("count:Q", title="leads"),
+            x=alt.X("count:Q", title=words("leads")),
             color=alt.Color(
                 "month:N",
                 sort=[prev_label, pack.month],
@@ -159,14 +196,14 @@ def chart_specs(pack: ReviewPack) -> dict[str, dict[str, Any]]:
     )
     pacing = pack.review.pacing.filter(
         (pl.col("period") == "month") & pl.col("pace").is_not_null()
-    ).with_columns(pl.col("stage").replace_strict(STAGE_LABELS, default=pl.col("stage")))
+    ).with_columns(pl.col("stage").replace_strict(labels, default=pl.col("stage")))
     if pacing.height:
         bars = (
-            alt.Chart(pacing, title="Pace to goal this month (1 = on track)")
+            alt.Chart(pacing, title=words("pacing"))
             .mark_bar(color="#2f5d8a")
             .encode(
                 y=alt.Y("stage:N", sort=None, title=None),
-                x=alt.X("pace:Q", title="actual / expected to date"),
+                x=alt.X("pace:Q", title=words("pace_axis")),
             )
         )
         rule = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(color="#c0392b").encode(x="x:Q")
@@ -174,10 +211,10 @@ def chart_specs(pack: ReviewPack) -> dict[str, dict[str, Any]]:
     by_rep = pack.review.handoff_by_rep.filter(pl.col("n") > 0)
     if by_rep.height:
         by_rep = by_rep.with_columns(pl.col("rep_name").fill_null(pl.col("rep_id")).alias("rep"))
-        base = alt.Chart(by_rep, title="Speed to lead by rep (95 % Wilson interval)")
+        base = alt.Chart(by_rep, title=words("by_rep"))
         points = base.mark_point(filled=True, color="#2f5d8a").encode(
             y=alt.Y("rep:N", sort="x", title=None),
-            x=alt.X("compliance:Q", title="first touch in time", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("compliance:Q", title=words("in_time"), scale=alt.Scale(domain=[0, 1])),
         )
         bars = base.mark_rule(color="#2f5d8a").encode(y="rep:N", x="ci_low:Q", x2="ci_high:Q")
         specs["handoff_by_rep"] = (
@@ -186,15 +223,22 @@ def chart_specs(pack: ReviewPack) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def chart_svgs(pack: ReviewPack) -> dict[str, str]:
+#: The d3 number locale of the charts' axes in each language (vl-convert knows them offline).
+CHART_LOCALES: dict[str, str] = {"en": "en-US", "de": "de-DE"}
+
+
+def chart_svgs(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, str]:
     """The charts as inline SVG (vl-convert; no network access, no scripts)."""
     import vl_convert
 
     svgs = {}
-    for name, spec in chart_specs(pack).items():
+    for name, spec in chart_specs(pack, lang=lang).items():
         # The page's font, so that the browser's text fits the box vl-convert measured.
         spec = {**spec, "padding": 8, "config": {**spec.get("config", {}), "font": CHART_FONT}}
-        svg = vl_convert.vegalite_to_svg(spec)
+        if lang == "en":
+            svg = vl_convert.vegalite_to_svg(spec)
+        else:
+            svg = vl_convert.vegalite_to_svg(spec, format_locale=CHART_LOCALES[lang])
         svgs[name] = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     return svgs
 
@@ -202,37 +246,60 @@ def chart_svgs(pack: ReviewPack) -> dict[str, str]:
 # -- templates -----------------------------------------------------------------------
 
 
-def _amount(value: float | None, unit: str) -> str:
+#: The kinds of breach whose size is a whole number of attempts.
+_WHOLE_KINDS = frozenset({"cadence", "premature_recycles"})
+
+
+def _amount(value: float | None, unit: str, kind: str = "", lang: Lang = "en") -> str:
     """A breach's size: whole attempts, tenths of hours and days.
 
-    >>> _amount(4.0, "attempts short"), _amount(26.04, "hours over"), _amount(None, "x")
-    ('4 attempts short', '26.0 hours over', '')
+    >>> _amount(4.0, "attempts short", "cadence"), _amount(1026.04, "hours over")
+    ('4 attempts short', '1026.0 hours over')
+    >>> _amount(1026.04, "Stunden über der Frist", "handoff", "de"), _amount(None, "x")
+    ('1.026,0 Stunden über der Frist', '')
     """
     if value is None:
         return ""
-    return f"{value:.0f} {unit}" if "attempts" in unit else f"{value:.1f} {unit}"
+    digits = 0 if kind in _WHOLE_KINDS else 1
+    if lang == "en":
+        return f"{value:.{digits}f} {unit}"
+    return f"{number(value, lang, digits=digits)} {unit}"
 
 
-def _environment(*, markdown: bool):
+def _environment(*, markdown: bool, lang: Lang = "en"):
     import jinja2
 
+    def words(code: str, **params: Any) -> str:
+        """A ``pack.*`` text of :mod:`analytics.texts` (escaped like any value)."""
+        return render(f"pack.{code}", lang=lang, **params)
+
+    def tr(value: Any) -> Any:
+        """A text of the pack (action item, promise, counts) in the pack's language."""
+        return value.render(lang=lang) if hasattr(value, "render") else value
+
+    def whole(value: Any) -> str:
+        """A count printed as it is in English, with German separators in German."""
+        return str(value) if lang == "en" else number(value, lang)
+
     filters = {
-        "metric": lambda v, m, c="EUR": format_metric(m, v, currency=c),
-        "change": lambda v, m, c="EUR": format_change(m, v, currency=c),
-        "share": format_share,
-        "p": format_p,
-        "counts": lambda r: format_counts(r.get("x"), r.get("n")) if r else "",
-        "count": lambda v: NO_DATA if v is None else f"{round(v):,}",
-        "num1": lambda v: NO_DATA if v is None else f"{v:.1f}",
-        "amount": _amount,
-        "label": lambda m: METRIC_LABELS.get(m, m),
-        "status": lambda s: {"met": "met", "at_risk": "at risk", "missed": "missed"}.get(
-            s, "no data" if s is None else s
-        ),
+        "metric": lambda v, m, c="EUR": format_metric(m, v, currency=c, lang=lang),
+        "change": lambda v, m, c="EUR": format_change(m, v, currency=c, lang=lang),
+        "share": lambda v: format_share(v, lang),
+        "p": lambda v: format_p(v, lang),
+        "counts": lambda r: format_counts(r.get("x"), r.get("n"), lang) if r else "",
+        "count": lambda v: format_count(v, lang),
+        "num1": lambda v: format_decimal(v, lang),
+        "whole": whole,
+        "amount": lambda v, unit, kind="": _amount(v, unit, kind, lang),
+        "day": lambda v: day(v, lang),
+        "term": lambda v, kind: term(kind, v, lang=lang),
+        "status": lambda s: term("status", s, lang=lang),
+        "tr": tr,
     }
+    loader = jinja2.PackageLoader("analytics.pack", "templates")
     if markdown:
         env = jinja2.Environment(
-            loader=jinja2.PackageLoader("analytics.pack", "templates"),
+            loader=loader,
             autoescape=False,
             finalize=_markdown_escape,
             trim_blocks=True,
@@ -241,12 +308,11 @@ def _environment(*, markdown: bool):
         )
     else:
         env = jinja2.Environment(
-            loader=jinja2.PackageLoader("analytics.pack", "templates"),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
+            loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True
         )
     env.filters.update(filters)
+    env.globals.update(w=words, text=lambda code, **params: render(code, lang=lang, **params))
+    env.globals["lang"] = lang
     return env
 
 
@@ -268,29 +334,43 @@ def _markdown_escape(value: Any) -> Any:
     return value
 
 
-def _context(pack: ReviewPack, *, charts: bool) -> dict[str, Any]:
-    review = pack.review
+def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, Any]:
+    review, config = pack.review, pack.config
+
+    def kpi_label(row: dict[str, Any]) -> str:
+        return config.kpi_label(row["team"], row["metric"], lang) or row["label"]
+
     return {
         "pack": pack,
         "review": review,
         "previous": pack.previous,
-        "config": pack.config,
+        "config": config,
+        "name": config.sla.text("name", lang),
+        "owners": ", ".join(config.sla.text("owners", lang)),
         "currency": pack.currency,
-        "as_of": review.as_of.strftime("%Y-%m-%d %H:%M UTC") if review.as_of else NO_DATA,
-        "segment": ", ".join(f"{k} = {v}" for k, v in (review.segment or {}).items()),
-        "funnel": funnel_rows(pack),
-        "pacing": pacing_rows(pack),
-        "breach_groups": breach_groups(pack),
+        "as_of": moment(review.as_of, lang) if review.as_of else render("no_data", lang=lang),
+        "segment": ", ".join(
+            f"{term('segment', k, lang=lang)} = {v}" for k, v in (review.segment or {}).items()
+        ),
+        "funnel": funnel_rows(pack, lang=lang),
+        "pacing": pacing_rows(pack, lang=lang),
+        "breach_groups": breach_groups(pack, lang=lang),
         "significant": [
-            {**r, "sentence": change_sentence(r)} for r in pack.significant.iter_rows(named=True)
+            {**r, "sentence": change_sentence(r, lang=lang)}
+            for r in pack.significant.iter_rows(named=True)
         ],
-        "tests": pack.changes.to_dicts(),
-        "charts": chart_svgs(pack) if charts else {},
-        "teams": [("marketing", "Marketing's"), ("sales", "Sales'")],
+        "tests": [
+            {**r, "label": metric_label(r["metric"], lang=lang)}
+            for r in pack.changes.iter_rows(named=True)
+        ],
+        "sla_changes": pack.sla_change_lines(lang=lang),
+        "kpi_label": kpi_label,
+        "charts": chart_svgs(pack, lang=lang) if charts else {},
+        "teams": ["marketing", "sales"],
     }
 
 
-def render_html(pack: ReviewPack, *, charts: bool = True) -> str:
+def render_html(pack: ReviewPack, *, charts: bool = True, lang: Lang = "en") -> str:
     """One self-contained HTML file (inline CSS and SVG, print CSS, nothing loaded).
 
     Parameters
@@ -298,20 +378,22 @@ def render_html(pack: ReviewPack, *, charts: bool = True) -> str:
     pack : ReviewPack
     charts : bool, default True
         Embed the charts (SVG via vl-convert).
+    lang : {"en", "de"}, default "en"
+        The language of the words, numbers and dates.
     """
     from markupsafe import Markup
 
-    context = _context(pack, charts=charts)
+    context = _context(pack, charts=charts, lang=check_lang(lang))
     context["charts"] = {name: Markup(svg) for name, svg in context["charts"].items()}
-    return _environment(markdown=False).get_template("pack.html.j2").render(**context)
+    return _environment(markdown=False, lang=lang).get_template("pack.html.j2").render(**context)
 
 
-def render_markdown(pack: ReviewPack) -> str:
+def render_markdown(pack: ReviewPack, *, lang: Lang = "en") -> str:
     """The pack as GitHub-flavoured Markdown for a wiki (tables; charts left out)."""
     return (
-        _environment(markdown=True)
+        _environment(markdown=True, lang=lang)
         .get_template("pack.md.j2")
-        .render(**_context(pack, charts=False))
+        .render(**_context(pack, charts=False, lang=check_lang(lang)))
     )
 
 
@@ -385,22 +467,30 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = 120)
         return target.read_bytes()
 
 
-def render_pack(pack: ReviewPack, *, fmt: PackFormat = "html") -> str | bytes:
+def render_pack(pack: ReviewPack, *, fmt: PackFormat = "html", lang: Lang = "en") -> str | bytes:
     """The pack in ``fmt``: ``html`` and ``md`` as text, ``pdf`` as bytes.
+
+    Parameters
+    ----------
+    pack : ReviewPack
+    fmt : {"html", "pdf", "md"}, default "html"
+    lang : {"en", "de"}, default "en"
+        The language of the words, numbers and dates (the app passes its UI language;
+        the CLI writes English).
 
     Raises
     ------
     ValueError
-        For an unknown format (the message lists the allowed ones).
+        For an unknown format or language (the message lists the allowed ones).
     PackRenderError
         For PDF without chromium.
     """
     if fmt == "html":
-        return render_html(pack)
+        return render_html(pack, lang=lang)
     if fmt == "md":
-        return render_markdown(pack)
+        return render_markdown(pack, lang=lang)
     if fmt == "pdf":
-        return html_to_pdf(render_html(pack))
+        return html_to_pdf(render_html(pack, lang=lang))
     raise ValueError(f"unknown pack format {fmt!r}; allowed: {', '.join(PACK_FORMATS)}")
 
 
@@ -416,6 +506,7 @@ __all__ = [
     "funnel_rows",
     "html_to_pdf",
     "pacing_rows",
+    "pack_breaches",
     "render_html",
     "render_markdown",
     "render_pack",

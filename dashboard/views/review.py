@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.pack.build import top_breaches
+from analytics.pack.render import pack_breaches
 from analytics.texts import p_value, term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
@@ -56,17 +56,19 @@ with right:
     st.subheader(t("export", lg))
     st.caption(t("export_note", lg))
     name = f"sla-review-{v.month}"
+    # the pack in the UI language: its words, numbers and dates
     st.download_button(
-        "HTML", lambda: data.pack_file(v.month, v.segment, "html"), file_name=f"{name}.html",
-        mime="text/html", icon=":material/download:", key="pack-html",
+        "HTML", lambda: data.pack_file(v.month, v.segment, "html", lang=lg),
+        file_name=f"{name}.html", mime="text/html", icon=":material/download:", key="pack-html",
     )  # fmt: skip
     st.download_button(
-        "Markdown", lambda: data.pack_file(v.month, v.segment, "md"), file_name=f"{name}.md",
-        mime="text/markdown", icon=":material/download:", key="pack-md",
+        "Markdown", lambda: data.pack_file(v.month, v.segment, "md", lang=lg),
+        file_name=f"{name}.md", mime="text/markdown", icon=":material/download:", key="pack-md",
     )  # fmt: skip
     st.download_button(
-        "PDF", lambda: data.pack_file(v.month, v.segment, "pdf"), file_name=f"{name}.pdf",
-        mime="application/pdf", icon=":material/download:", key="pack-pdf",
+        "PDF", lambda: data.pack_file(v.month, v.segment, "pdf", lang=lg),
+        file_name=f"{name}.pdf", mime="application/pdf", icon=":material/download:",
+        key="pack-pdf",
     )  # fmt: skip
 
 
@@ -131,7 +133,7 @@ section("handoffs", "nav_handoffs", 4)
 compare(PART_METRICS["handoffs"])
 if pack.breaches.height:
     # the pack's breaches, their units and details in the UI language
-    breaches = pack.breaches if lg == "en" else top_breaches(review, cfg, lang=lg)
+    breaches = pack_breaches(pack, lang=lg)
     st.markdown(f"**{t('top_breaches', lg)}**")
     ui.table(breaches)
     ui.download(breaches, f"top-breaches-{v.month}", lg)
