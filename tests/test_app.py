@@ -613,3 +613,105 @@ def test_upload_rejects_unknown_file_names(tmp_path, monkeypatch) -> None:
     at.file_uploader(key="upload").set_value(("customers.csv", b"a,b\n1,2\n", "text/csv")).run()
     assert any("customers.csv: not a canonical table file" in e.value for e in at.error)
     assert not at.button  # nothing to import
+
+
+# -- texts of the library in the UI language: the pack, the quarantine, the recommendation ------
+
+
+def test_the_review_pack_downloads_in_the_ui_language(warehouse, monkeypatch) -> None:
+    """The page's download buttons call data.pack_file with the UI language."""
+    from dashboard import data
+
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    german = data.pack_file(MONTH, None, "md", lang="de")
+    english = data.pack_file(MONTH, None, "md")
+    assert german.startswith("# Monatliches SLA-Review: 2026-11\n")
+    assert "## Vorgeschlagene Maßnahmen" in german and "Proposed action items" not in german
+    assert english.startswith("# Monthly SLA review: 2026-11\n")
+    # the buttons' data is made on click (not under AppTest): each call passes the language
+    source = (ROOT / "dashboard" / "views" / "review.py").read_text()
+    calls = re.findall(r"data\.pack_file\(([^)]*)\)", source)
+    assert len(calls) == 3 and all(call.endswith("lang=lg") for call in calls), calls
+
+
+def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
+    tmp_path, monkeypatch
+) -> None:
+    import duckdb
+
+    from analytics.warehouse import import_canonical
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "reps.csv").write_text("rep_id,name,team\nr1,Ana,sdr\n")
+    (folder / "leads.csv").write_text(
+        "lead_id,created_at,source,owner_rep_id\n"
+        "L1,2026-10-01T09:00:00Z,email,r1\n"
+        "L1,2026-10-02T09:00:00Z,email,r1\n"  # line 3: the key again
+        "L2,2026-10-02T09:00:00Z,email,r9\n"  # line 4: no such rep
+    )
+    db = tmp_path / "w.duckdb"
+    assert len(import_canonical(db, folder).rejected) == 2
+    con = duckdb.connect(str(db))  # a reason stored by an older import
+    con.execute(
+        "INSERT INTO meta.quarantine VALUES (0, 'leads', 'old.csv', NULL, 7, NULL, "
+        "'has 5 fields, the header has 4', 'a,b,c,d,e', now())"
+    )
+    con.close()
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/warehouse.py").run()
+    assert not at.exception, at.exception[0].value
+    text = shown_text(at)
+    english = [
+        "duplicate key: first seen on line 2",
+        "refers to an unknown rep",
+        "has 5 fields, the header has 4",
+    ]
+    german = [
+        "doppelter Schlüssel: zuerst in Zeile 2",
+        "verweist auf einen unbekannten Mitarbeiter",
+        "hat 5 Felder, die Kopfzeile hat 4",
+    ]
+    assert [g for g in german if g not in text] == []
+    assert [e for e in english if e in text] == []
+
+    # an import from the page: its rejected rows in German too
+    leads = b"lead_id,created_at,source\nL5,2026-10-01T09:00:00Z,email\nL6,yesterday,email\n"
+    at.file_uploader(key="upload").set_value([("leads.csv", leads, "text/csv")]).run()
+    at.button[0].click().run()
+    assert not at.exception, at.exception[0].value
+    text = shown_text(at)
+    assert "kein Zeitstempel nach ISO 8601 (2026-10-05T09:12:00+02:00)" in text
+    assert "cannot be read as" not in text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dashboard/views/qualification.py is to call data.threshold_table(lang=lg)",
+)
+def test_the_qualification_page_in_german_gives_the_recommendation_in_german(
+    app: AppTest, library, warehouse: Path
+) -> None:
+    from analytics.scoring.thresholds import (
+        precompute_thresholds,
+        recommend_threshold,
+        threshold_table,
+    )
+    from analytics.warehouse import latest_timestamp
+
+    tables, cfg = library
+    con = connect_readonly(warehouse)
+    at = latest_timestamp(con)
+    con.close()
+    table = threshold_table(precompute_thresholds(tables, cfg, as_of=at))
+    (_, english), (_, german) = recommend_threshold(table), recommend_threshold(table, lang="de")
+    app.segmented_control(key="lang").set_value("de").run()
+    app.switch_page("views/qualification.py").run()
+    assert not app.exception, app.exception[0].value
+    text = shown_text(app)
+    assert english not in text
+    assert german in text
