@@ -76,6 +76,9 @@ for team in ("marketing", "sales"):
             facet=alt.Facet("panel:N", title=None, header=alt.Header(labelFontSize=14)), columns=3
         )
         .resolve_scale(y="independent")
+        # every panel its own month axis: in a grid with an empty last cell, a shared axis
+        # would sit under the empty cell, away from the panel above it
+        .resolve_axis(x="independent")
         .properties(title=t("c_kpi_trend_title", lg, team=t(team, lg), trend=t("trend", lg)))
     )
     ui.chart(chart)
