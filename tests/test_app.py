@@ -689,10 +689,6 @@ def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
     assert "cannot be read as" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dashboard/views/qualification.py is to call data.threshold_table(lang=lg)",
-)
 def test_the_qualification_page_in_german_gives_the_recommendation_in_german(
     app: AppTest, library, warehouse: Path
 ) -> None:
@@ -715,3 +711,28 @@ def test_the_qualification_page_in_german_gives_the_recommendation_in_german(
     text = shown_text(app)
     assert english not in text
     assert german in text
+
+
+def test_threshold_slider_moves_the_chart_lines_without_rebuilding_the_charts(app: AppTest) -> None:
+    """The what-if charts' spec is built once; a slider move only changes their ``marks``."""
+    import pyarrow as pa
+
+    app.switch_page("views/qualification.py").run()
+
+    def what_if_charts() -> list[tuple[str, dict[str, list]]]:
+        charts = []
+        for element in app.get("vega_lite_chart"):
+            named = {d.name: d for d in element.proto.datasets}
+            if "marks" in named:
+                marks = pa.ipc.open_stream(named["marks"].data.data).read_all().to_pydict()
+                charts.append((element.proto.spec, marks))
+        return charts
+
+    before = what_if_charts()
+    app.slider(key="threshold").set_value(75).run()
+    after = what_if_charts()
+    assert len(before) == len(after) == 2  # volume and workload
+    assert [spec for spec, _ in before] == [spec for spec, _ in after]
+    for _, marks in after:
+        chosen = marks["threshold"][marks["which"].index("chosen")]
+        assert chosen == 75.0

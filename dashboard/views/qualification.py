@@ -17,7 +17,7 @@ st.caption(t("qualification_note", lg) + " " + t("scoring_company_wide", lg))
 
 with st.spinner(t("precomputing", lg)):
     base = data.threshold_base()
-    table, recommended, reason = data.threshold_table()
+    table, recommended, reason = data.threshold_table(lang=lg)
 current = float(cfg.scoring.mql_threshold)
 top = float(table["threshold"].max() or 100.0)
 now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
