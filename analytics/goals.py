@@ -190,7 +190,9 @@ def pacing(
             [vols.select(pl.lit(s).alias("stage"), pl.col(s).alias("actual")) for s in stages]
         )
         frames.append(
-            actual.join(targets.select("stage", "target"), on="stage", how="left").with_columns(
+            actual.join(
+                targets.select("stage", "target"), on="stage", how="left", maintain_order="left"
+            ).with_columns(
                 pl.lit(period).alias("period"),
                 (pl.col("target") * length).alias("target"),
                 pl.lit(share).alias("elapsed_share"),

@@ -8,7 +8,13 @@ import polars as pl
 import pytest
 
 from analytics.config import load_config
-from analytics.goals import monthly_targets, pacing, reverse_funnel, trailing_rates
+from analytics.goals import (
+    REVERSE_STEPS,
+    monthly_targets,
+    pacing,
+    reverse_funnel,
+    trailing_rates,
+)
 from analytics.tables import Tables
 
 CFG = load_config("data/sla.toml")  # revenue target 1,000,000 a month, 6 trailing months
@@ -127,6 +133,12 @@ def test_pacing_month_and_quarter_by_hand():
     assert leads_month["pace"] == pytest.approx(0.5)  # 100 of 200 expected
     assert rows[("month", "sqls")]["target"] is None
     assert rows[("month", "sqls")]["pace"] is None
+    # rows in a fixed order (the review pack prints them as they come): month, then quarter,
+    # each in the reverse funnel's stage order, whatever order the targets come in
+    stages = [s for s, _ in REVERSE_STEPS]
+    assert got.select("period", "stage").rows() == [
+        (period, stage) for period in ("month", "quarter") for stage in stages
+    ]
 
 
 def test_pacing_of_a_past_month_is_complete():
