@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
@@ -100,3 +101,28 @@ def test_demo_refuses_a_canonical_folder_it_would_have_to_build_in_chunks(tmp_pa
     assert res.exit_code == 2
     assert "--out: a canonical folder is written for up to 2,000,000 leads" in res.stderr
     assert not (tmp_path / "d.duckdb").exists()
+
+
+def test_a_chunked_write_that_fails_after_committed_chunks_leaves_the_warehouse_as_it_was(
+    tmp_path,
+):
+    from datetime import UTC, datetime
+
+    from analytics.config import load_config
+    from analytics.demo import generate_demo_chunks
+    from analytics.warehouse import write_tables
+
+    cfg, end = load_config("data/sla.toml"), datetime(2026, 6, 1, tzinfo=UTC)
+    db = tmp_path / "w.duckdb"
+    write_tables(db, generate_demo_chunks(cfg, leads=150, seed=1, end=end), source="old")
+    before = db.read_bytes()
+
+    def chunks_then_a_failure():
+        # each chunk is committed to the staged copy before the next one is asked for
+        yield from generate_demo_chunks(cfg, leads=250, seed=3, end=end, chunk_leads=100)
+        raise RuntimeError("generator died")
+
+    with pytest.raises(RuntimeError, match="generator died"):
+        write_tables(db, chunks_then_a_failure(), source="new")
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]

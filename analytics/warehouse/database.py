@@ -89,8 +89,9 @@ def updating(db_path: str | Path, *, fresh: bool = False) -> Iterator[duckdb.Duc
     fresh
         Start from an empty warehouse instead of a copy (``sla demo``).
 
-    The body runs inside one transaction; on any exception the copy is deleted and
-    the live file is untouched.
+    The body runs inside one transaction on the copy (a long append may commit to the
+    copy in steps: :func:`commit_step`); on any exception the copy is deleted and the
+    live file is untouched.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +116,26 @@ def updating(db_path: str | Path, *, fresh: bool = False) -> Iterator[duckdb.Duc
         finally:
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
+
+
+def commit_step(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit what an :func:`updating` body wrote so far to its copy, and go on in a new
+    transaction.
+
+    The live file still changes only at the swap, so a failure later leaves it as it was.
+    DuckDB keeps the rows appended in an open transaction in memory until the commit
+    (about 1 GB per million demo leads, beyond its memory limit): an append in steps
+    commits after each to stay bounded by one step.
+
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("BEGIN TRANSACTION").execute("CREATE TABLE t AS SELECT 1 AS x")
+    >>> commit_step(con)
+    >>> _ = con.execute("INSERT INTO t VALUES (2)").execute("ROLLBACK")
+    >>> con.execute("SELECT x FROM t").fetchall()  # the row of the committed step stays
+    [(1,)]
+    """
+    con.execute("COMMIT")
+    con.execute("BEGIN TRANSACTION")
 
 
 def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -28,7 +28,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.warehouse.config_history import record_config_version
-from analytics.warehouse.database import updating
+from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
@@ -756,7 +756,9 @@ def write_tables(
     the contract, and the tests check it) and logs one load per table. ``frames`` is
     one frame per table, or an iterable of such mappings (e.g.
     :func:`analytics.demo.generate_demo_chunks`), appended one after the other so
-    that only one is in memory at a time; all in one transaction.
+    that only one is in memory at a time. Each chunk is committed to the staged copy
+    (DuckDB would otherwise hold every appended chunk in memory until the end); the
+    warehouse is replaced only when all are written, and stays as it was if one fails.
 
     Returns
     -------
@@ -780,7 +782,8 @@ def write_tables(
                 con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM incoming")
                 con.unregister("incoming")
                 written[table] = written.get(table, 0) + frame.height
-            del chunk
+            del chunk, frame
+            commit_step(con)
         written = {table: written[table] for table in LOAD_ORDER if table in written}
         for table, rows in written.items():
             con.execute(
