@@ -185,36 +185,32 @@ with st.expander(t("threshold_table", lg)):  # outside the fragment: the slider 
     ui.table(table)
     ui.download(table, "threshold-table", lg)
 
+
 # -- score quality --------------------------------------------------------------------------
-with st.spinner(t("precomputing", lg)):
-    quality = data.score_quality()
-dist_tab, grid_tab, calib_tab = st.tabs(
-    [t("score_distribution", lg), t("grid", lg), t("calibration", lg)]
-)
-with dist_tab:
+@st.cache_data(show_spinner=False, max_entries=4)
+def quality_chart_specs(quality: dict, current: float, lg: str) -> dict[str, dict | None]:
+    """The score-quality charts (distribution, grid, calibration) as specs, built once per
+    data and language: the slider's reruns of the page do not rebuild them."""
     scores = quality["score_bins"]
     threshold_rule = (
         alt.Chart(pl.DataFrame({"t": [current]}))
         .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
         .encode(x="t:Q", tooltip=[alt.Tooltip("t:Q", title=t("c_threshold_x", lg))])
     )
-    ui.chart(
-        (
-            alt.Chart(scores)
-            .mark_bar()
-            .encode(
-                x=alt.X("from:Q", bin="binned", title=t("c_score_x", lg)),
-                x2="to:Q",
-                y=alt.Y("leads:Q", title=t("c_leads_y", lg), stack=True),
-                color=alt.Color(
-                    "fit_grade:N", title=t("c_fit_grade", lg), scale=alt.Scale(scheme="viridis")
-                ),
-                tooltip=["from", "to", "fit_grade", alt.Tooltip("leads:Q", format=",")],
-            )
-            + threshold_rule
-        ).properties(title=t("c_score_title", lg), height=300)
-    )
-with grid_tab:
+    distribution = (
+        alt.Chart(scores)
+        .mark_bar()
+        .encode(
+            x=alt.X("from:Q", bin="binned", title=t("c_score_x", lg)),
+            x2="to:Q",
+            y=alt.Y("leads:Q", title=t("c_leads_y", lg), stack=True),
+            color=alt.Color(
+                "fit_grade:N", title=t("c_fit_grade", lg), scale=alt.Scale(scheme="viridis")
+            ),
+            tooltip=["from", "to", "fit_grade", alt.Tooltip("leads:Q", format=",")],
+        )
+        + threshold_rule
+    ).properties(title=t("c_score_title", lg), height=300)
     grid = quality["grid"].with_columns(
         (pl.col("rate") * 100).alias("rate_pct"),
         (pl.col("ci_low") * 100).alias("ci_low_pct"),
@@ -224,46 +220,31 @@ with grid_tab:
         x=alt.X("interest_grade:N", title=t("c_interest_x", lg)),
         y=alt.Y("fit_grade:N", title=t("c_fit_y", lg)),
     )
-    ui.chart(
-        (
-            heat.mark_rect().encode(
-                color=alt.Color(
-                    "rate_pct:Q", title=t("c_sql_rate_pct", lg), scale=alt.Scale(scheme="greens")
-                ),
-                tooltip=[
-                    "fit_grade",
-                    "interest_grade",
-                    alt.Tooltip("leads:Q", format=","),
-                    alt.Tooltip("converted:Q", title=t("c_became_sql", lg), format=","),
-                    alt.Tooltip("rate_pct:Q", title=t("c_sql_rate_pct", lg), format=".1f"),
-                    alt.Tooltip("ci_low_pct:Q", title=t("c_ci_from", lg), format=".1f"),
-                    alt.Tooltip("ci_high_pct:Q", title=t("c_ci_to", lg), format=".1f"),
-                ],
-            )
-            + heat.mark_text(fontSize=15)
-            .encode(
-                text=alt.Text("label:N"),
-            )
-            .transform_calculate(label="format(datum.rate_pct, '.1f') + ' % (' + datum.leads + ')'")
-        ).properties(
-            title=t("c_grid_title", lg),
-            height=340,
+    grid_chart = (
+        heat.mark_rect().encode(
+            color=alt.Color(
+                "rate_pct:Q", title=t("c_sql_rate_pct", lg), scale=alt.Scale(scheme="greens")
+            ),
+            tooltip=[
+                "fit_grade",
+                "interest_grade",
+                alt.Tooltip("leads:Q", format=","),
+                alt.Tooltip("converted:Q", title=t("c_became_sql", lg), format=","),
+                alt.Tooltip("rate_pct:Q", title=t("c_sql_rate_pct", lg), format=".1f"),
+                alt.Tooltip("ci_low_pct:Q", title=t("c_ci_from", lg), format=".1f"),
+                alt.Tooltip("ci_high_pct:Q", title=t("c_ci_to", lg), format=".1f"),
+            ],
         )
-    )
-    st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
-with calib_tab:
-    if "metrics" not in quality:
-        st.info(t("too_few", lg))
-    else:
-        m = quality["metrics"]
-        k1, k2, k3, k4 = st.columns(4)
-        k1.metric(t("brier", lg), num(m["brier"], lg, digits=3), border=True)
-        k2.metric("ECE", pct(m["ece"], lg), border=True)
-        k3.metric("ROC AUC", num(m["roc_auc"], lg, digits=3), border=True)
-        k4.metric(t("base_rate", lg), pct(m["base_rate"], lg), border=True)
-        k4.caption(
-            rate_text(m["base_rate"], m["positives"], m["n"], *wilson(m["positives"], m["n"]), lg)
-        )
+        + heat.mark_text(fontSize=15)
+        .encode(text=alt.Text("label:N"))
+        .transform_calculate(label="format(datum.rate_pct, '.1f') + ' % (' + datum.leads + ')'")
+    ).properties(title=t("c_grid_title", lg), height=340)
+    specs = {
+        "distribution": ui.chart_spec(distribution, lg=lg),
+        "grid": ui.chart_spec(grid_chart, lg=lg),
+        "calibration": None,
+    }
+    if "metrics" in quality:
         rel = quality["reliability"].with_columns(
             (pl.col("mean_predicted") * 100).alias("predicted_pct"),
             (pl.col("observed") * 100).alias("observed_pct"),
@@ -280,22 +261,46 @@ with calib_tab:
             x=alt.X("predicted_pct:Q", title=t("c_predicted_x", lg)),
             y=alt.Y("observed_pct:Q", title=t("c_observed_y", lg)),
         )
-        ui.chart(
-            (
-                diag
-                + pts.mark_rule(color="#2563eb").encode(y="lo:Q", y2="hi:Q")
-                + pts.mark_line(color="#2563eb")
-                + pts.mark_circle(size=120, color="#2563eb").encode(
-                    tooltip=[
-                        alt.Tooltip("predicted_pct:Q", title=t("c_predicted", lg), format=".1f"),
-                        alt.Tooltip("observed_pct:Q", title=t("c_observed", lg), format=".1f"),
-                        alt.Tooltip("count:Q", title=t("c_leads", lg), format=","),
-                        alt.Tooltip("converted:Q", title=t("c_became_sql", lg), format=","),
-                    ]
-                )
-            ).properties(
-                title=t("c_calibration_title", lg),
-                height=340,
+        calibration = (
+            diag
+            + pts.mark_rule(color="#2563eb").encode(y="lo:Q", y2="hi:Q")
+            + pts.mark_line(color="#2563eb")
+            + pts.mark_circle(size=120, color="#2563eb").encode(
+                tooltip=[
+                    alt.Tooltip("predicted_pct:Q", title=t("c_predicted", lg), format=".1f"),
+                    alt.Tooltip("observed_pct:Q", title=t("c_observed", lg), format=".1f"),
+                    alt.Tooltip("count:Q", title=t("c_leads", lg), format=","),
+                    alt.Tooltip("converted:Q", title=t("c_became_sql", lg), format=","),
+                ]
             )
+        ).properties(title=t("c_calibration_title", lg), height=340)
+        specs["calibration"] = ui.chart_spec(calibration, lg=lg)
+    return specs
+
+
+with st.spinner(t("precomputing", lg)):
+    quality = data.score_quality()
+    specs = quality_chart_specs(quality, current, lg)
+dist_tab, grid_tab, calib_tab = st.tabs(
+    [t("score_distribution", lg), t("grid", lg), t("calibration", lg)]
+)
+with dist_tab:
+    ui.show_spec(specs["distribution"])
+with grid_tab:
+    ui.show_spec(specs["grid"])
+    st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
+with calib_tab:
+    if specs["calibration"] is None:
+        st.info(t("too_few", lg))
+    else:
+        m = quality["metrics"]
+        k1, k2, k3, k4 = st.columns(4)
+        k1.metric(t("brier", lg), num(m["brier"], lg, digits=3), border=True)
+        k2.metric("ECE", pct(m["ece"], lg), border=True)
+        k3.metric("ROC AUC", num(m["roc_auc"], lg, digits=3), border=True)
+        k4.metric(t("base_rate", lg), pct(m["base_rate"], lg), border=True)
+        k4.caption(
+            rate_text(m["base_rate"], m["positives"], m["n"], *wilson(m["positives"], m["n"]), lg)
         )
+        ui.show_spec(specs["calibration"])
         st.caption(t("calibration_note", lg, n=num(quality["n_test"], lg)))
