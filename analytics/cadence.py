@@ -328,7 +328,8 @@ def never_contacted(cadence: pl.LazyFrame, *, as_of: datetime) -> pl.LazyFrame:
     Returns
     -------
     LazyFrame, one row per untouched episode: ``lead_id``, ``episode``, ``owner_rep_id``,
-    ``started_at``, ``end_stage``, ``hours_waiting`` (to its end or ``as_of``), longest first.
+    ``started_at``, ``end_stage``, ``hours_waiting`` (to its end or ``as_of``), longest first
+    (ties by lead and episode).
     """
     as_of_lit = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
     waited = (pl.coalesce("ended_at", as_of_lit) - pl.col("started_at")).dt.total_seconds(
@@ -344,7 +345,7 @@ def never_contacted(cadence: pl.LazyFrame, *, as_of: datetime) -> pl.LazyFrame:
             "end_stage",
             waited.alias("hours_waiting"),
         )
-        .sort("hours_waiting", "lead_id", descending=[True, False])
+        .sort("hours_waiting", "lead_id", "episode", descending=[True, False, False])
     )
 
 
@@ -354,14 +355,15 @@ def cadence_breaches(cadence: pl.LazyFrame) -> pl.LazyFrame:
     Returns
     -------
     LazyFrame: ``lead_id``, ``episode``, ``owner_rep_id``, ``started_at``,
-    ``spaced_attempts``, ``attempts_short``; largest shortfall first.
+    ``spaced_attempts``, ``attempts_short``; largest shortfall first (ties by lead and
+    episode: a lead can fail twice in a month by the same count).
     """
     return (
         cadence.filter(pl.col("is_held").not_())
         .select(
             "lead_id", "episode", "owner_rep_id", "started_at", "spaced_attempts", "attempts_short"
         )
-        .sort("attempts_short", "lead_id", descending=[True, False])
+        .sort("attempts_short", "lead_id", "episode", descending=[True, False, False])
     )
 
 

@@ -275,7 +275,8 @@ def handoff_breaches(speed: pl.LazyFrame) -> pl.LazyFrame:
     Returns
     -------
     LazyFrame, one row per missed episode: ``lead_id``, ``episode``, ``owner_rep_id``,
-    ``started_at``, ``first_touch_at``, ``hours_to_first_touch``, ``hours_over``.
+    ``started_at``, ``first_touch_at``, ``hours_to_first_touch``, ``hours_over``; ties
+    by lead and episode.
     """
     return (
         speed.filter(pl.col("status") == "missed")
@@ -288,7 +289,7 @@ def handoff_breaches(speed: pl.LazyFrame) -> pl.LazyFrame:
             "hours_to_first_touch",
             "hours_over",
         )
-        .sort("hours_over", "lead_id", descending=[True, False])
+        .sort("hours_over", "lead_id", "episode", descending=[True, False, False])
     )
 
 

@@ -598,7 +598,7 @@ def build_review(
         "cadence": cur["cadence_breaches"],
         "never_contacted": cur["never_contacted"],
         "premature_recycles": premature.filter(pl.col("is_premature")).sort(
-            "attempts_short", "lead_id", descending=[True, False]
+            "attempts_short", "lead_id", "episode", descending=[True, False, False]
         ),
         "stale_leads": stale_frame,
         "recycled_not_enrolled": enrollment.filter(pl.col("status").is_in(["late", "missing"])),

@@ -193,3 +193,24 @@ def test_empty_cadence_summary_is_null_not_zero():
     assert summary.select("episodes", "judged", "held", "compliance", "attempts_per_mql").row(
         0
     ) == (0, 0, 0, None, None)
+
+
+def _failed(lead, episode, start, end):
+    """A judged, failed, untouched episode (a cadence breach, never contacted)."""
+    return {"lead_id": lead, "episode": episode, "owner_rep_id": "r1", "started_at": start,
+            "ended_at": end, "end_stage": "recycled", "attempts": 0, "spaced_attempts": 0,
+            "is_held": False, "attempts_short": 6}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "breaches",
+    [cadence_breaches, lambda c: never_contacted(c, as_of=AS_OF)],
+    ids=["cadence", "never"],
+)
+def test_breach_ties_are_listed_by_lead_then_episode(breaches):
+    # the same shortfall and the same wait (two days) everywhere: a lead failed twice
+    day = timedelta(days=1)
+    starts = {("b", 2): T0 + 10 * day, ("a", 1): T0, ("b", 1): T0 + 3 * day}
+    cad = pl.LazyFrame([_failed(lead, ep, s, s + 2 * day) for (lead, ep), s in starts.items()])
+    got = breaches(cad).collect()
+    assert got.select("lead_id", "episode").rows() == [("a", 1), ("b", 1), ("b", 2)]

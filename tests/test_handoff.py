@@ -328,3 +328,25 @@ def test_events_after_as_of_are_ignored():
     assert_frame_equal(
         got.select("lead_id", "status"), pl.DataFrame({"lead_id": ["a"], "status": ["pending"]})
     )
+
+
+def test_handoff_breach_ties_are_listed_by_lead_then_episode():
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    speed = pl.LazyFrame(
+        {
+            "lead_id": ["b", "a", "b", "c"],
+            "episode": [2, 1, 1, 1],
+            "owner_rep_id": "r1",
+            "started_at": start,
+            "first_touch_at": None,
+            "hours_to_first_touch": None,
+            "status": ["missed", "missed", "missed", "met"],
+            "hours_over": [5.0, 5.0, 5.0, None],
+        },
+        schema_overrides={
+            "first_touch_at": pl.Datetime("us", "UTC"),
+            "hours_to_first_touch": pl.Float64,
+        },
+    )
+    got = handoff_breaches(speed).collect()
+    assert got.select("lead_id", "episode").rows() == [("a", 1), ("b", 1), ("b", 2)]

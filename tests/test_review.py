@@ -329,3 +329,48 @@ def test_review_frames_are_dataframes():
                  "cadence_episodes", "channel_mix", "pacing", "targets", "kpis"):  # fmt: skip
         assert isinstance(getattr(review, name), pl.DataFrame), name
     assert review.speed_to_lead.height == 3
+
+
+def test_premature_recycle_ties_are_listed_by_lead_then_episode():
+    # two leads recycled twice in October without a single attempt: all 6 attempts short
+    events = [
+        ev(lid, stage, f"2026-10-{day:02d}T09:00:00Z")
+        for lid in ("B", "A")
+        for stage, day in (("mql", 12), ("recycled", 13), ("mql", 2), ("recycled", 3))
+    ]
+    t = Tables.from_rows(
+        leads=[lead(lid, "2026-10-01T08:00:00Z", "email", "r1") for lid in ("B", "A")],
+        lifecycle_events=events,
+    )
+    premature = build_review(t, CFG, month="2026-10", as_of=AS_OF).breaches["premature_recycles"]
+    assert premature.select("lead_id", "episode", "attempts_short").rows() == [
+        ("A", 1, 6), ("A", 2, 6), ("B", 1, 6), ("B", 2, 6),
+    ]  # fmt: skip
+
+
+#: The review's detail frames whose row order is part of their contract (the per-episode
+#: frames ``speed_to_lead`` and ``cadence_episodes`` have none).
+ORDERED_FRAMES = (
+    "conversion", "cohorts", "velocity", "skipped_stages", "handoff_by_rep", "handoff_by_team",
+    "handoff_by_week", "rejection_reasons", "cadence_by_rep", "channel_mix", "gaps_by_rep",
+    "stall_reasons", "recycled_enrollment", "nurture_enrollments", "nurture_exits",
+    "nurture_progression", "sales_triggered", "unknown_tracks", "targets", "pacing", "kpis",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> Tables:
+    from analytics.demo import generate_demo
+
+    frames = generate_demo(CFG, leads=3000, seed=11, end=datetime(2026, 11, 1, tzinfo=UTC))
+    return Tables.from_frames(**frames)
+
+
+def test_the_same_review_twice_is_the_same_json_and_the_same_tables(demo_tables):
+    first, second = (build_review(demo_tables, CFG, month="2026-10") for _ in range(2))
+    assert json.dumps(first.to_json_dict()) == json.dumps(second.to_json_dict())
+    for name in ORDERED_FRAMES:
+        assert getattr(first, name).equals(getattr(second, name)), name
+    for kind, frame in first.breaches.items():
+        assert frame.equals(second.breaches[kind]), kind
+    assert first.breaches["cadence"].height > 0  # the demo month has breaches to order
