@@ -96,14 +96,15 @@ def exits_by_reason(nurture_enrollments: pl.LazyFrame, *, window: Window) -> pl.
     Returns
     -------
     LazyFrame: ``track``, ``exit_reason`` (null: not recorded), ``exits``, ``share`` (of
-    the track's exits in the window).
+    the track's exits in the window); by track, most exits first (ties by reason, not
+    recorded last).
     """
     return (
         nurture_enrollments.filter(window.contains("exited_at"))
         .group_by("track", "exit_reason")
         .agg(pl.len().cast(pl.Int64).alias("exits"))
         .with_columns((pl.col("exits") / pl.col("exits").sum().over("track")).alias("share"))
-        .sort("track", "exits", descending=[False, True])
+        .sort("track", "exits", "exit_reason", descending=[False, True, False], nulls_last=True)
     )
 
 

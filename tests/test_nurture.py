@@ -178,3 +178,23 @@ def test_sales_triggered_enrollments_and_outcomes():
 def test_unknown_tracks_flagged():
     got = unknown_tracks(TABLES.nurture_enrollments, config=CFG).collect()
     assert got.select("track", "enrollments").rows() == [("mystery", 1)]
+
+
+def test_exits_of_a_track_most_first_then_by_reason_unrecorded_last():
+    ex = "2026-10-20T00:00Z"
+    t = Tables.from_rows(
+        nurture_enrollments=[
+            enr("e1", "a", "x", "2026-09-01T00:00Z", exited=ex, reason="unsubscribed"),
+            enr("e2", "b", "x", "2026-09-01T00:00Z", exited=ex),
+            enr("e3", "c", "x", "2026-09-01T00:00Z", exited=ex, reason="completed"),
+            enr("e4", "d", "x", "2026-09-01T00:00Z", exited=ex, reason="became_mql"),
+            enr("e5", "e", "x", "2026-09-01T00:00Z", exited=ex, reason="became_mql"),
+        ]
+    )
+    got = exits_by_reason(t.nurture_enrollments, window=OCT).collect()
+    assert got.select("exit_reason", "exits").rows() == [
+        ("became_mql", 2),
+        ("completed", 1),
+        ("unsubscribed", 1),
+        (None, 1),
+    ]
