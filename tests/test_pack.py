@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import io
 import json
@@ -667,3 +668,16 @@ def test_the_split_at_any_day_partitions_the_months_episodes(pack, day):
     assert split["handoff_judged"].sum() == 4 and split["handoff_met"].sum() == 2
     assert split["days"].sum() == pytest.approx(31.0)
     assert split["last_day"][0] == date(2026, 10, day - 1)
+
+
+def test_significant_changes_by_p_value_ties_in_the_changes_order(pack):
+    # a large month's p-values underflow to 0: those keep the order of the tested metrics
+    changes = pl.DataFrame(
+        {
+            "metric": ["visitors", "leads", "mqls", "sqls", "deals_won"],
+            "is_significant": [True, True, True, True, False],
+            "p_value": [0.0, 0.01, 0.0, 0.0, 0.2],
+        }
+    )
+    got = dataclasses.replace(pack, changes=changes).significant
+    assert got["metric"].to_list() == ["visitors", "mqls", "sqls", "leads"]

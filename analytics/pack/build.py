@@ -256,8 +256,11 @@ class ReviewPack:
 
     @property
     def significant(self) -> pl.DataFrame:
-        """The changes since last month that pass the test, largest evidence first."""
-        return self.changes.filter(pl.col("is_significant")).sort("p_value")
+        """The changes since last month that pass the test, largest evidence first.
+
+        Equal p-values (a large sample's underflow to 0) keep the order of ``changes``.
+        """
+        return self.changes.filter(pl.col("is_significant")).sort("p_value", maintain_order=True)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The pack as JSON-ready data (numbers raw, None where not computable)."""
