@@ -67,7 +67,7 @@ hist = (
     .group_by("from_h", "status")
     .agg(pl.len().alias("episodes"))
     .with_columns((pl.col("from_h") + bin_h).alias("to_h"))
-    .sort("from_h")
+    .sort("from_h", "status")
     .pipe(ui.with_status_label, lg)
 )
 bars = (
@@ -164,7 +164,7 @@ a1.caption(
 reasons = (
     ui.terms(review.rejection_reasons, "reason", "reason", lg, missing=t("c_no_reason", lg))
     .pipe(ui.labelled, "end_stage", lg)
-    .sort("episodes", descending=True)
+    .sort("episodes", descending=True, maintain_order=True)  # ties: the library's order
 )
 with a2:
     if reasons.height:

@@ -44,7 +44,7 @@ with left:
                 {True: t("c_reached", lg), False: t("c_not_reached", lg)}
             ),
         )
-        .sort("attempts")
+        .sort("attempts", "is_reached")
     )
     rule = (
         alt.Chart(pl.DataFrame({"a": [cc.min_attempts]}))
@@ -178,7 +178,7 @@ stalls = (
             {"lifecycle": t("c_lifecycle", lg), "touch_note": t("c_touch_note", lg)}
         ),
     )
-    .sort("episodes", descending=True)
+    .sort("episodes", descending=True, maintain_order=True)  # ties: the library's order
     .head(15)
 )
 if stalls.height:

@@ -39,7 +39,14 @@ if state == "ok":
         reasons = (
             quarantine.group_by("table_name", "column", "reason")
             .agg(pl.len().alias("rows"))
-            .sort("rows", descending=True)
+            .sort(
+                "rows",
+                "table_name",
+                "column",
+                "reason",
+                descending=[True, False, False, False],
+                nulls_last=True,
+            )
         )
         ui.table(reasons)
         ui.table(quarantine, height=300)
