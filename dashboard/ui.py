@@ -538,7 +538,7 @@ def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
     return (
         kpis.filter(pl.col("status").is_in(["missed", "at_risk"]))
         .with_columns(gap.alias("gap"), (pl.col("status") == "missed").alias("is_missed"))
-        .sort(["is_missed", "gap"], descending=[True, True], nulls_last=True)
+        .sort(["is_missed", "gap"], descending=[True, True], nulls_last=True, maintain_order=True)
         .head(limit)
     )
 
@@ -608,7 +608,12 @@ def rate_bars(
         (pl.col("ci_low") * 100).alias("ci_low_pct"),
         (pl.col("ci_high") * 100).alias("ci_high_pct"),
     )
-    order = sort or shown.sort("rate", descending=True, nulls_last=True)[category].to_list()
+    order = (
+        sort
+        or shown.sort("rate", descending=True, nulls_last=True, maintain_order=True)[
+            category
+        ].to_list()
+    )
     base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=order))
     bars = base.mark_bar().encode(
         x=alt.X("rate_pct:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),

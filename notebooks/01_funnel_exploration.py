@@ -132,7 +132,7 @@ by_segment = pool_rates(
     ),
     by=["segment"],
 ).collect()
-by_segment.sort("rate", descending=True, nulls_last=True)
+by_segment.sort(["rate", "segment"], descending=[True, False], nulls_last=True)
 
 # %%
 bars = alt.Chart(by_segment.filter(pl.col("n") > 0)).encode(
@@ -168,4 +168,6 @@ speed.pivot(on="month", index=["from_stage", "to_stage"], values="median_days")
 
 # %%
 skipped = skipped_stages(tables, config=config, month=first, months=MONTHS).collect()
-skipped.group_by("stage", "skipped_stage").len().sort("len", descending=True)
+skipped.group_by("stage", "skipped_stage").len().sort(
+    ["len", "stage", "skipped_stage"], descending=[True, False, False]
+)

@@ -62,7 +62,7 @@ print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; SLA: first touch within {SLA_HOUR
 # %%
 episodes = mql_episodes(tables.lifecycle_events, tables.leads)
 speed = speed_to_lead(episodes, tables.sales_touches, config=config, as_of=as_of).collect()
-speed.head()
+speed.sort("started_at", "lead_id").head()
 
 # %%
 handoff_summary(speed.lazy()).collect()

@@ -100,7 +100,7 @@ review.handoff_by_rep.join(
     ),
     on="rep_id",
     how="left",
-).sort("compliance", nulls_last=True)
+).sort("compliance", "rep_id", nulls_last=True)
 
 # %% [markdown]
 # The breach lists (one row per lead that broke a promise) are what the meeting acts on.

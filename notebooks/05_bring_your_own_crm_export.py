@@ -211,6 +211,10 @@ if (REAL / "olist_marketing_qualified_leads.csv").is_file():
     by_source = cohort_rates(
         olist_tables, config=config, month="2017-06", months=12, as_of=olist_as_of, by="source"
     ).filter(pl.col("from_stage") == "mql", pl.col("to_stage") == "sql")
-    display(pool_rates(by_source, by=["segment"]).collect().sort("rate", descending=True))
+    display(
+        pool_rates(by_source, by=["segment"])
+        .collect()
+        .sort(["rate", "segment"], descending=[True, False], nulls_last=True)
+    )
 else:
     print(f"{REAL} is absent: the real-data part is skipped")
