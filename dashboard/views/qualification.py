@@ -54,22 +54,13 @@ def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict]:
         alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
         alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
     ]
-    mql_line = (
+    mql_line, sql_line = (
         alt.Chart(table)
-        .mark_line(point=True, color="#7c3aed")
-        .encode(
-            x=x_axis,
-            y=alt.Y("mqls_per_month:Q", title=t("c_mqls_y", lg)),
-            tooltip=tips,
-        )
-    )
-    sql_line = (
-        alt.Chart(table)
-        .mark_line(point=True, color="#2563eb")
-        .encode(
-            x=x_axis,
-            y=alt.Y("expected_sqls_per_month:Q", title=t("c_sqls_y", lg)),
-            tooltip=tips,
+        .mark_line(point=True, color=color)
+        .encode(x=x_axis, y=alt.Y(f"{column}:Q", title=t(title, lg)), tooltip=tips)
+        for column, color, title in (
+            ("mqls_per_month", "#7c3aed", "c_mqls_y"),
+            ("expected_sqls_per_month", "#2563eb", "c_sqls_y"),
         )
     )
     wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
