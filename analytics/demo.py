@@ -557,6 +557,7 @@ def generate_demo_chunks(
             )
             for name, frame in frames.items()
         }
+        del frames  # only one chunk alive at a time: the next is built after this one is gone
         if i == len(firsts) - 1:
             chunk["web_traffic"] = (
                 pl.concat(traffic)
@@ -567,6 +568,7 @@ def generate_demo_chunks(
                 .cast(traffic[0].schema)
             )
         yield chunk
+        del chunk
 
 
 class _Generator:
