@@ -25,7 +25,7 @@ from typing import Literal, get_args
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.stats import rate_columns
+from analytics.stats import money_sum, rate_columns
 from analytics.tables import Tables
 from analytics.timeframe import (
     Window,
@@ -253,7 +253,7 @@ def monthly_volumes(
         by,
     )
     parts.append(counted(won, "deals_won", pl.len()))
-    parts.append(counted(won, "won_revenue", pl.col("amount").sum()))
+    parts.append(counted(won, "won_revenue", money_sum("amount")))
     if by is None:
         base = pl.LazyFrame({"month": month_labels(month, months), "metric": "leads", "value": 0.0})
         parts.append(base)

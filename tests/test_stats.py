@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from analytics.stats import rate_columns, ratio, safe_ratio, wilson, wilson_interval
+from analytics.stats import money_sum, rate_columns, ratio, safe_ratio, wilson, wilson_interval
 from analytics.timeframe import (
     TimeframeError,
     format_utc,
@@ -105,3 +107,13 @@ def test_month_window_in_a_non_utc_time_zone():
 def test_format_utc_has_z():
     assert format_utc(datetime(2026, 11, 1, 2, 30, tzinfo=UTC)) == "2026-11-01T02:30:00Z"
     assert format_utc(None) is None
+
+
+@given(st.lists(st.integers(min_value=-(10**9), max_value=10**9), max_size=60), st.randoms())
+def test_money_sum_is_exact_in_any_order(cents: list[int], rnd) -> None:
+    amounts = [c / 100 for c in cents]
+    shuffled = amounts[:]
+    rnd.shuffle(shuffled)
+    sums = {pl.DataFrame({"a": a}, schema={"a": pl.Float64}).select(money_sum("a")).item()
+            for a in (amounts, shuffled)}  # fmt: skip
+    assert sums == {sum(cents) / 100}

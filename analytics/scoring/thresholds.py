@@ -35,7 +35,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import UTC_TIMESTAMP
 from analytics.scoring.rules import _as_of, _first_sql, score_history
-from analytics.stats import rate_columns, safe_ratio
+from analytics.stats import money_sum, rate_columns, safe_ratio
 from analytics.tables import Tables
 from analytics.texts import Lang, render
 
@@ -138,7 +138,7 @@ def _finish(
             (pl.col("created_at") >= pl.col("at")) & (pl.col("created_at") <= pl.col("at") + window)
         )
         .group_by("lead_id", "at")
-        .agg(pl.col("amount").sum().alias("pipeline"))
+        .agg(money_sum("amount").alias("pipeline"))
     )
     return (
         steps.join(pipeline, on=["lead_id", "at"], how="left")
@@ -335,7 +335,7 @@ def threshold_whatif(base: ThresholdBase, *, threshold: float) -> pl.LazyFrame:
             pl.len().alias("mqls"),
             pl.col("is_mature").sum().alias("mature"),
             (pl.col("converted") & pl.col("is_mature")).sum().alias("converted"),
-            pl.col("pipeline").sum().alias("pipeline"),
+            money_sum("pipeline").alias("pipeline"),
         )
     )
     capacity = base.weekly_capacity
@@ -379,7 +379,7 @@ def _summary(base: ThresholdBase, threshold: float) -> pl.LazyFrame:
         pl.col("is_mature").sum().alias("_mature"),
         (pl.col("converted") & pl.col("is_mature")).sum().alias("_converted_mature"),
         pl.col("converted").sum().alias("_converted"),
-        pl.col("pipeline").filter(pl.col("is_mature")).sum().alias("_pipeline_mature"),
+        money_sum(pl.col("pipeline").filter(pl.col("is_mature"))).alias("_pipeline_mature"),
     ).with_columns(
         (pl.col("_in_months") / n_months if n_months else pl.lit(None, pl.Float64)).alias(
             "mqls_per_month"
