@@ -27,6 +27,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
+from analytics.texts import render
 from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.validate import (
@@ -135,7 +136,7 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
                     "file": label,
                     "line": start,
                     "column": None,
-                    "reason": f"has {len(record)} fields, the header has {len(header)}",
+                    "reason": render("reject.fields", fields=len(record), header=len(header)),
                     "value": ",".join(record)[:200],
                 }
             )
@@ -146,7 +147,7 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
                     "file": label,
                     "line": start,
                     "column": None,
-                    "reason": "not valid UTF-8 text",
+                    "reason": render("reject.utf8"),
                     "value": None,
                 }
             )
