@@ -412,51 +412,13 @@ def threshold_point(threshold: float) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> dict[str, Any]:
-    from analytics.scoring.calibration import (
-        ScoreMapping,
-        calibration_metrics,
-        reliability_table,
-    )
-    from analytics.scoring.model import scoring_samples, time_split
-    from analytics.scoring.rules import rule_scores, score_grid
+    from analytics.scoring.report import score_quality
 
-    cfg, t = _config(*ckey), _tables(key)
-    current = (  # binned here, once: the page only draws it
-        rule_scores(t, cfg, as_of=at)
-        .with_columns((pl.col("score") // 5 * 5).alias("from"))
-        .group_by("from", "fit_grade")
-        .agg(pl.len().alias("leads"))
-        .with_columns((pl.col("from") + 5).alias("to"))
-        .sort("from", "fit_grade")
-    )
-    samples = scoring_samples(t, cfg, as_of=at).filter(pl.col("is_mature"))
-    current, samples = pl.collect_all([current, samples])
-    grid = score_grid(
-        samples.lazy().select("fit_points", "interest_points", pl.col("sql").alias("converted")),
-        cfg,
-    ).collect()
-    out: dict[str, Any] = {"score_bins": current, "grid": grid, "samples": samples.height}
-    if samples.height >= 50:
-        train, test = time_split(samples)
-        mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
-        y = test["sql"].cast(pl.Int64).to_numpy()
-        prob = mapping.predict(test["score"].to_numpy())
-        out["metrics"] = calibration_metrics(y, prob)
-        out["reliability"] = reliability_table(y, prob)
-        out["mapping"] = mapping.table(scores=list(range(0, 115, 5)))
-        out["n_test"] = test.height
-        out["split_at"] = test["scored_at"].min()
-    return out
+    return score_quality(_tables(key), _config(*ckey), as_of=at)
 
 
 def score_quality() -> dict[str, Any]:
-    """Score distribution today (``score_bins``: 5-point bins x fit grade, ``leads``), the
-    fit x interest grid and the rule score's calibration.
-
-    Calibration: the rule score at lead creation is mapped to a probability of an SQL
-    within ``funnel.window_days`` (isotonic, fitted on the older 70 % of the mature
-    leads) and judged on the newest 30 % (reliability curve, Brier score, ECE).
-    """
+    """:func:`analytics.scoring.report.score_quality` of the warehouse (cached)."""
     return _score_quality(warehouse_key(), config_key(), as_of())
 
 

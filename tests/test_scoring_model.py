@@ -200,3 +200,20 @@ def test_model_trained_in_parts_is_the_same(evaluation: Evaluation, demo_tables:
     assert_frame_equal(parts.test, evaluation.test, check_exact=True)
     assert parts.metrics == evaluation.metrics
     assert parts.split_at == evaluation.split_at
+
+
+def test_score_quality_in_parts_is_the_same(demo_tables: Tables) -> None:
+    from analytics.scoring.report import score_quality
+    from analytics.scoring.rules import rule_scores
+
+    whole = score_quality(demo_tables, CFG, partitions=1)
+    parts = score_quality(demo_tables, CFG, partitions=3)
+    assert sorted(whole) == sorted(parts)
+    for key, value in whole.items():
+        if isinstance(value, pl.DataFrame):
+            assert_frame_equal(parts[key], value, check_exact=True)
+        else:
+            assert parts[key] == value, key
+    # every lead in one 5-point bin of today's score; the mature samples split 70 / 30
+    assert whole["score_bins"]["leads"].sum() == rule_scores(demo_tables, CFG).collect().height
+    assert whole["n_test"] == whole["samples"] - round(whole["samples"] * 0.7)

@@ -27,7 +27,7 @@ from analytics.scoring.model import (
     scoring_samples,
     train_and_evaluate,
 )
-from analytics.scoring.report import score_report
+from analytics.scoring.report import score_quality, score_report
 from analytics.scoring.rules import (
     first_crossing,
     grade_grid,
@@ -74,6 +74,7 @@ __all__ = [
     "save_model",
     "score_band_table",
     "score_grid",
+    "score_quality",
     "score_history",
     "score_report",
     "scores_at",

@@ -11,14 +11,17 @@ from typing import Any
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.scoring.calibration import ScoreMapping, calibration_metrics, reliability_table
 from analytics.scoring.model import (
     Evaluation,
     ScoreModel,
     Target,
     evaluate_model,
+    scoring_samples,
+    time_split,
     train_and_evaluate,
 )
-from analytics.scoring.rules import _as_of
+from analytics.scoring.rules import _as_of, rule_scores, score_grid
 from analytics.scoring.thresholds import (
     precompute_from_predictions,
     precompute_thresholds,
@@ -127,4 +130,87 @@ def score_report(
     }
 
 
-__all__ = ["score_report"]
+#: Width of the bins of today's score in :func:`score_quality` (points).
+SCORE_BIN = 5
+
+
+def score_quality(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    test_share: float = 0.3,
+    partitions: int | None = None,
+) -> dict[str, Any]:
+    """The rule score's quality as the qualification page shows it, in parts of leads.
+
+    Today's score of every lead in bins, the fit x interest grid of the mature scoring
+    samples, and the rule score's calibration: the score at lead creation mapped to a
+    probability of an SQL within ``funnel.window_days`` (isotonic, fitted on the older
+    samples) and judged on the newest ``test_share`` of them.
+
+    Parameters
+    ----------
+    partitions : int, optional
+        Work in this many parts of leads (:meth:`~analytics.tables.Tables.partitions`;
+        default one per million leads), so that memory follows a part, not the warehouse.
+
+    Returns
+    -------
+    dict with ``score_bins`` (``from``, ``fit_grade``, ``leads``, ``to``: leads per
+    :data:`SCORE_BIN`-point bin of today's score and fit grade), ``grid``
+    (:func:`~analytics.scoring.rules.score_grid` of the mature samples), ``samples`` (their
+    count) and, from 50 samples on, ``metrics``, ``reliability``, ``mapping`` (score ->
+    probability every 5 points), ``n_test`` and ``split_at`` (the first test moment).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> q = score_quality(Tables.empty(), load_config("data/sla.toml"),
+    ...                   as_of=datetime(2026, 11, 1))
+    >>> sorted(q), q["samples"]
+    (['grid', 'samples', 'score_bins'], 0)
+    """
+    moment = _as_of(tables, as_of)
+    needed = ("scored_at", "lead_id", "score", "fit_points", "interest_points", "sql")
+    bins, samples = [], []
+    for part in tables.partitions(partitions):
+        part_bins, part_samples = pl.collect_all(
+            [
+                rule_scores(part, config, as_of=moment)
+                .group_by((pl.col("score") // SCORE_BIN * SCORE_BIN).alias("from"), "fit_grade")
+                .agg(pl.len().alias("leads")),
+                scoring_samples(part, config, as_of=moment)
+                .filter(pl.col("is_mature"))
+                .select(needed),
+            ]
+        )
+        bins.append(part_bins)
+        samples.append(part_samples)
+    score_bins = (
+        pl.concat(bins)
+        .group_by("from", "fit_grade")
+        .agg(pl.col("leads").sum())
+        .with_columns((pl.col("from") + SCORE_BIN).alias("to"))
+        .sort("from", "fit_grade")
+    )
+    mature = pl.concat(samples).sort("scored_at", "lead_id")
+    grid = score_grid(
+        mature.lazy().select("fit_points", "interest_points", pl.col("sql").alias("converted")),
+        config,
+    ).collect()
+    out: dict[str, Any] = {"score_bins": score_bins, "grid": grid, "samples": mature.height}
+    if mature.height >= 50:
+        train, test = time_split(mature, test_share=test_share)
+        mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
+        y = test["sql"].cast(pl.Int64).to_numpy()
+        prob = mapping.predict(test["score"].to_numpy())
+        out["metrics"] = calibration_metrics(y, prob)
+        out["reliability"] = reliability_table(y, prob)
+        out["mapping"] = mapping.table(scores=list(range(0, 115, 5)))
+        out["n_test"] = test.height
+        out["split_at"] = test["scored_at"].min()
+    return out
+
+
+__all__ = ["score_quality", "score_report"]
