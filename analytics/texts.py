@@ -1021,7 +1021,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.col.expected": ("Expected to date", "Soll bis heute"),
     "pack.col.pace": ("Pace", "Tempo"),
     "pack.col.forecast": ("Forecast", "Prognose"),
-    "pack.col.forecast_attainment": ("Forecast attainment", "Prognostizierte Zielerreichung"),
+    "pack.col.forecast_attainment": ("Forecast attainment", "Prognose / Ziel"),
     "pack.col.promise": ("Promise", "Zusage"),
     "pack.col.counts": ("Counts", "Anzahlen"),
     "pack.col.status": ("Status", "Status"),
