@@ -366,6 +366,13 @@ def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> 
     )
 
 
+def text_table(frame: pl.DataFrame) -> None:
+    """A small table of text already formatted for the screen (this month beside the last,
+    the KPI list): static HTML, lighter for the browser to redraw on every rerun than a
+    data grid, and easy to read across a room. Tables of leads use :func:`table`."""
+    st.table(frame, hide_index=True, border="horizontal")
+
+
 def unavailable(what: str, lg: Lang) -> None:
     """Say precisely which library function a section waits for."""
     st.info(t("not_available", lg, what=what), icon=":material/hourglass_empty:")

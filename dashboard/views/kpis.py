@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.i18n import t
+from dashboard.i18n import column_label, t
 
 v = ui.view()
 lg, cfg = v.lang, v.config
@@ -88,7 +88,7 @@ cur = cfg.reporting.currency
 table = pl.DataFrame(
     [
         {
-            "team": t(r["team"], lg),
+            column_label("team", lg): t(r["team"], lg),
             "KPI": ui.kpi_label(r, lg),
             t("target", lg): ("≥ " if r["direction"] == "at_least" else "≤ ")
             + ui.fmt_metric(r["metric"], r["target"], lg, currency=cur),
@@ -101,5 +101,5 @@ table = pl.DataFrame(
         for r in review.kpis.iter_rows(named=True)
     ]
 )
-ui.table(table, height=38 + 35 * table.height)
+ui.text_table(table)
 ui.download(review.kpis, f"kpis-{v.month}", lg)

@@ -100,7 +100,7 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
                 t("status", lg): t(row["status"], lg) if row.get("status") else "",
             }
         )
-    ui.table(pl.DataFrame(rows))
+    ui.text_table(pl.DataFrame(rows))
 
 
 def section(anchor: str, key: str, number: int) -> None:
