@@ -49,7 +49,7 @@ if state == "ok":
             )
         )
         ui.table(reasons)
-        ui.table(quarantine, height=300)
+        ui.table(quarantine)
         ui.download(quarantine, "quarantine", lg)
     with st.expander(t("loads", lg)):
         ui.table(health["loads"])
