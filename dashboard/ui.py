@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.config import SlaConfig
-from analytics.texts import TEXTS, metric_label, term
+from analytics.texts import TEXTS, metric_label, render, term
 from dashboard import data
 from dashboard.i18n import (
     LANGS,
@@ -180,6 +180,11 @@ def badge(status: str | None, lg: Lang) -> str:
     return f":{_BADGE.get(status, 'gray')}-badge[{t(status, lg)}]"
 
 
+def _pp(lg: Lang) -> str:
+    """Percentage points as the language writes them (``pp``, ``Pp.``), as in the pack."""
+    return render("unit.pp", lang=lg)
+
+
 def rate_metric(
     label: str,
     rate: float | None,
@@ -195,7 +200,7 @@ def rate_metric(
 ) -> None:
     """A big rate with its count and 95 % interval underneath; delta in percentage points."""
     where = container or st
-    delta_text = None if delta is None else f"{num(delta * 100, lg, digits=1)} pp"
+    delta_text = None if delta is None else f"{num(delta * 100, lg, digits=1)} {_pp(lg)}"
     where.metric(label, pct(rate, lg), delta=delta_text, help=help, border=True)
     where.caption(rate_text(rate, x, n, low, high, lg))
 
@@ -468,7 +473,7 @@ def fmt_change(metric: str, change: float | None, lg: Lang) -> str | None:
     if change is None:
         return None
     if metric in RATE_METRICS:
-        return signed(change * 100, lg, digits=1, unit=" pp")
+        return signed(change * 100, lg, digits=1, unit=f" {_pp(lg)}")
     return signed(change, lg, digits=_DECIMALS.get(metric, 0), unit=_UNITS.get(metric, ""))
 
 
