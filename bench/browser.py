@@ -47,21 +47,60 @@ STEP_TIMEOUT_S = 120.0
 #: The page counts as settled when Streamlit was idle this long with nothing left to draw.
 QUIET_S = 0.5
 
+#: Counts the runs that ended, from Streamlit's own messages: the page's ``WebSocket`` is
+#: wrapped, and every ``ForwardMsg`` whose ``session_status_changed`` (field 9) says the
+#: script is no longer running (``script_is_running``, field 2, absent or false) ends a
+#: run, a fragment's run included. (The ``data-test-script-state`` attribute is not
+#: enough: a quick fragment run can start and end within one React render, and the
+#: attribute never leaves ``notRunning``.) ``leftAt`` is the first message the page sends
+#: after the key, ``endAt`` the arrival of the run's end.
 _PROBE = """
 (() => {
   const probe = {ends: 0, endsAtKey: 0, keyAt: null, leftAt: null, endAt: null};
   window.__slaBench = probe;
-  new MutationObserver((changes) => {
-    for (const c of changes) {
-      const now = c.target.getAttribute('data-test-script-state');
-      if (now !== 'notRunning' && probe.leftAt === null) probe.leftAt = performance.now();
-      if (now === 'notRunning' && c.oldValue !== 'notRunning') {
-        probe.ends += 1;
-        probe.endAt = performance.now();
-      }
+  const fields = function* (b, start, end) {  // (field, wire type, value or [from, to])
+    let i = start;
+    const varint = () => {
+      let value = 0, shift = 0, byte;
+      do { byte = b[i++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; }
+      while (byte & 0x80 && i < end);
+      return value;
+    };
+    while (i < end) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) yield [field, wire, varint()];
+      else if (wire === 2) { const n = varint(); yield [field, wire, [i, i + n]]; i += n; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return;
     }
-  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                        attributeFilter: ['data-test-script-state']});
+  };
+  const SESSION_STATUS = 9, SCRIPT_IS_RUNNING = 2;
+  const seen = (buffer) => {
+    const b = new Uint8Array(buffer);
+    for (const [field, wire, value] of fields(b, 0, b.length)) {
+      if (field !== SESSION_STATUS || wire !== 2) continue;
+      let running = false;
+      for (const [inner, innerWire, flag] of fields(b, value[0], value[1])) {
+        if (inner === SCRIPT_IS_RUNNING && innerWire === 0) running = flag === 1;
+      }
+      if (!running) { probe.ends += 1; probe.endAt = performance.now(); }
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (event.data instanceof ArrayBuffer) seen(event.data);
+        else if (event.data instanceof Blob) event.data.arrayBuffer().then(seen);
+      });
+    }
+    send(data) {
+      if (probe.keyAt !== null && probe.leftAt === null) probe.leftAt = performance.now();
+      return super.send(data);
+    }
+  };
   window.addEventListener('keydown', () => {
     probe.keyAt = performance.now();
     probe.endsAtKey = probe.ends;
@@ -69,8 +108,7 @@ _PROBE = """
   }, true);
 })();
 """
-#: Streamlit is idle after a run that ended since the key went down. (A quick run can
-#: go from ``rerunRequested`` to ``notRunning`` without ever showing ``running``.)
+#: Streamlit is idle after a run that ended since the key went down.
 _IDLE = """
 (() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -282,9 +320,9 @@ class AppInBrowser:
         """Press ``key`` and wait for the run it starts to end; where the time went.
 
         Returns seconds as the page measured them: ``page_s`` from the key going down to
-        the page showing the result, split into ``frontend_s`` (until the page asked
-        for the run), ``server_s`` (until the run ended, as the page saw it) and
-        ``draw_s`` (until the new numbers showed).
+        the page showing the result, split into ``frontend_s`` (until the page sent its
+        request), ``server_s`` (until the run's end arrived: the server and the network)
+        and ``draw_s`` (until the page had drawn it all and showed the new numbers).
 
         ``slider_value`` and ``metrics``, when given, must also be what the page shows then
         (the slider's value; the text of every metric, see :meth:`metrics_text`).
