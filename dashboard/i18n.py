@@ -14,11 +14,11 @@ their ``_de`` variants.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
 
-from analytics import texts
 from analytics.texts import LANGS as LANGS  # the languages of the app: the library's
 from analytics.texts import Lang, number, percent
+from analytics.texts import day as day  # dates and moments as the review pack writes them
+from analytics.texts import moment as moment
 
 # key -> (English, German)
 TEXT: dict[str, tuple[str, str]] = {
@@ -764,19 +764,6 @@ def compact(value: float | None, lang: Lang = "en") -> str:
     if size >= 10_000:
         return f"{num(value / 1_000, lang, digits=1)} {'Tsd.' if lang == 'de' else 'k'}"
     return num(value, lang)
-
-
-def day(value: date | datetime | None, lang: Lang = "en") -> str:
-    """A date: ``2026-10-05`` (en, ISO) or ``05.10.2026`` (de).
-
-    The library's :func:`analytics.texts.day`: the app and the review pack write dates alike.
-    """
-    return texts.day(value, lang)
-
-
-def moment(value: datetime | None, lang: Lang = "en") -> str:
-    """A UTC moment: ``2026-10-05 09:12 UTC`` / ``05.10.2026 09:12 UTC``."""
-    return texts.moment(value, lang)
 
 
 _EN_MONTHS = "January February March April May June July August September October November December"
