@@ -39,20 +39,20 @@ from analytics.texts import Lang, check_lang, day, metric_label, moment, number,
 PackFormat = Literal["html", "pdf", "md"]
 PACK_FORMATS: tuple[str, ...] = ("html", "pdf", "md")
 
-#: Funnel stages in order (English labels; every language's: ``metric_label``), with the
-#: conversion rate from each to the next.
-FUNNEL: tuple[tuple[str, str, str | None], ...] = (
-    ("visitors", "Visitors", "visitor_to_lead"),
-    ("leads", "Leads", "lead_to_mql"),
-    ("mqls", "MQLs", "mql_to_sql"),
-    ("sals", "SALs", None),
-    ("sqls", "SQLs", "sql_to_opportunity"),
-    ("opportunities", "Opportunities", "opportunity_to_won"),
-    ("deals_won", "Deals won", None),
-    ("won_revenue", "Won revenue", None),
+#: Funnel stages in order (labels: ``analytics.texts.metric_label``), with the conversion
+#: rate from each to the next.
+FUNNEL: tuple[tuple[str, str | None], ...] = (
+    ("visitors", "visitor_to_lead"),
+    ("leads", "lead_to_mql"),
+    ("mqls", "mql_to_sql"),
+    ("sals", None),
+    ("sqls", "sql_to_opportunity"),
+    ("opportunities", "opportunity_to_won"),
+    ("deals_won", None),
+    ("won_revenue", None),
 )
 
-STAGE_LABELS: dict[str, str] = {stage: label for stage, label, _ in FUNNEL}
+STAGES: tuple[str, ...] = tuple(stage for stage, _ in FUNNEL)
 
 
 #: The charts' font (installed with chromium on Debian; the page's first choice too).
@@ -70,7 +70,7 @@ def funnel_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     """The funnel table: stage, this month, previous month, conversion to the next stage."""
     conversion = {r["metric"]: r for r in pack.review.conversion.iter_rows(named=True)}
     rows = []
-    for stage, _, rate in FUNNEL:
+    for stage, rate in FUNNEL:
         conv = conversion.get(rate) if rate else None
         rows.append(
             {
@@ -94,9 +94,7 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     rows = frame.to_dicts()
     rows.sort(key=lambda r: order.get(r["period"], 9))
     for r in rows:
-        r["label"] = (
-            metric_label(r["stage"], lang=lang) if r["stage"] in STAGE_LABELS else r["stage"]
-        )
+        r["label"] = metric_label(r["stage"], lang=lang) if r["stage"] in STAGES else r["stage"]
     return rows
 
 
@@ -162,9 +160,9 @@ def chart_specs(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, dict[str, A
     def words(code: str) -> str:
         return render(f"pack.chart.{code}", lang=lang)
 
-    labels = {stage: metric_label(stage, lang=lang) for stage in STAGE_LABELS}
+    labels = {stage: metric_label(stage, lang=lang) for stage in STAGES}
     specs: dict[str, dict[str, Any]] = {}
-    stages = [s for s, _, _ in FUNNEL if s not in ("visitors", "won_revenue")]
+    stages = [s for s in STAGES if s not in ("visitors", "won_revenue")]
     prev_label = pack.previous.month
     funnel = pl.DataFrame(
         [
