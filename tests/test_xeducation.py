@@ -67,20 +67,49 @@ def test_real_file_has_no_leaking_columns() -> None:
     assert "select" not in {v.lower() for v in frame["specialization"].drop_nulls().unique()}
 
 
+#: The features a lead score may use: what the lead filled in and did on the website
+#: before sales touched it (no Tags, Lead Quality, Lead Profile, Asymmetrique*, Last
+#: Activity, Last Notable Activity).
+EXPECTED_NUMERIC = ["total_visits", "total_time_spent_on_website", "page_views_per_visit"]
+EXPECTED_CATEGORICAL = [
+    "lead_origin", "lead_source", "do_not_email", "do_not_call", "country", "specialization",
+    "how_did_you_hear_about_x_education", "what_is_your_current_occupation",
+    "what_matters_most_to_you_in_choosing_a_course", "search", "magazine",
+    "newspaper_article", "x_education_forums", "newspaper", "digital_advertisement",
+    "through_recommendations", "receive_more_updates_about_our_courses",
+    "update_me_on_supply_chain_content", "get_updates_on_dm_content", "city",
+    "i_agree_to_pay_the_amount_through_cheque", "a_free_copy_of_mastering_the_interview",
+]  # fmt: skip
+
+
 @needs_file
-def test_calibrated_model_reaches_the_bar_on_a_stratified_holdout() -> None:
-    """ROC AUC >= 0.89 and ECE <= 0.03 on a stratified 30 % hold-out (random_state 0)."""
+def test_calibrated_model_matches_the_honest_figures_over_five_seeds() -> None:
+    """Mean ROC AUC >= 0.865 and mean ECE <= 0.025 over seeds 0-4 (stratified 30 % hold-out).
+
+    The honest reference (../shared/data/real/README.md): HistGradientBoosting 0.869 /
+    ECE 0.028, isotonic 0.872 / 0.022. With Last Activity the AUC would be ~0.90: leakage.
+    """
     from sklearn.model_selection import train_test_split
 
     frame = read_x_education(REAL)
     numeric, categorical = feature_names(frame)
-    index = np.arange(frame.height)
-    train_idx, test_idx = train_test_split(
-        index, test_size=0.3, stratify=frame["converted"].to_numpy(), random_state=0
-    )
-    train, test = frame[train_idx], frame[test_idx]
-    model = fit_model(train, label="converted", numeric=numeric, categorical=categorical)
-    assert model.card["calibration"] == "isotonic"  # 6,468 training rows
-    m = calibration_metrics(test["converted"].cast(pl.Int64), model.predict_proba(test))
-    assert m["roc_auc"] >= 0.89, m
-    assert m["ece"] <= 0.03, m
+    assert (numeric, categorical) == (EXPECTED_NUMERIC, EXPECTED_CATEGORICAL)
+    aucs, eces = [], []
+    for seed in range(5):
+        train_idx, test_idx = train_test_split(
+            np.arange(frame.height),
+            test_size=0.3,
+            stratify=frame["converted"].to_numpy(),
+            random_state=seed,
+        )
+        train, test = frame[train_idx], frame[test_idx]
+        model = fit_model(
+            train, label="converted", numeric=numeric, categorical=categorical, random_state=seed
+        )
+        assert model.card["features"] == [*EXPECTED_CATEGORICAL, *EXPECTED_NUMERIC]
+        assert model.card["calibration"] == "isotonic"  # 6,468 training rows
+        m = calibration_metrics(test["converted"].cast(pl.Int64), model.predict_proba(test))
+        aucs.append(m["roc_auc"])
+        eces.append(m["ece"])
+    assert np.mean(aucs) >= 0.865, (aucs, eces)
+    assert np.mean(eces) <= 0.025, (aucs, eces)
