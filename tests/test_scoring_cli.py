@@ -46,6 +46,9 @@ def test_train_then_report_json(demo_db: Path) -> None:
     assert set(doc["rule_score"]) >= {"roc_auc", "brier", "ece"}
     assert set(doc["model"]) >= {"roc_auc", "brier", "ece", "log_loss"}
     assert doc["model"]["version"] == card["version"]  # the saved model was used
+    from analytics.scoring.model import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+
+    assert doc["model"]["features"] == [*CATEGORICAL_FEATURES, *NUMERIC_FEATURES]
     row_keys = {"threshold", "mqls_per_month", "precision", "recall",
                 "expected_sqls_per_month", "workload_ratio"}  # fmt: skip
     assert doc["thresholds"] and all(row_keys <= set(r) for r in doc["thresholds"])

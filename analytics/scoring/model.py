@@ -360,7 +360,13 @@ def fit_model(
     calibrated: bool = True,
     random_state: int = 0,
 ) -> ScoreModel:
-    """Fit the scoring pipeline on ``frame`` (features + a boolean/0-1 ``label`` column)."""
+    """Fit the scoring pipeline on ``frame`` (features + a boolean/0-1 ``label`` column).
+
+    Raises :class:`~analytics.scoring.leakage.LeakageError` (a ``ValueError``) naming
+    every feature whose name or single-feature ROC AUC marks it as the outcome.
+    """
+    from analytics.scoring.leakage import check_features
+
     if label not in frame.columns:
         raise ValueError(f"label column {label!r} not in the frame; it has {frame.columns}")
     y = frame[label].cast(pl.Int64).to_numpy()
@@ -371,6 +377,7 @@ def fit_model(
     from threadpoolctl import threadpool_limits
 
     x = feature_matrix(frame, numeric=numeric, categorical=categorical)
+    check_features(frame, label=label, features=[*categorical, *numeric])
     estimator = make_classifier(
         n_categorical=len(categorical),
         n_rows=frame.height,

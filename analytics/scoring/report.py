@@ -84,7 +84,8 @@ def score_report(
     Returns
     -------
     dict with ``target``, ``rule_score`` {roc_auc, brier, ece, log_loss, pr_auc},
-    ``model`` {roc_auc, brier, ece, log_loss, pr_auc, version, calibration},
+    ``model`` {roc_auc, brier, ece, log_loss, pr_auc, version, calibration, features
+    (every input of the model, each known at the lead's scoring moment)},
     ``thresholds`` (rule score; per threshold: threshold, mqls_per_month, precision,
     recall, expected_sqls_per_month, workload_ratio, mqls_per_week,
     expected_pipeline_per_month), ``recommended_threshold``, ``recommended_reason``,
@@ -117,6 +118,7 @@ def score_report(
             **pick(evaluation.metrics["model"]),
             "version": card.get("version"),
             "calibration": card.get("calibration"),
+            "features": list(card.get("features", [])),
         },
         "thresholds": _rows(table),
         "recommended_threshold": _number(recommended),
