@@ -125,6 +125,85 @@ def business_hours_between(
     return (total / 3600.0).alias("business_hours")
 
 
+def business_deadline(
+    start: str | pl.Expr,
+    hours: float | str | pl.Expr,
+    *,
+    calendar: Calendar,
+    holidays: list[date] | None = None,
+) -> pl.Expr:
+    """Expression: the last instant at which ``hours`` working hours since ``start`` have passed.
+
+    The inverse of :func:`business_hours_between`: for the result ``d``,
+    ``business_hours_between(start, d) == hours``, and any later instant that is
+    working time is past the line. When the hours run out exactly at the end of a
+    working day, the deadline is the start of the next working day (the time between
+    is not working time, so a touch then is still in time).
+
+    Parameters
+    ----------
+    start : column name or expression
+        UTC timestamps.
+    hours : float, column name or expression
+        The working hours allowed (positive).
+    calendar : Calendar
+        ``config.handoff.calendar``.
+    holidays : list of date, optional
+        Closed days; default :func:`calendar_holidays` of the calendar.
+
+    Returns
+    -------
+    pl.Expr (``Datetime("us", "UTC")``), named ``deadline_at``.
+
+    Examples
+    --------
+    Friday 17:00 in Berlin plus 2 working hours (08:00-18:00): Monday 09:00.
+
+    >>> from datetime import datetime
+    >>> from analytics.config import Calendar
+    >>> cal = Calendar(holidays_country=None)
+    >>> df = pl.DataFrame({"a": [datetime(2026, 10, 9, 15)]},
+    ...                   schema={"a": pl.Datetime("us", "UTC")})
+    >>> df.select(business_deadline("a", 2.0, calendar=cal))["deadline_at"].to_list()
+    [datetime.datetime(2026, 10, 12, 7, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC'))]
+    """
+    a = pl.col(start) if isinstance(start, str) else start
+    h = (
+        pl.col(hours)
+        if isinstance(hours, str)
+        else pl.lit(hours)
+        if not isinstance(hours, pl.Expr)
+        else hours
+    )
+    closed = calendar_holidays(calendar) if holidays is None else holidays
+    mask = week_mask(calendar)
+    day_start = calendar.start.hour * 3600 + calendar.start.minute * 60 + calendar.start.second
+    day_end = calendar.end.hour * 3600 + calendar.end.minute * 60 + calendar.end.second
+    length = float(day_end - day_start)
+    closed_series = pl.Series("holidays", closed, dtype=pl.Date)
+    local = _local(a, calendar.timezone)
+    day = local.dt.date()
+    seconds = (local - local.dt.truncate("1d")).dt.total_seconds(fractional=True)
+    open_day = day.dt.is_business_day(week_mask=mask, holidays=closed_series)
+    worked = pl.when(open_day).then(seconds.clip(day_start, day_end) - day_start).otherwise(0.0)
+    # Working seconds counted from the opening of the first working day at or after start.
+    remaining = h.cast(pl.Float64) * 3600.0 + worked
+    full_days = (remaining / length).floor()
+    rest = remaining - full_days * length
+    first = day.dt.add_business_days(0, week_mask=mask, holidays=closed_series, roll="forward")
+    target = first.dt.add_business_days(
+        full_days.cast(pl.Int64), week_mask=mask, holidays=closed_series
+    )
+    wall = target.cast(pl.Datetime("us")) + pl.duration(
+        microseconds=((rest + day_start) * 1_000_000).round().cast(pl.Int64)
+    )
+    return (
+        wall.dt.replace_time_zone(calendar.timezone, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        .alias("deadline_at")
+    )
+
+
 def calendar_hours_between(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
     """Expression: hours from ``start`` to ``end``, named ``calendar_hours``.
 
@@ -139,6 +218,7 @@ def calendar_hours_between(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
 
 
 __all__ = [
+    "business_deadline",
     "business_hours_between",
     "calendar_holidays",
     "calendar_hours_between",

@@ -211,11 +211,76 @@ class Calendar(_Model):
         return self
 
 
+#: The conditions a handoff line may set, from the most to the least telling.
+LINE_CONDITIONS: tuple[str, ...] = ("trigger", "source", "country", "team", "size_band")
+
+
+class HandoffLine(_Texts):
+    """A first-touch line for some MQLs: by trigger and / or segment (``[[handoff.lines]]``).
+
+    An episode is judged against the line whose conditions all hold and that sets the
+    most of them; ``handoff.first_touch_hours`` is the line of every other episode.
+    """
+
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("name",)
+
+    name: str
+    name_de: str | None = None
+    trigger: str | None = None
+    source: str | None = None
+    country: str | None = None
+    team: str | None = None
+    size_band: str | None = None
+    first_touch_hours: PositiveFloat
+    #: Count business hours on this line; default: ``handoff.business_hours``.
+    business_hours: bool | None = None
+
+    _texts = field_validator("name_de")(_check_text)
+
+    @property
+    def conditions(self) -> dict[str, str]:
+        """The conditions this line sets (condition -> value)."""
+        return {k: getattr(self, k) for k in LINE_CONDITIONS if getattr(self, k) is not None}
+
+
 class Handoff(_Model):
     first_touch_hours: PositiveFloat = 24
     business_hours: bool = False
     triggers: list[str] = ["score_threshold", "demo_request", "contact_request"]
     calendar: Calendar = Calendar()
+    lines: list[HandoffLine] = []
+
+    @model_validator(mode="after")
+    def _lines_valid(self) -> Handoff:
+        from analytics.schema import TEAMS
+
+        problems = []
+        seen: dict[tuple[tuple[str, str], ...], int] = {}
+        for i, line in enumerate(self.lines):
+            key = f"handoff.lines[{i}]"
+            conditions = line.conditions
+            if not conditions:
+                problems.append(
+                    f"{key}: sets no condition; give at least one of {', '.join(LINE_CONDITIONS)} "
+                    "(the line of every other MQL is handoff.first_touch_hours)"
+                )
+            if line.trigger is not None and line.trigger not in self.triggers:
+                problems.append(
+                    f"{key}.trigger = {line.trigger!r}: not a trigger of handoff.triggers "
+                    f"({', '.join(self.triggers)})"
+                )
+            if line.team is not None and line.team not in TEAMS:
+                problems.append(f"{key}.team = {line.team!r}: allowed: {', '.join(TEAMS)}")
+            same = tuple(sorted(conditions.items()))
+            if conditions and same in seen:
+                problems.append(
+                    f"{key}: the same conditions as handoff.lines[{seen[same]}]; "
+                    "one line per combination"
+                )
+            seen.setdefault(same, i)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Recycle(_Model):
@@ -348,6 +413,13 @@ class SlaConfig(_Model):
             raise ValueError(
                 f"recycle.track {self.recycle.track!r} is not a nurture track; known: {names}"
             )
+        bands = [b.label for b in self.segments.size_bands]
+        for i, line in enumerate(self.handoff.lines):
+            if line.size_band is not None and line.size_band not in bands:
+                raise ValueError(
+                    f"handoff.lines[{i}].size_band = {line.size_band!r}: not a band of "
+                    f"segments.size_bands ({', '.join(bands)})"
+                )
         return self
 
     # -- conveniences used across the library ------------------------------------
@@ -419,7 +491,7 @@ _SUFFIXED = re.compile(r"^(?P<key>\w+?)_(?P<lang>[a-z]{2})$")
 
 #: Every text key of the config (the keys that take a ``_de`` variant).
 TEXT_KEYS: tuple[str, ...] = tuple(
-    sorted({k for m in (SlaMeta, Stage, NurtureTrack, Kpi) for k in m.TEXT_KEYS})
+    sorted({k for m in (SlaMeta, Stage, NurtureTrack, Kpi, HandoffLine) for k in m.TEXT_KEYS})
 )
 
 
@@ -502,9 +574,11 @@ def load_config(path: str | Path) -> SlaConfig:
 __all__ = [
     "BUYER_STAGES",
     "KPI_METRICS",
+    "LINE_CONDITIONS",
     "TEXT_KEYS",
     "TEXT_LANGS",
     "ConfigError",
+    "HandoffLine",
     "SlaConfig",
     "load_config",
     "parse_config",

@@ -26,7 +26,12 @@ from typing import Literal
 
 import polars as pl
 
-from analytics.business_hours import business_hours_between, calendar_hours_between
+from analytics.business_hours import (
+    business_deadline,
+    business_hours_between,
+    calendar_holidays,
+    calendar_hours_between,
+)
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
 from analytics.timeframe import Window, as_utc, week_of
@@ -41,6 +46,93 @@ def _ts(moment: datetime) -> pl.Expr:
     return pl.lit(as_utc(moment), dtype=pl.Datetime("us", "UTC"))
 
 
+def line_segments(
+    leads: pl.LazyFrame, accounts: pl.LazyFrame, reps: pl.LazyFrame, *, config: SlaConfig
+) -> pl.LazyFrame:
+    """Each lead's values of the segments a handoff line may name.
+
+    Returns
+    -------
+    LazyFrame, one row per lead: ``lead_id``, ``source``, ``country``, ``size_band``,
+    ``team`` (of the lead's owner rep).
+    """
+    from analytics.funnel import lead_segments
+
+    teams = reps.select(pl.col("rep_id").alias("owner_rep_id"), "team")
+    return (
+        lead_segments(leads, accounts, config=config)
+        .join(teams, on="owner_rep_id", how="left")
+        .select("lead_id", "source", "country", "size_band", "team")
+    )
+
+
+def first_touch_lines(
+    episodes: pl.LazyFrame, *, config: SlaConfig, segments: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """The first-touch line each episode is judged against (``[[handoff.lines]]``).
+
+    The line whose conditions all hold and that sets the most of them wins; of two that
+    set as many, the one listed first. No line matching: the default,
+    ``handoff.first_touch_hours`` on the clock of ``handoff.business_hours``.
+
+    Parameters
+    ----------
+    episodes : LazyFrame
+        With ``lead_id`` and ``trigger`` (:func:`analytics.episodes.mql_episodes`).
+    config : SlaConfig
+    segments : LazyFrame, optional
+        :func:`line_segments`; needed only when a line names a segment.
+
+    Returns
+    -------
+    The episodes with ``line`` (index into ``handoff.lines``; null: the default line),
+    ``line_hours`` and ``is_business_hours``.
+
+    Examples
+    --------
+    >>> from analytics.config import HandoffLine, load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> demo = HandoffLine(name="Demo request", trigger="demo_request", first_touch_hours=1)
+    >>> cfg = cfg.model_copy(update={"handoff": cfg.handoff.model_copy(update={"lines": [demo]})})
+    >>> eps = pl.LazyFrame({"lead_id": ["a", "b"], "trigger": ["demo_request", None]})
+    >>> first_touch_lines(eps, config=cfg).select("line", "line_hours").collect().rows()
+    [(0, 1.0), (None, 24.0)]
+    """
+    h = config.handoff
+    lines = list(enumerate(h.lines))
+    needed = sorted({k for _, line in lines for k in line.conditions if k != "trigger"})
+    out = episodes
+    if needed:
+        if segments is None:
+            raise ValueError(
+                f"handoff.lines name the segment(s) {', '.join(needed)}: pass "
+                "segments=line_segments(leads, accounts, reps, config=config)"
+            )
+        out = out.join(segments.select("lead_id", *needed), on="lead_id", how="left")
+    line: pl.Expr = pl.lit(None, dtype=pl.Int64)
+    hours: pl.Expr = pl.lit(float(h.first_touch_hours))
+    business: pl.Expr = pl.lit(h.business_hours)
+    # Weakest first: a later (more specific, or listed earlier) line overrides.
+    for i, ln in sorted(lines, key=lambda item: (len(item[1].conditions), -item[0])):
+        cond = pl.lit(True)
+        for key, value in ln.conditions.items():
+            cond = cond & (pl.col(key) == value).fill_null(False)
+        is_bh = h.business_hours if ln.business_hours is None else ln.business_hours
+        line = pl.when(cond).then(pl.lit(i, dtype=pl.Int64)).otherwise(line)
+        hours = pl.when(cond).then(pl.lit(float(ln.first_touch_hours))).otherwise(hours)
+        business = pl.when(cond).then(pl.lit(is_bh)).otherwise(business)
+    return out.with_columns(
+        line.alias("line"),
+        hours.cast(pl.Float64).alias("line_hours"),
+        business.cast(pl.Boolean).alias("is_business_hours"),
+    ).drop(needed)
+
+
+def _uses_business_hours(config: SlaConfig) -> bool:
+    h = config.handoff
+    return h.business_hours or any(ln.business_hours for ln in h.lines)
+
+
 def speed_to_lead(
     episodes: pl.LazyFrame,
     sales_touches: pl.LazyFrame,
@@ -48,8 +140,12 @@ def speed_to_lead(
     config: SlaConfig,
     as_of: datetime,
     with_business_hours: bool | None = None,
+    segments: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Speed to lead per MQL episode: hours to the first touch and met / missed / pending.
+
+    Each episode is judged against its line (:func:`first_touch_lines`): the default
+    ``handoff.first_touch_hours``, or the most specific ``[[handoff.lines]]`` entry.
 
     Parameters
     ----------
@@ -58,13 +154,16 @@ def speed_to_lead(
     sales_touches : LazyFrame
         The ``sales_touches`` table (cut at ``as_of``).
     config : SlaConfig
-        ``handoff.first_touch_hours``, ``handoff.business_hours``, ``handoff.calendar``.
+        ``handoff.first_touch_hours``, ``handoff.business_hours``, ``handoff.calendar``,
+        ``handoff.lines``.
     as_of : datetime
         The moment of judgement: a touch after it does not exist yet.
     with_business_hours : bool, optional
         Also compute ``business_hours`` (needs the public-holiday calendar, about a
-        second to load once). Default: only when ``handoff.business_hours`` is set;
+        second to load once). Default: only when a line counts business hours;
         otherwise the column is null.
+    segments : LazyFrame, optional
+        :func:`line_segments`, needed when a line names a segment.
 
     Returns
     -------
@@ -73,7 +172,10 @@ def speed_to_lead(
     ``business_hours`` (to the first touch, null without one), ``hours_to_first_touch``
     (the judged clock), ``hours_elapsed`` (judged clock from the start to the first touch
     or to ``as_of``), ``status`` (met / missed / pending), ``hours_over`` (how far past
-    the deadline a missed episode is; null otherwise).
+    the deadline a missed episode is; null otherwise), ``line`` (index into
+    ``handoff.lines``, null for the default line), ``line_hours``, ``clock``
+    (``business`` or ``calendar``), ``deadline_at`` (the last instant a first touch is
+    in time).
 
     Examples
     --------
@@ -92,8 +194,7 @@ def speed_to_lead(
     [('a', 3.0, 'met'), ('b', None, 'pending')]
     """
     as_of_lit = _ts(as_of)
-    limit = float(config.handoff.first_touch_hours)
-    judge_business = config.handoff.business_hours
+    judge_business = _uses_business_hours(config)
     business = judge_business if with_business_hours is None else with_business_hours
     business = business or judge_business
     touches = (
@@ -106,9 +207,11 @@ def speed_to_lead(
         )
         .sort("first_touch_at")
     )
-    eps = episodes.select("lead_id", "episode", "started_at", "trigger", "owner_rep_id").sort(
-        "started_at"
-    )
+    eps = first_touch_lines(
+        episodes.select("lead_id", "episode", "started_at", "trigger", "owner_rep_id"),
+        config=config,
+        segments=segments,
+    ).sort("started_at")
     joined = eps.join_asof(
         touches,
         left_on="started_at",
@@ -121,19 +224,34 @@ def speed_to_lead(
     cal = config.handoff.calendar
     reached = pl.coalesce(pl.col("first_touch_at"), as_of_lit)
     if business:
-        bh_touch = business_hours_between("started_at", "first_touch_at", calendar=cal)
-        bh_elapsed = business_hours_between("started_at", reached, calendar=cal)
+        holidays = calendar_holidays(cal)
+        bh_touch = business_hours_between(
+            "started_at", "first_touch_at", calendar=cal, holidays=holidays
+        )
+        bh_elapsed = business_hours_between("started_at", reached, calendar=cal, holidays=holidays)
     else:
         bh_touch = pl.lit(None, dtype=pl.Float64).alias("business_hours")
         bh_elapsed = pl.lit(None, dtype=pl.Float64)
+    calendar_deadline = pl.col("started_at") + pl.duration(
+        microseconds=(pl.col("line_hours") * 3.6e9).round().cast(pl.Int64)
+    )
+    if judge_business:
+        deadline = (
+            pl.when(pl.col("is_business_hours"))
+            .then(business_deadline("started_at", "line_hours", calendar=cal, holidays=holidays))
+            .otherwise(calendar_deadline)
+        )
+    else:
+        deadline = calendar_deadline
     out = joined.with_columns(
         calendar_hours_between("started_at", "first_touch_at"),
         bh_touch,
         calendar_hours_between("started_at", reached).alias("_cal_elapsed"),
         bh_elapsed.alias("_bh_elapsed"),
+        deadline.alias("deadline_at"),
     )
-    judged = "business_hours" if judge_business else "calendar_hours"
-    elapsed = "_bh_elapsed" if judge_business else "_cal_elapsed"
+    is_bh = pl.col("is_business_hours")
+    limit = pl.col("line_hours")
     has_touch = pl.col("first_touch_at").is_not_null()
     status = (
         pl.when(pl.col("hours_elapsed") > limit)
@@ -144,13 +262,21 @@ def speed_to_lead(
     )
     return (
         out.with_columns(
-            pl.col(judged).alias("hours_to_first_touch"), pl.col(elapsed).alias("hours_elapsed")
+            pl.when(is_bh)
+            .then(pl.col("business_hours"))
+            .otherwise(pl.col("calendar_hours"))
+            .alias("hours_to_first_touch"),
+            pl.when(is_bh)
+            .then(pl.col("_bh_elapsed"))
+            .otherwise(pl.col("_cal_elapsed"))
+            .alias("hours_elapsed"),
         )
         .with_columns(status.alias("status"))
         .with_columns(
             pl.when(pl.col("status") == "missed")
             .then(pl.col("hours_elapsed") - limit)
-            .alias("hours_over")
+            .alias("hours_over"),
+            pl.when(is_bh).then(pl.lit("business")).otherwise(pl.lit("calendar")).alias("clock"),
         )
         .select(
             "lead_id",
@@ -166,6 +292,10 @@ def speed_to_lead(
             "hours_elapsed",
             "status",
             "hours_over",
+            "line",
+            "line_hours",
+            "clock",
+            "deadline_at",
         )
     )
 
@@ -551,9 +681,11 @@ __all__ = [
     "HandoffStatus",
     "acceptance",
     "acceptance_summary",
+    "first_touch_lines",
     "handoff_breaches",
     "handoff_by",
     "handoff_summary",
+    "line_segments",
     "premature_recycles",
     "recycled_enrollment",
     "rejection_reasons",
