@@ -828,6 +828,148 @@ def score_train_command(
     )
 
 
+# -- sla alerts ----------------------------------------------------------------------
+
+
+def _alerts_as_of(con: Any, as_of: str | None) -> datetime:
+    """``--as-of``: a timestamp, ``now``, or (default) the warehouse's latest data."""
+    from datetime import UTC
+
+    from analytics.tables import parse_timestamp
+    from analytics.warehouse import latest_timestamp
+
+    if as_of is not None and as_of.strip().lower() == "now":
+        return datetime.now(UTC)
+    if as_of is not None:
+        try:
+            return parse_timestamp(as_of)
+        except ValueError:
+            fail(
+                f"--as-of: {as_of!r} is not an ISO 8601 timestamp or 'now'; "
+                "use e.g. 2026-11-01T09:00:00Z"
+            )
+    moment = latest_timestamp(con)
+    if moment is None:
+        fail("the warehouse is empty; nothing to alert on (load data with `sla import`)")
+    return moment
+
+
+def alerts_document(
+    tables: Any, cfg: SlaConfig, *, as_of: datetime, within_hours: float, within_days: float
+) -> dict[str, Any]:
+    """The JSON of ``sla alerts``: coverage, counts, counts per rep and every alert."""
+    from analytics.alerts import alert_coverage, alert_todo, alerts, alerts_by_rep
+
+    coverage = alert_coverage(tables, as_of=as_of)
+    frame = alerts(
+        tables, config=cfg, as_of=as_of, within_hours=within_hours, within_days=within_days
+    ).collect()
+    by_rep = alerts_by_rep(frame.lazy()).collect()
+    rows = []
+    for row in frame.iter_rows(named=True):
+        local = row["deadline_local"]
+        rows.append(
+            {
+                **{k: v for k, v in row.items() if k != "deadline_local"},
+                "deadline_local": local.isoformat(timespec="minutes") if local else None,
+                "todo": alert_todo(row, config=cfg),
+            }
+        )
+    return {
+        "as_of": as_of,
+        "within_hours": within_hours,
+        "within_days": within_days,
+        "coverage": {kind: table is None for kind, table in coverage.items()},
+        "missing": {kind: table for kind, table in coverage.items() if table is not None},
+        "counts": {
+            "overdue": int((frame["status"] == "overdue").sum()),
+            "at_risk": int((frame["status"] == "at_risk").sum()),
+        },
+        "by_rep": by_rep.to_dicts(),
+        "alerts": rows,
+    }
+
+
+@app.command("alerts")
+def alerts_command(
+    within: Annotated[
+        float,
+        typer.Option(
+            "--within",
+            min=0,
+            help="Hours ahead: a first-touch or cadence deadline this close is at risk.",
+        ),
+    ] = 8.0,
+    within_days: Annotated[
+        float,
+        typer.Option(
+            "--within-days",
+            min=0,
+            help="Days ahead for leads going stale and recycled leads due in nurture.",
+        ),
+    ] = 3.0,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The moment 'now': an ISO 8601 timestamp, or now (default: latest data).",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
+    from analytics.texts import term
+    from analytics.warehouse import load_tables
+
+    cfg = config_or_exit(config)
+    with readonly_warehouse(db) as con:
+        moment = _alerts_as_of(con, as_of)
+        document = alerts_document(
+            load_tables(con).collect(),
+            cfg,
+            as_of=moment,
+            within_hours=within,
+            within_days=within_days,
+        )
+    if as_json:
+        emit_json(document)
+        return
+    for kind, table in document["missing"].items():
+        err.print(
+            f"[yellow]note:[/] no {kind} alerts: the {table} table has no rows", highlight=False
+        )
+    counts = document["counts"]
+    title = (
+        f"At risk now ({iso_z(moment)}): {counts['overdue']} overdue, {counts['at_risk']} at risk"
+    )
+    table = RichTable(title=title, show_edge=False)
+    for column in (
+        "status",
+        "kind",
+        "lead",
+        "company",
+        "rep",
+        "deadline (local)",
+        "hours left",
+        "to do",
+    ):
+        table.add_column(column, justify="right" if column == "hours left" else "left")
+    for row in document["alerts"]:
+        table.add_row(
+            term("alert_status", row["status"]),
+            term("alert_kind", row["kind"]),
+            row["lead_id"],
+            row["company"] or "-",
+            row["rep_name"] or row["rep_id"] or "-",
+            (row["deadline_local"] or "-").replace("T", " "),
+            _fmt(row["hours_left"], "h"),
+            row["todo"],
+        )
+    out.print(table)
+
+
 def main() -> None:
     """Entry point of the ``sla`` script."""
     app()

@@ -1225,6 +1225,35 @@ TEXTS: dict[str, tuple[str, str]] = {
         "und ihre {mqls:n} MQLs pro Woche bleiben innerhalb der Kapazität des Vertriebs "
         "({workload:pct} davon).",
     ),
+    # -- at risk now (analytics.alerts) and notifications (analytics.notify) --------------
+    "alert_kind.first_touch": ("First touch", "Erstkontakt"),
+    "alert_kind.cadence": ("Cadence", "Kadenz"),
+    "alert_kind.stale": ("Going stale", "Droht liegenzubleiben"),
+    "alert_kind.nurture_enrolment": ("Nurture enrolment", "Aufnahme ins Nurturing"),
+    "alert_status.overdue": ("overdue", "überfällig"),
+    "alert_status.at_risk": ("at risk", "gefährdet"),
+    "alert.todo.first_touch": ("First touch by {deadline}", "Erstkontakt bis {deadline}"),
+    "alert.todo.cadence": (
+        "Attempt {n} of {m} by {deadline} (at least {gap:g} h after the last)",
+        "Versuch {n} von {m} bis {deadline} (mindestens {gap:g} h nach dem letzten)",
+    ),
+    "alert.todo.stale": (
+        "Reach the lead, or hand it back to marketing, by {deadline}",
+        "Lead erreichen oder bis {deadline} an das Marketing zurückgeben",
+    ),
+    "alert.todo.nurture_enrolment": (
+        "Enrol in the nurture track {track} by {deadline}",
+        "Bis {deadline} in den Nurture-Track {track} aufnehmen",
+    ),
+    "alert.todo.nurture_enrolment_any": (
+        "Enrol in a nurture track by {deadline}",
+        "Bis {deadline} in einen Nurture-Track aufnehmen",
+    ),
+    "alert.not_covered": (
+        "No {kind} alerts: the {table} table has no rows (import it to be warned)",
+        "Keine Warnungen zu {kind}: die Tabelle {table} ist leer "
+        "(importieren, um gewarnt zu werden)",
+    ),
 }
 
 

@@ -1,0 +1,473 @@
+"""At risk now: the SLA's deadlines as of a moment, before they are missed.
+
+The monthly review judges an MQL episode after the fact; an alert names the same
+episode while there is still time. Every alert uses the review's own definitions
+(:mod:`analytics.episodes`, :mod:`analytics.handoff`, :mod:`analytics.cadence`), so an
+episode alerted as overdue is the one the review will judge missed.
+
+Kinds of alert, each ``overdue`` (the deadline has passed) or ``at_risk`` (it falls
+within the horizon):
+
+- ``first_touch``: an open MQL episode without a sales touch. Its deadline is the last
+  instant a first touch is in time on the episode's line
+  (:func:`analytics.handoff.first_touch_lines`, calendar or business hours);
+  ``overdue`` exactly when :func:`~analytics.handoff.speed_to_lead` says ``missed``;
+  ``at_risk`` when the deadline is within ``within_hours``.
+- ``cadence``: an open episode, touched but not reached, inside its cadence window.
+  ``cadence.min_attempts`` spaced attempts are due over ``cadence.window_days``, evenly:
+  attempt ``k + 1`` is due ``window_days * (k + 1) / min_attempts`` after the MQL, ``k``
+  being the spaced attempts made so far. Behind schedule (``overdue``) once that moment
+  has passed; ``at_risk`` when it is within ``within_hours``. (Untouched episodes are
+  first-touch alerts.)
+- ``stale``: an open episode with ``recycle.after_attempts`` unanswered attempts and no
+  answer; stale (the review's :func:`~analytics.handoff.stale_leads`) ``recycle.grace_days``
+  after its last attempt: ``overdue`` when it is, ``at_risk`` when that moment is within
+  ``within_days``. To do: reach the lead, or hand it back to marketing.
+- ``nurture_enrolment``: a recycled lead not yet enrolled in nurture
+  (:func:`~analytics.handoff.recycled_enrollment`): due ``recycle.enroll_within_days``
+  after the recycle; ``overdue`` when ``missing``, ``at_risk`` when due within
+  ``within_days``.
+
+Overdue alerts older than ``lookback_days`` (by their deadline) are left to the review.
+Coverage: alerts on touches need the ``sales_touches`` table, enrolment alerts the
+``nurture_enrollments`` table; without one, its alerts are not raised at all (missing
+data is never a verdict), and :func:`alert_coverage` says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
+
+import polars as pl
+
+from analytics import cadence as cad
+from analytics import handoff as ho
+from analytics.config import SlaConfig
+from analytics.episodes import episode_touches, mql_episodes, with_touch_stats
+from analytics.schema import UTC_TIMESTAMP
+from analytics.tables import Tables
+from analytics.texts import Lang, day, render
+from analytics.timeframe import Window, as_utc
+
+AlertKind = Literal["first_touch", "cadence", "stale", "nurture_enrolment"]
+ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
+AlertStatus = Literal["overdue", "at_risk"]
+ALERT_STATUSES: tuple[str, ...] = get_args(AlertStatus)
+
+#: What each kind needs (a table with at least one row at ``as_of``).
+NEEDS: dict[str, str] = {
+    "first_touch": "sales_touches",
+    "cadence": "sales_touches",
+    "stale": "sales_touches",
+    "nurture_enrolment": "nurture_enrollments",
+}
+
+#: Columns of :func:`alerts`, in order.
+ALERT_COLUMNS: tuple[str, ...] = (
+    "kind",
+    "status",
+    "lead_id",
+    "episode",
+    "company",
+    "rep_id",
+    "rep_name",
+    "team",
+    "started_at",
+    "deadline_at",
+    "deadline_local",
+    "hours_left",
+    "attempts",
+    "attempts_due",
+    "line_hours",
+    "clock",
+    "track",
+)
+
+_SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "status": pl.String(),
+    "lead_id": pl.String(),
+    "episode": pl.Int64(),
+    "rep_id": pl.String(),
+    "started_at": UTC_TIMESTAMP,
+    "deadline_at": UTC_TIMESTAMP,
+    "attempts": pl.Int64(),
+    "attempts_due": pl.Int64(),
+    "line_hours": pl.Float64(),
+    "clock": pl.String(),
+    "track": pl.String(),
+}
+
+
+def _ts(moment: datetime) -> pl.Expr:
+    return pl.lit(as_utc(moment), dtype=UTC_TIMESTAMP)
+
+
+def _hours(delta: pl.Expr) -> pl.Expr:
+    return delta.dt.total_seconds(fractional=True) / 3600.0
+
+
+def _shape(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The common columns of every kind (missing ones null)."""
+    present = frame.collect_schema().names()
+    return frame.select(
+        (pl.col(c) if c in present else pl.lit(None)).cast(dtype).alias(c)
+        for c, dtype in _SCHEMA.items()
+    )
+
+
+def alert_coverage(tables: Tables, *, as_of: datetime) -> dict[str, str | None]:
+    """Which kinds of alert the data can raise: kind -> None, or the table that is missing.
+
+    >>> alert_coverage(Tables.empty(), as_of=datetime(2026, 11, 1))["first_touch"]
+    'sales_touches'
+    """
+    t = tables.until(as_of)
+    needed = sorted(set(NEEDS.values()))
+    counts = pl.concat(
+        [
+            getattr(t, n).select(pl.len().alias("n")).with_columns(pl.lit(n).alias("t"))
+            for n in needed
+        ]
+    ).collect()
+    present = {row["t"] for row in counts.iter_rows(named=True) if row["n"] > 0}
+    return {kind: (None if table in present else table) for kind, table in NEEDS.items()}
+
+
+def _status(deadline: pl.Expr, as_of: pl.Expr, horizon: timedelta) -> pl.Expr:
+    return (
+        pl.when(deadline < as_of)
+        .then(pl.lit("overdue"))
+        .when(deadline <= as_of + horizon)
+        .then(pl.lit("at_risk"))
+    )
+
+
+def _first_touch(
+    t: Tables, open_eps: pl.LazyFrame, *, config: SlaConfig, as_of: datetime, horizon: timedelta
+) -> pl.LazyFrame:
+    segments = None
+    if any(k != "trigger" for ln in config.handoff.lines for k in ln.conditions):
+        segments = ho.line_segments(t.leads, t.accounts, t.reps, config=config)
+    speed = ho.speed_to_lead(
+        open_eps, t.sales_touches, config=config, as_of=as_of, segments=segments
+    )
+    as_of_lit = _ts(as_of)
+    status = (
+        pl.when(pl.col("status") == "missed")
+        .then(pl.lit("overdue"))
+        .when(pl.col("deadline_at") <= as_of_lit + horizon)
+        .then(pl.lit("at_risk"))
+    )
+    return _shape(
+        speed.filter(pl.col("first_touch_at").is_null())
+        .with_columns(
+            pl.lit("first_touch").alias("kind"),
+            status.alias("status"),
+            pl.col("owner_rep_id").alias("rep_id"),
+            pl.lit(0, dtype=pl.Int64).alias("attempts"),
+            pl.lit(1, dtype=pl.Int64).alias("attempts_due"),
+        )
+        .filter(pl.col("status").is_not_null())
+    )
+
+
+def _cadence(
+    stats: pl.LazyFrame,
+    touches: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    horizon: timedelta,
+) -> pl.LazyFrame:
+    c = config.cadence
+    judged = cad.cadence_episodes(stats, touches, config=config, as_of=as_of)
+    step_us = float(c.window_days) * 86400e6 / c.min_attempts
+    due = pl.col("started_at") + pl.duration(
+        microseconds=((pl.col("spaced_attempts") + 1) * step_us).round().cast(pl.Int64)
+    )
+    return _shape(
+        judged.filter(
+            ~pl.col("is_judged")
+            & ~pl.col("is_reached")
+            & (pl.col("attempts") > 0)
+            & (pl.col("spaced_attempts") < c.min_attempts)
+        )
+        .with_columns(due.alias("deadline_at"))
+        .with_columns(
+            pl.lit("cadence").alias("kind"),
+            _status(pl.col("deadline_at"), _ts(as_of), horizon).alias("status"),
+            pl.col("owner_rep_id").alias("rep_id"),
+            pl.col("spaced_attempts").alias("attempts"),
+            (pl.col("spaced_attempts") + 1).cast(pl.Int64).alias("attempts_due"),
+        )
+        .filter(pl.col("status").is_not_null())
+    )
+
+
+def _stale(
+    stats: pl.LazyFrame, *, config: SlaConfig, as_of: datetime, horizon: timedelta
+) -> pl.LazyFrame:
+    r = config.recycle
+    grace = timedelta(days=float(r.grace_days))
+    as_of_lit = _ts(as_of)
+    stale_now = ho.stale_leads(stats, config=config, as_of=as_of).select(
+        "lead_id", "episode", pl.lit("overdue").alias("status")
+    )
+    candidates = stats.filter(
+        pl.col("ended_at").is_null()
+        & ~pl.col("is_reached")
+        & (pl.col("unanswered") >= r.after_attempts)
+    ).with_columns((pl.col("last_touch_at") + grace).alias("deadline_at"))
+    soon = candidates.filter(
+        (pl.col("deadline_at") >= as_of_lit) & (pl.col("deadline_at") <= as_of_lit + horizon)
+    ).select("lead_id", "episode", pl.lit("at_risk").alias("status"))
+    flagged = pl.concat([stale_now, soon]).unique(["lead_id", "episode"], keep="first")
+    return _shape(
+        candidates.join(flagged, on=["lead_id", "episode"], how="inner").with_columns(
+            pl.lit("stale").alias("kind"),
+            pl.col("owner_rep_id").alias("rep_id"),
+            pl.col("unanswered").alias("attempts"),
+        )
+    )
+
+
+def _enrolment(
+    t: Tables, *, config: SlaConfig, as_of: datetime, horizon: timedelta, lookback: timedelta
+) -> pl.LazyFrame:
+    days = timedelta(days=float(config.recycle.enroll_within_days))
+    moment = as_utc(as_of)
+    start = moment - lookback - days
+    window = Window(
+        label="alerts",
+        start=start,
+        end=moment + timedelta(microseconds=1),
+        first_day=start.date(),
+        last_day=moment.date(),
+    )
+    enrol = ho.recycled_enrollment(
+        t.lifecycle_events, t.nurture_enrollments, config=config, window=window, as_of=as_of
+    )
+    owners = t.leads.select("lead_id", pl.col("owner_rep_id").alias("rep_id"))
+    deadline = pl.col("recycled_at") + days
+    return _shape(
+        enrol.filter(pl.col("status").is_in(["pending", "missing"]))
+        .with_columns(
+            deadline.alias("deadline_at"),
+            pl.col("recycled_at").alias("started_at"),
+            pl.lit("nurture_enrolment").alias("kind"),
+            pl.lit(config.recycle.track).alias("track"),
+        )
+        .with_columns(
+            pl.when(pl.col("status") == "missing")
+            .then(pl.lit("overdue"))
+            .when(pl.col("deadline_at") <= _ts(as_of) + horizon)
+            .then(pl.lit("at_risk"))
+            .alias("status")
+        )
+        .filter(pl.col("status").is_not_null())
+        .join(owners, on="lead_id", how="left")
+    )
+
+
+def alerts(
+    tables: Tables,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    within_hours: float = 8.0,
+    within_days: float = 3.0,
+    lookback_days: float = 30.0,
+    kinds: Sequence[AlertKind] | None = None,
+) -> pl.LazyFrame:
+    """What is at risk or overdue at ``as_of``: one row per alert.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse's tables (cut at ``as_of`` here).
+    config : SlaConfig
+        The SLA in force (its handoff lines, cadence, recycle rules and calendar).
+    as_of : datetime
+        The moment "now".
+    within_hours : float, default 8
+        Horizon of first-touch and cadence alerts: a deadline this close is at risk.
+    within_days : float, default 3
+        Horizon of stale and nurture-enrolment alerts.
+    lookback_days : float, default 30
+        Overdue alerts whose deadline passed longer ago are left to the review.
+    kinds : sequence of AlertKind, optional
+        The kinds to raise; default every kind the data covers (:func:`alert_coverage`).
+
+    Returns
+    -------
+    LazyFrame, one row per alert (columns :data:`ALERT_COLUMNS`): ``kind``, ``status``
+    (``overdue`` / ``at_risk``), ``lead_id``, ``episode`` (null for enrolment),
+    ``company`` (the account's name), ``rep_id`` (the lead's owner), ``rep_name``,
+    ``team``, ``started_at`` (the MQL, or the recycle), ``deadline_at`` (UTC),
+    ``deadline_local`` (in ``handoff.calendar.timezone``), ``hours_left`` (calendar
+    hours from ``as_of``; negative when overdue), ``attempts`` (spaced attempts for
+    cadence, unanswered for stale), ``attempts_due`` (the attempt now due),
+    ``line_hours`` and ``clock`` (first touch), ``track`` (enrolment). Overdue first,
+    then the nearest deadline.
+
+    Examples
+    --------
+    An MQL on Friday 2026-10-02 at 15:00 UTC without a touch: on the 24 h line it is
+    due on Saturday 15:00; at 09:00 that day it is at risk within 8 hours.
+
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-02T15:00Z"}],
+    ...     sales_touches=[{"touch_id": "x", "lead_id": "b", "rep_id": "r", "channel": "phone",
+    ...                     "occurred_at": "2026-10-01T12:00Z", "outcome": "connected"}])
+    >>> a = alerts(t, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3, 9))
+    >>> a.select("kind", "status", "lead_id", "hours_left").collect().rows()
+    [('first_touch', 'at_risk', 'a', 6.0)]
+    """
+    moment = as_utc(as_of)
+    if kinds is None:
+        covered = alert_coverage(tables, as_of=moment)
+        kinds = [k for k in ALERT_KINDS if covered[k] is None]
+    unknown = [k for k in kinds if k not in ALERT_KINDS]
+    if unknown:
+        raise ValueError(f"unknown alert kind(s) {unknown}; allowed: {', '.join(ALERT_KINDS)}")
+    if within_hours < 0 or within_days < 0 or lookback_days < 0:
+        raise ValueError("within_hours, within_days and lookback_days must be at least 0")
+    hours = timedelta(hours=within_hours)
+    days = timedelta(days=within_days)
+    lookback = timedelta(days=lookback_days)
+    t = tables.until(moment)
+    parts: list[pl.LazyFrame] = []
+    if {"first_touch", "cadence", "stale"} & set(kinds):
+        open_eps = mql_episodes(t.lifecycle_events, t.leads).filter(pl.col("ended_at").is_null())
+        if "first_touch" in kinds:
+            parts.append(_first_touch(t, open_eps, config=config, as_of=moment, horizon=hours))
+        if {"cadence", "stale"} & set(kinds):
+            touches = episode_touches(open_eps, t.sales_touches, as_of=moment)
+            stats = with_touch_stats(open_eps, touches)
+            if "cadence" in kinds:
+                parts.append(_cadence(stats, touches, config=config, as_of=moment, horizon=hours))
+            if "stale" in kinds:
+                parts.append(_stale(stats, config=config, as_of=moment, horizon=days))
+    if "nurture_enrolment" in kinds:
+        parts.append(_enrolment(t, config=config, as_of=moment, horizon=days, lookback=lookback))
+    if not parts:
+        parts.append(pl.LazyFrame(schema=_SCHEMA))
+    as_of_lit = _ts(moment)
+    companies = t.leads.join(t.accounts, on="account_id", how="left").select(
+        "lead_id", pl.col("name").alias("company")
+    )
+    reps = t.reps.select("rep_id", pl.col("name").alias("rep_name"), "team")
+    tz = config.handoff.calendar.timezone
+    return (
+        pl.concat(parts)
+        .filter((pl.col("status") == "at_risk") | (pl.col("deadline_at") >= as_of_lit - lookback))
+        .join(companies, on="lead_id", how="left")
+        .join(reps, on="rep_id", how="left")
+        .with_columns(
+            pl.col("deadline_at").dt.convert_time_zone(tz).alias("deadline_local"),
+            _hours(pl.col("deadline_at") - as_of_lit).alias("hours_left"),
+        )
+        .select(ALERT_COLUMNS)
+        .sort(
+            pl.col("status") != "overdue",
+            "hours_left",
+            "kind",
+            "lead_id",
+            "episode",
+            nulls_last=True,
+        )
+    )
+
+
+def alerts_by_rep(alerts_frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Alerts per rep: overdue and at risk in total and per kind.
+
+    Returns
+    -------
+    LazyFrame, one row per rep with an alert: ``rep_id``, ``rep_name``, ``team``,
+    ``overdue``, ``at_risk``, ``total``, then ``<kind>`` (alerts of each kind); most
+    overdue first (ties by rep id; a lead without owner has a null ``rep_id``, last).
+
+    Examples
+    --------
+    >>> a = pl.LazyFrame({"rep_id": ["r1", "r1", "r2"], "rep_name": ["A", "A", "B"],
+    ...                   "team": "sdr", "kind": ["first_touch", "stale", "cadence"],
+    ...                   "status": ["overdue", "at_risk", "at_risk"]})
+    >>> alerts_by_rep(a).select("rep_id", "overdue", "at_risk", "total").collect().rows()
+    [('r1', 1, 1, 2), ('r2', 0, 1, 1)]
+    """
+    status = pl.col("status")
+    return (
+        alerts_frame.group_by("rep_id", "rep_name", "team")
+        .agg(
+            (status == "overdue").sum().cast(pl.Int64).alias("overdue"),
+            (status == "at_risk").sum().cast(pl.Int64).alias("at_risk"),
+            pl.len().cast(pl.Int64).alias("total"),
+            *[(pl.col("kind") == k).sum().cast(pl.Int64).alias(k) for k in ALERT_KINDS],
+        )
+        .sort("overdue", "rep_id", descending=[True, False], nulls_last=True)
+    )
+
+
+def local_time(value: datetime | None, lang: Lang = "en") -> str:
+    """A local deadline for people: ``2026-04-07 11:00 CEST`` / ``07.04.2026 11:00 CEST``.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> local_time(datetime(2026, 4, 7, 11, tzinfo=ZoneInfo("Europe/Berlin")), "de")
+    '07.04.2026 11:00 CEST'
+    """
+    if value is None:
+        return "–"
+    return f"{day(value, lang)} {value:%H:%M} {value:%Z}".rstrip()
+
+
+def alert_todo(alert: Mapping[str, Any], *, config: SlaConfig, lang: Lang = "en") -> str:
+    """What to do about one alert (a row of :func:`alerts`), in ``lang``.
+
+    >>> from analytics.config import load_config
+    >>> alert_todo({"kind": "cadence", "attempts_due": 2, "deadline_local": None},
+    ...            config=load_config("data/sla.toml"))
+    'Attempt 2 of 6 by – (at least 4 h after the last)'
+    """
+    kind = alert["kind"]
+    deadline = local_time(alert.get("deadline_local"), lang)
+    if kind == "cadence":
+        c = config.cadence
+        return render(
+            "alert.todo.cadence",
+            lang=lang,
+            n=alert["attempts_due"],
+            m=c.min_attempts,
+            deadline=deadline,
+            gap=float(c.min_gap_hours),
+        )
+    if kind == "nurture_enrolment":
+        track = alert.get("track")
+        if not track:
+            return render("alert.todo.nurture_enrolment_any", lang=lang, deadline=deadline)
+        return render(
+            "alert.todo.nurture_enrolment",
+            lang=lang,
+            deadline=deadline,
+            track=config.track_name(track, lang),
+        )
+    return render(f"alert.todo.{kind}", lang=lang, deadline=deadline)
+
+
+__all__ = [
+    "ALERT_COLUMNS",
+    "ALERT_KINDS",
+    "ALERT_STATUSES",
+    "NEEDS",
+    "AlertKind",
+    "AlertStatus",
+    "alert_coverage",
+    "alert_todo",
+    "alerts",
+    "alerts_by_rep",
+    "local_time",
+]

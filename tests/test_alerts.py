@@ -1,0 +1,327 @@
+"""At risk now: alerts computed by hand, and equal to the review's later verdicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from analytics.alerts import ALERT_COLUMNS, alert_coverage, alerts, alerts_by_rep
+from analytics.config import Calendar, HandoffLine, load_config
+from analytics.review import build_review
+from analytics.tables import Tables
+
+CFG = load_config("data/sla.toml")
+# Berlin 08:00-18:00 Mon-Fri, German public holidays (Good Friday 2026-04-03 and Easter
+# Monday 2026-04-06 among them), first touch within 4 business hours.
+BUSINESS = CFG.model_copy(
+    update={
+        "handoff": CFG.handoff.model_copy(
+            update={
+                "business_hours": True,
+                "first_touch_hours": 4.0,
+                "calendar": Calendar(timezone="Europe/Berlin", holidays_country="DE"),
+            }
+        )
+    }
+)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def ev(lead, stage, when, **kw):
+    return {"lead_id": lead, "stage": stage, "entered_at": when, **kw}
+
+
+def touches(lead, *times, outcome="no_answer", rep="r1"):
+    return [
+        {"touch_id": f"{lead}{i}", "lead_id": lead, "rep_id": rep, "occurred_at": t,
+         "channel": "phone", "outcome": outcome}
+        for i, t in enumerate(times)
+    ]  # fmt: skip
+
+
+#: Someone else's touch: the touches table exists (coverage), lead "z" is not alerted.
+OTHER = touches("z", "2026-01-05T10:00:00Z", outcome="connected")
+REPS = [
+    {"rep_id": "r1", "name": "Rita", "team": "sdr"},
+    {"rep_id": "r2", "name": "Ralf", "team": "ae"},
+]
+
+
+def tables(events, sales_touches=(), owners=None, enrollments=(), **extra) -> Tables:
+    leads = sorted({e["lead_id"] for e in events} | {"z"})
+    owners = owners or {}
+    return Tables.from_rows(
+        reps=REPS,
+        accounts=[{"account_id": "acc", "name": "Muster GmbH"}],
+        leads=[
+            {"lead_id": k, "created_at": "2026-01-01T00:00:00Z", "source": "email",
+             "owner_rep_id": owners.get(k, "r1"), "account_id": "acc"}
+            for k in leads
+        ],
+        lifecycle_events=events,
+        sales_touches=[*OTHER, *sales_touches],
+        nurture_enrollments=list(enrollments),
+        **extra,
+    )  # fmt: skip
+
+
+def rows(frame: pl.LazyFrame, *cols: str) -> list[tuple]:
+    return frame.select(cols).collect().rows()
+
+
+# -- first touch: business hours across a public holiday and a weekend --------------------
+
+# Thursday 2026-04-02 17:00 Berlin (15:00 UTC): 1 business hour on Thursday; Good Friday,
+# the weekend and Easter Monday are closed; 3 more hours from Tuesday 08:00: the deadline
+# is Tuesday 2026-04-07 11:00 Berlin = 09:00 UTC.
+EASTER = [ev("a", "mql", "2026-04-02T15:00:00Z")]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "hours_left"),
+    [
+        ("2026-04-02T16:00:00Z", None, None),  # 65 h before the deadline: not yet at risk
+        ("2026-04-07T05:00:00Z", "at_risk", 4.0),  # Tuesday 07:00 Berlin
+        ("2026-04-07T09:00:00Z", "at_risk", 0.0),  # the last instant still in time
+        ("2026-04-07T09:30:00Z", "overdue", -0.5),
+    ],
+)
+def test_business_hours_deadline_across_holiday_and_weekend(as_of, status, hours_left):
+    got = alerts(tables(EASTER), config=BUSINESS, as_of=at(as_of), within_hours=8)
+    expected = [] if status is None else [("first_touch", status, "a", hours_left)]
+    assert rows(got, "kind", "status", "lead_id", "hours_left") == expected
+    if status:
+        deadline, local = rows(got, "deadline_at", "deadline_local")[0]
+        assert deadline == at("2026-04-07T09:00:00Z")
+        assert (local.hour, local.minute, str(local.tzinfo)) == (11, 0, "Europe/Berlin")
+
+
+def test_a_touched_episode_raises_no_first_touch_alert():
+    t = tables(EASTER, touches("a", "2026-04-07T08:59:00Z"))
+    got = alerts(t, config=BUSINESS, as_of=at("2026-04-07T12:00:00Z"))
+    assert rows(got, "kind") == [("cadence",)]  # only the next attempt is due
+
+
+def test_calendar_line_and_the_row_of_an_alert():
+    t = tables([ev("a", "mql", "2026-10-02T15:00:00Z")])
+    got = alerts(t, config=CFG, as_of=at("2026-10-03T09:00:00Z")).collect()
+    assert got.columns == list(ALERT_COLUMNS)
+    row = got.row(0, named=True)
+    assert row | {"deadline_local": None} == {
+        "kind": "first_touch", "status": "at_risk", "lead_id": "a", "episode": 1,
+        "company": "Muster GmbH", "rep_id": "r1", "rep_name": "Rita", "team": "sdr",
+        "started_at": at("2026-10-02T15:00:00Z"), "deadline_at": at("2026-10-03T15:00:00Z"),
+        "deadline_local": None, "hours_left": 6.0, "attempts": 0, "attempts_due": 1,
+        "line_hours": 24.0, "clock": "calendar", "track": None,
+    }  # fmt: skip
+
+
+def test_the_episode_line_decides_the_deadline():
+    line = HandoffLine(name="Demo", trigger="demo_request", first_touch_hours=1)
+    cfg = CFG.model_copy(update={"handoff": CFG.handoff.model_copy(update={"lines": [line]})})
+    t = tables(
+        [
+            ev("a", "mql", "2026-10-02T08:00:00Z", trigger="demo_request"),
+            ev("b", "mql", "2026-10-02T08:00:00Z", trigger="score_threshold"),
+        ]
+    )
+    got = alerts(t, config=cfg, as_of=at("2026-10-02T10:00:00Z"), within_hours=1)
+    assert rows(got, "lead_id", "status", "hours_left", "line_hours") == [
+        ("a", "overdue", -1.0, 1.0)
+    ]
+
+
+# -- alerts agree with the review -----------------------------------------------------
+
+
+def test_an_episode_alerted_overdue_is_judged_missed_by_the_review():
+    events = [
+        ev("a", "mql", "2026-04-02T15:00:00Z"),  # overdue at as_of, never touched
+        ev("b", "mql", "2026-04-07T08:00:00Z"),  # pending: due at 10:00 UTC + 2 h
+        ev("c", "mql", "2026-04-01T08:00:00Z"),  # touched in time
+        ev("d", "mql", "2026-04-01T08:00:00Z"),  # closed (disqualified) untouched: no alert
+        ev("d", "disqualified", "2026-04-01T09:00:00Z"),
+    ]
+    t = tables(events, touches("c", "2026-04-01T09:00:00Z"))
+    as_of = at("2026-04-07T09:30:00Z")
+    got = alerts(t, config=BUSINESS, as_of=as_of, within_hours=8, kinds=["first_touch"]).collect()
+    assert rows(got.lazy(), "lead_id", "status") == [("a", "overdue"), ("b", "at_risk")]
+    review = build_review(t, BUSINESS, month="2026-04", as_of=as_of)
+    verdict = dict(review.speed_to_lead.select("lead_id", "status").iter_rows())
+    assert verdict == {"a": "missed", "b": "pending", "c": "met", "d": "missed"}
+    for lead in got.filter(pl.col("status") == "overdue")["lead_id"]:
+        assert verdict[lead] == "missed"
+
+
+# -- cadence behind schedule ------------------------------------------------------------
+
+# 6 attempts in 14 days: one due every 56 h. MQL 2026-10-01 00:00; attempts at 01:00 and
+# 03:00 count as one (4 h gap), so attempt 2 is due at 112 h: 2026-10-05 16:00 UTC.
+CADENCE = [ev("a", "mql", "2026-10-01T00:00:00Z")]
+TRIED = touches("a", "2026-10-01T01:00:00Z", "2026-10-01T03:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2026-10-05T06:00:00Z", []),
+        ("2026-10-05T10:00:00Z", [("cadence", "at_risk", 6.0, 1, 2)]),
+        ("2026-10-05T17:00:00Z", [("cadence", "overdue", -1.0, 1, 2)]),
+    ],
+)
+def test_cadence_behind_schedule(as_of, expected):
+    got = alerts(tables(CADENCE, TRIED), config=CFG, as_of=at(as_of), within_hours=8)
+    assert rows(got, "kind", "status", "hours_left", "attempts", "attempts_due") == expected
+
+
+def test_cadence_of_a_reached_lead_or_a_closed_window_raises_nothing():
+    reached = touches("a", "2026-10-01T01:00:00Z", outcome="connected")
+    assert (
+        alerts(tables(CADENCE, reached), config=CFG, as_of=at("2026-10-06T00:00:00Z"))
+        .collect()
+        .is_empty()
+    )
+    late = alerts(
+        tables(CADENCE, TRIED), config=CFG, as_of=at("2026-10-15T01:00:00Z"), kinds=["cadence"]
+    )
+    assert late.collect().is_empty()  # the window closed: the review judges it now
+
+
+# -- stale within N days ----------------------------------------------------------------
+
+# 6 unanswered attempts, the last on 2026-10-10 12:00; stale 7 days later (10-17 12:00).
+SIX = touches("a", *[f"2026-10-{d:02d}T12:00:00Z" for d in range(5, 11)])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "days", "expected"),
+    [
+        ("2026-10-13T12:00:00Z", 3, []),  # stale in 4 days
+        ("2026-10-15T12:00:00Z", 3, [("stale", "at_risk", 48.0, 6)]),
+        ("2026-10-18T12:00:00Z", 3, [("stale", "overdue", -24.0, 6)]),
+    ],
+)
+def test_stale_within_n_days(as_of, days, expected):
+    got = alerts(
+        tables(CADENCE, SIX), config=CFG, as_of=at(as_of), within_days=days, kinds=["stale"]
+    )
+    assert rows(got, "kind", "status", "hours_left", "attempts") == expected
+
+
+def test_five_unanswered_attempts_never_go_stale():
+    got = alerts(
+        tables(CADENCE, SIX[:5]), config=CFG, as_of=at("2026-10-20T00:00:00Z"), kinds=["stale"]
+    )
+    assert got.collect().is_empty()
+
+
+# -- recycled leads not yet in nurture -------------------------------------------------
+
+RECYCLED = [ev("a", "mql", "2026-09-01T00:00:00Z"), ev("a", "recycled", "2026-10-01T00:00:00Z")]
+ENROLLED_Z = [{"enrollment_id": "e0", "lead_id": "z", "track": "awareness-education",
+               "enrolled_at": "2026-01-06T00:00:00Z"}]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("as_of", "enrolled", "expected"),
+    [
+        ("2026-10-02T00:00:00Z", False, [("nurture_enrolment", "at_risk", 24.0)]),
+        ("2026-10-04T00:00:00Z", False, [("nurture_enrolment", "overdue", -24.0)]),
+        ("2026-10-04T00:00:00Z", True, []),
+    ],
+)
+def test_nurture_enrolment_deadline(as_of, enrolled, expected):
+    mine = [{"enrollment_id": "e1", "lead_id": "a", "track": "recycled-reengagement",
+             "enrolled_at": "2026-10-01T06:00:00Z"}] if enrolled else []  # fmt: skip
+    t = tables(RECYCLED, enrollments=[*ENROLLED_Z, *mine])
+    got = alerts(t, config=CFG, as_of=at(as_of), kinds=["nurture_enrolment"])
+    assert rows(got, "kind", "status", "hours_left") == expected
+
+
+# -- coverage -----------------------------------------------------------------------------
+
+
+def test_no_touches_table_means_no_touch_alerts_not_everything_overdue():
+    t = Tables.from_rows(
+        leads=[{"lead_id": "a", "created_at": "2026-01-01T00:00:00Z", "source": "email"}],
+        lifecycle_events=[ev("a", "mql", "2026-10-01T00:00:00Z")],
+    )
+    as_of = at("2026-10-20T00:00:00Z")
+    assert alert_coverage(t, as_of=as_of) == {
+        "first_touch": "sales_touches", "cadence": "sales_touches", "stale": "sales_touches",
+        "nurture_enrolment": "nurture_enrollments",
+    }  # fmt: skip
+    assert alerts(t, config=CFG, as_of=as_of).collect().is_empty()
+
+
+def test_counts_per_rep():
+    events = [ev("a", "mql", "2026-10-02T15:00:00Z"), ev("b", "mql", "2026-10-01T00:00:00Z")]
+    t = tables(events, owners={"b": "r2"})
+    got = alerts(t, config=CFG, as_of=at("2026-10-03T09:00:00Z"))
+    assert rows(alerts_by_rep(got), "rep_id", "overdue", "at_risk", "first_touch") == [
+        ("r2", 1, 0, 1),
+        ("r1", 0, 1, 1),
+    ]
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="unknown alert kind"):
+        alerts(tables(CADENCE), config=CFG, as_of=at("2026-10-03T00:00:00Z"), kinds=["calls"])
+
+
+# -- sla alerts -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def alert_db(tmp_path_factory):
+    from analytics.warehouse import write_tables
+
+    t = tables(
+        [ev("a", "mql", "2026-10-02T15:00:00Z"), *RECYCLED[1:]],
+        enrollments=ENROLLED_Z,
+    )
+    db = tmp_path_factory.mktemp("alerts") / "w.duckdb"
+    write_tables(db, {name: lf.collect() for name, lf in t.items()}, source="test", config=CFG)
+    return db
+
+
+def test_sla_alerts_json(alert_db):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    args = ["alerts", "--db", str(alert_db), "--as-of", "2026-10-03T09:00:00Z", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["as_of"] == "2026-10-03T09:00:00Z"
+    assert doc["counts"] == {"overdue": 1, "at_risk": 1}
+    assert [(r["kind"], r["status"], r["lead_id"]) for r in doc["alerts"]] == [
+        ("nurture_enrolment", "overdue", "a"),
+        ("first_touch", "at_risk", "a"),
+    ]
+    first = doc["alerts"][1]
+    assert first["deadline_local"] == "2026-10-03T17:00+02:00"
+    assert first["todo"] == "First touch by 2026-10-03 17:00 CEST"
+    assert [(r["rep_id"], r["overdue"], r["at_risk"]) for r in doc["by_rep"]] == [("r1", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--as-of", "yesterday"], "--as-of"), (["--within", "-1"], "--within")],
+)
+def test_sla_alerts_bad_options_exit_2(alert_db, args, message):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    result = CliRunner().invoke(app, ["alerts", "--db", str(alert_db), *args])
+    assert result.exit_code == 2
+    assert message in result.output
