@@ -544,8 +544,8 @@ def _pack_format(fmt: str | None, out_file: Path | None, *, as_json: bool) -> st
             )
     if fmt not in PACK_FORMATS:
         fail(f"--format {fmt!r} is not known; allowed: {', '.join(PACK_FORMATS)}")
-    if fmt == "pdf" and out_file is None:
-        fail("--format pdf needs --out FILE (a PDF is not written to the terminal)")
+    if fmt in ("pdf", "xlsx") and out_file is None:
+        fail(f"--format {fmt} needs --out FILE (a {fmt.upper()} is not written to the terminal)")
     return fmt
 
 

@@ -562,6 +562,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Reliability of the rule score (dashed: perfect calibration; bars: 95 % CI)",
         "Verlässlichkeit des Regel-Scores (gestrichelt: perfekte Kalibrierung; Balken: 95-%-KI)",
     ),
+    "download_xlsx": ("Download Excel", "Excel herunterladen"),
     "unknown_tracks_none": (
         "Every nurture track in the data is described in the SLA config.",
         "Jeder Nurture-Track in den Daten ist in der SLA-Konfiguration beschrieben.",
@@ -683,6 +684,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "source": ("Source", "Quelle"),
     "first_used_at": ("First used (UTC)", "Zuerst verwendet (UTC)"),
     "status": ("Status", "Status"),
+    # goal pacing
+    "stage_name": ("Stage", "Phase"),
+    "actual": ("To date", "Bisher"),
+    "expected_to_date": ("Expected by now", "Soll bis jetzt"),
+    "forecast": ("Forecast", "Prognose"),
+    "forecast_attainment": ("Forecast / target (%)", "Prognose / Ziel (%)"),
 }
 
 

@@ -192,6 +192,54 @@ def test_every_table_column_has_a_label_in_the_ui_language(
                 assert config[name]["label"] == label
 
 
+def display_values(frame) -> pl.DataFrame:
+    """What a data grid shows in each cell (the display values it was sent)."""
+    import pyarrow as pa
+
+    data = frame.proto.arrow_data.styler.display_values
+    assert data, "the table was sent without display values"
+    return pl.from_arrow(pa.ipc.open_stream(data).read_all())
+
+
+#: a number as each language writes it in a table: thousands grouped, one decimal or none
+NUMBER = {
+    "de": re.compile(r"-?\d{1,3}(\.\d{3})*(,\d)?( %)?"),
+    "en": re.compile(r"-?\d{1,3}(,\d{3})*(\.\d)?( %)?"),
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "lang"),
+    [("handoffs", "de"), ("qualification", "de"), ("goals", "de"), ("management", "de"),
+     ("handoffs", "en")],
+)  # fmt: skip
+def test_every_table_writes_numbers_as_the_language_does(
+    app: AppTest, page: str, lang: str
+) -> None:
+    """Each number of a data grid in the language's format (``1.234,5``, ``12,3 %``), with
+    the same decimals down a column; the grid still holds the numbers (it sorts by them)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if lang == "de":
+        app.segmented_control(key="lang").set_value("de").run()
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception[0].value
+    checked = 0
+    for frame in app.dataframe:
+        shown = display_values(frame)
+        for name, series in frame.value.items():
+            if not is_numeric_dtype(series) or is_bool_dtype(series):
+                continue
+            texts = [t for t in shown[name].to_list() if t != "–"]
+            bad = [t for t in texts if not NUMBER[lang].fullmatch(t)]
+            assert not bad, f"{page}: {name} shows {bad[:3]}"
+            decimals = {len(re.sub(r"[^\d.,]", "", t).partition("," if lang == "de" else ".")[2])
+                        for t in texts}  # fmt: skip
+            assert len(decimals) <= 1, f"{page}: {name} mixes decimals {texts[:5]}"
+            checked += len(texts)
+    assert checked, f"{page}: no number in any table"
+
+
 def test_handoffs_tables_and_charts_read_in_german(app: AppTest) -> None:
     app.segmented_control(key="lang").set_value("de").run()
     app.switch_page("views/handoffs.py").run()
@@ -568,7 +616,7 @@ def test_review_page_lists_the_pack_actions(app: AppTest, library) -> None:
     for item in pack.actions:
         assert item.text in text
     labels = {b.label for b in app.get("download_button")}
-    assert {"HTML", "Markdown", "PDF"} <= labels
+    assert {"HTML", "Markdown", "PDF", "Excel"} <= labels
 
 
 # -- the data page ------------------------------------------------------------------------------
@@ -639,7 +687,7 @@ def test_the_review_pack_downloads_in_the_ui_language(warehouse, monkeypatch) ->
     # the buttons' data is made on click (not under AppTest): each call passes the language
     source = (ROOT / "dashboard" / "views" / "review.py").read_text()
     calls = re.findall(r"data\.pack_file\(([^)]*)\)", source)
-    assert len(calls) == 3 and all(call.endswith("lang=lg") for call in calls), calls
+    assert len(calls) == 4 and all(call.endswith("lang=lg") for call in calls), calls
 
 
 def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(

@@ -386,7 +386,7 @@ def test_markdown_escapes_data_that_would_break_a_table_or_inject_html(pack):
 
 
 def test_an_unknown_format_names_the_allowed_ones(pack):
-    with pytest.raises(ValueError, match=r"unknown pack format 'docx'; allowed: html, pdf, md"):
+    with pytest.raises(ValueError, match=r"unknown pack format 'docx'; allowed: html, pdf, md, x"):
         render_pack(pack, fmt="docx")
 
 
@@ -612,7 +612,7 @@ def test_cli_writes_the_pack_in_the_format_of_the_suffix(warehouse, tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--format", "docx"], "--format 'docx' is not known; allowed: html, pdf, md"),
+        (["--format", "docx"], "--format 'docx' is not known; allowed: html, pdf, md, xlsx"),
         (["--out", "pack.txt"], "cannot tell the format from the suffix; add --format"),
         (["--format", "pdf"], "--format pdf needs --out FILE"),
         (["--format", "md", "--json"], "--json prints the review's JSON; --format/--out"),

@@ -36,8 +36,8 @@ from analytics.pack.formatting import (
 )
 from analytics.texts import Lang, check_lang, day, metric_label, moment, number, render, term
 
-PackFormat = Literal["html", "pdf", "md"]
-PACK_FORMATS: tuple[str, ...] = ("html", "pdf", "md")
+PackFormat = Literal["html", "pdf", "md", "xlsx"]
+PACK_FORMATS: tuple[str, ...] = ("html", "pdf", "md", "xlsx")
 
 #: Funnel stages in order (labels: ``analytics.texts.metric_label``), with the conversion
 #: rate from each to the next.
@@ -466,12 +466,12 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = 120)
 
 
 def render_pack(pack: ReviewPack, *, fmt: PackFormat = "html", lang: Lang = "en") -> str | bytes:
-    """The pack in ``fmt``: ``html`` and ``md`` as text, ``pdf`` as bytes.
+    """The pack in ``fmt``: ``html`` and ``md`` as text, ``pdf`` and ``xlsx`` as bytes.
 
     Parameters
     ----------
     pack : ReviewPack
-    fmt : {"html", "pdf", "md"}, default "html"
+    fmt : {"html", "pdf", "md", "xlsx"}, default "html"
     lang : {"en", "de"}, default "en"
         The language of the words, numbers and dates (the app passes its UI language;
         the CLI writes English).
@@ -489,6 +489,10 @@ def render_pack(pack: ReviewPack, *, fmt: PackFormat = "html", lang: Lang = "en"
         return render_markdown(pack, lang=lang)
     if fmt == "pdf":
         return html_to_pdf(render_html(pack, lang=lang))
+    if fmt == "xlsx":
+        from analytics.pack.export import pack_workbook
+
+        return pack_workbook(pack, lang=lang)
     raise ValueError(f"unknown pack format {fmt!r}; allowed: {', '.join(PACK_FORMATS)}")
 
 

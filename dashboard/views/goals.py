@@ -105,25 +105,13 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
             height=ui.BAR_STEP,
         )
     )
-    table = part.select(
-        pl.col("label").alias(t("stage", lg)),
-        pl.col("actual").round(0).alias(t("to_date", lg)),
-        pl.col("expected_to_date").round(0).alias(t("expected_to_date", lg)),
-        pl.col("target").round(0).alias(t("target", lg)),
-        pl.col("pace").alias(t("c_pace", lg)),
-        pl.col("forecast").round(0).alias(t("forecast", lg)),
-        pl.col("forecast_attainment").alias(f"{t('forecast', lg)} / {t('target', lg)}"),
-    )
+    # pace (actual / expected by now) equals forecast / target for a linear forecast:
+    # one column, not two with the same numbers
+    whole = ("actual", "expected_to_date", "target", "forecast")
     ui.table(
-        table,
-        column_config={
-            t("c_pace", lg): st.column_config.NumberColumn(format="percent"),
-            f"{t('forecast', lg)} / {t('target', lg)}": st.column_config.NumberColumn(
-                format="percent"
-            ),
-            t("to_date", lg): st.column_config.NumberColumn(format="localized"),
-            t("expected_to_date", lg): st.column_config.NumberColumn(format="localized"),
-            t("target", lg): st.column_config.NumberColumn(format="localized"),
-            t("forecast", lg): st.column_config.NumberColumn(format="localized"),
-        },
+        part.select(
+            pl.col("label").alias("stage_name"),
+            *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
+            "forecast_attainment",
+        )
     )

@@ -141,8 +141,7 @@ ui.table(
     review.handoff_by_rep.select(
         "rep_name", "team", "episodes", "met", "missed", "pending", "compliance",
         "median_hours_to_first_touch", "p90_hours_to_first_touch",
-    ),
-    column_config={"compliance": st.column_config.NumberColumn(format="percent")},
+    )
 )  # fmt: skip
 
 # -- acceptance and rejection ------------------------------------------------------------------

@@ -70,6 +70,11 @@ with right:
         file_name=f"{name}.pdf", mime="application/pdf", icon=":material/download:",
         key="pack-pdf",
     )  # fmt: skip
+    st.download_button(
+        "Excel", lambda: data.pack_file(v.month, v.segment, "xlsx", lang=lg),
+        file_name=f"{name}.xlsx", icon=":material/table_view:", key="pack-xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip
 
 
 def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None:
