@@ -728,7 +728,8 @@ def score_report_command(
         Path | None,
         typer.Option(
             "--model",
-            help="A saved model (.joblib) or folder; default: the latest in <db dir>/models, "
+            help="A saved model (.skops; pickles are never loaded) or folder; default: the "
+            "latest in <db dir>/models, "
             "else one is trained in memory.",
         ),
     ] = None,

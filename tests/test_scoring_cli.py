@@ -128,3 +128,69 @@ def test_empty_warehouse_exits_2_naming_it(tmp_path: Path) -> None:
         assert res.exit_code == 2, res.output
         assert f"{db}: the warehouse is empty; nothing to score" in " ".join(res.stderr.split())
         assert res.stdout == ""
+
+
+class _Planted:
+    """A pickle that creates a file when it is loaded (what an attacker would plant)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (open, (str(self.marker), "w"))
+
+
+def _plant(kind: str, models: Path, marker: Path) -> Path:
+    import functools
+    import os
+    import pickle
+
+    import skops.io as sio
+
+    models.mkdir(parents=True, exist_ok=True)
+    name = "score-29990101T000000Z"  # newer than any model trained here
+    if kind == "joblib":
+        path = models / f"{name}.joblib"
+        path.write_bytes(pickle.dumps(_Planted(marker)))
+    elif kind == "pickle_as_skops":
+        path = models / f"{name}.skops"
+        path.write_bytes(pickle.dumps(_Planted(marker)))
+    else:  # a real skops file whose content calls os.system
+        path = models / f"{name}.skops"
+        sio.dump(functools.partial(os.system, f"touch {marker}"), path)
+    path.with_suffix(".json").write_text('{"numeric_features": [], "categorical_features": []}')
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "via_option", "needle"),
+    [
+        ("joblib", True, "only .skops models are read"),
+        ("pickle_as_skops", False, "not a readable skops model"),
+        ("pickle_as_skops", True, "not a readable skops model"),
+        ("skops_calling_os_system", False, "types a scoring model never has: posix.system"),
+    ],
+)
+def test_a_planted_model_file_is_refused_before_it_runs_code(
+    tmp_path: Path, kind: str, via_option: bool, needle: str
+) -> None:
+    """`sla score report` finds a hostile file in <db dir>/models (or is pointed at it):
+    it exits 2 naming the reason, and the file's code never ran (no marker file)."""
+    db = tmp_path / "warehouse.duckdb"
+    marker = tmp_path / "pwned"
+    planted = _plant(kind, tmp_path / "models", marker)
+    args = ["score", "report", "--db", str(db)]
+    res = runner.invoke(app, [*args, "--model", str(planted)] if via_option else args)
+    assert res.exit_code == 2, res.output
+    assert needle in _plain(res.output)
+    assert not marker.exists()
+
+
+def test_a_planted_pickle_beside_no_skops_model_is_never_loaded(tmp_path: Path) -> None:
+    from analytics.scoring.model import load_model
+
+    marker = tmp_path / "pwned"
+    _plant("joblib", tmp_path, marker)
+    with pytest.raises(FileNotFoundError, match=r"1 pickle model\(s\) .* are not loaded"):
+        load_model(tmp_path)
+    assert not marker.exists()

@@ -135,7 +135,7 @@ def test_save_load_and_card(evaluation: Evaluation, demo_tables: Tables, tmp_pat
     directory = models_dir(tmp_path / "warehouse.duckdb")
     path = save_model(evaluation.model, directory)
     again = save_model(evaluation.model, directory)  # same version: a new file, not overwritten
-    assert path.name.startswith("score-") and path.suffix == ".joblib" and again != path
+    assert path.name.startswith("score-") and path.suffix == ".skops" and again != path
     card = json.loads(path.with_suffix(".json").read_text())
     assert {"version", "trained_at", "features", "metrics", "target"} <= set(card)
     assert card["target"] == "sql_within_window" and "source" in card["features"]
@@ -147,7 +147,7 @@ def test_save_load_and_card(evaluation: Evaluation, demo_tables: Tables, tmp_pat
     assert re_eval.metrics["model"]["roc_auc"] == pytest.approx(
         evaluation.metrics["model"]["roc_auc"]
     )
-    with pytest.raises(FileNotFoundError, match=r"no score-\*\.joblib model"):
+    with pytest.raises(FileNotFoundError, match=r"no score-\*\.skops model"):
         load_model(tmp_path)
 
 

@@ -15,7 +15,7 @@ feed a ``HistGradientBoostingClassifier`` with native categorical splits, wrappe
 the older 70 % of leads by scoring moment, test on the newer 30 %. The same pipeline
 scores the X Education data set (``analytics.warehouse.adapters.xeducation``).
 
-scikit-learn and joblib are imported inside the functions (the CLI and app start fast).
+scikit-learn and skops are imported inside the functions (the CLI and app start fast).
 """
 
 from __future__ import annotations
@@ -635,62 +635,127 @@ def models_dir(db_path: str | Path) -> Path:
     return Path(db_path).parent / "models"
 
 
+#: The only types beyond skops' own safe list that a saved model may hold: the pieces of
+#: :func:`make_classifier`'s pipeline. Anything else in a file refuses it before loading.
+TRUSTED_MODEL_TYPES: tuple[str, ...] = (
+    "functools.partial",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.utils.validation.check_array",
+)
+MODEL_SUFFIX = ".skops"
+
+
+class UnsafeModelError(ValueError):
+    """A model file that is not loaded: a pickle, or a skops file with unexpected types."""
+
+
 def save_model(model: ScoreModel, directory: str | Path) -> Path:
-    """Write ``score-<version>.joblib`` and its card ``score-<version>.json``; return the path."""
-    import joblib
+    """Write ``score-<version>.skops`` and its card ``score-<version>.json``; return the path.
+
+    The estimator is saved with skops (no pickle: loading it runs no code, see
+    :func:`load_model`); the card (features, metrics, versions) is plain JSON.
+    """
     import sklearn
+    import skops.io as sio
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     version = model.version or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     base, n = version, 2
-    while (directory / f"score-{version}.joblib").exists():
+    while (directory / f"score-{version}{MODEL_SUFFIX}").exists():
         version, n = f"{base}-{n}", n + 1
     model.card["version"] = version
     model.card["sklearn_version"] = sklearn.__version__
-    path = directory / f"score-{version}.joblib"
-    joblib.dump(model, path)
+    model.card["numeric_features"] = list(model.numeric)
+    model.card["categorical_features"] = list(model.categorical)
+    model.card["format"] = "skops"
+    path = directory / f"score-{version}{MODEL_SUFFIX}"
+    sio.dump(model.estimator, path)
     card = json.dumps(model.card, indent=2, default=str)
-    (directory / f"score-{version}.json").write_text(card + "\n", encoding="utf-8")
+    path.with_suffix(".json").write_text(card + "\n", encoding="utf-8")
     return path
 
 
 def load_model(path: str | Path) -> ScoreModel:
-    """Load a saved model (a ``.joblib`` path, or a directory: its latest model)."""
-    import joblib
+    """Load a saved model (a ``.skops`` path, or a directory: its latest model), safely.
+
+    Only skops files are read, with skops' safe loader: the types in the file are listed
+    first, and a file holding any type outside skops' safe list and
+    :data:`TRUSTED_MODEL_TYPES` is refused before anything in it is built. Pickle files
+    (``.joblib``, ``.pkl``: what older versions saved) are never loaded, because loading a
+    pickle runs whatever code it names.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file, or no model in the directory.
+    UnsafeModelError
+        A pickle, an unreadable file, or a skops file with unexpected types.
+    """
+    import skops.io as sio
 
     path = Path(path)
     if path.is_dir():
         found = latest_model(path)
         if found is None:
+            pickles = sorted(p.name for p in path.glob("score-*.joblib"))
+            hint = (
+                f" ({len(pickles)} pickle model(s) of an older version are not loaded: "
+                "a pickle can run code when loaded)"
+                if pickles
+                else ""
+            )
             raise FileNotFoundError(
-                f"{path}: no score-*.joblib model (train one: `sla score train`)"
+                f"{path}: no score-*{MODEL_SUFFIX} model{hint}; train one: `sla score train`"
             )
         path = found
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such model file")
-    model = joblib.load(path)
-    if not isinstance(model, ScoreModel):
-        raise ValueError(f"{path}: not a scoring model (found {type(model).__name__})")
-    return model
+    if path.suffix != MODEL_SUFFIX:
+        raise UnsafeModelError(
+            f"{path}: not loaded: only {MODEL_SUFFIX} models are read (a pickle such as "
+            "a .joblib file can run code when loaded); retrain with `sla score train`"
+        )
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # a zip that is not one, a broken schema: never loaded
+        raise UnsafeModelError(f"{path}: not a readable skops model ({exc})") from exc
+    unexpected = sorted(set(untrusted) - set(TRUSTED_MODEL_TYPES))
+    if unexpected:
+        raise UnsafeModelError(
+            f"{path}: not loaded: it holds types a scoring model never has: {', '.join(unexpected)}"
+        )
+    card_path = path.with_suffix(".json")
+    if not card_path.is_file():
+        raise FileNotFoundError(f"{card_path}: the model's card is missing")
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    estimator = sio.load(path, trusted=list(untrusted))
+    if not hasattr(estimator, "predict_proba"):
+        raise UnsafeModelError(f"{path}: not a scoring model (found {type(estimator).__name__})")
+    return ScoreModel(
+        estimator, list(card["numeric_features"]), list(card["categorical_features"]), card
+    )
 
 
 def latest_model(directory: str | Path) -> Path | None:
-    """The newest ``score-<version>.joblib`` in ``directory`` (versions sort by time).
+    """The newest ``score-<version>.skops`` in ``directory`` (versions sort by time).
 
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
     >>> for v in ("20260101T000000Z", "20260101T000000Z-2", "20251231T000000Z"):
-    ...     _ = (d / f"score-{v}.joblib").write_bytes(b"")
+    ...     _ = (d / f"score-{v}.skops").write_bytes(b"")
+    >>> _ = (d / "score-29990101T000000Z.joblib").write_bytes(b"")  # a pickle: never picked
     >>> latest_model(d).name
-    'score-20260101T000000Z-2.joblib'
+    'score-20260101T000000Z-2.skops'
     """
 
     def key(path: Path) -> tuple[str, int]:
         base, _, n = path.stem.removeprefix("score-").partition("-")
         return base, int(n) if n.isdigit() else 1
 
-    paths = sorted(Path(directory).glob("score-*.joblib"), key=key)
+    paths = sorted(Path(directory).glob(f"score-*{MODEL_SUFFIX}"), key=key)
     return paths[-1] if paths else None
 
 
@@ -699,8 +764,10 @@ __all__ = [
     "ISOTONIC_MIN_ROWS",
     "NUMERIC_FEATURES",
     "TARGETS",
+    "TRUSTED_MODEL_TYPES",
     "Evaluation",
     "ScoreModel",
+    "UnsafeModelError",
     "evaluate_model",
     "feature_matrix",
     "fit_model",
