@@ -58,6 +58,7 @@ else:
                 page("kpis.py", "nav_kpis", ":material/monitoring:"),
             ],
             t("section_meeting", lang): [
+                page("at_risk.py", "nav_at_risk", ":material/alarm:"),
                 page("review.py", "nav_review", ":material/event_note:"),
                 page("warehouse.py", "nav_data", ":material/database:"),
             ],

@@ -475,3 +475,33 @@ def pack_file(
     """The review pack rendered as ``html``, ``md`` or ``pdf`` in ``lang`` (cached)."""
     seg = tuple(sorted((segment or {}).items()))
     return _pack_file(warehouse_key(), config_key(), month, as_of(), seg, fmt, lang)
+
+
+# -- at risk now ----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _alerts(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    at: datetime | None,
+    within_hours: float,
+    within_days: float,
+) -> dict[str, Any]:
+    from analytics.alerts import alert_coverage, alerts_by_rep
+    from analytics.alerts import alerts as raise_alerts
+
+    tables, cfg = _tables(key), _config(*ckey)
+    if at is None:
+        return {"alerts": None, "by_rep": None, "missing": {}}
+    frame = raise_alerts(
+        tables, config=cfg, as_of=at, within_hours=within_hours, within_days=within_days
+    ).collect()
+    missing = {k: v for k, v in alert_coverage(tables, as_of=at).items() if v is not None}
+    return {"alerts": frame, "by_rep": alerts_by_rep(frame.lazy()).collect(), "missing": missing}
+
+
+def alerts(within_hours: float, within_days: float) -> dict[str, Any]:
+    """What is at risk at the warehouse's ``as_of`` (the rows of ``sla alerts``): ``alerts``
+    (:func:`analytics.alerts.alerts`), ``by_rep`` and ``missing`` (kind -> missing table)."""
+    return _alerts(warehouse_key(), config_key(), as_of(), within_hours, within_days)

@@ -567,6 +567,33 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every nurture track in the data is described in the SLA config.",
         "Jeder Nurture-Track in den Daten ist in der SLA-Konfiguration beschrieben.",
     ),
+    # at risk now
+    "nav_at_risk": ("At risk now", "Jetzt gefährdet"),
+    "at_risk_title": ("At risk now", "Jetzt gefährdet"),
+    "at_risk_caption": (
+        "Open MQLs whose SLA deadline is near or has passed, judged as the review will "
+        "judge them; the segment filters do not apply (the same list as `sla alerts`).",
+        "Offene MQLs, deren SLA-Frist naht oder verstrichen ist, bewertet wie im Review; "
+        "die Segmentfilter gelten hier nicht (dieselbe Liste wie `sla alerts`).",
+    ),
+    "within_hours": (
+        "First touch and cadence: at risk within (hours)",
+        "Erstkontakt und Kadenz: gefährdet innerhalb von (Stunden)",
+    ),
+    "within_days": (
+        "Going stale and nurture: at risk within (days)",
+        "Liegenbleiben und Nurturing: gefährdet innerhalb von (Tagen)",
+    ),
+    "overdue": ("overdue", "überfällig"),
+    "alerts_overdue": ("Overdue", "Überfällig"),
+    "alerts_at_risk": ("At risk", "Gefährdet"),
+    "alerts_reps": ("Reps with alerts", "Mitarbeiter mit Warnungen"),
+    "alerts_by_rep": ("Per rep", "Pro Mitarbeiter"),
+    "alerts_list": ("What to do, most urgent first", "Was zu tun ist, Dringendstes zuerst"),
+    "no_alerts": (
+        "Nothing at risk: every open MQL is within its deadlines.",
+        "Nichts gefährdet: Jeder offene MQL liegt innerhalb seiner Fristen.",
+    ),
 }
 
 
@@ -690,6 +717,21 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "expected_to_date": ("Expected by now", "Soll bis jetzt"),
     "forecast": ("Forecast", "Prognose"),
     "forecast_attainment": ("Forecast / target (%)", "Prognose / Ziel (%)"),
+    # at risk now
+    "alert_status": ("Status", "Status"),
+    "alert_kind": ("Alert", "Warnung"),
+    "company": ("Company", "Unternehmen"),
+    "deadline_at": ("Deadline (UTC)", "Frist (UTC)"),
+    "deadline_local": ("Deadline (local time)", "Frist (Ortszeit)"),
+    "hours_left": ("Hours left", "Verbleibende Stunden"),
+    "todo": ("What to do", "Was zu tun ist"),
+    "overdue": ("Overdue", "Überfällig"),
+    "at_risk": ("At risk", "Gefährdet"),
+    "total": ("Alerts", "Warnungen"),
+    "first_touch": ("First touch", "Erstkontakt"),
+    "cadence": ("Cadence", "Kadenz"),
+    "stale": ("Going stale", "Droht liegenzubleiben"),
+    "nurture_enrolment": ("Nurture enrolment", "Aufnahme ins Nurturing"),
 }
 
 

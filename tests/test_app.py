@@ -46,6 +46,7 @@ PAGES = {
     "kpis": "KPIs of both teams",
     "review": "Monthly review November 2026",
     "warehouse": "Data",
+    "at_risk": "At risk now",
 }
 
 
@@ -156,6 +157,7 @@ TABLE_PAGES = [
     *[(page, "de") for page in ("definitions", "qualification", "handoffs", "nurturing")],
     *[(page, "de") for page in ("management", "kpis", "review", "warehouse")],
     ("handoffs", "en"),
+    ("at_risk", "de"),
 ]
 
 
@@ -420,6 +422,14 @@ def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
         )
     if page == "warehouse":
         return tracks_en, tracks_de
+    if page == "at_risk":
+        from analytics.alerts import alert_todo, alerts
+
+        rows = alerts(tables, config=cfg, as_of=tables.latest_timestamp()).collect().to_dicts()
+        return (
+            [alert_todo(r, config=cfg) for r in rows] + ["Per rep", "First touch"],
+            [alert_todo(r, config=cfg, lang="de") for r in rows] + ["Pro Mitarbeiter"],
+        )
     raise AssertionError(f"no German texts for page {page}")
 
 
@@ -536,6 +546,30 @@ def test_handoffs_page_numbers(app: AppTest, review_of) -> None:
     assert shown["Premature recycles"] == f"{review.recycling['premature']:,}"
     labels = [b.label for b in app.get("download_button")]
     assert any("Download CSV" in label for label in labels)
+
+
+def test_at_risk_page_shows_the_rows_and_counts_per_rep_of_sla_alerts(
+    app: AppTest, warehouse: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from analytics.cli import app as cli
+
+    result = CliRunner().invoke(
+        cli, ["alerts", "--db", str(warehouse), "--config", str(CONFIG), "--json"]
+    )
+    doc = json.loads(result.stdout)
+    app.switch_page("views/at_risk.py").run()
+    assert not app.exception, app.exception[0].value
+    shown = metrics(app)
+    assert doc["alerts"], "the test warehouse has nothing at risk"
+    assert shown["Overdue"] == f"{doc['counts']['overdue']:,}"
+    assert shown["At risk"] == f"{doc['counts']['at_risk']:,}"
+    by_rep, rows = (frame.value for frame in app.dataframe)
+    assert by_rep["overdue"].to_list() == [r["overdue"] for r in doc["by_rep"]]
+    assert by_rep["at_risk"].to_list() == [r["at_risk"] for r in doc["by_rep"]]
+    assert rows["lead_id"].to_list() == [r["lead_id"] for r in doc["alerts"]]
+    assert rows["todo"].to_list() == [r["todo"] for r in doc["alerts"]]
 
 
 def test_management_page_numbers(app: AppTest, review_of) -> None:

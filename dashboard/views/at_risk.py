@@ -1,0 +1,77 @@
+"""At risk now: open MQLs whose SLA deadline is near or past, per rep (the rows of `sla alerts`)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.alerts import ALERT_KINDS, alert_todo, local_time
+from analytics.texts import render, term
+from dashboard import data, ui
+from dashboard.i18n import moment, num, t
+
+v = ui.view()
+lg, cfg = v.lang, v.config
+st.title(t("at_risk_title", lg))
+st.caption(f"{t('as_of', lg)} {moment(v.as_of, lg)} · {t('at_risk_caption', lg)}")
+
+left, right = st.columns(2)
+within_hours = left.number_input(
+    t("within_hours", lg),
+    min_value=0.0,
+    max_value=720.0,
+    value=8.0,
+    step=1.0,
+    format="%.0f",
+    key="alert_hours",
+)
+within_days = right.number_input(
+    t("within_days", lg),
+    min_value=0.0,
+    max_value=60.0,
+    value=3.0,
+    step=1.0,
+    format="%.0f",
+    key="alert_days",
+)
+found = data.alerts(float(within_hours), float(within_days))
+for kind, table in found["missing"].items():
+    st.info(
+        render("alert.not_covered", lang=lg, kind=term("alert_kind", kind, lang=lg), table=table),
+        icon=":material/info:",
+    )
+alerts, by_rep = found["alerts"], found["by_rep"]
+if alerts is None or alerts.is_empty():
+    st.success(t("no_alerts", lg), icon=":material/check_circle:")
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+overdue = alerts.filter(pl.col("status") == "overdue").height
+ui.big_number(t("alerts_overdue", lg), num(overdue, lg), container=c1)
+ui.big_number(t("alerts_at_risk", lg), num(alerts.height - overdue, lg), container=c2)
+ui.big_number(t("alerts_reps", lg), num(by_rep["rep_id"].drop_nulls().n_unique(), lg), container=c3)
+
+st.subheader(t("alerts_by_rep", lg))
+ui.table(by_rep.select("rep_name", "team", "overdue", "at_risk", "total", *ALERT_KINDS))
+
+st.subheader(t("alerts_list", lg))
+rows = alerts.to_dicts()
+shown = pl.DataFrame(
+    {
+        "alert_status": [term("alert_status", r["status"], lang=lg) for r in rows],
+        "alert_kind": [term("alert_kind", r["kind"], lang=lg) for r in rows],
+        "lead_id": [r["lead_id"] for r in rows],
+        "company": [r["company"] for r in rows],
+        "rep_name": [r["rep_name"] or r["rep_id"] for r in rows],
+        "todo": [alert_todo(r, config=cfg, lang=lg) for r in rows],
+        "hours_left": [r["hours_left"] for r in rows],
+        "deadline_local": [local_time(r["deadline_local"], lg) for r in rows],
+    },
+    schema_overrides={"hours_left": pl.Float64},
+)
+ui.table(shown)
+ui.download(
+    alerts.with_columns(pl.col("deadline_local").dt.to_string("%Y-%m-%dT%H:%M%z")),
+    "at-risk-now",
+    lg,
+)
