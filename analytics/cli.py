@@ -255,7 +255,13 @@ def import_(
     except ImportFailed as exc:
         fail(f"{exc}; nothing was imported")
     if as_json:
-        emit_json({**result.to_json_dict(), "dropped_columns": result.dropped_columns})
+        emit_json(
+            {
+                **result.to_json_dict(),
+                "dropped_columns": result.dropped_columns,
+                "masked_columns": result.masked_columns,
+            }
+        )
     else:
         _print_import(result)
     if result.rejected:
@@ -273,6 +279,10 @@ def _print_import(result: Any) -> None:
         err.print(f"{file}: already loaded, nothing changed")
     for table_name, columns in result.dropped_columns.items():
         err.print(f"{table_name}: dropped personal columns {', '.join(columns)}")
+    for file_name, columns in result.masked_columns.items():
+        err.print(
+            f"{file_name}: masked e-mail addresses, phone numbers or IBANs in {', '.join(columns)}"
+        )
     if result.rejected:
         err.print(f"[yellow]{result.rows_rejected} row(s) rejected into the quarantine:[/]")
         for r in result.rejected[:50]:
