@@ -121,7 +121,7 @@ def cadence_episodes(
 
     Returns
     -------
-    LazyFrame, one row per episode: ``lead_id``, ``episode``, ``started_at``,
+    LazyFrame, one row per episode (by start, then lead): ``lead_id``, ``episode``, ``started_at``,
     ``ended_at``, ``end_stage``, ``owner_rep_id``, ``attempts``, ``is_reached``,
     ``window_attempts`` (inside the window), ``spaced_attempts`` (counted up to
     ``min_attempts``), ``is_judged``, ``is_held`` (null while not judged),
@@ -181,6 +181,8 @@ def cadence_episodes(
             "is_held",
             "attempts_short",
         )
+        # a fixed order (polars 2 joins keep none): the page's list and a stored copy agree
+        .sort("started_at", "lead_id", "episode")
     )
 
 

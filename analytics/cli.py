@@ -175,6 +175,7 @@ def demo(
             (frames,) = chunks
             counts = write_tables(db, frames, source=source, config=cfg, progress=progress)
             write_canonical(frames, out_dir)
+    _refresh_results(db, cfg)
     if as_json:
         emit_json({"db": str(db), "tables": counts, "out": str(out_dir) if out_dir else None})
     else:
@@ -254,6 +255,7 @@ def import_(
             )
     except ImportFailed as exc:
         fail(f"{exc}; nothing was imported")
+    _refresh_results(db, cfg)
     if as_json:
         emit_json(
             {
@@ -497,6 +499,7 @@ def review(
     warehouse; the given config when none is). With --format/--out: the review pack.
     A config not recorded yet is recorded first, unless --no-record.
     """
+    from analytics.precompute import stored
     from analytics.review import build_review
     from analytics.tables import parse_timestamp
     from analytics.timeframe import TimeframeError, parse_month
@@ -525,7 +528,9 @@ def review(
                 con, cfg, versions, month=month, as_of=moment, fmt=pack_format, out=out_file
             )
             return
-        result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
+        result = stored(con, "review", month=month, config=cfg_in_force, as_of=moment)
+        if result is None:  # not among the months kept after the last import
+            result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
     document = result.to_json_dict()
     if as_json:
         emit_json(document)
@@ -979,6 +984,54 @@ def alerts_command(
             row["todo"],
         )
     out.print(table)
+
+
+# -- stored results (speed) ---------------------------------------------------------
+
+
+def _refresh_results(db: Path, cfg: SlaConfig) -> dict[str, Any] | None:
+    """Compute and store the reviews the app and ``sla review`` open by default (after an
+    import or a demo); a failure costs speed only, so it warns and goes on."""
+    from analytics.precompute import refresh_results
+
+    try:
+        with progress_bar("computing the default months' reviews") as progress:
+            progress("computing the default months' reviews", 0.0)
+            return refresh_results(db, cfg)
+    except Exception as exc:  # the data is loaded; pages compute on first visit instead
+        err.print(f"[yellow]warning:[/] could not store the default months' reviews: {exc}")
+        return None
+
+
+@app.command()
+def precompute(
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute and store the default months' reviews and KPI history for this config.
+
+    Imports do this already; run it after changing the SLA config so that the app and
+    `sla review` open the new config's numbers at once.
+    """
+    from analytics.precompute import refresh_results
+    from analytics.warehouse import WarehouseError
+
+    cfg = config_or_exit(config)
+    if not db.is_file():
+        fail(f"{db}: no such warehouse (build one with `sla demo` or `sla import`)")
+    try:
+        summary = refresh_results(db, cfg)
+    except WarehouseError as exc:
+        fail(f"{db}: {exc}")
+    if as_json:
+        emit_json(summary)
+        return
+    out.print(
+        f"stored {summary['results']} results ({summary['bytes'] / 1e6:.1f} MB) for "
+        f"{', '.join(summary['months']) or 'no month'}",
+        highlight=False,
+    )
 
 
 def main() -> None:

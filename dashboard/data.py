@@ -117,29 +117,17 @@ def warehouse_state() -> tuple[WarehouseState, str]:
     return _state(warehouse_key())
 
 
-#: Up to this many rows (all tables but ``activities``) the tables are held in memory;
-#: above, every query reads its columns and rows from DuckDB (10M leads would hold
-#: about 50M rows, several GB, next to the pages' own work).
+#: Up to this many rows (all tables but ``activities``) the tables are held in memory.
 HOLD_MAX_ROWS = 20_000_000
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _tables(key: tuple[str, int]) -> Tables:
-    """The core tables, read once per warehouse file: every table but ``activities`` (the
-    largest, read lazily by the few metrics that need it) is held in memory, so that the
-    many small queries of a page do not each go back to DuckDB; a warehouse too large
-    for that (:data:`HOLD_MAX_ROWS`) is read lazily throughout."""
-    from analytics.warehouse import load_tables, table_counts
+    """The core tables, read once per warehouse file; held in memory up to
+    :data:`HOLD_MAX_ROWS` rows (:func:`analytics.warehouse.database.load_tables_held`)."""
+    from analytics.warehouse.database import load_tables_held
 
-    con = _connection(*key)
-    lazy = load_tables(con)
-    names = [name for name, _ in lazy.items() if name != "activities"]
-    counts = table_counts(con)
-    if sum(counts.get(name, 0) for name in names) > HOLD_MAX_ROWS:
-        return lazy
-    frames = pl.collect_all([getattr(lazy, name) for name in names])
-    held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
-    return Tables(**held, activities=lazy.activities)
+    return load_tables_held(_connection(*key), max_rows=HOLD_MAX_ROWS)
 
 
 def tables() -> Tables:
@@ -164,18 +152,9 @@ def as_of() -> datetime | None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _months(key: tuple[str, int], ckey: tuple[str, int]) -> list[str]:
-    from analytics.timeframe import month_of
+    from analytics.warehouse.facts import lead_months
 
-    tz = _config(*ckey).reporting.timezone
-    found = (
-        _tables(key)
-        .leads.select(month_of("created_at", timezone=tz).alias("m"))
-        .unique()
-        .sort("m", descending=True)
-        .collect()["m"]
-        .to_list()
-    )
-    return [m for m in found if m is not None]
+    return lead_months(_connection(*key), timezone=_config(*ckey).reporting.timezone)
 
 
 def months() -> list[str]:
@@ -192,15 +171,9 @@ class Rep:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _filter_options(key: tuple[str, int]) -> dict[str, list[str]]:
-    t = _tables(key)
-    leads = t.leads.select("source", "country").collect()
-    reps = t.reps.select("rep_id", "team").collect()
-    return {
-        "source": sorted(v for v in leads["source"].unique().to_list() if v),
-        "country": sorted(v for v in leads["country"].unique().to_list() if v),
-        "team": sorted(v for v in reps["team"].unique().to_list() if v),
-        "owner": sorted(v for v in reps["rep_id"].to_list() if v),
-    }
+    from analytics.warehouse.facts import filter_values
+
+    return filter_values(_connection(*key))
 
 
 def filter_options() -> dict[str, list[str]]:
@@ -210,8 +183,9 @@ def filter_options() -> dict[str, list[str]]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _rep_names(key: tuple[str, int]) -> dict[str, str]:
-    reps = _tables(key).reps.select("rep_id", "name").collect()
-    return dict(zip(reps["rep_id"].to_list(), reps["name"].to_list(), strict=True))
+    from analytics.warehouse.facts import rep_names as recorded_names
+
+    return recorded_names(_connection(*key))
 
 
 def rep_names() -> dict[str, str]:
@@ -288,6 +262,15 @@ def review_segment(filters: dict[str, str], reps: pl.DataFrame) -> dict[str, Any
     return segment or None
 
 
+def _stored(
+    key: tuple[str, int], ckey: tuple[str, int], kind: str, month: str, at: datetime | None
+) -> Any:
+    """A result the last import stored for this warehouse and config, or None."""
+    from analytics.precompute import stored
+
+    return stored(_connection(*key), kind, month=month, config=_config(*ckey), as_of=at)
+
+
 @st.cache_data(show_spinner=False, max_entries=48)
 def _review(
     key: tuple[str, int],
@@ -298,6 +281,10 @@ def _review(
 ) -> Any:
     from analytics.review import build_review
 
+    if not segment:  # the whole company: stored by the last import for the default months
+        kept = _stored(key, ckey, "review", month, as_of)
+        if kept is not None:
+            return kept
     reps = _tables(key).reps.select("rep_id", "team").collect()
     seg = review_segment(dict(segment), reps)
     return build_review(_tables(key), _config(*ckey), month=month, as_of=as_of, segment=seg)
@@ -339,8 +326,13 @@ def _kpi_trend(
     segment: tuple[tuple[str, Any], ...],
     count: int,
 ) -> pl.DataFrame:
+    from analytics.precompute import KPI_MONTHS
     from analytics.review import kpi_history
 
+    if not segment and count == KPI_MONTHS:
+        kept = _stored(key, ckey, "kpi_history", month, at)
+        if kept is not None:
+            return kept
     reps = _tables(key).reps.select("rep_id", "team").collect()
     seg = review_segment(dict(segment), reps)
     return kpi_history(

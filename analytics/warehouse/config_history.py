@@ -227,7 +227,8 @@ def record_config_if_new(db_path: str | Path, config: SlaConfig) -> bool:
             return False
     finally:
         con.close()
-    with updating(db_path) as con:
+    # the data stays as it is: results stored for it are keyed by config hash and stay valid
+    with updating(db_path, keep_results=True) as con:
         return record_config_version(con, config)
 
 

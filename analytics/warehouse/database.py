@@ -79,7 +79,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def updating(db_path: str | Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def updating(
+    db_path: str | Path, *, fresh: bool = False, keep_results: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a copy of the warehouse, swapped in on success.
 
     Parameters
@@ -88,6 +90,9 @@ def updating(db_path: str | Path, *, fresh: bool = False) -> Iterator[duckdb.Duc
         The live warehouse file (created when missing).
     fresh
         Start from an empty warehouse instead of a copy (``sla demo``).
+    keep_results
+        Keep the stored results (:mod:`analytics.warehouse.precomputed`); every other
+        write changes the data and deletes them first.
 
     The body runs inside one transaction on the copy (a long append may commit to the
     copy in steps: :func:`commit_step`); on any exception the copy is deleted and the
@@ -107,6 +112,10 @@ def updating(db_path: str | Path, *, fresh: bool = False) -> Iterator[duckdb.Duc
             try:
                 create_schema(con)
                 con.execute("BEGIN TRANSACTION")
+                if not keep_results:
+                    from analytics.warehouse.precomputed import clear_results
+
+                    clear_results(con)
                 yield con
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")
@@ -224,6 +233,24 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     0
     """
     return Tables(**{name: _scan(con, name) for name in TABLES})
+
+
+def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_000) -> Tables:
+    """The core tables with every table but ``activities`` collected into memory.
+
+    Many small queries over the same tables (a page, several reviews) then do not each go
+    back to DuckDB; ``activities``, the largest, stays lazy for the few metrics that read
+    it. Above ``max_rows`` rows in the held tables everything stays lazy (as
+    :func:`load_tables`): 10M leads would hold about 50M rows, several GB.
+    """
+    lazy = load_tables(con)
+    names = [name for name, _ in lazy.items() if name != "activities"]
+    counts = table_counts(con)
+    if sum(counts.get(name, 0) for name in names) > max_rows:
+        return lazy
+    frames = pl.collect_all([getattr(lazy, name) for name in names])
+    held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
+    return Tables(**held, activities=lazy.activities)
 
 
 def read_core_table(db_path: str | Path, table: str) -> pl.DataFrame:

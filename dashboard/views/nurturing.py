@@ -41,8 +41,7 @@ if unknown.height:
         t("unknown_tracks", lg)
         + ": "
         + ", ".join(
-            f"**{ui.md(r['track'])}** ({num(r['enrollments'], lg)})"
-            for r in unknown.iter_rows(named=True)
+            f"**{r['track']}** ({num(r['enrollments'], lg)})" for r in unknown.iter_rows(named=True)
         ),
         icon=":material/flag:",
     )

@@ -1,0 +1,332 @@
+"""Results computed once when the data changes, and read back instead of recomputed.
+
+The review of a month (:func:`analytics.review.build_review`) and the KPI history
+(:func:`analytics.review.kpi_history`) are the product's one source of truth; this module
+only decides which of them are worth keeping after an import (the months the app and
+``sla review`` open by default), turns them into bytes and back. The bytes live in the
+warehouse (:mod:`analytics.warehouse.precomputed`), keyed by what they depend on: the
+data (an import deletes every stored result), the SLA config's content hash, the month
+and ``as_of``.
+
+The format holds no code: a JSON manifest with tagged values and one Arrow IPC stream
+per frame, in a zip. Only the classes listed in :data:`KNOWN_CLASSES` can be rebuilt.
+
+>>> from analytics.timeframe import month_window
+>>> w = month_window("2026-10")
+>>> from_bytes(to_bytes({"window": w, "n": pl.DataFrame({"x": [1]})}))["window"] == w
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analytics.config import SlaConfig
+from analytics.tables import Tables
+from analytics.timeframe import month_of, shift_month
+
+#: Dataclasses that a stored result may hold (module, class name): nothing else is built.
+KNOWN_CLASSES: frozenset[tuple[str, str]] = frozenset(
+    {("analytics.review", "Review"), ("analytics.timeframe", "Window")}
+)
+
+#: How many months of KPI history the KPIs page shows (:func:`dashboard.data.kpi_trend`).
+KPI_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class ResultKey:
+    """What a stored result depends on, besides the data (an import clears them all).
+
+    ``kind`` is ``review`` or ``kpi_history``; ``month`` is ``YYYY-MM``; ``config_hash``
+    the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO).
+    """
+
+    kind: str
+    month: str
+    config_hash: str
+    as_of: str
+
+
+def result_key(kind: str, month: str, config: SlaConfig, as_of: datetime | None) -> ResultKey:
+    """The :class:`ResultKey` of a result computed with ``config`` at ``as_of``.
+
+    >>> from analytics.config import load_config
+    >>> k = result_key("review", "2026-10", load_config("data/sla.toml"), None)
+    >>> (k.kind, k.month, k.as_of)
+    ('review', '2026-10', '')
+    """
+    return ResultKey(kind, month, config.content_hash, as_of.isoformat() if as_of else "")
+
+
+# -- bytes -------------------------------------------------------------------------------
+
+
+def _encode(value: Any, frames: dict[str, pl.DataFrame]) -> Any:
+    if isinstance(value, pl.DataFrame):
+        name = f"f{len(frames)}"
+        frames[name] = value
+        return {"$frame": name}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        if (cls.__module__, cls.__qualname__) not in KNOWN_CLASSES:
+            raise TypeError(f"{cls.__module__}.{cls.__qualname__} is not storable")
+        return {
+            "$class": [cls.__module__, cls.__qualname__],
+            "fields": {
+                f.name: _encode(getattr(value, f.name), frames) for f in dataclasses.fields(value)
+            },
+        }
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"$seconds": value.total_seconds()}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {"$dict": {k: _encode(v, frames) for k, v in value.items()}}
+        return {"$pairs": [[_encode(k, frames), _encode(v, frames)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v, frames) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, frames) for v in value]
+    if isinstance(value, float) and value != value:
+        return {"$nan": True}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+def _decode(value: Any, frames: Callable[[str], pl.DataFrame]) -> Any:
+    if isinstance(value, list):
+        return [_decode(v, frames) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$frame" in value:
+        return frames(value["$frame"])
+    if "$class" in value:
+        module, name = value["$class"]
+        if (module, name) not in KNOWN_CLASSES:
+            raise ValueError(f"stored result names an unknown class {module}.{name}")
+        cls = getattr(importlib.import_module(module), name)
+        return cls(**{k: _decode(v, frames) for k, v in value["fields"].items()})
+    if "$datetime" in value:
+        return datetime.fromisoformat(value["$datetime"])
+    if "$date" in value:
+        return date.fromisoformat(value["$date"])
+    if "$seconds" in value:
+        return timedelta(seconds=value["$seconds"])
+    if "$dict" in value:
+        return {k: _decode(v, frames) for k, v in value["$dict"].items()}
+    if "$pairs" in value:
+        return {_decode(k, frames): _decode(v, frames) for k, v in value["$pairs"]}
+    if "$tuple" in value:
+        return tuple(_decode(v, frames) for v in value["$tuple"])
+    if "$nan" in value:
+        return float("nan")
+    raise ValueError(f"stored result has an unknown tag: {sorted(value)}")
+
+
+def to_bytes(value: Any) -> bytes:
+    """A result (a Review, a frame, dicts of them) as bytes: JSON manifest + Arrow IPC frames.
+
+    Raises
+    ------
+    TypeError
+        For a value of a type that cannot be stored (e.g. a class not in :data:`KNOWN_CLASSES`).
+    """
+    frames: dict[str, pl.DataFrame] = {}
+    manifest = _encode(value, frames)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, allow_nan=False))
+        for name, frame in frames.items():
+            part = io.BytesIO()
+            frame.write_ipc(part, compression="lz4")
+            archive.writestr(f"{name}.arrow", part.getvalue())
+    return buffer.getvalue()
+
+
+def from_bytes(data: bytes) -> Any:
+    """The value :func:`to_bytes` stored (frames are read as they were written).
+
+    Raises
+    ------
+    ValueError
+        For bytes that are not a stored result (or name a class not allowed).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+
+            def frame(name: str) -> pl.DataFrame:
+                return pl.read_ipc(io.BytesIO(archive.read(f"{name}.arrow")))
+
+            return _decode(manifest, frame)
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not a stored result: {exc}") from exc
+
+
+# -- what to keep ------------------------------------------------------------------------
+
+
+def months_to_keep(tables: Tables, *, config: SlaConfig, as_of: datetime | None) -> list[str]:
+    """The months whose review the app and ``sla review`` open by default, newest first.
+
+    The month of ``as_of`` (the running month, which can still be picked), the month
+    before it (the last complete month: the default) and the one before that (the
+    default month's "previous month" in the review pack and the comparison). Months
+    before the first lead are left out; no months for an empty warehouse.
+
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-09-03T10:00Z",
+    ...                              "source": "email"}])
+    >>> months_to_keep(t, config=load_config("data/sla.toml"),
+    ...                as_of=datetime.fromisoformat("2026-11-02T00:00+00:00"))
+    ['2026-11', '2026-10', '2026-09']
+    """
+    if as_of is None:
+        return []
+    tz = config.reporting.timezone
+    first = tables.until(as_of).leads.select(month_of(pl.col("created_at").min(), timezone=tz))
+    first_month = first.collect().item()
+    if first_month is None:
+        return []
+    now = pl.select(month_of(pl.lit(as_of), timezone=tz)).item()
+    return [m for m in (now, shift_month(now, -1), shift_month(now, -2)) if m >= first_month]
+
+
+def compute_results(
+    tables: Tables,
+    configs: Iterable[SlaConfig],
+    *,
+    as_of: datetime | None,
+) -> dict[ResultKey, Any]:
+    """The results worth storing after an import: per config, the reviews of
+    :func:`months_to_keep` and the KPI history up to each of them.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse tables (as the app reads them: whole company, no segment).
+    configs : iterable of SlaConfig
+        The configs the app and the CLI judge with (the file's and the recorded version
+        in force); duplicates by content hash are computed once, a config without one
+        (made in code) not at all.
+    as_of : datetime or None
+        The default moment of judgement (the latest timestamp in the warehouse).
+
+    Returns
+    -------
+    dict of ResultKey -> Review (``kind="review"``) or KPI history frame
+    (``kind="kpi_history"``, the :data:`KPI_MONTHS` months up to the key's month).
+    """
+    from analytics.review import build_review, kpi_history
+
+    results: dict[ResultKey, Any] = {}
+    seen: set[str] = set()
+    for config in configs:
+        if not config.content_hash or config.content_hash in seen:
+            continue
+        seen.add(config.content_hash)
+        for month in months_to_keep(tables, config=config, as_of=as_of):
+            results[result_key("review", month, config, as_of)] = build_review(
+                tables, config, month=month, as_of=as_of
+            )
+            results[result_key("kpi_history", month, config, as_of)] = kpi_history(
+                tables, config, month=month, months=KPI_MONTHS, as_of=as_of
+            )
+    return results
+
+
+# -- the warehouse's stored results ---------------------------------------------------
+
+
+def _configs_for(con: Any, config: SlaConfig, months: Iterable[str]) -> list[SlaConfig]:
+    """The given config and, per month, the recorded version in force (the CLI's)."""
+    from analytics.sla_history import config_in_force
+    from analytics.timeframe import month_window
+    from analytics.warehouse.config_history import stored_configs
+
+    versions = stored_configs(con)
+    tz = config.reporting.timezone
+    return [config] + [
+        config_in_force(versions, on=month_window(m, timezone=tz).first_day, fallback=config)
+        for m in months
+    ]
+
+
+def refresh_results(db_path: str | Path, config: SlaConfig) -> dict[str, Any]:
+    """Compute the results worth keeping (:func:`compute_results`) and store them in the
+    warehouse file; called after every import and by ``sla precompute``.
+
+    Returns
+    -------
+    dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
+    """
+    from analytics.warehouse.database import connect_readonly, latest_timestamp, load_tables_held
+    from analytics.warehouse.precomputed import store_results
+
+    con = connect_readonly(db_path)
+    try:
+        as_of = latest_timestamp(con)
+        tables = load_tables_held(con)
+        months = months_to_keep(tables, config=config, as_of=as_of)
+        configs = _configs_for(con, config, months)
+        payloads = {
+            key: to_bytes(value)
+            for key, value in compute_results(tables, configs, as_of=as_of).items()
+        }
+    finally:
+        con.close()
+    store_results(db_path, payloads)
+    return {
+        "results": len(payloads),
+        "bytes": sum(len(p) for p in payloads.values()),
+        "months": months,
+    }
+
+
+def stored(con: Any, kind: str, *, month: str, config: SlaConfig, as_of: datetime | None) -> Any:
+    """The stored result of ``kind`` for (month, config, as_of), or None when there is none.
+
+    ``con`` is a connection to the warehouse whose data the result must describe (an
+    import deletes every stored result, so what is found is current).
+    """
+    from analytics.warehouse.precomputed import read_result
+
+    if not config.content_hash:  # a config made in code, not read from a file: no key
+        return None
+    payload = read_result(con, result_key(kind, month, config, as_of))
+    if payload is None:
+        return None
+    try:
+        return from_bytes(payload)
+    except (ValueError, TypeError):  # written by another version of the product: recompute
+        return None
+
+
+__all__ = [
+    "KNOWN_CLASSES",
+    "KPI_MONTHS",
+    "ResultKey",
+    "compute_results",
+    "from_bytes",
+    "months_to_keep",
+    "refresh_results",
+    "result_key",
+    "stored",
+    "to_bytes",
+]

@@ -1,0 +1,61 @@
+"""Small facts about the warehouse, answered by DuckDB without reading the tables into memory.
+
+The app's sidebar needs the months with leads, the values of its filters and the reps'
+names before any page computes anything; asking DuckDB for them keeps a first visit from
+loading millions of rows it does not need.
+
+>>> import duckdb
+>>> from analytics.warehouse.database import create_schema
+>>> con = duckdb.connect()
+>>> create_schema(con)
+>>> _ = con.execute("INSERT INTO core.leads (lead_id, created_at, source, country) VALUES "
+...                 "('a', '2026-09-30 23:30:00+00', 'email', 'DE'), "
+...                 "('b', '2026-10-02 08:00:00+00', 'event', NULL)")
+>>> lead_months(con, timezone="Europe/Berlin")
+['2026-10']
+>>> lead_months(con, timezone="UTC")
+['2026-10', '2026-09']
+>>> filter_values(con)["source"]
+['email', 'event']
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def lead_months(con: duckdb.DuckDBPyConnection, *, timezone: str) -> list[str]:
+    """The months (``YYYY-MM`` in ``timezone``) with at least one lead, newest first."""
+    rows = con.execute(
+        "SELECT DISTINCT strftime(timezone(?, created_at), '%Y-%m') AS m FROM core.leads "
+        "WHERE created_at IS NOT NULL ORDER BY m DESC",
+        [timezone],
+    ).fetchall()
+    return [m for (m,) in rows]
+
+
+def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values of the sidebar's filters, sorted: ``source``, ``country`` (of leads),
+    ``team`` and ``owner`` (rep ids, of reps)."""
+
+    def distinct(table: str, column: str) -> list[str]:
+        rows = con.execute(
+            f'SELECT DISTINCT "{column}" FROM core.{table} WHERE "{column}" IS NOT NULL '
+            f"AND \"{column}\" <> '' ORDER BY 1"
+        ).fetchall()
+        return [v for (v,) in rows]
+
+    return {
+        "source": distinct("leads", "source"),
+        "country": distinct("leads", "country"),
+        "team": distinct("reps", "team"),
+        "owner": distinct("reps", "rep_id"),
+    }
+
+
+def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """rep_id -> name as recorded (None where the export has none), in rep_id order."""
+    return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
+
+
+__all__ = ["filter_values", "lead_months", "rep_names"]

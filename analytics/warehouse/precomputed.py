@@ -1,0 +1,102 @@
+"""Stored results (``meta.precomputed``): what the review computed, kept for the next reader.
+
+Grain: one row per (kind, month, config_hash, as_of). Every write to the warehouse
+(:func:`analytics.warehouse.database.updating`) deletes the stored results first, so a
+row that is there was computed on exactly the data in the file; the config hash and
+``as_of`` in the key do the rest. The payload is :func:`analytics.precompute.to_bytes`.
+
+>>> import duckdb
+>>> con = duckdb.connect()
+>>> create_table(con)
+>>> from analytics.precompute import ResultKey
+>>> key = ResultKey("review", "2026-10", "abc", "")
+>>> write_results(con, {key: b"x"})
+>>> read_result(con, key), read_result(con, ResultKey("review", "2026-09", "abc", ""))
+(b'x', None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from analytics.precompute import ResultKey
+
+DDL = """CREATE TABLE IF NOT EXISTS meta.precomputed (
+    kind VARCHAR, month VARCHAR, config_hash VARCHAR, as_of VARCHAR, payload BLOB,
+    computed_at TIMESTAMPTZ DEFAULT current_timestamp)"""
+
+
+def create_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``meta.precomputed`` (and the ``meta`` schema) where missing."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(DDL)
+
+
+def clear_results(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete every stored result (the data is about to change)."""
+    create_table(con)
+    con.execute("DELETE FROM meta.precomputed")
+
+
+def write_results(con: duckdb.DuckDBPyConnection, results: Mapping[ResultKey, bytes]) -> None:
+    """Store results, replacing any stored under the same key."""
+    create_table(con)
+    for key, payload in results.items():
+        params = [key.kind, key.month, key.config_hash, key.as_of]
+        con.execute(
+            "DELETE FROM meta.precomputed "
+            "WHERE kind = ? AND month = ? AND config_hash = ? AND as_of = ?",
+            params,
+        )
+        con.execute(
+            "INSERT INTO meta.precomputed (kind, month, config_hash, as_of, payload) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [*params, payload],
+        )
+
+
+def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
+    """The payload stored under ``key``, or None (none stored, or an older warehouse)."""
+    try:
+        row = con.execute(
+            "SELECT payload FROM meta.precomputed "
+            "WHERE kind = ? AND month = ? AND config_hash = ? AND as_of = ?",
+            [key.kind, key.month, key.config_hash, key.as_of],
+        ).fetchone()
+    except duckdb.CatalogException:  # a warehouse written before results were stored
+        return None
+    return bytes(row[0]) if row else None
+
+
+def stored_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per stored result: kind, month, config_hash, as_of, bytes, computed_at."""
+    try:
+        return con.sql(
+            "SELECT kind, month, config_hash, as_of, octet_length(payload) AS bytes, computed_at "
+            "FROM meta.precomputed ORDER BY kind, month"
+        ).pl()
+    except duckdb.CatalogException:
+        return pl.DataFrame()
+
+
+def store_results(db_path: str | Path, results: Mapping[ResultKey, bytes]) -> None:
+    """Write ``results`` into the warehouse file (swapped in like an import), keeping the
+    results already stored for the same data."""
+    from analytics.warehouse.database import updating
+
+    with updating(db_path, keep_results=True) as con:
+        write_results(con, results)
+
+
+__all__ = [
+    "clear_results",
+    "create_table",
+    "read_result",
+    "store_results",
+    "stored_results",
+    "write_results",
+]

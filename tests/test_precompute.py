@@ -1,0 +1,197 @@
+"""Stored results: the review and KPI history read back equal a fresh computation."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from analytics.config import load_config
+from analytics.precompute import (
+    KPI_MONTHS,
+    from_bytes,
+    months_to_keep,
+    refresh_results,
+    stored,
+    to_bytes,
+)
+from analytics.review import Review, build_review, kpi_history
+from analytics.sla_history import with_settings
+from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
+from analytics.warehouse.precomputed import stored_results
+
+CONFIG = Path("data/sla.toml")
+END = datetime(2026, 11, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    db = tmp_path_factory.mktemp("precompute") / "warehouse.duckdb"
+    cfg = load_config(CONFIG)
+    write_tables(db, generate_demo(cfg, leads=1500, seed=3, end=END), source="test", config=cfg)
+    return db
+
+
+def assert_same_review(stored_review: Review, fresh: Review) -> None:
+    """Every field equal: scalars exactly, frames with their dtypes and row order."""
+    assert stored_review.to_json_dict() == fresh.to_json_dict()
+    for f in dataclasses.fields(Review):
+        got, want = getattr(stored_review, f.name), getattr(fresh, f.name)
+        if isinstance(want, pl.DataFrame):
+            assert_frame_equal(got, want, check_exact=True)
+        elif f.name == "breaches":
+            assert list(got) == list(want)
+            for name in want:
+                assert_frame_equal(got[name], want[name], check_exact=True)
+        else:
+            assert got == want, f.name
+
+
+def test_every_month_of_a_demo_survives_the_bytes(warehouse: Path) -> None:
+    cfg = load_config(CONFIG)
+    con = connect_readonly(warehouse)
+    tables = load_tables(con)
+    months = ["2025-12", *[f"2026-{m:02d}" for m in range(1, 12)]]
+    for month in months:
+        fresh = build_review(tables, cfg, month=month)
+        assert_same_review(from_bytes(to_bytes(fresh)), fresh)
+    con.close()
+
+
+def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    cfg = load_config(CONFIG)
+    summary = refresh_results(db, cfg)
+    assert summary["months"] == ["2026-11", "2026-10", "2026-09"]
+    assert summary["results"] == 6  # a review and a KPI history per month, one config
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    for month in summary["months"]:
+        review = stored(con, "review", month=month, config=cfg, as_of=as_of)
+        assert_same_review(review, build_review(tables, cfg, month=month, as_of=as_of))
+        history = stored(con, "kpi_history", month=month, config=cfg, as_of=as_of)
+        fresh = kpi_history(tables, cfg, month=month, months=KPI_MONTHS, as_of=as_of)
+        assert_frame_equal(history, fresh, check_exact=True)
+    # another month, another config or another moment: nothing stored, compute fresh
+    assert stored(con, "review", month="2026-08", config=cfg, as_of=as_of) is None
+    other = with_settings(cfg, {"handoff.first_touch_hours": 48})
+    assert stored(con, "review", month="2026-10", config=other, as_of=as_of) is None
+    hashed = other.model_copy(update={"content_hash": "other"})
+    assert stored(con, "review", month="2026-10", config=hashed, as_of=as_of) is None
+    assert stored(con, "review", month="2026-10", config=cfg, as_of=END) is None
+    con.close()
+
+
+def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    from analytics.warehouse import import_canonical
+    from analytics.warehouse.config_history import record_config_if_new
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    cfg = load_config(CONFIG)
+    refresh_results(db, cfg)
+
+    def kept() -> int:
+        con = connect_readonly(db)
+        try:
+            return stored_results(con).height
+        finally:
+            con.close()
+
+    assert kept() == 6
+    # recording a new SLA version leaves the data alone: results are keyed by config hash
+    trial = with_settings(cfg, {"sla.version": "trial"}).model_copy(update={"content_hash": "t"})
+    assert record_config_if_new(db, trial)
+    assert kept() == 6
+    # an import changes the data: every stored result goes with the old state
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "reps.csv").write_text("rep_id,name,team\nr-new,Neu,sdr\n")
+    import_canonical(db, folder, config=cfg)
+    assert kept() == 0
+
+
+def test_an_empty_warehouse_keeps_no_months() -> None:
+    from analytics.tables import Tables
+
+    cfg = load_config(CONFIG)
+    assert months_to_keep(Tables.empty(), config=cfg, as_of=END) == []
+    assert months_to_keep(Tables.empty(), config=cfg, as_of=None) == []
+
+
+def test_data_that_looks_like_a_tag_stays_data() -> None:
+    value = {"$class": ["os", "system"], "$frame": "f0", "nan": float("nan"), "t": (1, "a")}
+    back = from_bytes(to_bytes(value))
+    assert back["$class"] == ["os", "system"] and back["$frame"] == "f0"
+    assert back["nan"] != back["nan"] and back["t"] == (1, "a")
+
+
+def test_bytes_that_are_not_a_result_are_refused() -> None:
+    with pytest.raises(ValueError, match="not a stored result"):
+        from_bytes(b"not a zip")
+
+
+def test_only_known_classes_are_stored_or_built() -> None:
+    @dataclasses.dataclass
+    class Payload:
+        x: int
+
+    with pytest.raises(TypeError, match="is not storable"):
+        to_bytes(Payload(1))
+    import io
+    import json
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        manifest = {"$class": ["os", "system"], "fields": {"command": "echo hi"}}
+        archive.writestr("manifest.json", json.dumps(manifest))
+    with pytest.raises(ValueError, match=r"unknown class os\.system"):
+        from_bytes(buffer.getvalue())
+
+
+def test_the_app_opens_on_stored_results_without_reading_the_tables(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first visit of the Overview and the KPIs page after an import reads a few KB of
+    stored results: no review is computed and the tables are never loaded."""
+    from streamlit.testing.v1 import AppTest
+
+    import analytics.review
+    import analytics.warehouse.database
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    cfg = load_config(CONFIG)
+    refresh_results(db, cfg)
+    con = connect_readonly(db)
+    as_of = latest_timestamp(con)
+    want = stored(con, "review", month="2026-11", config=cfg, as_of=as_of)
+    con.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    monkeypatch.setattr(analytics.review, "build_review", refuse)
+    monkeypatch.setattr(analytics.review, "kpi_history", refuse)
+    monkeypatch.setattr(analytics.warehouse.database, "load_tables_held", refuse)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception[0].value
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["MQLs delivered"] == f"{want.kpi_values['mqls']:,}"
+    at.switch_page("views/kpis.py").run()
+    assert not at.exception, at.exception[0].value
