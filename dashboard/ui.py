@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.config import SlaConfig
+from analytics.pack.formatting import escape_markdown
 from analytics.texts import TEXTS, metric_label, render, term
 from dashboard import data
 from dashboard.i18n import (
@@ -167,11 +168,23 @@ def header(title: str, v: View | None = None) -> None:
             names = data.rep_names()
             bits.append(
                 ", ".join(
-                    f"{t(k, v.lang)}: {names.get(val, val) if k == 'owner' else val}"
+                    f"{t(k, v.lang)}: {md(names.get(val, val) if k == 'owner' else val)}"
                     for k, val in v.segment.items()
                 )
             )
         st.caption(" · ".join(bits))
+
+
+def md(value: Any) -> str:
+    """A data value (rep, track, campaign, reason, source or file name) as literal text for
+    any Markdown the app draws (``st.markdown``, ``st.caption``, ``st.info``, headers, help
+    texts): no link, image, HTML or list survives. Use it on every value that comes from
+    the data, never on the app's own words.
+
+    >>> md("[Bitte hier klicken](http://example.org)")
+    '\\\\[Bitte hier klicken\\\\](http:\\\\/\\\\/example.org)'
+    """
+    return escape_markdown(value)
 
 
 def badge(status: str | None, lg: Lang) -> str:
@@ -592,7 +605,7 @@ def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = Non
     metric = row["metric"]
     change = fmt_change(metric, row.get("change"), lg)
     label = kpi_label(row, lg)
-    box.markdown(f"**{label}**")
+    box.markdown(f"**{md(label)}**")
     box.metric(
         label,
         fmt_metric(metric, row["value"], lg),

@@ -385,6 +385,71 @@ def test_markdown_escapes_data_that_would_break_a_table_or_inject_html(pack):
     assert "x \\| y &lt;script>alert(1)&lt;/script>" in md
 
 
+#: Data values a hostile export could carry (a rep, track, campaign or reason name), and
+#: what the Markdown pack must print for them: literal text, no link, pixel, tag or list.
+HOSTILE = [
+    (
+        "[Bitte hier klicken](http://example.org)",
+        "\\[Bitte hier klicken\\](http:\\/\\/example.org)",
+    ),
+    ("![](http://example.org/pixel.png)", "\\!\\[\\](http:\\/\\/example.org/pixel.png)"),
+    ("<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
+    ('=HYPERLINK("http://x")', '=HYPERLINK("http:\\/\\/x")'),
+    ("*bold* _it_ `code` ~~gone~~ $x$", "\\*bold\\* \\_it\\_ \\`code\\` \\~\\~gone\\~\\~ \\$x\\$"),
+]
+
+
+@pytest.mark.parametrize(("value", "printed"), HOSTILE)
+def test_markdown_prints_hostile_data_values_as_literal_text(pack, value, printed):
+    import dataclasses
+
+    from analytics.texts import Text
+
+    words = Text("action.kpi_missed", {"kpi": value})
+    evil = dataclasses.replace(pack.actions[0], message=words)
+    md = render_markdown(dataclasses.replace(pack, actions=[evil]))
+    assert printed in md
+    assert not re.search(r"(?<!\\)\]\(|(?<!\\)!\[|<script", md)
+
+
+@pytest.mark.parametrize(("value", "printed"), HOSTILE[:3])
+def test_html_prints_hostile_data_values_as_text(pack, value, printed):
+    import dataclasses
+
+    from analytics.texts import Text
+
+    words = Text("action.kpi_missed", {"kpi": value})
+    evil = dataclasses.replace(pack.actions[0], message=words)
+    page = render_html(dataclasses.replace(pack, actions=[evil]), charts=False)
+    assert html_lib.escape(value, quote=False) in page
+    assert not re.search(r"<script|<img|href=\"http", page)
+
+
+def test_html_loads_nothing_runs_no_script_and_allows_only_inline_styles_and_data_images(html):
+    policy = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert policy == ["default-src 'none'; style-src 'unsafe-inline'; img-src data:"]
+    assert html.index("Content-Security-Policy") < html.index("<style>")
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_pdf_is_printed_with_javascript_switched_off():
+    import shutil
+
+    from pypdf import PdfReader
+
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (make test installs it)")
+    page = (
+        '<p id="x">printed as written</p>'
+        '<script>document.getElementById("x").textContent = "script ran";</script>'
+    )
+    reader = PdfReader(io.BytesIO(html_to_pdf(page)))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "printed as written" in text
+    assert "script ran" not in text
+
+
 def test_an_unknown_format_names_the_allowed_ones(pack):
     with pytest.raises(ValueError, match=r"unknown pack format 'docx'; allowed: html, pdf, md, x"):
         render_pack(pack, fmt="docx")

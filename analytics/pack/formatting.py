@@ -13,8 +13,9 @@ Each function writes English (``1,234``, ``4.2 pp``) or, with ``lang="de"``, Ger
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from analytics.texts import Lang, localize, number, p_value, percent, render
 
@@ -171,10 +172,63 @@ def format_p(p: float | None, lang: Lang = "en") -> str:
     return p_value(p, lang)
 
 
+#: Characters that start Markdown (CommonMark, GFM, Streamlit) syntax anywhere in a line:
+#: escapes, code, emphasis, links and images, strikethrough, table cells, math.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~|$!])")
+#: A ``<`` that would start an HTML tag, comment or autolink.
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+#: What starts a block at the beginning of a line: heading, quote, setext, list item, rule.
+_MD_BLOCK = re.compile(r"^(\s*)(#|>|=|[-+](?=\s|$|-))")
+_MD_ORDERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
+#: Bare addresses that GFM and Streamlit turn into links (``http://``, ``www.``).
+_MD_AUTOLINK = re.compile(r"(?<=:)//|(?<=\bwww)\.", re.IGNORECASE)
+
+
+def escape_markdown(value: Any) -> str:
+    """A data value as literal text inside Markdown: one line, no syntax left active.
+
+    Every character that could start a link, image, emphasis, code, table cell, math,
+    HTML tag, heading, list or quote is escaped, so a rep, track, campaign, reason or
+    source name reads exactly as it was written and never becomes a link or a pixel.
+    The one escaping of the project: the app (``dashboard.ui.md``) and the Markdown
+    pack use it.
+
+    Parameters
+    ----------
+    value : Any
+        Printed with ``str``; ``None`` is the empty string.
+
+    Returns
+    -------
+    str
+        Line breaks become spaces; the text renders as ``value`` wherever it stands.
+
+    >>> print(escape_markdown("[Bitte hier klicken](http://example.org)"))
+    \\[Bitte hier klicken\\](http:\\/\\/example.org)
+    >>> print(escape_markdown("![](x.png) <script>a|b</script> *1_2*"))
+    \\!\\[\\](x.png) &lt;script>a\\|b&lt;/script> \\*1\\_2\\*
+    >>> print(escape_markdown("# 1. = -50.0 pp"))
+    \\# 1. = -50.0 pp
+    >>> print(escape_markdown("=SUM(A1)"))
+    \\=SUM(A1)
+    >>> print(escape_markdown("-50.0 pp"))
+    -50.0 pp
+    """
+    if value is None:
+        return ""
+    text = " ".join(str(value).splitlines())
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_TAG.sub("&lt;", text)
+    text = _MD_AUTOLINK.sub(lambda m: "\\/\\/" if m.group() == "//" else "\\.", text)
+    text = _MD_BLOCK.sub(r"\1\\\2", text, count=1)
+    return _MD_ORDERED.sub(r"\1\\\2", text, count=1)
+
+
 __all__ = [
     "NO_DATA",
     "MetricKind",
     "MetricValue",
+    "escape_markdown",
     "format_change",
     "format_count",
     "format_counts",

@@ -4,7 +4,11 @@ Templates (jinja2, autoescaped) live in ``analytics/pack/templates``; they only 
 what :class:`~analytics.pack.build.ReviewPack` holds, through the formatting filters of
 :mod:`analytics.pack.formatting`. Charts are Vega-Lite specs built with altair and
 rendered to inline SVG by vl-convert (no network, no JavaScript). The PDF is the HTML
-printed by a real browser engine: Debian's ``chromium`` in headless mode.
+printed by a real browser engine: Debian's ``chromium`` in headless mode, with
+JavaScript switched off (:func:`html_to_pdf`). The HTML carries a Content-Security-Policy
+that lets it load nothing (``default-src 'none'``; inline styles and ``data:`` images
+only), and the Markdown escapes every value it prints
+(:func:`~analytics.pack.formatting.escape_markdown`).
 
 Every format is written in English or German (``lang``): the templates' words are the
 ``pack.*`` texts of :mod:`analytics.texts` (``w("section.goals")``), the pack's own texts
@@ -26,6 +30,7 @@ import polars as pl
 
 from analytics.pack.build import BREACH_TITLES, ReviewPack, top_breaches
 from analytics.pack.formatting import (
+    escape_markdown,
     format_change,
     format_count,
     format_counts,
@@ -314,21 +319,17 @@ def _environment(*, markdown: bool, lang: Lang = "en"):
     return env
 
 
-#: A ``<`` that would start an HTML tag or comment in Markdown.
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
 def _markdown_escape(value: Any) -> Any:
-    """Escape every value a Markdown template prints: no HTML, no broken table cells.
+    """Escape every value a Markdown template prints (:func:`escape_markdown`): no HTML,
+    no link or image, no broken table cell; numbers stay as they are.
 
-    >>> _markdown_escape("a|b <script> p < 0.001 & more")
-    'a\\\\|b &lt;script> p < 0.001 & more'
+    >>> _markdown_escape("a|b <script> p < 0.001 & [x](y)")
+    'a\\\\|b &lt;script> p < 0.001 & \\\\[x\\\\](y)'
     """
     if value is None:
         return ""
     if isinstance(value, str):
-        value = _TAG_START.sub("&lt;", value)
-        return value.replace("|", "\\|").replace("\n", " ")
+        return escape_markdown(value)
     return value
 
 
@@ -408,8 +409,29 @@ def find_chromium() -> str:
     )
 
 
+#: Blocks every script of a page, inline ones and event handlers included.
+_NO_SCRIPTS = '<meta http-equiv="Content-Security-Policy" content="script-src \'none\'">'
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+def without_scripts(html: str) -> str:
+    """``html`` with a policy in front that lets no script run (a Content-Security-Policy
+    as the head's first element: chromium's switch ``scriptEnabled=false`` stops it from
+    printing at all).
+
+    >>> without_scripts("<html><head><title>x</title></head></html>").replace(_NO_SCRIPTS, "CSP")
+    '<html><head>CSP<title>x</title></head></html>'
+    >>> without_scripts("<p>x</p>").startswith(_NO_SCRIPTS)
+    True
+    """
+    head = _HEAD.search(html)
+    if head is None:
+        return _NO_SCRIPTS + html
+    return html[: head.end()] + _NO_SCRIPTS + html[head.end() :]
+
+
 def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = 120) -> bytes:
-    """Print HTML to PDF with headless chromium (A4, no header or footer).
+    """Print HTML to PDF with headless chromium (A4, no header or footer, no JavaScript).
 
     Parameters
     ----------
@@ -429,7 +451,7 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = 120)
     with tempfile.TemporaryDirectory(prefix="sla-pack-") as tmp:
         source = Path(tmp) / "pack.html"
         target = Path(tmp) / "pack.pdf"
-        source.write_text(html, encoding="utf-8")
+        source.write_text(without_scripts(html), encoding="utf-8")
         command = [
             browser,
             "--headless",
@@ -512,4 +534,5 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_pack",
+    "without_scripts",
 ]

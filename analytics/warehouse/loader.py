@@ -28,6 +28,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import render
+from analytics.warehouse import privacy
 from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.validate import (
@@ -82,6 +83,8 @@ class ImportResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     unchanged_files: list[str] = field(default_factory=list)
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+    #: file name -> columns in which e-mails, phone numbers or IBANs were masked
+    masked_columns: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def rows_rejected(self) -> int:
@@ -91,6 +94,8 @@ class ImportResult:
         doc: dict[str, Any] = {"loaded": self.loaded, "rejected": self.rejected}
         if self.dropped_columns:
             doc["dropped_columns"] = self.dropped_columns
+        if self.masked_columns:
+            doc["masked_columns"] = self.masked_columns
         if self.unchanged_files:
             doc["unchanged_files"] = self.unchanged_files
         return doc
@@ -433,6 +438,7 @@ class _FileLoad:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    scrubbed: privacy.ScrubReport = field(default_factory=privacy.ScrubReport)
 
 
 class _Stage:
@@ -528,6 +534,7 @@ def _load_batch(
     chunk_rows: int,
     exact: bool,
     on_chunk: Callable[[int], None],
+    salt: privacy.Salt = None,
     **validation: Any,
 ) -> _FileLoad:
     """Validate one batch chunk by chunk, append it to raw, merge its good rows into core.
@@ -543,6 +550,7 @@ def _load_batch(
     stage.clear()
     raw.clear()
     for cells, problems in batch.chunks(chunk_rows, exact=exact):
+        cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
         done.rejections += problems
         valid, rejected = validate_rows(
             table, cells, known_keys=known.of(table), unique_key=False, **validation
@@ -582,6 +590,7 @@ def load_batches(
     unreadable: list[dict[str, Any]] | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    salt: privacy.Salt = None,
 ) -> ImportResult:
     """Validate and load batches into the warehouse in one transaction.
 
@@ -597,17 +606,29 @@ def load_batches(
         Rows the reader could not read (wrong field count, bad bytes); quarantined too.
     chunk_rows
         Rows validated and written at a time; results do not depend on it.
+    salt
+        Salt of the hashes of e-mail addresses in id columns (default:
+        :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse, made when needed).
+
+    Every chunk is scrubbed of personal data (:func:`analytics.warehouse.privacy.scrub`)
+    before it is validated or written; quarantine values are masked.
 
     Returns
     -------
     ImportResult
-        Rows loaded per table and every rejection (file, line, column, reason).
+        Rows loaded per table and every rejection (file, line, column, reason); the
+        personal columns dropped and the columns masked, per file.
     """
     enum_extra, enum_aliases = _enum_options(config)
     result = ImportResult()
     order = {t: i for i, t in enumerate(LOAD_ORDER)}
     batches = sorted(batches, key=lambda b: order[b.table])
     now = datetime.now(UTC)
+    if salt is None:
+
+        def salt() -> str:
+            return privacy.hash_salt(db_path)
+
     with (
         updating(db_path) as con,
         tempfile.TemporaryDirectory(
@@ -636,6 +657,7 @@ def load_batches(
                 on_chunk=_chunk_progress(progress, batch, index, len(batches)),
                 enum_extra=enum_extra,
                 enum_aliases=enum_aliases,
+                salt=salt,
             )
             try:
                 done = _load_batch(con, batch, exact=False, **load)
@@ -646,6 +668,7 @@ def load_batches(
                 done.rejections, key=lambda r: (r["line"], r.get("column") or "")
             )
             result.loaded[batch.table] = result.loaded.get(batch.table, 0) + done.rows_loaded
+            privacy.report_into(result, batch.source_file, done.scrubbed)
             if already:
                 result.unchanged_files.append(batch.source_file)
                 continue
@@ -673,8 +696,10 @@ def load_batches(
                         "file_sha256": sha_by_file.get(r["file"]),
                         "line": r["line"],
                         "column": r.get("column"),
-                        "reason": r["reason"],
-                        "value": None if r.get("value") is None else str(r["value"]),
+                        "reason": privacy.mask_text(r["reason"]),
+                        "value": privacy.mask_text(
+                            None if r.get("value") is None else str(r["value"])
+                        ),
                         "loaded_at": now,
                     }
                     for r in quarantine_rows

@@ -41,7 +41,8 @@ if unknown.height:
         t("unknown_tracks", lg)
         + ": "
         + ", ".join(
-            f"**{r['track']}** ({num(r['enrollments'], lg)})" for r in unknown.iter_rows(named=True)
+            f"**{ui.md(r['track'])}** ({num(r['enrollments'], lg)})"
+            for r in unknown.iter_rows(named=True)
         ),
         icon=":material/flag:",
     )

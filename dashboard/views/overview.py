@@ -107,9 +107,10 @@ with right:
         st.success(t("nothing_attention", lg))
     for r in items.iter_rows(named=True):
         sign = "≥" if r["direction"] == "at_least" else "≤"
+        label = ui.md(ui.kpi_label(r, lg))
         with st.container(border=True):
             st.markdown(
-                f"{ui.badge(r['status'], lg)} **{ui.kpi_label(r, lg)}** ({t(r['team'], lg)}): "
+                f"{ui.badge(r['status'], lg)} **{label}** ({t(r['team'], lg)}): "
                 f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('target_lower', lg)} "
                 f"{sign} {ui.fmt_metric(r['metric'], r['target'], lg)}"
             )

@@ -124,7 +124,7 @@ if paced.height:
 section("definitions", "nav_definitions", 2)
 if pack.sla_changes:
     st.markdown(t("sla_changed", lg))
-    st.markdown("\n".join(f"- {c}" for c in pack.sla_change_lines(lang=lg)))
+    st.markdown("\n".join(f"- {ui.md(c)}" for c in pack.sla_change_lines(lang=lg)))
 else:
     st.markdown(t("sla_unchanged", lg, version=cfg.sla.version))
 for change in pack.in_month:
@@ -192,7 +192,7 @@ section("actions", "actions", 8)
 if not pack.actions:
     st.success(t("nothing_attention", lg))
 for i, item in enumerate(pack.actions, start=1):
-    text, evidence = item.render(lang=lg)
+    text, evidence = (ui.md(words) for words in item.render(lang=lg))  # rep and reason names
     with st.container(border=True):
         st.markdown(f"**{i}. {text}**  \n:small[{t(item.team, lg)} · {evidence}]")
 actions = pl.DataFrame([a.to_json_dict(lang=lg) for a in pack.actions]) if pack.actions else None

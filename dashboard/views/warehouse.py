@@ -64,7 +64,7 @@ if state == "ok":
     else:
         st.warning(
             ", ".join(
-                f"**{r['track']}** ({num(r['enrollments'], lg)})"
+                f"**{ui.md(r['track'])}** ({num(r['enrollments'], lg)})"
                 for r in unknown.iter_rows(named=True)
             )
         )

@@ -118,7 +118,8 @@ def import_export(
     -------
     ImportResult
         As :func:`~analytics.warehouse.loader.import_canonical`, with ``dropped_columns``
-        (source file -> personal columns not loaded).
+        (source file -> personal columns not loaded) and ``masked_columns`` (source file
+        -> columns whose e-mails, phone numbers or IBANs were masked).
 
     Raises
     ------
@@ -133,7 +134,7 @@ def import_export(
     >>> r.loaded, r.dropped_columns
     ({'leads': 1}, {'leads.csv': ['e-mail']})
     """
-    from analytics.warehouse.adapters.common import hash_salt
+    from analytics.warehouse.privacy import hash_salt
 
     def salt() -> str:
         return hash_salt(db_path)
@@ -142,9 +143,18 @@ def import_export(
     if not export.batches:
         raise ImportFailed(f"{path}: nothing to import")
     result = load_batches(
-        db_path, export.batches, config=config, unreadable=export.unreadable, progress=progress
+        db_path,
+        export.batches,
+        config=config,
+        unreadable=export.unreadable,
+        progress=progress,
+        salt=salt,
     )
-    result.dropped_columns = {Path(k).name: v for k, v in export.dropped_columns.items() if v}
+    dropped = {Path(k).name: list(v) for k, v in export.dropped_columns.items() if v}
+    for name, columns in result.dropped_columns.items():  # what the load's scrub dropped
+        dropped.setdefault(name, [])
+        dropped[name] += [c for c in columns if c not in dropped[name]]
+    result.dropped_columns = dropped
     return result
 
 

@@ -15,12 +15,9 @@ set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` o
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import os
 import re
-import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,16 @@ import polars as pl
 
 from analytics.schema import TABLES
 from analytics.warehouse.loader import ImportFailed, TableBatch, file_sha256
+from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy names)
+    FREE_TEXT,
+    Salt,
+    hash_salt,
+    is_personal,
+    is_private,
+    personal_columns,
+    resolve_salt,
+    salted_hash,
+)
 from analytics.warehouse.validate import iso_timestamp
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -47,16 +54,6 @@ TIMESTAMP_FORMATS = (
     "%d-%m-%Y %H:%M",
 )
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y")
-
-#: Header words that mark a column as personal contact data (dropped at import).
-_PERSONAL = re.compile(
-    r"^(?:.*(?:phone|mobile|telefon|handy|fax).*"
-    r"|(?:.*[\s_-])?e-?mail(?:[\s_-]?(?:address|adresse))?(?:[\s_-]?\d)?"
-    r"|(?:first|last|full|middle|contact|given|family|sur|nick)[ _-]?name|name|salutation"
-    r"|vorname|nachname|anrede|street(?: address)?|address|stra(?:ss|ß)e|firstname|lastname"
-    r"|assistantname|associated contacts?|person|kontakt|ansprechpartner)$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -436,97 +433,8 @@ def country_code(cell: pl.Expr) -> pl.Expr:
     return pl.coalesce(code, map_values(s, COUNTRY_CODES, default=None), s)
 
 
-# -- privacy -------------------------------------------------------------------------
-
-
-def is_personal(column: str) -> bool:
-    """Whether a header names personal contact data (names, e-mail, phone, address).
-
-    >>> [is_personal(c) for c in ["Email", "First Name", "Phone Number", "Company name",
-    ...                           "Job Title", "vorname", "E-Mail-Adresse", "Contact owner",
-    ...                           "Email subject", "Secondary email", "MobilePhone"]]
-    [True, True, True, False, False, True, True, False, False, True, True]
-    """
-    return bool(_PERSONAL.match(column.strip()))
-
-
-#: Free-text columns that may hold names or phone numbers (a deal is often named after
-#: its contact): never loaded.
-FREE_TEXT = frozenset(
-    {
-        "call notes",
-        "call body",
-        "hs_call_body",
-        "email body",
-        "email text",
-        "hs_email_text",
-        "notes",
-        "description",
-        "message",
-        "subject",
-        "email subject",
-        "comments",
-        "deal name",
-        "call title",
-        "meeting name",
-    }
-)
-
-
-def is_private(column: str) -> bool:
-    """Personal contact data (:func:`is_personal`) or free text (:data:`FREE_TEXT`)."""
-    return is_personal(column) or column.strip().lower() in FREE_TEXT
-
-
-def hash_salt(db_path: str | Path | None) -> str:
-    """The salt of personal-data hashes: env ``SLA_HASH_SALT``, else a per-warehouse secret.
-
-    The per-warehouse secret is 32 random hex characters in ``<warehouse>.salt`` next to
-    the warehouse file, created on first use (mode 0600). Keep it (or set
-    ``SLA_HASH_SALT``) to get the same hashes on the next import.
-    """
-    env = os.environ.get("SLA_HASH_SALT")
-    if env:
-        return env
-    if db_path is None:
-        raise ImportFailed("no hash salt: set SLA_HASH_SALT")
-    salt_file = Path(f"{db_path}.salt")
-    if salt_file.exists():
-        return salt_file.read_text(encoding="utf-8").strip()
-    salt_file.parent.mkdir(parents=True, exist_ok=True)
-    salt = secrets.token_hex(16)
-    fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(salt + "\n")
-    return salt
-
-
-Salt = str | Callable[[], str] | None
-
-
-def resolve_salt(salt: Salt) -> str:
-    """The salt itself: a string, or the result of a callable (made only when needed)."""
-    if salt is None:
-        raise ImportFailed("no hash salt: set SLA_HASH_SALT")
-    return salt() if callable(salt) else salt
-
-
-def salted_hash(cell: pl.Expr, salt: str) -> pl.Expr:
-    """Expression: ``h_`` + 16 hex characters of SHA-256(salt + trimmed lower-case value).
-
-    >>> pl.DataFrame({"e": [" Ana@Example.com", "ana@example.com", None]}).select(
-    ...     salted_hash(pl.col("e"), "s"))["e"].to_list()  # doctest: +ELLIPSIS
-    ['h_...', 'h_...', None]
-    """
-    norm = cell.str.strip_chars().str.to_lowercase()
-    return norm.map_elements(
-        lambda v: "h_" + hashlib.sha256((salt + v).encode()).hexdigest()[:16],
-        return_dtype=pl.String,
-    )
-
-
-def personal_columns(columns: Iterable[str]) -> list[str]:
-    return [c for c in columns if c != "_line" and is_personal(c)]
+# Privacy (is_personal, is_private, FREE_TEXT, salted_hash, hash_salt...) has one place:
+# analytics.warehouse.privacy, imported above.
 
 
 # -- batches -------------------------------------------------------------------------

@@ -31,10 +31,13 @@ A mapping fills one canonical table from one CSV file::
 
     hash = ["E-Mail"]                # mapped columns stored as a salted hash
 
-A personal column (name, e-mail, phone) mapped to an id column (``lead_id``...) is
-stored as a salted hash (``h_`` + 16 hex characters) so that files can still be joined;
-personal columns that are not mapped are dropped and reported. Other unmapped columns
-are kept in the raw layer. Dates, numbers and booleans are read as in office exports.
+A personal column (name, e-mail, phone: :func:`~analytics.warehouse.privacy.is_personal`)
+mapped to an id column (``lead_id``...) or listed in ``hash`` is stored as a salted hash
+(``h_`` + 16 hex characters) so that files can still be joined; mapped to any other
+column (``"E-Mail" = "campaign"``) it is refused with a message, except a company's or a
+sales rep's ``name``. Personal columns that are not mapped are dropped and reported.
+Other unmapped columns are kept in the raw layer, their e-mails, phone numbers and IBANs
+masked. Dates, numbers and booleans are read as in office exports.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ from analytics.warehouse.loader import ImportFailed
 
 _KEYS = {"table", "csv", "columns", "values", "defaults", "stages", "hash"}
 _CSV_KEYS = {"delimiter", "encoding", "decimal_comma", "date_format", "timezone"}
+#: Targets a personal-looking header may fill: a company's name, a sales rep's name.
+_NAMED = {("accounts", "name"), ("reps", "name")}
 
 
 def load_mapping(path: str | Path) -> dict[str, Any]:
@@ -108,6 +113,20 @@ allowed: accounts, reps, leads, ...
             raise ImportFailed(
                 f"{path}: {source!r} -> {target!r}: {table} has no column {target!r}; "
                 f"allowed: {', '.join(columns)}"
+            )
+    hashed = {str(c).strip().lower() for c in doc.get("hash", [])}
+    for source, target in mapped.items():
+        if (
+            is_personal(source)
+            and not target.endswith("_id")
+            and source.strip().lower() not in hashed
+            and (table, target) not in _NAMED
+        ):
+            raise ImportFailed(
+                f"{path}: [columns] {source!r} = {target!r}: {source!r} holds personal data "
+                f"(a name, e-mail, phone number, address...) and {target!r} is not an id "
+                "column; map it to an id column (stored as a salted hash), list it in "
+                "hash = [...], or leave it out (it is then dropped)"
             )
     for target in doc.get("values", {}):
         if target not in columns:

@@ -1,0 +1,493 @@
+"""No personal data at rest: personal columns, masked values, hashed ids, the hash salt.
+
+Every import path (canonical strict and lenient, every adapter, mapping files, the app's
+upload) passes each chunk of cells through :func:`scrub` before anything is validated,
+staged or written, and every quarantine value through :func:`mask_text`:
+
+- a column whose header is personal (:func:`is_personal`, the list in
+  :data:`PERSONAL_WORDS`, :data:`PERSONAL_NAMES` and :data:`PERSONAL_PARTS`, matched
+  after :func:`normalise_header`) is dropped, whether it is a column of its own or a key
+  of the raw layer's ``_extra``;
+- in every other text (free text such as ``sales_touches.note``, ``campaign``,
+  ``job_title``, ``reason``, the kept ``_extra`` values, a broken cell of a typed column)
+  e-mail addresses, phone numbers and IBANs are replaced by ``[email]``, ``[phone]`` and
+  ``[iban]`` (:func:`mask_expr`);
+- an id column (``lead_id``, ``rep_id``...) whose value holds an e-mail address keeps a
+  salted hash of it instead (``h_`` + 16 hex characters), so that files still join.
+
+Adapters drop the personal columns they know before this (they report them as their
+``dropped_columns``); what :func:`scrub` drops or masks is reported per file by the load
+(``dropped_columns``, ``masked_columns``). The salt of the hashes: :func:`hash_salt`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analytics.schema import TABLES
+
+# -- personal headers -------------------------------------------------------------------
+
+#: A header holding one of these words (after :func:`normalise_header`) is personal.
+PERSONAL_WORDS = frozenset(
+    {
+        # phone (English, German)
+        "phone",
+        "phones",
+        "telephone",
+        "cellphone",
+        "tel",
+        "telefon",
+        "mobile",
+        "mobil",
+        "handy",
+        "fax",
+        "telefax",
+        "rufnummer",
+        "durchwahl",
+        # names
+        "vorname",
+        "nachname",
+        "familienname",
+        "geburtsname",
+        "firstname",
+        "lastname",
+        "fullname",
+        "surname",
+        "username",
+        "benutzername",
+        "ansprechpartner",
+        "ansprechpartnerin",
+        "ansprechpartners",
+        "kontaktperson",
+        "anrede",
+        "salutation",
+        # address, birth, bank
+        "address",
+        "adresse",
+        "anschrift",
+        "postanschrift",
+        "street",
+        "strasse",
+        "hausnummer",
+        "wohnort",
+        "geburtsdatum",
+        "geburtstag",
+        "birthday",
+        "birthdate",
+        "dob",
+        "iban",
+        "kontonummer",
+        "bankverbindung",
+    }
+)
+
+#: Whole headers (after :func:`normalise_header`) that name a person.
+PERSONAL_NAMES = frozenset(
+    {
+        "name",
+        "first name",
+        "last name",
+        "full name",
+        "middle name",
+        "given name",
+        "family name",
+        "nick name",
+        "maiden name",
+        "user name",
+        "contact",
+        "contact name",
+        "contact person",
+        "contact full name",
+        "lead name",
+        "person",
+        "person name",
+        "kontakt",
+        "kontakt name",
+        "name des ansprechpartners",
+        "name des kontakts",
+        "date of birth",
+        "geb datum",
+        "birth date",
+        "assistant name",
+        "assistantname",
+        "associated contact",
+        "associated contacts",
+    }
+)
+
+#: Parts of German compound headers that make them personal (``Telefonnummer``,
+#: ``Mobilnummer``, ``Privatadresse``, ``Straßenname``...).
+PERSONAL_PARTS = (
+    "phone",
+    "telefon",
+    "rufnummer",
+    "handynummer",
+    "mobilnummer",
+    "faxnummer",
+    "vorname",
+    "nachname",
+    "ansprechpartner",
+    "kontaktperson",
+    "adresse",
+    "anschrift",
+    "strasse",
+    "geburts",
+)
+
+#: E-mail words: personal when last, or followed only by :data:`_EMAIL_TAIL`
+#: (``E-Mail``, ``Work email``, ``E-Mail-Adresse 2``; not ``Email subject``).
+_EMAIL_WORDS = frozenset({"email", "mail", "emailadresse", "mailadresse", "emails"})
+_EMAIL_TAIL = frozenset({"address", "adresse", "addr", "adr", "privat", "private", "work"})
+
+
+def normalise_header(name: str) -> str:
+    """A header as compared with the personal lists: words in lower case, ``ß`` as ``ss``.
+
+    CamelCase is split, punctuation and ``_`` become spaces, ``e mail`` becomes ``email``.
+
+    >>> [normalise_header(h) for h in ["E-Mail-Adresse", "Tel.", "MobilePhone", "Straße_1"]]
+    ['email adresse', 'tel', 'mobile phone', 'strasse 1']
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"(?<=[a-zäöü])(?=[A-ZÄÖÜ])", " ", text).lower().replace("ß", "ss")
+    text = re.sub(r"[\W_]+", " ", text).strip()
+    return re.sub(r"\be mail\b", "email", text)
+
+
+def is_personal(column: str) -> bool:
+    """Whether a header names personal data: a name, e-mail, phone, address, birth date, IBAN.
+
+    >>> [is_personal(c) for c in ["Mail", "Tel.", "Mobil", "Rufnummer", "Username",
+    ...                           "Name des Ansprechpartners", "Bemerkung", "Contact owner",
+    ...                           "Email subject", "Company name", "Kontakt-ID"]]
+    [True, True, True, True, True, True, False, False, False, False, False]
+    """
+    norm = normalise_header(column)
+    if not norm:
+        return False
+    if norm in PERSONAL_NAMES:
+        return True
+    words = norm.split()
+    if any(w in PERSONAL_WORDS for w in words):
+        return True
+    squashed = norm.replace(" ", "")
+    if any(part in squashed for part in PERSONAL_PARTS):
+        return True
+    for i, word in enumerate(words):
+        if word in _EMAIL_WORDS and all(w in _EMAIL_TAIL or w.isdigit() for w in words[i + 1 :]):
+            return True
+    return False
+
+
+def personal_columns(columns: Iterable[str]) -> list[str]:
+    """The personal ones among column names (``_line`` and ``_extra`` never are)."""
+    return [c for c in columns if c not in ("_line", "_extra") and is_personal(c)]
+
+
+#: Free-text columns that may hold names or phone numbers (a deal is often named after
+#: its contact): the adapters never load them.
+FREE_TEXT = frozenset(
+    {
+        "call notes",
+        "call body",
+        "hs_call_body",
+        "email body",
+        "email text",
+        "hs_email_text",
+        "notes",
+        "description",
+        "message",
+        "subject",
+        "email subject",
+        "comments",
+        "deal name",
+        "call title",
+        "meeting name",
+    }
+)
+
+
+def is_private(column: str) -> bool:
+    """Personal (:func:`is_personal`) or free text the adapters leave out (:data:`FREE_TEXT`)."""
+    return is_personal(column) or column.strip().lower() in FREE_TEXT
+
+
+# -- personal values ----------------------------------------------------------------------
+
+#: Patterns are written for both Python's ``re`` and polars (Rust ``regex``: no look-around),
+#: so a match starts after group 1 (the start or a character that cannot precede one).
+EMAIL = r"[\w.+%'-]+(?:@|\s?[\(\[]at[\)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+PHONE = (
+    r"(^|[^\w+])("
+    r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}"  # +49 170 5550001
+    r"|00\d{1,3}(?:[ ./-]?\d){6,14}"  # 0049 170 5550001
+    r"|\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){3,12}"  # 030 1234567, 0170/5550001
+    r"|0[1-9]\d{7,12}\b"  # 01705550001
+    r"|\(\d{3}\)\s?\d{3}[ .-]\d{4}"  # (555) 123-4567
+    r")\b"
+)
+#: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
+#: check digits are right (ISO 13616 mod 97).
+IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
+
+_EMAIL_RE = re.compile(EMAIL)
+_PHONE_RE = re.compile(PHONE)
+_IBAN_RE = re.compile(IBAN)
+#: One pass that finds the cells worth masking (a DFA, no captures: fast).
+_ANY = f"{EMAIL}|{PHONE}|{IBAN}"
+
+
+def _is_iban(text: str) -> bool:
+    """ISO 13616 check: letters as 10..35, the first four characters moved to the end."""
+    compact = text.replace(" ", "").upper()
+    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    return len(compact) >= 15 and int(digits) % 97 == 1
+
+
+def _mask_ibans(text: str) -> str:
+    return _IBAN_RE.sub(lambda m: "[iban]" if _is_iban(m.group(0)) else m.group(0), text)
+
+
+def _mask_iban_series(values: pl.Series) -> pl.Series:
+    """:func:`_mask_ibans` on the values that hold an IBAN candidate (few), not on all."""
+    hit = values.str.contains(IBAN).fill_null(False)
+    if not hit.any():
+        return values
+    at = hit.arg_true()
+    return values.scatter(at, [_mask_ibans(v) for v in values.gather(at).to_list()])
+
+
+def mask_text(text: str | None) -> str | None:
+    """A text with e-mail addresses, phone numbers and IBANs replaced.
+
+    >>> mask_text("Rückruf an erika@example.org, Tel. +49 170 5550001 oder 030 1234567")
+    'Rückruf an [email], Tel. [phone] oder [phone]'
+    >>> mask_text("IBAN DE89 3704 0044 0532 0130 00, am 05.10.2026 09:12, 1.234,50 EUR")
+    'IBAN [iban], am 05.10.2026 09:12, 1.234,50 EUR'
+    """
+    if text is None:
+        return None
+    text = _EMAIL_RE.sub("[email]", _mask_ibans(text))
+    return _PHONE_RE.sub(r"\1[phone]", text)
+
+
+def _mask_series(values: pl.Series) -> pl.Series:
+    """:func:`mask_text` on a text series: replaced only where one pattern matches (few)."""
+    hit = values.str.contains(_ANY).fill_null(False)
+    if not hit.any():
+        return values
+    at = hit.arg_true()
+    found = _mask_iban_series(values.gather(at))
+    found = found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
+    return values.scatter(at, found)
+
+
+def mask_expr(cell: pl.Expr) -> pl.Expr:
+    """Expression: :func:`mask_text` on a text column.
+
+    >>> pl.DataFrame({"t": ["call 0170/5550001", "2026-10-05T09:12:00+02:00", None]}).select(
+    ...     mask_expr(pl.col("t")))["t"].to_list()
+    ['call [phone]', '2026-10-05T09:12:00+02:00', None]
+    """
+    return cell.map_batches(_mask_series, return_dtype=pl.String, is_elementwise=True)
+
+
+# -- hashes -------------------------------------------------------------------------------
+
+
+def salted_hash(cell: pl.Expr, salt: str) -> pl.Expr:
+    """Expression: ``h_`` + 16 hex characters of SHA-256(salt + trimmed lower-case value).
+
+    >>> pl.DataFrame({"e": [" Ana@Example.com", "ana@example.com", None]}).select(
+    ...     salted_hash(pl.col("e"), "s"))["e"].to_list()  # doctest: +ELLIPSIS
+    ['h_...', 'h_...', None]
+    """
+    norm = cell.str.strip_chars().str.to_lowercase()
+    return norm.map_elements(
+        lambda v: "h_" + hashlib.sha256((salt + v).encode()).hexdigest()[:16],
+        return_dtype=pl.String,
+    )
+
+
+Salt = str | Callable[[], str] | None
+
+
+def _no_salt() -> Exception:
+    from analytics.warehouse.loader import ImportFailed  # the loader imports this module
+
+    return ImportFailed("no hash salt: set SLA_HASH_SALT")
+
+
+def resolve_salt(salt: Salt) -> str:
+    """The salt itself: a string, or the result of a callable (made only when needed)."""
+    if salt is None:
+        raise _no_salt()
+    return salt() if callable(salt) else salt
+
+
+def hash_salt(db_path: str | Path | None) -> str:
+    """The salt of personal-data hashes: env ``SLA_HASH_SALT``, else a per-warehouse secret.
+
+    The per-warehouse secret is 32 random hex characters in ``<warehouse>.salt`` next to
+    the warehouse file, created on first use (mode 0600). Keep it (or set
+    ``SLA_HASH_SALT``) to get the same hashes on the next import.
+    """
+    env = os.environ.get("SLA_HASH_SALT")
+    if env:
+        return env
+    if db_path is None:
+        raise _no_salt()
+    salt_file = Path(f"{db_path}.salt")
+    if salt_file.exists():
+        return salt_file.read_text(encoding="utf-8").strip()
+    salt_file.parent.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_hex(16)
+    fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(salt + "\n")
+    return salt
+
+
+# -- scrubbing a chunk of cells -------------------------------------------------------------
+
+
+@dataclass
+class ScrubReport:
+    """What :func:`scrub` did to one file: personal columns dropped, columns masked."""
+
+    dropped: list[str] = field(default_factory=list)
+    masked: list[str] = field(default_factory=list)
+
+    def add(self, *, dropped: Iterable[str] = (), masked: Iterable[str] = ()) -> None:
+        self.dropped += [c for c in dropped if c not in self.dropped]
+        self.masked += [c for c in masked if c not in self.masked]
+
+
+def _id_columns(table: str) -> set[str]:
+    t = TABLES[table]
+    return {c.name for c in t.columns if c.name.endswith("_id") or c.references} | set(t.key)
+
+
+def _mask_frame(
+    frame: pl.DataFrame, columns: list[str], ids: set[str], salt: Salt
+) -> tuple[pl.DataFrame, list[str]]:
+    """Mask (or hash, in id columns) the given text columns; returns the frame and the
+    columns in which something changed."""
+    exprs = []
+    for name in columns:
+        c = pl.col(name).cast(pl.String)
+        if name in ids:
+            has_email = c.str.contains(EMAIL).fill_null(False)
+            if frame.select(has_email.any()).item():
+                exprs.append(
+                    pl.when(has_email)
+                    .then(salted_hash(c, resolve_salt(salt)))
+                    .otherwise(c)
+                    .alias(name)
+                )
+            continue
+        exprs.append(mask_expr(c).alias(name))
+    if not exprs:
+        return frame, []
+    masked = frame.with_columns(exprs)
+    changed = [
+        name
+        for name in columns
+        if name in masked.columns
+        and frame[name].dtype == pl.String
+        and not masked[name].equals(frame[name], null_equal=True)
+    ]
+    return masked, changed
+
+
+def _scrub_extra(frame: pl.DataFrame, salt: Salt, report: ScrubReport) -> pl.DataFrame:
+    """Drop personal keys of the ``_extra`` JSON and mask the values of the others."""
+    extra = frame["_extra"]
+    if extra.null_count() == extra.len():
+        return frame
+    values = extra.str.json_decode(infer_schema_length=None)
+    if not isinstance(values.dtype, pl.Struct) or not values.dtype.fields:
+        return frame
+    values = values.struct.unnest()
+    drop = personal_columns(values.columns)
+    values = values.drop(drop)
+    strings = [c for c, dtype in values.schema.items() if dtype == pl.String]
+    values, changed = _mask_frame(values, strings, set(), salt)
+    report.add(dropped=drop, masked=changed)
+    if not drop and not changed:
+        return frame
+    encoded = (
+        values.select(pl.struct(pl.all()).struct.json_encode().alias("_extra"))["_extra"]
+        if values.width
+        else pl.Series("_extra", ["{}"] * values.height, dtype=pl.String)
+    )
+    return frame.with_columns(
+        pl.when(pl.col("_extra").is_null()).then(None).otherwise(encoded).alias("_extra")
+    )
+
+
+def scrub(
+    table: str, cells: pl.DataFrame, *, salt: Salt = None, report: ScrubReport | None = None
+) -> pl.DataFrame:
+    """One chunk of an import's text cells with no personal data left.
+
+    Parameters
+    ----------
+    table
+        The canonical table the cells are for.
+    cells
+        Text columns (canonical ones, unknown ones, optionally ``_extra`` JSON) and
+        ``_line``.
+    salt
+        Salt of the hashes that replace e-mail addresses in id columns (a string or a
+        callable that makes it only when needed).
+    report
+        Collects the dropped and masked column names (a file's chunks share one).
+
+    Returns
+    -------
+    pl.DataFrame
+        The cells without personal columns, e-mails/phones/IBANs masked in text, e-mail
+        ids hashed.
+
+    >>> cells = pl.DataFrame({"lead_id": ["a@b.de"], "note": ["call +49 170 5550001"],
+    ...                       "E-Mail": ["a@b.de"], "_line": [2]})
+    >>> r = ScrubReport()
+    >>> out = scrub("sales_touches", cells, salt="s", report=r)
+    >>> out.columns, out["note"].item(), out["lead_id"].item().startswith("h_"), r
+    (['lead_id', 'note', '_line'], 'call [phone]', True, \
+ScrubReport(dropped=['E-Mail'], masked=['lead_id', 'note']))
+    """
+    report = report if report is not None else ScrubReport()
+    known = set(TABLES[table].column_names)
+    drop = [c for c in personal_columns(cells.columns) if c not in known]
+    if drop:
+        cells = cells.drop(drop)
+        report.add(dropped=drop)
+    text = [c for c, dtype in cells.schema.items() if c not in ("_line", "_extra")]
+    cells, changed = _mask_frame(cells, text, _id_columns(table), salt)
+    report.add(masked=changed)
+    if "_extra" in cells.columns:
+        cells = _scrub_extra(cells, salt, report)
+    return cells
+
+
+def report_into(result: Any, source_file: str, report: ScrubReport) -> None:
+    """Add what :func:`scrub` did to a file to an import result's ``dropped_columns`` and
+    ``masked_columns`` (keyed by the file's name, as the adapters report)."""
+    name = Path(source_file.split("#", 1)[0]).name
+    for attr, columns in (("dropped_columns", report.dropped), ("masked_columns", report.masked)):
+        if columns:
+            listed = getattr(result, attr).setdefault(name, [])
+            listed += [c for c in columns if c not in listed]

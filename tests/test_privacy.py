@@ -1,0 +1,340 @@
+"""No personal data at rest: every import path, every table, every byte of the warehouse.
+
+The privacy test imports each fixture and adapter path into one warehouse, then looks for
+the e-mail addresses, phone numbers and names it put in: in every table of every schema
+and in the raw bytes of the .duckdb file (and its .wal). Positive controls show that the
+byte scan finds a kept text, so a pass is not a scan that sees nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from analytics import cli
+from analytics.warehouse import import_canonical
+from analytics.warehouse.adapters import ImportFailed, import_export
+from analytics.warehouse.privacy import (
+    is_personal,
+    mask_text,
+    normalise_header,
+    scrub,
+)
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+runner = CliRunner()
+
+# What the hand-made files put in (each must be absent from the warehouse afterwards).
+EMAILS = [
+    "erika.mustermann@example.org",
+    "erika@example.org",
+    "hans.bad@example.net",
+    "max.info@example.com",
+    "jonas.mail@example.de",
+    "lea.user@example.de",
+]
+PHONES = ["+49 170 5550001", "0170 5550002", "030 5550003", "0171/5550004", "+49 30 5550005"]
+NAMES = ["Mustermann", "Erika Muster", "Jonas Beispielmann", "Lea Probstein", "jbeispiel"]
+IBANS = ["DE89 3704 0044 0532 0130 00"]
+#: Kept texts (not personal): the byte scan must find them, or it proves nothing.
+KEPT = ["Zauberlehrling-Ost", "Kaltakquise-Nord", "Rueckruf-Kampagne"]
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def _strict_folder(root: Path) -> Path:
+    """Canonical, UTF-8, comma: extra personal columns, a bad row, a touch note."""
+    d = root / "strict"
+    _write(d / "reps.csv", "rep_id,name,team\nr1,Jana Vogel,sdr\n")
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source,campaign,job_title,email,phone,first_name,contact,notes\n"
+        "S1,2026-10-05T09:12:00Z,email,Kaltakquise-Nord,Zauberlehrling-Ost,"
+        "erika.mustermann@example.org,+49 170 5550001,Erika,Erika Muster,"
+        "Rückruf an erika@example.org\n"
+        "S2,hans.bad@example.net,email,,,,,,,\n"  # a bad row holding an e-mail
+        f"S3,2026-10-06T10:00:00Z,email,IBAN {IBANS[0]},,,,,,\n",
+    )
+    _write(
+        d / "sales_touches.csv",
+        "touch_id,lead_id,rep_id,occurred_at,channel,outcome,note\n"
+        "T1,S1,r1,2026-10-05T10:00:00Z,phone,no_answer,Bitte zurückrufen: 0170 5550002\n"
+        "T2,S1,r1,2026-10-05T11:00:00Z,phone,no_answer,mail an erika@example.org\n",
+    )
+    return d
+
+
+_GERMAN_HEADER = (
+    "Mail{d}Tel.{d}Mobil{d}Rufnummer{d}Name des Ansprechpartners{d}Username{d}Bemerkung"
+)
+_GERMAN_VALUES = (
+    "jonas.mail@example.de{d}030 5550003{d}0171/5550004{d}+49 30 5550005{d}"
+    "Jonas Beispielmann{d}jbeispiel{d}Rückruf an erika@example.org"
+)
+
+
+def _german_folder(root: Path, delimiter: str) -> Path:
+    """The German headers the old list missed, strict (``,``) or as an office saves it (``;``)."""
+    d = root / f"german{'-office' if delimiter == ';' else ''}"
+    d_ = delimiter
+    _write(
+        d / "leads.csv",
+        f"lead_id{d_}created_at{d_}source{d_}{_GERMAN_HEADER.format(d=d_)}\n"
+        f"G1{d_}2026-10-07T08:00:00Z{d_}organic{d_}{_GERMAN_VALUES.format(d=d_)}\n",
+        encoding="utf-8" if delimiter == "," else "cp1252",
+    )
+    return d
+
+
+def _mapping(root: Path) -> tuple[Path, Path]:
+    """A mapping to a text column: the kept column's e-mail and phone are masked."""
+    csv_path = _write(
+        root / "mapping" / "kontakte.csv",
+        "Kontakt-Nr;Angelegt am;Info;E-Mail;Nachname\n"
+        "M1;01.09.2026;Rueckruf-Kampagne max.info@example.com 0170 5550002;"
+        "lea.user@example.de;Probstein\n",
+    )
+    toml = _write(
+        root / "mapping" / "kontakte.toml",
+        'table = "leads"\n[columns]\n"Kontakt-Nr" = "lead_id"\n"Angelegt am" = "created_at"\n'
+        '"Info" = "campaign"\n[defaults]\nsource = "other"\n',
+    )
+    return csv_path, toml
+
+
+def _fixture_needles() -> set[str]:
+    """Values of the personal columns of the committed export fixtures, and every e-mail."""
+    needles: set[str] = set()
+    for path in EXPORTS.rglob("*.csv"):
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig") if raw.isascii() or _utf8(raw) else raw.decode("cp1252")
+        needles |= set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text))
+        delimiter = ";" if text.split("\n", 1)[0].count(";") > text.count(",") else ","
+        rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+        for header in rows[0] if rows else []:
+            if is_personal(header) and normalise_header(header) != "name":
+                needles |= {r[header] for r in rows if r[header] and len(r[header]) >= 6}
+    return needles
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _table_text(db: Path) -> str:
+    """Every value of every table of every schema, as one text."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+        ).fetchall()
+        parts = []
+        for schema, table in tables:
+            rows = con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+            parts += [json.dumps(row, default=str, ensure_ascii=False) for row in rows]
+    finally:
+        con.close()
+    return "\n".join(parts)
+
+
+def _file_bytes(db: Path) -> bytes:
+    wal = db.with_name(db.name + ".wal")
+    return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _found(needles, text: str, data: bytes) -> list[str]:
+    low = text.lower()
+    hits = []
+    for n in needles:
+        in_bytes = any(
+            n.encode(enc, errors="ignore") in data for enc in ("utf-8", "cp1252", "utf-16-le")
+        )
+        if n.lower() in low or in_bytes:
+            hits.append(n)
+    return sorted(hits)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("privacy")
+    db = root / "w.duckdb"
+    results = {
+        "strict": import_export(db, _strict_folder(root)),
+        "german": import_export(db, _german_folder(root, ",")),
+        "german-office": import_export(db, _german_folder(root, ";")),
+        "upload": import_canonical(db, _german_folder(root / "upload", ",")),  # the Data page
+    }
+    csv_path, toml = _mapping(root)
+    results["mapping"] = import_export(db, csv_path, mapping=toml)
+    results["mapping-fixture"] = import_export(
+        db, EXPORTS / "mapping" / "kontakte.csv", mapping=EXPORTS / "mapping" / "kontakte.toml"
+    )
+    for fmt in ("hubspot", "salesforce", "olist"):
+        results[fmt] = import_export(db, EXPORTS / fmt, fmt=fmt)
+    results["german-fixture"] = import_export(db, EXPORTS / "german")
+    return db, results
+
+
+def test_no_personal_value_in_any_table_or_byte_of_the_warehouse(imported):
+    db, _ = imported
+    text, data = _table_text(db), _file_bytes(db)
+    needles = set(EMAILS + PHONES + NAMES + IBANS) | _fixture_needles()
+    assert len(needles) > 20  # the fixtures' contacts are in the list too
+    assert _found(needles, text, data) == []
+    # a digit run of a phone number is not hiding somewhere either
+    assert _found(["5550001", "5550002", "5550003", "5550004", "5550005"], text, data) == []
+
+
+def test_the_byte_scan_sees_kept_text(imported):
+    db, _ = imported
+    text, data = _table_text(db), _file_bytes(db)
+    assert _found(KEPT, text, data) == sorted(KEPT)
+    assert KEPT[0].encode() in data  # in the file's bytes, not only through SQL
+
+
+def test_masked_values_stay_where_they_were(imported):
+    db, _ = imported
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        notes = con.execute("SELECT note FROM core.sales_touches WHERE touch_id LIKE 'T_'")
+        notes = sorted(r[0] for r in notes.fetchall())
+        extra = con.execute("SELECT _extra FROM raw.leads WHERE lead_id = 'G1'").fetchall()
+        quarantine = con.execute(
+            "SELECT value FROM meta.quarantine WHERE source_file LIKE '%strict%'"
+        ).fetchall()
+        campaign = con.execute("SELECT campaign FROM core.leads WHERE lead_id = 'M1'").fetchall()
+        iban = con.execute("SELECT campaign FROM core.leads WHERE lead_id = 'S3'").fetchall()
+    finally:
+        con.close()
+    assert notes == ["Bitte zurückrufen: [phone]", "mail an [email]"]
+    assert all(json.loads(e) == {"bemerkung": "Rückruf an [email]"} for (e,) in extra)
+    assert ("[email]",) in quarantine
+    assert campaign == [("Rueckruf-Kampagne [email] [phone]",)]
+    assert iban == [("IBAN [iban]",)]
+
+
+_GERMAN_DROPPED = ["mail", "tel.", "mobil", "rufnummer", "name des ansprechpartners", "username"]
+
+
+@pytest.mark.parametrize(
+    ("path", "dropped", "masked"),
+    [
+        (
+            "strict",
+            {"leads.csv": ["email", "phone", "first_name", "contact"]},
+            {"leads.csv": ["created_at", "campaign", "notes"], "sales_touches.csv": ["note"]},
+        ),
+        ("german", {"leads.csv": _GERMAN_DROPPED}, {"leads.csv": ["bemerkung"]}),
+        ("german-office", {"leads.csv": _GERMAN_DROPPED}, {"leads.csv": ["bemerkung"]}),
+        ("mapping", {"kontakte.csv": ["e-mail", "nachname"]}, {"kontakte.csv": ["campaign"]}),
+    ],
+)
+def test_the_summary_names_every_dropped_and_masked_column(imported, path, dropped, masked):
+    _, results = imported
+    assert results[path].dropped_columns == dropped
+    assert results[path].masked_columns == masked
+
+
+def test_the_cli_summary_names_masked_columns(tmp_path):
+    folder = _strict_folder(tmp_path)
+    db = str(tmp_path / "w.duckdb")
+    res = runner.invoke(cli.app, ["import", str(folder), "--db", db, "--json"])
+    assert res.exit_code == 1, res.output  # the bad row
+    doc = json.loads(res.stdout)
+    assert doc["dropped_columns"]["leads.csv"] == ["email", "phone", "first_name", "contact"]
+    assert doc["masked_columns"]["sales_touches.csv"] == ["note"]
+    res = runner.invoke(cli.app, ["import", str(folder), "--db", str(tmp_path / "x.duckdb")])
+    assert "sales_touches.csv: masked e-mail addresses, phone numbers or IBANs in note" in (
+        res.stderr.replace("\n", " ")
+    )
+
+
+@pytest.mark.parametrize(("source", "target"), [("E-Mail", "campaign"), ("Nachname", "job_title")])
+def test_a_personal_column_mapped_to_a_text_column_is_refused(tmp_path, source, target):
+    csv_path = _write(tmp_path / "k.csv", f"Nr;Datum;{source}\nK1;01.09.2026;x@example.org\n")
+    toml = _write(
+        tmp_path / "m.toml",
+        f'table = "leads"\n[columns]\n"Nr" = "lead_id"\n"Datum" = "created_at"\n'
+        f'"{source}" = "{target}"\n[defaults]\nsource = "other"\n',
+    )
+    with pytest.raises(ImportFailed) as err:
+        import_export(tmp_path / "w.duckdb", csv_path, mapping=toml)
+    message = str(err.value)
+    assert str(toml) in message and f"'{source}' = '{target}'" in message
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_email_used_as_an_id_is_hashed_the_same_in_every_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    _write(
+        d / "leads.csv", "lead_id,created_at,source\nAnna@Example.de,2026-10-05T09:00:00Z,email\n"
+    )
+    _write(
+        d / "lifecycle_events.csv",
+        "lead_id,stage,entered_at\nanna@example.de,mql,2026-10-06T09:00:00Z\n",
+    )
+    result = import_export(tmp_path / "w.duckdb", d)
+    assert result.loaded == {"leads": 1, "lifecycle_events": 1} and not result.rejected
+    assert result.masked_columns == {"leads.csv": ["lead_id"], "lifecycle_events.csv": ["lead_id"]}
+    assert b"example.de" not in _file_bytes(tmp_path / "w.duckdb")
+
+
+# -- the header list and the value patterns --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "personal"),
+    [
+        *[(h, True) for h in ["Mail", "Tel.", "Mobil", "Rufnummer", "Name des Ansprechpartners",
+                              "Username", "E-Mail-Adresse", "Telefonnummer", "Handy", "Fax",
+                              "Vorname", "Nachname", "First name", "Last Name", "Full name",
+                              "Kontakt", "Contact person", "Anrede", "Adresse", "Address",
+                              "Straße", "Geburtsdatum", "IBAN", "Work email", "MobilePhone"]],
+        *[(h, False) for h in ["Bemerkung", "Kontakt-Nr", "Contact owner", "Email subject",
+                               "Company Name", "Job Title", "Lead Source", "Mailing list",
+                               "Position", "Country", "Owner", "Kampagne"]],
+    ],
+)  # fmt: skip
+def test_personal_headers(header, personal):
+    assert is_personal(header) is personal
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Rückruf an erika@example.org", "Rückruf an [email]"),
+        ("Tel. +49 170 5550001", "Tel. [phone]"),
+        ("0049 170 5550001 / (030) 123 45 67", "[phone] / [phone]"),
+        ("Handy 01705550001", "Handy [phone]"),
+        ("IBAN DE89370400440532013000", "IBAN [iban]"),
+        # not personal: timestamps, dates, amounts, ids, codes, postcodes, a wrong IBAN
+        ("2026-10-05T09:12:00.123456+02:00", "2026-10-05T09:12:00.123456+02:00"),
+        ("05.10.2026 09:12", "05.10.2026 09:12"),
+        ("1.234.567,50", "1.234.567,50"),
+        ("0051000000AAAAA", "0051000000AAAAA"),
+        ("FY2026Q4 DE2026SPRINGPROMO", "FY2026Q4 DE2026SPRINGPROMO"),
+        ("01069 Dresden", "01069 Dresden"),
+        ("DE00370400440532013000", "DE00370400440532013000"),
+        (None, None),
+    ],
+)
+def test_masked_values(text, masked):
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]}, schema={"note": pl.String, "_line": int})
+    assert scrub("sales_touches", frame)["note"].item() == masked
