@@ -20,6 +20,8 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import importlib
 import io
 import json
@@ -50,13 +52,31 @@ class ResultKey:
     """What a stored result depends on, besides the data (an import clears them all).
 
     ``kind`` is ``review`` or ``kpi_history``; ``month`` is ``YYYY-MM``; ``config_hash``
-    the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO).
+    the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO);
+    ``code_hash`` the library's code (:func:`code_hash`): a result computed by another
+    version of the product is not served.
     """
 
     kind: str
     month: str
     config_hash: str
     as_of: str
+    code_hash: str = ""
+
+
+@functools.cache
+def code_hash() -> str:
+    """SHA-256 of the library's source (``analytics/**/*.py``): what computed a result.
+
+    >>> len(code_hash())
+    64
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def result_key(kind: str, month: str, config: SlaConfig, as_of: datetime | None) -> ResultKey:
@@ -64,10 +84,11 @@ def result_key(kind: str, month: str, config: SlaConfig, as_of: datetime | None)
 
     >>> from analytics.config import load_config
     >>> k = result_key("review", "2026-10", load_config("data/sla.toml"), None)
-    >>> (k.kind, k.month, k.as_of)
-    ('review', '2026-10', '')
+    >>> (k.kind, k.month, k.as_of, k.code_hash == code_hash())
+    ('review', '2026-10', '', True)
     """
-    return ResultKey(kind, month, config.content_hash, as_of.isoformat() if as_of else "")
+    moment = as_of.isoformat() if as_of else ""
+    return ResultKey(kind, month, config.content_hash, moment, code_hash())
 
 
 # -- bytes -------------------------------------------------------------------------------
@@ -322,6 +343,7 @@ __all__ = [
     "KNOWN_CLASSES",
     "KPI_MONTHS",
     "ResultKey",
+    "code_hash",
     "compute_results",
     "from_bytes",
     "months_to_keep",

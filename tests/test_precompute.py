@@ -195,3 +195,18 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
     assert shown["MQLs delivered"] == f"{want.kpi_values['mqls']:,}"
     at.switch_page("views/kpis.py").run()
     assert not at.exception, at.exception[0].value
+
+
+def test_a_result_stored_by_another_version_of_the_code_is_not_served(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analytics.precompute
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    cfg = load_config(CONFIG)
+    refresh_results(db, cfg)
+    monkeypatch.setattr(analytics.precompute, "code_hash", lambda: "an upgrade")
+    con = connect_readonly(db)
+    assert stored(con, "review", month="2026-10", config=cfg, as_of=latest_timestamp(con)) is None
+    con.close()

@@ -1,6 +1,6 @@
 """Stored results (``meta.precomputed``): what the review computed, kept for the next reader.
 
-Grain: one row per (kind, month, config_hash, as_of). Every write to the warehouse
+Grain: one row per (kind, month, config_hash, as_of, code_hash). Every write to the warehouse
 (:func:`analytics.warehouse.database.updating`) deletes the stored results first, so a
 row that is there was computed on exactly the data in the file; the config hash and
 ``as_of`` in the key do the rest. The payload is :func:`analytics.precompute.to_bytes`.
@@ -9,9 +9,9 @@ row that is there was computed on exactly the data in the file; the config hash 
 >>> con = duckdb.connect()
 >>> create_table(con)
 >>> from analytics.precompute import ResultKey
->>> key = ResultKey("review", "2026-10", "abc", "")
+>>> key = ResultKey("review", "2026-10", "abc", "", "code")
 >>> write_results(con, {key: b"x"})
->>> read_result(con, key), read_result(con, ResultKey("review", "2026-09", "abc", ""))
+>>> read_result(con, key), read_result(con, ResultKey("review", "2026-10", "abc", "", "new"))
 (b'x', None)
 """
 
@@ -26,8 +26,9 @@ import polars as pl
 from analytics.precompute import ResultKey
 
 DDL = """CREATE TABLE IF NOT EXISTS meta.precomputed (
-    kind VARCHAR, month VARCHAR, config_hash VARCHAR, as_of VARCHAR, payload BLOB,
-    computed_at TIMESTAMPTZ DEFAULT current_timestamp)"""
+    kind VARCHAR, month VARCHAR, config_hash VARCHAR, as_of VARCHAR, code_hash VARCHAR,
+    payload BLOB, computed_at TIMESTAMPTZ DEFAULT current_timestamp)"""
+_WHERE = "kind = ? AND month = ? AND config_hash = ? AND as_of = ? AND code_hash = ?"
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -46,15 +47,11 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Mapping[ResultKey, by
     """Store results, replacing any stored under the same key."""
     create_table(con)
     for key, payload in results.items():
-        params = [key.kind, key.month, key.config_hash, key.as_of]
+        params = [key.kind, key.month, key.config_hash, key.as_of, key.code_hash]
+        con.execute(f"DELETE FROM meta.precomputed WHERE {_WHERE}", params)
         con.execute(
-            "DELETE FROM meta.precomputed "
-            "WHERE kind = ? AND month = ? AND config_hash = ? AND as_of = ?",
-            params,
-        )
-        con.execute(
-            "INSERT INTO meta.precomputed (kind, month, config_hash, as_of, payload) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO meta.precomputed (kind, month, config_hash, as_of, code_hash, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [*params, payload],
         )
 
@@ -63,11 +60,10 @@ def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
     """The payload stored under ``key``, or None (none stored, or an older warehouse)."""
     try:
         row = con.execute(
-            "SELECT payload FROM meta.precomputed "
-            "WHERE kind = ? AND month = ? AND config_hash = ? AND as_of = ?",
-            [key.kind, key.month, key.config_hash, key.as_of],
+            f"SELECT payload FROM meta.precomputed WHERE {_WHERE}",
+            [key.kind, key.month, key.config_hash, key.as_of, key.code_hash],
         ).fetchone()
-    except duckdb.CatalogException:  # a warehouse written before results were stored
+    except (duckdb.CatalogException, duckdb.BinderException):  # written before they were stored
         return None
     return bytes(row[0]) if row else None
 
