@@ -383,6 +383,71 @@ def alerts(
     )
 
 
+def new_mqls(
+    tables: Tables, *, config: SlaConfig, as_of: datetime, since_hours: float = 24.0
+) -> pl.LazyFrame:
+    """MQL episodes started in the last ``since_hours`` and not touched yet: the handoffs
+    to announce to their owners.
+
+    Returns
+    -------
+    LazyFrame, one row per episode: ``lead_id``, ``episode``, ``company``, ``rep_id``,
+    ``rep_name``, ``team``, ``trigger``, ``started_at``, ``line_hours``, ``clock``,
+    ``deadline_at``, ``deadline_local``; oldest first. Empty without a touches table
+    (nothing could say the lead was touched).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-02T15:00Z"}],
+    ...     sales_touches=[{"touch_id": "x", "lead_id": "b", "rep_id": "r", "channel": "phone",
+    ...                     "occurred_at": "2026-10-01T12:00Z", "outcome": "connected"}])
+    >>> new = new_mqls(t, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3, 9))
+    >>> new.select("lead_id", "line_hours").collect().rows()
+    [('a', 24.0)]
+    """
+    moment = as_utc(as_of)
+    t = tables.until(moment)
+    columns = ("lead_id", "episode", "company", "rep_id", "rep_name", "team", "trigger",
+               "started_at", "line_hours", "clock", "deadline_at", "deadline_local")  # fmt: skip
+    if alert_coverage(tables, as_of=moment)["first_touch"] is not None:
+        return pl.LazyFrame(
+            schema={c: (UTC_TIMESTAMP if c.endswith("_at") else pl.String) for c in columns}
+        ).with_columns(
+            pl.col("episode").cast(pl.Int64),
+            pl.col("line_hours").cast(pl.Float64),
+            pl.col("deadline_at").alias("deadline_local"),
+        )
+    since = _ts(moment) - timedelta(hours=since_hours)
+    open_eps = mql_episodes(t.lifecycle_events, t.leads).filter(
+        pl.col("ended_at").is_null() & (pl.col("started_at") > since)
+    )
+    segments = None
+    if any(k != "trigger" for ln in config.handoff.lines for k in ln.conditions):
+        segments = ho.line_segments(t.leads, t.accounts, t.reps, config=config)
+    speed = ho.speed_to_lead(
+        open_eps, t.sales_touches, config=config, as_of=moment, segments=segments
+    )
+    companies = t.leads.join(t.accounts, on="account_id", how="left").select(
+        "lead_id", pl.col("name").alias("company")
+    )
+    reps = t.reps.select("rep_id", pl.col("name").alias("rep_name"), "team")
+    return (
+        speed.filter(pl.col("first_touch_at").is_null())
+        .with_columns(pl.col("owner_rep_id").alias("rep_id"))
+        .join(companies, on="lead_id", how="left")
+        .join(reps, on="rep_id", how="left")
+        .with_columns(
+            pl.col("deadline_at")
+            .dt.convert_time_zone(config.handoff.calendar.timezone)
+            .alias("deadline_local")
+        )
+        .select(columns)
+        .sort("started_at", "lead_id")
+    )
+
+
 def alerts_by_rep(alerts_frame: pl.LazyFrame) -> pl.LazyFrame:
     """Alerts per rep: overdue and at risk in total and per kind.
 
@@ -470,4 +535,5 @@ __all__ = [
     "alerts",
     "alerts_by_rep",
     "local_time",
+    "new_mqls",
 ]

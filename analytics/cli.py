@@ -1034,6 +1034,105 @@ def precompute(
     )
 
 
+# -- sla notify ----------------------------------------------------------------------
+
+
+@app.command("notify")
+def notify_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and log nothing.")
+    ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The moment 'now': an ISO 8601 timestamp, or now (default: latest data).",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Send what [notify] asks for: new-MQL handoffs, at-risk digests, daily summaries.
+
+    Meant for cron or a systemd timer. An item is never sent twice (the send log
+    meta.notifications in the warehouse); a failed send is retried with back-off, logged
+    and sent again by the next run. Exit 1 when any message failed.
+    """
+    import uuid
+
+    from analytics.notify import channel_for, deliver, log_rows, plan_messages
+    from analytics.notify.channels import NotifyError
+    from analytics.warehouse import load_tables
+    from analytics.warehouse.notifications import record_notifications, sent_keys
+
+    cfg = config_or_exit(config)
+    n = cfg.notify
+    if not n.recipients:
+        fail(f"{config}: notify.recipients is empty: nothing to send (see README, Notifications)")
+    with readonly_warehouse(db) as con:
+        moment = _alerts_as_of(con, as_of)
+        tables = load_tables(con).collect()
+        sent = sent_keys(con)
+    messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
+    deliveries = []
+    if not dry_run:
+        channels: dict[str, Any] = {}
+        for message in messages:
+            key = message.recipient.key
+            if key not in channels:
+                try:
+                    channels[key] = channel_for(message.recipient, cfg)
+                except NotifyError as exc:
+                    channels[key] = exc
+            deliveries.append(
+                deliver(
+                    message, channels[key], retries=n.retries, backoff_seconds=n.backoff_seconds
+                )
+            )
+        rows = log_rows(deliveries, as_of=moment, run_id=uuid.uuid4().hex[:12])
+        try:
+            record_notifications(db, rows)
+        except Exception as exc:  # sent but not logged: say so loudly, they may be sent again
+            err.print(f"[bold red]error:[/] the send log could not be written to {db}: {exc}")
+            raise typer.Exit(1) from None
+    failed = [d for d in deliveries if d.status == "failed"]
+    document = {
+        "as_of": moment,
+        "dry_run": dry_run,
+        "already_sent": len(sent),
+        "messages": [
+            {
+                **m.summary(),
+                "status": "planned" if dry_run else d.status,
+                "attempts": None if dry_run else d.attempts,
+                "error": None if dry_run else d.error,
+            }
+            for m, d in zip(messages, deliveries or [None] * len(messages), strict=True)
+        ],
+        "sent": sum(d.status == "sent" for d in deliveries),
+        "failed": len(failed),
+    }
+    if as_json:
+        emit_json(document)
+    else:
+        for row in document["messages"]:
+            err.print(
+                f"{row['status']:>7}  {row['kind']:<15} {row['recipient']:<24} {row['subject']}"
+                + (f"  ({row['error']})" if row["error"] else ""),
+                highlight=False,
+                soft_wrap=True,
+            )
+        verb = "would send" if dry_run else "sent"
+        count = len(messages) if dry_run else document["sent"]
+        err.print(
+            f"{verb} {count} message(s), {len(failed)} failed, as of {iso_z(moment)}",
+            highlight=False,
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the ``sla`` script."""
     app()

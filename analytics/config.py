@@ -352,6 +352,105 @@ class Kpis(_Model):
     sales: list[Kpi] = []
 
 
+#: What ``sla notify`` can send.
+NotifyKind = Literal["new_mql", "at_risk_digest", "daily_summary"]
+NOTIFY_KINDS: tuple[str, ...] = ("new_mql", "at_risk_digest", "daily_summary")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.match(value):
+        hint = (
+            " (a URL or secret never goes in the config: put it in an environment variable "
+            "and name that variable here)"
+            if "://" in value or "@" in value
+            else ""
+        )
+        raise ValueError(f"{value!r} is not an environment variable name{hint}")
+    return value
+
+
+class NotifyEmail(_Model):
+    """The SMTP server ``sla notify`` sends e-mail through."""
+
+    host: str = "localhost"
+    port: int = Field(25, gt=0, lt=65536)
+    starttls: bool = False
+    sender: str
+    #: Environment variables holding the SMTP login (none: no login).
+    username_env: str | None = None
+    password_env: str | None = None
+
+    _env = field_validator("username_env", "password_env")(_check_env_name)
+
+
+class NotifyRecipient(_Model):
+    """One recipient: a rep (new MQLs and the at-risk digest of their leads) or a team lead
+    (the team's daily summary), by e-mail or a Teams / Slack incoming webhook."""
+
+    rep_id: str | None = None
+    team: str | None = None
+    email: str | None = None
+    webhook: Literal["teams", "slack"] | None = None
+    #: The environment variable holding the webhook's URL (never the URL itself).
+    url_env: str | None = None
+    language: Literal["en", "de"] = "en"
+
+    _env = field_validator("url_env")(_check_env_name)
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> NotifyRecipient:
+        from analytics.schema import TEAMS
+
+        if (self.rep_id is None) == (self.team is None):
+            raise ValueError("give exactly one of rep_id (a rep) or team (a team lead)")
+        if self.team is not None and self.team not in TEAMS:
+            raise ValueError(f"team {self.team!r}: allowed: {', '.join(TEAMS)}")
+        if (self.email is None) == (self.webhook is None):
+            raise ValueError("give exactly one of email or webhook (teams or slack)")
+        if self.webhook is not None and self.url_env is None:
+            raise ValueError("a webhook needs url_env: the environment variable with its URL")
+        if self.email is not None and "@" not in self.email:
+            raise ValueError(f"email {self.email!r} is not an e-mail address")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The recipient in the send log: who and how, without any address.
+
+        >>> NotifyRecipient(rep_id="r1", email="a@example.com").key
+        'rep:r1:email'
+        """
+        who = f"rep:{self.rep_id}" if self.rep_id is not None else f"team:{self.team}"
+        return f"{who}:{self.webhook or 'email'}"
+
+
+class Notify(_Model):
+    """``[notify]``: what ``sla notify`` sends, to whom and how."""
+
+    send: list[NotifyKind] = list(NOTIFY_KINDS)
+    #: Horizons of the at-risk digest (as ``sla alerts --within`` / ``--within-days``).
+    within_hours: float = Field(8, ge=0)
+    within_days: float = Field(3, ge=0)
+    #: A new-MQL handoff is sent for untouched MQLs at most this many hours old.
+    new_mql_hours: PositiveFloat = 24
+    #: A failed send is tried again this many times, waiting backoff_seconds, then twice that ...
+    retries: NonNegativeInt = 2
+    backoff_seconds: float = Field(2, ge=0)
+    email: NotifyEmail | None = None
+    recipients: list[NotifyRecipient] = []
+
+    @model_validator(mode="after")
+    def _email_server(self) -> Notify:
+        if self.email is None and any(r.email for r in self.recipients):
+            raise ValueError("recipients with an email need [notify.email] (the SMTP server)")
+        keys = [r.key for r in self.recipients]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"recipients {twice} are listed twice")
+        return self
+
+
 class SlaConfig(_Model):
     """The whole SLA. Sections mirror ``data/sla.toml``."""
 
@@ -367,6 +466,7 @@ class SlaConfig(_Model):
     nurture: Nurture = Nurture()
     goals: Goals = Goals()
     kpis: Kpis = Kpis()
+    notify: Notify = Notify()
     #: Further allowed values of enum columns, by column name (e.g. ``source = ["webinar"]``).
     enums: dict[str, list[str]] = {}
 
@@ -575,10 +675,14 @@ __all__ = [
     "BUYER_STAGES",
     "KPI_METRICS",
     "LINE_CONDITIONS",
+    "NOTIFY_KINDS",
     "TEXT_KEYS",
     "TEXT_LANGS",
     "ConfigError",
     "HandoffLine",
+    "Notify",
+    "NotifyEmail",
+    "NotifyRecipient",
     "SlaConfig",
     "load_config",
     "parse_config",

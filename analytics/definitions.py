@@ -232,6 +232,37 @@ def config_settings(config: SlaConfig, *, lang: Lang = "en") -> pl.DataFrame:
             description=t.text("description", lang),
         )
         shown.append((w("set.section.nurture"), t.text("name", lang), value))
+    for line in h.lines:
+        is_bh = h.business_hours if line.business_hours is None else line.business_hours
+        when = [
+            Term("trigger", v)
+            if k == "trigger"
+            else Text("set.line_condition", {"key": Term("line_key", k), "v": v})
+            for k, v in line.conditions.items()
+        ]
+        value = w(
+            "set.line_value",
+            n=line.first_touch_hours,
+            clock=Text("set.clock.business" if is_bh else "set.clock.calendar"),
+            when=when,
+        )
+        shown.append((w("set.section.handoff"), line.text("name", lang), value))
+    n = config.notify
+    if n.recipients:
+        shown.append(
+            (w("set.section.notify"), w("set.notify_send"), terms("notify_kind", list(n.send)))
+        )
+        shown.append(
+            (
+                w("set.section.notify"),
+                w("set.notify_recipients"),
+                w(
+                    "set.notify_recipients_value",
+                    reps=sum(r.rep_id is not None for r in n.recipients),
+                    leads=sum(r.team is not None for r in n.recipients),
+                ),
+            )
+        )
     return pl.DataFrame(shown, schema=["section", "setting", "value"], orient="row")
 
 

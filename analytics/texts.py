@@ -1254,6 +1254,64 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Keine Warnungen zu {kind}: die Tabelle {table} ist leer "
         "(importieren, um gewarnt zu werden)",
     ),
+    "notify.clock.calendar": ("hours", "Stunden"),
+    "notify.clock.business": ("business hours", "Arbeitsstunden"),
+    "notify.subject.new_mql": (
+        "[SLA] New MQL {lead} ({company}): first touch by {deadline}",
+        "[SLA] Neuer MQL {lead} ({company}): Erstkontakt bis {deadline}",
+    ),
+    "notify.body.new_mql": (
+        "Lead {lead} of {company} became an MQL on {started} ({trigger}). The SLA asks for "
+        "a first touch within {hours:g} {clock}: by {deadline}.",
+        "Lead {lead} von {company} wurde am {started} zum MQL ({trigger}). Das SLA verlangt "
+        "einen Erstkontakt innerhalb von {hours:g} {clock}: bis {deadline}.",
+    ),
+    "notify.subject.digest": (
+        "[SLA] {n:n} of your leads need you: {overdue:n} overdue, {at_risk:n} at risk",
+        "[SLA] {n:n} Ihrer Leads brauchen Sie: {overdue:n} überfällig, {at_risk:n} gefährdet",
+    ),
+    "notify.line.alert": (
+        "{status}: {kind}, lead {lead} ({company}): {todo}",
+        "{status}: {kind}, Lead {lead} ({company}): {todo}",
+    ),
+    "notify.subject.summary": (
+        "[SLA] Team {team}, {day}: {overdue:n} overdue, {at_risk:n} at risk, new MQLs: {new:n}",
+        "[SLA] Team {team}, {day}: {overdue:n} überfällig, {at_risk:n} gefährdet, "
+        "neue MQLs: {new:n}",
+    ),
+    "notify.line.summary_rep": (
+        "{rep}: {overdue:n} overdue, {at_risk:n} at risk",
+        "{rep}: {overdue:n} überfällig, {at_risk:n} gefährdet",
+    ),
+    "notify.summary.none": ("Nothing at risk in the team.", "Im Team ist nichts gefährdet."),
+    "notify.footer": (
+        "Sent by sla notify, as of {as_of}. The same list is on the app's At risk now page.",
+        "Gesendet von sla notify, Stand {as_of}. Dieselbe Liste steht in der App auf der "
+        "Seite Jetzt gefährdet.",
+    ),
+    "notify.company.none": ("no company", "ohne Unternehmen"),
+    "set.line_value": (
+        "{n:g} hours ({clock}) for {when:list}",
+        "{n:g} Stunden ({clock}) für {when:list}",
+    ),
+    "set.line_condition": ("{key} {v}", "{key} {v}"),
+    "line_key.source": ("source", "Quelle"),
+    "line_key.country": ("country", "Land"),
+    "line_key.team": ("team", "Team"),
+    "line_key.size_band": ("size band", "Größenklasse"),
+    "set.section.notify": ("Notifications", "Benachrichtigungen"),
+    "set.notify_send": ("Sends", "Versendet"),
+    "set.notify_recipients": ("Recipients", "Empfänger"),
+    "set.notify_recipients_value": (
+        "{reps:n} reps, {leads:n} team leads",
+        "{reps:n} Mitarbeiter, {leads:n} Teamleitungen",
+    ),
+    "notify_kind.new_mql": (
+        "new-MQL handoff to the owner",
+        "Übergabe neuer MQLs an den Verantwortlichen",
+    ),
+    "notify_kind.at_risk_digest": ("at-risk digest per rep", "Gefährdet-Übersicht pro Mitarbeiter"),
+    "notify_kind.daily_summary": ("daily summary to team leads", "Tagesübersicht an Teamleitungen"),
 }
 
 

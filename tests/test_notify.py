@@ -1,0 +1,303 @@
+"""sla notify against a real local SMTP server (aiosmtpd) and a local HTTP server (webhooks).
+
+The messages arrive, in each recipient's language, once; a failed send is retried with
+back-off, reported (exit 1) and sent by the next run; the send log holds no address.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
+
+from analytics.cli import app
+from analytics.config import ConfigError, load_config, parse_config
+from analytics.tables import Tables
+from analytics.warehouse import connect_readonly
+from analytics.warehouse.notifications import notification_log
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The example config without its [notify] section (each test writes its own).
+BASE = (ROOT / "data" / "sla.toml").read_text(encoding="utf-8").split("\n[notify]\n")[0] + "\n"
+
+
+def free_port() -> int:
+    """A free local port (the OS picks one above 8620, so parallel test workers never clash)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+AS_OF = "2026-10-03T09:00:00Z"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps the messages; the first ``fail`` DATA commands get 451."""
+
+    def __init__(self, fail: int = 0) -> None:
+        self.messages: list = []
+        self.fail = fail
+        self.refused = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refused < self.fail:
+            self.refused += 1
+            return "451 4.3.0 mailbox busy, try again later"
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+
+def subject(mail) -> str:
+    return str(mail["Subject"]).strip()
+
+
+def body(mail) -> str:
+    return mail.get_content()
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+class Posts(list):
+    """The webhook posts received: (path, JSON body); ``port`` is the server's."""
+
+    port = 0
+
+
+@pytest.fixture
+def hooks():
+    posts = Posts()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers["Content-Length"])
+            posts.append((self.path, json.loads(self.rfile.read(length))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"1")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    posts.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield posts
+    server.shutdown()
+    server.server_close()
+
+
+def notify_toml(port: int, *, retries: int = 2) -> str:
+    return f"""
+[notify]
+retries = {retries}
+backoff_seconds = 0.01
+
+[notify.email]
+host = "127.0.0.1"
+port = {port}
+sender = "sla@example.com"
+
+[[notify.recipients]]
+rep_id = "r1"
+email = "rita@example.com"
+language = "de"
+
+[[notify.recipients]]
+rep_id = "r2"
+webhook = "slack"
+url_env = "SLA_TEST_SLACK"
+
+[[notify.recipients]]
+team = "sdr"
+email = "sdr-lead@example.com"
+
+[[notify.recipients]]
+team = "ae"
+webhook = "teams"
+url_env = "SLA_TEST_TEAMS"
+language = "de"
+"""
+
+
+def ev(lead, stage, when):
+    return {"lead_id": lead, "stage": stage, "entered_at": when}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Lead a (Rita's): an MQL 18 h before AS_OF, untouched; lead b (Ralf's): 33 h, overdue."""
+    from analytics.warehouse import write_tables
+
+    t = Tables.from_rows(
+        reps=[
+            {"rep_id": "r1", "name": "Rita", "team": "sdr"},
+            {"rep_id": "r2", "name": "Ralf", "team": "ae"},
+        ],
+        accounts=[{"account_id": "acc", "name": "Muster GmbH"}],
+        leads=[
+            {"lead_id": lead, "created_at": "2026-09-01T00:00:00Z", "source": "email",
+             "owner_rep_id": owner, "account_id": "acc"}
+            for lead, owner in (("a", "r1"), ("b", "r2"), ("z", "r1"))
+        ],
+        lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z"),
+                          ev("b", "mql", "2026-10-02T00:00:00Z")],
+        sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
+                        "occurred_at": "2026-09-05T10:00:00Z", "outcome": "connected"}],
+    )  # fmt: skip
+    path = tmp_path / "w.duckdb"
+    cfg = load_config(ROOT / "data" / "sla.toml")
+    write_tables(path, {n: lf.collect() for n, lf in t.items()}, source="test", config=cfg)
+    return path
+
+
+def run(
+    db: Path, tmp_path: Path, toml: str, *extra: str, env: dict | None = None, hook_port: int = 9
+):
+    config = tmp_path / "sla.toml"
+    config.write_text(BASE + toml, encoding="utf-8")
+    env = {
+        "SLA_TEST_SLACK": f"http://127.0.0.1:{hook_port}/slack",
+        "SLA_TEST_TEAMS": f"http://127.0.0.1:{hook_port}/teams",
+        **(env or {}),
+    }
+    args = ["notify", "--db", str(db), "--config", str(config), "--as-of", AS_OF, "--json", *extra]
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else result.output
+
+
+def test_messages_arrive_in_the_right_language_once(db, tmp_path, smtp, hooks):
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
+    assert code == 0, doc
+    assert [(m["kind"], m["recipient"], m["language"], m["status"]) for m in doc["messages"]] == [
+        ("new_mql", "rep:r1:email", "de", "sent"),
+        ("at_risk_digest", "rep:r1:email", "de", "sent"),
+        ("at_risk_digest", "rep:r2:slack", "en", "sent"),
+        ("daily_summary", "team:sdr:email", "en", "sent"),
+        ("daily_summary", "team:ae:teams", "de", "sent"),
+    ]
+    mails = {(to[0], subject(m)): m for to, m in smtp.messages}
+    assert sorted(mails) == [
+        ("rita@example.com", "[SLA] 1 Ihrer Leads brauchen Sie: 0 überfällig, 1 gefährdet"),
+        ("rita@example.com",
+         "[SLA] Neuer MQL a (Muster GmbH): Erstkontakt bis 03.10.2026 17:00 CEST"),
+        ("sdr-lead@example.com",
+         "[SLA] Team sdr, 2026-10-03: 0 overdue, 1 at risk, new MQLs: 1"),
+    ]  # fmt: skip
+    handoff = next(m for (_, s), m in mails.items() if s.startswith("[SLA] Neuer MQL"))
+    text = body(handoff)
+    assert "Lead a von Muster GmbH wurde am 02.10.2026 17:00 CEST zum MQL" in text
+    assert "innerhalb von 24 Stunden: bis 03.10.2026 17:00 CEST" in text
+    assert "@" not in text  # nothing personal: the lead's id and company only
+    (slack_path, slack), (teams_path, teams) = sorted(hooks, key=lambda p: p[0])
+    assert slack_path == "/slack" and teams_path == "/teams"
+    assert slack["text"] == "[SLA] 1 of your leads need you: 1 overdue, 0 at risk"
+    assert "overdue: First touch, lead b (Muster GmbH): First touch by 2026-10-03 02:00 CEST" in [
+        b["text"]["text"] for b in slack["blocks"][1:]
+    ]
+    card = teams["attachments"][0]["content"]
+    assert (
+        card["body"][0]["text"]
+        == "[SLA] Team ae, 03.10.2026: 1 überfällig, 0 gefährdet, neue MQLs: 0"
+    )
+    assert card["body"][1]["text"] == "Ralf: 1 überfällig, 0 gefährdet"
+
+    # the second run sends nothing: every item is in the log
+    code, again = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
+    assert (code, again["messages"], again["sent"]) == (0, [], 0)
+    assert len(smtp.messages) == 3 and len(hooks) == 2
+    con = connect_readonly(db)
+    log = notification_log(con)
+    con.close()
+    assert log.height == 5 and set(log["status"]) == {"sent"}
+    assert not any("@" in str(v) for v in log.rows() for v in v)  # no address at rest
+
+
+def test_dry_run_sends_and_logs_nothing(db, tmp_path, smtp, hooks):
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), "--dry-run", hook_port=hooks.port)
+    assert code == 0 and len(doc["messages"]) == 5
+    assert {m["status"] for m in doc["messages"]} == {"planned"}
+    assert smtp.messages == [] and hooks == []
+    con = connect_readonly(db)
+    assert notification_log(con).is_empty()
+    con.close()
+
+
+def test_a_failed_smtp_send_is_retried_reported_and_sent_by_the_next_run(db, tmp_path, hooks):
+    port = free_port()
+    down = Inbox(fail=10**6)  # refuses everything
+    controller = Controller(down, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, doc = run(db, tmp_path, notify_toml(port, retries=2), hook_port=hooks.port)
+    finally:
+        controller.stop()
+    assert code == 1
+    failed = [m for m in doc["messages"] if m["status"] == "failed"]
+    assert [m["recipient"] for m in failed] == ["rep:r1:email", "rep:r1:email", "team:sdr:email"]
+    assert {m["attempts"] for m in failed} == {3}  # the first try and two retries
+    assert all("451" in m["error"] for m in failed)
+    assert down.refused == 9 and doc["failed"] == 3 and doc["sent"] == 2  # the webhooks went
+
+    flaky = Inbox(fail=1)  # refuses once, then accepts
+    controller = Controller(flaky, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, doc = run(db, tmp_path, notify_toml(port, retries=2), hook_port=hooks.port)
+    finally:
+        controller.stop()
+    assert code == 0
+    assert [(m["recipient"], m["attempts"]) for m in doc["messages"]] == [
+        ("rep:r1:email", 2),
+        ("rep:r1:email", 1),
+        ("team:sdr:email", 1),
+    ]
+    assert len(flaky.messages) == 3 and len(hooks) == 2  # the webhooks were not sent again
+
+
+def test_a_missing_webhook_url_fails_without_sending(db, tmp_path, smtp):
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), env={"SLA_TEST_SLACK": ""})
+    assert code == 1
+    slack = next(m for m in doc["messages"] if m["recipient"] == "rep:r2:slack")
+    assert slack["status"] == "failed" and "SLA_TEST_SLACK" in slack["error"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[[notify.recipients]]\nrep_id = "r1"\nwebhook = "teams"\n'
+            'url_env = "https://example.webhook.office.com/x"\n',
+            "notify.recipients[0].url_env",
+        ),
+        ('[[notify.recipients]]\nrep_id = "r1"\nemail = "rita@example.com"\n', "notify.email"),
+        ('[[notify.recipients]]\nrep_id = "r1"\nteam = "sdr"\nemail = "x@y.de"\n', "exactly one"),
+        ('[notify]\nsend = ["sms"]\n', "notify.send[0]"),
+    ],
+)
+def test_notify_config_errors_name_the_key(toml, message):
+    text = BASE + ("[notify]\n" if not toml.startswith("[notify]") else "") + toml
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_config(text)
+
+
+def test_no_recipients_exits_2(db, tmp_path):
+    code, output = run(db, tmp_path, "")
+    assert code == 2 and "notify.recipients" in output
