@@ -1053,7 +1053,7 @@ def notify_command(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """Send what [notify] asks for: new-MQL handoffs, at-risk digests, daily summaries.
+    """Send what the config's notify section asks for: new MQLs, at-risk digests, summaries.
 
     Meant for cron or a systemd timer. An item is never sent twice (the send log
     meta.notifications in the warehouse); a failed send is retried with back-off, logged
