@@ -451,6 +451,38 @@ class Notify(_Model):
         return self
 
 
+#: An account entry of ``[access]``: an e-mail address or an OpenID Connect subject.
+_ACCOUNT = re.compile(r"\S+")
+
+
+class Access(_Model):
+    """Who may use the shared app once a login is configured (``.streamlit/secrets.toml``).
+
+    Entries are e-mail addresses (compared without case) or OpenID Connect subjects
+    (``sub``, compared exactly). ``admins`` see every page and may import; ``viewers``
+    see every page and change nothing; an empty ``viewers`` admits everyone the
+    identity provider lets log in. Not part of the agreement: never stored in the
+    warehouse, never diffed between SLA versions.
+
+    >>> Access(admins=["Erika@Example.org"]).admins
+    ['erika@example.org']
+    """
+
+    admins: list[str] = []
+    viewers: list[str] = []
+
+    @field_validator("admins", "viewers")
+    @classmethod
+    def _accounts(cls, entries: list[str]) -> list[str]:
+        problems = [e for e in entries if not _ACCOUNT.fullmatch(e)]
+        if problems:
+            raise ValueError(
+                f"{problems} are no accounts; allowed: e-mail addresses or OpenID Connect "
+                "subjects, one per string, without spaces"
+            )
+        return [e.lower() if "@" in e else e for e in entries]
+
+
 class SlaConfig(_Model):
     """The whole SLA. Sections mirror ``data/sla.toml``."""
 
@@ -469,6 +501,8 @@ class SlaConfig(_Model):
     notify: Notify = Notify()
     #: Further allowed values of enum columns, by column name (e.g. ``source = ["webinar"]``).
     enums: dict[str, list[str]] = {}
+    #: Who may use the shared app (not part of the agreement: never stored, never diffed).
+    access: Access = Access()
 
     #: Where it was read from and its content hash (set by :func:`load_config`).
     source: str = ""

@@ -16,7 +16,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import access, data, ui  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="SLA Analytics", page_icon=":handshake:", layout="wide")
@@ -35,6 +35,14 @@ problem = data.config_error()
 if problem is not None:
     st.error(f"**{data.config_path()}**: the SLA config is not valid.\n\n```\n{problem}\n```")
     st.stop()
+
+viewer = access.current()  # the one place that decides who sees and does what
+if not viewer.may_see:  # anonymous, or an account without access: the login page only
+    login = st.navigation([page("login.py", "nav_login", ":material/login:", default=True)])
+    ui.sync_url(filters=False)
+    login.run()
+    st.stop()
+access.sidebar_account(viewer, lang)
 
 if state != "ok":
     nav = st.navigation(

@@ -594,6 +594,36 @@ TEXT: dict[str, tuple[str, str]] = {
         "Nothing at risk: every open MQL is within its deadlines.",
         "Nichts gefährdet: Jeder offene MQL liegt innerhalb seiner Fristen.",
     ),
+    # access: login, roles, read-only
+    "nav_login": ("Log in", "Anmelden"),
+    "login_title": ("SLA Analytics: please log in", "SLA-Analytics: bitte anmelden"),
+    "login_body": (
+        "This app shows your company's sales and marketing figures. Log in with your "
+        "company account to see them.",
+        "Diese App zeigt die Vertriebs- und Marketingzahlen Ihres Unternehmens. Melden Sie "
+        "sich mit Ihrem Firmenkonto an, um sie zu sehen.",
+    ),
+    "login_button": ("Log in", "Anmelden"),
+    "logout_button": ("Log out", "Abmelden"),
+    "no_access_title": ("No access", "Kein Zugang"),
+    "no_access": (
+        "You are logged in as **{name}**, but this account may not use the app. Ask an "
+        "admin of the SLA to add it to `[access]` in the SLA config.",
+        "Sie sind als **{name}** angemeldet, aber dieses Konto darf die App nicht nutzen. "
+        "Bitten Sie einen Admin des SLA, es unter `[access]` in der SLA-Konfiguration "
+        "einzutragen.",
+    ),
+    "signed_in": ("Logged in as {name} ({role})", "Angemeldet als {name} ({role})"),
+    "role_admin": ("admin", "Admin"),
+    "role_viewer": ("viewer", "Betrachter"),
+    "read_only": (
+        "Read-only: importing is for admins of the SLA.",
+        "Nur Lesen: Importieren dürfen nur Admins des SLA.",
+    ),
+    "read_only_app": (
+        "This app is read-only (`SLA_READONLY=1`): nothing can be imported here.",
+        "Diese App ist schreibgeschützt (`SLA_READONLY=1`): Hier kann nichts importiert werden.",
+    ),
 }
 
 

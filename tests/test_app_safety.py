@@ -113,3 +113,107 @@ def test_a_rep_filter_shows_the_hostile_name_escaped_under_the_title(
     assert at.selectbox(key="owner").value == rep_id
     assert any(shown in c.value for c in at.caption)
     assert not [text for text in markdown_of(at) if LIVE.search(text)]
+
+
+# -- access: login, roles, read-only --------------------------------------------------------
+
+ADMIN = "erika.admin@example.org"
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-secret-that-is-long-enough-for-the-cookie",
+    "client_id": "sla-analytics",
+    "client_secret": "test",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+@pytest.fixture(scope="module")
+def config_with_access(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("access") / "sla.toml"
+    text = CONFIG.read_text(encoding="utf-8")
+    path.write_text(f'{text}\n[access]\nadmins = ["{ADMIN}"]\n', encoding="utf-8")
+    return path
+
+
+def app_as(db, config, monkeypatch, user: dict | None, *, readonly: str | None = None):
+    """The app with a login configured (``user`` is ``st.user``), or without (``None``)."""
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(config))
+    if readonly is None:
+        monkeypatch.delenv("SLA_READONLY", raising=False)
+    else:
+        monkeypatch.setenv("SLA_READONLY", readonly)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if user is not None:
+        at.secrets["auth"] = AUTH
+        at.user = user
+    at.run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def data_page(at: AppTest) -> AppTest:
+    at.switch_page("views/warehouse.py").run()
+    assert not at.exception, at.exception[0].value
+    assert at.title[0].value == "Data"
+    return at
+
+
+def test_without_a_login_one_person_may_import(hostile, config_with_access, monkeypatch):
+    at = data_page(app_as(hostile, config_with_access, monkeypatch, None))
+    assert len(at.get("file_uploader")) == 1
+    assert not at.sidebar.button  # no logout without a login
+
+
+@pytest.mark.parametrize("value", ["1", "true"])
+def test_sla_readonly_hides_the_upload(hostile, config_with_access, monkeypatch, value):
+    at = data_page(app_as(hostile, config_with_access, monkeypatch, None, readonly=value))
+    assert not at.get("file_uploader")
+    assert any("read-only (`SLA_READONLY=1`)" in i.value for i in at.info)
+    assert at.metric  # the health figures are still there
+
+
+def test_anonymous_sees_only_the_login_page(hostile, config_with_access, monkeypatch):
+    at = app_as(hostile, config_with_access, monkeypatch, {"is_logged_in": False})
+    assert at.title[0].value == "SLA Analytics: please log in"
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.metric and not at.get("file_uploader") and not at.sidebar.selectbox
+    with pytest.raises(ValueError, match=r"Known pages: \[.*/views/login\.py'\]"):
+        at.switch_page("views/warehouse.py")  # the navigation holds the login page only
+
+
+def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access, monkeypatch):
+    viewer = {"is_logged_in": True, "email": "max@example.org", "name": "Max", "sub": "m-1"}
+    at = app_as(hostile, config_with_access, monkeypatch, viewer)
+    assert "at a glance" in at.title[0].value and at.metric
+    assert any("Logged in as Max (viewer)" in c.value for c in at.sidebar.caption)
+    assert [b.label for b in at.sidebar.button] == ["Log out"]
+    data_page(at)
+    assert not at.get("file_uploader")
+    assert any("Read-only: importing is for admins" in i.value for i in at.info)
+
+
+def test_an_admin_may_import(hostile, config_with_access, monkeypatch):
+    admin = {"is_logged_in": True, "email": ADMIN.upper(), "name": "Erika", "sub": "e-1"}
+    at = data_page(app_as(hostile, config_with_access, monkeypatch, admin))
+    assert len(at.get("file_uploader")) == 1
+    assert any("Logged in as Erika (admin)" in c.value for c in at.sidebar.caption)
+
+
+def test_an_admin_of_a_read_only_app_may_not_import(hostile, config_with_access, monkeypatch):
+    admin = {"is_logged_in": True, "email": ADMIN, "name": "Erika"}
+    at = data_page(app_as(hostile, config_with_access, monkeypatch, admin, readonly="1"))
+    assert not at.get("file_uploader")
+
+
+def test_an_account_the_viewers_list_leaves_out_has_no_access(tmp_path, hostile, monkeypatch):
+    config = tmp_path / "sla.toml"
+    text = CONFIG.read_text(encoding="utf-8")
+    config.write_text(f'{text}\n[access]\nadmins = ["{ADMIN}"]\nviewers = ["v-1"]\n', "utf-8")
+    outsider = {"is_logged_in": True, "email": "x@example.org", "name": "[X](http://e.org)"}
+    at = app_as(hostile, config, monkeypatch, outsider)
+    assert at.title[0].value == "No access"
+    assert "**\\[X\\](http:\\/\\/e.org)**" in at.warning[0].value
+    assert not at.metric
+    at = app_as(hostile, config, monkeypatch, {"is_logged_in": True, "sub": "v-1"})
+    assert at.metric

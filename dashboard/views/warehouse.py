@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.warehouse.validate import reason_texts
-from dashboard import data, ui
+from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
 
 #: Largest file the upload accepts, in MB.
@@ -77,6 +77,10 @@ else:
     st.info(t("welcome_upload", lg))
 
 # -- upload ------------------------------------------------------------------------------
+viewer = access.current()  # only admins import, and nobody in a read-only app
+if not viewer.may_write:
+    st.info(t("read_only_app" if viewer.readonly else "read_only", lg), icon=":material/lock:")
+    st.stop()
 st.subheader(t("upload", lg))
 allowed = ", ".join(LOAD_ORDER)
 files = st.file_uploader(
