@@ -1133,6 +1133,51 @@ def notify_command(
         raise typer.Exit(1)
 
 
+@app.command("purge")
+def purge_command(
+    lead: Annotated[
+        list[str] | None,
+        typer.Option("--lead", help="A lead id as stored (repeat for more leads)."),
+    ] = None,
+    load: Annotated[int | None, typer.Option("--load", help="A load id (see sla info).")] = None,
+    before: Annotated[
+        str | None, typer.Option("--before", help="Erase every load made before YYYY-MM-DD.")
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Erase leads or loads (GDPR Art. 17): raw, core and quarantine rows, and every byte."""
+    from datetime import date
+
+    from analytics.warehouse.purge import PurgeFailed, purge
+
+    day = None
+    if before is not None:
+        try:
+            day = date.fromisoformat(before)
+        except ValueError:
+            fail(f"--before {before!r} is not a date (YYYY-MM-DD); nothing was erased")
+    cfg = config_or_exit(config)
+    try:
+        result = purge(db, leads=lead or (), load=load, before=day)
+    except PurgeFailed as exc:
+        fail(f"{exc}; nothing was erased")
+    _refresh_results(db, cfg)
+    if as_json:
+        emit_json(result.to_json_dict())
+        return
+    if not result.removed and not result.unlinked:
+        err.print("nothing matched: no row was removed")
+    for name, n in result.removed.items():
+        err.print(f"{name}: {n:,} row(s) removed")
+    for name, n in result.unlinked.items():
+        err.print(f"{name}: {n:,} row(s) no longer name the lead")
+    if result.leads_not_found:
+        err.print(f"{result.leads_not_found} lead id(s) not found")
+    err.print(f"the warehouse file was rewritten; logged as load {result.load_id}")
+
+
 def main() -> None:
     """Entry point of the ``sla`` script."""
     app()

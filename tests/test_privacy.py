@@ -338,3 +338,130 @@ def test_masked_values(text, masked):
     assert mask_text(text) == masked
     frame = pl.DataFrame({"note": [text], "_line": [2]}, schema={"note": pl.String, "_line": int})
     assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+# -- erasure: sla purge -------------------------------------------------------------------
+
+#: Texts of lead P1 (to be erased) and of lead P2 (to stay).
+ERASED = ["Purgatorius-Alpha", "Loeschkampagne-Eins", "Notiz-Loeschen-Eins", "Kaputtwert-P1x"]
+STAYING = ["Bleibtorius-Beta", "Notiz-Bleibt-Zwei"]
+
+
+def _purge_folder(root: Path, name: str = "p", leads: tuple[str, ...] = ("P1", "P2")) -> Path:
+    d = root / name
+    texts = {"P1": ERASED, "P2": [STAYING[0], "Kampagne-Zwei", STAYING[1], None]}
+    lead_rows = "".join(
+        f"{lead},2026-10-0{i + 1}T09:00:00Z,email,{texts[lead][1]},{texts[lead][0]}\n"
+        for i, lead in enumerate(leads)
+    )
+    _write(d / "reps.csv", "rep_id,name,team\nr1,Jana Vogel,sdr\n")
+    _write(d / "leads.csv", "lead_id,created_at,source,campaign,job_title\n" + lead_rows)
+    _write(
+        d / "sales_touches.csv",
+        "touch_id,lead_id,rep_id,occurred_at,channel,outcome,note\n"
+        + "".join(
+            f"T-{lead},{lead},r1,2026-10-05T10:00:00Z,phone,no_answer,{texts[lead][2]}\n"
+            for lead in leads
+        ),
+    )
+    _write(
+        d / "lifecycle_events.csv",
+        "lead_id,stage,entered_at\n"
+        + "".join(f"{lead},mql,2026-10-06T09:00:00Z\n" for lead in leads)
+        + ("P1,Kaputtwert-P1x,2026-10-07T09:00:00Z\n" if "P1" in leads else ""),
+    )
+    _write(
+        d / "opportunities.csv",
+        "opportunity_id,lead_id,created_at,amount,status\n"
+        + "".join(f"O-{lead},{lead},2026-10-08T09:00:00Z,1000,open\n" for lead in leads),
+    )
+    return d
+
+
+def _scan(db: Path, needles) -> list[str]:
+    return _found(needles, _table_text(db), _file_bytes(db))
+
+
+def test_purge_of_a_lead_leaves_no_byte_of_it(tmp_path):
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, _purge_folder(tmp_path))
+    assert [r["column"] for r in result.rejected] == ["stage"]  # the quarantined P1 row
+    assert _scan(db, ERASED + STAYING) == sorted(ERASED + STAYING)  # the scan sees them
+    assert all(text.encode() in _file_bytes(db) for text in ERASED)  # in the bytes, too
+    res = runner.invoke(cli.app, ["purge", "--lead", "P1", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["removed"] == {
+        "core.leads": 1,
+        "core.lifecycle_events": 1,
+        "core.sales_touches": 1,
+        "meta.quarantine": 1,
+        "raw.leads": 1,
+        "raw.lifecycle_events": 2,
+        "raw.sales_touches": 1,
+    }
+    assert doc["unlinked"] == {"raw.opportunities": 1, "core.opportunities": 1}
+    assert _scan(db, ERASED) == []
+    assert _scan(db, STAYING) == sorted(STAYING)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        opportunities = con.execute(
+            "SELECT opportunity_id, lead_id, amount FROM core.opportunities ORDER BY 1"
+        ).fetchall()
+        log = con.execute(
+            "SELECT load_id, source_file, rows_read FROM meta.loads WHERE table_name = 'purge'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert opportunities == [("O-P1", None, 1000.0), ("O-P2", "P2", 1000.0)]  # revenue stays
+    assert log == [(doc["load_id"], "sla purge --lead (1 id)", 8)]  # no erased id in the log
+
+
+def test_purge_of_a_load_keeps_what_other_loads_brought(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_export(db, _purge_folder(tmp_path, "a", leads=("P2",)))
+    import_export(db, _purge_folder(tmp_path, "b", leads=("P1", "P2")))
+    assert all(text.encode() in _file_bytes(db) for text in ERASED)
+    res = runner.invoke(cli.app, ["purge", "--load", "2", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert _scan(db, ERASED) == []
+    leads = duckdb.connect(str(db), read_only=True)
+    try:
+        kept = leads.execute("SELECT lead_id FROM core.leads").fetchall()
+        raw_loads = leads.execute("SELECT DISTINCT _load_id FROM raw.leads").fetchall()
+    finally:
+        leads.close()
+    assert kept == [("P2",)] and raw_loads == [(1,)]
+
+
+def test_purge_before_a_day_erases_every_older_load(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_export(db, _purge_folder(tmp_path))
+    res = runner.invoke(cli.app, ["purge", "--before", "2999-01-01", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["loads"] == [1]
+    assert _scan(db, ERASED + STAYING) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([], "give exactly one of"),
+        (["--lead", "P1", "--load", "1"], "give exactly one of"),
+        (["--load", "7"], "there is no load 7 (loads: 1)"),
+        (["--before", "05.10.2026"], "is not a date (YYYY-MM-DD)"),
+    ],
+)
+def test_purge_usage_errors_exit_2_and_change_nothing(tmp_path, args, needle):
+    db = tmp_path / "w.duckdb"
+    import_export(db, _purge_folder(tmp_path))
+    before = db.read_bytes()
+    res = runner.invoke(cli.app, ["purge", *args, "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    assert needle in res.stderr.replace("\n", " ")
+    assert db.read_bytes() == before
+
+
+def test_purge_without_a_warehouse_exits_2(tmp_path):
+    res = runner.invoke(cli.app, ["purge", "--lead", "x", "--db", str(tmp_path / "no.duckdb")])
+    assert res.exit_code == 2 and "no warehouse here" in res.stderr

@@ -1,0 +1,312 @@
+"""Erasure (GDPR Art. 17): ``sla purge`` removes leads or loads and leaves no byte of them.
+
+Deleting rows in DuckDB only marks them: their values stay in the file's blocks until
+they happen to be overwritten. :func:`purge` therefore never deletes in place. It builds
+a fresh file next to the warehouse from the live one (``COPY FROM DATABASE ... (SCHEMA)``
+for every schema, table, view and comment, then each table's kept rows), and swaps it in
+with ``os.replace`` under the writers' lock, as an import does. A reader keeps the old
+state until it reconnects; a failure leaves the live file as it was.
+
+What goes:
+
+- ``--lead ID``: the lead's rows in ``raw`` and ``core`` (leads, lifecycle events,
+  activities, sales touches, nurture enrollments); an opportunity keeps its amount and
+  status but no longer names the lead (``lead_id`` null); quarantine rows of the lead's
+  lines or naming its id.
+- ``--load ID`` / ``--before YYYY-MM-DD``: the raw rows of those loads, their quarantine
+  rows, and the core rows whose key only those loads brought (a key another load also
+  brought stays).
+
+Stored results (``meta.precomputed``) are dropped, as after any data change; ``sla purge``
+computes the default months again. The purge is logged in ``meta.loads`` as a load of its
+own (table ``purge``), with counts and never the erased ids or values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
+
+#: Tables whose rows belong to one lead (deleted with it).
+LEAD_TABLES = tuple(
+    t for t in LOAD_ORDER if "lead_id" in TABLES[t].column_names and t not in ("opportunities",)
+)
+#: Tables that keep their row but forget the lead (``lead_id`` set null).
+UNLINKED_TABLES = ("opportunities",)
+
+
+class PurgeFailed(Exception):
+    """Nothing was erased: the message says why (no warehouse, unknown load...)."""
+
+
+@dataclass
+class PurgeResult:
+    """What a purge removed: rows per ``schema.table``, rows unlinked from their lead."""
+
+    load_id: int
+    removed: dict[str, int] = field(default_factory=dict)
+    unlinked: dict[str, int] = field(default_factory=dict)
+    leads_not_found: int = 0
+    loads: list[int] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "load_id": self.load_id,
+            "removed": self.removed,
+            "unlinked": self.unlinked,
+            "loads": self.loads,
+            "leads_not_found": self.leads_not_found,
+        }
+
+
+@contextlib.contextmanager
+def _writer_lock(db_path: Path) -> Iterator[None]:
+    """The lock :func:`analytics.warehouse.database.updating` takes: one writer at a time."""
+    with open(db_path.with_name(db_path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _key_cast(table: str, alias: str) -> str:
+    """SQL: the raw text key of ``table`` cast to the core types."""
+    columns = {c.name: c for c in TABLES[table].columns}
+    return ", ".join(
+        f"TRY_CAST({alias}.{_q(k)} AS {DUCKDB_TYPE[columns[k].kind]}) AS {_q(k)}"
+        for k in TABLES[table].key
+    )
+
+
+def _key_match(table: str, left: str, right: str) -> str:
+    return " AND ".join(
+        f"{left}.{_q(k)} IS NOT DISTINCT FROM {right}.{_q(k)}" for k in TABLES[table].key
+    )
+
+
+def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """``(schema, table)`` -> the SELECT of the rows (and values) kept, erasing the leads
+    of the registered table ``purge_ids``."""
+    ids = "(SELECT lead_id FROM purge_ids)"
+    selects: dict[tuple[str, str], str] = {}
+    lines = []
+    for table in LEAD_TABLES + UNLINKED_TABLES:
+        lines.append(f"SELECT _source_file, _line FROM old.raw.{table} WHERE lead_id IN {ids}")
+    for table in LEAD_TABLES:
+        for schema in ("raw", "core"):
+            selects[(schema, table)] = (
+                f"SELECT * FROM old.{schema}.{table} WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
+            )
+    for table in UNLINKED_TABLES:
+        for schema in ("raw", "core"):
+            selects[(schema, table)] = (
+                f"SELECT * REPLACE (CASE WHEN lead_id IN {ids} THEN NULL ELSE lead_id END "
+                f"AS lead_id) FROM old.{schema}.{table}"
+            )
+    con.execute("CREATE TEMP TABLE purge_lines AS " + " UNION ALL ".join(lines))
+    selects[("meta", "quarantine")] = (
+        "SELECT * FROM old.meta.quarantine q WHERE (q.value IS NULL OR q.value NOT IN "
+        f"{ids}) AND NOT EXISTS (SELECT 1 FROM purge_lines p "
+        "WHERE p._source_file = q.source_file AND p._line = q.line)"
+    )
+    return selects
+
+
+def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict:
+    """The SELECTs of the rows kept when the given loads are erased."""
+    listed = ", ".join(str(int(n)) for n in loads) or "NULL"
+    selects: dict[tuple[str, str], str] = {}
+    for table in LOAD_ORDER:
+        con.execute(
+            f"CREATE TEMP TABLE purge_keys_{table} AS "
+            f"SELECT {_key_cast(table, 'r')} FROM old.raw.{table} r WHERE r._load_id IN ({listed}) "
+            f"EXCEPT SELECT {_key_cast(table, 'r')} FROM old.raw.{table} r "
+            f"WHERE r._load_id NOT IN ({listed})"
+        )
+        selects[("raw", table)] = f"SELECT * FROM old.raw.{table} WHERE _load_id NOT IN ({listed})"
+        selects[("core", table)] = (
+            f"SELECT * FROM old.core.{table} c WHERE NOT EXISTS "
+            f"(SELECT 1 FROM purge_keys_{table} k WHERE {_key_match(table, 'c', 'k')})"
+        )
+    selects[("meta", "quarantine")] = (
+        f"SELECT * FROM old.meta.quarantine WHERE load_id IS NULL OR load_id NOT IN ({listed})"
+    )
+    return selects
+
+
+def _counts(con: duckdb.DuckDBPyConnection, catalog: str, tables) -> dict[tuple[str, str], int]:
+    return {
+        (s, t): con.execute(f"SELECT count(*) FROM {catalog}.{s}.{t}").fetchall()[0][0]
+        for s, t in tables
+    }
+
+
+def _unlinked(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    out = {}
+    for table in UNLINKED_TABLES:
+        for schema in ("raw", "core"):
+            n = con.execute(
+                f"SELECT count(*) FROM old.{schema}.{table} "
+                "WHERE lead_id IN (SELECT lead_id FROM purge_ids)"
+            ).fetchall()[0][0]
+            if n:
+                out[f"{schema}.{table}"] = n
+    return out
+
+
+def purge(
+    db_path: str | Path,
+    *,
+    leads: Sequence[str] = (),
+    load: int | None = None,
+    before: date | None = None,
+) -> PurgeResult:
+    """Erase leads or loads from the warehouse and rewrite the file without their bytes.
+
+    Parameters
+    ----------
+    db_path
+        The warehouse file.
+    leads
+        Lead ids as stored (one or more); or
+    load
+        One load id (``meta.loads.load_id``); or
+    before
+        Every load made before this day (UTC).
+
+    Returns
+    -------
+    PurgeResult
+        Rows removed per ``schema.table``, opportunities unlinked, the purge's load id.
+
+    Raises
+    ------
+    PurgeFailed
+        Not exactly one of leads, load, before; no warehouse; an unknown load.
+    """
+    if sum([bool(leads), load is not None, before is not None]) != 1:
+        raise PurgeFailed("give exactly one of --lead ID ..., --load ID, --before YYYY-MM-DD")
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise PurgeFailed(f"{db_path}: no warehouse here")
+    fresh = db_path.with_name(f"{db_path.name}.purge-{os.getpid()}")
+    with _writer_lock(db_path):
+        fresh.unlink(missing_ok=True)
+        try:
+            con = duckdb.connect(str(fresh))
+            try:
+                result = _rebuild(con, db_path, leads=leads, load=load, before=before)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            Path(str(db_path) + ".wal").unlink(missing_ok=True)
+            os.replace(fresh, db_path)
+        finally:
+            fresh.unlink(missing_ok=True)
+            Path(str(fresh) + ".wal").unlink(missing_ok=True)
+    return result
+
+
+def _rebuild(
+    con: duckdb.DuckDBPyConnection,
+    db_path: Path,
+    *,
+    leads: Sequence[str],
+    load: int | None,
+    before: date | None,
+) -> PurgeResult:
+    try:
+        con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise PurgeFailed(f"{db_path}: cannot open the warehouse: {exc}") from None
+    known = {r[0] for r in con.execute("SELECT DISTINCT load_id FROM old.meta.loads").fetchall()}
+    unlinked: dict[str, int] = {}
+    not_found = 0
+    loads: list[int] = []
+    if leads:
+        ids = sorted(set(leads))
+        con.register("purge_ids_arrow", pa.table({"lead_id": pa.array(ids, pa.string())}))
+        con.execute("CREATE TEMP TABLE purge_ids AS SELECT * FROM purge_ids_arrow")
+        con.unregister("purge_ids_arrow")
+        found = con.execute(
+            "SELECT count(DISTINCT lead_id) FROM ("
+            + " UNION ALL ".join(
+                f"SELECT lead_id FROM old.{s}.{t} WHERE lead_id IN (SELECT lead_id FROM purge_ids)"
+                for t in LEAD_TABLES + UNLINKED_TABLES
+                for s in ("raw", "core")
+            )
+            + ")"
+        ).fetchall()[0][0]
+        not_found = len(ids) - found
+        selects = _selects_for_leads(con)
+        unlinked = _unlinked(con)
+        what = f"sla purge --lead ({len(ids)} id{'s' if len(ids) != 1 else ''})"
+    else:
+        if load is not None:
+            if load not in known:
+                listed = ", ".join(str(n) for n in sorted(known)) or "none"
+                raise PurgeFailed(f"{db_path}: there is no load {load} (loads: {listed})")
+            loads = [load]
+            what = f"sla purge --load {load}"
+        else:
+            start = datetime(before.year, before.month, before.day, tzinfo=UTC)
+            loads = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT load_id FROM old.meta.loads WHERE loaded_at < ? "
+                    "AND table_name <> 'purge' ORDER BY 1",
+                    [start],
+                ).fetchall()
+            ]
+            what = f"sla purge --before {before.isoformat()}"
+        selects = _selects_for_loads(con, loads)
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'old' "
+        "AND NOT temporary ORDER BY schema_name, table_name"
+    ).fetchall()
+    con.execute(f"COPY FROM DATABASE old TO {_q(fresh_name(con))} (SCHEMA)")
+    target = fresh_name(con)
+    # stored results were computed with the erased rows: dropped, as every data write does
+    selects[("meta", "precomputed")] = "SELECT * FROM old.meta.precomputed WHERE false"
+    for schema, table in tables:
+        select = selects.get((schema, table), f"SELECT * FROM old.{_q(schema)}.{_q(table)}")
+        con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} {select}")
+    before_counts = _counts(con, "old", tables)
+    after_counts = _counts(con, _q(target), tables)
+    removed = {
+        f"{s}.{t}": before_counts[(s, t)] - after_counts[(s, t)]
+        for s, t in tables
+        if before_counts[(s, t)] != after_counts[(s, t)]
+    }
+    load_id = con.execute(
+        f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(target)}.meta.loads"
+    ).fetchall()[0][0]
+    con.execute(
+        f"INSERT INTO {_q(target)}.meta.loads (load_id, table_name, source_file, file_sha256, "
+        "rows_read, rows_loaded, rows_rejected, loaded_at) "
+        "VALUES (?, 'purge', ?, NULL, ?, 0, 0, ?)",
+        [load_id, what, sum(removed.values()), datetime.now(UTC)],
+    )
+    con.execute("DETACH old")
+    return PurgeResult(load_id, removed, unlinked, not_found, loads)
+
+
+def fresh_name(con: duckdb.DuckDBPyConnection) -> str:
+    """The catalog name of the connection's own (fresh) database file."""
+    return con.execute("SELECT current_database()").fetchall()[0][0]
+
+
+__all__ = ["PurgeFailed", "PurgeResult", "purge"]
