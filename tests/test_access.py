@@ -48,23 +48,28 @@ def test_a_bad_access_section_names_the_key(section: str, problem: str) -> None:
     assert problem in str(caught.value)
 
 
-def test_the_access_list_is_not_part_of_the_agreement() -> None:
+def test_the_access_list_and_the_recipients_are_not_part_of_the_agreement() -> None:
     from analytics.sla_history import diff_configs
 
     before = parse_config(SLA)
-    after = parse_config(with_access(f'admins = ["{ADMIN}"]'))
+    rep = '[[notify.recipients]]\nrep_id = "rep-03"\nwebhook = "teams"\nurl_env = "SLA_X"\n'
+    after = parse_config(with_access(f'admins = ["{ADMIN}"]\n{rep}'))
     assert diff_configs(before, after) == []
     assert diff_configs(before, parse_config(SLA.replace("version = ", "version = 'x' #")))
 
 
-def test_the_warehouse_never_stores_the_access_list(tmp_path: Path) -> None:
+def test_the_warehouse_never_stores_the_access_list_or_the_recipients(tmp_path: Path) -> None:
     import duckdb
 
     from analytics.warehouse import connect_readonly
     from analytics.warehouse.config_history import record_config_version, stored_configs
     from analytics.warehouse.database import create_schema
 
-    cfg = parse_config(with_access(f'admins = ["{ADMIN}"]\nviewers = ["viewer-subject-42"]'))
+    people = f'admins = ["{ADMIN}"]\nviewers = ["viewer-subject-42"]\n'
+    notify = '[notify.email]\nhost = "smtp.example.org"\nsender = "sla@example.org"\n'
+    rep = '[[notify.recipients]]\nrep_id = "rep-03"\nemail = "anna.rep@example.org"\n'
+    cfg = parse_config(with_access(people + notify + rep))
+    assert cfg.notify.recipients[0].email == "anna.rep@example.org"
     db = tmp_path / "w.duckdb"
     con = duckdb.connect(str(db))
     create_schema(con)
@@ -76,9 +81,9 @@ def test_the_warehouse_never_stores_the_access_list(tmp_path: Path) -> None:
     con.close()
     assert stored.access == Access()
     assert cfg.sla.name in content  # the agreement is stored ...
-    assert ADMIN not in content and "viewer-subject-42" not in content  # ... the people not
-    raw = db.read_bytes()
-    assert b"erika.admin" not in raw and b"viewer-subject-42" not in raw
+    for person in (ADMIN, "viewer-subject-42", "anna.rep@example.org"):  # ... the people not
+        assert person not in content
+        assert person.encode() not in db.read_bytes()
 
 
 # -- roles ---------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> 
     ).fetchall()[0][0]
     if seen:
         return False
-    # [access] names people (e-mail addresses): no personal data in the warehouse
-    content = config.model_dump_json(exclude={"source", "content_hash", "access"})
+    # [access] and [notify] name people (e-mail addresses): no personal data in the warehouse
+    content = config.model_dump_json(exclude={"source", "content_hash", "access", "notify"})
     con.execute(
         "INSERT INTO meta.config_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
