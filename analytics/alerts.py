@@ -148,9 +148,7 @@ def _status(deadline: pl.Expr, as_of: pl.Expr, horizon: timedelta) -> pl.Expr:
 def _first_touch(
     t: Tables, open_eps: pl.LazyFrame, *, config: SlaConfig, as_of: datetime, horizon: timedelta
 ) -> pl.LazyFrame:
-    segments = None
-    if any(k != "trigger" for ln in config.handoff.lines for k in ln.conditions):
-        segments = ho.line_segments(t.leads, t.accounts, t.reps, config=config)
+    segments = ho.segments_for_lines(t, config=config)
     speed = ho.speed_to_lead(
         open_eps, t.sales_touches, config=config, as_of=as_of, segments=segments
     )
@@ -423,9 +421,7 @@ def new_mqls(
     open_eps = mql_episodes(t.lifecycle_events, t.leads).filter(
         pl.col("ended_at").is_null() & (pl.col("started_at") > since)
     )
-    segments = None
-    if any(k != "trigger" for ln in config.handoff.lines for k in ln.conditions):
-        segments = ho.line_segments(t.leads, t.accounts, t.reps, config=config)
+    segments = ho.segments_for_lines(t, config=config)
     speed = ho.speed_to_lead(
         open_eps, t.sales_touches, config=config, as_of=moment, segments=segments
     )

@@ -34,6 +34,7 @@ from analytics.business_hours import (
 )
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
+from analytics.tables import Tables
 from analytics.timeframe import Window, as_utc, week_of
 
 HandoffStatus = Literal["met", "missed", "pending"]
@@ -64,6 +65,18 @@ def line_segments(
         .join(teams, on="owner_rep_id", how="left")
         .select("lead_id", "source", "country", "size_band", "team")
     )
+
+
+def segments_for_lines(tables: Tables, *, config: SlaConfig) -> pl.LazyFrame | None:
+    """:func:`line_segments` of the tables when a handoff line names a segment, else None.
+
+    >>> from analytics.config import load_config
+    >>> segments_for_lines(Tables.empty(), config=load_config("data/sla.toml")) is None
+    True
+    """
+    if not any(k != "trigger" for line in config.handoff.lines for k in line.conditions):
+        return None
+    return line_segments(tables.leads, tables.accounts, tables.reps, config=config)
 
 
 def first_touch_lines(
@@ -689,6 +702,7 @@ __all__ = [
     "premature_recycles",
     "recycled_enrollment",
     "rejection_reasons",
+    "segments_for_lines",
     "speed_to_lead",
     "stale_leads",
 ]

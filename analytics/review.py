@@ -315,6 +315,7 @@ def _episode_frames(
     window: Window,
     as_of: datetime,
     prefix: str,
+    segments: pl.LazyFrame | None = None,
 ) -> dict[str, pl.LazyFrame]:
     """The per-episode and per-recycle frames of a window (collected before aggregating).
 
@@ -326,7 +327,9 @@ def _episode_frames(
         eps.select("lead_id", "episode"), on=["lead_id", "episode"], how="semi"
     )
     return {
-        f"{prefix}speed": ho.speed_to_lead(eps, lead_touches.lazy(), config=config, as_of=as_of),
+        f"{prefix}speed": ho.speed_to_lead(
+            eps, lead_touches.lazy(), config=config, as_of=as_of, segments=segments
+        ),
         f"{prefix}accepted": ho.acceptance(eps, t.lifecycle_events, as_of=as_of),
         f"{prefix}cadence": cad.cadence_episodes(eps, m_touches, config=config, as_of=as_of),
         f"{prefix}premature": ho.premature_recycles(
@@ -518,6 +521,7 @@ def build_review(
     )
 
     # 3. Per-episode and per-lead frames of both months, and the month's detail frames.
+    segments = ho.segments_for_lines(tables, config=config)  # per-episode handoff lines
     cohort_leads = t.nurture_enrollments.filter(window.contains("enrolled_at")).select("lead_id")
     activities = (
         source_activities.select("lead_id", "occurred_at", "buyer_stage")
@@ -526,9 +530,9 @@ def build_review(
     )
     second = {
         **_episode_frames(t, stats, touches, lead_touches, config=config, window=window,
-                          as_of=judge_at, prefix=""),
+                          as_of=judge_at, prefix="", segments=segments),
         **_episode_frames(t, stats, touches, lead_touches, config=config, window=prev_window,
-                          as_of=judge_at, prefix="prev:"),
+                          as_of=judge_at, prefix="prev:", segments=segments),
         "remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=judge_at),
         "prev:remql": nu.remql(t.lifecycle_events, config=config, window=prev_window,
                                as_of=judge_at),
@@ -750,7 +754,8 @@ def kpi_history(
         judge_at=resolved,
     )
     lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=span,
-                           as_of=resolved, prefix="")  # fmt: skip
+                           as_of=resolved, prefix="",
+                           segments=ho.segments_for_lines(tables, config=config))  # fmt: skip
     del lazy["touches"]  # only the review's detail tables read the touches themselves
     windows = {m: month_window(m, timezone=tz) for m in labels}
     # a lead's re-MQL is judged from its first recycle of the month: one frame per month
