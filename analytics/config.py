@@ -303,18 +303,39 @@ class Cadence(_Model):
     ]
 
 
-class NurtureTrack(_Texts):
-    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("name", "description")
+#: The columns whose codes the config can name for people (``[names.<column>]``).
+NameColumn = Literal[
+    "source", "team", "industry", "country", "seniority", "role", "reason", "channel",
+    "activity", "size_band",
+]  # fmt: skip
 
-    #: The track's name in the data (the key of its enrollments); ``name_de`` is only shown.
+
+class DisplayName(_Texts):
+    """How people call a code of the data: ``label`` and its German ``label_de``."""
+
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("label",)
+
+    label: str
+    label_de: str | None = None
+
+    _texts = field_validator("label", "label_de")(_check_text)
+
+
+class NurtureTrack(_Texts):
+    TEXT_KEYS: ClassVar[tuple[str, ...]] = ("name", "label", "description")
+
+    #: The track's name in the data (the key of its enrollments); ``label`` and ``label_de``
+    #: (or ``name_de``) are only shown.
     name: str
     name_de: str | None = None
+    label: str | None = None
+    label_de: str | None = None
     buyer_stage: BuyerStage
     description: str = ""
     description_de: str | None = None
     sales_can_trigger: bool = False
 
-    _texts = field_validator("name_de", "description_de")(_check_text)
+    _texts = field_validator("name_de", "label", "label_de", "description_de")(_check_text)
 
 
 class Nurture(_Model):
@@ -503,6 +524,8 @@ class SlaConfig(_Model):
     enums: dict[str, list[str]] = {}
     #: Who may use the shared app (not part of the agreement: never stored, never diffed).
     access: Access = Access()
+    #: Display names of the data's codes, by column (``[names.source] paid_search = ...``).
+    names: dict[NameColumn, dict[str, DisplayName]] = {}
 
     #: Where it was read from and its content hash (set by :func:`load_config`).
     source: str = ""
@@ -587,9 +610,40 @@ class SlaConfig(_Model):
         return None if kpi is None else kpi.text("label", lang)
 
     def track_name(self, track: str, lang: str = "en") -> str:
-        """A nurture track's name in ``lang``; a track the config does not know as it is."""
+        """A nurture track's name in ``lang``: its ``label`` (``label_de``, else ``name_de``);
+        a track the config does not know as it is.
+
+        >>> load_config("data/sla.toml").track_name("recycled-reengagement")
+        'Re-engaging recycled leads'
+        """
         known = self.tracks_by_name.get(track)
-        return track if known is None else known.text("name", lang)
+        if known is None:
+            return track
+        if lang == "de" and (known.label_de or known.name_de):
+            return known.label_de or known.name_de  # type: ignore[return-value]
+        return known.label or known.name
+
+    def display_name(self, column: str, code: str | None, lang: str = "en") -> str:
+        """A code of the data in words for people: the config's ``[names.<column>]`` entry
+        (``label``, ``label_de``), else the library's word for it, else the code with spaces
+        and a capital (``paid_search`` -> ``Paid search``); '–' for None.
+
+        >>> cfg = load_config("data/sla.toml")
+        >>> cfg.display_name("source", "paid_search", "de"), cfg.display_name("team", "sdr")
+        ('Bezahlte Suche', 'SDR')
+        >>> cfg.display_name("industry", "space_mining"), cfg.display_name("reason", None)
+        ('Space mining', '–')
+        """
+        if code is None:
+            return "–"
+        named = self.names.get(column, {}).get(code)
+        if named is not None:
+            return named.text("label", lang)
+        from analytics.texts import TEXTS, render
+
+        key = f"{column}.{code}"
+        word = render(key, lang=lang) if key in TEXTS else code.replace("_", " ")
+        return word[:1].upper() + word[1:]
 
 
 class ConfigError(Exception):
@@ -625,7 +679,13 @@ _SUFFIXED = re.compile(r"^(?P<key>\w+?)_(?P<lang>[a-z]{2})$")
 
 #: Every text key of the config (the keys that take a ``_de`` variant).
 TEXT_KEYS: tuple[str, ...] = tuple(
-    sorted({k for m in (SlaMeta, Stage, NurtureTrack, Kpi, HandoffLine) for k in m.TEXT_KEYS})
+    sorted(
+        {
+            k
+            for m in (SlaMeta, Stage, NurtureTrack, Kpi, HandoffLine, DisplayName)
+            for k in m.TEXT_KEYS
+        }
+    )
 )
 
 

@@ -295,7 +295,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "setting.sla.version": ("SLA version", "SLA-Version"),
     "setting.sla.effective_from": ("Effective from", "Gültig ab"),
     "setting.sla.owners": ("Owners", "Verantwortliche"),
-    "setting.sla.review_cadence": ("Review cadence", "Review-Rhythmus"),
+    "setting.sla.review_cadence": ("Review cadence", "Besprechungsrhythmus"),
     "setting.reporting.timezone": ("Reporting time zone", "Zeitzone der Berichte"),
     "setting.reporting.currency": ("Reporting currency", "Berichtswährung"),
     "setting.funnel.window_days": ("Cohort window (days)", "Kohortenfenster (Tage)"),
@@ -306,8 +306,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "setting.scoring.fit_cap": ("Fit points cap", "Obergrenze Fit-Punkte"),
     "setting.scoring.interest_cap": ("Interest points cap", "Obergrenze Interessenpunkte"),
-    "setting.scoring.fit_grades": ("Fit grade cut-offs", "Grenzen der Fit-Noten"),
-    "setting.scoring.interest_grades": ("Interest grade cut-offs", "Grenzen der Interessennoten"),
+    "setting.scoring.fit_grades": ("Fit grade cut-offs", "Grenzen der Fit-Klassen"),
+    "setting.scoring.interest_grades": ("Interest grade cut-offs", "Grenzen der Interesse-Klassen"),
     "setting.segments.size_bands": ("Company size bands", "Größenklassen der Firmen"),
     "setting.handoff.first_touch_hours": (
         "First touch within (hours)",
@@ -352,7 +352,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "setting.cadence.channels": ("Cadence channels", "Kanäle der Kadenz"),
     "setting.goals.revenue_target_monthly": ("Monthly revenue target", "Monatliches Umsatzziel"),
-    "setting.goals.mql_target_monthly": ("Monthly MQL target", "Monatliches MQL-Ziel"),
+    "setting.goals.mql_target_monthly": (
+        "MQLs a month (SLA commitment)",
+        "MQLs im Monat (SLA-Zusage)",
+    ),
     "setting.goals.rate_window_months": (
         "Reverse-funnel rate window (months)",
         "Zeitraum der Quoten im Reverse Funnel (Monate)",
@@ -485,7 +488,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "breach.title.handoff": ("Speed to lead missed", "Reaktionszeit verfehlt"),
     "breach.title.cadence": ("Cadence not held", "Kadenz nicht eingehalten"),
     "breach.title.never_contacted": ("Never contacted", "Nie kontaktiert"),
-    "breach.title.premature_recycles": ("Recycled too early", "Zu früh recycelt"),
+    "breach.title.premature_recycles": ("Recycled too early", "Vorzeitig recycelt"),
     "breach.title.stale_leads": ("Stale leads", "Liegengebliebene Leads"),
     "breach.title.recycled_not_enrolled": (
         "Recycled, not enrolled in nurture in time",
@@ -558,7 +561,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "action.premature": (
         "{count:n} lead(s) recycled before {attempts:n} attempts{concentration}",
-        "{count:n} Lead(s) vor {attempts:n} Versuchen recycelt{concentration}",
+        "Vor {attempts:n} Versuchen recycelte Leads: {count:n}{concentration}",
     ),
     "evidence.premature": (
         "{count:n} of {total:n} recycled episodes",
@@ -566,7 +569,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "action.stale": (
         "{count:n} stale lead(s): recycle them to marketing or advance them{concentration}",
-        "{count:n} Lead(s) liegen geblieben{concentration}: an das Marketing zurückgeben "
+        "Liegengebliebene Leads: {count:n}{concentration}; an das Marketing zurückgeben "
         "oder weiterbringen",
     ),
     "evidence.stale": (
@@ -577,8 +580,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "action.not_enrolled": (
         "{count:n} recycled lead(s) not in a nurture track within {days:g} days: "
         "check the recycle workflow",
-        "{count:n} recycelte Lead(s) nicht innerhalb von {days:g} Tagen in einem "
-        "Nurture-Track: Recycling-Workflow prüfen",
+        "Recycelte Leads nicht innerhalb von {days:g} Tagen in einem Nurture-Track: "
+        "{count:n}; Recycling-Workflow prüfen",
     ),
     "evidence.not_enrolled": (
         "{in_time:n} of {total:n} enrolled in time",
@@ -807,7 +810,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "MQL -> SQL of the month, and the share of MQLs that sales rejected.",
         "MQL -> SQL des Monats und der Anteil der MQLs, die der Vertrieb ablehnte.",
     ),
-    "def.name.reverse_funnel": ("Reverse funnel", "Umgekehrter Funnel"),
+    "def.name.reverse_funnel": ("Reverse funnel", "Rückwärtsrechnung"),
     "def.text.reverse_funnel": (
         "From the revenue target ({target:g} {currency} a month) and the rates of the "
         "trailing {months:n} months: deals = target / average won deal size, opportunities "
@@ -835,7 +838,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "halbiert, höchstens {interest_cap:g}). Ein Lead wird MQL, wenn sein Score "
         "{threshold:g} erreicht.",
     ),
-    "def.name.grades": ("Fit and interest grades", "Fit- und Interesse-Noten"),
+    "def.name.grades": ("Fit and interest grades", "Fit- und Interesse-Klassen"),
     "def.text.grades": (
         "Fit A/B/C/D at {fit:list} points; interest 1/2/3/4 at {interest:list} points.",
         "Fit A/B/C/D ab {fit:list} Punkten; Interesse 1/2/3/4 ab {interest:list} Punkten.",
@@ -871,7 +874,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "set.version": ("Version", "Version"),
     "set.effective_from": ("In force since", "Gültig seit"),
     "set.owners": ("Owners", "Verantwortlich"),
-    "set.review_cadence": ("Reviewed", "Review"),
+    "set.review_cadence": ("Reviewed", "Besprechung"),
     "set.timezone": ("Reporting time zone", "Berichtszeitzone"),
     "set.currency": ("Currency", "Währung"),
     "set.revenue_target": ("Revenue target per month", "Umsatzziel pro Monat"),
@@ -979,8 +982,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Recycelte Leads, die innerhalb von {days:g} Tagen wieder MQL werden",
     ),
     # -- the review pack (analytics/pack/templates): headings, labels, sentences --
-    "pack.title": ("SLA review {month}: {name}", "SLA-Review {month}: {name}"),
-    "pack.heading": ("Monthly SLA review: {month}", "Monatliches SLA-Review: {month}"),
+    "pack.title": ("SLA review {month}: {name}", "SLA-Monatsbesprechung {month}: {name}"),
+    "pack.heading": ("Monthly SLA review: {month}", "SLA-Monatsbesprechung: {month}"),
     "pack.meta.version": (
         "{name}: version {version} (in force from {day})",
         "{name}: Version {version} (gültig ab {day})",
@@ -1010,16 +1013,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.section.sla": ("The SLA in force", "Das geltende SLA"),
     "pack.attainment": ("MQL attainment:", "MQL-Zielerreichung:"),
     "pack.attainment_of": (
-        "of the monthly target of {target} MQLs",
-        "des monatlichen Ziels von {target} MQLs",
+        "of the SLA commitment of {target} MQLs a month",
+        "der SLA-Zusage von {target} MQLs im Monat",
     ),
     "pack.delivered": ("{mqls} delivered", "{mqls} geliefert"),
     "pack.col.period": ("Period", "Zeitraum"),
     "pack.col.stage": ("Stage", "Phase"),
     "pack.col.actual": ("Actual", "Ist"),
-    "pack.col.target": ("Target", "Ziel"),
+    "pack.col.target": ("SLA commitment", "SLA-Zusage"),
+    "pack.col.goal_target": ("Revenue goal / needed for it", "Umsatzziel / dafür nötig"),
     "pack.col.expected": ("Expected to date", "Soll bis heute"),
-    "pack.col.pace": ("Pace", "Tempo"),
+    "pack.col.pace": ("Pace", "Soll-Erreichung"),
     "pack.col.forecast": ("Forecast", "Prognose"),
     "pack.col.forecast_attainment": ("Forecast attainment", "Prognose / Ziel"),
     "pack.col.promise": ("Promise", "Zusage"),
@@ -1049,9 +1053,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Targets from the reverse funnel: the revenue goal divided back through the trailing "
         "{months}-month conversion rates. Pace = actual / the linear share of the target due "
         "by the as-of date.",
-        "Ziele aus dem umgekehrten Funnel: das Umsatzziel, zurückgerechnet über die "
-        "Konversionsraten der letzten {months} Monate. Tempo = Ist / der lineare Anteil des "
-        "Ziels, der bis zum Datenstand fällig ist.",
+        "Ziele aus der Rückwärtsrechnung: das Umsatzziel, zurückgerechnet über die "
+        "Konversionsraten der letzten {months} Monate. Soll-Erreichung = Ist / der lineare "
+        "Anteil des Ziels, der bis zum Datenstand fällig ist.",
     ),
     "pack.promises.marketing": ("Marketing's promises", "Zusagen des Marketings"),
     "pack.promises.sales": ("Sales' promises", "Zusagen des Vertriebs"),
@@ -1133,7 +1137,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.sla.owners": ("Owners: {owners}.", "Verantwortlich: {owners}."),
     "pack.sla.changed_since": (
         "Changed since the last review ({month}, version {version})",
-        "Geändert seit dem letzten Review ({month}, Version {version})",
+        "Geändert seit der letzten Besprechung ({month}, Version {version})",
     ),
     "pack.sla.no_change": ("No change.", "Keine Änderung."),
     "pack.sla.changed_during": (
@@ -1150,7 +1154,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.chart.leads": ("leads", "Leads"),
     "pack.chart.pacing": (
         "Pace to goal this month (1 = on track)",
-        "Tempo zum Ziel in diesem Monat (1 = im Plan)",
+        "Soll-Erreichung in diesem Monat (1 = im Plan)",
     ),
     "pack.chart.pace_axis": ("actual / expected to date", "Ist / Soll bis heute"),
     "pack.chart.by_rep": (
@@ -1312,10 +1316,85 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "notify_kind.at_risk_digest": ("at-risk digest per rep", "Gefährdet-Übersicht pro Mitarbeiter"),
     "notify_kind.daily_summary": ("daily summary to team leads", "Tagesübersicht an Teamleitungen"),
+    # -- the canonical tables, as people call them (the Data page) --
+    "table.accounts": ("Accounts", "Unternehmen"),
+    "table.reps": ("Reps", "Mitarbeiter"),
+    "table.leads": ("Leads", "Leads"),
+    "table.lifecycle_events": ("Lifecycle events", "Phasenwechsel"),
+    "table.activities": ("Marketing activities", "Marketing-Aktivitäten"),
+    "table.sales_touches": ("Sales touches", "Vertriebskontakte"),
+    "table.nurture_enrollments": ("Nurture enrollments", "Nurturing-Aufnahmen"),
+    "table.opportunities": ("Opportunities", "Opportunities"),
+    "table.web_traffic": ("Web traffic", "Website-Besuche"),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nein"),
 }
 
 
+# -- the German glossary ----------------------------------------------------------------------
+
+#: One German term per concept, as a German B2B marketing team says it, used by the app
+#: (``dashboard/i18n.py``), the pack and the config texts alike. Concept -> (where the
+#: English names it: a regular expression; the German term every translation of it uses:
+#: a regular expression; German words not to use for it).
+GLOSSARY: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "review": (
+        r"(monthly|sla|last|the) review|^review (pack|cadence)",
+        r"[Bb]esprechung",
+        (r"\bReview\b",),
+    ),
+    "needs_attention": (r"needs attention", r"Handlungsbedarf", (r"Aufmerksamkeit",)),
+    "reverse_funnel": (
+        r"what it takes|reverse funnel",
+        r"Rückwärtsrechnung",
+        (r"Was es braucht", r"umgekehrte[nr]? Funnel"),
+    ),
+    "what_if": (r"what-if", r"Simulation", (r"Was wäre",)),
+    "grade": (r"\bgrades?\b", r"Klasse", (r"\bNoten?\b", r"-Noten?\b")),
+    "pace": (r"\bpace\b", r"Soll", (r"\bTempo\b",)),
+    "premature": (r"premature|too early", r"[Vv]orzeitig", (r"[Zz]u früh",)),
+    "speed_to_lead": (r"speed[- ]to[- ]lead", r"Reaktionszeit", ()),
+    "first_touch": (r"first touch", r"Erstkontakt", ()),
+    "cadence": (r"(?<!review )\bcadence\b", r"Kadenz", ()),
+    "stale": (r"\bstale\b", r"[Ll]iegen(ge|zu)bl[ei]", (r"liegen geblieben",)),
+    "workload": (r"\bworkload\b", r"[Aa]uslastung|Kapazität", ()),
+    "mql_threshold": (r"\bMQL threshold\b", r"MQL-Schwelle", ()),
+    "commitment": (r"\bSLA commitment\b", r"SLA-Zusage", ()),
+    "revenue_goal": (r"\brevenue goal\b", r"Umsatzziel", ()),
+    "rep": (r"\breps?\b", r"[Mm]itarbeiter|Vertrieb", (r"Vertriebler",)),
+    "nurture": (r"\bnurtur", r"Nurtur", ()),
+}
+#: Not German in any text: a plural in brackets (``Lead(s)``, ``Episode(n)``).
+GERMAN_AVOID: tuple[str, ...] = (r"\w+\((?:s|n|en|e|er)\)",)
+
+
+def glossary_problems(english: str, german: str) -> list[str]:
+    """Where a German text departs from :data:`GLOSSARY`: a concept the English names whose
+    German term is missing, a word to avoid, a plural in brackets. Empty when it keeps it.
+
+    >>> glossary_problems("Needs attention", "Braucht Aufmerksamkeit")
+    ['needs_attention: says Aufmerksamkeit', "needs_attention: no 'Handlungsbedarf'"]
+    >>> glossary_problems("3 lead(s)", "3 Lead(s)"), glossary_problems("Pace", "Soll-Erreichung")
+    (['plural in brackets: Lead(s)'], [])
+    """
+    import re
+
+    problems = []
+    for concept, (en, de, avoid) in GLOSSARY.items():
+        for word in avoid:
+            found = re.search(word, german)
+            if found:
+                problems.append(f"{concept}: says {found.group(0)}")
+        if re.search(en, english, flags=re.IGNORECASE) and not re.search(de, german):
+            problems.append(f"{concept}: no {de!r}")
+    for pattern in GERMAN_AVOID:
+        problems += [f"plural in brackets: {m.group(0)}" for m in re.finditer(pattern, german)]
+    return problems
+
+
 __all__ = [
+    "GERMAN_AVOID",
+    "GLOSSARY",
     "LANGS",
     "NOTHING",
     "TEXTS",
@@ -1326,6 +1405,7 @@ __all__ = [
     "check_lang",
     "codes",
     "day",
+    "glossary_problems",
     "localize",
     "metric_label",
     "moment",

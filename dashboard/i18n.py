@@ -32,7 +32,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav_nurturing": ("5 Lead nurturing", "5 Lead-Nurturing"),
     "nav_management": ("6 Lead management", "6 Lead-Bearbeitung"),
     "nav_kpis": ("7 KPIs", "7 KPIs"),
-    "nav_review": ("Monthly review", "Monatsreview"),
+    "nav_review": ("Monthly review", "Monatsbesprechung"),
     "nav_data": ("Data", "Daten"),
     "nav_welcome": ("Get started", "Erste Schritte"),
     "section_sla": ("The SLA", "Das SLA"),
@@ -161,7 +161,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "target_lower": ("target", "Ziel"),
     "scorecard": ("SLA scorecard", "SLA-Scorecard"),
     "funnel": ("Funnel", "Funnel"),
-    "attention": ("Needs attention", "Braucht Aufmerksamkeit"),
+    "attention": ("Needs attention", "Handlungsbedarf"),
     "nothing_attention": ("Every promise is kept this month.", "Alle Zusagen sind eingehalten."),
     "marketing": ("Marketing", "Marketing"),
     "sales": ("Sales", "Vertrieb"),
@@ -174,7 +174,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # goals
     "goals_title": ("Shared goals", "Gemeinsame Ziele"),
     "revenue_target": ("Revenue target", "Umsatzziel"),
-    "what_it_takes": ("What it takes", "Was es braucht"),
+    "what_it_takes": ("What it takes", "Rückwärtsrechnung"),
     "goals_company_wide": (
         "Shared goals are company-wide: the segment filters do not apply on this page.",
         "Gemeinsame Ziele gelten für das ganze Unternehmen: die Segmentfilter gelten hier nicht.",
@@ -184,7 +184,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Each stage = the stage above / the pooled rate of the {months} months before.",
         "Jede Stufe = die Stufe darüber / die gepoolte Rate der {months} Monate davor.",
     ),
-    "reverse_funnel": ("Reverse funnel", "Umgekehrter Funnel"),
+    "reverse_funnel": ("Reverse funnel", "Rückwärtsrechnung"),
     "pacing": ("Pacing", "Zielpfad"),
     "forecast": ("Forecast", "Prognose"),
     "quarter": ("Quarter", "Quartal"),
@@ -224,7 +224,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "gelten auf dieser Seite nicht.",
     ),
     "precomputing": ("Scoring every lead once …", "Bewerte jeden Lead einmal …"),
-    "threshold_whatif": ("Threshold what-if", "Was wäre, wenn: Schwelle"),
+    "threshold_whatif": ("Threshold what-if", "Schwellen-Simulation"),
     "use_recommended": ("Use the recommendation", "Empfehlung übernehmen"),
     "over_capacity": ("over capacity", "über Kapazität"),
     "within_capacity": ("within capacity", "innerhalb der Kapazität"),
@@ -267,7 +267,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_enrolled": ("Recycled, not nurtured in time", "Recycelt, nicht rechtzeitig im Nurturing"),
     "no_touch_yet": (
         "{n} episode(s) without any touch yet are not in the chart (missed or pending).",
-        "{n} Episode(n) ohne jeden Kontakt fehlen im Diagramm (verfehlt oder offen).",
+        "MQL-Episoden ohne jeden Kontakt, nicht im Diagramm (verfehlt oder offen): {n}.",
     ),
     "no_rejections": ("No MQL was rejected this month.", "Kein MQL wurde diesen Monat abgelehnt."),
     # nurture
@@ -281,10 +281,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Noch nicht reif: das {days}-Tage-Fenster ist noch offen.",
     ),
     "sales_triggered": ("Sales-triggered enrollments", "Vom Vertrieb ausgelöste Aufnahmen"),
-    "sales_triggered_note": ("a rep asked for them", "ein Vertriebler hat sie angefordert"),
+    "sales_triggered_note": ("a rep asked for them", "von Mitarbeitern des Vertriebs angefordert"),
     "sales_not_allowed": (
         "{n} sales-triggered enrollment(s) in tracks the SLA does not open to sales.",
-        "{n} vom Vertrieb ausgelöste Aufnahme(n) in Tracks, die das SLA dafür nicht vorsieht.",
+        "Vom Vertrieb ausgelöste Aufnahmen in Tracks, die das SLA dafür nicht vorsieht: {n}.",
     ),
     "no_sales_triggered": (
         "No sales-triggered enrollment this month.",
@@ -307,15 +307,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "loading_trend": ("Computing 12 months …", "Berechne 12 Monate …"),
     "kpi_table": ("All KPIs", "Alle KPIs"),
     # review
-    "review_title": ("Monthly review {month}", "Monatsreview {month}"),
+    "review_title": ("Monthly review {month}", "Monatsbesprechung {month}"),
     "agenda": ("Agenda", "Agenda"),
     "actions": ("Action items", "Maßnahmen"),
-    "building_pack": ("Preparing the review …", "Bereite das Review vor …"),
+    "building_pack": ("Preparing the review …", "Bereite die Monatsbesprechung vor …"),
     "review_sla": (
         "Judged by SLA version {version} (in force since {since}).",
         "Bewertet nach SLA-Version {version} (gültig seit {since}).",
     ),
-    "export": ("Review pack", "Review-Paket"),
+    "export": ("Review pack", "Besprechungsunterlagen"),
     "export_note": (
         "Send it before the meeting: the same numbers as this page.",
         "Vor dem Meeting verschicken: dieselben Zahlen wie auf dieser Seite.",
@@ -323,11 +323,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "counts": ("Counts (95 % CI)", "Anzahlen (95-%-KI)"),
     "sla_changed": (
         "The SLA changed since the last review:",
-        "Das SLA hat sich seit dem letzten Review geändert:",
+        "Das SLA hat sich seit der letzten Besprechung geändert:",
     ),
     "sla_unchanged": (
         "No change to the SLA since the last review (version {version}).",
-        "Keine Änderung am SLA seit dem letzten Review (Version {version}).",
+        "Keine Änderung am SLA seit der letzten Besprechung (Version {version}).",
     ),
     "sla_in_month": (
         "A new SLA version took effect on {day}: the month before and after it.",
@@ -371,7 +371,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_done": ("Imported: {loaded}", "Importiert: {loaded}"),
     "upload_rejected": (
         "{n} row(s) rejected into the quarantine (see below).",
-        "{n} Zeile(n) in die Quarantäne abgelehnt (siehe unten).",
+        "In die Quarantäne abgelehnte Zeilen: {n} (siehe unten).",
     ),
     "config_versions": ("SLA config versions", "Versionen der SLA-Konfiguration"),
     "unknown_tracks": (
@@ -390,7 +390,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "How many leads reached each stage this month",
         "Wie viele Leads diesen Monat jede Phase erreichten",
     ),
-    "c_pace": ("Pace", "Tempo"),
+    "c_pace": ("Pace", "Soll-Erreichung"),
     "c_pacing_x": ("Share of the period's target reached (%)", "Erreichter Anteil am Ziel (%)"),
     "c_pacing_title": (
         "{title}: actual to date as share of target (amber: expected by now, green: 100 %)",
@@ -520,13 +520,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "c_score_x": ("Rule score today (points)", "Regel-Score heute (Punkte)"),
     "c_leads_y": ("Leads (count)", "Leads (Anzahl)"),
-    "c_fit_grade": ("fit grade", "Fit-Note"),
+    "c_fit_grade": ("fit grade", "Fit-Klasse"),
     "c_score_title": (
         "Score of every lead today, by fit grade (dashed: the SLA's threshold)",
-        "Score jedes Leads heute, nach Fit-Note (gestrichelt: Schwelle des SLA)",
+        "Score jedes Leads heute, nach Fit-Klasse (gestrichelt: Schwelle des SLA)",
     ),
-    "c_interest_x": ("Interest grade (1 = most engaged)", "Interesse-Note (1 = am aktivsten)"),
-    "c_fit_y": ("Fit grade (A = best fit)", "Fit-Note (A = beste Passung)"),
+    "c_interest_x": ("Interest grade (1 = most engaged)", "Interesse-Klasse (1 = am aktivsten)"),
+    "c_fit_y": ("Fit grade (A = best fit)", "Fit-Klasse (A = beste Passung)"),
     "c_sql_rate_pct": ("SQL rate (%)", "SQL-Quote (%)"),
     "c_became_sql": ("became SQL", "wurde SQL"),
     "c_predicted_x": ("Predicted chance of an SQL (%)", "Vorhergesagte SQL-Chance (%)"),
@@ -537,7 +537,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "c_grid_title": (
         "Leads that became SQL within the funnel window, by fit x interest grade at creation "
         "(% and leads)",
-        "Leads, die im Funnel-Fenster SQL wurden, nach Fit- x Interesse-Note bei Anlage "
+        "Leads, die im Funnel-Fenster SQL wurden, nach Fit- x Interesse-Klasse bei Anlage "
         "(% und Leads)",
     ),
     "c_chosen": ("chosen", "gewählt"),
@@ -563,6 +563,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Verlässlichkeit des Regel-Scores (gestrichelt: perfekte Kalibrierung; Balken: 95-%-KI)",
     ),
     "download_xlsx": ("Download Excel", "Excel herunterladen"),
+    # the two MQL targets, named apart everywhere: the SLA's promise and the revenue goal's need
+    "sla_commitment": ("SLA commitment", "SLA-Zusage"),
+    "needed_for_goal": ("needed for the revenue goal", "für das Umsatzziel nötig"),
+    "revenue_goal": ("Revenue goal", "Umsatzziel"),
     "unknown_tracks_none": (
         "Every nurture track in the data is described in the SLA config.",
         "Jeder Nurture-Track in den Daten ist in der SLA-Konfiguration beschrieben.",
@@ -762,6 +766,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "cadence": ("Cadence", "Kadenz"),
     "stale": ("Going stale", "Droht liegenzubleiben"),
     "nurture_enrolment": ("Nurture enrolment", "Aufnahme ins Nurturing"),
+    "goal_target": ("Revenue goal / needed for it", "Umsatzziel / dafür nötig"),
 }
 
 

@@ -104,19 +104,17 @@ def sidebar_filters() -> None:
     )
     options = data.filter_options()
     names = data.rep_names()
+    cfg = data.config()
     st.sidebar.markdown(f"**{t('filters', lg)}**")
     for key in data.FILTERS:
         values = ["", *options[key]]
         _from_url(key, values, "")
-        fmt = (lambda v: names.get(v, v) if v else t("all", lg)) if key == "owner" else None
-        st.sidebar.selectbox(
-            t(key, lg),
-            values,
-            key=key,
-            format_func=fmt or (lambda v: v or t("all", lg)),
-        )
+        if key == "owner":
+            fmt = lambda v: names.get(v, v) if v else t("all", lg)  # noqa: E731
+        else:
+            fmt = (lambda k: lambda v: cfg.display_name(k, v, lg) if v else t("all", lg))(key)
+        st.sidebar.selectbox(t(key, lg), values, key=key, format_func=fmt)
     as_of = data.as_of()
-    cfg = data.config()
     st.sidebar.caption(
         f"{t('as_of', lg)}: {moment(as_of, lg)}  \n"
         f"{t('sla_version', lg)}: {cfg.sla.version}  \n{t('share_link', lg)}"
@@ -168,7 +166,12 @@ def header(title: str, v: View | None = None) -> None:
             names = data.rep_names()
             bits.append(
                 ", ".join(
-                    f"{t(k, v.lang)}: {md(names.get(val, val) if k == 'owner' else val)}"
+                    f"{t(k, v.lang)}: "
+                    + md(
+                        names.get(val, val)
+                        if k == "owner"
+                        else v.config.display_name(k, val, v.lang)
+                    )
                     for k, val in v.segment.items()
                 )
             )
@@ -405,6 +408,12 @@ _VALUE_WORDS: dict[str, Any] = {
     "kind": _kind_word,
     "outcome": lambda v, lg: t(f"exit_{v}", lg) if f"exit_{v}" in _EXIT_WORDS else v,
     "part": lambda v, lg: term("split", v, lang=lg),
+    # codes of the data, by the config's display names ([names.<column>], with _de)
+    **{
+        column: (lambda c: lambda v, lg: data.config().display_name(c, v, lg))(column)
+        for column in ("source", "team", "industry", "country", "seniority", "role")
+    },
+    "table_name": lambda v, lg: term("table", v, lang=lg),
 }
 _STATUS_WORDS = frozenset({*STATUS_ORDER, "in_time", "late", "missing"})
 _EXIT_WORDS = frozenset(k for k in TEXT if k.startswith("exit_"))
@@ -412,14 +421,38 @@ _EXIT_WORDS = frozenset(k for k in TEXT if k.startswith("exit_"))
 
 def display_frame(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
     """The frame as shown: codes in words of the UI language (status ``at risk``, channel
-    ``Telefon``, a track by its name in the config, a breach kind by its title)."""
+    ``Telefon``, a track by its name in the config, a breach kind by its title, a source or
+    team by its display name in the config), yes / no in words (``besser`` / ``schlechter``
+    for ``is_better``)."""
     words = []
     for column, word in _VALUE_WORDS.items():
         if frame.schema.get(column) == pl.String:
             values = frame[column].drop_nulls().unique().to_list()
             mapping = {v: word(v, lg) for v in values}
             words.append(pl.col(column).replace(mapping))
+    for column, dtype in frame.schema.items():
+        if dtype == pl.Boolean:
+            yes, no = (
+                (render("pack.better", lang=lg), render("pack.worse", lang=lg))
+                if column == "is_better"
+                else (render("yes", lang=lg), render("no", lang=lg))
+            )
+            shown = pl.when(pl.col(column)).then(pl.lit(yes)).otherwise(pl.lit(no))
+            words.append(
+                pl.when(pl.col(column).is_null()).then(None).otherwise(shown).alias(column)
+            )
     return frame.with_columns(words) if words else frame
+
+
+def screen_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame without the ids that have a name beside them (``owner_rep_id`` next to
+    ``owner_rep_id_name``, ``rep_id`` next to ``rep_name``): ids stay in downloads only."""
+    ids = [
+        c
+        for c in frame.columns
+        if f"{c}_name" in frame.columns or (c.endswith("_id") and f"{c[:-3]}_name" in frame.columns)
+    ]
+    return frame.drop(ids) if ids else frame
 
 
 #: Tables up to this many rows are shown whole (Streamlit's "auto" height shows ten).
@@ -431,6 +464,7 @@ def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> 
     the stable column names); shares in percent, decimals and times readable, a missing
     value as '–', and every row in view when there are few."""
     lg = lang()
+    frame = screen_columns(frame)
     if height == "auto" and 10 < frame.height <= WHOLE_TABLE_ROWS:
         height = 38 + 35 * frame.height
     column_config = _column_config(frame, lg)
@@ -477,13 +511,18 @@ def terms(
     """``column``'s codes as words of the library's vocabulary ``kind`` (``reason``,
     ``channel`` ...), in the UI language; nulls as ``missing``; only rows ``where`` holds."""
     values = frame.filter(where) if where is not None else frame
-    mapping = {v: term(kind, v, lang=lg) for v in values[column].drop_nulls().unique()}
+    mapping = {v: _capital(term(kind, v, lang=lg)) for v in values[column].drop_nulls().unique()}
     shown = pl.col(column).replace(mapping)
     if where is not None:
         shown = pl.when(where).then(shown).otherwise(pl.col(column))
     if missing is not None:
         shown = shown.fill_null(missing)
     return frame.with_columns(shown.alias(column))
+
+
+def _capital(word: str) -> str:
+    """A word as a label starts: ``kein Budget`` -> ``Kein Budget``."""
+    return word[:1].upper() + word[1:]
 
 
 def labelled(frame: pl.DataFrame, column: str, lg: Lang) -> pl.DataFrame:
@@ -617,7 +656,7 @@ def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = Non
     detail = metric_detail(review, metric, lg)
     target = fmt_metric(metric, row["target"], lg)
     box.markdown(
-        f"{badge(row['status'], lg)} {t('target', lg)} {sign} {target}"
+        f"{badge(row['status'], lg)} {t('sla_commitment', lg)} {sign} {target}"
         + (f"  \n:small[{detail}]" if detail else "")
     )
 

@@ -45,7 +45,7 @@ PAGES_DE = {
     "nurturing": "Lead-Nurturing",
     "management": "Lead-Bearbeitung",
     "kpis": "KPIs beider Teams",
-    "review": "Monatsreview",
+    "review": "Monatsbesprechung",
     "warehouse": "Daten",
 }
 #: English texts of the SLA config that a German page must not show (KPI labels)

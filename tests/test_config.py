@@ -136,4 +136,4 @@ def test_a_config_without_german_texts_shows_english_everywhere():
     cfg = parse_config(english)
     assert cfg.stages["mql"].text("definition", "de") == cfg.stages["mql"].definition
     assert cfg.kpi_label("sales", "cadence_compliance", "de") == "Cadence held"
-    assert cfg.track_name("decision-proof", "de") == "decision-proof"
+    assert cfg.track_name("decision-proof", "de") == "Decision: proof"  # the English label

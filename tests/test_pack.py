@@ -483,7 +483,7 @@ def test_pdf_is_printed_by_chromium_and_holds_the_expected_numbers(html):
 
 #: The same places as EXPECTED_TEXT, in German words, numbers and dates (written by hand).
 EXPECTED_GERMAN = [
-    "Monatliches SLA-Review: 2026-10",
+    "SLA-Monatsbesprechung: 2026-10",
     "Example AG: SLA zwischen Marketing und Vertrieb: Version 2026.2 (gültig ab 01.01.2026)",
     "Datenstand 15.11.2026 00:00 UTC",
     "Erster Vertriebskontakt innerhalb von 24 h nach dem MQL",
@@ -609,7 +609,7 @@ def test_a_new_version_from_the_second_month_judges_it_and_shows_in_its_pack(war
     ]
     german = render_markdown(october, lang="de")
     assert "- Erstkontakt innerhalb von (Stunden) 24 -> 48 ab 01.10.2026" in german
-    assert "### Geändert seit dem letzten Review (2026-09, Version 2026.2)" in german
+    assert "### Geändert seit der letzten Besprechung (2026-09, Version 2026.2)" in german
     # Judged by 48 h, the 36 h and 48 h first touches are in time: 4/4.
     assert october.review.handoff["met"] == 4
     text = text_of(render_html(october))

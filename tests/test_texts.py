@@ -132,7 +132,7 @@ def test_config_numbers_percent_and_p_values(function, value, lang, expected):
             "action.premature",
             {"count": 3, "attempts": 6, "concentration": NOTHING},
             "3 lead(s) recycled before 6 attempts",
-            "3 Lead(s) vor 6 Versuchen recycelt",
+            "Vor 6 Versuchen recycelte Leads: 3",
         ),
         (
             "def.text.grades",

@@ -314,7 +314,7 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 w("col.period"): term("period", r["period"], lang=lang),
                 w("col.stage"): r["label"],
                 w("col.actual"): r.get("actual"),
-                w("col.target"): r.get("target"),
+                w("col.goal_target"): r.get("target"),
                 w("col.expected"): r.get("expected_to_date"),
                 w("col.forecast"): r.get("forecast"),
                 w("col.forecast_attainment"): r.get("forecast_attainment"),
@@ -423,7 +423,8 @@ def pack_workbook(pack: Any, *, lang: Lang = "en") -> bytes:
         w("col.rate"): "share",
         w("col.forecast_attainment"): "share",
         **dict.fromkeys(
-            [w("col.actual"), w("col.target"), w("col.expected"), w("col.forecast")], "count"
+            [w("col.actual"), w("col.goal_target"), w("col.expected"), w("col.forecast")],
+            "count",
         ),
         **dict.fromkeys([pack.month, pack.previous.month], "count"),
     }

@@ -68,7 +68,7 @@ with config_tab:
     for col, (dimension, points) in zip(fit_cols, cfg.scoring.fit.items(), strict=False):
         col.markdown(f"**{term('fit', dimension, lang=lg)}**")
         with col:
-            values = [term(dimension, value, lang=lg) for value in points]
+            values = [cfg.display_name(dimension, value, lg) for value in points]
             ui.table(pl.DataFrame({"value": values, "points": whole(list(points.values()))}))
     st.subheader(t("interest_points", lg))
     interest = cfg.scoring.interest

@@ -107,11 +107,12 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     )
     # pace (actual / expected by now) equals forecast / target for a linear forecast:
     # one column, not two with the same numbers
-    whole = ("actual", "expected_to_date", "target", "forecast")
+    whole = ("actual", "expected_to_date", "goal_target", "forecast")
     ui.table(
-        part.select(
+        part.rename({"target": "goal_target"}).select(
             pl.col("label").alias("stage_name"),
             *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
+            # the revenue goal itself, and what the stages above need for it
             "forecast_attainment",
         )
     )

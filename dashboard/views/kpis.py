@@ -90,7 +90,7 @@ table = pl.DataFrame(
         {
             column_label("team", lg): t(r["team"], lg),
             "KPI": ui.kpi_label(r, lg),
-            t("target", lg): ("≥ " if r["direction"] == "at_least" else "≤ ")
+            t("sla_commitment", lg): ("≥ " if r["direction"] == "at_least" else "≤ ")
             + ui.fmt_metric(r["metric"], r["target"], lg, currency=cur),
             t("this_month", lg): ui.fmt_metric(r["metric"], r["value"], lg, currency=cur),
             t("previous", lg): ui.fmt_metric(r["metric"], r["previous"], lg, currency=cur),

@@ -41,8 +41,9 @@ for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=Tru
         delta_arrow="off",
         border=True,
     )
+    goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
     col.caption(
-        f"{t('target', lg)} {fmt(r['target'])} · {t('expected_to_date', lg)} "
+        f"{goal} {fmt(r['target'])} · {t('expected_to_date', lg)} "
         f"{fmt(r['expected_to_date'])} · {t('forecast', lg)} {fmt(r['forecast'])}"
     )
 
@@ -111,7 +112,7 @@ with right:
         with st.container(border=True):
             st.markdown(
                 f"{ui.badge(r['status'], lg)} **{label}** ({t(r['team'], lg)}): "
-                f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('target_lower', lg)} "
+                f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('sla_commitment', lg)} "
                 f"{sign} {ui.fmt_metric(r['metric'], r['target'], lg)}"
             )
             detail = ui.metric_detail(review, r["metric"], lg)

@@ -202,7 +202,13 @@ def quality_chart_specs(quality: dict, current: float, lg: str) -> dict[str, dic
         )
         + threshold_rule
     ).properties(title=t("c_score_title", lg), height=300)
-    grid = quality["grid"].with_columns(
+    grid = quality["grid"]
+    cells = [  # "12,3 % (45)"; a cell without leads reads "– (0)", never "null % (0)"
+        f"{pct(rate, lg)} ({num(leads, lg)})"
+        for rate, leads in zip(grid["rate"].to_list(), grid["leads"].to_list(), strict=True)
+    ]
+    grid = grid.with_columns(
+        pl.Series("label", cells, dtype=pl.String),
         (pl.col("rate") * 100).alias("rate_pct"),
         (pl.col("ci_low") * 100).alias("ci_low_pct"),
         (pl.col("ci_high") * 100).alias("ci_high_pct"),
@@ -226,9 +232,7 @@ def quality_chart_specs(quality: dict, current: float, lg: str) -> dict[str, dic
                 alt.Tooltip("ci_high_pct:Q", title=t("c_ci_to", lg), format=".1f"),
             ],
         )
-        + heat.mark_text(fontSize=15)
-        .encode(text=alt.Text("label:N"))
-        .transform_calculate(label="format(datum.rate_pct, '.1f') + ' % (' + datum.leads + ')'")
+        + heat.mark_text(fontSize=15).encode(text=alt.Text("label:N"))
     ).properties(title=t("c_grid_title", lg), height=340)
     specs = {
         "distribution": ui.chart_spec(distribution, lg=lg),

@@ -97,9 +97,10 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
                 ),
                 t("change", lg): ui.fmt_change(m, change, lg) or "–",
                 t("counts", lg): ui.metric_detail(review, m, lg),
-                t("target", lg): ui.fmt_metric(m, row["target"], lg)
+                t("target", lg): f"{t('sla_commitment', lg)} {ui.fmt_metric(m, row['target'], lg)}"
                 if row
-                else ui.fmt_metric(m, targets[m], lg, currency=cfg.reporting.currency)
+                else f"{t('revenue_goal' if m == 'won_revenue' else 'needed_for_goal', lg)} "
+                + ui.fmt_metric(m, targets[m], lg, currency=cfg.reporting.currency)
                 if targets.get(m) is not None
                 else "",
                 t("status", lg): t(row["status"], lg) if row.get("status") else "",

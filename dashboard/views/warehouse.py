@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
+from analytics.texts import term
 from analytics.warehouse.validate import reason_texts
 from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
@@ -28,7 +29,7 @@ if state == "ok":
     st.caption(f"`{data.db_path()}` · {t('as_of', lg)} {moment(data.as_of(), lg)}")
     cols = st.columns(5)
     for i, (name, n) in enumerate(counts.items()):
-        ui.big_number(name, num(n, lg), container=cols[i % 5])
+        ui.big_number(term("table", name, lang=lg), num(n, lg), container=cols[i % 5])
     # reasons are stored in English: shown in the UI language (older imports' too)
     quarantine = health["quarantine"]
     quarantine = quarantine.with_columns(reason_texts(quarantine["reason"], lang=lg))
