@@ -1356,7 +1356,7 @@ GLOSSARY: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "speed_to_lead": (r"speed[- ]to[- ]lead", r"Reaktionszeit", ()),
     "first_touch": (r"first touch", r"Erstkontakt", ()),
     "cadence": (r"(?<!review )\bcadence\b", r"Kadenz", ()),
-    "stale": (r"\bstale\b", r"[Ll]iegen(ge|zu)bl[ei]", (r"liegen geblieben",)),
+    "stale": (r"\bstale\b", r"[Ll]iegen(ge|zu)?bl[ei]", (r"liegen geblieben",)),
     "workload": (r"\bworkload\b", r"[Aa]uslastung|Kapazität", ()),
     "mql_threshold": (r"\bMQL threshold\b", r"MQL-Schwelle", ()),
     "commitment": (r"\bSLA commitment\b", r"SLA-Zusage", ()),

@@ -577,8 +577,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "at_risk_caption": (
         "Open MQLs whose SLA deadline is near or has passed, judged as the review will "
         "judge them; the segment filters do not apply (the same list as `sla alerts`).",
-        "Offene MQLs, deren SLA-Frist naht oder verstrichen ist, bewertet wie im Review; "
-        "die Segmentfilter gelten hier nicht (dieselbe Liste wie `sla alerts`).",
+        "Offene MQLs, deren SLA-Frist naht oder verstrichen ist, bewertet wie in der "
+        "Monatsbesprechung; die Segmentfilter gelten hier nicht (dieselbe Liste wie "
+        "`sla alerts`).",
     ),
     "within_hours": (
         "First touch and cadence: at risk within (hours)",
