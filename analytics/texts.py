@@ -1370,7 +1370,8 @@ GERMAN_AVOID: tuple[str, ...] = (r"\w+\((?:s|n|en|e|er)\)",)
 
 def glossary_problems(english: str, german: str) -> list[str]:
     """Where a German text departs from :data:`GLOSSARY`: a concept the English names whose
-    German term is missing, a word to avoid, a plural in brackets. Empty when it keeps it.
+    German term is missing, a word to avoid, a plural in brackets (placeholders such as
+    ``{rep}`` are no words). Empty when it keeps it.
 
     >>> glossary_problems("Needs attention", "Braucht Aufmerksamkeit")
     ['needs_attention: says Aufmerksamkeit', "needs_attention: no 'Handlungsbedarf'"]
@@ -1379,6 +1380,7 @@ def glossary_problems(english: str, german: str) -> list[str]:
     """
     import re
 
+    english, german = (re.sub(r"\{[^}]*\}", "", text) for text in (english, german))
     problems = []
     for concept, (en, de, avoid) in GLOSSARY.items():
         for word in avoid:
