@@ -101,11 +101,13 @@ _PROBE = """
       return super.send(data);
     }
   };
-  window.addEventListener('keydown', () => {
+  const started = () => {
     probe.keyAt = performance.now();
     probe.endsAtKey = probe.ends;
     probe.leftAt = null;
-  }, true);
+  };
+  window.addEventListener('keydown', started, true);
+  window.addEventListener('pointerdown', started, true);  // a click in the sidebar's menu
 })();
 """
 #: Streamlit is idle after a run that ended since the key went down.
@@ -265,8 +267,10 @@ class AppInBrowser:
         note(f"opening {url}")
         started = time.monotonic()
         self.page.goto(url, wait_until="domcontentloaded")
-        self.settle(LOAD_TIMEOUT_S)
-        note(f"loaded and idle after {time.monotonic() - started:.1f} s")
+        quiet_since = self.settle(LOAD_TIMEOUT_S)
+        #: The first visit: from asking for the page to the moment it was done and idle.
+        self.first_load_s = round(quiet_since - started, 4)
+        note(f"loaded and idle after {self.first_load_s:.1f} s")
 
     def close(self) -> None:
         """Stop the browser and the server's whole process group (idempotent)."""
@@ -281,8 +285,9 @@ class AppInBrowser:
 
     # -- waiting -------------------------------------------------------------------------
 
-    def settle(self, timeout: float) -> None:
-        """Wait until a run has ended and the page stayed idle for :data:`QUIET_S`."""
+    def settle(self, timeout: float) -> float:
+        """Wait until a run has ended and the page stayed idle for :data:`QUIET_S`; the
+        moment (``time.monotonic``) the quiet began."""
         deadline = time.monotonic() + timeout
         busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]'
         quiet_since = None
@@ -296,7 +301,7 @@ class AppInBrowser:
             if idle and self.page.locator(busy).count() == 0:
                 quiet_since = quiet_since or time.monotonic()
                 if time.monotonic() - quiet_since >= QUIET_S:
-                    return
+                    return quiet_since
             else:
                 quiet_since = None
             time.sleep(0.1)
@@ -334,11 +339,32 @@ class AppInBrowser:
             )
         if metrics is not None:
             condition.append(f"({_METRICS.strip()}) === arg")
+        return self._await_run(
+            lambda: self.page.keyboard.press(key), condition, metrics, f"pressing {key!r}"
+        )
+
+    def click_page(self, title: str) -> dict[str, float]:
+        """Click the page ``title`` in the sidebar's menu (no reload: Streamlit switches
+        pages over its websocket) and wait for its run to end; the times as :meth:`press`."""
+        link = self.page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title)
+        if link.count() != 1:
+            raise RuntimeError(f"{link.count()} links titled {title!r} in the sidebar")
+        condition = ["(" + _IDLE.strip() + ")"]
+        return self._await_run(link.click, condition, None, f"clicking {title!r}")
+
+    def nav_titles(self) -> list[str]:
+        """The titles of the sidebar menu's pages, in order (without their icons' names)."""
+        texts = self.page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+        return [text.strip().splitlines()[-1].strip() for text in texts]
+
+    def _await_run(
+        self, act: Any, condition: list[str], metrics: str | None, what: str
+    ) -> dict[str, float]:
         predicate = (
             "(arg) => (" + " && ".join(condition) + ") && {...window.__slaBench, "
             "doneAt: performance.now()}"
         )
-        self.page.keyboard.press(key)
+        act()
         try:
             seen = self.page.wait_for_function(
                 predicate, arg=metrics, polling="raf", timeout=STEP_TIMEOUT_S * 1000
@@ -346,7 +372,7 @@ class AppInBrowser:
         except Exception as exc:
             self.raise_app_error()
             raise RuntimeError(
-                f"no finished run {STEP_TIMEOUT_S:g} s after pressing {key!r} "
+                f"no finished run {STEP_TIMEOUT_S:g} s after {what} "
                 f"(slider {self.slider_value()}): {exc}"
             ) from exc
         probe = seen.json_value()

@@ -521,6 +521,12 @@ class _BrowserState:
         return self.app.cpu_s()
 
 
+def _page_path(page: Path) -> str:
+    """The page's URL path: the start page is served at the root (``/overview`` is not a
+    page: Streamlit answers it with a "page not found" dialog)."""
+    return "" if page.name == FIRST_VISIT_PAGES[0] else page.stem
+
+
 def _open_in_browser(ws: Workspace, tmp: Path, name: str) -> tuple[Any, float]:
     from bench.browser import AppInBrowser
 
@@ -528,7 +534,9 @@ def _open_in_browser(ws: Workspace, tmp: Path, name: str) -> tuple[Any, float]:
     if page is None:
         raise RuntimeError(f"no page {name} next to {APP}")
     started = time.perf_counter()
-    app = AppInBrowser(APP, env_for_children(ws), page_path=page.stem, log=tmp / "streamlit.log")
+    app = AppInBrowser(
+        APP, env_for_children(ws), page_path=_page_path(page), log=tmp / "streamlit.log"
+    )
     return app, round(time.perf_counter() - started, 3)
 
 
@@ -591,6 +599,96 @@ def _rerun_browser_setup(ws: Workspace, tmp: Path) -> _BrowserState:
     return _BrowserState(app, steps, {"first_load_s": load_s, "warm_up_s": warm})
 
 
+# What the monthly meeting waits for when it opens the app: a page's first visit after the
+# server started (cold caches: the server imports the library, reads the stored results or
+# computes), and going from page to page with the sidebar's menu (no reload).
+
+#: Pages timed on a first visit, in the menu's order (the welcome page is for empty
+#: warehouses only). The start page is served at the root.
+FIRST_VISIT_PAGES = (
+    "overview.py", "at_risk.py", "goals.py", "definitions.py", "qualification.py",
+    "handoffs.py", "nurturing.py", "management.py", "kpis.py", "review.py", "warehouse.py",
+)  # fmt: skip
+
+
+def _ensure_stored_results(ws: Workspace) -> None:
+    """Store the default months' results when the cached warehouse lacks them (an import
+    and ``sla demo`` do that; the cached warehouse may predate the code that reads them)."""
+    from analytics.precompute import months_to_keep, refresh_results, stored
+    from analytics.warehouse import connect_readonly, latest_timestamp
+    from analytics.warehouse.database import load_tables_held
+
+    cfg = _load_config(ws)
+    con = connect_readonly(ws.db)
+    try:
+        as_of = latest_timestamp(con)
+        months = months_to_keep(load_tables_held(con), config=cfg, as_of=as_of)
+        missing = any(
+            stored(con, "review", month=m, config=cfg, as_of=as_of) is None for m in months
+        )
+    finally:
+        con.close()
+    if missing:
+        refresh_results(ws.db, cfg)
+
+
+@dataclass
+class _FirstVisitState:
+    ws: Workspace
+    tmp: Path
+    page: Path
+
+
+def _first_visit_setup(name: str) -> Callable[[Workspace, Path], _FirstVisitState]:
+    def setup(ws: Workspace, tmp: Path) -> _FirstVisitState:
+        page = page_file(name)
+        if page is None:
+            raise RuntimeError(f"no page {name} next to {APP}")
+        _ensure_stored_results(ws)
+        return _FirstVisitState(ws, tmp, page)
+
+    return setup
+
+
+def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
+    """A fresh server, the page opened once: how long until it was done (``timed_s``; the
+    server's start before it is not what a visitor of a running app waits for)."""
+    from bench.browser import AppInBrowser
+
+    app = AppInBrowser(
+        APP,
+        env_for_children(state.ws),
+        page_path=_page_path(state.page),
+        log=state.tmp / "streamlit.log",
+    )
+    try:
+        return {"timed_s": app.first_load_s, "page": state.page.stem}
+    finally:
+        app.close()
+
+
+def _navigate_setup(ws: Workspace, tmp: Path) -> _BrowserState:
+    """The start page open; every page of the menu visited once (untimed, caches warm)."""
+    _ensure_stored_results(ws)
+    app, load_s = _open_in_browser(ws, tmp, FIRST_VISIT_PAGES[0])
+    try:
+        titles = app.nav_titles()
+        order = [*titles[1:], titles[0]]
+        warm = [app.click_page(title)["page_s"] for title in order]
+    except BaseException:
+        app.close()
+        raise
+    steps = [{"title": title} for title in order]
+    return _BrowserState(app, steps, {"first_load_s": load_s, "warm_up_s": warm})
+
+
+def _navigate_run(state: _BrowserState) -> dict[str, Any]:
+    """Click the next page in the menu; where the time went, as the page measured it."""
+    title = state.steps[state.turn % len(state.steps)]["title"]
+    state.turn += 1
+    return {**state.app.click_page(title), "page": title}
+
+
 # -- the registry -----------------------------------------------------------------------
 
 OPS: dict[str, Op] = {
@@ -618,6 +716,7 @@ OPS: dict[str, Op] = {
             run_cli,
             _info_lower_bound,
             memory="children",
+            budgets={1_000_000: Budget(0.3)},
         ),
         Op(
             "review",
@@ -638,7 +737,7 @@ OPS: dict[str, Op] = {
             tables=REVIEW_TABLES,
             memory="children",
             check=lambda: cli_has("review"),
-            budgets={1_000_000: Budget(5)},
+            budgets={1_000_000: Budget(1.5), 10_000_000: Budget(20)},
         ),
         Op(
             "score",
@@ -658,6 +757,7 @@ OPS: dict[str, Op] = {
             tables=SCORE_TABLES,
             memory="children",
             check=lambda: cli_has("score", "report"),
+            budgets={10_000_000: Budget(60)},
         ),
         Op(
             "threshold",
@@ -697,7 +797,31 @@ OPS: dict[str, Op] = {
             _score_lower_bound,
             tables=SCORE_TABLES,
             check=lambda: _browser_check(SLIDER_PAGE, "st.slider", "threshold"),
-            budgets={1_000_000: Budget(0.3)},
+            budgets={1_000_000: Budget(0.15)},
+        ),
+        *(
+            Op(
+                f"app_first_visit_{Path(name).stem}",
+                f"first visit of {Path(name).stem} in chromium, fresh server (page asked to idle)",
+                _first_visit_setup(name),
+                _first_visit_run,
+                _review_lower_bound,
+                tables=REVIEW_TABLES,
+                memory="children",
+                check=lambda name=name: _browser_check(name, "st."),
+                budgets={1_000_000: Budget(2), 10_000_000: Budget(10)},
+            )
+            for name in FIRST_VISIT_PAGES
+        ),
+        Op(
+            "app_navigate",
+            "page to page with the sidebar menu in chromium (click to idle, caches warm)",
+            _navigate_setup,
+            _navigate_run,
+            _review_lower_bound,
+            tables=REVIEW_TABLES,
+            check=lambda: _browser_check(FIRST_VISIT_PAGES[0], "st."),
+            budgets={1_000_000: Budget(0.5)},
         ),
         Op(
             "app_rerun_browser",
@@ -707,7 +831,7 @@ OPS: dict[str, Op] = {
             _review_lower_bound,
             tables=REVIEW_TABLES,
             check=lambda: _browser_check(RERUN_PAGE, "dashboard"),
-            budgets={1_000_000: Budget(0.3)},
+            budgets={1_000_000: Budget(0.3), 10_000_000: Budget(0.5)},
         ),
     )
 }

@@ -11,7 +11,7 @@ import pytest
 
 import bench
 from bench.__main__ import _row, main, table_rows
-from bench.ops import OPS, Budget
+from bench.ops import FIRST_VISIT_PAGES, OPS, Budget
 from bench.report import markdown
 
 
@@ -159,3 +159,25 @@ def test_browser_operations_run_and_leave_no_process_behind(tmp_path) -> None:
             if process.environ().get("SLA_DB", "").startswith(str(out)):
                 left.append(process.cmdline()[:3])
     assert left == []
+
+
+def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
+    from bench.browser import browser_missing
+
+    if browser_missing():
+        pytest.skip(browser_missing())
+    results, out = tmp_path / "results.json", tmp_path / "out"
+    ops = ["app_first_visit_overview", "app_navigate"]
+    argv = ["--scale", "300", "--ops", ",".join(ops), "--repeat", "2", "--max-seconds", "1"]
+    assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
+    first, navigate = json.loads(results.read_text())["results"]
+    assert (first["op"], first["status"], navigate["status"]) == (ops[0], "ok", "ok")
+    # one fresh server per run, the page's own time reported (the part, "timed_s", is popped)
+    assert [p["page"] for p in first["parts"]] == ["overview"] * len(first["times_s"])
+    assert all(t > 0 for t in first["times_s"])
+    # every page of the menu was visited once to warm up, then the clicks were timed
+    assert len(navigate["setup_parts"]["warm_up_s"]) == len(FIRST_VISIT_PAGES)
+    assert [p["page"] for p in navigate["parts"]] == ["1 Shared goals", "2 Definitions"][
+        : len(navigate["parts"])
+    ]
+    assert all(p["page_s"] > 0 for p in navigate["parts"])
