@@ -519,6 +519,73 @@ def alert_todo(alert: Mapping[str, Any], *, config: SlaConfig, lang: Lang = "en"
     return render(f"alert.todo.{kind}", lang=lang, deadline=deadline)
 
 
+def warnings_effect(
+    log: pl.LazyFrame, speed: pl.LazyFrame, *, by: Sequence[str] = ("owner_rep_id",)
+) -> pl.LazyFrame:
+    """Did the warnings work? Episodes warned before their first-touch deadline, and how
+    many of them were touched in time.
+
+    An episode counts as warned when ``sla notify`` sent its owner a new-MQL handoff or a
+    first-touch alert (``status`` sent) before the deadline of that alert.
+
+    Parameters
+    ----------
+    log : LazyFrame
+        The send log (:func:`analytics.warehouse.notifications.notification_log`).
+    speed : LazyFrame
+        :func:`analytics.handoff.speed_to_lead` of the episodes judged (e.g. a month's).
+    by : sequence of str, default ("owner_rep_id",)
+        Grouping columns of ``speed``; empty: one row in total.
+
+    Returns
+    -------
+    LazyFrame, one row per group: [``by``...], ``warned``, ``met`` (touched in time),
+    ``missed``, ``pending``, ``x`` (met), ``n`` (met + missed), ``rate``, ``ci_low``,
+    ``ci_high``.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> t0 = datetime(2026, 10, 1, tzinfo=UTC)
+    >>> log = pl.LazyFrame({"kind": ["new_mql", "alert.first_touch.at_risk", "new_mql"],
+    ...     "lead_id": ["a", "b", "c"], "episode": [1, 1, 1], "status": "sent",
+    ...     "sent_at": [t0, t0, t0 + timedelta(days=2)], "deadline_at": t0 + timedelta(days=1)})
+    >>> speed = pl.LazyFrame({"lead_id": ["a", "b", "c"], "episode": [1, 1, 1],
+    ...     "owner_rep_id": "r", "status": ["met", "missed", "met"]})
+    >>> warnings_effect(log, speed).select("warned", "met", "missed").collect().row(0)
+    (2, 1, 1)
+    """
+    from analytics.stats import rate_columns
+
+    warned = (
+        log.filter(
+            (pl.col("status") == "sent")
+            & ((pl.col("kind") == "new_mql") | pl.col("kind").str.starts_with("alert.first_touch."))
+            & (pl.col("sent_at") <= pl.col("deadline_at"))
+        )
+        .select("lead_id", pl.col("episode").cast(pl.Int64))
+        .unique()
+    )
+    joined = speed.with_columns(pl.col("episode").cast(pl.Int64)).join(
+        warned, on=["lead_id", "episode"], how="semi"
+    )
+    status = pl.col("status")
+    aggs = [
+        pl.len().cast(pl.Int64).alias("warned"),
+        (status == "met").sum().cast(pl.Int64).alias("met"),
+        (status == "missed").sum().cast(pl.Int64).alias("missed"),
+        (status == "pending").sum().cast(pl.Int64).alias("pending"),
+    ]
+    grouped = joined.group_by(list(by)).agg(aggs).sort(list(by)) if by else joined.select(aggs)
+    return (
+        grouped.with_columns(
+            pl.col("met").alias("x"), (pl.col("met") + pl.col("missed")).alias("n")
+        )
+        .with_columns(*rate_columns("x", "n", prefix="_"))
+        .rename({"_rate": "rate", "_ci_low": "ci_low", "_ci_high": "ci_high"})
+    )
+
+
 __all__ = [
     "ALERT_COLUMNS",
     "ALERT_KINDS",
@@ -532,4 +599,5 @@ __all__ = [
     "alerts_by_rep",
     "local_time",
     "new_mqls",
+    "warnings_effect",
 ]

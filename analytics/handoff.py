@@ -687,8 +687,101 @@ def recycled_enrollment(
     ).sort("recycled_at", "lead_id")
 
 
+#: The steps of the leakage waterfall, in the order shown (every MQL episode is in one).
+LEAKAGE_STEPS: tuple[str, ...] = (
+    "never_assigned",
+    "never_touched",
+    "under_worked",
+    "recycled",
+    "disqualified",
+    "sql",
+    "open",
+)
+
+
+def leakage_steps(cadence: pl.LazyFrame, *, config: SlaConfig) -> pl.LazyFrame:
+    """Where each MQL episode went: one step of the leakage waterfall each.
+
+    The first that applies: ``never_assigned`` (no owner), ``never_touched`` (no sales
+    touch), ``sql``, ``under_worked`` (not reached, fewer than ``cadence.min_attempts``
+    attempts, and ended or past its cadence window), ``recycled``, ``disqualified``,
+    else ``open`` (still being worked).
+
+    Parameters
+    ----------
+    cadence : LazyFrame
+        :func:`analytics.cadence.cadence_episodes` of the month's episodes.
+
+    Returns
+    -------
+    The rows of ``cadence`` with ``step``.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> c = pl.LazyFrame({"owner_rep_id": [None, "r", "r", "r", "r"],
+    ...     "attempts": [0, 0, 2, 2, 7], "is_reached": [False, False, False, True, False],
+    ...     "is_judged": [True, True, True, True, False],
+    ...     "end_stage": [None, None, "recycled", "sql", None]})
+    >>> leakage_steps(c, config=load_config("data/sla.toml")).collect()["step"].to_list()
+    ['never_assigned', 'never_touched', 'under_worked', 'sql', 'open']
+    """
+    end = pl.col("end_stage")
+    short = (
+        ~pl.col("is_reached")
+        & (pl.col("attempts") < config.cadence.min_attempts)
+        & (end.is_not_null() | pl.col("is_judged"))
+    )
+    step = (
+        pl.when(pl.col("owner_rep_id").is_null())
+        .then(pl.lit("never_assigned"))
+        .when(pl.col("attempts") == 0)
+        .then(pl.lit("never_touched"))
+        .when(end == "sql")
+        .then(pl.lit("sql"))
+        .when(short)
+        .then(pl.lit("under_worked"))
+        .when(end.is_in(["recycled", "disqualified"]))
+        .then(end)
+        .otherwise(pl.lit("open"))
+    )
+    return cadence.with_columns(step.alias("step"))
+
+
+def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:
+    """Episodes per leakage step: a count and a share of the month's MQL episodes.
+
+    Returns
+    -------
+    LazyFrame, one row per step of :data:`LEAKAGE_STEPS` (in that order, 0 when none):
+    ``step``, ``episodes``, ``share``, ``remaining`` (episodes not yet accounted for after
+    this step). The counts sum to the episodes.
+
+    Examples
+    --------
+    >>> s = pl.LazyFrame({"step": ["sql", "open", "sql", "never_touched"]})
+    >>> leakage_waterfall(s).filter(pl.col("episodes") > 0).select(
+    ...     "step", "episodes", "remaining").collect().rows()
+    [('never_touched', 1, 3), ('sql', 2, 1), ('open', 1, 0)]
+    """
+    order = pl.LazyFrame({"step": list(LEAKAGE_STEPS), "_order": list(range(len(LEAKAGE_STEPS)))})
+    counts = steps.group_by("step").agg(pl.len().cast(pl.Int64).alias("episodes"))
+    total = pl.col("episodes").sum()
+    return (
+        order.join(counts, on="step", how="left")
+        .with_columns(pl.col("episodes").fill_null(0))
+        .sort("_order")
+        .with_columns(
+            pl.when(total > 0).then(pl.col("episodes") / total).alias("share"),
+            (total - pl.col("episodes").cum_sum()).alias("remaining"),
+        )
+        .drop("_order")
+    )
+
+
 __all__ = [
     "HANDOFF_STATUSES",
+    "LEAKAGE_STEPS",
     "EnrollmentStatus",
     "HandoffGrouping",
     "HandoffStatus",
@@ -698,6 +791,8 @@ __all__ = [
     "handoff_breaches",
     "handoff_by",
     "handoff_summary",
+    "leakage_steps",
+    "leakage_waterfall",
     "line_segments",
     "premature_recycles",
     "recycled_enrollment",
