@@ -152,6 +152,9 @@ class InterestRules(_Model):
 
 class Scoring(_Model):
     mql_threshold: float = Field(60, ge=0)
+    #: The threshold recommendation lowers the threshold only when each extra MQL brings at
+    #: least this many extra SQLs (observed), and raises it when dropped MQLs bring fewer.
+    min_extra_sqls_per_extra_mql: float = Field(0.10, gt=0, le=1)
     decay_half_life_days: PositiveFloat = 30
     fit_cap: PositiveFloat = 50
     interest_cap: PositiveFloat = 60

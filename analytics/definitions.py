@@ -195,6 +195,11 @@ def config_settings(config: SlaConfig, *, lang: Lang = "en") -> pl.DataFrame:
         ("goals", "mql_target", plain(g.mql_target_monthly, lang)),
         ("goals", "rate_window", w("set.months", n=g.rate_window_months)),
         ("qualification", "mql_threshold", w("set.points", n=sc.mql_threshold)),
+        (
+            "qualification",
+            "min_extra_sqls",
+            w("set.per_extra_mql", share=sc.min_extra_sqls_per_extra_mql),
+        ),
         ("qualification", "half_life", w("set.days", n=sc.decay_half_life_days)),
         ("qualification", "fit_cap", w("set.points", n=sc.fit_cap)),
         ("qualification", "interest_cap", w("set.points", n=sc.interest_cap)),

@@ -300,6 +300,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "setting.reporting.currency": ("Reporting currency", "Berichtswährung"),
     "setting.funnel.window_days": ("Cohort window (days)", "Kohortenfenster (Tage)"),
     "setting.scoring.mql_threshold": ("MQL threshold", "MQL-Schwelle"),
+    "setting.scoring.min_extra_sqls_per_extra_mql": (
+        "Minimum extra SQLs per extra MQL",
+        "Mindestens zusätzliche SQLs je zusätzlichem MQL",
+    ),
     "setting.scoring.decay_half_life_days": (
         "Interest half-life (days)",
         "Halbwertszeit des Interesses (Tage)",
@@ -881,6 +885,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "set.mql_target": ("MQL target per month", "MQL-Ziel pro Monat"),
     "set.rate_window": ("Rates from the trailing", "Raten aus den letzten"),
     "set.mql_threshold": ("MQL threshold", "MQL-Schwelle"),
+    "set.min_extra_sqls": (
+        "Lower the threshold only if extra MQLs convert at",
+        "Schwelle nur senken, wenn zusätzliche MQLs konvertieren mit",
+    ),
+    "set.per_extra_mql": (
+        "at least {share:pct} (extra SQLs per extra MQL)",
+        "mindestens {share:pct} (zusätzliche SQLs je zusätzlichem MQL)",
+    ),
     "set.half_life": ("Interest half-life", "Halbwertszeit des Interesses"),
     "set.fit_cap": ("Fit cap", "Obergrenze Fit"),
     "set.interest_cap": ("Interest cap", "Obergrenze Interesse"),
@@ -1228,6 +1240,49 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Die Schwelle {threshold:g} ergibt die meisten erwarteten SQLs ({sqls:n1} im Monat), "
         "und ihre {mqls:n} MQLs pro Woche bleiben innerhalb der Kapazität des Vertriebs "
         "({workload:pct} davon).",
+    ),
+    # -- the recommendation on extra SQLs per extra MQL (analytics/scoring/thresholds.py) --
+    "threshold.keep": (
+        "Keep {threshold:g}: no lower threshold's extra MQLs brought at least {minimum:pct} "
+        "SQLs each (the configured minimum), and the MQLs a higher one would drop converted "
+        "at {minimum:pct} or better.",
+        "{threshold:g} beibehalten: Bei keiner niedrigeren Schwelle brachten die zusätzlichen "
+        "MQLs mindestens {minimum:pct} SQLs je MQL (das konfigurierte Minimum), und die MQLs, "
+        "die eine höhere wegließe, konvertierten mit {minimum:pct} oder mehr.",
+    ),
+    "threshold.lower": (
+        "Lower to {threshold:g}: its {extra:n1} extra MQLs a month brought {ratio:pct1} SQLs "
+        "each (observed; at least {minimum:pct} wanted) and stay within the reps' capacity "
+        "({workload:pct} of it).",
+        "Auf {threshold:g} senken: Die {extra:n1} zusätzlichen MQLs im Monat brachten "
+        "{ratio:pct1} SQLs je MQL (beobachtet; mindestens {minimum:pct} verlangt) und bleiben "
+        "innerhalb der Kapazität des Vertriebs ({workload:pct} davon).",
+    ),
+    "threshold.raise": (
+        "Raise to {threshold:g}: the {extra:n1} MQLs a month it drops brought only "
+        "{ratio:pct1} SQLs each (less than the {minimum:pct} wanted).",
+        "Auf {threshold:g} anheben: Die {extra:n1} MQLs im Monat, die wegfallen, brachten nur "
+        "{ratio:pct1} SQLs je MQL (weniger als die verlangten {minimum:pct}).",
+    ),
+    "threshold.raise_capacity": (
+        "Today's threshold {current:g} is over the reps' capacity ({now:pct} of it); "
+        "{threshold:g} is the lowest threshold within it ({workload:pct}).",
+        "Die heutige Schwelle {current:g} liegt über der Kapazität des Vertriebs ({now:pct} "
+        "davon); {threshold:g} ist die niedrigste Schwelle innerhalb ({workload:pct}).",
+    ),
+    "threshold.estimated_option": (
+        " Lowering to {threshold:g} would add {extra:n1} MQLs a month that were never handed "
+        "over: the model estimates {ratio:pct1} SQLs per extra MQL (range {low:pct1} to "
+        "{high:pct1}), an estimate, not an observation; only a trial with sales can confirm it.",
+        " Eine Senkung auf {threshold:g} brächte {extra:n1} MQLs im Monat, die nie an den "
+        "Vertrieb gingen: Das Modell schätzt {ratio:pct1} SQLs je zusätzlichem MQL (Spanne "
+        "{low:pct1} bis {high:pct1}), eine Schätzung, keine Beobachtung; nur ein Versuch mit "
+        "dem Vertrieb kann sie bestätigen.",
+    ),
+    "threshold.no_capacity_check": (
+        " The reps' weekly capacity is unknown, so workload was not checked.",
+        " Die Wochenkapazität des Vertriebs ist unbekannt, daher wurde die Auslastung nicht "
+        "geprüft.",
     ),
     # -- at risk now (analytics.alerts) and notifications (analytics.notify) --------------
     "alert_kind.first_touch": ("First touch", "Erstkontakt"),

@@ -382,7 +382,13 @@ def _recommendation(
 ) -> tuple[float | None, str]:
     from analytics.scoring.thresholds import recommend_threshold
 
-    return recommend_threshold(_threshold_table(key, ckey, at), lang=lang)
+    scoring = _config(*ckey).scoring
+    return recommend_threshold(
+        _threshold_table(key, ckey, at),
+        current=float(scoring.mql_threshold),
+        minimum=scoring.min_extra_sqls_per_extra_mql,
+        lang=lang,
+    )
 
 
 def threshold_table(*, lang: Lang = "en") -> tuple[pl.DataFrame, float | None, str]:
@@ -396,10 +402,18 @@ def threshold_table(*, lang: Lang = "en") -> tuple[pl.DataFrame, float | None, s
 
 
 def threshold_point(threshold: float) -> dict[str, Any]:
-    """The what-if at one threshold: a cheap filter over the precomputed steps."""
+    """The what-if at one threshold: a cheap filter over the precomputed steps.
+
+    Computed beside today's threshold, so that ``extra_sqls_per_extra_mql`` is filled.
+    """
     from analytics.scoring.thresholds import threshold_table as table_at
 
-    return table_at(threshold_base(), thresholds=[float(threshold)]).row(0, named=True)
+    base = threshold_base()
+    cuts = [float(threshold)]
+    if base.current_threshold is not None:
+        cuts.append(float(base.current_threshold))
+    table = table_at(base, thresholds=cuts)
+    return table.filter(pl.col("threshold") == float(threshold)).row(0, named=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -13,7 +13,9 @@ from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
 from analytics.scoring.thresholds import (
+    RECORD_SCHEMA,
     WEEKS_PER_MONTH,
+    ThresholdBase,
     compare_thresholds,
     precompute_from_predictions,
     precompute_thresholds,
@@ -284,3 +286,110 @@ def test_leads_in_parts_give_exactly_the_whole_result(demo: Tables, k: int) -> N
     same = ("months", "sql_leads", "weekly_capacity", "as_of", "current_threshold")
     assert [getattr(parts, a) for a in same] == [getattr(whole, a) for a in same]
     assert_frame_equal(threshold_table(parts), threshold_table(whole), check_exact=True)
+
+
+# -- observed or estimated: leads below today's threshold were never handed over -----------
+
+
+def _handover_base() -> ThresholdBase:
+    """Today's threshold 60. 30 leads crossed it at score 70 (handed over), 12 converted;
+    10 leads peaked at 50 (never handed over), 2 of them converted anyway. One month."""
+    at = datetime(2026, 1, 10, tzinfo=UTC)
+    handed = [(f"H{i}", 70.0, i < 12) for i in range(30)]
+    unseen = [(f"U{i}", 50.0, i < 2) for i in range(10)]
+    rows = [
+        {"lead_id": lead, "at": at, "month": date(2026, 1, 1), "score": score,
+         "prev_score": 0.0, "converted": converted, "is_mature": True, "pipeline": 0.0}
+        for lead, score, converted in handed + unseen
+    ]  # fmt: skip
+    records = pl.DataFrame(rows, schema=RECORD_SCHEMA)
+    return ThresholdBase(records, (date(2026, 1, 1),), 14, 100.0, AS_OF, 90, current_threshold=60.0)
+
+
+def test_rows_below_todays_threshold_are_estimates_with_a_range() -> None:
+    table = threshold_table(_handover_base(), thresholds=[50.0, 60.0, 70.0])
+    rows = {r["threshold"]: r for r in table.to_dicts()}
+    # at 60 and 70 every MQL was handed over: observed, all three figures equal
+    for cut in (60.0, 70.0):
+        r = rows[cut]
+        assert r["basis"] == "observed" and r["unobserved_share"] == 0.0
+        assert r["expected_sqls_per_month"] == pytest.approx(12.0)
+        assert r["estimated_sqls_low"] == r["estimated_sqls_per_month"] == r["estimated_sqls_high"]
+    # at 50: 40 MQLs, 10 never handed over; 14 SQLs happened (12 + 2 converted anyway);
+    # the 8 others convert like the handed-over leads (12 / 30 = 0.4, flat in the score)
+    r = rows[50.0]
+    assert (r["basis"], r["mature_mqls"], r["unobserved_share"]) == ("estimated", 40, 0.25)
+    assert r["expected_sqls_per_month"] == pytest.approx(14.0)  # what was observed
+    assert r["estimated_sqls_low"] == pytest.approx(14.0)
+    assert r["estimated_sqls_per_month"] == pytest.approx(14.0 + 8 * 0.4, abs=1e-4)
+    assert r["estimated_sqls_high"] == pytest.approx(14.0 + 8 * 0.4)
+    assert r["extra_sqls_per_extra_mql"] == pytest.approx((17.2 - 12.0) / 10, abs=1e-5)
+    assert rows[70.0]["extra_sqls_per_extra_mql"] is None  # the same 30 MQLs as at 60
+
+
+def test_too_few_handed_over_leads_leave_the_estimate_empty() -> None:
+    base = _handover_base()
+    few = ThresholdBase(
+        base.records.filter(~pl.col("lead_id").is_in([f"H{i}" for i in range(12, 30)])),
+        base.months, 14, 100.0, AS_OF, 90, current_threshold=60.0,
+    )  # fmt: skip
+    r = threshold_table(few, thresholds=[50.0]).row(0, named=True)
+    assert r["basis"] == "estimated"
+    assert r["estimated_sqls_per_month"] is None and r["estimated_sqls_high"] is None
+    assert r["estimated_sqls_low"] == pytest.approx(14.0)  # what happened stays known
+
+
+def _table(rows: list[tuple]) -> pl.DataFrame:
+    cols = ["threshold", "mqls_per_month", "expected_sqls_per_month", "workload_ratio", "basis",
+            "estimated_sqls_per_month", "estimated_sqls_high",
+            "extra_sqls_per_extra_mql"]  # fmt: skip
+    frame = pl.DataFrame(rows, schema=cols[: len(rows[0])], orient="row")
+    for c in cols[len(rows[0]) :]:
+        frame = frame.with_columns(pl.lit(None, pl.Float64 if c != "basis" else pl.String).alias(c))
+    return frame.with_columns((pl.col("mqls_per_month") / WEEKS_PER_MONTH).alias("mqls_per_week"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected", "phrase"),
+    [
+        # issue 17: 55 adds 317 MQLs a month for 2.6 more SQLs (0.8 % each): keep 60
+        ([(55.0, 717.0, 252.6, 0.92), (60.0, 400.0, 250.0, 0.6), (65.0, 300.0, 210.0, 0.45)],
+         60.0, "Keep 60"),
+        # 55's 100 extra MQLs bring 15 SQLs (15 %): lower; 50's next 150 bring 5 more (8 % on
+        # average against 60): stop at 55
+        ([(50.0, 650.0, 270.0, 0.9), (55.0, 500.0, 265.0, 0.8), (60.0, 400.0, 250.0, 0.6)],
+         55.0, "Lower to 55"),
+        # 55 pays (20 %) but is over the reps' capacity: keep
+        ([(55.0, 500.0, 270.0, 1.1), (60.0, 400.0, 250.0, 0.6)], 60.0, "Keep 60"),
+        # the 50 MQLs 65 drops brought 2 SQLs (4 %): raise; 70 drops 80 that brought 10
+        # (12.5 %): stop at 65
+        ([(60.0, 400.0, 250.0, 0.6), (65.0, 350.0, 248.0, 0.5), (70.0, 320.0, 240.0, 0.45)],
+         65.0, "Raise to 65"),
+        # today's 60 is over capacity: the lowest higher threshold within it
+        ([(60.0, 400.0, 250.0, 1.2), (65.0, 350.0, 230.0, 1.05), (70.0, 300.0, 200.0, 0.9)],
+         70.0, "over the reps' capacity"),
+    ],
+)  # fmt: skip
+def test_recommendation_on_extra_sqls_per_extra_mql(
+    rows: list[tuple], expected: float, phrase: str
+) -> None:
+    threshold, reason = recommend_threshold(_table(rows), current=60.0, minimum=0.10)
+    assert threshold == expected
+    assert phrase in reason
+
+
+def test_a_gain_resting_on_unobserved_leads_is_named_not_recommended() -> None:
+    # 55 observed: +100 MQLs, +1 SQL (1 %); the model estimates +30 SQLs (30 %), up to 40 %
+    rows = [
+        (55.0, 500.0, 251.0, 0.8, "estimated", 280.0, 290.0, 0.30),
+        (60.0, 400.0, 250.0, 0.6, "observed", 250.0, 250.0, None),
+    ]
+    threshold, reason = recommend_threshold(_table(rows), current=60.0, minimum=0.10)
+    assert threshold == 60.0
+    assert "never handed over" in reason and "30.0 % SQLs per extra MQL" in reason
+    assert "range 1.0 % to 40.0 %" in reason and "not an observation" in reason
+    de = recommend_threshold(_table(rows), current=60.0, minimum=0.10, lang="de")[1]
+    assert "nie an den Vertrieb gingen" in de
+    # below the minimum even by the estimate: not named
+    rows[0] = (55.0, 500.0, 251.0, 0.8, "estimated", 255.0, 260.0, 0.05)
+    assert "never handed over" not in recommend_threshold(_table(rows), current=60.0)[1]

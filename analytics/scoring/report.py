@@ -39,6 +39,12 @@ THRESHOLD_KEYS = (
     "workload_ratio",
     "mqls_per_week",
     "expected_pipeline_per_month",
+    "basis",
+    "unobserved_share",
+    "estimated_sqls_per_month",
+    "estimated_sqls_low",
+    "estimated_sqls_high",
+    "extra_sqls_per_extra_mql",
 )
 
 
@@ -88,9 +94,13 @@ def score_report(
     (every input of the model, each known at the lead's scoring moment)},
     ``thresholds`` (rule score; per threshold: threshold, mqls_per_month, precision,
     recall, expected_sqls_per_month, workload_ratio, mqls_per_week,
-    expected_pipeline_per_month), ``recommended_threshold``, ``recommended_reason``,
-    ``current_threshold``, ``weekly_capacity``, ``model_thresholds`` (the same table for
-    the model's probability on the test leads), ``as_of``, ``n_test``, ``split_at``.
+    expected_pipeline_per_month, basis ("observed" or "estimated": below today's threshold
+    some MQLs were never handed over), unobserved_share, estimated_sqls_per_month,
+    estimated_sqls_low, estimated_sqls_high, extra_sqls_per_extra_mql),
+    ``recommended_threshold``, ``recommended_reason``, ``current_threshold``,
+    ``min_extra_sqls_per_extra_mql`` (the config's minimum), ``weekly_capacity``,
+    ``model_thresholds`` (the same table for the model's probability on the test leads),
+    ``as_of``, ``n_test``, ``split_at``.
     """
     moment = _as_of(tables, as_of)
     evaluation: Evaluation = (
@@ -100,7 +110,10 @@ def score_report(
     )
     base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
     table = threshold_table(base)
-    recommended, reason = recommend_threshold(table)
+    minimum = config.scoring.min_extra_sqls_per_extra_mql
+    recommended, reason = recommend_threshold(
+        table, current=base.current_threshold, minimum=minimum
+    )
     predictions = evaluation.test.lazy().select(
         "lead_id", pl.col("scored_at").alias("at"), pl.col("model_probability").alias("score")
     )
@@ -124,6 +137,7 @@ def score_report(
         "recommended_threshold": _number(recommended),
         "recommended_reason": reason,
         "current_threshold": _number(base.current_threshold),
+        "min_extra_sqls_per_extra_mql": minimum,
         "weekly_capacity": base.weekly_capacity,
         "model_thresholds": _rows(model_table),
         "as_of": moment,

@@ -15,8 +15,23 @@ Definitions (shown on the Definitions page):
   = mqls_per_month x the mean opportunity amount created within the window per mature MQL.
 - ``workload_ratio`` = MQLs per week (mqls_per_month x 12 / 52.18) / the weekly capacity
   of the active ``sdr`` and ``ae`` reps (``reps.weekly_capacity``; ``active`` null = active).
-- The **recommended threshold** maximises expected SQLs per month with a workload ratio
-  of at most 1 (ties: the higher threshold).
+- **Observed or estimated.** Leads whose score never reached today's threshold
+  (``scoring.mql_threshold``) were never handed over, so whether sales would have
+  converted them is not observed. A row below today's threshold whose MQLs include such
+  leads is ``basis = "estimated"``: ``estimated_sqls_per_month`` adds, for each of them
+  that did not convert anyway, a probability from a logistic calibration of score ->
+  SQL fitted on the handed-over leads (at the moment they crossed today's threshold),
+  capped by the conversion of the lowest-scored handed-over leads (a lower score does
+  not convert better). Its range: ``estimated_sqls_low`` (only the SQLs that happened)
+  to ``estimated_sqls_high`` (they all convert like the lowest-scored handed-over
+  leads). Rows at or above today's threshold are ``"observed"`` (all three equal).
+- ``extra_sqls_per_extra_mql`` = (estimated SQLs - those at today's threshold) / (MQLs -
+  those at today's threshold), per month.
+- The **recommended threshold** (:func:`recommend_threshold` with ``current``): keep
+  today's threshold unless lowering it brings at least ``scoring.min_extra_sqls_per_extra_mql``
+  extra SQLs per extra MQL within the reps' capacity (every threshold on the way down
+  must), or raising it drops MQLs that bring fewer than that many SQLs each; when today's
+  threshold is over capacity, the lowest higher threshold within it.
 
 Speed: :func:`precompute_thresholds` does the heavy part once and returns, per lead, the
 steps of its running-maximum score (each step: the moment, the new maximum and the one
@@ -26,10 +41,11 @@ every threshold is one filter over that compact frame (:func:`threshold_whatif`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from analytics.config import SlaConfig
@@ -76,6 +92,8 @@ class ThresholdBase:
     window_days: int
     kind: ScoreKind = "rule"
     current_threshold: float | None = None
+    #: :func:`estimate_model`'s result, computed once per base (a slider move reuses it).
+    _fitted: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def default_thresholds(self) -> list[float]:
@@ -401,11 +419,17 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
     -------
     DataFrame, one row per threshold (ascending): ``threshold``, ``mqls_per_month``,
     ``mqls_per_week``, ``precision``, ``recall``, ``expected_sqls_per_month``,
-    ``expected_pipeline_per_month``, ``workload_ratio``, ``mature_mqls``.
+    ``expected_pipeline_per_month``, ``workload_ratio``, ``mature_mqls`` (observed: what
+    happened), ``basis`` (``"observed"`` or ``"estimated"``), ``unobserved_share`` (of the
+    mature MQLs, never handed over), ``estimated_sqls_per_month``, ``estimated_sqls_low``,
+    ``estimated_sqls_high``, ``extra_sqls_per_extra_mql`` (vs today's threshold; see the
+    module's definitions). With the default thresholds, today's threshold is a row.
     """
     cuts = sorted(set(base.default_thresholds if thresholds is None else thresholds))
     if not cuts:
         raise ValueError("thresholds is empty: give at least one threshold")
+    if thresholds is None and base.current_threshold is not None:
+        cuts = sorted({*cuts, float(base.current_threshold)})
     frames = pl.collect_all([_summary(base, t) for t in cuts])
     capacity = base.weekly_capacity
     sql_leads = base.sql_leads
@@ -419,7 +443,8 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
         ).alias("recall"),
         safe_ratio("_pipeline_mature", "_mature").alias("_pipeline_per_mql"),
     )
-    return out.with_columns(
+    out = out.join(_estimates(base, cuts), on="threshold", how="left")
+    out = out.with_columns(
         (pl.col("mqls_per_month") * pl.col("precision")).alias("expected_sqls_per_month"),
         (pl.col("mqls_per_month") * pl.col("_pipeline_per_mql")).alias(
             "expected_pipeline_per_month"
@@ -438,15 +463,152 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
         "expected_pipeline_per_month",
         "workload_ratio",
         "mature_mqls",
+        "_converted_mature",
+        "_unobserved",
+        "_est_extra",
+        "_est_high",
     )
+    return _with_estimates(out, base)
+
+
+#: Handed-over mature MQLs needed before the unobserved ones are estimated.
+MIN_HANDED_OVER = 30
+
+
+def _handed_over(base: ThresholdBase) -> pl.Expr:
+    """The record's lead reached today's threshold (it was handed over), or no threshold."""
+    if base.current_threshold is None or base.kind != "rule":
+        return pl.lit(True)
+    return pl.col("score").max().over("lead_id") >= float(base.current_threshold)
+
+
+def estimate_model(base: ThresholdBase) -> tuple[Any, Any] | None:
+    """The calibration behind the estimates: (logistic, isotonic) of score -> SQL.
+
+    Fitted on the mature records at which handed-over leads crossed today's threshold.
+    None when there are fewer than :data:`MIN_HANDED_OVER` of them or a single class.
+    """
+    if base.current_threshold is None or base.kind != "rule":
+        return None
+    if "model" not in base._fitted:
+        base._fitted["model"] = _fit_estimate(base)
+    return base._fitted["model"]
+
+
+def _fit_estimate(base: ThresholdBase) -> tuple[Any, Any] | None:
+    from sklearn.linear_model import LogisticRegression
+
+    from analytics.scoring.calibration import ScoreMapping
+
+    now = float(base.current_threshold)
+    crossed = base.records.filter(
+        pl.col("is_mature") & (pl.col("score") >= now) & (pl.col("prev_score") < now)
+    )
+    y = crossed["converted"].cast(pl.Int64).to_numpy()
+    if crossed.height < MIN_HANDED_OVER or len(set(y.tolist())) < 2:
+        return None
+    x = crossed["score"].to_numpy().reshape(-1, 1)
+    logistic = LogisticRegression(C=1e6).fit(x, y)
+    return logistic, ScoreMapping().fit(x.ravel(), y)
+
+
+def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
+    """Per threshold: mature MQLs never handed over, and their estimated SQLs (point, high)."""
+    schema = {
+        "threshold": pl.Float64,
+        "_unobserved": pl.Int64,
+        "_est_extra": pl.Float64,
+        "_est_high": pl.Float64,
+    }
+    records = base.records.filter(pl.col("is_mature")).with_columns(
+        _handed_over(base).alias("_handed")
+    )
+    unseen = records.filter(~pl.col("_handed") & ~pl.col("converted"))
+    fitted = estimate_model(base) if unseen.height else None
+    if fitted is not None:
+        logistic, mapping = fitted
+        x = unseen["score"].to_numpy()
+        high = mapping.predict(np.full_like(x, float(base.current_threshold or 0.0)))
+        point = np.minimum(logistic.predict_proba(x.reshape(-1, 1))[:, 1], high)
+        unseen = unseen.with_columns(pl.Series("_p", point), pl.Series("_p_high", high))
+    else:
+        nothing = pl.lit(None, pl.Float64)
+        unseen = unseen.with_columns(nothing.alias("_p"), nothing.alias("_p_high"))
+    rows = []
+    for t in cuts:
+        at = (pl.col("score") >= t) & (pl.col("prev_score") < t)
+        n = records.filter(at & ~pl.col("_handed")).height
+        mine = unseen.filter(at)
+        known = fitted is not None or mine.height == 0
+        rows.append(
+            {
+                "threshold": float(t),
+                "_unobserved": n,
+                "_est_extra": float(mine["_p"].sum()) if known else None,
+                "_est_high": float(mine["_p_high"].sum()) if known else None,
+            }
+        )
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _with_estimates(table: pl.DataFrame, base: ThresholdBase) -> pl.DataFrame:
+    """Add ``basis``, ``unobserved_share``, ``estimated_sqls_*`` and the extra-SQL ratio."""
+    per_mql = pl.col("mqls_per_month") / pl.col("mature_mqls")
+    observed = pl.col("_converted_mature")
+    out = table.with_columns(
+        pl.when(pl.col("_unobserved") > 0)
+        .then(pl.lit("estimated"))
+        .otherwise(pl.lit("observed"))
+        .alias("basis"),
+        safe_ratio("_unobserved", "mature_mqls").alias("unobserved_share"),
+        pl.when(pl.col("mature_mqls") > 0)
+        .then((observed + pl.col("_est_extra")) * per_mql)
+        .alias("estimated_sqls_per_month"),
+        pl.col("expected_sqls_per_month").alias("estimated_sqls_low"),
+        pl.when(pl.col("mature_mqls") > 0)
+        .then((observed + pl.col("_est_high")) * per_mql)
+        .alias("estimated_sqls_high"),
+    )
+    now = base.current_threshold
+    at_now = out.filter(pl.col("threshold") == now) if now is not None else out.clear()
+    if at_now.height:
+        mqls_now = at_now["mqls_per_month"][0]
+        sqls_now = at_now["estimated_sqls_per_month"][0]
+        extra = pl.col("mqls_per_month") - mqls_now
+        ratio = (pl.col("estimated_sqls_per_month") - sqls_now) / extra
+        out = out.with_columns(
+            pl.when((extra.abs() > 1e-12) & pl.lit(sqls_now is not None))
+            .then(ratio)
+            .otherwise(None)
+            .alias("extra_sqls_per_extra_mql")
+        )
+    else:
+        out = out.with_columns(pl.lit(None, pl.Float64).alias("extra_sqls_per_extra_mql"))
+    return out.select(pl.exclude("_converted_mature", "_unobserved", "_est_extra", "_est_high"))
 
 
 #: Expected SQLs this close (relative) to the best count as just as good.
 RECOMMENDATION_TOLERANCE = 0.01
 
 
-def recommend_threshold(table: pl.DataFrame, *, lang: Lang = "en") -> tuple[float | None, str]:
-    """The threshold with the most expected SQLs per month within the reps' capacity.
+#: The default of ``scoring.min_extra_sqls_per_extra_mql`` (one SQL per ten extra MQLs).
+DEFAULT_MIN_EXTRA_SQLS = 0.10
+
+
+def recommend_threshold(
+    table: pl.DataFrame,
+    *,
+    current: float | None = None,
+    minimum: float = DEFAULT_MIN_EXTRA_SQLS,
+    lang: Lang = "en",
+) -> tuple[float | None, str]:
+    """The recommended threshold and why, in one sentence (or two).
+
+    With ``current`` (today's threshold, a row of ``table``) the rule is the extra SQLs
+    per extra MQL (:func:`_recommend_from_current`): it rests on observed outcomes only,
+    and a lower threshold whose gain is only a model estimate is named as an option to
+    trial, with its range, never recommended. Without ``current``: the threshold with the
+    most expected SQLs per month within the reps' capacity (below).
 
     Expected SQLs within :data:`RECOMMENDATION_TOLERANCE` (1 %) of the best count as a
     tie, and a tie goes to the highest threshold: a lower one that adds MQLs without a
@@ -476,6 +638,8 @@ def recommend_threshold(table: pl.DataFrame, *, lang: Lang = "en") -> tuple[floa
     usable = table.filter(pl.col("expected_sqls_per_month").is_not_null())
     if usable.height == 0:
         return None, render("threshold.none", lang=lang)
+    if current is not None and (table["threshold"] == float(current)).any():
+        return _recommend_from_current(table, current=float(current), minimum=minimum, lang=lang)
     fits = usable.filter(pl.col("workload_ratio") <= 1.0)
     capacity_known = usable["workload_ratio"].is_not_null().any()
     pool = fits if fits.height else usable
@@ -501,6 +665,106 @@ def recommend_threshold(table: pl.DataFrame, *, lang: Lang = "en") -> tuple[floa
         workload=row["workload_ratio"],
     )
     return row["threshold"], reason
+
+
+def _recommend_from_current(
+    table: pl.DataFrame, *, current: float, minimum: float, lang: Lang
+) -> tuple[float | None, str]:
+    """Keep, lower or raise today's threshold on the observed extra SQLs per extra MQL.
+
+    Lower to the lowest threshold reached by steps down from ``current`` that each keep
+    the observed extra SQLs per extra MQL (vs ``current``) at ``minimum`` or more within
+    capacity; else raise to the highest threshold reached by steps up whose dropped MQLs
+    brought fewer than ``minimum`` SQLs each; else keep. Today's threshold over capacity:
+    the lowest higher threshold within it.
+    """
+    rows = table.sort("threshold").to_dicts()
+    now = next(r for r in rows if r["threshold"] == current)
+    known = any(r["workload_ratio"] is not None for r in rows)
+
+    def fits(r: dict[str, Any]) -> bool:
+        return r["workload_ratio"] is None or r["workload_ratio"] <= 1.0
+
+    def observed_ratio(r: dict[str, Any]) -> float | None:
+        extra = r["mqls_per_month"] - now["mqls_per_month"]
+        sqls, sqls_now = r["expected_sqls_per_month"], now["expected_sqls_per_month"]
+        if abs(extra) < 1e-12 or sqls is None or sqls_now is None:
+            return None
+        return (sqls - sqls_now) / extra
+
+    def say(code: str, r: dict[str, Any], **extra: Any) -> str:
+        return render(
+            code,
+            lang=lang,
+            threshold=r["threshold"],
+            minimum=minimum,
+            workload=r["workload_ratio"],
+            extra=abs(r["mqls_per_month"] - now["mqls_per_month"]),
+            ratio=observed_ratio(r),
+            **extra,
+        )
+
+    suffix = "" if known else render("threshold.no_capacity_check", lang=lang)
+    below = [r for r in reversed(rows) if r["threshold"] < current]
+    above = [r for r in rows if r["threshold"] > current]
+    if not fits(now):
+        within = [r for r in above if fits(r)]
+        if within:
+            pick = within[0]
+            return pick["threshold"], say(
+                "threshold.raise_capacity", pick, current=current, now=now["workload_ratio"]
+            )
+        fallback = min(rows, key=lambda r: (r["workload_ratio"], -r["threshold"]))
+        return fallback["threshold"], render(
+            "threshold.over_capacity",
+            lang=lang,
+            threshold=fallback["threshold"],
+            sqls=fallback["expected_sqls_per_month"] or 0.0,
+            mqls=fallback["mqls_per_week"],
+            workload=fallback["workload_ratio"],
+        )
+    lower = None
+    for r in below:
+        ratio = observed_ratio(r)
+        if ratio is None and r["mqls_per_month"] == now["mqls_per_month"]:
+            continue  # the same MQLs: nothing gained, nothing lost
+        if ratio is None or ratio < minimum or not fits(r):
+            break
+        lower = r
+    option = ""
+    if lower is None:
+        nearest = next((r for r in below if r["mqls_per_month"] > now["mqls_per_month"]), None)
+        if (
+            nearest is not None
+            and nearest.get("basis") == "estimated"
+            and nearest.get("extra_sqls_per_extra_mql") is not None
+            and nearest["extra_sqls_per_extra_mql"] >= minimum
+            and nearest.get("estimated_sqls_high") is not None
+        ):
+            extra = nearest["mqls_per_month"] - now["mqls_per_month"]
+            high = (nearest["estimated_sqls_high"] - now["estimated_sqls_per_month"]) / extra
+            option = render(
+                "threshold.estimated_option",
+                lang=lang,
+                threshold=nearest["threshold"],
+                extra=extra,
+                ratio=nearest["extra_sqls_per_extra_mql"],
+                low=observed_ratio(nearest) or 0.0,
+                high=high,
+            )
+    else:
+        return lower["threshold"], say("threshold.lower", lower) + suffix
+    higher = None
+    for r in above:
+        ratio = observed_ratio(r)
+        if ratio is None and r["mqls_per_month"] == now["mqls_per_month"]:
+            continue
+        if ratio is None or ratio >= minimum:
+            break
+        higher = r
+    if higher is not None:
+        return higher["threshold"], say("threshold.raise", higher) + option + suffix
+    return current, say("threshold.keep", now) + option + suffix
 
 
 def compare_thresholds(
