@@ -629,6 +629,44 @@ TEXT: dict[str, tuple[str, str]] = {
         "This app is read-only (`SLA_READONLY=1`): nothing can be imported here.",
         "Diese App ist schreibgeschützt (`SLA_READONLY=1`): Hier kann nichts importiert werden.",
     ),
+    # qualification: observed or estimated what-ifs, reasons per lead
+    "c_mqls_panel_title": ("MQLs per month by threshold", "MQLs pro Monat je Schwelle"),
+    "c_mqls_count_y": ("MQLs per month (count)", "MQLs pro Monat (Anzahl)"),
+    "c_sqls_panel_title": (
+        "SQLs per month by threshold (band: estimate's range)",
+        "SQLs pro Monat je Schwelle (Band: Spanne der Schätzung)",
+    ),
+    "c_sqls_count_y": ("SQLs per month (count)", "SQLs pro Monat (Anzahl)"),
+    "basis_observed": ("observed", "beobachtet"),
+    "basis_estimated": ("model estimate", "Modellschätzung"),
+    "c_sqls_low": ("lowest (only what happened)", "mindestens (nur was geschah)"),
+    "c_sqls_high": ("highest", "höchstens"),
+    "sqls_observed_note": (
+        "Observed: every MQL at this threshold was handed over to sales.",
+        "Beobachtet: Jeder MQL bei dieser Schwelle ging an den Vertrieb.",
+    ),
+    "sqls_estimated_note": (
+        "Model estimate, range {low} to {high}: {share} of these MQLs were never handed over.",
+        "Modellschätzung, Spanne {low} bis {high}: {share} dieser MQLs gingen nie an den Vertrieb.",
+    ),
+    "estimate_explained": (
+        "Below today's threshold ({threshold}) outcomes are estimated, not observed: leads "
+        "that never reached it were never handed over, so nobody knows whether sales would "
+        "have converted them. The lowest figure counts only the SQLs that happened anyway; "
+        "the estimate and the highest assume they convert like the handed-over leads "
+        "nearest the threshold.",
+        "Unter der heutigen Schwelle ({threshold}) sind Ergebnisse geschätzt, nicht "
+        "beobachtet: Leads, die sie nie erreichten, gingen nie an den Vertrieb, niemand weiß, "
+        "ob er sie gewonnen hätte. Der niedrigste Wert zählt nur die SQLs, die trotzdem "
+        "entstanden; Schätzung und höchster Wert nehmen an, dass sie wie die übergebenen "
+        "Leads nahe der Schwelle konvertieren.",
+    ),
+    "extra_per_mql": (
+        "Extra SQLs per extra MQL against {threshold}: {ratio} ({basis}; the SLA asks for at "
+        "least {minimum}).",
+        "Zusätzliche SQLs je zusätzlichem MQL gegenüber {threshold}: {ratio} ({basis}; das SLA "
+        "verlangt mindestens {minimum}).",
+    ),
 }
 
 
@@ -702,6 +740,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "workload_ratio": ("Sales workload (% of capacity)", "Vertriebsauslastung (% der Kapazität)"),
     "mature_mqls": ("MQLs with a closed window", "MQLs mit abgeschlossenem Fenster"),
+    "basis": ("Outcomes", "Ergebnisse"),
+    "unobserved_share": ("Never handed over (%)", "Nie übergeben (%)"),
+    "estimated_sqls_per_month": ("SQLs per month, estimated", "SQLs pro Monat, geschätzt"),
+    "estimated_sqls_low": ("SQLs per month, lowest", "SQLs pro Monat, mindestens"),
+    "estimated_sqls_high": ("SQLs per month, highest", "SQLs pro Monat, höchstens"),
+    "extra_sqls_per_extra_mql": (
+        "Extra SQLs per extra MQL (%)",
+        "Zusätzliche SQLs je zusätzlichem MQL (%)",
+    ),
     # definitions
     "setting": ("Setting", "Einstellung"),
     "value": ("Value", "Wert"),

@@ -229,12 +229,14 @@ def big_number(
     inverse: bool = False,
     help: str | None = None,
     container: Any = None,
+    neutral: bool = False,
 ) -> None:
+    """A tile; ``neutral``: the delta in grey (a change that is neither good nor bad)."""
     (container or st).metric(
         label,
         value,
         delta=delta,
-        delta_color="inverse" if inverse else "normal",
+        delta_color="off" if neutral else ("inverse" if inverse else "normal"),
         help=help,
         border=True,
     )

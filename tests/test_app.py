@@ -635,7 +635,11 @@ def test_threshold_slider_moves_volume_and_workload(app: AppTest, library) -> No
         assert shown["MQLs per month"] == f"{row['mqls_per_month']:,.0f}"
         assert shown["Sales workload"] == pct(row["workload_ratio"], digits=0)
         assert shown["Precision"] == pct(row["precision"])
-        assert shown["Expected SQLs per month"] == f"{row['expected_sqls_per_month']:,.1f}"
+        # below today's threshold (60) the tile shows the estimate, above it what was observed
+        assert row["basis"] == ("estimated" if threshold < 60 else "observed")
+        assert shown["Expected SQLs per month"] == f"{row['estimated_sqls_per_month']:,.1f}"
+        note = "were never handed over" if threshold < 60 else "Observed: every MQL"
+        assert note in text_of(app)
 
 
 def test_definitions_page_shows_the_config_in_force(app: AppTest) -> None:
@@ -806,7 +810,12 @@ def test_the_qualification_page_in_german_gives_the_recommendation_in_german(
     at = latest_timestamp(con)
     con.close()
     table = threshold_table(precompute_thresholds(tables, cfg, as_of=at))
-    (_, english), (_, german) = recommend_threshold(table), recommend_threshold(table, lang="de")
+    rule = {
+        "current": cfg.scoring.mql_threshold,
+        "minimum": cfg.scoring.min_extra_sqls_per_extra_mql,
+    }
+    english = recommend_threshold(table, **rule)[1]
+    german = recommend_threshold(table, **rule, lang="de")[1]
     app.segmented_control(key="lang").set_value("de").run()
     app.switch_page("views/qualification.py").run()
     assert not app.exception, app.exception[0].value
@@ -833,7 +842,7 @@ def test_threshold_slider_moves_the_chart_lines_without_rebuilding_the_charts(ap
     before = what_if_charts()
     app.slider(key="threshold").set_value(75).run()
     after = what_if_charts()
-    assert len(before) == len(after) == 2  # volume and workload
+    assert len(before) == len(after) == 3  # MQLs, SQLs and workload
     assert [spec for spec, _ in before] == [spec for spec, _ in after]
     for _, marks in after:
         chosen = marks["threshold"][marks["which"].index("chosen")]

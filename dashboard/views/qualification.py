@@ -24,9 +24,10 @@ now = data.threshold_point(current)  # the SLA's own threshold: not redone on ev
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict]:
-    """The what-if charts (volume, workload) as specs, built once per table and language:
-    each slider move only sends the threshold lines (the named dataset ``marks``)."""
+def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict, dict]:
+    """The what-if charts (MQLs, SQLs, workload) as specs, built once per table and language:
+    each slider move only sends the threshold lines (the named dataset ``marks``). SQLs are
+    solid where observed and dashed with a band (lowest to highest) where estimated."""
     rules = (
         alt.Chart(alt.NamedData(name="marks"))
         .mark_rule(strokeWidth=2)
@@ -49,18 +50,58 @@ def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict]:
         )
     )
     x_axis = alt.X("threshold:Q", title=t("c_threshold_x", lg))
-    tips = [
-        alt.Tooltip("threshold:Q"),
-        alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
-        alt.Tooltip("expected_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
-    ]
-    mql_line, sql_line = (
+    mqls = (
         alt.Chart(table)
-        .mark_line(point=True, color=color)
-        .encode(x=x_axis, y=alt.Y(f"{column}:Q", title=t(title, lg)), tooltip=tips)
-        for column, color, title in (
-            ("mqls_per_month", "#7c3aed", "c_mqls_y"),
-            ("expected_sqls_per_month", "#2563eb", "c_sqls_y"),
+        .mark_line(point=True, color="#6b7280")
+        .encode(
+            x=x_axis,
+            y=alt.Y("mqls_per_month:Q", title=t("c_mqls_count_y", lg)),
+            tooltip=[
+                alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
+                alt.Tooltip("mqls_per_month:Q", title=t("mqls_per_month", lg), format=",.1f"),
+            ],
+        )
+    )
+    sqls = table.select(
+        "threshold",
+        "estimated_sqls_per_month",
+        "estimated_sqls_low",
+        "estimated_sqls_high",
+        pl.col("basis")
+        .replace_strict(
+            {"observed": t("basis_observed", lg), "estimated": t("basis_estimated", lg)}
+        )
+        .alias("basis"),
+    )
+    sql_tips = [
+        alt.Tooltip("threshold:Q", title=t("c_threshold_x", lg)),
+        alt.Tooltip("basis:N", title=None),
+        alt.Tooltip("estimated_sqls_per_month:Q", title=t("expected_sqls", lg), format=",.1f"),
+        alt.Tooltip("estimated_sqls_low:Q", title=t("c_sqls_low", lg), format=",.1f"),
+        alt.Tooltip("estimated_sqls_high:Q", title=t("c_sqls_high", lg), format=",.1f"),
+    ]
+    estimated = t("basis_estimated", lg)
+    band = (
+        alt.Chart(sqls)
+        .transform_filter(alt.datum.basis == estimated)
+        .mark_area(color="#93c5fd", opacity=0.35)
+        .encode(x=x_axis, y="estimated_sqls_low:Q", y2="estimated_sqls_high:Q")
+    )
+    sql_line = (
+        alt.Chart(sqls)
+        .mark_line(point=True, color="#2563eb")
+        .encode(
+            x=x_axis,
+            y=alt.Y("estimated_sqls_per_month:Q", title=t("c_sqls_count_y", lg)),
+            strokeDash=alt.StrokeDash(
+                "basis:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[t("basis_observed", lg), estimated], range=[[1, 0], [6, 4]]
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=sql_tips,
         )
     )
     wl = table.select("threshold", (pl.col("workload_ratio") * 100).alias("workload_pct"))
@@ -77,15 +118,20 @@ def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict]:
         )
     )
     full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
-    volume = (
-        alt.layer(mql_line, sql_line, rules)
-        .resolve_scale(y="independent")
-        .properties(title=t("c_volume_title", lg), height=380)
+    volume = alt.layer(mqls, rules).properties(title=t("c_mqls_panel_title", lg), height=320)
+    sql_chart = (
+        alt.layer(band, sql_line, rules)
+        .resolve_scale(strokeDash="independent")
+        .properties(title=t("c_sqls_panel_title", lg), height=320)
     )
     workload = alt.layer(area, full.encode(y="y:Q"), rules).properties(
-        title=t("c_workload_title", lg), height=380
+        title=t("c_workload_title", lg), height=320
     )
-    return ui.chart_spec(volume, lg=lg), ui.chart_spec(workload, lg=lg)
+    return (
+        ui.chart_spec(volume, lg=lg),
+        ui.chart_spec(sql_chart, lg=lg),
+        ui.chart_spec(workload, lg=lg),
+    )
 
 
 # -- threshold what-if --------------------------------------------------------------------------
@@ -115,7 +161,10 @@ def threshold_whatif() -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     ui.big_number(
         t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
-        delta=ui.signed(point["mqls_per_month"] - now["mqls_per_month"], lg),
+        delta=None if chosen == current else ui.signed(
+            point["mqls_per_month"] - now["mqls_per_month"], lg
+        ),
+        neutral=True,
         help=t("vs_sla_threshold", lg, threshold=num(current, lg)),
     )  # fmt: skip
     workload = point["workload_ratio"]
@@ -146,13 +195,39 @@ def threshold_whatif() -> None:
         t("recall", lg), point["recall"], found, base.sql_leads, *wilson(found, base.sql_leads), lg,
         container=c4, help=t("help_recall", lg),
     )  # fmt: skip
+    estimated = point["basis"] == "estimated"
+    sqls = point["estimated_sqls_per_month"]
     ui.big_number(
-        t("expected_sqls", lg), num(point["expected_sqls_per_month"], lg, digits=1), container=c5,
-        delta=ui.signed(
-            (point["expected_sqls_per_month"] or 0) - (now["expected_sqls_per_month"] or 0), lg,
-            digits=1,
+        t("expected_sqls", lg), num(sqls, lg, digits=1), container=c5,
+        delta=None if sqls is None or chosen == current else ui.signed(
+            sqls - (now["estimated_sqls_per_month"] or 0), lg, digits=1
         ),
+        neutral=estimated, help=t("estimate_explained", lg, threshold=num(current, lg)),
     )  # fmt: skip
+    if estimated:
+        c5.caption(
+            t(
+                "sqls_estimated_note",
+                lg,
+                low=num(point["estimated_sqls_low"], lg, digits=1),
+                high=num(point["estimated_sqls_high"], lg, digits=1),
+                share=pct(point["unobserved_share"], lg, digits=0),
+            )
+        )
+    else:
+        c5.caption(t("sqls_observed_note", lg))
+    ratio = point["extra_sqls_per_extra_mql"]
+    if ratio is not None:
+        st.caption(
+            t(
+                "extra_per_mql",
+                lg,
+                threshold=num(current, lg),
+                ratio=pct(ratio, lg, digits=1),
+                basis=t("basis_estimated" if estimated else "basis_observed", lg),
+                minimum=pct(cfg.scoring.min_extra_sqls_per_extra_mql, lg, digits=0),
+            )
+        )
 
     marks = {
         t("c_chosen", lg): float(chosen),
@@ -163,17 +238,27 @@ def threshold_whatif() -> None:
         {"threshold": list(marks.values()), "which": list(marks)},
         schema={"threshold": pl.Float64, "which": pl.String},
     ).drop_nulls("threshold")
-    volume_spec, workload_spec = whatif_chart_specs(table, lg)
+    volume_spec, sqls_spec, workload_spec = whatif_chart_specs(table, lg)
     a, b = st.columns(2)
     with a:
         ui.show_spec(volume_spec, datasets={"marks": marks_frame})
     with b:
+        ui.show_spec(sqls_spec, datasets={"marks": marks_frame})
+    c, d = st.columns(2)
+    with c:
         ui.show_spec(workload_spec, datasets={"marks": marks_frame})
+    d.caption(t("estimate_explained", lg, threshold=num(current, lg)))
 
 
 threshold_whatif()
 with st.expander(t("threshold_table", lg)):  # outside the fragment: the slider does not change it
-    ui.table(table)
+    st.caption(t("estimate_explained", lg, threshold=num(current, lg)))
+    shown = table.with_columns(
+        pl.col("basis").replace_strict(
+            {"observed": t("basis_observed", lg), "estimated": t("basis_estimated", lg)}
+        )
+    )
+    ui.table(shown)
     ui.download(table, "threshold-table", lg)
 
 
