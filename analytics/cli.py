@@ -255,6 +255,10 @@ def import_(
             )
     except ImportFailed as exc:
         fail(f"{exc}; nothing was imported")
+    from analytics.warehouse.privacy import salt_warning
+
+    if warning := salt_warning(db, cfg.privacy.salt_file):
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     _refresh_results(db, cfg)
     if as_json:
         emit_json(

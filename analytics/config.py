@@ -507,6 +507,21 @@ class Access(_Model):
         return [e.lower() if "@" in e else e for e in entries]
 
 
+class Privacy(_Model):
+    """Where the salt of the personal-data hashes is kept (docs/import-formats.md, "Salt").
+
+    ``salt_file``: a file outside the data folder, so that a copy of the data folder does
+    not carry the salt with the hashes; created on first use with a random salt (mode
+    0600); ``~`` is expanded. The environment variable ``SLA_HASH_SALT`` wins over it.
+    Not part of the agreement: never stored in the warehouse, never diffed.
+
+    >>> Privacy(salt_file="~/.config/sla/salt").salt_file
+    '~/.config/sla/salt'
+    """
+
+    salt_file: str | None = None
+
+
 class SlaConfig(_Model):
     """The whole SLA. Sections mirror ``data/sla.toml``."""
 
@@ -529,6 +544,8 @@ class SlaConfig(_Model):
     access: Access = Access()
     #: Display names of the data's codes, by column (``[names.source] paid_search = ...``).
     names: dict[NameColumn, dict[str, DisplayName]] = {}
+    #: Where the salt of personal-data hashes lives (not part of the agreement either).
+    privacy: Privacy = Privacy()
 
     #: Where it was read from and its content hash (set by :func:`load_config`).
     source: str = ""

@@ -33,8 +33,9 @@ from analytics.texts import TEXTS, Lang, plain, render
 ChangeKind = Literal["changed", "added", "removed"]
 
 #: Keys that are bookkeeping, not part of the agreement (never diffed); ``access`` and
-#: ``notify`` name people (e-mail addresses), who must not appear in a review pack.
-IGNORED_KEYS: frozenset[str] = frozenset({"source", "content_hash", "access", "notify"})
+#: ``notify`` name people (e-mail addresses), who must not appear in a review pack;
+#: ``privacy`` says where the hash salt is.
+IGNORED_KEYS: frozenset[str] = frozenset({"source", "content_hash", "access", "notify", "privacy"})
 #: Suffix of a text's translation (``label_de``): the agreement is its English text, so a
 #: translation is not diffed (a KPI removed is one change, not one per language).
 TRANSLATION_SUFFIX = "_de"

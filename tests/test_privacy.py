@@ -22,9 +22,11 @@ from analytics import cli
 from analytics.warehouse import import_canonical
 from analytics.warehouse.adapters import ImportFailed, import_export
 from analytics.warehouse.privacy import (
+    hash_salt,
     is_personal,
     mask_text,
     normalise_header,
+    salt_warning,
     scrub,
 )
 
@@ -465,3 +467,58 @@ def test_purge_usage_errors_exit_2_and_change_nothing(tmp_path, args, needle):
 def test_purge_without_a_warehouse_exits_2(tmp_path):
     res = runner.invoke(cli.app, ["purge", "--lead", "x", "--db", str(tmp_path / "no.duckdb")])
     assert res.exit_code == 2 and "no warehouse here" in res.stderr
+
+
+# -- the salt --------------------------------------------------------------------------
+
+
+def test_the_salt_comes_from_the_environment_then_the_config_then_next_to_the_warehouse(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SLA_HASH_SALT", "from-env")
+    outside = tmp_path / "secrets" / "hash.salt"
+    assert hash_salt(tmp_path / "data" / "w.duckdb", salt_file=outside) == "from-env"
+    assert not outside.exists()
+    monkeypatch.delenv("SLA_HASH_SALT")
+    first = hash_salt(tmp_path / "data" / "w.duckdb", salt_file=outside)
+    assert outside.read_text().strip() == first and outside.stat().st_mode & 0o777 == 0o600
+    assert hash_salt(tmp_path / "other.duckdb", salt_file=outside) == first  # kept
+    assert not (tmp_path / "data" / "w.duckdb.salt").exists()
+    legacy = hash_salt(tmp_path / "data" / "w.duckdb")
+    assert (tmp_path / "data" / "w.duckdb.salt").read_text().strip() == legacy != first
+
+
+def test_a_salt_next_to_the_warehouse_gives_a_warning(tmp_path, monkeypatch):
+    monkeypatch.delenv("SLA_HASH_SALT", raising=False)
+    db = tmp_path / "data" / "w.duckdb"
+    assert salt_warning(db) is None  # no salt made yet
+    hash_salt(db)
+    assert "sits in the warehouse's folder" in salt_warning(db)
+    inside = tmp_path / "data" / "keys" / "hash.salt"
+    hash_salt(db, salt_file=inside)
+    assert "sits in the warehouse's folder" in salt_warning(db, inside)
+    outside = tmp_path / "elsewhere" / "hash.salt"
+    hash_salt(db, salt_file=outside)
+    assert salt_warning(db, outside) is None
+    monkeypatch.setenv("SLA_HASH_SALT", "x")
+    assert salt_warning(db) is None
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_cli_import_uses_the_configured_salt_file_and_warns_about_one_next_to_the_data(
+    tmp_path, monkeypatch, configured
+):
+    monkeypatch.delenv("SLA_HASH_SALT", raising=False)
+    outside = tmp_path / "home" / "hash.salt"
+    text = (Path(__file__).parents[1] / "data" / "sla.toml").read_text(encoding="utf-8")
+    if configured:
+        text += f'\n[privacy]\nsalt_file = "{outside}"\n'
+    config = _write(tmp_path / "sla.toml", text)
+    db = tmp_path / "data" / "w.duckdb"
+    args = ["import", "--format", "hubspot", str(EXPORTS / "hubspot"), "--db", str(db)]
+    res = runner.invoke(cli.app, [*args, "--config", str(config)])
+    assert res.exit_code in (0, 1), res.output
+    warned = "sits in the warehouse's folder" in res.stderr.replace("\n", " ")
+    assert warned is not configured
+    assert outside.exists() is configured
+    assert (tmp_path / "data" / "w.duckdb.salt").exists() is not configured

@@ -32,8 +32,11 @@ def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> 
     ).fetchall()[0][0]
     if seen:
         return False
-    # [access] and [notify] name people (e-mail addresses): no personal data in the warehouse
-    content = config.model_dump_json(exclude={"source", "content_hash", "access", "notify"})
+    # [access] and [notify] name people (e-mail addresses): no personal data in the
+    # warehouse; [privacy] says where the salt is, which a copy of the warehouse must not tell
+    content = config.model_dump_json(
+        exclude={"source", "content_hash", "access", "notify", "privacy"}
+    )
     con.execute(
         "INSERT INTO meta.config_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
         [

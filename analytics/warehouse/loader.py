@@ -608,7 +608,8 @@ def load_batches(
         Rows validated and written at a time; results do not depend on it.
     salt
         Salt of the hashes of e-mail addresses in id columns (default:
-        :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse, made when needed).
+        :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse and the config's
+        ``[privacy] salt_file``, made only when a hash is needed).
 
     Every chunk is scrubbed of personal data (:func:`analytics.warehouse.privacy.scrub`)
     before it is validated or written; quarantine values are masked.
@@ -627,7 +628,8 @@ def load_batches(
     if salt is None:
 
         def salt() -> str:
-            return privacy.hash_salt(db_path)
+            salt_file = config.privacy.salt_file if config is not None else None
+            return privacy.hash_salt(db_path, salt_file=salt_file)
 
     with (
         updating(db_path) as con,

@@ -336,27 +336,58 @@ def resolve_salt(salt: Salt) -> str:
     return salt() if callable(salt) else salt
 
 
-def hash_salt(db_path: str | Path | None) -> str:
-    """The salt of personal-data hashes: env ``SLA_HASH_SALT``, else a per-warehouse secret.
+def salt_path(db_path: str | Path | None, salt_file: str | Path | None = None) -> Path | None:
+    """The file the salt is read from: None when ``SLA_HASH_SALT`` is set, else the
+    config's ``[privacy] salt_file``, else ``<warehouse>.salt`` next to the warehouse."""
+    if os.environ.get("SLA_HASH_SALT"):
+        return None
+    if salt_file:
+        return Path(salt_file).expanduser()
+    return None if db_path is None else Path(f"{db_path}.salt")
 
-    The per-warehouse secret is 32 random hex characters in ``<warehouse>.salt`` next to
-    the warehouse file, created on first use (mode 0600). Keep it (or set
-    ``SLA_HASH_SALT``) to get the same hashes on the next import.
+
+def hash_salt(db_path: str | Path | None, *, salt_file: str | Path | None = None) -> str:
+    """The salt of personal-data hashes: env ``SLA_HASH_SALT``, else a secret in a file.
+
+    The file is the SLA config's ``[privacy] salt_file`` (keep it outside the data
+    folder), else ``<warehouse>.salt`` next to the warehouse (:func:`salt_warning` warns
+    about that one). It is created on first use with 32 random hex characters (mode
+    0600). Keep it (or set ``SLA_HASH_SALT``) to get the same hashes on the next import.
     """
     env = os.environ.get("SLA_HASH_SALT")
     if env:
         return env
-    if db_path is None:
+    path = salt_path(db_path, salt_file)
+    if path is None:
         raise _no_salt()
-    salt_file = Path(f"{db_path}.salt")
-    if salt_file.exists():
-        return salt_file.read_text(encoding="utf-8").strip()
-    salt_file.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
     salt = secrets.token_hex(16)
-    fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(salt + "\n")
     return salt
+
+
+def salt_warning(db_path: str | Path, salt_file: str | Path | None = None) -> str | None:
+    """A warning when the salt file in use sits in the warehouse's folder (or below it).
+
+    A copy of that folder would carry the salt with the hashes, and hashes with their
+    salt can be reversed by trying known e-mail addresses. None when ``SLA_HASH_SALT``
+    is set, no salt file exists yet, or it lives elsewhere.
+    """
+    path = salt_path(db_path, salt_file)
+    if path is None or not path.exists():
+        return None
+    folder = Path(db_path).resolve().parent
+    if not path.resolve().is_relative_to(folder):
+        return None
+    return (
+        f"the hash salt {path} sits in the warehouse's folder {folder}: a copy of that folder "
+        "carries the salt with the hashes; set SLA_HASH_SALT or [privacy] salt_file in the "
+        "SLA config to a path outside it and move the file there (docs/import-formats.md)"
+    )
 
 
 # -- scrubbing a chunk of cells -------------------------------------------------------------

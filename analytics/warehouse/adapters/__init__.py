@@ -137,7 +137,7 @@ def import_export(
     from analytics.warehouse.privacy import hash_salt
 
     def salt() -> str:
-        return hash_salt(db_path)
+        return hash_salt(db_path, salt_file=config.privacy.salt_file if config else None)
 
     export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
     if not export.batches:
