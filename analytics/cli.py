@@ -56,6 +56,9 @@ def config_or_exit(path: Path) -> SlaConfig:
         return load_config(path)
     except ConfigError as exc:
         fail(f"invalid SLA config, nothing done:\n{exc}")
+    except (RecursionError, ValueError, TypeError, MemoryError) as exc:
+        # a parser that gives up on a pathological file (e.g. TOML nested 5,000 deep)
+        fail(f"invalid SLA config, nothing done:\n{path}: cannot be parsed ({type(exc).__name__})")
 
 
 @contextmanager
@@ -275,6 +278,8 @@ def import_(
 
 
 def _print_import(result: Any) -> None:
+    from rich.markup import escape
+
     table = RichTable(title="Imported", show_edge=False)
     table.add_column("table")
     table.add_column("rows loaded", justify="right")
@@ -289,8 +294,18 @@ def _print_import(result: Any) -> None:
         err.print(
             f"{file_name}: masked e-mail addresses, phone numbers or IBANs in {', '.join(columns)}"
         )
+    for warning in result.warnings():
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if result.rejected:
         err.print(f"[yellow]{result.rows_rejected} row(s) rejected into the quarantine:[/]")
+        causes, cascaded = result.root_causes()
+        err.print("root causes:")
+        for c in causes[:20]:
+            where = c["file"] + (f" column {c['column']}" if c["column"] else "")
+            err.print(f"  {c['rows']:>8,} x {where}: {c['reason']}", highlight=False)
+        if cascaded:
+            err.print(f"  {cascaded:>8,} row(s) refer to a lead rejected above")
+        err.print("first rows:")
         for r in result.rejected[:50]:
             where = f"{r['file']}:{r['line']}" + (f" column {r['column']}" if r["column"] else "")
             err.print(f"  {where}: {r['reason']}", highlight=False)

@@ -148,7 +148,7 @@ TABLES: dict[str, Table] = {
             ("rep_id",),
             (
                 C("rep_id", "str", required=True),
-                C("name", "str", required=True),
+                C("name", "str"),  # optional: real exports often have ids only
                 C("team", "enum", required=True, enum=TEAMS),
                 C("weekly_capacity", "int", minimum=0),
                 C("active", "bool"),

@@ -1214,6 +1214,29 @@ TEXTS: dict[str, tuple[str, str]] = {
         "hat {fields} Felder, die Kopfzeile hat {header}",
     ),
     "reject.utf8": ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),
+    "reject.not_finite": (
+        "not a finite number (inf, nan or too large)",
+        "keine endliche Zahl (inf, nan oder zu groß)",
+    ),
+    "reject.out_of_range": (
+        "outside the plausible range {earliest} to {latest}",
+        "außerhalb des plausiblen Bereichs {earliest} bis {latest}",
+    ),
+    "import.placeholder_reps": (
+        "{n} rep id(s) not in a reps file were created as placeholder reps (no name, no team)",
+        "{n} Mitarbeiter-ID(s) ohne Eintrag in einer reps-Datei wurden als Platzhalter angelegt "
+        "(ohne Name, ohne Team)",
+    ),
+    "import.other_value": (
+        "{table}.{column}: the unknown value '{value}' ({rows} rows) was loaded as 'other'; "
+        "{config} in the SLA config accepts it",
+        "{table}.{column}: der unbekannte Wert '{value}' ({rows} Zeilen) wurde als 'other' "
+        "geladen; {config} in der SLA-Konfiguration lässt ihn zu",
+    ),
+    "reject.lead_rejected": (
+        "lead {lead} was rejected: {file} line {line}, {column} {cause}",
+        "Lead {lead} wurde abgewiesen: {file} Zeile {line}, {column} {cause}",
+    ),
     # -- the recommended MQL threshold (analytics/scoring/thresholds.py) --
     "threshold.none": (
         "No threshold has MQLs whose conversion window has closed yet, so none is recommended.",

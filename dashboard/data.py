@@ -185,7 +185,13 @@ def filter_options() -> dict[str, list[str]]:
 def _rep_names(key: tuple[str, int]) -> dict[str, str]:
     from analytics.warehouse.facts import rep_names as recorded_names
 
-    return recorded_names(_connection(*key))
+    names, unnamed = {}, 0
+    for rep_id, name in recorded_names(_connection(*key)).items():
+        if name is None:  # a placeholder rep (an id without a reps row): "Rep 1", "Rep 2", ...
+            unnamed += 1
+            name = f"Rep {unnamed}"
+        names[rep_id] = name
+    return names
 
 
 def rep_names() -> dict[str, str]:

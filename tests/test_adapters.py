@@ -174,12 +174,13 @@ def german(tmp_path_factory):
 
 def test_german_office_files_are_detected_and_read(german):
     db, result = german
-    assert result.loaded == {"accounts": 2, "reps": 2, "leads": 3}
+    assert result.loaded == {"accounts": 2, "reps": 2, "leads": 4}
     leads = read_core_table(db, "leads").sort("lead_id")
     assert leads.select("lead_id", "created_at", "job_title").rows() == [
         ("007", ts("2026-10-08T06:00"), "Leiter IT"),  # an ISO offset still works
         ("L-001", ts("2026-10-05T09:12"), "Geschäftsführer"),  # Windows-1252
         ("L-002", ts("2026-10-06T00:00"), "Einkäufer"),
+        ("L-004", ts("2026-10-07T23:30"), None),  # source "messe" loads as "other"
     ]
     reps = read_core_table(db, "reps").sort("rep_id")  # UTF-8 with BOM, ja/nein, 1.200
     assert reps.select("rep_id", "weekly_capacity", "active").rows() == [
@@ -198,7 +199,16 @@ def test_german_office_rejections_and_dropped_columns(german):
     assert [(Path(r["file"]).name, r["line"], r["column"]) for r in result.rejected] == [
         ("accounts.csv", 4, "employees"),  # "viele"
         ("leads.csv", 4, "created_at"),  # 31.02.2026
-        ("leads.csv", 5, "source"),  # "messe" is not a source (a --mapping can map it)
+    ]
+    # "messe" is not a source: it loads as "other" and is reported with the config line
+    assert result.other_values == [
+        {
+            "table": "leads",
+            "column": "source",
+            "value": "messe",
+            "rows": 1,
+            "config": '[enums] source = ["messe"]',
+        }
     ]
     assert result.dropped_columns == {"leads.csv": ["nachname", "e-mail"]}
 
@@ -239,8 +249,7 @@ def test_a_mapping_imports_any_csv_with_values_stages_and_hashes(tmp_path, monke
     assert result.loaded == {"leads": 4, "lifecycle_events": 3}
     assert {(r["line"], r["column"]) for r in result.rejected} == {
         (6, "lead_id"),
-        (7, "created_at"),
-        (7, "owner_rep_id"),
+        (7, "created_at"),  # r9 alone would only make a placeholder rep
     }
     assert result.dropped_columns == {"kontakte.csv": ["e-mail", "vorname"]}
     leads = read_core_table(db, "leads").sort("lead_id")
@@ -293,7 +302,7 @@ def test_cli_import_of_an_export_prints_dropped_columns_in_the_json(tmp_path):
     assert res.exit_code == 1, res.output  # rows were rejected
     doc = json.loads(res.stdout)
     assert doc["dropped_columns"] == {"leads.csv": ["nachname", "e-mail"]}
-    assert doc["loaded"] == {"accounts": 2, "reps": 2, "leads": 3}
+    assert doc["loaded"] == {"accounts": 2, "reps": 2, "leads": 4}
 
 
 def test_cli_reading_flags_reach_the_reader(tmp_path):

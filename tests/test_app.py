@@ -755,7 +755,7 @@ def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
         "lead_id,created_at,source,owner_rep_id\n"
         "L1,2026-10-01T09:00:00Z,email,r1\n"
         "L1,2026-10-02T09:00:00Z,email,r1\n"  # line 3: the key again
-        "L2,2026-10-02T09:00:00Z,email,r9\n"  # line 4: no such rep
+        "L2,1850-10-02T09:00:00Z,email,r1\n"  # line 4: an implausible time
     )
     db = tmp_path / "w.duckdb"
     assert len(import_canonical(db, folder).rejected) == 2
@@ -774,12 +774,12 @@ def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
     text = shown_text(at)
     english = [
         "duplicate key: first seen on line 2",
-        "refers to an unknown rep",
+        "outside the plausible range",
         "has 5 fields, the header has 4",
     ]
     german = [
         "doppelter Schlüssel: zuerst in Zeile 2",
-        "verweist auf einen unbekannten Mitarbeiter",
+        "außerhalb des plausiblen Bereichs",
         "hat 5 Felder, die Kopfzeile hat 4",
     ]
     assert [g for g in german if g not in text] == []

@@ -61,9 +61,11 @@ def test_good_rows_load_typed_with_ids_as_strings_and_offsets_in_utc(tmp_path):
     ("row", "column", "reason"),
     [
         ("009,,email,r1", "created_at", "required value is missing"),
-        ("009,2026-10-05,seo,r1", "source", "not one of the allowed values"),
         ("009,05.10.2026,email,r1", "created_at", "cannot be read as an ISO 8601 timestamp"),
-        ("009,2026-10-05,email,r9", "owner_rep_id", "refers to an unknown rep"),
+        ("009,1899-12-31T23:59:59Z,email,r1", "created_at", "outside the plausible range"),
+        ("009,0000-01-01,email,r1", "created_at", "outside the plausible range"),
+        ("009,9999-12-31T23:59:59+14:00,email,r1", "created_at", "outside the plausible"),
+        ("009,2026-10-05,email", None, "has 3 fields, the header has 4"),
         ("007,2026-10-05,email,r1", "lead_id", "duplicate key: first seen on line 2"),
         ("009,2026-10-05,email,r1,surplus", None, "has 5 fields, the header has 4"),
     ],
@@ -92,6 +94,16 @@ def test_a_bad_row_is_quarantined_with_line_column_reason_and_the_rest_loads(
         ("reps", REPS + "r3,Cy,sdr,-1,\n", "weekly_capacity"),
         ("reps", REPS + "r3,Cy,sdr,many,\n", "weekly_capacity"),
         ("reps", REPS + "r3,Cy,sdr,,perhaps\n", "active"),
+        ("reps", REPS + "r3,Cy,sdr,1e309,\n", "weekly_capacity"),
+        ("web_traffic", "date,source,visitors\n1899-12-31,email,10\n", "date"),
+        *[
+            (
+                "opportunities",
+                f"opportunity_id,created_at,amount,status\no1,2026-10-01,{amount},open\n",
+                "amount",
+            )
+            for amount in ("1e309", "inf", "NaN", "nan")
+        ],
         ("web_traffic", "date,source,visitors\n2026-13-01,email,10\n", "date"),
         (
             "opportunities",
@@ -222,7 +234,7 @@ def test_a_reader_keeps_working_while_an_import_swaps_the_file(tmp_path):
 
 @pytest.mark.parametrize(
     ("tables", "code"),
-    [({"reps": REPS}, 0), ({"reps": REPS + "r3,,sdr,,\n"}, 1), ({"bogus": "x\n1\n"}, 2)],
+    [({"reps": REPS}, 0), ({"reps": REPS + "r3,,,,\n"}, 1), ({"bogus": "x\n1\n"}, 2)],
 )
 def test_cli_exit_codes_and_json(tmp_path, tables, code):
     d = folder(tmp_path, **tables)
@@ -291,8 +303,8 @@ CHUNKED_LEADS = (
     "003,2026-10-01T11:00:00Z,organic,r1\n"
     "004,2026-10-02T09:00:00Z,email,r1\n"  # line 5
     "001,2026-10-02T10:00:00Z,organic,r2\n"  # line 6: key of line 2, a chunk earlier
-    "005,2026-10-02T11:00:00Z,seo,r1\n"  # line 7: bad source
-    "006,2026-10-03T09:00:00Z,email,r9\n"  # line 8: unknown rep
+    "005,2026-10-02T11:00:00Z,,r1\n"  # line 7: no source
+    "006,1850-10-03T09:00:00Z,email,r9\n"  # line 8: implausible time (so no placeholder r9)
     "002,2026-10-03T10:00:00Z,email,r1\n"  # line 9: key of line 3, two chunks earlier
 )
 CHUNKED_EVENTS = (
@@ -313,8 +325,8 @@ def test_a_file_read_in_chunks_keeps_lines_duplicates_and_references(tmp_path):
     got = [(Path(r["file"]).stem, r["line"], r["column"], r["reason"]) for r in result.rejected]
     assert got == [
         ("leads", 6, "lead_id", "duplicate key: first seen on line 2"),
-        ("leads", 7, "source", got[1][3]),
-        ("leads", 8, "owner_rep_id", "refers to an unknown rep"),
+        ("leads", 7, "source", "required value is missing"),
+        ("leads", 8, "created_at", got[2][3]),
         ("leads", 9, "lead_id", "duplicate key: first seen on line 3"),
         ("lifecycle_events", 6, "lead_id", "refers to an unknown lead"),
         (
@@ -323,9 +335,14 @@ def test_a_file_read_in_chunks_keeps_lines_duplicates_and_references(tmp_path):
             "lead_id, stage, entered_at",
             "duplicate key: first seen on line 2",
         ),
-        ("lifecycle_events", 8, "lead_id", "refers to an unknown lead"),
+        (
+            "lifecycle_events",
+            8,
+            "lead_id",
+            f"lead 006 was rejected: leads.csv line 8, created_at {got[2][3]}",
+        ),
     ]
-    assert got[1][3].startswith("not one of the allowed values: organic, paid_search")
+    assert got[2][3].startswith("outside the plausible range 1900-01-01 to ")
     assert result.loaded == {"reps": 2, "leads": 4, "lifecycle_events": 4}
     leads = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")
     assert leads.select("lead_id", "source").rows() == [

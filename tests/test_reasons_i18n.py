@@ -48,6 +48,15 @@ STORED = [
     ("duplicate key: first seen on line 12045", "doppelter Schlüssel: zuerst in Zeile 12045"),
     ("has 5 fields, the header has 4", "hat 5 Felder, die Kopfzeile hat 4"),
     ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),
+    ("not a finite number (inf, nan or too large)", "keine endliche Zahl (inf, nan oder zu groß)"),
+    (
+        "outside the plausible range 1900-01-01 to 2027-12-02",
+        "außerhalb des plausiblen Bereichs 1900-01-01 bis 2027-12-02",
+    ),
+    (  # the lead's own reason is read in German too
+        "lead L7 was rejected: leads.csv line 9, created_at required value is missing",
+        "Lead L7 wurde abgewiesen: leads.csv Zeile 9, created_at Pflichtwert fehlt",
+    ),
 ]
 
 

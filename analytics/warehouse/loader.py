@@ -16,7 +16,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +36,7 @@ from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
+    is_cascade,
     split_duplicates,
     validate_rows,
 )
@@ -77,7 +80,12 @@ class TableBatch:
 
 @dataclass
 class ImportResult:
-    """What a load did: rows loaded per table, rows rejected with file, line, column, reason."""
+    """What a load did: rows loaded per table, rows rejected with file, line, column, reason.
+
+    ``placeholder_reps``: rep ids referenced but not in a reps file, created without a
+    name. ``other_values``: unknown values of descriptive enums loaded as ``other``, one
+    entry per value with its count and the ``[enums]`` config line that would accept it.
+    """
 
     loaded: dict[str, int] = field(default_factory=dict)
     rejected: list[dict[str, Any]] = field(default_factory=list)
@@ -85,13 +93,51 @@ class ImportResult:
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     #: file name -> columns in which e-mails, phone numbers or IBANs were masked
     masked_columns: dict[str, list[str]] = field(default_factory=dict)
+    placeholder_reps: int = 0
+    other_values: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:
         return len({(r["file"], r["line"]) for r in self.rejected})
 
+    def root_causes(self) -> tuple[list[dict[str, Any]], int]:
+        """Rejections grouped by file, column and reason, most rows first; and how many
+        rows were rejected only because the lead they refer to was rejected."""
+        counts: dict[tuple[str, str | None, str], set[int]] = {}
+        cascaded: set[tuple[str, int]] = set()
+        for r in self.rejected:
+            if is_cascade(r["reason"]):
+                cascaded.add((r["file"], r["line"]))
+                continue
+            counts.setdefault((Path(r["file"]).name, r["column"], r["reason"]), set()).add(
+                r["line"]
+            )
+        causes = [
+            {"file": f, "column": c, "reason": reason, "rows": len(lines)}
+            for (f, c, reason), lines in counts.items()
+        ]
+        causes.sort(key=lambda c: (-c["rows"], c["file"], c["column"] or "", c["reason"]))
+        return causes, len(cascaded)
+
+    def warnings(self) -> list[str]:
+        """The import's warnings in English (placeholder reps, values loaded as ``other``)."""
+        out = []
+        if self.placeholder_reps:
+            out.append(render("import.placeholder_reps", n=self.placeholder_reps))
+        for o in self.other_values:
+            out.append(render("import.other_value", **o))
+        return out
+
     def to_json_dict(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"loaded": self.loaded, "rejected": self.rejected}
+        causes, cascaded = self.root_causes()
+        doc: dict[str, Any] = {
+            "loaded": self.loaded,
+            "rejected": self.rejected,
+            "root_causes": causes,
+            "rejected_with_their_lead": cascaded,
+            "placeholder_reps": self.placeholder_reps,
+            "other_values": self.other_values,
+        }
         if self.dropped_columns:
             doc["dropped_columns"] = self.dropped_columns
         if self.masked_columns:
@@ -184,6 +230,7 @@ def _csv_chunks(path: Path, rows: int) -> Iterator[pl.DataFrame]:
         ).collect_batches(chunk_size=rows)
     )
     line = 2
+    checked = False
     while True:
         try:
             frame = next(batches)
@@ -193,16 +240,65 @@ def _csv_chunks(path: Path, rows: int) -> Iterator[pl.DataFrame]:
             raise _ReadExactly from None
         if frame.width == 0:
             return
+        if not checked:
+            # polars fills a row with too few fields with nulls: the exact reader rejects it
+            if _has_short_lines(path, frame.width):
+                raise _ReadExactly
+            checked = True
         frame.columns = _normalise_header(frame.columns)
         multiline = frame.select(
             pl.any_horizontal(pl.col(pl.String).str.contains("\n", literal=True)).any()
         ).item()
         if multiline:
             raise _ReadExactly
-        yield frame.with_row_index("_line", offset=line).with_columns(
+        numbered = frame.with_row_index("_line", offset=line).with_columns(
             pl.col("_line").cast(pl.Int64)
         )
         line += frame.height
+        yield _without_blank_rows(numbered)
+
+
+def _has_short_lines(path: Path, width: int) -> bool:
+    """Whether a line of a CSV has fewer commas than its ``width`` columns need.
+
+    Such a line is a row with too few fields (or part of a cell with a line break);
+    blank lines and lines of commas only are not counted (both readers skip them).
+    """
+    if width < 2:
+        return False
+    try:
+        lines = pl.col("line")
+        return bool(
+            pl.scan_lines(path)
+            .slice(1)
+            .select(
+                (
+                    (lines.str.count_matches(",", literal=True) < width - 1)
+                    & lines.str.contains(r"[^,\s]")
+                ).any()
+            )
+            .collect()
+            .item()
+        )
+    except (*_FAST_READ_ERRORS, pl.exceptions.PolarsError):
+        return True
+
+
+def _without_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop the rows whose every cell is empty or blank, as the exact reader skips them."""
+    cells = [c for c in frame.columns if c != "_line"]
+    if not cells:
+        return frame
+    first = pl.col(cells[0])
+    maybe = frame.filter(first.is_null() | (first.str.strip_chars() == ""))
+    if not maybe.height:
+        return frame
+    blank = maybe.filter(
+        pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells)
+    )
+    if not blank.height:
+        return frame
+    return frame.filter(~pl.col("_line").is_in(blank["_line"].implode()))
 
 
 def _parquet_chunks(path: Path, rows: int) -> Iterator[pl.DataFrame]:
@@ -291,14 +387,97 @@ class TableFile:
 
 
 def _header(file: Path, label: str) -> tuple[list[str], bool]:
-    """The normalised column names of a table file; True when only the exact reader can."""
+    """The normalised column names of a table file; True when only the exact reader can.
+
+    Raises
+    ------
+    ImportFailed
+        Two columns have the same name.
+    """
     if file.suffix.lower() == ".parquet":
         return _normalise_header(pl.read_parquet_schema(file)), False
+    check_header_names(_first_record(file), label)
     try:
         head = pl.read_csv(file, n_rows=0, infer_schema=False, raise_if_empty=False)
     except _FAST_READ_ERRORS:
         return _read_csv_exact(file, label)[0].columns, True
     return _normalise_header(head.columns), False
+
+
+def _first_record(file: Path, delimiter: str = ",") -> list[str]:
+    """The header record of a CSV (its first 1 MiB is enough for any sane header)."""
+    with open(file, "rb") as fh:
+        head = fh.read(1 << 20).decode("utf-8-sig", errors="replace")
+    return next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
+
+
+def check_header_names(names: Iterable[str], label: str) -> None:
+    """Raise :class:`ImportFailed` naming a column that the header has twice.
+
+    >>> check_header_names(["rep_id", "Team", "team "], "reps.csv")
+    Traceback (most recent call last):
+    ...
+    analytics.warehouse.loader.ImportFailed: reps.csv: the header has column team twice
+    """
+    seen: set[str] = set()
+    for name in _normalise_header(names):
+        if name and name in seen:
+            raise ImportFailed(f"{label}: the header has column {name} twice")
+        seen.add(name)
+
+
+def check_regular_file(file: Path) -> None:
+    """Raise :class:`ImportFailed` unless ``file`` is a regular file (symlinks followed).
+
+    A directory, a device (a link to ``/dev/zero``), a FIFO or a socket is refused before
+    anything is read from it.
+    """
+    try:
+        mode = file.stat().st_mode
+    except OSError as exc:
+        raise ImportFailed(f"{file}: cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a directory"
+            if stat.S_ISDIR(mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file"
+        )
+        raise ImportFailed(f"{file}: is {kind}, not a regular file; nothing was read")
+
+
+def table_files(path: Path) -> dict[str, Path]:
+    """The canonical table files of a folder (or one file), by table; each a regular file.
+
+    Raises
+    ------
+    ImportFailed
+        The path is missing, a table path is not a regular file, or two files hold one
+        table.
+    """
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file or folder")
+    if path.is_dir() and not (
+        path.stem.lower() in TABLES and path.suffix.lower() in (".csv", ".parquet")
+    ):
+        files = sorted(path.iterdir())
+    else:
+        check_regular_file(path)
+        files = [path]
+    by_table: dict[str, Path] = {}
+    for file in files:
+        stem, suffix = file.stem.lower(), file.suffix.lower()
+        if stem in TABLES and suffix in (".csv", ".parquet"):
+            if stem in by_table:
+                raise ImportFailed(
+                    f"{path}: both {by_table[stem].name} and {file.name} hold table {stem}"
+                )
+            check_regular_file(file)
+            by_table[stem] = file
+    return by_table
 
 
 def canonical_batches(path: str | Path) -> tuple[list[TableFile], list[dict[str, Any]]]:
@@ -313,18 +492,7 @@ def canonical_batches(path: str | Path) -> tuple[list[TableFile], list[dict[str,
         The path is missing, holds no table file, or a file lacks a required column.
     """
     path = Path(path)
-    if not path.exists():
-        raise ImportFailed(f"{path}: no such file or folder")
-    files = sorted(path.iterdir()) if path.is_dir() else [path]
-    by_table: dict[str, Path] = {}
-    for file in files:
-        stem, suffix = file.stem.lower(), file.suffix.lower()
-        if stem in TABLES and suffix in (".csv", ".parquet"):
-            if stem in by_table:
-                raise ImportFailed(
-                    f"{path}: both {by_table[stem].name} and {file.name} hold table {stem}"
-                )
-            by_table[stem] = file
+    by_table = table_files(path)
     if not by_table:
         expected = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
         raise ImportFailed(
@@ -406,11 +574,40 @@ def _chunk_progress(
 
 
 class _KnownKeys:
-    """The keys a reference may take: in core (this import's earlier files included)."""
+    """The keys a reference may take: in core (this import's earlier files included).
+
+    ``rejected``: lead id -> why this import rejected that lead (the root cause that a
+    row referring to it is quarantined with).
+    """
 
     def __init__(self, con) -> None:
         self._con = con
         self._sets: dict[str, KeySet] = {}
+        self.rejected: dict[str, str] = {}
+        self.placeholders = 0
+
+    def add_placeholder_reps(self, rows: pl.DataFrame, columns: list[str]) -> None:
+        """Create a rep (no name, no team) for each rep id of ``rows`` that core lacks."""
+        ids = pl.concat([rows[c] for c in columns]).drop_nulls().unique().sort()
+        if not ids.len():
+            return
+        new = ids.filter(~self.of_reference("reps", "rep_id").contains(ids))
+        if not new.len():
+            return
+        self._con.register("placeholder_reps", pl.DataFrame({"rep_id": new}).to_arrow())
+        try:
+            self._con.execute("INSERT INTO core.reps (rep_id) SELECT rep_id FROM placeholder_reps")
+        finally:
+            self._con.unregister("placeholder_reps")
+        self.placeholders += new.len()
+        self.changed("reps")
+
+    def of_reference(self, ref_table: str, ref_col: str) -> KeySet:
+        name = f"{ref_table}.{ref_col}"
+        if name not in self._sets:
+            values = self._con.sql(f'SELECT DISTINCT "{ref_col}" FROM core.{ref_table}')
+            self._sets[name] = KeySet(values.pl().to_series())
+        return self._sets[name]
 
     def of(self, table: str) -> dict[str, KeySet]:
         """``"table.column"`` -> known keys, for every reference of ``table``."""
@@ -523,6 +720,52 @@ def _merge(con, table: str, stage: _Stage, drop: pl.DataFrame) -> None:
             con.unregister("dropped")
 
 
+def _with_root_causes(
+    table: str, source_file: str, cells: pl.DataFrame, rejected: pl.DataFrame, known: _KnownKeys
+) -> pl.DataFrame:
+    """Remember why leads were rejected; name that cause in the rows that refer to them.
+
+    A row of a dependent table whose lead this import rejected is quarantined with the
+    lead's file, line and reason instead of "refers to an unknown lead".
+    """
+    if not rejected.height:
+        return rejected
+    if table == "leads" and "lead_id" in cells.columns:
+        first = rejected.sort("line", "column", nulls_last=True).unique("line", keep="first")
+        ids = (
+            cells.select(pl.col("lead_id").str.strip_chars(), pl.col("_line").alias("line"))
+            .join(first, on="line")
+            .filter(pl.col("lead_id").is_not_null() & (pl.col("lead_id") != ""))
+        )
+        name = Path(source_file).name
+        for lead, line, column, reason, _ in ids.iter_rows():
+            known.rejected.setdefault(
+                lead,
+                render(
+                    "reject.lead_rejected",
+                    lead=lead,
+                    file=name,
+                    line=line,
+                    column=column or "",
+                    cause=reason,
+                ),
+            )
+        return rejected
+    if not known.rejected or not any(
+        c.references == ("leads", "lead_id") for c in TABLES[table].columns
+    ):
+        return rejected
+    unknown = (pl.col("reason") == render("reject.unknown.leads")) & pl.col("value").is_in(
+        list(known.rejected)
+    )
+    return rejected.with_columns(
+        pl.when(unknown)
+        .then(pl.col("value").replace_strict(known.rejected, default=None))
+        .otherwise(pl.col("reason"))
+        .alias("reason")
+    )
+
+
 def _load_batch(
     con,
     batch: TableFile | TableBatch,
@@ -549,12 +792,19 @@ def _load_batch(
     stage, raw = stages
     stage.clear()
     raw.clear()
+    rep_columns = [c.name for c in TABLES[table].columns if c.references == ("reps", "rep_id")]
     for cells, problems in batch.chunks(chunk_rows, exact=exact):
         cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
         done.rejections += problems
+        keys = known.of(table)
+        if rep_columns:  # an unknown rep becomes a placeholder, not a rejection
+            keys = {k: v for k, v in keys.items() if k != "reps.rep_id"}
         valid, rejected = validate_rows(
-            table, cells, known_keys=known.of(table), unique_key=False, **validation
+            table, cells, known_keys=keys, unique_key=False, **validation
         )
+        if rep_columns and valid.height:
+            known.add_placeholder_reps(valid, rep_columns)
+        rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
         done.rejections += [
@@ -642,6 +892,7 @@ def load_batches(
             0
         ]
         known = _KnownKeys(con)
+        others: Counter = Counter()
         quarantine_rows = list(unreadable or [])
         for index, batch in enumerate(batches):
             if progress:
@@ -660,6 +911,8 @@ def load_batches(
                 enum_extra=enum_extra,
                 enum_aliases=enum_aliases,
                 salt=salt,
+                now=now,
+                others=others,
             )
             try:
                 done = _load_batch(con, batch, exact=False, **load)
@@ -671,6 +924,17 @@ def load_batches(
             )
             result.loaded[batch.table] = result.loaded.get(batch.table, 0) + done.rows_loaded
             privacy.report_into(result, batch.source_file, done.scrubbed)
+            result.other_values += [
+                {
+                    "table": batch.table,
+                    "column": column,
+                    "value": value,
+                    "rows": n,
+                    "config": f'[enums] {column} = ["{value}"]',
+                }
+                for (column, value), n in sorted(others.items(), key=lambda o: (-o[1], o[0]))
+            ]
+            others.clear()
             if already:
                 result.unchanged_files.append(batch.source_file)
                 continue
@@ -732,6 +996,7 @@ def load_batches(
             record_config_version(con, config)
         if progress:
             progress("committing", 1.0)
+    result.placeholder_reps = known.placeholders
     result.rejected = sorted(
         (
             {"file": r["file"], "line": r["line"], "column": r.get("column"), "reason": r["reason"]}
@@ -754,7 +1019,7 @@ def import_canonical(
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "reps.csv").write_text("rep_id,name,team\\n007,Ana,sdr\\n008,Bo,sales\\n")
+    >>> _ = (d / "reps.csv").write_text("rep_id,name,team\\n007,Ana,sdr\\n008,Bo,\\n")
     >>> r = import_canonical(d / "w.duckdb", d)
     >>> r.loaded, r.rejected[0]["line"], r.rejected[0]["column"]
     ({'reps': 1}, 3, 'team')

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections import Counter
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import numpy as np
@@ -36,6 +38,20 @@ _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 _OFFSET = r"[+-]\d{2}:?\d{2}$"
 _ISO = "%Y-%m-%dT%H:%M:%S%.f%z"
+
+#: Enum columns that only describe a row: an unknown value loads as ``other`` (the raw
+#: layer keeps the original) instead of rejecting the row (spec: "Real exports are partial").
+#: Values the metrics judge by (stage, outcome, status) still reject an unknown value.
+DESCRIPTIVE_ENUMS: dict[str, tuple[str, ...]] = {
+    "leads": ("source", "seniority", "role"),
+    "activities": ("type",),
+    "sales_touches": ("channel",),
+    "reps": ("team",),
+}
+OTHER = "other"
+#: The earliest plausible timestamp or date; the latest is the import's time plus a year.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=365)
 
 
 # -- reasons: texts of analytics.texts, stored in English --------------------------------
@@ -73,6 +89,22 @@ def parse_reason(reason: str) -> Text | None:
     return None
 
 
+def is_cascade(reason: str) -> bool:
+    """Whether a stored reason says the row's lead was rejected (not a fault of the row).
+
+    >>> is_cascade("lead L7 was rejected: leads.csv line 9, created_at required value is missing")
+    True
+    >>> is_cascade("refers to an unknown lead")
+    False
+    """
+    return _cascade_pattern().match(reason) is not None
+
+
+@cache
+def _cascade_pattern() -> re.Pattern[str]:
+    return dict(_reason_patterns())["reject.lead_rejected"]
+
+
 def reason_text(reason: str | None, *, lang: Lang = "en") -> str | None:
     """A stored reason in ``lang``; a reason not written from a text is kept as it is.
 
@@ -84,6 +116,9 @@ def reason_text(reason: str | None, *, lang: Lang = "en") -> str | None:
     if reason is None or lang == "en":
         return reason
     text = parse_reason(reason)
+    if text is not None and text.code == "reject.lead_rejected":  # the lead's reason too
+        params = {**text.params, "cause": reason_text(text.params["cause"], lang=lang)}
+        text = Text(text.code, params)
     return reason if text is None else text.render(lang=lang)
 
 
@@ -265,6 +300,8 @@ def validate_rows(
     enum_aliases: Mapping[str, Mapping[str, str]] | None = None,
     known_keys: Mapping[str, pl.Series | KeySet] | None = None,
     unique_key: bool = True,
+    now: datetime | None = None,
+    others: Counter | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate text rows of one canonical table.
 
@@ -286,6 +323,12 @@ def validate_rows(
     unique_key
         Reject a key seen again in ``cells`` (:func:`split_duplicates`). False when
         ``cells`` is one chunk of a file and the caller checks the whole file.
+    now
+        The import's time: a timestamp or date later than it plus a year (or before
+        1900-01-01) is rejected. Default: the current time.
+    others
+        When given, counts ``(column, value)`` of each unknown value of a descriptive
+        enum (:data:`DESCRIPTIVE_ENUMS`) that loads as ``other``.
 
     Returns
     -------
@@ -294,13 +337,15 @@ def validate_rows(
         per good file row, the first of a duplicated key. ``rejections``: one row per
         broken rule with columns line, column, reason, value.
 
-    >>> rows = pl.DataFrame({"rep_id": ["007", None], "name": ["Ana", "Bo"],
-    ...                      "team": ["SDR", "sales"], "_line": [2, 3]})
+    >>> rows = pl.DataFrame({"rep_id": ["007", None, "009"], "name": ["Ana", "Bo", None],
+    ...                      "team": ["SDR", None, "sales"], "_line": [2, 3, 4]})
     >>> valid, bad = validate_rows("reps", rows)
     >>> valid.select("rep_id", "team").rows(), bad.select("line", "column").rows()
-    ([('007', 'sdr')], [(3, 'rep_id'), (3, 'team')])
+    ([('007', 'sdr'), ('009', 'other')], [(3, 'rep_id'), (3, 'team')])
     """
     table: Table = TABLES[table_name]
+    latest = (now or datetime.now(UTC)) + LATEST_AHEAD
+    descriptive = DESCRIPTIVE_ENUMS.get(table_name, ())
     enum_extra = enum_extra or {}
     enum_aliases = enum_aliases or {}
     known_keys = known_keys or {}
@@ -333,10 +378,39 @@ def validate_rows(
     for column in table.columns:
         value, raw = pl.col(f"__value_{column.name}"), pl.col(column.name)
         allowed = _enum_values(column, enum_extra)
+        if column.name in descriptive:
+            allowed = (*allowed, OTHER) if OTHER not in allowed else allowed
+            unknown = raw.is_not_null() & ~value.is_in(allowed)
+            if others is not None:
+                counts = text.filter(unknown).group_by(column.name).len()
+                for cell, n in counts.iter_rows():
+                    others[(column.name, cell.lower())] += n
+            value = pl.when(unknown).then(pl.lit(OTHER)).otherwise(value)
         typed_exprs.append(value.cast(column.dtype).alias(column.name))
         if column.required:
             checks.append((column.name, raw.is_null(), pl.lit(render("reject.required"))))
-        if column.kind == "enum":
+        if column.kind == "float":
+            checks.append((column.name, ~value.is_finite(), pl.lit(render("reject.not_finite"))))
+        if column.kind in ("timestamp", "date"):
+            first, last = (
+                (EARLIEST, latest)
+                if column.kind == "timestamp"
+                else (EARLIEST.date(), latest.date())
+            )
+            checks.append(
+                (
+                    column.name,
+                    (value < first) | (value > last),
+                    pl.lit(
+                        render(
+                            "reject.out_of_range",
+                            earliest=first.isoformat()[:10],
+                            latest=last.isoformat()[:10],
+                        )
+                    ),
+                )
+            )
+        if column.kind == "enum" and column.name not in descriptive:
             listed = ", ".join(allowed)
             checks.append(
                 (
@@ -345,7 +419,7 @@ def validate_rows(
                     pl.lit(render("reject.not_allowed", values=listed)),
                 )
             )
-        elif column.kind != "str":
+        elif column.kind not in ("str", "enum"):
             checks.append(
                 (
                     column.name,

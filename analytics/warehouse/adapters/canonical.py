@@ -28,6 +28,7 @@ from analytics.warehouse.loader import (
     ImportFailed,
     TableBatch,
     canonical_batches,
+    table_files,
     with_extra,
 )
 
@@ -43,7 +44,7 @@ def _plain(path: Path) -> bool:
             return False
         text = head[: exc.start].decode("utf-8-sig")
     first = text.split("\n", 1)[0]
-    return first.count(",") >= first.count(";") and first.count(",") >= first.count("\t")
+    return all(first.count(",") >= first.count(other) for other in (";", "\t", "|"))
 
 
 def lenient_batch(
@@ -51,6 +52,9 @@ def lenient_batch(
 ) -> tuple[TableBatch, list[str]]:
     """One office-exported canonical table file as a batch; returns it and the dropped columns."""
     known = TABLES[table].column_names
+    for name in file.header:  # read_export_csv spells a repeated name with a trailing "_"
+        if name.endswith("_") and name[:-1] in file.header:
+            raise ImportFailed(f"{file.label}: the header has column {name.rstrip('_')} twice")
     dropped = [c for c in file.cells.columns if c not in known and is_personal(c)]
     cells = file.cells.drop(dropped)
     required = [c.name for c in TABLES[table].columns if c.required]
@@ -81,14 +85,7 @@ def read_canonical(
         One batch per table file; the dropped personal columns per file.
     """
     path = Path(path)
-    if not path.exists():
-        raise ImportFailed(f"{path}: no such file or folder")
-    files = sorted(path.iterdir()) if path.is_dir() else [path]
-    tables = {
-        f.stem.lower(): f
-        for f in files
-        if f.stem.lower() in TABLES and f.suffix.lower() in (".csv", ".parquet")
-    }
+    tables = table_files(path)  # regular files only: refused before a byte is read
     forced = options != CsvOptions()
     strict = [
         f for f in tables.values() if f.suffix.lower() == ".parquet" or (not forced and _plain(f))

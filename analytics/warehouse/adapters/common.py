@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from analytics.schema import TABLES
-from analytics.warehouse.loader import ImportFailed, TableBatch, file_sha256
+from analytics.warehouse.loader import ImportFailed, TableBatch, check_regular_file, file_sha256
 from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy names)
     FREE_TEXT,
     Salt,
@@ -181,6 +181,7 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     ImportFailed
         The file cannot be read or decoded, or has no header.
     """
+    check_regular_file(path)  # a FIFO or /dev/zero would never end
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -273,9 +274,12 @@ def csv_files(path: Path) -> list[Path]:
     """The ``.csv`` files of a folder (sorted), or the file itself."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
-    if path.is_file():
+    if not path.is_dir() or path.suffix.lower() == ".csv":
+        check_regular_file(path)  # a FIFO, a device, a folder named like a file: refused
         return [path]
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+    for file in files:
+        check_regular_file(file)
     if not files:
         raise ImportFailed(f"{path}: the folder holds no .csv file")
     return files

@@ -1,0 +1,301 @@
+"""Real exports and monthly refreshes (spec/canonical-format.md, "Real exports are partial",
+"Refreshing a warehouse"): side tables that are missing, unknown descriptive values, rejected
+leads and their dependent rows, and the hard edges of the readers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analytics.cli import app
+from analytics.warehouse import ImportFailed, connect_readonly, import_canonical, read_core_table
+from analytics.warehouse.adapters import import_export
+
+runner = CliRunner()
+
+LEADS = (
+    "lead_id,created_at,source,owner_rep_id\n"
+    "L1,2026-10-01T09:00:00Z,email,u1\n"
+    "L2,2026-10-02T09:00:00Z,outbound,u2\n"
+    "L3,2026-10-03T09:00:00Z,Outbound,\n"
+)
+EVENTS = (
+    "lead_id,stage,entered_at,actor_rep_id\n"
+    "L1,lead,2026-10-01T09:00:00Z,\n"
+    "L1,mql,2026-10-02T09:00:00Z,u7\n"
+    "L2,lead,2026-10-02T09:00:00Z,\n"
+)
+TOUCHES = (
+    "touch_id,lead_id,rep_id,occurred_at,channel,outcome\n"
+    "t1,L1,u1,2026-10-02T10:00:00Z,phone,connected\n"
+    "t2,L2,u8,2026-10-02T11:00:00Z,linkedin_inmail,replied\n"
+)
+
+
+def folder(tmp_path: Path, name: str = "in", **tables: str) -> Path:
+    d = tmp_path / name
+    d.mkdir(exist_ok=True)
+    for table, text in tables.items():
+        (d / f"{table}.csv").write_text(text, encoding="utf-8")
+    return d
+
+
+def sla(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The real command in a child process (a hang is a failure, not a stuck test run)."""
+    return subprocess.run(
+        [sys.executable, "-m", "analytics.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "SLA_CONFIG": "data/sla.toml"},
+    )
+
+
+# -- real exports are partial ------------------------------------------------------------------
+
+
+def test_without_a_reps_file_every_lead_loads_and_placeholder_reps_are_made(tmp_path):
+    db = tmp_path / "w.duckdb"
+    d = folder(tmp_path, leads=LEADS, lifecycle_events=EVENTS, sales_touches=TOUCHES)
+    result = import_canonical(db, d)
+    assert result.rejected == []
+    assert result.loaded == {"leads": 3, "lifecycle_events": 3, "sales_touches": 2}
+    assert result.placeholder_reps == 4  # u1, u2 (owners), u7 (actor), u8 (touch)
+    reps = read_core_table(db, "reps").sort("rep_id")
+    assert reps.rows() == [(r, None, None, None, None) for r in ("u1", "u2", "u7", "u8")]
+    assert result.warnings()[0] == (
+        "4 rep id(s) not in a reps file were created as placeholder reps (no name, no team)"
+    )
+
+
+def test_reps_without_names_load(tmp_path):
+    db = tmp_path / "w.duckdb"
+    reps = "rep_id,team\nu1,sdr\nu2,ae\n"
+    result = import_canonical(db, folder(tmp_path, reps=reps, leads=LEADS))
+    assert result.rejected == []
+    assert result.placeholder_reps == 0
+    assert read_core_table(db, "reps").sort("rep_id").select("rep_id", "name", "team").rows() == [
+        ("u1", None, "sdr"),
+        ("u2", None, "ae"),
+    ]
+
+
+def test_a_later_reps_file_names_the_placeholders(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, leads=LEADS))
+    import_canonical(db, folder(tmp_path, "more", reps="rep_id,name,team\nu1,Ana,sdr\n"))
+    reps = read_core_table(db, "reps").sort("rep_id").select("rep_id", "name", "team")
+    assert reps.rows() == [("u1", "Ana", "sdr"), ("u2", None, None)]
+
+
+def test_an_unlisted_descriptive_value_loads_as_other_and_raw_keeps_it(tmp_path):
+    db = tmp_path / "w.duckdb"
+    result = import_canonical(db, folder(tmp_path, leads=LEADS, sales_touches=TOUCHES))
+    assert result.rejected == []
+    leads = read_core_table(db, "leads").sort("lead_id")
+    assert leads["source"].to_list() == ["email", "other", "other"]
+    assert read_core_table(db, "sales_touches").sort("touch_id")["channel"].to_list() == [
+        "phone",
+        "other",
+    ]
+    con = connect_readonly(db)
+    raw = con.sql("SELECT source FROM raw.leads ORDER BY lead_id").fetchall()
+    con.close()
+    assert raw == [("email",), ("outbound",), ("Outbound",)]
+    assert result.other_values == [
+        {
+            "table": "leads",
+            "column": "source",
+            "value": "outbound",
+            "rows": 2,
+            "config": '[enums] source = ["outbound"]',
+        },
+        {
+            "table": "sales_touches",
+            "column": "channel",
+            "value": "linkedin_inmail",
+            "rows": 1,
+            "config": '[enums] channel = ["linkedin_inmail"]',
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "column"),
+    [
+        ("lifecycle_events", "lead_id,stage,entered_at\nL1,won_over,2026-10-02\n", "stage"),
+        (
+            "sales_touches",
+            "touch_id,lead_id,rep_id,occurred_at,channel,outcome\nt1,L1,u1,2026-10-02,phone,meh\n",
+            "outcome",
+        ),
+        (
+            "opportunities",
+            "opportunity_id,created_at,amount,status\no1,2026-10-02,5,pending\n",
+            "status",
+        ),
+    ],
+)
+def test_values_the_metrics_judge_by_still_reject_the_row(tmp_path, table, text, column):
+    result = import_canonical(tmp_path / "w.duckdb", folder(tmp_path, leads=LEADS, **{table: text}))
+    assert [r["column"] for r in result.rejected] == [column]
+    assert result.rejected[0]["reason"].startswith("not one of the allowed values")
+
+
+def test_rows_of_a_rejected_lead_name_the_root_cause(tmp_path):
+    leads = LEADS + "".join(f"L{i},2026-10-04,email,u1\n" for i in (4, 5, 6, 8))
+    leads += "L7,yesterday,email,u1\n"  # line 9
+    events = (
+        "lead_id,stage,entered_at\nL7,lead,2026-10-04\nL7,mql,2026-10-05\nL404,lead,2026-10-05\n"
+    )
+    touches = TOUCHES + "t3,L7,u1,2026-10-05,phone,connected\n"
+    result = import_canonical(
+        tmp_path / "w.duckdb",
+        folder(tmp_path, leads=leads, lifecycle_events=events, sales_touches=touches),
+    )
+    cause = (
+        "lead L7 was rejected: leads.csv line 9, created_at "
+        "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)"
+    )
+    got = [(Path(r["file"]).name, r["line"], r["reason"]) for r in result.rejected]
+    assert got == [
+        ("leads.csv", 9, got[0][2]),
+        ("lifecycle_events.csv", 2, cause),
+        ("lifecycle_events.csv", 3, cause),
+        ("lifecycle_events.csv", 4, "refers to an unknown lead"),  # never a lead: its own fault
+        ("sales_touches.csv", 4, cause),
+    ]
+    causes, cascaded = result.root_causes()
+    assert cascaded == 3
+    assert [(c["file"], c["column"], c["rows"]) for c in causes] == [
+        ("leads.csv", "created_at", 1),
+        ("lifecycle_events.csv", "lead_id", 1),
+    ]
+
+
+def test_the_cli_summary_leads_with_root_causes_and_warnings(tmp_path):
+    leads = LEADS + "L7,yesterday,email,u1\n"
+    events = "lead_id,stage,entered_at\nL7,lead,2026-10-04\nL7,mql,2026-10-05\n"
+    d = folder(tmp_path, leads=leads, lifecycle_events=events)
+    res = runner.invoke(app, ["import", str(d), "--db", str(tmp_path / "w.duckdb")])
+    assert res.exit_code == 1
+    text = res.stderr
+    assert text.index("root causes:") < text.index("first rows:")
+    assert "1 x leads.csv column created_at: cannot be read" in text
+    assert "2 row(s) refer to a lead rejected above" in text
+    assert '[enums] source = ["outbound"]' in text
+    res = runner.invoke(app, ["import", str(d), "--db", str(tmp_path / "w2.duckdb"), "--json"])
+    doc = json.loads(res.stdout)
+    assert doc["rejected_with_their_lead"] == 2
+    assert doc["placeholder_reps"] == 2
+    assert doc["root_causes"][0]["column"] == "created_at"
+
+
+# -- hard edges -------------------------------------------------------------------------------
+
+
+def _not_regular(tmp_path: Path, kind: str) -> Path:
+    d = folder(tmp_path, reps="rep_id,name,team\nu1,Ana,sdr\n")
+    leads = d / "leads.csv"
+    if kind == "directory":
+        leads.mkdir()
+    elif kind == "dev-zero":
+        leads.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(leads)
+    return d
+
+
+@pytest.mark.parametrize("kind", ["directory", "dev-zero", "fifo"])
+def test_a_table_path_that_is_not_a_regular_file_exits_2_before_reading(tmp_path, kind):
+    d = _not_regular(tmp_path, kind)
+    db = tmp_path / "w.duckdb"
+    for target in (d, d / "leads.csv"):
+        proc = sla("import", str(target), "--db", str(db), timeout=30)
+        assert proc.returncode == 2, proc.stderr
+        assert f"{d / 'leads.csv'}: is " in proc.stderr
+        assert "not a regular file" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("kind", ["directory", "dev-zero", "fifo"])
+def test_the_adapters_refuse_a_path_that_is_not_a_regular_file(tmp_path, kind):
+    d = _not_regular(tmp_path, kind)
+    with pytest.raises(ImportFailed, match="not a regular file"):
+        import_export(tmp_path / "w.duckdb", d / "leads.csv", fmt="hubspot")
+
+
+BLANKS = (
+    "lead_id,created_at,source\n"
+    "L1,2026-10-01,email\n"
+    "\n"  # line 3: blank
+    "   \n"  # line 4: spaces only
+    ",,\n"  # line 5: empty cells only
+    "L2,2026-10-02\n"  # line 6: a field too few
+    "L3,2026-10-03,email,x\n"  # line 7: a field too many
+    "L4,2026-10-04,email\n"
+)
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_blank_lines_and_ragged_rows_read_the_same_in_both_readers(tmp_path, exact):
+    # a line break in a cell: only the exact reader numbers such a file
+    text = BLANKS + ('L5,2026-10-05,"em\nail"\n' if exact else "L5,2026-10-05,email\n")
+    result = import_canonical(tmp_path / "w.duckdb", folder(tmp_path, leads=text))
+    assert [(r["line"], r["reason"]) for r in result.rejected] == [
+        (6, "has 2 fields, the header has 3"),
+        (7, "has 4 fields, the header has 3"),
+    ]
+    leads = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")
+    assert leads["lead_id"].to_list() == ["L1", "L4", "L5"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("reps.csv", "rep_id,name,team,team\nu1,Ana,sdr,ae\n"),
+        ("reps.csv", 'rep_id,name,Team,"team "\nu1,Ana,sdr,"a\nb"\n'),  # a line break too
+        ("reps.csv", "rep_id;name;team;team\nu1;Ana;sdr;ae\n"),  # an office file
+    ],
+)
+def test_duplicate_header_names_exit_2_naming_the_column(tmp_path, name, text):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / name).write_text(text)
+    proc = sla("import", str(d), "--db", str(tmp_path / "w.duckdb"))
+    assert proc.returncode == 2, proc.stderr
+    assert "the header has column team twice" in proc.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_pipe_delimited_file_is_detected(tmp_path):
+    d = folder(tmp_path, leads="lead_id|created_at|source\nL1|2026-10-01|email\n")
+    res = runner.invoke(app, ["import", str(d), "--db", str(tmp_path / "w.duckdb"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["loaded"] == {"leads": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 5000 + "]" * 5000 + "\n",  # RecursionError in the TOML parser
+        "[sla\nname = 1\n",
+        "\x00\x01binary",
+    ],
+)
+def test_a_config_that_cannot_be_parsed_exits_2_naming_the_file(tmp_path, text):
+    cfg = tmp_path / "odd.toml"
+    cfg.write_text(text)
+    d = folder(tmp_path, leads=LEADS)
+    for args in (["import", str(d)], ["info"]):
+        proc = sla(*args, "--db", str(tmp_path / "w.duckdb"), "--config", str(cfg))
+        assert proc.returncode == 2, proc.stderr
+        assert str(cfg) in proc.stderr
+        assert "Traceback" not in proc.stderr
