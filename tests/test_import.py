@@ -63,7 +63,7 @@ def test_good_rows_load_typed_with_ids_as_strings_and_offsets_in_utc(tmp_path):
         ("009,,email,r1", "created_at", "required value is missing"),
         ("009,05.10.2026,email,r1", "created_at", "cannot be read as an ISO 8601 timestamp"),
         ("009,1899-12-31T23:59:59Z,email,r1", "created_at", "outside the plausible range"),
-        ("009,0000-01-01,email,r1", "created_at", "outside the plausible range"),
+        ("009,0000-01-01T00:00:00Z,email,r1", "created_at", "outside the plausible range"),
         ("009,9999-12-31T23:59:59+14:00,email,r1", "created_at", "outside the plausible"),
         ("009,2026-10-05,email", None, "has 3 fields, the header has 4"),
         ("007,2026-10-05,email,r1", "lead_id", "duplicate key: first seen on line 2"),
