@@ -1406,6 +1406,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "table.web_traffic": ("Web traffic", "Website-Besuche"),
     "yes": ("yes", "ja"),
     "no": ("no", "nein"),
+    "leak_step.never_assigned": ("never assigned", "nie zugewiesen"),
+    "leak_step.never_touched": ("assigned, never touched", "zugewiesen, nie kontaktiert"),
+    "leak_step.under_worked": (
+        "touched fewer than the agreed attempts",
+        "weniger Versuche als vereinbart",
+    ),
+    "leak_step.recycled": ("recycled", "recycelt"),
+    "leak_step.disqualified": ("disqualified", "disqualifiziert"),
+    "leak_step.sql": ("SQL", "SQL"),
+    "leak_step.open": ("still open", "noch offen"),
 }
 
 

@@ -517,3 +517,15 @@ def alerts(within_hours: float, within_days: float) -> dict[str, Any]:
     """What is at risk at the warehouse's ``as_of`` (the rows of ``sla alerts``): ``alerts``
     (:func:`analytics.alerts.alerts`), ``by_rep`` and ``missing`` (kind -> missing table)."""
     return _alerts(warehouse_key(), config_key(), as_of(), within_hours, within_days)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _notification_log(key: tuple[str, int]) -> pl.DataFrame:
+    from analytics.warehouse.notifications import notification_log as read_log
+
+    return read_log(_connection(*key))
+
+
+def notification_log() -> pl.DataFrame:
+    """The send log of ``sla notify`` (``meta.notifications``; empty before the first run)."""
+    return _notification_log(warehouse_key())

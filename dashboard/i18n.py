@@ -667,6 +667,31 @@ TEXT: dict[str, tuple[str, str]] = {
         "Zusätzliche SQLs je zusätzlichem MQL gegenüber {threshold}: {ratio} ({basis}; das SLA "
         "verlangt mindestens {minimum}).",
     ),
+    # handoffs: leakage and warnings
+    "leakage_title": ("Lead leakage", "Lead-Verluste"),
+    "leakage_caption": (
+        "Every MQL episode of the month in one step, the first that applies: never "
+        "assigned, never touched, SQL, fewer attempts than agreed (not reached, window "
+        "over), recycled, disqualified, else still open.",
+        "Jede MQL-Episode des Monats in genau einem Schritt, dem ersten zutreffenden: nie "
+        "zugewiesen, nie kontaktiert, SQL, weniger Versuche als vereinbart (nicht erreicht, "
+        "Fenster vorbei), recycelt, disqualifiziert, sonst noch offen.",
+    ),
+    "c_leakage_title": ("Where the month's MQLs went", "Wohin die MQLs des Monats gingen"),
+    "leakage_list": ("List of the step", "Liste des Schritts"),
+    "step": ("Step", "Schritt"),
+    "warnings_title": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
+    "warnings_caption": (
+        "MQL episodes of the month whose owner `sla notify` warned before the first-touch "
+        "deadline, and how many of them were touched in time.",
+        "MQL-Episoden des Monats, deren Verantwortliche `sla notify` vor der "
+        "Erstkontakt-Frist gewarnt hat, und wie viele davon rechtzeitig kontaktiert wurden.",
+    ),
+    "no_warnings": (
+        "No warning was sent for this month's MQLs (configure [notify] and run `sla notify`).",
+        "Für die MQLs dieses Monats wurde keine Warnung gesendet ([notify] einrichten und "
+        "`sla notify` ausführen).",
+    ),
 }
 
 
@@ -815,6 +840,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "stale": ("Going stale", "Droht liegenzubleiben"),
     "nurture_enrolment": ("Nurture enrolment", "Aufnahme ins Nurturing"),
     "goal_target": ("Revenue goal / needed for it", "Umsatzziel / dafür nötig"),
+    # handoffs: leakage and warnings
+    "step": ("Step", "Schritt"),
+    "remaining": ("Not yet accounted for", "Noch nicht zugeordnet"),
+    "share": ("Share (%)", "Anteil (%)"),
+    "warned": ("Warned before the deadline", "Vor der Frist gewarnt"),
 }
 
 

@@ -585,6 +585,16 @@ def test_at_risk_page_shows_the_rows_and_counts_per_rep_of_sla_alerts(
     assert rows["todo"].to_list() == [r["todo"] for r in doc["alerts"]]
 
 
+def test_handoffs_leakage_accounts_for_every_mql_episode_of_the_month(
+    app: AppTest, review_of
+) -> None:
+    app.switch_page("views/handoffs.py").run()
+    leakage = next(f.value for f in app.dataframe if "remaining" in f.value.columns)
+    assert leakage["episodes"].sum() == review_of(MONTH).speed_to_lead.height
+    assert leakage["remaining"].to_list()[-1] == 0
+    assert "No warning was sent" in "\n".join(str(i.value) for i in app.info)
+
+
 def test_management_page_numbers(app: AppTest, review_of) -> None:
     app.switch_page("views/management.py").run()
     cad = review_of(MONTH).cadence

@@ -6,7 +6,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.texts import plain
+from analytics.alerts import warnings_effect
+from analytics.handoff import LEAKAGE_STEPS, leakage_steps, leakage_waterfall
+from analytics.texts import plain, term
 from dashboard import data, ui
 from dashboard.i18n import num, t
 
@@ -231,3 +233,50 @@ for tab, (key, name) in zip(tabs, lists.values(), strict=True):
         frame = ui.named(ui.named(review.breaches[key]), "rep_id")
         ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
         ui.download(frame, f"{name}-{v.month}", lg, key=f"dl-{name}")
+
+# -- lead leakage ------------------------------------------------------------------------------
+st.subheader(t("leakage_title", lg))
+st.caption(t("leakage_caption", lg))
+steps = leakage_steps(review.cadence_episodes.lazy(), config=cfg).collect()
+waterfall = leakage_waterfall(steps.lazy()).collect()
+left, right = st.columns([3, 2])
+with left:
+    shown_steps = waterfall.with_columns(
+        pl.col("step").replace_strict({s: term("leak_step", s, lang=lg) for s in LEAKAGE_STEPS})
+    )
+    ui.chart(
+        alt.Chart(shown_steps)
+        .mark_bar(color="#2563eb")
+        .encode(
+            y=alt.Y("step:N", sort=None, title=None),
+            x=alt.X("episodes:Q", title=t("c_episodes_y", lg), axis=ui.COUNT_AXIS),
+            tooltip=[
+                alt.Tooltip("step:N", title=t("step", lg)),
+                alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
+                alt.Tooltip("share:Q", title=t("share", lg), format=".0%"),
+            ],
+        )
+        .properties(title=t("c_leakage_title", lg), height=ui.BAR_STEP)
+    )
+with right:
+    ui.table(shown_steps.select("step", "episodes", "share", "remaining"))
+    pick = st.selectbox(
+        t("leakage_list", lg),
+        LEAKAGE_STEPS,
+        format_func=lambda s: term("leak_step", s, lang=lg),
+        key="leak_step",
+    )
+    listed = steps.filter(pl.col("step") == pick).select(
+        "lead_id", "episode", "owner_rep_id", "started_at", "attempts", "is_reached", "end_stage"
+    )
+    ui.download(ui.named(listed), f"leakage-{pick}-{v.month}", lg, key="dl-leakage")
+
+# -- did the warnings work? ---------------------------------------------------------------------
+st.subheader(t("warnings_title", lg))
+st.caption(t("warnings_caption", lg))
+effect = warnings_effect(data.notification_log().lazy(), review.speed_to_lead.lazy()).collect()
+if effect.is_empty():
+    st.info(t("no_warnings", lg), icon=":material/notifications_off:")
+else:
+    effect = ui.named(effect)
+    ui.table(effect.drop("x", "n", "ci_low", "ci_high", strict=False))
