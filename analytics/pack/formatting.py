@@ -173,8 +173,9 @@ def format_p(p: float | None, lang: Lang = "en") -> str:
 
 
 #: Characters that start Markdown (CommonMark, GFM, Streamlit) syntax anywhere in a line:
-#: escapes, code, emphasis, links and images, strikethrough, table cells, math.
-_MD_INLINE = re.compile(r"([\\`*_\[\]~|$!])")
+#: escapes, code, emphasis, links and images, strikethrough, table cells, math, and the
+#: ``@`` of an e-mail address (GFM links it).
+_MD_INLINE = re.compile(r"([\\`*_\[\]~|$!@])")
 #: A ``<`` that would start an HTML tag, comment or autolink.
 _MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 #: What starts a block at the beginning of a line: heading, quote, setext, list item, rule.
@@ -213,6 +214,8 @@ def escape_markdown(value: Any) -> str:
     \\=SUM(A1)
     >>> print(escape_markdown("-50.0 pp"))
     -50.0 pp
+    >>> print(escape_markdown("max@example.org"))
+    max\\@example.org
     """
     if value is None:
         return ""

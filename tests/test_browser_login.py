@@ -1,0 +1,204 @@
+"""The login in a real browser, end to end: ``streamlit run`` with a login configured
+against a local OpenID Connect provider (``oidc-provider-mock``), and chromium logging
+in as different accounts at the provider's authorize form.
+
+- anonymous: only the login page;
+- a viewer (any account the provider knows, not in ``[access] admins``): every page,
+  but the Data page has no upload;
+- an admin (listed in ``[access] admins``): the upload.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bench.browser import CHROMIUM_ARGS, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "screenshots"
+ADMIN = "erika.admin@example.org"
+VIEWER = "max.viewer@example.org"
+TIMEOUT_MS = 120_000
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _wait_for(url: str, proc: subprocess.Popen | None = None, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            tail = proc.stderr.read().decode()[-2000:] if proc is not None else ""
+            raise RuntimeError(f"{url} did not answer: {tail}")
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A local OpenID Connect provider: any client, any subject typed at its form."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(port=0) as server:
+        url = f"http://localhost:{server.server_port}"
+        _wait_for(f"{url}/.well-known/openid-configuration")
+        yield url
+
+
+@pytest.fixture(scope="module")
+def app_url(provider: str, tmp_path_factory: pytest.TempPathFactory):
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from analytics.config import load_config
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    folder = tmp_path_factory.mktemp("login")
+    db = folder / "warehouse.duckdb"
+    cfg = load_config(ROOT / "data" / "sla.toml")
+    frames = generate_demo(cfg, leads=600, seed=1, end=datetime(2026, 11, 20, tzinfo=UTC))
+    write_tables(db, frames, source="login test", config=cfg)
+    config = folder / "sla.toml"
+    sla = (ROOT / "data" / "sla.toml").read_text(encoding="utf-8")
+    config.write_text(f'{sla}\n[access]\nadmins = ["{ADMIN}"]\n', encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{url}/oauth2callback"\n'
+        'cookie_secret = "a-test-secret-long-enough-for-a-signed-cookie"\n'
+        'client_id = "sla-analytics"\n'
+        'client_secret = "test-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "SLA_DB": str(db), "SLA_CONFIG": str(config)}
+    env.pop("SLA_READONLY", None)
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
+    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
+    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    command += ["--secrets.files", str(secrets)]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for(f"{url}/_stcore/health", proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile (no login cookie) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+def heading(page) -> str:
+    page.wait_for_selector('[data-testid="stMain"] h1')
+    return page.locator('[data-testid="stMain"] h1').first.inner_text()
+
+
+def log_in(page, app_url: str, subject: str) -> None:
+    """Open the app, press "Log in" and choose ``subject`` at the provider's form."""
+    page.goto(app_url, wait_until="domcontentloaded")
+    assert heading(page) == "SLA Analytics: please log in"
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector('input[name="sub"]')  # the provider's authorize form
+    page.fill('input[name="sub"]', subject)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app_url}/**")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')]"
+        ".some(h => h.innerText.includes('at a glance'))",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def open_data_page(page, app_url: str) -> None:
+    page.goto(f"{app_url}/warehouse", wait_until="domcontentloaded")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')]"
+        ".some(h => h.innerText.trim() === 'Data')",
+        timeout=TIMEOUT_MS,
+    )
+    # the upload section is the page's last: wait until it, or the notice, is drawn
+    page.wait_for_selector(
+        '[data-testid="stFileUploader"], [data-testid="stAlertContentInfo"]:has-text("Read-only")'
+    )
+
+
+def test_anonymous_sees_only_the_login_page(app_url: str, page) -> None:
+    page.goto(f"{app_url}/warehouse", wait_until="domcontentloaded")
+    assert heading(page) == "SLA Analytics: please log in"
+    page.get_by_role("button", name="Log in").wait_for()  # the login page's last element
+    assert page.get_by_role("button", name="Log in").count() == 1
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Import canonical files" not in main
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "login-anonymous.png"))
+
+
+def test_a_viewer_sees_the_pages_but_not_the_upload(app_url: str, page) -> None:
+    log_in(page, app_url, VIEWER)
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert f"Logged in as {VIEWER} (viewer)" in sidebar
+    page.wait_for_selector('[data-testid="stMetric"]')  # the overview's numbers
+    open_data_page(page, app_url)
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    assert (
+        "Read-only: importing is for admins" in page.locator('[data-testid="stMain"]').inner_text()
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "login-viewer-data.png"))
+
+
+def test_an_admin_sees_the_upload_and_can_log_out(app_url: str, page) -> None:
+    log_in(page, app_url, ADMIN)
+    assert f"Logged in as {ADMIN} (admin)" in page.locator('[data-testid="stSidebar"]').inner_text()
+    open_data_page(page, app_url)
+    assert page.locator('[data-testid="stFileUploader"]').count() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "login-admin-data.png"))
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')]"
+        ".some(h => h.innerText.includes('please log in'))",
+        timeout=TIMEOUT_MS,
+    )
