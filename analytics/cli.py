@@ -1169,6 +1169,7 @@ def purge_command(
     """Erase leads or loads (GDPR Art. 17): raw, core and quarantine rows, and every byte."""
     from datetime import date
 
+    from analytics.warehouse.privacy import existing_salt
     from analytics.warehouse.purge import PurgeFailed, purge
 
     day = None
@@ -1178,8 +1179,9 @@ def purge_command(
         except ValueError:
             fail(f"--before {before!r} is not a date (YYYY-MM-DD); nothing was erased")
     cfg = config_or_exit(config)
+    salt = existing_salt(db, cfg.privacy.salt_file)
     try:
-        result = purge(db, leads=lead or (), load=load, before=day)
+        result = purge(db, leads=lead or (), load=load, before=day, salt=salt)
     except PurgeFailed as exc:
         fail(f"{exc}; nothing was erased")
     _refresh_results(db, cfg)

@@ -332,6 +332,7 @@ def test_personal_headers(header, personal):
         ("0051000000AAAAA", "0051000000AAAAA"),
         ("FY2026Q4 DE2026SPRINGPROMO", "FY2026Q4 DE2026SPRINGPROMO"),
         ("01069 Dresden", "01069 Dresden"),
+        ("0000-01-01", "0000-01-01"),
         ("DE00370400440532013000", "DE00370400440532013000"),
         (None, None),
     ],
@@ -522,3 +523,22 @@ def test_cli_import_uses_the_configured_salt_file_and_warns_about_one_next_to_th
     assert warned is not configured
     assert outside.exists() is configured
     assert (tmp_path / "data" / "w.duckdb.salt").exists() is not configured
+
+
+def test_purge_finds_a_lead_whose_email_id_was_stored_hashed(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source,job_title\n"
+        "Anna@Example.de,2026-10-05T09:00:00Z,email,Hashtorius-Gamma\n"
+        "L2,2026-10-05T09:00:00Z,email,Bleibtorius-Beta\n",
+    )
+    db = tmp_path / "w.duckdb"
+    import_export(db, d)
+    assert b"Hashtorius-Gamma" in _file_bytes(db)
+    res = runner.invoke(cli.app, ["purge", "--lead", "anna@example.de", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["removed"] == {"core.leads": 1, "raw.leads": 1} and doc["leads_not_found"] == 0
+    assert _scan(db, ["Hashtorius-Gamma"]) == [] and _scan(db, ["Bleibtorius-Beta"])

@@ -232,7 +232,7 @@ PHONE = (
     r"(^|[^\w+])("
     r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}"  # +49 170 5550001
     r"|00\d{1,3}(?:[ ./-]?\d){6,14}"  # 0049 170 5550001
-    r"|\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){3,12}"  # 030 1234567, 0170/5550001
+    r"|\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){4,12}"  # 030 1234567, 0170/5550001
     r"|0[1-9]\d{7,12}\b"  # 01705550001
     r"|\(\d{3}\)\s?\d{3}[ .-]\d{4}"  # (555) 123-4567
     r")\b"
@@ -313,11 +313,7 @@ def salted_hash(cell: pl.Expr, salt: str) -> pl.Expr:
     ...     salted_hash(pl.col("e"), "s"))["e"].to_list()  # doctest: +ELLIPSIS
     ['h_...', 'h_...', None]
     """
-    norm = cell.str.strip_chars().str.to_lowercase()
-    return norm.map_elements(
-        lambda v: "h_" + hashlib.sha256((salt + v).encode()).hexdigest()[:16],
-        return_dtype=pl.String,
-    )
+    return cell.map_elements(lambda v: hash_text(v, salt), return_dtype=pl.String)
 
 
 Salt = str | Callable[[], str] | None
@@ -368,6 +364,24 @@ def hash_salt(db_path: str | Path | None, *, salt_file: str | Path | None = None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(salt + "\n")
     return salt
+
+
+def existing_salt(db_path: str | Path, salt_file: str | Path | None = None) -> str | None:
+    """The salt :func:`hash_salt` would use, without making one (None: no salt yet)."""
+    env = os.environ.get("SLA_HASH_SALT")
+    if env:
+        return env
+    path = salt_path(db_path, salt_file)
+    return path.read_text(encoding="utf-8").strip() if path and path.exists() else None
+
+
+def hash_text(value: str, salt: str) -> str:
+    """:func:`salted_hash` of one value.
+
+    >>> hash_text(" Ana@Example.com", "s") == hash_text("ana@example.com", "s")
+    True
+    """
+    return "h_" + hashlib.sha256((salt + value.strip().lower()).encode()).hexdigest()[:16]
 
 
 def salt_warning(db_path: str | Path, salt_file: str | Path | None = None) -> str | None:

@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
+from analytics.warehouse.privacy import hash_text
 
 #: Tables whose rows belong to one lead (deleted with it).
 LEAD_TABLES = tuple(
@@ -173,6 +174,7 @@ def purge(
     leads: Sequence[str] = (),
     load: int | None = None,
     before: date | None = None,
+    salt: str | None = None,
 ) -> PurgeResult:
     """Erase leads or loads from the warehouse and rewrite the file without their bytes.
 
@@ -181,11 +183,15 @@ def purge(
     db_path
         The warehouse file.
     leads
-        Lead ids as stored (one or more); or
+        Lead ids (one or more): as stored, or an e-mail address that an import stored as
+        its salted hash (found with ``salt``); or
     load
         One load id (``meta.loads.load_id``); or
     before
         Every load made before this day (UTC).
+    salt
+        The hash salt (:func:`~analytics.warehouse.privacy.existing_salt`), to find leads
+        whose e-mail id was stored hashed.
 
     Returns
     -------
@@ -208,7 +214,7 @@ def purge(
         try:
             con = duckdb.connect(str(fresh))
             try:
-                result = _rebuild(con, db_path, leads=leads, load=load, before=before)
+                result = _rebuild(con, db_path, leads=leads, load=load, before=before, salt=salt)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -227,6 +233,7 @@ def _rebuild(
     leads: Sequence[str],
     load: int | None,
     before: date | None,
+    salt: str | None,
 ) -> PurgeResult:
     try:
         con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
@@ -238,6 +245,9 @@ def _rebuild(
     loads: list[int] = []
     if leads:
         ids = sorted(set(leads))
+        wanted = len(ids)
+        if salt:
+            ids = sorted(set(ids) | {hash_text(i, salt) for i in ids if "@" in i})
         con.register("purge_ids_arrow", pa.table({"lead_id": pa.array(ids, pa.string())}))
         con.execute("CREATE TEMP TABLE purge_ids AS SELECT * FROM purge_ids_arrow")
         con.unregister("purge_ids_arrow")
@@ -250,10 +260,10 @@ def _rebuild(
             )
             + ")"
         ).fetchall()[0][0]
-        not_found = len(ids) - found
+        not_found = max(wanted - found, 0)
         selects = _selects_for_leads(con)
         unlinked = _unlinked(con)
-        what = f"sla purge --lead ({len(ids)} id{'s' if len(ids) != 1 else ''})"
+        what = f"sla purge --lead ({wanted} id{'s' if wanted != 1 else ''})"
     else:
         if load is not None:
             if load not in known:
