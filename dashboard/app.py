@@ -38,7 +38,16 @@ if problem is not None:
 
 viewer = access.current()  # the one place that decides who sees and does what
 if not viewer.may_see:  # anonymous, or an account without access: the login page only
-    login = st.navigation([page("login.py", "nav_login", ":material/login:", default=True)])
+    # every page's address leads to the login page (a shared link opens no "not found")
+    login = st.navigation(
+        [page("login.py", "nav_login", ":material/login:", default=True)]
+        + [
+            st.Page(PAGES / "login.py", title=t("nav_login", lang), url_path=view.stem)
+            for view in sorted(PAGES.glob("*.py"))
+            if view.stem != "login"
+        ],
+        position="hidden",
+    )
     ui.sync_url(filters=False)
     login.run()
     st.stop()
