@@ -238,8 +238,16 @@ def tracks_in_data() -> pl.DataFrame:
 
 
 def import_files(folder: Path) -> Any:
-    """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime)."""
+    """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime).
+
+    Raises :class:`PermissionError` unless :mod:`dashboard.access` lets this session write
+    (the page hides the upload already; this holds for every other caller too).
+    """
     from analytics.warehouse import import_canonical
+    from dashboard import access
+
+    if not access.current().may_write:
+        raise PermissionError("importing is for admins of the SLA, and not in a read-only app")
 
     return import_canonical(db_path(), folder, config=config())
 

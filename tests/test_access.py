@@ -166,3 +166,19 @@ def test_what_a_role_may(role, ro, see, write) -> None:
 )
 def test_sla_readonly_values(value, expected) -> None:
     assert readonly({"SLA_READONLY": value}) is expected
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [Viewer("viewer", login=True), Viewer("admin", login=False, readonly=True)],
+)
+def test_the_import_itself_refuses_a_session_that_may_not_write(
+    viewer, monkeypatch, tmp_path
+) -> None:
+    from dashboard import access, data
+
+    monkeypatch.setattr(access, "current", lambda: viewer)
+    monkeypatch.setenv("SLA_DB", str(tmp_path / "w.duckdb"))
+    with pytest.raises(PermissionError, match="importing is for admins"):
+        data.import_files(tmp_path)
+    assert not (tmp_path / "w.duckdb").exists()
