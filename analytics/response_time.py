@@ -45,7 +45,26 @@ DEFAULT_EDGES_HOURS: tuple[float, ...] = (1.0, 4.0, 24.0, 72.0)
 NO_TOUCH = "no touch"
 
 
+#: The lead-response research's buckets: within 5 min, 15 min, 1 h, 4 h, 24 h.
+RESEARCH_EDGES_HOURS: tuple[float, ...] = (5 / 60, 0.25, 1.0, 4.0, 24.0)
+#: Column of :func:`speed_buckets` per research edge.
+RESEARCH_COLUMNS: tuple[str, ...] = (
+    "within_5_min",
+    "within_15_min",
+    "within_1_h",
+    "within_4_h",
+    "within_24_h",
+)
+
+
 def _hours(value: float) -> str:
+    """An edge for people: minutes below an hour.
+
+    >>> _hours(0.25), _hours(4.0)
+    ('15 min', '4 h')
+    """
+    if value < 1:
+        return f"{round(value * 60):g} min"
     return f"{value:g} h"
 
 
@@ -54,10 +73,15 @@ def bucket_labels(edges_hours: Sequence[float]) -> list[str]:
 
     >>> bucket_labels([1, 4, 24])
     ['≤ 1 h', '1-4 h', '4-24 h', '> 24 h', 'no touch']
+    >>> bucket_labels(RESEARCH_EDGES_HOURS)[:3]
+    ['≤ 5 min', '5 min-15 min', '15 min-1 h']
     """
     edges = _check_edges(edges_hours)
     labels = [f"≤ {_hours(edges[0])}"]
-    labels += [f"{lo:g}-{_hours(hi)}" for lo, hi in pairwise(edges)]
+    labels += [
+        f"{lo:g}-{_hours(hi)}" if lo >= 1 else f"{_hours(lo)}-{_hours(hi)}"
+        for lo, hi in pairwise(edges)
+    ]
     return [*labels, f"> {_hours(edges[-1])}", NO_TOUCH]
 
 
@@ -296,12 +320,88 @@ def sla_line_effect(
     )
 
 
+def first_touch_channel(speed: pl.LazyFrame, sales_touches: pl.LazyFrame) -> pl.LazyFrame:
+    """The speed-to-lead rows with ``first_touch_channel`` (the channel of the first touch).
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    >>> speed = pl.LazyFrame({"lead_id": ["a", "b"], "first_touch_at": [t, None]})
+    >>> touches = pl.LazyFrame({"lead_id": ["a", "a"], "occurred_at": [t, t],
+    ...                         "channel": ["phone", "email"], "touch_id": ["2", "1"]})
+    >>> first_touch_channel(speed, touches).collect()["first_touch_channel"].to_list()
+    ['email', None]
+    """
+    firsts = (
+        sales_touches.join(speed.select("lead_id").unique(), on="lead_id", how="semi")
+        .sort("occurred_at", "touch_id")
+        .group_by("lead_id", "occurred_at", maintain_order=True)
+        .agg(pl.col("channel").first().alias("first_touch_channel"))
+        .rename({"occurred_at": "first_touch_at"})
+    )
+    return speed.join(firsts, on=["lead_id", "first_touch_at"], how="left")
+
+
+def speed_buckets(speed: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
+    """Speed to lead in the lead-response research's buckets, in total or per group.
+
+    The share of the episodes touched within 5 min, 15 min, 1 h, 4 h and 24 h of the
+    MQL (calendar time: the research's clock, whatever the SLA's), and the median and
+    p90 hours to the first touch of those touched. The share's base is every episode,
+    touched or not.
+
+    Parameters
+    ----------
+    speed : LazyFrame
+        :func:`analytics.handoff.speed_to_lead` (``calendar_hours``; plus ``by`` columns,
+        e.g. ``owner_rep_id``, a lead's ``source``, ``first_touch_channel``).
+    by : sequence of str
+        Grouping columns; empty: one row.
+
+    Returns
+    -------
+    LazyFrame, one row per group: [``by``...], ``episodes``, ``touched``,
+    :data:`RESEARCH_COLUMNS` (shares), ``median_hours``, ``p90_hours``; most episodes first.
+
+    Examples
+    --------
+    >>> speed = pl.LazyFrame({"calendar_hours": [0.05, 0.2, 2.0, 30.0, None]})
+    >>> speed_buckets(speed).select("episodes", "within_5_min", "within_15_min",
+    ...                             "within_4_h", "median_hours").collect().row(0)
+    (5, 0.2, 0.4, 0.6, 1.1)
+    """
+    hours = pl.col("calendar_hours")
+    n = pl.len()
+    aggs = [
+        n.cast(pl.Int64).alias("episodes"),
+        hours.is_not_null().sum().cast(pl.Int64).alias("touched"),
+        *[
+            ((hours <= edge).sum() / n).alias(name)
+            for edge, name in zip(RESEARCH_EDGES_HOURS, RESEARCH_COLUMNS, strict=True)
+        ],
+        hours.median().alias("median_hours"),
+        hours.quantile(0.9, interpolation="linear").alias("p90_hours"),
+    ]
+    if not by:
+        return speed.select(aggs)
+    return (
+        speed.group_by(list(by))
+        .agg(aggs)
+        .sort("episodes", *by, descending=[True] + [False] * len(by), nulls_last=True)
+    )
+
+
 __all__ = [
     "CONVERSION_STAGES",
     "DEFAULT_EDGES_HOURS",
     "NO_TOUCH",
+    "RESEARCH_COLUMNS",
+    "RESEARCH_EDGES_HOURS",
     "ConversionStage",
     "bucket_labels",
     "conversion_by_response_time",
+    "first_touch_channel",
     "sla_line_effect",
+    "speed_buckets",
 ]

@@ -537,3 +537,68 @@ def _notification_log(key: tuple[str, int]) -> pl.DataFrame:
 def notification_log() -> pl.DataFrame:
     """The send log of ``sla notify`` (``meta.notifications``; empty before the first run)."""
     return _notification_log(warehouse_key())
+
+
+# -- speed to lead in the research's buckets ------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _speed_distribution(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    month: str,
+    at: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+    by: str,
+) -> pl.DataFrame:
+    from analytics.response_time import first_touch_channel, speed_buckets
+
+    speed = _review(key, ckey, month, at, segment).speed_to_lead.lazy()
+    tables = _tables(key)
+    if by == "source":
+        speed = speed.join(tables.leads.select("lead_id", "source"), on="lead_id", how="left")
+    elif by == "first_touch_channel":
+        speed = first_touch_channel(speed, tables.sales_touches)
+    return speed_buckets(speed, by=[by]).collect()
+
+
+def speed_distribution(month: str, segment: dict[str, str] | None, by: str) -> pl.DataFrame:
+    """The month's speed to lead in the research's buckets, per ``owner_rep_id``,
+    ``source`` or ``first_touch_channel`` (:func:`analytics.response_time.speed_buckets`)."""
+    seg = tuple(sorted((segment or {}).items()))
+    return _speed_distribution(warehouse_key(), config_key(), month, as_of(), seg, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _bucket_conversion(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> pl.DataFrame:
+    from datetime import timedelta
+
+    from analytics.episodes import mql_episodes
+    from analytics.handoff import segments_for_lines, speed_to_lead
+    from analytics.response_time import RESEARCH_EDGES_HOURS, conversion_by_response_time
+
+    cfg = _config(*ckey)
+    t = _tables(key).until(at)
+    mature = at - timedelta(days=cfg.funnel.window_days)
+    ts = pl.Datetime("us", "UTC")
+    eps = mql_episodes(t.lifecycle_events, t.leads).filter(
+        pl.col("started_at").is_between(
+            pl.lit(mature - timedelta(days=365), dtype=ts), pl.lit(mature, dtype=ts)
+        )
+    )
+    segments = segments_for_lines(t, config=cfg)
+    speed = speed_to_lead(eps, t.sales_touches, config=cfg, as_of=at, segments=segments)
+    return conversion_by_response_time(
+        speed.with_columns(pl.col("calendar_hours").alias("hours_to_first_touch")),
+        t.lifecycle_events,
+        config=cfg,
+        as_of=at,
+        edges_hours=RESEARCH_EDGES_HOURS,
+    ).collect()
+
+
+def bucket_conversion() -> pl.DataFrame | None:
+    """MQL -> SQL by the research's speed buckets, over the mature episodes of the year
+    before the conversion window (:func:`analytics.response_time.conversion_by_response_time`)."""
+    at = as_of()
+    return None if at is None else _bucket_conversion(warehouse_key(), config_key(), at)

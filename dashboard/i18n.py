@@ -680,6 +680,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "c_leakage_title": ("Where the month's MQLs went", "Wohin die MQLs des Monats gingen"),
     "leakage_list": ("List of the step", "Liste des Schritts"),
     "step": ("Step", "Schritt"),
+    "buckets_title": ("Speed to lead in minutes and hours", "Reaktionszeit in Minuten und Stunden"),
+    "buckets_caption": (
+        "Share of the month's MQL episodes touched within 5 min, 15 min, 1 h, 4 h and 24 h "
+        "(calendar time, the lead-response research's buckets; base: every episode); median "
+        "and p90 of those touched.",
+        "Anteil der MQL-Episoden des Monats mit Erstkontakt binnen 5 Min., 15 Min., 1 h, 4 h "
+        "und 24 h (Kalenderzeit, die Stufen der Lead-Response-Forschung; Basis: alle "
+        "Episoden); Median und p90 der kontaktierten.",
+    ),
+    "buckets_by": ("Per", "Pro"),
+    "buckets_by_owner_rep_id": ("rep", "Mitarbeiter"),
+    "buckets_by_source": ("source", "Quelle"),
+    "buckets_by_first_touch_channel": ("first-touch channel", "Kanal des Erstkontakts"),
+    "c_bucket_conv_title": (
+        "MQL -> SQL by speed to lead (episodes of the year before the conversion window; "
+        "bars: 95 % CI)",
+        "MQL -> SQL nach Reaktionszeit (Episoden des Jahres vor dem Konversionsfenster; "
+        "Balken: 95-%-KI)",
+    ),
+    "c_bucket": ("First touch", "Erstkontakt"),
+    "no_touch": ("no touch", "kein Kontakt"),
+    "c_conv_y": ("MQL -> SQL (%)", "MQL -> SQL (%)"),
     "warnings_title": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
     "warnings_caption": (
         "MQL episodes of the month whose owner `sla notify` warned before the first-touch "
@@ -845,6 +867,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "remaining": ("Not yet accounted for", "Noch nicht zugeordnet"),
     "share": ("Share (%)", "Anteil (%)"),
     "warned": ("Warned before the deadline", "Vor der Frist gewarnt"),
+    "touched": ("Touched", "Kontaktiert"),
+    "within_5_min": ("Within 5 min (%)", "Binnen 5 Min. (%)"),
+    "within_15_min": ("Within 15 min (%)", "Binnen 15 Min. (%)"),
+    "within_1_h": ("Within 1 h (%)", "Binnen 1 h (%)"),
+    "within_4_h": ("Within 4 h (%)", "Binnen 4 h (%)"),
+    "within_24_h": ("Within 24 h (%)", "Binnen 24 h (%)"),
+    "median_hours": ("Median to first touch (h)", "Median bis Erstkontakt (h)"),
+    "p90_hours": ("p90 to first touch (h)", "p90 bis Erstkontakt (h)"),
+    "first_touch_channel": ("First-touch channel", "Kanal des Erstkontakts"),
 }
 
 

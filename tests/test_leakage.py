@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
+import pytest
 
 from analytics.alerts import warnings_effect
 from analytics.config import load_config
@@ -108,3 +109,44 @@ def test_did_the_warnings_work():
     # a was warned only after its deadline, d's message failed, e's was a cadence alert
     got = warnings_effect(log, review.speed_to_lead.lazy(), by=()).collect()
     assert got.select("warned", "met", "missed", "pending", "rate").row(0) == (2, 1, 1, 0, 0.5)
+
+
+# -- speed to lead in the research's buckets -------------------------------------------------
+
+
+def test_speed_buckets_per_rep_and_first_touch_channel():
+    from analytics.response_time import first_touch_channel, speed_buckets
+
+    t0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    minutes = {"a": 4, "b": 14, "c": 50, "d": 200, "e": 1500, "f": None}
+    speed = pl.LazyFrame(
+        {
+            "lead_id": list(minutes),
+            "owner_rep_id": ["r1", "r1", "r1", "r2", "r2", "r2"],
+            "first_touch_at": [None if m is None else t0 + timedelta(minutes=m)
+                               for m in minutes.values()],
+            "calendar_hours": [None if m is None else m / 60 for m in minutes.values()],
+        }
+    )  # fmt: skip
+    got = speed_buckets(speed, by=["owner_rep_id"]).collect()
+    assert got.select("owner_rep_id", "episodes", "touched").rows() == [
+        ("r1", 3, 3),
+        ("r2", 3, 2),
+    ]
+    r1, r2 = got.select("within_5_min", "within_15_min", "within_1_h", "within_4_h",
+                        "within_24_h").rows()  # fmt: skip
+    assert r1 == pytest.approx((1 / 3, 2 / 3, 1.0, 1.0, 1.0))
+    assert r2 == pytest.approx((0.0, 0.0, 0.0, 1 / 3, 1 / 3))  # f untouched counts in the base
+    touches = pl.LazyFrame(
+        {
+            "lead_id": ["a", "a", "d"],
+            "touch_id": ["1", "2", "3"],
+            "occurred_at": [t0 + timedelta(minutes=4), t0 + timedelta(hours=5),
+                            t0 + timedelta(minutes=200)],
+            "channel": ["phone", "email", "email"],
+        }
+    )  # fmt: skip
+    channels = first_touch_channel(speed, touches).collect()
+    assert dict(channels.select("lead_id", "first_touch_channel").iter_rows()) == {
+        "a": "phone", "b": None, "c": None, "d": "email", "e": None, "f": None,
+    }  # fmt: skip

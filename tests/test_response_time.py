@@ -62,7 +62,7 @@ def counts(frame: pl.LazyFrame, *keys: str) -> list[tuple]:
     ("edges", "labels"),
     [
         ([24], ["≤ 24 h", "> 24 h", "no touch"]),
-        ([0.5, 2], ["≤ 0.5 h", "0.5-2 h", "> 2 h", "no touch"]),
+        ([0.5, 2], ["≤ 30 min", "30 min-2 h", "> 2 h", "no touch"]),
         ((1, 4, 24, 72), ["≤ 1 h", "1-4 h", "4-24 h", "24-72 h", "> 72 h", "no touch"]),
     ],
 )

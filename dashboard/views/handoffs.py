@@ -280,3 +280,43 @@ if effect.is_empty():
 else:
     effect = ui.named(effect)
     ui.table(effect.drop("x", "n", "ci_low", "ci_high", strict=False))
+
+# -- speed to lead in the research's buckets ------------------------------------------------------
+st.subheader(t("buckets_title", lg))
+st.caption(t("buckets_caption", lg))
+group = st.segmented_control(
+    t("buckets_by", lg),
+    ["owner_rep_id", "source", "first_touch_channel"],
+    format_func=lambda g: t(f"buckets_by_{g}", lg),
+    default="owner_rep_id",
+    key="buckets_by",
+)
+group = group or "owner_rep_id"
+dist = data.speed_distribution(v.month, v.segment, group)
+if group == "owner_rep_id":
+    dist = ui.named(dist).select(
+        "owner_rep_id_name", pl.exclude("owner_rep_id", "owner_rep_id_name")
+    )
+elif group == "first_touch_channel":
+    dist = ui.terms(dist, "first_touch_channel", "channel", lg)
+ui.table(dist)
+conv = data.bucket_conversion()
+if conv is not None and conv["n"].sum() > 0:
+    shown_conv = conv.with_columns(pl.col("bucket").replace({"no touch": t("no_touch", lg)}))
+    base = alt.Chart(shown_conv).encode(
+        x=alt.X("bucket:N", sort=None, title=t("c_bucket", lg), axis=alt.Axis(labelAngle=0))
+    )
+    ui.chart(
+        (
+            base.mark_bar(color="#2563eb").encode(
+                y=alt.Y("rate:Q", title=t("c_conv_y", lg), axis=alt.Axis(format="%")),
+                tooltip=[
+                    alt.Tooltip("bucket:N", title=t("c_bucket", lg)),
+                    alt.Tooltip("rate:Q", title=t("c_conv_y", lg), format=".1%"),
+                    alt.Tooltip("x:Q", title="SQL", format=","),
+                    alt.Tooltip("n:Q", title=t("c_episodes_y", lg), format=","),
+                ],
+            )
+            + base.mark_rule(color="#111827").encode(y="ci_low:Q", y2="ci_high:Q")
+        ).properties(title=t("c_bucket_conv_title", lg), height=260)
+    )
