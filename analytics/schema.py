@@ -7,24 +7,44 @@ frames that have exactly these columns and dtypes (see :class:`analytics.tables.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 ColumnKind = Literal["str", "int", "float", "bool", "timestamp", "date", "enum"]
 
-UTC_TIMESTAMP = pl.Datetime("us", "UTC")
 
-POLARS_DTYPE: dict[str, pl.DataType] = {
-    "str": pl.String(),
-    "enum": pl.String(),
-    "int": pl.Int64(),
-    "float": pl.Float64(),
-    "bool": pl.Boolean(),
-    "timestamp": UTC_TIMESTAMP,
-    "date": pl.Date(),
-}
+@functools.cache
+def _polars_types() -> dict[str, Any]:
+    # polars is imported on first use, not with the schema: `sla info` and the config's
+    # validation read the schema and need no polars (a quarter of a second to import)
+    import polars as pl
+
+    utc = pl.Datetime("us", "UTC")
+    return {
+        "UTC_TIMESTAMP": utc,
+        "POLARS_DTYPE": {
+            "str": pl.String(),
+            "enum": pl.String(),
+            "int": pl.Int64(),
+            "float": pl.Float64(),
+            "bool": pl.Boolean(),
+            "timestamp": utc,
+            "date": pl.Date(),
+        },
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """``UTC_TIMESTAMP`` (polars' UTC microsecond datetime) and ``POLARS_DTYPE`` (column
+    kind -> polars dtype), made when first asked for."""
+    if name in ("UTC_TIMESTAMP", "POLARS_DTYPE"):
+        return _polars_types()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DUCKDB_TYPE: dict[str, str] = {
     "str": "VARCHAR",
@@ -97,7 +117,7 @@ class Column:
 
     @property
     def dtype(self) -> pl.DataType:
-        return POLARS_DTYPE[self.kind]
+        return _polars_types()["POLARS_DTYPE"][self.kind]
 
 
 @dataclass(frozen=True)
@@ -115,6 +135,8 @@ class Table:
 
     @property
     def polars_schema(self) -> pl.Schema:
+        import polars as pl
+
         return pl.Schema({c.name: c.dtype for c in self.columns})
 
     def column(self, name: str) -> Column:
