@@ -325,13 +325,14 @@ def info(
     as_json: JsonOption = False,
 ) -> None:
     """What is in the warehouse: rows per table, as_of, quarantine, the config in force."""
-    from analytics.warehouse import latest_timestamp, quarantine, table_counts
+    # DuckDB only: a few counts need neither polars nor the loader
+    from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
         counts = table_counts(con)
         as_of = latest_timestamp(con)
-        quarantined = quarantine(con).height
+        quarantined = quarantine_count(con)
     document = {
         "as_of": iso_z(as_of) if as_of else None,
         "tables": counts,

@@ -28,14 +28,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES, TIMESTAMP_COLUMNS
+from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
 from analytics.tables import Tables
 
+# opening the file and a few counts need no polars: they live in modules of their own
+# (``sla info`` imports only those), and are re-exported here for existing callers
+from analytics.warehouse.connection import WarehouseError as WarehouseError
+from analytics.warehouse.connection import connect_readonly as connect_readonly
+from analytics.warehouse.connection import is_warehouse as is_warehouse
+from analytics.warehouse.facts import latest_timestamp as latest_timestamp
+from analytics.warehouse.facts import table_counts as table_counts
+
 DEFAULT_DB = Path("data/warehouse.duckdb")
-
-
-class WarehouseError(Exception):
-    """The warehouse file is missing, locked or not a warehouse."""
 
 
 def _ddl() -> list[str]:
@@ -147,19 +151,6 @@ def commit_step(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
 
 
-def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; several processes may hold one while imports swap files."""
-    db_path = Path(db_path)
-    if not db_path.exists():
-        raise WarehouseError(
-            f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)"
-        )
-    try:
-        return duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error as exc:
-        raise WarehouseError(f"{db_path}: cannot open the warehouse: {exc}") from None
-
-
 def _sql_filter(predicate: pl.Expr, schema: pl.Schema) -> str | None:
     """The conjuncts of a polars filter that DuckDB can apply, as SQL (None: none can).
 
@@ -268,26 +259,6 @@ def read_core_table(db_path: str | Path, table: str) -> pl.DataFrame:
         con.close()
 
 
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per core table, in load order."""
-    union = " UNION ALL ".join(
-        f"SELECT '{name}' AS t, count(*) AS n FROM core.{name}" for name in LOAD_ORDER
-    )
-    counts = dict(con.execute(union).fetchall())
-    return {name: int(counts[name]) for name in LOAD_ORDER}
-
-
-def latest_timestamp(con: duckdb.DuckDBPyConnection):
-    """The latest timestamp in any core table (the default ``as_of``), or None when empty."""
-    parts = [f"SELECT max({col}) AS t FROM core.{name}" for name, col in TIMESTAMP_COLUMNS.items()]
-    parts += [
-        "SELECT max(exited_at) FROM core.nurture_enrollments",
-        "SELECT max(closed_at) FROM core.opportunities",
-    ]
-    value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
-    return value
-
-
 def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The quarantine: one row per broken rule of a rejected row, newest load first."""
     return pl.DataFrame(
@@ -301,10 +272,3 @@ def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def loads(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The load log: one row per file loaded, newest first."""
     return pl.DataFrame(con.sql("SELECT * FROM meta.loads ORDER BY load_id DESC, table_name"))
-
-
-def is_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core'"
-    ).fetchall()[0]
-    return bool(row and row[0] >= len(TABLES))

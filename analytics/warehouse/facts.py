@@ -23,6 +23,33 @@ from __future__ import annotations
 
 import duckdb
 
+from analytics.schema import LOAD_ORDER, TIMESTAMP_COLUMNS
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per core table, in load order."""
+    union = " UNION ALL ".join(
+        f"SELECT '{name}' AS t, count(*) AS n FROM core.{name}" for name in LOAD_ORDER
+    )
+    counts = dict(con.execute(union).fetchall())
+    return {name: int(counts[name]) for name in LOAD_ORDER}
+
+
+def latest_timestamp(con: duckdb.DuckDBPyConnection):
+    """The latest timestamp in any core table (the default ``as_of``), or None when empty."""
+    parts = [f"SELECT max({col}) AS t FROM core.{name}" for name, col in TIMESTAMP_COLUMNS.items()]
+    parts += [
+        "SELECT max(exited_at) FROM core.nurture_enrollments",
+        "SELECT max(closed_at) FROM core.opportunities",
+    ]
+    value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
+    return value
+
+
+def quarantine_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows in the quarantine (as many as :func:`analytics.warehouse.quarantine` lists)."""
+    return int(con.execute("SELECT count(*) FROM meta.quarantine").fetchall()[0][0])
+
 
 def lead_months(con: duckdb.DuckDBPyConnection, *, timezone: str) -> list[str]:
     """The months (``YYYY-MM`` in ``timezone``) with at least one lead, newest first."""
@@ -58,4 +85,11 @@ def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
 
 
-__all__ = ["filter_values", "lead_months", "rep_names"]
+__all__ = [
+    "filter_values",
+    "latest_timestamp",
+    "lead_months",
+    "quarantine_count",
+    "rep_names",
+    "table_counts",
+]
