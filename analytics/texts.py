@@ -1264,6 +1264,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "und ihre {mqls:n} MQLs pro Woche bleiben innerhalb der Kapazität des Vertriebs "
         "({workload:pct} davon).",
     ),
+    # -- reasons per lead (analytics/scoring/reasons.py) -----------------------------------
+    "reasons.fit_cap": ("fit cap", "Obergrenze Fit"),
+    "reasons.interest_cap": ("interest cap", "Obergrenze Interesse"),
     # -- the recommendation on extra SQLs per extra MQL (analytics/scoring/thresholds.py) --
     "threshold.keep": (
         "Keep {threshold:g}: no lower threshold's extra MQLs brought at least {minimum:pct} "

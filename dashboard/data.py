@@ -430,6 +430,39 @@ def threshold_point(threshold: float) -> dict[str, Any]:
     return table.filter(pl.col("threshold") == float(threshold)).row(0, named=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _lead_list(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: str) -> Any:
+    from analytics.scoring.model import latest_model, load_model, models_dir
+    from analytics.scoring.reasons import lead_list, lead_model_factors
+
+    tables, cfg = _tables(key), _config(*ckey)
+    leads = lead_list(tables, cfg, as_of=at, lang=lang)  # type: ignore[arg-type]
+    path = latest_model(models_dir(key[0]))
+    if path is None:
+        return leads, None
+    try:
+        model = load_model(path)  # skops' safe loader: a hostile file is refused, never run
+    except (FileNotFoundError, ValueError):
+        return leads, None
+    factors = lead_model_factors(
+        model,
+        tables,
+        cfg,
+        leads["lead_id"].to_list(),
+        as_of=at,
+        lang=lang,  # type: ignore[arg-type]
+    )
+    if not model.card.get("typical"):
+        return leads, None
+    return leads.join(factors, on="lead_id", how="left"), model.version
+
+
+def lead_list(*, lang: Lang = "en") -> tuple[pl.DataFrame, str | None]:
+    """Today's open leads by rule score with their reasons, and the saved model's factors
+    when a model is saved beside the warehouse (its version, else None)."""
+    return _lead_list(warehouse_key(), config_key(), as_of(), lang)
+
+
 @st.cache_data(show_spinner=False, max_entries=2)
 def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> dict[str, Any]:
     from analytics.scoring.report import score_quality

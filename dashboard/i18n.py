@@ -661,6 +661,28 @@ TEXT: dict[str, tuple[str, str]] = {
         "entstanden; Schätzung und höchster Wert nehmen an, dass sie wie die übergebenen "
         "Leads nahe der Schwelle konvertieren.",
     ),
+    "lead_list_title": ("Open leads by score, and why", "Offene Leads nach Score, und warum"),
+    "lead_list_note": (
+        "The {n} open leads (no SQL, not disqualified) with the highest rule score today. "
+        "Why: the points of each attribute and activity type, interest decayed to today "
+        "(half-life {half_life} days), caps shown as minus.",
+        "Die {n} offenen Leads (kein SQL, nicht disqualifiziert) mit dem höchsten Regel-Score "
+        "heute. Warum: die Punkte je Merkmal und Aktivitätsart, Interesse bis heute "
+        "abgeklungen (Halbwertszeit {half_life} Tage), Obergrenzen als Minus.",
+    ),
+    "lead_list_model": (
+        "Model {version}: its chance of an SQL at the lead's scoring moment, and the three "
+        "features that move it most against a typical lead (in percentage points).",
+        "Modell {version}: seine SQL-Chance zum Bewertungszeitpunkt des Leads und die drei "
+        "Merkmale, die sie gegenüber einem typischen Lead am stärksten verschieben (in "
+        "Prozentpunkten).",
+    ),
+    "lead_list_no_model": (
+        "No saved model with per-lead factors: train one with `sla score train` to see the "
+        "model's factors here.",
+        "Kein gespeichertes Modell mit Faktoren je Lead: Trainieren Sie eines mit "
+        "`sla score train`, um hier die Faktoren des Modells zu sehen.",
+    ),
     "extra_per_mql": (
         "Extra SQLs per extra MQL against {threshold}: {ratio} ({basis}; the SLA asks for at "
         "least {minimum}).",
@@ -796,6 +818,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "Extra SQLs per extra MQL (%)",
         "Zusätzliche SQLs je zusätzlichem MQL (%)",
     ),
+    "score": ("Rule score (points)", "Regel-Score (Punkte)"),
+    "fit_points": ("Fit points", "Fit-Punkte"),
+    "interest_points": ("Interest points", "Interesse-Punkte"),
+    "fit_grade": ("Fit grade", "Fit-Note"),
+    "interest_grade": ("Interest grade", "Interesse-Note"),
+    "reasons": (
+        "Why: points by attribute and activity",
+        "Warum: Punkte nach Merkmal und Aktivität",
+    ),
+    "probability": ("Model: chance of an SQL (%)", "Modell: SQL-Chance (%)"),
+    "factors": ("Model: top factors", "Modell: wichtigste Faktoren"),
     # definitions
     "setting": ("Setting", "Einstellung"),
     "value": ("Value", "Wert"),

@@ -857,3 +857,22 @@ def test_threshold_slider_moves_the_chart_lines_without_rebuilding_the_charts(ap
     for _, marks in after:
         chosen = marks["threshold"][marks["which"].index("chosen")]
         assert chosen == 75.0
+
+
+def test_the_qualification_page_lists_open_leads_with_their_reasons(
+    app: AppTest, library, warehouse: Path
+) -> None:
+    from analytics.scoring.reasons import lead_list
+    from analytics.warehouse import latest_timestamp
+
+    tables, cfg = library
+    con = connect_readonly(warehouse)
+    at = latest_timestamp(con)
+    con.close()
+    expected = lead_list(tables, cfg, as_of=at)
+    app.switch_page("views/qualification.py").run()
+    assert not app.exception, app.exception[0].value
+    shown = next(f.value for f in app.dataframe if "reasons" in f.value.columns)
+    assert shown["lead_id"].tolist() == expected["lead_id"].to_list()
+    assert shown["reasons"].tolist() == expected["reasons"].to_list()
+    assert "points of each attribute and activity type" in text_of(app)

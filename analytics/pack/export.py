@@ -36,7 +36,9 @@ SHARE_WORDS: tuple[str, ...] = (
     "rate", "compliance", "share", "precision", "recall", "attainment", "pace",
 )  # fmt: skip
 #: Columns that are shares although no share word is in their name.
-SHARE_COLUMNS = frozenset({"ci_low", "ci_high", "workload_ratio", "extra_sqls_per_extra_mql"})
+SHARE_COLUMNS = frozenset(
+    {"ci_low", "ci_high", "workload_ratio", "extra_sqls_per_extra_mql", "probability"}
+)
 
 #: The first characters that make a spreadsheet read a text cell as a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@")

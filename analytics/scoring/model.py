@@ -389,9 +389,17 @@ def fit_model(
     with threadpool_limits(limits=1):
         estimator.fit(x, y)
     method = getattr(estimator, "method", None)
+    from analytics.scoring.reasons import typical_values
+
+    typical = typical_values(frame, numeric=list(numeric), categorical=list(categorical))
     card = {
         "label": label,
         "n_train": frame.height,
+        # each feature's typical value among the training rows (the reference of the
+        # per-lead factors, analytics.scoring.reasons.model_factors)
+        "typical": {
+            k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in typical.items()
+        },
         "positives_train": int(y.sum()),
         "calibration": method,
         "features": [*categorical, *numeric],

@@ -384,3 +384,25 @@ with calib_tab:
         )
         ui.show_spec(specs["calibration"])
         st.caption(t("calibration_note", lg, n=num(quality["n_test"], lg)))
+
+
+# -- open leads and why ------------------------------------------------------------------------
+st.subheader(t("lead_list_title", lg))
+with st.spinner(t("precomputing", lg)):
+    leads, model_version = data.lead_list(lang=lg)
+st.caption(
+    t(
+        "lead_list_note",
+        lg,
+        n=num(leads.height, lg),
+        half_life=num(cfg.scoring.decay_half_life_days, lg),
+    )
+    + " "
+    + (
+        t("lead_list_model", lg, version=model_version)
+        if model_version
+        else t("lead_list_no_model", lg)
+    )
+)
+ui.table(leads.drop("fit_points", "interest_points"))  # the grades say it; the download keeps them
+ui.download(leads, "open-leads-and-why", lg)
