@@ -779,6 +779,75 @@ def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def fair_distribution(speed: pl.LazyFrame, reps: pl.LazyFrame, *, window: Window) -> pl.LazyFrame:
+    """MQLs per rep against their weekly capacity, and inactive reps that still get leads.
+
+    Parameters
+    ----------
+    speed : LazyFrame
+        :func:`speed_to_lead` (or any frame with ``owner_rep_id``) of the MQL episodes
+        started in ``window``.
+    reps : LazyFrame
+        The ``reps`` table (``weekly_capacity``, ``active``).
+    window : Window
+        The period the episodes started in (its length in weeks is the divisor).
+
+    Returns
+    -------
+    LazyFrame, one row per rep who owns an episode or is active: ``rep_id``, ``rep_name``,
+    ``team``, ``mqls``, ``mqls_per_week``, ``weekly_capacity``, ``load`` (MQLs per week /
+    capacity; null without a capacity), ``active``, ``is_inactive_receiving`` (an
+    inactive rep who received MQLs); most loaded first. Episodes without an owner are one
+    row with a null ``rep_id``.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> from analytics.timeframe import month_window
+    >>> w = month_window("2026-02")  # 28 days: 4 weeks
+    >>> speed = pl.LazyFrame({"owner_rep_id": ["r1"] * 8 + ["r2"] * 2})
+    >>> reps = pl.LazyFrame({"rep_id": ["r1", "r2", "r3"], "name": ["A", "B", "C"],
+    ...     "team": "sdr", "weekly_capacity": [4, 10, 5], "active": [True, False, True]})
+    >>> fair_distribution(speed, reps, window=w).select(
+    ...     "rep_id", "mqls_per_week", "load", "is_inactive_receiving").collect().rows()
+    [('r1', 2.0, 0.5, False), ('r2', 0.5, 0.05, True), ('r3', 0.0, 0.0, False)]
+    """
+    weeks = (window.end - window.start).total_seconds() / (7 * 86400)
+    counts = speed.group_by(pl.col("owner_rep_id").alias("rep_id")).agg(
+        pl.len().cast(pl.Int64).alias("mqls")
+    )
+    info = reps.select(
+        "rep_id", pl.col("name").alias("rep_name"), "team", "weekly_capacity", "active"
+    )
+    present = info.filter(pl.col("active").fill_null(True)).select("rep_id")
+    ids = pl.concat([counts.select("rep_id"), present]).unique()
+    capacity = pl.col("weekly_capacity")
+    return (
+        ids.join(counts, on="rep_id", how="left", nulls_equal=True)
+        .join(info, on="rep_id", how="left")
+        .with_columns(pl.col("mqls").fill_null(0))
+        .with_columns((pl.col("mqls") / weeks).alias("mqls_per_week"))
+        .with_columns(
+            pl.when(capacity > 0).then(pl.col("mqls_per_week") / capacity).alias("load"),
+            (pl.col("active").not_() & (pl.col("mqls") > 0))
+            .fill_null(False)
+            .alias("is_inactive_receiving"),
+        )
+        .select(
+            "rep_id",
+            "rep_name",
+            "team",
+            "mqls",
+            "mqls_per_week",
+            "weekly_capacity",
+            "load",
+            "active",
+            "is_inactive_receiving",
+        )
+        .sort("load", "rep_id", descending=[True, False], nulls_last=True)
+    )
+
+
 __all__ = [
     "HANDOFF_STATUSES",
     "LEAKAGE_STEPS",
@@ -787,6 +856,7 @@ __all__ = [
     "HandoffStatus",
     "acceptance",
     "acceptance_summary",
+    "fair_distribution",
     "first_touch_lines",
     "handoff_breaches",
     "handoff_by",

@@ -723,6 +723,17 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "c_bucket": ("First touch", "Erstkontakt"),
     "no_touch": ("no touch", "kein Kontakt"),
+    "fair_title": ("Fair distribution", "Faire Verteilung"),
+    "fair_caption": (
+        "MQLs of the month per rep against their weekly capacity (load 100 % = at "
+        "capacity); a running month counts the weeks so far.",
+        "MQLs des Monats pro Mitarbeiter gegenüber der Wochenkapazität (Auslastung 100 % = "
+        "voll); ein laufender Monat zählt die Wochen bis jetzt.",
+    ),
+    "inactive_receiving": (
+        "Inactive reps still receive MQLs: {reps}. Check the routing.",
+        "Inaktive Mitarbeiter erhalten noch MQLs: {reps}. Routing prüfen.",
+    ),
     "c_conv_y": ("MQL -> SQL (%)", "MQL -> SQL (%)"),
     "warnings_title": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
     "warnings_caption": (
@@ -901,6 +912,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "share": ("Share (%)", "Anteil (%)"),
     "warned": ("Warned before the deadline", "Vor der Frist gewarnt"),
     "touched": ("Touched", "Kontaktiert"),
+    "mqls": ("MQLs", "MQLs"),
+    "weekly_capacity": ("Weekly capacity (MQLs)", "Wochenkapazität (MQLs)"),
+    "load": ("Load (% of capacity)", "Auslastung (% der Kapazität)"),
+    "active": ("Active", "Aktiv"),
+    "is_inactive_receiving": ("Inactive, still receiving", "Inaktiv, erhält noch Leads"),
     "within_5_min": ("Within 5 min (%)", "Binnen 5 Min. (%)"),
     "within_15_min": ("Within 15 min (%)", "Binnen 15 Min. (%)"),
     "within_1_h": ("Within 1 h (%)", "Binnen 1 h (%)"),

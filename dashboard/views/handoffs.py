@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 import polars as pl
 import streamlit as st
 
 from analytics.alerts import warnings_effect
-from analytics.handoff import LEAKAGE_STEPS, leakage_steps, leakage_waterfall
+from analytics.handoff import (
+    LEAKAGE_STEPS,
+    fair_distribution,
+    leakage_steps,
+    leakage_waterfall,
+)
 from analytics.texts import plain, term
+from analytics.timeframe import month_window
 from dashboard import data, ui
 from dashboard.i18n import num, t
 
@@ -320,3 +328,20 @@ if conv is not None and conv["n"].sum() > 0:
             + base.mark_rule(color="#111827").encode(y="ci_low:Q", y2="ci_high:Q")
         ).properties(title=t("c_bucket_conv_title", lg), height=260)
     )
+
+# -- fair distribution ------------------------------------------------------------------------
+st.subheader(t("fair_title", lg))
+st.caption(t("fair_caption", lg))
+month_span = month_window(v.month, timezone=cfg.reporting.timezone)
+if v.as_of is not None and v.as_of < month_span.end:
+    month_span = dataclasses.replace(month_span, end=max(v.as_of, month_span.start))
+fair = fair_distribution(
+    review.speed_to_lead.lazy(), data.tables().reps, window=month_span
+).collect()
+inactive = fair.filter(pl.col("is_inactive_receiving"))
+if inactive.height:
+    names = ", ".join(
+        str(n) for n in inactive.select(pl.coalesce("rep_name", "rep_id")).to_series()
+    )
+    st.warning(t("inactive_receiving", lg, reps=names), icon=":material/person_off:")
+ui.table(fair.drop("rep_id"))
