@@ -265,7 +265,7 @@ def _mask_iban_series(values: pl.Series) -> pl.Series:
     if not hit.any():
         return values
     at = hit.arg_true()
-    return values.scatter(at, [_mask_ibans(v) for v in values.gather(at).to_list()])
+    return values.clone().scatter(at, [_mask_ibans(v) for v in values.gather(at).to_list()])
 
 
 def mask_text(text: str | None) -> str | None:
@@ -290,7 +290,7 @@ def _mask_series(values: pl.Series) -> pl.Series:
     at = hit.arg_true()
     found = _mask_iban_series(values.gather(at))
     found = found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
-    return values.scatter(at, found)
+    return values.clone().scatter(at, found)
 
 
 def mask_expr(cell: pl.Expr) -> pl.Expr:
@@ -424,36 +424,55 @@ def _id_columns(table: str) -> set[str]:
     return {c.name for c in t.columns if c.name.endswith("_id") or c.references} | set(t.key)
 
 
+#: Cells of a typed column that are plainly a value need no scan (most cells: a scan of
+#: every timestamp of a 10M-row file costs more than the rest of the scrub). A value with
+#: a leading zero or a ``+`` is no plain number: it may be a phone number.
+_PLAIN = {
+    "timestamp": r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?$",
+    "date": r"^\d{4}-\d{2}-\d{2}$",
+    "int": r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$",
+    "float": r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$",
+    "bool": r"^(?i:true|false|yes|no|ja|nein|wahr|falsch|x|0|1)$",
+    "enum": r"^[A-Za-z_ -]{1,60}$",
+}
+
+
+def _changed(values: pl.Series, at: pl.Series, new: list[str | None] | pl.Series) -> pl.Series:
+    return values.clone().scatter(at, new)
+
+
 def _mask_frame(
-    frame: pl.DataFrame, columns: list[str], ids: set[str], salt: Salt
+    frame: pl.DataFrame, columns: list[str], ids: set[str], salt: Salt, kinds: dict[str, str]
 ) -> tuple[pl.DataFrame, list[str]]:
     """Mask (or hash, in id columns) the given text columns; returns the frame and the
-    columns in which something changed."""
-    exprs = []
+    columns in which something changed. ``kinds``: column -> canonical kind."""
+    out: dict[str, pl.Series] = {}
     for name in columns:
-        c = pl.col(name).cast(pl.String)
+        values = frame[name].cast(pl.String)
         if name in ids:
-            has_email = c.str.contains(EMAIL).fill_null(False)
-            if frame.select(has_email.any()).item():
-                exprs.append(
-                    pl.when(has_email)
-                    .then(salted_hash(c, resolve_salt(salt)))
-                    .otherwise(c)
-                    .alias(name)
-                )
+            hit = values.str.contains("@", literal=True).fill_null(False)
+            if hit.any():
+                hit = values.str.contains(EMAIL).fill_null(False)
+            if hit.any():
+                key, at = resolve_salt(salt), hit.arg_true()
+                hashed = [hash_text(v, key) for v in values.gather(at).to_list()]
+                out[name] = _changed(values, at, hashed)
             continue
-        exprs.append(mask_expr(c).alias(name))
-    if not exprs:
+        plain = _PLAIN.get(kinds.get(name, ""))
+        if plain is None:
+            new = _mask_series(values)
+        else:
+            scan = (~values.str.contains(plain)).fill_null(False)
+            if not scan.any():
+                continue
+            at = scan.arg_true()
+            new = _changed(values, at, _mask_series(values.gather(at)))
+        if not new.equals(values, null_equal=True):
+            out[name] = new
+    if not out:
         return frame, []
-    masked = frame.with_columns(exprs)
-    changed = [
-        name
-        for name in columns
-        if name in masked.columns
-        and frame[name].dtype == pl.String
-        and not masked[name].equals(frame[name], null_equal=True)
-    ]
-    return masked, changed
+    return frame.with_columns(out.values()), list(out)
 
 
 def _scrub_extra(frame: pl.DataFrame, salt: Salt, report: ScrubReport) -> pl.DataFrame:
@@ -468,7 +487,7 @@ def _scrub_extra(frame: pl.DataFrame, salt: Salt, report: ScrubReport) -> pl.Dat
     drop = personal_columns(values.columns)
     values = values.drop(drop)
     strings = [c for c, dtype in values.schema.items() if dtype == pl.String]
-    values, changed = _mask_frame(values, strings, set(), salt)
+    values, changed = _mask_frame(values, strings, set(), salt, {})
     report.add(dropped=drop, masked=changed)
     if not drop and not changed:
         return frame
@@ -521,7 +540,8 @@ ScrubReport(dropped=['E-Mail'], masked=['lead_id', 'note']))
         cells = cells.drop(drop)
         report.add(dropped=drop)
     text = [c for c, dtype in cells.schema.items() if c not in ("_line", "_extra")]
-    cells, changed = _mask_frame(cells, text, _id_columns(table), salt)
+    kinds = {c.name: c.kind for c in TABLES[table].columns}
+    cells, changed = _mask_frame(cells, text, _id_columns(table), salt, kinds)
     report.add(masked=changed)
     if "_extra" in cells.columns:
         cells = _scrub_extra(cells, salt, report)
