@@ -622,11 +622,17 @@ def _write_pack(
 ) -> None:
     from analytics.pack import build_pack, render_pack
     from analytics.pack.render import PackRenderError
+    from analytics.precompute import stored
     from analytics.warehouse import load_tables
+
+    def kept(config: SlaConfig, label: str, moment: datetime | None) -> Any:
+        return stored(con, "review", month=label, config=config, as_of=moment)
 
     with progress_bar("building the review pack") as progress:
         progress("reviewing two months", 0.1)
-        pack = build_pack(load_tables(con), cfg, month=month, as_of=as_of, versions=versions)
+        pack = build_pack(
+            load_tables(con), cfg, month=month, as_of=as_of, versions=versions, stored=kept
+        )
         progress(f"rendering {fmt}", 0.6)
         try:
             document = render_pack(pack, fmt=fmt)

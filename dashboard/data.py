@@ -487,18 +487,36 @@ def _pack(
     segment: tuple[tuple[str, Any], ...],
 ) -> Any:
     from analytics.pack import build_pack
+    from analytics.precompute import stored
+    from analytics.review import build_review
+    from analytics.warehouse import load_tables
     from analytics.warehouse.config_history import stored_configs
 
-    reps = _tables(key).reps.select("rep_id", "team").collect()
-    versions = stored_configs(_connection(*key))
+    con = _connection(*key)
+    versions = stored_configs(con)
+    if segment:
+        reps = _tables(key).reps.select("rep_id", "team").collect()
+        return build_pack(
+            _tables(key),
+            _config(*ckey),
+            month=month,
+            as_of=at,
+            segment=review_segment(dict(segment), reps),
+            versions=versions,
+        )
+
+    def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
+        kept = stored(con, "review", month=label, config=cfg, as_of=moment)
+        if kept is not None:
+            return kept
+        return build_review(_tables(key), cfg, month=label, as_of=moment)
+
+    # the whole company: both months' reviews stored or computed above; nothing else
+    # reads the tables, so they are not loaded for it
     return build_pack(
-        _tables(key),
-        _config(*ckey),
-        month=month,
-        as_of=at,
-        segment=review_segment(dict(segment), reps),
-        versions=versions,
-    )
+        load_tables(con), _config(*ckey), month=month, as_of=at, versions=versions,
+        stored=review_of,
+    )  # fmt: skip
 
 
 def pack(month: str, segment: dict[str, str] | None = None) -> Any:

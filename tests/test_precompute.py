@@ -188,13 +188,17 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
     monkeypatch.setattr(analytics.warehouse.database, "load_tables_held", refuse)
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    from streamlit import config as streamlit_config
+
+    streamlit_config.set_option("client.showErrorDetails", "full")  # the reason, if any
     at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
     at.run()
     assert not at.exception, at.exception[0].value
     shown = {m.label: m.value for m in at.metric}
     assert shown["MQLs delivered"] == f"{want.kpi_values['mqls']:,}"
-    at.switch_page("views/kpis.py").run()
-    assert not at.exception, at.exception[0].value
+    for page in ("views/kpis.py", "views/review.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception[0].value
 
 
 def test_a_result_stored_by_another_version_of_the_code_is_not_served(
@@ -209,4 +213,32 @@ def test_a_result_stored_by_another_version_of_the_code_is_not_served(
     monkeypatch.setattr(analytics.precompute, "code_hash", lambda: "an upgrade")
     con = connect_readonly(db)
     assert stored(con, "review", month="2026-10", config=cfg, as_of=latest_timestamp(con)) is None
+    con.close()
+
+
+def test_the_review_pack_from_stored_reviews_equals_a_fresh_one(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    from analytics.pack import build_pack, render_pack
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    cfg = load_config(CONFIG)
+    refresh_results(db, cfg)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    used: list[str] = []
+
+    def kept(config, label, moment):
+        used.append(label)
+        return stored(con, "review", month=label, config=config, as_of=moment)
+
+    fresh = build_pack(tables, cfg, month="2026-10", as_of=as_of)
+    fast = build_pack(tables, cfg, month="2026-10", as_of=as_of, stored=kept)
+    assert used == ["2026-10", "2026-09"]
+    assert render_pack(fast, fmt="md") == render_pack(fresh, fmt="md")
+    # a segment's pack is always computed: the stored reviews are the whole company's
+    used.clear()
+    build_pack(tables, cfg, month="2026-10", as_of=as_of, segment={"source": "email"}, stored=kept)
+    assert used == []
     con.close()

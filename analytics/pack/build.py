@@ -12,7 +12,7 @@ inside the month with its before / after).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -917,6 +917,7 @@ def build_pack(
     versions: Sequence[SlaConfig] = (),
     top: int = 5,
     alpha: float = 0.05,
+    stored: Callable[[SlaConfig, str, datetime | None], Any] | None = None,
 ) -> ReviewPack:
     """Assemble the review pack of ``month``.
 
@@ -939,6 +940,10 @@ def build_pack(
         Breaches listed per kind.
     alpha : float, default 0.05
         Significance level of the month-over-month tests.
+    stored : callable, optional
+        ``stored(config, month, as_of)`` gives the review stored for them
+        (:func:`analytics.precompute.stored`) or None; a month without one is computed.
+        Only for the whole company: with a ``segment`` every review is computed.
 
     Returns
     -------
@@ -946,16 +951,20 @@ def build_pack(
     """
     from analytics.review import build_review
 
+    def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
+        kept = None if segment or stored is None else stored(cfg, label, moment)
+        if kept is not None:
+            return kept
+        return build_review(tables, cfg, month=label, as_of=moment, segment=segment)
+
     tz = config.reporting.timezone
     window = month_window(month, timezone=tz)
     prev_month = shift_month(window.label, -1)
     prev_window = month_window(prev_month, timezone=tz)
     in_force = config_in_force(versions, on=window.first_day, fallback=config)
     prev_in_force = config_in_force(versions, on=prev_window.first_day, fallback=config)
-    review = build_review(tables, in_force, month=window.label, as_of=as_of, segment=segment)
-    previous = build_review(
-        tables, prev_in_force, month=prev_month, as_of=review.as_of, segment=segment
-    )
+    review = review_of(in_force, window.label, as_of)
+    previous = review_of(prev_in_force, prev_month, review.as_of)
     # the previous month judged by its own SLA; a point-in-time count has no past value
     before = past_month_values(previous.kpi_values)
     kpis = kpi_table(review.kpi_values, before, config=in_force).collect()

@@ -59,13 +59,14 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Mapping[ResultKey, by
 def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
     """The payload stored under ``key``, or None (none stored, or an older warehouse)."""
     try:
-        row = con.execute(
+        # fetchall, not fetchone: DuckDB 2 keeps a connection busy until a result is drained
+        rows = con.execute(
             f"SELECT payload FROM meta.precomputed WHERE {_WHERE}",
             [key.kind, key.month, key.config_hash, key.as_of, key.code_hash],
-        ).fetchone()
+        ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # written before they were stored
         return None
-    return bytes(row[0]) if row else None
+    return bytes(rows[0][0]) if rows else None
 
 
 def stored_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
