@@ -896,6 +896,22 @@ def _alerts_as_of(con: Any, as_of: str | None) -> datetime:
     return moment
 
 
+def _alert_tables(con: Any) -> Any:
+    """The tables the alerts read, held in memory once (activities and web traffic, which
+    no alert reads and which are the largest, stay out)."""
+    import dataclasses
+
+    import polars as pl
+
+    from analytics.warehouse import load_tables
+
+    lazy = load_tables(con)
+    names = ["accounts", "reps", "leads", "lifecycle_events", "sales_touches",
+             "nurture_enrollments"]  # fmt: skip
+    frames = pl.collect_all([getattr(lazy, n) for n in names])
+    return dataclasses.replace(lazy, **{n: f.lazy() for n, f in zip(names, frames, strict=True)})
+
+
 def alerts_document(
     tables: Any, cfg: SlaConfig, *, as_of: datetime, within_hours: float, within_days: float
 ) -> dict[str, Any]:
@@ -963,13 +979,12 @@ def alerts_command(
 ) -> None:
     """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
     from analytics.texts import term
-    from analytics.warehouse import load_tables
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
         moment = _alerts_as_of(con, as_of)
         document = alerts_document(
-            load_tables(con).collect(),
+            _alert_tables(con),
             cfg,
             as_of=moment,
             within_hours=within,
@@ -1089,7 +1104,6 @@ def notify_command(
 
     from analytics.notify import channel_for, deliver, log_rows, plan_messages
     from analytics.notify.channels import NotifyError
-    from analytics.warehouse import load_tables
     from analytics.warehouse.notifications import record_notifications, sent_keys
 
     cfg = config_or_exit(config)
@@ -1098,7 +1112,7 @@ def notify_command(
         fail(f"{config}: notify.recipients is empty: nothing to send (see README, Notifications)")
     with readonly_warehouse(db) as con:
         moment = _alerts_as_of(con, as_of)
-        tables = load_tables(con).collect()
+        tables = _alert_tables(con)
         sent = sent_keys(con)
     messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
     deliveries = []
