@@ -68,7 +68,7 @@ V3 = variant(
             {"cadence.channels": ["phone", "email"]},
             ["Cadence channels phone, email, video, social -> phone, email"],
         ),
-        ({"goals.mql_target_monthly": 650}, ["Monthly MQL target 700 -> 650"]),
+        ({"goals.mql_target_monthly": 650}, ["MQLs a month (SLA commitment) 700 -> 650"]),
         (
             {"recycle.track": None},
             ["Nurture track for recycled leads recycled-reengagement -> (not set)"],
