@@ -369,6 +369,14 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "upload_failed": ("Nothing was imported: {error}", "Nichts importiert: {error}"),
     "upload_done": ("Imported: {loaded}", "Importiert: {loaded}"),
+    "upload_dropped": (
+        "{file}: personal columns not stored: {columns}",
+        "{file}: personenbezogene Spalten nicht gespeichert: {columns}",
+    ),
+    "upload_masked": (
+        "{file}: e-mail addresses, phone numbers or IBANs masked in {columns}",
+        "{file}: E-Mail-Adressen, Telefonnummern oder IBANs maskiert in {columns}",
+    ),
     "upload_rejected": (
         "{n} row(s) rejected into the quarantine (see below).",
         "In die Quarantäne abgelehnte Zeilen: {n} (siehe unten).",

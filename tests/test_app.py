@@ -708,7 +708,11 @@ def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("views/warehouse.py").run()
     reps = _csv([{"rep_id": "r1", "name": "Ana", "team": "sdr"}])
-    leads = b"lead_id,created_at,source\nL1,2026-10-01T09:00:00Z,email\nL2,yesterday,email\n"
+    leads = (
+        b"lead_id,created_at,source,email,notes\n"
+        b"L1,2026-10-01T09:00:00Z,email,ana@example.org,call 0170 5550001\n"
+        b"L2,yesterday,email,,\n"
+    )
     at.file_uploader(key="upload").set_value(
         [("reps.csv", reps, "text/csv"), ("leads.csv", leads, "text/csv")]
     ).run()
@@ -717,6 +721,10 @@ def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
     assert any("Imported: reps 1, leads 1" in s.value for s in at.success)
     assert any("1 row(s) rejected" in w.value for w in at.warning)
     assert db.exists()
+    assert [i.value for i in at.info][:2] == [
+        "leads.csv: personal columns not stored: email",
+        "leads.csv: e-mail addresses, phone numbers or IBANs masked in notes",
+    ]
     # the app reconnects to the swapped-in file: the full navigation is back
     at.switch_page("views/warehouse.py").run()
     assert metrics(at)["Leads"] == "1"

@@ -124,6 +124,8 @@ if chosen and not problems and st.button(t("upload_button", lg), type="primary")
                 "loaded": result.loaded,
                 "rejected": [{**r, "file": Path(str(r["file"])).name} for r in result.rejected],
                 "rows_rejected": result.rows_rejected,
+                "dropped": result.dropped_columns,
+                "masked": result.masked_columns,
             }
     st.rerun()
 
@@ -133,6 +135,10 @@ if "import_result" in st.session_state:
     done = st.session_state.pop("import_result")
     loaded = ", ".join(f"{k} {num(v, lg)}" for k, v in done["loaded"].items()) or "–"
     st.success(t("upload_done", lg, loaded=loaded))
+    for file, columns in done.get("dropped", {}).items():
+        st.info(t("upload_dropped", lg, file=file, columns=", ".join(columns)))
+    for file, columns in done.get("masked", {}).items():
+        st.info(t("upload_masked", lg, file=file, columns=", ".join(columns)))
     if done["rejected"]:
         st.warning(t("upload_rejected", lg, n=done["rows_rejected"]))
         rejected = pl.DataFrame(done["rejected"], infer_schema_length=None)
