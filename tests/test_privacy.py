@@ -542,3 +542,33 @@ def test_purge_finds_a_lead_whose_email_id_was_stored_hashed(tmp_path, monkeypat
     doc = json.loads(res.stdout)
     assert doc["removed"] == {"core.leads": 1, "raw.leads": 1} and doc["leads_not_found"] == 0
     assert _scan(db, ["Hashtorius-Gamma"]) == [] and _scan(db, ["Bleibtorius-Beta"])
+
+
+def test_a_ragged_row_and_a_parquet_file_keep_no_personal_value(tmp_path):
+    d = tmp_path / "in"
+    _write(
+        d / "reps.csv",
+        "rep_id,name,team\nr1,Jana Vogel,sdr\nr2,Tom,sdr,tom.ragged@example.com,0170 5550009\n",
+    )
+    pl.DataFrame(
+        {
+            "lead_id": ["Q1"],
+            "created_at": ["2026-10-05T09:00:00Z"],
+            "source": ["email"],
+            "E-Mail": ["quinn.parquet@example.com"],
+            "Kommentar": ["ruft zurück: +49 170 5550008"],
+        }
+    ).write_parquet(d / "leads.parquet")
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert [(Path(r["file"]).name, r["line"]) for r in result.rejected] == [("reps.csv", 3)]
+    assert result.dropped_columns == {"leads.parquet": ["e-mail"]}
+    assert result.masked_columns == {"leads.parquet": ["kommentar"]}
+    needles = ["tom.ragged@example.com", "5550009", "quinn.parquet@example.com", "5550008"]
+    assert _scan(db, needles) == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (value,) = con.execute("SELECT value FROM meta.quarantine").fetchone()
+    finally:
+        con.close()
+    assert value == "r2,Tom,sdr,[email],[phone]"
