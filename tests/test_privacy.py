@@ -188,6 +188,12 @@ def imported(tmp_path_factory):
     )
     for fmt in ("hubspot", "salesforce", "olist"):
         results[fmt] = import_export(db, EXPORTS / fmt, fmt=fmt)
+    xeducation = _write(
+        root / "xeducation" / "x_education_leads.csv",
+        "Prospect ID,Lead Number,Lead Origin,Lead Source,Converted,TotalVisits,Tags,Email,"
+        "Country\nu1,7,API,Google,1,3,call +49 30 5550005,lea.user@example.de,India\n",
+    )
+    results["xeducation"] = import_export(db, xeducation, fmt="xeducation")
     results["german-fixture"] = import_export(db, EXPORTS / "german")
     return db, results
 
