@@ -41,6 +41,12 @@ from analytics.config import load_config
 from analytics.notebook import config_path, is_interactive, warehouse_path
 from analytics.scoring.calibration import ScoreMapping, lift_table, reliability_table
 from analytics.scoring.model import scoring_samples, train_and_evaluate
+from analytics.scoring.reasons import (
+    global_importance,
+    lead_list,
+    model_factors,
+    rule_score_reasons,
+)
 from analytics.scoring.rules import score_grid
 from analytics.scoring.thresholds import (
     compare_thresholds,
@@ -151,14 +157,28 @@ grid.pivot(on="interest_grade", index="fit_grade", values="rate")
 # ## Threshold tuning
 # Under threshold T a lead becomes an MQL the first time its rule score reaches T; its
 # outcome is what actually happened (a what-if on observed behaviour, not an experiment).
-# The recommendation maximises expected SQLs per month within the reps' weekly capacity.
+#
+# **Observed or estimated.** Leads that never reached today's threshold were never handed
+# over, so below it the outcomes are not observed: `basis` says so, and
+# `estimated_sqls_per_month` adds a model estimate for those leads with its range
+# (`estimated_sqls_low`: only the SQLs that happened; `estimated_sqls_high`: they convert
+# like the handed-over leads nearest the threshold). The recommendation keeps, lowers or
+# raises today's threshold on the *observed* extra SQLs per extra MQL against
+# `scoring.min_extra_sqls_per_extra_mql`, within the reps' capacity; a gain that rests on
+# never-handed-over leads is named as a trial, never recommended.
 
 # %%
 base = precompute_thresholds(tables, config, as_of=as_of)
 table = threshold_table(base)
-recommended, reason = recommend_threshold(table)
+recommended, reason = recommend_threshold(
+    table, current=CURRENT, minimum=config.scoring.min_extra_sqls_per_extra_mql
+)
 print(reason)
-table
+table.select(
+    "threshold", "mqls_per_month", "workload_ratio", "basis", "unobserved_share",
+    "expected_sqls_per_month", "estimated_sqls_per_month", "estimated_sqls_low",
+    "estimated_sqls_high", "extra_sqls_per_extra_mql",
+)  # fmt: skip
 
 # %%
 marks = pl.DataFrame(
@@ -228,3 +248,35 @@ model_table = threshold_table(model_base)
 model_recommended, model_reason = recommend_threshold(model_table)
 print(model_reason)
 model_table.filter(pl.col("mqls_per_month") > 0)
+
+# %% [markdown]
+# ## Reasons per lead
+# **Rule score**: the points behind each lead's score, by attribute (fit) and activity type
+# (interest, decayed to the moment, capped per type), with what the caps take off; the rows
+# sum to the score. Today's open leads with the highest score:
+
+# %%
+open_leads = lead_list(tables, config, as_of=as_of, limit=5)
+open_leads
+
+# %%
+top_lead = open_leads["lead_id"][0]
+rule_score_reasons(tables, config, pl.LazyFrame({"lead_id": [top_lead], "at": [as_of]}))
+
+# %% [markdown]
+# **Model**: globally, scikit-learn's permutation importance on the test leads (the drop in
+# ROC AUC when a feature is shuffled); per lead, each feature's effect on the probability
+# against a typical lead (the feature set to the training rows' most frequent value or
+# median), the top three per lead, for the test leads the model rates highest.
+
+# %%
+model = evaluation.model
+test_samples = scoring_samples(tables, config, as_of=as_of).filter(pl.col("is_mature"))
+test_samples = test_samples.join(test.lazy().select("lead_id"), on="lead_id", how="semi").collect()
+global_importance(model, test_samples, label=TARGET, n_repeats=2).head(10)
+
+# %%
+best = test.sort("model_probability", descending=True).head(5).select("lead_id")
+model_factors(
+    model, test_samples.join(best, on="lead_id", how="semi"), typical=model.card["typical"]
+)

@@ -423,14 +423,17 @@ def global_importance(
 
     x = feature_matrix(frame, numeric=model.numeric, categorical=model.categorical)
     y = frame[label].cast(pl.Int64).to_numpy()
-    result = permutation_importance(
-        model.estimator,
-        x,
-        y,
-        scoring="roc_auc",
-        n_repeats=n_repeats,
-        random_state=random_state,
-    )
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # as the model predicts: more threads spin when busy
+        result = permutation_importance(
+            model.estimator,
+            x,
+            y,
+            scoring="roc_auc",
+            n_repeats=n_repeats,
+            random_state=random_state,
+        )
     return pl.DataFrame(
         {
             "feature": [*model.categorical, *model.numeric],
