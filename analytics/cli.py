@@ -1064,7 +1064,9 @@ def precompute(
     try:
         summary = refresh_results(db, cfg)
     except WarehouseError as exc:
-        fail(f"{db}: {exc}")
+        fail(str(exc))
+    except Exception as exc:  # e.g. a damaged file: a message, never a traceback
+        fail(f"{db}: could not store the results: {type(exc).__name__}: {exc}")
     if as_json:
         emit_json(summary)
         return

@@ -242,3 +242,24 @@ def test_the_review_pack_from_stored_reviews_equals_a_fresh_one(
     build_pack(tables, cfg, month="2026-10", as_of=as_of, segment={"source": "email"}, stored=kept)
     assert used == []
     con.close()
+
+
+def test_results_of_an_older_layout_are_dropped_and_stored_again(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE meta.precomputed")  # as the first version of this table was
+    con.execute(
+        "CREATE TABLE meta.precomputed (kind VARCHAR, month VARCHAR, config_hash VARCHAR, "
+        "as_of VARCHAR, payload BLOB, computed_at TIMESTAMPTZ)"
+    )
+    con.close()
+    cfg = load_config(CONFIG)
+    assert refresh_results(db, cfg)["results"] == 6
+    con = connect_readonly(db)
+    assert stored_results(con).height == 6
+    con.close()

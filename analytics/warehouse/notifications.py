@@ -98,7 +98,9 @@ def record_notifications(db_path: str | Path, rows: Iterable[Mapping[str, Any]])
     frame = pl.DataFrame(list(rows), schema=SCHEMA, orient="row")
     if frame.is_empty():
         return 0
-    with updating(db_path) as con:
+    # the send log is no data the stored reviews read: they stay (a cron run every
+    # 15 minutes would otherwise throw away what the last import computed)
+    with updating(db_path, keep_results=True) as con:
         create_notifications_table(con)
         con.register("_new_notifications", frame.to_arrow())
         con.execute(

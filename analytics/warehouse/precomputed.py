@@ -32,8 +32,18 @@ _WHERE = "kind = ? AND month = ? AND config_hash = ? AND as_of = ? AND code_hash
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``meta.precomputed`` (and the ``meta`` schema) where missing."""
+    """Create ``meta.precomputed`` (and the ``meta`` schema) where missing; a table of an
+    older layout is dropped first (what it held can always be computed again)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    columns = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'meta' AND table_name = 'precomputed'"
+        ).fetchall()
+    }
+    if columns and "code_hash" not in columns:
+        con.execute("DROP TABLE meta.precomputed")
     con.execute(DDL)
 
 
