@@ -669,6 +669,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "entstanden; Schätzung und höchster Wert nehmen an, dass sie wie die übergebenen "
         "Leads nahe der Schwelle konvertieren.",
     ),
+    "segments_title": ("Calibration by segment", "Kalibrierung nach Segment"),
+    "segments_note": (
+        "The rule score's probability against what happened, per source and size band (test "
+        "leads; segments of at least {n} leads are judged). Off: the mean prediction lies "
+        "outside the observed rate's 95 % interval.",
+        "Die Wahrscheinlichkeit des Regel-Scores gegen das Geschehene, je Quelle und "
+        "Größenklasse (Testleads; Segmente ab {n} Leads werden beurteilt). Daneben: Die "
+        "mittlere Vorhersage liegt außerhalb des 95-%-Intervalls der beobachteten Quote.",
+    ),
+    "segments_off": (
+        "The score is off for: {segments}.",
+        "Der Score liegt daneben bei: {segments}.",
+    ),
+    "segments_all_ok": (
+        "No judged segment is off.",
+        "Kein beurteiltes Segment liegt daneben.",
+    ),
+    "segment_off_item": (
+        "{segment} ({dimension}: predicted {predicted}, observed {observed})",
+        "{segment} ({dimension}: vorhergesagt {predicted}, beobachtet {observed})",
+    ),
     "lead_list_title": ("Open leads by score, and why", "Offene Leads nach Score, und warum"),
     "lead_list_note": (
         "The {n} open leads (no SQL, not disqualified) with the highest rule score today. "
@@ -838,6 +859,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "Zusätzliche SQLs je zusätzlichem MQL (%)",
     ),
     "score": ("Rule score (points)", "Regel-Score (Punkte)"),
+    "dimension": ("Dimension", "Dimension"),
+    "segment": ("Segment", "Segment"),
+    "predicted_rate": ("Predicted (%)", "Vorhergesagt (%)"),
+    "observed_rate": ("Observed (%)", "Beobachtet (%)"),
+    "ece_share": ("ECE (%)", "ECE (%)"),
+    "off": ("Off", "Daneben"),
+    "test_leads": ("Test leads", "Testleads"),
+    "became_sql": ("Became SQL", "Wurden SQL"),
     "fit_points": ("Fit points", "Fit-Punkte"),
     "interest_points": ("Interest points", "Interesse-Punkte"),
     "fit_grade": ("Fit grade", "Fit-Note"),

@@ -282,11 +282,108 @@ def score_band_table(y_true: Any, scores: Any, *, band_width: float = 10.0) -> p
     )
 
 
+#: A segment is judged only with at least this many test leads.
+MIN_SEGMENT_LEADS = 100
+
+
+def segment_calibration(
+    frame: pl.DataFrame,
+    *,
+    by: list[str] | tuple[str, ...],
+    y: str = "y",
+    probability: str = "probability",
+    min_leads: int = MIN_SEGMENT_LEADS,
+    n_bins: int = 10,
+) -> pl.DataFrame:
+    """Calibration per segment: predicted vs observed conversion and ECE, off segments named.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per test lead: the 0/1 outcome ``y``, the ``probability`` and the
+        segment columns ``by``.
+    by : list of str
+        Segment dimensions (e.g. ``source``, ``size_band``), each judged on its own.
+    min_leads : int, default :data:`MIN_SEGMENT_LEADS`
+        Smaller segments get a row with null figures (too few to judge), never a verdict.
+
+    Returns
+    -------
+    DataFrame, one row per dimension and segment (missing as ``"(missing)"``), largest
+    first: ``dimension``, ``segment``, ``leads``, ``converted``, ``mean_predicted``,
+    ``observed``, ``ci_low``, ``ci_high`` (95 % Wilson of ``observed``), ``ece``, ``off``
+    (the mean prediction lies outside that interval; null when too few leads).
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"src": ["a"] * 100 + ["b"] * 100, "probability": [0.2] * 200,
+    ...                   "y": [1] * 20 + [0] * 80 + [1] * 50 + [0] * 50})
+    >>> s = segment_calibration(f, by=["src"])
+    >>> s.select("segment", "observed", pl.col("ece").round(6), "off").rows()
+    [('a', 0.2, 0.0, False), ('b', 0.5, 0.3, True)]
+    """
+    rows = []
+    for dim in by:
+        keyed = frame.with_columns(pl.col(dim).cast(pl.String).fill_null("(missing)").alias("_s"))
+        for (segment,), part in keyed.group_by(["_s"], maintain_order=True):
+            enough = part.height >= min_leads
+            rows.append(
+                {
+                    "dimension": dim,
+                    "segment": segment,
+                    "leads": part.height,
+                    "converted": int(part[y].cast(pl.Int64).sum()),
+                    "mean_predicted": float(part[probability].mean()) if enough else None,
+                    "ece": expected_calibration_error(part[y], part[probability], n_bins=n_bins)
+                    if enough
+                    else None,
+                }
+            )
+    schema = {
+        "dimension": pl.String,
+        "segment": pl.String,
+        "leads": pl.Int64,
+        "converted": pl.Int64,
+        "mean_predicted": pl.Float64,
+        "ece": pl.Float64,
+    }
+    out = pl.DataFrame(rows, schema=schema).with_columns(rate_columns("converted", "leads"))
+    judged = pl.col("mean_predicted").is_not_null()
+    return (
+        out.with_columns(
+            pl.when(judged).then(pl.col("rate")).alias("observed"),
+            pl.when(judged).then(pl.col("ci_low")).alias("ci_low"),
+            pl.when(judged).then(pl.col("ci_high")).alias("ci_high"),
+            pl.when(judged)
+            .then(
+                (pl.col("mean_predicted") < pl.col("ci_low"))
+                | (pl.col("mean_predicted") > pl.col("ci_high"))
+            )
+            .alias("off"),
+        )
+        .sort("dimension", "leads", "segment", descending=[False, True, False], maintain_order=True)
+        .select(
+            "dimension",
+            "segment",
+            "leads",
+            "converted",
+            "mean_predicted",
+            "observed",
+            "ci_low",
+            "ci_high",
+            "ece",
+            "off",
+        )
+    )
+
+
 __all__ = [
+    "MIN_SEGMENT_LEADS",
     "ScoreMapping",
     "calibration_metrics",
     "expected_calibration_error",
     "lift_table",
     "reliability_table",
     "score_band_table",
+    "segment_calibration",
 ]

@@ -11,7 +11,12 @@ from typing import Any
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.scoring.calibration import ScoreMapping, calibration_metrics, reliability_table
+from analytics.scoring.calibration import (
+    ScoreMapping,
+    calibration_metrics,
+    reliability_table,
+    segment_calibration,
+)
 from analytics.scoring.model import (
     Evaluation,
     ScoreModel,
@@ -176,7 +181,9 @@ def score_quality(
     dict with ``score_bins`` (``from``, ``fit_grade``, ``leads``, ``to``: leads per
     :data:`SCORE_BIN`-point bin of today's score and fit grade), ``grid``
     (:func:`~analytics.scoring.rules.score_grid` of the mature samples), ``samples`` (their
-    count) and, from 50 samples on, ``metrics``, ``reliability``, ``mapping`` (score ->
+    count) and, from 50 samples on, ``metrics``, ``reliability``, ``segments``
+    (:func:`~analytics.scoring.calibration.segment_calibration` by source and size band),
+    ``mapping`` (score ->
     probability every 5 points), ``n_test`` and ``split_at`` (the first test moment).
 
     Examples
@@ -188,7 +195,10 @@ def score_quality(
     (['grid', 'samples', 'score_bins'], 0)
     """
     moment = _as_of(tables, as_of)
-    needed = ("scored_at", "lead_id", "score", "fit_points", "interest_points", "sql")
+    needed = (
+        "scored_at", "lead_id", "score", "fit_points", "interest_points", "sql", "source",
+        "size_band",
+    )  # fmt: skip
     bins, samples = [], []
     for part in tables.partitions(partitions):
         part_bins, part_samples = pl.collect_all(
@@ -223,6 +233,12 @@ def score_quality(
         prob = mapping.predict(test["score"].to_numpy())
         out["metrics"] = calibration_metrics(y, prob)
         out["reliability"] = reliability_table(y, prob)
+        out["segments"] = segment_calibration(
+            test.select(
+                "source", "size_band", pl.col("sql").cast(pl.Int64).alias("y")
+            ).with_columns(pl.Series("probability", prob)),
+            by=["source", "size_band"],
+        )
         out["mapping"] = mapping.table(scores=list(range(0, 115, 5)))
         out["n_test"] = test.height
         out["split_at"] = test["scored_at"].min()

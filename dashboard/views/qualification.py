@@ -6,7 +6,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.stats import wilson
+from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import num, pct, rate_text, t
 
@@ -384,6 +386,38 @@ with calib_tab:
         )
         ui.show_spec(specs["calibration"])
         st.caption(t("calibration_note", lg, n=num(quality["n_test"], lg)))
+        segments = quality["segments"]
+        dims = {"source": t("source", lg), "size_band": term("fit", "size_band", lang=lg)}
+        st.markdown(f"**{t('segments_title', lg)}**")
+        st.caption(t("segments_note", lg, n=num(MIN_SEGMENT_LEADS, lg)))
+        off = segments.filter(pl.col("off").fill_null(False))
+        items = [
+            t(
+                "segment_off_item",
+                lg,
+                segment=ui.md(r["segment"]),
+                dimension=dims.get(r["dimension"], r["dimension"]),
+                predicted=pct(r["mean_predicted"], lg),
+                observed=pct(r["observed"], lg),
+            )
+            for r in off.iter_rows(named=True)
+        ]
+        if items:
+            st.warning(t("segments_off", lg, segments="; ".join(items)))
+        else:
+            st.caption(t("segments_all_ok", lg))
+        ui.table(
+            segments.select(
+                pl.col("dimension").replace_strict(dims, default=pl.col("dimension")),
+                "segment",
+                pl.col("leads").alias("test_leads"),
+                pl.col("converted").alias("became_sql"),
+                pl.col("mean_predicted").alias("predicted_rate"),
+                pl.col("observed").alias("observed_rate"),
+                pl.col("ece").alias("ece_share"),
+                "off",
+            )
+        )
 
 
 # -- open leads and why ------------------------------------------------------------------------
