@@ -5,7 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-DB ?= data/warehouse.duckdb
+# the warehouse: DB=..., else $SLA_DB from the environment (`SLA_DB=... make run`), else the default
+DB ?= $(or $(SLA_DB),data/warehouse.duckdb)
 LEADS ?= 50000
 SEED ?= 7
 SCALE ?= 10k,100k,1m

@@ -796,11 +796,70 @@ def review_sections() -> Sequence[str]:
     return ("month", "as_of", "volumes", "conversion", "handoff", "cadence", "recycling")
 
 
+#: The breach lists that stay open on a rep's desk (a lead still waiting for the rep).
+OPEN_BREACHES: tuple[str, ...] = ("handoff", "cadence", "never_contacted", "stale_leads")
+
+
+def rep_overview(review: Review) -> pl.DataFrame:
+    """One row per rep with MQL episodes this month: first touch within the SLA (share),
+    cadence held (share), stale leads and open breaches (counts), worst first.
+
+    ``first_touch_rate`` and ``cadence_rate`` are null when nothing could be judged (never 0);
+    ``open_breaches`` counts the rep's rows of :data:`OPEN_BREACHES`.
+
+    >>> from types import SimpleNamespace
+    >>> review = SimpleNamespace(
+    ...     handoff_by_rep=pl.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["Ana", "Ben"],
+    ...         "episodes": [4, 2], "compliance": [0.5, None]}),
+    ...     cadence_by_rep=pl.DataFrame({"rep_id": ["r1"], "compliance": [0.25]}),
+    ...     breaches={"handoff": pl.DataFrame({"owner_rep_id": ["r1", "r1"]}),
+    ...               "stale_leads": pl.DataFrame({"owner_rep_id": ["r2"]})})
+    >>> rep_overview(review).rows()
+    [('r1', 'Ana', 0.5, 0.25, 0, 2), ('r2', 'Ben', None, None, 1, 1)]
+    """
+    handoff = review.handoff_by_rep
+    if handoff.is_empty():
+        return pl.DataFrame(
+            schema={"rep_id": pl.String, "rep_name": pl.String, "first_touch_rate": pl.Float64,
+                    "cadence_rate": pl.Float64, "stale_leads": pl.Int64, "open_breaches": pl.Int64}
+        )  # fmt: skip
+
+    def per_rep(frame: pl.DataFrame | None, name: str) -> pl.DataFrame:
+        if frame is None or "owner_rep_id" not in frame.columns:
+            return pl.DataFrame(schema={"rep_id": pl.String, name: pl.Int64})
+        return frame.group_by(pl.col("owner_rep_id").alias("rep_id")).agg(
+            pl.len().cast(pl.Int64).alias(name)
+        )
+
+    open_rows = [
+        review.breaches[k].select("owner_rep_id")
+        for k in OPEN_BREACHES
+        if k in review.breaches and "owner_rep_id" in review.breaches[k].columns
+    ]
+    opened = pl.concat(open_rows) if open_rows else None
+    cadence = review.cadence_by_rep.select("rep_id", pl.col("compliance").alias("cadence_rate"))
+    return (
+        handoff.filter(pl.col("episodes") > 0)
+        .select("rep_id", "rep_name", pl.col("compliance").alias("first_touch_rate"))
+        .join(cadence, on="rep_id", how="left")
+        .join(per_rep(review.breaches.get("stale_leads"), "stale_leads"), on="rep_id", how="left")
+        .join(per_rep(opened, "open_breaches"), on="rep_id", how="left")
+        .with_columns(pl.col("stale_leads", "open_breaches").fill_null(0))
+        .sort(
+            ["open_breaches", "first_touch_rate", "rep_id"],
+            descending=[True, False, False],
+            nulls_last=True,
+        )
+    )
+
+
 __all__ = [
     "JSON_CONVERSION",
     "JSON_VOLUMES",
+    "OPEN_BREACHES",
     "Review",
     "build_review",
     "kpi_history",
+    "rep_overview",
     "review_sections",
 ]

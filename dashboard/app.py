@@ -20,6 +20,7 @@ from dashboard import access, data, ui  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="SLA Analytics", page_icon=":handshake:", layout="wide")
+ui.screen_style()
 
 PAGES = Path(__file__).parent / "views"
 

@@ -64,6 +64,8 @@ def config_key() -> tuple[str, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _connection(path: str, mtime: int) -> Any:
+    """The shared read-only connection; a query of one session uses its own ``.cursor()``
+    (one connection serves one query at a time: two sessions at once would collide)."""
     from analytics.warehouse import connect_readonly
 
     return connect_readonly(path)
@@ -100,7 +102,7 @@ def _state(key: tuple[str, int]) -> tuple[WarehouseState, str]:
     if key[1] == 0:
         return "missing", ""
     try:
-        con = _connection(*key)
+        con = _connection(*key).cursor()
         if not is_warehouse(con):
             return "broken", "not an SLA warehouse"
         if table_counts(con)["leads"] == 0:
@@ -142,7 +144,7 @@ def tables() -> Tables:
 def _as_of(key: tuple[str, int]) -> datetime | None:
     from analytics.warehouse import latest_timestamp
 
-    return latest_timestamp(_connection(*key))
+    return latest_timestamp(_connection(*key).cursor())
 
 
 def as_of() -> datetime | None:
@@ -154,7 +156,7 @@ def as_of() -> datetime | None:
 def _months(key: tuple[str, int], ckey: tuple[str, int]) -> list[str]:
     from analytics.warehouse.facts import lead_months
 
-    return lead_months(_connection(*key), timezone=_config(*ckey).reporting.timezone)
+    return lead_months(_connection(*key).cursor(), timezone=_config(*ckey).reporting.timezone)
 
 
 def months() -> list[str]:
@@ -173,7 +175,7 @@ class Rep:
 def _filter_options(key: tuple[str, int]) -> dict[str, list[str]]:
     from analytics.warehouse.facts import filter_values
 
-    return filter_values(_connection(*key))
+    return filter_values(_connection(*key).cursor())
 
 
 def filter_options() -> dict[str, list[str]]:
@@ -186,7 +188,7 @@ def _rep_names(key: tuple[str, int]) -> dict[str, str]:
     from analytics.warehouse.facts import rep_names as recorded_names
 
     names, unnamed = {}, 0
-    for rep_id, name in recorded_names(_connection(*key)).items():
+    for rep_id, name in recorded_names(_connection(*key).cursor()).items():
         if name is None:  # a placeholder rep (an id without a reps row): "Rep 1", "Rep 2", ...
             unnamed += 1
             name = f"Rep {unnamed}"
@@ -207,7 +209,7 @@ def _health(key: tuple[str, int]) -> dict[str, Any]:
     from analytics.warehouse import loads, quarantine, table_counts
     from analytics.warehouse.config_history import config_versions
 
-    con = _connection(*key)
+    con = _connection(*key).cursor()
     return {
         "counts": table_counts(con),
         "quarantine": quarantine(con),
@@ -282,7 +284,7 @@ def _stored(
     """A result the last import stored for this warehouse and config, or None."""
     from analytics.precompute import stored
 
-    return stored(_connection(*key), kind, month=month, config=_config(*ckey), as_of=at)
+    return stored(_connection(*key).cursor(), kind, month=month, config=_config(*ckey), as_of=at)
 
 
 @st.cache_data(show_spinner=False, max_entries=48)

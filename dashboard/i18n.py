@@ -306,6 +306,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "trend": ("Trend over 12 months", "Verlauf über 12 Monate"),
     "loading_trend": ("Computing 12 months …", "Berechne 12 Monate …"),
     "kpi_table": ("All KPIs", "Alle KPIs"),
+    "trend_legend": (
+        "Dots: the month's status (green met, amber at risk, red missed); dashed: the SLA "
+        "commitment.",
+        "Punkte: Status des Monats (grün erfüllt, orange gefährdet, rot verfehlt); "
+        "gestrichelt: die SLA-Zusage.",
+    ),
+    "trend_sparse": (
+        "No trend yet (fewer than two months with a value): {kpis}.",
+        "Noch kein Verlauf (weniger als zwei Monate mit Wert): {kpis}.",
+    ),
     # review
     "review_title": ("Monthly review {month}", "Monatsbesprechung {month}"),
     "agenda": ("Agenda", "Agenda"),
@@ -508,20 +518,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "{team}: {trend} (gestrichelt: Ziel)",
     ),
     "c_threshold_x": ("MQL threshold (score points)", "MQL-Schwelle (Score-Punkte)"),
-    "c_mqls_y": ("MQLs per month (count, purple)", "MQLs pro Monat (Anzahl, lila)"),
-    "c_sqls_y": (
-        "Expected SQLs per month (count, blue)",
-        "Erwartete SQLs pro Monat (Anzahl, blau)",
-    ),
+    "c_mqls_y": ("MQLs per month (count)", "MQLs pro Monat (Anzahl)"),
+    "c_sqls_y": ("Expected SQLs per month (count)", "Erwartete SQLs pro Monat (Anzahl)"),
     "c_workload_y": (
         "Sales workload (% of weekly capacity)",
         "Auslastung (% der Wochenkapazität)",
     ),
     "c_workload_pct": ("workload (%)", "Auslastung (%)"),
-    "c_volume_title": (
-        "MQLs (purple) and expected SQLs (blue) per month by threshold",
-        "MQLs (lila) und erwartete SQLs (blau) pro Monat je Schwelle",
-    ),
     "c_workload_title": (
         "Sales workload by threshold (red line: full capacity)",
         "Vertriebsauslastung je Schwelle (rote Linie: volle Kapazität)",
@@ -575,6 +578,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sla_commitment": ("SLA commitment", "SLA-Zusage"),
     "needed_for_goal": ("needed for the revenue goal", "für das Umsatzziel nötig"),
     "revenue_goal": ("Revenue goal", "Umsatzziel"),
+    "reps_now": ("Reps this month", "Mitarbeiter diesen Monat"),
+    "conversion": ("Conversion", "Konversion"),
     "unknown_tracks_none": (
         "Every nurture track in the data is described in the SLA config.",
         "Jeder Nurture-Track in den Daten ist in der SLA-Konfiguration beschrieben.",
@@ -962,6 +967,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "median_hours": ("Median to first touch (h)", "Median bis Erstkontakt (h)"),
     "p90_hours": ("p90 to first touch (h)", "p90 bis Erstkontakt (h)"),
     "first_touch_channel": ("First-touch channel", "Kanal des Erstkontakts"),
+    # the reps at a glance (Overview)
+    "first_touch_rate": ("First touch (%)", "Erstkontakt (%)"),
+    "cadence_rate": ("Cadence (%)", "Kadenz (%)"),
+    "stale_leads": ("Stale", "Liegengeblieben"),
+    "open_breaches": ("Open breaches", "Offene Verstöße"),
 }
 
 
@@ -1016,13 +1026,24 @@ def rate_text(
     high: float | None,
     lang: Lang = "en",
 ) -> str:
-    """A rate with its count and 95 % interval: ``34.2 % (41 / 120, 95 % CI 26-43 %)``."""
+    """A rate with its count and 95 % interval: ``34.2 % (41 / 120, 95 % CI 26–43 %)``.
+
+    A narrow interval keeps one decimal (``1.7 % (514 / 30,012, 95 % CI 1.6–1.9 %)``).
+
+    >>> rate_text(0.0171, 514, 30012, 0.0157, 0.0186, "de")
+    '1,7 % (514 / 30.012, 95-%-KI 1,6–1,9 %)'
+    >>> rate_text(0.342, 41, 120, 0.262, 0.431)
+    '34.2 % (41 / 120, 95 % CI 26–43 %)'
+    """
     count = f"{num(x, lang)} / {num(n, lang)}"
     if _missing(rate):
         return f"– ({count})"
     ci = ""
     if not _missing(low) and not _missing(high):
-        ci = f", {t('ci', lang)} {num(low * 100, lang)}–{num(high * 100, lang)} %"
+        # whole percent, or one decimal where whole ones would read "2–2 %"
+        digits = 0 if round(low * 100) != round(high * 100) else 1
+        bounds = f"{num(low * 100, lang, digits=digits)}–{num(high * 100, lang, digits=digits)}"
+        ci = f", {t('ci', lang)} {bounds} %"
     return f"{pct(rate, lang)} ({count}{ci})"
 
 

@@ -19,11 +19,13 @@ from analytics.texts import TEXTS, metric_label, render, term
 from dashboard import data
 from dashboard.i18n import (
     LANGS,
+    MONTH_NAMES,
     TEXT,
     Lang,
     column_label,
     day,
     moment,
+    money,
     month_name,
     num,
     pct,
@@ -71,6 +73,36 @@ def _to_url(key: str, value: str | None, default: str | None = None) -> None:
             st.query_params[key] = value
     elif key in st.query_params:
         del st.query_params[key]
+
+
+#: The app's few style rules for a shared screen: a tile's label and delta wrap onto a
+#: second line instead of ending in "…" (a word is never broken), its value shrinks a
+#: little on a narrow screen, and the page starts higher, so that the first screen holds
+#: more.
+SCREEN_CSS = """
+<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; overflow-wrap: normal !important; word-break: normal !important;
+  height: auto !important;
+}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
+  font-size: clamp(1.5rem, 2.1vw, 2.25rem) !important;
+}
+[data-testid="stMetricDelta"] { height: auto !important; max-width: 100%; }
+[data-testid="stMetric"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetric"] [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+</style>
+"""
+
+
+def screen_style() -> None:
+    """Apply :data:`SCREEN_CSS` (a style block takes no room on the page)."""
+    st.html(SCREEN_CSS)
 
 
 def lang() -> Lang:
@@ -246,6 +278,8 @@ def signed(value: float | None, lg: Lang, *, digits: int = 0, unit: str = "") ->
     """A delta text with its sign (``+12``, ``-3.5 pp``); None when unknown."""
     if value is None:
         return None
+    if round(value, digits) == 0:  # no "-0.0 pp" with a red arrow: no change is no change
+        return f"±{num(0.0, lg, digits=digits)}{unit}"
     sign = "+" if value > 0 else ""
     return f"{sign}{num(value, lg, digits=digits)}{unit}"
 
@@ -298,6 +332,18 @@ def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None
 
 
 _DE_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
+#: d3's German time locale: month axes read "Okt 2026", not "Oct 2026".
+_DE_TIME = {
+    "dateTime": "%A, der %e. %B %Y, %X",
+    "date": "%d.%m.%Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+    "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+    "months": MONTH_NAMES["de"],
+    "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov",
+                    "Dez"],
+}  # fmt: skip
 
 
 def chart_spec(c: Any, *, lg: Lang | None = None) -> dict[str, Any]:
@@ -317,7 +363,16 @@ def chart_spec(c: Any, *, lg: Lang | None = None) -> dict[str, Any]:
     # the charts are built by this code, so a mistake shows in the tests' screenshots
     spec = c.to_dict(validate=False)
     if (lg or lang()) == "de":  # axis numbers as 2.500 and 0,5, like the rest of a German screen
-        spec.setdefault("config", {})["locale"] = {"number": _DE_NUMBERS}
+        spec.setdefault("config", {})["locale"] = {"number": _DE_NUMBERS, "time": _DE_TIME}
+    # the title is shown above the chart as text of the page (:func:`show_spec`): it wraps
+    # on a narrow screen where a chart's own title would be cut off with "…"
+    title = spec.pop("title", None)
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(title)
+    if title:
+        spec["usermeta"] = {**spec.get("usermeta", {}), "title": title}
     return spec
 
 
@@ -327,6 +382,9 @@ def show_spec(spec: dict[str, Any], *, datasets: dict[str, pl.DataFrame] | None 
     if datasets:
         named = {name: frame.to_dicts() for name, frame in datasets.items()}
         spec = {**spec, "datasets": {**spec.get("datasets", {}), **named}}
+    title = spec.get("usermeta", {}).get("title")
+    if title:
+        st.markdown(f"**{md(title)}**")
     st.vega_lite_chart(spec, width="stretch")
 
 
@@ -482,6 +540,20 @@ def table(frame: pl.DataFrame, *, height: int | str = "auto", **kwargs: Any) -> 
         column_config=column_config,
         placeholder="–",
         **kwargs,
+    )
+
+
+def formatted(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
+    """A small table as text for :func:`text_table`: labels and words of the UI language,
+    numbers as the language writes them (one decimal, ``12,3 %``)."""
+    shown = screen_columns(display_frame(frame, lg))
+    texts = display_texts(shown, lg)
+    currency = data.config().reporting.currency
+    return pl.DataFrame(
+        {
+            column_label(name, lg, currency=currency): texts.get(i, shown[name].to_list())
+            for i, name in enumerate(shown.columns)
+        }
     )
 
 
@@ -647,12 +719,18 @@ def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = Non
     change = fmt_change(metric, row.get("change"), lg)
     label = kpi_label(row, lg)
     box.markdown(f"**{md(label)}**")
+    unchanged = change is not None and change.startswith("±")
     box.metric(
         label,
         fmt_metric(metric, row["value"], lg),
         label_visibility="collapsed",
         delta=change,
-        delta_color="inverse" if row["direction"] == "at_most" else "normal",
+        delta_color="off"
+        if unchanged
+        else "inverse"
+        if row["direction"] == "at_most"
+        else "normal",
+        delta_arrow="off" if unchanged else "auto",
     )
     sign = "≥" if row["direction"] == "at_least" else "≤"
     detail = metric_detail(review, metric, lg)
@@ -671,6 +749,58 @@ def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
         .with_columns(gap.alias("gap"), (pl.col("status") == "missed").alias("is_missed"))
         .sort(["is_missed", "gap"], descending=[True, True], nulls_last=True, maintain_order=True)
         .head(limit)
+    )
+
+
+#: Pacing stages that can need attention, in the order of the goal.
+PACED_STAGES = ("won_revenue", "sqls", "mqls", "leads")
+
+
+def attention_with_pacing(
+    kpis: pl.DataFrame, pacing: pl.DataFrame, config: SlaConfig, *, limit: int = 5
+) -> list[dict[str, Any]]:
+    """What needs attention, largest miss first: the month's goal pacing behind plan
+    (revenue at 72 % of pace) beside the KPIs missed or at risk.
+
+    A stage's pace below ``1 - at_risk_margin`` is missed, below 1 at risk; its gap is
+    ``1 - pace``. Each item is a KPI row (``kind = "kpi"``) or a pacing row
+    (``kind = "pacing"``) with ``status`` and ``gap``.
+    """
+    margin = config.kpis.at_risk_margin
+    items = [{**r, "kind": "kpi"} for r in attention_items(kpis, limit=limit).iter_rows(named=True)]
+    for r in pacing.iter_rows(named=True):
+        pace = r.get("pace")
+        if r["stage"] not in PACED_STAGES or pace is None or pace >= 1:
+            continue
+        status = "missed" if pace < 1 - margin else "at_risk"
+        items.append({**r, "kind": "pacing", "status": status, "gap": 1 - pace})
+    items.sort(key=lambda i: (i["status"] != "missed", -(i.get("gap") or 0)))
+    return items[:limit]
+
+
+def attention_line(item: dict[str, Any], review: Any, lg: Lang) -> str:
+    """One line of "Needs attention" (Markdown): the status, what, the number against its
+    target (the SLA commitment, or the pace the revenue goal needs) and the counts."""
+    if item["kind"] == "pacing":
+        stage = item["stage"]
+        currency = data.config().reporting.currency
+        value = (
+            (lambda x: money(x, lg, currency=currency))
+            if stage == "won_revenue"
+            else (lambda x: num(x, lg))
+        )
+        return (
+            f"{badge(item['status'], lg)} **{metric_name(stage, lg)}** ({t('goal_pacing', lg)}): "
+            f"{t('of_pace', lg, share=pct(item['pace'], lg, digits=0))} · {value(item['actual'])} "
+            f"/ {t('expected_to_date', lg)} {value(item['expected_to_date'])}"
+        )
+    sign = "≥" if item["direction"] == "at_least" else "≤"
+    detail = metric_detail(review, item["metric"], lg)
+    return (
+        f"{badge(item['status'], lg)} **{md(kpi_label(item, lg))}** ({t(item['team'], lg)}): "
+        f"{fmt_metric(item['metric'], item['value'], lg)} · {t('sla_commitment', lg)} {sign} "
+        f"{fmt_metric(item['metric'], item['target'], lg)}"
+        + (f" · :small[{detail}]" if detail else "")
     )
 
 

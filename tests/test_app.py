@@ -175,7 +175,11 @@ def charts(at: AppTest) -> list[dict]:
 
 
 def chart_titled(at: AppTest, title: str) -> dict:
-    found = [c for c in charts(at) if title in json.dumps(c.get("title"), ensure_ascii=False)]
+    found = [
+        c
+        for c in charts(at)
+        if title in json.dumps(c.get("usermeta", {}).get("title"), ensure_ascii=False)
+    ]
     assert found, f"no chart titled {title!r}"
     return found[0]
 

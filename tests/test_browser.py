@@ -154,3 +154,97 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
             assert not [e for e in ENGLISH_KPIS if e in shown], f"English on the German {path}"
     finally:
         page.close()
+
+
+# -- nothing cut off at a meeting room's screen sizes ------------------------------------------
+
+#: What a page shows cut off or spilling out of its box: a tile's label, value or delta
+#: (``scrollWidth`` beyond ``clientWidth``: an ellipsis or text running out), a word of a
+#: tile's label too long for its line (the browser would break it mid-word), a chart wider
+#: than its column, or a chart's title (the text above it) wider than the chart.
+OVERFLOW_JS = """
+() => {
+  const found = [];
+  const text = (el) => (el.innerText || '').trim().slice(0, 80);
+  const spills = (el) => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+  const tiles = '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], '
+              + '[data-testid="stMetricDelta"], [data-testid="stChartTitle"]';
+  for (const box of document.querySelectorAll(tiles)) {
+    for (const el of [box, ...box.querySelectorAll('*')]) {
+      if (spills(el)) {
+        found.push({what: box.dataset.testid, text: text(box), scroll: el.scrollWidth,
+                    client: el.clientWidth});
+        break;
+      }
+    }
+    if (box.dataset.testid !== 'stMetricValue') {  // a word broken in the middle?
+      const probe = box.cloneNode(true);
+      probe.style.cssText = `position:absolute;visibility:hidden;width:${box.clientWidth}px`;
+      for (const el of [probe, ...probe.querySelectorAll('*')]) {
+        el.style.overflowWrap = 'normal'; el.style.wordBreak = 'normal';
+        el.style.overflow = 'visible'; el.style.whiteSpace = 'normal';
+      }
+      box.parentElement.appendChild(probe);
+      const wide = [probe, ...probe.querySelectorAll('*')].find(spills);
+      if (wide) found.push({what: 'word too long', text: text(box), scroll: wide.scrollWidth,
+                            client: wide.clientWidth});
+      probe.remove();
+    }
+  }
+  for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
+    const frame = chart.getBoundingClientRect();
+    const drawn = chart.querySelector('canvas, svg');
+    if (!drawn || frame.width === 0) continue;
+    const r = drawn.getBoundingClientRect();
+    if (r.right > frame.right + 2 || spills(chart)) {
+      found.push({what: 'chart', text: text(chart.parentElement), scroll: Math.round(r.width),
+                  client: Math.round(frame.width)});
+    }
+  }
+  return found;
+}
+"""
+#: The meeting room's screens (a laptop and a projector) the pages are checked at.
+SCREENS = [(1440, 900), (1280, 800)]
+
+
+def settle(page, timeout: float = 120.0, quiet: float = 1.5) -> None:
+    """:func:`_settle` with a shorter quiet period (after a resize, nothing new is loaded)."""
+    page.wait_for_selector("h1", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
+    while time.monotonic() < deadline:
+        if page.locator(busy).count() > 0:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > quiet:
+            return
+        time.sleep(0.2)
+
+
+def test_no_text_overflows_its_tile_or_chart(app_url: str, browser) -> None:
+    """Every page in both languages at 1440x900 and 1280x800: no tile label, value or
+    chart title cut off or running out of its box, no chart wider than its column. One
+    load per page and language; the two sizes are a resize of the same page."""
+    problems = []
+    context = browser.new_context(viewport={"width": SCREENS[0][0], "height": SCREENS[0][1]})
+    page = context.new_page()
+    try:
+        for lang in ("de", "en"):
+            for path in [*PAGES, "at_risk"]:
+                page.set_viewport_size({"width": SCREENS[0][0], "height": SCREENS[0][1]})
+                page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")
+                settle(page)
+                for width, height in SCREENS:
+                    page.set_viewport_size({"width": width, "height": height})
+                    settle(page, quiet=0.8)
+                    problems += [
+                        f"{path or 'overview'} {lang} {width}x{height}: {p['what']} "
+                        f"{p['text']!r} ({p['scroll']} > {p['client']} px)"
+                        for p in page.evaluate(OVERFLOW_JS)
+                    ]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

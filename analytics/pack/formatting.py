@@ -106,12 +106,19 @@ def format_change(
     ('+0.7 h', 'n/a')
     >>> format_change("won_revenue", -1234.0, lang="de"), format_change("mqls", 1500, lang="de")
     ('-1.234 EUR', '+1.500')
+    >>> format_change("handoff_compliance", -0.0004), format_change("handoff_compliance", 0.0)
+    ('±0.0 pp', '±0.0 pp')
     """
     if change is None:
         return no_data(lang)
     kind = metric_kind(metric)
+    shown = change * 100 if kind == "rate" else change
+    if round(shown, 0 if kind in ("count", "money") else 1) == 0:  # never "-0.0 pp"
+        change = 0.0
     if kind == "rate":
-        return localize(f"{change * 100:+.1f} ", lang) + render("unit.pp", lang=lang)
+        return localize(f"{change * 100:+.1f} ", lang).replace("+0.0", "±0.0").replace(
+            "+0,0", "±0,0"
+        ) + render("unit.pp", lang=lang)
     if kind == "count":
         return localize(f"{round(change):+,}", lang)
     if kind == "money":

@@ -39,7 +39,10 @@ funnel, paced = data.goal_plan(v.month, target)
 
 # -- what it takes ------------------------------------------------------------------------
 st.subheader(t("what_it_takes", lg))
-cols = st.columns(len(STAGE_LABELS))
+# four tiles a row: eight in one row cut labels and values off on a 1280-px screen
+per_row = 4
+rows = [st.columns(per_row) for _ in range(-(-len(STAGE_LABELS) // per_row))]
+cols = [col for row in rows for col in row]
 for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
     stage = r["stage"]
     value = compact(r["target"], lg)

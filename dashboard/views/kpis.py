@@ -7,7 +7,37 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.i18n import column_label, t
+from dashboard.i18n import MONTH_NAMES, column_label, t
+
+
+def short_month(month: str, lg: str) -> str:
+    """``2026-10`` -> ``Oct 26`` / ``Okt 26``: a month axis in the language."""
+    return f"{MONTH_NAMES[lg][int(month[5:]) - 1][:3]} {month[2:4]}"
+
+
+def trend_chart(panel: pl.DataFrame, order: list[str], lg: str) -> alt.LayerChart:
+    """One KPI's 12 months: the values (dots in the status colour), its target dashed."""
+    base = alt.Chart(panel).encode(
+        x=alt.X("month_label:O", title=None, sort=order, axis=alt.Axis(labelAngle=-45))
+    )
+    line = base.mark_line(color="#6b7280").encode(y=alt.Y("shown:Q", title=None))
+    points = base.mark_circle(size=90, opacity=1).encode(
+        y="shown:Q",
+        color=alt.Color("status:N", scale=ui.status_scale(), legend=None),
+        tooltip=[
+            alt.Tooltip("month_label:O", title=t("month", lg)),
+            alt.Tooltip("shown:Q", title=t("value", lg), format=",.1f"),
+            alt.Tooltip("target_shown:Q", title=t("sla_commitment", lg), format=",.1f"),
+            alt.Tooltip("status_label:N", title=t("status", lg)),
+        ],
+    )
+    rule = (
+        alt.Chart(panel)
+        .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
+        .encode(y="mean(target_shown):Q")
+    )
+    return alt.layer(line, points, rule).properties(title=panel["panel"][0], height=170)
+
 
 v = ui.view()
 lg, cfg = v.lang, v.config
@@ -49,39 +79,23 @@ for team in ("marketing", "sales"):
         )
         .pipe(ui.with_status_label, lg)
     )
-    base = alt.Chart().encode(
-        x=alt.X("month:O", title=t("month", lg), axis=alt.Axis(labelAngle=-45))
-    )
-    line = base.mark_line(color="#6b7280").encode(y=alt.Y("shown:Q", title=None))
-    points = base.mark_circle(size=110, opacity=1).encode(
-        y="shown:Q",
-        color=alt.Color("status:N", scale=ui.status_scale(), legend=ui.status_legend(lg)),
-        tooltip=[
-            alt.Tooltip("month:O", title=t("month", lg)),
-            alt.Tooltip("label:N", title=t("c_kpi", lg)),
-            alt.Tooltip("shown:Q", title=t("value", lg), format=",.1f"),
-            alt.Tooltip("target_shown:Q", title=t("target", lg), format=",.1f"),
-            alt.Tooltip("status_label:N", title=t("status", lg)),
-        ],
-    )
-    rule = (
-        alt.Chart()
-        .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
-        .encode(y="mean(target_shown):Q")
-    )
-    chart = (
-        alt.layer(line, points, rule, data=part)
-        .properties(width=300, height=170)
-        .facet(
-            facet=alt.Facet("panel:N", title=None, header=alt.Header(labelFontSize=14)), columns=3
-        )
-        .resolve_scale(y="independent")
-        # every panel its own month axis: in a grid with an empty last cell, a shared axis
-        # would sit under the empty cell, away from the panel above it
-        .resolve_axis(x="independent")
-        .properties(title=t("c_kpi_trend_title", lg, team=t(team, lg), trend=t("trend", lg)))
-    )
-    ui.chart(chart)
+    # one small chart per KPI, three to a row: each fits its column at 1280 px (one faceted
+    # chart of fixed-width panels ran off the right edge, its legend with it)
+    st.markdown(f"**{t('c_kpi_trend_title', lg, team=t(team, lg), trend=t('trend', lg))}**")
+    st.caption(t("trend_legend", lg))
+    months = sorted(part["month"].unique().to_list())
+    labels = {m: short_month(m, lg) for m in months}
+    part = part.with_columns(pl.col("month").replace_strict(labels).alias("month_label"))
+    panels = part.partition_by("panel", maintain_order=True, as_dict=False)
+    sparse = [p["panel"][0] for p in panels if p["shown"].drop_nulls().len() < 2]
+    panels = [p for p in panels if p["shown"].drop_nulls().len() >= 2]
+    for start in range(0, len(panels), 3):
+        cols = st.columns(3)
+        for col, panel in zip(cols, panels[start : start + 3], strict=False):
+            with col:
+                ui.chart(trend_chart(panel, [labels[m] for m in months], lg))
+    if sparse:
+        st.caption(t("trend_sparse", lg, kpis=", ".join(sparse)))
 
 st.subheader(t("kpi_table", lg))
 cur = cfg.reporting.currency

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.review import rep_overview
 from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import money, month_name, num, pct, rate_text, t
@@ -16,8 +17,31 @@ review = data.review(v.month, v.segment)
 cur = v.config.reporting.currency
 ui.header(t("overview_title", lg, month=month_name(v.month, lg)), v)
 
-# -- goal pacing -------------------------------------------------------------------------
+# -- the first screen: what needs attention, and every rep at a glance ---------------------
+kpis = review.kpis
 month_pacing = review.pacing.filter(pl.col("period") == "month")
+first, reps = st.columns([1, 1], gap="medium")
+with first:
+    st.subheader(t("attention", lg))
+    items = ui.attention_with_pacing(kpis, month_pacing, v.config, limit=5)
+    if not items:
+        st.success(t("nothing_attention", lg))
+    else:
+        with st.container(border=True):
+            st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))
+    b = review.breaches
+    st.caption(
+        " · ".join(
+            f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
+            for name, frame in b.items()
+        )
+    )
+with reps:
+    st.subheader(t("reps_now", lg))
+    # a text table: five narrow columns fit beside "Needs attention" and wrap their headers
+    ui.text_table(ui.formatted(rep_overview(review).drop("rep_id"), lg))
+
+# -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None
 st.subheader(t("goal_pacing", lg))
 st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
@@ -49,7 +73,6 @@ for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=Tru
 
 # -- scorecard ----------------------------------------------------------------------------
 st.subheader(t("scorecard", lg))
-kpis = review.kpis
 for team in ("marketing", "sales"):
     rows = kpis.filter(pl.col("team") == team).to_dicts()
     if not rows:
@@ -96,32 +119,8 @@ with left:
             )
         ).properties(title=t("c_funnel_title", lg), height=ui.BAR_STEP)
     )
+with right:
+    st.subheader(t("conversion", lg))
     for r in review.conversion.iter_rows(named=True):
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)
         st.markdown(f"**{ui.metric_name(r['metric'], lg)}**: {rate}")
-
-# -- attention ---------------------------------------------------------------------------
-with right:
-    st.subheader(t("attention", lg))
-    items = ui.attention_items(kpis)
-    if items.height == 0:
-        st.success(t("nothing_attention", lg))
-    for r in items.iter_rows(named=True):
-        sign = "≥" if r["direction"] == "at_least" else "≤"
-        label = ui.md(ui.kpi_label(r, lg))
-        with st.container(border=True):
-            st.markdown(
-                f"{ui.badge(r['status'], lg)} **{label}** ({t(r['team'], lg)}): "
-                f"{ui.fmt_metric(r['metric'], r['value'], lg)}, {t('sla_commitment', lg)} "
-                f"{sign} {ui.fmt_metric(r['metric'], r['target'], lg)}"
-            )
-            detail = ui.metric_detail(review, r["metric"], lg)
-            if detail:
-                st.caption(detail)
-    b = review.breaches
-    st.caption(
-        " · ".join(
-            f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
-            for name, frame in b.items()
-        )
-    )

@@ -1,0 +1,125 @@
+"""The meeting's screens: the Overview's first screen, KPI trends that fit, two panels
+instead of a two-axis chart, no "-0.0 pp", no "2–2 %", `SLA_DB=... make run`, and no
+heading alone at the bottom of a PDF page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "text"),
+    [
+        (-0.04, "en", "±0.0 pp"),
+        (0.0, "de", "±0,0 pp"),
+        (-0.06, "en", "-0.1 pp"),
+        (2.0, "en", "+2.0 pp"),
+    ],
+)
+def test_a_change_that_rounds_to_nothing_has_no_sign(value, lang, text) -> None:
+    from dashboard.ui import signed
+
+    assert signed(value, lang, digits=1, unit=" pp") == text
+
+
+def test_rate_text_keeps_a_decimal_for_a_narrow_interval() -> None:
+    from dashboard.i18n import rate_text
+
+    assert rate_text(0.0171, 514, 30012, 0.0157, 0.0186, "en").endswith("95 % CI 1.6–1.9 %)")
+    assert "2–2 %" not in rate_text(0.02, 60, 3000, 0.0155, 0.0249, "de")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_honours_sla_db(tmp_path) -> None:
+    target = tmp_path / "mine.duckdb"  # missing: `make run` would build the demo there
+    env = {k: v for k, v in os.environ.items() if k not in ("DB", "MAKEFLAGS")}
+    out = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, env={**env, "SLA_DB": str(target)},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f"--db {target}" in out
+    other = tmp_path / "given.duckdb"  # DB=... on the command line still wins
+    out = subprocess.run(
+        ["make", "-n", "run", f"DB={other}"], cwd=ROOT, env={**env, "SLA_DB": str(target)},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f"--db {other}" in out and str(target) not in out
+
+
+def test_a_pdf_heading_takes_the_next_lines_with_it() -> None:
+    template = (ROOT / "analytics" / "pack" / "templates" / "pack.html.j2").read_text()
+    print_css = template[template.index("@media print") :]
+    assert "h2::after, h3::after" in print_css and "margin-bottom: -8em" in print_css
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from datetime import UTC, datetime
+
+    from analytics.config import load_config
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    db = tmp_path_factory.mktemp("screens") / "warehouse.duckdb"
+    cfg = load_config(ROOT / "data" / "sla.toml")
+    end = datetime(2026, 11, 20, tzinfo=UTC)
+    write_tables(db, generate_demo(cfg, leads=2000, seed=1, end=end), source="test", config=cfg)
+    return db
+
+
+@pytest.fixture
+def german(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    monkeypatch.setenv("SLA_CONFIG", str(ROOT / "data" / "sla.toml"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "de"
+    at.run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def test_the_overview_opens_with_what_needs_attention_and_the_reps(german: AppTest) -> None:
+    """First on the page: "Handlungsbedarf" (the goal pacing behind plan among the missed
+    KPIs) beside the reps' table; the goal pacing tiles and the scorecard come after."""
+    heads = [h.value for h in german.subheader]
+    assert heads[:2] == ["Handlungsbedarf", "Mitarbeiter diesen Monat"]
+    assert heads.index("Zielerreichung") > 1
+    attention = next(m.value for m in german.markdown if "des Solls" in m.value)
+    assert "Gewonnener Umsatz" in attention  # the revenue pacing, the director's question
+    table = german.table[0].value
+    assert list(table.columns) == [
+        "Mitarbeiter", "Erstkontakt (%)", "Kadenz (%)", "Liegengeblieben", "Offene Verstöße",
+    ]  # fmt: skip
+    assert all(v == "–" or v.endswith(" %") for v in table["Erstkontakt (%)"])
+
+
+def test_kpi_trends_are_one_chart_per_kpi_with_german_months(german: AppTest) -> None:
+    german.switch_page("views/kpis.py").run()
+    assert not german.exception, german.exception[0].value
+    specs = [json.loads(c.proto.spec) for c in german.get("vega_lite_chart")]
+    assert specs and not any("facet" in s for s in specs)  # no panels of fixed width
+    months = {m for s in specs for m in s["layer"][0]["encoding"]["x"]["sort"]}
+    assert "Okt 26" in months and not any(m[:4].isdigit() for m in months)
+
+
+def test_the_threshold_what_if_has_panels_not_two_axes(german: AppTest) -> None:
+    german.switch_page("views/qualification.py").run()
+    assert not german.exception, german.exception[0].value
+    specs = [json.loads(c.proto.spec) for c in german.get("vega_lite_chart")]
+    titles = [s.get("usermeta", {}).get("title") for s in specs]
+    assert "MQLs pro Monat je Schwelle" in titles
+    assert any(str(title).startswith("SQLs pro Monat je Schwelle") for title in titles)
+    assert not any(s.get("resolve", {}).get("scale", {}).get("y") == "independent" for s in specs)
