@@ -243,8 +243,7 @@ def threshold_whatif() -> None:
     volume_spec, sqls_spec, workload_spec = whatif_chart_specs(table, lg)
     a, b = st.columns(2)
     with a:
-        ui.show_spec(mql_spec, datasets={"marks": marks_frame})
-        ui.show_spec(sql_spec, datasets={"marks": marks_frame})
+        ui.show_spec(volume_spec, datasets={"marks": marks_frame})
     with b:
         ui.show_spec(sqls_spec, datasets={"marks": marks_frame})
     c, d = st.columns(2)
