@@ -1224,8 +1224,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "import.placeholder_reps": (
         "{n} rep id(s) not in a reps file were created as placeholder reps (no name, no team)",
-        "{n} Mitarbeiter-ID(s) ohne Eintrag in einer reps-Datei wurden als Platzhalter angelegt "
-        "(ohne Name, ohne Team)",
+        "Als Platzhalter angelegte Mitarbeiter (IDs ohne Eintrag in einer reps-Datei, ohne "
+        "Name, ohne Team): {n}",
     ),
     "import.other_value": (
         "{table}.{column}: the unknown value '{value}' ({rows} rows) was loaded as 'other'; "

@@ -874,8 +874,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "became_sql": ("Became SQL", "Wurden SQL"),
     "fit_points": ("Fit points", "Fit-Punkte"),
     "interest_points": ("Interest points", "Interesse-Punkte"),
-    "fit_grade": ("Fit grade", "Fit-Note"),
-    "interest_grade": ("Interest grade", "Interesse-Note"),
+    "fit_grade": ("Fit grade", "Fit-Klasse"),
+    "interest_grade": ("Interest grade", "Interesse-Klasse"),
     "reasons": (
         "Why: points by attribute and activity",
         "Warum: Punkte nach Merkmal und Aktivität",
