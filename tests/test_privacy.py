@@ -426,6 +426,25 @@ def test_purge_of_a_lead_leaves_no_byte_of_it(tmp_path):
     assert log == [(doc["load_id"], "sla purge --lead (1 id)", 8)]  # no erased id in the log
 
 
+def test_purge_of_a_lead_erases_its_notifications_too(tmp_path):
+    from analytics.warehouse.notifications import record_notifications
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, _purge_folder(tmp_path))
+    sent = {"kind": "handoff", "episode": 1, "recipient": "rep:r1", "period": "2026-10-07",
+            "channel": "email", "status": "sent", "attempts": 1, "run_id": "run-1"}  # fmt: skip
+    assert record_notifications(db, [{**sent, "lead_id": "P1"}, {**sent, "lead_id": "P2"}]) == 2
+    res = runner.invoke(cli.app, ["purge", "--lead", "P1", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["removed"]["meta.notifications"] == 1
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        kept = con.execute("SELECT lead_id FROM meta.notifications").fetchall()
+    finally:
+        con.close()
+    assert kept == [("P2",)]
+
+
 def test_purge_of_a_load_keeps_what_other_loads_brought(tmp_path):
     db = tmp_path / "w.duckdb"
     import_export(db, _purge_folder(tmp_path, "a", leads=("P2",)))

@@ -117,6 +117,10 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
                 f"SELECT * REPLACE (CASE WHEN lead_id IN {ids} THEN NULL ELSE lead_id END "
                 f"AS lead_id) FROM old.{schema}.{table}"
             )
+    # the send log of `sla notify` names leads too: their warnings go with them
+    selects[("meta", "notifications")] = (
+        f"SELECT * FROM old.meta.notifications WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
+    )
     con.execute("CREATE TEMP TABLE purge_lines AS " + " UNION ALL ".join(lines))
     selects[("meta", "quarantine")] = (
         "SELECT * FROM old.meta.quarantine q WHERE (q.value IS NULL OR q.value NOT IN "
