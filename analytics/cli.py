@@ -816,16 +816,31 @@ def _print_score_report(document: dict[str, Any]) -> None:
         )  # fmt: skip
     out.print(quality)
     table = RichTable(title="Rule-score thresholds", show_edge=False)
-    for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload"):
+    for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload",
+                "basis", "est. SQLs (range)"):  # fmt: skip
         table.add_column(col, justify="right")
     for row in document["thresholds"]:
         mark = " *" if row["threshold"] == document["recommended_threshold"] else ""
+        estimated = row.get("basis") == "estimated"
+        est = (
+            f"{_fmt(row['estimated_sqls_per_month'], 'h')} ({_fmt(row['estimated_sqls_low'], 'h')}"
+            f"-{_fmt(row['estimated_sqls_high'], 'h')})"
+            if estimated
+            else ""
+        )
         table.add_row(
             f"{row['threshold']}{mark}", _fmt(row["mqls_per_month"], "h"),
             _fmt(row["precision"], "%"), _fmt(row["recall"], "%"),
             _fmt(row["expected_sqls_per_month"], "h"), _fmt(row["workload_ratio"], "%"),
+            "estimated" if estimated else "observed", est,
         )  # fmt: skip
     out.print(table)
+    out.print(
+        "Below today's threshold, leads that never reached it were never handed over: "
+        "'estimated' rows add a model estimate for them (range: only what happened to "
+        "converting like the handed-over leads nearest the threshold).",
+        highlight=False,
+    )
     out.print(
         f"Recommended threshold: {document['recommended_threshold']} "
         f"(now {document['current_threshold']}). {document['recommended_reason']}",
