@@ -303,6 +303,9 @@ def _review_run(state: Any) -> None:
 
 
 def _review_cli_setup(ws: Workspace, tmp: Path) -> list[str]:
+    """``sla review`` as a user runs it after an import: the import stored the month's
+    review (the cached warehouse is written without ``sla import``, so store it here)."""
+    _ensure_stored_results(ws)
     return _cli(ws, "review", "--month", ws.month, "--json")
 
 
