@@ -223,6 +223,14 @@ def import_(
     timezone: Annotated[
         str, typer.Option(help="Time zone of timestamps written without an offset.")
     ] = "UTC",
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="The files are full snapshots: per table in PATH, rows whose key the file "
+            "lacks are removed (default: add new keys, update changed rows, remove nothing).",
+        ),
+    ] = False,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
@@ -254,7 +262,14 @@ def import_(
     try:
         with progress_bar("importing") as progress:
             result = import_export(
-                db, path, fmt=fmt, mapping=mapping, options=options, config=cfg, progress=progress
+                db,
+                path,
+                fmt=fmt,
+                mapping=mapping,
+                options=options,
+                config=cfg,
+                progress=progress,
+                replace=replace,
             )
     except ImportFailed as exc:
         fail(f"{exc}; nothing was imported")
@@ -280,11 +295,16 @@ def import_(
 def _print_import(result: Any) -> None:
     from rich.markup import escape
 
+    from analytics.warehouse.loader import CHANGE_KINDS
+
     table = RichTable(title="Imported", show_edge=False)
     table.add_column("table")
     table.add_column("rows loaded", justify="right")
+    for kind in CHANGE_KINDS:
+        table.add_column(kind, justify="right")
     for name, n in result.loaded.items():
-        table.add_row(name, f"{n:,}")
+        changes = result.changes.get(name, {})
+        table.add_row(name, f"{n:,}", *(f"{changes.get(k, 0):,}" for k in CHANGE_KINDS))
     err.print(table)
     for file in result.unchanged_files:
         err.print(f"{file}: already loaded, nothing changed")

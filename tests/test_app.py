@@ -783,7 +783,8 @@ def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
     assert len(import_canonical(db, folder).rejected) == 2
     con = duckdb.connect(str(db))  # a reason stored by an older import
     con.execute(
-        "INSERT INTO meta.quarantine VALUES (0, 'leads', 'old.csv', NULL, 7, NULL, "
+        "INSERT INTO meta.quarantine (load_id, table_name, source_file, file_sha256, line, "
+        "\"column\", reason, value, loaded_at) VALUES (0, 'leads', 'old.csv', NULL, 7, NULL, "
         "'has 5 fields, the header has 4', 'a,b,c,d,e', now())"
     )
     con.close()

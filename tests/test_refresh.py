@@ -8,9 +8,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -299,3 +302,165 @@ def test_a_config_that_cannot_be_parsed_exits_2_naming_the_file(tmp_path, text):
         assert proc.returncode == 2, proc.stderr
         assert str(cfg) in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+# -- refresh semantics -------------------------------------------------------------------------
+
+MONTH_1 = "lead_id,created_at,source\nL1,2026-10-01,email\nL2,2026-10-02,email\nL3,2026-10-03,x\n"
+MONTH_2 = (
+    "lead_id,created_at,source\nL1,2026-10-01,email\nL2,2026-10-02,organic\nL4,2026-10-04,email\n"
+)
+
+
+def _counts(db: Path, sql: str) -> list[tuple]:
+    con = connect_readonly(db)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_upsert_then_replace_report_what_changed_and_raw_keeps_each_version_once(tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    assert first.changes == {"leads": {"added": 3, "changed": 0, "unchanged": 0, "removed": 0}}
+    again = import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    assert again.changes["leads"] == {"added": 0, "changed": 0, "unchanged": 3, "removed": 0}
+    assert [Path(f).name for f in again.unchanged_files] == ["leads.csv"]
+    upsert = import_canonical(db, folder(tmp_path, "m2", leads=MONTH_2))
+    assert upsert.changes["leads"] == {"added": 1, "changed": 1, "unchanged": 1, "removed": 0}
+    assert upsert.unchanged_files == []
+    assert sorted(read_core_table(db, "leads")["lead_id"]) == ["L1", "L2", "L3", "L4"]
+    # raw: 3 rows of month 1, then only the changed L2 and the new L4
+    assert _counts(db, "SELECT count(*), count(DISTINCT _row_hash) FROM raw.leads") == [(5, 5)]
+    # the same export again, as a full snapshot: L3 (not in it) goes
+    replace = import_canonical(db, folder(tmp_path, "m2", leads=MONTH_2), replace=True)
+    assert replace.changes["leads"] == {"added": 0, "changed": 0, "unchanged": 3, "removed": 1}
+    assert sorted(read_core_table(db, "leads")["lead_id"]) == ["L1", "L2", "L4"]
+    assert _counts(
+        db,
+        "SELECT rows_added, rows_changed, rows_unchanged, rows_removed FROM meta.loads "
+        "ORDER BY load_id",
+    ) == [(3, 0, 0, 0), (1, 1, 1, 0), (0, 0, 3, 1)]
+
+
+def test_a_reimport_after_a_changed_copy_is_not_already_loaded(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    import_canonical(db, folder(tmp_path, "m2", leads=MONTH_2))
+    back = import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    assert back.unchanged_files == []  # L2 goes back to email: core changes
+    assert back.changes["leads"] == {"added": 0, "changed": 1, "unchanged": 2, "removed": 0}
+    res = runner.invoke(app, ["import", str(tmp_path / "m1"), "--db", str(db), "--json"])
+    assert json.loads(res.stdout)["unchanged_files"] == [str(tmp_path / "m1" / "leads.csv")]
+
+
+def test_replace_keeps_a_row_whose_new_version_was_rejected(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    broken = MONTH_1.replace("L2,2026-10-02,email", "L2,someday,email")
+    result = import_canonical(db, folder(tmp_path, "m2", leads=broken), replace=True)
+    assert result.changes["leads"] == {"added": 0, "changed": 0, "unchanged": 2, "removed": 0}
+    assert sorted(read_core_table(db, "leads")["lead_id"]) == ["L1", "L2", "L3"]
+
+
+def test_the_same_rejected_rows_from_another_path_are_quarantined_once(tmp_path):
+    db = tmp_path / "w.duckdb"
+    bad = MONTH_1 + "L5,,email\nL6,1800-01-01,email\n"
+    import_canonical(db, folder(tmp_path, "a", leads=bad))
+    import_canonical(db, folder(tmp_path, "b", leads=bad))
+    # the same broken row in a changed file, at another line
+    import_canonical(db, folder(tmp_path, "c", leads=MONTH_2 + "L5,,email\n"))
+    assert _counts(db, "SELECT count(*) FROM meta.quarantine") == [(2,)]
+
+
+def test_cli_replace_and_the_summary_table(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    args = ["import", str(folder(tmp_path, "m2", leads=MONTH_2)), "--db", str(db), "--replace"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    row = next(line for line in res.stderr.splitlines() if line.strip().startswith("leads"))
+    assert row.split() == ["leads", "│", "3", "│", "1", "│", "1", "│", "1", "│", "1"]
+
+
+# -- the documented semantics, as a property -------------------------------------------------
+
+LEAD_IDS = [f"L{i}" for i in range(6)]
+SOURCES = ["email", "organic", "event"]
+DAYS = [1, 2, 3]
+
+
+@st.composite
+def _import_step(draw):
+    """One import: a subset of the keys of one or two tables, with edited values."""
+    tables = draw(st.sampled_from([("leads",), ("web_traffic",), ("leads", "web_traffic")]))
+    step = {}
+    if "leads" in tables:
+        ids = draw(st.lists(st.sampled_from(LEAD_IDS), unique=True, max_size=len(LEAD_IDS)))
+        step["leads"] = {
+            (lead,): (draw(st.sampled_from(DAYS)), draw(st.sampled_from(SOURCES))) for lead in ids
+        }
+    if "web_traffic" in tables:
+        keys = draw(
+            st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(SOURCES)), unique=True)
+        )
+        step["web_traffic"] = {key: (draw(st.integers(0, 2)),) for key in keys}
+    return step, draw(st.booleans())
+
+
+def _file_text(table: str, rows: dict) -> str:
+    if table == "leads":
+        lines = [f"{k[0]},2026-10-{d:02d}T00:00:00Z,{s}" for k, (d, s) in rows.items()]
+        return "lead_id,created_at,source\n" + "".join(f"{line}\n" for line in lines)
+    lines = [f"2026-10-{d:02d},{s},{v}" for (d, s), (v,) in rows.items()]
+    return "date,source,visitors\n" + "".join(f"{line}\n" for line in lines)
+
+
+def _core_state(db: Path) -> dict:
+    leads = read_core_table(db, "leads")
+    traffic = read_core_table(db, "web_traffic")
+    return {
+        "leads": {
+            (r["lead_id"],): (r["created_at"].day, r["source"]) for r in leads.iter_rows(named=True)
+        },
+        "web_traffic": {
+            (r["date"].day, r["source"]): (r["visitors"],) for r in traffic.iter_rows(named=True)
+        },
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(_import_step(), min_size=1, max_size=4))
+def test_any_sequence_of_imports_follows_the_documented_semantics(steps):
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "w.duckdb"
+        model: dict[str, dict] = {"leads": {}, "web_traffic": {}}
+        versions: dict[str, set] = {"leads": set(), "web_traffic": set()}
+        for n, (step, replace) in enumerate(steps):
+            d = Path(tmp) / f"import{n}"
+            d.mkdir()
+            for table, rows in step.items():
+                (d / f"{table}.csv").write_text(_file_text(table, rows))
+            result = import_canonical(db, d, replace=replace)
+            for table, rows in step.items():
+                before = model[table]
+                expected = {
+                    "added": sum(k not in before for k in rows),
+                    "changed": sum(k in before and before[k] != v for k, v in rows.items()),
+                    "unchanged": sum(before.get(k) == v for k, v in rows.items()),
+                    "removed": sum(k not in rows for k in before) if replace else 0,
+                }
+                assert result.changes[table] == expected
+                moved = expected["added"] + expected["changed"] + expected["unchanged"]
+                assert moved == len(rows)
+                new_versions = {(k, v) for k, v in rows.items()} - versions[table]
+                nothing = not (expected["added"] or expected["changed"] or expected["removed"])
+                unchanged = str(d / f"{table}.csv") in result.unchanged_files
+                assert unchanged == (nothing and not new_versions)
+                versions[table] |= new_versions
+                model[table] = dict(rows) if replace else {**before, **rows}
+            assert _core_state(db) == model
+            for table in model:
+                raw = _counts(db, f"SELECT count(*), count(DISTINCT _row_hash) FROM raw.{table}")
+                assert raw == [(len(versions[table]), len(versions[table]))]

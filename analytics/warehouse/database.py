@@ -55,6 +55,8 @@ def _ddl() -> list[str]:
             f"CREATE TABLE IF NOT EXISTS raw.{name} (_load_id INTEGER, _source_file VARCHAR, "
             f"_line BIGINT, {raw_cols}, _extra JSON)"
         )
+        # each distinct version of a row is kept once: its content hash (the loader's)
+        statements.append(f"ALTER TABLE raw.{name} ADD COLUMN IF NOT EXISTS _row_hash VARCHAR")
         core_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPE[c.kind]}' for c in table.columns)
         statements.append(f"CREATE TABLE IF NOT EXISTS core.{name} ({core_cols})")
         key = ", ".join(table.key)
@@ -64,10 +66,16 @@ def _ddl() -> list[str]:
             load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
             rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMPTZ)""",
         "COMMENT ON TABLE meta.loads IS 'Grain: one row per file loaded'",
+        *(
+            f"ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS rows_{what} BIGINT"
+            for what in ("added", "changed", "unchanged", "removed")
+        ),
         """CREATE TABLE IF NOT EXISTS meta.quarantine (
             load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
             line BIGINT, "column" VARCHAR, reason VARCHAR, value VARCHAR, loaded_at TIMESTAMPTZ)""",
         "COMMENT ON TABLE meta.quarantine IS 'Grain: one row per broken rule of a rejected row'",
+        # the same rejected row (same content, same rule) is kept once, whatever its path
+        "ALTER TABLE meta.quarantine ADD COLUMN IF NOT EXISTS row_hash VARCHAR",
         """CREATE TABLE IF NOT EXISTS meta.config_versions (
             content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
             source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",

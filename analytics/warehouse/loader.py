@@ -51,6 +51,14 @@ CHUNK_ROWS = 250_000
 DUCKDB_MEMORY_LIMIT = "1GB"
 
 
+#: What an import did to the core rows of a table, in the order reported.
+CHANGE_KINDS = ("added", "changed", "unchanged", "removed")
+LOADS_COLUMNS = (
+    "load_id, table_name, source_file, file_sha256, rows_read, rows_loaded, rows_rejected, "
+    "loaded_at, rows_added, rows_changed, rows_unchanged, rows_removed"
+)
+
+
 class ImportFailed(Exception):
     """Nothing was loaded: the message names the file and what is wrong with it."""
 
@@ -95,6 +103,8 @@ class ImportResult:
     masked_columns: dict[str, list[str]] = field(default_factory=dict)
     placeholder_reps: int = 0
     other_values: list[dict[str, Any]] = field(default_factory=list)
+    #: table -> core rows added, changed, unchanged, removed (:data:`CHANGE_KINDS`)
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def rows_rejected(self) -> int:
@@ -137,6 +147,7 @@ class ImportResult:
             "rejected_with_their_lead": cascaded,
             "placeholder_reps": self.placeholder_reps,
             "other_values": self.other_values,
+            "tables": self.changes,
         }
         if self.dropped_columns:
             doc["dropped_columns"] = self.dropped_columns
@@ -558,9 +569,30 @@ def _raw_rows(table: str, source_file: str, cells: pl.DataFrame, load_id: int) -
     )
 
 
-def _append_raw(con, table: str, rows: _Stage) -> None:
-    """Append the staged raw rows of one file to ``raw.<table>``."""
-    con.execute(f"INSERT INTO raw.{table} SELECT * FROM {rows.relation()}")
+def _row_hash_sql(table: str, alias: str) -> str:
+    """SQL: the content hash of a raw row (its canonical cells and ``_extra``, not where
+    it was read): equal for the same row read from any file, at any line."""
+    cells = [*TABLES[table].column_names, "_extra"]
+    pairs = ", ".join(f"{_quote(c)} := {alias}.{_quote(c)}::VARCHAR" for c in cells)
+    return f"md5(to_json(struct_pack({pairs})))"
+
+
+def _append_raw(con, table: str, rows: _Stage) -> int:
+    """Append the staged raw rows of one file to ``raw.<table>``: each version not yet there.
+
+    Returns the number of new row versions (0 when the file brings nothing new).
+    """
+    cols = ", ".join(
+        _quote(c) for c in ["_load_id", "_source_file", "_line", *TABLES[table].column_names]
+    )
+    inserted = con.execute(
+        f"""INSERT INTO raw.{table} ({cols}, _extra, _row_hash)
+        SELECT {cols}, _extra, h FROM (
+            SELECT *, {_row_hash_sql(table, "r")} AS h FROM {rows.relation()} r
+            QUALIFY row_number() OVER (PARTITION BY h ORDER BY _line) = 1
+        ) n ANTI JOIN raw.{table} x ON x._row_hash = n.h"""
+    ).fetchall()
+    return int(inserted[0][0]) if inserted else 0
 
 
 def _chunk_progress(
@@ -636,6 +668,10 @@ class _FileLoad:
     rows_rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
     scrubbed: privacy.ScrubReport = field(default_factory=privacy.ScrubReport)
+    #: core rows added, changed, unchanged and removed
+    changes: dict[str, int] = field(default_factory=dict)
+    #: row versions new to the raw layer
+    raw_new: int = 0
 
 
 class _Stage:
@@ -698,26 +734,92 @@ def _stage_duplicates(con, table: str, stage: _Stage) -> tuple[pl.DataFrame, pl.
     return rows.join(kept, on=[*key, "_line"], how="anti", nulls_equal=True), rejections
 
 
-def _merge(con, table: str, stage: _Stage, drop: pl.DataFrame) -> None:
-    """Replace the rows of ``core.<table>`` whose key is staged, then insert the staged rows.
+def _differs(table: str, left: str, right: str) -> str:
+    """SQL: two rows of the same key differ in a value (nulls equal)."""
+    key = set(TABLES[table].key)
+    parts = [
+        f"{left}.{_quote(c)} IS DISTINCT FROM {right}.{_quote(c)}"
+        for c in TABLES[table].column_names
+        if c not in key
+    ]
+    return "(" + (" OR ".join(parts) or "false") + ")"
 
-    ``drop``: staged rows (key, ``_line``) not to insert. On an empty core table there
-    is nothing to replace: the delete (a join with the whole table) is skipped.
+
+def _merge(
+    con,
+    table: str,
+    stage: _Stage,
+    drop: pl.DataFrame,
+    *,
+    replace: bool = False,
+    keep: pl.DataFrame | None = None,
+) -> dict[str, int]:
+    """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
+    the core rows whose key the file does not have.
+
+    ``drop``: staged rows (key, ``_line``) not to merge (later rows of a key). ``keep``:
+    keys (text) of rows the file has but that were rejected: a replace keeps their old
+    rows. Only changed and new rows are written.
+
+    Returns
+    -------
+    dict[str, int]
+        ``added``, ``changed``, ``unchanged`` and ``removed`` rows of core.
     """
     cols = ", ".join(map(_quote, TABLES[table].column_names))
-    rows = f"{stage.relation()} s"
-    if con.execute(f"SELECT count(*) FROM core.{table}").fetchall()[0][0]:
-        con.execute(
-            f"DELETE FROM core.{table} USING {rows} WHERE {_key_match(table, f'core.{table}', 's')}"
-        )
-    if drop.height:
-        con.register("dropped", drop.to_arrow())
-        rows += f" ANTI JOIN dropped d ON {_key_match(table, 's', 'd')} AND s._line = d._line"
-    try:
-        con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM {rows}")
-    finally:
+    done = {"added": 0, "changed": 0, "unchanged": 0, "removed": 0}
+    registered = []
+    if stage.rows:
+        source = f"(SELECT {cols} FROM {stage.relation()} s"
         if drop.height:
-            con.unregister("dropped")
+            con.register("dropped", drop.to_arrow())
+            registered.append("dropped")
+            source += f" ANTI JOIN dropped d ON {_key_match(table, 's', 'd')} AND s._line = d._line"
+        source += ")"
+    else:
+        source = f"(SELECT {cols} FROM core.{table} WHERE false)"
+    live = f"core.{table}"
+    try:
+        in_core = con.execute(f"SELECT count(*) FROM {live}").fetchall()[0][0]
+        if in_core and stage.rows:
+            differs = _differs(table, "s", "c")
+            added, changed, unchanged = con.execute(
+                f"""SELECT count(*) FILTER (WHERE c.__hit IS NULL),
+                    count(*) FILTER (WHERE c.__hit AND {differs}),
+                    count(*) FILTER (WHERE c.__hit AND NOT {differs})
+                FROM {source} s LEFT JOIN (SELECT *, true AS __hit FROM {live}) c
+                ON {_key_match(table, "s", "c")}"""
+            ).fetchall()[0]
+            done.update(added=added, changed=changed, unchanged=unchanged)
+            if changed:
+                con.execute(
+                    f"DELETE FROM {live} USING {source} s "
+                    f"WHERE {_key_match(table, live, 's')} AND {_differs(table, 's', live)}"
+                )
+            if added or changed:
+                con.execute(
+                    f"INSERT INTO {live} ({cols}) SELECT {cols} FROM {source} s "
+                    f"ANTI JOIN {live} c ON {_key_match(table, 's', 'c')}"
+                )
+        elif stage.rows:
+            inserted = con.execute(f"INSERT INTO {live} ({cols}) SELECT {cols} FROM {source}")
+            done["added"] = int(inserted.fetchall()[0][0])
+        if replace and in_core:
+            kept = ""
+            if keep is not None and keep.height:
+                con.register("kept_keys", keep.to_arrow())
+                registered.append("kept_keys")
+                (key,) = TABLES[table].key
+                kept = f" AND {live}.{_quote(key)} NOT IN (SELECT k FROM kept_keys)"
+            removed = con.execute(
+                f"DELETE FROM {live} WHERE NOT EXISTS (SELECT 1 FROM {source} s "
+                f"WHERE {_key_match(table, 's', live)}){kept}"
+            ).fetchall()
+            done["removed"] = int(removed[0][0]) if removed else 0
+    finally:
+        for name in registered:
+            con.unregister(name)
+    return done
 
 
 def _with_root_causes(
@@ -778,6 +880,7 @@ def _load_batch(
     exact: bool,
     on_chunk: Callable[[int], None],
     salt: privacy.Salt = None,
+    replace: bool = False,
     **validation: Any,
 ) -> _FileLoad:
     """Validate one batch chunk by chunk, append it to raw, merge its good rows into core.
@@ -793,6 +896,9 @@ def _load_batch(
     stage.clear()
     raw.clear()
     rep_columns = [c.name for c in TABLES[table].columns if c.references == ("reps", "rep_id")]
+    key = TABLES[table].key
+    single_key = key[0] if len(key) == 1 and TABLES[table].column(key[0]).kind == "str" else None
+    keep: list[pl.DataFrame] = []
     for cells, problems in batch.chunks(chunk_rows, exact=exact):
         cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
         done.rejections += problems
@@ -807,29 +913,68 @@ def _load_batch(
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
+        hashes = _content_hashes(table, cells, rejected)
         done.rejections += [
-            {"file": batch.source_file, "table": table, **row} for row in rejected.to_dicts()
+            {"file": batch.source_file, "table": table, "row_hash": hashes.get(row["line"]), **row}
+            for row in rejected.to_dicts()
         ]
+        if replace and single_key and rejected.height:
+            keep.append(
+                cells.filter(pl.col("_line").is_in(rejected["line"].implode()))
+                .select(pl.col(single_key).str.strip_chars().alias("k"))
+                .drop_nulls()
+            )
         stage.add(valid)
         if to_raw:
             raw.add(_raw_rows(table, batch.source_file, cells, load_id))
         on_chunk(done.rows_read)
     if raw.rows:
-        _append_raw(con, table, raw)
+        done.raw_new = _append_raw(con, table, raw)
+    drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
     if stage.rows:
         drop, duplicates = _stage_duplicates(con, table, stage)
-        _merge(con, table, stage, drop)
+    if stage.rows or replace:
+        done.changes = _merge(
+            con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None
+        )
         known.changed(table)
-        done.rows_loaded = stage.rows - drop.height
-        done.rows_rejected = rejected_lines + duplicates.height
-        done.rejections += [
-            {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
-        ]
-    else:
-        done.rows_rejected = rejected_lines
+    done.rows_loaded = stage.rows - drop.height
+    done.rows_rejected = rejected_lines + duplicates.height
+    done.rejections += [
+        {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
+    ]
     stage.clear()
     raw.clear()
     return done
+
+
+def _content_hashes(table: str, cells: pl.DataFrame, rejected: pl.DataFrame) -> dict[int, str]:
+    """Line -> a hash of the rejected row's table and cells (not its file or line).
+
+    >>> cells = pl.DataFrame({"rep_id": ["r1", "r1"], "_line": [2, 9]})
+    >>> bad = pl.DataFrame({"line": [2, 9]})
+    >>> h = _content_hashes("reps", cells, bad)
+    >>> h[2] == h[9], len(h[2])
+    (True, 64)
+    """
+    if not rejected.height:
+        return {}
+    rows = cells.filter(pl.col("_line").is_in(rejected["line"].unique().implode())).select(
+        "_line", pl.struct(pl.exclude("_line")).struct.json_encode().alias("__row")
+    )
+    return {
+        line: hashlib.sha256(f"{table}\x1f{row}".encode()).hexdigest()
+        for line, row in rows.iter_rows()
+    }
+
+
+def _rejection_hash(rejection: Mapping[str, Any]) -> str:
+    """A content hash of a rejection the reader made (no cells): its table, column, value
+    and reason."""
+    parts = [rejection.get(k) for k in ("table", "column", "value", "reason")]
+    return hashlib.sha256(
+        "\x1f".join("" if p is None else str(p) for p in parts).encode()
+    ).hexdigest()
 
 
 def load_batches(
@@ -841,6 +986,7 @@ def load_batches(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     salt: privacy.Salt = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Validate and load batches into the warehouse in one transaction.
 
@@ -856,6 +1002,9 @@ def load_batches(
         Rows the reader could not read (wrong field count, bad bytes); quarantined too.
     chunk_rows
         Rows validated and written at a time; results do not depend on it.
+    replace
+        The files are full snapshots: per table loaded, the core rows whose key the file
+        does not have are removed (default: upsert by key, nothing is removed).
     salt
         Salt of the hashes of e-mail addresses in id columns (default:
         :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse and the config's
@@ -897,13 +1046,10 @@ def load_batches(
         for index, batch in enumerate(batches):
             if progress:
                 progress(f"loading {batch.table}", index / max(len(batches), 1))
-            already = con.execute(
-                "SELECT count(*) FROM meta.loads WHERE table_name = ? AND file_sha256 = ?",
-                [batch.table, batch.file_sha256],
-            ).fetchall()[0][0]
             load = dict(
                 load_id=load_id,
-                to_raw=not already,
+                to_raw=True,
+                replace=replace,
                 known=known,
                 stages=(_Stage(Path(folder), "good"), _Stage(Path(folder), "raw")),
                 chunk_rows=chunk_rows,
@@ -935,11 +1081,17 @@ def load_batches(
                 for (column, value), n in sorted(others.items(), key=lambda o: (-o[1], o[0]))
             ]
             others.clear()
-            if already:
+            changes = {k: done.changes.get(k, 0) for k in CHANGE_KINDS}
+            if batch.table not in result.changes:
+                result.changes[batch.table] = dict.fromkeys(CHANGE_KINDS, 0)
+            for kind, n in changes.items():
+                result.changes[batch.table][kind] += n
+            if not (changes["added"] or changes["changed"] or changes["removed"] or done.raw_new):
+                # nothing new: not even a row version for the raw layer
                 result.unchanged_files.append(batch.source_file)
                 continue
             con.execute(
-                "INSERT INTO meta.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 12)})",
                 [
                     load_id,
                     batch.table,
@@ -949,6 +1101,7 @@ def load_batches(
                     done.rows_loaded,
                     done.rows_rejected,
                     now,
+                    *changes.values(),
                 ],
             )
         if quarantine_rows:
@@ -967,6 +1120,7 @@ def load_batches(
                             None if r.get("value") is None else str(r["value"])
                         ),
                         "loaded_at": now,
+                        "row_hash": r.get("row_hash") or _rejection_hash(r),
                     }
                     for r in quarantine_rows
                 ],
@@ -980,16 +1134,26 @@ def load_batches(
                     "reason": pl.String,
                     "value": pl.String,
                     "loaded_at": pl.Datetime("us", "UTC"),
+                    "row_hash": pl.String,
                 },
             )
             con.register("incoming_q", frame)
-            # The same broken row of the same file is quarantined once, however often it is loaded.
+            # The same rejected row (same content, same rule) is quarantined once, whatever
+            # path or line it came from and however often it is loaded; rows stored before
+            # content hashes existed are matched by file content and line.
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
             con.execute(
-                """INSERT INTO meta.quarantine SELECT * FROM incoming_q q WHERE NOT EXISTS (
+                f"""INSERT INTO meta.quarantine ({columns}) SELECT {columns} FROM incoming_q q
+                WHERE NOT EXISTS (
                      SELECT 1 FROM meta.quarantine m
-                     WHERE m.file_sha256 IS NOT DISTINCT FROM q.file_sha256
-                     AND m.source_file = q.source_file AND m.line = q.line
-                     AND m."column" IS NOT DISTINCT FROM q."column" AND m.reason = q.reason)"""
+                     WHERE m.table_name IS NOT DISTINCT FROM q.table_name
+                     AND m."column" IS NOT DISTINCT FROM q."column" AND m.reason = q.reason
+                     AND (m.row_hash = q.row_hash OR (m.row_hash IS NULL
+                          AND m.file_sha256 IS NOT DISTINCT FROM q.file_sha256
+                          AND m.line = q.line)))
+                QUALIFY row_number() OVER (
+                    PARTITION BY table_name, "column", reason, row_hash ORDER BY source_file, line
+                ) = 1"""
             )
             con.unregister("incoming_q")
         if config is not None:
@@ -1014,8 +1178,11 @@ def import_canonical(
     config: SlaConfig | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    replace: bool = False,
 ) -> ImportResult:
     """Load a canonical folder (or one table file) into the warehouse, a chunk at a time.
+
+    ``replace``: the files are full snapshots (see :func:`load_batches`).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -1032,6 +1199,7 @@ def import_canonical(
         unreadable=unreadable,
         progress=progress,
         chunk_rows=chunk_rows,
+        replace=replace,
     )
 
 
@@ -1080,8 +1248,9 @@ def write_tables(
         written = {table: written[table] for table in LOAD_ORDER if table in written}
         for table, rows in written.items():
             con.execute(
-                "INSERT INTO meta.loads VALUES (1, ?, ?, NULL, ?, ?, 0, ?)",
-                [table, source, rows, rows, now],
+                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) "
+                "VALUES (1, ?, ?, NULL, ?, ?, 0, ?, ?, 0, 0, 0)",
+                [table, source, rows, rows, now, rows],
             )
         if config is not None:
             record_config_version(con, config)

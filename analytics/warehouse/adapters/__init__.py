@@ -111,8 +111,12 @@ def import_export(
     options: CsvOptions = DEFAULT_OPTIONS,
     config: SlaConfig | None = None,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Read an export with its adapter and load it into the warehouse.
+
+    ``replace``: the export is a full snapshot; per table it holds, core rows whose key
+    it lacks are removed (default: upsert by key).
 
     Returns
     -------
@@ -149,6 +153,7 @@ def import_export(
         unreadable=export.unreadable,
         progress=progress,
         salt=salt,
+        replace=replace,
     )
     dropped = {Path(k).name: list(v) for k, v in export.dropped_columns.items() if v}
     for name, columns in result.dropped_columns.items():  # what the load's scrub dropped
