@@ -13,7 +13,7 @@ import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -346,6 +346,7 @@ def info(
 ) -> None:
     """What is in the warehouse: rows per table, as_of, quarantine, the config in force."""
     # DuckDB only: a few counts need neither polars nor the loader
+    from analytics.warehouse.coverage_store import coverage_json
     from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
 
     cfg = config_or_exit(config)
@@ -353,12 +354,18 @@ def info(
         counts = table_counts(con)
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
+        coverage = coverage_json(con)  # as stored at import (DuckDB only)
+        if coverage is None:  # a warehouse written before coverage was recorded
+            from analytics.coverage import to_json
+
+            coverage = to_json(_stored_coverage(con, cfg))
     document = {
         "as_of": iso_z(as_of) if as_of else None,
         "tables": counts,
         "quarantine": quarantined,
         "config": str(config),
         "sla_version": cfg.sla.version,
+        "coverage": coverage,
     }
     if as_json:
         emit_json(document)
@@ -371,6 +378,19 @@ def info(
     out.print(table)
     out.print(f"as of {document['as_of'] or '(empty)'}; {quarantined} quarantined row problem(s)")
     out.print(f"SLA config {config}: {cfg.sla.name}, version {cfg.sla.version}")
+    missing = [g for g, c in document["coverage"].items() if not c["measurable"]]
+    if missing:
+        out.print(f"not measurable: {', '.join(missing)} (sla info --json gives the reasons)")
+
+
+def _stored_coverage(con: Any, cfg: SlaConfig) -> Any:
+    """What the data can answer: as stored at import, or computed (an older warehouse)."""
+    from analytics.coverage import coverage
+    from analytics.warehouse import load_tables
+    from analytics.warehouse.coverage_store import read_coverage
+
+    stored = read_coverage(con)
+    return stored if stored is not None else coverage(load_tables(con), config=cfg)
 
 
 # -- sla config --------------------------------------------------------------------
@@ -504,8 +524,13 @@ def config_diff(
 @app.command()
 def review(
     month: Annotated[
-        str, typer.Option("--month", help="The month to review, YYYY-MM (reporting time zone).")
-    ],
+        str | None,
+        typer.Option(
+            "--month",
+            help="The month to review, YYYY-MM (reporting time zone; "
+            "default: the last month that has ended).",
+        ),
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Judge as of this ISO 8601 timestamp (default: latest data)."),
@@ -546,7 +571,8 @@ def review(
     from analytics.warehouse import latest_timestamp, load_tables
 
     try:
-        parse_month(month)
+        if month is not None:
+            parse_month(month)
     except TimeframeError as exc:
         fail(f"--month: {exc}")
     moment: datetime | None = None
@@ -562,6 +588,12 @@ def review(
     with readonly_warehouse(db) as con:
         if moment is None:
             moment = latest_timestamp(con)  # one SQL query instead of scanning every table
+        if month is None:
+            from analytics.coverage import last_complete_month
+
+            month = last_complete_month(
+                moment or datetime.now(UTC), timezone=cfg.reporting.timezone
+            )
         versions, cfg_in_force = _config_in_force(con, cfg, month)
         if pack_format is not None:
             _write_pack(
@@ -570,7 +602,13 @@ def review(
             return
         result = stored(con, "review", month=month, config=cfg_in_force, as_of=moment)
         if result is None:  # not among the months kept after the last import
-            result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
+            result = build_review(
+                load_tables(con),
+                cfg_in_force,
+                month=month,
+                as_of=moment,
+                coverage=_stored_coverage(con, cfg_in_force),
+            )
     document = result.to_json_dict()
     if as_json:
         emit_json(document)

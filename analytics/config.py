@@ -345,10 +345,44 @@ class Nurture(_Model):
     tracks: list[NurtureTrack] = []
 
 
+class SegmentTarget(_Model):
+    """A segment's own monthly targets (``[[goals.segments]]``): without one, a segment's
+    volumes and goal pacing are not judged (spec/coverage.md)."""
+
+    by: Literal[
+        "source", "campaign", "country", "seniority", "role", "owner", "industry", "size_band"
+    ]
+    value: str
+    revenue_target_monthly: PositiveFloat | None = None
+    mql_target_monthly: PositiveFloat | None = None
+    #: Further volume KPIs' targets for the segment, by metric (e.g. ``sqls = 40``).
+    kpis: dict[str, float] = {}
+
+    @field_validator("kpis")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(KPI_METRICS))
+        if unknown:
+            raise ValueError(f"unknown metric(s) {unknown}; allowed: {', '.join(KPI_METRICS)}")
+        return value
+
+
 class Goals(_Model):
     revenue_target_monthly: PositiveFloat = 1_000_000
     mql_target_monthly: PositiveFloat = 700
     rate_window_months: PositiveInt = 6
+    segments: list[SegmentTarget] = []
+
+    def for_segment(self, segment: dict | None) -> SegmentTarget | None:
+        """The targets of a one-key, one-value segment filter (None: none configured)."""
+        if not segment or len(segment) != 1:
+            return None
+        ((by, value),) = segment.items()
+        if isinstance(value, list | tuple | set):
+            if len(value) != 1:
+                return None
+            (value,) = value
+        return next((s for s in self.segments if s.by == by and s.value == str(value)), None)
 
 
 class Kpi(_Texts):

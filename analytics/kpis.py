@@ -7,7 +7,9 @@ Its status for a month:
   (1 - ``kpis.at_risk_margin``); **missed** otherwise.
 - ``at_most``: **met** when value <= target; **at_risk** when value <= target x
   (1 + margin); **missed** otherwise.
-- A value that cannot be computed has a null status (shown as "no data").
+- A value that cannot be computed, or that is not judged (spec/coverage.md: the data
+  cannot answer it; a segment without its own volume target), has status ``no_data``
+  and a ``reason``.
 - A point-in-time KPI (:data:`POINT_IN_TIME`: stale leads, counted at ``as_of``) has a
   value for the month judged only; a past month has none (:func:`past_month_values`).
 
@@ -24,7 +26,8 @@ import polars as pl
 
 from analytics.config import KPI_METRICS, SlaConfig
 
-KpiStatus = Literal["met", "at_risk", "missed"]
+KpiStatus = Literal["met", "at_risk", "missed", "no_data"]
+#: The statuses that are verdicts (counted in the scorecard); ``no_data`` is none.
 KPI_STATUSES: tuple[str, ...] = ("met", "at_risk", "missed")
 
 #: KPIs counted at ``as_of`` rather than over the month (stale leads are stale *now*).
@@ -81,6 +84,9 @@ def kpi_table(
     previous: Mapping[str, float | int | None] | None = None,
     *,
     config: SlaConfig,
+    reasons: Mapping[str, str] | None = None,
+    target_share: float = 1.0,
+    segment_targets: Mapping[str, float] | None = None,
 ) -> pl.LazyFrame:
     """The month's KPI table for both teams.
 
@@ -92,12 +98,22 @@ def kpi_table(
         Metric name -> the previous month's value.
     config : SlaConfig
         ``kpis.marketing``, ``kpis.sales``, ``kpis.at_risk_margin``.
+    reasons : mapping, optional
+        Metric -> why it cannot be measured (spec/coverage.md): its value is null and
+        its status ``no_data`` with this reason.
+    target_share : float, default 1
+        A running month's share of days elapsed: the volume KPIs
+        (:data:`analytics.coverage.VOLUME_KPIS`) are judged against target x share.
+    segment_targets : mapping, optional
+        With a segment filter: the segment's own volume targets by metric; a volume KPI
+        without one is not judged (status ``no_data``, target null). None: no segment.
 
     Returns
     -------
     LazyFrame, one row per configured KPI, marketing first: ``team``, ``metric``,
-    ``label``, ``direction``, ``value``, ``target``, ``previous``, ``change`` (value -
-    previous), ``status``.
+    ``label``, ``direction``, ``value``, ``target`` (the one judged against),
+    ``previous``, ``change`` (value - previous), ``status`` (met / at_risk / missed /
+    no_data), ``reason`` (null unless not judged), ``full_target`` (the month's target).
 
     Examples
     --------
@@ -106,7 +122,16 @@ def kpi_table(
     >>> t = kpi_table({"mqls": 650}, {"mqls": 600}, config=cfg).collect()
     >>> t.filter(pl.col("metric") == "mqls").select("value", "target", "change", "status").row(0)
     (650.0, 700.0, 50.0, 'at_risk')
+    >>> r = kpi_table({"mqls": 240}, config=cfg, target_share=10 / 30).collect()
+    >>> r.filter(pl.col("metric") == "mqls").select("target", "status").row(0)
+    (233.33333333333331, 'met')
+    >>> s = kpi_table({"mqls": 240}, config=cfg, segment_targets={}).collect()
+    >>> s.filter(pl.col("metric") == "mqls").select("target", "status").row(0)
+    (None, 'no_data')
     """
+    from analytics.coverage import VOLUME_KPIS
+    from analytics.texts import render
+
     unknown = sorted(set(values) - set(KPI_METRICS))
     if unknown:
         raise ValueError(f"unknown KPI metric(s) {unknown}; allowed: {', '.join(KPI_METRICS)}")
@@ -115,18 +140,41 @@ def kpi_table(
     def num(v: float | int | None) -> float | None:
         return None if v is None else float(v)
 
-    rows = [
-        {
-            "team": team,
-            "metric": kpi.metric,
-            "label": kpi.label,
-            "direction": kpi.direction,
-            "value": num(values.get(kpi.metric)),
-            "target": float(kpi.target),
-            "previous": num(previous.get(kpi.metric)),
-        }
-        for team, kpi in config.all_kpis
-    ]
+    reasons = reasons or {}
+
+    def judged(metric: str, target: float) -> tuple[float | None, str | None]:
+        """The target judged against, or None with the reason it is not judged."""
+        if metric in reasons:
+            return target, reasons[metric]
+        if metric not in VOLUME_KPIS:
+            return target, None
+        if segment_targets is not None:
+            if metric not in segment_targets:
+                return None, render("coverage.segment")
+            target = float(segment_targets[metric])
+        return target * target_share, None
+
+    rows = []
+    for team, kpi in config.all_kpis:
+        target, why = judged(kpi.metric, float(kpi.target))
+        value = None if kpi.metric in reasons else num(values.get(kpi.metric))
+        if why is None and value is None:
+            why = render(
+                "coverage.point_in_time" if kpi.metric in POINT_IN_TIME else "coverage.no_value"
+            )
+        rows.append(
+            {
+                "team": team,
+                "metric": kpi.metric,
+                "label": kpi.label,
+                "direction": kpi.direction,
+                "value": value,
+                "target": target,
+                "previous": num(previous.get(kpi.metric)),
+                "reason": why,
+                "full_target": float(kpi.target),
+            }
+        )
     schema = {
         "team": pl.String,
         "metric": pl.String,
@@ -135,12 +183,17 @@ def kpi_table(
         "value": pl.Float64,
         "target": pl.Float64,
         "previous": pl.Float64,
+        "reason": pl.String,
+        "full_target": pl.Float64,
     }
     frame = pl.LazyFrame(rows, schema=schema, orient="row") if rows else pl.LazyFrame(schema=schema)
+    judged_value = pl.when(pl.col("reason").is_null()).then(pl.col("value"))
     return frame.with_columns(
         (pl.col("value") - pl.col("previous")).alias("change"),
-        kpi_status("value", "target", "direction", margin=config.kpis.at_risk_margin),
-    )
+        kpi_status(judged_value, "target", "direction", margin=config.kpis.at_risk_margin)
+        .fill_null("no_data")
+        .alias("status"),
+    ).select(*list(schema)[:-2], "change", "status", "reason", "full_target")
 
 
 __all__ = [

@@ -18,12 +18,13 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 
 from analytics import cadence as cad
+from analytics import coverage as cov
 from analytics import handoff as ho
 from analytics import nurture as nu
 from analytics.config import KPI_METRICS, SlaConfig
@@ -138,6 +139,23 @@ class Review:
     previous_kpi_values: dict[str, Any]
     kpis: pl.DataFrame
     breaches: dict[str, pl.DataFrame] = field(default_factory=dict)
+    #: The month has not ended at ``as_of`` (spec/coverage.md "Months").
+    running: bool = False
+    #: Days of the month begun at ``as_of``, and its days (equal for a complete month).
+    days_elapsed: int = 0
+    days_in_month: int = 0
+    #: Measure group -> whether the data can answer it for this month.
+    coverage: dict[str, bool] = field(default_factory=dict)
+    #: The data's coverage (:func:`analytics.coverage.coverage`), for the reasons.
+    coverage_frame: pl.DataFrame | None = None
+
+    def measurable(self, group: str) -> bool:
+        """Whether the data can answer measure group ``group`` for this month."""
+        return self.coverage.get(group, True)
+
+    def reason(self, group: str, *, lang: str = "en") -> str:
+        """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
+        return cov.reason(group, self.coverage_frame, lang=lang)  # type: ignore[arg-type]
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``sla review --json`` document (spec/cli.md); more keys than the spec, none renamed.
@@ -148,6 +166,9 @@ class Review:
         return {
             "month": self.month,
             "as_of": format_utc(self.as_of),
+            "running": self.running,
+            "days": {"elapsed": self.days_elapsed, "in_month": self.days_in_month},
+            "coverage": dict(self.coverage),
             "volumes": {k: self.volumes.get(k) for k in (*JSON_VOLUMES, "customers")},
             "conversion": {k: conv.get(k, {}).get("rate") for k in JSON_CONVERSION},
             "handoff": {
@@ -439,6 +460,149 @@ def _summaries(
     }
 
 
+#: Per measure group: the keys of the review's sections that it answers.
+_GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "visitors": {"volumes": ("visitors",)},
+    "funnel": {
+        "volumes": (
+            "leads",
+            "mqls",
+            "sals",
+            "sqls",
+            "opportunities",
+            "customers",
+            "recycled",
+            "disqualified",
+        ),
+        "recycling": ("recycled",),
+        "remql": ("*",),
+    },
+    "revenue": {"volumes": ("won_revenue",)},
+    "deals": {"volumes": ("deals_won",)},
+    "handoff": {"handoff": ("*",)},
+    "cadence": {"cadence": ("*",)},
+    "acceptance": {"acceptance": ("*",)},
+    "recycling": {"recycling": ("recycled_episodes", "premature", "stale")},
+    "nurture": {
+        "recycling": (
+            "enrollment_in_time",
+            "enrollment_late",
+            "enrollment_missing",
+            "enrollment_pending",
+            "enrolled_in_time_rate",
+        ),
+    },
+}
+
+#: Per measure group: the review's detail frames (and breach lists) it feeds.
+_GROUP_FRAMES: dict[str, tuple[str, ...]] = {
+    "handoff": ("speed", "handoff_by_rep", "handoff_by_team", "handoff_by_week",
+                "handoff_breaches", "never_contacted"),
+    "cadence": ("cadence_episodes", "cadence_by_rep", "channel_mix", "gaps_by_rep",
+                "stall_reasons", "cadence_breaches"),
+    "acceptance": ("rejection_reasons",),
+    "recycling": ("premature", "stale"),
+    "nurture": ("enrollment",),
+}  # fmt: skip
+
+#: The measure group of each stage of goal pacing (others: ``funnel``).
+_PACING_GROUPS = {"won_revenue": "revenue", "deals_won": "deals", "visitors": "visitors"}
+
+
+def _covered(
+    summary: dict[str, dict[str, Any]],
+    groups: Mapping[str, bool],
+    *,
+    segment: Mapping | None,
+    seg_target: Any,
+) -> dict[str, dict[str, Any]]:
+    """The summaries with what the month's data cannot answer set to None (spec/coverage.md)."""
+    out = {k: dict(v) for k, v in summary.items()}
+    for group, sections in _GROUP_KEYS.items():
+        if groups.get(group, True):
+            continue
+        for section, keys in sections.items():
+            for key in out[section] if keys == ("*",) else keys:
+                out[section][key] = None
+    for metric, needs in cov.KPI_GROUPS.items():
+        if not all(groups.get(g, True) for g in needs):
+            out["kpi"][metric] = None
+    if segment:  # attainment against the segment's own MQL target, or none
+        mqls, target = out["volumes"].get("mqls"), getattr(seg_target, "mql_target_monthly", None)
+        out["kpi"]["mql_attainment"] = ratio(mqls, target) if target and mqls is not None else None
+    return out
+
+
+def _segment_config(config: SlaConfig, seg_target: Any) -> SlaConfig:
+    """The config with the segment's own goals (revenue and MQL targets) where it has them."""
+    if seg_target is None:
+        return config
+    goals = {
+        k: getattr(seg_target, k)
+        for k in ("revenue_target_monthly", "mql_target_monthly")
+        if getattr(seg_target, k) is not None
+    }
+    return config.model_copy(update={"goals": config.goals.model_copy(update=goals)})
+
+
+def _segment_kpi_targets(config: SlaConfig, seg_target: Any) -> dict[str, float]:
+    """A segment's volume-KPI targets (empty: no volume KPI is judged for the segment)."""
+    if seg_target is None:
+        return {}
+    out = dict(seg_target.kpis)
+    if seg_target.mql_target_monthly is not None:
+        out.setdefault("mqls", seg_target.mql_target_monthly)
+        for _, kpi in config.all_kpis:
+            if kpi.metric == "mql_attainment":
+                out.setdefault("mql_attainment", kpi.target)
+    if seg_target.revenue_target_monthly is not None:
+        out.setdefault("won_revenue", seg_target.revenue_target_monthly)
+    return out
+
+
+def _blank_frames(frames: dict[str, pl.DataFrame], groups: Mapping[str, bool]) -> None:
+    """Empty the detail frames of the groups the month's data cannot answer (in place)."""
+    for group, names in _GROUP_FRAMES.items():
+        if not groups.get(group, True):
+            for name in names:
+                if name in frames:
+                    frames[name] = frames[name].head(0)
+
+
+def _covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
+    """Conversion rows whose inputs the month's data lacks: counts and rates null."""
+    unknown = [
+        m for m, needs in cov.KPI_GROUPS.items() if not all(groups.get(g, True) for g in needs)
+    ]
+    gone = pl.col("metric").is_in(unknown)
+    return conversion.with_columns(
+        pl.when(~gone).then(pl.col(c)).alias(c)
+        for c in ("x", "n", "rate", "ci_low", "ci_high")
+        if c in conversion.columns
+    )
+
+
+def _covered_pacing(
+    pacing: pl.DataFrame, groups: Mapping[str, bool], *, judged: Any
+) -> pl.DataFrame:
+    """Pacing with unknown actuals null; without a segment target, no target and no pace."""
+    missing = [
+        s for s in pacing["stage"].unique().to_list()
+        if not groups.get(_PACING_GROUPS.get(s, "funnel"), True)
+    ]  # fmt: skip
+    gone = pl.col("stage").is_in(missing)
+    out = pacing.with_columns(
+        pl.when(~gone).then(pl.col(c)).alias(c)
+        for c in ("actual", "pace", "forecast", "forecast_attainment")
+    )
+    if not judged:
+        out = out.with_columns(
+            pl.lit(None, pl.Float64).alias(c)
+            for c in ("target", "expected_to_date", "pace", "forecast_attainment")
+        )
+    return out
+
+
 def _months_between(first: str, last: str) -> int:
     (y1, m1), (y2, m2) = parse_month(first), parse_month(last)
     return (y2 - y1) * 12 + (m2 - m1)
@@ -459,9 +623,10 @@ def build_review(
     tables: Tables,
     config: SlaConfig,
     *,
-    month: str,
+    month: str | None = None,
     as_of: datetime | None = None,
     segment: dict | None = None,
+    coverage: pl.DataFrame | None = None,
 ) -> Review:
     """Assemble the month's review (spec/metrics.md, every section).
 
@@ -471,15 +636,24 @@ def build_review(
         The warehouse tables (lazy; each is read once).
     config : SlaConfig
         The SLA in force.
-    month : str
-        ``YYYY-MM``, a calendar month in ``config.reporting.timezone``.
+    month : str, optional
+        ``YYYY-MM``, a calendar month in ``config.reporting.timezone`` (default: the last
+        month that has ended at ``as_of``). A month that has not ended is ``running``:
+        its volume KPIs are judged against their targets pro-rated by days elapsed, and
+        it is not compared with the month before.
     as_of : datetime, optional
         The moment of judgement (default: the latest timestamp in the data; for an empty
         warehouse the end of the month). Anything later is ignored.
     segment : dict, optional
         Restrict to the leads of a segment, e.g. ``{"source": "email"}`` or
         ``{"size_band": ["250-999", "1000+"]}`` (keys: :data:`analytics.funnel.SEGMENTS`).
-        Visitors split only by source; for other segments they are null.
+        Visitors split only by source; for other segments they are null. Volume KPIs
+        and goal pacing are judged only against the segment's own targets
+        (``[[goals.segments]]``).
+    coverage : DataFrame, optional
+        What the data can answer (:func:`analytics.coverage.coverage`, as stored at
+        import); default: computed from ``tables``. A measure the month's data cannot
+        answer is null, its KPI ``no_data`` (spec/coverage.md).
 
     Returns
     -------
@@ -493,14 +667,24 @@ def build_review(
     ValueError
         For an unknown segment key.
     """
-    parse_month(month)
     tz = config.reporting.timezone
-    window = month_window(month, timezone=tz)
     if segment:
         for key in segment:
             check_segment(key)
     resolved = _resolve_as_of(tables, as_of)
+    if month is None:
+        month = cov.last_complete_month(resolved or datetime.now(UTC), timezone=tz)
+    parse_month(month)
+    window = month_window(month, timezone=tz)
     judge_at = resolved if resolved is not None else window.end
+    if coverage is None:
+        coverage = cov.coverage(tables.until(judge_at), config=config)
+    groups = cov.month_coverage(coverage, month, timezone=tz)
+    prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
+    running = cov.is_running(month, resolved, timezone=tz)
+    days, total_days = cov.month_days(month, resolved, timezone=tz)
+    seg_target = config.goals.for_segment(segment)
+    config = _segment_config(config, seg_target)
     t, source_touches, source_activities = _judged_tables(
         tables, config, judge_at=judge_at, segment=segment
     )
@@ -592,11 +776,30 @@ def build_review(
     _without_visitors(old, segment)
 
     stale_frame = cur["stale"]
-    now = _summaries(cur, config, stale=stale_frame.height)
-    before = _summaries(old, config, stale=None)
-    kpis = kpi_table(now["kpi"], before["kpi"], config=config).collect()
+    now = _covered(_summaries(cur, config, stale=stale_frame.height), groups, segment=segment,
+                   seg_target=seg_target)  # fmt: skip
+    before = _covered(_summaries(old, config, stale=None), prev_groups, segment=segment,
+                      seg_target=seg_target)  # fmt: skip
+    if running:  # a running month is never compared month-over-month
+        before = {k: dict.fromkeys(v) for k, v in before.items()}
+    kpis = kpi_table(
+        now["kpi"],
+        before["kpi"],
+        config=config,
+        reasons=cov.kpi_reasons(groups, coverage),
+        target_share=days / total_days if running and total_days else 1.0,
+        segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
+    ).collect()
+    _blank_frames(cur, groups)
+    cur["conversion"] = _covered_conversion(cur["conversion"], groups)
+    cur["pacing"] = _covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
     premature = cur["premature"]
     enrollment = cur["enrollment"]
+    # a never-contacted episode whose first-touch deadline has not passed is pending, not a breach
+    pending = cur["speed"].filter(pl.col("status") == "pending").select("lead_id", "episode")
+    cur["never_contacted"] = cur["never_contacted"].join(
+        pending, on=["lead_id", "episode"], how="anti"
+    )
     breaches = {
         "handoff": cur["handoff_breaches"],
         "cadence": cur["cadence_breaches"],
@@ -604,7 +807,7 @@ def build_review(
         "premature_recycles": premature.filter(pl.col("is_premature")).sort(
             "attempts_short", "lead_id", "episode", descending=[True, False, False]
         ),
-        "stale_leads": stale_frame,
+        "stale_leads": cur["stale"],
         "recycled_not_enrolled": enrollment.filter(pl.col("status").is_in(["late", "missing"])),
     }
     return Review(
@@ -645,6 +848,11 @@ def build_review(
         previous_kpi_values=before["kpi"],
         kpis=kpis,
         breaches=breaches,
+        running=running,
+        days_elapsed=days,
+        days_in_month=total_days,
+        coverage=groups,
+        coverage_frame=coverage,
     )
 
 
@@ -668,6 +876,7 @@ def kpi_history(
     months: int = 12,
     as_of: datetime | None = None,
     segment: dict | None = None,
+    coverage: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The KPI table of each of ``months`` months up to ``month``, in one pass over the data.
 
@@ -693,11 +902,15 @@ def kpi_history(
         The moment of judgement of every month (default: the latest timestamp in the data).
     segment : dict, optional
         As in :func:`build_review`.
+    coverage : DataFrame, optional
+        As in :func:`build_review`: a month the data cannot answer has null values and
+        status ``no_data``.
 
     Returns
     -------
     DataFrame, one row per month and KPI, oldest month first (then in the order of
-    :func:`analytics.kpis.kpi_table`): ``month`` and the columns of ``kpi_table``. Months
+    :func:`analytics.kpis.kpi_table`): ``month``, ``running`` (the month has not ended
+    at ``as_of``: draw it apart) and the columns of ``kpi_table``. Months
     before the first lead of the data (cut at ``as_of``, whatever the segment) have no
     rows.
 
@@ -728,10 +941,17 @@ def kpi_history(
         for key in segment:
             check_segment(key)
     tz = config.reporting.timezone
-    schema = {"month": pl.String, **kpi_table({}, config=config).collect_schema()}
+    schema = {
+        "month": pl.String, "running": pl.Boolean, **kpi_table({}, config=config).collect_schema()
+    }  # fmt: skip
     resolved = _resolve_as_of(tables, as_of)
     if resolved is None:
         return pl.DataFrame(schema=schema)
+    if coverage is None:
+        coverage = cov.coverage(tables.until(resolved), config=config)
+    seg_target = config.goals.for_segment(segment)
+    config = _segment_config(config, seg_target)
+    seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
     first_data = (
         tables.until(resolved)
         .leads.select(month_of(pl.col("created_at").min(), timezone=tz))
@@ -781,12 +1001,24 @@ def kpi_history(
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
         frames.update(premature=parts[m]["premature"], enrollment=parts[m]["enrollment"])
         _without_visitors(frames, segment)
-        values = _summaries(frames, config, stale=f["stale"].height)["kpi"]
+        groups = cov.month_coverage(coverage, m, timezone=tz)
+        summary = _summaries(frames, config, stale=f["stale"].height)
+        values = _covered(summary, groups, segment=segment, seg_target=seg_target)["kpi"]
         if m != month:
             values = past_month_values(values)
         if m in shown:
-            table = kpi_table(values, previous, config=config).collect()
-            rows.append(table.select(pl.lit(m).alias("month"), pl.all()))
+            running = cov.is_running(m, resolved, timezone=tz)
+            days, total = cov.month_days(m, resolved, timezone=tz)
+            table = kpi_table(
+                values,
+                None if running else previous,
+                config=config,
+                reasons=cov.kpi_reasons(groups, coverage),
+                target_share=days / total if running and total else 1.0,
+                segment_targets=seg_targets,
+            ).collect()
+            rows.append(table.select(pl.lit(m).alias("month"), pl.lit(running).alias("running"),
+                                     pl.all()))  # fmt: skip
         previous = values
     return pl.concat(rows)
 

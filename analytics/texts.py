@@ -936,6 +936,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.at_risk": ("at risk", "gefährdet"),
     "status.missed": ("missed", "verfehlt"),
     "status.none": ("no data", "keine Daten"),
+    "status.no_data": ("no data", "keine Daten"),
     "period.month": ("month", "Monat"),
     "period.quarter": ("quarter", "Quartal"),
     "segment.source": ("source", "Quelle"),
@@ -1419,6 +1420,99 @@ TEXTS: dict[str, tuple[str, str]] = {
     "leak_step.disqualified": ("disqualified", "disqualifiziert"),
     "leak_step.sql": ("SQL", "SQL"),
     "leak_step.open": ("still open", "noch offen"),
+    # -- coverage: what the data can answer (spec/coverage.md) --
+    "coverage.group.visitors": ("Website visitors", "Website-Besucher"),
+    "coverage.group.funnel": ("Funnel volumes and rates", "Trichter: Mengen und Quoten"),
+    "coverage.group.revenue": ("Revenue and pipeline", "Umsatz und Pipeline"),
+    "coverage.group.deals": ("Deals won", "Gewonnene Abschlüsse"),
+    "coverage.group.handoff": ("Speed to lead (handoff)", "Reaktionszeit (Übergabe)"),
+    "coverage.group.cadence": ("Contact cadence", "Kontaktkadenz"),
+    "coverage.group.acceptance": ("Acceptance and rejection", "Annahme und Ablehnung"),
+    "coverage.group.recycling": (
+        "Recycling and stale leads",
+        "Recycling und liegen gebliebene Leads",
+    ),
+    "coverage.group.nurture": ("Nurture", "Nurturing"),
+    "coverage.group.scoring_fit": ("Lead score: fit", "Lead-Score: Passung"),
+    "coverage.group.scoring_interest": ("Lead score: interest", "Lead-Score: Interesse"),
+    "coverage.group.reps": ("Rep names", "Namen der Vertriebler"),
+    "coverage.reason.visitors": (
+        "No web traffic was imported: import web_traffic (visitors per day and source).",
+        "Es wurde kein Web-Traffic importiert: web_traffic importieren (Besucher je Tag und "
+        "Quelle).",
+    ),
+    "coverage.reason.funnel": (
+        "No leads or lifecycle stages were imported: import leads and lifecycle_events.",
+        "Es wurden keine Leads oder Lebenszyklus-Phasen importiert: leads und lifecycle_events "
+        "importieren.",
+    ),
+    "coverage.reason.revenue": (
+        "The opportunities carry no amounts: import opportunities with their amount.",
+        "Die Opportunities haben keine Beträge: opportunities mit Betrag importieren.",
+    ),
+    "coverage.reason.deals": (
+        "No opportunities were imported: import opportunities.",
+        "Es wurden keine Opportunities importiert: opportunities importieren.",
+    ),
+    "coverage.reason.handoff": (
+        "No sales touches were imported: import sales_touches (calls, e-mails, meetings).",
+        "Es wurden keine Vertriebskontakte importiert: sales_touches importieren (Anrufe, "
+        "E-Mails, Termine).",
+    ),
+    "coverage.reason.cadence": (
+        "No sales touches were imported: import sales_touches (calls, e-mails, meetings).",
+        "Es wurden keine Vertriebskontakte importiert: sales_touches importieren (Anrufe, "
+        "E-Mails, Termine).",
+    ),
+    "coverage.reason.acceptance": (
+        "No accepted (SAL) or rejected leads with a reason were imported: import the sal, "
+        "disqualified and recycled lifecycle events.",
+        "Es wurden keine angenommenen (SAL) oder begründet abgelehnten Leads importiert: die "
+        "Lebenszyklus-Ereignisse sal, disqualified und recycled importieren.",
+    ),
+    "coverage.reason.recycling": (
+        "Recycling needs sales touches and recycled lifecycle events: import both.",
+        "Recycling braucht Vertriebskontakte und recycled-Ereignisse: beides importieren.",
+    ),
+    "coverage.reason.nurture": (
+        "No nurture enrollments were imported: import nurture_enrollments.",
+        "Es wurden keine Nurturing-Einschreibungen importiert: nurture_enrollments importieren.",
+    ),
+    "coverage.reason.scoring_fit": (
+        "No lead has an attribute the SLA scores for fit: import industry, size, country, "
+        "seniority or role.",
+        "Kein Lead hat ein Merkmal, das das SLA für die Passung bewertet: Branche, Größe, Land, "
+        "Hierarchiestufe oder Rolle importieren.",
+    ),
+    "coverage.reason.scoring_interest": (
+        "No marketing activities were imported: import activities (visits, downloads, webinars).",
+        "Es wurden keine Marketing-Aktivitäten importiert: activities importieren (Besuche, "
+        "Downloads, Webinare).",
+    ),
+    "coverage.reason.reps": (
+        "The reps have no names: import reps with a name; until then they are Rep 1, Rep 2 ...",
+        "Die Vertriebler haben keine Namen: reps mit Namen importieren; bis dahin heißen sie "
+        "Rep 1, Rep 2 ...",
+    ),
+    "coverage.reason.outside": (
+        "The data for it runs from {start} to {end}, not into this month.",
+        "Die Daten dafür reichen vom {start} bis zum {end}, nicht in diesen Monat.",
+    ),
+    "coverage.segment": (
+        "Not judged for a segment: the SLA config sets no target for it.",
+        "Für ein Segment nicht bewertet: die SLA-Konfiguration setzt dafür kein Ziel.",
+    ),
+    "coverage.running": ("running ({days} of {total} days)", "laufend ({days} von {total} Tagen)"),
+    "coverage.rep": ("Rep {n}", "Rep {n}"),
+    "coverage.point_in_time": (
+        "Counted at the moment of judgement only: a past month has no value.",
+        "Nur zum Stichtag gezählt: ein vergangener Monat hat keinen Wert.",
+    ),
+    "coverage.no_value": (
+        "Nothing to measure this month (no cases).",
+        "In diesem Monat gibt es nichts zu messen (keine Fälle).",
+    ),
+    "coverage.unassigned": ("unassigned", "nicht zugewiesen"),
 }
 
 

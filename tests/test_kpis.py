@@ -10,7 +10,7 @@ from polars.testing import assert_frame_equal
 
 from analytics.config import KPI_METRICS, Kpi, Kpis, load_config
 from analytics.demo import generate_demo
-from analytics.kpis import kpi_status, kpi_table, past_month_values
+from analytics.kpis import POINT_IN_TIME, kpi_status, kpi_table
 from analytics.review import build_review, kpi_history
 from analytics.tables import Tables
 from analytics.timeframe import TimeframeError, shift_month
@@ -52,7 +52,8 @@ def test_kpi_table_for_both_teams():
     assert rows["handoff_compliance"]["change"] == pytest.approx(0.10)
     # 12 stale vs at most 10: above 11 -> missed; no previous value -> no change
     assert (rows["stale_leads"]["status"], rows["stale_leads"]["change"]) == ("missed", None)
-    assert rows["attempts_per_mql"]["status"] is None
+    assert rows["attempts_per_mql"]["status"] == "no_data"  # no value: not judged
+    assert rows["attempts_per_mql"]["reason"] == "Nothing to measure this month (no cases)."
     assert rows["cadence_compliance"]["value"] is None  # not given
 
 
@@ -149,11 +150,11 @@ HAND_CFG = CFG.model_copy(
 #   apart from 1 h after the MQL: held, and stale at as_of: 20.6 days since the last).
 #   Stale leads is counted at as_of: October only.
 HAND = {
-    "2026-07": {  # before the data: absent, but August's "previous"
-        "mqls": 0, "visitor_to_lead": None, "lead_to_mql": None, "mql_to_sql": None,
+    "2026-07": {  # before the data: nothing measurable, but August's "previous"
+        "mqls": None, "visitor_to_lead": None, "lead_to_mql": None, "mql_to_sql": None,
         "mql_rejection_rate": None, "recycled_enrolled_in_time": None, "remql_rate": None,
         "handoff_compliance": None, "median_hours_to_first_touch": None,
-        "cadence_compliance": None, "attempts_per_mql": None, "premature_recycles": 0,
+        "cadence_compliance": None, "attempts_per_mql": None, "premature_recycles": None,
         "stale_leads": None,
     },
     "2026-08": {
@@ -190,7 +191,13 @@ def as_floats(values):
 
 
 def test_history_months_oldest_first_without_months_before_the_data(hand_history):
-    assert hand_history.columns == ["month", *kpi_table({}, config=HAND_CFG).collect().columns]
+    assert hand_history.columns == [
+        "month", "running", *kpi_table({}, config=HAND_CFG).collect().columns,
+    ]  # fmt: skip
+    # as_of 31 Oct 00:00 UTC (01:00 in Berlin): October is running, the others complete
+    assert dict(hand_history.select("month", "running").unique().iter_rows()) == {
+        "2026-08": False, "2026-09": False, "2026-10": True,
+    }  # fmt: skip
     assert hand_history["month"].unique(maintain_order=True).to_list() == [
         "2026-08", "2026-09", "2026-10",
     ]  # fmt: skip
@@ -202,19 +209,22 @@ def test_history_months_oldest_first_without_months_before_the_data(hand_history
 def test_history_values_by_hand(hand_history, month, before):
     rows = hand_history.filter(pl.col("month") == month)
     assert dict(zip(rows["metric"], rows["value"], strict=True)) == as_floats(HAND[month])
-    assert dict(zip(rows["metric"], rows["previous"], strict=True)) == as_floats(HAND[before])
+    previous = as_floats(HAND[before])
+    if month == "2026-10":  # a running month is never compared with the one before
+        previous = dict.fromkeys(previous)
+    assert dict(zip(rows["metric"], rows["previous"], strict=True)) == previous
 
 
 @pytest.mark.parametrize(
     ("month", "metric", "status", "change"),
     [
-        ("2026-08", "mqls", "missed", 2.0),  # 2 of 700
+        ("2026-08", "mqls", "missed", None),  # 2 of 700; July has no data: no change
         ("2026-08", "median_hours_to_first_touch", "missed", None),  # 24.5 h vs 8; none before
         ("2026-09", "handoff_compliance", "met", 0.5),
         ("2026-09", "premature_recycles", "met", 1.0),  # 1 <= 5
-        ("2026-10", "attempts_per_mql", "missed", 2.5),  # 3.5 < 5 x 0.9
+        ("2026-10", "attempts_per_mql", "missed", None),  # 3.5 < 5 x 0.9; running: no change
         ("2026-10", "stale_leads", "met", None),  # 1 <= 10; no value for September
-        ("2026-09", "stale_leads", None, None),  # a past month: no point-in-time value
+        ("2026-09", "stale_leads", "no_data", None),  # a past month: no point-in-time value
     ],
 )
 def test_history_status_and_change(hand_history, month, metric, status, change):
@@ -224,7 +234,7 @@ def test_history_status_and_change(hand_history, month, metric, status, change):
 
 def test_history_of_the_month_is_the_reviews_kpi_table(hand_history):
     review = build_review(WORLD, HAND_CFG, month="2026-10", as_of=AS_OF)
-    got = hand_history.filter(pl.col("month") == "2026-10").drop("month")
+    got = hand_history.filter(pl.col("month") == "2026-10").drop("month", "running")
     assert_frame_equal(got, review.kpis, check_exact=True)
 
 
@@ -247,7 +257,7 @@ def test_history_bad_arguments_are_named(kwargs, error, match):
 def test_history_without_data_is_empty(tables, month):
     got = kpi_history(tables, CFG, month=month, as_of=AS_OF if tables is WORLD else None)
     assert got.height == 0
-    assert got.columns == ["month", *kpi_table({}, config=CFG).collect().columns]
+    assert got.columns == ["month", "running", *kpi_table({}, config=CFG).collect().columns]
 
 
 # Every KPI metric, on a small demo: each month as build_review gives it.
@@ -269,10 +279,10 @@ def test_history_equals_build_review_month_by_month(demo_tables, segment):
     for month in (DEMO_MONTH, shift_month(DEMO_MONTH, -1), shift_month(DEMO_MONTH, -6),
                   shift_month(DEMO_MONTH, -11)):  # fmt: skip
         review = build_review(demo_tables, ALL_CFG, month=month, segment=segment)
-        values = review.kpi_values
+        expected = review.kpis
+        got = history.filter(pl.col("month") == month).drop("month", "running")
         if month != DEMO_MONTH:  # stale leads are counted at as_of: the last month only
-            values = past_month_values(values)
-        expected = kpi_table(values, review.previous_kpi_values, config=ALL_CFG).collect()
-        got = history.filter(pl.col("month") == month).drop("month")
+            keep = ~pl.col("metric").is_in(list(POINT_IN_TIME))
+            got, expected = got.filter(keep), expected.filter(keep)
         assert_frame_equal(got, expected, check_exact=True)
         assert got["value"].null_count() < got.height  # numbers, not only nulls

@@ -159,13 +159,17 @@ def test_breach_lists_name_lead_rep_and_amount():
 def test_kpis_of_the_world():
     review = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF)
     kpis = {r["metric"]: r for r in review.kpis.iter_rows(named=True)}
-    # 3 MQLs against 700: missed; September had 1 MQL (L3)
+    # as_of 31 Oct 00:00 UTC: October is running (day 31 has begun in UTC, 31 days), so
+    # MQLs are judged against 700 x 31 / 31 and not compared with September
+    assert (review.running, review.days_elapsed, review.days_in_month) == (True, 31, 31)
+    # 3 MQLs against 700: missed
     assert (kpis["mqls"]["value"], kpis["mqls"]["previous"], kpis["mqls"]["status"]) == (
-        3.0, 1.0, "missed",
+        3.0, None, "missed",
     )  # fmt: skip
-    # handoff 2/3 against 0.90: missed; September's only episode (L3) was met at 24 h
-    assert kpis["handoff_compliance"]["previous"] == 1.0
+    # handoff 2/3 against 0.90: missed
+    assert kpis["handoff_compliance"]["previous"] is None
     assert kpis["handoff_compliance"]["status"] == "missed"
+    assert kpis["handoff_compliance"]["reason"] is None
     assert kpis["premature_recycles"]["value"] == 1.0
     assert kpis["premature_recycles"]["status"] == "met"  # at most 5
 
@@ -174,29 +178,47 @@ def test_empty_warehouse():
     review = build_review(Tables.empty(), CFG, month="2026-10")
     doc = review.to_json_dict()
     assert doc["as_of"] is None
-    assert set(doc["volumes"].values()) == {0}
+    # nothing was imported: nothing is measurable, every number is null, never 0
+    assert set(doc["coverage"].values()) == {False}
+    assert set(doc["volumes"].values()) == {None}
     assert set(doc["conversion"].values()) == {None}
-    assert doc["handoff"] == {"met": 0, "missed": 0, "pending": 0, "compliance": None,
+    assert doc["handoff"] == {"met": None, "missed": None, "pending": None, "compliance": None,
                               "median_hours_to_first_touch": None}  # fmt: skip
-    assert doc["cadence"] == {"judged": 0, "held": 0, "compliance": None, "attempts_per_mql": None}
-    assert doc["recycling"] == {"recycled": 0, "premature": 0, "stale": 0}
+    assert doc["cadence"] == dict.fromkeys(("judged", "held", "compliance", "attempts_per_mql"))
+    assert doc["recycling"] == {"recycled": None, "premature": None, "stale": None}
+    assert {k["status"] for k in doc["kpis"]} == {"no_data"}
 
 
 def test_month_before_any_data():
     doc = build_review(WORLD, CFG, month="2020-01", as_of=AS_OF).to_json_dict()
-    assert set(doc["volumes"].values()) == {0}
+    assert set(doc["volumes"].values()) == {None}  # before the data: unknown, not 0
     assert set(doc["conversion"].values()) == {None}
     assert doc["handoff"]["compliance"] is None
 
 
 def test_month_with_leads_but_no_mql():
-    doc = build_review(WORLD, CFG, month="2026-08", as_of=AS_OF).to_json_dict()
-    # L5 is August's only lead: lead_to_mql = 0 / 1 = 0 (a real zero); the rest is null
+    t = Tables.from_rows(
+        leads=[lead("K", "2026-07-01T09:00:00Z", "email"),
+               lead("L", "2026-08-03T09:00:00Z", "web")],
+        lifecycle_events=[ev("K", "mql", "2026-07-02T09:00:00Z"),
+                          ev("K", "sql", "2026-09-02T09:00:00Z")],
+        sales_touches=[touch("T", "K", "2026-07-02T10:00:00Z")],
+    )  # fmt: skip
+    doc = build_review(t, CFG, month="2026-08", as_of=AS_OF).to_json_dict()
+    # L is August's only lead: lead_to_mql = 0 / 1 = 0 (a real zero); the rest is null
     assert doc["volumes"]["leads"] == 1 and doc["volumes"]["mqls"] == 0
     assert doc["conversion"]["lead_to_mql"] == 0.0
     assert doc["conversion"]["mql_to_sql"] is None
-    assert doc["handoff"] == {"met": 0, "missed": 0, "pending": 0, "compliance": None,
-                              "median_hours_to_first_touch": None}  # fmt: skip
+    # the sales touches end on 2 Jul: August's handoff is unknown, not 0 of 0
+    assert doc["coverage"]["handoff"] is False
+    assert set(doc["handoff"].values()) == {None}
+
+
+def test_before_the_lifecycle_events_the_funnel_is_unknown():
+    # WORLD's lifecycle events start in September: August's lead (L5) is not a funnel month
+    doc = build_review(WORLD, CFG, month="2026-08", as_of=AS_OF).to_json_dict()
+    assert doc["coverage"]["funnel"] is False
+    assert doc["volumes"]["leads"] is None and doc["conversion"]["lead_to_mql"] is None
 
 
 def test_events_after_as_of_are_ignored():
@@ -219,13 +241,23 @@ def test_default_as_of_is_the_latest_timestamp():
 def test_month_boundary_in_a_reporting_time_zone():
     berlin = CFG.model_copy(update={"reporting": Reporting(timezone="Europe/Berlin")})
     # 30 Sep 22:30 UTC is 1 Oct 00:30 in Berlin
-    t = Tables.from_rows(lifecycle_events=[ev("X", "mql", "2026-09-30T22:30:00Z")])
+    t = Tables.from_rows(
+        leads=[
+            lead("W", "2026-09-01T09:00:00Z", "email"),
+            lead("X", "2026-09-30T22:00:00Z", "email"),
+        ],
+        lifecycle_events=[
+            ev("W", "mql", "2026-09-01T10:00:00Z"),
+            ev("X", "mql", "2026-09-30T22:30:00Z"),
+        ],
+        sales_touches=[touch("T", "Y", "2026-10-20T09:00:00Z")],  # touches tracked: X untouched
+    )
     as_of = datetime(2026, 11, 1, tzinfo=UTC)
     sep_utc = build_review(t, CFG, month="2026-09", as_of=as_of).to_json_dict()
     oct_berlin = build_review(t, berlin, month="2026-10", as_of=as_of).to_json_dict()
     sep_berlin = build_review(t, berlin, month="2026-09", as_of=as_of).to_json_dict()
-    assert sep_utc["volumes"]["mqls"] == 1
-    assert (oct_berlin["volumes"]["mqls"], sep_berlin["volumes"]["mqls"]) == (1, 0)
+    assert sep_utc["volumes"]["mqls"] == 2
+    assert (oct_berlin["volumes"]["mqls"], sep_berlin["volumes"]["mqls"]) == (1, 1)
     assert oct_berlin["handoff"]["missed"] == 1  # the episode belongs to Berlin's October
 
 
@@ -341,6 +373,7 @@ def test_premature_recycle_ties_are_listed_by_lead_then_episode():
     t = Tables.from_rows(
         leads=[lead(lid, "2026-10-01T08:00:00Z", "email", "r1") for lid in ("B", "A")],
         lifecycle_events=events,
+        sales_touches=[touch("T", "Z", "2026-10-01T09:00:00Z")],  # touches are tracked
     )
     premature = build_review(t, CFG, month="2026-10", as_of=AS_OF).breaches["premature_recycles"]
     assert premature.select("lead_id", "episode", "attempts_short").rows() == [

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.kpis import kpi_table, past_month_values
+from analytics.kpis import past_month_values
 from analytics.pack.compare import significant_changes
 from analytics.pack.formatting import MetricValue, format_metric
 from analytics.sla_history import (
@@ -907,17 +907,36 @@ def split_review(review: Any, *, on: date) -> pl.DataFrame:
 # -- the pack ------------------------------------------------------------------------
 
 
+def with_previous(kpis: pl.DataFrame, previous: dict[str, Any] | None) -> pl.DataFrame:
+    """The KPI table with ``previous`` (and ``change``) from another month's values.
+
+    >>> k = pl.DataFrame({"metric": ["mqls"], "value": [5.0], "previous": [None],
+    ...                   "change": [None]}, schema_overrides={"previous": pl.Float64,
+    ...                                                        "change": pl.Float64})
+    >>> with_previous(k, {"mqls": 3}).select("previous", "change").row(0)
+    (3.0, 2.0)
+    """
+    values = [
+        None if previous is None or previous.get(m) is None else float(previous[m])
+        for m in kpis["metric"]
+    ]
+    return kpis.with_columns(
+        pl.Series("previous", values, dtype=pl.Float64),
+    ).with_columns((pl.col("value") - pl.col("previous")).alias("change"))
+
+
 def build_pack(
     tables: Tables,
     config: SlaConfig,
     *,
-    month: str,
+    month: str | None = None,
     as_of: datetime | None = None,
     segment: dict | None = None,
     versions: Sequence[SlaConfig] = (),
     top: int = 5,
     alpha: float = 0.05,
     stored: Callable[[SlaConfig, str, datetime | None], Any] | None = None,
+    coverage: pl.DataFrame | None = None,
 ) -> ReviewPack:
     """Assemble the review pack of ``month``.
 
@@ -927,8 +946,9 @@ def build_pack(
         The warehouse tables.
     config : SlaConfig
         The config given now (used where no recorded version is in force).
-    month : str
-        ``YYYY-MM`` in the reporting time zone.
+    month : str, optional
+        ``YYYY-MM`` in the reporting time zone (default: the last month that has ended
+        at ``as_of``). A running month is not compared with the month before.
     as_of : datetime, optional
         Moment of judgement (default: the latest timestamp in the data); both months
         are judged at the same ``as_of``.
@@ -944,20 +964,34 @@ def build_pack(
         ``stored(config, month, as_of)`` gives the review stored for them
         (:func:`analytics.precompute.stored`) or None; a month without one is computed.
         Only for the whole company: with a ``segment`` every review is computed.
+    coverage : DataFrame, optional
+        What the data can answer (as stored at import); default: computed.
 
     Returns
     -------
     ReviewPack
     """
+    from analytics.coverage import coverage as data_coverage
+    from analytics.coverage import last_complete_month
     from analytics.review import build_review
 
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
+        nonlocal coverage
         kept = None if segment or stored is None else stored(cfg, label, moment)
         if kept is not None:
             return kept
-        return build_review(tables, cfg, month=label, as_of=moment, segment=segment)
+        if coverage is None:  # what the data can answer: computed once, when needed
+            judged_at = as_of or tables.latest_timestamp()
+            cut = tables if judged_at is None else tables.until(judged_at)
+            coverage = data_coverage(cut, config=cfg)
+        return build_review(
+            tables, cfg, month=label, as_of=moment, segment=segment, coverage=coverage
+        )
 
     tz = config.reporting.timezone
+    if month is None:
+        latest = as_of or tables.latest_timestamp() or datetime.now(UTC)
+        month = last_complete_month(latest, timezone=tz)
     window = month_window(month, timezone=tz)
     prev_month = shift_month(window.label, -1)
     prev_window = month_window(prev_month, timezone=tz)
@@ -965,10 +999,13 @@ def build_pack(
     prev_in_force = config_in_force(versions, on=prev_window.first_day, fallback=config)
     review = review_of(in_force, window.label, as_of)
     previous = review_of(prev_in_force, prev_month, review.as_of)
-    # the previous month judged by its own SLA; a point-in-time count has no past value
-    before = past_month_values(previous.kpi_values)
-    kpis = kpi_table(review.kpi_values, before, config=in_force).collect()
+    # the previous month judged by its own SLA; a point-in-time count has no past value;
+    # a running month is compared with none (nor tested for significant changes)
+    before = None if review.running else past_month_values(previous.kpi_values)
+    kpis = with_previous(review.kpis, before)
     changes = significant_changes(review, previous, alpha=alpha)
+    if review.running:
+        changes = changes.head(0)
     in_month = [
         InMonthChange(change, split_review(review, on=change.effective_from))
         for change in changes_within(

@@ -32,6 +32,7 @@ from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import render
 from analytics.warehouse import privacy
 from analytics.warehouse.config_history import record_config_version
+from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
@@ -1158,6 +1159,7 @@ def load_batches(
             con.unregister("incoming_q")
         if config is not None:
             record_config_version(con, config)
+        record_coverage(con, config)
         if progress:
             progress("committing", 1.0)
     result.placeholder_reps = known.placeholders
@@ -1254,6 +1256,7 @@ def write_tables(
             )
         if config is not None:
             record_config_version(con, config)
+        record_coverage(con, config)
         if progress:
             progress("committing", 1.0)
     return written

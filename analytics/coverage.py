@@ -1,0 +1,413 @@
+"""What the data can answer: the measure groups of spec/coverage.md, and from when to when.
+
+A CRM export rarely holds every table. :func:`coverage` finds, from the tables, for
+each measure group (:data:`GROUPS`) whether its inputs are there and the span of time
+they cover; :func:`month_coverage` says which groups a month can answer. Everything
+the data cannot answer is null, never 0, and a KPI that depends on it has status
+``no_data`` with a reason (:func:`reason`).
+
+>>> from analytics.tables import Tables
+>>> t = Tables.from_rows(
+...     leads=[{"lead_id": "a", "created_at": "2026-01-05T10:00Z", "source": "email"}],
+...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-01-06T10:00Z"}],
+...     sales_touches=[{"touch_id": "t", "lead_id": "a", "rep_id": "r",
+...                     "occurred_at": "2026-03-02T09:00Z", "channel": "phone",
+...                     "outcome": "no_answer"}])
+>>> c = coverage(t)
+>>> c.filter(pl.col("group") == "handoff").select("measurable", "from", "to").row(0)
+(True, datetime.date(2026, 3, 2), datetime.date(2026, 3, 2))
+>>> month = month_coverage(c, "2026-01")
+>>> month["funnel"], month["handoff"]
+(True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from analytics.config import SlaConfig
+from analytics.tables import Tables
+from analytics.texts import Lang, day, render
+from analytics.timeframe import as_utc, month_window, parse_month
+
+
+@dataclass(frozen=True)
+class Group:
+    """A measure group: the tables it needs and the pages it feeds."""
+
+    name: str
+    needs: tuple[str, ...]
+    pages: tuple[str, ...]
+
+
+#: The measure groups of spec/coverage.md, in its order.
+GROUPS: dict[str, Group] = {
+    g.name: g
+    for g in (
+        Group("visitors", ("web_traffic",), ("overview", "goals", "kpis")),
+        Group("funnel", ("leads", "lifecycle_events"), ("overview", "goals", "kpis", "review")),
+        Group("revenue", ("opportunities",), ("overview", "goals")),
+        Group("deals", ("opportunities",), ("goals", "kpis")),
+        Group("handoff", ("sales_touches",), ("handoffs", "kpis", "review")),
+        Group("cadence", ("sales_touches",), ("management", "kpis", "review")),
+        Group("acceptance", ("lifecycle_events",), ("handoffs", "kpis")),
+        Group("recycling", ("sales_touches", "lifecycle_events"), ("handoffs", "kpis")),
+        Group("nurture", ("nurture_enrollments",), ("nurturing", "kpis")),
+        Group("scoring_fit", ("leads",), ("qualification",)),
+        Group("scoring_interest", ("activities",), ("qualification",)),
+        Group("reps", ("reps",), ("handoffs", "management")),
+    )
+}
+
+#: The measure group each KPI metric of :data:`analytics.config.KPI_METRICS` belongs to
+#: (a metric needs every group listed).
+KPI_GROUPS: dict[str, tuple[str, ...]] = {
+    "visitors": ("visitors",),
+    "leads": ("funnel",),
+    "mqls": ("funnel",),
+    "sals": ("funnel",),
+    "sqls": ("funnel",),
+    "opportunities": ("funnel",),
+    "deals_won": ("deals",),
+    "won_revenue": ("revenue",),
+    "visitor_to_lead": ("visitors", "funnel"),
+    "lead_to_mql": ("funnel",),
+    "mql_to_sql": ("funnel",),
+    "sql_to_opportunity": ("funnel",),
+    "opportunity_to_won": ("deals",),
+    "mql_attainment": ("funnel",),
+    "mql_rejection_rate": ("acceptance",),
+    "handoff_compliance": ("handoff",),
+    "median_hours_to_first_touch": ("handoff",),
+    "cadence_compliance": ("cadence",),
+    "attempts_per_mql": ("cadence",),
+    "premature_recycles": ("recycling",),
+    "stale_leads": ("recycling",),
+    "recycled_enrolled_in_time": ("nurture",),
+    "remql_rate": ("funnel",),
+}
+
+#: KPIs that count over the month (volumes): a running month judges them against the
+#: target times the share of its days elapsed; a segment only against its own target.
+VOLUME_KPIS: frozenset[str] = frozenset(
+    {"visitors", "leads", "mqls", "sals", "sqls", "opportunities", "deals_won", "won_revenue",
+     "mql_attainment", "premature_recycles"}
+)  # fmt: skip
+
+_FIT_LEAD_COLUMNS = ("country", "seniority", "role")
+
+#: Columns of :func:`coverage`.
+COVERAGE_SCHEMA: dict[str, pl.DataType] = {
+    "group": pl.String(),
+    "measurable": pl.Boolean(),
+    "from": pl.Date(),
+    "to": pl.Date(),
+    "needs": pl.List(pl.String()),
+    "reason": pl.String(),
+}
+
+
+def _span(frame: pl.LazyFrame, first: pl.Expr, last: pl.Expr | None = None) -> pl.LazyFrame:
+    last = first if last is None else last
+    return frame.select(first.min().alias("first"), last.max().alias("last"))
+
+
+def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
+    """Per input of a group: a one-row frame with the first and last timestamp (UTC)."""
+    tz = config.reporting.timezone if config is not None else "UTC"
+    day_start = (
+        pl.col("date").cast(pl.Datetime("us")).dt.replace_time_zone(tz).dt.convert_time_zone("UTC")
+    )
+    stage = pl.col("stage")
+    judged = (stage == "sal") | (
+        stage.is_in(["disqualified", "recycled"]) & pl.col("reason").is_not_null()
+    )
+    fit_keys = set(config.scoring.fit) if config is not None else set(_FIT_LEAD_COLUMNS)
+    fit_cond = pl.lit(False)
+    for col in _FIT_LEAD_COLUMNS:
+        if col in fit_keys:
+            allowed = list(config.scoring.fit[col]) if config is not None else None
+            c = pl.col(col)
+            fit_cond = fit_cond | (c.is_in(allowed) if allowed is not None else c.is_not_null())
+    leads = tables.leads
+    if {"industry", "size_band"} & fit_keys:
+        acc = tables.accounts.select(
+            "account_id",
+            (pl.col("industry").is_not_null() | pl.col("employees").is_not_null()).alias("_acc"),
+        )
+        leads = leads.join(acc, on="account_id", how="left")
+        fit_cond = fit_cond | pl.col("_acc").fill_null(False)
+    opp_last = pl.max_horizontal("created_at", "closed_at")
+    return {
+        "web_traffic": _span(tables.web_traffic, day_start, day_start + pl.duration(hours=23)),
+        "leads": _span(tables.leads, pl.col("created_at")),
+        "lifecycle_events": _span(tables.lifecycle_events, pl.col("entered_at")),
+        "opportunities": _span(tables.opportunities, pl.col("created_at"), opp_last),
+        # the adapters of exports without amounts write 0: an all-zero amount column is unknown
+        "amounts": _span(
+            tables.opportunities.filter(pl.col("amount") > 0), pl.col("created_at"), opp_last
+        ),
+        "sales_touches": _span(tables.sales_touches, pl.col("occurred_at")),
+        "acceptance_events": _span(tables.lifecycle_events.filter(judged), pl.col("entered_at")),
+        "recycled_events": _span(
+            tables.lifecycle_events.filter(stage == "recycled"), pl.col("entered_at")
+        ),
+        "nurture_enrollments": _span(
+            tables.nurture_enrollments,
+            pl.col("enrolled_at"),
+            pl.max_horizontal("enrolled_at", "exited_at"),
+        ),
+        "fit_leads": _span(leads.filter(fit_cond), pl.col("created_at")),
+        "activities": _span(tables.activities, pl.col("occurred_at")),
+    }  # fmt: skip
+
+
+#: The tables (spans of :func:`_spans`) each group needs in time, all of them.
+_INPUTS: dict[str, tuple[str, ...]] = {
+    "visitors": ("web_traffic",),
+    "funnel": ("leads", "lifecycle_events"),
+    "revenue": ("opportunities",),
+    "deals": ("opportunities",),
+    "handoff": ("sales_touches",),
+    "cadence": ("sales_touches",),
+    "acceptance": ("lifecycle_events",),
+    "recycling": ("sales_touches", "lifecycle_events"),
+    "nurture": ("nurture_enrollments",),
+    "scoring_fit": ("leads",),
+    "scoring_interest": ("activities",),
+}
+#: The rows a group needs at least one of, anywhere in time (spec/coverage.md "needs"):
+#: without them the table is there but cannot answer (no amounts, no stage ``sal`` ...);
+#: with them, the group's months are those its tables cover (a month without a recycle
+#: has 0 premature recycles, not an unknown number).
+_REQUIRES: dict[str, tuple[str, ...]] = {
+    "revenue": ("amounts",),
+    "acceptance": ("acceptance_events",),
+    "recycling": ("recycled_events",),
+    "scoring_fit": ("fit_leads",),
+}
+
+
+def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame:
+    """For each measure group: can the data answer it, and from when to when.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse tables (each is read once, a few columns).
+    config : SlaConfig, optional
+        The SLA in force: a lead has fit when an attribute the config scores is set
+        (default: any of country, seniority, role, industry, size).
+
+    Returns
+    -------
+    DataFrame, one row per group of :data:`GROUPS`: ``group``, ``measurable``,
+    ``from`` / ``to`` (the dates, in the reporting time zone, of the first and last row of
+    the inputs the group needs: the latest first and the earliest last, so a month is
+    covered when it ends on or after ``from`` and starts on or before ``to``; null for
+    ``reps``),
+    ``needs`` (tables), ``reason`` (English, null when measurable).
+    """
+    tz = ZoneInfo(config.reporting.timezone if config is not None else "UTC")
+    spans = _spans(tables, config)
+    reps = tables.reps.select(
+        (pl.col("name").is_not_null() & (pl.col("name") != pl.col("rep_id"))).any().alias("named")
+    )
+    names = list(spans)
+    collected = pl.collect_all([*spans.values(), reps])
+    found = {n: collected[i].row(0) for i, n in enumerate(names)}
+    named = bool(collected[-1].item()) if collected[-1].height else False
+    rows: list[dict[str, Any]] = []
+    for name, group in GROUPS.items():
+        if name == "reps":
+            rows.append(
+                {"group": name, "measurable": named, "from": None, "to": None,
+                 "needs": list(group.needs),
+                 "reason": None if named else render("coverage.reason.reps")}
+            )  # fmt: skip
+            continue
+        firsts = [found[i][0] for i in _INPUTS[name]]
+        lasts = [found[i][1] for i in _INPUTS[name]]
+        required = [found[i][0] for i in _REQUIRES.get(name, ())]
+        ok = all(v is not None for v in firsts + lasts + required)
+        start = max(firsts) if ok else None
+        end = min(lasts) if ok else None
+        rows.append(
+            {
+                "group": name,
+                "measurable": ok,
+                "from": as_utc(start).astimezone(tz).date() if ok else None,
+                "to": as_utc(end).astimezone(tz).date() if ok else None,
+                "needs": list(group.needs),
+                "reason": None if ok else render(f"coverage.reason.{name}"),
+            }
+        )
+    return pl.DataFrame(rows, schema=COVERAGE_SCHEMA, orient="row")
+
+
+def empty_coverage() -> pl.DataFrame:
+    """Coverage of a warehouse without data: nothing is measurable.
+
+    >>> empty_coverage()["measurable"].any()
+    False
+    """
+    return coverage(Tables.empty())
+
+
+def month_coverage(frame: pl.DataFrame, month: str, *, timezone: str = "UTC") -> dict[str, bool]:
+    """Which groups month ``month`` can answer (spec/coverage.md, "Coverage in time").
+
+    A group is measurable for a month when its inputs' first row is on or before the
+    month's last day and its last row on or after the month's first day.
+
+    >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
+    ...                   "from": [date(2026, 3, 2)], "to": [date(2026, 6, 30)]})
+    >>> month_coverage(c, "2026-02"), month_coverage(c, "2026-03")
+    ({'handoff': False}, {'handoff': True})
+    """
+    parse_month(month)
+    window = month_window(month, timezone=timezone)
+    first_day, last_day = window.first_day, window.last_day
+    out: dict[str, bool] = {}
+    for row in frame.iter_rows(named=True):
+        ok = bool(row["measurable"])
+        if ok and row["from"] is not None and row["to"] is not None:
+            ok = row["from"] <= last_day and row["to"] >= first_day
+        out[row["group"]] = ok
+    return out
+
+
+def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") -> str:
+    """One sentence: why group ``group`` cannot be measured, and what to import.
+
+    With the coverage ``frame``, a group that has data in other months names its span.
+
+    >>> reason("handoff")
+    'No sales touches were imported: import sales_touches (calls, e-mails, meetings).'
+    >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
+    ...                   "from": [date(2026, 3, 2)], "to": [date(2026, 6, 30)]})
+    >>> reason("handoff", c, lang="de")
+    'Die Daten dafür reichen vom 02.03.2026 bis zum 30.06.2026, nicht in diesen Monat.'
+    """
+    if frame is not None:
+        row = frame.filter(pl.col("group") == group)
+        if row.height and row["measurable"][0] and row["from"][0] is not None:
+            return render(
+                "coverage.reason.outside",
+                lang=lang,
+                start=_Day(row["from"][0]),
+                end=_Day(row["to"][0]),
+            )
+    return render(f"coverage.reason.{group}", lang=lang)
+
+
+@dataclass(frozen=True)
+class _Day:
+    value: date
+
+    def render(self, *, lang: Lang = "en") -> str:
+        return day(self.value, lang)
+
+
+def kpi_reasons(
+    month_groups: Mapping[str, bool], frame: pl.DataFrame | None = None, *, lang: Lang = "en"
+) -> dict[str, str]:
+    """KPI metric -> the reason it cannot be measured (only for those that cannot).
+
+    >>> kpi_reasons({"handoff": False, "funnel": True})["handoff_compliance"][:15]
+    'No sales touche'
+    """
+    out = {}
+    for metric, groups in KPI_GROUPS.items():
+        missing = [g for g in groups if not month_groups.get(g, False)]
+        if missing:
+            out[metric] = reason(missing[0], frame, lang=lang)
+    return out
+
+
+def to_json(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """The ``coverage`` object of ``sla info --json`` (spec/cli.md).
+
+    >>> to_json(empty_coverage())["handoff"]["needs"]
+    ['sales_touches']
+    """
+    return {
+        r["group"]: {
+            "measurable": bool(r["measurable"]),
+            "from": r["from"].isoformat() if r["from"] else None,
+            "to": r["to"].isoformat() if r["to"] else None,
+            "needs": list(r["needs"] or []),
+            "reason": r["reason"],
+        }
+        for r in frame.iter_rows(named=True)
+    }
+
+
+def month_days(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> tuple[int, int]:
+    """(days begun at ``as_of``, days in the month) of a month in ``timezone``.
+
+    A month that has ended at ``as_of`` (or without ``as_of``) has all its days begun.
+
+    >>> month_days("2026-11", datetime(2026, 11, 10, 12, tzinfo=UTC), timezone="Europe/Berlin")
+    (10, 30)
+    >>> month_days("2026-10", datetime(2026, 11, 10, tzinfo=UTC))
+    (31, 31)
+    """
+    window = month_window(month, timezone=timezone)
+    total = (window.last_day - window.first_day).days + 1
+    if as_of is None or as_utc(as_of) >= window.end:
+        return total, total
+    if as_utc(as_of) < window.start:
+        return 0, total
+    local = as_utc(as_of).astimezone(ZoneInfo(timezone)).date()
+    return (local - window.first_day).days + 1, total
+
+
+def is_running(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> bool:
+    """True when ``month`` has not ended at ``as_of``.
+
+    >>> is_running("2026-11", datetime(2026, 11, 30, 23, 30, tzinfo=UTC), timezone="Europe/Berlin")
+    False
+    """
+    if as_of is None:
+        return False
+    return as_utc(as_of) < month_window(month, timezone=timezone).end
+
+
+def last_complete_month(as_of: datetime | None, *, timezone: str = "UTC") -> str | None:
+    """The last month that has ended at ``as_of`` in ``timezone`` (the default month).
+
+    >>> last_complete_month(datetime(2026, 12, 1, 0, 30, tzinfo=UTC), timezone="Europe/Berlin")
+    '2026-11'
+    >>> last_complete_month(datetime(2026, 11, 30, 22, 30, tzinfo=UTC), timezone="UTC")
+    '2026-10'
+    """
+    if as_of is None:
+        return None
+    local = as_utc(as_of).astimezone(ZoneInfo(timezone))
+    first = local.date().replace(day=1) - timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+__all__ = [
+    "COVERAGE_SCHEMA",
+    "GROUPS",
+    "KPI_GROUPS",
+    "VOLUME_KPIS",
+    "Group",
+    "coverage",
+    "empty_coverage",
+    "is_running",
+    "kpi_reasons",
+    "last_complete_month",
+    "month_coverage",
+    "month_days",
+    "reason",
+    "to_json",
+]
