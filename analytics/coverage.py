@@ -354,6 +354,7 @@ def month_days(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> 
 
     A month that has ended at ``as_of`` (or without ``as_of``) has all its days begun.
 
+    >>> from datetime import UTC
     >>> month_days("2026-11", datetime(2026, 11, 10, 12, tzinfo=UTC), timezone="Europe/Berlin")
     (10, 30)
     >>> month_days("2026-10", datetime(2026, 11, 10, tzinfo=UTC))
@@ -372,6 +373,7 @@ def month_days(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> 
 def is_running(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> bool:
     """True when ``month`` has not ended at ``as_of``.
 
+    >>> from datetime import UTC
     >>> is_running("2026-11", datetime(2026, 11, 30, 23, 30, tzinfo=UTC), timezone="Europe/Berlin")
     False
     """
@@ -383,6 +385,7 @@ def is_running(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> 
 def last_complete_month(as_of: datetime | None, *, timezone: str = "UTC") -> str | None:
     """The last month that has ended at ``as_of`` in ``timezone`` (the default month).
 
+    >>> from datetime import UTC
     >>> last_complete_month(datetime(2026, 12, 1, 0, 30, tzinfo=UTC), timezone="Europe/Berlin")
     '2026-11'
     >>> last_complete_month(datetime(2026, 11, 30, 22, 30, tzinfo=UTC), timezone="UTC")
@@ -393,6 +396,22 @@ def last_complete_month(as_of: datetime | None, *, timezone: str = "UTC") -> str
     local = as_utc(as_of).astimezone(ZoneInfo(timezone))
     first = local.date().replace(day=1) - timedelta(days=1)
     return f"{first.year:04d}-{first.month:02d}"
+
+
+def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
+    """The reps with a name to show: a rep without one (null, or its id as in exports that
+    only know ids) is "Rep 1", "Rep 2" ..., numbered by ``rep_id`` (stable per id).
+
+    >>> reps = pl.LazyFrame({"rep_id": ["b9f3", "a1c2", "r7"], "name": ["b9f3", None, "Rita"]})
+    >>> rep_display_names(reps).collect().rows()
+    [('b9f3', 'Rep 2'), ('a1c2', 'Rep 1'), ('r7', 'Rita')]
+    """
+    unnamed = pl.col("name").is_null() | (pl.col("name") == pl.col("rep_id"))
+    rank = pl.col("rep_id").rank("dense").over(unnamed).cast(pl.Int64)
+    label = pl.format("Rep {}", rank)
+    return reps.with_columns(
+        pl.when(unnamed).then(label).otherwise(pl.col("name")).alias("name")
+    ).select("rep_id", "name", pl.all().exclude("rep_id", "name"))
 
 
 __all__ = [
@@ -409,5 +428,6 @@ __all__ = [
     "month_coverage",
     "month_days",
     "reason",
+    "rep_display_names",
     "to_json",
 ]

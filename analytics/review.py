@@ -242,7 +242,7 @@ def _materialise(t: Tables) -> Tables:
     before).
     """
     lazies = {
-        "reps": t.reps,
+        "reps": cov.rep_display_names(t.reps),  # "Rep 1", "Rep 2" ... for reps without a name
         "leads": t.leads.select("lead_id", "created_at", "owner_rep_id"),
         "lifecycle_events": t.lifecycle_events.filter(pl.col("stage") != "lead"),
         "nurture_enrollments": t.nurture_enrollments,

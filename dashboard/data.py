@@ -164,6 +164,47 @@ def months() -> list[str]:
     return _months(warehouse_key(), config_key())
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _coverage(key: tuple[str, int], ckey: tuple[str, int]) -> pl.DataFrame:
+    from analytics.coverage import coverage as data_coverage
+    from analytics.warehouse.coverage_store import read_coverage
+
+    stored = read_coverage(_connection(*key))
+    if stored is not None:
+        return stored
+    return data_coverage(_tables(key), config=_config(*ckey))
+
+
+def coverage() -> pl.DataFrame:
+    """What the warehouse's data can answer (:func:`analytics.coverage.coverage`), as
+    stored at import (computed for a warehouse written before)."""
+    return _coverage(warehouse_key(), config_key())
+
+
+def default_month() -> str | None:
+    """The month the app opens on: the last complete month at ``as_of`` (spec/coverage.md),
+    or the newest month with leads when none has ended yet."""
+    from analytics.coverage import last_complete_month
+
+    found = months()
+    at = as_of()
+    month = last_complete_month(at, timezone=config().reporting.timezone) if at else None
+    if month in found:
+        return month
+    older = [m for m in found if month is not None and m <= month]
+    return older[0] if older else (found[0] if found else None)
+
+
+def running_days(month: str) -> tuple[int, int] | None:
+    """(days begun, days) of ``month`` when it is running at ``as_of``, else None."""
+    from analytics.coverage import is_running, month_days
+
+    tz = config().reporting.timezone
+    if not is_running(month, as_of(), timezone=tz):
+        return None
+    return month_days(month, as_of(), timezone=tz)
+
+
 @dataclass(frozen=True)
 class Rep:
     rep_id: str
@@ -185,15 +226,16 @@ def filter_options() -> dict[str, list[str]]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _rep_names(key: tuple[str, int]) -> dict[str, str]:
+    from analytics.coverage import rep_display_names
     from analytics.warehouse.facts import rep_names as recorded_names
 
-    names, unnamed = {}, 0
-    for rep_id, name in recorded_names(_connection(*key).cursor()).items():
-        if name is None:  # a placeholder rep (an id without a reps row): "Rep 1", "Rep 2", ...
-            unnamed += 1
-            name = f"Rep {unnamed}"
-        names[rep_id] = name
-    return names
+    recorded = recorded_names(_connection(*key).cursor())
+    reps = pl.LazyFrame(
+        {"rep_id": list(recorded), "name": list(recorded.values())},
+        schema={"rep_id": pl.String, "name": pl.String},
+    )
+    shown = rep_display_names(reps).collect()  # "Rep 1", "Rep 2" ... for reps without a name
+    return dict(zip(shown["rep_id"].to_list(), shown["name"].to_list(), strict=True))
 
 
 def rep_names() -> dict[str, str]:
@@ -303,7 +345,14 @@ def _review(
             return kept
     reps = _tables(key).reps.select("rep_id", "team").collect()
     seg = review_segment(dict(segment), reps)
-    return build_review(_tables(key), _config(*ckey), month=month, as_of=as_of, segment=seg)
+    return build_review(
+        _tables(key),
+        _config(*ckey),
+        month=month,
+        as_of=as_of,
+        segment=seg,
+        coverage=_coverage(key, ckey),
+    )
 
 
 def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | None = None) -> Any:
@@ -352,7 +401,13 @@ def _kpi_trend(
     reps = _tables(key).reps.select("rep_id", "team").collect()
     seg = review_segment(dict(segment), reps)
     return kpi_history(
-        _tables(key), _config(*ckey), month=month, months=count, as_of=at, segment=seg
+        _tables(key),
+        _config(*ckey),
+        month=month,
+        months=count,
+        as_of=at,
+        segment=seg,
+        coverage=_coverage(key, ckey),
     )
 
 
@@ -505,19 +560,22 @@ def _pack(
             as_of=at,
             segment=review_segment(dict(segment), reps),
             versions=versions,
+            coverage=_coverage(key, ckey),
         )
 
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
         kept = stored(con, "review", month=label, config=cfg, as_of=moment)
         if kept is not None:
             return kept
-        return build_review(_tables(key), cfg, month=label, as_of=moment)
+        return build_review(
+            _tables(key), cfg, month=label, as_of=moment, coverage=_coverage(key, ckey)
+        )
 
     # the whole company: both months' reviews stored or computed above; nothing else
     # reads the tables, so they are not loaded for it
     return build_pack(
         load_tables(con), _config(*ckey), month=month, as_of=at, versions=versions,
-        stored=review_of,
+        stored=review_of, coverage=_coverage(key, ckey),
     )  # fmt: skip
 
 

@@ -781,6 +781,25 @@ TEXT: dict[str, tuple[str, str]] = {
         "Für die MQLs dieses Monats wurde keine Warnung gesendet ([notify] einrichten und "
         "`sla notify` ausführen).",
     ),
+    # -- coverage: what the data can answer --
+    "no_trend": (
+        "No KPI of this team can be measured from the data in these months.",
+        "Keine KPI dieses Teams lässt sich in diesen Monaten aus den Daten messen.",
+    ),
+    "coverage_title": ("What your data can answer", "Was Ihre Daten beantworten können"),
+    "coverage_intro": (
+        "Each measure needs certain tables. What the data cannot answer is shown as – with "
+        "the reason, never as 0 or as missed.",
+        "Jede Kennzahl braucht bestimmte Tabellen. Was die Daten nicht beantworten können, "
+        "erscheint als – mit dem Grund, nie als 0 oder als verfehlt.",
+    ),
+    "c_measure": ("Measure", "Kennzahl"),
+    "c_pages": ("Pages", "Seiten"),
+    "c_answerable": ("Can answer", "Beantwortbar"),
+    "c_to_import": ("What to import", "Was importieren"),
+    "cov_yes_from": ("yes, {start} to {end}", "ja, {start} bis {end}"),
+    "cov_yes": ("yes", "ja"),
+    "cov_no": ("no", "nein"),
 }
 
 

@@ -130,9 +130,9 @@ def sidebar_filters() -> None:
     """Month picker and segment filters (source, country, team, owner), kept in the URL."""
     lg = lang()
     months = data.months()
-    _from_url("month", months, months[0] if months else None)
+    _from_url("month", months, data.default_month())
     st.sidebar.selectbox(
-        t("month", lg), months, key="month", format_func=lambda m: month_name(m, lg)
+        t("month", lg), months, key="month", format_func=lambda m: month_label(m, lg)
     )
     options = data.filter_options()
     names = data.rep_names()
@@ -180,8 +180,7 @@ class View:
 
 def view() -> View:
     """The current view (call on a page, after the sidebar was drawn by app.py)."""
-    months = data.months()
-    month = st.session_state.get("month") or (months[0] if months else "")
+    month = st.session_state.get("month") or data.default_month() or ""
     segment = data.segment_filter({k: st.session_state.get(k) for k in data.FILTERS})
     return View(lang(), month, data.config(), data.as_of(), segment)
 
@@ -193,7 +192,7 @@ def header(title: str, v: View | None = None) -> None:
     """A concise page heading with the month, as_of and the active filters underneath."""
     st.title(title)
     if v is not None:
-        bits = [month_name(v.month, v.lang), f"{t('as_of', v.lang)} {moment(v.as_of, v.lang)}"]
+        bits = [month_label(v.month, v.lang), f"{t('as_of', v.lang)} {moment(v.as_of, v.lang)}"]
         if v.segment:
             names = data.rep_names()
             bits.append(
@@ -220,6 +219,98 @@ def md(value: Any) -> str:
     '\\\\[Bitte hier klicken\\\\](http:\\\\/\\\\/example.org)'
     """
     return escape_markdown(value)
+
+
+def month_label(month: str, lg: Lang) -> str:
+    """A month's name; a running month says so: ``December 2026 · running (1 of 31 days)``."""
+    if not month:
+        return ""
+    days = data.running_days(month)
+    if days is None:
+        return month_name(month, lg)
+    running = render("coverage.running", lang=lg, days=days[0], total=days[1])
+    return f"{month_name(month, lg)} · {running}"
+
+
+#: The measure group each breach list of the review belongs to (spec/coverage.md).
+BREACH_GROUPS: dict[str, str] = {
+    "handoff": "handoff",
+    "never_contacted": "handoff",
+    "cadence": "cadence",
+    "premature_recycles": "recycling",
+    "stale_leads": "recycling",
+    "recycled_not_enrolled": "nurture",
+}
+
+
+def no_data(reason: str, *, container: Any = None) -> None:
+    """The one empty state of every page: what the data cannot answer, in grey, and why
+    (one sentence naming what is missing and how to import it)."""
+    (container or st).markdown(f":gray[:material/block: {reason}]")
+
+
+def missing(review: Any, group: str, lg: Lang, *, container: Any = None) -> bool:
+    """Show :func:`no_data` when the month's data cannot answer measure ``group``.
+
+    Returns True when it could not (the caller skips the section), False otherwise.
+    """
+    if review.measurable(group):
+        return False
+    no_data(review.reason(group, lang=lg), container=container)
+    return True
+
+
+#: The app's pages by the key of :data:`analytics.coverage.GROUPS`' ``pages``.
+_PAGE_KEYS = {
+    "overview": "nav_overview", "goals": "nav_goals", "qualification": "nav_qualification",
+    "handoffs": "nav_handoffs", "nurturing": "nav_nurturing", "management": "nav_management",
+    "kpis": "nav_kpis", "review": "nav_review",
+}  # fmt: skip
+
+
+def coverage_table(frame: pl.DataFrame, lg: Lang) -> None:
+    """The Data page's "What your data can answer": measure, the pages it feeds, yes (from
+    when to when) or no, and what to import to fill it."""
+    from analytics.coverage import GROUPS, reason
+
+    rows = []
+    for r in frame.iter_rows(named=True):
+        group = r["group"]
+        if not r["measurable"]:
+            answer, todo = t("cov_no", lg), reason(group, lang=lg)
+        elif r["from"] is None:
+            answer, todo = t("cov_yes", lg), ""
+        else:
+            answer = t("cov_yes_from", lg, start=day(r["from"], lg), end=day(r["to"], lg))
+            todo = ""
+        pages = GROUPS[group].pages if group in GROUPS else ()
+        rows.append(
+            {
+                t("c_measure", lg): render(f"coverage.group.{group}", lang=lg),
+                t("c_pages", lg): ", ".join(t(_PAGE_KEYS[p], lg) for p in pages),
+                t("c_answerable", lg): answer,
+                t("c_to_import", lg): todo,
+            }
+        )
+    text_table(pl.DataFrame(rows))
+
+
+def kpi_reason(row: dict[str, Any], review: Any, lg: Lang) -> str | None:
+    """Why a KPI is not judged, in the UI language (None when it is)."""
+    from analytics.coverage import KPI_GROUPS, VOLUME_KPIS
+    from analytics.kpis import POINT_IN_TIME
+
+    if row.get("reason") is None:
+        return None
+    metric = row["metric"]
+    lacking = [g for g in KPI_GROUPS.get(metric, ()) if not review.measurable(g)]
+    if lacking:
+        return review.reason(lacking[0], lang=lg)
+    if review.segment and metric in VOLUME_KPIS and row.get("target") is None:
+        return render("coverage.segment", lang=lg)
+    if metric in POINT_IN_TIME:
+        return render("coverage.point_in_time", lang=lg)
+    return render("coverage.no_value", lang=lg)
 
 
 def badge(status: str | None, lg: Lang) -> str:
@@ -733,6 +824,11 @@ def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = Non
         delta_arrow="off" if unchanged else "auto",
     )
     sign = "≥" if row["direction"] == "at_least" else "≤"
+    why = kpi_reason(row, review, lg)
+    if why is not None:
+        box.markdown(badge("no_data", lg))
+        no_data(why, container=box)
+        return
     detail = metric_detail(review, metric, lg)
     target = fmt_metric(metric, row["target"], lg)
     box.markdown(
@@ -897,8 +993,12 @@ def named(frame: pl.DataFrame, column: str = "owner_rep_id") -> pl.DataFrame:
     if column not in frame.columns:
         return frame
     names = data.rep_names()
+    unassigned = render("coverage.unassigned", lang=lang())
     return frame.with_columns(
-        pl.col(column).replace_strict(names, default=pl.col(column)).alias(f"{column}_name")
+        pl.col(column)
+        .replace_strict(names, default=pl.col(column), return_dtype=pl.String)
+        .fill_null(unassigned)
+        .alias(f"{column}_name")
     )
 
 

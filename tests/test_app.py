@@ -30,7 +30,7 @@ from analytics.warehouse import connect_readonly, load_tables
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 CONFIG = ROOT / "data" / "sla.toml"
-END = datetime(2026, 11, 20, tzinfo=UTC)
+END = datetime(2026, 12, 1, 12, tzinfo=UTC)  # November complete, December running
 MONTH, PREVIOUS = "2026-11", "2026-10"
 TIMEOUT = 120
 

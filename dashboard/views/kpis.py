@@ -21,22 +21,31 @@ def trend_chart(panel: pl.DataFrame, order: list[str], lg: str) -> alt.LayerChar
         x=alt.X("month_label:O", title=None, sort=order, axis=alt.Axis(labelAngle=-45))
     )
     line = base.mark_line(color="#6b7280").encode(y=alt.Y("shown:Q", title=None))
-    points = base.mark_circle(size=90, opacity=1).encode(
-        y="shown:Q",
-        color=alt.Color("status:N", scale=ui.status_scale(), legend=None),
-        tooltip=[
-            alt.Tooltip("month_label:O", title=t("month", lg)),
-            alt.Tooltip("shown:Q", title=t("value", lg), format=",.1f"),
-            alt.Tooltip("target_shown:Q", title=t("sla_commitment", lg), format=",.1f"),
-            alt.Tooltip("status_label:N", title=t("status", lg)),
-        ],
+    tooltip = [
+        alt.Tooltip("month_label:O", title=t("month", lg)),
+        alt.Tooltip("shown:Q", title=t("value", lg), format=",.1f"),
+        alt.Tooltip("target_shown:Q", title=t("sla_commitment", lg), format=",.1f"),
+        alt.Tooltip("status_label:N", title=t("status", lg)),
+    ]
+    color = alt.Color("status:N", scale=ui.status_scale(), legend=None)
+    judged = "datum.status != 'no_data' && isValid(datum.shown)"  # no dot without a verdict
+    # a complete month is a filled dot; the running month a hollow one (it is not over)
+    points = (
+        base.mark_circle(size=90, opacity=1)
+        .encode(y="shown:Q", color=color, tooltip=tooltip)
+        .transform_filter(f"{judged} && !datum.running")
+    )
+    running = (
+        base.mark_point(size=90, filled=False, strokeWidth=2.5, opacity=1)
+        .encode(y="shown:Q", color=color, tooltip=tooltip)
+        .transform_filter(f"{judged} && datum.running")
     )
     rule = (
         alt.Chart(panel)
         .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
         .encode(y="mean(target_shown):Q")
     )
-    return alt.layer(line, points, rule).properties(title=panel["panel"][0], height=170)
+    return alt.layer(line, points, running, rule).properties(title=panel["panel"][0], height=170)
 
 
 v = ui.view()
@@ -109,7 +118,8 @@ table = pl.DataFrame(
             t("this_month", lg): ui.fmt_metric(r["metric"], r["value"], lg, currency=cur),
             t("previous", lg): ui.fmt_metric(r["metric"], r["previous"], lg, currency=cur),
             t("change", lg): ui.fmt_change(r["metric"], r["change"], lg) or "–",
-            t("status", lg): t(r["status"] or "no_data", lg),
+            t("status", lg): t(r["status"] or "no_data", lg)
+            + (f": {why}" if (why := ui.kpi_reason(r, review, lg)) else ""),
             t("counts", lg): ui.metric_detail(review, r["metric"], lg),
         }
         for r in review.kpis.iter_rows(named=True)

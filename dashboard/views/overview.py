@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.review import rep_overview
-from analytics.texts import term
+from analytics.texts import render, term
 from dashboard import data, ui
 from dashboard.i18n import money, month_name, num, pct, rate_text, t
 
@@ -15,7 +15,7 @@ v = ui.view()
 lg = v.lang
 review = data.review(v.month, v.segment)
 cur = v.config.reporting.currency
-ui.header(t("overview_title", lg, month=month_name(v.month, lg)), v)
+ui.header(t("overview_title", lg, month=ui.month_label(v.month, lg)), v)
 
 # -- the first screen: what needs attention, and every rep at a glance ---------------------
 kpis = review.kpis
@@ -34,6 +34,7 @@ with first:
         " · ".join(
             f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
             for name, frame in b.items()
+            if review.measurable(ui.BREACH_GROUPS.get(name, ""))
         )
     )
 with reps:
@@ -51,6 +52,12 @@ for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=Tru
     r = pace.get(stage)
     if r is None:
         continue
+    group = {"won_revenue": "revenue"}.get(stage, "funnel")
+    label = {"won_revenue": t("revenue_won", lg), "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}
+    if not review.measurable(group):
+        col.metric(label[stage], "–", border=True)
+        ui.missing(review, group, lg, container=col)
+        continue
     fmt = (
         (lambda x: money(x, lg, currency=cur)) if stage == "won_revenue" else (lambda x: num(x, lg))
     )
@@ -65,6 +72,9 @@ for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=Tru
         delta_arrow="off",
         border=True,
     )
+    if r["target"] is None and review.segment:
+        ui.no_data(render("coverage.segment", lang=lg), container=col)
+        continue
     goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
     col.caption(
         f"{goal} {fmt(r['target'])} · {t('expected_to_date', lg)} "
@@ -93,34 +103,40 @@ with left:
     stages = [
         (key, ui.metric_name(key, lg))
         for key in ("leads", "mqls", "sals", "sqls", "opportunities", "deals_won")
+        if review.volumes.get(key) is not None
     ]
-    funnel = pl.DataFrame(
-        {
-            "order": list(range(len(stages))),
-            "stage": [label for _, label in stages],
-            "count": [review.volumes.get(k) or 0 for k, _ in stages],
-            "previous": [review.previous_volumes.get(k) or 0 for k, _ in stages],
-        }
-    )
-    base = alt.Chart(funnel).encode(
-        y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
-        x=alt.X("count:Q", title=t("c_funnel_x", lg, month=month_name(v.month, lg))),
-        tooltip=[
-            alt.Tooltip("stage:N", title=t("stage", lg)),
-            alt.Tooltip("count:Q", title=t("this_month", lg), format=","),
-            alt.Tooltip("previous:Q", title=t("previous", lg), format=","),
-        ],
-    )
-    ui.chart(
-        (
-            base.mark_bar(color="#2563eb")
-            + base.mark_text(align="left", dx=4, fontSize=14).encode(
-                text=alt.Text("count:Q", format=",")
-            )
-        ).properties(title=t("c_funnel_title", lg), height=ui.BAR_STEP)
-    )
+    if not stages:
+        ui.missing(review, "funnel", lg)
+    else:
+        funnel = pl.DataFrame(
+            {
+                "order": list(range(len(stages))),
+                "stage": [label for _, label in stages],
+                "count": [review.volumes.get(k) for k, _ in stages],
+                "previous": [review.previous_volumes.get(k) for k, _ in stages],
+            }
+        )
+        base = alt.Chart(funnel).encode(
+            y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
+            x=alt.X("count:Q", title=t("c_funnel_x", lg, month=month_name(v.month, lg))),
+            tooltip=[
+                alt.Tooltip("stage:N", title=t("stage", lg)),
+                alt.Tooltip("count:Q", title=t("this_month", lg), format=","),
+                alt.Tooltip("previous:Q", title=t("previous", lg), format=","),
+            ],
+        )
+        ui.chart(
+            (
+                base.mark_bar(color="#2563eb")
+                + base.mark_text(align="left", dx=4, fontSize=14).encode(
+                    text=alt.Text("count:Q", format=",")
+                )
+            ).properties(title=t("c_funnel_title", lg), height=ui.BAR_STEP)
+        )
 with right:
     st.subheader(t("conversion", lg))
     for r in review.conversion.iter_rows(named=True):
+        if r["n"] is None:  # the data cannot answer this rate
+            continue
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)
         st.markdown(f"**{ui.metric_name(r['metric'], lg)}**: {rate}")

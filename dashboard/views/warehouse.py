@@ -30,6 +30,9 @@ if state == "ok":
     cols = st.columns(5)
     for i, (name, n) in enumerate(counts.items()):
         ui.big_number(term("table", name, lang=lg), num(n, lg), container=cols[i % 5])
+    st.subheader(t("coverage_title", lg))
+    st.caption(t("coverage_intro", lg))
+    ui.coverage_table(data.coverage(), lg)
     # reasons are stored in English: shown in the UI language (older imports' too)
     quarantine = health["quarantine"]
     quarantine = quarantine.with_columns(reason_texts(quarantine["reason"], lang=lg))
