@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 
-from analytics.timeframe import as_utc, shift_month
+from analytics.coverage import last_complete_month  # the default month everywhere
 
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_CONFIG = "data/sla.toml"
@@ -91,21 +90,6 @@ def is_interactive(environ: Mapping[str, str] | None = None) -> bool:
     """
     env = os.environ if environ is None else environ
     return bool(env.get("JPY_SESSION_NAME"))
-
-
-def last_complete_month(as_of: datetime, *, timezone: str = "UTC") -> str:
-    """The last calendar month (``YYYY-MM`` in ``timezone``) that ended by ``as_of``.
-
-    >>> from datetime import UTC
-    >>> last_complete_month(datetime(2026, 11, 19, 23, 39, tzinfo=UTC))
-    '2026-10'
-    >>> last_complete_month(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), timezone="Europe/Berlin")
-    '2026-10'
-    """
-    from zoneinfo import ZoneInfo
-
-    local = as_utc(as_of).astimezone(ZoneInfo(timezone))
-    return shift_month(f"{local.year:04d}-{local.month:02d}", -1)
 
 
 __all__ = [

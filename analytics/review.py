@@ -157,6 +157,22 @@ class Review:
         """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
         return cov.reason(group, self.coverage_frame, lang=lang)  # type: ignore[arg-type]
 
+    def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
+        """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""
+        from analytics.kpis import POINT_IN_TIME
+        from analytics.texts import render
+
+        if row.get("reason") is None:
+            return None
+        metric = row["metric"]
+        lacking = [g for g in cov.KPI_GROUPS.get(metric, ()) if not self.measurable(g)]
+        if lacking:
+            return self.reason(lacking[0], lang=lang)
+        if self.segment and metric in cov.VOLUME_KPIS and row.get("target") is None:
+            return render("coverage.segment", lang=lang)  # type: ignore[arg-type]
+        code = "coverage.point_in_time" if metric in POINT_IN_TIME else "coverage.no_value"
+        return render(code, lang=lang)  # type: ignore[arg-type]
+
     def to_json_dict(self) -> dict[str, Any]:
         """The ``sla review --json`` document (spec/cli.md); more keys than the spec, none renamed.
 

@@ -103,7 +103,7 @@ def plain(value: float | None, lang: Lang = "en") -> str:
 
 
 def p_value(p: float | None, lang: Lang = "en") -> str:
-    """A p-value with three significant digits: ``p = 0.0285``, ``p < 0.001``; 'n/a' if None.
+    """A p-value with three significant digits: ``p = 0.0285``, ``p < 0.001``; '–' if None.
 
     >>> p_value(0.02846), p_value(0.02846, "de"), p_value(0.00002, "de"), p_value(0.5)
     ('p = 0.0285', 'p = 0,0285', 'p < 0,001', 'p = 0.5')
@@ -930,7 +930,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "set.track_value": ("{stage}{who}: {description}", "{stage}{who}: {description}"),
     "set.sales_may_trigger": (" (sales may trigger)", " (Vertrieb darf auslösen)"),
     # -- a value that cannot be computed --
-    "no_data": ("n/a", "k. A."),
+    "no_data": ("–", "–"),  # spec/coverage.md: what cannot be computed reads "–"
     # -- statuses, periods and segments of the review --
     "status.met": ("met", "erfüllt"),
     "status.at_risk": ("at risk", "gefährdet"),

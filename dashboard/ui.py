@@ -297,20 +297,7 @@ def coverage_table(frame: pl.DataFrame, lg: Lang) -> None:
 
 def kpi_reason(row: dict[str, Any], review: Any, lg: Lang) -> str | None:
     """Why a KPI is not judged, in the UI language (None when it is)."""
-    from analytics.coverage import KPI_GROUPS, VOLUME_KPIS
-    from analytics.kpis import POINT_IN_TIME
-
-    if row.get("reason") is None:
-        return None
-    metric = row["metric"]
-    lacking = [g for g in KPI_GROUPS.get(metric, ()) if not review.measurable(g)]
-    if lacking:
-        return review.reason(lacking[0], lang=lg)
-    if review.segment and metric in VOLUME_KPIS and row.get("target") is None:
-        return render("coverage.segment", lang=lg)
-    if metric in POINT_IN_TIME:
-        return render("coverage.point_in_time", lang=lg)
-    return render("coverage.no_value", lang=lg)
+    return review.kpi_reason(row, lang=lg)
 
 
 def badge(status: str | None, lg: Lang) -> str:

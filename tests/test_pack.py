@@ -534,12 +534,11 @@ def test_the_pack_in_german_has_german_words_numbers_and_dates(pack, german_md):
         "| Vertrieb | Erstkontakt im SLA | 50,0 % | 100,0 % | -50,0 Pp. | ≥ 90,0 % | verfehlt |"
         in german_md
     )
+    assert "| Monat | Gewonnener Umsatz | – | 1.000.000 EUR | 1.000.000 EUR | – |" in german_md
     assert (
-        "| Monat | Gewonnener Umsatz | k. A. | 1.000.000 EUR | 1.000.000 EUR | k. A. |" in german_md
-    )
-    assert "| Marketing | Besucher -> Lead | k. A. | k. A. | k. A. | ≥ 1,5 % | keine Daten |" in (
-        german_md
-    )
+        "| Marketing | Besucher -> Lead | – | – | – | ≥ 1,5 % | keine Daten: Es wurde kein "
+        "Web-Traffic importiert: web_traffic importieren (Besucher je Tag und Quelle). |"
+    ) in german_md
     assert '<html lang="de">' in render_html(pack, charts=False, lang="de")
 
 
@@ -575,14 +574,14 @@ def test_english_is_the_default_and_an_unknown_language_is_named(pack):
         (format_change, ("mqls", 1234.0), "+1,234", "+1.234"),
         (format_change, ("won_revenue", -4321.5), "-4,322 EUR", "-4.322 EUR"),
         (format_change, ("median_hours_to_first_touch", 1234.56), "+1234.6 h", "+1234,6 h"),
-        (format_change, ("mqls", None), "n/a", "k. A."),
+        (format_change, ("mqls", None), "–", "–"),
         (format_share, (0.2345,), "23 %", "23 %"),
         (format_share, (12.345,), "1234 %", "1.234 %"),
         (format_count, (1234.4,), "1,234", "1.234"),
         (format_decimal, (6664.29,), "6664.3", "6.664,3"),
         (format_counts, (1234, 2000), "1,234 / 2,000", "1.234 / 2.000"),
         (format_p, (0.00195,), "p = 0.00195", "p = 0,00195"),
-        (format_p, (None,), "n/a", "k. A."),
+        (format_p, (None,), "–", "–"),
     ],
 )
 def test_numbers_of_the_pack_in_each_language(function, args, en, de):

@@ -37,10 +37,10 @@ NO_DATA = render("no_data")
 
 
 def no_data(lang: Lang = "en") -> str:
-    """What a number that cannot be computed reads as: ``n/a`` / ``k. A.``.
+    """What a number that cannot be computed reads as: ``–`` in every language.
 
     >>> no_data(), no_data("de")
-    ('n/a', 'k. A.')
+    ('–', '–')
     """
     return render("no_data", lang=lang)
 
@@ -62,7 +62,7 @@ def format_metric(
     ``lang="de"`` writes German separators (``92,3 %``, ``1.234``).
 
     >>> format_metric("won_revenue", 41183.3, currency="EUR"), format_metric("mqls", None)
-    ('41,183 EUR', 'n/a')
+    ('41,183 EUR', '–')
     >>> format_metric("handoff_compliance", 0.923, lang="de"), format_metric("mqls", 1e3, lang="de")
     ('92,3 %', '1.000')
     """
@@ -103,7 +103,7 @@ def format_change(
     """A change between two months: percentage points for rates, signed otherwise.
 
     >>> format_change("median_hours_to_first_touch", 0.66), format_change("mqls", None)
-    ('+0.7 h', 'n/a')
+    ('+0.7 h', '–')
     >>> format_change("won_revenue", -1234.0, lang="de"), format_change("mqls", 1500, lang="de")
     ('-1.234 EUR', '+1.500')
     >>> format_change("handoff_compliance", -0.0004), format_change("handoff_compliance", 0.0)
@@ -132,7 +132,7 @@ def format_share(value: float | None, lang: Lang = "en") -> str:
     """A share as a whole percentage (for sentences): ``23 %``.
 
     >>> format_share(0.2345), format_share(None), format_share(12.5, "de")
-    ('23 %', 'n/a', '1.250 %')
+    ('23 %', '–', '1.250 %')
     """
     if value is None:
         return no_data(lang)
@@ -143,7 +143,7 @@ def format_count(value: float | None, lang: Lang = "en") -> str:
     """A count, rounded to a whole number: ``1,234`` / ``1.234``.
 
     >>> format_count(1234.4), format_count(1234.4, "de"), format_count(None)
-    ('1,234', '1.234', 'n/a')
+    ('1,234', '1.234', '–')
     """
     return no_data(lang) if value is None else number(round(value), lang)
 
@@ -152,7 +152,7 @@ def format_decimal(value: float | None, lang: Lang = "en") -> str:
     """A number with one decimal (per day, per MQL): ``6664.3`` / ``6.664,3``.
 
     >>> format_decimal(6664.29), format_decimal(6664.29, "de"), format_decimal(None, "de")
-    ('6664.3', '6.664,3', 'k. A.')
+    ('6664.3', '6.664,3', '–')
     """
     if value is None:
         return no_data(lang)
@@ -174,7 +174,7 @@ def format_p(p: float | None, lang: Lang = "en") -> str:
     """A p-value with three significant digits: ``p = 0.0285``, ``p < 0.001``.
 
     >>> format_p(0.02846), format_p(0.0497), format_p(0.5), format_p(0.00002), format_p(None)
-    ('p = 0.0285', 'p = 0.0497', 'p = 0.5', 'p < 0.001', 'n/a')
+    ('p = 0.0285', 'p = 0.0497', 'p = 0.5', 'p < 0.001', '–')
     """
     return p_value(p, lang)
 

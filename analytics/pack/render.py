@@ -364,6 +364,14 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         ],
         "sla_changes": pack.sla_change_lines(lang=lang),
         "kpi_label": kpi_label,
+        "kpi_reason": lambda row: review.kpi_reason(row, lang=lang) or "",
+        "running": (
+            render(
+                "coverage.running", lang=lang, days=review.days_elapsed, total=review.days_in_month
+            )
+            if review.running
+            else ""
+        ),
         "charts": chart_svgs(pack, lang=lang) if charts else {},
         "teams": ["marketing", "sales"],
     }
