@@ -8,8 +8,8 @@ breach lists) from those shared intermediates and collects them together.
 >>> from analytics.config import load_config
 >>> from analytics.tables import Tables
 >>> r = build_review(Tables.empty(), load_config("data/sla.toml"), month="2026-10")
->>> r.to_json_dict()["handoff"]
-{'met': 0, 'missed': 0, 'pending': 0, 'compliance': None, 'median_hours_to_first_touch': None}
+>>> set(r.to_json_dict()["handoff"].values())  # no touches: unknown, not 0 (spec/coverage.md)
+{None}
 """
 
 from __future__ import annotations
@@ -947,8 +947,11 @@ def kpi_history(
     ...                       {"lead_id": "b", "stage": "mql", "entered_at": "2026-10-02T10:00Z"},
     ...                       {"lead_id": "a", "stage": "sql", "entered_at": "2026-10-05T10:00Z"}])
     >>> h = kpi_history(t, load_config("data/sla.toml"), month="2026-10", months=3)
-    >>> h.filter(pl.col("metric") == "mql_to_sql").select("month", "value", "previous").rows()
-    [('2026-09', 0.0, None), ('2026-10', 1.0, 0.0)]
+    >>> h.filter(pl.col("metric") == "mql_to_sql").select("month", "running", "value",
+    ...                                                  "previous").rows()
+    [('2026-09', False, 0.0, None), ('2026-10', True, 1.0, None)]
+
+    (October has not ended at the latest timestamp: it is running, never compared.)
     """
     parse_month(month)
     if months < 1:
