@@ -537,7 +537,7 @@ def test_the_pack_in_german_has_german_words_numbers_and_dates(pack, german_md):
     assert "| Monat | Gewonnener Umsatz | – | 1.000.000 EUR | 1.000.000 EUR | – |" in german_md
     assert (
         "| Marketing | Besucher -> Lead | – | – | – | ≥ 1,5 % | keine Daten: Es wurde kein "
-        "Web-Traffic importiert: web_traffic importieren (Besucher je Tag und Quelle). |"
+        "Web-Traffic importiert: web\\_traffic importieren (Besucher je Tag und Quelle). |"
     ) in german_md
     assert '<html lang="de">' in render_html(pack, charts=False, lang="de")
 
