@@ -800,6 +800,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "cov_yes_from": ("yes, {start} to {end}", "ja, {start} bis {end}"),
     "cov_yes": ("yes", "ja"),
     "cov_no": ("no", "nein"),
+    "coverage_definition": (
+        "A measure is judged only where the data can answer it: every table it needs has "
+        "rows on or before the month's end and on or after its start. Before a table's "
+        "first row (touches tracked only since March: speed to lead before March) the "
+        "measure is not measurable: – with the reason, status *no data*, counted in none of "
+        "met / at risk / missed, with no action item, breach list, significance test or "
+        "trend dot. A running month (not ended at the moment of judgement) is judged against "
+        "volume targets pro-rated by the days elapsed and not compared with the month "
+        "before; a segment's volumes only against its own targets.",
+        "Eine Kennzahl wird nur bewertet, wo die Daten sie beantworten können: Jede Tabelle, "
+        "die sie braucht, hat Zeilen bis zum Monatsende und ab dem Monatsanfang. Vor der "
+        "ersten Zeile einer Tabelle (Kontakte erst seit März erfasst: Reaktionszeit vor März) "
+        "ist sie nicht messbar: – mit dem Grund, Status *keine Daten*, in keiner der Zahlen "
+        "erfüllt / gefährdet / verfehlt, ohne Maßnahme, Verstoßliste, Signifikanztest oder "
+        "Trendpunkt. Ein laufender Monat (zum Stichtag nicht zu Ende) wird an anteilig nach "
+        "den vergangenen Tagen gekürzten Mengenzielen gemessen und nicht mit dem Vormonat "
+        "verglichen; die Mengen eines Segments nur an dessen eigenen Zielen.",
+    ),
 }
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.definitions import config_settings, metric_definitions
 from analytics.texts import term
-from dashboard import ui
+from dashboard import data, ui
 from dashboard.i18n import num, pct, t
 
 
@@ -43,6 +43,9 @@ with metrics_tab:
         for d in definitions:
             if d.section == section:
                 st.markdown(f"**{d.name}** (`{d.key}`): {d.text}")
+    st.subheader(t("coverage_title", lg))
+    st.markdown(t("coverage_definition", lg))
+    ui.coverage_table(data.coverage(), lg)
 
 with config_tab:
     settings = config_settings(cfg, lang=lg)

@@ -21,7 +21,9 @@ with st.spinner(t("precomputing", lg)):
     base = data.threshold_base()
     table, recommended, reason = data.threshold_table(lang=lg)
 current = float(cfg.scoring.mql_threshold)
-top = float(table["threshold"].max() or 100.0)
+# the slider's range always holds the threshold in force (scores of an export without
+# activities stay far below it: StreamlitValueAboveMaxError otherwise)
+top = max(float(table["threshold"].max() or 100.0), current)
 now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
 
 
