@@ -514,6 +514,22 @@ def _lead_list(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: 
     return leads.join(factors, on="lead_id", how="left"), model.version
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def _sales_feedback(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> Any:
+    from analytics.scoring.feedback import rejections_by_grade, rule_suggestions
+
+    tables, cfg = _tables(key), _config(*ckey)
+    return (
+        rejections_by_grade(tables, cfg, as_of=at),
+        rule_suggestions(tables, cfg, as_of=at),
+    )
+
+
+def sales_feedback() -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Rejection reasons by grade at the MQL moment, and the suggested fit-point changes."""
+    return _sales_feedback(warehouse_key(), config_key(), as_of())
+
+
 def lead_list(*, lang: Lang = "en") -> tuple[pl.DataFrame, str | None]:
     """Today's open leads by rule score with their reasons, and the saved model's factors
     when a model is saved beside the warehouse (its version, else None)."""

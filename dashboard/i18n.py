@@ -695,6 +695,29 @@ TEXT: dict[str, tuple[str, str]] = {
         "{segment} ({dimension}: predicted {predicted}, observed {observed})",
         "{segment} ({dimension}: vorhergesagt {predicted}, beobachtet {observed})",
     ),
+    "feedback_title": ("Sales feedback into scoring", "Rückmeldung des Vertriebs an das Scoring"),
+    "feedback_note": (
+        "Why sales disqualified or recycled handed-over leads, by fit and interest grade at "
+        "the MQL moment. A reason that concentrates in one fit grade points at the fit "
+        "points.",
+        "Warum der Vertrieb übergebene Leads disqualifizierte oder recycelte, nach Fit- und "
+        "Interesse-Note zum MQL-Zeitpunkt. Ein Grund, der sich in einer Fit-Note ballt, "
+        "weist auf die Fit-Punkte.",
+    ),
+    "feedback_suggestion": (
+        "Suggestion, not applied: {share} of the MQLs rejected for “{reason}” were fit grade "
+        "{grade}. Lowering {dimension} {value} from {now} to {new} points would have kept "
+        "{kept} of those {of} leads below the threshold; {lost} MQLs with the same attribute "
+        "that became SQL would have stayed below too.",
+        "Vorschlag, nicht angewendet: {share} der wegen „{reason}“ abgelehnten MQLs hatten "
+        "die Fit-Note {grade}. {dimension} {value} von {now} auf {new} Punkte zu senken, "
+        "hätte {kept} dieser {of} Leads unter der Schwelle gehalten; {lost} MQLs mit "
+        "demselben Merkmal, die SQL wurden, wären ebenfalls darunter geblieben.",
+    ),
+    "feedback_none": (
+        "No rejection reason concentrates in one fit grade: no rule change to suggest.",
+        "Kein Ablehnungsgrund ballt sich in einer Fit-Note: keine Regeländerung vorzuschlagen.",
+    ),
     "lead_list_title": ("Open leads by score, and why", "Offene Leads nach Score, und warum"),
     "lead_list_note": (
         "The {n} open leads (no SQL, not disqualified) with the highest rule score today. "
@@ -908,6 +931,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "ece_share": ("ECE (%)", "ECE (%)"),
     "off": ("Off", "Daneben"),
     "test_leads": ("Test leads", "Testleads"),
+    "rejected_mqls": ("Rejected MQLs", "Abgelehnte MQLs"),
+    "share_of_reason": ("Share of the reason (%)", "Anteil am Grund (%)"),
+    "fit_grade_share_of_mqls": (
+        "Fit grade's share of all MQLs (%)",
+        "Anteil der Fit-Note an allen MQLs (%)",
+    ),
     "became_sql": ("Became SQL", "Wurden SQL"),
     "fit_points": ("Fit points", "Fit-Punkte"),
     "interest_points": ("Interest points", "Interesse-Punkte"),

@@ -422,6 +422,49 @@ with calib_tab:
         )
 
 
+# -- sales feedback into scoring ---------------------------------------------------------------
+st.subheader(t("feedback_title", lg))
+st.caption(t("feedback_note", lg))
+with st.spinner(t("precomputing", lg)):
+    by_grade, suggestions = data.sales_feedback()
+
+
+def _reason(code: str) -> str:
+    return term("reason", None if code == "(none)" else code, lang=lg)
+
+
+for s in suggestions:
+    st.info(
+        t(
+            "feedback_suggestion",
+            lg,
+            share=pct(s["share"], lg),
+            reason=ui.md(_reason(s["reason"])),
+            grade=s["fit_grade"],
+            dimension=term("fit", s["dimension"], lang=lg),
+            value=ui.md(s["value"]),
+            now=num(s["points_now"], lg),
+            new=num(s["points_new"], lg),
+            kept=num(s["kept_below"], lg),
+            of=num(s["of"], lg),
+            lost=num(s["sqls_lost"], lg),
+        )
+    )
+if not suggestions:
+    st.caption(t("feedback_none", lg))
+if by_grade.height:
+    ui.table(
+        by_grade.select(
+            pl.col("reason").map_elements(_reason, return_dtype=pl.String),
+            "fit_grade",
+            "interest_grade",
+            pl.col("rejected").alias("rejected_mqls"),
+            "share_of_reason",
+            "fit_grade_share_of_mqls",
+        )
+    )
+
+
 # -- open leads and why ------------------------------------------------------------------------
 st.subheader(t("lead_list_title", lg))
 with st.spinner(t("precomputing", lg)):

@@ -1,0 +1,178 @@
+"""Sales feedback into scoring: why handed-over leads were rejected, by fit and interest grade.
+
+- :func:`rejections_by_grade`: each MQL graded at its first ``mql`` moment (fit grade A-D,
+  interest grade 1-4, point in time); the first ``disqualified`` or ``recycled`` event
+  after it and its ``reason``: per reason and grade, how many, and the reason's share in
+  the grade against the grade's share of all MQLs.
+- :func:`rule_suggestions`: where a reason concentrates in one fit grade, the fit points
+  that would have kept most of those leads below the threshold, and what it would cost
+  (MQLs with the same attribute that did become SQL and would have stayed below too). A
+  suggestion for people to weigh, never applied by itself.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from analytics.config import SlaConfig
+from analytics.scoring.rules import (
+    FIT_DIMENSIONS,
+    _as_of,
+    _first_sql,
+    lead_attributes,
+    scores_at,
+    with_grades,
+)
+from analytics.tables import Tables
+
+NO_REASON = "(none)"
+
+
+def _graded_mqls(tables: Tables, config: SlaConfig, as_of: datetime | None) -> pl.DataFrame:
+    """Each lead's first MQL, graded then, its first rejection after it and its SQL."""
+    moment = _as_of(tables, as_of)
+    known = tables.until(moment)
+    mql = (
+        known.lifecycle_events.filter(pl.col("stage") == "mql")
+        .group_by("lead_id")
+        .agg(pl.col("entered_at").min().alias("at"))
+    )
+    graded = with_grades(scores_at(known, config, mql), config)
+    ends = (
+        known.lifecycle_events.filter(pl.col("stage").is_in(["disqualified", "recycled"]))
+        .join(mql, on="lead_id")
+        .filter(pl.col("entered_at") >= pl.col("at"))
+        .sort("entered_at")
+        .group_by("lead_id")
+        .agg(
+            pl.col("stage").first().alias("rejected_as"),
+            pl.col("reason").first().fill_null(NO_REASON).alias("reason"),
+        )
+    )
+    sqls = _first_sql(known)
+    return (
+        graded.join(ends, on="lead_id", how="left")
+        .join(sqls, on="lead_id", how="left")
+        .join(lead_attributes(known, config).select("lead_id", *FIT_DIMENSIONS), on="lead_id")
+        .with_columns((pl.col("sql_at") >= pl.col("at")).fill_null(False).alias("became_sql"))
+        .collect()
+    )
+
+
+def rejections_by_grade(
+    tables: Tables, config: SlaConfig, *, as_of: datetime | None = None
+) -> pl.DataFrame:
+    """Rejection reasons by fit and interest grade at the MQL moment.
+
+    Returns
+    -------
+    DataFrame, one row per reason and grade cell with rejections: ``reason`` (``(none)``
+    when undocumented), ``fit_grade``, ``interest_grade``, ``rejected``, ``share_of_reason``
+    (of the reason's rejections), ``fit_grade_share_of_mqls`` (of all MQLs), most first.
+    """
+    mqls = _graded_mqls(tables, config, as_of)
+    grade_share = mqls.group_by("fit_grade").agg(
+        (pl.len() / mqls.height).alias("fit_grade_share_of_mqls")
+    )
+    return (
+        mqls.filter(pl.col("rejected_as").is_not_null())
+        .group_by("reason", "fit_grade", "interest_grade")
+        .agg(pl.len().cast(pl.Int64).alias("rejected"))
+        .with_columns(
+            (pl.col("rejected") / pl.col("rejected").sum().over("reason")).alias("share_of_reason")
+        )
+        .join(grade_share, on="fit_grade", how="left")
+        .sort(
+            ["rejected", "reason", "fit_grade", "interest_grade"],
+            descending=[True, False, False, False],
+        )
+    )
+
+
+def rule_suggestions(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    min_rejected: int = 10,
+    min_share: float = 0.5,
+    min_lift: float = 1.5,
+) -> list[dict[str, Any]]:
+    """Fit-point changes that would have kept leads rejected for one reason below the threshold.
+
+    A reason qualifies when at least ``min_rejected`` MQLs were rejected for it and one fit
+    grade holds at least ``min_share`` of them and ``min_lift`` times its share of all
+    MQLs. The attribute with points that most of those leads share is lowered by the
+    points that bring the median of them below ``scoring.mql_threshold`` (at most its
+    points).
+
+    Returns
+    -------
+    list of dict: ``reason``, ``fit_grade``, ``share`` (of the reason's rejections in the
+    grade), ``dimension``, ``value``, ``points_now``, ``points_new``, ``kept_below`` and
+    ``of`` (rejected leads of the grade that would have stayed below), ``sqls_lost``
+    (MQLs with that attribute that became SQL and would have stayed below too).
+    """
+    mqls = _graded_mqls(tables, config, as_of)
+    threshold = float(config.scoring.mql_threshold)
+    rejected = mqls.filter(pl.col("rejected_as").is_not_null())
+    out = []
+    for (reason,), group in rejected.group_by(["reason"], maintain_order=True):
+        if group.height < min_rejected:
+            continue
+        by_grade = (
+            group.group_by("fit_grade").len().sort(["len", "fit_grade"], descending=[True, False])
+        )
+        grade, n = by_grade.row(0)
+        share = n / group.height
+        base = mqls.filter(pl.col("fit_grade") == grade).height / mqls.height
+        if share < min_share or share < min_lift * base:
+            continue
+        cell = group.filter(pl.col("fit_grade") == grade)
+        best = None
+        for dim in FIT_DIMENSIONS:
+            points = config.scoring.fit.get(dim, {})
+            counts = (
+                cell.group_by(dim)
+                .len()
+                .drop_nulls(dim)
+                .sort(["len", dim], descending=[True, False])
+            )
+            for value, count in counts.iter_rows():
+                if points.get(str(value), 0) > 0 and (best is None or count > best[2]):
+                    best = (dim, str(value), count, float(points[str(value)]))
+                    break
+        if best is None:
+            continue
+        dim, value, _, now = best
+        holders = cell.filter(pl.col(dim).cast(pl.String) == value)
+        over = holders["score"] - threshold
+        cut = min(now, float(math.floor(float(over.median())) + 1))
+        out.append(
+            {
+                "reason": reason,
+                "fit_grade": grade,
+                "share": share,
+                "dimension": dim,
+                "value": value,
+                "points_now": now,
+                "points_new": now - cut,
+                "kept_below": int((holders["score"] - cut < threshold).sum()),
+                "of": cell.height,
+                "sqls_lost": int(
+                    mqls.filter(
+                        (pl.col(dim).cast(pl.String) == value)
+                        & pl.col("became_sql")
+                        & (pl.col("score") - cut < threshold)
+                    ).height
+                ),
+            }
+        )
+    return out
+
+
+__all__ = ["NO_REASON", "rejections_by_grade", "rule_suggestions"]
