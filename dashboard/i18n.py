@@ -578,6 +578,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sla_commitment": ("SLA commitment", "SLA-Zusage"),
     "needed_for_goal": ("needed for the revenue goal", "für das Umsatzziel nötig"),
     "revenue_goal": ("Revenue goal", "Umsatzziel"),
+    "revenue_target_per_month": (
+        "Revenue target ({currency} per month)",
+        "Umsatzziel ({currency} pro Monat)",
+    ),
     "reps_now": ("Reps this month", "Mitarbeiter diesen Monat"),
     "conversion": ("Conversion", "Konversion"),
     "unknown_tracks_none": (

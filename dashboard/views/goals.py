@@ -22,7 +22,7 @@ STAGE_LABELS = {
 default = float(cfg.goals.revenue_target_monthly)
 left, right = st.columns([1, 3])
 target = left.number_input(
-    f"{t('revenue_target', lg)} ({cur} / {t('month', lg).lower()})",
+    t("revenue_target_per_month", lg, currency=cur),
     min_value=0.0,
     value=default,
     step=50_000.0,
