@@ -520,6 +520,29 @@ def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
         "_est_extra": pl.Float64,
         "_est_high": pl.Float64,
     }
+    if "estimates" not in base._fitted:  # once per base: a slider move only filters
+        base._fitted["estimates"] = _estimate_records(base)
+    records, unseen, fitted = base._fitted["estimates"]
+    rows = []
+    for t in cuts:
+        at = (pl.col("score") >= t) & (pl.col("prev_score") < t)
+        n = records.filter(at & ~pl.col("_handed")).height
+        mine = unseen.filter(at)
+        known = fitted or mine.height == 0
+        rows.append(
+            {
+                "threshold": float(t),
+                "_unobserved": n,
+                "_est_extra": float(mine["_p"].sum()) if known else None,
+                "_est_high": float(mine["_p_high"].sum()) if known else None,
+            }
+        )
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _estimate_records(base: ThresholdBase) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
+    """The mature records marked handed over or not, and the unobserved ones with their
+    estimated probability (``_p``, ``_p_high``; null without an estimate)."""
     records = base.records.filter(pl.col("is_mature")).with_columns(
         _handed_over(base).alias("_handed")
     )
@@ -534,21 +557,7 @@ def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
     else:
         nothing = pl.lit(None, pl.Float64)
         unseen = unseen.with_columns(nothing.alias("_p"), nothing.alias("_p_high"))
-    rows = []
-    for t in cuts:
-        at = (pl.col("score") >= t) & (pl.col("prev_score") < t)
-        n = records.filter(at & ~pl.col("_handed")).height
-        mine = unseen.filter(at)
-        known = fitted is not None or mine.height == 0
-        rows.append(
-            {
-                "threshold": float(t),
-                "_unobserved": n,
-                "_est_extra": float(mine["_p"].sum()) if known else None,
-                "_est_high": float(mine["_p_high"].sum()) if known else None,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema)
+    return records, unseen, fitted is not None
 
 
 def _with_estimates(table: pl.DataFrame, base: ThresholdBase) -> pl.DataFrame:
