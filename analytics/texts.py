@@ -1430,12 +1430,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "coverage.group.acceptance": ("Acceptance and rejection", "Annahme und Ablehnung"),
     "coverage.group.recycling": (
         "Recycling and stale leads",
-        "Recycling und liegen gebliebene Leads",
+        "Recycling und liegengebliebene Leads",
     ),
     "coverage.group.nurture": ("Nurture", "Nurturing"),
     "coverage.group.scoring_fit": ("Lead score: fit", "Lead-Score: Passung"),
     "coverage.group.scoring_interest": ("Lead score: interest", "Lead-Score: Interesse"),
-    "coverage.group.reps": ("Rep names", "Namen der Vertriebler"),
+    "coverage.group.reps": ("Rep names", "Namen der Vertriebsmitarbeiter"),
     "coverage.reason.visitors": (
         "No web traffic was imported: import web_traffic (visitors per day and source).",
         "Es wurde kein Web-Traffic importiert: web_traffic importieren (Besucher je Tag und "
@@ -1491,8 +1491,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "coverage.reason.reps": (
         "The reps have no names: import reps with a name; until then they are Rep 1, Rep 2 ...",
-        "Die Vertriebler haben keine Namen: reps mit Namen importieren; bis dahin heißen sie "
-        "Rep 1, Rep 2 ...",
+        "Die Vertriebsmitarbeiter haben keine Namen: reps mit Namen importieren; bis dahin "
+        "heißen sie Rep 1, Rep 2 ...",
     ),
     "coverage.reason.outside": (
         "The data for it runs from {start} to {end}, not into this month.",
@@ -1540,13 +1540,13 @@ GLOSSARY: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "premature": (r"premature|too early", r"[Vv]orzeitig", (r"[Zz]u früh",)),
     "speed_to_lead": (r"speed[- ]to[- ]lead", r"Reaktionszeit", ()),
     "first_touch": (r"first touch", r"Erstkontakt", ()),
-    "cadence": (r"(?<!review )\bcadence\b", r"Kadenz", ()),
+    "cadence": (r"(?<!review )\bcadence\b", r"[Kk]adenz", ()),
     "stale": (r"\bstale\b", r"[Ll]iegen(ge|zu)?bl[ei]", (r"liegen geblieben",)),
     "workload": (r"\bworkload\b", r"[Aa]uslastung|Kapazität", ()),
     "mql_threshold": (r"\bMQL threshold\b", r"MQL-Schwelle", ()),
     "commitment": (r"\bSLA commitment\b", r"SLA-Zusage", ()),
     "revenue_goal": (r"\brevenue goal\b", r"Umsatzziel", ()),
-    "rep": (r"\breps?\b", r"[Mm]itarbeiter|Vertrieb", (r"Vertriebler",)),
+    "rep": (r"\breps?\b(?!\s*$)", r"[Mm]itarbeiter|Vertrieb", (r"Vertriebler",)),
     "nurture": (r"\bnurtur", r"Nurtur", ()),
 }
 #: Not German in any text: a plural in brackets (``Lead(s)``, ``Episode(n)``).

@@ -705,7 +705,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "the MQL moment. A reason that concentrates in one fit grade points at the fit "
         "points.",
         "Warum der Vertrieb übergebene Leads disqualifizierte oder recycelte, nach Fit- und "
-        "Interesse-Note zum MQL-Zeitpunkt. Ein Grund, der sich in einer Fit-Note ballt, "
+        "Interesse-Klasse zum MQL-Zeitpunkt. Ein Grund, der sich in einer Fit-Klasse ballt, "
         "weist auf die Fit-Punkte.",
     ),
     "feedback_suggestion": (
@@ -714,13 +714,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "{kept} of those {of} leads below the threshold; {lost} MQLs with the same attribute "
         "that became SQL would have stayed below too.",
         "Vorschlag, nicht angewendet: {share} der wegen „{reason}“ abgelehnten MQLs hatten "
-        "die Fit-Note {grade}. {dimension} {value} von {now} auf {new} Punkte zu senken, "
+        "die Fit-Klasse {grade}. {dimension} {value} von {now} auf {new} Punkte zu senken, "
         "hätte {kept} dieser {of} Leads unter der Schwelle gehalten; {lost} MQLs mit "
         "demselben Merkmal, die SQL wurden, wären ebenfalls darunter geblieben.",
     ),
     "feedback_none": (
         "No rejection reason concentrates in one fit grade: no rule change to suggest.",
-        "Kein Ablehnungsgrund ballt sich in einer Fit-Note: keine Regeländerung vorzuschlagen.",
+        "Kein Ablehnungsgrund ballt sich in einer Fit-Klasse: keine Regeländerung vorzuschlagen.",
     ),
     "lead_list_title": ("Open leads by score, and why", "Offene Leads nach Score, und warum"),
     "lead_list_note": (
@@ -939,7 +939,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "share_of_reason": ("Share of the reason (%)", "Anteil am Grund (%)"),
     "fit_grade_share_of_mqls": (
         "Fit grade's share of all MQLs (%)",
-        "Anteil der Fit-Note an allen MQLs (%)",
+        "Anteil der Fit-Klasse an allen MQLs (%)",
     ),
     "became_sql": ("Became SQL", "Wurden SQL"),
     "fit_points": ("Fit points", "Fit-Punkte"),
