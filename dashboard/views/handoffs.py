@@ -65,165 +65,170 @@ c5.caption(f"{t('stale', lg)}: {num(rc.get('stale'), lg)}")
 
 # -- speed-to-lead distribution ---------------------------------------------------------------
 st.subheader(t("speed_to_lead", lg))
-speed = review.speed_to_lead
-cap = max(4 * sla_hours, 72.0)
-bin_h = 2.0 if cap <= 96 else 4.0
-hist = (
-    speed.filter(pl.col("hours_to_first_touch").is_not_null())
-    .with_columns(
-        (pl.col("hours_to_first_touch").clip(0, cap - 1e-9) // bin_h * bin_h).alias("from_h"),
-        pl.col("status"),
+if not ui.missing(review, "handoff", lg):
+    speed = review.speed_to_lead
+    cap = max(4 * sla_hours, 72.0)
+    bin_h = 2.0 if cap <= 96 else 4.0
+    hist = (
+        speed.filter(pl.col("hours_to_first_touch").is_not_null())
+        .with_columns(
+            (pl.col("hours_to_first_touch").clip(0, cap - 1e-9) // bin_h * bin_h).alias("from_h"),
+            pl.col("status"),
+        )
+        .group_by("from_h", "status")
+        .agg(pl.len().alias("episodes"))
+        .with_columns((pl.col("from_h") + bin_h).alias("to_h"))
+        .sort("from_h", "status")
+        .pipe(ui.with_status_label, lg)
     )
-    .group_by("from_h", "status")
-    .agg(pl.len().alias("episodes"))
-    .with_columns((pl.col("from_h") + bin_h).alias("to_h"))
-    .sort("from_h", "status")
-    .pipe(ui.with_status_label, lg)
-)
-bars = (
-    alt.Chart(hist)
-    .mark_bar()
-    .encode(
-        x=alt.X(
-            "from_h:Q",
-            bin="binned",
-            title=t("c_speed_x", lg, clock=clock, cap=f"{cap:g}"),
-        ),
-        x2="to_h:Q",
-        y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True),
-        color=alt.Color("status:N", scale=ui.status_scale(), legend=ui.status_legend(lg)),
-        tooltip=[
-            alt.Tooltip("from_h:Q", title=t("c_from_h", lg)),
-            alt.Tooltip("to_h:Q", title=t("c_to_h", lg)),
-            alt.Tooltip("status_label:N", title=t("status", lg)),
-            alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
-        ],
+    bars = (
+        alt.Chart(hist)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "from_h:Q",
+                bin="binned",
+                title=t("c_speed_x", lg, clock=clock, cap=f"{cap:g}"),
+            ),
+            x2="to_h:Q",
+            y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True),
+            color=alt.Color("status:N", scale=ui.status_scale(), legend=ui.status_legend(lg)),
+            tooltip=[
+                alt.Tooltip("from_h:Q", title=t("c_from_h", lg)),
+                alt.Tooltip("to_h:Q", title=t("c_to_h", lg)),
+                alt.Tooltip("status_label:N", title=t("status", lg)),
+                alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
+            ],
+        )
     )
-)
-line = (
-    alt.Chart(pl.DataFrame({"h": [sla_hours]}))
-    .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
-    .encode(x="h:Q", tooltip=[alt.Tooltip("h:Q", title=t("c_sla_h", lg))])
-)
-ui.chart(
-    (bars + line).properties(
-        title=t("c_speed_title", lg, hours=f"{sla_hours:g}"),
-        height=280,
+    line = (
+        alt.Chart(pl.DataFrame({"h": [sla_hours]}))
+        .mark_rule(color="#111827", strokeWidth=2, strokeDash=[6, 3])
+        .encode(x="h:Q", tooltip=[alt.Tooltip("h:Q", title=t("c_sla_h", lg))])
     )
-)
-untouched = speed.filter(pl.col("hours_to_first_touch").is_null()).height
-st.caption(t("no_touch_yet", lg, n=num(untouched, lg)))
+    ui.chart(
+        (bars + line).properties(
+            title=t("c_speed_title", lg, hours=f"{sla_hours:g}"),
+            height=280,
+        )
+    )
+    untouched = speed.filter(pl.col("hours_to_first_touch").is_null()).height
+    st.caption(t("no_touch_yet", lg, n=num(untouched, lg)))
 
-kpi_target = next((k.target for _, k in cfg.all_kpis if k.metric == "handoff_compliance"), None)
-left, right = st.columns(2)
-with left:
-    by_rep = ui.with_status(review.handoff_by_rep, "handoff_compliance").rename(
-        {"compliance": "rate"}
-    )
-    if by_rep.height:
-        ui.chart(
-            ui.rate_bars(
-                by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
-                category="rep",
-                title=t("c_handoff_rep_title", lg),
-                x_title=t("c_met_pct", lg),
-                target=kpi_target,
-            )
+    kpi_target = next((k.target for _, k in cfg.all_kpis if k.metric == "handoff_compliance"), None)
+    left, right = st.columns(2)
+    with left:
+        by_rep = ui.with_status(review.handoff_by_rep, "handoff_compliance").rename(
+            {"compliance": "rate"}
         )
-with right:
-    by_week = (
-        ui.with_status(review.handoff_by_week, "handoff_compliance")
-        .rename({"compliance": "rate"})
-        .with_columns(pl.col("week").cast(pl.String))
-    )
-    if by_week.height:
-        ui.chart(
-            ui.rate_bars(
-                by_week,
-                category="week",
-                title=t("c_handoff_week_title", lg),
-                x_title=t("c_met_pct", lg),
-                target=kpi_target,
-                sort=by_week["week"].to_list(),
+        if by_rep.height:
+            ui.chart(
+                ui.rate_bars(
+                    by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
+                    category="rep",
+                    title=t("c_handoff_rep_title", lg),
+                    x_title=t("c_met_pct", lg),
+                    target=kpi_target,
+                )
             )
+    with right:
+        by_week = (
+            ui.with_status(review.handoff_by_week, "handoff_compliance")
+            .rename({"compliance": "rate"})
+            .with_columns(pl.col("week").cast(pl.String))
         )
-ui.table(
-    review.handoff_by_rep.select(
-        "rep_name", "team", "episodes", "met", "missed", "pending", "compliance",
-        "median_hours_to_first_touch", "p90_hours_to_first_touch",
-    )
-)  # fmt: skip
+        if by_week.height:
+            ui.chart(
+                ui.rate_bars(
+                    by_week,
+                    category="week",
+                    title=t("c_handoff_week_title", lg),
+                    x_title=t("c_met_pct", lg),
+                    target=kpi_target,
+                    sort=by_week["week"].to_list(),
+                )
+            )
+    ui.table(
+        review.handoff_by_rep.select(
+            "rep_name", "team", "episodes", "met", "missed", "pending", "compliance",
+            "median_hours_to_first_touch", "p90_hours_to_first_touch",
+        )
+    )  # fmt: skip
 
 # -- acceptance and rejection ------------------------------------------------------------------
 st.subheader(t("acceptance", lg))
-a1, a2 = st.columns([1, 2])
-a1.metric(
-    t("accepted", lg), num(acc.get("accepted"), lg), border=True,
-    help=t("help_accepted", lg),
-)  # fmt: skip
-a1.caption(
-    t(
-        "cap_accept",
-        lg,
-        x=num(acc.get("accepted"), lg),
-        n=num(acc.get("episodes"), lg),
-        hours=num(acc.get("median_hours_to_accept"), lg, digits=1),
-    )
-)
-reasons = (
-    ui.terms(review.rejection_reasons, "reason", "reason", lg, missing=t("c_no_reason", lg))
-    .pipe(ui.labelled, "end_stage", lg)
-    .sort("episodes", descending=True, maintain_order=True)  # ties: the library's order
-)
-with a2:
-    if reasons.height:
-        ui.chart(
-            alt.Chart(reasons)
-            .mark_bar()
-            .encode(
-                y=alt.Y(
-                    "reason:N",
-                    sort=reasons["reason"].unique(maintain_order=True).to_list(),
-                    title=None,
-                ),
-                x=alt.X("episodes:Q", title=t("c_rejected_x", lg), stack=True, axis=ui.COUNT_AXIS),
-                color=alt.Color("end_stage:N", title=t("c_ended_as", lg)),
-                tooltip=[
-                    alt.Tooltip("end_stage:N", title=t("c_ended_as", lg)),
-                    alt.Tooltip("reason:N", title=t("reason", lg)),
-                    alt.Tooltip("episodes:Q", title=t("c_rejected_x", lg)),
-                    alt.Tooltip("share:Q", title=t("share", lg), format=".0%"),
-                ],
-            )
-            .properties(title=t("c_rejected_title", lg), height=ui.BAR_STEP)
+if not ui.missing(review, "acceptance", lg):
+    a1, a2 = st.columns([1, 2])
+    a1.metric(
+        t("accepted", lg), num(acc.get("accepted"), lg), border=True,
+        help=t("help_accepted", lg),
+    )  # fmt: skip
+    a1.caption(
+        t(
+            "cap_accept",
+            lg,
+            x=num(acc.get("accepted"), lg),
+            n=num(acc.get("episodes"), lg),
+            hours=num(acc.get("median_hours_to_accept"), lg, digits=1),
         )
-    else:
-        st.info(t("no_rejections", lg))
+    )
+    reasons = (
+        ui.terms(review.rejection_reasons, "reason", "reason", lg, missing=t("c_no_reason", lg))
+        .pipe(ui.labelled, "end_stage", lg)
+        .sort("episodes", descending=True, maintain_order=True)  # ties: the library's order
+    )
+    with a2:
+        if reasons.height:
+            ui.chart(
+                alt.Chart(reasons)
+                .mark_bar()
+                .encode(
+                    y=alt.Y(
+                        "reason:N",
+                        sort=reasons["reason"].unique(maintain_order=True).to_list(),
+                        title=None,
+                    ),
+                    x=alt.X(
+                        "episodes:Q", title=t("c_rejected_x", lg), stack=True, axis=ui.COUNT_AXIS
+                    ),
+                    color=alt.Color("end_stage:N", title=t("c_ended_as", lg)),
+                    tooltip=[
+                        alt.Tooltip("end_stage:N", title=t("c_ended_as", lg)),
+                        alt.Tooltip("reason:N", title=t("reason", lg)),
+                        alt.Tooltip("episodes:Q", title=t("c_rejected_x", lg)),
+                        alt.Tooltip("share:Q", title=t("share", lg), format=".0%"),
+                    ],
+                )
+                .properties(title=t("c_rejected_title", lg), height=ui.BAR_STEP)
+            )
+        else:
+            st.info(t("no_rejections", lg))
 
 # -- recycling -----------------------------------------------------------------------------------
 st.subheader(t("recycling", lg))
-r1, r2, r3, r4 = st.columns(4)
-r1.metric(t("recycled", lg), num(rc.get("recycled"), lg), border=True)
-r2.metric(t("premature", lg), num(rc.get("premature"), lg), border=True)
-r2.caption(
-    t(
-        "cap_premature",
-        lg,
-        x=num(rc.get("premature"), lg),
-        n=num(rc.get("recycled_episodes"), lg),
-        attempts=cfg.recycle.after_attempts,
+if not ui.missing(review, "recycling", lg):
+    r1, r2, r3, r4 = st.columns(4)
+    r1.metric(t("recycled", lg), num(rc.get("recycled"), lg), border=True)
+    r2.metric(t("premature", lg), num(rc.get("premature"), lg), border=True)
+    r2.caption(
+        t(
+            "cap_premature",
+            lg,
+            x=num(rc.get("premature"), lg),
+            n=num(rc.get("recycled_episodes"), lg),
+            attempts=cfg.recycle.after_attempts,
+        )
     )
-)
-r3.metric(t("stale", lg), num(rc.get("stale"), lg), border=True)
-r3.caption(
-    t("cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}")
-)
-counts = ui.rate_counts(review, "recycled_enrolled_in_time")
-ui.rate_metric(
-    t("enrolled_in_time", lg), None if not counts or not counts[1] else counts[0] / counts[1],
-    *(counts or (None, None, None, None)), lg, container=r4,
-    help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
-)  # fmt: skip
+    r3.metric(t("stale", lg), num(rc.get("stale"), lg), border=True)
+    r3.caption(
+        t("cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}")
+    )
+    counts = ui.rate_counts(review, "recycled_enrolled_in_time")
+    ui.rate_metric(
+        t("enrolled_in_time", lg), None if not counts or not counts[1] else counts[0] / counts[1],
+        *(counts or (None, None, None, None)), lg, container=r4,
+        help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
+    )  # fmt: skip
 
 # -- breach lists -------------------------------------------------------------------------------
 st.subheader(t("breach_lists", lg))
@@ -244,40 +249,47 @@ for tab, (key, name) in zip(tabs, lists.values(), strict=True):
 
 # -- lead leakage ------------------------------------------------------------------------------
 st.subheader(t("leakage_title", lg))
-st.caption(t("leakage_caption", lg))
-steps = leakage_steps(review.cadence_episodes.lazy(), config=cfg).collect()
-waterfall = leakage_waterfall(steps.lazy()).collect()
-left, right = st.columns([3, 2])
-with left:
-    shown_steps = waterfall.with_columns(
-        pl.col("step").replace_strict({s: term("leak_step", s, lang=lg) for s in LEAKAGE_STEPS})
-    )
-    ui.chart(
-        alt.Chart(shown_steps)
-        .mark_bar(color="#2563eb")
-        .encode(
-            y=alt.Y("step:N", sort=None, title=None),
-            x=alt.X("episodes:Q", title=t("c_episodes_y", lg), axis=ui.COUNT_AXIS),
-            tooltip=[
-                alt.Tooltip("step:N", title=t("step", lg)),
-                alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
-                alt.Tooltip("share:Q", title=t("share", lg), format=".0%"),
-            ],
+if not ui.missing(review, "handoff", lg):
+    st.caption(t("leakage_caption", lg))
+    steps = leakage_steps(review.cadence_episodes.lazy(), config=cfg).collect()
+    waterfall = leakage_waterfall(steps.lazy()).collect()
+    left, right = st.columns([3, 2])
+    with left:
+        shown_steps = waterfall.with_columns(
+            pl.col("step").replace_strict({s: term("leak_step", s, lang=lg) for s in LEAKAGE_STEPS})
         )
-        .properties(title=t("c_leakage_title", lg), height=ui.BAR_STEP)
-    )
-with right:
-    ui.table(shown_steps.select("step", "episodes", "share", "remaining"))
-    pick = st.selectbox(
-        t("leakage_list", lg),
-        LEAKAGE_STEPS,
-        format_func=lambda s: term("leak_step", s, lang=lg),
-        key="leak_step",
-    )
-    listed = steps.filter(pl.col("step") == pick).select(
-        "lead_id", "episode", "owner_rep_id", "started_at", "attempts", "is_reached", "end_stage"
-    )
-    ui.download(ui.named(listed), f"leakage-{pick}-{v.month}", lg, key="dl-leakage")
+        ui.chart(
+            alt.Chart(shown_steps)
+            .mark_bar(color="#2563eb")
+            .encode(
+                y=alt.Y("step:N", sort=None, title=None),
+                x=alt.X("episodes:Q", title=t("c_episodes_y", lg), axis=ui.COUNT_AXIS),
+                tooltip=[
+                    alt.Tooltip("step:N", title=t("step", lg)),
+                    alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
+                    alt.Tooltip("share:Q", title=t("share", lg), format=".0%"),
+                ],
+            )
+            .properties(title=t("c_leakage_title", lg), height=ui.BAR_STEP)
+        )
+    with right:
+        ui.table(shown_steps.select("step", "episodes", "share", "remaining"))
+        pick = st.selectbox(
+            t("leakage_list", lg),
+            LEAKAGE_STEPS,
+            format_func=lambda s: term("leak_step", s, lang=lg),
+            key="leak_step",
+        )
+        listed = steps.filter(pl.col("step") == pick).select(
+            "lead_id",
+            "episode",
+            "owner_rep_id",
+            "started_at",
+            "attempts",
+            "is_reached",
+            "end_stage",
+        )
+        ui.download(ui.named(listed), f"leakage-{pick}-{v.month}", lg, key="dl-leakage")
 
 # -- did the warnings work? ---------------------------------------------------------------------
 st.subheader(t("warnings_title", lg))
@@ -291,43 +303,44 @@ else:
 
 # -- speed to lead in the research's buckets ------------------------------------------------------
 st.subheader(t("buckets_title", lg))
-st.caption(t("buckets_caption", lg))
-group = st.segmented_control(
-    t("buckets_by", lg),
-    ["owner_rep_id", "source", "first_touch_channel"],
-    format_func=lambda g: t(f"buckets_by_{g}", lg),
-    default="owner_rep_id",
-    key="buckets_by",
-)
-group = group or "owner_rep_id"
-dist = data.speed_distribution(v.month, v.segment, group)
-if group == "owner_rep_id":
-    dist = ui.named(dist).select(
-        "owner_rep_id_name", pl.exclude("owner_rep_id", "owner_rep_id_name")
+if not ui.missing(review, "handoff", lg):
+    st.caption(t("buckets_caption", lg))
+    group = st.segmented_control(
+        t("buckets_by", lg),
+        ["owner_rep_id", "source", "first_touch_channel"],
+        format_func=lambda g: t(f"buckets_by_{g}", lg),
+        default="owner_rep_id",
+        key="buckets_by",
     )
-elif group == "first_touch_channel":
-    dist = ui.terms(dist, "first_touch_channel", "channel", lg)
-ui.table(dist)
-conv = data.bucket_conversion()
-if conv is not None and conv["n"].sum() > 0:
-    shown_conv = conv.with_columns(pl.col("bucket").replace({"no touch": t("no_touch", lg)}))
-    base = alt.Chart(shown_conv).encode(
-        x=alt.X("bucket:N", sort=None, title=t("c_bucket", lg), axis=alt.Axis(labelAngle=0))
-    )
-    ui.chart(
-        (
-            base.mark_bar(color="#2563eb").encode(
-                y=alt.Y("rate:Q", title=t("c_conv_y", lg), axis=alt.Axis(format="%")),
-                tooltip=[
-                    alt.Tooltip("bucket:N", title=t("c_bucket", lg)),
-                    alt.Tooltip("rate:Q", title=t("c_conv_y", lg), format=".1%"),
-                    alt.Tooltip("x:Q", title="SQL", format=","),
-                    alt.Tooltip("n:Q", title=t("c_episodes_y", lg), format=","),
-                ],
-            )
-            + base.mark_rule(color="#111827").encode(y="ci_low:Q", y2="ci_high:Q")
-        ).properties(title=t("c_bucket_conv_title", lg), height=260)
-    )
+    group = group or "owner_rep_id"
+    dist = data.speed_distribution(v.month, v.segment, group)
+    if group == "owner_rep_id":
+        dist = ui.named(dist).select(
+            "owner_rep_id_name", pl.exclude("owner_rep_id", "owner_rep_id_name")
+        )
+    elif group == "first_touch_channel":
+        dist = ui.terms(dist, "first_touch_channel", "channel", lg)
+    ui.table(dist)
+    conv = data.bucket_conversion()
+    if conv is not None and conv["n"].sum() > 0:
+        shown_conv = conv.with_columns(pl.col("bucket").replace({"no touch": t("no_touch", lg)}))
+        base = alt.Chart(shown_conv).encode(
+            x=alt.X("bucket:N", sort=None, title=t("c_bucket", lg), axis=alt.Axis(labelAngle=0))
+        )
+        ui.chart(
+            (
+                base.mark_bar(color="#2563eb").encode(
+                    y=alt.Y("rate:Q", title=t("c_conv_y", lg), axis=alt.Axis(format="%")),
+                    tooltip=[
+                        alt.Tooltip("bucket:N", title=t("c_bucket", lg)),
+                        alt.Tooltip("rate:Q", title=t("c_conv_y", lg), format=".1%"),
+                        alt.Tooltip("x:Q", title="SQL", format=","),
+                        alt.Tooltip("n:Q", title=t("c_episodes_y", lg), format=","),
+                    ],
+                )
+                + base.mark_rule(color="#111827").encode(y="ci_low:Q", y2="ci_high:Q")
+            ).properties(title=t("c_bucket_conv_title", lg), height=260)
+        )
 
 # -- fair distribution ------------------------------------------------------------------------
 st.subheader(t("fair_title", lg))

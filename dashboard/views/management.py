@@ -33,175 +33,186 @@ ui.big_number(t("never_contacted", lg), num(cad.get("never_contacted"), lg), con
 ui.big_number(t("stale", lg), num(review.recycling.get("stale"), lg), container=c4)
 
 # -- attempts per lead ---------------------------------------------------------------------------
-left, right = st.columns(2)
-episodes = review.cadence_episodes
-with left:
-    dist = (
-        episodes.group_by("attempts", "is_reached")
-        .agg(pl.len().alias("episodes"))
-        .with_columns(
-            pl.col("is_reached").replace_strict(
-                {True: t("c_reached", lg), False: t("c_not_reached", lg)}
-            ),
+if not ui.missing(review, "cadence", lg):
+    left, right = st.columns(2)
+    episodes = review.cadence_episodes
+    with left:
+        dist = (
+            episodes.group_by("attempts", "is_reached")
+            .agg(pl.len().alias("episodes"))
+            .with_columns(
+                pl.col("is_reached").replace_strict(
+                    {True: t("c_reached", lg), False: t("c_not_reached", lg)}
+                ),
+            )
+            .sort("attempts", "is_reached")
         )
-        .sort("attempts", "is_reached")
-    )
-    rule = (
-        alt.Chart(pl.DataFrame({"a": [cc.min_attempts]}))
-        .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
-        .encode(x="a:O", tooltip=[alt.Tooltip("a:O", title=t("c_min_attempts", lg))])
-    )
-    ui.chart(
-        (
-            alt.Chart(dist)
-            .mark_bar()
-            .encode(
-                x=alt.X(
-                    "attempts:O",
-                    title=t("c_attempts_x", lg),
-                    sort="ascending",
-                    axis=alt.Axis(labelAngle=0),
-                ),
-                y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True, axis=ui.COUNT_AXIS),
-                color=alt.Color(
-                    "is_reached:N",
-                    title=None,
-                    scale=alt.Scale(
-                        domain=[t("c_reached", lg), t("c_not_reached", lg)],
-                        range=["#1a7f37", "#9ca3af"],
+        rule = (
+            alt.Chart(pl.DataFrame({"a": [cc.min_attempts]}))
+            .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
+            .encode(x="a:O", tooltip=[alt.Tooltip("a:O", title=t("c_min_attempts", lg))])
+        )
+        ui.chart(
+            (
+                alt.Chart(dist)
+                .mark_bar()
+                .encode(
+                    x=alt.X(
+                        "attempts:O",
+                        title=t("c_attempts_x", lg),
+                        sort="ascending",
+                        axis=alt.Axis(labelAngle=0),
                     ),
-                ),
+                    y=alt.Y(
+                        "episodes:Q", title=t("c_episodes_y", lg), stack=True, axis=ui.COUNT_AXIS
+                    ),
+                    color=alt.Color(
+                        "is_reached:N",
+                        title=None,
+                        scale=alt.Scale(
+                            domain=[t("c_reached", lg), t("c_not_reached", lg)],
+                            range=["#1a7f37", "#9ca3af"],
+                        ),
+                    ),
+                    tooltip=[
+                        alt.Tooltip("attempts:O", title=t("c_attempts_x", lg)),
+                        alt.Tooltip("is_reached:N", title=None),
+                        alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
+                    ],
+                )
+                + rule
+            ).properties(title=t("c_attempts_title", lg), height=280)
+        )
+    with right:
+        mix = ui.terms(review.channel_mix, "channel", "channel", lg).with_columns(
+            (pl.col("share") * 100).alias("share_pct"),
+            (pl.col("reached") / pl.col("touches")).alias("reach_rate"),
+        )
+        ui.chart(
+            alt.Chart(mix)
+            .mark_bar(color="#2563eb")
+            .encode(
+                y=alt.Y("channel:N", sort="-x", title=None),
+                x=alt.X("touches:Q", title=t("c_touches_x", lg), axis=ui.COUNT_AXIS),
                 tooltip=[
-                    alt.Tooltip("attempts:O", title=t("c_attempts_x", lg)),
-                    alt.Tooltip("is_reached:N", title=None),
-                    alt.Tooltip("episodes:Q", title=t("c_episodes_y", lg), format=","),
+                    alt.Tooltip("channel:N", title=t("c_channel", lg)),
+                    alt.Tooltip("touches:Q", title=t("c_touches", lg), format=","),
+                    alt.Tooltip("share_pct:Q", title=t("c_share_pct", lg), format=".1f"),
+                    alt.Tooltip("reached:Q", title=t("c_touches_reached", lg), format=","),
                 ],
             )
-            + rule
-        ).properties(title=t("c_attempts_title", lg), height=280)
-    )
-with right:
-    mix = ui.terms(review.channel_mix, "channel", "channel", lg).with_columns(
-        (pl.col("share") * 100).alias("share_pct"),
-        (pl.col("reached") / pl.col("touches")).alias("reach_rate"),
-    )
-    ui.chart(
-        alt.Chart(mix)
-        .mark_bar(color="#2563eb")
-        .encode(
-            y=alt.Y("channel:N", sort="-x", title=None),
-            x=alt.X("touches:Q", title=t("c_touches_x", lg), axis=ui.COUNT_AXIS),
-            tooltip=[
-                alt.Tooltip("channel:N", title=t("c_channel", lg)),
-                alt.Tooltip("touches:Q", title=t("c_touches", lg), format=","),
-                alt.Tooltip("share_pct:Q", title=t("c_share_pct", lg), format=".1f"),
-                alt.Tooltip("reached:Q", title=t("c_touches_reached", lg), format=","),
-            ],
+            .properties(title=t("c_channel_title", lg), height=280)
         )
-        .properties(title=t("c_channel_title", lg), height=280)
-    )
 
 # -- cadence by rep ----------------------------------------------------------------------------
 st.subheader(t("cadence_by_rep", lg))
-target = next((k.target for _, k in cfg.all_kpis if k.metric == "cadence_compliance"), None)
-by_rep = ui.with_status(review.cadence_by_rep, "cadence_compliance").rename({"compliance": "rate"})
-gaps = review.gaps_by_rep
-left, right = st.columns(2)
-with left:
-    if by_rep.height:
-        ui.chart(
-            ui.rate_bars(
-                by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
-                category="rep",
-                title=t("c_cadence_rep_title", lg),
-                x_title=t("c_cadence_x", lg),
-                target=target,
-            )
-        )
-with right:
-    if gaps.height:
-        g = ui.named(gaps, "rep_id").with_columns(pl.coalesce("rep_id_name", "rep_id").alias("rep"))
-        g_long = g.unpivot(
-            index=["rep", "gaps"], on=["median_gap_hours", "p90_gap_hours"]
-        ).with_columns(
-            pl.col("variable").replace(
-                {"median_gap_hours": t("c_median_gap", lg), "p90_gap_hours": t("c_p90_gap", lg)}
-            )
-        )
-        ui.chart(
-            alt.Chart(g_long)
-            .mark_bar()
-            .encode(
-                y=alt.Y("rep:N", title=None),
-                yOffset="variable:N",
-                x=alt.X("value:Q", title=t("c_gap_x", lg)),
-                color=alt.Color(
-                    "variable:N",
-                    title=None,
-                    scale=alt.Scale(
-                        domain=[t("c_median_gap", lg), t("c_p90_gap", lg)],
-                        range=["#2563eb", "#93c5fd"],
-                    ),
-                ),
-                tooltip=[
-                    alt.Tooltip("rep:N", title=t("rep", lg)),
-                    alt.Tooltip("variable:N", title=None),
-                    alt.Tooltip("value:Q", title="h", format=".1f"),
-                    alt.Tooltip("gaps:Q", title=t("c_gaps", lg), format=","),
-                ],
-            )
-            .properties(
-                title=t("c_gap_title", lg, hours=f"{cc.min_gap_hours:g}"),
-                height=alt.Step(24),
-            )
-        )
-ui.table(
-    by_rep.select(
-        "rep_name", "team", "episodes", "judged", "held", pl.col("rate").alias("compliance"),
-        "attempts_per_mql", "never_contacted",
+if not ui.missing(review, "cadence", lg):
+    target = next((k.target for _, k in cfg.all_kpis if k.metric == "cadence_compliance"), None)
+    by_rep = ui.with_status(review.cadence_by_rep, "cadence_compliance").rename(
+        {"compliance": "rate"}
     )
-)  # fmt: skip
+    gaps = review.gaps_by_rep
+    left, right = st.columns(2)
+    with left:
+        if by_rep.height:
+            ui.chart(
+                ui.rate_bars(
+                    by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
+                    category="rep",
+                    title=t("c_cadence_rep_title", lg),
+                    x_title=t("c_cadence_x", lg),
+                    target=target,
+                )
+            )
+    with right:
+        if gaps.height:
+            g = ui.named(gaps, "rep_id").with_columns(
+                pl.coalesce("rep_id_name", "rep_id").alias("rep")
+            )
+            g_long = g.unpivot(
+                index=["rep", "gaps"], on=["median_gap_hours", "p90_gap_hours"]
+            ).with_columns(
+                pl.col("variable").replace(
+                    {"median_gap_hours": t("c_median_gap", lg), "p90_gap_hours": t("c_p90_gap", lg)}
+                )
+            )
+            ui.chart(
+                alt.Chart(g_long)
+                .mark_bar()
+                .encode(
+                    y=alt.Y("rep:N", title=None),
+                    yOffset="variable:N",
+                    x=alt.X("value:Q", title=t("c_gap_x", lg)),
+                    color=alt.Color(
+                        "variable:N",
+                        title=None,
+                        scale=alt.Scale(
+                            domain=[t("c_median_gap", lg), t("c_p90_gap", lg)],
+                            range=["#2563eb", "#93c5fd"],
+                        ),
+                    ),
+                    tooltip=[
+                        alt.Tooltip("rep:N", title=t("rep", lg)),
+                        alt.Tooltip("variable:N", title=None),
+                        alt.Tooltip("value:Q", title="h", format=".1f"),
+                        alt.Tooltip("gaps:Q", title=t("c_gaps", lg), format=","),
+                    ],
+                )
+                .properties(
+                    title=t("c_gap_title", lg, hours=f"{cc.min_gap_hours:g}"),
+                    height=alt.Step(24),
+                )
+            )
+    ui.table(
+        by_rep.select(
+            "rep_name", "team", "episodes", "judged", "held", pl.col("rate").alias("compliance"),
+            "attempts_per_mql", "never_contacted",
+        )
+    )  # fmt: skip
 
 # -- stall reasons ----------------------------------------------------------------------------
 st.subheader(t("stall_reasons", lg))
-stalls = (
-    ui.terms(
-        review.stall_reasons,
-        "reason",
-        "reason",
-        lg,
-        missing=t("c_undocumented", lg),
-        where=pl.col("source") == "lifecycle",  # touch notes are the reps' own words
-    )
-    .with_columns(
-        pl.col("source").replace(
-            {"lifecycle": t("c_lifecycle", lg), "touch_note": t("c_touch_note", lg)}
-        ),
-    )
-    .sort("episodes", descending=True, maintain_order=True)  # ties: the library's order
-    .head(15)
-)
-if stalls.height:
-    ui.chart(
-        alt.Chart(stalls)
-        .mark_bar()
-        .encode(
-            y=alt.Y(
-                "reason:N", sort=stalls["reason"].unique(maintain_order=True).to_list(), title=None
+if not ui.missing(review, "cadence", lg):
+    stalls = (
+        ui.terms(
+            review.stall_reasons,
+            "reason",
+            "reason",
+            lg,
+            missing=t("c_undocumented", lg),
+            where=pl.col("source") == "lifecycle",  # touch notes are the reps' own words
+        )
+        .with_columns(
+            pl.col("source").replace(
+                {"lifecycle": t("c_lifecycle", lg), "touch_note": t("c_touch_note", lg)}
             ),
-            x=alt.X("episodes:Q", title=t("c_stall_x", lg), axis=ui.COUNT_AXIS),
-            color=alt.Color("source:N", title=t("c_documented_in", lg)),
-            tooltip=[
-                alt.Tooltip("source:N", title=t("c_documented_in", lg)),
-                alt.Tooltip("reason:N", title=t("reason", lg)),
-                alt.Tooltip("episodes:Q", title=t("c_stall_x", lg), format=","),
-            ],
         )
-        .properties(
-            title=t("c_stall_title", lg),
-            height=ui.BAR_STEP,
-        )
+        .sort("episodes", descending=True, maintain_order=True)  # ties: the library's order
+        .head(15)
     )
+    if stalls.height:
+        ui.chart(
+            alt.Chart(stalls)
+            .mark_bar()
+            .encode(
+                y=alt.Y(
+                    "reason:N",
+                    sort=stalls["reason"].unique(maintain_order=True).to_list(),
+                    title=None,
+                ),
+                x=alt.X("episodes:Q", title=t("c_stall_x", lg), axis=ui.COUNT_AXIS),
+                color=alt.Color("source:N", title=t("c_documented_in", lg)),
+                tooltip=[
+                    alt.Tooltip("source:N", title=t("c_documented_in", lg)),
+                    alt.Tooltip("reason:N", title=t("reason", lg)),
+                    alt.Tooltip("episodes:Q", title=t("c_stall_x", lg), format=","),
+                ],
+            )
+            .properties(
+                title=t("c_stall_title", lg),
+                height=ui.BAR_STEP,
+            )
+        )
 
 # -- lead lists ---------------------------------------------------------------------------------
 st.subheader(t("lead_lists", lg))

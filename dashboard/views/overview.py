@@ -40,7 +40,8 @@ with first:
 with reps:
     st.subheader(t("reps_now", lg))
     # a text table: five narrow columns fit beside "Needs attention" and wrap their headers
-    ui.text_table(ui.formatted(rep_overview(review).drop("rep_id"), lg))
+    if not ui.missing(review, "handoff", lg):
+        ui.text_table(ui.formatted(rep_overview(review).drop("rep_id"), lg))
 
 # -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None
