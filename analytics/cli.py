@@ -238,7 +238,7 @@ def import_(
     """Load data into the warehouse; rows that break a rule go to the quarantine."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from analytics.warehouse import ImportFailed
+    from analytics.warehouse import ImportFailed, WarehouseError
     from analytics.warehouse.adapters import CsvOptions, import_export
 
     if fmt not in FORMATS:
@@ -273,6 +273,8 @@ def import_(
             )
     except ImportFailed as exc:
         fail(f"{exc}; nothing was imported")
+    except WarehouseError as exc:  # another import held the writer lock too long
+        fail(str(exc))
     from analytics.warehouse.privacy import salt_warning
 
     if warning := salt_warning(db, cfg.privacy.salt_file):
@@ -348,8 +350,10 @@ def info(
     # DuckDB only: a few counts need neither polars nor the loader
     from analytics.warehouse.coverage_store import coverage_json
     from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
+    from analytics.warehouse.leftovers import remove_leftovers
 
     cfg = config_or_exit(config)
+    remove_leftovers(db)  # what killed imports left beside the warehouse
     with readonly_warehouse(db) as con:
         counts = table_counts(con)
         as_of = latest_timestamp(con)

@@ -464,3 +464,92 @@ def test_any_sequence_of_imports_follows_the_documented_semantics(steps):
             for table in model:
                 raw = _counts(db, f"SELECT count(*), count(DISTINCT _row_hash) FROM raw.{table}")
                 assert raw == [(len(versions[table]), len(versions[table]))]
+
+
+# -- crash hygiene -----------------------------------------------------------------------------
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or ".stage-" in p.name)
+
+
+def test_info_and_the_next_import_remove_what_a_dead_import_left(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, leads=MONTH_1))
+    dead = 2**22 + 12345  # above any pid this machine hands out
+    (tmp_path / f"w.duckdb.tmp-{dead}").write_bytes(b"x" * 100)
+    (tmp_path / f"w.duckdb.tmp-{dead}.wal").write_bytes(b"x")
+    (tmp_path / f".w.duckdb.stage-{dead}-abc").mkdir()
+    (tmp_path / f".w.duckdb.stage-{dead}-abc" / "good-000000.parquet").write_bytes(b"x")
+    alive = tmp_path / f"w.duckdb.tmp-{os.getpid()}-other.txt"  # not a leftover name
+    alive.write_text("keep")
+    proc = sla("info", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert _leftovers(tmp_path) == [alive.name]
+    (tmp_path / f"w.duckdb.tmp-{dead}").write_bytes(b"x")
+    import_canonical(db, folder(tmp_path, "m2", leads=MONTH_2))
+    assert _leftovers(tmp_path) == [alive.name]
+
+
+def test_a_second_import_waits_for_the_writer_lock_then_gives_up(tmp_path):
+    import fcntl
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, leads=MONTH_1))
+    with open(tmp_path / "w.duckdb.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # an import in progress
+        before = db.read_bytes()
+        env = {**os.environ, "SLA_LOCK_TIMEOUT": "1", "SLA_CONFIG": "data/sla.toml"}
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "analytics.cli",
+                "import",
+                str(tmp_path / "in"),
+                "--db",
+                str(db),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert "another import is writing it; waiting" in proc.stderr
+    assert "still writing it after 1 s; nothing was imported" in proc.stderr
+    assert db.read_bytes() == before
+
+
+def test_imports_killed_at_random_moments_leave_nothing_after_a_clean_import(tmp_path):
+    import random
+    import signal
+    import time
+
+    from analytics.demo import generate_demo
+    from analytics.warehouse.canonical_io import write_canonical
+
+    out = tmp_path / "demo"
+    from analytics.config import load_config
+
+    write_canonical(generate_demo(load_config("data/sla.toml"), leads=400, seed=3), out)
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, out)
+    before = db.read_bytes()
+    rng = random.Random(16)
+    env = {**os.environ, "SLA_CONFIG": "data/sla.toml"}
+    for _ in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "analytics.cli", "import", str(out), "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        time.sleep(rng.uniform(0.5, 3.0))  # when to kill, not a timed assertion
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # the live file is the old one or a complete new one (the same rows here)
+        assert read_core_table(db, "leads").height == 400
+    assert db.read_bytes() == before or read_core_table(db, "leads").height == 400
+    import_canonical(db, folder(tmp_path, leads=MONTH_1))
+    assert _leftovers(tmp_path) == []

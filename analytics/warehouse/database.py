@@ -22,8 +22,11 @@ import fcntl
 import json
 import os
 import shutil
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -38,6 +41,7 @@ from analytics.warehouse.connection import connect_readonly as connect_readonly
 from analytics.warehouse.connection import is_warehouse as is_warehouse
 from analytics.warehouse.facts import latest_timestamp as latest_timestamp
 from analytics.warehouse.facts import table_counts as table_counts
+from analytics.warehouse.leftovers import remove_leftovers
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
 
@@ -114,7 +118,8 @@ def updating(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
     with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _wait_for_lock(lock, db_path)
+        remove_leftovers(db_path, locked=True)
         work = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         work.unlink(missing_ok=True)
         if db_path.exists() and not fresh:
@@ -133,10 +138,53 @@ def updating(
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+            _fsync(work)  # the new file is on disk before it takes the old one's name
             os.replace(work, db_path)
+            _fsync(db_path.parent)  # and the rename itself survives a power cut
         finally:
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
+
+
+#: Seconds an import waits for another one's writer lock (``SLA_LOCK_TIMEOUT``).
+LOCK_TIMEOUT = 600.0
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _wait_for_lock(lock: Any, db_path: Path) -> None:
+    """Take the writer lock; while another import holds it, say so once and wait.
+
+    Raises
+    ------
+    WarehouseError
+        The lock was not free within ``SLA_LOCK_TIMEOUT`` seconds (default 600).
+    """
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    timeout = float(os.environ.get("SLA_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    sys.stderr.write(f"{db_path}: another import is writing it; waiting (up to {timeout:g} s)\n")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise WarehouseError(
+                    f"{db_path}: another import is still writing it after {timeout:g} s; "
+                    "nothing was imported (try again when it has finished)"
+                ) from None
+            time.sleep(0.2)
 
 
 def commit_step(con: duckdb.DuckDBPyConnection) -> None:

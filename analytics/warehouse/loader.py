@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import stat
 import tempfile
 from collections import Counter
@@ -1034,7 +1035,7 @@ def load_batches(
     with (
         updating(db_path) as con,
         tempfile.TemporaryDirectory(
-            prefix=f".{Path(db_path).name}.stage-", dir=Path(db_path).parent
+            prefix=f".{Path(db_path).name}.stage-{os.getpid()}-", dir=Path(db_path).parent
         ) as folder,
     ):
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
