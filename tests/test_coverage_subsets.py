@@ -97,6 +97,8 @@ def test_every_page_renders_on_a_subset(subset_warehouses, monkeypatch, name, la
     assert not at.exception, at.exception[0].value
     if lang == "de":
         at.segmented_control(key="lang").set_value("de").run()
-    for page in PAGES:
+    # without leads the app offers only its first steps and the Data page
+    pages = PAGES if "leads" in dict(SUBSETS)[name] else ("welcome", "warehouse")
+    for page in pages:
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, f"{name}, {page}, {lang}: {at.exception[0].value}"
