@@ -198,6 +198,8 @@ def test_an_admin_sees_the_upload_and_can_log_out(app_url: str, page) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "login-admin-data.png"))
     page.get_by_role("button", name="Log out").click()
+    # the provider's end-session page asks to confirm, then sends the browser back to the app
+    page.get_by_role("button", name="End session").click(timeout=TIMEOUT_MS)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')]"
         ".some(h => h.innerText.includes('please log in'))",
