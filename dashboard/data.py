@@ -281,19 +281,35 @@ def tracks_in_data() -> pl.DataFrame:
     return _tracks_in_data(warehouse_key())
 
 
-def import_files(folder: Path) -> Any:
+def import_files(folder: Path, *, replace: bool = False) -> Any:
     """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime).
+
+    The import runs in a child process: a hostile file that exhausts memory or crashes a
+    reader ends that process, not the app server. ``replace``: the files are full
+    snapshots (``sla import --replace``).
 
     Raises :class:`PermissionError` unless :mod:`dashboard.access` lets this session write
     (the page hides the upload already; this holds for every other caller too).
     """
-    from analytics.warehouse import import_canonical
+    import multiprocessing
+
+    from analytics.warehouse import ImportFailed, import_canonical
     from dashboard import access
 
     if not access.current().may_write:
         raise PermissionError("importing is for admins of the SLA, and not in a read-only app")
 
-    return import_canonical(db_path(), folder, config=config())
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        job = pool.apply_async(
+            import_canonical, (db_path(), folder), {"config": config(), "replace": replace}
+        )
+        try:
+            return job.get()
+        except ImportFailed:
+            raise
+        except Exception as exc:  # the child died or failed: one clear message, no traceback
+            raise ImportFailed(f"{folder}: the import failed ({type(exc).__name__})") from None
 
 
 def segment_filter(values: dict[str, str | None]) -> dict[str, str]:

@@ -391,6 +391,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} row(s) rejected into the quarantine (see below).",
         "In die Quarantäne abgelehnte Zeilen: {n} (siehe unten).",
     ),
+    "upload_replace": (
+        "The files are full snapshots: remove rows whose key a file lacks (--replace)",
+        "Die Dateien sind vollständige Stände: Zeilen ohne Schlüssel in der Datei entfernen "
+        "(--replace)",
+    ),
+    "upload_changes": (
+        "{table}: {added} added, {changed} changed, {unchanged} unchanged, {removed} removed",
+        "{table}: {added} neu, {changed} geändert, {unchanged} unverändert, {removed} entfernt",
+    ),
+    "upload_too_wide": (
+        "{name}: {n} columns is more than the limit of {limit}",
+        "{name}: {n} Spalten sind mehr als die Grenze von {limit}",
+    ),
     "config_versions": ("SLA config versions", "Versionen der SLA-Konfiguration"),
     "unknown_tracks": (
         "Nurture tracks the SLA config does not know",

@@ -424,6 +424,18 @@ def _first_record(file: Path, delimiter: str = ",") -> list[str]:
     return next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
 
 
+def header_width(head: bytes) -> int:
+    """How many columns the header of a CSV has, from its first bytes (nothing else read).
+
+    >>> header_width(b"a;b;c\\n1;2;3\\n"), header_width(b'"x,y",z\\n')
+    (3, 2)
+    """
+    text = head.decode("utf-8-sig", errors="replace")
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), []))
+
+
 def check_header_names(names: Iterable[str], label: str) -> None:
     """Raise :class:`ImportFailed` naming a column that the header has twice.
 

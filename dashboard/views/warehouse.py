@@ -10,10 +10,13 @@ import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import term
+from analytics.warehouse.loader import header_width
 from analytics.warehouse.validate import reason_texts
 from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
 
+#: Most columns an uploaded CSV may have (counted in its header before it is parsed).
+MAX_COLUMNS = 500
 #: Largest file the upload accepts, in MB.
 MAX_UPLOAD_MB = 200
 
@@ -107,10 +110,13 @@ for f in files or []:
         problems.append(
             t("upload_too_big", lg, name=f.name, mb=f.size / 1048576, limit=MAX_UPLOAD_MB)
         )
+    elif suffix == ".csv" and (width := header_width(f.getvalue()[: 1 << 20])) > MAX_COLUMNS:
+        problems.append(t("upload_too_wide", lg, name=f.name, n=width, limit=MAX_COLUMNS))
     else:
         chosen[table] = f
 for p in problems:
     st.error(p)
+replace = st.toggle(t("upload_replace", lg), value=False, key="upload_replace")
 if chosen and not problems and st.button(t("upload_button", lg), type="primary"):
     from analytics.warehouse import ImportFailed
 
@@ -119,7 +125,7 @@ if chosen and not problems and st.button(t("upload_button", lg), type="primary")
             (Path(tmp) / Path(f.name).name.lower()).write_bytes(f.getvalue())
         try:
             with st.spinner("…"):
-                result = data.import_files(Path(tmp))
+                result = data.import_files(Path(tmp), replace=replace)
         except ImportFailed as exc:
             st.session_state["import_error"] = str(exc).replace(tmp + "/", "")
         else:
@@ -129,6 +135,7 @@ if chosen and not problems and st.button(t("upload_button", lg), type="primary")
                 "rows_rejected": result.rows_rejected,
                 "dropped": result.dropped_columns,
                 "masked": result.masked_columns,
+                "changes": result.changes,
             }
     st.rerun()
 
@@ -138,6 +145,10 @@ if "import_result" in st.session_state:
     done = st.session_state.pop("import_result")
     loaded = ", ".join(f"{k} {num(v, lg)}" for k, v in done["loaded"].items()) or "–"
     st.success(t("upload_done", lg, loaded=loaded))
+    for name, counts in done.get("changes", {}).items():
+        st.caption(
+            t("upload_changes", lg, table=name, **{k: num(v, lg) for k, v in counts.items()})
+        )
     for file, columns in done.get("dropped", {}).items():
         st.info(t("upload_dropped", lg, file=file, columns=", ".join(columns)))
     for file, columns in done.get("masked", {}).items():
