@@ -13,6 +13,7 @@ Pages call the functions here and the ``analytics`` library; they never open fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,13 +63,26 @@ def config_key() -> tuple[str, int]:
 # -- resources -------------------------------------------------------------------------
 
 
+#: The connection opened last per warehouse path (closed when the file changes).
+_OPEN: dict[str, Any] = {}
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _connection(path: str, mtime: int) -> Any:
     """The shared read-only connection; a query of one session uses its own ``.cursor()``
     (one connection serves one query at a time: two sessions at once would collide)."""
     from analytics.warehouse import connect_readonly
 
-    return connect_readonly(path)
+    # DuckDB keeps one instance per file path and process: while a connection to the file
+    # an import has since replaced is open, connect() hands out that instance and so the
+    # old data (duckdb/duckdb#15912). Close it first: the next rerun sees the new file.
+    previous = _OPEN.pop(path, None)
+    if previous is not None:
+        with contextlib.suppress(Exception):
+            previous.close()
+    con = connect_readonly(path)
+    _OPEN[path] = con
+    return con
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
