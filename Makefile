@@ -36,7 +36,7 @@ $(DB):
 demo: setup $(DB) ## Build the demo warehouse when it is missing (LEADS=50000)
 
 run: setup $(DB) ## Set up, build the demo when missing, start the app on 127.0.0.1:8501
-	$(UV) run streamlit run dashboard/app.py --server.headless true \
+	$(UV) run python -m dashboard.serve --server.headless true \
 		--server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
 lint: setup ## ruff: lint and format check
