@@ -769,6 +769,25 @@ def test_an_upload_wider_than_the_column_limit_is_refused_before_parsing(
     assert not at.button
 
 
+def test_the_upload_size_limit_is_streamlits_max_upload_size(tmp_path, monkeypatch) -> None:
+    from streamlit import config as streamlit_config
+
+    monkeypatch.setenv("SLA_DB", str(tmp_path / "w.duckdb"))
+    before = streamlit_config.get_option("server.maxUploadSize")
+    streamlit_config.set_option("server.maxUploadSize", 1)  # MB
+    try:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        at.switch_page("views/warehouse.py").run()
+        big = b"lead_id,created_at,source\n" + b"L1,2026-10-01,email\n" * 60_000  # 1.2 MB
+        at.file_uploader(key="upload").set_value(("leads.csv", big, "text/csv")).run()
+    finally:
+        streamlit_config.set_option("server.maxUploadSize", before)
+    assert any("leads.csv" in e.value and "1 MB" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+    assert not at.button
+
+
 def test_upload_rejects_unknown_file_names(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SLA_DB", str(tmp_path / "w.duckdb"))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()

@@ -17,8 +17,9 @@ from dashboard.i18n import moment, num, t
 
 #: Most columns an uploaded CSV may have (counted in its header before it is parsed).
 MAX_COLUMNS = 500
-#: Largest file the upload accepts, in MB.
-MAX_UPLOAD_MB = 200
+#: Largest file the upload accepts, in MB: Streamlit's ``server.maxUploadSize``
+#: (``.streamlit/config.toml``, 200; or ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE``).
+MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
 
 lg = ui.lang()
 state, _ = data.warehouse_state()
