@@ -33,13 +33,10 @@ lang = ui.sidebar_language()
 state, error = data.warehouse_state()
 problem = data.config_error()
 
-if problem is not None:
-    st.error(f"**{data.config_path()}**: the SLA config is not valid.\n\n```\n{problem}\n```")
-    st.stop()
 
-viewer = access.current()  # the one place that decides who sees and does what
-if not viewer.may_see:  # anonymous, or an account without access: the login page only
-    # every page's address leads to the login page (a shared link opens no "not found")
+def login_only() -> None:
+    """The login page and nothing else: every page's address leads to it (a shared link
+    opens no "not found")."""
     login = st.navigation(
         [page("login.py", "nav_login", ":material/login:", default=True)]
         + [
@@ -52,6 +49,19 @@ if not viewer.may_see:  # anonymous, or an account without access: the login pag
     ui.sync_url(filters=False)
     login.run()
     st.stop()
+
+
+if problem is not None:
+    # the config names who may see what: with a login, nobody sees its path and problems
+    # before logging in
+    if access.login_configured() and not st.user.is_logged_in:
+        login_only()
+    st.error(f"**{data.config_path()}**: the SLA config is not valid.\n\n```\n{problem}\n```")
+    st.stop()
+
+viewer = access.current()  # the one place that decides who sees and does what
+if not viewer.may_see:  # anonymous, or an account without access: the login page only
+    login_only()
 access.sidebar_account(viewer, lang)
 
 if state != "ok":

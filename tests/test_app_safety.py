@@ -182,6 +182,18 @@ def test_anonymous_sees_only_the_login_page(hostile, config_with_access, monkeyp
         at.switch_page("views/warehouse.py")  # the navigation holds the login page only
 
 
+def test_with_a_login_an_invalid_config_is_shown_only_after_logging_in(
+    hostile, tmp_path, monkeypatch
+):
+    broken = tmp_path / "sla.toml"
+    broken.write_text(CONFIG.read_text(encoding="utf-8") + "\n[access]\nadmins = 7\n")
+    at = app_as(hostile, broken, monkeypatch, {"is_logged_in": False})
+    assert at.title[0].value == "SLA Analytics: please log in"
+    assert not at.error  # neither the config's path nor its problems
+    at = app_as(hostile, broken, monkeypatch, {"is_logged_in": True, "email": ADMIN})
+    assert any("the SLA config is not valid" in e.value for e in at.error)
+
+
 def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access, monkeypatch):
     viewer = {"is_logged_in": True, "email": "max@example.org", "name": "Max", "sub": "m-1"}
     at = app_as(hostile, config_with_access, monkeypatch, viewer)

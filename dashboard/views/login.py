@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, ui
+from dashboard import access, data, ui
 from dashboard.i18n import t
 
 lg = ui.lang()
-viewer = access.current()
-if viewer.role == "denied":
+# an invalid config names no roles: the login comes first, the config's problems after it
+viewer = access.current() if data.config_error() is None else None
+if viewer is not None and viewer.role == "denied":
     st.title(t("no_access_title", lg))
     st.warning(t("no_access", lg, name=ui.md(viewer.name)))
     st.button(t("logout_button", lg), on_click=st.logout)
