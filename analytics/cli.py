@@ -41,6 +41,13 @@ ConfigOption = Annotated[
     typer.Option("--config", envvar="SLA_CONFIG", help="SLA config (TOML).", show_default=True),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+#: ``--as-of`` of the commands about now (alerts, notifications): a timestamp or ``now``.
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="The moment 'now': an ISO 8601 timestamp, or now (default: latest data)."
+    ),
+]
 DEFAULT_DB_PATH = Path("data/warehouse.duckdb")
 DEFAULT_CONFIG_PATH = Path("data/sla.toml")
 
@@ -1043,13 +1050,7 @@ def alerts_command(
             help="Days ahead for leads going stale and recycled leads due in nurture.",
         ),
     ] = 3.0,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The moment 'now': an ISO 8601 timestamp, or now (default: latest data).",
-        ),
-    ] = None,
+    as_of: NowOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
@@ -1162,13 +1163,7 @@ def notify_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be sent; send and log nothing.")
     ] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The moment 'now': an ISO 8601 timestamp, or now (default: latest data).",
-        ),
-    ] = None,
+    as_of: NowOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
