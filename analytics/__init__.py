@@ -7,8 +7,8 @@ options keyword-only) and returns LazyFrames; collect at the edge.
 >>> tables = analytics.Tables.empty()
 >>> config = analytics.load_config("data/sla.toml")
 >>> review = analytics.build_review(tables, config, month="2026-10")
->>> review.to_json_dict()["volumes"]["mqls"]
-0
+>>> print(review.to_json_dict()["volumes"]["mqls"])  # no data answers nothing: null, not 0
+None
 
 Open the warehouse with :func:`analytics.warehouse.connect_readonly` and
 :func:`analytics.warehouse.load_tables`; scoring lives in :mod:`analytics.scoring`
