@@ -40,6 +40,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture
+def refreshed(warehouse: Path, tmp_path: Path) -> Path:
+    """A copy of the demo warehouse with its results stored (as after an import)."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    refresh_results(db, load_config(CONFIG))
+    return db
+
+
 def assert_same_review(stored_review: Review, fresh: Review) -> None:
     """Every field equal: scalars exactly, frames with their dtypes and row order."""
     assert stored_review.to_json_dict() == fresh.to_json_dict()
@@ -92,15 +101,12 @@ def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Pat
 
 
 def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
-    warehouse: Path, tmp_path: Path
+    refreshed: Path, tmp_path: Path
 ) -> None:
     from analytics.warehouse import import_canonical
     from analytics.warehouse.config_history import record_config_if_new
 
-    db = tmp_path / "w.duckdb"
-    shutil.copy(warehouse, db)
-    cfg = load_config(CONFIG)
-    refresh_results(db, cfg)
+    db, cfg = refreshed, load_config(CONFIG)
 
     def kept() -> int:
         con = connect_readonly(db)
@@ -162,7 +168,7 @@ def test_only_known_classes_are_stored_or_built() -> None:
 
 
 def test_the_app_opens_on_stored_results_without_reading_the_tables(
-    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    refreshed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A first visit of the Overview and the KPIs page after an import reads a few KB of
     stored results: no review is computed and the tables are never loaded."""
@@ -172,10 +178,7 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
     import analytics.warehouse.database
     from analytics.coverage import last_complete_month
 
-    db = tmp_path / "w.duckdb"
-    shutil.copy(warehouse, db)
-    cfg = load_config(CONFIG)
-    refresh_results(db, cfg)
+    db, cfg = refreshed, load_config(CONFIG)
     con = connect_readonly(db)
     as_of = latest_timestamp(con)
     # the app opens on the last complete month (spec/coverage.md)
@@ -206,29 +209,21 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
 
 
 def test_a_result_stored_by_another_version_of_the_code_is_not_served(
-    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    refreshed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import analytics.precompute
 
-    db = tmp_path / "w.duckdb"
-    shutil.copy(warehouse, db)
-    cfg = load_config(CONFIG)
-    refresh_results(db, cfg)
+    db, cfg = refreshed, load_config(CONFIG)
     monkeypatch.setattr(analytics.precompute, "code_hash", lambda: "an upgrade")
     con = connect_readonly(db)
     assert stored(con, "review", month="2026-10", config=cfg, as_of=latest_timestamp(con)) is None
     con.close()
 
 
-def test_the_review_pack_from_stored_reviews_equals_a_fresh_one(
-    warehouse: Path, tmp_path: Path
-) -> None:
+def test_the_review_pack_from_stored_reviews_equals_a_fresh_one(refreshed: Path) -> None:
     from analytics.pack import build_pack, render_pack
 
-    db = tmp_path / "w.duckdb"
-    shutil.copy(warehouse, db)
-    cfg = load_config(CONFIG)
-    refresh_results(db, cfg)
+    db, cfg = refreshed, load_config(CONFIG)
     con = connect_readonly(db)
     tables, as_of = load_tables(con), latest_timestamp(con)
     used: list[str] = []
