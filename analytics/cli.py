@@ -693,6 +693,7 @@ def _write_pack(
     from analytics.pack.render import PackRenderError
     from analytics.precompute import stored
     from analytics.warehouse import load_tables
+    from analytics.warehouse.notifications import notification_log
 
     def kept(config: SlaConfig, label: str, moment: datetime | None) -> Any:
         return stored(con, "review", month=label, config=config, as_of=moment)
@@ -700,8 +701,9 @@ def _write_pack(
     with progress_bar("building the review pack") as progress:
         progress("reviewing two months", 0.1)
         pack = build_pack(
-            load_tables(con), cfg, month=month, as_of=as_of, versions=versions, stored=kept
-        )
+            load_tables(con), cfg, month=month, as_of=as_of, versions=versions, stored=kept,
+            notifications=notification_log(con),
+        )  # fmt: skip
         progress(f"rendering {fmt}", 0.6)
         try:
             document = render_pack(pack, fmt=fmt)

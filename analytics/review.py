@@ -148,6 +148,8 @@ class Review:
     coverage: dict[str, bool] = field(default_factory=dict)
     #: The data's coverage (:func:`analytics.coverage.coverage`), for the reasons.
     coverage_frame: pl.DataFrame | None = None
+    #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
+    warnings: pl.DataFrame | None = None
 
     def measurable(self, group: str) -> bool:
         """Whether the data can answer measure group ``group`` for this month."""
@@ -643,6 +645,7 @@ def build_review(
     as_of: datetime | None = None,
     segment: dict | None = None,
     coverage: pl.DataFrame | None = None,
+    notifications: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> Review:
     """Assemble the month's review (spec/metrics.md, every section).
 
@@ -670,6 +673,10 @@ def build_review(
         What the data can answer (:func:`analytics.coverage.coverage`, as stored at
         import); default: computed from ``tables``. A measure the month's data cannot
         answer is null, its KPI ``no_data`` (spec/coverage.md).
+    notifications : LazyFrame or DataFrame, optional
+        The send log of ``sla notify``
+        (:func:`analytics.warehouse.notifications.notification_log`): fills
+        :attr:`Review.warnings` (:func:`with_warnings`).
 
     Returns
     -------
@@ -826,7 +833,7 @@ def build_review(
         "stale_leads": cur["stale"],
         "recycled_not_enrolled": enrollment.filter(pl.col("status").is_in(["late", "missing"])),
     }
-    return Review(
+    review = Review(
         month=window.label,
         as_of=resolved,
         window=window,
@@ -870,6 +877,95 @@ def build_review(
         coverage=groups,
         coverage_frame=coverage,
     )
+    return with_warnings(review, notifications)
+
+
+#: Columns of :attr:`Review.warnings`.
+WARNINGS_SCHEMA: dict[str, pl.DataType] = {
+    "rep_id": pl.String(), "rep_name": pl.String(), "warned": pl.Int64(), "met": pl.Int64(),
+    "missed": pl.Int64(), "pending": pl.Int64(), "rate": pl.Float64(), "ci_low": pl.Float64(),
+    "ci_high": pl.Float64(),
+}  # fmt: skip
+
+
+def rep_warnings(
+    speed: pl.DataFrame,
+    log: pl.LazyFrame | pl.DataFrame | None,
+    *,
+    as_of: datetime | None,
+    reps: pl.DataFrame | None = None,
+) -> pl.DataFrame | None:
+    """Did the warnings of ``sla notify`` work? Per rep: the MQL episodes whose owner was
+    warned before the first-touch deadline, and how many were touched in time (``met``).
+
+    :func:`analytics.alerts.warnings_effect` per rep, with the sends up to ``as_of`` only.
+    Without a send log (None, or no row) the answer is None: nothing can be said, which is
+    not "no warning worked" (spec/coverage.md).
+
+    Parameters
+    ----------
+    speed : DataFrame
+        :func:`analytics.handoff.speed_to_lead` of the month's episodes.
+    log : LazyFrame or DataFrame or None
+        The send log (:func:`analytics.warehouse.notifications.notification_log`).
+    as_of : datetime or None
+        The moment of judgement: later sends are not counted.
+    reps : DataFrame, optional
+        ``rep_id`` and ``rep_name`` (e.g. :attr:`Review.handoff_by_rep`).
+
+    Returns
+    -------
+    DataFrame with :data:`WARNINGS_SCHEMA`, one row per rep warned, by rep id; or None.
+
+    Examples
+    --------
+    >>> from datetime import timedelta
+    >>> t0 = datetime(2026, 10, 1, tzinfo=UTC)
+    >>> speed = pl.DataFrame({"lead_id": ["a", "b", "c"], "episode": [1, 1, 1],
+    ...     "owner_rep_id": "r1", "status": ["met", "missed", "met"]})
+    >>> log = pl.DataFrame({"kind": "new_mql", "lead_id": ["a", "b", "c"], "episode": 1,
+    ...     "status": "sent", "sent_at": [t0, t0, t0 + timedelta(days=9)],
+    ...     "deadline_at": t0 + timedelta(days=10)})
+    >>> names = pl.DataFrame({"rep_id": ["r1"], "rep_name": ["Ana"]})
+    >>> rep_warnings(speed, log, as_of=t0 + timedelta(days=5), reps=names).select(
+    ...     "rep_name", "warned", "met", "missed").row(0)
+    ('Ana', 2, 1, 1)
+    >>> rep_warnings(speed, log.head(0), as_of=None) is None
+    True
+    """
+    from analytics.alerts import warnings_effect
+
+    if log is None or log.lazy().head(1).collect().is_empty():
+        return None
+    sent = log.lazy().with_columns(
+        pl.col(c).dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+        for c in ("sent_at", "deadline_at")
+    )
+    if as_of is not None:  # nothing learned from the future
+        sent = sent.filter(pl.col("sent_at") <= pl.lit(as_of, pl.Datetime("us", "UTC")))
+    names = (
+        reps.lazy().select("rep_id", "rep_name").unique("rep_id")
+        if reps is not None
+        else pl.LazyFrame(schema={"rep_id": pl.String, "rep_name": pl.String})
+    )
+    return (
+        warnings_effect(sent, speed.lazy(), by=("owner_rep_id",))
+        .rename({"owner_rep_id": "rep_id"})
+        .join(names, on="rep_id", how="left")
+        .select(list(WARNINGS_SCHEMA))
+        .sort("rep_id", nulls_last=True)
+        .collect()
+        .cast(WARNINGS_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def with_warnings(review: Review, log: pl.LazyFrame | pl.DataFrame | None) -> Review:
+    """A copy of ``review`` with :attr:`Review.warnings` from the send log ``log``
+    (:func:`rep_warnings`; a stored review is read back without them)."""
+    warnings = rep_warnings(
+        review.speed_to_lead, log, as_of=review.as_of, reps=review.handoff_by_rep
+    )
+    return dataclasses.replace(review, warnings=warnings)
 
 
 def _month_part(frames: Mapping[str, pl.DataFrame], window: Window) -> dict[str, pl.DataFrame]:
@@ -1108,9 +1204,12 @@ __all__ = [
     "JSON_CONVERSION",
     "JSON_VOLUMES",
     "OPEN_BREACHES",
+    "WARNINGS_SCHEMA",
     "Review",
     "build_review",
     "kpi_history",
     "rep_overview",
+    "rep_warnings",
     "review_sections",
+    "with_warnings",
 ]

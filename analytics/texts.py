@@ -1513,6 +1513,32 @@ TEXTS: dict[str, tuple[str, str]] = {
         "In diesem Monat gibt es nichts zu messen (keine Fälle).",
     ),
     "coverage.unassigned": ("unassigned", "nicht zugewiesen"),
+    # -- the review pack: did the warnings work? (analytics.review.rep_warnings) ------------
+    "pack.section.warnings": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
+    "pack.warnings.rep": (
+        "{rep}: warned about {warned} episodes before their deadline; {met} of them were "
+        "touched in time ({missed} missed, {pending} still open).",
+        "{rep}: vor Ablauf der Frist zu {warned} Episoden gewarnt; {met} davon rechtzeitig "
+        "kontaktiert ({missed} verfehlt, {pending} noch offen).",
+    ),
+    "pack.warnings.note": (
+        "Warned: {command} sent the owner the new MQL or a first touch alert before the deadline.",
+        "Gewarnt: {command} hat den Verantwortlichen vor Ablauf der Frist über den neuen "
+        "MQL oder den fälligen Erstkontakt informiert.",
+    ),
+    "pack.warnings.no_log": (
+        "No send log of {command} for this warehouse: whether warnings helped cannot be said.",
+        "Kein Sendeprotokoll von {command} zu diesem Warehouse: ob Warnungen geholfen "
+        "haben, lässt sich nicht sagen.",
+    ),
+    "pack.warnings.none": (
+        "No MQL episode of this month was warned before its deadline.",
+        "Zu keiner MQL-Episode dieses Monats wurde vor Ablauf der Frist gewarnt.",
+    ),
+    "pack.col.warned": ("Warned before the deadline", "Vor der Frist gewarnt"),
+    "pack.col.touched_in_time": ("Touched in time", "Rechtzeitig kontaktiert"),
+    "pack.col.missed": ("Missed", "Verfehlt"),
+    "pack.col.open": ("Still open", "Noch offen"),
 }
 
 

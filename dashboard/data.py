@@ -607,6 +607,7 @@ def _pack(
             segment=review_segment(dict(segment), reps),
             versions=versions,
             coverage=_coverage(key, ckey),
+            notifications=notification_log(),
         )
 
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
@@ -621,7 +622,7 @@ def _pack(
     # reads the tables, so they are not loaded for it
     return build_pack(
         load_tables(con), _config(*ckey), month=month, as_of=at, versions=versions,
-        stored=review_of, coverage=_coverage(key, ckey),
+        stored=review_of, coverage=_coverage(key, ckey), notifications=notification_log(),
     )  # fmt: skip
 
 

@@ -747,3 +747,79 @@ def test_significant_changes_by_p_value_ties_in_the_changes_order(pack):
     )
     got = dataclasses.replace(pack, changes=changes).significant
     assert got["metric"].to_list() == ["visitors", "mqls", "sqls", "leads"]
+
+
+# -- did the warnings work? ----------------------------------------------------------------
+
+
+def _send_log() -> pl.DataFrame:
+    """L1 (Ana, met) and L2 (Ben, missed) warned before their deadline; L3 (Ben) only after
+    it (not counted); L4 never; a send after AS_OF is not known at the review."""
+    rows = []
+    for lead, mql_day, sent_after_h in (("L1", 1, 0), ("L2", 2, 1), ("L3", 5, 30), ("L4", 6, None)):
+        if sent_after_h is None:
+            continue
+        mql_at = datetime(2026, 10, mql_day, 9, tzinfo=UTC)
+        rows.append(
+            {"kind": "new_mql", "lead_id": lead, "episode": 1, "status": "sent",
+             "sent_at": mql_at + timedelta(hours=sent_after_h),
+             "deadline_at": mql_at + timedelta(hours=24)}
+        )  # fmt: skip
+    rows.append(
+        {"kind": "alert.first_touch.at_risk", "lead_id": "L4", "episode": 1, "status": "sent",
+         "sent_at": AS_OF + timedelta(days=1), "deadline_at": AS_OF + timedelta(days=2)}
+    )  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def warned_pack(warehouse):
+    con = connect_readonly(warehouse)
+    try:
+        return build_pack(load_tables(con), CFG, month="2026-10", as_of=AS_OF,
+                          notifications=_send_log())  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_the_pack_says_per_rep_how_many_warned_episodes_were_touched_in_time(warned_pack):
+    w = warned_pack.review.warnings
+    assert w.select("rep_name", "warned", "met", "missed", "pending").rows() == [
+        ("Ana Alpha", 1, 1, 0, 0),
+        ("Ben Beta", 1, 0, 1, 0),
+    ]
+    md, de = render_markdown(warned_pack), render_markdown(warned_pack, lang="de")
+    assert "### Did the warnings work?" in md
+    assert (
+        "- Ana Alpha: warned about 1 episodes before their deadline; 1 of them were touched "
+        "in time (0 missed, 0 still open)." in md
+    )
+    assert "### Haben die Warnungen gewirkt?" in de
+    assert (
+        "- Ben Beta: vor Ablauf der Frist zu 1 Episoden gewarnt; 0 davon rechtzeitig "
+        "kontaktiert (1 verfehlt, 0 noch offen)." in de
+    )
+    html = text_of(render_html(warned_pack, charts=False, lang="de"))
+    assert "Ben Beta: vor Ablauf der Frist zu 1 Episoden gewarnt" in html
+
+
+def test_without_a_send_log_the_warnings_section_says_so_in_one_sentence(pack):
+    assert pack.review.warnings is None
+    sentence = (
+        "No send log of sla notify for this warehouse: whether warnings helped cannot be said."
+    )
+    assert sentence in render_markdown(pack)
+    assert sentence in text_of(render_html(pack, charts=False))
+    assert "Kein Sendeprotokoll von sla notify zu diesem Warehouse" in render_markdown(
+        pack, lang="de"
+    )
+
+
+def test_the_workbook_has_the_warnings_per_rep_or_why_there_are_none(pack, warned_pack):
+    from analytics.pack.export import pack_sheets
+
+    sheet = pack_sheets(warned_pack, lang="de")["Haben die Warnungen gewirkt?"]
+    assert sheet.rows() == [("Ana Alpha", 1, 1, 0, 0, 1.0), ("Ben Beta", 1, 0, 1, 0, 0.0)]
+    assert sheet.columns[:3] == ["Mitarbeiter", "Vor der Frist gewarnt", "Rechtzeitig kontaktiert"]
+    empty = pack_sheets(pack)["Did the warnings work?"]
+    assert empty.item().startswith("No send log of sla notify")

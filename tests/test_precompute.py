@@ -262,3 +262,33 @@ def test_results_of_an_older_layout_are_dropped_and_stored_again(
     con = connect_readonly(db)
     assert stored_results(con).height == 6
     con.close()
+
+
+def test_the_warnings_of_a_review_survive_the_bytes_and_reach_a_stored_pack(
+    refreshed: Path,
+) -> None:
+    from analytics.pack import build_pack, render_pack
+
+    cfg = load_config(CONFIG)
+    con = connect_readonly(refreshed)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    fresh = build_review(tables, cfg, month="2026-10", as_of=as_of)
+    speed = fresh.speed_to_lead.filter(pl.col("status") != "pending").head(3)
+    log = speed.select(
+        pl.lit("new_mql").alias("kind"), "lead_id", "episode", pl.lit("sent").alias("status"),
+        pl.col("started_at").alias("sent_at"), pl.lit(as_of).alias("deadline_at"),
+    )  # fmt: skip
+    warned = build_review(tables, cfg, month="2026-10", as_of=as_of, notifications=log)
+    assert warned.warnings is not None and warned.warnings["warned"].sum() == 3
+    assert_same_review(from_bytes(to_bytes(warned)), warned)
+
+    def kept(config, label, moment):
+        return stored(con, "review", month=label, config=config, as_of=moment)
+
+    packs = [
+        build_pack(tables, cfg, month="2026-10", as_of=as_of, stored=s, notifications=log)
+        for s in (None, kept)
+    ]
+    assert render_pack(packs[1], fmt="md") == render_pack(packs[0], fmt="md")
+    assert packs[1].review.warnings is not None
+    con.close()

@@ -937,6 +937,7 @@ def build_pack(
     alpha: float = 0.05,
     stored: Callable[[SlaConfig, str, datetime | None], Any] | None = None,
     coverage: pl.DataFrame | None = None,
+    notifications: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> ReviewPack:
     """Assemble the review pack of ``month``.
 
@@ -966,6 +967,9 @@ def build_pack(
         Only for the whole company: with a ``segment`` every review is computed.
     coverage : DataFrame, optional
         What the data can answer (as stored at import); default: computed.
+    notifications : LazyFrame or DataFrame, optional
+        The send log of ``sla notify``: "did the warnings work?" of the month
+        (:func:`analytics.review.with_warnings`); without it the section says so.
 
     Returns
     -------
@@ -973,7 +977,7 @@ def build_pack(
     """
     from analytics.coverage import coverage as data_coverage
     from analytics.coverage import last_complete_month
-    from analytics.review import build_review
+    from analytics.review import build_review, with_warnings
 
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
         nonlocal coverage
@@ -997,7 +1001,7 @@ def build_pack(
     prev_window = month_window(prev_month, timezone=tz)
     in_force = config_in_force(versions, on=window.first_day, fallback=config)
     prev_in_force = config_in_force(versions, on=prev_window.first_day, fallback=config)
-    review = review_of(in_force, window.label, as_of)
+    review = with_warnings(review_of(in_force, window.label, as_of), notifications)
     previous = review_of(prev_in_force, prev_month, review.as_of)
     # the previous month judged by its own SLA; a point-in-time count has no past value;
     # a running month is compared with none (nor tested for significant changes)

@@ -302,7 +302,13 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
     Sheet names are the pack's section headings; the numbers are the pack's, raw (the
     workbook formats them), shares as shares.
     """
-    from analytics.pack.render import breach_groups, change_sentence, funnel_rows, pacing_rows
+    from analytics.pack.render import (
+        breach_groups,
+        change_sentence,
+        funnel_rows,
+        pacing_rows,
+        warning_view,
+    )
     from analytics.texts import metric_label, render, term
 
     def w(code: str, **params: Any) -> str:
@@ -386,6 +392,25 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
             for g in breach_groups(pack, lang=lang)
             for b in g["rows"]
         ]
+    )
+    warned = warning_view(pack, lang=lang)
+    sheets[w("section.warnings")] = (
+        pl.DataFrame({w("section.warnings"): [warned["note"]]})
+        if warned["note"]
+        else pl.DataFrame(
+            [
+                {
+                    w("col.rep"): r["rep"],
+                    w("col.warned"): r["warned"],
+                    w("col.touched_in_time"): r["met"],
+                    w("col.missed"): r["missed"],
+                    w("col.open"): r["pending"],
+                    w("col.rate"): r["rate"],
+                }
+                for r in warned["rows"]
+            ],
+            schema_overrides={w("col.rate"): pl.Float64},
+        )
     )
     sheets[w("section.changes_short")] = pl.DataFrame(
         [

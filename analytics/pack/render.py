@@ -123,6 +123,33 @@ def breach_groups(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]
     return groups
 
 
+def warning_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
+    """ "Did the warnings work?" of the month: per rep a sentence and its counts, or, when
+    nothing can be said, ``note`` (one sentence: no send log, no handoff data, none warned).
+
+    Returns
+    -------
+    dict: ``note`` (str or None) and ``rows`` (``rep``, ``warned``, ``met``, ``missed``,
+    ``pending``, ``sentence``), reps most warned first.
+    """
+    review = pack.review
+    frame = getattr(review, "warnings", None)
+    if frame is None:
+        return {"note": render("pack.warnings.no_log", lang=lang, command="sla notify"), "rows": []}
+    if not review.measurable("handoff"):
+        return {"note": review.reason("handoff", lang=lang), "rows": []}
+    if frame.is_empty():
+        return {"note": render("pack.warnings.none", lang=lang), "rows": []}
+    rows = []
+    for r in frame.sort(["warned", "rep_id"], descending=[True, False]).iter_rows(named=True):
+        rep = r["rep_name"] or r["rep_id"] or render("coverage.unassigned", lang=lang)
+        counts = {k: format_count(r[k], lang) for k in ("warned", "met", "missed", "pending")}
+        rows.append(
+            {**r, "rep": rep, "sentence": render("pack.warnings.rep", lang=lang, rep=rep, **counts)}
+        )
+    return {"note": None, "rows": rows}
+
+
 def change_sentence(row: dict[str, Any], *, lang: Lang = "en") -> str:
     """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``."""
     verb = row["direction"] if row["direction"] in ("up", "down", "same") else "changed"
@@ -354,6 +381,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "funnel": funnel_rows(pack, lang=lang),
         "pacing": pacing_rows(pack, lang=lang),
         "breach_groups": breach_groups(pack, lang=lang),
+        "warnings": warning_view(pack, lang=lang),
         "significant": [
             {**r, "sentence": change_sentence(r, lang=lang)}
             for r in pack.significant.iter_rows(named=True)
@@ -542,5 +570,6 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_pack",
+    "warning_view",
     "without_scripts",
 ]
