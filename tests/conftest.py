@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Speed is measured in bench/, never asserted in tests: no per-example deadline. On CI
@@ -13,3 +15,20 @@ settings.register_profile(
     "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, once per test session (every browser test runs in the xdist
+    group "browser", so in one worker)."""
+    from browser_support import skip_without_chromium
+
+    skip_without_chromium()
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

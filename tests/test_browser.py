@@ -7,21 +7,11 @@ with Playwright and Debian's chromium, and saves a screenshot of each page under
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from browser_support import ROOT, SHOTS, served_app, settle, skip_without_chromium
 
-from bench.browser import CHROMIUM_ARGS, free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
 #: url path -> expected heading fragment (English)
 PAGES = {
     "": "at a glance",
@@ -56,8 +46,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory):
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    skip_without_chromium()
     from analytics.config import load_config
     from analytics.demo import generate_demo
     from analytics.warehouse import write_tables
@@ -66,65 +55,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
     cfg = load_config(ROOT / "data" / "sla.toml")
     frames = generate_demo(cfg, leads=3000, seed=1, end=datetime(2026, 11, 20, tzinfo=UTC))
     write_tables(db, frames, source="browser test", config=cfg)
-    port = free_port()
-    env = {**os.environ, "SLA_DB": str(db), "SLA_CONFIG": str(ROOT / "data" / "sla.toml")}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
-    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
-    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}"
-                )
-            time.sleep(0.3)
+    with served_app(db) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _settle(page, timeout: float = 120.0) -> None:
-    """Wait until the script has finished and every element has rendered (for a moment)."""
-    page.wait_for_selector("h1", timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
-    while time.monotonic() < deadline:
-        running = page.locator(busy).count() > 0
-        if running:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.5:
-            return
-        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -133,7 +65,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")
-        _settle(page)
+        settle(page)
         errors = page.locator('[data-testid="stException"]')
         SHOTS.mkdir(parents=True, exist_ok=True)
         # the app scrolls inside its main section: grow the viewport to the content first
@@ -142,7 +74,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
             ".map(e => e.scrollHeight))"
         )
         page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 100), 12000)})
-        _settle(page)
+        settle(page)
         page.screenshot(path=str(SHOTS / f"{path or 'overview'}-{lang}.png"), full_page=True)
         assert errors.count() == 0, errors.first.inner_text()[:2000]
         heading = page.locator("h1").first.inner_text()
@@ -206,22 +138,6 @@ OVERFLOW_JS = """
 """
 #: The meeting room's screens (a laptop and a projector) the pages are checked at.
 SCREENS = [(1440, 900), (1280, 800)]
-
-
-def settle(page, timeout: float = 120.0, quiet: float = 1.5) -> None:
-    """:func:`_settle` with a shorter quiet period (after a resize, nothing new is loaded)."""
-    page.wait_for_selector("h1", timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
-    while time.monotonic() < deadline:
-        if page.locator(busy).count() > 0:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > quiet:
-            return
-        time.sleep(0.2)
 
 
 def test_no_text_overflows_its_tile_or_chart(app_url: str, browser) -> None:

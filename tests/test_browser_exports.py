@@ -9,18 +9,15 @@ go to ``tests/screenshots/<export>-<page>-<lang>.png`` (git-ignored) for a perso
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from test_browser import PAGES, SHOTS, _settle
+from browser_support import ROOT, SHOTS, served_app, settle
+from test_browser import PAGES
 
 from analytics.coverage import KPI_GROUPS
 
-ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"
 EXPORTS = {
     "olist": REAL,
@@ -36,49 +33,6 @@ def _sla(*args: str) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "analytics.cli", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    from bench.browser import CHROMIUM_ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _serve(db: Path):
-    import time
-    import urllib.request
-
-    from bench.browser import free_port
-
-    port = free_port()
-    env = {**os.environ, "SLA_DB": str(db), "SLA_CONFIG": str(ROOT / "data" / "sla.toml")}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
-        time.sleep(0.3)
 
 
 @pytest.mark.parametrize("export", list(EXPORTS))
@@ -101,14 +55,13 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
     if not doc["coverage"]["revenue"]:
         assert doc["volumes"]["won_revenue"] is None
 
-    proc, url = _serve(db)
-    try:
+    with served_app(db) as url:
         for lang in ("en", "de"):
             for path in PAGES:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 try:
                     page.goto(f"{url}/{path}?lang={lang}", wait_until="domcontentloaded")
-                    _settle(page)
+                    settle(page)
                     errors = page.locator('[data-testid="stException"]')
                     SHOTS.mkdir(parents=True, exist_ok=True)
                     page.screenshot(
@@ -120,9 +73,3 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
                     )
                 finally:
                     page.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -10,41 +10,18 @@ in as different accounts at the provider's authorize form.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from browser_support import ROOT, SHOTS, served_app, skip_without_chromium, wait_for
 
-from bench.browser import CHROMIUM_ARGS, free_port
+from bench.browser import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
 ADMIN = "erika.admin@example.org"
 VIEWER = "max.viewer@example.org"
 TIMEOUT_MS = 120_000
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def _wait_for(url: str, proc: subprocess.Popen | None = None, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
-            tail = proc.stderr.read().decode()[-2000:] if proc is not None else ""
-            raise RuntimeError(f"{url} did not answer: {tail}")
-        time.sleep(0.3)
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +31,13 @@ def provider():
 
     with run_server_in_thread(port=0) as server:
         url = f"http://localhost:{server.server_port}"
-        _wait_for(f"{url}/.well-known/openid-configuration")
+        wait_for(f"{url}/.well-known/openid-configuration")
         yield url
 
 
 @pytest.fixture(scope="module")
 def app_url(provider: str, tmp_path_factory: pytest.TempPathFactory):
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    skip_without_chromium()
     from analytics.config import load_config
     from analytics.demo import generate_demo
     from analytics.warehouse import write_tables
@@ -86,36 +62,8 @@ def app_url(provider: str, tmp_path_factory: pytest.TempPathFactory):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    env = {**os.environ, "SLA_DB": str(db), "SLA_CONFIG": str(config)}
-    env.pop("SLA_READONLY", None)
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
-    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
-    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    command += ["--secrets.files", str(secrets)]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        _wait_for(f"{url}/_stcore/health", proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    with served_app(db, config=config, secrets=secrets, port=port) as app:
+        yield app
 
 
 @pytest.fixture

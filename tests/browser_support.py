@@ -1,0 +1,109 @@
+"""What the real-browser tests share: the app served by ``streamlit run``, Debian's
+chromium, and waiting until a page has settled.
+
+The fixture ``browser`` lives in ``conftest.py`` (one chromium per test session, as every
+browser test runs in the same xdist group); the server is a context manager because the
+tests start it with different warehouses, configs and secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.browser import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "screenshots"
+DEFAULT_CONFIG = ROOT / "data" / "sla.toml"
+#: What a page shows while its script runs (the running man, skeletons of elements).
+BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
+
+
+def skip_without_chromium() -> None:
+    """Skip the calling test when Debian's chromium is missing (``make test`` installs it)."""
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+
+
+def wait_for(url: str, proc: subprocess.Popen | None = None, seconds: float = 60) -> None:
+    """Poll ``url`` until it answers 200; fail with the server's last words if it died."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:
+            if answer.status == 200:
+                return
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            tail = proc.stderr.read().decode()[-2000:] if proc is not None else ""
+            raise RuntimeError(f"{url} did not answer: {tail}")
+        time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def served_app(
+    db: Path,
+    *,
+    config: Path = DEFAULT_CONFIG,
+    secrets: Path | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """``streamlit run dashboard/app.py`` on ``db`` at a free local port.
+
+    Parameters
+    ----------
+    db, config:
+        The warehouse and the SLA config (``SLA_DB``, ``SLA_CONFIG``).
+    secrets:
+        A ``secrets.toml`` (e.g. an ``[auth]`` login), or None.
+    port:
+        The port, when the caller needs the URL beforehand (a login's redirect URI);
+        a free one otherwise.
+
+    Yields the base URL once the server is healthy; stops the server afterwards.
+    """
+    port = port or free_port()
+    env = {**os.environ, "SLA_DB": str(db), "SLA_CONFIG": str(config)}
+    env.pop("SLA_READONLY", None)
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+               "--server.headless", "true", "--server.address", "127.0.0.1",
+               "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/_stcore/health", proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def settle(page, timeout: float = 120.0, quiet: float = 1.5) -> None:
+    """Wait until the page's script has finished and nothing new appeared for ``quiet``
+    seconds (a page streams its elements; a resize only needs a short quiet period)."""
+    page.wait_for_selector("h1", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if page.locator(BUSY).count() > 0:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > quiet:
+            return
+        time.sleep(0.2)
