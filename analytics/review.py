@@ -600,10 +600,24 @@ def _covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) ->
     )
 
 
-def _covered_pacing(
-    pacing: pl.DataFrame, groups: Mapping[str, bool], *, judged: Any
+def covered_pacing(
+    pacing: pl.DataFrame, groups: Mapping[str, bool], *, judged: Any = True
 ) -> pl.DataFrame:
-    """Pacing with unknown actuals null; without a segment target, no target and no pace."""
+    """Goal pacing with what the month's data cannot answer null (spec/coverage.md).
+
+    A stage whose measure group (``won_revenue``: revenue, ``deals_won``: deals,
+    ``visitors``: visitors, the others: funnel) the month cannot answer has ``actual``,
+    ``expected_to_date``, ``pace``, ``forecast`` and ``forecast_attainment`` null (its
+    goal stays); without a segment target (``judged`` false) no row has a target or pace.
+
+    >>> p = pl.DataFrame({"stage": ["won_revenue", "mqls"], "actual": [0.0, 30.0],
+    ...                   "target": [100.0, 40.0], "expected_to_date": [50.0, 20.0],
+    ...                   "pace": [0.0, 1.5], "forecast": [0.0, 60.0],
+    ...                   "forecast_attainment": [0.0, 1.5]})
+    >>> covered_pacing(p, {"revenue": False}).select("actual", "target",
+    ...                                               "expected_to_date").rows()
+    [(None, 100.0, None), (30.0, 40.0, 20.0)]
+    """
     missing = [
         s for s in pacing["stage"].unique().to_list()
         if not groups.get(_PACING_GROUPS.get(s, "funnel"), True)
@@ -611,7 +625,7 @@ def _covered_pacing(
     gone = pl.col("stage").is_in(missing)
     out = pacing.with_columns(
         pl.when(~gone).then(pl.col(c)).alias(c)
-        for c in ("actual", "pace", "forecast", "forecast_attainment")
+        for c in ("actual", "expected_to_date", "pace", "forecast", "forecast_attainment")
     )
     if not judged:
         out = out.with_columns(
@@ -619,6 +633,15 @@ def _covered_pacing(
             for c in ("target", "expected_to_date", "pace", "forecast_attainment")
         )
     return out
+
+
+def pacing_group(stage: str) -> str:
+    """The measure group a stage of goal pacing needs (spec/coverage.md).
+
+    >>> pacing_group("won_revenue"), pacing_group("sqls")
+    ('revenue', 'funnel')
+    """
+    return _PACING_GROUPS.get(stage, "funnel")
 
 
 def _months_between(first: str, last: str) -> int:
@@ -815,7 +838,7 @@ def build_review(
     ).collect()
     _blank_frames(cur, groups)
     cur["conversion"] = _covered_conversion(cur["conversion"], groups)
-    cur["pacing"] = _covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
+    cur["pacing"] = covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
     premature = cur["premature"]
     enrollment = cur["enrollment"]
     # a never-contacted episode whose first-touch deadline has not passed is pending, not a breach
@@ -1207,7 +1230,9 @@ __all__ = [
     "WARNINGS_SCHEMA",
     "Review",
     "build_review",
+    "covered_pacing",
     "kpi_history",
+    "pacing_group",
     "rep_overview",
     "rep_warnings",
     "review_sections",

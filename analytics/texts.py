@@ -1539,6 +1539,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.col.touched_in_time": ("Touched in time", "Rechtzeitig kontaktiert"),
     "pack.col.missed": ("Missed", "Verfehlt"),
     "pack.col.open": ("Still open", "Noch offen"),
+    # -- issue 14: unknown pacing rows, pending episodes, unassigned leads --
+    "pack.col.reason": ("Why unknown", "Warum unbekannt"),
 }
 
 

@@ -395,7 +395,9 @@ def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | 
 def _goal_plan(
     key: tuple[str, int], ckey: tuple[str, int], month: str, at: datetime, target: float
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from analytics.coverage import month_coverage
     from analytics.goals import monthly_targets, pacing
+    from analytics.review import covered_pacing
 
     cfg = _config(*ckey)
     cfg = cfg.model_copy(
@@ -404,11 +406,15 @@ def _goal_plan(
     t = _tables(key).until(at)
     targets = monthly_targets(t, config=cfg, month=month)
     paced = pacing(t, config=cfg, month=month, as_of=at, targets=targets)
-    return tuple(pl.collect_all([targets, paced]))  # type: ignore[return-value]
+    funnel, paced = pl.collect_all([targets, paced])
+    # what the month's data cannot answer is null, not 0 (spec/coverage.md)
+    groups = month_coverage(_coverage(key, ckey), month, timezone=cfg.reporting.timezone)
+    return funnel, covered_pacing(paced, groups)
 
 
 def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(reverse funnel, pacing) of the whole company for a monthly revenue target."""
+    """(reverse funnel, pacing) of the whole company for a monthly revenue target; pacing
+    of a stage the month's data cannot answer is null (:func:`analytics.review.covered_pacing`)."""
     return _goal_plan(warehouse_key(), config_key(), month, as_of(), target)
 
 

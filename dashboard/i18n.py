@@ -858,6 +858,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "den vergangenen Tagen gekürzten Mengenzielen gemessen und nicht mit dem Vormonat "
         "verglichen; die Mengen eines Segments nur an dessen eigenen Zielen.",
     ),
+    # -- issue 14: sections without data, pending episodes, unassigned leads --
+    "no_enrollments": (
+        "No lead was enrolled in a nurture track this month.",
+        "In diesem Monat wurde kein Lead in einen Nurturing-Track eingeschrieben.",
+    ),
+    "no_exits": (
+        "No lead left a nurture track this month.",
+        "In diesem Monat hat kein Lead einen Nurturing-Track verlassen.",
+    ),
 }
 
 

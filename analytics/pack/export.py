@@ -326,6 +326,7 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 w("col.expected"): r.get("expected_to_date"),
                 w("col.forecast"): r.get("forecast"),
                 w("col.forecast_attainment"): r.get("forecast_attainment"),
+                w("col.reason"): r.get("reason"),
             }
             for r in pacing_rows(pack, lang=lang)
         ]

@@ -39,6 +39,7 @@ from analytics.pack.formatting import (
     format_p,
     format_share,
 )
+from analytics.review import pacing_group
 from analytics.texts import Lang, check_lang, day, metric_label, moment, number, render, term
 
 PackFormat = Literal["html", "pdf", "md", "xlsx"]
@@ -91,15 +92,24 @@ def funnel_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
 
 
 def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
-    """The goal-pacing table of the review, month first, then the quarter."""
+    """The goal-pacing table of the review, month first, then the quarter; a row the data
+    cannot answer has ``reason`` (one sentence in ``lang``), the others ``reason`` None."""
     frame = pack.review.pacing
     if frame.is_empty():
         return []
     order = {"month": 0, "quarter": 1}
     rows = frame.to_dicts()
     rows.sort(key=lambda r: order.get(r["period"], 9))
+    review = pack.review
     for r in rows:
         r["label"] = metric_label(r["stage"], lang=lang) if r["stage"] in STAGES else r["stage"]
+        # unknown is "–" with the reason, never a number (spec/coverage.md)
+        group = pacing_group(r["stage"])
+        r["reason"] = None
+        if r.get("actual") is None and not review.measurable(group):
+            r["reason"] = review.reason(group, lang=lang)
+        elif r.get("target") is None and review.segment:
+            r["reason"] = render("coverage.segment", lang=lang)
     return rows
 
 

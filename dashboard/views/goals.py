@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.review import pacing_group
 from dashboard import data, ui
 from dashboard.i18n import compact, money, month_name, num, pct, t
 
@@ -36,29 +37,36 @@ right.caption(
     + t("reverse_funnel_note", lg, months=cfg.goals.rate_window_months)
 )
 funnel, paced = data.goal_plan(v.month, target)
+review = data.review(v.month)  # company-wide: what the month's data can answer
+#: The measure group the rate of a reverse-funnel step needs (others: funnel).
+RATE_GROUPS = {"avg_deal_size": "revenue", "opportunity_to_won": "deals",
+               "visitor_to_lead": "visitors"}  # fmt: skip
 
 # -- what it takes ------------------------------------------------------------------------
 st.subheader(t("what_it_takes", lg))
-# four tiles a row: eight in one row cut labels and values off on a 1280-px screen
-per_row = 4
-rows = [st.columns(per_row) for _ in range(-(-len(STAGE_LABELS) // per_row))]
-cols = [col for row in rows for col in row]
-for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
-    stage = r["stage"]
-    value = compact(r["target"], lg)
-    col.metric(
-        STAGE_LABELS[stage] + (f" ({cur})" if stage == "won_revenue" else ""),
-        value,
-        border=True,
-        help=num(r["target"], lg),
-    )
-    if r["rate_name"]:
-        rate = (
-            money(r["rate"], lg, currency=cur)
-            if r["rate_name"] == "avg_deal_size"
-            else pct(r["rate"], lg)
-        )
-        col.caption(f"÷ {ui.metric_name(r['rate_name'], lg)}: {rate}")
+# every stage below the revenue goal is divided by the average won deal size: without
+# amounts (or opportunities) nothing of the reverse funnel can be known
+if not any(ui.missing(review, g, lg) for g in ("funnel", "deals", "revenue")):
+    # four tiles a row: eight in one row cut labels and values off on a 1280-px screen
+    per_row = 4
+    rows = [st.columns(per_row) for _ in range(-(-len(STAGE_LABELS) // per_row))]
+    cols = [col for row in rows for col in row]
+    for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
+        stage = r["stage"]
+        label = STAGE_LABELS[stage] + (f" ({cur})" if stage == "won_revenue" else "")
+        group = RATE_GROUPS.get(r["rate_name"] or "", "funnel")
+        if r["target"] is None and not review.measurable(group):
+            col.metric(label, "–", border=True)
+            ui.missing(review, group, lg, container=col)
+            continue
+        col.metric(label, compact(r["target"], lg), border=True, help=num(r["target"], lg))
+        if r["rate_name"]:
+            rate = (
+                money(r["rate"], lg, currency=cur)
+                if r["rate_name"] == "avg_deal_size"
+                else pct(r["rate"], lg)
+            )
+            col.caption(f"÷ {ui.metric_name(r['rate_name'], lg)}: {rate}")
 
 # -- pacing -----------------------------------------------------------------------------------
 st.subheader(t("pacing", lg))
@@ -67,55 +75,77 @@ rows = paced.sort(pl.col("stage").replace_strict(order, default=99)).with_column
     pl.col("stage").replace_strict(STAGE_LABELS, default=pl.col("stage")).alias("label"),
     (pl.col("actual") / pl.col("target")).alias("attainment"),
 )
+# a stage the month's data cannot answer is "–" in the table, with the reason, and no bar;
+# without amounts no stage has a goal (each is the revenue goal / the average deal size)
+no_goal = None if review.measurable("revenue") else review.reason("revenue", lang=lg)
+reasons = {
+    stage: review.reason(pacing_group(stage), lang=lg)
+    if not review.measurable(pacing_group(stage))
+    else no_goal
+    for stage in STAGE_LABELS
+}
+reasons = {k: v for k, v in reasons.items() if v}
 for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter", lg))):
     part = rows.filter(pl.col("period") == period)
     if part.height == 0:
         continue
+    if part["actual"].is_null().all():
+        st.markdown(f"**{title}**")
+        ui.missing(review, "funnel", lg)
+        continue
     share = part["elapsed_share"].max()
     elapsed = t(f"{period}_elapsed", lg, share=pct(share, lg, digits=0))
     st.markdown(f"**{title}** · {elapsed}")
-    base = alt.Chart(part).encode(y=alt.Y("label:N", sort=list(STAGE_LABELS.values()), title=None))
-    bars = base.mark_bar(color="#2563eb").encode(
-        x=alt.X(
-            "attainment:Q",
-            title=t("c_pacing_x", lg),
-            axis=alt.Axis(format="%"),
-        ),
-        tooltip=[
-            alt.Tooltip("label:N", title=t("stage", lg)),
-            alt.Tooltip("actual:Q", title=t("to_date", lg), format=",.0f"),
-            alt.Tooltip("expected_to_date:Q", title=t("expected_to_date", lg), format=",.0f"),
-            alt.Tooltip("target:Q", title=t("target", lg), format=",.0f"),
-            alt.Tooltip("forecast:Q", title=t("forecast", lg), format=",.0f"),
-            alt.Tooltip("pace:Q", title=t("c_pace", lg), format=".0%"),
-        ],
-    )
-    expected = (
-        alt.Chart(pl.DataFrame({"x": [share]}))
-        .mark_rule(color="#d97706", strokeWidth=3, strokeDash=[6, 3])
-        .encode(
-            x="x:Q", tooltip=[alt.Tooltip("x:Q", title=t("expected_to_date", lg), format=".0%")]
+    known = part.filter(pl.col("attainment").is_not_null())
+    if known.is_empty():  # no stage has a goal to pace against
+        ui.no_data(no_goal or review.reason("funnel", lang=lg))
+    else:
+        base = alt.Chart(known).encode(
+            y=alt.Y("label:N", sort=list(STAGE_LABELS.values()), title=None)
         )
-    )
-    goal = (
-        alt.Chart(pl.DataFrame({"x": [1.0]}))
-        .mark_rule(color="#1a7f37", strokeWidth=2)
-        .encode(x="x:Q")
-    )
-    ui.chart(
-        (bars + expected + goal).properties(
-            title=t("c_pacing_title", lg, title=title),
-            height=ui.BAR_STEP,
+        bars = base.mark_bar(color="#2563eb").encode(
+            x=alt.X(
+                "attainment:Q",
+                title=t("c_pacing_x", lg),
+                axis=alt.Axis(format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=t("stage", lg)),
+                alt.Tooltip("actual:Q", title=t("to_date", lg), format=",.0f"),
+                alt.Tooltip("expected_to_date:Q", title=t("expected_to_date", lg), format=",.0f"),
+                alt.Tooltip("target:Q", title=t("target", lg), format=",.0f"),
+                alt.Tooltip("forecast:Q", title=t("forecast", lg), format=",.0f"),
+                alt.Tooltip("pace:Q", title=t("c_pace", lg), format=".0%"),
+            ],
         )
-    )
+        expected = (
+            alt.Chart(pl.DataFrame({"x": [share]}))
+            .mark_rule(color="#d97706", strokeWidth=3, strokeDash=[6, 3])
+            .encode(
+                x="x:Q", tooltip=[alt.Tooltip("x:Q", title=t("expected_to_date", lg), format=".0%")]
+            )
+        )
+        goal = (
+            alt.Chart(pl.DataFrame({"x": [1.0]}))
+            .mark_rule(color="#1a7f37", strokeWidth=2)
+            .encode(x="x:Q")
+        )
+        ui.chart(
+            (bars + expected + goal).properties(
+                title=t("c_pacing_title", lg, title=title),
+                height=ui.BAR_STEP,
+            )
+        )
     # pace (actual / expected by now) equals forecast / target for a linear forecast:
     # one column, not two with the same numbers
     whole = ("actual", "expected_to_date", "goal_target", "forecast")
-    ui.table(
-        part.rename({"target": "goal_target"}).select(
-            pl.col("label").alias("stage_name"),
-            *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
-            # the revenue goal itself, and what the stages above need for it
-            "forecast_attainment",
-        )
+    shown = part.rename({"target": "goal_target"}).select(
+        pl.col("label").alias("stage_name"),
+        *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
+        # the revenue goal itself, and what the stages above need for it
+        "forecast_attainment",
+        pl.col("stage")
+        .replace_strict(reasons, default=None, return_dtype=pl.String)
+        .alias("reason"),
     )
+    ui.table(shown if reasons else shown.drop("reason"))

@@ -21,10 +21,13 @@ remql = review.remql
 sales = review.sales_triggered
 
 # -- headline -----------------------------------------------------------------------------------
+nurture = review.measurable("nurture")
 c1, c2, c3, c4 = st.columns(4)
-ui.big_number(t("enrollments", lg), num(enrollments["enrollments"].sum(), lg), container=c1)
+enrolled = num(enrollments["enrollments"].sum(), lg) if nurture else "–"
+ui.big_number(t("enrollments", lg), enrolled, container=c1)
 c1.caption(t("enrollments_note", lg))
-ui.big_number(t("exits", lg), num(review.nurture_exits["exits"].sum(), lg), container=c2)
+exited = num(review.nurture_exits["exits"].sum(), lg) if nurture else "–"
+ui.big_number(t("exits", lg), exited, container=c2)
 ui.rate_metric(
     t("remql_rate", lg), remql.get("rate"), remql.get("x"), remql.get("n"), remql.get("ci_low"),
     remql.get("ci_high"), lg, container=c3, delta=ui.change_of(review, "remql_rate"),
@@ -32,8 +35,10 @@ ui.rate_metric(
 )  # fmt: skip
 if remql.get("is_immature"):
     c3.caption(t("immature", lg, days=cfg.recycle.remql_window_days))
-ui.big_number(t("sales_triggered", lg), num(enrollments["by_sales"].sum(), lg), container=c4)
-c4.caption(t("sales_triggered_note", lg))
+ui.missing(review, "funnel", lg, container=c3)
+by_sales = num(enrollments["by_sales"].sum(), lg) if nurture else "–"
+ui.big_number(t("sales_triggered", lg), by_sales, container=c4)
+c4.caption(t("sales_triggered_note", lg))  # without enrollments: "–", the sections say why
 
 unknown = review.unknown_tracks
 if unknown.height:
@@ -58,33 +63,39 @@ tracks = enrollments.with_columns(
     .replace_strict({k: tr.sales_can_trigger for k, tr in described.items()}, default=None)
     .alias("sales_can_trigger"),
 )
-left, right = st.columns([1, 1])
-with left:
-    long = enrollments.pipe(ui.labelled, "track", lg).pipe(ui.labelled, "buyer_stage", lg)
-    long = long.unpivot(
-        index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
-    ).with_columns(
-        pl.col("by").replace({"by_auto": t("c_automatic", lg), "by_sales": t("c_sales_asked", lg)}),
-        pl.col("value").alias("count"),
-    )
-    ui.chart(
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("track:N", sort="-x", title=None),
-            x=alt.X("count:Q", title=t("c_enroll_x", lg), stack=True, axis=ui.COUNT_AXIS),
-            color=alt.Color("by:N", title=t("c_triggered_by", lg)),
-            tooltip=[
-                alt.Tooltip("track:N", title=column_label("track", lg)),
-                alt.Tooltip("buyer_stage:N", title=column_label("buyer_stage", lg)),
-                alt.Tooltip("by:N", title=t("c_triggered_by", lg)),
-                alt.Tooltip("count:Q", title=t("c_enrollments", lg), format=","),
-            ],
-        )
-        .properties(title=t("c_enroll_title", lg), height=ui.BAR_STEP)
-    )
-with right:
-    ui.table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
+if not ui.missing(review, "nurture", lg):
+    left, right = st.columns([1, 1])
+    with left:
+        if enrollments["enrollments"].sum():
+            long = enrollments.pipe(ui.labelled, "track", lg).pipe(ui.labelled, "buyer_stage", lg)
+            long = long.unpivot(
+                index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
+            ).with_columns(
+                pl.col("by").replace(
+                    {"by_auto": t("c_automatic", lg), "by_sales": t("c_sales_asked", lg)}
+                ),
+                pl.col("value").alias("count"),
+            )
+            ui.chart(
+                alt.Chart(long)
+                .mark_bar()
+                .encode(
+                    y=alt.Y("track:N", sort="-x", title=None),
+                    x=alt.X("count:Q", title=t("c_enroll_x", lg), stack=True, axis=ui.COUNT_AXIS),
+                    color=alt.Color("by:N", title=t("c_triggered_by", lg)),
+                    tooltip=[
+                        alt.Tooltip("track:N", title=column_label("track", lg)),
+                        alt.Tooltip("buyer_stage:N", title=column_label("buyer_stage", lg)),
+                        alt.Tooltip("by:N", title=t("c_triggered_by", lg)),
+                        alt.Tooltip("count:Q", title=t("c_enrollments", lg), format=","),
+                    ],
+                )
+                .properties(title=t("c_enroll_title", lg), height=ui.BAR_STEP)
+            )
+        else:
+            st.info(t("no_enrollments", lg))
+    with right:
+        ui.table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
 
 # -- exits ----------------------------------------------------------------------------------------
 st.subheader(t("exits", lg))
@@ -92,7 +103,11 @@ exit_words = {r: t(f"exit_{r}", lg) for r in EXIT_REASONS}
 exits = review.nurture_exits.pipe(ui.labelled, "track", lg).with_columns(
     pl.col("exit_reason").replace(exit_words).fill_null(t("c_not_recorded", lg))
 )
-if exits.height:
+if ui.missing(review, "nurture", lg):
+    pass
+elif not exits.height:
+    st.info(t("no_exits", lg))
+else:
     ui.chart(
         alt.Chart(exits)
         .mark_bar()
@@ -121,7 +136,12 @@ prog = (
     .pipe(ui.terms, "from_stage", "buyer_stage", lg, missing=no_activity)
     .pipe(ui.terms, "to_stage", "buyer_stage", lg, missing=no_activity)
 )
-if prog.height:
+# the buyer stages come from the activities: without them every lead is "no activity"
+if ui.missing(review, "nurture", lg) or ui.missing(review, "scoring_interest", lg):
+    pass
+elif not prog.height:
+    st.info(t("no_enrollments", lg))
+else:
     order = [*(term("buyer_stage", s, lang=lg) for s in BUYER_STAGES), no_activity]
     ui.chart(
         alt.Chart(prog)
@@ -154,7 +174,9 @@ if prog.height:
 
 # -- sales-triggered ------------------------------------------------------------------------
 st.subheader(t("sales_triggered", lg))
-if sales.height:
+if ui.missing(review, "nurture", lg):
+    pass
+elif sales.height:
     ui.table(sales)
     not_allowed = sales.filter(~pl.col("sales_can_trigger").fill_null(False))
     if not_allowed.height:

@@ -1,0 +1,185 @@
+"""Pages, pack and review on a tiny export without nurture enrollments, activities, web
+traffic or deal amounts (spec/coverage.md), by hand, in both languages.
+
+The fixture (reporting time zone UTC, first touch within 24 h, judged at 1 Apr 01:00,
+so March is the last complete month):
+
+- A (owner Rita): MQL 3 Mar 09:00, touched 11:00 (met); SQL 6 Mar; a deal won 20 Mar
+  with amount 0 (the export has no amounts);
+- B (no owner): MQL 5 Mar 09:00, never touched: missed, never contacted;
+- C (owner Rita): MQL 31 Mar 20:00, untouched at 1 Apr 01:00, deadline 1 Apr 20:00:
+  pending, i.e. at risk, not a breach.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.config import load_config
+from analytics.review import build_review
+from analytics.tables import Tables
+from analytics.warehouse import write_tables
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+CONFIG = ROOT / "data" / "sla.toml"
+CFG = load_config(CONFIG)
+AS_OF = datetime(2026, 4, 1, 1, tzinfo=UTC)
+
+NURTURE = {
+    "en": "No nurture enrollments were imported: import nurture_enrollments.",
+    "de": "Es wurden keine Nurturing-Einschreibungen importiert: nurture_enrollments importieren.",
+}
+AMOUNTS = {
+    "en": "The opportunities carry no amounts: import opportunities with their amount.",
+    "de": "Die Opportunities haben keine Beträge: opportunities mit Betrag importieren.",
+}
+VISITORS = {
+    "en": "No web traffic was imported: import web_traffic (visitors per day and source).",
+    "de": "Es wurde kein Web-Traffic importiert: web_traffic importieren (Besucher je Tag und "
+    "Quelle).",
+}
+
+
+def _ev(lead: str, stage: str, at: str) -> dict:
+    return {"lead_id": lead, "stage": stage, "entered_at": at}
+
+
+def _touch(tid: str, lead: str, at: str) -> dict:
+    return {"touch_id": tid, "lead_id": lead, "rep_id": "r1", "occurred_at": at,
+            "channel": "phone", "outcome": "no_answer"}  # fmt: skip
+
+
+def _lead(lid: str, created: str, owner: str | None) -> dict:
+    return {"lead_id": lid, "created_at": created, "source": "email", "owner_rep_id": owner}
+
+
+TABLES = Tables.from_rows(
+    reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+    leads=[_lead("A", "2026-03-02T09:00:00Z", "r1"), _lead("B", "2026-03-04T09:00:00Z", None),
+           _lead("C", "2026-03-31T19:00:00Z", "r1")],
+    lifecycle_events=[_ev("A", "mql", "2026-03-03T09:00:00Z"),
+                      _ev("B", "mql", "2026-03-05T09:00:00Z"),
+                      _ev("C", "mql", "2026-03-31T20:00:00Z"),
+                      _ev("A", "sql", "2026-03-06T09:00:00Z")],
+    sales_touches=[_touch("T1", "A", "2026-03-03T11:00:00Z"),
+                   _touch("T2", "A", "2026-04-01T01:00:00Z")],
+    opportunities=[{"opportunity_id": "O", "lead_id": "A", "created_at": "2026-03-08T09:00Z",
+                    "closed_at": "2026-03-20T09:00Z", "amount": 0.0, "status": "won"}],
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def review():
+    return build_review(TABLES, CFG, month="2026-03", as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("pages") / "w.duckdb"
+    names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
+    write_tables(db, {n: getattr(TABLES, n).collect() for n in names}, source="t", config=CFG)
+    return db
+
+
+def _page(warehouse: Path, monkeypatch, page: str, lang: str) -> AppTest:
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def _greyed(at: AppTest) -> list[str]:
+    """The sentences of the empty-state component (``ui.no_data``), in order."""
+    prefix, suffix = ":gray[:material/block: ", "]"
+    return [
+        m.value.removeprefix(prefix).removesuffix(suffix)
+        for m in at.markdown
+        if m.value.startswith(prefix)
+    ]
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+# -- 1. every section without its data says so, once, and draws nothing ----------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
+    at = _page(warehouse, monkeypatch, "nurturing", lang)
+    tiles = [m.value for m in at.metric]
+    assert tiles[0] == tiles[1] == tiles[3] == "–"  # enrollments, exits, sales-triggered
+    # tracks, exits, progression, sales-triggered: one sentence each, no chart, no table
+    assert _greyed(at) == [NURTURE[lang]] * 4
+    assert _charts(at) == [] and len(at.dataframe) == 0
+    assert len(at.subheader) == 4 and not at.info
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_goals_page_without_amounts(warehouse, monkeypatch, lang):
+    at = _page(warehouse, monkeypatch, "goals", lang)
+    # what it takes: every stage is the revenue goal / the average deal size, unknown;
+    # pacing: no stage has a goal, so no chart (month and quarter) but the actuals
+    assert _greyed(at) == [AMOUNTS[lang]] * 3
+    assert _charts(at) == []
+    month = at.dataframe[0].value
+    shown = dict(zip(month.iloc[:, 0], month.to_dict("records"), strict=True))
+    revenue = shown["Won revenue" if lang == "en" else "Gewonnener Umsatz"]
+    assert all(pl.Series([revenue[c]]).fill_nan(None).is_null().all()
+               for c in ("actual", "expected_to_date", "forecast"))  # fmt: skip
+    assert revenue["goal_target"] == 1_000_000
+    assert revenue["reason"] == AMOUNTS[lang]
+    assert shown["MQLs"]["actual"] == 3 and shown["MQLs"]["reason"] == AMOUNTS[lang]
+    visitors = shown["Visitors" if lang == "en" else "Besucher"]
+    assert visitors["reason"] == VISITORS[lang]
+
+
+# -- 2. pacing of unknown revenue: "–" with the reason, never a number -----------------------
+
+
+def test_pacing_of_unknown_revenue_is_null(review):
+    month = review.pacing.filter(pl.col("period") == "month")
+    revenue = month.filter(pl.col("stage") == "won_revenue").row(0, named=True)
+    assert (revenue["actual"], revenue["expected_to_date"], revenue["pace"],
+            revenue["forecast"]) == (None, None, None, None)  # fmt: skip
+    assert revenue["target"] == 1_000_000  # the goal itself is the config's
+    mqls = month.filter(pl.col("stage") == "mqls").row(0, named=True)
+    assert mqls["actual"] == 3.0
+
+
+@pytest.fixture(scope="module")
+def pack():
+    from analytics.pack import build_pack
+
+    return build_pack(TABLES, CFG, month="2026-03", as_of=AS_OF)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_pack_pacing_of_unknown_revenue_is_a_dash_with_the_reason(pack, lang):
+    from analytics.pack.render import render_pack
+
+    md = render_pack(pack, fmt="md", lang=lang)
+    revenue = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
+    month = "month" if lang == "en" else "Monat"
+    row = next(line for line in md.splitlines() if line.startswith(f"| {month} | {revenue}"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # stage (reason) | actual | goal | expected to date | pace | forecast | forecast / goal
+    assert cells[1] == f"{revenue} ({AMOUNTS[lang]})"
+    assert cells[2] == "–" and cells[4:] == ["–"] * 4
+    assert not re.search(r"EUR 0\b|(?<![\d.,])0 EUR", md)
+    html = render_pack(pack, fmt="html", lang=lang)
+    assert f'<span class="small">{AMOUNTS[lang]}</span>' in html
