@@ -608,8 +608,9 @@ def review(
         versions, cfg_in_force = _config_in_force(con, cfg, month)
         if pack_format is not None:
             _write_pack(
-                con, cfg, versions, month=month, as_of=moment, fmt=pack_format, out=out_file
-            )
+                con, cfg, versions, month=month, as_of=moment, fmt=pack_format, out=out_file,
+                db=db,
+            )  # fmt: skip
             return
         result = stored(con, "review", month=month, config=cfg_in_force, as_of=moment)
         if result is None:  # not among the months kept after the last import
@@ -688,6 +689,7 @@ def _write_pack(
     as_of: datetime | None,
     fmt: str,
     out: Path | None,
+    db: Path,
 ) -> None:
     from analytics.pack import build_pack, render_pack
     from analytics.pack.render import PackRenderError
@@ -702,7 +704,7 @@ def _write_pack(
         progress("reviewing two months", 0.1)
         pack = build_pack(
             load_tables(con), cfg, month=month, as_of=as_of, versions=versions, stored=kept,
-            notifications=notification_log(con),
+            notifications=notification_log(db, con=con),
         )  # fmt: skip
         progress(f"rendering {fmt}", 0.6)
         try:
@@ -1173,14 +1175,19 @@ def notify_command(
     """Send what the config's notify section asks for: new MQLs, at-risk digests, summaries.
 
     Meant for cron or a systemd timer. An item is never sent twice (the send log
-    meta.notifications in the warehouse); a failed send is retried with back-off, logged
-    and sent again by the next run. Exit 1 when any message failed.
+    <db>.notifications.sqlite beside the warehouse); a failed send is retried with back-off,
+    logged and sent again by the next run. Exit 1 when any message failed.
     """
     import uuid
 
     from analytics.notify import channel_for, deliver, log_rows, plan_messages
     from analytics.notify.channels import NotifyError
-    from analytics.warehouse.notifications import record_notifications, sent_keys
+    from analytics.warehouse.notifications import (
+        log_path,
+        migrate_legacy_log,
+        record_notifications,
+        sent_keys,
+    )
 
     cfg = config_or_exit(config)
     n = cfg.notify
@@ -1189,10 +1196,14 @@ def notify_command(
     with readonly_warehouse(db) as con:
         moment = _alerts_as_of(con, as_of)
         tables = _alert_tables(con)
-        sent = sent_keys(con)
+        sent = sent_keys(db, con=con)
     messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
     deliveries = []
     if not dry_run:
+        try:  # a log an older version kept in the warehouse moves beside it, once
+            migrate_legacy_log(db)
+        except Exception as exc:  # it is still read from the warehouse: go on
+            err.print(f"[yellow]warning:[/] could not move the send log out of {db}: {exc}")
         channels: dict[str, Any] = {}
         for message in messages:
             key = message.recipient.key
@@ -1210,7 +1221,9 @@ def notify_command(
         try:
             record_notifications(db, rows)
         except Exception as exc:  # sent but not logged: say so loudly, they may be sent again
-            err.print(f"[bold red]error:[/] the send log could not be written to {db}: {exc}")
+            err.print(
+                f"[bold red]error:[/] the send log could not be written to {log_path(db)}: {exc}"
+            )
             raise typer.Exit(1) from None
     failed = [d for d in deliveries if d.status == "failed"]
     document = {

@@ -594,6 +594,7 @@ def _pack(
     month: str,
     at: datetime | None,
     segment: tuple[tuple[str, Any], ...],
+    nkey: tuple[str, int] = ("", 0),
 ) -> Any:
     from analytics.pack import build_pack
     from analytics.precompute import stored
@@ -635,7 +636,7 @@ def _pack(
 def pack(month: str, segment: dict[str, str] | None = None) -> Any:
     """The month's :class:`analytics.pack.ReviewPack` (both months, actions, SLA history)."""
     seg = tuple(sorted((segment or {}).items()))
-    return _pack(warehouse_key(), config_key(), month, as_of(), seg)
+    return _pack(warehouse_key(), config_key(), month, as_of(), seg, notifications_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -647,10 +648,11 @@ def _pack_file(
     segment: tuple[tuple[str, Any], ...],
     fmt: str,
     lang: str,
+    nkey: tuple[str, int] = ("", 0),
 ) -> str | bytes:
     from analytics.pack import render_pack
 
-    return render_pack(_pack(key, ckey, month, at, segment), fmt=fmt, lang=lang)
+    return render_pack(_pack(key, ckey, month, at, segment, nkey), fmt=fmt, lang=lang)
 
 
 def pack_file(
@@ -658,7 +660,9 @@ def pack_file(
 ) -> str | bytes:
     """The review pack rendered as ``html``, ``md`` or ``pdf`` in ``lang`` (cached)."""
     seg = tuple(sorted((segment or {}).items()))
-    return _pack_file(warehouse_key(), config_key(), month, as_of(), seg, fmt, lang)
+    return _pack_file(
+        warehouse_key(), config_key(), month, as_of(), seg, fmt, lang, notifications_key()
+    )
 
 
 # -- at risk now ----------------------------------------------------------------------------
@@ -691,16 +695,24 @@ def alerts(within_hours: float, within_days: float) -> dict[str, Any]:
     return _alerts(warehouse_key(), config_key(), as_of(), within_hours, within_days)
 
 
+def notifications_key() -> tuple[str, int]:
+    """(path, mtime) of the send log beside the warehouse: changes with every ``sla notify``."""
+    from analytics.warehouse.notifications import log_path
+
+    path = log_path(db_path())
+    return str(path.resolve()), _mtime(path)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _notification_log(key: tuple[str, int]) -> pl.DataFrame:
+def _notification_log(key: tuple[str, int], nkey: tuple[str, int]) -> pl.DataFrame:
     from analytics.warehouse.notifications import notification_log as read_log
 
-    return read_log(_connection(*key))
+    return read_log(key[0], con=_connection(*key))
 
 
 def notification_log() -> pl.DataFrame:
-    """The send log of ``sla notify`` (``meta.notifications``; empty before the first run)."""
-    return _notification_log(warehouse_key())
+    """The send log of ``sla notify`` (beside the warehouse; empty before the first run)."""
+    return _notification_log(warehouse_key(), notifications_key())
 
 
 # -- speed to lead in the research's buckets ------------------------------------------------

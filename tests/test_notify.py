@@ -21,7 +21,12 @@ from analytics.cli import app
 from analytics.config import ConfigError, load_config, parse_config
 from analytics.tables import Tables
 from analytics.warehouse import connect_readonly
-from analytics.warehouse.notifications import notification_log
+from analytics.warehouse.notifications import (
+    create_notifications_table,
+    log_path,
+    notification_log,
+    record_notifications,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The example config without its [notify] section (each test writes its own).
@@ -223,9 +228,7 @@ def test_messages_arrive_in_the_right_language_once(db, tmp_path, smtp, hooks):
     code, again = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
     assert (code, again["messages"], again["sent"]) == (0, [], 0)
     assert len(smtp.messages) == 3 and len(hooks) == 2
-    con = connect_readonly(db)
-    log = notification_log(con)
-    con.close()
+    log = notification_log(db)
     assert log.height == 5 and set(log["status"]) == {"sent"}
     assert not any("@" in str(v) for v in log.rows() for v in v)  # no address at rest
 
@@ -235,9 +238,7 @@ def test_dry_run_sends_and_logs_nothing(db, tmp_path, smtp, hooks):
     assert code == 0 and len(doc["messages"]) == 5
     assert {m["status"] for m in doc["messages"]} == {"planned"}
     assert smtp.messages == [] and hooks == []
-    con = connect_readonly(db)
-    assert notification_log(con).is_empty()
-    con.close()
+    assert notification_log(db).is_empty() and not log_path(db).exists()
 
 
 def test_a_failed_smtp_send_is_retried_reported_and_sent_by_the_next_run(db, tmp_path, hooks):
@@ -301,3 +302,60 @@ def test_notify_config_errors_name_the_key(toml, message):
 def test_no_recipients_exits_2(db, tmp_path):
     code, output = run(db, tmp_path, "")
     assert code == 2 and "notify.recipients" in output
+
+
+def test_the_send_log_is_written_beside_the_warehouse_which_stays_untouched(
+    db, tmp_path, smtp, hooks
+):
+    before = (db.stat().st_ino, db.stat().st_mtime_ns, db.read_bytes())
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
+    assert code == 0 and doc["sent"] == 5
+    assert (db.stat().st_ino, db.stat().st_mtime_ns, db.read_bytes()) == before
+    assert log_path(db).name == "w.duckdb.notifications.sqlite"
+    assert notification_log(db).height == 5
+
+
+def test_a_send_log_kept_in_the_warehouse_is_moved_beside_it_once_and_not_sent_again(
+    db, tmp_path, smtp, hooks
+):
+    import duckdb
+
+    from analytics.warehouse.database import updating
+
+    # what an older version logged in the warehouse: rita's new MQL of lead a, sent
+    old = {"kind": "new_mql", "lead_id": "a", "episode": 1, "recipient": "rep:r1:email",
+           "period": "", "channel": "email", "status": "sent", "attempts": 1,
+           "sent_at": "2026-10-02T16:00:00+00:00", "deadline_at": "2026-10-03T15:00:00+00:00",
+           "run_id": "old"}  # fmt: skip
+    with updating(db, keep_results=True) as con:
+        create_notifications_table(con)
+        cols = ", ".join(old)
+        con.execute(
+            f"INSERT INTO meta.notifications ({cols}) VALUES ({', '.join('?' for _ in old)})",
+            list(old.values()),
+        )
+    con = connect_readonly(db)
+    assert notification_log(db, con=con)["run_id"].to_list() == ["old"]  # read before the move
+    con.close()
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
+    assert code == 0
+    assert ("new_mql", "rep:r1:email") not in [(m["kind"], m["recipient"]) for m in doc["messages"]]
+    assert doc["sent"] == 4 and doc["already_sent"] == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'notifications'"
+        ).fetchall()
+    assert tables == [(0,)]  # moved out of the warehouse
+    log = notification_log(db)
+    assert log.height == 5 and log.filter(run_id="old").height == 1  # moved once
+    assert record_notifications(db, []) == 0
+
+
+def test_a_new_warehouse_in_the_same_place_starts_without_the_old_send_log(db):
+    from analytics.warehouse import write_tables
+
+    row = {"kind": "new_mql", "lead_id": "a", "episode": 1, "status": "sent"}
+    assert record_notifications(db, [row]) == 1 and log_path(db).exists()
+    cfg = load_config(ROOT / "data" / "sla.toml")
+    write_tables(db, {"leads": Tables.empty().leads.collect()}, source="sla demo", config=cfg)
+    assert not log_path(db).exists() and notification_log(db).is_empty()

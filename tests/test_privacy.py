@@ -427,22 +427,22 @@ def test_purge_of_a_lead_leaves_no_byte_of_it(tmp_path):
 
 
 def test_purge_of_a_lead_erases_its_notifications_too(tmp_path):
-    from analytics.warehouse.notifications import record_notifications
+    from analytics.warehouse.notifications import log_path, notification_log, record_notifications
 
     db = tmp_path / "w.duckdb"
     import_export(db, _purge_folder(tmp_path))
     sent = {"kind": "handoff", "episode": 1, "recipient": "rep:r1", "period": "2026-10-07",
             "channel": "email", "status": "sent", "attempts": 1, "run_id": "run-1"}  # fmt: skip
     assert record_notifications(db, [{**sent, "lead_id": "P1"}, {**sent, "lead_id": "P2"}]) == 2
+    log = log_path(db)
+    assert b"run-1" in log.read_bytes()
     res = runner.invoke(cli.app, ["purge", "--lead", "P1", "--db", str(db), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["removed"]["meta.notifications"] == 1
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        kept = con.execute("SELECT lead_id FROM meta.notifications").fetchall()
-    finally:
-        con.close()
-    assert kept == [("P2",)]
+    assert notification_log(db)["lead_id"].to_list() == ["P2"]
+    # no byte of the erased rows is left in the log's file (nor a journal beside it)
+    assert b"P1" not in log.read_bytes() and b"P2" in log.read_bytes()
+    assert sorted(p.name for p in tmp_path.glob("w.duckdb.notifications*")) == [log.name]
 
 
 def test_purge_of_a_load_keeps_what_other_loads_brought(tmp_path):

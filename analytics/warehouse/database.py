@@ -141,6 +141,10 @@ def updating(
             _fsync(work)  # the new file is on disk before it takes the old one's name
             os.replace(work, db_path)
             _fsync(db_path.parent)  # and the rename itself survives a power cut
+            if fresh:  # a new warehouse: the old one's send log (its leads' warnings) goes
+                from analytics.warehouse.notifications import remove_log
+
+                remove_log(db_path)
         finally:
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)

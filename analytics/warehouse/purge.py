@@ -17,6 +17,9 @@ What goes:
   rows, and the core rows whose key only those loads brought (a key another load also
   brought stays).
 
+The send log of ``sla notify`` (:mod:`analytics.warehouse.notifications`, a file beside
+the warehouse) loses the rows of erased leads too, counted as ``meta.notifications``.
+
 Stored results (``meta.precomputed``) are dropped, as after any data change; ``sla purge``
 computes the default months again. The purge is logged in ``meta.loads`` as a load of its
 own (table ``purge``), with counts and never the erased ids or values.
@@ -37,6 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
+from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.privacy import hash_text
 
 #: Tables whose rows belong to one lead (deleted with it).
@@ -60,6 +64,8 @@ class PurgeResult:
     unlinked: dict[str, int] = field(default_factory=dict)
     leads_not_found: int = 0
     loads: list[int] = field(default_factory=list)
+    #: The lead ids erased (as stored: with the hashes of e-mail ids); never printed.
+    purged_ids: list[str] = field(default_factory=list, repr=False)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -117,7 +123,7 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
                 f"SELECT * REPLACE (CASE WHEN lead_id IN {ids} THEN NULL ELSE lead_id END "
                 f"AS lead_id) FROM old.{schema}.{table}"
             )
-    # the send log of `sla notify` names leads too: their warnings go with them
+    # the send log of older versions (in the warehouse) names leads too: their warnings go
     selects[("meta", "notifications")] = (
         f"SELECT * FROM old.meta.notifications WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
     )
@@ -227,6 +233,11 @@ def purge(
         finally:
             fresh.unlink(missing_ok=True)
             Path(str(fresh) + ".wal").unlink(missing_ok=True)
+        if leads:  # the send log of `sla notify` beside the warehouse names leads too
+            erased = purge_log_leads(db_path, result.purged_ids)
+            if erased:
+                key = "meta.notifications"
+                result.removed[key] = result.removed.get(key, 0) + erased
     return result
 
 
@@ -315,7 +326,10 @@ def _rebuild(
         [load_id, what, sum(removed.values()), datetime.now(UTC)],
     )
     con.execute("DETACH old")
-    return PurgeResult(load_id, removed, unlinked, not_found, loads)
+    purged = (
+        [r[0] for r in con.execute("SELECT lead_id FROM purge_ids").fetchall()] if leads else []
+    )
+    return PurgeResult(load_id, removed, unlinked, not_found, loads, purged)
 
 
 def fresh_name(con: duckdb.DuckDBPyConnection) -> str:
