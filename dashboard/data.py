@@ -295,35 +295,91 @@ def tracks_in_data() -> pl.DataFrame:
     return _tracks_in_data(warehouse_key())
 
 
-def import_files(folder: Path, *, replace: bool = False) -> Any:
-    """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime).
-
-    The import runs in a child process: a hostile file that exhausts memory or crashes a
-    reader ends that process, not the app server. ``replace``: the files are full
-    snapshots (``sla import --replace``).
-
-    Raises :class:`PermissionError` unless :mod:`dashboard.access` lets this session write
-    (the page hides the upload already; this holds for every other caller too).
-    """
-    import multiprocessing
-
-    from analytics.warehouse import ImportFailed, import_canonical
+def _may_write() -> None:
+    """Raise :class:`PermissionError` unless :mod:`dashboard.access` lets this session write
+    (the page hides the upload already; this holds for every other caller too)."""
     from dashboard import access
 
     if not access.current().may_write:
         raise PermissionError("importing is for admins of the SLA, and not in a read-only app")
 
+
+def _in_child(function: Any, *args: Any, what: Path, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` in a child process: a hostile file that exhausts memory
+    or crashes a reader ends that process, not the app server."""
+    import multiprocessing
+
+    from analytics.warehouse import ImportFailed
+
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
-        job = pool.apply_async(
-            import_canonical, (db_path(), folder), {"config": config(), "replace": replace}
-        )
+        job = pool.apply_async(function, args, kwargs)
         try:
             return job.get()
         except ImportFailed:
             raise
         except Exception as exc:  # the child died or failed: one clear message, no traceback
-            raise ImportFailed(f"{folder}: the import failed ({type(exc).__name__})") from None
+            raise ImportFailed(f"{what}: the import failed ({type(exc).__name__})") from None
+
+
+def import_files(folder: Path, *, replace: bool = False) -> Any:
+    """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime).
+
+    The import runs in a child process. ``replace``: the files are full snapshots
+    (``sla import --replace``). Raises :class:`PermissionError` unless this session may
+    write.
+    """
+    from analytics.warehouse import import_canonical
+
+    _may_write()
+    return _in_child(
+        import_canonical, db_path(), folder, what=folder, config=config(), replace=replace
+    )
+
+
+def preview_import(
+    path: Path, *, fmt: str = "canonical", mapping: Path | None = None, replace: bool = False
+) -> Any:
+    """What importing ``path`` would do, tried on a scratch copy of the warehouse.
+
+    The same import as ``sla import [--format FMT] [--mapping FILE] [--replace]``, run in a
+    child process on a copy (:func:`analytics.warehouse.preview.preview_import`): the live
+    warehouse is not touched. Returns the :class:`~analytics.warehouse.preview.Preview`;
+    confirm it with :func:`confirm_import` or drop it with :func:`discard_import`.
+    Raises :class:`PermissionError` unless this session may write.
+    """
+    from analytics.warehouse.preview import preview_import as preview
+
+    _may_write()
+    return _in_child(
+        preview,
+        db_path(),
+        path,
+        what=path,
+        fmt=fmt,
+        mapping=mapping,
+        config=config(),
+        replace=replace,
+        owner=os.getpid(),
+    )
+
+
+def confirm_import(preview: Any) -> bool:
+    """Swap a previewed import in; False when the warehouse changed since (preview again).
+
+    The next rerun reads the new file (the caches follow the file's modification time).
+    """
+    from analytics.warehouse.preview import confirm_preview
+
+    _may_write()
+    return confirm_preview(preview)
+
+
+def discard_import(preview: Any) -> None:
+    """Drop a previewed import: its scratch copy is removed, the warehouse stays as it is."""
+    from analytics.warehouse.preview import discard_preview
+
+    discard_preview(preview)
 
 
 def segment_filter(values: dict[str, str | None]) -> dict[str, str]:

@@ -357,14 +357,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "quarantine": ("Quarantine", "Quarantäne"),
     "quarantine_empty": ("No rejected rows.", "Keine abgelehnten Zeilen."),
     "loads": ("Load log", "Ladeprotokoll"),
-    "upload": ("Import canonical files", "Kanonische Dateien importieren"),
+    "upload": ("Import data", "Daten importieren"),
     "upload_help": (
         "One file per table, named `<table>.csv` or `<table>.parquet` "
         "(e.g. `leads.csv`); at most {mb} MB per file.",
         "Eine Datei je Tabelle, benannt `<tabelle>.csv` oder `<tabelle>.parquet` "
         "(z. B. `leads.csv`); höchstens {mb} MB je Datei.",
     ),
-    "upload_button": ("Import", "Importieren"),
     "upload_bad_name": (
         "{name}: not a canonical table file; allowed names: {allowed} (.csv or .parquet)",
         "{name}: keine kanonische Tabellendatei; erlaubt: {allowed} (.csv oder .parquet)",
@@ -403,6 +402,91 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_too_wide": (
         "{name}: {n} columns is more than the limit of {limit}",
         "{name}: {n} Spalten sind mehr als die Grenze von {limit}",
+    ),
+    "upload_format": ("What the files are", "Was die Dateien sind"),
+    "upload_fmt_canonical": (
+        "Canonical tables (also as a German spreadsheet saves them: ; and 1.234,5)",
+        "Kanonische Tabellen (auch wie eine deutsche Tabellenkalkulation sie speichert: "
+        "; und 1.234,5)",
+    ),
+    "upload_fmt_hubspot": ("HubSpot export", "HubSpot-Export"),
+    "upload_fmt_salesforce": ("Salesforce export", "Salesforce-Export"),
+    "upload_fmt_olist": ("Olist marketing funnel", "Olist-Marketing-Funnel"),
+    "upload_fmt_xeducation": ("X Education leads", "X-Education-Leads"),
+    "upload_fmt_mapping": ("Any CSV, with a mapping file", "Beliebige CSV-Datei mit Mapping-Datei"),
+    "upload_help_hubspot": (
+        "The CSV exports of contacts, companies, deals, activities and owners (any names: "
+        "each file is recognised by its header); at most {mb} MB per file.",
+        "Die CSV-Exporte von Kontakten, Unternehmen, Deals, Aktivitäten und Ownern (beliebige "
+        "Namen: jede Datei wird an ihrer Kopfzeile erkannt); höchstens {mb} MB je Datei.",
+    ),
+    "upload_help_salesforce": (
+        "The CSV exports of Lead, Contact, Account, Opportunity, Task, LeadHistory and User "
+        "(any names: each file is recognised by its header); at most {mb} MB per file.",
+        "Die CSV-Exporte von Lead, Contact, Account, Opportunity, Task, LeadHistory und User "
+        "(beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt); höchstens {mb} MB je "
+        "Datei.",
+    ),
+    "upload_help_olist": (
+        "The Olist files (marketing qualified leads, closed deals); at most {mb} MB per file.",
+        "Die Olist-Dateien (Marketing Qualified Leads, Closed Deals); höchstens {mb} MB je Datei.",
+    ),
+    "upload_help_xeducation": (
+        "The X Education leads file; at most {mb} MB per file.",
+        "Die Lead-Datei von X Education; höchstens {mb} MB je Datei.",
+    ),
+    "upload_help_mapping": (
+        "One CSV file; the mapping file below says which column is what; at most {mb} MB.",
+        "Eine CSV-Datei; die Mapping-Datei darunter sagt, welche Spalte was ist; höchstens "
+        "{mb} MB.",
+    ),
+    "upload_mapping": (
+        "Mapping file (.toml, as for sla import --mapping)",
+        "Mapping-Datei (.toml, wie für sla import --mapping)",
+    ),
+    "upload_mapping_needed": (
+        "A mapping describes one CSV file: upload exactly one CSV file and the mapping file.",
+        "Ein Mapping beschreibt eine CSV-Datei: genau eine CSV-Datei und die Mapping-Datei "
+        "hochladen.",
+    ),
+    "upload_csv_only": (
+        "{name}: this format is read from CSV files only",
+        "{name}: dieses Format wird nur aus CSV-Dateien gelesen",
+    ),
+    "upload_same_name": (
+        "{name}: a file of this name is uploaded twice",
+        "{name}: eine Datei dieses Namens ist doppelt hochgeladen",
+    ),
+    "upload_preview_button": ("Preview the import", "Import prüfen"),
+    "upload_previewing": (
+        "Trying the import on a copy of the warehouse …",
+        "Der Import wird an einer Kopie des Warehouse erprobt …",
+    ),
+    "upload_preview_intro": (
+        "Preview: nothing is imported yet. This is what the import would do; confirm to "
+        "import, or cancel.",
+        "Vorschau: noch ist nichts importiert. So würde der Import die Daten ändern; "
+        "bestätigen zum Importieren, oder abbrechen.",
+    ),
+    "upload_preview_rejected": (
+        "{n} row(s) would be rejected into the quarantine; the root causes:",
+        "In die Quarantäne abgelehnt würden Zeilen: {n}; die Ursachen:",
+    ),
+    "upload_preview_cascaded": (
+        "{n} further row(s) refer to a lead rejected above.",
+        "Weitere Zeilen, die auf einen oben abgelehnten Lead verweisen: {n}.",
+    ),
+    "upload_confirm": ("Confirm the import", "Import bestätigen"),
+    "upload_cancel": ("Cancel", "Abbrechen"),
+    "upload_cancelled": (
+        "Import cancelled: the warehouse is as it was.",
+        "Import abgebrochen: das Warehouse ist unverändert.",
+    ),
+    "upload_stale": (
+        "The warehouse changed since the preview (another import): here is the preview "
+        "again; confirm once more.",
+        "Das Warehouse hat sich seit der Vorschau geändert (ein anderer Import): hier die "
+        "neue Vorschau; bitte erneut bestätigen.",
     ),
     "config_versions": ("SLA config versions", "Versionen der SLA-Konfiguration"),
     "unknown_tracks": (

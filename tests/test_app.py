@@ -706,6 +706,13 @@ def _csv(rows: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
+def confirm_upload(at: AppTest) -> None:
+    """Preview the chosen files, then confirm the import (the Data page's two steps)."""
+    at.button(key="upload_preview_button").click().run()
+    assert not at.exception, at.exception[0].value
+    at.button(key="upload_confirm").click().run()
+
+
 def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
     db = tmp_path / "uploaded.duckdb"
     monkeypatch.setenv("SLA_DB", str(db))
@@ -720,7 +727,7 @@ def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
     at.file_uploader(key="upload").set_value(
         [("reps.csv", reps, "text/csv"), ("leads.csv", leads, "text/csv")]
     ).run()
-    at.button[0].click().run()
+    confirm_upload(at)
     assert not at.exception, at.exception[0].value
     assert any("Imported: reps 1, leads 1" in s.value for s in at.success)
     assert any("1 row(s) rejected" in w.value for w in at.warning)
@@ -743,12 +750,12 @@ def test_a_replacing_upload_shows_what_changed(tmp_path, monkeypatch) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("views/warehouse.py").run()
     at.file_uploader(key="upload").set_value([("leads.csv", three, "text/csv")]).run()
-    at.button[0].click().run()
+    confirm_upload(at)
     at.switch_page("views/warehouse.py").run()
     assert metrics(at)["Leads"] == "3"
     at.file_uploader(key="upload").set_value([("leads.csv", two, "text/csv")]).run()
     at.toggle(key="upload_replace").set_value(True).run()
-    at.button[0].click().run()
+    confirm_upload(at)
     assert not at.exception, at.exception[0].value
     captions = [c.value for c in at.caption]
     assert "leads: 0 added, 1 changed, 1 unchanged, 1 removed" in captions
@@ -865,7 +872,7 @@ def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
     # an import from the page: its rejected rows in German too
     leads = b"lead_id,created_at,source\nL5,2026-10-01T09:00:00Z,email\nL6,yesterday,email\n"
     at.file_uploader(key="upload").set_value([("leads.csv", leads, "text/csv")]).run()
-    at.button[0].click().run()
+    confirm_upload(at)
     assert not at.exception, at.exception[0].value
     text = shown_text(at)
     assert "kein Zeitstempel nach ISO 8601 (2026-10-05T09:12:00+02:00)" in text

@@ -117,7 +117,7 @@ def test_anonymous_sees_only_the_login_page(app_url: str, page) -> None:
     assert page.get_by_role("button", name="Log in").count() == 1
     assert page.get_by_text("Page not found").count() == 0  # a shared link opens the login
     main = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Import canonical files" not in main
+    assert "Import data" not in main
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert page.locator('[data-testid="stMetric"]').count() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)

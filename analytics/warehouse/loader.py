@@ -131,13 +131,13 @@ class ImportResult:
         causes.sort(key=lambda c: (-c["rows"], c["file"], c["column"] or "", c["reason"]))
         return causes, len(cascaded)
 
-    def warnings(self) -> list[str]:
-        """The import's warnings in English (placeholder reps, values loaded as ``other``)."""
+    def warnings(self, *, lang: str = "en") -> list[str]:
+        """The import's warnings (placeholder reps, values loaded as ``other``)."""
         out = []
         if self.placeholder_reps:
-            out.append(render("import.placeholder_reps", n=self.placeholder_reps))
+            out.append(render("import.placeholder_reps", lang=lang, n=self.placeholder_reps))
         for o in self.other_values:
-            out.append(render("import.other_value", **o))
+            out.append(render("import.other_value", lang=lang, **o))
         return out
 
     def to_json_dict(self) -> dict[str, Any]:

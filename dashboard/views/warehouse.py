@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import term
-from analytics.warehouse.loader import header_width
+from analytics.warehouse.loader import CHANGE_KINDS, header_width
 from analytics.warehouse.validate import reason_texts
 from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
@@ -20,6 +21,9 @@ MAX_COLUMNS = 500
 #: Largest file the upload accepts, in MB: Streamlit's ``server.maxUploadSize``
 #: (``.streamlit/config.toml``, 200; or ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE``).
 MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
+#: What the upload reads: the canonical format (also as a German office program saves it),
+#: the CRM exports of ``sla import --format``, and any CSV with a mapping file.
+UPLOAD_FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation", "mapping")
 
 lg = ui.lang()
 state, _ = data.warehouse_state()
@@ -91,22 +95,36 @@ if not viewer.may_write:
     st.stop()
 st.subheader(t("upload", lg))
 allowed = ", ".join(LOAD_ORDER)
+fmt = st.selectbox(
+    t("upload_format", lg),
+    UPLOAD_FORMATS,
+    format_func=lambda f: t(f"upload_fmt_{f}", lg),
+    key="upload_format",
+)
 files = st.file_uploader(
-    t("upload_help", lg, mb=MAX_UPLOAD_MB),
+    t("upload_help" if fmt == "canonical" else f"upload_help_{fmt}", lg, mb=MAX_UPLOAD_MB),
     type=["csv", "parquet"],
     accept_multiple_files=True,
     max_upload_size=MAX_UPLOAD_MB,
     key="upload",
 )
+mapping = None
+if fmt == "mapping":
+    mapping = st.file_uploader(t("upload_mapping", lg), type=["toml"], key="upload_mapping")
 problems: list[str] = []
 chosen: dict[str, object] = {}
 for f in files or []:
     path = Path(f.name)
     table, suffix = path.stem.lower(), path.suffix.lower()
-    if table not in TABLES or suffix not in (".csv", ".parquet"):
+    name = path.name.lower() if fmt == "canonical" else path.name
+    if fmt == "canonical" and (table not in TABLES or suffix not in (".csv", ".parquet")):
         problems.append(t("upload_bad_name", lg, name=f.name, allowed=allowed))
-    elif table in chosen:
+    elif fmt != "canonical" and suffix != ".csv":
+        problems.append(t("upload_csv_only", lg, name=f.name))
+    elif fmt == "canonical" and table in chosen:
         problems.append(t("upload_duplicate", lg, name=f.name, table=table))
+    elif name in chosen:
+        problems.append(t("upload_same_name", lg, name=f.name))
     elif f.size > MAX_UPLOAD_MB * 1024 * 1024:
         problems.append(
             t("upload_too_big", lg, name=f.name, mb=f.size / 1048576, limit=MAX_UPLOAD_MB)
@@ -114,32 +132,141 @@ for f in files or []:
     elif suffix == ".csv" and (width := header_width(f.getvalue()[: 1 << 20])) > MAX_COLUMNS:
         problems.append(t("upload_too_wide", lg, name=f.name, n=width, limit=MAX_COLUMNS))
     else:
-        chosen[table] = f
+        chosen[table if fmt == "canonical" else name] = f
+if fmt == "mapping" and chosen and (mapping is None or len(chosen) != 1):
+    problems.append(t("upload_mapping_needed", lg))
 for p in problems:
     st.error(p)
 replace = st.toggle(t("upload_replace", lg), value=False, key="upload_replace")
-if chosen and not problems and st.button(t("upload_button", lg), type="primary"):
+
+# what the preview is of: a preview of other files or options is stale
+selection = (
+    fmt,
+    replace,
+    tuple((f.name, f.size, getattr(f, "file_id", "")) for f in chosen.values()),
+    (mapping.name, mapping.size, getattr(mapping, "file_id", "")) if mapping else None,
+)
+
+
+def _drop_preview() -> None:
+    """Remove the pending preview: its scratch warehouse and its copy of the files."""
+    pending = st.session_state.pop("upload_preview", None)
+    if pending is not None:
+        data.discard_import(pending["preview"])
+        shutil.rmtree(pending["folder"], ignore_errors=True)
+
+
+def _preview(folder: Path, args: dict) -> None:
+    """Try the import on a scratch copy; keep the preview (or the error) for the rerun."""
     from analytics.warehouse import ImportFailed
 
-    with tempfile.TemporaryDirectory(prefix="sla-upload-") as tmp:
-        for f in chosen.values():
-            (Path(tmp) / Path(f.name).name.lower()).write_bytes(f.getvalue())
-        try:
-            with st.spinner("…"):
-                result = data.import_files(Path(tmp), replace=replace)
-        except ImportFailed as exc:
-            st.session_state["import_error"] = str(exc).replace(tmp + "/", "")
-        else:
-            st.session_state["import_result"] = {
-                "loaded": result.loaded,
-                "rejected": [{**r, "file": Path(str(r["file"])).name} for r in result.rejected],
-                "rows_rejected": result.rows_rejected,
-                "dropped": result.dropped_columns,
-                "masked": result.masked_columns,
-                "changes": result.changes,
-            }
+    path = folder / args["file"] if args.get("file") else folder
+    mapping_path = folder / args["mapping"] if args.get("mapping") else None
+    try:
+        with st.spinner(t("upload_previewing", lg)):
+            preview = data.preview_import(
+                path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"]
+            )
+    except ImportFailed as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        st.session_state["import_error"] = str(exc).replace(str(folder) + "/", "")
+    else:
+        st.session_state["upload_preview"] = {
+            "preview": preview,
+            "folder": str(folder),
+            "selection": selection,
+            "args": args,
+        }
+
+
+def _summary(result, folder: str) -> dict:
+    """What the page shows of an import's result (file names without the upload folder)."""
+
+    def name(file: str) -> str:
+        return str(file).replace(folder + "/", "")
+
+    return {
+        "loaded": result.loaded,
+        "rejected": [{**r, "file": name(r["file"])} for r in result.rejected],
+        "rows_rejected": result.rows_rejected,
+        "dropped": result.dropped_columns,
+        "masked": result.masked_columns,
+        "changes": result.changes,
+    }
+
+
+pending = st.session_state.get("upload_preview")
+if pending is not None and pending["selection"] != selection:
+    _drop_preview()
+    pending = None
+if (
+    chosen
+    and not problems
+    and pending is None
+    and st.button(t("upload_preview_button", lg), type="primary", key="upload_preview_button")
+):
+    folder = Path(tempfile.mkdtemp(prefix="sla-upload-"))
+    for key, f in chosen.items():
+        (folder / Path(key if fmt != "canonical" else f.name.lower()).name).write_bytes(
+            f.getvalue()
+        )
+    args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace}
+    if fmt == "mapping":
+        args["file"] = Path(next(iter(chosen))).name
+        args["mapping"] = "mapping.toml"
+        (folder / "mapping.toml").write_bytes(mapping.getvalue())
+    _preview(folder, args)
     st.rerun()
 
+if pending is not None:
+    result = pending["preview"].result
+    st.info(t("upload_preview_intro", lg), icon=":material/preview:")
+    changes = pl.DataFrame(
+        [
+            {"table_name": name, **{f"rows_{k}": v for k, v in counts.items()}}
+            for name, counts in result.changes.items()
+        ],
+        schema={"table_name": pl.String, **{f"rows_{k}": pl.Int64 for k in CHANGE_KINDS}},
+    )
+    if not pending["args"]["replace"]:
+        changes = changes.drop("rows_removed")
+    ui.table(changes)
+    for file, columns in result.dropped_columns.items():
+        st.info(t("upload_dropped", lg, file=Path(file).name, columns=", ".join(columns)))
+    for file, columns in result.masked_columns.items():
+        st.info(t("upload_masked", lg, file=Path(file).name, columns=", ".join(columns)))
+    for warning in result.warnings(lang=lg):
+        st.warning(warning)
+    if result.rejected:
+        causes, cascaded = result.root_causes()
+        st.warning(t("upload_preview_rejected", lg, n=num(result.rows_rejected, lg)))
+        causes_frame = pl.DataFrame(
+            causes,
+            schema={"file": pl.String, "column": pl.String, "reason": pl.String, "rows": pl.Int64},
+        ).rename({"file": "source_file"})
+        ui.table(causes_frame.with_columns(reason_texts(causes_frame["reason"], lang=lg)))
+        if cascaded:
+            st.caption(t("upload_preview_cascaded", lg, n=num(cascaded, lg)))
+    confirm, cancel = st.columns(2)
+    if confirm.button(t("upload_confirm", lg), type="primary", key="upload_confirm"):
+        if data.confirm_import(pending["preview"]):
+            st.session_state["import_result"] = _summary(result, pending["folder"])
+            _drop_preview()
+        else:  # another import changed the warehouse meanwhile: preview again
+            st.session_state.pop("upload_preview")
+            shutil.rmtree(pending["preview"].scratch, ignore_errors=True)
+            st.session_state["upload_stale"] = True
+            _preview(Path(pending["folder"]), pending["args"])
+        st.rerun()
+    if cancel.button(t("upload_cancel", lg), key="upload_cancel"):
+        _drop_preview()
+        st.session_state["upload_cancelled"] = True
+        st.rerun()
+
+if st.session_state.pop("upload_stale", False):
+    st.warning(t("upload_stale", lg))
+if st.session_state.pop("upload_cancelled", False):
+    st.info(t("upload_cancelled", lg))
 if "import_error" in st.session_state:
     st.error(t("upload_failed", lg, error=st.session_state.pop("import_error")))
 if "import_result" in st.session_state:
@@ -151,9 +278,9 @@ if "import_result" in st.session_state:
             t("upload_changes", lg, table=name, **{k: num(v, lg) for k, v in counts.items()})
         )
     for file, columns in done.get("dropped", {}).items():
-        st.info(t("upload_dropped", lg, file=file, columns=", ".join(columns)))
+        st.info(t("upload_dropped", lg, file=Path(file).name, columns=", ".join(columns)))
     for file, columns in done.get("masked", {}).items():
-        st.info(t("upload_masked", lg, file=file, columns=", ".join(columns)))
+        st.info(t("upload_masked", lg, file=Path(file).name, columns=", ".join(columns)))
     if done["rejected"]:
         st.warning(t("upload_rejected", lg, n=done["rows_rejected"]))
         rejected = pl.DataFrame(done["rejected"], infer_schema_length=None)

@@ -1,0 +1,344 @@
+"""The Data page's upload: a preview on a scratch copy first, the import only on confirm
+(issue 16, issue 17 item 11); and the library's preview (analytics/warehouse/preview.py).
+
+The preview must count exactly what the import then does, write nothing to the live
+warehouse (byte for byte), and accept every format ``sla import`` reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.schema import LOAD_ORDER
+from analytics.texts import term
+from analytics.warehouse import import_canonical, read_core_table
+from analytics.warehouse.adapters import import_export
+from analytics.warehouse.preview import confirm_preview, discard_preview, preview_import
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+CONFIG = ROOT / "data" / "sla.toml"
+EXPORTS = ROOT / "tests" / "fixtures" / "exports"
+TIMEOUT = 120
+
+HEAD = "lead_id,created_at,source\n"
+#: five leads in the warehouse
+BEFORE = HEAD + "".join(f"L{i},2026-10-0{i},email\n" for i in range(1, 6))
+#: the next export: L1 changed, L2, L3, L5 unchanged, L4 gone, L6 and L7 new, L8 broken (the
+#: newest lead stays L5: the month list of the sidebar does not change under AppTest)
+AFTER = (
+    HEAD
+    + "L1,2026-10-01,organic\nL2,2026-10-02,email\nL3,2026-10-03,email\nL5,2026-10-05,email\n"
+    + "L6,2026-10-02,email\nL7,2026-10-03,email\nL8,someday,email\n"
+)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def leftovers(db: Path) -> list[str]:
+    return sorted(p.name for p in db.parent.iterdir() if ".stage-" in p.name or ".tmp-" in p.name)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A warehouse with leads L1-L5; the app points to it."""
+    db = tmp_path / "db" / "w.duckdb"
+    src = tmp_path / "before"
+    src.mkdir()
+    (src / "leads.csv").write_text(BEFORE)
+    import_canonical(db, src)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    return db
+
+
+def data_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if lang != "en":
+        at.segmented_control(key="lang").set_value(lang).run()
+    at.switch_page("views/warehouse.py").run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def preview(at: AppTest, files: list[tuple[str, bytes]], *, replace: bool, fmt: str = "") -> None:
+    if fmt:
+        at.selectbox(key="upload_format").set_value(fmt).run()
+    at.file_uploader(key="upload").set_value([(n, b, "text/csv") for n, b in files]).run()
+    at.toggle(key="upload_replace").set_value(replace).run()
+    at.button(key="upload_preview_button").click().run()
+    assert not at.exception, at.exception[0].value
+
+
+def preview_table(at: AppTest) -> dict[str, dict[str, int]]:
+    """The preview's counts: table (its English name) -> column -> rows."""
+    frame = next(
+        f.value
+        for f in at.dataframe
+        if "rows_unchanged" in f.value.columns and "load_id" not in f.value.columns
+    )
+    assert isinstance(frame, pd.DataFrame)
+    names = {term("table", t): t for t in LOAD_ORDER}
+    return {
+        names[row["table_name"]]: {k: int(v) for k, v in row.items() if k != "table_name"}
+        for row in frame.to_dict("records")
+    }
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+# -- the library: preview, confirm, discard ----------------------------------------------------
+
+
+def test_a_preview_counts_what_the_import_does_and_writes_nothing(tmp_path, warehouse):
+    before = sha(warehouse)
+    src = tmp_path / "after"
+    src.mkdir()
+    (src / "leads.csv").write_text(AFTER)
+    done = preview_import(warehouse, src, replace=True)
+    assert done.result.changes == {
+        "leads": {"added": 2, "changed": 1, "unchanged": 3, "removed": 1}
+    }
+    assert done.result.rows_rejected == 1
+    assert sha(warehouse) == before
+    assert confirm_preview(done)
+    assert sorted(read_core_table(warehouse, "leads")["lead_id"]) == [
+        "L1", "L2", "L3", "L5", "L6", "L7",
+    ]  # fmt: skip
+    assert leftovers(warehouse) == []
+
+
+def test_a_confirmed_preview_is_the_import(tmp_path, warehouse):
+    """The swapped-in file holds what a direct import of the same files holds."""
+    src = tmp_path / "after"
+    src.mkdir()
+    (src / "leads.csv").write_text(AFTER)
+    other = tmp_path / "other" / "w.duckdb"
+    other.parent.mkdir()
+    other.write_bytes(warehouse.read_bytes())
+    direct = import_canonical(other, src, replace=True)
+    done = preview_import(warehouse, src, replace=True)
+    assert confirm_preview(done)
+    assert done.result.changes == direct.changes
+    assert (
+        read_core_table(warehouse, "leads")
+        .sort("lead_id")
+        .equals(read_core_table(other, "leads").sort("lead_id"))
+    )
+
+
+def test_a_discarded_preview_leaves_the_warehouse_byte_identical(tmp_path, warehouse):
+    before = sha(warehouse)
+    src = tmp_path / "after"
+    src.mkdir()
+    (src / "leads.csv").write_text(AFTER)
+    done = preview_import(warehouse, src, replace=True)
+    assert done.scratch.exists()
+    discard_preview(done)
+    assert sha(warehouse) == before
+    assert leftovers(warehouse) == []
+
+
+def test_a_preview_is_not_swapped_in_over_a_newer_warehouse(tmp_path, warehouse):
+    src = tmp_path / "after"
+    src.mkdir()
+    (src / "leads.csv").write_text(AFTER)
+    done = preview_import(warehouse, src, replace=True)
+    meanwhile = tmp_path / "meanwhile"
+    meanwhile.mkdir()
+    (meanwhile / "leads.csv").write_text(HEAD + "L9,2026-10-04,email\n")
+    import_canonical(warehouse, meanwhile)
+    changed = sha(warehouse)
+    assert not confirm_preview(done)
+    assert sha(warehouse) == changed
+    discard_preview(done)
+    assert "L9" in read_core_table(warehouse, "leads")["lead_id"].to_list()
+
+
+def test_the_salt_a_previewed_import_made_comes_with_it(tmp_path, monkeypatch):
+    """A lead id that is an e-mail address is stored as its salted hash: the salt the scratch
+    import made is the warehouse's after the swap (the same hashes on the next import)."""
+    from analytics.warehouse.privacy import hash_text
+
+    monkeypatch.delenv("SLA_HASH_SALT", raising=False)
+    db = tmp_path / "db" / "w.duckdb"
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "leads.csv").write_text(HEAD + "ana@example.org,2026-10-01,email\n")
+    done = preview_import(db, src)
+    assert not db.exists() and not Path(f"{db}.salt").exists()
+    assert confirm_preview(done)
+    salt = Path(f"{db}.salt").read_text().strip()
+    assert read_core_table(db, "leads")["lead_id"].to_list() == [hash_text("ana@example.org", salt)]
+
+
+# -- the Data page ---------------------------------------------------------------------------
+
+
+def test_the_page_previews_exact_counts_and_imports_only_on_confirm(warehouse):
+    at = data_page()
+    assert tiles(at)["Leads"] == "5"
+    before = sha(warehouse)
+    preview(at, [("leads.csv", AFTER.encode())], replace=True)
+    assert preview_table(at) == {
+        "leads": {"rows_added": 2, "rows_changed": 1, "rows_unchanged": 3, "rows_removed": 1}
+    }
+    text = " ".join(w.value for w in at.warning)
+    assert "1 row(s) would be rejected into the quarantine" in text
+    causes = next(f.value for f in at.dataframe if "rows" in f.value.columns)
+    assert causes.to_dict("records") == [
+        {
+            "source_file": "leads.csv",
+            "column": "created_at",
+            "reason": causes["reason"][0],
+            "rows": 1,
+        }
+    ]
+    assert "ISO 8601" in causes["reason"][0]
+    assert sha(warehouse) == before  # nothing written before the confirm
+    assert tiles(at)["Leads"] == "5"
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert any("Imported: leads 6" in s.value for s in at.success)
+    assert "leads: 2 added, 1 changed, 3 unchanged, 1 removed" in [c.value for c in at.caption]
+    assert tiles(at)["Leads"] == "6"  # the tiles of the same page follow at once
+    assert leftovers(warehouse) == []
+
+
+def test_an_upsert_preview_has_no_removed_column(warehouse):
+    at = data_page()
+    preview(at, [("leads.csv", AFTER.encode())], replace=False)
+    assert preview_table(at) == {"leads": {"rows_added": 2, "rows_changed": 1, "rows_unchanged": 3}}
+
+
+def test_cancel_leaves_the_warehouse_byte_identical(warehouse):
+    before = sha(warehouse)
+    at = data_page()
+    preview(at, [("leads.csv", AFTER.encode())], replace=True)
+    assert leftovers(warehouse) != []  # the scratch copy, while the preview waits
+    at.button(key="upload_cancel").click().run()
+    assert not at.exception, at.exception[0].value
+    assert any("Import cancelled" in i.value for i in at.info)
+    assert sha(warehouse) == before
+    assert leftovers(warehouse) == []
+    assert "upload_confirm" not in _keys(at)
+    assert tiles(at)["Leads"] == "5"
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button}
+
+
+def test_other_files_drop_a_waiting_preview(warehouse):
+    at = data_page()
+    preview(at, [("leads.csv", AFTER.encode())], replace=True)
+    assert "upload_confirm" in _keys(at)
+    at.toggle(key="upload_replace").set_value(False).run()  # another import than previewed
+    assert "upload_confirm" not in _keys(at)
+    assert leftovers(warehouse) == []
+
+
+def test_a_preview_made_stale_by_another_import_is_made_again(tmp_path, warehouse):
+    at = data_page()
+    preview(at, [("leads.csv", AFTER.encode())], replace=True)
+    meanwhile = tmp_path / "meanwhile"
+    meanwhile.mkdir()
+    (meanwhile / "leads.csv").write_text(HEAD + "L9,2026-10-04,email\n")
+    import_canonical(warehouse, meanwhile)
+    changed = sha(warehouse)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert any("changed since the preview" in w.value for w in at.warning)
+    assert sha(warehouse) == changed  # the stale preview was not swapped in
+    assert preview_table(at)["leads"]["rows_removed"] == 2  # L4 and now L9
+    at.button(key="upload_confirm").click().run()
+    assert tiles(at)["Leads"] == "6"
+
+
+def test_the_preview_in_german(warehouse):
+    at = data_page("de")
+    preview(at, [("leads.csv", AFTER.encode())], replace=True)
+    assert any("Vorschau: noch ist nichts importiert" in i.value for i in at.info)
+    frame = next(
+        f
+        for f in at.dataframe
+        if "rows_unchanged" in f.value.columns and "load_id" not in f.value.columns
+    )
+    labels = {name: c.get("label") for name, c in _column_config(frame).items()}
+    assert labels["rows_added"] == "Zeilen neu" and labels["rows_removed"] == "Zeilen entfernt"
+    causes = next(f.value for f in at.dataframe if "rows" in f.value.columns)
+    assert "kein Zeitstempel nach ISO 8601" in causes["reason"][0]
+    assert any("In die Quarantäne abgelehnt würden Zeilen: 1" in w.value for w in at.warning)
+    assert {b.label for b in at.button} >= {"Import bestätigen", "Abbrechen"}
+
+
+def _column_config(frame) -> dict:
+    import json
+
+    return json.loads(frame.proto.columns)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "folder"),
+    [("hubspot", "hubspot"), ("salesforce", "salesforce"), ("canonical", "german")],
+)
+def test_crm_exports_and_german_csv_upload_as_sla_import_reads_them(
+    tmp_path, monkeypatch, fmt, folder
+):
+    from analytics.config import load_config
+
+    db, direct = tmp_path / "w.duckdb", tmp_path / "direct.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    expected = import_export(direct, EXPORTS / folder, fmt=fmt, config=load_config(CONFIG))
+    files = [(p.name, p.read_bytes()) for p in sorted((EXPORTS / folder).iterdir())]
+    at = data_page()
+    preview(at, files, replace=False, fmt=fmt)
+    assert {t: c["rows_added"] for t, c in preview_table(at).items()} == {
+        t: c["added"] for t, c in expected.changes.items()
+    }
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    for table in LOAD_ORDER:
+        assert read_core_table(db, table).height == read_core_table(direct, table).height
+
+
+def test_a_csv_with_a_mapping_file_uploads(tmp_path, monkeypatch):
+    from analytics.config import load_config
+
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    source = EXPORTS / "mapping"
+    expected = import_export(
+        tmp_path / "direct.duckdb",
+        source / "kontakte.csv",
+        mapping=source / "kontakte.toml",
+        config=load_config(CONFIG),
+    )
+    at = data_page()
+    at.selectbox(key="upload_format").set_value("mapping").run()
+    at.file_uploader(key="upload").set_value(
+        [("kontakte.csv", (source / "kontakte.csv").read_bytes(), "text/csv")]
+    ).run()
+    assert any("exactly one CSV file and the mapping file" in e.value for e in at.error)
+    at.file_uploader(key="upload_mapping").set_value(
+        ("kontakte.toml", (source / "kontakte.toml").read_bytes(), "application/toml")
+    ).run()
+    assert not at.error
+    at.button(key="upload_preview_button").click().run()
+    assert not at.exception, at.exception[0].value
+    assert {t: c["rows_added"] for t, c in preview_table(at).items()} == {
+        t: c["added"] for t, c in expected.changes.items()
+    }
+    at.button(key="upload_confirm").click().run()
+    assert read_core_table(db, "leads").height == expected.loaded["leads"]
