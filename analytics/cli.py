@@ -867,14 +867,24 @@ def score_report_command(
     with _score_data(db, as_of) as (tables, moment):
         if model is None:
             err.print("no saved model: training one in memory (save one with `sla score train`)")
+        kept = _stored_thresholds(db, cfg, moment)
         try:
-            document = score_report(tables, cfg, as_of=moment, model=model)
+            document = score_report(tables, cfg, as_of=moment, model=model, thresholds=kept)
         except ValueError as exc:
             fail(f"{db}: {exc}")
     if as_json:
         emit_json(document)
         return
     _print_score_report(document)
+
+
+def _stored_thresholds(db: Path, cfg: SlaConfig, moment: datetime) -> dict[str, Any] | None:
+    """The threshold results the last import or training stored for this data, config and
+    moment (they do not depend on the model), or None: the report computes them."""
+    from analytics.precompute import model_hash, stored
+
+    with readonly_warehouse(db) as con:
+        return stored(con, "thresholds", month="", config=cfg, as_of=moment, model=model_hash(db))
 
 
 def _print_score_report(document: dict[str, Any]) -> None:
@@ -945,6 +955,7 @@ def score_train_command(
         except ValueError as exc:
             fail(f"{db}: {exc}")
     path = save_model(evaluation.model, models_dir(db))
+    _refresh_results(db, cfg, reviews=False)  # the lead list shows the new model's factors
     card = evaluation.model.card
     if as_json:
         emit_json({"path": str(path), **card})
@@ -1112,15 +1123,16 @@ def alerts_command(
 # -- stored results (speed) ---------------------------------------------------------
 
 
-def _refresh_results(db: Path, cfg: SlaConfig) -> dict[str, Any] | None:
-    """Compute and store the reviews the app and ``sla review`` open by default (after an
-    import or a demo); a failure costs speed only, so it warns and goes on."""
+def _refresh_results(db: Path, cfg: SlaConfig, *, reviews: bool = True) -> dict[str, Any] | None:
+    """Compute and store the reviews the app and ``sla review`` open by default and the
+    lead-scoring results (after an import or a demo; only the latter after training); a
+    failure costs speed only, so it warns and goes on."""
     from analytics.precompute import refresh_results
 
     try:
         with progress_bar("computing the default months' reviews") as progress:
             progress("computing the default months' reviews", 0.0)
-            return refresh_results(db, cfg)
+            return refresh_results(db, cfg, reviews=reviews)
     except Exception as exc:  # the data is loaded; pages compute on first visit instead
         err.print(f"[yellow]warning:[/] could not store the default months' reviews: {exc}")
         return None

@@ -6,7 +6,8 @@ only decides which of them are worth keeping after an import (the months the app
 ``sla review`` open by default), turns them into bytes and back. The bytes live in the
 warehouse (:mod:`analytics.warehouse.precomputed`), keyed by what they depend on: the
 data (an import deletes every stored result), the SLA config's content hash, the month
-and ``as_of``.
+and ``as_of``, and for the lead-scoring results (:data:`SCORING_KINDS`, what the Lead
+qualification page and ``sla score report`` read) the saved model.
 
 The format holds no code: a JSON manifest with tagged values and one Arrow IPC stream
 per frame, in a zip. Only the classes listed in :data:`KNOWN_CLASSES` can be rebuilt.
@@ -54,7 +55,8 @@ class ResultKey:
     ``kind`` is ``review`` or ``kpi_history``; ``month`` is ``YYYY-MM``; ``config_hash``
     the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO);
     ``code_hash`` the library's code (:func:`code_hash`): a result computed by another
-    version of the product is not served.
+    version of the product is not served; ``model_hash`` the saved model the result was
+    computed with (:func:`model_hash`; empty for the reviews and without a model).
     """
 
     kind: str
@@ -62,6 +64,7 @@ class ResultKey:
     config_hash: str
     as_of: str
     code_hash: str = ""
+    model_hash: str = ""
 
 
 @functools.cache
@@ -79,16 +82,37 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def result_key(kind: str, month: str, config: SlaConfig, as_of: datetime | None) -> ResultKey:
-    """The :class:`ResultKey` of a result computed with ``config`` at ``as_of``.
+def result_key(
+    kind: str, month: str, config: SlaConfig, as_of: datetime | None, *, model: str = ""
+) -> ResultKey:
+    """The :class:`ResultKey` of a result computed with ``config`` at ``as_of`` (and the
+    saved model whose :func:`model_hash` is ``model``).
 
     >>> from analytics.config import load_config
     >>> k = result_key("review", "2026-10", load_config("data/sla.toml"), None)
-    >>> (k.kind, k.month, k.as_of, k.code_hash == code_hash())
-    ('review', '2026-10', '', True)
+    >>> (k.kind, k.month, k.as_of, k.code_hash == code_hash(), k.model_hash)
+    ('review', '2026-10', '', True, '')
     """
     moment = as_of.isoformat() if as_of else ""
-    return ResultKey(kind, month, config.content_hash, moment, code_hash())
+    return ResultKey(kind, month, config.content_hash, moment, code_hash(), model)
+
+
+def model_hash(db_path: str | Path) -> str:
+    """SHA-256 of the saved model the app and ``sla score report`` use for this warehouse
+    (the latest in ``<db dir>/models``), or "" when there is none.
+
+    >>> import tempfile
+    >>> model_hash(Path(tempfile.mkdtemp()) / "warehouse.duckdb")
+    ''
+    """
+    path = _saved_model(db_path)
+    return "" if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _saved_model(db_path: str | Path) -> Path | None:
+    from analytics.scoring.model import latest_model, models_dir
+
+    return latest_model(models_dir(db_path))
 
 
 # -- bytes -------------------------------------------------------------------------------
@@ -272,6 +296,72 @@ def compute_results(
     return results
 
 
+#: The lead-scoring results stored beside the reviews (month ""): the threshold table and
+#: the slider's points (``thresholds``), the rule score's quality, the sales feedback, and
+#: the open-lead list per language (with the saved model's factors).
+SCORING_KINDS = ("thresholds", "score_quality", "sales_feedback", "lead_list")
+
+
+def threshold_results(base: Any, *, points: bool = True) -> dict[str, Any]:
+    """What the qualification page and ``sla score report`` need of a rule score's
+    :class:`~analytics.scoring.thresholds.ThresholdBase`, without the base itself.
+
+    Returns
+    -------
+    dict: ``table`` (:func:`~analytics.scoring.thresholds.threshold_table`), ``points``
+    (:func:`~analytics.scoring.thresholds.slider_points`, or None without ``points``),
+    ``current_threshold``, ``weekly_capacity``, ``sql_leads``.
+    """
+    from analytics.scoring.thresholds import slider_points, threshold_table
+
+    table = threshold_table(base)
+    return {
+        "table": table,
+        "points": slider_points(base, table) if points else None,
+        "current_threshold": base.current_threshold,
+        "weekly_capacity": base.weekly_capacity,
+        "sql_leads": base.sql_leads,
+    }
+
+
+def compute_scoring(
+    tables: Tables, config: SlaConfig, *, as_of: datetime | None, model_path: Path | None = None
+) -> dict[str, Any]:
+    """The lead-scoring results (:data:`SCORING_KINDS`), each as the page reads it.
+
+    Parameters
+    ----------
+    tables, config, as_of
+        As :func:`compute_results` (the file's config: the page judges with it).
+    model_path : Path, optional
+        The saved model whose factors the lead list shows.
+
+    Returns
+    -------
+    dict of kind -> result: ``thresholds`` (:func:`threshold_results`), ``score_quality``
+    (:func:`analytics.scoring.report.score_quality`), ``sales_feedback`` ((rejections by
+    grade, rule suggestions)), ``lead_list`` (language -> (leads, model version)).
+    """
+    from analytics.scoring.feedback import rejections_by_grade, rule_suggestions
+    from analytics.scoring.reasons import lead_list_with_model
+    from analytics.scoring.report import score_quality
+    from analytics.scoring.thresholds import precompute_thresholds
+    from analytics.texts import LANGS
+
+    base = precompute_thresholds(tables, config, as_of=as_of)
+    return {
+        "thresholds": threshold_results(base),
+        "score_quality": score_quality(tables, config, as_of=as_of),
+        "sales_feedback": (
+            rejections_by_grade(tables, config, as_of=as_of),
+            rule_suggestions(tables, config, as_of=as_of),
+        ),
+        "lead_list": lead_list_with_model(
+            tables, config, as_of=as_of, langs=LANGS, model_path=model_path
+        ),
+    }
+
+
 # -- the warehouse's stored results ---------------------------------------------------
 
 
@@ -289,9 +379,13 @@ def _configs_for(con: Any, config: SlaConfig, months: Iterable[str]) -> list[Sla
     ]
 
 
-def refresh_results(db_path: str | Path, config: SlaConfig) -> dict[str, Any]:
-    """Compute the results worth keeping (:func:`compute_results`) and store them in the
-    warehouse file; called after every import and by ``sla precompute``.
+def refresh_results(
+    db_path: str | Path, config: SlaConfig, *, reviews: bool = True, scoring: bool = True
+) -> dict[str, Any]:
+    """Compute the results worth keeping and store them in the warehouse file: the
+    reviews and KPI history (:func:`compute_results`) and the lead-scoring results
+    (:func:`compute_scoring`, keyed by the saved model too); called after every import,
+    by ``sla precompute`` and (``reviews=False``) after ``sla score train``.
 
     Returns
     -------
@@ -305,11 +399,16 @@ def refresh_results(db_path: str | Path, config: SlaConfig) -> dict[str, Any]:
         as_of = latest_timestamp(con)
         tables = load_tables_held(con)
         months = months_to_keep(tables, config=config, as_of=as_of)
-        configs = _configs_for(con, config, months)
-        payloads = {
-            key: to_bytes(value)
-            for key, value in compute_results(tables, configs, as_of=as_of).items()
-        }
+        results: dict[ResultKey, Any] = {}
+        if reviews:
+            configs = _configs_for(con, config, months)
+            results.update(compute_results(tables, configs, as_of=as_of))
+        if scoring and as_of is not None and config.content_hash:
+            model, digest = _saved_model(db_path), model_hash(db_path)
+            computed = compute_scoring(tables, config, as_of=as_of, model_path=model)
+            for kind, value in computed.items():
+                results[result_key(kind, "", config, as_of, model=digest)] = value
+        payloads = {key: to_bytes(value) for key, value in results.items()}
     finally:
         con.close()
     store_results(db_path, payloads)
@@ -320,17 +419,27 @@ def refresh_results(db_path: str | Path, config: SlaConfig) -> dict[str, Any]:
     }
 
 
-def stored(con: Any, kind: str, *, month: str, config: SlaConfig, as_of: datetime | None) -> Any:
-    """The stored result of ``kind`` for (month, config, as_of), or None when there is none.
+def stored(
+    con: Any,
+    kind: str,
+    *,
+    month: str,
+    config: SlaConfig,
+    as_of: datetime | None,
+    model: str = "",
+) -> Any:
+    """The stored result of ``kind`` for (month, config, as_of, model), or None when there
+    is none.
 
     ``con`` is a connection to the warehouse whose data the result must describe (an
-    import deletes every stored result, so what is found is current).
+    import deletes every stored result, so what is found is current); ``model`` the
+    :func:`model_hash` of the saved model in use (the lead-scoring kinds; month "").
     """
     from analytics.warehouse.precomputed import read_result
 
     if not config.content_hash:  # a config made in code, not read from a file: no key
         return None
-    payload = read_result(con, result_key(kind, month, config, as_of))
+    payload = read_result(con, result_key(kind, month, config, as_of, model=model))
     if payload is None:
         return None
     try:
@@ -342,13 +451,17 @@ def stored(con: Any, kind: str, *, month: str, config: SlaConfig, as_of: datetim
 __all__ = [
     "KNOWN_CLASSES",
     "KPI_MONTHS",
+    "SCORING_KINDS",
     "ResultKey",
     "code_hash",
     "compute_results",
+    "compute_scoring",
     "from_bytes",
+    "model_hash",
     "months_to_keep",
     "refresh_results",
     "result_key",
     "stored",
+    "threshold_results",
     "to_bytes",
 ]

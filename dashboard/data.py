@@ -517,7 +517,16 @@ def kpi_trend(
     return _kpi_trend(warehouse_key(), config_key(), month, as_of(), seg, count)
 
 
-# -- lead scoring (precomputed once per warehouse) -----------------------------------------------
+# -- lead scoring (stored by the last import or training, else computed once) -------------------
+
+
+def _stored_scoring(key: tuple[str, int], ckey: tuple[str, int], kind: str, at: Any) -> Any:
+    """A lead-scoring result the last import, ``sla precompute`` or ``sla score train``
+    stored for this warehouse, config and saved model (:data:`SCORING_KINDS`), or None."""
+    from analytics.precompute import model_hash, stored
+
+    con = _connection(*key).cursor()
+    return stored(con, kind, month="", config=_config(*ckey), as_of=at, model=model_hash(key[0]))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -533,10 +542,20 @@ def threshold_base() -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _threshold_table(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> pl.DataFrame:
-    from analytics.scoring.thresholds import threshold_table
+def _thresholds(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> dict[str, Any]:
+    from analytics.precompute import threshold_results
 
-    return threshold_table(_threshold_base(key, ckey, at))
+    kept = _stored_scoring(key, ckey, "thresholds", at)
+    if kept is not None:
+        return kept
+    return threshold_results(_threshold_base(key, ckey, at), points=False)
+
+
+def thresholds() -> dict[str, Any]:
+    """The threshold table and what the page shows beside it (stored, else computed):
+    :func:`analytics.precompute.threshold_results` (``points`` None when computed here:
+    a slider move then filters the base)."""
+    return _thresholds(warehouse_key(), config_key(), as_of())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -547,7 +566,7 @@ def _recommendation(
 
     scoring = _config(*ckey).scoring
     return recommend_threshold(
-        _threshold_table(key, ckey, at),
+        _thresholds(key, ckey, at)["table"],
         current=float(scoring.mql_threshold),
         minimum=scoring.min_extra_sqls_per_extra_mql,
         lang=lang,
@@ -561,16 +580,21 @@ def threshold_table(*, lang: Lang = "en") -> tuple[pl.DataFrame, float | None, s
     """
     key, ckey, at = warehouse_key(), config_key(), as_of()
     recommended, reason = _recommendation(key, ckey, at, lang)
-    return _threshold_table(key, ckey, at), recommended, reason
+    return _thresholds(key, ckey, at)["table"], recommended, reason
 
 
 def threshold_point(threshold: float) -> dict[str, Any]:
-    """The what-if at one threshold: a cheap filter over the precomputed steps.
+    """The what-if at one threshold: its stored row, else a cheap filter over the base.
 
     Computed beside today's threshold, so that ``extra_sqls_per_extra_mql`` is filled.
     """
     from analytics.scoring.thresholds import threshold_table as table_at
 
+    points = thresholds()["points"]
+    if points is not None:
+        row = points.filter(pl.col("threshold") == float(threshold))
+        if row.height:
+            return row.row(0, named=True)
     base = threshold_base()
     cuts = [float(threshold)]
     if base.current_threshold is not None:
@@ -581,35 +605,28 @@ def threshold_point(threshold: float) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _lead_list(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: str) -> Any:
-    from analytics.scoring.model import latest_model, load_model, models_dir
-    from analytics.scoring.reasons import lead_list, lead_model_factors
+    from analytics.scoring.model import latest_model, models_dir
+    from analytics.scoring.reasons import lead_list_with_model
 
-    tables, cfg = _tables(key), _config(*ckey)
-    leads = lead_list(tables, cfg, as_of=at, lang=lang)  # type: ignore[arg-type]
-    path = latest_model(models_dir(key[0]))
-    if path is None:
-        return leads, None
-    try:
-        model = load_model(path)  # skops' safe loader: a hostile file is refused, never run
-    except (FileNotFoundError, ValueError):
-        return leads, None
-    factors = lead_model_factors(
-        model,
-        tables,
-        cfg,
-        leads["lead_id"].to_list(),
+    kept = _stored_scoring(key, ckey, "lead_list", at)
+    if kept is not None and lang in kept:
+        return kept[lang]
+    return lead_list_with_model(
+        _tables(key),
+        _config(*ckey),
         as_of=at,
-        lang=lang,  # type: ignore[arg-type]
-    )
-    if not model.card.get("typical"):
-        return leads, None
-    return leads.join(factors, on="lead_id", how="left"), model.version
+        langs=(lang,),  # type: ignore[arg-type]
+        model_path=latest_model(models_dir(key[0])),
+    )[lang]
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _sales_feedback(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> Any:
     from analytics.scoring.feedback import rejections_by_grade, rule_suggestions
 
+    kept = _stored_scoring(key, ckey, "sales_feedback", at)
+    if kept is not None:
+        return kept
     tables, cfg = _tables(key), _config(*ckey)
     return (
         rejections_by_grade(tables, cfg, as_of=at),
@@ -632,11 +649,14 @@ def lead_list(*, lang: Lang = "en") -> tuple[pl.DataFrame, str | None]:
 def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> dict[str, Any]:
     from analytics.scoring.report import score_quality
 
+    kept = _stored_scoring(key, ckey, "score_quality", at)
+    if kept is not None:
+        return kept
     return score_quality(_tables(key), _config(*ckey), as_of=at)
 
 
 def score_quality() -> dict[str, Any]:
-    """:func:`analytics.scoring.report.score_quality` of the warehouse (cached)."""
+    """:func:`analytics.scoring.report.score_quality` of the warehouse (stored, else cached)."""
     return _score_quality(warehouse_key(), config_key(), as_of())
 
 

@@ -81,7 +81,8 @@ def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Pat
     cfg = load_config(CONFIG)
     summary = refresh_results(db, cfg)
     assert summary["months"] == ["2026-11", "2026-10", "2026-09"]
-    assert summary["results"] == 6  # a review and a KPI history per month, one config
+    # a review and a KPI history per month, one config; the four lead-scoring results
+    assert summary["results"] == 6 + 4
     con = connect_readonly(db)
     tables, as_of = load_tables(con), latest_timestamp(con)
     for month in summary["months"]:
@@ -115,11 +116,11 @@ def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
         finally:
             con.close()
 
-    assert kept() == 6
+    assert kept() == 10
     # recording a new SLA version leaves the data alone: results are keyed by config hash
     trial = with_settings(cfg, {"sla.version": "trial"}).model_copy(update={"content_hash": "t"})
     assert record_config_if_new(db, trial)
-    assert kept() == 6
+    assert kept() == 10
     # an import changes the data: every stored result goes with the old state
     folder = tmp_path / "in"
     folder.mkdir()
@@ -258,9 +259,9 @@ def test_results_of_an_older_layout_are_dropped_and_stored_again(
     )
     con.close()
     cfg = load_config(CONFIG)
-    assert refresh_results(db, cfg)["results"] == 6
+    assert refresh_results(db, cfg)["results"] == 10
     con = connect_readonly(db)
-    assert stored_results(con).height == 6
+    assert stored_results(con).height == 10
     con.close()
 
 
@@ -292,3 +293,123 @@ def test_the_warnings_of_a_review_survive_the_bytes_and_reach_a_stored_pack(
     assert render_pack(packs[1], fmt="md") == render_pack(packs[0], fmt="md")
     assert packs[1].review.warnings is not None
     con.close()
+
+
+# -- the lead-scoring results (the Lead qualification page, sla score report) ------------
+
+
+def assert_same_value(got: object, want: object, where: str = "") -> None:
+    """Equal frames (dtypes, order, exact values), and equal everything else, recursively."""
+    if isinstance(want, pl.DataFrame):
+        assert isinstance(got, pl.DataFrame), where
+        assert_frame_equal(got, want, check_exact=True)
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and list(got) == list(want), where
+        for k in want:
+            assert_same_value(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list | tuple):
+        assert type(got) is type(want) and len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            assert_same_value(g, w, f"{where}[{i}]")
+    elif isinstance(want, float) and want != want:
+        assert got != got, where
+    else:
+        assert got == want, where
+
+
+def test_stored_scoring_results_equal_a_fresh_computation(refreshed: Path) -> None:
+    from analytics.precompute import SCORING_KINDS, compute_scoring, model_hash
+    from analytics.scoring.thresholds import precompute_thresholds, slider_top, threshold_table
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    assert model_hash(db) == ""  # no model saved beside this warehouse
+    kept = {k: stored(con, k, month="", config=cfg, as_of=as_of) for k in SCORING_KINDS}
+    fresh = compute_scoring(tables, cfg, as_of=as_of)
+    for kind in SCORING_KINDS:
+        assert kept[kind] is not None, kind
+        assert_same_value(kept[kind], fresh[kind], kind)
+    # every slider position's stored row is what the page computed from the base per move
+    base = precompute_thresholds(tables, cfg, as_of=as_of)
+    table = threshold_table(base)
+    assert_frame_equal(kept["thresholds"]["table"], table, check_exact=True)
+    current = float(cfg.scoring.mql_threshold)
+    points = kept["thresholds"]["points"]
+    assert points["threshold"].to_list()[0] == 0.0
+    assert points["threshold"].max() == slider_top(table, current)
+    for chosen in (0.0, 17.0, current, float(slider_top(table, current))):
+        one = threshold_table(base, thresholds=[chosen, current])
+        assert_frame_equal(
+            points.filter(pl.col("threshold") == chosen),
+            one.filter(pl.col("threshold") == chosen),
+            check_exact=True,
+        )
+    assert (kept["thresholds"]["sql_leads"], kept["thresholds"]["weekly_capacity"]) == (
+        base.sql_leads,
+        base.weekly_capacity,
+    )
+    # another saved model: the stored results are not those of this warehouse's model
+    assert stored(con, "lead_list", month="", config=cfg, as_of=as_of, model="other") is None
+    con.close()
+
+
+def test_the_score_report_from_stored_thresholds_equals_a_fresh_one(refreshed: Path) -> None:
+    from analytics.scoring.model import train_and_evaluate
+    from analytics.scoring.report import score_report
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    kept = stored(con, "thresholds", month="", config=cfg, as_of=as_of)
+    model = train_and_evaluate(tables, cfg, as_of=as_of).model  # one model: one version
+    fresh = score_report(tables, cfg, as_of=as_of, model=model)
+    fast = score_report(tables, cfg, as_of=as_of, model=model, thresholds=kept)
+    con.close()
+    assert_same_value(fast, fresh)
+
+
+def test_the_qualification_page_opens_on_stored_results_without_recomputing(
+    refreshed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an import the qualification page reads the stored threshold table, slider
+    points, score quality, sales feedback and lead list: nothing of them is computed,
+    not even when the slider moves."""
+    from streamlit.testing.v1 import AppTest
+
+    import analytics.scoring.feedback
+    import analytics.scoring.reasons
+    import analytics.scoring.report
+    import analytics.scoring.thresholds
+    from dashboard.i18n import num
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    kept = stored(con, "thresholds", month="", config=cfg, as_of=latest_timestamp(con))
+    con.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    for module, name in (
+        (analytics.scoring.thresholds, "precompute_thresholds"),
+        (analytics.scoring.thresholds, "threshold_table"),
+        (analytics.scoring.report, "score_quality"),
+        (analytics.scoring.feedback, "rejections_by_grade"),
+        (analytics.scoring.feedback, "rule_suggestions"),
+        (analytics.scoring.reasons, "lead_lists"),
+    ):
+        monkeypatch.setattr(module, name, refuse)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    current = int(cfg.scoring.mql_threshold)
+    for chosen in (current, current - 7):
+        at.slider(key="threshold").set_value(chosen).run()
+        assert not at.exception, at.exception[0].value
+        row = kept["points"].filter(pl.col("threshold") == float(chosen)).row(0, named=True)
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["MQLs per month"] == num(row["mqls_per_month"], "en"), shown

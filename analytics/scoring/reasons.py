@@ -256,6 +256,18 @@ def lead_list(
     ``fit_points``, ``interest_points``, ``fit_grade``, ``interest_grade``, ``reasons``
     (:func:`reason_texts` of :func:`rule_score_reasons` at ``as_of``).
     """
+    return lead_lists(tables, config, as_of=as_of, limit=limit, langs=(lang,))[lang]
+
+
+def lead_lists(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    limit: int = 50,
+    langs: tuple[Lang, ...] = ("en",),
+) -> dict[Lang, pl.DataFrame]:
+    """:func:`lead_list` in each of ``langs``, the leads scored once."""
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     closed = known.lifecycle_events.filter(pl.col("stage").is_in(["sql", "disqualified"])).select(
@@ -270,11 +282,9 @@ def lead_list(
         .head(limit)
         .collect()
     )
-    reasons = reason_texts(
-        rule_score_reasons(known, config, top.lazy().select("lead_id", "at")), lang=lang
-    )
-    return (
-        top.join(reasons, on=["lead_id", "at"], how="left")
+    points = rule_score_reasons(known, config, top.lazy().select("lead_id", "at"))
+    return {
+        lang: top.join(reason_texts(points, lang=lang), on=["lead_id", "at"], how="left")
         .select(
             "lead_id",
             "score",
@@ -285,7 +295,50 @@ def lead_list(
             "reasons",
         )
         .sort(["score", "lead_id"], descending=[True, False])
-    )
+        for lang in langs
+    }
+
+
+def lead_list_with_model(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    langs: tuple[Lang, ...] = ("en",),
+    model_path: Any = None,
+) -> dict[Lang, tuple[pl.DataFrame, str | None]]:
+    """:func:`lead_lists`, with the saved model's factors of each lead when one is given.
+
+    Parameters
+    ----------
+    model_path : path, optional
+        A saved model (``.skops``; :func:`analytics.scoring.model.load_model` refuses a
+        hostile file, never runs it). A model that cannot be loaded, or without typical
+        values on its card, adds nothing.
+
+    Returns
+    -------
+    dict of language -> (leads, model version or None): the columns of :func:`lead_list`
+    and, with a model, :func:`lead_model_factors`'s.
+    """
+    from analytics.scoring.model import load_model
+
+    lists = lead_lists(tables, config, as_of=as_of, langs=langs)
+    model = None
+    if model_path is not None:
+        try:
+            model = load_model(model_path)
+        except (FileNotFoundError, ValueError):
+            model = None
+    if model is None or not model.card.get("typical"):
+        return {lang: (leads, None) for lang, leads in lists.items()}
+    out: dict[Lang, tuple[pl.DataFrame, str | None]] = {}
+    for lang, leads in lists.items():
+        factors = lead_model_factors(
+            model, tables, config, leads["lead_id"].to_list(), as_of=as_of, lang=lang
+        )
+        out[lang] = (leads.join(factors, on="lead_id", how="left"), model.version)
+    return out
 
 
 def typical_values(
@@ -447,6 +500,8 @@ __all__ = [
     "REASON_SCHEMA",
     "global_importance",
     "lead_list",
+    "lead_list_with_model",
+    "lead_lists",
     "lead_model_factors",
     "model_factors",
     "reason_texts",

@@ -74,6 +74,7 @@ def score_report(
     model: ScoreModel | None = None,
     target: Target = "sql",
     partitions: int | None = None,
+    thresholds: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Lead-score quality and threshold tuning, as one JSON-ready document.
 
@@ -91,6 +92,9 @@ def score_report(
         The leads are processed in this many parts (default: one per
         :data:`~analytics.tables.LEADS_PER_PART` leads); the document does not depend on it.
         The tables are read per part, not collected whole: pass lazy warehouse tables.
+    thresholds : dict, optional
+        The rule score's threshold results stored for this data, config and ``as_of``
+        (:func:`analytics.precompute.threshold_results`): used instead of computing them.
 
     Returns
     -------
@@ -113,12 +117,16 @@ def score_report(
         if model is None
         else evaluate_model(model, tables, config, as_of=moment, partitions=partitions)
     )
-    base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
-    table = threshold_table(base)
+    if thresholds is None:
+        base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
+        thresholds = {
+            "table": threshold_table(base),
+            "current_threshold": base.current_threshold,
+            "weekly_capacity": base.weekly_capacity,
+        }
+    table, current = thresholds["table"], thresholds["current_threshold"]
     minimum = config.scoring.min_extra_sqls_per_extra_mql
-    recommended, reason = recommend_threshold(
-        table, current=base.current_threshold, minimum=minimum
-    )
+    recommended, reason = recommend_threshold(table, current=current, minimum=minimum)
     predictions = evaluation.test.lazy().select(
         "lead_id", pl.col("scored_at").alias("at"), pl.col("model_probability").alias("score")
     )
@@ -141,9 +149,9 @@ def score_report(
         "thresholds": _rows(table),
         "recommended_threshold": _number(recommended),
         "recommended_reason": reason,
-        "current_threshold": _number(base.current_threshold),
+        "current_threshold": _number(current),
         "min_extra_sqls_per_extra_mql": minimum,
-        "weekly_capacity": base.weekly_capacity,
+        "weekly_capacity": thresholds["weekly_capacity"],
         "model_thresholds": _rows(model_table),
         "as_of": moment,
         "n_test": evaluation.test.height,

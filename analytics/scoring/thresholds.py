@@ -471,6 +471,37 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
     return _with_estimates(out, base)
 
 
+def slider_top(table: pl.DataFrame, current: float) -> int:
+    """The threshold slider's highest value: the table's highest threshold (100 for an
+    empty table), or today's threshold when that is higher.
+
+    >>> slider_top(pl.DataFrame({"threshold": [0.0, 5.0, 110.0]}), 60.0)
+    110
+    >>> slider_top(pl.DataFrame({"threshold": [0.0, 5.0]}), 60.0)
+    60
+    """
+    return int(max(float(table["threshold"].max() or 100.0), float(current)))
+
+
+def slider_points(base: ThresholdBase, table: pl.DataFrame) -> pl.DataFrame:
+    """:func:`threshold_table` at every whole threshold the slider offers (0 to
+    :func:`slider_top`) and at today's: each row is what a slider position shows, so a
+    stored copy answers every move without the base.
+
+    Parameters
+    ----------
+    base : ThresholdBase
+        A rule score's base (with ``current_threshold``).
+    table : DataFrame
+        ``threshold_table(base)`` (its highest threshold bounds the slider).
+    """
+    current = float(base.current_threshold or 0.0)
+    cuts = [float(t) for t in range(slider_top(table, current) + 1)]
+    if base.current_threshold is not None:
+        cuts.append(current)
+    return threshold_table(base, thresholds=cuts)
+
+
 #: Handed-over mature MQLs needed before the unobserved ones are estimated.
 MIN_HANDED_OVER = 30
 
@@ -819,6 +850,8 @@ __all__ = [
     "precompute_from_predictions",
     "precompute_thresholds",
     "recommend_threshold",
+    "slider_points",
+    "slider_top",
     "threshold_table",
     "threshold_whatif",
     "weekly_capacity",

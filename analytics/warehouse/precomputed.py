@@ -1,9 +1,10 @@
 """Stored results (``meta.precomputed``): what the review computed, kept for the next reader.
 
-Grain: one row per (kind, month, config_hash, as_of, code_hash). Every write to the warehouse
-(:func:`analytics.warehouse.database.updating`) deletes the stored results first, so a
-row that is there was computed on exactly the data in the file; the config hash and
-``as_of`` in the key do the rest. The payload is :func:`analytics.precompute.to_bytes`.
+Grain: one row per (kind, month, config_hash, as_of, code_hash, model_hash). Every write
+to the warehouse (:func:`analytics.warehouse.database.updating`) deletes the stored
+results first, so a row that is there was computed on exactly the data in the file; the
+config hash, ``as_of`` and the saved model in the key do the rest. The payload is
+:func:`analytics.precompute.to_bytes`.
 
 >>> import duckdb
 >>> con = duckdb.connect()
@@ -13,6 +14,7 @@ row that is there was computed on exactly the data in the file; the config hash 
 >>> write_results(con, {key: b"x"})
 >>> read_result(con, key), read_result(con, ResultKey("review", "2026-10", "abc", "", "new"))
 (b'x', None)
+>>> read_result(con, ResultKey("review", "2026-10", "abc", "", "code", model_hash="m1"))
 """
 
 from __future__ import annotations
@@ -27,8 +29,14 @@ from analytics.precompute import ResultKey
 
 DDL = """CREATE TABLE IF NOT EXISTS meta.precomputed (
     kind VARCHAR, month VARCHAR, config_hash VARCHAR, as_of VARCHAR, code_hash VARCHAR,
-    payload BLOB, computed_at TIMESTAMPTZ DEFAULT current_timestamp)"""
-_WHERE = "kind = ? AND month = ? AND config_hash = ? AND as_of = ? AND code_hash = ?"
+    model_hash VARCHAR, payload BLOB, computed_at TIMESTAMPTZ DEFAULT current_timestamp)"""
+_WHERE = (
+    "kind = ? AND month = ? AND config_hash = ? AND as_of = ? AND code_hash = ? AND model_hash = ?"
+)
+
+
+def _params(key: ResultKey) -> list[str]:
+    return [key.kind, key.month, key.config_hash, key.as_of, key.code_hash, key.model_hash]
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -42,7 +50,7 @@ def create_table(con: duckdb.DuckDBPyConnection) -> None:
             "WHERE table_schema = 'meta' AND table_name = 'precomputed'"
         ).fetchall()
     }
-    if columns and "code_hash" not in columns:
+    if columns and not {"code_hash", "model_hash"} <= columns:
         con.execute("DROP TABLE meta.precomputed")
     con.execute(DDL)
 
@@ -57,11 +65,12 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Mapping[ResultKey, by
     """Store results, replacing any stored under the same key."""
     create_table(con)
     for key, payload in results.items():
-        params = [key.kind, key.month, key.config_hash, key.as_of, key.code_hash]
+        params = _params(key)
         con.execute(f"DELETE FROM meta.precomputed WHERE {_WHERE}", params)
         con.execute(
-            "INSERT INTO meta.precomputed (kind, month, config_hash, as_of, code_hash, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta.precomputed "
+            "(kind, month, config_hash, as_of, code_hash, model_hash, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [*params, payload],
         )
 
@@ -71,8 +80,7 @@ def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
     try:
         # fetchall, not fetchone: DuckDB 2 keeps a connection busy until a result is drained
         rows = con.execute(
-            f"SELECT payload FROM meta.precomputed WHERE {_WHERE}",
-            [key.kind, key.month, key.config_hash, key.as_of, key.code_hash],
+            f"SELECT payload FROM meta.precomputed WHERE {_WHERE}", _params(key)
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # written before they were stored
         return None
@@ -80,13 +88,15 @@ def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
 
 
 def stored_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per stored result: kind, month, config_hash, as_of, bytes, computed_at."""
+    """One row per stored result: kind, month, config_hash, as_of, model_hash, bytes,
+    computed_at."""
     try:
         return con.sql(
-            "SELECT kind, month, config_hash, as_of, octet_length(payload) AS bytes, computed_at "
+            "SELECT kind, month, config_hash, as_of, model_hash, octet_length(payload) AS bytes, "
+            "computed_at "
             "FROM meta.precomputed ORDER BY kind, month"
         ).pl()
-    except duckdb.CatalogException:
+    except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
         return pl.DataFrame()
 
 

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.scoring.calibration import MIN_SEGMENT_LEADS
+from analytics.scoring.thresholds import slider_top
 from analytics.stats import wilson
 from analytics.texts import term
 from dashboard import data, ui
@@ -18,12 +19,12 @@ ui.header(t("qualification_title", lg), v)
 st.caption(t("qualification_note", lg) + " " + t("scoring_company_wide", lg))
 
 with st.spinner(t("precomputing", lg)):
-    base = data.threshold_base()
+    facts = data.thresholds()  # stored by the last import or training, else computed once
     table, recommended, reason = data.threshold_table(lang=lg)
 current = float(cfg.scoring.mql_threshold)
 # the slider's range always holds the threshold in force (scores of an export without
 # activities stay far below it: StreamlitValueAboveMaxError otherwise)
-top = max(float(table["threshold"].max() or 100.0), current)
+top = slider_top(table, current)
 now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
 
 
@@ -148,7 +149,7 @@ def threshold_whatif() -> None:
         st.session_state["threshold"] = int(current)
     left, right = st.columns([2, 1])
     with left:
-        chosen = st.slider(t("threshold", lg), 0, int(top), key="threshold", step=1)
+        chosen = st.slider(t("threshold", lg), 0, top, key="threshold", step=1)
     with right:
         if recommended is not None:
             st.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
@@ -185,7 +186,7 @@ def threshold_whatif() -> None:
             "capacity_caption",
             lg,
             mqls=num(point["mqls_per_week"], lg),
-            capacity=num(base.weekly_capacity, lg),
+            capacity=num(facts["weekly_capacity"], lg),
         )
     )
     mature = point["mature_mqls"] or 0
@@ -194,9 +195,10 @@ def threshold_whatif() -> None:
         t("precision", lg), point["precision"], conv, mature, *wilson(conv, mature), lg,
         container=c3, help=t("help_precision", lg),
     )  # fmt: skip
-    found = round((point["recall"] or 0) * base.sql_leads)
+    sql_leads = facts["sql_leads"]
+    found = round((point["recall"] or 0) * sql_leads)
     ui.rate_metric(
-        t("recall", lg), point["recall"], found, base.sql_leads, *wilson(found, base.sql_leads), lg,
+        t("recall", lg), point["recall"], found, sql_leads, *wilson(found, sql_leads), lg,
         container=c4, help=t("help_recall", lg),
     )  # fmt: skip
     estimated = point["basis"] == "estimated"
