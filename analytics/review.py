@@ -148,6 +148,9 @@ class Review:
     coverage: dict[str, bool] = field(default_factory=dict)
     #: The data's coverage (:func:`analytics.coverage.coverage`), for the reasons.
     coverage_frame: pl.DataFrame | None = None
+    #: The month's MQL episodes still untouched whose first-touch deadline had not passed
+    #: at ``as_of``: at risk, not breaches (:func:`at_risk_episodes`).
+    at_risk: pl.DataFrame = field(default_factory=lambda: at_risk_episodes(None, as_of=None))
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
 
@@ -212,7 +215,63 @@ class Review:
             },
             "kpis": _records(self.kpis),
             "breaches": {name: frame.height for name, frame in self.breaches.items()},
+            # pending first touches: at risk, never counted as breaches (null: not measurable)
+            "at_risk": self.at_risk.height if self.measurable("handoff") else None,
         }
+
+
+#: Columns of :func:`at_risk_episodes`.
+AT_RISK_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "episode": pl.Int64(),
+    "owner_rep_id": pl.String(),
+    "started_at": pl.Datetime("us", "UTC"),
+    "deadline_at": pl.Datetime("us", "UTC"),
+    "hours_left": pl.Float64(),
+}
+
+
+def at_risk_episodes(speed: pl.DataFrame | None, *, as_of: datetime | None) -> pl.DataFrame:
+    """The pending episodes of speed to lead: untouched, their first-touch deadline not
+    passed at ``as_of``. They are at risk, not breaches (spec/coverage.md), soonest first.
+
+    Parameters
+    ----------
+    speed : DataFrame or None
+        From :func:`analytics.handoff.speed_to_lead` (None: no episodes).
+    as_of : datetime or None
+        The moment of judgement (``hours_left`` is counted from it, in calendar hours).
+
+    Returns
+    -------
+    DataFrame (:data:`AT_RISK_SCHEMA`): ``lead_id``, ``episode``, ``owner_rep_id`` (null:
+    unassigned), ``started_at``, ``deadline_at``, ``hours_left``.
+
+    >>> speed = pl.DataFrame({"lead_id": ["a", "b"], "episode": [1, 1],
+    ...     "owner_rep_id": ["r1", None], "status": ["pending", "missed"],
+    ...     "started_at": [datetime(2026, 3, 31, 20, tzinfo=UTC)] * 2,
+    ...     "deadline_at": [datetime(2026, 4, 1, 20, tzinfo=UTC)] * 2})
+    >>> at_risk_episodes(speed, as_of=datetime(2026, 4, 1, 1, tzinfo=UTC)).select(
+    ...     "lead_id", "hours_left").rows()
+    [('a', 19.0)]
+    """
+    if speed is None or speed.is_empty() or as_of is None:
+        return pl.DataFrame(schema=AT_RISK_SCHEMA)
+    now = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    return (
+        speed.filter(pl.col("status") == "pending")
+        .select(
+            "lead_id",
+            pl.col("episode").cast(pl.Int64),
+            "owner_rep_id",
+            pl.col("started_at").cast(pl.Datetime("us", "UTC")),
+            pl.col("deadline_at").cast(pl.Datetime("us", "UTC")),
+            ((pl.col("deadline_at") - now).dt.total_seconds(fractional=True) / 3600)
+            .round(1)
+            .alias("hours_left"),
+        )
+        .sort("deadline_at", "lead_id", "episode")
+    )
 
 
 def _resolve_as_of(tables: Tables, as_of: datetime | None) -> datetime | None:
@@ -899,6 +958,7 @@ def build_review(
         days_in_month=total_days,
         coverage=groups,
         coverage_frame=coverage,
+        at_risk=at_risk_episodes(cur["speed"], as_of=judge_at),
     )
     return with_warnings(review, notifications)
 
@@ -1172,26 +1232,35 @@ OPEN_BREACHES: tuple[str, ...] = ("handoff", "cadence", "never_contacted", "stal
 
 def rep_overview(review: Review) -> pl.DataFrame:
     """One row per rep with MQL episodes this month: first touch within the SLA (share),
-    cadence held (share), stale leads and open breaches (counts), worst first.
+    cadence held (share), stale leads, open breaches and episodes at risk (counts), worst
+    first; the episodes of leads without an owner in one row of their own (``rep_id`` and
+    ``rep_name`` null: "unassigned"), last, never mixed into a rep.
 
     ``first_touch_rate`` and ``cadence_rate`` are null when nothing could be judged (never 0);
-    ``open_breaches`` counts the rep's rows of :data:`OPEN_BREACHES`.
+    ``open_breaches`` counts the rep's rows of :data:`OPEN_BREACHES`; ``at_risk`` the rep's
+    untouched episodes whose deadline has not passed (:attr:`Review.at_risk`).
 
     >>> from types import SimpleNamespace
     >>> review = SimpleNamespace(
-    ...     handoff_by_rep=pl.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["Ana", "Ben"],
-    ...         "episodes": [4, 2], "compliance": [0.5, None]}),
-    ...     cadence_by_rep=pl.DataFrame({"rep_id": ["r1"], "compliance": [0.25]}),
-    ...     breaches={"handoff": pl.DataFrame({"owner_rep_id": ["r1", "r1"]}),
-    ...               "stale_leads": pl.DataFrame({"owner_rep_id": ["r2"]})})
-    >>> rep_overview(review).rows()
-    [('r1', 'Ana', 0.5, 0.25, 0, 2), ('r2', 'Ben', None, None, 1, 1)]
+    ...     handoff_by_rep=pl.DataFrame({"rep_id": ["r1", "r2", None],
+    ...         "rep_name": ["Ana", "Ben", None], "episodes": [4, 2, 3],
+    ...         "compliance": [0.5, None, 0.0]}),
+    ...     cadence_by_rep=pl.DataFrame({"rep_id": ["r1", None], "compliance": [0.25, 0.0]}),
+    ...     breaches={"handoff": pl.DataFrame({"owner_rep_id": ["r1", "r1", None]}),
+    ...               "stale_leads": pl.DataFrame({"owner_rep_id": ["r2"]})},
+    ...     at_risk=pl.DataFrame({"owner_rep_id": ["r2", None]}))
+    >>> for row in rep_overview(review).rows():
+    ...     print(row)
+    ('r1', 'Ana', 0.5, 0.25, 0, 2, 0)
+    ('r2', 'Ben', None, None, 1, 1, 1)
+    (None, None, 0.0, 0.0, 0, 1, 1)
     """
     handoff = review.handoff_by_rep
     if handoff.is_empty():
         return pl.DataFrame(
             schema={"rep_id": pl.String, "rep_name": pl.String, "first_touch_rate": pl.Float64,
-                    "cadence_rate": pl.Float64, "stale_leads": pl.Int64, "open_breaches": pl.Int64}
+                    "cadence_rate": pl.Float64, "stale_leads": pl.Int64, "open_breaches": pl.Int64,
+                    "at_risk": pl.Int64}
         )  # fmt: skip
 
     def per_rep(frame: pl.DataFrame | None, name: str) -> pl.DataFrame:
@@ -1208,27 +1277,32 @@ def rep_overview(review: Review) -> pl.DataFrame:
     ]
     opened = pl.concat(open_rows) if open_rows else None
     cadence = review.cadence_by_rep.select("rep_id", pl.col("compliance").alias("cadence_rate"))
+    # the unassigned (rep_id null) are a group of their own: null matches null here
+    join = {"on": "rep_id", "how": "left", "nulls_equal": True}
     return (
         handoff.filter(pl.col("episodes") > 0)
         .select("rep_id", "rep_name", pl.col("compliance").alias("first_touch_rate"))
-        .join(cadence, on="rep_id", how="left")
-        .join(per_rep(review.breaches.get("stale_leads"), "stale_leads"), on="rep_id", how="left")
-        .join(per_rep(opened, "open_breaches"), on="rep_id", how="left")
-        .with_columns(pl.col("stale_leads", "open_breaches").fill_null(0))
+        .join(cadence, **join)
+        .join(per_rep(review.breaches.get("stale_leads"), "stale_leads"), **join)
+        .join(per_rep(opened, "open_breaches"), **join)
+        .join(per_rep(getattr(review, "at_risk", None), "at_risk"), **join)
+        .with_columns(pl.col("stale_leads", "open_breaches", "at_risk").fill_null(0))
         .sort(
-            ["open_breaches", "first_touch_rate", "rep_id"],
-            descending=[True, False, False],
+            [pl.col("rep_id").is_null(), "open_breaches", "first_touch_rate", "rep_id"],
+            descending=[False, True, False, False],
             nulls_last=True,
         )
     )
 
 
 __all__ = [
+    "AT_RISK_SCHEMA",
     "JSON_CONVERSION",
     "JSON_VOLUMES",
     "OPEN_BREACHES",
     "WARNINGS_SCHEMA",
     "Review",
+    "at_risk_episodes",
     "build_review",
     "covered_pacing",
     "kpi_history",

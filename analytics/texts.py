@@ -1541,6 +1541,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.col.open": ("Still open", "Noch offen"),
     # -- issue 14: unknown pacing rows, pending episodes, unassigned leads --
     "pack.col.reason": ("Why unknown", "Warum unbekannt"),
+    "pack.at_risk.title": (
+        "At risk: first touch still due ({n})",
+        "Gefährdet: Erstkontakt noch fällig ({n})",
+    ),
+    "pack.at_risk.note": (
+        "Not breaches: untouched MQLs whose deadline had not passed at the as-of date.",
+        "Keine Verstöße: MQLs ohne Kontakt, deren Frist zum Datenstand nicht abgelaufen war.",
+    ),
+    "pack.col.deadline": ("Deadline", "Frist"),
+    "pack.col.hours_left": ("Hours left", "Verbleibende Stunden"),
 }
 
 

@@ -951,6 +951,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "No lead left a nurture track this month.",
         "In diesem Monat hat kein Lead einen Nurturing-Track verlassen.",
     ),
+    "at_risk_first_touch": ("At risk: first touch due", "Gefährdet: Erstkontakt fällig"),
+    "at_risk_note": (
+        "Not breaches: untouched MQLs whose first-touch deadline had not passed at the as-of "
+        "date, soonest deadline first.",
+        "Keine Verstöße: MQLs ohne Kontakt, deren Frist für den Erstkontakt zum Datenstand "
+        "nicht abgelaufen war, früheste Frist zuerst.",
+    ),
 }
 
 

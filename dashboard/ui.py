@@ -998,3 +998,17 @@ def change_of(review: Any, metric: str) -> float | None:
 def delta_of(review: Any, metric: str) -> float | None:
     """The change of a rate metric as a share (for :func:`rate_metric`)."""
     return change_of(review, metric)
+
+
+def unassigned(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
+    """A per-rep table with its row of leads without an owner (``rep_id`` null) named
+    "unassigned" in ``lg``: counted on its own, never mixed into a rep (spec/coverage.md)."""
+    if "rep_id" not in frame.columns or "rep_name" not in frame.columns:
+        return frame
+    label = render("coverage.unassigned", lang=lg)
+    return frame.with_columns(
+        pl.when(pl.col("rep_id").is_null())
+        .then(pl.lit(label))
+        .otherwise(pl.col("rep_name"))
+        .alias("rep_name")
+    )

@@ -23,7 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
-from analytics.review import build_review
+from analytics.review import build_review, rep_overview
 from analytics.tables import Tables
 from analytics.warehouse import write_tables
 
@@ -183,3 +183,92 @@ def test_pack_pacing_of_unknown_revenue_is_a_dash_with_the_reason(pack, lang):
     assert not re.search(r"EUR 0\b|(?<![\d.,])0 EUR", md)
     html = render_pack(pack, fmt="html", lang=lang)
     assert f'<span class="small">{AMOUNTS[lang]}</span>' in html
+
+
+# -- 3. pending episodes: at risk, never breaches, never hidden ------------------------------
+
+
+def test_a_pending_episode_is_at_risk_not_a_breach(review):
+    # C: MQL 31 Mar 20:00, untouched at 1 Apr 01:00, deadline 1 Apr 20:00: 19 h left
+    assert review.at_risk.select("lead_id", "episode", "owner_rep_id", "hours_left").rows() == [
+        ("C", 1, "r1", 19.0)
+    ]
+    assert review.breaches["handoff"]["lead_id"].to_list() == ["B"]
+    assert review.breaches["never_contacted"]["lead_id"].to_list() == ["B"]
+    doc = review.to_json_dict()
+    assert (doc["at_risk"], doc["breaches"]["handoff"]) == (1, 1)
+    assert (doc["handoff"]["met"], doc["handoff"]["missed"], doc["handoff"]["pending"]) == (1, 1, 1)
+
+
+def test_without_touches_nothing_is_at_risk_it_is_unknown():
+    names = ("reps", "leads", "lifecycle_events")
+    t = Tables.from_frames(**{n: getattr(TABLES, n).collect() for n in names})
+    doc = build_review(t, CFG, month="2026-03", as_of=AS_OF).to_json_dict()
+    assert doc["at_risk"] is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "caption", "tab"),
+    [("en", "At risk: first touch due: **1**", "At risk: first touch due (1)"),
+     ("de", "Gefährdet: Erstkontakt fällig: **1**", "Gefährdet: Erstkontakt fällig (1)")],
+)  # fmt: skip
+def test_the_app_shows_the_pending_episode_as_at_risk(warehouse, monkeypatch, lang, caption, tab):
+    at = _page(warehouse, monkeypatch, "overview", lang)
+    assert any(c.value.endswith(caption) for c in at.caption)
+    at.switch_page("views/handoffs.py").run()
+    assert not at.exception
+    labels = [t.label for t in at.tabs]
+    assert labels[-1] == tab
+    shown = at.tabs[-1].dataframe[0].value
+    assert shown["lead_id"].tolist() == ["C"] and shown["hours_left"].tolist() == [19.0]
+    # not in a breach list
+    assert all("C" not in d.value.get("lead_id", []).tolist() for d in at.tabs[0].dataframe)
+
+
+@pytest.mark.parametrize(
+    ("lang", "unassigned", "title", "n"),
+    [("en", "unassigned", "At risk: first touch still due (1)", "19.0"),
+     ("de", "nicht zugewiesen", "Gefährdet: Erstkontakt noch fällig (1)", "19,0")],
+)  # fmt: skip
+def test_the_pack_lists_the_pending_episode_as_at_risk(pack, lang, unassigned, title, n):
+    from analytics.pack.render import render_pack
+
+    md = render_pack(pack, fmt="md", lang=lang)
+    breaches, at_risk = md.split(f"### {title}")
+    deadline = "2026-04-01 20:00 UTC" if lang == "en" else "01.04.2026 20:00 UTC"
+    assert f"| C | Rita | {deadline} | {n} |" in at_risk.split("\n## ")[0]
+    assert "| C |" not in breaches.split("## ")[-1]
+    assert f"| B | {unassigned} |" in breaches
+
+
+# -- 4. leads without an owner: their own row, "unassigned", counted ----------------------
+
+
+def test_rep_overview_counts_the_unassigned_apart(review):
+    # Rita: A met, C pending; A's cadence missed (1 open breach); C at risk.
+    # unassigned: B missed the first touch, the cadence, never contacted: 3 open breaches
+    assert rep_overview(review).rows() == [
+        ("r1", "Rita", 1.0, 0.0, 0, 1, 1),
+        (None, None, 0.0, 0.0, 0, 3, 0),
+    ]
+    by_rep = review.handoff_by_rep.select("rep_id", "episodes", "met", "missed", "pending")
+    assert by_rep.rows() == [("r1", 2, 1, 0, 1), (None, 1, 0, 1, 0)]
+
+
+@pytest.mark.parametrize(("lang", "unassigned"), [("en", "unassigned"), ("de", "nicht zugewiesen")])
+def test_the_pages_count_the_unassigned_in_a_row_of_their_own(
+    warehouse, monkeypatch, lang, unassigned
+):
+    at = _page(warehouse, monkeypatch, "overview", lang)
+    reps = at.table[0].value
+    assert reps.iloc[:, 0].tolist() == ["Rita", unassigned]
+    assert reps.iloc[1, -2] == "3"  # open breaches of the unassigned
+    at.switch_page("views/handoffs.py").run()
+    by_rep = next(d.value for d in at.dataframe if "met" in d.value.columns)
+    assert by_rep[["rep_name", "episodes", "missed"]].values.tolist() == [
+        ["Rita", 2, 0],
+        [unassigned, 1, 1],
+    ]
+    at.switch_page("views/management.py").run()
+    cadence = next(d.value for d in at.dataframe if "held" in d.value.columns)
+    assert cadence["rep_name"].tolist() == ["Rita", unassigned]

@@ -548,8 +548,13 @@ def top_breaches(
         found = _breach_rows(kind, frame, config, lang)
         found.sort(key=lambda b: (b["amount"] is not None, -(b["amount"] or 0), b["lead_id"]))
         rows.extend(found[:top])
+    unassigned = render("coverage.unassigned", lang=lang)
     for row in rows:
-        row["rep_name"] = names.get(row["rep_id"]) if row["rep_id"] else None
+        # a lead without an owner is "unassigned" (a marketing breach names no rep at all)
+        if row["rep_id"]:
+            row["rep_name"] = names.get(row["rep_id"])
+        elif row["kind"] != "recycled_not_enrolled":
+            row["rep_name"] = unassigned
     return pl.DataFrame(rows, schema=BREACH_SCHEMA, orient="row")
 
 

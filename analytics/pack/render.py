@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from analytics.pack.build import BREACH_TITLES, ReviewPack, top_breaches
+from analytics.pack.build import BREACH_TITLES, ReviewPack, rep_names, top_breaches
 from analytics.pack.formatting import (
     escape_markdown,
     format_change,
@@ -131,6 +131,28 @@ def breach_groups(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]
             title = render(f"breach.title.{kind}", lang=lang)
             groups.append({"kind": kind, "title": title, "rows": rows, "total": total})
     return groups
+
+
+def at_risk_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
+    """The month's MQL episodes at risk (untouched, first-touch deadline not passed at the
+    as-of date: not breaches), soonest deadline first: ``lead_id``, ``rep`` (the owner's
+    name, or "unassigned"), ``deadline`` and ``hours_left`` as text in ``lang``."""
+    review = pack.review
+    frame = getattr(review, "at_risk", None)
+    if frame is None or frame.is_empty() or not review.measurable("handoff"):
+        return []
+    names = rep_names(review)
+    unassigned = render("coverage.unassigned", lang=lang)
+    return [
+        {
+            "lead_id": r["lead_id"],
+            "rep": names.get(r["owner_rep_id"], r["owner_rep_id"]) if r["owner_rep_id"]
+            else unassigned,
+            "deadline": moment(r["deadline_at"], lang),
+            "hours_left": format_decimal(r["hours_left"], lang),
+        }
+        for r in frame.iter_rows(named=True)
+    ]  # fmt: skip
 
 
 def warning_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
@@ -250,7 +272,10 @@ def chart_specs(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, dict[str, A
         specs["pacing"] = (bars + rule).properties(width=440, height=160).to_dict()
     by_rep = pack.review.handoff_by_rep.filter(pl.col("n") > 0)
     if by_rep.height:
-        by_rep = by_rep.with_columns(pl.col("rep_name").fill_null(pl.col("rep_id")).alias("rep"))
+        unassigned = render("coverage.unassigned", lang=lang)
+        by_rep = by_rep.with_columns(
+            pl.coalesce("rep_name", "rep_id", pl.lit(unassigned)).alias("rep")
+        )
         base = alt.Chart(by_rep, title=words("by_rep"))
         points = base.mark_point(filled=True, color="#2f5d8a").encode(
             y=alt.Y("rep:N", sort="x", title=None),
@@ -391,6 +416,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "funnel": funnel_rows(pack, lang=lang),
         "pacing": pacing_rows(pack, lang=lang),
         "breach_groups": breach_groups(pack, lang=lang),
+        "at_risk": at_risk_rows(pack, lang=lang),
         "warnings": warning_view(pack, lang=lang),
         "significant": [
             {**r, "sentence": change_sentence(r, lang=lang)}
@@ -568,6 +594,7 @@ __all__ = [
     "PACK_FORMATS",
     "PackFormat",
     "PackRenderError",
+    "at_risk_rows",
     "breach_groups",
     "change_sentence",
     "chart_specs",

@@ -118,9 +118,9 @@ if not ui.missing(review, "handoff", lg):
     kpi_target = next((k.target for _, k in cfg.all_kpis if k.metric == "handoff_compliance"), None)
     left, right = st.columns(2)
     with left:
-        by_rep = ui.with_status(review.handoff_by_rep, "handoff_compliance").rename(
-            {"compliance": "rate"}
-        )
+        by_rep = ui.with_status(
+            ui.unassigned(review.handoff_by_rep, lg), "handoff_compliance"
+        ).rename({"compliance": "rate"})
         if by_rep.height:
             ui.chart(
                 ui.rate_bars(
@@ -149,7 +149,7 @@ if not ui.missing(review, "handoff", lg):
                 )
             )
     ui.table(
-        review.handoff_by_rep.select(
+        ui.unassigned(review.handoff_by_rep, lg).select(
             "rep_name", "team", "episodes", "met", "missed", "pending", "compliance",
             "median_hours_to_first_touch", "p90_hours_to_first_touch",
         )
@@ -238,14 +238,27 @@ lists = {
     t("stale", lg): ("stale_leads", "stale-leads"),
     t("not_enrolled", lg): ("recycled_not_enrolled", "recycled-not-enrolled"),
 }
+# untouched MQLs whose first-touch deadline has not passed: at risk, not breaches
+at_risk = review.at_risk if review.measurable("handoff") else None
 tabs = st.tabs(
     [f"{label} ({num(review.breaches[k].height, lg)})" for label, (k, _) in lists.items()]
+    + (
+        [f"{t('at_risk_first_touch', lg)} ({num(at_risk.height, lg)})"]
+        if at_risk is not None
+        else []
+    )
 )
-for tab, (key, name) in zip(tabs, lists.values(), strict=True):
+for tab, (key, name) in zip(tabs, lists.values(), strict=False):
     with tab:
         frame = ui.named(ui.named(review.breaches[key]), "rep_id")
         ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
         ui.download(frame, f"{name}-{v.month}", lg, key=f"dl-{name}")
+if at_risk is not None:
+    with tabs[-1]:
+        st.caption(t("at_risk_note", lg))
+        frame = ui.named(at_risk)
+        ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
+        ui.download(frame, f"at-risk-{v.month}", lg, key="dl-at-risk")
 
 # -- lead leakage ------------------------------------------------------------------------------
 st.subheader(t("leakage_title", lg))

@@ -108,7 +108,7 @@ if not ui.missing(review, "cadence", lg):
 st.subheader(t("cadence_by_rep", lg))
 if not ui.missing(review, "cadence", lg):
     target = next((k.target for _, k in cfg.all_kpis if k.metric == "cadence_compliance"), None)
-    by_rep = ui.with_status(review.cadence_by_rep, "cadence_compliance").rename(
+    by_rep = ui.with_status(ui.unassigned(review.cadence_by_rep, lg), "cadence_compliance").rename(
         {"compliance": "rate"}
     )
     gaps = review.gaps_by_rep

@@ -30,18 +30,20 @@ with first:
         with st.container(border=True):
             st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))
     b = review.breaches
-    st.caption(
-        " · ".join(
-            f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
-            for name, frame in b.items()
-            if review.measurable(ui.BREACH_GROUPS.get(name, ""))
-        )
-    )
+    counts = [
+        f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
+        for name, frame in b.items()
+        if review.measurable(ui.BREACH_GROUPS.get(name, ""))
+    ]
+    if review.measurable("handoff"):  # pending first touches: at risk, not breaches
+        counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk.height, lg)}**")
+    st.caption(" · ".join(counts))
 with reps:
     st.subheader(t("reps_now", lg))
     # a text table: five narrow columns fit beside "Needs attention" and wrap their headers
     if not ui.missing(review, "handoff", lg):
-        ui.text_table(ui.formatted(rep_overview(review).drop("rep_id"), lg))
+        # leads without an owner in a row of their own, "unassigned", last
+        ui.text_table(ui.formatted(ui.unassigned(rep_overview(review), lg).drop("rep_id"), lg))
 
 # -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None

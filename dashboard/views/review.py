@@ -199,6 +199,12 @@ for i, item in enumerate(pack.actions, start=1):
 actions = pl.DataFrame([a.to_json_dict(lang=lg) for a in pack.actions]) if pack.actions else None
 if actions is not None:
     ui.download(actions, f"action-items-{v.month}", lg)
+at_risk_count = (
+    [f"{t('at_risk_first_touch', lg)} {num(pack.review.at_risk.height, lg)}"]
+    if pack.review.measurable("handoff")
+    else []
+)  # pending first touches: at risk, not breaches
 st.caption(t("breach_totals", lg) + ": " + ", ".join(
-    f"{term('breach.title', k, lang=lg)} {num(n, lg)}" for k, n in pack.breach_totals.items()
+    [f"{term('breach.title', k, lang=lg)} {num(n, lg)}" for k, n in pack.breach_totals.items()]
+    + at_risk_count
 ))  # fmt: skip
