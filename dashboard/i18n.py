@@ -952,6 +952,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "In diesem Monat hat kein Lead einen Nurturing-Track verlassen.",
     ),
     "at_risk_first_touch": ("At risk: first touch due", "Gefährdet: Erstkontakt fällig"),
+    "segment_targets": ("Targets of segments", "Ziele von Segmenten"),
+    "segment_targets_note": (
+        "With a segment filter, rates are judged against their targets; volumes and goal "
+        "pacing only against a segment's own targets (`[[goals.segments]]`), otherwise they "
+        "are not judged for a segment.",
+        "Mit einem Segmentfilter werden Quoten an ihren Zielen gemessen; Mengen und der "
+        "Zielpfad nur an eigenen Zielen des Segments (`[[goals.segments]]`), sonst werden "
+        "sie für ein Segment nicht bewertet.",
+    ),
+    "no_segment_targets": (
+        "No segment has targets of its own: add `[[goals.segments]]` to the SLA config "
+        "(by, value, mql_target_monthly, revenue_target_monthly, kpis).",
+        "Kein Segment hat eigene Ziele: `[[goals.segments]]` in der SLA-Konfiguration "
+        "ergänzen (by, value, mql_target_monthly, revenue_target_monthly, kpis).",
+    ),
+    "campaign": ("Campaign", "Kampagne"),
     "at_risk_note": (
         "Not breaches: untouched MQLs whose first-touch deadline had not passed at the as-of "
         "date, soonest deadline first.",
@@ -1159,6 +1175,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "cadence_rate": ("Cadence (%)", "Kadenz (%)"),
     "stale_leads": ("Stale", "Liegengeblieben"),
     "open_breaches": ("Open breaches", "Offene Verstöße"),
+    # segment targets (Definitions)
+    "segment_revenue_target": (
+        "Revenue goal per month ({currency})",
+        "Umsatzziel pro Monat ({currency})",
+    ),
+    "segment_mql_target": ("MQLs per month", "MQLs pro Monat"),
+    "segment_kpi_targets": ("Other volume targets", "Weitere Mengenziele"),
 }
 
 

@@ -272,3 +272,59 @@ def test_the_pages_count_the_unassigned_in_a_row_of_their_own(
     at.switch_page("views/management.py").run()
     cadence = next(d.value for d in at.dataframe if "held" in d.value.columns)
     assert cadence["rep_name"].tolist() == ["Rita", unassigned]
+
+
+# -- 5. segment targets: a commented example in the config, listed on the Definitions page ----
+
+SEGMENT_EXAMPLE = """# [[goals.segments]]
+# by = "source"
+# value = "webinar"
+# mql_target_monthly = 150
+# revenue_target_monthly = 200_000.0
+# kpis = { sqls = 45 }
+"""
+
+
+def _with_segments() -> str:
+    text = CONFIG.read_text()
+    assert SEGMENT_EXAMPLE in text  # the example the config documents
+    return text.replace(SEGMENT_EXAMPLE, SEGMENT_EXAMPLE.replace("# ", ""), 1)
+
+
+def test_the_configs_segment_example_is_valid_when_uncommented():
+    from analytics.config import SegmentTarget, parse_config
+
+    cfg = parse_config(_with_segments(), source="sla.toml")
+    assert cfg.goals.segments == [
+        SegmentTarget(by="source", value="webinar", mql_target_monthly=150,
+                      revenue_target_monthly=200_000.0, kpis={"sqls": 45})
+    ]  # fmt: skip
+    assert CFG.goals.segments == []  # commented out: no segment is judged by default
+
+
+@pytest.mark.parametrize(
+    ("lang", "row", "none"),
+    [("en", ["Source = Webinar", 200_000.0, 150.0, "SQLs 45"],
+      "No segment has targets of its own: add `[[goals.segments]]` to the SLA config "
+      "(by, value, mql_target_monthly, revenue_target_monthly, kpis)."),
+     ("de", ["Quelle = Webinar", 200_000.0, 150.0, "SQLs 45"],
+      "Kein Segment hat eigene Ziele: `[[goals.segments]]` in der SLA-Konfiguration "
+      "ergänzen (by, value, mql_target_monthly, revenue_target_monthly, kpis).")],
+)  # fmt: skip
+def test_the_definitions_page_lists_the_segment_targets(
+    warehouse, monkeypatch, tmp_path, lang, row, none
+):
+    at = _page(warehouse, monkeypatch, "definitions", lang)
+    assert none in _greyed(at)
+    config = tmp_path / "sla.toml"
+    config.write_text(_with_segments())
+    monkeypatch.setenv("SLA_CONFIG", str(config))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/definitions.py").run()
+    assert not at.exception, at.exception[0].value
+    table = next(d.value for d in at.dataframe if "segment_mql_target" in d.value.columns)
+    assert table.values.tolist() == [row]
+    assert none not in _greyed(at)

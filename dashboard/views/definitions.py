@@ -66,6 +66,38 @@ with config_tab:
         ]
     )
     ui.table(kpis)
+    st.subheader(t("segment_targets", lg))
+    st.caption(t("segment_targets_note", lg))
+    if not cfg.goals.segments:
+        ui.no_data(t("no_segment_targets", lg))
+    else:
+        reps = data.rep_names()
+
+        def segment_words(by: str, value: str) -> str:
+            """``Source = Webinar``: the filter and its value in words."""
+            name = t(by, lg) if by in ("source", "country", "owner", "campaign") else None
+            shown = reps.get(value, value) if by == "owner" else cfg.display_name(by, value, lg)
+            return f"{name or term('fit', by, lang=lg)} = {shown}"
+
+        def kpi_words(targets: dict[str, float]) -> str:
+            return ", ".join(f"{ui.metric_name(m, lg)} {num(x, lg)}" for m, x in targets.items())
+
+        ui.table(
+            pl.DataFrame(
+                [
+                    {
+                        "segment": segment_words(s.by, s.value),
+                        "segment_revenue_target": s.revenue_target_monthly,
+                        "segment_mql_target": s.mql_target_monthly,
+                        "segment_kpi_targets": kpi_words(s.kpis) or None,
+                    }
+                    for s in cfg.goals.segments
+                ],
+                schema={"segment": pl.String, "segment_revenue_target": pl.Float64,
+                        "segment_mql_target": pl.Float64, "segment_kpi_targets": pl.String},
+                orient="row",
+            )
+        )  # fmt: skip
     st.subheader(t("fit_points", lg))
     fit_cols = st.columns(len(cfg.scoring.fit) or 1)
     for col, (dimension, points) in zip(fit_cols, cfg.scoring.fit.items(), strict=False):
