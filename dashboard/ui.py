@@ -1012,3 +1012,23 @@ def unassigned(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
         .otherwise(pl.col("rep_name"))
         .alias("rep_name")
     )
+
+
+def breach_labels(review: Any, lists: dict[str, tuple[str, str]], lg: Lang) -> list[str]:
+    """The labels of breach-list tabs (label -> (breach key, download name)) with their
+    counts; a list the month's data cannot answer counts "–", never 0 (spec/coverage.md)."""
+    out = []
+    for label, (key, _) in lists.items():
+        known = review.measurable(BREACH_GROUPS.get(key, ""))
+        out.append(f"{label} ({num(review.breaches[key].height, lg) if known else '–'})")
+    return out
+
+
+def breach_tab(review: Any, key: str, name: str, lg: Lang, month: str) -> None:
+    """One breach-list tab: its table and download, or the one sentence of :func:`missing`
+    when the month's data cannot answer it (no empty table)."""
+    if missing(review, BREACH_GROUPS.get(key, ""), lg):
+        return
+    frame = named(named(review.breaches[key]), "rep_id")
+    table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
+    download(frame, f"{name}-{month}", lg, key=f"dl-{name}")

@@ -328,3 +328,51 @@ def test_the_definitions_page_lists_the_segment_targets(
     table = next(d.value for d in at.dataframe if "segment_mql_target" in d.value.columns)
     assert table.values.tolist() == [row]
     assert none not in _greyed(at)
+
+
+# -- every other page: a list or trend without its data says so, never "(0)" -----------------
+
+TOUCHES = {
+    "en": "No sales touches were imported: import sales_touches (calls, e-mails, meetings).",
+    "de": "Es wurden keine Vertriebskontakte importiert: sales_touches importieren (Anrufe, "
+    "E-Mails, Termine).",
+}
+
+
+@pytest.fixture(scope="module")
+def untouched(tmp_path_factory) -> Path:
+    """The fixture without sales touches (nor opportunities)."""
+    db = tmp_path_factory.mktemp("untouched") / "w.duckdb"
+    names = ("reps", "leads", "lifecycle_events")
+    write_tables(db, {n: getattr(TABLES, n).collect() for n in names}, source="t", config=CFG)
+    return db
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_breach_lists_without_touches_count_nothing(untouched, monkeypatch, lang):
+    at = _page(untouched, monkeypatch, "handoffs", lang)
+    labels = [tab.label for tab in at.tabs]
+    late = "Late first touch (–)" if lang == "en" else "Erstkontakt zu spät (–)"
+    assert labels[0] == late and not any(label.endswith("(0)") for label in labels)
+    assert [m.value for m in at.tabs[0].markdown] == [f":gray[:material/block: {TOUCHES[lang]}]"]
+    assert len(at.tabs) == 4  # no "at risk" tab: unknown, not 0
+    at.switch_page("views/management.py").run()
+    assert not at.exception
+    assert all(tab.label.endswith("(–)") for tab in at.tabs)
+    at.switch_page("views/overview.py").run()
+    assert not at.exception
+    assert all(c.value for c in at.caption)  # no empty line of breach counts
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_kpi_trend_of_a_team_without_data_is_one_sentence(untouched, monkeypatch, lang):
+    at = _page(untouched, monkeypatch, "kpis", lang)
+    sales = "Sales" if lang == "en" else "Vertrieb"
+    heads = [s.value for s in at.subheader]
+    assert sales in heads
+    titles = [m.value for m in at.markdown if m.value.startswith(f"**{sales}:")]
+    assert titles == []  # no trend title over nothing
+    assert ("No KPI of this team can be measured from the data in these months."
+            if lang == "en" else
+            "Keine KPI dieses Teams lässt sich in diesen Monaten aus den Daten messen."
+            ) in _greyed(at)  # fmt: skip

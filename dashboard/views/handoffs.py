@@ -241,7 +241,7 @@ lists = {
 # untouched MQLs whose first-touch deadline has not passed: at risk, not breaches
 at_risk = review.at_risk if review.measurable("handoff") else None
 tabs = st.tabs(
-    [f"{label} ({num(review.breaches[k].height, lg)})" for label, (k, _) in lists.items()]
+    ui.breach_labels(review, lists, lg)
     + (
         [f"{t('at_risk_first_touch', lg)} ({num(at_risk.height, lg)})"]
         if at_risk is not None
@@ -250,9 +250,7 @@ tabs = st.tabs(
 )
 for tab, (key, name) in zip(tabs, lists.values(), strict=False):
     with tab:
-        frame = ui.named(ui.named(review.breaches[key]), "rep_id")
-        ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
-        ui.download(frame, f"{name}-{v.month}", lg, key=f"dl-{name}")
+        ui.breach_tab(review, key, name, lg, v.month)
 if at_risk is not None:
     with tabs[-1]:
         st.caption(t("at_risk_note", lg))

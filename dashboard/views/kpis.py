@@ -90,14 +90,18 @@ for team in ("marketing", "sales"):
     )
     # one small chart per KPI, three to a row: each fits its column at 1280 px (one faceted
     # chart of fixed-width panels ran off the right edge, its legend with it)
-    st.markdown(f"**{t('c_kpi_trend_title', lg, team=t(team, lg), trend=t('trend', lg))}**")
-    st.caption(t("trend_legend", lg))
     months = sorted(part["month"].unique().to_list())
     labels = {m: short_month(m, lg) for m in months}
     part = part.with_columns(pl.col("month").replace_strict(labels).alias("month_label"))
     panels = part.partition_by("panel", maintain_order=True, as_dict=False)
     sparse = [p["panel"][0] for p in panels if p["shown"].drop_nulls().len() < 2]
     panels = [p for p in panels if p["shown"].drop_nulls().len() >= 2]
+    if not panels and part["value"].is_null().all():  # no title and legend over nothing
+        ui.no_data(t("no_trend", lg))
+        continue
+    if panels:
+        st.markdown(f"**{t('c_kpi_trend_title', lg, team=t(team, lg), trend=t('trend', lg))}**")
+        st.caption(t("trend_legend", lg))
     for start in range(0, len(panels), 3):
         cols = st.columns(3)
         for col, panel in zip(cols, panels[start : start + 3], strict=False):

@@ -221,11 +221,7 @@ lists = {
     t("never_contacted", lg): ("never_contacted", "never-contacted"),
     t("cadence_short", lg): ("cadence", "cadence-breaches"),
 }
-tabs = st.tabs(
-    [f"{label} ({num(review.breaches[k].height, lg)})" for label, (k, _) in lists.items()]
-)
+tabs = st.tabs(ui.breach_labels(review, lists, lg))
 for tab, (key, name) in zip(tabs, lists.values(), strict=True):
     with tab:
-        frame = ui.named(review.breaches[key])
-        ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
-        ui.download(frame, f"{name}-{v.month}", lg, key=f"dl-{name}")
+        ui.breach_tab(review, key, name, lg, v.month)

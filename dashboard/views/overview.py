@@ -37,7 +37,8 @@ with first:
     ]
     if review.measurable("handoff"):  # pending first touches: at risk, not breaches
         counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk.height, lg)}**")
-    st.caption(" · ".join(counts))
+    if counts:  # no empty line when no breach list can be measured
+        st.caption(" · ".join(counts))
 with reps:
     st.subheader(t("reps_now", lg))
     # a text table: five narrow columns fit beside "Needs attention" and wrap their headers
@@ -77,6 +78,9 @@ for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=Tru
     )
     if r["target"] is None and review.segment:
         ui.no_data(render("coverage.segment", lang=lg), container=col)
+        continue
+    if r["target"] is None:  # no goal (no amounts: the revenue tile says why): no "–" line
+        col.caption(f"{t('forecast', lg)} {fmt(r['forecast'])}")
         continue
     goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
     col.caption(
