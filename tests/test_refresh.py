@@ -341,7 +341,17 @@ def test_upsert_then_replace_report_what_changed_and_raw_keeps_each_version_once
         db,
         "SELECT rows_added, rows_changed, rows_unchanged, rows_removed FROM meta.loads "
         "ORDER BY load_id",
-    ) == [(3, 0, 0, 0), (1, 1, 1, 0), (0, 0, 3, 1)]
+    ) == [(3, 0, 0, 0), (0, 0, 3, 0), (1, 1, 1, 0), (0, 0, 3, 1)]  # every import is a load
+    # every load that saw a version is recorded: 3 versions seen by each of the four loads
+    assert _counts(
+        db,
+        "SELECT load_id, count(*), count(DISTINCT row_hash) FROM meta.raw_seen "
+        "WHERE table_name = 'leads' GROUP BY ALL ORDER BY ALL",
+    ) == [(1, 3, 3), (2, 3, 3), (3, 3, 3), (4, 3, 3)]
+    assert _counts(
+        db,
+        "SELECT count(*) FROM meta.raw_seen s ANTI JOIN raw.leads r ON r._row_hash = s.row_hash",
+    ) == [(0,)]
 
 
 def test_a_reimport_after_a_changed_copy_is_not_already_loaded(tmp_path):
@@ -464,6 +474,13 @@ def test_any_sequence_of_imports_follows_the_documented_semantics(steps):
             for table in model:
                 raw = _counts(db, f"SELECT count(*), count(DISTINCT _row_hash) FROM raw.{table}")
                 assert raw == [(len(versions[table]), len(versions[table]))]
+            # this import (load n + 1) saw each version of its files, new or not
+            seen = _counts(
+                db,
+                "SELECT table_name, count(*) FROM meta.raw_seen "
+                f"WHERE load_id = {n + 1} GROUP BY ALL ORDER BY ALL",
+            )
+            assert seen == sorted((t, len(rows)) for t, rows in step.items() if rows)
 
 
 # -- crash hygiene -----------------------------------------------------------------------------
@@ -553,3 +570,100 @@ def test_imports_killed_at_random_moments_leave_nothing_after_a_clean_import(tmp
     assert db.read_bytes() == before or read_core_table(db, "leads").height == 400
     import_canonical(db, folder(tmp_path, leads=MONTH_1))
     assert _leftovers(tmp_path) == []
+
+
+# -- every load that saw a row version (meta.raw_seen) ---------------------------------------
+
+
+def test_purging_a_load_keeps_the_versions_a_later_load_saw_too(tmp_path):
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))  # load 1: L1-L3
+    import_canonical(db, folder(tmp_path, "m2", leads=MONTH_2))  # load 2: L1, L2', L4
+    purge(db, load=1)  # L1 was seen by load 2 as well: it stays; L2 (old version) and L3 go
+    assert sorted(read_core_table(db, "leads")["lead_id"]) == ["L1", "L2", "L4"]
+    assert _counts(db, "SELECT count(*) FROM raw.leads") == [(3,)]
+    assert _counts(db, "SELECT DISTINCT load_id FROM meta.raw_seen") == [(2,)]
+    purge(db, load=2)  # now nothing saw them
+    assert read_core_table(db, "leads").height == 0
+    assert _counts(
+        db, "SELECT count(*) FROM raw.leads UNION ALL SELECT count(*) FROM meta.raw_seen"
+    ) == [(0,), (0,)]
+
+
+def test_purging_a_lead_removes_its_sightings(tmp_path):
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    purge(db, leads=["L3"])
+    assert _counts(db, "SELECT count(*), count(DISTINCT row_hash) FROM meta.raw_seen") == [(4, 2)]
+    assert _counts(
+        db, "SELECT count(*) FROM meta.raw_seen s ANTI JOIN raw.leads r ON r._row_hash = s.row_hash"
+    ) == [(0,)]
+
+
+# -- a warehouse written before row hashes: migrated on its next write --------------------------
+
+BAD = "L5,,email\nL6,2026-10-06,email,extra\n"  # a missing created_at; one field too many
+
+
+def _state(db: Path) -> dict:
+    return {
+        "raw": _counts(db, "SELECT * FROM raw.leads ORDER BY ALL"),
+        "seen": _counts(db, "SELECT * FROM meta.raw_seen ORDER BY ALL"),
+        "quarantine": _counts(db, "SELECT * EXCLUDE (loaded_at) FROM meta.quarantine ORDER BY ALL"),
+        "core": _counts(db, "SELECT * FROM core.leads ORDER BY ALL"),
+    }
+
+
+def test_an_old_warehouse_gets_hashes_sightings_and_one_copy_of_each_version(tmp_path):
+    import duckdb
+
+    from analytics.schema import LOAD_ORDER
+
+    first = folder(tmp_path, "m1", leads=MONTH_1 + BAD)
+    copy = folder(tmp_path, "m1copy", leads=MONTH_1 + BAD)  # the same bytes, another path
+    later = folder(tmp_path, "m2", leads=MONTH_2 + BAD)
+    fresh = tmp_path / "fresh.duckdb"
+    for d in (first, copy, later):
+        import_canonical(fresh, d)
+
+    # the same history as an older loader stored it: the whole file appended to raw per
+    # load, its rejected rows quarantined again from the other path, no hashes, no sightings
+    old = tmp_path / "old.duckdb"
+    import_canonical(old, first)
+    con = duckdb.connect(str(old))
+    src, dst = str(first / "leads.csv"), str(copy / "leads.csv")
+    con.execute(
+        "INSERT INTO raw.leads SELECT * REPLACE (2 AS _load_id, ? AS _source_file) FROM raw.leads",
+        [dst],
+    )
+    con.execute(
+        "INSERT INTO meta.quarantine SELECT * REPLACE (2 AS load_id, ? AS source_file) "
+        "FROM meta.quarantine",
+        [dst],
+    )
+    con.execute(
+        "INSERT INTO meta.loads SELECT * REPLACE (2 AS load_id, ? AS source_file) FROM meta.loads",
+        [dst],
+    )
+    for table in LOAD_ORDER:
+        con.execute(f"ALTER TABLE raw.{table} DROP COLUMN _row_hash")
+    con.execute("ALTER TABLE meta.quarantine DROP COLUMN row_hash")
+    con.execute("DROP TABLE meta.raw_seen")
+    con.close()
+    assert src != dst
+    # 2 x 4 rows (the row with a field too many is not readable: quarantined, not in raw)
+    assert _counts(old, "SELECT count(*) FROM raw.leads") == [(8,)]
+
+    import_canonical(old, later)  # the next write migrates, then loads
+    migrated, expected = _state(old), _state(fresh)
+    assert migrated["raw"] == expected["raw"]  # each version once, where it was first seen
+    assert migrated["seen"] == expected["seen"]  # loads 1 and 2 saw the first file's rows
+    assert migrated["quarantine"] == expected["quarantine"]  # each rejected row once
+    assert migrated["core"] == expected["core"]
+    assert _counts(old, "SELECT count(*) FROM meta.quarantine WHERE row_hash IS NULL") == [(0,)]
+    assert _counts(old, "SELECT count(DISTINCT load_id) FROM meta.raw_seen") == [(3,)]

@@ -6,7 +6,8 @@ Layers (as in dbt's jaffle-shop):
   ``_source_file``, ``_line`` and ``_extra`` (unknown columns as JSON).
 - ``core.<table>``: typed, keyed, validated; one row per key of the canonical format.
 - ``meta``: ``loads`` (one row per loaded file), ``quarantine`` (one row per broken
-  rule of a rejected row), ``config_versions`` (one row per SLA config version used).
+  rule of a rejected row), ``raw_seen`` (one row per raw row version and load that saw
+  it), ``config_versions`` (one row per SLA config version used).
 
 Updates never write the live file in place. :func:`updating` copies it (or starts
 empty), lets the caller write the copy in one transaction, then swaps it in with
@@ -80,6 +81,11 @@ def _ddl() -> list[str]:
         "COMMENT ON TABLE meta.quarantine IS 'Grain: one row per broken rule of a rejected row'",
         # the same rejected row (same content, same rule) is kept once, whatever its path
         "ALTER TABLE meta.quarantine ADD COLUMN IF NOT EXISTS row_hash VARCHAR",
+        # every load that saw a raw row version (the raw row names only the first)
+        """CREATE TABLE IF NOT EXISTS meta.raw_seen (
+            table_name VARCHAR, row_hash VARCHAR, load_id INTEGER)""",
+        "COMMENT ON TABLE meta.raw_seen IS 'Grain: one row per raw row version and load that "
+        "saw it'",
         """CREATE TABLE IF NOT EXISTS meta.config_versions (
             content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
             source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",

@@ -591,8 +591,9 @@ def _row_hash_sql(table: str, alias: str) -> str:
     return f"md5(to_json(struct_pack({pairs})))"
 
 
-def _append_raw(con, table: str, rows: _Stage) -> int:
-    """Append the staged raw rows of one file to ``raw.<table>``: each version not yet there.
+def _append_raw(con, table: str, rows: _Stage, load_id: int) -> int:
+    """Append the staged raw rows of one file to ``raw.<table>``: each version not yet there;
+    record in ``meta.raw_seen`` that this load saw each version of the file (new or not).
 
     Returns the number of new row versions (0 when the file brings nothing new).
     """
@@ -606,7 +607,94 @@ def _append_raw(con, table: str, rows: _Stage) -> int:
             QUALIFY row_number() OVER (PARTITION BY h ORDER BY _line) = 1
         ) n ANTI JOIN raw.{table} x ON x._row_hash = n.h"""
     ).fetchall()
+    con.execute(
+        f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id)
+        SELECT DISTINCT '{table}', {_row_hash_sql(table, "r")} AS h, {int(load_id)}
+        FROM {rows.relation()} r
+        ANTI JOIN (SELECT row_hash FROM meta.raw_seen
+                   WHERE table_name = '{table}' AND load_id = {int(load_id)}) s
+        ON s.row_hash = {_row_hash_sql(table, "r")}"""
+    )
     return int(inserted[0][0]) if inserted else 0
+
+
+def _raw_hashes(con, table: str, rows: _Stage, lines: Iterable[int]) -> dict[int, str]:
+    """Line -> the raw row hash of that line of the staged file (the quarantine's
+    ``row_hash`` of a rejected row: its content, not its file or line)."""
+    wanted = sorted(set(lines))
+    if not wanted or not rows.rows:
+        return {}
+    con.register("wanted_lines", pl.DataFrame({"_line": wanted}, schema={"_line": pl.Int64}))
+    try:
+        found = con.execute(
+            f"SELECT r._line, {_row_hash_sql(table, 'r')} FROM {rows.relation()} r "
+            "SEMI JOIN wanted_lines w ON w._line = r._line"
+        ).fetchall()
+    finally:
+        con.unregister("wanted_lines")
+    return dict(found)
+
+
+def migrate_hashes(con) -> bool:
+    """Bring a warehouse written before ``meta.raw_seen`` up to date (on its next write).
+
+    Such a warehouse has raw rows and no sightings. Its raw rows without ``_row_hash``
+    get it; its quarantine rows get the hash an import computes now (the raw row of their
+    file and line; for an unreadable row, not in raw, the hash of table, column, value and
+    reason); ``meta.raw_seen`` gets each raw row's load; a row version stored once per load
+    (raw before versions) is kept once (its first load and line), and a rejected row
+    quarantined twice is kept once.
+
+    Returns
+    -------
+    bool
+        Whether there was anything to migrate (False for a current or empty warehouse).
+    """
+    seen = con.execute("SELECT count(*) FROM meta.raw_seen").fetchall()[0][0]
+    raw = sum(
+        con.execute(f"SELECT count(*) FROM (SELECT 1 FROM raw.{t} LIMIT 1)").fetchall()[0][0]
+        for t in LOAD_ORDER
+    )
+    if seen or not raw:
+        return False
+    for table in LOAD_ORDER:
+        con.execute(
+            f"UPDATE raw.{table} r SET _row_hash = {_row_hash_sql(table, 'r')} "
+            "WHERE r._row_hash IS NULL"
+        )
+        # a rejected row's raw row: the same file and line, the latest load up to its own
+        con.execute(
+            f"""UPDATE meta.quarantine q SET row_hash = m.h FROM (
+                SELECT q.rowid AS id, r._row_hash AS h
+                FROM meta.quarantine q JOIN raw.{table} r
+                ON r._source_file = q.source_file AND r._line = q.line
+                AND r._load_id <= q.load_id
+                WHERE q.table_name = '{table}'
+                QUALIFY row_number() OVER (PARTITION BY q.rowid ORDER BY r._load_id DESC) = 1
+            ) m WHERE q.rowid = m.id"""
+        )
+        con.execute(
+            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id)
+            SELECT DISTINCT '{table}', _row_hash, _load_id FROM raw.{table}"""
+        )
+        con.execute(
+            f"""DELETE FROM raw.{table} WHERE rowid IN (
+                SELECT rowid FROM raw.{table}
+                QUALIFY row_number() OVER (
+                    PARTITION BY _row_hash ORDER BY _load_id, _source_file, _line) > 1)"""
+        )
+    con.execute(
+        """UPDATE meta.quarantine SET row_hash = sha256(concat_ws(chr(31),
+            coalesce(table_name, ''), coalesce("column", ''), coalesce(value, ''),
+            coalesce(reason, ''))) WHERE row_hash IS NULL"""
+    )
+    con.execute(
+        """DELETE FROM meta.quarantine WHERE rowid IN (
+            SELECT rowid FROM meta.quarantine QUALIFY row_number() OVER (
+                PARTITION BY table_name, "column", reason, row_hash
+                ORDER BY load_id, source_file, line) > 1)"""
+    )
+    return True
 
 
 def _chunk_progress(
@@ -927,10 +1015,8 @@ def _load_batch(
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
-        hashes = _content_hashes(table, cells, rejected)
         done.rejections += [
-            {"file": batch.source_file, "table": table, "row_hash": hashes.get(row["line"]), **row}
-            for row in rejected.to_dicts()
+            {"file": batch.source_file, "table": table, **row} for row in rejected.to_dicts()
         ]
         if replace and single_key and rejected.height:
             keep.append(
@@ -943,7 +1029,7 @@ def _load_batch(
             raw.add(_raw_rows(table, batch.source_file, cells, load_id))
         on_chunk(done.rows_read)
     if raw.rows:
-        done.raw_new = _append_raw(con, table, raw)
+        done.raw_new = _append_raw(con, table, raw, load_id)
     drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
     if stage.rows:
         drop, duplicates = _stage_duplicates(con, table, stage)
@@ -957,34 +1043,23 @@ def _load_batch(
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
+    # a rejected row is known by its content: the hash of its raw row (unreadable rows,
+    # not in raw, get theirs from table, column, value and reason when quarantined)
+    hashes = _raw_hashes(con, table, raw, (r["line"] for r in done.rejections))
+    for r in done.rejections:
+        r["row_hash"] = hashes.get(r["line"])
     stage.clear()
     raw.clear()
     return done
 
 
-def _content_hashes(table: str, cells: pl.DataFrame, rejected: pl.DataFrame) -> dict[int, str]:
-    """Line -> a hash of the rejected row's table and cells (not its file or line).
-
-    >>> cells = pl.DataFrame({"rep_id": ["r1", "r1"], "_line": [2, 9]})
-    >>> bad = pl.DataFrame({"line": [2, 9]})
-    >>> h = _content_hashes("reps", cells, bad)
-    >>> h[2] == h[9], len(h[2])
-    (True, 64)
-    """
-    if not rejected.height:
-        return {}
-    rows = cells.filter(pl.col("_line").is_in(rejected["line"].unique().implode())).select(
-        "_line", pl.struct(pl.exclude("_line")).struct.json_encode().alias("__row")
-    )
-    return {
-        line: hashlib.sha256(f"{table}\x1f{row}".encode()).hexdigest()
-        for line, row in rows.iter_rows()
-    }
-
-
 def _rejection_hash(rejection: Mapping[str, Any]) -> str:
     """A content hash of a rejection the reader made (no cells): its table, column, value
-    and reason."""
+    and reason (as stored: masked), the hash :func:`migrate_hashes` computes in SQL.
+
+    >>> _rejection_hash({"table": "t", "column": None, "value": "a", "reason": "r"})[:12]
+    '2f45093a3912'
+    """
     parts = [rejection.get(k) for k in ("table", "column", "value", "reason")]
     return hashlib.sha256(
         "\x1f".join("" if p is None else str(p) for p in parts).encode()
@@ -1051,6 +1126,7 @@ def load_batches(
         ) as folder,
     ):
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        migrate_hashes(con)  # a warehouse written before row hashes and sightings
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
         ]
@@ -1101,9 +1177,9 @@ def load_batches(
             for kind, n in changes.items():
                 result.changes[batch.table][kind] += n
             if not (changes["added"] or changes["changed"] or changes["removed"] or done.raw_new):
-                # nothing new: not even a row version for the raw layer
+                # nothing new, not even a row version for the raw layer: still a load, which
+                # saw its rows (meta.raw_seen)
                 result.unchanged_files.append(batch.source_file)
-                continue
             con.execute(
                 f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 12)})",
                 [
@@ -1134,7 +1210,16 @@ def load_batches(
                             None if r.get("value") is None else str(r["value"])
                         ),
                         "loaded_at": now,
-                        "row_hash": r.get("row_hash") or _rejection_hash(r),
+                        "row_hash": r.get("row_hash")
+                        or _rejection_hash(
+                            {
+                                **r,
+                                "reason": privacy.mask_text(r["reason"]),
+                                "value": privacy.mask_text(
+                                    None if r.get("value") is None else str(r["value"])
+                                ),
+                            }
+                        ),
                     }
                     for r in quarantine_rows
                 ],

@@ -13,9 +13,9 @@ What goes:
   activities, sales touches, nurture enrollments); an opportunity keeps its amount and
   status but no longer names the lead (``lead_id`` null); quarantine rows of the lead's
   lines or naming its id.
-- ``--load ID`` / ``--before YYYY-MM-DD``: the raw rows of those loads, their quarantine
-  rows, and the core rows whose key only those loads brought (a key another load also
-  brought stays).
+- ``--load ID`` / ``--before YYYY-MM-DD``: the raw row versions only those loads saw
+  (``meta.raw_seen``), the loads' sightings and quarantine rows, and the core rows whose
+  key only those loads brought (a key another load also brought stays).
 
 The send log of ``sla notify`` (:mod:`analytics.warehouse.notifications`, a file beside
 the warehouse) loses the rows of erased leads too, counted as ``meta.notifications``.
@@ -128,6 +128,13 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
         f"SELECT * FROM old.meta.notifications WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
     )
     con.execute("CREATE TEMP TABLE purge_lines AS " + " UNION ALL ".join(lines))
+    if _has_table(con, "meta", "raw_seen"):  # the sightings of the erased row versions go
+        erased = " AND ".join(
+            f"NOT (s.table_name = '{t}' AND s.row_hash IN (SELECT _row_hash FROM "
+            f"old.raw.{t} WHERE lead_id IN {ids} AND _row_hash IS NOT NULL))"
+            for t in LEAD_TABLES
+        )
+        selects[("meta", "raw_seen")] = f"SELECT * FROM old.meta.raw_seen s WHERE {erased}"
     selects[("meta", "quarantine")] = (
         "SELECT * FROM old.meta.quarantine q WHERE (q.value IS NULL OR q.value NOT IN "
         f"{ids}) AND NOT EXISTS (SELECT 1 FROM purge_lines p "
@@ -140,14 +147,24 @@ def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict
     """The SELECTs of the rows kept when the given loads are erased."""
     listed = ", ".join(str(int(n)) for n in loads) or "NULL"
     selects: dict[tuple[str, str], str] = {}
+    has_seen = _has_table(con, "meta", "raw_seen")
     for table in LOAD_ORDER:
+        # a row version stays while a load that is kept saw it (meta.raw_seen; a warehouse
+        # written before it: the raw row's own load)
+        kept = f"r._load_id NOT IN ({listed})"
+        if has_seen:
+            kept = (
+                f"(EXISTS (SELECT 1 FROM old.meta.raw_seen s WHERE s.table_name = '{table}' "
+                f"AND s.row_hash = r._row_hash AND s.load_id NOT IN ({listed})) OR (NOT EXISTS "
+                f"(SELECT 1 FROM old.meta.raw_seen s WHERE s.table_name = '{table}' "
+                f"AND s.row_hash = r._row_hash) AND {kept}))"
+            )
         con.execute(
             f"CREATE TEMP TABLE purge_keys_{table} AS "
-            f"SELECT {_key_cast(table, 'r')} FROM old.raw.{table} r WHERE r._load_id IN ({listed}) "
-            f"EXCEPT SELECT {_key_cast(table, 'r')} FROM old.raw.{table} r "
-            f"WHERE r._load_id NOT IN ({listed})"
+            f"SELECT {_key_cast(table, 'r')} FROM old.raw.{table} r WHERE NOT {kept} "
+            f"EXCEPT SELECT {_key_cast(table, 'r')} FROM old.raw.{table} r WHERE {kept}"
         )
-        selects[("raw", table)] = f"SELECT * FROM old.raw.{table} WHERE _load_id NOT IN ({listed})"
+        selects[("raw", table)] = f"SELECT * FROM old.raw.{table} r WHERE {kept}"
         selects[("core", table)] = (
             f"SELECT * FROM old.core.{table} c WHERE NOT EXISTS "
             f"(SELECT 1 FROM purge_keys_{table} k WHERE {_key_match(table, 'c', 'k')})"
@@ -155,7 +172,21 @@ def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict
     selects[("meta", "quarantine")] = (
         f"SELECT * FROM old.meta.quarantine WHERE load_id IS NULL OR load_id NOT IN ({listed})"
     )
+    if has_seen:
+        selects[("meta", "raw_seen")] = (
+            f"SELECT * FROM old.meta.raw_seen WHERE load_id NOT IN ({listed})"
+        )
     return selects
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'old' "
+            "AND schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
 
 
 def _counts(con: duckdb.DuckDBPyConnection, catalog: str, tables) -> dict[tuple[str, str], int]:
@@ -314,8 +345,8 @@ def _rebuild(
     removed = {
         f"{s}.{t}": before_counts[(s, t)] - after_counts[(s, t)]
         for s, t in tables
-        if before_counts[(s, t)] != after_counts[(s, t)]
-    }
+        if before_counts[(s, t)] != after_counts[(s, t)] and (s, t) != ("meta", "raw_seen")
+    }  # the sightings of removed row versions go with them: bookkeeping, not data
     load_id = con.execute(
         f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(target)}.meta.loads"
     ).fetchall()[0][0]
