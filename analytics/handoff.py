@@ -848,14 +848,170 @@ def fair_distribution(speed: pl.LazyFrame, reps: pl.LazyFrame, *, window: Window
     )
 
 
+#: How an episode's time to first touch splits between routing and the rep
+#: (:func:`assignment_split`): ``after_mql`` (assigned after the MQL: routing's part is
+#: MQL -> assignment), ``before_mql`` (the owner had the lead already: routing's part is 0,
+#: the rep's clock starts at the MQL), ``after_first_touch`` (the assignment known is later
+#: than the first touch: not this episode's routing, no split), ``not_assigned`` (assigned
+#: after ``as_of``: still being routed), ``unknown`` (no ``assigned_at``).
+AssignmentStatus = Literal[
+    "after_mql", "before_mql", "after_first_touch", "not_assigned", "unknown"
+]  # fmt: skip
+
+
+def assignment_split(speed: pl.LazyFrame, leads: pl.LazyFrame, *, as_of: datetime) -> pl.LazyFrame:
+    """Assignment delay vs rep delay: per MQL episode, the hours from the MQL to the
+    assignment (routing, the system's part) and from the assignment to the first touch
+    (the rep's part), so that a slow router is not blamed on a rep.
+
+    The CRM gives one assignment time per lead, the current owner's (``leads.assigned_at``).
+    An assignment before the MQL means the owner had the lead already: routing's part is
+    0 and the rep's clock starts at the MQL. Without ``assigned_at`` both parts are null
+    (``unknown``), never 0. Calendar hours; the rep's part is null until the first touch.
+
+    Parameters
+    ----------
+    speed : LazyFrame
+        :func:`speed_to_lead` of the episodes (``lead_id``, ``episode``, ``started_at``,
+        ``owner_rep_id``, ``first_touch_at``).
+    leads : LazyFrame
+        ``lead_id`` and ``assigned_at`` (the ``leads`` table).
+    as_of : datetime
+        The moment of judgement: an assignment after it has not happened yet.
+
+    Returns
+    -------
+    LazyFrame, one row per episode: ``lead_id``, ``episode``, ``owner_rep_id``,
+    ``assigned_at``, ``assignment`` (:data:`AssignmentStatus`), ``routing_hours``,
+    ``rep_hours``.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> t = lambda d, h: datetime(2026, 10, d, h, tzinfo=UTC)
+    >>> speed = pl.LazyFrame({"lead_id": ["a", "b", "c", "d"], "episode": 1,
+    ...     "owner_rep_id": "r", "started_at": [t(1, 9), t(1, 9), t(1, 9), t(1, 9)],
+    ...     "first_touch_at": [t(1, 15), t(1, 12), t(1, 10), None]})
+    >>> leads = pl.LazyFrame({"lead_id": ["a", "b", "c", "d"],
+    ...     "assigned_at": [t(1, 13), t(1, 7), None, t(1, 11)]})
+    >>> for row in assignment_split(speed, leads, as_of=t(2, 0)).select(
+    ...         "lead_id", "assignment", "routing_hours", "rep_hours").collect().rows():
+    ...     print(row)
+    ('a', 'after_mql', 4.0, 2.0)
+    ('b', 'before_mql', 0.0, 3.0)
+    ('c', 'unknown', None, None)
+    ('d', 'after_mql', 2.0, None)
+    """
+    utc = pl.Datetime("us", "UTC")
+    assigned = pl.col("assigned_at")
+    start, touch = pl.col("started_at"), pl.col("first_touch_at")
+    status = (
+        pl.when(assigned.is_null())
+        .then(pl.lit("unknown"))
+        .when(assigned > pl.lit(as_of, utc))
+        .then(pl.lit("not_assigned"))
+        .when(assigned <= start)
+        .then(pl.lit("before_mql"))
+        .when(touch.is_not_null() & (touch < assigned))
+        .then(pl.lit("after_first_touch"))
+        .otherwise(pl.lit("after_mql"))
+    )
+    hours = 3_600_000_000.0
+
+    def span(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return (b - a).dt.total_microseconds() / hours
+
+    part = pl.col("assignment")
+    return (
+        speed.select("lead_id", "episode", "owner_rep_id", "started_at", "first_touch_at")
+        .join(
+            leads.select("lead_id", pl.col("assigned_at").cast(utc)),
+            on="lead_id",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(status.alias("assignment"))
+        .with_columns(
+            pl.when(part == "before_mql")
+            .then(pl.lit(0.0))
+            .when(part == "after_mql")
+            .then(span(start, assigned))
+            .alias("routing_hours"),
+            pl.when(part == "before_mql")
+            .then(span(start, touch))
+            .when(part == "after_mql")
+            .then(span(assigned, touch))
+            .alias("rep_hours"),
+        )
+        .select(
+            "lead_id",
+            "episode",
+            "owner_rep_id",
+            "assigned_at",
+            "assignment",
+            "routing_hours",
+            "rep_hours",
+        )
+    )
+
+
+def assignment_by_rep(split: pl.LazyFrame, *, reps: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """Per rep, the median hours of routing's part and of the rep's part of the time to
+    first touch (:func:`assignment_split`), over the episodes that have them.
+
+    Returns
+    -------
+    LazyFrame, one row per owner: ``rep_id``, ``rep_name``, ``episodes``, ``with_assignment``
+    (episodes with a known assignment), ``median_routing_hours``, ``median_rep_hours``
+    (null when no episode has one: unknown, not 0); by rep id.
+
+    Examples
+    --------
+    >>> split = pl.LazyFrame({"owner_rep_id": ["r1", "r1", "r1", "r2"],
+    ...     "assignment": ["after_mql", "before_mql", "unknown", "unknown"],
+    ...     "routing_hours": [4.0, 0.0, None, None], "rep_hours": [2.0, 3.0, None, None]})
+    >>> assignment_by_rep(split).select("rep_id", "with_assignment",
+    ...     "median_routing_hours", "median_rep_hours").collect().rows()
+    [('r1', 2, 2.0, 2.5), ('r2', 0, None, None)]
+    """
+    names = (
+        reps.select("rep_id", pl.col("name").alias("rep_name"))
+        if reps is not None
+        else pl.LazyFrame(schema={"rep_id": pl.String, "rep_name": pl.String})
+    )
+    known = pl.col("assignment").is_in(["after_mql", "before_mql"])
+    return (
+        split.group_by(pl.col("owner_rep_id").alias("rep_id"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("episodes"),
+            known.sum().cast(pl.Int64).alias("with_assignment"),
+            pl.col("routing_hours").median().alias("median_routing_hours"),
+            pl.col("rep_hours").median().alias("median_rep_hours"),
+        )
+        .join(names, on="rep_id", how="left")
+        .select(
+            "rep_id",
+            "rep_name",
+            "episodes",
+            "with_assignment",
+            "median_routing_hours",
+            "median_rep_hours",
+        )
+        .sort("rep_id", nulls_last=True)
+    )
+
+
 __all__ = [
     "HANDOFF_STATUSES",
     "LEAKAGE_STEPS",
+    "AssignmentStatus",
     "EnrollmentStatus",
     "HandoffGrouping",
     "HandoffStatus",
     "acceptance",
     "acceptance_summary",
+    "assignment_by_rep",
+    "assignment_split",
     "fair_distribution",
     "first_touch_lines",
     "handoff_breaches",

@@ -153,6 +153,11 @@ class Review:
     at_risk: pl.DataFrame = field(default_factory=lambda: at_risk_episodes(None, as_of=None))
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
+    #: Assignment delay vs rep delay per rep (:func:`analytics.handoff.assignment_by_rep`).
+    assignment_by_rep: pl.DataFrame | None = None
+    #: The same over all episodes: ``episodes``, ``with_assignment``,
+    #: ``median_routing_hours``, ``median_rep_hours`` (None: unknown, not 0).
+    assignment: dict[str, Any] = field(default_factory=dict)
 
     def measurable(self, group: str) -> bool:
         """Whether the data can answer measure group ``group`` for this month."""
@@ -320,7 +325,7 @@ def _materialise(t: Tables) -> Tables:
     """
     lazies = {
         "reps": cov.rep_display_names(t.reps),  # "Rep 1", "Rep 2" ... for reps without a name
-        "leads": t.leads.select("lead_id", "created_at", "owner_rep_id"),
+        "leads": t.leads.select("lead_id", "created_at", "owner_rep_id", "assigned_at"),
         "lifecycle_events": t.lifecycle_events.filter(pl.col("stage") != "lead"),
         "nurture_enrollments": t.nurture_enrollments,
         "opportunities": t.opportunities,
@@ -900,6 +905,11 @@ def build_review(
     cur["pacing"] = covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
     premature = cur["premature"]
     enrollment = cur["enrollment"]
+    split = ho.assignment_split(cur["speed"].lazy(), t.leads, as_of=judge_at)
+    by_assignment, assignment = pl.collect_all(
+        [ho.assignment_by_rep(split, reps=t.reps), ho.assignment_by_rep(split.with_columns(
+            pl.lit(None, pl.String).alias("owner_rep_id")))]
+    )  # fmt: skip
     # a never-contacted episode whose first-touch deadline has not passed is pending, not a breach
     pending = cur["speed"].filter(pl.col("status") == "pending").select("lead_id", "episode")
     cur["never_contacted"] = cur["never_contacted"].join(
@@ -959,6 +969,8 @@ def build_review(
         coverage=groups,
         coverage_frame=coverage,
         at_risk=at_risk_episodes(cur["speed"], as_of=judge_at),
+        assignment_by_rep=by_assignment,
+        assignment=_row(assignment.drop("rep_id", "rep_name")) if assignment.height else {},
     )
     return with_warnings(review, notifications)
 

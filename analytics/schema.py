@@ -114,6 +114,9 @@ class Column:
     references: tuple[str, str] | None = None
     #: Lower bound for numbers (``>= 0`` in the spec).
     minimum: float | None = None
+    #: A column the product adds to the spec's format (docs/import-formats.md): optional,
+    #: and missing from warehouses built before it (read as null there).
+    extension: bool = False
 
     @property
     def dtype(self) -> pl.DataType:
@@ -191,6 +194,9 @@ TABLES: dict[str, Table] = {
                 C("role", "enum", enum=ROLES),
                 C("country", "str"),
                 C("owner_rep_id", "str", references=("reps", "rep_id")),
+                # when the current owner was assigned (docs/import-formats.md): routing's
+                # part of the time to first touch apart from the rep's
+                C("assigned_at", "timestamp", extension=True),
             ),
         ),
         Table(

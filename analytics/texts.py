@@ -1539,6 +1539,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.col.touched_in_time": ("Touched in time", "Rechtzeitig kontaktiert"),
     "pack.col.missed": ("Missed", "Verfehlt"),
     "pack.col.open": ("Still open", "Noch offen"),
+    # -- the review pack: assignment delay vs rep delay (analytics.handoff.assignment_split)
+    "pack.section.assignment": ("Assignment delay vs rep delay", "Zuweisung oder Mitarbeiter?"),
+    "pack.assignment.note": (
+        "Median hours from the MQL to the owner's assignment (routing, the system's part) and "
+        "from the assignment to the first touch (the rep's part); an owner assigned before the "
+        "MQL had the lead already, so the rep's clock starts at the MQL.",
+        "Median der Stunden vom MQL bis zur Zuweisung an den Verantwortlichen (Routing, der "
+        "Anteil des Systems) und von der Zuweisung bis zum Erstkontakt (der Anteil des "
+        "Mitarbeiters); wer den Lead schon vor dem MQL hatte, dessen Uhr läuft ab dem MQL.",
+    ),
+    "pack.assignment.none": (
+        "No lead has an assignment time ({column}), so routing's part cannot be told from "
+        "the rep's.",
+        "Kein Lead hat einen Zuweisungszeitpunkt ({column}), daher lässt sich der Anteil des "
+        "Routings nicht von dem des Mitarbeiters trennen.",
+    ),
+    "pack.col.episodes": ("MQL episodes", "MQL-Episoden"),
+    "pack.col.with_assignment": ("With assignment time", "Mit Zuweisungszeitpunkt"),
+    "pack.col.routing_hours": ("Routing: median h", "Routing: Median h"),
+    "pack.col.rep_hours": ("Rep: median h", "Mitarbeiter: Median h"),
     # -- issue 14: unknown pacing rows, pending episodes, unassigned leads --
     "pack.col.reason": ("Why unknown", "Warum unbekannt"),
     "pack.at_risk.title": (

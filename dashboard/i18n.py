@@ -905,6 +905,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "Für die MQLs dieses Monats wurde keine Warnung gesendet ([notify] einrichten und "
         "`sla notify` ausführen).",
     ),
+    "assignment_title": ("Assignment delay vs rep delay", "Zuweisung oder Mitarbeiter?"),
+    "assignment_caption": (
+        "Median hours from the MQL to the owner's assignment (routing, the system's part) "
+        "and from the assignment to the first touch (the rep's part). An owner assigned "
+        "before the MQL had the lead already: the rep's clock starts at the MQL.",
+        "Median der Stunden vom MQL bis zur Zuweisung an den Verantwortlichen (Routing, der "
+        "Anteil des Systems) und von der Zuweisung bis zum Erstkontakt (der Anteil des "
+        "Mitarbeiters). Wer den Lead schon vor dem MQL hatte, dessen Uhr läuft ab dem MQL.",
+    ),
+    "no_assignment": (
+        "No lead has an assignment time (leads.assigned_at), so routing's part cannot be "
+        "told from the rep's: import it (HubSpot: Owner assigned date).",
+        "Kein Lead hat einen Zuweisungszeitpunkt (leads.assigned_at), daher lässt sich der "
+        "Anteil des Routings nicht von dem des Mitarbeiters trennen: importieren Sie ihn "
+        "(HubSpot: Owner assigned date).",
+    ),
     # -- coverage: what the data can answer --
     "no_trend": (
         "No KPI of this team can be measured from the data in these months.",
@@ -1170,6 +1186,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "median_hours": ("Median to first touch (h)", "Median bis Erstkontakt (h)"),
     "p90_hours": ("p90 to first touch (h)", "p90 bis Erstkontakt (h)"),
     "first_touch_channel": ("First-touch channel", "Kanal des Erstkontakts"),
+    "with_assignment": ("With assignment time", "Mit Zuweisungszeitpunkt"),
+    "median_routing_hours": (
+        "Routing: median to assignment (h)",
+        "Routing: Median bis Zuweisung (h)",
+    ),
+    "median_rep_hours": (
+        "Rep: median from assignment to first touch (h)",
+        "Mitarbeiter: Median von Zuweisung bis Erstkontakt (h)",
+    ),
     # the reps at a glance (Overview)
     "first_touch_rate": ("First touch (%)", "Erstkontakt (%)"),
     "cadence_rate": ("Cadence (%)", "Kadenz (%)"),

@@ -599,6 +599,15 @@ def test_handoffs_leakage_accounts_for_every_mql_episode_of_the_month(
     assert "No warning was sent" in "\n".join(str(i.value) for i in app.info)
 
 
+def test_handoffs_without_assigned_at_say_why_routing_cannot_be_told_from_the_rep(
+    app: AppTest,
+) -> None:
+    app.switch_page("views/handoffs.py").run()
+    assert "Assignment delay vs rep delay" in [h.value for h in app.subheader]
+    infos = "\n".join(str(i.value) for i in app.info)
+    assert "No lead has an assignment time (leads.assigned_at)" in infos
+
+
 def test_management_page_numbers(app: AppTest, review_of) -> None:
     app.switch_page("views/management.py").run()
     cad = review_of(MONTH).cadence

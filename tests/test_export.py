@@ -219,6 +219,7 @@ def test_review_workbook_has_one_sheet_per_section_in_german(pack_de) -> None:
         "Funnel",
         "Größte Verstöße",
         sheet_name("Haben die Warnungen gewirkt?"),
+        sheet_name("Zuweisung oder Mitarbeiter?"),
         sheet_name("Was sich seit dem Vormonat geändert hat"),
         "Vorgeschlagene Maßnahmen",
         "Das geltende SLA",

@@ -303,6 +303,7 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
     workbook formats them), shares as shares.
     """
     from analytics.pack.render import (
+        assignment_view,
         breach_groups,
         change_sentence,
         funnel_rows,
@@ -411,6 +412,24 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 for r in warned["rows"]
             ],
             schema_overrides={w("col.rate"): pl.Float64},
+        )
+    )
+    assigned = assignment_view(pack, lang=lang)
+    sheets[w("section.assignment")] = (
+        pl.DataFrame({w("section.assignment"): [assigned["note"]]})
+        if assigned["note"]
+        else pl.DataFrame(
+            [
+                {
+                    w("col.rep"): r["rep"],
+                    w("col.episodes"): r["episodes"],
+                    w("col.with_assignment"): r["with_assignment"],
+                    w("col.routing_hours"): r["median_routing_hours"],
+                    w("col.rep_hours"): r["median_rep_hours"],
+                }
+                for r in assigned["rows"]
+            ],
+            schema_overrides={w("col.routing_hours"): pl.Float64, w("col.rep_hours"): pl.Float64},
         )
     )
     sheets[w("section.changes_short")] = pl.DataFrame(

@@ -182,6 +182,30 @@ def warning_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     return {"note": None, "rows": rows}
 
 
+def assignment_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
+    """Assignment delay vs rep delay of the month, per rep with an assignment time; or,
+    when there is none, ``note`` (one sentence: no handoff data, no ``assigned_at``).
+
+    Returns
+    -------
+    dict: ``note`` (str or None) and ``rows`` (``rep``, ``episodes``, ``with_assignment``,
+    ``median_routing_hours``, ``median_rep_hours``), by rep id.
+    """
+    review = pack.review
+    frame = getattr(review, "assignment_by_rep", None)
+    if not review.measurable("handoff"):
+        return {"note": review.reason("handoff", lang=lang), "rows": []}
+    if frame is None or not (getattr(review, "assignment", None) or {}).get("with_assignment"):
+        note = render("pack.assignment.none", lang=lang, column="leads.assigned_at")
+        return {"note": note, "rows": []}
+    unassigned = render("coverage.unassigned", lang=lang)
+    rows = [
+        {**r, "rep": r["rep_name"] or r["rep_id"] or unassigned}
+        for r in frame.filter(pl.col("with_assignment") > 0).iter_rows(named=True)
+    ]
+    return {"note": None, "rows": rows}
+
+
 def change_sentence(row: dict[str, Any], *, lang: Lang = "en") -> str:
     """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``."""
     verb = row["direction"] if row["direction"] in ("up", "down", "same") else "changed"
@@ -418,6 +442,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "breach_groups": breach_groups(pack, lang=lang),
         "at_risk": at_risk_rows(pack, lang=lang),
         "warnings": warning_view(pack, lang=lang),
+        "assignment": assignment_view(pack, lang=lang),
         "significant": [
             {**r, "sentence": change_sentence(r, lang=lang)}
             for r in pack.significant.iter_rows(named=True)
@@ -595,6 +620,7 @@ __all__ = [
     "PackFormat",
     "PackRenderError",
     "at_risk_rows",
+    "assignment_view",
     "breach_groups",
     "change_sentence",
     "chart_specs",

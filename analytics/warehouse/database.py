@@ -64,6 +64,15 @@ def _ddl() -> list[str]:
         statements.append(f"ALTER TABLE raw.{name} ADD COLUMN IF NOT EXISTS _row_hash VARCHAR")
         core_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPE[c.kind]}' for c in table.columns)
         statements.append(f"CREATE TABLE IF NOT EXISTS core.{name} ({core_cols})")
+        for c in table.columns:  # a warehouse built before an extension column gains it
+            if c.extension:
+                statements.append(
+                    f'ALTER TABLE raw.{name} ADD COLUMN IF NOT EXISTS "{c.name}" VARCHAR'
+                )
+                statements.append(
+                    f'ALTER TABLE core.{name} ADD COLUMN IF NOT EXISTS "{c.name}" '
+                    f"{DUCKDB_TYPE[c.kind]}"
+                )
         key = ", ".join(table.key)
         statements.append(f"COMMENT ON TABLE core.{name} IS 'Grain: {table.grain}; key ({key})'")
     statements += [
@@ -254,10 +263,33 @@ def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
     from polars.io.plugins import register_io_source
 
     schema = TABLES[name].polars_schema
+    extensions = {c.name: c for c in TABLES[name].columns if c.extension}
+
+    def select_list(cursor: duckdb.DuckDBPyConnection, columns: list[str]) -> str:
+        """The columns; an extension column a warehouse built before it lacks is null."""
+        missing: set[str] = set()
+        if extensions.keys() & set(columns):
+            present = {
+                r[0]
+                for r in cursor.execute(
+                    "SELECT column_name FROM duckdb_columns() "
+                    "WHERE schema_name = 'core' AND table_name = ?",
+                    [name],
+                ).fetchall()
+            }
+            missing = {c for c in extensions if c not in present}
+        return ", ".join(
+            f'NULL::{DUCKDB_TYPE[extensions[c].kind]} AS "{c}"' if c in missing else f'"{c}"'
+            for c in columns
+        )
 
     def source(with_columns, predicate, n_rows, batch_size):
         columns = with_columns or list(schema)
-        quoted = ", ".join(f'"{c}"' for c in columns)
+        cursor = con.cursor()
+        try:
+            quoted = select_list(cursor, columns)
+        finally:
+            cursor.close()
         sql = f"SELECT {quoted} FROM core.{name}"
         where = None if predicate is None else _sql_filter(predicate, schema)
         if where:

@@ -586,9 +586,15 @@ def _raw_rows(table: str, source_file: str, cells: pl.DataFrame, load_id: int) -
 def _row_hash_sql(table: str, alias: str) -> str:
     """SQL: the content hash of a raw row (its canonical cells and ``_extra``, not where
     it was read): equal for the same row read from any file, at any line."""
-    cells = [*TABLES[table].column_names, "_extra"]
+    columns = TABLES[table].columns
+    cells = [*(c.name for c in columns if not c.extension), "_extra"]
     pairs = ", ".join(f"{_quote(c)} := {alias}.{_quote(c)}::VARCHAR" for c in cells)
-    return f"md5(to_json(struct_pack({pairs})))"
+    text = f"to_json(struct_pack({pairs}))"
+    for c in columns:  # an empty extension column leaves the hash of older versions as it was
+        if c.extension:
+            value = f"{alias}.{_quote(c.name)}::VARCHAR"
+            text += f" || coalesce('{{\"{c.name}\":' || to_json({value}) || '}}', '')"
+    return f"md5({text})"
 
 
 def _append_raw(con, table: str, rows: _Stage, load_id: int) -> int:

@@ -312,6 +312,24 @@ else:
     effect = ui.named(effect)
     ui.table(effect.drop("x", "n", "ci_low", "ci_high", strict=False))
 
+# -- assignment delay vs rep delay ---------------------------------------------------------------
+st.subheader(t("assignment_title", lg))
+if not ui.missing(review, "handoff", lg):
+    st.caption(t("assignment_caption", lg))
+    by_assignment = review.assignment_by_rep
+    if by_assignment is None or not review.assignment.get("with_assignment"):
+        st.info(t("no_assignment", lg), icon=":material/schedule:")
+    else:
+        ui.table(
+            by_assignment.filter(pl.col("with_assignment") > 0).select(
+                "rep_name",
+                "episodes",
+                "with_assignment",
+                "median_routing_hours",
+                "median_rep_hours",
+            )
+        )
+
 # -- speed to lead in the research's buckets ------------------------------------------------------
 st.subheader(t("buckets_title", lg))
 if not ui.missing(review, "handoff", lg):

@@ -26,6 +26,8 @@ names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too
   ``sales_touches`` (channel email): outgoing ones are attempts (outcome no_answer,
   bounced when the send status says so); an incoming e-mail marks the latest earlier
   outgoing e-mail to that contact as ``replied`` and is not an attempt itself.
+- ``Owner assigned date`` (``hubspot_owner_assigneddate``), when exported, is
+  ``leads.assigned_at``: when the contact owner was assigned.
 - Owners (``Contact owner``, ``Deal owner``, ``Activity assigned to``) become ``reps``:
   id and name are the owner as exported; team ``sdr`` for contact and activity
   owners, ``ae`` for deal owners (the more frequent role wins). Import a canonical
@@ -125,6 +127,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "created": ("create date", "createdate", "created date"),
     "source": ("original source", "hs_analytics_source", "original source type"),
     "owner": ("contact owner", "hubspot_owner_id", "owner"),
+    "assigned": ("owner assigned date", "hubspot_owner_assigneddate"),
     "deal_owner": ("deal owner", "hubspot_owner_id", "owner"),
     "activity_owner": ("activity assigned to", "hubspot_owner_id", "owner", "call owner"),
     "job_title": ("job title", "jobtitle"),
@@ -231,7 +234,8 @@ def _contacts(
 ) -> tuple[Export, pl.DataFrame]:
     require_columns(file, [ALIASES["id"][0], ALIASES["created"][0]], "HubSpot contacts")
     used = {"_line"}
-    for role in ("id", "created", "source", "owner", "job_title", "country", "company_ids"):
+    roles = ("id", "created", "source", "owner", "assigned", "job_title", "country", "company_ids")
+    for role in roles:
         if (name := col(file, role)) is not None:
             used.add(name)
     c = file.cells.with_columns(_c(file, "id").alias("_id"))
@@ -242,12 +246,15 @@ def _contacts(
         _c(file, "job_title").alias("job_title"),
         country_code(_c(file, "country")).alias("country"),
         _c(file, "owner").alias("owner_rep_id"),
+        _timestamp(_c(file, "assigned"), options).alias("assigned_at"),
         _first_id(_c(file, "company_ids")).alias("account_id"),
         "_line",
         *_extras(file, used),
     )
     if col(file, "company_ids") is None or not has_companies:
         leads = leads.drop("account_id")
+    if col(file, "assigned") is None:  # not exported: unknown (null), as before
+        leads = leads.drop("assigned_at")
     stage_cols = {}
     for name in c.columns:
         if name in STAGE_DATES:

@@ -32,6 +32,8 @@ header) or at one file. Columns are the API field names, matched case-insensitiv
   ``ActivityDate``. ``WhoId`` may be a lead or a contact.
 - Owners (``OwnerId``) become ``reps``: name and ``IsActive`` from the User export when
   present, else the id; team ``ae`` for opportunity owners, else ``sdr``.
+- ``leads.assigned_at`` stays empty: Salesforce has no standard field for when the owner
+  was assigned (docs/import-formats.md).
 
 Names, e-mail addresses, phone numbers, addresses and free text (``Description``,
 ``Subject``) are never loaded; LeadHistory rows of other fields are ignored.
