@@ -621,6 +621,46 @@ class _Generator:
         self._step("done", 1.0)
         return self.frames
 
+    def _assigned_at(
+        self, leads: pl.DataFrame, events: pl.DataFrame, touches: pl.DataFrame, end: pl.Expr
+    ) -> pl.Series:
+        """When each lead's owner was assigned (``leads.assigned_at``): routing takes a few
+        minutes (median 15, a long tail of hours) after the first MQL, and is done before
+        the first touch after it; a lead never handed over is assigned at creation. Null
+        when it would fall after ``end`` or the lead has no owner."""
+        utc = pl.Datetime("us", "UTC")
+        minutes = self.rng.lognormal(np.log(15.0), 1.3, leads.height)
+        mql = (
+            events.filter(pl.col("stage") == "mql")
+            .group_by("lead_id")
+            .agg(pl.col("entered_at").min().alias("_mql"))
+        )
+        after = (
+            touches.select("lead_id", "occurred_at")
+            .join(mql, on="lead_id")
+            .filter(pl.col("occurred_at") >= pl.col("_mql"))
+            .group_by("lead_id")
+            .agg(pl.col("occurred_at").min().alias("_touch"))
+        )
+        delay = pl.duration(microseconds=pl.Series(minutes * 60e6).cast(pl.Int64))
+        frame = (
+            leads.select("lead_id", "created_at", "owner_rep_id")
+            .join(mql, on="lead_id", how="left", maintain_order="left")
+            .join(after, on="lead_id", how="left", maintain_order="left")
+            .with_columns(delay.alias("_delay"))
+        )
+        start = pl.coalesce("_mql", "created_at")
+        # routing ends before the first touch (at most 90 % of the way to it)
+        room = (pl.col("_touch") - pl.col("_mql")) * 0.9
+        short = pl.col("_touch").is_not_null() & (room < pl.col("_delay"))
+        at = start + pl.when(short).then(room).otherwise(pl.col("_delay"))
+        return frame.select(
+            pl.when(pl.col("owner_rep_id").is_not_null() & (at <= end))
+            .then(at)
+            .cast(utc)
+            .alias("assigned_at")
+        )["assigned_at"]
+
     # -- config-derived lookups -------------------------------------------------------
     def _tracks(self) -> None:
         by_stage: dict[str, str] = {}
@@ -1567,6 +1607,8 @@ class _Generator:
             lead_id=lead_ids.gather(opps["lead_idx"].cast(pl.UInt32)),
             account_id=leads["account_id"].gather(opps["lead_idx"].cast(pl.UInt32)),
         ).drop("lead_idx")
+        # drawn last: the other frames are the same as before it existed
+        leads = leads.with_columns(self._assigned_at(leads, events, touches, end))
         frames = {
             "accounts": self.accounts,
             "reps": reps,

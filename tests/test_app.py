@@ -599,13 +599,14 @@ def test_handoffs_leakage_accounts_for_every_mql_episode_of_the_month(
     assert "No warning was sent" in "\n".join(str(i.value) for i in app.info)
 
 
-def test_handoffs_without_assigned_at_say_why_routing_cannot_be_told_from_the_rep(
-    app: AppTest,
-) -> None:
+def test_handoffs_split_routings_part_from_the_reps_per_rep(app: AppTest, review_of) -> None:
     app.switch_page("views/handoffs.py").run()
     assert "Assignment delay vs rep delay" in [h.value for h in app.subheader]
-    infos = "\n".join(str(i.value) for i in app.info)
-    assert "No lead has an assignment time (leads.assigned_at)" in infos
+    shown = next(f.value for f in app.dataframe if "median_rep_hours" in f.value.columns)
+    review = review_of(MONTH).assignment_by_rep.filter(pl.col("with_assignment") > 0)
+    assert review.height and shown["rep_name"].to_list() == review["rep_name"].to_list()
+    assert shown["median_routing_hours"].to_list() == review["median_routing_hours"].to_list()
+    assert shown["median_rep_hours"].to_list() == review["median_rep_hours"].to_list()
 
 
 def test_management_page_numbers(app: AppTest, review_of) -> None:
