@@ -223,6 +223,11 @@ def test_the_app_shows_the_pending_episode_as_at_risk(warehouse, monkeypatch, la
     assert shown["lead_id"].tolist() == ["C"] and shown["hours_left"].tolist() == [19.0]
     # not in a breach list
     assert all("C" not in d.value.get("lead_id", []).tolist() for d in at.tabs[0].dataframe)
+    at.switch_page("views/review.py").run()
+    assert not at.exception, at.exception[0].value
+    listed = [d.value for d in at.dataframe if "hours_left" in d.value.columns]
+    assert [f["lead_id"].tolist() for f in listed] == [["C"]]
+    assert any(c.value.endswith(caption.replace(": **1**", " 1")) for c in at.caption)
 
 
 @pytest.mark.parametrize(

@@ -143,6 +143,10 @@ if pack.breaches.height:
     st.markdown(f"**{t('top_breaches', lg)}**")
     ui.table(breaches)
     ui.download(breaches, f"top-breaches-{v.month}", lg)
+if review.measurable("handoff") and review.at_risk.height:  # not breaches: listed apart
+    st.markdown(f"**{t('at_risk_first_touch', lg)}**")
+    st.caption(t("at_risk_note", lg))
+    ui.table(ui.named(review.at_risk))
 
 section("nurturing", "nav_nurturing", 5)
 compare(PART_METRICS["nurturing"])
