@@ -905,6 +905,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Für die MQLs dieses Monats wurde keine Warnung gesendet ([notify] einrichten und "
         "`sla notify` ausführen).",
     ),
+    "no_send_log": (
+        "No send log of `sla notify` yet, so whether warnings helped cannot be said "
+        "(configure [notify] and run `sla notify`).",
+        "Noch kein Sendeprotokoll von `sla notify`, daher lässt sich nicht sagen, ob "
+        "Warnungen geholfen haben ([notify] einrichten und `sla notify` ausführen).",
+    ),
     "assignment_title": ("Assignment delay vs rep delay", "Zuweisung oder Mitarbeiter?"),
     "assignment_caption": (
         "Median hours from the MQL to the owner's assignment (routing, the system's part) "

@@ -596,7 +596,7 @@ def test_handoffs_leakage_accounts_for_every_mql_episode_of_the_month(
     leakage = next(f.value for f in app.dataframe if "remaining" in f.value.columns)
     assert leakage["episodes"].sum() == review_of(MONTH).speed_to_lead.height
     assert leakage["remaining"].to_list()[-1] == 0
-    assert "No warning was sent" in "\n".join(str(i.value) for i in app.info)
+    assert "No send log of `sla notify` yet" in "\n".join(str(i.value) for i in app.info)
 
 
 def test_handoffs_split_routings_part_from_the_reps_per_rep(app: AppTest, review_of) -> None:
@@ -960,3 +960,35 @@ def test_the_qualification_page_lists_open_leads_with_their_reasons(
     assert shown["lead_id"].tolist() == expected["lead_id"].to_list()
     assert shown["reasons"].tolist() == expected["reasons"].to_list()
     assert "points of each attribute and activity type" in text_of(app)
+
+
+def test_handoffs_show_per_rep_how_many_warned_episodes_were_touched_in_time(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, review_of
+) -> None:
+    import shutil
+
+    from analytics.review import rep_warnings
+    from analytics.warehouse.notifications import notification_log, record_notifications
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    review = review_of(MONTH)
+    warned = review.speed_to_lead.filter(pl.col("status") != "pending").head(6)
+    rows = [
+        {"kind": "new_mql", "lead_id": r["lead_id"], "episode": r["episode"], "status": "sent",
+         "recipient": "rep:x:email", "sent_at": r["started_at"], "deadline_at": r["deadline_at"]}
+        for r in warned.iter_rows(named=True)
+    ]  # fmt: skip
+    assert record_notifications(db, rows) == 6
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/handoffs.py").run()
+    assert not at.exception, at.exception[0].value
+    shown = next(f.value for f in at.dataframe if "warned" in f.value.columns)
+    expected = rep_warnings(
+        review.speed_to_lead, notification_log(db), as_of=review.as_of, reps=review.handoff_by_rep
+    )
+    assert shown["warned"].sum() == 6
+    assert shown["met"].to_list() == expected["met"].to_list()
+    assert shown["missed"].to_list() == expected["missed"].to_list()

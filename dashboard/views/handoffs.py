@@ -8,14 +8,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.alerts import warnings_effect
 from analytics.handoff import (
     LEAKAGE_STEPS,
     fair_distribution,
     leakage_steps,
     leakage_waterfall,
 )
-from analytics.texts import plain, term
+from analytics.review import rep_warnings
+from analytics.texts import plain, render, term
 from analytics.timeframe import month_window
 from dashboard import data, ui
 from dashboard.i18n import num, t
@@ -304,13 +304,29 @@ if not ui.missing(review, "handoff", lg):
 
 # -- did the warnings work? ---------------------------------------------------------------------
 st.subheader(t("warnings_title", lg))
-st.caption(t("warnings_caption", lg))
-effect = warnings_effect(data.notification_log().lazy(), review.speed_to_lead.lazy()).collect()
-if effect.is_empty():
-    st.info(t("no_warnings", lg), icon=":material/notifications_off:")
-else:
-    effect = ui.named(effect)
-    ui.table(effect.drop("x", "n", "ci_low", "ci_high", strict=False))
+if not ui.missing(review, "handoff", lg):
+    st.caption(t("warnings_caption", lg))
+    # the review's own "did the warnings work?" (as in the pack), with the send log of now
+    warned = rep_warnings(
+        review.speed_to_lead, data.notification_log(), as_of=review.as_of,
+        reps=review.handoff_by_rep,
+    )  # fmt: skip
+    if warned is None:  # no send log: nothing can be said (not "no warning worked")
+        st.info(t("no_send_log", lg), icon=":material/notifications_off:")
+    elif warned.is_empty():
+        st.info(t("no_warnings", lg), icon=":material/notifications_off:")
+    else:
+        unassigned = render("coverage.unassigned", lang=lg)
+        ui.table(
+            warned.select(
+                pl.coalesce("rep_name", "rep_id", pl.lit(unassigned)).alias("rep_name"),
+                "warned",
+                "met",
+                "missed",
+                "pending",
+                "rate",
+            )
+        )
 
 # -- assignment delay vs rep delay ---------------------------------------------------------------
 st.subheader(t("assignment_title", lg))
