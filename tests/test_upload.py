@@ -8,6 +8,7 @@ warehouse (byte for byte), and accept every format ``sla import`` reads.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,13 @@ AFTER = (
     + "L1,2026-10-01,organic\nL2,2026-10-02,email\nL3,2026-10-03,email\nL5,2026-10-05,email\n"
     + "L6,2026-10-02,email\nL7,2026-10-03,email\nL8,someday,email\n"
 )
+
+
+def folder_of(path: Path, **tables: str) -> Path:
+    path.mkdir(parents=True)
+    for table, text in tables.items():
+        (path / f"{table}.csv").write_text(text)
+    return path
 
 
 def sha(path: Path) -> str:
@@ -342,3 +350,39 @@ def test_a_csv_with_a_mapping_file_uploads(tmp_path, monkeypatch):
     }
     at.button(key="upload_confirm").click().run()
     assert read_core_table(db, "leads").height == expected.loaded["leads"]
+
+
+# -- many imports with the app open ---------------------------------------------------------------
+
+#: Imports in the cycle test; ``SLA_IMPORT_CYCLES=50`` for the issue's full cycle (about a
+#: second per import and rerun on an idle machine).
+CYCLES = int(os.environ.get("SLA_IMPORT_CYCLES", "12"))
+
+
+def test_imports_with_the_app_open_change_the_numbers_it_shows(tmp_path, monkeypatch):
+    """Alternate two exports (3 and 5 leads, as full snapshots) while one app session stays
+    open: after every import the session's next rerun shows the new counts, never the old
+    file's (DuckDB's cached instance) and never an error."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    newest = "L9,2026-10-09,email\n"  # in both: the sidebar's months stay the same
+    small = folder_of(tmp_path / "small", leads=HEAD + "L1,2026-10-01,email\n" + newest)
+    large = folder_of(
+        tmp_path / "large",
+        leads=HEAD + "".join(f"L{i},2026-10-0{i},organic\n" for i in range(1, 5)) + newest,
+        sales_touches="touch_id,lead_id,rep_id,occurred_at,channel,outcome\n"
+        "t1,L1,r1,2026-10-02T10:00:00Z,phone,connected\n",
+    )
+    import_canonical(db, small, replace=True)
+    at = data_page()
+    assert tiles(at)["Leads"] == "2"
+    shown = []
+    for cycle in range(CYCLES):
+        src, leads, touches = (large, "5", "1") if cycle % 2 == 0 else (small, "2", "1")
+        import_canonical(db, src, replace=True)
+        at.run()
+        assert not at.exception, (cycle, at.exception[0].value)
+        shown.append((tiles(at)["Leads"], tiles(at)["Sales touches"]))
+        assert shown[-1] == (leads, touches), (cycle, shown)
+    assert len(shown) == CYCLES
