@@ -1190,6 +1190,7 @@ def notify_command(
     <db>.notifications.sqlite beside the warehouse); a failed send is retried with back-off,
     logged and sent again by the next run. Exit 1 when any message failed.
     """
+    import contextlib
     import uuid
 
     from analytics.notify import channel_for, deliver, log_rows, plan_messages
@@ -1197,6 +1198,7 @@ def notify_command(
     from analytics.warehouse.notifications import (
         log_path,
         migrate_legacy_log,
+        notify_lock,
         record_notifications,
         sent_keys,
     )
@@ -1205,73 +1207,82 @@ def notify_command(
     n = cfg.notify
     if not n.recipients:
         fail(f"{config}: notify.recipients is empty: nothing to send (see README, Notifications)")
-    with readonly_warehouse(db) as con:
-        moment = _alerts_as_of(con, as_of)
-        tables = _alert_tables(con)
-        sent = sent_keys(db, con=con)
-    messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
-    deliveries = []
-    if not dry_run:
-        try:  # a log an older version kept in the warehouse moves beside it, once
-            migrate_legacy_log(db)
-        except Exception as exc:  # it is still read from the warehouse: go on
-            err.print(f"[yellow]warning:[/] could not move the send log out of {db}: {exc}")
-        channels: dict[str, Any] = {}
-        for message in messages:
-            key = message.recipient.key
-            if key not in channels:
-                try:
-                    channels[key] = channel_for(message.recipient, cfg)
-                except NotifyError as exc:
-                    channels[key] = exc
-            deliveries.append(
-                deliver(
-                    message, channels[key], retries=n.retries, backoff_seconds=n.backoff_seconds
+    # a dry run sends nothing: it does not wait for, nor block, a real run
+    with contextlib.nullcontext(True) if dry_run else notify_lock(db) as free:
+        if not free:  # the other run sends what is due; this one would send it twice
+            err.print(f"another sla notify is running on {db}: nothing sent", highlight=False)
+            if as_json:
+                emit_json({"as_of": None, "dry_run": dry_run, "skipped": True, "messages": [],
+                           "already_sent": 0, "sent": 0, "failed": 0})  # fmt: skip
+            return
+        with readonly_warehouse(db) as con:
+            moment = _alerts_as_of(con, as_of)
+            tables = _alert_tables(con)
+            sent = sent_keys(db, con=con)
+        messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
+        deliveries = []
+        if not dry_run:
+            try:  # a log an older version kept in the warehouse moves beside it, once
+                migrate_legacy_log(db)
+            except Exception as exc:  # it is still read from the warehouse: go on
+                err.print(f"[yellow]warning:[/] could not move the send log out of {db}: {exc}")
+            channels: dict[str, Any] = {}
+            for message in messages:
+                key = message.recipient.key
+                if key not in channels:
+                    try:
+                        channels[key] = channel_for(message.recipient, cfg)
+                    except NotifyError as exc:
+                        channels[key] = exc
+                deliveries.append(
+                    deliver(
+                        message, channels[key], retries=n.retries, backoff_seconds=n.backoff_seconds
+                    )
                 )
-            )
-        rows = log_rows(deliveries, as_of=moment, run_id=uuid.uuid4().hex[:12])
-        try:
-            record_notifications(db, rows)
-        except Exception as exc:  # sent but not logged: say so loudly, they may be sent again
+            rows = log_rows(deliveries, as_of=moment, run_id=uuid.uuid4().hex[:12])
+            try:
+                record_notifications(db, rows)
+            except Exception as exc:  # sent but not logged: say so loudly, they may be sent again
+                where = log_path(db)
+                err.print(
+                    f"[bold red]error:[/] the send log could not be written to {where}: {exc}"
+                )
+                raise typer.Exit(1) from None
+        failed = [d for d in deliveries if d.status == "failed"]
+        document = {
+            "as_of": moment,
+            "dry_run": dry_run,
+            "already_sent": len(sent),
+            "messages": [
+                {
+                    **m.summary(),
+                    "status": "planned" if dry_run else d.status,
+                    "attempts": None if dry_run else d.attempts,
+                    "error": None if dry_run else d.error,
+                }
+                for m, d in zip(messages, deliveries or [None] * len(messages), strict=True)
+            ],
+            "sent": sum(d.status == "sent" for d in deliveries),
+            "failed": len(failed),
+        }
+        if as_json:
+            emit_json(document)
+        else:
+            for row in document["messages"]:
+                err.print(
+                    f"{row['status']:>7}  {row['kind']:<15} {row['recipient']:<24} {row['subject']}"
+                    + (f"  ({row['error']})" if row["error"] else ""),
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            verb = "would send" if dry_run else "sent"
+            count = len(messages) if dry_run else document["sent"]
             err.print(
-                f"[bold red]error:[/] the send log could not be written to {log_path(db)}: {exc}"
-            )
-            raise typer.Exit(1) from None
-    failed = [d for d in deliveries if d.status == "failed"]
-    document = {
-        "as_of": moment,
-        "dry_run": dry_run,
-        "already_sent": len(sent),
-        "messages": [
-            {
-                **m.summary(),
-                "status": "planned" if dry_run else d.status,
-                "attempts": None if dry_run else d.attempts,
-                "error": None if dry_run else d.error,
-            }
-            for m, d in zip(messages, deliveries or [None] * len(messages), strict=True)
-        ],
-        "sent": sum(d.status == "sent" for d in deliveries),
-        "failed": len(failed),
-    }
-    if as_json:
-        emit_json(document)
-    else:
-        for row in document["messages"]:
-            err.print(
-                f"{row['status']:>7}  {row['kind']:<15} {row['recipient']:<24} {row['subject']}"
-                + (f"  ({row['error']})" if row["error"] else ""),
+                f"{verb} {count} message(s), {len(failed)} failed, as of {iso_z(moment)}",
                 highlight=False,
-                soft_wrap=True,
             )
-        verb = "would send" if dry_run else "sent"
-        count = len(messages) if dry_run else document["sent"]
-        err.print(
-            f"{verb} {count} message(s), {len(failed)} failed, as of {iso_z(moment)}",
-            highlight=False,
-        )
-    if failed:
-        raise typer.Exit(1)
+        if failed:
+            raise typer.Exit(1)
 
 
 @app.command("purge")

@@ -359,3 +359,17 @@ def test_a_new_warehouse_in_the_same_place_starts_without_the_old_send_log(db):
     cfg = load_config(ROOT / "data" / "sla.toml")
     write_tables(db, {"leads": Tables.empty().leads.collect()}, source="sla demo", config=cfg)
     assert not log_path(db).exists() and notification_log(db).is_empty()
+
+
+def test_a_run_while_another_one_sends_sends_nothing(db, tmp_path, smtp, hooks):
+    from analytics.warehouse.notifications import notify_lock
+
+    with notify_lock(db) as free:  # a slow run still at work
+        assert free
+        code, doc = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
+        assert (code, doc["skipped"], doc["messages"]) == (0, True, [])
+        code, dry = run(db, tmp_path, notify_toml(smtp.port), "--dry-run", hook_port=hooks.port)
+        assert code == 0 and len(dry["messages"]) == 5  # a dry run neither waits nor blocks
+    assert smtp.messages == [] and hooks == [] and notification_log(db).is_empty()
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
+    assert (code, doc["sent"]) == (0, 5)

@@ -103,6 +103,32 @@ def _writing(db_path: str | Path) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
+@contextlib.contextmanager
+def notify_lock(db_path: str | Path) -> Iterator[bool]:
+    """One ``sla notify`` run at a time per warehouse (``<db>.notifications.lock``): a run
+    reads the send log, sends, and logs what it sent under it, so that two overlapping
+    runs (a slow one and the next from cron) never send an item twice.
+
+    Yields True when the lock is held, False (at once) when another run holds it.
+    """
+    import fcntl
+
+    path = log_path(db_path).with_suffix(".lock")
+    if not Path(db_path).exists():  # no warehouse: the run stops at reading it, no lock file
+        yield True
+        return
+    with open(path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _micros(value: Any) -> int | None:
     if value is None:
         return None
@@ -288,6 +314,7 @@ __all__ = [
     "log_path",
     "migrate_legacy_log",
     "notification_log",
+    "notify_lock",
     "purge_log_leads",
     "record_notifications",
     "remove_log",
