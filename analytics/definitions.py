@@ -49,6 +49,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("handoff", "handoff_compliance"),
     ("handoff", "median_hours_to_first_touch"),
     ("handoff", "mql_rejection_rate"),
+    ("handoff", "assignment_split"),
+    ("handoff", "warnings_effect"),
     ("management", "attempts_per_mql"),
     ("management", "cadence_compliance"),
     ("recycling", "premature_recycles"),

@@ -1539,6 +1539,39 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.col.touched_in_time": ("Touched in time", "Rechtzeitig kontaktiert"),
     "pack.col.missed": ("Missed", "Verfehlt"),
     "pack.col.open": ("Still open", "Noch offen"),
+    # -- definitions of issue 18's finer lines (analytics.definitions) ---------------------
+    "def.name.assignment_split": (
+        "Assignment delay vs rep delay",
+        "Zuweisung oder Mitarbeiter",
+    ),
+    "def.text.assignment_split": (
+        "Per MQL episode, calendar hours from the MQL to the owner's assignment (routing, the "
+        "system's part; leads.assigned_at) and from the assignment to the first touch (the "
+        "rep's part). An assignment before the MQL means the owner had the lead already: "
+        "routing's part is 0 and the rep's clock starts at the MQL. The CRM keeps one "
+        "assignment time per lead, the current owner's: an assignment after the episode's "
+        "first touch is a later owner's and the episode is not split. Without assigned_at "
+        "both parts are unknown, never 0. Per rep: the medians.",
+        "Je MQL-Episode die Kalenderstunden vom MQL bis zur Zuweisung an den "
+        "Verantwortlichen (Routing, der Anteil des Systems; leads.assigned_at) und von der "
+        "Zuweisung bis zum Erstkontakt (der Anteil des Mitarbeiters). Eine Zuweisung vor dem "
+        "MQL heißt, der Verantwortliche hatte den Lead schon: Der Anteil des Routings ist 0, "
+        "die Uhr des Mitarbeiters läuft ab dem MQL. Das CRM kennt einen Zuweisungszeitpunkt "
+        "je Lead, den des aktuellen Verantwortlichen: Eine Zuweisung nach dem Erstkontakt "
+        "der Episode gehört zu einem späteren Verantwortlichen, die Episode wird nicht "
+        "geteilt. Ohne assigned_at sind beide Anteile unbekannt, nie 0. Je Mitarbeiter: die "
+        "Mediane.",
+    ),
+    "def.name.warnings_effect": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
+    "def.text.warnings_effect": (
+        "Per rep, the MQL episodes of M whose owner sla notify warned (the new MQL, or a "
+        "first touch alert) before the first touch deadline, sent up to the moment of "
+        "judgement; and how many of them were touched in time. Without a send log: unknown.",
+        "Je Mitarbeiter die MQL-Episoden von M, deren Verantwortliche sla notify vor der "
+        "Erstkontakt-Frist gewarnt hat (neuer MQL oder Warnung zum Erstkontakt), gesendet bis "
+        "zum Stichtag; und wie viele davon rechtzeitig kontaktiert wurden. Ohne "
+        "Sendeprotokoll: unbekannt.",
+    ),
     # -- the review pack: assignment delay vs rep delay (analytics.handoff.assignment_split)
     "pack.section.assignment": ("Assignment delay vs rep delay", "Zuweisung oder Mitarbeiter?"),
     "pack.assignment.note": (
