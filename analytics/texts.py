@@ -1521,6 +1521,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{rep}: vor Ablauf der Frist zu {warned} Episoden gewarnt; {met} davon rechtzeitig "
         "kontaktiert ({missed} verfehlt, {pending} noch offen).",
     ),
+    "pack.warnings.rep_one": (
+        "{rep}: warned about 1 episode before its deadline; touched in time: {met} ({missed} "
+        "missed, {pending} still open).",
+        "{rep}: vor Ablauf der Frist zu 1 Episode gewarnt; rechtzeitig kontaktiert: {met} "
+        "({missed} verfehlt, {pending} noch offen).",
+    ),
     "pack.warnings.note": (
         "Warned: {command} sent the owner the new MQL or a first touch alert before the deadline.",
         "Gewarnt: {command} hat den Verantwortlichen vor Ablauf der Frist über den neuen "

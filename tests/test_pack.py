@@ -757,10 +757,10 @@ def test_significant_changes_by_p_value_ties_in_the_changes_order(pack):
 
 
 def _send_log() -> pl.DataFrame:
-    """L1 (Ana, met) and L2 (Ben, missed) warned before their deadline; L3 (Ben) only after
-    it (not counted); L4 never; a send after AS_OF is not known at the review."""
+    """L1 and L4 (Ana, both met) and L2 (Ben, missed) warned before their deadline; L3 (Ben)
+    only after it (not counted); a send after AS_OF is not known at the review."""
     rows = []
-    for lead, mql_day, sent_after_h in (("L1", 1, 0), ("L2", 2, 1), ("L3", 5, 30), ("L4", 6, None)):
+    for lead, mql_day, sent_after_h in (("L1", 1, 0), ("L2", 2, 1), ("L3", 5, 30), ("L4", 6, 2)):
         if sent_after_h is None:
             continue
         mql_at = datetime(2026, 10, mql_day, 9, tzinfo=UTC)
@@ -789,22 +789,23 @@ def warned_pack(warehouse):
 def test_the_pack_says_per_rep_how_many_warned_episodes_were_touched_in_time(warned_pack):
     w = warned_pack.review.warnings
     assert w.select("rep_name", "warned", "met", "missed", "pending").rows() == [
-        ("Ana Alpha", 1, 1, 0, 0),
+        ("Ana Alpha", 2, 2, 0, 0),
         ("Ben Beta", 1, 0, 1, 0),
     ]
     md, de = render_markdown(warned_pack), render_markdown(warned_pack, lang="de")
     assert "### Did the warnings work?" in md
     assert (
-        "- Ana Alpha: warned about 1 episodes before their deadline; 1 of them were touched "
+        "- Ana Alpha: warned about 2 episodes before their deadline; 2 of them were touched "
         "in time (0 missed, 0 still open)." in md
     )
     assert "### Haben die Warnungen gewirkt?" in de
     assert (
-        "- Ben Beta: vor Ablauf der Frist zu 1 Episoden gewarnt; 0 davon rechtzeitig "
-        "kontaktiert (1 verfehlt, 0 noch offen)." in de
+        "- Ben Beta: vor Ablauf der Frist zu 1 Episode gewarnt; rechtzeitig kontaktiert: 0 "
+        "(1 verfehlt, 0 noch offen)." in de
     )
     html = text_of(render_html(warned_pack, charts=False, lang="de"))
-    assert "Ben Beta: vor Ablauf der Frist zu 1 Episoden gewarnt" in html
+    assert "Ben Beta: vor Ablauf der Frist zu 1 Episode gewarnt" in html
+    assert "- Ben Beta: warned about 1 episode before its deadline; touched in time: 0" in md
 
 
 def test_without_a_send_log_the_warnings_section_says_so_in_one_sentence(pack):
@@ -823,7 +824,7 @@ def test_the_workbook_has_the_warnings_per_rep_or_why_there_are_none(pack, warne
     from analytics.pack.export import pack_sheets
 
     sheet = pack_sheets(warned_pack, lang="de")["Haben die Warnungen gewirkt?"]
-    assert sheet.rows() == [("Ana Alpha", 1, 1, 0, 0, 1.0), ("Ben Beta", 1, 0, 1, 0, 0.0)]
+    assert sheet.rows() == [("Ana Alpha", 2, 2, 0, 0, 1.0), ("Ben Beta", 1, 0, 1, 0, 0.0)]
     assert sheet.columns[:3] == ["Mitarbeiter", "Vor der Frist gewarnt", "Rechtzeitig kontaktiert"]
     empty = pack_sheets(pack)["Did the warnings work?"]
     assert empty.item().startswith("No send log of sla notify")

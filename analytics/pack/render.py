@@ -176,9 +176,8 @@ def warning_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     for r in frame.sort(["warned", "rep_id"], descending=[True, False]).iter_rows(named=True):
         rep = r["rep_name"] or r["rep_id"] or render("coverage.unassigned", lang=lang)
         counts = {k: format_count(r[k], lang) for k in ("warned", "met", "missed", "pending")}
-        rows.append(
-            {**r, "rep": rep, "sentence": render("pack.warnings.rep", lang=lang, rep=rep, **counts)}
-        )
+        code = "pack.warnings.rep_one" if r["warned"] == 1 else "pack.warnings.rep"
+        rows.append({**r, "rep": rep, "sentence": render(code, lang=lang, rep=rep, **counts)})
     return {"note": None, "rows": rows}
 
 
