@@ -42,7 +42,8 @@ for kind, table in found["missing"].items():
     )
 alerts, by_rep = found["alerts"], found["by_rep"]
 if alerts is None or alerts.is_empty():
-    st.success(t("no_alerts", lg), icon=":material/check_circle:")
+    if len(found["missing"]) < len(ALERT_KINDS):  # no verdict when no kind can be judged
+        st.success(t("no_alerts", lg), icon=":material/check_circle:")
     st.stop()
 
 c1, c2, c3 = st.columns(3)

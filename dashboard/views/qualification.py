@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.coverage import reason as coverage_reason
 from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.scoring.thresholds import slider_top
 from analytics.stats import wilson
@@ -26,6 +27,14 @@ current = float(cfg.scoring.mql_threshold)
 # activities stay far below it: StreamlitValueAboveMaxError otherwise)
 top = slider_top(table, current)
 now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
+# the rule score needs the activities (its interest points): without them the what-if, the
+# grid and the calibration would judge a score that cannot be computed (spec/coverage.md)
+_interest = data.coverage().filter(pl.col("group") == "scoring_interest")
+no_interest = (
+    None
+    if _interest.is_empty() or _interest["measurable"][0]
+    else coverage_reason("scoring_interest", lang=lg)
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -256,16 +265,21 @@ def threshold_whatif() -> None:
     d.caption(t("estimate_explained", lg, threshold=num(current, lg)))
 
 
-threshold_whatif()
-with st.expander(t("threshold_table", lg)):  # outside the fragment: the slider does not change it
-    st.caption(t("estimate_explained", lg, threshold=num(current, lg)))
-    shown = table.with_columns(
-        pl.col("basis").replace_strict(
-            {"observed": t("basis_observed", lg), "estimated": t("basis_estimated", lg)}
+if no_interest:  # no rule score without activities: no what-if and no table of it
+    st.subheader(t("threshold_whatif", lg))
+    ui.no_data(no_interest)
+else:
+    threshold_whatif()
+    # outside the fragment: the slider does not change it
+    with st.expander(t("threshold_table", lg)):
+        st.caption(t("estimate_explained", lg, threshold=num(current, lg)))
+        shown = table.with_columns(
+            pl.col("basis").replace_strict(
+                {"observed": t("basis_observed", lg), "estimated": t("basis_estimated", lg)}
+            )
         )
-    )
-    ui.table(shown)
-    ui.download(table, "threshold-table", lg)
+        ui.table(shown)
+        ui.download(table, "threshold-table", lg)
 
 
 # -- score quality --------------------------------------------------------------------------
@@ -373,10 +387,15 @@ dist_tab, grid_tab, calib_tab = st.tabs(
 with dist_tab:
     ui.show_spec(specs["distribution"])
 with grid_tab:
-    ui.show_spec(specs["grid"])
-    st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
+    if no_interest:
+        ui.no_data(no_interest)
+    else:
+        ui.show_spec(specs["grid"])
+        st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
 with calib_tab:
-    if specs["calibration"] is None:
+    if no_interest:
+        ui.no_data(no_interest)
+    elif specs["calibration"] is None:
         st.info(t("too_few", lg))
     else:
         m = quality["metrics"]
