@@ -220,6 +220,8 @@ class Review:
             },
             "kpis": _records(self.kpis),
             "breaches": {name: frame.height for name, frame in self.breaches.items()},
+            # assignment delay vs rep delay (null medians: no assigned_at, not 0)
+            "assignment": {k: _clean(v) for k, v in self.assignment.items()},
             # pending first touches: at risk, never counted as breaches (null: not measurable)
             "at_risk": self.at_risk.height if self.measurable("handoff") else None,
         }

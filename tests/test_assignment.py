@@ -197,3 +197,13 @@ def test_hubspot_owner_assigned_date_becomes_assigned_at(tmp_path):
     import_export(tmp_path / "w.duckdb", folder, fmt="hubspot")
     leads = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")
     assert leads["assigned_at"].to_list() == [datetime(2026, 9, 3, 10, 15, tzinfo=UTC), None]
+
+
+def test_the_review_json_has_the_split_with_null_not_zero_when_unknown():
+    known = build_review(_tables(True), CFG, month="2026-10", as_of=AS_OF).to_json_dict()
+    unknown = build_review(_tables(False), CFG, month="2026-10", as_of=AS_OF).to_json_dict()
+    assert known["assignment"]["median_rep_hours"] == 2.0
+    assert unknown["assignment"] == {
+        "episodes": 3, "with_assignment": 0, "median_routing_hours": None,
+        "median_rep_hours": None,
+    }  # fmt: skip
