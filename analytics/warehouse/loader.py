@@ -597,48 +597,62 @@ def _row_hash_sql(table: str, alias: str) -> str:
     return f"md5({text})"
 
 
-def _append_raw(con, table: str, rows: _Stage, load_id: int) -> int:
+def _append_raw(
+    con, table: str, rows: _Stage, load_id: int, lines: Iterable[int] = ()
+) -> tuple[int, dict[int, str]]:
     """Append the staged raw rows of one file to ``raw.<table>``: each version not yet there;
     record in ``meta.raw_seen`` that this load saw each version of the file (new or not).
 
-    Returns the number of new row versions (0 when the file brings nothing new).
+    The content hashes are computed once, into a Parquet file beside the stage (on disk,
+    not in the transaction's memory), and read by both inserts.
+
+    Returns
+    -------
+    tuple[int, dict[int, str]]
+        The number of new row versions (0 when the file brings nothing new), and the raw
+        row hash of each of ``lines`` (the quarantine's ``row_hash`` of a rejected row).
     """
     cols = ", ".join(
         _quote(c) for c in ["_load_id", "_source_file", "_line", *TABLES[table].column_names]
     )
-    inserted = con.execute(
-        f"""INSERT INTO raw.{table} ({cols}, _extra, _row_hash)
-        SELECT {cols}, _extra, h FROM (
-            SELECT *, {_row_hash_sql(table, "r")} AS h FROM {rows.relation()} r
-            QUALIFY row_number() OVER (PARTITION BY h ORDER BY _line) = 1
-        ) n ANTI JOIN raw.{table} x ON x._row_hash = n.h"""
-    ).fetchall()
+    hashes = rows.folder / f"{rows.name}-hashes.parquet"
+    quoted = "'" + str(hashes).replace("'", "''") + "'"
     con.execute(
-        f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id)
-        SELECT DISTINCT '{table}', {_row_hash_sql(table, "r")} AS h, {int(load_id)}
-        FROM {rows.relation()} r
-        ANTI JOIN (SELECT row_hash FROM meta.raw_seen
-                   WHERE table_name = '{table}' AND load_id = {int(load_id)}) s
-        ON s.row_hash = {_row_hash_sql(table, "r")}"""
+        f"COPY (SELECT _line, {_row_hash_sql(table, 'r')} AS h FROM {rows.relation()} r) "
+        f"TO {quoted} (FORMAT parquet, COMPRESSION lz4)"
     )
-    return int(inserted[0][0]) if inserted else 0
-
-
-def _raw_hashes(con, table: str, rows: _Stage, lines: Iterable[int]) -> dict[int, str]:
-    """Line -> the raw row hash of that line of the staged file (the quarantine's
-    ``row_hash`` of a rejected row: its content, not its file or line)."""
-    wanted = sorted(set(lines))
-    if not wanted or not rows.rows:
-        return {}
-    con.register("wanted_lines", pl.DataFrame({"_line": wanted}, schema={"_line": pl.Int64}))
     try:
-        found = con.execute(
-            f"SELECT r._line, {_row_hash_sql(table, 'r')} FROM {rows.relation()} r "
-            "SEMI JOIN wanted_lines w ON w._line = r._line"
+        hashed = f"read_parquet({quoted})"
+        inserted = con.execute(
+            f"""INSERT INTO raw.{table} ({cols}, _extra, _row_hash)
+            SELECT {cols}, _extra, n.h FROM {rows.relation()} s
+            JOIN (SELECT min(_line) AS _line, h FROM {hashed} GROUP BY h) n USING (_line)
+            ANTI JOIN raw.{table} x ON x._row_hash = n.h"""
         ).fetchall()
+        con.execute(
+            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id)
+            SELECT DISTINCT '{table}', h, {int(load_id)} FROM {hashed} n
+            ANTI JOIN (SELECT row_hash FROM meta.raw_seen
+                       WHERE table_name = '{table}' AND load_id = {int(load_id)}) s
+            ON s.row_hash = n.h"""
+        )
+        found: dict[int, str] = {}
+        wanted = sorted(set(lines))
+        if wanted:
+            frame = pl.DataFrame({"_line": wanted}, schema={"_line": pl.Int64})
+            con.register("wanted_lines", frame)
+            try:
+                found = dict(
+                    con.execute(
+                        f"SELECT n._line, n.h FROM {hashed} n "
+                        "SEMI JOIN wanted_lines w ON w._line = n._line"
+                    ).fetchall()
+                )
+            finally:
+                con.unregister("wanted_lines")
     finally:
-        con.unregister("wanted_lines")
-    return dict(found)
+        hashes.unlink(missing_ok=True)
+    return (int(inserted[0][0]) if inserted else 0), found
 
 
 def migrate_hashes(con) -> bool:
@@ -1034,11 +1048,20 @@ def _load_batch(
         if to_raw:
             raw.add(_raw_rows(table, batch.source_file, cells, load_id))
         on_chunk(done.rows_read)
-    if raw.rows:
-        done.raw_new = _append_raw(con, table, raw, load_id)
     drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
     if stage.rows:
         drop, duplicates = _stage_duplicates(con, table, stage)
+    done.rejections += [
+        {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
+    ]
+    if raw.rows:
+        # a rejected row is known by its content: the hash of its raw row (unreadable rows,
+        # not in raw, get theirs from table, column, value and reason when quarantined)
+        done.raw_new, hashes = _append_raw(
+            con, table, raw, load_id, (r["line"] for r in done.rejections)
+        )
+        for r in done.rejections:
+            r["row_hash"] = hashes.get(r["line"])
     if stage.rows or replace:
         done.changes = _merge(
             con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None
@@ -1046,14 +1069,6 @@ def _load_batch(
         known.changed(table)
     done.rows_loaded = stage.rows - drop.height
     done.rows_rejected = rejected_lines + duplicates.height
-    done.rejections += [
-        {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
-    ]
-    # a rejected row is known by its content: the hash of its raw row (unreadable rows,
-    # not in raw, get theirs from table, column, value and reason when quarantined)
-    hashes = _raw_hashes(con, table, raw, (r["line"] for r in done.rejections))
-    for r in done.rejections:
-        r["row_hash"] = hashes.get(r["line"])
     stage.clear()
     raw.clear()
     return done
