@@ -227,6 +227,8 @@ class AppInBrowser:
         self._finalizer = weakref.finalize(self, self._procs.close)
         self.log = log
         self.page: Any = None
+        #: How the server was started: ``dashboard.serve`` (as ``make run``) or ``streamlit``.
+        self.started_by = "streamlit"
         try:
             self.url = self._start_server(app, env, log)
             self._open(f"{self.url}/{page_path}?lang=en")
@@ -242,6 +244,7 @@ class AppInBrowser:
         launcher = Path(app).resolve() == Path("dashboard/app.py").resolve()
         command = [sys.executable, "-m", "dashboard.serve"] if launcher else []
         command = command or [sys.executable, "-m", "streamlit", "run", str(app)]
+        self.started_by = command[2]
         command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
         command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
         with open(log, "wb") as out:

@@ -615,9 +615,10 @@ FIRST_VISIT_PAGES = (
 
 
 def _ensure_stored_results(ws: Workspace) -> None:
-    """Store the default months' results when the cached warehouse lacks them (an import
-    and ``sla demo`` do that; the cached warehouse may predate the code that reads them)."""
-    from analytics.precompute import months_to_keep, refresh_results, stored
+    """Store the default months' results and the lead-scoring ones when the cached
+    warehouse lacks them (an import and ``sla demo`` do that; the cached warehouse may
+    predate the code that reads them)."""
+    from analytics.precompute import model_hash, months_to_keep, refresh_results, stored
     from analytics.warehouse import connect_readonly, latest_timestamp
     from analytics.warehouse.database import load_tables_held
 
@@ -628,6 +629,9 @@ def _ensure_stored_results(ws: Workspace) -> None:
         months = months_to_keep(load_tables_held(con), config=cfg, as_of=as_of)
         missing = any(
             stored(con, "review", month=m, config=cfg, as_of=as_of) is None for m in months
+        ) or (
+            stored(con, "thresholds", month="", config=cfg, as_of=as_of, model=model_hash(ws.db))
+            is None
         )
     finally:
         con.close()
@@ -665,7 +669,7 @@ def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
         log=state.tmp / "streamlit.log",
     )
     try:
-        return {"timed_s": app.first_load_s, "page": state.page.stem}
+        return {"timed_s": app.first_load_s, "page": state.page.stem, "server": app.started_by}
     finally:
         app.close()
 

@@ -174,6 +174,8 @@ def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
     assert (first["op"], first["status"], navigate["status"]) == (ops[0], "ok", "ok")
     # one fresh server per run, the page's own time reported (the part, "timed_s", is popped)
     assert [p["page"] for p in first["parts"]] == ["overview"] * len(first["times_s"])
+    # the server started as `make run` starts it: through the launcher, libraries imported
+    assert {p["server"] for p in first["parts"]} == {"dashboard.serve"}
     assert all(t > 0 for t in first["times_s"])
     # every page of the menu was visited once to warm up, then the clicks were timed
     assert len(navigate["setup_parts"]["warm_up_s"]) == len(FIRST_VISIT_PAGES)
