@@ -35,7 +35,7 @@ from analytics.business_hours import (
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
 from analytics.tables import Tables
-from analytics.timeframe import Window, as_utc, week_of
+from analytics.timeframe import Window, as_utc, utc_lit, week_of
 
 HandoffStatus = Literal["met", "missed", "pending"]
 HANDOFF_STATUSES: tuple[str, ...] = ("met", "missed", "pending")
@@ -44,7 +44,7 @@ EnrollmentStatus = Literal["in_time", "late", "missing", "pending"]
 
 
 def _ts(moment: datetime) -> pl.Expr:
-    return pl.lit(as_utc(moment), dtype=pl.Datetime("us", "UTC"))
+    return utc_lit(as_utc(moment))
 
 
 def line_segments(
