@@ -18,6 +18,7 @@ APP = Path(__file__).resolve().parent / "app.py"
 #: What every page's first run imports (the slowest first).
 PRELOAD = (
     "pandas",
+    "pandas.io.formats.style",  # st.table of a styled frame (dashboard.ui.table)
     "polars",
     "pyarrow",
     "altair",
@@ -38,6 +39,10 @@ def preload() -> None:
         sys.path.insert(0, root)
     for name in PRELOAD:
         importlib.import_module(name)
+    # the Styler compiles its jinja2 templates on first use: once here, not in a first visit
+    import pandas as pd
+
+    pd.DataFrame({"x": [1]}).style.to_html()
 
 
 def main(argv: list[str] | None = None) -> None:
