@@ -990,6 +990,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "ergänzen (by, value, mql_target_monthly, revenue_target_monthly, kpis).",
     ),
     "campaign": ("Campaign", "Kampagne"),
+    "no_reverse_rates": (
+        "No conversion rates in the {months} months before this month: the reverse funnel "
+        "needs their history (import earlier months, or choose a later month).",
+        "Keine Konversionsraten in den {months} Monaten vor diesem Monat: die "
+        "Rückwärtsrechnung braucht deren Verlauf (frühere Monate importieren oder einen "
+        "späteren Monat wählen).",
+    ),
     "at_risk_note": (
         "Not breaches: untouched MQLs whose first-touch deadline had not passed at the as-of "
         "date, soonest deadline first.",

@@ -430,3 +430,18 @@ def test_qualification_without_activities_judges_no_score(warehouse, monkeypatch
     # what-if, fit x interest grid, calibration: one sentence each, no slider, no table
     assert not at.slider and _greyed(at) == [ACTIVITIES[lang]] * 3
     assert not [e for e in at.expander]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [("en", "No conversion rates in the 6 months before this month: the reverse funnel needs "
+            "their history (import earlier months, or choose a later month)."),
+     ("de", "Keine Konversionsraten in den 6 Monaten vor diesem Monat: die Rückwärtsrechnung "
+            "braucht deren Verlauf (frühere Monate importieren oder einen späteren Monat "
+            "wählen).")],
+)  # fmt: skip
+def test_reverse_funnel_without_history_is_one_sentence(hubspot, monkeypatch, lang, sentence):
+    # the HubSpot export starts in September 2026 (its default month): no earlier rates
+    at = _page(hubspot, monkeypatch, "goals", lang)
+    assert _greyed(at)[0] == sentence
+    assert not [m for m in at.metric if m.value == "–"]  # no tiles of unknown targets

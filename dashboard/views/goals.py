@@ -46,7 +46,12 @@ RATE_GROUPS = {"avg_deal_size": "revenue", "opportunity_to_won": "deals",
 st.subheader(t("what_it_takes", lg))
 # every stage below the revenue goal is divided by the average won deal size: without
 # amounts (or opportunities) nothing of the reverse funnel can be known
-if not any(ui.missing(review, g, lg) for g in ("funnel", "deals", "revenue")):
+if any(ui.missing(review, g, lg) for g in ("funnel", "deals", "revenue")):
+    pass
+elif funnel.filter(pl.col("stage") != "won_revenue")["target"].is_null().all():
+    # no rate in the trailing window (the data starts later): no stage has a target
+    ui.no_data(t("no_reverse_rates", lg, months=cfg.goals.rate_window_months))
+else:
     # four tiles a row: eight in one row cut labels and values off on a 1280-px screen
     per_row = 4
     rows = [st.columns(per_row) for _ in range(-(-len(STAGE_LABELS) // per_row))]
