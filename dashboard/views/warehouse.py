@@ -247,7 +247,7 @@ if pending is not None:
         ui.table(causes_frame.with_columns(reason_texts(causes_frame["reason"], lang=lg)))
         if cascaded:
             st.caption(t("upload_preview_cascaded", lg, n=num(cascaded, lg)))
-    confirm, cancel = st.columns(2)
+    confirm, cancel, _ = st.columns([1, 1, 3])
     if confirm.button(t("upload_confirm", lg), type="primary", key="upload_confirm"):
         if data.confirm_import(pending["preview"]):
             st.session_state["import_result"] = _summary(result, pending["folder"])
