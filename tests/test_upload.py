@@ -386,3 +386,21 @@ def test_imports_with_the_app_open_change_the_numbers_it_shows(tmp_path, monkeyp
         shown.append((tiles(at)["Leads"], tiles(at)["Sales touches"]))
         assert shown[-1] == (leads, touches), (cycle, shown)
     assert len(shown) == CYCLES
+
+
+def test_a_preview_left_by_a_dead_app_is_removed_by_the_next_import(tmp_path, warehouse):
+    """The scratch folder is named after the app's process: kept while it runs, removed by
+    the next import (or sla info) once it is gone."""
+    import subprocess
+    import sys
+
+    from analytics.warehouse.leftovers import remove_leftovers
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    src = folder_of(tmp_path / "after", leads=AFTER)
+    alive = preview_import(warehouse, src, owner=os.getpid())
+    gone = preview_import(warehouse, src, owner=int(dead.stdout))
+    assert remove_leftovers(warehouse) == [gone.scratch]
+    assert alive.scratch.exists() and not gone.scratch.exists()
+    discard_preview(alive)
