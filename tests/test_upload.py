@@ -119,9 +119,8 @@ def test_a_preview_counts_what_the_import_does_and_writes_nothing(tmp_path, ware
     assert done.result.rows_rejected == 1
     assert sha(warehouse) == before
     assert confirm_preview(done)
-    assert sorted(read_core_table(warehouse, "leads")["lead_id"]) == [
-        "L1", "L2", "L3", "L5", "L6", "L7",
-    ]  # fmt: skip
+    kept = sorted(read_core_table(warehouse, "leads")["lead_id"])
+    assert kept == ["L1", "L2", "L3", "L5", "L6", "L7"]
     assert leftovers(warehouse) == []
 
 
@@ -396,8 +395,8 @@ def test_a_preview_left_by_a_dead_app_is_removed_by_the_next_import(tmp_path, wa
 
     from analytics.warehouse.leftovers import remove_leftovers
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    script = "import os; print(os.getpid())"
+    dead = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     src = folder_of(tmp_path / "after", leads=AFTER)
     alive = preview_import(warehouse, src, owner=os.getpid())
     gone = preview_import(warehouse, src, owner=int(dead.stdout))
