@@ -536,6 +536,7 @@ def _open_in_browser(ws: Workspace, tmp: Path, name: str) -> tuple[Any, float]:
     page = page_file(name)
     if page is None:
         raise RuntimeError(f"no page {name} next to {APP}")
+    _ensure_stored_results(ws)  # as after an import: the pages read what it stored
     started = time.perf_counter()
     app = AppInBrowser(
         APP, env_for_children(ws), page_path=_page_path(page), log=tmp / "streamlit.log"
