@@ -102,6 +102,7 @@ def test_the_overview_opens_with_what_needs_attention_and_the_reps(german: AppTe
     table = german.table[0].value
     assert list(table.columns) == [
         "Mitarbeiter", "Erstkontakt (%)", "Kadenz (%)", "Liegengeblieben", "Offene Verstöße",
+        "Gefährdet",
     ]  # fmt: skip
     assert all(v == "–" or v.endswith(" %") for v in table["Erstkontakt (%)"])
 
