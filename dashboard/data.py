@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -372,7 +374,21 @@ def confirm_import(preview: Any) -> bool:
     from analytics.warehouse.preview import confirm_preview
 
     _may_write()
-    return confirm_preview(preview)
+    swapped = confirm_preview(preview)
+    if swapped:
+        store_results_in_background()
+    return swapped
+
+
+def store_results_in_background() -> subprocess.Popen:
+    """``sla precompute`` in a process of its own, not waited for: a write clears the
+    stored results, and the pages compute on their own until the new ones are stored
+    (the caches follow the file, so the next rerun after that opens on them)."""
+    command = [sys.executable, "-m", "analytics.cli", "precompute"]
+    command += ["--db", str(db_path()), "--config", str(config_path())]
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def discard_import(preview: Any) -> None:

@@ -32,3 +32,22 @@ def browser():
         chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def results_stored_at_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The Data page's confirmed upload stores the results in a background ``sla
+    precompute``; here the page waits for it, so that a test sees one settled warehouse
+    (no write still running under its assertions). Yields the exit codes, one per run."""
+    from dashboard import data
+
+    codes: list[int] = []
+    start = data.store_results_in_background
+
+    def waited():
+        process = start()
+        codes.append(process.wait(timeout=300))
+        return process
+
+    monkeypatch.setattr(data, "store_results_in_background", waited)
+    return codes

@@ -723,6 +723,7 @@ def confirm_upload(at: AppTest) -> None:
     at.button(key="upload_confirm").click().run()
 
 
+@pytest.mark.usefixtures("results_stored_at_once")
 def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
     db = tmp_path / "uploaded.duckdb"
     monkeypatch.setenv("SLA_DB", str(db))
@@ -751,6 +752,7 @@ def test_upload_imports_into_a_new_warehouse(tmp_path, monkeypatch) -> None:
     assert metrics(at)["Leads"] == "1"
 
 
+@pytest.mark.usefixtures("results_stored_at_once")
 def test_a_replacing_upload_shows_what_changed(tmp_path, monkeypatch) -> None:
     db = tmp_path / "w.duckdb"
     monkeypatch.setenv("SLA_DB", str(db))
@@ -834,6 +836,7 @@ def test_the_review_pack_downloads_in_the_ui_language(warehouse, monkeypatch) ->
     assert len(calls) == 4 and all(call.endswith("lang=lg") for call in calls), calls
 
 
+@pytest.mark.usefixtures("results_stored_at_once")
 def test_the_data_page_in_german_says_why_rows_were_rejected_in_german(
     tmp_path, monkeypatch
 ) -> None:

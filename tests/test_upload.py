@@ -55,7 +55,9 @@ def leftovers(db: Path) -> list[str]:
 
 
 @pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results_stored_at_once: list[int]
+) -> Path:
     """A warehouse with leads L1-L5; the app points to it."""
     db = tmp_path / "db" / "w.duckdb"
     src = tmp_path / "before"
@@ -403,3 +405,22 @@ def test_a_preview_left_by_a_dead_app_is_removed_by_the_next_import(tmp_path, wa
     assert remove_leftovers(warehouse) == [gone.scratch]
     assert alive.scratch.exists() and not gone.scratch.exists()
     discard_preview(alive)
+
+
+def test_a_confirmed_upload_stores_the_results_of_the_new_data(warehouse, results_stored_at_once):
+    """The import clears the stored results; the confirm starts ``sla precompute`` for the
+    new data, so the next visit opens on stored results again (not on a computation)."""
+    from analytics.warehouse.connection import connect_readonly
+    from analytics.warehouse.precomputed import stored_results
+
+    at = data_page()
+    preview(at, [("leads.csv", AFTER.encode())], replace=True)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert results_stored_at_once == [0]
+    con = connect_readonly(warehouse)
+    try:
+        kinds = set(stored_results(con)["kind"])
+    finally:
+        con.close()
+    assert {"review", "kpi_history"} <= kinds
