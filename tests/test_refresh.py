@@ -555,7 +555,7 @@ def test_imports_killed_at_random_moments_leave_nothing_after_a_clean_import(tmp
     before = db.read_bytes()
     rng = random.Random(16)
     env = {**os.environ, "SLA_CONFIG": "data/sla.toml"}
-    for _ in range(5):
+    for _ in range(20):  # the count: 20 kills, then one clean import
         proc = subprocess.Popen(
             [sys.executable, "-m", "analytics.cli", "import", str(out), "--db", str(db)],
             stdout=subprocess.DEVNULL,
