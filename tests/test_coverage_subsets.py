@@ -8,6 +8,7 @@ an exception.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,6 +88,10 @@ def subset_warehouses(demo, tmp_path_factory) -> dict[str, Path]:
     return out
 
 
+#: a unit after the dash of an unknown value ("– h", "– %", "– EUR")
+UNIT_AFTER_DASH = re.compile(r"(^|[\s(])–\s?(h|%|EUR)\b")
+
+
 @pytest.mark.parametrize("lang", ["en", "de"])
 @pytest.mark.parametrize("name", [s[0] for s in SUBSETS])
 def test_every_page_renders_on_a_subset(subset_warehouses, monkeypatch, name, lang):
@@ -102,3 +107,6 @@ def test_every_page_renders_on_a_subset(subset_warehouses, monkeypatch, name, la
     for page in pages:
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, f"{name}, {page}, {lang}: {at.exception[0].value}"
+        shown = [m.value for m in at.metric] + [c.value for c in at.caption]
+        dangling = [text for text in shown if UNIT_AFTER_DASH.search(str(text))]
+        assert not dangling, (name, page, lang, dangling)  # unknown is '–', not '– h'

@@ -38,14 +38,15 @@ ui.rate_metric(
 )  # fmt: skip
 ui.big_number(
     t("median_first_touch", lg),
-    f"{num(h.get('median_hours_to_first_touch'), lg, digits=1)} h",
+    ui.fmt_metric("median_hours_to_first_touch", h.get("median_hours_to_first_touch"), lg),
     delta=ui.fmt_change(
         "median_hours_to_first_touch", ui.change_of(review, "median_hours_to_first_touch"), lg
     ),
     inverse=True,
     container=c2,
 )
-c2.caption(f"p90 {num(h.get('p90_hours_to_first_touch'), lg, digits=1)} h")
+p90 = h.get("p90_hours_to_first_touch")
+c2.caption(f"p90 {ui.fmt_metric('median_hours_to_first_touch', p90, lg)}")
 ui.big_number(
     t("breaches", lg), num(h.get("missed"), lg), container=c3,
     delta=None, help=t("help_breaches", lg),
