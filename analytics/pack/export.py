@@ -395,43 +395,33 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
             for b in g["rows"]
         ]
     )
-    warned = warning_view(pack, lang=lang)
-    sheets[w("section.warnings")] = (
-        pl.DataFrame({w("section.warnings"): [warned["note"]]})
-        if warned["note"]
-        else pl.DataFrame(
-            [
-                {
-                    w("col.rep"): r["rep"],
-                    w("col.warned"): r["warned"],
-                    w("col.touched_in_time"): r["met"],
-                    w("col.missed"): r["missed"],
-                    w("col.open"): r["pending"],
-                    w("col.rate"): r["rate"],
-                }
-                for r in warned["rows"]
-            ],
-            schema_overrides={w("col.rate"): pl.Float64},
+
+    def note_or_rows(section: str, view: dict, columns: dict[str, str], floats: tuple) -> None:
+        """The view's one-sentence note when it has one, else its rows (columns: header key
+        -> row key; ``floats``: header keys of Float64 columns, null in every row)."""
+        sheets[w(section)] = (
+            pl.DataFrame({w(section): [view["note"]]})
+            if view["note"]
+            else pl.DataFrame(
+                [{w(col): r[key] for col, key in columns.items()} for r in view["rows"]],
+                schema_overrides={w(col): pl.Float64 for col in floats},
+            )
         )
-    )
-    assigned = assignment_view(pack, lang=lang)
-    sheets[w("section.assignment")] = (
-        pl.DataFrame({w("section.assignment"): [assigned["note"]]})
-        if assigned["note"]
-        else pl.DataFrame(
-            [
-                {
-                    w("col.rep"): r["rep"],
-                    w("col.episodes"): r["episodes"],
-                    w("col.with_assignment"): r["with_assignment"],
-                    w("col.routing_hours"): r["median_routing_hours"],
-                    w("col.rep_hours"): r["median_rep_hours"],
-                }
-                for r in assigned["rows"]
-            ],
-            schema_overrides={w("col.routing_hours"): pl.Float64, w("col.rep_hours"): pl.Float64},
-        )
-    )
+
+    note_or_rows(
+        "section.warnings",
+        warning_view(pack, lang=lang),
+        {"col.rep": "rep", "col.warned": "warned", "col.touched_in_time": "met",
+         "col.missed": "missed", "col.open": "pending", "col.rate": "rate"},
+        floats=("col.rate",),
+    )  # fmt: skip
+    note_or_rows(
+        "section.assignment",
+        assignment_view(pack, lang=lang),
+        {"col.rep": "rep", "col.episodes": "episodes", "col.with_assignment": "with_assignment",
+         "col.routing_hours": "median_routing_hours", "col.rep_hours": "median_rep_hours"},
+        floats=("col.routing_hours", "col.rep_hours"),
+    )  # fmt: skip
     sheets[w("section.changes_short")] = pl.DataFrame(
         [
             {
