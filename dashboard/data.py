@@ -324,21 +324,6 @@ def _in_child(function: Any, *args: Any, what: Path, **kwargs: Any) -> Any:
             raise ImportFailed(f"{what}: the import failed ({type(exc).__name__})") from None
 
 
-def import_files(folder: Path, *, replace: bool = False) -> Any:
-    """Import a canonical folder into the warehouse (swapped in; the caches follow the mtime).
-
-    The import runs in a child process. ``replace``: the files are full snapshots
-    (``sla import --replace``). Raises :class:`PermissionError` unless this session may
-    write.
-    """
-    from analytics.warehouse import import_canonical
-
-    _may_write()
-    return _in_child(
-        import_canonical, db_path(), folder, what=folder, config=config(), replace=replace
-    )
-
-
 def preview_import(
     path: Path, *, fmt: str = "canonical", mapping: Path | None = None, replace: bool = False
 ) -> Any:

@@ -271,6 +271,7 @@ def test_a_preview_made_stale_by_another_import_is_made_again(tmp_path, warehous
     assert preview_table(at)["leads"]["rows_removed"] == 2  # L4 and now L9
     at.button(key="upload_confirm").click().run()
     assert tiles(at)["Leads"] == "6"
+    assert leftovers(warehouse) == []  # the stale preview's scratch copy went too
 
 
 def test_the_preview_in_german(warehouse):

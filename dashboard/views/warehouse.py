@@ -254,7 +254,7 @@ if pending is not None:
             _drop_preview()
         else:  # another import changed the warehouse meanwhile: preview again
             st.session_state.pop("upload_preview")
-            shutil.rmtree(pending["preview"].scratch, ignore_errors=True)
+            data.discard_import(pending["preview"])
             st.session_state["upload_stale"] = True
             _preview(Path(pending["folder"]), pending["args"])
         st.rerun()
