@@ -183,3 +183,15 @@ def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
         : len(navigate["parts"])
     ]
     assert all(p["page_s"] > 0 for p in navigate["parts"])
+
+
+def test_score_report_is_timed_with_a_saved_model(tmp_path) -> None:
+    """The goal is `sla score report` "with a saved model": the setup trains one first."""
+    from analytics.scoring.model import latest_model, models_dir
+
+    results, out = tmp_path / "results.json", tmp_path / "out"
+    argv = ["--scale", "2000", "--ops", "score_cli", "--repeat", "1", "--max-seconds", "1"]
+    assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
+    (row,) = json.loads(results.read_text())["results"]
+    assert (row["op"], row["status"]) == ("score_cli", "ok"), row.get("reason")
+    assert latest_model(models_dir(out / "2k" / "warehouse.duckdb")) is not None
