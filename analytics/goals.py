@@ -243,4 +243,72 @@ def monthly_targets(
     return reverse_funnel(trailing_rates(vols), config=config)
 
 
-__all__ = ["REVERSE_STEPS", "monthly_targets", "pacing", "reverse_funnel", "trailing_rates"]
+def goal_plan(
+    tables: Tables,
+    *,
+    config: SlaConfig,
+    month: str,
+    as_of: datetime,
+    coverage: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The whole company's reverse funnel and pacing for ``month``, as the Shared goals
+    page shows them: what the month's data cannot answer is null (spec/coverage.md).
+
+    For the config's own revenue target these are the ``targets`` and ``pacing`` of the
+    month's :class:`~analytics.review.Review` (one computation, stored after an import;
+    ``tests/test_precompute.py`` asserts both are equal): this function is for any other
+    target the page is asked about.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse tables (cut at ``as_of`` here).
+    config : SlaConfig
+        ``goals.revenue_target_monthly`` and ``goals.rate_window_months``.
+    month : str
+        ``YYYY-MM``.
+    as_of : datetime
+        The moment of judgement.
+    coverage : DataFrame
+        :func:`analytics.coverage.coverage` of the tables.
+
+    Returns
+    -------
+    (reverse funnel, pacing): :func:`monthly_targets` and :func:`pacing` collected, the
+    pacing through :func:`analytics.review.covered_pacing`.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> from analytics.coverage import coverage as data_coverage
+    >>> from datetime import UTC
+    >>> cfg, t = load_config("data/sla.toml"), Tables.empty()
+    >>> funnel, paced = goal_plan(t, config=cfg, month="2026-10", coverage=data_coverage(t),
+    ...                           as_of=datetime(2026, 10, 16, tzinfo=UTC))
+    >>> funnel["target"].to_list()[:2], paced.height
+    ([1000000.0, None], 14)
+    """
+    from analytics.coverage import month_coverage
+    from analytics.review import covered_pacing  # the review imports this module
+
+    t = tables.until(as_of)
+    # one pass over the months both need: the trailing window and the quarter to date
+    first = min(shift_month(month, -config.goals.rate_window_months), quarter_start_month(month))
+    (y1, m1), (y2, m2) = parse_month(first), parse_month(month)
+    volumes = monthly_volumes(t, config=config, month=first, months=(y2 - y1) * 12 + m2 - m1 + 1)
+    volumes = volumes.collect().lazy()
+    targets = monthly_targets(t, config=config, month=month, volumes=volumes)
+    paced = pacing(t, config=config, month=month, as_of=as_of, targets=targets, volumes=volumes)
+    funnel, paced = pl.collect_all([targets, paced])
+    groups = month_coverage(coverage, month, timezone=config.reporting.timezone)
+    return funnel, covered_pacing(paced, groups)
+
+
+__all__ = [
+    "REVERSE_STEPS",
+    "goal_plan",
+    "monthly_targets",
+    "pacing",
+    "reverse_funnel",
+    "trailing_rates",
+]

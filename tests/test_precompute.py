@@ -209,6 +209,76 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
         assert not at.exception, at.exception[0].value
 
 
+def test_the_goal_plan_of_every_stored_month_equals_a_fresh_one(refreshed: Path) -> None:
+    """The Shared goals page reads the reverse funnel and pacing of the config's target
+    from the month's stored review: equal to :func:`analytics.goals.goal_plan` computed
+    fresh (the page's path for any other target)."""
+    from analytics.coverage import coverage
+    from analytics.goals import goal_plan
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    months = months_to_keep(tables, config=cfg, as_of=as_of)
+    assert months == ["2026-11", "2026-10", "2026-09"]  # the running month among them
+    cov = coverage(tables.until(as_of), config=cfg)
+    for month in months:
+        review = stored(con, "review", month=month, config=cfg, as_of=as_of)
+        funnel, paced = goal_plan(tables, config=cfg, month=month, as_of=as_of, coverage=cov)
+        assert funnel["target"].drop_nulls().len() == 7  # a demo month has every rate
+        assert_frame_equal(review.targets, funnel, check_exact=True)
+        assert_frame_equal(review.pacing, paced, check_exact=True)
+    con.close()
+
+
+def test_the_goals_page_opens_on_the_stored_review_without_computing(
+    refreshed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first visit of Shared goals after an import computes no goal plan and reads no
+    table: the config's target is the stored review's; another target is computed."""
+    from streamlit.testing.v1 import AppTest
+
+    import analytics.goals
+    import analytics.review
+    import analytics.warehouse.database
+    from analytics.coverage import last_complete_month
+    from dashboard.i18n import compact
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    as_of = latest_timestamp(con)
+    month = last_complete_month(as_of, timezone=cfg.reporting.timezone)
+    kept = stored(con, "review", month=month, config=cfg, as_of=as_of)
+    con.close()
+    sqls = kept.targets.filter(pl.col("stage") == "sqls")["target"].item()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    for module, name in (
+        (analytics.goals, "goal_plan"),
+        (analytics.goals, "monthly_targets"),
+        (analytics.goals, "pacing"),
+        (analytics.review, "build_review"),
+        (analytics.warehouse.database, "load_tables_held"),
+    ):
+        monkeypatch.setattr(module, name, refuse)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    at.switch_page("views/goals.py").run()
+    assert not at.exception, at.exception[0].value
+    assert {m.label: m.value for m in at.metric}["SQLs"] == compact(sqls, "en")
+    # another target than the config's is computed (same rates: every goal doubles)
+    monkeypatch.undo()
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at.number_input(key="revenue_target").set_value(2 * cfg.goals.revenue_target_monthly).run()
+    assert not at.exception, at.exception[0].value
+    assert {m.label: m.value for m in at.metric}["SQLs"] == compact(2 * sqls, "en")
+
+
 def test_a_result_stored_by_another_version_of_the_code_is_not_served(
     refreshed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
