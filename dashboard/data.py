@@ -283,13 +283,10 @@ def health() -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _tracks_in_data(key: tuple[str, int]) -> pl.DataFrame:
-    return (
-        _tables(key)
-        .nurture_enrollments.group_by("track")
-        .agg(pl.len().alias("enrollments"))
-        .sort("track")
-        .collect()
-    )
+    from analytics.warehouse.facts import track_counts
+
+    # asked of DuckDB: the Data page's first visit loads no table into memory
+    return track_counts(_connection(*key).cursor())
 
 
 def tracks_in_data() -> pl.DataFrame:
@@ -514,6 +511,63 @@ def kpi_trend(
     """
     seg = tuple(sorted((segment or {}).items()))
     return _kpi_trend(warehouse_key(), config_key(), month, as_of(), seg, count)
+
+
+def warm_up() -> list[str]:
+    """Fill the caches that the pages' first visits read, before the first visitor comes
+    (:mod:`dashboard.serve` calls it before the server starts): the connection, the config,
+    the warehouse's state, ``as_of``, the months, the sidebar's filter values and rep names,
+    the coverage, the Data page's health, and what the last import stored: the default
+    month's review, KPI history and review pack (both months stored), the lead-scoring
+    results. Reads only: nothing that was not stored is computed here.
+
+    Returns
+    -------
+    list of str
+        What was warmed (nothing when the config or the warehouse is not usable: the app
+        then says why on its first run).
+    """
+    from analytics.precompute import KPI_MONTHS
+    from analytics.timeframe import shift_month
+
+    if config_error() is not None or warehouse_state()[0] != "ok":
+        return []
+    as_of()
+    month = default_month()  # the months too
+    filter_options()
+    rep_names()
+    coverage()
+    health()
+    tracks_in_data()
+    done = ["connection", "config", "as_of", "months", "filters", "rep_names", "coverage"]
+    done += ["health"]
+    key, ckey, at = warehouse_key(), config_key(), as_of()
+    kept = {
+        (kind, m): _stored(key, ckey, kind, m, at) is not None
+        for kind in ("review", "kpi_history")
+        for m in ([month, shift_month(month, -1)] if month else [])
+    }
+    if kept.get(("review", month)):
+        review(month)
+        done.append(f"review {month}")
+    if kept.get(("kpi_history", month)):
+        kpi_trend(month, count=KPI_MONTHS)
+        done.append(f"kpi_history {month}")
+    if month and kept[("review", month)] and kept[("review", shift_month(month, -1))]:
+        pack(month)
+        done.append(f"pack {month}")
+    if at is not None and _stored_scoring(key, ckey, "thresholds", at) is not None:
+        threshold_table(lang="en")
+        done.append("thresholds")
+    for kind, warm in (
+        ("lead_list", lambda: lead_list(lang="en")),
+        ("sales_feedback", sales_feedback),
+        ("score_quality", score_quality),
+    ):
+        if at is not None and _stored_scoring(key, ckey, kind, at) is not None:
+            warm()
+            done.append(kind)
+    return done
 
 
 # -- lead scoring (stored by the last import or training, else computed once) -------------------

@@ -17,11 +17,17 @@ def test_the_launcher_preloads_then_runs_the_app_with_the_options_given(monkeypa
     seen: list[list[str]] = []
     monkeypatch.setattr(cli, "main", lambda: seen.append(list(sys.argv)) or 0)
     monkeypatch.setattr(sys, "argv", ["serve"])
+    monkeypatch.setattr(serve, "warm_up", list)
     with pytest.raises(SystemExit) as stop:
         serve.main(["--server.port", "8599"])
     assert stop.value.code == 0
     app = str(Path("dashboard/app.py").resolve())
-    assert seen == [["streamlit", "run", app, "--server.port", "8599"]]
+    watcher = ["--server.fileWatcherType", "none"]  # a running app does not edit itself
+    assert seen == [["streamlit", "run", app, "--server.port", "8599", *watcher]]
+    seen.clear()
+    with pytest.raises(SystemExit):
+        serve.main(["--server.fileWatcherType", "auto"])
+    assert seen == [["streamlit", "run", app, "--server.fileWatcherType", "auto"]]
 
 
 def test_preloading_imports_the_libraries_but_not_scikit_learn() -> None:
@@ -31,3 +37,44 @@ def test_preloading_imports_the_libraries_but_not_scikit_learn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_the_warm_up_fills_the_caches_a_first_visit_reads(tmp_path, monkeypatch) -> None:
+    from datetime import UTC, datetime
+
+    from analytics.config import load_config
+    from analytics.demo import generate_demo
+    from analytics.precompute import refresh_results
+    from analytics.warehouse import facts, write_tables
+    from dashboard import data
+
+    db, config = tmp_path / "warehouse.duckdb", Path("data/sla.toml")
+    cfg = load_config(config)
+    end = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    write_tables(db, generate_demo(cfg, leads=300, seed=3, end=end), source="test", config=cfg)
+    refresh_results(db, cfg, scoring=False)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(config))
+    warmed = serve.warm_up()
+    assert {"months", "review 2026-10", "kpi_history 2026-10", "pack 2026-10"} <= set(warmed)
+    assert "thresholds" not in warmed  # not stored: computing is for the page that needs it
+
+    def asked(*args, **kwargs):
+        raise AssertionError("a first visit asked the warehouse again")
+
+    monkeypatch.setattr(facts, "lead_months", asked)
+    monkeypatch.setattr(facts, "filter_values", asked)
+    monkeypatch.setattr("analytics.precompute.stored", asked)
+    monkeypatch.setattr("analytics.review.build_review", asked)
+    assert data.months()[0] == "2026-11"
+    assert data.default_month() == "2026-10"
+    assert data.filter_options()["team"]
+    assert data.review("2026-10").month == "2026-10"
+    assert data.kpi_trend("2026-10")["month"].n_unique() == 12
+    assert data.pack("2026-10").review.month == "2026-10"
+
+
+def test_a_warehouse_that_is_not_there_warms_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SLA_DB", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("SLA_CONFIG", "data/sla.toml")
+    assert serve.warm_up() == []

@@ -17,11 +17,16 @@ loading millions of rows it does not need.
 ['2026-10', '2026-09']
 >>> filter_values(con)["source"]
 ['email', 'event']
+>>> _ = con.execute("INSERT INTO core.nurture_enrollments (enrollment_id, lead_id, track) "
+...                 "VALUES ('e1', 'a', 'webinar'), ('e2', 'b', 'webinar'), ('e3', 'b', 'demo')")
+>>> track_counts(con).rows()
+[('demo', 1), ('webinar', 2)]
 """
 
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 
 from analytics.schema import LOAD_ORDER, TIMESTAMP_COLUMNS
 
@@ -80,6 +85,15 @@ def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     }
 
 
+def track_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per nurture track name in the enrollments (``track``, ``enrollments``), by
+    track name (an unnamed track first)."""
+    return con.sql(
+        "SELECT track, count(*)::UINTEGER AS enrollments FROM core.nurture_enrollments "
+        "GROUP BY track ORDER BY track NULLS FIRST"
+    ).pl()
+
+
 def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """rep_id -> name as recorded (None where the export has none), in rep_id order."""
     return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
@@ -92,4 +106,5 @@ __all__ = [
     "quarantine_count",
     "rep_names",
     "table_counts",
+    "track_counts",
 ]
