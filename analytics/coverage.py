@@ -118,6 +118,42 @@ def _span(frame: pl.LazyFrame, first: pl.Expr, last: pl.Expr | None = None) -> p
     return frame.select(first.min().alias("first"), last.max().alias("last"))
 
 
+def _fit_span(tables: Tables, own: pl.Expr, *, accounts: bool) -> pl.LazyFrame:
+    """The span of the leads with fit: their own (``own``) or, with ``accounts``, their
+    account's (industry or size known).
+
+    Only the leads created outside the span of those with fit of their own can widen
+    it: just those are looked up in the accounts (joining every lead to its account
+    costs most of the coverage).
+
+    >>> from analytics.tables import Tables
+    >>> t = Tables.from_rows(
+    ...     accounts=[{"account_id": "x", "industry": "saas"}],
+    ...     leads=[{"lead_id": "a", "created_at": "2026-01-05T00:00Z", "country": "DE"},
+    ...            {"lead_id": "b", "created_at": "2026-01-01T00:00Z", "account_id": "x"},
+    ...            {"lead_id": "c", "created_at": "2026-01-09T00:00Z", "account_id": "y"}])
+    >>> own = pl.col("country").is_not_null()
+    >>> _fit_span(t, own, accounts=True).select(pl.all().dt.day()).collect().row(0)
+    (1, 5)
+    >>> _fit_span(t, own, accounts=False).select(pl.all().dt.day()).collect().row(0)
+    (5, 5)
+    """
+    created, fit = pl.col("created_at"), pl.col("_own")
+    leads = tables.leads.select("created_at", "account_id", own.fill_null(False).alias("_own"))
+    span = _span(leads.filter(fit), created)
+    if not accounts:
+        return span
+    outside = (created < created.filter(fit).min()) | (created > created.filter(fit).max())
+    with_account = tables.accounts.filter(
+        pl.col("industry").is_not_null() | pl.col("employees").is_not_null()
+    ).select("account_id")
+    widening = _span(
+        leads.filter(~fit & (outside | ~fit.any())).join(with_account, on="account_id", how="semi"),
+        created,
+    )
+    return pl.concat([span, widening]).select(pl.col("first").min(), pl.col("last").max())
+
+
 def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
     """Per input of a group: a one-row frame with the first and last timestamp (UTC)."""
     tz = config.reporting.timezone if config is not None else "UTC"
@@ -135,14 +171,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
             allowed = list(config.scoring.fit[col]) if config is not None else None
             c = pl.col(col)
             fit_cond = fit_cond | (c.is_in(allowed) if allowed is not None else c.is_not_null())
-    leads = tables.leads
-    if {"industry", "size_band"} & fit_keys:
-        acc = tables.accounts.select(
-            "account_id",
-            (pl.col("industry").is_not_null() | pl.col("employees").is_not_null()).alias("_acc"),
-        )
-        leads = leads.join(acc, on="account_id", how="left")
-        fit_cond = fit_cond | pl.col("_acc").fill_null(False)
+    fit_leads = _fit_span(tables, fit_cond, accounts=bool({"industry", "size_band"} & fit_keys))
     opp_last = pl.max_horizontal("created_at", "closed_at")
     return {
         "web_traffic": _span(tables.web_traffic, day_start, day_start + pl.duration(hours=23)),
@@ -163,7 +192,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
             pl.col("enrolled_at"),
             pl.max_horizontal("enrolled_at", "exited_at"),
         ),
-        "fit_leads": _span(leads.filter(fit_cond), pl.col("created_at")),
+        "fit_leads": fit_leads,
         "activities": _span(tables.activities, pl.col("occurred_at")),
     }  # fmt: skip
 
