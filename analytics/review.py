@@ -808,27 +808,25 @@ def build_review(
 
     # 1-2. Monthly volumes of every month the review reads (trailing rates, previous month,
     #      quarter); the MQL episodes of this and the previous month with their touches.
+    both = months_window(prev, 2, timezone=tz)
     volumes_frame, lead_touches, touches, stats = _episode_pass(
         t,
         source_touches,
         monthly_volumes(t, config=config, month=first, months=span_months),
-        window=months_window(prev, 2, timezone=tz),
+        window=both,
         judge_at=judge_at,
     )
 
     # 3. Per-episode and per-lead frames of both months, and the month's detail frames.
     segments = ho.segments_for_lines(tables, config=config)  # per-episode handoff lines
-    cohort_leads = t.nurture_enrollments.filter(window.contains("enrolled_at")).select("lead_id")
-    activities = (
-        source_activities.select("lead_id", "occurred_at", "buyer_stage")
-        .filter(pl.col("buyer_stage").is_not_null())
-        .join(cohort_leads.unique(), on="lead_id", how="semi")
+    # stage_progression reads only the cohort's leads, from 30 days before the month
+    activities = source_activities.select("lead_id", "occurred_at", "buyer_stage").filter(
+        pl.col("buyer_stage").is_not_null()
     )
+    # the per-episode frames of both months at once, split by month below (as kpi_history)
     second = {
-        **_episode_frames(t, stats, touches, lead_touches, config=config, window=window,
+        **_episode_frames(t, stats, touches, lead_touches, config=config, window=both,
                           as_of=judge_at, prefix="", segments=segments),
-        **_episode_frames(t, stats, touches, lead_touches, config=config, window=prev_window,
-                          as_of=judge_at, prefix="prev:", segments=segments),
         "remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=judge_at),
         "prev:remql": nu.remql(t.lifecycle_events, config=config, window=prev_window,
                                as_of=judge_at),
@@ -849,7 +847,14 @@ def build_review(
         ),
         "unknown_tracks": nu.unknown_tracks(t.nurture_enrollments, config=config),
     }  # fmt: skip
-    f = {**_collect(second), "volumes": volumes_frame, "stats": stats}
+    f = _collect(second)
+    f.update(
+        {f"prev:{k}": v for k, v in _month_part(f, prev_window).items()},
+        touches=f["touches"].filter(window.contains("started_at")),
+        **_month_part(f, window),
+        volumes=volumes_frame,
+        stats=stats,
+    )
 
     # 4. Aggregates, from the collected frames.
     volumes = f["volumes"].lazy()
