@@ -55,6 +55,9 @@ AlertKind = Literal["first_touch", "cadence", "stale", "nurture_enrolment"]
 ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
 AlertStatus = Literal["overdue", "at_risk"]
 ALERT_STATUSES: tuple[str, ...] = get_args(AlertStatus)
+#: The horizons ``sla alerts`` and the At risk page start from (hours; days).
+DEFAULT_WITHIN_HOURS = 8.0
+DEFAULT_WITHIN_DAYS = 3.0
 
 #: What each kind needs (a table with at least one row at ``as_of``).
 NEEDS: dict[str, str] = {
@@ -275,8 +278,8 @@ def alerts(
     *,
     config: SlaConfig,
     as_of: datetime,
-    within_hours: float = 8.0,
-    within_days: float = 3.0,
+    within_hours: float = DEFAULT_WITHIN_HOURS,
+    within_days: float = DEFAULT_WITHIN_DAYS,
     lookback_days: float = 30.0,
     kinds: Sequence[AlertKind] | None = None,
 ) -> pl.LazyFrame:
@@ -474,6 +477,52 @@ def alerts_by_rep(alerts_frame: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def at_risk_now(
+    tables: Tables,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    within_hours: float = DEFAULT_WITHIN_HOURS,
+    within_days: float = DEFAULT_WITHIN_DAYS,
+) -> dict[str, Any]:
+    """What the At risk page shows: every alert the data covers, per rep, and what is not
+    covered (stored at import for the default horizons, :mod:`analytics.precompute`).
+
+    Parameters
+    ----------
+    tables, config, as_of, within_hours, within_days
+        As :func:`alerts`.
+
+    Returns
+    -------
+    dict: ``alerts`` (:func:`alerts`, collected), ``by_rep`` (:func:`alerts_by_rep`) and
+    ``missing`` (kind -> the table it lacks, only for the kinds not raised: no verdict).
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-02T15:00Z"}])
+    >>> now = at_risk_now(t, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3))
+    >>> now["alerts"].height, now["missing"]["first_touch"]
+    (0, 'sales_touches')
+    """
+    covered = alert_coverage(tables, as_of=as_of)
+    frame = alerts(
+        tables,
+        config=config,
+        as_of=as_of,
+        within_hours=within_hours,
+        within_days=within_days,
+        kinds=[k for k in ALERT_KINDS if covered[k] is None],  # type: ignore[misc]
+    ).collect()
+    return {
+        "alerts": frame,
+        "by_rep": alerts_by_rep(frame.lazy()).collect(),
+        "missing": {k: v for k, v in covered.items() if v is not None},
+    }
+
+
 def local_time(value: datetime | None, lang: Lang = "en") -> str:
     """A local deadline for people: ``2026-04-07 11:00 CEST`` / ``07.04.2026 11:00 CEST``.
 
@@ -590,6 +639,8 @@ __all__ = [
     "ALERT_COLUMNS",
     "ALERT_KINDS",
     "ALERT_STATUSES",
+    "DEFAULT_WITHIN_DAYS",
+    "DEFAULT_WITHIN_HOURS",
     "NEEDS",
     "AlertKind",
     "AlertStatus",
@@ -597,6 +648,7 @@ __all__ = [
     "alert_todo",
     "alerts",
     "alerts_by_rep",
+    "at_risk_now",
     "local_time",
     "new_mqls",
     "warnings_effect",

@@ -52,7 +52,8 @@ KPI_MONTHS = 12
 class ResultKey:
     """What a stored result depends on, besides the data (an import clears them all).
 
-    ``kind`` is ``review`` or ``kpi_history``; ``month`` is ``YYYY-MM``; ``config_hash``
+    ``kind`` is ``review``, ``kpi_history``, one of :data:`PAGE_KINDS` or of
+    :data:`SCORING_KINDS`; ``month`` is ``YYYY-MM``; ``config_hash``
     the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO);
     ``code_hash`` the library's code (:func:`code_hash`): a result computed by another
     version of the product is not served; ``model_hash`` the saved model the result was
@@ -362,6 +363,41 @@ def compute_scoring(
     }
 
 
+#: What the At risk and Handoffs pages read besides the month's review (month "", the
+#: file's config, no model): the alerts at the default horizons
+#: (:func:`analytics.alerts.at_risk_now`) and MQL -> SQL by speed bucket
+#: (:func:`analytics.response_time.research_conversion`).
+PAGE_KINDS = ("alerts", "bucket_conversion")
+
+
+def compute_pages(tables: Tables, config: SlaConfig, *, as_of: datetime) -> dict[str, Any]:
+    """The results of :data:`PAGE_KINDS`, each as the page reads it.
+
+    Parameters
+    ----------
+    tables, config, as_of
+        As :func:`compute_results` (the file's config: the pages judge with it).
+
+    Returns
+    -------
+    dict of kind -> result: ``alerts`` (:func:`analytics.alerts.at_risk_now` at
+    :data:`~analytics.alerts.DEFAULT_WITHIN_HOURS` / ``DEFAULT_WITHIN_DAYS``),
+    ``bucket_conversion`` (:func:`analytics.response_time.research_conversion`).
+
+    >>> from analytics.config import load_config
+    >>> sorted(compute_pages(Tables.empty(), load_config("data/sla.toml"),
+    ...                      as_of=datetime(2026, 11, 1)))
+    ['alerts', 'bucket_conversion']
+    """
+    from analytics.alerts import at_risk_now
+    from analytics.response_time import research_conversion
+
+    return {
+        "alerts": at_risk_now(tables, config=config, as_of=as_of),
+        "bucket_conversion": research_conversion(tables, config=config, as_of=as_of),
+    }
+
+
 # -- the warehouse's stored results ---------------------------------------------------
 
 
@@ -383,7 +419,8 @@ def refresh_results(
     db_path: str | Path, config: SlaConfig, *, reviews: bool = True, scoring: bool = True
 ) -> dict[str, Any]:
     """Compute the results worth keeping and store them in the warehouse file: the
-    reviews and KPI history (:func:`compute_results`) and the lead-scoring results
+    reviews and KPI history (:func:`compute_results`), what the At risk and Handoffs pages
+    read besides (:func:`compute_pages`) and the lead-scoring results
     (:func:`compute_scoring`, keyed by the saved model too); called after every import,
     by ``sla precompute`` and (``reviews=False``) after ``sla score train``.
 
@@ -403,6 +440,9 @@ def refresh_results(
         if reviews:
             configs = _configs_for(con, config, months)
             results.update(compute_results(tables, configs, as_of=as_of))
+        if reviews and as_of is not None and config.content_hash:
+            for kind, value in compute_pages(tables, config, as_of=as_of).items():
+                results[result_key(kind, "", config, as_of)] = value
         if scoring and as_of is not None and config.content_hash:
             model, digest = _saved_model(db_path), model_hash(db_path)
             computed = compute_scoring(tables, config, as_of=as_of, model_path=model)
@@ -451,9 +491,11 @@ def stored(
 __all__ = [
     "KNOWN_CLASSES",
     "KPI_MONTHS",
+    "PAGE_KINDS",
     "SCORING_KINDS",
     "ResultKey",
     "code_hash",
+    "compute_pages",
     "compute_results",
     "compute_scoring",
     "from_bytes",

@@ -36,6 +36,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
+from analytics.tables import Tables
 from analytics.timeframe import as_utc
 
 ConversionStage = Literal["sal", "sql", "opportunity", "customer"]
@@ -343,6 +344,62 @@ def first_touch_channel(speed: pl.LazyFrame, sales_touches: pl.LazyFrame) -> pl.
     return speed.join(firsts, on=["lead_id", "first_touch_at"], how="left")
 
 
+def research_conversion(tables: Tables, *, config: SlaConfig, as_of: datetime) -> pl.DataFrame:
+    """MQL -> SQL by the research's speed buckets (:data:`RESEARCH_EDGES_HOURS`, calendar
+    hours) over the mature episodes of the year before the conversion window: what the
+    Handoffs page shows (stored at import, :mod:`analytics.precompute`).
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse's tables (cut at ``as_of`` here).
+    config : SlaConfig
+        The SLA (its handoff lines and ``funnel.window_days``).
+    as_of : datetime
+        The moment of judgement.
+
+    Returns
+    -------
+    DataFrame: :func:`conversion_by_response_time` of the episodes that started between
+    ``as_of - window_days - 365 days`` and ``as_of - window_days``.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(
+    ...     lifecycle_events=[
+    ...         {"lead_id": "a", "stage": "mql", "entered_at": "2025-06-02T09:00Z"},
+    ...         {"lead_id": "a", "stage": "sql", "entered_at": "2025-06-03T09:00Z"}],
+    ...     sales_touches=[{"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...                     "occurred_at": "2025-06-02T09:10Z", "outcome": "connected"}])
+    >>> r = research_conversion(t, config=load_config("data/sla.toml"),
+    ...                         as_of=datetime(2026, 1, 1, tzinfo=UTC))
+    >>> r.filter(pl.col("n") > 0).select("bucket", "x", "n").rows()
+    [('5 min-15 min', 1, 1)]
+    """
+    from analytics.episodes import mql_episodes
+    from analytics.handoff import segments_for_lines, speed_to_lead
+
+    t = tables.until(as_of)
+    mature = as_utc(as_of) - timedelta(days=config.funnel.window_days)
+    ts = pl.Datetime("us", "UTC")
+    eps = mql_episodes(t.lifecycle_events, t.leads).filter(
+        pl.col("started_at").is_between(
+            pl.lit(mature - timedelta(days=365), dtype=ts), pl.lit(mature, dtype=ts)
+        )
+    )
+    segments = segments_for_lines(t, config=config)
+    speed = speed_to_lead(eps, t.sales_touches, config=config, as_of=as_of, segments=segments)
+    return conversion_by_response_time(
+        speed.with_columns(pl.col("calendar_hours").alias("hours_to_first_touch")),
+        t.lifecycle_events,
+        config=config,
+        as_of=as_of,
+        edges_hours=RESEARCH_EDGES_HOURS,
+    ).collect()
+
+
 def speed_buckets(speed: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
     """Speed to lead in the lead-response research's buckets, in total or per group.
 
@@ -402,6 +459,7 @@ __all__ = [
     "bucket_labels",
     "conversion_by_response_time",
     "first_touch_channel",
+    "research_conversion",
     "sla_line_effect",
     "speed_buckets",
 ]

@@ -153,6 +153,18 @@ def tables() -> Tables:
     return _tables(warehouse_key())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _reps(key: tuple[str, int]) -> pl.DataFrame:
+    from analytics.warehouse import load_tables
+
+    return load_tables(_connection(*key)).reps.collect()  # reads this table only
+
+
+def reps() -> pl.DataFrame:
+    """The ``reps`` table (read alone: the other tables are not loaded for it)."""
+    return _reps(warehouse_key())
+
+
 # -- small facts about the warehouse -----------------------------------------------------
 
 
@@ -805,22 +817,27 @@ def _alerts(
     within_hours: float,
     within_days: float,
 ) -> dict[str, Any]:
-    from analytics.alerts import alert_coverage, alerts_by_rep
-    from analytics.alerts import alerts as raise_alerts
+    from analytics.alerts import DEFAULT_WITHIN_DAYS, DEFAULT_WITHIN_HOURS, at_risk_now
 
-    tables, cfg = _tables(key), _config(*ckey)
     if at is None:
         return {"alerts": None, "by_rep": None, "missing": {}}
-    frame = raise_alerts(
-        tables, config=cfg, as_of=at, within_hours=within_hours, within_days=within_days
-    ).collect()
-    missing = {k: v for k, v in alert_coverage(tables, as_of=at).items() if v is not None}
-    return {"alerts": frame, "by_rep": alerts_by_rep(frame.lazy()).collect(), "missing": missing}
+    if (within_hours, within_days) == (DEFAULT_WITHIN_HOURS, DEFAULT_WITHIN_DAYS):
+        kept = _stored(key, ckey, "alerts", "", at)  # stored by the last import
+        if kept is not None:
+            return kept
+    return at_risk_now(
+        _tables(key),
+        config=_config(*ckey),
+        as_of=at,
+        within_hours=within_hours,
+        within_days=within_days,
+    )
 
 
 def alerts(within_hours: float, within_days: float) -> dict[str, Any]:
     """What is at risk at the warehouse's ``as_of`` (the rows of ``sla alerts``): ``alerts``
-    (:func:`analytics.alerts.alerts`), ``by_rep`` and ``missing`` (kind -> missing table)."""
+    (:func:`analytics.alerts.alerts`), ``by_rep`` and ``missing`` (kind -> missing table),
+    :func:`analytics.alerts.at_risk_now`; stored by the last import for the default horizons."""
     return _alerts(warehouse_key(), config_key(), as_of(), within_hours, within_days)
 
 
@@ -859,11 +876,11 @@ def _speed_distribution(
     from analytics.response_time import first_touch_channel, speed_buckets
 
     speed = _review(key, ckey, month, at, segment).speed_to_lead.lazy()
-    tables = _tables(key)
-    if by == "source":
-        speed = speed.join(tables.leads.select("lead_id", "source"), on="lead_id", how="left")
+    if by == "source":  # the tables only for the groupings the review lacks
+        leads = _tables(key).leads.select("lead_id", "source")
+        speed = speed.join(leads, on="lead_id", how="left")
     elif by == "first_touch_channel":
-        speed = first_touch_channel(speed, tables.sales_touches)
+        speed = first_touch_channel(speed, _tables(key).sales_touches)
     return speed_buckets(speed, by=[by]).collect()
 
 
@@ -876,34 +893,17 @@ def speed_distribution(month: str, segment: dict[str, str] | None, by: str) -> p
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _bucket_conversion(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> pl.DataFrame:
-    from datetime import timedelta
+    from analytics.response_time import research_conversion
 
-    from analytics.episodes import mql_episodes
-    from analytics.handoff import segments_for_lines, speed_to_lead
-    from analytics.response_time import RESEARCH_EDGES_HOURS, conversion_by_response_time
-
-    cfg = _config(*ckey)
-    t = _tables(key).until(at)
-    mature = at - timedelta(days=cfg.funnel.window_days)
-    ts = pl.Datetime("us", "UTC")
-    eps = mql_episodes(t.lifecycle_events, t.leads).filter(
-        pl.col("started_at").is_between(
-            pl.lit(mature - timedelta(days=365), dtype=ts), pl.lit(mature, dtype=ts)
-        )
-    )
-    segments = segments_for_lines(t, config=cfg)
-    speed = speed_to_lead(eps, t.sales_touches, config=cfg, as_of=at, segments=segments)
-    return conversion_by_response_time(
-        speed.with_columns(pl.col("calendar_hours").alias("hours_to_first_touch")),
-        t.lifecycle_events,
-        config=cfg,
-        as_of=at,
-        edges_hours=RESEARCH_EDGES_HOURS,
-    ).collect()
+    kept = _stored(key, ckey, "bucket_conversion", "", at)  # stored by the last import
+    if kept is not None:
+        return kept
+    return research_conversion(_tables(key), config=_config(*ckey), as_of=at)
 
 
 def bucket_conversion() -> pl.DataFrame | None:
     """MQL -> SQL by the research's speed buckets, over the mature episodes of the year
-    before the conversion window (:func:`analytics.response_time.conversion_by_response_time`)."""
+    before the conversion window (:func:`analytics.response_time.research_conversion`;
+    stored by the last import)."""
     at = as_of()
     return None if at is None else _bucket_conversion(warehouse_key(), config_key(), at)

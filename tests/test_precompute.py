@@ -81,8 +81,9 @@ def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Pat
     cfg = load_config(CONFIG)
     summary = refresh_results(db, cfg)
     assert summary["months"] == ["2026-11", "2026-10", "2026-09"]
-    # a review and a KPI history per month, one config; the four lead-scoring results
-    assert summary["results"] == 6 + 4
+    # a review and a KPI history per month, one config; the two page results (At risk,
+    # Handoffs); the four lead-scoring results
+    assert summary["results"] == 6 + 2 + 4
     con = connect_readonly(db)
     tables, as_of = load_tables(con), latest_timestamp(con)
     for month in summary["months"]:
@@ -116,11 +117,11 @@ def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
         finally:
             con.close()
 
-    assert kept() == 10
+    assert kept() == 12
     # recording a new SLA version leaves the data alone: results are keyed by config hash
     trial = with_settings(cfg, {"sla.version": "trial"}).model_copy(update={"content_hash": "t"})
     assert record_config_if_new(db, trial)
-    assert kept() == 10
+    assert kept() == 12
     # an import changes the data: every stored result goes with the old state
     folder = tmp_path / "in"
     folder.mkdir()
@@ -329,9 +330,9 @@ def test_results_of_an_older_layout_are_dropped_and_stored_again(
     )
     con.close()
     cfg = load_config(CONFIG)
-    assert refresh_results(db, cfg)["results"] == 10
+    assert refresh_results(db, cfg)["results"] == 12
     con = connect_readonly(db)
-    assert stored_results(con).height == 10
+    assert stored_results(con).height == 12
     con.close()
 
 
@@ -483,3 +484,89 @@ def test_the_qualification_page_opens_on_stored_results_without_recomputing(
         row = kept["points"].filter(pl.col("threshold") == float(chosen)).row(0, named=True)
         shown = {m.label: m.value for m in at.metric}
         assert shown["MQLs per month"] == num(row["mqls_per_month"], "en"), shown
+
+
+# -- what the At risk and Handoffs pages read besides the review ------------------------------
+
+
+def test_stored_page_results_equal_a_fresh_computation(refreshed: Path) -> None:
+    from analytics.precompute import PAGE_KINDS, compute_pages
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    kept = {k: stored(con, k, month="", config=cfg, as_of=as_of) for k in PAGE_KINDS}
+    fresh = compute_pages(tables, cfg, as_of=as_of)
+    for kind in PAGE_KINDS:
+        assert kept[kind] is not None, kind
+        assert_same_value(kept[kind], fresh[kind], kind)
+    # the demo has alerts and a conversion in some bucket: nothing trivial compared
+    alerts = kept["alerts"]["alerts"]
+    assert alerts.height > 0 and kept["alerts"]["by_rep"]["total"].sum() == alerts.height
+    assert kept["alerts"]["missing"] == {}
+    assert kept["bucket_conversion"]["x"].sum() > 0
+    con.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_at_risk_and_handoffs_pages_open_on_stored_results_without_recomputing(
+    refreshed: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """After an import the At risk page reads the stored alerts and the Handoffs page the
+    stored review and bucket conversion: no alert, review or conversion is computed and
+    the tables are never loaded (the reps table alone is read)."""
+    from streamlit.testing.v1 import AppTest
+
+    import analytics.alerts
+    import analytics.response_time
+    import analytics.review
+    import analytics.warehouse.database
+    from dashboard.i18n import num
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    as_of = latest_timestamp(con)
+    found = stored(con, "alerts", month="", config=cfg, as_of=as_of)
+    con.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    for module, name in (
+        (analytics.alerts, "alerts"),
+        (analytics.alerts, "alert_coverage"),
+        (analytics.response_time, "conversion_by_response_time"),
+        (analytics.review, "build_review"),
+        (analytics.warehouse.database, "load_tables_held"),
+    ):
+        monkeypatch.setattr(module, name, refuse)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    from streamlit import config as streamlit_config
+
+    streamlit_config.set_option("client.showErrorDetails", "full")  # the reason, if any
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/at_risk.py").run()
+    assert not at.exception, at.exception[0].value
+    overdue = found["alerts"].filter(pl.col("status") == "overdue").height
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Overdue" if lang == "en" else "Überfällig"] == num(overdue, lang), shown
+    assert at.dataframe[1].value.shape[0] == found["alerts"].height
+    # another horizon is not what was stored: it is computed (here: refused)
+    at.number_input(key="alert_hours").set_value(9.0).run()
+    assert at.exception and "computed although" in at.exception[0].value
+    at.number_input(key="alert_hours").set_value(8.0).run()
+    assert not at.exception, at.exception[0].value
+    at.switch_page("views/handoffs.py").run()
+    assert not at.exception, at.exception[0].value
+    import json
+
+    from dashboard.i18n import t
+
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    title = t("c_bucket_conv_title", lang)
+    drawn = [s for s in specs if s.get("usermeta", {}).get("title") == title]
+    assert len(drawn) == 1, [s.get("usermeta") for s in specs]  # the stored conversion

@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.alerts import ALERT_KINDS, alert_todo, local_time
+from analytics.alerts import (
+    ALERT_KINDS,
+    DEFAULT_WITHIN_DAYS,
+    DEFAULT_WITHIN_HOURS,
+    alert_todo,
+    local_time,
+)
 from analytics.texts import render, term
 from dashboard import data, ui
 from dashboard.i18n import moment, num, t
@@ -20,7 +26,7 @@ within_hours = left.number_input(
     t("within_hours", lg),
     min_value=0.0,
     max_value=720.0,
-    value=8.0,
+    value=DEFAULT_WITHIN_HOURS,
     step=1.0,
     format="%.0f",
     key="alert_hours",
@@ -29,7 +35,7 @@ within_days = right.number_input(
     t("within_days", lg),
     min_value=0.0,
     max_value=60.0,
-    value=3.0,
+    value=DEFAULT_WITHIN_DAYS,
     step=1.0,
     format="%.0f",
     key="alert_days",

@@ -395,7 +395,7 @@ month_span = month_window(v.month, timezone=cfg.reporting.timezone)
 if v.as_of is not None and v.as_of < month_span.end:
     month_span = dataclasses.replace(month_span, end=max(v.as_of, month_span.start))
 fair = fair_distribution(
-    review.speed_to_lead.lazy(), data.tables().reps, window=month_span
+    review.speed_to_lead.lazy(), data.reps().lazy(), window=month_span
 ).collect()
 inactive = fair.filter(pl.col("is_inactive_receiving"))
 if inactive.height:
