@@ -72,6 +72,13 @@ def preload() -> None:
     import pandas as pd
 
     pd.DataFrame({"x": [1]}).style.to_html()
+    # Streamlit's first element of a process asks whether it runs in a REPL by walking the
+    # script thread's stack with inspect.stack() (it reads the source of every frame); the
+    # answer here is no, so the first visit need not ask (a private flag: harmless if gone)
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
 
 
 def warm_up() -> list[str]:
