@@ -195,3 +195,21 @@ def test_score_report_is_timed_with_a_saved_model(tmp_path) -> None:
     (row,) = json.loads(results.read_text())["results"]
     assert (row["op"], row["status"]) == ("score_cli", "ok"), row.get("reason")
     assert latest_model(models_dir(out / "2k" / "warehouse.duckdb")) is not None
+
+
+def test_stored_results_refresh_has_its_own_operation(tmp_path) -> None:
+    """`sla import` stores the app's results after the load: timed apart, never hidden."""
+    import duckdb
+
+    results, out = tmp_path / "results.json", tmp_path / "out"
+    argv = ["--scale", "300", "--ops", "precompute", "--repeat", "1", "--max-seconds", "1"]
+    assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
+    (row,) = json.loads(results.read_text())["results"]
+    assert (row["op"], row["status"]) == ("precompute", "ok"), row.get("reason")
+    (part,) = row["parts"]
+    assert part["results"] > 0 and part["bytes"] > 0
+    con = duckdb.connect(str(out / "300" / "warehouse.duckdb"), read_only=True)
+    try:  # the refreshes wrote a copy: the workspace's warehouse is as it was built
+        assert con.execute("SELECT count(*) FROM meta.precomputed").fetchall() == [(0,)]
+    finally:
+        con.close()
