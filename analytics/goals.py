@@ -173,8 +173,20 @@ def pacing(
     q_window = months_window(q_first, 3, timezone=tz)
     until = min(as_of, m_window.end)
     periods = [
-        ("month", month, 1, 1, _elapsed_share(m_window.start, m_window.end, until)),
-        ("quarter", q_first, q_months, 3, _elapsed_share(q_window.start, q_window.end, until)),
+        (
+            "month",
+            month,
+            1,
+            PERIOD_MONTHS["month"],
+            _elapsed_share(m_window.start, m_window.end, until),
+        ),
+        (
+            "quarter",
+            q_first,
+            q_months,
+            PERIOD_MONTHS["quarter"],
+            _elapsed_share(q_window.start, q_window.end, until),
+        ),
     ]
     stages = [s for s, _ in REVERSE_STEPS]
     frames = []
@@ -198,9 +210,18 @@ def pacing(
                 pl.lit(share).alias("elapsed_share"),
             )
         )
+    return _paced(pl.concat(frames))
+
+
+#: The length of each pacing period in months (its target is the monthly one times this).
+PERIOD_MONTHS = {"month": 1, "quarter": 3}
+
+
+def _paced(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Pacing's measures from ``period``, ``stage``, ``actual``, ``target`` (the period's)
+    and ``elapsed_share``."""
     return (
-        pl.concat(frames)
-        .with_columns((pl.col("target") * pl.col("elapsed_share")).alias("expected_to_date"))
+        frame.with_columns((pl.col("target") * pl.col("elapsed_share")).alias("expected_to_date"))
         .with_columns(
             safe_ratio("actual", "expected_to_date").alias("pace"),
             safe_ratio("actual", "elapsed_share").alias("forecast"),
@@ -243,72 +264,75 @@ def monthly_targets(
     return reverse_funnel(trailing_rates(vols), config=config)
 
 
-def goal_plan(
-    tables: Tables,
+def retarget(
+    targets: pl.DataFrame,
+    paced: pl.DataFrame,
     *,
     config: SlaConfig,
-    month: str,
-    as_of: datetime,
-    coverage: pl.DataFrame,
+    groups: dict[str, bool],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The whole company's reverse funnel and pacing for ``month``, as the Shared goals
-    page shows them: what the month's data cannot answer is null (spec/coverage.md).
+    """The reverse funnel and pacing of a review for another revenue target.
 
-    For the config's own revenue target these are the ``targets`` and ``pacing`` of the
-    month's :class:`~analytics.review.Review` (one computation, stored after an import;
-    ``tests/test_precompute.py`` asserts both are equal): this function is for any other
-    target the page is asked about.
+    A review's ``targets`` keep the trailing rates and its ``pacing`` the actuals and
+    elapsed shares: only what the target divides changes. The result equals the review
+    built with ``config`` (``goals.revenue_target_monthly``) in its place, so the Shared
+    goals page answers any target from the month's review (stored after an import)
+    without reading a table.
 
     Parameters
     ----------
-    tables : Tables
-        The warehouse tables (cut at ``as_of`` here).
+    targets, paced : DataFrame
+        :attr:`~analytics.review.Review.targets` and ``.pacing`` of a whole-company review.
     config : SlaConfig
-        ``goals.revenue_target_monthly`` and ``goals.rate_window_months``.
-    month : str
-        ``YYYY-MM``.
-    as_of : datetime
-        The moment of judgement.
-    coverage : DataFrame
-        :func:`analytics.coverage.coverage` of the tables.
+        The review's config with the revenue target wanted.
+    groups : dict
+        What the month's data can answer (:func:`analytics.coverage.month_coverage`).
 
     Returns
     -------
-    (reverse funnel, pacing): :func:`monthly_targets` and :func:`pacing` collected, the
-    pacing through :func:`analytics.review.covered_pacing`.
+    (reverse funnel, pacing), as the review's; pacing through
+    :func:`analytics.review.covered_pacing`.
 
     Examples
     --------
     >>> from analytics.config import load_config
-    >>> from analytics.coverage import coverage as data_coverage
-    >>> from datetime import UTC
-    >>> cfg, t = load_config("data/sla.toml"), Tables.empty()
-    >>> funnel, paced = goal_plan(t, config=cfg, month="2026-10", coverage=data_coverage(t),
-    ...                           as_of=datetime(2026, 10, 16, tzinfo=UTC))
-    >>> funnel["target"].to_list()[:2], paced.height
-    ([1000000.0, None], 14)
+    >>> cfg = load_config("data/sla.toml")
+    >>> rates = pl.LazyFrame({"avg_deal_size": [50_000.0], "opportunity_to_won": [0.25],
+    ...     "sql_to_opportunity": [0.5], "mql_to_sql": [0.4], "lead_to_mql": [0.2],
+    ...     "visitor_to_lead": [0.01]})
+    >>> funnel = reverse_funnel(rates, config=cfg).collect()
+    >>> paced = pl.DataFrame({"period": ["month"], "stage": ["sqls"], "actual": [80.0],
+    ...     "target": [160.0], "elapsed_share": [0.5], "expected_to_date": [80.0],
+    ...     "pace": [1.0], "forecast": [160.0], "forecast_attainment": [1.0]})
+    >>> double = cfg.model_copy(update={"goals": cfg.goals.model_copy(
+    ...     update={"revenue_target_monthly": 2_000_000.0})})
+    >>> f, p = retarget(funnel, paced, config=double, groups={})
+    >>> f["target"][3], p.select("target", "expected_to_date", "pace").row(0)
+    (320.0, (320.0, 160.0, 0.5))
     """
-    from analytics.coverage import month_coverage
     from analytics.review import covered_pacing  # the review imports this module
 
-    t = tables.until(as_of)
-    # one pass over the months both need: the trailing window and the quarter to date
-    first = min(shift_month(month, -config.goals.rate_window_months), quarter_start_month(month))
-    (y1, m1), (y2, m2) = parse_month(first), parse_month(month)
-    volumes = monthly_volumes(t, config=config, month=first, months=(y2 - y1) * 12 + m2 - m1 + 1)
-    volumes = volumes.collect().lazy()
-    targets = monthly_targets(t, config=config, month=month, volumes=volumes)
-    paced = pacing(t, config=config, month=month, as_of=as_of, targets=targets, volumes=volumes)
-    funnel, paced = pl.collect_all([targets, paced])
-    groups = month_coverage(coverage, month, timezone=config.reporting.timezone)
-    return funnel, covered_pacing(paced, groups)
+    names = [r for _, r in REVERSE_STEPS if r]
+    kept = dict(zip(targets["rate_name"], targets["rate"], strict=True))
+    rates = pl.LazyFrame({r: [kept.get(r)] for r in names}, schema=dict.fromkeys(names, pl.Float64))
+    funnel = reverse_funnel(rates, config=config).collect()
+    length = pl.col("period").replace_strict(PERIOD_MONTHS, return_dtype=pl.Int64)
+    again = _paced(
+        paced.lazy()
+        .drop("target")
+        .join(funnel.lazy().select("stage", "target"), on="stage", how="left",
+              maintain_order="left")
+        .with_columns(pl.col("target") * length)
+    ).collect()  # fmt: skip
+    return funnel, covered_pacing(again, groups)
 
 
 __all__ = [
+    "PERIOD_MONTHS",
     "REVERSE_STEPS",
-    "goal_plan",
     "monthly_targets",
     "pacing",
+    "retarget",
     "reverse_funnel",
     "trailing_rates",
 ]

@@ -461,24 +461,27 @@ def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | 
 def _goal_plan(
     key: tuple[str, int], ckey: tuple[str, int], month: str, at: datetime, target: float
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from analytics.goals import goal_plan as plan
+    from analytics.coverage import month_coverage
+    from analytics.goals import retarget
 
     cfg = _config(*ckey)
+    # the month's review holds both for the config's target (stored after an import for
+    # the default months, so a first visit reads a few KB and no table)
+    review = _review(key, ckey, month, at, ())
     if float(target) == float(cfg.goals.revenue_target_monthly):
-        # the config's own target: the month's review holds both (stored after an import
-        # for the default months, so a first visit reads a few KB and no table)
-        review = _review(key, ckey, month, at, ())
         return review.targets, review.pacing
     cfg = cfg.model_copy(
         update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": float(target)})}
     )
-    return plan(_tables(key), config=cfg, month=month, as_of=at, coverage=_coverage(key, ckey))
+    groups = month_coverage(_coverage(key, ckey), month, timezone=cfg.reporting.timezone)
+    return retarget(review.targets, review.pacing, config=cfg, groups=groups)
 
 
 def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(reverse funnel, pacing) of the whole company for a monthly revenue target
-    (:func:`analytics.goals.goal_plan`); pacing of a stage the month's data cannot answer
-    is null. For the config's target: the month's review's (stored, else computed once)."""
+    from the month's review (stored, else computed once; :func:`analytics.goals.retarget`
+    for another target than the config's); pacing of a stage the month's data cannot
+    answer is null."""
     return _goal_plan(warehouse_key(), config_key(), month, as_of(), target)
 
 

@@ -211,11 +211,11 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
 
 
 def test_the_goal_plan_of_every_stored_month_equals_a_fresh_one(refreshed: Path) -> None:
-    """The Shared goals page reads the reverse funnel and pacing of the config's target
-    from the month's stored review: equal to :func:`analytics.goals.goal_plan` computed
-    fresh (the page's path for any other target)."""
-    from analytics.coverage import coverage
-    from analytics.goals import goal_plan
+    """The Shared goals page reads the reverse funnel and pacing from the month's stored
+    review, for another revenue target through :func:`analytics.goals.retarget`: equal to
+    the review built fresh with that target."""
+    from analytics.coverage import coverage, month_coverage
+    from analytics.goals import retarget
 
     db, cfg = refreshed, load_config(CONFIG)
     con = connect_readonly(db)
@@ -223,12 +223,19 @@ def test_the_goal_plan_of_every_stored_month_equals_a_fresh_one(refreshed: Path)
     months = months_to_keep(tables, config=cfg, as_of=as_of)
     assert months == ["2026-11", "2026-10", "2026-09"]  # the running month among them
     cov = coverage(tables.until(as_of), config=cfg)
-    for month in months:
-        review = stored(con, "review", month=month, config=cfg, as_of=as_of)
-        funnel, paced = goal_plan(tables, config=cfg, month=month, as_of=as_of, coverage=cov)
-        assert funnel["target"].drop_nulls().len() == 7  # a demo month has every rate
-        assert_frame_equal(review.targets, funnel, check_exact=True)
-        assert_frame_equal(review.pacing, paced, check_exact=True)
+    for target in (cfg.goals.revenue_target_monthly, 1_234_567.0):
+        other = cfg.model_copy(
+            update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": target})}
+        )
+        for month in months:
+            review = stored(con, "review", month=month, config=cfg, as_of=as_of)
+            groups = month_coverage(cov, month, timezone=cfg.reporting.timezone)
+            funnel, paced = retarget(review.targets, review.pacing, config=other, groups=groups)
+            fresh = build_review(tables, other, month=month, as_of=as_of)
+            assert funnel["target"].drop_nulls().len() == 7  # a demo month has every rate
+            assert funnel["target"][0] == target
+            assert_frame_equal(funnel, fresh.targets, check_exact=True)
+            assert_frame_equal(paced, fresh.pacing, check_exact=True)
     con.close()
 
 
@@ -236,7 +243,7 @@ def test_the_goals_page_opens_on_the_stored_review_without_computing(
     refreshed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A first visit of Shared goals after an import computes no goal plan and reads no
-    table: the config's target is the stored review's; another target is computed."""
+    table, neither for the config's revenue target nor for one typed in."""
     from streamlit.testing.v1 import AppTest
 
     import analytics.goals
@@ -257,7 +264,6 @@ def test_the_goals_page_opens_on_the_stored_review_without_computing(
         raise AssertionError("computed although a stored result was there")
 
     for module, name in (
-        (analytics.goals, "goal_plan"),
         (analytics.goals, "monthly_targets"),
         (analytics.goals, "pacing"),
         (analytics.review, "build_review"),
@@ -271,10 +277,7 @@ def test_the_goals_page_opens_on_the_stored_review_without_computing(
     at.switch_page("views/goals.py").run()
     assert not at.exception, at.exception[0].value
     assert {m.label: m.value for m in at.metric}["SQLs"] == compact(sqls, "en")
-    # another target than the config's is computed (same rates: every goal doubles)
-    monkeypatch.undo()
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    # twice the target: the same rates, every goal doubles (exactly: a power of two)
     at.number_input(key="revenue_target").set_value(2 * cfg.goals.revenue_target_monthly).run()
     assert not at.exception, at.exception[0].value
     assert {m.label: m.value for m in at.metric}["SQLs"] == compact(2 * sqls, "en")
