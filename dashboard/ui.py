@@ -927,6 +927,29 @@ def with_status(frame: pl.DataFrame, metric: str, value: str = "compliance") -> 
     )
 
 
+def kpi_target(metric: str) -> float | None:
+    """The target of the config's KPI on ``metric`` (None when no KPI measures it)."""
+    return next((k.target for _, k in data.config().all_kpis if k.metric == metric), None)
+
+
+def rep_rate_bars(frame: pl.DataFrame, metric: str, *, title: str, x_title: str) -> None:
+    """Draw a per-rep compliance table (``rep_id``, ``rep_name``, ``compliance``, counts,
+    interval) as :func:`rate_bars` against the KPI target of ``metric``: leads without an
+    owner on a row of their own, coloured by status. Draws nothing for an empty table."""
+    lg = lang()
+    by_rep = with_status(unassigned(frame, lg), metric).rename({"compliance": "rate"})
+    if by_rep.height:
+        chart(
+            rate_bars(
+                by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
+                category="rep",
+                title=title,
+                x_title=x_title,
+                target=kpi_target(metric),
+            )
+        )
+
+
 def rate_bars(
     frame: pl.DataFrame,
     *,

@@ -116,22 +116,14 @@ if not ui.missing(review, "handoff", lg):
     untouched = speed.filter(pl.col("hours_to_first_touch").is_null()).height
     st.caption(t("no_touch_yet", lg, n=num(untouched, lg)))
 
-    kpi_target = next((k.target for _, k in cfg.all_kpis if k.metric == "handoff_compliance"), None)
     left, right = st.columns(2)
     with left:
-        by_rep = ui.with_status(
-            ui.unassigned(review.handoff_by_rep, lg), "handoff_compliance"
-        ).rename({"compliance": "rate"})
-        if by_rep.height:
-            ui.chart(
-                ui.rate_bars(
-                    by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
-                    category="rep",
-                    title=t("c_handoff_rep_title", lg),
-                    x_title=t("c_met_pct", lg),
-                    target=kpi_target,
-                )
-            )
+        ui.rep_rate_bars(
+            review.handoff_by_rep,
+            "handoff_compliance",
+            title=t("c_handoff_rep_title", lg),
+            x_title=t("c_met_pct", lg),
+        )
     with right:
         by_week = (
             ui.with_status(review.handoff_by_week, "handoff_compliance")
@@ -145,7 +137,7 @@ if not ui.missing(review, "handoff", lg):
                     category="week",
                     title=t("c_handoff_week_title", lg),
                     x_title=t("c_met_pct", lg),
-                    target=kpi_target,
+                    target=ui.kpi_target("handoff_compliance"),
                     sort=by_week["week"].to_list(),
                 )
             )

@@ -107,23 +107,15 @@ if not ui.missing(review, "cadence", lg):
 # -- cadence by rep ----------------------------------------------------------------------------
 st.subheader(t("cadence_by_rep", lg))
 if not ui.missing(review, "cadence", lg):
-    target = next((k.target for _, k in cfg.all_kpis if k.metric == "cadence_compliance"), None)
-    by_rep = ui.with_status(ui.unassigned(review.cadence_by_rep, lg), "cadence_compliance").rename(
-        {"compliance": "rate"}
-    )
     gaps = review.gaps_by_rep
     left, right = st.columns(2)
     with left:
-        if by_rep.height:
-            ui.chart(
-                ui.rate_bars(
-                    by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
-                    category="rep",
-                    title=t("c_cadence_rep_title", lg),
-                    x_title=t("c_cadence_x", lg),
-                    target=target,
-                )
-            )
+        ui.rep_rate_bars(
+            review.cadence_by_rep,
+            "cadence_compliance",
+            title=t("c_cadence_rep_title", lg),
+            x_title=t("c_cadence_x", lg),
+        )
     with right:
         if gaps.height:
             g = ui.named(gaps, "rep_id").with_columns(
@@ -164,8 +156,8 @@ if not ui.missing(review, "cadence", lg):
                 )
             )
     ui.table(
-        by_rep.select(
-            "rep_name", "team", "episodes", "judged", "held", pl.col("rate").alias("compliance"),
+        ui.unassigned(review.cadence_by_rep, lg).select(
+            "rep_name", "team", "episodes", "judged", "held", "compliance",
             "attempts_per_mql", "never_contacted",
         )
     )  # fmt: skip
