@@ -681,6 +681,29 @@ def test_kpis_page_table_and_trend(app: AppTest, review_of) -> None:
     assert metrics(app)["Attempts per MQL"] == f"{values['attempts_per_mql']:,.1f}"
 
 
+def test_kpi_trend_charts_share_one_spec_and_carry_their_own_rows(app: AppTest, review_of) -> None:
+    """One spec serves every KPI's trend; each chart gets its own rows (dataset ``panel``)."""
+    import pyarrow as pa
+
+    app.switch_page("views/kpis.py").run()
+    assert not app.exception
+    trends = {}
+    for element in app.get("vega_lite_chart"):
+        named = {d.name: d for d in element.proto.datasets}
+        if "panel" in named:
+            spec = json.loads(element.proto.spec)
+            rows = pa.ipc.open_stream(named["panel"].data.data).read_all().to_pylist()
+            title = spec.pop("usermeta")["title"]
+            trends[title] = (json.dumps(spec, sort_keys=True), rows)
+    assert len(trends) >= 2  # one chart per KPI with a trend, each its own title
+    assert len({spec for spec, _ in trends.values()}) == 1
+    rows = next(rows for title, (_, rows) in trends.items() if title.startswith("Attempts per MQL"))
+    shown = {r["month_label"]: r["shown"] for r in rows}
+    assert shown["Nov 26"] == pytest.approx(  # MONTH
+        review_of(MONTH).kpi_values["attempts_per_mql"]
+    )
+
+
 def test_review_page_lists_the_pack_actions(app: AppTest, library) -> None:
     from analytics.pack import build_pack
 

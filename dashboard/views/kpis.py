@@ -15,8 +15,15 @@ def short_month(month: str, lg: str) -> str:
     return f"{MONTH_NAMES[lg][int(month[5:]) - 1][:3]} {month[2:4]}"
 
 
-def trend_chart(panel: pl.DataFrame, order: list[str], lg: str) -> alt.LayerChart:
-    """One KPI's 12 months: the values (dots in the status colour), its target dashed."""
+#: The columns of a KPI's panel that its chart reads (the named dataset ``panel``).
+PANEL_COLUMNS = ("month_label", "shown", "target_shown", "status", "status_label", "running")
+
+
+def trend_chart(order: list[str], lg: str) -> alt.LayerChart:
+    """A KPI's 12 months: the values (dots in the status colour), its target dashed. The
+    rows come from the named dataset ``panel`` (:data:`PANEL_COLUMNS`), so one chart
+    serves every KPI of the page (:func:`trend_spec`)."""
+    panel = alt.NamedData("panel")
     base = alt.Chart(panel).encode(
         x=alt.X("month_label:O", title=None, sort=order, axis=alt.Axis(labelAngle=-45))
     )
@@ -45,7 +52,21 @@ def trend_chart(panel: pl.DataFrame, order: list[str], lg: str) -> alt.LayerChar
         .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
         .encode(y="mean(target_shown):Q")
     )
-    return alt.layer(line, points, running, rule).properties(title=panel["panel"][0], height=170)
+    return alt.layer(line, points, running, rule).properties(height=170)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def trend_spec(order: tuple[str, ...], lg: str) -> dict:
+    """The spec of :func:`trend_chart`, built once per months and language: building an
+    altair chart costs tens of milliseconds, and the page shows about a dozen of them."""
+    return ui.chart_spec(trend_chart(list(order), lg), lg=lg)
+
+
+def show_trend(panel: pl.DataFrame, order: tuple[str, ...], lg: str) -> None:
+    """One KPI's trend chart: the shared spec with this KPI's rows and its title."""
+    spec = trend_spec(order, lg)
+    spec = {**spec, "usermeta": {**spec.get("usermeta", {}), "title": panel["panel"][0]}}
+    ui.show_spec(spec, datasets={"panel": panel.select(PANEL_COLUMNS)})
 
 
 v = ui.view()
@@ -102,11 +123,12 @@ for team in ("marketing", "sales"):
     if panels:
         st.markdown(f"**{t('c_kpi_trend_title', lg, team=t(team, lg), trend=t('trend', lg))}**")
         st.caption(t("trend_legend", lg))
+    order = tuple(labels[m] for m in months)
     for start in range(0, len(panels), 3):
         cols = st.columns(3)
         for col, panel in zip(cols, panels[start : start + 3], strict=False):
             with col:
-                ui.chart(trend_chart(panel, [labels[m] for m in months], lg))
+                show_trend(panel, order, lg)
     if sparse:
         st.caption(t("trend_sparse", lg, kpis=", ".join(sparse)))
 
