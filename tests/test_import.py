@@ -277,6 +277,24 @@ def test_cli_missing_path_and_bad_config_exit_2_without_traceback(tmp_path):
         assert proc.stdout == ""
 
 
+def test_sla_info_starts_without_polars_or_scikit_learn(tmp_path):
+    """`sla info` answers from DuckDB alone: importing polars costs it about 0.1 s."""
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, reps=REPS, leads=LEADS))
+    code = (
+        "import sys\n"
+        "from analytics.cli import app\n"
+        "try:\n"
+        f"    app(['info', '--db', {str(db)!r}, '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('polars', 'sklearn') if m in sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.stderr.strip().endswith("[]"), proc.stderr
+    assert json.loads(proc.stdout)["tables"]["leads"] == 2
+
+
 def test_info_json_matches_the_contract(tmp_path):
     db = tmp_path / "w.duckdb"
     import_canonical(db, folder(tmp_path, reps=REPS, leads=LEADS + "009,x,email,r1\n"))

@@ -25,10 +25,14 @@ loading millions of rows it does not need.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import polars as pl
 
 from analytics.schema import LOAD_ORDER, TIMESTAMP_COLUMNS
+
+if TYPE_CHECKING:  # polars is not imported at run time: `sla info` reads facts without it
+    import polars as pl
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
