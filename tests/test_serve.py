@@ -12,15 +12,20 @@ from dashboard import serve
 
 
 def test_the_launcher_preloads_then_runs_the_app_with_the_options_given(monkeypatch) -> None:
+    import gc
+
     from streamlit.web import cli
 
     seen: list[list[str]] = []
+    steps: list[str] = []
     monkeypatch.setattr(cli, "main", lambda: seen.append(list(sys.argv)) or 0)
     monkeypatch.setattr(sys, "argv", ["serve"])
-    monkeypatch.setattr(serve, "warm_up", list)
+    monkeypatch.setattr(serve, "warm_up", lambda: steps.append("warm up"))
+    monkeypatch.setattr(gc, "freeze", lambda: steps.append("freeze"))
     with pytest.raises(SystemExit) as stop:
         serve.main(["--server.port", "8599"])
     assert stop.value.code == 0
+    assert steps == ["warm up", "freeze"]  # what lives as long as the server, out of gc's way
     app = str(Path("dashboard/app.py").resolve())
     watcher = ["--server.fileWatcherType", "none"]  # a running app does not edit itself
     assert seen == [["streamlit", "run", app, "--server.port", "8599", *watcher]]
