@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
 from analytics.precompute import (
@@ -169,13 +170,32 @@ def test_only_known_classes_are_stored_or_built() -> None:
         from_bytes(buffer.getvalue())
 
 
+def app_refusing(
+    monkeypatch: pytest.MonkeyPatch, db: Path, refused: list[tuple[object, str]]
+) -> AppTest:
+    """The app on ``db`` after its first run, with each ``(module, function)`` of
+    ``refused`` replaced by one that fails: a page that computes what the import stored
+    raises instead of passing slowly."""
+    from streamlit import config as streamlit_config
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    for module, name in refused:
+        monkeypatch.setattr(module, name, refuse)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    streamlit_config.set_option("client.showErrorDetails", "full")  # the reason, if any
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    return at
+
+
 def test_the_app_opens_on_stored_results_without_reading_the_tables(
     refreshed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A first visit of the Overview and the KPIs page after an import reads a few KB of
     stored results: no review is computed and the tables are never loaded."""
-    from streamlit.testing.v1 import AppTest
-
     import analytics.review
     import analytics.warehouse.database
     from analytics.coverage import last_complete_month
@@ -189,19 +209,15 @@ def test_the_app_opens_on_stored_results_without_reading_the_tables(
     assert want is not None
     con.close()
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("computed although a stored result was there")
-
-    monkeypatch.setattr(analytics.review, "build_review", refuse)
-    monkeypatch.setattr(analytics.review, "kpi_history", refuse)
-    monkeypatch.setattr(analytics.warehouse.database, "load_tables_held", refuse)
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    from streamlit import config as streamlit_config
-
-    streamlit_config.set_option("client.showErrorDetails", "full")  # the reason, if any
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
-    at.run()
+    at = app_refusing(
+        monkeypatch,
+        db,
+        [
+            (analytics.review, "build_review"),
+            (analytics.review, "kpi_history"),
+            (analytics.warehouse.database, "load_tables_held"),
+        ],
+    )
     assert not at.exception, at.exception[0].value
     shown = {m.label: m.value for m in at.metric}
     assert shown["MQLs delivered"] == f"{want.kpi_values['mqls']:,}"
@@ -244,8 +260,6 @@ def test_the_goals_page_opens_on_the_stored_review_without_computing(
 ) -> None:
     """A first visit of Shared goals after an import computes no goal plan and reads no
     table, neither for the config's revenue target nor for one typed in."""
-    from streamlit.testing.v1 import AppTest
-
     import analytics.goals
     import analytics.review
     import analytics.warehouse.database
@@ -260,20 +274,16 @@ def test_the_goals_page_opens_on_the_stored_review_without_computing(
     con.close()
     sqls = kept.targets.filter(pl.col("stage") == "sqls")["target"].item()
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("computed although a stored result was there")
-
-    for module, name in (
-        (analytics.goals, "monthly_targets"),
-        (analytics.goals, "pacing"),
-        (analytics.review, "build_review"),
-        (analytics.warehouse.database, "load_tables_held"),
-    ):
-        monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
-    at.run()
+    at = app_refusing(
+        monkeypatch,
+        db,
+        [
+            (analytics.goals, "monthly_targets"),
+            (analytics.goals, "pacing"),
+            (analytics.review, "build_review"),
+            (analytics.warehouse.database, "load_tables_held"),
+        ],
+    )
     at.switch_page("views/goals.py").run()
     assert not at.exception, at.exception[0].value
     assert {m.label: m.value for m in at.metric}["SQLs"] == compact(sqls, "en")
@@ -449,8 +459,6 @@ def test_the_qualification_page_opens_on_stored_results_without_recomputing(
     """After an import the qualification page reads the stored threshold table, slider
     points, score quality, sales feedback and lead list: nothing of them is computed,
     not even when the slider moves."""
-    from streamlit.testing.v1 import AppTest
-
     import analytics.scoring.feedback
     import analytics.scoring.reasons
     import analytics.scoring.report
@@ -462,22 +470,18 @@ def test_the_qualification_page_opens_on_stored_results_without_recomputing(
     kept = stored(con, "thresholds", month="", config=cfg, as_of=latest_timestamp(con))
     con.close()
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("computed although a stored result was there")
-
-    for module, name in (
-        (analytics.scoring.thresholds, "precompute_thresholds"),
-        (analytics.scoring.thresholds, "threshold_table"),
-        (analytics.scoring.report, "score_quality"),
-        (analytics.scoring.feedback, "rejections_by_grade"),
-        (analytics.scoring.feedback, "rule_suggestions"),
-        (analytics.scoring.reasons, "lead_lists"),
-    ):
-        monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
-    at.run()
+    at = app_refusing(
+        monkeypatch,
+        db,
+        [
+            (analytics.scoring.thresholds, "precompute_thresholds"),
+            (analytics.scoring.thresholds, "threshold_table"),
+            (analytics.scoring.report, "score_quality"),
+            (analytics.scoring.feedback, "rejections_by_grade"),
+            (analytics.scoring.feedback, "rule_suggestions"),
+            (analytics.scoring.reasons, "lead_lists"),
+        ],
+    )
     at.switch_page("views/qualification.py").run()
     assert not at.exception, at.exception[0].value
     current = int(cfg.scoring.mql_threshold)
@@ -518,8 +522,6 @@ def test_the_at_risk_and_handoffs_pages_open_on_stored_results_without_recomputi
     """After an import the At risk page reads the stored alerts and the Handoffs page the
     stored review and bucket conversion: no alert, review or conversion is computed and
     the tables are never loaded (the reps table alone is read)."""
-    from streamlit.testing.v1 import AppTest
-
     import analytics.alerts
     import analytics.response_time
     import analytics.review
@@ -532,24 +534,17 @@ def test_the_at_risk_and_handoffs_pages_open_on_stored_results_without_recomputi
     found = stored(con, "alerts", month="", config=cfg, as_of=as_of)
     con.close()
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("computed although a stored result was there")
-
-    for module, name in (
-        (analytics.alerts, "alerts"),
-        (analytics.alerts, "alert_coverage"),
-        (analytics.response_time, "conversion_by_response_time"),
-        (analytics.review, "build_review"),
-        (analytics.warehouse.database, "load_tables_held"),
-    ):
-        monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    from streamlit import config as streamlit_config
-
-    streamlit_config.set_option("client.showErrorDetails", "full")  # the reason, if any
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
-    at.run()
+    at = app_refusing(
+        monkeypatch,
+        db,
+        [
+            (analytics.alerts, "alerts"),
+            (analytics.alerts, "alert_coverage"),
+            (analytics.response_time, "conversion_by_response_time"),
+            (analytics.review, "build_review"),
+            (analytics.warehouse.database, "load_tables_held"),
+        ],
+    )
     if lang == "de":
         at.segmented_control(key="lang").set_value("de").run()
     at.switch_page("views/at_risk.py").run()
