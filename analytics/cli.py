@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table as RichTable
 
 from analytics.config import ConfigError, SlaConfig, load_config
 
@@ -30,8 +28,39 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True)
-out = Console()
+
+
+class _Console:
+    """A rich console made on first use: commands that only write JSON (``sla info --json``,
+    the bench's and scripts' form) start without importing rich (about 25 ms)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    @property
+    def console(self) -> Any:
+        """The rich console itself, for what takes one (a progress bar)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+err = _Console(stderr=True, soft_wrap=True)
+out = _Console()
+
+
+def rich_table(title: str) -> Any:
+    """An edgeless rich table with a title, as every command prints them."""
+    from rich.table import Table
+
+    return Table(title=title, show_edge=False)
+
 
 DbOption = Annotated[
     Path, typer.Option("--db", envvar="SLA_DB", help="Warehouse file.", show_default=True)
@@ -127,7 +156,7 @@ def progress_bar(description: str) -> Iterator[Any]:
         TextColumn("{task.description:<28}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=err.console,
         transient=True,
     ) as bar:
         task = bar.add_task(description, total=1.0)
@@ -306,7 +335,7 @@ def _print_import(result: Any) -> None:
 
     from analytics.warehouse.loader import CHANGE_KINDS
 
-    table = RichTable(title="Imported", show_edge=False)
+    table = rich_table("Imported")
     table.add_column("table")
     table.add_column("rows loaded", justify="right")
     for kind in CHANGE_KINDS:
@@ -381,7 +410,7 @@ def info(
     if as_json:
         emit_json(document)
         return
-    table = RichTable(title=f"Warehouse {db}", show_edge=False)
+    table = rich_table(f"Warehouse {db}")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, n in counts.items():
@@ -472,7 +501,7 @@ def config_history(
     if not versions:
         out.print(f"{db}: no SLA version recorded yet (imports and `sla demo` record theirs)")
         return
-    table = RichTable(title=f"SLA versions in {db}", show_edge=False)
+    table = rich_table(f"SLA versions in {db}")
     for column in ("version", "effective from", "hash", "first used", "source"):
         table.add_column(column, no_wrap=column != "source")
     for v in versions:
@@ -745,13 +774,13 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
         f"[bold]SLA review {document['month']}[/] (as of {document['as_of'] or 'no data'})",
         highlight=False,
     )
-    volumes = RichTable(title="Volumes", show_edge=False)
+    volumes = rich_table("Volumes")
     for col in ("stage", "this month", "previous month"):
         volumes.add_column(col, justify="left" if col == "stage" else "right")
     for key, value in document["volumes"].items():
         volumes.add_row(key, _fmt(value), _fmt(result.previous_volumes.get(key)))
     out.print(volumes)
-    conversion = RichTable(title="Conversion (period rates)", show_edge=False)
+    conversion = rich_table("Conversion (period rates)")
     for col in ("rate", "value", "count", "95 % interval"):
         conversion.add_column(col, justify="left" if col == "rate" else "right")
     for key, c in document["conversion_counts"].items():
@@ -763,7 +792,7 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
         conversion.add_row(key, _fmt(c["rate"], "%"), f"{_fmt(c['x'])} / {_fmt(c['n'])}", interval)
     out.print(conversion)
     h, c, r = document["handoff"], document["cadence"], document["recycling"]
-    sla = RichTable(title="Handoff, cadence, recycling", show_edge=False)
+    sla = rich_table("Handoff, cadence, recycling")
     sla.add_column("measure")
     sla.add_column("value", justify="right")
     rows = [
@@ -780,7 +809,7 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
     for label, value in rows:
         sla.add_row(label, value)
     out.print(sla)
-    kpis = RichTable(title="KPIs", show_edge=False)
+    kpis = rich_table("KPIs")
     for col in ("team", "KPI", "value", "target", "previous", "status"):
         kpis.add_column(col, justify="right" if col in ("value", "target", "previous") else "left")
     colours = {"met": "green", "at_risk": "yellow", "missed": "red"}
@@ -888,7 +917,7 @@ def _stored_thresholds(db: Path, cfg: SlaConfig, moment: datetime) -> dict[str, 
 
 
 def _print_score_report(document: dict[str, Any]) -> None:
-    quality = RichTable(title=f"Score quality ({document['target']})", show_edge=False)
+    quality = rich_table(f"Score quality ({document['target']})")
     for col in ("score", "ROC AUC", "PR AUC", "Brier", "ECE", "log loss"):
         quality.add_column(col, justify="left" if col == "score" else "right")
     for name, key in (("rule score", "rule_score"), ("model", "model")):
@@ -898,7 +927,7 @@ def _print_score_report(document: dict[str, Any]) -> None:
                     for k in ("roc_auc", "pr_auc", "brier", "ece", "log_loss")),
         )  # fmt: skip
     out.print(quality)
-    table = RichTable(title="Rule-score thresholds", show_edge=False)
+    table = rich_table("Rule-score thresholds")
     for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload",
                 "basis", "est. SQLs (range)"):  # fmt: skip
         table.add_column(col, justify="right")
@@ -1094,7 +1123,7 @@ def alerts_command(
     title = (
         f"At risk now ({iso_z(moment)}): {counts['overdue']} overdue, {counts['at_risk']} at risk"
     )
-    table = RichTable(title=title, show_edge=False)
+    table = rich_table(title)
     for column in (
         "status",
         "kind",

@@ -277,8 +277,9 @@ def test_cli_missing_path_and_bad_config_exit_2_without_traceback(tmp_path):
         assert proc.stdout == ""
 
 
-def test_sla_info_starts_without_polars_or_scikit_learn(tmp_path):
-    """`sla info` answers from DuckDB alone: importing polars costs it about 0.1 s."""
+def test_sla_info_json_starts_without_polars_scikit_learn_or_rich(tmp_path):
+    """`sla info --json` answers from DuckDB alone: importing polars costs it about 0.1 s,
+    rich (only for the printed tables) about 25 ms."""
     db = tmp_path / "w.duckdb"
     import_canonical(db, folder(tmp_path, reps=REPS, leads=LEADS))
     code = (
@@ -288,7 +289,7 @@ def test_sla_info_starts_without_polars_or_scikit_learn(tmp_path):
         f"    app(['info', '--db', {str(db)!r}, '--json'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('polars', 'sklearn') if m in sys.modules), file=sys.stderr)\n"
+        "print(sorted(m for m in ('polars', 'sklearn', 'rich') if m in sys.modules), file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.stderr.strip().endswith("[]"), proc.stderr
