@@ -325,3 +325,16 @@ def test_sla_alerts_bad_options_exit_2(alert_db, args, message):
     result = CliRunner().invoke(app, ["alerts", "--db", str(alert_db), *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_sla_alerts_defaults_are_the_librarys_and_the_stored_ones():
+    """`sla alerts` declares its horizons without importing polars (a lean start); they must
+    stay the library's defaults, which are also the horizons stored at import."""
+    import inspect
+
+    from analytics.alerts import DEFAULT_WITHIN_DAYS, DEFAULT_WITHIN_HOURS
+    from analytics.cli import alerts_command
+
+    defaults = inspect.signature(alerts_command).parameters
+    assert defaults["within"].default == DEFAULT_WITHIN_HOURS
+    assert defaults["within_days"].default == DEFAULT_WITHIN_DAYS
