@@ -887,18 +887,21 @@ def score_report_command(
 
     cfg = config_or_exit(config)
     source = model_path if model_path is not None else latest_model(models_dir(db))
+    kept = _stored_score_results(db, cfg, as_of, source)
     model = None
-    if source is not None:
+    if source is not None and "model_evaluation" not in kept:
         try:
             model = load_model(source)
         except (FileNotFoundError, ValueError) as exc:
             fail(f"--model: {exc}")
     with _score_data(db, as_of) as (tables, moment):
-        if model is None:
+        if source is None:
             err.print("no saved model: training one in memory (save one with `sla score train`)")
-        kept = _stored_thresholds(db, cfg, moment)
         try:
-            document = score_report(tables, cfg, as_of=moment, model=model, thresholds=kept)
+            document = score_report(
+                tables, cfg, as_of=moment, model=model, thresholds=kept.get("thresholds"),
+                evaluation=kept.get("model_evaluation"),
+            )  # fmt: skip
         except ValueError as exc:
             fail(f"{db}: {exc}")
     if as_json:
@@ -907,13 +910,48 @@ def score_report_command(
     _print_score_report(document)
 
 
-def _stored_thresholds(db: Path, cfg: SlaConfig, moment: datetime) -> dict[str, Any] | None:
-    """The threshold results the last import or training stored for this data, config and
-    moment (they do not depend on the model), or None: the report computes them."""
-    from analytics.precompute import model_hash, stored
+def _stored_score_results(
+    db: Path, cfg: SlaConfig, as_of: str | None, source: Path | None
+) -> dict[str, Any]:
+    """What the last import or training stored for this data, config and moment: the
+    threshold results (``thresholds``; they do not depend on the model) and, for the model
+    file at ``source`` (a folder: its latest), its evaluation (``model_evaluation``). The
+    evaluation is keyed by the file's SHA-256, so it was computed from a file with these
+    very bytes, loaded safely then: with it the model is not loaded again. Empty when
+    nothing is stored or the warehouse or ``--as-of`` cannot be read (the report then
+    computes, and names any problem)."""
+    from analytics.precompute import model_file_hash, model_hash, stored
+    from analytics.scoring.model import latest_model
+    from analytics.tables import parse_timestamp
+    from analytics.warehouse import WarehouseError, connect_readonly, is_warehouse, latest_timestamp
 
-    with readonly_warehouse(db) as con:
-        return stored(con, "thresholds", month="", config=cfg, as_of=moment, model=model_hash(db))
+    if not db.is_file():
+        return {}
+    digest = model_file_hash(latest_model(source) if source and source.is_dir() else source)
+    try:
+        moment = parse_timestamp(as_of) if as_of is not None else None
+        con = connect_readonly(db)
+    except (ValueError, WarehouseError):
+        return {}
+    try:
+        if not is_warehouse(con):
+            return {}
+        moment = moment or latest_timestamp(con)
+        if moment is None:
+            return {}
+        found = {
+            "thresholds": stored(
+                con, "thresholds", month="", config=cfg, as_of=moment, model=model_hash(db)
+            ),
+            "model_evaluation": stored(
+                con, "model_evaluation", month="", config=cfg, as_of=moment, model=digest
+            )
+            if digest
+            else None,
+        }
+    finally:
+        con.close()
+    return {kind: value for kind, value in found.items() if value is not None}
 
 
 def _print_score_report(document: dict[str, Any]) -> None:

@@ -6,8 +6,9 @@ only decides which of them are worth keeping after an import (the months the app
 ``sla review`` open by default), turns them into bytes and back. The bytes live in the
 warehouse (:mod:`analytics.warehouse.precomputed`), keyed by what they depend on: the
 data (an import deletes every stored result), the SLA config's content hash, the month
-and ``as_of``, and for the lead-scoring results (:data:`SCORING_KINDS`, what the Lead
-qualification page and ``sla score report`` read) the saved model.
+and ``as_of``, and for the lead-scoring results (:data:`SCORING_KINDS` and
+:data:`MODEL_KINDS`, what the Lead qualification page and ``sla score report`` read) the
+saved model.
 
 The format holds no code: a JSON manifest with tagged values and one Arrow IPC stream
 per frame, in a zip. Only the classes listed in :data:`KNOWN_CLASSES` can be rebuilt.
@@ -52,8 +53,8 @@ KPI_MONTHS = 12
 class ResultKey:
     """What a stored result depends on, besides the data (an import clears them all).
 
-    ``kind`` is ``review``, ``kpi_history``, one of :data:`PAGE_KINDS` or of
-    :data:`SCORING_KINDS`; ``month`` is ``YYYY-MM``; ``config_hash``
+    ``kind`` is ``review``, ``kpi_history``, one of :data:`PAGE_KINDS`, of
+    :data:`SCORING_KINDS` or of :data:`MODEL_KINDS`; ``month`` is ``YYYY-MM``; ``config_hash``
     the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO);
     ``code_hash`` the library's code (:func:`code_hash`): a result computed by another
     version of the product is not served; ``model_hash`` the saved model the result was
@@ -106,8 +107,20 @@ def model_hash(db_path: str | Path) -> str:
     >>> model_hash(Path(tempfile.mkdtemp()) / "warehouse.duckdb")
     ''
     """
-    path = _saved_model(db_path)
-    return "" if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
+    return model_file_hash(_saved_model(db_path))
+
+
+def model_file_hash(path: str | Path | None) -> str:
+    """SHA-256 of a saved model file (what :func:`model_hash` keys results by), or "" when
+    ``path`` is None or not a file (e.g. a folder of models).
+
+    >>> import tempfile
+    >>> model_file_hash(None), model_file_hash(tempfile.mkdtemp())
+    ('', '')
+    """
+    if path is None or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _saved_model(db_path: str | Path) -> Path | None:
@@ -363,6 +376,46 @@ def compute_scoring(
     }
 
 
+#: What ``sla score report`` says of the saved model (month "", the file's config, keyed by
+#: the model like :data:`SCORING_KINDS`): its quality and the rule score's on the newer
+#: leads, and its threshold table (:func:`analytics.scoring.report.model_evaluation`).
+MODEL_KINDS = ("model_evaluation",)
+
+
+def compute_model_scoring(
+    tables: Tables, config: SlaConfig, *, as_of: datetime, model_path: Path | None
+) -> dict[str, Any]:
+    """The results of :data:`MODEL_KINDS` for the saved model at ``model_path``.
+
+    Parameters
+    ----------
+    tables, config, as_of
+        As :func:`compute_scoring`.
+    model_path : Path or None
+        The saved model ``sla score report`` evaluates by default.
+
+    Returns
+    -------
+    dict of kind -> result: ``model_evaluation``; empty without a model, or when it cannot
+    be loaded or evaluated (the report then computes, and says why).
+
+    >>> from analytics.config import load_config
+    >>> compute_model_scoring(Tables.empty(), load_config("data/sla.toml"),
+    ...                       as_of=datetime(2026, 11, 1), model_path=None)
+    {}
+    """
+    if model_path is None:
+        return {}
+    from analytics.scoring.model import load_model
+    from analytics.scoring.report import model_evaluation
+
+    try:
+        model = load_model(model_path)
+        return {"model_evaluation": model_evaluation(tables, config, as_of=as_of, model=model)}
+    except (FileNotFoundError, ValueError):  # refused, or too few leads: nothing stored
+        return {}
+
+
 #: What the At risk and Handoffs pages read besides the month's review (month "", the
 #: file's config, no model): the alerts at the default horizons
 #: (:func:`analytics.alerts.at_risk_now`) and MQL -> SQL by speed bucket
@@ -421,7 +474,8 @@ def refresh_results(
     """Compute the results worth keeping and store them in the warehouse file: the
     reviews and KPI history (:func:`compute_results`), what the At risk and Handoffs pages
     read besides (:func:`compute_pages`) and the lead-scoring results
-    (:func:`compute_scoring`, keyed by the saved model too); called after every import,
+    (:func:`compute_scoring`, and :func:`compute_model_scoring` with a saved model, keyed
+    by the saved model too); called after every import,
     by ``sla precompute`` and (``reviews=False``) after ``sla score train``.
 
     Returns
@@ -446,6 +500,7 @@ def refresh_results(
         if scoring and as_of is not None and config.content_hash:
             model, digest = _saved_model(db_path), model_hash(db_path)
             computed = compute_scoring(tables, config, as_of=as_of, model_path=model)
+            computed.update(compute_model_scoring(tables, config, as_of=as_of, model_path=model))
             for kind, value in computed.items():
                 results[result_key(kind, "", config, as_of, model=digest)] = value
         payloads = {key: to_bytes(value) for key, value in results.items()}
@@ -491,14 +546,17 @@ def stored(
 __all__ = [
     "KNOWN_CLASSES",
     "KPI_MONTHS",
+    "MODEL_KINDS",
     "PAGE_KINDS",
     "SCORING_KINDS",
     "ResultKey",
     "code_hash",
+    "compute_model_scoring",
     "compute_pages",
     "compute_results",
     "compute_scoring",
     "from_bytes",
+    "model_file_hash",
     "model_hash",
     "months_to_keep",
     "refresh_results",

@@ -568,3 +568,138 @@ def test_the_at_risk_and_handoffs_pages_open_on_stored_results_without_recomputi
     title = t("c_bucket_conv_title", lang)
     drawn = [s for s in specs if s.get("usermeta", {}).get("title") == title]
     assert len(drawn) == 1, [s.get("usermeta") for s in specs]  # the stored conversion
+
+
+# -- what `sla score report` says of the saved model --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_model(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo warehouse with a saved model and the lead-scoring results stored
+    for it (as after ``sla score train``)."""
+    from analytics.scoring.model import models_dir, save_model, train_and_evaluate
+
+    db = tmp_path_factory.mktemp("with_model") / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    cfg = load_config(CONFIG)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    model = train_and_evaluate(tables, cfg, as_of=as_of).model
+    con.close()
+    save_model(model, models_dir(db))
+    refresh_results(db, cfg, reviews=False)
+    return db
+
+
+def test_the_stored_model_evaluation_equals_a_fresh_one(with_model: Path) -> None:
+    from analytics.precompute import model_hash
+    from analytics.scoring.model import latest_model, load_model, models_dir
+    from analytics.scoring.report import model_evaluation, score_report
+
+    db, cfg = with_model, load_config(CONFIG)
+    con = connect_readonly(db)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    digest = model_hash(db)
+    kept = {
+        kind: stored(con, kind, month="", config=cfg, as_of=as_of, model=digest)
+        for kind in ("thresholds", "model_evaluation")
+    }
+    # keyed by the model: nothing is served for another one (or for none)
+    assert stored(con, "model_evaluation", month="", config=cfg, as_of=as_of) is None
+    model = load_model(latest_model(models_dir(db)))
+    fresh = model_evaluation(tables, cfg, as_of=as_of, model=model)
+    assert kept["model_evaluation"] is not None
+    assert_same_value(kept["model_evaluation"], fresh)
+    # not a trivial document: both scores judged on the newer leads, the model's table
+    assert fresh["n_test"] > 100 and len(fresh["model_thresholds"]) > 5
+    assert 0.5 < fresh["rule_score"]["roc_auc"] < 1 and 0.5 < fresh["model"]["roc_auc"] < 1
+    assert fresh["model"]["version"] == model.version
+    thresholds, evaluation = kept["thresholds"], kept["model_evaluation"]
+    assert_same_value(
+        score_report(tables, cfg, as_of=as_of, thresholds=thresholds, evaluation=evaluation),
+        score_report(tables, cfg, as_of=as_of, model=model),
+    )
+    con.close()
+
+
+def test_sla_score_report_reads_what_was_stored_and_prints_the_same_bytes(
+    with_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the results stored for the saved model, ``sla score report`` (JSON and table)
+    loads no model and evaluates nothing, and prints exactly what it computes without them."""
+    from typer.testing import CliRunner
+
+    import analytics.precompute
+    import analytics.scoring.model
+    import analytics.scoring.report
+    from analytics.cli import app
+
+    runner = CliRunner()
+    commands = [
+        ["score", "report", "--db", str(with_model), "--config", str(CONFIG), *extra]
+        for extra in (["--json"], [])
+    ]
+
+    def outputs() -> list[str]:
+        runs = [runner.invoke(app, command) for command in commands]
+        for run in runs:
+            assert run.exit_code == 0, run.output
+        return [run.stdout for run in runs]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    with monkeypatch.context() as patch:
+        for module, name in [
+            (analytics.scoring.model, "load_model"),
+            (analytics.scoring.report, "model_evaluation"),
+            (analytics.scoring.report, "evaluate_model"),
+            (analytics.scoring.report, "train_and_evaluate"),
+            (analytics.scoring.report, "precompute_from_predictions"),
+            (analytics.scoring.report, "precompute_thresholds"),
+        ]:
+            patch.setattr(module, name, refuse)
+        fast = outputs()
+    with monkeypatch.context() as patch:
+        patch.setattr(analytics.precompute, "stored", lambda *args, **kwargs: None)
+        fresh = outputs()
+    assert fast == fresh
+    assert '"model_thresholds"' in fast[0] and "Recommended threshold" in fast[1]
+
+
+def test_another_model_file_is_evaluated_not_served_the_stored_evaluation(
+    with_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The evaluation is keyed by the model file's bytes: ``--model`` naming another
+    model evaluates that one (here: refused), and the same bytes elsewhere are served."""
+    from datetime import timedelta
+
+    from typer.testing import CliRunner
+
+    import analytics.scoring.report
+    from analytics.cli import app
+    from analytics.scoring.model import latest_model, models_dir, save_model, train_and_evaluate
+
+    cfg = load_config(CONFIG)
+    con = connect_readonly(with_model)
+    earlier = latest_timestamp(con) - timedelta(days=60)
+    other = train_and_evaluate(load_tables(con), cfg, as_of=earlier).model
+    con.close()
+    copied = tmp_path / "copy"
+    copied.mkdir()
+    saved = latest_model(models_dir(with_model))
+    for suffix in (".skops", ".json"):
+        shutil.copy(saved.with_suffix(suffix), copied / saved.with_suffix(suffix).name)
+    other_path = save_model(other, tmp_path / "other")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed although a stored result was there")
+
+    monkeypatch.setattr(analytics.scoring.report, "model_evaluation", refuse)
+    base = ["score", "report", "--db", str(with_model), "--config", str(CONFIG), "--json"]
+    runner = CliRunner()
+    served = runner.invoke(app, [*base, "--model", str(copied)])
+    assert served.exit_code == 0, served.output
+    evaluated = runner.invoke(app, [*base, "--model", str(other_path)])
+    assert evaluated.exit_code != 0
+    assert "computed although" in str(evaluated.exception)

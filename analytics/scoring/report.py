@@ -66,6 +66,66 @@ def _rows(table: pl.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def model_evaluation(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    model: ScoreModel | None = None,
+    target: Target = "sql",
+    partitions: int | None = None,
+) -> dict[str, Any]:
+    """What :func:`score_report` says of the model: its quality and the rule score's on
+    the newer leads, and the model's threshold table (stored beside a saved model).
+
+    Parameters
+    ----------
+    tables, config, as_of, model, target, partitions
+        As :func:`score_report`.
+
+    Returns
+    -------
+    dict with ``target``, ``rule_score``, ``model``, ``model_thresholds``, ``n_test`` and
+    ``split_at``, each as in :func:`score_report`.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> model_evaluation(Tables.empty(), load_config("data/sla.toml"),
+    ...                  as_of=datetime(2026, 11, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: only 0 leads have a closed 90-day window: too few to train or evaluate ...
+    """
+    moment = _as_of(tables, as_of)
+    evaluation: Evaluation = (
+        train_and_evaluate(tables, config, as_of=moment, target=target, partitions=partitions)
+        if model is None
+        else evaluate_model(model, tables, config, as_of=moment, partitions=partitions)
+    )
+    predictions = evaluation.test.lazy().select(
+        "lead_id", pl.col("scored_at").alias("at"), pl.col("model_probability").alias("score")
+    )
+    model_base = precompute_from_predictions(predictions, tables, config, as_of=moment)
+
+    def pick(metrics: dict[str, Any]) -> dict[str, Any]:
+        return {k: metrics[k] for k in ("roc_auc", "brier", "ece", "log_loss", "pr_auc")}
+
+    card = evaluation.model.card
+    return {
+        "target": f"{evaluation.target}_within_window",
+        "rule_score": pick(evaluation.metrics["rule_score"]),
+        "model": {
+            **pick(evaluation.metrics["model"]),
+            "version": card.get("version"),
+            "calibration": card.get("calibration"),
+            "features": list(card.get("features", [])),
+        },
+        "model_thresholds": _rows(threshold_table(model_base)),
+        "n_test": evaluation.test.height,
+        "split_at": evaluation.split_at,
+    }
+
+
 def score_report(
     tables: Tables,
     config: SlaConfig,
@@ -75,6 +135,7 @@ def score_report(
     target: Target = "sql",
     partitions: int | None = None,
     thresholds: dict[str, Any] | None = None,
+    evaluation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Lead-score quality and threshold tuning, as one JSON-ready document.
 
@@ -95,6 +156,10 @@ def score_report(
     thresholds : dict, optional
         The rule score's threshold results stored for this data, config and ``as_of``
         (:func:`analytics.precompute.threshold_results`): used instead of computing them.
+    evaluation : dict, optional
+        The saved model's :func:`model_evaluation` stored for this data, config, ``as_of``
+        and model: used instead of evaluating the model (``model`` is then not needed).
+        With both stored, the tables are not read.
 
     Returns
     -------
@@ -112,11 +177,10 @@ def score_report(
     ``as_of``, ``n_test``, ``split_at``.
     """
     moment = _as_of(tables, as_of)
-    evaluation: Evaluation = (
-        train_and_evaluate(tables, config, as_of=moment, target=target, partitions=partitions)
-        if model is None
-        else evaluate_model(model, tables, config, as_of=moment, partitions=partitions)
-    )
+    if evaluation is None:
+        evaluation = model_evaluation(
+            tables, config, as_of=moment, model=model, target=target, partitions=partitions
+        )
     if thresholds is None:
         base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
         thresholds = {
@@ -127,35 +191,20 @@ def score_report(
     table, current = thresholds["table"], thresholds["current_threshold"]
     minimum = config.scoring.min_extra_sqls_per_extra_mql
     recommended, reason = recommend_threshold(table, current=current, minimum=minimum)
-    predictions = evaluation.test.lazy().select(
-        "lead_id", pl.col("scored_at").alias("at"), pl.col("model_probability").alias("score")
-    )
-    model_base = precompute_from_predictions(predictions, tables, config, as_of=moment)
-    model_table = threshold_table(model_base)
-
-    def pick(metrics: dict[str, Any]) -> dict[str, Any]:
-        return {k: metrics[k] for k in ("roc_auc", "brier", "ece", "log_loss", "pr_auc")}
-
-    card = evaluation.model.card
     return {
-        "target": f"{evaluation.target}_within_window",
-        "rule_score": pick(evaluation.metrics["rule_score"]),
-        "model": {
-            **pick(evaluation.metrics["model"]),
-            "version": card.get("version"),
-            "calibration": card.get("calibration"),
-            "features": list(card.get("features", [])),
-        },
+        "target": evaluation["target"],
+        "rule_score": evaluation["rule_score"],
+        "model": evaluation["model"],
         "thresholds": _rows(table),
         "recommended_threshold": _number(recommended),
         "recommended_reason": reason,
         "current_threshold": _number(current),
         "min_extra_sqls_per_extra_mql": minimum,
         "weekly_capacity": thresholds["weekly_capacity"],
-        "model_thresholds": _rows(model_table),
+        "model_thresholds": evaluation["model_thresholds"],
         "as_of": moment,
-        "n_test": evaluation.test.height,
-        "split_at": evaluation.split_at,
+        "n_test": evaluation["n_test"],
+        "split_at": evaluation["split_at"],
     }
 
 
@@ -253,4 +302,4 @@ def score_quality(
     return out
 
 
-__all__ = ["score_quality", "score_report"]
+__all__ = ["model_evaluation", "score_quality", "score_report"]
