@@ -389,6 +389,7 @@ def _score_cli_setup(ws: Workspace, tmp: Path) -> list[str]:
 
     if latest_model(models_dir(ws.db)) is None:
         run_cli(_cli(ws, "score", "train"))
+    _ensure_stored_results(ws)  # a model trained by another version of the code
     return _cli(ws, "score", "report", "--json")
 
 
@@ -658,23 +659,23 @@ FIRST_VISIT_PAGES = (
 
 
 def _ensure_stored_results(ws: Workspace) -> None:
-    """Store the default months' results and the lead-scoring ones when the cached
-    warehouse lacks them (an import and ``sla demo`` do that; the cached warehouse may
-    predate the code that reads them)."""
+    """Store the default months' results and the lead-scoring ones (with a saved model, its
+    evaluation too) when the cached warehouse lacks them (an import and ``sla demo`` do
+    that; the cached warehouse may predate the code that reads them)."""
     from analytics.precompute import model_hash, months_to_keep, refresh_results, stored
     from analytics.warehouse import connect_readonly, latest_timestamp
     from analytics.warehouse.database import load_tables_held
 
-    cfg = _load_config(ws)
+    cfg, digest = _load_config(ws), model_hash(ws.db)
     con = connect_readonly(ws.db)
     try:
         as_of = latest_timestamp(con)
         months = months_to_keep(load_tables_held(con), config=cfg, as_of=as_of)
         missing = any(
             stored(con, "review", month=m, config=cfg, as_of=as_of) is None for m in months
-        ) or (
-            stored(con, "thresholds", month="", config=cfg, as_of=as_of, model=model_hash(ws.db))
-            is None
+        ) or any(
+            stored(con, kind, month="", config=cfg, as_of=as_of, model=digest) is None
+            for kind in ("thresholds", *(("model_evaluation",) if digest else ()))
         )
     finally:
         con.close()
