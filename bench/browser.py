@@ -119,6 +119,17 @@ _IDLE = """
     && window.__slaBench.ends > window.__slaBench.endsAtKey;
 })()
 """
+#: What a page shows while it is not done: the running man, skeletons, stale elements.
+_BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]'
+#: A run has ended and nothing is drawing: when (page clock, ms) and after how many runs.
+_SETTLED = f"""
+() => {{
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && window.__slaBench.ends > 0 && document.querySelector('{_BUSY}') === null;
+  return idle && {{at: performance.now(), ends: window.__slaBench.ends}};
+}}
+"""
 _METRICS = """
 [...document.querySelectorAll('[data-testid="stMetric"]')].map((e) => e.innerText).join(' | ')
 """
@@ -227,6 +238,7 @@ class AppInBrowser:
         self._finalizer = weakref.finalize(self, self._procs.close)
         self.log = log
         self.page: Any = None
+        self.learned_at = 0.0  # when this process saw the page settled (time.monotonic)
         #: How the server was started: ``dashboard.serve`` (as ``make run``) or ``streamlit``.
         self.started_by = "streamlit"
         try:
@@ -274,10 +286,15 @@ class AppInBrowser:
         note(f"opening {url}")
         started = time.monotonic()
         self.page.goto(url, wait_until="domcontentloaded")
-        quiet_since = self.settle(LOAD_TIMEOUT_S)
-        #: The first visit: from asking for the page to the moment it was done and idle.
-        self.first_load_s = round(quiet_since - started, 4)
-        note(f"loaded and idle after {self.first_load_s:.1f} s")
+        done_at = self.settle(LOAD_TIMEOUT_S)
+        #: The first visit: from the start of the navigation to the moment the page was done
+        #: and stayed idle, on the page's own clock (``performance.now()``, at animation-frame
+        #: precision, as the steps are timed).
+        self.first_load_s = round(done_at, 4)
+        #: The same moment on this process's clock, from before ``goto`` until this process
+        #: learned it (the page clock plus the round trips to the browser).
+        self.first_load_wall_s = round(self.learned_at - started, 4)
+        note(f"loaded and idle after {self.first_load_s:.2f} s")
 
     def close(self) -> None:
         """Stop the browser and the server's whole process group (idempotent)."""
@@ -293,32 +310,36 @@ class AppInBrowser:
     # -- waiting -------------------------------------------------------------------------
 
     def settle(self, timeout: float) -> float:
-        """Wait until a run has ended and the page stayed idle for :data:`QUIET_S`; the
-        moment (``time.monotonic``) the quiet began."""
+        """Wait until a run has ended, nothing is drawing and the page stayed so for
+        :data:`QUIET_S`; the moment the quiet began, in seconds on the page's clock (since
+        the navigation started). The page checks at every animation frame (as the timed
+        steps do), so the moment is not rounded up to a poll from this process."""
         deadline = time.monotonic() + timeout
-        busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]'
-        quiet_since = None
-        while time.monotonic() < deadline:
+        while True:
             self.raise_app_error()
-            idle = self.page.evaluate(
-                "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-                " return a !== null && a.getAttribute('data-test-script-state') === 'notRunning'"
-                " && window.__slaBench.ends > 0; }"
-            )
-            if idle and self.page.locator(busy).count() == 0:
-                quiet_since = quiet_since or time.monotonic()
-                if time.monotonic() - quiet_since >= QUIET_S:
-                    return quiet_since
-            else:
-                quiet_since = None
-            time.sleep(0.1)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:  # in slices, so that an exception on the page fails fast
+                seen = self.page.wait_for_function(
+                    _SETTLED, polling="raf", timeout=min(left, 2.0) * 1000
+                )
+            except Exception:  # playwright's TimeoutError: not settled yet
+                continue
+            first = seen.json_value()
+            self.learned_at = time.monotonic()
+            time.sleep(QUIET_S)
+            again = self.page.evaluate(_SETTLED)
+            if again and again["ends"] == first["ends"]:  # no run in between, still idle
+                self.raise_app_error()
+                return first["at"] / 1000
         state = self.page.evaluate(
             "() => document.querySelector('[data-testid=\"stApp\"]')"
             "?.getAttribute('data-test-script-state')"
         )
         raise RuntimeError(
             f"the page did not settle within {timeout:g} s (script state {state}, "
-            f"{self.page.locator(busy).count()} busy elements); server: {self.server_log_tail()}"
+            f"{self.page.locator(_BUSY).count()} busy elements); server: {self.server_log_tail()}"
         )
 
     def raise_app_error(self) -> None:

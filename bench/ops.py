@@ -713,7 +713,12 @@ def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
         log=state.tmp / "streamlit.log",
     )
     try:
-        return {"timed_s": app.first_load_s, "page": state.page.stem, "server": app.started_by}
+        return {
+            "timed_s": app.first_load_s,
+            "wall_s": app.first_load_wall_s,
+            "page": state.page.stem,
+            "server": app.started_by,
+        }
     finally:
         app.close()
 
