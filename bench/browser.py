@@ -287,13 +287,13 @@ class AppInBrowser:
         started = time.monotonic()
         self.page.goto(url, wait_until="domcontentloaded")
         done_at = self.settle(LOAD_TIMEOUT_S)
-        #: The first visit: from the start of the navigation to the moment the page was done
-        #: and stayed idle, on the page's own clock (``performance.now()``, at animation-frame
-        #: precision, as the steps are timed).
-        self.first_load_s = round(done_at, 4)
-        #: The same moment on this process's clock, from before ``goto`` until this process
-        #: learned it (the page clock plus the round trips to the browser).
-        self.first_load_wall_s = round(self.learned_at - started, 4)
+        #: The first visit, as the steps are timed: on this process's clock, from before
+        #: ``goto`` until it saw the page done and idle (checked by the page at every
+        #: animation frame, so not rounded up to a poll from here).
+        self.first_load_s = round(self.learned_at - started, 4)
+        #: The same on the page's own clock (``performance.now()``, since the navigation
+        #: started): without the round trips to the browser.
+        self.first_load_page_s = round(done_at, 4)
         note(f"loaded and idle after {self.first_load_s:.2f} s")
 
     def close(self) -> None:

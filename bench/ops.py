@@ -715,7 +715,7 @@ def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
     try:
         return {
             "timed_s": app.first_load_s,
-            "wall_s": app.first_load_wall_s,
+            "page_s": app.first_load_page_s,
             "page": state.page.stem,
             "server": app.started_by,
         }
