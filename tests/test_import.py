@@ -289,7 +289,8 @@ def test_sla_info_json_starts_without_polars_scikit_learn_or_rich(tmp_path):
         f"    app(['info', '--db', {str(db)!r}, '--json'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('polars', 'sklearn', 'rich') if m in sys.modules), file=sys.stderr)\n"
+        "heavy = ('polars', 'sklearn', 'rich')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.stderr.strip().endswith("[]"), proc.stderr
