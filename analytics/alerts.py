@@ -45,7 +45,7 @@ import polars as pl
 from analytics import cadence as cad
 from analytics import handoff as ho
 from analytics.config import SlaConfig
-from analytics.episodes import episode_touches, mql_episodes, with_touch_stats
+from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render
@@ -343,7 +343,7 @@ def alerts(
     t = tables.until(moment)
     parts: list[pl.LazyFrame] = []
     if {"first_touch", "cadence", "stale"} & set(kinds):
-        open_eps = mql_episodes(t.lifecycle_events, t.leads).filter(pl.col("ended_at").is_null())
+        open_eps = episodes_of(t).filter(pl.col("ended_at").is_null())
         if "first_touch" in kinds:
             parts.append(_first_touch(t, open_eps, config=config, as_of=moment, horizon=hours))
         if {"cadence", "stale"} & set(kinds):
@@ -421,9 +421,7 @@ def new_mqls(
             pl.col("deadline_at").alias("deadline_local"),
         )
     since = _ts(moment) - timedelta(hours=since_hours)
-    open_eps = mql_episodes(t.lifecycle_events, t.leads).filter(
-        pl.col("ended_at").is_null() & (pl.col("started_at") > since)
-    )
+    open_eps = episodes_of(t).filter(pl.col("ended_at").is_null() & (pl.col("started_at") > since))
     segments = ho.segments_for_lines(t, config=config)
     speed = ho.speed_to_lead(
         open_eps, t.sales_touches, config=config, as_of=moment, segments=segments

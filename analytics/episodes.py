@@ -17,7 +17,7 @@ whole construction one sort and a few shifts: no loop over rows.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -130,6 +130,89 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     )
 
 
+#: The column of :func:`episodes_to_store` that :func:`episodes_until` needs besides
+#: :data:`EPISODE_COLUMNS`: when the lead was created (its owner is unknown before).
+LEAD_CREATED = "lead_created_at"
+
+
+def episodes_to_store(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.LazyFrame:
+    """The MQL episodes of the whole history, as stored after an import: :func:`mql_episodes`
+    with the lead's creation time (:data:`LEAD_CREATED`), sorted by lead and episode.
+
+    They depend on the data alone (no config): :func:`episodes_until` cuts them at any
+    ``as_of`` to exactly what :func:`mql_episodes` makes of the tables cut there.
+
+    Examples
+    --------
+    >>> from analytics.tables import Tables
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "a", "created_at": "2026-10-01T08:00Z", "owner_rep_id": "r"}],
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-01T09:00Z"}])
+    >>> episodes_to_store(t.lifecycle_events, t.leads).select("episode", LEAD_CREATED).collect(
+    ...     ).rows()[0][0]
+    1
+    """
+    created = leads.select("lead_id", pl.col("created_at").alias(LEAD_CREATED))
+    return (
+        mql_episodes(lifecycle_events, leads)
+        .join(created, on="lead_id", how="left")
+        .sort("lead_id", "episode")
+        .select(*EPISODE_COLUMNS, LEAD_CREATED)
+    )
+
+
+def episodes_until(stored: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
+    """Stored episodes (:func:`episodes_to_store`) as known at ``as_of``.
+
+    An episode is built from its lead's events in time order, so cutting the events at
+    ``as_of`` keeps every episode started by then, numbered as before; one that ended
+    later is still open (no end, end stage, reason or actor), and the owner is unknown for
+    a lead created later (``Tables.until`` drops the lead). Nothing later is read.
+
+    Returns
+    -------
+    LazyFrame with the columns of ``stored``.
+
+    Examples
+    --------
+    >>> from analytics.tables import Tables
+    >>> t = Tables.from_rows(lifecycle_events=[
+    ...     {"lead_id": "a", "stage": "mql", "entered_at": "2026-10-01T09:00:00Z"},
+    ...     {"lead_id": "a", "stage": "sql", "entered_at": "2026-10-09T09:00:00Z"}])
+    >>> whole = episodes_to_store(t.lifecycle_events, t.leads)
+    >>> episodes_until(whole, datetime(2026, 10, 5)).select("episode", "end_stage").collect(
+    ...     ).rows()
+    [(1, None)]
+    """
+    ts = pl.lit(as_utc(as_of), dtype=UTC_TIMESTAMP)
+    ended_later = pl.col("ended_at") > ts
+    return stored.filter(pl.col("started_at") <= ts).with_columns(
+        *(
+            pl.when(ended_later).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("ended_at", "end_stage", "end_reason", "end_actor_rep_id")
+        ),
+        pl.when(pl.col(LEAD_CREATED) <= ts).then(pl.col("owner_rep_id")).alias("owner_rep_id"),
+    )
+
+
+def episodes_of(tables: Any) -> pl.LazyFrame:
+    """The MQL episodes of ``tables`` (a :class:`~analytics.tables.Tables`): those stored
+    after the import when the tables carry them (``tables.episodes``, already cut to the
+    tables' ``as_of`` by ``Tables.until``), else :func:`mql_episodes` of its tables.
+
+    Returns
+    -------
+    LazyFrame with :data:`EPISODE_COLUMNS`.
+
+    >>> from analytics.tables import Tables
+    >>> episodes_of(Tables.empty()).collect().columns == list(EPISODE_COLUMNS)
+    True
+    """
+    if tables.episodes is not None:
+        return tables.episodes.select(EPISODE_COLUMNS)
+    return mql_episodes(tables.lifecycle_events, tables.leads)
+
+
 def episode_touches(
     episodes: pl.LazyFrame, sales_touches: pl.LazyFrame, *, as_of: datetime
 ) -> pl.LazyFrame:
@@ -234,9 +317,13 @@ def with_touch_stats(episodes: pl.LazyFrame, touches: pl.LazyFrame) -> pl.LazyFr
 __all__ = [
     "END_STAGES",
     "EPISODE_COLUMNS",
+    "LEAD_CREATED",
     "EndStage",
     "episode_touch_stats",
     "episode_touches",
+    "episodes_of",
+    "episodes_to_store",
+    "episodes_until",
     "mql_episodes",
     "with_touch_stats",
 ]

@@ -99,6 +99,23 @@ def result_key(
     return ResultKey(kind, month, config.content_hash, moment, code_hash(), model)
 
 
+#: The MQL episodes of the whole history (:func:`analytics.episodes.episodes_to_store`),
+#: stored after every import: they read no config and no ``as_of`` (``Tables.until``
+#: cuts them), so their key holds only the code; :func:`analytics.warehouse.load_tables`
+#: hands them to the metrics with the tables.
+EPISODES_KIND = "mql_episodes"
+
+
+def episodes_key() -> ResultKey:
+    """The :class:`ResultKey` of the stored MQL episodes (:data:`EPISODES_KIND`).
+
+    >>> k = episodes_key()
+    >>> (k.kind, k.month, k.config_hash, k.as_of, k.code_hash == code_hash())
+    ('mql_episodes', '', '', '', True)
+    """
+    return ResultKey(EPISODES_KIND, "", "", "", code_hash())
+
+
 def model_hash(db_path: str | Path) -> str:
     """SHA-256 of the saved model the app and ``sla score report`` use for this warehouse
     (the latest in ``<db dir>/models``), or "" when there is none.
@@ -473,15 +490,17 @@ def refresh_results(
 ) -> dict[str, Any]:
     """Compute the results worth keeping and store them in the warehouse file: the
     reviews and KPI history (:func:`compute_results`), what the At risk and Handoffs pages
-    read besides (:func:`compute_pages`) and the lead-scoring results
-    (:func:`compute_scoring`, and :func:`compute_model_scoring` with a saved model, keyed
-    by the saved model too); called after every import,
+    read besides (:func:`compute_pages`), the MQL episodes of the whole history
+    (:data:`EPISODES_KIND`, what any later computation starts from) and the lead-scoring
+    results (:func:`compute_scoring`, and :func:`compute_model_scoring` with a saved model,
+    keyed by the saved model too); called after every import,
     by ``sla precompute`` and (``reviews=False``) after ``sla score train``.
 
     Returns
     -------
     dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
     """
+    from analytics.episodes import episodes_to_store
     from analytics.warehouse.database import connect_readonly, latest_timestamp, load_tables_held
     from analytics.warehouse.precomputed import store_results
 
@@ -503,6 +522,9 @@ def refresh_results(
             computed.update(compute_model_scoring(tables, config, as_of=as_of, model_path=model))
             for kind, value in computed.items():
                 results[result_key(kind, "", config, as_of, model=digest)] = value
+        if reviews:  # the MQL episodes every later review, alert or page starts from
+            whole = episodes_to_store(tables.lifecycle_events, tables.leads)
+            results[episodes_key()] = whole.collect()
         payloads = {key: to_bytes(value) for key, value in results.items()}
     finally:
         con.close()
@@ -544,6 +566,7 @@ def stored(
 
 
 __all__ = [
+    "EPISODES_KIND",
     "KNOWN_CLASSES",
     "KPI_MONTHS",
     "MODEL_KINDS",
@@ -555,6 +578,7 @@ __all__ = [
     "compute_pages",
     "compute_results",
     "compute_scoring",
+    "episodes_key",
     "from_bytes",
     "model_file_hash",
     "model_hash",

@@ -378,13 +378,13 @@ def research_conversion(tables: Tables, *, config: SlaConfig, as_of: datetime) -
     >>> r.filter(pl.col("n") > 0).select("bucket", "x", "n").rows()
     [('5 min-15 min', 1, 1)]
     """
-    from analytics.episodes import mql_episodes
+    from analytics.episodes import episodes_of
     from analytics.handoff import segments_for_lines, speed_to_lead
 
     t = tables.until(as_of)
     mature = as_utc(as_of) - timedelta(days=config.funnel.window_days)
     ts = pl.Datetime("us", "UTC")
-    eps = mql_episodes(t.lifecycle_events, t.leads).filter(
+    eps = episodes_of(t).filter(
         pl.col("started_at").is_between(
             pl.lit(mature - timedelta(days=365), dtype=ts), pl.lit(mature, dtype=ts)
         )

@@ -28,7 +28,7 @@ from analytics import coverage as cov
 from analytics import handoff as ho
 from analytics import nurture as nu
 from analytics.config import KPI_METRICS, SlaConfig
-from analytics.episodes import episode_touches, mql_episodes, with_touch_stats
+from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.funnel import (
     ALL_PAIRS,
     SEGMENT_COLUMNS,
@@ -343,7 +343,8 @@ def _materialise(t: Tables) -> Tables:
                 else _padded(name, frames[name].lazy())
             )
             for name in TABLES
-        }
+        },
+        episodes=t.episodes,  # stored after the import (cut, read lazily), or None
     )
 
 
@@ -387,7 +388,7 @@ def _episode_pass(
     with :func:`analytics.episodes.with_touch_stats`.
     """
     lo, hi = window.start_lit, window.end_lit
-    relevant = mql_episodes(t.lifecycle_events, t.leads).filter(
+    relevant = episodes_of(t).filter(
         pl.col("ended_at").is_null()
         | pl.col("started_at").is_between(lo, hi, closed="left")
         | pl.col("ended_at").is_between(lo, hi, closed="left")

@@ -57,7 +57,14 @@ def _coerce_row(name: str, row: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclasses.dataclass(frozen=True)
 class Tables:
-    """One LazyFrame per canonical table (grain and columns: :mod:`analytics.schema`)."""
+    """One LazyFrame per canonical table (grain and columns: :mod:`analytics.schema`).
+
+    ``episodes``, when not None, holds the MQL episodes a warehouse stored after its last
+    import (:func:`analytics.episodes.episodes_to_store`, cut with the tables by
+    :meth:`until` and restricted with them to a set of leads); they are what
+    :func:`analytics.episodes.episodes_of` reads instead of rebuilding them. Tables built
+    from frames or rows carry none.
+    """
 
     accounts: pl.LazyFrame
     reps: pl.LazyFrame
@@ -68,6 +75,7 @@ class Tables:
     nurture_enrollments: pl.LazyFrame
     opportunities: pl.LazyFrame
     web_traffic: pl.LazyFrame
+    episodes: pl.LazyFrame | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame | pl.LazyFrame) -> Tables:
@@ -105,18 +113,23 @@ class Tables:
         return cls.from_frames()
 
     def items(self) -> list[tuple[str, pl.LazyFrame]]:
-        return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]
+        """(name, LazyFrame) of every canonical table (not the stored episodes)."""
+        return [(name, getattr(self, name)) for name in TABLES]
 
     def collect(self) -> Tables:
         """Materialise every table once (useful before many metrics on the same data)."""
-        frames = pl.collect_all([lf for _, lf in self.items()])
-        return Tables(
-            **{name: df.lazy() for (name, _), df in zip(self.items(), frames, strict=True)}
-        )
+        lazies = dict(self.items())
+        if self.episodes is not None:
+            lazies["episodes"] = self.episodes
+        frames = pl.collect_all(lazies.values())
+        return Tables(**{name: df.lazy() for name, df in zip(lazies, frames, strict=True)})
 
     def _restricted(self, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> Tables:
-        """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`); the others stay."""
-        return dataclasses.replace(self, **{name: keep(getattr(self, name)) for name in LEAD_KEYED})
+        """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`) and to the stored
+        episodes (a lead's episodes are its own); the others stay."""
+        kept = {name: keep(getattr(self, name)) for name in LEAD_KEYED}
+        episodes = None if self.episodes is None else keep(self.episodes)
+        return dataclasses.replace(self, **kept, episodes=episodes)
 
     def for_leads(self, lead_ids: pl.LazyFrame | pl.DataFrame) -> Tables:
         """The rows of some leads: every lead-keyed table semi-joined on ``lead_id``.
@@ -214,8 +227,11 @@ class Tables:
         """The data as it was known at ``as_of``: later rows are dropped, later exits undone.
 
         Rows created after ``as_of`` disappear; an opportunity closed after it is still
-        open; a nurture enrollment exited after it is still running.
+        open; a nurture enrollment exited after it is still running; stored episodes are
+        cut the same way (:func:`analytics.episodes.episodes_until`).
         """
+        from analytics.episodes import episodes_until
+
         as_of = _as_utc(as_of)
         ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
         opp_closed_later = pl.col("closed_at") > ts
@@ -251,6 +267,7 @@ class Tables:
                 .alias("loss_reason"),
             ),
             web_traffic=self.web_traffic.filter(pl.col("date") <= pl.lit(as_of.date())),
+            episodes=None if self.episodes is None else episodes_until(self.episodes, as_of),
         )
 
 

@@ -325,6 +325,10 @@ def _review_check() -> str | None:
 
 
 def _review_setup(ws: Workspace, tmp: Path) -> Any:
+    """The review as a user builds it in process after ``sla import``: the tables with
+    what the import stored beside them (the MQL episodes; the cached warehouse is written
+    without ``sla import``, so store them here, untimed)."""
+    _ensure_stored_results(ws)
     return _build_review(), _loaded_tables(ws), _load_config(ws), ws.month
 
 
@@ -665,17 +669,20 @@ def _ensure_stored_results(ws: Workspace) -> None:
     from analytics.precompute import model_hash, months_to_keep, refresh_results, stored
     from analytics.warehouse import connect_readonly, latest_timestamp
     from analytics.warehouse.database import load_tables_held
+    from analytics.warehouse.precomputed import stored_episodes
 
     cfg, digest = _load_config(ws), model_hash(ws.db)
     con = connect_readonly(ws.db)
     try:
         as_of = latest_timestamp(con)
         months = months_to_keep(load_tables_held(con), config=cfg, as_of=as_of)
-        missing = any(
-            stored(con, "review", month=m, config=cfg, as_of=as_of) is None for m in months
-        ) or any(
-            stored(con, kind, month="", config=cfg, as_of=as_of, model=digest) is None
-            for kind in ("thresholds", *(("model_evaluation",) if digest else ()))
+        missing = (
+            any(stored(con, "review", month=m, config=cfg, as_of=as_of) is None for m in months)
+            or any(
+                stored(con, kind, month="", config=cfg, as_of=as_of, model=digest) is None
+                for kind in ("thresholds", *(("model_evaluation",) if digest else ()))
+            )
+            or stored_episodes(con) is None
         )
     finally:
         con.close()

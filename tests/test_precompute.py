@@ -83,10 +83,11 @@ def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Pat
     summary = refresh_results(db, cfg)
     assert summary["months"] == ["2026-11", "2026-10", "2026-09"]
     # a review and a KPI history per month, one config; the two page results (At risk,
-    # Handoffs); the four lead-scoring results
-    assert summary["results"] == 6 + 2 + 4
+    # Handoffs); the four lead-scoring results; the MQL episodes
+    assert summary["results"] == 6 + 2 + 4 + 1
     con = connect_readonly(db)
-    tables, as_of = load_tables(con), latest_timestamp(con)
+    as_of = latest_timestamp(con)
+    tables = dataclasses.replace(load_tables(con), episodes=None)  # fresh: from the events
     for month in summary["months"]:
         review = stored(con, "review", month=month, config=cfg, as_of=as_of)
         assert_same_review(review, build_review(tables, cfg, month=month, as_of=as_of))
@@ -118,11 +119,11 @@ def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
         finally:
             con.close()
 
-    assert kept() == 12
+    assert kept() == 13
     # recording a new SLA version leaves the data alone: results are keyed by config hash
     trial = with_settings(cfg, {"sla.version": "trial"}).model_copy(update={"content_hash": "t"})
     assert record_config_if_new(db, trial)
-    assert kept() == 12
+    assert kept() == 13
     # an import changes the data: every stored result goes with the old state
     folder = tmp_path / "in"
     folder.mkdir()
@@ -343,9 +344,9 @@ def test_results_of_an_older_layout_are_dropped_and_stored_again(
     )
     con.close()
     cfg = load_config(CONFIG)
-    assert refresh_results(db, cfg)["results"] == 12
+    assert refresh_results(db, cfg)["results"] == 13
     con = connect_readonly(db)
-    assert stored_results(con).height == 12
+    assert stored_results(con).height == 13
     con.close()
 
 
@@ -503,7 +504,7 @@ def test_stored_page_results_equal_a_fresh_computation(refreshed: Path) -> None:
     con = connect_readonly(db)
     tables, as_of = load_tables(con), latest_timestamp(con)
     kept = {k: stored(con, k, month="", config=cfg, as_of=as_of) for k in PAGE_KINDS}
-    fresh = compute_pages(tables, cfg, as_of=as_of)
+    fresh = compute_pages(dataclasses.replace(tables, episodes=None), cfg, as_of=as_of)
     for kind in PAGE_KINDS:
         assert kept[kind] is not None, kind
         assert_same_value(kept[kind], fresh[kind], kind)
@@ -703,3 +704,68 @@ def test_another_model_file_is_evaluated_not_served_the_stored_evaluation(
     evaluated = runner.invoke(app, [*base, "--model", str(other_path)])
     assert evaluated.exit_code != 0
     assert "computed although" in str(evaluated.exception)
+
+
+def test_stored_episodes_give_every_month_and_moment_what_the_events_give(refreshed: Path) -> None:
+    """The episodes stored from the whole history, cut at any ``as_of``, are exactly the
+    ones built from the events known then: every month's review and the pages' results
+    are the same with them as without (nothing learned from the future)."""
+    from analytics.episodes import EPISODE_COLUMNS, episodes_of, mql_episodes
+    from analytics.precompute import compute_pages
+
+    db, cfg = refreshed, load_config(CONFIG)
+    con = connect_readonly(db)
+    with_stored = load_tables(con).collect()
+    assert with_stored.episodes is not None
+    without = dataclasses.replace(with_stored, episodes=None)
+    moments = [
+        datetime(2025, 12, 20, tzinfo=UTC),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 7, 15, 9, 30, tzinfo=UTC),
+        latest_timestamp(con),
+    ]
+    for as_of in moments:
+        cut = with_stored.until(as_of)
+        got = episodes_of(cut).collect().sort("lead_id", "episode")
+        fresh = cut.lifecycle_events, cut.leads
+        want = mql_episodes(*fresh).collect().sort("lead_id", "episode")
+        assert got.columns == list(EPISODE_COLUMNS)
+        assert_frame_equal(got, want, check_exact=True)
+        # some episode ended after the moment: stored with its end, open at the moment
+        assert got["ended_at"].null_count() > 0
+    months = ["2025-12", *[f"2026-{m:02d}" for m in range(1, 12)]]
+    for month in months:
+        assert_same_review(
+            build_review(with_stored, cfg, month=month), build_review(without, cfg, month=month)
+        )
+    for as_of in moments[1:3]:
+        month = f"{as_of.year}-{as_of.month:02d}"
+        assert_same_review(
+            build_review(with_stored, cfg, month=month, as_of=as_of),
+            build_review(without, cfg, month=month, as_of=as_of),
+        )
+        got_pages = compute_pages(with_stored, cfg, as_of=as_of)
+        want_pages = compute_pages(without, cfg, as_of=as_of)
+        for kind in want_pages:
+            assert_same_value(got_pages[kind], want_pages[kind], kind)
+    segment = {"source": "email"}
+    assert_same_review(
+        build_review(with_stored, cfg, month="2026-10", segment=segment),
+        build_review(without, cfg, month="2026-10", segment=segment),
+    )
+    con.close()
+
+
+def test_episodes_are_read_only_when_stored_for_this_code(
+    warehouse: Path, refreshed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analytics.precompute
+
+    con = connect_readonly(warehouse)  # the data of an import, no results stored yet
+    assert load_tables(con).episodes is None
+    con.close()
+    con = connect_readonly(refreshed)
+    assert load_tables(con).episodes is not None
+    monkeypatch.setattr(analytics.precompute, "code_hash", lambda: "an upgrade")
+    assert load_tables(con).episodes is None  # another version's episodes: built again
+    con.close()

@@ -313,6 +313,9 @@ def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
 def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     """The core tables as lazy polars frames: a query reads only the columns and rows it needs.
 
+    With them, the MQL episodes stored after the last import (``Tables.episodes``, see
+    :func:`analytics.warehouse.precomputed.stored_episodes`), when there are any.
+
     Every collect reads from DuckDB again (and so sees the warehouse as this connection
     sees it); collect the tables once (``load_tables(con).collect()``) to work in memory.
 
@@ -321,7 +324,9 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     >>> load_tables(con).leads.collect().height
     0
     """
-    return Tables(**{name: _scan(con, name) for name in TABLES})
+    from analytics.warehouse.precomputed import stored_episodes
+
+    return Tables(**{name: _scan(con, name) for name in TABLES}, episodes=stored_episodes(con))
 
 
 def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_000) -> Tables:
@@ -337,6 +342,8 @@ def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_0
     counts = table_counts(con)
     if sum(counts.get(name, 0) for name in names) > max_rows:
         return lazy
+    if lazy.episodes is not None:  # stored after the import: held with the tables
+        names.append("episodes")
     frames = pl.collect_all([getattr(lazy, name) for name in names])
     held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
     return Tables(**held, activities=lazy.activities)

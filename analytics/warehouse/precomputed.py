@@ -87,6 +87,49 @@ def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
     return bytes(rows[0][0]) if rows else None
 
 
+def stored_episodes(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
+    """The MQL episodes stored after the last import (:func:`analytics.precompute.episodes_key`,
+    for this code), read lazily through ``con``; None when there are none (an older
+    warehouse, another version of the code, or an import whose results are not stored yet).
+
+    >>> con = duckdb.connect()
+    >>> stored_episodes(con) is None
+    True
+    """
+    from analytics.episodes import episodes_to_store
+    from analytics.precompute import episodes_key, from_bytes
+    from analytics.tables import Tables
+
+    key = episodes_key()
+    try:
+        found = con.execute(
+            f"SELECT count(*) FROM meta.precomputed WHERE {_WHERE}", _params(key)
+        ).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):  # written before they were stored
+        return None
+    if not found[0][0]:
+        return None
+    empty = Tables.empty()
+    schema = episodes_to_store(empty.lifecycle_events, empty.leads).collect_schema()
+
+    def source(with_columns, predicate, n_rows, batch_size):
+        cursor = con.cursor()
+        try:
+            payload = read_result(cursor, key)
+        finally:
+            cursor.close()
+        frame = pl.DataFrame(schema=schema) if payload is None else from_bytes(payload)
+        if with_columns is not None:
+            frame = frame.select(with_columns)
+        if predicate is not None:
+            frame = frame.filter(predicate)
+        yield frame if n_rows is None else frame.head(n_rows)
+
+    from polars.io.plugins import register_io_source
+
+    return register_io_source(source, schema=schema, explain_name="stored mql_episodes")
+
+
 def stored_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per stored result: kind, month, config_hash, as_of, model_hash, bytes,
     computed_at."""
@@ -114,6 +157,7 @@ __all__ = [
     "create_table",
     "read_result",
     "store_results",
+    "stored_episodes",
     "stored_results",
     "write_results",
 ]
