@@ -510,7 +510,10 @@ def refresh_results(
         tables = load_tables_held(con)
         months = months_to_keep(tables, config=config, as_of=as_of)
         results: dict[ResultKey, Any] = {}
-        if reviews:
+        if reviews:  # the MQL episodes, stored and read by the reviews and pages below
+            whole = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
+            results[episodes_key()] = whole
+            tables = dataclasses.replace(tables, episodes=whole.lazy())
             configs = _configs_for(con, config, months)
             results.update(compute_results(tables, configs, as_of=as_of))
         if reviews and as_of is not None and config.content_hash:
@@ -522,9 +525,6 @@ def refresh_results(
             computed.update(compute_model_scoring(tables, config, as_of=as_of, model_path=model))
             for kind, value in computed.items():
                 results[result_key(kind, "", config, as_of, model=digest)] = value
-        if reviews:  # the MQL episodes every later review, alert or page starts from
-            whole = episodes_to_store(tables.lifecycle_events, tables.leads)
-            results[episodes_key()] = whole.collect()
         payloads = {key: to_bytes(value) for key, value in results.items()}
     finally:
         con.close()
