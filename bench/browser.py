@@ -130,8 +130,10 @@ _SETTLED = f"""
   return idle && {{at: performance.now(), ends: window.__slaBench.ends}};
 }}
 """
+#: The page's numbers: every ``st.metric`` and every tile of ``dashboard.ui.tiles``.
 _METRICS = """
-[...document.querySelectorAll('[data-testid="stMetric"]')].map((e) => e.innerText).join(' | ')
+[...document.querySelectorAll('[data-testid="stMetric"], .sla-tile')]
+  .map((e) => e.innerText).join(' | ')
 """
 _SLIDER = '[data-testid="stSlider"]'
 
@@ -415,7 +417,7 @@ class AppInBrowser:
     # -- what the page shows -------------------------------------------------------------
 
     def metrics_text(self) -> str:
-        """The text of every ``st.metric`` on the page, in order."""
+        """The text of every ``st.metric`` and tile (``dashboard.ui.tiles``) on the page."""
         return self.page.evaluate(_METRICS)
 
     def focus_slider(self, label: str | re.Pattern[str]) -> dict[str, int]:

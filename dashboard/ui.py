@@ -5,9 +5,10 @@ Pages hold UI only; this module holds the UI they share (no metric is computed h
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import polars as pl
@@ -96,6 +97,17 @@ SCREEN_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+.sla-tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
+  gap: 1rem; margin-bottom: 0.5rem; }
+.sla-tile { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+  padding: 0.75rem 1rem; }
+.sla-tile-label { font-size: 0.875rem; }
+.sla-tile-label[title] { cursor: help; text-decoration: underline dotted; }
+.sla-tile-value { font-size: clamp(1.5rem, 2.1vw, 2.25rem); line-height: 1.3; }
+.sla-tile-delta { font-size: 1rem; font-weight: 500; }
+.sla-up { color: #09ab3b; } .sla-down { color: #ff2b2b; } .sla-flat { color: #808495; }
+.sla-tile-note, .sla-tiles-note { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6);
+  margin-top: 0.4rem; }
 </style>
 """
 
@@ -352,6 +364,89 @@ def big_number(
     )
 
 
+@dataclass(frozen=True)
+class Tile:
+    """One tile of :func:`tiles`: what :func:`big_number` shows, as data.
+
+    ``tone``: how the delta is coloured (``normal``: up is good, ``inverse``: up is bad,
+    ``off``: grey, neither); ``help`` shows on hovering the label; ``note`` is the line
+    under the tile (a caption).
+    """
+
+    label: str
+    value: str
+    delta: str | None = None
+    tone: Literal["normal", "inverse", "off"] = "normal"
+    help: str | None = None
+    note: str | None = None
+
+
+def rate_tile(
+    label: str,
+    rate: float | None,
+    x: int | None,
+    n: int | None,
+    low: float | None,
+    high: float | None,
+    lg: Lang,
+    *,
+    help: str | None = None,
+) -> Tile:
+    """:func:`rate_metric` as a :class:`Tile`: the rate, its count and 95 % interval below."""
+    return Tile(label, pct(rate, lg), help=help, note=rate_text(rate, x, n, low, high, lg))
+
+
+def tiles_html(row: list[Tile], *, note: str | None = None) -> str:
+    """A row of tiles as one HTML block (texts escaped); ``note`` is a line under the row.
+
+    A delta's arrow follows its sign; its colour follows the sign and the tile's tone.
+
+    Parameters
+    ----------
+    row : the tiles, left to right (they wrap onto a second line on a narrow screen).
+    note : a caption under the whole row, or None.
+
+    Returns
+    -------
+    str : ``<div class="sla-tiles">`` holding one ``<div class="sla-tile">`` per tile.
+
+    >>> row = tiles_html([Tile("MQLs", "1,204", delta="-12", tone="inverse", help="vs. 60")])
+    >>> row.startswith('<div class="sla-tiles"><div class="sla-tile"><div class="sla-tile-label"')
+    True
+    >>> '<div class="sla-tile-delta sla-up">↓ -12</div>' in row  # fewer is good here
+    True
+    """
+    parts = []
+    for tile in row:
+        title = f' title="{html.escape(tile.help)}"' if tile.help else ""
+        cells = [
+            f'<div class="sla-tile-label"{title}>{html.escape(tile.label)}</div>',
+            f'<div class="sla-tile-value">{html.escape(tile.value)}</div>',
+        ]
+        if tile.delta is not None:
+            down = tile.delta.startswith("-")
+            flat = tile.delta.startswith("±")
+            good = down if tile.tone == "inverse" else not down
+            colour = "sla-up" if good else "sla-down"
+            colour = "sla-flat" if flat or tile.tone == "off" else colour
+            arrow = "" if flat else ("↓ " if down else "↑ ")
+            cells.append(
+                f'<div class="sla-tile-delta {colour}">{arrow}{html.escape(tile.delta)}</div>'
+            )
+        if tile.note:
+            cells.append(f'<div class="sla-tile-note">{html.escape(tile.note)}</div>')
+        parts.append(f'<div class="sla-tile">{"".join(cells)}</div>')
+    tail = f'<div class="sla-tiles-note">{html.escape(note)}</div>' if note else ""
+    return f'<div class="sla-tiles">{"".join(parts)}</div>{tail}'
+
+
+def tiles(row: list[Tile], *, note: str | None = None) -> None:
+    """A row of tiles drawn as one element (:func:`tiles_html`), not a column, a metric
+    and a caption per tile: where a fragment redraws the row on every slider step, the
+    browser renders one element instead of about fifteen."""
+    st.html(tiles_html(row, note=note))
+
+
 def signed(value: float | None, lg: Lang, *, digits: int = 0, unit: str = "") -> str | None:
     """A delta text with its sign (``+12``, ``-3.5 pp``); None when unknown."""
     if value is None:
@@ -454,16 +549,22 @@ def chart_spec(c: Any, *, lg: Lang | None = None) -> dict[str, Any]:
     return spec
 
 
-def show_spec(spec: dict[str, Any], *, datasets: dict[str, pl.DataFrame] | None = None) -> None:
+def show_spec(
+    spec: dict[str, Any],
+    *,
+    datasets: dict[str, pl.DataFrame] | None = None,
+    width: Literal["stretch", "content"] = "stretch",
+) -> None:
     """Show a spec from :func:`chart_spec`, full width, with ``datasets`` filling (or
-    replacing) its named data sources (``alt.NamedData(name)`` in the chart)."""
+    replacing) its named data sources (``alt.NamedData(name)`` in the chart); ``width``
+    ``"content"`` for panels of a fixed size (a concat of charts)."""
     if datasets:
         named = {name: frame.to_dicts() for name, frame in datasets.items()}
         spec = {**spec, "datasets": {**spec.get("datasets", {}), **named}}
     title = spec.get("usermeta", {}).get("title")
     if title:
         st.markdown(f"**{md(title)}**")
-    st.vega_lite_chart(spec, width="stretch")
+    st.vega_lite_chart(spec, width=width)
 
 
 def chart(c: Any) -> None:

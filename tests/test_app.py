@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from app_support import html_text, metrics, tiles
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -93,12 +94,8 @@ def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def text_of(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [html_text(at)]
     return "\n".join(str(p) for p in parts)
 
 
@@ -306,6 +303,11 @@ def test_status_values_in_tables_are_words() -> None:
 # -- every page in German: no English text of the library or the SLA config ----------------------
 
 
+#: Tabs a page draws only when chosen (``on_change="rerun"``): page -> tab key -> the German
+#: label of the tab that holds the rest of the page's texts.
+LAZY_TABS = {"qualification": {"quality_tab": "Kalibrierung"}}
+
+
 def shown_text(at: AppTest) -> str:
     """Every text a page shows: headings, markdown, captions, alerts, metric labels and help,
     tabs, expanders, table headers and cells, chart titles, axes, tooltips and data."""
@@ -317,6 +319,7 @@ def shown_text(at: AppTest) -> str:
     for kind in ("info", "warning", "success", "error"):
         parts += [str(e.value) for e in at.get(kind)]
     parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
+    parts.append(html_text(at))
     parts += [tab.label for tab in at.tabs] + [e.proto.label for e in at.get("expander")]
     for frame in at.dataframe:
         parts += [str(c.get("label")) for c in json.loads(frame.proto.columns).values()]
@@ -458,6 +461,11 @@ def test_every_page_in_german_shows_the_library_and_config_texts_in_german(
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception[0].value
     text = shown_text(app)
+    for key, tab in LAZY_TABS.get(page, {}).items():  # drawn when chosen: choose each
+        app.session_state[key] = tab
+        app.run()
+        assert not app.exception, app.exception[0].value
+        text += "\n" + shown_text(app)
     assert german and english
     shown_english = [e for e in english if e and e not in german and e in text]
     assert not shown_english, f"{page}: English on the German page: {shown_english}"
@@ -944,8 +952,47 @@ def test_the_qualification_page_in_german_gives_the_recommendation_in_german(
     assert german in text
 
 
+def test_threshold_tiles_show_the_change_against_the_sla_threshold(app: AppTest, library) -> None:
+    """The what-if's tiles are one element; away from today's threshold (60) the MQL tile
+    shows the change in MQLs per month, at it no change."""
+    from analytics.scoring.thresholds import precompute_thresholds, threshold_table
+
+    tables, cfg = library
+    app.switch_page("views/qualification.py").run()
+    assert "MQLs per month" in tiles(app) and "sla-tile-delta" not in html_text(app)
+    body = next(e.proto.body for e in app.get("html") if "sla-tiles" in e.proto.body)
+    assert body.count('class="sla-tile"') == 5  # MQLs, workload, precision, recall, SQLs
+    rows = threshold_table(precompute_thresholds(tables, cfg), thresholds=[60.0, 75.0])
+    now, moved = rows.row(0, named=True), rows.row(1, named=True)
+    app.slider(key="threshold").set_value(75).run()
+    body = next(e.proto.body for e in app.get("html") if "sla-tiles" in e.proto.body)
+    change = round(moved["mqls_per_month"] - now["mqls_per_month"])
+    assert change < 0
+    assert f'<div class="sla-tile-delta sla-flat">↓ {change:,}</div>' in body  # grey: neither
+
+
+def test_score_quality_tabs_are_drawn_when_chosen(app: AppTest) -> None:
+    """A first visit draws the score distribution only; the grid and the calibration (its
+    measures, chart and segment table) are drawn when their tab is chosen."""
+    app.switch_page("views/qualification.py").run()
+    assert [tab.label for tab in app.tabs] == ["Score distribution", "Fit x interest grid",
+                                               "Calibration"]  # fmt: skip
+    assert "Brier score" not in metrics(app)
+    titles = [json.loads(c.proto.spec).get("usermeta", {}).get("title", "") for c in
+              app.get("vega_lite_chart")]  # fmt: skip
+    assert any(title.startswith("Score of every lead") for title in titles)
+    app.session_state["quality_tab"] = "Calibration"
+    app.run()
+    assert not app.exception, app.exception[0].value
+    assert "Brier score" in metrics(app)
+    assert any("segment" in c.lower() for f in app.dataframe for c in f.value.columns)
+    titles = [json.loads(c.proto.spec).get("usermeta", {}).get("title", "") for c in
+              app.get("vega_lite_chart")]  # fmt: skip
+    assert not any(title.startswith("Score of every lead") for title in titles)
+
+
 def test_threshold_slider_moves_the_chart_lines_without_rebuilding_the_charts(app: AppTest) -> None:
-    """The what-if charts' spec is built once; a slider move only changes their ``marks``."""
+    """The what-if panels' spec is built once; a slider move only changes their ``marks``."""
     import pyarrow as pa
 
     app.switch_page("views/qualification.py").run()
@@ -962,7 +1009,8 @@ def test_threshold_slider_moves_the_chart_lines_without_rebuilding_the_charts(ap
     before = what_if_charts()
     app.slider(key="threshold").set_value(75).run()
     after = what_if_charts()
-    assert len(before) == len(after) == 3  # MQLs, SQLs and workload
+    assert len(before) == len(after) == 1  # one vega view ...
+    assert len(json.loads(after[0][0])["concat"]) == 3  # ... of three panels: MQLs, SQLs, workload
     assert [spec for spec, _ in before] == [spec for spec, _ in after]
     for _, marks in after:
         chosen = marks["threshold"][marks["which"].index("chosen")]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from app_support import metrics
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
@@ -490,7 +491,7 @@ def test_the_qualification_page_opens_on_stored_results_without_recomputing(
         at.slider(key="threshold").set_value(chosen).run()
         assert not at.exception, at.exception[0].value
         row = kept["points"].filter(pl.col("threshold") == float(chosen)).row(0, named=True)
-        shown = {m.label: m.value for m in at.metric}
+        shown = metrics(at)
         assert shown["MQLs per month"] == num(row["mqls_per_month"], "en"), shown
 
 

@@ -120,7 +120,11 @@ def test_the_threshold_what_if_has_panels_not_two_axes(german: AppTest) -> None:
     german.switch_page("views/qualification.py").run()
     assert not german.exception, german.exception[0].value
     specs = [json.loads(c.proto.spec) for c in german.get("vega_lite_chart")]
-    titles = [s.get("usermeta", {}).get("title") for s in specs]
-    assert "MQLs pro Monat je Schwelle" in titles
-    assert any(str(title).startswith("SQLs pro Monat je Schwelle") for title in titles)
-    assert not any(s.get("resolve", {}).get("scale", {}).get("y") == "independent" for s in specs)
+    # the three what-if panels are one view (a concat), each panel with its own title and axis
+    panels = next(s["concat"] for s in specs if "concat" in s)
+    titles = [p.get("title") for p in panels]
+    assert titles[0] == "MQLs pro Monat je Schwelle" and len(titles) == 3
+    assert str(titles[1]).startswith("SQLs pro Monat je Schwelle")
+    assert str(titles[2]).startswith("Vertriebsauslastung je Schwelle")
+    nested = specs + panels
+    assert not any(s.get("resolve", {}).get("scale", {}).get("y") == "independent" for s in nested)

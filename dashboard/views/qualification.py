@@ -38,10 +38,11 @@ no_interest = (
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict, dict]:
-    """The what-if charts (MQLs, SQLs, workload) as specs, built once per table and language:
-    each slider move only sends the threshold lines (the named dataset ``marks``). SQLs are
-    solid where observed and dashed with a band (lowest to highest) where estimated."""
+def whatif_chart_spec(table: pl.DataFrame, lg: str) -> dict:
+    """The what-if panels (MQLs, SQLs, workload) as one spec, built once per table and
+    language: each slider move only sends the threshold lines (the named dataset
+    ``marks``). SQLs are solid where observed and dashed with a band (lowest to highest)
+    where estimated."""
     rules = (
         alt.Chart(alt.NamedData(name="marks"))
         .mark_rule(strokeWidth=2)
@@ -132,117 +133,111 @@ def whatif_chart_specs(table: pl.DataFrame, lg: str) -> tuple[dict, dict, dict]:
         )
     )
     full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
-    volume = alt.layer(mqls, rules).properties(title=t("c_mqls_panel_title", lg), height=320)
+    size = {"width": 380, "height": 280}
+    volume = alt.layer(mqls, rules).properties(title=t("c_mqls_panel_title", lg), **size)
     sql_chart = (
         alt.layer(band, sql_line, rules)
         .resolve_scale(strokeDash="independent")
-        .properties(title=t("c_sqls_panel_title", lg), height=320)
+        .properties(title=t("c_sqls_panel_title", lg), **size)
     )
     workload = alt.layer(area, full.encode(y="y:Q"), rules).properties(
-        title=t("c_workload_title", lg), height=320
+        title=t("c_workload_title", lg), **size
     )
-    return (
-        ui.chart_spec(volume, lg=lg),
-        ui.chart_spec(sql_chart, lg=lg),
-        ui.chart_spec(workload, lg=lg),
+    # one vega view for the three panels: a slider step updates one view, not three
+    panels = (
+        alt.concat(volume, sql_chart, workload, columns=2)
+        .resolve_scale(color="shared", strokeDash="independent")
+        .configure_concat(spacing=40)
     )
+    return ui.chart_spec(panels, lg=lg)
 
 
 # -- threshold what-if --------------------------------------------------------------------------
 # A fragment: moving the slider reruns only this section, not the score-quality charts
-# below (which do not depend on it), so the numbers follow the slider at once.
+# below (which do not depend on it), so the numbers follow the slider at once. What does not
+# change with the slider (the recommendation, the notes) is drawn outside it, and the fragment
+# draws three elements: the slider, the tiles (one element), the three panels (one vega view).
+def recommendation() -> None:
+    """The recommended threshold, why, and a button that moves the slider there."""
+    if recommended is None:
+        st.info(reason)
+        return
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
+    left.caption(reason)
+
+    def _use_recommended() -> None:
+        st.session_state["threshold"] = int(recommended)
+
+    right.button(t("use_recommended", lg), on_click=_use_recommended)
+
+
 @st.fragment
 def threshold_whatif() -> None:
-    st.subheader(t("threshold_whatif", lg))
     if "threshold" not in st.session_state:
         st.session_state["threshold"] = int(current)
-    left, right = st.columns([2, 1])
-    with left:
-        chosen = st.slider(t("threshold", lg), 0, top, key="threshold", step=1)
-    with right:
-        if recommended is not None:
-            st.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
-            st.caption(reason)
-
-            def _use_recommended() -> None:
-                st.session_state["threshold"] = int(recommended)
-
-            st.button(t("use_recommended", lg), on_click=_use_recommended)
-        else:
-            st.info(reason)
-
+    chosen = st.slider(t("threshold", lg), 0, top, key="threshold", step=1)
     point = data.threshold_point(chosen)
-    c1, c2, c3, c4, c5 = st.columns(5)
-    ui.big_number(
-        t("mqls_per_month", lg), num(point["mqls_per_month"], lg), container=c1,
+    mqls = ui.Tile(
+        t("mqls_per_month", lg), num(point["mqls_per_month"], lg),
         delta=None if chosen == current else ui.signed(
             point["mqls_per_month"] - now["mqls_per_month"], lg
         ),
-        neutral=True,
-        help=t("vs_sla_threshold", lg, threshold=num(current, lg)),
+        tone="off", help=t("vs_sla_threshold", lg, threshold=num(current, lg)),
     )  # fmt: skip
     workload = point["workload_ratio"]
     over = workload is not None and workload > 1
-    ui.big_number(
-        t("workload", lg),
-        pct(workload, lg, digits=0),
-        container=c2,
+    load = ui.Tile(
+        t("workload", lg), pct(workload, lg, digits=0),
         delta=None if workload is None else t("over_capacity" if over else "within_capacity", lg),
-        inverse=over,
-    )
-    c2.caption(
-        t(
-            "capacity_caption",
-            lg,
-            mqls=num(point["mqls_per_week"], lg),
-            capacity=num(facts["weekly_capacity"], lg),
-        )
-    )
+        tone="inverse" if over else "normal",
+        note=t(
+            "capacity_caption", lg,
+            mqls=num(point["mqls_per_week"], lg), capacity=num(facts["weekly_capacity"], lg),
+        ),
+    )  # fmt: skip
     mature = point["mature_mqls"] or 0
     conv = round((point["precision"] or 0) * mature)
-    ui.rate_metric(
+    precision = ui.rate_tile(
         t("precision", lg), point["precision"], conv, mature, *wilson(conv, mature), lg,
-        container=c3, help=t("help_precision", lg),
+        help=t("help_precision", lg),
     )  # fmt: skip
     sql_leads = facts["sql_leads"]
     found = round((point["recall"] or 0) * sql_leads)
-    ui.rate_metric(
+    recall = ui.rate_tile(
         t("recall", lg), point["recall"], found, sql_leads, *wilson(found, sql_leads), lg,
-        container=c4, help=t("help_recall", lg),
+        help=t("help_recall", lg),
     )  # fmt: skip
     estimated = point["basis"] == "estimated"
     sqls = point["estimated_sqls_per_month"]
-    ui.big_number(
-        t("expected_sqls", lg), num(sqls, lg, digits=1), container=c5,
+    expected = ui.Tile(
+        t("expected_sqls", lg), num(sqls, lg, digits=1),
         delta=None if sqls is None or chosen == current else ui.signed(
             sqls - (now["estimated_sqls_per_month"] or 0), lg, digits=1
         ),
-        neutral=estimated, help=t("estimate_explained", lg, threshold=num(current, lg)),
+        tone="off" if estimated else "normal",
+        help=t("estimate_explained", lg, threshold=num(current, lg)),
+        note=t(
+            "sqls_estimated_note", lg,
+            low=num(point["estimated_sqls_low"], lg, digits=1),
+            high=num(point["estimated_sqls_high"], lg, digits=1),
+            share=pct(point["unobserved_share"], lg, digits=0),
+        ) if estimated else t("sqls_observed_note", lg),
     )  # fmt: skip
-    if estimated:
-        c5.caption(
-            t(
-                "sqls_estimated_note",
-                lg,
-                low=num(point["estimated_sqls_low"], lg, digits=1),
-                high=num(point["estimated_sqls_high"], lg, digits=1),
-                share=pct(point["unobserved_share"], lg, digits=0),
-            )
-        )
-    else:
-        c5.caption(t("sqls_observed_note", lg))
     ratio = point["extra_sqls_per_extra_mql"]
-    if ratio is not None:
-        st.caption(
-            t(
-                "extra_per_mql",
-                lg,
-                threshold=num(current, lg),
-                ratio=pct(ratio, lg, digits=1),
-                basis=t("basis_estimated" if estimated else "basis_observed", lg),
-                minimum=pct(cfg.scoring.min_extra_sqls_per_extra_mql, lg, digits=0),
-            )
+    note = (
+        None
+        if ratio is None
+        else t(
+            "extra_per_mql",
+            lg,
+            threshold=num(current, lg),
+            ratio=pct(ratio, lg, digits=1),
+            basis=t("basis_estimated" if estimated else "basis_observed", lg),
+            minimum=pct(cfg.scoring.min_extra_sqls_per_extra_mql, lg, digits=0),
         )
+    )
+    ui.tiles([mqls, load, precision, recall, expected], note=note)
 
     marks = {
         t("c_chosen", lg): float(chosen),
@@ -253,26 +248,17 @@ def threshold_whatif() -> None:
         {"threshold": list(marks.values()), "which": list(marks)},
         schema={"threshold": pl.Float64, "which": pl.String},
     ).drop_nulls("threshold")
-    volume_spec, sqls_spec, workload_spec = whatif_chart_specs(table, lg)
-    a, b = st.columns(2)
-    with a:
-        ui.show_spec(volume_spec, datasets={"marks": marks_frame})
-    with b:
-        ui.show_spec(sqls_spec, datasets={"marks": marks_frame})
-    c, d = st.columns(2)
-    with c:
-        ui.show_spec(workload_spec, datasets={"marks": marks_frame})
-    d.caption(t("estimate_explained", lg, threshold=num(current, lg)))
+    ui.show_spec(whatif_chart_spec(table, lg), datasets={"marks": marks_frame}, width="content")
 
 
-if no_interest:  # no rule score without activities: no what-if and no table of it
-    st.subheader(t("threshold_whatif", lg))
-    ui.no_data(no_interest)
-else:
-    threshold_whatif()
-    # outside the fragment: the slider does not change it
-    with st.expander(t("threshold_table", lg)):
-        st.caption(t("estimate_explained", lg, threshold=num(current, lg)))
+@st.fragment
+def threshold_table_box() -> None:
+    """Every threshold's row, drawn only when opened (a grid less on the first visit);
+    opening it reruns only this fragment."""
+    box = st.expander(t("threshold_table", lg), key="threshold_table", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         shown = table.with_columns(
             pl.col("basis").replace_strict(
                 {"observed": t("basis_observed", lg), "estimated": t("basis_estimated", lg)}
@@ -280,6 +266,17 @@ else:
         )
         ui.table(shown)
         ui.download(table, "threshold-table", lg)
+
+
+st.subheader(t("threshold_whatif", lg))
+if no_interest:  # no rule score without activities: no what-if and no table of it
+    ui.no_data(no_interest)
+else:
+    recommendation()
+    threshold_whatif()
+    st.caption(t("estimate_explained", lg, threshold=num(current, lg)))
+    # outside the fragment: the slider does not change it
+    threshold_table_box()
 
 
 # -- score quality --------------------------------------------------------------------------
@@ -378,21 +375,40 @@ def quality_chart_specs(quality: dict, current: float, lg: str) -> dict[str, dic
     return specs
 
 
-with st.spinner(t("precomputing", lg)):
-    quality = data.score_quality()
-    specs = quality_chart_specs(quality, current, lg)
-dist_tab, grid_tab, calib_tab = st.tabs(
-    [t("score_distribution", lg), t("grid", lg), t("calibration", lg)]
-)
-with dist_tab:
-    ui.show_spec(specs["distribution"])
-with grid_tab:
+# Tabs drawn only when chosen (a fragment: choosing one reruns this section alone), so a
+# first visit draws the distribution, not the grid, the calibration and its segment table.
+@st.fragment
+def score_quality() -> None:
+    with st.spinner(t("precomputing", lg)):
+        quality = data.score_quality()
+        specs = quality_chart_specs(quality, current, lg)
+    dist_tab, grid_tab, calib_tab = st.tabs(
+        [t("score_distribution", lg), t("grid", lg), t("calibration", lg)],
+        key="quality_tab",
+        on_change="rerun",
+    )
+    if dist_tab.open:
+        with dist_tab:
+            ui.show_spec(specs["distribution"])
+    if grid_tab.open:
+        with grid_tab:
+            grid_or_reason(quality, specs)
+    if calib_tab.open:
+        with calib_tab:
+            calibration(quality, specs)
+
+
+def grid_or_reason(quality: dict, specs: dict[str, dict | None]) -> None:
+    """The fit x interest grid (or why there is none)."""
     if no_interest:
         ui.no_data(no_interest)
     else:
         ui.show_spec(specs["grid"])
         st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
-with calib_tab:
+
+
+def calibration(quality: dict, specs: dict[str, dict | None]) -> None:
+    """The calibration: its measures, the reliability chart, the segments that are off."""
     if no_interest:
         ui.no_data(no_interest)
     elif specs["calibration"] is None:
@@ -441,6 +457,9 @@ with calib_tab:
                 "off",
             )
         )
+
+
+score_quality()
 
 
 # -- sales feedback into scoring ---------------------------------------------------------------

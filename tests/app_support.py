@@ -1,0 +1,38 @@
+"""What the AppTest tests share: the numbers and words a page shows, whether it draws them
+as ``st.metric`` or as one HTML row of tiles (``dashboard.ui.tiles``)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from streamlit.testing.v1 import AppTest
+
+_TILE = re.compile(
+    r'<div class="sla-tile-label"(?: title="([^"]*)")?>([^<]*)</div>'
+    r'<div class="sla-tile-value">([^<]*)</div>'
+)
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    """Label -> value of every tile drawn with ``ui.tiles`` (one HTML element a row)."""
+    return {
+        html.unescape(label): html.unescape(value)
+        for e in at.get("html")
+        for _, label, value in _TILE.findall(e.proto.body)
+    }
+
+
+def html_text(at: AppTest) -> str:
+    """The words of every ``st.html`` element (tiles: labels, values, deltas, notes, help)."""
+    bodies = [e.proto.body for e in at.get("html") if "<style" not in e.proto.body]
+    words = [
+        re.sub(r"<[^>]+>", "\n", b) + "\n" + "\n".join(re.findall(r'title="([^"]*)"', b))
+        for b in bodies
+    ]
+    return html.unescape("\n".join(words))
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Label -> value of every number a page shows: its metrics and its tiles."""
+    return {**{m.label: m.value for m in at.metric}, **tiles(at)}
