@@ -6,6 +6,7 @@ Pages hold UI only; this module holds the UI they share (no metric is computed h
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -323,6 +324,11 @@ def _pp(lg: Lang) -> str:
     return render("unit.pp", lang=lg)
 
 
+def _rate_delta(delta: float | None, lg: Lang) -> str | None:
+    """A change of a rate (a share) as percentage points: ``2.5 pp``; None when unknown."""
+    return None if delta is None else f"{num(delta * 100, lg, digits=1)} {_pp(lg)}"
+
+
 def rate_metric(
     label: str,
     rate: float | None,
@@ -338,8 +344,7 @@ def rate_metric(
 ) -> None:
     """A big rate with its count and 95 % interval underneath; delta in percentage points."""
     where = container or st
-    delta_text = None if delta is None else f"{num(delta * 100, lg, digits=1)} {_pp(lg)}"
-    where.metric(label, pct(rate, lg), delta=delta_text, help=help, border=True)
+    where.metric(label, pct(rate, lg), delta=_rate_delta(delta, lg), help=help, border=True)
     where.caption(rate_text(rate, x, n, low, high, lg))
 
 
@@ -390,10 +395,18 @@ def rate_tile(
     high: float | None,
     lg: Lang,
     *,
+    delta: float | None = None,
     help: str | None = None,
 ) -> Tile:
-    """:func:`rate_metric` as a :class:`Tile`: the rate, its count and 95 % interval below."""
-    return Tile(label, pct(rate, lg), help=help, note=rate_text(rate, x, n, low, high, lg))
+    """:func:`rate_metric` as a :class:`Tile`: the rate, its count and 95 % interval below;
+    ``delta`` (a share) in percentage points."""
+    return Tile(
+        label,
+        pct(rate, lg),
+        delta=_rate_delta(delta, lg),
+        help=help,
+        note=rate_text(rate, x, n, low, high, lg),
+    )
 
 
 def tiles_html(row: list[Tile], *, note: str | None = None) -> str:
@@ -1156,3 +1169,36 @@ def breach_tab(review: Any, key: str, name: str, lg: Lang, month: str) -> None:
     frame = named(named(review.breaches[key]), "rep_id")
     table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
     download(frame, f"{name}-{month}", lg, key=f"dl-{name}")
+
+
+@st.fragment
+def breach_lists(
+    review: Any,
+    lists: dict[str, tuple[str, str]],
+    lg: Lang,
+    month: str,
+    *,
+    key: str,
+    extra: tuple[str, Callable[[], None]] | None = None,
+) -> None:
+    """Breach lists as tabs (label -> (breach key, download name), :func:`breach_tab`),
+    with their counts in the labels; only the chosen tab's table is drawn, so a first
+    visit draws one grid, not one per list. Choosing a tab reruns this fragment alone.
+
+    Parameters
+    ----------
+    review : the month's review.
+    lists : tab label -> (breach key, download name), in order.
+    lg, month : the UI language and the month (the downloads' names).
+    key : the tabs' widget key (the chosen tab's label in ``st.session_state[key]``).
+    extra : a last tab (label, what draws it), or None.
+    """
+    labels = breach_labels(review, lists, lg) + ([extra[0]] if extra else [])
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    for tab, (breach, name) in zip(tabs, lists.values(), strict=False):
+        if tab.open:
+            with tab:
+                breach_tab(review, breach, name, lg, month)
+    if extra is not None and tabs[-1].open:
+        with tabs[-1]:
+            extra[1]()

@@ -29,40 +29,45 @@ clock = t("c_clock_business" if cfg.handoff.business_hours else "c_clock_hours",
 h, acc, rc = review.handoff, review.acceptance, review.recycling
 
 # -- headline ------------------------------------------------------------------------------
-c1, c2, c3, c4, c5 = st.columns(5)
-ui.rate_metric(
-    t("first_touch_sla", lg), h.get("compliance"), h.get("x"), h.get("n"), h.get("ci_low"),
-    h.get("ci_high"), lg, container=c1,
-    delta=ui.delta_of(review, "handoff_compliance"),
-    help=t("help_first_touch", lg, hours=plain(sla_hours, lg), clock=clock),
-)  # fmt: skip
-ui.big_number(
-    t("median_first_touch", lg),
-    ui.fmt_metric("median_hours_to_first_touch", h.get("median_hours_to_first_touch"), lg),
-    delta=ui.fmt_change(
-        "median_hours_to_first_touch", ui.change_of(review, "median_hours_to_first_touch"), lg
-    ),
-    inverse=True,
-    container=c2,
-)
+# one element for the five tiles (a first visit draws fewer elements)
 p90 = h.get("p90_hours_to_first_touch")
-c2.caption(f"p90 {ui.fmt_metric('median_hours_to_first_touch', p90, lg)}")
-ui.big_number(
-    t("breaches", lg), num(h.get("missed"), lg), container=c3,
-    delta=None, help=t("help_breaches", lg),
+ui.tiles(
+    [
+        ui.rate_tile(
+            t("first_touch_sla", lg), h.get("compliance"), h.get("x"), h.get("n"),
+            h.get("ci_low"), h.get("ci_high"), lg,
+            delta=ui.delta_of(review, "handoff_compliance"),
+            help=t("help_first_touch", lg, hours=plain(sla_hours, lg), clock=clock),
+        ),
+        ui.Tile(
+            t("median_first_touch", lg),
+            ui.fmt_metric("median_hours_to_first_touch", h.get("median_hours_to_first_touch"), lg),
+            delta=ui.fmt_change(
+                "median_hours_to_first_touch",
+                ui.change_of(review, "median_hours_to_first_touch"),
+                lg,
+            ),
+            tone="inverse",
+            note=f"p90 {ui.fmt_metric('median_hours_to_first_touch', p90, lg)}",
+        ),
+        ui.Tile(
+            t("breaches", lg), num(h.get("missed"), lg), help=t("help_breaches", lg),
+            note=f"{t('pending', lg)}: {num(h.get('pending'), lg)}",
+        ),
+        ui.rate_tile(
+            t("rejected", lg), acc.get("rejection_rate"), acc.get("x"), acc.get("n"),
+            acc.get("ci_low"), acc.get("ci_high"), lg, help=t("help_rejected", lg),
+        ),
+        ui.Tile(
+            t("premature", lg), num(rc.get("premature"), lg),
+            delta=ui.fmt_change(
+                "premature_recycles", ui.change_of(review, "premature_recycles"), lg
+            ),
+            tone="inverse",
+            note=f"{t('stale', lg)}: {num(rc.get('stale'), lg)}",
+        ),
+    ]
 )  # fmt: skip
-c3.caption(f"{t('pending', lg)}: {num(h.get('pending'), lg)}")
-ui.rate_metric(
-    t("rejected", lg), acc.get("rejection_rate"), acc.get("x"), acc.get("n"),
-    acc.get("ci_low"), acc.get("ci_high"), lg, container=c4,
-    help=t("help_rejected", lg),
-)  # fmt: skip
-ui.big_number(
-    t("premature", lg), num(rc.get("premature"), lg), container=c5,
-    delta=ui.fmt_change("premature_recycles", ui.change_of(review, "premature_recycles"), lg),
-    inverse=True,
-)  # fmt: skip
-c5.caption(f"{t('stale', lg)}: {num(rc.get('stale'), lg)}")
 
 # -- speed-to-lead distribution ---------------------------------------------------------------
 st.subheader(t("speed_to_lead", lg))
@@ -152,19 +157,19 @@ if not ui.missing(review, "handoff", lg):
 st.subheader(t("acceptance", lg))
 if not ui.missing(review, "acceptance", lg):
     a1, a2 = st.columns([1, 2])
-    a1.metric(
-        t("accepted", lg), num(acc.get("accepted"), lg), border=True,
-        help=t("help_accepted", lg),
-    )  # fmt: skip
-    a1.caption(
-        t(
-            "cap_accept",
-            lg,
-            x=num(acc.get("accepted"), lg),
-            n=num(acc.get("episodes"), lg),
-            hours=num(acc.get("median_hours_to_accept"), lg, digits=1),
-        )
-    )
+    with a1:
+        ui.tiles(
+            [
+                ui.Tile(
+                    t("accepted", lg), num(acc.get("accepted"), lg), help=t("help_accepted", lg),
+                    note=t(
+                        "cap_accept", lg, x=num(acc.get("accepted"), lg),
+                        n=num(acc.get("episodes"), lg),
+                        hours=num(acc.get("median_hours_to_accept"), lg, digits=1),
+                    ),
+                )
+            ]
+        )  # fmt: skip
     reasons = (
         ui.terms(review.rejection_reasons, "reason", "reason", lg, missing=t("c_no_reason", lg))
         .pipe(ui.labelled, "end_stage", lg)
@@ -200,27 +205,31 @@ if not ui.missing(review, "acceptance", lg):
 # -- recycling -----------------------------------------------------------------------------------
 st.subheader(t("recycling", lg))
 if not ui.missing(review, "recycling", lg):
-    r1, r2, r3, r4 = st.columns(4)
-    r1.metric(t("recycled", lg), num(rc.get("recycled"), lg), border=True)
-    r2.metric(t("premature", lg), num(rc.get("premature"), lg), border=True)
-    r2.caption(
-        t(
-            "cap_premature",
-            lg,
-            x=num(rc.get("premature"), lg),
-            n=num(rc.get("recycled_episodes"), lg),
-            attempts=cfg.recycle.after_attempts,
-        )
-    )
-    r3.metric(t("stale", lg), num(rc.get("stale"), lg), border=True)
-    r3.caption(
-        t("cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}")
-    )
     counts = ui.rate_counts(review, "recycled_enrolled_in_time")
-    ui.rate_metric(
-        t("enrolled_in_time", lg), None if not counts or not counts[1] else counts[0] / counts[1],
-        *(counts or (None, None, None, None)), lg, container=r4,
-        help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
+    ui.tiles(
+        [
+            ui.Tile(t("recycled", lg), num(rc.get("recycled"), lg)),
+            ui.Tile(
+                t("premature", lg), num(rc.get("premature"), lg),
+                note=t(
+                    "cap_premature", lg, x=num(rc.get("premature"), lg),
+                    n=num(rc.get("recycled_episodes"), lg), attempts=cfg.recycle.after_attempts,
+                ),
+            ),
+            ui.Tile(
+                t("stale", lg), num(rc.get("stale"), lg),
+                note=t(
+                    "cap_stale", lg, attempts=cfg.recycle.after_attempts,
+                    days=f"{cfg.recycle.grace_days:g}",
+                ),
+            ),
+            ui.rate_tile(
+                t("enrolled_in_time", lg),
+                None if not counts or not counts[1] else counts[0] / counts[1],
+                *(counts or (None, None, None, None)), lg,
+                help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
+            ),
+        ]
     )  # fmt: skip
 
 # -- breach lists -------------------------------------------------------------------------------
@@ -233,23 +242,25 @@ lists = {
 }
 # untouched MQLs whose first-touch deadline has not passed: at risk, not breaches
 at_risk = review.at_risk if review.measurable("handoff") else None
-tabs = st.tabs(
-    ui.breach_labels(review, lists, lg)
-    + (
-        [f"{t('at_risk_first_touch', lg)} ({num(at_risk.height, lg)})"]
-        if at_risk is not None
-        else []
-    )
+
+
+def at_risk_list() -> None:
+    st.caption(t("at_risk_note", lg))
+    frame = ui.named(at_risk)
+    ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
+    ui.download(frame, f"at-risk-{v.month}", lg, key="dl-at-risk")
+
+
+ui.breach_lists(
+    review,
+    lists,
+    lg,
+    v.month,
+    key="breach_tab",
+    extra=None
+    if at_risk is None
+    else (f"{t('at_risk_first_touch', lg)} ({num(at_risk.height, lg)})", at_risk_list),
 )
-for tab, (key, name) in zip(tabs, lists.values(), strict=False):
-    with tab:
-        ui.breach_tab(review, key, name, lg, v.month)
-if at_risk is not None:
-    with tabs[-1]:
-        st.caption(t("at_risk_note", lg))
-        frame = ui.named(at_risk)
-        ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
-        ui.download(frame, f"at-risk-{v.month}", lg, key="dl-at-risk")
 
 # -- lead leakage ------------------------------------------------------------------------------
 st.subheader(t("leakage_title", lg))

@@ -213,7 +213,4 @@ lists = {
     t("never_contacted", lg): ("never_contacted", "never-contacted"),
     t("cadence_short", lg): ("cadence", "cadence-breaches"),
 }
-tabs = st.tabs(ui.breach_labels(review, lists, lg))
-for tab, (key, name) in zip(tabs, lists.values(), strict=True):
-    with tab:
-        ui.breach_tab(review, key, name, lg, v.month)
+ui.breach_lists(review, lists, lg, v.month, key="lead_list_tab")
