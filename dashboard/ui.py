@@ -98,7 +98,7 @@ SCREEN_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
-.sla-tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
+.sla-tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
   gap: 1rem; margin-bottom: 0.5rem; }
 .sla-tile { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
   padding: 0.75rem 1rem; }

@@ -100,16 +100,17 @@ OVERFLOW_JS = """
   const text = (el) => (el.innerText || '').trim().slice(0, 80);
   const spills = (el) => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
   const tiles = '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], '
-              + '[data-testid="stMetricDelta"], [data-testid="stChartTitle"]';
+              + '[data-testid="stMetricDelta"], [data-testid="stChartTitle"], '
+              + '.sla-tile-label, .sla-tile-value, .sla-tile-delta';  // ui.tiles
   for (const box of document.querySelectorAll(tiles)) {
+    const what = box.dataset.testid || box.className;
     for (const el of [box, ...box.querySelectorAll('*')]) {
       if (spills(el)) {
-        found.push({what: box.dataset.testid, text: text(box), scroll: el.scrollWidth,
-                    client: el.clientWidth});
+        found.push({what, text: text(box), scroll: el.scrollWidth, client: el.clientWidth});
         break;
       }
     }
-    if (box.dataset.testid !== 'stMetricValue') {  // a word broken in the middle?
+    if (!/stMetricValue|sla-tile-value/.test(what)) {  // a word broken in the middle?
       const probe = box.cloneNode(true);
       probe.style.cssText = `position:absolute;visibility:hidden;width:${box.clientWidth}px`;
       for (const el of [probe, ...probe.querySelectorAll('*')]) {
@@ -123,12 +124,16 @@ OVERFLOW_JS = """
       probe.remove();
     }
   }
+  // a chart of fixed-size panels (width "content") widens its own frame: the page's
+  // column (the main block without its padding) is the edge it must stay within
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const edge = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
   for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
     const frame = chart.getBoundingClientRect();
     const drawn = chart.querySelector('canvas, svg');
     if (!drawn || frame.width === 0) continue;
     const r = drawn.getBoundingClientRect();
-    if (r.right > frame.right + 2 || spills(chart)) {
+    if (r.right > frame.right + 2 || r.right > edge + 2 || spills(chart)) {
       found.push({what: 'chart', text: text(chart.parentElement), scroll: Math.round(r.width),
                   client: Math.round(frame.width)});
     }

@@ -122,9 +122,9 @@ def test_the_threshold_what_if_has_panels_not_two_axes(german: AppTest) -> None:
     specs = [json.loads(c.proto.spec) for c in german.get("vega_lite_chart")]
     # the three what-if panels are one view (a concat), each panel with its own title and axis
     panels = next(s["concat"] for s in specs if "concat" in s)
-    titles = [p.get("title") for p in panels]
+    titles = [" ".join(p.get("title")) for p in panels]  # in lines: each fits its panel
     assert titles[0] == "MQLs pro Monat je Schwelle" and len(titles) == 3
-    assert str(titles[1]).startswith("SQLs pro Monat je Schwelle")
-    assert str(titles[2]).startswith("Vertriebsauslastung je Schwelle")
+    assert titles[1] == "SQLs pro Monat je Schwelle (Band: Spanne der Schätzung)"
+    assert titles[2] == "Vertriebsauslastung je Schwelle (rote Linie: volle Kapazität)"
     nested = specs + panels
     assert not any(s.get("resolve", {}).get("scale", {}).get("y") == "independent" for s in nested)

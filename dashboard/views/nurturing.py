@@ -167,7 +167,7 @@ else:
         )
         .properties(
             title=t("c_progression_title", lg),
-            width=260,
+            width=160,  # three panels, their stage labels and the legend fit 1280 px
             height=160,
         )
     )
