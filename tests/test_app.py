@@ -689,25 +689,31 @@ def test_kpis_page_table_and_trend(app: AppTest, review_of) -> None:
     assert metrics(app)["Attempts per MQL"] == f"{values['attempts_per_mql']:,.1f}"
 
 
-def test_kpi_trend_charts_share_one_spec_and_carry_their_own_rows(app: AppTest, review_of) -> None:
-    """One spec serves every KPI's trend; each chart gets its own rows (dataset ``panel``)."""
+def test_kpi_trends_are_one_chart_per_team_with_a_panel_per_kpi(app: AppTest, review_of) -> None:
+    """A team's KPI trends are one vega view (dataset ``panel``): a panel per KPI, in the
+    cards' order, each with its own rows."""
     import pyarrow as pa
 
     app.switch_page("views/kpis.py").run()
     assert not app.exception
-    trends = {}
+    teams = []
     for element in app.get("vega_lite_chart"):
         named = {d.name: d for d in element.proto.datasets}
         if "panel" in named:
             spec = json.loads(element.proto.spec)
             rows = pa.ipc.open_stream(named["panel"].data.data).read_all().to_pylist()
-            title = spec.pop("usermeta")["title"]
-            trends[title] = (json.dumps(spec, sort_keys=True), rows)
-    assert len(trends) >= 2  # one chart per KPI with a trend, each its own title
-    assert len({spec for spec, _ in trends.values()}) == 1
-    rows = next(rows for title, (_, rows) in trends.items() if title.startswith("Attempts per MQL"))
-    shown = {r["month_label"]: r["shown"] for r in rows}
-    assert shown["Nov 26"] == pytest.approx(  # MONTH
+            teams.append((spec["facet"]["sort"], rows))
+    assert len(teams) == 2  # marketing, sales
+    names = [name for sort, _ in teams for name in sort]
+    assert len(names) == len(set(names)) >= 4  # a panel per KPI with a trend
+    assert {r["panel"] for _, rows in teams for r in rows} == set(names)
+    cards = [label.rsplit(" (", 1)[0] for label in names]  # without the unit
+    shown = list(metrics(app))
+    assert len([c for c in cards if c in shown]) >= 4
+    assert [c for c in cards if c in shown] == [s for s in shown if s in cards]  # same order
+    sales = next(rows for sort, rows in teams if "Attempts per MQL (count)" in sort)
+    attempts = {r["month_label"]: r["shown"] for r in sales if r["panel"].startswith("Attempts")}
+    assert attempts["Nov 26"] == pytest.approx(  # MONTH
         review_of(MONTH).kpi_values["attempts_per_mql"]
     )
 

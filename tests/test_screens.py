@@ -107,12 +107,14 @@ def test_the_overview_opens_with_what_needs_attention_and_the_reps(german: AppTe
     assert all(v == "–" or v.endswith(" %") for v in table["Erstkontakt (%)"])
 
 
-def test_kpi_trends_are_one_chart_per_kpi_with_german_months(german: AppTest) -> None:
+def test_kpi_trends_are_a_panel_per_kpi_with_german_months(german: AppTest) -> None:
     german.switch_page("views/kpis.py").run()
     assert not german.exception, german.exception[0].value
     specs = [json.loads(c.proto.spec) for c in german.get("vega_lite_chart")]
-    assert specs and not any("facet" in s for s in specs)  # no panels of fixed width
-    months = {m for s in specs for m in s["layer"][0]["encoding"]["x"]["sort"]}
+    # one view per team, two panels of a fixed width a row (they fit 1280 px: test_browser)
+    assert len(specs) == 2 and all(s["columns"] == 2 for s in specs)
+    assert all(s["resolve"]["scale"]["y"] == "independent" for s in specs)  # each its scale
+    months = {m for s in specs for m in s["spec"]["layer"][0]["encoding"]["x"]["sort"]}
     assert "Okt 26" in months and not any(m[:4].isdigit() for m in months)
 
 
