@@ -1075,7 +1075,9 @@ def _alert_tables(con: Any) -> Any:
     names = ["accounts", "reps", "leads", "lifecycle_events", "sales_touches",
              "nurture_enrollments"]  # fmt: skip
     frames = pl.collect_all([getattr(lazy, n) for n in names])
-    return dataclasses.replace(lazy, **{n: f.lazy() for n, f in zip(names, frames, strict=True)})
+    held = {n: f.lazy() for n, f in zip(names, frames, strict=True)}
+    # the same events and leads, held: the stored episodes are still theirs
+    return dataclasses.replace(lazy, **held, episodes=lazy.stored_episodes, episodes_basis=None)
 
 
 def alerts_document(

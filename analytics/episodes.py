@@ -208,8 +208,8 @@ def episodes_of(tables: Any) -> pl.LazyFrame:
     >>> episodes_of(Tables.empty()).collect().columns == list(EPISODE_COLUMNS)
     True
     """
-    if tables.episodes is not None:
-        return tables.episodes.select(EPISODE_COLUMNS)
+    if tables.stored_episodes is not None:
+        return tables.stored_episodes.select(EPISODE_COLUMNS)
     return mql_episodes(tables.lifecycle_events, tables.leads)
 
 

@@ -513,7 +513,7 @@ def refresh_results(
         if reviews:  # the MQL episodes, stored and read by the reviews and pages below
             whole = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
             results[episodes_key()] = whole
-            tables = dataclasses.replace(tables, episodes=whole.lazy())
+            tables = dataclasses.replace(tables, episodes=whole.lazy(), episodes_basis=None)
             configs = _configs_for(con, config, months)
             results.update(compute_results(tables, configs, as_of=as_of))
         if reviews and as_of is not None and config.content_hash:

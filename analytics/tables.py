@@ -63,7 +63,10 @@ class Tables:
     import (:func:`analytics.episodes.episodes_to_store`, cut with the tables by
     :meth:`until` and restricted with them to a set of leads); they are what
     :func:`analytics.episodes.episodes_of` reads instead of rebuilding them. Tables built
-    from frames or rows carry none.
+    from frames or rows carry none. They belong to the ``lifecycle_events`` and ``leads``
+    they were given with (``episodes_basis``): tables made from these with other events or
+    leads (``dataclasses.replace(t, lifecycle_events=...)``, as an analyst might) carry
+    them, but :attr:`stored_episodes` is None, so the episodes are built from the events.
     """
 
     accounts: pl.LazyFrame
@@ -76,6 +79,34 @@ class Tables:
     opportunities: pl.LazyFrame
     web_traffic: pl.LazyFrame
     episodes: pl.LazyFrame | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: The ``(lifecycle_events, leads)`` frames that ``episodes`` are the episodes of; set
+    #: when tables are built with episodes and no basis.
+    episodes_basis: tuple[pl.LazyFrame, pl.LazyFrame] | None = dataclasses.field(
+        default=None, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        if self.episodes is not None and self.episodes_basis is None:
+            object.__setattr__(self, "episodes_basis", (self.lifecycle_events, self.leads))
+
+    @property
+    def stored_episodes(self) -> pl.LazyFrame | None:
+        """The stored episodes when they are those of these tables' events and leads.
+
+        >>> t = Tables.empty()
+        >>> with_eps = dataclasses.replace(t, episodes=pl.LazyFrame())
+        >>> with_eps.stored_episodes is not None
+        True
+        >>> edited = dataclasses.replace(with_eps, lifecycle_events=t.lifecycle_events.head(0))
+        >>> edited.stored_episodes is None
+        True
+        """
+        basis = self.episodes_basis
+        if self.episodes is None or basis is None:
+            return None
+        if basis[0] is not self.lifecycle_events or basis[1] is not self.leads:
+            return None
+        return self.episodes
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame | pl.LazyFrame) -> Tables:
@@ -119,8 +150,8 @@ class Tables:
     def collect(self) -> Tables:
         """Materialise every table once (useful before many metrics on the same data)."""
         lazies = dict(self.items())
-        if self.episodes is not None:
-            lazies["episodes"] = self.episodes
+        if self.stored_episodes is not None:
+            lazies["episodes"] = self.stored_episodes
         frames = pl.collect_all(lazies.values())
         return Tables(**{name: df.lazy() for name, df in zip(lazies, frames, strict=True)})
 
@@ -128,8 +159,8 @@ class Tables:
         """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`) and to the stored
         episodes (a lead's episodes are its own); the others stay."""
         kept = {name: keep(getattr(self, name)) for name in LEAD_KEYED}
-        episodes = None if self.episodes is None else keep(self.episodes)
-        return dataclasses.replace(self, **kept, episodes=episodes)
+        episodes = None if self.stored_episodes is None else keep(self.stored_episodes)
+        return dataclasses.replace(self, **kept, episodes=episodes, episodes_basis=None)
 
     def for_leads(self, lead_ids: pl.LazyFrame | pl.DataFrame) -> Tables:
         """The rows of some leads: every lead-keyed table semi-joined on ``lead_id``.
@@ -267,7 +298,11 @@ class Tables:
                 .alias("loss_reason"),
             ),
             web_traffic=self.web_traffic.filter(pl.col("date") <= pl.lit(as_of.date())),
-            episodes=None if self.episodes is None else episodes_until(self.episodes, as_of),
+            episodes=(
+                None
+                if self.stored_episodes is None
+                else episodes_until(self.stored_episodes, as_of)
+            ),
         )
 
 

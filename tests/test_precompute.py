@@ -770,3 +770,39 @@ def test_episodes_are_read_only_when_stored_for_this_code(
     monkeypatch.setattr(analytics.precompute, "code_hash", lambda: "an upgrade")
     assert load_tables(con).episodes is None  # another version's episodes: built again
     con.close()
+
+
+def test_stored_episodes_are_not_read_for_other_events_or_leads(refreshed: Path) -> None:
+    """Tables whose events or leads were replaced (an analyst's what-if in a notebook) get
+    the episodes of *their* events, not the stored ones of the warehouse's; tables that
+    only hold the same data in memory keep reading the stored ones."""
+    from analytics.cli import _alert_tables
+    from analytics.episodes import episodes_of, mql_episodes
+
+    con = connect_readonly(refreshed)
+    tables = load_tables(con).collect()
+    assert tables.stored_episodes is not None
+    first_mqls = (
+        tables.lifecycle_events.filter(pl.col("stage") == "mql")
+        .group_by("lead_id")
+        .agg(pl.col("entered_at").min())
+    )
+    # what if every lead had only its first MQL: one episode a lead
+    edited = dataclasses.replace(
+        tables,
+        lifecycle_events=tables.lifecycle_events.join(
+            first_mqls, on=["lead_id", "entered_at"], how="semi"
+        ).filter(pl.col("stage") == "mql"),
+    )
+    assert edited.stored_episodes is None
+    got = episodes_of(edited).collect().sort("lead_id", "episode")
+    want = mql_episodes(edited.lifecycle_events, edited.leads).collect()
+    assert_frame_equal(got, want.sort("lead_id", "episode"), check_exact=True)
+    assert got["episode"].max() == 1 < episodes_of(tables).collect()["episode"].max()
+    fewer_leads = dataclasses.replace(tables, leads=tables.leads.head(10))
+    assert fewer_leads.stored_episodes is None
+    # held in memory for `sla alerts`: the same data, so the stored episodes still count
+    assert _alert_tables(con).stored_episodes is not None
+    assert tables.until(latest_timestamp(con)).stored_episodes is not None
+    assert tables.for_leads(tables.leads.head(5).select("lead_id")).stored_episodes is not None
+    con.close()

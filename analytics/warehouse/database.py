@@ -342,7 +342,7 @@ def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_0
     counts = table_counts(con)
     if sum(counts.get(name, 0) for name in names) > max_rows:
         return lazy
-    if lazy.episodes is not None:  # stored after the import: held with the tables
+    if lazy.stored_episodes is not None:  # stored after the import: held with the tables
         names.append("episodes")
     frames = pl.collect_all([getattr(lazy, name) for name in names])
     held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
