@@ -29,7 +29,7 @@ def tables(db: Path):
     con = connect_readonly(db)
     try:
         t = load_tables(con)
-        return {name: getattr(t, name).collect() for name in t.__dataclass_fields__}
+        return {name: frame.collect() for name, frame in t.items()}
     finally:
         con.close()
 
