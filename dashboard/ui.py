@@ -342,10 +342,12 @@ def rate_metric(
     help: str | None = None,
     container: Any = None,
 ) -> None:
-    """A big rate with its count and 95 % interval underneath; delta in percentage points."""
+    """A big rate with its count and 95 % interval underneath; delta in percentage points
+    (:func:`rate_tile`, drawn as a metric and a caption)."""
+    tile = rate_tile(label, rate, x, n, low, high, lg, delta=delta, help=help)
     where = container or st
-    where.metric(label, pct(rate, lg), delta=_rate_delta(delta, lg), help=help, border=True)
-    where.caption(rate_text(rate, x, n, low, high, lg))
+    where.metric(tile.label, tile.value, delta=tile.delta, help=tile.help, border=True)
+    where.caption(tile.note)
 
 
 def big_number(
