@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -77,14 +78,20 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Mapping[ResultKey, by
 
 def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
     """The payload stored under ``key``, or None (none stored, or an older warehouse)."""
+    rows = _select(con, "payload", key)
+    return bytes(rows[0][0]) if rows else None
+
+
+def _select(con: duckdb.DuckDBPyConnection, what: str, key: ResultKey) -> list[tuple[Any, ...]]:
+    """``SELECT what`` of the result stored under ``key``: no rows when there is none, or
+    the warehouse was written before results (or one of the key's columns) were stored."""
     try:
         # fetchall, not fetchone: DuckDB 2 keeps a connection busy until a result is drained
-        rows = con.execute(
-            f"SELECT payload FROM meta.precomputed WHERE {_WHERE}", _params(key)
+        return con.execute(
+            f"SELECT {what} FROM meta.precomputed WHERE {_WHERE}", _params(key)
         ).fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):  # written before they were stored
-        return None
-    return bytes(rows[0][0]) if rows else None
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return []
 
 
 def stored_episodes(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
@@ -101,13 +108,7 @@ def stored_episodes(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
     from analytics.tables import Tables
 
     key = episodes_key()
-    try:
-        found = con.execute(
-            f"SELECT count(*) FROM meta.precomputed WHERE {_WHERE}", _params(key)
-        ).fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):  # written before they were stored
-        return None
-    if not found[0][0]:
+    if not _select(con, "1", key):  # the payload itself is read when a query needs it
         return None
     empty = Tables.empty()
     schema = episodes_to_store(empty.lifecycle_events, empty.leads).collect_schema()
