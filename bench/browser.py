@@ -240,7 +240,6 @@ class AppInBrowser:
         self._finalizer = weakref.finalize(self, self._procs.close)
         self.log = log
         self.page: Any = None
-        self.learned_at = 0.0  # when this process saw the page settled (time.monotonic)
         #: How the server was started: ``dashboard.serve`` (as ``make run``) or ``streamlit``.
         self.started_by = "streamlit"
         try:
@@ -288,11 +287,11 @@ class AppInBrowser:
         note(f"opening {url}")
         started = time.monotonic()
         self.page.goto(url, wait_until="domcontentloaded")
-        done_at = self.settle(LOAD_TIMEOUT_S)
+        done_at, seen_at = self.settle(LOAD_TIMEOUT_S)
         #: The first visit, as the steps are timed: on this process's clock, from before
         #: ``goto`` until it saw the page done and idle (checked by the page at every
         #: animation frame, so not rounded up to a poll from here).
-        self.first_load_s = round(self.learned_at - started, 4)
+        self.first_load_s = round(seen_at - started, 4)
         #: The same on the page's own clock (``performance.now()``, since the navigation
         #: started): without the round trips to the browser.
         self.first_load_page_s = round(done_at, 4)
@@ -311,11 +310,12 @@ class AppInBrowser:
 
     # -- waiting -------------------------------------------------------------------------
 
-    def settle(self, timeout: float) -> float:
+    def settle(self, timeout: float) -> tuple[float, float]:
         """Wait until a run has ended, nothing is drawing and the page stayed so for
         :data:`QUIET_S`; the moment the quiet began, in seconds on the page's clock (since
-        the navigation started). The page checks at every animation frame (as the timed
-        steps do), so the moment is not rounded up to a poll from this process."""
+        the navigation started), and when this process saw it (``time.monotonic``). The
+        page checks at every animation frame (as the timed steps do), so the moment is not
+        rounded up to a poll from this process."""
         deadline = time.monotonic() + timeout
         while True:
             self.raise_app_error()
@@ -329,12 +329,12 @@ class AppInBrowser:
             except Exception:  # playwright's TimeoutError: not settled yet
                 continue
             first = seen.json_value()
-            self.learned_at = time.monotonic()
+            seen_at = time.monotonic()
             time.sleep(QUIET_S)
             again = self.page.evaluate(_SETTLED)
             if again and again["ends"] == first["ends"]:  # no run in between, still idle
                 self.raise_app_error()
-                return first["at"] / 1000
+                return first["at"] / 1000, seen_at
         state = self.page.evaluate(
             "() => document.querySelector('[data-testid=\"stApp\"]')"
             "?.getAttribute('data-test-script-state')"
