@@ -150,15 +150,19 @@ def sidebar_filters() -> None:
     options = data.filter_options()
     names = data.rep_names()
     cfg = data.config()
-    st.sidebar.markdown(f"**{t('filters', lg)}**")
     for key in data.FILTERS:
-        values = ["", *options[key]]
-        _from_url(key, values, "")
-        if key == "owner":
-            fmt = lambda v: names.get(v, v) if v else t("all", lg)  # noqa: E731
-        else:
-            fmt = (lambda k: lambda v: cfg.display_name(k, v, lg) if v else t("all", lg))(key)
-        st.sidebar.selectbox(t(key, lg), values, key=key, format_func=fmt)
+        _from_url(key, ["", *options[key]], "")
+    active = data.segment_filter({k: st.session_state.get(k) for k in data.FILTERS})
+    # the filters open from one button that names what is set: a browser draws the four
+    # select boxes only when it is opened (about half a second of every first visit)
+    label = f"{t('filters', lg)}: {segment_text(active, lg, cfg) if active else t('all', lg)}"
+    with st.sidebar.popover(label, icon=":material/filter_alt:", width="stretch"):
+        for key in data.FILTERS:
+            if key == "owner":
+                fmt = lambda v: names.get(v, v) if v else t("all", lg)  # noqa: E731
+            else:
+                fmt = (lambda k: lambda v: cfg.display_name(k, v, lg) if v else t("all", lg))(key)
+            st.selectbox(t(key, lg), ["", *options[key]], key=key, format_func=fmt)
     as_of = data.as_of()
     st.sidebar.caption(
         f"{t('as_of', lg)}: {moment(as_of, lg)}  \n"
@@ -207,19 +211,18 @@ def header(title: str, v: View | None = None) -> None:
     if v is not None:
         bits = [month_label(v.month, v.lang), f"{t('as_of', v.lang)} {moment(v.as_of, v.lang)}"]
         if v.segment:
-            names = data.rep_names()
-            bits.append(
-                ", ".join(
-                    f"{t(k, v.lang)}: "
-                    + md(
-                        names.get(val, val)
-                        if k == "owner"
-                        else v.config.display_name(k, val, v.lang)
-                    )
-                    for k, val in v.segment.items()
-                )
-            )
+            bits.append(segment_text(v.segment, v.lang, v.config))
         st.caption(" · ".join(bits))
+
+
+def segment_text(segment: dict[str, str], lg: Lang, cfg: SlaConfig) -> str:
+    """The active segment filters as Markdown-safe text: ``Source: Webinar, Owner: Ann Lee``
+    (reps by name, the config's display names for the rest)."""
+    names = data.rep_names()
+    return ", ".join(
+        f"{t(k, lg)}: " + md(names.get(val, val) if k == "owner" else cfg.display_name(k, val, lg))
+        for k, val in segment.items()
+    )
 
 
 def md(value: Any) -> str:

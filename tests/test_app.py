@@ -538,6 +538,25 @@ def test_segment_filter_restricts_the_numbers(app: AppTest, review_of) -> None:
     assert metrics(app)["MQLs delivered"] == f"{values['mqls']:,}"
 
 
+def filters_button(at: AppTest) -> str:
+    """The label of the sidebar's button that opens the segment filters."""
+    (popover,) = at.sidebar.get("popover")
+    return popover.proto.popover.label
+
+
+def test_the_filters_button_names_the_active_filters(app: AppTest) -> None:
+    # the four select boxes sit behind one button (a browser draws them when it is opened)
+    assert filters_button(app) == "Segment filters: All"
+    assert {box.key for box in app.sidebar.get("popover")[0].get("selectbox")} == {
+        "source", "country", "team", "owner",
+    }  # fmt: skip
+    app.selectbox(key="source").set_value("email").run()
+    app.selectbox(key="team").set_value("sdr").run()
+    assert filters_button(app) == "Segment filters: Source: E-mail, Team: SDR"
+    app.sidebar.segmented_control(key="lang").set_value("de").run()
+    assert filters_button(app) == "Segmentfilter: Quelle: E-Mail, Team: SDR"
+
+
 def test_team_filter_selects_the_team_reps_leads(app: AppTest, review_of, library) -> None:
     tables, _ = library
     sdrs = tables.reps.filter(pl.col("team") == "sdr").collect()["rep_id"].to_list()
