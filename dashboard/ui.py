@@ -1198,12 +1198,30 @@ def breach_lists(
     key : the tabs' widget key (the chosen tab's label in ``st.session_state[key]``).
     extra : a last tab (label, what draws it), or None.
     """
-    labels = breach_labels(review, lists, lg) + ([extra[0]] if extra else [])
-    tabs = st.tabs(labels, key=key, on_change="rerun")
-    for tab, (breach, name) in zip(tabs, lists.values(), strict=False):
+    parts: dict[str, Callable[[], None]] = {
+        label: (lambda b=breach, n=name: breach_tab(review, b, n, lg, month))
+        for label, (breach, name) in zip(
+            breach_labels(review, lists, lg), lists.values(), strict=True
+        )
+    }
+    if extra is not None:
+        parts[extra[0]] = extra[1]
+    tabs_on_demand(parts, key=key)
+
+
+def tabs_on_demand(parts: dict[str, Callable[[], None]], *, key: str) -> None:
+    """Tabs of which only the chosen one is drawn (the first on arrival): a browser draws
+    every tab's elements, hidden or not, so a first visit would pay for all of them.
+    Choosing a tab reruns the script, or only the fragment this is called in.
+
+    Parameters
+    ----------
+    parts : tab label -> what draws the tab's content, in order.
+    key : the tabs' widget key (the chosen tab's label in ``st.session_state[key]``).
+    """
+    for tab, draw in zip(
+        st.tabs(list(parts), key=key, on_change="rerun"), parts.values(), strict=True
+    ):
         if tab.open:
             with tab:
-                breach_tab(review, breach, name, lg, month)
-    if extra is not None and tabs[-1].open:
-        with tabs[-1]:
-            extra[1]()
+                draw()

@@ -36,3 +36,12 @@ def html_text(at: AppTest) -> str:
 def metrics(at: AppTest) -> dict[str, str]:
     """Label -> value of every number a page shows: its metrics and its tiles."""
     return {**{m.label: m.value for m in at.metric}, **tiles(at)}
+
+
+def choose_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Choose the tab ``label`` of the tabs ``key`` drawn on demand (``ui.tabs_on_demand``)
+    and rerun, as a click on it does."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception[0].value
+    return at

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from app_support import html_text, metrics, tiles
+from app_support import choose_tab, html_text, metrics, tiles
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -191,6 +191,8 @@ def test_every_table_column_has_a_label_in_the_ui_language(
         app.segmented_control(key="lang").set_value("de").run()
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception[0].value
+    if page == "definitions":  # its tables are in the tab of the config in force
+        choose_tab(app, "definitions_tab", "Das geltende SLA")
     assert app.dataframe or app.table, f"{page} shows no table"
     for table in app.table:  # text tables: the page writes the labels itself
         names = [n for n in table.value.columns if re.fullmatch(r"[a-z0-9_]+", n)]
@@ -303,9 +305,12 @@ def test_status_values_in_tables_are_words() -> None:
 # -- every page in German: no English text of the library or the SLA config ----------------------
 
 
-#: Tabs a page draws only when chosen (``on_change="rerun"``): page -> tab key -> the German
-#: label of the tab that holds the rest of the page's texts.
-LAZY_TABS = {"qualification": {"quality_tab": "Kalibrierung"}}
+#: Tabs a page draws only when chosen (``ui.tabs_on_demand``): page -> tab key -> the German
+#: labels of the tabs that hold the rest of the page's texts.
+LAZY_TABS = {
+    "qualification": {"quality_tab": ("Kalibrierung",)},
+    "definitions": {"definitions_tab": ("Kennzahlen", "Das geltende SLA")},
+}
 
 
 def shown_text(at: AppTest) -> str:
@@ -461,11 +466,9 @@ def test_every_page_in_german_shows_the_library_and_config_texts_in_german(
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception[0].value
     text = shown_text(app)
-    for key, tab in LAZY_TABS.get(page, {}).items():  # drawn when chosen: choose each
-        app.session_state[key] = tab
-        app.run()
-        assert not app.exception, app.exception[0].value
-        text += "\n" + shown_text(app)
+    for key, labels in LAZY_TABS.get(page, {}).items():  # drawn when chosen: choose each
+        for label in labels:
+            text += "\n" + shown_text(choose_tab(app, key, label))
     assert german and english
     shown_english = [e for e in english if e and e not in german and e in text]
     assert not shown_english, f"{page}: English on the German page: {shown_english}"
@@ -477,8 +480,11 @@ def test_every_page_in_german_shows_the_library_and_config_texts_in_german(
 def test_the_definitions_page_in_english_keeps_the_english_texts(app: AppTest) -> None:
     cfg = load_config(CONFIG)
     app.switch_page("views/definitions.py").run()
-    text = shown_text(app)
+    text = shown_text(app)  # the stages, on arrival
     assert cfg.stages["mql"].definition in text and cfg.stages["mql"].definition_de not in text
+    text = shown_text(choose_tab(app, "definitions_tab", "Metrics"))
+    assert "Kennzahlen" not in text
+    text = shown_text(choose_tab(app, "definitions_tab", "The SLA in force"))
     assert "Gelieferte MQLs" not in text and "MQLs delivered" in text
 
 
@@ -695,9 +701,15 @@ def test_threshold_slider_moves_volume_and_workload(app: AppTest, library) -> No
 
 def test_definitions_page_shows_the_config_in_force(app: AppTest) -> None:
     app.switch_page("views/definitions.py").run()
-    text = text_of(app)
-    assert "within 24 hours" in text  # handoff.first_touch_hours in words
-    assert "Marketing qualified lead (MQL)" in text
+    # a first visit draws the stages; the other tabs when chosen
+    assert [tab.label for tab in app.tabs] == ["Stages", "Metrics", "The SLA in force"]
+    assert "Marketing qualified lead (MQL)" in text_of(app)
+    assert not app.dataframe and not app.table
+    choose_tab(app, "definitions_tab", "Metrics")
+    assert "within 24 hours" in text_of(app)  # handoff.first_touch_hours in words
+    assert "Marketing qualified lead (MQL)" not in text_of(app)
+    choose_tab(app, "definitions_tab", "The SLA in force")
+    assert app.dataframe
     assert not any("[handoff]" in c.value for c in app.code)  # readable, not raw TOML
 
 

@@ -25,18 +25,18 @@ st.caption(
     f"{cfg.sla.text('name', lg)} · {t('sla_version', lg)} {cfg.sla.version} · `{cfg.source}`"
 )
 
-stages_tab, metrics_tab, config_tab = st.tabs(
-    [t("stages", lg), t("metrics", lg), t("config_in_force", lg)]
-)
 
-with stages_tab:
+def stages() -> None:
+    """The funnel's stages: label, key, definition and the CRM names that map to it."""
     for name, stage in cfg.stages.items():
         aliases = f"  \n*{t('aliases', lg)}: {', '.join(stage.aliases)}*" if stage.aliases else ""
         st.markdown(
             f"#### {stage.text('label', lg)}\n`{name}`: {stage.text('definition', lg)}{aliases}"
         )
 
-with metrics_tab:
+
+def metrics() -> None:
+    """Every metric's definition, by section, and how coverage is judged."""
     definitions = metric_definitions(cfg, lang=lg)
     for section in dict.fromkeys(d.section for d in definitions):
         st.subheader(section)
@@ -47,7 +47,9 @@ with metrics_tab:
     st.markdown(t("coverage_definition", lg))
     ui.coverage_table(data.coverage(), lg)
 
-with config_tab:
+
+def config_in_force() -> None:
+    """The SLA config in force as readable tables: settings, KPIs, segment targets, points."""
     settings = config_settings(cfg, lang=lg)
     for section in settings["section"].unique(maintain_order=True).to_list():
         st.subheader(section)
@@ -116,3 +118,20 @@ with config_tab:
             }
         )
     )
+
+
+# a fragment: choosing a tab draws it without rerunning the page (the config tab alone
+# holds some twenty tables, which a first visit need not draw)
+@st.fragment
+def definitions_tabs() -> None:
+    ui.tabs_on_demand(
+        {
+            t("stages", lg): stages,
+            t("metrics", lg): metrics,
+            t("config_in_force", lg): config_in_force,
+        },
+        key="definitions_tab",
+    )
+
+
+definitions_tabs()

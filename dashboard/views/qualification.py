@@ -394,20 +394,14 @@ def score_quality() -> None:
     with st.spinner(t("precomputing", lg)):
         quality = data.score_quality()
         specs = quality_chart_specs(quality, current, lg)
-    dist_tab, grid_tab, calib_tab = st.tabs(
-        [t("score_distribution", lg), t("grid", lg), t("calibration", lg)],
+    ui.tabs_on_demand(
+        {
+            t("score_distribution", lg): lambda: ui.show_spec(specs["distribution"]),
+            t("grid", lg): lambda: grid_or_reason(quality, specs),
+            t("calibration", lg): lambda: calibration(quality, specs),
+        },
         key="quality_tab",
-        on_change="rerun",
     )
-    if dist_tab.open:
-        with dist_tab:
-            ui.show_spec(specs["distribution"])
-    if grid_tab.open:
-        with grid_tab:
-            grid_or_reason(quality, specs)
-    if calib_tab.open:
-        with calib_tab:
-            calibration(quality, specs)
 
 
 def grid_or_reason(quality: dict, specs: dict[str, dict | None]) -> None:
