@@ -332,51 +332,9 @@ def _rate_delta(delta: float | None, lg: Lang) -> str | None:
     return None if delta is None else f"{num(delta * 100, lg, digits=1)} {_pp(lg)}"
 
 
-def rate_metric(
-    label: str,
-    rate: float | None,
-    x: int | None,
-    n: int | None,
-    low: float | None,
-    high: float | None,
-    lg: Lang,
-    *,
-    delta: float | None = None,
-    help: str | None = None,
-    container: Any = None,
-) -> None:
-    """A big rate with its count and 95 % interval underneath; delta in percentage points
-    (:func:`rate_tile`, drawn as a metric and a caption)."""
-    tile = rate_tile(label, rate, x, n, low, high, lg, delta=delta, help=help)
-    where = container or st
-    where.metric(tile.label, tile.value, delta=tile.delta, help=tile.help, border=True)
-    where.caption(tile.note)
-
-
-def big_number(
-    label: str,
-    value: str,
-    *,
-    delta: str | None = None,
-    inverse: bool = False,
-    help: str | None = None,
-    container: Any = None,
-    neutral: bool = False,
-) -> None:
-    """A tile; ``neutral``: the delta in grey (a change that is neither good nor bad)."""
-    (container or st).metric(
-        label,
-        value,
-        delta=delta,
-        delta_color="off" if neutral else ("inverse" if inverse else "normal"),
-        help=help,
-        border=True,
-    )
-
-
 @dataclass(frozen=True)
 class Tile:
-    """One tile of :func:`tiles`: what :func:`big_number` shows, as data.
+    """One tile of :func:`tiles`: a label, a number in big type and what goes with it.
 
     ``tone``: how the delta is coloured (``normal``: up is good, ``inverse``: up is bad,
     ``off``: grey, neither); ``help`` shows on hovering the label; ``note`` is the line
@@ -403,7 +361,7 @@ def rate_tile(
     delta: float | None = None,
     help: str | None = None,
 ) -> Tile:
-    """:func:`rate_metric` as a :class:`Tile`: the rate, its count and 95 % interval below;
+    """A rate as a :class:`Tile`: the rate, its count and 95 % interval below;
     ``delta`` (a share) in percentage points."""
     return Tile(
         label,
@@ -1138,7 +1096,7 @@ def change_of(review: Any, metric: str) -> float | None:
 
 
 def delta_of(review: Any, metric: str) -> float | None:
-    """The change of a rate metric as a share (for :func:`rate_metric`)."""
+    """The change of a rate metric as a share (for :func:`rate_tile`)."""
     return change_of(review, metric)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from app_support import metrics
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -170,14 +171,14 @@ def test_sla_readonly_hides_the_upload(hostile, config_with_access, monkeypatch,
     at = data_page(app_as(hostile, config_with_access, monkeypatch, None, readonly=value))
     assert not at.get("file_uploader")
     assert any("read-only (`SLA_READONLY=1`)" in i.value for i in at.info)
-    assert at.metric  # the health figures are still there
+    assert metrics(at)  # the health figures are still there
 
 
 def test_anonymous_sees_only_the_login_page(hostile, config_with_access, monkeypatch):
     at = app_as(hostile, config_with_access, monkeypatch, {"is_logged_in": False})
     assert at.title[0].value == "SLA Analytics: please log in"
     assert [b.label for b in at.button] == ["Log in"]
-    assert not at.metric and not at.get("file_uploader") and not at.sidebar.selectbox
+    assert not metrics(at) and not at.get("file_uploader") and not at.sidebar.selectbox
     with pytest.raises(ValueError, match=r"Known pages: \[.*/views/login\.py'\]"):
         at.switch_page("views/warehouse.py")  # the navigation holds the login page only
 
@@ -197,7 +198,7 @@ def test_with_a_login_an_invalid_config_is_shown_only_after_logging_in(
 def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access, monkeypatch):
     viewer = {"is_logged_in": True, "email": "max@example.org", "name": "Max", "sub": "m-1"}
     at = app_as(hostile, config_with_access, monkeypatch, viewer)
-    assert "at a glance" in at.title[0].value and at.metric
+    assert "at a glance" in at.title[0].value and metrics(at)
     assert any("Logged in as Max (viewer)" in c.value for c in at.sidebar.caption)
     assert [b.label for b in at.sidebar.button] == ["Log out"]
     data_page(at)
@@ -226,6 +227,6 @@ def test_an_account_the_viewers_list_leaves_out_has_no_access(tmp_path, hostile,
     at = app_as(hostile, config, monkeypatch, outsider)
     assert at.title[0].value == "No access"
     assert "**\\[X\\](http:\\/\\/e.org)**" in at.warning[0].value
-    assert not at.metric
+    assert not metrics(at)
     at = app_as(hostile, config, monkeypatch, {"is_logged_in": True, "sub": "v-1"})
-    assert at.metric
+    assert metrics(at)

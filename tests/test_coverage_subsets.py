@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from app_support import html_text
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -108,5 +109,6 @@ def test_every_page_renders_on_a_subset(subset_warehouses, monkeypatch, name, la
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, f"{name}, {page}, {lang}: {at.exception[0].value}"
         shown = [m.value for m in at.metric] + [c.value for c in at.caption]
+        shown += html_text(at).splitlines()  # the tiles drawn as one HTML row
         dangling = [text for text in shown if UNIT_AFTER_DASH.search(str(text))]
         assert not dangling, (name, page, lang, dangling)  # unknown is '–', not '– h'

@@ -552,7 +552,7 @@ def test_the_at_risk_and_handoffs_pages_open_on_stored_results_without_recomputi
     at.switch_page("views/at_risk.py").run()
     assert not at.exception, at.exception[0].value
     overdue = found["alerts"].filter(pl.col("status") == "overdue").height
-    shown = {m.label: m.value for m in at.metric}
+    shown = metrics(at)
     assert shown["Overdue" if lang == "en" else "Überfällig"] == num(overdue, lang), shown
     assert at.dataframe[1].value.shape[0] == found["alerts"].height
     # another horizon is not what was stored: it is computed (here: refused)

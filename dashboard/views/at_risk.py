@@ -52,11 +52,14 @@ if alerts is None or alerts.is_empty():
         st.success(t("no_alerts", lg), icon=":material/check_circle:")
     st.stop()
 
-c1, c2, c3 = st.columns(3)
 overdue = alerts.filter(pl.col("status") == "overdue").height
-ui.big_number(t("alerts_overdue", lg), num(overdue, lg), container=c1)
-ui.big_number(t("alerts_at_risk", lg), num(alerts.height - overdue, lg), container=c2)
-ui.big_number(t("alerts_reps", lg), num(by_rep["rep_id"].drop_nulls().n_unique(), lg), container=c3)
+ui.tiles(
+    [
+        ui.Tile(t("alerts_overdue", lg), num(overdue, lg)),
+        ui.Tile(t("alerts_at_risk", lg), num(alerts.height - overdue, lg)),
+        ui.Tile(t("alerts_reps", lg), num(by_rep["rep_id"].drop_nulls().n_unique(), lg)),
+    ]
+)
 
 st.subheader(t("alerts_by_rep", lg))
 ui.table(by_rep.select("rep_name", "team", "overdue", "at_risk", "total", *ALERT_KINDS))

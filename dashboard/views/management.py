@@ -17,20 +17,25 @@ ui.header(t("management_title", lg), v)
 cad, cc = review.cadence, cfg.cadence
 
 # -- headline -------------------------------------------------------------------------------------
-c1, c2, c3, c4 = st.columns(4)
-ui.rate_metric(
-    t("cadence_held", lg), cad.get("compliance"), cad.get("x"), cad.get("n"), cad.get("ci_low"),
-    cad.get("ci_high"), lg, container=c1, delta=ui.change_of(review, "cadence_compliance"),
-    help=t("help_cadence", lg, attempts=cc.min_attempts, days=plain(cc.window_days, lg),
-           gap=plain(cc.min_gap_hours, lg)),
+# one element for the four tiles (a first visit draws fewer elements)
+ui.tiles(
+    [
+        ui.rate_tile(
+            t("cadence_held", lg), cad.get("compliance"), cad.get("x"), cad.get("n"),
+            cad.get("ci_low"), cad.get("ci_high"), lg,
+            delta=ui.change_of(review, "cadence_compliance"),
+            help=t("help_cadence", lg, attempts=cc.min_attempts, days=plain(cc.window_days, lg),
+                   gap=plain(cc.min_gap_hours, lg)),
+        ),
+        ui.Tile(
+            t("attempts_per_mql", lg), num(cad.get("attempts_per_mql"), lg, digits=1),
+            delta=ui.fmt_change("attempts_per_mql", ui.change_of(review, "attempts_per_mql"), lg),
+            note=f"{num(cad.get('episodes'), lg)} {t('c_episodes', lg)}",
+        ),
+        ui.Tile(t("never_contacted", lg), num(cad.get("never_contacted"), lg)),
+        ui.Tile(t("stale", lg), num(review.recycling.get("stale"), lg)),
+    ]
 )  # fmt: skip
-ui.big_number(
-    t("attempts_per_mql", lg), num(cad.get("attempts_per_mql"), lg, digits=1), container=c2,
-    delta=ui.fmt_change("attempts_per_mql", ui.change_of(review, "attempts_per_mql"), lg),
-)  # fmt: skip
-c2.caption(f"{num(cad.get('episodes'), lg)} {t('c_episodes', lg)}")
-ui.big_number(t("never_contacted", lg), num(cad.get("never_contacted"), lg), container=c3)
-ui.big_number(t("stale", lg), num(review.recycling.get("stale"), lg), container=c4)
 
 # -- attempts per lead ---------------------------------------------------------------------------
 if not ui.missing(review, "cadence", lg):

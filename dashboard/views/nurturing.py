@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -22,23 +24,30 @@ sales = review.sales_triggered
 
 # -- headline -----------------------------------------------------------------------------------
 nurture = review.measurable("nurture")
-c1, c2, c3, c4 = st.columns(4)
 enrolled = num(enrollments["enrollments"].sum(), lg) if nurture else "–"
-ui.big_number(t("enrollments", lg), enrolled, container=c1)
-c1.caption(t("enrollments_note", lg))
 exited = num(review.nurture_exits["exits"].sum(), lg) if nurture else "–"
-ui.big_number(t("exits", lg), exited, container=c2)
-ui.rate_metric(
+by_sales = num(enrollments["by_sales"].sum(), lg) if nurture else "–"
+rate = ui.rate_tile(
     t("remql_rate", lg), remql.get("rate"), remql.get("x"), remql.get("n"), remql.get("ci_low"),
-    remql.get("ci_high"), lg, container=c3, delta=ui.change_of(review, "remql_rate"),
+    remql.get("ci_high"), lg, delta=ui.change_of(review, "remql_rate"),
     help=t("help_remql", lg, days=cfg.recycle.remql_window_days),
 )  # fmt: skip
-if remql.get("is_immature"):
-    c3.caption(t("immature", lg, days=cfg.recycle.remql_window_days))
-ui.missing(review, "funnel", lg, container=c3)
-by_sales = num(enrollments["by_sales"].sum(), lg) if nurture else "–"
-ui.big_number(t("sales_triggered", lg), by_sales, container=c4)
-c4.caption(t("sales_triggered_note", lg))  # without enrollments: "–", the sections say why
+if not review.measurable("funnel"):  # why, instead of "– (0 / 0)"
+    rate = dataclasses.replace(rate, note=review.reason("funnel", lang=lg))
+elif remql.get("is_immature"):
+    rate = dataclasses.replace(
+        rate, note=f"{rate.note} · {t('immature', lg, days=cfg.recycle.remql_window_days)}"
+    )
+# one element for the four tiles (a first visit draws fewer elements); without
+# enrollments the counts are "–" and the sections below say why
+ui.tiles(
+    [
+        ui.Tile(t("enrollments", lg), enrolled, note=t("enrollments_note", lg)),
+        ui.Tile(t("exits", lg), exited),
+        rate,
+        ui.Tile(t("sales_triggered", lg), by_sales, note=t("sales_triggered_note", lg)),
+    ]
+)
 
 unknown = review.unknown_tracks
 if unknown.height:

@@ -35,9 +35,7 @@ if state == "ok":
     counts = health["counts"]
     st.subheader(t("health", lg))
     st.caption(f"`{data.db_path()}` · {t('as_of', lg)} {moment(data.as_of(), lg)}")
-    cols = st.columns(5)
-    for i, (name, n) in enumerate(counts.items()):
-        ui.big_number(term("table", name, lang=lg), num(n, lg), container=cols[i % 5])
+    ui.tiles([ui.Tile(term("table", name, lang=lg), num(n, lg)) for name, n in counts.items()])
     st.subheader(t("coverage_title", lg))
     st.caption(t("coverage_intro", lg))
     ui.coverage_table(data.coverage(), lg)
