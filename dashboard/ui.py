@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -109,6 +109,14 @@ SCREEN_CSS = """
 .sla-up { color: #09ab3b; } .sla-down { color: #ff2b2b; } .sla-flat { color: #808495; }
 .sla-tile-note, .sla-tiles-note { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6);
   margin-top: 0.4rem; }
+.sla-tile-status { font-size: 0.875rem; margin-top: 0.4rem; }
+.sla-badge { display: inline-block; padding: 0 0.375rem; border-radius: 0.5rem;
+  font-weight: 500; white-space: nowrap; }
+.sla-badge-green { color: #158237; background: rgba(33, 195, 84, 0.1); }
+.sla-badge-orange { color: #e2660c; background: rgba(255, 164, 33, 0.1); }
+.sla-badge-red { color: #bd4043; background: rgba(255, 43, 43, 0.09); }
+.sla-badge-gray { color: rgba(49, 51, 63, 0.7); background: rgba(49, 51, 63, 0.08); }
+.sla-kpis { grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr)); }
 </style>
 """
 
@@ -338,7 +346,8 @@ class Tile:
 
     ``tone``: how the delta is coloured (``normal``: up is good, ``inverse``: up is bad,
     ``off``: grey, neither); ``help`` shows on hovering the label; ``note`` is the line
-    under the tile (a caption).
+    under the tile (a caption); ``badge``: a status and its words (``("met", "met")``),
+    drawn as :func:`badge` draws it, with the text ``beside`` after it.
     """
 
     label: str
@@ -347,6 +356,8 @@ class Tile:
     tone: Literal["normal", "inverse", "off"] = "normal"
     help: str | None = None
     note: str | None = None
+    badge: tuple[str, str] | None = None
+    beside: str | None = None
 
 
 def rate_tile(
@@ -372,7 +383,7 @@ def rate_tile(
     )
 
 
-def tiles_html(row: list[Tile], *, note: str | None = None) -> str:
+def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> str:
     """A row of tiles as one HTML block (texts escaped); ``note`` is a line under the row.
 
     A delta's arrow follows its sign; its colour follows the sign and the tile's tone.
@@ -381,6 +392,7 @@ def tiles_html(row: list[Tile], *, note: str | None = None) -> str:
     ----------
     row : the tiles, left to right (they wrap onto a second line on a narrow screen).
     note : a caption under the whole row, or None.
+    kind : another class of the row (``sla-kpis``), or "".
 
     Returns
     -------
@@ -409,18 +421,27 @@ def tiles_html(row: list[Tile], *, note: str | None = None) -> str:
             cells.append(
                 f'<div class="sla-tile-delta {colour}">{arrow}{html.escape(tile.delta)}</div>'
             )
+        if tile.badge is not None:
+            status, words = tile.badge
+            pill = f'<span class="sla-badge sla-badge-{_BADGE.get(status, "gray")}">'
+            beside = f" {html.escape(tile.beside)}" if tile.beside else ""
+            cells.append(
+                f'<div class="sla-tile-status">{pill}{html.escape(words)}</span>{beside}</div>'
+            )
         if tile.note:
             cells.append(f'<div class="sla-tile-note">{html.escape(tile.note)}</div>')
         parts.append(f'<div class="sla-tile">{"".join(cells)}</div>')
     tail = f'<div class="sla-tiles-note">{html.escape(note)}</div>' if note else ""
-    return f'<div class="sla-tiles">{"".join(parts)}</div>{tail}'
+    cls = f"sla-tiles {kind}".strip()
+    return f'<div class="{cls}">{"".join(parts)}</div>{tail}'
 
 
-def tiles(row: list[Tile], *, note: str | None = None) -> None:
+def tiles(row: list[Tile], *, note: str | None = None, kind: str = "") -> None:
     """A row of tiles drawn as one element (:func:`tiles_html`), not a column, a metric
     and a caption per tile: where a fragment redraws the row on every slider step, the
-    browser renders one element instead of about fifteen."""
-    st.html(tiles_html(row, note=note))
+    browser renders one element instead of about fifteen. ``kind``: a class of its own
+    for the row (``sla-kpis``: wider tiles)."""
+    st.html(tiles_html(row, note=note, kind=kind))
 
 
 def signed(value: float | None, lg: Lang, *, digits: int = 0, unit: str = "") -> str | None:
@@ -866,39 +887,39 @@ def review_target_mqls(review: Any) -> float:
     return data.config().goals.mql_target_monthly
 
 
-def kpi_card(row: dict[str, Any], review: Any, lg: Lang, *, container: Any = None) -> None:
-    """One SLA promise: label, value in big type, status badge, target and previous month."""
-    where = container or st
-    box = where.container(border=True)
+def kpi_tile(row: dict[str, Any], review: Any, lg: Lang) -> Tile:
+    """One SLA promise as a :class:`Tile`: label, value in big type, the change against
+    the previous month (coloured by the KPI's direction), the status badge with the SLA
+    commitment, the counts and interval underneath; a KPI the data cannot judge shows
+    the badge "no data" and why (its value "–" when it cannot be computed).
+
+    ``row`` is a row of a KPI table (``team``, ``metric``, ``label``, ``value``, ``change``,
+    ``target``, ``direction``, ``status``).
+    """
     metric = row["metric"]
-    change = fmt_change(metric, row.get("change"), lg)
-    label = kpi_label(row, lg)
-    box.markdown(f"**{md(label)}**")
-    unchanged = change is not None and change.startswith("±")
-    box.metric(
-        label,
+    tile = Tile(
+        kpi_label(row, lg),
         fmt_metric(metric, row["value"], lg),
-        label_visibility="collapsed",
-        delta=change,
-        delta_color="off"
-        if unchanged
-        else "inverse"
-        if row["direction"] == "at_most"
-        else "normal",
-        delta_arrow="off" if unchanged else "auto",
+        delta=fmt_change(metric, row.get("change"), lg),
+        tone="inverse" if row["direction"] == "at_most" else "normal",
     )
-    sign = "≥" if row["direction"] == "at_least" else "≤"
     why = kpi_reason(row, review, lg)
     if why is not None:
-        box.markdown(badge("no_data", lg))
-        no_data(why, container=box)
-        return
-    detail = metric_detail(review, metric, lg)
-    target = fmt_metric(metric, row["target"], lg)
-    box.markdown(
-        f"{badge(row['status'], lg)} {t('sla_commitment', lg)} {sign} {target}"
-        + (f"  \n:small[{detail}]" if detail else "")
+        return replace(tile, badge=("no_data", t("no_data", lg)), note=why)
+    sign = "≥" if row["direction"] == "at_least" else "≤"
+    status = row["status"] or "no_data"
+    return replace(
+        tile,
+        badge=(status, t(status, lg)),
+        beside=f"{t('sla_commitment', lg)} {sign} {fmt_metric(metric, row['target'], lg)}",
+        note=metric_detail(review, metric, lg) or None,
     )
+
+
+def kpi_tiles(rows: list[dict[str, Any]], review: Any, lg: Lang) -> None:
+    """A team's KPIs (:func:`kpi_tile`) as one row of tiles: one element for the browser
+    to draw instead of four or five per KPI."""
+    tiles([kpi_tile(row, review, lg) for row in rows], kind="sla-kpis")
 
 
 def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:
@@ -970,16 +991,18 @@ def metric_name(metric: str, lg: Lang = "en") -> str:
 
 
 def kpi_label(row: dict[str, Any], lg: Lang) -> str:
-    """A KPI's label in the UI language: the config's ``label_de`` in German when it has one.
+    """A KPI's label in the UI language: the config's ``label_de`` in German when it has one,
+    its arrows drawn (``Lead → MQL``) on the cards, the trend panels and the tables alike.
 
     ``row`` is a row of a KPI table (``team``, ``metric``, ``label``).
     """
-    return data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
+    label = data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
+    return label.replace("->", "→")  # as Markdown draws the config's arrows
 
 
 def with_kpi_labels(kpis: pl.DataFrame, lg: Lang) -> pl.DataFrame:
     """A KPI table (or trend) with ``label`` in the UI language (from the SLA config)."""
-    if lg == "en" or kpis.is_empty():
+    if kpis.is_empty():
         return kpis
     key = pl.concat_str("team", pl.lit(" "), "metric")
     labels = {

@@ -23,6 +23,17 @@ def tiles(at: AppTest) -> dict[str, str]:
     }
 
 
+def tile_texts(at: AppTest) -> dict[str, list[str]]:
+    """Label -> the texts of its tile, in order (value, delta, status, commitment, note)."""
+    out = {}
+    for e in at.get("html"):
+        for tile in e.proto.body.split('<div class="sla-tile">')[1:]:
+            texts = [html.unescape(w).strip() for w in re.split(r"<[^>]+>", tile)]
+            label, *rest = [w for w in texts if w]
+            out[label] = rest
+    return out
+
+
 def html_text(at: AppTest) -> str:
     """The words of every ``st.html`` element (tiles: labels, values, deltas, notes, help)."""
     bodies = [e.proto.body for e in at.get("html") if "<style" not in e.proto.body]

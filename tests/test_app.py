@@ -344,10 +344,14 @@ def shown_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def _kpi_labels() -> tuple[list[str], list[str]]:
+def _kpi_labels(*, drawn: bool = True) -> tuple[list[str], list[str]]:
+    """The KPIs' English and German labels; ``drawn``: their arrows as ``ui.kpi_label``
+    draws them (``Lead → MQL``), else as the config writes them."""
     cfg = load_config(CONFIG)
     kpis = [k for _, k in cfg.all_kpis if k.label_de]
-    return [k.label for k in kpis], [k.label_de for k in kpis]
+    arrow = "→" if drawn else "->"
+    en, de = ([getattr(k, f).replace("->", arrow) for k in kpis] for f in ("label", "label_de"))
+    return en, de
 
 
 def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
@@ -371,6 +375,7 @@ def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
             [metric_label(m, lang="de") for m in stages],
         )
     if page == "definitions":
+        kpi_en, kpi_de = _kpi_labels(drawn=False)  # the config's settings as written
         en, de = metric_definitions(cfg), metric_definitions(cfg, lang="de")
         stages = cfg.stages.values()
         settings = zip(
@@ -498,10 +503,20 @@ def test_overview_scorecard_equals_the_review(app: AppTest, review_of) -> None:
     assert shown["First touch within SLA"] == pct(values["handoff_compliance"])
     assert shown["Cadence held"] == pct(values["cadence_compliance"])
     assert shown["MQLs delivered"] == f"{values['mqls']:,}"
-    assert shown["Lead -> MQL"] == pct(values["lead_to_mql"])
+    assert shown["Lead → MQL"] == pct(values["lead_to_mql"])
     # the count and interval under a rate: "x / n, 95 % CI lo–hi %"
     h = review.handoff
     assert f"{h['x']:,} / {h['n']:,}, 95 % CI" in text_of(app)
+
+
+def test_a_kpi_where_less_is_better_is_green_when_it_falls(app: AppTest, review_of) -> None:
+    kpis = review_of(MONTH).kpis
+    row = kpis.filter(pl.col("metric") == "median_hours_to_first_touch").row(0, named=True)
+    assert row["direction"] == "at_most" and round(row["change"], 1) != 0
+    bodies = "".join(e.proto.body for e in app.get("html") if "sla-kpis" in e.proto.body)
+    (tile,) = [t for t in bodies.split('class="sla-tile"') if ">Median hours to first touch<" in t]
+    arrow, colour = ("↓", "sla-up") if row["change"] < 0 else ("↑", "sla-down")
+    assert f'<div class="sla-tile-delta {colour}">{arrow} ' in tile
 
 
 def test_a_warehouse_too_large_to_hold_is_read_lazily_with_the_same_numbers(

@@ -471,3 +471,31 @@ def test_reverse_funnel_without_history_is_one_sentence(hubspot, monkeypatch, la
     at = _page(hubspot, monkeypatch, "goals", lang)
     assert _greyed(at)[0] == sentence
     assert not [m for m in at.metric if m.value == "–"]  # no tiles of unknown targets
+
+
+# -- 7. the KPI tiles: a KPI the data cannot judge is "–" and why, never 0, never "missed" --
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "status"),
+    [("en", "Visitor → lead", "no data"), ("de", "Besucher → Lead", "keine Daten")],
+)
+def test_a_kpi_without_data_is_a_dash_with_the_reason(warehouse, monkeypatch, lang, label, status):
+    from app_support import tile_texts
+
+    at = _page(warehouse, monkeypatch, "kpis", lang)
+    assert tile_texts(at)[label] == ["–", status, VISITORS[lang]]
+    at.switch_page("views/overview.py").run()
+    assert tile_texts(at)[label] == ["–", status, VISITORS[lang]]
+
+
+def test_a_kpi_tile_in_german(warehouse, monkeypatch):
+    from app_support import tile_texts
+
+    at = _page(warehouse, monkeypatch, "kpis", "de")
+    # A of the three MQLs became an SQL; one touch (T1) in March for three MQLs
+    shown = tile_texts(at)
+    assert shown["MQL → SQL (Lead-Qualität)"] == [
+        "33,3 %", "erfüllt", "SLA-Zusage ≥ 30,0 %", "1 / 3, 95-%-KI 6–79 %",
+    ]  # fmt: skip
+    assert shown["Versuche pro MQL"] == ["0,3", "verfehlt", "SLA-Zusage ≥ 5,0"]

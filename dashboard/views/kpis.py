@@ -98,9 +98,7 @@ for team in ("marketing", "sales"):
     if not rows:
         continue
     st.subheader(t(team, lg))
-    cols = st.columns(min(len(rows), 6))
-    for i, row in enumerate(rows):
-        ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
+    ui.kpi_tiles(rows, review, lg)
     if trend.height == 0:
         continue
     part = (

@@ -99,9 +99,7 @@ for team in ("marketing", "sales"):
         f"**{t(team, lg)}** · "
         + " ".join(f"{ui.badge(s, lg)} {counts[s]}" for s in ("met", "at_risk", "missed"))
     )
-    cols = st.columns(min(len(rows), 6))
-    for i, row in enumerate(rows):
-        ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
+    ui.kpi_tiles(rows, review, lg)
 
 left, right = st.columns([3, 2])
 # -- funnel -------------------------------------------------------------------------------

@@ -159,9 +159,7 @@ for team in ("marketing", "sales"):
     rows = pack.kpis.filter(pl.col("team") == team).to_dicts()
     if rows:
         st.markdown(f"**{t(team, lg)}**")
-        cols = st.columns(min(len(rows), 6))
-        for i, row in enumerate(rows):
-            ui.kpi_card(row, review, lg, container=cols[i % len(cols)])
+        ui.kpi_tiles(rows, review, lg)
 significant = pack.significant
 
 
