@@ -80,7 +80,8 @@ def _to_url(key: str, value: str | None, default: str | None = None) -> None:
 #: The app's few style rules for a shared screen: a tile's label and delta wrap onto a
 #: second line instead of ending in "…" (a word is never broken), its value shrinks a
 #: little on a narrow screen, and the page starts higher, so that the first screen holds
-#: more.
+#: more. A KPI's tile (``sla-kpis``) stands in a row that is one line where its tiles fit
+#: (``--n`` of them, 10rem each), else two even lines (``--half`` a line), never 5 + 1.
 SCREEN_CSS = """
 <style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
@@ -116,7 +117,10 @@ SCREEN_CSS = """
 .sla-badge-orange { color: #e2660c; background: rgba(255, 164, 33, 0.1); }
 .sla-badge-red { color: #bd4043; background: rgba(255, 43, 43, 0.09); }
 .sla-badge-gray { color: rgba(49, 51, 63, 0.7); background: rgba(49, 51, 63, 0.08); }
-.sla-kpis { grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr)); }
+.sla-kpis .sla-tile-label { font-weight: 600; }
+.sla-kpis { grid-template-columns: repeat(auto-fit, minmax(max(8rem, min(
+  max((100% - (var(--n) - 1) * 1rem) / var(--n), (var(--n) * 10rem - 1rem - 100%) * 999),
+  (100% - (var(--half) - 1) * 1rem) / var(--half))), 1fr)); }
 </style>
 """
 
@@ -432,15 +436,18 @@ def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> s
             cells.append(f'<div class="sla-tile-note">{html.escape(tile.note)}</div>')
         parts.append(f'<div class="sla-tile">{"".join(cells)}</div>')
     tail = f'<div class="sla-tiles-note">{html.escape(note)}</div>' if note else ""
+    # a row of a kind knows its length: all tiles on a line when they fit, else half a line
+    style = f' style="--n: {len(row)}; --half: {(len(row) + 1) // 2}"' if kind else ""
     cls = f"sla-tiles {kind}".strip()
-    return f'<div class="{cls}">{"".join(parts)}</div>{tail}'
+    return f'<div class="{cls}"{style}>{"".join(parts)}</div>{tail}'
 
 
 def tiles(row: list[Tile], *, note: str | None = None, kind: str = "") -> None:
     """A row of tiles drawn as one element (:func:`tiles_html`), not a column, a metric
     and a caption per tile: where a fragment redraws the row on every slider step, the
     browser renders one element instead of about fifteen. ``kind``: a class of its own
-    for the row (``sla-kpis``: wider tiles)."""
+    for the row (``sla-kpis``: the labels in bold, as headings of the KPIs' cards, and all
+    tiles on one line when they fit 10rem each, else in two even lines)."""
     st.html(tiles_html(row, note=note, kind=kind))
 
 
@@ -907,11 +914,12 @@ def kpi_tile(row: dict[str, Any], review: Any, lg: Lang) -> Tile:
     if why is not None:
         return replace(tile, badge=("no_data", t("no_data", lg)), note=why)
     sign = "≥" if row["direction"] == "at_least" else "≤"
+    target = f"{sign} {fmt_metric(metric, row['target'], lg)}".replace(" ", "\u00a0")  # one line
     status = row["status"] or "no_data"
     return replace(
         tile,
         badge=(status, t(status, lg)),
-        beside=f"{t('sla_commitment', lg)} {sign} {fmt_metric(metric, row['target'], lg)}",
+        beside=f"{t('sla_commitment', lg)} {target}",
         note=metric_detail(review, metric, lg) or None,
     )
 

@@ -495,7 +495,8 @@ def test_a_kpi_tile_in_german(warehouse, monkeypatch):
     at = _page(warehouse, monkeypatch, "kpis", "de")
     # A of the three MQLs became an SQL; one touch (T1) in March for three MQLs
     shown = tile_texts(at)
+    commitment = "SLA-Zusage ≥\u00a030,0\u00a0%"  # on one line
     assert shown["MQL → SQL (Lead-Qualität)"] == [
-        "33,3 %", "erfüllt", "SLA-Zusage ≥ 30,0 %", "1 / 3, 95-%-KI 6–79 %",
+        "33,3 %", "erfüllt", commitment, "1 / 3, 95-%-KI 6–79 %",
     ]  # fmt: skip
-    assert shown["Versuche pro MQL"] == ["0,3", "verfehlt", "SLA-Zusage ≥ 5,0"]
+    assert shown["Versuche pro MQL"] == ["0,3", "verfehlt", "SLA-Zusage ≥\u00a05,0"]
