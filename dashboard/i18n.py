@@ -269,6 +269,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} episode(s) without any touch yet are not in the chart (missed or pending).",
         "MQL-Episoden ohne jeden Kontakt, nicht im Diagramm (verfehlt oder offen): {n}.",
     ),
+    # why a cell of a small table is '–' (on hover)
+    "why_no_decided": (
+        "No episode decided yet (all pending)",
+        "Noch keine Episode entschieden (alle offen)",
+    ),
+    "why_no_touch": ("No first touch yet", "Noch kein Erstkontakt"),
+    "why_no_capacity": (
+        "No weekly capacity for this rep in the reps table",
+        "Keine Wochenkapazität für diesen Rep in der Rep-Tabelle",
+    ),
     "no_rejections": ("No MQL was rejected this month.", "Kein MQL wurde diesen Monat abgelehnt."),
     # nurture
     "nurturing_title": ("Lead nurturing", "Lead-Nurturing"),

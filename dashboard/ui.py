@@ -125,9 +125,29 @@ SCREEN_CSS = """
 """
 
 
+#: The style of :func:`html_table`: the tiles' borders and greys, numbers right-aligned.
+TABLE_CSS = """
+<style>
+.sla-table-wrap { overflow-x: auto; margin-bottom: 0.75rem; }
+.sla-table { border-collapse: collapse; width: 100%; font-size: 0.875rem;
+  font-variant-numeric: tabular-nums; }
+.sla-table th { font-weight: 400; color: rgba(49, 51, 63, 0.6); text-align: left;
+  vertical-align: bottom; padding: 0.45rem 0.75rem;
+  border-bottom: 1px solid rgba(49, 51, 63, 0.2); }
+.sla-table td { padding: 0.35rem 0.75rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); }
+.sla-table th, .sla-table td { white-space: normal !important; }
+.sla-table .num { text-align: right; }
+.sla-table td.num { white-space: nowrap !important; }
+.sla-table td:first-child { min-width: 8rem; }
+.sla-table tbody tr:hover { background: rgba(49, 51, 63, 0.04); }
+.sla-table [title] { cursor: help; text-decoration: underline dotted; }
+</style>
+"""
+
+
 def screen_style() -> None:
-    """Apply :data:`SCREEN_CSS` (a style block takes no room on the page)."""
-    st.html(SCREEN_CSS)
+    """Apply :data:`SCREEN_CSS` and :data:`TABLE_CSS` (a style block takes no room)."""
+    st.html(SCREEN_CSS + TABLE_CSS)
 
 
 def lang() -> Lang:
@@ -747,6 +767,70 @@ def text_table(frame: pl.DataFrame) -> None:
     st.table(frame, hide_index=True, border="horizontal")
 
 
+def html_table(
+    frame: pl.DataFrame,
+    lg: Lang,
+    *,
+    help: dict[str, str] | None = None,
+    why_missing: dict[str, str] | None = None,
+) -> str:
+    """A small table as one static HTML ``<table>`` (every text escaped), shown as
+    :func:`table` shows it: labels, words and numbers of the language (``1.234,5``,
+    ``12,3 %``), ids beside names left out, a missing value as '–'.
+
+    Parameters
+    ----------
+    frame : the table, stable column names (a handful of rows: no sorting, no scrolling).
+    lg : the language.
+    help : column -> a hint on its header (shown on hover).
+    why_missing : column -> why a value of it can be missing (on hover over its '–').
+
+    Returns
+    -------
+    str : ``<div class="sla-table-wrap"><table class="sla-table">``; number cells (and their
+    headers) of class ``num``.
+    """
+    from analytics.pack.export import column_kind
+
+    shown = screen_columns(display_frame(frame, lg))
+    texts = display_texts(shown, lg)
+    currency = data.config().reporting.currency
+    help, why_missing = help or {}, why_missing or {}
+    head, columns = [], []
+    for i, (name, dtype) in enumerate(shown.schema.items()):
+        numeric = column_kind(name, dtype) in ("share", "decimal", "count")
+        cls = ' class="num"' if numeric else ""
+        tip = f' title="{html.escape(help[name])}"' if name in help else ""
+        label = html.escape(column_label(name, lg, currency=currency))
+        head.append(f"<th{cls}{tip}>{label}</th>")
+        if i in texts:
+            cells = texts[i]
+        elif isinstance(dtype, pl.Datetime | pl.Date):
+            when = day if dtype == pl.Date else moment
+            cells = [when(v, lg) for v in shown[name].to_list()]
+        else:
+            cells = ["–" if v is None else str(v) for v in shown[name].to_list()]
+        why = f' title="{html.escape(why_missing[name])}"' if name in why_missing else ""
+        columns.append([f"<td{cls}{why if c == '–' else ''}>{html.escape(c)}</td>" for c in cells])
+    rows = "".join(f"<tr>{''.join(r)}</tr>" for r in zip(*columns, strict=True))
+    return (
+        f'<div class="sla-table-wrap"><table class="sla-table"><thead><tr>{"".join(head)}'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def static_table(
+    frame: pl.DataFrame,
+    *,
+    help: dict[str, str] | None = None,
+    why_missing: dict[str, str] | None = None,
+) -> None:
+    """A small table (a handful of rows) drawn as one HTML element (:func:`html_table`):
+    the browser draws it in a fraction of a data grid's time. Tables a user sorts, scrolls
+    or downloads (lists of leads) use :func:`table`."""
+    st.html(html_table(frame, lang(), help=help, why_missing=why_missing))
+
+
 def unavailable(what: str, lg: Lang) -> None:
     """Say precisely which library function a section waits for."""
     st.info(t("not_available", lg, what=what), icon=":material/hourglass_empty:")
@@ -1040,22 +1124,42 @@ def kpi_target(metric: str) -> float | None:
     return next((k.target for _, k in data.config().all_kpis if k.metric == metric), None)
 
 
-def rep_rate_bars(frame: pl.DataFrame, metric: str, *, title: str, x_title: str) -> None:
-    """Draw a per-rep compliance table (``rep_id``, ``rep_name``, ``compliance``, counts,
+def panel_title(title: str) -> list[str]:
+    """A panel's title in lines, its explanation in brackets on a line of its own: a title
+    wider than its panel would widen the whole view (a concat of panels) beyond the page at
+    1280 px.
+
+    >>> panel_title("SQLs per month by threshold (band: estimate's range)")
+    ['SQLs per month by threshold', "(band: estimate's range)"]
+    """
+    head, bracket, rest = title.partition(" (")
+    return [head, bracket.strip() + rest] if bracket else [title]
+
+
+def rep_rate_chart(
+    frame: pl.DataFrame, metric: str, *, title: str, x_title: str
+) -> alt.LayerChart | None:
+    """A per-rep compliance table (``rep_id``, ``rep_name``, ``compliance``, counts,
     interval) as :func:`rate_bars` against the KPI target of ``metric``: leads without an
-    owner on a row of their own, coloured by status. Draws nothing for an empty table."""
+    owner on a row of their own, coloured by status. None for an empty table."""
     lg = lang()
     by_rep = with_status(unassigned(frame, lg), metric).rename({"compliance": "rate"})
-    if by_rep.height:
-        chart(
-            rate_bars(
-                by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
-                category="rep",
-                title=title,
-                x_title=x_title,
-                target=kpi_target(metric),
-            )
-        )
+    if not by_rep.height:
+        return None
+    return rate_bars(
+        by_rep.with_columns(pl.coalesce("rep_name", "rep_id").alias("rep")),
+        category="rep",
+        title=title,
+        x_title=x_title,
+        target=kpi_target(metric),
+    )
+
+
+def rep_rate_bars(frame: pl.DataFrame, metric: str, *, title: str, x_title: str) -> None:
+    """Draw :func:`rep_rate_chart` full width (nothing for an empty table)."""
+    bars = rep_rate_chart(frame, metric, title=title, x_title=x_title)
+    if bars is not None:
+        chart(bars)
 
 
 def rate_bars(

@@ -25,6 +25,8 @@ lg, cfg = v.lang, v.config
 review = data.review(v.month, v.segment)
 ui.header(t("handoffs_title", lg), v)
 sla_hours = cfg.handoff.first_touch_hours
+#: the width of each of the two rate panels (by rep, by week): side by side they fit 1280 px
+RATE_PANEL_WIDTH = 270
 clock = t("c_clock_business" if cfg.handoff.business_hours else "c_clock_hours", lg)
 h, acc, rc = review.handoff, review.acceptance, review.recycling
 
@@ -121,36 +123,55 @@ if not ui.missing(review, "handoff", lg):
     untouched = speed.filter(pl.col("hours_to_first_touch").is_null()).height
     st.caption(t("no_touch_yet", lg, n=num(untouched, lg)))
 
-    left, right = st.columns(2)
-    with left:
-        ui.rep_rate_bars(
-            review.handoff_by_rep,
-            "handoff_compliance",
-            title=t("c_handoff_rep_title", lg),
+    # one vega view for the two rates (by rep, by week): the browser draws one view, not two
+    by_rep = ui.rep_rate_chart(
+        review.handoff_by_rep,
+        "handoff_compliance",
+        title=t("c_handoff_rep_title", lg),
+        x_title=t("c_met_pct", lg),
+    )
+    by_week = (
+        ui.with_status(review.handoff_by_week, "handoff_compliance")
+        .rename({"compliance": "rate"})
+        .with_columns(pl.col("week").cast(pl.String))
+    )
+    week_bars = (
+        ui.rate_bars(
+            by_week,
+            category="week",
+            title=t("c_handoff_week_title", lg),
             x_title=t("c_met_pct", lg),
+            target=ui.kpi_target("handoff_compliance"),
+            sort=by_week["week"].to_list(),
         )
-    with right:
-        by_week = (
-            ui.with_status(review.handoff_by_week, "handoff_compliance")
-            .rename({"compliance": "rate"})
-            .with_columns(pl.col("week").cast(pl.String))
+        if by_week.height
+        else None
+    )
+    titles = (t("c_handoff_rep_title", lg), t("c_handoff_week_title", lg))
+    rates = [
+        c.properties(width=RATE_PANEL_WIDTH, title=ui.panel_title(title))
+        for c, title in zip((by_rep, week_bars), titles, strict=True)
+        if c is not None
+    ]
+    if rates:
+        spec = ui.chart_spec(
+            alt.hconcat(*rates)
+            .resolve_scale(color="shared")
+            .resolve_legend(color="shared")
+            .configure_concat(spacing=40)
         )
-        if by_week.height:
-            ui.chart(
-                ui.rate_bars(
-                    by_week,
-                    category="week",
-                    title=t("c_handoff_week_title", lg),
-                    x_title=t("c_met_pct", lg),
-                    target=ui.kpi_target("handoff_compliance"),
-                    sort=by_week["week"].to_list(),
-                )
-            )
-    ui.table(
+        spec["config"]["legend"]["orient"] = "bottom"  # the panels take the width
+        ui.show_spec(spec, width="content")
+    ui.static_table(
         ui.unassigned(review.handoff_by_rep, lg).select(
             "rep_name", "team", "episodes", "met", "missed", "pending", "compliance",
             "median_hours_to_first_touch", "p90_hours_to_first_touch",
-        )
+        ),
+        why_missing={
+            "compliance": t("why_no_decided", lg),
+            "median_hours_to_first_touch": t("why_no_touch", lg),
+            "p90_hours_to_first_touch": t("why_no_touch", lg),
+        },
     )  # fmt: skip
 
 # -- acceptance and rejection ------------------------------------------------------------------
@@ -288,7 +309,7 @@ if not ui.missing(review, "handoff", lg):
             .properties(title=t("c_leakage_title", lg), height=ui.BAR_STEP)
         )
     with right:
-        ui.table(shown_steps.select("step", "episodes", "share", "remaining"))
+        ui.static_table(shown_steps.select("step", "episodes", "share", "remaining"))
         pick = st.selectbox(
             t("leakage_list", lg),
             LEAKAGE_STEPS,
@@ -321,7 +342,7 @@ if not ui.missing(review, "handoff", lg):
         st.info(t("no_warnings", lg), icon=":material/notifications_off:")
     else:
         unassigned = render("coverage.unassigned", lang=lg)
-        ui.table(
+        ui.static_table(
             warned.select(
                 pl.coalesce("rep_name", "rep_id", pl.lit(unassigned)).alias("rep_name"),
                 "warned",
@@ -340,7 +361,7 @@ if not ui.missing(review, "handoff", lg):
     if by_assignment is None or not review.assignment.get("with_assignment"):
         st.info(t("no_assignment", lg), icon=":material/schedule:")
     else:
-        ui.table(
+        ui.static_table(
             by_assignment.filter(pl.col("with_assignment") > 0).select(
                 "rep_name",
                 "episodes",
@@ -369,7 +390,7 @@ if not ui.missing(review, "handoff", lg):
         )
     elif group == "first_touch_channel":
         dist = ui.terms(dist, "first_touch_channel", "channel", lg)
-    ui.table(dist)
+    ui.static_table(dist)
     conv = data.bucket_conversion()
     if conv is not None and conv["n"].sum() > 0:
         shown_conv = conv.with_columns(pl.col("bucket").replace({"no touch": t("no_touch", lg)}))
@@ -406,4 +427,7 @@ if inactive.height:
         str(n) for n in inactive.select(pl.coalesce("rep_name", "rep_id")).to_series()
     )
     st.warning(t("inactive_receiving", lg, reps=names), icon=":material/person_off:")
-ui.table(fair.drop("rep_id"))
+ui.static_table(
+    fair.drop("rep_id"),
+    why_missing={"weekly_capacity": t("why_no_capacity", lg), "load": t("why_no_capacity", lg)},
+)

@@ -37,17 +37,6 @@ no_interest = (
 )
 
 
-def panel_title(title: str) -> list[str]:
-    """A panel's title in lines, its explanation in brackets on a line of its own: a title
-    wider than its panel would widen the whole view beyond the page at 1280 px.
-
-    >>> panel_title("SQLs per month by threshold (band: estimate's range)")
-    ['SQLs per month by threshold', "(band: estimate's range)"]
-    """
-    head, bracket, rest = title.partition(" (")
-    return [head, bracket.strip() + rest] if bracket else [title]
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
 def whatif_chart_spec(table: pl.DataFrame, lg: str) -> dict:
     """The what-if panels (MQLs, SQLs, workload) as one spec, built once per table and
@@ -146,15 +135,15 @@ def whatif_chart_spec(table: pl.DataFrame, lg: str) -> dict:
     full = alt.Chart(pl.DataFrame({"y": [100.0]})).mark_rule(color="#c62828", strokeWidth=2)
     size = {"width": 300, "height": 260}  # two panels a row fit 1280 px
     volume = alt.layer(mqls, rules).properties(
-        title=panel_title(t("c_mqls_panel_title", lg)), **size
+        title=ui.panel_title(t("c_mqls_panel_title", lg)), **size
     )
     sql_chart = (
         alt.layer(band, sql_line, rules)
         .resolve_scale(strokeDash="independent")
-        .properties(title=panel_title(t("c_sqls_panel_title", lg)), **size)
+        .properties(title=ui.panel_title(t("c_sqls_panel_title", lg)), **size)
     )
     workload = alt.layer(area, full.encode(y="y:Q"), rules).properties(
-        title=panel_title(t("c_workload_title", lg)), **size
+        title=ui.panel_title(t("c_workload_title", lg)), **size
     )
     # one vega view for the three panels: a slider step updates one view, not three
     panels = (
