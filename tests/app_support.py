@@ -56,3 +56,48 @@ def choose_tab(at: AppTest, key: str, label: str) -> AppTest:
     at.run()
     assert not at.exception, at.exception[0].value
     return at
+
+
+_TABLE = re.compile(r'<table class="sla-table">(.*?)</table>', re.S)
+_HEAD = re.compile(r"<th((?: [^>]*)?)>(.*?)</th>")
+_ROW = re.compile(r"<tr>(.*?)</tr>")
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>")
+
+
+def _columns(at: AppTest) -> list[list[tuple[str, bool, list[str]]]]:
+    """Every ``ui.static_table`` as its columns: (label, a number column?, cells)."""
+    tables = []
+    for body in (b for e in at.get("html") for b in _TABLE.findall(e.proto.body)):
+        head, _, rows = body.partition("</thead>")
+        cells = [[html.unescape(c) for c in _CELL.findall(r)] for r in _ROW.findall(rows)]
+        tables.append(
+            [
+                (html.unescape(label), 'class="num"' in attrs, [row[i] for row in cells])
+                for i, (attrs, label) in enumerate(_HEAD.findall(head))
+            ]
+        )
+    return tables
+
+
+def static_tables(at: AppTest) -> list[dict[str, list[str]]]:
+    """Every table drawn with ``ui.static_table`` (one HTML element a table): its column
+    label -> the column's cells as shown (``1,234``, ``12.3 %``, ``–``)."""
+    return [{label: cells for label, _, cells in table} for table in _columns(at)]
+
+
+def static_table(at: AppTest, label: str) -> dict[str, list[str]]:
+    """The first ``ui.static_table`` with a column labelled ``label``."""
+    found = [table for table in static_tables(at) if label in table]
+    assert found, f"no table with a column {label!r}"
+    return found[0]
+
+
+def static_number_columns(at: AppTest) -> list[tuple[str, list[str]]]:
+    """(label, cells) of the number columns (headers of class ``num``) of every
+    ``ui.static_table``."""
+    return [(label, cells) for table in _columns(at) for label, num, cells in table if num]
+
+
+def count(text: str) -> int:
+    """A count as shown in either language (``1,234`` / ``1.234``) as a number."""
+    return int(text.replace(",", "").replace(".", ""))

@@ -21,12 +21,23 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from app_support import choose_tab, html_text, metrics, tiles
+from app_support import (
+    choose_tab,
+    count,
+    html_text,
+    metrics,
+    static_number_columns,
+    static_table,
+    static_tables,
+    tiles,
+)
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
+from analytics.pack.export import column_texts
 from analytics.review import build_review
 from analytics.warehouse import connect_readonly, load_tables
+from dashboard.i18n import column_label
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -172,10 +183,13 @@ def charts(at: AppTest) -> list[dict]:
 
 
 def chart_titled(at: AppTest, title: str) -> dict:
+    """The chart (or the panel of a concat of charts) with ``title``."""
+    views = [p for c in charts(at) for p in [c, *c.get("hconcat", []), *c.get("concat", [])]]
     found = [
         c
-        for c in charts(at)
-        if title in json.dumps(c.get("usermeta", {}).get("title"), ensure_ascii=False)
+        for c in views
+        if title
+        in json.dumps([c.get("usermeta", {}).get("title"), c.get("title")], ensure_ascii=False)
     ]
     assert found, f"no chart titled {title!r}"
     return found[0]
@@ -193,9 +207,11 @@ def test_every_table_column_has_a_label_in_the_ui_language(
     assert not app.exception, app.exception[0].value
     if page == "definitions":  # its tables are in the tab of the config in force
         choose_tab(app, "definitions_tab", "Das geltende SLA")
-    assert app.dataframe or app.table, f"{page} shows no table"
-    for table in app.table:  # text tables: the page writes the labels itself
-        names = [n for n in table.value.columns if re.fullmatch(r"[a-z0-9_]+", n)]
+    assert app.dataframe or app.table or static_tables(app), f"{page} shows no table"
+    # text tables: the page writes the labels itself
+    for table in [*app.table, *static_tables(app)]:
+        table = table if isinstance(table, dict) else table.value
+        names = [n for n in table if re.fullmatch(r"[a-z0-9_]+", str(n))]
         assert not names, f"{page}: text table columns {names} are machine names"
     for frame in app.dataframe:
         config = json.loads(frame.proto.columns)
@@ -251,6 +267,14 @@ def test_every_table_writes_numbers_as_the_language_does(
                         for t in texts}  # fmt: skip
             assert len(decimals) <= 1, f"{page}: {name} mixes decimals {texts[:5]}"
             checked += len(texts)
+    for label, cells in static_number_columns(app):  # the small tables drawn as HTML
+        texts = [t for t in cells if t != "–"]
+        bad = [t for t in texts if not NUMBER[lang].fullmatch(t)]
+        assert not bad, f"{page}: {label} shows {bad[:3]}"
+        decimals = {len(re.sub(r"[^\d.,]", "", t).partition("," if lang == "de" else ".")[2])
+                    for t in texts}  # fmt: skip
+        assert len(decimals) <= 1, f"{page}: {label} mixes decimals {texts[:5]}"
+        checked += len(texts)
     assert checked, f"{page}: no number in any table"
 
 
@@ -263,10 +287,9 @@ def test_handoffs_tables_and_charts_read_in_german(app: AppTest) -> None:
     assert late["owner_rep_id_name"]["label"] == "Verantwortlich"
     assert "owner_rep_id" not in late  # the name on screen, the id in downloads only
     assert late["started_at"]["type_config"]["format"] == "DD.MM.YYYY HH:mm"
-    by_rep = next(f for f in app.dataframe if "compliance" in json.loads(f.proto.columns))
-    shown = display_values(by_rep)
-    assert all(t == "–" or t.endswith(" %") for t in shown["compliance"].to_list())
-    assert set(shown["team"].to_list()) <= {"SDR", "Account Executive", "Marketing"}
+    by_rep = static_table(app, "Einhaltung (%)")
+    assert all(t == "–" or t.endswith(" %") for t in by_rep["Einhaltung (%)"])
+    assert set(by_rep["Team"]) <= {"SDR", "Account Executive", "Marketing"}
     text = json.dumps(charts(app), ensure_ascii=False)
     assert "Why sales rejected MQLs" not in text and "Episodes met" not in text
     # small counts: whole-number ticks on the count axis
@@ -641,20 +664,21 @@ def test_handoffs_leakage_accounts_for_every_mql_episode_of_the_month(
     app: AppTest, review_of
 ) -> None:
     app.switch_page("views/handoffs.py").run()
-    leakage = next(f.value for f in app.dataframe if "remaining" in f.value.columns)
-    assert leakage["episodes"].sum() == review_of(MONTH).speed_to_lead.height
-    assert leakage["remaining"].to_list()[-1] == 0
+    leakage = static_table(app, column_label("remaining"))
+    episodes = leakage[column_label("episodes")]
+    assert sum(count(n) for n in episodes) == review_of(MONTH).speed_to_lead.height
+    assert leakage[column_label("remaining")][-1] == "0"
     assert "No send log of `sla notify` yet" in "\n".join(str(i.value) for i in app.info)
 
 
 def test_handoffs_split_routings_part_from_the_reps_per_rep(app: AppTest, review_of) -> None:
     app.switch_page("views/handoffs.py").run()
     assert "Assignment delay vs rep delay" in [h.value for h in app.subheader]
-    shown = next(f.value for f in app.dataframe if "median_rep_hours" in f.value.columns)
+    shown = static_table(app, column_label("median_rep_hours"))
     review = review_of(MONTH).assignment_by_rep.filter(pl.col("with_assignment") > 0)
-    assert review.height and shown["rep_name"].to_list() == review["rep_name"].to_list()
-    assert shown["median_routing_hours"].to_list() == review["median_routing_hours"].to_list()
-    assert shown["median_rep_hours"].to_list() == review["median_rep_hours"].to_list()
+    assert review.height and shown[column_label("rep_name")] == review["rep_name"].to_list()
+    for column in ("median_routing_hours", "median_rep_hours"):  # as shown: one decimal
+        assert shown[column_label(column)] == column_texts(review[column])
 
 
 def test_management_page_numbers(app: AppTest, review_of) -> None:
@@ -1111,10 +1135,10 @@ def test_handoffs_show_per_rep_how_many_warned_episodes_were_touched_in_time(
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("views/handoffs.py").run()
     assert not at.exception, at.exception[0].value
-    shown = next(f.value for f in at.dataframe if "warned" in f.value.columns)
+    shown = static_table(at, column_label("warned"))
     expected = rep_warnings(
         review.speed_to_lead, notification_log(db), as_of=review.as_of, reps=review.handoff_by_rep
     )
-    assert shown["warned"].sum() == 6
-    assert shown["met"].to_list() == expected["met"].to_list()
-    assert shown["missed"].to_list() == expected["missed"].to_list()
+    assert sum(count(n) for n in shown[column_label("warned")]) == 6
+    assert [count(n) for n in shown[column_label("met")]] == expected["met"].to_list()
+    assert [count(n) for n in shown[column_label("missed")]] == expected["missed"].to_list()

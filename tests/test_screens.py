@@ -40,6 +40,41 @@ def test_rate_text_keeps_a_decimal_for_a_narrow_interval() -> None:
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize(
+    ("lang", "head", "row", "last"),
+    [
+        ("en", "<th>Rep</th><th class=\"num\" title=\"a &lt;hint&gt;\">MQL episodes</th>",
+         "<td class=\"num\">1,234</td><td class=\"num\">12.3 %</td><td class=\"num\">1,234.6</td>",
+         "<td class=\"num\" title=\"none &quot;decided&quot;\">–</td><td class=\"num\">2.0</td>"),
+        ("de", "<th>Mitarbeiter</th><th class=\"num\" title=\"a &lt;hint&gt;\">MQL-Episoden</th>",
+         "<td class=\"num\">1.234</td><td class=\"num\">12,3 %</td><td class=\"num\">1.234,6</td>",
+         "<td class=\"num\" title=\"none &quot;decided&quot;\">–</td><td class=\"num\">2,0</td>"),
+    ],
+)  # fmt: skip
+def test_a_static_table_escapes_the_data_and_writes_numbers_as_the_language(
+    lang, head, row, last
+) -> None:
+    import polars as pl
+
+    from dashboard.ui import html_table
+
+    frame = pl.DataFrame(
+        {
+            "rep_name": ['<b>Ann</b> & "Co"', None],
+            "episodes": [1234, 5],
+            "compliance": [0.1234, None],
+            "median_hours_to_first_touch": [1234.56, 2.0],
+        }
+    )
+    shown = html_table(
+        frame, lang, help={"episodes": "a <hint>"}, why_missing={"compliance": 'none "decided"'}
+    )
+    assert head in shown
+    assert f"<tr><td>&lt;b&gt;Ann&lt;/b&gt; &amp; &quot;Co&quot;</td>{row}</tr>" in shown
+    assert f'<tr><td>–</td><td class="num">5</td>{last}</tr>' in shown
+    assert "<b>" not in shown
+
+
 def test_make_run_honours_sla_db(tmp_path) -> None:
     target = tmp_path / "mine.duckdb"  # missing: `make run` would build the demo there
     env = {k: v for k, v in os.environ.items() if k not in ("DB", "MAKEFLAGS")}
