@@ -826,9 +826,13 @@ def static_table(
     why_missing: dict[str, str] | None = None,
 ) -> None:
     """A small table (a handful of rows) drawn as one HTML element (:func:`html_table`):
-    the browser draws it in a fraction of a data grid's time. Tables a user sorts, scrolls
-    or downloads (lists of leads) use :func:`table`."""
-    st.html(html_table(frame, lang(), help=help, why_missing=why_missing))
+    the browser draws it in a fraction of a data grid's time. A table longer than
+    :data:`WHOLE_TABLE_ROWS` (a per-rep table of a large team) is a :func:`table`, as are
+    the tables a user sorts, scrolls or downloads (lists of leads)."""
+    if frame.height > WHOLE_TABLE_ROWS:
+        table(frame)
+    else:
+        st.html(html_table(frame, lang(), help=help, why_missing=why_missing))
 
 
 def unavailable(what: str, lg: Lang) -> None:
