@@ -80,8 +80,9 @@ def _to_url(key: str, value: str | None, default: str | None = None) -> None:
 #: The app's few style rules for a shared screen: a tile's label and delta wrap onto a
 #: second line instead of ending in "…" (a word is never broken), its value shrinks a
 #: little on a narrow screen, and the page starts higher, so that the first screen holds
-#: more. A KPI's tile (``sla-kpis``) stands in a row that is one line where its tiles fit
-#: (``--n`` of them, 10rem each), else two even lines (``--half`` a line), never 5 + 1.
+#: more. A row of ``sla-even`` is one line where its tiles fit (``--n`` of them, 10rem
+#: each), else two even lines (``--half`` a line), never 5 + 1; ``sla-kpis`` bolds the
+#: labels (the headings of the KPIs' cards).
 SCREEN_CSS = """
 <style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
@@ -118,7 +119,7 @@ SCREEN_CSS = """
 .sla-badge-red { color: #bd4043; background: rgba(255, 43, 43, 0.09); }
 .sla-badge-gray { color: rgba(49, 51, 63, 0.7); background: rgba(49, 51, 63, 0.08); }
 .sla-kpis .sla-tile-label { font-weight: 600; }
-.sla-kpis { grid-template-columns: repeat(auto-fit, minmax(max(8rem, min(
+.sla-even { grid-template-columns: repeat(auto-fit, minmax(max(8rem, min(
   max((100% - (var(--n) - 1) * 1rem) / var(--n), (var(--n) * 10rem - 1rem - 100%) * 999),
   (100% - (var(--half) - 1) * 1rem) / var(--half))), 1fr)); }
 </style>
@@ -416,7 +417,7 @@ def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> s
     ----------
     row : the tiles, left to right (they wrap onto a second line on a narrow screen).
     note : a caption under the whole row, or None.
-    kind : another class of the row (``sla-kpis``), or "".
+    kind : other classes of the row (``sla-even``, ``sla-kpis``), or "".
 
     Returns
     -------
@@ -465,9 +466,9 @@ def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> s
 def tiles(row: list[Tile], *, note: str | None = None, kind: str = "") -> None:
     """A row of tiles drawn as one element (:func:`tiles_html`), not a column, a metric
     and a caption per tile: where a fragment redraws the row on every slider step, the
-    browser renders one element instead of about fifteen. ``kind``: a class of its own
-    for the row (``sla-kpis``: the labels in bold, as headings of the KPIs' cards, and all
-    tiles on one line when they fit 10rem each, else in two even lines)."""
+    browser renders one element instead of about fifteen. ``kind``: classes of the row
+    (``sla-even``: all tiles on one line when they fit 10rem each, else in two even lines;
+    ``sla-kpis``: the labels in bold, as headings of the KPIs' cards)."""
     st.html(tiles_html(row, note=note, kind=kind))
 
 
@@ -1015,7 +1016,7 @@ def kpi_tile(row: dict[str, Any], review: Any, lg: Lang) -> Tile:
 def kpi_tiles(rows: list[dict[str, Any]], review: Any, lg: Lang) -> None:
     """A team's KPIs (:func:`kpi_tile`) as one row of tiles: one element for the browser
     to draw instead of four or five per KPI."""
-    tiles([kpi_tile(row, review, lg) for row in rows], kind="sla-kpis")
+    tiles([kpi_tile(row, review, lg) for row in rows], kind="sla-kpis sla-even")
 
 
 def attention_items(kpis: pl.DataFrame, limit: int = 3) -> pl.DataFrame:

@@ -288,11 +288,11 @@ def test_the_goals_page_opens_on_the_stored_review_without_computing(
     )
     at.switch_page("views/goals.py").run()
     assert not at.exception, at.exception[0].value
-    assert {m.label: m.value for m in at.metric}["SQLs"] == compact(sqls, "en")
+    assert metrics(at)["SQLs"] == compact(sqls, "en")
     # twice the target: the same rates, every goal doubles (exactly: a power of two)
     at.number_input(key="revenue_target").set_value(2 * cfg.goals.revenue_target_monthly).run()
     assert not at.exception, at.exception[0].value
-    assert {m.label: m.value for m in at.metric}["SQLs"] == compact(2 * sqls, "en")
+    assert metrics(at)["SQLs"] == compact(2 * sqls, "en")
 
 
 def test_a_result_stored_by_another_version_of_the_code_is_not_served(

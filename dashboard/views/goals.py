@@ -52,26 +52,27 @@ elif funnel.filter(pl.col("stage") != "won_revenue")["target"].is_null().all():
     # no rate in the trailing window (the data starts later): no stage has a target
     ui.no_data(t("no_reverse_rates", lg, months=cfg.goals.rate_window_months))
 else:
-    # four tiles a row: eight in one row cut labels and values off on a 1280-px screen
-    per_row = 4
-    rows = [st.columns(per_row) for _ in range(-(-len(STAGE_LABELS) // per_row))]
-    cols = [col for row in rows for col in row]
-    for col, r in zip(cols, funnel.iter_rows(named=True), strict=False):
+    # one element for the stages' tiles; in two even lines where one does not fit
+    stage_tiles = []
+    for r in funnel.iter_rows(named=True):
         stage = r["stage"]
         label = STAGE_LABELS[stage] + (f" ({cur})" if stage == "won_revenue" else "")
         group = RATE_GROUPS.get(r["rate_name"] or "", "funnel")
         if r["target"] is None and not review.measurable(group):
-            col.metric(label, "–", border=True)
-            ui.missing(review, group, lg, container=col)
+            stage_tiles.append(ui.Tile(label, "–", note=review.reason(group, lang=lg)))
             continue
-        col.metric(label, compact(r["target"], lg), border=True, help=num(r["target"], lg))
+        note = None
         if r["rate_name"]:
             rate = (
                 money(r["rate"], lg, currency=cur)
                 if r["rate_name"] == "avg_deal_size"
                 else pct(r["rate"], lg)
             )
-            col.caption(f"÷ {ui.metric_name(r['rate_name'], lg)}: {rate}")
+            note = f"÷ {ui.metric_name(r['rate_name'], lg)}: {rate}"
+        stage_tiles.append(
+            ui.Tile(label, compact(r["target"], lg), help=num(r["target"], lg), note=note)
+        )
+    ui.tiles(stage_tiles, kind="sla-even")
 
 # -- pacing -----------------------------------------------------------------------------------
 st.subheader(t("pacing", lg))
