@@ -710,7 +710,8 @@ def _first_visit_setup(name: str) -> Callable[[Workspace, Path], _FirstVisitStat
 
 def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
     """A fresh server, the page opened once: how long until it was done (``timed_s``; the
-    server's start before it is not what a visitor of a running app waits for)."""
+    server's start before it is not what a visitor of a running app waits for), on the
+    page's clock (``page_s``), chromium's busy time (``task_s``) and its elements (``nodes``)."""
     from bench.browser import AppInBrowser
 
     app = AppInBrowser(
@@ -723,6 +724,8 @@ def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
         return {
             "timed_s": app.first_load_s,
             "page_s": app.first_load_page_s,
+            "task_s": app.first_load_task_s,
+            "nodes": app.first_load_nodes,
             "page": state.page.stem,
             "server": app.started_by,
         }

@@ -6,6 +6,7 @@ import contextlib
 import doctest
 import importlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from bench.ops import FIRST_VISIT_PAGES, OPS, Budget
 from bench.report import markdown
 
 
-@pytest.mark.parametrize("module", ["bench", "bench.workspace", "bench.report"])
+@pytest.mark.parametrize("module", ["bench", "bench.workspace", "bench.report", "bench.pair"])
 def test_doctests_of_the_harness(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
@@ -183,6 +184,34 @@ def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
         : len(navigate["parts"])
     ]
     assert all(p["page_s"] > 0 for p in navigate["parts"])
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_first_visits_report_chromium_figures_and_pair_checkouts(tmp_path, capsys) -> None:
+    """A first visit reports chromium's busy time and the page's elements beside the wall
+    time; ``bench.pair`` opens a page in each checkout in turns and reports medians."""
+    from bench.browser import browser_missing
+    from bench.pair import main as pair
+
+    if browser_missing():
+        pytest.skip(browser_missing())
+    results, out = tmp_path / "results.json", tmp_path / "out"
+    argv = ["--scale", "300", "--ops", "app_first_visit_definitions", "--repeat", "1"]
+    assert main([*argv, "--max-seconds", "1", "--out", str(out), "--results", str(results)]) == 0
+    (row,) = json.loads(results.read_text())["results"]
+    (part,) = row["parts"]
+    assert row["status"] == "ok" and part["task_s"] > 0 and part["nodes"] > 100
+    paired = tmp_path / "pair.json"
+    checkouts = [".", str(Path.cwd())]  # the same code twice, as two checkouts
+    argv = [*checkouts, "--pages", "at_risk", "--runs", "1", "--scale", "300", "--out", str(out)]
+    assert pair([*argv, "--results", str(paired)]) == 0
+    rows = json.loads(paired.read_text())["rows"]
+    assert [(r["page"], r["checkout"], r["runs"]) for r in rows] == [
+        ("at_risk", checkout, 1) for checkout in checkouts
+    ]  # a row a checkout
+    assert rows[0]["wall_s"] > 0 and rows[0]["nodes"] > 100
+    assert "at_risk" in capsys.readouterr().out
 
 
 def test_score_report_is_timed_with_a_saved_model(tmp_path) -> None:
