@@ -277,7 +277,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "why_no_touch": ("No first touch yet", "Noch kein Erstkontakt"),
     "why_no_capacity": (
         "No weekly capacity for this rep in the reps table",
-        "Keine Wochenkapazität für diesen Rep in der Rep-Tabelle",
+        "Keine Wochenkapazität für diesen Mitarbeiter in der Mitarbeitertabelle",
     ),
     "no_rejections": ("No MQL was rejected this month.", "Kein MQL wurde diesen Monat abgelehnt."),
     # nurture

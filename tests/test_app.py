@@ -254,26 +254,22 @@ def test_every_table_writes_numbers_as_the_language_does(
         app.segmented_control(key="lang").set_value("de").run()
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception[0].value
-    checked = 0
-    for frame in app.dataframe:
+    columns = static_number_columns(app)  # (name, cells): the small tables drawn as HTML ...
+    for frame in app.dataframe:  # ... and the grids' number columns
         shown = display_values(frame)
-        for name, series in frame.value.items():
-            if not is_numeric_dtype(series) or is_bool_dtype(series):
-                continue
-            texts = [t for t in shown[name].to_list() if t != "–"]
-            bad = [t for t in texts if not NUMBER[lang].fullmatch(t)]
-            assert not bad, f"{page}: {name} shows {bad[:3]}"
-            decimals = {len(re.sub(r"[^\d.,]", "", t).partition("," if lang == "de" else ".")[2])
-                        for t in texts}  # fmt: skip
-            assert len(decimals) <= 1, f"{page}: {name} mixes decimals {texts[:5]}"
-            checked += len(texts)
-    for label, cells in static_number_columns(app):  # the small tables drawn as HTML
+        columns += [
+            (name, shown[name].to_list())
+            for name, series in frame.value.items()
+            if is_numeric_dtype(series) and not is_bool_dtype(series)
+        ]
+    checked = 0
+    for name, cells in columns:
         texts = [t for t in cells if t != "–"]
         bad = [t for t in texts if not NUMBER[lang].fullmatch(t)]
-        assert not bad, f"{page}: {label} shows {bad[:3]}"
+        assert not bad, f"{page}: {name} shows {bad[:3]}"
         decimals = {len(re.sub(r"[^\d.,]", "", t).partition("," if lang == "de" else ".")[2])
                     for t in texts}  # fmt: skip
-        assert len(decimals) <= 1, f"{page}: {label} mixes decimals {texts[:5]}"
+        assert len(decimals) <= 1, f"{page}: {name} mixes decimals {texts[:5]}"
         checked += len(texts)
     assert checked, f"{page}: no number in any table"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_support import metrics
 from streamlit.testing.v1 import AppTest
 
 from analytics.schema import LOAD_ORDER
@@ -100,10 +101,6 @@ def preview_table(at: AppTest) -> dict[str, dict[str, int]]:
         names[row["table_name"]]: {k: int(v) for k, v in row.items() if k != "table_name"}
         for row in frame.to_dict("records")
     }
-
-
-def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 # -- the library: preview, confirm, discard ----------------------------------------------------
@@ -195,7 +192,7 @@ def test_the_salt_a_previewed_import_made_comes_with_it(tmp_path, monkeypatch):
 
 def test_the_page_previews_exact_counts_and_imports_only_on_confirm(warehouse):
     at = data_page()
-    assert tiles(at)["Leads"] == "5"
+    assert metrics(at)["Leads"] == "5"
     before = sha(warehouse)
     preview(at, [("leads.csv", AFTER.encode())], replace=True)
     assert preview_table(at) == {
@@ -214,12 +211,12 @@ def test_the_page_previews_exact_counts_and_imports_only_on_confirm(warehouse):
     ]
     assert "ISO 8601" in causes["reason"][0]
     assert sha(warehouse) == before  # nothing written before the confirm
-    assert tiles(at)["Leads"] == "5"
+    assert metrics(at)["Leads"] == "5"
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception[0].value
     assert any("Imported: leads 6" in s.value for s in at.success)
     assert "leads: 2 added, 1 changed, 3 unchanged, 1 removed" in [c.value for c in at.caption]
-    assert tiles(at)["Leads"] == "6"  # the tiles of the same page follow at once
+    assert metrics(at)["Leads"] == "6"  # the tiles of the same page follow at once
     assert leftovers(warehouse) == []
 
 
@@ -240,7 +237,7 @@ def test_cancel_leaves_the_warehouse_byte_identical(warehouse):
     assert sha(warehouse) == before
     assert leftovers(warehouse) == []
     assert "upload_confirm" not in _keys(at)
-    assert tiles(at)["Leads"] == "5"
+    assert metrics(at)["Leads"] == "5"
 
 
 def _keys(at: AppTest) -> set[str]:
@@ -270,7 +267,7 @@ def test_a_preview_made_stale_by_another_import_is_made_again(tmp_path, warehous
     assert sha(warehouse) == changed  # the stale preview was not swapped in
     assert preview_table(at)["leads"]["rows_removed"] == 2  # L4 and now L9
     at.button(key="upload_confirm").click().run()
-    assert tiles(at)["Leads"] == "6"
+    assert metrics(at)["Leads"] == "6"
     assert leftovers(warehouse) == []  # the stale preview's scratch copy went too
 
 
@@ -378,14 +375,14 @@ def test_imports_with_the_app_open_change_the_numbers_it_shows(tmp_path, monkeyp
     )
     import_canonical(db, small, replace=True)
     at = data_page()
-    assert tiles(at)["Leads"] == "2"
+    assert metrics(at)["Leads"] == "2"
     shown = []
     for cycle in range(CYCLES):
         src, leads, touches = (large, "5", "1") if cycle % 2 == 0 else (small, "2", "1")
         import_canonical(db, src, replace=True)
         at.run()
         assert not at.exception, (cycle, at.exception[0].value)
-        shown.append((tiles(at)["Leads"], tiles(at)["Sales touches"]))
+        shown.append((metrics(at)["Leads"], metrics(at)["Sales touches"]))
         assert shown[-1] == (leads, touches), (cycle, shown)
     assert len(shown) == CYCLES
 
