@@ -1082,9 +1082,20 @@ def attention_line(item: dict[str, Any], review: Any, lg: Lang) -> str:
     )
 
 
+def drawn_arrows(text: str) -> str:
+    """``text`` with its ASCII arrows drawn, as the UI writes a conversion (the library, the
+    CLI and the pack keep ``->``).
+
+    >>> drawn_arrows("Lead -> MQL")
+    'Lead → MQL'
+    """
+    return text.replace("->", "→")
+
+
 def metric_name(metric: str, lg: Lang = "en") -> str:
-    """A readable name of a metric key (``mql_to_sql`` -> ``MQL -> SQL``): the library's."""
-    return metric_label(metric, lang=lg)
+    """A readable name of a metric key (``mql_to_sql`` -> ``MQL → SQL``): the library's, its
+    arrows drawn."""
+    return drawn_arrows(metric_label(metric, lang=lg))
 
 
 def kpi_label(row: dict[str, Any], lg: Lang) -> str:
@@ -1094,7 +1105,7 @@ def kpi_label(row: dict[str, Any], lg: Lang) -> str:
     ``row`` is a row of a KPI table (``team``, ``metric``, ``label``).
     """
     label = data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
-    return label.replace("->", "→")  # as Markdown draws the config's arrows
+    return drawn_arrows(label)
 
 
 def with_kpi_labels(kpis: pl.DataFrame, lg: Lang) -> pl.DataFrame:

@@ -38,6 +38,7 @@ from analytics.pack.export import column_texts
 from analytics.review import build_review
 from analytics.warehouse import connect_readonly, load_tables
 from dashboard.i18n import column_label
+from dashboard.ui import drawn_arrows
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -390,8 +391,8 @@ def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
     if page == "goals":
         stages = ("deals_won", "won_revenue", "visitors", "visitor_to_lead", "avg_deal_size")
         return (
-            ["Avg deal size", *(metric_label(m) for m in stages)],
-            [metric_label(m, lang="de") for m in stages],
+            ["Avg deal size", *(drawn_arrows(metric_label(m)) for m in stages)],
+            [drawn_arrows(metric_label(m, lang="de")) for m in stages],
         )
     if page == "definitions":
         kpi_en, kpi_de = _kpi_labels(drawn=False)  # the config's settings as written
