@@ -370,7 +370,8 @@ class Tile:
     """One tile of :func:`tiles`: a label, a number in big type and what goes with it.
 
     ``tone``: how the delta is coloured (``normal``: up is good, ``inverse``: up is bad,
-    ``off``: grey, neither); ``help`` shows on hovering the label; ``note`` is the line
+    ``off``: grey, neither; ``good`` / ``bad``: a verdict, not a change, green / red without
+    an arrow); ``help`` shows on hovering the label; ``note`` is the line
     under the tile (a caption); ``badge``: a status and its words (``("met", "met")``),
     drawn as :func:`badge` draws it, with the text ``beside`` after it.
     """
@@ -378,7 +379,7 @@ class Tile:
     label: str
     value: str
     delta: str | None = None
-    tone: Literal["normal", "inverse", "off"] = "normal"
+    tone: Literal["normal", "inverse", "off", "good", "bad"] = "normal"
     help: str | None = None
     note: str | None = None
     badge: tuple[str, str] | None = None
@@ -428,6 +429,9 @@ def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> s
     True
     >>> '<div class="sla-tile-delta sla-up">↓ -12</div>' in row  # fewer is good here
     True
+    >>> '<div class="sla-tile-delta sla-down">85 % of pace</div>' in tiles_html(
+    ...     [Tile("Leads", "120", delta="85 % of pace", tone="bad")])
+    True
     """
     parts = []
     for tile in row:
@@ -443,6 +447,8 @@ def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> s
             colour = "sla-up" if good else "sla-down"
             colour = "sla-flat" if flat or tile.tone == "off" else colour
             arrow = "" if flat else ("↓ " if down else "↑ ")
+            if tile.tone in ("good", "bad"):
+                colour, arrow = ("sla-up" if tile.tone == "good" else "sla-down"), ""
             cells.append(
                 f'<div class="sla-tile-delta {colour}">{arrow}{html.escape(tile.delta)}</div>'
             )

@@ -51,42 +51,40 @@ share = month_pacing["elapsed_share"].max() if month_pacing.height else None
 st.subheader(t("goal_pacing", lg))
 st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
 pace = {r["stage"]: r for r in month_pacing.iter_rows(named=True)}
-cols = st.columns(4)
-for col, stage in zip(cols, ("won_revenue", "sqls", "mqls", "leads"), strict=True):
+labels = {"won_revenue": t("revenue_won", lg), "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}
+pacing_tiles = []
+for stage, label in labels.items():
     r = pace.get(stage)
     if r is None:
         continue
     group = {"won_revenue": "revenue"}.get(stage, "funnel")
-    label = {"won_revenue": t("revenue_won", lg), "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}
     if not review.measurable(group):
-        col.metric(label[stage], "–", border=True)
-        ui.missing(review, group, lg, container=col)
+        pacing_tiles.append(ui.Tile(label, "–", note=review.reason(group, lang=lg)))
         continue
     fmt = (
         (lambda x: money(x, lg, currency=cur)) if stage == "won_revenue" else (lambda x: num(x, lg))
     )
-    delta = None if r["pace"] is None else t("of_pace", lg, share=pct(r["pace"], lg, digits=0))
-    col.metric(
-        {"won_revenue": t("revenue_won", lg), "sqls": "SQLs", "mqls": "MQLs", "leads": "Leads"}[
-            stage
-        ],
-        fmt(r["actual"]),
-        delta=delta,
-        delta_color="off" if r["pace"] is None else ("normal" if r["pace"] >= 1 else "inverse"),
-        delta_arrow="off",
-        border=True,
+    if r["target"] is None and review.segment:  # goals are set for the whole funnel
+        note = render("coverage.segment", lang=lg)
+    elif r["target"] is None:  # no goal (no amounts: the revenue tile says why): no "–" line
+        note = f"{t('forecast', lg)} {fmt(r['forecast'])}"
+    else:
+        goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
+        note = (
+            f"{goal} {fmt(r['target'])} · {t('expected_to_date', lg)} "
+            f"{fmt(r['expected_to_date'])} · {t('forecast', lg)} {fmt(r['forecast'])}"
+        )
+    on_pace = None if r["pace"] is None else r["pace"] >= 1
+    pacing_tiles.append(
+        ui.Tile(
+            label,
+            fmt(r["actual"]),
+            delta=None if on_pace is None else t("of_pace", lg, share=pct(r["pace"], lg, digits=0)),
+            tone="off" if on_pace is None else ("good" if on_pace else "bad"),
+            note=note,
+        )
     )
-    if r["target"] is None and review.segment:
-        ui.no_data(render("coverage.segment", lang=lg), container=col)
-        continue
-    if r["target"] is None:  # no goal (no amounts: the revenue tile says why): no "–" line
-        col.caption(f"{t('forecast', lg)} {fmt(r['forecast'])}")
-        continue
-    goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
-    col.caption(
-        f"{goal} {fmt(r['target'])} · {t('expected_to_date', lg)} "
-        f"{fmt(r['expected_to_date'])} · {t('forecast', lg)} {fmt(r['forecast'])}"
-    )
+ui.tiles(pacing_tiles, kind="sla-even")
 
 # -- scorecard ----------------------------------------------------------------------------
 st.subheader(t("scorecard", lg))
