@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import doctest
-import importlib
 import json
 from pathlib import Path
 
@@ -14,12 +12,6 @@ import bench
 from bench.__main__ import _row, main, table_rows
 from bench.ops import FIRST_VISIT_PAGES, OPS, Budget
 from bench.report import markdown
-
-
-@pytest.mark.parametrize("module", ["bench", "bench.workspace", "bench.report", "bench.pair"])
-def test_doctests_of_the_harness(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize(
