@@ -409,6 +409,19 @@ def rate_tile(
     )
 
 
+def _delta_look(delta: str, tone: str) -> tuple[str, str]:
+    """(colour class, arrow) of a tile's delta: a verdict (``good`` / ``bad``) has its
+    colour and no arrow; a change has the arrow of its sign, coloured by the tone."""
+    if tone in ("good", "bad"):
+        return ("sla-up" if tone == "good" else "sla-down"), ""
+    down, flat = delta.startswith("-"), delta.startswith("±")
+    arrow = "" if flat else ("↓ " if down else "↑ ")
+    if flat or tone == "off":
+        return "sla-flat", arrow
+    good = down if tone == "inverse" else not down
+    return ("sla-up" if good else "sla-down"), arrow
+
+
 def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> str:
     """A row of tiles as one HTML block (texts escaped); ``note`` is a line under the row.
 
@@ -441,14 +454,7 @@ def tiles_html(row: list[Tile], *, note: str | None = None, kind: str = "") -> s
             f'<div class="sla-tile-value">{html.escape(tile.value)}</div>',
         ]
         if tile.delta is not None:
-            down = tile.delta.startswith("-")
-            flat = tile.delta.startswith("±")
-            good = down if tile.tone == "inverse" else not down
-            colour = "sla-up" if good else "sla-down"
-            colour = "sla-flat" if flat or tile.tone == "off" else colour
-            arrow = "" if flat else ("↓ " if down else "↑ ")
-            if tile.tone in ("good", "bad"):
-                colour, arrow = ("sla-up" if tile.tone == "good" else "sla-down"), ""
+            colour, arrow = _delta_look(tile.delta, tile.tone)
             cells.append(
                 f'<div class="sla-tile-delta {colour}">{arrow}{html.escape(tile.delta)}</div>'
             )
