@@ -41,10 +41,11 @@ with first:
         st.caption(" · ".join(counts))
 with reps:
     st.subheader(t("reps_now", lg))
-    # a text table: five narrow columns fit beside "Needs attention" and wrap their headers
+    # a static table: its headers wrap, so six columns fit beside "Needs attention" in
+    # either language (st.table keeps a header on one line: German ran past the column)
     if not ui.missing(review, "handoff", lg):
         # leads without an owner in a row of their own, "unassigned", last
-        ui.text_table(ui.formatted(ui.unassigned(rep_overview(review), lg).drop("rep_id"), lg))
+        ui.static_table(ui.unassigned(rep_overview(review), lg).drop("rep_id"))
 
 # -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None
