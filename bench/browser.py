@@ -296,6 +296,13 @@ class AppInBrowser:
         #: Seconds chromium's main thread was busy (script, style, layout, paint) until the
         #: first visit settled (CDP ``TaskDuration``).
         self.first_load_task_s = round(counters.get("TaskDuration", 0.0), 4)
+        #: Where that busy time went: running scripts, laying out, recalculating styles
+        #: (CDP ``ScriptDuration``, ``LayoutDuration``, ``RecalcStyleDuration``); the rest
+        #: is painting, parsing and the browser's own work.
+        self.first_load_split_s = {
+            part: round(counters.get(f"{name}Duration", 0.0), 4)
+            for part, name in (("script", "Script"), ("layout", "Layout"), ("style", "RecalcStyle"))
+        }
         #: The elements the page holds once settled: what chromium had to build and draw.
         self.first_load_nodes = int(self.page.evaluate("document.getElementsByTagName('*').length"))
         #: The first visit, as the steps are timed: on this process's clock, from before

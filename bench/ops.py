@@ -711,7 +711,8 @@ def _first_visit_setup(name: str) -> Callable[[Workspace, Path], _FirstVisitStat
 def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
     """A fresh server, the page opened once: how long until it was done (``timed_s``; the
     server's start before it is not what a visitor of a running app waits for), on the
-    page's clock (``page_s``), chromium's busy time (``task_s``) and its elements (``nodes``)."""
+    page's clock (``page_s``), chromium's busy time (``task_s``, of it ``script_s``,
+    ``layout_s`` and ``style_s``) and its elements (``nodes``)."""
     from bench.browser import AppInBrowser
 
     app = AppInBrowser(
@@ -725,6 +726,7 @@ def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
             "timed_s": app.first_load_s,
             "page_s": app.first_load_page_s,
             "task_s": app.first_load_task_s,
+            **{f"{part}_s": s for part, s in app.first_load_split_s.items()},
             "nodes": app.first_load_nodes,
             "page": state.page.stem,
             "server": app.started_by,

@@ -5,7 +5,8 @@ worth; what resolves a change is running the old and the new code in turns, in t
 minutes, against the same warehouse. ``python -m bench.pair OLD NEW --pages ...`` opens
 each page ``--runs`` times in each checkout, one after the other (a fresh server and
 chromium each time, as ``app_first_visit_<page>``), and prints, per page and checkout, the
-medians of the wall time, chromium's busy time and the page's element count::
+medians of the wall time, chromium's busy time (and its script, layout and style parts)
+and the page's element count::
 
     git worktree add --detach /tmp/old <commit>
     uv run python -m bench.pair /tmp/old . --pages overview,handoffs --runs 3
@@ -32,17 +33,23 @@ from bench import parse_scale
 def median_row(page: str, checkout: str, loads: list[dict[str, Any]]) -> dict[str, Any]:
     """One line of the table: a checkout's loads of a page, as medians.
 
-    >>> row = median_row("handoffs", "new", [{"wall_s": 2.0, "task_s": 1.5, "nodes": 900},
-    ...                                       {"wall_s": 3.0, "task_s": 1.0, "nodes": 902}])
-    >>> row["wall_s"], row["task_s"], row["nodes"], row["runs"]
-    (2.5, 1.25, 901.0, 2)
+    >>> split = {"script_s": 0.5, "layout_s": 0.25, "style_s": 0.1}
+    >>> row = median_row("handoffs", "new", [
+    ...     {"wall_s": 2.0, "task_s": 1.5, "nodes": 900, **split},
+    ...     {"wall_s": 3.0, "task_s": 1.0, "nodes": 902, **split, "script_s": 0.3}])
+    >>> row["wall_s"], row["task_s"], row["script_s"], row["nodes"], row["runs"]
+    (2.5, 1.25, 0.4, 901.0, 2)
     """
     return {
         "page": page,
         "checkout": checkout,
-        **{k: statistics.median(load[k] for load in loads) for k in ("wall_s", "task_s", "nodes")},
+        **{k: statistics.median(load[k] for load in loads) for k in MEDIANS},
         "runs": len(loads),
     }
+
+
+#: The figures of a load whose median a row shows.
+MEDIANS = ("wall_s", "task_s", "script_s", "layout_s", "style_s", "nodes")
 
 
 def first_visit(checkout: Path, page: str, env: dict[str, str]) -> dict[str, Any]:
@@ -62,6 +69,7 @@ def first_visit(checkout: Path, page: str, env: dict[str, str]) -> dict[str, Any
                 return {
                     "wall_s": app.first_load_s,
                     "task_s": app.first_load_task_s,
+                    **{f"{part}_s": s for part, s in app.first_load_split_s.items()},
                     "nodes": app.first_load_nodes,
                     "load": os.getloadavg()[0],
                 }
@@ -107,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(median_row(page, checkout, done))
             row = rows[-1]
             print(f"{page:14} {checkout:24} wall {row['wall_s']:.2f} s  chromium "
-                  f"{row['task_s']:.2f} s  nodes {row['nodes']:.0f}  runs {row['runs']}  "
-                  f"load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+                  f"{row['task_s']:.2f} s (script {row['script_s']:.2f}, layout "
+                  f"{row['layout_s']:.2f}, style {row['style_s']:.2f})  nodes "
+                  f"{row['nodes']:.0f}  runs {row['runs']}  load {os.getloadavg()[0]:.1f}",
+                  flush=True)  # fmt: skip
         if args.results:
             args.results.write_text(json.dumps({"rows": rows, "loads": loads}, indent=2))
     return 0

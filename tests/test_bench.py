@@ -119,7 +119,6 @@ def test_large_scales_are_built_from_chunks_with_distinct_ids(tmp_path, monkeypa
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_browser_operations_run_and_leave_no_process_behind(tmp_path) -> None:
     import psutil
 
@@ -179,10 +178,10 @@ def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_first_visits_report_chromium_figures_and_pair_checkouts(tmp_path, capsys) -> None:
-    """A first visit reports chromium's busy time and the page's elements beside the wall
-    time; ``bench.pair`` opens a page in each checkout in turns and reports medians."""
+    """A first visit reports chromium's busy time (and its script, layout and style parts)
+    and the page's elements beside the wall time; ``bench.pair`` opens a page in each
+    checkout in turns and reports medians."""
     from bench.browser import browser_missing
     from bench.pair import main as pair
 
@@ -194,6 +193,8 @@ def test_first_visits_report_chromium_figures_and_pair_checkouts(tmp_path, capsy
     (row,) = json.loads(results.read_text())["results"]
     (part,) = row["parts"]
     assert row["status"] == "ok" and part["task_s"] > 0 and part["nodes"] > 100
+    split = [part[f"{p}_s"] for p in ("script", "layout", "style")]  # parts of the busy time
+    assert all(s > 0 for s in split) and sum(split) <= part["task_s"]
     paired = tmp_path / "pair.json"
     checkouts = [".", str(Path.cwd())]  # the same code twice, as two checkouts
     argv = [*checkouts, "--pages", "at_risk", "--runs", "1", "--scale", "300", "--out", str(out)]
@@ -202,7 +203,7 @@ def test_first_visits_report_chromium_figures_and_pair_checkouts(tmp_path, capsy
     assert [(r["page"], r["checkout"], r["runs"]) for r in rows] == [
         ("at_risk", checkout, 1) for checkout in checkouts
     ]  # a row a checkout
-    assert rows[0]["wall_s"] > 0 and rows[0]["nodes"] > 100
+    assert rows[0]["wall_s"] > 0 and rows[0]["nodes"] > 100 and rows[0]["script_s"] > 0
     assert "at_risk" in capsys.readouterr().out
 
 
