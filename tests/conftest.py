@@ -19,8 +19,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium, once per test session (every browser test runs in the xdist
-    group "browser", so in one worker)."""
+    """Debian's chromium, once per test session: one per xdist worker (the browser tests
+    spread over the workers; most of their time is a page settling, not CPU)."""
     from browser_support import skip_without_chromium
 
     skip_without_chromium()

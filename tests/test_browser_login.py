@@ -21,7 +21,8 @@ ADMIN = "erika.admin@example.org"
 VIEWER = "max.viewer@example.org"
 TIMEOUT_MS = 120_000
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# one worker: the login provider and the app behind it are module fixtures, started once
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-login")]
 
 
 @pytest.fixture(scope="module")

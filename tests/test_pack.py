@@ -434,7 +434,6 @@ def test_html_loads_nothing_runs_no_script_and_allows_only_inline_styles_and_dat
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_pdf_is_printed_with_javascript_switched_off():
     import shutil
 
@@ -464,7 +463,6 @@ def test_pdf_without_chromium_names_the_missing_program(monkeypatch):
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_pdf_is_printed_by_chromium_and_holds_the_expected_numbers(html):
     import shutil
 
