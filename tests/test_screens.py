@@ -129,7 +129,7 @@ def german(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 def test_the_overview_opens_with_what_needs_attention_and_the_reps(german: AppTest) -> None:
     """First on the page: "Handlungsbedarf" (the goal pacing behind plan among the missed
-    KPIs) beside the reps' table; the goal pacing tiles and the scorecard come after."""
+    KPIs), then the reps' table; the goal pacing tiles and the scorecard come after."""
     heads = [h.value for h in german.subheader]
     assert heads[:2] == ["Handlungsbedarf", "Mitarbeiter diesen Monat"]
     assert heads.index("Zielerreichung") > 1

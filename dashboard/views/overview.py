@@ -20,32 +20,29 @@ ui.header(t("overview_title", lg, month=ui.month_label(v.month, lg)), v)
 # -- the first screen: what needs attention, and every rep at a glance ---------------------
 kpis = review.kpis
 month_pacing = review.pacing.filter(pl.col("period") == "month")
-first, reps = st.columns([1, 1], gap="medium")
-with first:
-    st.subheader(t("attention", lg))
-    items = ui.attention_with_pacing(kpis, month_pacing, v.config, limit=5)
-    if not items:
-        st.success(t("nothing_attention", lg))
-    else:
-        with st.container(border=True):
-            st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))
-    b = review.breaches
-    counts = [
-        f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
-        for name, frame in b.items()
-        if review.measurable(ui.BREACH_GROUPS.get(name, ""))
-    ]
-    if review.measurable("handoff"):  # pending first touches: at risk, not breaches
-        counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk.height, lg)}**")
-    if counts:  # no empty line when no breach list can be measured
-        st.caption(" · ".join(counts))
-with reps:
-    st.subheader(t("reps_now", lg))
-    # a static table: its headers wrap, so six columns fit beside "Needs attention" in
-    # either language (st.table keeps a header on one line: German ran past the column)
-    if not ui.missing(review, "handoff", lg):
-        # leads without an owner in a row of their own, "unassigned", last
-        ui.static_table(ui.unassigned(rep_overview(review), lg).drop("rep_id"))
+# the two one above the other: beside "Needs attention" the reps' six columns were
+# wider than half the page at 1280 and 1440 px ("At risk" had to be scrolled to)
+st.subheader(t("attention", lg))
+items = ui.attention_with_pacing(kpis, month_pacing, v.config, limit=5)
+if not items:
+    st.success(t("nothing_attention", lg))
+else:
+    with st.container(border=True):
+        st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))
+b = review.breaches
+counts = [
+    f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
+    for name, frame in b.items()
+    if review.measurable(ui.BREACH_GROUPS.get(name, ""))
+]
+if review.measurable("handoff"):  # pending first touches: at risk, not breaches
+    counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk.height, lg)}**")
+if counts:  # no empty line when no breach list can be measured
+    st.caption(" · ".join(counts))
+st.subheader(t("reps_now", lg))
+if not ui.missing(review, "handoff", lg):
+    # leads without an owner in a row of their own, "unassigned", last
+    ui.static_table(ui.unassigned(rep_overview(review), lg).drop("rep_id"))
 
 # -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None
