@@ -289,7 +289,8 @@ if not ui.missing(review, "handoff", lg):
     st.caption(t("leakage_caption", lg))
     steps = leakage_steps(review.cadence_episodes.lazy(), config=cfg).collect()
     waterfall = leakage_waterfall(steps.lazy()).collect()
-    left, right = st.columns([3, 2])
+    # halves: the steps' table (four columns) was wider than two fifths of the page at 1280 px
+    left, right = st.columns(2)
     with left:
         shown_steps = waterfall.with_columns(
             pl.col("step").replace_strict({s: term("leak_step", s, lang=lg) for s in LEAKAGE_STEPS})
