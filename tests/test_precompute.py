@@ -42,12 +42,20 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture
-def refreshed(warehouse: Path, tmp_path: Path) -> Path:
-    """A copy of the demo warehouse with its results stored (as after an import)."""
-    db = tmp_path / "w.duckdb"
+@pytest.fixture(scope="module")
+def refreshed_once(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse with its results stored (as after an import), computed once."""
+    db = tmp_path_factory.mktemp("refreshed") / "w.duckdb"
     shutil.copy(warehouse, db)
     refresh_results(db, load_config(CONFIG))
+    return db
+
+
+@pytest.fixture
+def refreshed(refreshed_once: Path, tmp_path: Path) -> Path:
+    """A test's own copy of :func:`refreshed_once` (some tests write to it)."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(refreshed_once, db)
     return db
 
 
