@@ -159,7 +159,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
         problems = []
         for width, height in SCREENS:
             page.set_viewport_size({"width": width, "height": height})
-            settle(page, quiet=0.8)
+            settle(page, quiet=0.5)  # a resize runs no script: only a redraw
             problems += [
                 f"{width}x{height}: {p['what']} {p['text']!r} ({p['scroll']} > {p['client']} px)"
                 for p in page.evaluate(OVERFLOW_JS)
