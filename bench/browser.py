@@ -220,6 +220,12 @@ class _Processes:
                 process.kill()
 
 
+#: The parts of chromium's busy time a first visit records, by the key it reports them
+#: under: running scripts, laying out, recalculating styles (CDP performance counters).
+BUSY_PARTS = {"script_s": "ScriptDuration", "layout_s": "LayoutDuration",
+              "style_s": "RecalcStyleDuration"}  # fmt: skip
+
+
 class AppInBrowser:
     """``streamlit run`` of ``app`` plus a chromium page on ``page_path``, loaded and idle.
 
@@ -296,12 +302,10 @@ class AppInBrowser:
         #: Seconds chromium's main thread was busy (script, style, layout, paint) until the
         #: first visit settled (CDP ``TaskDuration``).
         self.first_load_task_s = round(counters.get("TaskDuration", 0.0), 4)
-        #: Where that busy time went: running scripts, laying out, recalculating styles
-        #: (CDP ``ScriptDuration``, ``LayoutDuration``, ``RecalcStyleDuration``); the rest
-        #: is painting, parsing and the browser's own work.
+        #: Where that busy time went (:data:`BUSY_PARTS`); the rest is painting, parsing
+        #: and the browser's own work.
         self.first_load_split_s = {
-            part: round(counters.get(f"{name}Duration", 0.0), 4)
-            for part, name in (("script", "Script"), ("layout", "Layout"), ("style", "RecalcStyle"))
+            key: round(counters.get(counter, 0.0), 4) for key, counter in BUSY_PARTS.items()
         }
         #: The elements the page holds once settled: what chromium had to build and draw.
         self.first_load_nodes = int(self.page.evaluate("document.getElementsByTagName('*').length"))

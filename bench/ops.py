@@ -726,7 +726,7 @@ def _first_visit_run(state: _FirstVisitState) -> dict[str, Any]:
             "timed_s": app.first_load_s,
             "page_s": app.first_load_page_s,
             "task_s": app.first_load_task_s,
-            **{f"{part}_s": s for part, s in app.first_load_split_s.items()},
+            **app.first_load_split_s,
             "nodes": app.first_load_nodes,
             "page": state.page.stem,
             "server": app.started_by,

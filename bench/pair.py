@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import parse_scale
+from bench.browser import BUSY_PARTS
 
 
 def median_row(page: str, checkout: str, loads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def median_row(page: str, checkout: str, loads: list[dict[str, Any]]) -> dict[st
 
 
 #: The figures of a load whose median a row shows.
-MEDIANS = ("wall_s", "task_s", "script_s", "layout_s", "style_s", "nodes")
+MEDIANS = ("wall_s", "task_s", *BUSY_PARTS, "nodes")
 
 
 def first_visit(checkout: Path, page: str, env: dict[str, str]) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def first_visit(checkout: Path, page: str, env: dict[str, str]) -> dict[str, Any
                 return {
                     "wall_s": app.first_load_s,
                     "task_s": app.first_load_task_s,
-                    **{f"{part}_s": s for part, s in app.first_load_split_s.items()},
+                    **app.first_load_split_s,
                     "nodes": app.first_load_nodes,
                     "load": os.getloadavg()[0],
                 }

@@ -10,6 +10,7 @@ import pytest
 
 import bench
 from bench.__main__ import _row, main, table_rows
+from bench.browser import BUSY_PARTS
 from bench.ops import FIRST_VISIT_PAGES, OPS, Budget
 from bench.report import markdown
 
@@ -171,7 +172,7 @@ def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
     assert all(t > 0 for t in first["times_s"])
     # chromium's busy time, its script, layout and style parts, and the page's elements
     for part in first["parts"]:
-        split = [part[f"{p}_s"] for p in ("script", "layout", "style")]
+        split = [part[key] for key in BUSY_PARTS]
         assert all(s > 0 for s in split) and sum(split) <= part["task_s"]
         assert part["nodes"] > 100
     # every page of the menu was visited once to warm up, then the clicks were timed
