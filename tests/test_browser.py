@@ -132,8 +132,9 @@ SCREENS = [(1440, 900), (1280, 800)]
 def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) -> None:
     """A page in chromium: no exception box, its heading, no English KPI on a German page,
     a screenshot of the whole page, and at the meeting room's screens (:data:`SCREENS`, a
-    resize of the same load) no tile label, value or chart title cut off or running out of
-    its box and no chart wider than its column."""
+    resize of the same load) nothing of :data:`OVERFLOW_JS`: no tile label, value or chart
+    title cut off or running out of its box, no chart wider than its column, no small table
+    wider than its box."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")

@@ -20,8 +20,8 @@ ui.header(t("overview_title", lg, month=ui.month_label(v.month, lg)), v)
 # -- the first screen: what needs attention, and every rep at a glance ---------------------
 kpis = review.kpis
 month_pacing = review.pacing.filter(pl.col("period") == "month")
-# the two one above the other: beside "Needs attention" the reps' six columns were
-# wider than half the page at 1280 and 1440 px ("At risk" had to be scrolled to)
+# the reps' table below "Needs attention", not beside it: its six columns are wider than
+# half the page at 1280 and 1440 px ("At risk" had to be scrolled to)
 st.subheader(t("attention", lg))
 items = ui.attention_with_pacing(kpis, month_pacing, v.config, limit=5)
 if not items:
