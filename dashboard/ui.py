@@ -504,12 +504,16 @@ def export_headers(frame: pl.DataFrame, lg: Lang) -> dict[str, str]:
     }
 
 
-def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None) -> None:
+def download(
+    frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None, stacked: bool = False
+) -> None:
     """Downloads of a table (of leads, or any table) for Excel: ``.xlsx`` and CSV.
 
     The files hold what the screen shows (words, not codes; headers in the UI language,
     times in the reporting time zone, rounded) plus the ids; German CSV is written with
     ``;``, decimal commas and a byte order mark. Built on click, not on every rerun.
+    ``stacked``: one button under the other, for a narrow column (side by side, a quarter
+    of the page at 1280 px cuts the labels).
     """
     from analytics.pack.export import csv_bytes, xlsx_bytes
 
@@ -518,7 +522,7 @@ def download(frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None
     zone = data.config().reporting.timezone
     key = key or f"dl-{name}"
     rows = f"({num(frame.height, lg)} {t('rows', lg)})"
-    left, right = st.columns(2)
+    left, right = (st.container(), st.container()) if stacked else st.columns(2)
     left.download_button(
         f"{t('download_xlsx', lg)} {rows}",
         lambda: xlsx_bytes({name: shown}, lang=lg, headers=headers, timezone=zone),

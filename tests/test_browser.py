@@ -67,8 +67,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 #: What a page shows cut off or spilling out of its box: a tile's label, value or delta
 #: (``scrollWidth`` beyond ``clientWidth``: an ellipsis or text running out), a word of a
 #: tile's label too long for its line (the browser would break it mid-word), a chart wider
-#: than its column, a chart's title (the text above it) wider than the chart, or a small
-#: table wider than its box.
+#: than its column, a chart's title (the text above it) wider than the chart, a small
+#: table wider than its box, or a button's label cut short.
 OVERFLOW_JS = """
 () => {
   const found = [];
@@ -120,6 +120,14 @@ OVERFLOW_JS = """
     if (wide) found.push({what: 'table', text: text(box.querySelector('th, td') || box),
                           scroll: wide.scrollWidth, client: wide.clientWidth});
   }
+  // a button's label cut with an ellipsis (a download's "Excel herunterladen (…")
+  for (const button of document.querySelectorAll(
+      '[data-testid="stButton"] button, [data-testid="stDownloadButton"] button, '
+      + '[data-testid="stFormSubmitButton"] button, [data-testid="stPopover"] button')) {
+    const cut = [...button.querySelectorAll('*')].find(spills);
+    if (cut) found.push({what: 'button', text: text(button), scroll: cut.scrollWidth,
+                         client: cut.clientWidth});
+  }
   return found;
 }
 """
@@ -134,7 +142,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
     a screenshot of the whole page, and at the meeting room's screens (:data:`SCREENS`, a
     resize of the same load) nothing of :data:`OVERFLOW_JS`: no tile label, value or chart
     title cut off or running out of its box, no chart wider than its column, no small table
-    wider than its box."""
+    wider than its box, no button label cut short."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")

@@ -326,7 +326,9 @@ if not ui.missing(review, "handoff", lg):
             "is_reached",
             "end_stage",
         )
-        ui.download(ui.named(listed), f"leakage-{pick}-{v.month}", lg, key="dl-leakage")
+        ui.download(
+            ui.named(listed), f"leakage-{pick}-{v.month}", lg, key="dl-leakage", stacked=True
+        )
 
 # -- did the warnings work? ---------------------------------------------------------------------
 st.subheader(t("warnings_title", lg))
