@@ -235,3 +235,18 @@ def test_stored_results_refresh_has_its_own_operation(tmp_path) -> None:
         assert con.execute("SELECT count(*) FROM meta.precomputed").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_import_is_timed_in_a_process_of_its_own(tmp_path) -> None:
+    """The import's peak RSS is its own (the setup holding each table to write the folder
+    does not count), and its lower bound reads the same canonical files."""
+    results, out = tmp_path / "results.json", tmp_path / "out"
+    argv = ["--scale", "300", "--ops", "import", "--repeat", "2", "--max-seconds", "60"]
+    assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
+    (row,) = json.loads(results.read_text())["results"]
+    assert (row["op"], row["status"]) == ("import", "ok"), row.get("reason")
+    assert row["rss_of"] == "children"
+    workspace = json.loads(results.read_text())["scales"]["300"]["counts"]
+    assert [part["rows_loaded"] for part in row["parts"]] == [sum(workspace.values())] * 2
+    assert row["setup_parts"]["write_canonical_s"] > 0
+    assert "read_csv('{tmp}/canonical/leads.csv')" in " ".join(row["lower_bound"]["sql"])
