@@ -46,6 +46,7 @@ def _leads_only(folder):
     write_canonical({name: demo[name] for name in ("leads", "lifecycle_events")}, folder)
     return folder
 
+
 # no xdist group: each export serves its own warehouse, so the exports spread over the workers
 pytestmark = [pytest.mark.browser]
 
