@@ -46,12 +46,25 @@ class Group:
     pages: tuple[str, ...]
 
 
-#: The measure groups of spec/coverage.md, in its order.
+#: The funnel stages whose entries are counted (volumes) and converted between, each with
+#: a measure group of its own: an export whose lifecycle events never record a stage (X
+#: Education's leads and customers, no MQL) cannot count it, so its volume and every rate
+#: into or out of it are unknown, not 0 (spec/coverage.md: missing data is never a verdict).
+STAGE_GROUPS: dict[str, str] = {
+    stage: f"{stage}_stage" for stage in ("mql", "sal", "sql", "opportunity", "customer")
+}
+
+_STAGE_GROUP_NAMES = frozenset(STAGE_GROUPS.values())
+_FUNNEL_PAGES = ("overview", "goals", "kpis", "review")
+
+#: The measure groups of spec/coverage.md, in its order, with a group per counted funnel
+#: stage after ``funnel`` (:data:`STAGE_GROUPS`).
 GROUPS: dict[str, Group] = {
     g.name: g
     for g in (
         Group("visitors", ("web_traffic",), ("overview", "goals", "kpis")),
-        Group("funnel", ("leads", "lifecycle_events"), ("overview", "goals", "kpis", "review")),
+        Group("funnel", ("leads", "lifecycle_events"), _FUNNEL_PAGES),
+        *(Group(name, ("lifecycle_events",), _FUNNEL_PAGES) for name in STAGE_GROUPS.values()),
         Group("revenue", ("opportunities",), ("overview", "goals")),
         Group("deals", ("opportunities",), ("goals", "kpis")),
         Group("handoff", ("sales_touches",), ("handoffs", "kpis", "review")),
@@ -70,18 +83,18 @@ GROUPS: dict[str, Group] = {
 KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "visitors": ("visitors",),
     "leads": ("funnel",),
-    "mqls": ("funnel",),
-    "sals": ("funnel",),
-    "sqls": ("funnel",),
-    "opportunities": ("funnel",),
+    "mqls": ("funnel", "mql_stage"),
+    "sals": ("funnel", "sal_stage"),
+    "sqls": ("funnel", "sql_stage"),
+    "opportunities": ("funnel", "opportunity_stage"),
     "deals_won": ("deals",),
     "won_revenue": ("revenue",),
     "visitor_to_lead": ("visitors", "funnel"),
-    "lead_to_mql": ("funnel",),
-    "mql_to_sql": ("funnel",),
-    "sql_to_opportunity": ("funnel",),
+    "lead_to_mql": ("funnel", "mql_stage"),
+    "mql_to_sql": ("funnel", "mql_stage", "sql_stage"),
+    "sql_to_opportunity": ("funnel", "sql_stage", "opportunity_stage"),
     "opportunity_to_won": ("deals",),
-    "mql_attainment": ("funnel",),
+    "mql_attainment": ("funnel", "mql_stage"),
     "mql_rejection_rate": ("acceptance",),
     "handoff_compliance": ("handoff",),
     "median_hours_to_first_touch": ("handoff",),
@@ -90,7 +103,7 @@ KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "premature_recycles": ("recycling",),
     "stale_leads": ("recycling",),
     "recycled_enrolled_in_time": ("nurture",),
-    "remql_rate": ("funnel",),
+    "remql_rate": ("funnel", "mql_stage"),
 }
 
 #: KPIs that count over the month (volumes): a running month judges them against the
@@ -187,6 +200,10 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
         "recycled_events": _span(
             tables.lifecycle_events.filter(stage == "recycled"), pl.col("entered_at")
         ),
+        **{
+            f"{s}_events": _span(tables.lifecycle_events.filter(stage == s), pl.col("entered_at"))
+            for s in STAGE_GROUPS
+        },
         "nurture_enrollments": _span(
             tables.nurture_enrollments,
             pl.col("enrolled_at"),
@@ -201,6 +218,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
 _INPUTS: dict[str, tuple[str, ...]] = {
     "visitors": ("web_traffic",),
     "funnel": ("leads", "lifecycle_events"),
+    **{name: ("leads", "lifecycle_events") for name in STAGE_GROUPS.values()},
     "revenue": ("opportunities",),
     "deals": ("opportunities",),
     "handoff": ("sales_touches",),
@@ -220,6 +238,7 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
     "acceptance": ("acceptance_events",),
     "recycling": ("recycled_events",),
     "scoring_fit": ("fit_leads",),
+    **{name: (f"{stage}_events",) for stage, name in STAGE_GROUPS.items()},
 }
 
 
@@ -264,7 +283,10 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         firsts = [found[i][0] for i in _INPUTS[name]]
         lasts = [found[i][1] for i in _INPUTS[name]]
         required = [found[i][0] for i in _REQUIRES.get(name, ())]
-        ok = all(v is not None for v in firsts + lasts + required)
+        has_inputs = all(v is not None for v in firsts + lasts)
+        ok = has_inputs and all(v is not None for v in required)
+        # a stage cannot be counted without any lifecycle events: say that, not "no mql"
+        why = "funnel" if name in _STAGE_GROUP_NAMES and not has_inputs else name
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
         rows.append(
@@ -274,7 +296,7 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
                 "from": as_utc(start).astimezone(tz).date() if ok else None,
                 "to": as_utc(end).astimezone(tz).date() if ok else None,
                 "needs": list(group.needs),
-                "reason": None if ok else render(f"coverage.reason.{name}"),
+                "reason": None if ok else render(f"coverage.reason.{why}"),
             }
         )
     return pl.DataFrame(rows, schema=COVERAGE_SCHEMA, orient="row")
@@ -326,6 +348,9 @@ def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") 
     """
     if frame is not None:
         row = frame.filter(pl.col("group") == group)
+        funnel = frame.filter(pl.col("group") == "funnel")["measurable"]
+        if group in _STAGE_GROUP_NAMES and funnel.len() and not funnel[0]:
+            return render("coverage.reason.funnel", lang=lang)  # no events at all: say that
         if row.height and row["measurable"][0] and row["from"][0] is not None:
             return render(
                 "coverage.reason.outside",
@@ -447,6 +472,7 @@ __all__ = [
     "COVERAGE_SCHEMA",
     "GROUPS",
     "KPI_GROUPS",
+    "STAGE_GROUPS",
     "VOLUME_KPIS",
     "Group",
     "coverage",

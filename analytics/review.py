@@ -562,6 +562,11 @@ _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         "recycling": ("recycled",),
         "remql": ("*",),
     },
+    "mql_stage": {"volumes": ("mqls",), "remql": ("*",)},
+    "sal_stage": {"volumes": ("sals",)},
+    "sql_stage": {"volumes": ("sqls",)},
+    "opportunity_stage": {"volumes": ("opportunities",)},
+    "customer_stage": {"volumes": ("customers",)},
     "revenue": {"volumes": ("won_revenue",)},
     "deals": {"volumes": ("deals_won",)},
     "handoff": {"handoff": ("*",)},
@@ -590,8 +595,16 @@ _GROUP_FRAMES: dict[str, tuple[str, ...]] = {
     "nurture": ("enrollment",),
 }  # fmt: skip
 
-#: The measure group of each stage of goal pacing (others: ``funnel``).
-_PACING_GROUPS = {"won_revenue": "revenue", "deals_won": "deals", "visitors": "visitors"}
+#: The measure group of each stage of goal pacing (others: ``funnel``); a counted stage's
+#: group needs the funnel's tables too.
+_PACING_GROUPS = {
+    "won_revenue": "revenue",
+    "deals_won": "deals",
+    "visitors": "visitors",
+    "opportunities": "opportunity_stage",
+    "sqls": "sql_stage",
+    "mqls": "mql_stage",
+}
 
 
 def _covered(
@@ -673,7 +686,8 @@ def covered_pacing(
     """Goal pacing with what the month's data cannot answer null (spec/coverage.md).
 
     A stage whose measure group (``won_revenue``: revenue, ``deals_won``: deals,
-    ``visitors``: visitors, the others: funnel) the month cannot answer has ``actual``,
+    ``visitors``: visitors, ``mqls``, ``sqls``, ``opportunities``: their stage's group, the
+    others: funnel) the month cannot answer has ``actual``,
     ``expected_to_date``, ``pace``, ``forecast`` and ``forecast_attainment`` null (its
     goal stays); without a segment target (``judged`` false) no row has a target or pace.
 
@@ -705,8 +719,8 @@ def covered_pacing(
 def pacing_group(stage: str) -> str:
     """The measure group a stage of goal pacing needs (spec/coverage.md).
 
-    >>> pacing_group("won_revenue"), pacing_group("sqls")
-    ('revenue', 'funnel')
+    >>> pacing_group("won_revenue"), pacing_group("sqls"), pacing_group("leads")
+    ('revenue', 'sql_stage', 'funnel')
     """
     return _PACING_GROUPS.get(stage, "funnel")
 

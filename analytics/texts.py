@@ -1423,6 +1423,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     # -- coverage: what the data can answer (spec/coverage.md) --
     "coverage.group.visitors": ("Website visitors", "Website-Besucher"),
     "coverage.group.funnel": ("Funnel volumes and rates", "Trichter: Mengen und Quoten"),
+    "coverage.group.mql_stage": ("MQLs", "MQLs"),
+    "coverage.group.sal_stage": ("SALs (accepted by sales)", "SALs (vom Vertrieb angenommen)"),
+    "coverage.group.sql_stage": ("SQLs", "SQLs"),
+    "coverage.group.opportunity_stage": ("Opportunities (stage)", "Opportunities (Phase)"),
+    "coverage.group.customer_stage": ("Customers", "Kunden"),
     "coverage.group.revenue": ("Revenue and pipeline", "Umsatz und Pipeline"),
     "coverage.group.deals": ("Deals won", "Gewonnene Abschlüsse"),
     "coverage.group.handoff": ("Speed to lead (handoff)", "Reaktionszeit (Übergabe)"),
@@ -1445,6 +1450,37 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No leads or lifecycle stages were imported: import leads and lifecycle_events.",
         "Es wurden keine Leads oder Lebenszyklus-Phasen importiert: leads und lifecycle_events "
         "importieren.",
+    ),
+    "coverage.reason.mql_stage": (
+        "No lifecycle event of stage mql was imported, so MQLs cannot be counted: import "
+        "the mql events (when each lead became an MQL).",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase mql importiert, daher lassen sich "
+        "MQLs nicht zählen: die mql-Ereignisse importieren (wann jeder Lead zum MQL wurde).",
+    ),
+    "coverage.reason.sal_stage": (
+        "No lifecycle event of stage sal was imported, so SALs cannot be counted: import "
+        "the sal events (when sales accepted each lead).",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase sal importiert, daher lassen sich "
+        "SALs nicht zählen: die sal-Ereignisse importieren (wann der Vertrieb jeden Lead annahm).",
+    ),
+    "coverage.reason.sql_stage": (
+        "No lifecycle event of stage sql was imported, so SQLs cannot be counted: import "
+        "the sql events (when each lead became an SQL).",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase sql importiert, daher lassen sich "
+        "SQLs nicht zählen: die sql-Ereignisse importieren (wann jeder Lead zum SQL wurde).",
+    ),
+    "coverage.reason.opportunity_stage": (
+        "No lifecycle event of stage opportunity was imported, so opportunities cannot be "
+        "counted: import the opportunity events (when each lead became one).",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase opportunity importiert, daher lassen sich "
+        "Opportunities nicht zählen: die opportunity-Ereignisse importieren (wann jeder Lead "
+        "eine wurde).",
+    ),
+    "coverage.reason.customer_stage": (
+        "No lifecycle event of stage customer was imported, so customers cannot be counted: import "
+        "the customer events (when each lead became one).",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase customer importiert, daher lassen sich "
+        "Kunden nicht zählen: die customer-Ereignisse importieren (wann jeder Lead einer wurde).",
     ),
     "coverage.reason.revenue": (
         "The opportunities carry no amounts: import opportunities with their amount.",

@@ -163,6 +163,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "funnel": ("Funnel", "Funnel"),
     "attention": ("Needs attention", "Handlungsbedarf"),
     "nothing_attention": ("Every promise is kept this month.", "Alle Zusagen sind eingehalten."),
+    "nothing_attention_but": (
+        "Every promise that can be judged is kept this month; not judged (no data): {n}.",
+        "Alle bewertbaren Zusagen sind eingehalten; nicht bewertbar (keine Daten): {n}.",
+    ),
+    "nothing_judged": (
+        "No promise can be judged this month: the data cannot answer any KPI (the Data page "
+        "says what to import).",
+        "Diesen Monat lässt sich keine Zusage bewerten: die Daten beantworten keine KPI (die "
+        "Seite Daten sagt, was zu importieren ist).",
+    ),
     "marketing": ("Marketing", "Marketing"),
     "sales": ("Sales", "Vertrieb"),
     "both": ("Both teams", "Beide Teams"),

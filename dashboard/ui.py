@@ -298,6 +298,20 @@ def no_data(reason: str, *, container: Any = None) -> None:
     (container or st).markdown(f":gray[:material/block: {reason}]")
 
 
+def all_clear(kpis: pl.DataFrame, lg: Lang) -> None:
+    """What "needs attention" says when nothing does: an all-clear only for the KPIs that
+    were judged. A KPI without data is in none of met / at risk / missed
+    (spec/coverage.md), so when none could be judged there is no all-clear, and when some
+    could not, the all-clear says how many it leaves out."""
+    unknown = kpis.filter(pl.col("status") == "no_data").height
+    if unknown == kpis.height:
+        no_data(t("nothing_judged", lg))
+    elif unknown:
+        st.success(t("nothing_attention_but", lg, n=unknown))
+    else:
+        st.success(t("nothing_attention", lg))
+
+
 def missing(review: Any, group: str, lg: Lang, *, container: Any = None) -> bool:
     """Show :func:`no_data` when the month's data cannot answer measure ``group``.
 

@@ -111,6 +111,70 @@ def test_kpi_history_has_no_trend_dot_where_the_data_cannot_answer():
                           ("2026-03", 0.5, "missed")]  # fmt: skip
 
 
+# An export of leads and their outcome only (X Education): every lead a ``lead`` event,
+# the converted ones a ``customer`` event; no stage in between was ever recorded.
+OUTCOMES = Tables.from_rows(
+    leads=[lead("A", "2026-03-02T09:00:00Z"), lead("B", "2026-03-03T09:00:00Z"),
+           lead("C", "2026-03-04T09:00:00Z")],
+    lifecycle_events=[ev("A", "lead", "2026-03-02T09:00:00Z"),
+                      ev("B", "lead", "2026-03-03T09:00:00Z"),
+                      ev("C", "lead", "2026-03-04T09:00:00Z"),
+                      ev("A", "customer", "2026-03-20T09:00:00Z")],
+)  # fmt: skip
+
+
+def test_a_stage_never_recorded_is_unknown_not_zero():
+    doc = build_review(OUTCOMES, CFG, month="2026-03", as_of=AS_OF).to_json_dict()
+    stages = {g: doc["coverage"][g] for g in GROUPS if g.endswith("_stage")}
+    assert stages == {"mql_stage": False, "sal_stage": False, "sql_stage": False,
+                      "opportunity_stage": False, "customer_stage": True}  # fmt: skip
+    volumes = doc["volumes"]
+    assert (volumes["leads"], volumes["customers"]) == (3, 1)  # what was recorded is counted
+    assert [volumes[k] for k in ("mqls", "sals", "sqls", "opportunities")] == [None] * 4
+    assert set(doc["conversion"].values()) == {None}  # every rate touches an unrecorded stage
+    kpi = {k["metric"]: k for k in doc["kpis"]}
+    for metric in ("mqls", "lead_to_mql", "mql_to_sql"):  # 0 MQLs would read "missed"
+        assert (kpi[metric]["value"], kpi[metric]["status"]) == (None, "no_data"), metric
+        assert kpi[metric]["reason"] == (
+            "No lifecycle event of stage mql was imported, so MQLs cannot be counted: import "
+            "the mql events (when each lead became an MQL)."
+        )
+
+
+def test_a_recorded_stage_without_entries_this_month_counts_zero():
+    # MQLs are recorded (January, March), none entered in February: 0 MQLs, not unknown
+    tables = Tables.from_rows(
+        leads=[lead("J", "2026-01-05T09:00:00Z"), lead("F", "2026-02-09T09:00:00Z"),
+               lead("M", "2026-03-09T09:00:00Z")],
+        lifecycle_events=[ev("J", "mql", "2026-01-06T09:00:00Z"),
+                          ev("F", "lead", "2026-02-09T09:00:00Z"),
+                          ev("M", "mql", "2026-03-10T09:00:00Z")],
+    )  # fmt: skip
+    doc = build_review(tables, CFG, month="2026-02", as_of=AS_OF).to_json_dict()
+    assert (doc["volumes"]["leads"], doc["volumes"]["mqls"], doc["volumes"]["sqls"]) == (1, 0, None)
+    kpi = {k["metric"]: k for k in doc["kpis"]}
+    assert (kpi["lead_to_mql"]["value"], kpi["lead_to_mql"]["status"]) == (0.0, "missed")
+
+
+@pytest.mark.parametrize(
+    ("tables", "lang", "reason"),
+    [
+        (OUTCOMES, "de", "Es wurde kein Lebenszyklus-Ereignis der Phase sql importiert, daher "
+         "lassen sich SQLs nicht zählen: die sql-Ereignisse importieren (wann jeder Lead zum "
+         "SQL wurde)."),
+        # no lifecycle events at all: the funnel's reason, not "no sql event"
+        (Tables.from_rows(leads=[lead("A", "2026-03-02T09:00:00Z")]), "en",
+         "No leads or lifecycle stages were imported: import leads and lifecycle_events."),
+    ],
+)  # fmt: skip
+def test_the_reason_a_stage_cannot_be_counted(tables, lang, reason):
+    from analytics.coverage import reason as why
+
+    c = coverage(tables, config=CFG)
+    assert why("sql_stage", c, lang=lang) == reason
+    assert c.filter(pl.col("group") == "sql_stage")["reason"][0] == why("sql_stage", c)
+
+
 @pytest.mark.parametrize(
     ("as_of", "tz", "month"),
     [

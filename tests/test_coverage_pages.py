@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from app_support import choose_tab, metrics, static_table
+from app_support import choose_tab, html_text, metrics, static_table
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -499,3 +499,74 @@ def test_a_kpi_tile_in_german(warehouse, monkeypatch):
         "33,3 %", "erfüllt", commitment, "1 / 3, 95-%-KI 6–79 %",
     ]  # fmt: skip
     assert shown["Versuche pro MQL"] == ["0,3", "verfehlt", "SLA-Zusage ≥\u00a05,0"]
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> Path:
+    """An export of leads and their outcome only (as X Education): lead and customer events,
+    no MQL, SAL, SQL or opportunity stage ever recorded."""
+    db = tmp_path_factory.mktemp("outcomes") / "w.duckdb"
+    leads = [{"lead_id": x, "created_at": f"2026-03-0{i}T09:00:00Z", "source": "email"}
+             for i, x in enumerate("ABC", start=2)]  # fmt: skip
+    events = [_ev(r["lead_id"], "lead", r["created_at"]) for r in leads]
+    events.append(_ev("A", "customer", "2026-03-20T09:00:00Z"))
+    tables = Tables.from_rows(leads=leads, lifecycle_events=events)
+    frames = {n: getattr(tables, n).collect() for n in ("leads", "lifecycle_events")}
+    write_tables(db, frames, source="t", config=CFG)
+    return db
+
+
+NOTHING_JUDGED = {
+    "en": "No promise can be judged this month: the data cannot answer any KPI (the Data page "
+    "says what to import).",
+    "de": "Diesen Monat lässt sich keine Zusage bewerten: die Daten beantworten keine KPI (die "
+    "Seite Daten sagt, was zu importieren ist).",
+}
+NO_MQL = {
+    "en": "No lifecycle event of stage mql was imported, so MQLs cannot be counted: import the "
+    "mql events (when each lead became an MQL).",
+    "de": "Es wurde kein Lebenszyklus-Ereignis der Phase mql importiert, daher lassen sich MQLs "
+    "nicht zählen: die mql-Ereignisse importieren (wann jeder Lead zum MQL wurde).",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("page", ["overview", "review"])
+def test_no_all_clear_when_no_promise_can_be_judged(outcomes, monkeypatch, page, lang):
+    at = _page(outcomes, monkeypatch, page, lang)
+    assert not at.success  # not "every promise is kept": none could be judged
+    assert NOTHING_JUDGED[lang] in _greyed(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_overview_counts_what_was_recorded_and_dashes_the_rest(outcomes, monkeypatch, lang):
+    at = _page(outcomes, monkeypatch, "overview", lang)
+    text = html_text(at)
+    assert NO_MQL[lang] in text  # the MQLs' pacing tile: "–" and why, never "0"
+    assert "–" in text
+
+
+def _all_clear_app(statuses: list[str], lang: str) -> None:
+    import polars as pl
+
+    from dashboard import ui
+
+    ui.all_clear(pl.DataFrame({"status": statuses}, schema={"status": pl.String}), lang)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "lang", "success", "grey"),
+    [
+        (["met", "met"], "en", "Every promise is kept this month.", None),
+        (["met", "no_data", "no_data"], "en", "Every promise that can be judged is kept this "
+         "month; not judged (no data): 2.", None),
+        (["met", "no_data"], "de", "Alle bewertbaren Zusagen sind eingehalten; nicht bewertbar "
+         "(keine Daten): 1.", None),
+        (["no_data", "no_data"], "de", None, NOTHING_JUDGED["de"]),
+        ([], "en", None, NOTHING_JUDGED["en"]),  # no KPI at all: nothing was judged either
+    ],
+)  # fmt: skip
+def test_an_all_clear_only_for_what_was_judged(statuses, lang, success, grey):
+    at = AppTest.from_function(_all_clear_app, args=(statuses, lang)).run()
+    assert [s.value for s in at.success] == ([success] if success else [])
+    assert _greyed(at) == ([grey] if grey else [])

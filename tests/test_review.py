@@ -225,9 +225,12 @@ def test_events_after_as_of_are_ignored():
     early = datetime(2026, 10, 2, 10, tzinfo=UTC)
     doc = build_review(WORLD, CFG, month="2026-10", as_of=early).to_json_dict()
     # at 2 Oct 10:00: MQLs L1, L2, L3 so far; no sal yet (L1's is at 15:00 on 1 Oct: yes),
-    # no sql; L2#1 waits for its 12:00 touch (1 h so far): pending
+    # no sql; L2#1 waits for its 12:00 touch (1 h so far): pending. Not one sql event is
+    # known yet, so the data cannot tell "no SQL" from "SQLs not recorded": unknown, not 0
     assert doc["as_of"] == "2026-10-02T10:00:00Z"
-    assert (doc["volumes"]["mqls"], doc["volumes"]["sals"], doc["volumes"]["sqls"]) == (3, 1, 0)
+    volumes = doc["volumes"]
+    assert (volumes["mqls"], volumes["sals"], volumes["sqls"]) == (3, 1, None)
+    assert (doc["coverage"]["sql_stage"], doc["conversion"]["mql_to_sql"]) == (False, None)
     assert doc["volumes"]["leads"] == 2  # L4 arrives on 20 Oct
     assert doc["handoff"] == {"met": 1, "missed": 0, "pending": 1, "compliance": 1.0,
                               "median_hours_to_first_touch": 1.0}  # fmt: skip

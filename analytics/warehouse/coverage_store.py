@@ -47,7 +47,8 @@ def record_coverage(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = N
 
 def read_coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     """The stored coverage (columns of :data:`analytics.coverage.COVERAGE_SCHEMA`), or None
-    for a warehouse written before coverage was recorded.
+    for a warehouse written before coverage was recorded, or before its groups were the
+    ones of :data:`analytics.coverage.GROUPS`.
 
     >>> con = duckdb.connect()
     >>> read_coverage(con) is None
@@ -62,8 +63,8 @@ def read_coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     frame = pl.DataFrame(
         con.sql('SELECT "group", measurable, "from", "to", needs, reason FROM meta.coverage')
     )
-    if frame.height == 0:
-        return None
+    if frame.height == 0 or set(frame["group"]) != set(GROUPS):
+        return None  # none, or stored by a version with other groups: compute it afresh
     order = {g: i for i, g in enumerate(GROUPS)}
     return frame.cast(COVERAGE_SCHEMA).sort(pl.col("group").replace_strict(order, default=99))
 

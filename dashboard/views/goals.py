@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.coverage import KPI_GROUPS
 from analytics.review import pacing_group
 from dashboard import data, ui
 from dashboard.i18n import compact, money, month_name, num, pct, t
@@ -38,9 +39,9 @@ right.caption(
 )
 funnel, paced = data.goal_plan(v.month, target)
 review = data.review(v.month)  # company-wide: what the month's data can answer
-#: The measure group the rate of a reverse-funnel step needs (others: funnel).
-RATE_GROUPS = {"avg_deal_size": "revenue", "opportunity_to_won": "deals",
-               "visitor_to_lead": "visitors"}  # fmt: skip
+#: The measure groups the rate of a reverse-funnel step needs: a KPI rate's
+#: (analytics.coverage.KPI_GROUPS), the average deal size revenue's.
+RATE_GROUPS = {**KPI_GROUPS, "avg_deal_size": ("revenue",)}
 
 # -- what it takes ------------------------------------------------------------------------
 st.subheader(t("what_it_takes", lg))
@@ -57,9 +58,10 @@ else:
     for r in funnel.iter_rows(named=True):
         stage = r["stage"]
         label = STAGE_LABELS[stage] + (f" ({cur})" if stage == "won_revenue" else "")
-        group = RATE_GROUPS.get(r["rate_name"] or "", "funnel")
-        if r["target"] is None and not review.measurable(group):
-            stage_tiles.append(ui.Tile(label, "–", note=review.reason(group, lang=lg)))
+        needs = RATE_GROUPS.get(r["rate_name"] or "", ("funnel",))
+        lacking = [g for g in needs if not review.measurable(g)]
+        if r["target"] is None and lacking:
+            stage_tiles.append(ui.Tile(label, "–", note=review.reason(lacking[0], lang=lg)))
             continue
         note = None
         if r["rate_name"]:

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.review import rep_overview
+from analytics.review import pacing_group, rep_overview
 from analytics.texts import render, term
 from dashboard import data, ui
 from dashboard.i18n import money, month_name, num, pct, rate_text, t
@@ -25,7 +25,7 @@ month_pacing = review.pacing.filter(pl.col("period") == "month")
 st.subheader(t("attention", lg))
 items = ui.attention_with_pacing(kpis, month_pacing, v.config, limit=5)
 if not items:
-    st.success(t("nothing_attention", lg))
+    ui.all_clear(kpis, lg)
 else:
     with st.container(border=True):
         st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))
@@ -55,7 +55,7 @@ for stage, label in labels.items():
     r = pace.get(stage)
     if r is None:
         continue
-    group = {"won_revenue": "revenue"}.get(stage, "funnel")
+    group = pacing_group(stage)
     if not review.measurable(group):
         pacing_tiles.append(ui.Tile(label, "–", note=review.reason(group, lang=lg)))
         continue

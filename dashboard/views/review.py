@@ -193,7 +193,7 @@ if significant.height:
 
 section("actions", "actions", 8)
 if not pack.actions:
-    st.success(t("nothing_attention", lg))
+    ui.all_clear(pack.review.kpis, lg)
 for i, item in enumerate(pack.actions, start=1):
     text, evidence = (ui.md(words) for words in item.render(lang=lg))  # rep and reason names
     with st.container(border=True):
