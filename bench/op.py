@@ -5,7 +5,8 @@ early once ``--max-seconds`` are spent, after at least one run), records wall an
 seconds (user + system, of all threads; of the process tree for operations that start
 the app and a browser) per run and its peak RSS
 (this process's for in-process operations, its children's for whole ``sla`` processes,
-the process tree's for operations that start the app and a browser),
+the process tree's for operations that start the app and a browser, the child's own
+``VmHWM`` for the import),
 then times the lower bound and writes everything as JSON to ``--result``.
 ``NAME`` ``prepare`` builds the scale's cached warehouse instead.
 """
@@ -74,6 +75,11 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
         tree_peak = getattr(state, "tree_peak_rss_mb", None)
         if callable(tree_peak):
             peak, own = tree_peak(), "tree"
+        # a child that reports its own peak: ru_maxrss of a child keeps the peak of the
+        # memory it was forked with, i.e. a large setup's (see bench.import_once)
+        child_peak = getattr(state, "own_peak_rss_mb", None)
+        if callable(child_peak):
+            peak, own = child_peak(), "child"
         del state
         statements = op.lower_bound(ws)
         lb_times, lb_cpu = run_lower_bound(

@@ -211,6 +211,11 @@ class _ImportState:
     command: list[str]
     db: Path
     setup_parts: dict[str, float]
+    peaks: list[float] = field(default_factory=list)
+
+    def own_peak_rss_mb(self) -> float:
+        """The largest peak the import processes reported of themselves (``VmHWM``)."""
+        return max(self.peaks)
 
 
 def _import_setup(ws: Workspace, tmp: Path) -> _ImportState:
@@ -238,7 +243,8 @@ def _import_run(state: _ImportState) -> dict[str, Any]:
             f"import rejected {figures['rows_rejected']} row(s) of the demo, "
             f"e.g. {figures['first_rejected']}"
         )
-    return {k: figures[k] for k in ("import_canonical_s", "rows_loaded")}
+    state.peaks.append(figures["peak_rss_mb"])
+    return {k: figures[k] for k in ("import_canonical_s", "rows_loaded", "peak_rss_mb")}
 
 
 def _import_lower_bound(ws: Workspace) -> list[str]:

@@ -245,7 +245,8 @@ def test_import_is_timed_in_a_process_of_its_own(tmp_path) -> None:
     assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
     (row,) = json.loads(results.read_text())["results"]
     assert (row["op"], row["status"]) == ("import", "ok"), row.get("reason")
-    assert row["rss_of"] == "children"
+    assert row["rss_of"] == "child"  # its own VmHWM, not ru_maxrss (the setup's size)
+    assert row["peak_rss_mb"] == max(part["peak_rss_mb"] for part in row["parts"])
     workspace = json.loads(results.read_text())["scales"]["300"]["counts"]
     assert [part["rows_loaded"] for part in row["parts"]] == [sum(workspace.values())] * 2
     assert row["setup_parts"]["write_canonical_s"] > 0
