@@ -71,13 +71,19 @@ def _cli(ws: Workspace, *args: str) -> list[str]:
     return [sla_command(), *args, "--db", ws.db, "--config", ws.config]
 
 
-def run_cli(command: list[str]) -> None:
-    """Run a whole ``sla`` process; fail loudly (with its stderr) unless it exits 0."""
+def run_child(command: list[str]) -> str:
+    """Run a process to its end and return its stdout; fail loudly (with the tail of its
+    stderr) unless it exits 0."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-8:])
         raise RuntimeError(f"{' '.join(command[:4])} exited {done.returncode}: {tail}")
-    return None
+    return done.stdout
+
+
+def run_cli(command: list[str]) -> None:
+    """Run a whole ``sla`` process (an operation's timed run: it reports no parts)."""
+    run_child(command)
 
 
 def cli_has(*words: str) -> str | None:
@@ -233,11 +239,7 @@ def _import_setup(ws: Workspace, tmp: Path) -> _ImportState:
 def _import_run(state: _ImportState) -> dict[str, Any]:
     """One ``import_canonical`` into a new warehouse, in a process of its own (its own peak)."""
     state.db.unlink(missing_ok=True)
-    done = subprocess.run(state.command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
-        raise RuntimeError(f"bench.import_once exited {done.returncode}: {tail}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = json.loads(run_child(state.command).strip().splitlines()[-1])
     if figures["rows_rejected"]:
         raise RuntimeError(
             f"import rejected {figures['rows_rejected']} row(s) of the demo, "
