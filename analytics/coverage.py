@@ -242,6 +242,18 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _reason_group(group: str, *, funnel_measurable: bool) -> str:
+    """The group whose reason says why ``group`` cannot be measured: a stage cannot be
+    counted without any leads or lifecycle events, and then that is what to say, not
+    "no mql event".
+
+    >>> _reason_group("mql_stage", funnel_measurable=False), _reason_group("mql_stage",
+    ...     funnel_measurable=True), _reason_group("handoff", funnel_measurable=False)
+    ('funnel', 'mql_stage', 'handoff')
+    """
+    return "funnel" if group in _STAGE_GROUP_NAMES and not funnel_measurable else group
+
+
 def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame:
     """For each measure group: can the data answer it, and from when to when.
 
@@ -285,8 +297,7 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         required = [found[i][0] for i in _REQUIRES.get(name, ())]
         has_inputs = all(v is not None for v in firsts + lasts)
         ok = has_inputs and all(v is not None for v in required)
-        # a stage cannot be counted without any lifecycle events: say that, not "no mql"
-        why = "funnel" if name in _STAGE_GROUP_NAMES and not has_inputs else name
+        why = _reason_group(name, funnel_measurable=has_inputs)  # a stage's inputs: funnel's
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
         rows.append(
@@ -349,8 +360,7 @@ def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") 
     if frame is not None:
         row = frame.filter(pl.col("group") == group)
         funnel = frame.filter(pl.col("group") == "funnel")["measurable"]
-        if group in _STAGE_GROUP_NAMES and funnel.len() and not funnel[0]:
-            return render("coverage.reason.funnel", lang=lang)  # no events at all: say that
+        group = _reason_group(group, funnel_measurable=bool(funnel.len() == 0 or funnel[0]))
         if row.height and row["measurable"][0] and row["from"][0] is not None:
             return render(
                 "coverage.reason.outside",
