@@ -13,6 +13,7 @@ import pytest
 
 from analytics.config import SegmentTarget, load_config
 from analytics.coverage import (
+    _JUDGED,
     GROUPS,
     coverage,
     last_complete_month,
@@ -21,9 +22,11 @@ from analytics.coverage import (
     to_json,
 )
 from analytics.review import build_review, kpi_history
+from analytics.schema import TABLES
 from analytics.tables import Tables
 from analytics.warehouse import write_tables
 from analytics.warehouse.coverage_store import read_coverage
+from analytics.warehouse.database import _sql_filter
 
 CFG = load_config("data/sla.toml")  # Europe/Berlin; first touch within 24 h; MQL target 700
 
@@ -301,3 +304,10 @@ def test_coverage_is_stored_at_import_and_in_sla_info(tmp_path):
     assert info["coverage"]["handoff"]["from"] == "2026-03-10"
     assert info["coverage"]["visitors"]["measurable"] is False
     assert info["coverage"]["visitors"]["needs"] == ["web_traffic"]
+
+
+def test_the_acceptance_filter_is_read_by_duckdb_whole():
+    # is_in does not translate: the whole lifecycle table was read (1 GB at 10M leads)
+    sql = _sql_filter(_JUDGED, TABLES["lifecycle_events"].polars_schema)
+    assert sql is not None
+    assert all(term in sql for term in ("'sal'", "'disqualified'", "'recycled'", "reason"))
