@@ -4,9 +4,9 @@ Runs the operation's setup once, then the timed run up to ``--repeat`` times (st
 early once ``--max-seconds`` are spent, after at least one run), records wall and CPU
 seconds (user + system, of all threads; of the process tree for operations that start
 the app and a browser) per run and its peak RSS
-(this process's for in-process operations, its children's for whole ``sla`` processes,
-the process tree's for operations that start the app and a browser, the child's own
-``VmHWM`` for the import),
+(this process's for in-process operations, the process tree's for operations that start
+the app and a browser, and for whole processes (``sla``, the import) their own as
+:func:`bench.ops.run_child` reports it),
 then times the lower bound and writes everything as JSON to ``--result``.
 ``NAME`` ``prepare`` builds the scale's cached warehouse instead.
 """
@@ -68,18 +68,20 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
             wall = time.perf_counter() - started
             # an operation that must start something first times only what a user waits for
             times.append(detail.pop("timed_s") if detail and "timed_s" in detail else wall)
-            cpu.append(cpu_now() - cpu_before)
+            # a process started through bench/child.py: its own CPU, not its starter's too
+            spent = detail.pop("cpu_s") if detail and "cpu_s" in detail else None
+            cpu.append(spent if spent is not None else cpu_now() - cpu_before)
             if detail:
                 parts.append(detail)
         peak = _maxrss_mb(who)
         tree_peak = getattr(state, "tree_peak_rss_mb", None)
         if callable(tree_peak):
             peak, own = tree_peak(), "tree"
-        # a child that reports its own peak: ru_maxrss of a child keeps the peak of the
-        # memory it was forked with, i.e. a large setup's (see bench.import_once)
-        child_peak = getattr(state, "own_peak_rss_mb", None)
-        if callable(child_peak):
-            peak, own = child_peak(), "child"
+        # processes that report their own peak (bench.ops.run_child): ru_maxrss of this
+        # process's children starts from the memory they were forked with, the setup's
+        child_peaks = [part["peak_rss_mb"] for part in parts if "peak_rss_mb" in part]
+        if child_peaks:
+            peak, own = max(child_peaks), "child"
         del state
         statements = op.lower_bound(ws)
         lb_times, lb_cpu = run_lower_bound(

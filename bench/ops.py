@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -24,6 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bench.workspace import END, SEED, Workspace
+
+#: Starts the processes the bench times (see :func:`run_child`).
+_CHILD = Path(__file__).with_name("child.py")
 
 MemoryOf = Literal["self", "children"]
 ALL_TABLES: tuple[str, ...] = ()
@@ -71,19 +75,34 @@ def _cli(ws: Workspace, *args: str) -> list[str]:
     return [sla_command(), *args, "--db", ws.db, "--config", ws.config]
 
 
-def run_child(command: list[str]) -> str:
-    """Run a process to its end and return its stdout; fail loudly (with the tail of its
-    stderr) unless it exits 0."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
-        raise RuntimeError(f"{' '.join(command[:4])} exited {done.returncode}: {tail}")
-    return done.stdout
+def run_child(command: list[str]) -> tuple[str, dict[str, float]]:
+    """Run a process to its end and return its stdout and what it cost on its own.
+
+    It is started from a small process (``bench/child.py``): started from the bench, its
+    peak RSS would begin at the setup's. Fails loudly (with the tail of its stderr) unless
+    it exits 0.
+
+    Returns
+    -------
+    tuple[str, dict[str, float]]
+        The stdout, and ``timed_s`` (wall), ``cpu_s`` and ``peak_rss_mb`` of the process
+        and its children, without the small process's start.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-child-") as folder:
+        figures_path = Path(folder) / "figures.json"
+        wrapped = [sys.executable, "-S", str(_CHILD), str(figures_path), "--", *command]
+        done = subprocess.run(wrapped, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+            raise RuntimeError(f"{' '.join(command[:4])} exited {done.returncode}: {tail}")
+        figures = json.loads(figures_path.read_text())
+    figures.pop("exit_code")
+    return done.stdout, figures
 
 
-def run_cli(command: list[str]) -> None:
-    """Run a whole ``sla`` process (an operation's timed run: it reports no parts)."""
-    run_child(command)
+def run_cli(command: list[str]) -> dict[str, float]:
+    """Run a whole ``sla`` process (an operation's timed run): its own time, CPU and peak."""
+    return run_child(command)[1]
 
 
 def cli_has(*words: str) -> str | None:
@@ -217,11 +236,6 @@ class _ImportState:
     command: list[str]
     db: Path
     setup_parts: dict[str, float]
-    peaks: list[float] = field(default_factory=list)
-
-    def own_peak_rss_mb(self) -> float:
-        """The largest peak the import processes reported of themselves (``VmHWM``)."""
-        return max(self.peaks)
 
 
 def _import_setup(ws: Workspace, tmp: Path) -> _ImportState:
@@ -239,14 +253,14 @@ def _import_setup(ws: Workspace, tmp: Path) -> _ImportState:
 def _import_run(state: _ImportState) -> dict[str, Any]:
     """One ``import_canonical`` into a new warehouse, in a process of its own (its own peak)."""
     state.db.unlink(missing_ok=True)
-    figures = json.loads(run_child(state.command).strip().splitlines()[-1])
+    stdout, costs = run_child(state.command)
+    figures = json.loads(stdout.strip().splitlines()[-1])
     if figures["rows_rejected"]:
         raise RuntimeError(
             f"import rejected {figures['rows_rejected']} row(s) of the demo, "
             f"e.g. {figures['first_rejected']}"
         )
-    state.peaks.append(figures["peak_rss_mb"])
-    return {k: figures[k] for k in ("import_canonical_s", "rows_loaded", "peak_rss_mb")}
+    return {k: figures[k] for k in ("import_canonical_s", "rows_loaded")} | costs
 
 
 def _import_lower_bound(ws: Workspace) -> list[str]:

@@ -216,6 +216,7 @@ def test_score_report_is_timed_with_a_saved_model(tmp_path) -> None:
     assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
     (row,) = json.loads(results.read_text())["results"]
     assert (row["op"], row["status"]) == ("score_cli", "ok"), row.get("reason")
+    assert row["rss_of"] == "child"  # the report's process, not the training of the setup
     assert latest_model(models_dir(out / "2k" / "warehouse.duckdb")) is not None
 
 
@@ -245,9 +246,47 @@ def test_import_is_timed_in_a_process_of_its_own(tmp_path) -> None:
     assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
     (row,) = json.loads(results.read_text())["results"]
     assert (row["op"], row["status"]) == ("import", "ok"), row.get("reason")
-    assert row["rss_of"] == "child"  # its own VmHWM, not ru_maxrss (the setup's size)
+    assert row["rss_of"] == "child"  # its own peak, not the setup's size (run_child)
     assert row["peak_rss_mb"] == max(part["peak_rss_mb"] for part in row["parts"])
     workspace = json.loads(results.read_text())["scales"]["300"]["counts"]
     assert [part["rows_loaded"] for part in row["parts"]] == [sum(workspace.values())] * 2
     assert row["setup_parts"]["write_canonical_s"] > 0
     assert "read_csv('{tmp}/canonical/leads.csv')" in " ".join(row["lower_bound"]["sql"])
+
+
+def test_a_child_process_reports_its_own_peak_not_its_starters() -> None:
+    """Started straight from a large process, a child's ``ru_maxrss`` begins at that
+    process's size (the 10M import read 9.9 GB: its setup's); through ``run_child`` it
+    is the child's own."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.ops import run_child
+
+    held = bytearray(600 * 2**20)  # the setup's tables, touched so that they are resident
+    held[::4096] = b"x" * len(held[::4096])
+    small = [sys.executable, "-S", "-c", "data = bytearray(40 * 2**20); print('done')"]
+    straight = subprocess.Popen(small, stdout=subprocess.DEVNULL)
+    _, _, usage = os.wait4(straight.pid, 0)
+    assert usage.ru_maxrss / 1024 > 600  # the starter's size, the reason for run_child
+    stdout, figures = run_child(small)
+    assert stdout == "done\n"
+    assert 40 < figures["peak_rss_mb"] < 200
+    assert figures["timed_s"] > 0 and figures["cpu_s"] > 0
+    del held
+
+
+def test_a_failing_child_process_names_its_command_and_error() -> None:
+    import sys
+
+    from bench.ops import run_child
+
+    with pytest.raises(RuntimeError, match=r"exited 3: .*no such table"):
+        run_child(
+            [
+                sys.executable,
+                "-c",
+                "import sys; print('no such table: x', file=sys.stderr); sys.exit(3)",
+            ]
+        )
