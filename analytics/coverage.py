@@ -168,12 +168,10 @@ def _fit_span(tables: Tables, own: pl.Expr, *, accounts: bool) -> pl.LazyFrame:
 
 
 #: A lifecycle event that records sales' verdict on a lead: accepted, or rejected with a
-#: reason. Written with equalities, not ``is_in``: a warehouse scan hands the whole filter
-#: to DuckDB, which then returns only these events (``is_in`` does not translate, so all
-#: events were read: 1 GB at 10M leads).
+#: reason. A warehouse scan hands the whole filter to DuckDB, which then returns only
+#: these events (before ``is_in`` was translated, all were read: 1 GB at 10M leads).
 _JUDGED = (pl.col("stage") == "sal") | (
-    ((pl.col("stage") == "disqualified") | (pl.col("stage") == "recycled"))
-    & pl.col("reason").is_not_null()
+    pl.col("stage").is_in(["disqualified", "recycled"]) & pl.col("reason").is_not_null()
 )
 
 

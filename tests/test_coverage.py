@@ -307,7 +307,7 @@ def test_coverage_is_stored_at_import_and_in_sla_info(tmp_path):
 
 
 def test_the_acceptance_filter_is_read_by_duckdb_whole():
-    # is_in does not translate: the whole lifecycle table was read (1 GB at 10M leads)
+    # when it did not translate, the whole lifecycle table was read (1 GB at 10M leads)
     sql = _sql_filter(_JUDGED, TABLES["lifecycle_events"].polars_schema)
     assert sql is not None
     assert all(term in sql for term in ("'sal'", "'disqualified'", "'recycled'", "reason"))

@@ -43,6 +43,10 @@ OCT = datetime(2026, 10, 1, tzinfo=UTC)
         (pl.col("occurred_at") >= pl.lit(OCT), ["2", "3", "4"]),
         (pl.col("buyer_stage").is_not_null() & (pl.col("occurred_at") >= OCT), ["3", "4"]),
         (pl.col("lead_id").is_in(["b"]), ["3", "4"]),
+        (pl.col("buyer_stage").is_in(["decision", "awareness"]), ["1", "3"]),
+        (pl.col("buyer_stage").is_in(["decision", None]), ["3"]),  # left to polars
+        (~pl.col("type").is_in(["page_view"]), ["3", "4"]),
+        (pl.col("type").is_in([]), []),
         (pl.col("type") == "page_view", ["1", "2"]),
         # not translated to SQL (a string function): applied by polars after the read
         (pl.col("type").str.ends_with("view") & (pl.col("lead_id") == "b"), ["3"]),
@@ -105,3 +109,25 @@ def test_a_scan_in_batches_reads_what_a_scan_at_once_reads(con, monkeypatch, bat
     span = activities.select(pl.col("occurred_at").min(), pl.col("lead_id").n_unique())
     assert span.collect().row(0) == (datetime(2026, 9, 30, 23, tzinfo=UTC), 2)
     assert activities.filter(pl.col("lead_id") == "x").collect().height == 0
+
+
+@pytest.mark.parametrize(
+    ("predicate", "pushed"),
+    [
+        # DuckDB's translator has no is_in: written out as equalities, it reaches DuckDB
+        (pl.col("type").is_in(["webinar", "page_view"]), ["'webinar'", "'page_view'", " OR "]),
+        (
+            pl.col("buyer_stage").is_in(pl.Series(["decision"])) & (pl.col("occurred_at") >= OCT),
+            ["'decision'", "2026-10-01"],
+        ),
+        # not written out: a null among the values, or too many of them
+        (pl.col("type").is_in(["webinar", None]), None),
+        (pl.col("lead_id").is_in([str(i) for i in range(65)]), None),
+    ],
+)
+def test_is_in_reaches_duckdb_as_equalities(predicate, pushed):
+    sql = _sql_filter(predicate, ACTIVITIES)
+    if pushed is None:
+        assert sql is None
+    else:
+        assert sql is not None and all(part in sql for part in pushed), sql

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import io
 import json
+import operator
 import os
 import shutil
 import sys
@@ -239,7 +242,7 @@ def _sql_filter(predicate: pl.Expr, schema: pl.Schema) -> str | None:
     except ImportError:  # pragma: no cover - depends on the DuckDB release
         return None
     try:
-        tree = json.loads(predicate.meta.serialize(format="json"))
+        tree = _is_in_as_equalities(json.loads(predicate.meta.serialize(format="json")), schema)
     except Exception:  # pragma: no cover - an expression polars cannot serialise
         return None
     pushed = []
@@ -248,6 +251,45 @@ def _sql_filter(predicate: pl.Expr, schema: pl.Schema) -> str | None:
         if expression is not None:
             pushed.append(f"({expression})")
     return " AND ".join(pushed) or None
+
+
+#: The most values of an ``is_in`` that :func:`_sql_filter` writes out as equalities.
+_IS_IN_MAX_VALUES = 64
+
+
+def _is_in_as_equalities(tree: Any, schema: pl.Schema) -> Any:
+    """A serialised polars expression with each ``column.is_in(<values>)`` written as
+    ``column == v1 | column == v2 ...``, the same test in a form DuckDB's translator
+    knows (it has no ``is_in``: a scan filtered by stage read every lifecycle event).
+
+    Only a column of a flat type, compared with up to :data:`_IS_IN_MAX_VALUES` values
+    none of which is null, is rewritten; any other node is left as it was (and so left
+    to polars).
+
+    >>> print(_sql_filter(pl.col("n").is_in([1, 2]), pl.Schema({"n": pl.Int64()})))
+    ((("n" = 1) OR ("n" = 2)))
+    """
+    if isinstance(tree, list):
+        return [_is_in_as_equalities(node, schema) for node in tree]
+    if not isinstance(tree, dict):
+        return tree
+    function = tree.get("Function")
+    if isinstance(function, dict) and function.get("function") == {
+        "Boolean": {"IsIn": {"nulls_equal": False}}
+    }:
+        column, values = function["input"]
+        literal = values.get("Literal", {}) if isinstance(values, dict) else {}
+        encoded = literal.get("Series") or (literal.get("Scalar") or {}).get("List")
+        name = column.get("Column") if isinstance(column, dict) else None
+        if name in schema and not schema[name].is_nested() and encoded is not None:
+            series = pl.read_ipc_stream(io.BytesIO(bytes(encoded))).to_series()
+            if 0 < series.len() <= _IS_IN_MAX_VALUES and not series.has_nulls():
+                equal = [pl.col(name) == pl.lit(v, dtype=series.dtype) for v in series]
+                return json.loads(
+                    functools.reduce(operator.or_, equal).meta.serialize(format="json")
+                )
+        return tree
+    return {key: _is_in_as_equalities(node, schema) for key, node in tree.items()}
 
 
 #: The rows a lazy scan of a core table hands polars at a time (see :func:`_scan`).
