@@ -192,8 +192,10 @@ class Op:
     """One benchmarked operation.
 
     ``tables`` are the core tables it reads (rows per second counts their rows; empty
-    means all); ``memory`` says whose peak RSS is the operation's: this process
-    (in-process operations) or its children (whole ``sla`` processes).
+    means all); ``memory`` says whose peak RSS and CPU are the operation's where its runs
+    do not report their own: this process (in-process operations) or its children (a
+    first visit's server and browser). A process started with :func:`run_child` reports
+    its own, which the bench then takes.
     """
 
     name: str
