@@ -194,8 +194,10 @@ def test_pair_opens_a_page_in_each_checkout_in_turns(tmp_path, capsys) -> None:
     if browser_missing():
         pytest.skip(browser_missing())
     out, paired = tmp_path / "out", tmp_path / "pair.json"
-    # the workspace is built by the harness (pair reads a cached one)
-    assert main(["--scale", "300", "--ops", "info", "--repeat", "1", "--out", str(out)]) == 0
+    # the workspace is built by the harness (pair reads a cached one); its results stay in
+    # tmp_path, never over the checkout's bench/results.json
+    argv = ["--scale", "300", "--ops", "info", "--repeat", "1", "--out", str(out)]
+    assert main([*argv, "--results", str(tmp_path / "results.json")]) == 0
     checkouts = [".", str(Path.cwd())]  # the same code twice, as two checkouts
     argv = [*checkouts, "--pages", "at_risk", "--runs", "1", "--scale", "300", "--out", str(out)]
     assert pair([*argv, "--results", str(paired)]) == 0
