@@ -309,7 +309,7 @@ def compute_results(
     dict of ResultKey -> Review (``kind="review"``) or KPI history frame
     (``kind="kpi_history"``, the :data:`KPI_MONTHS` months up to the key's month).
     """
-    from analytics.review import build_review, kpi_history
+    from analytics.review import build_review, kpi_histories
 
     results: dict[ResultKey, Any] = {}
     seen: set[str] = set()
@@ -317,13 +317,15 @@ def compute_results(
         if not config.content_hash or config.content_hash in seen:
             continue
         seen.add(config.content_hash)
-        for month in months_to_keep(tables, config=config, as_of=as_of):
+        months = months_to_keep(tables, config=config, as_of=as_of)
+        for month in months:
             results[result_key("review", month, config, as_of)] = build_review(
                 tables, config, month=month, as_of=as_of
             )
-            results[result_key("kpi_history", month, config, as_of)] = kpi_history(
-                tables, config, month=month, months=KPI_MONTHS, as_of=as_of
-            )
+        # the histories up to each month share all but a month or two: one pass for all
+        histories = kpi_histories(tables, config, ends=months, months=KPI_MONTHS, as_of=as_of)
+        for month, history in histories.items():
+            results[result_key("kpi_history", month, config, as_of)] = history
     return results
 
 

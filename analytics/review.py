@@ -1166,7 +1166,54 @@ def kpi_history(
 
     (October has not ended at the latest timestamp: it is running, never compared.)
     """
-    parse_month(month)
+    return kpi_histories(
+        tables, config, ends=[month], months=months, as_of=as_of, segment=segment,
+        coverage=coverage,
+    )[month]  # fmt: skip
+
+
+def kpi_histories(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    ends: Sequence[str],
+    months: int = 12,
+    as_of: datetime | None = None,
+    segment: dict | None = None,
+    coverage: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The :func:`kpi_history` up to each month of ``ends``, all from one pass over the data.
+
+    The stored results keep the history up to each of the default months
+    (:func:`analytics.precompute.months_to_keep`): they share all but a month or two, so
+    the episodes, touches and volumes of the months they span are built once.
+
+    Parameters
+    ----------
+    tables, config, as_of, segment, coverage
+        As :func:`kpi_history`.
+    ends : sequence of str
+        The last month of each history, ``YYYY-MM`` in ``config.reporting.timezone``.
+    months : int, default 12
+        How many months each history has, ending with its end month.
+
+    Returns
+    -------
+    dict of end month -> ``kpi_history(tables, config, month=end, months=months, ...)``.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "a", "created_at": "2026-09-03T10:00Z", "source": "email"}],
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-09-04T10:00Z"},
+    ...                       {"lead_id": "a", "stage": "sql", "entered_at": "2026-10-05T10:00Z"}])
+    >>> h = kpi_histories(t, load_config("data/sla.toml"), ends=["2026-10", "2026-09"], months=3)
+    >>> {end: sorted(set(frame["month"])) for end, frame in h.items()}
+    {'2026-10': ['2026-09', '2026-10'], '2026-09': ['2026-09']}
+    """
+    for end in ends:
+        parse_month(end)
     if months < 1:
         raise ValueError(f"months must be at least 1, got {months}")
     if segment:
@@ -1176,9 +1223,10 @@ def kpi_history(
     schema = {
         "month": pl.String, "running": pl.Boolean, **kpi_table({}, config=config).collect_schema()
     }  # fmt: skip
+    histories = {end: pl.DataFrame(schema=schema) for end in ends}
     resolved = _resolve_as_of(tables, as_of)
     if resolved is None:
-        return pl.DataFrame(schema=schema)
+        return histories
     if coverage is None:
         coverage = cov.coverage(tables.until(resolved), config=config)
     seg_target = config.goals.for_segment(segment)
@@ -1190,11 +1238,22 @@ def kpi_history(
         .collect()
         .item()
     )
-    shown = [shift_month(month, -k) for k in range(months - 1, -1, -1)]
-    shown = [m for m in shown if first_data is not None and m >= first_data]
-    if not shown:
-        return pl.DataFrame(schema=schema)
-    labels = [shift_month(shown[0], -1), *shown]  # the month before: the first's "previous"
+    shown = {
+        end: [
+            m
+            for m in (shift_month(end, -k) for k in range(months - 1, -1, -1))
+            if first_data is not None and m >= first_data
+        ]
+        for end in ends
+    }
+    # each shown history with the month before it (the first's "previous")
+    spans = {end: [shift_month(ms[0], -1), *ms] for end, ms in shown.items() if ms}
+    if not spans:
+        return histories
+    first, last = min(s[0] for s in spans.values()), max(s[-1] for s in spans.values())
+    labels = [first]
+    while labels[-1] < last:
+        labels.append(shift_month(labels[-1], 1))
 
     span = months_window(labels[0], len(labels), timezone=tz)
     t, source_touches, _ = _judged_tables(tables, config, judge_at=resolved, segment=segment)
@@ -1227,32 +1286,36 @@ def kpi_history(
         ).items()
     }  # fmt: skip
     collected = dict(zip(summaries, pl.collect_all(summaries.values()), strict=True))
-    rows: list[pl.DataFrame] = []
-    previous: dict[str, Any] | None = None
+    values: dict[str, dict[str, Any]] = {}
+    groups: dict[str, pl.DataFrame] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
         frames.update(premature=parts[m]["premature"], enrollment=parts[m]["enrollment"])
         _without_visitors(frames, segment)
-        groups = cov.month_coverage(coverage, m, timezone=tz)
+        groups[m] = cov.month_coverage(coverage, m, timezone=tz)
         summary = _summaries(frames, config, stale=f["stale"].height)
-        values = _covered(summary, groups, segment=segment, seg_target=seg_target)["kpi"]
-        if m != month:
-            values = past_month_values(values)
-        if m in shown:
-            running = cov.is_running(m, resolved, timezone=tz)
-            days, total = cov.month_days(m, resolved, timezone=tz)
-            table = kpi_table(
-                values,
-                None if running else previous,
-                config=config,
-                reasons=cov.kpi_reasons(groups, coverage),
-                target_share=days / total if running and total else 1.0,
-                segment_targets=seg_targets,
-            ).collect()
-            rows.append(table.select(pl.lit(m).alias("month"), pl.lit(running).alias("running"),
-                                     pl.all()))  # fmt: skip
-        previous = values
-    return pl.concat(rows)
+        values[m] = _covered(summary, groups[m], segment=segment, seg_target=seg_target)["kpi"]
+    for end, months_in in spans.items():
+        rows: list[pl.DataFrame] = []
+        previous: dict[str, Any] | None = None
+        for m in months_in:
+            month_values = values[m] if m == end else past_month_values(values[m])
+            if m != months_in[0]:  # the month before the first shown one: its previous only
+                running = cov.is_running(m, resolved, timezone=tz)
+                days, total = cov.month_days(m, resolved, timezone=tz)
+                table = kpi_table(
+                    month_values,
+                    None if running else previous,
+                    config=config,
+                    reasons=cov.kpi_reasons(groups[m], coverage),
+                    target_share=days / total if running and total else 1.0,
+                    segment_targets=seg_targets,
+                ).collect()
+                rows.append(table.select(pl.lit(m).alias("month"),
+                                         pl.lit(running).alias("running"), pl.all()))  # fmt: skip
+            previous = month_values
+        histories[end] = pl.concat(rows)
+    return histories
 
 
 def review_sections() -> Sequence[str]:
@@ -1339,6 +1402,7 @@ __all__ = [
     "at_risk_episodes",
     "build_review",
     "covered_pacing",
+    "kpi_histories",
     "kpi_history",
     "pacing_group",
     "rep_overview",

@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from analytics.config import KPI_METRICS, Kpi, Kpis, load_config
 from analytics.demo import generate_demo
 from analytics.kpis import POINT_IN_TIME, kpi_status, kpi_table
-from analytics.review import build_review, kpi_history
+from analytics.review import build_review, kpi_histories, kpi_history
 from analytics.tables import Tables
 from analytics.timeframe import TimeframeError, shift_month
 
@@ -269,6 +269,27 @@ ALL_CFG = with_kpis(CFG.model_copy(update={"kpis": Kpis()}), KPI_METRICS)
 def demo_tables():
     demo = generate_demo(CFG, leads=2_000, seed=3, end=datetime(2026, 11, 1, tzinfo=UTC))
     return Tables.from_frames(**demo).collect()
+
+
+@pytest.mark.parametrize(
+    ("ends", "months", "segment"),
+    [
+        (["2026-11", "2026-10", "2026-09"], 12, None),  # the stored results' three
+        (["2026-10", "2026-09"], 3, {"size_band": ["250-999", "1000+"]}),
+        (["2026-10", "2026-04"], 2, None),  # histories apart: the months between are passed
+        (["2026-10", "2024-01"], 12, None),  # one before the first lead: empty
+        (["2026-10", "2026-10"], 4, None),
+    ],
+)
+def test_histories_in_one_pass_equal_each_history_alone(demo_tables, ends, months, segment):
+    """The stored results build the history up to each default month in one pass: each
+    equals :func:`kpi_history` built alone, its last month's point-in-time KPIs too."""
+    together = kpi_histories(demo_tables, ALL_CFG, ends=ends, months=months, segment=segment)
+    assert list(together) == list(dict.fromkeys(ends))
+    for end in ends:
+        alone = kpi_history(demo_tables, ALL_CFG, month=end, months=months, segment=segment)
+        assert_frame_equal(together[end], alone, check_exact=True)
+    assert together[ends[0]].height > 0
 
 
 @pytest.mark.parametrize("segment", [None, {"size_band": ["250-999", "1000+"]}])
