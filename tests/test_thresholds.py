@@ -17,6 +17,7 @@ from analytics.scoring.thresholds import (
     WEEKS_PER_MONTH,
     ThresholdBase,
     compare_thresholds,
+    crossing_sums,
     precompute_from_predictions,
     precompute_thresholds,
     recommend_threshold,
@@ -393,3 +394,36 @@ def test_a_gain_resting_on_unobserved_leads_is_named_not_recommended() -> None:
     # below the minimum even by the estimate: not named
     rows[0] = (55.0, 500.0, 251.0, 0.8, "estimated", 255.0, 260.0, 0.05)
     assert "never handed over" not in recommend_threshold(_table(rows), current=60.0)[1]
+
+
+# -- every threshold at once: suffix sums equal a filter per threshold ----------------------
+
+
+_step = st.tuples(
+    st.sampled_from([float("-inf"), 0.0, 5.0, 12.5, 30.0, 60.0]),  # prev_score
+    st.sampled_from([0.0, 5.0, 20.0, 60.0, 61.0, 95.0]),  # the new maximum above it
+    st.integers(min_value=-3, max_value=1_000),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(_step, max_size=40).map(lambda rows: [r for r in rows if r[1] > r[0]]),
+    cuts=st.lists(st.sampled_from([0.0, 4.9, 5.0, 12.5, 20.0, 60.0, 60.5, 95.0, 200.0]),
+                  min_size=1, max_size=6),
+)  # fmt: skip
+def test_crossing_sums_equal_a_filter_per_threshold(steps, cuts):
+    """Each threshold's sums are those of the steps with ``prev_score < t <= score``: the
+    integers exactly, the floats to rounding; thresholds come back distinct, ascending."""
+    records = pl.DataFrame(
+        steps, schema={"prev_score": pl.Float64, "score": pl.Float64, "n": pl.Int64,
+                       "p": pl.Float64}, orient="row",
+    )  # fmt: skip
+    got = crossing_sums(records, cuts, {"steps": pl.lit(1, pl.Int64), "n": pl.col("n"),
+                                        "p": pl.col("p")})  # fmt: skip
+    assert got["threshold"].to_list() == sorted(set(cuts))
+    for t, count, n, p in got.rows():
+        crossing = records.filter((pl.col("prev_score") < t) & (pl.col("score") >= t))
+        assert (count, n) == (crossing.height, crossing["n"].sum())
+        assert p == pytest.approx(crossing["p"].sum(), abs=1e-9)

@@ -387,22 +387,98 @@ def threshold_whatif(base: ThresholdBase, *, threshold: float) -> pl.LazyFrame:
     )
 
 
-def _summary(base: ThresholdBase, threshold: float) -> pl.LazyFrame:
-    n_months = len(base.months)
-    months = list(base.months)
-    mqls = _mqls(base, threshold)
-    return mqls.select(
-        pl.lit(float(threshold)).alias("threshold"),
-        pl.col("month").is_in(months).sum().alias("_in_months"),
-        pl.col("is_mature").sum().alias("_mature"),
-        (pl.col("converted") & pl.col("is_mature")).sum().alias("_converted_mature"),
-        pl.col("converted").sum().alias("_converted"),
-        money_sum(pl.col("pipeline").filter(pl.col("is_mature"))).alias("_pipeline_mature"),
-    ).with_columns(
-        (pl.col("_in_months") / n_months if n_months else pl.lit(None, pl.Float64)).alias(
-            "mqls_per_month"
-        )
+#: Float sums are made in fixed point, in whole multiples of 2**-32 (about 2e-10): exact,
+#: so a threshold's sums do not depend on the other thresholds asked, nor on any order.
+_FIXED_POINT = 2.0**32
+
+
+def crossing_sums(
+    records: pl.DataFrame | pl.LazyFrame, cuts: list[float], values: dict[str, pl.Expr]
+) -> pl.DataFrame:
+    """Per threshold: sums over the steps at which a lead's running maximum crosses it.
+
+    Under threshold ``t`` a lead is an MQL at its step with ``prev_score < t <= score``.
+    With the thresholds sorted, a step crosses a run of them, from the first above
+    ``prev_score`` to the last at or below ``score``: each step adds its values where its
+    run starts and takes them off after it ends, so every threshold's sums come from one
+    pass over the steps (a slider's hundred positions cost about what one does). Integer
+    sums are exact; float sums are exact in whole multiples of 2**-32.
+
+    Parameters
+    ----------
+    records : DataFrame or LazyFrame
+        Steps with ``score`` and ``prev_score`` (:data:`RECORD_SCHEMA`).
+    cuts : list of float
+        The thresholds.
+    values : dict of name -> expression
+        What each step adds (evaluated on ``records``; integers or floats, null adds 0).
+
+    Returns
+    -------
+    DataFrame, one row per distinct threshold, ascending: ``threshold`` and each of
+    ``values`` summed over the steps crossing it (``Int64``, or ``Float64`` for a float).
+
+    Examples
+    --------
+    >>> steps = pl.DataFrame({"score": [10.0, 70.0, 65.0],
+    ...                       "prev_score": [float("-inf"), 10.0, float("-inf")]})
+    >>> crossing_sums(steps, [0.0, 10.0, 60.0, 80.0], {"mqls": pl.lit(1)}).rows()
+    [(0.0, 2), (10.0, 2), (60.0, 2), (80.0, 0)]
+    """
+    names = list(values)
+    grid = np.array(sorted(set(cuts)), dtype=np.float64)
+    steps = records.lazy().select("score", "prev_score", **values).collect()
+    floats = {n for n in names if steps.schema[n].is_float()}
+    fixed = steps.select(
+        # the run of thresholds a step crosses: indices [first, past)
+        pl.Series("first", np.searchsorted(grid, steps["prev_score"].to_numpy(), side="right")),
+        pl.Series("past", np.searchsorted(grid, steps["score"].to_numpy(), side="right")),
+        *((pl.col(n) * _FIXED_POINT).round() if n in floats else pl.col(n) for n in names),
+    ).with_columns(pl.col(names).fill_null(0).cast(pl.Int64))
+    change = np.zeros((len(grid) + 1, len(names)), dtype=np.int64)
+    for edge, sign in (("first", 1), ("past", -1)):
+        per_edge = fixed.group_by(edge).agg(pl.col(names).sum())
+        change[per_edge[edge].to_numpy()] += sign * per_edge.select(names).to_numpy()
+    totals = np.cumsum(change, axis=0)[:-1]
+    return pl.DataFrame(
+        {
+            "threshold": grid,
+            **{
+                n: totals[:, i] / _FIXED_POINT if n in floats else totals[:, i]
+                for i, n in enumerate(names)
+            },
+        }
     )
+
+
+def _summaries(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
+    """Per threshold: the MQLs in the complete months, and the mature ones' outcomes."""
+    n_months = len(base.months)
+    mature = pl.col("is_mature")
+    sums = crossing_sums(
+        base.records,
+        cuts,
+        {
+            "_in_months": pl.col("month").is_in(list(base.months)).cast(pl.Int64),
+            "_mature": mature.cast(pl.Int64),
+            "_converted_mature": (pl.col("converted") & mature).cast(pl.Int64),
+            "_converted": pl.col("converted").cast(pl.Int64),
+            # whole cents, as money_sum: exact, the same in every run
+            "_cents_mature": pl.when(mature)
+            .then((pl.col("pipeline") * 100).round().cast(pl.Int64))
+            .otherwise(0),
+        },
+    )
+    # numpy divides each row exactly; polars multiplies a column of several rows by the
+    # reciprocal, so a threshold's row would depend on which other thresholds were asked
+    in_months = sums["_in_months"].to_numpy()
+    return sums.with_columns(
+        pl.Series("_pipeline_mature", sums["_cents_mature"].to_numpy() / 100),
+        pl.Series(
+            "mqls_per_month",
+            in_months / n_months if n_months else np.full(len(in_months), np.nan),
+        ).fill_nan(None),
+    ).drop("_cents_mature")
 
 
 def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = None) -> pl.DataFrame:
@@ -430,10 +506,9 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
         raise ValueError("thresholds is empty: give at least one threshold")
     if thresholds is None and base.current_threshold is not None:
         cuts = sorted({*cuts, float(base.current_threshold)})
-    frames = pl.collect_all([_summary(base, t) for t in cuts])
     capacity = base.weekly_capacity
     sql_leads = base.sql_leads
-    out = pl.concat(frames).with_columns(
+    out = _summaries(base, cuts).with_columns(
         (pl.col("mqls_per_month") / WEEKS_PER_MONTH).alias("mqls_per_week"),
         safe_ratio("_converted_mature", "_mature").alias("precision"),
         (
@@ -551,24 +626,33 @@ def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
         "_est_extra": pl.Float64,
         "_est_high": pl.Float64,
     }
-    if "estimates" not in base._fitted:  # once per base: a slider move only filters
+    if "estimates" not in base._fitted:  # once per base: a slider move only sums
         base._fitted["estimates"] = _estimate_records(base)
     records, unseen, fitted = base._fitted["estimates"]
-    rows = []
-    for t in cuts:
-        at = (pl.col("score") >= t) & (pl.col("prev_score") < t)
-        n = records.filter(at & ~pl.col("_handed")).height
-        mine = unseen.filter(at)
-        known = fitted or mine.height == 0
-        rows.append(
-            {
-                "threshold": float(t),
-                "_unobserved": n,
-                "_est_extra": float(mine["_p"].sum()) if known else None,
-                "_est_high": float(mine["_p_high"].sum()) if known else None,
-            }
+    never_handed = crossing_sums(
+        records.filter(~pl.col("_handed")), cuts, {"_unobserved": pl.lit(1, pl.Int64)}
+    )
+    estimated = crossing_sums(
+        unseen,
+        cuts,
+        {
+            "_unseen": pl.lit(1, pl.Int64),
+            "_est_extra": pl.col("_p"),
+            "_est_high": pl.col("_p_high"),
+        },
+    )
+    # without a fitted estimate, a threshold whose MQLs include unobserved ones has none
+    known = pl.lit(fitted) | (pl.col("_unseen") == 0)
+    return (
+        never_handed.join(estimated, on="threshold")
+        .select(
+            "threshold",
+            "_unobserved",
+            pl.when(known).then(pl.col("_est_extra").cast(pl.Float64)).alias("_est_extra"),
+            pl.when(known).then(pl.col("_est_high").cast(pl.Float64)).alias("_est_high"),
         )
-    return pl.DataFrame(rows, schema=schema)
+        .cast(schema)  # type: ignore[arg-type]
+    )
 
 
 def _estimate_records(base: ThresholdBase) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
