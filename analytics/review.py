@@ -1276,13 +1276,19 @@ def kpi_histories(
     }
     f = _collect({**lazy, **remqls, "stale": ho.stale_leads(stats.lazy(), config=config,
                                                             as_of=resolved)})  # fmt: skip
+    stale, reps = f["stale"].height, t.reps
+    # the span's tables and episode frames are not read again: freed before the months'
+    # parts are cut and aggregated (at 10M leads they are several GB)
+    del t, source_touches, lead_touches, touches, stats, lazy, remqls
     parts = {m: _month_part(f, w) for m, w in windows.items()}
+    for name in parts[labels[0]]:
+        del f[name]
     summaries = {
         (m, name): frame
         for m in labels
         for name, frame in _aggregates(
             {**parts[m], "remql": f[f"remql:{m}"], "volumes": volumes},
-            config=config, month=m, as_of=resolved, prefix="", detail=False, reps=t.reps,
+            config=config, month=m, as_of=resolved, prefix="", detail=False, reps=reps,
         ).items()
     }  # fmt: skip
     collected = dict(zip(summaries, pl.collect_all(summaries.values()), strict=True))
@@ -1293,7 +1299,7 @@ def kpi_histories(
         frames.update(premature=parts[m]["premature"], enrollment=parts[m]["enrollment"])
         _without_visitors(frames, segment)
         groups[m] = cov.month_coverage(coverage, m, timezone=tz)
-        summary = _summaries(frames, config, stale=f["stale"].height)
+        summary = _summaries(frames, config, stale=stale)
         values[m] = _covered(summary, groups[m], segment=segment, seg_target=seg_target)["kpi"]
     for end, months_in in spans.items():
         rows: list[pl.DataFrame] = []
