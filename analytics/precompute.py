@@ -375,7 +375,7 @@ def compute_scoring(
     (:func:`analytics.scoring.report.score_quality`), ``sales_feedback`` ((rejections by
     grade, rule suggestions)), ``lead_list`` (language -> (leads, model version)).
     """
-    from analytics.scoring.feedback import rejections_by_grade, rule_suggestions
+    from analytics.scoring.feedback import sales_feedback
     from analytics.scoring.reasons import lead_list_with_model
     from analytics.scoring.report import score_quality
     from analytics.scoring.thresholds import precompute_thresholds
@@ -385,10 +385,7 @@ def compute_scoring(
     return {
         "thresholds": threshold_results(base),
         "score_quality": score_quality(tables, config, as_of=as_of),
-        "sales_feedback": (
-            rejections_by_grade(tables, config, as_of=as_of),
-            rule_suggestions(tables, config, as_of=as_of),
-        ),
+        "sales_feedback": sales_feedback(tables, config, as_of=as_of),
         "lead_list": lead_list_with_model(
             tables, config, as_of=as_of, langs=LANGS, model_path=model_path
         ),

@@ -690,16 +690,12 @@ def _lead_list(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _sales_feedback(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> Any:
-    from analytics.scoring.feedback import rejections_by_grade, rule_suggestions
+    from analytics.scoring.feedback import sales_feedback
 
     kept = _stored_scoring(key, ckey, "sales_feedback", at)
     if kept is not None:
         return kept
-    tables, cfg = _tables(key), _config(*ckey)
-    return (
-        rejections_by_grade(tables, cfg, as_of=at),
-        rule_suggestions(tables, cfg, as_of=at),
-    )
+    return sales_feedback(_tables(key), _config(*ckey), as_of=at)
 
 
 def sales_feedback() -> tuple[pl.DataFrame, list[dict[str, Any]]]:

@@ -489,6 +489,7 @@ def test_the_qualification_page_opens_on_stored_results_without_recomputing(
             (analytics.scoring.report, "score_quality"),
             (analytics.scoring.feedback, "rejections_by_grade"),
             (analytics.scoring.feedback, "rule_suggestions"),
+            (analytics.scoring.feedback, "sales_feedback"),
             (analytics.scoring.reasons, "lead_lists"),
         ],
     )

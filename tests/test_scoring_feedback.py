@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
-from analytics.scoring.feedback import rejections_by_grade, rule_suggestions
+from analytics.scoring.feedback import rejections_by_grade, rule_suggestions, sales_feedback
 from analytics.tables import Tables
 
 CFG = load_config("data/sla.toml")  # threshold 60; fit grades 35 / 25 / 15
@@ -77,3 +78,11 @@ def test_a_reason_concentrated_in_a_grade_gets_a_suggested_rule_change() -> None
     # a reason spread like the MQLs themselves gets no suggestion
     assert rule_suggestions(_tables(), CFG, as_of=AS_OF, min_share=0.9) == []
     assert rule_suggestions(_tables(), CFG, as_of=AS_OF, min_rejected=13) == []
+
+
+def test_sales_feedback_grades_once_and_equals_each_function() -> None:
+    """The page and the stored results take both from one grading of the MQLs."""
+    rejections, suggestions = sales_feedback(_tables(), CFG, as_of=AS_OF)
+    assert_frame_equal(rejections, rejections_by_grade(_tables(), CFG, as_of=AS_OF))
+    assert suggestions == rule_suggestions(_tables(), CFG, as_of=AS_OF)
+    assert rejections.height > 0 and len(suggestions) == 1

@@ -30,6 +30,9 @@ from analytics.scoring.rules import (
 from analytics.tables import Tables
 
 NO_REASON = "(none)"
+#: :func:`rule_suggestions`' defaults: a reason needs this many rejected MQLs, and one fit
+#: grade with this share of them and this many times its share of all MQLs.
+MIN_REJECTED, MIN_SHARE, MIN_LIFT = 10, 0.5, 1.5
 
 
 def _graded_mqls(tables: Tables, config: SlaConfig, as_of: datetime | None) -> pl.DataFrame:
@@ -74,7 +77,11 @@ def rejections_by_grade(
     when undocumented), ``fit_grade``, ``interest_grade``, ``rejected``, ``share_of_reason``
     (of the reason's rejections), ``fit_grade_share_of_mqls`` (of all MQLs), most first.
     """
-    mqls = _graded_mqls(tables, config, as_of)
+    return _rejections(_graded_mqls(tables, config, as_of))
+
+
+def _rejections(mqls: pl.DataFrame) -> pl.DataFrame:
+    """:func:`rejections_by_grade` of the graded MQLs."""
     grade_share = mqls.group_by("fit_grade").agg(
         (pl.len() / mqls.height).alias("fit_grade_share_of_mqls")
     )
@@ -98,9 +105,9 @@ def rule_suggestions(
     config: SlaConfig,
     *,
     as_of: datetime | None = None,
-    min_rejected: int = 10,
-    min_share: float = 0.5,
-    min_lift: float = 1.5,
+    min_rejected: int = MIN_REJECTED,
+    min_share: float = MIN_SHARE,
+    min_lift: float = MIN_LIFT,
 ) -> list[dict[str, Any]]:
     """Fit-point changes that would have kept leads rejected for one reason below the threshold.
 
@@ -117,7 +124,19 @@ def rule_suggestions(
     ``of`` (rejected leads of the grade that would have stayed below), ``sqls_lost``
     (MQLs with that attribute that became SQL and would have stayed below too).
     """
-    mqls = _graded_mqls(tables, config, as_of)
+    return _suggestions(
+        _graded_mqls(tables, config, as_of),
+        config,
+        min_rejected=min_rejected,
+        min_share=min_share,
+        min_lift=min_lift,
+    )
+
+
+def _suggestions(
+    mqls: pl.DataFrame, config: SlaConfig, *, min_rejected: int, min_share: float, min_lift: float
+) -> list[dict[str, Any]]:
+    """:func:`rule_suggestions` of the graded MQLs."""
     threshold = float(config.scoring.mql_threshold)
     rejected = mqls.filter(pl.col("rejected_as").is_not_null())
     out = []
@@ -175,4 +194,27 @@ def rule_suggestions(
     return out
 
 
-__all__ = ["NO_REASON", "rejections_by_grade", "rule_suggestions"]
+def sales_feedback(
+    tables: Tables, config: SlaConfig, *, as_of: datetime | None = None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """:func:`rejections_by_grade` and :func:`rule_suggestions` (default thresholds) from
+    one grading of the MQLs, as the qualification page shows them together.
+
+    Returns
+    -------
+    (rejections, suggestions): the two functions' results, equal to calling each.
+
+    >>> from analytics.config import load_config
+    >>> rejections, suggestions = sales_feedback(Tables.empty(), load_config("data/sla.toml"),
+    ...                                          as_of=datetime(2026, 11, 1))
+    >>> rejections.height, suggestions
+    (0, [])
+    """
+    mqls = _graded_mqls(tables, config, as_of)
+    suggestions = _suggestions(
+        mqls, config, min_rejected=MIN_REJECTED, min_share=MIN_SHARE, min_lift=MIN_LIFT
+    )
+    return _rejections(mqls), suggestions
+
+
+__all__ = ["NO_REASON", "rejections_by_grade", "rule_suggestions", "sales_feedback"]
