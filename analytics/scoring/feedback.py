@@ -35,10 +35,24 @@ NO_REASON = "(none)"
 MIN_REJECTED, MIN_SHARE, MIN_LIFT = 10, 0.5, 1.5
 
 
-def _graded_mqls(tables: Tables, config: SlaConfig, as_of: datetime | None) -> pl.DataFrame:
-    """Each lead's first MQL, graded then, its first rejection after it and its SQL."""
+def _graded_mqls(
+    tables: Tables, config: SlaConfig, as_of: datetime | None, *, partitions: int | None = None
+) -> pl.DataFrame:
+    """Each lead's first MQL, graded then, its first rejection after it and its SQL.
+
+    Everything is per lead, so the leads are graded in parts
+    (:meth:`~analytics.tables.Tables.partitions`, default one per million leads): memory
+    follows a part, not the warehouse. One row per lead with an MQL, sorted by ``lead_id``
+    (the same rows for any number of parts).
+    """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
+    parts = [_graded_part(part, config) for part in known.partitions(partitions)]
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def _graded_part(known: Tables, config: SlaConfig) -> pl.DataFrame:
+    """:func:`_graded_mqls` of the leads of ``known`` (cut at the moment of judgement)."""
     mql = (
         known.lifecycle_events.filter(pl.col("stage") == "mql")
         .group_by("lead_id")
@@ -62,6 +76,7 @@ def _graded_mqls(tables: Tables, config: SlaConfig, as_of: datetime | None) -> p
         .join(sqls, on="lead_id", how="left")
         .join(lead_attributes(known, config).select("lead_id", *FIT_DIMENSIONS), on="lead_id")
         .with_columns((pl.col("sql_at") >= pl.col("at")).fill_null(False).alias("became_sql"))
+        .sort("lead_id")
         .collect()
     )
 
@@ -195,10 +210,20 @@ def _suggestions(
 
 
 def sales_feedback(
-    tables: Tables, config: SlaConfig, *, as_of: datetime | None = None
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime | None = None,
+    partitions: int | None = None,
 ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """:func:`rejections_by_grade` and :func:`rule_suggestions` (default thresholds) from
     one grading of the MQLs, as the qualification page shows them together.
+
+    Parameters
+    ----------
+    partitions : int, optional
+        Grade the leads in this many parts (default one per million leads); the result
+        does not depend on it.
 
     Returns
     -------
@@ -210,7 +235,7 @@ def sales_feedback(
     >>> rejections.height, suggestions
     (0, [])
     """
-    mqls = _graded_mqls(tables, config, as_of)
+    mqls = _graded_mqls(tables, config, as_of, partitions=partitions)
     suggestions = _suggestions(
         mqls, config, min_rejected=MIN_REJECTED, min_share=MIN_SHARE, min_lift=MIN_LIFT
     )
