@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
 from analytics.scoring.model import fit_model
 from analytics.scoring.reasons import (
     lead_list,
+    lead_lists,
     model_factors,
     reason_texts,
     rule_score_reasons,
@@ -127,3 +129,19 @@ def test_model_factors_name_the_feature_that_drives_the_prediction() -> None:
     assert factors["probability"].to_list() == pytest.approx(
         model.predict_proba(frame.head(50)).tolist()
     )
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_open_leads_scored_in_parts_give_exactly_the_whole_list(k: int) -> None:
+    """The open leads are scored in parts of leads (memory follows a part): the top of the
+    parts' tops, with the listed leads' reasons, is the list of the whole."""
+    from analytics.demo import generate_demo
+
+    demo = Tables.from_frames(
+        **generate_demo(CFG, leads=3_000, seed=11, end=datetime(2026, 11, 1, tzinfo=UTC))
+    ).collect()
+    whole = lead_lists(demo, CFG, limit=40, langs=("en", "de"), partitions=1)
+    parts = lead_lists(demo, CFG, limit=40, langs=("en", "de"), partitions=k)
+    for lang in ("en", "de"):
+        assert whole[lang].height == 40 and whole[lang]["reasons"].null_count() == 0
+        assert_frame_equal(parts[lang], whole[lang], check_exact=True)

@@ -240,6 +240,11 @@ def _value(row: dict[str, Any], lang: Lang) -> str:
     return str(value)
 
 
+#: The lead list's order: highest score first, ``lead_id`` deciding a tie (a total order,
+#: so the top of parts' tops is the top of all).
+_BEST_FIRST: dict[str, Any] = {"by": ["score", "lead_id"], "descending": [True, False]}
+
+
 def lead_list(
     tables: Tables,
     config: SlaConfig,
@@ -266,23 +271,21 @@ def lead_lists(
     as_of: datetime | None = None,
     limit: int = 50,
     langs: tuple[Lang, ...] = ("en",),
+    partitions: int | None = None,
 ) -> dict[Lang, pl.DataFrame]:
-    """:func:`lead_list` in each of ``langs``, the leads scored once."""
+    """:func:`lead_list` in each of ``langs``, the leads scored once.
+
+    The open leads are scored in parts (:meth:`~analytics.tables.Tables.partitions`,
+    default one per million leads; the result does not depend on it): the top of the
+    parts' tops is the top of all, score then ``lead_id`` deciding every tie.
+    """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
-    closed = known.lifecycle_events.filter(pl.col("stage").is_in(["sql", "disqualified"])).select(
-        "lead_id"
-    )
-    moments = known.leads.join(closed, on="lead_id", how="anti").select(
-        "lead_id", pl.lit(moment, dtype=UTC_TIMESTAMP).alias("at")
-    )
-    top = (
-        with_grades(scores_at(known, config, moments), config)
-        .sort(["score", "lead_id"], descending=[True, False])
-        .head(limit)
-        .collect()
-    )
-    points = rule_score_reasons(known, config, top.lazy().select("lead_id", "at"))
+    tops = [_top_open_leads(part, config, moment, limit) for part in known.partitions(partitions)]
+    top = pl.concat(tops).sort(**_BEST_FIRST).head(limit) if len(tops) > 1 else tops[0]
+    # the reasons of the listed leads read only their rows, not every lead's attributes
+    listed = top.lazy().select("lead_id", "at")
+    points = rule_score_reasons(known.for_leads(listed), config, listed)
     return {
         lang: top.join(reason_texts(points, lang=lang), on=["lead_id", "at"], how="left")
         .select(
@@ -294,9 +297,26 @@ def lead_lists(
             "interest_grade",
             "reasons",
         )
-        .sort(["score", "lead_id"], descending=[True, False])
+        .sort(**_BEST_FIRST)
         for lang in langs
     }
+
+
+def _top_open_leads(known: Tables, config: SlaConfig, moment: datetime, limit: int) -> pl.DataFrame:
+    """The ``limit`` open leads of ``known`` (no SQL, not disqualified) with the highest
+    rule score at ``moment``, graded."""
+    closed = known.lifecycle_events.filter(pl.col("stage").is_in(["sql", "disqualified"])).select(
+        "lead_id"
+    )
+    moments = known.leads.join(closed, on="lead_id", how="anti").select(
+        "lead_id", pl.lit(moment, dtype=UTC_TIMESTAMP).alias("at")
+    )
+    return (
+        with_grades(scores_at(known, config, moments), config)
+        .sort(**_BEST_FIRST)
+        .head(limit)
+        .collect()
+    )
 
 
 def lead_list_with_model(
