@@ -34,6 +34,15 @@ def safe_ratio(x: str | pl.Expr, n: str | pl.Expr) -> pl.Expr:
     return pl.when(n.cast(pl.Float64) > 0).then(x.cast(pl.Float64) / n.cast(pl.Float64))
 
 
+def whole_cents(value: str | pl.Expr) -> pl.Expr:
+    """Money amounts as whole cents (``Int64``): integers add up the same in any order.
+
+    >>> pl.DataFrame({"a": [0.1, 0.2, 1234.56]}).select(whole_cents("a"))["a"].to_list()
+    [10, 20, 123456]
+    """
+    return (_as_expr(value) * 100).round().cast(pl.Int64)
+
+
 def money_sum(value: str | pl.Expr) -> pl.Expr:
     """The sum of money amounts, the same in every run: added up in whole cents.
 
@@ -43,7 +52,7 @@ def money_sum(value: str | pl.Expr) -> pl.Expr:
     >>> pl.DataFrame({"a": [0.1, 0.2, 1234.56]}).select(money_sum("a")).item()
     1234.86
     """
-    return (_as_expr(value) * 100).round().cast(pl.Int64).sum() / 100
+    return whole_cents(value).sum() / 100
 
 
 def wilson_interval(

@@ -51,7 +51,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import UTC_TIMESTAMP
 from analytics.scoring.rules import _as_of, _first_sql, score_history
-from analytics.stats import money_sum, rate_columns, safe_ratio
+from analytics.stats import money_sum, rate_columns, safe_ratio, whole_cents
 from analytics.tables import Tables
 from analytics.texts import Lang, render
 
@@ -464,9 +464,7 @@ def _summaries(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
             "_converted_mature": (pl.col("converted") & mature).cast(pl.Int64),
             "_converted": pl.col("converted").cast(pl.Int64),
             # whole cents, as money_sum: exact, the same in every run
-            "_cents_mature": pl.when(mature)
-            .then((pl.col("pipeline") * 100).round().cast(pl.Int64))
-            .otherwise(0),
+            "_cents_mature": pl.when(mature).then(whole_cents("pipeline")).otherwise(0),
         },
     )
     # numpy divides each row exactly; polars multiplies a column of several rows by the
@@ -931,6 +929,7 @@ __all__ = [
     "RECORD_SCHEMA",
     "ThresholdBase",
     "compare_thresholds",
+    "crossing_sums",
     "precompute_from_predictions",
     "precompute_thresholds",
     "recommend_threshold",
