@@ -59,7 +59,8 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
         while open), ``end_stage`` (``sql`` / ``recycled`` / ``disqualified`` / null),
         ``trigger`` (of the starting ``mql`` event), ``owner_rep_id`` (the lead's owner),
         ``end_reason`` and ``end_actor_rep_id`` (of the ending event). Events at the same
-        instant are ordered ``mql`` before the end stages.
+        instant are ordered ``mql`` before the end stages. The rows come in no set order
+        (the joins do not keep one); :func:`episodes_to_store` sorts them.
 
     Examples
     --------
@@ -70,7 +71,8 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     ...     {"lead_id": "a", "stage": "recycled", "entered_at": "2026-10-09T09:00:00Z"},
     ...     {"lead_id": "a", "stage": "mql", "entered_at": "2026-12-01T09:00:00Z"}])
     >>> mql_episodes(t.lifecycle_events, t.leads).select(
-    ...     "episode", "end_stage", pl.col("ended_at").is_null().alias("open")).collect().rows()
+    ...     "episode", "end_stage", pl.col("ended_at").is_null().alias("open")
+    ... ).sort("episode").collect().rows()
     [(1, 'recycled', False), (2, None, True)]
     """
     ev = lifecycle_events.filter(pl.col("stage").is_in(list(_RANK))).select(
