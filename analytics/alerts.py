@@ -273,6 +273,16 @@ def _enrolment(
     )
 
 
+#: The order of :func:`alerts`: overdue first, then the nearest deadline.
+_ALERT_ORDER: tuple[pl.Expr | str, ...] = (
+    pl.col("status") != "overdue",
+    "hours_left",
+    "kind",
+    "lead_id",
+    "episode",
+)
+
+
 def alerts(
     tables: Tables,
     *,
@@ -373,14 +383,7 @@ def alerts(
             _hours(pl.col("deadline_at") - as_of_lit).alias("hours_left"),
         )
         .select(ALERT_COLUMNS)
-        .sort(
-            pl.col("status") != "overdue",
-            "hours_left",
-            "kind",
-            "lead_id",
-            "episode",
-            nulls_last=True,
-        )
+        .sort(*_ALERT_ORDER, nulls_last=True)
     )
 
 
@@ -482,6 +485,7 @@ def at_risk_now(
     as_of: datetime,
     within_hours: float = DEFAULT_WITHIN_HOURS,
     within_days: float = DEFAULT_WITHIN_DAYS,
+    partitions: int | None = None,
 ) -> dict[str, Any]:
     """What the At risk page shows: every alert the data covers, per rep, and what is not
     covered (stored at import for the default horizons, :mod:`analytics.precompute`).
@@ -490,6 +494,11 @@ def at_risk_now(
     ----------
     tables, config, as_of, within_hours, within_days
         As :func:`alerts`.
+    partitions : int, optional
+        Raise the alerts in this many parts of leads
+        (:meth:`~analytics.tables.Tables.partitions`; default one per million leads):
+        an alert is its own lead's, so the parts' alerts are all of them, in the memory of
+        one part.
 
     Returns
     -------
@@ -506,14 +515,13 @@ def at_risk_now(
     (0, 'sales_touches')
     """
     covered = alert_coverage(tables, as_of=as_of)
-    frame = alerts(
-        tables,
-        config=config,
-        as_of=as_of,
-        within_hours=within_hours,
-        within_days=within_days,
-        kinds=[k for k in ALERT_KINDS if covered[k] is None],  # type: ignore[misc]
-    ).collect()
+    kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
+    horizons = {"within_hours": within_hours, "within_days": within_days}
+    per_part = [
+        alerts(part, config=config, as_of=as_of, kinds=kinds, **horizons).collect()
+        for part in tables.partitions(partitions)
+    ]
+    frame = pl.concat(per_part).sort(*_ALERT_ORDER, nulls_last=True)
     return {
         "alerts": frame,
         "by_rep": alerts_by_rep(frame.lazy()).collect(),

@@ -367,34 +367,31 @@ def _judged_tables(
     return _materialise(t), t.sales_touches, t.activities
 
 
-def _episode_pass(
-    t: Tables,
-    sales_touches: pl.LazyFrame,
-    volumes: pl.LazyFrame,
-    *,
-    window: Window,
-    judge_at: datetime,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The monthly volumes, and the MQL episodes that matter in ``window`` with their touches.
-
-    The episodes are those starting or ending in the window, and the ones still open
-    (stale leads). The sales touches of their leads are read once and assigned to them;
-    no touch before the earliest of these episodes can belong to one of them.
-
-    Returns
-    -------
-    (volumes, lead_touches, touches, stats): ``volumes`` collected; the leads' touches
-    since the earliest episode; :func:`analytics.episodes.episode_touches`; the episodes
-    with :func:`analytics.episodes.with_touch_stats`.
-    """
+def _relevant_episodes(t: Tables, window: Window) -> pl.LazyFrame:
+    """The MQL episodes that matter in ``window``: those starting or ending in it, and the
+    ones still open (stale leads)."""
     lo, hi = window.start_lit, window.end_lit
-    relevant = episodes_of(t).filter(
+    return episodes_of(t).filter(
         pl.col("ended_at").is_null()
         | pl.col("started_at").is_between(lo, hi, closed="left")
         | pl.col("ended_at").is_between(lo, hi, closed="left")
     )
-    first_pass = _collect({"volumes": volumes, "episodes": relevant})
-    episodes = first_pass["episodes"]
+
+
+def _touch_pass(
+    episodes: pl.DataFrame, sales_touches: pl.LazyFrame, *, judge_at: datetime
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The touches of some episodes (:func:`_relevant_episodes`, collected).
+
+    The sales touches of their leads are read once and assigned to them; no touch before
+    the earliest of these episodes can belong to one of them.
+
+    Returns
+    -------
+    (lead_touches, touches, stats): the leads' touches since the earliest episode;
+    :func:`analytics.episodes.episode_touches`; the episodes with
+    :func:`analytics.episodes.with_touch_stats`.
+    """
     earliest = episodes["started_at"].min()
     recent = (
         pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC"))
@@ -408,7 +405,7 @@ def _episode_pass(
     )
     touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect()
     stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect()
-    return first_pass["volumes"], lead_touches, touches, stats
+    return lead_touches, touches, stats
 
 
 def _episode_frames(
@@ -824,12 +821,13 @@ def build_review(
     # 1-2. Monthly volumes of every month the review reads (trailing rates, previous month,
     #      quarter); the MQL episodes of this and the previous month with their touches.
     both = months_window(prev, 2, timezone=tz)
-    volumes_frame, lead_touches, touches, stats = _episode_pass(
-        t,
-        source_touches,
-        monthly_volumes(t, config=config, month=first, months=span_months),
-        window=both,
-        judge_at=judge_at,
+    first_pass = _collect({
+        "volumes": monthly_volumes(t, config=config, month=first, months=span_months),
+        "episodes": _relevant_episodes(t, both),
+    })  # fmt: skip
+    volumes_frame = first_pass["volumes"]
+    lead_touches, touches, stats = _touch_pass(
+        first_pass.pop("episodes"), source_touches, judge_at=judge_at
     )
 
     # 3. Per-episode and per-lead frames of both months, and the month's detail frames.
@@ -1172,6 +1170,39 @@ def kpi_history(
     )[month]  # fmt: skip
 
 
+def _span_frames(
+    tables: Tables,
+    config: SlaConfig,
+    windows: Mapping[str, Window],
+    *,
+    window: Window,
+    as_of: datetime,
+    segment: Mapping[str, Any] | None,
+) -> tuple[dict[str, pl.DataFrame], pl.LazyFrame]:
+    """The per-episode frames of a span of months (:func:`_episode_frames` without the
+    touches), each month's re-MQLs (``remql:YYYY-MM``) and the stale leads (``stale``),
+    collected; and the reps as the review reads them.
+
+    Every row depends on its own lead's rows only, so the frames of a part of the leads
+    (:meth:`~analytics.tables.Tables.partitions`) are the rows of those leads.
+    """
+    t, source_touches, _ = _judged_tables(tables, config, judge_at=as_of, segment=segment)
+    lead_touches, touches, stats = _touch_pass(
+        _relevant_episodes(t, window).collect(), source_touches, judge_at=as_of
+    )
+    lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=window,
+                           as_of=as_of, prefix="",
+                           segments=ho.segments_for_lines(tables, config=config))  # fmt: skip
+    del lazy["touches"]  # only the review's detail tables read the touches themselves
+    # a lead's re-MQL is judged from its first recycle of the month: one frame per month
+    remqls = {
+        f"remql:{m}": nu.remql(t.lifecycle_events, config=config, window=w, as_of=as_of)
+        for m, w in windows.items()
+    }
+    stale = ho.stale_leads(stats.lazy(), config=config, as_of=as_of)
+    return _collect({**lazy, **remqls, "stale": stale}), t.reps
+
+
 def kpi_histories(
     tables: Tables,
     config: SlaConfig,
@@ -1181,6 +1212,7 @@ def kpi_histories(
     as_of: datetime | None = None,
     segment: dict | None = None,
     coverage: pl.DataFrame | None = None,
+    partitions: int | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The :func:`kpi_history` up to each month of ``ends``, all from one pass over the data.
 
@@ -1196,6 +1228,10 @@ def kpi_histories(
         The last month of each history, ``YYYY-MM`` in ``config.reporting.timezone``.
     months : int, default 12
         How many months each history has, ending with its end month.
+    partitions : int, optional
+        Build the episodes in this many parts of leads
+        (:meth:`~analytics.tables.Tables.partitions`; default one per million leads): the
+        memory of one part's tables and episodes instead of all. Same result.
 
     Returns
     -------
@@ -1256,30 +1292,24 @@ def kpi_histories(
         labels.append(shift_month(labels[-1], 1))
 
     span = months_window(labels[0], len(labels), timezone=tz)
-    t, source_touches, _ = _judged_tables(tables, config, judge_at=resolved, segment=segment)
-    volumes, lead_touches, touches, stats = _episode_pass(
-        t,
-        source_touches,
-        monthly_volumes(t, config=config, month=labels[0], months=len(labels)),
-        window=span,
-        judge_at=resolved,
-    )
-    lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=span,
-                           as_of=resolved, prefix="",
-                           segments=ho.segments_for_lines(tables, config=config))  # fmt: skip
-    del lazy["touches"]  # only the review's detail tables read the touches themselves
     windows = {m: month_window(m, timezone=tz) for m in labels}
-    # a lead's re-MQL is judged from its first recycle of the month: one frame per month
-    remqls = {
-        f"remql:{m}": nu.remql(t.lifecycle_events, config=config, window=w, as_of=resolved)
-        for m, w in windows.items()
-    }
-    f = _collect({**lazy, **remqls, "stale": ho.stale_leads(stats.lazy(), config=config,
-                                                            as_of=resolved)})  # fmt: skip
-    stale, reps = f["stale"].height, t.reps
-    # the span's tables and episode frames are not read again: freed before the months'
-    # parts are cut and aggregated (at 10M leads they are several GB)
-    del t, source_touches, lead_touches, touches, stats, lazy, remqls
+    known = tables.until(resolved)
+    volumes = monthly_volumes(
+        _segment_tables(known, segment, config) if segment else known,
+        config=config, month=labels[0], months=len(labels),
+    ).collect()  # fmt: skip
+    # Every frame below is one row per episode, recycle or lead, each depending on its own
+    # lead's rows only: built in parts of leads and concatenated, so a part's tables and
+    # episodes (several GB at 10M leads) are freed before the next part is read.
+    f_parts: list[dict[str, pl.DataFrame]] = []
+    for part in tables.partitions(partitions):
+        frames, reps = _span_frames(
+            part, config, windows, window=span, as_of=resolved, segment=segment
+        )
+        f_parts.append(frames)
+    f = {name: pl.concat([p[name] for p in f_parts], rechunk=True) for name in f_parts[0]}
+    del f_parts
+    stale = f.pop("stale").height
     parts = {m: _month_part(f, w) for m, w in windows.items()}
     for name in parts[labels[0]]:
         del f[name]

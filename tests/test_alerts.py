@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from analytics.alerts import ALERT_COLUMNS, alert_coverage, alerts, alerts_by_rep
+from analytics.alerts import ALERT_COLUMNS, alert_coverage, alerts, alerts_by_rep, at_risk_now
 from analytics.config import Calendar, HandoffLine, load_config
 from analytics.review import build_review
 from analytics.tables import Tables
@@ -338,3 +339,25 @@ def test_sla_alerts_defaults_are_the_librarys_and_the_stored_ones():
     defaults = inspect.signature(alerts_command).parameters
     assert defaults["within"].default == DEFAULT_WITHIN_HOURS
     assert defaults["within_days"].default == DEFAULT_WITHIN_DAYS
+
+
+@pytest.fixture(scope="module")
+def demo_tables():
+    from analytics.demo import generate_demo
+
+    demo = generate_demo(CFG, leads=2_000, seed=3, end=datetime(2026, 11, 1, tzinfo=UTC))
+    return Tables.from_frames(**demo).collect()
+
+
+@pytest.mark.parametrize("partitions", [2, 5])
+@pytest.mark.parametrize("as_of", [at("2026-10-31T22:00"), at("2026-10-14T10:30")])
+def test_alerts_in_parts_of_leads_are_those_of_one_part(demo_tables, partitions, as_of):
+    """The stored At risk page raises the alerts in parts of leads (the memory of one part
+    at 10M): the same alerts in the same order, and the same counts per rep."""
+    whole = at_risk_now(demo_tables, config=CFG, as_of=as_of, partitions=1)
+    parts = at_risk_now(demo_tables, config=CFG, as_of=as_of, partitions=partitions)
+    assert whole["alerts"].height >= 5
+    assert whole["alerts"]["kind"].n_unique() >= 2
+    assert_frame_equal(parts["alerts"], whole["alerts"], check_exact=True)
+    assert_frame_equal(parts["by_rep"], whole["by_rep"], check_exact=True)
+    assert parts["missing"] == whole["missing"]

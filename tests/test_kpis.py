@@ -307,3 +307,18 @@ def test_history_equals_build_review_month_by_month(demo_tables, segment):
             got, expected = got.filter(keep), expected.filter(keep)
         assert_frame_equal(got, expected, check_exact=True)
         assert got["value"].null_count() < got.height  # numbers, not only nulls
+
+
+@pytest.mark.parametrize("partitions", [2, 3, 7])
+@pytest.mark.parametrize("segment", [None, {"size_band": ["250-999", "1000+"]}])
+def test_histories_in_parts_of_leads_equal_one_part(demo_tables, partitions, segment):
+    """The stored results build the histories' episodes in parts of leads (the memory of
+    one part at 10M): the same histories, to the last bit, as in one part."""
+    ends = ["2026-11", "2026-10", "2026-09"]
+    whole = kpi_histories(demo_tables, ALL_CFG, ends=ends, months=12, segment=segment,
+                          partitions=1)  # fmt: skip
+    parts = kpi_histories(demo_tables, ALL_CFG, ends=ends, months=12, segment=segment,
+                          partitions=partitions)  # fmt: skip
+    for end in ends:
+        assert_frame_equal(parts[end], whole[end], check_exact=True)
+    assert whole["2026-10"]["value"].drop_nulls().len() > 0
