@@ -626,10 +626,8 @@ def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
     }
     if "estimates" not in base._fitted:  # once per base: a slider move only sums
         base._fitted["estimates"] = _estimate_records(base)
-    records, unseen, fitted = base._fitted["estimates"]
-    never_handed = crossing_sums(
-        records.filter(~pl.col("_handed")), cuts, {"_unobserved": pl.lit(1, pl.Int64)}
-    )
+    never_handed, unseen, fitted = base._fitted["estimates"]
+    unobserved = crossing_sums(never_handed, cuts, {"_unobserved": pl.lit(1, pl.Int64)})
     estimated = crossing_sums(
         unseen,
         cuts,
@@ -642,7 +640,7 @@ def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
     # without a fitted estimate, a threshold whose MQLs include unobserved ones has none
     known = pl.lit(fitted) | (pl.col("_unseen") == 0)
     return (
-        never_handed.join(estimated, on="threshold")
+        unobserved.join(estimated, on="threshold")
         .select(
             "threshold",
             "_unobserved",
@@ -654,12 +652,18 @@ def _estimates(base: ThresholdBase, cuts: list[float]) -> pl.DataFrame:
 
 
 def _estimate_records(base: ThresholdBase) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
-    """The mature records marked handed over or not, and the unobserved ones with their
-    estimated probability (``_p``, ``_p_high``; null without an estimate)."""
-    records = base.records.filter(pl.col("is_mature")).with_columns(
-        _handed_over(base).alias("_handed")
+    """The steps (``score``, ``prev_score``) of the mature records never handed over, and
+    those of the unobserved ones with their estimated probability (``_p``, ``_p_high``;
+    null without an estimate). Only the columns the sums read are kept: the slider's
+    points read them for every position, and at 10M leads the records are 20M rows."""
+    never_handed = (
+        base.records.filter(pl.col("is_mature"))
+        .select("score", "prev_score", "converted", _handed_over(base).alias("_handed"))
+        .filter(~pl.col("_handed"))
+        .drop("_handed")
     )
-    unseen = records.filter(~pl.col("_handed") & ~pl.col("converted"))
+    unseen = never_handed.filter(~pl.col("converted")).drop("converted")
+    never_handed = never_handed.drop("converted")
     fitted = estimate_model(base) if unseen.height else None
     if fitted is not None:
         logistic, mapping = fitted
@@ -670,7 +674,7 @@ def _estimate_records(base: ThresholdBase) -> tuple[pl.DataFrame, pl.DataFrame, 
     else:
         nothing = pl.lit(None, pl.Float64)
         unseen = unseen.with_columns(nothing.alias("_p"), nothing.alias("_p_high"))
-    return records, unseen, fitted is not None
+    return never_handed, unseen, fitted is not None
 
 
 def _with_estimates(table: pl.DataFrame, base: ThresholdBase) -> pl.DataFrame:
