@@ -49,7 +49,7 @@ lint: setup ## ruff: lint and format check
 test: setup chromium ## Set up and run every check: lint, unit, app, notebooks, browser
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run pytest -n 2 --dist loadgroup
+	$(UV) run pytest -n 2 --dist loadgroup --durations=20
 
 bench: setup ## Benchmarks (SCALE=10k,100k,1m; add 10m to opt in); writes bench/results.json
 	$(UV) run python -m bench --scale $(SCALE)

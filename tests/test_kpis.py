@@ -309,7 +309,7 @@ def test_history_equals_build_review_month_by_month(demo_tables, segment):
         assert got["value"].null_count() < got.height  # numbers, not only nulls
 
 
-@pytest.mark.parametrize("partitions", [2, 3, 7])
+@pytest.mark.parametrize("partitions", [2, 7])
 @pytest.mark.parametrize("segment", [None, {"size_band": ["250-999", "1000+"]}])
 def test_histories_in_parts_of_leads_equal_one_part(demo_tables, partitions, segment):
     """The stored results build the histories' episodes in parts of leads (the memory of
