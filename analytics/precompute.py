@@ -309,6 +309,7 @@ def compute_results(
     dict of ResultKey -> Review (``kind="review"``) or KPI history frame
     (``kind="kpi_history"``, the :data:`KPI_MONTHS` months up to the key's month).
     """
+    from analytics.coverage import coverage
     from analytics.review import build_review, kpi_histories
 
     results: dict[ResultKey, Any] = {}
@@ -318,12 +319,18 @@ def compute_results(
             continue
         seen.add(config.content_hash)
         months = months_to_keep(tables, config=config, as_of=as_of)
+        if not months:
+            continue
+        # every month is judged at as_of: one coverage for all (5 s each at 10M leads)
+        known = None if as_of is None else coverage(tables.until(as_of), config=config)
         for month in months:
             results[result_key("review", month, config, as_of)] = build_review(
-                tables, config, month=month, as_of=as_of
+                tables, config, month=month, as_of=as_of, coverage=known
             )
         # the histories up to each month share all but a month or two: one pass for all
-        histories = kpi_histories(tables, config, ends=months, months=KPI_MONTHS, as_of=as_of)
+        histories = kpi_histories(
+            tables, config, ends=months, months=KPI_MONTHS, as_of=as_of, coverage=known
+        )
         for month, history in histories.items():
             results[result_key("kpi_history", month, config, as_of)] = history
     return results
