@@ -309,7 +309,7 @@ def compute_results(
     dict of ResultKey -> Review (``kind="review"``) or KPI history frame
     (``kind="kpi_history"``, the :data:`KPI_MONTHS` months up to the key's month).
     """
-    from analytics.coverage import coverage
+    from analytics import coverage as cov
     from analytics.review import build_review, kpi_histories
 
     results: dict[ResultKey, Any] = {}
@@ -319,17 +319,17 @@ def compute_results(
             continue
         seen.add(config.content_hash)
         months = months_to_keep(tables, config=config, as_of=as_of)
-        if not months:
+        if not months:  # an empty warehouse, or no as_of
             continue
         # every month is judged at as_of: one coverage for all (5 s each at 10M leads)
-        known = None if as_of is None else coverage(tables.until(as_of), config=config)
+        coverage = cov.coverage(tables.until(as_of), config=config)
         for month in months:
             results[result_key("review", month, config, as_of)] = build_review(
-                tables, config, month=month, as_of=as_of, coverage=known
+                tables, config, month=month, as_of=as_of, coverage=coverage
             )
         # the histories up to each month share all but a month or two: one pass for all
         histories = kpi_histories(
-            tables, config, ends=months, months=KPI_MONTHS, as_of=as_of, coverage=known
+            tables, config, ends=months, months=KPI_MONTHS, as_of=as_of, coverage=coverage
         )
         for month, history in histories.items():
             results[result_key("kpi_history", month, config, as_of)] = history

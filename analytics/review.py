@@ -1263,16 +1263,14 @@ def kpi_histories(
     resolved = _resolve_as_of(tables, as_of)
     if resolved is None:
         return histories
+    known = tables.until(resolved)
     if coverage is None:
-        coverage = cov.coverage(tables.until(resolved), config=config)
+        coverage = cov.coverage(known, config=config)
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
     first_data = (
-        tables.until(resolved)
-        .leads.select(month_of(pl.col("created_at").min(), timezone=tz))
-        .collect()
-        .item()
+        known.leads.select(month_of(pl.col("created_at").min(), timezone=tz)).collect().item()
     )
     shown = {
         end: [
@@ -1293,7 +1291,6 @@ def kpi_histories(
 
     span = months_window(labels[0], len(labels), timezone=tz)
     windows = {m: month_window(m, timezone=tz) for m in labels}
-    known = tables.until(resolved)
     volumes = monthly_volumes(
         _segment_tables(known, segment, config) if segment else known,
         config=config, month=labels[0], months=len(labels),
