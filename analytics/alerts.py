@@ -516,9 +516,15 @@ def at_risk_now(
     """
     covered = alert_coverage(tables, as_of=as_of)
     kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
-    horizons = {"within_hours": within_hours, "within_days": within_days}
     per_part = [
-        alerts(part, config=config, as_of=as_of, kinds=kinds, **horizons).collect()
+        alerts(
+            part,
+            config=config,
+            as_of=as_of,
+            within_hours=within_hours,
+            within_days=within_days,
+            kinds=kinds,
+        ).collect()
         for part in tables.partitions(partitions)
     ]
     frame = pl.concat(per_part).sort(*_ALERT_ORDER, nulls_last=True)

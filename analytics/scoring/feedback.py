@@ -48,7 +48,7 @@ def _graded_mqls(
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     parts = [_graded_part(part, config) for part in known.partitions(partitions)]
-    return pl.concat(parts) if len(parts) > 1 else parts[0]
+    return pl.concat(parts)
 
 
 def _graded_part(known: Tables, config: SlaConfig) -> pl.DataFrame:

@@ -282,7 +282,7 @@ def lead_lists(
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     tops = [_top_open_leads(part, config, moment, limit) for part in known.partitions(partitions)]
-    top = pl.concat(tops).sort(**_BEST_FIRST).head(limit) if len(tops) > 1 else tops[0]
+    top = pl.concat(tops).sort(**_BEST_FIRST).head(limit)
     # the reasons of the listed leads read only their rows, not every lead's attributes
     listed = top.lazy().select("lead_id", "at")
     points = rule_score_reasons(known.for_leads(listed), config, listed)
