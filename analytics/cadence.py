@@ -12,8 +12,9 @@
 "No two less than the gap apart counting as two" is read as: the largest set of the
 window's attempts that are pairwise at least ``min_gap_hours`` apart, which the greedy
 walk (first attempt, then the first one at least the gap later, ...) finds. The walk is
-vectorised as ``min_attempts`` rounds of an as-of join, so ``spaced_attempts`` is
-counted up to ``min_attempts`` (all the rule needs).
+vectorised: one as-of join gives every attempt its successor, and ``min_attempts - 1``
+steps follow the successors from each episode's first attempt, so ``spaced_attempts``
+is counted up to ``min_attempts`` (all the rule needs).
 """
 
 from __future__ import annotations
@@ -72,32 +73,32 @@ def spaced_attempts(
             pl.len().clip(upper_bound=cap).cast(pl.Int64).alias("spaced_attempts")
         )
     gap = timedelta(hours=min_gap_hours)
-    right = base.rename({"occurred_at": "_next"}).sort("_next")
-    state = base.group_by(key).agg(pl.col("occurred_at").min().alias("_last"))
-    state = state.with_columns(pl.lit(1, dtype=pl.Int64).alias("spaced_attempts"))
-    for _ in range(cap - 1):
-        state = (
-            state.with_columns((pl.col("_last") + gap).alias("_target"))
-            .sort("_target")
-            .join_asof(
-                right,
-                left_on="_target",
-                right_on="_next",
-                by=key,
-                strategy="forward",
-                coalesce=False,
-                check_sortedness=False,
-            )
-            .with_columns(
-                pl.when(pl.col("_next").is_not_null())
-                .then(pl.col("spaced_attempts") + 1)
-                .otherwise(pl.col("spaced_attempts"))
-                .alias("spaced_attempts"),
-                pl.coalesce("_next", pl.col("_target") + timedelta(days=36500)).alias("_last"),
-            )
-            .drop("_target", "_next")
+    # every attempt numbered in (episode, time) order, each episode's rows consecutive
+    rows = (
+        base.sort(*key, "occurred_at")
+        .with_columns(pl.struct(key).rle_id().alias("_g"))
+        .with_row_index("_i")
+    )
+    # each attempt's successor in the walk: the first of its episode at least the gap later
+    walk = (
+        rows.with_columns((pl.col("occurred_at") + gap).alias("_target"))
+        .join_asof(
+            rows.select("_g", pl.col("occurred_at").alias("_at"), pl.col("_i").alias("_next")),
+            left_on="_target",
+            right_on="_at",
+            by="_g",
+            strategy="forward",
+            check_sortedness=False,  # sorted within each episode, which is what it reads
         )
-    return state.select(*key, "spaced_attempts")
+        .sort("_i")  # row i at position i, for the gathers below
+    )
+    # from each episode's first attempt, follow the successors (a missing one stays missing)
+    first = pl.col("_g").is_first_distinct()
+    at, counted = pl.col("_i").filter(first), pl.lit(1, dtype=pl.Int64)
+    for _ in range(cap - 1):
+        at = pl.col("_next").gather(at)
+        counted = counted + at.is_not_null().cast(pl.Int64)
+    return walk.select(*(pl.col(k).filter(first) for k in key), counted.alias("spaced_attempts"))
 
 
 def cadence_episodes(

@@ -120,8 +120,9 @@ def stage_progression(
 
     The cohort is the window's new enrollments (a monthly cohort, like the funnel's);
     each is followed to its exit or ``as_of``. The stage at enrollment is the latest one
-    the lead showed within ``lookback_days`` before it (older signals are stale, and
-    reading them would scan the whole activity history).
+    the lead showed within ``lookback_days`` before it, both ends included (older signals
+    are stale, and reading them would scan the whole activity history; two stages shown
+    at one moment: the further).
 
     Returns
     -------
@@ -154,46 +155,31 @@ def stage_progression(
         pl.coalesce("exited_at", as_of_lit).alias("_until"),
     )
     earliest = window.start - timedelta(days=lookback_days)
-    acts = (
-        activities.filter(
-            pl.col("buyer_stage").is_not_null()
-            & (pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC")))
-            & (pl.col("occurred_at") <= as_of_lit)
+    acts = activities.filter(
+        pl.col("buyer_stage").is_not_null()
+        & (pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC")))
+        & (pl.col("occurred_at") <= as_of_lit)
+    ).select("lead_id", "occurred_at", "buyer_stage")
+    # each enrollment beside its lead's activities (none: one row of nulls), in time order
+    # and, at one moment, the further stage last: a group's rows keep this order
+    pairs = (
+        active.join(acts, on="lead_id", how="left")
+        .with_columns(
+            pl.col("buyer_stage").replace_strict(_STAGE_RANK, return_dtype=pl.Int64).alias("_rank")
         )
-        .join(active.select("lead_id").unique(), on="lead_id", how="semi")
-        .select(
-            "lead_id",
-            "occurred_at",
-            pl.col("buyer_stage").replace_strict(_STAGE_RANK, return_dtype=pl.Int64).alias("_rank"),
-        )
+        .sort("occurred_at", "_rank", nulls_last=True)
     )
-    before = (
-        active.sort("enrolled_at")
-        .join_asof(
-            acts.sort("occurred_at").rename({"_rank": "_from"}),
-            left_on="enrolled_at",
-            right_on="occurred_at",
-            by="lead_id",
-            strategy="backward",
-            tolerance=timedelta(days=lookback_days),
-            check_sortedness=False,
-        )
-        .select("enrollment_id", "_from")
+    lookback = pl.col("occurred_at").is_between(
+        pl.col("enrolled_at") - timedelta(days=lookback_days), pl.col("enrolled_at")
     )
-    during = (
-        active.join(acts, on="lead_id", how="inner")
-        .filter(
-            (pl.col("occurred_at") >= pl.col("enrolled_at"))
-            & (pl.col("occurred_at") <= pl.col("_until"))
-        )
-        .group_by("enrollment_id")
-        .agg(pl.col("_rank").max().alias("_to"))
+    enrolled = pl.col("occurred_at").is_between(pl.col("enrolled_at"), pl.col("_until"))
+    stages = pairs.group_by("enrollment_id", "track").agg(
+        pl.col("_rank").filter(lookback).last().alias("_from"),  # the latest shown before
+        pl.col("_rank").filter(enrolled).max().alias("_to"),  # the furthest while enrolled
     )
     names = {i: s for s, i in _STAGE_RANK.items()}
     return (
-        active.join(before, on="enrollment_id", how="left")
-        .join(during, on="enrollment_id", how="left")
-        .with_columns(pl.coalesce("_to", "_from").alias("_to"))
+        stages.with_columns(pl.coalesce("_to", "_from").alias("_to"))
         .group_by("track", "_from", "_to")
         .agg(pl.len().cast(pl.Int64).alias("enrollments"))
         .with_columns(

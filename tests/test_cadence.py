@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analytics.cadence import (
     attempt_gaps,
@@ -182,6 +184,40 @@ def test_spaced_attempts(hours, gap, cap, expected):
     )
     got = spaced_attempts(tt, min_gap_hours=gap, cap=cap).collect()
     assert got["spaced_attempts"].to_list() == [expected]
+
+
+def greedy_spaced(hours: list[int], gap: float, cap: int) -> int:
+    """The rule read plainly: take the first attempt, then the first one at least the gap
+    after the last taken, up to the cap."""
+    taken: list[int] = []
+    for h in sorted(hours):
+        if not taken or h - taken[-1] >= gap:
+            taken.append(h)
+    return min(len(taken), cap)
+
+
+@given(
+    episodes=st.lists(
+        st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=9),
+        min_size=1,
+        max_size=6,
+    ),
+    gap=st.sampled_from([0, 1, 4, 7.5]),
+    cap=st.integers(min_value=1, max_value=7),
+)
+def test_spaced_attempts_is_the_greedy_walk_per_episode(episodes, gap, cap):
+    # several leads and episodes in one frame, rows in reverse order, simultaneous attempts
+    rows = [
+        (f"L{i % 2}", i, h) for i, hours in enumerate(episodes) for h in hours
+    ][::-1]  # fmt: skip
+    frame = pl.LazyFrame(
+        [{"lead_id": lead, "episode": i, "occurred_at": T0 + timedelta(hours=h)}
+         for lead, i, h in rows]
+    )  # fmt: skip
+    got = spaced_attempts(frame, min_gap_hours=gap, cap=cap).collect()
+    assert sorted(got.select("lead_id", "episode", "spaced_attempts").rows()) == sorted(
+        (f"L{i % 2}", i, greedy_spaced(hours, gap, cap)) for i, hours in enumerate(episodes)
+    )
 
 
 def test_empty_cadence_summary_is_null_not_zero():

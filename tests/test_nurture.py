@@ -133,6 +133,38 @@ def test_stage_progression():
     assert sep.rows() == [("consideration-solutions", "consideration", "awareness", 1, False)]
 
 
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        # (moment, stage) of the lead's activities -> (from_stage, to_stage)
+        ([("2026-09-10T09:00Z", "decision")], ("decision", "decision")),  # exactly 30 days before
+        ([("2026-09-10T08:59Z", "decision")], (None, None)),  # a minute older: stale
+        (
+            [("2026-10-09T00:00Z", "awareness"), ("2026-10-09T00:00Z", "consideration")],
+            ("consideration", "consideration"),
+        ),  # one moment, two stages: the further
+        (
+            [("2026-10-09T00:00Z", "decision"), ("2026-10-09T05:00Z", "awareness")],
+            ("awareness", "awareness"),
+        ),  # the latest before counts, not the furthest
+        (
+            [("2026-10-10T09:00Z", "consideration")],
+            ("consideration", "consideration"),
+        ),  # at enrolment: both before and while enrolled
+        ([("2026-10-12T00:00Z", "decision")], (None, None)),  # after the exit: not counted
+        ([("2026-10-11T00:00Z", "awareness")], (None, "awareness")),
+    ],
+)
+def test_stage_progression_boundaries(shown, expected):
+    t = Tables.from_rows(
+        nurture_enrollments=[enr("e", "a", "x", "2026-10-10T09:00Z", exited="2026-10-11T12:00Z",
+                                 reason="completed")],
+        activities=[act(str(i), "a", at, stage) for i, (at, stage) in enumerate(shown)],
+    )  # fmt: skip
+    got = stage_progression(t.nurture_enrollments, t.activities, window=OCT, as_of=AS_OF)
+    assert got.select("from_stage", "to_stage").collect().rows() == [expected]
+
+
 def test_remql_rate_by_hand():
     r = remql(TABLES.lifecycle_events, config=CFG, window=OCT, as_of=AS_OF)
     got = r.collect()
