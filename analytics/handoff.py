@@ -651,7 +651,10 @@ def recycled_enrollment(
         .sort("recycled_at")
     )
     enrolled = (
-        nurture_enrollments.filter(pl.col("enrolled_at") <= as_of_lit)
+        # an enrollment at or after a recycle in the window: none before the window counts
+        nurture_enrollments.filter(
+            (pl.col("enrolled_at") >= window.start_lit) & (pl.col("enrolled_at") <= as_of_lit)
+        )
         .join(recycled.select("lead_id").unique(), on="lead_id", how="semi")
         .select("lead_id", "enrolled_at", "track")
         .sort("enrolled_at")

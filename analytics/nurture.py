@@ -221,7 +221,10 @@ def remql(
         .sort("recycled_at")
     )
     mqls = (
-        lifecycle_events.filter(pl.col("stage") == "mql")
+        # an MQL after a recycle in the window: none before the window counts
+        lifecycle_events.filter(
+            (pl.col("stage") == "mql") & (pl.col("entered_at") >= window.start_lit)
+        )
         .join(recycled.select("lead_id"), on="lead_id", how="semi")
         .select("lead_id", pl.col("entered_at").alias("remql_at"))
         .sort("remql_at")
@@ -314,7 +317,10 @@ def sales_triggered(
         .sort("enrolled_at")
     )
     mqls = (
-        lifecycle_events.filter(pl.col("stage") == "mql")
+        # an MQL at or after an enrollment in the window: none before the window counts
+        lifecycle_events.filter(
+            (pl.col("stage") == "mql") & (pl.col("entered_at") >= window.start_lit)
+        )
         .join(enr.select("lead_id"), on="lead_id", how="semi")
         .select("lead_id", pl.col("entered_at").alias("remql_at"))
         .sort("remql_at")
