@@ -321,14 +321,18 @@ def _materialise(t: Tables) -> Tables:
     """Collect once the rows and columns the review reads from the shared tables.
 
     Leads keep their id, creation and owner; lifecycle events drop the ``lead`` stage
-    (creation comes from ``leads``). Sales touches and activities are read later, only
-    for the leads that need them; accounts are only needed for segments (applied
-    before).
+    (creation comes from ``leads``) and, when the episodes are stored, keep only the lead,
+    the stage and the moment (trigger, actor and reason are read to build episodes).
+    Sales touches and activities are read later, only for the leads that need them;
+    accounts are only needed for segments (applied before).
     """
+    events = t.lifecycle_events.filter(pl.col("stage") != "lead")
+    if t.stored_episodes is not None:  # the rest of an event is read to build episodes only
+        events = events.select("lead_id", "stage", "entered_at")
     lazies = {
         "reps": cov.rep_display_names(t.reps),  # "Rep 1", "Rep 2" ... for reps without a name
         "leads": t.leads.select("lead_id", "created_at", "owner_rep_id", "assigned_at"),
-        "lifecycle_events": t.lifecycle_events.filter(pl.col("stage") != "lead"),
+        "lifecycle_events": events,
         "nurture_enrollments": t.nurture_enrollments,
         "opportunities": t.opportunities,
         "web_traffic": t.web_traffic,
@@ -354,17 +358,57 @@ def _collect(frames: Mapping[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
 
 
 def _judged_tables(
-    tables: Tables, config: SlaConfig, *, judge_at: datetime, segment: Mapping[str, Any] | None
-) -> tuple[Tables, pl.LazyFrame, pl.LazyFrame]:
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    judge_at: datetime,
+    segment: Mapping[str, Any] | None,
+    since: datetime | None = None,
+) -> tuple[Tables, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
     """The data known at ``judge_at`` (of the segment), materialised as the review reads it.
 
-    Returns the materialised tables, and the cut sales touches and activities (read
-    later, only for the leads that need them).
+    With ``since``, the nurture enrolments a review of the months from ``since`` on reads
+    (:func:`_read_since`).
+
+    Returns the materialised tables; the cut sales touches and activities (read later,
+    only for the leads that need them); and the cut nurture enrolments, all of them.
     """
     t = tables.until(judge_at)
     if segment:
         t = _segment_tables(t, segment, config)
-    return _materialise(t), t.sales_touches, t.activities
+    enrollments = t.nurture_enrollments
+    if since is not None:
+        t = _read_since(t, since)
+    return _materialise(t), t.sales_touches, t.activities, enrollments
+
+
+def _read_since(t: Tables, since: datetime) -> Tables:
+    """The nurture enrolments a review of the months from ``since`` on reads: those
+    started or ended since then.
+
+    Every nurture section counts enrolments started or ended in its window (a recycle's
+    enrolment is one at or after it); the unknown tracks read every enrolment, from the
+    tables before this. The filter reaches DuckDB on a warehouse scan: at 10M leads the
+    review held every enrolment of the history.
+
+    >>> t = Tables.from_rows(nurture_enrollments=[
+    ...     {"enrollment_id": "old", "lead_id": "a", "track": "x",
+    ...      "enrolled_at": "2025-01-02T00:00Z", "exited_at": "2025-02-01T00:00Z"},
+    ...     {"enrollment_id": "ends", "lead_id": "b", "track": "x",
+    ...      "enrolled_at": "2025-01-02T00:00Z", "exited_at": "2026-10-02T00:00Z"},
+    ...     {"enrollment_id": "new", "lead_id": "c", "track": "x",
+    ...      "enrolled_at": "2026-10-05T00:00Z"}])
+    >>> kept = _read_since(t, datetime(2026, 10, 1, tzinfo=UTC)).nurture_enrollments
+    >>> kept.collect()["enrollment_id"].to_list()
+    ['ends', 'new']
+    """
+    lo = pl.lit(as_utc(since), dtype=pl.Datetime("us", "UTC"))
+    return dataclasses.replace(
+        t,
+        nurture_enrollments=t.nurture_enrollments.filter(
+            (pl.col("enrolled_at") >= lo) | (pl.col("exited_at") >= lo)
+        ),
+    )
 
 
 def _relevant_episodes(t: Tables, window: Window) -> pl.LazyFrame:
@@ -809,14 +853,15 @@ def build_review(
     days, total_days = cov.month_days(month, resolved, timezone=tz)
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
-    t, source_touches, source_activities = _judged_tables(
-        tables, config, judge_at=judge_at, segment=segment
-    )
     prev = shift_month(month, -1)
     prev_window = month_window(prev, timezone=tz)
     trailing = config.goals.rate_window_months
     first = min(shift_month(month, -trailing), quarter_start_month(month))
     span_months = _months_between(first, month) + 1
+    since = min(month_window(first, timezone=tz).start, prev_window.start)
+    t, source_touches, source_activities, all_enrollments = _judged_tables(
+        tables, config, judge_at=judge_at, segment=segment, since=since
+    )
 
     # 1-2. Monthly volumes of every month the review reads (trailing rates, previous month,
     #      quarter); the MQL episodes of this and the previous month with their touches.
@@ -858,7 +903,7 @@ def build_review(
                 t.nurture_enrollments, t.lifecycle_events, config=config, window=window
             )
         ),
-        "unknown_tracks": nu.unknown_tracks(t.nurture_enrollments, config=config),
+        "unknown_tracks": nu.unknown_tracks(all_enrollments, config=config),
     }  # fmt: skip
     f = _collect(second)
     f.update(
@@ -1186,7 +1231,9 @@ def _span_frames(
     Every row depends on its own lead's rows only, so the frames of a part of the leads
     (:meth:`~analytics.tables.Tables.partitions`) are the rows of those leads.
     """
-    t, source_touches, _ = _judged_tables(tables, config, judge_at=as_of, segment=segment)
+    t, source_touches, _, _ = _judged_tables(
+        tables, config, judge_at=as_of, segment=segment, since=window.start
+    )
     lead_touches, touches, stats = _touch_pass(
         _relevant_episodes(t, window).collect(), source_touches, judge_at=as_of
     )

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from app_support import metrics
 from polars.testing import assert_frame_equal
+from review_support import assert_same_review
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -22,7 +23,7 @@ from analytics.precompute import (
     stored,
     to_bytes,
 )
-from analytics.review import Review, build_review, kpi_history
+from analytics.review import build_review, kpi_history
 from analytics.sla_history import with_settings
 from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
 from analytics.warehouse.precomputed import stored_results
@@ -57,21 +58,6 @@ def refreshed(refreshed_once: Path, tmp_path: Path) -> Path:
     db = tmp_path / "w.duckdb"
     shutil.copy(refreshed_once, db)
     return db
-
-
-def assert_same_review(stored_review: Review, fresh: Review) -> None:
-    """Every field equal: scalars exactly, frames with their dtypes and row order."""
-    assert stored_review.to_json_dict() == fresh.to_json_dict()
-    for f in dataclasses.fields(Review):
-        got, want = getattr(stored_review, f.name), getattr(fresh, f.name)
-        if isinstance(want, pl.DataFrame):
-            assert_frame_equal(got, want, check_exact=True)
-        elif f.name == "breaches":
-            assert list(got) == list(want)
-            for name in want:
-                assert_frame_equal(got[name], want[name], check_exact=True)
-        else:
-            assert got == want, f.name
 
 
 def test_every_month_of_a_demo_survives_the_bytes(warehouse: Path) -> None:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from review_support import assert_same_review
 from typer.testing import CliRunner
 
+import analytics.review as review_module
 from analytics.cli import app
 from analytics.config import Reporting, load_config
+from analytics.episodes import episodes_to_store
 from analytics.review import build_review
+from analytics.schema import TABLES
+from analytics.sla_history import with_settings
 from analytics.tables import Tables
 from analytics.timeframe import TimeframeError
 
@@ -400,6 +406,70 @@ def demo_tables() -> Tables:
 
     frames = generate_demo(CFG, leads=3000, seed=11, end=datetime(2026, 11, 1, tzinfo=UTC))
     return Tables.from_frames(**frames)
+
+
+@pytest.fixture(scope="module")
+def whole_history_reviews():
+    """Reviews that read every nurture enrolment of the history (the review without
+    ``_read_since``), to compare the ones that read only what their months need."""
+
+    def build(*args, **kwargs):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(review_module, "_read_since", lambda t, since: t)
+            return build_review(*args, **kwargs)
+
+    return build
+
+
+@pytest.mark.parametrize(
+    ("month", "options"),
+    [
+        ("2025-06", {}),  # the first months: little history before them
+        ("2025-12", {}),
+        ("2026-01", {}),  # a quarter's first month
+        ("2026-04", {"segment": {"size_band": ["250-999", "1000+"]}}),
+        ("2026-07", {"as_of": datetime(2026, 8, 20, 15, tzinfo=UTC)}),  # judged mid-month after
+        ("2026-10", {}),
+        ("2026-11", {}),  # running
+        ("2026-09", {"config": {"goals.rate_window_months": 1}}),  # from the quarter start
+        ("2026-10", {"stored_episodes": True}),  # as after an import: events read narrow
+        ("2026-09", {"stored_episodes": True}),
+    ],
+)
+def test_a_review_reads_only_what_its_months_need(
+    demo_tables, whole_history_reviews, month, options
+):
+    """Leaving out the nurture enrolments that started and ended before the months a
+    review reads, and (with stored episodes) all of an event but its lead, stage and
+    moment, changes nothing in it, to the last field and row."""
+    # and two enrolments of 2025: one in a track of no config, still running (an
+    # unknown track every month lists), one that ends in October 2026 (an exit then)
+    old = Tables.from_rows(
+        nurture_enrollments=[
+            {"enrollment_id": "zz-1", "lead_id": "zz", "track": "zz-retired-track",
+             "enrolled_at": "2025-06-02T09:00Z"},
+            {"enrollment_id": "zz-2", "lead_id": "zz", "track": "awareness-education",
+             "enrolled_at": "2025-06-03T09:00Z", "exited_at": "2026-10-07T09:00Z",
+             "exit_reason": "unsubscribed"},
+        ],
+    )  # fmt: skip
+    tables = Tables.from_frames(
+        **{
+            name: pl.concat([getattr(demo_tables, name), getattr(old, name)]).collect()
+            for name in TABLES
+        }
+    )
+    whole = tables
+    if options.get("stored_episodes"):
+        stored = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
+        tables = replace(tables, episodes=stored.lazy())
+        assert tables.stored_episodes is not None
+    cfg = with_settings(CFG, options["config"]) if "config" in options else CFG
+    kwargs = {k: options[k] for k in ("segment", "as_of") if k in options}
+    read = build_review(tables, cfg, month=month, **kwargs)
+    assert_same_review(read, whole_history_reviews(whole, cfg, month=month, **kwargs))
+    if "segment" not in options:
+        assert "zz-retired-track" in read.unknown_tracks["track"].to_list()
 
 
 def test_the_same_review_twice_is_the_same_json_and_the_same_tables(demo_tables):
