@@ -388,9 +388,10 @@ def compute_scoring(
     from analytics.scoring.thresholds import precompute_thresholds
     from analytics.texts import LANGS
 
-    base = precompute_thresholds(tables, config, as_of=as_of)
+    # the threshold estimates' cache (GBs at 10M leads) is let go before the next result
+    thresholds = threshold_results(precompute_thresholds(tables, config, as_of=as_of))
     return {
-        "thresholds": threshold_results(base),
+        "thresholds": thresholds,
         "score_quality": score_quality(tables, config, as_of=as_of),
         "sales_feedback": sales_feedback(tables, config, as_of=as_of),
         "lead_list": lead_list_with_model(
