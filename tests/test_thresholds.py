@@ -427,3 +427,28 @@ def test_crossing_sums_equal_a_filter_per_threshold(steps, cuts):
         crossing = records.filter((pl.col("prev_score") < t) & (pl.col("score") >= t))
         assert (count, n) == (crossing.height, crossing["n"].sum())
         assert p == pytest.approx(crossing["p"].sum(), abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    steps=st.lists(_step, max_size=40).map(lambda rows: [r for r in rows if r[1] > r[0]]),
+    cuts=st.lists(st.sampled_from([0.0, 4.9, 5.0, 12.5, 20.0, 60.0, 60.5, 95.0, 200.0]),
+                  min_size=1, max_size=6),
+    per_slice=st.sampled_from([1, 3, 7]),
+)  # fmt: skip
+def test_crossing_sums_in_slices_of_steps_are_those_of_all_at_once(steps, cuts, per_slice):
+    """The steps are read a slice at a time (memory at 10M leads): any slicing gives the
+    same sums to the last bit, floats included, from a frame or a lazy frame."""
+    from unittest import mock
+
+    import analytics.scoring.thresholds as thresholds
+
+    records = pl.DataFrame(
+        steps, schema={"prev_score": pl.Float64, "score": pl.Float64, "n": pl.Int64,
+                       "p": pl.Float64}, orient="row",
+    )  # fmt: skip
+    values = {"steps": pl.lit(1, pl.Int64), "n": pl.col("n"), "p": pl.col("p")}
+    whole = crossing_sums(records, cuts, values)
+    with mock.patch.object(thresholds, "_STEPS_PER_SLICE", per_slice):
+        assert_frame_equal(crossing_sums(records, cuts, values), whole, check_exact=True)
+        assert_frame_equal(crossing_sums(records.lazy(), cuts, values), whole, check_exact=True)
