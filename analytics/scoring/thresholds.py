@@ -663,10 +663,12 @@ def _estimate_records(base: ThresholdBase) -> tuple[pl.DataFrame, pl.DataFrame, 
     null without an estimate). Only the columns the sums read are kept: the slider's
     points read them for every position, and at 10M leads the records are 20M rows."""
     never_handed = (
-        base.records.filter(pl.col("is_mature"))
+        base.records.lazy()  # lazily: the filter copies only the columns read, not all eight
+        .filter(pl.col("is_mature"))
         .select("score", "prev_score", "converted", _handed_over(base).alias("_handed"))
         .filter(~pl.col("_handed"))
         .drop("_handed")
+        .collect()
     )
     unseen = never_handed.filter(~pl.col("converted")).drop("converted")
     never_handed = never_handed.drop("converted")
