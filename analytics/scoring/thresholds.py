@@ -429,7 +429,10 @@ def crossing_sums(
     """
     names = list(values)
     grid = np.array(sorted(set(cuts)), dtype=np.float64)
-    frame = records.collect() if isinstance(records, pl.LazyFrame) else records
+    frame = records
+    if isinstance(frame, pl.LazyFrame):  # a plan is run once, for the columns the sums read
+        frame = frame.select("score", "prev_score", **values).collect()
+        values = {n: pl.col(n) for n in names}
     floats = {n for n, dtype in frame.head(0).select(**values).schema.items() if dtype.is_float()}
     change = np.zeros((len(grid) + 1, len(names)), dtype=np.int64)
     # the sums add up over the steps: a slice at a time (at 10M leads, 28M steps held
