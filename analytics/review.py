@@ -363,12 +363,10 @@ def _judged_tables(
     *,
     judge_at: datetime,
     segment: Mapping[str, Any] | None,
-    since: datetime | None = None,
+    since: datetime,
 ) -> tuple[Tables, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    """The data known at ``judge_at`` (of the segment), materialised as the review reads it.
-
-    With ``since``, the nurture enrolments a review of the months from ``since`` on reads
-    (:func:`_read_since`).
+    """The data known at ``judge_at`` (of the segment), materialised as the review of the
+    months from ``since`` on reads it (its nurture enrolments: :func:`_read_since`).
 
     Returns the materialised tables; the cut sales touches and activities (read later,
     only for the leads that need them); and the cut nurture enrolments, all of them.
@@ -377,8 +375,7 @@ def _judged_tables(
     if segment:
         t = _segment_tables(t, segment, config)
     enrollments = t.nurture_enrollments
-    if since is not None:
-        t = _read_since(t, since)
+    t = _read_since(t, since)
     return _materialise(t), t.sales_touches, t.activities, enrollments
 
 
