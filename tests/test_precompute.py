@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.config import load_config
 from analytics.precompute import (
     KPI_MONTHS,
+    ResultKey,
     from_bytes,
     months_to_keep,
     refresh_results,
@@ -324,25 +325,105 @@ def test_the_review_pack_from_stored_reviews_equals_a_fresh_one(refreshed: Path)
     con.close()
 
 
+@pytest.mark.parametrize(
+    "columns",
+    [
+        "kind VARCHAR, month VARCHAR, config_hash VARCHAR, as_of VARCHAR, payload BLOB, "
+        "computed_at TIMESTAMPTZ",  # the first version of the table
+        "kind VARCHAR, month VARCHAR, config_hash VARCHAR, as_of VARCHAR, code_hash VARCHAR, "
+        "model_hash VARCHAR, payload BLOB, computed_at TIMESTAMPTZ",  # payloads in the index
+    ],
+    ids=["without code and model", "payloads in the index"],
+)
 def test_results_of_an_older_layout_are_dropped_and_stored_again(
-    warehouse: Path, tmp_path: Path
+    warehouse: Path, tmp_path: Path, columns: str
 ) -> None:
     import duckdb
 
     db = tmp_path / "w.duckdb"
     shutil.copy(warehouse, db)
     con = duckdb.connect(str(db))
-    con.execute("DROP TABLE meta.precomputed")  # as the first version of this table was
-    con.execute(
-        "CREATE TABLE meta.precomputed (kind VARCHAR, month VARCHAR, config_hash VARCHAR, "
-        "as_of VARCHAR, payload BLOB, computed_at TIMESTAMPTZ)"
-    )
+    con.execute("DROP TABLE IF EXISTS meta.precomputed")
+    con.execute(f"CREATE TABLE meta.precomputed ({columns})")
     con.close()
     cfg = load_config(CONFIG)
     assert refresh_results(db, cfg)["results"] == 13
     con = connect_readonly(db)
     assert stored_results(con).height == 13
+    assert stored(con, "review", month="2026-10", config=cfg, as_of=latest_timestamp(con))
     con.close()
+
+
+def _payload_tables(db: Path) -> dict[str, int]:
+    """The tables of the ``results`` schema with their row counts."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'results'"
+            ).fetchall()
+        ]
+        return {n: con.execute(f'SELECT count(*) FROM results."{n}"').fetchall()[0][0]
+                for n in names}  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_each_stored_result_is_a_table_of_its_own(refreshed: Path) -> None:
+    """DuckDB reads a BLOB column a vector at a time: payloads sharing a table were all
+    read to serve one of them (1.9 GB to read a 15 KB result of a 10M warehouse)."""
+    import duckdb
+
+    from analytics.warehouse.precomputed import payload_table, read_result
+
+    con = duckdb.connect(str(refreshed), read_only=True)
+    index = con.sql("SELECT * FROM meta.precomputed").pl()
+    con.close()
+    assert "payload" not in index.columns
+    assert _payload_tables(refreshed) == dict.fromkeys(index["payload_table"], 1)
+    con = connect_readonly(refreshed)
+    try:
+        for row in index.iter_rows(named=True):
+            key = ResultKey(row["kind"], row["month"], row["config_hash"], row["as_of"],
+                            row["code_hash"], row["model_hash"])  # fmt: skip
+            assert payload_table(key) == row["payload_table"]
+            assert len(read_result(con, key)) == row["bytes"]
+    finally:
+        con.close()
+
+
+def test_storing_results_lets_those_of_another_version_of_the_code_go(tmp_path: Path) -> None:
+    import duckdb
+
+    from analytics.warehouse.precomputed import read_result, store_results
+
+    db = tmp_path / "w.duckdb"
+    old = ResultKey("review", "2026-10", "cfg", "", "old-code")
+    kept = ResultKey("review", "2026-09", "cfg", "", "new-code")
+    store_results(db, {old: b"old", kept: b"new"})
+    assert len(_payload_tables(db)) == 2
+    new = ResultKey("review", "2026-10", "cfg", "", "new-code")
+    store_results(db, {new: b"newer"})
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert [read_result(con, k) for k in (old, kept, new)] == [None, b"new", b"newer"]
+        codes = con.execute("SELECT DISTINCT code_hash FROM meta.precomputed").fetchall()
+    finally:
+        con.close()
+    assert codes == [("new-code",)]
+    assert len(_payload_tables(db)) == 2
+
+
+def test_an_import_drops_every_payload_table(refreshed: Path) -> None:
+    from analytics.warehouse.database import updating
+
+    assert _payload_tables(refreshed)
+    with updating(refreshed):  # any write of data
+        pass
+    assert _payload_tables(refreshed) == {}
 
 
 def test_the_warnings_of_a_review_survive_the_bytes_and_reach_a_stored_pack(

@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
 from analytics.warehouse.notifications import purge_log_leads
+from analytics.warehouse.precomputed import RESULTS_SCHEMA
 from analytics.warehouse.privacy import hash_text
 
 #: Tables whose rows belong to one lead (deleted with it).
@@ -337,6 +338,9 @@ def _rebuild(
     target = fresh_name(con)
     # stored results were computed with the erased rows: dropped, as every data write does
     selects[("meta", "precomputed")] = "SELECT * FROM old.meta.precomputed WHERE false"
+    for schema, table in [t for t in tables if t[0] == RESULTS_SCHEMA]:
+        con.execute(f"DROP TABLE {_q(target)}.{_q(schema)}.{_q(table)}")
+    tables = [t for t in tables if t[0] != RESULTS_SCHEMA]
     for schema, table in tables:
         select = selects.get((schema, table), f"SELECT * FROM old.{_q(schema)}.{_q(table)}")
         con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} {select}")
@@ -345,8 +349,9 @@ def _rebuild(
     removed = {
         f"{s}.{t}": before_counts[(s, t)] - after_counts[(s, t)]
         for s, t in tables
-        if before_counts[(s, t)] != after_counts[(s, t)] and (s, t) != ("meta", "raw_seen")
-    }  # the sightings of removed row versions go with them: bookkeeping, not data
+        if before_counts[(s, t)] != after_counts[(s, t)]
+        and (s, t) not in {("meta", "raw_seen"), ("meta", "precomputed")}
+    }  # sightings of removed row versions and stored results go too: bookkeeping, not data
     load_id = con.execute(
         f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(target)}.meta.loads"
     ).fetchall()[0][0]
