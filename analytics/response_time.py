@@ -322,7 +322,8 @@ def sla_line_effect(
 
 
 def first_touch_channel(speed: pl.LazyFrame, sales_touches: pl.LazyFrame) -> pl.LazyFrame:
-    """The speed-to-lead rows with ``first_touch_channel`` (the channel of the first touch).
+    """The speed-to-lead rows, in their order, with ``first_touch_channel`` (the channel of
+    the first touch).
 
     Examples
     --------
@@ -341,7 +342,7 @@ def first_touch_channel(speed: pl.LazyFrame, sales_touches: pl.LazyFrame) -> pl.
         .agg(pl.col("channel").first().alias("first_touch_channel"))
         .rename({"occurred_at": "first_touch_at"})
     )
-    return speed.join(firsts, on=["lead_id", "first_touch_at"], how="left")
+    return speed.join(firsts, on=["lead_id", "first_touch_at"], how="left", maintain_order="left")
 
 
 def research_conversion(tables: Tables, *, config: SlaConfig, as_of: datetime) -> pl.DataFrame:
