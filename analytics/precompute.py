@@ -572,6 +572,24 @@ def stored(
         return None
 
 
+def is_stored(
+    con: Any,
+    kind: str,
+    *,
+    month: str,
+    config: SlaConfig,
+    as_of: datetime | None,
+    model: str = "",
+) -> bool:
+    """Whether :func:`stored` has a result of ``kind`` for (month, config, as_of, model),
+    without reading it (a check before warming a cache; a 10M review is 26 MB)."""
+    from analytics.warehouse.precomputed import has_result
+
+    if not config.content_hash:
+        return False
+    return has_result(con, result_key(kind, month, config, as_of, model=model))
+
+
 __all__ = [
     "EPISODES_KIND",
     "KNOWN_CLASSES",
@@ -587,6 +605,7 @@ __all__ = [
     "compute_scoring",
     "episodes_key",
     "from_bytes",
+    "is_stored",
     "model_file_hash",
     "model_hash",
     "months_to_keep",

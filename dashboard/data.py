@@ -533,8 +533,10 @@ def warm_up() -> list[str]:
     (:mod:`dashboard.serve` calls it before the server starts): the connection, the config,
     the warehouse's state, ``as_of``, the months, the sidebar's filter values and rep names,
     the coverage, the Data page's health, and what the last import stored: the default
-    month's review, KPI history and review pack (both months stored), the lead-scoring
-    results. Reads only: nothing that was not stored is computed here.
+    month's review, KPI history and review pack (both months stored), the At risk alerts
+    at the default horizons, MQL -> SQL by speed bucket, the lead-scoring results. Reads
+    only: nothing that was not stored is computed here, and what is stored is checked in
+    the index and read once (a 10M review is 26 MB).
 
     Returns
     -------
@@ -542,7 +544,8 @@ def warm_up() -> list[str]:
         What was warmed (nothing when the config or the warehouse is not usable: the app
         then says why on its first run).
     """
-    from analytics.precompute import KPI_MONTHS
+    from analytics.alerts import DEFAULT_WITHIN_DAYS, DEFAULT_WITHIN_HOURS
+    from analytics.precompute import KPI_MONTHS, is_stored, model_hash
     from analytics.timeframe import shift_month
 
     if config_error() is not None or warehouse_state()[0] != "ok":
@@ -557,21 +560,28 @@ def warm_up() -> list[str]:
     done = ["connection", "config", "as_of", "months", "filters", "rep_names", "coverage"]
     done += ["health"]
     key, ckey, at = warehouse_key(), config_key(), as_of()
-    kept = {
-        (kind, m): _stored(key, ckey, kind, m, at) is not None
-        for kind in ("review", "kpi_history")
-        for m in ([month, shift_month(month, -1)] if month else [])
-    }
-    if kept.get(("review", month)):
+    cfg, model = _config(*ckey), model_hash(key[0])
+    con = _connection(*key).cursor()
+
+    def kept(kind: str, month: str = "", model: str = "") -> bool:  # the index, no payload
+        return is_stored(con, kind, month=month, config=cfg, as_of=at, model=model)
+
+    if month and kept("review", month):
         review(month)
         done.append(f"review {month}")
-    if kept.get(("kpi_history", month)):
+    if month and kept("kpi_history", month):
         kpi_trend(month, count=KPI_MONTHS)
         done.append(f"kpi_history {month}")
-    if month and kept[("review", month)] and kept[("review", shift_month(month, -1))]:
+    if month and kept("review", month) and kept("review", shift_month(month, -1)):
         pack(month)
         done.append(f"pack {month}")
-    if at is not None and _stored_scoring(key, ckey, "thresholds", at) is not None:
+    if at is not None and kept("alerts"):
+        alerts(DEFAULT_WITHIN_HOURS, DEFAULT_WITHIN_DAYS)
+        done.append("alerts")
+    if at is not None and kept("bucket_conversion"):
+        bucket_conversion()
+        done.append("bucket_conversion")
+    if at is not None and kept("thresholds", model=model):
         threshold_table(lang="en")
         done.append("thresholds")
     for kind, warm in (
@@ -579,7 +589,7 @@ def warm_up() -> list[str]:
         ("sales_feedback", sales_feedback),
         ("score_quality", score_quality),
     ):
-        if at is not None and _stored_scoring(key, ckey, kind, at) is not None:
+        if at is not None and kept(kind, model=model):
             warm()
             done.append(kind)
     return done
@@ -757,7 +767,11 @@ def _pack(
             notifications=notification_log(),
         )
 
+    in_force = _config(*ckey)
+
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
+        if cfg.content_hash and cfg.content_hash == in_force.content_hash:
+            return _review(key, ckey, label, moment, ())  # what the pages read: read once
         kept = stored(con, "review", month=label, config=cfg, as_of=moment)
         if kept is not None:
             return kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,8 @@ def test_the_warm_up_fills_the_caches_a_first_visit_reads(tmp_path, monkeypatch)
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(config))
     warmed = serve.warm_up()
-    assert {"months", "review 2026-10", "kpi_history 2026-10", "pack 2026-10"} <= set(warmed)
+    assert {"months", "review 2026-10", "kpi_history 2026-10", "pack 2026-10", "alerts",
+            "bucket_conversion"} <= set(warmed)  # fmt: skip
     assert "thresholds" not in warmed  # not stored: computing is for the page that needs it
 
     def asked(*args, **kwargs):
@@ -77,6 +79,35 @@ def test_the_warm_up_fills_the_caches_a_first_visit_reads(tmp_path, monkeypatch)
     assert data.review("2026-10").month == "2026-10"
     assert data.kpi_trend("2026-10")["month"].n_unique() == 12
     assert data.pack("2026-10").review.month == "2026-10"
+    assert data.alerts(8.0, 3.0)["alerts"] is not None  # At risk's default horizons
+    assert data.bucket_conversion() is not None  # Handoffs
+
+
+def test_the_warm_up_checks_what_is_stored_without_reading_it(tmp_path, monkeypatch) -> None:
+    """Only what it warms is read, once: a 10M review is 26 MB to decode."""
+    import analytics.precompute as precompute
+    from analytics.config import load_config
+    from analytics.demo import generate_demo
+    from analytics.precompute import refresh_results
+    from analytics.warehouse import write_tables
+
+    db, config = tmp_path / "warehouse.duckdb", Path("data/sla.toml")
+    cfg = load_config(config)
+    end = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    write_tables(db, generate_demo(cfg, leads=300, seed=3, end=end), source="test", config=cfg)
+    refresh_results(db, cfg)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(config))
+    reads: list[tuple[str, str]] = []
+    real = precompute.stored
+    monkeypatch.setattr(
+        precompute, "stored", lambda con, kind, **kw: reads.append((kind, kw["month"])) or real(
+            con, kind, **kw)
+    )  # fmt: skip
+    warmed = serve.warm_up()
+    assert "thresholds" in warmed and "score_quality" in warmed
+    assert sorted(reads) == sorted(set(reads))  # none read twice
+    assert ("review", "2026-09") in reads  # the pack's comparison month: read by the pack
 
 
 def test_a_warehouse_that_is_not_there_warms_nothing(tmp_path, monkeypatch) -> None:

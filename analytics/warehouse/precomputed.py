@@ -136,6 +136,15 @@ def read_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bytes | None:
     return bytes(payload[0][0]) if payload else None
 
 
+def has_result(con: duckdb.DuckDBPyConnection, key: ResultKey) -> bool:
+    """Whether a result is stored under ``key`` (the index only: no payload is read).
+
+    >>> has_result(duckdb.connect(), ResultKey("review", "2026-10", "abc", "", "code"))
+    False
+    """
+    return bool(_select(con, "1", key))
+
+
 def _select(con: duckdb.DuckDBPyConnection, what: str, key: ResultKey) -> list[tuple[Any, ...]]:
     """``SELECT what`` of the index row of ``key``: no rows when there is none, or the
     warehouse was written before results (or this layout of them) were stored."""
@@ -162,7 +171,7 @@ def stored_episodes(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
     from analytics.tables import Tables
 
     key = episodes_key()
-    if not _select(con, "1", key):  # the payload itself is read when a query needs it
+    if not has_result(con, key):  # the payload itself is read when a query needs it
         return None
     empty = Tables.empty()
     schema = episodes_to_store(empty.lifecycle_events, empty.leads).collect_schema()
@@ -210,6 +219,7 @@ __all__ = [
     "RESULTS_SCHEMA",
     "clear_results",
     "create_table",
+    "has_result",
     "payload_table",
     "read_result",
     "store_results",
