@@ -693,7 +693,7 @@ def _ensure_stored_results(ws: Workspace) -> None:
     """Store the default months' results and the lead-scoring ones (with a saved model, its
     evaluation too) when the cached warehouse lacks them (an import and ``sla demo`` do
     that; the cached warehouse may predate the code that reads them)."""
-    from analytics.precompute import model_hash, months_to_keep, refresh_results, stored
+    from analytics.precompute import is_stored, model_hash, months_to_keep, refresh_results
     from analytics.warehouse import connect_readonly, latest_timestamp
     from analytics.warehouse.database import load_tables_held
     from analytics.warehouse.precomputed import stored_episodes
@@ -704,9 +704,9 @@ def _ensure_stored_results(ws: Workspace) -> None:
         as_of = latest_timestamp(con)
         months = months_to_keep(load_tables_held(con), config=cfg, as_of=as_of)
         missing = (
-            any(stored(con, "review", month=m, config=cfg, as_of=as_of) is None for m in months)
-            or any(
-                stored(con, kind, month="", config=cfg, as_of=as_of, model=digest) is None
+            not all(is_stored(con, "review", month=m, config=cfg, as_of=as_of) for m in months)
+            or not all(
+                is_stored(con, kind, month="", config=cfg, as_of=as_of, model=digest)
                 for kind in ("thresholds", *(("model_evaluation",) if digest else ()))
             )
             or stored_episodes(con) is None
