@@ -563,8 +563,8 @@ def warm_up() -> list[str]:
     cfg, model = _config(*ckey), model_hash(key[0])
     con = _connection(*key).cursor()
 
-    def kept(kind: str, month: str = "", model: str = "") -> bool:  # the index, no payload
-        return is_stored(con, kind, month=month, config=cfg, as_of=at, model=model)
+    def kept(kind: str, label: str = "", digest: str = "") -> bool:  # the index, no payload
+        return is_stored(con, kind, month=label, config=cfg, as_of=at, model=digest)
 
     if month and kept("review", month):
         review(month)
@@ -581,7 +581,7 @@ def warm_up() -> list[str]:
     if at is not None and kept("bucket_conversion"):
         bucket_conversion()
         done.append("bucket_conversion")
-    if at is not None and kept("thresholds", model=model):
+    if at is not None and kept("thresholds", digest=model):
         threshold_table(lang="en")
         done.append("thresholds")
     for kind, warm in (
@@ -589,7 +589,7 @@ def warm_up() -> list[str]:
         ("sales_feedback", sales_feedback),
         ("score_quality", score_quality),
     ):
-        if at is not None and kept(kind, model=model):
+        if at is not None and kept(kind, digest=model):
             warm()
             done.append(kind)
     return done
