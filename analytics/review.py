@@ -60,6 +60,11 @@ from analytics.timeframe import (
 )
 
 #: Keys of the ``volumes`` object of ``sla review --json`` (spec/cli.md), in order.
+#: The polars engine of the review's collections: dozens of small plans a review, on which
+#: polars 2's default (its streaming engine) spends more setting up a query than running
+#: it (an empty warehouse's review: 150 ms, in memory 68 ms; docs/performance.md).
+ENGINE = "in-memory"
+
 JSON_VOLUMES: tuple[str, ...] = (
     "visitors", "leads", "mqls", "sals", "sqls", "opportunities", "recycled", "disqualified",
     "deals_won", "won_revenue",
@@ -337,7 +342,7 @@ def _materialise(t: Tables) -> Tables:
         "opportunities": t.opportunities,
         "web_traffic": t.web_traffic,
     }
-    frames = dict(zip(lazies, pl.collect_all(lazies.values()), strict=True))
+    frames = dict(zip(lazies, pl.collect_all(lazies.values(), engine=ENGINE), strict=True))
     empty = {"accounts", "activities", "sales_touches"}
     return Tables(
         **{
@@ -354,7 +359,7 @@ def _materialise(t: Tables) -> Tables:
 
 def _collect(frames: Mapping[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
     """Collect named lazy frames together (shared sub-plans are computed once)."""
-    return dict(zip(frames, pl.collect_all(frames.values()), strict=True))
+    return dict(zip(frames, pl.collect_all(frames.values(), engine=ENGINE), strict=True))
 
 
 def _judged_tables(
@@ -442,10 +447,12 @@ def _touch_pass(
     lead_touches = (
         sales_touches.filter(recent)
         .join(episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi")
-        .collect()
+        .collect(engine=ENGINE)
     )
-    touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect()
-    stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect()
+    touches = episode_touches(episodes.lazy(), lead_touches.lazy(), as_of=judge_at).collect(
+        engine=ENGINE
+    )
+    stats = with_touch_stats(episodes.lazy(), touches.lazy()).collect(engine=ENGINE)
     return lead_touches, touches, stats
 
 
@@ -933,7 +940,11 @@ def build_review(
     )
     names = list(current) + [f"prev:{k}" for k in previous]
     collected = dict(
-        zip(names, pl.collect_all([*current.values(), *previous.values()]), strict=True)
+        zip(
+            names,
+            pl.collect_all([*current.values(), *previous.values()], engine=ENGINE),
+            strict=True,
+        )
     )
     cur = {k: v for k, v in collected.items() if not k.startswith("prev:")}
     old = {k.removeprefix("prev:"): v for k, v in collected.items() if k.startswith("prev:")}
@@ -961,7 +972,7 @@ def build_review(
         reasons=cov.kpi_reasons(groups, coverage),
         target_share=days / total_days if running and total_days else 1.0,
         segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
-    ).collect()
+    ).collect(engine=ENGINE)
     _blank_frames(cur, groups)
     cur["conversion"] = _covered_conversion(cur["conversion"], groups)
     cur["pacing"] = covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
@@ -970,7 +981,7 @@ def build_review(
     split = ho.assignment_split(cur["speed"].lazy(), t.leads, as_of=judge_at)
     by_assignment, assignment = pl.collect_all(
         [ho.assignment_by_rep(split, reps=t.reps), ho.assignment_by_rep(split.with_columns(
-            pl.lit(None, pl.String).alias("owner_rep_id")))]
+            pl.lit(None, pl.String).alias("owner_rep_id")))], engine=ENGINE
     )  # fmt: skip
     # a never-contacted episode whose first-touch deadline has not passed is pending, not a breach
     pending = cur["speed"].filter(pl.col("status") == "pending").select("lead_id", "episode")
@@ -1232,7 +1243,7 @@ def _span_frames(
         tables, config, judge_at=as_of, segment=segment, since=window.start
     )
     lead_touches, touches, stats = _touch_pass(
-        _relevant_episodes(t, window).collect(), source_touches, judge_at=as_of
+        _relevant_episodes(t, window).collect(engine=ENGINE), source_touches, judge_at=as_of
     )
     lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=window,
                            as_of=as_of, prefix="",
@@ -1338,7 +1349,7 @@ def kpi_histories(
     volumes = monthly_volumes(
         _segment_tables(known, segment, config) if segment else known,
         config=config, month=labels[0], months=len(labels),
-    ).collect()  # fmt: skip
+    ).collect(engine=ENGINE)  # fmt: skip
     # Every frame below is one row per episode, recycle or lead, each depending on its own
     # lead's rows only: built in parts of leads and concatenated, so a part's tables and
     # episodes (several GB at 10M leads) are freed before the next part is read.
@@ -1362,7 +1373,7 @@ def kpi_histories(
             config=config, month=m, as_of=resolved, prefix="", detail=False, reps=reps,
         ).items()
     }  # fmt: skip
-    collected = dict(zip(summaries, pl.collect_all(summaries.values()), strict=True))
+    collected = dict(zip(summaries, pl.collect_all(summaries.values(), engine=ENGINE), strict=True))
     values: dict[str, dict[str, Any]] = {}
     groups: dict[str, pl.DataFrame] = {}
     for m in labels:
