@@ -59,12 +59,12 @@ from analytics.timeframe import (
     shift_month,
 )
 
-#: Keys of the ``volumes`` object of ``sla review --json`` (spec/cli.md), in order.
 #: The polars engine of the review's collections: dozens of small plans a review, on which
 #: polars 2's default (its streaming engine) spends more setting up a query than running
-#: it (an empty warehouse's review: 150 ms, in memory 68 ms; docs/performance.md).
+#: it (an empty warehouse's review: 135-179 ms, in memory 88-121 ms; docs/performance.md).
 ENGINE = "in-memory"
 
+#: Keys of the ``volumes`` object of ``sla review --json`` (spec/cli.md), in order.
 JSON_VOLUMES: tuple[str, ...] = (
     "visitors", "leads", "mqls", "sals", "sqls", "opportunities", "recycled", "disqualified",
     "deals_won", "won_revenue",
