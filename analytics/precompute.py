@@ -561,9 +561,8 @@ def stored(
     """
     from analytics.warehouse.precomputed import read_result
 
-    if not config.content_hash:  # a config made in code, not read from a file: no key
-        return None
-    payload = read_result(con, result_key(kind, month, config, as_of, model=model))
+    key = _stored_key(kind, month, config, as_of, model)
+    payload = None if key is None else read_result(con, key)
     if payload is None:
         return None
     try:
@@ -585,9 +584,18 @@ def is_stored(
     without reading it (a check before warming a cache; a 10M review is 26 MB)."""
     from analytics.warehouse.precomputed import has_result
 
+    key = _stored_key(kind, month, config, as_of, model)
+    return key is not None and has_result(con, key)
+
+
+def _stored_key(
+    kind: str, month: str, config: SlaConfig, as_of: datetime | None, model: str
+) -> ResultKey | None:
+    """The key :func:`stored` and :func:`is_stored` look up; None for a config made in code,
+    not read from a file (it has no content hash, so nothing is stored for it)."""
     if not config.content_hash:
-        return False
-    return has_result(con, result_key(kind, month, config, as_of, model=model))
+        return None
+    return result_key(kind, month, config, as_of, model=model)
 
 
 __all__ = [
