@@ -65,8 +65,9 @@ def config_key() -> tuple[str, int]:
 # -- resources -------------------------------------------------------------------------
 
 
-#: The connection opened last per warehouse path (closed when the file changes).
-_OPEN: dict[str, Any] = {}
+#: The connection opened last per warehouse path, with the file's mtime then (closed when
+#: the file changes).
+_OPEN: dict[str, tuple[int, Any]] = {}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -75,15 +76,19 @@ def _connection(path: str, mtime: int) -> Any:
     (one connection serves one query at a time: two sessions at once would collide)."""
     from analytics.warehouse import connect_readonly
 
+    previous = _OPEN.get(path)
+    if previous is not None and previous[0] == mtime:
+        # the same file, its connection only evicted from this cache: the cached tables
+        # (a cache of their own) still scan through it, so it stays open and serves again
+        return previous[1]
     # DuckDB keeps one instance per file path and process: while a connection to the file
     # an import has since replaced is open, connect() hands out that instance and so the
     # old data (duckdb/duckdb#15912). Close it first: the next rerun sees the new file.
-    previous = _OPEN.pop(path, None)
     if previous is not None:
         with contextlib.suppress(Exception):
-            previous.close()
+            previous[1].close()
     con = connect_readonly(path)
-    _OPEN[path] = con
+    _OPEN[path] = (mtime, con)
     return con
 
 

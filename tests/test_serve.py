@@ -114,3 +114,34 @@ def test_a_warehouse_that_is_not_there_warms_nothing(tmp_path, monkeypatch) -> N
     monkeypatch.setenv("SLA_DB", str(tmp_path / "none.duckdb"))
     monkeypatch.setenv("SLA_CONFIG", "data/sla.toml")
     assert serve.warm_up() == []
+
+
+def test_a_connection_evicted_from_the_cache_stays_open_for_the_tables_read_through_it(
+    tmp_path,
+) -> None:
+    """The connection cache holds four entries, the tables' cache its own four: a process
+    that opened more warehouses re-creates an evicted connection, which closed the one the
+    still-cached tables scan (a qualification page then failed, "Connection already
+    closed")."""
+    import shutil
+
+    from analytics.config import load_config
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+    from dashboard import data
+
+    first = tmp_path / "w0.duckdb"
+    cfg = load_config(Path("data/sla.toml"))
+    end = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    write_tables(first, generate_demo(cfg, leads=120, seed=3, end=end), source="test", config=cfg)
+    keys = []
+    for i in range(6):
+        db = tmp_path / f"w{i}.duckdb"
+        if i:
+            shutil.copy(first, db)
+        keys.append((str(db.resolve()), data._mtime(db)))
+    tables = data._tables(keys[0])  # activities stay a scan through the connection
+    for key in keys[1:]:
+        data._connection(*key)  # evicts the first warehouse's connection from the cache
+    data._connection(*keys[0])  # opened again: the tables' scan must still work
+    assert tables.activities.collect().height > 0
