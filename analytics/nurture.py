@@ -160,21 +160,21 @@ def stage_progression(
         & (pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC")))
         & (pl.col("occurred_at") <= as_of_lit)
     ).select("lead_id", "occurred_at", "buyer_stage")
-    # each enrollment beside its lead's activities (none: one row of nulls), in time order
-    # and, at one moment, the further stage last: a group's rows keep this order
-    pairs = (
-        active.join(acts, on="lead_id", how="left")
-        .with_columns(
-            pl.col("buyer_stage").replace_strict(_STAGE_RANK, return_dtype=pl.Int64).alias("_rank")
-        )
-        .sort("occurred_at", "_rank", nulls_last=True)
-    )
+    # only the cohort's leads: the month's activities are many times its enrollments
+    acts = acts.join(active.select("lead_id"), on="lead_id", how="semi")
+    # each enrollment beside its lead's activities (none: one row of nulls)
+    rank = pl.col("buyer_stage").replace_strict(_STAGE_RANK, return_dtype=pl.Int64)
+    pairs = active.join(acts, on="lead_id", how="left").with_columns(rank.alias("_rank"))
+    # the latest moment and, at one moment, the further stage: one integer orders both
+    # (microseconds times the number of stages, plus the rank), so no sort is needed
+    ranks = len(_STAGE_RANK)
+    moment_rank = pl.col("occurred_at").dt.epoch("us") * ranks + pl.col("_rank")
     lookback = pl.col("occurred_at").is_between(
         pl.col("enrolled_at") - timedelta(days=lookback_days), pl.col("enrolled_at")
     )
     enrolled = pl.col("occurred_at").is_between(pl.col("enrolled_at"), pl.col("_until"))
     stages = pairs.group_by("enrollment_id", "track").agg(
-        pl.col("_rank").filter(lookback).last().alias("_from"),  # the latest shown before
+        (moment_rank.filter(lookback).max() % ranks).alias("_from"),  # the latest shown before
         pl.col("_rank").filter(enrolled).max().alias("_to"),  # the furthest while enrolled
     )
     names = {i: s for s, i in _STAGE_RANK.items()}
