@@ -79,6 +79,14 @@ def test_coverage_of_the_tables():
     assert month_coverage(c, "2026-03", timezone="Europe/Berlin")["handoff"] is True
 
 
+def test_review_computing_its_coverage_equals_one_given_it():
+    given = build_review(MARCH, CFG, month="2026-03", as_of=AS_OF,
+                         coverage=coverage(MARCH.until(AS_OF), config=CFG))  # fmt: skip
+    computed = build_review(MARCH, CFG, month="2026-03", as_of=AS_OF)
+    assert computed.to_json_dict() == given.to_json_dict()
+    assert computed.to_json_dict()["handoff"]["met"] == 1  # March is measured, not null
+
+
 def test_touches_from_march_make_february_handoff_null_and_march_measured():
     feb = build_review(MARCH, CFG, month="2026-02", as_of=AS_OF).to_json_dict()
     mar = build_review(MARCH, CFG, month="2026-03", as_of=AS_OF).to_json_dict()
