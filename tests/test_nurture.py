@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.config import load_config
 from analytics.nurture import (
@@ -17,6 +20,7 @@ from analytics.nurture import (
     stage_progression,
     unknown_tracks,
 )
+from analytics.schema import BUYER_STAGES
 from analytics.tables import Tables
 from analytics.timeframe import month_window
 
@@ -163,6 +167,77 @@ def test_stage_progression_boundaries(shown, expected):
     )  # fmt: skip
     got = stage_progression(t.nurture_enrollments, t.activities, window=OCT, as_of=AS_OF)
     assert got.select("from_stage", "to_stage").collect().rows() == [expected]
+
+
+def _progression_by_the_rule(enrollments, activities, *, window, as_of):
+    """stage_progression read plainly: per enrolment of the window, the stage of the latest
+    activity in the 30 days up to enrolling (at one moment the further), and the furthest
+    while enrolled (else the one before), counted per (track, from, to)."""
+    rank = {s: i for i, s in enumerate(BUYER_STAGES)}
+    counts = Counter()
+    for e in enrollments:
+        if not window.start <= e["enrolled_at"] < window.end:
+            continue
+        until = e["exited_at"] or as_of
+        mine = [a for a in activities if a["lead_id"] == e["lead_id"] and a["occurred_at"] <= as_of]
+        before = [
+            a
+            for a in mine
+            if e["enrolled_at"] - timedelta(days=30) <= a["occurred_at"] <= e["enrolled_at"]
+        ]
+        during = [rank[a["buyer_stage"]] for a in mine
+                  if e["enrolled_at"] <= a["occurred_at"] <= until]  # fmt: skip
+        latest = max(((a["occurred_at"], rank[a["buyer_stage"]]) for a in before), default=None)
+        first = latest[1] if latest else None
+        last = max(during) if during else first
+        counts[(e["track"], first, last)] += 1
+    name = dict(enumerate(BUYER_STAGES))
+    return [
+        (track, name.get(a), name.get(b), n, a is not None and b is not None and b > a)
+        for (track, a, b), n in counts.items()
+    ]
+
+
+_MOMENTS = st.integers(0, 24 * 60).map(
+    lambda m: datetime(2026, 9, 20, tzinfo=UTC) + timedelta(minutes=m * 50)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    enrollments=st.lists(
+        st.tuples(
+            st.sampled_from("abc"),
+            st.sampled_from(["x", "y"]),
+            _MOMENTS,
+            st.none() | st.integers(0, 30),
+        ),
+        max_size=5,
+    ),
+    activities=st.lists(
+        st.tuples(st.sampled_from("abc"), _MOMENTS, st.sampled_from(BUYER_STAGES)), max_size=12
+    ),
+)
+def test_stage_progression_is_the_rule_read_plainly(enrollments, activities):
+    enr_rows = [
+        {"enrollment_id": f"e{i}", "lead_id": lead, "track": track, "enrolled_at": at,
+         "exited_at": None if days is None else at + timedelta(days=days), "exit_reason": None,
+         "triggered_by": None}
+        for i, (lead, track, at, days) in enumerate(enrollments)
+    ]  # fmt: skip
+    act_rows = [
+        {"activity_id": f"a{i}", "lead_id": lead, "occurred_at": at, "type": "page_view",
+         "buyer_stage": stage}
+        for i, (lead, at, stage) in enumerate(activities)
+    ]  # fmt: skip
+    t = Tables.from_rows(nurture_enrollments=enr_rows, activities=act_rows)
+    got = stage_progression(t.nurture_enrollments, t.activities, window=OCT, as_of=AS_OF)
+    expected = _progression_by_the_rule(enr_rows, act_rows, window=OCT, as_of=AS_OF)
+    assert sorted(got.collect().rows(), key=_nulls_first) == sorted(expected, key=_nulls_first)
+
+
+def _nulls_first(row: tuple) -> tuple:
+    return tuple(("", "") if v is None else ("~", v) for v in row)
 
 
 def test_remql_rate_by_hand():
