@@ -59,6 +59,25 @@ def test_the_time_to_first_touch_splits_into_routing_and_the_rep(
     assert (row["assignment"], row["routing_hours"], row["rep_hours"]) == (status, routing, rep)
 
 
+def test_the_split_keeps_every_episode_in_order_and_reads_only_their_leads():
+    # two episodes of b, one of a whose lead row is missing (unknown), leads no episode has
+    speed = pl.LazyFrame(
+        {"lead_id": ["b", "a", "b"], "episode": [2, 1, 1], "owner_rep_id": "r1",
+         "started_at": [t(3, 9), t(1, 9), t(1, 9)], "first_touch_at": [None, None, t(1, 12)]},
+        schema_overrides={"first_touch_at": pl.Datetime("us", "UTC")},
+    )  # fmt: skip
+    leads = pl.LazyFrame(
+        {"lead_id": ["c", "b", "d"], "assigned_at": [t(1, 1), t(1, 10), t(2, 2)]},
+        schema_overrides={"assigned_at": pl.Datetime("us", "UTC")},
+    )
+    got = assignment_split(speed, leads, as_of=AS_OF).collect()
+    assert got.select("lead_id", "episode", "assignment", "routing_hours", "rep_hours").rows() == [
+        ("b", 2, "before_mql", 0.0, None),  # assigned 10-01, MQL again 10-03: owned already
+        ("a", 1, "unknown", None, None),  # no lead row: unknown, never 0
+        ("b", 1, "after_mql", 1.0, 2.0),
+    ]
+
+
 def test_per_rep_medians_count_only_the_episodes_with_an_assignment():
     split = pl.LazyFrame(
         {"owner_rep_id": ["r1", "r1", "r1", "r2"],
