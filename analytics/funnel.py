@@ -357,10 +357,11 @@ def stage_transitions(
         .join(pair_frame, on="from_stage", how="inner")
         .sort("entered_at")
     )
+    # every entry into a B from M on: the as-of join by lead finds A's own, and cutting B
+    # to A's leads first (a semi join) cost more than sorting the entries of other leads
     b = (
         _entries(tables, tos, None)
         .filter(pl.col("entered_at") >= window.start_lit)  # B follows A, inside or after M
-        .join(a.select("lead_id").unique(), on="lead_id", how="semi")
         .rename({"stage": "to_stage", "entered_at": "reached_at"})
         .sort("reached_at")
     )
