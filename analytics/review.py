@@ -342,7 +342,7 @@ def _materialise(t: Tables) -> Tables:
         "opportunities": t.opportunities,
         "web_traffic": t.web_traffic,
     }
-    frames = dict(zip(lazies, pl.collect_all(lazies.values(), engine=ENGINE), strict=True))
+    frames = _collect(lazies)
     empty = {"accounts", "activities", "sales_touches"}
     return Tables(
         **{
@@ -938,14 +938,7 @@ def build_review(
             ),
         }
     )
-    names = list(current) + [f"prev:{k}" for k in previous]
-    collected = dict(
-        zip(
-            names,
-            pl.collect_all([*current.values(), *previous.values()], engine=ENGINE),
-            strict=True,
-        )
-    )
+    collected = _collect({**current, **{f"prev:{k}": v for k, v in previous.items()}})
     cur = {k: v for k, v in collected.items() if not k.startswith("prev:")}
     old = {k.removeprefix("prev:"): v for k, v in collected.items() if k.startswith("prev:")}
     for key in ("stale", "skipped", "nurture_enrollments", "nurture_exits",
@@ -1373,7 +1366,7 @@ def kpi_histories(
             config=config, month=m, as_of=resolved, prefix="", detail=False, reps=reps,
         ).items()
     }  # fmt: skip
-    collected = dict(zip(summaries, pl.collect_all(summaries.values(), engine=ENGINE), strict=True))
+    collected = _collect(summaries)
     values: dict[str, dict[str, Any]] = {}
     groups: dict[str, pl.DataFrame] = {}
     for m in labels:
