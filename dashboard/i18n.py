@@ -239,6 +239,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "over_capacity": ("over capacity", "über Kapazität"),
     "within_capacity": ("within capacity", "innerhalb der Kapazität"),
     "threshold_table": ("Every threshold", "Alle Schwellen"),
+    "preview_note": (
+        "The first {n} of {total} rows. All of them: below (sort and search) and in the download.",
+        "Die ersten {n} von {total} Zeilen. Alle: darunter (sortieren und suchen) und im Download.",
+    ),
+    "preview_all": ("All {total} rows", "Alle {total} Zeilen"),
+    "list_empty": ("None.", "Keine."),
     "base_rate": ("SQL rate", "SQL-Quote"),
     "too_few": (
         "Too few leads with a closed window to judge calibration.",

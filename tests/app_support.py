@@ -58,6 +58,15 @@ def choose_tab(at: AppTest, key: str, label: str) -> AppTest:
     return at
 
 
+def open_list(at: AppTest, key: str) -> AppTest:
+    """Open the expander ``key`` that holds a long list's whole grid (``ui.long_table``)
+    and rerun, as a click on it does."""
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
 _TABLE = re.compile(r'<table class="sla-table">(.*?)</table>', re.S)
 _HEAD = re.compile(r"<th((?: [^>]*)?)>(.*?)</th>")
 _ROW = re.compile(r"<tr>(.*?)</tr>")

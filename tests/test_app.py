@@ -26,6 +26,7 @@ from app_support import (
     count,
     html_text,
     metrics,
+    open_list,
     static_number_columns,
     static_table,
     static_tables,
@@ -275,15 +276,57 @@ def test_every_table_writes_numbers_as_the_language_does(
     assert checked, f"{page}: no number in any table"
 
 
+def _long_table_app(rows: int, lang: str) -> None:
+    import polars as pl
+    import streamlit as st
+
+    from dashboard import ui
+
+    st.session_state["lang"] = lang
+    frame = pl.DataFrame({"lead_id": [f"L{i:02d}" for i in range(rows)],
+                          "hours_over": [100.0 - i for i in range(rows)]},
+                         schema={"lead_id": pl.String, "hours_over": pl.Float64})  # fmt: skip
+    ui.long_table(frame, key="all-late")
+
+
+@pytest.mark.parametrize(
+    ("rows", "lang", "shown", "note", "expander"),
+    [
+        (0, "en", 0, "None.", None),
+        (1, "de", 1, None, None),
+        (25, "en", 25, None, None),  # a list that fits is drawn whole, with no grid
+        (26, "en", 10, "The first 10 of 26 rows. All of them: below (sort and search) and in "
+         "the download.", "All 26 rows"),
+        (1234, "de", 10, "Die ersten 10 von 1.234 Zeilen. Alle: darunter (sortieren und suchen) "
+         "und im Download.", "Alle 1.234 Zeilen"),
+    ],
+)  # fmt: skip
+def test_a_long_list_shows_its_first_rows_and_the_whole_grid_when_opened(
+    rows, lang, shown, note, expander, monkeypatch
+) -> None:
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_function(_long_table_app, args=(rows, lang), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception[0].value
+    tables = static_tables(at)
+    first = tables[0][column_label("lead_id", lang)] if tables else []
+    assert first == [f"L{i:02d}" for i in range(shown)]  # the worst first, as the list is
+    assert [c.value for c in at.caption] == ([note] if note else [])
+    assert [e.label for e in at.expander] == ([expander] if expander else [])
+    assert not at.dataframe  # no data grid until it is asked for
+    if expander:
+        open_list(at, "all-late")
+        assert at.dataframe[0].value["lead_id"].tolist() == [f"L{i:02d}" for i in range(rows)]
+
+
 def test_handoffs_tables_and_charts_read_in_german(app: AppTest) -> None:
     app.segmented_control(key="lang").set_value("de").run()
     app.switch_page("views/handoffs.py").run()
-    configs = [json.loads(f.proto.columns) for f in app.dataframe]
-    late = next(c for c in configs if "hours_over" in c)  # the late-first-touch list
-    assert late["hours_over"]["label"] == "Über dem SLA um (h)"
-    assert late["owner_rep_id_name"]["label"] == "Verantwortlich"
-    assert "owner_rep_id" not in late  # the name on screen, the id in downloads only
-    assert late["started_at"]["type_config"]["format"] == "DD.MM.YYYY HH:mm"
+    late = static_table(app, "Über dem SLA um (h)")  # the late-first-touch list, whole
+    assert "Verantwortlich" in late
+    assert column_label("owner_rep_id", "de") not in late  # the id in downloads only
+    assert late["MQL seit (UTC)"] and all(
+        re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d\xa0UTC", c) for c in late["MQL seit (UTC)"]
+    )
     by_rep = static_table(app, "Einhaltung (%)")
     assert all(t == "–" or t.endswith(" %") for t in by_rep["Einhaltung (%)"])
     assert set(by_rep["Team"]) <= {"SDR", "Account Executive", "Marketing"}
@@ -1103,6 +1146,11 @@ def test_the_qualification_page_lists_open_leads_with_their_reasons(
     expected = lead_list(tables, cfg, as_of=at)
     app.switch_page("views/qualification.py").run()
     assert not app.exception, app.exception[0].value
+    preview = static_table(app, "Why: points by attribute and activity")
+    assert preview["Lead ID"] == expected["lead_id"].head(10).to_list()
+    assert f"The first 10 of {expected.height} rows" in text_of(app)
+    assert not [f for f in app.dataframe if "reasons" in f.value.columns]  # no grid yet
+    open_list(app, "all-open-leads")
     shown = next(f.value for f in app.dataframe if "reasons" in f.value.columns)
     assert shown["lead_id"].tolist() == expected["lead_id"].to_list()
     assert shown["reasons"].tolist() == expected["reasons"].to_list()

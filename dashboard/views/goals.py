@@ -156,4 +156,4 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
         .replace_strict(reasons, default=None, return_dtype=pl.String)
         .alias("reason"),
     )
-    ui.table(shown if reasons else shown.drop("reason"))
+    ui.static_table(shown if reasons else shown.drop("reason"))

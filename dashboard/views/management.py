@@ -160,7 +160,7 @@ if not ui.missing(review, "cadence", lg):
                     height=alt.Step(24),
                 )
             )
-    ui.table(
+    ui.static_table(
         ui.unassigned(review.cadence_by_rep, lg).select(
             "rep_name", "team", "episodes", "judged", "held", "compliance",
             "attempts_per_mql", "never_contacted",

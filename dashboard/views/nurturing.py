@@ -73,38 +73,35 @@ tracks = enrollments.with_columns(
     .alias("sales_can_trigger"),
 )
 if not ui.missing(review, "nurture", lg):
-    left, right = st.columns([1, 1])
-    with left:
-        if enrollments["enrollments"].sum():
-            long = enrollments.pipe(ui.labelled, "track", lg).pipe(ui.labelled, "buyer_stage", lg)
-            long = long.unpivot(
-                index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
-            ).with_columns(
-                pl.col("by").replace(
-                    {"by_auto": t("c_automatic", lg), "by_sales": t("c_sales_asked", lg)}
-                ),
-                pl.col("value").alias("count"),
+    if enrollments["enrollments"].sum():
+        long = enrollments.pipe(ui.labelled, "track", lg).pipe(ui.labelled, "buyer_stage", lg)
+        long = long.unpivot(
+            index=["track", "buyer_stage"], on=["by_auto", "by_sales"], variable_name="by"
+        ).with_columns(
+            pl.col("by").replace(
+                {"by_auto": t("c_automatic", lg), "by_sales": t("c_sales_asked", lg)}
+            ),
+            pl.col("value").alias("count"),
+        )
+        ui.chart(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                y=alt.Y("track:N", sort="-x", title=None),
+                x=alt.X("count:Q", title=t("c_enroll_x", lg), stack=True, axis=ui.COUNT_AXIS),
+                color=alt.Color("by:N", title=t("c_triggered_by", lg)),
+                tooltip=[
+                    alt.Tooltip("track:N", title=column_label("track", lg)),
+                    alt.Tooltip("buyer_stage:N", title=column_label("buyer_stage", lg)),
+                    alt.Tooltip("by:N", title=t("c_triggered_by", lg)),
+                    alt.Tooltip("count:Q", title=t("c_enrollments", lg), format=","),
+                ],
             )
-            ui.chart(
-                alt.Chart(long)
-                .mark_bar()
-                .encode(
-                    y=alt.Y("track:N", sort="-x", title=None),
-                    x=alt.X("count:Q", title=t("c_enroll_x", lg), stack=True, axis=ui.COUNT_AXIS),
-                    color=alt.Color("by:N", title=t("c_triggered_by", lg)),
-                    tooltip=[
-                        alt.Tooltip("track:N", title=column_label("track", lg)),
-                        alt.Tooltip("buyer_stage:N", title=column_label("buyer_stage", lg)),
-                        alt.Tooltip("by:N", title=t("c_triggered_by", lg)),
-                        alt.Tooltip("count:Q", title=t("c_enrollments", lg), format=","),
-                    ],
-                )
-                .properties(title=t("c_enroll_title", lg), height=ui.BAR_STEP)
-            )
-        else:
-            st.info(t("no_enrollments", lg))
-    with right:
-        ui.table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
+            .properties(title=t("c_enroll_title", lg), height=ui.BAR_STEP)
+        )
+    else:
+        st.info(t("no_enrollments", lg))
+    ui.static_table(tracks.select("track", "buyer_stage", "is_known", "enrollments", "description"))
 
 # -- exits ----------------------------------------------------------------------------------------
 st.subheader(t("exits", lg))
@@ -186,7 +183,7 @@ st.subheader(t("sales_triggered", lg))
 if ui.missing(review, "nurture", lg):
     pass
 elif sales.height:
-    ui.table(sales)
+    ui.static_table(sales)
     not_allowed = sales.filter(~pl.col("sales_can_trigger").fill_null(False))
     if not_allowed.height:
         st.warning(t("sales_not_allowed", lg, n=num(not_allowed["enrollments"].sum(), lg)))

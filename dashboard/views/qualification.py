@@ -487,8 +487,12 @@ for s in suggestions:
     )
 if not suggestions:
     st.caption(t("feedback_none", lg))
-if by_grade.height:
-    ui.table(
+
+
+# a fragment: opening the whole table reruns this section alone
+@st.fragment
+def rejections_by_grade() -> None:
+    ui.long_table(
         by_grade.select(
             pl.col("reason").map_elements(_reason, return_dtype=pl.String),
             "fit_grade",
@@ -496,8 +500,13 @@ if by_grade.height:
             pl.col("rejected").alias("rejected_mqls"),
             "share_of_reason",
             "fit_grade_share_of_mqls",
-        )
+        ),
+        key="all-rejections-by-grade",
     )
+
+
+if by_grade.height:
+    rejections_by_grade()
 
 
 # -- open leads and why ------------------------------------------------------------------------
@@ -518,5 +527,13 @@ st.caption(
         else t("lead_list_no_model", lg)
     )
 )
-ui.table(leads.drop("fit_points", "interest_points"))  # the grades say it; the download keeps them
-ui.download(leads, "open-leads-and-why", lg)
+
+
+@st.fragment
+def open_leads() -> None:
+    # the grades say what the points say; the download keeps the points
+    ui.long_table(leads.drop("fit_points", "interest_points"), key="all-open-leads")
+    ui.download(leads, "open-leads-and-why", lg)
+
+
+open_leads()
