@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.tables import Tables
+from analytics.tables import Tables, one_of
 from analytics.texts import Lang, day, render
 from analytics.timeframe import as_utc, month_window, parse_month
 
@@ -171,7 +171,7 @@ def _fit_span(tables: Tables, own: pl.Expr, *, accounts: bool) -> pl.LazyFrame:
 #: reason. A warehouse scan hands the whole filter to DuckDB, which then returns only
 #: these events (before ``is_in`` was translated, all were read: 1 GB at 10M leads).
 _JUDGED = (pl.col("stage") == "sal") | (
-    pl.col("stage").is_in(["disqualified", "recycled"]) & pl.col("reason").is_not_null()
+    one_of("stage", ["disqualified", "recycled"]) & pl.col("reason").is_not_null()
 )
 
 
@@ -188,7 +188,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
         if col in fit_keys:
             allowed = list(config.scoring.fit[col]) if config is not None else None
             c = pl.col(col)
-            fit_cond = fit_cond | (c.is_in(allowed) if allowed is not None else c.is_not_null())
+            fit_cond = fit_cond | (one_of(c, allowed) if allowed is not None else c.is_not_null())
     fit_leads = _fit_span(tables, fit_cond, accounts=bool({"industry", "size_band"} & fit_keys))
     opp_last = pl.max_horizontal("created_at", "closed_at")
     return {

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import polars as pl
 
 from analytics.schema import REACHED_OUTCOMES, UTC_TIMESTAMP
+from analytics.tables import one_of
 from analytics.timeframe import as_utc
 
 EndStage = Literal["sql", "recycled", "disqualified"]
@@ -75,7 +76,7 @@ def mql_episodes(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl.Lazy
     ... ).sort("episode").collect().rows()
     [(1, 'recycled', False), (2, None, True)]
     """
-    ev = lifecycle_events.filter(pl.col("stage").is_in(list(_RANK))).select(
+    ev = lifecycle_events.filter(one_of("stage", _RANK)).select(
         "lead_id", "stage", "entered_at", "trigger", "actor_rep_id", "reason"
     )
     # Sort only the narrow key columns (wide string columns make a sort several times
@@ -265,7 +266,7 @@ def episode_touches(
         "channel",
         "outcome",
         "note",
-        pl.col("outcome").is_in(REACHED_OUTCOMES).alias("is_reached"),
+        one_of("outcome", REACHED_OUTCOMES).alias("is_reached"),
         ((pl.col("occurred_at") - pl.col("started_at")).dt.total_seconds() / 3600.0).alias(
             "hours_since_start"
         ),

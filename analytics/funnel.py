@@ -26,7 +26,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.stats import money_sum, rate_columns
-from analytics.tables import Tables
+from analytics.tables import Tables, one_of
 from analytics.timeframe import (
     Window,
     as_utc,
@@ -233,7 +233,7 @@ def monthly_volumes(
     parts.append(counted(leads, "leads", pl.len()))
     events = _seg_join(
         tables.lifecycle_events.filter(
-            window.contains("entered_at") & pl.col("stage").is_in(list(STAGE_VOLUMES))
+            window.contains("entered_at") & one_of("stage", STAGE_VOLUMES)
         ).select("lead_id", "stage", month_label_of("entered_at", **span).alias("month")),
         segs,
         by,
@@ -308,7 +308,7 @@ def period_rates(volumes: pl.LazyFrame) -> pl.LazyFrame:
 
 def _entries(tables: Tables, stages: set[str], window: Window | None) -> pl.LazyFrame:
     """(lead_id, stage, entered_at): lifecycle events plus lead creation as stage ``lead``."""
-    ev = tables.lifecycle_events.filter(pl.col("stage").is_in(sorted(stages - {"lead"})))
+    ev = tables.lifecycle_events.filter(one_of("stage", sorted(stages - {"lead"})))
     ev = ev.select("lead_id", "stage", "entered_at")
     parts = [ev]
     if "lead" in stages:
@@ -561,9 +561,7 @@ def skipped_stages(
     span = {"month": month, "months": months, "timezone": tz}
     prev = dict(zip(MAIN_PATH[2:], MAIN_PATH[1:-1], strict=True))
     entered = (
-        tables.lifecycle_events.filter(
-            pl.col("stage").is_in(list(prev)) & window.contains("entered_at")
-        )
+        tables.lifecycle_events.filter(one_of("stage", prev) & window.contains("entered_at"))
         .with_columns(month_label_of("entered_at", **span).alias("month"))
         .group_by("month", "lead_id", "stage")
         .agg(pl.col("entered_at").min())
@@ -572,7 +570,7 @@ def skipped_stages(
         )
     )
     earlier = (
-        tables.lifecycle_events.filter(pl.col("stage").is_in(list(prev.values())))
+        tables.lifecycle_events.filter(one_of("stage", prev.values()))
         .join(entered.select("lead_id").unique(), on="lead_id", how="semi")
         .group_by("lead_id", "stage")
         .agg(pl.col("entered_at").min().alias("_prev_at"))

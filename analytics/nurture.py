@@ -21,6 +21,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import BUYER_STAGES
 from analytics.stats import rate_columns
+from analytics.tables import one_of
 from analytics.timeframe import Window, as_utc
 
 _STAGE_RANK = {s: i for i, s in enumerate(BUYER_STAGES)}
@@ -31,7 +32,7 @@ def _ts(moment: datetime) -> pl.Expr:
 
 
 def _known(config: SlaConfig) -> pl.Expr:
-    return pl.col("track").is_in([t.name for t in config.nurture.tracks])
+    return one_of("track", [t.name for t in config.nurture.tracks])
 
 
 def enrollments_by_track(

@@ -17,7 +17,7 @@ from analytics.funnel import STAGE_VOLUMES, monthly_volumes
 from analytics.handoff import handoff_summary, speed_to_lead
 from analytics.schema import OUTCOMES, STAGES
 from analytics.stats import rate_columns
-from analytics.tables import Tables
+from analytics.tables import Tables, one_of
 from analytics.timeframe import month_window
 
 CFG = load_config("data/sla.toml")
@@ -179,3 +179,15 @@ def test_wilson_interval_brackets_the_rate(x, n):
         assert low is None and high is None
     else:
         assert 0.0 <= low <= rate <= high <= 1.0
+
+
+@SETTINGS
+@given(
+    column=st.lists(st.one_of(st.none(), st.sampled_from(STAGES)), max_size=40),
+    values=st.lists(st.sampled_from(STAGES), max_size=6),
+)
+def test_one_of_is_is_in(column, values):
+    """``one_of`` (equalities) answers as ``is_in`` does, nulls included."""
+    frame = pl.DataFrame({"stage": column}, schema={"stage": pl.String})
+    expected = frame.select(pl.col("stage").is_in(pl.Series(values, dtype=pl.String).implode()))
+    assert frame.select(one_of("stage", values)).equals(expected)
