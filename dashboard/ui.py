@@ -137,7 +137,7 @@ TABLE_CSS = """
   border-bottom: 1px solid rgba(49, 51, 63, 0.2); }
 .sla-table td { padding: 0.35rem 0.75rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); }
 .sla-table th, .sla-table td { white-space: normal !important; }
-.sla-table .num { text-align: right; }
+.sla-table .num, .sla-table .right { text-align: right; }
 .sla-table td.num { white-space: nowrap !important; }
 .sla-table td:first-child { min-width: 8rem; }
 .sla-table tbody tr:hover { background: rgba(49, 51, 63, 0.04); }
@@ -804,6 +804,7 @@ def html_table(
     *,
     help: dict[str, str] | None = None,
     why_missing: dict[str, str] | None = None,
+    right: tuple[str, ...] = (),
 ) -> str:
     """A small table as one static HTML ``<table>`` (every text escaped), shown as
     :func:`table` shows it: labels, words and numbers of the language (``1.234,5``,
@@ -815,6 +816,7 @@ def html_table(
     lg : the language.
     help : column -> a hint on its header (shown on hover).
     why_missing : column -> why a value of it can be missing (on hover over its '–').
+    right : text columns aligned right, as numbers are (``81,3 % (768 / 945)``).
 
     Returns
     -------
@@ -830,7 +832,7 @@ def html_table(
     head, columns = [], []
     for i, (name, dtype) in enumerate(shown.schema.items()):
         numeric = column_kind(name, dtype) in ("share", "decimal", "count")
-        cls = ' class="num"' if numeric else ""
+        cls = ' class="num"' if numeric else ' class="right"' if name in right else ""
         tip = f' title="{html.escape(help[name])}"' if name in help else ""
         label = html.escape(column_label(name, lg, currency=currency))
         head.append(f"<th{cls}{tip}>{label}</th>")
@@ -856,15 +858,18 @@ def static_table(
     *,
     help: dict[str, str] | None = None,
     why_missing: dict[str, str] | None = None,
+    right: tuple[str, ...] = (),
+    whole: bool = False,
 ) -> None:
-    """A small table (a handful of rows) drawn as one HTML element (:func:`html_table`):
-    the browser draws it in a fraction of a data grid's time. A table longer than
-    :data:`WHOLE_TABLE_ROWS` (a per-rep table of a large team) is a :func:`table`, as are
-    the tables a user sorts, scrolls or downloads (lists of leads)."""
-    if frame.height > WHOLE_TABLE_ROWS:
+    """A small table (a handful of rows) drawn as one HTML element (:func:`html_table`,
+    with ``help``, ``why_missing`` and ``right``): the browser draws it in a fraction of a
+    data grid's time. A table longer than :data:`WHOLE_TABLE_ROWS` (a per-rep table of a
+    large team) is a :func:`table`, unless ``whole`` (a table of a bounded length, such as
+    the review pack's top breaches); lists of leads are a :func:`long_table`."""
+    if frame.height > WHOLE_TABLE_ROWS and not whole:
         table(frame)
     else:
-        st.html(html_table(frame, lang(), help=help, why_missing=why_missing))
+        st.html(html_table(frame, lang(), help=help, why_missing=why_missing, right=right))
 
 
 #: The rows of a long list drawn on arrival: its first (the lists put their worst first).

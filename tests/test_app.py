@@ -693,9 +693,10 @@ def test_at_risk_page_shows_the_rows_and_counts_per_rep_of_sla_alerts(
     assert doc["alerts"], "the test warehouse has nothing at risk"
     assert shown["Overdue"] == f"{doc['counts']['overdue']:,}"
     assert shown["At risk"] == f"{doc['counts']['at_risk']:,}"
-    by_rep, rows = (frame.value for frame in app.dataframe)
-    assert by_rep["overdue"].to_list() == [r["overdue"] for r in doc["by_rep"]]
-    assert by_rep["at_risk"].to_list() == [r["at_risk"] for r in doc["by_rep"]]
+    by_rep = static_table(app, column_label("overdue"))  # one row per rep: static
+    for column in ("overdue", "at_risk"):
+        assert by_rep[column_label(column)] == [f"{r[column]:,}" for r in doc["by_rep"]]
+    (rows,) = (frame.value for frame in app.dataframe)  # the list itself: a grid
     assert rows["lead_id"].to_list() == [r["lead_id"] for r in doc["alerts"]]
     assert rows["todo"].to_list() == [r["todo"] for r in doc["alerts"]]
 
@@ -1192,3 +1193,17 @@ def test_handoffs_show_per_rep_how_many_warned_episodes_were_touched_in_time(
     assert sum(count(n) for n in shown[column_label("warned")]) == 6
     assert [count(n) for n in shown[column_label("met")]] == expected["met"].to_list()
     assert [count(n) for n in shown[column_label("missed")]] == expected["missed"].to_list()
+
+
+def test_a_static_table_aligns_the_named_text_columns_right(monkeypatch) -> None:
+    """Tested changes read ``81.3 % (768 / 945)``: text, aligned as the numbers it holds."""
+    import polars as pl
+
+    from dashboard import ui
+
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    frame = pl.DataFrame({"label": ["Lead -> MQL"], "current": ["81.3 % (768 / 945)"]})
+    shown = ui.html_table(frame, "en", right=("current",))
+    assert '<th class="right">' in shown and '<td class="right">81.3 % (768 / 945)</td>' in shown
+    assert "<td>Lead -&gt; MQL</td>" in shown  # the other text column stays left
+    assert 'class="right"' not in ui.html_table(frame, "en")

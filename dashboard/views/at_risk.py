@@ -62,7 +62,7 @@ ui.tiles(
 )
 
 st.subheader(t("alerts_by_rep", lg))
-ui.table(by_rep.select("rep_name", "team", "overdue", "at_risk", "total", *ALERT_KINDS))
+ui.static_table(by_rep.select("rep_name", "team", "overdue", "at_risk", "total", *ALERT_KINDS))
 
 st.subheader(t("alerts_list", lg))
 rows = alerts.to_dicts()

@@ -130,7 +130,7 @@ else:
     st.markdown(t("sla_unchanged", lg, version=cfg.sla.version))
 for change in pack.in_month:
     st.warning(t("sla_in_month", lg, day=day(change.change.effective_from, lg)))
-    ui.table(change.split)
+    ui.static_table(change.split)
 
 section("qualification", "nav_qualification", 3)
 compare(PART_METRICS["qualification"])
@@ -141,12 +141,12 @@ if pack.breaches.height:
     # the pack's breaches, their units and details in the UI language
     breaches = pack_breaches(pack, lang=lg)
     st.markdown(f"**{t('top_breaches', lg)}**")
-    ui.table(breaches)
+    ui.static_table(breaches, whole=True)  # the pack's few largest of each kind
     ui.download(breaches, f"top-breaches-{v.month}", lg)
 if review.measurable("handoff") and review.at_risk.height:  # not breaches: listed apart
     st.markdown(f"**{t('at_risk_first_touch', lg)}**")
     st.caption(t("at_risk_note", lg))
-    ui.table(ui.named(review.at_risk))
+    ui.long_table(ui.named(review.at_risk), key="all-review-at-risk")
 
 section("nurturing", "nav_nurturing", 5)
 compare(PART_METRICS["nurturing"])
@@ -173,8 +173,7 @@ def _tested(share: float | None, x: float | None, n: float | None, kind: str) ->
 if significant.height:
     st.markdown(f"**{t('significant', lg, alpha=pct(pack.alpha, lg, digits=0))}**")
     rows = significant.iter_rows(named=True)
-    right = st.column_config.TextColumn(alignment="right")
-    ui.table(
+    ui.static_table(
         pl.DataFrame(
             [
                 {
@@ -188,7 +187,8 @@ if significant.height:
                 for r in rows
             ]
         ),
-        column_config={"previous": right, "current": right, "p_value": right},
+        right=("previous", "current", "p_value"),
+        whole=True,  # one row per tested measure
     )
 
 section("actions", "actions", 8)
