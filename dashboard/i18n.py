@@ -896,6 +896,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Episoden); Median und p90 der kontaktierten.",
     ),
     "buckets_by": ("Per", "Pro"),
+    "no_bucket_conversion": (
+        "No MQL episode of the year before the conversion window has a known outcome yet: "
+        "no conversion by speed to show.",
+        "Noch keine MQL-Episode des Jahres vor dem Konversionsfenster hat ein bekanntes "
+        "Ergebnis: keine Konversion nach Reaktionszeit.",
+    ),
     "buckets_by_owner_rep_id": ("rep", "Mitarbeiter"),
     "buckets_by_source": ("source", "Quelle"),
     "buckets_by_first_touch_channel": ("first-touch channel", "Kanal des Erstkontakts"),

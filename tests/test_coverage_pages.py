@@ -576,3 +576,17 @@ def test_an_all_clear_only_for_what_was_judged(statuses, lang, success, grey):
     at = AppTest.from_function(_all_clear_app, args=(statuses, lang)).run()
     assert [s.value for s in at.success] == ([success] if success else [])
     assert _greyed(at) == ([grey] if grey else [])
+
+
+@pytest.mark.parametrize(
+    ("lang", "why"),
+    [("en", "no conversion by speed to show"),
+     ("de", "keine Konversion nach Reaktionszeit")],
+)  # fmt: skip
+def test_the_conversion_by_speed_without_mature_episodes_says_why(
+    warehouse, monkeypatch, lang, why
+):
+    at = _page(warehouse, monkeypatch, "handoffs", lang)
+    assert [i.value for i in at.info if why in i.value]  # a sentence, not a missing chart
+    title = "MQL -> SQL" if lang == "en" else "MQL -> SQL nach"
+    assert not [c for c in _charts(at) if c.get("usermeta", {}).get("title", "").startswith(title)]

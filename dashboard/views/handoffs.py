@@ -398,7 +398,9 @@ if not ui.missing(review, "handoff", lg):
         dist = ui.terms(dist, "first_touch_channel", "channel", lg)
     ui.static_table(dist)
     conv = data.bucket_conversion()
-    if conv is not None and conv["n"].sum() > 0:
+    if conv is None or conv["n"].sum() == 0:  # why there is no chart, not a missing one
+        st.info(t("no_bucket_conversion", lg), icon=":material/schedule:")
+    else:
         shown_conv = conv.with_columns(pl.col("bucket").replace({"no touch": t("no_touch", lg)}))
         base = alt.Chart(shown_conv).encode(
             x=alt.X("bucket:N", sort=None, title=t("c_bucket", lg), axis=alt.Axis(labelAngle=0))
