@@ -268,7 +268,7 @@ at_risk = review.at_risk if review.measurable("handoff") else None
 def at_risk_list() -> None:
     st.caption(t("at_risk_note", lg))
     frame = ui.named(at_risk)
-    ui.table(frame, height=min(400, 38 + 35 * max(frame.height, 1)))
+    ui.long_table(frame, key="all-at-risk")
     ui.download(frame, f"at-risk-{v.month}", lg, key="dl-at-risk")
 
 
