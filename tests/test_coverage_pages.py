@@ -393,6 +393,12 @@ def test_breach_lists_without_touches_count_nothing(untouched, monkeypatch, lang
     assert labels[0] == late and not any(label.endswith("(0)") for label in labels)
     assert [m.value for m in at.tabs[0].markdown] == [f":gray[:material/block: {TOUCHES[lang]}]"]
     assert len(at.tabs) == 4  # no "at risk" tab: unknown, not 0
+    # MQLs per rep against capacity: without touches the month's episodes are not known,
+    # so no rep reads "0 MQLs": the section says why instead
+    fair = "Fair distribution" if lang == "en" else "Faire Verteilung"
+    assert fair in [h.value for h in at.subheader]
+    assert not [t for t in static_tables(at) if column_label("mqls_per_week", lang) in t]
+    assert _greyed(at).count(TOUCHES[lang]) >= 2  # the breach list's tab and this section
     at.switch_page("views/management.py").run()
     assert not at.exception
     assert all(tab.label.endswith("(–)") for tab in at.tabs)

@@ -422,20 +422,23 @@ if not ui.missing(review, "handoff", lg):
 
 # -- fair distribution ------------------------------------------------------------------------
 st.subheader(t("fair_title", lg))
-st.caption(t("fair_caption", lg))
-month_span = month_window(v.month, timezone=cfg.reporting.timezone)
-if v.as_of is not None and v.as_of < month_span.end:
-    month_span = dataclasses.replace(month_span, end=max(v.as_of, month_span.start))
-fair = fair_distribution(
-    review.speed_to_lead.lazy(), data.reps().lazy(), window=month_span
-).collect()
-inactive = fair.filter(pl.col("is_inactive_receiving"))
-if inactive.height:
-    names = ", ".join(
-        str(n) for n in inactive.select(pl.coalesce("rep_name", "rep_id")).to_series()
+# the month's MQL episodes per owner come with the handoff measures: without sales touches
+# they are not known, and every rep would read 0 MQLs (spec/coverage.md)
+if not ui.missing(review, "handoff", lg):
+    st.caption(t("fair_caption", lg))
+    month_span = month_window(v.month, timezone=cfg.reporting.timezone)
+    if v.as_of is not None and v.as_of < month_span.end:
+        month_span = dataclasses.replace(month_span, end=max(v.as_of, month_span.start))
+    fair = fair_distribution(
+        review.speed_to_lead.lazy(), data.reps().lazy(), window=month_span
+    ).collect()
+    inactive = fair.filter(pl.col("is_inactive_receiving"))
+    if inactive.height:
+        names = ", ".join(
+            str(n) for n in inactive.select(pl.coalesce("rep_name", "rep_id")).to_series()
+        )
+        st.warning(t("inactive_receiving", lg, reps=names), icon=":material/person_off:")
+    ui.static_table(
+        fair.drop("rep_id"),
+        why_missing={"weekly_capacity": t("why_no_capacity", lg), "load": t("why_no_capacity", lg)},
     )
-    st.warning(t("inactive_receiving", lg, reps=names), icon=":material/person_off:")
-ui.static_table(
-    fair.drop("rep_id"),
-    why_missing={"weekly_capacity": t("why_no_capacity", lg), "load": t("why_no_capacity", lg)},
-)
