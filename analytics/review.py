@@ -168,6 +168,30 @@ class Review:
         """Whether the data can answer measure group ``group`` for this month."""
         return self.coverage.get(group, True)
 
+    def rate_counts(self, metric: str) -> tuple[Any, Any] | None:
+        """``(x, n)`` behind a rate of the review: a conversion, ``handoff_compliance``,
+        ``cadence_compliance``, ``mql_rejection_rate``, ``remql_rate`` or
+        ``recycled_enrolled_in_time``; ``(None, None)`` when the data cannot say (no
+        enrolment at all is unknown, not 0 / 0); None for a metric that is no rate.
+        """
+        conversion = self.conversion.filter(pl.col("metric") == metric)
+        if conversion.height:
+            return conversion["x"][0], conversion["n"][0]
+        summary = {
+            "handoff_compliance": self.handoff,
+            "cadence_compliance": self.cadence,
+            "mql_rejection_rate": self.acceptance,
+            "remql_rate": self.remql,
+        }.get(metric)
+        if summary is not None:
+            return summary.get("x"), summary.get("n")
+        if metric == "recycled_enrolled_in_time":
+            parts = [self.recycling.get(f"enrollment_{s}") for s in ("in_time", "late", "missing")]
+            if all(p is None for p in parts):
+                return None, None
+            return parts[0] or 0, sum(p or 0 for p in parts)
+        return None
+
     def reason(self, group: str, *, lang: str = "en") -> str:
         """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
         return cov.reason(group, self.coverage_frame, lang=lang)  # type: ignore[arg-type]

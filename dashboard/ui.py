@@ -1016,27 +1016,12 @@ def fmt_change(metric: str, change: float | None, lg: Lang) -> str | None:
 
 
 def rate_counts(review: Any, metric: str) -> tuple[Any, Any, Any, Any] | None:
-    """(x, n, ci_low, ci_high) behind a rate of the review; None for a metric that is no rate."""
+    """(x, n, ci_low, ci_high) behind a rate of the review (:meth:`Review.rate_counts`, with
+    its 95 % Wilson interval); None for a metric that is no rate."""
     from analytics.stats import wilson
 
-    conv = {r["metric"]: r for r in review.conversion.iter_rows(named=True)}
-    if metric in conv:
-        r = conv[metric]
-        return r["x"], r["n"], r["ci_low"], r["ci_high"]
-    source = {
-        "handoff_compliance": review.handoff,
-        "cadence_compliance": review.cadence,
-        "mql_rejection_rate": review.acceptance,
-        "remql_rate": review.remql,
-    }.get(metric)
-    if source is not None:
-        return source.get("x"), source.get("n"), source.get("ci_low"), source.get("ci_high")
-    if metric == "recycled_enrolled_in_time":
-        rc = review.recycling
-        x = rc.get("enrollment_in_time") or 0
-        n = x + (rc.get("enrollment_late") or 0) + (rc.get("enrollment_missing") or 0)
-        return (x, n, *wilson(x, n))
-    return None
+    counts = review.rate_counts(metric)
+    return None if counts is None else (*counts, *wilson(*counts))
 
 
 def metric_detail(review: Any, metric: str, lg: Lang) -> str:

@@ -597,3 +597,16 @@ def test_the_conversion_by_speed_without_mature_episodes_says_why(
     assert [i.value for i in at.info if why in i.value]  # a sentence, not a missing chart
     title = "MQL -> SQL" if lang == "en" else "MQL -> SQL nach"
     assert not [c for c in _charts(at) if c.get("usermeta", {}).get("title", "").startswith(title)]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_review_page_counts_no_enrolment_as_unknown(untouched, monkeypatch, lang):
+    """Without nurture enrolments the in-time share of recycled leads has no counts: '– / –',
+    not '0 / 0' (the counts of a known empty month)."""
+    from dashboard.ui import metric_name
+
+    at = _page(untouched, monkeypatch, "review", lang)
+    label = metric_name("recycled_enrolled_in_time", lang)
+    rows = [r for tb in at.table for r in tb.value.to_dict("records") if label in r.values()]
+    column = "Counts (95 % CI)" if lang == "en" else "Anzahlen (95-%-KI)"
+    assert [r[column] for r in rows] == ["– / –"] * 2, rows  # in Handoffs and Nurturing

@@ -326,22 +326,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _counts_for(review: Any, metric: str) -> Text:
-    sources = {
-        "handoff_compliance": review.handoff,
-        "cadence_compliance": review.cadence,
-        "mql_rejection_rate": review.acceptance,
-        "remql_rate": review.remql,
-    }
-    if metric in sources:
-        return _counts(sources[metric].get("x"), sources[metric].get("n"))
-    conversion = review.conversion.filter(pl.col("metric") == metric)
-    if conversion.height:
-        return _counts(conversion["x"][0], conversion["n"][0])
-    if metric == "recycled_enrolled_in_time":
-        r = review.recycling
-        judged = sum(r.get(f"enrollment_{s}") or 0 for s in ("in_time", "late", "missing"))
-        return _counts(r.get("enrollment_in_time"), judged)
-    return NOTHING
+    counts = review.rate_counts(metric)
+    return NOTHING if counts is None else _counts(*counts)
 
 
 def scorecards(review: Any, kpis: pl.DataFrame, config: SlaConfig) -> dict[str, list[ScorecardRow]]:
