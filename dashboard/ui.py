@@ -876,12 +876,11 @@ def static_table(
 PREVIEW_ROWS = 10
 
 
-def long_table(frame: pl.DataFrame, *, key: str, preview: int = PREVIEW_ROWS, **grid: Any) -> None:
+def long_table(frame: pl.DataFrame, *, key: str, preview: int = PREVIEW_ROWS) -> None:
     """A list of leads or episodes, which may be long. Empty, the word "None."; up to
     :data:`WHOLE_TABLE_ROWS` rows, all of them as a :func:`static_table`; longer, its
     first ``preview`` rows so, a line saying how many there are, and the whole list as a
-    sortable, searchable grid (:func:`table`, with ``grid``'s options) in an expander
-    drawn only when opened.
+    sortable, searchable grid (:func:`table`) in an expander drawn only when opened.
 
     A data grid is the heaviest element a page draws: on a first visit chromium loads and
     starts its script before drawing it (0.3-0.5 s of a page at 1M leads). The lists are
@@ -908,7 +907,7 @@ def long_table(frame: pl.DataFrame, *, key: str, preview: int = PREVIEW_ROWS, **
     whole = st.expander(t("preview_all", lg, total=total), key=key, on_change="rerun")
     if whole.open:
         with whole:
-            table(frame, **grid)
+            table(frame)
 
 
 def unavailable(what: str, lg: Lang) -> None:
