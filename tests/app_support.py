@@ -59,8 +59,8 @@ def choose_tab(at: AppTest, key: str, label: str) -> AppTest:
 
 
 def open_list(at: AppTest, key: str) -> AppTest:
-    """Open the expander ``key`` that holds a long list's whole grid (``ui.long_table``)
-    and rerun, as a click on it does."""
+    """Open the expander ``key`` whose content is drawn only when open (a long list's whole
+    grid, ``ui.long_table``; the Data page's load log) and rerun, as a click on it does."""
     at.session_state[key] = True
     at.run()
     assert not at.exception, at.exception[0].value

@@ -861,6 +861,15 @@ def test_data_page_health_counts(app: AppTest, warehouse: Path) -> None:
     assert shown["Leads"] == f"{counts['leads']:,}"
     assert shown["Sales touches"] == f"{counts['sales_touches']:,}"
     assert any("legacy-newsletter" in w.value for w in app.warning)
+    # the tracks static; the load log's grid drawn only when its expander is opened
+    assert "legacy-newsletter" in static_table(app, column_label("track"))[column_label("track")]
+    assert not [f for f in app.dataframe if "load_id" in f.value.columns]
+    open_list(app, "load_log")
+    (log,) = [f.value for f in app.dataframe if "load_id" in f.value.columns]
+    con = connect_readonly(warehouse)
+    loads = con.execute("SELECT count(*) FROM meta.loads").fetchall()[0][0]
+    con.close()
+    assert log.shape[0] == loads > 0
 
 
 def _csv(rows: list[dict]) -> bytes:

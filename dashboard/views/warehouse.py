@@ -61,8 +61,11 @@ if state == "ok":
         ui.table(reasons)
         ui.table(quarantine)
         ui.download(quarantine, "quarantine", lg)
-    with st.expander(t("loads", lg)):
-        ui.table(health["loads"])
+    # the load log, drawn when opened (a hidden grid is still drawn by the browser)
+    log = st.expander(t("loads", lg), key="load_log", on_change="rerun")
+    if log.open:
+        with log:
+            ui.table(health["loads"])
 
     # nurture tracks the config does not know
     st.subheader(t("unknown_tracks", lg))
@@ -78,11 +81,11 @@ if state == "ok":
                 for r in unknown.iter_rows(named=True)
             )
         )
-    ui.table(tracks)
+    ui.static_table(tracks)
 
     st.subheader(t("config_versions", lg))
     versions = health["config_versions"].drop("content")
-    ui.table(versions)
+    ui.table(versions)  # a grid: its hashes and paths are wider than a page
 else:
     st.info(t("welcome_upload", lg))
 
