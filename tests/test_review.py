@@ -485,28 +485,18 @@ def test_the_same_review_twice_is_the_same_json_and_the_same_tables(demo_tables)
 @pytest.mark.parametrize(
     ("metric", "with_enrolments", "counts"),
     [
-        ("lead_to_mql", True, "conversion"),  # a conversion: the review's own x and n
-        ("handoff_compliance", True, "handoff"),
-        ("recycled_enrolled_in_time", True, "recycling"),
+        ("lead_to_mql", True, (3, 3)),  # by hand: EXPECTED above and its comments
+        ("mql_to_sql", True, (1, 3)),
+        ("handoff_compliance", True, (2, 3)),  # met 2 of the 3 judged
+        ("remql_rate", True, (1, 1)),  # L2 came back
+        ("recycled_enrolled_in_time", True, (1, 1)),  # enrolled a day later: in time
         ("recycled_enrolled_in_time", False, (None, None)),  # no enrolment: unknown, not 0 / 0
         ("mqls", True, None),  # a volume is no rate
         ("median_hours_to_first_touch", True, None),
     ],
 )
 def test_rate_counts_are_the_reviews_or_unknown(metric, with_enrolments, counts):
-    world = (
-        WORLD
-        if with_enrolments
-        else replace(WORLD, nurture_enrollments=Tables.empty().nurture_enrollments)
-    )
+    empty = Tables.empty().nurture_enrollments
+    world = WORLD if with_enrolments else replace(WORLD, nurture_enrollments=empty)
     review = build_review(world, CFG, month="2026-10", as_of=AS_OF)
-    if counts == "conversion":
-        row = review.conversion.filter(pl.col("metric") == metric).row(0, named=True)
-        counts = (row["x"], row["n"])
-    elif counts == "handoff":
-        counts = (review.handoff["x"], review.handoff["n"])
-    elif counts == "recycling":
-        r = review.recycling
-        counts = (r["enrollment_in_time"], r["enrollment_in_time"] + r["enrollment_late"]
-                  + r["enrollment_missing"])  # fmt: skip
     assert review.rate_counts(metric) == counts
