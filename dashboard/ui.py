@@ -876,6 +876,7 @@ def static_table(
 PREVIEW_ROWS = 10
 
 
+@st.fragment
 def long_table(frame: pl.DataFrame, *, key: str, preview: int = PREVIEW_ROWS) -> None:
     """A list of leads or episodes, which may be long. Empty, the word "None."; up to
     :data:`WHOLE_TABLE_ROWS` rows, all of them as a :func:`static_table`; longer, its
@@ -885,8 +886,8 @@ def long_table(frame: pl.DataFrame, *, key: str, preview: int = PREVIEW_ROWS) ->
     A data grid is the heaviest element a page draws: on a first visit chromium loads and
     starts its script before drawing it (0.3-0.5 s of a page at 1M leads). The lists are
     ordered worst first (the most hours over, the most attempts short), so the rows a
-    meeting reads are on the screen at once. Call it inside a fragment: opening the
-    expander then reruns the fragment alone.
+    meeting reads are on the screen at once. It is a fragment: opening the expander
+    reruns this table alone, wherever it is called.
 
     Parameters
     ----------

@@ -176,3 +176,23 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
         assert not problems, "\n".join(problems)
     finally:
         page.close()
+
+
+def test_a_long_list_opens_its_grid_in_place(app_url: str, browser) -> None:
+    """``ui.long_table`` is a fragment: opening "All N rows" draws the whole grid there and
+    reruns the table alone (the page's charts and title stay as they were)."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(f"{app_url}/qualification?lang=en", wait_until="domcontentloaded")
+        settle(page)
+        charts = page.locator('[data-testid="stVegaLiteChart"]').count()
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0  # no grid on arrival
+        page.get_by_text("All 50 rows", exact=True).click()
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        settle(page, quiet=0.8)
+        assert page.locator('[data-testid="stDataFrame"]').count() == 1
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == charts
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "Lead qualification" in page.locator("h1").first.inner_text()
+    finally:
+        page.close()

@@ -487,11 +487,7 @@ for s in suggestions:
     )
 if not suggestions:
     st.caption(t("feedback_none", lg))
-
-
-# a fragment: opening the whole table reruns this section alone
-@st.fragment
-def rejections_by_grade() -> None:
+if by_grade.height:
     ui.long_table(
         by_grade.select(
             pl.col("reason").map_elements(_reason, return_dtype=pl.String),
@@ -503,10 +499,6 @@ def rejections_by_grade() -> None:
         ),
         key="all-rejections-by-grade",
     )
-
-
-if by_grade.height:
-    rejections_by_grade()
 
 
 # -- open leads and why ------------------------------------------------------------------------
@@ -527,13 +519,6 @@ st.caption(
         else t("lead_list_no_model", lg)
     )
 )
-
-
-@st.fragment
-def open_leads() -> None:
-    # the grades say what the points say; the download keeps the points
-    ui.long_table(leads.drop("fit_points", "interest_points"), key="all-open-leads")
-    ui.download(leads, "open-leads-and-why", lg)
-
-
-open_leads()
+# the grades say what the points say; the download keeps the points
+ui.long_table(leads.drop("fit_points", "interest_points"), key="all-open-leads")
+ui.download(leads, "open-leads-and-why", lg)
