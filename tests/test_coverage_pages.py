@@ -610,3 +610,13 @@ def test_the_review_page_counts_no_enrolment_as_unknown(untouched, monkeypatch, 
     rows = [r for tb in at.table for r in tb.value.to_dict("records") if label in r.values()]
     column = "Counts (95 % CI)" if lang == "en" else "Anzahlen (95-%-KI)"
     assert [r[column] for r in rows] == ["– / –"] * 2, rows  # in Handoffs and Nurturing
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_data_page_without_enrolments_checks_no_tracks(untouched, monkeypatch, lang):
+    """No enrolment at all: the tracks check says why there is nothing to check, not that
+    every track is described, and draws no empty table."""
+    at = _page(untouched, monkeypatch, "warehouse", lang)
+    assert NURTURE[lang] in _greyed(at)
+    assert not [s for s in at.success if "nurture track" in s.value or "Nurture-Track" in s.value]
+    assert not [tb for tb in static_tables(at) if column_label("track", lang) in tb]

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
-from analytics.texts import term
+from analytics.texts import render, term
 from analytics.warehouse.loader import CHANGE_KINDS, header_width
 from analytics.warehouse.validate import reason_texts
 from dashboard import access, data, ui
@@ -72,7 +72,9 @@ if state == "ok":
     known = set(data.config().tracks_by_name)
     tracks = data.tracks_in_data().with_columns(pl.col("track").is_in(known).alias("in_config"))
     unknown = tracks.filter(~pl.col("in_config"))
-    if unknown.height == 0:
+    if tracks.height == 0:  # no enrolment at all: nothing to check, not "all described"
+        ui.no_data(render("coverage.reason.nurture", lang=lg))
+    elif unknown.height == 0:
         st.success(t("unknown_tracks_none", lg))
     else:
         st.warning(
@@ -81,7 +83,8 @@ if state == "ok":
                 for r in unknown.iter_rows(named=True)
             )
         )
-    ui.static_table(tracks)
+    if tracks.height:
+        ui.static_table(tracks)
 
     st.subheader(t("config_versions", lg))
     versions = health["config_versions"].drop("content")
