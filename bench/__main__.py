@@ -124,6 +124,8 @@ def _row(op: Any, ws: dict[str, Any] | None, leads: int, figures: dict[str, Any]
     cpu, lower_cpu = figures.get("median_cpu_s"), figures["lower_bound"].get("median_cpu_s")
     row["cpu_ratio"] = cpu / lower_cpu if cpu is not None and lower_cpu else None
     row["budget_pass"] = budget.verdict(median, figures["peak_rss_mb"]) if budget else None
+    floor = (figures.get("floor") or {}).get("median_s")
+    row["floor_ratio"] = median / floor if floor else None
     return row
 
 
@@ -158,6 +160,9 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
                           r.get("budget") or "", r.get("reason", "")])  # fmt: skip
             continue
         verdict = {True: "pass", False: "FAIL", None: ""}[r["budget_pass"]]
+        if r.get("floor_ratio") is not None:  # the spec's least work (Op.floor)
+            floor = f"spec floor {_seconds(r['floor']['median_s'])}: {_times(r['floor_ratio'])}"
+            verdict = f"{verdict}; {floor}" if verdict else floor
         lines.append(
             [
                 r["op"],

@@ -87,6 +87,18 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
         lb_times, lb_cpu = run_lower_bound(
             ws, statements, tmp=tmp, repeat=max(3, repeat), max_seconds=max_seconds
         )
+        floor = None
+        if op.floor is not None:
+            floor_sql = op.floor(ws)
+            floor_times, floor_cpu = run_lower_bound(
+                ws, floor_sql, tmp=tmp, repeat=max(3, repeat), max_seconds=max_seconds
+            )
+            floor = {
+                "sql": floor_sql,
+                "times_s": [round(t, 5) for t in floor_times],
+                "median_s": statistics.median(floor_times),
+                "median_cpu_s": statistics.median(floor_cpu),
+            }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return {
@@ -108,6 +120,7 @@ def measure(name: str, leads: int, *, out: str, repeat: int, max_seconds: float)
             "cpu_s": [round(t, 5) for t in lb_cpu],
             "median_cpu_s": statistics.median(lb_cpu),
         },
+        **({"floor": floor} if floor else {}),
     }
 
 

@@ -64,6 +64,26 @@ def test_row_ratio_rows_per_second_and_verdict() -> None:
     assert table_rows([row])[0][-2:] == ["< 90 s, < 4 GB", "pass"]
 
 
+def test_a_floor_is_reported_beside_the_verdict() -> None:
+    ws = {"counts": {"leads": 1000}}
+    figures = {
+        "status": "ok",
+        "median_s": 40.0,
+        "times_s": [40.0],
+        "peak_rss_mb": 5000.0,
+        "lower_bound": {"median_s": 5.0},
+        "floor": {"median_s": 16.0},
+    }
+    # 10M has a memory budget (4 GB: FAIL at 5,000 MB); 1M none: the floor alone
+    assert table_rows([_row(OPS["import"], ws, 10_000_000, figures)])[0][-1] == (
+        "FAIL; spec floor 16.00 s: 2.5x"
+    )
+    row = _row(OPS["import"], ws, 1_000_000, figures)
+    assert (row["ratio"], row["floor_ratio"]) == (8.0, 2.5)
+    assert table_rows([row])[0][-1] == "spec floor 16.00 s: 2.5x"
+    assert _row(OPS["demo"], ws, 1_000_000, figures | {"floor": None})["floor_ratio"] is None
+
+
 def test_unavailable_operation_is_reported_not_faked() -> None:
     row = _row(OPS["review"], None, 10_000, {"status": "not available", "reason": "not yet"})
     assert row["budget_pass"] is None and "median_s" not in row
@@ -254,6 +274,11 @@ def test_import_is_timed_in_a_process_of_its_own(tmp_path) -> None:
     assert [part["rows_loaded"] for part in row["parts"]] == [sum(workspace.values())] * 2
     assert row["setup_parts"]["write_canonical_s"] > 0
     assert "read_csv('{tmp}/canonical/leads.csv')" in " ".join(row["lower_bound"]["sql"])
+    # the spec's least import (raw text with a content hash, and typed core) is timed beside
+    floor = " ".join(row["floor"]["sql"])
+    assert "read_csv('{tmp}/canonical/leads.csv', all_varchar = true)" in floor
+    assert "md5(to_json(r)) AS _row_hash" in floor and row["floor"]["median_s"] > 0
+    assert row["floor_ratio"] == pytest.approx(row["median_s"] / row["floor"]["median_s"])
 
 
 def test_a_child_process_reports_its_own_peak_not_its_starters() -> None:
