@@ -196,6 +196,13 @@ class Review:
         """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
         return cov.reason(group, self.coverage_frame, lang=lang)  # type: ignore[arg-type]
 
+    def metric_reason(self, metric: str, *, lang: str = "en") -> str | None:
+        """Why the month's data cannot answer ``metric`` (a key of
+        :data:`analytics.coverage.KPI_GROUPS`), in ``lang``; None when it can.
+        """
+        lacking = [g for g in cov.KPI_GROUPS.get(metric, ()) if not self.measurable(g)]
+        return self.reason(lacking[0], lang=lang) if lacking else None
+
     def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
         """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""
         from analytics.kpis import POINT_IN_TIME
@@ -204,9 +211,9 @@ class Review:
         if row.get("reason") is None:
             return None
         metric = row["metric"]
-        lacking = [g for g in cov.KPI_GROUPS.get(metric, ()) if not self.measurable(g)]
+        lacking = self.metric_reason(metric, lang=lang)
         if lacking:
-            return self.reason(lacking[0], lang=lang)
+            return lacking
         if self.segment and metric in cov.VOLUME_KPIS and row.get("target") is None:
             return render("coverage.segment", lang=lang)  # type: ignore[arg-type]
         code = "coverage.point_in_time" if metric in POINT_IN_TIME else "coverage.no_value"

@@ -101,9 +101,11 @@ left, right = st.columns([3, 2])
 # -- funnel -------------------------------------------------------------------------------
 with left:
     st.subheader(t("funnel", lg))
+    # the last step: deals won; an export without opportunities may still record customers
+    last = "deals_won" if review.volumes.get("deals_won") is not None else "customers"
     stages = [
         (key, ui.metric_name(key, lg))
-        for key in ("leads", "mqls", "sals", "sqls", "opportunities", "deals_won")
+        for key in ("leads", "mqls", "sals", "sqls", "opportunities", last)
         if review.volumes.get(key) is not None
     ]
     if not stages:
@@ -136,8 +138,15 @@ with left:
         )
 with right:
     st.subheader(t("conversion", lg))
+    unknown: list[str] = []
     for r in review.conversion.iter_rows(named=True):
-        if r["n"] is None:  # the data cannot answer this rate
+        if r["n"] is None:  # the data cannot answer this rate: listed below, with why
+            unknown.append(r["metric"])
             continue
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)
         st.markdown(f"**{ui.metric_name(r['metric'], lg)}**: {rate}")
+    if unknown:
+        st.markdown(f"**{', '.join(ui.metric_name(m, lg) for m in unknown)}**: –")
+        why = [review.metric_reason(m, lang=lg) or render("coverage.no_value", lang=lg)
+               for m in unknown]  # fmt: skip
+        ui.no_data(" ".join(dict.fromkeys(why)))
