@@ -214,6 +214,17 @@ def coverage() -> pl.DataFrame:
     return _coverage(warehouse_key(), config_key())
 
 
+def unanswered(group: str, lang: Lang = "en") -> str | None:
+    """Why the warehouse's data cannot answer measure group ``group`` in any month (one
+    sentence in ``lang``, spec/coverage.md); None when it can."""
+    from analytics.coverage import reason
+
+    row = coverage().filter(pl.col("group") == group)
+    if row.is_empty() or row["measurable"][0]:
+        return None
+    return reason(group, lang=lang)
+
+
 def default_month() -> str | None:
     """The month the app opens on: the last complete month at ``as_of`` (spec/coverage.md),
     or the newest month with leads when none has ended yet."""

@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.config import load_config
 from analytics.review import build_review, rep_overview
 from analytics.tables import Tables
+from analytics.texts import render
 from analytics.warehouse import write_tables
 from dashboard.i18n import column_label
 
@@ -113,18 +114,17 @@ def _greyed(at: AppTest) -> list[str]:
     ]
 
 
-def _no_score(at: AppTest) -> list[str]:
-    """The qualification page's sentences of :func:`_greyed`: the what-if's on the first
-    visit, then the grid's and the calibration's, each drawn when its tab is chosen (the
-    distribution's tab first again at the end)."""
+def _no_score(at: AppTest) -> list[list[str]]:
+    """The qualification page's sentences of :func:`_greyed` with each tab of the score's
+    quality chosen (each tab is drawn when chosen; the first one again at the end)."""
     tabs = [tab.label for tab in at.tabs]
     assert len(tabs) == 3, tabs
-    sentences = _greyed(at)
+    sentences = [_greyed(at)]
     for tab in tabs[1:]:
         at.session_state["quality_tab"] = tab
         at.run()
         assert not at.exception, at.exception[0].value
-        sentences += _greyed(at)[1:]  # the what-if's sentence stays above the tabs
+        sentences.append(_greyed(at))
     at.session_state["quality_tab"] = tabs[0]
     at.run()
     return sentences
@@ -132,6 +132,18 @@ def _no_score(at: AppTest) -> list[str]:
 
 def _charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _chart_rows(at: AppTest) -> list[list[dict]]:
+    """Each chart's data, as rows (its first data set, or its inline data)."""
+    import pyarrow as pa
+
+    found = []
+    for chart in at.get("vega_lite_chart"):
+        data = [d.data.data for d in chart.proto.datasets] + [chart.proto.data.data]
+        first = next((d for d in data if d), None)
+        found.append(pa.ipc.open_stream(first).read_all().to_pylist() if first else [])
+    return found
 
 
 # -- 1. every section without its data says so, once, and draws nothing ----------------------
@@ -275,6 +287,17 @@ def test_the_pack_lists_the_pending_episode_as_at_risk(pack, lang, unassigned, t
     assert f"| C | Rita | {deadline} | {n} |" in at_risk.split("\n## ")[0]
     assert "| C |" not in breaches.split("## ")[-1]
     assert f"| B | {unassigned} |" in breaches
+
+
+@pytest.mark.parametrize(
+    ("metric", "lang", "why"),
+    [("visitor_to_lead", "en", VISITORS["en"]), ("visitor_to_lead", "de", VISITORS["de"]),
+     ("won_revenue", "de", AMOUNTS["de"]), ("recycled_enrolled_in_time", "en", NURTURE["en"]),
+     ("lead_to_mql", "en", None), ("opportunity_to_won", "en", None),
+     ("not_a_metric", "en", None)],
+)  # fmt: skip
+def test_a_metric_says_why_the_month_cannot_answer_it(review, metric, lang, why):
+    assert review.metric_reason(metric, lang=lang) == why
 
 
 # -- 4. leads without an owner: their own row, "unassigned", counted ----------------------
@@ -440,17 +463,38 @@ ACTIVITIES = {
 }
 
 
+ACCEPTANCE = {
+    "en": "No accepted (SAL) or rejected leads with a reason were imported: import the sal, "
+    "disqualified and recycled lifecycle events.",
+    "de": render("coverage.reason.acceptance", lang="de"),
+}
+FIT = {
+    "en": "No lead has an attribute the SLA scores for fit: import industry, size, country, "
+    "seniority or role.",
+    "de": "Kein Lead hat ein Merkmal, das das SLA für die Passung bewertet: Branche, Größe, Land, "
+    "Hierarchiestufe oder Rolle importieren.",
+}
+
+
+def _without_score(lang: str) -> list[list[str]]:
+    """What the qualification page says without activities, with each quality tab chosen:
+    no what-if, no score distribution / grid / calibration, no sales feedback (no
+    rejection with a reason), no ranking of open leads; one sentence each."""
+    a = ACTIVITIES[lang]
+    return [[a, a, ACCEPTANCE[lang], a]] * 3
+
+
 def test_hubspot_qualification_in_german_again_and_again(hubspot, monkeypatch):
     """Seen once in chromium, never reproduced: render it again and again, switch the
     language back and forth. The export has no activities: no rule score, so no what-if
     (no slider), no grid and no calibration, but one sentence each (spec/coverage.md)."""
     for _ in range(3):
         at = _page(hubspot, monkeypatch, "qualification", "de")
-        assert not at.slider and _no_score(at) == [ACTIVITIES["de"]] * 3
+        assert not at.slider and _no_score(at) == _without_score("de")
         for lang in ("en", "de", "en"):
             at.segmented_control(key="lang").set_value(lang).run()
             assert not at.exception, at.exception[0].value
-            assert _no_score(at) == [ACTIVITIES[lang]] * 3
+            assert _no_score(at) == _without_score(lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -465,9 +509,47 @@ def test_at_risk_now_without_touches_or_enrollments_gives_no_all_clear(
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_qualification_without_activities_judges_no_score(warehouse, monkeypatch, lang):
     at = _page(warehouse, monkeypatch, "qualification", lang)
-    # what-if, fit x interest grid, calibration: one sentence each, no slider, no table
-    assert not [e for e in at.expander]
-    assert not at.slider and _no_score(at) == [ACTIVITIES[lang]] * 3
+    # what-if, the score's quality, the feedback, the open leads: one sentence each, no
+    # slider, no table (every lead at 0 points in fit grade D was a verdict of no data)
+    assert not [e for e in at.expander] and not static_tables(at) and not _charts(at)
+    assert not at.slider and _no_score(at) == _without_score(lang)
+    assert not [b for b in at.get("download_button")]
+
+
+@pytest.fixture(scope="module")
+def interest_only(tmp_path_factory) -> Path:
+    """Leads with their activities and MQL moments, but no attribute the SLA scores for fit
+    (source only): a rule score of interest points, no fit grade."""
+    db = tmp_path_factory.mktemp("interest") / "w.duckdb"
+    leads = [{"lead_id": x, "created_at": "2026-03-02T09:00:00Z", "source": "email"}
+             for x in "ABC"]  # fmt: skip
+    acts = [{"activity_id": f"{x}{i}", "lead_id": x, "occurred_at": f"2026-03-1{i}T09:00:00Z",
+             "type": "pricing_page_view"} for x in "AB" for i in range(3 if x == "A" else 1)]
+    tables = Tables.from_rows(
+        leads=leads, activities=acts,
+        lifecycle_events=[*(_ev(x, "lead", "2026-03-02T09:00:00Z") for x in "ABC"),
+                          _ev("A", "mql", "2026-03-14T09:00:00Z")],
+    )  # fmt: skip
+    names = ("leads", "lifecycle_events", "activities")
+    write_tables(db, {n: getattr(tables, n).collect() for n in names}, source="t", config=CFG)
+    return db
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_qualification_without_a_scored_attribute_grades_no_fit(
+    interest_only, monkeypatch, lang
+):
+    at = _page(interest_only, monkeypatch, "qualification", lang)
+    distribution, grid, calibration = _no_score(at)
+    fit, feedback = FIT[lang], ACCEPTANCE[lang]
+    # the scores' distribution is drawn (interest points) and says the grades are unknown;
+    # the grid needs both grades; the rule score's calibration none; the open leads say it
+    assert distribution == [fit, feedback, fit] and grid == [fit, feedback, fit]
+    assert calibration == [feedback, fit]
+    # the open leads: ranked by their interest points, no fit grade ("–", not "D")
+    (open_leads,) = [t for t in static_tables(at) if column_label("fit_grade", lang) in t]
+    assert open_leads[column_label("lead_id", lang)][0] == "A"
+    assert set(open_leads[column_label("fit_grade", lang)]) == {"–"}
 
 
 @pytest.mark.parametrize(
@@ -557,6 +639,18 @@ def test_overview_counts_what_was_recorded_and_dashes_the_rest(outcomes, monkeyp
     text = html_text(at)
     assert NO_MQL[lang] in text  # the MQLs' pacing tile: "–" and why, never "0"
     assert "–" in text
+    # the funnel ends with the customers the export records (no opportunities: no deals)
+    (rows,) = [r for r in _chart_rows(at) if r and "order" in r[0]]
+    customers = "Customers" if lang == "en" else "Kunden"
+    assert [(r["stage"], r["count"]) for r in rows] == [("Leads", 3), (customers, 1)]
+    # no conversion rate can be measured: each is named with "–", and why, not left out
+    rates = ["Visitor → lead", "Lead → MQL", "MQL → SQL", "SQL → opportunity",
+             "Opportunity → won"] if lang == "en" else [
+             "Besucher → Lead", "Lead → MQL", "MQL → SQL", "SQL → Opportunity",
+             "Opportunity → gewonnen"]  # fmt: skip
+    assert f"**{', '.join(rates)}**: –" in [m.value for m in at.markdown]
+    why = _greyed(at)[-1]
+    assert why.startswith(VISITORS[lang] + " " + NO_MQL[lang]), why
 
 
 def _all_clear_app(statuses: list[str], lang: str) -> None:

@@ -6,7 +6,6 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.coverage import reason as coverage_reason
 from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.scoring.thresholds import slider_top
 from analytics.stats import wilson
@@ -27,14 +26,12 @@ current = float(cfg.scoring.mql_threshold)
 # activities stay far below it: StreamlitValueAboveMaxError otherwise)
 top = slider_top(table, current)
 now = data.threshold_point(current)  # the SLA's own threshold: not redone on every slider move
-# the rule score needs the activities (its interest points): without them the what-if, the
-# grid and the calibration would judge a score that cannot be computed (spec/coverage.md)
-_interest = data.coverage().filter(pl.col("group") == "scoring_interest")
-no_interest = (
-    None
-    if _interest.is_empty() or _interest["measurable"][0]
-    else coverage_reason("scoring_interest", lang=lg)
-)
+# the rule score needs the activities (its interest points), the fit grades a scored
+# attribute, the sales feedback rejections: without them the page would judge what cannot
+# be computed (spec/coverage.md), so each part says why instead
+no_interest = data.unanswered("scoring_interest", lg)
+no_fit = data.unanswered("scoring_fit", lg)
+no_feedback = data.unanswered("acceptance", lg) or no_fit
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -385,7 +382,7 @@ def score_quality() -> None:
         specs = quality_chart_specs(quality, current, lg)
     ui.tabs_on_demand(
         {
-            t("score_distribution", lg): lambda: ui.show_spec(specs["distribution"]),
+            t("score_distribution", lg): lambda: distribution(specs),
             t("grid", lg): lambda: grid_or_reason(quality, specs),
             t("calibration", lg): lambda: calibration(quality, specs),
         },
@@ -393,10 +390,21 @@ def score_quality() -> None:
     )
 
 
-def grid_or_reason(quality: dict, specs: dict[str, dict | None]) -> None:
-    """The fit x interest grid (or why there is none)."""
+def distribution(specs: dict[str, dict | None]) -> None:
+    """The rule scores of today (or why there are none); without a scored attribute every
+    lead is in the lowest fit grade, which the chart's colours would not say."""
     if no_interest:
         ui.no_data(no_interest)
+        return
+    ui.show_spec(specs["distribution"])
+    if no_fit:
+        ui.no_data(no_fit)
+
+
+def grid_or_reason(quality: dict, specs: dict[str, dict | None]) -> None:
+    """The fit x interest grid (or why there is none: it needs both grades)."""
+    if no_interest or no_fit:
+        ui.no_data(no_interest or no_fit)
     else:
         ui.show_spec(specs["grid"])
         st.caption(t("grid_note", lg, n=num(quality["samples"], lg)))
@@ -460,65 +468,92 @@ score_quality()
 # -- sales feedback into scoring ---------------------------------------------------------------
 st.subheader(t("feedback_title", lg))
 st.caption(t("feedback_note", lg))
-with st.spinner(t("precomputing", lg)):
-    by_grade, suggestions = data.sales_feedback()
 
 
 def _reason(code: str) -> str:
     return term("reason", None if code == "(none)" else code, lang=lg)
 
 
-for s in suggestions:
-    st.info(
-        t(
-            "feedback_suggestion",
-            lg,
-            share=pct(s["share"], lg),
-            reason=ui.md(_reason(s["reason"])),
-            grade=s["fit_grade"],
-            dimension=term("fit", s["dimension"], lang=lg),
-            value=ui.md(s["value"]),
-            now=num(s["points_now"], lg),
-            new=num(s["points_new"], lg),
-            kept=num(s["kept_below"], lg),
-            of=num(s["of"], lg),
-            lost=num(s["sqls_lost"], lg),
+def sales_feedback() -> None:
+    """Rejection reasons by grade and the fit-point changes they suggest (or why none can
+    be read: no rejection with a reason, or no scored attribute, is no verdict)."""
+    if no_feedback:
+        ui.no_data(no_feedback)
+        return
+    with st.spinner(t("precomputing", lg)):
+        by_grade, suggestions = data.sales_feedback()
+    for s in suggestions:
+        st.info(
+            t(
+                "feedback_suggestion",
+                lg,
+                share=pct(s["share"], lg),
+                reason=ui.md(_reason(s["reason"])),
+                grade=s["fit_grade"],
+                dimension=term("fit", s["dimension"], lang=lg),
+                value=ui.md(s["value"]),
+                now=num(s["points_now"], lg),
+                new=num(s["points_new"], lg),
+                kept=num(s["kept_below"], lg),
+                of=num(s["of"], lg),
+                lost=num(s["sqls_lost"], lg),
+            )
         )
-    )
-if not suggestions:
-    st.caption(t("feedback_none", lg))
-if by_grade.height:
-    ui.long_table(
-        by_grade.select(
-            pl.col("reason").map_elements(_reason, return_dtype=pl.String),
-            "fit_grade",
-            "interest_grade",
-            pl.col("rejected").alias("rejected_mqls"),
-            "share_of_reason",
-            "fit_grade_share_of_mqls",
-        ),
-        key="all-rejections-by-grade",
-    )
+    if not suggestions:
+        st.caption(t("feedback_none", lg))
+    if by_grade.height:
+        ui.long_table(
+            by_grade.select(
+                pl.col("reason").map_elements(_reason, return_dtype=pl.String),
+                "fit_grade",
+                "interest_grade",
+                pl.col("rejected").alias("rejected_mqls"),
+                "share_of_reason",
+                "fit_grade_share_of_mqls",
+            ),
+            key="all-rejections-by-grade",
+        )
+
+
+sales_feedback()
 
 
 # -- open leads and why ------------------------------------------------------------------------
 st.subheader(t("lead_list_title", lg))
-with st.spinner(t("precomputing", lg)):
-    leads, model_version = data.lead_list(lang=lg)
-st.caption(
-    t(
-        "lead_list_note",
-        lg,
-        n=num(leads.height, lg),
-        half_life=num(cfg.scoring.decay_half_life_days, lg),
+
+
+def open_leads() -> None:
+    """Today's open leads, highest rule score first, and why (or why there is no ranking:
+    without activities there is no rule score to rank by)."""
+    with st.spinner(t("precomputing", lg)):
+        leads, model_version = data.lead_list(lang=lg)
+    if no_interest and not model_version:
+        ui.no_data(no_interest)
+        return
+    unknown = [  # the model's factors stay; what the data cannot say is "–", not 0 or "D"
+        *(["score", "interest_points", "interest_grade"] if no_interest else []),
+        *(["fit_points", "fit_grade"] if no_fit else []),
+    ]
+    leads = leads.with_columns(pl.lit(None, leads.schema[c]).alias(c) for c in unknown)
+    st.caption(
+        t(
+            "lead_list_note",
+            lg,
+            n=num(leads.height, lg),
+            half_life=num(cfg.scoring.decay_half_life_days, lg),
+        )
+        + " "
+        + (
+            t("lead_list_model", lg, version=model_version)
+            if model_version
+            else t("lead_list_no_model", lg)
+        )
     )
-    + " "
-    + (
-        t("lead_list_model", lg, version=model_version)
-        if model_version
-        else t("lead_list_no_model", lg)
-    )
-)
-# the grades say what the points say; the download keeps the points
-ui.long_table(leads.drop("fit_points", "interest_points"), key="all-open-leads")
-ui.download(leads, "open-leads-and-why", lg)
+    if no_fit:
+        ui.no_data(no_fit)
+    # the grades say what the points say; the download keeps the points
+    ui.long_table(leads.drop("fit_points", "interest_points"), key="all-open-leads")
+    ui.download(leads, "open-leads-and-why", lg)
+
+
+open_leads()
