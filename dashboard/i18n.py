@@ -67,6 +67,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ci": ("95 % CI", "95-%-KI"),
     "leads_word": ("leads", "Leads"),
     "rows": ("rows", "Zeilen"),
+    "one_row": ("row", "Zeile"),
     "metric": ("Metric", "Kennzahl"),
     "value": ("Value", "Wert"),
     "count": ("Count", "Anzahl"),

@@ -535,7 +535,7 @@ def download(
     headers = export_headers(frame, lg)
     zone = data.config().reporting.timezone
     key = key or f"dl-{name}"
-    rows = f"({num(frame.height, lg)} {t('rows', lg)})"
+    rows = f"({num(frame.height, lg)} {t('one_row' if frame.height == 1 else 'rows', lg)})"
     left, right = (st.container(), st.container()) if stacked else st.columns(2)
     left.download_button(
         f"{t('download_xlsx', lg)} {rows}",

@@ -714,3 +714,25 @@ def test_the_data_page_without_enrolments_checks_no_tracks(untouched, monkeypatc
     assert NURTURE[lang] in _greyed(at)
     assert not [s for s in at.success if "nurture track" in s.value or "Nurture-Track" in s.value]
     assert not [tb for tb in static_tables(at) if column_label("track", lang) in tb]
+
+
+def _downloads_app(rows: int, lang: str) -> None:
+    import polars as pl
+
+    from dashboard import ui
+
+    ui.download(pl.DataFrame({"lead_id": [f"L{i}" for i in range(rows)]}), "leads", lang)
+
+
+@pytest.mark.parametrize(
+    ("rows", "lang", "labels"),
+    [(1, "en", ["Download Excel (1 row)", "Download CSV (1 row)"]),
+     (2, "en", ["Download Excel (2 rows)", "Download CSV (2 rows)"]),
+     (1, "de", ["Excel herunterladen (1 Zeile)", "CSV herunterladen (1 Zeile)"]),
+     (1200, "de", ["Excel herunterladen (1.200 Zeilen)", "CSV herunterladen (1.200 Zeilen)"])],
+)  # fmt: skip
+def test_a_download_counts_its_rows_in_words(monkeypatch, rows, lang, labels):
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_function(_downloads_app, args=(rows, lang)).run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == labels
