@@ -523,8 +523,16 @@ def interest_only(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("interest") / "w.duckdb"
     leads = [{"lead_id": x, "created_at": "2026-03-02T09:00:00Z", "source": "email"}
              for x in "ABC"]  # fmt: skip
-    acts = [{"activity_id": f"{x}{i}", "lead_id": x, "occurred_at": f"2026-03-1{i}T09:00:00Z",
-             "type": "pricing_page_view"} for x in "AB" for i in range(3 if x == "A" else 1)]
+    acts = [
+        {
+            "activity_id": f"{x}{i}",
+            "lead_id": x,
+            "occurred_at": f"2026-03-1{i}T09:00:00Z",
+            "type": "pricing_page_view",
+        }
+        for x in "AB"
+        for i in range(3 if x == "A" else 1)
+    ]
     tables = Tables.from_rows(
         leads=leads, activities=acts,
         lifecycle_events=[*(_ev(x, "lead", "2026-03-02T09:00:00Z") for x in "ABC"),
@@ -536,9 +544,7 @@ def interest_only(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_qualification_without_a_scored_attribute_grades_no_fit(
-    interest_only, monkeypatch, lang
-):
+def test_qualification_without_a_scored_attribute_grades_no_fit(interest_only, monkeypatch, lang):
     at = _page(interest_only, monkeypatch, "qualification", lang)
     distribution, grid, calibration = _no_score(at)
     fit, feedback = FIT[lang], ACCEPTANCE[lang]
