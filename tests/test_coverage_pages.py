@@ -742,3 +742,14 @@ def test_a_download_counts_its_rows_in_words(monkeypatch, rows, lang, labels):
     at = AppTest.from_function(_downloads_app, args=(rows, lang)).run()
     assert not at.exception
     assert [b.proto.label for b in at.get("download_button")] == labels
+
+
+def test_the_attempts_chart_keeps_every_count_up_to_the_sla_minimum(warehouse, monkeypatch):
+    """A: one attempt, B none, C none: bars at 0 and 1; the SLA's minimum (6) stands
+    five steps further, not right after the largest count on an axis of 0, 1, 6."""
+    at = _page(warehouse, monkeypatch, "management", "en")
+    (spec,) = [c for c in _charts(at) if "attempts" in json.dumps(c.get("layer", []))]
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["field"] == "attempts" and x["scale"]["domain"] == list(
+        range(CFG.cadence.min_attempts + 1)
+    )

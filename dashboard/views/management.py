@@ -52,6 +52,8 @@ if not ui.missing(review, "cadence", lg):
             )
             .sort("attempts", "is_reached")
         )
+        most = dist["attempts"].max()
+        attempt_counts = list(range(max(cc.min_attempts, most or 0) + 1))
         rule = (
             alt.Chart(pl.DataFrame({"a": [cc.min_attempts]}))
             .mark_rule(color="#111827", strokeDash=[6, 3], strokeWidth=2)
@@ -65,7 +67,9 @@ if not ui.missing(review, "cadence", lg):
                     x=alt.X(
                         "attempts:O",
                         title=t("c_attempts_x", lg),
-                        sort="ascending",
+                        # every count up to the SLA's minimum, so that the dashed rule stands
+                        # as far from the bars as it is (not right after the largest count)
+                        scale=alt.Scale(domain=attempt_counts),
                         axis=alt.Axis(labelAngle=0),
                     ),
                     y=alt.Y(
