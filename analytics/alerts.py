@@ -45,6 +45,7 @@ import polars as pl
 from analytics import cadence as cad
 from analytics import handoff as ho
 from analytics.config import SlaConfig
+from analytics.coverage import rep_display_names
 from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
@@ -102,6 +103,12 @@ _SCHEMA: dict[str, pl.DataType] = {
     "clock": pl.String(),
     "track": pl.String(),
 }
+
+
+def _rep_names(t: Tables) -> pl.LazyFrame:
+    """``rep_id``, ``rep_name``, ``team``: each rep as every page names it ("Rep 1" ... for
+    a rep whose export knows no name, :func:`analytics.coverage.rep_display_names`)."""
+    return rep_display_names(t.reps).select("rep_id", pl.col("name").alias("rep_name"), "team")
 
 
 def _ts(moment: datetime) -> pl.Expr:
@@ -371,7 +378,7 @@ def alerts(
     companies = t.leads.join(t.accounts, on="account_id", how="left").select(
         "lead_id", pl.col("name").alias("company")
     )
-    reps = t.reps.select("rep_id", pl.col("name").alias("rep_name"), "team")
+    reps = _rep_names(t)
     tz = config.handoff.calendar.timezone
     return (
         pl.concat(parts)
@@ -432,7 +439,7 @@ def new_mqls(
     companies = t.leads.join(t.accounts, on="account_id", how="left").select(
         "lead_id", pl.col("name").alias("company")
     )
-    reps = t.reps.select("rep_id", pl.col("name").alias("rep_name"), "team")
+    reps = _rep_names(t)
     return (
         speed.filter(pl.col("first_touch_at").is_null())
         .with_columns(pl.col("owner_rep_id").alias("rep_id"))

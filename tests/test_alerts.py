@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import polars as pl
@@ -10,6 +11,7 @@ from polars.testing import assert_frame_equal
 
 from analytics.alerts import ALERT_COLUMNS, alert_coverage, alerts, alerts_by_rep, at_risk_now
 from analytics.config import Calendar, HandoffLine, load_config
+from analytics.coverage import rep_display_names
 from analytics.review import build_review
 from analytics.tables import Tables
 
@@ -268,6 +270,23 @@ def test_counts_per_rep():
         ("r2", 1, 0, 1),
         ("r1", 0, 1, 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("reps", "shown"),
+    [([{"rep_id": "r1", "name": "Rita"}, {"rep_id": "r2", "name": "Ralf"}], ["Ralf", "Rita"]),
+     # an export that only knows ids (or writes the id as the name): numbered as every page
+     # numbers them (analytics.coverage.rep_display_names), not the id itself
+     ([{"rep_id": "r1", "name": "r1"}, {"rep_id": "r2", "name": None}], ["Rep 2", "Rep 1"])],
+)  # fmt: skip
+def test_reps_are_named_as_on_every_page(reps, shown):
+    events = [ev("a", "mql", "2026-10-02T15:00:00Z"), ev("b", "mql", "2026-10-01T00:00:00Z")]
+    t = tables(events, owners={"b": "r2"})
+    t = dataclasses.replace(t, reps=Tables.from_rows(reps=reps).reps)
+    got = alerts(t, config=CFG, as_of=at("2026-10-03T09:00:00Z"))
+    assert rows(alerts_by_rep(got), "rep_name") == [(name,) for name in shown]
+    named = dict(rep_display_names(t.reps).select("rep_id", "name").collect().iter_rows())
+    assert [named[r] for r in ("r2", "r1")] == shown  # the names the review shows
 
 
 def test_bad_arguments_are_named():

@@ -753,3 +753,19 @@ def test_the_attempts_chart_keeps_every_count_up_to_the_sla_minimum(warehouse, m
     assert x["field"] == "attempts" and x["scale"]["domain"] == list(
         range(CFG.cadence.min_attempts + 1)
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_at_risk_per_rep_dashes_the_kinds_it_cannot_judge(warehouse, monkeypatch, lang):
+    """No nurture enrollments: the page says so once, and the per-rep column of nurture
+    warnings is "–" (not 0); the kinds it can judge are counted."""
+    at = _page(warehouse, monkeypatch, "at_risk", lang)
+    assert len(at.info) == 1  # the nurture enrolments' table is missing
+    per_rep = static_table(at, column_label("overdue", lang))
+    # B: no owner, never touched (overdue): its own row, named so, not "–"
+    unassigned = "unassigned" if lang == "en" else "nicht zugewiesen"
+    assert per_rep[column_label("rep_name", lang)] == [unassigned]
+    (listed,) = at.dataframe  # the list of alerts names it the same way
+    assert list(listed.value["rep_name"]) == [unassigned]
+    assert per_rep[column_label("first_touch", lang)] == ["1"]
+    assert per_rep[column_label("nurture_enrolment", lang)] == ["–"]

@@ -62,17 +62,21 @@ ui.tiles(
 )
 
 st.subheader(t("alerts_by_rep", lg))
+# a kind the data cannot judge (its table missing, said above) is "–" per rep, not 0
+unknown = [kind for kind in ALERT_KINDS if kind in found["missing"]]
+by_rep = by_rep.with_columns(pl.lit(None, by_rep.schema[kind]).alias(kind) for kind in unknown)
+by_rep = ui.unassigned(by_rep, lg)  # leads without an owner: their own row, so named
 ui.static_table(by_rep.select("rep_name", "team", "overdue", "at_risk", "total", *ALERT_KINDS))
 
 st.subheader(t("alerts_list", lg))
-rows = alerts.to_dicts()
+rows = ui.unassigned(alerts, lg).to_dicts()
 shown = pl.DataFrame(
     {
         "alert_status": [term("alert_status", r["status"], lang=lg) for r in rows],
         "alert_kind": [term("alert_kind", r["kind"], lang=lg) for r in rows],
         "lead_id": [r["lead_id"] for r in rows],
         "company": [r["company"] for r in rows],
-        "rep_name": [r["rep_name"] or r["rep_id"] for r in rows],
+        "rep_name": [r["rep_name"] for r in rows],
         "todo": [alert_todo(r, config=cfg, lang=lg) for r in rows],
         "hours_left": [r["hours_left"] for r in rows],
         "deadline_local": [local_time(r["deadline_local"], lg) for r in rows],
