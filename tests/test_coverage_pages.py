@@ -769,3 +769,30 @@ def test_at_risk_per_rep_dashes_the_kinds_it_cannot_judge(warehouse, monkeypatch
     assert list(listed.value["rep_name"]) == [unassigned]
     assert per_rep[column_label("first_touch", lang)] == ["1"]
     assert per_rep[column_label("nurture_enrolment", lang)] == ["–"]
+
+
+def _count_axes(spec: dict) -> list[tuple[str, dict]]:
+    """(title, axis) of every quantitative encoding titled as a count, in layers too."""
+    found = []
+    for part in [spec, *spec.get("layer", [])]:
+        for enc in part.get("encoding", {}).values():
+            if not isinstance(enc, dict) or enc.get("type") != "quantitative":
+                continue
+            title = enc.get("title")
+            if isinstance(title, str) and title.endswith(("(count)", "(Anzahl)")):
+                found.append((title, enc.get("axis") or {}))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize(
+    ("fixture", "page"),
+    [("warehouse", "overview"), ("warehouse", "handoffs"), ("warehouse", "management"),
+     ("interest_only", "qualification")],
+)  # fmt: skip
+def test_a_count_axis_has_whole_numbers_only(request, monkeypatch, fixture, page, lang):
+    """With one or three of a thing (a small export), an axis of counts reads 0, 1, 2, 3,
+    never 0.2, 0.4 ..."""
+    at = _page(request.getfixturevalue(fixture), monkeypatch, page, lang)
+    axes = [axis for spec in _charts(at) for _, axis in _count_axes(spec)]
+    assert axes and all(a.get("tickMinStep") == 1 and a.get("format") == "d" for a in axes)

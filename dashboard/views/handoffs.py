@@ -99,7 +99,7 @@ if not ui.missing(review, "handoff", lg):
                 title=t("c_speed_x", lg, clock=clock, cap=f"{cap:g}"),
             ),
             x2="to_h:Q",
-            y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True),
+            y=alt.Y("episodes:Q", title=t("c_episodes_y", lg), stack=True, axis=ui.COUNT_AXIS),
             color=alt.Color("status:N", scale=ui.status_scale(), legend=ui.status_legend(lg)),
             tooltip=[
                 alt.Tooltip("from_h:Q", title=t("c_from_h", lg)),

@@ -121,7 +121,11 @@ with left:
         )
         base = alt.Chart(funnel).encode(
             y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
-            x=alt.X("count:Q", title=t("c_funnel_x", lg, month=month_name(v.month, lg))),
+            x=alt.X(
+                "count:Q",
+                title=t("c_funnel_x", lg, month=month_name(v.month, lg)),
+                axis=ui.COUNT_AXIS,
+            ),
             tooltip=[
                 alt.Tooltip("stage:N", title=t("stage", lg)),
                 alt.Tooltip("count:Q", title=t("this_month", lg), format=","),

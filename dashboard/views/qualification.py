@@ -294,7 +294,7 @@ def quality_chart_specs(quality: dict, current: float, lg: str) -> dict[str, dic
         .encode(
             x=alt.X("from:Q", bin="binned", title=t("c_score_x", lg)),
             x2="to:Q",
-            y=alt.Y("leads:Q", title=t("c_leads_y", lg), stack=True),
+            y=alt.Y("leads:Q", title=t("c_leads_y", lg), stack=True, axis=ui.COUNT_AXIS),
             color=alt.Color(
                 "fit_grade:N", title=t("c_fit_grade", lg), scale=alt.Scale(scheme="viridis")
             ),
