@@ -157,6 +157,8 @@ def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
     # tracks, exits, progression, sales-triggered: one sentence each, no chart, no table
     assert _greyed(at) == [NURTURE[lang]] * 4
     assert _charts(at) == [] and len(at.dataframe) == 0
+    # no lead was recycled in March: the re-MQL rate has no case, nothing "still maturing"
+    assert tiles[2] == "–" and ("maturing" if lang == "en" else "nicht reif") not in html_text(at)
     assert len(at.subheader) == 4 and not at.info
 
 

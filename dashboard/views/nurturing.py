@@ -34,7 +34,7 @@ rate = ui.rate_tile(
 )  # fmt: skip
 if not review.measurable("funnel"):  # why, instead of "– (0 / 0)"
     rate = dataclasses.replace(rate, note=review.reason("funnel", lang=lg))
-elif remql.get("is_immature"):
+elif remql.get("is_immature") and remql.get("n"):  # no recycled lead: nothing to mature
     rate = dataclasses.replace(
         rate, note=f"{rate.note} · {t('immature', lg, days=cfg.recycle.remql_window_days)}"
     )
