@@ -249,15 +249,19 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _reason_group(group: str, *, funnel_measurable: bool) -> str:
+def _reason_group(group: str, *, funnel_measurable: bool, deals_measurable: bool = True) -> str:
     """The group whose reason says why ``group`` cannot be measured: a stage cannot be
-    counted without any leads or lifecycle events, and then that is what to say, not
-    "no mql event".
+    counted without any leads or lifecycle events, nor revenue without any opportunity,
+    and then that is what to say, not "no mql event" or "no amounts".
 
     >>> _reason_group("mql_stage", funnel_measurable=False), _reason_group("mql_stage",
     ...     funnel_measurable=True), _reason_group("handoff", funnel_measurable=False)
     ('funnel', 'mql_stage', 'handoff')
+    >>> _reason_group("revenue", funnel_measurable=True, deals_measurable=False)
+    'deals'
     """
+    if group == "revenue" and not deals_measurable:
+        return "deals"
     return "funnel" if group in _STAGE_GROUP_NAMES and not funnel_measurable else group
 
 
@@ -304,7 +308,8 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         required = [found[i][0] for i in _REQUIRES.get(name, ())]
         has_inputs = all(v is not None for v in firsts + lasts)
         ok = has_inputs and all(v is not None for v in required)
-        why = _reason_group(name, funnel_measurable=has_inputs)  # a stage's inputs: funnel's
+        # a stage's inputs are the funnel's, revenue's the opportunities (the deals')
+        why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
         rows.append(
@@ -375,8 +380,12 @@ def _rows_by_group(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
 def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: Lang) -> str:
     """:func:`reason`, from the coverage's rows by group (:func:`_rows_by_group`)."""
     if rows is not None:
-        row, funnel = rows.get(group), rows.get("funnel")
-        group = _reason_group(group, funnel_measurable=funnel is None or bool(funnel["measurable"]))
+        row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
+        group = _reason_group(
+            group,
+            funnel_measurable=funnel is None or bool(funnel["measurable"]),
+            deals_measurable=deals is None or bool(deals["measurable"]),
+        )
         if row is not None and row["measurable"] and row["from"] is not None:
             return render(
                 "coverage.reason.outside", lang=lang, start=_Day(row["from"]), end=_Day(row["to"])

@@ -68,8 +68,8 @@ def test_coverage_of_the_tables():
     # the latest first row (MQL J, 6 Jan) and the earliest last row (lead N, 11 Mar)
     assert (rows["funnel"]["from"], rows["funnel"]["to"]) == (date(2026, 1, 6), date(2026, 3, 11))
     assert rows["revenue"]["measurable"] is False
-    assert rows["revenue"]["reason"] == (
-        "The opportunities carry no amounts: import opportunities with their amount."
+    assert rows["revenue"]["reason"] == (  # no opportunity at all, so not "no amounts"
+        "No opportunities were imported: import opportunities."
     )
     assert rows["nurture"]["needs"] == ["nurture_enrollments"]
     doc = to_json(c)
@@ -184,6 +184,25 @@ def test_the_reason_a_stage_cannot_be_counted(tables, lang, reason):
     c = coverage(tables, config=CFG)
     assert why("sql_stage", c, lang=lang) == reason
     assert c.filter(pl.col("group") == "sql_stage")["reason"][0] == why("sql_stage", c)
+
+
+@pytest.mark.parametrize(
+    ("opportunities", "reason"),
+    [
+        # no opportunity at all: that is what to import, not "amounts"
+        ([], "No opportunities were imported: import opportunities."),
+        ([{"opportunity_id": "O", "lead_id": "A", "created_at": "2026-03-08T09:00Z",
+           "closed_at": "2026-03-20T09:00Z", "amount": 0.0, "status": "won"}],
+         "The opportunities carry no amounts: import opportunities with their amount."),
+    ],
+)  # fmt: skip
+def test_the_reason_revenue_cannot_be_measured(opportunities, reason):
+    from analytics.coverage import reason as why
+
+    tables = Tables.from_rows(leads=[lead("A", "2026-03-02T09:00:00Z")],
+                              opportunities=opportunities)  # fmt: skip
+    c = coverage(tables, config=CFG)
+    assert why("revenue", c) == reason == c.filter(pl.col("group") == "revenue")["reason"][0]
 
 
 @pytest.mark.parametrize(

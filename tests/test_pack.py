@@ -532,10 +532,10 @@ def test_the_pack_in_german_has_german_words_numbers_and_dates(pack, german_md):
         "| Vertrieb | Erstkontakt im SLA | 50,0 % | 100,0 % | -50,0 Pp. | ≥ 90,0 % | verfehlt |"
         in german_md
     )
-    # unknown revenue (no amounts): no actual and no "expected to date", but the reason
+    # unknown revenue (no opportunities): no actual and no "expected to date", but the reason
     assert (
-        "| Monat | Gewonnener Umsatz (Die Opportunities haben keine Beträge: opportunities mit "
-        "Betrag importieren.) | – | 1.000.000 EUR | – | – |"
+        "| Monat | Gewonnener Umsatz (Es wurden keine Opportunities importiert: opportunities "
+        "importieren.) | – | 1.000.000 EUR | – | – |"
     ) in german_md
     assert (
         "| Marketing | Besucher -> Lead | – | – | – | ≥ 1,5 % | keine Daten: Es wurde kein "
