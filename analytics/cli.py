@@ -366,11 +366,20 @@ def _print_import(result: Any) -> None:
         err.print("first rows:")
         for r in result.rejected[:50]:
             where = f"{r['file']}:{r['line']}" + (f" column {r['column']}" if r["column"] else "")
-            err.print(f"  {where}: {r['reason']}", highlight=False)
+            err.print(f"  {where}{_shown_value(r)}: {r['reason']}", highlight=False)
         if len(result.rejected) > 50:
             err.print(
                 f"  ... and {len(result.rejected) - 50} more (see `sla info` / the Data page)"
             )
+
+
+def _shown_value(rejection: dict[str, Any]) -> str:
+    """`` = 'value'`` of a rejected cell (masked as the quarantine keeps it, cut at 60
+    characters), so the line says what was read; nothing for a whole-row rejection."""
+    value = rejection.get("value")
+    if value is None or not rejection.get("column"):
+        return ""
+    return " = " + repr(value if len(value) <= 60 else value[:59] + "…")
 
 
 # -- sla info ----------------------------------------------------------------------

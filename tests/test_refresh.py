@@ -191,6 +191,8 @@ def test_the_cli_summary_leads_with_root_causes_and_warnings(tmp_path):
     text = res.stderr
     assert text.index("root causes:") < text.index("first rows:")
     assert "1 x leads.csv column created_at: cannot be read" in text
+    # each rejected row says what was read in the cell, not only what was expected
+    assert "leads.csv:5 column created_at = 'yesterday': cannot be read as an ISO" in text
     assert "2 row(s) refer to a lead rejected above" in text
     assert '[enums] source = ["outbound"]' in text
     res = runner.invoke(app, ["import", str(d), "--db", str(tmp_path / "w2.duckdb"), "--json"])
@@ -667,3 +669,20 @@ def test_an_old_warehouse_gets_hashes_sightings_and_one_copy_of_each_version(tmp
     assert migrated["core"] == expected["core"]
     assert _counts(old, "SELECT count(*) FROM meta.quarantine WHERE row_hash IS NULL") == [(0,)]
     assert _counts(old, "SELECT count(DISTINCT load_id) FROM meta.raw_seen") == [(3,)]
+
+
+def test_a_rejected_cells_value_is_shown_masked(tmp_path):
+    """The summary names what a rejected cell held, masked as the quarantine keeps it: an
+    e-mail address typed into a date column never reaches a terminal or a CI log."""
+    leads = LEADS + "L8,max.mustermann@example.com,email,u1\n"
+    d = folder(tmp_path, leads=leads)
+    res = runner.invoke(app, ["import", str(d), "--db", str(tmp_path / "w.duckdb")])
+    assert res.exit_code == 1
+    assert "max.mustermann@example.com" not in res.stderr
+    (line,) = [x for x in res.stderr.splitlines() if "leads.csv:5 column created_at = " in x]
+    assert "example.com" not in line and ": cannot be read as an ISO 8601" in line
+    doc = json.loads(
+        runner.invoke(app, ["import", str(d), "--db", str(tmp_path / "w2.duckdb"), "--json"]).stdout
+    )
+    (rejected,) = [r for r in doc["rejected"] if r["column"] == "created_at"]
+    assert rejected["value"] and "mustermann" not in rejected["value"]

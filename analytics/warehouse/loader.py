@@ -1284,7 +1284,14 @@ def load_batches(
     result.placeholder_reps = known.placeholders
     result.rejected = sorted(
         (
-            {"file": r["file"], "line": r["line"], "column": r.get("column"), "reason": r["reason"]}
+            {
+                "file": r["file"],
+                "line": r["line"],
+                "column": r.get("column"),
+                "reason": r["reason"],
+                # what the cell held, masked as the quarantine keeps it
+                "value": privacy.mask_text(None if r.get("value") is None else str(r["value"])),
+            }
             for r in quarantine_rows
         ),
         key=lambda r: (r["file"], r["line"], r["column"] or ""),
