@@ -84,12 +84,17 @@ def review():
     return build_review(TABLES, CFG, month="2026-03", as_of=AS_OF)
 
 
+def _written(tmp_path_factory, folder: str, tables: Tables, names: tuple[str, ...]) -> Path:
+    """A warehouse in a new folder holding ``names`` of ``tables`` (the others absent)."""
+    db = tmp_path_factory.mktemp(folder) / "w.duckdb"
+    write_tables(db, {n: getattr(tables, n).collect() for n in names}, source="t", config=CFG)
+    return db
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("pages") / "w.duckdb"
     names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
-    write_tables(db, {n: getattr(TABLES, n).collect() for n in names}, source="t", config=CFG)
-    return db
+    return _written(tmp_path_factory, "pages", TABLES, names)
 
 
 def _page(warehouse: Path, monkeypatch, page: str, lang: str) -> AppTest:
@@ -404,10 +409,7 @@ TOUCHES = {
 @pytest.fixture(scope="module")
 def untouched(tmp_path_factory) -> Path:
     """The fixture without sales touches (nor opportunities)."""
-    db = tmp_path_factory.mktemp("untouched") / "w.duckdb"
-    names = ("reps", "leads", "lifecycle_events")
-    write_tables(db, {n: getattr(TABLES, n).collect() for n in names}, source="t", config=CFG)
-    return db
+    return _written(tmp_path_factory, "untouched", TABLES, ("reps", "leads", "lifecycle_events"))
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -522,7 +524,6 @@ def test_qualification_without_activities_judges_no_score(warehouse, monkeypatch
 def interest_only(tmp_path_factory) -> Path:
     """Leads with their activities and MQL moments, but no attribute the SLA scores for fit
     (source only): a rule score of interest points, no fit grade."""
-    db = tmp_path_factory.mktemp("interest") / "w.duckdb"
     leads = [{"lead_id": x, "created_at": "2026-03-02T09:00:00Z", "source": "email"}
              for x in "ABC"]  # fmt: skip
     acts = [
@@ -540,9 +541,9 @@ def interest_only(tmp_path_factory) -> Path:
         lifecycle_events=[*(_ev(x, "lead", "2026-03-02T09:00:00Z") for x in "ABC"),
                           _ev("A", "mql", "2026-03-14T09:00:00Z")],
     )  # fmt: skip
-    names = ("leads", "lifecycle_events", "activities")
-    write_tables(db, {n: getattr(tables, n).collect() for n in names}, source="t", config=CFG)
-    return db
+    return _written(
+        tmp_path_factory, "interest", tables, ("leads", "lifecycle_events", "activities")
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -608,15 +609,12 @@ def test_a_kpi_tile_in_german(warehouse, monkeypatch):
 def outcomes(tmp_path_factory) -> Path:
     """An export of leads and their outcome only (as X Education): lead and customer events,
     no MQL, SAL, SQL or opportunity stage ever recorded."""
-    db = tmp_path_factory.mktemp("outcomes") / "w.duckdb"
     leads = [{"lead_id": x, "created_at": f"2026-03-0{i}T09:00:00Z", "source": "email"}
              for i, x in enumerate("ABC", start=2)]  # fmt: skip
     events = [_ev(r["lead_id"], "lead", r["created_at"]) for r in leads]
     events.append(_ev("A", "customer", "2026-03-20T09:00:00Z"))
     tables = Tables.from_rows(leads=leads, lifecycle_events=events)
-    frames = {n: getattr(tables, n).collect() for n in ("leads", "lifecycle_events")}
-    write_tables(db, frames, source="t", config=CFG)
-    return db
+    return _written(tmp_path_factory, "outcomes", tables, ("leads", "lifecycle_events"))
 
 
 NOTHING_JUDGED = {
