@@ -211,9 +211,9 @@ class Review:
         if row.get("reason") is None:
             return None
         metric = row["metric"]
-        lacking = self.metric_reason(metric, lang=lang)
-        if lacking:
-            return lacking
+        why = self.metric_reason(metric, lang=lang)
+        if why:
+            return why
         if self.segment and metric in cov.VOLUME_KPIS and row.get("target") is None:
             return render("coverage.segment", lang=lang)  # type: ignore[arg-type]
         code = "coverage.point_in_time" if metric in POINT_IN_TIME else "coverage.no_value"
