@@ -36,6 +36,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
 from analytics.pack.export import column_texts
+from analytics.response_time import RESEARCH_COLUMNS
 from analytics.review import build_review
 from analytics.warehouse import connect_readonly, load_tables
 from dashboard.i18n import column_label
@@ -725,6 +726,18 @@ def test_handoffs_split_routings_part_from_the_reps_per_rep(app: AppTest, review
     assert review.height and shown[column_label("rep_name")] == review["rep_name"].to_list()
     for column in ("median_routing_hours", "median_rep_hours"):  # as shown: one decimal
         assert shown[column_label(column)] == column_texts(review[column])
+
+
+def test_handoffs_shares_of_the_speed_buckets_and_the_load_read_in_percent(app: AppTest) -> None:
+    """The within-5-min ... within-24-h shares and a rep's load are shares: shown as
+    12.3 %, never as the fraction 0.1 under a "(%)" header."""
+    app.switch_page("views/handoffs.py").run()
+    buckets = static_table(app, column_label("within_24_h"))
+    load = static_table(app, column_label("load"))
+    shown = [c for col in RESEARCH_COLUMNS for c in buckets[column_label(col)]]
+    shown += load[column_label("load")]
+    assert shown and all(c == "–" or re.fullmatch(r"\d{1,3}(,\d{3})*\.\d %", c) for c in shown)
+    assert any(c.endswith(" %") and c != "0.0 %" for c in load[column_label("load")])
 
 
 def test_management_page_numbers(app: AppTest, review_of) -> None:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import polars as pl
 
 from analytics.pack.formatting import format_change, format_counts, format_metric, format_p
+from analytics.response_time import RESEARCH_COLUMNS
 from analytics.texts import Lang, check_lang, number, percent
 
 ColumnKind = Literal["share", "decimal", "count", "datetime", "date", "bool", "text"]
@@ -35,9 +36,11 @@ ColumnKind = Literal["share", "decimal", "count", "datetime", "date", "bool", "t
 SHARE_WORDS: tuple[str, ...] = (
     "rate", "compliance", "share", "precision", "recall", "attainment", "pace",
 )  # fmt: skip
-#: Columns that are shares although no share word is in their name.
+#: Columns that are shares although no share word is in their name: a rep's load (MQLs per
+#: week over capacity) and the shares of episodes touched within the research's buckets.
 SHARE_COLUMNS = frozenset(
-    {"ci_low", "ci_high", "workload_ratio", "extra_sqls_per_extra_mql", "probability"}
+    {"ci_low", "ci_high", "workload_ratio", "extra_sqls_per_extra_mql", "probability", "load"}
+    | set(RESEARCH_COLUMNS)
 )
 
 #: The first characters that make a spreadsheet read a text cell as a formula.
