@@ -831,7 +831,7 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
             _fmt(k["previous"], kind), f"[{colours.get(status, 'dim')}]{status}[/]",
         )  # fmt: skip
     out.print(kpis)
-    breaches = ", ".join(f"{name} {n}" for name, n in document["breaches"].items())
+    breaches = ", ".join(f"{name} {_fmt(n)}" for name, n in document["breaches"].items())
     out.print(f"Breaches: {breaches}", highlight=False)
 
 

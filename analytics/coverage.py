@@ -106,6 +106,17 @@ KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "remql_rate": ("funnel", "mql_stage"),
 }
 
+#: The measure group each breach list of the review belongs to: without it, the list and
+#: its count are unknown (null, "–"), not empty.
+BREACH_GROUPS: dict[str, str] = {
+    "handoff": "handoff",
+    "never_contacted": "handoff",
+    "cadence": "cadence",
+    "premature_recycles": "recycling",
+    "stale_leads": "recycling",
+    "recycled_not_enrolled": "nurture",
+}
+
 #: KPIs that count over the month (volumes): a running month judges them against the
 #: target times the share of its days elapsed; a segment only against its own target.
 VOLUME_KPIS: frozenset[str] = frozenset(
@@ -502,6 +513,7 @@ def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
 
 
 __all__ = [
+    "BREACH_GROUPS",
     "COVERAGE_SCHEMA",
     "GROUPS",
     "KPI_GROUPS",

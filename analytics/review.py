@@ -168,6 +168,10 @@ class Review:
         """Whether the data can answer measure group ``group`` for this month."""
         return self.coverage.get(group, True)
 
+    def breach_counts(self) -> dict[str, int | None]:
+        """How many breaches of each kind the month has (:func:`breach_counts`)."""
+        return breach_counts(self.breaches, self.coverage)
+
     def rate_counts(self, metric: str) -> tuple[Any, Any] | None:
         """``(x, n)`` behind a rate of the review: a conversion, ``handoff_compliance``,
         ``cadence_compliance``, ``mql_rejection_rate``, ``remql_rate`` or
@@ -255,7 +259,7 @@ class Review:
                 "remql": dict(self.remql),
             },
             "kpis": _records(self.kpis),
-            "breaches": {name: frame.height for name, frame in self.breaches.items()},
+            "breaches": self.breach_counts(),  # null: the data cannot say (not 0)
             # assignment delay vs rep delay (null medians: no assigned_at, not 0)
             "assignment": {k: _clean(v) for k, v in self.assignment.items()},
             # pending first touches: at risk, never counted as breaches (null: not measurable)
@@ -341,6 +345,22 @@ def _segment_tables(tables: Tables, segment: Mapping[str, Any], config: SlaConfi
     else:  # anonymous visitors cannot be split by anything but source
         traffic = tables.web_traffic.filter(pl.lit(False))
     return dataclasses.replace(tables.for_leads(ids), web_traffic=traffic)
+
+
+def breach_counts(
+    breaches: Mapping[str, pl.DataFrame], coverage: Mapping[str, bool]
+) -> dict[str, int | None]:
+    """How many breaches of each kind there are; None for a kind whose measure group
+    (:data:`analytics.coverage.BREACH_GROUPS`) the data cannot answer: unknown, not none.
+
+    >>> breach_counts({"handoff": pl.DataFrame({"x": [1, 2]}), "cadence": pl.DataFrame()},
+    ...               {"handoff": True, "cadence": False})
+    {'handoff': 2, 'cadence': None}
+    """
+    return {
+        kind: frame.height if coverage.get(cov.BREACH_GROUPS.get(kind, ""), True) else None
+        for kind, frame in breaches.items()
+    }
 
 
 def _padded(name: str, frame: pl.LazyFrame) -> pl.LazyFrame:

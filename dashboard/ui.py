@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.config import SlaConfig
+from analytics.coverage import BREACH_GROUPS
 from analytics.pack.formatting import escape_markdown
 from analytics.texts import TEXTS, metric_label, render, term
 from dashboard import data
@@ -279,17 +280,6 @@ def month_label(month: str, lg: Lang) -> str:
         return month_name(month, lg)
     running = render("coverage.running", lang=lg, days=days[0], total=days[1])
     return f"{month_name(month, lg)} · {running}"
-
-
-#: The measure group each breach list of the review belongs to (spec/coverage.md).
-BREACH_GROUPS: dict[str, str] = {
-    "handoff": "handoff",
-    "never_contacted": "handoff",
-    "cadence": "cadence",
-    "premature_recycles": "recycling",
-    "stale_leads": "recycling",
-    "recycled_not_enrolled": "nurture",
-}
 
 
 def no_data(reason: str, *, container: Any = None) -> None:
@@ -1328,11 +1318,11 @@ def unassigned(frame: pl.DataFrame, lg: Lang) -> pl.DataFrame:
 def breach_labels(review: Any, lists: dict[str, tuple[str, str]], lg: Lang) -> list[str]:
     """The labels of breach-list tabs (label -> (breach key, download name)) with their
     counts; a list the month's data cannot answer counts "–", never 0 (spec/coverage.md)."""
-    out = []
-    for label, (key, _) in lists.items():
-        known = review.measurable(BREACH_GROUPS.get(key, ""))
-        out.append(f"{label} ({num(review.breaches[key].height, lg) if known else '–'})")
-    return out
+    counts = review.breach_counts()
+    return [
+        f"{label} ({'–' if counts[key] is None else num(counts[key], lg)})"
+        for label, (key, _) in lists.items()
+    ]
 
 
 def breach_tab(review: Any, key: str, name: str, lg: Lang, month: str) -> None:

@@ -97,7 +97,7 @@ def test_touches_from_march_make_february_handoff_null_and_march_measured():
         ("met", "missed", "pending", "compliance", "median_hours_to_first_touch")
     )
     assert feb["cadence"]["compliance"] is None
-    assert feb["breaches"]["handoff"] == 0 and feb["breaches"]["never_contacted"] == 0
+    assert feb["breaches"]["handoff"] is None and feb["breaches"]["never_contacted"] is None
     kpi = {k["metric"]: k for k in feb["kpis"]}
     assert kpi["handoff_compliance"]["value"] is None
     assert kpi["handoff_compliance"]["status"] == "no_data"

@@ -432,6 +432,25 @@ def test_breach_lists_without_touches_count_nothing(untouched, monkeypatch, lang
     at.switch_page("views/overview.py").run()
     assert not at.exception
     assert all(c.value for c in at.caption)  # no empty line of breach counts
+    at.switch_page("views/review.py").run()
+    assert not at.exception
+    totals = next(c.value for c in at.caption if c.value.startswith(BREACH_TOTALS[lang]))
+    missed = "Speed to lead missed –" if lang == "en" else "Reaktionszeit verfehlt –"
+    assert missed in totals and not re.search(r"\b0\b", totals), totals
+
+
+BREACH_TOTALS = {"en": "Breaches this month: ", "de": "Verstöße in diesem Monat: "}
+
+
+def test_the_cli_review_names_unknown_breach_counts_with_a_dash(untouched):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    done = CliRunner().invoke(app, ["review", "--db", str(untouched), "--no-record"])
+    assert done.exit_code == 0, done.output
+    line = next(x for x in done.output.splitlines() if x.startswith("Breaches:"))
+    assert "handoff -" in line and "cadence -" in line and " 0" not in line, line
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])

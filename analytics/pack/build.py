@@ -224,7 +224,8 @@ class ReviewPack:
     kpis: pl.DataFrame
     scorecards: dict[str, list[ScorecardRow]]
     breaches: pl.DataFrame
-    breach_totals: dict[str, int]
+    #: Breaches per kind; None where the data cannot say (:func:`analytics.review.breach_counts`).
+    breach_totals: dict[str, int | None]
     changes: pl.DataFrame
     actions: list[ActionItem]
     #: The settings that changed since the previous month's version (``sla.*`` left out).
@@ -1017,7 +1018,7 @@ def build_pack(
         kpis=kpis,
         scorecards=scorecards(review, kpis, in_force),
         breaches=breaches,
-        breach_totals={k: v.height for k, v in review.breaches.items()},
+        breach_totals=review.breach_counts(),
         changes=changes,
         actions=action_items(review, kpis, changes, in_force),
         setting_changes=[

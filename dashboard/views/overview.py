@@ -29,11 +29,10 @@ if not items:
 else:
     with st.container(border=True):
         st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))
-b = review.breaches
-counts = [
-    f"{term('breach.title', name, lang=lg)}: **{num(frame.height, lg)}**"
-    for name, frame in b.items()
-    if review.measurable(ui.BREACH_GROUPS.get(name, ""))
+counts = [  # the kinds the data can answer (the review page names the others "–")
+    f"{term('breach.title', name, lang=lg)}: **{num(n, lg)}**"
+    for name, n in review.breach_counts().items()
+    if n is not None
 ]
 if review.measurable("handoff"):  # pending first touches: at risk, not breaches
     counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk.height, lg)}**")

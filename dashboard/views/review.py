@@ -207,6 +207,7 @@ at_risk_count = (
     else []
 )  # pending first touches: at risk, not breaches
 st.caption(t("breach_totals", lg) + ": " + ", ".join(
-    [f"{term('breach.title', k, lang=lg)} {num(n, lg)}" for k, n in pack.breach_totals.items()]
+    [f"{term('breach.title', k, lang=lg)} {'–' if n is None else num(n, lg)}"
+     for k, n in pack.breach_totals.items()]
     + at_risk_count
 ))  # fmt: skip
