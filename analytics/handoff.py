@@ -185,10 +185,11 @@ def speed_to_lead(
     ``business_hours`` (to the first touch, null without one), ``hours_to_first_touch``
     (the judged clock), ``hours_elapsed`` (judged clock from the start to the first touch
     or to ``as_of``), ``status`` (met / missed / pending), ``hours_over`` (how far past
-    the deadline a missed episode is; null otherwise), ``line`` (index into
+    the deadline a missed episode is: to its first touch or, untouched, to its end or
+    ``as_of``, at least 0; null unless missed), ``line`` (index into
     ``handoff.lines``, null for the default line), ``line_hours``, ``clock``
     (``business`` or ``calendar``), ``deadline_at`` (the last instant a first touch is
-    in time).
+    in time), ``ended_at`` and ``end_stage`` (of the episode).
 
     Examples
     --------
@@ -221,7 +222,9 @@ def speed_to_lead(
         .sort("first_touch_at")
     )
     eps = first_touch_lines(
-        episodes.select("lead_id", "episode", "started_at", "trigger", "owner_rep_id"),
+        episodes.select(
+            "lead_id", "episode", "started_at", "ended_at", "end_stage", "trigger", "owner_rep_id"
+        ),
         config=config,
         segments=segments,
     ).sort("started_at")
@@ -236,15 +239,19 @@ def speed_to_lead(
     )
     cal = config.handoff.calendar
     reached = pl.coalesce(pl.col("first_touch_at"), as_of_lit)
+    # how late a missed episode is: an untouched one is late until it ended, when it left
+    # sales' queue (disqualified after 27 h is 3 h late, not late for as long as it stays so)
+    left = pl.coalesce(pl.col("first_touch_at"), pl.min_horizontal("ended_at", as_of_lit))
     if business:
         holidays = calendar_holidays(cal)
         bh_touch = business_hours_between(
             "started_at", "first_touch_at", calendar=cal, holidays=holidays
         )
         bh_elapsed = business_hours_between("started_at", reached, calendar=cal, holidays=holidays)
+        bh_late = business_hours_between("started_at", left, calendar=cal, holidays=holidays)
     else:
         bh_touch = pl.lit(None, dtype=pl.Float64).alias("business_hours")
-        bh_elapsed = pl.lit(None, dtype=pl.Float64)
+        bh_elapsed = bh_late = pl.lit(None, dtype=pl.Float64)
     calendar_deadline = pl.col("started_at") + pl.duration(
         microseconds=(pl.col("line_hours") * 3.6e9).round().cast(pl.Int64)
     )
@@ -261,6 +268,8 @@ def speed_to_lead(
         bh_touch,
         calendar_hours_between("started_at", reached).alias("_cal_elapsed"),
         bh_elapsed.alias("_bh_elapsed"),
+        calendar_hours_between("started_at", left).alias("_cal_late"),
+        bh_late.alias("_bh_late"),
         deadline.alias("deadline_at"),
     )
     is_bh = pl.col("is_business_hours")
@@ -287,7 +296,11 @@ def speed_to_lead(
         .with_columns(status.alias("status"))
         .with_columns(
             pl.when(pl.col("status") == "missed")
-            .then(pl.col("hours_elapsed") - limit)
+            .then(
+                (
+                    pl.when(is_bh).then(pl.col("_bh_late")).otherwise(pl.col("_cal_late")) - limit
+                ).clip(lower_bound=0.0)
+            )
             .alias("hours_over"),
             pl.when(is_bh).then(pl.lit("business")).otherwise(pl.lit("calendar")).alias("clock"),
         )
@@ -309,6 +322,8 @@ def speed_to_lead(
             "line_hours",
             "clock",
             "deadline_at",
+            "ended_at",
+            "end_stage",
         )
     )
 
@@ -418,8 +433,9 @@ def handoff_breaches(speed: pl.LazyFrame) -> pl.LazyFrame:
     Returns
     -------
     LazyFrame, one row per missed episode: ``lead_id``, ``episode``, ``owner_rep_id``,
-    ``started_at``, ``first_touch_at``, ``hours_to_first_touch``, ``hours_over``; ties
-    by lead and episode.
+    ``started_at``, ``first_touch_at``, ``hours_to_first_touch``, ``hours_over``,
+    ``end_stage`` (how an untouched episode ended, null while open: its lateness stops
+    there); ties by lead and episode.
     """
     return (
         speed.filter(pl.col("status") == "missed")
@@ -431,6 +447,7 @@ def handoff_breaches(speed: pl.LazyFrame) -> pl.LazyFrame:
             "first_touch_at",
             "hours_to_first_touch",
             "hours_over",
+            pl.when(pl.col("first_touch_at").is_null()).then("end_stage").alias("end_stage"),
         )
         .sort("hours_over", "lead_id", "episode", descending=[True, False, False])
     )

@@ -509,6 +509,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no touch yet, {over:n1} h past the {hours:g} h promise",
         "noch kein Kontakt, {over:n1} h nach Ablauf der Zusage von {hours:g} h",
     ),
+    "breach.handoff_untouched_ended": (
+        "no touch before it ended ({stage}), {over:n1} h past the {hours:g} h promise",
+        "kein Kontakt bis zum Ende ({stage}), {over:n1} h nach Ablauf der Zusage von {hours:g} h",
+    ),
+    "breach.handoff_untouched_in_time": (
+        "no touch; it ended ({stage}) before the {hours:g} h promise ran out",
+        "kein Kontakt; vor Ablauf der Zusage von {hours:g} h beendet ({stage})",
+    ),
     "breach.handoff_late": (
         "first touch after {took:n1} h ({over:n1} h over {hours:g} h)",
         "Erstkontakt nach {took:n1} h ({over:n1} h über {hours:g} h)",
@@ -522,8 +530,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{waiting:n1} h nach dem MQL ohne einen Versuch {stage}",
     ),
     "breach.never_contacted_open": (
-        "no attempt in {waiting:n} h since the MQL",
-        "kein Versuch in {waiting:n} h seit dem MQL",
+        "no attempt in {waiting:n1} h since the MQL",
+        "kein Versuch in {waiting:n1} h seit dem MQL",
     ),
     "breach.premature": (
         "recycled after {made:n} of {attempts:n} attempts ({short:n} short)",

@@ -119,13 +119,14 @@ def test_speed_to_lead_calendar_hours(october_episodes):
         .sort("lead_id")
         .collect()
     )
-    # a: 3 h met; b: 27 h missed by 3; c: no touch, 615 h by as_of -> missed by 591;
+    # a: 3 h met; b: 27 h missed by 3; c: no touch, 615 h by as_of -> missed, late by 336
+    # (recycled 360 h after the MQL: its lateness stops when it left sales' queue);
     # d: no touch, 12 h by as_of -> pending; e: the touch before the MQL does not count,
     # the next is exactly 24 h later -> met (<= 24); f and h: 1 h met.
     assert got.select("lead_id", "hours_to_first_touch", "status", "hours_over").rows() == [
         ("a", 3.0, "met", None),
         ("b", 27.0, "missed", 3.0),
-        ("c", None, "missed", 591.0),
+        ("c", None, "missed", 336.0),
         ("d", None, "pending", None),
         ("e", 24.0, "met", None),
         ("f", 1.0, "met", None),
@@ -141,6 +142,29 @@ def test_speed_to_lead_calendar_hours(october_episodes):
     assert summary["median_hours_to_first_touch"][0] == 3.0
 
 
+@pytest.mark.parametrize(
+    ("ended", "status", "over", "stage"),
+    [
+        ("2026-10-02T11:00:00Z", "missed", 3.0, "disqualified"),  # left 27 h after the MQL
+        ("2026-10-01T11:00:00Z", "missed", 0.0, "disqualified"),  # left before its deadline
+        (None, "missed", 144.0, None),  # still open: late until as_of (168 h after)
+    ],
+)
+def test_an_untouched_episode_is_late_until_it_ended(ended, status, over, stage):
+    """The spec's clock judges it missed (no touch, as_of past the deadline); how late it
+    is stops when the episode ended: the breach list is not led by long-closed leads."""
+    events = [ev("x", "mql", "2026-10-01T08:00:00Z")]
+    if ended:
+        events.append(ev("x", "disqualified", ended, reason="student"))
+    t = Tables.from_rows(lifecycle_events=events)
+    eps = mql_episodes(t.lifecycle_events, t.leads)
+    speed = speed_to_lead(
+        eps, t.sales_touches, config=CFG, as_of=datetime(2026, 10, 8, 8, tzinfo=UTC)
+    )
+    assert speed.select("status", "hours_over").collect().row(0) == (status, over)
+    assert handoff_breaches(speed).select("end_stage").collect().item() == stage
+
+
 def test_speed_to_lead_business_hours(october_episodes):
     got = (
         speed_to_lead(october_episodes, TABLES.sales_touches, config=BUSINESS, as_of=AS_OF)
@@ -149,12 +173,13 @@ def test_speed_to_lead_business_hours(october_episodes):
     )
     # Berlin 08-18, Mon-Fri, German holidays. a: Thu 11:00 -> 14:00 = 3 h.
     # b: Fri 11:00 -> Sat (also 3 Oct, a holiday): 7 h, met in business hours.
-    # c: Mon 5 Oct 11:00 CEST -> Sat 31 Oct 01:00 CET: 7 + 4x10 + 3x5x10 = 197 h, missed by 173.
+    # c: Mon 5 Oct 11:00 CEST, no touch by as_of: missed; late until its recycle on Tue
+    #    20 Oct 11:00 CEST: 7 + 4x10 + 5x10 + 10 + 3 = 110 h, 86 h over.
     # d: Fri 30 Oct 13:00 CET -> as_of: 5 h, pending. e: Saturday to Sunday: 0 h.
     assert got.select("lead_id", "hours_to_first_touch", "status", "hours_over").rows() == [
         ("a", 3.0, "met", None),
         ("b", 7.0, "met", None),
-        ("c", None, "missed", 173.0),
+        ("c", None, "missed", 86.0),
         ("d", None, "pending", None),
         ("e", 0.0, "met", None),
         ("f", 1.0, "met", None),
@@ -190,7 +215,7 @@ def test_handoff_breaches_list_lead_rep_and_excess(october_episodes):
     speed = speed_to_lead(october_episodes, TABLES.sales_touches, config=CFG, as_of=AS_OF)
     got = handoff_breaches(speed).collect()
     assert got.select("lead_id", "owner_rep_id", "hours_over").rows() == [
-        ("c", "r1", 591.0),
+        ("c", "r1", 336.0),
         ("b", "r1", 3.0),
     ]
 
@@ -342,10 +367,12 @@ def test_handoff_breach_ties_are_listed_by_lead_then_episode():
             "hours_to_first_touch": None,
             "status": ["missed", "missed", "missed", "met"],
             "hours_over": [5.0, 5.0, 5.0, None],
+            "end_stage": None,
         },
         schema_overrides={
             "first_touch_at": pl.Datetime("us", "UTC"),
             "hours_to_first_touch": pl.Float64,
+            "end_stage": pl.String,
         },
     )
     got = handoff_breaches(speed).collect()

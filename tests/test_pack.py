@@ -328,6 +328,31 @@ def test_top_breaches_in_german_keep_the_numbers(pack):
     )
 
 
+@pytest.mark.parametrize(
+    ("over", "end_stage", "lang", "detail"),
+    [
+        (3.0, "disqualified", "en",
+         "no touch before it ended (disqualified), 3.0 h past the 24 h promise"),
+        (3.0, "disqualified", "de",
+         "kein Kontakt bis zum Ende (disqualifiziert), 3,0 h nach Ablauf der Zusage von 24 h"),
+        (0.0, "recycled", "en", "no touch; it ended (recycled) before the 24 h promise ran out"),
+        (0.0, "recycled", "de", "kein Kontakt; vor Ablauf der Zusage von 24 h beendet (recycelt)"),
+        (144.0, None, "en", "no touch yet, 144.0 h past the 24 h promise"),
+    ],
+)  # fmt: skip
+def test_an_untouched_breach_says_whether_the_episode_ended(over, end_stage, lang, detail):
+    from analytics.pack.build import _breach_rows
+
+    frame = pl.DataFrame(
+        {"lead_id": ["L1"], "owner_rep_id": ["r1"], "first_touch_at": [None],
+         "hours_to_first_touch": [None], "hours_over": [over], "end_stage": [end_stage]},
+        schema_overrides={"first_touch_at": pl.Datetime("us", "UTC"),
+                          "hours_to_first_touch": pl.Float64, "end_stage": pl.String},
+    )  # fmt: skip
+    (row,) = _breach_rows("handoff", frame, CFG, lang)
+    assert (row["amount"], row["detail"]) == (over, detail)
+
+
 # -- the three formats -------------------------------------------------------------------
 
 EXPECTED_TEXT = [

@@ -425,7 +425,15 @@ def _breach_rows(
         rep = b.get("owner_rep_id") or b.get("rep_id")
         if kind == "handoff":
             over = b.get("hours_over")
-            if b.get("first_touch_at") is None:
+            if b.get("first_touch_at") is None and b.get("end_stage"):  # late until it ended
+                code = "breach.handoff_untouched_" + ("ended" if over else "in_time")
+                detail = words(
+                    code,
+                    stage=Term("stage", b["end_stage"]),
+                    over=over,
+                    hours=h.first_touch_hours,
+                )
+            elif b.get("first_touch_at") is None:
                 detail = words("breach.handoff_untouched", over=over, hours=h.first_touch_hours)
             else:
                 detail = words(
