@@ -23,7 +23,7 @@ the data cannot answer is null, never 0, and a KPI that depends on it has status
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,7 +34,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.tables import Tables, one_of
 from analytics.texts import Lang, day, render
-from analytics.timeframe import as_utc, month_window, parse_month
+from analytics.timeframe import as_utc, month_window, parse_month, shift_month
 
 
 @dataclass(frozen=True)
@@ -496,6 +496,34 @@ def last_complete_month(as_of: datetime | None, *, timezone: str = "UTC") -> str
     return f"{first.year:04d}-{first.month:02d}"
 
 
+def review_months(
+    lead_months: Sequence[str], as_of: datetime | None, *, timezone: str = "UTC"
+) -> list[str]:
+    """The months a review can be opened on, newest first: every month from the first with
+    leads, or the default month (:func:`last_complete_month`) when that is earlier, to the
+    month of ``as_of`` (running). A month without leads is still a month (deals closed,
+    or nothing the data can answer, said so): the app offers what ``sla review`` accepts.
+
+    >>> from datetime import UTC
+    >>> review_months(["2018-05", "2018-03"], datetime(2018, 7, 17, tzinfo=UTC))
+    ['2018-07', '2018-06', '2018-05', '2018-04', '2018-03']
+    >>> review_months(["2026-12"], datetime(2026, 12, 5, tzinfo=UTC))  # the default month first
+    ['2026-12', '2026-11']
+    >>> review_months(["2026-10"], None)
+    ['2026-10']
+    """
+    if as_of is None:
+        return list(lead_months)
+    default = last_complete_month(as_of, timezone=timezone)
+    last = as_utc(as_of).astimezone(ZoneInfo(timezone)).strftime("%Y-%m")
+    first = min([*lead_months, default]) if default else min([*lead_months, last])
+    out, month = [], last
+    while month >= first:
+        out.append(month)
+        month = shift_month(month, -1)
+    return out
+
+
 def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
     """The reps with a name to show: a rep without one (null, or its id as in exports that
     only know ids) is "Rep 1", "Rep 2" ..., numbered by ``rep_id`` (stable per id).
@@ -529,5 +557,6 @@ __all__ = [
     "month_days",
     "reason",
     "rep_display_names",
+    "review_months",
     "to_json",
 ]

@@ -187,13 +187,16 @@ def as_of() -> datetime | None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _months(key: tuple[str, int], ckey: tuple[str, int]) -> list[str]:
+    from analytics.coverage import review_months
     from analytics.warehouse.facts import lead_months
 
-    return lead_months(_connection(*key).cursor(), timezone=_config(*ckey).reporting.timezone)
+    tz = _config(*ckey).reporting.timezone
+    return review_months(lead_months(_connection(*key).cursor(), timezone=tz), as_of(), timezone=tz)
 
 
 def months() -> list[str]:
-    """The months with leads, newest first (the month picker's options)."""
+    """The months a review can be opened on, newest first (the month picker's options,
+    :func:`analytics.coverage.review_months`)."""
     return _months(warehouse_key(), config_key())
 
 
@@ -226,17 +229,15 @@ def unanswered(group: str, lang: Lang = "en") -> str | None:
 
 
 def default_month() -> str | None:
-    """The month the app opens on: the last complete month at ``as_of`` (spec/coverage.md),
-    or the newest month with leads when none has ended yet."""
+    """The month the app opens on: the last complete month at ``as_of`` (spec/coverage.md,
+    as ``sla review`` without ``--month``), always one of :func:`months`; the newest month
+    with leads without an ``as_of``."""
     from analytics.coverage import last_complete_month
 
     found = months()
     at = as_of()
     month = last_complete_month(at, timezone=config().reporting.timezone) if at else None
-    if month in found:
-        return month
-    older = [m for m in found if month is not None and m <= month]
-    return older[0] if older else (found[0] if found else None)
+    return month if month in found else (found[0] if found else None)
 
 
 def running_days(month: str) -> tuple[int, int] | None:

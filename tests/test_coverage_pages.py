@@ -13,6 +13,7 @@ so March is the last complete month):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -456,6 +457,8 @@ def test_the_cli_review_names_unknown_breach_counts_with_a_dash(untouched):
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_kpi_trend_of_a_team_without_data_is_one_sentence(untouched, monkeypatch, lang):
     at = _page(untouched, monkeypatch, "kpis", lang)
+    # its data ends on 31 Mar 20:00, so it opens on February (the last complete month)
+    at.sidebar.selectbox(key="month").set_value("2026-03").run()
     sales = "Sales" if lang == "en" else "Vertrieb"
     heads = [s.value for s in at.subheader]
     assert sales in heads
@@ -630,6 +633,8 @@ def outcomes(tmp_path_factory) -> Path:
     no MQL, SAL, SQL or opportunity stage ever recorded."""
     leads = [{"lead_id": x, "created_at": f"2026-03-0{i}T09:00:00Z", "source": "email"}
              for i, x in enumerate("ABC", start=2)]  # fmt: skip
+    # one in April: March is the last complete month, the one the pages open on
+    leads.append({"lead_id": "D", "created_at": "2026-04-01T09:00:00Z", "source": "email"})
     events = [_ev(r["lead_id"], "lead", r["created_at"]) for r in leads]
     events.append(_ev("A", "customer", "2026-03-20T09:00:00Z"))
     tables = Tables.from_rows(leads=leads, lifecycle_events=events)
@@ -815,3 +820,37 @@ def test_a_count_axis_has_whole_numbers_only(request, monkeypatch, fixture, page
     at = _page(request.getfixturevalue(fixture), monkeypatch, page, lang)
     axes = [axis for spec in _charts(at) for _, axis in _count_axes(spec)]
     assert axes and all(a.get("tickMinStep") == 1 and a.get("format") == "d" for a in axes)
+
+
+@pytest.fixture(scope="module")
+def late_deal(tmp_path_factory) -> Path:
+    """The fixture with A's deal closed on 10 May (as Olist's deals close months after the
+    last lead): the last complete month, April, has no lead."""
+    later = dataclasses.replace(
+        TABLES,
+        opportunities=TABLES.opportunities.with_columns(
+            pl.lit(datetime(2026, 5, 10, 9, tzinfo=UTC)).alias("closed_at")
+        ),
+    )
+    return _written(
+        tmp_path_factory,
+        "late-deal",
+        later,
+        ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities"),
+    )
+
+
+def test_the_app_opens_on_the_month_sla_review_reviews(late_deal, monkeypatch):
+    """spec/coverage.md: the app, `sla review` without --month and the pack open on the
+    last month that has ended, also when it has no lead (not on the newest with one)."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    done = CliRunner().invoke(app, ["review", "--db", str(late_deal), "--json", "--no-record"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["month"] == "2026-04"
+    at = _page(late_deal, monkeypatch, "review", "en")
+    picker = at.sidebar.selectbox(key="month")
+    assert picker.value == "2026-04"
+    assert picker.options[:3] == ["May 2026 · running (10 of 31 days)", "April 2026", "March 2026"]
