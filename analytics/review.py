@@ -168,6 +168,10 @@ class Review:
         """Whether the data can answer measure group ``group`` for this month."""
         return self.coverage.get(group, True)
 
+    def maturing(self) -> frozenset[str]:
+        """The KPIs of this month whose window is still open (:func:`maturing_metrics`)."""
+        return maturing_metrics(self.remql)
+
     def breach_counts(self) -> dict[str, int | None]:
         """How many breaches of each kind the month has (:func:`breach_counts`)."""
         return breach_counts(self.breaches, self.coverage)
@@ -345,6 +349,17 @@ def _segment_tables(tables: Tables, segment: Mapping[str, Any], config: SlaConfi
     else:  # anonymous visitors cannot be split by anything but source
         traffic = tables.web_traffic.filter(pl.lit(False))
     return dataclasses.replace(tables.for_leads(ids), web_traffic=traffic)
+
+
+def maturing_metrics(remql: Mapping[str, Any]) -> frozenset[str]:
+    """The month's KPIs whose window is still open at ``as_of``, never compared with the
+    month before (that month had a month longer to mature): the re-MQL rate while any of
+    its recycled leads has less than ``recycle.remql_window_days`` behind it.
+
+    >>> sorted(maturing_metrics({"is_immature": True, "n": 40})), maturing_metrics({"n": 0})
+    (['remql_rate'], frozenset())
+    """
+    return frozenset({"remql_rate"}) if remql.get("is_immature") and remql.get("n") else frozenset()
 
 
 def breach_counts(
@@ -1009,6 +1024,8 @@ def build_review(
                       seg_target=seg_target)  # fmt: skip
     if running:  # a running month is never compared month-over-month
         before = {k: dict.fromkeys(v) for k, v in before.items()}
+    for metric in maturing_metrics(now["remql"]):  # nor is a rate whose window is open
+        before["kpi"][metric] = None
     kpis = kpi_table(
         now["kpi"],
         before["kpi"],
@@ -1419,14 +1436,19 @@ def kpi_histories(
     }  # fmt: skip
     collected = _collect(summaries)
     values: dict[str, dict[str, Any]] = {}
+    maturing: dict[str, frozenset[str]] = {}
     groups: dict[str, pl.DataFrame] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
         frames.update(premature=parts[m]["premature"], enrollment=parts[m]["enrollment"])
         _without_visitors(frames, segment)
         groups[m] = cov.month_coverage(coverage, m, timezone=tz)
-        summary = _summaries(frames, config, stale=stale)
-        values[m] = _covered(summary, groups[m], segment=segment, seg_target=seg_target)["kpi"]
+        summary = _covered(
+            _summaries(frames, config, stale=stale), groups[m], segment=segment,
+            seg_target=seg_target,
+        )  # fmt: skip
+        values[m] = summary["kpi"]
+        maturing[m] = maturing_metrics(summary["remql"])
     for end, months_in in spans.items():
         rows: list[pl.DataFrame] = []
         previous: dict[str, Any] | None = None
@@ -1435,9 +1457,12 @@ def kpi_histories(
             if m != months_in[0]:  # the month before the first shown one: its previous only
                 running = cov.is_running(m, resolved, timezone=tz)
                 days, total = cov.month_days(m, resolved, timezone=tz)
+                compared = (
+                    None if running or previous is None else previous | dict.fromkeys(maturing[m])
+                )  # as build_review: a running month and a maturing rate are not compared
                 table = kpi_table(
                     month_values,
-                    None if running else previous,
+                    compared,
                     config=config,
                     reasons=cov.kpi_reasons(groups[m], coverage),
                     target_share=days / total if running and total else 1.0,

@@ -860,6 +860,22 @@ def test_review_page_lists_the_pack_actions(app: AppTest, library) -> None:
     assert {"HTML", "Markdown", "PDF", "Excel"} <= labels
 
 
+def test_review_page_does_not_compare_a_maturing_remql_rate(app: AppTest, review_of) -> None:
+    """The re-MQL rate's window is open: the previous month had longer to mature, so the
+    meeting sees no previous value and no change (the library's rule, on the page)."""
+    review = review_of(MONTH)
+    assert "remql_rate" in review.maturing()
+    app.switch_page("views/review.py").run()
+    rows = [
+        row
+        for table in app.table
+        for row in table.value.to_dict("records")
+        if row.get("Metric") == "Re-MQL rate"
+    ]
+    assert rows and all(row["Change"] == "–" for row in rows), rows
+    assert all(row["October 2026"] == "–" and row["November 2026"] != "–" for row in rows)
+
+
 # -- the data page ------------------------------------------------------------------------------
 
 

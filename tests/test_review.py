@@ -500,3 +500,43 @@ def test_rate_counts_are_the_reviews_or_unknown(metric, with_enrolments, counts)
     world = WORLD if with_enrolments else replace(WORLD, nurture_enrollments=empty)
     review = build_review(world, CFG, month="2026-10", as_of=AS_OF)
     assert review.rate_counts(metric) == counts
+
+
+def test_a_maturing_remql_rate_is_not_compared_with_the_month_before(demo_tables):
+    """The re-MQL rate's 180-day window is open for every recent month: the month before
+    had a month longer to mature, so it is not compared (no previous, no change), in the
+    review and in the pack, while the other KPIs are."""
+    from analytics.coverage import last_complete_month
+    from analytics.pack.build import build_pack
+
+    as_of = demo_tables.latest_timestamp()
+    month = last_complete_month(as_of)
+    review = build_review(demo_tables, CFG, month=month, as_of=as_of)
+    assert review.remql["is_immature"] and review.remql["n"]
+    assert review.maturing() == {"remql_rate"}
+    assert review.kpi_values["remql_rate"] is not None
+    assert review.previous_kpi_values["remql_rate"] is None
+    assert review.previous_kpi_values["mqls"] is not None
+    # as a KPI of the SLA (the shipped config does not make it one): no previous, no change
+    as_kpi = CFG.model_copy(
+        update={
+            "kpis": CFG.kpis.model_copy(
+                update={
+                    "marketing": [
+                        *CFG.kpis.marketing,
+                        CFG.kpis.marketing[0].model_copy(
+                            update={"metric": "remql_rate", "target": 0.1, "label": "Re-MQL"}
+                        ),
+                    ]
+                }
+            )
+        }
+    )
+    review = build_review(demo_tables, as_kpi, month=month, as_of=as_of)
+    kpis = {r["metric"]: r for r in review.kpis.iter_rows(named=True)}
+    assert kpis["remql_rate"]["value"] is not None
+    assert (kpis["remql_rate"]["previous"], kpis["remql_rate"]["change"]) == (None, None)
+    assert kpis["mqls"]["previous"] is not None and kpis["mqls"]["change"] is not None
+    pack = build_pack(demo_tables, as_kpi, month=month, as_of=as_of)
+    row = pack.kpis.filter(pl.col("metric") == "remql_rate").row(0, named=True)
+    assert (row["previous"], row["change"]) == (None, None)
