@@ -805,10 +805,13 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
     sla.add_column("measure")
     sla.add_column("value", justify="right")
     rows = [
-        ("first touch met / missed / pending", f"{h['met']} / {h['missed']} / {h['pending']}"),
+        (
+            "first touch met / missed / pending",
+            " / ".join(_fmt(h[k]) for k in ("met", "missed", "pending")),
+        ),
         ("handoff compliance", _fmt(h["compliance"], "%")),
         ("median hours to first touch", _fmt(h["median_hours_to_first_touch"], "h")),
-        ("cadence held / judged", f"{c['held']} / {c['judged']}"),
+        ("cadence held / judged", f"{_fmt(c['held'])} / {_fmt(c['judged'])}"),
         ("cadence compliance", _fmt(c["compliance"], "%")),
         ("attempts per MQL", _fmt(c["attempts_per_mql"], "h")),
         ("recycled", _fmt(r["recycled"])),

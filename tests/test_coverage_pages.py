@@ -452,6 +452,8 @@ def test_the_cli_review_names_unknown_breach_counts_with_a_dash(untouched):
     assert done.exit_code == 0, done.output
     line = next(x for x in done.output.splitlines() if x.startswith("Breaches:"))
     assert "handoff -" in line and "cadence -" in line and " 0" not in line, line
+    assert "None" not in done.output  # unknown counts read "-" in the tables too
+    assert "- / - / -" in done.output  # first touch met / missed / pending
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
