@@ -409,7 +409,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "metric.handoff_compliance": ("Speed-to-lead compliance", "Einhaltung Reaktionszeit"),
     "metric.median_hours_to_first_touch": (
         "Median hours to first touch",
-        "Median Stunden bis Erstkontakt",
+        "Median der Stunden bis zum Erstkontakt",
     ),
     "metric.cadence_compliance": ("Cadence compliance", "Einhaltung Kadenz"),
     "metric.attempts_per_mql": ("Attempts per MQL", "Versuche pro MQL"),
@@ -748,7 +748,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "def.name.median_hours_to_first_touch": (
         "Median hours to first touch",
-        "Median Stunden bis Erstkontakt",
+        "Median der Stunden bis zum Erstkontakt",
     ),
     "def.text.median_hours_to_first_touch": (
         "Median of the hours ({clock}) from MQL to the first sales touch, over the "
@@ -1347,8 +1347,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Bis {deadline} in einen Nurture-Track aufnehmen",
     ),
     "alert.not_covered": (
-        "No {kind} alerts: the {table} table has no rows (import it to be warned)",
-        "Keine Warnungen zu {kind}: die Tabelle {table} ist leer "
+        "No “{kind}” alerts: the {table} table has no rows (import it to be warned)",
+        "Keine Warnungen der Art „{kind}“: die Tabelle {table} ist leer "
         "(importieren, um gewarnt zu werden)",
     ),
     "notify.clock.calendar": ("hours", "Stunden"),
@@ -1519,7 +1519,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "coverage.reason.recycling": (
         "Recycling needs sales touches and recycled lifecycle events: import both.",
-        "Recycling braucht Vertriebskontakte und recycled-Ereignisse: beides importieren.",
+        "Recycling braucht Vertriebskontakte und Lebenszyklus-Ereignisse der Phase recycled: "
+        "beides importieren.",
     ),
     "coverage.reason.nurture": (
         "No nurture enrollments were imported: import nurture_enrollments.",

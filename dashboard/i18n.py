@@ -231,7 +231,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "scoring_company_wide": (
         "The score is tuned on every lead of the warehouse: the month and segment filters do "
         "not apply on this page.",
-        "Der Score wird an allen Leads des Warehouse abgestimmt: Monats- und Segmentfilter "
+        "Der Score wird an allen Leads des Warehouses abgestimmt: Monats- und Segmentfilter "
         "gelten auf dieser Seite nicht.",
     ),
     "precomputing": ("Scoring every lead once …", "Bewerte jeden Lead einmal …"),
@@ -269,7 +269,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "recycling": ("Recycling", "Recycling"),
     "breaches": ("Breaches", "Verstöße"),
     "first_touch_sla": ("First touch within SLA", "Erstkontakt im SLA"),
-    "median_first_touch": ("Median hours to first touch", "Median Stunden bis Erstkontakt"),
+    "median_first_touch": ("Median hours to first touch", "Median der Stunden bis zum Erstkontakt"),
     "rejected": ("MQLs rejected by sales", "Vom Vertrieb abgelehnte MQLs"),
     "accepted": ("Accepted by sales (SAL)", "Vom Vertrieb angenommen (SAL)"),
     "premature": ("Premature recycles", "Vorzeitig recycelt"),
@@ -487,7 +487,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_preview_button": ("Preview the import", "Import prüfen"),
     "upload_previewing": (
         "Trying the import on a copy of the warehouse …",
-        "Der Import wird an einer Kopie des Warehouse erprobt …",
+        "Der Import wird an einer Kopie des Warehouses erprobt …",
     ),
     "upload_preview_intro": (
         "Preview: nothing is imported yet. This is what the import would do; confirm to "
@@ -925,7 +925,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Inactive reps still receive MQLs: {reps}. Check the routing.",
         "Inaktive Mitarbeiter erhalten noch MQLs: {reps}. Routing prüfen.",
     ),
-    "c_conv_y": ("MQL -> SQL (%)", "MQL -> SQL (%)"),
+    "c_conv_y": ("MQL → SQL (%)", "MQL → SQL (%)"),
     "warnings_title": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
     "warnings_caption": (
         "MQL episodes of the month whose owner `sla notify` warned before the first-touch "

@@ -906,8 +906,9 @@ def unavailable(what: str, lg: Lang) -> None:
     st.info(t("not_available", lg, what=what), icon=":material/hourglass_empty:")
 
 
-#: A count axis: whole-number ticks only (no 0.1, 0.2, ... when the counts are small).
-COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+#: A count axis: whole-number ticks only (no 0.1, 0.2, ... when the counts are small), their
+#: digits grouped as the language groups them (1,000 / 1.000).
+COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")
 
 
 def terms(

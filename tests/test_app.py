@@ -336,7 +336,7 @@ def test_handoffs_tables_and_charts_read_in_german(app: AppTest) -> None:
     # small counts: whole-number ticks on the count axis
     rejected = chart_titled(app, "Warum der Vertrieb MQLs ablehnte")
     axis = rejected["encoding"]["x"]["axis"]
-    assert (axis["tickMinStep"], axis["format"]) == (1, "d")
+    assert (axis["tickMinStep"], axis["format"]) == (1, ",d")
     assert rejected["encoding"]["x"]["title"] == "Abgelehnte MQL-Episoden (Anzahl)"
     assert rejected["encoding"]["color"]["title"] == "endete als"
     assert rejected["config"]["locale"]["number"]["decimal"] == ","  # axis numbers as 2.500
