@@ -15,6 +15,7 @@ earlier). The forecast extrapolates the pace to the end of the period.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import polars as pl
@@ -327,6 +328,21 @@ def retarget(
     return funnel, covered_pacing(again, groups)
 
 
+def whole_need(stage: str, target: float | None) -> float | None:
+    """A stage's target as people plan with it: whole deals, opportunities, SQLs ... rounded
+    up (29.2 deals needed are 30: 29 times the average deal size falls short of the goal);
+    the revenue as it is.
+
+    >>> whole_need("deals_won", 29.16), whole_need("mqls", 400.0000001)
+    (30, 400)
+    >>> whole_need("won_revenue", 1e6)
+    1000000.0
+    """
+    if target is None or stage == "won_revenue":
+        return target
+    return math.ceil(round(target, 6))
+
+
 __all__ = [
     "PERIOD_MONTHS",
     "REVERSE_STEPS",
@@ -335,4 +351,5 @@ __all__ = [
     "retarget",
     "reverse_funnel",
     "trailing_rates",
+    "whole_need",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -773,7 +774,10 @@ def test_goals_target_input_drives_the_reverse_funnel(app: AppTest, library) -> 
     as_of = tables.latest_timestamp()
     expected = monthly_targets(tables.until(as_of), config=doubled, month=MONTH).collect()
     sqls = expected.filter(pl.col("stage") == "sqls")["target"].item()
-    assert metrics(app)["SQLs"] == f"{sqls:,.0f}"
+    assert metrics(app)["SQLs"] == f"{math.ceil(sqls):,}"  # a need in whole SQLs, rounded up
+    deals = expected.filter(pl.col("stage") == "deals_won")["target"].item()
+    assert metrics(app)["Deals won"] == f"{math.ceil(deals):,}"
+    assert f"{deals:,.1f}" in html_text(app).splitlines()  # the exact need, on hover
 
 
 def test_threshold_slider_moves_volume_and_workload(app: AppTest, library) -> None:

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.coverage import KPI_GROUPS
+from analytics.goals import whole_need
 from analytics.review import pacing_group
 from dashboard import data, ui
 from dashboard.i18n import compact, money, month_name, num, pct, t
@@ -71,8 +72,9 @@ else:
                 else pct(r["rate"], lg)
             )
             note = f"÷ {ui.metric_name(r['rate_name'], lg)}: {rate}"
+        needed = whole_need(stage, r["target"])  # 30 deals, the exact 29.2 on hover
         stage_tiles.append(
-            ui.Tile(label, compact(r["target"], lg), help=num(r["target"], lg), note=note)
+            ui.Tile(label, compact(needed, lg), help=num(r["target"], lg, digits=1), note=note)
         )
     ui.tiles(stage_tiles, kind="sla-even")
 

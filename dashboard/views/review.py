@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from analytics.goals import whole_need
 from analytics.pack.render import pack_breaches
 from analytics.texts import p_value, term
 from analytics.timeframe import shift_month
@@ -117,7 +118,9 @@ def section(anchor: str, key: str, number: int) -> None:
 
 section("goals", "nav_goals", 1)
 paced = review.pacing.filter(pl.col("period") == "month")
-month_targets = dict(review.targets.select("stage", "target").iter_rows())
+month_targets = {
+    s: whole_need(s, x) for s, x in review.targets.select("stage", "target").iter_rows()
+}
 compare(PART_METRICS["goals"], month_targets)
 if paced.height:
     share = paced["elapsed_share"].max()
