@@ -540,6 +540,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "c_clock_business": ("business hours", "Geschäftsstunden"),
     "c_clock_hours": ("hours", "Stunden"),
+    "c_speed_x_plain": (
+        "Hours from MQL to first touch ({clock})",
+        "Stunden vom MQL bis zum Erstkontakt ({clock})",
+    ),
     "c_speed_x": (
         "Hours from MQL to first touch ({clock}; ≥ {cap} h in the last bar)",
         "Stunden vom MQL bis zum Erstkontakt ({clock}; ≥ {cap} h im letzten Balken)",

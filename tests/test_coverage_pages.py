@@ -860,3 +860,25 @@ def test_the_app_opens_on_the_month_sla_review_reviews(late_deal, monkeypatch):
     picker = at.sidebar.selectbox(key="month")
     assert picker.value == "2026-04"
     assert picker.options[:3] == ["May 2026 · running (10 of 31 days)", "April 2026", "March 2026"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "untouched"),
+    [
+        ("en", "Hours from MQL to first touch (hours)",
+         "2 episode(s) without any touch yet are not in the chart (missed or pending)."),
+        ("de", "Stunden vom MQL bis zum Erstkontakt (Stunden)",
+         "MQL-Episoden ohne jeden Kontakt, nicht im Diagramm (verfehlt oder offen): 2."),
+    ],
+)  # fmt: skip
+def test_the_speed_histogram_names_a_last_bar_only_when_it_gathers_the_slowest(
+    warehouse, monkeypatch, lang, title, untouched
+):
+    """A's first touch came after 2 h: no episode reaches 96 h, so the axis does not speak
+    of a last bar of "≥ 96 h"; B and C have no touch and are said to be left out."""
+    at = _page(warehouse, monkeypatch, "handoffs", lang)
+    head = "Speed to lead:" if lang == "en" else "Reaktionszeit:"
+    spec = next(c for c in _charts(at) if head in json.dumps(c.get("usermeta"), ensure_ascii=False))
+    x = next(layer["encoding"]["x"] for layer in spec["layer"] if "x2" in layer["encoding"])
+    assert x["title"] == title
+    assert untouched in [c.value for c in at.caption]
