@@ -330,7 +330,7 @@ def coverage_table(frame: pl.DataFrame, lg: Lang) -> None:
     for r in frame.iter_rows(named=True):
         group = r["group"]
         if not r["measurable"]:
-            answer, todo = t("cov_no", lg), reason(group, lang=lg)
+            answer, todo = t("cov_no", lg), reason(group, frame, lang=lg)
         elif r["from"] is None:
             answer, todo = t("cov_yes", lg), ""
         else:

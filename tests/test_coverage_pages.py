@@ -882,3 +882,21 @@ def test_the_speed_histogram_names_a_last_bar_only_when_it_gathers_the_slowest(
     x = next(layer["encoding"]["x"] for layer in spec["layer"] if "x2" in layer["encoding"])
     assert x["title"] == title
     assert untouched in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize(
+    ("lang", "revenue", "todo"),
+    [
+        ("en", "Revenue and pipeline", "No opportunities were imported: import opportunities."),
+        ("de", "Umsatz und Pipeline",
+         "Es wurden keine Opportunities importiert: opportunities importieren."),
+    ],
+)  # fmt: skip
+def test_the_data_page_says_revenue_needs_opportunities_when_there_are_none(
+    outcomes, monkeypatch, lang, revenue, todo
+):
+    """Without any opportunity the revenue is not missing its amounts: there are no deals."""
+    at = _page(outcomes, monkeypatch, "warehouse", lang)
+    rows = [r for table in at.table for r in table.value.to_dict("records")]
+    (row,) = [r for r in rows if revenue in r.values()]
+    assert todo in row.values(), row
