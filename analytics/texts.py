@@ -1288,18 +1288,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "MQLs mindestens {minimum:pct} SQLs je MQL (das konfigurierte Minimum), und die MQLs, "
         "die eine höhere wegließe, konvertierten mit {minimum:pct} oder mehr.",
     ),
+    "threshold.keep_unobserved": (
+        "Keep {threshold:g}: the leads below it were never handed over, so no lower threshold "
+        "has outcomes to be judged by; the MQLs a higher one would drop converted at "
+        "{minimum:pct} or better.",
+        "{threshold:g} beibehalten: Die Leads darunter gingen nie an den Vertrieb, daher hat "
+        "keine niedrigere Schwelle Ergebnisse, an denen sie sich messen ließe; die MQLs, die "
+        "eine höhere wegließe, konvertierten mit {minimum:pct} oder mehr.",
+    ),
     "threshold.lower": (
-        "Lower to {threshold:g}: its {extra:n1} extra MQLs a month brought {ratio:pct1} SQLs "
+        "Lower to {threshold:g}: its {extra:n} extra MQLs a month brought {ratio:pct1} SQLs "
         "each (observed; at least {minimum:pct} wanted) and stay within the reps' capacity "
         "({workload:pct} of it).",
-        "Auf {threshold:g} senken: Die {extra:n1} zusätzlichen MQLs im Monat brachten "
+        "Auf {threshold:g} senken: Die {extra:n} zusätzlichen MQLs im Monat brachten "
         "{ratio:pct1} SQLs je MQL (beobachtet; mindestens {minimum:pct} verlangt) und bleiben "
         "innerhalb der Kapazität des Vertriebs ({workload:pct} davon).",
     ),
     "threshold.raise": (
-        "Raise to {threshold:g}: the {extra:n1} MQLs a month it drops brought only "
+        "Raise to {threshold:g}: the {extra:n} MQLs a month it drops brought only "
         "{ratio:pct1} SQLs each (less than the {minimum:pct} wanted).",
-        "Auf {threshold:g} anheben: Die {extra:n1} MQLs im Monat, die wegfallen, brachten nur "
+        "Auf {threshold:g} anheben: Die {extra:n} MQLs im Monat, die wegfallen, brachten nur "
         "{ratio:pct1} SQLs je MQL (weniger als die verlangten {minimum:pct}).",
     ),
     "threshold.raise_capacity": (
@@ -1309,10 +1317,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "davon); {threshold:g} ist die niedrigste Schwelle innerhalb ({workload:pct}).",
     ),
     "threshold.estimated_option": (
-        " Lowering to {threshold:g} would add {extra:n1} MQLs a month that were never handed "
+        " Lowering to {threshold:g} would add {extra:n} MQLs a month that were never handed "
         "over: the model estimates {ratio:pct1} SQLs per extra MQL (range {low:pct1} to "
         "{high:pct1}), an estimate, not an observation; only a trial with sales can confirm it.",
-        " Eine Senkung auf {threshold:g} brächte {extra:n1} MQLs im Monat, die nie an den "
+        " Eine Senkung auf {threshold:g} brächte {extra:n} MQLs im Monat, die nie an den "
         "Vertrieb gingen: Das Modell schätzt {ratio:pct1} SQLs je zusätzlichem MQL (Spanne "
         "{low:pct1} bis {high:pct1}), eine Schätzung, keine Beobachtung; nur ein Versuch mit "
         "dem Vertrieb kann sie bestätigen.",

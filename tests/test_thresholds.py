@@ -387,13 +387,16 @@ def test_a_gain_resting_on_unobserved_leads_is_named_not_recommended() -> None:
     ]
     threshold, reason = recommend_threshold(_table(rows), current=60.0, minimum=0.10)
     assert threshold == 60.0
+    # not "no lower threshold's extra MQLs brought 10 %": they were never handed over
+    assert reason.startswith("Keep 60: the leads below it were never handed over")
+    assert "brought at least" not in reason and "would add 100 MQLs a month" in reason
     assert "never handed over" in reason and "30.0 % SQLs per extra MQL" in reason
     assert "range 1.0 % to 40.0 %" in reason and "not an observation" in reason
     de = recommend_threshold(_table(rows), current=60.0, minimum=0.10, lang="de")[1]
     assert "nie an den Vertrieb gingen" in de
     # below the minimum even by the estimate: not named
     rows[0] = (55.0, 500.0, 251.0, 0.8, "estimated", 255.0, 260.0, 0.05)
-    assert "never handed over" not in recommend_threshold(_table(rows), current=60.0)[1]
+    assert "would add" not in recommend_threshold(_table(rows), current=60.0)[1]
 
 
 # -- every threshold at once: suffix sums equal a filter per threshold ----------------------

@@ -868,9 +868,12 @@ def _recommend_from_current(
         if ratio is None or ratio < minimum or not fits(r):
             break
         lower = r
-    option = ""
+    option, keep = "", "threshold.keep"
     if lower is None:
         nearest = next((r for r in below if r["mqls_per_month"] > now["mqls_per_month"]), None)
+        if nearest is not None and nearest.get("basis") == "estimated":
+            # its extra MQLs were never handed over: "they brought few SQLs" is no finding
+            keep = "threshold.keep_unobserved"
         if (
             nearest is not None
             and nearest.get("basis") == "estimated"
@@ -901,7 +904,7 @@ def _recommend_from_current(
         higher = r
     if higher is not None:
         return higher["threshold"], say("threshold.raise", higher) + option + suffix
-    return current, say("threshold.keep", now) + option + suffix
+    return current, say(keep, now) + option + suffix
 
 
 def compare_thresholds(
