@@ -145,3 +145,26 @@ def test_open_leads_scored_in_parts_give_exactly_the_whole_list(k: int) -> None:
     for lang in ("en", "de"):
         assert whole[lang].height == 40 and whole[lang]["reasons"].null_count() == 0
         assert_frame_equal(parts[lang], whole[lang], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "industry Manufacturing +12 · country Germany +10 · size band 250-999 +8"),
+        ("de", "Branche Fertigung +12 · Land Deutschland +10 · Größenklasse 250-999 +8"),
+    ],
+)
+def test_an_attribute_reads_by_the_configs_display_name(lang, expected):
+    """Not 'Branche manufacturing', 'Land DE': the config's [names.<column>] words."""
+    from analytics.config import load_config
+    from analytics.scoring.reasons import reason_texts
+
+    reasons = pl.DataFrame(
+        {"lead_id": ["L"] * 3, "at": [None] * 3, "part": ["fit"] * 3,
+         "factor": ["industry", "country", "size_band"],
+         "value": ["manufacturing", "DE", "250-999"],
+         "count": [None] * 3, "points": [12.0, 10.0, 8.0]},
+        schema_overrides={"count": pl.Int64, "at": pl.Datetime("us", "UTC")},
+    )  # fmt: skip
+    shown = reason_texts(reasons, lang=lang, config=load_config("data/sla.toml"))["reasons"][0]
+    assert shown == expected

@@ -194,8 +194,16 @@ def rule_score_reasons(tables: Tables, config: SlaConfig, moments: pl.LazyFrame)
     )
 
 
-def reason_texts(reasons: pl.DataFrame, *, lang: Lang = "en", top: int = 4) -> pl.DataFrame:
-    """Each lead's largest reasons in words: ``industry software +12 · demo request ×1 +27.3``.
+def reason_texts(
+    reasons: pl.DataFrame,
+    *,
+    lang: Lang = "en",
+    top: int = 4,
+    config: SlaConfig | None = None,
+) -> pl.DataFrame:
+    """Each lead's largest reasons in words: ``industry Software +12 · demo request ×1 +27.3``
+    (an attribute by the ``config``'s display name: ``Branche Fertigung``, ``Land
+    Deutschland``).
 
     Returns
     -------
@@ -211,7 +219,7 @@ def reason_texts(reasons: pl.DataFrame, *, lang: Lang = "en", top: int = 4) -> p
     words = []
     for row in reasons.iter_rows(named=True):
         if row["part"] == "fit":
-            label = f"{term('fit', row['factor'], lang=lang)} {_value(row, lang)}"
+            label = f"{term('fit', row['factor'], lang=lang)} {_value(row, lang, config)}"
         elif row["part"] == "interest":
             label = f"{term('activity', row['factor'], lang=lang)} ×{row['count']}"
         else:
@@ -231,10 +239,12 @@ def reason_texts(reasons: pl.DataFrame, *, lang: Lang = "en", top: int = 4) -> p
     )
 
 
-def _value(row: dict[str, Any], lang: Lang) -> str:
+def _value(row: dict[str, Any], lang: Lang, config: SlaConfig | None = None) -> str:
     dim, value = row["factor"], row["value"]
     if dim in ("seniority", "role"):
         return term(dim, value, lang=lang)
+    if config is not None and dim in config.names and value is not None:
+        return config.display_name(dim, value, lang)
     if dim == "industry" and value is not None:
         return value.replace("_", " ")
     return str(value)
@@ -287,7 +297,9 @@ def lead_lists(
     listed = top.lazy().select("lead_id", "at")
     points = rule_score_reasons(known.for_leads(listed), config, listed)
     return {
-        lang: top.join(reason_texts(points, lang=lang), on=["lead_id", "at"], how="left")
+        lang: top.join(
+            reason_texts(points, lang=lang, config=config), on=["lead_id", "at"], how="left"
+        )
         .select(
             "lead_id",
             "score",

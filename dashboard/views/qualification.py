@@ -437,7 +437,7 @@ def calibration(quality: dict, specs: dict[str, dict | None]) -> None:
             t(
                 "segment_off_item",
                 lg,
-                segment=ui.md(r["segment"]),
+                segment=ui.md(cfg.display_name(r["dimension"], r["segment"], lg)),
                 dimension=dims.get(r["dimension"], r["dimension"]),
                 predicted=pct(r["mean_predicted"], lg),
                 observed=pct(r["observed"], lg),
