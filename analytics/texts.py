@@ -547,6 +547,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "not enrolled in nurture (promise: {promise:g} days)",
         "nicht im Nurturing (Zusage: {promise:g} Tage)",
     ),
+    "breach.not_enrolled_for": (
+        "not in nurture {days:n1} days after the recycle ({over:n1} over {promise:g})",
+        "{days:n1} Tage nach dem Recycling nicht im Nurturing ({over:n1} über {promise:g})",
+    ),
     "breach.enrolled_late": (
         "enrolled after {days:n1} days ({over:n1} over {promise:g})",
         "aufgenommen nach {days:n1} Tagen ({over:n1} über {promise:g})",

@@ -851,3 +851,25 @@ def test_the_workbook_has_the_warnings_per_rep_or_why_there_are_none(pack, warne
     assert sheet.columns[:3] == ["Mitarbeiter", "Vor der Frist gewarnt", "Rechtzeitig kontaktiert"]
     empty = pack_sheets(pack)["Did the warnings work?"]
     assert empty.item().startswith("No send log of sla notify")
+
+
+@pytest.mark.parametrize(
+    ("lang", "detail"),
+    [
+        ("en", "not in nurture 5.5 days after the recycle (3.5 over 2)"),
+        ("de", "5,5 Tage nach dem Recycling nicht im Nurturing (3,5 über 2)"),
+    ],
+)
+def test_a_recycled_lead_never_enrolled_is_late_by_the_days_since(lang, detail):
+    """Not '–' days over: at as_of its promise ran out 3.5 days ago, and counting."""
+    from analytics.pack.build import _breach_rows
+
+    recycled = datetime(2026, 10, 20, 12, tzinfo=UTC)
+    frame = pl.DataFrame(
+        {"lead_id": ["L1"], "recycled_at": [recycled], "enrolled_at": [None],
+         "days_to_enroll": [None], "status": ["missing"]},
+        schema_overrides={"enrolled_at": pl.Datetime("us", "UTC"), "days_to_enroll": pl.Float64},
+    )  # fmt: skip
+    as_of = recycled + timedelta(days=5, hours=12)
+    (row,) = _breach_rows("recycled_not_enrolled", frame, CFG, lang, as_of=as_of)
+    assert (row["amount"], row["detail"]) == (3.5, detail)

@@ -412,9 +412,15 @@ def rep_names(review: Any) -> dict[str, str]:
 
 
 def _breach_rows(
-    kind: str, frame: pl.DataFrame, config: SlaConfig, lang: Lang = "en"
+    kind: str,
+    frame: pl.DataFrame,
+    config: SlaConfig,
+    lang: Lang = "en",
+    *,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per breach of ``kind``, with how much the promise was missed by."""
+    """One row per breach of ``kind``, with how much the promise was missed by (a recycled
+    lead still not enrolled: by how many days at ``as_of``)."""
     rows: list[dict[str, Any]] = []
     h, c, r = config.handoff, config.cadence, config.recycle
 
@@ -482,7 +488,14 @@ def _breach_rows(
             rows.append(_breach(kind, b, rep, over, "days_over", detail, lang))
         elif kind == "recycled_not_enrolled":
             days = b.get("days_to_enroll")
-            if b.get("status") == "missing" or days is None:
+            recycled = b.get("recycled_at")
+            if b.get("status") == "missing" and as_of is not None and recycled is not None:
+                days = (as_of - recycled).total_seconds() / 86_400  # and counting
+                over = days - r.enroll_within_days
+                detail = words(
+                    "breach.not_enrolled_for", days=days, over=over, promise=r.enroll_within_days
+                )
+            elif b.get("status") == "missing" or days is None:
                 detail = words("breach.not_enrolled", promise=r.enroll_within_days)
                 over = None
             else:
@@ -540,7 +553,7 @@ def top_breaches(
         frame = review.breaches.get(kind)
         if frame is None or frame.is_empty():
             continue
-        found = _breach_rows(kind, frame, config, lang)
+        found = _breach_rows(kind, frame, config, lang, as_of=review.as_of)
         found.sort(key=lambda b: (b["amount"] is not None, -(b["amount"] or 0), b["lead_id"]))
         rows.extend(found[:top])
     unassigned = render("coverage.unassigned", lang=lang)
