@@ -778,6 +778,9 @@ def test_goals_target_input_drives_the_reverse_funnel(app: AppTest, library) -> 
     deals = expected.filter(pl.col("stage") == "deals_won")["target"].item()
     assert metrics(app)["Deals won"] == f"{math.ceil(deals):,}"
     assert f"{deals:,.1f}" in html_text(app).splitlines()  # the exact need, on hover
+    pacing = static_table(app, column_label("goal_target"))  # the same need in the table
+    row = pacing[column_label("stage_name")].index("Deals won")
+    assert pacing[column_label("goal_target")][row] == f"{math.ceil(deals):,}"
 
 
 def test_threshold_slider_moves_volume_and_workload(app: AppTest, library) -> None:

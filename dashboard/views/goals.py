@@ -149,13 +149,20 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     # pace (actual / expected by now) equals forecast / target for a linear forecast:
     # one column, not two with the same numbers
     whole = ("actual", "expected_to_date", "goal_target", "forecast")
-    shown = part.rename({"target": "goal_target"}).select(
-        pl.col("label").alias("stage_name"),
-        *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
-        # the revenue goal itself, and what the stages above need for it
-        "forecast_attainment",
-        pl.col("stage")
-        .replace_strict(reasons, default=None, return_dtype=pl.String)
-        .alias("reason"),
+    needs = [whole_need(stage, x) for stage, x in part.select("stage", "target").iter_rows()]
+    shown = (
+        part.rename({"target": "goal_target"})
+        .with_columns(  # the needs as the tiles
+            pl.Series("goal_target", needs, dtype=pl.Float64)
+        )
+        .select(
+            pl.col("label").alias("stage_name"),
+            *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
+            # the revenue goal itself, and what the stages above need for it
+            "forecast_attainment",
+            pl.col("stage")
+            .replace_strict(reasons, default=None, return_dtype=pl.String)
+            .alias("reason"),
+        )
     )
     ui.static_table(shown if reasons else shown.drop("reason"))
