@@ -51,7 +51,8 @@ class Group:
 #: Education's leads and customers, no MQL) cannot count it, so its volume and every rate
 #: into or out of it are unknown, not 0 (spec/coverage.md: missing data is never a verdict).
 STAGE_GROUPS: dict[str, str] = {
-    stage: f"{stage}_stage" for stage in ("mql", "sal", "sql", "opportunity", "customer")
+    stage: f"{stage}_stage"
+    for stage in ("mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified")
 }
 
 _STAGE_GROUP_NAMES = frozenset(STAGE_GROUPS.values())
@@ -103,7 +104,7 @@ KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "premature_recycles": ("recycling",),
     "stale_leads": ("recycling",),
     "recycled_enrolled_in_time": ("nurture",),
-    "remql_rate": ("funnel", "mql_stage"),
+    "remql_rate": ("funnel", "mql_stage", "recycled_stage"),
 }
 
 #: The measure group each breach list of the review belongs to: without it, the list and
@@ -215,10 +216,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
         "acceptance_events": _span(
             tables.lifecycle_events.filter(_JUDGED), pl.col("entered_at")
         ),
-        "recycled_events": _span(
-            tables.lifecycle_events.filter(stage == "recycled"), pl.col("entered_at")
-        ),
-        **{
+        **{  # recycled_events too (the recycling group's)
             f"{s}_events": _span(tables.lifecycle_events.filter(stage == s), pl.col("entered_at"))
             for s in STAGE_GROUPS
         },

@@ -678,6 +678,8 @@ _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "sql_stage": {"volumes": ("sqls",)},
     "opportunity_stage": {"volumes": ("opportunities",)},
     "customer_stage": {"volumes": ("customers",)},
+    "recycled_stage": {"volumes": ("recycled",), "recycling": ("recycled",), "remql": ("*",)},
+    "disqualified_stage": {"volumes": ("disqualified",)},
     "revenue": {"volumes": ("won_revenue",)},
     "deals": {"volumes": ("deals_won",)},
     "handoff": {"handoff": ("*",)},

@@ -1451,6 +1451,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "coverage.group.sql_stage": ("SQLs", "SQLs"),
     "coverage.group.opportunity_stage": ("Opportunities (stage)", "Opportunities (Phase)"),
     "coverage.group.customer_stage": ("Customers", "Kunden"),
+    "coverage.group.recycled_stage": ("Recycled leads", "Recycelte Leads"),
+    "coverage.group.disqualified_stage": ("Disqualified leads", "Disqualifizierte Leads"),
     "coverage.group.revenue": ("Revenue and pipeline", "Umsatz und Pipeline"),
     "coverage.group.deals": ("Deals won", "Gewonnene Abschlüsse"),
     "coverage.group.handoff": ("Speed to lead (handoff)", "Reaktionszeit (Übergabe)"),
@@ -1473,6 +1475,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No leads or lifecycle stages were imported: import leads and lifecycle_events.",
         "Es wurden keine Leads oder Lebenszyklus-Phasen importiert: leads und lifecycle_events "
         "importieren.",
+    ),
+    "coverage.reason.recycled_stage": (
+        "No lifecycle event of stage recycled was imported, so recycled leads (and the re-MQL "
+        "rate) cannot be counted: import the recycled events.",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase recycled importiert, daher lassen sich "
+        "recycelte Leads (und die Re-MQL-Quote) nicht zählen: die recycled-Ereignisse "
+        "importieren.",
+    ),
+    "coverage.reason.disqualified_stage": (
+        "No lifecycle event of stage disqualified was imported, so disqualified leads cannot "
+        "be counted: import the disqualified events.",
+        "Es wurde kein Lebenszyklus-Ereignis der Phase disqualified importiert, daher lassen "
+        "sich disqualifizierte Leads nicht zählen: die disqualified-Ereignisse importieren.",
     ),
     "coverage.reason.mql_stage": (
         "No lifecycle event of stage mql was imported, so MQLs cannot be counted: import "

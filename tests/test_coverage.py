@@ -138,10 +138,13 @@ def test_a_stage_never_recorded_is_unknown_not_zero():
     doc = build_review(OUTCOMES, CFG, month="2026-03", as_of=AS_OF).to_json_dict()
     stages = {g: doc["coverage"][g] for g in GROUPS if g.endswith("_stage")}
     assert stages == {"mql_stage": False, "sal_stage": False, "sql_stage": False,
-                      "opportunity_stage": False, "customer_stage": True}  # fmt: skip
+                      "opportunity_stage": False, "customer_stage": True,
+                      "recycled_stage": False, "disqualified_stage": False}  # fmt: skip
     volumes = doc["volumes"]
     assert (volumes["leads"], volumes["customers"]) == (3, 1)  # what was recorded is counted
-    assert [volumes[k] for k in ("mqls", "sals", "sqls", "opportunities")] == [None] * 4
+    unrecorded = ("mqls", "sals", "sqls", "opportunities", "recycled", "disqualified")
+    assert [volumes[k] for k in unrecorded] == [None] * 6  # not 0 recycled, 0 disqualified
+    assert doc["nurture"]["remql"]["rate"] is None  # no recycle recorded: not 0 / 0
     assert set(doc["conversion"].values()) == {None}  # every rate touches an unrecorded stage
     kpi = {k["metric"]: k for k in doc["kpis"]}
     for metric in ("mqls", "lead_to_mql", "mql_to_sql"):  # 0 MQLs would read "missed"

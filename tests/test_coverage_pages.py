@@ -21,7 +21,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from app_support import choose_tab, html_text, metrics, static_table, static_tables
+from app_support import (
+    choose_tab,
+    html_text,
+    metrics,
+    static_table,
+    static_tables,
+    tile_texts,
+)
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -40,6 +47,12 @@ AS_OF = datetime(2026, 4, 1, 1, tzinfo=UTC)
 NURTURE = {
     "en": "No nurture enrollments were imported: import nurture_enrollments.",
     "de": "Es wurden keine Nurturing-Einschreibungen importiert: nurture_enrollments importieren.",
+}
+RECYCLED = {
+    "en": "No lifecycle event of stage recycled was imported, so recycled leads (and the "
+    "re-MQL rate) cannot be counted: import the recycled events.",
+    "de": "Es wurde kein Lebenszyklus-Ereignis der Phase recycled importiert, daher lassen sich "
+    "recycelte Leads (und die Re-MQL-Quote) nicht zählen: die recycled-Ereignisse importieren.",
 }
 AMOUNTS = {
     "en": "The opportunities carry no amounts: import opportunities with their amount.",
@@ -163,8 +176,11 @@ def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
     # tracks, exits, progression, sales-triggered: one sentence each, no chart, no table
     assert _greyed(at) == [NURTURE[lang]] * 4
     assert _charts(at) == [] and len(at.dataframe) == 0
-    # no lead was recycled in March: the re-MQL rate has no case, nothing "still maturing"
+    # no recycle was ever recorded: the re-MQL rate is unknown and says why (not "0 / 0"),
+    # nothing "still maturing"
     assert tiles[2] == "–" and ("maturing" if lang == "en" else "nicht reif") not in html_text(at)
+    remql = tile_texts(at)["Re-MQL rate" if lang == "en" else "Re-MQL-Quote"]
+    assert remql[-1] == RECYCLED[lang] and "0 / 0" not in " ".join(remql), remql
     assert len(at.subheader) == 4 and not at.info
 
 
