@@ -1211,6 +1211,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "todo": ("What to do", "Was zu tun ist"),
     "overdue": ("Overdue", "Überfällig"),
     "at_risk": ("At risk", "Gefährdet"),
+    "first_touch_due": (
+        "First touch due (this month's MQLs)",
+        "Erstkontakt fällig (MQLs des Monats)",
+    ),
     "total": ("Alerts", "Warnungen"),
     "first_touch": ("First touch", "Erstkontakt"),
     "cadence": ("Cadence", "Kadenz"),

@@ -346,6 +346,9 @@ def test_the_pages_count_the_unassigned_in_a_row_of_their_own(
     reps = static_table(at, column_label("open_breaches", lang))
     assert reps[column_label("rep_name", lang)] == ["Rita", unassigned]
     assert reps[column_label("open_breaches", lang)] == ["1", "3"]  # the unassigned: 3
+    # C's first touch is due (the month's MQLs), named apart from At risk now's alerts
+    assert reps[column_label("first_touch_due", lang)] == ["1", "0"]
+    assert column_label("at_risk", lang) not in reps
     at.switch_page("views/handoffs.py").run()
     by_rep = static_table(at, column_label("met", lang))
     shown = [by_rep[column_label(c, lang)] for c in ("rep_name", "episodes", "missed")]

@@ -135,10 +135,10 @@ def test_the_overview_opens_with_what_needs_attention_and_the_reps(german: AppTe
     assert heads.index("Zielerreichung") > 1
     attention = next(m.value for m in german.markdown if "des Solls" in m.value)
     assert "Gewonnener Umsatz" in attention  # the revenue pacing, the director's question
-    table = static_table(german, "Gefährdet")
+    table = static_table(german, "Offene Verstöße")
     assert list(table) == [
         "Mitarbeiter", "Erstkontakt (%)", "Kadenz (%)", "Liegengeblieben", "Offene Verstöße",
-        "Gefährdet",
+        "Erstkontakt fällig (MQLs des Monats)",
     ]  # fmt: skip
     assert all(v == "–" or v.endswith(" %") for v in table["Erstkontakt (%)"])
 

@@ -41,7 +41,10 @@ if counts:  # no empty line when no breach list can be measured
 st.subheader(t("reps_now", lg))
 if not ui.missing(review, "handoff", lg):
     # leads without an owner in a row of their own, "unassigned", last
-    ui.static_table(ui.unassigned(rep_overview(review), lg).drop("rep_id"))
+    # the month's MQLs still untouched before their deadline: not the At risk now page's
+    # alerts (every open episode, now), so not the same word
+    reps = ui.unassigned(rep_overview(review), lg).drop("rep_id")
+    ui.static_table(reps.rename({"at_risk": "first_touch_due"}))
 
 # -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None
