@@ -31,6 +31,7 @@ from app_support import (
     static_number_columns,
     static_table,
     static_tables,
+    tile_texts,
     tiles,
 )
 from streamlit.testing.v1 import AppTest
@@ -1252,3 +1253,23 @@ def test_a_static_table_aligns_the_named_text_columns_right(monkeypatch) -> None
     assert '<th class="right">' in shown and '<td class="right">81.3 % (768 / 945)</td>' in shown
     assert "<td>Lead -&gt; MQL</td>" in shown  # the other text column stays left
     assert 'class="right"' not in ui.html_table(frame, "en")
+
+
+def test_overview_and_pack_show_the_goal_need_in_whole_units(app: AppTest, review_of) -> None:
+    """The Overview's pacing tiles and the pack's pacing table say what the Goals page
+    says: 246 SQLs needed, not 245 (the exact need is 245.x)."""
+    from analytics.goals import whole_need
+    from analytics.pack.render import pacing_rows
+
+    pacing = review_of(MONTH).pacing.filter(pl.col("period") == "month")
+    target = pacing.filter(pl.col("stage") == "sqls")["target"].item()
+    assert target != int(target)  # a need with a fraction, which 245 would round down
+    app.run()
+    note = tile_texts(app)["SQLs"][-1]
+    assert f"needed for the revenue goal {math.ceil(target):,} ·" in note, note
+
+    class Pack:  # the one attribute pacing_rows reads
+        review = review_of(MONTH)
+
+    rows = [r for r in pacing_rows(Pack(), lang="en") if r["period"] == "month"]
+    assert {r["stage"]: r["target"] for r in rows}["sqls"] == whole_need("sqls", target)

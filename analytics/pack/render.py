@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from analytics.goals import whole_need
 from analytics.pack.build import BREACH_TITLES, ReviewPack, rep_names, top_breaches
 from analytics.pack.formatting import (
     escape_markdown,
@@ -103,6 +104,7 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     review = pack.review
     for r in rows:
         r["label"] = metric_label(r["stage"], lang=lang) if r["stage"] in STAGES else r["stage"]
+        r["target"] = whole_need(r["stage"], r.get("target"))  # 30 deals, as the app shows
         # unknown is "–" with the reason, never a number (spec/coverage.md)
         group = pacing_group(r["stage"])
         r["reason"] = None

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.goals import whole_need
 from analytics.review import pacing_group, rep_overview
 from analytics.texts import render, term
 from dashboard import data, ui
@@ -71,7 +72,7 @@ for stage, label in labels.items():
     else:
         goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
         note = (
-            f"{goal} {fmt(r['target'])} · {t('expected_to_date', lg)} "
+            f"{goal} {fmt(whole_need(stage, r['target']))} · {t('expected_to_date', lg)} "
             f"{fmt(r['expected_to_date'])} · {t('forecast', lg)} {fmt(r['forecast'])}"
         )
     on_pace = None if r["pace"] is None else r["pace"] >= 1
