@@ -1267,9 +1267,15 @@ def test_overview_and_pack_show_the_goal_need_in_whole_units(app: AppTest, revie
     app.run()
     note = tile_texts(app)["SQLs"][-1]
     assert f"needed for the revenue goal {math.ceil(target):,} ·" in note, note
+    expected = pacing.filter(pl.col("stage") == "sqls")["expected_to_date"].item()
+    assert f"{math.ceil(round(expected, 6)):,} · Forecast" in note, note
 
     class Pack:  # the one attribute pacing_rows reads
         review = review_of(MONTH)
 
     rows = [r for r in pacing_rows(Pack(), lang="en") if r["period"] == "month"]
-    assert {r["stage"]: r["target"] for r in rows}["sqls"] == whole_need("sqls", target)
+    sqls = next(r for r in rows if r["stage"] == "sqls")
+    assert (sqls["target"], sqls["expected_to_date"]) == (
+        whole_need("sqls", target),
+        whole_need("sqls", expected),
+    )

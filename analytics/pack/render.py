@@ -104,7 +104,8 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     review = pack.review
     for r in rows:
         r["label"] = metric_label(r["stage"], lang=lang) if r["stage"] in STAGES else r["stage"]
-        r["target"] = whole_need(r["stage"], r.get("target"))  # 30 deals, as the app shows
+        for need in ("target", "expected_to_date"):  # 30 deals, as the app shows
+            r[need] = whole_need(r["stage"], r.get(need))
         # unknown is "–" with the reason, never a number (spec/coverage.md)
         group = pacing_group(r["stage"])
         r["reason"] = None

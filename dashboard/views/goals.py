@@ -149,12 +149,13 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     # pace (actual / expected by now) equals forecast / target for a linear forecast:
     # one column, not two with the same numbers
     whole = ("actual", "expected_to_date", "goal_target", "forecast")
-    needs = [whole_need(stage, x) for stage, x in part.select("stage", "target").iter_rows()]
+    needs = {  # in whole units, as the tiles
+        c: pl.Series(c, [whole_need(s, x) for s, x in part.select("stage", c).iter_rows()])
+        for c in ("target", "expected_to_date")
+    }
     shown = (
-        part.rename({"target": "goal_target"})
-        .with_columns(  # the needs as the tiles
-            pl.Series("goal_target", needs, dtype=pl.Float64)
-        )
+        part.with_columns(v.cast(pl.Float64) for v in needs.values())
+        .rename({"target": "goal_target"})
         .select(
             pl.col("label").alias("stage_name"),
             *(pl.col(c).round(0).cast(pl.Int64) for c in whole),

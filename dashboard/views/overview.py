@@ -73,7 +73,8 @@ for stage, label in labels.items():
         goal = t("revenue_goal", lg) if stage == "won_revenue" else t("needed_for_goal", lg)
         note = (
             f"{goal} {fmt(whole_need(stage, r['target']))} · {t('expected_to_date', lg)} "
-            f"{fmt(r['expected_to_date'])} · {t('forecast', lg)} {fmt(r['forecast'])}"
+            f"{fmt(whole_need(stage, r['expected_to_date']))} · {t('forecast', lg)} "
+            f"{fmt(r['forecast'])}"
         )
     on_pace = None if r["pace"] is None else r["pace"] >= 1
     pacing_tiles.append(
