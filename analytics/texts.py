@@ -641,6 +641,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{label} got worse since last month: find out why",
         "{label}: seit dem Vormonat schlechter; Ursache klären",
     ),
+    "action.worse_together": (
+        "{labels:list} got worse since last month, by the same numbers: find out why",
+        "{labels:list}: seit dem Vormonat um dieselben Zahlen schlechter; Ursache klären",
+    ),
     "evidence.worse_rate": (
         "{before:pct} ({before_counts}) -> {after:pct} ({after_counts}), two-proportion test {p:p}",
         "{before:pct} ({before_counts}) -> {after:pct} ({after_counts}), "

@@ -873,3 +873,34 @@ def test_a_recycled_lead_never_enrolled_is_late_by_the_days_since(lang, detail):
     as_of = recycled + timedelta(days=5, hours=12)
     (row,) = _breach_rows("recycled_not_enrolled", frame, CFG, lang, as_of=as_of)
     assert (row["amount"], row["detail"]) == (3.5, detail)
+
+
+def test_volumes_worse_by_the_same_numbers_are_one_action_item(pack):
+    """Olist: every closed deal is an SQL, an opportunity and a won deal at once, so the
+    three volumes fall 207 -> 122 together: one item naming all three, not three items."""
+    from analytics.pack.build import action_items
+
+    def row(metric: str, before: int, after: int) -> dict:
+        return {"metric": metric, "kind": "count", "previous_x": before, "current_x": after,
+                "previous": before / 30, "current": after / 31, "p_value": 0.001,
+                "is_significant": True, "is_better": False}  # fmt: skip
+
+    changes = pl.DataFrame(
+        [row("sqls", 207, 122), row("opportunities", 207, 122), row("deals_won", 207, 122),
+         row("leads", 900, 700)]
+    )  # fmt: skip
+    items = action_items(pack.review, pack.kpis.head(0), changes, pack.config)
+    worse = [i for i in items if i.code in ("action.worse", "action.worse_together")]
+    assert [(i.code, i.metric) for i in worse] == [
+        ("action.worse_together", "sqls"), ("action.worse", "leads"),
+    ]  # fmt: skip
+    assert worse[0].text.startswith(
+        "SQLs, Opportunities, Deals won got worse since last month, by the same numbers"
+    )
+    assert (
+        worse[0]
+        .render(lang="de")[0]
+        .startswith(
+            "SQLs, Opportunities, Gewonnene Deals: seit dem Vormonat um dieselben Zahlen schlechter"
+        )
+    )

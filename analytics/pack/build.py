@@ -792,15 +792,25 @@ def action_items(
                 row["value"],
             )
     worse = changes.filter(pl.col("is_significant") & (pl.col("is_better") == False))  # noqa: E712
+    # volumes that moved by the very same numbers are one fact, one item (an export whose
+    # every closed deal is an SQL, an opportunity and a won deal at once: Olist)
+    same: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for row in worse.iter_rows(named=True):
+        if row["kind"] == "count":
+            same.setdefault((row["previous_x"], row["current_x"]), []).append(row)
     for row in worse.iter_rows(named=True):
         team = "sales" if row["metric"] in ("handoff_compliance", "cadence_compliance") else "both"
-        add(
-            team,
-            row["metric"],
-            Text("action.worse", {"label": Term("metric", row["metric"])}),
-            _change_evidence(row),
-            row["current"],
+        group = (
+            same.get((row["previous_x"], row["current_x"]), []) if row["kind"] == "count" else []
         )
+        if len(group) > 1 and row["metric"] != group[0]["metric"]:
+            continue  # said with the first of its group
+        message = (
+            Text("action.worse_together", {"labels": [Term("metric", r["metric"]) for r in group]})
+            if len(group) > 1
+            else Text("action.worse", {"label": Term("metric", row["metric"])})
+        )
+        add(team, row["metric"], message, _change_evidence(row), row["current"])
     return items
 
 
