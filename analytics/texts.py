@@ -646,8 +646,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{labels:list}: seit dem Vormonat um dieselben Zahlen schlechter; Ursache klären",
     ),
     "evidence.worse_rate": (
-        "{before:pct} ({before_counts}) -> {after:pct} ({after_counts}), two-proportion test {p:p}",
-        "{before:pct} ({before_counts}) -> {after:pct} ({after_counts}), "
+        "{before:pct1} ({before_counts}) -> {after:pct1} ({after_counts}), "
+        "two-proportion test {p:p}",
+        "{before:pct1} ({before_counts}) -> {after:pct1} ({after_counts}), "
         "Test auf zwei Anteile {p:p}",
     ),
     "evidence.worse_count": (

@@ -292,6 +292,8 @@ def test_action_items_follow_the_rules_with_the_number_behind_each(pack):
     assert first.evidence == "2 of 4 MQLs not touched within 24 h"
     assert pack.actions[1].evidence.startswith("3 of 4 held")
     assert "two-proportion test p = 0.00195" in pack.actions[-1].evidence
+    # the rates with the one decimal the pages show them with (not "15 % -> 9 %")
+    assert re.match(r"\d+\.\d % \(\d+ / \d+\) -> \d+\.\d % ", pack.actions[-1].evidence)
 
 
 def test_action_items_render_in_german_with_german_numbers(pack):
