@@ -923,7 +923,7 @@ def terms(
     """``column``'s codes as words of the library's vocabulary ``kind`` (``reason``,
     ``channel`` ...), in the UI language; nulls as ``missing``; only rows ``where`` holds."""
     values = frame.filter(where) if where is not None else frame
-    mapping = {v: _capital(term(kind, v, lang=lg)) for v in values[column].drop_nulls().unique()}
+    mapping = {v: capital(term(kind, v, lang=lg)) for v in values[column].drop_nulls().unique()}
     shown = pl.col(column).replace(mapping)
     if where is not None:
         shown = pl.when(where).then(shown).otherwise(pl.col(column))
@@ -932,7 +932,7 @@ def terms(
     return frame.with_columns(shown.alias(column))
 
 
-def _capital(word: str) -> str:
+def capital(word: str) -> str:
     """A word as a label starts: ``kein Budget`` -> ``Kein Budget``."""
     return word[:1].upper() + word[1:]
 

@@ -1279,3 +1279,13 @@ def test_overview_and_pack_show_the_goal_need_in_whole_units(app: AppTest, revie
         whole_need("sqls", target),
         whole_need("sqls", expected),
     )
+
+
+def test_sales_feedback_reads_reasons_and_values_as_words(app: AppTest) -> None:
+    """The rejections-by-grade table's reasons start with a capital ("No response", not
+    "no response")."""
+    app.switch_page("views/qualification.py").run()
+    assert not app.exception, app.exception[0].value
+    table = static_table(app, column_label("rejected_mqls"))
+    reasons = table[column_label("reason")]
+    assert reasons and all(r[:1].isupper() for r in reasons), reasons

@@ -491,7 +491,7 @@ def sales_feedback() -> None:
                 reason=ui.md(_reason(s["reason"])),
                 grade=s["fit_grade"],
                 dimension=term("fit", s["dimension"], lang=lg),
-                value=ui.md(s["value"]),
+                value=ui.md(cfg.display_name(s["dimension"], s["value"], lg)),
                 now=num(s["points_now"], lg),
                 new=num(s["points_new"], lg),
                 kept=num(s["kept_below"], lg),
@@ -504,7 +504,9 @@ def sales_feedback() -> None:
     if by_grade.height:
         ui.long_table(
             by_grade.select(
-                pl.col("reason").map_elements(_reason, return_dtype=pl.String),
+                pl.col("reason").map_elements(  # a table's cell starts with a capital
+                    lambda code: ui.capital(_reason(code)), return_dtype=pl.String
+                ),
                 "fit_grade",
                 "interest_grade",
                 pl.col("rejected").alias("rejected_mqls"),
