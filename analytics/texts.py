@@ -1243,6 +1243,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "outside the plausible range {earliest} to {latest}",
         "außerhalb des plausiblen Bereichs {earliest} bis {latest}",
     ),
+    "import.undated": (
+        "{file} has no dates: every row was dated {day} (the file's date); conversions and "
+        "breakdowns hold, monthly trends, ages and forecasts do not",
+        "{file} enthält keine Datumsangaben: jede Zeile wurde auf den {day} datiert (das "
+        "Datum der Datei); Konversionen und Aufschlüsselungen gelten, Monatsverläufe, Alter "
+        "und Prognosen nicht",
+    ),
     "import.placeholder_reps": (
         "{n} rep id(s) not in a reps file were created as placeholder reps (no name, no team)",
         "Als Platzhalter angelegte Mitarbeiter (IDs ohne Eintrag in einer reps-Datei, ohne "

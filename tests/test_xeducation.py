@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from analytics.scoring.calibration import calibration_metrics
 from analytics.scoring.model import fit_model
+from analytics.warehouse.adapters import import_export
 from analytics.warehouse.adapters.xeducation import (
     EXCLUDED_COLUMNS,
     feature_names,
@@ -47,6 +49,18 @@ def test_adapter_on_a_tiny_file(tmp_path: Path) -> None:
     assert sorted(events.cells.select("lead_id", "stage").rows()) == [
         ("7", "customer"), ("7", "lead"), ("8", "lead"),
     ]  # fmt: skip
+    # the file has no dates: every row is dated the file's day, and the import says so
+    os.utime(tmp_path / "x_education_leads.csv", (1_780_000_000, 1_780_000_000))  # 2026-05-28
+    assert read_xeducation(tmp_path).undated == {"x_education_leads.csv": "2026-05-28"}
+    result = import_export(tmp_path / "w.duckdb", tmp_path, fmt="xeducation")
+    assert result.warnings()[0] == (
+        "x_education_leads.csv has no dates: every row was dated 2026-05-28 (the file's date); "
+        "conversions and breakdowns hold, monthly trends, ages and forecasts do not"
+    )
+    assert result.warnings(lang="de")[0].startswith(
+        "x_education_leads.csv enthält keine Datumsangaben: jede Zeile wurde auf den 28.05.2026"
+    )
+    assert result.to_json_dict()["undated_files"] == {"x_education_leads.csv": "2026-05-28"}
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
-from analytics.texts import render
+from analytics.texts import day, render
 from analytics.warehouse import privacy
 from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.coverage_store import record_coverage
@@ -107,6 +107,8 @@ class ImportResult:
     other_values: list[dict[str, Any]] = field(default_factory=list)
     #: table -> core rows added, changed, unchanged, removed (:data:`CHANGE_KINDS`)
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: source file name -> the day its rows were dated: the file has no dates
+    undated: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_rejected(self) -> int:
@@ -132,8 +134,12 @@ class ImportResult:
         return causes, len(cascaded)
 
     def warnings(self, *, lang: str = "en") -> list[str]:
-        """The import's warnings (placeholder reps, values loaded as ``other``)."""
-        out = []
+        """The import's warnings (files without dates, placeholder reps, values loaded as
+        ``other``)."""
+        out = [
+            render("import.undated", lang=lang, file=name, day=day(date.fromisoformat(on), lang))
+            for name, on in self.undated.items()
+        ]
         if self.placeholder_reps:
             out.append(render("import.placeholder_reps", lang=lang, n=self.placeholder_reps))
         for o in self.other_values:
@@ -157,6 +163,8 @@ class ImportResult:
             doc["masked_columns"] = self.masked_columns
         if self.unchanged_files:
             doc["unchanged_files"] = self.unchanged_files
+        if self.undated:
+            doc["undated_files"] = self.undated
         return doc
 
 

@@ -160,6 +160,7 @@ def import_export(
         dropped.setdefault(name, [])
         dropped[name] += [c for c in columns if c not in dropped[name]]
     result.dropped_columns = dropped
+    result.undated = dict(export.undated)
     return result
 
 

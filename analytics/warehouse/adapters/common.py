@@ -94,10 +94,13 @@ class Export:
     unreadable: list[dict[str, Any]] = field(default_factory=list)
     #: source file name -> personal columns that were not loaded
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+    #: source file name -> the day every row of it was dated (a file without dates)
+    undated: dict[str, str] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
+        self.undated.update(other.undated)
         for k, v in other.dropped_columns.items():
             self.dropped_columns.setdefault(k, [])
             self.dropped_columns[k] += [c for c in v if c not in self.dropped_columns[k]]

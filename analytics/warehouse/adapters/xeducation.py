@@ -211,6 +211,7 @@ def read_xeducation(
     return Export(
         batches=[batch("leads", file, leads), batch("lifecycle_events", file, events)],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
+        undated={files[0].name: modified.isoformat()},
     )
 
 
