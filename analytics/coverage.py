@@ -512,9 +512,8 @@ def review_months(
     """
     if as_of is None:
         return list(lead_months)
-    default = last_complete_month(as_of, timezone=timezone)
     last = as_utc(as_of).astimezone(ZoneInfo(timezone)).strftime("%Y-%m")
-    first = min([*lead_months, default]) if default else min([*lead_months, last])
+    first = min([*lead_months, last_complete_month(as_of, timezone=timezone)])
     out, month = [], last
     while month >= first:
         out.append(month)

@@ -222,10 +222,11 @@ def unanswered(group: str, lang: Lang = "en") -> str | None:
     sentence in ``lang``, spec/coverage.md); None when it can."""
     from analytics.coverage import reason
 
-    row = coverage().filter(pl.col("group") == group)
+    frame = coverage()
+    row = frame.filter(pl.col("group") == group)
     if row.is_empty() or row["measurable"][0]:
         return None
-    return reason(group, lang=lang)
+    return reason(group, frame, lang=lang)  # as the Data page says it
 
 
 def default_month() -> str | None:

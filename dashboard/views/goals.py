@@ -149,12 +149,13 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     # pace (actual / expected by now) equals forecast / target for a linear forecast:
     # one column, not two with the same numbers
     whole = ("actual", "expected_to_date", "goal_target", "forecast")
-    needs = {  # in whole units, as the tiles
-        c: pl.Series(c, [whole_need(s, x) for s, x in part.select("stage", c).iter_rows()])
-        for c in ("target", "expected_to_date")
-    }
     shown = (
-        part.with_columns(v.cast(pl.Float64) for v in needs.values())
+        part.with_columns(  # the needs in whole units, as the tiles
+            pl.Series(c, [whole_need(s, x) for s, x in part.select("stage", c).iter_rows()]).cast(
+                pl.Float64
+            )
+            for c in ("target", "expected_to_date")
+        )
         .rename({"target": "goal_target"})
         .select(
             pl.col("label").alias("stage_name"),
