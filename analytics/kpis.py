@@ -19,7 +19,7 @@ one month) and :func:`analytics.review.kpi_history` (many months at once).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import polars as pl
@@ -34,15 +34,22 @@ KPI_STATUSES: tuple[str, ...] = ("met", "at_risk", "missed")
 POINT_IN_TIME: frozenset[str] = frozenset({"stale_leads"})
 
 
-def past_month_values(values: Mapping[str, float | int | None]) -> dict[str, float | int | None]:
-    """A past month's KPI values: the point-in-time ones (:data:`POINT_IN_TIME`) have none.
+def past_month_values(
+    values: Mapping[str, float | int | None], *, maturing: Iterable[str] = ()
+) -> dict[str, float | int | None]:
+    """A past month's KPI values as a later month is compared with them: the point-in-time
+    ones (:data:`POINT_IN_TIME`) have none, nor do the later month's ``maturing`` ones
+    (:func:`analytics.review.maturing_metrics`: their window is still open).
 
-    A past month judged at the same ``as_of`` would only repeat today's count.
+    A past month judged at the same ``as_of`` would only repeat today's count; a rate
+    still maturing had a month less to mature than the month before it.
 
-    >>> past_month_values({"mqls": 650, "stale_leads": 3})
-    {'mqls': 650, 'stale_leads': None}
+    >>> past_month_values({"mqls": 650, "stale_leads": 3, "remql_rate": 0.1},
+    ...                   maturing={"remql_rate"})
+    {'mqls': 650, 'stale_leads': None, 'remql_rate': None}
     """
-    return {k: None if k in POINT_IN_TIME else v for k, v in values.items()}
+    dropped = POINT_IN_TIME | set(maturing)
+    return {k: None if k in dropped else v for k, v in values.items()}
 
 
 def kpi_status(

@@ -15,6 +15,7 @@ breach lists) from those shared intermediates and collects them together.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1453,26 +1454,23 @@ def kpi_histories(
         maturing[m] = maturing_metrics(summary["remql"])
     for end, months_in in spans.items():
         rows: list[pl.DataFrame] = []
-        previous: dict[str, Any] | None = None
-        for m in months_in:
+        # the month before the first shown one is only that month's previous
+        for prev, m in itertools.pairwise(months_in):
             month_values = values[m] if m == end else past_month_values(values[m])
-            if m != months_in[0]:  # the month before the first shown one: its previous only
-                running = cov.is_running(m, resolved, timezone=tz)
-                days, total = cov.month_days(m, resolved, timezone=tz)
-                compared = (
-                    None if running or previous is None else previous | dict.fromkeys(maturing[m])
-                )  # as build_review: a running month and a maturing rate are not compared
-                table = kpi_table(
-                    month_values,
-                    compared,
-                    config=config,
-                    reasons=cov.kpi_reasons(groups[m], coverage),
-                    target_share=days / total if running and total else 1.0,
-                    segment_targets=seg_targets,
-                ).collect()
-                rows.append(table.select(pl.lit(m).alias("month"),
-                                         pl.lit(running).alias("running"), pl.all()))  # fmt: skip
-            previous = month_values
+            running = cov.is_running(m, resolved, timezone=tz)
+            days, total = cov.month_days(m, resolved, timezone=tz)
+            # as build_review: a running month and a maturing rate are not compared
+            compared = None if running else past_month_values(values[prev], maturing=maturing[m])
+            table = kpi_table(
+                month_values,
+                compared,
+                config=config,
+                reasons=cov.kpi_reasons(groups[m], coverage),
+                target_share=days / total if running and total else 1.0,
+                segment_targets=seg_targets,
+            ).collect()
+            rows.append(table.select(pl.lit(m).alias("month"),
+                                     pl.lit(running).alias("running"), pl.all()))  # fmt: skip
         histories[end] = pl.concat(rows)
     return histories
 

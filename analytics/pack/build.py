@@ -1028,9 +1028,12 @@ def build_pack(
     previous = review_of(prev_in_force, prev_month, review.as_of)
     # the previous month judged by its own SLA; a point-in-time count has no past value;
     # a running month is compared with none (nor tested for significant changes)
-    before = None if review.running else past_month_values(previous.kpi_values)
-    if before is not None:  # nor is a rate whose window is still open
-        before.update(dict.fromkeys(review.maturing()))
+    # nor is a rate whose window is still open
+    before = (
+        None
+        if review.running
+        else past_month_values(previous.kpi_values, maturing=review.maturing())
+    )
     kpis = with_previous(review.kpis, before)
     changes = significant_changes(review, previous, alpha=alpha)
     if review.running:
