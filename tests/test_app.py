@@ -1289,3 +1289,15 @@ def test_sales_feedback_reads_reasons_and_values_as_words(app: AppTest) -> None:
     table = static_table(app, column_label("rejected_mqls"))
     reasons = table[column_label("reason")]
     assert reasons and all(r[:1].isupper() for r in reasons), reasons
+
+
+def test_review_page_compares_a_running_month_with_nothing(app: AppTest) -> None:
+    """December is running at the demo's as_of: no metric of the meeting's parts is set
+    beside November (the pack's rule: a running month is never compared), KPIs or not."""
+    app.switch_page("views/review.py").run()
+    app.sidebar.selectbox(key="month").set_value("2026-12").run()
+    assert not app.exception, app.exception[0].value
+    rows = [r for table in app.table for r in table.value.to_dict("records") if "Metric" in r]
+    won = [r for r in rows if r["Metric"] == "Won revenue"]
+    assert won and rows
+    assert all(r["November 2026"] == "–" and r["Change"] == "–" for r in rows), rows

@@ -540,3 +540,4 @@ def test_a_maturing_remql_rate_is_not_compared_with_the_month_before(demo_tables
     pack = build_pack(demo_tables, as_kpi, month=month, as_of=as_of)
     row = pack.kpis.filter(pl.col("metric") == "remql_rate").row(0, named=True)
     assert (row["previous"], row["change"]) == (None, None)
+    assert pack.previous_values["remql_rate"] is None and pack.previous_values["mqls"]

@@ -231,6 +231,9 @@ class ReviewPack:
     #: The settings that changed since the previous month's version (``sla.*`` left out).
     setting_changes: list[ConfigChange]
     in_month: list[InMonthChange] = field(default_factory=list)
+    #: The previous month's values as this month is compared with them
+    #: (:func:`analytics.kpis.past_month_values`); None for a running month, never compared.
+    previous_values: dict[str, Any] | None = None
     alpha: float = 0.05
     #: Breaches listed per kind (``breaches`` holds at most this many of each).
     top: int = 5
@@ -1061,6 +1064,7 @@ def build_pack(
             c for c in diff_configs(prev_in_force, in_force) if not c.key.startswith("sla.")
         ],
         in_month=in_month,
+        previous_values=before,
         alpha=alpha,
         top=top,
     )

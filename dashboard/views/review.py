@@ -82,13 +82,14 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
     """This month beside the previous one, with the change and the KPI status if any."""
     kpi = {r["metric"]: r for r in pack.kpis.iter_rows(named=True)}
     targets = targets or {}
-    now, before, maturing = review.kpi_values, pack.previous.kpi_values, review.maturing()
+    now, before = review.kpi_values, pack.previous_values or {}
     rows = []
     for m in metrics:
         row = kpi.get(m, {})
         value = now.get(m)
-        # a KPI's previous as judged; a rate whose window is still open is not compared
-        old = row.get("previous") if m in kpi else None if m in maturing else before.get(m)
+        # a KPI's previous as judged, another metric's as the pack compares it (a running
+        # month, a point-in-time count and a maturing rate with nothing)
+        old = row.get("previous") if m in kpi else before.get(m)
         change = None if value is None or old is None else value - old
         rows.append(
             {
