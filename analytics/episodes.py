@@ -287,7 +287,7 @@ def episode_touch_stats(touches: pl.LazyFrame) -> pl.LazyFrame:
         pl.len().cast(pl.Int64).alias("attempts"),
         (~pl.col("is_reached")).sum().cast(pl.Int64).alias("unanswered"),
         pl.col("is_reached").any().alias("is_reached"),
-        pl.col("occurred_at").filter(pl.col("is_reached")).min().alias("first_reached_at"),
+        pl.when("is_reached").then("occurred_at").min().alias("first_reached_at"),
         pl.col("occurred_at").min().alias("first_touch_at"),
         pl.col("occurred_at").max().alias("last_touch_at"),
     )

@@ -175,8 +175,9 @@ def stage_progression(
     )
     enrolled = pl.col("occurred_at").is_between(pl.col("enrolled_at"), pl.col("_until"))
     stages = pairs.group_by("enrollment_id", "track").agg(
-        (moment_rank.filter(lookback).max() % ranks).alias("_from"),  # the latest shown before
-        pl.col("_rank").filter(enrolled).max().alias("_to"),  # the furthest while enrolled
+        # when/then, not filter: a filter inside an aggregation is three times slower
+        (pl.when(lookback).then(moment_rank).max() % ranks).alias("_from"),  # latest before
+        pl.when(enrolled).then(pl.col("_rank")).max().alias("_to"),  # furthest while enrolled
     )
     names = {i: s for s, i in _STAGE_RANK.items()}
     return (
