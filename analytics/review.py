@@ -657,7 +657,13 @@ def _summaries(
     }
 
 
-#: Per measure group: the keys of the review's sections that it answers.
+#: The sections whose ``episodes`` counts the month's MQL episodes: the lifecycle events
+#: answer it (group ``mql_stage``), so the section's own group leaves it (spec/coverage.md:
+#: only a count that cannot be known is null).
+_EPISODE_COUNTS = ("handoff", "cadence", "acceptance")
+
+#: Per measure group: the keys of the review's sections that it answers ("*": all, but
+#: the episode count of :data:`_EPISODE_COUNTS`).
 _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "visitors": {"volumes": ("visitors",)},
     "funnel": {
@@ -674,7 +680,11 @@ _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         "recycling": ("recycled",),
         "remql": ("*",),
     },
-    "mql_stage": {"volumes": ("mqls",), "remql": ("*",)},
+    "mql_stage": {
+        "volumes": ("mqls",),
+        "remql": ("*",),
+        **{section: ("episodes",) for section in _EPISODE_COUNTS},
+    },
     "sal_stage": {"volumes": ("sals",)},
     "sql_stage": {"volumes": ("sqls",)},
     "opportunity_stage": {"volumes": ("opportunities",)},
@@ -734,7 +744,11 @@ def _covered(
         if groups.get(group, True):
             continue
         for section, keys in sections.items():
-            for key in out[section] if keys == ("*",) else keys:
+            if keys == ("*",):
+                keys = [
+                    k for k in out[section] if not (k == "episodes" and section in _EPISODE_COUNTS)
+                ]
+            for key in keys:
                 out[section][key] = None
     for metric, needs in cov.KPI_GROUPS.items():
         if not all(groups.get(g, True) for g in needs):

@@ -50,6 +50,8 @@ def _frames(demo: dict, kept: tuple[str, ...]) -> dict:
 
 @pytest.mark.parametrize(("name", "kept"), SUBSETS, ids=[s[0] for s in SUBSETS])
 def test_a_missing_input_is_null_never_zero_or_missed(demo, name, kept):
+    full_episodes = build_review(Tables.from_frames(**demo), CFG, month=MONTH).cadence["episodes"]
+    assert full_episodes > 0
     tables = Tables.from_frames(**_frames(demo, kept))
     review = build_review(tables, CFG, month=MONTH)
     doc = review.to_json_dict()
@@ -77,6 +79,10 @@ def test_a_missing_input_is_null_never_zero_or_missed(demo, name, kept):
         assert doc["conversion"]["visitor_to_lead"] is None
     if not doc["coverage"]["funnel"]:
         assert doc["volumes"]["mqls"] is None and doc["conversion"]["mql_to_sql"] is None
+    # the month's MQL episodes are known from the lifecycle events, touches or not
+    episodes = {review.handoff["episodes"], review.cadence["episodes"],
+                review.acceptance["episodes"], doc["acceptance"]["episodes"]}  # fmt: skip
+    assert episodes == ({full_episodes} if doc["coverage"]["mql_stage"] else {None}), name
 
 
 @pytest.fixture(scope="module")
