@@ -48,7 +48,11 @@ def test_train_then_report_json(demo_db: Path) -> None:
     assert doc["model"]["version"] == card["version"]  # the saved model was used
     from analytics.scoring.model import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
-    assert doc["model"]["features"] == [*CATEGORICAL_FEATURES, *NUMERIC_FEATURES]
+    # every input but those with one value among the training leads (scored at creation,
+    # each demo lead has shown one activity, its first)
+    used, dropped = doc["model"]["features"], card["dropped_features"]
+    assert sorted([*used, *dropped]) == sorted([*CATEGORICAL_FEATURES, *NUMERIC_FEATURES])
+    assert "source" in used and set(dropped.values()) == {"one value"}
     row_keys = {"threshold", "mqls_per_month", "precision", "recall",
                 "expected_sqls_per_month", "workload_ratio"}  # fmt: skip
     assert doc["thresholds"] and all(row_keys <= set(r) for r in doc["thresholds"])

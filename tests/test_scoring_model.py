@@ -160,6 +160,7 @@ def test_report_document(evaluation: Evaluation, demo_tables: Tables) -> None:
             "workload_ratio"}  # fmt: skip
     assert all(keys <= set(row) for row in doc["thresholds"])
     assert doc["recommended_threshold"] in [row["threshold"] for row in doc["thresholds"]]
+    assert doc["rule_score_reason"] is None
     volumes = [row["mqls_per_month"] for row in doc["thresholds"]]
     assert volumes == sorted(volumes, reverse=True)
 
@@ -217,3 +218,61 @@ def test_score_quality_in_parts_is_the_same(demo_tables: Tables) -> None:
     # every lead in one 5-point bin of today's score; the mature samples split 70 / 30
     assert whole["score_bins"]["leads"].sum() == rule_scores(demo_tables, CFG).collect().height
     assert whole["n_test"] == whole["samples"] - round(whole["samples"] * 0.7)
+
+
+def _sources(n: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A label and a source that tells it apart three times in four (no leak)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n).astype(bool)
+    told = rng.random(n) < 0.75
+    return y, np.where(y == told, "referral", "paid_search")
+
+
+def test_a_feature_without_information_is_left_out_of_the_model() -> None:
+    """An export without activities: every count 0, no last activity (an all-missing column
+    broke the gradient boosting's binning: "window shape cannot be larger than input")."""
+    y, source = _sources(200)
+    frame = pl.DataFrame({
+        "source": source,
+        "n_page_view": np.zeros(200, dtype=np.int64),
+        "days_since_last_activity": pl.Series([None] * 200, dtype=pl.Float64),
+        "label": y,
+    })  # fmt: skip
+    model = fit_model(
+        frame, label="label", numeric=["n_page_view", "days_since_last_activity"],
+        categorical=["source"],
+    )  # fmt: skip
+    assert model.card["features"] == ["source"]
+    assert model.card["dropped_features"] == {
+        "n_page_view": "one value", "days_since_last_activity": "no value",
+    }  # fmt: skip
+    probability = model.predict_proba(frame)
+    assert probability.shape == (200,)
+    assert probability[source == "referral"].mean() != probability[source != "referral"].mean()
+
+
+def test_no_varying_feature_is_reported_not_fitted() -> None:
+    y, _ = _sources(120)
+    frame = pl.DataFrame({"source": ["web"] * 120, "n_page_view": [0] * 120, "label": y})
+    with pytest.raises(ValueError, match=r"no feature varies among the 120 training leads "
+                                         r"\(n_page_view, source\)"):  # fmt: skip
+        fit_model(frame, label="label", numeric=["n_page_view"], categorical=["source"])
+
+
+def test_without_activities_the_rule_score_is_not_judged() -> None:
+    """The rule score's interest points come from the activities: without any, its quality
+    and threshold table are not measurable (spec/coverage.md, scoring_interest); the model
+    learns from what there is."""
+    frames = generate_demo(CFG, leads=3_000, seed=3, end=datetime(2026, 11, 1))
+    frames.pop("activities")
+    doc = score_report(Tables.from_frames(**frames), CFG)
+    assert set(doc["rule_score"].values()) == {None}
+    assert doc["rule_score_reason"] == (
+        "No marketing activities were imported: import activities (visits, downloads, webinars)."
+    )
+    assert doc["thresholds"] == [] and doc["recommended_threshold"] is None
+    assert doc["recommended_reason"] == doc["rule_score_reason"]
+    assert doc["current_threshold"] == CFG.scoring.mql_threshold
+    assert doc["model"]["roc_auc"] is not None and doc["model_thresholds"]
+    assert "source" in doc["model"]["features"]
+    assert not {"n_page_view", "days_since_last_activity"} & set(doc["model"]["features"])

@@ -237,6 +237,12 @@ def scoring_samples(
     )
 
 
+def _check_columns(frame: pl.DataFrame, features: tuple[str, ...]) -> None:
+    missing = [c for c in features if c not in frame.columns]
+    if missing:
+        raise ValueError(f"feature column(s) {missing} not in the frame; it has {frame.columns}")
+
+
 def feature_matrix(
     frame: pl.DataFrame,
     *,
@@ -249,9 +255,7 @@ def feature_matrix(
     ...                categorical=["c"]).tolist()
     [['a', 1.0], ['(missing)', nan]]
     """
-    missing = [c for c in (*categorical, *numeric) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"feature column(s) {missing} not in the frame; it has {frame.columns}")
+    _check_columns(frame, (*categorical, *numeric))
     cats = (
         frame.select([pl.col(c).cast(pl.String).fill_null(MISSING) for c in categorical])
         .to_numpy()
@@ -263,6 +267,48 @@ def feature_matrix(
         .astype(object)
     )
     return np.concatenate([cats.reshape(frame.height, -1), nums.reshape(frame.height, -1)], axis=1)
+
+
+def informative_features(
+    frame: pl.DataFrame,
+    *,
+    numeric: list[str] | tuple[str, ...],
+    categorical: list[str] | tuple[str, ...],
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """The features that vary among the rows of ``frame``, and the others with why.
+
+    A feature with one value, or none, teaches a model nothing: an export without
+    activities has every activity count 0 and no last activity (and a column without
+    any value breaks the gradient boosting's binning).
+
+    Returns
+    -------
+    (numeric, categorical, dropped): the varying features of each kind, in their order;
+    ``{feature: "no value" | "one value"}`` for the others.
+
+    >>> informative_features(pl.DataFrame({"n": [0, 2], "d": [None, 1.5], "c": ["a", None]}),
+    ...                      numeric=["n", "d"], categorical=["c"])
+    (['n', 'd'], ['c'], {})
+    >>> informative_features(pl.DataFrame({"n": [0, 0], "d": [None, None], "c": ["a", "b"]}),
+    ...                      numeric=["n", "d"], categorical=["c"])[2]
+    {'n': 'one value', 'd': 'no value'}
+    """
+    names = [*numeric, *categorical]
+    _check_columns(frame, tuple(names))
+    stats = frame.select(
+        *(pl.col(c).n_unique().alias(f"{c}:distinct") for c in names),
+        *(pl.col(c).is_not_null().any().alias(f"{c}:any") for c in names),
+    ).row(0, named=True)
+    dropped = {
+        c: "no value" if not stats[f"{c}:any"] else "one value"
+        for c in names
+        if stats[f"{c}:distinct"] < 2 and frame.height > 1
+    }
+    return (
+        [c for c in numeric if c not in dropped],
+        [c for c in categorical if c not in dropped],
+        dropped,
+    )
 
 
 def make_classifier(
@@ -376,6 +422,14 @@ def fit_model(
         )
     from threadpoolctl import threadpool_limits
 
+    numeric, categorical, dropped = informative_features(
+        frame, numeric=numeric, categorical=categorical
+    )
+    if not numeric and not categorical:
+        raise ValueError(
+            f"no feature varies among the {frame.height} training leads ({', '.join(dropped)}):"
+            " nothing to learn from; import activities or lead attributes (country, role ...)"
+        )
     x = feature_matrix(frame, numeric=numeric, categorical=categorical)
     check_features(frame, label=label, features=[*categorical, *numeric])
     estimator = make_classifier(
@@ -403,6 +457,8 @@ def fit_model(
         "positives_train": int(y.sum()),
         "calibration": method,
         "features": [*categorical, *numeric],
+        # left out: the same value (or none) in every training row
+        "dropped_features": dropped,
         "numeric_features": list(numeric),
         "categorical_features": list(categorical),
     }

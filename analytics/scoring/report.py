@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.coverage import reason as coverage_reason
 from analytics.scoring.calibration import (
     ScoreMapping,
     calibration_metrics,
@@ -32,8 +33,11 @@ from analytics.scoring.thresholds import (
     precompute_thresholds,
     recommend_threshold,
     threshold_table,
+    weekly_capacity,
 )
 from analytics.tables import Tables
+from analytics.texts import Lang
+from analytics.timeframe import as_utc
 
 THRESHOLD_KEYS = (
     "threshold",
@@ -174,13 +178,33 @@ def score_report(
     ``recommended_threshold``, ``recommended_reason``, ``current_threshold``,
     ``min_extra_sqls_per_extra_mql`` (the config's minimum), ``weekly_capacity``,
     ``model_thresholds`` (the same table for the model's probability on the test leads),
-    ``as_of``, ``n_test``, ``split_at``.
+    ``as_of``, ``n_test``, ``split_at``; ``rule_score_reason`` (:func:`rule_score_reason`:
+    with one, the rule score's metrics are null, its threshold table empty and no threshold
+    recommended).
     """
     moment = _as_of(tables, as_of)
     if evaluation is None:
         evaluation = model_evaluation(
             tables, config, as_of=moment, model=model, target=target, partitions=partitions
         )
+    unscored = rule_score_reason(tables, as_of=moment)
+    if unscored is not None:  # a score without its interest points is not the SLA's score
+        return {
+            "target": evaluation["target"],
+            "rule_score": dict.fromkeys(evaluation["rule_score"]),
+            "rule_score_reason": unscored,
+            "model": evaluation["model"],
+            "thresholds": [],
+            "recommended_threshold": None,
+            "recommended_reason": unscored,
+            "current_threshold": _number(config.scoring.mql_threshold),
+            "min_extra_sqls_per_extra_mql": config.scoring.min_extra_sqls_per_extra_mql,
+            "weekly_capacity": weekly_capacity(tables.until(moment).reps),
+            "model_thresholds": evaluation["model_thresholds"],
+            "as_of": moment,
+            "n_test": evaluation["n_test"],
+            "split_at": evaluation["split_at"],
+        }
     if thresholds is None:
         base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
         thresholds = {
@@ -194,6 +218,7 @@ def score_report(
     return {
         "target": evaluation["target"],
         "rule_score": evaluation["rule_score"],
+        "rule_score_reason": None,
         "model": evaluation["model"],
         "thresholds": _rows(table),
         "recommended_threshold": _number(recommended),
@@ -206,6 +231,22 @@ def score_report(
         "n_test": evaluation["n_test"],
         "split_at": evaluation["split_at"],
     }
+
+
+def rule_score_reason(tables: Tables, *, as_of: datetime, lang: Lang = "en") -> str | None:
+    """Why the rule score cannot be judged at ``as_of``, or None when it can.
+
+    Its interest points come from the activities (group ``scoring_interest``,
+    spec/coverage.md): without any activity up to ``as_of`` the score is the fit points
+    alone, and its quality, calibration and threshold what-if are not measurable.
+
+    >>> rule_score_reason(Tables.empty(), as_of=datetime(2026, 11, 1))
+    'No marketing activities were imported: import activities (visits, downloads, webinars).'
+    """
+    seen = pl.col("occurred_at") <= pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    if tables.activities.filter(seen).head(1).collect().height:
+        return None
+    return coverage_reason("scoring_interest", lang=lang)
 
 
 #: Width of the bins of today's score in :func:`score_quality` (points).
