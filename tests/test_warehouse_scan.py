@@ -131,3 +131,25 @@ def test_is_in_reaches_duckdb_as_equalities(predicate, pushed):
         assert sql is None
     else:
         assert sql is not None and all(part in sql for part in pushed), sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT 1", datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC)),  # the last activity
+        ("UPDATE core.leads SET assigned_at = '2026-11-02 10:00:00+00' WHERE lead_id = 'a'",
+         datetime(2026, 11, 2, 10, tzinfo=UTC)),  # a later assignment
+        ("INSERT INTO core.nurture_enrollments (enrollment_id, lead_id, track, enrolled_at, "
+         "exited_at) VALUES ('e', 'b', 'x', '2026-10-03 00:00:00+00', '2026-11-05 00:00:00+00')",
+         datetime(2026, 11, 5, tzinfo=UTC)),  # a later exit
+    ],
+)  # fmt: skip
+def test_the_warehouse_and_the_tables_agree_on_the_latest_moment(con, sql, expected):
+    """The CLI's default as_of (DuckDB) and the library's (the tables) are one moment: the
+    CLI left out a lead's assignment and judged 1.5 h earlier on a leads-only export."""
+    from analytics.warehouse.facts import latest_timestamp
+
+    con.execute(sql)
+    con.execute("SET TimeZone = 'UTC'")
+    assert latest_timestamp(con) == expected
+    assert load_tables(con).latest_timestamp() == expected

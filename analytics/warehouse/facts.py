@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from analytics.schema import LOAD_ORDER, TIMESTAMP_COLUMNS
+from analytics.schema import LOAD_ORDER, TABLES
 
 if TYPE_CHECKING:  # polars is not imported at run time: `sla info` reads facts without it
     import polars as pl
@@ -45,14 +45,33 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def latest_timestamp(con: duckdb.DuckDBPyConnection):
-    """The latest timestamp in any core table (the default ``as_of``), or None when empty."""
-    parts = [f"SELECT max({col}) AS t FROM core.{name}" for name, col in TIMESTAMP_COLUMNS.items()]
-    parts += [
-        "SELECT max(exited_at) FROM core.nurture_enrollments",
-        "SELECT max(closed_at) FROM core.opportunities",
+    """The latest timestamp in any core table (the default ``as_of``), or None when empty.
+
+    Every timestamp column counts, as in :meth:`analytics.tables.Tables.latest_timestamp`
+    (a lead's assignment too: the CLI judged at an earlier moment than the library); a
+    product column a warehouse built before it lacks is skipped.
+
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> _ = con.execute("INSERT INTO core.leads (lead_id, created_at, assigned_at, source) "
+    ...                 "VALUES ('a', '2026-09-30 08:00:00+00', '2026-09-30 09:30:00+00', 'x')")
+    >>> _ = con.execute("SET TimeZone = 'UTC'")
+    >>> str(latest_timestamp(con))
+    '2026-09-30 09:30:00+00:00'
+    """
+    present = set(
+        con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'core'"
+        ).fetchall()
+    )
+    parts = [
+        f'SELECT max("{column.name}") AS t FROM core.{name}'
+        for name, table in TABLES.items()
+        for column in table.columns
+        if column.kind == "timestamp" and (name, column.name) in present
     ]
-    value = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
-    return value
+    return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
 
 
 def quarantine_count(con: duckdb.DuckDBPyConnection) -> int:
