@@ -1117,6 +1117,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No breach of the SLA this month.",
         "Kein Verstoß gegen das SLA in diesem Monat.",
     ),
+    "pack.no_breach_measured": (
+        "No breach this month among the promises the data can measure.",
+        "Kein Verstoß in diesem Monat bei den Zusagen, die die Daten messen können.",
+    ),
+    "pack.breach_unknown": (
+        "{titles}: not measurable this month. {reason}",
+        "{titles}: in diesem Monat nicht messbar. {reason}",
+    ),
     "pack.better": ("better", "besser"),
     "pack.worse": ("worse", "schlechter"),
     "pack.no_significant": (

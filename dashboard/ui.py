@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics.config import SlaConfig
 from analytics.coverage import BREACH_GROUPS
+from analytics.pack.export import ColumnKind, Kinds
 from analytics.pack.formatting import escape_markdown
 from analytics.texts import TEXTS, metric_label, render, term
 from dashboard import data
@@ -509,7 +510,13 @@ def export_headers(frame: pl.DataFrame, lg: Lang) -> dict[str, str]:
 
 
 def download(
-    frame: pl.DataFrame, name: str, lg: Lang, *, key: str | None = None, stacked: bool = False
+    frame: pl.DataFrame,
+    name: str,
+    lg: Lang,
+    *,
+    key: str | None = None,
+    stacked: bool = False,
+    kinds: Kinds | None = None,
 ) -> None:
     """Downloads of a table (of leads, or any table) for Excel: ``.xlsx`` and CSV.
 
@@ -517,7 +524,8 @@ def download(
     times in the reporting time zone, rounded) plus the ids; German CSV is written with
     ``;``, decimal commas and a byte order mark. Built on click, not on every rerun.
     ``stacked``: one button under the other, for a narrow column (side by side, a quarter
-    of the page at 1280 px cuts the labels).
+    of the page at 1280 px cuts the labels). ``kinds``: how number columns whose name does
+    not tell are written, one kind or one per row (:func:`kpi_download`).
     """
     from analytics.pack.export import csv_bytes, xlsx_bytes
 
@@ -529,7 +537,7 @@ def download(
     left, right = (st.container(), st.container()) if stacked else st.columns(2)
     left.download_button(
         f"{t('download_xlsx', lg)} {rows}",
-        lambda: xlsx_bytes({name: shown}, lang=lg, headers=headers, timezone=zone),
+        lambda: xlsx_bytes({name: shown}, lang=lg, headers=headers, timezone=zone, kinds=kinds),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",
@@ -539,7 +547,7 @@ def download(
     )
     right.download_button(
         f"{t('download_csv', lg)} {rows}",
-        lambda: csv_bytes(shown, lang=lg, headers=headers, timezone=zone),
+        lambda: csv_bytes(shown, lang=lg, headers=headers, timezone=zone, kinds=kinds),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=key,
@@ -1004,6 +1012,59 @@ def fmt_change(metric: str, change: float | None, lg: Lang) -> str | None:
     if metric in RATE_METRICS:
         return signed(change * 100, lg, digits=1, unit=f" {_pp(lg)}")
     return signed(change, lg, digits=_DECIMALS.get(metric, 0), unit=_UNITS.get(metric, ""))
+
+
+def metric_kind(metric: str) -> ColumnKind:
+    """How a KPI's numbers are written in a file, by the rule of :func:`fmt_metric`: a rate
+    as a share (percent), hours and attempts per MQL with one decimal, the rest whole."""
+    if metric in RATE_METRICS:
+        return "share"
+    return "decimal" if metric in _DECIMALS else "count"
+
+
+#: The number columns of a KPI table, each row in its metric's unit (:func:`metric_kind`).
+KPI_NUMBERS = ("value", "target", "previous", "change", "full_target")
+
+
+def kpi_download(review: Any, lg: Lang) -> tuple[pl.DataFrame, dict[str, list[ColumnKind]]]:
+    """The KPI table as its downloads hold it, and the kind of each row's numbers.
+
+    Words of the UI language where the screen shows words (team, the KPI's label, the
+    direction, the status and why a KPI is not judged, the unit); the numbers raw, each
+    row written in its metric's unit (:func:`metric_kind`: ``1.8 %``, not ``0.0``).
+    """
+    currency = data.config().reporting.currency
+
+    def unit(metric: str) -> str:
+        if metric == "won_revenue":
+            return currency
+        if metric in _UNITS:
+            return _UNITS[metric].strip()  # h
+        if metric_kind(metric) == "share":
+            return "%"
+        return column_label("attempts", lg) if metric == "attempts_per_mql" else t("c_count", lg)
+
+    kpis = review.kpis
+    rows = [
+        {
+            "team": t(r["team"], lg),
+            "metric": r["metric"],
+            "label": kpi_label(r, lg),
+            "direction": t(f"direction_{r['direction']}", lg),
+            "unit": unit(r["metric"]),
+            **{name: r[name] for name in KPI_NUMBERS},
+            "status": t(r["status"] or "no_data", lg),
+            "reason": kpi_reason(r, review, lg),
+        }
+        for r in kpis.iter_rows(named=True)
+    ]  # fmt: skip
+    schema = {
+        "team": pl.String, "metric": pl.String, "label": pl.String, "direction": pl.String,
+        "unit": pl.String, **dict.fromkeys(KPI_NUMBERS, pl.Float64), "status": pl.String,
+        "reason": pl.String,
+    }  # fmt: skip
+    kinds = [metric_kind(m) for m in kpis["metric"]]
+    return pl.DataFrame(rows, schema=schema), dict.fromkeys(KPI_NUMBERS, kinds)
 
 
 def rate_counts(review: Any, metric: str) -> tuple[Any, Any, Any, Any] | None:

@@ -186,7 +186,8 @@ def test_xlsx_is_formatted_localised_and_free_of_formulas() -> None:
     assert rows[0] == ["Lead-ID", "note", "Einhaltung (%)", "hours_over", "attempts", "started_at"]
     # 2026-11-01 00:30 in Berlin as an Excel serial day number
     serial = (datetime(2026, 11, 1, 0, 30) - datetime(1899, 12, 30)).total_seconds() / 86400
-    assert rows[1][:5] == ["L1", "'" + HOSTILE[0], 0.902, 1234.6, 3.0]
+    # text as it is (no "'" shown), as a text cell: read_xlsx fails on any formula
+    assert rows[1][:5] == ["L1", HOSTILE[0], 0.902, 1234.6, 3.0]
     assert rows[1][5] == pytest.approx(serial)
     assert rows[2] == ["L2", "ok", 3.0, 12.0]  # empty cells are not written
     assert formats[1][2:] == ["0.0 %", "#,##0.0", "#,##0", "dd.mm.yyyy hh:mm"]
@@ -247,3 +248,104 @@ def pack_de() -> bytes:
     tables = Tables.from_frames(**generate_demo(cfg, leads=800, seed=3, end=end))
     pack = build_pack(tables, cfg, month="2026-11")
     return render_pack(pack, fmt="xlsx", lang="de")
+
+
+def test_xlsx_shows_text_as_it_is_and_csv_still_guards_it() -> None:
+    frame = pl.DataFrame({"change": ["-14", "+4.3 pp", *HOSTILE]})
+    book = read_xlsx(xlsx_bytes({"s": frame}))  # read_xlsx fails on any formula
+    assert [row[0] for row in book["s"][1:]] == ["-14", "+4.3 pp", *HOSTILE]
+    cells = csv_bytes(frame).decode().splitlines()[1:]
+    assert cells[:2] == ["'-14", "'+4.3 pp"]
+
+
+# -- the app's downloads (dashboard/ui.py download) ------------------------------------------
+
+
+class _Button:
+    """Stands in for a column of the page: keeps what each download button would write."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+
+    def download_button(self, label, data, *, file_name, **kwargs) -> None:
+        self.files[file_name] = data() if callable(data) else data
+
+
+def _downloads(monkeypatch, frame: pl.DataFrame, lg: str, **kwargs) -> dict[str, bytes]:
+    from analytics.config import load_config
+    from dashboard import data, ui
+
+    monkeypatch.setattr(data, "config", lambda: load_config("data/sla.toml"))
+    files: dict[str, bytes] = {}
+    monkeypatch.setattr(ui.st, "columns", lambda n: [_Button(files), _Button(files)])
+    ui.download(frame, "x", lg, **kwargs)
+    return files
+
+
+def test_the_apps_downloads_guard_csv_and_show_xlsx_text_as_it_is(monkeypatch) -> None:
+    files = _downloads(monkeypatch, pl.DataFrame({"lead_id": HOSTILE}), "en")
+    assert pl.read_csv(io.BytesIO(files["x.csv"])).to_series(0).to_list() == [
+        "'" + h for h in HOSTILE
+    ]
+    assert [row[0] for row in read_xlsx(files["x.xlsx"])["x"][1:]] == HOSTILE
+
+
+def _kpis() -> pl.DataFrame:
+    """Three KPIs of three units: a count, a rate (1.83 %: 0.0 rounded as a decimal) and
+    hours; the rate not judged last month."""
+    return pl.DataFrame(
+        {
+            "team": ["marketing", "marketing", "sales"],
+            "metric": ["mqls", "visitor_to_lead", "median_hours_to_first_touch"],
+            "label": ["MQLs delivered", "Visitor -> lead", "Median hours to first touch"],
+            "direction": ["at_least", "at_least", "at_most"],
+            "value": [878.0, 0.0183, 3.75],
+            "target": [700.0, 0.015, 8.0],
+            "previous": [970.0, None, 4.25],
+            "change": [-92.0, None, -0.5],
+            "status": ["met", "met", "met"],
+            "reason": [None, None, None],
+            "full_target": [700.0, 0.015, 8.0],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        ("en", [
+            "Team,Metric key,Metric,Direction,Unit,Value,Target,Previous month,Change,"
+            "Target of the whole month,Status,Reason",
+            "Marketing,mqls,MQLs delivered,at least,count,878,700,970,-92,700,met,",
+            "Marketing,visitor_to_lead,Visitor → lead,at least,%,1.8,1.5,,,1.5,met,",
+            "Sales,median_hours_to_first_touch,Median hours to first touch,at most,h,3.8,8.0,"
+            "4.2,-0.5,8.0,met,",
+        ]),
+        ("de", [
+            "Team;Kennzahl-Schlüssel;Kennzahl;Richtung;Einheit;Wert;Ziel;Vormonat;Veränderung;"
+            "Ziel des ganzen Monats;Status;Grund",
+            "Marketing;mqls;Gelieferte MQLs;mindestens;Anzahl;878;700;970;-92;700;erfüllt;",
+            "Marketing;visitor_to_lead;Besucher → Lead;mindestens;%;1,8;1,5;;;1,5;erfüllt;",
+            "Vertrieb;median_hours_to_first_touch;Median der Stunden bis zum Erstkontakt;"
+            "höchstens;h;3,8;8,0;4,2;-0,5;8,0;erfüllt;",
+        ]),
+    ],
+)  # fmt: skip
+def test_the_kpi_download_writes_each_row_in_its_metrics_unit(monkeypatch, lang, lines) -> None:
+    from types import SimpleNamespace
+
+    from analytics.config import load_config
+    from dashboard import ui
+
+    review = SimpleNamespace(kpis=_kpis(), kpi_reason=lambda row, lang="en": None)
+    monkeypatch.setattr(ui.data, "config", lambda: load_config("data/sla.toml"))
+    frame, kinds = ui.kpi_download(review, lang)
+    files = _downloads(monkeypatch, frame, lang, kinds=kinds)
+    assert files["x.csv"].decode("utf-8-sig").splitlines() == lines
+    book = read_xlsx(files["x.xlsx"])
+    assert [row[5:10] for row in book["x"][1:]] == [
+        [878.0, 700.0, 970.0, -92.0, 700.0],
+        [0.018, 0.015, 0.015, "met" if lang == "en" else "erfüllt"],  # no empty cell written
+        [3.8, 8.0, 4.2, -0.5, 8.0],
+    ]
+    assert [row[5] for row in book["x:formats"][1:]] == ["#,##0", "0.0 %", "#,##0.0"]

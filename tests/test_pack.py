@@ -906,3 +906,132 @@ def test_volumes_worse_by_the_same_numbers_are_one_action_item(pack):
             "SQLs, Opportunities, Gewonnene Deals: seit dem Vormonat um dieselben Zahlen schlechter"
         )
     )
+
+
+# -- what the data cannot measure: said, never a verdict (spec/coverage.md) ----------------
+
+TOUCHES = "No sales touches were imported: import sales_touches (calls, e-mails, meetings)."
+
+
+@pytest.fixture(scope="module")
+def untouched_pack():
+    """The fixture's leads and lifecycle events only: no touches, traffic, deals, nurture."""
+    rows = _rows()
+    tables = Tables.from_rows(leads=rows["leads"], lifecycle_events=rows["lifecycle_events"])
+    return build_pack(tables, CFG, month="2026-10", as_of=AS_OF)
+
+
+def test_without_touches_the_pack_says_which_breaches_cannot_be_measured(untouched_pack):
+    from analytics.pack.export import pack_sheets
+
+    assert set(untouched_pack.breach_totals.values()) == {None}
+    sentences = [
+        f"Speed to lead missed, Cadence not held, Never contacted: not measurable this month. "
+        f"{TOUCHES}",
+        "Recycled too early, Stale leads: not measurable this month. Recycling needs sales "
+        "touches and recycled lifecycle events: import both.",
+        "Recycled, not enrolled in nurture in time: not measurable this month. No nurture "
+        "enrollments were imported: import nurture_enrollments.",
+    ]
+    html = text_of(render_html(untouched_pack, charts=False))
+    md = render_markdown(untouched_pack).replace("\\_", "_")
+    for document in (html, md):
+        assert "No breach" not in document
+        assert all(s in document for s in sentences)
+    assert pack_sheets(untouched_pack)["Top breaches"].to_series().to_list() == sentences
+    de = render_markdown(untouched_pack, lang="de").replace("\\_", "_")
+    assert "Kein Verstoß" not in de
+    assert (
+        "Reaktionszeit verfehlt, Kadenz nicht eingehalten, Nie kontaktiert: in diesem Monat "
+        "nicht messbar. Es wurden keine Vertriebskontakte importiert" in de
+    )
+    assert pack_sheets(untouched_pack, lang="de")["Größte Verstöße"].height == 3
+
+
+@pytest.mark.parametrize(
+    ("totals", "sentences"),
+    [
+        # every kind measured, none breached: the one case that is "no breach"
+        ({"handoff": 0, "cadence": 0, "premature_recycles": 0},
+         ["No breach of the SLA this month."]),
+        # measured ones without a breach, one unknown: never "no breach" of the SLA
+        (
+            {"handoff": 0, "cadence": 0, "premature_recycles": None},
+            ["No breach this month among the promises the data can measure.",
+             "Recycled too early: not measurable this month. Recycling needs sales touches and "
+             "recycled lifecycle events: import both."],
+        ),
+    ],
+)  # fmt: skip
+def test_no_breach_is_said_only_when_every_kind_was_measured(pack, totals, sentences):
+    from analytics.pack.export import pack_sheets
+
+    quiet = dataclasses.replace(pack, breaches=pack.breaches.head(0), breach_totals=totals)
+    assert pack_sheets(quiet)["Top breaches"].to_series().to_list() == sentences
+    md = render_markdown(quiet)
+    assert all(s in md for s in sentences)
+    assert ("No breach of the SLA" in md) == (None not in totals.values())
+
+
+def test_the_workbook_lists_breaches_and_then_why_a_kind_is_unknown(pack):
+    from analytics.pack.export import pack_sheets
+
+    sheet = pack_sheets(pack)["Top breaches"]
+    assert sheet.columns == ["KPI", "Lead", "Rep", "Detail"]
+    listed = sheet.filter(pl.col("Lead").is_not_null())
+    assert listed["Lead"].to_list() == ["L3", "L2", "L2"]  # handoff, then cadence
+    unknown = sheet.filter(pl.col("Lead").is_null())["Detail"].to_list()
+    assert [s.split(":")[0] for s in unknown] == [
+        "Recycled too early, Stale leads", "Recycled, not enrolled in nurture in time",
+    ]  # fmt: skip
+
+
+def test_a_metric_the_data_cannot_measure_gets_no_significance_test(untouched_pack):
+    from analytics.pack.export import pack_sheets
+
+    # lead -> MQL 4/4 then 4/20, leads 4 then 20, MQLs 4 then 4: the only three the fixture
+    # can measure in both months (no traffic, touches, SQL / SAL events or opportunities)
+    assert untouched_pack.changes["metric"].to_list() == ["lead_to_mql", "leads", "mqls"]
+    assert "_3 changes tested at the 5 % level" in render_markdown(untouched_pack)
+    assert "3 changes tested" in text_of(render_html(untouched_pack, charts=False))
+    sheet = pack_sheets(untouched_pack)["What changed since last month"]
+    assert sheet.height == 3 and not sheet["Change"].str.contains("– \\(\\)").any()
+    assert "3 Veränderungen auf dem Signifikanzniveau" in render_markdown(untouched_pack, lang="de")
+
+
+def test_the_workbook_gives_the_same_reasons_and_no_target_as_the_markdown(untouched_pack):
+    from analytics.pack.export import pack_sheets
+
+    md = render_markdown(untouched_pack).replace("\\_", "_")
+    sheets = pack_sheets(untouched_pack)
+    kpis = dict(sheets["KPIs"].select("KPI", "Status").rows())
+    assert kpis["First touch within SLA"] == f"no data: {TOUCHES}"
+    assert kpis["Lead -> MQL"] == "met"
+    cards = dict(sheets["SLA scorecards"].select("Promise", "Status").rows())
+    nurture = "Recycled leads in a nurture track within 2 days"
+    assert cards[nurture] == (
+        "no target: No nurture enrollments were imported: import nurture_enrollments."
+    )
+    assert cards["First sales touch within 24 h of the MQL"] == f"no data: {TOUCHES}"
+    for status in (*kpis.values(), *cards.values()):
+        assert f" | {status} |" in md  # the markdown's very words
+    funnel = dict(sheets["Funnel"].select("Stage", "Why unknown").rows())
+    traffic = "No web traffic was imported: import web_traffic (visitors per day and source)."
+    assert funnel["Visitors"] == traffic and funnel["Leads"] is None
+    assert funnel["Deals won"] == "No opportunities were imported: import opportunities."
+    assert f"| Visitors ({traffic}) |" in md
+    de = dict(
+        pack_sheets(untouched_pack, lang="de")["SLA-Scorecards"].select("Zusage", "Status").rows()
+    )
+    assert de["Recycelte Leads innerhalb von 2 Tagen in einem Nurture-Track"].startswith(
+        "kein Ziel: Es wurden keine Nurturing-Einschreibungen importiert"
+    )
+
+
+def test_the_workbook_shows_signed_changes_without_an_apostrophe(pack):
+    from tests.test_export import read_xlsx
+
+    book = read_xlsx(render_pack(pack, fmt="xlsx"))
+    change = [row[4] for row in book["KPIs"][1:]]
+    assert "+0" in change and "-50.0 pp" in change  # MQLs 4 -> 4; speed to lead 100 -> 50 %
+    assert not any(str(c).startswith("'") for row in book["KPIs"] for c in row)

@@ -232,7 +232,10 @@ def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> 
 
     Returns
     -------
-    DataFrame, one row per metric of :data:`RATE_SOURCES` and :data:`COUNT_SOURCES`:
+    DataFrame, one row per metric of :data:`RATE_SOURCES` and :data:`COUNT_SOURCES` that
+    both months can measure (spec/coverage.md: a metric the data cannot answer in either
+    month, :meth:`~analytics.review.Review.metric_reason`, or without its counts, gets no
+    test and no row):
     ``metric``, ``label``, ``kind`` (``rate`` / ``count``), ``previous``, ``current``
     (rate, or count per day for counts), the counts ``previous_x``, ``previous_n``,
     ``current_x``, ``current_n`` (for counts ``n`` is the elapsed days), ``z``,
@@ -243,24 +246,37 @@ def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> 
     rows: list[dict[str, Any]] = []
     for metric in RATE_SOURCES:
         (x1, n1), (x2, n2) = old_counts[metric], now_counts[metric]
-        if None in (x1, n1, x2, n2):
-            result, p1, p2 = Significance(None, None), None, None
-        else:
-            result = two_proportion_test(int(x1), int(n1), int(x2), int(n2))
-            p1 = x1 / n1 if n1 else None
-            p2 = x2 / n2 if n2 else None
+        if None in (x1, n1, x2, n2) or not measurable(metric, current, previous):
+            continue  # no data is no test (spec/coverage.md)
+        result = two_proportion_test(int(x1), int(n1), int(x2), int(n2))
+        p1 = x1 / n1 if n1 else None
+        p2 = x2 / n2 if n2 else None
         rows.append(_change_row(metric, "rate", p1, p2, x1, n1, x2, n2, result, alpha))
     e1, e2 = elapsed_days(previous), elapsed_days(current)
     for metric in COUNT_SOURCES:
         x1, x2 = previous.volumes.get(metric), current.volumes.get(metric)
-        if x1 is None or x2 is None:
-            result, r1, r2 = Significance(None, None), None, None
-        else:
-            result = poisson_rate_test(int(x1), e1, int(x2), e2)
-            r1 = x1 / e1 if e1 > 0 else None
-            r2 = x2 / e2 if e2 > 0 else None
+        if x1 is None or x2 is None or not measurable(metric, current, previous):
+            continue
+        result = poisson_rate_test(int(x1), e1, int(x2), e2)
+        r1 = x1 / e1 if e1 > 0 else None
+        r2 = x2 / e2 if e2 > 0 else None
         rows.append(_change_row(metric, "count", r1, r2, x1, e1, x2, e2, result, alpha))
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA, orient="row")
+
+
+def measurable(metric: str, *reviews: Any) -> bool:
+    """Whether every review's data can answer ``metric`` (none names a reason it cannot:
+    :meth:`~analytics.review.Review.metric_reason`); a review without coverage can.
+
+    >>> from types import SimpleNamespace
+    >>> known = SimpleNamespace(metric_reason=lambda metric: None)
+    >>> unknown = SimpleNamespace(metric_reason=lambda metric: "No sales touches ...")
+    >>> measurable("handoff_compliance", known, known), measurable("leads", known, unknown)
+    (True, False)
+    """
+    return all(
+        getattr(review, "metric_reason", lambda _: None)(metric) is None for review in reviews
+    )
 
 
 def _change_row(
@@ -308,6 +324,7 @@ __all__ = [
     "RATE_SOURCES",
     "Significance",
     "elapsed_days",
+    "measurable",
     "poisson_rate_test",
     "review_counts",
     "significant_changes",

@@ -7,8 +7,10 @@ the app and a notebook write the same files:
   ``0.0 %``, decimals rounded to one digit, times in the reporting time zone;
 - :func:`csv_bytes`: in German with ``;``, a UTF-8 byte order mark and decimal commas (what
   a German Excel opens with a double click); in English with ``,``;
-- :func:`neutralise`: text cells starting with ``=``, ``+``, ``-`` or ``@`` get a leading
-  ``'``, so that a spreadsheet shows them and never runs them as a formula.
+- :func:`neutralise`: CSV text cells starting with ``=``, ``+``, ``-`` or ``@`` get a
+  leading ``'``, so that a spreadsheet shows them and never runs them as a formula. A
+  workbook needs no prefix: its text cells are written as text (never as formulas), and
+  show exactly what they hold (``-14``, ``+4.3 pp``).
 
 How a column is shown follows from its name and type (:func:`column_kind`), the same rule
 the app's tables use.
@@ -20,7 +22,7 @@ the app's tables use.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -31,6 +33,9 @@ from analytics.response_time import RESEARCH_COLUMNS
 from analytics.texts import Lang, check_lang, number, percent
 
 ColumnKind = Literal["share", "decimal", "count", "datetime", "date", "bool", "text"]
+#: How a numeric column is shown: one kind, or one per row (a table of KPIs holds rates,
+#: counts and hours in the same column).
+Kinds = Mapping[str, "ColumnKind | Sequence[ColumnKind]"]
 
 #: Words in a column name that make it a share (0..1, shown in percent).
 SHARE_WORDS: tuple[str, ...] = (
@@ -134,12 +139,34 @@ def _headers(frame: pl.DataFrame, headers: Mapping[str, str] | None) -> list[str
     return [(headers or {}).get(name, name) for name in frame.columns]
 
 
+def _row_number(value: float | None, kind: ColumnKind, german: bool) -> str | None:
+    """A number of a column of mixed kinds as CSV text: a share in percent with one decimal,
+    a decimal with one, a count whole; the language's decimal mark, no thousands separator
+    (as the columns of one kind are written).
+
+    >>> _row_number(0.01834, "share", True), _row_number(878.0, "count", False)
+    ('1,8', '878')
+    >>> _row_number(3.75, "decimal", False), _row_number(-0.0004, "share", False)
+    ('3.8', '0.0')
+    """
+    if value is None:
+        return None
+    if kind == "share":
+        text = f"{round(value * 100, 1) + 0.0:.1f}"  # + 0.0: no "-0.0"
+    elif kind == "decimal":
+        text = f"{round(value, 1) + 0.0:.1f}"
+    else:
+        text = f"{round(value) + 0:.0f}"
+    return text.replace(".", ",") if german else text
+
+
 def csv_bytes(
     frame: pl.DataFrame,
     *,
     lang: Lang = "en",
     headers: Mapping[str, str] | None = None,
     timezone: str | None = None,
+    kinds: Kinds | None = None,
 ) -> bytes:
     """A table as CSV for a spreadsheet in the reader's language.
 
@@ -156,6 +183,9 @@ def csv_bytes(
         Column name -> header (the app's column labels in the language).
     timezone : str, optional
         The reporting time zone for datetime columns (default: as stored).
+    kinds : mapping, optional
+        Column name -> kind of a numeric column whose name does not tell it, or a kind per
+        row (default: :func:`column_kind`).
 
     >>> frame = pl.DataFrame({"rate": [0.90214], "hours": [1234.56], "note": ["=1+1"]})
     >>> csv_bytes(frame, lang="de", headers={"rate": "Quote (%)"}).decode("utf-8-sig")
@@ -165,9 +195,15 @@ def csv_bytes(
     """
     check_lang(lang)
     german = lang == "de"
+    kinds = kinds or {}
     shown = []
+    per_row: dict[str, Sequence[ColumnKind]] = {}
     for name, dtype in frame.schema.items():
-        kind = column_kind(name, dtype)
+        kind = kinds.get(name, column_kind(name, dtype)) if dtype.is_numeric() else None
+        if not isinstance(kind, str) and kind is not None:
+            per_row[name] = kind
+            continue
+        kind = kind or column_kind(name, dtype)
         if kind == "share":
             shown.append((pl.col(name) * 100).round(1))
         elif kind == "decimal":
@@ -175,6 +211,10 @@ def csv_bytes(
         elif kind == "date" and german:
             shown.append(pl.col(name).dt.strftime("%d.%m.%Y"))
     out = neutralise(_local(frame.with_columns(shown) if shown else frame, timezone))
+    for name, row_kinds in per_row.items():  # after neutralise: numbers, not formulas
+        values = frame[name].to_list()
+        texts = [_row_number(v, k, german) for v, k in zip(values, row_kinds, strict=True)]
+        out = out.with_columns(pl.Series(name, texts, dtype=pl.String))
     if german:
         out = out.with_columns(
             pl.col(n).dt.strftime("%d.%m.%Y %H:%M:%S")
@@ -223,14 +263,15 @@ def xlsx_bytes(
     lang: Lang = "en",
     headers: Mapping[str, str] | None = None,
     timezone: str | None = None,
-    kinds: Mapping[str, ColumnKind] | None = None,
+    kinds: Kinds | None = None,
 ) -> bytes:
     """An Excel workbook with one formatted sheet per table.
 
     Headers bold and frozen, an autofilter, columns wide enough for their header; shares
     as ``0.0 %``, decimals as ``#,##0.0``, counts as ``#,##0``; times in ``timezone`` as
-    ``dd.mm.yyyy hh:mm`` (German) or ``yyyy-mm-dd hh:mm``; text cells neutralised
-    (:func:`neutralise`) and written as text, never as formulas.
+    ``dd.mm.yyyy hh:mm`` (German) or ``yyyy-mm-dd hh:mm``; text cells written as text,
+    unchanged and never as formulas (a cell ``=1+1`` shows ``=1+1``: no ``'`` is needed,
+    unlike in CSV).
 
     Parameters
     ----------
@@ -242,8 +283,8 @@ def xlsx_bytes(
     timezone : str, optional
         The reporting time zone for datetime columns.
     kinds : mapping, optional
-        Column name -> kind of a numeric column whose name does not tell it
-        (default: :func:`column_kind`).
+        Column name -> kind of a numeric column whose name does not tell it, or a kind per
+        row (default: :func:`column_kind`).
 
     >>> data = xlsx_bytes({"Leads": pl.DataFrame({"rate": [0.5]})}, lang="de")
     >>> data[:2]
@@ -267,7 +308,7 @@ def xlsx_bytes(
             (kinds or {}).get(c, column_kind(c, d)) if d.is_numeric() else column_kind(c, d)
             for c, d in frame.schema.items()
         ]
-        out = neutralise(_local(frame, timezone))
+        out = _local(frame, timezone)  # text as text: write_string, never a formula
         for col, (header, kind) in enumerate(zip(_headers(frame, headers), shown, strict=True)):
             sheet.write_string(0, col, header, bold)
             width = min(max(len(header) * 0.9, 10), 45)
@@ -278,10 +319,13 @@ def xlsx_bytes(
             elif kind in ("datetime", "date"):
                 width = max(width, 17 if kind == "datetime" else 11)
             sheet.set_column(col, col, width)
-            fmt = formats.get(kind)
+            row_kinds = None if isinstance(kind, str) else kind
             for row, value in enumerate(values, start=1):
                 if value is None:
                     continue
+                if row_kinds is not None:
+                    kind = row_kinds[row - 1]
+                fmt = formats.get(kind)
                 if kind in ("share", "decimal", "count") and isinstance(value, float):
                     value = round(value, {"share": 3, "decimal": 1}.get(kind))
                 if isinstance(value, datetime | date):
@@ -307,16 +351,21 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
     """
     from analytics.pack.render import (
         assignment_view,
-        breach_groups,
+        breach_view,
         change_sentence,
         funnel_rows,
         pacing_rows,
+        scorecard_status,
         warning_view,
     )
     from analytics.texts import metric_label, render, term
 
     def w(code: str, **params: Any) -> str:
         return render(f"pack.{code}", lang=lang, **params)
+
+    def with_reason(status: str, why: str | None) -> str:
+        """A status and, when not judged, why (as the md and html pack print it)."""
+        return f"{status}: {why}" if why else status
 
     config = pack.config
     sheets: dict[str, pl.DataFrame] = {}
@@ -343,7 +392,7 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 w("col.target"): r.target_text(currency=pack.currency, lang=lang),
                 w("col.actual"): r.actual_text(currency=pack.currency, lang=lang),
                 w("col.counts"): r.count_words.render(lang=lang),
-                w("col.status"): term("status", r.status, lang=lang),
+                w("col.status"): with_reason(*scorecard_status(pack, r, lang=lang)),
             }
             for team, rows in pack.scorecards.items()
             for r in rows
@@ -365,7 +414,10 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 ),
                 w("col.target"): ("≥ " if r["direction"] == "at_least" else "≤ ")
                 + value(r["metric"], r["target"]),
-                w("col.status"): term("status", r["status"], lang=lang),
+                w("col.status"): with_reason(
+                    term("status", r["status"], lang=lang),
+                    pack.review.kpi_reason(r, lang=lang),
+                ),
             }
             for r in pack.kpis.iter_rows(named=True)
         ]
@@ -381,22 +433,33 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 w("col.counts"): format_counts(
                     (r["rate"] or {}).get("x"), (r["rate"] or {}).get("n"), lang
                 ),
+                w("col.reason"): " ".join(
+                    [r["reason"]] * bool(r["reason"])
+                    + [f"{r['rate_name']}: {r['rate_reason']}"] * bool(r["rate_reason"])
+                )
+                or None,
             }
             for r in funnel_rows(pack, lang=lang)
         ],
-        schema_overrides={w("col.rate"): pl.Float64},
+        schema_overrides={w("col.rate"): pl.Float64, w("col.reason"): pl.String},
     )
-    sheets[w("section.breaches")] = pl.DataFrame(
-        [
-            {
-                w("col.kpi"): g["title"],
-                w("col.lead"): b["lead_id"],
-                w("col.rep"): b.get("rep_name") or b.get("rep_id") or "",
-                w("col.detail"): b["detail"],
-            }
-            for g in breach_groups(pack, lang=lang)
-            for b in g["rows"]
-        ]
+    # the breaches listed, then why a kind is unknown; never an empty sheet
+    breaches = breach_view(pack, lang=lang)
+    listed = [
+        {
+            w("col.kpi"): g["title"],
+            w("col.lead"): b["lead_id"],
+            w("col.rep"): b.get("rep_name") or b.get("rep_id") or "",
+            w("col.detail"): b["detail"],
+        }
+        for g in breaches["groups"]
+        for b in g["rows"]
+    ]
+    sentences = ([breaches["note"]] if breaches["note"] else []) + breaches["unknown"]
+    sheets[w("section.breaches")] = (
+        pl.DataFrame(listed + [dict.fromkeys(listed[0]) | {w("col.detail"): s} for s in sentences])
+        if listed
+        else pl.DataFrame({w("section.breaches"): sentences})
     )
 
     def note_or_rows(section: str, view: dict, columns: dict[str, str], floats: tuple) -> None:
@@ -476,6 +539,7 @@ __all__ = [
     "SHARE_COLUMNS",
     "SHARE_WORDS",
     "ColumnKind",
+    "Kinds",
     "cell_text",
     "column_kind",
     "column_texts",

@@ -74,19 +74,28 @@ class PackRenderError(RuntimeError):
 
 
 def funnel_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
-    """The funnel table: stage, this month, previous month, conversion to the next stage."""
-    conversion = {r["metric"]: r for r in pack.review.conversion.iter_rows(named=True)}
+    """The funnel table: stage, this month, previous month, conversion to the next stage;
+    ``reason`` and ``rate_reason`` (one sentence in ``lang``) where the month's data cannot
+    answer the stage's volume or its rate, else None."""
+    review = pack.review
+    conversion = {r["metric"]: r for r in review.conversion.iter_rows(named=True)}
     rows = []
     for stage, rate in FUNNEL:
         conv = conversion.get(rate) if rate else None
+        value = pack.review.volumes.get(stage)
+        known = conv is not None and conv.get("rate") is not None
+        why = None if value is not None else review.metric_reason(stage, lang=lang)
+        rate_why = None if known or not rate else review.metric_reason(rate, lang=lang)
         rows.append(
             {
                 "stage": stage,
                 "label": metric_label(stage, lang=lang),
-                "value": pack.review.volumes.get(stage),
+                "value": value,
                 "previous": pack.previous.volumes.get(stage),
                 "rate_name": metric_label(rate, lang=lang) if rate else "",
                 "rate": conv,
+                "reason": why,
+                "rate_reason": None if rate_why == why else rate_why,  # said once
             }
         )
     return rows
@@ -134,6 +143,59 @@ def breach_groups(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]
             title = render(f"breach.title.{kind}", lang=lang)
             groups.append({"kind": kind, "title": title, "rows": rows, "total": total})
     return groups
+
+
+def scorecard_status(pack: ReviewPack, row: Any, *, lang: Lang = "en") -> tuple[str, str]:
+    """(status, reason) of a scorecard row as every format shows it: the status in words,
+    or ``no target`` for a promise without a KPI; the reason why it is not judged or has
+    no value ('' when it is judged)."""
+    word = (
+        term("status", row.status, lang=lang) if row.status else render("pack.no_target", lang=lang)
+    )
+    unknown = row.status == "no_data" or (row.status is None and row.actual is None)
+    why = pack.review.kpi_reason(
+        {"metric": row.metric, "reason": "-" if unknown else None, "target": row.target},
+        lang=lang,
+    )
+    return word, why or ""
+
+
+def breach_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
+    """The breach section: the kinds with breaches, the kinds the data cannot measure (with
+    why), and the sentence when no breach is listed.
+
+    "No breach" is said only when every kind was measured and had none; a kind whose
+    measure group (:data:`analytics.coverage.BREACH_GROUPS`) the month cannot answer is
+    unknown, never none (spec/coverage.md).
+
+    Returns
+    -------
+    dict: ``groups`` (:func:`breach_groups`), ``unknown`` (one sentence per reason, naming
+    its kinds: ``Speed to lead missed, Never contacted: not measurable this month. No sales
+    touches ...``) and ``note`` (``No breach of the SLA this month.``, or, when some kinds
+    are unknown and the others had none, that no measurable promise was breached; None when
+    breaches are listed or nothing could be measured).
+    """
+    from analytics.coverage import BREACH_GROUPS
+
+    review = pack.review
+    groups = breach_groups(pack, lang=lang)
+    by_reason: dict[str, list[str]] = {}
+    for kind in BREACH_TITLES:
+        if kind in pack.breach_totals and pack.breach_totals[kind] is None:
+            why = review.reason(BREACH_GROUPS.get(kind, kind), lang=lang)
+            by_reason.setdefault(why, []).append(render(f"breach.title.{kind}", lang=lang))
+    unknown = [
+        render("pack.breach_unknown", lang=lang, titles=", ".join(titles), reason=why)
+        for why, titles in by_reason.items()
+    ]
+    measured = [k for k, n in pack.breach_totals.items() if n is not None]
+    note = None
+    if not groups and not unknown:
+        note = render("pack.no_breach", lang=lang)
+    elif not groups and measured:
+        note = render("pack.no_breach_measured", lang=lang)
+    return {"groups": groups, "unknown": unknown, "note": note}
 
 
 def at_risk_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
@@ -442,6 +504,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "funnel": funnel_rows(pack, lang=lang),
         "pacing": pacing_rows(pack, lang=lang),
         "breach_groups": breach_groups(pack, lang=lang),
+        "breaches": breach_view(pack, lang=lang),
         "at_risk": at_risk_rows(pack, lang=lang),
         "warnings": warning_view(pack, lang=lang),
         "assignment": assignment_view(pack, lang=lang),
@@ -456,6 +519,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "sla_changes": pack.sla_change_lines(lang=lang),
         "kpi_label": kpi_label,
         "kpi_reason": lambda row: review.kpi_reason(row, lang=lang) or "",
+        "scorecard_status": lambda row: scorecard_status(pack, row, lang=lang),
         "running": (
             render(
                 "coverage.running", lang=lang, days=review.days_elapsed, total=review.days_in_month
@@ -624,6 +688,7 @@ __all__ = [
     "assignment_view",
     "at_risk_rows",
     "breach_groups",
+    "breach_view",
     "change_sentence",
     "chart_specs",
     "chart_svgs",
@@ -635,6 +700,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_pack",
+    "scorecard_status",
     "warning_view",
     "without_scripts",
 ]

@@ -162,4 +162,5 @@ table = pl.DataFrame(
     ]
 )
 ui.text_table(table)
-ui.download(review.kpis, f"kpis-{v.month}", lg)
+download, kinds = ui.kpi_download(review, lg)  # each row's numbers in its metric's unit
+ui.download(download, f"kpis-{v.month}", lg, kinds=kinds)
