@@ -36,7 +36,7 @@ data is never a verdict), and :func:`alert_coverage` says why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -349,9 +349,7 @@ def alerts(
     if kinds is None:
         covered = alert_coverage(tables, as_of=moment)
         kinds = [k for k in ALERT_KINDS if covered[k] is None]
-    unknown = [k for k in kinds if k not in ALERT_KINDS]
-    if unknown:
-        raise ValueError(f"unknown alert kind(s) {unknown}; allowed: {', '.join(ALERT_KINDS)}")
+    kinds = _check_kinds(kinds)
     if within_hours < 0 or within_days < 0 or lookback_days < 0:
         raise ValueError("within_hours, within_days and lookback_days must be at least 0")
     hours = timedelta(hours=within_hours)
@@ -455,14 +453,32 @@ def new_mqls(
     )
 
 
-def alerts_by_rep(alerts_frame: pl.LazyFrame) -> pl.LazyFrame:
+def _check_kinds(kinds: Iterable[str]) -> list[str]:
+    """``kinds`` as a list, or a ValueError naming the unknown ones and the allowed ones."""
+    kinds = list(kinds)
+    unknown = [k for k in kinds if k not in ALERT_KINDS]
+    if unknown:
+        raise ValueError(f"unknown alert kind(s) {unknown}; allowed: {', '.join(ALERT_KINDS)}")
+    return kinds
+
+
+def alerts_by_rep(alerts_frame: pl.LazyFrame, *, unknown: Iterable[str] = ()) -> pl.LazyFrame:
     """Alerts per rep: overdue and at risk in total and per kind.
+
+    Parameters
+    ----------
+    alerts_frame : LazyFrame
+        Alerts (:func:`alerts`).
+    unknown : iterable of AlertKind, default none
+        The kinds the data cannot judge (:func:`alert_coverage`, e.g. no nurture
+        enrollments): their column is null, not 0 (missing data is never a verdict).
 
     Returns
     -------
     LazyFrame, one row per rep with an alert: ``rep_id``, ``rep_name``, ``team``,
-    ``overdue``, ``at_risk``, ``total``, then ``<kind>`` (alerts of each kind); most
-    overdue first (ties by rep id; a lead without owner has a null ``rep_id``, last).
+    ``overdue``, ``at_risk``, ``total``, then ``<kind>`` (alerts of each kind; null for
+    a kind in ``unknown``); most overdue first (ties by rep id; a lead without owner has
+    a null ``rep_id``, last).
 
     Examples
     --------
@@ -471,18 +487,61 @@ def alerts_by_rep(alerts_frame: pl.LazyFrame) -> pl.LazyFrame:
     ...                   "status": ["overdue", "at_risk", "at_risk"]})
     >>> alerts_by_rep(a).select("rep_id", "overdue", "at_risk", "total").collect().rows()
     [('r1', 1, 1, 2), ('r2', 0, 1, 1)]
+    >>> by_rep = alerts_by_rep(a, unknown=["nurture_enrolment"]).collect()
+    >>> by_rep.select("stale", "nurture_enrolment").rows()
+    [(1, None), (0, None)]
     """
+    unknown = set(_check_kinds(unknown))
     status = pl.col("status")
+
+    def of_kind(kind: str) -> pl.Expr:
+        counted = pl.lit(None, pl.Int64) if kind in unknown else (pl.col("kind") == kind).sum()
+        return counted.cast(pl.Int64).alias(kind)
+
     return (
         alerts_frame.group_by("rep_id", "rep_name", "team")
         .agg(
             (status == "overdue").sum().cast(pl.Int64).alias("overdue"),
             (status == "at_risk").sum().cast(pl.Int64).alias("at_risk"),
             pl.len().cast(pl.Int64).alias("total"),
-            *[(pl.col("kind") == k).sum().cast(pl.Int64).alias(k) for k in ALERT_KINDS],
+            *[of_kind(k) for k in ALERT_KINDS],
         )
         .sort("overdue", "rep_id", descending=[True, False], nulls_last=True)
     )
+
+
+def alert_counts(
+    alerts_frame: pl.DataFrame, *, missing: Mapping[str, str | None]
+) -> dict[str, int | None]:
+    """Overdue and at-risk alerts in all: what ``sla alerts`` and the At risk page count.
+
+    Parameters
+    ----------
+    alerts_frame : DataFrame
+        Alerts (:func:`alerts`, collected).
+    missing : mapping
+        Kind -> the table it lacks (:func:`alert_coverage`; kinds mapped to None, or left
+        out, can be judged).
+
+    Returns
+    -------
+    dict: ``overdue``, ``at_risk`` (:data:`ALERT_STATUSES`): the number of alerts, or
+    None for both when no kind of alert can be judged (nothing at risk would be a verdict
+    the data cannot give).
+
+    Examples
+    --------
+    >>> a = pl.DataFrame({"kind": ["first_touch"], "status": ["overdue"]})
+    >>> alert_counts(a, missing={"nurture_enrolment": "nurture_enrollments"})
+    {'overdue': 1, 'at_risk': 0}
+    >>> alert_counts(a.clear(), missing=dict.fromkeys(ALERT_KINDS, "sales_touches"))
+    {'overdue': None, 'at_risk': None}
+    """
+    judged = [k for k in ALERT_KINDS if missing.get(k) is None]
+    if not judged:
+        return dict.fromkeys(ALERT_STATUSES, None)
+    status = alerts_frame["status"]
+    return {s: int((status == s).sum()) for s in ALERT_STATUSES}
 
 
 def at_risk_now(
@@ -509,8 +568,9 @@ def at_risk_now(
 
     Returns
     -------
-    dict: ``alerts`` (:func:`alerts`, collected), ``by_rep`` (:func:`alerts_by_rep`) and
-    ``missing`` (kind -> the table it lacks, only for the kinds not raised: no verdict).
+    dict: ``alerts`` (:func:`alerts`, collected), ``by_rep`` (:func:`alerts_by_rep`, the
+    kinds not raised null), ``counts`` (:func:`alert_counts`) and ``missing`` (kind -> the
+    table it lacks, only for the kinds not raised: no verdict).
 
     Examples
     --------
@@ -518,8 +578,8 @@ def at_risk_now(
     >>> t = Tables.from_rows(
     ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-02T15:00Z"}])
     >>> now = at_risk_now(t, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3))
-    >>> now["alerts"].height, now["missing"]["first_touch"]
-    (0, 'sales_touches')
+    >>> now["alerts"].height, now["missing"]["first_touch"], now["counts"]
+    (0, 'sales_touches', {'overdue': None, 'at_risk': None})
     """
     covered = alert_coverage(tables, as_of=as_of)
     kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
@@ -535,10 +595,12 @@ def at_risk_now(
         for part in tables.partitions(partitions)
     ]
     frame = pl.concat(per_part).sort(*_ALERT_ORDER, nulls_last=True)
+    missing = {k: v for k, v in covered.items() if v is not None}
     return {
         "alerts": frame,
-        "by_rep": alerts_by_rep(frame.lazy()).collect(),
-        "missing": {k: v for k, v in covered.items() if v is not None},
+        "by_rep": alerts_by_rep(frame.lazy(), unknown=missing).collect(),
+        "counts": alert_counts(frame, missing=missing),
+        "missing": missing,
     }
 
 
@@ -663,6 +725,7 @@ __all__ = [
     "NEEDS",
     "AlertKind",
     "AlertStatus",
+    "alert_counts",
     "alert_coverage",
     "alert_todo",
     "alerts",

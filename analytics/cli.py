@@ -398,7 +398,8 @@ def info(
     from analytics.warehouse.leftovers import remove_leftovers
 
     cfg = config_or_exit(config)
-    remove_leftovers(db)  # what killed imports left beside the warehouse
+    if db.is_file():  # a missing warehouse: nothing done, not even a lock file made
+        remove_leftovers(db)  # what killed imports left beside the warehouse
     with readonly_warehouse(db) as con:
         counts = table_counts(con)
         as_of = latest_timestamp(con)
@@ -473,15 +474,25 @@ def _version_json(config: SlaConfig) -> dict[str, Any]:
     }
 
 
+def _agreement_lines(changes: list[dict[str, Any]]) -> list[str]:
+    """The lines of a diff that change the agreement (not its label or date), or one line
+    saying there is none."""
+    lines = [c["text"] for c in changes if not c["key"].startswith("sla.")]
+    return lines or ["no change in the agreement"]
+
+
 @config_app.command("history")
 def config_history(
     db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """List the recorded SLA versions, oldest effective date first, with what each changed."""
+    """List the recorded SLA versions, oldest effective date first, with what each changed,
+    and whether the config given (--config) is one of them (if not, what it would change)."""
     from analytics.sla_history import diff_configs
     from analytics.warehouse.config_history import config_versions, stored_configs
 
+    cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
         rows = config_versions(con).to_dicts()
         by_hash = {c.content_hash: c for c in stored_configs(con)}
@@ -504,8 +515,18 @@ def config_history(
             }
         )
         previous = current
+    recorded = cfg.content_hash in by_hash
+    given = {
+        **_version_json(cfg),
+        "path": str(config),
+        "recorded": recorded,
+        # what recording it would change, against the latest recorded version
+        "changes_from_latest": []
+        if recorded or previous is None
+        else [c.to_json_dict() for c in diff_configs(previous, cfg)],
+    }
     if as_json:
-        emit_json({"versions": versions})
+        emit_json({"versions": versions, "config": given})
         return
     if not versions:
         out.print(f"{db}: no SLA version recorded yet (imports and `sla demo` record theirs)")
@@ -526,23 +547,42 @@ def config_history(
         out.print(
             f"\n{v['version']} (from {v['effective_from'].isoformat()}) changed:", highlight=False
         )
-        for c in v["changes_from_previous"] or []:
-            if not c["key"].startswith("sla."):
-                out.print(f"  {c['text']}", highlight=False, soft_wrap=True)
+        for line in _agreement_lines(v["changes_from_previous"]):
+            out.print(f"  {line}", highlight=False, soft_wrap=True)
+    shown = f"SLA config {config}: version {cfg.sla.version} ({cfg.content_hash[:8]})"
+    if recorded:
+        out.print(f"\n{shown}, recorded above", highlight=False, soft_wrap=True)
+        return
+    latest = versions[-1]
+    out.print(
+        f"\n{shown}, not recorded yet (`sla review` records it); "
+        f"against {latest['version']} ({latest['content_hash'][:8]}) it changes:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for line in _agreement_lines(given["changes_from_latest"]):
+        out.print(f"  {line}", highlight=False, soft_wrap=True)
 
 
 @config_app.command("diff")
 def config_diff(
     a: Annotated[str, typer.Argument(help="Older version: label, content-hash prefix or file.")],
-    b: Annotated[str, typer.Argument(help="Newer version: label, content-hash prefix or file.")],
+    b: Annotated[
+        str | None,
+        typer.Argument(
+            help="Newer version: label, content-hash prefix or file (default: the --config file)."
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """What changed from SLA version A to B, setting by setting."""
+    """What changed from SLA version A to B (by default the --config file), setting by setting."""
     from analytics.sla_history import diff_configs
 
+    cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
-        old, new = _config_ref(con, a), _config_ref(con, b)
+        old, new = _config_ref(con, a), cfg if b is None else _config_ref(con, b)
     changes = diff_configs(old, new)
     if as_json:
         emit_json(
@@ -663,7 +703,7 @@ def review(
     if as_json:
         emit_json(document)
         return
-    _print_review(result, document)
+    _print_review(result, document, currency=cfg_in_force.reporting.currency)
 
 
 # -- sla review: the SLA in force and the review pack (--format / --out) -------------
@@ -778,7 +818,64 @@ def _fmt(value: Any, kind: str = "n") -> str:
     return f"{value:,.0f}"
 
 
-def _print_review(result: Any, document: dict[str, Any]) -> None:
+def _kpi_text(metric: str, value: float | None, *, currency: str) -> str:
+    """A KPI's number in its metric's unit, as the app and the pack show it (92.3 %, 90,
+    3.8 h; :func:`analytics.pack.formatting.format_metric`); '-' when there is none."""
+    from analytics.pack.formatting import format_metric
+
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return format_metric(metric, value, currency=currency)
+
+
+def _print_kpis(document: dict[str, Any], *, currency: str) -> None:
+    """The KPI table of ``sla review``; under it why each KPI without data has none, and in a
+    running month which targets are pro-rated (spec/coverage.md)."""
+    from analytics.pack.formatting import metric_kind
+    from analytics.texts import number, render
+
+    kpis = rich_table("KPIs")
+    for col in ("team", "KPI", "value", "target", "previous", "status"):
+        kpis.add_column(col, justify="right" if col in ("value", "target", "previous") else "left")
+    colours = {"met": "green", "at_risk": "yellow", "missed": "red"}
+    reasons: dict[str, list[str]] = {}  # reason -> the KPIs it leaves without data
+    prorated = []
+    for k in document["kpis"]:
+        metric = k["metric"]
+        status = k["status"] or "no_data"
+        kpis.add_row(
+            k["team"], k["label"], _kpi_text(metric, k["value"], currency=currency),
+            _kpi_text(metric, k["target"], currency=currency),
+            _kpi_text(metric, k["previous"], currency=currency),
+            f"[{colours.get(status, 'dim')}]{status}[/]",
+        )  # fmt: skip
+        if status == "no_data":
+            reasons.setdefault(k["reason"] or render("coverage.no_value"), []).append(k["label"])
+        full = k.get("full_target")
+        if k["target"] is not None and full is not None and not math.isclose(k["target"], full):
+            # a count's share of its target with a decimal: 5 x 4/31 reads 0.6 (1 above)
+            target = (
+                number(k["target"], digits=1)
+                if metric_kind(metric) == "count"
+                else _kpi_text(metric, k["target"], currency=currency)
+            )
+            full_text = _kpi_text(metric, full, currency=currency)
+            prorated.append(f"{k['label']} {full_text} -> {target}")
+    out.print(kpis)
+    for reason, labels in reasons.items():
+        out.print(f"no data: {', '.join(labels)}: {reason}", highlight=False, soft_wrap=True)
+    if document.get("running") and prorated:
+        days = document["days"]
+        running = render("coverage.running", days=days["elapsed"], total=days["in_month"])
+        out.print(
+            f"{running[:1].upper()}{running[1:]}: volume targets pro-rated by the days elapsed "
+            f"({'; '.join(prorated)}).",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR") -> None:
     out.print(
         f"[bold]SLA review {document['month']}[/] (as of {document['as_of'] or 'no data'})",
         highlight=False,
@@ -821,19 +918,7 @@ def _print_review(result: Any, document: dict[str, Any]) -> None:
     for label, value in rows:
         sla.add_row(label, value)
     out.print(sla)
-    kpis = rich_table("KPIs")
-    for col in ("team", "KPI", "value", "target", "previous", "status"):
-        kpis.add_column(col, justify="right" if col in ("value", "target", "previous") else "left")
-    colours = {"met": "green", "at_risk": "yellow", "missed": "red"}
-    for k in document["kpis"]:
-        rate = isinstance(k["target"], float) and k["target"] < 1
-        kind = "%" if rate else "n"
-        status = k["status"] or "no data"
-        kpis.add_row(
-            k["team"], k["label"], _fmt(k["value"], kind), _fmt(k["target"], kind),
-            _fmt(k["previous"], kind), f"[{colours.get(status, 'dim')}]{status}[/]",
-        )  # fmt: skip
-    out.print(kpis)
+    _print_kpis(document, currency=currency)
     breaches = ", ".join(f"{name} {_fmt(n)}" for name, n in document["breaches"].items())
     out.print(f"Breaches: {breaches}", highlight=False)
 
@@ -1095,14 +1180,20 @@ def _alert_tables(con: Any) -> Any:
 def alerts_document(
     tables: Any, cfg: SlaConfig, *, as_of: datetime, within_hours: float, within_days: float
 ) -> dict[str, Any]:
-    """The JSON of ``sla alerts``: coverage, counts, counts per rep and every alert."""
-    from analytics.alerts import alert_coverage, alert_todo, alerts, alerts_by_rep
+    """The JSON of ``sla alerts``: coverage, counts, counts per rep and every alert.
+
+    The library decides what is null (the At risk page reads the same,
+    :func:`analytics.alerts.at_risk_now`): both counts when no kind of alert can be judged,
+    a kind's count per rep when that kind cannot.
+    """
+    from analytics.alerts import alert_counts, alert_coverage, alert_todo, alerts, alerts_by_rep
 
     coverage = alert_coverage(tables, as_of=as_of)
+    missing = {kind: table for kind, table in coverage.items() if table is not None}
     frame = alerts(
         tables, config=cfg, as_of=as_of, within_hours=within_hours, within_days=within_days
     ).collect()
-    by_rep = alerts_by_rep(frame.lazy()).collect()
+    by_rep = alerts_by_rep(frame.lazy(), unknown=missing).collect()
     rows = []
     for row in frame.iter_rows(named=True):
         local = row["deadline_local"]
@@ -1118,11 +1209,8 @@ def alerts_document(
         "within_hours": within_hours,
         "within_days": within_days,
         "coverage": {kind: table is None for kind, table in coverage.items()},
-        "missing": {kind: table for kind, table in coverage.items() if table is not None},
-        "counts": {
-            "overdue": int((frame["status"] == "overdue").sum()),
-            "at_risk": int((frame["status"] == "at_risk").sum()),
-        },
+        "missing": missing,
+        "counts": alert_counts(frame, missing=missing),
         "by_rep": by_rep.to_dicts(),
         "alerts": rows,
     }
@@ -1152,7 +1240,7 @@ def alerts_command(
     as_json: JsonOption = False,
 ) -> None:
     """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
-    from analytics.texts import term
+    from analytics.texts import render, term
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
@@ -1167,14 +1255,20 @@ def alerts_command(
     if as_json:
         emit_json(document)
         return
-    for kind, table in document["missing"].items():
+    counts = document["counts"]
+    for kind, table in document["missing"].items() if counts["overdue"] is not None else ():
         err.print(
             f"[yellow]note:[/] no {kind} alerts: the {table} table has no rows", highlight=False
         )
-    counts = document["counts"]
     title = (
-        f"At risk now ({iso_z(moment)}): {counts['overdue']} overdue, {counts['at_risk']} at risk"
+        f"At risk now ({iso_z(moment)}): {_fmt(counts['overdue'])} overdue, "
+        f"{_fmt(counts['at_risk'])} at risk"
     )
+    if counts["overdue"] is None:  # no kind can be judged: no verdict, and no empty table
+        out.print(title, highlight=False)
+        tables = list(dict.fromkeys(document["missing"].values()))
+        out.print(render("alert.none_judged", tables=tables), highlight=False, soft_wrap=True)
+        return
     table = rich_table(title)
     for column in (
         "status",

@@ -1383,6 +1383,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Keine Warnungen der Art „{kind}“: die Tabelle {table} ist leer "
         "(importieren, um gewarnt zu werden)",
     ),
+    "alert.none_judged": (
+        "No kind of alert can be judged: the {tables:list} tables have no rows, so nothing "
+        "is known to be overdue, at risk or in time (import them to be warned).",
+        "Keine Art von Warnung lässt sich beurteilen: die Tabellen {tables:list} sind leer, "
+        "also ist nichts als überfällig, gefährdet oder rechtzeitig bekannt (importieren, um "
+        "gewarnt zu werden).",
+    ),
     "notify.clock.calendar": ("hours", "Stunden"),
     "notify.clock.business": ("business hours", "Arbeitsstunden"),
     "notify.subject.new_mql": (

@@ -9,7 +9,14 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analytics.alerts import ALERT_COLUMNS, alert_coverage, alerts, alerts_by_rep, at_risk_now
+from analytics.alerts import (
+    ALERT_COLUMNS,
+    alert_counts,
+    alert_coverage,
+    alerts,
+    alerts_by_rep,
+    at_risk_now,
+)
 from analytics.config import Calendar, HandoffLine, load_config
 from analytics.coverage import rep_display_names
 from analytics.review import build_review
@@ -262,6 +269,31 @@ def test_no_touches_table_means_no_touch_alerts_not_everything_overdue():
     assert alerts(t, config=CFG, as_of=as_of).collect().is_empty()
 
 
+def test_nothing_judged_counts_null_and_a_kind_not_judged_is_null_per_rep():
+    # no touches, no enrollments: no kind can be judged, so no count is 0
+    bare = Tables.from_rows(
+        leads=[{"lead_id": "a", "created_at": "2026-01-01T00:00:00Z", "source": "email"}],
+        lifecycle_events=[ev("a", "mql", "2026-10-01T00:00:00Z")],
+    )
+    now = at_risk_now(bare, config=CFG, as_of=at("2026-10-20T00:00:00Z"))
+    assert now["counts"] == {"overdue": None, "at_risk": None}
+    assert now["by_rep"].is_empty()
+    # touches but no enrollments: first touches are counted, nurture enrolments are null
+    events = [ev("a", "mql", "2026-10-02T15:00:00Z"), ev("b", "mql", "2026-10-01T00:00:00Z")]
+    now = at_risk_now(
+        tables(events, owners={"b": "r2"}), config=CFG, as_of=at("2026-10-03T09:00:00Z")
+    )
+    assert now["missing"] == {"nurture_enrolment": "nurture_enrollments"}
+    assert now["counts"] == {"overdue": 1, "at_risk": 1}
+    assert now["by_rep"].select("rep_id", "first_touch", "stale", "nurture_enrolment").rows() == [
+        ("r2", 1, 0, None),
+        ("r1", 1, 0, None),
+    ]
+    assert alert_counts(now["alerts"], missing={}) == {"overdue": 1, "at_risk": 1}
+    with pytest.raises(ValueError, match="unknown alert kind"):
+        alerts_by_rep(now["alerts"].lazy(), unknown=["nurture"])
+
+
 def test_counts_per_rep():
     events = [ev("a", "mql", "2026-10-02T15:00:00Z"), ev("b", "mql", "2026-10-01T00:00:00Z")]
     t = tables(events, owners={"b": "r2"})
@@ -331,6 +363,61 @@ def test_sla_alerts_json(alert_db):
     assert first["deadline_local"] == "2026-10-03T17:00+02:00"
     assert first["todo"] == "First touch by 2026-10-03 17:00 CEST"
     assert [(r["rep_id"], r["overdue"], r["at_risk"]) for r in doc["by_rep"]] == [("r1", 1, 1)]
+
+
+@pytest.fixture(scope="module")
+def untouched_db(tmp_path_factory):
+    """Leads and lifecycle events only: no kind of alert can be judged."""
+    from analytics.warehouse import write_tables
+
+    t = tables([ev("a", "mql", "2026-10-02T15:00:00Z")])
+    names = ("reps", "accounts", "leads", "lifecycle_events")
+    db = tmp_path_factory.mktemp("untouched") / "w.duckdb"
+    write_tables(db, {n: getattr(t, n).collect() for n in names}, source="test", config=CFG)
+    return db
+
+
+def test_sla_alerts_counts_nothing_when_no_kind_can_be_judged(untouched_db):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    args = ["alerts", "--db", str(untouched_db), "--as-of", "2026-10-03T09:00:00Z"]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["counts"] == {"overdue": None, "at_risk": None}
+    assert (doc["by_rep"], doc["alerts"]) == ([], [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "At risk now (2026-10-03T09:00:00Z): - overdue, - at risk",
+        "No kind of alert can be judged: the sales_touches, nurture_enrollments tables have no "
+        "rows, so nothing is known to be overdue, at risk or in time (import them to be warned).",
+    ]
+
+
+def test_sla_alerts_per_rep_is_null_for_a_kind_it_cannot_judge(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.warehouse import write_tables
+
+    t = tables([ev("a", "mql", "2026-10-02T15:00:00Z")])  # touches, no enrollments
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: lf.collect() for n, lf in t.items()}, source="test", config=CFG)
+    args = ["alerts", "--db", str(db), "--as-of", "2026-10-03T09:00:00Z", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["counts"] == {"overdue": 0, "at_risk": 1}  # the kinds it can judge: counted
+    assert [(r["rep_id"], r["first_touch"], r["nurture_enrolment"]) for r in doc["by_rep"]] == [
+        ("r1", 1, None)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -323,6 +323,70 @@ def test_cli_history_and_diff(warehouse, tmp_path):
     assert "no recorded SLA version '1999'" in result.stderr
 
 
+def test_cli_history_names_the_given_config_and_what_recording_it_would_change(warehouse, tmp_path):
+    v3_file = tmp_path / "sla3.toml"
+    v3_file.write_text(
+        EXAMPLE.replace('version = "2026.2"', 'version = "2026.3"').replace(
+            "mql_threshold = 60 ", "mql_threshold = 55 "
+        )
+    )
+    args = ["config", "history", "--db", str(warehouse)]
+    result = runner.invoke(app, [*args, "--config", str(v3_file), "--json"])
+    assert result.exit_code == 0, result.output
+    given = json.loads(result.stdout)["config"]
+    assert (given["path"], given["version"], given["recorded"]) == (str(v3_file), "2026.3", False)
+    assert [c["text"] for c in given["changes_from_latest"]] == [
+        "SLA version 2026.2 -> 2026.3",
+        "MQL threshold 60 -> 55",
+    ]
+    result = runner.invoke(app, [*args, "--config", str(v3_file)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[-2:] == [
+        f"SLA config {v3_file}: version 2026.3 ({load_config(v3_file).content_hash[:8]}), not "
+        f"recorded yet (`sla review` records it); against 2026.2 ({BASE.content_hash[:8]}) it "
+        "changes:",
+        "  MQL threshold 60 -> 55",
+    ]
+    # the example file is the version recorded by the import
+    result = runner.invoke(app, [*args, "--config", "data/sla.toml", "--json"])
+    given = json.loads(result.stdout)["config"]
+    assert (given["recorded"], given["changes_from_latest"]) == (True, [])
+    # an invalid config is named, nothing done
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.replace("first_touch_hours = 24", "first_touch_hourz = 24"))
+    result = runner.invoke(app, [*args, "--config", str(bad)])
+    assert result.exit_code == 2
+    assert "handoff.first_touch_hourz: unknown key" in result.stderr
+
+
+def test_cli_diff_compares_with_the_given_config_when_b_is_left_out(warehouse, tmp_path):
+    v3_file = tmp_path / "sla3.toml"
+    v3_file.write_text(EXAMPLE.replace("mql_threshold = 60 ", "mql_threshold = 55 "))
+    args = ["config", "diff", "2026.2", "--db", str(warehouse), "--config", str(v3_file)]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["to"]["source"] == str(v3_file)
+    assert [c["text"] for c in document["changes"]] == ["MQL threshold 60 -> 55"]
+    result = runner.invoke(app, ["config", "diff", "2026.2", "--db", str(warehouse)])
+    assert result.exit_code == 0, result.output  # the example file: the version recorded
+    assert result.stdout.splitlines()[-1] == "no change in the agreement"
+
+
+def test_cli_history_says_so_when_a_version_changes_nothing_in_the_agreement(warehouse):
+    # the same label again, a new hash: only the German label differs
+    german = variant(
+        ('label_de = "Marketingqualifizierter Lead (MQL)"', 'label_de = "MQL (Marketing)"')
+    )
+    assert record_config_if_new(warehouse, german) is True
+    result = runner.invoke(app, ["config", "history", "--db", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    changed = lines.index("2026.2 (from 2026-01-01) changed:")
+    assert lines[changed + 1] == "  no change in the agreement"
+
+
 @pytest.mark.parametrize(
     ("month", "expected"), [("2026-08", "2026.2"), ("2026-09", "2026.3"), ("2027-01", "2026.3")]
 )

@@ -52,19 +52,17 @@ if alerts is None or alerts.is_empty():
         st.success(t("no_alerts", lg), icon=":material/check_circle:")
     st.stop()
 
-overdue = alerts.filter(pl.col("status") == "overdue").height
+counts = found["counts"]  # the library's, as `sla alerts` reports them
 ui.tiles(
     [
-        ui.Tile(t("alerts_overdue", lg), num(overdue, lg)),
-        ui.Tile(t("alerts_at_risk", lg), num(alerts.height - overdue, lg)),
+        ui.Tile(t("alerts_overdue", lg), num(counts["overdue"], lg)),
+        ui.Tile(t("alerts_at_risk", lg), num(counts["at_risk"], lg)),
         ui.Tile(t("alerts_reps", lg), num(by_rep["rep_id"].drop_nulls().n_unique(), lg)),
     ]
 )
 
 st.subheader(t("alerts_by_rep", lg))
-# a kind the data cannot judge (its table missing, said above) is "–" per rep, not 0
-unknown = [kind for kind in ALERT_KINDS if kind in found["missing"]]
-by_rep = by_rep.with_columns(pl.lit(None, by_rep.schema[kind]).alias(kind) for kind in unknown)
+# a kind the data cannot judge (its table missing, said above) is null per rep: "–", not 0
 by_rep = ui.unassigned(by_rep, lg)  # leads without an owner: their own row, so named
 ui.static_table(by_rep.select("rep_name", "team", "overdue", "at_risk", "total", *ALERT_KINDS))
 
