@@ -1062,6 +1062,15 @@ def _print_score_report(document: dict[str, Any]) -> None:
                     for k in ("roc_auc", "pr_auc", "brier", "ece", "log_loss")),
         )  # fmt: skip
     out.print(quality)
+    unscored = document.get("rule_score_reason")
+    if unscored:  # the rule score cannot be judged: no table and no recommendation of it
+        out.print(
+            f"Rule score not judged. {unscored} The model learns from "
+            f"{', '.join(document['model']['features'])} (its thresholds: --json).",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     table = rich_table("Rule-score thresholds")
     for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload",
                 "basis", "est. SQLs (range)"):  # fmt: skip

@@ -198,3 +198,23 @@ def test_a_planted_pickle_beside_no_skops_model_is_never_loaded(tmp_path: Path) 
     with pytest.raises(FileNotFoundError, match=r"1 pickle model\(s\) .* are not loaded"):
         load_model(tmp_path)
     assert not marker.exists()
+
+
+def test_report_without_activities_says_why_the_rule_score_is_not_judged(tmp_path: Path) -> None:
+    """A leads-only export broke sklearn ("window shape cannot be larger than input array
+    shape"); now the model learns from what there is and the rule score is not judged."""
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    frames = generate_demo(load_config("data/sla.toml"), leads=3000, seed=5,
+                           end=datetime(2026, 11, 1))  # fmt: skip
+    frames.pop("activities")
+    db = tmp_path / "no-activities.duckdb"
+    write_tables(db, frames, source="test")
+    res = runner.invoke(app, ["score", "report", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "Rule score not judged. No marketing activities were imported: import activities" in text
+    assert "Rule-score thresholds" not in text and "Recommended threshold" not in text
+    doc = json.loads(runner.invoke(app, ["score", "report", "--db", str(db), "--json"]).stdout)
+    assert doc["rule_score_reason"].startswith("No marketing activities were imported")
