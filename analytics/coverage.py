@@ -521,6 +521,39 @@ def review_months(
     return out
 
 
+def within_coverage(
+    frame: pl.LazyFrame,
+    column: str,
+    *,
+    group: str,
+    coverage: pl.DataFrame,
+    timezone: str = "UTC",
+) -> pl.LazyFrame:
+    """The rows of ``frame`` that group ``group`` can judge: those whose ``column`` (a UTC
+    timestamp) falls on a day, in ``timezone``, inside the span its data covers (the
+    ``from`` and ``to`` of :func:`coverage`); none when the group is not measurable.
+
+    Across a whole history (a notebook's analysis, not a month), an MQL from before the
+    first sales touch was tracked is unknown, not missed (spec/coverage.md, "Coverage in
+    time").
+
+    >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
+    ...                   "from": [date(2026, 3, 2)], "to": [date(2026, 6, 30)]})
+    >>> eps = pl.LazyFrame({"started_at": [datetime(2026, 3, 1, 23, 30), datetime(2026, 3, 2, 8),
+    ...                                    datetime(2026, 7, 1, 9)]},
+    ...                    schema={"started_at": pl.Datetime("us", "UTC")})
+    >>> within_coverage(eps, "started_at", group="handoff", coverage=c,
+    ...                 timezone="Europe/Berlin").collect()["started_at"].dt.day().to_list()
+    [1, 2]
+    """
+    rows = _rows_by_group(coverage)
+    row = rows.get(group)
+    if row is None or not row["measurable"] or row["from"] is None:
+        return frame.filter(pl.lit(False))
+    local_day = pl.col(column).dt.convert_time_zone(timezone).dt.date()
+    return frame.filter(local_day.is_between(row["from"], row["to"]))
+
+
 def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
     """The reps with a name to show: a rep without one (null, or its id as in exports that
     only know ids) is "Rep 1", "Rep 2" ..., numbered by ``rep_id`` (stable per id).
@@ -556,4 +589,5 @@ __all__ = [
     "rep_display_names",
     "review_months",
     "to_json",
+    "within_coverage",
 ]

@@ -205,6 +205,14 @@ class Review:
         """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
         return cov.reason(group, self.coverage_frame, lang=lang)  # type: ignore[arg-type]
 
+    def breach_reason(self, kind: str, *, lang: str = "en") -> str | None:
+        """Why the month's data cannot list the breaches of ``kind`` (a key of
+        :attr:`breaches`, its group in :data:`analytics.coverage.BREACH_GROUPS`), in
+        ``lang``; None when it can (an empty list is then none, not unknown).
+        """
+        group = cov.BREACH_GROUPS.get(kind, kind)
+        return None if self.measurable(group) else self.reason(group, lang=lang)
+
     def metric_reason(self, metric: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot answer ``metric`` (a key of
         :data:`analytics.coverage.KPI_GROUPS`), in ``lang``; None when it can.

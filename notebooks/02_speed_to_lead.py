@@ -39,6 +39,7 @@ import altair as alt
 import polars as pl
 
 from analytics.config import load_config
+from analytics.coverage import coverage, reason, within_coverage
 from analytics.episodes import mql_episodes
 from analytics.handoff import handoff_by, handoff_summary, speed_to_lead
 from analytics.notebook import config_path, warehouse_path
@@ -56,11 +57,25 @@ print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; SLA: first touch within {SLA_HOUR
 
 # %% [markdown]
 # ## Every MQL episode, judged
-# One row per MQL episode of the whole history: when it started, the first touch, the
-# hours to it on the SLA's clock, and met / missed / pending.
+# One row per MQL episode of the days the sales touches cover: when it started, the
+# first touch, the hours to it on the SLA's clock, and met / missed / pending. An MQL
+# from before the first touch was tracked is unknown, not missed (missing data is never
+# a verdict: `analytics.coverage`), so it is left out.
 
 # %%
-episodes = mql_episodes(tables.lifecycle_events, tables.leads)
+covered = coverage(tables, config=config)
+touches = covered.filter(pl.col("group") == "handoff").row(0, named=True)
+if touches["measurable"]:
+    print(f"sales touches cover {touches['from']} to {touches['to']}")
+else:
+    print(f"no episode can be judged: {reason('handoff', covered)}")
+episodes = within_coverage(
+    mql_episodes(tables.lifecycle_events, tables.leads),
+    "started_at",
+    group="handoff",
+    coverage=covered,
+    timezone=config.reporting.timezone,
+)
 speed = speed_to_lead(episodes, tables.sales_touches, config=config, as_of=as_of).collect()
 speed.sort("started_at", "lead_id").head()
 

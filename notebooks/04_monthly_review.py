@@ -104,10 +104,16 @@ review.handoff_by_rep.join(
 
 # %% [markdown]
 # The breach lists (one row per lead that broke a promise) are what the meeting acts on.
+# `breach_counts()` says how many of each kind; null (not 0) where the month's data cannot
+# tell, with why (an empty list of a kind without its data means unknown, not none).
 
 # %%
 pl.DataFrame(
-    {"breach": list(review.breaches), "rows": [f.height for f in review.breaches.values()]}
+    [
+        {"breach": kind, "rows": n, "why unknown": review.breach_reason(kind)}
+        for kind, n in review.breach_counts().items()
+    ],
+    schema={"breach": pl.String, "rows": pl.Int64, "why unknown": pl.String},
 )
 
 # %%

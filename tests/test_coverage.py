@@ -20,6 +20,7 @@ from analytics.coverage import (
     month_coverage,
     month_days,
     to_json,
+    within_coverage,
 )
 from analytics.review import build_review, kpi_history
 from analytics.schema import TABLES
@@ -341,3 +342,23 @@ def test_the_acceptance_filter_is_read_by_duckdb_whole():
     sql = _sql_filter(_JUDGED, TABLES["lifecycle_events"].polars_schema)
     assert sql is not None
     assert all(term in sql for term in ("'sal'", "'disqualified'", "'recycled'", "reason"))
+
+
+@pytest.mark.parametrize(
+    ("measurable", "span", "kept"),
+    [
+        (True, (date(2026, 3, 10), date(2026, 3, 31)), ["M", "N"]),  # F: before the touches
+        (True, (date(2026, 3, 10), date(2026, 3, 10)), ["M"]),
+        (False, (None, None), []),  # no touch at all: no episode can be judged
+    ],
+)
+def test_within_coverage_keeps_the_rows_of_the_days_the_data_covers(measurable, span, kept):
+    c = pl.DataFrame({"group": ["handoff"], "measurable": [measurable],
+                      "from": [span[0]], "to": [span[1]]})  # fmt: skip
+    eps = pl.LazyFrame(
+        {"lead_id": ["F", "M", "N"], "started_at": [datetime(2026, 2, 20, 9, tzinfo=UTC),
+         datetime(2026, 3, 10, 9, tzinfo=UTC), datetime(2026, 3, 12, 9, tzinfo=UTC)]}
+    )  # fmt: skip
+    got = within_coverage(eps, "started_at", group="handoff", coverage=c).collect()
+    assert got["lead_id"].to_list() == kept
+    assert within_coverage(eps, "started_at", group="cadence", coverage=c).collect().height == 0

@@ -79,6 +79,10 @@ def test_a_missing_input_is_null_never_zero_or_missed(demo, name, kept):
         assert doc["conversion"]["visitor_to_lead"] is None
     if not doc["coverage"]["funnel"]:
         assert doc["volumes"]["mqls"] is None and doc["conversion"]["mql_to_sql"] is None
+    # a kind's breaches are unknown exactly when the review names why
+    for kind, count in review.breach_counts().items():
+        assert (review.breach_reason(kind) is None) == (count is not None), (name, kind)
+        assert doc["breaches"][kind] == count, (name, kind)
     # the month's MQL episodes are known from the lifecycle events, touches or not
     episodes = {review.handoff["episodes"], review.cadence["episodes"],
                 review.acceptance["episodes"], doc["acceptance"]["episodes"]}  # fmt: skip

@@ -176,14 +176,12 @@ def breach_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     are unknown and the others had none, that no measurable promise was breached; None when
     breaches are listed or nothing could be measured).
     """
-    from analytics.coverage import BREACH_GROUPS
-
     review = pack.review
     groups = breach_groups(pack, lang=lang)
     by_reason: dict[str, list[str]] = {}
     for kind in BREACH_TITLES:
         if kind in pack.breach_totals and pack.breach_totals[kind] is None:
-            why = review.reason(BREACH_GROUPS.get(kind, kind), lang=lang)
+            why = review.breach_reason(kind, lang=lang) or ""
             by_reason.setdefault(why, []).append(render(f"breach.title.{kind}", lang=lang))
     unknown = [
         render("pack.breach_unknown", lang=lang, titles=", ".join(titles), reason=why)
