@@ -47,6 +47,7 @@ from analytics.scoring.reasons import (
     model_factors,
     rule_score_reasons,
 )
+from analytics.scoring.report import rule_score_reason
 from analytics.scoring.rules import score_grid
 from analytics.scoring.thresholds import (
     compare_thresholds,
@@ -69,6 +70,11 @@ tables = load_tables(con).collect()
 as_of = tables.latest_timestamp()
 CURRENT = config.scoring.mql_threshold
 print(f"data as of {as_of:%Y-%m-%d}; current MQL threshold {CURRENT:g}; interactive={INTERACTIVE}")
+# the rule score's interest points come from the activities: without any, the score below
+# is the fit points alone, and what this notebook says of the rule score is no verdict
+UNSCORED = rule_score_reason(tables, as_of=as_of)
+if UNSCORED:
+    print(f"The rule score cannot be judged: {UNSCORED}")
 
 # %% [markdown]
 # ## Rule score vs model on newer leads
@@ -173,7 +179,7 @@ table = threshold_table(base)
 recommended, reason = recommend_threshold(
     table, current=CURRENT, minimum=config.scoring.min_extra_sqls_per_extra_mql
 )
-print(reason)
+print(f"No recommendation: {UNSCORED}" if UNSCORED else reason)
 table.select(
     "threshold", "mqls_per_month", "workload_ratio", "basis", "unobserved_share",
     "expected_sqls_per_month", "estimated_sqls_per_month", "estimated_sqls_low",
