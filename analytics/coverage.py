@@ -94,7 +94,7 @@ KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "lead_to_mql": ("funnel", "mql_stage"),
     "mql_to_sql": ("funnel", "mql_stage", "sql_stage"),
     "sql_to_opportunity": ("funnel", "sql_stage", "opportunity_stage"),
-    "opportunity_to_won": ("deals",),
+    "opportunity_to_won": ("funnel", "opportunity_stage", "deals"),  # won / opportunities
     "mql_attainment": ("funnel", "mql_stage"),
     "mql_rejection_rate": ("acceptance",),
     "handoff_compliance": ("handoff",),

@@ -312,6 +312,31 @@ def test_unknown_revenue_is_null_not_zero():
     assert doc["coverage"]["revenue"] is False
 
 
+def test_won_deals_after_the_funnel_ends_have_no_opportunity_to_won_rate():
+    """Olist: the closed deals run to November, the leads and their stages end in May; in
+    October 21 deals were won of an unknown number of opportunities (it read 100 %, 21 / 21:
+    the opportunities of the won deals' own events)."""
+    t = Tables.from_rows(
+        leads=[lead("A", "2026-01-05T09:00:00Z"), lead("B", "2026-02-05T09:00:00Z")],
+        lifecycle_events=[ev("A", "opportunity", "2026-02-12T09:00:00Z"),
+                          ev("B", "opportunity", "2026-03-06T09:00:00Z"),
+                          ev("B", "customer", "2026-03-10T09:00:00Z")],
+        opportunities=[{"opportunity_id": "O", "lead_id": "B", "created_at": "2026-02-10T09:00Z",
+                        "closed_at": "2026-03-10T09:00Z", "amount": 900.0, "status": "won"}],
+    )  # fmt: skip
+    doc = build_review(t, CFG, month="2026-03", as_of=AS_OF).to_json_dict()
+    assert doc["coverage"]["deals"] is True and doc["coverage"]["opportunity_stage"] is False
+    assert doc["volumes"]["deals_won"] == 1
+    assert doc["volumes"]["opportunities"] is None
+    assert doc["conversion"]["opportunity_to_won"] is None
+    assert set(doc["conversion_counts"]["opportunity_to_won"].values()) == {None}
+    # where the funnel reaches, the rate is measured: February, 0 won of 1 opportunity
+    feb = build_review(t, CFG, month="2026-02", as_of=AS_OF).to_json_dict()
+    assert feb["conversion_counts"]["opportunity_to_won"] == {
+        "x": 0, "n": 1, "rate": 0.0, "ci_low": 0.0, "ci_high": pytest.approx(0.7935, abs=1e-4)
+    }  # fmt: skip
+
+
 def test_coverage_is_stored_at_import_and_in_sla_info(tmp_path):
     db = tmp_path / "w.duckdb"
     frames = {
