@@ -373,3 +373,48 @@ def test_a_run_while_another_one_sends_sends_nothing(db, tmp_path, smtp, hooks):
     assert smtp.messages == [] and hooks == [] and notification_log(db).is_empty()
     code, doc = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)
     assert (code, doc["sent"]) == (0, 5)
+
+
+@pytest.mark.parametrize(
+    ("touches", "subject_en", "line_en"),
+    [
+        # the sales touches are there: nothing at risk is a verdict the data can give
+        (True, "[SLA] Team sdr, 2026-10-03: 1 overdue, 1 at risk, new MQLs: 1",
+         "Rita: 1 overdue, 1 at risk"),
+        # none: no kind of alert can be judged, so the counts are unknown, not 0
+        (False, "[SLA] Team sdr, 2026-10-03: – overdue, – at risk, new MQLs: –",
+         "No kind of alert can be judged: the sales_touches, nurture_enrollments tables have "
+         "no rows"),
+    ],
+)  # fmt: skip
+def test_the_daily_summary_says_unknown_when_no_alert_can_be_judged(touches, subject_en, line_en):
+    from datetime import datetime
+
+    from analytics.notify.messages import plan_messages
+
+    t = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[{"lead_id": lead, "created_at": "2026-09-01T00:00:00Z", "source": "email",
+                "owner_rep_id": "r1"} for lead in ("a", "b", "z")],
+        lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z"),
+                          ev("b", "mql", "2026-10-01T00:00:00Z")],
+        sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
+                        "occurred_at": "2026-09-05T10:00:00Z", "outcome": "connected"}]
+        if touches else [],
+    )  # fmt: skip
+    cfg = parse_config(BASE + """
+[notify]
+send = ["daily_summary"]
+
+[notify.email]
+host = "127.0.0.1"
+sender = "sla@example.com"
+
+[[notify.recipients]]
+team = "sdr"
+email = "sdr-lead@example.com"
+""")  # fmt: skip
+    at = datetime.fromisoformat(AS_OF.replace("Z", "+00:00"))
+    (message,) = plan_messages(t, cfg, as_of=at)
+    assert message.subject == subject_en
+    assert message.lines[0].startswith(line_en)

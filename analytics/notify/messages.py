@@ -19,14 +19,22 @@ company.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import polars as pl
 
-from analytics.alerts import alert_todo, alerts, alerts_by_rep, local_time, new_mqls
+from analytics.alerts import (
+    alert_counts,
+    alert_coverage,
+    alert_todo,
+    alerts,
+    alerts_by_rep,
+    local_time,
+    new_mqls,
+)
 from analytics.config import NotifyRecipient, SlaConfig
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render, term
@@ -181,17 +189,23 @@ def _summary_messages(
     period: str,
     as_of: datetime,
     sent: set[tuple],
+    missing: Mapping[str, str | None],
 ) -> list[Message]:
     out = []
-    by_rep = alerts_by_rep(found.lazy()).collect()
+    by_rep = alerts_by_rep(found.lazy(), unknown=[k for k, t in missing.items() if t]).collect()
+    # no kind of alert can be judged: the counts are unknown, not 0 (spec/coverage.md)
+    judged = alert_counts(found, missing=missing)["overdue"] is not None
     for r in recipients:
         lang: Lang = r.language
         item = Item("daily_summary", "", 0, period)
         if item.key(r.key) in sent:
             continue
         team = by_rep.filter(pl.col("team") == r.team)
-        overdue, at_risk = int(team["overdue"].sum()), int(team["at_risk"].sum())
-        new_n = new.filter(pl.col("team") == r.team).height
+        overdue, at_risk = (
+            (int(team["overdue"].sum()), int(team["at_risk"].sum())) if judged else (None, None)
+        )
+        # new MQLs are the untouched ones: without the touches, unknown
+        new_n = new.filter(pl.col("team") == r.team).height if not missing["first_touch"] else None
         subject = render(
             "notify.subject.summary", lang=lang, team=r.team, day=day(as_of, lang),
             overdue=overdue, at_risk=at_risk, new=new_n,
@@ -205,7 +219,12 @@ def _summary_messages(
                 at_risk=row["at_risk"],
             )
             for row in team.iter_rows(named=True)
-        ] or [render("notify.summary.none", lang=lang)]
+        ] or [
+            render("notify.summary.none", lang=lang)
+            if judged
+            else render("alert.none_judged", lang=lang, tables=list(dict.fromkeys(
+                t for t in missing.values() if t)))
+        ]  # fmt: skip
         out.append(
             Message("daily_summary", r, lang, subject, (*lines, _footer(as_of, lang)), (item,))
         )
@@ -255,8 +274,9 @@ def plan_messages(
             messages += _digest_messages(found, reps, config=config, as_of=local, sent=set(sent))
         if "daily_summary" in n.send:
             messages += _summary_messages(
-                found, new, leads, period=local.date().isoformat(), as_of=local, sent=set(sent)
-            )
+                found, new, leads, period=local.date().isoformat(), as_of=local, sent=set(sent),
+                missing=alert_coverage(tables, as_of=moment),
+            )  # fmt: skip
     return messages
 
 
