@@ -187,6 +187,22 @@ _JUDGED = (pl.col("stage") == "sal") | (
 )
 
 
+#: An opportunity whose amount is known: the adapters of exports without amounts write 0,
+#: so an all-zero amount column is unknown (group ``revenue``).
+KNOWN_AMOUNT = pl.col("amount") > 0
+
+
+def amounts_known(opportunities: pl.LazyFrame) -> bool:
+    """Whether any opportunity carries an amount (:data:`KNOWN_AMOUNT`): without, pipeline
+    and revenue are unknown, not 0.
+
+    >>> amounts_known(pl.LazyFrame({"amount": [0.0, None]})), amounts_known(
+    ...     pl.LazyFrame({"amount": [0.0, 12.5]}))
+    (False, True)
+    """
+    return opportunities.filter(KNOWN_AMOUNT).head(1).collect().height > 0
+
+
 def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
     """Per input of a group: a one-row frame with the first and last timestamp (UTC)."""
     tz = config.reporting.timezone if config is not None else "UTC"
@@ -208,10 +224,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
         "leads": _span(tables.leads, pl.col("created_at")),
         "lifecycle_events": _span(tables.lifecycle_events, pl.col("entered_at")),
         "opportunities": _span(tables.opportunities, pl.col("created_at"), opp_last),
-        # the adapters of exports without amounts write 0: an all-zero amount column is unknown
-        "amounts": _span(
-            tables.opportunities.filter(pl.col("amount") > 0), pl.col("created_at"), opp_last
-        ),
+        "amounts": _span(tables.opportunities.filter(KNOWN_AMOUNT), pl.col("created_at"), opp_last),
         "sales_touches": _span(tables.sales_touches, pl.col("occurred_at")),
         "acceptance_events": _span(
             tables.lifecycle_events.filter(_JUDGED), pl.col("entered_at")
@@ -574,10 +587,12 @@ __all__ = [
     "BREACH_GROUPS",
     "COVERAGE_SCHEMA",
     "GROUPS",
+    "KNOWN_AMOUNT",
     "KPI_GROUPS",
     "STAGE_GROUPS",
     "VOLUME_KPIS",
     "Group",
+    "amounts_known",
     "coverage",
     "empty_coverage",
     "is_running",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
@@ -139,6 +140,29 @@ def test_whatif_per_month() -> None:
     assert got["mqls_per_week"][0] == pytest.approx(7 / 31)
     assert got["workload_ratio"][0] == pytest.approx(7 / 31 / 15)
     assert got["pipeline"].to_list()[:2] == [1000.0, 0.0]
+
+
+@pytest.mark.parametrize("amount", [0.0, None])
+def test_without_any_amount_the_pipeline_is_unknown_not_zero(amount: float | None) -> None:
+    """An export without amounts (Olist's closed deals, an adapter's 0): the pipeline per
+    threshold read 0.0 EUR; with one known amount it is counted (the table above)."""
+    t = _tables()
+    opportunities = t.opportunities.with_columns(pl.lit(amount, pl.Float64).alias("amount"))
+    base = precompute_thresholds(dataclasses.replace(t, opportunities=opportunities), CFG,
+                                 as_of=AS_OF)  # fmt: skip
+    assert base.pipeline_known is False
+    assert threshold_table(base, thresholds=[0, 20])["expected_pipeline_per_month"].to_list() == [
+        None, None,
+    ]  # fmt: skip
+    assert set(threshold_whatif(base, threshold=20).collect()["pipeline"].to_list()) == {None}
+    # the rest of the table is what it was
+    known = precompute_thresholds(t, CFG, as_of=AS_OF)
+    assert known.pipeline_known is True
+    assert (
+        threshold_table(base, thresholds=[20])
+        .drop("expected_pipeline_per_month")
+        .equals(threshold_table(known, thresholds=[20]).drop("expected_pipeline_per_month"))
+    )
 
 
 def test_immature_mqls_do_not_count_for_precision() -> None:

@@ -49,6 +49,7 @@ import numpy as np
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.coverage import amounts_known
 from analytics.schema import UTC_TIMESTAMP
 from analytics.scoring.rules import _as_of, _first_sql, score_history
 from analytics.stats import money_sum, rate_columns, safe_ratio, whole_cents
@@ -92,6 +93,8 @@ class ThresholdBase:
     window_days: int
     kind: ScoreKind = "rule"
     current_threshold: float | None = None
+    #: False when no opportunity carries an amount: the pipeline is unknown, not 0.
+    pipeline_known: bool = True
     #: :func:`estimate_model`'s result, computed once per base (a slider move reuses it).
     _fitted: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -263,6 +266,7 @@ def precompute_thresholds(
         window_days=config.funnel.window_days,
         kind="rule",
         current_threshold=float(config.scoring.mql_threshold),
+        pipeline_known=amounts_known(known.opportunities),
     )
 
 
@@ -314,6 +318,7 @@ def precompute_from_predictions(
         as_of=moment,
         window_days=config.funnel.window_days,
         kind="model",
+        pipeline_known=amounts_known(known.opportunities),
     )
 
 
@@ -330,7 +335,7 @@ def threshold_whatif(base: ThresholdBase, *, threshold: float) -> pl.LazyFrame:
     LazyFrame, one row per complete month of ``base.months``: ``month`` (first day),
     ``mqls``, ``mqls_per_week`` (mqls x 7 / days in the month), ``workload_ratio``,
     ``mature``, ``converted``, ``rate``, ``ci_low``, ``ci_high`` (MQL -> SQL over the mature
-    MQLs), ``pipeline``.
+    MQLs), ``pipeline`` (null when no opportunity carries an amount).
 
     Examples
     --------
@@ -362,7 +367,11 @@ def threshold_whatif(base: ThresholdBase, *, threshold: float) -> pl.LazyFrame:
         months.join(per_month, on="month", how="left")
         .with_columns(
             pl.col("mqls", "mature", "converted").fill_null(0).cast(pl.Int64),
-            pl.col("pipeline").fill_null(0.0),
+            (
+                pl.col("pipeline").fill_null(0.0)
+                if base.pipeline_known
+                else pl.lit(None, pl.Float64)
+            ).alias("pipeline"),
         )
         .with_columns((pl.col("mqls") * 7.0 / days).alias("mqls_per_week"))
         .with_columns(
@@ -502,7 +511,8 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
     -------
     DataFrame, one row per threshold (ascending): ``threshold``, ``mqls_per_month``,
     ``mqls_per_week``, ``precision``, ``recall``, ``expected_sqls_per_month``,
-    ``expected_pipeline_per_month``, ``workload_ratio``, ``mature_mqls`` (observed: what
+    ``expected_pipeline_per_month`` (null when no opportunity carries an amount),
+    ``workload_ratio``, ``mature_mqls`` (observed: what
     happened), ``basis`` (``"observed"`` or ``"estimated"``), ``unobserved_share`` (of the
     mature MQLs, never handed over), ``estimated_sqls_per_month``, ``estimated_sqls_low``,
     ``estimated_sqls_high``, ``extra_sqls_per_extra_mql`` (vs today's threshold; see the
@@ -528,9 +538,11 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
     out = out.join(_estimates(base, cuts), on="threshold", how="left")
     out = out.with_columns(
         (pl.col("mqls_per_month") * pl.col("precision")).alias("expected_sqls_per_month"),
-        (pl.col("mqls_per_month") * pl.col("_pipeline_per_mql")).alias(
-            "expected_pipeline_per_month"
-        ),
+        (
+            pl.col("mqls_per_month") * pl.col("_pipeline_per_mql")
+            if base.pipeline_known
+            else pl.lit(None, pl.Float64)
+        ).alias("expected_pipeline_per_month"),
         (pl.col("mqls_per_week") / capacity if capacity else pl.lit(None, pl.Float64)).alias(
             "workload_ratio"
         ),
