@@ -58,6 +58,11 @@ AMOUNTS = {
     "en": "The opportunities carry no amounts: import opportunities with their amount.",
     "de": "Die Opportunities haben keine Beträge: opportunities mit Betrag importieren.",
 }
+#: won / opportunities: the opportunities are counted from their lifecycle events
+OPPORTUNITIES = {
+    "en": "No lifecycle event of stage opportunity was imported, so opportunities cannot be "
+    "counted: import the opportunity events (when each lead became one).",
+}
 VISITORS = {
     "en": "No web traffic was imported: import web_traffic (visitors per day and source).",
     "de": "Es wurde kein Web-Traffic importiert: web_traffic importieren (Besucher je Tag und "
@@ -317,7 +322,7 @@ def test_the_pack_lists_the_pending_episode_as_at_risk(pack, lang, unassigned, t
     ("metric", "lang", "why"),
     [("visitor_to_lead", "en", VISITORS["en"]), ("visitor_to_lead", "de", VISITORS["de"]),
      ("won_revenue", "de", AMOUNTS["de"]), ("recycled_enrolled_in_time", "en", NURTURE["en"]),
-     ("lead_to_mql", "en", None), ("opportunity_to_won", "en", None),
+     ("lead_to_mql", "en", None), ("opportunity_to_won", "en", OPPORTUNITIES["en"]),
      ("not_a_metric", "en", None)],
 )  # fmt: skip
 def test_a_metric_says_why_the_month_cannot_answer_it(review, metric, lang, why):
