@@ -831,8 +831,7 @@ def _kpi_text(metric: str, value: float | None, *, currency: str) -> str:
 def _print_kpis(document: dict[str, Any], *, currency: str) -> None:
     """The KPI table of ``sla review``; under it why each KPI without data has none, and in a
     running month which targets are pro-rated (spec/coverage.md)."""
-    from analytics.pack.formatting import metric_kind
-    from analytics.texts import number, render
+    from analytics.texts import render, term
 
     kpis = rich_table("KPIs")
     for col in ("team", "KPI", "value", "target", "previous", "status"):
@@ -847,18 +846,13 @@ def _print_kpis(document: dict[str, Any], *, currency: str) -> None:
             k["team"], k["label"], _kpi_text(metric, k["value"], currency=currency),
             _kpi_text(metric, k["target"], currency=currency),
             _kpi_text(metric, k["previous"], currency=currency),
-            f"[{colours.get(status, 'dim')}]{status}[/]",
+            f"[{colours.get(status, 'dim')}]{term('status', status)}[/]",
         )  # fmt: skip
         if status == "no_data":
             reasons.setdefault(k["reason"] or render("coverage.no_value"), []).append(k["label"])
         full = k.get("full_target")
         if k["target"] is not None and full is not None and not math.isclose(k["target"], full):
-            # a count's share of its target with a decimal: 5 x 4/31 reads 0.6 (1 above)
-            target = (
-                number(k["target"], digits=1)
-                if metric_kind(metric) == "count"
-                else _kpi_text(metric, k["target"], currency=currency)
-            )
+            target = _kpi_text(metric, k["target"], currency=currency)
             full_text = _kpi_text(metric, full, currency=currency)
             prorated.append(f"{k['label']} {full_text} -> {target}")
     out.print(kpis)

@@ -1001,7 +1001,9 @@ def fmt_metric(metric: str, value: float | None, lg: Lang, *, currency: str = "E
         from dashboard.i18n import money
 
         return money(value, lg, currency=currency)
-    text = num(value, lg, digits=_DECIMALS.get(metric, 0))
+    # a pro-rated target of a count is no whole count: 5 x 3/31 reads 0.5, not 0
+    whole = value is None or float(value).is_integer()
+    text = num(value, lg, digits=_DECIMALS.get(metric, 0 if whole else 1))
     return text + _UNITS.get(metric, "") if value is not None else text
 
 

@@ -349,3 +349,21 @@ def test_the_kpi_download_writes_each_row_in_its_metrics_unit(monkeypatch, lang,
         [3.8, 8.0, 4.2, -0.5, 8.0],
     ]
     assert [row[5] for row in book["x:formats"][1:]] == ["#,##0", "0.0 %", "#,##0.0"]
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "lang", "app", "pack"),
+    [
+        ("premature_recycles", 5 * 3 / 31, "en", "0.5", "0.5"),  # a pro-rated target: not 0
+        ("mqls", 700 * 3 / 31, "de", "67,7", "67,7"),
+        ("mqls", 700.0, "de", "700", "700"),  # a whole count stays whole
+        ("handoff_compliance", 0.9, "en", "90.0 %", "90.0 %"),
+        ("median_hours_to_first_touch", 3.75, "en", "3.8 h", "3.8 h"),
+    ],
+)  # fmt: skip
+def test_the_app_and_the_pack_write_a_kpi_number_alike(metric, value, lang, app, pack):
+    from analytics.pack.formatting import format_metric
+    from dashboard.ui import fmt_metric
+
+    assert fmt_metric(metric, value, lang) == app
+    assert format_metric(metric, value, lang=lang) == pack

@@ -65,14 +65,16 @@ def format_metric(
     ('41,183 EUR', '–')
     >>> format_metric("handoff_compliance", 0.923, lang="de"), format_metric("mqls", 1e3, lang="de")
     ('92,3 %', '1.000')
+    >>> format_metric("premature_recycles", 5 * 3 / 31)  # a pro-rated target
+    '0.5'
     """
     if value is None:
         return no_data(lang)
     kind = metric_kind(metric)
     if kind == "rate":
         return percent(value, lang, digits=1)
-    if kind == "count":
-        return number(value, lang)
+    if kind == "count":  # a pro-rated target is no whole count: 5 x 3/31 reads 0.5, not 0
+        return number(value, lang, digits=0 if float(value).is_integer() else 1)
     if kind == "money":
         return f"{number(value, lang)} {currency}"
     if kind == "hours":
