@@ -1066,7 +1066,10 @@ def kpi_download(review: Any, lg: Lang) -> tuple[pl.DataFrame, dict[str, list[Co
         "reason": pl.String,
     }  # fmt: skip
     kinds = [metric_kind(m) for m in kpis["metric"]]
-    return pl.DataFrame(rows, schema=schema), dict.fromkeys(KPI_NUMBERS, kinds)
+    # a rate's change is in percentage points (+2.6 pp, as on screen), not a share
+    changes = ["points" if k == "share" else k for k in kinds]
+    by_column = {name: changes if name == "change" else kinds for name in KPI_NUMBERS}
+    return pl.DataFrame(rows, schema=schema), by_column
 
 
 def rate_counts(review: Any, metric: str) -> tuple[Any, Any, Any, Any] | None:

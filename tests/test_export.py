@@ -291,8 +291,8 @@ def test_the_apps_downloads_guard_csv_and_show_xlsx_text_as_it_is(monkeypatch) -
 
 
 def _kpis() -> pl.DataFrame:
-    """Three KPIs of three units: a count, a rate (1.83 %: 0.0 rounded as a decimal) and
-    hours; the rate not judged last month."""
+    """Three KPIs of three units: a count, a rate (1.83 %: 0.0 rounded as a decimal; up
+    0.26 percentage points) and hours."""
     return pl.DataFrame(
         {
             "team": ["marketing", "marketing", "sales"],
@@ -301,8 +301,8 @@ def _kpis() -> pl.DataFrame:
             "direction": ["at_least", "at_least", "at_most"],
             "value": [878.0, 0.0183, 3.75],
             "target": [700.0, 0.015, 8.0],
-            "previous": [970.0, None, 4.25],
-            "change": [-92.0, None, -0.5],
+            "previous": [970.0, 0.0157, 4.25],
+            "change": [-92.0, 0.0026, -0.5],
             "status": ["met", "met", "met"],
             "reason": [None, None, None],
             "full_target": [700.0, 0.015, 8.0],
@@ -317,7 +317,7 @@ def _kpis() -> pl.DataFrame:
             "Team,Metric key,Metric,Direction,Unit,Value,Target,Previous month,Change,"
             "Target of the whole month,Status,Reason",
             "Marketing,mqls,MQLs delivered,at least,count,878,700,970,-92,700,met,",
-            "Marketing,visitor_to_lead,Visitor → lead,at least,%,1.8,1.5,,,1.5,met,",
+            "Marketing,visitor_to_lead,Visitor → lead,at least,%,1.8,1.5,1.6,0.3,1.5,met,",
             "Sales,median_hours_to_first_touch,Median hours to first touch,at most,h,3.8,8.0,"
             "4.2,-0.5,8.0,met,",
         ]),
@@ -325,7 +325,7 @@ def _kpis() -> pl.DataFrame:
             "Team;Kennzahl-Schlüssel;Kennzahl;Richtung;Einheit;Wert;Ziel;Vormonat;Veränderung;"
             "Ziel des ganzen Monats;Status;Grund",
             "Marketing;mqls;Gelieferte MQLs;mindestens;Anzahl;878;700;970;-92;700;erfüllt;",
-            "Marketing;visitor_to_lead;Besucher → Lead;mindestens;%;1,8;1,5;;;1,5;erfüllt;",
+            "Marketing;visitor_to_lead;Besucher → Lead;mindestens;%;1,8;1,5;1,6;0,3;1,5;erfüllt;",
             "Vertrieb;median_hours_to_first_touch;Median der Stunden bis zum Erstkontakt;"
             "höchstens;h;3,8;8,0;4,2;-0,5;8,0;erfüllt;",
         ]),
@@ -345,10 +345,12 @@ def test_the_kpi_download_writes_each_row_in_its_metrics_unit(monkeypatch, lang,
     book = read_xlsx(files["x.xlsx"])
     assert [row[5:10] for row in book["x"][1:]] == [
         [878.0, 700.0, 970.0, -92.0, 700.0],
-        [0.018, 0.015, 0.015, "met" if lang == "en" else "erfüllt"],  # no empty cell written
+        [0.018, 0.015, 0.016, 0.3, 0.015],  # the change in percentage points
         [3.8, 8.0, 4.2, -0.5, 8.0],
     ]
     assert [row[5] for row in book["x:formats"][1:]] == ["#,##0", "0.0 %", "#,##0.0"]
+    pp = "pp" if lang == "en" else "Pp."
+    assert book["x:formats"][2][8] == f'+0.0 "{pp}";-0.0 "{pp}";0.0 "{pp}"'  # +0.3 pp
 
 
 @pytest.mark.parametrize(

@@ -30,9 +30,10 @@ import polars as pl
 
 from analytics.pack.formatting import format_change, format_counts, format_metric, format_p
 from analytics.response_time import RESEARCH_COLUMNS
-from analytics.texts import Lang, check_lang, number, percent
+from analytics.texts import Lang, check_lang, number, percent, render
 
-ColumnKind = Literal["share", "decimal", "count", "datetime", "date", "bool", "text"]
+#: ``points``: a difference of two shares, in percentage points (0.026 is +2.6 pp).
+ColumnKind = Literal["share", "points", "decimal", "count", "datetime", "date", "bool", "text"]
 #: How a numeric column is shown: one kind, or one per row (a table of KPIs holds rates,
 #: counts and hours in the same column).
 Kinds = Mapping[str, "ColumnKind | Sequence[ColumnKind]"]
@@ -81,6 +82,8 @@ def cell_text(value: object, kind: ColumnKind, lang: Lang = "en") -> str:
     ('90,2 %', '2.772,1')
     >>> cell_text(429423, "count", "de"), cell_text(None, "decimal"), cell_text(95.91, "decimal")
     ('429.423', '–', '95.9')
+    >>> cell_text(0.026, "points"), cell_text(-0.0123, "points", "de")
+    ('+2.6 pp', '-1,2 Pp.')
     """
     if value is None:
         return "–"
@@ -90,6 +93,9 @@ def cell_text(value: object, kind: ColumnKind, lang: Lang = "en") -> str:
         return number(value, lang, digits=1)  # type: ignore[arg-type]
     if kind == "count":
         return number(value, lang)  # type: ignore[arg-type]
+    if kind == "points":
+        sign = "+" if value > 0 else ""  # type: ignore[operator]
+        return f"{sign}{number(value * 100, lang, digits=1)} {render('unit.pp', lang=lang)}"  # type: ignore[operator]
     return str(value)
 
 
@@ -148,10 +154,12 @@ def _row_number(value: float | None, kind: ColumnKind, german: bool) -> str | No
     ('1,8', '878')
     >>> _row_number(3.75, "decimal", False), _row_number(-0.0004, "share", False)
     ('3.8', '0.0')
+    >>> _row_number(-0.026, "points", True)  # percentage points
+    '-2,6'
     """
     if value is None:
         return None
-    if kind == "share":
+    if kind in ("share", "points"):
         text = f"{round(value * 100, 1) + 0.0:.1f}"  # + 0.0: no "-0.0"
     elif kind == "decimal":
         text = f"{round(value, 1) + 0.0:.1f}"
@@ -204,7 +212,7 @@ def csv_bytes(
             per_row[name] = kind
             continue
         kind = kind or column_kind(name, dtype)
-        if kind == "share":
+        if kind in ("share", "points"):
             shown.append((pl.col(name) * 100).round(1))
         elif kind == "decimal":
             shown.append(pl.col(name).round(1))
@@ -237,6 +245,7 @@ _XLSX_FORMATS: dict[str, str] = {
     "decimal": "#,##0.0",
     "count": "#,##0",
 }
+_XLSX_POINTS = {"en": '+0.0 "pp";-0.0 "pp";0.0 "pp"', "de": '+0.0 "Pp.";-0.0 "Pp.";0.0 "Pp."'}
 _XLSX_TIME = {"en": "yyyy-mm-dd hh:mm", "de": "dd.mm.yyyy hh:mm"}
 _XLSX_DATE = {"en": "yyyy-mm-dd", "de": "dd.mm.yyyy"}
 
@@ -297,6 +306,7 @@ def xlsx_bytes(
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#f3f4f6", "bottom": 1, "text_wrap": True})
     formats = {kind: book.add_format({"num_format": f}) for kind, f in _XLSX_FORMATS.items()}
+    formats["points"] = book.add_format({"num_format": _XLSX_POINTS[lang]})
     formats["datetime"] = book.add_format({"num_format": _XLSX_TIME[lang]})
     formats["date"] = book.add_format({"num_format": _XLSX_DATE[lang]})
     taken: set[str] = set()
@@ -326,7 +336,9 @@ def xlsx_bytes(
                 if row_kinds is not None:
                     kind = row_kinds[row - 1]
                 fmt = formats.get(kind)
-                if kind in ("share", "decimal", "count") and isinstance(value, float):
+                if kind == "points" and isinstance(value, int | float):
+                    value = round(value * 100, 1)  # the format says pp
+                elif kind in ("share", "decimal", "count") and isinstance(value, float):
                     value = round(value, {"share": 3, "decimal": 1}.get(kind))
                 if isinstance(value, datetime | date):
                     sheet.write_datetime(row, col, value, fmt)
