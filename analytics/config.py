@@ -347,7 +347,7 @@ class Nurture(_Model):
 
 class SegmentTarget(_Model):
     """A segment's own monthly targets (``[[goals.segments]]``): without one, a segment's
-    volumes and goal pacing are not judged (spec/coverage.md)."""
+    volumes, counts of leads and goal pacing are not judged (spec/coverage.md)."""
 
     by: Literal[
         "source", "campaign", "country", "seniority", "role", "owner", "industry", "size_band"
@@ -355,7 +355,7 @@ class SegmentTarget(_Model):
     value: str
     revenue_target_monthly: PositiveFloat | None = None
     mql_target_monthly: PositiveFloat | None = None
-    #: Further volume KPIs' targets for the segment, by metric (e.g. ``sqls = 40``).
+    #: Further KPIs' targets for the segment, by metric (e.g. ``sqls = 40``, ``stale_leads = 3``).
     kpis: dict[str, float] = {}
 
     @field_validator("kpis")

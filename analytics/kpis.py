@@ -112,8 +112,9 @@ def kpi_table(
         A running month's share of days elapsed: the volume KPIs
         (:data:`analytics.coverage.VOLUME_KPIS`) are judged against target x share.
     segment_targets : mapping, optional
-        With a segment filter: the segment's own volume targets by metric; a volume KPI
-        without one is not judged (status ``no_data``, target null). None: no segment.
+        With a segment filter: the segment's own targets by metric; a volume KPI or a
+        count at a moment (:data:`POINT_IN_TIME`: stale leads) without one is not judged
+        (status ``no_data``, target null). None: no segment.
 
     Returns
     -------
@@ -153,13 +154,16 @@ def kpi_table(
         """The target judged against, or None with the reason it is not judged."""
         if metric in reasons:
             return target, reasons[metric]
-        if metric not in VOLUME_KPIS:
+        # a count of leads grows with the segment: the company's target says nothing of a
+        # segment's share (a segment without leads has 0 stale leads: no verdict)
+        if metric not in VOLUME_KPIS and metric not in POINT_IN_TIME:
             return target, None
         if segment_targets is not None:
             if metric not in segment_targets:
                 return None, render("coverage.segment")
             target = float(segment_targets[metric])
-        return target * target_share, None
+        # a count at a moment is not pro-rated by the days of a running month
+        return target * (target_share if metric in VOLUME_KPIS else 1.0), None
 
     rows = []
     for team, kpi in config.all_kpis:

@@ -906,9 +906,9 @@ def build_review(
     segment : dict, optional
         Restrict to the leads of a segment, e.g. ``{"source": "email"}`` or
         ``{"size_band": ["250-999", "1000+"]}`` (keys: :data:`analytics.funnel.SEGMENTS`).
-        Visitors split only by source; for other segments they are null. Volume KPIs
-        and goal pacing are judged only against the segment's own targets
-        (``[[goals.segments]]``).
+        Visitors split only by source; for other segments they are null. Volume KPIs,
+        counts of leads (premature recycles, stale leads) and goal pacing are judged only
+        against the segment's own targets (``[[goals.segments]]``).
     coverage : DataFrame, optional
         What the data can answer (:func:`analytics.coverage.coverage`, as stored at
         import); default: computed from ``tables``. A measure the month's data cannot

@@ -57,6 +57,28 @@ def test_kpi_table_for_both_teams():
     assert rows["cadence_compliance"]["value"] is None  # not given
 
 
+@pytest.mark.parametrize(
+    ("segment_targets", "share", "target", "status"),
+    [
+        (None, 1.0, 10.0, "met"),  # the company: 0 stale against at most 10
+        ({}, 1.0, None, "no_data"),  # a segment: the company's 10 say nothing of its share
+        ({"stale_leads": 2.0}, 1.0, 2.0, "met"),  # its own target
+        ({"stale_leads": 2.0}, 3 / 31, 2.0, "met"),  # a count at a moment: not pro-rated
+    ],
+)
+def test_stale_leads_of_a_segment_are_judged_only_against_its_own_target(
+    segment_targets, share, target, status
+):
+    """A segment without leads read "every promise kept": 0 stale leads against the
+    company's 10 (premature recycles, a volume, was already not judged)."""
+    got = kpi_table({"stale_leads": 0}, config=CFG, segment_targets=segment_targets,
+                    target_share=share).collect()  # fmt: skip
+    row = got.filter(pl.col("metric") == "stale_leads").row(0, named=True)
+    assert (row["target"], row["status"]) == (target, status)
+    if status == "no_data":
+        assert row["reason"] == "Not judged for a segment: the SLA config sets no target for it."
+
+
 def test_unknown_metric_is_named():
     with pytest.raises(ValueError, match=r"unknown KPI metric\(s\) \['revenue'\]; allowed: "):
         kpi_table({"revenue": 1.0}, config=CFG)
