@@ -573,6 +573,32 @@ def test_qualification_without_activities_judges_no_score(warehouse, monkeypatch
 
 
 @pytest.fixture(scope="module")
+def fit_and_feedback(tmp_path_factory) -> Path:
+    """Leads with a scored attribute and sales' rejections with a reason, but no activities
+    (the leads-only export): fit grades and feedback, no interest."""
+    leads = [{"lead_id": x, "created_at": "2026-03-02T09:00:00Z", "source": "email",
+              "seniority": "vp"} for x in "ABC"]  # fmt: skip
+    events = [e for x in "ABC" for e in (
+        _ev(x, "mql", "2026-03-03T09:00:00Z"),
+        {**_ev(x, "disqualified", "2026-03-05T09:00:00Z"), "reason": "no_budget"},
+    )]  # fmt: skip
+    tables = Tables.from_rows(leads=leads, lifecycle_events=events)
+    return _written(tmp_path_factory, "feedback", tables, ("leads", "lifecycle_events"))
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_sales_feedback_without_activities_grades_no_interest(fit_and_feedback, monkeypatch, lang):
+    """The leads-only export showed interest grade 4 (under 10 points) on every rejection:
+    0 points of activities never imported; now "–" and why."""
+    at = _page(fit_and_feedback, monkeypatch, "qualification", lang)
+    grade = column_label("interest_grade", lang)
+    (feedback,) = [t for t in static_tables(at) if grade in t]
+    assert feedback[grade] == ["–"]
+    assert feedback[column_label("fit_grade", lang)] != ["–"]
+    assert f"{grade}: {ACTIVITIES[lang]}" in [c.value for c in at.caption]
+
+
+@pytest.fixture(scope="module")
 def interest_only(tmp_path_factory) -> Path:
     """Leads with their activities and MQL moments, but no attribute the SLA scores for fit
     (source only): a rule score of interest points, no fit grade."""

@@ -11,7 +11,7 @@ from analytics.scoring.thresholds import slider_top
 from analytics.stats import wilson
 from analytics.texts import term
 from dashboard import data, ui
-from dashboard.i18n import num, pct, rate_text, t
+from dashboard.i18n import column_label, num, pct, rate_text, t
 
 v = ui.view()
 lg, cfg = v.lang, v.config
@@ -501,6 +501,10 @@ def sales_feedback() -> None:
         )
     if not suggestions:
         st.caption(t("feedback_none", lg))
+    if no_interest:  # without activities every lead has the lowest interest grade: unknown
+        by_grade = by_grade.with_columns(
+            pl.lit(None, by_grade.schema["interest_grade"]).alias("interest_grade")
+        )
     if by_grade.height:
         ui.long_table(
             by_grade.select(
@@ -515,6 +519,8 @@ def sales_feedback() -> None:
             ),
             key="all-rejections-by-grade",
         )
+        if no_interest:
+            st.caption(f"{column_label('interest_grade', lg)}: {no_interest}")
 
 
 sales_feedback()
