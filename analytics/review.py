@@ -215,10 +215,13 @@ class Review:
 
     def metric_reason(self, metric: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot answer ``metric`` (a key of
-        :data:`analytics.coverage.KPI_GROUPS`), in ``lang``; None when it can.
+        :data:`analytics.coverage.KPI_GROUPS`), in ``lang``; None when it can. The
+        visitors of a segment by a lead attribute are unknown (:func:`segment_reasons`).
         """
         lacking = [g for g in cov.KPI_GROUPS.get(metric, ()) if not self.measurable(g)]
-        return self.reason(lacking[0], lang=lang) if lacking else None
+        if lacking:
+            return self.reason(lacking[0], lang=lang)
+        return segment_reasons(self.segment, lang=lang).get(metric)
 
     def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
         """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""
@@ -231,7 +234,8 @@ class Review:
         why = self.metric_reason(metric, lang=lang)
         if why:
             return why
-        if self.segment and metric in cov.VOLUME_KPIS and row.get("target") is None:
+        counts = metric in cov.VOLUME_KPIS or metric in POINT_IN_TIME
+        if self.segment and counts and row.get("target") is None:
             return render("coverage.segment", lang=lang)  # type: ignore[arg-type]
         code = "coverage.point_in_time" if metric in POINT_IN_TIME else "coverage.no_value"
         return render(code, lang=lang)  # type: ignore[arg-type]
@@ -866,6 +870,26 @@ def _months_between(first: str, last: str) -> int:
     return (y2 - y1) * 12 + (m2 - m1)
 
 
+#: The metrics of the anonymous visitors: split by source only (:func:`_segment_tables`).
+VISITOR_METRICS = ("visitors", "visitor_to_lead")
+
+
+def segment_reasons(segment: Mapping | None, *, lang: str = "en") -> dict[str, str]:
+    """Why a segment makes metrics unknown, by metric: the visitors' for a segment by
+    anything but source; {} otherwise.
+
+    >>> segment_reasons({"owner": "r1"})["visitor_to_lead"][:45]
+    'Visitors are anonymous and counted by source '
+    >>> segment_reasons({"source": "email"}), segment_reasons(None)
+    ({}, {})
+    """
+    from analytics.texts import render
+
+    if not segment or set(segment) == {"source"}:
+        return {}
+    return dict.fromkeys(VISITOR_METRICS, render("coverage.visitors_by_source", lang=lang))  # type: ignore[arg-type]
+
+
 def _without_visitors(frames: dict[str, pl.DataFrame], segment: Mapping | None) -> None:
     """Anonymous visitors cannot be split by a lead attribute: null, not 0 (in place)."""
     if not segment or set(segment) == {"source"}:
@@ -1055,7 +1079,7 @@ def build_review(
         now["kpi"],
         before["kpi"],
         config=config,
-        reasons=cov.kpi_reasons(groups, coverage),
+        reasons={**segment_reasons(segment), **cov.kpi_reasons(groups, coverage)},
         target_share=days / total_days if running and total_days else 1.0,
         segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
     ).collect(engine=ENGINE)
@@ -1487,7 +1511,7 @@ def kpi_histories(
                 month_values,
                 compared,
                 config=config,
-                reasons=cov.kpi_reasons(groups[m], coverage),
+                reasons={**segment_reasons(segment), **cov.kpi_reasons(groups[m], coverage)},
                 target_share=days / total if running and total else 1.0,
                 segment_targets=seg_targets,
             ).collect()

@@ -1604,6 +1604,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Not judged for a segment: the SLA config sets no target for it.",
         "Für ein Segment nicht bewertet: die SLA-Konfiguration setzt dafür kein Ziel.",
     ),
+    "coverage.visitors_by_source": (
+        "Visitors are anonymous and counted by source only: unknown for a segment by a lead's "
+        "owner, team or attributes.",
+        "Besucher sind anonym und nur nach Quelle gezählt: für ein Segment nach Betreuer, Team "
+        "oder Merkmalen eines Leads unbekannt.",
+    ),
     "coverage.running": ("running ({days} of {total} days)", "laufend ({days} von {total} Tagen)"),
     "coverage.rep": ("Rep {n}", "Rep {n}"),
     "coverage.point_in_time": (

@@ -284,6 +284,19 @@ def test_segment_review():
     assert owner.volumes["visitors"] is None  # visitors split only by source
     assert owner.to_json_dict()["conversion"]["visitor_to_lead"] is None
     assert owner.volumes["mqls"] == 1
+    # and why, not "nothing to measure this month (no cases)"; stale leads (a count of the
+    # segment's leads) are not judged against the company's target
+    kpis = {r["metric"]: r for r in owner.kpis.iter_rows(named=True)}
+    visitors = "Visitors are anonymous and counted by source only: unknown for a segment by"
+    for metric in ("visitor_to_lead",):
+        assert kpis[metric]["status"] == "no_data"
+        assert owner.kpi_reason(kpis[metric]).startswith(visitors)
+        assert owner.metric_reason(metric).startswith(visitors)
+    assert owner.kpi_reason(kpis["stale_leads"], lang="de") == (
+        "Für ein Segment nicht bewertet: die SLA-Konfiguration setzt dafür kein Ziel."
+    )
+    email = build_review(WORLD, CFG, month="2026-10", as_of=AS_OF, segment={"source": "email"})
+    assert email.metric_reason("visitor_to_lead") is None
 
 
 @pytest.mark.parametrize(
