@@ -1190,6 +1190,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rows_removed": ("Rows removed", "Zeilen entfernt"),
     "loaded_at": ("Loaded (UTC)", "Geladen (UTC)"),
     "line": ("Line", "Zeile"),
+    "lines": ("Lines", "Zeilen-Nr."),
     "column": ("Column", "Spalte"),
     "reason": ("Reason", "Grund"),
     "version": ("Version", "Version"),

@@ -204,8 +204,10 @@ def test_the_page_previews_exact_counts_and_imports_only_on_confirm(warehouse):
     assert causes.to_dict("records") == [
         {
             "source_file": "leads.csv",
+            "lines": "8",
             "column": "created_at",
             "reason": causes["reason"][0],
+            "value": "someday",
             "rows": 1,
         }
     ]
@@ -349,6 +351,129 @@ def test_a_csv_with_a_mapping_file_uploads(tmp_path, monkeypatch):
     }
     at.button(key="upload_confirm").click().run()
     assert read_core_table(db, "leads").height == expected.loaded["leads"]
+
+
+def _quarantine_and_loads(db: Path) -> tuple[list[tuple], list[str]]:
+    from analytics.warehouse.connection import connect_readonly
+
+    con = connect_readonly(db)
+    try:
+        rejected = con.execute(
+            'SELECT source_file, line, "column" FROM meta.quarantine ORDER BY line'
+        ).fetchall()
+        loads = [r[0] for r in con.execute("SELECT source_file FROM meta.loads").fetchall()]
+    finally:
+        con.close()
+    return rejected, loads
+
+
+def test_an_upload_is_recorded_under_the_name_it_was_uploaded_as(warehouse):
+    """Not under the scratch folder it was saved in (gone after the import): in the
+    quarantine, the load log, and the tables of the page (spec: file, line, column)."""
+    at = data_page()
+    preview(at, [("Leads.csv", AFTER.encode())], replace=False)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    rejected, loads = _quarantine_and_loads(warehouse)
+    assert rejected == [("Leads.csv", 8, "created_at")]
+    assert loads[-1] == "Leads.csv"
+    shown = {
+        tuple(f.value["source_file"]) for f in at.dataframe if "source_file" in f.value.columns
+    }
+    assert shown >= {("Leads.csv",)}  # the quarantine, and the import's rejected rows
+    assert not any("sla-upload-" in str(f.value.to_dict()) for f in at.dataframe)
+
+
+def test_a_failed_upload_names_the_uploaded_files_not_the_scratch_folder(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = data_page()
+    at.selectbox(key="upload_format").set_value("mapping").run()
+    at.file_uploader(key="upload").set_value([("kontakte.csv", b"a,b\n1,2\n", "text/csv")]).run()
+    at.file_uploader(key="upload_mapping").set_value(
+        ("kontakte.toml", b"table = [", "application/toml")
+    ).run()
+    at.button(key="upload_preview_button").click().run()
+    assert not at.exception, at.exception[0].value
+    [error] = [e.value for e in at.error]
+    assert "kontakte.toml: not valid TOML" in error
+    assert "sla-upload-" not in error and "mapping.toml" not in error
+
+
+def test_a_named_path_records_its_names_and_a_plain_path_its_location(tmp_path):
+    """The app's uploads come as a NamedPath; ``sla import DIR`` keeps showing real paths."""
+    from analytics.warehouse import ImportFailed
+    from analytics.warehouse.loader import NamedPath
+
+    src = folder_of(tmp_path / "scratch", leads=AFTER)
+    named = import_export(tmp_path / "a.duckdb", NamedPath(src, "leads.csv"))
+    plain = import_export(tmp_path / "b.duckdb", src)
+    assert [(r["file"], r["line"]) for r in named.rejected] == [("leads.csv", 8)]
+    assert [(r["file"], r["line"]) for r in plain.rejected] == [(str(src / "leads.csv"), 8)]
+    assert _quarantine_and_loads(tmp_path / "a.duckdb") == (
+        [("leads.csv", 8, "created_at")],
+        ["leads.csv"],
+    )
+    assert _quarantine_and_loads(tmp_path / "b.duckdb")[1] == [str(src / "leads.csv")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ImportFailed, match=r"^leads\.csv, reps\.csv: no canonical table"):
+        import_export(tmp_path / "c.duckdb", NamedPath(empty, "leads.csv, reps.csv"))
+
+
+def test_the_preview_names_the_lines_of_a_malformed_csv(warehouse):
+    """Before the confirm: each root cause with its first lines and what the first held;
+    a line with the wrong number of fields has no column, the reason says what is wrong."""
+    broken = HEAD + "L6,2026-10-06\nL7,2026-10-07,email\nL8\nL9\n"
+    at = data_page()
+    preview(at, [("leads.csv", broken.encode())], replace=False)
+    causes = next(f.value for f in at.dataframe if "lines" in f.value.columns)
+    assert causes.astype(object).where(causes.notna(), None).to_dict("records") == [
+        {
+            "source_file": "leads.csv",
+            "lines": "4, 5",
+            "column": None,
+            "reason": "has 1 fields, the header has 3",
+            "value": "L8",
+            "rows": 2,
+        },
+        {
+            "source_file": "leads.csv",
+            "lines": "2",
+            "column": None,
+            "reason": "has 2 fields, the header has 3",
+            "value": "L6,2026-10-06",
+            "rows": 1,
+        },
+    ]
+    assert list(causes.columns) == ["source_file", "lines", "column", "reason", "rows", "value"]
+
+
+def test_root_causes_name_at_most_five_first_lines(tmp_path):
+    rows = "".join(f"X{i},someday,email\n" for i in range(7))
+    result = import_export(tmp_path / "w.duckdb", folder_of(tmp_path / "src", leads=HEAD + rows))
+    [cause], _ = result.root_causes()
+    assert (cause["rows"], cause["lines"], cause["value"]) == (7, [2, 3, 4, 5, 6], "someday")
+
+
+def test_the_rejected_rows_after_an_import_have_labels_in_german(tmp_path, monkeypatch):
+    """The HubSpot fixture export: every header of the rejected-rows table is German."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    files = [(p.name, p.read_bytes()) for p in sorted((EXPORTS / "hubspot").glob("*.csv"))]
+    at = data_page("de")
+    preview(at, files, replace=False, fmt="hubspot")
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert any("In die Quarantäne abgelehnte Zeilen: 19" in w.value for w in at.warning)
+    frame = next(
+        f for f in at.dataframe if "line" in f.value.columns and "load_id" not in f.value.columns
+    )
+    labels = [c.get("label") for c in _column_config(frame).values() if c.get("label")]
+    assert labels == ["Quelldatei", "Zeile", "Spalte", "Grund", "Wert"]
+    assert all(not n.startswith("/") for n in frame.value["source_file"])
 
 
 # -- many imports with the app open ---------------------------------------------------------------

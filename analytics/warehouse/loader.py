@@ -65,6 +65,43 @@ class ImportFailed(Exception):
     """Nothing was loaded: the message names the file and what is wrong with it."""
 
 
+#: Lines of a root cause named beside it (the first ones of the file).
+FIRST_LINES = 5
+
+
+@dataclass(frozen=True)
+class NamedPath(os.PathLike):
+    """A file or folder to import, recorded under the name its user knows, not its location.
+
+    The app saves uploaded files in a scratch folder that is removed after the import: the
+    quarantine, the load log, the raw layer and every message name them as uploaded
+    instead. ``name`` names ``path`` itself (a file, or a folder in a message such as
+    "nothing to import"); a file inside a folder is named by its path in it
+    (``leads.csv``). ``str()`` gives the name, ``os.fspath()`` the location, so a plain
+    path (``sla import DIR``) keeps being shown as given.
+
+    >>> upload = NamedPath(Path("/tmp/sla-upload-x"), "leads.csv, reps.csv")
+    >>> upload.shown("/tmp/sla-upload-x/leads.csv:3"), upload.shown("/tmp/sla-upload-x: empty")
+    ('leads.csv:3', 'leads.csv, reps.csv: empty')
+    >>> str(upload), os.fspath(upload)
+    ('leads.csv, reps.csv', '/tmp/sla-upload-x')
+    """
+
+    path: Path
+    name: str
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def shown(self, text: str) -> str:
+        """``text`` (a source file, a message) with the location replaced by the names."""
+        root = str(self.path)
+        return text.replace(root + os.sep, "").replace(root, self.name)
+
+
 @dataclass(frozen=True)
 class TableBatch:
     """The text cells of one file for one canonical table, already in memory (adapters).
@@ -116,18 +153,30 @@ class ImportResult:
 
     def root_causes(self) -> tuple[list[dict[str, Any]], int]:
         """Rejections grouped by file, column and reason, most rows first; and how many
-        rows were rejected only because the lead they refer to was rejected."""
+        rows were rejected only because the lead they refer to was rejected.
+
+        Each cause names its first lines (``lines``, at most :data:`FIRST_LINES`) and what
+        the first of them held (``value``, masked as the quarantine keeps it)."""
         counts: dict[tuple[str, str | None, str], set[int]] = {}
+        first: dict[tuple[str, str | None, str], tuple[int, Any]] = {}
         cascaded: set[tuple[str, int]] = set()
         for r in self.rejected:
             if is_cascade(r["reason"]):
                 cascaded.add((r["file"], r["line"]))
                 continue
-            counts.setdefault((Path(r["file"]).name, r["column"], r["reason"]), set()).add(
-                r["line"]
-            )
+            key = (Path(r["file"]).name, r["column"], r["reason"])
+            counts.setdefault(key, set()).add(r["line"])
+            if r["line"] < first.get(key, (r["line"] + 1,))[0]:
+                first[key] = (r["line"], r.get("value"))
         causes = [
-            {"file": f, "column": c, "reason": reason, "rows": len(lines)}
+            {
+                "file": f,
+                "column": c,
+                "reason": reason,
+                "rows": len(lines),
+                "lines": sorted(lines)[:FIRST_LINES],
+                "value": first[(f, c, reason)][1],
+            }
             for (f, c, reason), lines in counts.items()
         ]
         causes.sort(key=lambda c: (-c["rows"], c["file"], c["column"] or "", c["reason"]))
@@ -368,10 +417,12 @@ class TableFile:
     file_sha256: str
     #: read the exact way from the start (the fast reader failed on the header)
     exact: bool = False
+    #: the name recorded and shown for the file (default: its path; see :class:`NamedPath`)
+    label: str | None = None
 
     @property
     def source_file(self) -> str:
-        return str(self.path)
+        return str(self.path) if self.label is None else self.label
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """Cells (canonical columns, ``_line``, ``_extra``) and unreadable rows, by chunk.

@@ -27,7 +27,7 @@ from typing import Any
 from analytics.config import SlaConfig
 from analytics.warehouse.adapters import DEFAULT_OPTIONS, CsvOptions, import_export
 from analytics.warehouse.database import _fsync, _wait_for_lock
-from analytics.warehouse.loader import ImportResult
+from analytics.warehouse.loader import ImportResult, NamedPath
 
 #: (inode, size, modification time in ns) of a warehouse file; None: no file.
 Fingerprint = tuple[int, int, int] | None
@@ -74,10 +74,10 @@ def _copy(db: Path, target: Path) -> Fingerprint:
 
 def preview_import(
     db_path: str | Path,
-    path: str | Path,
+    path: str | Path | NamedPath,
     *,
     fmt: str = "canonical",
-    mapping: str | Path | None = None,
+    mapping: str | Path | NamedPath | None = None,
     options: CsvOptions = DEFAULT_OPTIONS,
     config: SlaConfig | None = None,
     replace: bool = False,
@@ -86,7 +86,9 @@ def preview_import(
 ) -> Preview:
     """Import ``path`` into a scratch copy of the warehouse; the live file stays as it is.
 
-    Parameters are those of :func:`analytics.warehouse.adapters.import_export`;
+    Parameters are those of :func:`analytics.warehouse.adapters.import_export` (an
+    upload's ``path`` and ``mapping`` are :class:`~analytics.warehouse.loader.NamedPath`:
+    the preview and the confirmed import name its files as uploaded);
     ``owner``: the process id the scratch folder is named after (default: this one's; an
     app that previews in a child process passes its own, so that the next import keeps
     the folder while the app runs).

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import render, term
-from analytics.warehouse.loader import CHANGE_KINDS, header_width
+from analytics.warehouse.loader import CHANGE_KINDS, NamedPath, header_width
 from analytics.warehouse.validate import reason_texts
 from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
@@ -164,8 +164,15 @@ def _preview(folder: Path, args: dict) -> None:
     """Try the import on a scratch copy; keep the preview (or the error) for the rerun."""
     from analytics.warehouse import ImportFailed
 
-    path = folder / args["file"] if args.get("file") else folder
-    mapping_path = folder / args["mapping"] if args.get("mapping") else None
+    # named as uploaded: the quarantine, the load log and the messages never show the
+    # scratch folder, which is gone after the import
+    if args.get("file"):
+        path = NamedPath(folder / args["file"], args["file"])
+    else:
+        path = NamedPath(folder, ", ".join(args["names"]))
+    mapping_path = (
+        NamedPath(folder / args["mapping"], args["mapping"]) if args.get("mapping") else None
+    )
     try:
         with st.spinner(t("upload_previewing", lg)):
             preview = data.preview_import(
@@ -173,7 +180,7 @@ def _preview(folder: Path, args: dict) -> None:
             )
     except ImportFailed as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        st.session_state["import_error"] = str(exc).replace(str(folder) + "/", "")
+        st.session_state["import_error"] = str(exc)
     else:
         st.session_state["upload_preview"] = {
             "preview": preview,
@@ -183,20 +190,25 @@ def _preview(folder: Path, args: dict) -> None:
         }
 
 
-def _summary(result, folder: str) -> dict:
-    """What the page shows of an import's result (file names without the upload folder)."""
-
-    def name(file: str) -> str:
-        return str(file).replace(folder + "/", "")
-
+def _summary(result) -> dict:
+    """What the page shows of an import's result (its files named as uploaded)."""
     return {
         "loaded": result.loaded,
-        "rejected": [{**r, "file": name(r["file"])} for r in result.rejected],
+        "rejected": result.rejected,
         "rows_rejected": result.rows_rejected,
         "dropped": result.dropped_columns,
         "masked": result.masked_columns,
         "changes": result.changes,
     }
+
+
+def _cut(value: object, limit: int = 60) -> str | None:
+    """A rejected cell as the preview shows it: cut at ``limit`` characters, as
+    ``sla import`` prints it (a malformed line is read whole)."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 pending = st.session_state.get("upload_preview")
@@ -210,15 +222,14 @@ if (
     and st.button(t("upload_preview_button", lg), type="primary", key="upload_preview_button")
 ):
     folder = Path(tempfile.mkdtemp(prefix="sla-upload-"))
-    for key, f in chosen.items():
-        (folder / Path(key if fmt != "canonical" else f.name.lower()).name).write_bytes(
-            f.getvalue()
-        )
-    args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace}
+    names = [Path(f.name).name for f in chosen.values()]  # as uploaded
+    for name, f in zip(names, chosen.values(), strict=True):
+        (folder / name).write_bytes(f.getvalue())
+    args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names}
     if fmt == "mapping":
-        args["file"] = Path(next(iter(chosen))).name
-        args["mapping"] = "mapping.toml"
-        (folder / "mapping.toml").write_bytes(mapping.getvalue())
+        args["file"] = names[0]
+        args["mapping"] = Path(mapping.name).name  # a .toml: never one of the .csv names
+        (folder / args["mapping"]).write_bytes(mapping.getvalue())
     _preview(folder, args)
     st.rerun()
 
@@ -244,17 +255,37 @@ if pending is not None:
     if result.rejected:
         causes, cascaded = result.root_causes()
         st.warning(t("upload_preview_rejected", lg, n=num(result.rows_rejected, lg)))
+        # each root cause with its first lines and what the first held, as `sla import`
+        # prints them (a malformed line has no column: the reason says what is wrong)
         causes_frame = pl.DataFrame(
-            causes,
-            schema={"file": pl.String, "column": pl.String, "reason": pl.String, "rows": pl.Int64},
-        ).rename({"file": "source_file"})
+            [
+                {
+                    "source_file": c["file"],
+                    "lines": ", ".join(map(str, c["lines"]))
+                    + (", …" if c["rows"] > len(c["lines"]) else ""),
+                    "column": c["column"],
+                    "reason": c["reason"],
+                    "rows": c["rows"],
+                    "value": _cut(c["value"]),
+                }
+                for c in causes
+            ],
+            schema={
+                "source_file": pl.String,
+                "lines": pl.String,
+                "column": pl.String,
+                "reason": pl.String,
+                "rows": pl.Int64,
+                "value": pl.String,
+            },
+        )
         ui.table(causes_frame.with_columns(reason_texts(causes_frame["reason"], lang=lg)))
         if cascaded:
             st.caption(t("upload_preview_cascaded", lg, n=num(cascaded, lg)))
     confirm, cancel, _ = st.columns([1, 1, 3])
     if confirm.button(t("upload_confirm", lg), type="primary", key="upload_confirm"):
         if data.confirm_import(pending["preview"]):
-            st.session_state["import_result"] = _summary(result, pending["folder"])
+            st.session_state["import_result"] = _summary(result)
             _drop_preview()
         else:  # another import changed the warehouse meanwhile: preview again
             st.session_state.pop("upload_preview")
@@ -287,5 +318,8 @@ if "import_result" in st.session_state:
         st.info(t("upload_masked", lg, file=Path(file).name, columns=", ".join(columns)))
     if done["rejected"]:
         st.warning(t("upload_rejected", lg, n=done["rows_rejected"]))
-        rejected = pl.DataFrame(done["rejected"], infer_schema_length=None)
+        # the quarantine's column names: labelled in the UI language like its table
+        rejected = pl.DataFrame(done["rejected"], infer_schema_length=None).rename(
+            {"file": "source_file"}
+        )
         ui.table(rejected.with_columns(reason_texts(rejected["reason"], lang=lg)))

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,14 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.warehouse.adapters.common import DEFAULT_OPTIONS, CsvOptions, Export, Salt
-from analytics.warehouse.loader import ImportFailed, ImportResult, Progress, load_batches
+from analytics.warehouse.loader import (
+    ImportFailed,
+    ImportResult,
+    NamedPath,
+    Progress,
+    TableFile,
+    load_batches,
+)
 
 Format = Literal["canonical", "hubspot", "salesforce", "olist", "xeducation"]
 FORMATS: tuple[str, ...] = ("canonical", "hubspot", "salesforce", "olist", "xeducation")
@@ -55,10 +63,10 @@ def reader(fmt: str) -> Callable[..., Any]:
 
 
 def read_export(
-    path: str | Path,
+    path: str | Path | NamedPath,
     *,
     fmt: Format = "canonical",
-    mapping: str | Path | None = None,
+    mapping: str | Path | NamedPath | None = None,
     options: CsvOptions = DEFAULT_OPTIONS,
     salt: Salt = None,
 ) -> Export:
@@ -104,10 +112,10 @@ def read_export(
 
 def import_export(
     db_path: str | Path,
-    path: str | Path,
+    path: str | Path | NamedPath,
     *,
     fmt: Format = "canonical",
-    mapping: str | Path | None = None,
+    mapping: str | Path | NamedPath | None = None,
     options: CsvOptions = DEFAULT_OPTIONS,
     config: SlaConfig | None = None,
     progress: Progress | None = None,
@@ -116,7 +124,10 @@ def import_export(
     """Read an export with its adapter and load it into the warehouse.
 
     ``replace``: the export is a full snapshot; per table it holds, core rows whose key
-    it lacks are removed (default: upsert by key).
+    it lacks are removed (default: upsert by key). ``path`` and ``mapping`` may be a
+    :class:`~analytics.warehouse.loader.NamedPath` (the app's uploads): the quarantine,
+    the load log, the raw layer, the result and the messages then name the files as
+    their user knows them, never the scratch folder they were saved in.
 
     Returns
     -------
@@ -143,18 +154,38 @@ def import_export(
     def salt() -> str:
         return hash_salt(db_path, salt_file=config.privacy.salt_file if config else None)
 
-    export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
-    if not export.batches:
-        raise ImportFailed(f"{path}: nothing to import")
-    result = load_batches(
-        db_path,
-        export.batches,
-        config=config,
-        unreadable=export.unreadable,
-        progress=progress,
-        salt=salt,
-        replace=replace,
-    )
+    named = [p for p in (mapping, path) if isinstance(p, NamedPath)]
+
+    def shown(text: str) -> str:
+        for p in named:
+            text = p.shown(text)
+        return text
+
+    try:
+        export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
+        if not export.batches:
+            raise ImportFailed(f"{path}: nothing to import")
+        if named:  # recorded under the names the user knows (see NamedPath)
+            export.batches = [
+                dataclasses.replace(b, label=shown(b.source_file))
+                if isinstance(b, TableFile)
+                else dataclasses.replace(b, source_file=shown(b.source_file))
+                for b in export.batches
+            ]
+            export.unreadable = [{**r, "file": shown(r["file"])} for r in export.unreadable]
+        result = load_batches(
+            db_path,
+            export.batches,
+            config=config,
+            unreadable=export.unreadable,
+            progress=progress,
+            salt=salt,
+            replace=replace,
+        )
+    except ImportFailed as exc:
+        if not named:
+            raise
+        raise ImportFailed(shown(str(exc))) from None
     dropped = {Path(k).name: list(v) for k, v in export.dropped_columns.items() if v}
     for name, columns in result.dropped_columns.items():  # what the load's scrub dropped
         dropped.setdefault(name, [])
