@@ -51,6 +51,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "The address bar holds this view: copy it to share.",
         "Die Adresszeile enthält diese Ansicht: zum Teilen kopieren.",
     ),
+    "link_month": (
+        "The link asks for {asked}, which is not among the months of this data "
+        "({first} to {last}). Showing {shown} instead.",
+        "Der Link verlangt {asked}; das ist keiner der Monate dieser Daten "
+        "({first} bis {last}). Angezeigt wird stattdessen {shown}.",
+    ),
+    "link_filter": (
+        "The link filters {filter} by “{value}”, which does not occur in this data. "
+        "Showing all instead.",
+        "Der Link filtert {filter} nach „{value}“; das kommt in diesen Daten nicht vor. "
+        "Angezeigt werden stattdessen alle.",
+    ),
     # status
     "met": ("met", "erfüllt"),
     "at_risk": ("at risk", "gefährdet"),

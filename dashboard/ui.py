@@ -6,6 +6,7 @@ Pages hold UI only; this module holds the UI they share (no metric is computed h
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -69,6 +70,66 @@ def _from_url(key: str, allowed: list[str] | tuple[str, ...], default: str | Non
     if current is None or (current and current not in allowed):
         value = st.query_params.get(key)
         st.session_state[key] = value if value in allowed else default
+
+
+#: Where the app keeps the sidebar's view (month and segment filters) across reruns and
+#: pages: a plain session-state entry, which Streamlit never drops (see :func:`_seed`).
+VIEW = "_view"
+#: What a link asked for and the app could not show: key -> (asked, shown instead).
+LINK_NOTICES = "_link_notices"
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _seed(key: str, allowed: list[str], default: str | None) -> None:
+    """Set the state of the sidebar widget ``key``, before it is drawn, to the view's value.
+
+    The value is the widget's own when it is one of ``allowed`` (the user's choice), else
+    the URL's (a shared link), else the one the app kept (:data:`VIEW`), else ``default``.
+    The app keeps it because a widget's state alone does not survive a language switch
+    followed by a page change: the browser holds a select box's choice as the label it
+    shows, so after the switch it sends back ``October 2026``, which the German box does
+    not offer (Streamlit reads it as no choice); and a box the browser never drew (the
+    segment filters, behind their closed popover) has no state in the browser, so
+    Streamlit drops it as stale. Writing the value every run also sends the box its
+    label in the current language. A link's value that is not allowed is replaced, and
+    :data:`LINK_NOTICES` records it for :func:`link_notices` (never silently).
+    """
+    kept = st.session_state.setdefault(VIEW, {})
+    value = st.session_state.get(key)
+    if value not in allowed:
+        asked = st.query_params.get(key)
+        if asked in allowed:
+            value = asked
+        else:
+            value = kept[key] if kept.get(key) in allowed else default
+            if asked is not None:
+                st.session_state.setdefault(LINK_NOTICES, {})[key] = (asked, value)
+    st.session_state[key] = kept[key] = value
+
+
+def link_notices(lg: Lang) -> None:
+    """Say what a shared link asked for that this data does not have, and what is shown
+    instead (a month outside the month picker, a filter value that does not occur), as
+    long as that is what the sidebar shows."""
+    notices = st.session_state.get(LINK_NOTICES) or {}
+    kept = st.session_state.get(VIEW) or {}
+    for key, (asked, shown) in list(notices.items()):
+        if kept.get(key) != shown:  # the user chose another value: the notice is done
+            del notices[key]
+            continue
+        if key == "month":
+            found = data.months()
+            text = t(
+                "link_month",
+                lg,
+                asked=month_name(asked, lg) if _MONTH.fullmatch(asked) else f"“{asked}”",
+                first=month_name(found[-1], lg) if found else "–",
+                last=month_name(found[0], lg) if found else "–",
+                shown=month_name(shown, lg) if shown else "–",
+            )
+        else:
+            text = t("link_filter", lg, filter=t(key, lg), value=asked)
+        st.warning(text, icon=":material/link_off:")
 
 
 def _to_url(key: str, value: str | None, default: str | None = None) -> None:
@@ -178,7 +239,7 @@ def sidebar_filters() -> None:
     """Month picker and segment filters (source, country, team, owner), kept in the URL."""
     lg = lang()
     months = data.months()
-    _from_url("month", months, data.default_month())
+    _seed("month", months, data.default_month())
     st.sidebar.selectbox(
         t("month", lg), months, key="month", format_func=lambda m: month_label(m, lg)
     )
@@ -186,7 +247,7 @@ def sidebar_filters() -> None:
     names = data.rep_names()
     cfg = data.config()
     for key in data.FILTERS:
-        _from_url(key, ["", *options[key]], "")
+        _seed(key, ["", *options[key]], "")
     active = data.segment_filter({k: st.session_state.get(k) for k in data.FILTERS})
     # the filters open from one button that names what is set: a browser draws the four
     # select boxes only when it is opened (about half a second of every first visit)
@@ -248,6 +309,7 @@ def header(title: str, v: View | None = None) -> None:
         if v.segment:
             bits.append(segment_text(v.segment, v.lang, v.config))
         st.caption(" · ".join(bits))
+        link_notices(v.lang)
 
 
 def segment_text(segment: dict[str, str], lg: Lang, cfg: SlaConfig) -> str:

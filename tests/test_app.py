@@ -665,6 +665,85 @@ def test_a_link_opens_the_same_view(warehouse, monkeypatch, review_of) -> None:
     assert metrics(at)["Erstkontakt im SLA"] == pct(values["handoff_compliance"], lang="de")
 
 
+def test_a_language_switch_then_a_page_change_keeps_the_month_and_filters(
+    warehouse, monkeypatch
+) -> None:
+    """After a language switch a browser still holds the month box's choice as its English
+    label and holds nothing for the filter boxes (drawn only when their popover opens);
+    a click in the sidebar's navigation sends that, with no query string. The view stays
+    (the browser's messages, as chromium sent them: tests/test_browser.py does the click)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"month": PREVIOUS, "source": "email"})
+    at.run()
+    at.sidebar.segmented_control(key="lang").set_value("de").run()
+    assert "Oktober 2026" in at.title[0].value
+    month_id = at.selectbox(key="month").id
+    unmounted = {at.selectbox(key=key).id for key in ("source", "country", "team", "owner")}
+    sent = WidgetStates()
+    for state in at._tree.get_widget_states().widgets:
+        if state.id in unmounted:
+            continue
+        if state.id == month_id:
+            state.string_value = "October 2026"
+        sent.widgets.append(state)
+    monkeypatch.setattr(at._tree, "get_widget_states", lambda: sent)
+    at.query_params.clear()  # a link of the sidebar's navigation
+    at.switch_page("views/kpis.py").run()
+    assert not at.exception, at.exception[0].value
+    assert dict(at.query_params) == {"lang": "de", "month": PREVIOUS, "source": "email"}
+    assert at.caption[0].value.startswith("Oktober 2026 · ")
+    assert filters_button(at) == "Segmentfilter: Quelle: E-Mail"
+
+
+@pytest.mark.parametrize(
+    ("link", "lang", "notice"),
+    [
+        (
+            {"month": "2020-01"},
+            "en",
+            "The link asks for January 2020, which is not among the months of this data",
+        ),
+        ({"month": "2099-01"}, "de", "Der Link verlangt Januar 2099; das ist keiner der Monate"),
+        ({"month": "2026-13"}, "en", "The link asks for “2026-13”, which is not among"),
+        (
+            {"month": PREVIOUS, "source": "nosuch"},
+            "en",
+            "The link filters Source by “nosuch”, which does not occur in this data.",
+        ),
+    ],
+)
+def test_a_link_to_what_the_data_does_not_have_says_so(
+    warehouse, monkeypatch, link: dict, lang: str, notice: str
+) -> None:
+    """A shared link's month outside the month picker (or a filter value that does not
+    occur) opens the default month (all) and says so, in the UI language, until the user
+    picks another value."""
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({**link, "lang": lang})
+    at.switch_page("views/handoffs.py")
+    at.run()
+    assert not at.exception, at.exception[0].value
+    (warning,) = at.warning
+    assert warning.value.startswith(notice)
+    if "source" in link:
+        assert at.query_params["month"] == PREVIOUS
+        assert "source" not in at.query_params
+        at.selectbox(key="source").set_value("email").run()
+    else:
+        shown = "November 2026"  # the default month, as named in the notice
+        assert warning.value.endswith(
+            f"{'Angezeigt wird stattdessen' if lang == 'de' else 'Showing'} {shown}"
+            f"{'' if lang == 'de' else ' instead'}."
+        )
+        assert at.query_params["month"] == MONTH
+        at.selectbox(key="month").set_value(PREVIOUS).run()
+    assert not at.warning  # the user chose: the notice is done
+
+
 # -- the SLA pages --------------------------------------------------------------------------------
 
 

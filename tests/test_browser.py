@@ -196,3 +196,26 @@ def test_a_long_list_opens_its_grid_in_place(app_url: str, browser) -> None:
         assert "Lead qualification" in page.locator("h1").first.inner_text()
     finally:
         page.close()
+
+
+def test_a_language_switch_then_a_page_change_keeps_the_month_and_filters(
+    app_url: str, browser
+) -> None:
+    """The sidebar's view survives a language switch followed by a page change: the
+    browser holds a select box's choice as its (translated) label, and the segment
+    filters behind their closed popover are never drawn (``ui._seed``)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(f"{app_url}/handoffs?month=2026-10&source=email", wait_until="domcontentloaded")
+        settle(page)
+        page.locator('[data-testid="stSidebar"] button:has-text("Deutsch")').click()
+        settle(page)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="7 KPIs").click()
+        settle(page)
+        assert "KPIs beider Teams" in page.locator("h1").first.inner_text()
+        assert page.url.endswith("/kpis?lang=de&month=2026-10&source=email")
+        caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]')
+        assert caption.first.inner_text().startswith("Oktober 2026 · ")
+        assert "Quelle: E-Mail" in caption.first.inner_text()
+    finally:
+        page.close()
