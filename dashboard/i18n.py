@@ -182,6 +182,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every promise that can be judged is kept this month; not judged (no data): {n}.",
         "Alle bewertbaren Zusagen sind eingehalten; nicht bewertbar (keine Daten): {n}.",
     ),
+    "nothing_judged_segment": (
+        "No promise can be judged for this segment this month: its leads give no KPI a value "
+        "it can be judged by (the SLA config can set a segment's own targets).",
+        "Für dieses Segment lässt sich diesen Monat keine Zusage bewerten: seine Leads geben "
+        "keiner KPI einen bewertbaren Wert (die SLA-Konfiguration kann einem Segment eigene "
+        "Ziele setzen).",
+    ),
     "nothing_judged": (
         "No promise can be judged this month: the data cannot answer any KPI (the Data page "
         "says what to import).",

@@ -351,14 +351,15 @@ def no_data(reason: str, *, container: Any = None) -> None:
     (container or st).markdown(f":gray[:material/block: {reason}]")
 
 
-def all_clear(kpis: pl.DataFrame, lg: Lang) -> None:
+def all_clear(kpis: pl.DataFrame, lg: Lang, *, segmented: bool = False) -> None:
     """What "needs attention" says when nothing does: an all-clear only for the KPIs that
     were judged. A KPI without data is in none of met / at risk / missed
     (spec/coverage.md), so when none could be judged there is no all-clear, and when some
-    could not, the all-clear says how many it leaves out."""
+    could not, the all-clear says how many it leaves out. ``segmented``: the KPIs are a
+    segment's (nothing judged is then no case to import data for)."""
     unknown = kpis.filter(pl.col("status") == "no_data").height
     if unknown == kpis.height:
-        no_data(t("nothing_judged", lg))
+        no_data(t("nothing_judged_segment" if segmented else "nothing_judged", lg))
     elif unknown:
         st.success(t("nothing_attention_but", lg, n=unknown))
     else:

@@ -739,28 +739,39 @@ def test_overview_counts_what_was_recorded_and_dashes_the_rest(outcomes, monkeyp
     assert why.startswith(VISITORS[lang] + " " + NO_MQL[lang]), why
 
 
-def _all_clear_app(statuses: list[str], lang: str) -> None:
+def _all_clear_app(statuses: list[str], lang: str, segmented: bool = False) -> None:
     import polars as pl
 
     from dashboard import ui
 
-    ui.all_clear(pl.DataFrame({"status": statuses}, schema={"status": pl.String}), lang)
+    frame = pl.DataFrame({"status": statuses}, schema={"status": pl.String})
+    ui.all_clear(frame, lang, segmented=segmented)
+
+
+#: A segment without a judgeable KPI (e.g. without leads this month): nothing to import
+NOTHING_JUDGED_SEGMENT = (
+    "No promise can be judged for this segment this month: its leads give no KPI a value it "
+    "can be judged by (the SLA config can set a segment's own targets)."
+)
 
 
 @pytest.mark.parametrize(
-    ("statuses", "lang", "success", "grey"),
+    ("statuses", "lang", "success", "grey", "segmented"),
     [
-        (["met", "met"], "en", "Every promise is kept this month.", None),
+        (["met", "met"], "en", "Every promise is kept this month.", None, False),
         (["met", "no_data", "no_data"], "en", "Every promise that can be judged is kept this "
-         "month; not judged (no data): 2.", None),
+         "month; not judged (no data): 2.", None, False),
         (["met", "no_data"], "de", "Alle bewertbaren Zusagen sind eingehalten; nicht bewertbar "
-         "(keine Daten): 1.", None),
-        (["no_data", "no_data"], "de", None, NOTHING_JUDGED["de"]),
-        ([], "en", None, NOTHING_JUDGED["en"]),  # no KPI at all: nothing was judged either
+         "(keine Daten): 1.", None, False),
+        (["no_data", "no_data"], "de", None, NOTHING_JUDGED["de"], False),
+        ([], "en", None, NOTHING_JUDGED["en"], False),  # no KPI at all: nothing was judged
+        (["no_data", "no_data"], "en", None, NOTHING_JUDGED_SEGMENT, True),
+        (["met", "no_data"], "en", "Every promise that can be judged is kept this month; not "
+         "judged (no data): 1.", None, True),
     ],
 )  # fmt: skip
-def test_an_all_clear_only_for_what_was_judged(statuses, lang, success, grey):
-    at = AppTest.from_function(_all_clear_app, args=(statuses, lang)).run()
+def test_an_all_clear_only_for_what_was_judged(statuses, lang, success, grey, segmented):
+    at = AppTest.from_function(_all_clear_app, args=(statuses, lang, segmented)).run()
     assert [s.value for s in at.success] == ([success] if success else [])
     assert _greyed(at) == ([grey] if grey else [])
 

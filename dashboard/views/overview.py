@@ -26,7 +26,7 @@ month_pacing = review.pacing.filter(pl.col("period") == "month")
 st.subheader(t("attention", lg))
 items = ui.attention_with_pacing(kpis, month_pacing, v.config, limit=5)
 if not items:
-    ui.all_clear(kpis, lg)
+    ui.all_clear(kpis, lg, segmented=bool(v.segment))
 else:
     with st.container(border=True):
         st.markdown("  \n".join(ui.attention_line(item, review, lg) for item in items))

@@ -198,7 +198,7 @@ if significant.height:
 
 section("actions", "actions", 8)
 if not pack.actions:
-    ui.all_clear(pack.review.kpis, lg)
+    ui.all_clear(pack.review.kpis, lg, segmented=bool(pack.review.segment))
 for i, item in enumerate(pack.actions, start=1):
     text, evidence = (ui.md(words) for words in item.render(lang=lg))  # rep and reason names
     with st.container(border=True):
