@@ -16,10 +16,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.config import SlaConfig
+from analytics.config import KPI_METRICS, SlaConfig
 from analytics.coverage import BREACH_GROUPS
+from analytics.funnel import VOLUME_COLUMNS
 from analytics.pack.export import ColumnKind, Kinds
-from analytics.pack.formatting import escape_markdown
+from analytics.pack.formatting import escape_markdown, format_metric
+from analytics.pack.formatting import metric_kind as pack_metric_kind
 from analytics.texts import TEXTS, metric_label, render, term
 from dashboard import data
 from dashboard.i18n import (
@@ -1037,37 +1039,27 @@ def fmt_day(value: Any, lg: Lang) -> str:
 # -- metric values ----------------------------------------------------------------------------
 
 #: Metrics that are shares (shown in percent, changes in percentage points).
+#: The KPIs and volumes that are rates (shown in percent), by the pack's one rule of how
+#: a metric is shown (:func:`analytics.pack.formatting.metric_kind`).
 RATE_METRICS = frozenset(
-    {
-        "visitor_to_lead",
-        "lead_to_mql",
-        "mql_to_sql",
-        "sql_to_opportunity",
-        "opportunity_to_won",
-        "mql_attainment",
-        "mql_rejection_rate",
-        "handoff_compliance",
-        "cadence_compliance",
-        "recycled_enrolled_in_time",
-        "remql_rate",
-    }
+    m for m in (*KPI_METRICS, *VOLUME_COLUMNS, "customers") if pack_metric_kind(m) == "rate"
 )
-_DECIMALS = {"median_hours_to_first_touch": 1, "attempts_per_mql": 1}
-_UNITS = {"median_hours_to_first_touch": " h"}
+#: Metrics shown with one decimal (hours, attempts per MQL), and the unit after them.
+_DECIMALS = {
+    m: 1 for m in (*KPI_METRICS, *VOLUME_COLUMNS) if pack_metric_kind(m) in ("hours", "number")
+}
+_UNITS = {m: " h" for m in _DECIMALS if pack_metric_kind(m) == "hours"}
 
 
 def fmt_metric(metric: str, value: float | None, lg: Lang, *, currency: str = "EUR") -> str:
-    """A KPI or volume value in its unit: percent, hours, money or a count."""
-    if metric in RATE_METRICS:
-        return pct(value, lg)
+    """A KPI or volume value in its unit, as the pack writes it
+    (:func:`analytics.pack.formatting.format_metric`: percent, hours, a count, a pro-rated
+    target with a decimal); money as the app writes it (``EUR 1,234`` in English)."""
     if metric == "won_revenue":
         from dashboard.i18n import money
 
         return money(value, lg, currency=currency)
-    # a pro-rated target of a count is no whole count: 5 x 3/31 reads 0.5, not 0
-    whole = value is None or float(value).is_integer()
-    text = num(value, lg, digits=_DECIMALS.get(metric, 0 if whole else 1))
-    return text + _UNITS.get(metric, "") if value is not None else text
+    return format_metric(metric, value, currency=currency, lang=lg)
 
 
 def fmt_change(metric: str, change: float | None, lg: Lang) -> str | None:
@@ -1082,9 +1074,9 @@ def fmt_change(metric: str, change: float | None, lg: Lang) -> str | None:
 def metric_kind(metric: str) -> ColumnKind:
     """How a KPI's numbers are written in a file, by the rule of :func:`fmt_metric`: a rate
     as a share (percent), hours and attempts per MQL with one decimal, the rest whole."""
-    if metric in RATE_METRICS:
-        return "share"
-    return "decimal" if metric in _DECIMALS else "count"
+    return {"rate": "share", "hours": "decimal", "number": "decimal"}.get(
+        pack_metric_kind(metric), "count"
+    )
 
 
 #: The number columns of a KPI table, each row in its metric's unit (:func:`metric_kind`).
