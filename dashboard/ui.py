@@ -109,6 +109,15 @@ def _seed(key: str, allowed: list[str], default: str | None) -> None:
     st.session_state[key] = kept[key] = value
 
 
+def keep_choice(key: str, options: list[str] | tuple[str, ...], default: str | None) -> None:
+    """Keep the choice of a page's widget ``key`` across a language switch: call it right
+    before drawing the widget, which then takes no default or index of its own. The
+    browser sends a choice back as the label it showed, which the widget in the other
+    language does not offer (Streamlit would fall back to the default); :func:`_seed`
+    keeps the value the app knows instead."""
+    _seed(key, list(options), default)
+
+
 def link_notices(lg: Lang) -> None:
     """Say what a shared link asked for that this data does not have, and what is shown
     instead (a month outside the month picker, a filter value that does not occur), as

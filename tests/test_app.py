@@ -1380,3 +1380,31 @@ def test_review_page_compares_a_running_month_with_nothing(app: AppTest) -> None
     won = [r for r in rows if r["Metric"] == "Won revenue"]
     assert won and rows
     assert all(r["November 2026"] == "–" and r["Change"] == "–" for r in rows), rows
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "choice"),
+    [("handoffs", "leak_step", "under_worked"), ("warehouse", "upload_format", "hubspot")],
+)
+def test_a_language_switch_keeps_a_pages_choice(warehouse, monkeypatch, page, key, choice):
+    """After a language switch the browser still sends a page widget's choice as its
+    English label, which the German widget does not offer: the choice stays (it fell back
+    to the widget's default)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    monkeypatch.setenv("SLA_DB", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(f"views/{page}.py").run()
+    (widget,) = [w for w in at.selectbox if w.key == key]
+    widget.set_value(choice).run()
+    english = {state.id: state for state in at._tree.get_widget_states().widgets}
+    at.sidebar.segmented_control(key="lang").set_value("de").run()
+    widget_id = next(w.id for w in at.selectbox if w.key == key)
+    sent = WidgetStates()
+    for state in at._tree.get_widget_states().widgets:
+        sent.widgets.append(english.get(state.id, state) if state.id == widget_id else state)
+    monkeypatch.setattr(at._tree, "get_widget_states", lambda: sent)
+    at.run()
+    assert not at.exception, at.exception[0].value
+    assert at.session_state[key] == choice

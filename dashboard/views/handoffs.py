@@ -318,10 +318,11 @@ if not ui.missing(review, "handoff", lg):
         ui.static_table(shown_steps.select("step", "episodes", "share", "remaining"))
         # the first step that lost episodes, not an empty list to download
         counts = dict(waterfall.select("step", "episodes").iter_rows())
+        first = next((s for s in LEAKAGE_STEPS if counts.get(s)), LEAKAGE_STEPS[0])
+        ui.keep_choice("leak_step", LEAKAGE_STEPS, first)  # across a language switch
         pick = st.selectbox(
             t("leakage_list", lg),
             LEAKAGE_STEPS,
-            index=next((i for i, s in enumerate(LEAKAGE_STEPS) if counts.get(s)), 0),
             format_func=lambda s: term("leak_step", s, lang=lg),
             key="leak_step",
         )

@@ -99,6 +99,7 @@ if not viewer.may_write:
     st.stop()
 st.subheader(t("upload", lg))
 allowed = ", ".join(LOAD_ORDER)
+ui.keep_choice("upload_format", UPLOAD_FORMATS, UPLOAD_FORMATS[0])  # across a language switch
 fmt = st.selectbox(
     t("upload_format", lg),
     UPLOAD_FORMATS,
