@@ -1189,14 +1189,12 @@ def alerts_document(
     :func:`analytics.alerts.at_risk_now`): both counts when no kind of alert can be judged,
     a kind's count per rep when that kind cannot.
     """
-    from analytics.alerts import alert_counts, alert_coverage, alert_todo, alerts, alerts_by_rep
+    from analytics.alerts import ALERT_KINDS, alert_todo, at_risk_now
 
-    coverage = alert_coverage(tables, as_of=as_of)
-    missing = {kind: table for kind, table in coverage.items() if table is not None}
-    frame = alerts(
+    now = at_risk_now(
         tables, config=cfg, as_of=as_of, within_hours=within_hours, within_days=within_days
-    ).collect()
-    by_rep = alerts_by_rep(frame.lazy(), unknown=missing).collect()
+    )
+    frame, missing = now["alerts"], now["missing"]
     rows = []
     for row in frame.iter_rows(named=True):
         local = row["deadline_local"]
@@ -1211,10 +1209,10 @@ def alerts_document(
         "as_of": as_of,
         "within_hours": within_hours,
         "within_days": within_days,
-        "coverage": {kind: table is None for kind, table in coverage.items()},
+        "coverage": {kind: kind not in missing for kind in ALERT_KINDS},
         "missing": missing,
-        "counts": alert_counts(frame, missing=missing),
-        "by_rep": by_rep.to_dicts(),
+        "counts": now["counts"],
+        "by_rep": now["by_rep"].to_dicts(),
         "alerts": rows,
     }
 
