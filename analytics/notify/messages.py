@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from analytics.alerts import (
+    ALERT_KINDS,
     alert_counts,
     alert_coverage,
     alert_todo,
@@ -263,19 +264,21 @@ def plan_messages(
     if "new_mql" in n.send:
         messages += _new_mql_messages(new, reps, config=config, as_of=local, sent=set(sent))
     if {"at_risk_digest", "daily_summary"} & set(n.send):
+        covered = alert_coverage(tables, as_of=moment)
         found = alerts(
             tables,
             config=config,
             as_of=moment,
             within_hours=n.within_hours,
             within_days=n.within_days,
+            kinds=[k for k in ALERT_KINDS if covered[k] is None],
         ).collect()
         if "at_risk_digest" in n.send:
             messages += _digest_messages(found, reps, config=config, as_of=local, sent=set(sent))
         if "daily_summary" in n.send:
             messages += _summary_messages(
                 found, new, leads, period=local.date().isoformat(), as_of=local, sent=set(sent),
-                missing=alert_coverage(tables, as_of=moment),
+                missing=covered,
             )  # fmt: skip
     return messages
 
