@@ -355,7 +355,7 @@ def _segment_tables(tables: Tables, segment: Mapping[str, Any], config: SlaConfi
         values = list(value) if isinstance(value, list | tuple | set) else [value]
         cond = cond & pl.col(SEGMENT_COLUMNS[key]).is_in(values)
     ids = segs.filter(cond).select("lead_id")
-    if set(segment) == {"source"}:
+    if not visitors_unknown(segment):
         value = segment["source"]
         sources = list(value) if isinstance(value, list | tuple | set) else [value]
         traffic = tables.web_traffic.filter(pl.col("source").is_in(sources))
@@ -874,6 +874,17 @@ def _months_between(first: str, last: str) -> int:
 VISITOR_METRICS = ("visitors", "visitor_to_lead")
 
 
+def visitors_unknown(segment: Mapping | None) -> bool:
+    """Whether a segment leaves the visitors unknown: anonymous, they split by source only.
+
+    >>> visitors_unknown({"owner": "r1"}), visitors_unknown({"source": "email"})
+    (True, False)
+    >>> visitors_unknown(None)
+    False
+    """
+    return bool(segment) and set(segment) != {"source"}
+
+
 def segment_reasons(segment: Mapping | None, *, lang: str = "en") -> dict[str, str]:
     """Why a segment makes metrics unknown, by metric: the visitors' for a segment by
     anything but source; {} otherwise.
@@ -885,14 +896,14 @@ def segment_reasons(segment: Mapping | None, *, lang: str = "en") -> dict[str, s
     """
     from analytics.texts import render
 
-    if not segment or set(segment) == {"source"}:
+    if not visitors_unknown(segment):
         return {}
     return dict.fromkeys(VISITOR_METRICS, render("coverage.visitors_by_source", lang=lang))  # type: ignore[arg-type]
 
 
 def _without_visitors(frames: dict[str, pl.DataFrame], segment: Mapping | None) -> None:
     """Anonymous visitors cannot be split by a lead attribute: null, not 0 (in place)."""
-    if not segment or set(segment) == {"source"}:
+    if not visitors_unknown(segment):
         return
     frames["volumes"] = frames["volumes"].with_columns(pl.lit(None, pl.Int64).alias("visitors"))
     visitors = pl.col("metric") == "visitor_to_lead"
