@@ -6,7 +6,6 @@ Pages hold UI only; this module holds the UI they share (no metric is computed h
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,6 +22,7 @@ from analytics.pack.export import ColumnKind, Kinds
 from analytics.pack.formatting import escape_markdown, format_metric
 from analytics.pack.formatting import metric_kind as pack_metric_kind
 from analytics.texts import TEXTS, metric_label, render, term
+from analytics.timeframe import TimeframeError, parse_month
 from dashboard import data
 from dashboard.i18n import (
     LANGS,
@@ -74,48 +74,50 @@ def _from_url(key: str, allowed: list[str] | tuple[str, ...], default: str | Non
         st.session_state[key] = value if value in allowed else default
 
 
-#: Where the app keeps the sidebar's view (month and segment filters) across reruns and
-#: pages: a plain session-state entry, which Streamlit never drops (see :func:`_seed`).
+#: Where the app keeps the view (the sidebar's month and segment filters, a page's choice)
+#: across reruns and pages: a plain session-state entry, which Streamlit never drops
+#: (see :func:`keep_choice`).
 VIEW = "_view"
 #: What a link asked for and the app could not show: key -> (asked, shown instead).
 LINK_NOTICES = "_link_notices"
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-def _seed(key: str, allowed: list[str], default: str | None) -> None:
-    """Set the state of the sidebar widget ``key``, before it is drawn, to the view's value.
+def keep_choice(key: str, options: list[str] | tuple[str, ...], default: str | None) -> None:
+    """Set the state of the widget ``key``, before it is drawn (with no default or index of
+    its own), to the view's value.
 
-    The value is the widget's own when it is one of ``allowed`` (the user's choice), else
+    The value is the widget's own when it is one of ``options`` (the user's choice), else
     the URL's (a shared link), else the one the app kept (:data:`VIEW`), else ``default``.
     The app keeps it because a widget's state alone does not survive a language switch
-    followed by a page change: the browser holds a select box's choice as the label it
-    shows, so after the switch it sends back ``October 2026``, which the German box does
-    not offer (Streamlit reads it as no choice); and a box the browser never drew (the
-    segment filters, behind their closed popover) has no state in the browser, so
-    Streamlit drops it as stale. Writing the value every run also sends the box its
-    label in the current language. A link's value that is not allowed is replaced, and
-    :data:`LINK_NOTICES` records it for :func:`link_notices` (never silently).
+    (and, in the sidebar, a page change after it): the browser holds a select box's choice
+    as the label it shows, so after the switch it sends back ``October 2026``, which the
+    German box does not offer (Streamlit reads it as no choice); and a box the browser
+    never drew (the segment filters, behind their closed popover) has no state in the
+    browser, so Streamlit drops it as stale. Writing the value every run also sends the
+    box its label in the current language. A link's value that is not allowed is
+    replaced, and :data:`LINK_NOTICES` records it for :func:`link_notices` (never
+    silently).
     """
     kept = st.session_state.setdefault(VIEW, {})
     value = st.session_state.get(key)
-    if value not in allowed:
+    if value not in options:
         asked = st.query_params.get(key)
-        if asked in allowed:
+        if asked in options:
             value = asked
         else:
-            value = kept[key] if kept.get(key) in allowed else default
+            value = kept[key] if kept.get(key) in options else default
             if asked is not None:
                 st.session_state.setdefault(LINK_NOTICES, {})[key] = (asked, value)
     st.session_state[key] = kept[key] = value
 
 
-def keep_choice(key: str, options: list[str] | tuple[str, ...], default: str | None) -> None:
-    """Keep the choice of a page's widget ``key`` across a language switch: call it right
-    before drawing the widget, which then takes no default or index of its own. The
-    browser sends a choice back as the label it showed, which the widget in the other
-    language does not offer (Streamlit would fall back to the default); :func:`_seed`
-    keeps the value the app knows instead."""
-    _seed(key, list(options), default)
+def _asked_month(asked: str, lg: Lang) -> str:
+    """A month a link asked for, by name when it is a calendar month, else as written."""
+    try:
+        parse_month(asked)
+    except TimeframeError:
+        return f"“{asked}”"
+    return month_name(asked, lg)
 
 
 def link_notices(lg: Lang) -> None:
@@ -133,7 +135,7 @@ def link_notices(lg: Lang) -> None:
             text = t(
                 "link_month",
                 lg,
-                asked=month_name(asked, lg) if _MONTH.fullmatch(asked) else f"“{asked}”",
+                asked=_asked_month(asked, lg),
                 first=month_name(found[-1], lg) if found else "–",
                 last=month_name(found[0], lg) if found else "–",
                 shown=month_name(shown, lg) if shown else "–",
@@ -250,7 +252,7 @@ def sidebar_filters() -> None:
     """Month picker and segment filters (source, country, team, owner), kept in the URL."""
     lg = lang()
     months = data.months()
-    _seed("month", months, data.default_month())
+    keep_choice("month", months, data.default_month())
     st.sidebar.selectbox(
         t("month", lg), months, key="month", format_func=lambda m: month_label(m, lg)
     )
@@ -258,7 +260,7 @@ def sidebar_filters() -> None:
     names = data.rep_names()
     cfg = data.config()
     for key in data.FILTERS:
-        _seed(key, ["", *options[key]], "")
+        keep_choice(key, ["", *options[key]], "")
     active = data.segment_filter({k: st.session_state.get(k) for k in data.FILTERS})
     # the filters open from one button that names what is set: a browser draws the four
     # select boxes only when it is opened (about half a second of every first visit)
