@@ -187,45 +187,36 @@ def score_report(
         evaluation = model_evaluation(
             tables, config, as_of=moment, model=model, target=target, partitions=partitions
         )
+    minimum = config.scoring.min_extra_sqls_per_extra_mql
     unscored = rule_score_reason(tables, as_of=moment)
     if unscored is not None:  # a score without its interest points is not the SLA's score
-        return {
-            "target": evaluation["target"],
-            "rule_score": dict.fromkeys(evaluation["rule_score"]),
-            "rule_score_reason": unscored,
-            "model": evaluation["model"],
-            "thresholds": [],
-            "recommended_threshold": None,
-            "recommended_reason": unscored,
-            "current_threshold": _number(config.scoring.mql_threshold),
-            "min_extra_sqls_per_extra_mql": config.scoring.min_extra_sqls_per_extra_mql,
-            "weekly_capacity": weekly_capacity(tables.until(moment).reps),
-            "model_thresholds": evaluation["model_thresholds"],
-            "as_of": moment,
-            "n_test": evaluation["n_test"],
-            "split_at": evaluation["split_at"],
-        }
-    if thresholds is None:
-        base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
-        thresholds = {
-            "table": threshold_table(base),
-            "current_threshold": base.current_threshold,
-            "weekly_capacity": base.weekly_capacity,
-        }
-    table, current = thresholds["table"], thresholds["current_threshold"]
-    minimum = config.scoring.min_extra_sqls_per_extra_mql
-    recommended, reason = recommend_threshold(table, current=current, minimum=minimum)
+        quality, rows = dict.fromkeys(evaluation["rule_score"]), []
+        recommended, reason = None, unscored
+        current = config.scoring.mql_threshold
+        capacity = weekly_capacity(tables.until(moment).reps)
+    else:
+        if thresholds is None:
+            base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
+            thresholds = {
+                "table": threshold_table(base),
+                "current_threshold": base.current_threshold,
+                "weekly_capacity": base.weekly_capacity,
+            }
+        table, current = thresholds["table"], thresholds["current_threshold"]
+        recommended, reason = recommend_threshold(table, current=current, minimum=minimum)
+        quality, rows = evaluation["rule_score"], _rows(table)
+        capacity = thresholds["weekly_capacity"]
     return {
         "target": evaluation["target"],
-        "rule_score": evaluation["rule_score"],
-        "rule_score_reason": None,
+        "rule_score": quality,
+        "rule_score_reason": unscored,
         "model": evaluation["model"],
-        "thresholds": _rows(table),
+        "thresholds": rows,
         "recommended_threshold": _number(recommended),
         "recommended_reason": reason,
         "current_threshold": _number(current),
         "min_extra_sqls_per_extra_mql": minimum,
-        "weekly_capacity": thresholds["weekly_capacity"],
+        "weekly_capacity": capacity,
         "model_thresholds": evaluation["model_thresholds"],
         "as_of": moment,
         "n_test": evaluation["n_test"],
