@@ -82,7 +82,7 @@ def funnel_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
     rows = []
     for stage, rate in FUNNEL:
         conv = conversion.get(rate) if rate else None
-        value = pack.review.volumes.get(stage)
+        value = review.volumes.get(stage)
         known = conv is not None and conv.get("rate") is not None
         why = None if value is not None else review.metric_reason(stage, lang=lang)
         rate_why = None if known or not rate else review.metric_reason(rate, lang=lang)
