@@ -1395,7 +1395,8 @@ def notify_command(
             moment = _alerts_as_of(con, as_of)
             tables = _alert_tables(con)
             sent = sent_keys(db, con=con)
-        messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
+            # inside: the stored MQL episodes are read lazily through this connection
+            messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
         deliveries = []
         if not dry_run:
             try:  # a log an older version kept in the warehouse moves beside it, once

@@ -418,3 +418,20 @@ email = "sdr-lead@example.com"
     (message,) = plan_messages(t, cfg, as_of=at)
     assert message.subject == subject_en
     assert message.lines[0].startswith(line_en)
+
+
+def test_a_refreshed_warehouse_plans_the_same_messages(db, tmp_path, smtp, hooks):
+    """The results stored after an import (the MQL episodes among them) are read through
+    the warehouse connection: planning must happen while it is open."""
+    from analytics.precompute import refresh_results
+
+    refresh_results(db, load_config(ROOT / "data" / "sla.toml"), scoring=False)
+    code, doc = run(db, tmp_path, notify_toml(smtp.port), "--dry-run", hook_port=hooks.port)
+    assert code == 0, doc
+    assert [(m["kind"], m["recipient"]) for m in doc["messages"]] == [
+        ("new_mql", "rep:r1:email"),
+        ("at_risk_digest", "rep:r1:email"),
+        ("at_risk_digest", "rep:r2:slack"),
+        ("daily_summary", "team:sdr:email"),
+        ("daily_summary", "team:ae:teams"),
+    ]
