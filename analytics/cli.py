@@ -675,8 +675,9 @@ def review(
     if record:
         _record_config(db, cfg)
     with readonly_warehouse(db) as con:
+        latest = latest_timestamp(con)  # one SQL query instead of scanning every table
         if moment is None:
-            moment = latest_timestamp(con)  # one SQL query instead of scanning every table
+            moment = latest
         if month is None:
             from analytics.coverage import last_complete_month
 
@@ -697,7 +698,13 @@ def review(
                 cfg_in_force,
                 month=month,
                 as_of=moment,
-                coverage=_stored_coverage(con, cfg_in_force),
+                # the stored coverage is of all the data; at an earlier moment the review
+                # asks what the data known then could answer (a gap then is no verdict)
+                coverage=(
+                    _stored_coverage(con, cfg_in_force)
+                    if moment is None or latest is None or moment >= latest
+                    else None
+                ),
             )
     document = result.to_json_dict()
     if as_json:

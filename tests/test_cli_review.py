@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,39 @@ def test_info_on_a_missing_warehouse_exits_2_and_leaves_no_file(tmp_path):
     assert result.exit_code == 2
     assert "w.duckdb: no warehouse here" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def _write(db: Path, tables: Tables) -> Path:
+    write_tables(db, {n: lf.collect() for n, lf in tables.items()}, source="t", config=CFG)
+    return db
+
+
+def test_a_review_as_of_an_earlier_moment_judges_only_what_was_known_then(tmp_path):
+    """The touches known on 1 November end in September (a tracking gap), so as of then
+    the October handoffs cannot be judged, although the coverage stored at import (of all
+    the data, whose touches go on in November) says they can. The review as of then
+    equals the review of a warehouse holding only the rows known then."""
+    rows = {
+        "reps": [{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        "leads": [{"lead_id": x, "created_at": when, "source": "email", "owner_rep_id": "r1"}
+                  for x, when in [("Z", "2026-09-01T07:00:00Z"), ("A", "2026-10-01T07:00:00Z")]],
+        "lifecycle_events": [ev("Z", "lead", "2026-09-01T07:00:00Z"),
+                             ev("A", "lead", "2026-10-01T07:00:00Z"),
+                             ev("A", "mql", "2026-10-01T08:00:00Z")],
+        "sales_touches": [touch("t0", "Z", "2026-09-01T09:00:00Z", "connected")],
+    }  # fmt: skip
+    later = [touch("t1", "A", "2026-11-02T09:00:00Z", "connected")]
+    with_later = {**rows, "sales_touches": rows["sales_touches"] + later}
+    full = _write(tmp_path / "full.duckdb", Tables.from_rows(**with_later))
+    known = _write(tmp_path / "known.duckdb", Tables.from_rows(**rows))
+    args = ["review", "--month", "2026-10", "--as-of", "2026-11-01T00:00:00Z", "--no-record",
+            "--json"]  # fmt: skip
+    documents = []
+    for db in (full, known):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        documents.append(json.loads(result.stdout))
+    as_of_then, known_then = documents
+    assert as_of_then["handoff"] == known_then["handoff"]
+    assert as_of_then["handoff"]["compliance"] is None
+    assert as_of_then["coverage"] == known_then["coverage"]
