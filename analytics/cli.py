@@ -980,7 +980,7 @@ def score_report_command(
     as_json: JsonOption = False,
 ) -> None:
     """Lead-score quality (rule score vs model) and the threshold table with a recommendation."""
-    from analytics.scoring.model import latest_model, load_model, models_dir
+    from analytics.scoring.model import SeenTestPeriodError, latest_model, load_model, models_dir
     from analytics.scoring.report import score_report
 
     cfg = config_or_exit(config)
@@ -996,10 +996,16 @@ def score_report_command(
         if source is None:
             err.print("no saved model: training one in memory (save one with `sla score train`)")
         try:
-            document = score_report(
-                tables, cfg, as_of=moment, model=model, thresholds=kept.get("thresholds"),
-                evaluation=kept.get("model_evaluation"),
-            )  # fmt: skip
+            try:
+                document = score_report(
+                    tables, cfg, as_of=moment, model=model, thresholds=kept.get("thresholds"),
+                    evaluation=kept.get("model_evaluation"),
+                )  # fmt: skip
+            except SeenTestPeriodError as exc:  # an earlier --as-of: judge a model it did not see
+                err.print(f"[yellow]note:[/] {exc}; training one in memory as of then instead")
+                document = score_report(
+                    tables, cfg, as_of=moment, thresholds=kept.get("thresholds")
+                )
         except ValueError as exc:
             fail(f"{db}: {exc}")
     if as_json:

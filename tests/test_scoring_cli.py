@@ -59,6 +59,14 @@ def test_train_then_report_json(demo_db: Path) -> None:
     assert isinstance(doc["recommended_threshold"], int)
     assert doc["as_of"].endswith("Z")
 
+    # as of a moment whose test leads the saved model learned from: one trained as of then
+    earlier = ["score", "report", "--db", str(demo_db), "--as-of", "2026-06-01T00:00:00Z"]
+    res = runner.invoke(app, [*earlier, "--json"])
+    assert res.exit_code == 0, res.output
+    assert "learned from every lead of this test period" in res.stderr
+    then = json.loads(res.stdout)
+    assert then["split_at"][:10] < card["split_at"][:10]  # its own, earlier test period
+
 
 @pytest.mark.parametrize(
     ("args", "needle"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,8 @@ from analytics.config import load_config
 from analytics.demo import generate_demo
 from analytics.scoring.model import (
     Evaluation,
+    ScoreModel,
+    SeenTestPeriodError,
     evaluate_model,
     fit_model,
     latest_model,
@@ -26,6 +28,7 @@ from analytics.scoring.model import (
     scoring_samples,
     time_split,
     train_and_evaluate,
+    unseen_samples,
 )
 from analytics.scoring.report import score_report
 from analytics.tables import Tables
@@ -276,3 +279,25 @@ def test_without_activities_the_rule_score_is_not_judged() -> None:
     assert doc["model"]["roc_auc"] is not None and doc["model_thresholds"]
     assert "source" in doc["model"]["features"]
     assert not {"n_page_view", "days_since_last_activity"} & set(doc["model"]["features"])
+
+
+def test_a_saved_model_is_judged_only_on_leads_it_did_not_learn_from(
+    evaluation: Evaluation, demo_tables: Tables
+) -> None:
+    """As of four months earlier, the newest 30 % of the mature leads were all training
+    leads of this model: evaluating it there would score it on what it learned. Its card
+    names where its test period began (the first test lead), which keeps ties apart."""
+    card = evaluation.model.card
+    assert card["split_lead_id"] == evaluation.test["lead_id"][0]
+    again = evaluate_model(evaluation.model, demo_tables, CFG)
+    assert again.test["lead_id"].to_list() == evaluation.test["lead_id"].to_list()
+    earlier = evaluation.split_at - timedelta(days=120)
+    with pytest.raises(SeenTestPeriodError, match="learned from every lead of this test period"):
+        evaluate_model(evaluation.model, demo_tables, CFG, as_of=earlier)
+    mature = (
+        scoring_samples(demo_tables, CFG).filter(pl.col("is_mature")).select("scored_at", "lead_id")
+    ).collect()
+    unseen = unseen_samples(evaluation.model, mature)
+    assert unseen.height == evaluation.test.height < mature.height
+    older_card = ScoreModel(None, [], [], card={"split_at": card["split_at"]})  # no split_lead_id
+    assert unseen_samples(older_card, mature)["scored_at"].min() > evaluation.split_at

@@ -650,6 +650,8 @@ def train_and_evaluate(
             "age_days": age_days,
             "split": "time",
             "split_at": evaluation.split_at.isoformat() if evaluation.split_at else None,
+            # the first test lead: with split_at, where the leads it did not learn from begin
+            "split_lead_id": test["lead_id"][0] if test.height else None,
             "n_test": test.height,
             "metrics": evaluation.metrics["model"],
             "rule_score_metrics": evaluation.metrics["rule_score"],
@@ -670,10 +672,17 @@ def evaluate_model(
     test_share: float = 0.3,
     partitions: int | None = None,
 ) -> Evaluation:
-    """Evaluate a saved model on the newest leads of the current data (as it was trained).
+    """Evaluate a saved model on the newest leads of the current data (as it was trained),
+    of them only those it was not trained on (:func:`unseen_samples`).
 
     The rule score's mapping is fitted on all older leads (only their score and outcome
     are kept); ``partitions`` as in :func:`train_and_evaluate`.
+
+    Raises
+    ------
+    SeenTestPeriodError
+        When the model was trained on every lead of the test period (``as_of`` before its
+        training's test period began): its quality cannot be told from these leads.
     """
     card_target = str(model.card.get("target", "sql_within_window")).removesuffix("_within_window")
     target = _check_target(card_target)
@@ -687,7 +696,40 @@ def evaluate_model(
         train_columns=("scored_at", "lead_id", "score", target),
         partitions=partitions,
     )
-    return _evaluate(model, train, test, target=target)
+    unseen = unseen_samples(model, test)
+    if unseen.is_empty():
+        raise SeenTestPeriodError(
+            f"the saved model {model.card.get('version', '')} learned from every lead of this "
+            f"test period (it was trained on the leads scored before {model.card.get('split_at')})"
+        )
+    return _evaluate(model, train, unseen, target=target)
+
+
+class SeenTestPeriodError(ValueError):
+    """A saved model evaluated on leads it learned from (every lead of the test period)."""
+
+
+def unseen_samples(model: ScoreModel, samples: pl.DataFrame) -> pl.DataFrame:
+    """The samples a saved model did not learn from: those from its training's test
+    period on, the card's ``split_at`` and ``split_lead_id`` in the samples' order
+    (``scored_at``, ``lead_id``); a card without ``split_lead_id`` (an older model) keeps
+    only the samples strictly after ``split_at``. A card without ``split_at`` keeps all.
+
+    >>> m = ScoreModel(None, [], [], card={"split_at": "2026-03-01T00:00:00+00:00",
+    ...                                    "split_lead_id": "b"})
+    >>> at = datetime(2026, 3, 1, tzinfo=UTC)
+    >>> s = pl.DataFrame({"scored_at": [at - timedelta(days=1), at, at, at + timedelta(days=1)],
+    ...                   "lead_id": ["z", "a", "b", "c"]})
+    >>> unseen_samples(m, s)["lead_id"].to_list()
+    ['b', 'c']
+    """
+    split_at = model.card.get("split_at")
+    if not split_at:
+        return samples
+    at = datetime.fromisoformat(str(split_at).replace("Z", "+00:00"))
+    first = model.card.get("split_lead_id")
+    after = _from_key(at, first) if first else pl.col("scored_at") > pl.lit(at, UTC_TIMESTAMP)
+    return samples.filter(after)
 
 
 def models_dir(db_path: str | Path) -> Path:
