@@ -313,10 +313,15 @@ def test_an_email_used_as_an_id_is_hashed_the_same_in_every_file(tmp_path, monke
                               "Username", "E-Mail-Adresse", "Telefonnummer", "Handy", "Fax",
                               "Vorname", "Nachname", "First name", "Last Name", "Full name",
                               "Kontakt", "Contact person", "Anrede", "Adresse", "Address",
-                              "Straße", "Geburtsdatum", "IBAN", "Work email", "MobilePhone"]],
+                              "Straße", "Geburtsdatum", "IBAN", "Work email", "MobilePhone",
+                              "Kontaktname", "Name Kontakt", "Kundenname", "Personenname",
+                              "Kontoinhaber", "Kontoinhaberin", "E-Mail geschäftlich",
+                              "Email (business)"]],
         *[(h, False) for h in ["Bemerkung", "Kontakt-Nr", "Contact owner", "Email subject",
                                "Company Name", "Job Title", "Lead Source", "Mailing list",
-                               "Position", "Country", "Owner", "Kampagne"]],
+                               "Position", "Country", "Owner", "Kampagne", "Firmenname",
+                               "Account Name", "Kampagnenname", "Produktname", "Kundennummer",
+                               "E-Mail-Kampagne"]],
     ],
 )  # fmt: skip
 def test_personal_headers(header, personal):
@@ -331,6 +336,9 @@ def test_personal_headers(header, personal):
         ("0049 170 5550001 / (030) 123 45 67", "[phone] / [phone]"),
         ("Handy 01705550001", "Handy [phone]"),
         ("IBAN DE89370400440532013000", "IBAN [iban]"),
+        ("Tel: 0 170 5550001", "Tel: [phone]"),
+        ("call 555-867-5309 or 555.867.5309", "call [phone] or [phone]"),
+        ("Auftrag 123-456-7890", "Auftrag [phone]"),  # a US number's layout: masked
         # not personal: timestamps, dates, amounts, ids, codes, postcodes, a wrong IBAN
         ("2026-10-05T09:12:00.123456+02:00", "2026-10-05T09:12:00.123456+02:00"),
         ("05.10.2026 09:12", "05.10.2026 09:12"),
@@ -339,6 +347,9 @@ def test_personal_headers(header, personal):
         ("FY2026Q4 DE2026SPRINGPROMO", "FY2026Q4 DE2026SPRINGPROMO"),
         ("01069 Dresden", "01069 Dresden"),
         ("0000-01-01", "0000-01-01"),
+        ("2026-10-03, 1.234,50 EUR, 00Q5g00000AbCdE", "2026-10-03, 1.234,50 EUR, 00Q5g00000AbCdE"),
+        ("Kunde 0000012345", "Kunde 0000012345"),  # zero-padded: no country code starts 0
+        ("0 100 2000", "0 100 2000"),
         ("DE00370400440532013000", "DE00370400440532013000"),
         (None, None),
     ],

@@ -123,11 +123,15 @@ PERSONAL_NAMES = frozenset(
         "assistantname",
         "associated contact",
         "associated contacts",
+        "name kontakt",
+        "name kunde",
+        "name des kunden",
     }
 )
 
 #: Parts of German compound headers that make them personal (``Telefonnummer``,
-#: ``Mobilnummer``, ``Privatadresse``, ``Straßenname``...).
+#: ``Mobilnummer``, ``Privatadresse``, ``Straßenname``, ``Kundenname``...). A company's,
+#: campaign's or product's name (``Firmenname``, ``Kampagnenname``) is not among them.
 PERSONAL_PARTS = (
     "phone",
     "telefon",
@@ -143,12 +147,35 @@ PERSONAL_PARTS = (
     "anschrift",
     "strasse",
     "geburts",
+    "kontaktname",
+    "kundenname",
+    "personenname",
+    "kontoinhaber",
 )
 
 #: E-mail words: personal when last, or followed only by :data:`_EMAIL_TAIL`
-#: (``E-Mail``, ``Work email``, ``E-Mail-Adresse 2``; not ``Email subject``).
+#: (``E-Mail``, ``Work email``, ``E-Mail-Adresse 2``, ``E-Mail geschäftlich``; not
+#: ``Email subject``).
 _EMAIL_WORDS = frozenset({"email", "mail", "emailadresse", "mailadresse", "emails"})
-_EMAIL_TAIL = frozenset({"address", "adresse", "addr", "adr", "privat", "private", "work"})
+_EMAIL_TAIL = frozenset(
+    {
+        "address",
+        "adresse",
+        "addr",
+        "adr",
+        "privat",
+        "private",
+        "work",
+        "business",
+        "personal",
+        "home",
+        "primary",
+        "secondary",
+        "geschäftlich",
+        "geschaeftlich",
+        "dienstlich",
+    }
+)
 
 
 def normalise_header(name: str) -> str:
@@ -228,15 +255,19 @@ def is_private(column: str) -> bool:
 #: Patterns are written for both Python's ``re`` and polars (Rust ``regex``: no look-around),
 #: so a match starts after group 1 (the start or a character that cannot precede one).
 EMAIL = r"[\w.+%'-]+(?:@|\s?[\(\[]at[\)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
-PHONE = (
-    r"(^|[^\w+])("
-    r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}"  # +49 170 5550001
-    r"|00\d{1,3}(?:[ ./-]?\d){6,14}"  # 0049 170 5550001
-    r"|\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){4,12}"  # 030 1234567, 0170/5550001
-    r"|0[1-9]\d{7,12}\b"  # 01705550001
-    r"|\(\d{3}\)\s?\d{3}[ .-]\d{4}"  # (555) 123-4567
-    r")\b"
+#: Phone number layouts: a leading ``+`` or ``00``, separators or parentheses; and
+#: :data:`_PHONE_DIGITS`, a ``0`` and 8 to 12 more digits. Three groups of 3, 3 and 4
+#: digits (``555-867-5309``) are a US number, even when they are an order number.
+_PHONE_LAYOUTS = (
+    r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}",  # +49 170 5550001
+    r"00[1-9]\d{0,2}(?:[ ./-]?\d){6,14}",  # 0049 170 5550001 (no country code starts with 0)
+    r"\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
+    r"0[ /-]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
+    r"\(\d{3}\)\s?\d{3}[ .-]\d{4}",  # (555) 123-4567
+    r"\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}",  # 555-867-5309, 555.867.5309
 )
+_PHONE_DIGITS = r"0[1-9]\d{7,12}"  # 01705550001
+PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
 #: check digits are right (ISO 13616 mod 97).
 IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
