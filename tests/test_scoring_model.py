@@ -114,13 +114,16 @@ def test_model_beats_rule_score_on_demo_data(evaluation: Evaluation, demo_tables
     m, r = evaluation.metrics["model"], evaluation.metrics["rule_score"]
     assert m["roc_auc"] > r["roc_auc"], (m, r)
     assert m["brier"] < r["brier"], (m, r)
-    # time split: the newest 30 % of the mature leads are tested, the older 70 % trained on
+    # time split: the newest 30 % of the mature leads are tested; of the older 70 % those
+    # whose 90-day window closed before the test period began are trained on
     mature = scoring_samples(demo_tables, CFG).filter(pl.col("is_mature")).collect()
     test = evaluation.test
-    assert evaluation.model.card["n_train"] + test.height == mature.height
     assert abs(test.height - 0.3 * mature.height) <= 1
+    closed = evaluation.split_at - timedelta(days=CFG.funnel.window_days)
+    trained = mature.filter(pl.col("scored_at") <= closed)
+    assert evaluation.model.card["n_train"] == trained.height
+    assert 0 < trained.height < mature.height - test.height  # a window's leads in neither
     older = mature.filter(pl.col("scored_at") < evaluation.split_at)
-    assert older.height <= evaluation.model.card["n_train"]
     assert not set(test["lead_id"]) & set(older["lead_id"])
 
 
@@ -179,7 +182,7 @@ def test_samples_split_in_parts_is_the_time_split_of_all_samples(
     from analytics.scoring.model import _samples_split
 
     mature = scoring_samples(demo_tables, CFG).filter(pl.col("is_mature")).collect()
-    train, test = time_split(mature, test_share=0.3)
+    train, test = time_split(mature, test_share=0.3, gap=timedelta(days=CFG.funnel.window_days))
     if max_train_rows is not None:
         train = train.tail(max_train_rows)
     if train_columns is not None:

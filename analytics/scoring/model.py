@@ -479,17 +479,27 @@ class Evaluation:
 
 
 def time_split(
-    samples: pl.DataFrame, *, test_share: float = 0.3
+    samples: pl.DataFrame, *, test_share: float = 0.3, gap: timedelta | int = 0
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Older leads (by ``scored_at``) to train, the newest ``test_share`` to test.
+
+    A training lead's outcome must be known when the test period begins, so only those
+    scored at least ``gap`` (the outcome window) before the first test lead are trained on:
+    the leads in between are in neither part.
 
     >>> df = pl.DataFrame({"scored_at": [3, 1, 2, 4], "x": list("cabd")})
     >>> [f["x"].to_list() for f in time_split(df, test_share=0.25)]
     [['a', 'b', 'c'], ['d']]
+    >>> [f["x"].to_list() for f in time_split(df, test_share=0.25, gap=2)]
+    [['a', 'b'], ['d']]
     """
     ordered = samples.sort("scored_at", maintain_order=True)
     cut = _train_rows(ordered.height, test_share)
-    return ordered.head(cut), ordered.slice(cut)
+    test = ordered.slice(cut)
+    train = ordered.head(cut)
+    if test.height:
+        train = train.filter(pl.col("scored_at") <= test["scored_at"][0] - gap)
+    return train, test
 
 
 def _train_rows(n: int, test_share: float) -> int:
@@ -516,8 +526,8 @@ def _samples_split(
     from the leads and their SQLs alone; then the features of the samples that are kept
     (the newest ``max_train_rows`` training rows and the test rows) are computed per
     part of the leads (:meth:`~analytics.tables.Tables.partitions`). The result equals
-    ``time_split`` of all mature samples (training rows cut to the newest
-    ``max_train_rows``; only ``train_columns`` of them when given).
+    ``time_split`` of all mature samples with a ``gap`` of the funnel window (training
+    rows cut to the newest ``max_train_rows``; only ``train_columns`` of them when given).
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
@@ -541,9 +551,16 @@ def _samples_split(
             "too few to train or evaluate a model (need at least 50)"
         )
     cut = _train_rows(n, test_share)
-    start = 0 if max_train_rows is None else max(0, cut - max_train_rows)
+    # a training lead's outcome must be known when the test period begins: its window
+    # closed by then (else the labels would carry what happened in the test period)
+    trained = cut
+    if cut < n:
+        closed_by = keys["scored_at"][cut] - timedelta(days=config.funnel.window_days)
+        trained = int(keys["scored_at"].head(cut).search_sorted(closed_by, side="right"))
+    start = 0 if max_train_rows is None else max(0, trained - max_train_rows)
     kept = keys.slice(start).select("lead_id") if start else None
     is_test = _from_key(*keys.row(cut)) if cut < n else pl.lit(False)
+    is_train = _before_key(*keys.row(trained)) if trained < n else pl.lit(True)
     del keys
     train_parts, test_parts = [], []
     for part in known.partitions(partitions):  # parts of all leads: each reads 1/k of a table
@@ -557,7 +574,7 @@ def _samples_split(
             .filter(pl.col("is_mature"))
             .collect()
         )
-        train = samples.filter(~is_test)
+        train = samples.filter(is_train)
         train_parts.append(train if train_columns is None else train.select(train_columns))
         test_parts.append(samples.filter(is_test))
         del samples, train
@@ -566,6 +583,11 @@ def _samples_split(
         return pl.concat(parts).sort("scored_at", "lead_id")
 
     return ordered(train_parts), ordered(test_parts)
+
+
+def _before_key(scored_at: datetime, lead_id: str) -> pl.Expr:
+    """The samples before ``(scored_at, lead_id)`` in the samples' order."""
+    return ~_from_key(scored_at, lead_id)
 
 
 def _from_key(scored_at: datetime, lead_id: str) -> pl.Expr:

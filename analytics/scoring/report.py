@@ -5,7 +5,7 @@ The document behind ``sla score report --json`` (spec/cli.md); its keys are stab
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -316,7 +316,8 @@ def score_quality(
     ).collect()
     out: dict[str, Any] = {"score_bins": score_bins, "grid": grid, "samples": mature.height}
     if mature.height >= 50:
-        train, test = time_split(mature, test_share=test_share)
+        gap = timedelta(days=config.funnel.window_days)  # outcomes known when testing
+        train, test = time_split(mature, test_share=test_share, gap=gap)
         mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
         y = test["sql"].cast(pl.Int64).to_numpy()
         prob = mapping.predict(test["score"].to_numpy())
