@@ -303,6 +303,49 @@ def test_an_email_used_as_an_id_is_hashed_the_same_in_every_file(tmp_path, monke
     assert b"example.de" not in _file_bytes(tmp_path / "w.duckdb")
 
 
+def test_a_phone_number_or_an_iban_used_as_an_id_is_hashed_and_still_joins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source\n"
+        "+49 170 5550099,2026-10-05T09:00:00Z,email\n"
+        "DE89370400440532013000,2026-10-05T09:00:00Z,email\n"
+        "114,2026-10-05T09:00:00Z,email\n"  # a HubSpot record id
+        "51234567890,2026-10-05T09:00:00Z,email\n"
+        "00Q5g00000AbCdE,2026-10-05T09:00:00Z,email\n",  # a Salesforce id
+    )
+    _write(
+        d / "lifecycle_events.csv",
+        "lead_id,stage,entered_at\n+49 170 5550099,mql,2026-10-06T09:00:00Z\n"
+        "DE89370400440532013000,mql,2026-10-06T09:00:00Z\n",
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded == {"leads": 5, "lifecycle_events": 2} and not result.rejected
+    assert result.masked_columns == {"leads.csv": ["lead_id"], "lifecycle_events.csv": ["lead_id"]}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        leads = [r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()]
+        joined = con.execute(
+            "SELECT count(*) FROM core.lifecycle_events JOIN core.leads USING (lead_id)"
+        ).fetchall()
+    finally:
+        con.close()
+    hashed = [i for i in leads if re.fullmatch(r"h_[0-9a-f]{16}", i)]
+    assert len(hashed) == 2 and sorted(set(leads) - set(hashed)) == [
+        "00Q5g00000AbCdE",
+        "114",
+        "51234567890",
+    ]
+    assert joined == [(2,)]
+    assert _scan(db, ["5550099", "0532013000"]) == []
+    res = runner.invoke(cli.app, ["purge", "--lead", "+49 170 5550099", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["leads_not_found"] == 0 and doc["removed"]["core.leads"] == 1
+
+
 # -- the header list and the value patterns --------------------------------------------
 
 

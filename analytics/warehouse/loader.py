@@ -1175,7 +1175,7 @@ def load_batches(
         The files are full snapshots: per table loaded, the core rows whose key the file
         does not have are removed (default: upsert by key, nothing is removed).
     salt
-        Salt of the hashes of e-mail addresses in id columns (default:
+        Salt of the hashes of personal ids (e-mail, phone, IBAN) in id columns (default:
         :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse and the config's
         ``[privacy] salt_file``, made only when a hash is needed).
 

@@ -12,8 +12,9 @@ staged or written, and every quarantine value through :func:`mask_text`:
   ``job_title``, ``reason``, the kept ``_extra`` values, a broken cell of a typed column)
   e-mail addresses, phone numbers and IBANs are replaced by ``[email]``, ``[phone]`` and
   ``[iban]`` (:func:`mask_expr`);
-- an id column (``lead_id``, ``rep_id``...) whose value holds an e-mail address keeps a
-  salted hash of it instead (``h_`` + 16 hex characters), so that files still join.
+- an id column (``lead_id``, ``rep_id``...) whose value holds an e-mail address, or is a
+  phone number or an IBAN as a whole (:func:`is_personal_id`), keeps a salted hash of it
+  instead (``h_`` + 16 hex characters), so that files still join.
 
 Adapters drop the personal columns they know before this (they report them as their
 ``dropped_columns``); what :func:`scrub` drops or masks is reported per file by the load
@@ -272,6 +273,12 @@ PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
 #: check digits are right (ISO 13616 mod 97).
 IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
 
+#: A whole id cell that is a phone number: one of :data:`_PHONE_LAYOUTS` (never plain
+#: digits, so a CRM's record id such as ``51234567890`` stays as it is).
+_ID_PHONE = r"^\s*(?:" + "|".join(_PHONE_LAYOUTS) + r")\s*$"
+#: A whole id cell that may be an IBAN (hashed when its check digits are right).
+_ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\s*$"
+
 _EMAIL_RE = re.compile(EMAIL)
 _PHONE_RE = re.compile(PHONE)
 _IBAN_RE = re.compile(IBAN)
@@ -322,6 +329,38 @@ def _mask_series(values: pl.Series) -> pl.Series:
     found = _mask_iban_series(values.gather(at))
     found = found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
     return values.clone().scatter(at, found)
+
+
+def _personal_ids(values: pl.Series) -> pl.Series:
+    """Which id cells hold an e-mail address, or are a phone number or an IBAN as a whole."""
+    hit = values.str.contains("@", literal=True).fill_null(False)
+    if hit.any():
+        hit = values.str.contains(EMAIL).fill_null(False)
+    phone = values.str.contains(r"[+ ./()-]|^\s*00").fill_null(False)
+    if phone.any():
+        hit = hit | values.str.contains(_ID_PHONE).fill_null(False)
+    iban = values.str.contains(_ID_IBAN).fill_null(False)
+    if iban.any():
+        at = iban.arg_true()
+        valid = [_is_iban(v.strip()) for v in values.gather(at).to_list()]
+        hit = hit.scatter(at, [h or ok for h, ok in zip(hit.gather(at), valid, strict=True)])
+    return hit
+
+
+def is_personal_id(value: str | None) -> bool:
+    """Whether an id is stored as its salted hash: it holds an e-mail address, or it is a
+    phone number (with a leading ``+`` or ``00``, separators or parentheses) or an IBAN
+    (valid check digits) as a whole.
+
+    >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
+    ...                              "DE89370400440532013000", "DE00370400440532013000",
+    ...                              "114", "51234567890", "01705550099", "00Q5g00000AbCdE",
+    ...                              "0000012345", "L-007", None]]
+    [True, True, True, True, False, False, False, False, False, False, False, False]
+    """
+    if value is None:
+        return False
+    return bool(_personal_ids(pl.Series([value], dtype=pl.String)).item())
 
 
 def mask_expr(cell: pl.Expr) -> pl.Expr:
@@ -482,9 +521,7 @@ def _mask_frame(
     for name in columns:
         values = frame[name].cast(pl.String)
         if name in ids:
-            hit = values.str.contains("@", literal=True).fill_null(False)
-            if hit.any():
-                hit = values.str.contains(EMAIL).fill_null(False)
+            hit = _personal_ids(values)
             if hit.any():
                 key, at = resolve_salt(salt), hit.arg_true()
                 hashed = [hash_text(v, key) for v in values.gather(at).to_list()]
@@ -545,16 +582,16 @@ def scrub(
         Text columns (canonical ones, unknown ones, optionally ``_extra`` JSON) and
         ``_line``.
     salt
-        Salt of the hashes that replace e-mail addresses in id columns (a string or a
-        callable that makes it only when needed).
+        Salt of the hashes that replace e-mail addresses, phone numbers and IBANs in id
+        columns (a string or a callable that makes it only when needed).
     report
         Collects the dropped and masked column names (a file's chunks share one).
 
     Returns
     -------
     pl.DataFrame
-        The cells without personal columns, e-mails/phones/IBANs masked in text, e-mail
-        ids hashed.
+        The cells without personal columns, e-mails/phones/IBANs masked in text, ids
+        that are one (:func:`is_personal_id`) hashed.
 
     >>> cells = pl.DataFrame({"lead_id": ["a@b.de"], "note": ["call +49 170 5550001"],
     ...                       "E-Mail": ["a@b.de"], "_line": [2]})

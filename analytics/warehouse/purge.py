@@ -42,7 +42,7 @@ import pyarrow as pa
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
-from analytics.warehouse.privacy import hash_text
+from analytics.warehouse.privacy import hash_text, is_personal_id
 
 #: Tables whose rows belong to one lead (deleted with it).
 LEAD_TABLES = tuple(
@@ -65,7 +65,7 @@ class PurgeResult:
     unlinked: dict[str, int] = field(default_factory=dict)
     leads_not_found: int = 0
     loads: list[int] = field(default_factory=list)
-    #: The lead ids erased (as stored: with the hashes of e-mail ids); never printed.
+    #: The lead ids erased (as stored: with the hashes of personal ids); never printed.
     purged_ids: list[str] = field(default_factory=list, repr=False)
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -225,15 +225,15 @@ def purge(
     db_path
         The warehouse file.
     leads
-        Lead ids (one or more): as stored, or an e-mail address that an import stored as
-        its salted hash (found with ``salt``); or
+        Lead ids (one or more): as stored, or an e-mail address, phone number or IBAN that
+        an import stored as its salted hash (found with ``salt``); or
     load
         One load id (``meta.loads.load_id``); or
     before
         Every load made before this day (UTC).
     salt
         The hash salt (:func:`~analytics.warehouse.privacy.existing_salt`), to find leads
-        whose e-mail id was stored hashed.
+        whose id was stored hashed (:func:`~analytics.warehouse.privacy.is_personal_id`).
 
     Returns
     -------
@@ -294,7 +294,7 @@ def _rebuild(
         ids = sorted(set(leads))
         wanted = len(ids)
         if salt:
-            ids = sorted(set(ids) | {hash_text(i, salt) for i in ids if "@" in i})
+            ids = sorted(set(ids) | {hash_text(i, salt) for i in ids if is_personal_id(i)})
         con.register("purge_ids_arrow", pa.table({"lead_id": pa.array(ids, pa.string())}))
         con.execute("CREATE TEMP TABLE purge_ids AS SELECT * FROM purge_ids_arrow")
         con.unregister("purge_ids_arrow")
