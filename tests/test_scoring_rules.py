@@ -223,13 +223,15 @@ def test_grade_grid_grades_point_in_time() -> None:
         ],
     )
 
-    def cells(at: str) -> list[tuple]:
-        g = grade_grid(t, CFG, at=at).collect()  # type: ignore[arg-type]
+    def cells(at: str, as_of: datetime = datetime(2026, 6, 1, tzinfo=UTC)) -> list[tuple]:
+        g = grade_grid(t, CFG, at=at, as_of=as_of).collect()  # type: ignore[arg-type]
         filled = g.filter(pl.col("leads") > 0)
         return filled.select("fit_grade", "interest_grade", "leads", "converted").rows()
 
     assert cells("mql") == [("B", "2", 1, 1)]
     assert cells("created") == [("B", "3", 1, 1), ("D", "4", 1, 0)]
+    # as of 1 March both 90-day windows are open: neither lead is a "not converted" yet
+    assert cells("created", as_of=datetime(2026, 3, 1, tzinfo=UTC)) == []
     with pytest.raises(ValueError, match="unknown grading moment at='sql'; allowed: mql, created"):
         grade_grid(t, CFG, at="sql")  # type: ignore[arg-type]
 

@@ -522,7 +522,9 @@ def grade_grid(
     Returns
     -------
     LazyFrame as :func:`score_grid`; ``converted`` = the lead's first ``sql`` follows
-    within ``funnel.window_days`` of the grading moment.
+    within ``funnel.window_days`` of the grading moment. Only leads whose window has
+    closed by ``as_of`` count: an open window is no "not converted" yet (an immature
+    cohort, spec/metrics.md).
 
     Examples
     --------
@@ -536,9 +538,13 @@ def grade_grid(
     ...     lifecycle_events=[
     ...         {"lead_id": "L1", "stage": "mql", "entered_at": "2026-01-02T00:00:00Z"},
     ...         {"lead_id": "L1", "stage": "sql", "entered_at": "2026-01-09T00:00:00Z"}])
-    >>> g = grade_grid(t, cfg).collect()  # fit 12 + 10 + 10 = 32: B; interest 30: 2
+    >>> from datetime import UTC
+    >>> june = datetime(2026, 6, 1, tzinfo=UTC)
+    >>> g = grade_grid(t, cfg, as_of=june).collect()  # fit 12 + 10 + 10 = 32: B; interest 30: 2
     >>> g.filter(pl.col("leads") > 0).select("fit_grade", "interest_grade", "converted").rows()
     [('B', '2', 1)]
+    >>> grade_grid(t, cfg).collect()["leads"].sum()  # as of its SQL its window is still open
+    0
     """
     if at not in ("mql", "created"):
         raise ValueError(f"unknown grading moment at={at!r}; allowed: mql, created")
@@ -553,8 +559,9 @@ def grade_grid(
     else:
         moments = known.leads.select("lead_id", pl.col("created_at").alias("at"))
     window = timedelta(days=config.funnel.window_days)
+    closed = pl.col("at") + window <= pl.lit(moment, dtype=UTC_TIMESTAMP)
     scored = (
-        scores_at(known, config, moments)
+        scores_at(known, config, moments.filter(closed))
         .join(_first_sql(known), on="lead_id", how="left")
         .with_columns(
             ((pl.col("sql_at") >= pl.col("at")) & (pl.col("sql_at") <= pl.col("at") + window))
