@@ -255,3 +255,32 @@ def test_one_contacts_file_alone_loads_with_its_owners(tmp_path):
     assert read_core_table(tmp_path / "w.duckdb", "leads")["account_id"].null_count() == 10
     # Jana Vogel, Tom Berg, Deactivated User (4711)
     assert result.loaded["reps"] == 3
+
+
+def test_an_email_or_phone_in_a_call_outcome_is_masked_before_it_becomes_an_identifier(
+    tmp_path,
+):
+    export = tmp_path / "hubspot"
+    shutil.copytree(FIXTURES, export)
+    with open(export / "calls.csv", "a", encoding="utf-8") as fh:
+        fh.write(
+            "7099,2026-09-04 10:00,Intro call,Call back zzhsout@example.com +49 170 5550012,"
+            "Outbound,Jana Vogel,101,\n"
+        )
+    touches = pl.concat(
+        b.cells.select("touch_id", "outcome")
+        for b in read_export(export, fmt="hubspot", salt="s").batches
+        if b.table == "sales_touches"
+    )
+    assert touches.filter(pl.col("touch_id") == "7099")["outcome"].to_list() == [
+        "call_back_email_phone_"
+    ]
+    db = tmp_path / "w.duckdb"
+    import_export(db, export, fmt="hubspot")
+    con = duckdb.connect(str(db), read_only=True)
+    values = con.execute(
+        "SELECT outcome FROM raw.sales_touches WHERE touch_id = '7099' "
+        "UNION ALL SELECT value FROM meta.quarantine WHERE value LIKE 'call_back%'"
+    ).fetchall()
+    con.close()
+    assert values == [("call_back_email_phone_",), ("call_back_email_phone_",)]

@@ -3,6 +3,7 @@ LeadHistory, Contact, Account, Opportunity, Task and User, awkward rows included
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import polars as pl
 import pytest
 
 from analytics.warehouse import read_core_table
-from analytics.warehouse.adapters import import_export
+from analytics.warehouse.adapters import import_export, read_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "salesforce"
 L = "00Q1000000L00"  # lead id prefix of the fixture
@@ -190,3 +191,23 @@ def test_personal_fields_are_dropped_and_history_of_other_fields_ignored(loaded)
     text = " ".join(map(str, rows))
     for secret in ("@", "Schmidt", "Talked to Anna", "Anna wants it", "+49 30 1"):
         assert secret not in text
+
+
+def test_an_email_or_phone_in_a_call_disposition_is_masked_before_it_becomes_an_outcome(
+    tmp_path,
+):
+    export = tmp_path / "salesforce"
+    shutil.copytree(FIXTURES, export)
+    with open(export / "Task.csv", "a", encoding="utf-8") as fh:
+        fh.write(
+            "00T99,00Q1000000L0001,,0051000000AAAAA,Call,Completed,Call,Call,"
+            "Call back zzsfout@example.com 0170 5550013,2026-09-04,2026-09-04T10:00:00.000Z,,\n"
+        )
+    touches = pl.concat(
+        b.cells.select("touch_id", "outcome")
+        for b in read_export(export, fmt="salesforce", salt="s").batches
+        if b.table == "sales_touches"
+    )
+    assert touches.filter(pl.col("touch_id") == "00T99")["outcome"].to_list() == [
+        "call_back_email_phone_"
+    ]

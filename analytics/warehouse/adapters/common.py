@@ -32,6 +32,7 @@ from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy 
     hash_salt,
     is_personal,
     is_private,
+    mask_expr,
     personal_columns,
     resolve_salt,
     salted_hash,

@@ -57,6 +57,7 @@ from analytics.warehouse.adapters.common import (
     csv_files,
     is_private,
     map_values,
+    mask_expr,
     number_text,
     read_export_csv,
     require_columns,
@@ -386,7 +387,11 @@ def _deals(
 
 
 def _snake(expr: pl.Expr) -> pl.Expr:
-    return expr.str.strip_chars().str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_")
+    """Free text as an identifier (``Left voicemail`` -> ``left_voicemail``), its e-mail
+    addresses, phone numbers and IBANs masked first: once made an identifier
+    (``a_example_com``), the privacy scrub no longer sees them."""
+    masked = mask_expr(expr.str.strip_chars())
+    return masked.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_")
 
 
 def _activities(

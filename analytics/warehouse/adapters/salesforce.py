@@ -56,6 +56,7 @@ from analytics.warehouse.adapters.common import (
     date_text,
     is_private,
     map_values,
+    mask_expr,
     number_text,
     read_export_csv,
     require_columns,
@@ -439,11 +440,14 @@ def _channel(file: ExportFile) -> pl.Expr:
 
 
 def _outcome(disposition: pl.Expr) -> pl.Expr:
+    """A CallDisposition as an outcome: a known one, else the text as an identifier, its
+    e-mail addresses, phone numbers and IBANs masked before it becomes one."""
     low = disposition.str.to_lowercase()
     out = pl.when(disposition.is_null()).then(pl.lit("no_answer"))
     for pattern, value in DISPOSITIONS:
         out = out.when(low.str.contains(pattern)).then(pl.lit(value))
-    return out.otherwise(low.str.strip_chars().str.replace_all(r"[^a-z0-9]+", "_"))
+    masked = mask_expr(disposition.str.strip_chars()).str.to_lowercase()
+    return out.otherwise(masked.str.replace_all(r"[^a-z0-9]+", "_"))
 
 
 def _tasks(file: ExportFile, options: CsvOptions, contacts: dict[str, str]) -> Export:
