@@ -287,6 +287,31 @@ def test_a_personal_column_mapped_to_a_text_column_is_refused(tmp_path, source, 
     assert not (tmp_path / "w.duckdb").exists()
 
 
+@pytest.mark.parametrize(
+    ("table", "source"), [("accounts", "Privatadresse"), ("reps", "Vorname"), ("reps", "E-Mail")]
+)
+def test_only_a_plain_name_column_may_fill_a_company_or_rep_name(tmp_path, table, source):
+    key = "account_id" if table == "accounts" else "rep_id"
+    defaults = "" if table == "accounts" else '[defaults]\nteam = "sdr"\n'
+    csv_path = _write(tmp_path / "k.csv", f"Nr;{source}\nK1;Hauptstrasse 1\n")
+    toml = _write(
+        tmp_path / "m.toml",
+        f'table = "{table}"\n[columns]\n"Nr" = "{key}"\n"{source}" = "name"\n{defaults}',
+    )
+    db = tmp_path / "w.duckdb"
+    res = runner.invoke(cli.app, ["import", "--mapping", str(toml), str(csv_path), "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    message = res.stderr.replace("\n", " ")
+    assert f"'{source}' = 'name'" in message and f"{table}.name" in message
+    assert not db.exists()
+    plain = _write(tmp_path / "n.csv", "Nr;Name\nK1;Example AG\n")
+    _write(
+        tmp_path / "m.toml",
+        f'table = "{table}"\n[columns]\n"Nr" = "{key}"\n"Name" = "name"\n{defaults}',
+    )
+    assert import_export(db, plain, mapping=toml).loaded == {table: 1}
+
+
 def test_an_email_used_as_an_id_is_hashed_the_same_in_every_file(tmp_path, monkeypatch):
     monkeypatch.setenv("SLA_HASH_SALT", "test")
     d = tmp_path / "in"

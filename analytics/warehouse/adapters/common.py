@@ -33,6 +33,7 @@ from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy 
     is_personal,
     is_private,
     mask_expr,
+    normalise_header,
     personal_columns,
     resolve_salt,
     salted_hash,

@@ -34,8 +34,9 @@ A mapping fills one canonical table from one CSV file::
 A personal column (name, e-mail, phone: :func:`~analytics.warehouse.privacy.is_personal`)
 mapped to an id column (``lead_id``...) or listed in ``hash`` is stored as a salted hash
 (``h_`` + 16 hex characters) so that files can still be joined; mapped to any other
-column (``"E-Mail" = "campaign"``) it is refused with a message, except a company's or a
-sales rep's ``name``. Personal columns that are not mapped are dropped and reported.
+column (``"E-Mail" = "campaign"``) it is refused with a message, except a column named
+``Name`` mapped to a company's or a sales rep's ``name`` (``"Privatadresse" = "name"`` is
+refused). Personal columns that are not mapped are dropped and reported.
 Other unmapped columns are kept in the raw layer, their e-mails, phone numbers and IBANs
 masked. Dates, numbers and booleans are read as in office exports.
 """
@@ -57,6 +58,7 @@ from analytics.warehouse.adapters.common import (
     batch,
     canonical_text,
     is_personal,
+    normalise_header,
     read_export_csv,
     require_columns,
     resolve_salt,
@@ -67,8 +69,19 @@ from analytics.warehouse.loader import ImportFailed
 
 _KEYS = {"table", "csv", "columns", "values", "defaults", "stages", "hash"}
 _CSV_KEYS = {"delimiter", "encoding", "decimal_comma", "date_format", "timezone"}
-#: Targets a personal-looking header may fill: a company's name, a sales rep's name.
+#: Targets a plain ``Name`` column may fill although the header is personal: a company's
+#: name, a sales rep's name (``Account Name``, ``Firmenname`` are not personal anyway).
 _NAMED = {("accounts", "name"), ("reps", "name")}
+
+
+def _plain_name(header: str) -> bool:
+    """Whether a header is just ``Name`` (the one personal header a company's or a rep's
+    ``name`` may be filled from).
+
+    >>> [_plain_name(h) for h in ["Name", " name ", "Privatadresse", "Vorname", "Full Name"]]
+    [True, True, False, False, False]
+    """
+    return normalise_header(header) == "name"
 
 
 def load_mapping(path: str | Path) -> dict[str, Any]:
@@ -116,12 +129,18 @@ allowed: accounts, reps, leads, ...
             )
     hashed = {str(c).strip().lower() for c in doc.get("hash", [])}
     for source, target in mapped.items():
-        if (
-            is_personal(source)
-            and not target.endswith("_id")
-            and source.strip().lower() not in hashed
-            and (table, target) not in _NAMED
-        ):
+        if not is_personal(source) or target.endswith("_id"):
+            continue
+        if (table, target) in _NAMED and source.strip().lower() not in hashed:
+            if _plain_name(source):
+                continue
+            raise ImportFailed(
+                f"{path}: [columns] {source!r} = {target!r}: {source!r} holds personal data "
+                f"(a name, e-mail, phone number, address...); {table}.{target} may be filled "
+                "only from a column named Name (or a company's name such as Account Name or "
+                "Firmenname); leave it out (it is then dropped)"
+            )
+        if source.strip().lower() not in hashed:
             raise ImportFailed(
                 f"{path}: [columns] {source!r} = {target!r}: {source!r} holds personal data "
                 f"(a name, e-mail, phone number, address...) and {target!r} is not an id "
