@@ -510,6 +510,39 @@ def test_purge_of_a_lead_leaves_no_byte_of_it(tmp_path):
     assert log == [(doc["load_id"], "sla purge --lead (1 id)", 8)]  # no erased id in the log
 
 
+def test_purge_of_a_lead_finds_its_raw_rows_read_with_spaces_around_the_id(tmp_path):
+    d = tmp_path / "in"
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source,job_title\n"
+        " L7 ,2026-10-05T09:00:00Z,email,Leerzeichen-Sieben\n"
+        "L8,2026-10-05T09:00:00Z,email,Bleibtorius-Beta\n",
+    )
+    _write(
+        d / "lifecycle_events.csv",
+        "lead_id,stage,entered_at\n\tL7,mql,2026-10-06T09:00:00Z\nL8,mql,2026-10-06T09:00:00Z\n",
+    )
+    _write(
+        d / "opportunities.csv",
+        "opportunity_id,lead_id,created_at,amount,status\nO7, L7,2026-10-08T09:00:00Z,1000,open\n",
+    )
+    db = tmp_path / "w.duckdb"
+    import_export(db, d)
+    res = runner.invoke(cli.app, ["purge", "--lead", "L7", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["leads_not_found"] == 0
+    assert doc["removed"] == {
+        "core.leads": 1,
+        "core.lifecycle_events": 1,
+        "raw.leads": 1,
+        "raw.lifecycle_events": 1,
+    }
+    assert doc["unlinked"] == {"raw.opportunities": 1, "core.opportunities": 1}
+    assert _scan(db, ["Leerzeichen-Sieben", " L7 ", "\tL7"]) == []
+    assert _scan(db, ["Bleibtorius-Beta"]) == ["Bleibtorius-Beta"]
+
+
 def test_purge_of_a_lead_erases_its_notifications_too(tmp_path):
     from analytics.warehouse.notifications import log_path, notification_log, record_notifications
 

@@ -12,7 +12,8 @@ What goes:
 - ``--lead ID``: the lead's rows in ``raw`` and ``core`` (leads, lifecycle events,
   activities, sales touches, nurture enrollments); an opportunity keeps its amount and
   status but no longer names the lead (``lead_id`` null); quarantine rows of the lead's
-  lines or naming its id.
+  lines or naming its id. Ids are matched trimmed, as the import stores them in core: a
+  raw row read as `` L7 `` goes with ``L7``.
 - ``--load ID`` / ``--before YYYY-MM-DD``: the raw row versions only those loads saw
   (``meta.raw_seen``), the loads' sightings and quarantine rows, and the core rows whose
   key only those loads brought (a key another load also brought stays).
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
@@ -105,34 +107,44 @@ def _key_match(table: str, left: str, right: str) -> str:
     )
 
 
+def _import_id(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Ids as the import stores them in core (``str.strip_chars()``, as validation does):
+    the raw layer keeps them as read, `` L7 `` included."""
+    return pl.from_arrow(values).str.strip_chars().to_arrow()
+
+
+#: SQL: a row's lead id as the import normalises it (:func:`_import_id`, registered).
+_LEAD = "import_id(lead_id)"
+
+
 def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     """``(schema, table)`` -> the SELECT of the rows (and values) kept, erasing the leads
-    of the registered table ``purge_ids``."""
+    of the registered table ``purge_ids`` (ids matched trimmed, as the import does)."""
     ids = "(SELECT lead_id FROM purge_ids)"
     selects: dict[tuple[str, str], str] = {}
     lines = []
     for table in LEAD_TABLES + UNLINKED_TABLES:
-        lines.append(f"SELECT _source_file, _line FROM old.raw.{table} WHERE lead_id IN {ids}")
+        lines.append(f"SELECT _source_file, _line FROM old.raw.{table} WHERE {_LEAD} IN {ids}")
     for table in LEAD_TABLES:
         for schema in ("raw", "core"):
             selects[(schema, table)] = (
-                f"SELECT * FROM old.{schema}.{table} WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
+                f"SELECT * FROM old.{schema}.{table} WHERE lead_id IS NULL OR {_LEAD} NOT IN {ids}"
             )
     for table in UNLINKED_TABLES:
         for schema in ("raw", "core"):
             selects[(schema, table)] = (
-                f"SELECT * REPLACE (CASE WHEN lead_id IN {ids} THEN NULL ELSE lead_id END "
+                f"SELECT * REPLACE (CASE WHEN {_LEAD} IN {ids} THEN NULL ELSE lead_id END "
                 f"AS lead_id) FROM old.{schema}.{table}"
             )
     # the send log of older versions (in the warehouse) names leads too: their warnings go
     selects[("meta", "notifications")] = (
-        f"SELECT * FROM old.meta.notifications WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
+        f"SELECT * FROM old.meta.notifications WHERE lead_id IS NULL OR {_LEAD} NOT IN {ids}"
     )
     con.execute("CREATE TEMP TABLE purge_lines AS " + " UNION ALL ".join(lines))
     if _has_table(con, "meta", "raw_seen"):  # the sightings of the erased row versions go
         erased = " AND ".join(
             f"NOT (s.table_name = '{t}' AND s.row_hash IN (SELECT _row_hash FROM "
-            f"old.raw.{t} WHERE lead_id IN {ids} AND _row_hash IS NOT NULL))"
+            f"old.raw.{t} WHERE {_LEAD} IN {ids} AND _row_hash IS NOT NULL))"
             for t in LEAD_TABLES
         )
         selects[("meta", "raw_seen")] = f"SELECT * FROM old.meta.raw_seen s WHERE {erased}"
@@ -203,7 +215,7 @@ def _unlinked(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         for schema in ("raw", "core"):
             n = con.execute(
                 f"SELECT count(*) FROM old.{schema}.{table} "
-                "WHERE lead_id IN (SELECT lead_id FROM purge_ids)"
+                f"WHERE {_LEAD} IN (SELECT lead_id FROM purge_ids)"
             ).fetchall()[0][0]
             if n:
                 out[f"{schema}.{table}"] = n
@@ -286,12 +298,13 @@ def _rebuild(
         con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
     except duckdb.Error as exc:
         raise PurgeFailed(f"{db_path}: cannot open the warehouse: {exc}") from None
+    con.create_function("import_id", _import_id, ["VARCHAR"], "VARCHAR", type="arrow")
     known = {r[0] for r in con.execute("SELECT DISTINCT load_id FROM old.meta.loads").fetchall()}
     unlinked: dict[str, int] = {}
     not_found = 0
     loads: list[int] = []
     if leads:
-        ids = sorted(set(leads))
+        ids = sorted(set(pl.Series(list(leads), dtype=pl.String).str.strip_chars()))
         wanted = len(ids)
         if salt:
             ids = sorted(set(ids) | {hash_text(i, salt) for i in ids if is_personal_id(i)})
@@ -301,7 +314,8 @@ def _rebuild(
         found = con.execute(
             "SELECT count(DISTINCT lead_id) FROM ("
             + " UNION ALL ".join(
-                f"SELECT lead_id FROM old.{s}.{t} WHERE lead_id IN (SELECT lead_id FROM purge_ids)"
+                f"SELECT {_LEAD} AS lead_id FROM old.{s}.{t} "
+                f"WHERE {_LEAD} IN (SELECT lead_id FROM purge_ids)"
                 for t in LEAD_TABLES + UNLINKED_TABLES
                 for s in ("raw", "core")
             )
