@@ -404,8 +404,8 @@ def info(
         counts = table_counts(con)
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
-        coverage = coverage_json(con)  # as stored at import (DuckDB only)
-        if coverage is None:  # a warehouse written before coverage was recorded
+        coverage = coverage_json(con, cfg)  # as stored for this config (DuckDB only)
+        if coverage is None:  # written before coverage was recorded, or for another config
             from analytics.coverage import to_json
 
             coverage = to_json(_stored_coverage(con, cfg))
@@ -434,12 +434,13 @@ def info(
 
 
 def _stored_coverage(con: Any, cfg: SlaConfig) -> Any:
-    """What the data can answer: as stored at import, or computed (an older warehouse)."""
+    """What the data can answer: as stored for this config (at import, by ``sla
+    precompute``), or computed (an older warehouse, another time zone or fit)."""
     from analytics.coverage import coverage
     from analytics.warehouse import load_tables
     from analytics.warehouse.coverage_store import read_coverage
 
-    stored = read_coverage(con)
+    stored = read_coverage(con, cfg)
     return stored if stored is not None else coverage(load_tables(con), config=cfg)
 
 

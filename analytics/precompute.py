@@ -501,18 +501,34 @@ def refresh_results(
     (:data:`EPISODES_KIND`, what any later computation starts from) and the lead-scoring
     results (:func:`compute_scoring`, and :func:`compute_model_scoring` with a saved model,
     keyed by the saved model too); called after every import,
-    by ``sla precompute`` and (``reviews=False``) after ``sla score train``.
+    by ``sla precompute`` and (``reviews=False``) after ``sla score train``. The data's
+    coverage is recorded for ``config`` too when it was stored for another time zone or
+    other fit attributes.
+
+    Raises
+    ------
+    DataChanged
+        Another import, purge or refresh replaced the file while these were computed:
+        nothing is stored (that writer's own refresh stores its results).
 
     Returns
     -------
     dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
     """
     from analytics.episodes import episodes_to_store
-    from analytics.warehouse.database import connect_readonly, latest_timestamp, load_tables_held
+    from analytics.warehouse.coverage_store import read_coverage
+    from analytics.warehouse.database import (
+        connect_readonly,
+        file_identity,
+        latest_timestamp,
+        load_tables_held,
+    )
     from analytics.warehouse.precomputed import store_results
 
+    read_from = file_identity(db_path)  # before reading: a file swapped in since is seen
     con = connect_readonly(db_path)
     try:
+        stale_coverage = read_coverage(con, config) is None  # of another time zone or fit
         as_of = latest_timestamp(con)
         tables = load_tables_held(con)
         months = months_to_keep(tables, config=config, as_of=as_of)
@@ -535,7 +551,9 @@ def refresh_results(
         payloads = {key: to_bytes(value) for key, value in results.items()}
     finally:
         con.close()
-    store_results(db_path, payloads)
+    store_results(
+        db_path, payloads, read_from=read_from, coverage_for=config if stale_coverage else None
+    )
     return {
         "results": len(payloads),
         "bytes": sum(len(p) for p in payloads.values()),

@@ -205,15 +205,16 @@ def _coverage(key: tuple[str, int], ckey: tuple[str, int]) -> pl.DataFrame:
     from analytics.coverage import coverage as data_coverage
     from analytics.warehouse.coverage_store import read_coverage
 
-    stored = read_coverage(_connection(*key))
+    config = _config(*ckey)
+    stored = read_coverage(_connection(*key), config)
     if stored is not None:
         return stored
-    return data_coverage(_tables(key), config=_config(*ckey))
+    return data_coverage(_tables(key), config=config)
 
 
 def coverage() -> pl.DataFrame:
     """What the warehouse's data can answer (:func:`analytics.coverage.coverage`), as
-    stored at import (computed for a warehouse written before)."""
+    stored for this config (computed for a warehouse written before, or another config)."""
     return _coverage(warehouse_key(), config_key())
 
 

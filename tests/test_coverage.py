@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -387,3 +388,42 @@ def test_within_coverage_keeps_the_rows_of_the_days_the_data_covers(measurable, 
     got = within_coverage(eps, "started_at", group="handoff", coverage=c).collect()
     assert got["lead_id"].to_list() == kept
     assert within_coverage(eps, "started_at", group="cadence", coverage=c).collect().height == 0
+
+
+def test_the_stored_coverage_is_read_for_its_own_config_and_precompute_records_another(
+    tmp_path,
+):
+    """Coverage's days are the reporting time zone's: on Kiritimati (UTC+14) the first
+    touch, 10 March 11:00 UTC, falls on 11 March. A coverage stored for UTC is not read
+    for it; ``sla precompute`` with that config records its own."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.config import parse_config
+
+    db = tmp_path / "w.duckdb"
+    frames = {n: getattr(MARCH, n).collect() for n in ("reps", "leads", "lifecycle_events",
+                                                       "sales_touches")}  # fmt: skip
+    write_tables(db, frames, source="test", config=CFG)
+    text = Path("data/sla.toml").read_text(encoding="utf-8")
+    far_text = text.replace('timezone = "UTC"', 'timezone = "Pacific/Kiritimati"', 1)
+    far_path = tmp_path / "far.toml"
+    far_path.write_text(far_text, encoding="utf-8")
+    far = parse_config(far_text)
+
+    def info(config_path: str) -> dict:
+        args = ["info", "--db", str(db), "--config", config_path, "--json"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["coverage"]["handoff"]
+
+    def stored(config) -> pl.DataFrame | None:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return read_coverage(con, config)
+
+    assert stored(CFG) is not None and stored(far) is None
+    assert info(str(far_path))["from"] == "2026-03-11"  # computed for its time zone
+    assert info("data/sla.toml")["from"] == "2026-03-10"
+    result = CliRunner().invoke(app, ["precompute", "--db", str(db), "--config", str(far_path)])
+    assert result.exit_code == 0, result.output
+    assert stored(far).equals(coverage(MARCH, config=far)) and stored(CFG) is None

@@ -883,3 +883,33 @@ def test_stored_episodes_are_not_read_for_other_events_or_leads(refreshed: Path)
     assert tables.until(latest_timestamp(con)).stored_episodes is not None
     assert tables.for_leads(tables.leads.head(5).select("lead_id")).stored_episodes is not None
     con.close()
+
+
+def test_results_computed_while_another_writer_swapped_the_file_are_not_stored(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import (or purge) that lands while a refresh computes makes the refresh's results
+    those of data that is gone: they are dropped, and the file stays the writer's."""
+    import analytics.precompute as precompute
+    from analytics.warehouse.database import DataChanged, file_identity, updating
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    months_to_keep = precompute.months_to_keep
+
+    def meanwhile_an_import(*args, **kwargs):
+        with updating(db) as con:  # another writer swaps in a new file
+            con.execute("DELETE FROM core.sales_touches")
+        return months_to_keep(*args, **kwargs)
+
+    monkeypatch.setattr(precompute, "months_to_keep", meanwhile_an_import)
+    with pytest.raises(DataChanged, match="changed while the results were computed"):
+        refresh_results(db, load_config(CONFIG), scoring=False)
+    after_the_import = file_identity(db)
+    con = connect_readonly(db)
+    try:
+        assert stored_results(con).is_empty()
+        assert con.execute("SELECT count(*) FROM core.sales_touches").fetchall() == [(0,)]
+    finally:
+        con.close()
+    assert file_identity(db) == after_the_import

@@ -114,7 +114,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 @contextlib.contextmanager
 def updating(
-    db_path: str | Path, *, fresh: bool = False, keep_results: bool = False
+    db_path: str | Path,
+    *,
+    fresh: bool = False,
+    keep_results: bool = False,
+    expect: FileIdentity | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a copy of the warehouse, swapped in on success.
 
@@ -127,6 +131,10 @@ def updating(
     keep_results
         Keep the stored results (:mod:`analytics.warehouse.precomputed`); every other
         write changes the data and deletes them first.
+    expect
+        The :func:`file_identity` of the file the caller read (results computed from it):
+        when another writer has swapped in a new file since, nothing is written and
+        :class:`DataChanged` is raised.
 
     The body runs inside one transaction on the copy (a long append may commit to the
     copy in steps: :func:`commit_step`); on any exception the copy is deleted and the
@@ -137,6 +145,11 @@ def updating(
     lock_path = db_path.with_name(db_path.name + ".lock")
     with open(lock_path, "w") as lock:
         _wait_for_lock(lock, db_path)
+        if expect is not None and file_identity(db_path) != expect:
+            raise DataChanged(
+                f"{db_path} changed while the results were computed (another import, purge "
+                "or refresh swapped in a new file): they were not stored"
+            )
         remove_leftovers(db_path, locked=True)
         work = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         work.unlink(missing_ok=True)
@@ -166,6 +179,28 @@ def updating(
         finally:
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
+
+
+#: What tells one version of the warehouse file from the next: every write swaps in a new
+#: file (device, inode, size, modification time in ns).
+FileIdentity = tuple[int, int, int, int]
+
+
+def file_identity(db_path: str | Path) -> FileIdentity | None:
+    """The :data:`FileIdentity` of the live file, or None when there is none.
+
+    >>> file_identity("no/such/warehouse.duckdb") is None
+    True
+    """
+    try:
+        st = os.stat(db_path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class DataChanged(WarehouseError):
+    """The warehouse file was replaced after the caller read it (see ``updating(expect=)``)."""
 
 
 #: Seconds an import waits for another one's writer lock (``SLA_LOCK_TIMEOUT``).

@@ -27,12 +27,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from analytics.precompute import ResultKey
+
+if TYPE_CHECKING:
+    from analytics.config import SlaConfig
+    from analytics.warehouse.database import FileIdentity
 
 #: The schema of the payload tables (one per stored result).
 RESULTS_SCHEMA = "results"
@@ -206,13 +210,33 @@ def stored_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         return pl.DataFrame()
 
 
-def store_results(db_path: str | Path, results: Mapping[ResultKey, bytes]) -> None:
+def store_results(
+    db_path: str | Path,
+    results: Mapping[ResultKey, bytes],
+    *,
+    read_from: FileIdentity | None = None,
+    coverage_for: SlaConfig | None = None,
+) -> None:
     """Write ``results`` into the warehouse file (swapped in like an import), keeping the
-    results already stored for the same data."""
+    results already stored for the same data.
+
+    Parameters
+    ----------
+    read_from
+        The :func:`~analytics.warehouse.database.file_identity` of the file the results
+        were computed from: if another writer has replaced it since, nothing is stored
+        (:class:`~analytics.warehouse.database.DataChanged`).
+    coverage_for
+        Also record the data's coverage for this config (its time zone and fit differ
+        from those it is stored for).
+    """
+    from analytics.warehouse.coverage_store import record_coverage
     from analytics.warehouse.database import updating
 
-    with updating(db_path, keep_results=True) as con:
+    with updating(db_path, keep_results=True, expect=read_from) as con:
         write_results(con, results)
+        if coverage_for is not None:
+            record_coverage(con, coverage_for)
 
 
 __all__ = [
