@@ -713,4 +713,65 @@ def test_a_ragged_row_and_a_parquet_file_keep_no_personal_value(tmp_path):
         (value,) = con.execute("SELECT value FROM meta.quarantine").fetchone()
     finally:
         con.close()
-    assert value == "r2,Tom,sdr,[email],[phone]"
+    # misaligned: no cell under a personal header, beyond the header, or that is a word
+    assert json.loads(value) == {"rep_id": "r2", "name": "[withheld]", "team": "[withheld]"}
+
+
+#: Per import path: a file whose line 3 has 4 fields and line 4 has 7 (the header has 6),
+#: names and addresses under personal headers and, in line 3, a name moved under a
+#: header that is not personal; the mapping (--mapping) or format to read it with.
+_MISALIGNED = {
+    "canonical": ("leads.csv", ",", "lead_id,created_at,source", "2026-10-05T09:00:00Z", ""),
+    "german": ("leads.csv", ";", "lead_id;created_at;source", "05.10.2026", ""),
+    "mapping": ("kontakte.csv", ";", "Nr;Datum;Quelle", "05.10.2026", "mapping"),
+    "hubspot": (
+        "contacts.csv",
+        ",",
+        "Record ID,Create Date,Original Source",
+        "2026-10-05",
+        "hubspot",
+    ),
+}
+
+
+@pytest.mark.parametrize("path", sorted(_MISALIGNED))
+def test_a_misaligned_row_keeps_no_personal_cell_and_purge_finds_it(tmp_path, path):
+    name, d_, head, day, how = _MISALIGNED[path]
+    rows = [
+        f"{head}{d_}Vorname{d_}E-Mail{d_}Bemerkung",
+        d_.join(["701", day, "email", "Okina", "ok@example.org", "fine"]),
+        d_.join(["707", day, "Shortina", "zzshort@example.com"]),
+        d_.join(["709", day, "email", "Longina", "zzlong@example.com", "ruf 0170 5550077", "x"]),
+    ]
+    source = _write(tmp_path / "in" / name, "\n".join(rows) + "\n")
+    db = tmp_path / "w.duckdb"
+    if how == "mapping":
+        toml = _write(
+            tmp_path / "m.toml",
+            'table = "leads"\n[columns]\n"Nr" = "lead_id"\n"Datum" = "created_at"\n'
+            '"Quelle" = "source"\n',
+        )
+        result = import_export(db, source, mapping=toml)
+    else:
+        result = import_export(db, source.parent, fmt=how or "canonical")
+    assert [(r["line"], r["reason"]) for r in result.rejected] == [
+        (3, "has 4 fields, the header has 6"),
+        (4, "has 7 fields, the header has 6"),
+    ]
+    header = [h.lower() for h in rows[0].split(d_)]
+    withheld = "[withheld]"
+    assert [json.loads(r["value"]) for r in result.rejected] == [
+        {header[0]: "707", header[1]: day, header[2]: withheld, header[3]: withheld},
+        dict(zip(header, ["709", day, withheld, withheld, withheld, withheld], strict=True)),
+    ]
+    secrets = ["Shortina", "zzshort", "Longina", "zzlong", "5550077"]
+    assert _scan(db, secrets) == []
+    res = runner.invoke(cli.app, ["purge", "--lead", "707", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["removed"] == {"meta.quarantine": 1}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        lines = con.execute("SELECT line FROM meta.quarantine ORDER BY line").fetchall()
+    finally:
+        con.close()
+    assert lines == [(4,)]

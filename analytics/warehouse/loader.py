@@ -258,7 +258,8 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
                     "line": start,
                     "column": None,
                     "reason": render("reject.fields", fields=len(record), header=len(header)),
-                    "value": ",".join(record)[:200],
+                    # kept by load_batches as privacy.misaligned_row says, never raw
+                    "cells": dict(zip(header, record, strict=False)),
                 }
             )
             continue
@@ -1082,7 +1083,7 @@ def _load_batch(
     keep: list[pl.DataFrame] = []
     for cells, problems in batch.chunks(chunk_rows, exact=exact):
         cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
-        done.rejections += problems
+        done.rejections += [_safe_problem(p, salt) for p in problems]
         keys = known.of(table)
         if rep_columns:  # an unknown rep becomes a placeholder, not a rejection
             keys = {k: v for k, v in keys.items() if k != "reps.rep_id"}
@@ -1133,6 +1134,17 @@ def _load_batch(
     return done
 
 
+def _safe_problem(problem: dict[str, Any], salt: privacy.Salt) -> dict[str, Any]:
+    """A reader's problem as it may be kept: a row with the wrong number of fields comes
+    with its ``cells`` (header -> cell), replaced by the ``value``
+    :func:`~analytics.warehouse.privacy.misaligned_row` makes of them."""
+    if "cells" not in problem:
+        return problem
+    kept = {k: v for k, v in problem.items() if k != "cells"}
+    kept["value"] = privacy.misaligned_row(problem.get("table"), problem["cells"], salt=salt)
+    return kept
+
+
 def _rejection_hash(rejection: Mapping[str, Any]) -> str:
     """A content hash of a rejection the reader made (no cells): its table, column, value
     and reason (as stored: masked), the hash :func:`migrate_hashes` computes in SQL.
@@ -1168,7 +1180,10 @@ def load_batches(
     config
         The SLA config: its enum extensions and stage aliases are accepted values.
     unreadable
-        Rows the reader could not read (wrong field count, bad bytes); quarantined too.
+        Rows the reader could not read (wrong field count, bad bytes); quarantined too. A
+        row with the wrong field count comes with ``cells`` (header -> cell), never
+        stored: its quarantine value is
+        :func:`~analytics.warehouse.privacy.misaligned_row` of them.
     chunk_rows
         Rows validated and written at a time; results do not depend on it.
     replace
@@ -1212,7 +1227,7 @@ def load_batches(
         ]
         known = _KnownKeys(con)
         others: Counter = Counter()
-        quarantine_rows = list(unreadable or [])
+        quarantine_rows = [_safe_problem(r, salt) for r in unreadable or []]
         for index, batch in enumerate(batches):
             if progress:
                 progress(f"loading {batch.table}", index / max(len(batches), 1))

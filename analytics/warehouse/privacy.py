@@ -2,7 +2,8 @@
 
 Every import path (canonical strict and lenient, every adapter, mapping files, the app's
 upload) passes each chunk of cells through :func:`scrub` before anything is validated,
-staged or written, and every quarantine value through :func:`mask_text`:
+staged or written, and every quarantine value through :func:`mask_text` (a row with
+the wrong number of fields through :func:`misaligned_row` first):
 
 - a column whose header is personal (:func:`is_personal`, the list in
   :data:`PERSONAL_WORDS`, :data:`PERSONAL_NAMES` and :data:`PERSONAL_PARTS`, matched
@@ -24,11 +25,12 @@ Adapters drop the personal columns they know before this (they report them as th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -614,6 +616,75 @@ ScrubReport(dropped=['E-Mail'], masked=['lead_id', 'note']))
     if "_extra" in cells.columns:
         cells = _scrub_extra(cells, salt, report)
     return cells
+
+
+#: What a quarantined misaligned row shows instead of a cell it may not keep.
+WITHHELD = "[withheld]"
+#: Characters kept of each cell of a misaligned row (after masking).
+MISALIGNED_CELL_CHARS = 100
+#: A cell that is plainly a value wherever it stands: digits and punctuation (a date, a
+#: time, an amount, a count), a truth value, or a mask (``[email]``).
+_PLAIN_CELL = re.compile(
+    r"(?i)^(?:[\d\s.,:/+%€$TZ-]*\d[\d\s.,:/+%€$TZ-]*|true|false|\[(?:email|phone|iban)\])$"
+)
+#: Last words of a header that names an id (``Record ID``, ``Kontakt-Nr``, ``Lead Number``).
+_ID_WORDS = frozenset({"id", "ids", "nr", "no", "number", "nummer", "key"})
+
+
+def _id_header(name: str, ids: set[str]) -> bool:
+    words = normalise_header(name).split()
+    return name in ids or (bool(words) and (words[-1] in _ID_WORDS or words[-1].endswith("nummer")))
+
+
+def misaligned_row(table: str | None, cells: Mapping[str, str | None], *, salt: Salt = None) -> str:
+    """A row with more or fewer fields than its header, as the quarantine keeps it.
+
+    Its cells cannot be trusted to stand under their headers (a name may have moved
+    under ``source``), so only what is safe wherever it stands is kept: JSON of
+    header -> cell for the headers the row reaches, in the file's order. Every cell is
+    trimmed and scrubbed as a cell of that column of ``table`` (:func:`scrub`: e-mails,
+    phone numbers and IBANs masked, a personal id hashed). It is kept when it stands
+    under an id header (``lead_id``, ``Record ID``: ``sla purge --lead`` finds the row by
+    it) or is plainly a value (a date, a number, ``true``, a mask), cut at
+    :data:`MISALIGNED_CELL_CHARS`; any other cell, and every cell under a personal,
+    free-text or unnamed header (:func:`is_private`), is :data:`WITHHELD`. Fields beyond
+    the header are left out (the reason says how many fields the row had).
+
+    Parameters
+    ----------
+    table
+        The canonical table the file was read for (None: cells are only masked).
+    cells
+        Header -> cell, for the headers the row reaches (``dict(zip(header, record))``).
+    salt
+        Salt of the hashes of personal ids.
+
+    Returns
+    -------
+    str
+        The JSON text stored as the quarantine's ``value``.
+
+    >>> misaligned_row("leads", {"lead_id": " L7", "created_at": "2026-10-05",
+    ...                          "source": "Erika", "Vorname": "Tom"})
+    '{"lead_id": "L7", "created_at": "2026-10-05", "source": "[withheld]", "Vorname": "[withheld]"}'
+    """
+    ids = _id_columns(table) if table in TABLES else set()
+    named = [n for n in cells if n.strip() and not n.startswith("_") and not is_private(n)]
+    frame = pl.DataFrame(
+        {name: [(cells[name] or "").strip()] for name in named},
+        schema={name: pl.String for name in named},
+    )
+    if named and table in TABLES:
+        frame = scrub(table, frame, salt=salt)
+    elif named:
+        frame = frame.select(mask_expr(pl.col(name)) for name in named)
+    values = frame.row(0, named=True) if named else {}
+    shown = {}
+    for name in cells:
+        value = values.get(name)
+        safe = value is not None and (_id_header(name, ids) or _PLAIN_CELL.match(value))
+        shown[name] = value[:MISALIGNED_CELL_CHARS] if safe else WITHHELD
+    return json.dumps(shown, ensure_ascii=False)
 
 
 def report_into(result: Any, source_file: str, report: ScrubReport) -> None:

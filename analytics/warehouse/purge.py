@@ -12,7 +12,8 @@ What goes:
 - ``--lead ID``: the lead's rows in ``raw`` and ``core`` (leads, lifecycle events,
   activities, sales touches, nurture enrollments); an opportunity keeps its amount and
   status but no longer names the lead (``lead_id`` null); quarantine rows of the lead's
-  lines or naming its id. Ids are matched trimmed, as the import stores them in core: a
+  lines or naming its id (a rejected cell, or any cell of a row with the wrong number of
+  fields). Ids are matched trimmed, as the import stores them in core: a
   raw row read as `` L7 `` goes with ``L7``.
 - ``--load ID`` / ``--before YYYY-MM-DD``: the raw row versions only those loads saw
   (``meta.raw_seen``), the loads' sightings and quarantine rows, and the core rows whose
@@ -148,9 +149,15 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
             for t in LEAD_TABLES
         )
         selects[("meta", "raw_seen")] = f"SELECT * FROM old.meta.raw_seen s WHERE {erased}"
+    # a rejected cell that is the id; a row with the wrong number of fields (not in raw:
+    # its value is privacy.misaligned_row's JSON) with the id in any cell, wherever it
+    # stands; a rejected row whose raw row is the lead's
+    cells = "try(json_extract_string(q.value, '$.*'))"
     selects[("meta", "quarantine")] = (
-        "SELECT * FROM old.meta.quarantine q WHERE (q.value IS NULL OR q.value NOT IN "
-        f"{ids}) AND NOT EXISTS (SELECT 1 FROM purge_lines p "
+        f"SELECT * FROM old.meta.quarantine q WHERE (q.value IS NULL OR import_id(q.value) "
+        f"NOT IN {ids}) AND NOT (q.\"column\" IS NULL AND starts_with(q.value, '{{') "
+        f"AND coalesce(list_has_any({cells}, (SELECT list(lead_id) FROM purge_ids)), false)) "
+        "AND NOT EXISTS (SELECT 1 FROM purge_lines p "
         "WHERE p._source_file = q.source_file AND p._line = q.line)"
     )
     return selects

@@ -224,7 +224,8 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
                         "line": start,
                         "column": None,
                         "reason": f"has {len(record)} fields, the header has {len(header)}",
-                        "value": delimiter.join(record)[:200],
+                        # kept by the load as privacy.misaligned_row says, never raw
+                        "cells": dict(zip(header, record, strict=False)),
                     }
                 )
                 continue
