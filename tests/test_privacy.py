@@ -371,6 +371,49 @@ def test_a_phone_number_or_an_iban_used_as_an_id_is_hashed_and_still_joins(tmp_p
     assert doc["leads_not_found"] == 0 and doc["removed"]["core.leads"] == 1
 
 
+def test_file_names_and_folders_are_stored_with_emails_phones_and_ibans_masked(tmp_path):
+    d = _write(
+        tmp_path / "von zzdir@example.com 0170 5550031" / "leads.csv",
+        "lead_id,created_at,source\nF1,2026-10-05T09:00:00Z,email\nF2,someday,email\n",
+    ).parent
+    kontakte = _write(tmp_path / "kontakte zzfile@example.com.csv", "Nr;Datum\nM1;01.09.2026\n")
+    toml = _write(
+        tmp_path / "m.toml",
+        'table = "leads"\n[columns]\n"Nr" = "lead_id"\n"Datum" = "created_at"\n'
+        '[defaults]\nsource = "other"\n',
+    )
+    db = tmp_path / "w.duckdb"
+    folder = f"{tmp_path}/von [email] [phone]"
+    result = import_export(db, d)
+    assert [r["file"] for r in result.rejected] == [f"{folder}/leads.csv"]
+    result = import_export(db, kontakte, mapping=toml)
+    assert result.loaded == {"leads": 1}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        loads = con.execute("SELECT load_id, source_file FROM meta.loads ORDER BY 1").fetchall()
+        quarantine = con.execute("SELECT source_file FROM meta.quarantine").fetchall()
+        raw = con.execute("SELECT DISTINCT _source_file FROM raw.leads ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert loads == [(1, f"{folder}/leads.csv"), (2, f"{tmp_path}/kontakte [email].csv")]
+    assert quarantine == [(f"{folder}/leads.csv",)]
+    assert sorted(raw) == sorted([(f"{folder}/leads.csv",), (f"{tmp_path}/kontakte [email].csv",)])
+    assert _scan(db, ["zzdir@", "zzfile@", "5550031"]) == []
+    # a warehouse written before names were masked: the purged load's log row is masked
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta.loads SET source_file = 'old zzold@example.com.csv' WHERE load_id = 2")
+    con.close()
+    res = runner.invoke(cli.app, ["purge", "--load", "2", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        logged = con.execute("SELECT source_file FROM meta.loads WHERE load_id = 2").fetchall()
+    finally:
+        con.close()
+    assert logged == [("old [email].csv",)]
+    assert _scan(db, ["zzold@"]) == []
+
+
 # -- the header list and the value patterns --------------------------------------------
 
 

@@ -422,6 +422,20 @@ def test_a_named_path_records_its_names_and_a_plain_path_its_location(tmp_path):
         import_export(tmp_path / "c.duckdb", NamedPath(empty, "leads.csv, reps.csv"))
 
 
+def test_an_upload_named_with_an_email_or_phone_is_recorded_masked(tmp_path):
+    """The name a file was uploaded as is stored like any file name: masked."""
+    from analytics.warehouse.loader import NamedPath
+
+    src = folder_of(tmp_path / "scratch", leads=AFTER)
+    named = NamedPath(src / "leads.csv", "Leads zzupload@example.com 0170 5550041.csv")
+    result = import_export(tmp_path / "w.duckdb", named)
+    assert [(r["file"], r["line"]) for r in result.rejected] == [("Leads [email] [phone].csv", 8)]
+    assert _quarantine_and_loads(tmp_path / "w.duckdb") == (
+        [("Leads [email] [phone].csv", 8, "created_at")],
+        ["Leads [email] [phone].csv"],
+    )
+
+
 def test_the_preview_names_the_lines_of_a_malformed_csv(warehouse):
     """Before the confirm: each root cause with its first lines and what the first held;
     a line with the wrong number of fields has no column, the reason says what is wrong."""

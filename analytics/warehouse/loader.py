@@ -14,9 +14,11 @@ once. :func:`import_canonical` reads a canonical folder (spec/canonical-format.m
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import os
+import re
 import stat
 import tempfile
 from collections import Counter
@@ -1134,6 +1136,36 @@ def _load_batch(
     return done
 
 
+#: A file's extension (and an adapter's ``#part``), kept apart when a name is masked: an
+#: address right before it would take it along (``a@b.de.csv`` is one address).
+_EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml)(?:#[\w-]*)?)$", re.IGNORECASE)
+
+
+def stored_name(source_file: str) -> str:
+    """A file's name or path as the warehouse records it (``meta.loads``,
+    ``meta.quarantine``, ``raw.<table>._source_file``) and the import reports it: e-mail
+    addresses, phone numbers and IBANs masked (:func:`~analytics.warehouse.privacy.mask_text`),
+    the extension kept.
+
+    >>> stored_name("exports/calls erika@example.org +49 170 5550001.csv")
+    'exports/calls [email] [phone].csv'
+    >>> stored_name("von a@b.de/kontakte x@y.de.csv#events")
+    'von [email]/kontakte [email].csv#events'
+    """
+    stem, extension, _ = (*_EXTENSION.split(source_file, maxsplit=1), "", "")[:3]
+    return (privacy.mask_text(stem) or "") + extension
+
+
+def _stored_batch(batch: TableFile | TableBatch) -> TableFile | TableBatch:
+    """The batch recorded under its :func:`stored_name`."""
+    name = stored_name(batch.source_file)
+    if name == batch.source_file:
+        return batch
+    if isinstance(batch, TableFile):
+        return dataclasses.replace(batch, label=name)
+    return dataclasses.replace(batch, source_file=name)
+
+
 def _safe_problem(problem: dict[str, Any], salt: privacy.Salt) -> dict[str, Any]:
     """A reader's problem as it may be kept: a row with the wrong number of fields comes
     with its ``cells`` (header -> cell), replaced by the ``value``
@@ -1195,7 +1227,8 @@ def load_batches(
         ``[privacy] salt_file``, made only when a hash is needed).
 
     Every chunk is scrubbed of personal data (:func:`analytics.warehouse.privacy.scrub`)
-    before it is validated or written; quarantine values are masked.
+    before it is validated or written; quarantine values are masked, and so are the
+    file names and paths recorded and reported (:func:`stored_name`).
 
     Returns
     -------
@@ -1206,7 +1239,9 @@ def load_batches(
     enum_extra, enum_aliases = _enum_options(config)
     result = ImportResult()
     order = {t: i for i, t in enumerate(LOAD_ORDER)}
-    batches = sorted(batches, key=lambda b: order[b.table])
+    # the one place that names the files as they are stored: masked (stored_name)
+    batches = sorted((_stored_batch(b) for b in batches), key=lambda b: order[b.table])
+    unreadable = [{**r, "file": stored_name(r["file"])} for r in unreadable or []]
     now = datetime.now(UTC)
     if salt is None:
 
@@ -1227,7 +1262,7 @@ def load_batches(
         ]
         known = _KnownKeys(con)
         others: Counter = Counter()
-        quarantine_rows = [_safe_problem(r, salt) for r in unreadable or []]
+        quarantine_rows = [_safe_problem(r, salt) for r in unreadable]
         for index, batch in enumerate(batches):
             if progress:
                 progress(f"loading {batch.table}", index / max(len(batches), 1))

@@ -17,7 +17,9 @@ What goes:
   raw row read as `` L7 `` goes with ``L7``.
 - ``--load ID`` / ``--before YYYY-MM-DD``: the raw row versions only those loads saw
   (``meta.raw_seen``), the loads' sightings and quarantine rows, and the core rows whose
-  key only those loads brought (a key another load also brought stays).
+  key only those loads brought (a key another load also brought stays). The loads' rows
+  of ``meta.loads`` stay as the record of what was loaded, their file names masked (an
+  import records them masked; a warehouse written before that gets them masked here).
 
 The send log of ``sla notify`` (:mod:`analytics.warehouse.notifications`, a file beside
 the warehouse) loses the rows of erased leads too, counted as ``meta.notifications``.
@@ -43,6 +45,7 @@ import polars as pl
 import pyarrow as pa
 
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
+from analytics.warehouse.loader import stored_name
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
 from analytics.warehouse.privacy import hash_text, is_personal_id
@@ -112,6 +115,11 @@ def _import_id(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     """Ids as the import stores them in core (``str.strip_chars()``, as validation does):
     the raw layer keeps them as read, `` L7 `` included."""
     return pl.from_arrow(values).str.strip_chars().to_arrow()
+
+
+def _stored_name(name: str | None) -> str | None:
+    """:func:`~analytics.warehouse.loader.stored_name` (registered for SQL; None stays)."""
+    return None if name is None else stored_name(name)
 
 
 #: SQL: a row's lead id as the import normalises it (:func:`_import_id`, registered).
@@ -191,6 +199,12 @@ def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict
         )
     selects[("meta", "quarantine")] = (
         f"SELECT * FROM old.meta.quarantine WHERE load_id IS NULL OR load_id NOT IN ({listed})"
+    )
+    # the erased loads' rows stay in the load log (what was loaded, when, how many rows):
+    # their file names masked, as an import records them now (older warehouses did not)
+    selects[("meta", "loads")] = (
+        f"SELECT * REPLACE (CASE WHEN load_id IN ({listed}) THEN stored_name(source_file) "
+        "ELSE source_file END AS source_file) FROM old.meta.loads"
     )
     if has_seen:
         selects[("meta", "raw_seen")] = (
@@ -306,6 +320,9 @@ def _rebuild(
     except duckdb.Error as exc:
         raise PurgeFailed(f"{db_path}: cannot open the warehouse: {exc}") from None
     con.create_function("import_id", _import_id, ["VARCHAR"], "VARCHAR", type="arrow")
+    con.create_function(
+        "stored_name", _stored_name, ["VARCHAR"], "VARCHAR", null_handling="special"
+    )
     known = {r[0] for r in con.execute("SELECT DISTINCT load_id FROM old.meta.loads").fetchall()}
     unlinked: dict[str, int] = {}
     not_found = 0

@@ -30,6 +30,7 @@ from analytics.warehouse.loader import (
     Progress,
     TableFile,
     load_batches,
+    stored_name,
 )
 
 Format = Literal["canonical", "hubspot", "salesforce", "olist", "xeducation"]
@@ -186,12 +187,13 @@ def import_export(
         if not named:
             raise
         raise ImportFailed(shown(str(exc))) from None
-    dropped = {Path(k).name: list(v) for k, v in export.dropped_columns.items() if v}
+    # keyed by file name as the load reports it (masked: loader.stored_name)
+    dropped = {Path(stored_name(k)).name: list(v) for k, v in export.dropped_columns.items() if v}
     for name, columns in result.dropped_columns.items():  # what the load's scrub dropped
         dropped.setdefault(name, [])
         dropped[name] += [c for c in columns if c not in dropped[name]]
     result.dropped_columns = dropped
-    result.undated = dict(export.undated)
+    result.undated = {stored_name(k): v for k, v in export.undated.items()}
     return result
 
 
