@@ -44,6 +44,7 @@ from analytics.warehouse.validate import (
     split_duplicates,
     validate_rows,
 )
+from analytics.warehouse.versions import record_history
 
 Progress = Callable[[str, float], None]
 Chunk = tuple[pl.DataFrame, list[dict[str, Any]]]
@@ -1388,6 +1389,7 @@ def load_batches(
         if config is not None:
             record_config_version(con, config)
         record_coverage(con, config)
+        record_history(con, config)  # the scored attributes this load replaced, and until when
         if progress:
             progress("committing", 1.0)
     result.placeholder_reps = known.placeholders

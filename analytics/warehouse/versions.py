@@ -1,0 +1,149 @@
+"""``meta.lead_history`` and ``meta.account_history``: the scored attributes a lead or an
+account had before a later import changed them, and until when.
+
+``core`` keeps each key's latest version; a score at an earlier moment must read what was
+known then (a CRM that fills in a lead's seniority after its SQL must not raise the score
+it had at its MQL). The raw layer keeps every version of a row once and ``meta.raw_seen``
+every load that saw it, so the history is rebuilt from them at the end of every import
+(and purge): each version of a key's scored attributes that a later load replaced, typed
+as the import types it (:func:`analytics.warehouse.validate.validate_rows`, the config's
+enums and aliases), with ``valid_until``, the moment of the load that replaced it.
+
+A version is in force from the load that brought it until ``valid_until``; a key's first
+version also before its first load (nothing earlier is known: a first import of old
+leads gives them the attributes of the export).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from analytics.schema import TABLES, UTC_TIMESTAMP
+
+if TYPE_CHECKING:
+    from analytics.config import SlaConfig
+
+#: Per table: its key and the columns whose earlier values a score reads.
+VERSIONED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "leads": ("lead_id", ("account_id", "source", "country", "seniority", "role")),
+    "accounts": ("account_id", ("industry", "employees", "country")),
+}
+#: The meta table of each versioned table.
+HISTORY_TABLES = {"leads": "lead_history", "accounts": "account_history"}
+
+
+def history_schema(table: str) -> dict[str, pl.DataType]:
+    """The columns of a history table: the key, ``valid_until``, the versioned columns.
+
+    >>> list(history_schema("accounts"))
+    ['account_id', 'valid_until', 'industry', 'employees', 'country']
+    """
+    key, columns = VERSIONED[table]
+    types = TABLES[table].polars_schema
+    return {key: types[key], "valid_until": UTC_TIMESTAMP, **{c: types[c] for c in columns}}
+
+
+def superseded_versions(
+    con: duckdb.DuckDBPyConnection, table: str, config: SlaConfig | None = None
+) -> pl.DataFrame:
+    """The versions of ``table``'s scored attributes that a later load replaced.
+
+    Parameters
+    ----------
+    con
+        The warehouse (its ``raw`` layer, ``meta.raw_seen`` and ``meta.loads``).
+    table
+        ``"leads"`` or ``"accounts"`` (:data:`VERSIONED`).
+    config
+        The SLA config the import typed the rows with (its enums and stage aliases).
+
+    Returns
+    -------
+    DataFrame (:func:`history_schema`), one row per key and replaced version, oldest
+    first; empty when no key has more than one version.
+    """
+    from analytics.warehouse.loader import _enum_options
+    from analytics.warehouse.validate import validate_rows
+
+    key, columns = VERSIONED[table]
+    text_columns = TABLES[table].column_names
+    cols = ", ".join(f'r."{c}"' for c in text_columns)
+    sightings = pl.DataFrame(
+        con.sql(
+            f"""SELECT {cols}, l.loaded_at AS _seen_at
+            FROM raw.{table} r
+            JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+            JOIN (SELECT load_id, min(loaded_at) AS loaded_at FROM meta.loads
+                  GROUP BY load_id) l ON l.load_id = s.load_id
+            WHERE trim(r."{key}") IN (
+                SELECT trim("{key}") FROM raw.{table} GROUP BY 1 HAVING count(*) > 1)"""
+        )
+    )
+    empty = pl.DataFrame(schema=history_schema(table))
+    if sightings.is_empty():
+        return empty
+    sightings = sightings.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
+    extra, aliases = _enum_options(config)
+    valid, _ = validate_rows(
+        table,
+        sightings.select("_line", *text_columns).cast(
+            {c: pl.String for c in text_columns}, strict=False
+        ),
+        enum_extra=extra,
+        enum_aliases=aliases,
+        unique_key=False,
+    )
+    seen = (
+        valid.select("_line", key, *columns)
+        .join(sightings.select("_line", pl.col("_seen_at").dt.convert_time_zone("UTC")), on="_line")
+        .sort(key, "_seen_at", "_line")
+    )
+    # a change: a sighting whose attributes differ from the key's sighting before it
+    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
+    versions = seen.filter(changed | (pl.col(key) != pl.col(key).shift()).fill_null(True))
+    return (
+        versions.with_columns(pl.col("_seen_at").shift(-1).over(key).alias("valid_until"))
+        .filter(pl.col("valid_until").is_not_null())  # the latest is core's own row
+        .select(list(history_schema(table)))
+        .cast(history_schema(table))
+    )
+
+
+def record_history(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> None:
+    """Rebuild ``meta.lead_history`` and ``meta.account_history`` from the raw layer (at
+    the end of an import or a purge, inside its transaction)."""
+    from analytics.warehouse.database import commit_step
+
+    commit_step(con)
+    for table, name in HISTORY_TABLES.items():
+        frame = superseded_versions(con, table, config)
+        con.execute(f"DROP TABLE IF EXISTS meta.{name}")
+        con.register("incoming_history", frame)
+        con.execute(f"CREATE TABLE meta.{name} AS SELECT * FROM incoming_history")
+        con.unregister("incoming_history")
+
+
+def read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.LazyFrame | None:
+    """The stored history of ``table`` (None when it has none: the score reads ``core``).
+
+    >>> read_history(duckdb.connect(), "leads") is None
+    True
+    """
+    name = HISTORY_TABLES[table]
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        f"WHERE table_schema = 'meta' AND table_name = '{name}'"
+    ).fetchall()[0][0]
+    if not found:
+        return None
+    frame = pl.DataFrame(con.sql(f"SELECT * FROM meta.{name}"))
+    if frame.is_empty():
+        return None
+    return frame.cast(history_schema(table)).lazy()
+
+
+__all__ = ["HISTORY_TABLES", "VERSIONED", "history_schema", "read_history", "record_history",
+           "superseded_versions"]  # fmt: skip
