@@ -86,6 +86,13 @@ class Tables:
     episodes_basis: tuple[pl.LazyFrame, pl.LazyFrame] | None = dataclasses.field(
         default=None, compare=False, repr=False
     )
+    #: The scored attributes leads and accounts had before a later import changed them,
+    #: with ``valid_until`` (:mod:`analytics.warehouse.versions`); None: no key changed.
+    #: A score at an earlier moment reads them (:func:`analytics.scoring.rules.leads_at`).
+    lead_history: pl.LazyFrame | None = dataclasses.field(default=None, compare=False, repr=False)
+    account_history: pl.LazyFrame | None = dataclasses.field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.episodes is not None and self.episodes_basis is None:
@@ -152,17 +159,23 @@ class Tables:
     def collect(self) -> Tables:
         """Materialise every table once (useful before many metrics on the same data)."""
         lazies = dict(self.items())
+        for name in ("lead_history", "account_history"):
+            if getattr(self, name) is not None:
+                lazies[name] = getattr(self, name)
         if self.stored_episodes is not None:
             lazies["episodes"] = self.stored_episodes
         frames = pl.collect_all(lazies.values())
         return Tables(**{name: df.lazy() for name, df in zip(lazies, frames, strict=True)})
 
     def _restricted(self, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> Tables:
-        """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`) and to the stored
-        episodes (a lead's episodes are its own); the others stay."""
+        """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`), to the stored
+        episodes and to the leads' history (a lead's are its own); the others stay."""
         kept = {name: keep(getattr(self, name)) for name in LEAD_KEYED}
         episodes = None if self.stored_episodes is None else keep(self.stored_episodes)
-        return dataclasses.replace(self, **kept, episodes=episodes, episodes_basis=None)
+        history = None if self.lead_history is None else keep(self.lead_history)
+        return dataclasses.replace(
+            self, **kept, episodes=episodes, episodes_basis=None, lead_history=history
+        )
 
     def for_leads(self, lead_ids: pl.LazyFrame | pl.DataFrame) -> Tables:
         """The rows of some leads: every lead-keyed table semi-joined on ``lead_id``.
@@ -305,6 +318,9 @@ class Tables:
                 if self.stored_episodes is None
                 else episodes_until(self.stored_episodes, as_of)
             ),
+            # whole: a version replaced after as_of is the one in force before it
+            lead_history=self.lead_history,
+            account_history=self.account_history,
         )
 
 

@@ -279,9 +279,11 @@ def test_cli_missing_path_and_bad_config_exit_2_without_traceback(tmp_path):
 
 def test_sla_info_json_starts_without_polars_scikit_learn_or_rich(tmp_path):
     """`sla info --json` answers from DuckDB alone: importing polars costs it about 0.1 s,
-    rich (only for the printed tables) about 25 ms."""
+    rich (only for the printed tables) about 25 ms. (The coverage it reads was stored for
+    the config it is given, as `sla import` with that config stores it.)"""
     db = tmp_path / "w.duckdb"
-    import_canonical(db, folder(tmp_path, reps=REPS, leads=LEADS))
+    cfg = load_config("data/sla.toml")
+    import_canonical(db, folder(tmp_path, reps=REPS, leads=LEADS), config=cfg)
     code = (
         "import sys\n"
         "from analytics.cli import app\n"

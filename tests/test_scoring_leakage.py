@@ -149,3 +149,62 @@ def test_single_feature_auc_by_hand() -> None:
     assert single_feature_auc(pl.Series([3.0, None, 5.0, 2.0]), y) == 0.75
     assert single_feature_auc(pl.Series([1.0, 1.0, 1.0, 1.0]), y) == 0.5
     assert single_feature_auc(pl.Series([1.0, 2.0]), np.array([1, 1])) is None
+
+
+def test_a_score_reads_the_attributes_known_at_its_moment_not_a_later_imports(tmp_path):
+    """The CRM fills in L1's seniority and role after its SQL; the next import brings them.
+    L1's scores before that import (at its MQL, in the score history, as the model's
+    features) read the attributes it had then: DE 10 only, not DE 10 + c_level 12 +
+    decision_maker 10. L2 never changed. An earlier moment after the import reads the
+    new ones."""
+    import dataclasses
+    from datetime import UTC
+
+    from analytics.scoring.model import scoring_samples
+    from analytics.scoring.rules import attribute_changes, score_history
+    from analytics.warehouse import connect_readonly, import_canonical, load_tables
+
+    header = "lead_id,created_at,source,seniority,role,country\n"
+    before = tmp_path / "before"
+    after = tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    (before / "leads.csv").write_text(
+        header + "L1,2026-01-05T09:00:00Z,email,,,DE\nL2,2026-01-06T09:00:00Z,email,vp,,AT\n"
+    )
+    (after / "leads.csv").write_text(
+        header + "L1,2026-01-05T09:00:00Z,email,c_level,decision_maker,DE\n"
+        "L2,2026-01-06T09:00:00Z,email,vp,,AT\n"
+    )
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, before, config=CFG)
+    import_canonical(db, after, config=CFG)
+    con = connect_readonly(db)
+    try:
+        tables = load_tables(con).collect()
+        replaced_at = con.execute("SELECT max(loaded_at) FROM meta.loads").fetchall()[0][0]
+    finally:
+        con.close()
+    assert tables.lead_history is not None
+    assert attribute_changes(tables).collect().rows() == [("L1", replaced_at.astimezone(UTC))]
+    mql = datetime(2026, 1, 10, tzinfo=UTC)
+    later = replaced_at + timedelta(hours=1)
+    moments = pl.LazyFrame({"lead_id": ["L1", "L1", "L2"], "at": [mql, later, mql]}).with_columns(
+        pl.col("at").cast(pl.Datetime("us", "UTC"))
+    )
+    fit = scores_at(tables, CFG, moments).collect()["fit_points"].to_list()
+    assert fit == [10.0, 32.0, 12.0 + 8.0]  # L2: vp 12 + AT 8, unchanged
+    # the score history steps where the fit changed, and before it reads the old fit
+    history = score_history(tables, CFG, as_of=later).filter(pl.col("lead_id") == "L1").collect()
+    assert history.select("at", "fit_points").rows() == [
+        (datetime(2026, 1, 5, 9, tzinfo=UTC), 10.0),
+        (replaced_at.astimezone(UTC), 32.0),
+    ]
+    samples = scoring_samples(tables, CFG, as_of=later).collect().sort("lead_id")
+    assert samples.select("lead_id", "seniority", "role").rows() == [
+        ("L1", None, None),
+        ("L2", "vp", None),
+    ]
+    # without the history (as the current rows alone would say) L1 reads the new values
+    current = dataclasses.replace(tables, lead_history=None)
+    assert scores_at(current, CFG, moments).collect()["fit_points"].to_list()[0] == 32.0

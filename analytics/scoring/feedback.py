@@ -23,7 +23,7 @@ from analytics.scoring.rules import (
     FIT_DIMENSIONS,
     _as_of,
     _first_sql,
-    lead_attributes,
+    attributes_at,
     scores_at,
     with_grades,
 )
@@ -74,7 +74,10 @@ def _graded_part(known: Tables, config: SlaConfig) -> pl.DataFrame:
     return (
         graded.join(ends, on="lead_id", how="left")
         .join(sqls, on="lead_id", how="left")
-        .join(lead_attributes(known, config).select("lead_id", *FIT_DIMENSIONS), on="lead_id")
+        .join(
+            attributes_at(known, config, mql).select("lead_id", "at", *FIT_DIMENSIONS),
+            on=["lead_id", "at"],
+        )
         .with_columns((pl.col("sql_at") >= pl.col("at")).fill_null(False).alias("became_sql"))
         .sort("lead_id")
         .collect()

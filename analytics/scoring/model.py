@@ -32,7 +32,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import ACTIVITY_TYPES, UTC_TIMESTAMP
 from analytics.scoring.calibration import ScoreMapping, calibration_metrics
-from analytics.scoring.rules import _as_of, _first_sql, lead_attributes, scores_at
+from analytics.scoring.rules import _as_of, _first_sql, attributes_at, lead_attributes, scores_at
 from analytics.tables import Tables
 
 Target = Literal["sql", "won"]
@@ -164,7 +164,15 @@ def scoring_samples(
     window = timedelta(days=config.funnel.window_days)
     attrs = _sample_moments(  # read by five branches below: computed once
         lead_attributes(known, config), known, config=config, as_of=moment, age_days=age_days
-    ).cache()
+    )
+    if known.lead_history is not None or known.account_history is not None:
+        # the attributes as they were at the scoring moment, not as a later import has them
+        moments = attrs.select("lead_id", pl.col("scored_at").alias("at"))
+        then = attributes_at(known, config, moments)
+        attrs = attrs.select("lead_id", "scored_at", "sql_at", "is_mature").join(
+            then.rename({"at": "scored_at"}), on=["lead_id", "scored_at"], how="inner"
+        )
+    attrs = attrs.cache()
     recent = timedelta(days=recent_days)
     acts = (
         attrs.select("lead_id", "scored_at")

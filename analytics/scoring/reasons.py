@@ -29,7 +29,7 @@ from analytics.scoring.rules import (
     _as_of,
     _exp2,
     _interest_points,
-    lead_attributes,
+    attributes_at,
     scores_at,
     with_grades,
 )
@@ -84,7 +84,7 @@ def rule_score_reasons(tables: Tables, config: SlaConfig, moments: pl.LazyFrame)
     """
     fit_cfg = config.scoring.fit
     moments = moments.select("lead_id", pl.col("at").cast(UTC_TIMESTAMP)).unique().collect()
-    attrs = lead_attributes(tables, config).join(moments.lazy(), on="lead_id").collect()
+    attrs = attributes_at(tables, config, moments.lazy()).collect()
     fit_rows = pl.concat(
         [
             attrs.select(

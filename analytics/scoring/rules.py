@@ -12,11 +12,13 @@ Definitions (config ``[scoring]``, shown on the Definitions page):
   of that type with ``occurred_at <= t``, each halved every ``decay_half_life_days``
   since it happened; the decayed sum of a type is capped at ``scoring.interest.caps``
   (when the type has a cap), and the sum over types at ``interest_cap``.
-- **score** = fit + interest. It is *point in time*: nothing after ``t`` changes it.
+- **score** = fit + interest. It is *point in time*: nothing after ``t`` changes it (the
+  fit attributes too: a value a later import replaced counts until it was replaced,
+  :func:`attributes_at`).
 
 Between two activities the score only decays, so the highest score of any period is
-reached at the lead's creation or right after one of its activities; that is why
-:func:`score_history` evaluates exactly those moments.
+reached at the lead's creation, right after one of its activities or when its fit
+changed; that is why :func:`score_history` evaluates exactly those moments.
 """
 
 from __future__ import annotations
@@ -96,16 +98,99 @@ def lead_attributes(tables: Tables, config: SlaConfig) -> pl.LazyFrame:
     >>> lead_attributes(t, cfg).collect().select("country", "size_band", "fit_points").row(0)
     ('AT', '250-999', 50.0)
     """
-    fit = config.scoring.fit
-    acc = tables.accounts.select(
+    return _with_fit_points(_attributes(tables.leads, tables.accounts, config, on=()), config)
+
+
+def attributes_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.LazyFrame:
+    """Each lead's fit attributes and fit points as they were at given moments: a version a
+    later import replaced (``tables.lead_history``, ``tables.account_history``:
+    :mod:`analytics.warehouse.versions`) is read until it was replaced; without a history,
+    :func:`lead_attributes`.
+
+    Parameters
+    ----------
+    moments : LazyFrame
+        ``lead_id`` and ``at`` (UTC timestamp); other columns are ignored.
+
+    Returns
+    -------
+    LazyFrame, one row per distinct (``lead_id``, ``at``) of a known lead: ``at`` and the
+    columns of :func:`lead_attributes`.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> from datetime import UTC
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z",
+    ...                              "source": "email", "seniority": "c_level"}])
+    >>> history = pl.LazyFrame({"lead_id": ["L1"], "valid_until": [datetime(2026, 3, 1)],
+    ...                         "source": ["email"], "seniority": [None]}).with_columns(
+    ...     pl.col("valid_until").dt.replace_time_zone("UTC"), pl.col("seniority").cast(pl.String))
+    >>> import dataclasses
+    >>> t = dataclasses.replace(t, lead_history=history)
+    >>> feb, apr = datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    >>> at = pl.LazyFrame({"lead_id": ["L1", "L1"], "at": [feb, apr]})
+    >>> attributes_at(t, cfg, at).sort("at").collect()["seniority"].to_list()  # enriched 1 March
+    [None, 'c_level']
+    """
+    moments = moments.select("lead_id", pl.col("at").cast(UTC_TIMESTAMP)).unique()
+    if tables.lead_history is None and tables.account_history is None:
+        return lead_attributes(tables, config).join(moments, on="lead_id", how="inner")
+    leads = _in_force(tables.leads, tables.lead_history, moments, key="lead_id")
+    accounts = _in_force(
+        tables.accounts,
+        tables.account_history,
+        leads.select("account_id", "at").drop_nulls("account_id").unique(),
+        key="account_id",
+    )
+    return _with_fit_points(_attributes(leads, accounts, config, on=("at",)), config)
+
+
+def _in_force(
+    current: pl.LazyFrame, history: pl.LazyFrame | None, moments: pl.LazyFrame, *, key: str
+) -> pl.LazyFrame:
+    """``current`` rows at ``moments`` (``key``, ``at``), each versioned column as it was
+    then: the earliest version of ``history`` replaced after ``at``, else the current one
+    (a version's missing value is missing then, not the current value)."""
+    rows = moments.join(current, on=key, how="inner")
+    if history is None:
+        return rows
+    columns = [c for c in history.collect_schema().names() if c not in (key, "valid_until")]
+    then = (
+        moments.join(history, on=key, how="inner")
+        .filter(pl.col("valid_until") > pl.col("at"))
+        .sort("valid_until")
+        .group_by(key, "at")
+        .agg(pl.col(c).first().alias(f"_then_{c}") for c in columns)
+        .with_columns(pl.lit(True).alias("_replaced"))
+    )
+    return (
+        rows.join(then, on=[key, "at"], how="left")
+        .with_columns(
+            pl.when(pl.col("_replaced")).then(pl.col(f"_then_{c}")).otherwise(pl.col(c)).alias(c)
+            for c in columns
+        )
+        .drop("_replaced", *(f"_then_{c}" for c in columns))
+    )
+
+
+def _attributes(
+    leads: pl.LazyFrame, accounts: pl.LazyFrame, config: SlaConfig, *, on: tuple[str, ...]
+) -> pl.LazyFrame:
+    """The fit attributes of ``leads`` with their ``accounts`` (joined on ``account_id``
+    and ``on``): one row per row of ``leads``."""
+    acc = accounts.select(
         "account_id",
+        *on,
         pl.col("industry").str.to_lowercase().str.replace_all(" ", "_").alias("industry"),
         "employees",
         size_band("employees", config=config),
         pl.col("country").alias("account_country"),
     )
-    attrs = tables.leads.join(acc, on="account_id", how="left").select(
+    return leads.join(acc, on=["account_id", *on], how="left").select(
         "lead_id",
+        *on,
         "created_at",
         "source",
         "industry",
@@ -117,6 +202,11 @@ def lead_attributes(tables: Tables, config: SlaConfig) -> pl.LazyFrame:
         "seniority",
         "role",
     )
+
+
+def _with_fit_points(attrs: pl.LazyFrame, config: SlaConfig) -> pl.LazyFrame:
+    """``attrs`` with ``fit_points``: the config's points per attribute, capped."""
+    fit = config.scoring.fit
     points = [
         pl.col(dim)
         .replace_strict(
@@ -186,7 +276,8 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
     LazyFrame, one row per row of ``moments``, in their order (leads unknown to
     ``tables.leads`` are dropped): ``lead_id``, ``at``, the other columns of ``moments``,
     ``fit_points``, ``interest_points``, ``score``.
-    Only activities with ``occurred_at <= at`` count.
+    Only activities with ``occurred_at <= at`` count, and the fit attributes as they were
+    at ``at`` (:func:`attributes_at`).
 
     Examples
     --------
@@ -234,10 +325,10 @@ def scores_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> pl.La
         )
     )
     interest = _interest_from_type_sums(config, {b: pl.col(b).fill_null(0.0) for b in buckets})
-    fit = lead_attributes(tables, config).select("lead_id", "fit_points")
+    fit = attributes_at(tables, config, moments).select("lead_id", "at", "fit_points")
     return (
         moments.with_row_index("_row")
-        .join(fit, on="lead_id", how="inner")
+        .join(fit, on=["lead_id", "at"], how="inner")
         .join(decayed, on=["lead_id", "at"], how="left")
         .with_columns(interest.round(_DECIMALS).alias("interest_points"))
         .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
@@ -345,14 +436,18 @@ def score_history(
             ],
         )
     )
-    created = fit.select(
-        "lead_id", pl.col("created_at").alias("at"), *[pl.lit(0.0).alias(b) for b in buckets]
-    )
+    zero = [pl.lit(0.0).alias(b) for b in buckets]
+    steps = [fit.select("lead_id", pl.col("created_at").alias("at"), *zero), acts]
+    versioned = tables.lead_history is not None or tables.account_history is not None
+    if versioned:  # a replaced fit attribute is a step of its own (the fit changes then)
+        steps.append(
+            attribute_changes(tables)
+            .join(fit.select("lead_id", "created_at"), on="lead_id")
+            .filter((pl.col("at") > pl.col("created_at")) & (pl.col("at") <= ts))
+            .select("lead_id", "at", *zero)
+        )
     grouped = (
-        pl.concat([created, acts])
-        .group_by("lead_id", "at")
-        .agg([pl.col(b).sum() for b in buckets])
-        .cache()
+        pl.concat(steps).group_by("lead_id", "at").agg([pl.col(b).sum() for b in buckets]).cache()
     )
     first = grouped.group_by("lead_id").agg(pl.col("at").min().alias("_t0"))
     rows = (
@@ -387,13 +482,43 @@ def score_history(
         for b in buckets
     }
     interest = _interest_from_type_sums(config, sums)
+    scored = rows.join(totals, on=["lead_id", "_epoch"], how="left", maintain_order="left")
+    if versioned:
+        fit_then = attributes_at(tables, config, rows.select("lead_id", "at"))
+        scored = scored.join(
+            fit_then.select("lead_id", "at", "fit_points"),
+            on=["lead_id", "at"],
+            how="left",
+            maintain_order="left",
+        )
+    else:
+        scored = scored.join(
+            fit.select("lead_id", "fit_points"), on="lead_id", how="left", maintain_order="left"
+        )
     return (
-        rows.join(totals, on=["lead_id", "_epoch"], how="left", maintain_order="left")
-        .with_columns(interest.round(_DECIMALS).alias("interest_points"))
-        .join(fit.select("lead_id", "fit_points"), on="lead_id", how="left", maintain_order="left")
+        scored.with_columns(interest.round(_DECIMALS).alias("interest_points"))
         .with_columns((pl.col("fit_points") + pl.col("interest_points")).alias("score"))
         .select("lead_id", "at", "fit_points", "interest_points", "score")
     )
+
+
+def attribute_changes(tables: Tables) -> pl.LazyFrame:
+    """The moments a lead's fit attributes changed (a version replaced by a later import:
+    its own, or its account's): ``lead_id``, ``at``; empty without a history.
+
+    >>> attribute_changes(Tables.empty()).collect().height
+    0
+    """
+    parts = [pl.LazyFrame(schema={"lead_id": pl.String, "at": UTC_TIMESTAMP})]
+    if tables.lead_history is not None:
+        parts.append(tables.lead_history.select("lead_id", pl.col("valid_until").alias("at")))
+    if tables.account_history is not None:
+        parts.append(
+            tables.account_history.join(
+                tables.leads.select("lead_id", "account_id"), on="account_id"
+            ).select("lead_id", pl.col("valid_until").alias("at"))
+        )
+    return pl.concat(parts).unique()
 
 
 def first_crossing(
@@ -576,6 +701,8 @@ __all__ = [
     "FIT_DIMENSIONS",
     "FIT_GRADES",
     "INTEREST_GRADES",
+    "attribute_changes",
+    "attributes_at",
     "first_crossing",
     "grade_grid",
     "lead_attributes",

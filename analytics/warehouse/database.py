@@ -405,7 +405,9 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     """The core tables as lazy polars frames: a query reads only the columns and rows it needs.
 
     With them, the MQL episodes stored after the last import (``Tables.episodes``, see
-    :func:`analytics.warehouse.precomputed.stored_episodes`), when there are any.
+    :func:`analytics.warehouse.precomputed.stored_episodes`), when there are any, and the
+    scored attributes later imports changed (``Tables.lead_history`` and
+    ``account_history``, :mod:`analytics.warehouse.versions`).
 
     Every collect reads from DuckDB again (and so sees the warehouse as this connection
     sees it); collect the tables once (``load_tables(con).collect()``) to work in memory.
@@ -416,8 +418,14 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     0
     """
     from analytics.warehouse.precomputed import stored_episodes
+    from analytics.warehouse.versions import read_history
 
-    return Tables(**{name: _scan(con, name) for name in TABLES}, episodes=stored_episodes(con))
+    return Tables(
+        **{name: _scan(con, name) for name in TABLES},
+        episodes=stored_episodes(con),
+        lead_history=read_history(con, "leads"),
+        account_history=read_history(con, "accounts"),
+    )
 
 
 def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_000) -> Tables:
@@ -437,7 +445,12 @@ def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_0
         names.append("episodes")
     frames = pl.collect_all([getattr(lazy, name) for name in names])
     held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
-    return Tables(**held, activities=lazy.activities)
+    return Tables(
+        **held,
+        activities=lazy.activities,
+        lead_history=lazy.lead_history,  # read whole already
+        account_history=lazy.account_history,
+    )
 
 
 def read_core_table(db_path: str | Path, table: str) -> pl.DataFrame:
