@@ -222,6 +222,59 @@ def test_the_page_previews_exact_counts_and_imports_only_on_confirm(warehouse):
     assert leftovers(warehouse) == []
 
 
+def _uploads(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("sla-upload-*"))
+
+
+def test_a_preview_that_fails_in_any_way_leaves_no_uploaded_file(warehouse, tmp_path, monkeypatch):
+    """Not only a refused import: any error removes the copy of the uploaded files."""
+    import tempfile
+
+    from dashboard import data
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the preview's child process died")
+
+    monkeypatch.setattr(data, "preview_import", broken)
+    at = data_page()
+    at.file_uploader(key="upload").set_value([("leads.csv", AFTER.encode(), "text/csv")]).run()
+    at.button(key="upload_preview_button").click().run()
+    assert at.exception  # shown as an error (its text redacted by Streamlit)
+    assert _uploads(scratch) == []
+
+
+def test_the_data_page_sweeps_the_files_of_abandoned_uploads(warehouse, tmp_path, monkeypatch):
+    """A preview left waiting by a session that ended keeps the uploaded originals in a
+    scratch folder: the Data page removes such folders once untouched for an hour; a
+    waiting preview's folder is touched at every rerun and stays."""
+    import tempfile
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    hour_ago = time.time() - 3601
+    for name in ("sla-upload-abandoned", "unrelated"):
+        (scratch / name).mkdir()
+        (scratch / name / "contacts.csv").write_text("Email\nzz@example.com\n")
+        os.utime(scratch / name, (hour_ago, hour_ago))
+    (scratch / "sla-upload-recent").mkdir()
+    at = data_page()
+    assert _uploads(scratch) == ["sla-upload-recent"]
+    assert (scratch / "unrelated").exists()
+    preview(at, [("leads.csv", AFTER.encode())], replace=False)
+    [waiting] = set(_uploads(scratch)) - {"sla-upload-recent"}
+    os.utime(scratch / waiting, (hour_ago, hour_ago))
+    at.run()  # the session is alive: its folder is touched, not swept
+    assert waiting in _uploads(scratch)
+    at.button(key="upload_cancel").click().run()
+    assert _uploads(scratch) == ["sla-upload-recent"]
+
+
 def test_an_upsert_preview_has_no_removed_column(warehouse):
     at = data_page()
     preview(at, [("leads.csv", AFTER.encode())], replace=False)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +27,41 @@ MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
 #: What the upload reads: the canonical format (also as a German office program saves it),
 #: the CRM exports of ``sla import --format``, and any CSV with a mapping file.
 UPLOAD_FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation", "mapping")
+#: Uploaded files wait for their confirm in a scratch folder named like this, in the
+#: system's temporary folder; they are the originals, personal columns and all.
+UPLOAD_PREFIX = "sla-upload-"
+#: A scratch folder untouched for this long (seconds) belongs to an upload abandoned in
+#: a session that is gone (a waiting preview touches its folder at every rerun): removed
+#: when the Data page starts.
+UPLOAD_MAX_AGE = 3600
 
+
+def sweep_uploads(now: float | None = None) -> list[Path]:
+    """Remove the scratch folders of abandoned uploads (older than :data:`UPLOAD_MAX_AGE`).
+
+    Returns
+    -------
+    list[Path]
+        The folders removed.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
+        try:
+            stale = folder.is_dir() and now - folder.stat().st_mtime > UPLOAD_MAX_AGE
+        except OSError:  # removed meanwhile by another session
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+waiting = st.session_state.get("upload_preview")
+if waiting is not None:  # this session's upload still waits for its confirm: not abandoned
+    with contextlib.suppress(OSError):
+        os.utime(waiting["folder"])
+sweep_uploads()
 lg = ui.lang()
 state, _ = data.warehouse_state()
 st.title(t("data_title", lg))
@@ -174,21 +211,24 @@ def _preview(folder: Path, args: dict) -> None:
     mapping_path = (
         NamedPath(folder / args["mapping"], args["mapping"]) if args.get("mapping") else None
     )
+    kept = False
     try:
         with st.spinner(t("upload_previewing", lg)):
             preview = data.preview_import(
                 path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"]
             )
-    except ImportFailed as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        st.session_state["import_error"] = str(exc)
-    else:
         st.session_state["upload_preview"] = {
             "preview": preview,
             "folder": str(folder),
             "selection": selection,
             "args": args,
         }
+        kept = True
+    except ImportFailed as exc:
+        st.session_state["import_error"] = str(exc)
+    finally:  # the uploaded originals stay only while their preview waits
+        if not kept:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _summary(result) -> dict:
@@ -222,15 +262,19 @@ if (
     and pending is None
     and st.button(t("upload_preview_button", lg), type="primary", key="upload_preview_button")
 ):
-    folder = Path(tempfile.mkdtemp(prefix="sla-upload-"))
-    names = [Path(f.name).name for f in chosen.values()]  # as uploaded
-    for name, f in zip(names, chosen.values(), strict=True):
-        (folder / name).write_bytes(f.getvalue())
-    args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names}
-    if fmt == "mapping":
-        args["file"] = names[0]
-        args["mapping"] = Path(mapping.name).name  # a .toml: never one of the .csv names
-        (folder / args["mapping"]).write_bytes(mapping.getvalue())
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+    try:
+        names = [Path(f.name).name for f in chosen.values()]  # as uploaded
+        for name, f in zip(names, chosen.values(), strict=True):
+            (folder / name).write_bytes(f.getvalue())
+        args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names}
+        if fmt == "mapping":
+            args["file"] = names[0]
+            args["mapping"] = Path(mapping.name).name  # a .toml: never one of the .csv names
+            (folder / args["mapping"]).write_bytes(mapping.getvalue())
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     _preview(folder, args)
     st.rerun()
 
