@@ -1493,6 +1493,7 @@ def purge_command(
     """Erase leads or loads (GDPR Art. 17): raw, core and quarantine rows, and every byte."""
     from datetime import date
 
+    from analytics.warehouse import WarehouseError
     from analytics.warehouse.privacy import existing_salt
     from analytics.warehouse.purge import PurgeFailed, purge
 
@@ -1505,8 +1506,8 @@ def purge_command(
     cfg = config_or_exit(config)
     salt = existing_salt(db, cfg.privacy.salt_file)
     try:
-        result = purge(db, leads=lead or (), load=load, before=day, salt=salt)
-    except PurgeFailed as exc:
+        result = purge(db, leads=lead or (), load=load, before=day, salt=salt, config=cfg)
+    except (PurgeFailed, WarehouseError) as exc:
         fail(f"{exc}; nothing was erased")
     _refresh_results(db, cfg)
     if as_json:

@@ -535,8 +535,8 @@ def test_a_second_import_waits_for_the_writer_lock_then_gives_up(tmp_path):
             env=env,
         )
     assert proc.returncode == 2, proc.stderr
-    assert "another import is writing it; waiting" in proc.stderr
-    assert "still writing it after 1 s; nothing was imported" in proc.stderr
+    assert "another import, purge or refresh is writing it; waiting" in proc.stderr
+    assert "still writing it after 1 s; nothing was written" in proc.stderr
     assert db.read_bytes() == before
 
 
@@ -686,3 +686,58 @@ def test_a_rejected_cells_value_is_shown_masked(tmp_path):
     )
     (rejected,) = [r for r in doc["rejected"] if r["column"] == "created_at"]
     assert rejected["value"] and "mustermann" not in rejected["value"]
+
+
+def test_a_purge_recomputes_the_coverage_and_the_attributes_history(tmp_path):
+    """Purging the load that brought every touch leaves no touch: the stored coverage says
+    the handoff cannot be judged (it said it could, so a review read "missed"); purging
+    the lead whose source an import changed leaves no version of it."""
+    from analytics.config import load_config
+    from analytics.warehouse.coverage_store import read_coverage
+    from analytics.warehouse.purge import purge
+
+    cfg = load_config("data/sla.toml")
+
+    def stored(db: Path) -> tuple[bool, list[tuple]]:
+        con = connect_readonly(db)
+        try:
+            handoff = read_coverage(con, cfg).filter(group="handoff")["measurable"].item()
+            return handoff, con.sql("SELECT lead_id, source FROM meta.lead_history").fetchall()
+        finally:
+            con.close()
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "a", leads=LEADS, lifecycle_events=EVENTS), config=cfg)
+    import_canonical(db, folder(tmp_path, "b", sales_touches=TOUCHES), config=cfg)
+    assert stored(db) == (True, [])
+    purge(db, load=2, config=cfg)
+    assert stored(db) == (False, [])
+
+    versions = tmp_path / "v.duckdb"
+    import_canonical(versions, folder(tmp_path, "m1", leads=MONTH_1), config=cfg)
+    import_canonical(versions, folder(tmp_path, "m2", leads=MONTH_2), config=cfg)
+    assert stored(versions)[1] == [("L2", "email")]  # organic since the second import
+    purge(versions, leads=["L2"], config=cfg)
+    assert stored(versions)[1] == []
+
+
+def test_a_purge_waits_for_the_writer_lock_then_gives_up_saying_so(tmp_path):
+    import fcntl
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, leads=MONTH_1))
+    with open(tmp_path / "w.duckdb.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # an import in progress
+        before = db.read_bytes()
+        env = {**os.environ, "SLA_LOCK_TIMEOUT": "1", "SLA_CONFIG": "data/sla.toml"}
+        args = ["purge", "--lead", "L1", "--db", str(db)]
+        proc = subprocess.run(
+            [sys.executable, "-m", "analytics.cli", *args],
+            capture_output=True, text=True, timeout=60, env=env, check=False,
+        )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "another import, purge or refresh is writing it; waiting (up to 1 s)" in proc.stderr
+    assert "nothing was written (try again when it has finished); nothing was erased" in (
+        " ".join(proc.stderr.split())
+    )
+    assert db.read_bytes() == before

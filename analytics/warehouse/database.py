@@ -216,7 +216,8 @@ def _fsync(path: Path) -> None:
 
 
 def _wait_for_lock(lock: Any, db_path: Path) -> None:
-    """Take the writer lock; while another import holds it, say so once and wait.
+    """Take the writer lock; while another writer (an import, a purge, a refresh storing
+    its results) holds it, say so once and wait.
 
     Raises
     ------
@@ -229,7 +230,10 @@ def _wait_for_lock(lock: Any, db_path: Path) -> None:
     except BlockingIOError:
         pass
     timeout = float(os.environ.get("SLA_LOCK_TIMEOUT", LOCK_TIMEOUT))
-    sys.stderr.write(f"{db_path}: another import is writing it; waiting (up to {timeout:g} s)\n")
+    sys.stderr.write(
+        f"{db_path}: another import, purge or refresh is writing it; waiting (up to "
+        f"{timeout:g} s)\n"
+    )
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -238,8 +242,8 @@ def _wait_for_lock(lock: Any, db_path: Path) -> None:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise WarehouseError(
-                    f"{db_path}: another import is still writing it after {timeout:g} s; "
-                    "nothing was imported (try again when it has finished)"
+                    f"{db_path}: another import, purge or refresh is still writing it after "
+                    f"{timeout:g} s; nothing was written (try again when it has finished)"
                 ) from None
             time.sleep(0.2)
 

@@ -32,7 +32,6 @@ own (table ``purge``), with counts and never the erased ids or values.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,11 +43,14 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from analytics.config import SlaConfig
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
+from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.loader import stored_name
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
 from analytics.warehouse.privacy import hash_text, is_personal_id
+from analytics.warehouse.versions import record_history
 
 #: Tables whose rows belong to one lead (deleted with it).
 LEAD_TABLES = tuple(
@@ -86,9 +88,13 @@ class PurgeResult:
 
 @contextlib.contextmanager
 def _writer_lock(db_path: Path) -> Iterator[None]:
-    """The lock :func:`analytics.warehouse.database.updating` takes: one writer at a time."""
+    """The lock :func:`analytics.warehouse.database.updating` takes: one writer at a time;
+    while another holds it, said once and waited for up to ``SLA_LOCK_TIMEOUT`` seconds
+    (:class:`~analytics.warehouse.connection.WarehouseError` after)."""
+    from analytics.warehouse.database import _wait_for_lock
+
     with open(db_path.with_name(db_path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _wait_for_lock(lock, db_path)
         yield
 
 
@@ -250,6 +256,7 @@ def purge(
     load: int | None = None,
     before: date | None = None,
     salt: str | None = None,
+    config: SlaConfig | None = None,
 ) -> PurgeResult:
     """Erase leads or loads from the warehouse and rewrite the file without their bytes.
 
@@ -267,6 +274,10 @@ def purge(
     salt
         The hash salt (:func:`~analytics.warehouse.privacy.existing_salt`), to find leads
         whose id was stored hashed (:func:`~analytics.warehouse.privacy.is_personal_id`).
+    config
+        The SLA config: the coverage and the attributes' history are recomputed for it
+        (:func:`~analytics.warehouse.coverage_store.record_coverage`,
+        :func:`~analytics.warehouse.versions.record_history`).
 
     Returns
     -------
@@ -290,6 +301,11 @@ def purge(
             con = duckdb.connect(str(fresh))
             try:
                 result = _rebuild(con, db_path, leads=leads, load=load, before=before, salt=salt)
+                # what the data can answer and the attributes' history change with it
+                con.execute("BEGIN TRANSACTION")
+                record_coverage(con, config)
+                record_history(con, config)
+                con.execute("COMMIT")
                 con.execute("CHECKPOINT")
             finally:
                 con.close()

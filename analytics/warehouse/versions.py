@@ -71,6 +71,10 @@ def superseded_versions(
     key, columns = VERSIONED[table]
     text_columns = TABLES[table].column_names
     cols = ", ".join(f'r."{c}"' for c in text_columns)
+    # keys whose versioned cells differ as text (an owner's change alone is no version)
+    versioned = "concat_ws(chr(31), " + ", ".join(
+        f"coalesce(\"{c}\", chr(30))" for c in columns
+    ) + ")"
     sightings = pl.DataFrame(
         con.sql(
             f"""SELECT {cols}, l.loaded_at AS _seen_at
@@ -79,7 +83,8 @@ def superseded_versions(
             JOIN (SELECT load_id, min(loaded_at) AS loaded_at FROM meta.loads
                   GROUP BY load_id) l ON l.load_id = s.load_id
             WHERE trim(r."{key}") IN (
-                SELECT trim("{key}") FROM raw.{table} GROUP BY 1 HAVING count(*) > 1)"""
+                SELECT trim("{key}") FROM raw.{table} GROUP BY 1
+                HAVING count(DISTINCT {versioned}) > 1)"""
         )
     )
     empty = pl.DataFrame(schema=history_schema(table))
