@@ -83,8 +83,20 @@ DEFAULT_CONFIG_PATH = Path("data/sla.toml")
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a one-line (or few-line) message on stderr and exit with ``code``."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {plain(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def plain(text: object) -> str:
+    """``text`` for a rich print, its brackets kept as written: a column list
+    ``[Vorname]`` or a mask ``[email]`` is not markup.
+
+    >>> plain("file [email] x.csv")
+    'file \\[email] x.csv'
+    """
+    from rich.markup import escape
+
+    return escape(str(text))
 
 
 def config_or_exit(path: Path) -> SlaConfig:
@@ -314,7 +326,7 @@ def import_(
     from analytics.warehouse.privacy import salt_warning
 
     if warning := salt_warning(db, cfg.privacy.salt_file):
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {plain(warning)}", highlight=False)
     _refresh_results(db, cfg)
     if as_json:
         emit_json(
@@ -331,8 +343,6 @@ def import_(
 
 
 def _print_import(result: Any) -> None:
-    from rich.markup import escape
-
     from analytics.warehouse.loader import CHANGE_KINDS
 
     table = rich_table("Imported")
@@ -345,28 +355,29 @@ def _print_import(result: Any) -> None:
         table.add_row(name, f"{n:,}", *(f"{changes.get(k, 0):,}" for k in CHANGE_KINDS))
     err.print(table)
     for file in result.unchanged_files:
-        err.print(f"{file}: already loaded, nothing changed")
+        err.print(f"{plain(file)}: already loaded, nothing changed")
     for table_name, columns in result.dropped_columns.items():
-        err.print(f"{table_name}: dropped personal columns {', '.join(columns)}")
+        err.print(f"{table_name}: dropped personal columns {plain(', '.join(columns))}")
     for file_name, columns in result.masked_columns.items():
         err.print(
-            f"{file_name}: masked e-mail addresses, phone numbers or IBANs in {', '.join(columns)}"
+            f"{plain(file_name)}: masked e-mail addresses, phone numbers or IBANs in "
+            f"{plain(', '.join(columns))}"
         )
     for warning in result.warnings():
-        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {plain(warning)}", highlight=False, soft_wrap=True)
     if result.rejected:
         err.print(f"[yellow]{result.rows_rejected} row(s) rejected into the quarantine:[/]")
         causes, cascaded = result.root_causes()
         err.print("root causes:")
         for c in causes[:20]:
             where = c["file"] + (f" column {c['column']}" if c["column"] else "")
-            err.print(f"  {c['rows']:>8,} x {where}: {c['reason']}", highlight=False)
+            err.print(f"  {c['rows']:>8,} x {plain(where)}: {plain(c['reason'])}", highlight=False)
         if cascaded:
             err.print(f"  {cascaded:>8,} row(s) refer to a lead rejected above")
         err.print("first rows:")
         for r in result.rejected[:50]:
             where = f"{r['file']}:{r['line']}" + (f" column {r['column']}" if r["column"] else "")
-            err.print(f"  {where}{_shown_value(r)}: {r['reason']}", highlight=False)
+            err.print(f"  {plain(where + _shown_value(r))}: {plain(r['reason'])}", highlight=False)
         if len(result.rejected) > 50:
             err.print(
                 f"  ... and {len(result.rejected) - 50} more (see `sla info` / the Data page)"
@@ -752,7 +763,9 @@ def _record_config(db: Path, cfg: SlaConfig) -> None:
                 highlight=False,
             )
     except Exception as exc:  # the review itself needs no write: go on without recording
-        err.print(f"[yellow]warning:[/] could not record the SLA version in {db}: {exc}")
+        err.print(
+            f"[yellow]warning:[/] could not record the SLA version in {plain(db)}: {plain(exc)}"
+        )
 
 
 def _config_in_force(con: Any, cfg: SlaConfig, month: str) -> tuple[list[SlaConfig], SlaConfig]:
@@ -1003,7 +1016,9 @@ def score_report_command(
                     evaluation=kept.get("model_evaluation"),
                 )  # fmt: skip
             except SeenTestPeriodError as exc:  # an earlier --as-of: judge a model it did not see
-                err.print(f"[yellow]note:[/] {exc}; training one in memory as of then instead")
+                err.print(
+                    f"[yellow]note:[/] {plain(exc)}; training one in memory as of then instead"
+                )
                 document = score_report(
                     tables, cfg, as_of=moment, thresholds=kept.get("thresholds")
                 )
@@ -1324,7 +1339,7 @@ def _refresh_results(db: Path, cfg: SlaConfig, *, reviews: bool = True) -> dict[
             progress("computing the default months' reviews", 0.0)
             return refresh_results(db, cfg, reviews=reviews)
     except Exception as exc:  # the data is loaded; pages compute on first visit instead
-        err.print(f"[yellow]warning:[/] could not store the default months' reviews: {exc}")
+        err.print(f"[yellow]warning:[/] could not store the default months' reviews: {plain(exc)}")
         return None
 
 
@@ -1416,7 +1431,10 @@ def notify_command(
             try:  # a log an older version kept in the warehouse moves beside it, once
                 migrate_legacy_log(db)
             except Exception as exc:  # it is still read from the warehouse: go on
-                err.print(f"[yellow]warning:[/] could not move the send log out of {db}: {exc}")
+                err.print(
+                    "[yellow]warning:[/] could not move the send log out of "
+                    f"{plain(db)}: {plain(exc)}"
+                )
             channels: dict[str, Any] = {}
             for message in messages:
                 key = message.recipient.key

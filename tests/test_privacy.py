@@ -303,6 +303,7 @@ def test_only_a_plain_name_column_may_fill_a_company_or_rep_name(tmp_path, table
     assert res.exit_code == 2, res.output
     message = res.stderr.replace("\n", " ")
     assert f"'{source}' = 'name'" in message and f"{table}.name" in message
+    assert f"m.toml: [columns] '{source}'" in message  # brackets are text, not rich markup
     assert not db.exists()
     plain = _write(tmp_path / "n.csv", "Nr;Name\nK1;Example AG\n")
     _write(
