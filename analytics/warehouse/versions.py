@@ -72,9 +72,9 @@ def superseded_versions(
     text_columns = TABLES[table].column_names
     cols = ", ".join(f'r."{c}"' for c in text_columns)
     # keys whose versioned cells differ as text (an owner's change alone is no version)
-    versioned = "concat_ws(chr(31), " + ", ".join(
-        f"coalesce(\"{c}\", chr(30))" for c in columns
-    ) + ")"
+    versioned = (
+        "concat_ws(chr(31), " + ", ".join(f'coalesce("{c}", chr(30))' for c in columns) + ")"
+    )
     sightings = pl.DataFrame(
         con.sql(
             f"""SELECT {cols}, l.loaded_at AS _seen_at
