@@ -91,8 +91,8 @@ def plain(text: object) -> str:
     """``text`` for a rich print, its brackets kept as written: a column list
     ``[Vorname]`` or a mask ``[email]`` is not markup.
 
-    >>> plain("file [email] x.csv")
-    'file \\[email] x.csv'
+    >>> print(plain("file [email] x.csv"))
+    file \\[email] x.csv
     """
     from rich.markup import escape
 
