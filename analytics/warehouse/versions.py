@@ -69,6 +69,14 @@ def superseded_versions(
     from analytics.warehouse.validate import validate_rows
 
     key, columns = VERSIONED[table]
+    empty = pl.DataFrame(schema=history_schema(table))
+    changed = con.execute(  # no load changed a known key (a first import): no version to read
+        "SELECT count(*) FROM meta.loads WHERE table_name = ? "
+        "AND (rows_changed IS NULL OR rows_changed > 0)",
+        [table],
+    ).fetchall()[0][0]
+    if not changed:
+        return empty
     text_columns = TABLES[table].column_names
     cols = ", ".join(f'r."{c}"' for c in text_columns)
     # keys whose versioned cells differ as text (an owner's change alone is no version)
@@ -87,7 +95,6 @@ def superseded_versions(
                 HAVING count(DISTINCT {versioned}) > 1)"""
         )
     )
-    empty = pl.DataFrame(schema=history_schema(table))
     if sightings.is_empty():
         return empty
     sightings = sightings.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
