@@ -135,8 +135,13 @@ def attributes_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> p
     [None, 'c_level']
     """
     moments = moments.select("lead_id", pl.col("at").cast(UTC_TIMESTAMP)).unique()
+    current = lead_attributes(tables, config)
     if tables.lead_history is None and tables.account_history is None:
-        return lead_attributes(tables, config).join(moments, on="lead_id", how="inner")
+        return current.join(moments, on="lead_id", how="inner")
+    # only the leads whose attributes (or account's) changed need the versions' joins
+    changed = attribute_changes(tables).select("lead_id").unique()
+    unchanged = current.join(moments.join(changed, on="lead_id", how="anti"), on="lead_id")
+    moments = moments.join(changed, on="lead_id", how="semi")
     leads = _in_force(tables.leads, tables.lead_history, moments, key="lead_id")
     accounts = _in_force(
         tables.accounts,
@@ -144,7 +149,8 @@ def attributes_at(tables: Tables, config: SlaConfig, moments: pl.LazyFrame) -> p
         leads.select("account_id", "at").drop_nulls("account_id").unique(),
         key="account_id",
     )
-    return _with_fit_points(_attributes(leads, accounts, config, on=("at",)), config)
+    then = _with_fit_points(_attributes(leads, accounts, config, on=("at",)), config)
+    return pl.concat([unchanged, then.select(unchanged.collect_schema().names())])
 
 
 def _in_force(
