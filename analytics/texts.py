@@ -1621,6 +1621,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "In diesem Monat gibt es nichts zu messen (keine Fälle).",
     ),
     "coverage.unassigned": ("unassigned", "nicht zugewiesen"),
+    # a quarantined row with the wrong number of fields (analytics.warehouse.privacy)
+    "quarantine.withheld": ("(withheld)", "(nicht gespeichert)"),
     # -- the review pack: did the warnings work? (analytics.review.rep_warnings) ------------
     "pack.section.warnings": ("Did the warnings work?", "Haben die Warnungen gewirkt?"),
     "pack.warnings.rep": (

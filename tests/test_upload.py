@@ -502,7 +502,7 @@ def test_the_preview_names_the_lines_of_a_malformed_csv(warehouse):
             "lines": "4, 5",
             "column": None,
             "reason": "has 1 fields, the header has 3",
-            "value": '{"lead_id": "L8"}',  # header -> cell, never the raw line
+            "value": "lead_id: L8",  # header -> cell as stored, never the raw line
             "rows": 2,
         },
         {
@@ -510,7 +510,7 @@ def test_the_preview_names_the_lines_of_a_malformed_csv(warehouse):
             "lines": "2",
             "column": None,
             "reason": "has 2 fields, the header has 3",
-            "value": '{"lead_id": "L6", "created_at": "2026-10-06"}',
+            "value": "lead_id: L6 · created_at: 2026-10-06",
             "rows": 1,
         },
     ]

@@ -17,6 +17,7 @@ and renders it in another language (older imports' reasons included).
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections import Counter
@@ -120,6 +121,34 @@ def reason_text(reason: str | None, *, lang: Lang = "en") -> str | None:
         params = {**text.params, "cause": reason_text(text.params["cause"], lang=lang)}
         text = Text(text.code, params)
     return reason if text is None else text.render(lang=lang)
+
+
+def value_texts(values: pl.Series, *, lang: Lang = "en") -> pl.Series:
+    """The quarantine's values as a person reads them: a row with the wrong number of
+    fields (stored as JSON of header -> cell, :func:`analytics.warehouse.privacy.misaligned_row`)
+    as ``header: cell · ...``, a cell not kept as "(withheld)"; other values as stored.
+
+    >>> s = pl.Series("value", ['{"lead_id": "L7", "source": "[withheld]"}', "x", None])
+    >>> value_texts(s, lang="de").to_list()
+    ['lead_id: L7 · source: (nicht gespeichert)', 'x', None]
+    """
+    from analytics.warehouse.privacy import WITHHELD
+
+    withheld = render("quarantine.withheld", lang=lang)
+
+    def text(value: str) -> str:
+        try:
+            cells = json.loads(value) if value.startswith("{") else None
+        except ValueError:
+            cells = None
+        if not isinstance(cells, dict):
+            return value
+        return " · ".join(
+            f"{name}: {withheld if cell == WITHHELD else cell}" for name, cell in cells.items()
+        )
+
+    words = {v: text(v) for v in values.drop_nulls().unique().to_list()}
+    return values.replace(words)
 
 
 def reason_texts(reasons: pl.Series, *, lang: Lang = "en") -> pl.Series:

@@ -15,7 +15,7 @@ import streamlit as st
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import render, term
 from analytics.warehouse.loader import CHANGE_KINDS, NamedPath, header_width
-from analytics.warehouse.validate import reason_texts
+from analytics.warehouse.validate import reason_texts, value_texts
 from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
 
@@ -78,7 +78,9 @@ if state == "ok":
     ui.coverage_table(data.coverage(), lg)
     # reasons are stored in English: shown in the UI language (older imports' too)
     quarantine = health["quarantine"]
-    quarantine = quarantine.with_columns(reason_texts(quarantine["reason"], lang=lg))
+    quarantine = quarantine.with_columns(
+        reason_texts(quarantine["reason"], lang=lg), value_texts(quarantine["value"], lang=lg)
+    )
     st.subheader(f"{t('quarantine', lg)} ({num(quarantine.height, lg)})")
     if quarantine.height == 0:
         st.success(t("quarantine_empty", lg))
@@ -311,7 +313,7 @@ if pending is not None:
                     "column": c["column"],
                     "reason": c["reason"],
                     "rows": c["rows"],
-                    "value": _cut(c["value"]),
+                    "value": c["value"],
                 }
                 for c in causes
             ],
@@ -324,7 +326,11 @@ if pending is not None:
                 "value": pl.String,
             },
         )
-        ui.table(causes_frame.with_columns(reason_texts(causes_frame["reason"], lang=lg)))
+        shown = causes_frame.with_columns(
+            reason_texts(causes_frame["reason"], lang=lg),
+            value_texts(causes_frame["value"], lang=lg).map_elements(_cut, return_dtype=pl.String),
+        )
+        ui.table(shown)
         if cascaded:
             st.caption(t("upload_preview_cascaded", lg, n=num(cascaded, lg)))
     confirm, cancel, _ = st.columns([1, 1, 3])
