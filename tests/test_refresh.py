@@ -510,33 +510,33 @@ def test_info_and_the_next_import_remove_what_a_dead_import_left(tmp_path):
     assert _leftovers(tmp_path) == [alive.name]
 
 
-def test_a_second_import_waits_for_the_writer_lock_then_gives_up(tmp_path):
+@pytest.mark.parametrize(
+    ("command", "outcome"),
+    [
+        (["import", "in"], "has finished)"),
+        (["purge", "--lead", "L1"], "finished); nothing was erased"),
+    ],
+)
+def test_a_writer_waits_for_the_writer_lock_then_gives_up_saying_so(tmp_path, command, outcome):
+    """A second import, or a purge, while another writer holds the lock: it says so,
+    waits SLA_LOCK_TIMEOUT seconds, exits 2 and leaves the file as it was."""
     import fcntl
 
     db = tmp_path / "w.duckdb"
     import_canonical(db, folder(tmp_path, leads=MONTH_1))
+    args = [str(tmp_path / a) if a == "in" else a for a in command]
     with open(tmp_path / "w.duckdb.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # an import in progress
         before = db.read_bytes()
         env = {**os.environ, "SLA_LOCK_TIMEOUT": "1", "SLA_CONFIG": "data/sla.toml"}
         proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "analytics.cli",
-                "import",
-                str(tmp_path / "in"),
-                "--db",
-                str(db),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-        )
+            [sys.executable, "-m", "analytics.cli", *args, "--db", str(db)],
+            capture_output=True, text=True, timeout=60, env=env, check=False,
+        )  # fmt: skip
+    message = " ".join(proc.stderr.split())
     assert proc.returncode == 2, proc.stderr
-    assert "another import, purge or refresh is writing it; waiting" in proc.stderr
-    assert "still writing it after 1 s; nothing was written" in proc.stderr
+    assert "another import, purge or refresh is writing it; waiting (up to 1 s)" in message
+    assert "still writing it after 1 s; nothing was written" in message and outcome in message
     assert db.read_bytes() == before
 
 
@@ -719,25 +719,3 @@ def test_a_purge_recomputes_the_coverage_and_the_attributes_history(tmp_path):
     assert stored(versions)[1] == [("L2", "email")]  # organic since the second import
     purge(versions, leads=["L2"], config=cfg)
     assert stored(versions)[1] == []
-
-
-def test_a_purge_waits_for_the_writer_lock_then_gives_up_saying_so(tmp_path):
-    import fcntl
-
-    db = tmp_path / "w.duckdb"
-    import_canonical(db, folder(tmp_path, leads=MONTH_1))
-    with open(tmp_path / "w.duckdb.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # an import in progress
-        before = db.read_bytes()
-        env = {**os.environ, "SLA_LOCK_TIMEOUT": "1", "SLA_CONFIG": "data/sla.toml"}
-        args = ["purge", "--lead", "L1", "--db", str(db)]
-        proc = subprocess.run(
-            [sys.executable, "-m", "analytics.cli", *args],
-            capture_output=True, text=True, timeout=60, env=env, check=False,
-        )  # fmt: skip
-    assert proc.returncode == 2, proc.stderr
-    assert "another import, purge or refresh is writing it; waiting (up to 1 s)" in proc.stderr
-    assert "nothing was written (try again when it has finished); nothing was erased" in (
-        " ".join(proc.stderr.split())
-    )
-    assert db.read_bytes() == before
