@@ -153,10 +153,10 @@ def test_single_feature_auc_by_hand() -> None:
 
 def test_a_score_reads_the_attributes_known_at_its_moment_not_a_later_imports(tmp_path):
     """The CRM fills in L1's seniority and role after its SQL; the next import brings them.
-    L1's scores before that import (at its MQL, in the score history, as the model's
-    features) read the attributes it had then: DE 10 only, not DE 10 + c_level 12 +
-    decision_maker 10. L2 never changed. An earlier moment after the import reads the
-    new ones."""
+    L1's scores before that export's data (at its MQL, in the score history, as the
+    model's features) read the attributes it had then: DE 10 only, not DE 10 + c_level 12
+    + decision_maker 10. L2 never changed. From the data's latest moment on (the export's
+    "now", L3's creation here) the new ones count."""
     import dataclasses
     from datetime import UTC
 
@@ -169,12 +169,13 @@ def test_a_score_reads_the_attributes_known_at_its_moment_not_a_later_imports(tm
     after = tmp_path / "after"
     before.mkdir()
     after.mkdir()
+    last = "L3,2026-06-30T09:00:00Z,email,,,DE\n"  # the data's latest moment
     (before / "leads.csv").write_text(
-        header + "L1,2026-01-05T09:00:00Z,email,,,DE\nL2,2026-01-06T09:00:00Z,email,vp,,AT\n"
+        header + "L1,2026-01-05T09:00:00Z,email,,,DE\nL2,2026-01-06T09:00:00Z,email,vp,,AT\n" + last
     )
     (after / "leads.csv").write_text(
         header + "L1,2026-01-05T09:00:00Z,email,c_level,decision_maker,DE\n"
-        "L2,2026-01-06T09:00:00Z,email,vp,,AT\n"
+        "L2,2026-01-06T09:00:00Z,email,vp,,AT\n" + last
     )
     db = tmp_path / "w.duckdb"
     import_canonical(db, before, config=CFG)
@@ -182,13 +183,12 @@ def test_a_score_reads_the_attributes_known_at_its_moment_not_a_later_imports(tm
     con = connect_readonly(db)
     try:
         tables = load_tables(con).collect()
-        replaced_at = con.execute("SELECT max(loaded_at) FROM meta.loads").fetchall()[0][0]
     finally:
         con.close()
+    known = datetime(2026, 6, 30, 9, tzinfo=UTC)  # the second export's data is known then
     assert tables.lead_history is not None
-    assert attribute_changes(tables).collect().rows() == [("L1", replaced_at.astimezone(UTC))]
-    mql = datetime(2026, 1, 10, tzinfo=UTC)
-    later = replaced_at + timedelta(hours=1)
+    assert attribute_changes(tables).collect().rows() == [("L1", known)]
+    mql, later = datetime(2026, 1, 10, tzinfo=UTC), known
     moments = pl.LazyFrame({"lead_id": ["L1", "L1", "L2"], "at": [mql, later, mql]}).with_columns(
         pl.col("at").cast(pl.Datetime("us", "UTC"))
     )
@@ -198,12 +198,13 @@ def test_a_score_reads_the_attributes_known_at_its_moment_not_a_later_imports(tm
     history = score_history(tables, CFG, as_of=later).filter(pl.col("lead_id") == "L1").collect()
     assert history.select("at", "fit_points").rows() == [
         (datetime(2026, 1, 5, 9, tzinfo=UTC), 10.0),
-        (replaced_at.astimezone(UTC), 32.0),
+        (known, 32.0),
     ]
     samples = scoring_samples(tables, CFG, as_of=later).collect().sort("lead_id")
     assert samples.select("lead_id", "seniority", "role").rows() == [
         ("L1", None, None),
         ("L2", "vp", None),
+        ("L3", None, None),
     ]
     # without the history (as the current rows alone would say) L1 reads the new values
     current = dataclasses.replace(tables, lead_history=None)

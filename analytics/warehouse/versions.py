@@ -7,7 +7,9 @@ it had at its MQL). The raw layer keeps every version of a row once and ``meta.r
 every load that saw it, so the history is rebuilt from them at the end of every import
 (and purge): each version of a key's scored attributes that a later load replaced, typed
 as the import types it (:func:`analytics.warehouse.validate.validate_rows`, the config's
-enums and aliases), with ``valid_until``, the moment of the load that replaced it.
+enums and aliases), with ``valid_until``, the moment of the load that replaced it (at
+the latest the data's latest timestamp: what an export brings is known from its data's
+"now" on, so a score at that moment reads the current attributes).
 
 A version is in force from the load that brought it until ``valid_until``; a key's first
 version also before its first load (nothing earlier is known: a first import of old
@@ -22,6 +24,7 @@ import duckdb
 import polars as pl
 
 from analytics.schema import TABLES, UTC_TIMESTAMP
+from analytics.warehouse.facts import latest_timestamp
 
 if TYPE_CHECKING:
     from analytics.config import SlaConfig
@@ -116,8 +119,16 @@ def superseded_versions(
     # a change: a sighting whose attributes differ from the key's sighting before it
     changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
     versions = seen.filter(changed | (pl.col(key) != pl.col(key).shift()).fill_null(True))
+    # a load's data is known from its latest moment on, not only from the load's clock
+    # time: a version stops at the data's latest timestamp at the latest (so the scores
+    # of "now" read the current attributes; every earlier event still reads the old)
+    latest = latest_timestamp(con)
+    replaced = pl.col("_seen_at").shift(-1).over(key)
+    if latest is not None:  # (min_horizontal skips a null: the current version keeps none)
+        clipped = pl.min_horizontal(replaced, pl.lit(latest).dt.convert_time_zone("UTC"))
+        replaced = pl.when(replaced.is_not_null()).then(clipped)
     return (
-        versions.with_columns(pl.col("_seen_at").shift(-1).over(key).alias("valid_until"))
+        versions.with_columns(replaced.alias("valid_until"))
         .filter(pl.col("valid_until").is_not_null())  # the latest is core's own row
         .select(list(history_schema(table)))
         .cast(history_schema(table))
