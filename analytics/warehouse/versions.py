@@ -73,9 +73,9 @@ def superseded_versions(
 
     key, columns = VERSIONED[table]
     empty = pl.DataFrame(schema=history_schema(table))
-    changed = con.execute(  # no load changed a known key (a first import): no version to read
-        "SELECT count(*) FROM meta.loads WHERE table_name = ? "
-        "AND (rows_changed IS NULL OR rows_changed > 0)",
+    changed = con.execute(  # no load changed or removed a key (a first import): no version
+        "SELECT count(*) FROM meta.loads WHERE table_name = ? AND (rows_changed IS NULL "
+        "OR rows_changed > 0 OR rows_removed IS NULL OR rows_removed > 0)",
         [table],
     ).fetchall()[0][0]
     if not changed:
@@ -93,6 +93,10 @@ def superseded_versions(
             JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
             JOIN (SELECT load_id, min(loaded_at) AS loaded_at FROM meta.loads
                   GROUP BY load_id) l ON l.load_id = s.load_id
+            -- a version the import rejected (an unknown account, a duplicate key) never was
+            ANTI JOIN (SELECT DISTINCT row_hash FROM meta.quarantine
+                       WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
+                ON q.row_hash = r._row_hash
             WHERE trim(r."{key}") IN (
                 SELECT trim("{key}") FROM raw.{table} GROUP BY 1
                 HAVING count(DISTINCT {versioned}) > 1)"""
