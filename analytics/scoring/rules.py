@@ -509,8 +509,9 @@ def score_history(
 
 
 def attribute_changes(tables: Tables) -> pl.LazyFrame:
-    """The moments a lead's fit attributes changed (a version replaced by a later import:
-    its own, or its account's): ``lead_id``, ``at``; empty without a history.
+    """The moments a lead's fit attributes may have changed (a version replaced by a later
+    import: its own, or that of an account it belongs or belonged to): ``lead_id``,
+    ``at``; empty without a history.
 
     >>> attribute_changes(Tables.empty()).collect().height
     0
@@ -519,10 +520,13 @@ def attribute_changes(tables: Tables) -> pl.LazyFrame:
     if tables.lead_history is not None:
         parts.append(tables.lead_history.select("lead_id", pl.col("valid_until").alias("at")))
     if tables.account_history is not None:
+        accounts = tables.leads.select("lead_id", "account_id")  # and every earlier account
+        if tables.lead_history is not None:
+            accounts = pl.concat([accounts, tables.lead_history.select("lead_id", "account_id")])
         parts.append(
-            tables.account_history.join(
-                tables.leads.select("lead_id", "account_id"), on="account_id"
-            ).select("lead_id", pl.col("valid_until").alias("at"))
+            tables.account_history.join(accounts.unique(), on="account_id").select(
+                "lead_id", pl.col("valid_until").alias("at")
+            )
         )
     return pl.concat(parts).unique()
 
