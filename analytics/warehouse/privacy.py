@@ -275,9 +275,19 @@ PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
 #: check digits are right (ISO 13616 mod 97).
 IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
 
-#: A whole id cell that is a phone number: one of :data:`_PHONE_LAYOUTS` (never plain
-#: digits, so a CRM's record id such as ``51234567890`` stays as it is).
-_ID_PHONE = r"^\s*(?:" + "|".join(_PHONE_LAYOUTS) + r")\s*$"
+#: The layouts of a phone number that an id is not also written in: a leading ``+``, or
+#: digit groups parted by spaces, a slash or parentheses. Plain digits (a record id
+#: ``51234567890``, an SAP customer number ``0012345678``) and groups parted by dashes or
+#: dots only (an order number ``0815-47110``) are ids, as they are in most CRMs.
+_ID_PHONE_LAYOUTS = (
+    _PHONE_LAYOUTS[0],  # +49 170 5550001
+    r"00[1-9]\d{0,2}[ /]\d(?:[ ./-]?\d){5,13}",  # 0049 170 5550001
+    r"\(?0\d{2,5}\)?(?: +|/|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
+    r"0[ /]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
+    _PHONE_LAYOUTS[4],  # (555) 123-4567
+)
+#: A whole id cell that is a phone number: one of :data:`_ID_PHONE_LAYOUTS`.
+_ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
 #: A whole id cell that may be an IBAN (hashed when its check digits are right).
 _ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\s*$"
 
@@ -351,14 +361,16 @@ def _personal_ids(values: pl.Series) -> pl.Series:
 
 def is_personal_id(value: str | None) -> bool:
     """Whether an id is stored as its salted hash: it holds an e-mail address, or it is a
-    phone number (with a leading ``+`` or ``00``, separators or parentheses) or an IBAN
-    (valid check digits) as a whole.
+    phone number (a leading ``+``, or digit groups parted by spaces, a slash or
+    parentheses: :data:`_ID_PHONE_LAYOUTS`) or an IBAN (valid check digits) as a whole.
 
     >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
-    ...                              "DE89370400440532013000", "DE00370400440532013000",
-    ...                              "114", "51234567890", "01705550099", "00Q5g00000AbCdE",
-    ...                              "0000012345", "L-007", None]]
-    [True, True, True, True, False, False, False, False, False, False, False, False]
+    ...                              "DE89370400440532013000", "0049 30 1234567"]]
+    [True, True, True, True, True]
+    >>> [is_personal_id(v) for v in ["DE00370400440532013000", "114", "51234567890",
+    ...                              "01705550099", "00Q5g00000AbCdE", "0000012345", "L-007",
+    ...                              "0012345678", "0049123456", "0815-47110", None]]
+    [False, False, False, False, False, False, False, False, False, False, False]
     """
     if value is None:
         return False
@@ -682,7 +694,9 @@ def misaligned_row(table: str | None, cells: Mapping[str, str | None], *, salt: 
     shown = {}
     for name in cells:
         value = values.get(name)
-        safe = value is not None and (_id_header(name, ids) or _PLAIN_CELL.match(value))
+        safe = value is not None and (
+            value == "" or _id_header(name, ids) or _PLAIN_CELL.match(value)
+        )  # an empty cell holds nothing to withhold
         shown[name] = value[:MISALIGNED_CELL_CHARS] if safe else WITHHELD
     return json.dumps(shown, ensure_ascii=False)
 
