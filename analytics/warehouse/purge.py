@@ -351,13 +351,25 @@ def _rebuild(
         con.register("purge_ids_arrow", pa.table({"lead_id": pa.array(ids, pa.string())}))
         con.execute("CREATE TEMP TABLE purge_ids AS SELECT * FROM purge_ids_arrow")
         con.unregister("purge_ids_arrow")
+        in_quarantine = (  # a lead known only from a rejected row (never in raw: misaligned)
+            "SELECT p.lead_id FROM purge_ids p JOIN old.meta.quarantine q "
+            'ON import_id(q.value) = p.lead_id OR (q."column" IS NULL '
+            "AND starts_with(q.value, '{') "
+            "AND coalesce(list_contains(try(json_extract_string(q.value, '$.*')), p.lead_id), "
+            "false))"
+        )
         found = con.execute(
             "SELECT count(DISTINCT lead_id) FROM ("
             + " UNION ALL ".join(
-                f"SELECT {_LEAD} AS lead_id FROM old.{s}.{t} "
-                f"WHERE {_LEAD} IN (SELECT lead_id FROM purge_ids)"
-                for t in LEAD_TABLES + UNLINKED_TABLES
-                for s in ("raw", "core")
+                [
+                    *(
+                        f"SELECT {_LEAD} AS lead_id FROM old.{s}.{t} "
+                        f"WHERE {_LEAD} IN (SELECT lead_id FROM purge_ids)"
+                        for t in LEAD_TABLES + UNLINKED_TABLES
+                        for s in ("raw", "core")
+                    ),
+                    in_quarantine,
+                ]
             )
             + ")"
         ).fetchall()[0][0]
