@@ -719,3 +719,19 @@ def test_a_purge_recomputes_the_coverage_and_the_attributes_history(tmp_path):
     assert stored(versions)[1] == [("L2", "email")]  # organic since the second import
     purge(versions, leads=["L2"], config=cfg)
     assert stored(versions)[1] == []
+
+
+def test_a_lock_timeout_that_is_no_number_is_named(tmp_path):
+    import fcntl
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, leads=MONTH_1))
+    with open(tmp_path / "w.duckdb.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        env = {**os.environ, "SLA_LOCK_TIMEOUT": "abc", "SLA_CONFIG": "data/sla.toml"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "analytics.cli", "purge", "--lead", "L1", "--db", str(db)],
+            capture_output=True, text=True, timeout=60, env=env, check=False,
+        )  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "SLA_LOCK_TIMEOUT='abc' is not a number of seconds" in " ".join(proc.stderr.split())

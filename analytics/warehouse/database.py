@@ -229,7 +229,14 @@ def _wait_for_lock(lock: Any, db_path: Path) -> None:
         return
     except BlockingIOError:
         pass
-    timeout = float(os.environ.get("SLA_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    setting = os.environ.get("SLA_LOCK_TIMEOUT", str(LOCK_TIMEOUT))
+    try:
+        timeout = float(setting)
+    except ValueError:
+        raise WarehouseError(
+            f"SLA_LOCK_TIMEOUT={setting!r} is not a number of seconds; another writer holds "
+            f"{db_path}: nothing was written"
+        ) from None
     sys.stderr.write(
         f"{db_path}: another import, purge or refresh is writing it; waiting (up to "
         f"{timeout:g} s)\n"
