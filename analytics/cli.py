@@ -1085,6 +1085,12 @@ def _print_score_report(document: dict[str, Any]) -> None:
                     for k in ("roc_auc", "pr_auc", "brier", "ece", "log_loss")),
         )  # fmt: skip
     out.print(quality)
+    if document.get("model_reason"):  # no model trained or tested: the quality is unknown
+        out.print(
+            f"Score quality not measured: {plain(document['model_reason'])}.",
+            highlight=False,
+            soft_wrap=True,
+        )
     unscored = document.get("rule_score_reason")
     if unscored:  # the rule score cannot be judged: no table and no recommendation of it
         out.print(

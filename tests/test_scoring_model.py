@@ -287,14 +287,15 @@ def test_without_activities_the_rule_score_is_not_judged() -> None:
 def test_a_saved_model_is_judged_only_on_leads_it_did_not_learn_from(
     evaluation: Evaluation, demo_tables: Tables
 ) -> None:
-    """As of four months earlier, the newest 30 % of the mature leads were all training
-    leads of this model: evaluating it there would score it on what it learned. Its card
-    names where its test period began (the first test lead), which keeps ties apart."""
+    """As of the day before its test period, the newest 30 % of the mature leads were all
+    training leads of this model: evaluating it there would score it on what it learned.
+    Its card names where its test period began (the first test lead), which keeps ties
+    apart."""
     card = evaluation.model.card
     assert card["split_lead_id"] == evaluation.test["lead_id"][0]
     again = evaluate_model(evaluation.model, demo_tables, CFG)
     assert again.test["lead_id"].to_list() == evaluation.test["lead_id"].to_list()
-    earlier = evaluation.split_at - timedelta(days=120)
+    earlier = evaluation.split_at - timedelta(days=1)
     with pytest.raises(SeenTestPeriodError, match="learned from every lead of this test period"):
         evaluate_model(evaluation.model, demo_tables, CFG, as_of=earlier)
     mature = (
@@ -304,3 +305,19 @@ def test_a_saved_model_is_judged_only_on_leads_it_did_not_learn_from(
     assert unseen.height == evaluation.test.height < mature.height
     older_card = ScoreModel(None, [], [], card={"split_at": card["split_at"]})  # no split_lead_id
     assert unseen_samples(older_card, mature)["scored_at"].min() > evaluation.split_at
+
+
+def test_too_few_leads_with_a_known_outcome_leave_the_quality_unmeasured_and_say_why(
+    demo_tables: Tables,
+) -> None:
+    """Early in the history no older lead's 90-day window closed before the test leads
+    begin: no model can be trained without learning from the test period. The report says
+    so, its quality is null (never a number from too little), its threshold table stays."""
+    early = scoring_samples(demo_tables, CFG).collect()["scored_at"].min() + timedelta(days=200)
+    with pytest.raises(ValueError, match=r"only \d+ of the \d+ older leads were scored by"):
+        train_and_evaluate(demo_tables, CFG, as_of=early)
+    doc = score_report(demo_tables, CFG, as_of=early)
+    assert doc["model_reason"].startswith("only ")
+    assert [doc["model"][k] for k in ("roc_auc", "brier", "ece")] == [None, None, None]
+    assert set(doc["rule_score"].values()) == {None} and doc["n_test"] == 0
+    assert doc["thresholds"] and doc["recommended_threshold"] is not None

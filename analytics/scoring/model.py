@@ -517,6 +517,10 @@ def _train_rows(n: int, test_share: float) -> int:
     return round(n * (1 - test_share))
 
 
+#: The fewest leads a model is trained or evaluated on.
+MIN_SAMPLES = 50
+
+
 def _samples_split(
     tables: Tables,
     config: SlaConfig,
@@ -553,10 +557,10 @@ def _samples_split(
         .collect()
     )
     n = keys.height
-    if n < 50:
+    if n < MIN_SAMPLES:
         raise ValueError(
             f"only {n} leads have a closed {config.funnel.window_days}-day window: "
-            "too few to train or evaluate a model (need at least 50)"
+            f"too few to train or evaluate a model (need at least {MIN_SAMPLES})"
         )
     cut = _train_rows(n, test_share)
     # a training lead's outcome must be known when the test period begins: its window
@@ -565,6 +569,13 @@ def _samples_split(
     if cut < n:
         closed_by = keys["scored_at"][cut] - timedelta(days=config.funnel.window_days)
         trained = int(keys["scored_at"].head(cut).search_sorted(closed_by, side="right"))
+        if trained < MIN_SAMPLES:
+            raise ValueError(
+                f"only {trained} of the {cut} older leads were scored by {closed_by:%Y-%m-%d}, "
+                f"{config.funnel.window_days} days before the newest {n - cut} (the test "
+                "leads) begin: too few whose outcome was known then to train a model "
+                f"(need at least {MIN_SAMPLES}); a later --as-of or more history gives more"
+            )
     start = 0 if max_train_rows is None else max(0, trained - max_train_rows)
     kept = keys.slice(start).select("lead_id") if start else None
     is_test = _from_key(*keys.row(cut)) if cut < n else pl.lit(False)

@@ -21,6 +21,7 @@ from analytics.scoring.calibration import (
 from analytics.scoring.model import (
     Evaluation,
     ScoreModel,
+    SeenTestPeriodError,
     Target,
     evaluate_model,
     scoring_samples,
@@ -180,13 +181,27 @@ def score_report(
     ``model_thresholds`` (the same table for the model's probability on the test leads),
     ``as_of``, ``n_test``, ``split_at``; ``rule_score_reason`` (:func:`rule_score_reason`:
     with one, the rule score's metrics are null, its threshold table empty and no threshold
-    recommended).
+    recommended); ``model_reason``: why no model could be trained or tested (too few leads
+    with a known outcome, one class), or None; with one, both scores' quality is null
+    (it is measured on the model's test leads) and the threshold table stays.
+
+    Raises
+    ------
+    SeenTestPeriodError
+        The given saved model learned from every lead of this test period.
     """
     moment = _as_of(tables, as_of)
+    not_evaluated = None
     if evaluation is None:
-        evaluation = model_evaluation(
-            tables, config, as_of=moment, model=model, target=target, partitions=partitions
-        )
+        try:
+            evaluation = model_evaluation(
+                tables, config, as_of=moment, model=model, target=target, partitions=partitions
+            )
+        except SeenTestPeriodError:  # the caller may judge another model instead
+            raise
+        except ValueError as exc:  # too few leads, one class, a leaking feature: say why
+            not_evaluated = str(exc)
+            evaluation = _no_evaluation(model, target=target)
     minimum = config.scoring.min_extra_sqls_per_extra_mql
     unscored = rule_score_reason(tables, as_of=moment)
     if unscored is not None:  # a score without its interest points is not the SLA's score
@@ -211,6 +226,7 @@ def score_report(
         "rule_score": quality,
         "rule_score_reason": unscored,
         "model": evaluation["model"],
+        "model_reason": not_evaluated,
         "thresholds": rows,
         "recommended_threshold": _number(recommended),
         "recommended_reason": reason,
@@ -221,6 +237,30 @@ def score_report(
         "as_of": moment,
         "n_test": evaluation["n_test"],
         "split_at": evaluation["split_at"],
+    }
+
+
+def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any]:
+    """:func:`model_evaluation`'s document when no model can be trained or tested: every
+    quality null, no test leads (the rule score's quality is measured on the same ones).
+
+    >>> _no_evaluation(None, target="sql")["model"]["roc_auc"] is None
+    True
+    """
+    card = model.card if model is not None else {}
+    metrics = dict.fromkeys(("roc_auc", "brier", "ece", "log_loss", "pr_auc"))
+    return {
+        "target": str(card.get("target", f"{target}_within_window")),
+        "rule_score": dict(metrics),
+        "model": {
+            **metrics,
+            "version": card.get("version"),
+            "calibration": card.get("calibration"),
+            "features": list(card.get("features", [])),
+        },
+        "model_thresholds": [],
+        "n_test": 0,
+        "split_at": None,
     }
 
 
