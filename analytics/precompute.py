@@ -516,7 +516,7 @@ def refresh_results(
     dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
     """
     from analytics.episodes import episodes_to_store
-    from analytics.warehouse.coverage_store import read_coverage
+    from analytics.warehouse.coverage_store import coverage_config_key, stored_config_key
     from analytics.warehouse.database import (
         connect_readonly,
         file_identity,
@@ -528,7 +528,8 @@ def refresh_results(
     read_from = file_identity(db_path)  # before reading: a file swapped in since is seen
     con = connect_readonly(db_path)
     try:
-        stale_coverage = read_coverage(con, config) is None  # of another time zone or fit
+        # of another time zone or fit, or stored before it was keyed by them
+        stale_coverage = stored_config_key(con) != coverage_config_key(config)
         as_of = latest_timestamp(con)
         tables = load_tables_held(con)
         months = months_to_keep(tables, config=config, as_of=as_of)

@@ -427,3 +427,23 @@ def test_the_stored_coverage_is_read_for_its_own_config_and_precompute_records_a
     result = CliRunner().invoke(app, ["precompute", "--db", str(db), "--config", str(far_path)])
     assert result.exit_code == 0, result.output
     assert stored(far).equals(coverage(MARCH, config=far)) and stored(CFG) is None
+
+
+def test_a_coverage_stored_before_its_key_is_read_as_then_until_precompute_keys_it(tmp_path):
+    """A warehouse of an earlier version has no key on its coverage: `sla info` and the app
+    read it as they did (not recomputed on every visit), and `sla precompute` keys it."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.warehouse.coverage_store import coverage_config_key, stored_config_key
+
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {"leads": MARCH.leads.collect()}, source="test", config=CFG)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE meta.coverage DROP COLUMN config_key")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert stored_config_key(con) is None and read_coverage(con, CFG) is not None
+    result = CliRunner().invoke(app, ["precompute", "--db", str(db), "--config", "data/sla.toml"])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert stored_config_key(con) == coverage_config_key(CFG)

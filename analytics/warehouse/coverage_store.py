@@ -80,7 +80,9 @@ def read_coverage(
     """The stored coverage (columns of :data:`analytics.coverage.COVERAGE_SCHEMA`), or None
     for a warehouse written before coverage was recorded, or before its groups were the
     ones of :data:`analytics.coverage.GROUPS`, or (with ``config``) when it was computed
-    for another time zone or other fit attributes (:func:`coverage_config_key`).
+    for another time zone or other fit attributes (:func:`coverage_config_key`; one
+    stored before the key was is read as then, until the next import, purge or ``sla
+    precompute`` stores it with its key).
 
     >>> con = duckdb.connect()
     >>> read_coverage(con) is None
@@ -112,12 +114,23 @@ def _stored(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> 
     }
     if not columns:
         return False
-    if config is None:
-        return True
-    if "config_key" not in columns:  # stored before the key was: for an unknown config
-        return False
-    keys = con.execute("SELECT DISTINCT config_key FROM meta.coverage").fetchall()
-    return keys == [(coverage_config_key(config),)]
+    if config is None or "config_key" not in columns:
+        return True  # stored before the key was: read as then, until a write keys it
+    return stored_config_key(con) == coverage_config_key(config)
+
+
+def stored_config_key(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The :func:`coverage_config_key` the stored coverage was computed for; None when
+    there is none, or it was stored before the key was (``sla precompute`` then keys it).
+
+    >>> stored_config_key(duckdb.connect()) is None
+    True
+    """
+    try:
+        keys = con.execute("SELECT DISTINCT config_key FROM meta.coverage").fetchall()
+    except duckdb.Error:  # no coverage, or none with a key
+        return None
+    return keys[0][0] if len(keys) == 1 else None
 
 
 def coverage_json(
@@ -149,4 +162,5 @@ def coverage_json(
     }
 
 
-__all__ = ["coverage_config_key", "coverage_json", "read_coverage", "record_coverage"]
+__all__ = ["coverage_config_key", "coverage_json", "read_coverage", "record_coverage",
+           "stored_config_key"]  # fmt: skip
