@@ -121,8 +121,8 @@ def superseded_versions(
         .sort(key, "_seen_at", "_line")
     )
     # a change: a sighting whose attributes differ from the key's sighting before it
-    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
-    versions = seen.filter(changed | (pl.col(key) != pl.col(key).shift()).fill_null(True))
+    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
+    versions = seen.filter(differs | (pl.col(key) != pl.col(key).shift()).fill_null(True))
     # a load's data is known from its latest moment on, not only from the load's clock
     # time: a version stops at the data's latest timestamp at the latest (so the scores
     # of "now" read the current attributes; every earlier event still reads the old)
