@@ -136,8 +136,11 @@ def real_load(tmp_path_factory):
 def test_real_files_load_8000_mqls_and_842_won_deals(real_load):
     db, result = real_load
     assert result.rejected == []
+    assert result.masked_columns == {}  # no hex id taken for an IBAN (5 were)
     t = tables(db)
     assert t["leads"].height == 8000
+    mql_ids = set(pl.read_csv(MQL_FILE, infer_schema=False)["mql_id"])
+    assert set(t["leads"]["lead_id"]) == mql_ids  # every id as Olist writes it
     ev = t["lifecycle_events"]
     assert ev.filter(pl.col("stage") == "mql")["lead_id"].n_unique() == 8000
     assert ev.filter(pl.col("stage") == "mql").height == 8000

@@ -288,8 +288,10 @@ _ID_PHONE_LAYOUTS = (
 )
 #: A whole id cell that is a phone number: one of :data:`_ID_PHONE_LAYOUTS`.
 _ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
-#: A whole id cell that may be an IBAN (hashed when its check digits are right).
-_ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\s*$"
+#: A whole id cell that may be an IBAN (hashed when its check digits are right): written
+#: as banks write one, in capitals; a lower-case hex id (Olist's ``ab12cd...``) passes
+#: the check digits by chance once in 97.
+_ID_IBAN = r"^\s*[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\s*$"
 
 _EMAIL_RE = re.compile(EMAIL)
 _PHONE_RE = re.compile(PHONE)
@@ -367,6 +369,8 @@ def is_personal_id(value: str | None) -> bool:
     >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
     ...                              "DE89370400440532013000", "0049 30 1234567"]]
     [True, True, True, True, True]
+    >>> is_personal_id("de5217ec03f9420c3a82973ef073279b")  # an Olist id, "valid" as an IBAN
+    False
     >>> [is_personal_id(v) for v in ["DE00370400440532013000", "114", "51234567890",
     ...                              "01705550099", "00Q5g00000AbCdE", "0000012345", "L-007",
     ...                              "0012345678", "0049123456", "0815-47110", None]]
