@@ -939,3 +939,48 @@ def bucket_conversion() -> pl.DataFrame | None:
     stored by the last import)."""
     at = as_of()
     return None if at is None else _bucket_conversion(warehouse_key(), config_key(), at)
+
+
+#: Uploaded files wait for their confirm in a scratch folder named like this, in the
+#: system's temporary folder; they are the originals, personal columns and all.
+UPLOAD_PREFIX = "sla-upload-"
+#: A scratch folder untouched for this long (seconds) belongs to an upload abandoned in
+#: a session that is gone (a waiting preview touches its folder at every rerun): removed
+#: when the Data page starts.
+UPLOAD_MAX_AGE = 3600
+
+
+def new_upload_folder() -> Path:
+    """A new scratch folder for the files of one upload (:data:`UPLOAD_PREFIX`)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+
+
+def sweep_uploads(*, keep: dict | None = None, now: float | None = None) -> list[Path]:
+    """Remove the scratch folders of abandoned uploads (untouched for
+    :data:`UPLOAD_MAX_AGE`); ``keep``, this session's waiting preview, is touched first.
+
+    Returns
+    -------
+    list[Path]
+        The folders removed.
+    """
+    import shutil
+    import tempfile
+    import time
+
+    if keep is not None:  # this session's upload still waits for its confirm: not abandoned
+        with contextlib.suppress(OSError):
+            os.utime(keep["folder"])
+    now = time.time() if now is None else now
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
+        try:
+            stale = folder.is_dir() and now - folder.stat().st_mtime > UPLOAD_MAX_AGE
+        except OSError:  # removed meanwhile by another session
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
-import time
 from pathlib import Path
 
 import polars as pl
@@ -27,41 +23,7 @@ MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
 #: What the upload reads: the canonical format (also as a German office program saves it),
 #: the CRM exports of ``sla import --format``, and any CSV with a mapping file.
 UPLOAD_FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation", "mapping")
-#: Uploaded files wait for their confirm in a scratch folder named like this, in the
-#: system's temporary folder; they are the originals, personal columns and all.
-UPLOAD_PREFIX = "sla-upload-"
-#: A scratch folder untouched for this long (seconds) belongs to an upload abandoned in
-#: a session that is gone (a waiting preview touches its folder at every rerun): removed
-#: when the Data page starts.
-UPLOAD_MAX_AGE = 3600
-
-
-def sweep_uploads(now: float | None = None) -> list[Path]:
-    """Remove the scratch folders of abandoned uploads (older than :data:`UPLOAD_MAX_AGE`).
-
-    Returns
-    -------
-    list[Path]
-        The folders removed.
-    """
-    now = time.time() if now is None else now
-    removed = []
-    for folder in Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
-        try:
-            stale = folder.is_dir() and now - folder.stat().st_mtime > UPLOAD_MAX_AGE
-        except OSError:  # removed meanwhile by another session
-            continue
-        if stale:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-waiting = st.session_state.get("upload_preview")
-if waiting is not None:  # this session's upload still waits for its confirm: not abandoned
-    with contextlib.suppress(OSError):
-        os.utime(waiting["folder"])
-sweep_uploads()
+data.sweep_uploads(keep=st.session_state.get("upload_preview"))
 lg = ui.lang()
 state, _ = data.warehouse_state()
 st.title(t("data_title", lg))
@@ -264,7 +226,7 @@ if (
     and pending is None
     and st.button(t("upload_preview_button", lg), type="primary", key="upload_preview_button")
 ):
-    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+    folder = data.new_upload_folder()
     try:
         names = [Path(f.name).name for f in chosen.values()]  # as uploaded
         for name, f in zip(names, chosen.values(), strict=True):
