@@ -1093,12 +1093,13 @@ def _print_score_report(document: dict[str, Any]) -> None:
         )
     unscored = document.get("rule_score_reason")
     if unscored:  # the rule score cannot be judged: no table and no recommendation of it
-        out.print(
-            f"Rule score not judged. {unscored} The model learns from "
-            f"{', '.join(document['model']['features'])} (its thresholds: --json).",
-            highlight=False,
-            soft_wrap=True,
+        features = document["model"]["features"]
+        model = (
+            f" The model learns from {', '.join(features)} (its thresholds: --json)."
+            if features and not document.get("model_reason")
+            else ""
         )
+        out.print(f"Rule score not judged. {unscored}{model}", highlight=False, soft_wrap=True)
         return
     table = rich_table("Rule-score thresholds")
     for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload",
@@ -1126,8 +1127,9 @@ def _print_score_report(document: dict[str, Any]) -> None:
         "converting like the handed-over leads nearest the threshold).",
         highlight=False,
     )
+    recommended = document["recommended_threshold"]
     out.print(
-        f"Recommended threshold: {document['recommended_threshold']} "
+        f"Recommended threshold: {'none' if recommended is None else recommended} "
         f"(now {document['current_threshold']}). {document['recommended_reason']}",
         highlight=False,
     )

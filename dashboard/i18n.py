@@ -269,8 +269,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "list_empty": ("None.", "Keine."),
     "base_rate": ("SQL rate", "SQL-Quote"),
     "too_few": (
-        "Too few leads with a closed window to judge calibration.",
-        "Zu wenige Leads mit abgeschlossenem Fenster für die Kalibrierung.",
+        "Too few leads with a closed window to judge calibration (it is fitted on leads "
+        "whose outcome was known before the newest, on which it is tested).",
+        "Zu wenige Leads mit abgeschlossenem Fenster für die Kalibrierung (sie wird an Leads "
+        "angepasst, deren Ergebnis vor den neuesten feststand, an denen sie geprüft wird).",
     ),
     "grid_note": (
         "{n} leads whose funnel window has closed, graded when they were created.",

@@ -84,7 +84,11 @@ if UNSCORED:
 # the same model without calibration: it ranks the same but its probabilities are off.
 
 # %%
-evaluation = train_and_evaluate(tables, config, target=TARGET, as_of=as_of)
+try:
+    evaluation = train_and_evaluate(tables, config, target=TARGET, as_of=as_of)
+except ValueError as exc:  # too little history whose outcome was known: nothing to judge
+    # the rule score's threshold table needs no model: `sla score report` still shows it
+    raise SystemExit(f"No score can be judged on this data: {exc}") from None
 metrics = pl.DataFrame([{"score": name, **m} for name, m in evaluation.metrics.items()])
 metrics.select("score", "n", "positives", "roc_auc", "pr_auc", "brier", "log_loss", "ece")
 

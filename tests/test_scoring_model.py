@@ -321,3 +321,8 @@ def test_too_few_leads_with_a_known_outcome_leave_the_quality_unmeasured_and_say
     assert [doc["model"][k] for k in ("roc_auc", "brier", "ece")] == [None, None, None]
     assert set(doc["rule_score"].values()) == {None} and doc["n_test"] == 0
     assert doc["thresholds"] and doc["recommended_threshold"] is not None
+    # the page's score quality: no calibration to fit on no lead (it raised), the rest stays
+    from analytics.scoring.report import score_quality
+
+    quality = score_quality(demo_tables, CFG, as_of=early)
+    assert "metrics" not in quality and quality["samples"] > 50 and quality["grid"].height

@@ -19,6 +19,7 @@ from analytics.scoring.calibration import (
     segment_calibration,
 )
 from analytics.scoring.model import (
+    MIN_SAMPLES,
     Evaluation,
     ScoreModel,
     SeenTestPeriodError,
@@ -355,9 +356,11 @@ def score_quality(
         config,
     ).collect()
     out: dict[str, Any] = {"score_bins": score_bins, "grid": grid, "samples": mature.height}
-    if mature.height >= 50:
-        gap = timedelta(days=config.funnel.window_days)  # outcomes known when testing
-        train, test = time_split(mature, test_share=test_share, gap=gap)
+    gap = timedelta(days=config.funnel.window_days)  # outcomes known when testing
+    train, test = time_split(mature, test_share=test_share, gap=gap)
+    # too few to fit the mapping on (a short history: no older lead's window closed before
+    # the test leads begin): no calibration, as with too few mature leads at all
+    if mature.height >= MIN_SAMPLES and train.height >= MIN_SAMPLES:
         mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
         y = test["sql"].cast(pl.Int64).to_numpy()
         prob = mapping.predict(test["score"].to_numpy())
