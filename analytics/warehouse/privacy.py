@@ -268,6 +268,7 @@ _PHONE_LAYOUTS = (
     r"0[ /-]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
     r"\(\d{3}\)\s?\d{3}[ .-]\d{4}",  # (555) 123-4567
     r"\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}",  # 555-867-5309, 555.867.5309
+    r"0\d(?: \d{2}){4}",  # 06 12 34 56 78 (five pairs: no date is written so)
 )
 _PHONE_DIGITS = r"0[1-9]\d{7,12}"  # 01705550001
 PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
@@ -284,6 +285,7 @@ _ID_PHONE_LAYOUTS = (
     r"00[1-9]\d{0,2}[ /]\d(?:[ ./-]?\d){5,13}",  # 0049 170 5550001
     r"\(?0\d{2,5}\)?(?: +|/|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
     r"0[ /]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
+    r"(?:\(0\)|0)\d{1,4} \d(?: ?\d){5,11}",  # 06 12 34 56 78, 02 1234 5678, (0)6 12...
     _PHONE_LAYOUTS[4],  # (555) 123-4567
 )
 #: A whole id cell that is a phone number: one of :data:`_ID_PHONE_LAYOUTS`.
@@ -300,11 +302,34 @@ _IBAN_RE = re.compile(IBAN)
 _ANY = f"{EMAIL}|{PHONE}|{IBAN}"
 
 
+#: The length of an IBAN per country (the ISO 13616 registry): a hex id whose first
+#: letters are no such country, or whose length is not that country's, is no IBAN even
+#: when its check digits happen to fit (one in 97).
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
 def _is_iban(text: str) -> bool:
-    """ISO 13616 check: letters as 10..35, the first four characters moved to the end."""
+    """ISO 13616: a registered country with its length, and check digits that fit
+    (letters as 10..35, the first four characters moved to the end).
+
+    >>> _is_iban("DE89 3704 0044 0532 0130 00"), _is_iban("FB73B4C3128F46FC8691FDF5704DBE93")
+    (True, False)
+    """
     compact = text.replace(" ", "").upper()
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
+        return False
     digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
-    return len(compact) >= 15 and int(digits) % 97 == 1
+    return int(digits) % 97 == 1
 
 
 def _mask_ibans(text: str) -> str:
@@ -367,8 +392,9 @@ def is_personal_id(value: str | None) -> bool:
     parentheses: :data:`_ID_PHONE_LAYOUTS`) or an IBAN (valid check digits) as a whole.
 
     >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
-    ...                              "DE89370400440532013000", "0049 30 1234567"]]
-    [True, True, True, True, True]
+    ...                              "DE89370400440532013000", "0049 30 1234567",
+    ...                              "06 12 34 56 78", "02 1234 5678", "(0)6 12 34 56 78"]]
+    [True, True, True, True, True, True, True, True]
     >>> is_personal_id("de5217ec03f9420c3a82973ef073279b")  # an Olist id, "valid" as an IBAN
     False
     >>> [is_personal_id(v) for v in ["DE00370400440532013000", "114", "51234567890",
