@@ -15,7 +15,7 @@ from analytics.warehouse import connect_readonly, import_canonical, load_tables
 CFG = load_config("data/sla.toml")
 LEADS = "lead_id,created_at,source,account_id,seniority\n"
 ACCOUNTS = "account_id,name,industry,employees,country\n"
-# the data's latest moment, after every load of these tests: versions end at their load
+# a lead created after the loads of these tests: the data's latest moment in the last load
 LAST = "L99,2027-06-01T09:00:00Z,email,,\n"
 
 
@@ -63,10 +63,24 @@ def test_a_change_to_an_account_the_lead_has_left_is_a_step_of_its_score(tmp_pat
     con = connect_readonly(db)
     try:
         tables = load_tables(con).collect()
-        loaded = con.sql(
-            "SELECT load_id, min(loaded_at) FROM meta.loads GROUP BY 1 ORDER BY 1"
+        known = con.sql(  # each load's data is known from its latest moment
+            "SELECT load_id, least(min(loaded_at), max(data_as_of)) FROM meta.loads "
+            "GROUP BY 1 ORDER BY 1"
         ).fetchall()
     finally:
         con.close()
     changes = attribute_changes(tables).filter(pl.col("lead_id") == "L3").collect()
-    assert sorted(changes["at"].to_list()) == [loaded[1][1], loaded[2][1]]
+    assert sorted(changes["at"].to_list()) == [known[1][1], known[2][1]]
+
+
+def test_a_later_import_does_not_move_when_an_earlier_change_became_known(tmp_path):
+    """L1 becomes a c_level in the second export, whose data ends on 1 February: from then
+    on the new seniority counts, also after a third export whose data ends in March."""
+    db = tmp_path / "w.duckdb"
+    lead = "L1,2026-01-05,email,,{}\n"
+    load(db, tmp_path / "1", leads=LEADS + lead.format("manager") + "L2,2026-01-10,email,,\n")
+    load(db, tmp_path / "2", leads=LEADS + lead.format("c_level") + "L3,2026-02-01,email,,\n")
+    until = history(db, "lead_history", "lead_id", "valid_until")
+    load(db, tmp_path / "3", leads=LEADS + lead.format("c_level") + "L4,2026-03-01,email,,\n")
+    assert history(db, "lead_history", "lead_id", "valid_until") == until
+    assert [(k, v.date().isoformat()) for k, v in until] == [("L1", "2026-02-01")]

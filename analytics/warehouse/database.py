@@ -87,6 +87,8 @@ def _ddl() -> list[str]:
             f"ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS rows_{what} BIGINT"
             for what in ("added", "changed", "unchanged", "removed")
         ),
+        # the latest timestamp of the data after the load: what it brought is known from then
+        "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS data_as_of TIMESTAMPTZ",
         """CREATE TABLE IF NOT EXISTS meta.quarantine (
             load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
             line BIGINT, "column" VARCHAR, reason VARCHAR, value VARCHAR, loaded_at TIMESTAMPTZ)""",

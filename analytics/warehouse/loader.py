@@ -37,6 +37,7 @@ from analytics.warehouse import privacy
 from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
+from analytics.warehouse.facts import latest_timestamp
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
@@ -1389,6 +1390,12 @@ def load_batches(
         if config is not None:
             record_config_version(con, config)
         record_coverage(con, config)
+        # the moment this load's data is known from (its latest timestamp): the versions it
+        # replaced end there, whatever later loads bring
+        con.execute(
+            "UPDATE meta.loads SET data_as_of = ? WHERE load_id = ?",
+            [latest_timestamp(con), load_id],
+        )
         record_history(con, config)  # the scored attributes this load replaced, and until when
         if progress:
             progress("committing", 1.0)

@@ -7,9 +7,10 @@ it had at its MQL). The raw layer keeps every version of a row once and ``meta.r
 every load that saw it, so the history is rebuilt from them at the end of every import
 (and purge): each version of a key's scored attributes that a later load replaced, typed
 as the import types it (:func:`analytics.warehouse.validate.validate_rows`, the config's
-enums and aliases), with ``valid_until``, the moment of the load that replaced it (at
-the latest the data's latest timestamp: what an export brings is known from its data's
-"now" on, so a score at that moment reads the current attributes).
+enums and aliases), with ``valid_until``, the moment the load that replaced it became
+known: its data's latest timestamp after it (``meta.loads.data_as_of``; what an export
+brings is known from its data's "now" on, so a score at that moment reads the new
+attributes, and a later load does not move it), or the load's clock time if earlier.
 
 A version is in force from the load that brought it until ``valid_until``; a key's first
 version also before its first load (nothing earlier is known: a first import of old
@@ -82,6 +83,11 @@ def superseded_versions(
         return empty
     text_columns = TABLES[table].column_names
     cols = ", ".join(f'r."{c}"' for c in text_columns)
+    # a load's data is known from its latest moment on (``data_as_of``), not only from the
+    # load's clock time, so the scores of that "now" read what it brought; a load recorded
+    # before data_as_of was: the data's latest moment today at the latest
+    latest = latest_timestamp(con)
+    latest_sql = "NULL" if latest is None else f"TIMESTAMPTZ '{latest.isoformat()}'"
     # keys whose versioned cells differ as text (an owner's change alone is no version)
     versioned = (
         "concat_ws(chr(31), " + ", ".join(f'coalesce("{c}", chr(30))' for c in columns) + ")"
@@ -91,8 +97,9 @@ def superseded_versions(
             f"""SELECT {cols}, l.loaded_at AS _seen_at
             FROM raw.{table} r
             JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
-            JOIN (SELECT load_id, min(loaded_at) AS loaded_at FROM meta.loads
-                  GROUP BY load_id) l ON l.load_id = s.load_id
+            JOIN (SELECT load_id, least(min(loaded_at), coalesce(max(data_as_of),
+                             {latest_sql})) AS loaded_at
+                  FROM meta.loads GROUP BY load_id) l ON l.load_id = s.load_id
             -- a version the import rejected (an unknown account, a duplicate key) never was
             ANTI JOIN (SELECT DISTINCT row_hash FROM meta.quarantine
                        WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
@@ -123,16 +130,8 @@ def superseded_versions(
     # a change: a sighting whose attributes differ from the key's sighting before it
     differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
     versions = seen.filter(differs | (pl.col(key) != pl.col(key).shift()).fill_null(True))
-    # a load's data is known from its latest moment on, not only from the load's clock
-    # time: a version stops at the data's latest timestamp at the latest (so the scores
-    # of "now" read the current attributes; every earlier event still reads the old)
-    latest = latest_timestamp(con)
-    replaced = pl.col("_seen_at").shift(-1).over(key)
-    if latest is not None:  # (min_horizontal skips a null: the current version keeps none)
-        clipped = pl.min_horizontal(replaced, pl.lit(latest).dt.convert_time_zone("UTC"))
-        replaced = pl.when(replaced.is_not_null()).then(clipped)
     return (
-        versions.with_columns(replaced.alias("valid_until"))
+        versions.with_columns(pl.col("_seen_at").shift(-1).over(key).alias("valid_until"))
         .filter(pl.col("valid_until").is_not_null())  # the latest is core's own row
         .select(list(history_schema(table)))
         .cast(history_schema(table))
