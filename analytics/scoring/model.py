@@ -562,20 +562,20 @@ def _samples_split(
             f"only {n} leads have a closed {config.funnel.window_days}-day window: "
             f"too few to train or evaluate a model (need at least {MIN_SAMPLES})"
         )
-    cut = _train_rows(n, test_share)
     # a training lead's outcome must be known when the test period begins: its window
     # closed by then (else the labels would carry what happened in the test period)
-    trained = cut
-    if cut < n:
-        closed_by = keys["scored_at"][cut] - timedelta(days=config.funnel.window_days)
-        trained = int(keys["scored_at"].head(cut).search_sorted(closed_by, side="right"))
-        if trained < MIN_SAMPLES:
-            raise ValueError(
-                f"only {trained} of the {cut} older leads were scored by {closed_by:%Y-%m-%d}, "
-                f"{config.funnel.window_days} days before the newest {n - cut} (the test "
-                "leads) begin: too few whose outcome was known then to train a model "
-                f"(need at least {MIN_SAMPLES}); a later --as-of or more history gives more"
-            )
+    gap = timedelta(days=config.funnel.window_days)
+    train_keys, test_keys = time_split(keys, test_share=test_share, gap=gap)
+    cut, trained = n - test_keys.height, train_keys.height
+    if cut < n and trained < MIN_SAMPLES:
+        closed_by = test_keys["scored_at"][0] - gap
+        raise ValueError(
+            f"only {trained} of the {cut} older leads were scored by {closed_by:%Y-%m-%d}, "
+            f"{config.funnel.window_days} days before the newest {n - cut} (the test "
+            "leads) begin: too few whose outcome was known then to train a model "
+            f"(need at least {MIN_SAMPLES}); a later --as-of or more history gives more"
+        )
+    del train_keys, test_keys
     start = 0 if max_train_rows is None else max(0, trained - max_train_rows)
     kept = keys.slice(start).select("lead_id") if start else None
     is_test = _from_key(*keys.row(cut)) if cut < n else pl.lit(False)

@@ -113,19 +113,10 @@ def model_evaluation(
     )
     model_base = precompute_from_predictions(predictions, tables, config, as_of=moment)
 
-    def pick(metrics: dict[str, Any]) -> dict[str, Any]:
-        return {k: metrics[k] for k in ("roc_auc", "brier", "ece", "log_loss", "pr_auc")}
-
-    card = evaluation.model.card
     return {
         "target": f"{evaluation.target}_within_window",
-        "rule_score": pick(evaluation.metrics["rule_score"]),
-        "model": {
-            **pick(evaluation.metrics["model"]),
-            "version": card.get("version"),
-            "calibration": card.get("calibration"),
-            "features": list(card.get("features", [])),
-        },
+        "rule_score": _quality(evaluation.metrics["rule_score"]),
+        "model": _model_entry(evaluation.model.card, evaluation.metrics["model"]),
         "model_thresholds": _rows(threshold_table(model_base)),
         "n_test": evaluation.test.height,
         "split_at": evaluation.split_at,
@@ -241,6 +232,25 @@ def score_report(
     }
 
 
+#: The measures of a score's quality in the report (null when not measured).
+QUALITY_KEYS = ("roc_auc", "brier", "ece", "log_loss", "pr_auc")
+
+
+def _quality(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The report's measures of ``metrics`` (:data:`QUALITY_KEYS`; a missing one null)."""
+    return {k: metrics.get(k) for k in QUALITY_KEYS}
+
+
+def _model_entry(card: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    """The report's ``model``: its quality and what its card says of it."""
+    return {
+        **_quality(metrics),
+        "version": card.get("version"),
+        "calibration": card.get("calibration"),
+        "features": list(card.get("features", [])),
+    }
+
+
 def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any]:
     """:func:`model_evaluation`'s document when no model can be trained or tested: every
     quality null, no test leads (the rule score's quality is measured on the same ones).
@@ -249,16 +259,10 @@ def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any
     True
     """
     card = model.card if model is not None else {}
-    metrics = dict.fromkeys(("roc_auc", "brier", "ece", "log_loss", "pr_auc"))
     return {
         "target": str(card.get("target", f"{target}_within_window")),
-        "rule_score": dict(metrics),
-        "model": {
-            **metrics,
-            "version": card.get("version"),
-            "calibration": card.get("calibration"),
-            "features": list(card.get("features", [])),
-        },
+        "rule_score": _quality({}),
+        "model": _model_entry(card, {}),
         "model_thresholds": [],
         "n_test": 0,
         "split_at": None,
