@@ -41,4 +41,17 @@ def is_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0] >= len(TABLES))
 
 
-__all__ = ["WarehouseError", "connect_readonly", "is_warehouse"]
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the warehouse has ``schema.table`` (one an older version did not write).
+
+    >>> has_table(duckdb.connect(), "meta", "coverage")
+    False
+    """
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()[0]
+    return bool(row[0])
+
+
+__all__ = ["WarehouseError", "connect_readonly", "has_table", "is_warehouse"]

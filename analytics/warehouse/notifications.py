@@ -35,6 +35,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from analytics.warehouse.connection import has_table
+
 #: The key of a notification item: never sent twice.
 NOTIFICATION_KEY: tuple[str, ...] = ("kind", "lead_id", "episode", "recipient", "period")
 
@@ -163,11 +165,7 @@ def _sidecar_log(db_path: str | Path) -> pl.DataFrame:
 
 
 def _legacy_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'meta' AND table_name = 'notifications'"
-    ).fetchall()[0]
-    return bool(row[0])
+    return has_table(con, "meta", "notifications")
 
 
 def legacy_log(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 
 from analytics.schema import TABLES, UTC_TIMESTAMP
+from analytics.warehouse.connection import has_table
 from analytics.warehouse.facts import latest_timestamp
 
 if TYPE_CHECKING:
@@ -159,11 +160,7 @@ def read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.LazyFrame | N
     True
     """
     name = HISTORY_TABLES[table]
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        f"WHERE table_schema = 'meta' AND table_name = '{name}'"
-    ).fetchall()[0][0]
-    if not found:
+    if not has_table(con, "meta", name):
         return None
     frame = pl.DataFrame(con.sql(f"SELECT * FROM meta.{name}"))
     if frame.is_empty():
