@@ -163,18 +163,25 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
             for t in LEAD_TABLES
         )
         selects[("meta", "raw_seen")] = f"SELECT * FROM old.meta.raw_seen s WHERE {erased}"
-    # a rejected cell that is the id; a row with the wrong number of fields (not in raw:
-    # its value is privacy.misaligned_row's JSON) with the id in any cell, wherever it
-    # stands; a rejected row whose raw row is the lead's
-    cells = "try(json_extract_string(q.value, '$.*'))"
+    # a quarantine row that names a lead (_names_lead), or whose raw row is the lead's
     selects[("meta", "quarantine")] = (
-        f"SELECT * FROM old.meta.quarantine q WHERE (q.value IS NULL OR import_id(q.value) "
-        f"NOT IN {ids}) AND NOT (q.\"column\" IS NULL AND starts_with(q.value, '{{') "
-        f"AND coalesce(list_has_any({cells}, (SELECT list(lead_id) FROM purge_ids)), false)) "
-        "AND NOT EXISTS (SELECT 1 FROM purge_lines p "
+        "SELECT * FROM old.meta.quarantine q WHERE NOT EXISTS (SELECT 1 FROM purge_ids i "
+        f"WHERE {_names_lead('i.lead_id')}) AND NOT EXISTS (SELECT 1 FROM purge_lines p "
         "WHERE p._source_file = q.source_file AND p._line = q.line)"
     )
     return selects
+
+
+def _names_lead(lead: str) -> str:
+    """SQL: quarantine row ``q`` names the lead ``lead`` (an SQL expression of one id):
+    its rejected cell is the id, or a row with the wrong number of fields (not in raw:
+    its value is :func:`~analytics.warehouse.privacy.misaligned_row`'s JSON) holds the id
+    in any cell, wherever it stands."""
+    cells = "try(json_extract_string(q.value, '$.*'))"
+    return (
+        f"(import_id(q.value) = {lead} OR (q.\"column\" IS NULL AND starts_with(q.value, '{{') "
+        f"AND coalesce(list_contains({cells}, {lead}), false)))"
+    )
 
 
 def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict:
@@ -353,10 +360,7 @@ def _rebuild(
         con.unregister("purge_ids_arrow")
         in_quarantine = (  # a lead known only from a rejected row (never in raw: misaligned)
             "SELECT p.lead_id FROM purge_ids p JOIN old.meta.quarantine q "
-            'ON import_id(q.value) = p.lead_id OR (q."column" IS NULL '
-            "AND starts_with(q.value, '{') "
-            "AND coalesce(list_contains(try(json_extract_string(q.value, '$.*')), p.lead_id), "
-            "false))"
+            f"ON {_names_lead('p.lead_id')}"
         )
         found = con.execute(
             "SELECT count(DISTINCT lead_id) FROM ("
