@@ -261,12 +261,14 @@ EMAIL = r"[\w.+%'-]+(?:@|\s?[\(\[]at[\)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
 #: Phone number layouts: a leading ``+`` or ``00``, separators or parentheses; and
 #: :data:`_PHONE_DIGITS`, a ``0`` and 8 to 12 more digits. Three groups of 3, 3 and 4
 #: digits (``555-867-5309``) are a US number, even when they are an order number.
+_PLUS_PHONE = r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}"  # +49 170 5550001
+_US_PHONE = r"\(\d{3}\)\s?\d{3}[ .-]\d{4}"  # (555) 123-4567
 _PHONE_LAYOUTS = (
-    r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}",  # +49 170 5550001
+    _PLUS_PHONE,
     r"00[1-9]\d{0,2}(?:[ ./-]?\d){6,14}",  # 0049 170 5550001 (no country code starts with 0)
     r"\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
     r"0[ /-]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
-    r"\(\d{3}\)\s?\d{3}[ .-]\d{4}",  # (555) 123-4567
+    _US_PHONE,
     r"\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}",  # 555-867-5309, 555.867.5309
     r"0\d(?: \d{2}){4}",  # 06 12 34 56 78 (five pairs: no date is written so)
 )
@@ -281,12 +283,12 @@ IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
 #: ``51234567890``, an SAP customer number ``0012345678``) and groups parted by dashes or
 #: dots only (an order number ``0815-47110``) are ids, as they are in most CRMs.
 _ID_PHONE_LAYOUTS = (
-    _PHONE_LAYOUTS[0],  # +49 170 5550001
+    _PLUS_PHONE,
     r"00[1-9]\d{0,2}[ /]\d(?:[ ./-]?\d){5,13}",  # 0049 170 5550001
     r"\(?0\d{2,5}\)?(?: +|/|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
     r"0[ /]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
     r"(?:\(0\)|0)\d{1,4} \d(?: ?\d){5,11}",  # 06 12 34 56 78, 02 1234 5678, (0)6 12...
-    _PHONE_LAYOUTS[4],  # (555) 123-4567
+    _US_PHONE,
 )
 #: A whole id cell that is a phone number: one of :data:`_ID_PHONE_LAYOUTS`.
 _ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
