@@ -417,9 +417,10 @@ def info(
         quarantined = quarantine_count(con)
         coverage = coverage_json(con, cfg)  # as stored for this config (DuckDB only)
         if coverage is None:  # written before coverage was recorded, or for another config
-            from analytics.coverage import to_json
+            from analytics.coverage import known_coverage, to_json
+            from analytics.warehouse import load_tables
 
-            coverage = to_json(_stored_coverage(con, cfg))
+            coverage = to_json(known_coverage(load_tables(con), config=cfg))
     document = {
         "as_of": iso_z(as_of) if as_of else None,
         "tables": counts,
@@ -442,17 +443,6 @@ def info(
     missing = [g for g, c in document["coverage"].items() if not c["measurable"]]
     if missing:
         out.print(f"not measurable: {', '.join(missing)} (sla info --json gives the reasons)")
-
-
-def _stored_coverage(con: Any, cfg: SlaConfig) -> Any:
-    """What the data can answer: as stored for this config (at import, by ``sla
-    precompute``), or computed (an older warehouse, another time zone or fit)."""
-    from analytics.coverage import coverage
-    from analytics.warehouse import load_tables
-    from analytics.warehouse.coverage_store import read_coverage
-
-    stored = read_coverage(con, cfg)
-    return stored if stored is not None else coverage(load_tables(con), config=cfg)
 
 
 # -- sla config --------------------------------------------------------------------
@@ -705,19 +695,9 @@ def review(
             return
         result = stored(con, "review", month=month, config=cfg_in_force, as_of=moment)
         if result is None:  # not among the months kept after the last import
-            result = build_review(
-                load_tables(con),
-                cfg_in_force,
-                month=month,
-                as_of=moment,
-                # the stored coverage is of all the data; at an earlier moment the review
-                # asks what the data known then could answer (a gap then is no verdict)
-                coverage=(
-                    _stored_coverage(con, cfg_in_force)
-                    if moment is None or latest is None or moment >= latest
-                    else None
-                ),
-            )
+            # the coverage stored at the import is of all the data; at an earlier moment
+            # the review asks what the data known then could answer (known_coverage)
+            result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
     document = result.to_json_dict()
     if as_json:
         emit_json(document)

@@ -12,6 +12,7 @@ key, the value and what is allowed.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from datetime import date, time
@@ -634,6 +635,23 @@ class SlaConfig(_Model):
         return self
 
     # -- conveniences used across the library ------------------------------------
+    @property
+    def coverage_key(self) -> str:
+        """The key of what the coverage of data reads from this config (the stored
+        coverage is read only for a config with the same key): the reporting time zone
+        (the days a span starts and ends on) and each scored fit attribute with its scored
+        values (a lead has fit when one is set).
+
+        >>> cfg = load_config("data/sla.toml")
+        >>> len(cfg.coverage_key), cfg.coverage_key == cfg.model_copy().coverage_key
+        (16, True)
+        """
+        parts = {
+            "timezone": self.reporting.timezone,
+            "fit": {column: sorted(map(str, vals)) for column, vals in self.scoring.fit.items()},
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
     @property
     def tracks_by_name(self) -> dict[str, NurtureTrack]:
         return {t.name: t for t in self.nurture.tracks}

@@ -976,7 +976,7 @@ def build_review(
     window = month_window(month, timezone=tz)
     judge_at = resolved if resolved is not None else window.end
     if coverage is None:
-        coverage = cov.coverage(tables.until(judge_at), config=config)
+        coverage = cov.known_coverage(tables, config=config, as_of=judge_at)
     groups = cov.month_coverage(coverage, month, timezone=tz)
     prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
     running = cov.is_running(month, resolved, timezone=tz)
@@ -1441,7 +1441,7 @@ def kpi_histories(
         return histories
     known = tables.until(resolved)
     if coverage is None:
-        coverage = cov.coverage(known, config=config)
+        coverage = cov.known_coverage(tables, config=config, as_of=resolved)
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None

@@ -93,10 +93,20 @@ class Tables:
     account_history: pl.LazyFrame | None = dataclasses.field(
         default=None, compare=False, repr=False
     )
+    #: The coverage the warehouse stored with the data at its last import (the rows of
+    #: ``meta.coverage`` with their config key), read by
+    #: :func:`analytics.coverage.known_coverage` instead of computing it. Like ``episodes``
+    #: they belong to the tables they were given with (``coverage_basis``).
+    coverage_rows: pl.LazyFrame | None = dataclasses.field(default=None, compare=False, repr=False)
+    coverage_basis: tuple[pl.LazyFrame, ...] | None = dataclasses.field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.episodes is not None and self.episodes_basis is None:
             object.__setattr__(self, "episodes_basis", (self.lifecycle_events, self.leads))
+        if self.coverage_rows is not None and self.coverage_basis is None:
+            object.__setattr__(self, "coverage_basis", tuple(f for _, f in self.items()))
 
     @property
     def stored_episodes(self) -> pl.LazyFrame | None:
@@ -116,6 +126,24 @@ class Tables:
         if basis[0] is not self.lifecycle_events or basis[1] is not self.leads:
             return None
         return self.episodes
+
+    @property
+    def stored_coverage_rows(self) -> pl.LazyFrame | None:
+        """The stored coverage's rows when they are those of these very tables (any table
+        replaced, cut or restricted: None, and the coverage is computed).
+
+        >>> t = dataclasses.replace(Tables.empty(), coverage_rows=pl.LazyFrame())
+        >>> t.stored_coverage_rows is not None, t.until(datetime(2026, 1, 1)).stored_coverage_rows
+        (True, None)
+        >>> dataclasses.replace(t, leads=t.leads.head(0)).stored_coverage_rows is None
+        True
+        """
+        basis = self.coverage_basis
+        if self.coverage_rows is None or basis is None:
+            return None
+        if any(kept is not frame for kept, (_, frame) in zip(basis, self.items(), strict=True)):
+            return None
+        return self.coverage_rows
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame | pl.LazyFrame) -> Tables:
@@ -164,6 +192,8 @@ class Tables:
                 lazies[name] = getattr(self, name)
         if self.stored_episodes is not None:
             lazies["episodes"] = self.stored_episodes
+        if self.stored_coverage_rows is not None:
+            lazies["coverage_rows"] = self.stored_coverage_rows
         frames = pl.collect_all(lazies.values())
         return Tables(**{name: df.lazy() for name, df in zip(lazies, frames, strict=True)})
 

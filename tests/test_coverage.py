@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from analytics.config import SegmentTarget, load_config
 from analytics.coverage import (
     _JUDGED,
+    COVERAGE_SCHEMA,
     GROUPS,
     coverage,
     last_complete_month,
@@ -447,3 +449,123 @@ def test_a_coverage_stored_before_its_key_is_read_as_then_until_precompute_keys_
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(db), read_only=True) as con:
         assert stored_config_key(con) == coverage_config_key(CFG)
+
+
+def _marked_warehouse(tmp_path: Path, **extra: pl.DataFrame) -> Path:
+    """MARCH stored, its stored coverage marked (handoff from 1 Jan 2000) so that a test
+    sees whether the stored coverage or a computed one was read."""
+    db = tmp_path / "w.duckdb"
+    frames = {n: getattr(MARCH, n).collect() for n in ("reps", "leads", "lifecycle_events",
+                                                       "sales_touches")}  # fmt: skip
+    write_tables(db, {**frames, **extra}, source="test", config=CFG)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """UPDATE meta.coverage SET "from" = DATE '2000-01-01' WHERE "group" = 'handoff'"""
+        )
+    return db
+
+
+MARKED, COMPUTED = date(2000, 1, 1), date(2026, 3, 10)
+LATEST = datetime(2026, 3, 12, 9, tzinfo=UTC)  # MQL N, the latest timestamp of MARCH
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("as loaded", MARKED),
+        ("as_of the latest moment", MARKED),
+        ("collected", MARKED),
+        ("held", MARKED),
+        ("as_of a day earlier", COMPUTED),  # the data known then: computed
+        ("cut to the latest moment", COMPUTED),  # other tables: nothing says they are the same
+        ("leads replaced", COMPUTED),
+        ("another time zone", None),  # computed for it: 11 March on Kiritimati
+    ],
+)
+def test_known_coverage_reads_the_stored_one_only_for_the_same_data_and_config(
+    tmp_path, case, expected
+):
+    from analytics.config import parse_config
+    from analytics.coverage import known_coverage
+    from analytics.warehouse import load_tables
+    from analytics.warehouse.database import load_tables_held
+
+    db = _marked_warehouse(tmp_path)
+    config, as_of = CFG, None
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = load_tables_held(con) if case == "held" else load_tables(con)
+        if case == "as_of the latest moment":
+            as_of = LATEST
+        elif case == "collected":
+            tables = tables.collect()
+        elif case == "as_of a day earlier":
+            as_of = datetime(2026, 3, 11, 9, tzinfo=UTC)
+        elif case == "cut to the latest moment":
+            tables = tables.until(LATEST)
+        elif case == "leads replaced":
+            tables = dataclasses.replace(tables, leads=tables.leads.filter(pl.lit(True)))
+        elif case == "another time zone":
+            text = Path("data/sla.toml").read_text(encoding="utf-8")
+            config = parse_config(
+                text.replace('timezone = "UTC"', 'timezone = "Pacific/Kiritimati"', 1)
+            )
+            expected = date(2026, 3, 11)
+        got = known_coverage(tables, config=config, as_of=as_of)
+    assert got.filter(group="handoff")["from"].item() == expected
+    assert got.columns == list(COVERAGE_SCHEMA)
+
+
+def test_known_coverage_computes_when_traffic_runs_past_the_moment(tmp_path):
+    # the traffic of 13 March is after the latest timestamp's day: Tables.until(latest) drops it
+    traffic = Tables.from_rows(web_traffic=[
+        {"date": "2026-03-01", "source": "email", "visitors": 5},
+        {"date": "2026-03-13", "source": "email", "visitors": 7},
+    ]).web_traffic.collect()  # fmt: skip
+    db = _marked_warehouse(tmp_path, web_traffic=traffic)
+    from analytics.coverage import known_coverage
+    from analytics.warehouse import load_tables
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = load_tables(con)
+        assert known_coverage(tables, config=CFG).filter(group="handoff")["from"].item() == MARKED
+        at_latest = known_coverage(tables, config=CFG, as_of=LATEST)
+        assert at_latest.equals(coverage(tables.until(LATEST), config=CFG))
+        assert at_latest.filter(group="visitors")["to"].item() == date(2026, 3, 1)
+        whole = known_coverage(tables, config=CFG)  # stored: the traffic of 13 March counts
+        assert whole.filter(group="visitors")["to"].item() == date(2026, 3, 13)
+
+
+def test_a_review_of_loaded_tables_reads_the_stored_coverage(tmp_path):
+    """build_review without a coverage reads the one stored at the import (the same as a
+    computed one: at 10M leads computing it takes seconds); at an earlier moment it asks
+    what the data known then could answer."""
+    from analytics.warehouse import load_tables
+
+    db = _marked_warehouse(tmp_path)
+    with duckdb.connect(str(db), read_only=True) as con:
+        now = build_review(load_tables(con), CFG, month="2026-03")
+        then = build_review(load_tables(con), CFG, month="2026-03",
+                            as_of=datetime(2026, 3, 11, 9, tzinfo=UTC))  # fmt: skip
+    assert now.coverage_frame.filter(group="handoff")["from"].item() == MARKED
+    assert then.coverage_frame.filter(group="handoff")["from"].item() == COMPUTED
+
+
+def test_the_stored_coverage_equals_a_computed_one_for_the_demo(tmp_path):
+    from analytics.coverage import known_coverage
+    from analytics.warehouse import load_tables
+
+    db = tmp_path / "w.duckdb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "analytics.cli", "demo", "--db", str(db), "--leads", "300"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = load_tables(con)
+        assert tables.stored_coverage_rows is not None
+        stored = known_coverage(tables, config=CFG)  # the stored one (no as_of)
+        assert stored.equals(coverage(tables, config=CFG))
+        latest = tables.latest_timestamp()
+        assert known_coverage(tables, config=CFG, as_of=latest).equals(
+            coverage(tables.until(latest), config=CFG)
+        )

@@ -10,8 +10,6 @@ with the same key; ``sla precompute`` records it for its config.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,22 +28,15 @@ _KEY_DDL = "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS config_key VARCHA
 
 
 def coverage_config_key(config: SlaConfig | None) -> str:
-    """The key of what coverage reads from a config: the reporting time zone (the days a
-    span starts and ends on) and each scored fit attribute with its scored values (a lead
-    has fit when one is set); ``"default"`` without a config.
+    """The key the coverage is stored with: :attr:`SlaConfig.coverage_key
+    <analytics.config.SlaConfig.coverage_key>`, ``"default"`` without a config.
 
     >>> from analytics.config import load_config
     >>> cfg = load_config("data/sla.toml")
-    >>> len(coverage_config_key(cfg)), coverage_config_key(None)
-    (16, 'default')
+    >>> coverage_config_key(cfg) == cfg.coverage_key, coverage_config_key(None)
+    (True, 'default')
     """
-    if config is None:
-        return "default"
-    parts = {
-        "timezone": config.reporting.timezone,
-        "fit": {column: sorted(map(str, values)) for column, values in config.scoring.fit.items()},
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+    return "default" if config is None else config.coverage_key
 
 
 def record_coverage(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> None:
@@ -77,30 +68,83 @@ def record_coverage(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = N
 def read_coverage(
     con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None
 ) -> pl.DataFrame | None:
-    """The stored coverage (columns of :data:`analytics.coverage.COVERAGE_SCHEMA`), or None
-    for a warehouse written before coverage was recorded, or before its groups were the
-    ones of :data:`analytics.coverage.GROUPS`, or (with ``config``) when it was computed
-    for another time zone or other fit attributes (:func:`coverage_config_key`; one
-    stored before the key was is read as then, until the next import, purge or ``sla
-    precompute`` stores it with its key).
+    """The stored coverage for ``config`` (:func:`analytics.coverage.stored_coverage` of
+    :func:`coverage_rows`), or None: none stored, stored by a version with other groups,
+    or for another time zone or other fit attributes.
 
     >>> con = duckdb.connect()
     >>> read_coverage(con) is None
     True
     """
+    from analytics.coverage import stored_coverage
+
+    rows = coverage_rows(con)
+    return None if rows is None else stored_coverage(rows.collect(), config=config)
+
+
+def coverage_rows(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
+    """The rows of ``meta.coverage`` as stored, read when collected, in the order written;
+    None for a warehouse written before coverage was recorded.
+    :func:`analytics.warehouse.database.load_tables` hands them to the tables.
+
+    Returns
+    -------
+    LazyFrame with the columns of :data:`analytics.coverage.COVERAGE_SCHEMA`,
+    ``config_key`` (null: stored before the key was) and the extent of the data they
+    describe (:data:`analytics.coverage.EXTENT_SCHEMA`, the same in every row, read only
+    when asked for): ``data_latest`` (the latest timestamp in ``core``,
+    :func:`analytics.warehouse.facts.latest_timestamp`), ``traffic_last`` (the last day of
+    web traffic).
+
+    >>> coverage_rows(duckdb.connect()) is None
+    True
+    """
     import polars as pl
+    from polars.io.plugins import register_io_source
 
-    from analytics.coverage import COVERAGE_SCHEMA, GROUPS
+    from analytics.coverage import COVERAGE_SCHEMA, EXTENT_SCHEMA
+    from analytics.timeframe import as_utc
+    from analytics.warehouse.connection import has_table
+    from analytics.warehouse.facts import latest_timestamp
 
-    if not _stored(con, config):
+    if not has_table(con, "meta", "coverage"):
         return None
-    frame = pl.DataFrame(
-        con.sql('SELECT "group", measurable, "from", "to", needs, reason FROM meta.coverage')
-    )
-    if frame.height == 0 or set(frame["group"]) != set(GROUPS):
-        return None  # none, or stored by a version with other groups: compute it afresh
-    order = {g: i for i, g in enumerate(GROUPS)}
-    return frame.cast(COVERAGE_SCHEMA).sort(pl.col("group").replace_strict(order, default=99))
+    schema = {**COVERAGE_SCHEMA, "config_key": pl.String(), **EXTENT_SCHEMA}
+
+    def source(with_columns, predicate, n_rows, batch_size):
+        cursor = con.cursor()
+        try:
+            keyed = cursor.execute(
+                "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'meta' "
+                "AND table_name = 'coverage' AND column_name = 'config_key'"
+            ).fetchall()[0][0]
+            key = "config_key" if keyed else "NULL::VARCHAR AS config_key"
+            frame = pl.DataFrame(
+                cursor.sql(
+                    f'SELECT "group", measurable, "from", "to", needs, reason, {key} '
+                    "FROM meta.coverage ORDER BY rowid"
+                )
+            )
+            if with_columns is None or set(EXTENT_SCHEMA) & set(with_columns):
+                latest = latest_timestamp(cursor)
+                (last_day,) = cursor.execute("SELECT max(date) FROM core.web_traffic").fetchone()
+                frame = frame.with_columns(
+                    pl.lit(None if latest is None else as_utc(latest)).alias("data_latest"),
+                    pl.lit(last_day).alias("traffic_last"),
+                )
+        finally:
+            cursor.close()
+        frame = frame.select(
+            pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c)
+            for c, t in schema.items()
+        )
+        if with_columns is not None:
+            frame = frame.select(with_columns)
+        if predicate is not None:
+            frame = frame.filter(predicate)
+        yield frame if n_rows is None else frame.head(n_rows)
+
+    return register_io_source(source, schema=schema, explain_name="stored coverage")
 
 
 def _stored(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> bool:
@@ -162,5 +206,5 @@ def coverage_json(
     }
 
 
-__all__ = ["coverage_config_key", "coverage_json", "read_coverage", "record_coverage",
-           "stored_config_key"]  # fmt: skip
+__all__ = ["coverage_config_key", "coverage_json", "coverage_rows", "read_coverage",
+           "record_coverage", "stored_config_key"]  # fmt: skip

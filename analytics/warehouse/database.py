@@ -420,7 +420,8 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     With them, the MQL episodes stored after the last import (``Tables.episodes``, see
     :func:`analytics.warehouse.precomputed.stored_episodes`), when there are any, and the
     scored attributes later imports changed (``Tables.lead_history`` and
-    ``account_history``, :mod:`analytics.warehouse.versions`).
+    ``account_history``, :mod:`analytics.warehouse.versions`), and the coverage stored at
+    the last import (``Tables.coverage_rows``, :func:`analytics.coverage.known_coverage`).
 
     Every collect reads from DuckDB again (and so sees the warehouse as this connection
     sees it); collect the tables once (``load_tables(con).collect()``) to work in memory.
@@ -430,12 +431,14 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     >>> load_tables(con).leads.collect().height
     0
     """
+    from analytics.warehouse.coverage_store import coverage_rows
     from analytics.warehouse.precomputed import stored_episodes
     from analytics.warehouse.versions import read_history
 
     return Tables(
         **{name: _scan(con, name) for name in TABLES},
         episodes=stored_episodes(con),
+        coverage_rows=coverage_rows(con),
         lead_history=read_history(con, "leads"),
         account_history=read_history(con, "accounts"),
     )
@@ -456,6 +459,8 @@ def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_0
         return lazy
     if lazy.stored_episodes is not None:  # stored after the import: held with the tables
         names.append("episodes")
+    if lazy.stored_coverage_rows is not None:  # with the extent of the data held
+        names.append("coverage_rows")
     frames = pl.collect_all([getattr(lazy, name) for name in names])
     held = {name: frame.lazy() for name, frame in zip(names, frames, strict=True)}
     return Tables(
