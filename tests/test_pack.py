@@ -1035,3 +1035,34 @@ def test_the_workbook_shows_signed_changes_without_an_apostrophe(pack):
     change = [row[4] for row in book["KPIs"][1:]]
     assert "+0" in change and "-50.0 pp" in change  # MQLs 4 -> 4; speed to lead 100 -> 50 %
     assert not any(str(c).startswith("'") for row in book["KPIs"] for c in row)
+
+
+def test_the_funnel_chart_leaves_out_volumes_the_data_cannot_count(pack):
+    """A volume the data cannot count is "–" with its reason in the table above the chart:
+    the chart draws no bar for it rather than a bar of 0 (spec/coverage.md)."""
+    import dataclasses
+
+    from analytics.pack.render import chart_specs
+
+    def bars(p) -> dict[tuple[str, str], int]:
+        spec = chart_specs(p).get("funnel")
+        if spec is None:
+            return {}
+        (values,) = spec["datasets"].values()
+        return {(v["stage"], v["month"]): v["count"] for v in values}
+
+    assert bars(pack)[("Leads", "2026-10")] == pack.review.volumes["leads"]
+    unknown = dict.fromkeys(pack.review.volumes)
+    blind = dataclasses.replace(
+        pack,
+        review=dataclasses.replace(pack.review, volumes={**pack.review.volumes, "leads": None}),
+    )
+    drawn = bars(blind)
+    assert ("Leads", "2026-10") not in drawn and ("Leads", "2026-09") in drawn
+    assert ("MQLs", "2026-10") in drawn
+    nothing = dataclasses.replace(
+        blind,
+        review=dataclasses.replace(pack.review, volumes=unknown),
+        previous=dataclasses.replace(pack.previous, volumes=unknown),
+    )
+    assert bars(nothing) == {}  # no chart at all, never a row of zero bars

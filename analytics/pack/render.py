@@ -314,34 +314,38 @@ def chart_specs(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, dict[str, A
     specs: dict[str, dict[str, Any]] = {}
     stages = [s for s in STAGES if s not in ("visitors", "won_revenue")]
     prev_label = pack.previous.month
+    # a volume the data cannot count is left out, never drawn as 0 (the table gives why)
     funnel = pl.DataFrame(
         [
-            {"stage": labels[s], "month": label, "count": volumes.get(s) or 0}
+            {"stage": labels[s], "month": label, "count": volumes[s]}
             for s in stages
             for label, volumes in (
                 (prev_label, pack.previous.volumes),
                 (pack.month, pack.review.volumes),
             )
-        ]
+            if volumes.get(s) is not None
+        ],
+        schema={"stage": pl.String, "month": pl.String, "count": pl.Int64},
     )
     order = [labels[s] for s in stages]
-    specs["funnel"] = (
-        alt.Chart(funnel, title=words("funnel"))
-        .mark_bar()
-        .encode(
-            y=alt.Y("stage:N", sort=order, title=None),
-            yOffset=alt.YOffset("month:N", sort=[prev_label, pack.month]),
-            x=alt.X("count:Q", title=words("leads")),
-            color=alt.Color(
-                "month:N",
-                sort=[prev_label, pack.month],
-                scale=alt.Scale(range=["#b8c4d6", "#2f5d8a"]),
-                legend=alt.Legend(orient="bottom", title=None),
-            ),
+    if funnel.height:
+        specs["funnel"] = (
+            alt.Chart(funnel, title=words("funnel"))
+            .mark_bar()
+            .encode(
+                y=alt.Y("stage:N", sort=order, title=None),
+                yOffset=alt.YOffset("month:N", sort=[prev_label, pack.month]),
+                x=alt.X("count:Q", title=words("leads")),
+                color=alt.Color(
+                    "month:N",
+                    sort=[prev_label, pack.month],
+                    scale=alt.Scale(range=["#b8c4d6", "#2f5d8a"]),
+                    legend=alt.Legend(orient="bottom", title=None),
+                ),
+            )
+            .properties(width=440, height=220)
+            .to_dict()
         )
-        .properties(width=440, height=220)
-        .to_dict()
-    )
     pacing = pack.review.pacing.filter(
         (pl.col("period") == "month") & pl.col("pace").is_not_null()
     ).with_columns(pl.col("stage").replace_strict(labels, default=pl.col("stage")))
