@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import streamlit as st
@@ -46,6 +46,9 @@ class Viewer:
     readonly: bool = False
     #: The account's name or e-mail address, for the sidebar only (never stored).
     name: str = ""
+    #: The account's subject (``sub``): what an admin lists in ``[access]`` when the
+    #: provider does not verify e-mail addresses (shown on the "No access" page only).
+    subject: str = field(default="", repr=False)
 
     @property
     def may_see(self) -> bool:
@@ -60,11 +63,14 @@ class Viewer:
 
 def account_ids(claims: Mapping[str, Any]) -> set[str]:
     """The identities of a logged-in account that ``[access]`` may list: the subject
-    (``sub``) as it is and the e-mail address in lower case (unless the provider says it
-    is not verified).
+    (``sub``) as it is and the e-mail address in lower case when the provider says it is
+    verified (``email_verified``). Without that claim an address is whatever the account
+    typed into its profile (Microsoft Entra ID sends none): list such accounts by subject.
 
-    >>> sorted(account_ids({"sub": "8f2c", "email": "Erika@Example.org"}))
+    >>> sorted(account_ids({"sub": "8f2c", "email": "Erika@Example.org", "email_verified": True}))
     ['8f2c', 'erika@example.org']
+    >>> account_ids({"sub": "8f2c", "email": "x@example.org"})
+    {'8f2c'}
     >>> account_ids({"sub": "8f2c", "email": "x@example.org", "email_verified": False})
     {'8f2c'}
     """
@@ -72,7 +78,8 @@ def account_ids(claims: Mapping[str, Any]) -> set[str]:
     if claims.get("sub"):
         ids.add(str(claims["sub"]))
     email = claims.get("email")
-    if email and claims.get("email_verified") is not False:
+    verified = claims.get("email_verified")
+    if email and (verified is True or str(verified).lower() == "true"):  # Cognito: "true"
         ids.add(str(email).lower())
     return ids
 
@@ -92,7 +99,8 @@ def role_of(claims: Mapping[str, Any], access: Access) -> Role:
     {"admin", "viewer", "denied"}
 
     >>> rules = Access(admins=["erika@example.org"])
-    >>> role_of({"email": "Erika@Example.org"}, rules), role_of({"sub": "x"}, rules)
+    >>> erika = {"email": "Erika@Example.org", "email_verified": True}
+    >>> role_of(erika, rules), role_of({"sub": "x"}, rules)
     ('admin', 'viewer')
     >>> role_of({"sub": "x"}, Access(viewers=["y"]))
     'denied'
@@ -126,7 +134,8 @@ def decide(
     'admin'
     >>> decide(login=True, claims={"is_logged_in": False}, access=rules).role
     'anonymous'
-    >>> who = {"is_logged_in": True, "email": "erika@example.org", "name": "Erika"}
+    >>> who = {"is_logged_in": True, "email": "erika@example.org", "email_verified": True,
+    ...        "name": "Erika"}
     >>> decide(login=True, claims=who, access=rules, readonly=True)
     Viewer(role='admin', login=True, readonly=True, name='Erika')
     """
@@ -135,7 +144,13 @@ def decide(
     if not claims or not claims.get("is_logged_in"):
         return Viewer("anonymous", login=True, readonly=readonly)
     name = str(claims.get("name") or claims.get("email") or claims.get("sub") or "")
-    return Viewer(role_of(claims, access), login=True, readonly=readonly, name=name)
+    return Viewer(
+        role_of(claims, access),
+        login=True,
+        readonly=readonly,
+        name=name,
+        subject=str(claims.get("sub") or ""),
+    )
 
 
 def readonly(environ: Mapping[str, str] | None = None) -> bool:

@@ -780,11 +780,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "logout_button": ("Log out", "Abmelden"),
     "no_access_title": ("No access", "Kein Zugang"),
     "no_access": (
-        "You are logged in as **{name}**, but this account may not use the app. Ask an "
-        "admin of the SLA to add it to `[access]` in the SLA config.",
-        "Sie sind als **{name}** angemeldet, aber dieses Konto darf die App nicht nutzen. "
-        "Bitten Sie einen Admin des SLA, es unter `[access]` in der SLA-Konfiguration "
-        "einzutragen.",
+        "You are logged in as **{name}** (subject `{subject}`), but this account may not "
+        "use the app. Ask an admin of the SLA to add it to `[access]` in the SLA config: "
+        "its e-mail address if your login provider marks it verified, else the subject.",
+        "Sie sind als **{name}** angemeldet (Subject `{subject}`), aber dieses Konto darf "
+        "die App nicht nutzen. Bitten Sie einen Admin des SLA, es unter `[access]` in der "
+        "SLA-Konfiguration einzutragen: mit der E-Mail-Adresse, wenn Ihr Anmeldedienst sie "
+        "als bestätigt meldet, sonst mit dem Subject.",
     ),
     "signed_in": ("Logged in as {name} ({role})", "Angemeldet als {name} ({role})"),
     "role_admin": ("admin", "Admin"),

@@ -95,15 +95,19 @@ OPEN = Access(admins=[ADMIN])  # no viewers list: everyone who can log in views
 @pytest.mark.parametrize(
     ("claims", "rules", "role"),
     [
-        ({"email": ADMIN}, RULES, "admin"),
-        ({"email": "Erika.Admin@Example.ORG"}, RULES, "admin"),  # e-mail without case
+        ({"email": ADMIN, "email_verified": True}, RULES, "admin"),
+        ({"email": "Erika.Admin@Example.ORG", "email_verified": True}, RULES, "admin"),  # no case
+        ({"email": ADMIN, "email_verified": "true"}, RULES, "admin"),  # Amazon Cognito's string
         ({"sub": "admin-subject"}, RULES, "admin"),
         ({"sub": "ADMIN-SUBJECT"}, RULES, "denied"),  # subjects exactly
-        ({"email": "v@example.org"}, RULES, "viewer"),
+        ({"email": "v@example.org", "email_verified": True}, RULES, "viewer"),
         ({"sub": "viewer-subject", "email": ADMIN, "email_verified": False}, RULES, "viewer"),
-        ({"email": "someone@example.org"}, RULES, "denied"),
+        ({"email": "someone@example.org", "email_verified": True}, RULES, "denied"),
         ({"email": "someone@example.org"}, OPEN, "viewer"),
         ({"email": ADMIN, "email_verified": False}, OPEN, "viewer"),  # unverified: not admin
+        # no claim that it is verified (Entra ID): an address anyone could have typed
+        ({"sub": "attacker", "email": ADMIN}, OPEN, "viewer"),
+        ({"sub": "attacker", "email": ADMIN}, RULES, "denied"),
         ({}, OPEN, "viewer"),
     ],
 )
@@ -122,19 +126,19 @@ def test_role_of_an_account(claims, rules, role) -> None:
         (True, {}, {}, Viewer("anonymous", login=True)),
         (
             True,
-            {"is_logged_in": True, "email": ADMIN, "name": "Erika"},
+            {"is_logged_in": True, "email": ADMIN, "email_verified": True, "name": "Erika"},
             {},
             Viewer("admin", login=True, name="Erika"),
         ),
         (
             True,
-            {"is_logged_in": True, "email": ADMIN},
+            {"is_logged_in": True, "email": ADMIN, "email_verified": True},
             {"SLA_READONLY": "true"},
             Viewer("admin", login=True, readonly=True, name=ADMIN),
         ),
         (
             True,
-            {"is_logged_in": True, "email": "max@example.org"},
+            {"is_logged_in": True, "email": "max@example.org", "email_verified": True},
             {},
             Viewer("denied", login=True, name="max@example.org"),
         ),

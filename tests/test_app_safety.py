@@ -191,12 +191,20 @@ def test_with_a_login_an_invalid_config_is_shown_only_after_logging_in(
     at = app_as(hostile, broken, monkeypatch, {"is_logged_in": False})
     assert at.title[0].value == "SLA Analytics: please log in"
     assert not at.error  # neither the config's path nor its problems
-    at = app_as(hostile, broken, monkeypatch, {"is_logged_in": True, "email": ADMIN})
+    at = app_as(
+        hostile, broken, monkeypatch, {"is_logged_in": True, "email": ADMIN, "email_verified": True}
+    )
     assert any("the SLA config is not valid" in e.value for e in at.error)
 
 
 def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access, monkeypatch):
-    viewer = {"is_logged_in": True, "email": "max@example.org", "name": "Max", "sub": "m-1"}
+    viewer = {
+        "is_logged_in": True,
+        "email": "max@example.org",
+        "email_verified": True,
+        "name": "Max",
+        "sub": "m-1",
+    }
     at = app_as(hostile, config_with_access, monkeypatch, viewer)
     assert "at a glance" in at.title[0].value and metrics(at)
     assert any("Logged in as Max (viewer)" in c.value for c in at.sidebar.caption)
@@ -207,14 +215,20 @@ def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access
 
 
 def test_an_admin_may_import(hostile, config_with_access, monkeypatch):
-    admin = {"is_logged_in": True, "email": ADMIN.upper(), "name": "Erika", "sub": "e-1"}
+    admin = {
+        "is_logged_in": True,
+        "email": ADMIN.upper(),
+        "email_verified": True,
+        "name": "Erika",
+        "sub": "e-1",
+    }
     at = data_page(app_as(hostile, config_with_access, monkeypatch, admin))
     assert len(at.get("file_uploader")) == 1
     assert any("Logged in as Erika (admin)" in c.value for c in at.sidebar.caption)
 
 
 def test_an_admin_of_a_read_only_app_may_not_import(hostile, config_with_access, monkeypatch):
-    admin = {"is_logged_in": True, "email": ADMIN, "name": "Erika"}
+    admin = {"is_logged_in": True, "email": ADMIN, "email_verified": True, "name": "Erika"}
     at = data_page(app_as(hostile, config_with_access, monkeypatch, admin, readonly="1"))
     assert not at.get("file_uploader")
 
@@ -223,10 +237,17 @@ def test_an_account_the_viewers_list_leaves_out_has_no_access(tmp_path, hostile,
     config = tmp_path / "sla.toml"
     text = CONFIG.read_text(encoding="utf-8")
     config.write_text(f'{text}\n[access]\nadmins = ["{ADMIN}"]\nviewers = ["v-1"]\n', "utf-8")
-    outsider = {"is_logged_in": True, "email": "x@example.org", "name": "[X](http://e.org)"}
+    outsider = {
+        "is_logged_in": True,
+        "email": "x@example.org",
+        "email_verified": True,
+        "name": "[X](http://e.org)",
+        "sub": "x-`7`",
+    }
     at = app_as(hostile, config, monkeypatch, outsider)
     assert at.title[0].value == "No access"
     assert "**\\[X\\](http:\\/\\/e.org)**" in at.warning[0].value
+    assert "(subject `x-7`)" in at.warning[0].value  # what an admin lists when not verified
     assert not metrics(at)
     at = app_as(hostile, config, monkeypatch, {"is_logged_in": True, "sub": "v-1"})
     assert metrics(at)

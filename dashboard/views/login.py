@@ -13,7 +13,9 @@ lg = ui.lang()
 viewer = access.current() if data.config_error() is None else None
 if viewer is not None and viewer.role == "denied":
     st.title(t("no_access_title", lg))
-    st.warning(t("no_access", lg, name=ui.md(viewer.name)))
+    st.warning(
+        t("no_access", lg, name=ui.md(viewer.name), subject=viewer.subject.replace("`", "") or "–")
+    )
     st.button(t("logout_button", lg), on_click=st.logout)
 else:
     st.title(t("login_title", lg))
