@@ -31,14 +31,19 @@ within the horizon):
 Overdue alerts older than ``lookback_days`` (by their deadline) are left to the review.
 Coverage: alerts on touches need the ``sales_touches`` table, enrolment alerts the
 ``nurture_enrollments`` table; without one, its alerts are not raised at all (missing
-data is never a verdict), and :func:`alert_coverage` says why.
+data is never a verdict), and :func:`alert_coverage` says why. Touches known only until
+their last row (:func:`touches_tracked_until`) say nothing about an episode that started
+after the day of it (in the reporting time zone, as the review's coverage,
+:mod:`analytics.coverage`): such an episode gets no touch alert (the data cannot tell
+whether it was touched), and :func:`at_risk_now` counts it as ``untracked``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -144,6 +149,45 @@ def alert_coverage(tables: Tables, *, as_of: datetime) -> dict[str, str | None]:
     ).collect()
     present = {row["t"] for row in counts.iter_rows(named=True) if row["n"] > 0}
     return {kind: (None if table in present else table) for kind, table in NEEDS.items()}
+
+
+def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None:
+    """The last sales touch at or before ``as_of``: touches are known until then (None
+    when there is none).
+
+    >>> t = Tables.from_rows(sales_touches=[
+    ...     {"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...      "occurred_at": "2026-11-20T12:00Z", "outcome": "no_answer"}])
+    >>> touches_tracked_until(t, as_of=datetime(2026, 12, 4)).isoformat()
+    '2026-11-20T12:00:00+00:00'
+    """
+    moment = _ts(as_utc(as_of))
+    last = (
+        tables.sales_touches.filter(pl.col("occurred_at") <= moment)
+        .select(pl.col("occurred_at").max())
+        .collect()
+        .item()
+    )
+    return None if last is None else as_utc(last)
+
+
+def _tracked_day_end(tracked_until: datetime, *, config: SlaConfig) -> datetime:
+    """The end of the last touch's day in the reporting time zone: the review judges the
+    episodes of a day its touches cover (:func:`analytics.coverage.within_coverage`)."""
+    zone = ZoneInfo(config.reporting.timezone)
+    next_day = as_utc(tracked_until).astimezone(zone).date() + timedelta(days=1)
+    return as_utc(datetime.combine(next_day, time(0), tzinfo=zone))
+
+
+def _tracked(
+    episodes: pl.LazyFrame, tracked_until: datetime | None, *, config: SlaConfig, keep: bool = True
+) -> pl.LazyFrame:
+    """The episodes the touches can speak for (started on or before the last touch's day);
+    with ``keep=False`` the others."""
+    if tracked_until is None:
+        return episodes.filter(pl.lit(not keep))
+    inside = pl.col("started_at") < _ts(_tracked_day_end(tracked_until, config=config))
+    return episodes.filter(inside if keep else ~inside)
 
 
 def _status(deadline: pl.Expr, as_of: pl.Expr, horizon: timedelta) -> pl.Expr:
@@ -299,6 +343,7 @@ def alerts(
     within_days: float = DEFAULT_WITHIN_DAYS,
     lookback_days: float = 30.0,
     kinds: Sequence[AlertKind] | None = None,
+    tracked_until: datetime | None = None,
 ) -> pl.LazyFrame:
     """What is at risk or overdue at ``as_of``: one row per alert.
 
@@ -318,6 +363,10 @@ def alerts(
         Overdue alerts whose deadline passed longer ago are left to the review.
     kinds : sequence of AlertKind, optional
         The kinds to raise; default every kind the data covers (:func:`alert_coverage`).
+    tracked_until : datetime, optional
+        The last sales touch of all the data (:func:`touches_tracked_until`, the default):
+        an episode started after it gets no touch alert. Given when ``tables`` are a part
+        of the data (:func:`at_risk_now`).
 
     Returns
     -------
@@ -340,10 +389,20 @@ def alerts(
     >>> t = Tables.from_rows(
     ...     lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-02T15:00Z"}],
     ...     sales_touches=[{"touch_id": "x", "lead_id": "b", "rep_id": "r", "channel": "phone",
-    ...                     "occurred_at": "2026-10-01T12:00Z", "outcome": "connected"}])
+    ...                     "occurred_at": "2026-10-02T12:00Z", "outcome": "connected"}])
     >>> a = alerts(t, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3, 9))
     >>> a.select("kind", "status", "lead_id", "hours_left").collect().rows()
     [('first_touch', 'at_risk', 'a', 6.0)]
+
+    Touches tracked only until 1 October cannot tell whether the MQL of 2 October was
+    touched: no alert.
+
+    >>> early = Tables.from_rows(lifecycle_events=t.lifecycle_events.collect().to_dicts(),
+    ...     sales_touches=t.sales_touches.with_columns(
+    ...         pl.col("occurred_at").dt.offset_by("-1d")).collect().to_dicts())
+    >>> alerts(early, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3, 9)
+    ...        ).collect().height
+    0
     """
     moment = as_utc(as_of)
     if kinds is None:
@@ -358,7 +417,11 @@ def alerts(
     t = tables.until(moment)
     parts: list[pl.LazyFrame] = []
     if {"first_touch", "cadence", "stale"} & set(kinds):
-        open_eps = episodes_of(t).filter(pl.col("ended_at").is_null())
+        if tracked_until is None:
+            tracked_until = touches_tracked_until(t, as_of=moment)
+        open_eps = _tracked(
+            episodes_of(t).filter(pl.col("ended_at").is_null()), tracked_until, config=config
+        )
         if "first_touch" in kinds:
             parts.append(_first_touch(t, open_eps, config=config, as_of=moment, horizon=hours))
         if {"cadence", "stale"} & set(kinds):
@@ -569,8 +632,10 @@ def at_risk_now(
     Returns
     -------
     dict: ``alerts`` (:func:`alerts`, collected), ``by_rep`` (:func:`alerts_by_rep`, the
-    kinds not raised null), ``counts`` (:func:`alert_counts`) and ``missing`` (kind -> the
-    table it lacks, only for the kinds not raised: no verdict).
+    kinds not raised null), ``counts`` (:func:`alert_counts`), ``missing`` (kind -> the
+    table it lacks, only for the kinds not raised: no verdict), ``tracked_until`` (the
+    last sales touch, :func:`touches_tracked_until`) and ``untracked`` (open MQL episodes
+    started after it, judged by no touch alert; None without touch alerts).
 
     Examples
     --------
@@ -583,6 +648,7 @@ def at_risk_now(
     """
     covered = alert_coverage(tables, as_of=as_of)
     kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
+    tracked_until = touches_tracked_until(tables, as_of=as_of)
     per_part = [
         alerts(
             part,
@@ -591,9 +657,19 @@ def at_risk_now(
             within_hours=within_hours,
             within_days=within_days,
             kinds=kinds,
+            tracked_until=tracked_until,
         ).collect()
         for part in tables.partitions(partitions)
     ]
+    untracked = None
+    if tracked_until is not None and {"first_touch", "cadence", "stale"} & set(kinds):
+        open_eps = episodes_of(tables.until(as_utc(as_of))).filter(pl.col("ended_at").is_null())
+        untracked = (
+            _tracked(open_eps, tracked_until, config=config, keep=False)
+            .select(pl.len())
+            .collect()
+            .item()
+        )
     frame = pl.concat(per_part).sort(*_ALERT_ORDER, nulls_last=True)
     missing = {k: v for k, v in covered.items() if v is not None}
     return {
@@ -601,6 +677,8 @@ def at_risk_now(
         "by_rep": alerts_by_rep(frame.lazy(), unknown=missing).collect(),
         "counts": alert_counts(frame, missing=missing),
         "missing": missing,
+        "tracked_until": tracked_until,
+        "untracked": untracked,
     }
 
 
@@ -733,5 +811,6 @@ __all__ = [
     "at_risk_now",
     "local_time",
     "new_mqls",
+    "touches_tracked_until",
     "warnings_effect",
 ]

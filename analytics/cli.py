@@ -1229,6 +1229,8 @@ def alerts_document(
         "coverage": {kind: kind not in missing for kind in ALERT_KINDS},
         "missing": missing,
         "counts": now["counts"],
+        "tracked_until": now["tracked_until"],
+        "untracked": now["untracked"],
         "by_rep": now["by_rep"].to_dicts(),
         "alerts": rows,
     }
@@ -1258,7 +1260,9 @@ def alerts_command(
     as_json: JsonOption = False,
 ) -> None:
     """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
-    from analytics.texts import render, term
+    from zoneinfo import ZoneInfo
+
+    from analytics.texts import day, render, term
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
@@ -1277,6 +1281,14 @@ def alerts_command(
     for kind, table in document["missing"].items() if counts["overdue"] is not None else ():
         err.print(
             f"[yellow]note:[/] no {kind} alerts: the {table} table has no rows", highlight=False
+        )
+    if document["untracked"]:  # episodes after the last recorded touch: no verdict
+        day_text = day(document["tracked_until"].astimezone(ZoneInfo(cfg.reporting.timezone)))
+        err.print(
+            "[yellow]note:[/] "
+            + plain(render("alert.untracked", n=document["untracked"], day=day_text)),
+            highlight=False,
+            soft_wrap=True,
         )
     title = (
         f"At risk now ({iso_z(moment)}): {_fmt(counts['overdue'])} overdue, "

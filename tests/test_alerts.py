@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -54,8 +54,13 @@ def touches(lead, *times, outcome="no_answer", rep="r1"):
     ]  # fmt: skip
 
 
-#: Someone else's touch: the touches table exists (coverage), lead "z" is not alerted.
-OTHER = touches("z", "2026-01-05T10:00:00Z", outcome="connected")
+#: Someone else's touches, one a day: the touches are tracked every day (coverage), lead
+#: "z" is not alerted.
+OTHER = touches(
+    "z",
+    *(f"{date(2026, 1, 1) + timedelta(days=d)}T00:00:00Z" for d in range(365)),
+    outcome="connected",
+)
 REPS = [
     {"rep_id": "r1", "name": "Rita", "team": "sdr"},
     {"rep_id": "r2", "name": "Ralf", "team": "ae"},
@@ -467,3 +472,74 @@ def test_alerts_in_parts_of_leads_are_those_of_one_part(demo_tables, partitions,
     assert_frame_equal(parts["alerts"], whole["alerts"], check_exact=True)
     assert_frame_equal(parts["by_rep"], whole["by_rep"], check_exact=True)
     assert parts["missing"] == whole["missing"]
+
+
+# -- touches that stop: no verdict after them ---------------------------------------------
+
+# Touches recorded until 1 October (lead z). MQL b on 30 September, untouched: the touches
+# cover its days, so it is overdue as the review will judge it missed. MQL a on 5 October,
+# after the last recorded touch: whether it was touched, the data cannot tell.
+GAP = Tables.from_rows(
+    reps=REPS,
+    leads=[{"lead_id": k, "created_at": "2026-09-01T00:00:00Z", "source": "email",
+            "owner_rep_id": "r1"} for k in ("a", "b", "z")],
+    lifecycle_events=[ev("b", "mql", "2026-09-30T09:00:00Z"),
+                      ev("a", "mql", "2026-10-05T09:00:00Z")],
+    sales_touches=touches("z", "2026-09-20T10:00:00Z", "2026-10-01T16:00:00Z", outcome="connected"),
+)  # fmt: skip
+GAP_AS_OF = at("2026-10-06T08:00:00Z")
+
+
+def test_an_episode_after_the_last_recorded_touch_gets_no_touch_alert():
+    now = at_risk_now(GAP, config=CFG, as_of=GAP_AS_OF)
+    assert rows(now["alerts"].lazy(), "kind", "status", "lead_id") == [
+        ("first_touch", "overdue", "b")
+    ]
+    assert now["tracked_until"] == at("2026-10-01T16:00:00Z")
+    assert now["untracked"] == 1
+    assert now["counts"] == {"overdue": 1, "at_risk": 0}
+    review = build_review(GAP, CFG, month="2026-09", as_of=GAP_AS_OF)
+    assert dict(review.speed_to_lead.select("lead_id", "status").iter_rows()) == {"b": "missed"}
+
+
+@pytest.mark.parametrize(
+    ("last_touch", "alerted", "untracked"),
+    [
+        ("2026-10-05T08:00:00Z", ["a", "b"], 0),  # the MQL's own day is covered (as the review)
+        ("2026-10-04T22:00:00Z", ["a", "b"], 0),  # 5 October 00:00 in Berlin: its day too
+        ("2026-10-04T21:59:00Z", ["b"], 1),  # 4 October 23:59 in Berlin: the day before
+    ],
+)
+def test_the_touches_cover_the_whole_day_of_their_last_row(last_touch, alerted, untracked):
+    import dataclasses as dc
+
+    berlin = CFG.model_copy(
+        update={"reporting": CFG.reporting.model_copy(update={"timezone": "Europe/Berlin"})}
+    )
+    t = dc.replace(GAP, sales_touches=pl.concat([GAP.sales_touches, Tables.from_rows(
+        sales_touches=touches("y", last_touch, outcome="connected")).sales_touches]))  # fmt: skip
+    now = at_risk_now(t, config=berlin, as_of=GAP_AS_OF)
+    assert sorted(now["alerts"]["lead_id"]) == alerted
+    assert now["untracked"] == untracked
+
+
+def test_sla_alerts_names_the_episodes_after_the_last_recorded_touch(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.warehouse import write_tables
+
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: lf.collect() for n, lf in GAP.items()}, source="test", config=CFG)
+    args = ["alerts", "--db", str(db), "--as-of", "2026-10-06T08:00:00Z"]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["untracked"], doc["tracked_until"]) == (1, "2026-10-01T16:00:00Z")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 open MQL episode(s) started after 2026-10-01, the day of the last recorded" in (
+        " ".join(result.output.split())
+    )

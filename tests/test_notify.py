@@ -165,7 +165,7 @@ def db(tmp_path: Path) -> Path:
         lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z"),
                           ev("b", "mql", "2026-10-02T00:00:00Z")],
         sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
-                        "occurred_at": "2026-09-05T10:00:00Z", "outcome": "connected"}],
+                        "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}],
     )  # fmt: skip
     path = tmp_path / "w.duckdb"
     cfg = load_config(ROOT / "data" / "sla.toml")
@@ -399,7 +399,7 @@ def test_the_daily_summary_says_unknown_when_no_alert_can_be_judged(touches, sub
         lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z"),
                           ev("b", "mql", "2026-10-01T00:00:00Z")],
         sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
-                        "occurred_at": "2026-09-05T10:00:00Z", "outcome": "connected"}]
+                        "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}]
         if touches else [],
     )  # fmt: skip
     cfg = parse_config(BASE + """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import polars as pl
 import streamlit as st
 
@@ -12,7 +14,7 @@ from analytics.alerts import (
     alert_todo,
     local_time,
 )
-from analytics.texts import render, term
+from analytics.texts import day, render, term
 from dashboard import data, ui
 from dashboard.i18n import moment, num, t
 
@@ -44,6 +46,12 @@ found = data.alerts(float(within_hours), float(within_days))
 for kind, table in found["missing"].items():
     st.info(
         render("alert.not_covered", lang=lg, kind=term("alert_kind", kind, lang=lg), table=table),
+        icon=":material/info:",
+    )
+if found.get("untracked"):  # episodes after the last recorded touch: no verdict
+    tracked = found["tracked_until"].astimezone(ZoneInfo(cfg.reporting.timezone))
+    st.info(
+        render("alert.untracked", lang=lg, n=num(found["untracked"], lg), day=day(tracked, lg)),
         icon=":material/info:",
     )
 alerts, by_rep = found["alerts"], found["by_rep"]
