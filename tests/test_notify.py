@@ -219,10 +219,10 @@ def test_messages_arrive_in_the_right_language_once(db, tmp_path, smtp, hooks):
     ]
     card = teams["attachments"][0]["content"]
     assert (
-        card["body"][0]["text"]
+        card["body"][0]["inlines"][0]["text"]
         == "[SLA] Team ae, 03.10.2026: 1 überfällig, 0 gefährdet, neue MQLs: 0"
     )
-    assert card["body"][1]["text"] == "Ralf: 1 überfällig, 0 gefährdet"
+    assert card["body"][1]["inlines"][0]["text"] == "Ralf: 1 überfällig, 0 gefährdet"
 
     # the second run sends nothing: every item is in the log
     code, again = run(db, tmp_path, notify_toml(smtp.port), hook_port=hooks.port)

@@ -69,14 +69,23 @@ class EmailChannel:
 def teams_payload(message: Message) -> dict[str, Any]:
     """A Microsoft Teams incoming-webhook message: an Adaptive Card (subject and lines).
 
+    Every text is a ``TextRun``, which Teams shows as written: a company named
+    ``[Klick](https://...)`` in the data stays those characters, never a link (a
+    ``TextBlock`` would render its Markdown).
+
     >>> from analytics.config import NotifyRecipient
     >>> m = Message("new_mql", NotifyRecipient(rep_id="r", webhook="teams", url_env="U"),
-    ...             "en", "Subject", ("Line",), ())
-    >>> teams_payload(m)["attachments"][0]["content"]["body"][0]["text"]
-    'Subject'
+    ...             "en", "Subject", ("[Klick](https://example.org)",), ())
+    >>> body = teams_payload(m)["attachments"][0]["content"]["body"]
+    >>> [(block["type"], block["inlines"][0]["text"]) for block in body]
+    [('RichTextBlock', 'Subject'), ('RichTextBlock', '[Klick](https://example.org)')]
     """
-    blocks = [{"type": "TextBlock", "text": message.subject, "weight": "Bolder", "wrap": True}]
-    blocks += [{"type": "TextBlock", "text": line, "wrap": True} for line in message.lines]
+
+    def text(value: str, **style: str) -> dict[str, Any]:
+        return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": value, **style}]}
+
+    blocks = [text(message.subject, weight="Bolder")]
+    blocks += [text(line) for line in message.lines]
     return {
         "type": "message",
         "attachments": [
@@ -93,20 +102,29 @@ def teams_payload(message: Message) -> dict[str, Any]:
     }
 
 
+def _slack_escaped(text: str) -> str:
+    """``&``, ``<`` and ``>`` as Slack asks for them in text it formats (the fallback)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_payload(message: Message) -> dict[str, Any]:
     """A Slack incoming-webhook message: ``text`` (the fallback) and one section per line.
 
+    The sections are plain text, so a company named ``<https://...|Click here>`` in the
+    data is shown as written, never as a link; the fallback is escaped.
+
     >>> from analytics.config import NotifyRecipient
     >>> m = Message("new_mql", NotifyRecipient(rep_id="r", webhook="slack", url_env="U"),
-    ...             "en", "Subject", ("Line",), ())
-    >>> slack_payload(m)["text"]
-    'Subject'
+    ...             "en", "Subject <x>", ("<https://example.org|Click>",), ())
+    >>> payload = slack_payload(m)
+    >>> payload["text"], payload["blocks"][1]["text"]
+    ('Subject &lt;x&gt;', {'type': 'plain_text', 'text': '<https://example.org|Click>'})
     """
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": message.subject[:150]}}]
     blocks += [
-        {"type": "section", "text": {"type": "mrkdwn", "text": line}} for line in message.lines
+        {"type": "section", "text": {"type": "plain_text", "text": line}} for line in message.lines
     ]
-    return {"text": message.subject, "blocks": blocks}
+    return {"text": _slack_escaped(message.subject), "blocks": blocks}
 
 
 class WebhookChannel:
