@@ -429,6 +429,26 @@ def _check_env_name(value: str | None) -> str | None:
     return value
 
 
+#: A plain e-mail address: a local part, "@" and a domain with a dot (no display name,
+#: no spaces, no brackets): what an SMTP server accepts as a recipient.
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
+
+
+def _check_address(value: str | None) -> str | None:
+    """``value`` when it is a plain e-mail address (:data:`_ADDRESS`), else a ValueError.
+
+    >>> _check_address("rep-03@example.com")
+    'rep-03@example.com'
+    >>> _check_address("rep-03@")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'rep-03@' is not an e-mail address (name@example.com)
+    """
+    if value is not None and not _ADDRESS.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address (name@example.com)")
+    return value
+
+
 class NotifyEmail(_Model):
     """The SMTP server ``sla notify`` sends e-mail through."""
 
@@ -441,6 +461,7 @@ class NotifyEmail(_Model):
     password_env: str | None = None
 
     _env = field_validator("username_env", "password_env")(_check_env_name)
+    _sender = field_validator("sender")(_check_address)
 
 
 class NotifyRecipient(_Model):
@@ -456,6 +477,7 @@ class NotifyRecipient(_Model):
     language: Literal["en", "de"] = "en"
 
     _env = field_validator("url_env")(_check_env_name)
+    _email = field_validator("email")(_check_address)
 
     @model_validator(mode="after")
     def _one_of_each(self) -> NotifyRecipient:
@@ -469,8 +491,6 @@ class NotifyRecipient(_Model):
             raise ValueError("give exactly one of email or webhook (teams or slack)")
         if self.webhook is not None and self.url_env is None:
             raise ValueError("a webhook needs url_env: the environment variable with its URL")
-        if self.email is not None and "@" not in self.email:
-            raise ValueError(f"email {self.email!r} is not an e-mail address")
         return self
 
     @property

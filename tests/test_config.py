@@ -137,3 +137,34 @@ def test_a_config_without_german_texts_shows_english_everywhere():
     assert cfg.stages["mql"].text("definition", "de") == cfg.stages["mql"].definition
     assert cfg.kpi_label("sales", "cadence_compliance", "de") == "Cadence held"
     assert cfg.track_name("decision-proof", "de") == "Decision: proof"  # the English label
+
+
+@pytest.mark.parametrize(
+    ("address", "ok"),
+    [
+        ("rep-03@example.com", True),
+        ("erika.mustermann+sla@vertrieb.example.de", True),
+        ("rep-03@", False),  # failed at send time with "IndexError: string index out of range"
+        ("rep 04 <@example.com", False),  # was "sent" to a header no server delivers
+        ("nobody", False),
+        ("a@b", False),
+        ("Erika <erika@example.com>", False),  # a display name: give the address only
+    ],
+)
+def test_a_notify_address_must_be_a_plain_e_mail_address(address, ok):
+    text = (
+        Path("data/sla.toml").read_text(encoding="utf-8")
+        + f'\n[notify.email]\nsender = "{address}"\n\n[[notify.recipients]]\nrep_id = "r1"\n'
+        + f'email = "{address}"\n'
+    )
+    if ok:
+        assert parse_config(text).notify.recipients[0].email == address
+        return
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    lines = str(info.value).splitlines()
+    assert any(
+        "notify.email.sender" in line and f"{address!r} is not an e-mail address" in line
+        for line in lines
+    ), lines
+    assert any("notify.recipients" in line and "is not an e-mail address" in line for line in lines)
