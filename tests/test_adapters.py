@@ -85,6 +85,10 @@ def test_an_explicit_date_format_reads_slashes_day_first():
         ("350 000,00 €", True, "350000.00"),
         ("1,234", False, "1234"),  # English grouping
         ("1234.5", False, "1234.5"),
+        ("1,234,567.89", False, "1234567.89"),  # every group (was '1234,567.89': quarantined)
+        ("$1,000,000", False, "1000000"),
+        ("-4,500.5", False, "-4500.5"),
+        ("12,5", False, "12,5"),  # not a grouping: left for the type check to name
     ],
 )
 def test_number_text(text, decimal_comma, expected):

@@ -347,10 +347,14 @@ def number_text(cell: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
     >>> df = pl.DataFrame({"n": ["1.234,50 €", "1.234", "12,5", "1234.5", "7"]})
     >>> df.select(number_text(pl.col("n"), decimal_comma=True))["n"].to_list()
     ['1234.50', '1234', '12.5', '1234.5', '7']
+    >>> df = pl.DataFrame({"n": ["$1,234,567.89", "1,000,000", "1,234", "12,5", "-4,500.5"]})
+    >>> df.select(number_text(pl.col("n"), decimal_comma=False))["n"].to_list()
+    ['1234567.89', '1000000', '1234', '12,5', '-4500.5']
     """
     s = cell.str.replace_all(r"[\s\u00a0€$£]", "")
-    if not decimal_comma:
-        return s.str.replace_all(r"(\d),(\d{3})\b", "${1}${2}")
+    if not decimal_comma:  # every group at once: 1,234,567.89 lost all but its first
+        grouped = s.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+        return pl.when(grouped).then(s.str.replace_all(",", "", literal=True)).otherwise(s)
     grouped = s.str.contains(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d*)?$")
     s = pl.when(grouped).then(s.str.replace_all(".", "", literal=True)).otherwise(s)
     return s.str.replace(",", ".", literal=True)
