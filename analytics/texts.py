@@ -1243,6 +1243,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "hat {fields} Felder, die Kopfzeile hat {header}",
     ),
     "reject.utf8": ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),
+    "reject.unclosed_quote": (
+        'a quote (") opened in this line is not closed before the next rows begin: the line '
+        "is left out and the rows after it are read on their own (close or remove the quote)",
+        'ein in dieser Zeile geöffnetes Anführungszeichen (") wird nicht vor den nächsten '
+        "Zeilen geschlossen: die Zeile bleibt draußen, die Zeilen danach werden für sich "
+        "gelesen (das Anführungszeichen schließen oder entfernen)",
+    ),
     "reject.not_finite": (
         "not a finite number (inf, nan or too large)",
         "keine endliche Zahl (inf, nan oder zu groß)",

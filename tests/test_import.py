@@ -485,3 +485,59 @@ def test_a_key_set_answers_as_is_in():
         KeySet(keys).contains(probe).to_list()
         == probe.is_in(keys.implode()).fill_null(False).to_list()
     )
+
+
+@pytest.mark.parametrize(
+    ("quoted", "kept_title"),
+    [
+        ('"CEO', None),  # never closed: it would swallow the rest of the file
+        ('"Head of ""Sales"" ', None),  # closed only by a later quote
+    ],
+)
+def test_a_stray_quote_loses_its_own_line_only(tmp_path, quoted, kept_title):
+    """One unclosed quote made one cell of the rest of the file, exit 0, nothing said:
+    its line is quarantined with the reason and the rows after it load."""
+    leads = (
+        "lead_id,created_at,source,job_title\n"
+        f"Q1,2026-10-05T09:12:00Z,email,{quoted}\n"
+        "Q2,2026-10-05T09:12:00Z,email,CTO\n"
+        "Q3,2026-10-05T09:12:00Z,email,CFO\n"
+        'Q4,2026-10-05T09:12:00Z,email,"Head of\nSales"\n'  # a line break inside quotes: kept
+    )
+    if '""' in quoted:
+        leads += 'Q5,2026-10-05T09:12:00Z,email,"VP"\n'
+    result = import_canonical(tmp_path / "w.duckdb", folder(tmp_path, leads=leads))
+    rows = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")
+    assert dict(zip(rows["lead_id"], rows["job_title"], strict=True)) | {"Q1": kept_title} == {
+        "Q1": None, "Q2": "CTO", "Q3": "CFO", "Q4": "Head of\nSales",
+        **({"Q5": "VP"} if '""' in quoted else {}),
+    }  # fmt: skip
+    assert "Q1" not in rows["lead_id"].to_list()
+    (rejection,) = result.rejected
+    assert (rejection["line"], rejection["column"]) == (2, None)
+    assert "is not closed before the next rows begin" in rejection["reason"]
+
+
+def test_a_stray_quote_in_a_crm_export_loses_its_own_line_only(tmp_path):
+    source = Path("tests/fixtures/exports/hubspot")
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    for f in source.glob("*.csv"):
+        (export / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    contacts = (export / "contacts.csv").read_text(encoding="utf-8").splitlines()
+    header, first, *rest = contacts
+    broken = first.replace("Head of Marketing", '"Head of Marketing', 1)
+    (export / "contacts.csv").write_text("\n".join([header, broken, *rest]) + "\n", "utf-8")
+
+    def imported(path: Path, db: Path) -> set[str]:
+        args = ["import", "--format", "hubspot", str(path), "--db", str(db), "--json"]
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 1), result.output
+        return set(read_core_table(db, "leads")["lead_id"])
+
+    db = tmp_path / "w.duckdb"
+    whole = imported(source, tmp_path / "whole.duckdb")
+    assert imported(export, db) == whole - {first.split(",")[0]}  # all but the broken line
+    with duckdb.connect(str(db), read_only=True) as con:
+        reasons = con.sql("SELECT line, reason FROM meta.quarantine").fetchall()
+    assert any(line == 2 and "not closed" in reason for line, reason in reasons), reasons

@@ -240,19 +240,85 @@ def _normalise_header(names: Iterable[str]) -> list[str]:
     return [n.strip().lstrip("\ufeff").strip().lower() for n in names]
 
 
+def _swallows_rows(record: list[str], width: int, delimiter: str) -> bool:
+    """Whether a cell of ``record`` runs over lines that read as rows of their own (as many
+    fields as the header): a quote opened in it was never closed where it should be."""
+    for cell in record:
+        for piece in cell.splitlines()[1:]:
+            if len(next(csv.reader([piece], delimiter=delimiter), [])) == width:
+                return True
+    return False
+
+
+def csv_records(
+    text: str, *, delimiter: str = ","
+) -> tuple[list[str] | None, list[tuple[int, list[str]]], list[int]]:
+    r"""A CSV's header and records, each with the line it starts on (the header is line 1).
+
+    A stray quote (``"CEO`` never closed) would make one cell of the rest of the file: a
+    record whose quoted cell runs over lines that read as rows of their own is not kept;
+    its line is returned among the broken ones and the lines after it are read again, so
+    only that line is lost.
+
+    Returns
+    -------
+    (header, records, broken): the header's cells (None for an empty text); ``(line,
+    cells)`` per record, blank ones included; the lines whose quote is not closed.
+
+    Raises
+    ------
+    csv.Error
+        The header cannot be read.
+
+    Examples
+    --------
+    >>> text = 'id,title\n1,"CEO\n2,CTO\n3,"Head of\nSales"\n'
+    >>> csv_records(text)
+    (['id', 'title'], [(3, ['2', 'CTO']), (4, ['3', 'Head of\nSales'])], [2])
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return None, [], []
+    lines = text.splitlines(keepends=True)
+    offset, records, broken = reader.line_num, [], []
+    while True:
+        reader = csv.reader(io.StringIO("".join(lines[offset:]), newline=""), delimiter=delimiter)
+        previous_end, restart = 0, None
+        for record in reader:
+            start = offset + previous_end + 1
+            spanned, previous_end = reader.line_num - previous_end, reader.line_num
+            if spanned > 1 and _swallows_rows(record, len(header), delimiter):
+                restart = start
+                break
+            records.append((start, record))
+        if restart is None:
+            return header, records, broken
+        broken.append(restart)
+        offset = restart  # the line after the broken one (``restart`` counts from 1)
+
+
+def unclosed_quote(label: str, line: int) -> dict[str, Any]:
+    """The quarantine's record of a line whose quote is not closed (its cells not kept)."""
+    return {
+        "file": label,
+        "line": line,
+        "column": None,
+        "reason": render("reject.unclosed_quote"),
+        "value": None,
+    }
+
+
 def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """Slow path with exact line numbers: ragged rows, quoted newlines, bad bytes."""
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = _normalise_header(next(reader))
-    except StopIteration:
+    raw_header, records, broken = csv_records(text)
+    if raw_header is None:
         return pl.DataFrame(), []
-    rows, lines, problems = [], [], []
-    previous_end = reader.line_num
-    for record in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
+    header = _normalise_header(raw_header)
+    rows, lines = [], []
+    problems = [unclosed_quote(label, line) for line in broken]
+    for start, record in records:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):

@@ -15,7 +15,6 @@ set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` o
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,14 @@ from typing import Any
 import polars as pl
 
 from analytics.schema import TABLES
-from analytics.warehouse.loader import ImportFailed, TableBatch, check_regular_file, file_sha256
+from analytics.warehouse.loader import (
+    ImportFailed,
+    TableBatch,
+    check_regular_file,
+    csv_records,
+    file_sha256,
+    unclosed_quote,
+)
 from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy names)
     FREE_TEXT,
     Salt,
@@ -201,38 +207,33 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
         delimiter = "\t"
     if len(delimiter) != 1:
         raise ImportFailed(f"--delimiter {delimiter!r} must be one character")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = _clean_header(next(reader))
-    except StopIteration:
-        raise ImportFailed(f"{path}: the file is empty (no header line)") from None
+        raw_header, records, broken = csv_records(text, delimiter=delimiter)
     except csv.Error as exc:
         raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
+    if raw_header is None:
+        raise ImportFailed(f"{path}: the file is empty (no header line)")
+    header = _clean_header(raw_header)
     # A trailing delimiter on every line (x_education) makes an unnamed last column.
-    rows, lines, problems = [], [], []
-    previous_end = reader.line_num
-    try:
-        for record in reader:
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                problems.append(
-                    {
-                        "file": str(path),
-                        "line": start,
-                        "column": None,
-                        "reason": f"has {len(record)} fields, the header has {len(header)}",
-                        # kept by the load as privacy.misaligned_row says, never raw
-                        "cells": dict(zip(header, record, strict=False)),
-                    }
-                )
-                continue
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
+    rows, lines = [], []
+    problems = [unclosed_quote(str(path), line) for line in broken]
+    for start, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(
+                {
+                    "file": str(path),
+                    "line": start,
+                    "column": None,
+                    "reason": f"has {len(record)} fields, the header has {len(header)}",
+                    # kept by the load as privacy.misaligned_row says, never raw
+                    "cells": dict(zip(header, record, strict=False)),
+                }
+            )
+            continue
+        rows.append(record)
+        lines.append(start)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     cells = pl.DataFrame(
         {name: pl.Series(name, columns[i], dtype=pl.String) for i, name in enumerate(header)},
