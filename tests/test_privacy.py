@@ -428,12 +428,19 @@ def test_file_names_and_folders_are_stored_with_emails_phones_and_ibans_masked(t
                               "Straße", "Geburtsdatum", "IBAN", "Work email", "MobilePhone",
                               "Kontaktname", "Name Kontakt", "Kundenname", "Personenname",
                               "Kontoinhaber", "Kontoinhaberin", "E-Mail geschäftlich",
-                              "Email (business)"]],
+                              "Email (business)",
+                              # Salesforce custom fields, webinar exports, profiles
+                              "Full_Name__c", "Contact_Name__c", "Lead_Name__c",
+                              "Attendee Name", "Teilnehmername", "Prospect Name",
+                              "Lead Full Name", "Name des Leads", "Name der Teilnehmerin",
+                              "LinkedIn_URL__c", "LinkedIn URL", "Xing Profil"]],
         *[(h, False) for h in ["Bemerkung", "Kontakt-Nr", "Contact owner", "Email subject",
                                "Company Name", "Job Title", "Lead Source", "Mailing list",
                                "Position", "Country", "Owner", "Kampagne", "Firmenname",
                                "Account Name", "Kampagnenname", "Produktname", "Kundennummer",
-                               "E-Mail-Kampagne"]],
+                               "E-Mail-Kampagne", "Campaign_Name__c", "Owner name",
+                               "Lead Owner Name", "Event Name", "Webinar Name",
+                               "Facebook Campaign"]],
     ],
 )  # fmt: skip
 def test_personal_headers(header, personal):

@@ -132,6 +132,22 @@ PERSONAL_NAMES = frozenset(
     }
 )
 
+#: Nouns for a person: ``<noun> name`` (``Attendee Name``, ``Lead Full Name``) and
+#: ``name des|der|von <noun>`` (``Name des Leads``) name one; a company's, campaign's or
+#: owner's name (``Account Name``, ``Owner name``: the company's own staff) do not.
+PERSON_NOUNS = frozenset(
+    {
+        "contact", "lead", "leads", "attendee", "prospect", "participant", "person",
+        "registrant", "subscriber", "customer", "visitor", "recipient", "applicant", "member",
+        "guest", "speaker", "student", "teilnehmer", "teilnehmers", "teilnehmerin",
+        "interessent", "interessenten", "besucher", "besuchers", "kunde", "kunden",
+        "kontakts", "kontaktes", "empfänger", "empfaengers", "bewerber", "bewerbers",
+    }
+)  # fmt: skip
+
+#: Profiles of a person on a business network (``LinkedIn URL``, ``Xing-Profil``).
+PROFILE_WORDS = frozenset({"linkedin", "xing"})
+
 #: Parts of German compound headers that make them personal (``Telefonnummer``,
 #: ``Mobilnummer``, ``Privatadresse``, ``Straßenname``, ``Kundenname``...). A company's,
 #: campaign's or product's name (``Firmenname``, ``Kampagnenname``) is not among them.
@@ -154,6 +170,9 @@ PERSONAL_PARTS = (
     "kundenname",
     "personenname",
     "kontoinhaber",
+    "teilnehmername",
+    "interessentenname",
+    "besuchername",
 )
 
 #: E-mail words: personal when last, or followed only by :data:`_EMAIL_TAIL`
@@ -202,15 +221,31 @@ def is_personal(column: str) -> bool:
     ...                           "Name des Ansprechpartners", "Bemerkung", "Contact owner",
     ...                           "Email subject", "Company name", "Kontakt-ID"]]
     [True, True, True, True, True, True, False, False, False, False, False]
+    >>> [is_personal(c) for c in ["Full_Name__c", "Attendee Name", "Name des Leads",
+    ...                           "LinkedIn_URL__c", "Campaign_Name__c", "Owner name"]]
+    [True, True, True, True, False, False]
     """
+    if re.search(r"__p?c$", column.strip()):  # a Salesforce custom field: Full_Name__c
+        column = re.sub(r"__p?c$", "", column.strip())
     norm = normalise_header(column)
     if not norm:
         return False
     if norm in PERSONAL_NAMES:
         return True
     words = norm.split()
-    if any(w in PERSONAL_WORDS for w in words):
+    if any(w in PERSONAL_WORDS or w in PROFILE_WORDS for w in words):
         return True
+    if "linkedin" in norm.replace(" ", ""):  # LinkedIn splits into "linked in"
+        return True
+    if "name" in words:
+        at = words.index("name")
+        before, after = words[:at], words[at + 1 :]
+        while before and before[-1] in ("full", "first", "last", "given", "family"):
+            before = before[:-1]
+        if before and before[-1] in PERSON_NOUNS:  # Attendee Name, Lead Full Name
+            return True  # (Lead Owner Name: the owner's, one of the company's own staff)
+        if after[:1] and after[0] in ("des", "der", "von") and set(after[1:]) & PERSON_NOUNS:
+            return True  # Name des Leads, Name der Teilnehmerin
     squashed = norm.replace(" ", "")
     if any(part in squashed for part in PERSONAL_PARTS):
         return True
