@@ -18,6 +18,7 @@ import streamlit as st
 from analytics.config import KPI_METRICS, SlaConfig
 from analytics.coverage import BREACH_GROUPS
 from analytics.funnel import VOLUME_COLUMNS
+from analytics.goals import whole_need
 from analytics.pack.export import ColumnKind, Kinds
 from analytics.pack.formatting import escape_markdown, format_metric
 from analytics.pack.formatting import metric_kind as pack_metric_kind
@@ -1253,7 +1254,7 @@ def attention_line(item: dict[str, Any], review: Any, lg: Lang) -> str:
         return (
             f"{badge(item['status'], lg)} **{metric_name(stage, lg)}** ({t('goal_pacing', lg)}): "
             f"{t('of_pace', lg, share=pct(item['pace'], lg, digits=0))} · {value(item['actual'])} "
-            f"/ {t('expected_to_date', lg)} {value(item['expected_to_date'])}"
+            f"/ {t('expected_to_date', lg)} {value(whole_need(stage, item['expected_to_date']))}"
         )
     sign = "≥" if item["direction"] == "at_least" else "≤"
     detail = metric_detail(review, item["metric"], lg)

@@ -1066,3 +1066,18 @@ def test_the_funnel_chart_leaves_out_volumes_the_data_cannot_count(pack):
         previous=dataclasses.replace(pack.previous, volumes=unknown),
     )
     assert bars(nothing) == {}  # no chart at all, never a row of zero bars
+
+
+def test_the_mql_pace_action_counts_whole_mqls_as_the_pacing_table(pack):
+    """646.09 MQLs needed are 647 in the pacing table; the action item said 646."""
+    import dataclasses
+
+    from analytics.pack.build import action_items
+
+    pacing = pl.DataFrame(
+        {"period": ["month"], "stage": ["mqls"], "actual": [51.0], "target": [646.09],
+         "expected_to_date": [646.09], "pace": [51 / 646.09], "forecast": [51.0]}
+    )  # fmt: skip
+    review = dataclasses.replace(pack.review, pacing=pacing)
+    (item,) = [i for i in action_items(review, pack.kpis, pack.changes, CFG) if i.metric == "mqls"]
+    assert item.evidence == "51 MQLs vs 647 expected to date (month target 647, forecast 51)"

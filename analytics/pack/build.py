@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.goals import whole_need
 from analytics.kpis import past_month_values
 from analytics.pack.compare import significant_changes
 from analytics.pack.formatting import MetricValue, format_metric
@@ -748,8 +749,9 @@ def action_items(
                     "evidence.mql_pace",
                     {
                         "actual": p["actual"],
-                        "expected": p["expected_to_date"],
-                        "target": p["target"],
+                        # whole MQLs, as the pacing table shows them (646.09 needed are 647)
+                        "expected": whole_need("mqls", p["expected_to_date"]),
+                        "target": whole_need("mqls", p["target"]),
                         "forecast": p["forecast"],
                     },
                 ),
