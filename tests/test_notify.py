@@ -435,3 +435,26 @@ def test_a_refreshed_warehouse_plans_the_same_messages(db, tmp_path, smtp, hooks
         ("daily_summary", "team:sdr:email"),
         ("daily_summary", "team:ae:teams"),
     ]
+
+
+def test_an_unreachable_smtp_server_is_named_with_its_keys():
+    """A bare "ConnectionRefusedError: [Errno 111]" named neither the server nor where it
+    is set."""
+    import socket
+
+    from analytics.config import NotifyEmail, NotifyRecipient
+    from analytics.notify import deliver
+    from analytics.notify.channels import EmailChannel
+    from analytics.notify.messages import Message
+
+    with socket.socket() as probe:  # a port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    channel = EmailChannel(NotifyEmail(host="127.0.0.1", port=port, sender="sla@example.com"))
+    message = Message("daily_summary", NotifyRecipient(team="sdr", email="lead@example.com"),
+                      "en", "[SLA] Team sdr", ("line",), ())  # fmt: skip
+    delivery = deliver(message, channel, retries=0, backoff_seconds=0)
+    assert delivery.status == "failed"
+    assert f"notify.email: cannot reach the SMTP server host = '127.0.0.1', port = {port}" in (
+        delivery.error
+    )

@@ -8,6 +8,8 @@ environment variables the config names, never from the config file.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import smtplib
@@ -34,6 +36,31 @@ class Channel(Protocol):
     def send(self, message: Message) -> None: ...
 
 
+#: Headers written unfolded: Python's folding splits a subject's encoded words at a
+#: space, which RFC 2047 readers then drop ("– gefährdet" arrived as "–gefährdet").
+_MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+def email_message(message: Message, *, sender: str) -> EmailMessage:
+    """The e-mail of ``message``: subject, sender, recipient, language and body.
+
+    >>> from analytics.config import NotifyRecipient
+    >>> m = Message("daily_summary", NotifyRecipient(team="sdr", email="a@example.com"), "de",
+    ...             "[SLA] Team sdr, 10.05.2026: – überfällig, – gefährdet, neue MQLs: –",
+    ...             ("Zeile",), ())
+    >>> raw = email_message(m, sender="sla@example.com").as_bytes()
+    >>> email.message_from_bytes(raw, policy=email.policy.default)["Subject"] == m.subject
+    True
+    """
+    mail = EmailMessage(policy=_MAIL_POLICY)
+    mail["Subject"] = message.subject
+    mail["From"] = sender
+    mail["To"] = message.recipient.email
+    mail["Content-Language"] = message.lang
+    mail.set_content(message.body)
+    return mail
+
+
 class EmailChannel:
     """E-mail through an SMTP server (``[notify.email]``), optionally STARTTLS and a login."""
 
@@ -52,13 +79,17 @@ class EmailChannel:
 
     def send(self, message: Message) -> None:
         s = self.settings
-        mail = EmailMessage()
-        mail["Subject"] = message.subject
-        mail["From"] = s.sender
-        mail["To"] = message.recipient.email
-        mail["Content-Language"] = message.lang
-        mail.set_content(message.body)
-        with smtplib.SMTP(s.host, s.port, timeout=TIMEOUT_SECONDS) as smtp:
+        mail = email_message(message, sender=s.sender)
+        try:
+            server = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT_SECONDS)
+        except smtplib.SMTPException:
+            raise
+        except OSError as exc:  # a wrong host or port: say which, and where it is set
+            raise OSError(
+                f"notify.email: cannot reach the SMTP server host = {s.host!r}, port = {s.port} "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        with server as smtp:
             if s.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.login:
