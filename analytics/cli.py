@@ -1400,6 +1400,7 @@ def notify_command(
 
     from analytics.notify import channel_for, deliver, log_rows, plan_messages
     from analytics.notify.channels import NotifyError
+    from analytics.notify.messages import unknown_rep_recipients
     from analytics.warehouse.notifications import (
         log_path,
         migrate_legacy_log,
@@ -1426,6 +1427,8 @@ def notify_command(
             sent = sent_keys(db, con=con)
             # inside: the stored MQL episodes are read lazily through this connection
             messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
+            for problem in unknown_rep_recipients(tables, cfg):  # a typo reaches nobody
+                err.print(f"[yellow]warning:[/] {plain(config)}: {plain(problem)}", highlight=False)
         deliveries = []
         if not dry_run:
             try:  # a log an older version kept in the warehouse moves beside it, once

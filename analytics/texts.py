@@ -1434,6 +1434,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{rep}: {overdue:n} overdue, {at_risk:n} at risk",
         "{rep}: {overdue:n} überfällig, {at_risk:n} gefährdet",
     ),
+    "notify.line.summary_unassigned": (
+        "Leads without an owner (every team's): {overdue:n} overdue, {at_risk:n} at risk",
+        "Leads ohne Zuständigen (für jedes Team): {overdue:n} überfällig, {at_risk:n} gefährdet",
+    ),
     "notify.summary.none": ("Nothing at risk in the team.", "Im Team ist nichts gefährdet."),
     "notify.footer": (
         "Sent by sla notify, as of {as_of}. The same list is on the app's At risk now page.",

@@ -458,3 +458,54 @@ def test_an_unreachable_smtp_server_is_named_with_its_keys():
     assert f"notify.email: cannot reach the SMTP server host = '127.0.0.1', port = {port}" in (
         delivery.error
     )
+
+
+def test_the_daily_summary_names_unowned_leads_and_the_kinds_it_cannot_judge():
+    """Lead c has no owner: its overdue MQL was in no digest and no summary; and without
+    nurture enrolments a summary said "Nothing at risk" as if every kind were judged."""
+    from datetime import datetime
+
+    from analytics.notify.messages import plan_messages
+
+    t = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[{"lead_id": "z", "created_at": "2026-09-01T00:00:00Z", "source": "email",
+                "owner_rep_id": "r1"},
+               {"lead_id": "c", "created_at": "2026-09-01T00:00:00Z", "source": "email"}],
+        lifecycle_events=[ev("c", "mql", "2026-10-02T00:00:00Z")],
+        sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
+                        "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}],
+    )  # fmt: skip
+    cfg = parse_config(BASE + """
+[notify]
+send = ["daily_summary"]
+
+[notify.email]
+host = "127.0.0.1"
+sender = "sla@example.com"
+
+[[notify.recipients]]
+team = "sdr"
+email = "sdr-lead@example.com"
+language = "de"
+""")  # fmt: skip
+    (message,) = plan_messages(t, cfg, as_of=datetime.fromisoformat("2026-10-03T09:00:00+00:00"))
+    assert message.lines[:3] == (
+        "Im Team ist nichts gefährdet.",
+        "Leads ohne Zuständigen (für jedes Team): 1 überfällig, 0 gefährdet",
+        "Keine Warnungen der Art „Aufnahme ins Nurturing“: die Tabelle nurture_enrollments ist "
+        "leer (importieren, um gewarnt zu werden)",
+    )
+
+
+def test_a_recipient_rep_id_that_names_no_rep_is_warned_about(db, tmp_path):
+    """rep-3 for rep-03: that rep's alerts went to nobody, exit 0, not a word."""
+    toml = notify_toml(9).replace('rep_id = "r1"', 'rep_id = "r9"', 1)
+    config = tmp_path / "sla.toml"
+    config.write_text(BASE + toml, encoding="utf-8")
+    args = ["notify", "--db", str(db), "--config", str(config), "--as-of", AS_OF, "--dry-run"]
+    result = CliRunner().invoke(app, args, env={"SLA_TEST_SLACK": "x", "SLA_TEST_TEAMS": "x"})
+    assert result.exit_code == 0, result.output
+    assert "notify.recipients[0].rep_id = 'r9': no rep with this id in the warehouse" in (
+        " ".join(result.output.split())
+    )

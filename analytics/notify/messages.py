@@ -196,6 +196,7 @@ def _summary_messages(
     by_rep = alerts_by_rep(found.lazy(), unknown=[k for k, t in missing.items() if t]).collect()
     # no kind of alert can be judged: the counts are unknown, not 0 (spec/coverage.md)
     judged = alert_counts(found, missing=missing)["overdue"] is not None
+    unowned = by_rep.filter(pl.col("rep_id").is_null())
     for r in recipients:
         lang: Lang = r.language
         item = Item("daily_summary", "", 0, period)
@@ -226,10 +227,55 @@ def _summary_messages(
             else render("alert.none_judged", lang=lang, tables=list(dict.fromkeys(
                 t for t in missing.values() if t)))
         ]  # fmt: skip
+        if judged:
+            # no one's leads are every team's: the At risk page lists them as "unassigned"
+            for row in unowned.iter_rows(named=True):
+                lines.append(render("notify.line.summary_unassigned", lang=lang,
+                                    overdue=row["overdue"], at_risk=row["at_risk"]))  # fmt: skip
+            # a kind the data cannot judge is named: "nothing at risk" is not all-clear for it
+            lines += [
+                render("alert.not_covered", lang=lang, kind=term("alert_kind", k, lang=lang),
+                       table=t)
+                for k, t in missing.items() if t
+            ]  # fmt: skip
         out.append(
             Message("daily_summary", r, lang, subject, (*lines, _footer(as_of, lang)), (item,))
         )
     return out
+
+
+def unknown_rep_recipients(tables: Tables, config: SlaConfig) -> list[str]:
+    """One problem per ``[[notify.recipients]]`` whose ``rep_id`` names no rep of the data
+    (not in ``reps``, no lead's owner): its alerts would reach nobody, silently.
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> notify = cfg.notify.model_copy(update={"recipients": [
+    ...     NotifyRecipient(rep_id="r1", email="a@example.com"),
+    ...     NotifyRecipient(rep_id="rep-3", email="b@example.com")]})
+    >>> t = Tables.from_rows(reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}])
+    >>> unknown_rep_recipients(t, cfg.model_copy(update={"notify": notify}))
+    ["notify.recipients[1].rep_id = 'rep-3': no rep with this id in the warehouse"]
+    """
+    wanted = {r.rep_id for r in config.notify.recipients if r.rep_id is not None}
+    if not wanted:
+        return []
+    known = set(
+        pl.concat(
+            [
+                tables.reps.select("rep_id"),
+                tables.leads.select(pl.col("owner_rep_id").alias("rep_id")),
+            ]
+        )
+        .filter(pl.col("rep_id").is_in(sorted(wanted)))
+        .unique()
+        .collect()["rep_id"]
+    )
+    return [
+        f"notify.recipients[{i}].rep_id = {r.rep_id!r}: no rep with this id in the warehouse"
+        for i, r in enumerate(config.notify.recipients)
+        if r.rep_id is not None and r.rep_id not in known
+    ]
 
 
 def plan_messages(
@@ -283,4 +329,4 @@ def plan_messages(
     return messages
 
 
-__all__ = ["Item", "Message", "plan_messages"]
+__all__ = ["Item", "Message", "plan_messages", "unknown_rep_recipients"]
