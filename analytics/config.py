@@ -857,6 +857,24 @@ def load_config(path: str | Path) -> SlaConfig:
     return parse_config(text, source=str(path))
 
 
+def read_access(path: str | Path) -> Access | None:
+    """The ``[access]`` section of a config file alone, or None when the file or that
+    section cannot be read or is not valid: who may see the rest of a config that is not
+    valid (its path and problems are for admins only).
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "sla.toml"
+    >>> _ = f.write_text('[access]\nadmins = ["erika@example.org"]\n[sla]\nname = 5\n')
+    >>> read_access(f).admins, read_access(f.with_name("none.toml"))
+    (['erika@example.org'], None)
+    """
+    try:
+        section = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("access", {})
+        return Access.model_validate(section)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError, TypeError):
+        return None
+
+
 __all__ = [
     "BUYER_STAGES",
     "KPI_METRICS",
@@ -872,4 +890,5 @@ __all__ = [
     "SlaConfig",
     "load_config",
     "parse_config",
+    "read_access",
 ]

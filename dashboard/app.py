@@ -16,6 +16,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 
 import streamlit as st  # noqa: E402
 
+from analytics.config import read_access  # noqa: E402
 from dashboard import access, data, ui  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
@@ -52,10 +53,16 @@ def login_only() -> None:
 
 
 if problem is not None:
-    # the config names who may see what: with a login, nobody sees its path and problems
-    # before logging in
-    if access.login_configured() and not st.user.is_logged_in:
-        login_only()
+    # the config names who may see what: with a login, its path and problems are for the
+    # admins its [access] names (read alone); the others learn only that it is not valid
+    if access.login_configured():
+        if not st.user.is_logged_in:
+            login_only()
+        rules = read_access(data.config_path())
+        role = access.role_of(st.user.to_dict(), rules) if rules is not None else "denied"
+        if role != "admin":  # no path, no problem text (they quote the config's values)
+            st.error(t("config_invalid_ask_admin", lang))
+            st.stop()
     st.error(f"**{data.config_path()}**: the SLA config is not valid.\n\n```\n{problem}\n```")
     st.stop()
 

@@ -778,6 +778,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "login_button": ("Log in", "Anmelden"),
     "logout_button": ("Log out", "Abmelden"),
+    "config_invalid_ask_admin": (
+        "The SLA config is not valid, so the app cannot open. An admin of the SLA sees "
+        "what is wrong and can fix it.",
+        "Die SLA-Konfiguration ist nicht gültig, daher kann die App nicht öffnen. Ein Admin "
+        "des SLA sieht, was falsch ist, und kann es beheben.",
+    ),
     "no_access_title": ("No access", "Kein Zugang"),
     "no_access": (
         "You are logged in as **{name}** (subject `{subject}`), but this account may not "

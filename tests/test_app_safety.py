@@ -191,10 +191,40 @@ def test_with_a_login_an_invalid_config_is_shown_only_after_logging_in(
     at = app_as(hostile, broken, monkeypatch, {"is_logged_in": False})
     assert at.title[0].value == "SLA Analytics: please log in"
     assert not at.error  # neither the config's path nor its problems
+    # its [access] itself is not valid: nobody is known to be an admin, nobody sees details
     at = app_as(
         hostile, broken, monkeypatch, {"is_logged_in": True, "email": ADMIN, "email_verified": True}
     )
-    assert any("the SLA config is not valid" in e.value for e in at.error)
+    assert [e.value for e in at.error] == [
+        "The SLA config is not valid, so the app cannot open. An admin of the SLA sees what is "
+        "wrong and can fix it."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("claims", "details"),
+    [
+        ({"sub": "admin-1"}, True),  # the admin [access] names: the path and the problems
+        ({"sub": "v-1"}, False),  # a viewer: only that it is not valid
+        ({"sub": "outsider", "email": "x@evil.example", "email_verified": True}, False),
+    ],
+)
+def test_an_invalid_configs_path_and_problems_are_for_its_admins(
+    hostile, tmp_path, monkeypatch, claims, details
+):
+    """The problems quote the config's values (an SMTP host, recipients' addresses): an
+    account [access] would deny saw them."""
+    broken = tmp_path / "sla.toml"
+    text = CONFIG.read_text(encoding="utf-8")
+    broken.write_text(
+        f'{text}\n[access]\nadmins = ["admin-1"]\nviewers = ["v-1"]\n'
+        '[notify.email]\nsender = "sla@example.com"\nport = 99999\n',
+        encoding="utf-8",
+    )
+    at = app_as(hostile, broken, monkeypatch, {"is_logged_in": True, **claims})
+    shown = " ".join(e.value for e in at.error)
+    assert ("notify.email.port" in shown and str(broken) in shown) is details
+    assert ("notify.email.port" in shown or str(broken) in shown) is details
 
 
 def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access, monkeypatch):
