@@ -858,7 +858,7 @@ def load_config(path: str | Path) -> SlaConfig:
 
 
 def read_access(path: str | Path) -> Access | None:
-    """The ``[access]`` section of a config file alone, or None when the file or that
+    r"""The ``[access]`` section of a config file alone, or None when the file or that
     section cannot be read or is not valid: who may see the rest of a config that is not
     valid (its path and problems are for admins only).
 
