@@ -1640,6 +1640,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "In diesem Monat gibt es nichts zu messen (keine Fälle).",
     ),
     "coverage.unassigned": ("unassigned", "nicht zugewiesen"),
+    "coverage.not_compared": (
+        "A running month is not compared with the month before.",
+        "Ein laufender Monat wird nicht mit dem Vormonat verglichen.",
+    ),
+    "coverage.previous": ("{month}: {reason}", "{month}: {reason}"),
     # a quarantined row with the wrong number of fields (analytics.warehouse.privacy)
     "quarantine.withheld": ("(withheld)", "(nicht gespeichert)"),
     # -- the review pack: did the warnings work? (analytics.review.rep_warnings) ------------

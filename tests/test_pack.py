@@ -564,6 +564,11 @@ def test_the_pack_in_german_has_german_words_numbers_and_dates(pack, german_md):
         "| Monat | Gewonnener Umsatz (Es wurden keine Opportunities importiert: opportunities "
         "importieren.) | – | 1.000.000 EUR | – | – |"
     ) in german_md
+    # a need unknown because the revenue is: the reason beside it, not a bare "–"
+    assert (
+        "| Monat | MQLs (Es wurden keine Opportunities importiert: opportunities importieren.) "
+        "| 4 | – | – | – | 4 | – |"
+    ) in german_md
     assert (
         "| Marketing | Besucher -> Lead | – | – | – | ≥ 1,5 % | keine Daten: Es wurde kein "
         "Web-Traffic importiert: web\\_traffic importieren (Besucher je Tag und Quelle). |"
@@ -587,7 +592,9 @@ def test_the_charts_in_german_have_german_titles_and_numbers(pack):
     svgs = chart_svgs(pack, lang="de")
     assert "Reaktionszeit je Mitarbeiter (95-%-Wilson-Intervall)" in svgs["handoff_by_rep"]
     assert ">0,2</text>" in svgs["handoff_by_rep"]  # the axis in German numbers
-    assert "Gewonnene Deals" in svgs["funnel"] and "Deals won" not in svgs["funnel"]
+    assert "Volumina im Funnel" in svgs["funnel"] and "Funnel volumes" not in svgs["funnel"]
+    # the fixture has no opportunities: deals won are unknown, drawn in neither language
+    assert "Gewonnene Deals" not in svgs["funnel"] and "Deals won" not in svgs["funnel"]
 
 
 def test_english_is_the_default_and_an_unknown_language_is_named(pack):

@@ -122,6 +122,14 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
             r["reason"] = review.reason(group, lang=lang)
         elif r.get("target") is None and review.segment:
             r["reason"] = render("coverage.segment", lang=lang)
+        elif r.get("target") is None and r["stage"] != "won_revenue":
+            # each stage's need is the revenue goal / the average deal, back up the funnel
+            # (as the Shared goals page says)
+            r["reason"] = (
+                review.reason("revenue", lang=lang)
+                if not review.measurable("revenue")
+                else render("coverage.no_value", lang=lang)
+            )
     return rows
 
 

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.goals import whole_need
-from analytics.pack.render import pack_breaches
-from analytics.texts import p_value, term
+from analytics.pack.render import breach_view, pack_breaches
+from analytics.texts import p_value, render, term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
 from dashboard.i18n import day, month_name, num, pct, t
@@ -107,9 +107,28 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
                 if targets.get(m) is not None
                 else "",
                 t("status", lg): t(row["status"], lg) if row.get("status") else "",
+                render("pack.col.reason", lang=lg): unknown_why(m, row, value, old),
             }
         )
     ui.text_table(pl.DataFrame(rows))
+
+
+def unknown_why(metric: str, row: dict, value: object, old: object) -> str:
+    """Why a "–" (or a status "no data") of :func:`compare` is unknown: this month's
+    reason, that a rate's window is still open, else the previous month's (or that a
+    running month is not compared); "" when all is known."""
+    if row.get("reason") is not None:  # a KPI not judged: the review says why
+        return review.kpi_reason(row, lang=lg) or ""
+    if value is None:
+        return review.metric_reason(metric, lang=lg) or render("coverage.no_value", lang=lg)
+    if metric in review.maturing():  # 0 % of a cohort whose window has barely opened
+        return t("immature", lg, days=num(cfg.recycle.remql_window_days, lg))
+    if old is not None:
+        return ""
+    if review.running:
+        return render("coverage.not_compared", lang=lg)
+    why = pack.previous.metric_reason(metric, lang=lg) or render("coverage.no_value", lang=lg)
+    return render("coverage.previous", lang=lg, month=month_name(prev, lg), reason=why)
 
 
 def section(anchor: str, key: str, number: int) -> None:
@@ -148,6 +167,9 @@ if pack.breaches.height:
     st.markdown(f"**{t('top_breaches', lg)}**")
     ui.static_table(breaches, whole=True)  # the pack's few largest of each kind
     ui.download(breaches, f"top-breaches-{v.month}", lg)
+listed = breach_view(pack, lang=lg)  # as the pack: the kinds the data cannot list, and why
+for sentence in [*listed["unknown"], *([listed["note"]] if listed["note"] else [])]:
+    st.caption(sentence)
 if review.measurable("handoff") and review.at_risk.height:  # not breaches: listed apart
     st.markdown(f"**{t('at_risk_first_touch', lg)}**")
     st.caption(t("at_risk_note", lg))
