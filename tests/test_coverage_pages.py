@@ -462,6 +462,13 @@ def test_breach_lists_without_touches_count_nothing(untouched, monkeypatch, lang
     totals = next(c.value for c in at.caption if c.value.startswith(BREACH_TOTALS[lang]))
     missed = "Speed to lead missed –" if lang == "en" else "Reaktionszeit verfehlt –"
     assert missed in totals and not re.search(r"\b0\b", totals), totals
+    # every "–" of the section tables says why; the breach kinds too, as the pack does
+    why = "Why unknown" if lang == "en" else "Warum unbekannt"
+    tables = [table.value for table in at.table if why in table.value.columns]
+    handoffs = next(frame for frame in tables if len(frame) == 5)  # section 4's five metrics
+    assert list(handoffs[why])[:2] == [TOUCHES[lang]] * 2
+    unlisted = "not measurable this month" if lang == "en" else "in diesem Monat nicht messbar"
+    assert any(unlisted in c.value and TOUCHES[lang] in c.value for c in at.caption)
 
 
 BREACH_TOTALS = {"en": "Breaches this month: ", "de": "Verstöße in diesem Monat: "}
