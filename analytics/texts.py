@@ -1391,12 +1391,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(importieren, um gewarnt zu werden)",
     ),
     "alert.untracked": (
-        "{n} open MQL episode(s) started after {day}, the day of the last recorded sales "
-        "touch: the data cannot tell whether they were touched, so they get no touch alert "
-        "(import the touches since then to be warned).",
-        "{n} offene MQL-Episode(n) begannen nach dem {day}, dem Tag der letzten erfassten "
-        "Vertriebsaktivität: ob sie kontaktiert wurden, sagen die Daten nicht, daher gibt es "
-        "für sie keine Warnung (die Aktivitäten seitdem importieren, um gewarnt zu werden).",
+        "Open MQL episodes that started after {day}, the day of the last recorded sales "
+        "touch: {n}. The data cannot tell whether they were touched, so they get no touch "
+        "alert (import the touches since then to be warned).",
+        "Offene MQL-Episoden, die nach dem {day} begannen, dem Tag der letzten erfassten "
+        "Vertriebsaktivität: {n}. Ob sie kontaktiert wurden, sagen die Daten nicht, daher "
+        "gibt es für sie keine Warnung (die Aktivitäten seitdem importieren, um gewarnt zu "
+        "werden).",
     ),
     "alert.none_judged": (
         "No kind of alert can be judged: the {tables:list} tables have no rows, so nothing "

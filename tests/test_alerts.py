@@ -540,6 +540,8 @@ def test_sla_alerts_names_the_episodes_after_the_last_recorded_touch(tmp_path):
     assert (doc["untracked"], doc["tracked_until"]) == (1, "2026-10-01T16:00:00Z")
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "1 open MQL episode(s) started after 2026-10-01, the day of the last recorded" in (
-        " ".join(result.output.split())
+    assert (
+        "Open MQL episodes that started after 2026-10-01, the day of the last recorded sales "
+        "touch: 1."
+        in (" ".join(result.output.split()))
     )

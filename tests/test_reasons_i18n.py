@@ -48,6 +48,13 @@ STORED = [
     ("duplicate key: first seen on line 12045", "doppelter Schlüssel: zuerst in Zeile 12045"),
     ("has 5 fields, the header has 4", "hat 5 Felder, die Kopfzeile hat 4"),
     ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),
+    (
+        'a quote (") opened in this line is not closed before the next rows begin: the line '
+        "is left out and the rows after it are read on their own (close or remove the quote)",
+        'ein in dieser Zeile geöffnetes Anführungszeichen (") wird nicht vor den nächsten '
+        "Zeilen geschlossen: die Zeile bleibt draußen, die Zeilen danach werden für sich "
+        "gelesen (das Anführungszeichen schließen oder entfernen)",
+    ),
     ("not a finite number (inf, nan or too large)", "keine endliche Zahl (inf, nan oder zu groß)"),
     (
         "outside the plausible range 1900-01-01 to 2027-12-02",
