@@ -284,3 +284,25 @@ def test_an_email_or_phone_in_a_call_outcome_is_masked_before_it_becomes_an_iden
     ).fetchall()
     con.close()
     assert values == [("call_back_email_phone_",), ("call_back_email_phone_",)]
+
+
+def test_the_original_traffic_source_label_is_the_source(tmp_path):
+    """HubSpot relabelled "Original Source" as "Original Traffic Source": every source of a
+    re-export became "other"."""
+    export = tmp_path / "hubspot"
+    shutil.copytree(FIXTURES, export)
+    contacts = export / "contacts.csv"
+    contacts.write_text(
+        contacts.read_text(encoding="utf-8").replace(
+            "Original Source,", "Original Traffic Source,", 1
+        ),
+        encoding="utf-8",
+    )
+
+    def sources(path: Path) -> list[str]:
+        (leads,) = [b for b in read_export(path, fmt="hubspot", salt="s").batches
+                    if b.table == "leads"]  # fmt: skip
+        return leads.cells["source"].to_list()
+
+    original = sources(FIXTURES)
+    assert sources(export) == original and set(original) != {"other"}

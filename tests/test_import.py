@@ -35,7 +35,7 @@ runner = CliRunner()
 
 def folder(tmp_path: Path, **tables: str) -> Path:
     d = tmp_path / "in"
-    d.mkdir(exist_ok=True)
+    d.mkdir(parents=True, exist_ok=True)
     for name, text in tables.items():
         (d / f"{name}.csv").write_text(text, encoding="utf-8")
     return d
@@ -541,3 +541,38 @@ def test_a_stray_quote_in_a_crm_export_loses_its_own_line_only(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         reasons = con.sql("SELECT line, reason FROM meta.quarantine").fetchall()
     assert any(line == 2 and "not closed" in reason for line, reason in reasons), reasons
+
+
+def test_a_column_next_months_export_leaves_out_keeps_the_stored_values(tmp_path):
+    """job_title and country renamed in the second export (jobtitle, Country Code): the
+    known leads kept CEO / DE instead of turning empty; a new lead has them empty."""
+    db = tmp_path / "w.duckdb"
+    first = "lead_id,created_at,source,job_title,country\nR1,2026-10-01T08:00:00Z,email,CEO,DE\n"
+    second = (
+        "lead_id,created_at,source,jobtitle,Country Code\n"
+        "R1,2026-10-01T08:00:00Z,organic,CEO,DE\n"  # a changed source: it is read
+        "R3,2026-11-02T08:00:00Z,organic,CTO,AT\n"
+    )
+    import_canonical(db, folder(tmp_path / "a", leads=first))
+    result = import_canonical(db, folder(tmp_path / "b", leads=second))
+    leads = read_core_table(db, "leads").sort("lead_id")
+    assert leads.select("lead_id", "source", "job_title", "country").rows() == [
+        ("R1", "organic", "CEO", "DE"),
+        ("R3", "organic", None, None),
+    ]
+    assert result.rejected == []
+    # the raw layer keeps the second file as read: the columns it left out are empty there
+    with duckdb.connect(str(db), read_only=True) as con:
+        raw = con.sql(
+            "SELECT job_title FROM raw.leads WHERE lead_id = 'R1' ORDER BY _load_id"
+        ).fetchall()
+    assert raw == [("CEO",), (None,)]
+
+
+def test_a_file_with_the_column_empties_it(tmp_path):
+    """An empty cell is a value: the stored job title goes."""
+    db = tmp_path / "w.duckdb"
+    head = "lead_id,created_at,source,job_title\n"
+    import_canonical(db, folder(tmp_path / "a", leads=head + "R1,2026-10-01T08:00:00Z,email,CEO\n"))
+    import_canonical(db, folder(tmp_path / "b", leads=head + "R1,2026-10-01T08:00:00Z,email,\n"))
+    assert read_core_table(db, "leads")["job_title"].to_list() == [None]

@@ -1005,13 +1005,16 @@ def _merge(
     *,
     replace: bool = False,
     keep: pl.DataFrame | None = None,
+    absent: Sequence[str] = (),
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
     the core rows whose key the file does not have.
 
     ``drop``: staged rows (key, ``_line``) not to merge (later rows of a key). ``keep``:
     keys (text) of rows the file has but that were rejected: a replace keeps their old
-    rows. Only changed and new rows are written.
+    rows. ``absent``: columns the file does not have: a row already in core keeps its
+    values of them (a column left out of next month's export is not an empty cell). Only
+    changed and new rows are written.
 
     Returns
     -------
@@ -1031,8 +1034,21 @@ def _merge(
     else:
         source = f"(SELECT {cols} FROM core.{table} WHERE false)"
     live = f"core.{table}"
+    kept_path = stage.folder / f"{stage.name}-kept.parquet"
     try:
         in_core = con.execute(f"SELECT count(*) FROM {live}").fetchall()[0][0]
+        if in_core and stage.rows and absent:
+            # written down first: the delete below would take the values it reads from core
+            picked = ", ".join(
+                f"{'k' if c in absent else 's'}.{_quote(c)} AS {_quote(c)}"
+                for c in TABLES[table].column_names
+            )
+            quoted = "'" + str(kept_path).replace("'", "''") + "'"
+            con.execute(
+                f"COPY (SELECT {picked} FROM {source} s LEFT JOIN {live} k "
+                f"ON {_key_match(table, 's', 'k')}) TO {quoted} (FORMAT parquet)"
+            )
+            source = f"(SELECT {cols} FROM read_parquet({quoted}))"
         if in_core and stage.rows:
             differs = _differs(table, "s", "c")
             added, changed, unchanged = con.execute(
@@ -1071,6 +1087,7 @@ def _merge(
     finally:
         for name in registered:
             con.unregister(name)
+        kept_path.unlink(missing_ok=True)
     return done
 
 
@@ -1151,7 +1168,9 @@ def _load_batch(
     key = TABLES[table].key
     single_key = key[0] if len(key) == 1 and TABLES[table].column(key[0]).kind == "str" else None
     keep: list[pl.DataFrame] = []
+    present: set[str] = set()
     for cells, problems in batch.chunks(chunk_rows, exact=exact):
+        present.update(cells.columns)
         cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
         done.rejections += [_safe_problem(p, salt) for p in problems]
         keys = known.of(table)
@@ -1194,8 +1213,9 @@ def _load_batch(
             r["row_hash"] = hashes.get(r["line"])
     if stage.rows or replace:
         done.changes = _merge(
-            con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None
-        )
+            con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None,
+            absent=[c for c in TABLES[table].column_names if present and c not in present],
+        )  # fmt: skip
         known.changed(table)
     done.rows_loaded = stage.rows - drop.height
     done.rows_rejected = rejected_lines + duplicates.height

@@ -126,7 +126,12 @@ CALL_OUTCOMES: dict[str, str] = {
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("record id", "hs_object_id", "contact id", "company id", "deal id", "activity id"),
     "created": ("create date", "createdate", "created date"),
-    "source": ("original source", "hs_analytics_source", "original source type"),
+    "source": (
+        "original source",
+        "original traffic source",  # HubSpot's label since 2024
+        "hs_analytics_source",
+        "original source type",
+    ),
     "owner": ("contact owner", "hubspot_owner_id", "owner"),
     "assigned": ("owner assigned date", "hubspot_owner_assigneddate"),
     "deal_owner": ("deal owner", "hubspot_owner_id", "owner"),
