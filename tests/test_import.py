@@ -576,3 +576,19 @@ def test_a_file_with_the_column_empties_it(tmp_path):
     import_canonical(db, folder(tmp_path / "a", leads=head + "R1,2026-10-01T08:00:00Z,email,CEO\n"))
     import_canonical(db, folder(tmp_path / "b", leads=head + "R1,2026-10-01T08:00:00Z,email,\n"))
     assert read_core_table(db, "leads")["job_title"].to_list() == [None]
+
+
+def test_a_cell_longer_than_pythons_csv_limit_loads(tmp_path):
+    """A 200,000-character note (a pasted e-mail thread) printed a traceback, or the whole
+    file was refused without a line."""
+    note = ("y" * 1000 + "\n") * 200
+    leads = (
+        "lead_id,created_at,source,job_title\n"
+        f'X1,2026-10-05T09:12:00Z,email,"{note}"\n'
+        "X2,2026-10-06T10:00:00Z,organic,B\n"
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_canonical(db, folder(tmp_path, leads=leads))
+    assert result.rejected == []
+    titles = dict(read_core_table(db, "leads").select("lead_id", "job_title").iter_rows())
+    assert titles["X2"] == "B" and titles["X1"] == note.strip()  # cells are trimmed

@@ -449,12 +449,20 @@ def test_any_sequence_of_imports_follows_the_documented_semantics(steps):
         db = Path(tmp) / "w.duckdb"
         model: dict[str, dict] = {"leads": {}, "web_traffic": {}}
         versions: dict[str, set] = {"leads": set(), "web_traffic": set()}
+        loads = 0
         for n, (step, replace) in enumerate(steps):
             d = Path(tmp) / f"import{n}"
             d.mkdir()
             for table, rows in step.items():
                 (d / f"{table}.csv").write_text(_file_text(table, rows))
+            if replace and any(not rows and model[table] for table, rows in step.items()):
+                # an empty snapshot of a table that has rows: refused, the warehouse kept
+                with pytest.raises(ImportFailed, match="the file has no rows: --replace"):
+                    import_canonical(db, d, replace=replace)
+                assert _core_state(db) == model
+                continue
             result = import_canonical(db, d, replace=replace)
+            loads += 1
             for table, rows in step.items():
                 before = model[table]
                 expected = {
@@ -476,11 +484,11 @@ def test_any_sequence_of_imports_follows_the_documented_semantics(steps):
             for table in model:
                 raw = _counts(db, f"SELECT count(*), count(DISTINCT _row_hash) FROM raw.{table}")
                 assert raw == [(len(versions[table]), len(versions[table]))]
-            # this import (load n + 1) saw each version of its files, new or not
+            # this import (the loads-th) saw each version of its files, new or not
             seen = _counts(
                 db,
                 "SELECT table_name, count(*) FROM meta.raw_seen "
-                f"WHERE load_id = {n + 1} GROUP BY ALL ORDER BY ALL",
+                f"WHERE load_id = {loads} GROUP BY ALL ORDER BY ALL",
             )
             assert seen == sorted((t, len(rows)) for t, rows in step.items() if rows)
 
@@ -735,3 +743,17 @@ def test_a_lock_timeout_that_is_no_number_is_named(tmp_path):
         )  # fmt: skip
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "SLA_LOCK_TIMEOUT='abc' is not a number of seconds" in " ".join(proc.stderr.split())
+
+
+def test_replace_with_an_empty_export_is_refused_naming_the_file_and_the_count(tmp_path):
+    """A header-only export (a filter left on) removed every lead, exit 0, no warning."""
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    before = read_core_table(db, "leads")
+    empty = folder(tmp_path, "m2", leads="lead_id,created_at,source\n")
+    res = runner.invoke(app, ["import", str(empty), "--db", str(db), "--replace"])
+    assert res.exit_code == 2, res.output
+    assert "leads.csv: the file has no rows: --replace would remove all " in res.output
+    assert read_core_table(db, "leads").equals(before)
+    # without --replace it changes nothing, and says so
+    assert runner.invoke(app, ["import", str(empty), "--db", str(db)]).exit_code == 0

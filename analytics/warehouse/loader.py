@@ -240,6 +240,12 @@ def _normalise_header(names: Iterable[str]) -> list[str]:
     return [n.strip().lstrip("\ufeff").strip().lower() for n in names]
 
 
+#: The longest cell read: a CRM note with a pasted e-mail thread runs past Python's
+#: default of 131,072 characters (the file was refused, or a traceback printed).
+MAX_CELL_CHARS = 64 * 1024 * 1024
+csv.field_size_limit(MAX_CELL_CHARS)
+
+
 def _swallows_rows(record: list[str], width: int, delimiter: str) -> bool:
     """Whether a cell of ``record`` runs over lines that read as rows of their own (as many
     fields as the header): a quote opened in it was never closed where it should be."""
@@ -312,7 +318,10 @@ def unclosed_quote(label: str, line: int) -> dict[str, Any]:
 def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """Slow path with exact line numbers: ragged rows, quoted newlines, bad bytes."""
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    raw_header, records, broken = csv_records(text)
+    try:
+        raw_header, records, broken = csv_records(text)
+    except csv.Error as exc:  # a NUL byte, a cell past MAX_CELL_CHARS: named, no traceback
+        raise ImportFailed(f"{label}: cannot be read as CSV: {exc}") from None
     if raw_header is None:
         return pl.DataFrame(), []
     header = _normalise_header(raw_header)
@@ -1197,6 +1206,14 @@ def _load_batch(
         if to_raw:
             raw.add(_raw_rows(table, batch.source_file, cells, load_id))
         on_chunk(done.rows_read)
+    if replace and not done.rows_read:  # an empty export is rarely the whole truth
+        (stored,) = con.execute(f"SELECT count(*) FROM core.{table}").fetchone()
+        if stored:
+            raise ImportFailed(
+                f"{batch.source_file}: the file has no rows: --replace would remove all "
+                f"{stored:,} {table}; nothing was imported (import it without --replace, or "
+                "check the export's filter)"
+            )
     drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
     if stage.rows:
         drop, duplicates = _stage_duplicates(con, table, stage)
