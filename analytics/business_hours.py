@@ -30,14 +30,28 @@ HOLIDAY_YEARS = range(2000, 2041)
 def _country_holidays(country: str) -> tuple[date, ...]:
     import holidays  # imported here: the package takes about a second to load
 
-    try:
-        days = holidays.country_holidays(country, years=HOLIDAY_YEARS)
-    except NotImplementedError as exc:
+    check_holidays_country(country)
+    return tuple(sorted(holidays.country_holidays(country, years=HOLIDAY_YEARS)))
+
+
+def check_holidays_country(country: str) -> None:
+    """A ValueError naming ``handoff.calendar.holidays_country`` when the holidays package
+    does not know ``country`` (the config's validation calls it).
+
+    >>> check_holidays_country("DE")
+    >>> try:
+    ...     check_holidays_country("XX")
+    ... except ValueError as exc:
+    ...     print(str(exc)[:58])
+    handoff.calendar.holidays_country 'XX' is not known to the
+    """
+    import holidays
+
+    if country not in holidays.list_supported_countries():
         raise ValueError(
             f"handoff.calendar.holidays_country {country!r} is not known to the holidays "
             "package; use an ISO 3166 alpha-2 code such as 'DE'"
-        ) from exc
-    return tuple(sorted(days))
+        )
 
 
 def calendar_holidays(calendar: Calendar) -> list[date]:

@@ -27,6 +27,11 @@ from analytics.schema import BUYER_STAGES, STAGES
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Direction = Literal["at_least", "at_most"]
 BuyerStage = Literal["awareness", "consideration", "decision"]
+#: The longest window of days or hours a config may set (ten years): longer ones are
+#: typing errors (1000000000 days crashed `sla review` with an overflow).
+MAX_DAYS = 3650
+MAX_HOURS = MAX_DAYS * 24
+
 PositiveFloat = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -143,7 +148,7 @@ class Stage(_Texts):
 
 
 class Funnel(_Model):
-    window_days: PositiveInt = 90
+    window_days: Annotated[int, Field(gt=0, le=MAX_DAYS)] = 90
 
 
 class InterestRules(_Model):
@@ -156,7 +161,7 @@ class Scoring(_Model):
     #: The threshold recommendation lowers the threshold only when each extra MQL brings at
     #: least this many extra SQLs (observed), and raises it when dropped MQLs bring fewer.
     min_extra_sqls_per_extra_mql: float = Field(0.10, gt=0, le=1)
-    decay_half_life_days: PositiveFloat = 30
+    decay_half_life_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 30
     fit_cap: PositiveFloat = 50
     interest_cap: PositiveFloat = 60
     fit_grades: list[float] = [35, 25, 15]
@@ -235,7 +240,7 @@ class HandoffLine(_Texts):
     country: str | None = None
     team: str | None = None
     size_band: str | None = None
-    first_touch_hours: PositiveFloat
+    first_touch_hours: Annotated[float, Field(gt=0, le=MAX_HOURS)]
     #: Count business hours on this line; default: ``handoff.business_hours``.
     business_hours: bool | None = None
 
@@ -248,7 +253,7 @@ class HandoffLine(_Texts):
 
 
 class Handoff(_Model):
-    first_touch_hours: PositiveFloat = 24
+    first_touch_hours: Annotated[float, Field(gt=0, le=MAX_HOURS)] = 24
     business_hours: bool = False
     triggers: list[str] = ["score_threshold", "demo_request", "contact_request"]
     calendar: Calendar = Calendar()
@@ -289,16 +294,16 @@ class Handoff(_Model):
 
 class Recycle(_Model):
     after_attempts: PositiveInt = 6
-    grace_days: PositiveFloat = 7
-    enroll_within_days: PositiveFloat = 2
-    remql_window_days: PositiveInt = 180
+    grace_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 7
+    enroll_within_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 2
+    remql_window_days: Annotated[int, Field(gt=0, le=MAX_DAYS)] = 180
     track: str | None = None
 
 
 class Cadence(_Model):
     min_attempts: PositiveInt = 6
-    window_days: PositiveFloat = 14
-    min_gap_hours: float = Field(4, ge=0)
+    window_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 14
+    min_gap_hours: float = Field(4, ge=0, le=MAX_HOURS)
     channels: list[Literal["phone", "email", "video", "social"]] = [
         "phone",
         "email",
@@ -509,10 +514,10 @@ class Notify(_Model):
 
     send: list[NotifyKind] = list(NOTIFY_KINDS)
     #: Horizons of the at-risk digest (as ``sla alerts --within`` / ``--within-days``).
-    within_hours: float = Field(8, ge=0)
-    within_days: float = Field(3, ge=0)
+    within_hours: float = Field(8, ge=0, le=MAX_HOURS)
+    within_days: float = Field(3, ge=0, le=MAX_DAYS)
     #: A new-MQL handoff is sent for untouched MQLs at most this many hours old.
-    new_mql_hours: PositiveFloat = 24
+    new_mql_hours: Annotated[float, Field(gt=0, le=MAX_HOURS)] = 24
     #: A failed send is tried again this many times, waiting backoff_seconds, then twice that ...
     retries: NonNegativeInt = 2
     backoff_seconds: float = Field(2, ge=0)
@@ -652,6 +657,14 @@ class SlaConfig(_Model):
                     f"handoff.lines[{i}].size_band = {line.size_band!r}: not a band of "
                     f"segments.size_bands ({', '.join(bands)})"
                 )
+        country = self.handoff.calendar.holidays_country
+        business = self.handoff.business_hours or any(
+            line.business_hours for line in self.handoff.lines
+        )
+        if country is not None and business:  # checked where it counts: the package loads slowly
+            from analytics.business_hours import check_holidays_country
+
+            check_holidays_country(country)
         return self
 
     # -- conveniences used across the library ------------------------------------

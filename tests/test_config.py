@@ -168,3 +168,35 @@ def test_a_notify_address_must_be_a_plain_e_mail_address(address, ok):
         for line in lines
     ), lines
     assert any("notify.recipients" in line and "is not an e-mail address" in line for line in lines)
+
+
+HOLIDAYS_XX = ('holidays_country = "DE"', 'holidays_country = "XX"')
+BUSINESS_HOURS = ("business_hours = false ", "business_hours = true ")
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        # crashed sla review and sla alerts with a traceback after `sla info` said valid
+        ([HOLIDAYS_XX, BUSINESS_HOURS],
+         "handoff.calendar.holidays_country 'XX' is not known to the holidays package"),
+        ([HOLIDAYS_XX], None),  # without business hours no holiday is looked up
+        ([BUSINESS_HOURS], None),
+        ([("remql_window_days = 180", "remql_window_days = 1000000000")],
+         "recycle.remql_window_days = 1000000000: Input should be less than or equal to 3650"),
+        ([("first_touch_hours = 24", "first_touch_hours = 1e12")],
+         "handoff.first_touch_hours = 1000000000000.0: Input should be less than or equal "
+         "to 87600"),
+    ],
+)  # fmt: skip
+def test_a_value_that_would_crash_a_command_later_is_refused_by_the_config(edits, expected):
+    text = Path("data/sla.toml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    if expected is None:
+        parse_config(text)
+        return
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    assert expected in str(info.value), str(info.value)
