@@ -405,3 +405,29 @@ def test_the_salt_file_is_made_only_when_a_hash_is_needed(tmp_path):
     finally:
         if env is not None:
             os.environ["SLA_HASH_SALT"] = env
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("delimiter = 5", "[csv] delimiter = 5: must be a text in quotes"),
+        ("encoding = 1252", "[csv] encoding = 1252: must be a text in quotes"),
+        ("timezone = 1", "[csv] timezone = 1: must be a text in quotes"),
+        ('decimal_comma = "false"', "[csv] decimal_comma = 'false': must be true or false"),
+        ('delimiter = ";;"', "[csv] delimiter = ';;': must be one character"),
+        ('timezone = "Europe/Berln"', "[csv] timezone = 'Europe/Berln': not a time zone"),
+    ],
+)
+def test_a_mapping_csv_value_of_the_wrong_type_is_named(tmp_path, line, message):
+    """Each crashed with a TypeError traceback; "false" switched decimal commas on."""
+    from analytics.warehouse.adapters.mapping import load_mapping
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        f'table = "leads"\n[csv]\n{line}\n[columns]\nId = "lead_id"\nCreated = "created_at"\n'
+        'Source = "source"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as info:
+        load_mapping(mapping)
+    assert str(info.value).startswith(f"{mapping}: {message}")

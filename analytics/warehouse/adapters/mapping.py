@@ -46,6 +46,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
@@ -165,6 +166,22 @@ allowed: accounts, reps, leads, ...
     bad_csv = sorted(set(doc.get("csv", {})) - _CSV_KEYS)
     if bad_csv:
         raise ImportFailed(f"{path}: unknown [csv] key(s) {bad_csv}; allowed: {sorted(_CSV_KEYS)}")
+    for key, value in doc.get("csv", {}).items():  # a number or "false" crashed the reader
+        wanted = bool if key == "decimal_comma" else str
+        if not isinstance(value, wanted):
+            kind = "true or false" if wanted is bool else "a text in quotes"
+            raise ImportFailed(f"{path}: [csv] {key} = {value!r}: must be {kind}")
+    delimiter = doc.get("csv", {}).get("delimiter")
+    if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
+        raise ImportFailed(f"{path}: [csv] delimiter = {delimiter!r}: must be one character")
+    timezone = doc.get("csv", {}).get("timezone")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ImportFailed(
+                f"{path}: [csv] timezone = {timezone!r}: not a time zone (Europe/Berlin, UTC)"
+            ) from None
     required = [c.name for c in TABLES[table].columns if c.required]
     missing = [c for c in required if c not in mapped.values() and c not in doc.get("defaults", {})]
     if missing:
