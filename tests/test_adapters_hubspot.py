@@ -306,3 +306,20 @@ def test_the_original_traffic_source_label_is_the_source(tmp_path):
 
     original = sources(FIXTURES)
     assert sources(export) == original and set(original) != {"other"}
+
+
+def test_a_column_twice_in_an_export_header_is_refused_naming_it(tmp_path):
+    """Two "Create Date" columns: the first one won, silently (the docs make it fatal)."""
+    from analytics.warehouse import ImportFailed
+
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    (export / "contacts.csv").write_text(
+        "Record ID,Create Date,Original Source,Create Date,Job Title\n"
+        "601,2026-10-05 09:12,Organic Search,2026-11-05 09:12,CEO\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ImportFailed, match=r"contacts\.csv: the header has column create date twice"
+    ):
+        read_export(export, fmt="hubspot", salt="s")

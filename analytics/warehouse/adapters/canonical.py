@@ -25,7 +25,6 @@ from analytics.warehouse.adapters.common import (
     require_columns,
 )
 from analytics.warehouse.loader import (
-    ImportFailed,
     TableBatch,
     canonical_batches,
     table_files,
@@ -52,9 +51,6 @@ def lenient_batch(
 ) -> tuple[TableBatch, list[str]]:
     """One office-exported canonical table file as a batch; returns it and the dropped columns."""
     known = TABLES[table].column_names
-    for name in file.header:  # read_export_csv spells a repeated name with a trailing "_"
-        if name.endswith("_") and name[:-1] in file.header:
-            raise ImportFailed(f"{file.label}: the header has column {name.rstrip('_')} twice")
     dropped = [c for c in file.cells.columns if c not in known and is_personal(c)]
     cells = file.cells.drop(dropped)
     required = [c.name for c in TABLES[table].columns if c.required]

@@ -214,6 +214,9 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     if raw_header is None:
         raise ImportFailed(f"{path}: the file is empty (no header line)")
     header = _clean_header(raw_header)
+    for name in header:  # _clean_header spells a repeated name with a trailing "_"
+        if name.endswith("_") and name[:-1] in header:
+            raise ImportFailed(f"{path}: the header has column {name.rstrip('_')} twice")
     # A trailing delimiter on every line (x_education) makes an unnamed last column.
     rows, lines = [], []
     problems = [unclosed_quote(str(path), line) for line in broken]
