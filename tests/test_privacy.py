@@ -453,6 +453,8 @@ def test_personal_headers(header, personal):
         ("Rückruf an erika@example.org", "Rückruf an [email]"),
         ("Tel. +49 170 5550001", "Tel. [phone]"),
         ("0049 170 5550001 / (030) 123 45 67", "[phone] / [phone]"),
+        ("Rückruf 0049 (0)170 5550105", "Rückruf [phone]"),  # the (0) of a trunk prefix
+        ("Büro 0043 (0) 664 1234567", "Büro [phone]"),
         ("Handy 01705550001", "Handy [phone]"),
         ("IBAN DE89370400440532013000", "IBAN [iban]"),
         ("Tel: 0 170 5550001", "Tel: [phone]"),
