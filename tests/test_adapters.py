@@ -61,6 +61,10 @@ def ts(text: str) -> datetime:
         ("05.12.2026 09:12", "Europe/Berlin", "2026-12-05T08:12:00Z"),
         ("31.02.2026", "UTC", "31.02.2026"),  # no such day: kept, so validation rejects it
         ("10/05/2026", "UTC", "10/05/2026"),  # slashes are ambiguous without --date-format
+        # Excel's TT.MM.JJ: this century (was the year 26, quarantined as 0026-10-04T23:06:32Z)
+        ("05.10.26 09:12", "Europe/Berlin", "2026-10-05T07:12:00Z"),
+        ("05.10.26", "UTC", "2026-10-05T00:00:00Z"),
+        ("05.10.026", "UTC", "05.10.026"),  # a three-digit year: kept as written, rejected
     ],
 )
 def test_timestamp_text(text, timezone, expected):

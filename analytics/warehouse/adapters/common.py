@@ -310,8 +310,11 @@ def timestamp_text(
     ...                          "31.02.2026", None]})
     >>> df.select(timestamp_text(pl.col("t"), timezone="Europe/Berlin"))["t"].to_list()
     ['2026-10-05T07:12:00Z', '2026-10-04T22:00:00Z', '2026-10-05T07:12:00Z', '31.02.2026', None]
+    >>> pl.DataFrame({"t": ["05.10.26 09:12", "05.10.026"]}).select(  # Excel's TT.MM.JJ
+    ...     timestamp_text(pl.col("t"), timezone="Europe/Berlin"))["t"].to_list()
+    ['2026-10-05T07:12:00Z', '05.10.026']
     """
-    s = cell.str.strip_chars()
+    s = _four_digit_year(cell.str.strip_chars())
     formats = ([date_format] if date_format else []) + list(TIMESTAMP_FORMATS)
     naive = pl.coalesce(
         [s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats]
@@ -326,20 +329,30 @@ def timestamp_text(
     has_offset = s.str.contains(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}:?\d{2})$")
     parsed = pl.when(has_offset).then(iso_timestamp(s)).otherwise(local)
     text = parsed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
-    return pl.when(parsed.is_not_null()).then(text).otherwise(s)
+    # a year of fewer than four digits read as written (the year 26) is no reading: the
+    # quarantine then quotes the cell, not a date the file does not hold
+    readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
+    return pl.when(readable).then(text).otherwise(cell.str.strip_chars())
+
+
+def _four_digit_year(s: pl.Expr) -> pl.Expr:
+    """``05.10.26`` (Excel's ``TT.MM.JJ``) as ``05.10.2026``: a day-first date whose year has
+    two digits is of this century."""
+    return s.str.replace(r"^(\d{1,2}[./-]\d{1,2}[./-])(\d{2})(\s|$)", "${1}20${2}${3}")
 
 
 def date_text(cell: pl.Expr, *, date_format: str | None = None) -> pl.Expr:
     """Expression: an export's date text as ``YYYY-MM-DD`` (unreadable text kept).
 
-    >>> pl.DataFrame({"d": ["05.10.2026", "2026-10-05", "x"]}).select(
+    >>> pl.DataFrame({"d": ["05.10.2026", "2026-10-05", "x", "05.10.26", "5.10.026"]}).select(
     ...     date_text(pl.col("d")))["d"].to_list()
-    ['2026-10-05', '2026-10-05', 'x']
+    ['2026-10-05', '2026-10-05', 'x', '2026-10-05', '5.10.026']
     """
-    s = cell.str.strip_chars()
+    s = _four_digit_year(cell.str.strip_chars())
     formats = ([date_format] if date_format else []) + list(DATE_FORMATS)
     parsed = pl.coalesce([s.str.strptime(pl.Date, f, strict=False, exact=True) for f in formats])
-    return pl.when(parsed.is_not_null()).then(parsed.dt.to_string("%Y-%m-%d")).otherwise(s)
+    readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
+    return pl.when(readable).then(parsed.dt.to_string("%Y-%m-%d")).otherwise(cell.str.strip_chars())
 
 
 def number_text(cell: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
