@@ -592,3 +592,21 @@ def test_a_cell_longer_than_pythons_csv_limit_loads(tmp_path):
     assert result.rejected == []
     titles = dict(read_core_table(db, "leads").select("lead_id", "job_title").iter_rows())
     assert titles["X2"] == "B" and titles["X1"] == note.strip()  # cells are trimmed
+
+
+@pytest.mark.parametrize("sep", [";", ","])
+def test_a_row_without_the_empty_trailing_cells_of_unnamed_columns_loads(tmp_path, sep):
+    """A spreadsheet writes the empty trailing columns on some lines only: every named cell
+    is there, yet the rows were quarantined ("has 3 fields, the header has 6")."""
+    head = sep.join(["lead_id", "created_at", "source", "", "", ""])
+    text = f"{head}\nR1{sep}2026-10-05{sep}email{sep}{sep}{sep}\n"
+    text += f"R2{sep}2026-10-05{sep}email\nR3{sep}2026-10-05{sep}email{sep}{sep}\n"
+    text += f"R4{sep}2026-10-05\n"  # a named cell missing: still quarantined
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["import", str(folder(tmp_path, leads=text)), "--db", str(db)])
+    assert result.exit_code == 1, result.output  # 1: a row was quarantined
+    assert sorted(read_core_table(db, "leads")["lead_id"]) == ["R1", "R2", "R3"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql("SELECT line, reason FROM meta.quarantine").fetchall() == [
+            (5, "has 2 fields, the header has 6")
+        ]

@@ -304,6 +304,20 @@ def csv_records(
         offset = restart  # the line after the broken one (``restart`` counts from 1)
 
 
+def padded(record: list[str], header: Sequence[str]) -> list[str]:
+    """``record`` with the empty cells of the header's unnamed trailing columns it lacks:
+    a spreadsheet writes ``a;b;c;;;`` under a header ``x;y;z;;;`` on some lines and ``a;b;c``
+    on others (every named cell is there; the row was quarantined).
+
+    >>> padded(["a", "b"], ["x", "y", "", ""]), padded(["a"], ["x", "y", ""])
+    (['a', 'b', '', ''], ['a'])
+    """
+    named = max((i + 1 for i, name in enumerate(header) if name.strip()), default=0)
+    if named <= len(record) < len(header):
+        return record + [""] * (len(header) - len(record))
+    return record
+
+
 def unclosed_quote(label: str, line: int) -> dict[str, Any]:
     """The quarantine's record of a line whose quote is not closed (its cells not kept)."""
     return {
@@ -330,6 +344,7 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
     for start, record in records:
         if not any(cell.strip() for cell in record):
             continue
+        record = padded(record, raw_header)
         if len(record) != len(header):
             problems.append(
                 {

@@ -30,6 +30,7 @@ from analytics.warehouse.loader import (
     check_regular_file,
     csv_records,
     file_sha256,
+    padded,
     unclosed_quote,
 )
 from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy names)
@@ -223,6 +224,7 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     for start, record in records:
         if not any(cell.strip() for cell in record):
             continue
+        record = padded(record, raw_header)
         if len(record) != len(header):
             problems.append(
                 {
