@@ -309,9 +309,7 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     """
     tz = ZoneInfo(config.reporting.timezone if config is not None else "UTC")
     spans = _spans(tables, config)
-    reps = tables.reps.select(
-        (pl.col("name").is_not_null() & (pl.col("name") != pl.col("rep_id"))).any().alias("named")
-    )
+    reps = tables.reps.select((~_unnamed_rep()).any().alias("named"))
     names = list(spans)
     collected = pl.collect_all([*spans.values(), reps])
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
@@ -658,15 +656,25 @@ def within_coverage(
     return frame.filter(local_day.is_between(row["from"], row["to"]))
 
 
+def _unnamed_rep() -> pl.Expr:
+    """A rep without a name: none, or its id as in exports that only know ids (``b9f3``,
+    ``rep-03``); an id that is a person's name (HubSpot's owners: ``Tom Berg``, words
+    without digits) is one."""
+    name = pl.col("name")
+    person = name.str.contains(r"^[^\d\s]+(?:\s+[^\d\s]+)+$")
+    return name.is_null() | ((name == pl.col("rep_id")) & ~person)
+
+
 def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
     """The reps with a name to show: a rep without one (null, or its id as in exports that
     only know ids) is "Rep 1", "Rep 2" ..., numbered by ``rep_id`` (stable per id).
 
-    >>> reps = pl.LazyFrame({"rep_id": ["b9f3", "a1c2", "r7"], "name": ["b9f3", None, "Rita"]})
+    >>> reps = pl.LazyFrame({"rep_id": ["b9f3", "a1c2", "r7", "Tom Berg"],
+    ...                      "name": ["b9f3", None, "Rita", "Tom Berg"]})
     >>> rep_display_names(reps).collect().rows()
-    [('b9f3', 'Rep 2'), ('a1c2', 'Rep 1'), ('r7', 'Rita')]
+    [('b9f3', 'Rep 2'), ('a1c2', 'Rep 1'), ('r7', 'Rita'), ('Tom Berg', 'Tom Berg')]
     """
-    unnamed = pl.col("name").is_null() | (pl.col("name") == pl.col("rep_id"))
+    unnamed = _unnamed_rep()
     rank = pl.col("rep_id").rank("dense").over(unnamed).cast(pl.Int64)
     label = pl.format("Rep {}", rank)
     return reps.with_columns(

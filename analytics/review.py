@@ -220,6 +220,14 @@ class Review:
         """
         lacking = [g for g in cov.KPI_GROUPS.get(metric, ()) if not self.measurable(g)]
         if lacking:
+            # what no month has (no MQL stage imported) before what this month lacks (the
+            # funnel's data ends before it): the first says what to import
+            anywhere = dict(
+                self.coverage_frame.select("group", "measurable").iter_rows()
+                if self.coverage_frame is not None
+                else ()
+            )
+            lacking.sort(key=lambda g: bool(anywhere.get(g, False)))
             return self.reason(lacking[0], lang=lang)
         return segment_reasons(self.segment, lang=lang).get(metric)
 

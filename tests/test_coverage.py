@@ -569,3 +569,40 @@ def test_the_stored_coverage_equals_a_computed_one_for_the_demo(tmp_path):
         assert known_coverage(tables, config=CFG, as_of=latest).equals(
             coverage(tables.until(latest), config=CFG)
         )
+
+
+@pytest.mark.parametrize(
+    ("rep_id", "name", "shown", "named"),
+    [
+        ("Tom Berg", "Tom Berg", "Tom Berg", True),  # HubSpot: the owner's name is the id
+        ("b9f3c2", "b9f3c2", "Rep 1", False),  # an id repeated as the name: no name
+        ("rep-03", "rep-03", "Rep 1", False),
+        ("sdrA", "sdrA", "Rep 1", False),  # one word: an id (Olist's fixture)
+        ("r7", None, "Rep 1", False),
+        ("r7", "Rita", "Rita", True),
+    ],
+)
+def test_a_reps_name_equal_to_its_id_is_a_name_when_it_is_a_persons(rep_id, name, shown, named):
+    """HubSpot's owners are exported by name: they were shown as "Rep 6" and the review
+    said the reps have no names."""
+    from analytics.coverage import rep_display_names
+
+    reps = [{"rep_id": rep_id, "name": name, "team": "sdr"}]
+    t = Tables.from_rows(reps=reps)
+    assert rep_display_names(t.reps).collect()["name"].to_list() == [shown]
+    measured = coverage(t, config=CFG).filter(group="reps")["measurable"].item()
+    assert measured is named
+
+
+def test_a_metric_says_first_what_no_month_has():
+    """X Education has no MQL stage at all: "MQLs delivered" said the data runs from 5 to 5
+    December, not into this month, as if MQL data existed."""
+    t = Tables.from_rows(
+        leads=[lead("a", "2026-12-05T09:00:00Z")],
+        lifecycle_events=[ev("a", "sql", "2026-12-05T10:00:00Z")],
+    )
+    review = build_review(t, CFG, month="2026-11", as_of=datetime(2026, 12, 5, 12, tzinfo=UTC))
+    assert review.metric_reason("mqls").startswith(
+        "No lifecycle event of stage mql was imported"
+    ), review.metric_reason("mqls")
+    assert review.metric_reason("leads").startswith("The data for it runs from 2026-12-05")
