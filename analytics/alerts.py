@@ -734,7 +734,9 @@ def warnings_effect(
     many of them were touched in time.
 
     An episode counts as warned when ``sla notify`` sent its owner a new-MQL handoff or a
-    first-touch alert (``status`` sent) before the deadline of that alert.
+    first-touch alert (``status`` sent) before the deadline of that alert; the alert is
+    the episode's by its lead and that deadline (an episode's number changes when a
+    re-import adds an earlier MQL to its lead).
 
     Parameters
     ----------
@@ -759,7 +761,8 @@ def warnings_effect(
     ...     "lead_id": ["a", "b", "c"], "episode": [1, 1, 1], "status": "sent",
     ...     "sent_at": [t0, t0, t0 + timedelta(days=2)], "deadline_at": t0 + timedelta(days=1)})
     >>> speed = pl.LazyFrame({"lead_id": ["a", "b", "c"], "episode": [1, 1, 1],
-    ...     "owner_rep_id": "r", "status": ["met", "missed", "met"]})
+    ...     "owner_rep_id": "r", "status": ["met", "missed", "met"],
+    ...     "deadline_at": t0 + timedelta(days=1)})
     >>> warnings_effect(log, speed).select("warned", "met", "missed").collect().row(0)
     (2, 1, 1)
     """
@@ -771,12 +774,10 @@ def warnings_effect(
             & ((pl.col("kind") == "new_mql") | pl.col("kind").str.starts_with("alert.first_touch."))
             & (pl.col("sent_at") <= pl.col("deadline_at"))
         )
-        .select("lead_id", pl.col("episode").cast(pl.Int64))
+        .select("lead_id", "deadline_at")
         .unique()
     )
-    joined = speed.with_columns(pl.col("episode").cast(pl.Int64)).join(
-        warned, on=["lead_id", "episode"], how="semi"
-    )
+    joined = speed.join(warned, on=["lead_id", "deadline_at"], how="semi")
     status = pl.col("status")
     aggs = [
         pl.len().cast(pl.Int64).alias("warned"),

@@ -1464,7 +1464,7 @@ def notify_command(
         document = {
             "as_of": moment,
             "dry_run": dry_run,
-            "already_sent": len(sent),
+            "already_sent": sum(key[0] != "deadline" for key in sent),  # items, once each
             "messages": [
                 {
                     **m.summary(),

@@ -1219,7 +1219,8 @@ def rep_warnings(
     >>> from datetime import timedelta
     >>> t0 = datetime(2026, 10, 1, tzinfo=UTC)
     >>> speed = pl.DataFrame({"lead_id": ["a", "b", "c"], "episode": [1, 1, 1],
-    ...     "owner_rep_id": "r1", "status": ["met", "missed", "met"]})
+    ...     "owner_rep_id": "r1", "status": ["met", "missed", "met"],
+    ...     "deadline_at": t0 + timedelta(days=10)})
     >>> log = pl.DataFrame({"kind": "new_mql", "lead_id": ["a", "b", "c"], "episode": 1,
     ...     "status": "sent", "sent_at": [t0, t0, t0 + timedelta(days=9)],
     ...     "deadline_at": t0 + timedelta(days=10)})

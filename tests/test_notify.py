@@ -26,6 +26,7 @@ from analytics.warehouse.notifications import (
     log_path,
     notification_log,
     record_notifications,
+    sent_keys,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -509,3 +510,46 @@ def test_a_recipient_rep_id_that_names_no_rep_is_warned_about(db, tmp_path):
     assert "notify.recipients[0].rep_id = 'r9': no rep with this id in the warehouse" in (
         " ".join(result.output.split())
     )
+
+
+def test_an_alert_sent_is_not_sent_again_when_a_reimport_renumbers_its_episode(tmp_path):
+    """A re-import that adds an earlier MQL cycle to lead b makes its open episode number 2:
+    its overdue alert, sent as episode 1, was e-mailed a second time."""
+    from datetime import datetime
+
+    from analytics.notify import log_rows
+    from analytics.notify.messages import plan_messages
+    from analytics.notify.send import Delivery
+
+    def tables(*events):
+        return Tables.from_rows(
+            reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+            leads=[{"lead_id": k, "created_at": "2026-09-01T00:00:00Z", "source": "email",
+                    "owner_rep_id": "r1"} for k in ("b", "z")],
+            lifecycle_events=list(events),
+            sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
+                            "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}],
+        )  # fmt: skip
+
+    cfg = parse_config(BASE + """
+[notify]
+send = ["at_risk_digest"]
+
+[notify.email]
+host = "127.0.0.1"
+sender = "sla@example.com"
+
+[[notify.recipients]]
+rep_id = "r1"
+email = "rita@example.com"
+""")  # fmt: skip
+    at = datetime.fromisoformat("2026-10-03T09:00:00+00:00")
+    mql = ev("b", "mql", "2026-10-02T00:00:00Z")
+    (first,) = plan_messages(tables(mql), cfg, as_of=at)
+    assert [(i.lead_id, i.episode) for i in first.items] == [("b", 1)]
+    db = tmp_path / "w.duckdb"
+    record_notifications(db, log_rows([Delivery(first, "sent", 1)], as_of=at, run_id="r"))
+    earlier = [ev("b", "mql", "2026-09-10T00:00:00Z"), ev("b", "recycled", "2026-09-20T00:00:00Z")]
+    again = tables(*earlier, mql)
+    assert plan_messages(again, cfg, as_of=at, sent=set()) != []  # now episode 2, due alike
+    assert plan_messages(again, cfg, as_of=at, sent=sent_keys(db)) == []

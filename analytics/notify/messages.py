@@ -40,6 +40,7 @@ from analytics.config import NotifyRecipient, SlaConfig
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render, term
 from analytics.timeframe import as_utc
+from analytics.warehouse.notifications import deadline_key
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,24 @@ class Item:
     def key(self, recipient: str) -> tuple[str, str, int, str, str]:
         """The key in the log (``NOTIFICATION_KEY`` order)."""
         return (self.kind, self.lead_id, self.episode, recipient, self.period)
+
+    def sent_in(self, sent: set[tuple], recipient: str) -> bool:
+        """Whether ``sent`` (:func:`analytics.warehouse.notifications.sent_keys`) holds this
+        item for ``recipient``: by its key, or by its deadline (a re-import that adds an
+        earlier MQL renumbers a lead's episodes; the deadline of the alert stays).
+
+        >>> from datetime import UTC
+        >>> due = datetime(2026, 12, 4, 9, tzinfo=UTC)
+        >>> item = Item("alert.first_touch.overdue", "L7", 2, "", due)
+        >>> item.sent_in({deadline_key("alert.first_touch.overdue", "L7", "rep:r", "", due)},
+        ...              "rep:r")
+        True
+        """
+        if self.key(recipient) in sent:
+            return True
+        return self.deadline_at is not None and (
+            deadline_key(self.kind, self.lead_id, recipient, self.period, self.deadline_at) in sent
+        )
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,7 @@ def _new_mql_messages(
         lang: Lang = r.language
         for row in new.filter(pl.col("rep_id") == r.rep_id).iter_rows(named=True):
             item = Item("new_mql", row["lead_id"], int(row["episode"]), "", row["deadline_at"])
-            if item.key(r.key) in sent:
+            if item.sent_in(sent, r.key):
                 continue
             deadline = local_time(row["deadline_local"], lang)
             params = {"lead": row["lead_id"], "company": _company(row["company"], lang)}
@@ -152,7 +171,7 @@ def _digest_messages(
                 "",
                 row["deadline_at"],
             )
-            if item.key(r.key) not in sent:
+            if not item.sent_in(sent, r.key):
                 rows.append(row)
                 items.append(item)
         if not items:
@@ -200,7 +219,7 @@ def _summary_messages(
     for r in recipients:
         lang: Lang = r.language
         item = Item("daily_summary", "", 0, period)
-        if item.key(r.key) in sent:
+        if item.sent_in(sent, r.key):
             continue
         team = by_rep.filter(pl.col("team") == r.team)
         overdue, at_risk = (

@@ -206,12 +206,32 @@ def notification_log(
     return log.unique(maintain_order=True).sort("sent_at", maintain_order=True, nulls_last=True)
 
 
+def deadline_key(
+    kind: str, lead_id: str, recipient: str, period: str, deadline_at: datetime
+) -> tuple[str, ...]:
+    """The second key of a sent item: its deadline instead of its episode's number, which
+    a re-import that adds an earlier MQL changes (its alert would be sent again).
+
+    >>> deadline_key("new_mql", "L7", "rep:r", "", datetime(2026, 12, 4, 9, tzinfo=UTC))
+    ('deadline', 'new_mql', 'L7', 'rep:r', '', '2026-12-04T09:00:00+00:00')
+    """
+    moment = deadline_at if deadline_at.tzinfo else deadline_at.replace(tzinfo=UTC)
+    return ("deadline", kind, lead_id, recipient, period, moment.astimezone(UTC).isoformat())
+
+
 def sent_keys(
     db_path: str | Path, *, con: duckdb.DuckDBPyConnection | None = None
 ) -> set[tuple[Any, ...]]:
-    """The keys (:data:`NOTIFICATION_KEY`) already sent: a run sends none of them again."""
+    """The items already sent, by their key (:data:`NOTIFICATION_KEY`) and, when they have
+    a deadline, by :func:`deadline_key`: a run sends none of them again."""
     log = notification_log(db_path, con=con).filter(pl.col("status") == "sent")
-    return set(log.select(NOTIFICATION_KEY).iter_rows())
+    keys: set[tuple[Any, ...]] = set(log.select(NOTIFICATION_KEY).iter_rows())
+    for kind, lead, recipient, period, due in log.select(
+        "kind", "lead_id", "recipient", "period", "deadline_at"
+    ).iter_rows():
+        if due is not None:
+            keys.add(deadline_key(kind, lead, recipient, period, due))
+    return keys
 
 
 def record_notifications(db_path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -308,6 +328,7 @@ __all__ = [
     "NOTIFICATION_KEY",
     "SCHEMA",
     "create_notifications_table",
+    "deadline_key",
     "legacy_log",
     "log_path",
     "migrate_legacy_log",
