@@ -1024,6 +1024,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.meta.as_of": ("data as of {as_of}", "Datenstand {as_of}"),
     "pack.meta.segment": ("segment {segment}", "Segment {segment}"),
     "pack.meta.compared": ("compared with {month}", "verglichen mit {month}"),
+    "pack.meta.not_compared": (
+        "running: not compared with {month}",
+        "laufend: nicht mit {month} verglichen",
+    ),
     "pack.meta.took_effect": (
         "SLA version {version} took effect on {day}",
         "SLA-Version {version} trat am {day} in Kraft",
