@@ -1102,6 +1102,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{month} is judged by the SLA in force then (version {version}).",
         "{month} wird nach dem damals geltenden SLA bewertet (Version {version}).",
     ),
+    "pack.kpi_note_earliest": (
+        "{month} is judged by version {version}, the earliest recorded (in force from {day}): "
+        "no version was in force then.",
+        "{month} wird nach Version {version} bewertet, der frühesten erfassten (gültig ab "
+        "{day}): damals galt keine Version.",
+    ),
     "pack.at_risk_note": (
         "At risk: within {margin} of the target on the wrong side.",
         "Gefährdet: höchstens {margin} vom Ziel entfernt, auf der falschen Seite.",

@@ -375,6 +375,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Judged by SLA version {version} (in force since {since}).",
         "Bewertet nach SLA-Version {version} (gültig seit {since}).",
     ),
+    "review_sla_earliest": (
+        "Judged by SLA version {version}, the earliest recorded (in force from {since}): no "
+        "version was in force in this month.",
+        "Bewertet nach SLA-Version {version}, der frühesten erfassten (gültig ab {since}): in "
+        "diesem Monat galt keine Version.",
+    ),
     "export": ("Review pack", "Besprechungsunterlagen"),
     "export_note": (
         "Send it before the meeting: the same numbers as this page.",

@@ -1121,3 +1121,24 @@ def test_a_running_months_pack_says_it_is_not_compared(pack, warehouse):
     assert "running: not compared with 2026-09" in render_markdown(running)
     assert "laufend: nicht mit 2026-09 verglichen" in render_markdown(running, lang="de")
     assert "compared with 2026-09" in render_markdown(pack)  # a month that has ended
+
+
+def test_a_month_before_the_first_sla_version_says_no_version_was_in_force(warehouse):
+    """Olist's 2018 months read "judged by the SLA in force then (version 2026.2)" beside
+    "in force from 2026-01-01"."""
+    from analytics.config import parse_config
+    from analytics.pack.render import render_markdown
+
+    text = Path("data/sla.toml").read_text(encoding="utf-8")
+    later = parse_config(
+        text.replace('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"')
+    )
+    con = connect_readonly(warehouse)
+    try:
+        p = build_pack(load_tables(con), later, month="2026-10", as_of=AS_OF, versions=[])
+    finally:
+        con.close()
+    md = render_markdown(p)
+    assert "2026-09 is judged by version 2026.2, the earliest recorded (in force from " in md
+    assert "no version was in force then." in md
+    assert "2026-09 is judged by the SLA in force then" not in md

@@ -19,7 +19,15 @@ with st.spinner(t("building_pack", lg)):
 review, cfg = pack.review, pack.config
 prev = shift_month(v.month, -1)
 ui.header(t("review_title", lg, month=month_name(v.month, lg)), v)
-st.caption(t("review_sla", lg, version=cfg.sla.version, since=day(cfg.sla.effective_from, lg)))
+earliest = cfg.sla.effective_from > review.window.first_day  # no version was in force then
+st.caption(
+    t(
+        "review_sla_earliest" if earliest else "review_sla",
+        lg,
+        version=cfg.sla.version,
+        since=day(cfg.sla.effective_from, lg),
+    )
+)
 
 PARTS = [
     ("goals", "nav_goals"),
