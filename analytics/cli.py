@@ -905,7 +905,7 @@ def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR
         ("median hours to first touch", _fmt(h["median_hours_to_first_touch"], "h")),
         ("cadence held / judged", f"{_fmt(c['held'])} / {_fmt(c['judged'])}"),
         ("cadence compliance", _fmt(c["compliance"], "%")),
-        ("attempts per MQL", _fmt(c["attempts_per_mql"], "h")),
+        ("attempts per MQL", _fmt(c["attempts_per_mql"])),
         ("recycled", _fmt(r["recycled"])),
         ("premature recycles", _fmt(r["premature"])),
         ("stale leads (at as_of)", _fmt(r["stale"])),
@@ -916,6 +916,13 @@ def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR
     _print_kpis(document, currency=currency)
     breaches = ", ".join(f"{name} {_fmt(n)}" for name, n in document["breaches"].items())
     out.print(f"Breaches: {breaches}", highlight=False)
+    # every "-" above has its reason: what the month's data cannot answer, once per reason
+    unknown: dict[str, list[str]] = {}
+    for group, measurable in result.coverage.items():
+        if not measurable:
+            unknown.setdefault(result.reason(group), []).append(group)
+    for why, groups in unknown.items():
+        out.print(f"- is not measurable ({', '.join(groups)}): {plain(why)}", highlight=False)
 
 
 # -- sla score -----------------------------------------------------------------------

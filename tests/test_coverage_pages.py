@@ -485,6 +485,9 @@ def test_the_cli_review_names_unknown_breach_counts_with_a_dash(untouched):
     assert "handoff -" in line and "cadence -" in line and " 0" not in line, line
     assert "None" not in done.output  # unknown counts read "-" in the tables too
     assert "- / - / -" in done.output  # first touch met / missed / pending
+    # every "-" has its reason, once per reason
+    said = " ".join(done.output.split())
+    assert f"- is not measurable (handoff, cadence): {TOUCHES['en']}" in said
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
