@@ -610,3 +610,41 @@ def test_a_row_without_the_empty_trailing_cells_of_unnamed_columns_loads(tmp_pat
         assert con.sql("SELECT line, reason FROM meta.quarantine").fetchall() == [
             (5, "has 2 fields, the header has 6")
         ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "lines"),
+    [
+        # Excel's first line naming the delimiter: its lines count on from 2
+        ("sep", b"sep=;\r\nlead_id;created_at;source\r\nS1;05.10.2026;email\r\nS2;x;email\r\n", 4),
+        # Excel's "Unicode text": UTF-16 with its byte order mark, tab-delimited
+        ("utf16", "lead_id\tcreated_at\tsource\r\nS1\t2026-10-05T09:12:00Z\temail\r\n"
+         "S2\tx\temail\r\n".encode("utf-16"), 3),
+    ],
+)  # fmt: skip
+def test_excels_own_csv_variants_load(tmp_path, name, data, lines):
+    """Both were refused with a garbled "missing column(s)" message."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "leads.csv").write_bytes(data)
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["import", str(d), "--db", str(db)])
+    assert result.exit_code == 1, result.output  # S2's date is rejected, with its line
+    assert read_core_table(db, "leads")["lead_id"].to_list() == ["S1"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql('SELECT line, "column" FROM meta.quarantine').fetchall() == [
+            (lines, "created_at")
+        ]
+
+
+def test_a_utf8_export_read_with_last_years_cp1252_keeps_its_umlauts(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "leads.csv").write_text(
+        "lead_id;created_at;source;job_title\nU1;05.10.2026;email;Geschäftsführer\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["import", str(d), "--db", str(db), "--encoding", "cp1252"])
+    assert result.exit_code == 0, result.output
+    assert read_core_table(db, "leads")["job_title"].to_list() == ["Geschäftsführer"]

@@ -257,7 +257,7 @@ def _swallows_rows(record: list[str], width: int, delimiter: str) -> bool:
 
 
 def csv_records(
-    text: str, *, delimiter: str = ","
+    text: str, *, delimiter: str = ",", first_line: int = 1
 ) -> tuple[list[str] | None, list[tuple[int, list[str]]], list[int]]:
     r"""A CSV's header and records, each with the line it starts on (the header is line 1).
 
@@ -265,6 +265,9 @@ def csv_records(
     record whose quoted cell runs over lines that read as rows of their own is not kept;
     its line is returned among the broken ones and the lines after it are read again, so
     only that line is lost.
+
+    ``first_line``: the file's line number of the text's first line (2 when a line before
+    it was taken off, as Excel's ``sep=;``).
 
     Returns
     -------
@@ -299,7 +302,8 @@ def csv_records(
                 break
             records.append((start, record))
         if restart is None:
-            return header, records, broken
+            shift = first_line - 1
+            return header, [(line + shift, r) for line, r in records], [b + shift for b in broken]
         broken.append(restart)
         offset = restart  # the line after the broken one (``restart`` counts from 1)
 

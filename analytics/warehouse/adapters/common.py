@@ -138,14 +138,32 @@ class ExportFile:
 # -- reading -----------------------------------------------------------------------
 
 
+#: Single-byte codecs under which valid UTF-8 with umlauts would be garbled.
+_WESTERN = frozenset(
+    {"cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1", "iso-8859-15", "cp850"}
+)
+
+
 def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    """Decode file bytes: the given codec, else UTF-8 (BOM skipped), else Windows-1252.
+    """Decode file bytes: the given codec, else UTF-8 (BOM skipped), else Windows-1252;
+    UTF-16 with its byte order mark (Excel's "Unicode text") whatever is given, and UTF-8
+    when a Western single-byte codec is given for bytes that are valid UTF-8 (a mapping
+    written for last year's export: every umlaut was garbled).
 
     >>> decode("Müller".encode("cp1252"), None)
     ('Müller', 'cp1252')
     >>> decode(b"\\xef\\xbb\\xbfid", None)
     ('id', 'utf-8-sig')
+    >>> decode("id\\tMüller".encode("utf-16"), None), decode("Müller".encode(), "cp1252")
+    (('id\\tMüller', 'utf-16'), ('Müller', 'utf-8'))
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if encoding and encoding.lower().replace("_", "-") in _WESTERN and not data.isascii():
+        try:
+            return data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            pass  # not UTF-8: the codec given
     if encoding:
         try:
             return data.decode(encoding), encoding
@@ -202,14 +220,19 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
         text, encoding = decode(data, options.encoding)
     except ImportFailed as exc:
         raise ImportFailed(f"{path}: {exc}") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = options.delimiter or sniff_delimiter(first_line)
+    first_line, _, rest = text.partition("\n")
+    skipped = 0
+    excel = re.fullmatch(r"sep=(.)\s*", first_line)  # Excel's line naming the delimiter
+    if excel:
+        text, skipped = rest, 1
+        first_line = text.split("\n", 1)[0]
+    delimiter = options.delimiter or (excel.group(1) if excel else sniff_delimiter(first_line))
     if delimiter == "\\t":
         delimiter = "\t"
     if len(delimiter) != 1:
         raise ImportFailed(f"--delimiter {delimiter!r} must be one character")
     try:
-        raw_header, records, broken = csv_records(text, delimiter=delimiter)
+        raw_header, records, broken = csv_records(text, delimiter=delimiter, first_line=1 + skipped)
     except csv.Error as exc:
         raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
     if raw_header is None:
