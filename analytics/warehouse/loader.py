@@ -1265,6 +1265,15 @@ def _load_batch(
 _EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml)(?:#[\w-]*)?)$", re.IGNORECASE)
 
 
+def _file_of(source_file: str) -> str:
+    """The file a batch was read from: its name without an adapter's ``#part``.
+
+    >>> _file_of("in/contacts.csv#lifecycle_events"), _file_of("in/leads.csv")
+    ('in/contacts.csv', 'in/leads.csv')
+    """
+    return re.sub(r"(\.(?:csv|parquet|tsv|txt))#[\w-]*$", r"\1", source_file, flags=re.I)
+
+
 def stored_name(source_file: str) -> str:
     """A file's name or path as the warehouse records it (``meta.loads``,
     ``meta.quarantine``, ``raw.<table>._source_file``) and the import reports it: e-mail
@@ -1385,6 +1394,7 @@ def load_batches(
             0
         ]
         known = _KnownKeys(con)
+        changed_files: set[str] = set()
         others: Counter = Counter()
         quarantine_rows = [_safe_problem(r, salt) for r in unreadable]
         for index, batch in enumerate(batches):
@@ -1434,6 +1444,8 @@ def load_batches(
                 # nothing new, not even a row version for the raw layer: still a load, which
                 # saw its rows (meta.raw_seen)
                 result.unchanged_files.append(batch.source_file)
+            else:
+                changed_files.add(_file_of(batch.source_file))
             con.execute(
                 f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 12)})",
                 [
@@ -1448,6 +1460,13 @@ def load_batches(
                     *changes.values(),
                 ],
             )
+        # a file is unchanged only when none of its tables changed (a HubSpot contacts file
+        # makes leads, reps and lifecycle events): named once, as the user knows it
+        result.unchanged_files = list(
+            dict.fromkeys(
+                _file_of(f) for f in result.unchanged_files if _file_of(f) not in changed_files
+            )
+        )
         if quarantine_rows:
             sha_by_file = {b.source_file: b.file_sha256 for b in batches}
             frame = pl.DataFrame(
