@@ -439,7 +439,7 @@ def test_the_warnings_of_a_review_survive_the_bytes_and_reach_a_stored_pack(
     speed = fresh.speed_to_lead.filter(pl.col("status") != "pending").head(3)
     log = speed.select(
         pl.lit("new_mql").alias("kind"), "lead_id", "episode", pl.lit("sent").alias("status"),
-        pl.col("started_at").alias("sent_at"), pl.lit(as_of).alias("deadline_at"),
+        pl.col("started_at").alias("sent_at"), "deadline_at",  # as notify logs an alert
     )  # fmt: skip
     warned = build_review(tables, cfg, month="2026-10", as_of=as_of, notifications=log)
     assert warned.warnings is not None and warned.warnings["warned"].sum() == 3
