@@ -65,6 +65,13 @@ def ts(text: str) -> datetime:
         ("05.10.26 09:12", "Europe/Berlin", "2026-10-05T07:12:00Z"),
         ("05.10.26", "UTC", "2026-10-05T00:00:00Z"),
         ("05.10.026", "UTC", "05.10.026"),  # a three-digit year: kept as written, rejected
+        # the night clocks jump from 02:00 to 03:00 in Berlin: 02:30 is shifted forward (it
+        # was read as 02:30 UTC, after 03:00 Berlin), however it is written
+        ("2026-03-29 02:30", "Europe/Berlin", "2026-03-29T01:30:00Z"),
+        ("2026-03-29T02:30:00", "Europe/Berlin", "2026-03-29T01:30:00Z"),
+        ("29.03.2026 02:30", "Europe/Berlin", "2026-03-29T01:30:00Z"),
+        ("2026-03-29 03:00", "Europe/Berlin", "2026-03-29T01:00:00Z"),
+        ("2026-03-29 01:59", "Europe/Berlin", "2026-03-29T00:59:00Z"),
     ],
 )
 def test_timestamp_text(text, timezone, expected):

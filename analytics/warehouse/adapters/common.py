@@ -348,9 +348,13 @@ def timestamp_text(
             for f in DATE_FORMATS
         ]
     )
-    local = naive.dt.replace_time_zone(
+    # a time in the spring-forward gap (02:30 on the night clocks jump to 03:00) is shifted
+    # forward by the hour the clocks skip, as CRMs and calendars do; it was read as UTC
+    in_zone = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    skipped = (naive + pl.duration(hours=1)).dt.replace_time_zone(
         timezone, ambiguous="earliest", non_existent="null"
-    ).dt.convert_time_zone("UTC")
+    )
+    local = pl.coalesce(in_zone, skipped).dt.convert_time_zone("UTC")
     has_offset = s.str.contains(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}:?\d{2})$")
     parsed = pl.when(has_offset).then(iso_timestamp(s)).otherwise(local)
     text = parsed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
