@@ -353,16 +353,23 @@ def _in_child(function: Any, *args: Any, what: Path, **kwargs: Any) -> Any:
 
 
 def preview_import(
-    path: Path, *, fmt: str = "canonical", mapping: Path | None = None, replace: bool = False
+    path: Path,
+    *,
+    fmt: str = "canonical",
+    mapping: Path | None = None,
+    replace: bool = False,
+    timezone: str = "UTC",
 ) -> Any:
     """What importing ``path`` would do, tried on a scratch copy of the warehouse.
 
-    The same import as ``sla import [--format FMT] [--mapping FILE] [--replace]``, run in a
+    The same import as ``sla import [--format FMT] [--mapping FILE] [--replace]
+    [--timezone ZONE]``, run in a
     child process on a copy (:func:`analytics.warehouse.preview.preview_import`): the live
     warehouse is not touched. Returns the :class:`~analytics.warehouse.preview.Preview`;
     confirm it with :func:`confirm_import` or drop it with :func:`discard_import`.
     Raises :class:`PermissionError` unless this session may write.
     """
+    from analytics.warehouse.adapters.common import CsvOptions
     from analytics.warehouse.preview import preview_import as preview
 
     _may_write()
@@ -373,6 +380,7 @@ def preview_import(
         what=path,
         fmt=fmt,
         mapping=mapping,
+        options=CsvOptions(timezone=timezone),
         config=config(),
         replace=replace,
         owner=os.getpid(),

@@ -790,6 +790,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "Die SLA-Konfiguration ist nicht gültig, daher kann die App nicht öffnen. Ein Admin "
         "des SLA sieht, was falsch ist, und kann es beheben.",
     ),
+    "upload_timezone": ("Time zone of times without an offset", "Zeitzone von Zeiten ohne Versatz"),
+    "upload_timezone_help": (
+        "HubSpot, Salesforce reports and office spreadsheets write local times without an "
+        "offset: choose the zone they were exported in (your SLA reports in {zone}). As "
+        "`sla import --timezone`.",
+        "HubSpot, Salesforce-Berichte und Tabellen aus Office-Programmen schreiben Ortszeiten "
+        "ohne Versatz: die Zone wählen, in der sie exportiert wurden (Ihr SLA berichtet in "
+        "{zone}). Wie `sla import --timezone`.",
+    ),
     "no_access_title": ("No access", "Kein Zugang"),
     "no_access": (
         "You are logged in as **{name}** (subject `{subject}`), but this account may not "

@@ -614,3 +614,33 @@ def test_a_confirmed_upload_stores_the_results_of_the_new_data(warehouse, result
     finally:
         con.close()
     assert {"review", "kpi_history"} <= kinds
+
+
+def test_an_upload_reads_times_without_an_offset_in_the_zone_chosen(tmp_path, monkeypatch):
+    """HubSpot writes local times; the upload had no time zone, so they were read as UTC."""
+    from analytics.config import load_config
+    from analytics.warehouse.adapters import CsvOptions
+
+    db, direct = tmp_path / "w.duckdb", tmp_path / "direct.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    import_export(direct, EXPORTS / "hubspot", fmt="hubspot", config=load_config(CONFIG),
+                  options=CsvOptions(timezone="Europe/Berlin"))  # fmt: skip
+    files = [(p.name, p.read_bytes()) for p in sorted((EXPORTS / "hubspot").iterdir())]
+    at = data_page()
+    at.selectbox(key="upload_timezone").set_value("Europe/Berlin").run()
+    preview(at, files, replace=False, fmt="hubspot")
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    got, want = read_core_table(db, "leads"), read_core_table(direct, "leads")
+    assert (
+        got.sort("lead_id")["created_at"].to_list() == want.sort("lead_id")["created_at"].to_list()
+    )
+    utc = import_export(tmp_path / "utc.duckdb", EXPORTS / "hubspot", fmt="hubspot")
+    assert (
+        utc.loaded
+        and read_core_table(tmp_path / "utc.duckdb", "leads")
+        .sort("lead_id")["created_at"]
+        .to_list()
+        != got.sort("lead_id")["created_at"].to_list()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import polars as pl
 import streamlit as st
@@ -144,11 +145,21 @@ if fmt == "mapping" and chosen and (mapping is None or len(chosen) != 1):
 for p in problems:
     st.error(p)
 replace = st.toggle(t("upload_replace", lg), value=False, key="upload_replace")
+# the zone of times an export writes without an offset (HubSpot, Salesforce reports, office
+# files): as `sla import --timezone`; UTC unless chosen, the config's zones first
+zones = list(dict.fromkeys(["UTC", cfg_zone := data.config().reporting.timezone,
+                            data.config().handoff.calendar.timezone,
+                            *sorted(available_timezones())]))  # fmt: skip
+timezone = st.selectbox(
+    t("upload_timezone", lg), zones, index=0, key="upload_timezone",
+    help=t("upload_timezone_help", lg, zone=cfg_zone),
+)  # fmt: skip
 
 # what the preview is of: a preview of other files or options is stale
 selection = (
     fmt,
     replace,
+    timezone,
     tuple((f.name, f.size, getattr(f, "file_id", "")) for f in chosen.values()),
     (mapping.name, mapping.size, getattr(mapping, "file_id", "")) if mapping else None,
 )
@@ -179,8 +190,9 @@ def _preview(folder: Path, args: dict) -> None:
     try:
         with st.spinner(t("upload_previewing", lg)):
             preview = data.preview_import(
-                path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"]
-            )
+                path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"],
+                timezone=args.get("timezone", "UTC"),
+            )  # fmt: skip
         st.session_state["upload_preview"] = {
             "preview": preview,
             "folder": str(folder),
@@ -231,7 +243,8 @@ if (
         names = [Path(f.name).name for f in chosen.values()]  # as uploaded
         for name, f in zip(names, chosen.values(), strict=True):
             (folder / name).write_bytes(f.getvalue())
-        args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names}
+        args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names,
+                "timezone": timezone}  # fmt: skip
         if fmt == "mapping":
             args["file"] = names[0]
             args["mapping"] = Path(mapping.name).name  # a .toml: never one of the .csv names
