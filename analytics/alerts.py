@@ -31,17 +31,17 @@ within the horizon):
 Overdue alerts older than ``lookback_days`` (by their deadline) are left to the review.
 Coverage: alerts on touches need the ``sales_touches`` table, enrolment alerts the
 ``nurture_enrollments`` table; without one, its alerts are not raised at all (missing
-data is never a verdict), and :func:`alert_coverage` says why. Touches known only until
-their last row (:func:`touches_tracked_until`) say nothing about an episode that started
-after the day of it (in the reporting time zone, as the review's coverage,
-:mod:`analytics.coverage`): such an episode gets no touch alert (the data cannot tell
-whether it was touched), and :func:`at_risk_now` counts it as ``untracked``.
+data is never a verdict), and :func:`alert_coverage` says why. Touches that stopped
+(none at all on :data:`STOPPED_AFTER_WORKING_DAYS` working days before ``as_of``: an
+export that no longer carries them, not a quiet weekend) say nothing about the deadlines
+since: their alerts are not raised either, and :func:`touches_stopped` names the last day
+with one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -54,7 +54,7 @@ from analytics.coverage import rep_display_names
 from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
-from analytics.texts import Lang, day, render
+from analytics.texts import Lang, day, render, term
 from analytics.timeframe import Window, as_utc
 
 AlertKind = Literal["first_touch", "cadence", "stale", "nurture_enrolment"]
@@ -133,8 +133,11 @@ def _shape(frame: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def alert_coverage(tables: Tables, *, as_of: datetime) -> dict[str, str | None]:
-    """Which kinds of alert the data can raise: kind -> None, or the table that is missing.
+def alert_coverage(
+    tables: Tables, *, as_of: datetime, config: SlaConfig | None = None
+) -> dict[str, str | None]:
+    """Which kinds of alert the data can raise: kind -> None, or the table that is missing
+    (with ``config``: also the touches' table when they stopped, :func:`touches_stopped`).
 
     >>> alert_coverage(Tables.empty(), as_of=datetime(2026, 11, 1))["first_touch"]
     'sales_touches'
@@ -148,6 +151,9 @@ def alert_coverage(tables: Tables, *, as_of: datetime) -> dict[str, str | None]:
         ]
     ).collect()
     present = {row["t"] for row in counts.iter_rows(named=True) if row["n"] > 0}
+    stopped = config is not None and "sales_touches" in present
+    if stopped and touches_stopped(tables, as_of=as_of, config=config) is not None:
+        present.discard("sales_touches")
     return {kind: (None if table in present else table) for kind, table in NEEDS.items()}
 
 
@@ -171,23 +177,74 @@ def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None
     return None if last is None else as_utc(last)
 
 
-def _tracked_day_end(tracked_until: datetime, *, config: SlaConfig) -> datetime:
-    """The end of the last touch's day in the reporting time zone: the review judges the
-    episodes of a day its touches cover (:func:`analytics.coverage.within_coverage`)."""
-    zone = ZoneInfo(config.reporting.timezone)
-    next_day = as_utc(tracked_until).astimezone(zone).date() + timedelta(days=1)
-    return as_utc(datetime.combine(next_day, time(0), tzinfo=zone))
+#: Working days without any sales touch (before the day of ``as_of``) after which the
+#: touches count as stopped: an export that no longer carries them, not a weekend or a
+#: holiday (then every touch alert would be a verdict without data).
+STOPPED_AFTER_WORKING_DAYS = 3
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _tracked(
-    episodes: pl.LazyFrame, tracked_until: datetime | None, *, config: SlaConfig, keep: bool = True
-) -> pl.LazyFrame:
-    """The episodes the touches can speak for (started on or before the last touch's day);
-    with ``keep=False`` the others."""
-    if tracked_until is None:
-        return episodes.filter(pl.lit(not keep))
-    inside = pl.col("started_at") < _ts(_tracked_day_end(tracked_until, config=config))
-    return episodes.filter(inside if keep else ~inside)
+def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> date | None:
+    """The day of the last sales touch when the touches have stopped: no touch on
+    :data:`STOPPED_AFTER_WORKING_DAYS` or more working days (``handoff.calendar``) between
+    it and the day of ``as_of``; None while they are current, or when there is none.
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(sales_touches=[
+    ...     {"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...      "occurred_at": "2026-11-20T12:00Z", "outcome": "no_answer"}])  # a Friday
+    >>> touches_stopped(t, as_of=datetime(2026, 11, 23, 9), config=cfg) is None  # Monday
+    True
+    >>> touches_stopped(t, as_of=datetime(2026, 12, 4, 9), config=cfg)
+    datetime.date(2026, 11, 20)
+    """
+    last = touches_tracked_until(tables, as_of=as_of)
+    if last is None:
+        return None
+    zone = ZoneInfo(config.handoff.calendar.timezone)
+    first, today = last.astimezone(zone).date(), as_utc(as_of).astimezone(zone).date()
+    working = {_WEEKDAYS.index(d) for d in config.handoff.calendar.working_days}
+    idle = sum(
+        (first + timedelta(days=d)).weekday() in working for d in range(1, (today - first).days)
+    )
+    return first if idle >= STOPPED_AFTER_WORKING_DAYS else None
+
+
+def not_judged_lines(
+    missing: Mapping[str, str | None], *, stopped: date | None, lang: Lang = "en"
+) -> list[str]:
+    """Why kinds of alert are not raised, one sentence each (the touches that stopped: one
+    for all their kinds), as ``sla alerts``, the At risk page and ``sla notify`` say it.
+
+    >>> not_judged_lines({"nurture_enrolment": "nurture_enrollments"}, stopped=None)[0][:36]
+    'No “Nurture enrolment” alerts: the n'
+    >>> not_judged_lines({"first_touch": "sales_touches", "cadence": "sales_touches"},
+    ...                  stopped=date(2026, 11, 20))[0][:61]
+    'No first-touch, cadence or stale alerts: the last sales touch'
+    """
+    lines, touch_kinds = [], {k for k, table in NEEDS.items() if table == "sales_touches"}
+    if stopped is not None and touch_kinds & {k for k, t in missing.items() if t}:
+        lines.append(
+            render(
+                "alert.touches_stopped",
+                lang=lang,
+                day=day(stopped, lang),
+                n=STOPPED_AFTER_WORKING_DAYS,
+            )
+        )
+    for kind, table in missing.items():
+        if table and not (stopped is not None and kind in touch_kinds):
+            lines.append(
+                render(
+                    "alert.not_covered",
+                    lang=lang,
+                    kind=term("alert_kind", kind, lang=lang),
+                    table=table,
+                )
+            )
+    return lines
 
 
 def _status(deadline: pl.Expr, as_of: pl.Expr, horizon: timedelta) -> pl.Expr:
@@ -343,7 +400,6 @@ def alerts(
     within_days: float = DEFAULT_WITHIN_DAYS,
     lookback_days: float = 30.0,
     kinds: Sequence[AlertKind] | None = None,
-    tracked_until: datetime | None = None,
 ) -> pl.LazyFrame:
     """What is at risk or overdue at ``as_of``: one row per alert.
 
@@ -363,10 +419,6 @@ def alerts(
         Overdue alerts whose deadline passed longer ago are left to the review.
     kinds : sequence of AlertKind, optional
         The kinds to raise; default every kind the data covers (:func:`alert_coverage`).
-    tracked_until : datetime, optional
-        The last sales touch of all the data (:func:`touches_tracked_until`, the default):
-        an episode started after it gets no touch alert. Given when ``tables`` are a part
-        of the data (:func:`at_risk_now`).
 
     Returns
     -------
@@ -394,19 +446,19 @@ def alerts(
     >>> a.select("kind", "status", "lead_id", "hours_left").collect().rows()
     [('first_touch', 'at_risk', 'a', 6.0)]
 
-    Touches tracked only until 1 October cannot tell whether the MQL of 2 October was
-    touched: no alert.
+    Touches that stopped on 22 September (nothing since on eight working days) cannot tell
+    whether the MQL of 2 October was touched: no alert; a weekend without touches can.
 
     >>> early = Tables.from_rows(lifecycle_events=t.lifecycle_events.collect().to_dicts(),
     ...     sales_touches=t.sales_touches.with_columns(
-    ...         pl.col("occurred_at").dt.offset_by("-1d")).collect().to_dicts())
+    ...         pl.col("occurred_at").dt.offset_by("-10d")).collect().to_dicts())
     >>> alerts(early, config=load_config("data/sla.toml"), as_of=datetime(2026, 10, 3, 9)
     ...        ).collect().height
     0
     """
     moment = as_utc(as_of)
     if kinds is None:
-        covered = alert_coverage(tables, as_of=moment)
+        covered = alert_coverage(tables, as_of=moment, config=config)
         kinds = [k for k in ALERT_KINDS if covered[k] is None]
     kinds = _check_kinds(kinds)
     if within_hours < 0 or within_days < 0 or lookback_days < 0:
@@ -417,11 +469,7 @@ def alerts(
     t = tables.until(moment)
     parts: list[pl.LazyFrame] = []
     if {"first_touch", "cadence", "stale"} & set(kinds):
-        if tracked_until is None:
-            tracked_until = touches_tracked_until(t, as_of=moment)
-        open_eps = _tracked(
-            episodes_of(t).filter(pl.col("ended_at").is_null()), tracked_until, config=config
-        )
+        open_eps = episodes_of(t).filter(pl.col("ended_at").is_null())
         if "first_touch" in kinds:
             parts.append(_first_touch(t, open_eps, config=config, as_of=moment, horizon=hours))
         if {"cadence", "stale"} & set(kinds):
@@ -483,7 +531,7 @@ def new_mqls(
     t = tables.until(moment)
     columns = ("lead_id", "episode", "company", "rep_id", "rep_name", "team", "trigger",
                "started_at", "line_hours", "clock", "deadline_at", "deadline_local")  # fmt: skip
-    if alert_coverage(tables, as_of=moment)["first_touch"] is not None:
+    if alert_coverage(tables, as_of=moment, config=config)["first_touch"] is not None:
         return pl.LazyFrame(
             schema={c: (UTC_TIMESTAMP if c.endswith("_at") else pl.String) for c in columns}
         ).with_columns(
@@ -633,9 +681,8 @@ def at_risk_now(
     -------
     dict: ``alerts`` (:func:`alerts`, collected), ``by_rep`` (:func:`alerts_by_rep`, the
     kinds not raised null), ``counts`` (:func:`alert_counts`), ``missing`` (kind -> the
-    table it lacks, only for the kinds not raised: no verdict), ``tracked_until`` (the
-    last sales touch, :func:`touches_tracked_until`) and ``untracked`` (open MQL episodes
-    started after it, judged by no touch alert; None without touch alerts).
+    table it lacks, only for the kinds not raised: no verdict) and ``touches_stopped``
+    (the day of the last sales touch when the touches stopped, :func:`touches_stopped`).
 
     Examples
     --------
@@ -646,9 +693,8 @@ def at_risk_now(
     >>> now["alerts"].height, now["missing"]["first_touch"], now["counts"]
     (0, 'sales_touches', {'overdue': None, 'at_risk': None})
     """
-    covered = alert_coverage(tables, as_of=as_of)
+    covered = alert_coverage(tables, as_of=as_of, config=config)
     kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
-    tracked_until = touches_tracked_until(tables, as_of=as_of)
     per_part = [
         alerts(
             part,
@@ -657,19 +703,9 @@ def at_risk_now(
             within_hours=within_hours,
             within_days=within_days,
             kinds=kinds,
-            tracked_until=tracked_until,
         ).collect()
         for part in tables.partitions(partitions)
     ]
-    untracked = None
-    if tracked_until is not None and {"first_touch", "cadence", "stale"} & set(kinds):
-        open_eps = episodes_of(tables.until(as_utc(as_of))).filter(pl.col("ended_at").is_null())
-        untracked = (
-            _tracked(open_eps, tracked_until, config=config, keep=False)
-            .select(pl.len())
-            .collect()
-            .item()
-        )
     frame = pl.concat(per_part).sort(*_ALERT_ORDER, nulls_last=True)
     missing = {k: v for k, v in covered.items() if v is not None}
     return {
@@ -677,8 +713,7 @@ def at_risk_now(
         "by_rep": alerts_by_rep(frame.lazy(), unknown=missing).collect(),
         "counts": alert_counts(frame, missing=missing),
         "missing": missing,
-        "tracked_until": tracked_until,
-        "untracked": untracked,
+        "touches_stopped": touches_stopped(tables, as_of=as_of, config=config),
     }
 
 
@@ -802,6 +837,7 @@ __all__ = [
     "DEFAULT_WITHIN_DAYS",
     "DEFAULT_WITHIN_HOURS",
     "NEEDS",
+    "STOPPED_AFTER_WORKING_DAYS",
     "AlertKind",
     "AlertStatus",
     "alert_counts",
@@ -812,6 +848,8 @@ __all__ = [
     "at_risk_now",
     "local_time",
     "new_mqls",
+    "not_judged_lines",
+    "touches_stopped",
     "touches_tracked_until",
     "warnings_effect",
 ]

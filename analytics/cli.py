@@ -1236,8 +1236,7 @@ def alerts_document(
         "coverage": {kind: kind not in missing for kind in ALERT_KINDS},
         "missing": missing,
         "counts": now["counts"],
-        "tracked_until": now["tracked_until"],
-        "untracked": now["untracked"],
+        "touches_stopped": now["touches_stopped"],
         "by_rep": now["by_rep"].to_dicts(),
         "alerts": rows,
     }
@@ -1267,9 +1266,8 @@ def alerts_command(
     as_json: JsonOption = False,
 ) -> None:
     """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
-    from zoneinfo import ZoneInfo
-
-    from analytics.texts import day, render, term
+    from analytics.alerts import not_judged_lines
+    from analytics.texts import render, term
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
@@ -1284,19 +1282,10 @@ def alerts_command(
     if as_json:
         emit_json(document)
         return
-    counts = document["counts"]
-    for kind, table in document["missing"].items() if counts["overdue"] is not None else ():
-        err.print(
-            f"[yellow]note:[/] no {kind} alerts: the {table} table has no rows", highlight=False
-        )
-    if document["untracked"]:  # episodes after the last recorded touch: no verdict
-        day_text = day(document["tracked_until"].astimezone(ZoneInfo(cfg.reporting.timezone)))
-        err.print(
-            "[yellow]note:[/] "
-            + plain(render("alert.untracked", n=document["untracked"], day=day_text)),
-            highlight=False,
-            soft_wrap=True,
-        )
+    counts, stopped = document["counts"], document["touches_stopped"]
+    why_not = not_judged_lines(document["missing"], stopped=stopped)
+    for line in why_not if counts["overdue"] is not None else ():
+        err.print(f"[yellow]note:[/] {plain(line)}", highlight=False, soft_wrap=True)
     title = (
         f"At risk now ({iso_z(moment)}): {_fmt(counts['overdue'])} overdue, "
         f"{_fmt(counts['at_risk'])} at risk"
@@ -1304,7 +1293,8 @@ def alerts_command(
     if counts["overdue"] is None:  # no kind can be judged: no verdict, and no empty table
         out.print(title, highlight=False)
         tables = list(dict.fromkeys(document["missing"].values()))
-        out.print(render("alert.none_judged", tables=tables), highlight=False, soft_wrap=True)
+        for line in why_not if stopped else [render("alert.none_judged", tables=tables)]:
+            out.print(plain(line), highlight=False, soft_wrap=True)
         return
     table = rich_table(title)
     for column in (

@@ -1400,14 +1400,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Keine Warnungen der Art „{kind}“: die Tabelle {table} ist leer "
         "(importieren, um gewarnt zu werden)",
     ),
-    "alert.untracked": (
-        "Open MQL episodes that started after {day}, the day of the last recorded sales "
-        "touch: {n}. The data cannot tell whether they were touched, so they get no touch "
-        "alert (import the touches since then to be warned).",
-        "Offene MQL-Episoden, die nach dem {day} begannen, dem Tag der letzten erfassten "
-        "Vertriebsaktivität: {n}. Ob sie kontaktiert wurden, sagen die Daten nicht, daher "
-        "gibt es für sie keine Warnung (die Aktivitäten seitdem importieren, um gewarnt zu "
-        "werden).",
+    "alert.touches_stopped": (
+        "No first-touch, cadence or stale alerts: the last sales touch recorded is from "
+        "{day}, and none since on {n} or more working days, so the data cannot tell whether "
+        "anyone was contacted (import the touches since then to be warned).",
+        "Keine Warnungen zu Erstkontakt, Kadenz oder Liegenbleiben: die letzte erfasste "
+        "Vertriebsaktivität ist vom {day}, seitdem an {n} oder mehr Arbeitstagen keine, "
+        "daher sagen die Daten nicht, ob jemand kontaktiert wurde (die Aktivitäten seitdem "
+        "importieren, um gewarnt zu werden).",
     ),
     "alert.none_judged": (
         "No kind of alert can be judged: the {tables:list} tables have no rows, so nothing "
@@ -1446,8 +1446,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{rep}: {overdue:n} überfällig, {at_risk:n} gefährdet",
     ),
     "notify.line.summary_unassigned": (
-        "Leads without an owner (every team's): {overdue:n} overdue, {at_risk:n} at risk",
-        "Leads ohne Zuständigen (für jedes Team): {overdue:n} überfällig, {at_risk:n} gefährdet",
+        "Leads of no team (no owner, or one the reps table lacks; every team's): "
+        "{overdue:n} overdue, {at_risk:n} at risk",
+        "Leads ohne Team (ohne Zuständigen oder mit einem, den die Mitarbeitertabelle nicht "
+        "kennt; für jedes Team): {overdue:n} überfällig, {at_risk:n} gefährdet",
     ),
     "notify.summary.none": ("Nothing at risk in the team.", "Im Team ist nichts gefährdet."),
     "notify.footer": (

@@ -474,56 +474,61 @@ def test_alerts_in_parts_of_leads_are_those_of_one_part(demo_tables, partitions,
     assert parts["missing"] == whole["missing"]
 
 
-# -- touches that stop: no verdict after them ---------------------------------------------
+# -- touches that stop: no verdict after them --------------------------------------------
 
-# Touches recorded until 1 October (lead z). MQL b on 30 September, untouched: the touches
-# cover its days, so it is overdue as the review will judge it missed. MQL a on 5 October,
-# after the last recorded touch: whether it was touched, the data cannot tell.
+# Touches recorded until Friday 20 November (lead z); MQL b on 19 November and MQL a on
+# 30 November, both untouched. On 4 December nothing was touched for ten working days:
+# the touches stopped (an export without them), and whether a or b was contacted the data
+# cannot tell.
 GAP = Tables.from_rows(
     reps=REPS,
-    leads=[{"lead_id": k, "created_at": "2026-09-01T00:00:00Z", "source": "email",
+    leads=[{"lead_id": k, "created_at": "2026-11-01T00:00:00Z", "source": "email",
             "owner_rep_id": "r1"} for k in ("a", "b", "z")],
-    lifecycle_events=[ev("b", "mql", "2026-09-30T09:00:00Z"),
-                      ev("a", "mql", "2026-10-05T09:00:00Z")],
-    sales_touches=touches("z", "2026-09-20T10:00:00Z", "2026-10-01T16:00:00Z", outcome="connected"),
+    lifecycle_events=[ev("b", "mql", "2026-11-19T09:00:00Z"),
+                      ev("a", "mql", "2026-11-30T09:00:00Z")],
+    sales_touches=touches("z", "2026-11-02T10:00:00Z", "2026-11-20T16:00:00Z", outcome="connected"),
 )  # fmt: skip
-GAP_AS_OF = at("2026-10-06T08:00:00Z")
+GAP_AS_OF = at("2026-12-04T08:00:00Z")
 
 
-def test_an_episode_after_the_last_recorded_touch_gets_no_touch_alert():
+def test_touches_that_stopped_raise_no_touch_alert_and_say_since_when():
+    from datetime import date
+
     now = at_risk_now(GAP, config=CFG, as_of=GAP_AS_OF)
-    assert rows(now["alerts"].lazy(), "kind", "status", "lead_id") == [
-        ("first_touch", "overdue", "b")
-    ]
-    assert now["tracked_until"] == at("2026-10-01T16:00:00Z")
-    assert now["untracked"] == 1
-    assert now["counts"] == {"overdue": 1, "at_risk": 0}
-    review = build_review(GAP, CFG, month="2026-09", as_of=GAP_AS_OF)
-    assert dict(review.speed_to_lead.select("lead_id", "status").iter_rows()) == {"b": "missed"}
+    assert now["alerts"].height == 0
+    assert now["touches_stopped"] == date(2026, 11, 20)
+    assert now["counts"] == {"overdue": None, "at_risk": None}  # nothing judged: no verdict
+    assert now["missing"]["first_touch"] == "sales_touches"
 
 
 @pytest.mark.parametrize(
-    ("last_touch", "alerted", "untracked"),
+    ("last_touch", "as_of", "stopped"),
     [
-        ("2026-10-05T08:00:00Z", ["a", "b"], 0),  # the MQL's own day is covered (as the review)
-        ("2026-10-04T22:00:00Z", ["a", "b"], 0),  # 5 October 00:00 in Berlin: its day too
-        ("2026-10-04T21:59:00Z", ["b"], 1),  # 4 October 23:59 in Berlin: the day before
+        ("2026-12-04T15:00:00Z", "2026-12-07T07:00:00Z", False),  # Friday -> Monday: a weekend
+        ("2026-12-03T15:00:00Z", "2026-12-08T07:00:00Z", False),  # Thu -> Tue: Fri, Mon idle
+        ("2026-12-02T15:00:00Z", "2026-12-08T07:00:00Z", True),  # Wed -> Tue: 3 working days
+        ("2026-11-20T16:00:00Z", "2026-12-04T08:00:00Z", True),
     ],
 )
-def test_the_touches_cover_the_whole_day_of_their_last_row(last_touch, alerted, untracked):
-    import dataclasses as dc
+def test_a_weekend_without_touches_is_no_gap(last_touch, as_of, stopped):
+    """A Saturday MQL is overdue on Monday morning: the rule of the last round (no alert for
+    an episode after the day of the last touch) silenced every Monday's alerts."""
+    t = Tables.from_rows(
+        reps=REPS,
+        leads=[{"lead_id": k, "created_at": "2026-11-01T00:00:00Z", "source": "email",
+                "owner_rep_id": "r1"} for k in ("a", "z")],
+        lifecycle_events=[ev("a", "mql", "2026-11-28T10:00:00Z"),  # a Saturday, days before
+                          ev("a", "mql", at(as_of).isoformat())] if False else
+                         [ev("a", "mql", (at(as_of) - timedelta(hours=45)).isoformat())],
+        sales_touches=touches("z", last_touch, outcome="connected"),
+    )  # fmt: skip
+    now = at_risk_now(t, config=CFG, as_of=at(as_of))
+    assert (now["touches_stopped"] is not None) is stopped
+    kinds = set(now["alerts"]["kind"])
+    assert ("first_touch" in kinds) is not stopped
 
-    berlin = CFG.model_copy(
-        update={"reporting": CFG.reporting.model_copy(update={"timezone": "Europe/Berlin"})}
-    )
-    t = dc.replace(GAP, sales_touches=pl.concat([GAP.sales_touches, Tables.from_rows(
-        sales_touches=touches("y", last_touch, outcome="connected")).sales_touches]))  # fmt: skip
-    now = at_risk_now(t, config=berlin, as_of=GAP_AS_OF)
-    assert sorted(now["alerts"]["lead_id"]) == alerted
-    assert now["untracked"] == untracked
 
-
-def test_sla_alerts_names_the_episodes_after_the_last_recorded_touch(tmp_path):
+def test_sla_alerts_says_since_when_the_touches_stopped(tmp_path):
     import json
 
     from typer.testing import CliRunner
@@ -533,14 +538,16 @@ def test_sla_alerts_names_the_episodes_after_the_last_recorded_touch(tmp_path):
 
     db = tmp_path / "w.duckdb"
     write_tables(db, {n: lf.collect() for n, lf in GAP.items()}, source="test", config=CFG)
-    args = ["alerts", "--db", str(db), "--as-of", "2026-10-06T08:00:00Z"]
+    args = ["alerts", "--db", str(db), "--as-of", "2026-12-04T08:00:00Z"]
     result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert (doc["untracked"], doc["tracked_until"]) == (1, "2026-10-01T16:00:00Z")
+    assert (doc["touches_stopped"], doc["counts"]) == (
+        "2026-11-20",
+        {"overdue": None, "at_risk": None},
+    )
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert (
-        "Open MQL episodes that started after 2026-10-01, the day of the last recorded sales "
-        "touch: 1." in (" ".join(result.output.split()))
-    )
+    said = " ".join(result.output.split())
+    assert "No first-touch, cadence or stale alerts: the last sales touch recorded is from " in said
+    assert "2026-11-20, and none since on 3 or more working days" in said

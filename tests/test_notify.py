@@ -493,7 +493,8 @@ language = "de"
     (message,) = plan_messages(t, cfg, as_of=datetime.fromisoformat("2026-10-03T09:00:00+00:00"))
     assert message.lines[:3] == (
         "Im Team ist nichts gefährdet.",
-        "Leads ohne Zuständigen (für jedes Team): 1 überfällig, 0 gefährdet",
+        "Leads ohne Team (ohne Zuständigen oder mit einem, den die Mitarbeitertabelle nicht "
+        "kennt; für jedes Team): 1 überfällig, 0 gefährdet",
         "Keine Warnungen der Art „Aufnahme ins Nurturing“: die Tabelle nurture_enrollments ist "
         "leer (importieren, um gewarnt zu werden)",
     )
@@ -553,3 +554,37 @@ email = "rita@example.com"
     again = tables(*earlier, mql)
     assert plan_messages(again, cfg, as_of=at, sent=set()) != []  # now episode 2, due alike
     assert plan_messages(again, cfg, as_of=at, sent=sent_keys(db)) == []
+
+
+def test_a_summary_says_when_the_touches_stopped_instead_of_an_all_clear():
+    """Touches last recorded on 10 September: the summary of 3 October said "0 overdue,
+    0 at risk ... Nothing at risk" (or, last round, called every later MQL overdue)."""
+    from datetime import datetime
+
+    from analytics.notify.messages import plan_messages
+
+    t = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[{"lead_id": k, "created_at": "2026-09-01T00:00:00Z", "source": "email",
+                "owner_rep_id": "r1"} for k in ("a", "z")],
+        lifecycle_events=[ev("a", "mql", "2026-10-02T00:00:00Z")],
+        sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
+                        "occurred_at": "2026-09-10T15:00:00Z", "outcome": "connected"}],
+    )  # fmt: skip
+    cfg = parse_config(BASE + """
+[notify]
+send = ["daily_summary", "new_mql"]
+
+[notify.email]
+host = "127.0.0.1"
+sender = "sla@example.com"
+
+[[notify.recipients]]
+team = "sdr"
+email = "sdr-lead@example.com"
+""")  # fmt: skip
+    (summary,) = plan_messages(t, cfg, as_of=datetime.fromisoformat("2026-10-03T09:00:00+00:00"))
+    assert summary.subject == "[SLA] Team sdr, 2026-10-03: – overdue, – at risk, new MQLs: –"
+    assert summary.lines[0].startswith(
+        "No first-touch, cadence or stale alerts: the last sales touch recorded is from 2026-09-10"
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -35,6 +35,8 @@ from analytics.alerts import (
     alerts_by_rep,
     local_time,
     new_mqls,
+    not_judged_lines,
+    touches_stopped,
 )
 from analytics.config import NotifyRecipient, SlaConfig
 from analytics.tables import Tables
@@ -210,12 +212,15 @@ def _summary_messages(
     as_of: datetime,
     sent: set[tuple],
     missing: Mapping[str, str | None],
+    stopped: date | None = None,
 ) -> list[Message]:
     out = []
     by_rep = alerts_by_rep(found.lazy(), unknown=[k for k, t in missing.items() if t]).collect()
     # no kind of alert can be judged: the counts are unknown, not 0 (spec/coverage.md)
     judged = alert_counts(found, missing=missing)["overdue"] is not None
-    unowned = by_rep.filter(pl.col("rep_id").is_null())
+    # leads of no team: no owner, or an owner the reps table does not know
+    teamless = by_rep.filter(pl.col("team").is_null())
+    unowned = teamless.select(pl.col("overdue").sum(), pl.col("at_risk").sum(), pl.len())
     for r in recipients:
         lang: Lang = r.language
         item = Item("daily_summary", "", 0, period)
@@ -240,23 +245,20 @@ def _summary_messages(
                 at_risk=row["at_risk"],
             )
             for row in team.iter_rows(named=True)
-        ] or [
-            render("notify.summary.none", lang=lang)
-            if judged
-            else render("alert.none_judged", lang=lang, tables=list(dict.fromkeys(
-                t for t in missing.values() if t)))
-        ]  # fmt: skip
+        ]
+        why_not = not_judged_lines(missing, stopped=stopped, lang=lang)
         if judged:
+            lines = lines or [render("notify.summary.none", lang=lang)]
             # no one's leads are every team's: the At risk page lists them as "unassigned"
-            for row in unowned.iter_rows(named=True):
+            overdue_n, at_risk_n, rows = unowned.row(0)
+            if rows:
                 lines.append(render("notify.line.summary_unassigned", lang=lang,
-                                    overdue=row["overdue"], at_risk=row["at_risk"]))  # fmt: skip
+                                    overdue=overdue_n, at_risk=at_risk_n))  # fmt: skip
             # a kind the data cannot judge is named: "nothing at risk" is not all-clear for it
-            lines += [
-                render("alert.not_covered", lang=lang, kind=term("alert_kind", k, lang=lang),
-                       table=t)
-                for k, t in missing.items() if t
-            ]  # fmt: skip
+            lines += why_not
+        else:  # nothing judged: why, and no counts
+            tables = list(dict.fromkeys(t for t in missing.values() if t))
+            lines = why_not if stopped else [render("alert.none_judged", lang=lang, tables=tables)]
         out.append(
             Message("daily_summary", r, lang, subject, (*lines, _footer(as_of, lang)), (item,))
         )
@@ -329,7 +331,8 @@ def plan_messages(
     if "new_mql" in n.send:
         messages += _new_mql_messages(new, reps, config=config, as_of=local, sent=set(sent))
     if {"at_risk_digest", "daily_summary"} & set(n.send):
-        covered = alert_coverage(tables, as_of=moment)
+        covered = alert_coverage(tables, as_of=moment, config=config)
+        stopped = touches_stopped(tables, as_of=moment, config=config)
         found = alerts(
             tables,
             config=config,
@@ -343,7 +346,7 @@ def plan_messages(
         if "daily_summary" in n.send:
             messages += _summary_messages(
                 found, new, leads, period=local.date().isoformat(), as_of=local, sent=set(sent),
-                missing=covered,
+                missing=covered, stopped=stopped,
             )  # fmt: skip
     return messages
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import polars as pl
 import streamlit as st
 
@@ -13,8 +11,9 @@ from analytics.alerts import (
     DEFAULT_WITHIN_HOURS,
     alert_todo,
     local_time,
+    not_judged_lines,
 )
-from analytics.texts import day, render, term
+from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import moment, num, t
 
@@ -43,17 +42,8 @@ within_days = right.number_input(
     key="alert_days",
 )
 found = data.alerts(float(within_hours), float(within_days))
-for kind, table in found["missing"].items():
-    st.info(
-        render("alert.not_covered", lang=lg, kind=term("alert_kind", kind, lang=lg), table=table),
-        icon=":material/info:",
-    )
-if found.get("untracked"):  # episodes after the last recorded touch: no verdict
-    tracked = found["tracked_until"].astimezone(ZoneInfo(cfg.reporting.timezone))
-    st.info(
-        render("alert.untracked", lang=lg, n=num(found["untracked"], lg), day=day(tracked, lg)),
-        icon=":material/info:",
-    )
+for line in not_judged_lines(found["missing"], stopped=found.get("touches_stopped"), lang=lg):
+    st.info(line, icon=":material/info:")
 alerts, by_rep = found["alerts"], found["by_rep"]
 if alerts is None or alerts.is_empty():
     if len(found["missing"]) < len(ALERT_KINDS):  # no verdict when no kind can be judged
