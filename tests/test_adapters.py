@@ -26,6 +26,7 @@ from analytics.warehouse.adapters import (
     reader,
 )
 from analytics.warehouse.adapters.common import (
+    date_text,
     decode,
     hash_salt,
     is_personal,
@@ -72,6 +73,7 @@ def ts(text: str) -> datetime:
         ("29.03.2026 02:30", "Europe/Berlin", "2026-03-29T01:30:00Z"),
         ("2026-03-29 03:00", "Europe/Berlin", "2026-03-29T01:00:00Z"),
         ("2026-03-29 01:59", "Europe/Berlin", "2026-03-29T00:59:00Z"),
+        ("31.12.99", "UTC", "1999-12-31T00:00:00Z"),  # 69-99: the last century, as %y
     ],
 )
 def test_timestamp_text(text, timezone, expected):
@@ -442,3 +444,17 @@ def test_a_mapping_csv_value_of_the_wrong_type_is_named(tmp_path, line, message)
     with pytest.raises(ImportFailed) as info:
         load_mapping(mapping)
     assert str(info.value).startswith(f"{mapping}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("text", "layout", "expected"),
+    [
+        ("10/05/26", "%m/%d/%y", "2026-10-05T00:00:00Z"),  # was quarantined after 141a9ae
+        ("26-10-05", "%y-%m-%d", "2026-10-05T00:00:00Z"),  # was read as 2005-10-26
+    ],
+)
+def test_a_given_date_format_reads_the_cell_as_written(text, layout, expected):
+    frame = pl.DataFrame({"t": [text]})
+    assert frame.select(timestamp_text(pl.col("t"), date_format=layout)).item() == expected
+    day_only = frame.select(date_text(pl.col("t"), date_format=layout)).item()
+    assert day_only == expected[:10]

@@ -648,3 +648,26 @@ def test_a_utf8_export_read_with_last_years_cp1252_keeps_its_umlauts(tmp_path):
     result = runner.invoke(app, ["import", str(d), "--db", str(db), "--encoding", "cp1252"])
     assert result.exit_code == 0, result.output
     assert read_core_table(db, "leads")["job_title"].to_list() == ["Geschäftsführer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "broken"),
+    [
+        # a proper multi-line cell whose second line looks like a row: kept whole (the first
+        # rule took it for a stray quote and loaded "SaaS" as an account)
+        ('account_id,name,industry\nA1,Acme GmbH,"Software\nSaaS, B2B"\nA2,Beta,x\n',
+         [(2, "A1"), (4, "A2")], []),
+        # a stray quote closed by the next row's quoted cell: only its own line is lost
+        ('account_id,name,industry\nA1,Acme,"Soft\nA2,Beta,"IT"\nA3,Gamma,x\n',
+         [(3, "A2"), (4, "A3")], [2]),
+        # a line separator inside a cell is no line of the file: the numbers stay the file's
+        ("account_id,name,industry\nA1,Ac\u2028me,x\nA2,\"Beta,x\nA3,Gamma,x\n",
+         [(2, "A1"), (4, "A3")], [3]),
+    ],
+)  # fmt: skip
+def test_csv_records_keep_good_cells_and_the_files_line_numbers(text, kept, broken):
+    from analytics.warehouse.loader import csv_records
+
+    _, records, lost = csv_records(text)
+    assert [(line, cells[0]) for line, cells in records] == kept
+    assert lost == broken

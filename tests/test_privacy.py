@@ -433,14 +433,16 @@ def test_file_names_and_folders_are_stored_with_emails_phones_and_ibans_masked(t
                               "Full_Name__c", "Contact_Name__c", "Lead_Name__c",
                               "Attendee Name", "Teilnehmername", "Prospect Name",
                               "Lead Full Name", "Name des Leads", "Name der Teilnehmerin",
-                              "LinkedIn_URL__c", "LinkedIn URL", "Xing Profil"]],
+                              "LinkedIn_URL__c", "LinkedIn URL", "Xing Profil", "LinkedIn",
+                              "Name of contact"]],
         *[(h, False) for h in ["Bemerkung", "Kontakt-Nr", "Contact owner", "Email subject",
                                "Company Name", "Job Title", "Lead Source", "Mailing list",
                                "Position", "Country", "Owner", "Kampagne", "Firmenname",
                                "Account Name", "Kampagnenname", "Produktname", "Kundennummer",
                                "E-Mail-Kampagne", "Campaign_Name__c", "Owner name",
                                "Lead Owner Name", "Event Name", "Webinar Name",
-                               "Facebook Campaign"]],
+                               "Facebook Campaign", "LinkedIn Campaign", "LinkedIn Clicks",
+                               "LinkedIn Company Page", "Customer Name"]],
     ],
 )  # fmt: skip
 def test_personal_headers(header, personal):

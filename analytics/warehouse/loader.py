@@ -246,25 +246,17 @@ MAX_CELL_CHARS = 64 * 1024 * 1024
 csv.field_size_limit(MAX_CELL_CHARS)
 
 
-def _swallows_rows(record: list[str], width: int, delimiter: str) -> bool:
-    """Whether a cell of ``record`` runs over lines that read as rows of their own (as many
-    fields as the header): a quote opened in it was never closed where it should be."""
-    for cell in record:
-        for piece in cell.splitlines()[1:]:
-            if len(next(csv.reader([piece], delimiter=delimiter), [])) == width:
-                return True
-    return False
-
-
 def csv_records(
     text: str, *, delimiter: str = ",", first_line: int = 1
 ) -> tuple[list[str] | None, list[tuple[int, list[str]]], list[int]]:
     r"""A CSV's header and records, each with the line it starts on (the header is line 1).
 
-    A stray quote (``"CEO`` never closed) would make one cell of the rest of the file: a
-    record whose quoted cell runs over lines that read as rows of their own is not kept;
-    its line is returned among the broken ones and the lines after it are read again, so
-    only that line is lost.
+    A stray quote (``"CEO`` never closed, or closed by the quote of a later cell) would make
+    one cell of the rows after it. The records are read strictly: a quoted cell that ends
+    other than at its delimiter or line end, or not before the file does, is not kept; the
+    line it began on is returned among the broken ones and the lines after it are read
+    again, so only that line is lost. A line break inside a cell that is quoted properly
+    stays in the cell.
 
     ``first_line``: the file's line number of the text's first line (2 when a line before
     it was taken off, as Excel's ``sep=;``).
@@ -281,26 +273,29 @@ def csv_records(
 
     Examples
     --------
-    >>> text = 'id,title\n1,"CEO\n2,CTO\n3,"Head of\nSales"\n'
+    >>> text = 'id,title\n1,"CEO\n2,CTO\n3,"Head of\nSales, B2B"\n'
     >>> csv_records(text)
-    (['id', 'title'], [(3, ['2', 'CTO']), (4, ['3', 'Head of\nSales'])], [2])
+    (['id', 'title'], [(3, ['2', 'CTO']), (4, ['3', 'Head of\nSales, B2B'])], [2])
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if header is None:
         return None, [], []
-    lines = text.splitlines(keepends=True)
+    # the lines as the csv reader counts them (\r, \n, \r\n; not U+2028 or a form feed)
+    lines = io.StringIO(text, newline="").readlines()
     offset, records, broken = reader.line_num, [], []
     while True:
-        reader = csv.reader(io.StringIO("".join(lines[offset:]), newline=""), delimiter=delimiter)
+        rest = io.StringIO("".join(lines[offset:]), newline="")
+        reader = csv.reader(rest, delimiter=delimiter, strict=True)
         previous_end, restart = 0, None
-        for record in reader:
-            start = offset + previous_end + 1
-            spanned, previous_end = reader.line_num - previous_end, reader.line_num
-            if spanned > 1 and _swallows_rows(record, len(header), delimiter):
-                restart = start
-                break
-            records.append((start, record))
+        try:
+            for record in reader:
+                records.append((offset + previous_end + 1, record))
+                previous_end = reader.line_num
+        except csv.Error as exc:  # the record begun after the last one read is broken
+            if "NUL" in str(exc) or "field larger" in str(exc):
+                raise  # not a quote: the file is refused, naming it
+            restart = offset + previous_end + 1
         if restart is None:
             shift = first_line - 1
             return header, [(line + shift, r) for line, r in records], [b + shift for b in broken]

@@ -138,15 +138,18 @@ PERSONAL_NAMES = frozenset(
 PERSON_NOUNS = frozenset(
     {
         "contact", "lead", "leads", "attendee", "prospect", "participant", "person",
-        "registrant", "subscriber", "customer", "visitor", "recipient", "applicant", "member",
+        "registrant", "subscriber", "visitor", "recipient", "applicant", "member",
         "guest", "speaker", "student", "teilnehmer", "teilnehmers", "teilnehmerin",
-        "interessent", "interessenten", "besucher", "besuchers", "kunde", "kunden",
+        "interessent", "interessenten", "besucher", "besuchers",
         "kontakts", "kontaktes", "empfänger", "empfaengers", "bewerber", "bewerbers",
     }
 )  # fmt: skip
 
-#: Profiles of a person on a business network (``LinkedIn URL``, ``Xing-Profil``).
+#: Profiles of a person on a business network (``LinkedIn URL``, ``Xing-Profil``): the
+#: network's name alone, or with one of :data:`_PROFILE_OF` (``LinkedIn Campaign`` and
+#: ``LinkedIn Clicks`` are marketing's, and kept).
 PROFILE_WORDS = frozenset({"linkedin", "xing"})
+_PROFILE_OF = frozenset({"url", "profile", "profil", "link", "handle"})
 
 #: Parts of German compound headers that make them personal (``Telefonnummer``,
 #: ``Mobilnummer``, ``Privatadresse``, ``Straßenname``, ``Kundenname``...). A company's,
@@ -233,10 +236,12 @@ def is_personal(column: str) -> bool:
     if norm in PERSONAL_NAMES:
         return True
     words = norm.split()
-    if any(w in PERSONAL_WORDS or w in PROFILE_WORDS for w in words):
+    if any(w in PERSONAL_WORDS for w in words):
         return True
-    if "linkedin" in norm.replace(" ", ""):  # LinkedIn splits into "linked in"
-        return True
+    squashed = norm.replace(" ", "")  # LinkedIn splits into "linked in"
+    network = any(n in squashed for n in PROFILE_WORDS)
+    if network and (squashed in PROFILE_WORDS or set(words) & _PROFILE_OF):
+        return True  # a person's profile (LinkedIn URL), not a campaign's (LinkedIn Clicks)
     if "name" in words:
         at = words.index("name")
         before, after = words[:at], words[at + 1 :]
@@ -244,7 +249,7 @@ def is_personal(column: str) -> bool:
             before = before[:-1]
         if before and before[-1] in PERSON_NOUNS:  # Attendee Name, Lead Full Name
             return True  # (Lead Owner Name: the owner's, one of the company's own staff)
-        if after[:1] and after[0] in ("des", "der", "von") and set(after[1:]) & PERSON_NOUNS:
+        if after[:1] and after[0] in ("des", "der", "von", "of") and set(after[1:]) & PERSON_NOUNS:
             return True  # Name des Leads, Name der Teilnehmerin
     squashed = norm.replace(" ", "")
     if any(part in squashed for part in PERSONAL_PARTS):
@@ -320,7 +325,8 @@ IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
 #: dots only (an order number ``0815-47110``) are ids, as they are in most CRMs.
 _ID_PHONE_LAYOUTS = (
     _PLUS_PHONE,
-    r"00[1-9]\d{0,2}[ /]\d(?:[ ./-]?\d){5,13}",  # 0049 170 5550001
+    # 0049 170 5550001, 0049 (0)170 5550001
+    r"00[1-9]\d{0,2}(?:[ /]?\(0\)[ /]?|[ /])\d(?:[ ./-]?\d){5,13}",
     r"\(?0\d{2,5}\)?(?: +|/|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
     r"0[ /]\d{2,5}[ ./-]\d(?:[ ./-]?\d){5,12}",  # 0 170 5550001
     r"(?:\(0\)|0)\d{1,4} \d(?: ?\d){5,11}",  # 06 12 34 56 78, 02 1234 5678, (0)6 12...
@@ -431,8 +437,9 @@ def is_personal_id(value: str | None) -> bool:
 
     >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
     ...                              "DE89370400440532013000", "0049 30 1234567",
-    ...                              "06 12 34 56 78", "02 1234 5678", "(0)6 12 34 56 78"]]
-    [True, True, True, True, True, True, True, True]
+    ...                              "06 12 34 56 78", "02 1234 5678", "(0)6 12 34 56 78",
+    ...                              "0049 (0)170 5550099"]]
+    [True, True, True, True, True, True, True, True, True]
     >>> is_personal_id("de5217ec03f9420c3a82973ef073279b")  # an Olist id, "valid" as an IBAN
     False
     >>> [is_personal_id(v) for v in ["DE00370400440532013000", "114", "51234567890",

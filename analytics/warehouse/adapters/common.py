@@ -339,10 +339,15 @@ def timestamp_text(
     ...     timestamp_text(pl.col("t"), timezone="Europe/Berlin"))["t"].to_list()
     ['2026-10-05T07:12:00Z', '05.10.026']
     """
-    s = _four_digit_year(cell.str.strip_chars())
-    formats = ([date_format] if date_format else []) + list(TIMESTAMP_FORMATS)
+    written = cell.str.strip_chars()
+    s = _four_digit_year(written)  # the built-in layouts read four-digit years
+    given = [written.str.strptime(pl.Datetime("us"), date_format, strict=False, exact=True)]
     naive = pl.coalesce(
-        [s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats]
+        (given if date_format else [])
+        + [
+            s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+            for f in TIMESTAMP_FORMATS
+        ]
         + [
             s.str.strptime(pl.Date, f, strict=False, exact=True).cast(pl.Datetime("us"))
             for f in DATE_FORMATS
@@ -366,8 +371,11 @@ def timestamp_text(
 
 def _four_digit_year(s: pl.Expr) -> pl.Expr:
     """``05.10.26`` (Excel's ``TT.MM.JJ``) as ``05.10.2026``: a day-first date whose year has
-    two digits is of this century."""
-    return s.str.replace(r"^(\d{1,2}[./-]\d{1,2}[./-])(\d{2})(\s|$)", "${1}20${2}${3}")
+    two digits, 00-68 in this century and 69-99 in the last (as Python's ``%y``)."""
+    date = r"^(\d{1,2}[./-]\d{1,2}[./-])"
+    return s.str.replace(date + r"([0-6]\d)(\s|$)", "${1}20${2}${3}").str.replace(
+        date + r"([7-9]\d)(\s|$)", "${1}19${2}${3}"
+    )
 
 
 def date_text(cell: pl.Expr, *, date_format: str | None = None) -> pl.Expr:
@@ -377,9 +385,13 @@ def date_text(cell: pl.Expr, *, date_format: str | None = None) -> pl.Expr:
     ...     date_text(pl.col("d")))["d"].to_list()
     ['2026-10-05', '2026-10-05', 'x', '2026-10-05', '5.10.026']
     """
-    s = _four_digit_year(cell.str.strip_chars())
-    formats = ([date_format] if date_format else []) + list(DATE_FORMATS)
-    parsed = pl.coalesce([s.str.strptime(pl.Date, f, strict=False, exact=True) for f in formats])
+    written = cell.str.strip_chars()
+    s = _four_digit_year(written)  # the built-in layouts read four-digit years
+    given = [written.str.strptime(pl.Date, date_format, strict=False, exact=True)]
+    parsed = pl.coalesce(
+        (given if date_format else [])
+        + [s.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS]
+    )
     readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
     return pl.when(readable).then(parsed.dt.to_string("%Y-%m-%d")).otherwise(cell.str.strip_chars())
 
