@@ -27,6 +27,11 @@ from analytics.schema import BUYER_STAGES, STAGES
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Direction = Literal["at_least", "at_most"]
 BuyerStage = Literal["awareness", "consideration", "decision"]
+#: The version of the coverage rules (analytics.coverage), part of the stored coverage's
+#: key: a coverage stored by older rules (before reps named by their id counted as named)
+#: is computed afresh, not read. Raise it whenever those rules change.
+COVERAGE_RULES = 2
+
 #: The longest window of days or hours a config may set (ten years): longer ones are
 #: typing errors (1000000000 days crashed `sla review` with an overflow).
 MAX_DAYS = 3650
@@ -680,6 +685,7 @@ class SlaConfig(_Model):
         (16, True)
         """
         parts = {
+            "rules": COVERAGE_RULES,
             "timezone": self.reporting.timezone,
             "fit": {column: sorted(map(str, vals)) for column, vals in self.scoring.fit.items()},
         }

@@ -606,3 +606,18 @@ def test_a_metric_says_first_what_no_month_has():
         "No lifecycle event of stage mql was imported"
     ), review.metric_reason("mqls")
     assert review.metric_reason("leads").startswith("The data for it runs from 2026-12-05")
+
+
+def test_a_coverage_stored_by_older_coverage_rules_is_computed_afresh(tmp_path, monkeypatch):
+    """The reps rule changed (44439ca): a HubSpot warehouse imported before kept saying
+    "the reps have no names" with the new code, and `sla precompute` stored that again."""
+    import analytics.config as config_module
+    from analytics.coverage import known_coverage
+    from analytics.warehouse import load_tables
+
+    monkeypatch.setattr(config_module, "COVERAGE_RULES", 1)  # what an older version stored
+    db = _marked_warehouse(tmp_path)
+    monkeypatch.undo()
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = known_coverage(load_tables(con), config=CFG)
+    assert got.filter(group="handoff")["from"].item() == COMPUTED

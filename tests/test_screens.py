@@ -166,3 +166,24 @@ def test_the_threshold_what_if_has_panels_not_two_axes(german: AppTest) -> None:
     assert titles[2] == "Vertriebsauslastung je Schwelle (rote Linie: volle Kapazität)"
     nested = specs + panels
     assert not any(s.get("resolve", {}).get("scale", {}).get("y") == "independent" for s in nested)
+
+
+def test_the_review_pages_why_column_gives_the_right_reason(german: AppTest) -> None:
+    """Stale leads are counted at the moment judged only: their previous month read "Nothing
+    to measure this month (no cases)" although it had a count."""
+    german.switch_page("views/review.py").run()
+    assert not german.exception, german.exception[0].value
+    why = "Warum unbekannt"
+    rows = [
+        row
+        for table in german.table
+        if why in table.value.columns
+        for row in table.value.to_dict("records")
+    ]
+    stale = [r for r in rows if r["Kennzahl"] == "Liegengebliebene Leads"]
+    assert (
+        stale
+        and stale[0][why] == "Nur zum Stichtag gezählt: ein vergangener Monat hat keinen Wert."
+    )
+    known = [r for r in rows if r["Kennzahl"] == "Gelieferte MQLs"]
+    assert known and known[0][why] == ""  # both months known: no reason

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.goals import whole_need
+from analytics.kpis import POINT_IN_TIME
 from analytics.pack.render import breach_view, pack_breaches
 from analytics.texts import p_value, render, term
 from analytics.timeframe import shift_month
@@ -135,6 +136,10 @@ def unknown_why(metric: str, row: dict, value: object, old: object) -> str:
         return ""
     if review.running:
         return render("coverage.not_compared", lang=lg)
+    if metric in POINT_IN_TIME:  # counted at the moment judged: a past month has none
+        return render("coverage.point_in_time", lang=lg)
+    if pack.previous is None:
+        return render("coverage.no_value", lang=lg)
     why = pack.previous.metric_reason(metric, lang=lg) or render("coverage.no_value", lang=lg)
     return render("coverage.previous", lang=lg, month=month_name(prev, lg), reason=why)
 
