@@ -517,9 +517,8 @@ def test_a_weekend_without_touches_is_no_gap(last_touch, as_of, stopped):
         reps=REPS,
         leads=[{"lead_id": k, "created_at": "2026-11-01T00:00:00Z", "source": "email",
                 "owner_rep_id": "r1"} for k in ("a", "z")],
-        lifecycle_events=[ev("a", "mql", "2026-11-28T10:00:00Z"),  # a Saturday, days before
-                          ev("a", "mql", at(as_of).isoformat())] if False else
-                         [ev("a", "mql", (at(as_of) - timedelta(hours=45)).isoformat())],
+        # an MQL 45 hours before: on a Monday 07:00, the Saturday's (its 24 h line passed)
+        lifecycle_events=[ev("a", "mql", (at(as_of) - timedelta(hours=45)).isoformat())],
         sales_touches=touches("z", last_touch, outcome="connected"),
     )  # fmt: skip
     now = at_risk_now(t, config=CFG, as_of=at(as_of))
