@@ -757,3 +757,21 @@ def test_replace_with_an_empty_export_is_refused_naming_the_file_and_the_count(t
     assert read_core_table(db, "leads").equals(before)
     # without --replace it changes nothing, and says so
     assert runner.invoke(app, ["import", str(empty), "--db", str(db)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "line", ['L2,2026-10-02T00:00:00Z,"email\n', "L2,2026-10-02T00:00:00Z\n"]
+)  # a stray quote; a row with a field too few
+def test_replace_with_a_line_it_cannot_read_is_refused_naming_the_line(tmp_path, line):
+    """Whose row an unreadable line is, --replace cannot tell: it removed that lead, and
+    its lifecycle events stayed behind without it."""
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    before = read_core_table(db, "leads")
+    text = "lead_id,created_at,source\nL1,2026-10-01T00:00:00Z,email\n" + line
+    args = ["import", str(folder(tmp_path, "m2", leads=text)), "--db", str(db), "--replace"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    said = " ".join(res.output.split())
+    assert "leads.csv: line(s) 3 cannot be read, so --replace cannot tell which of the" in said
+    assert read_core_table(db, "leads").equals(before)

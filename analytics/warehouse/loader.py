@@ -1192,8 +1192,10 @@ def _load_batch(
     single_key = key[0] if len(key) == 1 and TABLES[table].column(key[0]).kind == "str" else None
     keep: list[pl.DataFrame] = []
     present: set[str] = set()
+    unreadable: list[int] = []  # lines whose cells could not be read (ragged, a stray quote)
     for cells, problems in batch.chunks(chunk_rows, exact=exact):
         present.update(cells.columns)
+        unreadable += [p["line"] for p in problems if p.get("line") is not None]
         cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
         done.rejections += [_safe_problem(p, salt) for p in problems]
         keys = known.of(table)
@@ -1220,13 +1222,20 @@ def _load_batch(
         if to_raw:
             raw.add(_raw_rows(table, batch.source_file, cells, load_id))
         on_chunk(done.rows_read)
-    if replace and not done.rows_read:  # an empty export is rarely the whole truth
+    if replace and (unreadable or not done.rows_read):
         (stored,) = con.execute(f"SELECT count(*) FROM core.{table}").fetchone()
-        if stored:
+        if stored and unreadable:  # whose rows they are is unknown: a snapshot would drop them
+            shown = ", ".join(map(str, unreadable[:5])) + (", ..." if len(unreadable) > 5 else "")
+            raise ImportFailed(
+                f"{batch.source_file}: line(s) {shown} cannot be read, so --replace cannot tell "
+                f"which of the {stored:,} {table} they are and would remove them (fix the "
+                "lines, or import without --replace)"
+            )
+        if stored:  # an empty export is rarely the whole truth
             raise ImportFailed(
                 f"{batch.source_file}: the file has no rows: --replace would remove all "
-                f"{stored:,} {table}; nothing was imported (import it without --replace, or "
-                "check the export's filter)"
+                f"{stored:,} {table} (import it without --replace, or check the export's "
+                "filter)"
             )
     drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
     if stage.rows:
