@@ -340,3 +340,14 @@ def test_a_file_is_unchanged_only_when_none_of_its_tables_changed(tmp_path):
     assert again.changes["leads"]["changed"] == 1
     names = [Path(f).name for f in again.unchanged_files]
     assert "contacts.csv" not in names and len(names) == len(set(names))
+
+
+def test_a_column_named_like_another_with_a_trailing_underscore_is_no_repeat(tmp_path):
+    """utm and utm_ are two columns: the check of repeated names took them for one."""
+    export = tmp_path / "hubspot"
+    shutil.copytree(FIXTURES, export)
+    contacts = export / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",utm,utm_"] + [line + ",a,b" for line in lines[1:]]
+    contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_export(export, fmt="hubspot", salt="s").batches

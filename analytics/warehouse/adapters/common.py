@@ -237,10 +237,11 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
         raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
     if raw_header is None:
         raise ImportFailed(f"{path}: the file is empty (no header line)")
+    named = [h.strip().lstrip("\ufeff").strip().lower() for h in raw_header]
+    repeated = next((h for i, h in enumerate(named) if h and h in named[:i]), None)
+    if repeated is not None:  # which of the two is meant cannot be known
+        raise ImportFailed(f"{path}: the header has column {repeated} twice")
     header = _clean_header(raw_header)
-    for name in header:  # _clean_header spells a repeated name with a trailing "_"
-        if name.endswith("_") and name[:-1] in header:
-            raise ImportFailed(f"{path}: the header has column {name.rstrip('_')} twice")
     # A trailing delimiter on every line (x_education) makes an unnamed last column.
     rows, lines = [], []
     problems = [unclosed_quote(str(path), line) for line in broken]
