@@ -351,3 +351,24 @@ def test_a_column_named_like_another_with_a_trailing_underscore_is_no_repeat(tmp
     lines = [lines[0] + ",utm,utm_"] + [line + ",a,b" for line in lines[1:]]
     contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_export(export, fmt="hubspot", salt="s").batches
+
+
+def test_a_reexport_without_some_columns_keeps_the_stored_values(tmp_path):
+    """Next month's export without Original Source, Job Title and Country/Region: every known
+    lead's source became "other" and its title and country empty, counted as changed."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="hubspot")
+    before = read_core_table(db, "leads").sort("lead_id")
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    contacts = pl.read_csv(FIXTURES / "contacts.csv", infer_schema=False)
+    contacts = contacts.drop("Original Source", "Job Title", "Country/Region")
+    new = contacts.head(1).with_columns(pl.lit("999").alias("Record ID"))
+    pl.concat([contacts, new]).write_csv(export / "contacts.csv")
+    again = import_export(db, export, fmt="hubspot")
+    after = read_core_table(db, "leads").sort("lead_id")
+    columns = ("lead_id", "source", "job_title", "country")
+    kept = after.filter(pl.col("lead_id").is_in(before["lead_id"].implode())).select(columns)
+    assert kept.equals(before.select(columns))
+    assert after.filter(lead_id="999")["source"].item() == "other"  # a new lead: the default
+    assert again.changes["leads"]["changed"] == 0

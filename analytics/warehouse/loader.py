@@ -119,6 +119,9 @@ class TableBatch:
     source_file: str
     file_sha256: str
     cells: pl.DataFrame
+    #: Canonical columns the export did not have, filled with a default for new rows (a
+    #: HubSpot export without its source column: "other"): rows already stored keep theirs.
+    defaulted: frozenset[str] = frozenset()
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """The cells in slices of ``rows`` rows, each with no unreadable rows."""
@@ -1062,8 +1065,11 @@ def _merge(
         in_core = con.execute(f"SELECT count(*) FROM {live}").fetchall()[0][0]
         if in_core and stage.rows and absent:
             # written down first: the delete below would take the values it reads from core
+            stored = f"k.{_quote(TABLES[table].key[0])} IS NOT NULL"  # a row core has
             picked = ", ".join(
-                f"{'k' if c in absent else 's'}.{_quote(c)} AS {_quote(c)}"
+                f"CASE WHEN {stored} THEN k.{_quote(c)} ELSE s.{_quote(c)} END AS {_quote(c)}"
+                if c in absent
+                else f"s.{_quote(c)}"
                 for c in TABLES[table].column_names
             )
             quoted = "'" + str(kept_path).replace("'", "''") + "'"
@@ -1254,7 +1260,11 @@ def _load_batch(
     if stage.rows or replace:
         done.changes = _merge(
             con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None,
-            absent=[c for c in TABLES[table].column_names if present and c not in present],
+            absent=[
+                c
+                for c in TABLES[table].column_names
+                if present and (c not in present or c in getattr(batch, "defaulted", ()))
+            ],
         )  # fmt: skip
         known.changed(table)
     done.rows_loaded = stage.rows - drop.height

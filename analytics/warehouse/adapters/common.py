@@ -520,12 +520,15 @@ def batch(
     *,
     extra: Iterable[str] = (),
     suffix: str = "",
+    defaulted: Iterable[str] = (),
 ) -> TableBatch:
     """A batch of canonical text for ``table`` from ``file``.
 
     ``cells`` holds canonical columns and ``_line``; columns named in ``extra`` are kept
     as ``_extra`` JSON (raw layer). Rows with the same key and line are one row. The
-    ``suffix`` tells apart two batches of one table drawn from one file.
+    ``suffix`` tells apart two batches of one table drawn from one file. ``defaulted``:
+    columns the export did not have, filled with a default that only new rows take
+    (:attr:`~analytics.warehouse.loader.TableBatch.defaulted`).
     """
     known = TABLES[table].column_names
     keep = [c for c in known if c in cells.columns]
@@ -539,7 +542,9 @@ def batch(
         )
     frame = frame.unique(subset=[*TABLES[table].key, "_line"], keep="first", maintain_order=True)
     source = file.label + (f"#{suffix}" if suffix else "")
-    return TableBatch(table, source, file.sha256 + (f":{suffix}" if suffix else ""), frame)
+    return TableBatch(
+        table, source, file.sha256 + (f":{suffix}" if suffix else ""), frame, frozenset(defaulted)
+    )
 
 
 def first_match(values: Iterable[tuple[str, str]], text: str | None, default: str) -> str:

@@ -261,6 +261,14 @@ def _contacts(
         leads = leads.drop("account_id")
     if col(file, "assigned") is None:  # not exported: unknown (null), as before
         leads = leads.drop("assigned_at")
+    # a column this export lacks (renamed, left out) keeps the values stored before: it is
+    # not in the batch, or (the source a new lead needs) only new rows take its default
+    leads = leads.drop(
+        c for c, role in (("job_title", "job_title"), ("country", "country"),
+                          ("owner_rep_id", "owner"))
+        if col(file, role) is None
+    )  # fmt: skip
+    defaulted = ["source"] if col(file, "source") is None else []
     stage_cols = {}
     for name in c.columns:
         if name in STAGE_DATES:
@@ -278,7 +286,11 @@ def _contacts(
         ).filter(pl.col("entered_at").is_not_null())
         for name, stage in stage_cols.items()
     ]
-    batches = [batch("leads", file, leads, extra=_extras(file, used | set(stage_cols)))]
+    batches = [
+        batch(
+            "leads", file, leads, extra=_extras(file, used | set(stage_cols)), defaulted=defaulted
+        )
+    ]
     if events:
         batches.append(batch("lifecycle_events", file, pl.concat(events)))
     owners = c.select(_c(file, "owner").alias("rep_id"), pl.lit("sdr").alias("team"), "_line")
