@@ -320,6 +320,63 @@ def padded(record: list[str], header: Sequence[str]) -> list[str]:
     return record
 
 
+def readable_rows(
+    records: Iterable[tuple[int, list[str]]],
+    broken: Iterable[int],
+    raw_header: Sequence[str],
+    header: Sequence[str],
+    *,
+    label: str,
+    utf8: bool = False,
+) -> tuple[list[list[str]], list[int], list[dict[str, Any]]]:
+    """The records of :func:`csv_records` that can stand under ``header``, and why the
+    others cannot: a line whose quote is not closed, a row with too few or too many fields
+    (one lacking only the empty cells of unnamed trailing columns is :func:`padded`), with
+    ``utf8`` a row of bytes that were no UTF-8. Blank rows are skipped.
+
+    Returns
+    -------
+    (rows, lines, problems): the cells of each row, its line, and one quarantine record
+    per row left out (a misaligned row with its ``cells``, kept as
+    :func:`analytics.warehouse.privacy.misaligned_row` says, never raw).
+
+    >>> readable_rows([(2, ["a", "b"]), (3, ["", ""]), (4, ["c"])], [5], ["x", "y"],
+    ...               ["x", "y"], label="f.csv")[:2]
+    ([['a', 'b']], [2])
+    """
+    rows, lines = [], []
+    problems = [unclosed_quote(label, line) for line in broken]
+    for start, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        record = padded(record, raw_header)
+        if len(record) != len(header):
+            problems.append(
+                {
+                    "file": label,
+                    "line": start,
+                    "column": None,
+                    "reason": render("reject.fields", fields=len(record), header=len(header)),
+                    "cells": dict(zip(header, record, strict=False)),
+                }
+            )
+            continue
+        if utf8 and any("\ufffd" in cell for cell in record):
+            problems.append(
+                {
+                    "file": label,
+                    "line": start,
+                    "column": None,
+                    "reason": render("reject.utf8"),
+                    "value": None,
+                }
+            )
+            continue
+        rows.append(record)
+        lines.append(start)
+    return rows, lines, problems
+
+
 def unclosed_quote(label: str, line: int) -> dict[str, Any]:
     """The quarantine's record of a line whose quote is not closed (its cells not kept)."""
     return {
@@ -341,37 +398,9 @@ def _read_csv_exact(path: Path, label: str) -> tuple[pl.DataFrame, list[dict[str
     if raw_header is None:
         return pl.DataFrame(), []
     header = _normalise_header(raw_header)
-    rows, lines = [], []
-    problems = [unclosed_quote(label, line) for line in broken]
-    for start, record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        record = padded(record, raw_header)
-        if len(record) != len(header):
-            problems.append(
-                {
-                    "file": label,
-                    "line": start,
-                    "column": None,
-                    "reason": render("reject.fields", fields=len(record), header=len(header)),
-                    # kept by load_batches as privacy.misaligned_row says, never raw
-                    "cells": dict(zip(header, record, strict=False)),
-                }
-            )
-            continue
-        if any("\ufffd" in cell for cell in record):
-            problems.append(
-                {
-                    "file": label,
-                    "line": start,
-                    "column": None,
-                    "reason": render("reject.utf8"),
-                    "value": None,
-                }
-            )
-            continue
-        rows.append(record)
-        lines.append(start)
+    rows, lines, problems = readable_rows(
+        records, broken, raw_header, header, label=label, utf8=True
+    )
     frame = pl.DataFrame(
         {name: [r[i] or None for r in rows] for i, name in enumerate(header)},
         schema={name: pl.String for name in header},

@@ -30,8 +30,7 @@ from analytics.warehouse.loader import (
     check_regular_file,
     csv_records,
     file_sha256,
-    padded,
-    unclosed_quote,
+    readable_rows,
 )
 from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy names)
     FREE_TEXT,
@@ -243,26 +242,7 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
         raise ImportFailed(f"{path}: the header has column {repeated} twice")
     header = _clean_header(raw_header)
     # A trailing delimiter on every line (x_education) makes an unnamed last column.
-    rows, lines = [], []
-    problems = [unclosed_quote(str(path), line) for line in broken]
-    for start, record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        record = padded(record, raw_header)
-        if len(record) != len(header):
-            problems.append(
-                {
-                    "file": str(path),
-                    "line": start,
-                    "column": None,
-                    "reason": f"has {len(record)} fields, the header has {len(header)}",
-                    # kept by the load as privacy.misaligned_row says, never raw
-                    "cells": dict(zip(header, record, strict=False)),
-                }
-            )
-            continue
-        rows.append(record)
-        lines.append(start)
+    rows, lines, problems = readable_rows(records, broken, raw_header, header, label=str(path))
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     cells = pl.DataFrame(
         {name: pl.Series(name, columns[i], dtype=pl.String) for i, name in enumerate(header)},
