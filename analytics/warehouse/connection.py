@@ -9,9 +9,14 @@ analytics.warehouse.connection.WarehouseError: /nonexistent/w.duckdb: no warehou
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:  # polars only where a frame is read: `sla info` starts fast
+    import polars as pl
 
 from analytics.schema import TABLES
 
@@ -54,4 +59,39 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(row[0])
 
 
-__all__ = ["WarehouseError", "connect_readonly", "has_table", "is_warehouse"]
+def read_lazily(
+    con: duckdb.DuckDBPyConnection,
+    read: Callable[[duckdb.DuckDBPyConnection, list[str] | None], pl.DataFrame],
+    *,
+    schema: Mapping[str, pl.DataType],
+    name: str,
+) -> pl.LazyFrame:
+    """A LazyFrame of ``schema`` that runs ``read(cursor, columns)`` (a cursor of ``con``
+    of its own, the columns a query asks for or None) only when it is collected, then
+    keeps those columns and the query's rows. For small results stored in the warehouse
+    (the MQL episodes, the coverage) that tables carry without reading them.
+
+    >>> import polars as pl
+    >>> frame = read_lazily(duckdb.connect(), lambda cursor, columns: pl.DataFrame({"a": [1, 2]}),
+    ...                     schema={"a": pl.Int64()}, name="example")
+    >>> frame.filter(pl.col("a") > 1).collect()["a"].to_list()
+    [2]
+    """
+    from polars.io.plugins import register_io_source
+
+    def source(with_columns, predicate, n_rows, batch_size):
+        cursor = con.cursor()
+        try:
+            frame = read(cursor, with_columns)
+        finally:
+            cursor.close()
+        if with_columns is not None:
+            frame = frame.select(with_columns)
+        if predicate is not None:
+            frame = frame.filter(predicate)
+        yield frame if n_rows is None else frame.head(n_rows)
+
+    return register_io_source(source, schema=dict(schema), explain_name=name)
+
+
+__all__ = ["WarehouseError", "connect_readonly", "has_table", "is_warehouse", "read_lazily"]

@@ -100,62 +100,55 @@ def coverage_rows(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
     True
     """
     import polars as pl
-    from polars.io.plugins import register_io_source
 
     from analytics.coverage import COVERAGE_SCHEMA, EXTENT_SCHEMA
     from analytics.timeframe import as_utc
-    from analytics.warehouse.connection import has_table
+    from analytics.warehouse.connection import read_lazily
     from analytics.warehouse.facts import latest_timestamp
 
-    if not has_table(con, "meta", "coverage"):
+    columns = _coverage_columns(con)
+    if not columns:
         return None
     schema = {**COVERAGE_SCHEMA, "config_key": pl.String(), **EXTENT_SCHEMA}
+    key = "config_key" if "config_key" in columns else "NULL::VARCHAR AS config_key"
 
-    def source(with_columns, predicate, n_rows, batch_size):
-        cursor = con.cursor()
-        try:
-            keyed = cursor.execute(
-                "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'meta' "
-                "AND table_name = 'coverage' AND column_name = 'config_key'"
-            ).fetchall()[0][0]
-            key = "config_key" if keyed else "NULL::VARCHAR AS config_key"
-            frame = pl.DataFrame(
-                cursor.sql(
-                    f'SELECT "group", measurable, "from", "to", needs, reason, {key} '
-                    "FROM meta.coverage ORDER BY rowid"
-                )
+    def read(cursor: duckdb.DuckDBPyConnection, wanted: list[str] | None) -> pl.DataFrame:
+        frame = pl.DataFrame(
+            cursor.sql(
+                f'SELECT "group", measurable, "from", "to", needs, reason, {key} '
+                "FROM meta.coverage ORDER BY rowid"
             )
-            if with_columns is None or set(EXTENT_SCHEMA) & set(with_columns):
-                latest = latest_timestamp(cursor)
-                (last_day,) = cursor.execute("SELECT max(date) FROM core.web_traffic").fetchone()
-                frame = frame.with_columns(
-                    pl.lit(None if latest is None else as_utc(latest)).alias("data_latest"),
-                    pl.lit(last_day).alias("traffic_last"),
-                )
-        finally:
-            cursor.close()
-        frame = frame.select(
+        )
+        if wanted is None or set(EXTENT_SCHEMA) & set(wanted):
+            latest = latest_timestamp(cursor)
+            (last_day,) = cursor.execute("SELECT max(date) FROM core.web_traffic").fetchone()
+            frame = frame.with_columns(
+                pl.lit(None if latest is None else as_utc(latest)).alias("data_latest"),
+                pl.lit(last_day).alias("traffic_last"),
+            )
+        return frame.select(
             pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c)
             for c, t in schema.items()
         )
-        if with_columns is not None:
-            frame = frame.select(with_columns)
-        if predicate is not None:
-            frame = frame.filter(predicate)
-        yield frame if n_rows is None else frame.head(n_rows)
 
-    return register_io_source(source, schema=schema, explain_name="stored coverage")
+    return read_lazily(con, read, schema=schema, name="stored coverage")
 
 
-def _stored(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> bool:
-    """Is a coverage stored, and (with ``config``) for that config's key?"""
-    columns = {
+def _coverage_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The columns of ``meta.coverage`` (none for a warehouse written before coverage was
+    recorded; ``config_key`` is there once a write keyed it)."""
+    return {
         name
         for (name,) in con.execute(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_schema = 'meta' AND table_name = 'coverage'"
         ).fetchall()
     }
+
+
+def _stored(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> bool:
+    """Is a coverage stored, and (with ``config``) for that config's key?"""
+    columns = _coverage_columns(con)
     if not columns:
         return False
     if config is None or "config_key" not in columns:

@@ -33,6 +33,7 @@ import duckdb
 import polars as pl
 
 from analytics.precompute import ResultKey
+from analytics.warehouse.connection import read_lazily
 
 if TYPE_CHECKING:
     from analytics.config import SlaConfig
@@ -180,22 +181,11 @@ def stored_episodes(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
     empty = Tables.empty()
     schema = episodes_to_store(empty.lifecycle_events, empty.leads).collect_schema()
 
-    def source(with_columns, predicate, n_rows, batch_size):
-        cursor = con.cursor()
-        try:
-            payload = read_result(cursor, key)
-        finally:
-            cursor.close()
-        frame = pl.DataFrame(schema=schema) if payload is None else from_bytes(payload)
-        if with_columns is not None:
-            frame = frame.select(with_columns)
-        if predicate is not None:
-            frame = frame.filter(predicate)
-        yield frame if n_rows is None else frame.head(n_rows)
+    def read(cursor: duckdb.DuckDBPyConnection, columns: list[str] | None) -> pl.DataFrame:
+        payload = read_result(cursor, key)
+        return pl.DataFrame(schema=schema) if payload is None else from_bytes(payload)
 
-    from polars.io.plugins import register_io_source
-
-    return register_io_source(source, schema=schema, explain_name="stored mql_episodes")
+    return read_lazily(con, read, schema=schema, name="stored mql_episodes")
 
 
 def stored_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
