@@ -142,6 +142,18 @@ def alert_coverage(
     >>> alert_coverage(Tables.empty(), as_of=datetime(2026, 11, 1))["first_touch"]
     'sales_touches'
     """
+    return judged_kinds(tables, as_of=as_of, config=config)[0]
+
+
+def judged_kinds(
+    tables: Tables, *, as_of: datetime, config: SlaConfig | None = None
+) -> tuple[dict[str, str | None], date | None]:
+    """:func:`alert_coverage` and, with ``config``, the day the touches stopped
+    (:func:`touches_stopped`), from one look at the tables.
+
+    >>> judged_kinds(Tables.empty(), as_of=datetime(2026, 11, 1))[1] is None
+    True
+    """
     t = tables.until(as_of)
     needed = sorted(set(NEEDS.values()))
     counts = pl.concat(
@@ -151,10 +163,13 @@ def alert_coverage(
         ]
     ).collect()
     present = {row["t"] for row in counts.iter_rows(named=True) if row["n"] > 0}
-    stopped = config is not None and "sales_touches" in present
-    if stopped and touches_stopped(tables, as_of=as_of, config=config) is not None:
-        present.discard("sales_touches")
-    return {kind: (None if table in present else table) for kind, table in NEEDS.items()}
+    stopped = None
+    if config is not None and "sales_touches" in present:
+        stopped = touches_stopped(tables, as_of=as_of, config=config)
+        if stopped is not None:
+            present.discard("sales_touches")
+    covered = {kind: (None if table in present else table) for kind, table in NEEDS.items()}
+    return covered, stopped
 
 
 def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None:
@@ -693,7 +708,7 @@ def at_risk_now(
     >>> now["alerts"].height, now["missing"]["first_touch"], now["counts"]
     (0, 'sales_touches', {'overdue': None, 'at_risk': None})
     """
-    covered = alert_coverage(tables, as_of=as_of, config=config)
+    covered, stopped = judged_kinds(tables, as_of=as_of, config=config)
     kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
     per_part = [
         alerts(
@@ -713,7 +728,7 @@ def at_risk_now(
         "by_rep": alerts_by_rep(frame.lazy(), unknown=missing).collect(),
         "counts": alert_counts(frame, missing=missing),
         "missing": missing,
-        "touches_stopped": touches_stopped(tables, as_of=as_of, config=config),
+        "touches_stopped": stopped,
     }
 
 
@@ -846,6 +861,7 @@ __all__ = [
     "alerts",
     "alerts_by_rep",
     "at_risk_now",
+    "judged_kinds",
     "local_time",
     "new_mqls",
     "not_judged_lines",

@@ -29,14 +29,13 @@ import polars as pl
 from analytics.alerts import (
     ALERT_KINDS,
     alert_counts,
-    alert_coverage,
     alert_todo,
     alerts,
     alerts_by_rep,
+    judged_kinds,
     local_time,
     new_mqls,
     not_judged_lines,
-    touches_stopped,
 )
 from analytics.config import NotifyRecipient, SlaConfig
 from analytics.tables import Tables
@@ -331,8 +330,7 @@ def plan_messages(
     if "new_mql" in n.send:
         messages += _new_mql_messages(new, reps, config=config, as_of=local, sent=set(sent))
     if {"at_risk_digest", "daily_summary"} & set(n.send):
-        covered = alert_coverage(tables, as_of=moment, config=config)
-        stopped = touches_stopped(tables, as_of=moment, config=config)
+        covered, stopped = judged_kinds(tables, as_of=moment, config=config)
         found = alerts(
             tables,
             config=config,
