@@ -110,6 +110,16 @@ def hooks():
     server.server_close()
 
 
+def one_recipient_config(send: list[str], recipient: str):
+    """The SLA config with an e-mail server and one recipient (TOML lines, e.g.
+    ``team = "sdr"``) who gets ``send``."""
+    return parse_config(
+        BASE
+        + f'\n[notify]\nsend = {json.dumps(send)}\n\n[notify.email]\nhost = "127.0.0.1"\n'
+        + f'sender = "sla@example.com"\n\n[[notify.recipients]]\n{recipient}\n'
+    )
+
+
 def notify_toml(port: int, *, retries: int = 2) -> str:
     return f"""
 [notify]
@@ -403,18 +413,7 @@ def test_the_daily_summary_says_unknown_when_no_alert_can_be_judged(touches, sub
                         "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}]
         if touches else [],
     )  # fmt: skip
-    cfg = parse_config(BASE + """
-[notify]
-send = ["daily_summary"]
-
-[notify.email]
-host = "127.0.0.1"
-sender = "sla@example.com"
-
-[[notify.recipients]]
-team = "sdr"
-email = "sdr-lead@example.com"
-""")  # fmt: skip
+    cfg = one_recipient_config(["daily_summary"], 'team = "sdr"\nemail = "sdr-lead@example.com"')
     at = datetime.fromisoformat(AS_OF.replace("Z", "+00:00"))
     (message,) = plan_messages(t, cfg, as_of=at)
     assert message.subject == subject_en
@@ -477,19 +476,9 @@ def test_the_daily_summary_names_unowned_leads_and_the_kinds_it_cannot_judge():
         sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
                         "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}],
     )  # fmt: skip
-    cfg = parse_config(BASE + """
-[notify]
-send = ["daily_summary"]
-
-[notify.email]
-host = "127.0.0.1"
-sender = "sla@example.com"
-
-[[notify.recipients]]
-team = "sdr"
-email = "sdr-lead@example.com"
-language = "de"
-""")  # fmt: skip
+    cfg = one_recipient_config(
+        ["daily_summary"], 'team = "sdr"\nemail = "sdr-lead@example.com"\nlanguage = "de"'
+    )
     (message,) = plan_messages(t, cfg, as_of=datetime.fromisoformat("2026-10-03T09:00:00+00:00"))
     assert message.lines[:3] == (
         "Im Team ist nichts gefährdet.",
@@ -532,18 +521,7 @@ def test_an_alert_sent_is_not_sent_again_when_a_reimport_renumbers_its_episode(t
                             "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}],
         )  # fmt: skip
 
-    cfg = parse_config(BASE + """
-[notify]
-send = ["at_risk_digest"]
-
-[notify.email]
-host = "127.0.0.1"
-sender = "sla@example.com"
-
-[[notify.recipients]]
-rep_id = "r1"
-email = "rita@example.com"
-""")  # fmt: skip
+    cfg = one_recipient_config(["at_risk_digest"], 'rep_id = "r1"\nemail = "rita@example.com"')
     at = datetime.fromisoformat("2026-10-03T09:00:00+00:00")
     mql = ev("b", "mql", "2026-10-02T00:00:00Z")
     (first,) = plan_messages(tables(mql), cfg, as_of=at)
@@ -571,18 +549,9 @@ def test_a_summary_says_when_the_touches_stopped_instead_of_an_all_clear():
         sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
                         "occurred_at": "2026-09-10T15:00:00Z", "outcome": "connected"}],
     )  # fmt: skip
-    cfg = parse_config(BASE + """
-[notify]
-send = ["daily_summary", "new_mql"]
-
-[notify.email]
-host = "127.0.0.1"
-sender = "sla@example.com"
-
-[[notify.recipients]]
-team = "sdr"
-email = "sdr-lead@example.com"
-""")  # fmt: skip
+    cfg = one_recipient_config(
+        ["daily_summary", "new_mql"], 'team = "sdr"\nemail = "sdr-lead@example.com"'
+    )
     (summary,) = plan_messages(t, cfg, as_of=datetime.fromisoformat("2026-10-03T09:00:00+00:00"))
     assert summary.subject == "[SLA] Team sdr, 2026-10-03: – overdue, – at risk, new MQLs: –"
     assert summary.lines[0].startswith(

@@ -199,11 +199,11 @@ def warehouse(tmp_path_factory) -> Path:
     return db
 
 
-def _pack(db: Path, month: str, config=CFG):
+def _pack(db: Path, month: str, config=CFG, *, as_of: datetime = AS_OF):
     con = connect_readonly(db)
     try:
         return build_pack(
-            load_tables(con), config, month=month, as_of=AS_OF, versions=stored_configs(con)
+            load_tables(con), config, month=month, as_of=as_of, versions=stored_configs(con)
         )
     finally:
         con.close()
@@ -1090,16 +1090,15 @@ def test_the_mql_pace_action_counts_whole_mqls_as_the_pacing_table(pack):
     assert item.evidence == "51 MQLs vs 647 expected to date (month target 647, forecast 51)"
 
 
-def test_a_running_months_promise_is_the_months_not_its_pro_rated_share(warehouse):
-    """Judged on 15 October, October is running (15 of 31 days): its MQLs are judged
-    against 338.7, and the promise read "Deliver 338.709677 MQLs a month"."""
-    con = connect_readonly(warehouse)
-    try:
-        running = build_pack(load_tables(con), CFG, month="2026-10",
-                             as_of=datetime(2026, 10, 15, tzinfo=UTC),
-                             versions=stored_configs(con))  # fmt: skip
-    finally:
-        con.close()
+@pytest.fixture(scope="module")
+def running(warehouse):
+    """October judged on 15 October: a running month (15 of 31 days)."""
+    return _pack(warehouse, "2026-10", as_of=datetime(2026, 10, 15, tzinfo=UTC))
+
+
+def test_a_running_months_promise_is_the_months_not_its_pro_rated_share(running):
+    """Its MQLs are judged against 338.7, and the promise read "Deliver 338.709677 MQLs a
+    month"."""
     assert running.review.running
     (mqls,) = [r for r in running.scorecards["marketing"] if r.metric == "mqls"]
     assert mqls.target == pytest.approx(700 * 15 / 31)  # what the month is judged against
@@ -1107,17 +1106,10 @@ def test_a_running_months_promise_is_the_months_not_its_pro_rated_share(warehous
     assert mqls.promise_words.render(lang="de") == "700 MQLs im Monat liefern"
 
 
-def test_a_running_months_pack_says_it_is_not_compared(pack, warehouse):
+def test_a_running_months_pack_says_it_is_not_compared(pack, running):
     """The header said "compared with 2026-09" above a column of unexplained "–"."""
     from analytics.pack.render import render_markdown
 
-    con = connect_readonly(warehouse)
-    try:
-        running = build_pack(load_tables(con), CFG, month="2026-10",
-                             as_of=datetime(2026, 10, 15, tzinfo=UTC),
-                             versions=stored_configs(con))  # fmt: skip
-    finally:
-        con.close()
     assert "running: not compared with 2026-09" in render_markdown(running)
     assert "laufend: nicht mit 2026-09 verglichen" in render_markdown(running, lang="de")
     assert "compared with 2026-09" in render_markdown(pack)  # a month that has ended
