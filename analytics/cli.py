@@ -871,6 +871,8 @@ def _print_kpis(document: dict[str, Any], *, currency: str) -> None:
 
 
 def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR") -> None:
+    from analytics.coverage import share_reasons
+
     out.print(
         f"[bold]SLA review {document['month']}[/] (as of {document['as_of'] or 'no data'})",
         highlight=False,
@@ -923,6 +925,8 @@ def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR
             unknown.setdefault(result.reason(group), []).append(group)
     for why, groups in unknown.items():
         out.print(f"- is not measurable ({', '.join(groups)}): {plain(why)}", highlight=False)
+    for metric, why in share_reasons(result.conversion).items():  # a "-" interval above
+        out.print(f"- {metric} has no interval: {plain(why)}", highlight=False)
 
 
 # -- sla score -----------------------------------------------------------------------

@@ -529,6 +529,47 @@ def kpi_reasons(
     return out
 
 
+def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, str]:
+    """Period rate -> why it is no share: its numerator outnumbers its denominator.
+
+    A period rate is the ratio of two volumes of one month (spec/metrics.md), so leads
+    that reach a stage without passing the one before it in the month (Salesforce leads
+    that skip the MQL status) make it exceed 100 %: it then has no Wilson interval and
+    no KPI verdict ("MQLs that sales qualifies: 300 %, met" is not what the data says).
+
+    Parameters
+    ----------
+    conversion : DataFrame
+        One row per rate: ``metric``, ``x``, ``n`` (:func:`analytics.funnel.period_rates`).
+
+    Returns
+    -------
+    dict: metric -> one sentence in ``lang``, only for the rates with ``x > n``.
+
+    >>> rates = pl.DataFrame({"metric": ["mql_to_sql", "lead_to_mql"], "x": [3, 1], "n": [1, 4]})
+    >>> share_reasons(rates)["mql_to_sql"][:32], list(share_reasons(rates))
+    ('More SQLs (3) than MQLs (1) this', ['mql_to_sql'])
+    """
+    from analytics.funnel import PERIOD_RATES
+    from analytics.texts import metric_label
+
+    out = {}
+    for metric, x, n in conversion.select("metric", "x", "n").iter_rows():
+        if metric in PERIOD_RATES and x is not None and n is not None and x > n:
+            above, below = (metric_label(v, lang=lang) for v in PERIOD_RATES[metric])
+            if lang == "en":  # "more deals won than opportunities"; MQLs stay MQLs
+                above, below = (w if w[:2].isupper() else w.lower() for w in (above, below))
+            out[metric] = render(
+                "coverage.not_a_share",
+                lang=lang,
+                above=above,
+                below=below,
+                x=x,
+                n=n,
+            )
+    return out
+
+
 def to_json(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     """The ``coverage`` object of ``sla info --json`` (spec/cli.md).
 
@@ -704,6 +745,7 @@ __all__ = [
     "reason",
     "rep_display_names",
     "review_months",
+    "share_reasons",
     "stored_coverage",
     "to_json",
     "within_coverage",

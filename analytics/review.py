@@ -231,6 +231,12 @@ class Review:
             return self.reason(lacking[0], lang=lang)
         return segment_reasons(self.segment, lang=lang).get(metric)
 
+    def share_reason(self, metric: str, *, lang: str = "en") -> str | None:
+        """Why the period rate ``metric`` is no share this month (more leads reached its
+        later stage than its earlier one: :func:`analytics.coverage.share_reasons`), in
+        ``lang``; None when it is one, or is no period rate."""
+        return cov.share_reasons(self.conversion, lang=lang).get(metric)  # type: ignore[arg-type]
+
     def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
         """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""
         from analytics.kpis import POINT_IN_TIME
@@ -241,6 +247,8 @@ class Review:
         metric = row["metric"]
         why = self.metric_reason(metric, lang=lang)
         if why:
+            return why
+        if why := self.share_reason(metric, lang=lang):
             return why
         counts = metric in cov.VOLUME_KPIS or metric in POINT_IN_TIME
         if self.segment and counts and row.get("target") is None:
@@ -1098,7 +1106,11 @@ def build_review(
         now["kpi"],
         before["kpi"],
         config=config,
-        reasons={**segment_reasons(segment), **cov.kpi_reasons(groups, coverage)},
+        reasons={
+            **segment_reasons(segment),
+            **cov.share_reasons(cur["conversion"]),
+            **cov.kpi_reasons(groups, coverage),
+        },
         target_share=days / total_days if running and total_days else 1.0,
         segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
     ).collect(engine=ENGINE)
@@ -1506,6 +1518,7 @@ def kpi_histories(
     collected = _collect(summaries)
     values: dict[str, dict[str, Any]] = {}
     maturing: dict[str, frozenset[str]] = {}
+    shares: dict[str, dict[str, str]] = {}
     groups: dict[str, pl.DataFrame] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
@@ -1518,6 +1531,7 @@ def kpi_histories(
         )  # fmt: skip
         values[m] = summary["kpi"]
         maturing[m] = maturing_metrics(summary["remql"])
+        shares[m] = cov.share_reasons(frames["conversion"])
     for end, months_in in spans.items():
         rows: list[pl.DataFrame] = []
         # the month before the first shown one is only that month's previous
@@ -1531,7 +1545,11 @@ def kpi_histories(
                 month_values,
                 compared,
                 config=config,
-                reasons={**segment_reasons(segment), **cov.kpi_reasons(groups[m], coverage)},
+                reasons={
+                    **segment_reasons(segment),
+                    **shares[m],
+                    **cov.kpi_reasons(groups[m], coverage),
+                },
                 target_share=days / total if running and total else 1.0,
                 segment_targets=seg_targets,
             ).collect()

@@ -1652,6 +1652,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Nothing to measure this month (no cases).",
         "In diesem Monat gibt es nichts zu messen (keine Fälle).",
     ),
+    "coverage.not_a_share": (
+        "More {above} ({x:n}) than {below} ({n:n}) this month: leads reached the later stage "
+        "without passing the earlier one in the month, so the ratio is no share, has no "
+        "confidence interval and is not judged.",
+        "Mehr {above} ({x:n}) als {below} ({n:n}) in diesem Monat: Leads erreichten die spätere "
+        "Phase, ohne die frühere im Monat zu durchlaufen; das Verhältnis ist kein Anteil, hat "
+        "kein Konfidenzintervall und wird nicht bewertet.",
+    ),
     "coverage.unassigned": ("unassigned", "nicht zugewiesen"),
     "coverage.not_compared": (
         "A running month is not compared with the month before.",

@@ -91,11 +91,15 @@ def test_each_reason_a_kpi_has_no_data_is_printed_once_under_the_table(warehouse
     lines = _review_text(warehouse)
     kpis = _kpi_rows(lines)
     assert [k for k, row in kpis.items() if row[-1] == "no data"] == [
-        "Visitor -> lead", "MQL -> SQL (lead quality)", "MQLs rejected by sales",
+        "Visitor -> lead", "Lead -> MQL", "MQL -> SQL (lead quality)", "MQLs rejected by sales",
     ]  # fmt: skip
     assert [x for x in lines if x.startswith("no data: ")] == [
         "no data: Visitor -> lead: No web traffic was imported: import web_traffic (visitors "
         "per day and source).",
+        # A and B became leads in September: 2 MQLs of 1 new lead is no share of them
+        "no data: Lead -> MQL: More MQLs (2) than leads (1) this month: leads reached the later "
+        "stage without passing the earlier one in the month, so the ratio is no share, has no "
+        "confidence interval and is not judged.",
         "no data: MQL -> SQL (lead quality): No lifecycle event of stage sql was imported, so "
         "SQLs cannot be counted: import the sql events (when each lead became an SQL).",
         "no data: MQLs rejected by sales: No accepted (SAL) or rejected leads with a reason "

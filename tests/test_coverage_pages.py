@@ -971,3 +971,48 @@ def test_the_data_page_says_revenue_needs_opportunities_when_there_are_none(
     rows = [r for table in at.table for r in table.value.to_dict("records")]
     (row,) = [r for r in rows if revenue in r.values()]
     assert todo in row.values(), row
+
+
+@pytest.fixture(scope="module")
+def skipped_mql(tmp_path_factory) -> Path:
+    """March: A becomes an MQL, then an SQL; B and C become SQLs without ever being MQLs
+    (a Salesforce export whose leads skip the MQL status): 3 SQLs of 1 MQL."""
+    tables = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[_lead(x, "2026-03-02T09:00:00Z", "r1") for x in "ABC"],
+        lifecycle_events=[_ev("A", "mql", "2026-03-03T09:00:00Z"),
+                          *(_ev(x, "sql", "2026-03-06T09:00:00Z") for x in "ABC")],
+        sales_touches=[_touch("T1", "A", "2026-03-03T11:00:00Z"),
+                       _touch("T2", "A", "2026-04-01T01:00:00Z")],
+    )  # fmt: skip
+    names = ("reps", "leads", "lifecycle_events", "sales_touches")
+    return _written(tmp_path_factory, "skipped-mql", tables, names)
+
+
+NO_SHARE = {
+    "en": "More SQLs (3) than MQLs (1) this month: leads reached the later stage without "
+    "passing the earlier one in the month, so the ratio is no share, has no confidence "
+    "interval and is not judged.",
+    "de": "Mehr SQLs (3) als MQLs (1) in diesem Monat: Leads erreichten die spätere Phase, ohne "
+    "die frühere im Monat zu durchlaufen; das Verhältnis ist kein Anteil, hat kein "
+    "Konfidenzintervall und wird nicht bewertet.",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "status"),
+    [("en", "MQL → SQL (lead quality)", "no data"),
+     ("de", "MQL → SQL (Lead-Qualität)", "keine Daten")],
+)  # fmt: skip
+def test_a_rate_above_100_percent_is_not_judged_and_says_why(
+    skipped_mql, monkeypatch, lang, label, status
+):
+    at = _page(skipped_mql, monkeypatch, "kpis", lang)
+    assert tile_texts(at)[label] == ["–", status, NO_SHARE[lang]]
+    at.switch_page("views/overview.py").run()
+    assert not at.exception
+    assert tile_texts(at)[label] == ["–", status, NO_SHARE[lang]]
+    # the conversion list keeps the ratio of the two volumes, and says why it has no interval
+    rate = {"en": "**MQL → SQL**: 300.0 % (3 / 1)", "de": "**MQL → SQL**: 300,0 % (3 / 1)"}
+    assert rate[lang] in [m.value for m in at.markdown]
+    assert NO_SHARE[lang] in [c.value for c in at.caption]

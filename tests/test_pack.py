@@ -33,6 +33,7 @@ from analytics.pack.formatting import (
 )
 from analytics.pack.render import (
     PackRenderError,
+    funnel_rows,
     html_to_pdf,
     render_html,
     render_markdown,
@@ -1134,3 +1135,27 @@ def test_a_month_before_the_first_sla_version_says_no_version_was_in_force(wareh
     assert "2026-09 is judged by version 2026.2, the earliest recorded (in force from " in md
     assert "no version was in force then." in md
     assert "2026-09 is judged by the SLA in force then" not in md
+
+
+def test_the_pack_says_why_a_rate_above_100_percent_has_no_interval():
+    # one MQL, three SQLs: two leads skipped the MQL status (a Salesforce export)
+    tables = Tables.from_rows(
+        leads=[
+            {"lead_id": f"S{i}", "created_at": "2026-10-01T08:00:00Z", "source": "email"}
+            for i in (1, 2, 3)
+        ],
+        lifecycle_events=[
+            {"lead_id": "S1", "stage": "mql", "entered_at": "2026-10-01T09:00:00Z"},
+            *(
+                {"lead_id": f"S{i}", "stage": "sql", "entered_at": "2026-10-02T09:00:00Z"}
+                for i in (1, 2, 3)
+            ),
+        ],
+    )
+    pack = build_pack(tables, CFG, month="2026-10", as_of=AS_OF)
+    rows = {r["stage"]: r for r in funnel_rows(pack, lang="de")}
+    assert rows["mqls"]["rate"]["rate"] == 3.0
+    assert rows["mqls"]["rate_reason"].startswith("Mehr SQLs (3) als MQLs (1) in diesem Monat")
+    assert rows["leads"]["rate_reason"] is None  # 1 / 3 is a share
+    text = render_markdown(pack)
+    assert "| ≥ 30.0 % | – | 3 / 1 | no data: More SQLs (3) than MQLs (1)" in text

@@ -554,3 +554,55 @@ def test_a_maturing_remql_rate_is_not_compared_with_the_month_before(demo_tables
     row = pack.kpis.filter(pl.col("metric") == "remql_rate").row(0, named=True)
     assert (row["previous"], row["change"]) == (None, None)
     assert pack.previous_values["remql_rate"] is None and pack.previous_values["mqls"]
+
+
+#: October: one MQL (S1) and three SQLs, two of which (S2, S3) never were MQLs, as in a
+#: Salesforce export whose leads skip the MQL status; then 2 opportunities of 3 SQLs.
+SKIPPED_MQL = Tables.from_rows(
+    leads=[lead(f"S{i}", "2026-10-01T08:00:00Z", "email", "r1") for i in (1, 2, 3)],
+    lifecycle_events=[
+        ev("S1", "mql", "2026-10-01T09:00:00Z"),
+        *(ev(f"S{i}", "sql", "2026-10-02T09:00:00Z") for i in (1, 2, 3)),
+        *(ev(f"S{i}", "opportunity", "2026-10-03T09:00:00Z") for i in (1, 2)),
+    ],
+    reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+)
+
+
+def test_a_period_rate_above_100_percent_is_no_share_and_not_judged():
+    review = build_review(SKIPPED_MQL, CFG, month="2026-10", as_of=AS_OF)
+    conv = {r["metric"]: r for r in review.conversion.iter_rows(named=True)}
+    # the ratio of the two volumes is kept (spec/metrics.md), without an interval
+    assert (conv["mql_to_sql"]["x"], conv["mql_to_sql"]["n"], conv["mql_to_sql"]["rate"]) == (
+        3,
+        1,
+        3.0,
+    )
+    assert conv["mql_to_sql"]["ci_low"] is None
+    kpis = {r["metric"]: r for r in review.kpis.iter_rows(named=True)}
+    lead_quality = kpis["mql_to_sql"]
+    assert (lead_quality["value"], lead_quality["status"]) == (None, "no_data")
+    assert lead_quality["reason"].startswith("More SQLs (3) than MQLs (1) this month")
+    assert review.kpi_reason(lead_quality, lang="de").startswith("Mehr SQLs (3) als MQLs (1)")
+    # a share of 2 / 3 and one of 1 / 3 are judged as ever
+    assert review.share_reason("sql_to_opportunity") is None
+    assert kpis["lead_to_mql"]["status"] == "met" and kpis["lead_to_mql"]["reason"] is None
+    # the KPI history says the same of the month
+    history = review_module.kpi_history(SKIPPED_MQL, CFG, month="2026-10", months=1, as_of=AS_OF)
+    row = history.filter(pl.col("metric") == "mql_to_sql").row(0, named=True)
+    assert (row["status"], row["reason"]) == ("no_data", lead_quality["reason"])
+
+
+def test_sla_review_says_why_a_rate_above_100_percent_has_no_interval(tmp_path):
+    from analytics.warehouse import write_tables
+
+    path = tmp_path / "w.duckdb"
+    frames = {name: lf.collect() for name, lf in SKIPPED_MQL.items()}
+    write_tables(path, frames, source="test")
+    res = runner.invoke(
+        app, ["review", "--db", str(path), "--month", "2026-10", "--as-of", "2026-10-31"]
+    )
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "- mql_to_sql has no interval: More SQLs (3) than MQLs (1) this month" in text
+    assert "sql_to_opportunity has no interval" not in text

@@ -85,7 +85,11 @@ def funnel_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
         value = review.volumes.get(stage)
         known = conv is not None and conv.get("rate") is not None
         why = None if value is not None else review.metric_reason(stage, lang=lang)
-        rate_why = None if known or not rate else review.metric_reason(rate, lang=lang)
+        rate_why = (
+            None if not rate
+            else review.share_reason(rate, lang=lang) if known  # 300 %: no share, no interval
+            else review.metric_reason(rate, lang=lang)
+        )  # fmt: skip
         rows.append(
             {
                 "stage": stage,

@@ -153,6 +153,8 @@ with right:
             continue
         rate = rate_text(r["rate"], r["x"], r["n"], r["ci_low"], r["ci_high"], lg)
         st.markdown(f"**{ui.metric_name(r['metric'], lg)}**: {rate}")
+        if why := review.share_reason(r["metric"], lang=lg):  # 300 %: why no interval
+            st.caption(why)
     if unknown:
         st.markdown(f"**{', '.join(ui.metric_name(m, lg) for m in unknown)}**: –")
         why = [review.metric_reason(m, lang=lg) or render("coverage.no_value", lang=lg)
