@@ -199,3 +199,29 @@ def test_real_mql_to_won_cohort_conversion_per_source_equals_a_direct_count(real
         .sort("segment")
     )
     assert_frame_equal(actual, expected)
+
+
+def test_a_column_a_later_deals_file_leaves_out_keeps_the_stored_values(tmp_path):
+    """The second deals file has no business_segment, the third no seller_id either: the
+    seller's segment and the deal's seller stay as stored."""
+    from analytics.warehouse import read_core_table
+
+    mqls = "mql_id,first_contact_date,landing_page_id,origin\nm01,01-02-2018,lp1,organic_search\n"
+    deals = {
+        "a": "mql_id,seller_id,sdr_id,sr_id,won_date,business_segment\n"
+        "m01,s01,sdrA,srX,20-02-2018 10:15,pet\n",
+        "b": "mql_id,seller_id,sdr_id,sr_id,won_date\nm01,s01,sdrA,srX,20-02-2018 10:15\n",
+        "c": "mql_id,sdr_id,sr_id,won_date\nm01,sdrA,srX,20-02-2018 10:15\n",
+    }
+    db = tmp_path / "w.duckdb"
+    for name, text in deals.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "olist_marketing_qualified_leads.csv").write_text(mqls, "utf-8")
+        (tmp_path / name / "olist_closed_deals.csv").write_text(text, "utf-8")
+        import_export(db, tmp_path / name, fmt="olist")
+    assert read_core_table(db, "accounts").select("account_id", "industry").rows() == [
+        ("s01", "pet")
+    ]
+    assert read_core_table(db, "opportunities").select("opportunity_id", "account_id").rows() == [
+        ("m01", "s01")
+    ]

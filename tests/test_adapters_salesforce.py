@@ -211,3 +211,67 @@ def test_an_email_or_phone_in_a_call_disposition_is_masked_before_it_becomes_an_
     assert touches.filter(pl.col("touch_id") == "00T99")["outcome"].to_list() == [
         "call_back_email_phone_"
     ]
+
+
+def _export(folder: Path, **files: str) -> Path:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text, "utf-8")
+    return folder
+
+
+def test_a_field_next_months_export_leaves_out_keeps_the_stored_values(tmp_path):
+    """The second export has no Title, Country, LeadSource or Account export, its Account
+    export no Industry, its Opportunity export no Amount: the stored values stay instead of
+    turning empty (a source "other"); a new lead and a new deal have none of them."""
+    db = tmp_path / "w.duckdb"
+    first = _export(
+        tmp_path / "first",
+        Account=(
+            "Id,Name,Industry,NumberOfEmployees,BillingCountry\n"
+            "001A1,Example AG,Technology,250,DE\n"
+        ),
+        Lead=(
+            "Id,Status,Company,Title,Country,LeadSource,OwnerId,CreatedDate,ConvertedAccountId\n"
+            "00QL1,Open,Example AG,CFO,DE,Web,005U1,2026-09-01T08:00:00Z,001A1\n"
+        ),
+        Opportunity=(
+            "Id,AccountId,StageName,Amount,CreatedDate,IsClosed,IsWon\n"
+            "006O1,001A1,Prospecting,12000,2026-09-10T11:30:00Z,false,false\n"
+        ),
+    )
+    import_export(db, first, fmt="salesforce")
+    second = _export(
+        tmp_path / "second",
+        Lead=(
+            "Id,Status,Company,OwnerId,CreatedDate\n"
+            "00QL1,Open,Example AG,005U2,2026-09-01T08:00:00Z\n"  # a new owner: it is read
+            "00QL2,Open,Beta GmbH,005U2,2026-10-01T08:00:00Z\n"
+        ),
+        Opportunity=(
+            "Id,StageName,CreatedDate,IsClosed,IsWon\n"
+            "006O1,Prospecting,2026-09-10T11:30:00Z,false,false\n"
+            "006O2,Prospecting,2026-10-10T11:30:00Z,false,false\n"
+        ),
+    )
+    import_export(db, second, fmt="salesforce")
+    third = _export(
+        tmp_path / "third",
+        Account="Id,Name,NumberOfEmployees\n001A1,Example AG,300\n",
+    )
+    import_export(db, third, fmt="salesforce")
+    leads = read_core_table(db, "leads").sort("lead_id")
+    columns = ("lead_id", "source", "job_title", "country", "owner_rep_id", "account_id")
+    assert leads.select(columns).rows() == [
+        ("00QL1", "organic", "CFO", "DE", "005U2", "001A1"),
+        ("00QL2", "other", None, None, "005U2", None),
+    ]
+    accounts = read_core_table(db, "accounts")
+    assert accounts.select("account_id", "industry", "employees", "country").rows() == [
+        ("001A1", "Technology", 300, "DE")
+    ]
+    deals = read_core_table(db, "opportunities").sort("opportunity_id")
+    assert deals.select("opportunity_id", "account_id", "amount").rows() == [
+        ("006O1", "001A1", 12000.0),
+        ("006O2", None, 0.0),  # as an empty Amount
+    ]

@@ -132,3 +132,23 @@ def test_calibrated_model_matches_the_honest_figures_over_five_seeds() -> None:
         eces.append(m["ece"])
     assert np.mean(aucs) >= 0.865, (aucs, eces)
     assert np.mean(eces) <= 0.025, (aucs, eces)
+
+
+def test_a_column_next_months_file_leaves_out_keeps_the_stored_values(tmp_path):
+    """The second file has no occupation and no country column: the stored ones stay."""
+    from analytics.warehouse import read_core_table
+
+    head = "Lead Number,Lead Source,Lead Origin,Converted"
+    db = tmp_path / "w.duckdb"
+    for name, text in [
+        ("a", f"{head},What is your current occupation,Country\n7001,Google,API,0,Student,India\n"),
+        ("b", f"{head}\n7001,Google,API,1\n7002,Google,API,0\n"),
+    ]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "x_education_leads.csv").write_text(text, "utf-8")
+        import_export(db, tmp_path / name, fmt="xeducation")
+    leads = read_core_table(db, "leads").sort("lead_id")
+    assert leads.select("lead_id", "job_title", "country").rows() == [
+        ("7001", "Student", "India"),
+        ("7002", None, None),
+    ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,22 @@ class ExportFile:
 
     def has(self, *names: str) -> bool:
         return all(n.lower() in self.cells.columns for n in names)
+
+    def lacking(self, sources: Mapping[str, str | tuple[str, ...]]) -> list[str]:
+        """The canonical columns of ``sources`` (canonical column -> the export's column,
+        or its alternatives, that fill it) whose export column this file does not have.
+
+        An adapter leaves them out of its batch: a row already stored keeps its values of
+        a column next month's export renamed or left out (the loader's absent-column
+        rule, as for canonical files), and a new row has none.
+
+        >>> f = ExportFile(Path("Lead.csv"), pl.DataFrame({"title": ["CEO"]}), ["Title"],
+        ...                [], ",", "utf-8", "")
+        >>> f.lacking({"job_title": "title", "country": ("mailingcountry", "country")})
+        ['country']
+        """
+        alternatives = {c: (n,) if isinstance(n, str) else n for c, n in sources.items()}
+        return [c for c, names in alternatives.items() if not any(map(self.has, names))]
 
 
 # -- reading -----------------------------------------------------------------------

@@ -263,12 +263,9 @@ def _contacts(
         leads = leads.drop("assigned_at")
     # a column this export lacks (renamed, left out) keeps the values stored before: it is
     # not in the batch, or (the source a new lead needs) only new rows take its default
-    leads = leads.drop(
-        c for c, role in (("job_title", "job_title"), ("country", "country"),
-                          ("owner_rep_id", "owner"))
-        if col(file, role) is None
-    )  # fmt: skip
-    defaulted = ["source"] if col(file, "source") is None else []
+    roles = {"job_title": "job_title", "country": "country", "owner_rep_id": "owner"}
+    leads = leads.drop(file.lacking({c: ALIASES[role] for c, role in roles.items()}))
+    defaulted = file.lacking({"source": ALIASES["source"]})
     stage_cols = {}
     for name in c.columns:
         if name in STAGE_DATES:

@@ -141,6 +141,7 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
                 "_line",
             )
             .unique("account_id", keep="first", maintain_order=True)
+            .drop(file.lacking({"industry": "business_segment"}))  # a stored one stays
         )
         batches.insert(0, batch("accounts", file, accounts))
     account = pl.col("seller_id") if "seller_id" in c.columns else pl.lit(None, pl.String)
@@ -172,7 +173,7 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
         pl.lit("won").alias("status"),
         "_line",
         *extra,
-    )
+    ).drop(file.lacking({"account_id": "seller_id"}))  # a stored link stays
     batches += [
         batch("lifecycle_events", file, events),
         batch("opportunities", file, opportunities, extra=extra),

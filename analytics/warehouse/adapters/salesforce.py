@@ -180,6 +180,48 @@ def _source(expr: pl.Expr) -> pl.Expr:
     )
 
 
+#: The optional fields behind each table's attributes (canonical -> API field names): a
+#: field the export lacks is left out of the batch, so the values stored keep (the
+#: absent-column rule); ``account_id`` also without an Account export to link to.
+LEAD_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "job_title": "title",
+    "country": "country",
+    "owner_rep_id": "ownerid",
+    "account_id": "convertedaccountid",
+}
+CONTACT_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "job_title": "title",
+    "country": ("mailingcountry", "country"),
+    "owner_rep_id": "ownerid",
+    "account_id": "accountid",
+}
+ACCOUNT_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "industry": "industry",
+    "employees": "numberofemployees",
+    "country": ("billingcountry", "country"),
+    "annual_revenue": "annualrevenue",
+}
+OPPORTUNITY_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "account_id": "accountid",
+    "loss_reason": "loss_reason__c",
+}
+
+
+def _lacking(
+    file: ExportFile, fields: dict[str, str | tuple[str, ...]], has_accounts: bool
+) -> list[str]:
+    """The canonical columns to leave out of a batch: those whose field ``file`` lacks,
+    and ``account_id`` when no Account export came along (its stored link stays)."""
+    lacking = file.lacking(fields)
+    return lacking if has_accounts or "account_id" in lacking else [*lacking, "account_id"]
+
+
+def _defaulted(file: ExportFile) -> list[str]:
+    """``source`` when the export has no ``LeadSource``: new leads take "other", stored
+    leads keep theirs."""
+    return [] if file.has("leadsource") else ["source"]
+
+
 def _extras(file: ExportFile, used: set[str]) -> list[str]:
     return [c for c in file.cells.columns if c not in used and c != "_line" and not is_private(c)]
 
@@ -241,12 +283,10 @@ def _leads(
         _col(file, "title").alias("job_title"),
         country_code(_col(file, "country")).alias("country"),
         _col(file, "ownerid").alias("owner_rep_id"),
-        (_col(file, "convertedaccountid") if has_accounts else pl.lit(None, pl.String)).alias(
-            "account_id"
-        ),
+        _col(file, "convertedaccountid").alias("account_id"),
         "_line",
         *_extras(file, used),
-    )
+    ).drop(_lacking(file, LEAD_FIELDS, has_accounts))
     converted = _ts(_col(file, "converteddate"), options)
     first = c.filter(pl.col("_line") == pl.col("_line").min().over("id"))
     parts = [
@@ -279,7 +319,7 @@ def _leads(
     )
     return Export(
         batches=[
-            batch("leads", file, leads, extra=_extras(file, used)),
+            batch("leads", file, leads, extra=_extras(file, used), defaulted=_defaulted(file)),
             batch("lifecycle_events", file, pl.concat(parts, how="diagonal_relaxed")),
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
@@ -300,10 +340,10 @@ def _contacts(
         _col(file, "title").alias("job_title"),
         country_code(_col(file, "mailingcountry", "country")).alias("country"),
         _col(file, "ownerid").alias("owner_rep_id"),
-        (_col(file, "accountid") if has_accounts else pl.lit(None, pl.String)).alias("account_id"),
+        _col(file, "accountid").alias("account_id"),
         "_line",
         *_extras(file, used),
-    )
+    ).drop(_lacking(file, CONTACT_FIELDS, has_accounts))
     events = leads.select(
         "lead_id",
         pl.lit("lead").alias("stage"),
@@ -313,7 +353,7 @@ def _contacts(
     )
     return Export(
         batches=[
-            batch("leads", file, leads, extra=_extras(file, used)),
+            batch("leads", file, leads, extra=_extras(file, used), defaulted=_defaulted(file)),
             batch("lifecycle_events", file, events),
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
@@ -334,7 +374,7 @@ def _accounts(file: ExportFile, options: CsvOptions) -> Export:
         number_text(_col(file, "annualrevenue"), decimal_comma=dc).alias("annual_revenue"),
         "_line",
         *_extras(file, used),
-    )
+    ).drop(file.lacking(ACCOUNT_FIELDS))
     return Export(
         batches=[batch("accounts", file, accounts, extra=_extras(file, used))],
         unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
@@ -378,7 +418,7 @@ def _opportunities(
     opportunities = c.select(
         pl.col("id").alias("opportunity_id"),
         lead.alias("lead_id"),
-        (_col(file, "accountid") if has_accounts else pl.lit(None, pl.String)).alias("account_id"),
+        _col(file, "accountid").alias("account_id"),
         _ts(pl.col("createddate"), options).alias("created_at"),
         pl.when(status != "open").then(close).alias("closed_at"),
         number_text(_col(file, "amount"), decimal_comma=dc).fill_null("0").alias("amount"),
@@ -412,7 +452,14 @@ def _opportunities(
     )
     return Export(
         batches=[
-            batch("opportunities", file, opportunities, extra=[*_extras(file, used), "stagename"]),
+            batch(
+                "opportunities",
+                file,
+                opportunities.drop(_lacking(file, OPPORTUNITY_FIELDS, has_accounts)),
+                extra=[*_extras(file, used), "stagename"],
+                # required: a new deal takes 0 (as an empty Amount), a stored one keeps its own
+                defaulted=file.lacking({"amount": "amount"}),
+            ),
             batch("lifecycle_events", file, events),
         ],
         unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],

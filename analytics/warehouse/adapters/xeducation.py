@@ -191,7 +191,7 @@ def read_xeducation(
         ),
         (pl.col("country") if "country" in c.columns else pl.lit(None, pl.String)).alias("country"),
         "_line",
-    )
+    ).drop(file.lacking({"job_title": occupation, "country": "country"}))  # stored ones stay
     events = pl.concat(
         [
             c.select(
