@@ -84,3 +84,24 @@ def test_a_later_import_does_not_move_when_an_earlier_change_became_known(tmp_pa
     load(db, tmp_path / "3", leads=LEADS + lead.format("c_level") + "L4,2026-03-01,email,,\n")
     assert history(db, "lead_history", "lead_id", "valid_until") == until
     assert [(k, v.date().isoformat()) for k, v in until] == [("L1", "2026-02-01")]
+
+
+def test_a_column_an_export_left_out_is_no_empty_version(tmp_path):
+    """Load 2 lacks the seniority column (renamed): core kept "manager", so the history
+    must too; load 3 makes L6 a vp, then load 4 an export without seniority again.
+    Before, load 2 was a version with no seniority (a score between loads 2 and 3 read
+    no seniority at all)."""
+    db = tmp_path / "w.duckdb"
+    no_seniority = "lead_id,created_at,source,account_id\n"
+    load(db, tmp_path / "1", leads=LEADS + "L6,2026-01-05,email,,manager\n")
+    load(db, tmp_path / "2", leads=no_seniority + "L6,2026-01-05,email,\n")
+    load(db, tmp_path / "3", leads=LEADS + "L6,2026-01-05,email,,vp\n")
+    load(db, tmp_path / "4", leads=no_seniority + "L6,2026-01-05,organic,\n" + LAST[:-3] + "\n")
+    assert history(db, "lead_history", "lead_id", "source", "seniority") == [
+        ("L6", "email", "manager"),
+        ("L6", "email", "vp"),
+    ]
+    with connect_readonly(db) as con:
+        assert load_tables(con).leads.filter(pl.col("lead_id") == "L6").select(
+            "source", "seniority"
+        ).collect().row(0) == ("organic", "vp")

@@ -100,6 +100,8 @@ def _ddl() -> list[str]:
             table_name VARCHAR, row_hash VARCHAR, load_id INTEGER)""",
         "COMMENT ON TABLE meta.raw_seen IS 'Grain: one row per raw row version and load that "
         "saw it'",
+        # the columns that load's file did not have (its raw row has them empty)
+        "ALTER TABLE meta.raw_seen ADD COLUMN IF NOT EXISTS absent VARCHAR[]",
         """CREATE TABLE IF NOT EXISTS meta.config_versions (
             content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
             source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",

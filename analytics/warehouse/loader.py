@@ -783,10 +783,18 @@ def _row_hash_sql(table: str, alias: str) -> str:
 
 
 def _append_raw(
-    con, table: str, rows: _Stage, load_id: int, lines: Iterable[int] = ()
+    con,
+    table: str,
+    rows: _Stage,
+    load_id: int,
+    lines: Iterable[int] = (),
+    *,
+    absent: Sequence[str] = (),
 ) -> tuple[int, dict[int, str]]:
     """Append the staged raw rows of one file to ``raw.<table>``: each version not yet there;
-    record in ``meta.raw_seen`` that this load saw each version of the file (new or not).
+    record in ``meta.raw_seen`` that this load saw each version of the file (new or not),
+    and which columns the file did not have (``absent``: the raw row has them empty, yet a
+    stored row kept its values, :func:`analytics.warehouse.versions.superseded_versions`).
 
     The content hashes are computed once, into a Parquet file beside the stage (on disk,
     not in the transaction's memory), and read by both inserts.
@@ -815,11 +823,12 @@ def _append_raw(
             ANTI JOIN raw.{table} x ON x._row_hash = n.h"""
         ).fetchall()
         con.execute(
-            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id)
-            SELECT DISTINCT '{table}', h, {int(load_id)} FROM {hashed} n
+            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id, absent)
+            SELECT DISTINCT '{table}', h, {int(load_id)}, ?::VARCHAR[] FROM {hashed} n
             ANTI JOIN (SELECT row_hash FROM meta.raw_seen
                        WHERE table_name = '{table}' AND load_id = {int(load_id)}) s
-            ON s.row_hash = n.h"""
+            ON s.row_hash = n.h""",
+            [list(absent) or None],
         )
         found: dict[int, str] = {}
         wanted = sorted(set(lines))
@@ -1278,22 +1287,25 @@ def _load_batch(
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
+    # columns the file does not have (or has only as a default for new rows): stored rows
+    # keep their values of them, in core and in the attribute history
+    absent = [
+        c
+        for c in TABLES[table].column_names
+        if present and (c not in present or c in getattr(batch, "defaulted", ()))
+    ]
     if raw.rows:
         # a rejected row is known by its content: the hash of its raw row (unreadable rows,
         # not in raw, get theirs from table, column, value and reason when quarantined)
         done.raw_new, hashes = _append_raw(
-            con, table, raw, load_id, (r["line"] for r in done.rejections)
+            con, table, raw, load_id, (r["line"] for r in done.rejections), absent=absent
         )
         for r in done.rejections:
             r["row_hash"] = hashes.get(r["line"])
     if stage.rows or replace:
         done.changes = _merge(
             con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None,
-            absent=[
-                c
-                for c in TABLES[table].column_names
-                if present and (c not in present or c in getattr(batch, "defaulted", ()))
-            ],
+            absent=absent,
         )  # fmt: skip
         known.changed(table)
     done.rows_loaded = stage.rows - drop.height

@@ -14,7 +14,9 @@ attributes, and a later load does not move it), or the load's clock time if earl
 
 A version is in force from the load that brought it until ``valid_until``; a key's first
 version also before its first load (nothing earlier is known: a first import of old
-leads gives them the attributes of the export).
+leads gives them the attributes of the export). A column a load's file did not have
+(``meta.raw_seen.absent``: renamed, left out) is no empty version: the value before it
+carries on, as core kept it.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def superseded_versions(
     )
     sightings = pl.DataFrame(
         con.sql(
-            f"""SELECT {cols}, l.loaded_at AS _seen_at
+            f"""SELECT {cols}, l.loaded_at AS _seen_at, s.absent AS _absent
             FROM raw.{table} r
             JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
             JOIN (SELECT load_id, least(min(loaded_at), coalesce(max(data_as_of),
@@ -123,10 +125,15 @@ def superseded_versions(
         enum_aliases=aliases,
         unique_key=False,
     )
-    seen = (
+    seen = _carried_forward(
         valid.select("_line", key, *columns)
-        .join(sightings.select("_line", pl.col("_seen_at").dt.convert_time_zone("UTC")), on="_line")
-        .sort(key, "_seen_at", "_line")
+        .join(
+            sightings.select("_line", pl.col("_seen_at").dt.convert_time_zone("UTC"), "_absent"),
+            on="_line",
+        )
+        .sort(key, "_seen_at", "_line"),
+        key=key,
+        columns=columns,
     )
     # a change: a sighting whose attributes differ from the key's sighting before it
     differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
@@ -137,6 +144,28 @@ def superseded_versions(
         .select(list(history_schema(table)))
         .cast(history_schema(table))
     )
+
+
+def _carried_forward(seen: pl.DataFrame, *, key: str, columns: tuple[str, ...]) -> pl.DataFrame:
+    """Each sighting's value of a column its file did not have (``_absent``) is the key's
+    value before it, as core kept it (the absent-column rule); a key's first sighting
+    keeps its own (empty, or the default a new row took). ``seen`` is sorted by key and time.
+
+    >>> seen = pl.DataFrame({"k": ["a", "a", "a"], "c": ["CEO", None, None],
+    ...                      "_absent": [None, ["c"], None]})
+    >>> _carried_forward(seen, key="k", columns=("c",))["c"].to_list()
+    ['CEO', 'CEO', None]
+    """
+    absent = pl.col("_absent").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    carried = []
+    for c in columns:
+        told = ~absent.list.contains(c)
+        # a run of sightings after one that had the column: all take that one's value
+        run = told.cast(pl.Int32).cum_sum().over(key)
+        carried.append(
+            pl.when(told | (run == 0)).then(pl.col(c)).otherwise(pl.col(c).first().over(key, run))
+        )
+    return seen.with_columns(carried).drop("_absent")
 
 
 def record_history(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = None) -> None:
