@@ -56,6 +56,12 @@ STAGE_GROUPS: dict[str, str] = {
 }
 
 _STAGE_GROUP_NAMES = frozenset(STAGE_GROUPS.values())
+
+#: The ``trigger`` of a lifecycle event an export records only for leads whose deal was
+#: won (Olist's closed deals: their SQL and opportunity are dated by the win). A stage
+#: whose every event says so cannot be counted: the leads that reached it without winning
+#: are not in the data, so its volume and every rate into or out of it are unknown.
+WON_ONLY_TRIGGER = "won_deal_export"
 _FUNNEL_PAGES = ("overview", "goals", "kpis", "review")
 
 #: The measure groups of spec/coverage.md, in its order, with a group per counted funnel
@@ -187,6 +193,10 @@ _JUDGED = (pl.col("stage") == "sal") | (
 )
 
 
+#: A lifecycle event that counts its stage: not one recorded only for won deals.
+_COUNTABLE = pl.col("trigger").ne_missing(WON_ONLY_TRIGGER)
+
+
 #: An opportunity whose amount is known: the adapters of exports without amounts write 0,
 #: so an all-zero amount column is unknown (group ``revenue``).
 KNOWN_AMOUNT = pl.col("amount") > 0
@@ -230,7 +240,9 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
             tables.lifecycle_events.filter(_JUDGED), pl.col("entered_at")
         ),
         **{  # recycled_events too (the recycling group's)
-            f"{s}_events": _span(tables.lifecycle_events.filter(stage == s), pl.col("entered_at"))
+            f"{s}_events": _span(
+                tables.lifecycle_events.filter((stage == s) & _COUNTABLE), pl.col("entered_at")
+            )
             for s in STAGE_GROUPS
         },
         "nurture_enrollments": _span(
@@ -310,10 +322,19 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     tz = ZoneInfo(config.reporting.timezone if config is not None else "UTC")
     spans = _spans(tables, config)
     reps = tables.reps.select((~_unnamed_rep()).any().alias("named"))
+    won_only = tables.lifecycle_events.filter(pl.col("trigger") == WON_ONLY_TRIGGER).select(
+        pl.col("stage").unique().implode()
+    )
     names = list(spans)
-    collected = pl.collect_all([*spans.values(), reps])
+    *collected, won_only_found = pl.collect_all([*spans.values(), reps, won_only])
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
     named = bool(collected[-1].item()) if collected[-1].height else False
+    # stages the data records only for won deals (and not otherwise): why they are unknown
+    won_only_groups = {
+        STAGE_GROUPS[s]
+        for s in won_only_found.to_series().explode().drop_nulls()
+        if s in STAGE_GROUPS and found[f"{s}_events"][0] is None
+    }
     rows: list[dict[str, Any]] = []
     for name, group in GROUPS.items():
         if name == "reps":
@@ -330,6 +351,8 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         ok = has_inputs and all(v is not None for v in required)
         # a stage's inputs are the funnel's, revenue's the opportunities (the deals')
         why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
+        if has_inputs and name in won_only_groups:
+            why = "won_only"
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
         rows.append(
@@ -492,6 +515,8 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
     """:func:`reason`, from the coverage's rows by group (:func:`_rows_by_group`)."""
     if rows is not None:
         row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
+        if row is not None and row["reason"] == render("coverage.reason.won_only"):
+            return render("coverage.reason.won_only", lang=lang)  # the stored text, in English
         group = _reason_group(
             group,
             funnel_measurable=funnel is None or bool(funnel["measurable"]),
@@ -732,6 +757,7 @@ __all__ = [
     "KPI_GROUPS",
     "STAGE_GROUPS",
     "VOLUME_KPIS",
+    "WON_ONLY_TRIGGER",
     "Group",
     "amounts_known",
     "coverage",

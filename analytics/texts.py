@@ -1573,6 +1573,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Opportunities nicht zählen: die opportunity-Ereignisse importieren (wann jeder Lead "
         "eine wurde).",
     ),
+    "coverage.reason.won_only": (
+        "The export records SQLs and opportunities only for won deals (as Olist's closed "
+        "deals): those that did not close are unknown, so their count and every rate into or "
+        "out of them cannot be measured; import the lifecycle events of every lead.",
+        "Der Export verzeichnet SQLs und Opportunities nur für gewonnene Deals (wie Olists "
+        "abgeschlossene Deals): die übrigen sind unbekannt, daher lassen sich ihre Anzahl und "
+        "jede Quote in sie hinein oder aus ihnen heraus nicht messen; die "
+        "Lebenszyklus-Ereignisse aller Leads importieren.",
+    ),
     "coverage.reason.customer_stage": (
         "No lifecycle event of stage customer was imported, so customers cannot be counted: import "
         "the customer events (when each lead became one).",

@@ -225,3 +225,34 @@ def test_a_column_a_later_deals_file_leaves_out_keeps_the_stored_values(tmp_path
     assert read_core_table(db, "opportunities").select("opportunity_id", "account_id").rows() == [
         ("m01", "s01")
     ]
+
+
+def test_the_sqls_and_opportunities_of_won_deals_only_are_no_count(fixture_load):
+    """The closed deals are won deals only: their SQL and opportunity events say so
+    (coverage.WON_ONLY_TRIGGER), and the review counts neither stage nor judges a rate of
+    them ("MQL -> SQL missed", "opportunity -> won 100 %" were artefacts, audit D13)."""
+    from analytics.coverage import WON_ONLY_TRIGGER, coverage
+
+    db, _ = fixture_load
+    events = tables(db)["lifecycle_events"]
+    triggers = events.group_by("stage").agg(pl.col("trigger").unique().sort()).sort("stage")
+    assert dict(triggers.iter_rows()) == {
+        "customer": ["won"],
+        "lead": [None],
+        "mql": ["first_contact"],
+        "opportunity": [WON_ONLY_TRIGGER],
+        "sql": [WON_ONLY_TRIGGER],
+    }
+    con = connect_readonly(db)
+    try:
+        measurable = dict(
+            coverage(load_tables(con), config=load_config("data/sla.toml"))
+            .select("group", "measurable")
+            .iter_rows()
+        )
+    finally:
+        con.close()
+    assert (measurable["sql_stage"], measurable["opportunity_stage"]) == (False, False)
+    assert (measurable["mql_stage"], measurable["customer_stage"], measurable["deals"]) == (
+        True, True, True,
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from analytics.coverage import (
     _JUDGED,
     COVERAGE_SCHEMA,
     GROUPS,
+    WON_ONLY_TRIGGER,
     coverage,
     last_complete_month,
     month_coverage,
@@ -621,3 +622,60 @@ def test_a_coverage_stored_by_older_coverage_rules_is_computed_afresh(tmp_path, 
     with duckdb.connect(str(db), read_only=True) as con:
         got = known_coverage(load_tables(con), config=CFG)
     assert got.filter(group="handoff")["from"].item() == COMPUTED
+
+
+def _won_deals_only(*, open_sql: bool = False) -> Tables:
+    """March: MQLs A, B, C; A's deal is won on 20 March, and the export (as Olist's closed
+    deals) dates A's SQL and opportunity by that win. With ``open_sql``, C is an SQL the
+    CRM recorded by itself (an open deal's lead)."""
+    won = {"trigger": WON_ONLY_TRIGGER}
+    return Tables.from_rows(
+        leads=[lead(x, "2026-03-02T09:00:00Z") for x in "ABC"],
+        lifecycle_events=[
+            *(ev(x, "mql", "2026-03-03T09:00:00Z") for x in "ABC"),
+            ev("A", "sql", "2026-03-20T09:00:00Z", **won),
+            ev("A", "opportunity", "2026-03-20T09:00:00Z", **won),
+            ev("A", "customer", "2026-03-20T09:00:00Z", trigger="won"),
+            *([ev("C", "sql", "2026-03-10T09:00:00Z")] if open_sql else []),
+        ],
+        opportunities=[{"opportunity_id": "O", "lead_id": "A", "created_at": "2026-03-20T09:00Z",
+                        "closed_at": "2026-03-20T09:00Z", "amount": 0.0, "status": "won"}],
+    )  # fmt: skip
+
+
+WON_ONLY = {
+    "en": "The export records SQLs and opportunities only for won deals (as Olist's closed "
+    "deals): those that did not close are unknown, so their count and every rate into or out "
+    "of them cannot be measured; import the lifecycle events of every lead.",
+    "de": "Der Export verzeichnet SQLs und Opportunities nur für gewonnene Deals (wie Olists "
+    "abgeschlossene Deals): die übrigen sind unbekannt, daher lassen sich ihre Anzahl und "
+    "jede Quote in sie hinein oder aus ihnen heraus nicht messen; die Lebenszyklus-Ereignisse "
+    "aller Leads importieren.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_stages_an_export_records_only_for_won_deals_are_unknown_not_a_verdict(lang):
+    """1 SQL of 3 MQLs "missed" lead quality and 1 of 1 opportunity "won" 100 %: both only
+    because the lost and open deals are not in the export (audit D13, Olist)."""
+    review = build_review(_won_deals_only(), CFG, month="2026-03", as_of=AS_OF)
+    doc = review.to_json_dict()
+    assert (doc["coverage"]["sql_stage"], doc["coverage"]["opportunity_stage"]) == (False, False)
+    assert doc["coverage"]["customer_stage"] and doc["coverage"]["deals"]
+    volumes = doc["volumes"]
+    assert (volumes["mqls"], volumes["sqls"], volumes["opportunities"]) == (3, None, None)
+    assert (volumes["customers"], volumes["deals_won"]) == (1, 1)  # what was recorded counts
+    conversion = doc["conversion"]
+    assert [conversion[k] for k in ("mql_to_sql", "sql_to_opportunity", "opportunity_to_won")] == [
+        None, None, None,
+    ]  # fmt: skip
+    kpi = {r["metric"]: r for r in review.kpis.iter_rows(named=True)}
+    assert (kpi["mql_to_sql"]["value"], kpi["mql_to_sql"]["status"]) == (None, "no_data")
+    assert review.kpi_reason(kpi["mql_to_sql"], lang=lang) == WON_ONLY[lang]
+    assert review.metric_reason("opportunity_to_won", lang=lang) == WON_ONLY[lang]
+
+
+def test_a_stage_the_crm_also_records_by_itself_is_counted():
+    doc = build_review(_won_deals_only(open_sql=True), CFG, month="2026-03", as_of=AS_OF)
+    assert doc.to_json_dict()["volumes"]["sqls"] == 2
+    assert doc.to_json_dict()["coverage"]["opportunity_stage"] is False

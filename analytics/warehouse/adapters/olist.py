@@ -27,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics.coverage import WON_ONLY_TRIGGER
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -157,8 +158,9 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
                 "_line",
             )
             for stage, trigger, actor in (
-                ("sql", "sdr_qualified", "sdr_id"),
-                ("opportunity", None, "sr_id"),
+                # only won deals are in the file: their SQL and opportunity are no count
+                ("sql", WON_ONLY_TRIGGER, "sdr_id"),
+                ("opportunity", WON_ONLY_TRIGGER, "sr_id"),
                 ("customer", "won", "sr_id"),
             )
         ]
