@@ -585,6 +585,36 @@ def test_imports_killed_at_random_moments_leave_nothing_after_a_clean_import(tmp
 # -- every load that saw a row version (meta.raw_seen) ---------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("second", "erased", "expected"),
+    [
+        # load 2 lacks the attributes: core kept load 1's; erasing load 1 takes them along
+        ("lead_id,created_at,source\nL1,2026-10-01T08:00:00Z,email\n", 1,
+         ("email", None, None)),
+        # load 2 changed the title: erasing load 2 brings back load 1's
+        ("lead_id,created_at,source,job_title,country\nL1,2026-10-01T08:00:00Z,organic,CTO,AT\n",
+         2, ("email", "CEO", "DE")),
+        # erasing load 1 leaves load 2's own row as it is
+        ("lead_id,created_at,source,job_title,country\nL1,2026-10-01T08:00:00Z,organic,CTO,AT\n",
+         1, ("organic", "CTO", "AT")),
+    ],
+)  # fmt: skip
+def test_purging_a_load_leaves_no_value_only_it_brought_in_core(tmp_path, second, erased, expected):
+    """Before, core kept L1 whole because another load saw L1 too: CEO / DE, which only the
+    erased load brought, stayed (re-audit of the absent-column rule, finding 7)."""
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    first = "lead_id,created_at,source,job_title,country\nL1,2026-10-01T08:00:00Z,email,CEO,DE\n"
+    import_canonical(db, folder(tmp_path, "m1", leads=first))
+    import_canonical(db, folder(tmp_path, "m2", leads=second))
+    purge(db, load=erased)
+    core = read_core_table(db, "leads")
+    assert core.select("source", "job_title", "country").rows() == [expected]
+    if erased == 1:
+        assert b"CEO" not in db.read_bytes()
+
+
 def test_purging_a_load_keeps_the_versions_a_later_load_saw_too(tmp_path):
     from analytics.warehouse.purge import purge
 

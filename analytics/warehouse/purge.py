@@ -17,7 +17,9 @@ What goes:
   raw row read as `` L7 `` goes with ``L7``.
 - ``--load ID`` / ``--before YYYY-MM-DD``: the raw row versions only those loads saw
   (``meta.raw_seen``), the loads' sightings and quarantine rows, and the core rows whose
-  key only those loads brought (a key another load also brought stays). The loads' rows
+  key only those loads brought. A key another load also brought stays, as that load's
+  latest version would have left it: a value only the erased loads brought (theirs was
+  the latest version, or a kept load's file lacked the column) goes with them. The loads' rows
   of ``meta.loads`` stay as the record of what was loaded, their file names masked (an
   import records them masked; a warehouse written before that gets them masked here).
 
@@ -184,7 +186,84 @@ def _names_lead(lead: str) -> str:
     )
 
 
-def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict:
+def _rebuilt_core(
+    con: duckdb.DuckDBPyConnection, table: str, listed: str, config: SlaConfig | None
+) -> pl.DataFrame | None:
+    """The core rows of ``table`` to derive again from the row versions that stay, when
+    the loads ``listed`` (SQL list) go: a key one of them saw, that a kept load saw too,
+    whose core row is not simply its latest kept version (the latest version came from
+    an erased load, or a kept load's file lacked a column, so core kept an erased value).
+
+    Each is the key's latest kept version, typed as the import types it, with the columns
+    its file lacked carried from the kept versions before it (or empty): what core would
+    hold had the erased loads never been made. None for a table without a one-column key.
+    """
+    from analytics.warehouse.loader import _enum_options
+    from analytics.warehouse.validate import validate_rows
+    from analytics.warehouse.versions import carried_forward
+
+    spec = TABLES[table]
+    if len(spec.key) != 1 or spec.column(spec.key[0]).kind != "str":
+        return None
+    key = spec.key[0]
+    text = ", ".join(f"r.{_q(c)}" for c in spec.column_names)
+    sightings = pl.DataFrame(
+        con.sql(
+            f"""WITH seen AS (
+                SELECT trim(r.{_q(key)}) AS _key, {text}, r._line AS _file_line,
+                       s.load_id AS _seen_load, s.absent AS _absent,
+                       s.load_id IN ({listed}) AS _erased
+                FROM old.raw.{table} r
+                JOIN old.meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+                -- a version the import rejected never was in core
+                ANTI JOIN (SELECT DISTINCT row_hash FROM old.meta.quarantine
+                           WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
+                    ON q.row_hash = r._row_hash)
+            SELECT * FROM seen SEMI JOIN (SELECT DISTINCT _key FROM seen WHERE _erased) e
+                USING (_key)"""
+        ).arrow()
+    )
+    if sightings.is_empty():
+        return None
+    sightings = sightings.sort("_key", "_seen_load", "_file_line")
+    gaps = pl.col("_absent").list.len().fill_null(0) > 0
+    affected = (
+        sightings.group_by("_key")
+        .agg(
+            pl.col("_erased").last().alias("latest_erased"),
+            (~pl.col("_erased") & gaps).any().alias("kept_gaps"),
+            (~pl.col("_erased")).any().alias("kept"),
+        )
+        .filter(pl.col("kept") & (pl.col("latest_erased") | pl.col("kept_gaps")))
+    )
+    kept = sightings.join(affected.select("_key"), on="_key", how="semi").filter(~pl.col("_erased"))
+    if kept.is_empty():
+        return None
+    kept = kept.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
+    extra, aliases = _enum_options(config)
+    valid, _ = validate_rows(
+        table,
+        kept.select("_line", *spec.column_names),
+        enum_extra=extra,
+        enum_aliases=aliases,
+        unique_key=False,
+    )
+    versions = valid.join(kept.select("_line", "_seen_load", "_absent"), on="_line").sort(
+        key, "_seen_load", "_line"
+    )
+    others = [c for c in spec.column_names if c != key]
+    return (
+        carried_forward(versions, key=key, columns=others)
+        .group_by(key, maintain_order=True)
+        .last()
+        .select(spec.column_names)
+        .cast(spec.polars_schema)
+    )
+
+
+def _selects_for_loads(
+    con: duckdb.DuckDBPyConnection, loads: list[int], config: SlaConfig | None = None
+) -> dict:
     """The SELECTs of the rows kept when the given loads are erased."""
     listed = ", ".join(str(int(n)) for n in loads) or "NULL"
     selects: dict[tuple[str, str], str] = {}
@@ -210,6 +289,18 @@ def _selects_for_loads(con: duckdb.DuckDBPyConnection, loads: list[int]) -> dict
             f"SELECT * FROM old.core.{table} c WHERE NOT EXISTS "
             f"(SELECT 1 FROM purge_keys_{table} k WHERE {_key_match(table, 'c', 'k')})"
         )
+        rebuilt = _rebuilt_core(con, table, listed, config) if has_seen else None
+        if rebuilt is not None and rebuilt.height:
+            # no value only an erased load brought stays in core: such rows are derived again
+            name = f"purge_rebuilt_{table}"
+            con.register(f"{name}_arrow", rebuilt.to_arrow())
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+            con.unregister(f"{name}_arrow")
+            selects[("core", table)] += (
+                f" AND NOT EXISTS (SELECT 1 FROM {name} b WHERE {_key_match(table, 'c', 'b')})"
+                f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE EXISTS "
+                f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"
+            )
     selects[("meta", "quarantine")] = (
         f"SELECT * FROM old.meta.quarantine WHERE load_id IS NULL OR load_id NOT IN ({listed})"
     )
@@ -307,7 +398,9 @@ def purge(
         try:
             con = duckdb.connect(str(fresh))
             try:
-                result = _rebuild(con, db_path, leads=leads, load=load, before=before, salt=salt)
+                result = _rebuild(
+                    con, db_path, leads=leads, load=load, before=before, salt=salt, config=config
+                )
                 # what the data can answer and the attributes' history change with it
                 con.execute("BEGIN TRANSACTION")
                 record_coverage(con, config)
@@ -337,6 +430,7 @@ def _rebuild(
     load: int | None,
     before: date | None,
     salt: str | None,
+    config: SlaConfig | None = None,
 ) -> PurgeResult:
     try:
         con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
@@ -399,7 +493,7 @@ def _rebuild(
                 ).fetchall()
             ]
             what = f"sla purge --before {before.isoformat()}"
-        selects = _selects_for_loads(con, loads)
+        selects = _selects_for_loads(con, loads, config)
     tables = con.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'old' "
         "AND NOT temporary ORDER BY schema_name, table_name"

@@ -21,6 +21,7 @@ carries on, as core kept it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -125,7 +126,7 @@ def superseded_versions(
         enum_aliases=aliases,
         unique_key=False,
     )
-    seen = _carried_forward(
+    seen = carried_forward(
         valid.select("_line", key, *columns)
         .join(
             sightings.select("_line", pl.col("_seen_at").dt.convert_time_zone("UTC"), "_absent"),
@@ -146,24 +147,39 @@ def superseded_versions(
     )
 
 
-def _carried_forward(seen: pl.DataFrame, *, key: str, columns: tuple[str, ...]) -> pl.DataFrame:
-    """Each sighting's value of a column its file did not have (``_absent``) is the key's
-    value before it, as core kept it (the absent-column rule); a key's first sighting
-    keeps its own (empty, or the default a new row took). ``seen`` is sorted by key and time.
+def carried_forward(
+    seen: pl.DataFrame, *, key: str | Sequence[str], columns: Sequence[str]
+) -> pl.DataFrame:
+    """Each sighting's value of a column its file did not have (``_absent``, a list) is
+    the key's value before it, as core kept it (the absent-column rule); a key's first
+    sighting keeps its own (empty, or the default a new row took).
+
+    Parameters
+    ----------
+    seen : DataFrame
+        Sightings of row versions, sorted by key and time: ``key``, ``columns`` and
+        ``_absent``.
+
+    Returns
+    -------
+    DataFrame: ``seen`` without ``_absent``, the absent values carried forward.
 
     >>> seen = pl.DataFrame({"k": ["a", "a", "a"], "c": ["CEO", None, None],
     ...                      "_absent": [None, ["c"], None]})
-    >>> _carried_forward(seen, key="k", columns=("c",))["c"].to_list()
+    >>> carried_forward(seen, key="k", columns=("c",))["c"].to_list()
     ['CEO', 'CEO', None]
     """
+    keys = [key] if isinstance(key, str) else list(key)
     absent = pl.col("_absent").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     carried = []
     for c in columns:
         told = ~absent.list.contains(c)
         # a run of sightings after one that had the column: all take that one's value
-        run = told.cast(pl.Int32).cum_sum().over(key)
+        run = told.cast(pl.Int32).cum_sum().over(keys)
         carried.append(
-            pl.when(told | (run == 0)).then(pl.col(c)).otherwise(pl.col(c).first().over(key, run))
+            pl.when(told | (run == 0))
+            .then(pl.col(c))
+            .otherwise(pl.col(c).first().over([*keys, run]))
         )
     return seen.with_columns(carried).drop("_absent")
 
@@ -197,5 +213,5 @@ def read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.LazyFrame | N
     return frame.cast(history_schema(table)).lazy()
 
 
-__all__ = ["HISTORY_TABLES", "VERSIONED", "history_schema", "read_history", "record_history",
-           "superseded_versions"]  # fmt: skip
+__all__ = ["HISTORY_TABLES", "VERSIONED", "carried_forward", "history_schema", "read_history",
+           "record_history", "superseded_versions"]  # fmt: skip
