@@ -94,6 +94,7 @@ def kpi_table(
     reasons: Mapping[str, str] | None = None,
     target_share: float = 1.0,
     segment_targets: Mapping[str, float] | None = None,
+    maturing: Iterable[str] = (),
 ) -> pl.LazyFrame:
     """The month's KPI table for both teams.
 
@@ -115,6 +116,11 @@ def kpi_table(
         With a segment filter: the segment's own targets by metric; a volume KPI or a
         count at a moment (:data:`POINT_IN_TIME`: stale leads) without one is not judged
         (status ``no_data``, target null). None: no segment.
+    maturing : iterable of str
+        Rates whose window is still open (:func:`analytics.review.maturing_metrics`): they
+        can only grow, so one is judged only when that cannot change its verdict (met at
+        least, or missed at most); else it is not judged yet (0 re-MQLs of leads recycled
+        last week is no "missed").
 
     Returns
     -------
@@ -169,6 +175,13 @@ def kpi_table(
     for team, kpi in config.all_kpis:
         target, why = judged(kpi.metric, float(kpi.target))
         value = None if kpi.metric in reasons else num(values.get(kpi.metric))
+        if why is None and value is not None and kpi.metric in maturing:
+            final = (value >= target) if kpi.direction == "at_least" else (
+                value > target * (1 + config.kpis.at_risk_margin)
+            )  # fmt: skip
+            if not final:
+                why = render("coverage.maturing", days=config.recycle.remql_window_days)
+                value = None
         if why is None and value is None:
             why = render(
                 "coverage.point_in_time" if kpi.metric in POINT_IN_TIME else "coverage.no_value"

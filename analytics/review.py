@@ -250,6 +250,8 @@ class Review:
             return why
         if why := self.share_reason(metric, lang=lang):
             return why
+        if metric in self.maturing():
+            return render("coverage.maturing", lang=lang, days=self.remql.get("window_days"))  # type: ignore[arg-type]
         counts = metric in cov.VOLUME_KPIS or metric in POINT_IN_TIME
         if self.segment and counts and row.get("target") is None:
             return render("coverage.segment", lang=lang)  # type: ignore[arg-type]
@@ -389,6 +391,33 @@ def maturing_metrics(remql: Mapping[str, Any]) -> frozenset[str]:
     (['remql_rate'], frozenset())
     """
     return frozenset({"remql_rate"}) if remql.get("is_immature") and remql.get("n") else frozenset()
+
+
+def not_judged(
+    *,
+    segment: Mapping | None,
+    conversion: pl.DataFrame,
+    month_groups: Mapping[str, bool],
+    coverage: pl.DataFrame | None,
+    lang: str = "en",
+) -> dict[str, str]:
+    """KPI metric -> why the month's value is no verdict (only for those that are not):
+    the data cannot answer it (:func:`analytics.coverage.kpi_reasons`, first), a period
+    rate above 100 % is no share (:func:`analytics.coverage.share_reasons`), or a segment
+    has no visitors (:func:`segment_reasons`). (A rate still maturing is judged by
+    :func:`analytics.kpis.kpi_table` once its verdict is final.)
+
+    >>> rates = pl.DataFrame({"metric": ["mql_to_sql"], "x": [3], "n": [1]})
+    >>> known = dict.fromkeys(cov.GROUPS, True)
+    >>> not_judged(segment=None, conversion=rates, month_groups=known, coverage=None)[
+    ...     "mql_to_sql"][:24]
+    'More SQLs (3) than MQLs '
+    """
+    return {
+        **segment_reasons(segment, lang=lang),
+        **cov.share_reasons(conversion, lang=lang),  # type: ignore[arg-type]
+        **cov.kpi_reasons(month_groups, coverage, lang=lang),  # type: ignore[arg-type]
+    }
 
 
 def breach_counts(
@@ -1106,11 +1135,10 @@ def build_review(
         now["kpi"],
         before["kpi"],
         config=config,
-        reasons={
-            **segment_reasons(segment),
-            **cov.share_reasons(cur["conversion"]),
-            **cov.kpi_reasons(groups, coverage),
-        },
+        reasons=not_judged(
+            segment=segment, conversion=cur["conversion"], month_groups=groups, coverage=coverage
+        ),
+        maturing=maturing_metrics(now["remql"]),
         target_share=days / total_days if running and total_days else 1.0,
         segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
     ).collect(engine=ENGINE)
@@ -1518,7 +1546,7 @@ def kpi_histories(
     collected = _collect(summaries)
     values: dict[str, dict[str, Any]] = {}
     maturing: dict[str, frozenset[str]] = {}
-    shares: dict[str, dict[str, str]] = {}
+    conversions: dict[str, pl.DataFrame] = {}
     groups: dict[str, pl.DataFrame] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
@@ -1531,7 +1559,7 @@ def kpi_histories(
         )  # fmt: skip
         values[m] = summary["kpi"]
         maturing[m] = maturing_metrics(summary["remql"])
-        shares[m] = cov.share_reasons(frames["conversion"])
+        conversions[m] = frames["conversion"]
     for end, months_in in spans.items():
         rows: list[pl.DataFrame] = []
         # the month before the first shown one is only that month's previous
@@ -1545,11 +1573,13 @@ def kpi_histories(
                 month_values,
                 compared,
                 config=config,
-                reasons={
-                    **segment_reasons(segment),
-                    **shares[m],
-                    **cov.kpi_reasons(groups[m], coverage),
-                },
+                reasons=not_judged(
+                    segment=segment,
+                    conversion=conversions[m],
+                    month_groups=groups[m],
+                    coverage=coverage,
+                ),
+                maturing=maturing[m],
                 target_share=days / total if running and total else 1.0,
                 segment_targets=seg_targets,
             ).collect()

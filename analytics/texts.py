@@ -1661,6 +1661,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Nothing to measure this month (no cases).",
         "In diesem Monat gibt es nichts zu messen (keine Fälle).",
     ),
+    "coverage.maturing": (
+        "Still maturing: the leads recycled this month have {days} days to become MQLs "
+        "again, and that window has not closed, so the rate is not judged yet.",
+        "Noch nicht reif: die in diesem Monat recycelten Leads haben {days} Tage, um wieder "
+        "MQL zu werden, und dieses Fenster ist noch offen; die Quote wird noch nicht bewertet.",
+    ),
     "coverage.not_a_share": (
         "More {above} ({x:n}) than {below} ({n:n}) this month: leads reached the later stage "
         "without passing the earlier one in the month, so the ratio is no share, has no "

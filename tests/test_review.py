@@ -547,7 +547,7 @@ def test_a_maturing_remql_rate_is_not_compared_with_the_month_before(demo_tables
     )
     review = build_review(demo_tables, as_kpi, month=month, as_of=as_of)
     kpis = {r["metric"]: r for r in review.kpis.iter_rows(named=True)}
-    assert kpis["remql_rate"]["value"] is not None
+    assert kpis["remql_rate"]["value"] is not None  # 10 % already: met for good
     assert (kpis["remql_rate"]["previous"], kpis["remql_rate"]["change"]) == (None, None)
     assert kpis["mqls"]["previous"] is not None and kpis["mqls"]["change"] is not None
     pack = build_pack(demo_tables, as_kpi, month=month, as_of=as_of)
@@ -606,3 +606,47 @@ def test_sla_review_says_why_a_rate_above_100_percent_has_no_interval(tmp_path):
     text = " ".join(res.stdout.split())
     assert "- mql_to_sql has no interval: More SQLs (3) than MQLs (1) this month" in text
     assert "sql_to_opportunity has no interval" not in text
+
+
+#: L1 and L2 are recycled in October, L2 is an MQL again on the 20th: 1 of 2 re-MQLs.
+RECYCLED = Tables.from_rows(
+    leads=[
+        *(lead(x, "2026-09-01T08:00:00Z", "email", "r1") for x in ("L1", "L2")),
+        lead("L3", "2026-10-25T08:00:00Z", "email", "r1"),  # the leads' data reach October
+    ],
+    lifecycle_events=[
+        *(ev(x, "mql", "2026-09-02T09:00:00Z") for x in ("L1", "L2")),
+        *(ev(x, "recycled", "2026-10-06T09:00:00Z") for x in ("L1", "L2")),
+        ev("L2", "mql", "2026-10-20T09:00:00Z"),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("direction", "target", "as_of", "value", "status"),
+    [
+        # the 180-day window is open: 50 % can still reach 60 %, nor is it missed yet
+        ("at_least", 0.6, "2026-11-02", None, "no_data"),
+        ("at_least", 0.4, "2026-11-02", 0.5, "met"),  # it can only grow: met for good
+        ("at_most", 0.4, "2026-11-02", 0.5, "missed"),  # above 0.44 already: missed for good
+        ("at_most", 0.6, "2026-11-02", None, "no_data"),  # may still exceed 60 %
+        ("at_least", 0.6, "2027-05-01", 0.5, "missed"),  # the window has closed
+    ],
+)  # fmt: skip
+def test_a_rate_still_maturing_is_judged_only_when_its_verdict_is_final(
+    direction, target, as_of, value, status
+):
+    """A re-MQL KPI judged 0 / 30 "missed" on the demo the day after a month of recycles."""
+    marketing = CFG.kpis.marketing[0].model_copy(
+        update={"metric": "remql_rate", "target": target, "direction": direction}
+    )
+    cfg = CFG.model_copy(update={"kpis": CFG.kpis.model_copy(update={"marketing": [marketing]})})
+    moment = datetime.fromisoformat(as_of).replace(tzinfo=UTC)
+    review = build_review(RECYCLED, cfg, month="2026-10", as_of=moment)
+    assert review.remql["rate"] == 0.5
+    row = review.kpis.filter(pl.col("metric") == "remql_rate").row(0, named=True)
+    assert (row["value"], row["status"]) == (value, status)
+    if status == "no_data":
+        assert review.kpi_reason(row, lang="de").startswith("Noch nicht reif: die in diesem")
+        history = review_module.kpi_history(RECYCLED, cfg, month="2026-10", months=1, as_of=moment)
+        assert history.filter(pl.col("metric") == "remql_rate")["status"].to_list() == ["no_data"]
