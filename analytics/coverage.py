@@ -55,13 +55,21 @@ STAGE_GROUPS: dict[str, str] = {
     for stage in ("mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified")
 }
 
-_STAGE_GROUP_NAMES = frozenset(STAGE_GROUPS.values())
+#: The group of the ``lead`` stage: the leads counted (and every rate into or out of
+#: them) are all of them, unless the export holds only the leads that qualified.
+LEAD_GROUP = "lead_stage"
+_STAGE_GROUP_NAMES = frozenset({*STAGE_GROUPS.values(), LEAD_GROUP})
 
 #: The ``trigger`` of a lifecycle event an export records only for leads whose deal was
 #: won (Olist's closed deals: their SQL and opportunity are dated by the win). A stage
 #: whose every event says so cannot be counted: the leads that reached it without winning
 #: are not in the data, so its volume and every rate into or out of it are unknown.
 WON_ONLY_TRIGGER = "won_deal_export"
+#: The ``trigger`` of a ``lead`` event an export records only for leads that became MQLs
+#: (Olist's marketing qualified leads): when every lead event says so, the leads that did
+#: not qualify are not in the data, so the lead count and lead -> MQL are unknown (100 %
+#: by construction is no verdict).
+MQL_ONLY_TRIGGER = "mql_export"
 _FUNNEL_PAGES = ("overview", "goals", "kpis", "review")
 
 #: The measure groups of spec/coverage.md, in its order, with a group per counted funnel
@@ -71,6 +79,7 @@ GROUPS: dict[str, Group] = {
     for g in (
         Group("visitors", ("web_traffic",), ("overview", "goals", "kpis")),
         Group("funnel", ("leads", "lifecycle_events"), _FUNNEL_PAGES),
+        Group(LEAD_GROUP, ("leads",), _FUNNEL_PAGES),
         *(Group(name, ("lifecycle_events",), _FUNNEL_PAGES) for name in STAGE_GROUPS.values()),
         Group("revenue", ("opportunities",), ("overview", "goals")),
         Group("deals", ("opportunities",), ("goals", "kpis")),
@@ -89,15 +98,15 @@ GROUPS: dict[str, Group] = {
 #: (a metric needs every group listed).
 KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "visitors": ("visitors",),
-    "leads": ("funnel",),
+    "leads": ("funnel", LEAD_GROUP),
     "mqls": ("funnel", "mql_stage"),
     "sals": ("funnel", "sal_stage"),
     "sqls": ("funnel", "sql_stage"),
     "opportunities": ("funnel", "opportunity_stage"),
     "deals_won": ("deals",),
     "won_revenue": ("revenue",),
-    "visitor_to_lead": ("visitors", "funnel"),
-    "lead_to_mql": ("funnel", "mql_stage"),
+    "visitor_to_lead": ("visitors", "funnel", LEAD_GROUP),
+    "lead_to_mql": ("funnel", LEAD_GROUP, "mql_stage"),
     "mql_to_sql": ("funnel", "mql_stage", "sql_stage"),
     "sql_to_opportunity": ("funnel", "sql_stage", "opportunity_stage"),
     "opportunity_to_won": ("funnel", "opportunity_stage", "deals"),  # won / opportunities
@@ -259,7 +268,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
 _INPUTS: dict[str, tuple[str, ...]] = {
     "visitors": ("web_traffic",),
     "funnel": ("leads", "lifecycle_events"),
-    **{name: ("leads", "lifecycle_events") for name in STAGE_GROUPS.values()},
+    **{name: ("leads", "lifecycle_events") for name in _STAGE_GROUP_NAMES},
     "revenue": ("opportunities",),
     "deals": ("opportunities",),
     "handoff": ("sales_touches",),
@@ -325,8 +334,15 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     won_only = tables.lifecycle_events.filter(pl.col("trigger") == WON_ONLY_TRIGGER).select(
         pl.col("stage").unique().implode()
     )
+    mql_only = (
+        tables.lifecycle_events.filter(pl.col("stage") == "lead")
+        .select((pl.col("trigger") == MQL_ONLY_TRIGGER).fill_null(False).alias("marked"))
+        .select(pl.col("marked").any().alias("any"), pl.col("marked").all().alias("all"))
+    )
     names = list(spans)
-    *collected, won_only_found = pl.collect_all([*spans.values(), reps, won_only])
+    *collected, won_only_found, mql_only_found = pl.collect_all(
+        [*spans.values(), reps, won_only, mql_only]
+    )
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
     named = bool(collected[-1].item()) if collected[-1].height else False
     # stages the data records only for won deals (and not otherwise): why they are unknown
@@ -349,6 +365,8 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         required = [found[i][0] for i in _REQUIRES.get(name, ())]
         has_inputs = all(v is not None for v in firsts + lasts)
         ok = has_inputs and all(v is not None for v in required)
+        if name == LEAD_GROUP and mql_only_found.height and mql_only_found.row(0) == (True, True):
+            ok = False  # every lead of the data qualified: the others were never exported
         # a stage's inputs are the funnel's, revenue's the opportunities (the deals')
         why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
         if has_inputs and name in won_only_groups:
@@ -755,6 +773,8 @@ __all__ = [
     "GROUPS",
     "KNOWN_AMOUNT",
     "KPI_GROUPS",
+    "LEAD_GROUP",
+    "MQL_ONLY_TRIGGER",
     "STAGE_GROUPS",
     "VOLUME_KPIS",
     "WON_ONLY_TRIGGER",

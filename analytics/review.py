@@ -737,6 +737,7 @@ _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         "recycling": ("recycled",),
         "remql": ("*",),
     },
+    "lead_stage": {"volumes": ("leads",)},
     "mql_stage": {
         "volumes": ("mqls",),
         "remql": ("*",),
@@ -785,6 +786,7 @@ _PACING_GROUPS = {
     "opportunities": "opportunity_stage",
     "sqls": "sql_stage",
     "mqls": "mql_stage",
+    "leads": "lead_stage",
 }
 
 
@@ -905,7 +907,7 @@ def pacing_group(stage: str) -> str:
     """The measure group a stage of goal pacing needs (spec/coverage.md).
 
     >>> pacing_group("won_revenue"), pacing_group("sqls"), pacing_group("leads")
-    ('revenue', 'sql_stage', 'funnel')
+    ('revenue', 'sql_stage', 'lead_stage')
     """
     return _PACING_GROUPS.get(stage, "funnel")
 

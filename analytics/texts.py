@@ -1505,6 +1505,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # -- coverage: what the data can answer (spec/coverage.md) --
     "coverage.group.visitors": ("Website visitors", "Website-Besucher"),
     "coverage.group.funnel": ("Funnel volumes and rates", "Trichter: Mengen und Quoten"),
+    "coverage.group.lead_stage": ("Leads (all, not only MQLs)", "Leads (alle, nicht nur MQLs)"),
     "coverage.group.mql_stage": ("MQLs", "MQLs"),
     "coverage.group.sal_stage": ("SALs (accepted by sales)", "SALs (vom Vertrieb angenommen)"),
     "coverage.group.sql_stage": ("SQLs", "SQLs"),
@@ -1534,6 +1535,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No leads or lifecycle stages were imported: import leads and lifecycle_events.",
         "Es wurden keine Leads oder Lebenszyklus-Phasen importiert: leads und lifecycle_events "
         "importieren.",
+    ),
+    "coverage.reason.lead_stage": (
+        "The export holds only leads that became MQLs (as Olist's marketing qualified leads): "
+        "the leads that did not qualify are unknown, so the lead count and every rate into or "
+        "out of it cannot be measured; import every lead.",
+        "Der Export enthält nur Leads, die MQL wurden (wie Olists Marketing Qualified Leads): "
+        "die übrigen Leads sind unbekannt, daher lassen sich ihre Anzahl und jede Quote in sie "
+        "hinein oder aus ihnen heraus nicht messen; alle Leads importieren.",
     ),
     "coverage.reason.recycled_stage": (
         "No lifecycle event of stage recycled was imported, so recycled leads (and the re-MQL "

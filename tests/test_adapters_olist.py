@@ -227,18 +227,20 @@ def test_a_column_a_later_deals_file_leaves_out_keeps_the_stored_values(tmp_path
     ]
 
 
-def test_the_sqls_and_opportunities_of_won_deals_only_are_no_count(fixture_load):
+def test_leads_that_all_qualified_and_deals_that_all_won_are_no_count(fixture_load):
     """The closed deals are won deals only: their SQL and opportunity events say so
     (coverage.WON_ONLY_TRIGGER), and the review counts neither stage nor judges a rate of
-    them ("MQL -> SQL missed", "opportunity -> won 100 %" were artefacts, audit D13)."""
-    from analytics.coverage import WON_ONLY_TRIGGER, coverage
+    them ("MQL -> SQL missed", "opportunity -> won 100 %" were artefacts, audit D13). The
+    MQL file holds only leads that qualified (coverage.MQL_ONLY_TRIGGER): lead -> MQL 100 %
+    "met" was one too."""
+    from analytics.coverage import MQL_ONLY_TRIGGER, WON_ONLY_TRIGGER, coverage
 
     db, _ = fixture_load
     events = tables(db)["lifecycle_events"]
     triggers = events.group_by("stage").agg(pl.col("trigger").unique().sort()).sort("stage")
     assert dict(triggers.iter_rows()) == {
         "customer": ["won"],
-        "lead": [None],
+        "lead": [MQL_ONLY_TRIGGER],
         "mql": ["first_contact"],
         "opportunity": [WON_ONLY_TRIGGER],
         "sql": [WON_ONLY_TRIGGER],
@@ -253,6 +255,7 @@ def test_the_sqls_and_opportunities_of_won_deals_only_are_no_count(fixture_load)
     finally:
         con.close()
     assert (measurable["sql_stage"], measurable["opportunity_stage"]) == (False, False)
+    assert measurable["lead_stage"] is False
     assert (measurable["mql_stage"], measurable["customer_stage"], measurable["deals"]) == (
         True, True, True,
     )  # fmt: skip

@@ -18,6 +18,7 @@ from analytics.coverage import (
     _JUDGED,
     COVERAGE_SCHEMA,
     GROUPS,
+    MQL_ONLY_TRIGGER,
     WON_ONLY_TRIGGER,
     coverage,
     last_complete_month,
@@ -142,8 +143,8 @@ OUTCOMES = Tables.from_rows(
 def test_a_stage_never_recorded_is_unknown_not_zero():
     doc = build_review(OUTCOMES, CFG, month="2026-03", as_of=AS_OF).to_json_dict()
     stages = {g: doc["coverage"][g] for g in GROUPS if g.endswith("_stage")}
-    assert stages == {"mql_stage": False, "sal_stage": False, "sql_stage": False,
-                      "opportunity_stage": False, "customer_stage": True,
+    assert stages == {"lead_stage": True, "mql_stage": False, "sal_stage": False,
+                      "sql_stage": False, "opportunity_stage": False, "customer_stage": True,
                       "recycled_stage": False, "disqualified_stage": False}  # fmt: skip
     volumes = doc["volumes"]
     assert (volumes["leads"], volumes["customers"]) == (3, 1)  # what was recorded is counted
@@ -679,3 +680,30 @@ def test_a_stage_the_crm_also_records_by_itself_is_counted():
     doc = build_review(_won_deals_only(open_sql=True), CFG, month="2026-03", as_of=AS_OF)
     assert doc.to_json_dict()["volumes"]["sqls"] == 2
     assert doc.to_json_dict()["coverage"]["opportunity_stage"] is False
+
+
+@pytest.mark.parametrize(("others", "measurable"), [(False, False), (True, True)])
+def test_an_export_of_qualified_leads_only_counts_no_leads(others, measurable):
+    """Olist's leads are its MQLs: lead -> MQL 3 / 3 = 100 % "met" was no verdict. A lead
+    of another export (its lead event unmarked) makes the leads a count again."""
+    marked = {"trigger": MQL_ONLY_TRIGGER}
+    tables = Tables.from_rows(
+        leads=[lead(x, "2026-03-02T09:00:00Z") for x in "ABC"]
+        + ([lead("D", "2026-03-04T09:00:00Z")] if others else []),
+        lifecycle_events=[
+            *(ev(x, "lead", "2026-03-02T09:00:00Z", **marked) for x in "ABC"),
+            *(ev(x, "mql", "2026-03-02T09:00:00Z") for x in "ABC"),
+            *([ev("D", "lead", "2026-03-04T09:00:00Z")] if others else []),
+        ],
+    )
+    review = build_review(tables, CFG, month="2026-03", as_of=AS_OF)
+    doc = review.to_json_dict()
+    assert doc["coverage"]["lead_stage"] is measurable
+    assert doc["volumes"]["mqls"] == 3
+    assert doc["volumes"]["leads"] == (4 if others else None)
+    row = review.kpis.filter(pl.col("metric") == "lead_to_mql").row(0, named=True)
+    assert row["status"] == ("met" if others else "no_data")
+    if not others:
+        assert review.kpi_reason(row, lang="de").startswith(
+            "Der Export enthält nur Leads, die MQL wurden"
+        )

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics.coverage import WON_ONLY_TRIGGER
+from analytics.coverage import MQL_ONLY_TRIGGER, WON_ONLY_TRIGGER
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -92,7 +92,8 @@ def _mqls(file: ExportFile, options: CsvOptions) -> Export:
                 pl.lit(trigger, dtype=pl.String).alias("trigger"),
                 "_line",
             )
-            for stage, trigger in (("lead", None), ("mql", "first_contact"))
+            # the file holds only the leads that qualified: their lead event says so
+            for stage, trigger in (("lead", MQL_ONLY_TRIGGER), ("mql", "first_contact"))
         ]
     )
     return Export(
