@@ -70,6 +70,17 @@ WON_ONLY_TRIGGER = "won_deal_export"
 #: not qualify are not in the data, so the lead count and lead -> MQL are unknown (100 %
 #: by construction is no verdict).
 MQL_ONLY_TRIGGER = "mql_export"
+#: The ``trigger`` of a lifecycle event dated by the file, not by the data (X Education's
+#: file has no dates: each row is dated by the file's day). A stage whose every event says
+#: so cannot be counted per month: its counts, trends and forecasts are unknown.
+UNDATED_TRIGGER = "undated_export"
+#: The triggers that say an export recorded an event for another reason than the stage
+#: itself, with the reason (``coverage.reason.<code>``) a stage recorded only so gives.
+MARKERS: dict[str, str] = {
+    WON_ONLY_TRIGGER: "won_only",
+    MQL_ONLY_TRIGGER: "lead_stage",
+    UNDATED_TRIGGER: "undated",
+}
 _FUNNEL_PAGES = ("overview", "goals", "kpis", "review")
 
 #: The measure groups of spec/coverage.md, in its order, with a group per counted funnel
@@ -203,7 +214,7 @@ _JUDGED = (pl.col("stage") == "sal") | (
 
 
 #: A lifecycle event that counts its stage: not one recorded only for won deals.
-_COUNTABLE = pl.col("trigger").ne_missing(WON_ONLY_TRIGGER)
+_COUNTABLE = ~one_of("trigger", MARKERS).fill_null(False)
 
 
 #: An opportunity whose amount is known: the adapters of exports without amounts write 0,
@@ -331,25 +342,26 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     tz = ZoneInfo(config.reporting.timezone if config is not None else "UTC")
     spans = _spans(tables, config)
     reps = tables.reps.select((~_unnamed_rep()).any().alias("named"))
-    won_only = tables.lifecycle_events.filter(pl.col("trigger") == WON_ONLY_TRIGGER).select(
-        pl.col("stage").unique().implode()
-    )
-    mql_only = (
-        tables.lifecycle_events.filter(pl.col("stage") == "lead")
-        .select((pl.col("trigger") == MQL_ONLY_TRIGGER).fill_null(False).alias("marked"))
-        .select(pl.col("marked").any().alias("any"), pl.col("marked").all().alias("all"))
-    )
+    # the stages recorded with a marker (MARKERS), and whether a lead event lacks one
+    events = tables.lifecycle_events
+    marked = events.filter(one_of("trigger", MARKERS)).select("stage", "trigger").unique()
+    lead_counted = events.filter((pl.col("stage") == "lead") & _COUNTABLE).select("stage")
     names = list(spans)
-    *collected, won_only_found, mql_only_found = pl.collect_all(
-        [*spans.values(), reps, won_only, mql_only]
+    *collected, marked_found, lead_found = pl.collect_all(
+        [*spans.values(), reps, marked, lead_counted.head(1)]
     )
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
     named = bool(collected[-1].item()) if collected[-1].height else False
-    # stages the data records only for won deals (and not otherwise): why they are unknown
-    won_only_groups = {
-        STAGE_GROUPS[s]
-        for s in won_only_found.to_series().explode().drop_nulls()
-        if s in STAGE_GROUPS and found[f"{s}_events"][0] is None
+    # a stage recorded only with a marker is not counted: the marker says why
+    counted = {
+        LEAD_GROUP: lead_found.height > 0,
+        **{g: found[f"{s}_events"][0] is not None for s, g in STAGE_GROUPS.items()},
+    }
+    marked_groups = {
+        group: MARKERS[trigger]
+        for stage, trigger in marked_found.iter_rows()
+        if (group := LEAD_GROUP if stage == "lead" else STAGE_GROUPS.get(stage))
+        and not counted[group]
     }
     rows: list[dict[str, Any]] = []
     for name, group in GROUPS.items():
@@ -365,12 +377,12 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         required = [found[i][0] for i in _REQUIRES.get(name, ())]
         has_inputs = all(v is not None for v in firsts + lasts)
         ok = has_inputs and all(v is not None for v in required)
-        if name == LEAD_GROUP and mql_only_found.height and mql_only_found.row(0) == (True, True):
-            ok = False  # every lead of the data qualified: the others were never exported
+        if name in marked_groups:
+            ok = False  # lead: every lead event is marked (the leads are no count of all)
         # a stage's inputs are the funnel's, revenue's the opportunities (the deals')
         why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
-        if has_inputs and name in won_only_groups:
-            why = "won_only"
+        if has_inputs and name in marked_groups:
+            why = marked_groups[name]
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
         rows.append(
@@ -533,8 +545,9 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
     """:func:`reason`, from the coverage's rows by group (:func:`_rows_by_group`)."""
     if rows is not None:
         row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
-        if row is not None and row["reason"] == render("coverage.reason.won_only"):
-            return render("coverage.reason.won_only", lang=lang)  # the stored text, in English
+        for code in MARKERS.values():  # told apart by the stored text, in English
+            if row is not None and row["reason"] == render(f"coverage.reason.{code}"):
+                return render(f"coverage.reason.{code}", lang=lang)
         group = _reason_group(
             group,
             funnel_measurable=funnel is None or bool(funnel["measurable"]),
@@ -774,8 +787,10 @@ __all__ = [
     "KNOWN_AMOUNT",
     "KPI_GROUPS",
     "LEAD_GROUP",
+    "MARKERS",
     "MQL_ONLY_TRIGGER",
     "STAGE_GROUPS",
+    "UNDATED_TRIGGER",
     "VOLUME_KPIS",
     "WON_ONLY_TRIGGER",
     "Group",

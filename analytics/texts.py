@@ -1582,6 +1582,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Opportunities nicht zählen: die opportunity-Ereignisse importieren (wann jeder Lead "
         "eine wurde).",
     ),
+    "coverage.reason.undated": (
+        "The export has no dates (as X Education's file): each row was dated by the file's "
+        "day, so counts per month, trends and forecasts cannot be measured (the conversions "
+        "of the file as a whole hold); import an export with the dates.",
+        "Der Export hat keine Daten (wie die Datei von X Education): jede Zeile wurde mit dem "
+        "Tag der Datei datiert, daher lassen sich Zahlen je Monat, Verläufe und Prognosen nicht "
+        "messen (die Quoten der Datei als Ganzes gelten); einen Export mit den Daten "
+        "importieren.",
+    ),
     "coverage.reason.won_only": (
         "The export records SQLs and opportunities only for won deals (as Olist's closed "
         "deals): those that did not close are unknown, so their count and every rate into or "

@@ -61,6 +61,21 @@ def test_adapter_on_a_tiny_file(tmp_path: Path) -> None:
         "x_education_leads.csv enthält keine Datumsangaben: jede Zeile wurde auf den 28.05.2026"
     )
     assert result.to_json_dict()["undated_files"] == {"x_education_leads.csv": "2026-05-28"}
+    # and the warehouse knows it: no month counts these leads and customers (audit D12: the
+    # pack forecast 71,610 leads for the file's month), with the reason
+    from analytics.config import load_config
+    from analytics.coverage import UNDATED_TRIGGER, coverage, reason
+    from analytics.warehouse import connect_readonly, load_tables
+
+    with connect_readonly(tmp_path / "w.duckdb") as con:
+        tables = load_tables(con)
+        assert set(tables.lifecycle_events.collect()["trigger"]) == {UNDATED_TRIGGER}
+        found = coverage(tables, config=load_config("data/sla.toml"))
+    measurable = dict(found.select("group", "measurable").iter_rows())
+    assert (measurable["lead_stage"], measurable["customer_stage"]) == (False, False)
+    assert reason("lead_stage", found, lang="de").startswith(
+        "Der Export hat keine Daten (wie die Datei von X Education): jede Zeile wurde mit dem"
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics.coverage import UNDATED_TRIGGER
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -194,16 +195,19 @@ def read_xeducation(
     ).drop(file.lacking({"job_title": occupation, "country": "country"}))  # stored ones stay
     events = pl.concat(
         [
+            # dated by the file, not by the data: no month counts them (coverage)
             c.select(
                 pl.col("lead number").alias("lead_id"),
                 pl.lit("lead").alias("stage"),
                 at.alias("entered_at"),
+                pl.lit(UNDATED_TRIGGER).alias("trigger"),
                 "_line",
             ),
             c.filter(pl.col("converted") == "1").select(
                 pl.col("lead number").alias("lead_id"),
                 pl.lit("customer").alias("stage"),
                 at.alias("entered_at"),
+                pl.lit(UNDATED_TRIGGER).alias("trigger"),
                 "_line",
             ),
         ]
