@@ -429,6 +429,8 @@ def test_the_salt_file_is_made_only_when_a_hash_is_needed(tmp_path):
         ('decimal_comma = "false"', "[csv] decimal_comma = 'false': must be true or false"),
         ('delimiter = ";;"', "[csv] delimiter = ';;': must be one character"),
         ('timezone = "Europe/Berln"', "[csv] timezone = 'Europe/Berln': not a time zone"),
+        # was "--encoding 'utf-99' is not a known encoding", a flag nobody gave
+        ('encoding = "utf-99"', "[csv] encoding = 'utf-99': not an encoding"),
     ],
 )
 def test_a_mapping_csv_value_of_the_wrong_type_is_named(tmp_path, line, message):
@@ -454,7 +456,59 @@ def test_a_mapping_csv_value_of_the_wrong_type_is_named(tmp_path, line, message)
     ],
 )
 def test_a_given_date_format_reads_the_cell_as_written(text, layout, expected):
+    """(a format with an offset: test_a_mapping_date_format_with_an_offset_reads_instants)"""
     frame = pl.DataFrame({"t": [text]})
     assert frame.select(timestamp_text(pl.col("t"), date_format=layout)).item() == expected
     day_only = frame.select(date_text(pl.col("t"), date_format=layout)).item()
     assert day_only == expected[:10]
+
+
+def test_a_mapping_date_format_with_an_offset_reads_instants(tmp_path):
+    """``%z`` in a mapping's date format failed with a polars error ("failed to determine
+    supertype of datetime[us, UTC] and datetime[us]"), naming no key."""
+    from analytics.warehouse import read_core_table
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'table = "leads"\n[csv]\ndate_format = "%d.%m.%Y %H:%M %z"\ntimezone = "Europe/Berlin"\n'
+        '[columns]\nId = "lead_id"\nCreated = "created_at"\nSource = "source"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "leads.csv"
+    data.write_text(
+        "Id,Created,Source\nA,05.10.2026 09:12 +0100,email\nB,05.10.2026 09:12,email\n",
+        encoding="utf-8",
+    )
+    import_export(tmp_path / "w.duckdb", data, mapping=mapping)
+    created = read_core_table(tmp_path / "w.duckdb", "leads").sort("lead_id")["created_at"]
+    assert [t.isoformat() for t in created] == [
+        "2026-10-05T08:12:00+00:00",  # its own offset
+        "2026-10-05T07:12:00+00:00",  # none: the mapping's time zone (CEST)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "codec"),
+    [
+        # Excel's BOM and its sep=; line with the encoding given as the default: was refused
+        # ("not a HubSpot export ... the header has: sep=")
+        (b"\xef\xbb\xbfsep=;\r\nRecord ID;Create Date;Original Source\r\n"
+         b"301;05.10.2026 09:12;Organic Search\r\n", "utf-8"),
+        # UTF-16 without a byte order mark: its header was printed with NUL bytes, refused
+        ("Record ID;Create Date;Original Source\n301;05.10.2026 09:12;Organic Search\n"
+         .encode("utf-16-le"), None),
+        ("Record ID;Create Date;Original Source\n301;05.10.2026 09:12;Organic Search\n"
+         .encode("utf-16-be"), "cp1252"),
+    ],
+)  # fmt: skip
+def test_excel_variants_load_whatever_encoding_is_given(tmp_path, data, codec):
+    from analytics.warehouse import read_core_table
+    from analytics.warehouse.adapters.common import CsvOptions
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "contacts.csv").write_bytes(data)
+    options = CsvOptions(encoding=codec)
+    import_export(tmp_path / "w.duckdb", folder, fmt="hubspot", options=options)
+    leads = read_core_table(tmp_path / "w.duckdb", "leads")
+    assert leads.select("lead_id", "source").rows() == [("301", "organic")]

@@ -160,20 +160,30 @@ _WESTERN = frozenset(
 
 
 def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    """Decode file bytes: the given codec, else UTF-8 (BOM skipped), else Windows-1252;
-    UTF-16 with its byte order mark (Excel's "Unicode text") whatever is given, and UTF-8
-    when a Western single-byte codec is given for bytes that are valid UTF-8 (a mapping
-    written for last year's export: every umlaut was garbled).
+    """Decode file bytes: the given codec, else UTF-8 (BOM skipped, also when UTF-8 is
+    given), else Windows-1252; UTF-16 with its byte order mark (Excel's "Unicode text"),
+    or without one (every other byte of its text NUL), whatever is given; and UTF-8 when a
+    Western single-byte codec is given for bytes that are valid UTF-8 (a mapping written
+    for last year's export: every umlaut was garbled).
 
     >>> decode("Müller".encode("cp1252"), None)
     ('Müller', 'cp1252')
-    >>> decode(b"\\xef\\xbb\\xbfid", None)
-    ('id', 'utf-8-sig')
+    >>> decode(b"\\xef\\xbb\\xbfid", None), decode(b"\\xef\\xbb\\xbfid", "UTF-8")
+    (('id', 'utf-8-sig'), ('id', 'utf-8-sig'))
     >>> decode("id\\tMüller".encode("utf-16"), None), decode("Müller".encode(), "cp1252")
     (('id\\tMüller', 'utf-16'), ('Müller', 'utf-8'))
+    >>> decode("id;Müller".encode("utf-16-le"), None), decode("id".encode("utf-16-be"), "utf-8")
+    (('id;Müller', 'utf-16-le'), ('id', 'utf-16-be'))
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    if (codec := _utf16_without_bom(data)) is not None:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: as any other file
+    if encoding and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # a byte order mark is no part of the header
     if encoding and encoding.lower().replace("_", "-") in _WESTERN and not data.isascii():
         try:
             return data.decode("utf-8-sig"), "utf-8"
@@ -194,6 +204,21 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when nearly every other byte of the file's start is
+    NUL and the others are not (a CSV's text is mostly Latin, and no single-byte encoding
+    of it has NULs), else None."""
+    head = data[: min(len(data), 400) // 2 * 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0) / (len(head) / 2), head[1::2].count(0) / (len(head) / 2)
+    if odd >= 0.9 and even <= 0.1:
+        return "utf-16-le"
+    if even >= 0.9 and odd <= 0.1:
+        return "utf-16-be"
+    return None
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -335,10 +360,18 @@ def timestamp_text(
     >>> pl.DataFrame({"t": ["05.10.26 09:12", "05.10.026"]}).select(  # Excel's TT.MM.JJ
     ...     timestamp_text(pl.col("t"), timezone="Europe/Berlin"))["t"].to_list()
     ['2026-10-05T07:12:00Z', '05.10.026']
+    >>> pl.DataFrame({"t": ["05.10.2026 09:12 +0100", "05.10.2026 09:12"]}).select(
+    ...     timestamp_text(pl.col("t"), date_format="%d.%m.%Y %H:%M %z",
+    ...                    timezone="Europe/Berlin"))["t"].to_list()  # a format with an offset
+    ['2026-10-05T08:12:00Z', '2026-10-05T07:12:00Z']
     """
     written = cell.str.strip_chars()
     s = _four_digit_year(written)  # the built-in layouts read four-digit years
-    given = [written.str.strptime(pl.Datetime("us"), date_format, strict=False, exact=True)]
+    # a format with an offset (%z) reads an instant: it is no naive time of the zone
+    with_offset = date_format is not None and ("%z" in date_format or "%:z" in date_format)
+    given = [] if with_offset else [
+        written.str.strptime(pl.Datetime("us"), date_format, strict=False, exact=True)
+    ]  # fmt: skip
     naive = pl.coalesce(
         (given if date_format else [])
         + [
@@ -359,6 +392,9 @@ def timestamp_text(
     local = pl.coalesce(in_zone, skipped).dt.convert_time_zone("UTC")
     has_offset = s.str.contains(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}:?\d{2})$")
     parsed = pl.when(has_offset).then(iso_timestamp(s)).otherwise(local)
+    if with_offset:
+        instant = written.str.strptime(pl.Datetime("us", "UTC"), date_format, strict=False)
+        parsed = pl.coalesce(instant.dt.convert_time_zone("UTC"), parsed)
     text = parsed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
     # a year of fewer than four digits read as written (the year 26) is no reading: the
     # quarantine then quotes the cell, not a date the file does not hold

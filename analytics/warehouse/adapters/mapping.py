@@ -43,6 +43,7 @@ masked. Dates, numbers and booleans are read as in office exports.
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,14 @@ allowed: accounts, reps, leads, ...
     delimiter = doc.get("csv", {}).get("delimiter")
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
         raise ImportFailed(f"{path}: [csv] delimiter = {delimiter!r}: must be one character")
+    encoding = doc.get("csv", {}).get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ImportFailed(
+                f"{path}: [csv] encoding = {encoding!r}: not an encoding (utf-8, cp1252, utf-16)"
+            ) from None
     timezone = doc.get("csv", {}).get("timezone")
     if timezone is not None:
         try:
