@@ -546,7 +546,7 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
     if rows is not None:
         row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
         for code in MARKERS.values():  # told apart by the stored text, in English
-            if row is not None and row["reason"] == render(f"coverage.reason.{code}"):
+            if row is not None and row.get("reason") == render(f"coverage.reason.{code}"):
                 return render(f"coverage.reason.{code}", lang=lang)
         group = _reason_group(
             group,
