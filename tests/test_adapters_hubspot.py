@@ -372,3 +372,40 @@ def test_a_reexport_without_some_columns_keeps_the_stored_values(tmp_path):
     assert kept.equals(before.select(columns))
     assert after.filter(lead_id="999")["source"].item() == "other"  # a new lead: the default
     assert again.changes["leads"]["changed"] == 0
+
+
+def test_a_refresh_moves_or_clears_a_stage_date_instead_of_adding_one(tmp_path):
+    """November's export corrects 701's MQL date and clears 702's SQL date (set back in
+    HubSpot): 701 had two MQL events and 702 stayed an SQL, so October counted 3 SQLs
+    where a fresh import of the same export counts 2 (messy-inputs audit, finding 13)."""
+    from analytics.warehouse import read_core_table
+
+    head = (
+        "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date,"
+        "Became a Sales Qualified Lead Date\n"
+    )
+    october = (
+        "701,2026-10-01 08:00,Organic Search,2026-10-02 08:00,\n"
+        "702,2026-10-01 08:00,Organic Search,2026-10-02 08:00,2026-10-05 08:00\n"
+        "703,2026-10-01 08:00,Organic Search,2026-10-02 08:00,\n"
+    )
+    november = (
+        "701,2026-10-01 08:00,Organic Search,2026-10-03 09:00,\n"
+        "702,2026-10-01 08:00,Organic Search,2026-10-02 08:00,\n"
+        "703,2026-10-01 08:00,Organic Search,2026-13-45 08:00,\n"  # unreadable: 703 keeps its
+    )
+    db = tmp_path / "w.duckdb"
+    for name, rows in (("oct", october), ("nov", november)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "contacts.csv").write_text(head + rows, encoding="utf-8")
+        result = import_export(db, tmp_path / name, fmt="hubspot")
+    assert result.changes["lifecycle_events"]["removed"] == 2  # 701's old MQL, 702's SQL
+    events = read_core_table(db, "lifecycle_events").filter(pl.col("stage") != "lead")
+    stages = events.sort("lead_id", "entered_at").select(
+        "lead_id", "stage", pl.col("entered_at").dt.strftime("%m-%d %H:%M")
+    )
+    assert stages.rows() == [
+        ("701", "mql", "10-03 09:00"),
+        ("702", "mql", "10-02 08:00"),
+        ("703", "mql", "10-02 08:00"),
+    ]

@@ -275,3 +275,13 @@ def test_a_field_next_months_export_leaves_out_keeps_the_stored_values(tmp_path)
         ("006O1", "001A1", 12000.0),
         ("006O2", None, 0.0),  # as an empty Amount
     ]
+
+
+def test_a_corrected_converted_date_moves_the_sql_instead_of_adding_one(tmp_path):
+    db = tmp_path / "w.duckdb"
+    head = "Id,Status,Company,CreatedDate,ConvertedDate\n"
+    for name, converted in (("first", "2026-09-10"), ("second", "2026-09-12")):
+        row = f"00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z,{converted}\n"
+        import_export(db, _export(tmp_path / name, Lead=head + row), fmt="salesforce")
+    events = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "sql")
+    assert [t.date().isoformat() for t in events["entered_at"]] == ["2026-09-12"]

@@ -107,6 +107,22 @@ class NamedPath(os.PathLike):
 
 
 @dataclass(frozen=True)
+class EventScope:
+    """The lifecycle events a batch holds every one of, for the leads of its file.
+
+    An export that keeps one date per stage and lead (HubSpot's "Became a ... Date")
+    says, for each of its leads, which of ``stages`` it reached and when: a refresh that
+    moves such a date replaces the stored event, and one that clears it removes it (a
+    corrected MQL date was a second MQL). Only the events of ``trigger`` are the export's;
+    a lead the import rejected, or whose event could not be read, keeps its events.
+    """
+
+    leads: pl.Series
+    stages: frozenset[str]
+    trigger: str
+
+
+@dataclass(frozen=True)
 class TableBatch:
     """The text cells of one file for one canonical table, already in memory (adapters).
 
@@ -122,6 +138,8 @@ class TableBatch:
     #: Canonical columns the export did not have, filled with a default for new rows (a
     #: HubSpot export without its source column: "other"): rows already stored keep theirs.
     defaulted: frozenset[str] = frozenset()
+    #: Lifecycle events: the events of its leads the batch holds all of (None: it adds).
+    scope: EventScope | None = None
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """The cells in slices of ``rows`` rows, each with no unreadable rows."""
@@ -1070,6 +1088,7 @@ def _merge(
     replace: bool = False,
     keep: pl.DataFrame | None = None,
     absent: Sequence[str] = (),
+    scope: EventScope | None = None,
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
     the core rows whose key the file does not have.
@@ -1077,8 +1096,10 @@ def _merge(
     ``drop``: staged rows (key, ``_line``) not to merge (later rows of a key). ``keep``:
     keys (text) of rows the file has but that were rejected: a replace keeps their old
     rows. ``absent``: columns the file does not have: a row already in core keeps its
-    values of them (a column left out of next month's export is not an empty cell). Only
-    changed and new rows are written.
+    values of them (a column left out of next month's export is not an empty cell).
+    ``scope``: the lifecycle events of its leads the file holds all of: the stored ones of
+    its stages and trigger that the file lacks are removed. Only changed and new rows are
+    written.
 
     Returns
     -------
@@ -1151,6 +1172,17 @@ def _merge(
                 f"WHERE {_key_match(table, 's', live)}){kept}"
             ).fetchall()
             done["removed"] = int(removed[0][0]) if removed else 0
+        if scope is not None and in_core and scope.leads.len():
+            con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
+            registered.append("scope_leads")
+            stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
+            moved = con.execute(
+                f"DELETE FROM {live} WHERE lead_id IN (SELECT lead_id FROM scope_leads) "
+                f"AND stage IN ({stages}) AND trigger = ? AND NOT EXISTS "
+                f"(SELECT 1 FROM {source} s WHERE {_key_match(table, 's', live)})",
+                [scope.trigger],
+            ).fetchall()
+            done["removed"] = done.get("removed", 0) + (int(moved[0][0]) if moved else 0)
     finally:
         for name in registered:
             con.unregister(name)
@@ -1302,10 +1334,17 @@ def _load_batch(
         )
         for r in done.rejections:
             r["row_hash"] = hashes.get(r["line"])
+    scope = getattr(batch, "scope", None)
+    if scope is not None:  # a lead rejected, or an event not read, keeps what it had
+        unread = {r["line"] for r in done.rejections if r.get("line") is not None}
+        unsure = batch.cells.filter(pl.col("_line").is_in(list(unread)))["lead_id"]
+        leads = scope.leads.str.strip_chars()
+        leads = leads.filter(~leads.is_in([*known.rejected, *unsure.str.strip_chars()]))
+        scope = EventScope(leads.unique(), scope.stages, scope.trigger)
     if stage.rows or replace:
         done.changes = _merge(
             con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None,
-            absent=absent,
+            absent=absent, scope=scope,
         )  # fmt: skip
         known.changed(table)
     done.rows_loaded = stage.rows - drop.height

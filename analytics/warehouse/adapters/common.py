@@ -25,6 +25,7 @@ import polars as pl
 
 from analytics.schema import TABLES
 from analytics.warehouse.loader import (
+    EventScope,
     ImportFailed,
     TableBatch,
     check_regular_file,
@@ -553,6 +554,7 @@ def batch(
     extra: Iterable[str] = (),
     suffix: str = "",
     defaulted: Iterable[str] = (),
+    scope: EventScope | None = None,
 ) -> TableBatch:
     """A batch of canonical text for ``table`` from ``file``.
 
@@ -560,7 +562,8 @@ def batch(
     as ``_extra`` JSON (raw layer). Rows with the same key and line are one row. The
     ``suffix`` tells apart two batches of one table drawn from one file. ``defaulted``:
     columns the export did not have, filled with a default that only new rows take
-    (:attr:`~analytics.warehouse.loader.TableBatch.defaulted`).
+    (:attr:`~analytics.warehouse.loader.TableBatch.defaulted`). ``scope``: the lifecycle
+    events of its leads the batch holds all of (:class:`~analytics.warehouse.loader.EventScope`).
     """
     known = TABLES[table].column_names
     keep = [c for c in known if c in cells.columns]
@@ -575,7 +578,12 @@ def batch(
     frame = frame.unique(subset=[*TABLES[table].key, "_line"], keep="first", maintain_order=True)
     source = file.label + (f"#{suffix}" if suffix else "")
     return TableBatch(
-        table, source, file.sha256 + (f":{suffix}" if suffix else ""), frame, frozenset(defaulted)
+        table,
+        source,
+        file.sha256 + (f":{suffix}" if suffix else ""),
+        frame,
+        frozenset(defaulted),
+        scope,
     )
 
 

@@ -49,6 +49,7 @@ import polars as pl
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
+    EventScope,
     Export,
     ExportFile,
     Salt,
@@ -289,7 +290,9 @@ def _contacts(
         )
     ]
     if events:
-        batches.append(batch("lifecycle_events", file, pl.concat(events)))
+        # one date per stage and contact: a refresh moves or clears it, never adds a second
+        scope = EventScope(first["_id"], frozenset(stage_cols.values()), "hubspot_lifecycle")
+        batches.append(batch("lifecycle_events", file, pl.concat(events), scope=scope))
     owners = c.select(_c(file, "owner").alias("rep_id"), pl.lit("sdr").alias("team"), "_line")
     export = Export(
         batches=batches,

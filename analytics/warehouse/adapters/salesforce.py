@@ -48,6 +48,7 @@ import polars as pl
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
+    EventScope,
     Export,
     ExportFile,
     batch,
@@ -320,7 +321,13 @@ def _leads(
     return Export(
         batches=[
             batch("leads", file, leads, extra=_extras(file, used), defaulted=_defaulted(file)),
-            batch("lifecycle_events", file, pl.concat(parts, how="diagonal_relaxed")),
+            batch(
+                "lifecycle_events",
+                file,
+                pl.concat(parts, how="diagonal_relaxed"),
+                # one ConvertedDate per lead: a refresh moves or clears it, adds no second
+                scope=EventScope(first["id"], frozenset({"sql", "opportunity"}), "converted"),
+            ),
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file)},
