@@ -1248,6 +1248,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "duplicate key: first seen on line {line}",
         "doppelter Schlüssel: zuerst in Zeile {line}",
     ),
+    "reject.conflict": (
+        "other values than in {file} line {line} of the same export: which is right is unknown",
+        "andere Werte als in {file} Zeile {line} desselben Exports: welche stimmen, ist unbekannt",
+    ),
+    "reject.conflicting_lead": (
+        "its lead has other values in another file of this export (quarantined with it)",
+        "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm zurückgestellt)",
+    ),
     "reject.fields": (
         "has {fields} fields, the header has {header}",
         "hat {fields} Felder, die Kopfzeile hat {header}",

@@ -409,3 +409,47 @@ def test_a_refresh_moves_or_clears_a_stage_date_instead_of_adding_one(tmp_path):
         ("702", "mql", "10-02 08:00"),
         ("703", "mql", "10-02 08:00"),
     ]
+
+
+def test_one_contact_with_other_values_in_two_files_of_an_export_is_quarantined(tmp_path):
+    """201 is in both files, with other values: the file sorted last won silently and a
+    new lead was counted "changed" (messy-inputs audit, finding 14). 202 is in both with
+    the same values: one row."""
+    import duckdb
+
+    head = (
+        "Record ID,Create Date,Original Source,Job Title,Country/Region,"
+        "Became a Marketing Qualified Lead Date\n"
+    )
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "contacts_a.csv").write_text(
+        head + "201,2026-10-01 08:00,Organic Search,CEO,Germany,2026-10-02 08:00\n"
+        "202,2026-10-02 08:00,Paid Search,CTO,Austria,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "in" / "contacts_b.csv").write_text(
+        head + "201,2026-10-01 08:00,Email marketing,CFO,France,2026-10-04 08:00\n"
+        "202,2026-10-02 08:00,Paid Search,CTO,Austria,\n"
+        "203,2026-10-03 08:00,Paid Search,CTO,Austria,\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, tmp_path / "in", fmt="hubspot")
+    leads = read_core_table(db, "leads").sort("lead_id")
+    assert leads.select("lead_id", "job_title", "country").rows() == [
+        ("201", "CEO", "DE"), ("202", "CTO", "AT"), ("203", "CTO", "AT"),
+    ]  # fmt: skip
+    assert result.changes["leads"] == {"added": 3, "changed": 0, "unchanged": 1, "removed": 0}
+    # nor its MQL date from the file that disagrees: the first file's stays
+    mqls = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "mql")
+    assert [(r, t.day) for r, t in mqls.select("lead_id", "entered_at").iter_rows()] == [("201", 2)]
+    with duckdb.connect(str(db), read_only=True) as con:
+        quarantined = con.sql(
+            "SELECT source_file, line, reason FROM meta.quarantine ORDER BY table_name"
+        ).fetchall()
+    assert [(f.rsplit("/", 1)[-1], line, why) for f, line, why in quarantined] == [
+        ("contacts_b.csv", 2, f"other values than in {tmp_path / 'in' / 'contacts_a.csv'} "
+         "line 2 of the same export: which is right is unknown"),
+        ("contacts_b.csv", 2, "its lead has other values in another file of this export "
+         "(quarantined with it)"),
+    ]  # fmt: skip

@@ -950,6 +950,9 @@ class _KnownKeys:
         self._con = con
         self._sets: dict[str, KeySet] = {}
         self.rejected: dict[str, str] = {}
+        #: file -> the lead ids whose row that file has with other values than an earlier
+        #: file of the import (:class:`_EarlierKeys`): its other rows of them are not loaded
+        self.conflicted: dict[str, set[str]] = {}
         self.placeholders = 0
 
     def add_placeholder_reps(self, rows: pl.DataFrame, columns: list[str]) -> None:
@@ -1068,9 +1071,65 @@ def _stage_duplicates(con, table: str, stage: _Stage) -> tuple[pl.DataFrame, pl.
     return rows.join(kept, on=[*key, "_line"], how="anti", nulls_equal=True), rejections
 
 
-def _differs(table: str, left: str, right: str) -> str:
-    """SQL: two rows of the same key differ in a value (nulls equal)."""
-    key = set(TABLES[table].key)
+class _EarlierKeys:
+    """The keys of one table the earlier files of this import loaded, with file and line.
+
+    A key a later file has again with other values is no update but a conflict within
+    one export (a HubSpot export split in two files that disagree on a contact): the later
+    row is quarantined naming the earlier file and line, instead of the file that sorts
+    last winning silently. The same values twice are one row.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[pl.DataFrame] = []
+
+    def conflicts(
+        self, con, table: str, stage: _Stage, drop: pl.DataFrame, *, absent: Sequence[str] = ()
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(rejections, drop with the conflicting rows added) of the staged rows whose key an
+        earlier file loaded with other values (core holds that file's row now); a column
+        this file lacks (``absent``) is no other value."""
+        if not self._keys:
+            return pl.DataFrame(schema=REJECTION_SCHEMA), drop
+        (key,) = TABLES[table].key
+        con.register("earlier_keys", pl.concat(self._keys).to_arrow())
+        try:
+            found = con.sql(
+                f"SELECT s.{_quote(key)} AS k, s._line AS line, e._file AS file, e._line AS "
+                f"at FROM {stage.relation()} s JOIN earlier_keys e ON e.k = s.{_quote(key)} "
+                f"JOIN core.{table} c ON c.{_quote(key)} = s.{_quote(key)} "
+                f"WHERE {_differs(table, 's', 'c', ignore=absent)} ORDER BY s._line"
+            ).pl()
+        finally:
+            con.unregister("earlier_keys")
+        if not found.height:
+            return pl.DataFrame(schema=REJECTION_SCHEMA), drop
+        rejections = found.select(
+            pl.col("line").cast(pl.Int64),
+            pl.lit(key).alias("column"),
+            pl.format(render("reject.conflict", file="{}", line="{}"), "file", "at").alias(
+                "reason"
+            ),
+            pl.col("k").cast(pl.String).alias("value"),
+        )
+        more = found.select(pl.col("k").alias(key), pl.col("line").alias("_line"))
+        if drop.height:
+            more = more.cast(drop.schema)  # type: ignore[arg-type]
+        return rejections, pl.concat([drop, more]) if drop.height else more
+
+    def add(self, con, table: str, stage: _Stage, drop: pl.DataFrame, file: str) -> None:
+        """Remember the keys this file loaded (its staged rows but those left out)."""
+        (key,) = TABLES[table].key
+        rows = con.sql(f"SELECT {_quote(key)} AS k, _line FROM {stage.relation()}").pl()
+        if drop.height:
+            left_out = drop.select(pl.col(key).alias("k"), "_line")
+            rows = rows.join(left_out.cast(rows.schema), on=["k", "_line"], how="anti")
+        self._keys.append(rows.with_columns(pl.lit(file).alias("_file")))
+
+
+def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -> str:
+    """SQL: two rows of the same key differ in a value (nulls equal), but in ``ignore``."""
+    key = {*TABLES[table].key, *ignore}
     parts = [
         f"{left}.{_quote(c)} IS DISTINCT FROM {right}.{_quote(c)}"
         for c in TABLES[table].column_names
@@ -1249,6 +1308,7 @@ def _load_batch(
     on_chunk: Callable[[int], None],
     salt: privacy.Salt = None,
     replace: bool = False,
+    earlier: _EarlierKeys | None = None,
     **validation: Any,
 ) -> _FileLoad:
     """Validate one batch chunk by chunk, append it to raw, merge its good rows into core.
@@ -1273,6 +1333,18 @@ def _load_batch(
         present.update(cells.columns)
         unreadable += [p["line"] for p in problems if p.get("line") is not None]
         cells = privacy.scrub(table, cells, salt=salt, report=done.scrubbed)
+        clashing = known.conflicted.get(batch.source_file)
+        if clashing and table != "leads" and "lead_id" in cells.columns:
+            # the file's other rows of a lead it disagrees on with another file: not loaded
+            hit = cells.filter(pl.col("lead_id").str.strip_chars().is_in(list(clashing)))
+            done.rejections += [
+                {"file": batch.source_file, "table": table, "line": line, "column": "lead_id",
+                 "reason": render("reject.conflicting_lead"), "value": lead}
+                for lead, line in hit.select("lead_id", "_line").iter_rows()
+            ]  # fmt: skip
+            done.rows_read += hit.height
+            rejected_lines += hit.height
+            cells = cells.join(hit.select("_line"), on="_line", how="anti")
         done.rejections += [_safe_problem(p, salt) for p in problems]
         keys = known.of(table)
         if rep_columns:  # an unknown rep becomes a placeholder, not a rejection
@@ -1313,18 +1385,23 @@ def _load_batch(
                 f"{stored:,} {table} (import it without --replace, or check the export's "
                 "filter)"
             )
-    drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
-    if stage.rows:
-        drop, duplicates = _stage_duplicates(con, table, stage)
-    done.rejections += [
-        {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
-    ]
     # columns the file does not have (or has only as a default for new rows): stored rows
     # keep their values of them, in core and in the attribute history
     absent = [
         c
         for c in TABLES[table].column_names
         if present and (c not in present or c in getattr(batch, "defaulted", ()))
+    ]
+    drop, duplicates = pl.DataFrame(), pl.DataFrame(schema=REJECTION_SCHEMA)
+    if stage.rows:
+        drop, duplicates = _stage_duplicates(con, table, stage)
+    if stage.rows and earlier is not None and single_key:
+        conflicts, drop = earlier.conflicts(con, table, stage, drop, absent=absent)
+        duplicates = pl.concat([duplicates, conflicts])
+        if table == "leads" and conflicts.height:
+            known.conflicted[batch.source_file] = set(conflicts["value"])
+    done.rejections += [
+        {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
     if raw.rows:
         # a rejected row is known by its content: the hash of its raw row (unreadable rows,
@@ -1347,6 +1424,8 @@ def _load_batch(
             absent=absent, scope=scope,
         )  # fmt: skip
         known.changed(table)
+    if stage.rows and earlier is not None and single_key:
+        earlier.add(con, table, stage, drop, batch.source_file)
     done.rows_loaded = stage.rows - drop.height
     done.rows_rejected = rejected_lines + duplicates.height
     stage.clear()
@@ -1488,6 +1567,10 @@ def load_batches(
             0
         ]
         known = _KnownKeys(con)
+        # a table filled from several files (a HubSpot export split in two): the keys each
+        # file loaded, so that one lead with other values in another file is no silent winner
+        per_table = Counter(b.table for b in batches)
+        earlier = {t: _EarlierKeys() for t, n in per_table.items() if n > 1}
         changed_files: set[str] = set()
         others: Counter = Counter()
         quarantine_rows = [_safe_problem(r, salt) for r in unreadable]
@@ -1507,6 +1590,7 @@ def load_batches(
                 salt=salt,
                 now=now,
                 others=others,
+                earlier=earlier.get(batch.table),
             )
             try:
                 done = _load_batch(con, batch, exact=False, **load)
