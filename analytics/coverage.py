@@ -59,6 +59,7 @@ STAGE_GROUPS: dict[str, str] = {
 #: them) are all of them, unless the export holds only the leads that qualified.
 LEAD_GROUP = "lead_stage"
 _STAGE_GROUP_NAMES = frozenset({*STAGE_GROUPS.values(), LEAD_GROUP})
+_FUNNEL_GROUPS = _STAGE_GROUP_NAMES | {"funnel"}
 
 #: The ``trigger`` of a lifecycle event an export records only for leads whose deal was
 #: won (Olist's closed deals: their SQL and opportunity are dated by the win). A stage
@@ -554,6 +555,11 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
             deals_measurable=deals is None or bool(deals["measurable"]),
         )
         if row is not None and row["measurable"] and row["from"] is not None:
+            undated = render("coverage.reason.undated")
+            leads = rows.get(LEAD_GROUP)
+            if group in _FUNNEL_GROUPS and leads is not None and leads.get("reason") == undated:
+                # "the data runs from 5 to 5 December" would take the file's day for the data's
+                return render("coverage.reason.undated", lang=lang)
             return render(
                 "coverage.reason.outside", lang=lang, start=_Day(row["from"]), end=_Day(row["to"])
             )

@@ -76,6 +76,8 @@ def test_adapter_on_a_tiny_file(tmp_path: Path) -> None:
     assert reason("lead_stage", found, lang="de").startswith(
         "Der Export hat keine Daten (wie die Datei von X Education): jede Zeile wurde mit dem"
     )
+    # a month before the file's day: not "the data runs from 28 to 28 May" (the file's day)
+    assert reason("funnel", found) == reason("lead_stage", found)
 
 
 @pytest.mark.parametrize(
