@@ -261,9 +261,7 @@ def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
             tables.lifecycle_events.filter(_JUDGED), pl.col("entered_at")
         ),
         **{  # recycled_events too (the recycling group's)
-            f"{s}_events": _span(
-                tables.lifecycle_events.filter((stage == s) & _COUNTABLE), pl.col("entered_at")
-            )
+            f"{s}_events": _span(tables.lifecycle_events.filter(stage == s), pl.col("entered_at"))
             for s in STAGE_GROUPS
         },
         "nurture_enrollments": _span(
@@ -346,16 +344,21 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     # the stages recorded with a marker (MARKERS), and whether a lead event lacks one
     events = tables.lifecycle_events
     marked = events.filter(one_of("trigger", MARKERS)).select("stage", "trigger").unique()
-    lead_counted = events.filter((pl.col("stage") == "lead") & _COUNTABLE).select("stage")
     names = list(spans)
-    *collected, marked_found, lead_found = pl.collect_all(
-        [*spans.values(), reps, marked, lead_counted.head(1)]
-    )
+    *collected, marked_found = pl.collect_all([*spans.values(), reps, marked])
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
     named = bool(collected[-1].item()) if collected[-1].height else False
-    # a stage recorded only with a marker is not counted: the marker says why
+    # a stage recorded only with a marker is not counted: the marker says why (the lead
+    # stage, which counts the leads table, only when no lead event lacks a marker). Only
+    # the marked stages are read again (most data has no marker: no second look)
+    again = sorted(set(marked_found["stage"]) & {"lead", *STAGE_GROUPS})
+    countable = pl.collect_all(
+        [_span(events.filter((pl.col("stage") == s) & _COUNTABLE), pl.col("entered_at"))
+         for s in again]
+    )  # fmt: skip
+    found.update({f"{s}_events": frame.row(0) for s, frame in zip(again, countable, strict=True)})
     counted = {
-        LEAD_GROUP: lead_found.height > 0,
+        LEAD_GROUP: "lead" not in again or found["lead_events"][0] is not None,
         **{g: found[f"{s}_events"][0] is not None for s, g in STAGE_GROUPS.items()},
     }
     marked_groups = {
