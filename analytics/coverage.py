@@ -59,7 +59,6 @@ STAGE_GROUPS: dict[str, str] = {
 #: them) are all of them, unless the export holds only the leads that qualified.
 LEAD_GROUP = "lead_stage"
 _STAGE_GROUP_NAMES = frozenset({*STAGE_GROUPS.values(), LEAD_GROUP})
-_FUNNEL_GROUPS = _STAGE_GROUP_NAMES | {"funnel"}
 
 #: The ``trigger`` of a lifecycle event an export records only for leads whose deal was
 #: won (Olist's closed deals: their SQL and opportunity are dated by the win). A stage
@@ -367,6 +366,14 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         if (group := LEAD_GROUP if stage == "lead" else STAGE_GROUPS.get(stage))
         and not counted[group]
     }
+    # a marked stage counted by other events too is measurable only where those are: the
+    # months of Olist's won deals stay unknown when two ordinary leads join the warehouse
+    narrowed = {
+        LEAD_GROUP if s == "lead" else STAGE_GROUPS[s]: f"{s}_events"
+        for s in again
+        if found[f"{s}_events"][0] is not None
+    }
+    undated = marked_groups.get(LEAD_GROUP) == "undated"  # no month has the funnel's leads
     rows: list[dict[str, Any]] = []
     for name, group in GROUPS.items():
         if name == "reps":
@@ -376,17 +383,20 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
                  "reason": None if named else render("coverage.reason.reps")}
             )  # fmt: skip
             continue
-        firsts = [found[i][0] for i in _INPUTS[name]]
-        lasts = [found[i][1] for i in _INPUTS[name]]
+        inputs = [*_INPUTS[name], *([narrowed[name]] if name in narrowed else [])]
+        firsts = [found[i][0] for i in inputs]
+        lasts = [found[i][1] for i in inputs]
         required = [found[i][0] for i in _REQUIRES.get(name, ())]
         has_inputs = all(v is not None for v in firsts + lasts)
         ok = has_inputs and all(v is not None for v in required)
-        if name in marked_groups:
+        if name in marked_groups or (undated and name == "funnel"):
             ok = False  # lead: every lead event is marked (the leads are no count of all)
         # a stage's inputs are the funnel's, revenue's the opportunities (the deals')
         why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
         if has_inputs and name in marked_groups:
             why = marked_groups[name]
+        elif has_inputs and undated and name == "funnel":
+            why = "undated"
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
         rows.append(
@@ -558,11 +568,6 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
             deals_measurable=deals is None or bool(deals["measurable"]),
         )
         if row is not None and row["measurable"] and row["from"] is not None:
-            undated = render("coverage.reason.undated")
-            leads = rows.get(LEAD_GROUP)
-            if group in _FUNNEL_GROUPS and leads is not None and leads.get("reason") == undated:
-                # "the data runs from 5 to 5 December" would take the file's day for the data's
-                return render("coverage.reason.undated", lang=lang)
             return render(
                 "coverage.reason.outside", lang=lang, start=_Day(row["from"]), end=_Day(row["to"])
             )

@@ -707,3 +707,29 @@ def test_an_export_of_qualified_leads_only_counts_no_leads(others, measurable):
         assert review.kpi_reason(row, lang="de").startswith(
             "Der Export enthält nur Leads, die MQL wurden"
         )
+
+
+def test_ordinary_leads_joining_marked_data_count_only_in_their_own_months():
+    """Two ordinary leads of October 2026 joined a warehouse whose March 2018 SQLs are
+    Olist's won deals: "MQL -> SQL 12.5 % missed" came back for March 2018."""
+    won, mql_only = {"trigger": WON_ONLY_TRIGGER}, {"trigger": MQL_ONLY_TRIGGER}
+    tables = Tables.from_rows(
+        leads=[lead(x, "2018-03-02T09:00:00Z") for x in "ABC"]
+        + [lead(x, "2026-10-02T09:00:00Z") for x in "DE"],
+        lifecycle_events=[
+            *(ev(x, "lead", "2018-03-02T09:00:00Z", **mql_only) for x in "ABC"),
+            *(ev(x, "mql", "2018-03-02T09:00:00Z") for x in "ABC"),
+            ev("A", "sql", "2018-03-20T09:00:00Z", **won),
+            *(ev(x, "lead", "2026-10-02T09:00:00Z") for x in "DE"),
+            *(ev(x, "mql", "2026-10-03T09:00:00Z") for x in "DE"),
+            ev("D", "sql", "2026-10-05T09:00:00Z"),
+        ],
+    )
+    c = coverage(tables, config=CFG)
+    span = {g: (f, t) for g, f, t in c.select("group", "from", "to").iter_rows()}
+    assert span["sql_stage"][0] == date(2026, 10, 5)  # from its own events' first
+    march = build_review(tables, CFG, month="2018-03", as_of=AS_OF.replace(year=2026, month=11))
+    kpi = {r["metric"]: r for r in march.kpis.iter_rows(named=True)}
+    assert (kpi["mql_to_sql"]["status"], kpi["lead_to_mql"]["status"]) == ("no_data", "no_data")
+    october = build_review(tables, CFG, month="2026-10", as_of=AS_OF.replace(month=11, year=2026))
+    assert october.to_json_dict()["volumes"]["sqls"] == 1

@@ -72,7 +72,9 @@ def test_adapter_on_a_tiny_file(tmp_path: Path) -> None:
         assert set(tables.lifecycle_events.collect()["trigger"]) == {UNDATED_TRIGGER}
         found = coverage(tables, config=load_config("data/sla.toml"))
     measurable = dict(found.select("group", "measurable").iter_rows())
+    # nor the funnel: "yes, 2026-05-28 to 2026-05-28" took the file's day for the data's
     assert (measurable["lead_stage"], measurable["customer_stage"]) == (False, False)
+    assert measurable["funnel"] is False
     assert reason("lead_stage", found, lang="de").startswith(
         "Der Export hat keine Daten (wie die Datei von X Education): jede Zeile wurde mit dem"
     )
