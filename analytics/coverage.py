@@ -595,6 +595,9 @@ def kpi_reasons(
     for metric, groups in KPI_GROUPS.items():
         missing = [g for g in groups if not month_groups.get(g, False)]
         if missing:
+            # what no month has (no MQL stage imported) before what this month lacks, as
+            # Review.metric_reason says it: the first says what to import
+            missing.sort(key=lambda g: bool(rows and rows.get(g, {}).get("measurable")))
             out[metric] = _reason(missing[0], rows, lang=lang)
     return out
 

@@ -19,6 +19,7 @@ from analytics.coverage import (
     COVERAGE_SCHEMA,
     GROUPS,
     MQL_ONLY_TRIGGER,
+    UNDATED_TRIGGER,
     WON_ONLY_TRIGGER,
     coverage,
     last_complete_month,
@@ -733,3 +734,24 @@ def test_ordinary_leads_joining_marked_data_count_only_in_their_own_months():
     assert (kpi["mql_to_sql"]["status"], kpi["lead_to_mql"]["status"]) == ("no_data", "no_data")
     october = build_review(tables, CFG, month="2026-10", as_of=AS_OF.replace(month=11, year=2026))
     assert october.to_json_dict()["volumes"]["sqls"] == 1
+
+
+def _undated_leads() -> Tables:
+    undated = {"trigger": UNDATED_TRIGGER}
+    return Tables.from_rows(
+        leads=[lead(x, "2026-04-01T00:00:00Z") for x in "AB"],
+        lifecycle_events=[ev(x, "lead", "2026-04-01T00:00:00Z", **undated) for x in "AB"]
+        + [ev("A", "customer", "2026-04-01T00:00:00Z", **undated)],
+    )
+
+
+@pytest.mark.parametrize(
+    "tables", [OUTCOMES, MARCH, _won_deals_only(), _undated_leads()],
+    ids=["outcomes", "march", "won-only", "undated"],
+)  # fmt: skip
+def test_a_kpi_says_the_same_reason_in_the_cli_and_on_screen(tables):
+    """X Education's CLI said "the export has no dates" where the pack and the app said
+    "no lifecycle event of stage mql" for the same KPI (re-audit 19a, finding 6)."""
+    review = build_review(tables, CFG, month="2026-03", as_of=AS_OF)
+    for row in review.kpis.filter(pl.col("reason").is_not_null()).iter_rows(named=True):
+        assert row["reason"] == review.kpi_reason(row), row["metric"]
