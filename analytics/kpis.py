@@ -35,20 +35,27 @@ POINT_IN_TIME: frozenset[str] = frozenset({"stale_leads"})
 
 
 def past_month_values(
-    values: Mapping[str, float | int | None], *, maturing: Iterable[str] = ()
+    values: Mapping[str, float | int | None],
+    *,
+    maturing: Iterable[str] = (),
+    no_share: Iterable[str] = (),
 ) -> dict[str, float | int | None]:
     """A past month's KPI values as a later month is compared with them: the point-in-time
     ones (:data:`POINT_IN_TIME`) have none, nor do the later month's ``maturing`` ones
-    (:func:`analytics.review.maturing_metrics`: their window is still open).
+    (:func:`analytics.review.maturing_metrics`: their window is still open), nor the past
+    month's rates that were ``no_share`` (:func:`analytics.coverage.share_reasons`: 566 %).
 
     A past month judged at the same ``as_of`` would only repeat today's count; a rate
-    still maturing had a month less to mature than the month before it.
+    still maturing had a month less to mature than the month before it; a ratio that was
+    no share is no value to change from.
 
     >>> past_month_values({"mqls": 650, "stale_leads": 3, "remql_rate": 0.1},
     ...                   maturing={"remql_rate"})
     {'mqls': 650, 'stale_leads': None, 'remql_rate': None}
+    >>> past_month_values({"mql_to_sql": 5.67}, no_share={"mql_to_sql"})
+    {'mql_to_sql': None}
     """
-    dropped = POINT_IN_TIME | set(maturing)
+    dropped = POINT_IN_TIME | set(maturing) | set(no_share)
     return {k: None if k in dropped else v for k, v in values.items()}
 
 

@@ -1133,6 +1133,8 @@ def build_review(
         before = {k: dict.fromkeys(v) for k, v in before.items()}
     for metric in maturing_metrics(now["remql"]):  # nor is a rate whose window is open
         before["kpi"][metric] = None
+    for metric in cov.share_reasons(old["conversion"]):  # nor a ratio that was no share
+        before["kpi"][metric] = None
     kpis = kpi_table(
         now["kpi"],
         before["kpi"],
@@ -1570,7 +1572,15 @@ def kpi_histories(
             running = cov.is_running(m, resolved, timezone=tz)
             days, total = cov.month_days(m, resolved, timezone=tz)
             # as build_review: a running month and a maturing rate are not compared
-            compared = None if running else past_month_values(values[prev], maturing=maturing[m])
+            compared = (
+                None
+                if running
+                else past_month_values(
+                    values[prev],
+                    maturing=maturing[m],
+                    no_share=cov.share_reasons(conversions[prev]),
+                )
+            )
             table = kpi_table(
                 month_values,
                 compared,

@@ -650,3 +650,34 @@ def test_a_rate_still_maturing_is_judged_only_when_its_verdict_is_final(
         assert review.kpi_reason(row, lang="de").startswith("Noch nicht reif: die in diesem")
         history = review_module.kpi_history(RECYCLED, cfg, month="2026-10", months=1, as_of=moment)
         assert history.filter(pl.col("metric") == "remql_rate")["status"].to_list() == ["no_data"]
+
+
+def test_a_previous_month_that_was_no_share_is_no_value_to_change_from():
+    """September's MQL -> SQL was 3 / 1 (300 %): October's 1 / 2 read "previous 300 %,
+    change -250 pp" in the CLI, the pack, the KPIs page, and a tested change (re-audit 19a,
+    finding 3)."""
+    from analytics.pack.build import build_pack
+
+    tables = Tables.from_rows(
+        leads=[lead(f"S{i}", "2026-09-01T08:00:00Z", "email", "r1") for i in (1, 2, 3)]
+        + [lead(f"O{i}", "2026-10-01T08:00:00Z", "email", "r1") for i in (1, 2)],
+        lifecycle_events=[
+            ev("S1", "mql", "2026-09-01T09:00:00Z"),
+            *(ev(f"S{i}", "sql", "2026-09-02T09:00:00Z") for i in (1, 2, 3)),
+            *(ev(f"O{i}", "mql", "2026-10-02T09:00:00Z") for i in (1, 2)),
+            ev("O1", "sql", "2026-10-03T09:00:00Z"),
+        ],
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+    )
+    as_of = datetime(2026, 11, 2, tzinfo=UTC)
+    review = build_review(tables, CFG, month="2026-10", as_of=as_of)
+    row = review.kpis.filter(pl.col("metric") == "mql_to_sql").row(0, named=True)
+    assert (row["value"], row["previous"], row["change"]) == (0.5, None, None)
+    assert review.previous_kpi_values["mql_to_sql"] is None
+    history = review_module.kpi_history(tables, CFG, month="2026-10", months=2, as_of=as_of)
+    october = history.filter((pl.col("month") == "2026-10") & (pl.col("metric") == "mql_to_sql"))
+    assert october.select("previous", "change").row(0) == (None, None)
+    pack = build_pack(tables, CFG, month="2026-10", as_of=as_of)
+    assert pack.kpis.filter(pl.col("metric") == "mql_to_sql").select("previous").item() is None
+    assert pack.previous_values["mql_to_sql"] is None
+    assert "mql_to_sql" not in pack.changes["metric"].to_list()

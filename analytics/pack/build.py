@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.coverage import share_reasons
 from analytics.goals import whole_need
 from analytics.kpis import past_month_values
 from analytics.pack.compare import significant_changes
@@ -1041,7 +1042,11 @@ def build_pack(
     before = (
         None
         if review.running
-        else past_month_values(previous.kpi_values, maturing=review.maturing())
+        else past_month_values(
+            previous.kpi_values,
+            maturing=review.maturing(),
+            no_share=share_reasons(previous.conversion),
+        )
     )
     kpis = with_previous(review.kpis, before)
     changes = significant_changes(review, previous, alpha=alpha)

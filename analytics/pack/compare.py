@@ -248,6 +248,8 @@ def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> 
         (x1, n1), (x2, n2) = old_counts[metric], now_counts[metric]
         if None in (x1, n1, x2, n2) or not measurable(metric, current, previous):
             continue  # no data is no test (spec/coverage.md)
+        if x1 > n1 or x2 > n2:
+            continue  # a ratio that is no share (566 %) is no proportion to test
         result = two_proportion_test(int(x1), int(n1), int(x2), int(n2))
         p1 = x1 / n1 if n1 else None
         p2 = x2 / n2 if n2 else None
