@@ -16,11 +16,13 @@ earlier). The forecast extrapolates the pace to the end of the period.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.coverage import KPI_GROUPS
 from analytics.funnel import monthly_volumes
 from analytics.stats import safe_ratio
 from analytics.tables import Tables
@@ -43,6 +45,11 @@ REVERSE_STEPS: tuple[tuple[str, str], ...] = (
     ("leads", "lead_to_mql"),
     ("visitors", "visitor_to_lead"),
 )
+#: The measure groups each rate of the reverse funnel needs (a conversion's are its KPI's).
+RATE_GROUPS: dict[str, tuple[str, ...]] = {
+    "avg_deal_size": ("revenue", "deals"),
+    **{rate: KPI_GROUPS[rate] for _, rate in REVERSE_STEPS if rate and rate in KPI_GROUPS},
+}
 _RATE_PARTS = {
     "avg_deal_size": ("won_revenue", "deals_won"),
     "opportunity_to_won": ("deals_won", "opportunities"),
@@ -60,7 +67,8 @@ def trailing_rates(volumes: pl.LazyFrame) -> pl.LazyFrame:
     -------
     LazyFrame, one row: ``avg_deal_size``, ``opportunity_to_won``,
     ``sql_to_opportunity``, ``mql_to_sql``, ``lead_to_mql``, ``visitor_to_lead``
-    (null where the pooled denominator is 0).
+    (null where the pooled denominator is 0, and a conversion whose later stage
+    outnumbers its earlier one: a ratio above 1 is no share to divide a need by).
 
     Examples
     --------
@@ -69,12 +77,19 @@ def trailing_rates(volumes: pl.LazyFrame) -> pl.LazyFrame:
     ...     "visitors": [0, 0]})
     >>> trailing_rates(v).collect().row(0)
     (200.0, 0.25, 0.5, 0.4, 0.2, None)
+    >>> trailing_rates(v.with_columns(sqls=pl.lit(50))).collect()["mql_to_sql"].item() is None
+    True
     """
     sums = volumes.select(
         pl.col(c).cast(pl.Float64).sum()
         for c in ("won_revenue", "deals_won", "opportunities", "sqls", "mqls", "leads", "visitors")
     )
-    return sums.select(safe_ratio(num, den).alias(name) for name, (num, den) in _RATE_PARTS.items())
+    return sums.select(
+        safe_ratio(num, den).alias(name)
+        if name == "avg_deal_size"
+        else pl.when(pl.col(num) <= pl.col(den)).then(safe_ratio(num, den)).alias(name)
+        for name, (num, den) in _RATE_PARTS.items()
+    )
 
 
 def reverse_funnel(rates: pl.LazyFrame, *, config: SlaConfig, months: int = 1) -> pl.LazyFrame:
@@ -243,11 +258,19 @@ def _paced(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def monthly_targets(
-    tables: Tables, *, config: SlaConfig, month: str, volumes: pl.LazyFrame | None = None
+    tables: Tables,
+    *,
+    config: SlaConfig,
+    month: str,
+    volumes: pl.LazyFrame | None = None,
+    measurable: Mapping[str, bool] | None = None,
 ) -> pl.LazyFrame:
     """The reverse funnel for ``month`` from the trailing months before it.
 
-    ``volumes`` may hold precomputed monthly volumes covering those months.
+    ``volumes`` may hold precomputed monthly volumes covering those months. With
+    ``measurable`` (measure group -> whether the data can answer it at all), a rate whose
+    groups the data cannot answer (:data:`RATE_GROUPS`: Olist's SQLs, recorded only for
+    won deals) is unknown, and so is every need below it.
 
     Examples
     --------
@@ -262,7 +285,15 @@ def monthly_targets(
         vols = monthly_volumes(tables, config=config, month=first, months=window)
     else:
         vols = volumes.filter(pl.col("month").is_in(month_labels(first, window)))
-    return reverse_funnel(trailing_rates(vols), config=config)
+    rates = trailing_rates(vols)
+    if measurable is not None:
+        unknown = [
+            name
+            for name in _RATE_PARTS
+            if not all(measurable.get(g, True) for g in RATE_GROUPS[name])
+        ]
+        rates = rates.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in unknown)
+    return reverse_funnel(rates, config=config)
 
 
 def retarget(

@@ -237,6 +237,35 @@ class Review:
         ``lang``; None when it is one, or is no period rate."""
         return cov.share_reasons(self.conversion, lang=lang).get(metric)  # type: ignore[arg-type]
 
+    def need_reason(self, stage: str, *, lang: str = "en") -> str | None:
+        """Why the reverse funnel has no need for ``stage`` (a row of :attr:`targets`), in
+        ``lang``: the first rate on the way down from the revenue goal that is unknown,
+        and why (the data cannot answer it, or the trailing months have no case of it or
+        more in its later stage than its earlier one); None when the need is known."""
+        from analytics.goals import RATE_GROUPS, REVERSE_STEPS
+        from analytics.texts import metric_label, render
+
+        rates = dict(zip(self.targets["stage"], self.targets["rate"], strict=True))
+        if stage == REVERSE_STEPS[0][0]:
+            return None  # the revenue goal itself
+        for step, rate in REVERSE_STEPS[1:]:
+            if rates.get(step) is None:
+                lacking = [g for g in RATE_GROUPS[rate] if not self.measurable_anywhere(g)]
+                if lacking:
+                    return self.reason(lacking[0], lang=lang)
+                label = metric_label(rate, lang=lang)  # type: ignore[arg-type]
+                return render("goals.rate_unknown", lang=lang, rate=label)  # type: ignore[arg-type]
+            if step == stage:
+                return None
+        return None
+
+    def measurable_anywhere(self, group: str) -> bool:
+        """Whether the data can answer ``group`` in any month (its coverage at all)."""
+        if self.coverage_frame is None:
+            return True
+        found = self.coverage_frame.filter(pl.col("group") == group)["measurable"]
+        return bool(found[0]) if found.len() else True
+
     def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
         """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""
         from analytics.kpis import POINT_IN_TIME
@@ -1093,7 +1122,8 @@ def build_review(
 
     # 4. Aggregates, from the collected frames.
     volumes = f["volumes"].lazy()
-    targets = monthly_targets(t, config=config, month=month, volumes=volumes)
+    anywhere = dict(coverage.select("group", "measurable").iter_rows())  # a rate at all
+    targets = monthly_targets(t, config=config, month=month, volumes=volumes, measurable=anywhere)
     transitions = f["transitions"].lazy()
     current = _aggregates(f, config=config, month=month, as_of=judge_at, prefix="",
                           detail=True, reps=t.reps)  # fmt: skip

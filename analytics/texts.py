@@ -1693,6 +1693,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Noch nicht reif: die in diesem Monat recycelten Leads haben {days} Tage, um wieder "
         "MQL zu werden, und dieses Fenster ist noch offen; die Quote wird noch nicht bewertet.",
     ),
+    "goals.rate_unknown": (
+        "The trailing {rate} is unknown (no case in the months it pools, or more in its "
+        "later stage than in its earlier one), so this stage has no need.",
+        "Die gepoolte Quote {rate} ist unbekannt (kein Fall in den gepoolten Monaten, oder "
+        "mehr in ihrer späteren Phase als in der früheren), daher hat diese Phase keinen "
+        "Bedarf.",
+    ),
     "coverage.not_a_share": (
         "More {above} ({x:n}) than {below} ({n:n}) this month: leads reached the later stage "
         "without passing the earlier one in the month, so the ratio is no share, has no "

@@ -756,3 +756,33 @@ def test_a_kpi_says_the_same_reason_in_the_cli_and_on_screen(tables, month):
     review = build_review(tables, CFG, month=month, as_of=AS_OF)
     for row in review.kpis.filter(pl.col("reason").is_not_null()).iter_rows(named=True):
         assert row["reason"] == review.kpi_reason(row), row["metric"]
+
+
+def test_no_need_is_divided_by_a_rate_the_data_cannot_measure():
+    """Won-only stages with deal amounts: the reverse funnel divided by "opportunity -> won
+    100 %" and "MQL -> SQL 12.6 %", and the pack proposed "MQLs at 3 % of pace" (re-audit
+    19a, finding 1). The needs below an unknown rate are unknown, with its reason."""
+    from analytics.pack.build import build_pack
+    from analytics.pack.render import pacing_rows
+
+    won = {"trigger": WON_ONLY_TRIGGER}
+    leads = [lead(f"L{i}", f"2026-0{1 + i % 3}-02T09:00:00Z") for i in range(9)]
+    events = [ev(r["lead_id"], "mql", r["created_at"]) for r in leads]
+    deals = []
+    for i in range(3):  # one won deal a month, Jan-Mar, its SQL dated by the win
+        at = f"2026-0{1 + i}-20T09:00:00Z"
+        events += [ev(f"L{i}", "sql", at, **won), ev(f"L{i}", "opportunity", at, **won),
+                   ev(f"L{i}", "customer", at, trigger="won")]  # fmt: skip
+        deals.append({"opportunity_id": f"O{i}", "lead_id": f"L{i}", "created_at": at,
+                      "closed_at": at, "amount": 50_000.0, "status": "won"})  # fmt: skip
+    tables = Tables.from_rows(leads=leads, lifecycle_events=events, opportunities=deals)
+    review = build_review(tables, CFG, month="2026-03", as_of=AS_OF)
+    need = dict(review.targets.select("stage", "target").iter_rows())
+    assert need["deals_won"] == 20.0  # 1M / the average deal of 50k: known
+    assert (need["opportunities"], need["sqls"], need["mqls"]) == (None, None, None)
+    assert review.need_reason("mqls", lang="de") == WON_ONLY["de"]
+    assert review.need_reason("deals_won") is None
+    pack = build_pack(tables, CFG, month="2026-03", as_of=AS_OF)
+    mqls = next(r for r in pacing_rows(pack) if r["period"] == "month" and r["stage"] == "mqls")
+    assert (mqls["target"], mqls["reason"]) == (None, WON_ONLY["en"])
+    assert not [a for a in pack.actions if "pace" in str(a)]

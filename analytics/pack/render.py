@@ -128,11 +128,9 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
             r["reason"] = render("coverage.segment", lang=lang)
         elif r.get("target") is None and r["stage"] != "won_revenue":
             # each stage's need is the revenue goal / the average deal, back up the funnel
-            # (as the Shared goals page says)
-            r["reason"] = (
-                review.reason("revenue", lang=lang)
-                if not review.measurable("revenue")
-                else render("coverage.no_value", lang=lang)
+            # (as the Shared goals page says): the first rate on the way that is unknown
+            r["reason"] = review.need_reason(r["stage"], lang=lang) or render(
+                "coverage.no_value", lang=lang
             )
     return rows
 

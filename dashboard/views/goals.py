@@ -6,8 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from analytics.coverage import KPI_GROUPS
-from analytics.goals import whole_need
+from analytics.goals import RATE_GROUPS, whole_need
 from analytics.review import pacing_group
 from dashboard import data, ui
 from dashboard.i18n import compact, money, month_name, num, pct, t
@@ -40,9 +39,6 @@ right.caption(
 )
 funnel, paced = data.goal_plan(v.month, target)
 review = data.review(v.month)  # company-wide: what the month's data can answer
-#: The measure groups the rate of a reverse-funnel step needs: a KPI rate's
-#: (analytics.coverage.KPI_GROUPS), the average deal size revenue's.
-RATE_GROUPS = {**KPI_GROUPS, "avg_deal_size": ("revenue",)}
 
 # -- what it takes ------------------------------------------------------------------------
 st.subheader(t("what_it_takes", lg))
@@ -61,8 +57,11 @@ else:
         label = STAGE_LABELS[stage] + (f" ({cur})" if stage == "won_revenue" else "")
         needs = RATE_GROUPS.get(r["rate_name"] or "", ("funnel",))
         lacking = [g for g in needs if not review.measurable(g)]
-        if r["target"] is None and lacking:
-            stage_tiles.append(ui.Tile(label, "–", note=review.reason(lacking[0], lang=lg)))
+        if r["target"] is None and r["rate_name"]:  # a rate on the way is unknown: why
+            why = review.need_reason(stage, lang=lg)
+            if why is None and lacking:
+                why = review.reason(lacking[0], lang=lg)
+            stage_tiles.append(ui.Tile(label, "–", note=why))
             continue
         note = None
         if r["rate_name"]:
@@ -91,7 +90,7 @@ no_goal = None if review.measurable("revenue") else review.reason("revenue", lan
 reasons = {
     stage: review.reason(pacing_group(stage), lang=lg)
     if not review.measurable(pacing_group(stage))
-    else no_goal
+    else no_goal or review.need_reason(stage, lang=lg)
     for stage in STAGE_LABELS
 }
 reasons = {k: v for k, v in reasons.items() if v}
