@@ -46,6 +46,17 @@ STORED = [
     ("refers to an unknown account", "verweist auf einen unbekannten Account"),
     ("required when status is won or lost", "Pflichtwert, wenn der Status won oder lost ist"),
     ("duplicate key: first seen on line 12045", "doppelter Schlüssel: zuerst in Zeile 12045"),
+    (
+        "other values than in exports/contacts_a.csv line 2 of the same export: which is right "
+        "is unknown",
+        "andere Werte als in exports/contacts_a.csv Zeile 2 desselben Exports: welche stimmen, "
+        "ist unbekannt",
+    ),
+    (
+        "its lead has other values in another file of this export (quarantined with it)",
+        "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm "
+        "zurückgestellt)",
+    ),
     ("has 5 fields, the header has 4", "hat 5 Felder, die Kopfzeile hat 4"),
     ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),
     (
