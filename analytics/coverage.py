@@ -624,21 +624,16 @@ def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, s
     ('More SQLs (3) than MQLs (1) this', ['mql_to_sql'])
     """
     from analytics.funnel import PERIOD_RATES
-    from analytics.texts import metric_label
 
     out = {}
     for metric, x, n in conversion.select("metric", "x", "n").iter_rows():
         if metric in PERIOD_RATES and x is not None and n is not None and x > n:
-            above, below = (metric_label(v, lang=lang) for v in PERIOD_RATES[metric])
-            if lang == "en":  # "more deals won than opportunities"; MQLs stay MQLs
-                above, below = (w if w[:2].isupper() else w.lower() for w in (above, below))
+            if metric == "visitor_to_lead":  # visitors pass no stage: leads come from elsewhere
+                out[metric] = render("coverage.not_a_share_visitors", lang=lang, x=x, n=n)
+                continue
+            above, below = (render(f"count.{v}", lang=lang) for v in PERIOD_RATES[metric])
             out[metric] = render(
-                "coverage.not_a_share",
-                lang=lang,
-                above=above,
-                below=below,
-                x=x,
-                n=n,
+                "coverage.not_a_share", lang=lang, above=above, below=below, x=x, n=n
             )
     return out
 

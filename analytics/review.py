@@ -293,6 +293,7 @@ class Review:
         Numbers that cannot be computed are None (JSON null), never NaN.
         """
         conv = {r["metric"]: r for r in _records(self.conversion)}
+        shares = cov.share_reasons(self.conversion)
         return {
             "month": self.month,
             "as_of": format_utc(self.as_of),
@@ -311,7 +312,11 @@ class Review:
             "recycling": {k: self.recycling.get(k) for k in ("recycled", "premature", "stale")},
             "segment": self.segment,
             "conversion_counts": {
-                k: {f: conv.get(k, {}).get(f) for f in ("x", "n", "rate", "ci_low", "ci_high")}
+                k: {
+                    **{f: conv.get(k, {}).get(f) for f in ("x", "n", "rate", "ci_low", "ci_high")},
+                    # why a rate or its interval is null: not measurable, or no share
+                    "reason": self.metric_reason(k) or shares.get(k),
+                }
                 for k in JSON_CONVERSION
             },
             "acceptance": dict(self.acceptance),

@@ -1700,6 +1700,21 @@ TEXTS: dict[str, tuple[str, str]] = {
         "mehr in ihrer späteren Phase als in der früheren), daher hat diese Phase keinen "
         "Bedarf.",
     ),
+    # a volume as a sentence names it ("more deals won than opportunities")
+    "count.visitors": ("visitors", "Besucher"),
+    "count.leads": ("leads", "Leads"),
+    "count.mqls": ("MQLs", "MQLs"),
+    "count.sqls": ("SQLs", "SQLs"),
+    "count.opportunities": ("opportunities", "Opportunities"),
+    "count.deals_won": ("deals won", "gewonnene Deals"),
+    "coverage.not_a_share_visitors": (
+        "More leads ({x:n}) than visitors ({n:n}) this month: leads also come from elsewhere "
+        "than the visits counted (events, lists, sales), so the ratio is no share, has no "
+        "confidence interval and is not judged.",
+        "Mehr Leads ({x:n}) als Besucher ({n:n}) in diesem Monat: Leads kommen auch anders "
+        "als über die gezählten Besuche (Events, Listen, Vertrieb); das Verhältnis ist kein "
+        "Anteil, hat kein Konfidenzintervall und wird nicht bewertet.",
+    ),
     "coverage.not_a_share": (
         "More {above} ({x:n}) than {below} ({n:n}) this month: leads reached the later stage "
         "without passing the earlier one in the month, so the ratio is no share, has no "

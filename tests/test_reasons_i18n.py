@@ -54,8 +54,7 @@ STORED = [
     ),
     (
         "its lead has other values in another file of this export (quarantined with it)",
-        "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm "
-        "zurückgestellt)",
+        "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm zurückgestellt)",
     ),
     ("has 5 fields, the header has 4", "hat 5 Felder, die Kopfzeile hat 4"),
     ("not valid UTF-8 text", "kein gültiger UTF-8-Text"),

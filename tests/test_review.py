@@ -606,6 +606,12 @@ def test_sla_review_says_why_a_rate_above_100_percent_has_no_interval(tmp_path):
     text = " ".join(res.stdout.split())
     assert "- mql_to_sql has no interval: More SQLs (3) than MQLs (1) this month" in text
     assert "sql_to_opportunity has no interval" not in text
+    res = runner.invoke(
+        app, ["review", "--db", str(path), "--month", "2026-10", "--as-of", "2026-10-31", "--json"]
+    )
+    counts = json.loads(res.stdout)["conversion_counts"]
+    assert counts["mql_to_sql"]["reason"].startswith("More SQLs (3) than MQLs (1)")
+    assert counts["lead_to_mql"]["reason"] is None
 
 
 #: L1 and L2 are recycled in October, L2 is an MQL again on the 20th: 1 of 2 re-MQLs.
