@@ -1078,7 +1078,7 @@ def _print_score_report(document: dict[str, Any]) -> None:
     out.print(quality)
     if document.get("model_reason"):  # no model trained or tested: the quality is unknown
         out.print(
-            f"Score quality not measured: {plain(document['model_reason'])}.",
+            f"Score quality not measured: {plain(document['model_reason']).rstrip('.')}.",
             highlight=False,
             soft_wrap=True,
         )

@@ -226,3 +226,17 @@ def test_report_without_activities_says_why_the_rule_score_is_not_judged(tmp_pat
     assert "Rule-score thresholds" not in text and "Recommended threshold" not in text
     doc = json.loads(runner.invoke(app, ["score", "report", "--db", str(db), "--json"]).stdout)
     assert doc["rule_score_reason"].startswith("No marketing activities were imported")
+
+
+def test_report_on_sqls_recorded_only_for_won_deals_judges_no_score(tmp_path: Path) -> None:
+    """Olist's SQLs are its won deals: the report trained on them (ROC AUC 0.43, 120.5
+    expected SQLs a month) where `sla review` says SQLs cannot be counted (re-audit 19a,
+    finding 5)."""
+    from analytics.warehouse.adapters import import_export
+
+    db = tmp_path / "olist.duckdb"
+    import_export(db, Path("tests/fixtures/exports/olist"), fmt="olist")
+    doc = json.loads(runner.invoke(app, ["score", "report", "--db", str(db), "--json"]).stdout)
+    assert doc["model_reason"].startswith("The export records SQLs and opportunities only for won")
+    assert doc["model"]["roc_auc"] is None and doc["model_thresholds"] == []
+    assert doc["thresholds"] == [] and doc["recommended_threshold"] is None

@@ -184,7 +184,12 @@ def score_report(
     """
     moment = _as_of(tables, as_of)
     not_evaluated = None
-    if evaluation is None:
+    # the SQL a model learns and the thresholds count: unknown where no SQL is counted
+    # (Olist's SQLs are its won deals): no quality, no expected SQLs, and why
+    unlabelled = label_reason(tables, config, as_of=moment)
+    if unlabelled is not None and (model is None and target == "sql"):
+        not_evaluated, evaluation = unlabelled, _no_evaluation(model, target=target)
+    elif evaluation is None:
         try:
             evaluation = model_evaluation(
                 tables, config, as_of=moment, model=model, target=target, partitions=partitions
@@ -195,7 +200,7 @@ def score_report(
             not_evaluated = str(exc)
             evaluation = _no_evaluation(model, target=target)
     minimum = config.scoring.min_extra_sqls_per_extra_mql
-    unscored = rule_score_reason(tables, as_of=moment)
+    unscored = rule_score_reason(tables, as_of=moment) or unlabelled
     if unscored is not None:  # a score without its interest points is not the SLA's score
         quality, rows = dict.fromkeys(evaluation["rule_score"]), []
         recommended, reason = None, unscored
@@ -283,6 +288,26 @@ def rule_score_reason(tables: Tables, *, as_of: datetime, lang: Lang = "en") -> 
     if tables.activities.filter(seen).head(1).collect().height:
         return None
     return coverage_reason("scoring_interest", lang=lang)
+
+
+def label_reason(
+    tables: Tables, config: SlaConfig, *, as_of: datetime, lang: Lang = "en"
+) -> str | None:
+    """Why the data cannot say which leads became SQLs by ``as_of`` (the label a score is
+    judged by), or None when it can: no SQL stage is counted (spec/coverage.md, group
+    ``sql_stage``: never imported, or recorded only for won deals).
+
+    >>> from analytics.config import load_config
+    >>> label_reason(Tables.empty(), load_config("data/sla.toml"), as_of=datetime(2026, 11, 1))
+    'No leads or lifecycle stages were imported: import leads and lifecycle_events.'
+    """
+    from analytics.coverage import known_coverage
+
+    found = known_coverage(tables, config=config, as_of=as_of)
+    measurable = dict(found.select("group", "measurable").iter_rows())
+    if measurable.get("sql_stage", True):
+        return None
+    return coverage_reason("sql_stage", found, lang=lang)
 
 
 #: Width of the bins of today's score in :func:`score_quality` (points).
