@@ -888,6 +888,30 @@ def _blank_frames(frames: dict[str, pl.DataFrame], groups: Mapping[str, bool]) -
                     frames[name] = frames[name].head(0)
 
 
+def _covered_transitions(frame: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
+    """Cohort rates or velocity rows (``from_stage``, ``to_stage``) between stages the
+    month's data cannot count: their numbers null (Olist's lead -> MQL 100 %, MQL -> SAL 0 %
+    of a SAL stage never imported, X Education's lead -> MQL 0 / 9,240).
+
+    >>> f = pl.DataFrame({"from_stage": ["lead", "mql"], "to_stage": ["mql", "sql"], "x": [3, 1]})
+    >>> _covered_transitions(f, {"funnel": True, "lead_stage": True, "mql_stage": True,
+    ...                          "sql_stage": False})["x"].to_list()
+    [3, None]
+    """
+
+    def counted(stage: pl.Expr) -> pl.Expr:
+        group = stage.replace_strict(
+            {"lead": cov.LEAD_GROUP, **cov.STAGE_GROUPS}, default=None, return_dtype=pl.String
+        )
+        known = [g for g, ok in groups.items() if ok]
+        return group.is_in(known) & pl.lit(groups.get("funnel", True))
+
+    known = counted(pl.col("from_stage")) & counted(pl.col("to_stage"))
+    numbers = [c for c in frame.columns if c not in ("month", "from_stage", "to_stage",
+                                                      "window_days", "is_immature")]  # fmt: skip
+    return frame.with_columns(pl.when(known).then(pl.col(c)).alias(c) for c in numbers)
+
+
 def _covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
     """Conversion rows whose inputs the month's data lacks: counts and rates null."""
     unknown = [
@@ -1183,6 +1207,8 @@ def build_review(
     ).collect(engine=ENGINE)
     _blank_frames(cur, groups)
     cur["conversion"] = _covered_conversion(cur["conversion"], groups)
+    for name in ("cohorts", "velocity"):
+        cur[name] = _covered_transitions(cur[name], groups)
     cur["pacing"] = covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
     premature = cur["premature"]
     enrollment = cur["enrollment"]

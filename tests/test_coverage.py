@@ -791,3 +791,18 @@ def test_no_need_is_divided_by_a_rate_the_data_cannot_measure():
     mqls = next(r for r in pacing_rows(pack) if r["period"] == "month" and r["stage"] == "mqls")
     assert (mqls["target"], mqls["reason"]) == (None, WON_ONLY["en"])
     assert not [a for a in pack.actions if "pace" in str(a)]
+
+
+def test_cohorts_and_velocity_between_stages_the_data_cannot_count_are_null():
+    """The library's cohorts said lead -> MQL 0 / 3 = 0.0 % with an interval for an export
+    that never records the MQL stage, and MQL -> SQL of won-only SQLs (re-audit 19a,
+    finding 4)."""
+    review = build_review(OUTCOMES, CFG, month="2026-03", as_of=AS_OF)
+    lead_mql = review.cohorts.filter(pl.col("from_stage") == "lead").row(0, named=True)
+    assert (lead_mql["x"], lead_mql["n"], lead_mql["rate"], lead_mql["ci_low"]) == (None,) * 4
+    won = build_review(_won_deals_only(), CFG, month="2026-03", as_of=AS_OF)
+    mql_sql = won.cohorts.filter(
+        (pl.col("from_stage") == "mql") & (pl.col("to_stage") == "sql")
+    ).row(0, named=True)
+    assert mql_sql["rate"] is None
+    assert won.velocity.filter(pl.col("to_stage") == "sql")["median_days"].is_null().all()
