@@ -453,3 +453,22 @@ def test_one_contact_with_other_values_in_two_files_of_an_export_is_quarantined(
         ("contacts_b.csv", 2, "its lead has other values in another file of this export "
          "(quarantined with it)"),
     ]  # fmt: skip
+
+
+def test_an_export_split_by_columns_is_no_conflict(tmp_path):
+    """One file with the sources, one with the job titles, of the same contacts: each was
+    a conflict, and the second file's values were lost (re-audit 19b, finding 5)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a_contacts.csv").write_text(
+        "Record ID,Create Date,Original Source\n301,2026-10-01 08:00,Paid Search\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "in" / "b_contacts.csv").write_text(
+        "Record ID,Create Date,Lifecycle Stage,Job Title\n301,2026-10-01 08:00,lead,CFO\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, tmp_path / "in", fmt="hubspot")
+    assert result.rejected == []
+    leads = read_core_table(db, "leads")
+    assert leads.select("lead_id", "source", "job_title").rows() == [("301", "paid_search", "CFO")]

@@ -285,3 +285,24 @@ def test_a_corrected_converted_date_moves_the_sql_instead_of_adding_one(tmp_path
         import_export(db, _export(tmp_path / name, Lead=head + row), fmt="salesforce")
     events = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "sql")
     assert [t.date().isoformat() for t in events["entered_at"]] == ["2026-09-12"]
+
+
+def test_replacing_with_the_same_export_changes_nothing(tmp_path):
+    """Lead.csv and Contact.csv both fill leads, and four files lifecycle events: --replace
+    removed what each file lacked, so the same export again took 11 leads to 1 and removed
+    28 events (re-audit 19b, finding 1). A key goes only when no file of the table has it."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="salesforce")
+    before = {t: read_core_table(db, t).height for t in ("leads", "lifecycle_events")}
+    again = import_export(db, FIXTURES, fmt="salesforce", replace=True)
+    assert {t: read_core_table(db, t).height for t in before} == before
+    assert again.changes["leads"]["removed"] == 0
+    assert again.changes["lifecycle_events"]["removed"] == 0
+    # a lead no file has any more goes, once
+    trimmed = tmp_path / "trimmed"
+    shutil.copytree(FIXTURES, trimmed)
+    lines = (trimmed / "Lead.csv").read_text().splitlines(keepends=True)
+    (trimmed / "Lead.csv").write_text("".join(line for line in lines if f"{L}02," not in line))
+    gone = import_export(db, trimmed, fmt="salesforce", replace=True)
+    assert gone.changes["leads"]["removed"] == 1
+    assert f"{L}02" not in read_core_table(db, "leads")["lead_id"].to_list()

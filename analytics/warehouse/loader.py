@@ -1074,31 +1074,40 @@ def _stage_duplicates(con, table: str, stage: _Stage) -> tuple[pl.DataFrame, pl.
 class _EarlierKeys:
     """The keys of one table the earlier files of this import loaded, with file and line.
 
-    A key a later file has again with other values is no update but a conflict within
-    one export (a HubSpot export split in two files that disagree on a contact): the later
-    row is quarantined naming the earlier file and line, instead of the file that sorts
-    last winning silently. The same values twice are one row.
+    A table filled from several files of one export (Salesforce's Lead.csv and
+    Contact.csv, a HubSpot export split in two):
+
+    - a key a later file has again with other values is no update but a conflict: the
+      later row is quarantined naming the earlier file and line, instead of the file that
+      sorts last winning silently (the same values twice are one row; a column one of the
+      files lacks is no other value);
+    - ``--replace`` removes the stored rows that *no* file of the table has, once all are
+      loaded (:meth:`remove_missing`), not those each file lacks.
     """
 
     def __init__(self) -> None:
         self._keys: list[pl.DataFrame] = []
+        self._absent: set[str] = set()
+        self.kept: list[pl.DataFrame] = []
 
     def conflicts(
         self, con, table: str, stage: _Stage, drop: pl.DataFrame, *, absent: Sequence[str] = ()
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(rejections, drop with the conflicting rows added) of the staged rows whose key an
         earlier file loaded with other values (core holds that file's row now); a column
-        this file lacks (``absent``) is no other value."""
+        this file or an earlier one lacks (``absent``) is no other value."""
         if not self._keys:
             return pl.DataFrame(schema=REJECTION_SCHEMA), drop
         (key,) = TABLES[table].key
+        k = _quote(key)
         con.register("earlier_keys", pl.concat(self._keys).to_arrow())
         try:
             found = con.sql(
-                f"SELECT s.{_quote(key)} AS k, s._line AS line, e._file AS file, e._line AS "
-                f"at FROM {stage.relation()} s JOIN earlier_keys e ON e.k = s.{_quote(key)} "
-                f"JOIN core.{table} c ON c.{_quote(key)} = s.{_quote(key)} "
-                f"WHERE {_differs(table, 's', 'c', ignore=absent)} ORDER BY s._line"
+                f"SELECT s.{k} AS k, s._line AS line, e._file AS file, e._line AS at "
+                f"FROM {stage.relation()} s JOIN earlier_keys e ON e.{k} = s.{k} "
+                f"JOIN core.{table} c ON c.{k} = s.{k} "
+                f"WHERE {_differs(table, 's', 'c', ignore=[*absent, *self._absent])} "
+                "ORDER BY s._line"
             ).pl()
         finally:
             con.unregister("earlier_keys")
@@ -1117,14 +1126,49 @@ class _EarlierKeys:
             more = more.cast(drop.schema)  # type: ignore[arg-type]
         return rejections, pl.concat([drop, more]) if drop.height else more
 
-    def add(self, con, table: str, stage: _Stage, drop: pl.DataFrame, file: str) -> None:
-        """Remember the keys this file loaded (its staged rows but those left out)."""
-        (key,) = TABLES[table].key
-        rows = con.sql(f"SELECT {_quote(key)} AS k, _line FROM {stage.relation()}").pl()
+    def add(
+        self,
+        con,
+        table: str,
+        stage: _Stage,
+        drop: pl.DataFrame,
+        file: str,
+        *,
+        absent: Sequence[str] = (),
+    ) -> None:
+        """Remember the keys this file loaded (its staged rows but those left out) and the
+        columns it lacked."""
+        key = list(TABLES[table].key)
+        cols = ", ".join(map(_quote, key))
+        rows = con.sql(f"SELECT {cols}, _line FROM {stage.relation()}").pl()
         if drop.height:
-            left_out = drop.select(pl.col(key).alias("k"), "_line")
-            rows = rows.join(left_out.cast(rows.schema), on=["k", "_line"], how="anti")
+            left_out = drop.select(*key, "_line").cast(rows.schema)  # type: ignore[arg-type]
+            rows = rows.join(left_out, on=[*key, "_line"], how="anti", nulls_equal=True)
         self._keys.append(rows.with_columns(pl.lit(file).alias("_file")))
+        self._absent.update(absent)
+
+    def remove_missing(self, con, table: str) -> int:
+        """``--replace`` of the whole table: remove the stored rows whose key no file of the
+        import loaded, nor had among its rejected rows; the number removed."""
+        key = list(TABLES[table].key)
+        if not self._keys:
+            return 0
+        loaded = pl.concat(self._keys).select(key).unique()
+        con.register("import_keys", loaded.to_arrow())
+        kept = ""
+        if self.kept:
+            con.register("kept_keys", pl.concat(self.kept).unique().to_arrow())
+            kept = f" AND {_quote(key[0])} NOT IN (SELECT k FROM kept_keys)"
+        try:
+            removed = con.execute(
+                f"DELETE FROM core.{table} WHERE NOT EXISTS (SELECT 1 FROM import_keys k "
+                f"WHERE {_key_match(table, 'k', f'core.{table}')}){kept}"
+            ).fetchall()
+        finally:
+            con.unregister("import_keys")
+            if self.kept:
+                con.unregister("kept_keys")
+        return int(removed[0][0]) if removed else 0
 
 
 def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -> str:
@@ -1419,13 +1463,16 @@ def _load_batch(
         leads = leads.filter(~leads.is_in([*known.rejected, *unsure.str.strip_chars()]))
         scope = EventScope(leads.unique(), scope.stages, scope.trigger)
     if stage.rows or replace:
+        # a table of several files is replaced once all are loaded (_EarlierKeys)
         done.changes = _merge(
-            con, table, stage, drop, replace=replace, keep=pl.concat(keep) if keep else None,
-            absent=absent, scope=scope,
+            con, table, stage, drop, replace=replace and earlier is None,
+            keep=pl.concat(keep) if keep else None, absent=absent, scope=scope,
         )  # fmt: skip
         known.changed(table)
-    if stage.rows and earlier is not None and single_key:
-        earlier.add(con, table, stage, drop, batch.source_file)
+    if earlier is not None:
+        earlier.kept += keep
+        if stage.rows:
+            earlier.add(con, table, stage, drop, batch.source_file, absent=absent)
     done.rows_loaded = stage.rows - drop.height
     done.rows_rejected = rejected_lines + duplicates.height
     stage.clear()
@@ -1613,6 +1660,11 @@ def load_batches(
                 for (column, value), n in sorted(others.items(), key=lambda o: (-o[1], o[0]))
             ]
             others.clear()
+            last = all(b.table != batch.table for b in batches[index + 1 :])
+            if replace and last and batch.table in earlier:  # once all its files are loaded
+                removed = earlier[batch.table].remove_missing(con, batch.table)
+                done.changes["removed"] = done.changes.get("removed", 0) + removed
+                known.changed(batch.table)
             changes = {k: done.changes.get(k, 0) for k in CHANGE_KINDS}
             if batch.table not in result.changes:
                 result.changes[batch.table] = dict.fromkeys(CHANGE_KINDS, 0)
