@@ -306,3 +306,18 @@ def test_replacing_with_the_same_export_changes_nothing(tmp_path):
     gone = import_export(db, trimmed, fmt="salesforce", replace=True)
     assert gone.changes["leads"]["removed"] == 1
     assert f"{L}02" not in read_core_table(db, "leads")["lead_id"].to_list()
+
+
+def test_a_lead_export_without_the_converted_date_keeps_the_stored_sqls(tmp_path):
+    """A Lead.csv without ConvertedDate removed every stored SQL and opportunity event of
+    its leads (re-audit 19b, finding 4): an absent field says nothing of them."""
+    db = tmp_path / "w.duckdb"
+    head = "Id,Status,Company,CreatedDate,ConvertedDate\n"
+    row = "00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z,2026-09-10\n"
+    import_export(db, _export(tmp_path / "first", Lead=head + row), fmt="salesforce")
+    lean = (
+        "Id,Status,Company,CreatedDate\n00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z\n"
+    )
+    import_export(db, _export(tmp_path / "second", Lead=lean), fmt="salesforce")
+    events = read_core_table(db, "lifecycle_events")
+    assert events.filter(pl.col("stage") == "sql").height == 1

@@ -1275,7 +1275,7 @@ def _merge(
                 f"WHERE {_key_match(table, 's', live)}){kept}"
             ).fetchall()
             done["removed"] = int(removed[0][0]) if removed else 0
-        if scope is not None and in_core and scope.leads.len():
+        if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
             registered.append("scope_leads")
             stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))

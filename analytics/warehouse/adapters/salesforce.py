@@ -325,8 +325,20 @@ def _leads(
                 "lifecycle_events",
                 file,
                 pl.concat(parts, how="diagonal_relaxed"),
-                # one ConvertedDate per lead: a refresh moves or clears it, adds no second
-                scope=EventScope(first["id"], frozenset({"sql", "opportunity"}), "converted"),
+                # one ConvertedDate per lead: a refresh moves or clears it, adds no second;
+                # an export without the field says nothing of it (stored events stay)
+                scope=EventScope(
+                    first["id"],
+                    frozenset(
+                        stage
+                        for stage, field in (
+                            ("sql", "converteddate"),
+                            ("opportunity", "convertedopportunityid"),
+                        )
+                        if file.has("converteddate", field)
+                    ),
+                    "converted",
+                ),
             ),
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
