@@ -1252,6 +1252,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "other values than in {file} line {line} of the same export: which is right is unknown",
         "andere Werte als in {file} Zeile {line} desselben Exports: welche stimmen, ist unbekannt",
     ),
+    "reject.dates_kept": (
+        "this lead's row or another of its dates could not be read: its stored stage dates "
+        "stay as they were",
+        "die Zeile dieses Leads oder ein anderes seiner Daten war nicht lesbar: seine "
+        "gespeicherten Phasendaten bleiben, wie sie waren",
+    ),
     "reject.conflicting_lead": (
         "its lead has other values in another file of this export (quarantined with it)",
         "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm zurückgestellt)",

@@ -472,3 +472,31 @@ def test_an_export_split_by_columns_is_no_conflict(tmp_path):
     assert result.rejected == []
     leads = read_core_table(db, "leads")
     assert leads.select("lead_id", "source", "job_title").rows() == [("301", "paid_search", "CFO")]
+
+
+@pytest.mark.parametrize(
+    ("row", "stage"),
+    [
+        # the contact's own row unreadable (its create date), its MQL date moved
+        ("101,01/09/2026 08:00,Organic Search,2026-09-09 08:00,2026-09-05 08:00\n", "mql"),
+        # its MQL date unreadable, its SQL date moved
+        ("101,2026-09-01 08:00,Organic Search,31.02.2026 10:00,2026-09-06 08:00\n", "sql"),
+    ],
+)
+def test_a_lead_the_refresh_cannot_read_keeps_its_dates_without_a_second_one(tmp_path, row, stage):
+    """101 got a second MQL (or SQL) beside the stored one (re-audit 19b, finding 3)."""
+    head = (
+        "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date,"
+        "Became a Sales Qualified Lead Date\n"
+    )
+    db = tmp_path / "w.duckdb"
+    for name, text in (
+        ("m1", "101,2026-09-01 08:00,Organic Search,2026-09-03 08:00,2026-09-05 08:00\n"),
+        ("m2", row),
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "contacts.csv").write_text(head + text, encoding="utf-8")
+        result = import_export(db, tmp_path / name, fmt="hubspot")
+    events = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == stage)
+    assert [t.day for t in events["entered_at"]] == [3 if stage == "mql" else 5]
+    assert any("its stored stage dates stay" in r["reason"] for r in result.rejected)

@@ -53,6 +53,12 @@ STORED = [
         "ist unbekannt",
     ),
     (
+        "this lead's row or another of its dates could not be read: its stored stage dates "
+        "stay as they were",
+        "die Zeile dieses Leads oder ein anderes seiner Daten war nicht lesbar: seine "
+        "gespeicherten Phasendaten bleiben, wie sie waren",
+    ),
+    (
         "its lead has other values in another file of this export (quarantined with it)",
         "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm zurückgestellt)",
     ),

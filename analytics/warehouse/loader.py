@@ -1182,6 +1182,52 @@ def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -
     return "(" + (" OR ".join(parts) or "false") + ")"
 
 
+def _scope_read(
+    con,
+    batch: TableBatch,
+    stage: _Stage,
+    drop: pl.DataFrame,
+    rejections: list[dict[str, Any]],
+    known: _KnownKeys,
+) -> tuple[EventScope, pl.DataFrame, pl.DataFrame]:
+    """The batch's :class:`EventScope` without the leads it cannot speak for: one this
+    import rejected, or one of whose dates in the file could not be read. Their stored
+    events of the scope's stages stay, and their new ones are not loaded beside them (a
+    second MQL): (scope, their rejections, ``drop`` with their staged rows added)."""
+    scope = batch.scope
+    assert scope is not None
+    unread = {r["line"] for r in rejections if r.get("line") is not None}
+    unsure = batch.cells.filter(pl.col("_line").is_in(list(unread)))["lead_id"]
+    leads = scope.leads.str.strip_chars()
+    doubtful = leads.filter(leads.is_in([*known.rejected, *unsure.str.strip_chars()])).unique()
+    kept_back = pl.DataFrame(schema=REJECTION_SCHEMA)
+    if stage.rows and doubtful.len() and scope.stages:
+        con.register("doubtful_leads", pl.DataFrame({"lead_id": doubtful}).to_arrow())
+        try:
+            stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
+            rows = con.sql(
+                f"SELECT lead_id, stage, entered_at, _line FROM {stage.relation()} "
+                f"WHERE lead_id IN (SELECT lead_id FROM doubtful_leads) AND stage IN ({stages}) "
+                "AND trigger = ?",
+                params=[scope.trigger],
+            ).pl()
+        finally:
+            con.unregister("doubtful_leads")
+        if rows.height:
+            key = list(TABLES["lifecycle_events"].key)
+            rows = rows.cast({k: TABLES["lifecycle_events"].polars_schema[k] for k in key})
+            more = rows.select(*key, "_line")
+            drop = pl.concat([drop, more.cast(drop.schema)]) if drop.height else more  # type: ignore[arg-type]
+            kept_back = rows.select(
+                pl.col("_line").cast(pl.Int64).alias("line"),
+                pl.lit("lead_id").alias("column"),
+                pl.lit(render("reject.dates_kept")).alias("reason"),
+                pl.col("lead_id").alias("value"),
+            )
+    leads = leads.filter(~leads.is_in(doubtful.implode())).unique()
+    return EventScope(leads, scope.stages, scope.trigger), kept_back, drop
+
+
 def _merge(
     con,
     table: str,
@@ -1444,6 +1490,10 @@ def _load_batch(
         duplicates = pl.concat([duplicates, conflicts])
         if table == "leads" and conflicts.height:
             known.conflicted[batch.source_file] = set(conflicts["value"])
+    scope = getattr(batch, "scope", None)
+    if scope is not None:  # a lead rejected, or an event not read, keeps what it had
+        scope, kept_back, drop = _scope_read(con, batch, stage, drop, done.rejections, known)
+        duplicates = pl.concat([duplicates, kept_back])
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
@@ -1455,13 +1505,6 @@ def _load_batch(
         )
         for r in done.rejections:
             r["row_hash"] = hashes.get(r["line"])
-    scope = getattr(batch, "scope", None)
-    if scope is not None:  # a lead rejected, or an event not read, keeps what it had
-        unread = {r["line"] for r in done.rejections if r.get("line") is not None}
-        unsure = batch.cells.filter(pl.col("_line").is_in(list(unread)))["lead_id"]
-        leads = scope.leads.str.strip_chars()
-        leads = leads.filter(~leads.is_in([*known.rejected, *unsure.str.strip_chars()]))
-        scope = EventScope(leads.unique(), scope.stages, scope.trigger)
     if stage.rows or replace:
         # a table of several files is replaced once all are loaded (_EarlierKeys)
         done.changes = _merge(
