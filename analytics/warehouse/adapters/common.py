@@ -361,18 +361,20 @@ def timestamp_text(
     >>> pl.DataFrame({"t": ["05.10.26 09:12", "05.10.026"]}).select(  # Excel's TT.MM.JJ
     ...     timestamp_text(pl.col("t"), timezone="Europe/Berlin"))["t"].to_list()
     ['2026-10-05T07:12:00Z', '05.10.026']
-    >>> pl.DataFrame({"t": ["05.10.2026 09:12 +0100", "05.10.2026 09:12"]}).select(
-    ...     timestamp_text(pl.col("t"), date_format="%d.%m.%Y %H:%M %z",
+    >>> pl.DataFrame({"t": ["10-05-2026 09:12 -0400", "10-05-2026 09:12"]}).select(
+    ...     timestamp_text(pl.col("t"), date_format="%m-%d-%Y %H:%M %z",
     ...                    timezone="Europe/Berlin"))["t"].to_list()  # a format with an offset
-    ['2026-10-05T08:12:00Z', '2026-10-05T07:12:00Z']
+    ['2026-10-05T13:12:00Z', '2026-10-05T07:12:00Z']
     """
     written = cell.str.strip_chars()
     s = _four_digit_year(written)  # the built-in layouts read four-digit years
-    # a format with an offset (%z) reads an instant: it is no naive time of the zone
+    # a format with an offset (%z) reads an instant: it is no naive time of the zone; a
+    # cell without the offset is read by the format without it, in the zone
     with_offset = date_format is not None and ("%z" in date_format or "%:z" in date_format)
-    given = [] if with_offset else [
-        written.str.strptime(pl.Datetime("us"), date_format, strict=False, exact=True)
-    ]  # fmt: skip
+    naive_format = (
+        re.sub(r"\s*%:?z", "", date_format).strip() if date_format and with_offset else date_format
+    )
+    given = [written.str.strptime(pl.Datetime("us"), naive_format, strict=False, exact=True)]
     naive = pl.coalesce(
         (given if date_format else [])
         + [
