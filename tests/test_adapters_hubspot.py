@@ -500,3 +500,30 @@ def test_a_lead_the_refresh_cannot_read_keeps_its_dates_without_a_second_one(tmp
     events = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == stage)
     assert [t.day for t in events["entered_at"]] == [3 if stage == "mql" else 5]
     assert any("its stored stage dates stay" in r["reason"] for r in result.rejected)
+
+
+def test_replace_with_a_line_the_export_reader_cannot_read_is_refused(tmp_path):
+    """A stray quote on 101's line of a HubSpot export: --replace deleted 101 and its
+    events, where the same canonical file is refused (re-audit 19b, finding 8)."""
+    from analytics.warehouse.loader import ImportFailed
+
+    head = "Record ID,Create Date,Original Source,Job Title\n"
+    db = tmp_path / "w.duckdb"
+    (tmp_path / "m1").mkdir()
+    (tmp_path / "m1" / "contacts.csv").write_text(
+        head + "101,2026-09-01 08:00,Organic Search,CEO\n102,2026-09-01 08:00,Organic Search,CTO\n",
+        encoding="utf-8",
+    )
+    import_export(db, tmp_path / "m1", fmt="hubspot")
+    before = db.read_bytes()
+    (tmp_path / "m2").mkdir()
+    (tmp_path / "m2" / "contacts.csv").write_text(
+        head
+        + '101,2026-09-01 08:00,Organic Search,"CEO\n102,2026-09-01 08:00,Organic Search,CTO\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ImportFailed, match=r"contacts.csv: line\(s\) 2 cannot be read, so --replace"
+    ):
+        import_export(db, tmp_path / "m2", fmt="hubspot", replace=True)
+    assert db.read_bytes() == before

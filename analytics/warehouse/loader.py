@@ -1182,6 +1182,31 @@ def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -
     return "(" + (" OR ".join(parts) or "false") + ")"
 
 
+def _lines_by_file(problems: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], list[int]]:
+    """(file, table) -> the lines of ``problems`` (rows a reader could not read), sorted.
+
+    >>> _lines_by_file([{"file": "a.csv", "table": "leads", "line": 9},
+    ...                 {"file": "a.csv", "table": "leads", "line": 3}])
+    {('a.csv', 'leads'): [3, 9]}
+    """
+    out: dict[tuple[str, str], list[int]] = {}
+    for p in problems:
+        if p.get("line") is not None and p.get("table") in TABLES:
+            out.setdefault((p["file"], p["table"]), []).append(int(p["line"]))
+    return {k: sorted(set(v)) for k, v in out.items()}
+
+
+def _unreadable_replace(file: str, lines: Sequence[int], stored: int, table: str) -> ImportFailed:
+    """The refusal of ``--replace`` with a file whose ``lines`` cannot be read: whose rows
+    they are is unknown, and the snapshot would remove them."""
+    shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+    return ImportFailed(
+        f"{file}: line(s) {shown} cannot be read, so --replace cannot tell which of the "
+        f"{stored:,} {table} they are and would remove them (fix the lines, or import "
+        "without --replace)"
+    )
+
+
 def _scope_read(
     con,
     batch: TableBatch,
@@ -1463,12 +1488,7 @@ def _load_batch(
     if replace and (unreadable or not done.rows_read):
         (stored,) = con.execute(f"SELECT count(*) FROM core.{table}").fetchone()
         if stored and unreadable:  # whose rows they are is unknown: a snapshot would drop them
-            shown = ", ".join(map(str, unreadable[:5])) + (", ..." if len(unreadable) > 5 else "")
-            raise ImportFailed(
-                f"{batch.source_file}: line(s) {shown} cannot be read, so --replace cannot tell "
-                f"which of the {stored:,} {table} they are and would remove them (fix the "
-                "lines, or import without --replace)"
-            )
+            raise _unreadable_replace(batch.source_file, unreadable, stored, table)
         if stored:  # an empty export is rarely the whole truth
             raise ImportFailed(
                 f"{batch.source_file}: the file has no rows: --replace would remove all "
@@ -1657,6 +1677,11 @@ def load_batches(
             0
         ]
         known = _KnownKeys(con)
+        if replace:  # lines an adapter could not read (a stray quote): as a canonical file's
+            for (file, table), lines in _lines_by_file(unreadable).items():
+                (stored,) = con.execute(f"SELECT count(*) FROM core.{table}").fetchone()
+                if stored:
+                    raise _unreadable_replace(file, lines, stored, table)
         # a table filled from several files (a HubSpot export split in two): the keys each
         # file loaded, so that one lead with other values in another file is no silent winner
         per_table = Counter(b.table for b in batches)
