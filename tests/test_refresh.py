@@ -615,6 +615,29 @@ def test_purging_a_load_leaves_no_value_only_it_brought_in_core(tmp_path, second
         assert b"CEO" not in db.read_bytes()
 
 
+def test_purging_a_load_restores_an_events_earlier_reason(tmp_path):
+    """Lifecycle events are keyed by lead, stage and moment: their rows were kept whole,
+    with the reason and trigger only the erased load brought (re-audit 19b, finding 2)."""
+    import duckdb
+
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    leads = "lead_id,created_at,source\nL1,2026-10-01T08:00:00Z,email\n"
+    head = "lead_id,stage,entered_at,trigger,reason\n"
+    first = head + "L1,mql,2026-10-02T08:00:00Z,score_threshold,plainreason\n"
+    second = head + "L1,mql,2026-10-02T08:00:00Z,Wombattrigger,Quokkasecretreason\n"
+    import_canonical(db, folder(tmp_path, "m1", leads=leads, lifecycle_events=first))
+    import_canonical(db, folder(tmp_path, "m2", leads=leads, lifecycle_events=second))
+    purge(db, load=2)
+    events = read_core_table(db, "lifecycle_events")
+    assert events.select("trigger", "reason").rows() == [("score_threshold", "plainreason")]
+    with duckdb.connect(str(db)) as con:
+        con.execute("CHECKPOINT")
+    data = db.read_bytes()
+    assert b"Quokkasecretreason" not in data and b"Wombattrigger" not in data
+
+
 def test_purging_a_load_keeps_the_versions_a_later_load_saw_too(tmp_path):
     from analytics.warehouse.purge import purge
 

@@ -196,21 +196,21 @@ def _rebuilt_core(
 
     Each is the key's latest kept version, typed as the import types it, with the columns
     its file lacked carried from the kept versions before it (or empty): what core would
-    hold had the erased loads never been made. None for a table without a one-column key.
+    hold had the erased loads never been made (a lifecycle event's reason or actor too).
     """
     from analytics.warehouse.loader import _enum_options
     from analytics.warehouse.validate import validate_rows
     from analytics.warehouse.versions import carried_forward
 
     spec = TABLES[table]
-    if len(spec.key) != 1 or spec.column(spec.key[0]).kind != "str":
-        return None
-    key = spec.key[0]
+    key = list(spec.key)
     text = ", ".join(f"r.{_q(c)}" for c in spec.column_names)
+    # a key as text, to find a key's versions (the typed key groups them below)
+    as_text = "concat_ws(chr(31), " + ", ".join(f"trim(r.{_q(k)})" for k in key) + ")"
     sightings = pl.DataFrame(
         con.sql(
             f"""WITH seen AS (
-                SELECT trim(r.{_q(key)}) AS _key, {text}, r._line AS _file_line,
+                SELECT {as_text} AS _key, {text}, r._line AS _file_line,
                        s.load_id AS _seen_load, s.absent AS _absent,
                        s.load_id IN ({listed}) AS _erased
                 FROM old.raw.{table} r
@@ -249,9 +249,9 @@ def _rebuilt_core(
         unique_key=False,
     )
     versions = valid.join(kept.select("_line", "_seen_load", "_absent"), on="_line").sort(
-        key, "_seen_load", "_line"
+        [*key, "_seen_load", "_line"]
     )
-    others = [c for c in spec.column_names if c != key]
+    others = [c for c in spec.column_names if c not in key]
     return (
         carried_forward(versions, key=key, columns=others)
         .group_by(key, maintain_order=True)
