@@ -1258,6 +1258,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "die Zeile dieses Leads oder ein anderes seiner Daten war nicht lesbar: seine "
         "gespeicherten Phasendaten bleiben, wie sie waren",
     ),
+    "reject.dates_conflict": (
+        "another file of this export gives this lead's stage dates otherwise: that file's stay",
+        "eine andere Datei dieses Exports gibt die Phasendaten dieses Leads anders an: deren "
+        "bleiben",
+    ),
     "reject.conflicting_lead": (
         "its lead has other values in another file of this export (quarantined with it)",
         "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm zurückgestellt)",

@@ -527,3 +527,30 @@ def test_replace_with_a_line_the_export_reader_cannot_read_is_refused(tmp_path):
     ):
         import_export(db, tmp_path / "m2", fmt="hubspot", replace=True)
     assert db.read_bytes() == before
+
+
+def test_stage_dates_two_files_of_an_export_disagree_on_keep_the_first(tmp_path):
+    """The later file's MQL date was added and then, by its scope, removed the one the
+    same import had just loaded from the earlier file (re-audit 19b, finding 6)."""
+    head = "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "contacts_a.csv").write_text(
+        head + "201,2026-10-01 08:00,Organic Search,2026-10-02 08:00\n"
+        "202,2026-10-01 08:00,Organic Search,2026-10-03 08:00\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "in" / "contacts_b.csv").write_text(
+        head + "201,2026-10-01 08:00,Organic Search,2026-10-04 08:00\n"
+        "202,2026-10-01 08:00,Organic Search,2026-10-03 08:00\n",  # the same: one
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, tmp_path / "in", fmt="hubspot")
+    mqls = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "mql")
+    assert sorted((r, t.day) for r, t in mqls.select("lead_id", "entered_at").iter_rows()) == [
+        ("201", 2), ("202", 3),
+    ]  # fmt: skip
+    assert [(r["line"], r["reason"]) for r in result.rejected] == [
+        (2, "another file of this export gives this lead's stage dates otherwise: "
+            "that file's stay"),
+    ]  # fmt: skip

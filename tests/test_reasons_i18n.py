@@ -59,6 +59,11 @@ STORED = [
         "gespeicherten Phasendaten bleiben, wie sie waren",
     ),
     (
+        "another file of this export gives this lead's stage dates otherwise: that file's stay",
+        "eine andere Datei dieses Exports gibt die Phasendaten dieses Leads anders an: deren "
+        "bleiben",
+    ),
+    (
         "its lead has other values in another file of this export (quarantined with it)",
         "sein Lead hat in einer anderen Datei dieses Exports andere Werte (mit ihm zurückgestellt)",
     ),

@@ -953,6 +953,8 @@ class _KnownKeys:
         #: file -> the lead ids whose row that file has with other values than an earlier
         #: file of the import (:class:`_EarlierKeys`): its other rows of them are not loaded
         self.conflicted: dict[str, set[str]] = {}
+        #: the leads whose stage dates an earlier file of the import gave (EventScope)
+        self.scoped: set[str] = set()
         self.placeholders = 0
 
     def add_placeholder_reps(self, rows: pl.DataFrame, columns: list[str]) -> None:
@@ -1215,42 +1217,73 @@ def _scope_read(
     rejections: list[dict[str, Any]],
     known: _KnownKeys,
 ) -> tuple[EventScope, pl.DataFrame, pl.DataFrame]:
-    """The batch's :class:`EventScope` without the leads it cannot speak for: one this
-    import rejected, or one of whose dates in the file could not be read. Their stored
-    events of the scope's stages stay, and their new ones are not loaded beside them (a
-    second MQL): (scope, their rejections, ``drop`` with their staged rows added)."""
+    """The batch's :class:`EventScope` without the leads it cannot speak for, and their
+    new events of its stages kept back (not loaded beside the stored ones: a second MQL):
+
+    - a lead this import rejected, or one of whose dates in the file could not be read:
+      its stored dates stay (``reject.dates_kept``);
+    - a lead whose dates an earlier file of this export gave: that file's stay, and this
+      file's other dates are a conflict (``reject.dates_conflict``; the same dates twice
+      are one).
+
+    Returns (scope, the rejections, ``drop`` with the kept-back staged rows added).
+    """
     scope = batch.scope
     assert scope is not None
     unread = {r["line"] for r in rejections if r.get("line") is not None}
     unsure = batch.cells.filter(pl.col("_line").is_in(list(unread)))["lead_id"]
     leads = scope.leads.str.strip_chars()
+    twice = leads.filter(leads.is_in(list(known.scoped))).unique()
     doubtful = leads.filter(leads.is_in([*known.rejected, *unsure.str.strip_chars()])).unique()
-    kept_back = pl.DataFrame(schema=REJECTION_SCHEMA)
-    if stage.rows and doubtful.len() and scope.stages:
-        con.register("doubtful_leads", pl.DataFrame({"lead_id": doubtful}).to_arrow())
-        try:
-            stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
-            rows = con.sql(
-                f"SELECT lead_id, stage, entered_at, _line FROM {stage.relation()} "
-                f"WHERE lead_id IN (SELECT lead_id FROM doubtful_leads) AND stage IN ({stages}) "
-                "AND trigger = ?",
-                params=[scope.trigger],
-            ).pl()
-        finally:
-            con.unregister("doubtful_leads")
-        if rows.height:
-            key = list(TABLES["lifecycle_events"].key)
-            rows = rows.cast({k: TABLES["lifecycle_events"].polars_schema[k] for k in key})
-            more = rows.select(*key, "_line")
-            drop = pl.concat([drop, more.cast(drop.schema)]) if drop.height else more  # type: ignore[arg-type]
-            kept_back = rows.select(
+    doubtful = doubtful.filter(~doubtful.is_in(twice.implode()))
+    kept_back = [pl.DataFrame(schema=REJECTION_SCHEMA)]
+    for group, code in ((doubtful, "reject.dates_kept"), (twice, "reject.dates_conflict")):
+        rows = _scoped_rows(con, stage, group, scope)
+        if not rows.height:
+            continue
+        key = list(TABLES["lifecycle_events"].key)
+        more = rows.select(*key, "_line")
+        drop = pl.concat([drop, more.cast(drop.schema)]) if drop.height else more  # type: ignore[arg-type]
+        if code == "reject.dates_conflict":  # the same date as the earlier file's is none
+            con.register("twice_rows", rows.to_arrow())
+            try:
+                rows = con.sql(
+                    "SELECT r.* FROM twice_rows r ANTI JOIN core.lifecycle_events c "
+                    f"ON {_key_match('lifecycle_events', 'r', 'c')}"
+                ).pl()
+            finally:
+                con.unregister("twice_rows")
+        kept_back.append(
+            rows.select(
                 pl.col("_line").cast(pl.Int64).alias("line"),
                 pl.lit("lead_id").alias("column"),
-                pl.lit(render("reject.dates_kept")).alias("reason"),
+                pl.lit(render(code)).alias("reason"),
                 pl.col("lead_id").alias("value"),
             )
-    leads = leads.filter(~leads.is_in(doubtful.implode())).unique()
-    return EventScope(leads, scope.stages, scope.trigger), kept_back, drop
+        )
+    leads = leads.filter(~leads.is_in(pl.concat([doubtful, twice]).implode())).unique()
+    known.scoped.update(scope.leads.str.strip_chars().to_list())
+    return EventScope(leads, scope.stages, scope.trigger), pl.concat(kept_back), drop
+
+
+def _scoped_rows(con, stage: _Stage, leads: pl.Series, scope: EventScope) -> pl.DataFrame:
+    """The staged events of ``leads`` in ``scope``'s stages and trigger (key and ``_line``,
+    typed as core's key)."""
+    if not stage.rows or not leads.len() or not scope.stages:
+        return pl.DataFrame()
+    con.register("scope_leads_in", pl.DataFrame({"lead_id": leads}).to_arrow())
+    try:
+        stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
+        rows = con.sql(
+            f"SELECT lead_id, stage, entered_at, _line FROM {stage.relation()} "
+            f"WHERE lead_id IN (SELECT lead_id FROM scope_leads_in) AND stage IN ({stages}) "
+            "AND trigger = ?",
+            params=[scope.trigger],
+        ).pl()
+    finally:
+        con.unregister("scope_leads_in")
+    schema = TABLES["lifecycle_events"].polars_schema
+    return rows.cast({k: schema[k] for k in TABLES["lifecycle_events"].key})
 
 
 def _merge(
