@@ -554,3 +554,43 @@ def test_stage_dates_two_files_of_an_export_disagree_on_keep_the_first(tmp_path)
         (2, "another file of this export gives this lead's stage dates otherwise: "
             "that file's stay"),
     ]  # fmt: skip
+
+
+def test_deals_companies_and_owners_a_refresh_lacks_keep_their_stored_values(tmp_path):
+    """Next month's deals without Amount, contacts or loss reason, companies without
+    industry, size or revenue, and the owners' teams a canonical reps.csv had set: each
+    was wiped or reset by the refresh (re-audit 19b, findings 9 and 10)."""
+    from analytics.warehouse import import_canonical
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="hubspot")
+    reps = tmp_path / "reps"
+    reps.mkdir()
+    (reps / "reps.csv").write_text("rep_id,name,team\nMax Keller,Max Keller,ae\n", "utf-8")
+    import_canonical(db, reps)
+    before = {t: read_core_table(db, t) for t in ("opportunities", "accounts", "reps")}
+    lean = tmp_path / "lean"
+    lean.mkdir()
+    (lean / "deals.csv").write_text(
+        "Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner\n"
+        "5001,Example AG - Platform,Closed Won,2026-10-01 12:00,2026-09-10 09:00,Max Keller\n",
+        encoding="utf-8",
+    )
+    (lean / "companies.csv").write_text(
+        "Record ID,Company name,Create Date\n9001,Example AG,2026-08-01 10:00\n", encoding="utf-8"
+    )
+    import_export(db, lean, fmt="hubspot")
+    deal = read_core_table(db, "opportunities").filter(pl.col("opportunity_id") == "5001")
+    assert (
+        deal.select("amount", "lead_id").row(0)
+        == before["opportunities"]
+        .filter(pl.col("opportunity_id") == "5001")
+        .select("amount", "lead_id")
+        .row(0)
+        == (12000.0, "101")
+    )
+    account = read_core_table(db, "accounts").filter(pl.col("account_id") == "9001")
+    assert account.select("industry", "employees").row(0)[1] == 250
+    assert account["industry"].item() is not None
+    rep = read_core_table(db, "reps").filter(pl.col("rep_id") == "Max Keller")
+    assert rep["team"].item() == "ae"

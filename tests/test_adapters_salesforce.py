@@ -321,3 +321,25 @@ def test_a_lead_export_without_the_converted_date_keeps_the_stored_sqls(tmp_path
     import_export(db, _export(tmp_path / "second", Lead=lean), fmt="salesforce")
     events = read_core_table(db, "lifecycle_events")
     assert events.filter(pl.col("stage") == "sql").height == 1
+
+
+def test_an_opportunity_export_without_lead_csv_keeps_the_converted_leads_links(tmp_path):
+    """Opportunity.csv and Account.csv alone unlinked the converted leads from their deals:
+    the link comes from Lead.csv's ConvertedOpportunityId (re-audit 19b, finding 12); nor
+    does a refresh without User.csv rename the reps by their ids (finding 10)."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="salesforce")
+    linked = dict(
+        read_core_table(db, "opportunities").select("opportunity_id", "lead_id").iter_rows()
+    )
+    names = dict(read_core_table(db, "reps").select("rep_id", "name").iter_rows())
+    part = tmp_path / "part"
+    part.mkdir()
+    for name in ("Opportunity.csv", "Account.csv"):
+        shutil.copy(FIXTURES / name, part / name)
+    import_export(db, part, fmt="salesforce")
+    after = dict(
+        read_core_table(db, "opportunities").select("opportunity_id", "lead_id").iter_rows()
+    )
+    assert after == linked
+    assert dict(read_core_table(db, "reps").select("rep_id", "name").iter_rows()) == names

@@ -319,6 +319,10 @@ def _companies(file: ExportFile, options: CsvOptions) -> Export:
         "_line",
         *_extras(file, used),
     )
+    # a field the export lacks keeps the stored values (the absent-column rule)
+    roles = {"industry": "industry", "employees": "employees", "country": "country",
+             "annual_revenue": "revenue"}  # fmt: skip
+    accounts = accounts.drop(c for c, role in roles.items() if col(file, role) is None)
     return Export(
         batches=[batch("accounts", file, accounts, extra=_extras(file, used))],
         unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
@@ -389,6 +393,18 @@ def _deals(
     )
     if col(file, "company_ids") is None or not has_companies:
         opportunities = opportunities.drop("account_id")
+    # a field the export lacks keeps the stored values (the absent-column rule): the lead
+    # link, the loss reason; a new deal without an amount has 0, a stored one its own
+    linked = col(file, "contact_ids") is not None or (
+        col(file, "contact_text") is not None and email_map is not None
+    )
+    opportunities = opportunities.drop(
+        [
+            *([] if linked else ["lead_id"]),
+            *(["loss_reason"] if col(file, "loss_reason") is None else []),
+        ]
+    )
+    defaulted = ["amount"] if col(file, "amount") is None else []
     owner = col(file, "deal_owner")
     owners = file.cells.select(
         (pl.col(owner) if owner else pl.lit(None, pl.String)).alias("rep_id"),
@@ -396,7 +412,11 @@ def _deals(
         "_line",
     )
     export = Export(
-        batches=[batch("opportunities", file, opportunities, extra=_extras(file, used))],
+        batches=[
+            batch(
+                "opportunities", file, opportunities, extra=_extras(file, used), defaulted=defaulted
+            )
+        ],
         unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file, used)},
     )
@@ -534,7 +554,9 @@ def _reps(owners: list[tuple[ExportFile, pl.DataFrame]]) -> list:
     for i, (file, _) in enumerate(owners):
         part = reps.filter(pl.col("_file") == i).drop("_file").sort("_line")
         if part.height:
-            out.append(batch("reps", file, part))
+            # the team is a guess from the owned objects, the name the id: a new rep takes
+            # them, a stored one (a canonical reps.csv set the teams) keeps its own
+            out.append(batch("reps", file, part, defaulted=["team", "name"]))
     return out
 
 

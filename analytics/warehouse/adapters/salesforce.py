@@ -407,6 +407,8 @@ def _opportunities(
     converted_opps: dict[str, str],
     contacts: dict[str, str],
     has_accounts: bool,
+    *,
+    has_leads: bool = True,
 ) -> Export:
     require_columns(file, ["id", "createddate", "stagename"], "Salesforce Opportunity")
     c = file.cells
@@ -474,7 +476,13 @@ def _opportunities(
             batch(
                 "opportunities",
                 file,
-                opportunities.drop(_lacking(file, OPPORTUNITY_FIELDS, has_accounts)),
+                # without Lead.csv a converted deal's lead is not known: the stored link stays
+                opportunities.drop(
+                    [
+                        *_lacking(file, OPPORTUNITY_FIELDS, has_accounts),
+                        *([] if has_leads else ["lead_id"]),
+                    ]
+                ),
                 extra=[*_extras(file, used), "stagename"],
                 # required: a new deal takes 0 (as an empty Amount), a stored one keeps its own
                 defaulted=file.lacking({"amount": "amount"}),
@@ -610,16 +618,17 @@ def _reps(files: dict[str, ExportFile]) -> list:
             _col(users, "isactive").str.to_lowercase().alias("active"),
         ).unique("rep_id", keep="first")
         teams = teams.join(u, on="rep_id", how="left")
-    else:
-        teams = teams.with_columns(
-            pl.lit(None, pl.String).alias("_name"), pl.lit(None, pl.String).alias("active")
-        )
+    else:  # without the User export, whether a rep is active is not said: stored stays
+        teams = teams.with_columns(pl.lit(None, pl.String).alias("_name"))
     teams = teams.with_columns(pl.coalesce("_name", "rep_id").alias("name"))
+    # the team is a guess from the owned objects, the name one without User.csv: a new rep
+    # takes them, a stored one (a canonical reps.csv set the teams) keeps its own
+    guessed = ["team"] if users is not None else ["team", "name"]
     out = []
     for kind in ("leads", "contacts", "tasks", "opportunities"):
         part = teams.filter(pl.col("_kind") == kind).sort("_line")
         if part.height:
-            out.append(batch("reps", files[kind], part, suffix="owners"))
+            out.append(batch("reps", files[kind], part, suffix="owners", defaulted=guessed))
     return out
 
 
@@ -697,7 +706,11 @@ def read_salesforce(
         require_columns(history, ["leadid", "field", "newvalue", "createddate"], "LeadHistory")
         export.batches.append(batch("lifecycle_events", history, status_events))
     if opps is not None:
-        export.extend(_opportunities(opps, options, converted_opps, contacts, has_accounts))
+        export.extend(
+            _opportunities(
+                opps, options, converted_opps, contacts, has_accounts, has_leads=leads is not None
+            )
+        )
     if "tasks" in files:
         export.extend(_tasks(files["tasks"], options, contacts))
     if "users" in files:
