@@ -431,6 +431,7 @@ def test_the_salt_file_is_made_only_when_a_hash_is_needed(tmp_path):
         ('timezone = "Europe/Berln"', "[csv] timezone = 'Europe/Berln': not a time zone"),
         # was "--encoding 'utf-99' is not a known encoding", a flag nobody gave
         ('encoding = "utf-99"', "[csv] encoding = 'utf-99': not an encoding"),
+        ('encoding = "rot13"', "[csv] encoding = 'rot13': not an encoding"),  # no text codec
     ],
 )
 def test_a_mapping_csv_value_of_the_wrong_type_is_named(tmp_path, line, message):

@@ -178,11 +178,13 @@ allowed: accounts, reps, leads, ...
     encoding = doc.get("csv", {}).get("encoding")
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            text_codec = codecs.lookup(encoding)._is_text_encoding  # rot13 is no file's
         except LookupError:
+            text_codec = False
+        if not text_codec:
             raise ImportFailed(
                 f"{path}: [csv] encoding = {encoding!r}: not an encoding (utf-8, cp1252, utf-16)"
-            ) from None
+            )
     timezone = doc.get("csv", {}).get("timezone")
     if timezone is not None:
         try:
