@@ -222,12 +222,7 @@ class Review:
         if lacking:
             # what no month has (no MQL stage imported) before what this month lacks (the
             # funnel's data ends before it): the first says what to import
-            anywhere = dict(
-                self.coverage_frame.select("group", "measurable").iter_rows()
-                if self.coverage_frame is not None
-                else ()
-            )
-            lacking.sort(key=lambda g: bool(anywhere.get(g, False)))
+            lacking.sort(key=self.measurable_anywhere)
             return self.reason(lacking[0], lang=lang)
         return segment_reasons(self.segment, lang=lang).get(metric)
 
@@ -898,18 +893,17 @@ def _covered_transitions(frame: pl.DataFrame, groups: Mapping[str, bool]) -> pl.
     ...                          "sql_stage": False})["x"].to_list()
     [3, None]
     """
+    stage_groups = {"lead": cov.LEAD_GROUP, **cov.STAGE_GROUPS}
+    answered = [g for g, ok in groups.items() if ok]
 
-    def counted(stage: pl.Expr) -> pl.Expr:
-        group = stage.replace_strict(
-            {"lead": cov.LEAD_GROUP, **cov.STAGE_GROUPS}, default=None, return_dtype=pl.String
-        )
-        known = [g for g, ok in groups.items() if ok]
-        return group.is_in(known) & pl.lit(groups.get("funnel", True))
+    def counted(stage: str) -> pl.Expr:
+        group = pl.col(stage).replace_strict(stage_groups, default=None, return_dtype=pl.String)
+        return group.is_in(answered)
 
-    known = counted(pl.col("from_stage")) & counted(pl.col("to_stage"))
+    both = counted("from_stage") & counted("to_stage") & pl.lit(groups.get("funnel", True))
     numbers = [c for c in frame.columns if c not in ("month", "from_stage", "to_stage",
                                                       "window_days", "is_immature")]  # fmt: skip
-    return frame.with_columns(pl.when(known).then(pl.col(c)).alias(c) for c in numbers)
+    return frame.with_columns(pl.when(both).then(pl.col(c)).alias(c) for c in numbers)
 
 
 def _covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
