@@ -953,8 +953,10 @@ class _KnownKeys:
         #: file -> the lead ids whose row that file has with other values than an earlier
         #: file of the import (:class:`_EarlierKeys`): its other rows of them are not loaded
         self.conflicted: dict[str, set[str]] = {}
-        #: the leads whose stage dates an earlier file of the import gave (EventScope)
+        #: the leads whose stage dates an earlier file of the import gave (EventScope), kept
+        #: only when more than one file gives stage dates (``track_scoped``)
         self.scoped: set[str] = set()
+        self.track_scoped = False
         self.placeholders = 0
 
     def add_placeholder_reps(self, rows: pl.DataFrame, columns: list[str]) -> None:
@@ -1262,7 +1264,8 @@ def _scope_read(
             )
         )
     leads = leads.filter(~leads.is_in(pl.concat([doubtful, twice]).implode())).unique()
-    known.scoped.update(scope.leads.str.strip_chars().to_list())
+    if known.track_scoped:
+        known.scoped.update(scope.leads.str.strip_chars().to_list())
     return EventScope(leads, scope.stages, scope.trigger), pl.concat(kept_back), drop
 
 
@@ -1718,6 +1721,7 @@ def load_batches(
         # a table filled from several files (a HubSpot export split in two): the keys each
         # file loaded, so that one lead with other values in another file is no silent winner
         per_table = Counter(b.table for b in batches)
+        known.track_scoped = sum(getattr(b, "scope", None) is not None for b in batches) > 1
         earlier = {t: _EarlierKeys() for t, n in per_table.items() if n > 1}
         changed_files: set[str] = set()
         others: Counter = Counter()
