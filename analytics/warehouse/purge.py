@@ -207,36 +207,28 @@ def _rebuilt_core(
     text = ", ".join(f"r.{_q(c)}" for c in spec.column_names)
     # a key as text, to find a key's versions (the typed key groups them below)
     as_text = "concat_ws(chr(31), " + ", ".join(f"trim(r.{_q(k)})" for k in key) + ")"
-    sightings = pl.DataFrame(
-        con.sql(
-            f"""WITH seen AS (
-                SELECT {as_text} AS _key, {text}, r._line AS _file_line,
-                       s.load_id AS _seen_load, s.absent AS _absent,
-                       s.load_id IN ({listed}) AS _erased
-                FROM old.raw.{table} r
-                JOIN old.meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
-                -- a version the import rejected never was in core
-                ANTI JOIN (SELECT DISTINCT row_hash FROM old.meta.quarantine
-                           WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
-                    ON q.row_hash = r._row_hash)
-            SELECT * FROM seen SEMI JOIN (SELECT DISTINCT _key FROM seen WHERE _erased) e
-                USING (_key)"""
-        ).arrow()
-    )
-    if sightings.is_empty():
-        return None
-    sightings = sightings.sort("_key", "_seen_load", "_file_line")
-    gaps = pl.col("_absent").list.len().fill_null(0) > 0
-    affected = (
-        sightings.group_by("_key")
-        .agg(
-            pl.col("_erased").last().alias("latest_erased"),
-            (~pl.col("_erased") & gaps).any().alias("kept_gaps"),
-            (~pl.col("_erased")).any().alias("kept"),
-        )
-        .filter(pl.col("kept") & (pl.col("latest_erased") | pl.col("kept_gaps")))
-    )
-    kept = sightings.join(affected.select("_key"), on="_key", how="semi").filter(~pl.col("_erased"))
+    # the affected keys are found in DuckDB: a purge of a monthly snapshot that every
+    # later load saw again touches every key, and only a few need deriving again
+    kept = con.sql(
+        f"""WITH seen AS (
+            SELECT {as_text} AS _key, {text}, r._line AS _file_line,
+                   s.load_id AS _seen_load, s.absent AS _absent,
+                   s.load_id IN ({listed}) AS _erased
+            FROM old.raw.{table} r
+            JOIN old.meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+            -- a version the import rejected never was in core
+            ANTI JOIN (SELECT DISTINCT row_hash FROM old.meta.quarantine
+                       WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
+                ON q.row_hash = r._row_hash),
+        affected AS (
+            SELECT _key FROM seen GROUP BY _key
+            HAVING bool_or(_erased) AND bool_or(NOT _erased) AND (
+                -- the latest version was an erased load's, or a kept file lacked a column
+                arg_max(_erased, _seen_load::BIGINT * 10000000000 + _file_line)
+                OR bool_or(NOT _erased AND coalesce(len(_absent), 0) > 0)))
+        SELECT seen.* FROM seen SEMI JOIN affected USING (_key)
+        WHERE NOT _erased ORDER BY _key, _seen_load, _file_line"""
+    ).pl()
     if kept.is_empty():
         return None
     kept = kept.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
