@@ -500,6 +500,9 @@ def test_a_mapping_date_format_with_an_offset_reads_instants(tmp_path):
          .encode("utf-16-le"), None),
         ("Record ID;Create Date;Original Source\n301;05.10.2026 09:12;Organic Search\n"
          .encode("utf-16-be"), "cp1252"),
+        # mostly CJK text (few NUL bytes), and a stray last byte: was refused, header garbled
+        ("Record ID;Create Date;Original Source;備註\n301;05.10.2026 09:12;Organic Search;"
+         "客戶說明客戶說明客戶說明客戶說明\n".encode("utf-16-le") + b"\x00", None),
     ],
 )  # fmt: skip
 def test_excel_variants_load_whatever_encoding_is_given(tmp_path, data, codec):

@@ -175,12 +175,16 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     (('id\\tMüller', 'utf-16'), ('Müller', 'utf-8'))
     >>> decode("id;Müller".encode("utf-16-le"), None), decode("id".encode("utf-16-be"), "utf-8")
     (('id;Müller', 'utf-16-le'), ('id', 'utf-16-be'))
+    >>> decode("編號,建立日期\\n1,2026".encode("utf-16-le"), None)  # few NULs: by its header
+    ('編號,建立日期\\n1,2026', 'utf-16-le')
+    >>> decode("Kontakt;Straße\\nA;Öl".encode("cp1252"), None)  # no UTF-16 for all that
+    ('Kontakt;Straße\\nA;Öl', 'cp1252')
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if (codec := _utf16_without_bom(data)) is not None:
-        try:
-            return data.decode(codec), codec
+        try:  # a stray last byte (a file cut at an odd length) is no character
+            return data[: len(data) // 2 * 2].decode(codec), codec
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: as any other file
     if encoding and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
@@ -219,6 +223,18 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return "utf-16-le"
     if even >= 0.9 and odd <= 0.1:
         return "utf-16-be"
+    try:  # mostly CJK text has few NULs: not UTF-8, yet a header with delimiters as UTF-16
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            line = head.decode(codec).split("\n", 1)[0]
+        except UnicodeDecodeError:
+            continue
+        if any(d in line for d in DELIMITERS) and line.rstrip("\r").isprintable():
+            return codec
     return None
 
 
