@@ -58,7 +58,9 @@ STAGE_GROUPS: dict[str, str] = {
 #: The group of the ``lead`` stage: the leads counted (and every rate into or out of
 #: them) are all of them, unless the export holds only the leads that qualified.
 LEAD_GROUP = "lead_stage"
-_STAGE_GROUP_NAMES = frozenset({*STAGE_GROUPS.values(), LEAD_GROUP})
+#: Each counted stage and the measure group that counts it, ``lead`` included.
+COUNTED_STAGES: dict[str, str] = {"lead": LEAD_GROUP, **STAGE_GROUPS}
+_STAGE_GROUP_NAMES = frozenset(COUNTED_STAGES.values())
 
 #: The ``trigger`` of a lifecycle event an export records only for leads whose deal was
 #: won (Olist's closed deals: their SQL and opportunity are dated by the win). A stage
@@ -213,7 +215,7 @@ _JUDGED = (pl.col("stage") == "sal") | (
 )
 
 
-#: A lifecycle event that counts its stage: not one recorded only for won deals.
+#: A lifecycle event that counts its stage: not one an export recorded with a marker.
 _COUNTABLE = ~one_of("trigger", MARKERS).fill_null(False)
 
 
@@ -350,29 +352,25 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     # a stage recorded only with a marker is not counted: the marker says why (the lead
     # stage, which counts the leads table, only when no lead event lacks a marker). Only
     # the marked stages are read again (most data has no marker: no second look)
-    again = sorted(set(marked_found["stage"]) & {"lead", *STAGE_GROUPS})
+    again = sorted(set(marked_found["stage"]) & set(COUNTED_STAGES))
     countable = pl.collect_all(
         [_span(events.filter((pl.col("stage") == s) & _COUNTABLE), pl.col("entered_at"))
          for s in again]
     )  # fmt: skip
     found.update({f"{s}_events": frame.row(0) for s, frame in zip(again, countable, strict=True)})
+    # the lead stage counts the leads table: it has no span of its own until read again
     counted = {
-        LEAD_GROUP: "lead" not in again or found["lead_events"][0] is not None,
-        **{g: found[f"{s}_events"][0] is not None for s, g in STAGE_GROUPS.items()},
+        g: found[f"{s}_events"][0] is not None if f"{s}_events" in found else True
+        for s, g in COUNTED_STAGES.items()
     }
     marked_groups = {
-        group: MARKERS[trigger]
+        COUNTED_STAGES[stage]: MARKERS[trigger]
         for stage, trigger in marked_found.iter_rows()
-        if (group := LEAD_GROUP if stage == "lead" else STAGE_GROUPS.get(stage))
-        and not counted[group]
+        if stage in COUNTED_STAGES and not counted[COUNTED_STAGES[stage]]
     }
     # a marked stage counted by other events too is measurable only where those are: the
     # months of Olist's won deals stay unknown when two ordinary leads join the warehouse
-    narrowed = {
-        LEAD_GROUP if s == "lead" else STAGE_GROUPS[s]: f"{s}_events"
-        for s in again
-        if found[f"{s}_events"][0] is not None
-    }
+    narrowed = {COUNTED_STAGES[s]: f"{s}_events" for s in again if counted[COUNTED_STAGES[s]]}
     undated = marked_groups.get(LEAD_GROUP) == "undated"  # no month has the funnel's leads
     rows: list[dict[str, Any]] = []
     for name, group in GROUPS.items():
@@ -390,7 +388,7 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         has_inputs = all(v is not None for v in firsts + lasts)
         ok = has_inputs and all(v is not None for v in required)
         if name in marked_groups or (undated and name == "funnel"):
-            ok = False  # lead: every lead event is marked (the leads are no count of all)
+            ok = False  # every event of the stage is marked (undated: no month has leads)
         # a stage's inputs are the funnel's, revenue's the opportunities (the deals')
         why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
         if has_inputs and name in marked_groups:
@@ -591,15 +589,37 @@ def kpi_reasons(
     'No sales touche'
     """
     rows = None if frame is None else _rows_by_group(frame)
+    anywhere = answerable(frame)
     out = {}
-    for metric, groups in KPI_GROUPS.items():
-        missing = [g for g in groups if not month_groups.get(g, False)]
-        if missing:
-            # what no month has (no MQL stage imported) before what this month lacks, as
-            # Review.metric_reason says it: the first says what to import
-            missing.sort(key=lambda g: bool(rows and rows.get(g, {}).get("measurable")))
+    for metric in KPI_GROUPS:
+        if missing := lacking_groups(metric, month_groups, anywhere):
             out[metric] = _reason(missing[0], rows, lang=lang)
     return out
+
+
+def answerable(frame: pl.DataFrame | None) -> dict[str, bool]:
+    """Measure group -> whether the data can answer it in any month (the coverage's
+    ``measurable``); empty without a coverage.
+
+    >>> answerable(empty_coverage())["handoff"], answerable(None)
+    (False, {})
+    """
+    return {} if frame is None else dict(frame.select("group", "measurable").iter_rows())
+
+
+def lacking_groups(
+    metric: str, month_groups: Mapping[str, bool], anywhere: Mapping[str, bool]
+) -> list[str]:
+    """The measure groups ``metric`` needs (:data:`KPI_GROUPS`) that the month's data cannot
+    answer, what no month has first (no MQL stage imported, before a month the funnel's
+    data does not reach): the first says what to import.
+
+    >>> lacking_groups("lead_to_mql", {"funnel": False, "lead_stage": True},
+    ...                {"funnel": True, "mql_stage": False})
+    ['mql_stage', 'funnel']
+    """
+    lacking = [g for g in KPI_GROUPS.get(metric, ()) if not month_groups.get(g, False)]
+    return sorted(lacking, key=lambda g: anywhere.get(g, False))
 
 
 def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, str]:
@@ -793,6 +813,7 @@ def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
 
 __all__ = [
     "BREACH_GROUPS",
+    "COUNTED_STAGES",
     "COVERAGE_SCHEMA",
     "EXTENT_SCHEMA",
     "GROUPS",
@@ -807,11 +828,13 @@ __all__ = [
     "WON_ONLY_TRIGGER",
     "Group",
     "amounts_known",
+    "answerable",
     "coverage",
     "empty_coverage",
     "is_running",
     "known_coverage",
     "kpi_reasons",
+    "lacking_groups",
     "last_complete_month",
     "month_coverage",
     "month_days",

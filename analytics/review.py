@@ -218,11 +218,8 @@ class Review:
         :data:`analytics.coverage.KPI_GROUPS`), in ``lang``; None when it can. The
         visitors of a segment by a lead attribute are unknown (:func:`segment_reasons`).
         """
-        lacking = [g for g in cov.KPI_GROUPS.get(metric, ()) if not self.measurable(g)]
-        if lacking:
-            # what no month has (no MQL stage imported) before what this month lacks (the
-            # funnel's data ends before it): the first says what to import
-            lacking.sort(key=self.measurable_anywhere)
+        month = {g: self.measurable(g) for g in cov.GROUPS}
+        if lacking := cov.lacking_groups(metric, month, cov.answerable(self.coverage_frame)):
             return self.reason(lacking[0], lang=lang)
         return segment_reasons(self.segment, lang=lang).get(metric)
 
@@ -256,10 +253,7 @@ class Review:
 
     def measurable_anywhere(self, group: str) -> bool:
         """Whether the data can answer ``group`` in any month (its coverage at all)."""
-        if self.coverage_frame is None:
-            return True
-        found = self.coverage_frame.filter(pl.col("group") == group)["measurable"]
-        return bool(found[0]) if found.len() else True
+        return cov.answerable(self.coverage_frame).get(group, True)
 
     def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
         """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""
@@ -893,11 +887,12 @@ def _covered_transitions(frame: pl.DataFrame, groups: Mapping[str, bool]) -> pl.
     ...                          "sql_stage": False})["x"].to_list()
     [3, None]
     """
-    stage_groups = {"lead": cov.LEAD_GROUP, **cov.STAGE_GROUPS}
     answered = [g for g, ok in groups.items() if ok]
 
     def counted(stage: str) -> pl.Expr:
-        group = pl.col(stage).replace_strict(stage_groups, default=None, return_dtype=pl.String)
+        group = pl.col(stage).replace_strict(
+            cov.COUNTED_STAGES, default=None, return_dtype=pl.String
+        )
         return group.is_in(answered)
 
     both = counted("from_stage") & counted("to_stage") & pl.lit(groups.get("funnel", True))
@@ -1145,7 +1140,7 @@ def build_review(
 
     # 4. Aggregates, from the collected frames.
     volumes = f["volumes"].lazy()
-    anywhere = dict(coverage.select("group", "measurable").iter_rows())  # a rate at all
+    anywhere = cov.answerable(coverage)  # a rate at all
     targets = monthly_targets(t, config=config, month=month, volumes=volumes, measurable=anywhere)
     transitions = f["transitions"].lazy()
     current = _aggregates(f, config=config, month=month, as_of=judge_at, prefix="",

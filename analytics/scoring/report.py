@@ -301,11 +301,10 @@ def label_reason(
     >>> label_reason(Tables.empty(), load_config("data/sla.toml"), as_of=datetime(2026, 11, 1))
     'No leads or lifecycle stages were imported: import leads and lifecycle_events.'
     """
-    from analytics.coverage import known_coverage
+    from analytics.coverage import answerable, known_coverage
 
     found = known_coverage(tables, config=config, as_of=as_of)
-    measurable = dict(found.select("group", "measurable").iter_rows())
-    if measurable.get("sql_stage", True):
+    if answerable(found).get("sql_stage", True):
         return None
     return coverage_reason("sql_stage", found, lang=lang)
 
