@@ -198,9 +198,7 @@ def _rebuilt_core(
     its file lacked carried from the kept versions before it (or empty): what core would
     hold had the erased loads never been made (a lifecycle event's reason or actor too).
     """
-    from analytics.warehouse.loader import _enum_options
-    from analytics.warehouse.validate import validate_rows
-    from analytics.warehouse.versions import carried_forward
+    from analytics.warehouse.versions import typed_sightings
 
     spec = TABLES[table]
     key = list(spec.key)
@@ -231,21 +229,9 @@ def _rebuilt_core(
     ).pl()
     if kept.is_empty():
         return None
-    kept = kept.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
-    extra, aliases = _enum_options(config)
-    valid, _ = validate_rows(
-        table,
-        kept.select("_line", *spec.column_names),
-        enum_extra=extra,
-        enum_aliases=aliases,
-        unique_key=False,
-    )
-    versions = valid.join(kept.select("_line", "_seen_load", "_absent"), on="_line").sort(
-        [*key, "_seen_load", "_line"]
-    )
     others = [c for c in spec.column_names if c not in key]
     return (
-        carried_forward(versions, key=key, columns=others)
+        typed_sightings(kept, table, config, key=key, columns=others, order="_seen_load")
         .group_by(key, maintain_order=True)
         .last()
         .select(spec.column_names)

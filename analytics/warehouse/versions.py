@@ -73,8 +73,6 @@ def superseded_versions(
     DataFrame (:func:`history_schema`), one row per key and replaced version, oldest
     first; empty when no key has more than one version.
     """
-    from analytics.warehouse.loader import _enum_options
-    from analytics.warehouse.validate import validate_rows
 
     key, columns = VERSIONED[table]
     empty = pl.DataFrame(schema=history_schema(table))
@@ -115,6 +113,56 @@ def superseded_versions(
     )
     if sightings.is_empty():
         return empty
+    seen = typed_sightings(
+        sightings.with_columns(pl.col("_seen_at").dt.convert_time_zone("UTC")),
+        table,
+        config,
+        key=[key],
+        columns=columns,
+        order="_seen_at",
+    )
+    # a change: a sighting whose attributes differ from the key's sighting before it
+    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
+    versions = seen.filter(differs | (pl.col(key) != pl.col(key).shift()).fill_null(True))
+    return (
+        versions.with_columns(pl.col("_seen_at").shift(-1).over(key).alias("valid_until"))
+        .filter(pl.col("valid_until").is_not_null())  # the latest is core's own row
+        .select(list(history_schema(table)))
+        .cast(history_schema(table))
+    )
+
+
+def typed_sightings(
+    sightings: pl.DataFrame,
+    table: str,
+    config: SlaConfig | None,
+    *,
+    key: Sequence[str],
+    columns: Sequence[str],
+    order: str,
+) -> pl.DataFrame:
+    """Sightings of raw row versions typed as the import types them, in time order, the
+    columns their file lacked carried forward (:func:`carried_forward`).
+
+    Parameters
+    ----------
+    sightings : DataFrame
+        One row per sighting: ``table``'s columns as raw text, ``order`` (when it was
+        seen) and ``_absent``.
+    config : SlaConfig, optional
+        The SLA config the import typed the rows with (its enums and stage aliases).
+    key, columns : sequence of str
+        The key and the columns wanted.
+
+    Returns
+    -------
+    DataFrame: ``_line`` (the sighting's row), ``key``, ``columns``, ``order``, sorted by
+    key, ``order`` and ``_line``; a sighting validation rejects is left out.
+    """
+    from analytics.warehouse.loader import _enum_options
+    from analytics.warehouse.validate import validate_rows
+
+    text_columns = TABLES[table].column_names
     sightings = sightings.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
     extra, aliases = _enum_options(config)
     valid, _ = validate_rows(
@@ -126,24 +174,12 @@ def superseded_versions(
         enum_aliases=aliases,
         unique_key=False,
     )
-    seen = carried_forward(
-        valid.select("_line", key, *columns)
-        .join(
-            sightings.select("_line", pl.col("_seen_at").dt.convert_time_zone("UTC"), "_absent"),
-            on="_line",
-        )
-        .sort(key, "_seen_at", "_line"),
+    return carried_forward(
+        valid.select("_line", *key, *columns)
+        .join(sightings.select("_line", order, "_absent"), on="_line")
+        .sort([*key, order, "_line"]),
         key=key,
         columns=columns,
-    )
-    # a change: a sighting whose attributes differ from the key's sighting before it
-    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift().over(key)) for c in columns)
-    versions = seen.filter(differs | (pl.col(key) != pl.col(key).shift()).fill_null(True))
-    return (
-        versions.with_columns(pl.col("_seen_at").shift(-1).over(key).alias("valid_until"))
-        .filter(pl.col("valid_until").is_not_null())  # the latest is core's own row
-        .select(list(history_schema(table)))
-        .cast(history_schema(table))
     )
 
 
@@ -214,4 +250,4 @@ def read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.LazyFrame | N
 
 
 __all__ = ["HISTORY_TABLES", "VERSIONED", "carried_forward", "history_schema", "read_history",
-           "record_history", "superseded_versions"]  # fmt: skip
+           "record_history", "superseded_versions", "typed_sightings"]  # fmt: skip
