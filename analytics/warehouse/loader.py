@@ -121,6 +121,14 @@ class EventScope:
     stages: frozenset[str]
     trigger: str
 
+    def events_sql(self) -> str:
+        """SQL: an event of this scope's stages and trigger (the trigger as parameter ``?``).
+
+        >>> EventScope(pl.Series([], dtype=pl.String), frozenset({"sql", "mql"}), "x").events_sql()
+        "stage IN ('mql', 'sql') AND trigger = ?"
+        """
+        return "stage IN (" + ", ".join(f"'{s}'" for s in sorted(self.stages)) + ") AND trigger = ?"
+
 
 @dataclass(frozen=True)
 class TableBatch:
@@ -1126,9 +1134,7 @@ class _EarlierKeys:
             pl.col("k").cast(pl.String).alias("value"),
         )
         more = found.select(pl.col("k").alias(key), pl.col("line").alias("_line"))
-        if drop.height:
-            more = more.cast(drop.schema)  # type: ignore[arg-type]
-        return rejections, pl.concat([drop, more]) if drop.height else more
+        return rejections, _dropped_too(drop, more)
 
     def add(
         self,
@@ -1243,9 +1249,7 @@ def _scope_read(
         rows = _scoped_rows(con, stage, group, scope)
         if not rows.height:
             continue
-        key = list(TABLES["lifecycle_events"].key)
-        more = rows.select(*key, "_line")
-        drop = pl.concat([drop, more.cast(drop.schema)]) if drop.height else more  # type: ignore[arg-type]
+        drop = _dropped_too(drop, rows.select(*TABLES["lifecycle_events"].key, "_line"))
         if code == "reject.dates_conflict":  # the same date as the earlier file's is none
             con.register("twice_rows", rows.to_arrow())
             try:
@@ -1269,6 +1273,11 @@ def _scope_read(
     return EventScope(leads, scope.stages, scope.trigger), pl.concat(kept_back), drop
 
 
+def _dropped_too(drop: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:
+    """``drop`` (staged rows to leave out of core: key and ``_line``) with ``more`` added."""
+    return pl.concat([drop, more.cast(drop.schema)]) if drop.height else more  # type: ignore[arg-type]
+
+
 def _scoped_rows(con, stage: _Stage, leads: pl.Series, scope: EventScope) -> pl.DataFrame:
     """The staged events of ``leads`` in ``scope``'s stages and trigger (key and ``_line``,
     typed as core's key)."""
@@ -1276,11 +1285,9 @@ def _scoped_rows(con, stage: _Stage, leads: pl.Series, scope: EventScope) -> pl.
         return pl.DataFrame()
     con.register("scope_leads_in", pl.DataFrame({"lead_id": leads}).to_arrow())
     try:
-        stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
         rows = con.sql(
             f"SELECT lead_id, stage, entered_at, _line FROM {stage.relation()} "
-            f"WHERE lead_id IN (SELECT lead_id FROM scope_leads_in) AND stage IN ({stages}) "
-            "AND trigger = ?",
+            f"WHERE lead_id IN (SELECT lead_id FROM scope_leads_in) AND {scope.events_sql()}",
             params=[scope.trigger],
         ).pl()
     finally:
@@ -1385,10 +1392,9 @@ def _merge(
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
             registered.append("scope_leads")
-            stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
             moved = con.execute(
                 f"DELETE FROM {live} WHERE lead_id IN (SELECT lead_id FROM scope_leads) "
-                f"AND stage IN ({stages}) AND trigger = ? AND NOT EXISTS "
+                f"AND {scope.events_sql()} AND NOT EXISTS "
                 f"(SELECT 1 FROM {source} s WHERE {_key_match(table, 's', live)})",
                 [scope.trigger],
             ).fetchall()
