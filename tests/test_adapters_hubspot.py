@@ -374,6 +374,14 @@ def test_a_reexport_without_some_columns_keeps_the_stored_values(tmp_path):
     assert again.changes["leads"]["changed"] == 0
 
 
+def _export(folder: Path, **files: str) -> Path:
+    """A folder of one export's CSV files: ``name=text`` writes ``name.csv``."""
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
 def test_a_refresh_moves_or_clears_a_stage_date_instead_of_adding_one(tmp_path):
     """November's export corrects 701's MQL date and clears 702's SQL date (set back in
     HubSpot): 701 had two MQL events and 702 stayed an SQL, so October counted 3 SQLs
@@ -421,20 +429,16 @@ def test_one_contact_with_other_values_in_two_files_of_an_export_is_quarantined(
         "Record ID,Create Date,Original Source,Job Title,Country/Region,"
         "Became a Marketing Qualified Lead Date\n"
     )
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "contacts_a.csv").write_text(
-        head + "201,2026-10-01 08:00,Organic Search,CEO,Germany,2026-10-02 08:00\n"
+    export = _export(
+        tmp_path / "in",
+        contacts_a=head + "201,2026-10-01 08:00,Organic Search,CEO,Germany,2026-10-02 08:00\n"
         "202,2026-10-02 08:00,Paid Search,CTO,Austria,\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "in" / "contacts_b.csv").write_text(
-        head + "201,2026-10-01 08:00,Email marketing,CFO,France,2026-10-04 08:00\n"
+        contacts_b=head + "201,2026-10-01 08:00,Email marketing,CFO,France,2026-10-04 08:00\n"
         "202,2026-10-02 08:00,Paid Search,CTO,Austria,\n"
         "203,2026-10-03 08:00,Paid Search,CTO,Austria,\n",
-        encoding="utf-8",
     )
     db = tmp_path / "w.duckdb"
-    result = import_export(db, tmp_path / "in", fmt="hubspot")
+    result = import_export(db, export, fmt="hubspot")
     leads = read_core_table(db, "leads").sort("lead_id")
     assert leads.select("lead_id", "job_title", "country").rows() == [
         ("201", "CEO", "DE"), ("202", "CTO", "AT"), ("203", "CTO", "AT"),
@@ -458,17 +462,14 @@ def test_one_contact_with_other_values_in_two_files_of_an_export_is_quarantined(
 def test_an_export_split_by_columns_is_no_conflict(tmp_path):
     """One file with the sources, one with the job titles, of the same contacts: each was
     a conflict, and the second file's values were lost (re-audit 19b, finding 5)."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a_contacts.csv").write_text(
-        "Record ID,Create Date,Original Source\n301,2026-10-01 08:00,Paid Search\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "in" / "b_contacts.csv").write_text(
-        "Record ID,Create Date,Lifecycle Stage,Job Title\n301,2026-10-01 08:00,lead,CFO\n",
-        encoding="utf-8",
+    export = _export(
+        tmp_path / "in",
+        a_contacts="Record ID,Create Date,Original Source\n301,2026-10-01 08:00,Paid Search\n",
+        b_contacts="Record ID,Create Date,Lifecycle Stage,Job Title\n"
+        "301,2026-10-01 08:00,lead,CFO\n",
     )
     db = tmp_path / "w.duckdb"
-    result = import_export(db, tmp_path / "in", fmt="hubspot")
+    result = import_export(db, export, fmt="hubspot")
     assert result.rejected == []
     leads = read_core_table(db, "leads")
     assert leads.select("lead_id", "source", "job_title").rows() == [("301", "paid_search", "CFO")]
@@ -533,19 +534,15 @@ def test_stage_dates_two_files_of_an_export_disagree_on_keep_the_first(tmp_path)
     """The later file's MQL date was added and then, by its scope, removed the one the
     same import had just loaded from the earlier file (re-audit 19b, finding 6)."""
     head = "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date\n"
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "contacts_a.csv").write_text(
-        head + "201,2026-10-01 08:00,Organic Search,2026-10-02 08:00\n"
+    export = _export(
+        tmp_path / "in",
+        contacts_a=head + "201,2026-10-01 08:00,Organic Search,2026-10-02 08:00\n"
         "202,2026-10-01 08:00,Organic Search,2026-10-03 08:00\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "in" / "contacts_b.csv").write_text(
-        head + "201,2026-10-01 08:00,Organic Search,2026-10-04 08:00\n"
+        contacts_b=head + "201,2026-10-01 08:00,Organic Search,2026-10-04 08:00\n"
         "202,2026-10-01 08:00,Organic Search,2026-10-03 08:00\n",  # the same: one
-        encoding="utf-8",
     )
     db = tmp_path / "w.duckdb"
-    result = import_export(db, tmp_path / "in", fmt="hubspot")
+    result = import_export(db, export, fmt="hubspot")
     mqls = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "mql")
     assert sorted((r, t.day) for r, t in mqls.select("lead_id", "entered_at").iter_rows()) == [
         ("201", 2), ("202", 3),
