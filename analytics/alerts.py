@@ -50,7 +50,7 @@ import polars as pl
 from analytics import cadence as cad
 from analytics import handoff as ho
 from analytics.config import SlaConfig
-from analytics.coverage import rep_display_names
+from analytics.coverage import STOPPED_AFTER_WORKING_DAYS, rep_display_names, stopped_since
 from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
@@ -192,14 +192,6 @@ def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None
     return None if last is None else as_utc(last)
 
 
-#: Working days without any sales touch (before the day of ``as_of``) after which the
-#: touches count as stopped: an export that no longer carries them, not a weekend or a
-#: holiday (then every touch alert would be a verdict without data).
-STOPPED_AFTER_WORKING_DAYS = 3
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> date | None:
     """The day of the last sales touch when the touches have stopped: no touch on
     :data:`STOPPED_AFTER_WORKING_DAYS` or more working days (``handoff.calendar``) between
@@ -218,13 +210,8 @@ def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> da
     last = touches_tracked_until(tables, as_of=as_of)
     if last is None:
         return None
-    zone = ZoneInfo(config.handoff.calendar.timezone)
-    first, today = last.astimezone(zone).date(), as_utc(as_of).astimezone(zone).date()
-    working = {_WEEKDAYS.index(d) for d in config.handoff.calendar.working_days}
-    idle = sum(
-        (first + timedelta(days=d)).weekday() in working for d in range(1, (today - first).days)
-    )
-    return first if idle >= STOPPED_AFTER_WORKING_DAYS else None
+    first = last.astimezone(ZoneInfo(config.handoff.calendar.timezone)).date()
+    return first if stopped_since(first, as_of=as_of, config=config) else None
 
 
 def not_judged_lines(

@@ -533,6 +533,74 @@ def month_coverage(frame: pl.DataFrame, month: str, *, timezone: str = "UTC") ->
     return out
 
 
+#: Working days without any sales touch (before the day of ``as_of``) after which the
+#: touches count as stopped: an export that no longer carries them, not a weekend or a
+#: holiday (then every touch measure past the last touch would be a verdict without data).
+STOPPED_AFTER_WORKING_DAYS = 3
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def stopped_since(last_day: date, *, as_of: datetime, config: SlaConfig) -> bool:
+    """Whether touches last recorded on ``last_day`` have stopped at ``as_of``: none on
+    :data:`STOPPED_AFTER_WORKING_DAYS` or more working days (``handoff.calendar``) between
+    that day and the day of ``as_of``. ``sla alerts`` and the review share this rule.
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> friday = date(2026, 11, 20)
+    >>> stopped_since(friday, as_of=datetime(2026, 11, 23, 9), config=cfg)  # Monday
+    False
+    >>> stopped_since(friday, as_of=datetime(2026, 11, 26, 9), config=cfg)  # Mon-Wed idle
+    True
+    """
+    today = as_utc(as_of).astimezone(ZoneInfo(config.handoff.calendar.timezone)).date()
+    working = {_WEEKDAYS.index(d) for d in config.handoff.calendar.working_days}
+    idle = sum(
+        (last_day + timedelta(days=d)).weekday() in working
+        for d in range(1, (today - last_day).days)
+    )
+    return idle >= STOPPED_AFTER_WORKING_DAYS
+
+
+def touches_stopped_on(
+    frame: pl.DataFrame | None, *, as_of: datetime, config: SlaConfig
+) -> date | None:
+    """The day of the last sales touch in the coverage ``frame`` (the ``handoff`` group's
+    ``to``) when the touches have stopped at ``as_of`` (:func:`stopped_since`); None while
+    they are current or when there are none. A first touch or cadence window running past
+    that day is not judged (spec/coverage.md: missing data is no verdict).
+
+    >>> from analytics.config import load_config
+    >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
+    ...                   "from": [date(2026, 9, 1)], "to": [date(2026, 9, 15)]})
+    >>> touches_stopped_on(c, as_of=datetime(2026, 12, 1), config=load_config("data/sla.toml"))
+    datetime.date(2026, 9, 15)
+    """
+    if frame is None:
+        return None
+    row = frame.filter((pl.col("group") == "handoff") & pl.col("measurable"))
+    if row.is_empty() or row["to"][0] is None:
+        return None
+    last_day = row["to"][0]
+    return last_day if stopped_since(last_day, as_of=as_of, config=config) else None
+
+
+def touches_known_until(stopped: date | None, *, as_of: datetime, timezone: str) -> datetime:
+    """The moment touch measures are judged at: the end of the day the touches stopped
+    (:func:`touches_stopped_on`, in ``timezone``), or ``as_of`` while they are current.
+
+    >>> touches_known_until(date(2026, 9, 15), as_of=datetime(2026, 12, 1),
+    ...                     timezone="Europe/Berlin").isoformat()
+    '2026-09-15T22:00:00+00:00'
+    """
+    moment = as_utc(as_of)
+    if stopped is None:
+        return moment
+    end = datetime.combine(stopped + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone))
+    return min(moment, as_utc(end))
+
+
 def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") -> str:
     """One sentence: why group ``group`` cannot be measured, and what to import.
 
@@ -656,6 +724,35 @@ def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, s
                 "coverage.not_a_share", lang=lang, above=above, below=below, x=x, n=n
             )
     return out
+
+
+#: The KPIs the sales touches answer (their groups need ``sales_touches``): after the
+#: touches stopped (:func:`touches_stopped_on`) some of them are unknown.
+TOUCH_KPIS: frozenset[str] = frozenset(
+    metric
+    for metric, groups in KPI_GROUPS.items()
+    if any("sales_touches" in GROUPS[g].needs for g in groups)
+)
+
+
+def touch_reasons(
+    values: Mapping[str, Any], *, stopped: date | None, lang: Lang = "en"
+) -> dict[str, str]:
+    """KPI metric -> why it has no value since the touches stopped on ``stopped``
+    (:func:`touches_stopped_on`): the touch KPIs (:data:`TOUCH_KPIS`) whose value is None.
+
+    >>> touch_reasons({"stale_leads": None, "handoff_compliance": 0.8},
+    ...               stopped=date(2026, 9, 15))["stale_leads"][:48]
+    'The last sales touch recorded is from 2026-09-15'
+    >>> touch_reasons({"stale_leads": None}, stopped=None)
+    {}
+    """
+    if stopped is None:
+        return {}
+    text = render(
+        "coverage.touches_stopped", lang=lang, day=day(stopped, lang), n=STOPPED_AFTER_WORKING_DAYS
+    )
+    return {m: text for m in sorted(TOUCH_KPIS) if m in values and values[m] is None}
 
 
 def to_json(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
@@ -823,6 +920,8 @@ __all__ = [
     "MARKERS",
     "MQL_ONLY_TRIGGER",
     "STAGE_GROUPS",
+    "STOPPED_AFTER_WORKING_DAYS",
+    "TOUCH_KPIS",
     "UNDATED_TRIGGER",
     "VOLUME_KPIS",
     "WON_ONLY_TRIGGER",
@@ -842,7 +941,11 @@ __all__ = [
     "rep_display_names",
     "review_months",
     "share_reasons",
+    "stopped_since",
     "stored_coverage",
     "to_json",
+    "touch_reasons",
+    "touches_known_until",
+    "touches_stopped_on",
     "within_coverage",
 ]
