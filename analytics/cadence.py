@@ -6,8 +6,8 @@
 - The cadence SLA holds for an episode when the lead was reached, or when at least
   ``cadence.min_attempts`` attempts were made within ``cadence.window_days`` of the MQL,
   no two of them less than ``cadence.min_gap_hours`` apart counting as two.
-- An episode is judged once its window has closed or it has ended; compliance = episodes
-  where it holds / judged episodes.
+- An episode is judged once its window has closed or it has ended by ``as_of``;
+  compliance = episodes where it holds / judged episodes.
 
 "No two less than the gap apart counting as two" is read as: the largest set of the
 window's attempts that are pairwise at least ``min_gap_hours`` apart, which the greedy
@@ -152,7 +152,11 @@ def cadence_episodes(
     in_window = touches.filter(pl.col("occurred_at") <= pl.col("started_at") + window)
     counted = spaced_attempts(in_window, min_gap_hours=cad.min_gap_hours, cap=cad.min_attempts)
     window_n = in_window.group_by(_KEY).agg(pl.len().cast(pl.Int64).alias("window_attempts"))
-    judged = pl.col("ended_at").is_not_null() | (pl.col("started_at") + window <= as_of_lit)
+    # an episode that ended after ``as_of`` (the touches stopped before it ended) had
+    # attempts no one can see: judged only once its window has closed
+    judged = (pl.col("ended_at") <= as_of_lit).fill_null(False) | (
+        pl.col("started_at") + window <= as_of_lit
+    )
     held = pl.col("is_reached") | (pl.col("spaced_attempts") >= cad.min_attempts)
     return (
         episode_stats.join(window_n, on=_KEY, how="left")
@@ -333,11 +337,11 @@ def never_contacted(cadence: pl.LazyFrame, *, as_of: datetime) -> pl.LazyFrame:
     Returns
     -------
     LazyFrame, one row per untouched episode: ``lead_id``, ``episode``, ``owner_rep_id``,
-    ``started_at``, ``end_stage``, ``hours_waiting`` (to its end or ``as_of``), longest first
-    (ties by lead and episode).
+    ``started_at``, ``end_stage``, ``hours_waiting`` (to its end or ``as_of``, the
+    earlier), longest first (ties by lead and episode).
     """
     as_of_lit = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
-    waited = (pl.coalesce("ended_at", as_of_lit) - pl.col("started_at")).dt.total_seconds(
+    waited = (pl.min_horizontal("ended_at", as_of_lit) - pl.col("started_at")).dt.total_seconds(
         fractional=True
     ) / 3600.0
     return (

@@ -927,6 +927,8 @@ def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR
         out.print(f"- is not measurable ({', '.join(groups)}): {plain(why)}", highlight=False)
     for metric, why in share_reasons(result.conversion).items():  # a "-" interval above
         out.print(f"- {metric} has no interval: {plain(why)}", highlight=False)
+    if note := result.touches_note():  # pending above, or "-": the touches stopped
+        out.print(f"- {plain(note)}", highlight=False)
 
 
 # -- sla score -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -157,6 +157,14 @@ class Review:
     #: The month's MQL episodes still untouched whose first-touch deadline had not passed
     #: at ``as_of``: at risk, not breaches (:func:`at_risk_episodes`).
     at_risk: pl.DataFrame = field(default_factory=lambda: at_risk_episodes(None, as_of=None))
+    #: The day of the last sales touch when the touches had stopped at ``as_of``
+    #: (:func:`analytics.coverage.touches_stopped_on`): first touches and cadence windows
+    #: running past it are not judged, stale leads not counted; None while current.
+    touches_stopped: date | None = None
+    #: How many of the month's first touches (``handoff``) and cadence windows
+    #: (``cadence``) ran past :attr:`touches_stopped`, so are not judged; empty while the
+    #: touches are current.
+    touches_unjudged: dict[str, int] = field(default_factory=dict)
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
     #: Assignment delay vs rep delay per rep (:func:`analytics.handoff.assignment_by_rep`).
@@ -174,8 +182,29 @@ class Review:
         return maturing_metrics(self.remql)
 
     def breach_counts(self) -> dict[str, int | None]:
-        """How many breaches of each kind the month has (:func:`breach_counts`)."""
-        return breach_counts(self.breaches, self.coverage)
+        """How many breaches of each kind the month has (:func:`breach_counts`); stale
+        leads unknown (None) once the touches stopped (:attr:`touches_stopped`)."""
+        counts = breach_counts(self.breaches, self.coverage)
+        if self.touches_stopped is not None and "stale_leads" in counts:
+            counts["stale_leads"] = None
+        return counts
+
+    def touches_note(self, *, lang: str = "en") -> str | None:
+        """One sentence when the touches stopped (:attr:`touches_stopped`): how many first
+        touches and cadence windows are not judged, and why; None while they are current.
+        """
+        from analytics.texts import day, render
+
+        if self.touches_stopped is None:
+            return None
+        return render(
+            "coverage.touches_unjudged",
+            lang=lang,  # type: ignore[arg-type]
+            day=day(self.touches_stopped, lang),  # type: ignore[arg-type]
+            n=cov.STOPPED_AFTER_WORKING_DAYS,
+            handoffs=self.touches_unjudged.get("handoff", 0),
+            cadence=self.touches_unjudged.get("cadence", 0),
+        )
 
     def rate_counts(self, metric: str) -> tuple[Any, Any] | None:
         """``(x, n)`` behind a rate of the review: a conversion, ``handoff_compliance``,
@@ -208,10 +237,20 @@ class Review:
     def breach_reason(self, kind: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot list the breaches of ``kind`` (a key of
         :attr:`breaches`, its group in :data:`analytics.coverage.BREACH_GROUPS`), in
-        ``lang``; None when it can (an empty list is then none, not unknown).
+        ``lang``; None when it can (an empty list is then none, not unknown). Stale
+        leads are unknown once the touches stopped (:attr:`touches_stopped`).
         """
         group = cov.BREACH_GROUPS.get(kind, kind)
-        return None if self.measurable(group) else self.reason(group, lang=lang)
+        if not self.measurable(group):
+            return self.reason(group, lang=lang)
+        if kind == "stale_leads":
+            return self._touch_reason(kind, lang=lang)
+        return None
+
+    def _touch_reason(self, metric: str, *, lang: str) -> str | None:
+        """Why touch KPI ``metric`` has no value since the touches stopped, else None."""
+        unknown = {metric: None}
+        return cov.touch_reasons(unknown, stopped=self.touches_stopped, lang=lang).get(metric)  # type: ignore[arg-type]
 
     def metric_reason(self, metric: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot answer ``metric`` (a key of
@@ -268,6 +307,8 @@ class Review:
             return why
         if why := self.share_reason(metric, lang=lang):
             return why
+        if why := self._touch_reason(metric, lang=lang):
+            return why
         if metric in self.maturing():
             return render("coverage.maturing", lang=lang, days=self.remql.get("window_days"))  # type: ignore[arg-type]
         counts = metric in cov.VOLUME_KPIS or metric in POINT_IN_TIME
@@ -320,8 +361,16 @@ class Review:
             "breaches": self.breach_counts(),  # null: the data cannot say (not 0)
             # assignment delay vs rep delay (null medians: no assigned_at, not 0)
             "assignment": {k: _clean(v) for k, v in self.assignment.items()},
-            # pending first touches: at risk, never counted as breaches (null: not measurable)
-            "at_risk": self.at_risk.height if self.measurable("handoff") else None,
+            # pending first touches: at risk, never counted as breaches (null: not
+            # measurable, or unknown since the touches stopped)
+            "at_risk": (
+                self.at_risk.height
+                if self.measurable("handoff") and self.touches_stopped is None
+                else None
+            ),
+            # the last sales touch's day when they had stopped, and what is not judged
+            "touches_stopped": None if self.touches_stopped is None else str(self.touches_stopped),
+            "touches_unjudged": dict(self.touches_unjudged) or None,
         }
 
 
@@ -423,12 +472,16 @@ def not_judged(
     month_groups: Mapping[str, bool],
     coverage: pl.DataFrame | None,
     lang: str = "en",
+    touches_stopped: date | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """KPI metric -> why the month's value is no verdict (only for those that are not):
     the data cannot answer it (:func:`analytics.coverage.kpi_reasons`, first), a period
-    rate above 100 % is no share (:func:`analytics.coverage.share_reasons`), or a segment
-    has no visitors (:func:`segment_reasons`). (A rate still maturing is judged by
-    :func:`analytics.kpis.kpi_table` once its verdict is final.)
+    rate above 100 % is no share (:func:`analytics.coverage.share_reasons`), a segment
+    has no visitors (:func:`segment_reasons`), or a touch KPI without a value (in
+    ``values``) since the touches stopped (:func:`analytics.coverage.touch_reasons`).
+    (A rate still maturing is judged by :func:`analytics.kpis.kpi_table` once its
+    verdict is final.)
 
     >>> rates = pl.DataFrame({"metric": ["mql_to_sql"], "x": [3], "n": [1]})
     >>> known = dict.fromkeys(cov.GROUPS, True)
@@ -438,6 +491,7 @@ def not_judged(
     """
     return {
         **segment_reasons(segment, lang=lang),
+        **cov.touch_reasons(values or {}, stopped=touches_stopped, lang=lang),  # type: ignore[arg-type]
         **cov.share_reasons(conversion, lang=lang),  # type: ignore[arg-type]
         **cov.kpi_reasons(month_groups, coverage, lang=lang),  # type: ignore[arg-type]
     }
@@ -614,22 +668,26 @@ def _episode_frames(
     as_of: datetime,
     prefix: str,
     segments: pl.LazyFrame | None = None,
+    touches_until: datetime | None = None,
 ) -> dict[str, pl.LazyFrame]:
     """The per-episode and per-recycle frames of a window (collected before aggregating).
 
     Each row depends on its own episode (or recycle) only, never on the window: the
     frames of several months are those of their span, split by :func:`_month_part`.
+    First touches and cadence are judged at ``touches_until`` (the touches stopped:
+    :func:`analytics.coverage.touches_known_until`), the rest at ``as_of``.
     """
+    touch_at = as_of if touches_until is None else touches_until
     eps = stats.lazy().filter(window.contains("started_at"))
     m_touches = touches.lazy().join(
         eps.select("lead_id", "episode"), on=["lead_id", "episode"], how="semi"
     )
     return {
         f"{prefix}speed": ho.speed_to_lead(
-            eps, lead_touches.lazy(), config=config, as_of=as_of, segments=segments
+            eps, lead_touches.lazy(), config=config, as_of=touch_at, segments=segments
         ),
         f"{prefix}accepted": ho.acceptance(eps, t.lifecycle_events, as_of=as_of),
-        f"{prefix}cadence": cad.cadence_episodes(eps, m_touches, config=config, as_of=as_of),
+        f"{prefix}cadence": cad.cadence_episodes(eps, m_touches, config=config, as_of=touch_at),
         f"{prefix}premature": ho.premature_recycles(
             stats.lazy().filter(window.contains("ended_at")), config=config
         ),
@@ -649,8 +707,10 @@ def _aggregates(
     prefix: str,
     detail: bool,
     reps: pl.LazyFrame,
+    touches_until: datetime | None = None,
 ) -> dict[str, pl.LazyFrame]:
-    """One month's summaries (and, with ``detail``, the tables for people)."""
+    """One month's summaries (and, with ``detail``, the tables for people); untouched
+    episodes wait until ``touches_until`` at most (the touches stopped)."""
     tz = config.reporting.timezone
     window = month_window(month, timezone=tz)
     speed = f[f"{prefix}speed"].lazy()
@@ -681,29 +741,95 @@ def _aggregates(
             "channel_mix": cad.channel_mix(touches),
             "gaps_by_rep": cad.gap_summary(cad.attempt_gaps(touches), by=["rep_id"]),
             "stall_reasons": cad.stall_reasons(cadence, f["stats"].lazy(), touches),
-            "never_contacted": cad.never_contacted(cadence, as_of=as_of),
+            "never_contacted": cad.never_contacted(
+                cadence, as_of=as_of if touches_until is None else touches_until
+            ),
             "cadence_breaches": cad.cadence_breaches(cadence),
         }
     )
     return out
 
 
+def _unjudged(
+    speed: pl.DataFrame, cadence: pl.DataFrame, *, config: SlaConfig, as_of: datetime
+) -> dict[str, int]:
+    """How many first touches and cadence windows judged at the touches' last day are
+    still open, though due at ``as_of``: not judged because the touches stopped."""
+    at = pl.lit(as_utc(as_of))
+    window = timedelta(days=float(config.cadence.window_days))
+    due = (pl.col("ended_at") <= at).fill_null(False) | (pl.col("started_at") + window <= at)
+    return {
+        "handoff": speed.filter(
+            (pl.col("status") == "pending") & (pl.col("deadline_at") <= at)
+        ).height,
+        "cadence": cadence.filter(~pl.col("is_judged") & due).height,
+    }
+
+
+def judged_recycles(premature: pl.DataFrame, touches_until: datetime | None) -> pl.DataFrame:
+    """The recycles of :func:`analytics.handoff.premature_recycles` that can be judged:
+    all, or those up to ``touches_until`` when the touches stopped (the attempts before a
+    later recycle are unknown).
+
+    >>> at = datetime(2026, 9, 16, tzinfo=UTC)
+    >>> r = pl.DataFrame({"recycled_at": [datetime(2026, 9, 10, tzinfo=UTC), at]})
+    >>> judged_recycles(r, None).height, judged_recycles(r, at - timedelta(hours=1)).height
+    (2, 1)
+    """
+    if touches_until is None:
+        return premature
+    return premature.filter(pl.col("recycled_at") <= pl.lit(as_utc(touches_until)))
+
+
+def _touch_unknowns(
+    frames: Mapping[str, pl.DataFrame], touches_until: datetime | None
+) -> frozenset[str]:
+    """The month's counts the stopped touches leave unknown: attempts per MQL while an
+    episode was still open at ``touches_until``, premature recycles while a recycle came
+    after it. (Compliance counts only judged episodes: the others are pending.)"""
+    if touches_until is None:
+        return frozenset()
+    at = pl.lit(as_utc(touches_until))
+    still_open = pl.col("ended_at").is_null() | (pl.col("ended_at") > at)
+    open_then = frames["cadence_episodes"].filter(still_open)
+    later = frames["premature"].filter(pl.col("recycled_at") > at)
+    return frozenset(
+        name
+        for name, unknown in (("attempts_per_mql", open_then.height), ("premature", later.height))
+        if unknown
+    )
+
+
 def _summaries(
-    frames: Mapping[str, pl.DataFrame], config: SlaConfig, *, stale: int | None
+    frames: Mapping[str, pl.DataFrame],
+    config: SlaConfig,
+    *,
+    stale: int | None,
+    touches_until: datetime | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The scalar sections of one month from its collected frames."""
+    """The scalar sections of one month from its collected frames (the counts the touches
+    that stopped at ``touches_until`` leave unknown are None)."""
     volumes = _row(frames["volumes"].drop("month"))
     for key in VOLUME_COLUMNS:
         volumes.setdefault(key, None)
     handoff = _row(frames["handoff"])
     cadence = _row(frames["cadence"])
     acceptance = _row(frames["acceptance"])
-    premature = frames["premature"]
+    premature = judged_recycles(frames["premature"], touches_until)
+    unknown = _touch_unknowns(frames, touches_until)
+    if "attempts_per_mql" in unknown:
+        cadence["attempts_per_mql"] = None
     status_counts = dict(frames["enrollment"].group_by("status").len().iter_rows())
     recycling = {
         "recycled": volumes.get("recycled"),
         "recycled_episodes": premature.height,
-        "premature": int(premature["is_premature"].sum()) if premature.height else 0,
+        "premature": (
+            None
+            if "premature" in unknown
+            else int(premature["is_premature"].sum())
+            if premature.height
+            else 0
+        ),
         "stale": stale,
         **{f"enrollment_{s}": int(status_counts.get(s, 0)) for s in ho.EnrollmentStatus.__args__},
     }
@@ -1073,6 +1199,11 @@ def build_review(
         coverage = cov.known_coverage(tables, config=config, as_of=judge_at)
     groups = cov.month_coverage(coverage, month, timezone=tz)
     prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
+    # touches that stopped judge nothing after their last day (as `sla alerts` says)
+    stopped = cov.touches_stopped_on(coverage, as_of=judge_at, config=config)
+    touches_until = (
+        None if stopped is None else cov.touches_known_until(stopped, as_of=judge_at, timezone=tz)
+    )
     running = cov.is_running(month, resolved, timezone=tz)
     days, total_days = cov.month_days(month, resolved, timezone=tz)
     seg_target = config.goals.for_segment(segment)
@@ -1108,7 +1239,8 @@ def build_review(
     # the per-episode frames of both months at once, split by month below (as kpi_history)
     second = {
         **_episode_frames(t, stats, touches, lead_touches, config=config, window=both,
-                          as_of=judge_at, prefix="", segments=segments),
+                          as_of=judge_at, prefix="", segments=segments,
+                          touches_until=touches_until),
         "remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=judge_at),
         "prev:remql": nu.remql(t.lifecycle_events, config=config, window=prev_window,
                                as_of=judge_at),
@@ -1144,7 +1276,7 @@ def build_review(
     targets = monthly_targets(t, config=config, month=month, volumes=volumes, measurable=anywhere)
     transitions = f["transitions"].lazy()
     current = _aggregates(f, config=config, month=month, as_of=judge_at, prefix="",
-                          detail=True, reps=t.reps)  # fmt: skip
+                          detail=True, reps=t.reps, touches_until=touches_until)  # fmt: skip
     previous = _aggregates(f, config=config, month=prev, as_of=judge_at, prefix="prev:",
                            detail=False, reps=t.reps)  # fmt: skip
     current.update(
@@ -1172,11 +1304,15 @@ def build_review(
     _without_visitors(cur, segment)
     _without_visitors(old, segment)
 
-    stale_frame = cur["stale"]
-    now = _covered(_summaries(cur, config, stale=stale_frame.height), groups, segment=segment,
-                   seg_target=seg_target)  # fmt: skip
-    before = _covered(_summaries(old, config, stale=None), prev_groups, segment=segment,
-                      seg_target=seg_target)  # fmt: skip
+    # stale at as_of is unknown once the touches stopped: no list, no count
+    stale_frame = cur["stale"] if stopped is None else cur["stale"].head(0)
+    now = _covered(
+        _summaries(cur, config, stale=None if stopped else stale_frame.height,
+                   touches_until=touches_until),
+        groups, segment=segment, seg_target=seg_target,
+    )  # fmt: skip
+    before = _covered(_summaries(old, config, stale=None, touches_until=touches_until),
+                      prev_groups, segment=segment, seg_target=seg_target)  # fmt: skip
     if running:  # a running month is never compared month-over-month
         before = {k: dict.fromkeys(v) for k, v in before.items()}
     for metric in maturing_metrics(now["remql"]):  # nor is a rate whose window is open
@@ -1188,13 +1324,23 @@ def build_review(
         before["kpi"],
         config=config,
         reasons=not_judged(
-            segment=segment, conversion=cur["conversion"], month_groups=groups, coverage=coverage
+            segment=segment,
+            conversion=cur["conversion"],
+            month_groups=groups,
+            coverage=coverage,
+            touches_stopped=stopped,
+            values=now["kpi"],
         ),
         maturing=maturing_metrics(now["remql"]),
         target_share=days / total_days if running and total_days else 1.0,
         segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
     ).collect(engine=ENGINE)
     _blank_frames(cur, groups)
+    if stopped is not None and now["cadence"].get("attempts_per_mql") is None:
+        # nor per rep: the attempts after the touches stopped are unknown
+        cur["cadence_by_rep"] = cur["cadence_by_rep"].with_columns(
+            pl.lit(None, pl.Float64).alias("attempts_per_mql")
+        )
     cur["conversion"] = _covered_conversion(cur["conversion"], groups)
     for name in ("cohorts", "velocity"):
         cur[name] = _covered_transitions(cur[name], groups)
@@ -1215,10 +1361,10 @@ def build_review(
         "handoff": cur["handoff_breaches"],
         "cadence": cur["cadence_breaches"],
         "never_contacted": cur["never_contacted"],
-        "premature_recycles": premature.filter(pl.col("is_premature")).sort(
-            "attempts_short", "lead_id", "episode", descending=[True, False, False]
-        ),
-        "stale_leads": cur["stale"],
+        "premature_recycles": judged_recycles(premature, touches_until)
+        .filter(pl.col("is_premature"))
+        .sort("attempts_short", "lead_id", "episode", descending=[True, False, False]),
+        "stale_leads": stale_frame,
         "recycled_not_enrolled": enrollment.filter(pl.col("status").is_in(["late", "missing"])),
     }
     review = Review(
@@ -1264,7 +1410,14 @@ def build_review(
         days_in_month=total_days,
         coverage=groups,
         coverage_frame=coverage,
-        at_risk=at_risk_episodes(cur["speed"], as_of=judge_at),
+        # no first touch is known due once the touches stopped (nor raised by `sla alerts`)
+        at_risk=at_risk_episodes(cur["speed"] if stopped is None else None, as_of=judge_at),
+        touches_stopped=stopped,
+        touches_unjudged=(
+            _unjudged(cur["speed"], cur["cadence_episodes"], config=config, as_of=judge_at)
+            if stopped
+            else {}
+        ),
         assignment_by_rep=by_assignment,
         assignment=_row(assignment.drop("rep_id", "rep_name")) if assignment.height else {},
     )
@@ -1455,6 +1608,7 @@ def _span_frames(
     window: Window,
     as_of: datetime,
     segment: Mapping[str, Any] | None,
+    touches_until: datetime | None = None,
 ) -> tuple[dict[str, pl.DataFrame], pl.LazyFrame]:
     """The per-episode frames of a span of months (:func:`_episode_frames` without the
     touches), each month's re-MQLs (``remql:YYYY-MM``) and the stale leads (``stale``),
@@ -1470,7 +1624,7 @@ def _span_frames(
         _relevant_episodes(t, window).collect(engine=ENGINE), source_touches, judge_at=as_of
     )
     lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=window,
-                           as_of=as_of, prefix="",
+                           as_of=as_of, prefix="", touches_until=touches_until,
                            segments=ho.segments_for_lines(tables, config=config))  # fmt: skip
     del lazy["touches"]  # only the review's detail tables read the touches themselves
     # a lead's re-MQL is judged from its first recycle of the month: one frame per month
@@ -1545,6 +1699,10 @@ def kpi_histories(
     known = tables.until(resolved)
     if coverage is None:
         coverage = cov.known_coverage(tables, config=config, as_of=resolved)
+    stopped = cov.touches_stopped_on(coverage, as_of=resolved, config=config)
+    touches_until = (
+        None if stopped is None else cov.touches_known_until(stopped, as_of=resolved, timezone=tz)
+    )
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
@@ -1580,12 +1738,14 @@ def kpi_histories(
     f_parts: list[dict[str, pl.DataFrame]] = []
     for part in tables.partitions(partitions):
         frames, reps = _span_frames(
-            part, config, windows, window=span, as_of=resolved, segment=segment
-        )
+            part, config, windows, window=span, as_of=resolved, segment=segment,
+            touches_until=touches_until,
+        )  # fmt: skip
         f_parts.append(frames)
     f = {name: pl.concat([p[name] for p in f_parts], rechunk=True) for name in f_parts[0]}
     del f_parts
-    stale = f.pop("stale").height
+    stale = None if stopped else f.pop("stale").height  # unknown once the touches stopped
+    f.pop("stale", None)
     parts = {m: _month_part(f, w) for m, w in windows.items()}
     for name in parts[labels[0]]:
         del f[name]
@@ -1604,12 +1764,16 @@ def kpi_histories(
     groups: dict[str, pl.DataFrame] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
-        frames.update(premature=parts[m]["premature"], enrollment=parts[m]["enrollment"])
+        frames.update(
+            premature=parts[m]["premature"],
+            enrollment=parts[m]["enrollment"],
+            cadence_episodes=parts[m]["cadence"],
+        )
         _without_visitors(frames, segment)
         groups[m] = cov.month_coverage(coverage, m, timezone=tz)
         summary = _covered(
-            _summaries(frames, config, stale=stale), groups[m], segment=segment,
-            seg_target=seg_target,
+            _summaries(frames, config, stale=stale, touches_until=touches_until), groups[m],
+            segment=segment, seg_target=seg_target,
         )  # fmt: skip
         values[m] = summary["kpi"]
         maturing[m] = maturing_metrics(summary["remql"])
@@ -1640,6 +1804,8 @@ def kpi_histories(
                     conversion=conversions[m],
                     month_groups=groups[m],
                     coverage=coverage,
+                    touches_stopped=stopped,
+                    values=month_values,
                 ),
                 maturing=maturing[m],
                 target_share=days / total if running and total else 1.0,

@@ -1690,6 +1690,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "coverage.running": ("running ({days} of {total} days)", "laufend ({days} von {total} Tagen)"),
     "coverage.rep": ("Rep {n}", "Rep {n}"),
+    "coverage.touches_stopped": (
+        "The last sales touch recorded is from {day}, and none since on {n} or more working "
+        "days: the data cannot tell what sales did after it (import the touches since then).",
+        "Die letzte erfasste Vertriebsaktivität ist vom {day}, seitdem an {n} oder mehr "
+        "Arbeitstagen keine: die Daten sagen nicht, was der Vertrieb danach getan hat (die "
+        "Aktivitäten seitdem importieren).",
+    ),
+    "coverage.touches_unjudged": (
+        "Not judged: {handoffs} first touches and {cadence} cadence windows ran past "
+        "{day}, the last sales touch recorded (none since on {n} or more working days).",
+        "Nicht bewertet: {handoffs} Erstkontakte und {cadence} Kadenzfenster liefen über den "
+        "{day} hinaus, die letzte erfasste Vertriebsaktivität (seitdem an {n} oder mehr "
+        "Arbeitstagen keine).",
+    ),
     "coverage.point_in_time": (
         "Counted at the moment of judgement only: a past month has no value.",
         "Nur zum Stichtag gezählt: ein vergangener Monat hat keinen Wert.",

@@ -349,6 +349,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "never_contacted": ("Never contacted", "Nie kontaktiert"),
     "cadence_by_rep": ("Cadence by rep", "Kadenz nach Mitarbeiter"),
     "stall_reasons": ("Stall reasons", "Gründe für Stillstand"),
+    "no_stalls": (
+        "No episode of this month stalled: none ended recycled or disqualified, and every "
+        "judged cadence held.",
+        "Keine Episode dieses Monats ist ins Stocken geraten: keine endete recycelt oder "
+        "disqualifiziert, und jede bewertete Kadenz wurde eingehalten.",
+    ),
     "lead_lists": ("Leads to act on", "Leads mit Handlungsbedarf"),
     "cadence_short": ("Cadence not held", "Kadenz nicht eingehalten"),
     # kpis

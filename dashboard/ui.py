@@ -16,7 +16,6 @@ import polars as pl
 import streamlit as st
 
 from analytics.config import KPI_METRICS, SlaConfig
-from analytics.coverage import BREACH_GROUPS
 from analytics.funnel import VOLUME_COLUMNS
 from analytics.goals import whole_need
 from analytics.pack.export import ColumnKind, Kinds
@@ -363,6 +362,14 @@ def no_data(reason: str, *, container: Any = None) -> None:
     """The one empty state of every page: what the data cannot answer, in grey, and why
     (one sentence naming what is missing and how to import it)."""
     (container or st).markdown(f":gray[:material/block: {reason}]")
+
+
+def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:
+    """When the sales touches stopped before ``as_of``: how many first touches and cadence
+    windows are not judged, and why (:meth:`analytics.review.Review.touches_note`), as
+    the empty state says what is missing; nothing while the touches are current."""
+    if note := review.touches_note(lang=lg):
+        no_data(note, container=container)
 
 
 def all_clear(kpis: pl.DataFrame, lg: Lang, *, segmented: bool = False) -> None:
@@ -1462,7 +1469,8 @@ def breach_labels(review: Any, lists: dict[str, tuple[str, str]], lg: Lang) -> l
 def breach_tab(review: Any, key: str, name: str, lg: Lang, month: str) -> None:
     """One breach-list tab: its table and download, or the one sentence of :func:`missing`
     when the month's data cannot answer it (no empty table)."""
-    if missing(review, BREACH_GROUPS.get(key, ""), lg):
+    if (why := review.breach_reason(key, lang=lg)) is not None:
+        no_data(why)
         return
     frame = named(named(review.breaches[key]), "rep_id")
     long_table(frame, key=f"all-{name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, timedelta
 
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -23,3 +24,21 @@ def assert_same_review(got_review: Review, fresh: Review) -> None:
                 assert_frame_equal(got[name], want[name], check_exact=True)
         else:
             assert got == want, f.name
+
+
+def daily_touches(lead: str, first: str, last: str, *, rep: str = "r1") -> list[dict]:
+    """One touch a day of ``lead`` from ``first`` to ``last`` (``YYYY-MM-DD``, 07:00 UTC):
+    a hand world whose sales touches are tracked until ``last`` (else touches that end
+    days before ``as_of`` have stopped, and nothing after them is judged:
+    :func:`analytics.coverage.touches_stopped_on`). Give it a lead without an MQL
+    episode, so that no review number but the touches' extent changes.
+
+    >>> [t["occurred_at"] for t in daily_touches("z", "2026-10-30", "2026-10-31")]
+    ['2026-10-30T07:00:00Z', '2026-10-31T07:00:00Z']
+    """
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [
+        {"touch_id": f"track-{lead}-{day}", "lead_id": lead, "rep_id": rep, "channel": "email",
+         "occurred_at": f"{day}T07:00:00Z", "outcome": "no_answer"}
+        for day in (start + timedelta(days=d) for d in range((end - start).days + 1))
+    ]  # fmt: skip

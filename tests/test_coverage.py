@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from review_support import daily_touches
 
 from analytics.config import SegmentTarget, load_config
 from analytics.coverage import (
@@ -51,18 +52,21 @@ def touch(tid, lid, at):
             "channel": "phone", "outcome": "no_answer"}  # fmt: skip
 
 
-# Leads and MQLs from January; sales touches tracked only since March.
+# Leads and MQLs from January; sales touches tracked only since March (until 1 April:
+# lead Z, an event lead without an MQL, is touched every day).
 # February: MQL F (10 Feb), untouched (before touches were tracked). March: MQL M (10 Mar),
 # touched 2 h later (met) and MQL N (12 Mar), untouched (missed).
 MARCH = Tables.from_rows(
     reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
     leads=[lead("J", "2026-01-05T09:00:00Z"), lead("F", "2026-02-09T09:00:00Z"),
-           lead("M", "2026-03-09T09:00:00Z"), lead("N", "2026-03-11T09:00:00Z")],
+           lead("M", "2026-03-09T09:00:00Z"), lead("N", "2026-03-11T09:00:00Z"),
+           lead("Z", "2026-03-01T09:00:00Z", source="event")],
     lifecycle_events=[ev("J", "mql", "2026-01-06T09:00:00Z"),
                       ev("F", "mql", "2026-02-10T09:00:00Z"),
                       ev("M", "mql", "2026-03-10T09:00:00Z"),
                       ev("N", "mql", "2026-03-12T09:00:00Z")],
-    sales_touches=[touch("T1", "M", "2026-03-10T11:00:00Z")],
+    sales_touches=[touch("T1", "M", "2026-03-10T11:00:00Z"),
+                   *daily_touches("Z", "2026-03-11", "2026-04-01")],
 )  # fmt: skip
 AS_OF = datetime(2026, 4, 2, 12, tzinfo=UTC)
 
@@ -80,7 +84,7 @@ def test_coverage_of_the_tables():
     )
     assert rows["nurture"]["needs"] == ["nurture_enrollments"]
     doc = to_json(c)
-    assert doc["handoff"] == {"measurable": True, "from": "2026-03-10", "to": "2026-03-10",
+    assert doc["handoff"] == {"measurable": True, "from": "2026-03-10", "to": "2026-04-01",
                               "needs": ["sales_touches"], "reason": None}  # fmt: skip
     assert month_coverage(c, "2026-02", timezone="Europe/Berlin")["handoff"] is False
     assert month_coverage(c, "2026-03", timezone="Europe/Berlin")["handoff"] is True
@@ -109,7 +113,7 @@ def test_touches_from_march_make_february_handoff_null_and_march_measured():
     assert kpi["handoff_compliance"]["value"] is None
     assert kpi["handoff_compliance"]["status"] == "no_data"
     assert kpi["handoff_compliance"]["reason"] == (
-        "The data for it runs from 2026-03-10 to 2026-03-10, not into this month."
+        "The data for it runs from 2026-03-10 to 2026-04-01, not into this month."
     )
     # March: M met (2 h), N missed: 1 of 2; the handoff KPI is judged (target 90 %)
     assert (mar["handoff"]["met"], mar["handoff"]["missed"], mar["handoff"]["pending"]) == (1, 1, 0)
@@ -474,7 +478,7 @@ def _marked_warehouse(tmp_path: Path, **extra: pl.DataFrame) -> Path:
 
 
 MARKED, COMPUTED = date(2000, 1, 1), date(2026, 3, 10)
-LATEST = datetime(2026, 3, 12, 9, tzinfo=UTC)  # MQL N, the latest timestamp of MARCH
+LATEST = datetime(2026, 4, 1, 7, tzinfo=UTC)  # Z's last touch, the latest timestamp of MARCH
 
 
 @pytest.mark.parametrize(
@@ -524,10 +528,10 @@ def test_known_coverage_reads_the_stored_one_only_for_the_same_data_and_config(
 
 
 def test_known_coverage_computes_when_traffic_runs_past_the_moment(tmp_path):
-    # the traffic of 13 March is after the latest timestamp's day: Tables.until(latest) drops it
+    # the traffic of 2 April is after the latest timestamp's day: Tables.until(latest) drops it
     traffic = Tables.from_rows(web_traffic=[
         {"date": "2026-03-01", "source": "email", "visitors": 5},
-        {"date": "2026-03-13", "source": "email", "visitors": 7},
+        {"date": "2026-04-02", "source": "email", "visitors": 7},
     ]).web_traffic.collect()  # fmt: skip
     db = _marked_warehouse(tmp_path, web_traffic=traffic)
     from analytics.coverage import known_coverage
@@ -539,8 +543,8 @@ def test_known_coverage_computes_when_traffic_runs_past_the_moment(tmp_path):
         at_latest = known_coverage(tables, config=CFG, as_of=LATEST)
         assert at_latest.equals(coverage(tables.until(LATEST), config=CFG))
         assert at_latest.filter(group="visitors")["to"].item() == date(2026, 3, 1)
-        whole = known_coverage(tables, config=CFG)  # stored: the traffic of 13 March counts
-        assert whole.filter(group="visitors")["to"].item() == date(2026, 3, 13)
+        whole = known_coverage(tables, config=CFG)  # stored: the traffic of 2 April counts
+        assert whole.filter(group="visitors")["to"].item() == date(2026, 4, 2)
 
 
 def test_a_review_of_loaded_tables_reads_the_stored_coverage(tmp_path):

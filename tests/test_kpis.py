@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from review_support import daily_touches
 
 from analytics.config import KPI_METRICS, Kpi, Kpis, load_config
 from analytics.demo import generate_demo
@@ -128,6 +129,8 @@ WORLD = Tables.from_rows(
         touch("TB2", "B", "2026-10-01T11:00Z", outcome="connected"),
         touch("TC", "C", "2026-09-10T13:00Z", outcome="connected"),
         *[touch(f"TD{d}", "D", f"2026-10-{d:02d}T10:00Z") for d in range(5, 11)],
+        # sales keeps working (E has no MQL): the touches are tracked until as_of
+        *daily_touches("E", "2026-10-12", "2026-10-30"),
     ],
     nurture_enrollments=[{"enrollment_id": "N1", "lead_id": "B", "track": "recycled-reengagement",
                           "enrolled_at": "2026-09-03T09:00Z", "triggered_by": "auto"}],

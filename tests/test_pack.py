@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from review_support import daily_touches
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -123,6 +124,7 @@ def _rows() -> dict[str, list[dict]]:
                L4 MQL 10-06 09:00, Ana touches after 3 h (replied)    -> met, held
       speed to lead 2/4 = 50 %, both misses Ben's; cadence 3/4 = 75 %; median hours
       (1, 3, 36, 48) -> 19.5; plus 16 leads that never become MQL: leads 20, MQLs 4.
+    Ana touches one of them (L9) every day until AS_OF: the touches are tracked.
     """
     reps = [
         {"rep_id": "r1", "name": "Ana Alpha", "team": "sdr", "active": True},
@@ -170,6 +172,7 @@ def _rows() -> dict[str, list[dict]]:
             {"lead_id": lead, "created_at": created, "source": "email", "owner_rep_id": "r1"}
         )
         events.append({"lead_id": lead, "stage": "lead", "entered_at": created})
+    touches.extend(daily_touches("L9", "2026-10-10", "2026-11-14"))
     return {"reps": reps, "leads": leads, "lifecycle_events": events, "sales_touches": touches}
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
-from review_support import assert_same_review
+from review_support import assert_same_review, daily_touches
 from typer.testing import CliRunner
 
 import analytics.review as review_module
@@ -71,6 +71,8 @@ WORLD = Tables.from_rows(
         touch("T2", "L2", "2026-10-02T12:00:00Z", rep="r2"),
         touch("T3", "L2", "2026-10-03T12:00:00Z", channel="email", rep="r2"),
         touch("T4", "L3", "2026-09-21T09:00:00Z"),
+        # sales keeps working (L4 has no MQL): the touches are tracked until as_of
+        *daily_touches("L4", "2026-10-20", "2026-10-30", rep="r2"),
     ],
     opportunities=[
         {
@@ -244,7 +246,7 @@ def test_events_after_as_of_are_ignored():
 
 def test_default_as_of_is_the_latest_timestamp():
     review = build_review(WORLD, CFG, month="2026-10")
-    assert review.to_json_dict()["as_of"] == "2026-10-20T09:00:00Z"  # L1 customer, O1 won
+    assert review.to_json_dict()["as_of"] == "2026-10-30T07:00:00Z"  # L4's last touch
 
 
 def test_month_boundary_in_a_reporting_time_zone():
@@ -395,7 +397,7 @@ def test_premature_recycle_ties_are_listed_by_lead_then_episode():
     t = Tables.from_rows(
         leads=[lead(lid, "2026-10-01T08:00:00Z", "email", "r1") for lid in ("B", "A")],
         lifecycle_events=events,
-        sales_touches=[touch("T", "Z", "2026-10-01T09:00:00Z")],  # touches are tracked
+        sales_touches=daily_touches("Z", "2026-10-01", "2026-10-30"),  # touches are tracked
     )
     premature = build_review(t, CFG, month="2026-10", as_of=AS_OF).breaches["premature_recycles"]
     assert premature.select("lead_id", "episode", "attempts_short").rows() == [

@@ -182,9 +182,11 @@ def breach_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     -------
     dict: ``groups`` (:func:`breach_groups`), ``unknown`` (one sentence per reason, naming
     its kinds: ``Speed to lead missed, Never contacted: not measurable this month. No sales
-    touches ...``) and ``note`` (``No breach of the SLA this month.``, or, when some kinds
-    are unknown and the others had none, that no measurable promise was breached; None when
-    breaches are listed or nothing could be measured).
+    touches ...``, and what touches that stopped leave unjudged:
+    :meth:`~analytics.review.Review.touches_note`) and ``note`` (``No breach of the SLA
+    this month.``, or, when some kinds are unknown and the others had none, that no
+    measurable promise was breached; None when breaches are listed or nothing could be
+    measured).
     """
     review = pack.review
     groups = breach_groups(pack, lang=lang)
@@ -197,6 +199,8 @@ def breach_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
         render("pack.breach_unknown", lang=lang, titles=", ".join(titles), reason=why)
         for why, titles in by_reason.items()
     ]
+    if note := review.touches_note(lang=lang):  # what the stopped touches leave unjudged
+        unknown.append(note)
     measured = [k for k, n in pack.breach_totals.items() if n is not None]
     note = None
     if not groups and not unknown:

@@ -71,6 +71,8 @@ ui.tiles(
     ]
 )  # fmt: skip
 
+ui.touches_note(review, lg)
+
 # -- speed-to-lead distribution ---------------------------------------------------------------
 st.subheader(t("speed_to_lead", lg))
 if not ui.missing(review, "handoff", lg):
@@ -271,6 +273,9 @@ at_risk = review.at_risk if review.measurable("handoff") else None
 
 
 def at_risk_list() -> None:
+    if review.touches_stopped is not None:  # no deadline is known to be near: no list
+        ui.touches_note(review, lg)
+        return
     st.caption(t("at_risk_note", lg))
     frame = ui.named(at_risk)
     ui.long_table(frame, key="all-at-risk")
@@ -285,7 +290,11 @@ ui.breach_lists(
     key="breach_tab",
     extra=None
     if at_risk is None
-    else (f"{t('at_risk_first_touch', lg)} ({num(at_risk.height, lg)})", at_risk_list),
+    else (
+        f"{t('at_risk_first_touch', lg)} "
+        f"({'–' if review.touches_stopped else num(at_risk.height, lg)})",
+        at_risk_list,
+    ),
 )
 
 # -- lead leakage ------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ ui.tiles(
     ]
 )  # fmt: skip
 
+ui.touches_note(review, lg)
+
 # -- attempts per lead ---------------------------------------------------------------------------
 if not ui.missing(review, "cadence", lg):
     left, right = st.columns(2)
@@ -214,6 +216,8 @@ if not ui.missing(review, "cadence", lg):
                 height=ui.BAR_STEP,
             )
         )
+    else:  # no heading over nothing
+        st.caption(t("no_stalls", lg))
 
 # -- lead lists ---------------------------------------------------------------------------------
 st.subheader(t("lead_lists", lg))

@@ -36,9 +36,12 @@ counts = [  # the kinds the data can answer (the review page names the others "�
     if n is not None
 ]
 if review.measurable("handoff"):  # pending first touches: at risk, not breaches
-    counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk.height, lg)}**")
+    known = review.touches_stopped is None  # else unknown: the touches stopped
+    at_risk = num(review.at_risk.height, lg) if known else "–"
+    counts.append(f"{t('at_risk_first_touch', lg)}: **{at_risk}**")
 if counts:  # no empty line when no breach list can be measured
     st.caption(" · ".join(counts))
+ui.touches_note(review, lg)
 st.subheader(t("reps_now", lg))
 if not ui.missing(review, "handoff", lg):
     # leads without an owner in a row of their own, "unassigned", last

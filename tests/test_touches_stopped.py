@@ -1,0 +1,223 @@
+"""Touches that stop before ``as_of``: the review judges nothing after the last one.
+
+An export that no longer carries the sales touches (HubSpot's engagements exported in
+mid-September, the rest in October) is no month of untouched leads: a first touch or a
+cadence window that runs past the last recorded touch is not judged, stale leads are not
+counted, and the review says so, as ``sla alerts`` does (spec/coverage.md: missing data
+is never a verdict).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from analytics.alerts import at_risk_now
+from analytics.cli import app
+from analytics.config import load_config
+from analytics.coverage import (
+    STOPPED_AFTER_WORKING_DAYS,
+    TOUCH_KPIS,
+    coverage,
+    stopped_since,
+    touches_known_until,
+    touches_stopped_on,
+)
+from analytics.review import build_review, kpi_history
+from analytics.tables import Tables
+
+CFG = load_config("data/sla.toml")  # first touch 24 h; cadence 6 attempts in 14 days
+AS_OF = datetime(2026, 10, 10, 10, tzinfo=UTC)
+
+
+def _touch(lead: str, when: str, outcome: str = "no_answer") -> dict:
+    return {"touch_id": f"{lead}-{when}", "lead_id": lead, "rep_id": "r1", "channel": "phone",
+            "occurred_at": when, "outcome": outcome}  # fmt: skip
+
+
+def _tables(*, touches_until: date) -> Tables:
+    """September 2026 by hand. Lead z is touched every day until ``touches_until`` (the
+    export's last touch). MQLs: a on 09-01 (touched after 3 h, connected), b on 09-03, c on
+    09-15, d on 09-20 (never touched). Recycles: e (MQL 08-20, two unanswered attempts)
+    on 09-05, f (MQL 08-25) on 09-20. Lead g (MQL 08-01) had six unanswered attempts by
+    08-06 and nothing since: stale while anyone can tell.
+    """
+    days = (touches_until - date(2026, 8, 1)).days + 1
+    z = [_touch("z", f"{date(2026, 8, 1) + timedelta(days=d)}T07:00:00Z", "connected")
+         for d in range(days)]  # fmt: skip
+    mqls = {"a": "09-01", "b": "09-03", "c": "09-15", "d": "09-20", "e": "08-20", "f": "08-25",
+            "g": "08-01"}  # fmt: skip
+    events = [
+        {"lead_id": k, "stage": "mql", "entered_at": f"2026-{md}T09:00:00Z"}
+        for k, md in mqls.items()
+    ] + [
+        {"lead_id": "e", "stage": "recycled", "entered_at": "2026-09-05T09:00:00Z"},
+        {"lead_id": "f", "stage": "recycled", "entered_at": "2026-09-20T09:00:00Z"},
+    ]
+    return Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        # each lead the morning of its MQL (z in October): the leads cover every month
+        leads=[
+            {
+                "lead_id": k,
+                "created_at": f"2026-{md}T08:00:00Z",
+                "source": "email",
+                "owner_rep_id": "r1",
+            }
+            for k, md in {**mqls, "z": "10-01"}.items()
+        ],
+        lifecycle_events=events,
+        sales_touches=[
+            *z,
+            _touch("a", "2026-09-01T12:00:00Z", "connected"),
+            _touch("e", "2026-08-20T12:00:00Z"),
+            _touch("e", "2026-08-21T12:00:00Z"),
+            *(_touch("g", f"2026-08-0{d}T12:00:00Z") for d in range(1, 7)),
+        ],
+    )
+
+
+STOPPED = _tables(touches_until=date(2026, 9, 15))  # a Tuesday; none since
+CURRENT = _tables(touches_until=date(2026, 10, 9))  # the day before AS_OF
+
+
+@pytest.fixture(scope="module")
+def stopped():
+    return build_review(STOPPED, CFG, month="2026-09", as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def current():
+    return build_review(CURRENT, CFG, month="2026-09", as_of=AS_OF)
+
+
+def kpi(review, metric: str) -> dict:
+    return review.kpis.filter(pl.col("metric") == metric).row(0, named=True)
+
+
+def test_first_touches_past_the_last_touch_are_not_judged(stopped, current):
+    # a met, b missed before the touches stopped; c (due 09-16) and d are unknown
+    assert stopped.touches_stopped == date(2026, 9, 15)
+    assert {k: stopped.handoff[k] for k in ("met", "missed", "pending", "compliance")} == {
+        "met": 1, "missed": 1, "pending": 2, "compliance": 0.5,
+    }  # fmt: skip
+    assert stopped.touches_unjudged == {"handoff": 2, "cadence": 3}
+    assert stopped.speed_to_lead.filter(pl.col("status") == "missed")["lead_id"].to_list() == ["b"]
+    # the same leads with the touches current: c and d were missed
+    assert current.touches_stopped is None and current.touches_unjudged == {}
+    assert (current.handoff["met"], current.handoff["missed"], current.handoff["pending"]) == (
+        1, 3, 0,
+    )  # fmt: skip
+
+
+def test_cadence_windows_past_the_last_touch_are_not_judged(stopped, current):
+    # a was reached in a window closed on 09-15; b's closed on 09-17, after the last touch
+    assert (stopped.cadence["judged"], stopped.cadence["held"]) == (1, 1)
+    assert (current.cadence["judged"], current.cadence["held"]) == (4, 1)
+    assert stopped.breach_counts()["cadence"] == 0
+    assert current.breach_counts()["cadence"] == 3
+
+
+def test_counts_the_stopped_touches_cannot_support_are_null_with_the_reason(stopped, current):
+    # attempts per MQL: b, c, d were still open; premature: f was recycled on 09-20
+    assert stopped.cadence["attempts_per_mql"] is None
+    assert stopped.cadence_by_rep["attempts_per_mql"].to_list() == [None]  # nor per rep
+    assert stopped.recycling["premature"] is None and stopped.recycling["stale"] is None
+    for metric in ("attempts_per_mql", "premature_recycles", "stale_leads"):
+        row = kpi(stopped, metric)
+        assert (row["value"], row["status"]) == (None, "no_data")
+        assert row["reason"].startswith("The last sales touch recorded is from 2026-09-15")
+        assert stopped.kpi_reason(row) == row["reason"]
+    assert kpi(stopped, "cadence_compliance")["status"] == "met"  # 1 / 1 judged
+    # the recycle before the touches stopped is still judged and listed
+    assert stopped.breaches["premature_recycles"]["lead_id"].to_list() == ["e"]
+    counts = stopped.breach_counts()
+    assert (counts["stale_leads"], counts["premature_recycles"]) == (None, 1)
+    assert stopped.breach_reason("stale_leads").startswith("The last sales touch")
+    # with the touches current: all known (e and f premature, g stale)
+    assert (current.recycling["premature"], current.recycling["stale"]) == (2, 1)
+    assert current.cadence["attempts_per_mql"] == pytest.approx(1 / 4)
+
+
+def test_no_first_touch_is_at_risk_once_the_touches_stopped(stopped):
+    assert stopped.at_risk.is_empty()
+    document = stopped.to_json_dict()
+    assert document["at_risk"] is None
+    assert document["touches_stopped"] == "2026-09-15"
+    assert document["touches_unjudged"] == {"handoff": 2, "cadence": 3}
+    assert document["recycling"] == {"recycled": 2, "premature": None, "stale": None}
+
+
+def test_the_review_and_sla_alerts_agree_on_when_the_touches_stopped(stopped):
+    assert at_risk_now(STOPPED, config=CFG, as_of=AS_OF)["touches_stopped"] == (
+        stopped.touches_stopped
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_note_says_what_is_not_judged_and_since_when(stopped, current, lang):
+    note = stopped.touches_note(lang=lang)
+    assert ("2026-09-15" if lang == "en" else "15.09.2026") in note
+    assert " 2 " in note and " 3 " in note
+    assert current.touches_note(lang=lang) is None
+
+
+def test_the_kpi_history_judges_the_month_as_the_review(stopped):
+    history = kpi_history(STOPPED, CFG, month="2026-09", months=2, as_of=AS_OF)
+    month = history.filter(pl.col("month") == "2026-09").drop("month", "running")
+    assert_frame_equal(month, stopped.kpis, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("last_day", "as_of", "stopped"),
+    [
+        (date(2026, 11, 20), datetime(2026, 11, 23, 9, tzinfo=UTC), False),  # Fri -> Mon
+        (date(2026, 11, 20), datetime(2026, 11, 25, 9, tzinfo=UTC), False),  # Mon, Tue idle
+        (date(2026, 11, 20), datetime(2026, 11, 26, 9, tzinfo=UTC), True),  # Mon-Wed idle
+        (date(2026, 12, 23), datetime(2026, 12, 28, 9, tzinfo=UTC), False),  # Thu, Fri idle
+    ],
+)
+def test_stopped_since_counts_working_days(last_day, as_of, stopped):
+    assert STOPPED_AFTER_WORKING_DAYS == 3
+    assert stopped_since(last_day, as_of=as_of, config=CFG) is stopped
+
+
+def test_the_stop_is_read_from_the_coverage_and_ends_with_the_last_day():
+    frame = coverage(STOPPED, config=CFG)
+    assert touches_stopped_on(frame, as_of=AS_OF, config=CFG) == date(2026, 9, 15)
+    assert touches_stopped_on(coverage(CURRENT, config=CFG), as_of=AS_OF, config=CFG) is None
+    assert touches_stopped_on(coverage(Tables.empty(), config=CFG), as_of=AS_OF, config=CFG) is None
+    until = touches_known_until(date(2026, 9, 15), as_of=AS_OF, timezone="UTC")
+    assert until == datetime(2026, 9, 16, tzinfo=UTC)
+    assert touches_known_until(None, as_of=AS_OF, timezone="UTC") == AS_OF
+    assert {"handoff_compliance", "cadence_compliance", "stale_leads"} <= TOUCH_KPIS
+    assert "mql_to_sql" not in TOUCH_KPIS
+
+
+def test_sla_review_on_a_hubspot_export_whose_touches_stopped(tmp_path):
+    """The audit's case (docs/audits/2026-12-05-reaudit-coverage-rules.md, 12): HubSpot's
+    touches end on 2026-09-15; `sla review` read "cadence held 60 %, missed" with two
+    breaches for MQLs whose windows ran to 09-21 and 09-26."""
+    db = tmp_path / "hs.duckdb"
+    runner = CliRunner()
+    imported = runner.invoke(
+        app, ["import", "--format", "hubspot", "tests/fixtures/exports/hubspot", "--db", str(db)]
+    )
+    assert "quarantine" in imported.output  # the fixture's broken rows; the rest loads
+    out = runner.invoke(
+        app, ["review", "--db", str(db), "--month", "2026-09", "--no-record", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    assert doc["touches_stopped"] == "2026-09-15"
+    assert (doc["cadence"]["judged"], doc["cadence"]["held"]) == (1, 1)
+    assert doc["breaches"]["cadence"] == 0
+    text = runner.invoke(app, ["review", "--db", str(db), "--month", "2026-09", "--no-record"])
+    assert "Not judged: 0 first touches and 4 cadence windows ran past 2026-09-15" in " ".join(
+        text.output.split()
+    )
