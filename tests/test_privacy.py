@@ -25,6 +25,7 @@ from analytics.warehouse.privacy import (
     hash_salt,
     is_personal,
     mask_text,
+    mask_texts,
     normalise_header,
     salt_warning,
     scrub,
@@ -481,6 +482,17 @@ def test_masked_values(text, masked):
     assert mask_text(text) == masked
     frame = pl.DataFrame({"note": [text], "_line": [2]}, schema={"note": pl.String, "_line": int})
     assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+def test_a_very_long_value_is_masked_whole():
+    """A 300,000-character quarantined key (audit refresh 15): Python's backtracking regex
+    took minutes for it; the masking is now linear, and still finds what is personal."""
+    run = "a" * 300_000
+    assert mask_text(run) == run
+    assert mask_text(f"{run} erika@example.org {run}") == f"{run} [email] {run}"
+    assert mask_texts([None, f"Tel. +49 170 5550001 {run}", run]) == [
+        None, f"Tel. [phone] {run}", run,
+    ]  # fmt: skip
 
 
 # -- erasure: sla purge -------------------------------------------------------------------

@@ -30,7 +30,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -339,8 +339,6 @@ _ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
 #: the check digits by chance once in 97.
 _ID_IBAN = r"^\s*[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\s*$"
 
-_EMAIL_RE = re.compile(EMAIL)
-_PHONE_RE = re.compile(PHONE)
 _IBAN_RE = re.compile(IBAN)
 #: One pass that finds the cells worth masking (a DFA, no captures: fast).
 _ANY = f"{EMAIL}|{PHONE}|{IBAN}"
@@ -390,17 +388,25 @@ def _mask_iban_series(values: pl.Series) -> pl.Series:
 
 
 def mask_text(text: str | None) -> str | None:
-    """A text with e-mail addresses, phone numbers and IBANs replaced.
+    """A text with e-mail addresses, phone numbers and IBANs replaced (:func:`mask_texts`).
 
     >>> mask_text("Rückruf an erika@example.org, Tel. +49 170 5550001 oder 030 1234567")
     'Rückruf an [email], Tel. [phone] oder [phone]'
     >>> mask_text("IBAN DE89 3704 0044 0532 0130 00, am 05.10.2026 09:12, 1.234,50 EUR")
     'IBAN [iban], am 05.10.2026 09:12, 1.234,50 EUR'
     """
-    if text is None:
-        return None
-    text = _EMAIL_RE.sub("[email]", _mask_ibans(text))
-    return _PHONE_RE.sub(r"\1[phone]", text)
+    return None if text is None else mask_texts([text])[0]
+
+
+def mask_texts(texts: Sequence[str | None]) -> list[str | None]:
+    """:func:`mask_text` of many texts at once, in time linear in their length: the
+    patterns run in polars' regex engine (a backtracking one took minutes for a
+    300,000-character quarantined key with no ``@`` in it).
+
+    >>> mask_texts(["x@example.org", None, "9" * 5])
+    ['[email]', None, '99999']
+    """
+    return _mask_series(pl.Series(list(texts), dtype=pl.String)).to_list()
 
 
 def _mask_series(values: pl.Series) -> pl.Series:
