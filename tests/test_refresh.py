@@ -829,3 +829,60 @@ def test_replace_with_a_line_it_cannot_read_is_refused_naming_the_line(tmp_path,
     said = " ".join(res.output.split())
     assert "leads.csv: line(s) 3 cannot be read, so --replace cannot tell which of the" in said
     assert read_core_table(db, "leads").equals(before)
+
+
+def test_a_version_one_load_rejected_and_another_loaded_is_the_other_loads(tmp_path):
+    """Load 1 rejects L1's Bravo / AT line as a duplicate of its Alpha / DE line; load 2
+    loads Bravo / AT; load 3 brings Charlie / FR. The purge of load 3 put Alpha / DE back
+    in core, and the attribute history never held AT: a version any load had quarantined
+    was ignored for every load (audit refresh 13)."""
+    import duckdb
+
+    from analytics.config import load_config
+    from analytics.warehouse.purge import purge
+
+    cfg = load_config("data/sla.toml")
+    db = tmp_path / "w.duckdb"
+    head = "lead_id,created_at,source,job_title,country\n"
+    alpha, bravo, charlie = (
+        f"L1,2026-10-01T08:00:00Z,email,{title},{country}\n"
+        for title, country in (("Alpha", "DE"), ("Bravo", "AT"), ("Charlie", "FR"))
+    )
+    import_canonical(db, folder(tmp_path, "m1", leads=head + alpha + bravo), config=cfg)
+    import_canonical(db, folder(tmp_path, "m2", leads=head + bravo), config=cfg)
+    import_canonical(db, folder(tmp_path, "m3", leads=head + charlie), config=cfg)
+
+    def history() -> list[str]:
+        query = "SELECT country FROM meta.lead_history ORDER BY valid_until"
+        with duckdb.connect(str(db), read_only=True) as con:
+            return [r[0] for r in con.sql(query).fetchall()]
+
+    assert _counts(db, "SELECT load_id, rejected FROM meta.raw_seen ORDER BY 1, 2") == [
+        (1, False), (1, True), (2, False), (3, False),
+    ]  # fmt: skip
+    assert history() == ["DE", "AT"]  # DE until load 2, AT until load 3
+    purge(db, load=3, config=cfg)
+    core = read_core_table(db, "leads")
+    assert core.select("job_title", "country").rows() == [("Bravo", "AT")]
+    assert history() == ["DE"]
+
+
+def test_a_warehouse_from_before_rejected_sightings_is_purged_as_before(tmp_path):
+    """Sightings recorded before ``meta.raw_seen.rejected`` fall back to the quarantine:
+    a version any load rejected counts for none (the older rule), and the purge gives the
+    rebuilt warehouse today's columns."""
+    import duckdb
+
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    head = "lead_id,created_at,source,job_title\n"
+    rows = [f"L1,2026-10-01T08:00:00Z,email,{t}\n" for t in ("Alpha", "Bravo", "Charlie")]
+    import_canonical(db, folder(tmp_path, "m1", leads=head + rows[0] + rows[1]))
+    import_canonical(db, folder(tmp_path, "m2", leads=head + rows[1]))
+    import_canonical(db, folder(tmp_path, "m3", leads=head + rows[2]))
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE meta.raw_seen DROP COLUMN rejected")
+    purge(db, load=3)
+    assert read_core_table(db, "leads")["job_title"].to_list() == ["Alpha"]
+    assert _counts(db, "SELECT count(*) FROM meta.raw_seen WHERE rejected IS NULL") == [(3,)]

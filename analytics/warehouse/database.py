@@ -102,6 +102,9 @@ def _ddl() -> list[str]:
         "saw it'",
         # the columns that load's file did not have (its raw row has them empty)
         "ALTER TABLE meta.raw_seen ADD COLUMN IF NOT EXISTS absent VARCHAR[]",
+        # whether that load rejected every line of the version (it never reached core
+        # from that load); null for sightings recorded before this column
+        "ALTER TABLE meta.raw_seen ADD COLUMN IF NOT EXISTS rejected BOOLEAN",
         """CREATE TABLE IF NOT EXISTS meta.config_versions (
             content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
             source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",

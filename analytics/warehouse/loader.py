@@ -819,8 +819,10 @@ def _append_raw(
 ) -> tuple[int, dict[int, str]]:
     """Append the staged raw rows of one file to ``raw.<table>``: each version not yet there;
     record in ``meta.raw_seen`` that this load saw each version of the file (new or not),
-    and which columns the file did not have (``absent``: the raw row has them empty, yet a
-    stored row kept its values, :func:`analytics.warehouse.versions.superseded_versions`).
+    which columns the file did not have (``absent``: the raw row has them empty, yet a
+    stored row kept its values, :func:`analytics.warehouse.versions.superseded_versions`),
+    and whether every line of the version was rejected (``rejected``: ``lines``, so this
+    load never put it in core; another load may have).
 
     The content hashes are computed once, into a Parquet file beside the stage (on disk,
     not in the transaction's memory), and read by both inserts.
@@ -840,37 +842,46 @@ def _append_raw(
         f"COPY (SELECT _line, {_row_hash_sql(table, 'r')} AS h FROM {rows.relation()} r) "
         f"TO {quoted} (FORMAT parquet, COMPRESSION lz4)"
     )
+    wanted = sorted(set(lines))
+    con.register("rejected_lines", pl.DataFrame({"_line": wanted}, schema={"_line": pl.Int64}))
     try:
         hashed = f"read_parquet({quoted})"
+        # per version of this part of the file: were all its lines rejected?
+        verdicts = (
+            f"SELECT h, bool_and(r._line IS NOT NULL) AS all_rejected FROM {hashed} n "
+            "LEFT JOIN rejected_lines r USING (_line) GROUP BY h"
+        )
         inserted = con.execute(
             f"""INSERT INTO raw.{table} ({cols}, _extra, _row_hash)
             SELECT {cols}, _extra, n.h FROM {rows.relation()} s
             JOIN (SELECT min(_line) AS _line, h FROM {hashed} GROUP BY h) n USING (_line)
             ANTI JOIN raw.{table} x ON x._row_hash = n.h"""
         ).fetchall()
+        # a version an earlier part of the file loaded stays loaded (a duplicate of it
+        # rejected here does not undo that)
         con.execute(
-            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id, absent)
-            SELECT DISTINCT '{table}', h, {int(load_id)}, ?::VARCHAR[] FROM {hashed} n
+            f"""UPDATE meta.raw_seen s SET rejected = s.rejected AND v.all_rejected
+            FROM ({verdicts}) v
+            WHERE s.table_name = '{table}' AND s.load_id = {int(load_id)} AND s.row_hash = v.h"""
+        )
+        con.execute(
+            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id, absent, rejected)
+            SELECT '{table}', v.h, {int(load_id)}, ?::VARCHAR[], v.all_rejected FROM ({verdicts}) v
             ANTI JOIN (SELECT row_hash FROM meta.raw_seen
                        WHERE table_name = '{table}' AND load_id = {int(load_id)}) s
-            ON s.row_hash = n.h""",
+            ON s.row_hash = v.h""",
             [list(absent) or None],
         )
         found: dict[int, str] = {}
-        wanted = sorted(set(lines))
         if wanted:
-            frame = pl.DataFrame({"_line": wanted}, schema={"_line": pl.Int64})
-            con.register("wanted_lines", frame)
-            try:
-                found = dict(
-                    con.execute(
-                        f"SELECT n._line, n.h FROM {hashed} n "
-                        "SEMI JOIN wanted_lines w ON w._line = n._line"
-                    ).fetchall()
-                )
-            finally:
-                con.unregister("wanted_lines")
+            found = dict(
+                con.execute(
+                    f"SELECT n._line, n.h FROM {hashed} n "
+                    "SEMI JOIN rejected_lines w ON w._line = n._line"
+                ).fetchall()
+            )
     finally:
+        con.unregister("rejected_lines")
         hashes.unlink(missing_ok=True)
     return (int(inserted[0][0]) if inserted else 0), found
 

@@ -48,6 +48,7 @@ import pyarrow as pa
 from analytics.config import SlaConfig
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
 from analytics.warehouse.coverage_store import record_coverage
+from analytics.warehouse.database import create_schema
 from analytics.warehouse.loader import stored_name
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
@@ -198,11 +199,13 @@ def _rebuilt_core(
     its file lacked carried from the kept versions before it (or empty): what core would
     hold had the erased loads never been made (a lifecycle event's reason or actor too).
     """
-    from analytics.warehouse.versions import typed_sightings
+    from analytics.warehouse.versions import rejected_sighting, typed_sightings
 
     spec = TABLES[table]
     key = list(spec.key)
     text = ", ".join(f"r.{_q(c)}" for c in spec.column_names)
+    recorded = _has_column(con, "meta", "raw_seen", "rejected")  # else an older warehouse
+    rejected = rejected_sighting(table, catalog="old.", recorded=recorded)
     # a key as text, to find a key's versions (the typed key groups them below)
     as_text = "concat_ws(chr(31), " + ", ".join(f"trim(r.{_q(k)})" for k in key) + ")"
     # the affected keys are found in DuckDB: a purge of a monthly snapshot that every
@@ -214,10 +217,8 @@ def _rebuilt_core(
                    s.load_id IN ({listed}) AS _erased
             FROM old.raw.{table} r
             JOIN old.meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
-            -- a version the import rejected never was in core
-            ANTI JOIN (SELECT DISTINCT row_hash FROM old.meta.quarantine
-                       WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
-                ON q.row_hash = r._row_hash),
+            -- a version its load rejected never was in core from that load
+            WHERE NOT {rejected}),
         affected AS (
             SELECT _key FROM seen GROUP BY _key
             HAVING bool_or(_erased) AND bool_or(NOT _erased) AND (
@@ -301,6 +302,16 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'old' "
             "AND schema_name = ? AND table_name = ?",
             [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'old' "
+            "AND schema_name = ? AND table_name = ? AND column_name = ?",
+            [schema, table, column],
         ).fetchall()[0][0]
     )
 
@@ -477,6 +488,7 @@ def _rebuild(
         "AND NOT temporary ORDER BY schema_name, table_name"
     ).fetchall()
     con.execute(f"COPY FROM DATABASE old TO {_q(fresh_name(con))} (SCHEMA)")
+    create_schema(con)  # a warehouse written by an older version gets today's columns
     target = fresh_name(con)
     # stored results were computed with the erased rows: dropped, as every data write does
     selects[("meta", "precomputed")] = "SELECT * FROM old.meta.precomputed WHERE false"
@@ -485,7 +497,8 @@ def _rebuild(
     tables = [t for t in tables if t[0] != RESULTS_SCHEMA]
     for schema, table in tables:
         select = selects.get((schema, table), f"SELECT * FROM old.{_q(schema)}.{_q(table)}")
-        con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} {select}")
+        # by name: a column this version added (create_schema) is empty for old rows
+        con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} BY NAME {select}")
     before_counts = _counts(con, "old", tables)
     after_counts = _counts(con, _q(target), tables)
     removed = {

@@ -54,6 +54,22 @@ def history_schema(table: str) -> dict[str, pl.DataType]:
     return {key: types[key], "valid_until": UTC_TIMESTAMP, **{c: types[c] for c in columns}}
 
 
+def rejected_sighting(table: str, *, catalog: str = "", recorded: bool = True) -> str:
+    """SQL: the sighting ``s`` (``meta.raw_seen``) of raw row ``r`` was rejected by its
+    load, so that load never put the version in core. Sightings recorded before
+    ``meta.raw_seen.rejected`` existed (null; ``recorded=False``: a warehouse without
+    the column) fall back to any quarantine of the version, by whichever load.
+
+    >>> "quarantine" in rejected_sighting("leads", catalog="old.")
+    True
+    """
+    anywhere = (
+        f"r._row_hash IN (SELECT row_hash FROM {catalog}meta.quarantine "
+        f"WHERE table_name = '{table}' AND row_hash IS NOT NULL)"
+    )
+    return f"coalesce(s.rejected, {anywhere})" if recorded else anywhere
+
+
 def superseded_versions(
     con: duckdb.DuckDBPyConnection, table: str, config: SlaConfig | None = None
 ) -> pl.DataFrame:
@@ -102,11 +118,8 @@ def superseded_versions(
             JOIN (SELECT load_id, least(min(loaded_at), coalesce(max(data_as_of),
                              {latest_sql})) AS loaded_at
                   FROM meta.loads GROUP BY load_id) l ON l.load_id = s.load_id
-            -- a version the import rejected (an unknown account, a duplicate key) never was
-            ANTI JOIN (SELECT DISTINCT row_hash FROM meta.quarantine
-                       WHERE table_name = '{table}' AND row_hash IS NOT NULL) q
-                ON q.row_hash = r._row_hash
-            WHERE trim(r."{key}") IN (
+            -- a version the load rejected (an unknown account, a duplicate key) never was
+            WHERE NOT {rejected_sighting(table)} AND trim(r."{key}") IN (
                 SELECT trim("{key}") FROM raw.{table} GROUP BY 1
                 HAVING count(DISTINCT {versioned}) > 1)"""
         )
