@@ -343,3 +343,52 @@ def test_an_opportunity_export_without_lead_csv_keeps_the_converted_leads_links(
     )
     assert after == linked
     assert dict(read_core_table(db, "reps").select("rep_id", "name").iter_rows()) == names
+
+
+def _refresh(tmp_path: Path, *names: str) -> Path:
+    """A warehouse of the whole fixture, refreshed with a folder of some of its files; the
+    refresh rejects no row for naming a converted contact (it is its lead)."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="salesforce")
+    part = tmp_path / "part"
+    part.mkdir()
+    for name in names:
+        shutil.copy(FIXTURES / name, part / name)
+    refreshed = import_export(db, part, fmt="salesforce")
+    converted = {"0031000000C0001", "0031000000C0002", "0031000000C0003"}
+    assert not [r for r in refreshed.rejected if r["value"] in converted]
+    return db
+
+
+def test_a_lead_refresh_without_history_or_deals_dates_no_stage_twice(tmp_path):
+    """Lead.csv (with Contact, Account, User) alone after the whole export: L0001 got a
+    second SQL at its ConvertedDate beside LeadHistory's status change, and a second
+    opportunity beside the deal's creation (audit refresh 14)."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    whole = read_core_table(_refresh(fresh, "Account.csv"), "lifecycle_events")
+    db = _refresh(tmp_path, "Lead.csv", "Contact.csv", "Account.csv", "User.csv")
+    events = read_core_table(db, "lifecycle_events")
+    assert events.sort(events.columns).equals(whole.sort(whole.columns))
+    l1 = events.filter(pl.col("lead_id") == "00Q1000000L0001", pl.col("stage") != "lead")
+    assert sorted(l1.select("stage", "trigger").rows()) == [
+        ("customer", "won"), ("mql", "status_change"), ("opportunity", "opportunity_created"),
+        ("sal", "status_change"), ("sql", "status_change"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "names", [("Contact.csv", "Account.csv"), ("Task.csv",), ("Opportunity.csv", "Account.csv")]
+)
+def test_a_refresh_without_lead_csv_knows_converted_contacts_as_their_leads(tmp_path, names):
+    """Contact.csv without Lead.csv made the three converted contacts new leads (11 -> 14;
+    audit refresh 14); their tasks and deals name the contact, not the lead. The earlier
+    load's ConvertedContactId still says whose they are."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    base = _refresh(fresh, "Account.csv")
+    db = _refresh(tmp_path, *names)
+    for table, key in (("leads", "lead_id"), ("sales_touches", "touch_id"),
+                       ("opportunities", "opportunity_id")):  # fmt: skip
+        got, want = read_core_table(db, table), read_core_table(base, table)
+        assert got.sort(key).equals(want.sort(key)), table

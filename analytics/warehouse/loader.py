@@ -115,11 +115,15 @@ class EventScope:
     moves such a date replaces the stored event, and one that clears it removes it (a
     corrected MQL date was a second MQL). Only the events of ``trigger`` are the export's;
     a lead the import rejected, or whose event could not be read, keeps its events.
+    A stored event of one of the stages with a trigger in ``yields_to`` (another file
+    of the export dates it better: Salesforce's LeadHistory and Opportunity beside the
+    Lead's ConvertedDate) stands: the batch's event of that lead and stage is not added.
     """
 
     leads: pl.Series
     stages: frozenset[str]
     trigger: str
+    yields_to: frozenset[str] = frozenset()
 
     def events_sql(self) -> str:
         """SQL: an event of this scope's stages and trigger (the trigger as parameter ``?``).
@@ -1281,7 +1285,27 @@ def _scope_read(
     leads = leads.filter(~leads.is_in(pl.concat([doubtful, twice]).implode())).unique()
     if known.track_scoped:
         known.scoped.update(scope.leads.str.strip_chars().to_list())
-    return EventScope(leads, scope.stages, scope.trigger), pl.concat(kept_back), drop
+    if (dated := _dated_better(con, stage, scope)).height:  # no second dating of a stage
+        drop = _dropped_too(drop, dated)
+    scoped = EventScope(leads, scope.stages, scope.trigger, scope.yields_to)
+    return scoped, pl.concat(kept_back), drop
+
+
+def _dated_better(con, stage: _Stage, scope: EventScope) -> pl.DataFrame:
+    """The staged events of ``scope`` (key and ``_line``) whose lead and stage core already
+    holds from a trigger of ``scope.yields_to``: a refresh of Salesforce's Lead.csv alone
+    added a second SQL at its ConvertedDate beside LeadHistory's status change."""
+    if not stage.rows or not scope.yields_to or not scope.stages:
+        return pl.DataFrame()
+    yielding = ", ".join(f"'{t}'" for t in sorted(scope.yields_to))
+    rows = con.sql(
+        f"SELECT s.lead_id, s.stage, s.entered_at, s._line FROM {stage.relation()} s "
+        f"WHERE {scope.events_sql()} AND EXISTS (SELECT 1 FROM core.lifecycle_events c "
+        f"WHERE c.lead_id = s.lead_id AND c.stage = s.stage AND c.trigger IN ({yielding}))",
+        params=[scope.trigger],
+    ).pl()
+    schema = TABLES["lifecycle_events"].polars_schema
+    return rows.cast({k: schema[k] for k in TABLES["lifecycle_events"].key})
 
 
 def _dropped_too(drop: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:

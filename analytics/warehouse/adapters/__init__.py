@@ -70,6 +70,7 @@ def read_export(
     mapping: str | Path | NamedPath | None = None,
     options: CsvOptions = DEFAULT_OPTIONS,
     salt: Salt = None,
+    warehouse: str | Path | None = None,
 ) -> Export:
     """Translate an export into canonical batches (nothing is written).
 
@@ -86,6 +87,10 @@ def read_export(
     salt
         Salt of the hashes that replace personal identifiers a join needs (a string,
         or a callable that makes it only when a hash is needed).
+    warehouse
+        The warehouse the export refreshes: what earlier loads recorded and this part of
+        the export does not say (Salesforce's converted contacts without Lead.csv:
+        :func:`~analytics.warehouse.adapters.salesforce.stored_contact_leads`).
     """
     path = Path(path)
     if mapping is not None:
@@ -97,8 +102,13 @@ def read_export(
         what = f"CSV as {Path(mapping).name} describes it"
     else:
         read, what = reader(fmt), f"{fmt} export"
+    known: dict[str, Any] = {}
+    if warehouse is not None and mapping is None and fmt == "salesforce":
+        from analytics.warehouse.adapters.salesforce import stored_contact_leads
+
+        known["contact_leads"] = lambda: stored_contact_leads(warehouse)
     try:
-        result = read(path, options=options, salt=salt)
+        result = read(path, options=options, salt=salt, **known)
     except pl.exceptions.PolarsError as exc:
         # a file shaped so oddly that a translation step fails: still one clear message
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -163,7 +173,9 @@ def import_export(
         return text
 
     try:
-        export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
+        export = read_export(
+            path, fmt=fmt, mapping=mapping, options=options, salt=salt, warehouse=db_path
+        )
         if not export.batches:
             raise ImportFailed(f"{path}: nothing to import")
         if named:  # recorded under the names the user knows (see NamedPath)

@@ -41,8 +41,10 @@ Names, e-mail addresses, phone numbers, addresses and free text (``Description``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from analytics.warehouse.adapters.common import (
@@ -239,6 +241,38 @@ def _contact_leads(leads: ExportFile | None) -> dict[str, str]:
     return dict(zip(pairs["convertedcontactid"], pairs["id"], strict=True))
 
 
+#: The exports that name a contact a converted lead may stand for.
+_CONTACT_USERS = frozenset({"contacts", "tasks", "opportunities"})
+
+
+def stored_contact_leads(db_path: str | Path) -> dict[str, str]:
+    """Contact Id -> the Id of the lead converted into it, as the warehouse's earlier
+    Lead.csv loads recorded it (``ConvertedContactId``, kept in ``raw.leads._extra``): a
+    refresh of Contact.csv, Task.csv or Opportunity.csv without Lead.csv then knows a
+    converted contact as its lead, not as a new person. Empty without a warehouse.
+    """
+    from analytics.warehouse.connection import connect_readonly
+
+    if not Path(db_path).exists():
+        return {}
+    con = connect_readonly(db_path)
+    try:
+        rows = con.execute(
+            """SELECT contact, lead_id FROM (
+                SELECT json_extract_string(_extra, '$.convertedcontactid') AS contact,
+                       trim(lead_id) AS lead_id, _load_id, _line FROM raw.leads
+                WHERE _extra IS NOT NULL AND contains(_extra, 'convertedcontactid'))
+            WHERE contact IS NOT NULL AND lead_id IS NOT NULL
+            QUALIFY row_number() OVER (
+                PARTITION BY contact ORDER BY _load_id DESC, _line DESC) = 1"""
+        ).fetchall()
+    except duckdb.Error:  # a warehouse without raw rows yet
+        return {}
+    finally:
+        con.close()
+    return dict(rows)
+
+
 def _who(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     """Lead id of a WhoId/ContactId: a converted contact's lead, else the id itself."""
     if not aliases:
@@ -338,6 +372,9 @@ def _leads(
                         if file.has("converteddate", field)
                     ),
                     "converted",
+                    # a refresh of Lead.csv alone does not date again what LeadHistory
+                    # and Opportunity (an earlier load's) dated
+                    yields_to=frozenset({"status_change", "opportunity_created"}),
                 ),
             ),
         ],
@@ -633,7 +670,11 @@ def _reps(files: dict[str, ExportFile]) -> list:
 
 
 def read_salesforce(
-    path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: object
+    path: str | Path,
+    *,
+    options: CsvOptions = DEFAULT_OPTIONS,
+    contact_leads: Callable[[], dict[str, str]] | None = None,
+    **_: object,
 ) -> Export:
     """Translate Salesforce object exports (a folder, or one file) into canonical batches.
 
@@ -643,6 +684,9 @@ def read_salesforce(
         A folder of Salesforce CSV exports by API field name, or one of them.
     options
         How to read the CSVs (Data Loader writes UTC ISO timestamps with ``Z``).
+    contact_leads
+        The converted contacts earlier loads recorded (:func:`stored_contact_leads`),
+        asked for only when the folder has no Lead.csv to say it.
 
     Returns
     -------
@@ -682,6 +726,8 @@ def read_salesforce(
     leads, history = files.get("leads"), files.get("history")
     has_accounts = "accounts" in files
     contacts = _contact_leads(leads)
+    if leads is None and contact_leads is not None and files.keys() & _CONTACT_USERS:
+        contacts = contact_leads()  # a refresh without Lead.csv: the stored conversions
     converted_opps: dict[str, str] = {}
     if leads is not None and "convertedopportunityid" in leads.cells.columns:
         pairs = leads.cells.select("convertedopportunityid", "id").drop_nulls()
