@@ -896,7 +896,8 @@ def migrate_hashes(con) -> bool:
     Such a warehouse has raw rows and no sightings. Its raw rows without ``_row_hash``
     get it; its quarantine rows get the hash an import computes now (the raw row of their
     file and line; for an unreadable row, not in raw, the hash of table, column, value and
-    reason); ``meta.raw_seen`` gets each raw row's load; a row version stored once per load
+    reason); ``meta.raw_seen`` gets each raw row's load (and whether that load quarantined
+    it); a row version stored once per load
     (raw before versions) is kept once (its first load and line), and a rejected row
     quarantined twice is kept once.
 
@@ -928,9 +929,13 @@ def migrate_hashes(con) -> bool:
                 QUALIFY row_number() OVER (PARTITION BY q.rowid ORDER BY r._load_id DESC) = 1
             ) m WHERE q.rowid = m.id"""
         )
+        # an older loader quarantined a rejected row again in every load that saw it
         con.execute(
-            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id)
-            SELECT DISTINCT '{table}', _row_hash, _load_id FROM raw.{table}"""
+            f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id, rejected)
+            SELECT DISTINCT '{table}', r._row_hash, r._load_id, EXISTS (
+                SELECT 1 FROM meta.quarantine q WHERE q.table_name = '{table}'
+                AND q.row_hash = r._row_hash AND q.load_id = r._load_id)
+            FROM raw.{table} r"""
         )
         con.execute(
             f"""DELETE FROM raw.{table} WHERE rowid IN (
