@@ -591,3 +591,55 @@ def test_deals_companies_and_owners_a_refresh_lacks_keep_their_stored_values(tmp
     assert account["industry"].item() is not None
     rep = read_core_table(db, "reps").filter(pl.col("rep_id") == "Max Keller")
     assert rep["team"].item() == "ae"
+
+
+def test_purging_the_refresh_that_moved_a_stage_date_gives_the_earlier_date_back(tmp_path):
+    """Load 1 dates 701's MQL on 10-02 and 702's SQL on 10-05; load 2 moves the MQL to
+    10-03 and clears the SQL. Purging load 2 left 701 without any MQL and 702 without its
+    SQL: the removals were not recorded, so nothing could undo them (audit refresh 11).
+    The records name their leads: purging a lead leaves none of its own."""
+    import duckdb
+
+    from analytics.warehouse import read_core_table
+    from analytics.warehouse.purge import purge
+
+    head = (
+        "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date,"
+        "Became a Sales Qualified Lead Date\n"
+    )
+    db = tmp_path / "w.duckdb"
+    rows = {
+        "oct": "701,2026-10-01 08:00,Organic Search,2026-10-02 08:00,\n"
+        "702,2026-10-01 08:00,Organic Search,2026-10-02 08:00,2026-10-05 08:00\n",
+        "nov": "701,2026-10-01 08:00,Organic Search,2026-10-03 09:00,\n"
+        "702,2026-10-01 08:00,Organic Search,2026-10-02 08:00,\n",
+    }
+    for name, text in rows.items():
+        import_export(db, _export(tmp_path / name, contacts=head + text), fmt="hubspot")
+
+    def stages() -> list[tuple]:
+        events = read_core_table(db, "lifecycle_events").filter(pl.col("stage") != "lead")
+        return (
+            events.sort("lead_id", "stage")
+            .select("lead_id", "stage", pl.col("entered_at").dt.strftime("%m-%d %H:%M"))
+            .rows()
+        )
+
+    assert stages() == [("701", "mql", "10-03 09:00"), ("702", "mql", "10-02 08:00")]
+    (second,) = {r[0] for r in duckdb.connect(str(db), read_only=True).sql(
+        "SELECT max(load_id) FROM meta.loads").fetchall()}  # fmt: skip
+    purge(db, load=second)
+    assert stages() == [
+        ("701", "mql", "10-02 08:00"), ("702", "mql", "10-02 08:00"),
+        ("702", "sql", "10-05 08:00"),
+    ]  # fmt: skip
+
+    def removed() -> list[tuple]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.sql("SELECT lead_id, id FROM meta.removed ORDER BY 1").fetchall()
+
+    assert removed() == []  # the erased load's records go with it
+    import_export(db, _export(tmp_path / "again", contacts=head + rows["nov"]), fmt="hubspot")
+    assert removed() == [("701", "701"), ("702", "702")]
+    purge(db, leads=["701"])
+    assert removed() == [("702", "702")]

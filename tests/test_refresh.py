@@ -886,3 +886,23 @@ def test_a_warehouse_from_before_rejected_sightings_is_purged_as_before(tmp_path
     purge(db, load=3)
     assert read_core_table(db, "leads")["job_title"].to_list() == ["Alpha"]
     assert _counts(db, "SELECT count(*) FROM meta.raw_seen WHERE rejected IS NULL") == [(3,)]
+
+
+def test_purging_a_replace_gives_back_the_rows_it_removed(tmp_path):
+    """``--replace`` with a snapshot that lacks L2 removes it; erasing that load puts L2
+    back as the first load had it, unless a later kept load removed it again."""
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))  # L1-L3
+    only_l1 = "\n".join(MONTH_1.splitlines()[:2]) + "\n"
+    import_canonical(db, folder(tmp_path, "m2", leads=only_l1), replace=True)
+    assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1"]
+    purge(db, load=2)
+    restored = read_core_table(db, "leads").sort("lead_id")
+    assert restored["lead_id"].to_list() == ["L1", "L2", "L3"]
+    import_canonical(db, folder(tmp_path, "m3", leads=only_l1), replace=True)  # load 3
+    import_canonical(db, folder(tmp_path, "m4", leads=MONTH_1))  # load 4 brings them back
+    import_canonical(db, folder(tmp_path, "m5", leads=only_l1), replace=True)  # load 5
+    purge(db, load=4)  # load 5's removal stands
+    assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1"]

@@ -105,6 +105,10 @@ def _ddl() -> list[str]:
         # whether that load rejected every line of the version (it never reached core
         # from that load); null for sightings recorded before this column
         "ALTER TABLE meta.raw_seen ADD COLUMN IF NOT EXISTS rejected BOOLEAN",
+        """CREATE TABLE IF NOT EXISTS meta.removed (
+            load_id INTEGER, table_name VARCHAR, id VARCHAR, key VARCHAR, lead_id VARCHAR)""",
+        "COMMENT ON TABLE meta.removed IS 'Grain: one row per core row a load removed "
+        "(--replace, a moved stage date): key as text (analytics.warehouse.removals)'",
         """CREATE TABLE IF NOT EXISTS meta.config_versions (
             content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
             source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",

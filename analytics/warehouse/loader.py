@@ -38,6 +38,7 @@ from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.facts import latest_timestamp
+from analytics.warehouse.removals import log_removals
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
@@ -1177,9 +1178,10 @@ class _EarlierKeys:
         self._keys.append(rows.with_columns(pl.lit(file).alias("_file")))
         self._absent.update(absent)
 
-    def remove_missing(self, con, table: str) -> int:
+    def remove_missing(self, con, table: str, load_id: int) -> int:
         """``--replace`` of the whole table: remove the stored rows whose key no file of the
-        import loaded, nor had among its rejected rows; the number removed."""
+        import loaded, nor had among its rejected rows (recorded as load ``load_id``'s);
+        the number removed."""
         key = list(TABLES[table].key)
         if not self._keys:
             return 0
@@ -1190,10 +1192,12 @@ class _EarlierKeys:
             con.register("kept_keys", pl.concat(self.kept).unique().to_arrow())
             kept = f" AND {_quote(key[0])} NOT IN (SELECT k FROM kept_keys)"
         try:
-            removed = con.execute(
-                f"DELETE FROM core.{table} WHERE NOT EXISTS (SELECT 1 FROM import_keys k "
+            gone = (
+                f"NOT EXISTS (SELECT 1 FROM import_keys k "
                 f"WHERE {_key_match(table, 'k', f'core.{table}')}){kept}"
-            ).fetchall()
+            )
+            log_removals(con, table, load_id, gone)
+            removed = con.execute(f"DELETE FROM core.{table} WHERE {gone}").fetchall()
         finally:
             con.unregister("import_keys")
             if self.kept:
@@ -1346,9 +1350,11 @@ def _merge(
     keep: pl.DataFrame | None = None,
     absent: Sequence[str] = (),
     scope: EventScope | None = None,
+    load_id: int = 0,
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
-    the core rows whose key the file does not have.
+    the core rows whose key the file does not have (each removal recorded as load
+    ``load_id``'s: :func:`~analytics.warehouse.removals.log_removals`).
 
     ``drop``: staged rows (key, ``_line``) not to merge (later rows of a key). ``keep``:
     keys (text) of rows the file has but that were rejected: a replace keeps their old
@@ -1424,20 +1430,20 @@ def _merge(
                 registered.append("kept_keys")
                 (key,) = TABLES[table].key
                 kept = f" AND {live}.{_quote(key)} NOT IN (SELECT k FROM kept_keys)"
-            removed = con.execute(
-                f"DELETE FROM {live} WHERE NOT EXISTS (SELECT 1 FROM {source} s "
-                f"WHERE {_key_match(table, 's', live)}){kept}"
-            ).fetchall()
+            match = _key_match(table, "s", live)
+            gone = f"NOT EXISTS (SELECT 1 FROM {source} s WHERE {match}){kept}"
+            log_removals(con, table, load_id, gone)
+            removed = con.execute(f"DELETE FROM {live} WHERE {gone}").fetchall()
             done["removed"] = int(removed[0][0]) if removed else 0
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
             registered.append("scope_leads")
-            moved = con.execute(
-                f"DELETE FROM {live} WHERE lead_id IN (SELECT lead_id FROM scope_leads) "
-                f"AND {scope.events_sql()} AND NOT EXISTS "
-                f"(SELECT 1 FROM {source} s WHERE {_key_match(table, 's', live)})",
-                [scope.trigger],
-            ).fetchall()
+            gone = (
+                f"{live}.lead_id IN (SELECT lead_id FROM scope_leads) AND {scope.events_sql()} "
+                f"AND NOT EXISTS (SELECT 1 FROM {source} s WHERE {_key_match(table, 's', live)})"
+            )
+            log_removals(con, table, load_id, gone, [scope.trigger])
+            moved = con.execute(f"DELETE FROM {live} WHERE {gone}", [scope.trigger]).fetchall()
             done["removed"] = done.get("removed", 0) + (int(moved[0][0]) if moved else 0)
     finally:
         for name in registered:
@@ -1612,6 +1618,7 @@ def _load_batch(
         done.changes = _merge(
             con, table, stage, drop, replace=replace and earlier is None,
             keep=pl.concat(keep) if keep else None, absent=absent, scope=scope,
+            load_id=load_id,
         )  # fmt: skip
         known.changed(table)
     if earlier is not None:
@@ -1822,7 +1829,7 @@ def load_batches(
             others.clear()
             last = all(b.table != batch.table for b in batches[index + 1 :])
             if replace and last and batch.table in earlier:  # once all its files are loaded
-                removed = earlier[batch.table].remove_missing(con, batch.table)
+                removed = earlier[batch.table].remove_missing(con, batch.table, load_id)
                 done.changes["removed"] = done.changes.get("removed", 0) + removed
                 known.changed(batch.table)
             changes = {k: done.changes.get(k, 0) for k in CHANGE_KINDS}

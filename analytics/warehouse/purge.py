@@ -166,6 +166,10 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
             for t in LEAD_TABLES
         )
         selects[("meta", "raw_seen")] = f"SELECT * FROM old.meta.raw_seen s WHERE {erased}"
+    if _has_table(con, "meta", "removed"):  # the lead's rows some load removed
+        selects[("meta", "removed")] = (
+            f"SELECT * FROM old.meta.removed WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
+        )
     # a quarantine row that names a lead (_names_lead), or whose raw row is the lead's
     selects[("meta", "quarantine")] = (
         "SELECT * FROM old.meta.quarantine q WHERE NOT EXISTS (SELECT 1 FROM purge_ids i "
@@ -240,6 +244,57 @@ def _rebuilt_core(
     )
 
 
+def _restored_core(
+    con: duckdb.DuckDBPyConnection, table: str, listed: str, config: SlaConfig | None
+) -> pl.DataFrame | None:
+    """The core rows of ``table`` that the loads ``listed`` (SQL list) removed (a moved
+    stage date, ``--replace``: ``meta.removed``) and no later kept load removed again:
+    each key's latest version a kept load saw, typed as the import types it. A purge of
+    the refresh that moved an MQL from 09-03 to 09-04 gives the lead its 09-03 MQL back.
+    """
+    from analytics.warehouse.removals import removal_keys
+    from analytics.warehouse.versions import rejected_sighting, typed_sightings
+
+    if not _has_table(con, "meta", "removed"):
+        return None
+    gone = con.sql(
+        f"""SELECT id, key FROM old.meta.removed WHERE table_name = '{table}'
+        GROUP BY id, key HAVING arg_max(load_id IN ({listed}), load_id)"""
+    ).pl()
+    if gone.is_empty():
+        return None
+    spec = TABLES[table]
+    key = list(spec.key)
+    first = next(c for c in spec.columns if c.name == key[0])
+    text = ", ".join(f"r.{_q(c)}" for c in spec.column_names)
+    recorded = _has_column(con, "meta", "raw_seen", "rejected")
+    con.register("purge_gone_ids", gone.select("id").unique().to_arrow())
+    try:  # the candidates by their id as text (a date key is typed below only)
+        by_id = f"AND trim(r.{_q(key[0])}) IN (SELECT id FROM purge_gone_ids)"
+        kept = con.sql(
+            f"""SELECT {text}, r._line AS _file_line, s.load_id AS _seen_load,
+                   s.absent AS _absent
+            FROM old.raw.{table} r
+            JOIN old.meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+            WHERE s.load_id NOT IN ({listed})
+            AND NOT {rejected_sighting(table, catalog="old.", recorded=recorded)}
+            {by_id if first.kind in ("str", "enum") else ""}
+            ORDER BY _seen_load, _file_line"""
+        ).pl()
+    finally:
+        con.unregister("purge_gone_ids")
+    if kept.is_empty():
+        return None
+    others = [c for c in spec.column_names if c not in key]
+    typed = typed_sightings(kept, table, config, key=key, columns=others, order="_seen_load")
+    restored = (
+        typed.filter(removal_keys(typed, table).is_in(gone["key"].implode()))
+        .group_by(key, maintain_order=True)
+        .last()
+    )
+    return restored.select(spec.column_names).cast(spec.polars_schema) if restored.height else None
+
+
 def _selects_for_loads(
     con: duckdb.DuckDBPyConnection, loads: list[int], config: SlaConfig | None = None
 ) -> dict:
@@ -280,6 +335,17 @@ def _selects_for_loads(
                 f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE EXISTS "
                 f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"
             )
+        restored = _restored_core(con, table, listed, config) if has_seen else None
+        if restored is not None:
+            # what an erased load took out of core comes back (unless it is there again)
+            name = f"purge_restored_{table}"
+            con.register(f"{name}_arrow", restored.to_arrow())
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+            con.unregister(f"{name}_arrow")
+            selects[("core", table)] += (
+                f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE NOT EXISTS "
+                f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"
+            )
     selects[("meta", "quarantine")] = (
         f"SELECT * FROM old.meta.quarantine WHERE load_id IS NULL OR load_id NOT IN ({listed})"
     )
@@ -292,6 +358,10 @@ def _selects_for_loads(
     if has_seen:
         selects[("meta", "raw_seen")] = (
             f"SELECT * FROM old.meta.raw_seen WHERE load_id NOT IN ({listed})"
+        )
+    if _has_table(con, "meta", "removed"):  # their removals are undone above
+        selects[("meta", "removed")] = (
+            f"SELECT * FROM old.meta.removed WHERE load_id NOT IN ({listed})"
         )
     return selects
 
