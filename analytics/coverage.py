@@ -586,6 +586,22 @@ def touches_stopped_on(
     return last_day if stopped_since(last_day, as_of=as_of, config=config) else None
 
 
+def touch_horizon(
+    frame: pl.DataFrame | None, *, as_of: datetime, config: SlaConfig
+) -> tuple[date | None, datetime | None]:
+    """:func:`touches_stopped_on` and, when the touches stopped, the moment touch
+    measures are judged at (:func:`touches_known_until`); ``(None, None)`` while current.
+
+    >>> from analytics.config import load_config
+    >>> touch_horizon(None, as_of=datetime(2026, 12, 1), config=load_config("data/sla.toml"))
+    (None, None)
+    """
+    stopped = touches_stopped_on(frame, as_of=as_of, config=config)
+    if stopped is None:
+        return None, None
+    return stopped, touches_known_until(stopped, as_of=as_of, timezone=config.reporting.timezone)
+
+
 def touches_known_until(stopped: date | None, *, as_of: datetime, timezone: str) -> datetime:
     """The moment touch measures are judged at: the end of the day the touches stopped
     (:func:`touches_stopped_on`, in ``timezone``), or ``as_of`` while they are current.
@@ -944,6 +960,7 @@ __all__ = [
     "stopped_since",
     "stored_coverage",
     "to_json",
+    "touch_horizon",
     "touch_reasons",
     "touches_known_until",
     "touches_stopped_on",

@@ -1200,10 +1200,7 @@ def build_review(
     groups = cov.month_coverage(coverage, month, timezone=tz)
     prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
     # touches that stopped judge nothing after their last day (as `sla alerts` says)
-    stopped = cov.touches_stopped_on(coverage, as_of=judge_at, config=config)
-    touches_until = (
-        None if stopped is None else cov.touches_known_until(stopped, as_of=judge_at, timezone=tz)
-    )
+    stopped, touches_until = cov.touch_horizon(coverage, as_of=judge_at, config=config)
     running = cov.is_running(month, resolved, timezone=tz)
     days, total_days = cov.month_days(month, resolved, timezone=tz)
     seg_target = config.goals.for_segment(segment)
@@ -1699,10 +1696,7 @@ def kpi_histories(
     known = tables.until(resolved)
     if coverage is None:
         coverage = cov.known_coverage(tables, config=config, as_of=resolved)
-    stopped = cov.touches_stopped_on(coverage, as_of=resolved, config=config)
-    touches_until = (
-        None if stopped is None else cov.touches_known_until(stopped, as_of=resolved, timezone=tz)
-    )
+    stopped, touches_until = cov.touch_horizon(coverage, as_of=resolved, config=config)
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
