@@ -191,19 +191,27 @@ class Review:
 
     def touches_note(self, *, lang: str = "en") -> str | None:
         """One sentence when the touches stopped (:attr:`touches_stopped`): how many first
-        touches and cadence windows are not judged, and why; None while they are current.
+        touches and cadence windows are not judged, and why (when none ran past the last
+        touch, why stale leads are unknown); None while the touches are current.
         """
         from analytics.texts import day, render
 
         if self.touches_stopped is None:
             return None
+        parts = [
+            render(f"coverage.unjudged_{kind}" + ("" if n == 1 else "s"), lang=lang, n=n)  # type: ignore[arg-type]
+            for kind, n in (("handoff", self.touches_unjudged.get("handoff", 0)),
+                            ("cadence", self.touches_unjudged.get("cadence", 0)))
+            if n
+        ]  # fmt: skip
+        if not parts:
+            return self._touch_reason("stale_leads", lang=lang)
         return render(
             "coverage.touches_unjudged",
             lang=lang,  # type: ignore[arg-type]
+            what=render("coverage.unjudged_and", lang=lang).join(parts),  # type: ignore[arg-type]
             day=day(self.touches_stopped, lang),  # type: ignore[arg-type]
             n=cov.STOPPED_AFTER_WORKING_DAYS,
-            handoffs=self.touches_unjudged.get("handoff", 0),
-            cadence=self.touches_unjudged.get("cadence", 0),
         )
 
     def rate_counts(self, metric: str) -> tuple[Any, Any] | None:

@@ -1698,12 +1698,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Aktivitäten seitdem importieren).",
     ),
     "coverage.touches_unjudged": (
-        "Not judged: {handoffs} first touches and {cadence} cadence windows ran past "
-        "{day}, the last sales touch recorded (none since on {n} or more working days).",
-        "Nicht bewertet: {handoffs} Erstkontakte und {cadence} Kadenzfenster liefen über den "
-        "{day} hinaus, die letzte erfasste Vertriebsaktivität (seitdem an {n} oder mehr "
-        "Arbeitstagen keine).",
+        "Not judged: {what} ran past {day}, the last sales touch recorded (none since on {n} "
+        "or more working days).",
+        "Nicht bewertet: {what} liefen über den {day} hinaus, die letzte erfasste "
+        "Vertriebsaktivität (seitdem an {n} oder mehr Arbeitstagen keine).",
     ),
+    "coverage.unjudged_handoffs": ("{n} first touches", "{n} Erstkontakte"),
+    "coverage.unjudged_handoff": ("1 first touch", "1 Erstkontakt"),
+    "coverage.unjudged_cadences": ("{n} cadence windows", "{n} Kadenzfenster"),
+    "coverage.unjudged_cadence": ("1 cadence window", "1 Kadenzfenster"),
+    "coverage.unjudged_and": (" and ", " und "),
     "coverage.point_in_time": (
         "Counted at the moment of judgement only: a past month has no value.",
         "Nur zum Stichtag gezählt: ein vergangener Monat hat keinen Wert.",
