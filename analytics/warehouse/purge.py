@@ -326,10 +326,7 @@ def _selects_for_loads(
         rebuilt = _rebuilt_core(con, table, listed, config) if has_seen else None
         if rebuilt is not None and rebuilt.height:
             # no value only an erased load brought stays in core: such rows are derived again
-            name = f"purge_rebuilt_{table}"
-            con.register(f"{name}_arrow", rebuilt.to_arrow())
-            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-            con.unregister(f"{name}_arrow")
+            name = _temp_table(con, f"purge_rebuilt_{table}", rebuilt)
             selects[("core", table)] += (
                 f" AND NOT EXISTS (SELECT 1 FROM {name} b WHERE {_key_match(table, 'c', 'b')})"
                 f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE EXISTS "
@@ -338,10 +335,7 @@ def _selects_for_loads(
         restored = _restored_core(con, table, listed, config) if has_seen else None
         if restored is not None:
             # what an erased load took out of core comes back (unless it is there again)
-            name = f"purge_restored_{table}"
-            con.register(f"{name}_arrow", restored.to_arrow())
-            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-            con.unregister(f"{name}_arrow")
+            name = _temp_table(con, f"purge_restored_{table}", restored)
             selects[("core", table)] += (
                 f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE NOT EXISTS "
                 f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"
@@ -374,6 +368,14 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
             [schema, table],
         ).fetchall()[0][0]
     )
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> str:
+    """``frame`` as the connection's temporary table ``name`` (its name returned)."""
+    con.register(f"{name}_arrow", frame.to_arrow())
+    con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    con.unregister(f"{name}_arrow")
+    return name
 
 
 def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
@@ -508,9 +510,7 @@ def _rebuild(
         wanted = len(ids)
         if salt:
             ids = sorted(set(ids) | {hash_text(i, salt) for i in ids if is_personal_id(i)})
-        con.register("purge_ids_arrow", pa.table({"lead_id": pa.array(ids, pa.string())}))
-        con.execute("CREATE TEMP TABLE purge_ids AS SELECT * FROM purge_ids_arrow")
-        con.unregister("purge_ids_arrow")
+        _temp_table(con, "purge_ids", pl.DataFrame({"lead_id": ids}, schema={"lead_id": pl.String}))
         in_quarantine = (  # a lead known only from a rejected row (never in raw: misaligned)
             "SELECT p.lead_id FROM purge_ids p JOIN old.meta.quarantine q "
             f"ON {_names_lead('p.lead_id')}"
