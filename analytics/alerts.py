@@ -43,14 +43,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from analytics import cadence as cad
 from analytics import handoff as ho
 from analytics.config import SlaConfig
-from analytics.coverage import STOPPED_AFTER_WORKING_DAYS, rep_display_names, stopped_since
+from analytics.coverage import (
+    STOPPED_AFTER_WORKING_DAYS,
+    rep_display_names,
+    touch_horizon,
+    touches_tracked_until,
+)
 from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
@@ -172,30 +176,10 @@ def judged_kinds(
     return covered, stopped
 
 
-def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None:
-    """The last sales touch at or before ``as_of``: touches are known until then (None
-    when there is none).
-
-    >>> t = Tables.from_rows(sales_touches=[
-    ...     {"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
-    ...      "occurred_at": "2026-11-20T12:00Z", "outcome": "no_answer"}])
-    >>> touches_tracked_until(t, as_of=datetime(2026, 12, 4)).isoformat()
-    '2026-11-20T12:00:00+00:00'
-    """
-    moment = _ts(as_utc(as_of))
-    last = (
-        tables.sales_touches.filter(pl.col("occurred_at") <= moment)
-        .select(pl.col("occurred_at").max())
-        .collect()
-        .item()
-    )
-    return None if last is None else as_utc(last)
-
-
 def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> date | None:
-    """The day of the last sales touch when the touches have stopped: no touch on
-    :data:`STOPPED_AFTER_WORKING_DAYS` or more working days (``handoff.calendar``) between
-    it and the day of ``as_of``; None while they are current, or when there is none.
+    """The day of the last sales touch when the touches have stopped at ``as_of``, as the
+    review judges it (:func:`analytics.coverage.touch_horizon`); None while they are
+    current, or when there is none.
 
     >>> from analytics.config import load_config
     >>> cfg = load_config("data/sla.toml")
@@ -207,11 +191,7 @@ def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> da
     >>> touches_stopped(t, as_of=datetime(2026, 12, 4, 9), config=cfg)
     datetime.date(2026, 11, 20)
     """
-    last = touches_tracked_until(tables, as_of=as_of)
-    if last is None:
-        return None
-    first = last.astimezone(ZoneInfo(config.handoff.calendar.timezone)).date()
-    return first if stopped_since(first, as_of=as_of, config=config) else None
+    return touch_horizon(tables, as_of=as_of, config=config)[0]
 
 
 def not_judged_lines(

@@ -542,79 +542,86 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def stopped_since(last_day: date, *, as_of: datetime, config: SlaConfig) -> bool:
-    """Whether touches last recorded on ``last_day`` have stopped at ``as_of``: none on
-    :data:`STOPPED_AFTER_WORKING_DAYS` or more working days (``handoff.calendar``) between
-    that day and the day of ``as_of``. ``sla alerts`` and the review share this rule.
+    """Whether touches last recorded on ``last_day`` (in the handoff calendar's time zone)
+    have stopped at ``as_of``: none on :data:`STOPPED_AFTER_WORKING_DAYS` or more working
+    days of ``handoff.calendar`` (its weekdays, less its public and extra holidays) between
+    that day and the day of ``as_of``.
 
     >>> from analytics.config import load_config
-    >>> cfg = load_config("data/sla.toml")
+    >>> cfg = load_config("data/sla.toml")  # Berlin, Monday to Friday, German holidays
     >>> friday = date(2026, 11, 20)
     >>> stopped_since(friday, as_of=datetime(2026, 11, 23, 9), config=cfg)  # Monday
     False
     >>> stopped_since(friday, as_of=datetime(2026, 11, 26, 9), config=cfg)  # Mon-Wed idle
     True
+    >>> stopped_since(date(2026, 4, 2), as_of=datetime(2026, 4, 8, 9), config=cfg)  # Easter
+    False
     """
-    today = as_utc(as_of).astimezone(ZoneInfo(config.handoff.calendar.timezone)).date()
-    working = {_WEEKDAYS.index(d) for d in config.handoff.calendar.working_days}
-    idle = sum(
-        (last_day + timedelta(days=d)).weekday() in working
-        for d in range(1, (today - last_day).days)
+    calendar = config.handoff.calendar
+    today = as_utc(as_of).astimezone(ZoneInfo(calendar.timezone)).date()
+    working = {_WEEKDAYS.index(d) for d in calendar.working_days}
+    idle = [
+        day
+        for day in (last_day + timedelta(days=d) for d in range(1, (today - last_day).days))
+        if day.weekday() in working
+    ]
+    if len(idle) < STOPPED_AFTER_WORKING_DAYS:
+        return False
+    from analytics.business_hours import calendar_holidays  # loaded only for a long gap
+
+    closed = set(calendar_holidays(calendar))
+    return sum(day not in closed for day in idle) >= STOPPED_AFTER_WORKING_DAYS
+
+
+def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None:
+    """The last sales touch at or before ``as_of``: touches are known until then (None
+    when there is none).
+
+    >>> t = Tables.from_rows(sales_touches=[
+    ...     {"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...      "occurred_at": "2026-11-20T12:00Z", "outcome": "no_answer"}])
+    >>> touches_tracked_until(t, as_of=datetime(2026, 12, 4)).isoformat()
+    '2026-11-20T12:00:00+00:00'
+    """
+    moment = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    last = (
+        tables.sales_touches.filter(pl.col("occurred_at") <= moment)
+        .select(pl.col("occurred_at").max())
+        .collect()
+        .item()
     )
-    return idle >= STOPPED_AFTER_WORKING_DAYS
-
-
-def touches_stopped_on(
-    frame: pl.DataFrame | None, *, as_of: datetime, config: SlaConfig
-) -> date | None:
-    """The day of the last sales touch in the coverage ``frame`` (the ``handoff`` group's
-    ``to``) when the touches have stopped at ``as_of`` (:func:`stopped_since`); None while
-    they are current or when there are none. A first touch or cadence window running past
-    that day is not judged (spec/coverage.md: missing data is no verdict).
-
-    >>> from analytics.config import load_config
-    >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
-    ...                   "from": [date(2026, 9, 1)], "to": [date(2026, 9, 15)]})
-    >>> touches_stopped_on(c, as_of=datetime(2026, 12, 1), config=load_config("data/sla.toml"))
-    datetime.date(2026, 9, 15)
-    """
-    if frame is None:
-        return None
-    row = frame.filter((pl.col("group") == "handoff") & pl.col("measurable"))
-    if row.is_empty() or row["to"][0] is None:
-        return None
-    last_day = row["to"][0]
-    return last_day if stopped_since(last_day, as_of=as_of, config=config) else None
+    return None if last is None else as_utc(last)
 
 
 def touch_horizon(
-    frame: pl.DataFrame | None, *, as_of: datetime, config: SlaConfig
+    tables: Tables, *, as_of: datetime, config: SlaConfig
 ) -> tuple[date | None, datetime | None]:
-    """:func:`touches_stopped_on` and, when the touches stopped, the moment touch
-    measures are judged at (:func:`touches_known_until`); ``(None, None)`` while current.
+    """When the sales touches have stopped at ``as_of`` (:func:`stopped_since`): the day of
+    the last one (in the handoff calendar's time zone) and the moment touch measures are
+    judged at, the end of that day; ``(None, None)`` while they are current or when there
+    is none. ``sla alerts`` and the review share it: a first touch or cadence window that
+    runs past that day is not judged (spec/coverage.md: missing data is no verdict).
 
     >>> from analytics.config import load_config
-    >>> touch_horizon(None, as_of=datetime(2026, 12, 1), config=load_config("data/sla.toml"))
+    >>> t = Tables.from_rows(sales_touches=[
+    ...     {"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...      "occurred_at": "2026-11-20T12:00Z", "outcome": "no_answer"}])  # a Friday
+    >>> cfg = load_config("data/sla.toml")
+    >>> touch_horizon(t, as_of=datetime(2026, 11, 23, 9), config=cfg)  # Monday: current
     (None, None)
+    >>> day, until = touch_horizon(t, as_of=datetime(2026, 12, 4, 9), config=cfg)
+    >>> day, until.isoformat()  # the end of that day in Berlin
+    (datetime.date(2026, 11, 20), '2026-11-20T23:00:00+00:00')
     """
-    stopped = touches_stopped_on(frame, as_of=as_of, config=config)
-    if stopped is None:
+    last = touches_tracked_until(tables, as_of=as_of)
+    if last is None:
         return None, None
-    return stopped, touches_known_until(stopped, as_of=as_of, timezone=config.reporting.timezone)
-
-
-def touches_known_until(stopped: date | None, *, as_of: datetime, timezone: str) -> datetime:
-    """The moment touch measures are judged at: the end of the day the touches stopped
-    (:func:`touches_stopped_on`, in ``timezone``), or ``as_of`` while they are current.
-
-    >>> touches_known_until(date(2026, 9, 15), as_of=datetime(2026, 12, 1),
-    ...                     timezone="Europe/Berlin").isoformat()
-    '2026-09-15T22:00:00+00:00'
-    """
-    moment = as_utc(as_of)
-    if stopped is None:
-        return moment
-    end = datetime.combine(stopped + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone))
-    return min(moment, as_utc(end))
+    zone = ZoneInfo(config.handoff.calendar.timezone)
+    day = last.astimezone(zone).date()
+    if not stopped_since(day, as_of=as_of, config=config):
+        return None, None
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+    return day, min(as_utc(as_of), as_utc(end))
 
 
 def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") -> str:
@@ -962,7 +969,6 @@ __all__ = [
     "to_json",
     "touch_horizon",
     "touch_reasons",
-    "touches_known_until",
-    "touches_stopped_on",
+    "touches_tracked_until",
     "within_coverage",
 ]

@@ -158,7 +158,7 @@ class Review:
     #: at ``as_of``: at risk, not breaches (:func:`at_risk_episodes`).
     at_risk: pl.DataFrame = field(default_factory=lambda: at_risk_episodes(None, as_of=None))
     #: The day of the last sales touch when the touches had stopped at ``as_of``
-    #: (:func:`analytics.coverage.touches_stopped_on`): first touches and cadence windows
+    #: (:func:`analytics.coverage.touch_horizon`): first touches and cadence windows
     #: running past it are not judged, stale leads not counted; None while current.
     touches_stopped: date | None = None
     #: How many of the month's first touches (``handoff``) and cadence windows
@@ -683,7 +683,7 @@ def _episode_frames(
     Each row depends on its own episode (or recycle) only, never on the window: the
     frames of several months are those of their span, split by :func:`_month_part`.
     First touches and cadence are judged at ``touches_until`` (the touches stopped:
-    :func:`analytics.coverage.touches_known_until`), the rest at ``as_of``.
+    :func:`analytics.coverage.touch_horizon`), the rest at ``as_of``.
     """
     touch_at = as_of if touches_until is None else touches_until
     eps = stats.lazy().filter(window.contains("started_at"))
@@ -1208,7 +1208,7 @@ def build_review(
     groups = cov.month_coverage(coverage, month, timezone=tz)
     prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
     # touches that stopped judge nothing after their last day (as `sla alerts` says)
-    stopped, touches_until = cov.touch_horizon(coverage, as_of=judge_at, config=config)
+    stopped, touches_until = cov.touch_horizon(tables, as_of=judge_at, config=config)
     running = cov.is_running(month, resolved, timezone=tz)
     days, total_days = cov.month_days(month, resolved, timezone=tz)
     seg_target = config.goals.for_segment(segment)
@@ -1704,7 +1704,7 @@ def kpi_histories(
     known = tables.until(resolved)
     if coverage is None:
         coverage = cov.known_coverage(tables, config=config, as_of=resolved)
-    stopped, touches_until = cov.touch_horizon(coverage, as_of=resolved, config=config)
+    stopped, touches_until = cov.touch_horizon(tables, as_of=resolved, config=config)
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None

@@ -24,10 +24,8 @@ from analytics.config import load_config
 from analytics.coverage import (
     STOPPED_AFTER_WORKING_DAYS,
     TOUCH_KPIS,
-    coverage,
     stopped_since,
-    touches_known_until,
-    touches_stopped_on,
+    touch_horizon,
 )
 from analytics.review import build_review, kpi_history
 from analytics.tables import Tables
@@ -160,6 +158,33 @@ def test_the_review_and_sla_alerts_agree_on_when_the_touches_stopped(stopped):
     )
 
 
+@pytest.mark.parametrize("reporting", ["UTC", "Asia/Tokyo"])
+@pytest.mark.parametrize(
+    ("as_of", "stopped"),
+    [
+        # the last touch, Wednesday 22:30 UTC, is Thursday 00:30 in Berlin: Friday,
+        # Monday idle on Tuesday morning (current); Friday to Tuesday idle on Wednesday
+        (datetime(2026, 10, 20, 6, tzinfo=UTC), None),
+        (datetime(2026, 10, 21, 6, tzinfo=UTC), date(2026, 10, 15)),
+    ],
+)
+def test_the_review_and_alerts_agree_whatever_the_reporting_time_zone(reporting, as_of, stopped):
+    """With the reporting time zone apart from the handoff calendar's, the review read the
+    last touch's day in the one and sla alerts in the other: one judged what the other
+    could not tell (re-audit of this rule, finding 1)."""
+    from analytics.config import Reporting
+
+    cfg = CFG.model_copy(update={"reporting": Reporting(timezone=reporting)})
+    t = Tables.from_rows(
+        leads=[{"lead_id": "a", "created_at": "2026-10-01T08:00:00Z", "source": "email"}],
+        lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-10-01T09:00:00Z"}],
+        sales_touches=[_touch("z", "2026-10-14T22:30:00Z")],
+    )
+    review = build_review(t, cfg, month="2026-10", as_of=as_of)
+    assert review.touches_stopped == stopped
+    assert at_risk_now(t, config=cfg, as_of=as_of)["touches_stopped"] == stopped
+
+
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_the_note_says_what_is_not_judged_and_since_when(stopped, current, lang):
     note = stopped.touches_note(lang=lang)
@@ -193,6 +218,9 @@ def test_the_kpi_history_judges_the_month_as_the_review(stopped):
         (date(2026, 11, 20), datetime(2026, 11, 25, 9, tzinfo=UTC), False),  # Mon, Tue idle
         (date(2026, 11, 20), datetime(2026, 11, 26, 9, tzinfo=UTC), True),  # Mon-Wed idle
         (date(2026, 12, 23), datetime(2026, 12, 28, 9, tzinfo=UTC), False),  # Thu, Fri idle
+        # Easter: Good Friday and Easter Monday are German holidays, Tuesday is one day
+        (date(2026, 4, 2), datetime(2026, 4, 8, 9, tzinfo=UTC), False),
+        (date(2026, 4, 2), datetime(2026, 4, 10, 9, tzinfo=UTC), True),  # Tue-Thu idle
     ],
 )
 def test_stopped_since_counts_working_days(last_day, as_of, stopped):
@@ -200,14 +228,13 @@ def test_stopped_since_counts_working_days(last_day, as_of, stopped):
     assert stopped_since(last_day, as_of=as_of, config=CFG) is stopped
 
 
-def test_the_stop_is_read_from_the_coverage_and_ends_with_the_last_day():
-    frame = coverage(STOPPED, config=CFG)
-    assert touches_stopped_on(frame, as_of=AS_OF, config=CFG) == date(2026, 9, 15)
-    assert touches_stopped_on(coverage(CURRENT, config=CFG), as_of=AS_OF, config=CFG) is None
-    assert touches_stopped_on(coverage(Tables.empty(), config=CFG), as_of=AS_OF, config=CFG) is None
-    until = touches_known_until(date(2026, 9, 15), as_of=AS_OF, timezone="UTC")
-    assert until == datetime(2026, 9, 16, tzinfo=UTC)
-    assert touches_known_until(None, as_of=AS_OF, timezone="UTC") == AS_OF
+def test_the_stop_ends_with_the_last_touchs_day_in_the_calendars_time_zone():
+    # z's last touch is 07:00 UTC on 2026-09-15: that day ends at 22:00 UTC in Berlin
+    assert touch_horizon(STOPPED, as_of=AS_OF, config=CFG) == (
+        date(2026, 9, 15), datetime(2026, 9, 15, 22, tzinfo=UTC),
+    )  # fmt: skip
+    assert touch_horizon(CURRENT, as_of=AS_OF, config=CFG) == (None, None)
+    assert touch_horizon(Tables.empty(), as_of=AS_OF, config=CFG) == (None, None)
     assert {"handoff_compliance", "cadence_compliance", "stale_leads"} <= TOUCH_KPIS
     assert "mql_to_sql" not in TOUCH_KPIS
 
