@@ -750,7 +750,7 @@ def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, s
 
 
 #: The KPIs the sales touches answer (their groups need ``sales_touches``): after the
-#: touches stopped (:func:`touches_stopped_on`) some of them are unknown.
+#: touches stopped (:func:`touch_horizon`) some of them are unknown.
 TOUCH_KPIS: frozenset[str] = frozenset(
     metric
     for metric, groups in KPI_GROUPS.items()
@@ -762,7 +762,7 @@ def touch_reasons(
     values: Mapping[str, Any], *, stopped: date | None, lang: Lang = "en"
 ) -> dict[str, str]:
     """KPI metric -> why it has no value since the touches stopped on ``stopped``
-    (:func:`touches_stopped_on`): the touch KPIs (:data:`TOUCH_KPIS`) whose value is None.
+    (:func:`touch_horizon`): the touch KPIs (:data:`TOUCH_KPIS`) whose value is None.
 
     >>> touch_reasons({"stale_leads": None, "handoff_compliance": 0.8},
     ...               stopped=date(2026, 9, 15))["stale_leads"][:48]

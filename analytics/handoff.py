@@ -716,21 +716,29 @@ LEAKAGE_STEPS: tuple[str, ...] = (
     "disqualified",
     "sql",
     "open",
+    "not_judged",
 )
 
 
-def leakage_steps(cadence: pl.LazyFrame, *, config: SlaConfig) -> pl.LazyFrame:
+def leakage_steps(
+    cadence: pl.LazyFrame, *, config: SlaConfig, touches_stopped: bool = False
+) -> pl.LazyFrame:
     """Where each MQL episode went: one step of the leakage waterfall each.
 
-    The first that applies: ``never_assigned`` (no owner), ``never_touched`` (no sales
-    touch), ``sql``, ``under_worked`` (not reached, fewer than ``cadence.min_attempts``
-    attempts, and ended or past its cadence window), ``recycled``, ``disqualified``,
-    else ``open`` (still being worked).
+    The first that applies: ``never_assigned`` (no owner), ``not_judged`` (only when
+    ``touches_stopped``: its cadence window ran past the last touch, so what sales did is
+    unknown; an SQL stays one), ``never_touched`` (no sales touch), ``sql``,
+    ``under_worked`` (not reached, fewer than ``cadence.min_attempts`` attempts, and ended
+    or past its cadence window), ``recycled``, ``disqualified``, else ``open`` (still being
+    worked).
 
     Parameters
     ----------
     cadence : LazyFrame
         :func:`analytics.cadence.cadence_episodes` of the month's episodes.
+    touches_stopped : bool
+        The touches stopped (:attr:`analytics.review.Review.touches_stopped`): the
+        episodes not judged then are no verdict.
 
     Returns
     -------
@@ -752,9 +760,12 @@ def leakage_steps(cadence: pl.LazyFrame, *, config: SlaConfig) -> pl.LazyFrame:
         & (pl.col("attempts") < config.cadence.min_attempts)
         & (end.is_not_null() | pl.col("is_judged"))
     )
+    unknown = pl.lit(touches_stopped) & ~pl.col("is_judged") & (end != "sql").fill_null(True)
     step = (
         pl.when(pl.col("owner_rep_id").is_null())
         .then(pl.lit("never_assigned"))
+        .when(unknown)
+        .then(pl.lit("not_judged"))
         .when(pl.col("attempts") == 0)
         .then(pl.lit("never_touched"))
         .when(end == "sql")
@@ -773,9 +784,10 @@ def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:
 
     Returns
     -------
-    LazyFrame, one row per step of :data:`LEAKAGE_STEPS` (in that order, 0 when none):
-    ``step``, ``episodes``, ``share``, ``remaining`` (episodes not yet accounted for after
-    this step). The counts sum to the episodes.
+    LazyFrame, one row per step of :data:`LEAKAGE_STEPS` (in that order, 0 when none;
+    ``not_judged`` only when there are such episodes): ``step``, ``episodes``, ``share``,
+    ``remaining`` (episodes not yet accounted for after this step). The counts sum to the
+    episodes.
 
     Examples
     --------
@@ -795,6 +807,7 @@ def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:
             pl.when(total > 0).then(pl.col("episodes") / total).alias("share"),
             (total - pl.col("episodes").cum_sum()).alias("remaining"),
         )
+        .filter((pl.col("step") != "not_judged") | (pl.col("episodes") > 0))
         .drop("_order")
     )
 

@@ -182,12 +182,22 @@ class Review:
         return maturing_metrics(self.remql)
 
     def breach_counts(self) -> dict[str, int | None]:
-        """How many breaches of each kind the month has (:func:`breach_counts`); stale
-        leads unknown (None) once the touches stopped (:attr:`touches_stopped`)."""
+        """How many breaches of each kind the month has (:func:`breach_counts`); None for
+        those the touches that stopped leave unknown (:meth:`_touch_unknown_breaches`)."""
         counts = breach_counts(self.breaches, self.coverage)
-        if self.touches_stopped is not None and "stale_leads" in counts:
-            counts["stale_leads"] = None
+        for kind in self._touch_unknown_breaches() & set(counts):
+            counts[kind] = None
         return counts
+
+    def _touch_unknown_breaches(self) -> set[str]:
+        """The breach lists unknown since the touches stopped (:attr:`touches_stopped`):
+        stale leads, and premature recycles while a recycle came after the last touch."""
+        if self.touches_stopped is None:
+            return set()
+        unknown = {"stale_leads"}
+        if self.measurable("recycling") and self.recycling.get("premature") is None:
+            unknown.add("premature_recycles")
+        return unknown
 
     def touches_note(self, *, lang: str = "en") -> str | None:
         """One sentence when the touches stopped (:attr:`touches_stopped`): how many first
@@ -206,8 +216,9 @@ class Review:
         ]  # fmt: skip
         if not parts:
             return self._touch_reason("stale_leads", lang=lang)
+        one = sum(self.touches_unjudged.values()) == 1
         return render(
-            "coverage.touches_unjudged",
+            "coverage.touches_unjudged" + ("_one" if one else ""),
             lang=lang,  # type: ignore[arg-type]
             what=render("coverage.unjudged_and", lang=lang).join(parts),  # type: ignore[arg-type]
             day=day(self.touches_stopped, lang),  # type: ignore[arg-type]
@@ -251,12 +262,13 @@ class Review:
         group = cov.BREACH_GROUPS.get(kind, kind)
         if not self.measurable(group):
             return self.reason(group, lang=lang)
-        if kind == "stale_leads":
+        if kind in self._touch_unknown_breaches():
             return self._touch_reason(kind, lang=lang)
         return None
 
     def _touch_reason(self, metric: str, *, lang: str) -> str | None:
-        """Why touch KPI ``metric`` has no value since the touches stopped, else None."""
+        """Why touch KPI (or breach list) ``metric`` has no value since the touches
+        stopped, else None."""
         unknown = {metric: None}
         return cov.touch_reasons(unknown, stopped=self.touches_stopped, lang=lang).get(metric)  # type: ignore[arg-type]
 
@@ -772,6 +784,22 @@ def _unjudged(
         ).height,
         "cadence": cadence.filter(~pl.col("is_judged") & due).height,
     }
+
+
+def _never_contacted_as_listed(cadence: dict[str, Any], cur: dict[str, pl.DataFrame]) -> None:
+    """The month's never-contacted count, in total and per rep, as its list has it (the
+    episodes pending at the touches' last day left out), in ``cadence`` and ``cur``."""
+    listed = cur["never_contacted"]
+    cadence["never_contacted"] = listed.height
+    per_rep = listed.group_by(pl.col("owner_rep_id").alias("rep_id")).agg(
+        pl.len().cast(pl.Int64).alias("_listed")
+    )
+    cur["cadence_by_rep"] = (
+        cur["cadence_by_rep"]
+        .join(per_rep, on="rep_id", how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(pl.col("_listed").fill_null(0).alias("never_contacted"))
+        .drop("_listed")
+    )
 
 
 def judged_recycles(premature: pl.DataFrame, touches_until: datetime | None) -> pl.DataFrame:
@@ -1362,12 +1390,15 @@ def build_review(
     cur["never_contacted"] = cur["never_contacted"].join(
         pending, on=["lead_id", "episode"], how="anti"
     )
+    if stopped is not None:  # untouched at the last touch is no fact about what came after
+        _never_contacted_as_listed(now["cadence"], cur)
     breaches = {
         "handoff": cur["handoff_breaches"],
         "cadence": cur["cadence_breaches"],
         "never_contacted": cur["never_contacted"],
+        # no list where the count is unknown: a later recycle's attempts are not known
         "premature_recycles": judged_recycles(premature, touches_until)
-        .filter(pl.col("is_premature"))
+        .filter(pl.col("is_premature") & pl.lit(now["recycling"]["premature"] is not None))
         .sort("attempts_short", "lead_id", "episode", descending=[True, False, False]),
         "stale_leads": stale_frame,
         "recycled_not_enrolled": enrollment.filter(pl.col("status").is_in(["late", "missing"])),
@@ -1875,6 +1906,8 @@ def rep_overview(review: Review) -> pl.DataFrame:
     ]
     opened = pl.concat(open_rows) if open_rows else None
     cadence = review.cadence_by_rep.select("rep_id", pl.col("compliance").alias("cadence_rate"))
+    stopped = getattr(review, "touches_stopped", None) is not None  # stale, due: unknown
+    unknown = {"stale_leads", "at_risk"} if stopped else set()
     # the unassigned (rep_id null) are a group of their own: null matches null here
     join = {"on": "rep_id", "how": "left", "nulls_equal": True}
     return (
@@ -1884,7 +1917,11 @@ def rep_overview(review: Review) -> pl.DataFrame:
         .join(per_rep(review.breaches.get("stale_leads"), "stale_leads"), **join)
         .join(per_rep(opened, "open_breaches"), **join)
         .join(per_rep(getattr(review, "at_risk", None), "at_risk"), **join)
-        .with_columns(pl.col("stale_leads", "open_breaches", "at_risk").fill_null(0))
+        .with_columns(
+            # a rep without a row has none; a count the data cannot give is unknown
+            pl.lit(None, pl.Int64).alias(c) if c in unknown else pl.col(c).fill_null(0)
+            for c in ("stale_leads", "open_breaches", "at_risk")
+        )
         .sort(
             [pl.col("rep_id").is_null(), "open_breaches", "first_touch_rate", "rep_id"],
             descending=[False, True, False, False],

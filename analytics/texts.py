@@ -1521,6 +1521,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "leak_step.disqualified": ("disqualified", "disqualifiziert"),
     "leak_step.sql": ("SQL", "SQL"),
     "leak_step.open": ("still open", "noch offen"),
+    "leak_step.not_judged": (
+        "not judged: ran past the last sales touch recorded",
+        "nicht bewertet: über die letzte erfasste Vertriebsaktivität hinaus",
+    ),
     # -- coverage: what the data can answer (spec/coverage.md) --
     "coverage.group.visitors": ("Website visitors", "Website-Besucher"),
     "coverage.group.funnel": ("Funnel volumes and rates", "Trichter: Mengen und Quoten"),
@@ -1701,6 +1705,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Not judged: {what} ran past {day}, the last sales touch recorded (none since on {n} "
         "or more working days).",
         "Nicht bewertet: {what} liefen über den {day} hinaus, die letzte erfasste "
+        "Vertriebsaktivität (seitdem an {n} oder mehr Arbeitstagen keine).",
+    ),
+    "coverage.touches_unjudged_one": (
+        "Not judged: {what} ran past {day}, the last sales touch recorded (none since on {n} "
+        "or more working days).",
+        "Nicht bewertet: {what} lief über den {day} hinaus, die letzte erfasste "
         "Vertriebsaktivität (seitdem an {n} oder mehr Arbeitstagen keine).",
     ),
     "coverage.unjudged_handoffs": ("{n} first touches", "{n} Erstkontakte"),

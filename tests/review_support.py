@@ -30,7 +30,7 @@ def daily_touches(lead: str, first: str, last: str, *, rep: str = "r1") -> list[
     """One touch a day of ``lead`` from ``first`` to ``last`` (``YYYY-MM-DD``, 07:00 UTC):
     a hand world whose sales touches are tracked until ``last`` (else touches that end
     days before ``as_of`` have stopped, and nothing after them is judged:
-    :func:`analytics.coverage.touches_stopped_on`). Give it a lead without an MQL
+    :func:`analytics.coverage.touch_horizon`). Give it a lead without an MQL
     episode, so that no review number but the touches' extent changes.
 
     >>> [t["occurred_at"] for t in daily_touches("z", "2026-10-30", "2026-10-31")]

@@ -77,7 +77,8 @@ def test_every_mql_episode_of_the_month_is_in_exactly_one_step():
         k: step for k, (_, step) in CASES.items()
     }
     waterfall = leakage_waterfall(steps.lazy()).collect()
-    assert waterfall["step"].to_list() == list(LEAKAGE_STEPS)
+    # every step but "not judged", shown only when the touches stopped
+    assert waterfall["step"].to_list() == [s for s in LEAKAGE_STEPS if s != "not_judged"]
     assert waterfall["episodes"].to_list() == [1] * 7
     assert waterfall["episodes"].sum() == review.speed_to_lead.height == 7
     assert waterfall["remaining"].to_list() == [6, 5, 4, 3, 2, 1, 0]

@@ -126,6 +126,10 @@ def test_counts_the_stopped_touches_cannot_support_are_null_with_the_reason(stop
     # attempts per MQL: b, c, d were still open; premature: f was recycled on 09-20
     assert stopped.cadence["attempts_per_mql"] is None
     assert stopped.cadence_by_rep["attempts_per_mql"].to_list() == [None]  # nor per rep
+    # never contacted: b (due 09-04) only, as its list; c and d are pending (finding 3)
+    assert stopped.breaches["never_contacted"]["lead_id"].to_list() == ["b"]
+    assert stopped.cadence["never_contacted"] == 1
+    assert stopped.cadence_by_rep["never_contacted"].to_list() == [1]
     assert stopped.recycling["premature"] is None and stopped.recycling["stale"] is None
     for metric in ("attempts_per_mql", "premature_recycles", "stale_leads"):
         row = kpi(stopped, metric)
@@ -133,18 +137,26 @@ def test_counts_the_stopped_touches_cannot_support_are_null_with_the_reason(stop
         assert row["reason"].startswith("The last sales touch recorded is from 2026-09-15")
         assert stopped.kpi_reason(row) == row["reason"]
     assert kpi(stopped, "cadence_compliance")["status"] == "met"  # 1 / 1 judged
-    # the recycle before the touches stopped is still judged and listed
-    assert stopped.breaches["premature_recycles"]["lead_id"].to_list() == ["e"]
+    # no list where the count is unknown (a no-data KPI has none: spec/coverage.md)
+    assert stopped.breaches["premature_recycles"].is_empty()
     counts = stopped.breach_counts()
-    assert (counts["stale_leads"], counts["premature_recycles"]) == (None, 1)
-    assert stopped.breach_reason("stale_leads").startswith("The last sales touch")
+    assert (counts["stale_leads"], counts["premature_recycles"]) == (None, None)
+    assert stopped.to_json_dict()["breaches"]["premature_recycles"] is None
+    for kind in ("stale_leads", "premature_recycles"):
+        assert stopped.breach_reason(kind).startswith("The last sales touch")
+    assert sorted(current.breaches["premature_recycles"]["lead_id"]) == ["e", "f"]
     # with the touches current: all known (e and f premature, g stale)
     assert (current.recycling["premature"], current.recycling["stale"]) == (2, 1)
     assert current.cadence["attempts_per_mql"] == pytest.approx(1 / 4)
 
 
 def test_no_first_touch_is_at_risk_once_the_touches_stopped(stopped):
+    from analytics.review import rep_overview
+
     assert stopped.at_risk.is_empty()
+    # nor per rep: unknown, not 0 (re-audit of this rule, finding 6)
+    reps = rep_overview(stopped)
+    assert reps["stale_leads"].to_list() == [None] and reps["at_risk"].to_list() == [None]
     document = stopped.to_json_dict()
     assert document["at_risk"] is None
     assert document["touches_stopped"] == "2026-09-15"
@@ -201,6 +213,7 @@ def test_the_note_says_what_is_not_judged_and_since_when(stopped, current, lang)
     assert current.touches_note(lang=lang) is None
     one = dataclasses.replace(stopped, touches_unjudged={"handoff": 0, "cadence": 1})
     assert one.touches_note().startswith("Not judged: 1 cadence window ran past 2026-09-15")
+    assert one.touches_note(lang="de").startswith("Nicht bewertet: 1 Kadenzfenster lief über")
     none = dataclasses.replace(stopped, touches_unjudged={"handoff": 0, "cadence": 0})
     assert none.touches_note().startswith("The last sales touch recorded is from 2026-09-15")
 
@@ -259,3 +272,16 @@ def test_sla_review_on_a_hubspot_export_whose_touches_stopped(tmp_path):
     assert doc["breaches"]["cadence"] == 0
     text = runner.invoke(app, ["review", "--db", str(db), "--month", "2026-09", "--no-record"])
     assert "Not judged: 4 cadence windows ran past 2026-09-15" in " ".join(text.output.split())
+
+
+def test_the_leakage_waterfall_names_no_step_after_the_last_touch(stopped):
+    """b, c and d were "assigned, never touched" where the data cannot tell (re-audit of
+    this rule, finding 4): their cadence windows ran past the last touch."""
+    from analytics.handoff import leakage_steps, leakage_waterfall
+
+    steps = leakage_steps(stopped.cadence_episodes.lazy(), config=CFG, touches_stopped=True)
+    assert dict(steps.select("lead_id", "step").collect().iter_rows()) == {
+        "a": "open", "b": "not_judged", "c": "not_judged", "d": "not_judged",
+    }  # fmt: skip
+    waterfall = dict(leakage_waterfall(steps).select("step", "episodes").collect().iter_rows())
+    assert (waterfall["not_judged"], waterfall["never_touched"]) == (3, 0)

@@ -301,7 +301,11 @@ ui.breach_lists(
 st.subheader(t("leakage_title", lg))
 if not ui.missing(review, "handoff", lg):
     st.caption(t("leakage_caption", lg))
-    steps = leakage_steps(review.cadence_episodes.lazy(), config=cfg).collect()
+    steps = leakage_steps(
+        review.cadence_episodes.lazy(),
+        config=cfg,
+        touches_stopped=review.touches_stopped is not None,
+    ).collect()
     waterfall = leakage_waterfall(steps.lazy()).collect()
     # halves: the steps' table (four columns) was wider than two fifths of the page at 1280 px
     left, right = st.columns(2)
