@@ -39,7 +39,7 @@ import altair as alt
 import polars as pl
 
 from analytics.config import load_config
-from analytics.coverage import coverage, reason, within_coverage
+from analytics.coverage import coverage, reason, touch_horizon, within_coverage
 from analytics.episodes import mql_episodes
 from analytics.handoff import handoff_by, handoff_summary, speed_to_lead
 from analytics.notebook import config_path, warehouse_path
@@ -60,7 +60,9 @@ print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; SLA: first touch within {SLA_HOUR
 # One row per MQL episode of the days the sales touches cover: when it started, the
 # first touch, the hours to it on the SLA's clock, and met / missed / pending. An MQL
 # from before the first touch was tracked is unknown, not missed (missing data is never
-# a verdict: `analytics.coverage`), so it is left out.
+# a verdict: `analytics.coverage`), so it is left out; when the touches stopped (none on
+# three or more working days before `as_of`), first touches are judged as of the last
+# touch's day, as the monthly review does: one due later is pending, not missed.
 
 # %%
 covered = coverage(tables, config=config)
@@ -76,7 +78,12 @@ episodes = within_coverage(
     coverage=covered,
     timezone=config.reporting.timezone,
 )
-speed = speed_to_lead(episodes, tables.sales_touches, config=config, as_of=as_of).collect()
+stopped, touches_until = touch_horizon(tables, as_of=as_of, config=config)
+if stopped is not None:
+    print(f"the sales touches stopped on {stopped}: nothing after it is judged")
+speed = speed_to_lead(
+    episodes, tables.sales_touches, config=config, as_of=touches_until or as_of
+).collect()
 speed.sort("started_at", "lead_id").head()
 
 # %%
