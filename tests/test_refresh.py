@@ -906,3 +906,15 @@ def test_purging_a_replace_gives_back_the_rows_it_removed(tmp_path):
     import_canonical(db, folder(tmp_path, "m5", leads=only_l1), replace=True)  # load 5
     purge(db, load=4)  # load 5's removal stands
     assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1"]
+
+
+@pytest.mark.parametrize("name", ["old.duckdb", "old"])
+def test_a_warehouse_named_old_can_be_purged(tmp_path, name):
+    """The rebuilt file's catalog took the name "old", the alias the purge reads the
+    warehouse by: an erasure request on ``old.duckdb`` failed (refresh re-audit, F10)."""
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / name
+    import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
+    purge(db, leads=["L2"])
+    assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1", "L3"]

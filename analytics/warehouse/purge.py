@@ -453,7 +453,8 @@ def purge(
     db_path = Path(db_path)
     if not db_path.exists():
         raise PurgeFailed(f"{db_path}: no warehouse here")
-    fresh = db_path.with_name(f"{db_path.name}.purge-{os.getpid()}")
+    # its catalog is named after the file: never "old", the warehouse's alias while it is read
+    fresh = db_path.with_name(f"purge-{os.getpid()}-{db_path.name}")
     with _writer_lock(db_path):
         fresh.unlink(missing_ok=True)
         try:
