@@ -1537,10 +1537,12 @@ def purge_command(
     if as_json:
         emit_json(result.to_json_dict())
         return
-    if not result.removed and not result.unlinked:
+    if not result.removed and not result.unlinked and not result.restored:
         err.print("nothing matched: no row was removed")
     for name, n in result.removed.items():
         err.print(f"{name}: {n:,} row(s) removed")
+    for name, n in result.restored.items():
+        err.print(f"{name}: {n:,} row(s) given back (an erased load had removed them)")
     for name, n in result.unlinked.items():
         err.print(f"{name}: {n:,} row(s) no longer name the lead")
     if result.leads_not_found:

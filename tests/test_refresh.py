@@ -898,7 +898,10 @@ def test_purging_a_replace_gives_back_the_rows_it_removed(tmp_path):
     only_l1 = "\n".join(MONTH_1.splitlines()[:2]) + "\n"
     import_canonical(db, folder(tmp_path, "m2", leads=only_l1), replace=True)
     assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1"]
-    purge(db, load=2)
+    result = purge(db, load=2)
+    # given back, not "-2 removed" (refresh re-audit, F9)
+    assert result.restored == {"core.leads": 2}
+    assert all(n > 0 for n in result.removed.values())
     restored = read_core_table(db, "leads").sort("lead_id")
     assert restored["lead_id"].to_list() == ["L1", "L2", "L3"]
     import_canonical(db, folder(tmp_path, "m3", leads=only_l1), replace=True)  # load 3

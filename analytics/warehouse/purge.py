@@ -78,11 +78,14 @@ class PurgeResult:
     loads: list[int] = field(default_factory=list)
     #: The lead ids erased (as stored: with the hashes of personal ids); never printed.
     purged_ids: list[str] = field(default_factory=list, repr=False)
+    #: Core rows an erased load had removed, given back per ``schema.table``.
+    restored: dict[str, int] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "load_id": self.load_id,
             "removed": self.removed,
+            "restored": self.restored,
             "unlinked": self.unlinked,
             "loads": self.loads,
             "leads_not_found": self.leads_not_found,
@@ -370,6 +373,24 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     )
 
 
+def _restored_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """``core.<table>`` -> the rows the purge gives back (its ``purge_restored_`` tables'
+    rows that the warehouse did not hold)."""
+    out = {}
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "AND table_name LIKE 'purge_restored_%'"
+    ).fetchall():
+        table = name.removeprefix("purge_restored_")
+        n = con.execute(
+            f"SELECT count(*) FROM {name} b WHERE NOT EXISTS "
+            f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"
+        ).fetchall()[0][0]
+        if n:
+            out[f"core.{table}"] = int(n)
+    return out
+
+
 def _temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> str:
     """``frame`` as the connection's temporary table ``name`` (its name returned)."""
     con.register(f"{name}_arrow", frame.to_arrow())
@@ -572,11 +593,13 @@ def _rebuild(
         con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} BY NAME {select}")
     before_counts = _counts(con, "old", tables)
     after_counts = _counts(con, _q(target), tables)
+    restored = _restored_counts(con)
+    bookkeeping = {("meta", "raw_seen"), ("meta", "precomputed"), ("meta", "removed")}
     removed = {
-        f"{s}.{t}": before_counts[(s, t)] - after_counts[(s, t)]
+        f"{s}.{t}": n
         for s, t in tables
-        if before_counts[(s, t)] != after_counts[(s, t)]
-        and (s, t) not in {("meta", "raw_seen"), ("meta", "precomputed")}
+        if (s, t) not in bookkeeping
+        and (n := before_counts[(s, t)] - after_counts[(s, t)] + restored.get(f"{s}.{t}", 0))
     }  # sightings of removed row versions and stored results go too: bookkeeping, not data
     load_id = con.execute(
         f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(target)}.meta.loads"
@@ -591,7 +614,7 @@ def _rebuild(
     purged = (
         [r[0] for r in con.execute("SELECT lead_id FROM purge_ids").fetchall()] if leads else []
     )
-    return PurgeResult(load_id, removed, unlinked, not_found, loads, purged)
+    return PurgeResult(load_id, removed, unlinked, not_found, loads, purged, restored)
 
 
 def fresh_name(con: duckdb.DuckDBPyConnection) -> str:
