@@ -643,3 +643,27 @@ def test_purging_the_refresh_that_moved_a_stage_date_gives_the_earlier_date_back
     assert removed() == [("701", "701"), ("702", "702")]
     purge(db, leads=["701"])
     assert removed() == [("702", "702")]
+
+
+@pytest.mark.parametrize(
+    ("dates", "erased", "left"),
+    [
+        # moved to 10-03 by load 2, seen at 10-03 again by load 3: load 3's word stands
+        (("10-02 08:00", "10-03 09:00", "10-03 09:00"), 2, ["10-03 09:00"]),
+        # moved to 10-03 by load 2 and back by load 3: erasing load 3 leaves load 2's date
+        (("10-02 08:00", "10-03 09:00", "10-02 08:00"), 3, ["10-03 09:00"]),
+    ],
+)
+def test_a_purge_keeps_the_stage_date_the_kept_loads_say(tmp_path, dates, erased, left):
+    """Refresh re-audit F1 and F3: the purge gave the lead two MQLs."""
+    from analytics.warehouse import read_core_table
+    from analytics.warehouse.purge import purge
+
+    head = "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date\n"
+    db = tmp_path / "w.duckdb"
+    for i, when in enumerate(dates):
+        text = f"701,2026-10-01 08:00,Organic Search,2026-{when}\n"
+        import_export(db, _export(tmp_path / f"m{i}", contacts=head + text), fmt="hubspot")
+    purge(db, load=erased)
+    mqls = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "mql")
+    assert mqls["entered_at"].dt.strftime("%m-%d %H:%M").to_list() == left

@@ -921,3 +921,25 @@ def test_a_warehouse_named_old_can_be_purged(tmp_path, name):
     import_canonical(db, folder(tmp_path, "m1", leads=MONTH_1))
     purge(db, leads=["L2"])
     assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1", "L3"]
+
+
+def test_a_purge_gives_back_no_row_a_kept_load_removed_or_would_have(tmp_path):
+    """Refresh re-audit F2, F3: the purge gave back L2 although a later kept full snapshot
+    lacked it too, and kept L2 that only the erased load had put back after a kept
+    ``--replace`` removed it."""
+    from analytics.warehouse.purge import purge
+
+    only_l1 = "\n".join(MONTH_1.splitlines()[:2]) + "\n"
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, "a1", leads=MONTH_1))  # L1-L3
+    import_canonical(db, folder(tmp_path, "a2", leads=only_l1), replace=True)  # removes L2, L3
+    import_canonical(db, folder(tmp_path, "a3", leads=only_l1), replace=True)  # a snapshot again
+    purge(db, load=2)  # load 3 would have removed them as well
+    assert read_core_table(db, "leads")["lead_id"].to_list() == ["L1"]
+
+    again = tmp_path / "v.duckdb"
+    import_canonical(again, folder(tmp_path, "b1", leads=MONTH_1))
+    import_canonical(again, folder(tmp_path, "b2", leads=only_l1), replace=True)
+    import_canonical(again, folder(tmp_path, "b3", leads=MONTH_2))  # L2 changed, L4: upsert
+    purge(again, load=3)  # L2 and L3 stay removed, as load 2 left them
+    assert read_core_table(again, "leads")["lead_id"].to_list() == ["L1"]

@@ -87,6 +87,8 @@ def _ddl() -> list[str]:
             f"ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS rows_{what} BIGINT"
             for what in ("added", "changed", "unchanged", "removed")
         ),
+        # the load replaced its table (--replace): a snapshot, what it lacked was removed
+        "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS replaced BOOLEAN",
         # the latest timestamp of the data after the load: what it brought is known from then
         "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS data_as_of TIMESTAMPTZ",
         """CREATE TABLE IF NOT EXISTS meta.quarantine (

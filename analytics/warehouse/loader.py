@@ -62,7 +62,7 @@ DUCKDB_MEMORY_LIMIT = "1GB"
 CHANGE_KINDS = ("added", "changed", "unchanged", "removed")
 LOADS_COLUMNS = (
     "load_id, table_name, source_file, file_sha256, rows_read, rows_loaded, rows_rejected, "
-    "loaded_at, rows_added, rows_changed, rows_unchanged, rows_removed"
+    "loaded_at, rows_added, rows_changed, rows_unchanged, rows_removed, replaced"
 )
 
 
@@ -1844,7 +1844,7 @@ def load_batches(
             else:
                 changed_files.add(_file_of(batch.source_file))
             con.execute(
-                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 12)})",
+                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 13)})",
                 [
                     load_id,
                     batch.table,
@@ -1855,6 +1855,7 @@ def load_batches(
                     done.rows_rejected,
                     now,
                     *changes.values(),
+                    replace,  # a full snapshot of its table: what it lacks was removed
                 ],
             )
         # a file is unchanged only when none of its tables changed (a HubSpot contacts file
@@ -2023,7 +2024,7 @@ def write_tables(
         for table, rows in written.items():
             con.execute(
                 f"INSERT INTO meta.loads ({LOADS_COLUMNS}) "
-                "VALUES (1, ?, ?, NULL, ?, ?, 0, ?, ?, 0, 0, 0)",
+                "VALUES (1, ?, ?, NULL, ?, ?, 0, ?, ?, 0, 0, 0, false)",
                 [table, source, rows, rows, now, rows],
             )
         if config is not None:

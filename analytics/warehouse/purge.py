@@ -53,6 +53,7 @@ from analytics.warehouse.loader import stored_name
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
 from analytics.warehouse.privacy import hash_text, is_personal_id
+from analytics.warehouse.removals import removal_key_sql
 from analytics.warehouse.versions import record_history
 
 #: Tables whose rows belong to one lead (deleted with it).
@@ -255,25 +256,64 @@ def _restored_core(
     each key's latest version a kept load saw, typed as the import types it. A purge of
     the refresh that moved an MQL from 09-03 to 09-04 gives the lead its 09-03 MQL back.
     """
-    from analytics.warehouse.removals import removal_keys
-    from analytics.warehouse.versions import rejected_sighting, typed_sightings
-
     if not _has_table(con, "meta", "removed"):
         return None
+    # a kept load after the removal that would have removed the row too stands: one that
+    # replaced the table, or (a stage date) one that restated the lead's events
+    later = f"l.load_id NOT IN ({listed}) AND l.load_id > g.at"
+    blocks = [
+        f"EXISTS (SELECT 1 FROM old.meta.loads l WHERE l.table_name = '{table}' "
+        f"AND l.replaced AND {later})"
+        if _has_column(con, "meta", "loads", "replaced")
+        else "false"
+    ]
+    if table == "lifecycle_events":
+        blocks.append(
+            "EXISTS (SELECT 1 FROM old.meta.raw_seen l JOIN old.raw.lifecycle_events e "
+            "ON e._row_hash = l.row_hash WHERE l.table_name = 'lifecycle_events' "
+            f"AND {later} AND trim(e.lead_id) = g.id)"
+        )
     gone = con.sql(
-        f"""SELECT id, key FROM old.meta.removed WHERE table_name = '{table}'
-        GROUP BY id, key HAVING arg_max(load_id IN ({listed}), load_id)"""
+        f"""SELECT id, key FROM (
+            SELECT id, key, max(load_id) AS at, arg_max(load_id IN ({listed}), load_id) AS erased
+            FROM old.meta.removed WHERE table_name = '{table}' GROUP BY id, key) g
+        WHERE erased AND NOT ({" OR ".join(blocks)})"""
     ).pl()
     if gone.is_empty():
         return None
+    spec = TABLES[table]
+    typed = _kept_versions(con, table, listed, config, ids=gone["id"])
+    restored = (
+        typed.filter(pl.col("_removal_key").is_in(gone["key"].implode()))
+        .group_by(list(spec.key), maintain_order=True)
+        .last()
+    )
+    return restored.select(spec.column_names).cast(spec.polars_schema) if restored.height else None
+
+
+def _kept_versions(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    listed: str,
+    config: SlaConfig | None,
+    *,
+    ids: pl.Series,
+) -> pl.DataFrame:
+    """The versions of ``table``'s rows with these ``ids`` (their key's first column) that
+    a load kept (not in ``listed``) saw and did not reject, typed as the import types them,
+    oldest first, with ``_seen_load`` and ``_removal_key``
+    (:func:`~analytics.warehouse.removals.removal_keys`)."""
+    from analytics.warehouse.removals import removal_keys
+    from analytics.warehouse.versions import rejected_sighting, typed_sightings
+
     spec = TABLES[table]
     key = list(spec.key)
     first = next(c for c in spec.columns if c.name == key[0])
     text = ", ".join(f"r.{_q(c)}" for c in spec.column_names)
     recorded = _has_column(con, "meta", "raw_seen", "rejected")
-    con.register("purge_gone_ids", gone.select("id").unique().to_arrow())
+    con.register("purge_wanted_ids", pl.DataFrame({"id": ids}).unique().to_arrow())
     try:  # the candidates by their id as text (a date key is typed below only)
-        by_id = f"AND trim(r.{_q(key[0])}) IN (SELECT id FROM purge_gone_ids)"
+        by_id = f"AND trim(r.{_q(key[0])}) IN (SELECT id FROM purge_wanted_ids)"
         kept = con.sql(
             f"""SELECT {text}, r._line AS _file_line, s.load_id AS _seen_load,
                    s.absent AS _absent
@@ -285,17 +325,41 @@ def _restored_core(
             ORDER BY _seen_load, _file_line"""
         ).pl()
     finally:
-        con.unregister("purge_gone_ids")
-    if kept.is_empty():
-        return None
+        con.unregister("purge_wanted_ids")
     others = [c for c in spec.column_names if c not in key]
+    if kept.is_empty():
+        return pl.DataFrame(
+            schema={**spec.polars_schema, "_seen_load": pl.Int32, "_removal_key": pl.String}
+        )
     typed = typed_sightings(kept, table, config, key=key, columns=others, order="_seen_load")
-    restored = (
-        typed.filter(removal_keys(typed, table).is_in(gone["key"].implode()))
-        .group_by(key, maintain_order=True)
-        .last()
+    return typed.with_columns(removal_keys(typed, table).alias("_removal_key"))
+
+
+def _dropped_by_kept(
+    con: duckdb.DuckDBPyConnection, table: str, listed: str, config: SlaConfig | None
+) -> pl.DataFrame | None:
+    """The keys (``meta.removed`` text) of ``table`` whose last kept word was a removal: a
+    kept load removed the row after every kept load that saw it, so only an erased load
+    can have put it back in core (re-added after a ``--replace``, a date moved back)."""
+    if not _has_table(con, "meta", "removed"):
+        return None
+    removals = con.sql(
+        f"""SELECT id, key, max(load_id) AS at FROM old.meta.removed
+        WHERE table_name = '{table}' AND load_id NOT IN ({listed}) GROUP BY id, key"""
+    ).pl()
+    if removals.is_empty():
+        return None
+    seen = (
+        _kept_versions(con, table, listed, config, ids=removals["id"])
+        .group_by("_removal_key")
+        .agg(pl.col("_seen_load").max().alias("seen"))
     )
-    return restored.select(spec.column_names).cast(spec.polars_schema) if restored.height else None
+    dropped = (
+        removals.join(seen, left_on="key", right_on="_removal_key", how="left")
+        .filter(pl.col("seen").is_null() | (pl.col("at") > pl.col("seen")))
+        .select("key")
+    )
+    return dropped if dropped.height else None
 
 
 def _selects_for_loads(
@@ -326,6 +390,13 @@ def _selects_for_loads(
             f"SELECT * FROM old.core.{table} c WHERE NOT EXISTS "
             f"(SELECT 1 FROM purge_keys_{table} k WHERE {_key_match(table, 'c', 'k')})"
         )
+        dropped = _dropped_by_kept(con, table, listed, config) if has_seen else None
+        # a row a kept load removed last (only an erased load put it back) stays removed
+        gone = "true"
+        if dropped is not None:
+            name = _temp_table(con, f"purge_dropped_{table}", dropped)
+            gone = f"{{row}} NOT IN (SELECT key FROM {name})"
+            selects[("core", table)] += " AND " + gone.format(row=removal_key_sql(table, "c"))
         rebuilt = _rebuilt_core(con, table, listed, config) if has_seen else None
         if rebuilt is not None and rebuilt.height:
             # no value only an erased load brought stays in core: such rows are derived again
@@ -334,6 +405,7 @@ def _selects_for_loads(
                 f" AND NOT EXISTS (SELECT 1 FROM {name} b WHERE {_key_match(table, 'c', 'b')})"
                 f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE EXISTS "
                 f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"
+                f" AND {gone.format(row=removal_key_sql(table, 'b'))}"
             )
         restored = _restored_core(con, table, listed, config) if has_seen else None
         if restored is not None:
