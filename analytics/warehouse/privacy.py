@@ -717,9 +717,24 @@ WITHHELD = "[withheld]"
 MISALIGNED_CELL_CHARS = 100
 #: A cell that is plainly a value wherever it stands: digits and punctuation (a date, a
 #: time, an amount, a count), a truth value, or a mask (``[email]``).
-_PLAIN_CELL = re.compile(
-    r"(?i)^(?:[\d\s.,:/+%€$TZ-]*\d[\d\s.,:/+%€$TZ-]*|true|false|\[(?:email|phone|iban)\])$"
-)
+_PLAIN_CHARS = re.compile(r"(?i)^[\d\s.,:/+%€$TZ-]+$")
+_PLAIN_WORD = re.compile(r"(?i)^(?:true|false|\[(?:email|phone|iban)\])$")
+_DIGIT = re.compile(r"\d")
+
+
+def _plain_cell(value: str) -> bool:
+    """:data:`_PLAIN_CHARS` with a digit, or a :data:`_PLAIN_WORD`, in time linear in the
+    cell (one pattern with a digit between two runs of the same characters took seconds
+    for a 16,000-digit cell).
+
+    >>> [_plain_cell(v) for v in ("05.10.2026 09:12", "[email]", "T-", "x1")]
+    [True, True, False, False]
+    """
+    if _PLAIN_WORD.match(value):
+        return True
+    return bool(_PLAIN_CHARS.match(value)) and _DIGIT.search(value) is not None
+
+
 #: Last words of a header that names an id (``Record ID``, ``Kontakt-Nr``, ``Lead Number``).
 _ID_WORDS = frozenset({"id", "ids", "nr", "no", "number", "nummer", "key"})
 
@@ -776,7 +791,7 @@ def misaligned_row(table: str | None, cells: Mapping[str, str | None], *, salt: 
     for name in cells:
         value = values.get(name)
         safe = value is not None and (
-            value == "" or _id_header(name, ids) or _PLAIN_CELL.match(value)
+            value == "" or _id_header(name, ids) or _plain_cell(value)
         )  # an empty cell holds nothing to withhold
         shown[name] = value[:MISALIGNED_CELL_CHARS] if safe else WITHHELD
     return json.dumps(shown, ensure_ascii=False)
