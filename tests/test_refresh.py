@@ -943,3 +943,27 @@ def test_a_purge_gives_back_no_row_a_kept_load_removed_or_would_have(tmp_path):
     import_canonical(again, folder(tmp_path, "b3", leads=MONTH_2))  # L2 changed, L4: upsert
     purge(again, load=3)  # L2 and L3 stay removed, as load 2 left them
     assert read_core_table(again, "leads")["lead_id"].to_list() == ["L1"]
+
+
+def test_the_history_of_two_loads_known_from_the_same_moment_follows_their_order(tmp_path):
+    """Load 1 rejects B's first line (an unknown account) and loads its second (vp); load 2,
+    known from the same moment, loads the first line's version (c_level). The history held
+    c_level as the version replaced, by the raw rows' order rather than the loads' (refresh
+    re-audit F4)."""
+    import duckdb
+
+    from analytics.config import load_config
+
+    cfg = load_config("data/sla.toml")
+    head = "lead_id,created_at,source,account_id,seniority\n"
+    first = "B,2026-09-02T08:00:00Z,organic,ACC9,c_level\n"
+    db = tmp_path / "w.duckdb"
+    loads = (
+        folder(tmp_path, "e1", leads=head + first + "B,2026-09-02T08:00:00Z,organic,,vp\n"),
+        folder(tmp_path, "e2", accounts="account_id,name\nACC9,Acme\n", leads=head + first),
+    )
+    for d in loads:
+        import_canonical(db, d, config=cfg)
+    with duckdb.connect(str(db), read_only=True) as con:
+        history = con.sql("SELECT account_id, seniority FROM meta.lead_history").fetchall()
+    assert history == [(None, "vp")]

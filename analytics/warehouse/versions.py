@@ -121,7 +121,9 @@ def superseded_versions(
             -- a version the load rejected (an unknown account, a duplicate key) never was
             WHERE NOT {rejected_sighting(table)} AND trim(r."{key}") IN (
                 SELECT trim("{key}") FROM raw.{table} GROUP BY 1
-                HAVING count(DISTINCT {versioned}) > 1)"""
+                HAVING count(DISTINCT {versioned}) > 1)
+            -- loads known from the same moment follow in the order they were made
+            ORDER BY s.load_id, r._line"""
         )
     )
     if sightings.is_empty():
