@@ -392,3 +392,25 @@ def test_a_refresh_without_lead_csv_knows_converted_contacts_as_their_leads(tmp_
                        ("opportunities", "opportunity_id")):  # fmt: skip
         got, want = read_core_table(db, table), read_core_table(base, table)
         assert got.sort(key).equals(want.sort(key)), table
+
+
+@pytest.mark.parametrize("lead_file", ["without ConvertedContactId", "with two leads only"])
+def test_a_lead_csv_that_cannot_say_a_conversion_leaves_it_as_stored(tmp_path, lead_file):
+    """A Lead.csv without ConvertedContactId, or with only some leads, beside Contact.csv
+    made the converted contacts new leads: the stored conversions were read only without
+    any Lead.csv (refresh re-audit F5)."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="salesforce")
+    part = tmp_path / "part"
+    part.mkdir()
+    for name in ("Contact.csv", "Account.csv"):
+        shutil.copy(FIXTURES / name, part / name)
+    leads = pl.read_csv(FIXTURES / "Lead.csv", infer_schema=False)
+    if lead_file == "without ConvertedContactId":
+        leads = leads.drop("ConvertedContactId")
+    else:
+        leads = leads.filter(pl.col("Id").is_in(["00Q1000000L0002", "00Q1000000L0003"]))
+    leads.write_csv(part / "Lead.csv")
+    import_export(db, part, fmt="salesforce")
+    ids = set(read_core_table(db, "leads")["lead_id"])
+    assert not ids & {"0031000000C0001", "0031000000C0002", "0031000000C0003"}

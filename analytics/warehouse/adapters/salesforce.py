@@ -257,14 +257,17 @@ def stored_contact_leads(db_path: str | Path) -> dict[str, str]:
         return {}
     con = connect_readonly(db_path)
     try:
+        # each Salesforce lead's latest version (a lead unconverted since has no contact)
         rows = con.execute(
             """SELECT contact, lead_id FROM (
-                SELECT json_extract_string(_extra, '$.convertedcontactid') AS contact,
-                       trim(lead_id) AS lead_id, _load_id, _line FROM raw.leads
-                WHERE _extra IS NOT NULL AND contains(_extra, 'convertedcontactid'))
-            WHERE contact IS NOT NULL AND lead_id IS NOT NULL
-            QUALIFY row_number() OVER (
-                PARTITION BY contact ORDER BY _load_id DESC, _line DESC) = 1"""
+                SELECT json_extract_string(r._extra, '$.convertedcontactid') AS contact,
+                       trim(r.lead_id) AS lead_id
+                FROM raw.leads r
+                JOIN meta.raw_seen s ON s.table_name = 'leads' AND s.row_hash = r._row_hash
+                WHERE r._extra IS NOT NULL AND contains(r._extra, 'convertedcontactid')
+                QUALIFY row_number() OVER (
+                    PARTITION BY trim(r.lead_id) ORDER BY s.load_id DESC, r._line DESC) = 1)
+            WHERE contact IS NOT NULL AND lead_id IS NOT NULL"""
         ).fetchall()
     except duckdb.Error:  # a warehouse without raw rows yet
         return {}
@@ -685,8 +688,9 @@ def read_salesforce(
     options
         How to read the CSVs (Data Loader writes UTC ISO timestamps with ``Z``).
     contact_leads
-        The converted contacts earlier loads recorded (:func:`stored_contact_leads`),
-        asked for only when the folder has no Lead.csv to say it.
+        The converted contacts earlier loads recorded (:func:`stored_contact_leads`): a
+        folder without Lead.csv, or whose Lead.csv lacks ``ConvertedContactId`` or some
+        leads, still knows them (the leads its Lead.csv lists say it themselves).
 
     Returns
     -------
@@ -726,8 +730,15 @@ def read_salesforce(
     leads, history = files.get("leads"), files.get("history")
     has_accounts = "accounts" in files
     contacts = _contact_leads(leads)
-    if leads is None and contact_leads is not None and files.keys() & _CONTACT_USERS:
-        contacts = contact_leads()  # a refresh without Lead.csv: the stored conversions
+    if contact_leads is not None and files.keys() & _CONTACT_USERS:
+        # the conversions earlier loads recorded, but for the leads this Lead.csv speaks of
+        spoken = (
+            set(leads.cells["id"].drop_nulls().str.strip_chars())
+            if leads is not None and "convertedcontactid" in leads.cells.columns
+            else set()
+        )
+        stored = {c: lead for c, lead in contact_leads().items() if lead not in spoken}
+        contacts = {**stored, **contacts}
     converted_opps: dict[str, str] = {}
     if leads is not None and "convertedopportunityid" in leads.cells.columns:
         pairs = leads.cells.select("convertedopportunityid", "id").drop_nulls()
