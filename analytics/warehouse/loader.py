@@ -153,6 +153,10 @@ class TableBatch:
     defaulted: frozenset[str] = frozenset()
     #: Lifecycle events: the events of its leads the batch holds all of (None: it adds).
     scope: EventScope | None = None
+    #: Lifecycle events: triggers whose stored event of a lead and stage this batch's event
+    #: of that lead and stage replaces (Salesforce's LeadHistory dates better than a
+    #: ConvertedDate an earlier load's Lead.csv gave: no second SQL).
+    supersedes: frozenset[str] = frozenset()
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """The cells in slices of ``rows`` rows, each with no unreadable rows."""
@@ -1351,6 +1355,7 @@ def _merge(
     absent: Sequence[str] = (),
     scope: EventScope | None = None,
     load_id: int = 0,
+    supersedes: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
     the core rows whose key the file does not have (each removal recorded as load
@@ -1445,6 +1450,16 @@ def _merge(
             log_removals(con, table, load_id, gone, [scope.trigger])
             moved = con.execute(f"DELETE FROM {live} WHERE {gone}", [scope.trigger]).fetchall()
             done["removed"] = done.get("removed", 0) + (int(moved[0][0]) if moved else 0)
+        if supersedes and in_core and stage.rows:
+            triggers = ", ".join(f"'{t}'" for t in sorted(supersedes))
+            gone = (
+                f"{live}.trigger IN ({triggers}) AND EXISTS (SELECT 1 FROM {source} s "
+                f"WHERE s.lead_id = {live}.lead_id AND s.stage = {live}.stage "
+                f"AND s.trigger IS DISTINCT FROM {live}.trigger)"
+            )
+            log_removals(con, table, load_id, gone)
+            better = con.execute(f"DELETE FROM {live} WHERE {gone}").fetchall()
+            done["removed"] = done.get("removed", 0) + (int(better[0][0]) if better else 0)
     finally:
         for name in registered:
             con.unregister(name)
@@ -1618,7 +1633,7 @@ def _load_batch(
         done.changes = _merge(
             con, table, stage, drop, replace=replace and earlier is None,
             keep=pl.concat(keep) if keep else None, absent=absent, scope=scope,
-            load_id=load_id,
+            load_id=load_id, supersedes=getattr(batch, "supersedes", frozenset()),
         )  # fmt: skip
         known.changed(table)
     if earlier is not None:

@@ -90,7 +90,7 @@ def read_export(
     warehouse
         The warehouse the export refreshes: what earlier loads recorded and this part of
         the export does not say (Salesforce's converted contacts without Lead.csv:
-        :func:`~analytics.warehouse.adapters.salesforce.stored_contact_leads`).
+        :func:`~analytics.warehouse.adapters.salesforce.stored_conversions`).
     """
     path = Path(path)
     if mapping is not None:
@@ -104,9 +104,9 @@ def read_export(
         read, what = reader(fmt), f"{fmt} export"
     known: dict[str, Any] = {}
     if warehouse is not None and mapping is None and fmt == "salesforce":
-        from analytics.warehouse.adapters.salesforce import stored_contact_leads
+        from analytics.warehouse.adapters.salesforce import stored_conversions
 
-        known["contact_leads"] = lambda: stored_contact_leads(warehouse)
+        known["conversions"] = lambda: stored_conversions(warehouse)
     try:
         result = read(path, options=options, salt=salt, **known)
     except pl.exceptions.PolarsError as exc:

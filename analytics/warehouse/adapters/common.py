@@ -573,6 +573,7 @@ def batch(
     suffix: str = "",
     defaulted: Iterable[str] = (),
     scope: EventScope | None = None,
+    supersedes: Iterable[str] = (),
 ) -> TableBatch:
     """A batch of canonical text for ``table`` from ``file``.
 
@@ -582,6 +583,8 @@ def batch(
     columns the export did not have, filled with a default that only new rows take
     (:attr:`~analytics.warehouse.loader.TableBatch.defaulted`). ``scope``: the lifecycle
     events of its leads the batch holds all of (:class:`~analytics.warehouse.loader.EventScope`).
+    ``supersedes``: triggers whose stored event of a lead and stage the batch's event of
+    that lead and stage replaces (:attr:`~analytics.warehouse.loader.TableBatch.supersedes`).
     """
     known = TABLES[table].column_names
     keep = [c for c in known if c in cells.columns]
@@ -602,6 +605,7 @@ def batch(
         frame,
         frozenset(defaulted),
         scope,
+        frozenset(supersedes),
     )
 
 

@@ -245,35 +245,54 @@ def _contact_leads(leads: ExportFile | None) -> dict[str, str]:
 _CONTACT_USERS = frozenset({"contacts", "tasks", "opportunities"})
 
 
-def stored_contact_leads(db_path: str | Path) -> dict[str, str]:
-    """Contact Id -> the Id of the lead converted into it, as the warehouse's earlier
-    Lead.csv loads recorded it (``ConvertedContactId``, kept in ``raw.leads._extra``): a
-    refresh of Contact.csv, Task.csv or Opportunity.csv without Lead.csv then knows a
-    converted contact as its lead, not as a new person. Empty without a warehouse.
+#: What a conversion made of a lead, as Lead.csv names it: its contact and its deal.
+_CONVERTED_INTO = {"contact": "convertedcontactid", "opportunity": "convertedopportunityid"}
+
+
+def stored_conversions(db_path: str | Path) -> dict[str, dict[str, str]]:
+    """``contact`` and ``opportunity``: Id -> the Id of the lead converted into it, as the
+    warehouse's earlier Lead.csv loads recorded it (``ConvertedContactId`` and
+    ``ConvertedOpportunityId``, kept in ``raw.leads._extra``), each lead's latest version
+    deciding (a lead unconverted since claims nothing). A refresh of Contact.csv, Task.csv
+    or Opportunity.csv without them then knows a converted contact as its lead, not as a
+    new person, and a deal as its lead's. Empty without a warehouse.
     """
     from analytics.warehouse.connection import connect_readonly
 
+    empty: dict[str, dict[str, str]] = {kind: {} for kind in _CONVERTED_INTO}
     if not Path(db_path).exists():
-        return {}
+        return empty
     con = connect_readonly(db_path)
     try:
-        # each Salesforce lead's latest version (a lead unconverted since has no contact)
         rows = con.execute(
-            """SELECT contact, lead_id FROM (
-                SELECT json_extract_string(r._extra, '$.convertedcontactid') AS contact,
-                       trim(r.lead_id) AS lead_id
-                FROM raw.leads r
-                JOIN meta.raw_seen s ON s.table_name = 'leads' AND s.row_hash = r._row_hash
-                WHERE r._extra IS NOT NULL AND contains(r._extra, 'convertedcontactid')
-                QUALIFY row_number() OVER (
-                    PARTITION BY trim(r.lead_id) ORDER BY s.load_id DESC, r._line DESC) = 1)
-            WHERE contact IS NOT NULL AND lead_id IS NOT NULL"""
+            """SELECT json_extract_string(r._extra, '$.convertedcontactid'),
+                      json_extract_string(r._extra, '$.convertedopportunityid'),
+                      trim(r.lead_id)
+            FROM raw.leads r
+            JOIN meta.raw_seen s ON s.table_name = 'leads' AND s.row_hash = r._row_hash
+            WHERE r._extra IS NOT NULL AND contains(r._extra, '"converted')
+            QUALIFY row_number() OVER (
+                PARTITION BY trim(r.lead_id) ORDER BY s.load_id DESC, r._line DESC) = 1"""
         ).fetchall()
     except duckdb.Error:  # a warehouse without raw rows yet
-        return {}
+        return empty
     finally:
         con.close()
-    return dict(rows)
+    for contact, deal, lead in rows:
+        for kind, into in (("contact", contact), ("opportunity", deal)):
+            if into is not None and lead is not None:
+                empty[kind][into] = lead
+    return empty
+
+
+def _unspoken(stored: dict[str, str], leads: ExportFile | None, kind: str) -> dict[str, str]:
+    """The ``stored`` conversions of ``kind`` but those of the leads this Lead.csv lists
+    with the column that says them (it says them itself, or that they were undone)."""
+    column = _CONVERTED_INTO[kind]
+    if leads is None or column not in leads.cells.columns:
+        return stored
+    spoken = set(leads.cells["id"].drop_nulls().str.strip_chars())
+    return {key: lead for key, lead in stored.items() if lead not in spoken}
 
 
 def _who(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
@@ -527,7 +546,8 @@ def _opportunities(
                 # required: a new deal takes 0 (as an empty Amount), a stored one keeps its own
                 defaulted=file.lacking({"amount": "amount"}),
             ),
-            batch("lifecycle_events", file, events),
+            # the deal's creation dates the opportunity better than a ConvertedDate
+            batch("lifecycle_events", file, events, supersedes={"converted"}),
         ],
         unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file)},
@@ -676,7 +696,7 @@ def read_salesforce(
     path: str | Path,
     *,
     options: CsvOptions = DEFAULT_OPTIONS,
-    contact_leads: Callable[[], dict[str, str]] | None = None,
+    conversions: Callable[[], dict[str, dict[str, str]]] | None = None,
     **_: object,
 ) -> Export:
     """Translate Salesforce object exports (a folder, or one file) into canonical batches.
@@ -687,10 +707,11 @@ def read_salesforce(
         A folder of Salesforce CSV exports by API field name, or one of them.
     options
         How to read the CSVs (Data Loader writes UTC ISO timestamps with ``Z``).
-    contact_leads
-        The converted contacts earlier loads recorded (:func:`stored_contact_leads`): a
-        folder without Lead.csv, or whose Lead.csv lacks ``ConvertedContactId`` or some
-        leads, still knows them (the leads its Lead.csv lists say it themselves).
+    conversions
+        The conversions earlier loads recorded (:func:`stored_conversions`): a folder
+        without Lead.csv, or whose Lead.csv lacks ``ConvertedContactId`` /
+        ``ConvertedOpportunityId`` or some leads, still knows them (the leads its Lead.csv
+        lists with the column say it themselves).
 
     Returns
     -------
@@ -730,19 +751,18 @@ def read_salesforce(
     leads, history = files.get("leads"), files.get("history")
     has_accounts = "accounts" in files
     contacts = _contact_leads(leads)
-    if contact_leads is not None and files.keys() & _CONTACT_USERS:
-        # the conversions earlier loads recorded, but for the leads this Lead.csv speaks of
-        spoken = (
-            set(leads.cells["id"].drop_nulls().str.strip_chars())
-            if leads is not None and "convertedcontactid" in leads.cells.columns
-            else set()
-        )
-        stored = {c: lead for c, lead in contact_leads().items() if lead not in spoken}
-        contacts = {**stored, **contacts}
     converted_opps: dict[str, str] = {}
     if leads is not None and "convertedopportunityid" in leads.cells.columns:
         pairs = leads.cells.select("convertedopportunityid", "id").drop_nulls()
         converted_opps = dict(zip(pairs["convertedopportunityid"], pairs["id"], strict=True))
+    if conversions is not None and files.keys() & _CONTACT_USERS:
+        # the conversions earlier loads recorded, but for the leads this Lead.csv speaks of
+        stored = conversions()
+        contacts = {**_unspoken(stored["contact"], leads, "contact"), **contacts}
+        converted_opps = {
+            **_unspoken(stored["opportunity"], leads, "opportunity"),
+            **converted_opps,
+        }
     status_events = _status_events(history, options) if history is not None else None
     history_sql = (
         set(status_events.filter(pl.col("stage") == "sql")["lead_id"].to_list())
@@ -761,7 +781,11 @@ def read_salesforce(
         export.extend(_contacts(files["contacts"], options, contacts, has_accounts))
     if history is not None:
         require_columns(history, ["leadid", "field", "newvalue", "createddate"], "LeadHistory")
-        export.batches.append(batch("lifecycle_events", history, status_events))
+        # an earlier load's Lead.csv dated a converted lead's SQL by its ConvertedDate: the
+        # history's status change dates it better, instead of a second SQL
+        export.batches.append(
+            batch("lifecycle_events", history, status_events, supersedes={"converted"})
+        )
     if opps is not None:
         export.extend(
             _opportunities(
