@@ -667,3 +667,31 @@ def test_a_purge_keeps_the_stage_date_the_kept_loads_say(tmp_path, dates, erased
     purge(db, load=erased)
     mqls = read_core_table(db, "lifecycle_events").filter(pl.col("stage") == "mql")
     assert mqls["entered_at"].dt.strftime("%m-%d %H:%M").to_list() == left
+
+
+def test_a_deal_kept_by_a_lead_purge_keeps_no_hash_of_the_lead(tmp_path):
+    """Deal 5001 forgets lead 101, but its raw row's hash was of its content with the lead:
+    anyone guessing ids could tell which lead it had (refresh re-audit F11). The hashes
+    match the rows as they are, and every sighting names a row that is there."""
+    import duckdb
+
+    from analytics.warehouse.loader import _row_hash_sql
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="hubspot")
+    purge(db, leads=["101"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        stale = con.sql(
+            "SELECT opportunity_id FROM raw.opportunities r "
+            f"WHERE r._row_hash <> {_row_hash_sql('opportunities', 'r')}"
+        ).fetchall()
+        orphans = con.sql(
+            "SELECT count(*) FROM meta.raw_seen s WHERE s.table_name = 'opportunities' AND NOT "
+            "EXISTS (SELECT 1 FROM raw.opportunities r WHERE r._row_hash = s.row_hash)"
+        ).fetchall()
+        unlinked = con.sql(
+            "SELECT count(*) FROM raw.opportunities WHERE opportunity_id = '5001' "
+            "AND lead_id IS NULL"
+        ).fetchall()
+    assert stale == [] and orphans == [(0,)] and unlinked[0][0] >= 1

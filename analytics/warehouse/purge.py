@@ -49,7 +49,7 @@ from analytics.config import SlaConfig
 from analytics.schema import DUCKDB_TYPE, LOAD_ORDER, TABLES
 from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import create_schema
-from analytics.warehouse.loader import stored_name
+from analytics.warehouse.loader import _row_hash_sql, stored_name
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
 from analytics.warehouse.privacy import hash_text, is_personal_id
@@ -152,12 +152,25 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
             selects[(schema, table)] = (
                 f"SELECT * FROM old.{schema}.{table} WHERE lead_id IS NULL OR {_LEAD} NOT IN {ids}"
             )
+    rehashed = []
     for table in UNLINKED_TABLES:
-        for schema in ("raw", "core"):
-            selects[(schema, table)] = (
-                f"SELECT * REPLACE (CASE WHEN {_LEAD} IN {ids} THEN NULL ELSE lead_id END "
-                f"AS lead_id) FROM old.{schema}.{table}"
-            )
+        unlinked = f"CASE WHEN {_LEAD} IN {ids} THEN NULL ELSE lead_id END AS lead_id"
+        selects[("core", table)] = f"SELECT * REPLACE ({unlinked}) FROM old.core.{table}"
+        # a raw row's hash was of its content with the lead: computed again without it, so
+        # no byte tells which lead a kept deal was linked to
+        con.execute(
+            f"CREATE TEMP TABLE purge_rehash_{table} AS SELECT _old AS old_hash, "
+            f"{_row_hash_sql(table, 'n')} AS new_hash FROM (SELECT * REPLACE "
+            f"(NULL::VARCHAR AS lead_id), _row_hash AS _old FROM old.raw.{table} "
+            f"WHERE {_LEAD} IN {ids}) n"
+        )
+        selects[("raw", table)] = (
+            f"SELECT r.* REPLACE ({unlinked}, coalesce(h.new_hash, r._row_hash) AS _row_hash) "
+            f"FROM old.raw.{table} r LEFT JOIN purge_rehash_{table} h ON h.old_hash = r._row_hash "
+            "QUALIFY row_number() OVER (PARTITION BY coalesce(h.new_hash, r._row_hash) "
+            "ORDER BY r._load_id, r._line) = 1"
+        )
+        rehashed.append(f"SELECT '{table}' AS t, old_hash, new_hash FROM purge_rehash_{table}")
     # the send log of older versions (in the warehouse) names leads too: their warnings go
     selects[("meta", "notifications")] = (
         f"SELECT * FROM old.meta.notifications WHERE lead_id IS NULL OR {_LEAD} NOT IN {ids}"
@@ -169,10 +182,17 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
             f"old.raw.{t} WHERE {_LEAD} IN {ids} AND _row_hash IS NOT NULL))"
             for t in LEAD_TABLES
         )
-        selects[("meta", "raw_seen")] = f"SELECT * FROM old.meta.raw_seen s WHERE {erased}"
+        selects[("meta", "raw_seen")] = (
+            "SELECT DISTINCT s.* REPLACE (coalesce(h.new_hash, s.row_hash) AS row_hash) "
+            f"FROM old.meta.raw_seen s LEFT JOIN ({' UNION ALL '.join(rehashed)}) h "
+            f"ON h.t = s.table_name AND h.old_hash = s.row_hash WHERE {erased}"
+        )
     if _has_table(con, "meta", "removed"):  # the lead's rows some load removed
+        kept_rows = ", ".join(f"'{t}'" for t in UNLINKED_TABLES)  # a kept deal forgets it
         selects[("meta", "removed")] = (
-            f"SELECT * FROM old.meta.removed WHERE lead_id IS NULL OR lead_id NOT IN {ids}"
+            f"SELECT * REPLACE (CASE WHEN lead_id IN {ids} THEN NULL ELSE lead_id END AS "
+            f"lead_id) FROM old.meta.removed WHERE lead_id IS NULL OR lead_id NOT IN {ids} "
+            f"OR table_name IN ({kept_rows})"
         )
     # a quarantine row that names a lead (_names_lead), or whose raw row is the lead's
     selects[("meta", "quarantine")] = (
