@@ -407,7 +407,9 @@ def speed_buckets(speed: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFram
     The share of the episodes touched within 5 min, 15 min, 1 h, 4 h and 24 h of the
     MQL (calendar time: the research's clock, whatever the SLA's), and the median and
     p90 hours to the first touch of those touched. The share's base is every episode,
-    touched or not.
+    touched or not, but a pending one (``status``: untouched, its deadline not passed at
+    the moment of judgement, or past the last touch when the touches stopped): how soon
+    it will be touched is not known yet.
 
     Parameters
     ----------
@@ -424,18 +426,26 @@ def speed_buckets(speed: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFram
 
     Examples
     --------
-    >>> speed = pl.LazyFrame({"calendar_hours": [0.05, 0.2, 2.0, 30.0, None]})
+    >>> speed = pl.LazyFrame({"calendar_hours": [0.05, 0.2, 2.0, 30.0, None, None],
+    ...                       "status": ["met"] * 3 + ["missed"] * 2 + ["pending"]})
     >>> speed_buckets(speed).select("episodes", "within_5_min", "within_15_min",
     ...                             "within_4_h", "median_hours").collect().row(0)
-    (5, 0.2, 0.4, 0.6, 1.1)
+    (6, 0.2, 0.4, 0.6, 1.1)
     """
     hours = pl.col("calendar_hours")
-    n = pl.len()
+    # a pending episode's hours are not known yet (without a status, all are decided)
+    decided = "status" in speed.collect_schema().names()
+    known = pl.col("status") != "pending"
+    n = known.sum() if decided else pl.len()
+
+    def within(edge: float) -> pl.Expr:
+        return ((hours <= edge) & known).sum() if decided else (hours <= edge).sum()
+
     aggs = [
-        n.cast(pl.Int64).alias("episodes"),
+        pl.len().cast(pl.Int64).alias("episodes"),
         hours.is_not_null().sum().cast(pl.Int64).alias("touched"),
         *[
-            ((hours <= edge).sum() / n).alias(name)
+            pl.when(n > 0).then(within(edge) / n).alias(name)
             for edge, name in zip(RESEARCH_EDGES_HOURS, RESEARCH_COLUMNS, strict=True)
         ],
         hours.median().alias("median_hours"),

@@ -946,11 +946,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "buckets_title": ("Speed to lead in minutes and hours", "Reaktionszeit in Minuten und Stunden"),
     "buckets_caption": (
         "Share of the month's MQL episodes touched within 5 min, 15 min, 1 h, 4 h and 24 h "
-        "(calendar time, the lead-response research's buckets; base: every episode); median "
-        "and p90 of those touched.",
+        "(calendar time, the lead-response research's buckets; base: every episode but the "
+        "pending ones); median and p90 of those touched.",
         "Anteil der MQL-Episoden des Monats mit Erstkontakt binnen 5 Min., 15 Min., 1 h, 4 h "
         "und 24 h (Kalenderzeit, die Stufen der Lead-Response-Forschung; Basis: alle "
-        "Episoden); Median und p90 der kontaktierten.",
+        "Episoden außer den offenen); Median und p90 der kontaktierten.",
     ),
     "buckets_by": ("Per", "Pro"),
     "no_bucket_conversion": (

@@ -285,3 +285,12 @@ def test_the_leakage_waterfall_names_no_step_after_the_last_touch(stopped):
     }  # fmt: skip
     waterfall = dict(leakage_waterfall(steps).select("step", "episodes").collect().iter_rows())
     assert (waterfall["not_judged"], waterfall["never_touched"]) == (3, 0)
+
+
+def test_the_speed_buckets_leave_the_unjudged_episodes_out_of_their_base(stopped):
+    """a (touched after 3 h) and b (never, due before the stop) are known; c and d ran past
+    the last touch: their share "within 24 h" is not 0 (re-audit of this rule, finding 7)."""
+    from analytics.response_time import speed_buckets
+
+    row = speed_buckets(stopped.speed_to_lead.lazy()).collect().row(0, named=True)
+    assert (row["episodes"], row["within_4_h"], row["within_24_h"]) == (4, 0.5, 0.5)
