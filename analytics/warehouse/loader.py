@@ -38,7 +38,7 @@ from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.facts import latest_timestamp
-from analytics.warehouse.removals import log_removals
+from analytics.warehouse.removals import remove_rows
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
@@ -1200,13 +1200,11 @@ class _EarlierKeys:
                 f"NOT EXISTS (SELECT 1 FROM import_keys k "
                 f"WHERE {_key_match(table, 'k', f'core.{table}')}){kept}"
             )
-            log_removals(con, table, load_id, gone)
-            removed = con.execute(f"DELETE FROM core.{table} WHERE {gone}").fetchall()
+            return remove_rows(con, table, load_id, gone)
         finally:
             con.unregister("import_keys")
             if self.kept:
                 con.unregister("kept_keys")
-        return int(removed[0][0]) if removed else 0
 
 
 def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -> str:
@@ -1359,7 +1357,7 @@ def _merge(
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
     the core rows whose key the file does not have (each removal recorded as load
-    ``load_id``'s: :func:`~analytics.warehouse.removals.log_removals`).
+    ``load_id``'s: :func:`~analytics.warehouse.removals.remove_rows`).
 
     ``drop``: staged rows (key, ``_line``) not to merge (later rows of a key). ``keep``:
     keys (text) of rows the file has but that were rejected: a replace keeps their old
@@ -1437,9 +1435,7 @@ def _merge(
                 kept = f" AND {live}.{_quote(key)} NOT IN (SELECT k FROM kept_keys)"
             match = _key_match(table, "s", live)
             gone = f"NOT EXISTS (SELECT 1 FROM {source} s WHERE {match}){kept}"
-            log_removals(con, table, load_id, gone)
-            removed = con.execute(f"DELETE FROM {live} WHERE {gone}").fetchall()
-            done["removed"] = int(removed[0][0]) if removed else 0
+            done["removed"] = remove_rows(con, table, load_id, gone)
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
             registered.append("scope_leads")
@@ -1447,9 +1443,8 @@ def _merge(
                 f"{live}.lead_id IN (SELECT lead_id FROM scope_leads) AND {scope.events_sql()} "
                 f"AND NOT EXISTS (SELECT 1 FROM {source} s WHERE {_key_match(table, 's', live)})"
             )
-            log_removals(con, table, load_id, gone, [scope.trigger])
-            moved = con.execute(f"DELETE FROM {live} WHERE {gone}", [scope.trigger]).fetchall()
-            done["removed"] = done.get("removed", 0) + (int(moved[0][0]) if moved else 0)
+            moved = remove_rows(con, table, load_id, gone, [scope.trigger])
+            done["removed"] = done.get("removed", 0) + moved
         if supersedes and in_core and stage.rows:
             triggers = ", ".join(f"'{t}'" for t in sorted(supersedes))
             gone = (
@@ -1457,9 +1452,7 @@ def _merge(
                 f"WHERE s.lead_id = {live}.lead_id AND s.stage = {live}.stage "
                 f"AND s.trigger IS DISTINCT FROM {live}.trigger)"
             )
-            log_removals(con, table, load_id, gone)
-            better = con.execute(f"DELETE FROM {live} WHERE {gone}").fetchall()
-            done["removed"] = done.get("removed", 0) + (int(better[0][0]) if better else 0)
+            done["removed"] = done.get("removed", 0) + remove_rows(con, table, load_id, gone)
     finally:
         for name in registered:
             con.unregister(name)

@@ -71,15 +71,16 @@ def removal_keys(frame: pl.DataFrame, table: str) -> pl.Series:
     return frame.select(pl.concat_str(parts, separator="\x1f").alias("key")).to_series()
 
 
-def log_removals(
+def remove_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
     load_id: int,
     where: str,
     params: Sequence[object] = (),
-) -> None:
-    """Record the core rows of ``table`` that ``where`` (the DELETE's own condition, over
-    ``core.<table>``) is about to remove, as removed by load ``load_id``."""
+) -> int:
+    """Remove the core rows of ``table`` that ``where`` (a condition over
+    ``core.<table>``) selects, recorded in ``meta.removed`` as load ``load_id``'s; the
+    number removed."""
     lead = _LEAD_COLUMN[table]
     lead_sql = f"core.{table}.{lead}" if lead else "NULL"
     con.execute(
@@ -88,6 +89,8 @@ def log_removals(
         f"{removal_key_sql(table, f'core.{table}')}, {lead_sql} FROM core.{table} WHERE {where}",
         list(params),
     )
+    removed = con.execute(f"DELETE FROM core.{table} WHERE {where}", list(params)).fetchall()
+    return int(removed[0][0]) if removed else 0
 
 
-__all__ = ["log_removals", "removal_key_sql", "removal_keys"]
+__all__ = ["removal_key_sql", "removal_keys", "remove_rows"]
