@@ -1309,10 +1309,21 @@ def _dated_better(con, stage: _Stage, scope: EventScope) -> pl.DataFrame:
     if not stage.rows or not scope.yields_to or not scope.stages:
         return pl.DataFrame()
     yielding = ", ".join(f"'{t}'" for t in sorted(scope.yields_to))
+    return _staged_events(
+        con,
+        stage,
+        scope,
+        "EXISTS (SELECT 1 FROM core.lifecycle_events c WHERE c.lead_id = s.lead_id "
+        f"AND c.stage = s.stage AND c.trigger IN ({yielding}))",
+    )
+
+
+def _staged_events(con, stage: _Stage, scope: EventScope, where: str) -> pl.DataFrame:
+    """The staged events (``s``) in ``scope``'s stages and trigger that ``where`` selects:
+    key and ``_line``, typed as core's key."""
     rows = con.sql(
         f"SELECT s.lead_id, s.stage, s.entered_at, s._line FROM {stage.relation()} s "
-        f"WHERE {scope.events_sql()} AND EXISTS (SELECT 1 FROM core.lifecycle_events c "
-        f"WHERE c.lead_id = s.lead_id AND c.stage = s.stage AND c.trigger IN ({yielding}))",
+        f"WHERE {scope.events_sql()} AND {where}",
         params=[scope.trigger],
     ).pl()
     schema = TABLES["lifecycle_events"].polars_schema
@@ -1331,15 +1342,11 @@ def _scoped_rows(con, stage: _Stage, leads: pl.Series, scope: EventScope) -> pl.
         return pl.DataFrame()
     con.register("scope_leads_in", pl.DataFrame({"lead_id": leads}).to_arrow())
     try:
-        rows = con.sql(
-            f"SELECT lead_id, stage, entered_at, _line FROM {stage.relation()} "
-            f"WHERE lead_id IN (SELECT lead_id FROM scope_leads_in) AND {scope.events_sql()}",
-            params=[scope.trigger],
-        ).pl()
+        return _staged_events(
+            con, stage, scope, "s.lead_id IN (SELECT lead_id FROM scope_leads_in)"
+        )
     finally:
         con.unregister("scope_leads_in")
-    schema = TABLES["lifecycle_events"].polars_schema
-    return rows.cast({k: schema[k] for k in TABLES["lifecycle_events"].key})
 
 
 def _merge(
