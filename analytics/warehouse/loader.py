@@ -855,8 +855,9 @@ def _append_raw(
     con.register("rejected_lines", pl.DataFrame({"_line": wanted}, schema={"_line": pl.Int64}))
     try:
         hashed = f"read_parquet({quoted})"
-        # per version of this part of the file: were all its lines rejected?
-        verdicts = (
+        # per version of this part of the file: were all its lines rejected? (read twice)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE raw_verdicts AS "
             f"SELECT h, bool_and(r._line IS NOT NULL) AS all_rejected FROM {hashed} n "
             "LEFT JOIN rejected_lines r USING (_line) GROUP BY h"
         )
@@ -870,17 +871,19 @@ def _append_raw(
         # rejected here does not undo that)
         con.execute(
             f"""UPDATE meta.raw_seen s SET rejected = s.rejected AND v.all_rejected
-            FROM ({verdicts}) v
+            FROM raw_verdicts v
             WHERE s.table_name = '{table}' AND s.load_id = {int(load_id)} AND s.row_hash = v.h"""
         )
         con.execute(
             f"""INSERT INTO meta.raw_seen (table_name, row_hash, load_id, absent, rejected)
-            SELECT '{table}', v.h, {int(load_id)}, ?::VARCHAR[], v.all_rejected FROM ({verdicts}) v
+            SELECT '{table}', v.h, {int(load_id)}, ?::VARCHAR[], v.all_rejected FROM raw_verdicts v
             ANTI JOIN (SELECT row_hash FROM meta.raw_seen
                        WHERE table_name = '{table}' AND load_id = {int(load_id)}) s
             ON s.row_hash = v.h""",
             [list(absent) or None],
         )
+        # not in ``finally``: a failed transaction takes it along, and its error stands
+        con.execute("DROP TABLE raw_verdicts")
         found: dict[int, str] = {}
         if wanted:
             found = dict(
