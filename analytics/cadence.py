@@ -103,6 +103,24 @@ def spaced_attempts(
     return walk.filter(pl.col("_g").is_first_distinct()).select(*key, "spaced_attempts")
 
 
+def judged_at(as_of: datetime, *, config: SlaConfig) -> pl.Expr:
+    """Whether an episode's cadence can be judged at ``as_of``: it ended by then (one that
+    ended later, after the touches stopped, had attempts no one can see) or its window of
+    ``cadence.window_days`` has closed.
+
+    >>> from analytics.config import load_config
+    >>> day = pl.Datetime("us", "UTC")
+    >>> eps = pl.DataFrame({"started_at": [datetime(2026, 10, 1)] * 2,
+    ...                     "ended_at": [datetime(2026, 10, 3), None]}).cast(day)
+    >>> eps.select(judged_at(datetime(2026, 10, 5), config=load_config("data/sla.toml")))[
+    ...     "ended_at"].to_list()
+    [True, False]
+    """
+    at = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    window = timedelta(days=float(config.cadence.window_days))
+    return (pl.col("ended_at") <= at).fill_null(False) | (pl.col("started_at") + window <= at)
+
+
 def cadence_episodes(
     episode_stats: pl.LazyFrame,
     touches: pl.LazyFrame,
@@ -147,16 +165,11 @@ def cadence_episodes(
     (1, True, True, True)
     """
     cad = config.cadence
-    as_of_lit = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
     window = timedelta(days=float(cad.window_days))
     in_window = touches.filter(pl.col("occurred_at") <= pl.col("started_at") + window)
     counted = spaced_attempts(in_window, min_gap_hours=cad.min_gap_hours, cap=cad.min_attempts)
     window_n = in_window.group_by(_KEY).agg(pl.len().cast(pl.Int64).alias("window_attempts"))
-    # an episode that ended after ``as_of`` (the touches stopped before it ended) had
-    # attempts no one can see: judged only once its window has closed
-    judged = (pl.col("ended_at") <= as_of_lit).fill_null(False) | (
-        pl.col("started_at") + window <= as_of_lit
-    )
+    judged = judged_at(as_of, config=config)
     held = pl.col("is_reached") | (pl.col("spaced_attempts") >= cad.min_attempts)
     return (
         episode_stats.join(window_n, on=_KEY, how="left")

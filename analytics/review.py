@@ -19,7 +19,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
@@ -776,8 +776,7 @@ def _unjudged(
     """How many first touches and cadence windows judged at the touches' last day are
     still open, though due at ``as_of``: not judged because the touches stopped."""
     at = pl.lit(as_utc(as_of))
-    window = timedelta(days=float(config.cadence.window_days))
-    due = (pl.col("ended_at") <= at).fill_null(False) | (pl.col("started_at") + window <= at)
+    due = cad.judged_at(as_of, config=config)
     return {
         "handoff": speed.filter(
             (pl.col("status") == "pending") & (pl.col("deadline_at") <= at)
@@ -809,7 +808,8 @@ def judged_recycles(premature: pl.DataFrame, touches_until: datetime | None) -> 
 
     >>> at = datetime(2026, 9, 16, tzinfo=UTC)
     >>> r = pl.DataFrame({"recycled_at": [datetime(2026, 9, 10, tzinfo=UTC), at]})
-    >>> judged_recycles(r, None).height, judged_recycles(r, at - timedelta(hours=1)).height
+    >>> earlier = datetime(2026, 9, 15, 23, tzinfo=UTC)
+    >>> judged_recycles(r, None).height, judged_recycles(r, earlier).height
     (2, 1)
     """
     if touches_until is None:
