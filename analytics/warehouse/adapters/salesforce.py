@@ -233,20 +233,22 @@ def _dropped(file: ExportFile, keep: set[str] = frozenset()) -> list[str]:
     return [c for c in file.header if c in file.cells.columns and c not in keep and is_private(c)]
 
 
-def _contact_leads(leads: ExportFile | None) -> dict[str, str]:
-    """Contact Id -> the Id of the lead converted into it."""
-    if leads is None or "convertedcontactid" not in leads.cells.columns:
+#: What a conversion made of a lead, as Lead.csv names it: its contact and its deal.
+_CONVERTED_INTO = {"contact": "convertedcontactid", "opportunity": "convertedopportunityid"}
+
+
+def _converted(leads: ExportFile | None, kind: str) -> dict[str, str]:
+    """Contact (``kind`` ``contact``) or deal (``opportunity``) Id -> the Id of the lead
+    this Lead.csv says was converted into it."""
+    column = _CONVERTED_INTO[kind]
+    if leads is None or column not in leads.cells.columns:
         return {}
-    pairs = leads.cells.select("convertedcontactid", "id").drop_nulls()
-    return dict(zip(pairs["convertedcontactid"], pairs["id"], strict=True))
+    pairs = leads.cells.select(column, "id").drop_nulls()
+    return dict(zip(pairs[column], pairs["id"], strict=True))
 
 
 #: The exports that name a contact a converted lead may stand for.
 _CONTACT_USERS = frozenset({"contacts", "tasks", "opportunities"})
-
-
-#: What a conversion made of a lead, as Lead.csv names it: its contact and its deal.
-_CONVERTED_INTO = {"contact": "convertedcontactid", "opportunity": "convertedopportunityid"}
 
 
 def stored_conversions(db_path: str | Path) -> dict[str, dict[str, str]]:
@@ -750,19 +752,15 @@ def read_salesforce(
         raise ImportFailed(f"{path}: no Salesforce export found")
     leads, history = files.get("leads"), files.get("history")
     has_accounts = "accounts" in files
-    contacts = _contact_leads(leads)
-    converted_opps: dict[str, str] = {}
-    if leads is not None and "convertedopportunityid" in leads.cells.columns:
-        pairs = leads.cells.select("convertedopportunityid", "id").drop_nulls()
-        converted_opps = dict(zip(pairs["convertedopportunityid"], pairs["id"], strict=True))
+    converted = {kind: _converted(leads, kind) for kind in _CONVERTED_INTO}
     if conversions is not None and files.keys() & _CONTACT_USERS:
         # the conversions earlier loads recorded, but for the leads this Lead.csv speaks of
         stored = conversions()
-        contacts = {**_unspoken(stored["contact"], leads, "contact"), **contacts}
-        converted_opps = {
-            **_unspoken(stored["opportunity"], leads, "opportunity"),
-            **converted_opps,
+        converted = {
+            kind: {**_unspoken(stored[kind], leads, kind), **said}
+            for kind, said in converted.items()
         }
+    contacts, converted_opps = converted["contact"], converted["opportunity"]
     status_events = _status_events(history, options) if history is not None else None
     history_sql = (
         set(status_events.filter(pl.col("stage") == "sql")["lead_id"].to_list())
