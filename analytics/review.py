@@ -1777,8 +1777,8 @@ def kpi_histories(
         f_parts.append(frames)
     f = {name: pl.concat([p[name] for p in f_parts], rechunk=True) for name in f_parts[0]}
     del f_parts
-    stale = None if stopped else f.pop("stale").height  # unknown once the touches stopped
-    f.pop("stale", None)
+    stale_leads = f.pop("stale")
+    stale = None if stopped else stale_leads.height  # unknown once the touches stopped
     parts = {m: _month_part(f, w) for m, w in windows.items()}
     for name in parts[labels[0]]:
         del f[name]

@@ -561,20 +561,15 @@ def test_deals_companies_and_owners_a_refresh_lacks_keep_their_stored_values(tmp
 
     db = tmp_path / "w.duckdb"
     import_export(db, FIXTURES, fmt="hubspot")
-    reps = tmp_path / "reps"
-    reps.mkdir()
-    (reps / "reps.csv").write_text("rep_id,name,team\nMax Keller,Max Keller,ae\n", "utf-8")
-    import_canonical(db, reps)
-    before = {t: read_core_table(db, t) for t in ("opportunities", "accounts", "reps")}
-    lean = tmp_path / "lean"
-    lean.mkdir()
-    (lean / "deals.csv").write_text(
-        "Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner\n"
-        "5001,Example AG - Platform,Closed Won,2026-10-01 12:00,2026-09-10 09:00,Max Keller\n",
-        encoding="utf-8",
+    import_canonical(
+        db, _export(tmp_path / "reps", reps="rep_id,name,team\nMax Keller,Max Keller,ae\n")
     )
-    (lean / "companies.csv").write_text(
-        "Record ID,Company name,Create Date\n9001,Example AG,2026-08-01 10:00\n", encoding="utf-8"
+    before = {t: read_core_table(db, t) for t in ("opportunities", "accounts", "reps")}
+    lean = _export(
+        tmp_path / "lean",
+        deals="Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner\n"
+        "5001,Example AG - Platform,Closed Won,2026-10-01 12:00,2026-09-10 09:00,Max Keller\n",
+        companies="Record ID,Company name,Create Date\n9001,Example AG,2026-08-01 10:00\n",
     )
     import_export(db, lean, fmt="hubspot")
     deal = read_core_table(db, "opportunities").filter(pl.col("opportunity_id") == "5001")
