@@ -199,6 +199,12 @@ class Review:
             unknown.add("premature_recycles")
         return unknown
 
+    def at_risk_count(self) -> int | None:
+        """How many of the month's first touches are due, not yet missed (:attr:`at_risk`):
+        None when the data cannot say (no touches, or they stopped), never 0."""
+        known = self.measurable("handoff") and self.touches_stopped is None
+        return self.at_risk.height if known else None
+
     def touches_note(self, *, lang: str = "en") -> str | None:
         """One sentence when the touches stopped (:attr:`touches_stopped`): how many first
         touches and cadence windows are not judged, and why (when none ran past the last
@@ -383,11 +389,7 @@ class Review:
             "assignment": {k: _clean(v) for k, v in self.assignment.items()},
             # pending first touches: at risk, never counted as breaches (null: not
             # measurable, or unknown since the touches stopped)
-            "at_risk": (
-                self.at_risk.height
-                if self.measurable("handoff") and self.touches_stopped is None
-                else None
-            ),
+            "at_risk": self.at_risk_count(),
             # the last sales touch's day when they had stopped, and what is not judged
             "touches_stopped": None if self.touches_stopped is None else str(self.touches_stopped),
             "touches_unjudged": dict(self.touches_unjudged) or None,

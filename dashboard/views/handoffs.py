@@ -291,8 +291,7 @@ ui.breach_lists(
     extra=None
     if at_risk is None
     else (
-        f"{t('at_risk_first_touch', lg)} "
-        f"({'–' if review.touches_stopped else num(at_risk.height, lg)})",
+        f"{t('at_risk_first_touch', lg)} ({num(review.at_risk_count(), lg)})",
         at_risk_list,
     ),
 )

@@ -36,9 +36,7 @@ counts = [  # the kinds the data can answer (the review page names the others "�
     if n is not None
 ]
 if review.measurable("handoff"):  # pending first touches: at risk, not breaches
-    known = review.touches_stopped is None  # else unknown: the touches stopped
-    at_risk = num(review.at_risk.height, lg) if known else "–"
-    counts.append(f"{t('at_risk_first_touch', lg)}: **{at_risk}**")
+    counts.append(f"{t('at_risk_first_touch', lg)}: **{num(review.at_risk_count(), lg)}**")
 if counts:  # no empty line when no breach list can be measured
     st.caption(" · ".join(counts))
 ui.touches_note(review, lg)

@@ -242,10 +242,7 @@ actions = pl.DataFrame([a.to_json_dict(lang=lg) for a in pack.actions]) if pack.
 if actions is not None:
     ui.download(actions, f"action-items-{v.month}", lg)
 at_risk_count = (
-    [
-        f"{t('at_risk_first_touch', lg)} "
-        f"{'–' if pack.review.touches_stopped else num(pack.review.at_risk.height, lg)}"
-    ]
+    [f"{t('at_risk_first_touch', lg)} {num(pack.review.at_risk_count(), lg)}"]
     if pack.review.measurable("handoff")
     else []
 )  # pending first touches: at risk, not breaches (unknown once the touches stopped)
