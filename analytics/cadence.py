@@ -127,6 +127,7 @@ def cadence_episodes(
     *,
     config: SlaConfig,
     as_of: datetime,
+    touches_until: datetime | None = None,
 ) -> pl.LazyFrame:
     """The cadence SLA judged per episode.
 
@@ -139,6 +140,11 @@ def cadence_episodes(
     config : SlaConfig
         ``cadence.min_attempts``, ``cadence.window_days``, ``cadence.min_gap_hours``.
     as_of : datetime
+    touches_until : datetime, optional
+        When the touches stopped (:func:`analytics.coverage.touch_horizon`): an episode
+        is judged when it could be by then, or when it is due at ``as_of`` and the
+        touches before already held it (reached, or enough spaced attempts: no later
+        touch can undo that); the rest wait, as nobody can see their later attempts.
 
     Returns
     -------
@@ -169,16 +175,18 @@ def cadence_episodes(
     in_window = touches.filter(pl.col("occurred_at") <= pl.col("started_at") + window)
     counted = spaced_attempts(in_window, min_gap_hours=cad.min_gap_hours, cap=cad.min_attempts)
     window_n = in_window.group_by(_KEY).agg(pl.len().cast(pl.Int64).alias("window_attempts"))
-    judged = judged_at(as_of, config=config)
     held = pl.col("is_reached") | (pl.col("spaced_attempts") >= cad.min_attempts)
+    judged = judged_at(as_of, config=config)
+    if touches_until is not None:
+        judged = judged_at(touches_until, config=config) | (judged & held)
     return (
         episode_stats.join(window_n, on=_KEY, how="left")
         .join(counted, on=_KEY, how="left")
         .with_columns(
             pl.col("window_attempts").fill_null(0),
             pl.col("spaced_attempts").fill_null(0),
-            judged.alias("is_judged"),
         )
+        .with_columns(judged.fill_null(False).alias("is_judged"))
         .with_columns(pl.when(pl.col("is_judged")).then(held).alias("is_held"))
         .with_columns(
             pl.when(pl.col("is_held").not_())

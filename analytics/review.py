@@ -697,7 +697,8 @@ def _episode_frames(
     Each row depends on its own episode (or recycle) only, never on the window: the
     frames of several months are those of their span, split by :func:`_month_part`.
     First touches and cadence are judged at ``touches_until`` (the touches stopped:
-    :func:`analytics.coverage.touch_horizon`), the rest at ``as_of``.
+    :func:`analytics.coverage.touch_horizon`; a cadence window due at ``as_of`` that the
+    touches before had already held too), the rest at ``as_of``.
     """
     touch_at = as_of if touches_until is None else touches_until
     eps = stats.lazy().filter(window.contains("started_at"))
@@ -709,7 +710,9 @@ def _episode_frames(
             eps, lead_touches.lazy(), config=config, as_of=touch_at, segments=segments
         ),
         f"{prefix}accepted": ho.acceptance(eps, t.lifecycle_events, as_of=as_of),
-        f"{prefix}cadence": cad.cadence_episodes(eps, m_touches, config=config, as_of=touch_at),
+        f"{prefix}cadence": cad.cadence_episodes(
+            eps, m_touches, config=config, as_of=as_of, touches_until=touches_until
+        ),
         f"{prefix}premature": ho.premature_recycles(
             stats.lazy().filter(window.contains("ended_at")), config=config
         ),
@@ -805,18 +808,21 @@ def _never_contacted_as_listed(cadence: dict[str, Any], cur: dict[str, pl.DataFr
 
 def judged_recycles(premature: pl.DataFrame, touches_until: datetime | None) -> pl.DataFrame:
     """The recycles of :func:`analytics.handoff.premature_recycles` that can be judged:
-    all, or those up to ``touches_until`` when the touches stopped (the attempts before a
-    later recycle are unknown).
+    all, or, when the touches stopped, those up to ``touches_until`` and the later ones the
+    touches before it already made not premature (reached, or enough attempts); a later
+    recycle's other attempts are unknown.
 
     >>> at = datetime(2026, 9, 16, tzinfo=UTC)
-    >>> r = pl.DataFrame({"recycled_at": [datetime(2026, 9, 10, tzinfo=UTC), at]})
+    >>> r = pl.DataFrame({"recycled_at": [datetime(2026, 9, 10, tzinfo=UTC), at, at],
+    ...                   "is_premature": [True, True, False]})
     >>> earlier = datetime(2026, 9, 15, 23, tzinfo=UTC)
     >>> judged_recycles(r, None).height, judged_recycles(r, earlier).height
-    (2, 1)
+    (3, 2)
     """
     if touches_until is None:
         return premature
-    return premature.filter(pl.col("recycled_at") <= pl.lit(as_utc(touches_until)))
+    by_then = pl.col("recycled_at") <= pl.lit(as_utc(touches_until))
+    return premature.filter(by_then | ~pl.col("is_premature"))
 
 
 def _touch_unknowns(
@@ -824,16 +830,18 @@ def _touch_unknowns(
 ) -> frozenset[str]:
     """The month's counts the stopped touches leave unknown: attempts per MQL while an
     episode was still open at ``touches_until``, premature recycles while a recycle came
-    after it. (Compliance counts only judged episodes: the others are pending.)"""
+    after it that its touches before did not already clear (:func:`judged_recycles`).
+    (Compliance counts only judged episodes: the others are pending.)"""
     if touches_until is None:
         return frozenset()
     at = pl.lit(as_utc(touches_until))
     still_open = pl.col("ended_at").is_null() | (pl.col("ended_at") > at)
     open_then = frames["cadence_episodes"].filter(still_open)
-    later = frames["premature"].filter(pl.col("recycled_at") > at)
+    recycles = frames["premature"]
+    later = recycles.height - judged_recycles(recycles, touches_until).height
     return frozenset(
         name
-        for name, unknown in (("attempts_per_mql", open_then.height), ("premature", later.height))
+        for name, unknown in (("attempts_per_mql", open_then.height), ("premature", later))
         if unknown
     )
 

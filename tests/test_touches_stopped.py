@@ -268,10 +268,11 @@ def test_sla_review_on_a_hubspot_export_whose_touches_stopped(tmp_path):
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)
     assert doc["touches_stopped"] == "2026-09-15"
-    assert (doc["cadence"]["judged"], doc["cadence"]["held"]) == (1, 1)
+    # episodes 103 and 110 were reached before 09-15: held whatever came later (finding 10)
+    assert (doc["cadence"]["judged"], doc["cadence"]["held"]) == (3, 3)
     assert doc["breaches"]["cadence"] == 0
     text = runner.invoke(app, ["review", "--db", str(db), "--month", "2026-09", "--no-record"])
-    assert "Not judged: 4 cadence windows ran past 2026-09-15" in " ".join(text.output.split())
+    assert "Not judged: 2 cadence windows ran past 2026-09-15" in " ".join(text.output.split())
 
 
 def test_the_leakage_waterfall_names_no_step_after_the_last_touch(stopped):
@@ -294,3 +295,75 @@ def test_the_speed_buckets_leave_the_unjudged_episodes_out_of_their_base(stopped
 
     row = speed_buckets(stopped.speed_to_lead.lazy()).collect().row(0, named=True)
     assert (row["episodes"], row["within_4_h"], row["within_24_h"]) == (4, 0.5, 0.5)
+
+
+def _settled_before_the_stop(*, unsettled_recycle: bool) -> Tables:
+    """The touches stop on 2026-09-15 (lead z, touched daily until then). h (MQL 09-10) was
+    reached on 09-12 and i (MQL 09-10) had one unanswered attempt: both windows close on
+    09-24, after the stop. j (MQL 08-20) was reached on 08-21, k (MQL 08-20) had one
+    unanswered attempt; both are recycled on 09-20, after the stop (k only when
+    ``unsettled_recycle``)."""
+    z = [_touch("z", f"{date(2026, 9, 1) + timedelta(days=d)}T07:00:00Z", "connected")
+         for d in range(15)]  # fmt: skip
+    mqls = {"h": "09-10", "i": "09-10", "j": "08-20", "k": "08-20"}
+    recycled = ["j", "k"] if unsettled_recycle else ["j"]
+    return Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[
+            {
+                "lead_id": k,
+                "created_at": f"2026-{md}T08:00:00Z",
+                "source": "email",
+                "owner_rep_id": "r1",
+            }
+            for k, md in {**mqls, "z": "09-01"}.items()
+        ],
+        lifecycle_events=[
+            {"lead_id": k, "stage": "mql", "entered_at": f"2026-{md}T09:00:00Z"}
+            for k, md in mqls.items()
+        ]
+        + [
+            {"lead_id": k, "stage": "recycled", "entered_at": "2026-09-20T09:00:00Z"}
+            for k in recycled
+        ],
+        sales_touches=[
+            *z,
+            _touch("h", "2026-09-12T12:00:00Z", "connected"),
+            _touch("i", "2026-09-11T12:00:00Z"),
+            _touch("j", "2026-08-21T12:00:00Z", "connected"),
+            _touch("k", "2026-08-21T12:00:00Z"),
+        ],
+    )
+
+
+def test_a_cadence_window_the_touches_before_the_stop_held_is_judged():
+    """Re-audit finding 10: h was reached before the last touch, so its cadence held
+    whatever came after; i's later attempts are unknown, so it waits."""
+    review = build_review(
+        _settled_before_the_stop(unsettled_recycle=False), CFG, month="2026-09", as_of=AS_OF
+    )
+    assert review.touches_stopped == date(2026, 9, 15)
+    assert (review.cadence["judged"], review.cadence["held"]) == (1, 1)
+    judged = review.cadence_episodes.filter(pl.col("is_judged"))["lead_id"].to_list()
+    assert judged == ["h"]
+    assert review.touches_unjudged["cadence"] == 1  # i
+    assert review.breach_counts()["cadence"] == 0
+
+
+@pytest.mark.parametrize(
+    ("unsettled", "premature", "listed"),
+    [(False, 0, 1), (True, None, 1)],
+    ids=["every-later-recycle-settled", "one-later-recycle-unknown"],
+)
+def test_a_recycle_after_the_stop_counts_when_the_touches_before_settled_it(
+    unsettled, premature, listed
+):
+    """Re-audit finding 10: j was reached before the stop, so its recycle on 09-20 is not
+    premature whatever came after; k's attempts after 09-15 are unknown."""
+    review = build_review(
+        _settled_before_the_stop(unsettled_recycle=unsettled), CFG, month="2026-09", as_of=AS_OF
+    )
+    assert review.recycling["premature"] == premature
+    assert review.recycling["recycled_episodes"] == listed  # j judged, k not
+    assert kpi(review, "premature_recycles")["value"] == premature
+    assert review.breach_counts()["premature_recycles"] == premature
