@@ -1299,6 +1299,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Als Platzhalter angelegte Mitarbeiter (IDs ohne Eintrag in einer reps-Datei, ohne "
         "Name, ohne Team): {n}",
     ),
+    "import.unchecked_accounts": (
+        "{n} row(s) name an account, but no accounts were imported: their account ids are "
+        "kept unchecked (import accounts.csv to check them)",
+        "Zeilen mit einer Account-ID, obwohl keine Accounts importiert wurden: {n}; ihre "
+        "Account-IDs bleiben ungeprüft (accounts.csv importieren, um sie zu prüfen)",
+    ),
     "import.other_value": (
         "{table}.{column}: the unknown value '{value}' ({rows} rows) was loaded as 'other'; "
         "{config} in the SLA config accepts it",

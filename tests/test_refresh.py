@@ -97,6 +97,55 @@ def test_a_later_reps_file_names_the_placeholders(tmp_path):
     assert reps.rows() == [("u1", "Ana", "sdr"), ("u2", None, None)]
 
 
+LEADS_WITH_ACCOUNTS = (
+    "lead_id,created_at,source,account_id\n"
+    "L1,2026-10-01T09:00:00Z,email,A1\n"
+    "L2,2026-10-02T09:00:00Z,email,A2\n"
+    "L3,2026-10-03T09:00:00Z,email,\n"
+)
+
+
+def test_without_any_accounts_the_leads_account_ids_are_kept_unchecked(tmp_path):
+    """A folder of leads and lifecycle events alone: the accounts they name are not known,
+    which is missing data, not a reason to reject the leads (and their events with them)."""
+    db = tmp_path / "w.duckdb"
+    d = folder(tmp_path, leads=LEADS_WITH_ACCOUNTS, lifecycle_events=EVENTS)
+    result = import_canonical(db, d)
+    assert result.rejected == []
+    assert result.loaded == {"leads": 3, "lifecycle_events": 3}
+    assert result.unchecked_accounts == 2  # L1, L2; L3 names none
+    assert read_core_table(db, "leads").sort("lead_id")["account_id"].to_list() == [
+        "A1",
+        "A2",
+        None,
+    ]
+    assert result.warnings()[-1] == (
+        "2 row(s) name an account, but no accounts were imported: their account ids are kept "
+        "unchecked (import accounts.csv to check them)"
+    )
+    assert result.to_json_dict()["unchecked_accounts"] == 2
+    assert result.warnings(lang="de")[-1].startswith(
+        "Zeilen mit einer Account-ID, obwohl keine Accounts importiert wurden: 2"
+    )
+
+
+@pytest.mark.parametrize("accounts_where", ["in the same folder", "in the warehouse already"])
+def test_once_accounts_are_known_an_unknown_account_is_still_rejected(tmp_path, accounts_where):
+    db = tmp_path / "w.duckdb"
+    accounts = "account_id,name,industry\nA1,Acme,software\n"
+    if accounts_where == "in the same folder":
+        result = import_canonical(
+            db, folder(tmp_path, accounts=accounts, leads=LEADS_WITH_ACCOUNTS)
+        )
+    else:
+        import_canonical(db, folder(tmp_path, "first", accounts=accounts))
+        result = import_canonical(db, folder(tmp_path, leads=LEADS_WITH_ACCOUNTS))
+    assert [(r["line"], r["column"], r["reason"]) for r in result.rejected] == [
+        (3, "account_id", "refers to an unknown account")
+    ]
+    assert result.unchecked_accounts == 0
+
+
 def test_an_unlisted_descriptive_value_loads_as_other_and_raw_keeps_it(tmp_path):
     db = tmp_path / "w.duckdb"
     result = import_canonical(db, folder(tmp_path, leads=LEADS, sales_touches=TOUCHES))
@@ -959,7 +1008,12 @@ def test_the_history_of_two_loads_known_from_the_same_moment_follows_their_order
     first = "B,2026-09-02T08:00:00Z,organic,ACC9,c_level\n"
     db = tmp_path / "w.duckdb"
     loads = (
-        folder(tmp_path, "e1", leads=head + first + "B,2026-09-02T08:00:00Z,organic,,vp\n"),
+        folder(
+            tmp_path,
+            "e1",  # an account is known, so ACC9 is an unknown one
+            accounts="account_id,name\nACC1,Other\n",
+            leads=head + first + "B,2026-09-02T08:00:00Z,organic,,vp\n",
+        ),
         folder(tmp_path, "e2", accounts="account_id,name\nACC9,Acme\n", leads=head + first),
     )
     for d in loads:

@@ -172,8 +172,10 @@ class ImportResult:
     """What a load did: rows loaded per table, rows rejected with file, line, column, reason.
 
     ``placeholder_reps``: rep ids referenced but not in a reps file, created without a
-    name. ``other_values``: unknown values of descriptive enums loaded as ``other``, one
-    entry per value with its count and the ``[enums]`` config line that would accept it.
+    name. ``unchecked_accounts``: rows loaded with an account id that nothing could check
+    (no accounts in the warehouse nor in the import). ``other_values``: unknown values of
+    descriptive enums loaded as ``other``, one entry per value with its count and the
+    ``[enums]`` config line that would accept it.
     """
 
     loaded: dict[str, int] = field(default_factory=dict)
@@ -183,6 +185,7 @@ class ImportResult:
     #: file name -> columns in which e-mails, phone numbers or IBANs were masked
     masked_columns: dict[str, list[str]] = field(default_factory=dict)
     placeholder_reps: int = 0
+    unchecked_accounts: int = 0
     other_values: list[dict[str, Any]] = field(default_factory=list)
     #: table -> core rows added, changed, unchanged, removed (:data:`CHANGE_KINDS`)
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -233,6 +236,8 @@ class ImportResult:
         ]
         if self.placeholder_reps:
             out.append(render("import.placeholder_reps", lang=lang, n=self.placeholder_reps))
+        if self.unchecked_accounts:
+            out.append(render("import.unchecked_accounts", lang=lang, n=self.unchecked_accounts))
         for o in self.other_values:
             out.append(render("import.other_value", lang=lang, **o))
         return out
@@ -245,6 +250,7 @@ class ImportResult:
             "root_causes": causes,
             "rejected_with_their_lead": cascaded,
             "placeholder_reps": self.placeholder_reps,
+            "unchecked_accounts": self.unchecked_accounts,
             "other_values": self.other_values,
             "tables": self.changes,
         }
@@ -975,15 +981,42 @@ def _chunk_progress(
     return lambda rows: progress(label, (index + min(rows / expected, 0.99)) / count)
 
 
+def _unchecked_references(con, batches: Sequence[TableFile | TableBatch]) -> frozenset[str]:
+    """The references nothing can check: accounts when the warehouse has none and the
+    import brings none (spec/coverage.md: a table not imported is missing data, so its
+    ids are no reason to reject a lead)."""
+    if any(b.table == "accounts" for b in batches):
+        return frozenset()
+    ((accounts,),) = con.execute("SELECT count(*) FROM core.accounts").fetchall()
+    return frozenset() if accounts else frozenset({"accounts.account_id"})
+
+
+def _unchecked_rows(table: str, valid: pl.DataFrame, unchecked: frozenset[str]) -> int:
+    """How many of ``valid`` name a value of a reference in ``unchecked``."""
+    columns = [
+        c.name
+        for c in TABLES[table].columns
+        if c.references and "{}.{}".format(*c.references) in unchecked and c.name in valid.columns
+    ]
+    if not columns or not valid.height:
+        return 0
+    return valid.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in columns)).height
+
+
 class _KnownKeys:
     """The keys a reference may take: in core (this import's earlier files included).
 
     ``rejected``: lead id -> why this import rejected that lead (the root cause that a
-    row referring to it is quarantined with).
+    row referring to it is quarantined with). ``unchecked``: the references no row is
+    checked against (``"accounts.account_id"`` when no accounts are known: a folder of
+    leads alone is no verdict on their accounts); ``unchecked_rows`` counts the rows
+    loaded with such a reference.
     """
 
-    def __init__(self, con) -> None:
+    def __init__(self, con, *, unchecked: frozenset[str] = frozenset()) -> None:
         self._con = con
+        self.unchecked = unchecked
+        self.unchecked_rows = 0
         self._sets: dict[str, KeySet] = {}
         self.rejected: dict[str, str] = {}
         #: file -> the lead ids whose row that file has with other values than an earlier
@@ -1025,6 +1058,8 @@ class _KnownKeys:
             if column.references is None:
                 continue
             name = "{}.{}".format(*column.references)
+            if name in self.unchecked:
+                continue
             if name not in self._sets:
                 ref_table, ref_col = column.references
                 values = self._con.sql(f'SELECT DISTINCT "{ref_col}" FROM core.{ref_table}')
@@ -1575,6 +1610,7 @@ def _load_batch(
         )
         if rep_columns and valid.height:
             known.add_placeholder_reps(valid, rep_columns)
+        known.unchecked_rows += _unchecked_rows(table, valid, known.unchecked)
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
@@ -1792,7 +1828,7 @@ def load_batches(
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
         ]
-        known = _KnownKeys(con)
+        known = _KnownKeys(con, unchecked=_unchecked_references(con, batches))
         if replace:  # lines an adapter could not read (a stray quote): as a canonical file's
             for (file, table), lines in _lines_by_file(unreadable).items():
                 (stored,) = con.execute(f"SELECT count(*) FROM core.{table}").fetchone()
@@ -1948,6 +1984,7 @@ def load_batches(
         if progress:
             progress("committing", 1.0)
     result.placeholder_reps = known.placeholders
+    result.unchecked_accounts = known.unchecked_rows
     result.rejected = sorted(
         (
             {
