@@ -721,13 +721,18 @@ LEAKAGE_STEPS: tuple[str, ...] = (
 
 
 def leakage_steps(
-    cadence: pl.LazyFrame, *, config: SlaConfig, touches_stopped: bool = False
+    cadence: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    touches_stopped: bool = False,
+    never_contacted: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Where each MQL episode went: one step of the leakage waterfall each.
 
     The first that applies: ``never_assigned`` (no owner), ``not_judged`` (only when
     ``touches_stopped``: its cadence window ran past the last touch, so what sales did is
-    unknown; an SQL stays one), ``never_touched`` (no sales touch), ``sql``,
+    unknown; an SQL stays one, and so does an episode of ``never_contacted``),
+    ``never_touched`` (no sales touch), ``sql``,
     ``under_worked`` (not reached, fewer than ``cadence.min_attempts`` attempts, and ended
     or past its cadence window), ``recycled``, ``disqualified``, else ``open`` (still being
     worked).
@@ -739,6 +744,11 @@ def leakage_steps(
     touches_stopped : bool
         The touches stopped (:attr:`analytics.review.Review.touches_stopped`): the
         episodes not judged then are no verdict.
+    never_contacted : LazyFrame, optional
+        ``lead_id``, ``episode`` of the episodes the review lists as never contacted
+        (``Review.breaches["never_contacted"]``): with ``touches_stopped``, those whose
+        first touch was due before the last touch and never came. They are
+        ``never_touched``, as the list says, not ``not_judged``.
 
     Returns
     -------
@@ -761,6 +771,12 @@ def leakage_steps(
         & (end.is_not_null() | pl.col("is_judged"))
     )
     unknown = pl.lit(touches_stopped) & ~pl.col("is_judged") & (end != "sql").fill_null(True)
+    listed = touches_stopped and never_contacted is not None
+    if listed:  # the list's verdict (first touch due before the stop, none came) stands
+        key = ["lead_id", "episode"]
+        flags = never_contacted.select(key).with_columns(pl.lit(True).alias("_listed"))
+        cadence = cadence.join(flags, on=key, how="left", maintain_order="left")
+        unknown = unknown & pl.col("_listed").is_null()
     step = (
         pl.when(pl.col("owner_rep_id").is_null())
         .then(pl.lit("never_assigned"))
@@ -776,7 +792,8 @@ def leakage_steps(
         .then(end)
         .otherwise(pl.lit("open"))
     )
-    return cadence.with_columns(step.alias("step"))
+    out = cadence.with_columns(step.alias("step"))
+    return out.drop("_listed") if listed else out
 
 
 def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:

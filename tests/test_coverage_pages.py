@@ -1016,3 +1016,20 @@ def test_a_rate_above_100_percent_is_not_judged_and_says_why(
     rate = {"en": "**MQL → SQL**: 300.0 % (3 / 1)", "de": "**MQL → SQL**: 300,0 % (3 / 1)"}
     assert rate[lang] in [m.value for m in at.markdown]
     assert NO_SHARE[lang] in [c.value for c in at.caption]
+
+
+def test_hubspot_leakage_agrees_with_the_never_contacted_list(hubspot, monkeypatch):
+    """Pages audit, finding 3: HubSpot's touches stop on 2026-09-15. Lead 105 (MQL 09-12,
+    never touched, due 09-13) is in the month's never-contacted list; the leakage table on
+    the same page counted it "not judged" and showed "assigned, never touched: 0"."""
+    monkeypatch.setenv("SLA_DB", str(hubspot))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"month": "2026-09"})
+    at.run()
+    at.switch_page("views/handoffs.py").run()
+    assert not at.exception, at.exception[0].value
+    tables = [" ".join(re.sub(r"<[^>]+>", " ", h.proto.body).split()) for h in at.get("html")]
+    (leakage,) = [text for text in tables if "assigned, never touched" in text]
+    assert "assigned, never touched 1 20.0 %" in leakage
+    assert "not judged: ran past the last sales touch recorded 1 20.0 %" in leakage

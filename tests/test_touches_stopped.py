@@ -276,16 +276,24 @@ def test_sla_review_on_a_hubspot_export_whose_touches_stopped(tmp_path):
 
 
 def test_the_leakage_waterfall_names_no_step_after_the_last_touch(stopped):
-    """b, c and d were "assigned, never touched" where the data cannot tell (re-audit of
-    this rule, finding 4): their cadence windows ran past the last touch."""
+    """c and d were "assigned, never touched" where the data cannot tell (re-audit of this
+    rule, finding 4): their first touches and cadence windows ran past the last touch. b's
+    first touch was due on 09-04 and never came: never touched, as the never-contacted
+    list beside it says (pages audit, finding 3: the waterfall put it in "not judged")."""
     from analytics.handoff import leakage_steps, leakage_waterfall
 
-    steps = leakage_steps(stopped.cadence_episodes.lazy(), config=CFG, touches_stopped=True)
+    steps = leakage_steps(
+        stopped.cadence_episodes.lazy(),
+        config=CFG,
+        touches_stopped=True,
+        never_contacted=stopped.breaches["never_contacted"].lazy(),
+    )
     assert dict(steps.select("lead_id", "step").collect().iter_rows()) == {
-        "a": "open", "b": "not_judged", "c": "not_judged", "d": "not_judged",
+        "a": "open", "b": "never_touched", "c": "not_judged", "d": "not_judged",
     }  # fmt: skip
+    assert steps.collect_schema().names() == [*stopped.cadence_episodes.columns, "step"]
     waterfall = dict(leakage_waterfall(steps).select("step", "episodes").collect().iter_rows())
-    assert (waterfall["not_judged"], waterfall["never_touched"]) == (3, 0)
+    assert (waterfall["not_judged"], waterfall["never_touched"]) == (2, 1)
 
 
 def test_the_speed_buckets_leave_the_unjudged_episodes_out_of_their_base(stopped):

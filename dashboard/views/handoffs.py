@@ -304,6 +304,7 @@ if not ui.missing(review, "handoff", lg):
         review.cadence_episodes.lazy(),
         config=cfg,
         touches_stopped=review.touches_stopped is not None,
+        never_contacted=review.breaches["never_contacted"].lazy(),
     ).collect()
     waterfall = leakage_waterfall(steps.lazy()).collect()
     # halves: the steps' table (four columns) was wider than two fifths of the page at 1280 px
