@@ -648,14 +648,17 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
     """:func:`reason`, from the coverage's rows by group (:func:`_rows_by_group`)."""
     if rows is not None:
         row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
-        for code in MARKERS.values():  # told apart by the stored text, in English
-            if row is not None and row.get("reason") == render(f"coverage.reason.{code}"):
-                return render(f"coverage.reason.{code}", lang=lang)
         group = _reason_group(
             group,
             funnel_measurable=funnel is None or bool(funnel["measurable"]),
             deals_measurable=deals is None or bool(deals["measurable"]),
         )
+        # an export's marker, on the group's own row or on the one it cannot do without
+        # (an undated export's funnel: not "no leads were imported" beside its 9,240 leads)
+        for marked in (row, rows.get(group)):
+            for code in MARKERS.values():  # told apart by the stored text, in English
+                if marked is not None and marked.get("reason") == render(f"coverage.reason.{code}"):
+                    return render(f"coverage.reason.{code}", lang=lang)
         if row is not None and row["measurable"] and row["from"] is not None:
             return render(
                 "coverage.reason.outside", lang=lang, start=_Day(row["from"]), end=_Day(row["to"])

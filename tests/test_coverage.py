@@ -754,6 +754,22 @@ def _undated_leads() -> Tables:
     )
 
 
+@pytest.mark.parametrize("group", ["mql_stage", "sql_stage", "funnel"])
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_stage_of_an_undated_export_says_the_export_has_no_dates(group, lang):
+    """Pages audit, finding 2: X Education's MQL and SQL pacing tiles and the Data page
+    said "No leads or lifecycle stages were imported" beside its 9,240 leads: a stage
+    that cannot be counted without the funnel gave the funnel's generic reason, not the
+    funnel's own (the export has no dates)."""
+    from analytics.coverage import reason as why
+    from analytics.texts import render
+
+    c = coverage(_undated_leads(), config=CFG)
+    assert why(group, c, lang=lang) == render("coverage.reason.undated", lang=lang)
+    review = build_review(_undated_leads(), CFG, month="2026-04", as_of=AS_OF)
+    assert review.reason(group, lang=lang) == render("coverage.reason.undated", lang=lang)
+
+
 @pytest.mark.parametrize(
     "tables", [OUTCOMES, MARCH, _won_deals_only(), _undated_leads()],
     ids=["outcomes", "march", "won-only", "undated"],
