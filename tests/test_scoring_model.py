@@ -326,3 +326,73 @@ def test_too_few_leads_with_a_known_outcome_leave_the_quality_unmeasured_and_say
 
     quality = score_quality(demo_tables, CFG, as_of=early)
     assert "metrics" not in quality and quality["samples"] > 50 and quality["grid"].height
+
+
+@pytest.mark.parametrize(
+    ("last_event", "as_of", "mature"),
+    [
+        # the events run to as_of: both windows (closing Apr 1 and May 1) have closed
+        ("2026-06-01T00:00:00Z", datetime(2026, 6, 1, tzinfo=UTC), [True, True]),
+        # the events stop on Apr 15 (the export of them was cut): L2's SQL may come unseen
+        ("2026-04-15T00:00:00Z", datetime(2026, 6, 1, tzinfo=UTC), [True, False]),
+        # an as_of after the data: nobody saw the outcomes after the last event either
+        ("2026-04-15T00:00:00Z", datetime(2027, 9, 1, tzinfo=UTC), [True, False]),
+    ],
+    ids=["events-current", "events-cut", "as-of-after-the-data"],
+)
+def test_a_window_past_the_last_lifecycle_event_is_not_mature(last_event, as_of, mature) -> None:
+    """Score audit, HIGH 1: a lead counted as "no SQL" once 90 days passed before as_of,
+    though the lifecycle events (where an SQL is seen) ended earlier: 31 of 104 SQLs of
+    the demo's test period became negatives when the events were cut at 2026-08-31."""
+    from analytics.scoring.thresholds import precompute_thresholds
+
+    t = Tables.from_rows(
+        leads=[_lead("L1", "2026-01-01T00:00:00Z"), _lead("L2", "2026-01-31T00:00:00Z")],
+        activities=[
+            {"activity_id": "a", "lead_id": "L1", "type": "demo_request",
+             "occurred_at": "2026-01-01T00:00:00Z"},
+            {"activity_id": "b", "lead_id": "L2", "type": "demo_request",
+             "occurred_at": "2026-01-31T00:00:00Z"},
+            {"activity_id": "c", "lead_id": "L2", "type": "page_view",
+             "occurred_at": "2026-06-01T00:00:00Z"},  # the activities run to June
+        ],
+        lifecycle_events=[{"lead_id": "L1", "stage": "mql", "entered_at": last_event}],
+    )  # fmt: skip
+    samples = scoring_samples(t, CFG, as_of=as_of).collect()
+    assert samples.sort("lead_id")["is_mature"].to_list() == mature
+    records = precompute_thresholds(t, CFG, as_of=as_of).records
+    assert (
+        records.group_by("lead_id")
+        .agg(pl.col("is_mature").all())
+        .sort("lead_id")["is_mature"]
+        .to_list()
+        == mature
+    )
+
+
+def test_a_saved_sql_model_is_not_judged_where_no_sql_is_counted() -> None:
+    """Score audit, HIGH 2: Olist's SQLs are its won deals. The report judged no score
+    it trained, yet a saved SQL model was still evaluated on them (ROC AUC 0.425, "120.5
+    expected SQLs a month"); so was a stored evaluation of one."""
+    from analytics.coverage import WON_ONLY_TRIGGER
+    from analytics.scoring.model import ScoreModel
+
+    won = {"trigger": WON_ONLY_TRIGGER}
+    t = Tables.from_rows(
+        leads=[_lead("L1", "2026-01-01T00:00:00Z"), _lead("L2", "2026-01-02T00:00:00Z")],
+        lifecycle_events=[
+            {"lead_id": "L1", "stage": "sql", "entered_at": "2026-02-01T00:00:00Z", **won},
+            {"lead_id": "L1", "stage": "customer", "entered_at": "2026-02-01T00:00:00Z"},
+        ],
+    )
+    saved = ScoreModel(estimator=None, numeric=[], categorical=[],
+                       card={"target": "sql_within_window", "version": "v1"})  # fmt: skip
+    as_of = datetime(2026, 6, 1, tzinfo=UTC)
+    stored = {"target": "sql_within_window", "rule_score": {}, "model": {"roc_auc": 0.425},
+              "model_thresholds": [{"threshold": 0.1}], "n_test": 9, "split_at": None}  # fmt: skip
+    for doc in (
+        score_report(t, CFG, as_of=as_of, model=saved),
+        score_report(t, CFG, as_of=as_of, evaluation=stored),
+    ):
+        assert doc["model_reason"].startswith("The export records SQLs and opportunities only")
+        assert doc["model"]["roc_auc"] is None and doc["model_thresholds"] == []

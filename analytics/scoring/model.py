@@ -32,7 +32,14 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.schema import ACTIVITY_TYPES, UTC_TIMESTAMP
 from analytics.scoring.calibration import ScoreMapping, calibration_metrics
-from analytics.scoring.rules import _as_of, _first_sql, attributes_at, lead_attributes, scores_at
+from analytics.scoring.rules import (
+    _as_of,
+    _first_sql,
+    attributes_at,
+    lead_attributes,
+    outcomes_known_until,
+    scores_at,
+)
 from analytics.tables import Tables
 
 Target = Literal["sql", "won"]
@@ -88,6 +95,7 @@ def _sample_moments(
     config: SlaConfig,
     as_of: datetime,
     age_days: float,
+    outcomes_until: datetime | None = None,
 ) -> pl.LazyFrame:
     """The leads that have a sample: scored by ``as_of`` and not SQL by their scoring moment.
 
@@ -97,20 +105,27 @@ def _sample_moments(
         ``lead_id``, ``created_at`` and any other columns (passed through).
     known : Tables
         The data as known at ``as_of`` (its ``sql`` lifecycle events).
+    outcomes_until : datetime, optional
+        The last moment an SQL can be seen (:func:`~analytics.scoring.rules.outcomes_known_until`
+        of ``known``, the default; a part of the leads passes the whole data's).
 
     Returns
     -------
     LazyFrame, one row per such lead: the columns of ``leads``, ``scored_at``, ``sql_at``
-    (first SQL or null), ``is_mature`` (the window after ``scored_at`` closed by ``as_of``).
+    (first SQL or null), ``is_mature`` (the window after ``scored_at`` closed by
+    ``outcomes_until``).
     """
     ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
+    if outcomes_until is None:
+        outcomes_until = outcomes_known_until(known, as_of)
+    seen_until = pl.lit(outcomes_until, dtype=UTC_TIMESTAMP)
     window = timedelta(days=config.funnel.window_days)
     return (
         leads.with_columns((pl.col("created_at") + timedelta(days=age_days)).alias("scored_at"))
         .filter(pl.col("scored_at") <= ts)
         .join(_first_sql(known), on="lead_id", how="left")
         .filter(pl.col("sql_at").is_null() | (pl.col("sql_at") > pl.col("scored_at")))
-        .with_columns((pl.col("scored_at") + window <= ts).alias("is_mature"))
+        .with_columns((pl.col("scored_at") + window <= seen_until).alias("is_mature"))
     )
 
 
@@ -121,6 +136,7 @@ def scoring_samples(
     as_of: datetime | None = None,
     age_days: float = 0.0,
     recent_days: float = 30.0,
+    outcomes_until: datetime | None = None,
 ) -> pl.LazyFrame:
     """One row per lead at its scoring moment: features (point in time) and outcomes.
 
@@ -135,6 +151,9 @@ def scoring_samples(
         its first activity included).
     recent_days : float, default 30
         The window of the ``recent_<type>`` counts before the scoring moment.
+    outcomes_until : datetime, optional
+        The last moment an SQL can be seen (default: :func:`outcomes_known_until` of
+        ``tables``; a part of the leads passes the whole data's).
 
     Returns
     -------
@@ -142,8 +161,8 @@ def scoring_samples(
     by then: ``lead_id``, ``scored_at``, :data:`CATEGORICAL_FEATURES`,
     :data:`NUMERIC_FEATURES`, ``sql`` and ``won`` (bool: reached within
     ``funnel.window_days`` after ``scored_at``), ``sql_at``, ``is_mature`` (the window
-    closed by ``as_of``), ``pipeline`` (amount of the lead's opportunities created in the
-    window).
+    closed by ``as_of`` and by the last lifecycle event), ``pipeline`` (amount of the
+    lead's opportunities created in the window).
 
     Examples
     --------
@@ -154,16 +173,26 @@ def scoring_samples(
     ...     activities=[{"activity_id": "a", "lead_id": "L1", "type": "page_view",
     ...                  "occurred_at": "2026-01-01T00:00:00Z"}],
     ...     lifecycle_events=[{"lead_id": "L1", "stage": "sql",
-    ...                        "entered_at": "2026-02-01T00:00:00Z"}])
+    ...                        "entered_at": "2026-02-01T00:00:00Z"},
+    ...                       {"lead_id": "L2", "stage": "mql",
+    ...                        "entered_at": "2026-05-01T00:00:00Z"}])
     >>> s = scoring_samples(t, cfg, as_of=datetime(2026, 6, 1, tzinfo=UTC)).collect()
     >>> s.select("n_page_view", "sql", "is_mature").row(0)
     (1, True, True)
+
+    Without L2's event the lifecycle events would end on 2026-02-01, before L1's window
+    closed (2026-04-01): L1 would not be mature (:func:`outcomes_known_until`).
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     window = timedelta(days=config.funnel.window_days)
     attrs = _sample_moments(  # read by five branches below: computed once
-        lead_attributes(known, config), known, config=config, as_of=moment, age_days=age_days
+        lead_attributes(known, config),
+        known,
+        config=config,
+        as_of=moment,
+        age_days=age_days,
+        outcomes_until=outcomes_until,
     )
     if known.lead_history is not None or known.account_history is not None:
         # the attributes as they were at the scoring moment, not as a later import has them
@@ -389,6 +418,12 @@ class ScoreModel:
     card: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def target(self) -> Target:
+        """What the model predicts, within the funnel window: ``"sql"`` or ``"won"``."""
+        card_target = str(self.card.get("target", "sql_within_window"))
+        return _check_target(card_target.removesuffix("_within_window"))
+
+    @property
     def version(self) -> str:
         return str(self.card.get("version", ""))
 
@@ -543,6 +578,7 @@ def _samples_split(
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
+    outcomes_until = outcomes_known_until(known, moment)  # of all leads, not of a part
     keys = (
         _sample_moments(
             known.leads.select("lead_id", "created_at"),
@@ -550,6 +586,7 @@ def _samples_split(
             config=config,
             as_of=moment,
             age_days=age_days,
+            outcomes_until=outcomes_until,
         )
         .filter(pl.col("is_mature"))
         .select("scored_at", "lead_id")
@@ -589,6 +626,7 @@ def _samples_split(
                 config,
                 as_of=moment,
                 age_days=age_days,
+                outcomes_until=outcomes_until,
             )
             .filter(pl.col("is_mature"))
             .collect()
@@ -725,8 +763,7 @@ def evaluate_model(
         When the model was trained on every lead of the test period (``as_of`` before its
         training's test period began): its quality cannot be told from these leads.
     """
-    card_target = str(model.card.get("target", "sql_within_window")).removesuffix("_within_window")
-    target = _check_target(card_target)
+    target = model.target
     age_days = float(model.card.get("age_days", 0.0))
     train, test = _samples_split(
         tables,

@@ -187,7 +187,13 @@ def score_report(
     # the SQL a model learns and the thresholds count: unknown where no SQL is counted
     # (Olist's SQLs are its won deals): no quality, no expected SQLs, and why
     unlabelled = label_reason(tables, config, as_of=moment)
-    if unlabelled is not None and (model is None and target == "sql"):
+    # what the judged model predicts: a saved model's (or its stored evaluation's) own
+    judged_by = (
+        model.target
+        if model is not None
+        else str((evaluation or {}).get("target", target)).removesuffix("_within_window")
+    )
+    if unlabelled is not None and judged_by == "sql":
         not_evaluated, evaluation = unlabelled, _no_evaluation(model, target=target)
     elif evaluation is None:
         try:

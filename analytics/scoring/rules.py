@@ -62,6 +62,22 @@ def _as_of(tables: Tables, as_of: datetime | None) -> datetime:
     return latest
 
 
+def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
+    """The last moment an outcome (an SQL) can be seen: ``as_of``, or the last lifecycle
+    event when the events end before it (an export of them cut earlier than the other
+    tables, an ``as_of`` after the data). A lead whose window runs past it is not mature:
+    its SQL may have come unseen.
+
+    >>> from datetime import UTC
+    >>> t = Tables.from_rows(lifecycle_events=[
+    ...     {"lead_id": "a", "stage": "mql", "entered_at": "2026-08-31T10:00:00Z"}])
+    >>> str(outcomes_known_until(t, datetime(2026, 12, 5, tzinfo=UTC)))
+    '2026-08-31 10:00:00+00:00'
+    """
+    last = tables.lifecycle_events.select(pl.col("entered_at").max()).collect().item()
+    return as_utc(as_of) if last is None else min(as_utc(as_of), as_utc(last))
+
+
 def _first_sql(tables: Tables) -> pl.LazyFrame:
     """Each lead's first ``sql`` moment: ``lead_id``, ``sql_at`` (one row per lead with an SQL)."""
     return (

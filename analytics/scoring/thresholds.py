@@ -51,10 +51,11 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.coverage import amounts_known
 from analytics.schema import UTC_TIMESTAMP
-from analytics.scoring.rules import _as_of, _first_sql, score_history
+from analytics.scoring.rules import _as_of, _first_sql, outcomes_known_until, score_history
 from analytics.stats import money_sum, rate_columns, safe_ratio, whole_cents
 from analytics.tables import Tables
 from analytics.texts import Lang, render
+from analytics.timeframe import as_utc
 
 ScoreKind = Literal["rule", "model"]
 #: Average weeks per calendar month (365.25 / 12 / 7).
@@ -136,6 +137,13 @@ def _complete_months(first: datetime | None, as_of: datetime, timezone: str) -> 
     return tuple(months[:-1])  # the month of as_of has not ended
 
 
+def _data_until(known: Tables, as_of: datetime) -> datetime:
+    """``as_of``, or the data's latest moment when it ends before (an ``as_of`` after the
+    data): the months after it are no months of data, not months without MQLs."""
+    latest = known.latest_timestamp()
+    return as_of if latest is None else min(as_utc(as_of), as_utc(latest))
+
+
 def _month_expr(column: str, timezone: str) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone(timezone).dt.truncate("1mo").dt.date()
 
@@ -146,11 +154,12 @@ def _finish(
     opportunities: pl.LazyFrame,
     *,
     config: SlaConfig,
-    as_of: datetime,
+    outcomes_until: datetime,
 ) -> pl.DataFrame:
-    """Add month, converted, maturity and pipeline to ``lead_id, at, score, prev_score``."""
+    """Add month, converted, maturity and pipeline to ``lead_id, at, score, prev_score``;
+    mature: the window closed by ``outcomes_until`` (:func:`outcomes_known_until`)."""
     window = timedelta(days=config.funnel.window_days)
-    ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
+    ts = pl.lit(outcomes_until, dtype=UTC_TIMESTAMP)
     steps = steps.lazy().join(first_sql, on="lead_id", how="left")
     pipeline = (
         steps.select("lead_id", "at")
@@ -177,7 +186,9 @@ def _finish(
     )
 
 
-def _rule_records(known: Tables, config: SlaConfig, *, as_of: datetime) -> tuple[pl.DataFrame, int]:
+def _rule_records(
+    known: Tables, config: SlaConfig, *, as_of: datetime, outcomes_until: datetime
+) -> tuple[pl.DataFrame, int]:
     """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count.
 
     Collected stage by stage (SQLs, score history, steps): each stage's working memory
@@ -203,7 +214,9 @@ def _rule_records(known: Tables, config: SlaConfig, *, as_of: datetime) -> tuple
         .collect()
     )
     del history
-    records = _finish(steps, first_sql.lazy(), known.opportunities, config=config, as_of=as_of)
+    records = _finish(
+        steps, first_sql.lazy(), known.opportunities, config=config, outcomes_until=outcomes_until
+    )
     return records.sort("lead_id", "at"), first_sql.height
 
 
@@ -252,14 +265,18 @@ def precompute_thresholds(
     """
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
-    parts = [_rule_records(part, config, as_of=moment) for part in known.partitions(partitions)]
+    until = outcomes_known_until(known, moment)  # of all leads, not of a part
+    parts = [
+        _rule_records(part, config, as_of=moment, outcomes_until=until)
+        for part in known.partitions(partitions)
+    ]
     records = pl.concat([r for r, _ in parts]) if len(parts) > 1 else parts[0][0]
     sql_leads = sum(n for _, n in parts)
     del parts
     first = known.leads.select(pl.col("created_at").min()).collect().item()
     return ThresholdBase(
         records=records,
-        months=_complete_months(first, moment, config.reporting.timezone),
+        months=_complete_months(first, _data_until(known, moment), config.reporting.timezone),
         sql_leads=int(sql_leads),
         weekly_capacity=weekly_capacity(known.reps),
         as_of=moment,
@@ -301,12 +318,15 @@ def precompute_from_predictions(
         pl.col("score").cast(pl.Float64),
         pl.lit(float("-inf")).alias("prev_score"),
     ).collect()
-    records = _finish(steps, first_sql, known.opportunities, config=config, as_of=moment)
+    until = outcomes_known_until(known, moment)
+    records = _finish(steps, first_sql, known.opportunities, config=config, outcomes_until=until)
     first = records["at"].min() if records.height else None
     # the months the scored leads span (a test set ends before as_of)
     spanned = set(records["month"].unique().to_list())
     months = tuple(
-        m for m in _complete_months(first, moment, config.reporting.timezone) if m in spanned
+        m
+        for m in _complete_months(first, _data_until(known, moment), config.reporting.timezone)
+        if m in spanned
     )
     in_scope = steps.lazy().select("lead_id").unique()
     sql_leads = first_sql.join(in_scope, on="lead_id", how="semi").select(pl.len()).collect()
