@@ -96,6 +96,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{mqls} MQLs / week vs {capacity} capacity",
         "{mqls} MQLs / Woche bei einer Kapazität von {capacity}",
     ),
+    "capacity_unknown_caption": (
+        "{mqls} MQLs / week; the capacity is unknown: an active sdr or ae rep has no "
+        "weekly_capacity in the reps table",
+        "{mqls} MQLs / Woche; die Kapazität ist unbekannt: ein aktiver Mitarbeiter (sdr "
+        "oder ae) hat keine weekly_capacity in der reps-Tabelle",
+    ),
     "vs_sla_threshold": (
         "vs. the SLA's threshold {threshold}",
         "gegenüber der SLA-Schwelle {threshold}",

@@ -1408,3 +1408,36 @@ def test_a_language_switch_keeps_a_pages_choice(warehouse, monkeypatch, page, ke
     at.run()
     assert not at.exception, at.exception[0].value
     assert at.session_state[key] == choice
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_an_unknown_capacity_reads_unknown_not_over_capacity(tmp_path, monkeypatch, lang) -> None:
+    """Score audit, HIGH 3: with 6 of 7 sales reps' capacity blank, the page read "Sales
+    workload 374 % over capacity · 15 MQLs / week vs 4 capacity"."""
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    cfg = load_config(CONFIG)
+    frames = generate_demo(cfg, leads=600, seed=3, end=END)
+    sales = pl.col("team").is_in(["sdr", "ae"])
+    first = pl.col("rep_id") == frames["reps"].filter(sales)["rep_id"].min()
+    frames["reps"] = frames["reps"].with_columns(
+        pl.when(sales & ~first).then(None).otherwise(pl.col("weekly_capacity"))
+        .alias("weekly_capacity")
+    )  # fmt: skip
+    db = tmp_path / "w.duckdb"
+    write_tables(db, frames, source="test", config=cfg)
+    monkeypatch.setenv("SLA_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"lang": lang})
+    at.run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    label, *texts = {
+        "en": ["Sales workload", "the capacity is unknown: an active sdr or ae rep has no"],
+        "de": ["Vertriebsauslastung", "die Kapazität ist unbekannt: ein aktiver Mitarbeiter"],
+    }[lang]
+    value, *rest = tile_texts(at)[label]
+    assert value == "–"
+    assert any(texts[0] in r for r in rest), rest
+    assert not any(w in " ".join(rest) for w in ("over capacity", "über Kapazität"))

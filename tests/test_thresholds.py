@@ -175,6 +175,24 @@ def test_immature_mqls_do_not_count_for_precision() -> None:
     assert row["recall"] == 1.0  # L1 converted; L3 is not SQL yet as of Mar 1
 
 
+@pytest.mark.parametrize(
+    ("capacities", "expected"),
+    [
+        ([40, 10, 30], 80.0),
+        ([4, None, None], None),  # score audit, HIGH 3: read as 4 a week, "374 % over"
+        ([None, None, None], None),
+        ([0, 0, 0], None),  # a capacity of nothing is no capacity to judge a workload by
+    ],
+)
+def test_a_sales_team_with_an_unknown_capacity_has_no_capacity(capacities, expected) -> None:
+    reps = pl.LazyFrame(
+        {"team": ["sdr", "ae", "sdr", "marketing"], "weekly_capacity": [*capacities, 99],
+         "active": [True, None, True, True]},
+        schema_overrides={"weekly_capacity": pl.Int64},
+    )  # fmt: skip
+    assert weekly_capacity(reps) == expected
+
+
 def test_capacity_of_active_sales_reps() -> None:
     reps = pl.LazyFrame(
         {"team": ["marketing"], "weekly_capacity": [10], "active": [True]},

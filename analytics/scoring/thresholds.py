@@ -108,21 +108,27 @@ class ThresholdBase:
 
 
 def weekly_capacity(reps: pl.LazyFrame) -> float | None:
-    """New leads the active ``sdr`` and ``ae`` reps can work per week (None if unknown).
+    """New leads the active ``sdr`` and ``ae`` reps can work per week: None when unknown,
+    also when one of them has no capacity (the sum of the others is no team's capacity).
 
     >>> reps = pl.LazyFrame({"team": ["sdr", "ae", "sdr", "marketing"],
-    ...                      "weekly_capacity": [40, 10, 30, 99],
+    ...                      "weekly_capacity": [40, 10, 30, None],
     ...                      "active": [True, None, False, True]})
     >>> weekly_capacity(reps)
     50.0
+    >>> print(weekly_capacity(reps.with_columns(pl.col("weekly_capacity").shift(1))))
+    None
     """
-    total = (
+    total, unknown = (
         reps.filter(pl.col("team").is_in(SALES_TEAMS) & pl.col("active").fill_null(True))
-        .select(pl.col("weekly_capacity").cast(pl.Float64).sum())
+        .select(
+            pl.col("weekly_capacity").cast(pl.Float64).sum(),
+            pl.col("weekly_capacity").null_count().alias("unknown"),
+        )
         .collect()
-        .item()
+        .row(0)
     )
-    return float(total) if total else None
+    return float(total) if total and not unknown else None
 
 
 def _complete_months(first: datetime | None, as_of: datetime, timezone: str) -> tuple[date, ...]:

@@ -192,6 +192,8 @@ def threshold_whatif() -> None:
         note=t(
             "capacity_caption", lg,
             mqls=num(point["mqls_per_week"], lg), capacity=num(facts["weekly_capacity"], lg),
+        ) if facts["weekly_capacity"] is not None else t(
+            "capacity_unknown_caption", lg, mqls=num(point["mqls_per_week"], lg)
         ),
     )  # fmt: skip
     mature = point["mature_mqls"] or 0
