@@ -854,13 +854,14 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "estimate_explained": (
         "Below today's threshold ({threshold}) outcomes are estimated, not observed: leads "
-        "that never reached it were never handed over, so nobody knows whether sales would "
-        "have converted them. The lowest figure counts only the SQLs that happened anyway; "
-        "the estimate and the highest assume they convert like the handed-over leads "
-        "nearest the threshold.",
+        "never handed over (no MQL recorded; without MQL records, those that never reached "
+        "it) were not worked by sales, so nobody knows whether sales would have converted "
+        "them. The lowest figure counts only the SQLs that happened anyway; the estimate and "
+        "the highest assume they convert like the handed-over leads nearest the threshold.",
         "Unter der heutigen Schwelle ({threshold}) sind Ergebnisse geschätzt, nicht "
-        "beobachtet: Leads, die sie nie erreichten, gingen nie an den Vertrieb, niemand weiß, "
-        "ob er sie gewonnen hätte. Der niedrigste Wert zählt nur die SQLs, die trotzdem "
+        "beobachtet: Leads, die nie an den Vertrieb gingen (kein MQL erfasst; ohne erfasste "
+        "MQLs die, die sie nie erreichten), bearbeitete der Vertrieb nicht, niemand weiß, ob "
+        "er sie gewonnen hätte. Der niedrigste Wert zählt nur die SQLs, die trotzdem "
         "entstanden; Schätzung und höchster Wert nehmen an, dass sie wie die übergebenen "
         "Leads nahe der Schwelle konvertieren.",
     ),

@@ -337,19 +337,41 @@ def test_leads_in_parts_give_exactly_the_whole_result(demo: Tables, k: int) -> N
 # -- observed or estimated: leads below today's threshold were never handed over -----------
 
 
-def _handover_base() -> ThresholdBase:
+def _handover_base(*, today: float = 60.0, recorded: bool = False) -> ThresholdBase:
     """Today's threshold 60. 30 leads crossed it at score 70 (handed over), 12 converted;
-    10 leads peaked at 50 (never handed over), 2 of them converted anyway. One month."""
+    10 leads peaked at 50 (never handed over), 2 of them converted anyway. One month.
+    ``recorded``: the data has the MQL events (H's), else none (today's threshold tells)."""
     at = datetime(2026, 1, 10, tzinfo=UTC)
     handed = [(f"H{i}", 70.0, i < 12) for i in range(30)]
     unseen = [(f"U{i}", 50.0, i < 2) for i in range(10)]
     rows = [
         {"lead_id": lead, "at": at, "month": date(2026, 1, 1), "score": score,
-         "prev_score": 0.0, "converted": converted, "is_mature": True, "pipeline": 0.0}
+         "prev_score": 0.0, "converted": converted, "is_mature": True, "pipeline": 0.0,
+         "handed_over": lead.startswith("H") if recorded else None}
         for lead, score, converted in handed + unseen
     ]  # fmt: skip
     records = pl.DataFrame(rows, schema=RECORD_SCHEMA)
-    return ThresholdBase(records, (date(2026, 1, 1),), 14, 100.0, AS_OF, 90, current_threshold=60.0)
+    return ThresholdBase(
+        records, (date(2026, 1, 1),), 14, 100.0, AS_OF, 90, current_threshold=today
+    )
+
+
+def test_observed_means_handed_over_as_recorded_not_as_todays_config_says() -> None:
+    """Score audit, HIGH 4: with the config lowered to 50, the rows at 50 and 55 read
+    "observed: every MQL was handed over", though the U leads never got an MQL event."""
+    lowered = threshold_table(_handover_base(today=50.0, recorded=True), thresholds=[50.0])
+    assert lowered.row(0, named=True)["basis"] == "estimated"
+    assert lowered.row(0, named=True)["unobserved_share"] == 10 / 40
+    # the same records without MQL events: today's threshold is all there is to go by
+    assert threshold_table(_handover_base(today=50.0), thresholds=[50.0])["basis"][0] == (
+        "observed"
+    )
+    # with them recorded and today's threshold at 60, the table reads as before
+    for cut in (50.0, 70.0):
+        assert_frame_equal(
+            threshold_table(_handover_base(recorded=True), thresholds=[cut]),
+            threshold_table(_handover_base(), thresholds=[cut]),
+        )
 
 
 def test_rows_below_todays_threshold_are_estimates_with_a_range() -> None:
@@ -508,3 +530,28 @@ def test_months_after_the_data_are_no_months_of_data() -> None:
     later = precompute_thresholds(_tables(), CFG, as_of=AS_OF.replace(year=2027))
     assert later.months == precompute_thresholds(_tables(), CFG, as_of=AS_OF).months
     assert later.months[-1] == date(2026, 6, 1)
+
+
+def test_the_records_know_which_leads_the_data_says_were_handed_over() -> None:
+    with_mql = dataclasses.replace(
+        _tables(),
+        lifecycle_events=pl.concat(
+            [
+                _tables().lifecycle_events,
+                Tables.from_rows(
+                    lifecycle_events=[
+                        {"lead_id": "L2", "stage": "mql", "entered_at": "2026-01-07T00:00:00Z"}
+                    ]
+                ).lifecycle_events,
+            ]
+        ),
+    )
+    handed = (
+        precompute_thresholds(with_mql, CFG, as_of=AS_OF)
+        .records.group_by("lead_id")
+        .agg(pl.col("handed_over").first())
+    )
+    assert dict(handed.sort("lead_id").iter_rows()) == {"L1": False, "L2": True, "L3": False}
+    # no MQL event anywhere: unknown, today's threshold decides
+    none = precompute_thresholds(_tables(), CFG, as_of=AS_OF).records["handed_over"]
+    assert none.null_count() == none.len()

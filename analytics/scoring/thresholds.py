@@ -15,9 +15,10 @@ Definitions (shown on the Definitions page):
   = mqls_per_month x the mean opportunity amount created within the window per mature MQL.
 - ``workload_ratio`` = MQLs per week (mqls_per_month x 12 / 52.18) / the weekly capacity
   of the active ``sdr`` and ``ae`` reps (``reps.weekly_capacity``; ``active`` null = active).
-- **Observed or estimated.** Leads whose score never reached today's threshold
-  (``scoring.mql_threshold``) were never handed over, so whether sales would have
-  converted them is not observed. A row below today's threshold whose MQLs include such
+- **Observed or estimated.** Leads never handed over to sales (no ``mql`` lifecycle
+  event; in data that records no MQL at all, a score that never reached today's
+  threshold ``scoring.mql_threshold``) were not worked by sales, so whether sales would
+  have converted them is not observed. A row below today's threshold whose MQLs include such
   leads is ``basis = "estimated"``: ``estimated_sqls_per_month`` adds, for each of them
   that did not convert anyway, a probability from a logistic calibration of score ->
   SQL fitted on the handed-over leads (at the moment they crossed today's threshold),
@@ -72,6 +73,9 @@ RECORD_SCHEMA = pl.Schema(
         "converted": pl.Boolean,
         "is_mature": pl.Boolean,
         "pipeline": pl.Float64,
+        #: the lead has an ``mql`` lifecycle event (sales got it); null where the data
+        #: records no MQL at all (:func:`_handed_over` then reads today's threshold)
+        "handed_over": pl.Boolean,
     }
 )
 
@@ -150,6 +154,13 @@ def _data_until(known: Tables, as_of: datetime) -> datetime:
     return as_of if latest is None else min(as_utc(as_of), as_utc(latest))
 
 
+def _handed_over_leads(known: Tables, *, recorded: bool) -> pl.LazyFrame:
+    """``lead_id``, ``handed_over`` (True) of each lead with an ``mql`` event; none when the
+    data records no MQL (``recorded`` False)."""
+    mql = known.lifecycle_events.filter(pl.lit(recorded) & (pl.col("stage") == "mql"))
+    return mql.select("lead_id").unique().with_columns(pl.lit(True).alias("handed_over"))
+
+
 def _month_expr(column: str, timezone: str) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone(timezone).dt.truncate("1mo").dt.date()
 
@@ -193,9 +204,15 @@ def _finish(
 
 
 def _rule_records(
-    known: Tables, config: SlaConfig, *, as_of: datetime, outcomes_until: datetime
+    known: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime,
+    outcomes_until: datetime,
+    mqls_recorded: bool,
 ) -> tuple[pl.DataFrame, int]:
-    """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count.
+    """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count;
+    ``mqls_recorded``: the whole data has ``mql`` events (else ``handed_over`` is null).
 
     Collected stage by stage (SQLs, score history, steps): each stage's working memory
     is freed before the next, and nothing is computed twice.
@@ -217,6 +234,13 @@ def _rule_records(
         )
         .filter(pl.col("score") > pl.col("prev_score"))
         .select("lead_id", "at", "score", "prev_score")
+        .join(_handed_over_leads(known, recorded=mqls_recorded), on="lead_id", how="left")
+        # recorded: no mql event is no handover; else unknown (today's threshold decides)
+        .with_columns(
+            pl.col("handed_over").fill_null(False)
+            if mqls_recorded
+            else pl.lit(None, pl.Boolean).alias("handed_over")
+        )
         .collect()
     )
     del history
@@ -272,8 +296,10 @@ def precompute_thresholds(
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     until = outcomes_known_until(known, moment)  # of all leads, not of a part
+    mqls = known.lifecycle_events.filter(pl.col("stage") == "mql").select(pl.len())
+    recorded = bool(mqls.collect().item())
     parts = [
-        _rule_records(part, config, as_of=moment, outcomes_until=until)
+        _rule_records(part, config, as_of=moment, outcomes_until=until, mqls_recorded=recorded)
         for part in known.partitions(partitions)
     ]
     records = pl.concat([r for r, _ in parts]) if len(parts) > 1 else parts[0][0]
@@ -323,6 +349,7 @@ def precompute_from_predictions(
         pl.col("at").cast(UTC_TIMESTAMP),
         pl.col("score").cast(pl.Float64),
         pl.lit(float("-inf")).alias("prev_score"),
+        pl.lit(None, pl.Boolean).alias("handed_over"),  # a model's table estimates nothing
     ).collect()
     until = outcomes_known_until(known, moment)
     records = _finish(steps, first_sql, known.opportunities, config=config, outcomes_until=until)
@@ -371,7 +398,7 @@ def threshold_whatif(base: ThresholdBase, *, threshold: float) -> pl.LazyFrame:
     ...     "month": [date(2026, 1, 1)] * 3, "score": [10.0, 70.0, 65.0],
     ...     "prev_score": [float("-inf"), 10.0, float("-inf")],
     ...     "converted": [False, True, False], "is_mature": [True] * 3,
-    ...     "pipeline": [0.0, 500.0, 0.0]}, schema=RECORD_SCHEMA)
+    ...     "pipeline": [0.0, 500.0, 0.0], "handed_over": [True] * 3}, schema=RECORD_SCHEMA)
     >>> base = ThresholdBase(recs, (date(2026, 1, 1),), 1, 7.0, datetime(2026, 6, 1), 90)
     >>> threshold_whatif(base, threshold=60).collect().select("mqls", "converted", "rate").row(0)
     (2, 1, 0.5)
@@ -627,10 +654,12 @@ MIN_HANDED_OVER = 30
 
 
 def _handed_over(base: ThresholdBase) -> pl.Expr:
-    """The record's lead reached today's threshold (it was handed over), or no threshold."""
+    """The record's lead was handed over: its ``mql`` event (``handed_over``), else, where
+    the data records no MQL, its score reached today's threshold; True without one."""
     if base.current_threshold is None or base.kind != "rule":
         return pl.lit(True)
-    return pl.col("score").max().over("lead_id") >= float(base.current_threshold)
+    reached = pl.col("score").max().over("lead_id") >= float(base.current_threshold)
+    return pl.col("handed_over").fill_null(reached)
 
 
 def estimate_model(base: ThresholdBase) -> tuple[Any, Any] | None:
@@ -653,7 +682,10 @@ def _fit_estimate(base: ThresholdBase) -> tuple[Any, Any] | None:
 
     now = float(base.current_threshold)
     crossed = base.records.filter(
-        pl.col("is_mature") & (pl.col("score") >= now) & (pl.col("prev_score") < now)
+        pl.col("is_mature")
+        & (pl.col("score") >= now)
+        & (pl.col("prev_score") < now)
+        & _handed_over(base)
     )
     y = crossed["converted"].cast(pl.Int64).to_numpy()
     if crossed.height < MIN_HANDED_OVER or len(set(y.tolist())) < 2:
