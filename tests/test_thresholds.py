@@ -235,18 +235,22 @@ def test_recommendation_without_outcomes() -> None:
 
 
 def test_model_probabilities_as_threshold_base() -> None:
+    """Test leads scored on Jan 5, Feb 15 and Mar 20: only February is a whole month of
+    them (score audit, MEDIUM 7: the partly covered first and last months divided the
+    test leads by too many months, MQLs a month 24 % too low). L3's SQL (Jun 1) falls
+    within 90 days of Mar 20: converted."""
     preds = pl.LazyFrame(
         {
             "lead_id": ["L1", "L2", "L3"],
-            "at": [datetime(2026, 1, 5, tzinfo=UTC)] * 3,
+            "at": [datetime(2026, m, d, tzinfo=UTC) for m, d in ((1, 5), (2, 15), (3, 20))],
             "score": [0.9, 0.2, 0.5],
         }
     )
     base = precompute_from_predictions(preds, _tables(), CFG, as_of=AS_OF)
-    assert base.months == (date(2026, 1, 1),)  # only the month the leads were scored in
+    assert base.months == (date(2026, 2, 1),)
     table = threshold_table(base, thresholds=[0.1, 0.4, 0.8])
-    assert table["mqls_per_month"].to_list() == [3.0, 2.0, 1.0]
-    assert table["precision"].to_list() == pytest.approx([1 / 3, 1 / 2, 1.0])
+    assert table["mqls_per_month"].to_list() == [1.0, 0.0, 0.0]
+    assert table["precision"].to_list() == pytest.approx([2 / 3, 1.0, 1.0])
 
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -45,6 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
@@ -145,6 +146,20 @@ def _complete_months(first: datetime | None, as_of: datetime, timezone: str) -> 
     start, current = frame["t"].to_list()
     months = pl.date_range(start, current, "1mo", eager=True).to_list()
     return tuple(months[:-1])  # the month of as_of has not ended
+
+
+def _covers(first: datetime, last: datetime, month: date, timezone: str) -> bool:
+    """Whether ``first`` to ``last`` covers the whole calendar ``month`` (local time).
+
+    >>> from datetime import UTC
+    >>> a, b = datetime(2026, 4, 20, tzinfo=UTC), datetime(2026, 9, 6, tzinfo=UTC)
+    >>> [_covers(a, b, date(2026, m, 1), "UTC") for m in (4, 5, 8, 9)]
+    [False, True, True, False]
+    """
+    zone = ZoneInfo(timezone)
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return as_utc(first) <= start and end <= as_utc(last)
 
 
 def _data_until(known: Tables, as_of: datetime) -> datetime:
@@ -354,12 +369,14 @@ def precompute_from_predictions(
     until = outcomes_known_until(known, moment)
     records = _finish(steps, first_sql, known.opportunities, config=config, outcomes_until=until)
     first = records["at"].min() if records.height else None
-    # the months the scored leads span (a test set ends before as_of)
-    spanned = set(records["month"].unique().to_list())
+    # the months the scored leads cover whole: a test set starts and ends inside a month
+    # (2026-04-20 to 09-06), and its first and last months hold only a part of their leads
+    tz = config.reporting.timezone
+    last = records["at"].max() if records.height else None
     months = tuple(
         m
-        for m in _complete_months(first, _data_until(known, moment), config.reporting.timezone)
-        if m in spanned
+        for m in _complete_months(first, _data_until(known, moment), tz)
+        if _covers(first, last, m, tz)
     )
     in_scope = steps.lazy().select("lead_id").unique()
     sql_leads = first_sql.join(in_scope, on="lead_id", how="semi").select(pl.len()).collect()
