@@ -1684,6 +1684,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Die Vertriebsmitarbeiter haben keine Namen: reps mit Namen importieren; bis dahin "
         "heißen sie Rep 1, Rep 2 ...",
     ),
+    "score.reason.activities_later": (
+        "No marketing activity was recorded by {day}: the first is from {first}.",
+        "Bis zum {day} wurde keine Marketing-Aktivität erfasst: die erste ist vom {first}.",
+    ),
     "coverage.reason.outside": (
         "The data for it runs from {start} to {end}, not into this month.",
         "Die Daten dafür reichen vom {start} bis zum {end}, nicht in diesen Monat.",

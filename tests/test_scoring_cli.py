@@ -240,3 +240,16 @@ def test_report_on_sqls_recorded_only_for_won_deals_judges_no_score(tmp_path: Pa
     assert doc["model_reason"].startswith("The export records SQLs and opportunities only for won")
     assert doc["model"]["roc_auc"] is None and doc["model_thresholds"] == []
     assert doc["thresholds"] == [] and doc["recommended_threshold"] is None
+
+
+def test_before_the_first_activity_the_reason_says_so_not_that_none_were_imported(
+    demo_db: Path,
+) -> None:
+    """Score audit, LOW 10: as of a moment before the data, the report said "No marketing
+    activities were imported" of a warehouse that holds thousands."""
+    res = runner.invoke(
+        app, ["score", "report", "--db", str(demo_db), "--as-of", "2020-01-01T00:00:00Z", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    reason = json.loads(res.stdout)["rule_score_reason"]
+    assert reason.startswith("No marketing activity was recorded by 2020-01-01: the first is from")

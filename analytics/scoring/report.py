@@ -38,7 +38,7 @@ from analytics.scoring.thresholds import (
     weekly_capacity,
 )
 from analytics.tables import Tables
-from analytics.texts import Lang
+from analytics.texts import Lang, day, render
 from analytics.timeframe import as_utc
 
 THRESHOLD_KEYS = (
@@ -289,11 +289,22 @@ def rule_score_reason(tables: Tables, *, as_of: datetime, lang: Lang = "en") -> 
 
     >>> rule_score_reason(Tables.empty(), as_of=datetime(2026, 11, 1))
     'No marketing activities were imported: import activities (visits, downloads, webinars).'
+    >>> t = Tables.from_rows(activities=[{"activity_id": "a", "lead_id": "L", "type": "page_view",
+    ...                                   "occurred_at": "2026-03-02T09:00:00Z"}])
+    >>> rule_score_reason(t, as_of=datetime(2026, 1, 1))
+    'No marketing activity was recorded by 2026-01-01: the first is from 2026-03-02.'
     """
-    seen = pl.col("occurred_at") <= pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
-    if tables.activities.filter(seen).head(1).collect().height:
+    first = tables.activities.select(pl.col("occurred_at").min()).collect().item()
+    if first is None:
+        return coverage_reason("scoring_interest", lang=lang)
+    if as_utc(first) <= as_utc(as_of):
         return None
-    return coverage_reason("scoring_interest", lang=lang)
+    return render(
+        "score.reason.activities_later",
+        lang=lang,
+        day=day(as_utc(as_of).date(), lang),
+        first=day(as_utc(first).date(), lang),
+    )
 
 
 def label_reason(
