@@ -1346,6 +1346,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reasons.fit_cap": ("fit cap", "Obergrenze Fit"),
     "reasons.interest_cap": ("interest cap", "Obergrenze Interesse"),
     # -- the recommendation on extra SQLs per extra MQL (analytics/scoring/thresholds.py) --
+    "threshold.current_unknown": (
+        "Today's threshold {threshold:g} has no MQLs whose conversion window has closed, so "
+        "what a higher or lower one would change is unknown and none is recommended.",
+        "Die heutige Schwelle {threshold:g} hat keine MQLs, deren Konversionsfenster "
+        "geschlossen ist: Was eine höhere oder niedrigere änderte, ist unbekannt, daher wird "
+        "keine empfohlen.",
+    ),
     "threshold.keep": (
         "Keep {threshold:g}: no lower threshold's extra MQLs brought at least {minimum:pct} "
         "SQLs each (the configured minimum), and the MQLs a higher one would drop converted "

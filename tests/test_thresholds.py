@@ -559,3 +559,17 @@ def test_the_records_know_which_leads_the_data_says_were_handed_over() -> None:
     # no MQL event anywhere: unknown, today's threshold decides
     none = precompute_thresholds(_tables(), CFG, as_of=AS_OF).records["handed_over"]
     assert none.null_count() == none.len()
+
+
+def test_no_recommendation_rests_on_a_threshold_without_mature_mqls() -> None:
+    """Score audit, LOW 11: today's threshold 60 had no MQLs, yet the report said "Keep 60:
+    ... the MQLs a higher one would drop converted at 10 % or better"."""
+    table = pl.DataFrame(
+        {"threshold": [40.0, 50.0, 60.0, 70.0], "mqls_per_month": [9.0, 4.0, 0.0, 0.0],
+         "mqls_per_week": [2.1, 0.9, 0.0, 0.0],
+         "expected_sqls_per_month": [1.0, 0.6, None, None],
+         "workload_ratio": [0.1, 0.05, 0.0, 0.0]},
+    )  # fmt: skip
+    threshold, reason = recommend_threshold(table, current=60.0)
+    assert threshold is None
+    assert reason.startswith("Today's threshold 60 has no MQLs whose conversion window")

@@ -947,6 +947,8 @@ def _recommend_from_current(
             mqls=fallback["mqls_per_week"],
             workload=fallback["workload_ratio"],
         )
+    if now["expected_sqls_per_month"] is None:  # no mature MQL at today's threshold
+        return None, render("threshold.current_unknown", lang=lang, threshold=current)
     lower = None
     for r in below:
         ratio = observed_ratio(r)
