@@ -1018,10 +1018,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "no_assignment": (
         "No lead has an assignment time (leads.assigned_at), so routing's part cannot be "
-        "told from the rep's: import it (HubSpot: Owner assigned date).",
+        "told from the rep's: import the column leads.assigned_at (a HubSpot export has it "
+        "as Owner assigned date; other CRMs keep it in a custom field or the owner history).",
         "Kein Lead hat einen Zuweisungszeitpunkt (leads.assigned_at), daher lässt sich der "
-        "Anteil des Routings nicht von dem des Mitarbeiters trennen: importieren Sie ihn "
-        "(HubSpot: Owner assigned date).",
+        "Anteil des Routings nicht von dem des Mitarbeiters trennen: importieren Sie die "
+        "Spalte leads.assigned_at (ein HubSpot-Export führt sie als Owner assigned date; "
+        "andere CRMs in einem eigenen Feld oder im Besitzerverlauf).",
     ),
     # -- coverage: what the data can answer --
     "no_trend": (

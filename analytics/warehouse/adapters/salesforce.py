@@ -682,7 +682,9 @@ def _reps(files: dict[str, ExportFile]) -> list:
         teams = teams.join(u, on="rep_id", how="left")
     else:  # without the User export, whether a rep is active is not said: stored stays
         teams = teams.with_columns(pl.lit(None, pl.String).alias("_name"))
-    teams = teams.with_columns(pl.coalesce("_name", "rep_id").alias("name"))
+    # a user id User.csv does not name has no name: an opaque id such as 005100000UNKNWN
+    # is no person's name (the pages call such a rep "Rep 1", ...)
+    teams = teams.rename({"_name": "name"})
     # the team is a guess from the owned objects, the name one without User.csv: a new rep
     # takes them, a stored one (a canonical reps.csv set the teams) keeps its own
     guessed = ["team"] if users is not None else ["team", "name"]
