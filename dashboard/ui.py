@@ -222,6 +222,26 @@ TABLE_CSS = """
 """
 
 
+#: Streamlit's file uploader writes its own English ("Upload", "200MB per file • CSV"):
+#: in German the button says it in German and the limit is left to the label, which
+#: already names it (there is no setting for the uploader's own words).
+UPLOADER_CSS_DE = """
+<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+  content: "Hochladen"; }
+</style>
+"""
+
+
+def uploader_style(lg: Lang) -> None:
+    """The file uploaders' own words in the page's language (:data:`UPLOADER_CSS_DE`)."""
+    if lg == "de":
+        st.html(UPLOADER_CSS_DE)
+
+
 def screen_style() -> None:
     """Apply :data:`SCREEN_CSS` and :data:`TABLE_CSS` (a style block takes no room)."""
     st.html(SCREEN_CSS + TABLE_CSS)

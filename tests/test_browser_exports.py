@@ -47,6 +47,25 @@ def _leads_only(folder):
     return folder
 
 
+#: The file uploader's button and size line as drawn (pages audit, finding 4: "Upload"
+#: and "200MB per file • CSV, PARQUET" in English on the German Data page).
+UPLOADER_WORDS = {"en": ("Upload", True), "de": ('"Hochladen"', False)}
+
+
+def _uploader_words(page) -> tuple[str, bool]:
+    """The uploader button's words (its text, or the German one CSS draws after it) and
+    whether the size line is shown."""
+    return page.evaluate(
+        """() => {
+        const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+        const box = zone.querySelector('button [data-testid="stMarkdownContainer"]');
+        const after = getComputedStyle(box, '::after').content;
+        const hint = zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"]');
+        return [after !== 'none' ? after : box.innerText.trim(), hint.offsetParent !== null];
+    }"""
+    )
+
+
 # no xdist group: each export serves its own warehouse, so the exports spread over the workers
 pytestmark = [pytest.mark.browser]
 
@@ -97,6 +116,8 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
                         path=str(SHOTS / f"{export}-{path or 'overview'}-{lang}.png"),
                         full_page=True,
                     )
+                    if path == "warehouse":  # the uploader's own words in the language
+                        assert _uploader_words(page) == UPLOADER_WORDS[lang], (export, lang)
                     errors = page.locator('[data-testid="stException"]')
                     assert errors.count() == 0, (
                         f"{export} {path} {lang}: {errors.first.inner_text()[:1000]}"

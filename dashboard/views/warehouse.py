@@ -108,6 +108,7 @@ fmt = st.selectbox(
     format_func=lambda f: t(f"upload_fmt_{f}", lg),
     key="upload_format",
 )
+ui.uploader_style(lg)
 files = st.file_uploader(
     t("upload_help" if fmt == "canonical" else f"upload_help_{fmt}", lg, mb=MAX_UPLOAD_MB),
     type=["csv", "parquet"],
