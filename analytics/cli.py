@@ -1138,8 +1138,20 @@ def score_train_command(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """(Re)train the predictive score and save it beside the warehouse (<db dir>/models)."""
-    from analytics.scoring.model import TARGETS, models_dir, save_model, train_and_evaluate
+    """(Re)train the predictive score and save it beside the warehouse (<db dir>/models).
+
+    A model whose quality cannot be measured (its test leads hold no SQL, or only SQLs) is
+    not saved: the latest saved model becomes the default of `sla score report` and the
+    Lead qualification page, and an unjudged one must not. Exit 2 then, saying why.
+    """
+    from analytics.scoring.model import (
+        TARGETS,
+        latest_model,
+        models_dir,
+        save_model,
+        train_and_evaluate,
+        unmeasured_reason,
+    )
 
     if target not in TARGETS:
         fail(f"--target {target!r} is not known; allowed: {', '.join(TARGETS)}")
@@ -1151,16 +1163,33 @@ def score_train_command(
                 evaluation = train_and_evaluate(tables, cfg, as_of=moment, target=target)  # type: ignore[arg-type]
         except ValueError as exc:
             fail(f"{db}: {exc}")
+    card = evaluation.model.card
+    unmeasured = unmeasured_reason(evaluation.metrics["model"], target=evaluation.target)
+    if unmeasured is not None:  # nothing saved: the previous model (if any) stays the default
+        kept = latest_model(models_dir(db))
+        if as_json:
+            emit_json({"path": None, "metrics_reason": unmeasured, **card})
+        fail(
+            f"{db}: model not saved: ROC AUC not measurable: {unmeasured} (scored from "
+            f"{str(card['split_at'] or '-')[:10]}), so its quality cannot be judged, and a "
+            "saved model becomes the default of `sla score report` and the Lead qualification "
+            "page; "
+            + (f"{kept.name} stays in use" if kept else "no model is saved")
+            + ". More history or a later --as-of gives test leads of both outcomes."
+        )
     path = save_model(evaluation.model, models_dir(db))
     _refresh_results(db, cfg, reviews=False)  # the lead list shows the new model's factors
-    card = evaluation.model.card
     if as_json:
-        emit_json({"path": str(path), **card})
+        emit_json({"path": str(path), "metrics_reason": None, **card})
         return
     m, r = evaluation.metrics["model"], evaluation.metrics["rule_score"]
+
+    def three(value: float | None) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
     err.print(
-        f"model {card['version']} saved to {path}: ROC AUC {m['roc_auc']:.3f} "
-        f"(rule score {r['roc_auc']:.3f}), Brier {m['brier']:.3f}, ECE {m['ece']:.3f} "
+        f"model {card['version']} saved to {path}: ROC AUC {three(m['roc_auc'])} "
+        f"(rule score {three(r['roc_auc'])}), Brier {three(m['brier'])}, ECE {three(m['ece'])} "
         f"on {card['n_test']:,} newer leads",
         highlight=False,
     )

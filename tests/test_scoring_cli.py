@@ -253,3 +253,24 @@ def test_before_the_first_activity_the_reason_says_so_not_that_none_were_importe
     assert res.exit_code == 0, res.output
     reason = json.loads(res.stdout)["rule_score_reason"]
     assert reason.startswith("No marketing activity was recorded by 2020-01-01: the first is from")
+
+
+def test_train_with_no_sql_among_the_test_leads_saves_nothing_and_says_why(tmp_path: Path) -> None:
+    """SQLs only among the older 60 % of leads: `score train` printed a TypeError traceback
+    (ROC AUC None) after saving a model that then became the default (score audit, finding 5)."""
+    from scoring_support import case_db
+
+    db = case_db(tmp_path, rule="oldhalf")
+    res = runner.invoke(app, ["score", "train", "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.stderr.split())
+    assert "Traceback" not in text and not res.stdout
+    assert "model not saved: ROC AUC not measurable: no SQL among the 90 test leads" in text
+    assert "no model is saved" in text
+    assert not list((tmp_path / "models").glob("score-*"))
+    res = runner.invoke(app, ["score", "train", "--db", str(db), "--json"])
+    assert res.exit_code == 2
+    doc = json.loads(res.stdout)
+    assert doc["path"] is None
+    assert doc["metrics_reason"] == "no SQL among the 90 test leads"
+    assert doc["metrics"]["roc_auc"] is None and doc["metrics"]["positives"] == 0

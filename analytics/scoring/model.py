@@ -783,6 +783,49 @@ def evaluate_model(
     return _evaluate(model, train, unseen, target=target)
 
 
+#: The outcome of each target in words (a reason names it): (noun, what a lead did).
+OUTCOME_WORDS: dict[str, tuple[str, str]] = {
+    "sql": ("SQL", "reached SQL"),
+    "won": ("won deal", "led to a won deal"),
+}
+
+
+def unmeasured_reason(metrics: dict[str, Any], *, target: Target) -> str | None:
+    """Why a score's ranking quality (ROC AUC, PR AUC) cannot be measured on its test
+    leads, or None when it can: there are none, or their outcomes are all of one kind.
+
+    Parameters
+    ----------
+    metrics : dict
+        :func:`~analytics.scoring.calibration.calibration_metrics` of the test leads (its
+        ``n`` and ``positives``).
+    target : {"sql", "won"}
+        The outcome the score predicts.
+
+    Returns
+    -------
+    str or None: e.g. ``"no SQL among the 90 test leads"``.
+
+    Examples
+    --------
+    >>> unmeasured_reason({"n": 90, "positives": 0}, target="sql")
+    'no SQL among the 90 test leads'
+    >>> unmeasured_reason({"n": 1200, "positives": 1200}, target="won")
+    'every one of the 1,200 test leads led to a won deal'
+    >>> unmeasured_reason({"n": 90, "positives": 3}, target="sql") is None
+    True
+    """
+    n, positives = int(metrics.get("n") or 0), int(metrics.get("positives") or 0)
+    noun, did = OUTCOME_WORDS[_check_target(target)]
+    if n == 0:
+        return "no test leads"
+    if positives == 0:
+        return f"no {noun} among the {n:,} test leads"
+    if positives == n:
+        return f"every one of the {n:,} test leads {did}"
+    return None
+
+
 class SeenTestPeriodError(ValueError):
     """A saved model evaluated on leads it learned from (every lead of the test period)."""
 
@@ -963,4 +1006,5 @@ __all__ = [
     "scoring_samples",
     "time_split",
     "train_and_evaluate",
+    "unmeasured_reason",
 ]
