@@ -998,7 +998,13 @@ def score_report_command(
         try:
             model = load_model(source)
         except (FileNotFoundError, ValueError) as exc:
-            fail(f"--model: {exc}")
+            # blame --model only when it was given: else the latest model was picked for it
+            fail(
+                f"--model: {exc}"
+                if model_path is not None
+                else f"the latest saved model {source} (used by default; choose another "
+                f"with --model, or retrain with `sla score train`): {exc}"
+            )
     with _score_data(db, as_of) as (tables, moment):
         if source is None:
             err.print("no saved model: training one in memory (save one with `sla score train`)")

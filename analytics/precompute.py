@@ -381,7 +381,8 @@ def compute_scoring(
     -------
     dict of kind -> result: ``thresholds`` (:func:`threshold_results`), ``score_quality``
     (:func:`analytics.scoring.report.score_quality`), ``sales_feedback`` ((rejections by
-    grade, rule suggestions)), ``lead_list`` (language -> (leads, model version)).
+    grade, rule suggestions)), ``lead_list`` (language -> (leads, model version, note on
+    the model)).
     """
     from analytics.scoring.feedback import sales_feedback
     from analytics.scoring.reasons import lead_list_with_model

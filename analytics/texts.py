@@ -1345,6 +1345,45 @@ TEXTS: dict[str, tuple[str, str]] = {
     # -- reasons per lead (analytics/scoring/reasons.py) -----------------------------------
     "reasons.fit_cap": ("fit cap", "Obergrenze Fit"),
     "reasons.interest_cap": ("interest cap", "Obergrenze Interesse"),
+    # -- a saved model's card (analytics/scoring/model.py: read_card) ----------------------
+    "model.card.invalid_json": (
+        "invalid JSON at line {line} column {column}",
+        "kein gültiges JSON in Zeile {line}, Spalte {column}",
+    ),
+    "model.card.not_text": ("not UTF-8 text", "kein UTF-8-Text"),
+    "model.card.not_object": (
+        "not a JSON object (found: {found})",
+        "kein JSON-Objekt (gefunden: {found})",
+    ),
+    "model.card.missing_key": ("missing key {key}", "der Schlüssel {key} fehlt"),
+    "model.card.not_names": (
+        "key {key} is not a list of feature names",
+        "der Schlüssel {key} ist keine Liste von Merkmalsnamen",
+    ),
+    "model.card.not_mapping": (
+        "key {key} is not a JSON object",
+        "der Schlüssel {key} ist kein JSON-Objekt",
+    ),
+    "model.card.not_number": ("key {key} is not a number", "der Schlüssel {key} ist keine Zahl"),
+    "model.card.not_string": ("key {key} is not a text", "der Schlüssel {key} ist kein Text"),
+    "model.card.not_timestamp": (
+        "key {key} is not an ISO 8601 timestamp",
+        "der Schlüssel {key} ist kein ISO-8601-Zeitpunkt",
+    ),
+    "model.card.unreadable": (
+        "The saved model {model} is not used: its card {card} cannot be read ({problem}). "
+        "The list shows no model factors; retrain with `sla score train`.",
+        "Das gespeicherte Modell {model} wird nicht verwendet: seine Karte {card} ist nicht "
+        "lesbar ({problem}). Die Liste zeigt keine Faktoren des Modells; trainieren Sie es neu "
+        "mit `sla score train`.",
+    ),
+    "model.unloadable": (
+        "The saved model {model} is not used: it cannot be loaded ({problem}). The list shows "
+        "no model factors; retrain with `sla score train`.",
+        "Das gespeicherte Modell {model} wird nicht verwendet: es lässt sich nicht laden "
+        "({problem}). Die Liste zeigt keine Faktoren des Modells; trainieren Sie es neu mit "
+        "`sla score train`.",
+    ),
     # -- the recommendation on extra SQLs per extra MQL (analytics/scoring/thresholds.py) --
     "threshold.current_unknown": (
         "Today's threshold {threshold:g} has no MQLs whose conversion window has closed, so "

@@ -14,12 +14,12 @@ TYPES = ("page_view", "content_download", "webinar_attended", "demo_request", "p
 def _is_sql(i: int, n: int, rule: str) -> bool:
     if rule == "oldhalf":  # only the older 60 %: the newest (test) leads hold no SQL
         return i < 0.6 * n and i % 4 == 0
-    if rule == "every5":
-        return i % 5 == 0
-    raise ValueError(f"unknown rule {rule!r}; allowed: oldhalf, every5")
+    if rule == "mixed":  # every 7th, and half the demo requests: no feature tells it alone
+        return i % 7 == 0 or (i % 5 == 3 and i % 2 == 0)
+    raise ValueError(f"unknown rule {rule!r}; allowed: oldhalf, mixed")
 
 
-def write_case(folder: Path, *, n: int = 300, rule: str = "every5", shift_days: float = 0) -> Path:
+def write_case(folder: Path, *, n: int = 300, rule: str = "mixed", shift_days: float = 0) -> Path:
     """A canonical folder of ``n`` leads (created ``shift_days`` later than the default)."""
     folder.mkdir(parents=True, exist_ok=True)
     start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=shift_days)
@@ -52,7 +52,7 @@ def write_case(folder: Path, *, n: int = 300, rule: str = "every5", shift_days: 
     return folder
 
 
-def case_db(tmp: Path, *, rule: str = "every5", shift_days: float = 0) -> Path:
+def case_db(tmp: Path, *, rule: str = "mixed", shift_days: float = 0) -> Path:
     """A warehouse at ``tmp/wh.duckdb`` holding :func:`write_case`'s folder."""
     from analytics.config import load_config
     from analytics.warehouse.adapters import import_export

@@ -41,6 +41,7 @@ from analytics.scoring.rules import (
     scores_at,
 )
 from analytics.tables import Tables
+from analytics.texts import Text
 
 Target = Literal["sql", "won"]
 TARGETS: tuple[Target, ...] = ("sql", "won")
@@ -905,6 +906,122 @@ def save_model(model: ScoreModel, directory: str | Path) -> Path:
     return path
 
 
+class ModelCardError(ValueError):
+    """A model's card (the ``.json`` beside its ``.skops``) that cannot be read: invalid
+    JSON, not a JSON object, a missing key or a key of the wrong type.
+
+    ``card`` is its path, ``problem`` what is wrong, in words of either language.
+    """
+
+    def __init__(self, card: Path, problem: Text) -> None:
+        self.card, self.problem = card, problem
+        super().__init__(f"{card}: the model's card is not usable: {problem.render(lang='en')}")
+
+
+#: The card's keys that are read, each with its kind; the first two are required (the
+#: model's inputs), any other may be missing or null (an older card).
+CARD_KEYS: dict[str, str] = {
+    "numeric_features": "names",
+    "categorical_features": "names",
+    "features": "names",
+    "typical": "mapping",
+    "age_days": "number",
+    "window_days": "number",
+    "n_test": "number",
+    "split_at": "timestamp",
+    "split_lead_id": "string",
+    "target": "string",
+    "version": "string",
+    "config_version": "string",
+    "config_hash": "string",
+}
+REQUIRED_CARD_KEYS = ("numeric_features", "categorical_features")
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "true/false", type(None): "null"}
+
+
+def _card_kind_ok(value: Any, kind: str) -> bool:
+    if kind == "names":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "mapping":
+        return isinstance(value, dict)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if not isinstance(value, str):  # a timestamp
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def parse_card(text: str, *, path: Path) -> dict[str, Any]:
+    """A model card's JSON ``text``, checked: a JSON object with the keys :func:`load_model`
+    reads, each of its kind (:data:`CARD_KEYS`).
+
+    Parameters
+    ----------
+    text : str
+        The card file's content.
+    path : Path
+        The card file (named by the error).
+
+    Returns
+    -------
+    dict: the card.
+
+    Raises
+    ------
+    ModelCardError
+        Naming the card file and what is wrong with it.
+
+    Examples
+    --------
+    >>> parse_card('{"version": "x"}', path=Path("m.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    analytics.scoring.model.ModelCardError: m.json: ...: missing key numeric_features
+    >>> parse_card("[1]", path=Path("m.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    analytics.scoring.model.ModelCardError: m.json: ...: not a JSON object (found: array)
+    >>> parse_card("{oops", path=Path("m.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    analytics.scoring.model.ModelCardError: m.json: ...: invalid JSON at line 1 column 2
+    """
+    try:
+        card = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelCardError(
+            path, Text("model.card.invalid_json", {"line": exc.lineno, "column": exc.colno})
+        ) from None
+    if not isinstance(card, dict):
+        found = _JSON_TYPES.get(type(card), "number")
+        raise ModelCardError(path, Text("model.card.not_object", {"found": found}))
+    for key, kind in CARD_KEYS.items():
+        if key not in card:
+            if key in REQUIRED_CARD_KEYS:
+                raise ModelCardError(path, Text("model.card.missing_key", {"key": key}))
+            continue
+        value = card[key]
+        if (value is not None or key in REQUIRED_CARD_KEYS) and not _card_kind_ok(value, kind):
+            raise ModelCardError(path, Text(f"model.card.not_{kind}", {"key": key}))
+    return card
+
+
+def read_card(path: str | Path) -> dict[str, Any]:
+    """The model card at ``path`` (:func:`parse_card`); a missing file is a
+    ``FileNotFoundError`` naming it, a file that is not UTF-8 a :class:`ModelCardError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the model's card is missing")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ModelCardError(path, Text("model.card.not_text")) from None
+    return parse_card(text, path=path)
+
+
 def load_model(path: str | Path) -> ScoreModel:
     """Load a saved model (a ``.skops`` path, or a directory: its latest model), safely.
 
@@ -920,6 +1037,8 @@ def load_model(path: str | Path) -> ScoreModel:
         No such file, or no model in the directory.
     UnsafeModelError
         A pickle, an unreadable file, or a skops file with unexpected types.
+    ModelCardError
+        A card that is not a JSON object with the keys it needs (:func:`parse_card`).
     """
     import skops.io as sio
 
@@ -954,10 +1073,7 @@ def load_model(path: str | Path) -> ScoreModel:
         raise UnsafeModelError(
             f"{path}: not loaded: it holds types a scoring model never has: {', '.join(unexpected)}"
         )
-    card_path = path.with_suffix(".json")
-    if not card_path.is_file():
-        raise FileNotFoundError(f"{card_path}: the model's card is missing")
-    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card = read_card(path.with_suffix(".json"))
     estimator = sio.load(path, trusted=list(untrusted))
     if not hasattr(estimator, "predict_proba"):
         raise UnsafeModelError(f"{path}: not a scoring model (found {type(estimator).__name__})")
@@ -993,6 +1109,7 @@ __all__ = [
     "TARGETS",
     "TRUSTED_MODEL_TYPES",
     "Evaluation",
+    "ModelCardError",
     "ScoreModel",
     "UnsafeModelError",
     "evaluate_model",
@@ -1002,6 +1119,8 @@ __all__ = [
     "load_model",
     "make_classifier",
     "models_dir",
+    "parse_card",
+    "read_card",
     "save_model",
     "scoring_samples",
     "time_split",

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -338,38 +339,46 @@ def lead_list_with_model(
     as_of: datetime | None = None,
     langs: tuple[Lang, ...] = ("en",),
     model_path: Any = None,
-) -> dict[Lang, tuple[pl.DataFrame, str | None]]:
+) -> dict[Lang, tuple[pl.DataFrame, str | None, str | None]]:
     """:func:`lead_lists`, with the saved model's factors of each lead when one is given.
 
     Parameters
     ----------
     model_path : path, optional
         A saved model (``.skops``; :func:`analytics.scoring.model.load_model` refuses a
-        hostile file, never runs it). A model that cannot be loaded, or without typical
-        values on its card, adds nothing.
+        hostile file, never runs it). A model that cannot be loaded (a refused file, a card
+        that cannot be read), or without typical values on its card, adds nothing.
 
     Returns
     -------
-    dict of language -> (leads, model version or None): the columns of :func:`lead_list`
-    and, with a model, :func:`lead_model_factors`'s.
+    dict of language -> (leads, model version or None, note or None): the columns of
+    :func:`lead_list` and, with a model, :func:`lead_model_factors`'s; the note says, in
+    that language, why a saved model adds no factors.
     """
-    from analytics.scoring.model import load_model
+    from analytics.scoring.model import ModelCardError, load_model
 
     lists = lead_lists(tables, config, as_of=as_of, langs=langs)
-    model = None
+    model, notes = None, dict.fromkeys(lists)
     if model_path is not None:
+        name = Path(model_path).name
         try:
             model = load_model(model_path)
-        except (FileNotFoundError, ValueError):
-            model = None
+        except ModelCardError as exc:  # the model's file is fine, its card is not
+            why = {"model": name, "card": exc.card.name, "problem": exc.problem}
+            notes = {lang: render("model.card.unreadable", lang=lang, **why) for lang in lists}
+        except (FileNotFoundError, ValueError) as exc:
+            notes = {
+                lang: render("model.unloadable", lang=lang, model=name, problem=str(exc))
+                for lang in lists
+            }
     if model is None or not model.card.get("typical"):
-        return {lang: (leads, None) for lang, leads in lists.items()}
-    out: dict[Lang, tuple[pl.DataFrame, str | None]] = {}
+        return {lang: (leads, None, notes[lang]) for lang, leads in lists.items()}
+    out: dict[Lang, tuple[pl.DataFrame, str | None, str | None]] = {}
     for lang, leads in lists.items():
         factors = lead_model_factors(
             model, tables, config, leads["lead_id"].to_list(), as_of=as_of, lang=lang
         )
-        out[lang] = (leads.join(factors, on="lead_id", how="left"), model.version)
+        out[lang] = (leads.join(factors, on="lead_id", how="left"), model.version, notes[lang])
     return out
 
 

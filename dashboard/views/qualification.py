@@ -536,7 +536,9 @@ def open_leads() -> None:
     """Today's open leads, highest rule score first, and why (or why there is no ranking:
     without activities there is no rule score to rank by)."""
     with st.spinner(t("precomputing", lg)):
-        leads, model_version = data.lead_list(lang=lg)
+        leads, model_version, model_note = data.lead_list(lang=lg)
+    if model_note:  # the saved model is not used, or not for this config or warehouse: why
+        st.warning(model_note)
     if no_interest and not model_version:
         ui.no_data(no_interest)
         return
@@ -556,7 +558,7 @@ def open_leads() -> None:
         + (
             t("lead_list_model", lg, version=model_version)
             if model_version
-            else t("lead_list_no_model", lg)
+            else ("" if model_note else t("lead_list_no_model", lg))
         )
     )
     if no_fit:
