@@ -1090,6 +1090,8 @@ def _print_score_report(document: dict[str, Any]) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    elif document.get("model_note"):  # a saved model judged, but not of this config or data
+        out.print(f"Note: {plain(document['model_note'])}", highlight=False, soft_wrap=True)
     unscored = document.get("rule_score_reason")
     if unscored:  # the rule score cannot be judged: no table and no recommendation of it
         features = document["model"]["features"]

@@ -692,6 +692,29 @@ class SlaConfig(_Model):
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
     @property
+    def features_key(self) -> str:
+        """The key of what the scoring model's features read from this config: the rule
+        score's points (fit and interest points, caps, decay) and the size bands. A saved
+        model records it (its card's ``features_key``): with another key its ``score``,
+        ``fit_points``, ``interest_points`` and ``size_band`` mean something else now. The
+        MQL threshold and the grades are not part of it (no feature reads them).
+
+        >>> cfg = load_config("data/sla.toml")
+        >>> lowered = cfg.model_copy(update={"scoring": cfg.scoring.model_copy(
+        ...     update={"mql_threshold": 50})})
+        >>> len(cfg.features_key), lowered.features_key == cfg.features_key
+        (16, True)
+        """
+        parts = {
+            "scoring": self.scoring.model_dump(
+                mode="json",
+                include={"decay_half_life_days", "fit_cap", "interest_cap", "fit", "interest"},
+            ),
+            "size_bands": self.segments.model_dump(mode="json")["size_bands"],
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
     def tracks_by_name(self) -> dict[str, NurtureTrack]:
         return {t.name: t for t in self.nurture.tracks}
 

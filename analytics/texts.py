@@ -1370,6 +1370,50 @@ TEXTS: dict[str, tuple[str, str]] = {
         "key {key} is not an ISO 8601 timestamp",
         "der Schlüssel {key} ist kein ISO-8601-Zeitpunkt",
     ),
+    "model.card.not_leads": (
+        "key {key} is not a list of leads (lead_id, scored_at)",
+        "der Schlüssel {key} ist keine Liste von Leads (lead_id, scored_at)",
+    ),
+    # -- a saved model against the config in force and the warehouse (model.check_card) --
+    "model.check.window": (
+        "The saved model {version} was trained with funnel.window_days {trained} (SLA config "
+        "{config_version}), the config in force has {now}: it predicts another label, so its "
+        "quality is not judged; retrain with `sla score train`.",
+        "Das gespeicherte Modell {version} wurde mit funnel.window_days {trained} trainiert "
+        "(SLA-Konfiguration {config_version}), die gültige Konfiguration hat {now}: es sagt "
+        "ein anderes Ziel voraus, seine Güte wird daher nicht beurteilt; trainieren Sie es neu "
+        "mit `sla score train`.",
+    ),
+    "model.check.points": (
+        "The saved model {version} was trained with other scoring points or size bands (SLA "
+        "config {config_version}) than the config in force ({now_version}): its inputs score, "
+        "fit_points, interest_points and size_band mean something else now; retrain with "
+        "`sla score train`.",
+        "Das gespeicherte Modell {version} wurde mit anderen Score-Punkten oder "
+        "Größenklassen trainiert (SLA-Konfiguration {config_version}) als die gültige "
+        "Konfiguration ({now_version}): seine Eingaben score, fit_points, interest_points und "
+        "size_band bedeuten jetzt etwas anderes; trainieren Sie es neu mit `sla score train`.",
+    ),
+    "model.check.warehouse": (
+        "The saved model {version} was evidently trained on another warehouse: none of its "
+        "{n} reference leads (e.g. {lead}) is in this one with the same creation time; "
+        "retrain with `sla score train`.",
+        "Das gespeicherte Modell {version} wurde offenbar mit einem anderen Data Warehouse "
+        "trainiert: keiner seiner {n} Referenz-Leads (z. B. {lead}) ist mit demselben "
+        "Anlagezeitpunkt in diesem; trainieren Sie es neu mit `sla score train`.",
+    ),
+    "model.check.unchecked": (
+        "The saved model {version}'s card was written before these checks: whether it was "
+        "trained {what} cannot be checked.",
+        "Die Karte des gespeicherten Modells {version} stammt von vor diesen Prüfungen: ob es "
+        "{what} trainiert wurde, lässt sich nicht prüfen.",
+    ),
+    "model.check.what.window": ("for this label window", "für dieses Zielfenster"),
+    "model.check.what.points": (
+        "with the scoring points in force",
+        "mit den gültigen Score-Punkten",
+    ),
+    "model.check.what.warehouse": ("on this warehouse", "mit diesem Data Warehouse"),
     "model.card.unreadable": (
         "The saved model {model} is not used: its card {card} cannot be read ({problem}). "
         "The list shows no model factors; retrain with `sla score train`.",

@@ -743,7 +743,7 @@ def sales_feedback() -> tuple[pl.DataFrame, list[dict[str, Any]]]:
 def lead_list(*, lang: Lang = "en") -> tuple[pl.DataFrame, str | None, str | None]:
     """Today's open leads by rule score with their reasons, and the saved model's factors
     when a model is saved beside the warehouse (its version, else None), and a note on the
-    saved model (why it adds no factors), else None."""
+    saved model (why it adds no factors, or what flags it), else None."""
     return _lead_list(warehouse_key(), config_key(), as_of(), lang)
 
 

@@ -98,3 +98,113 @@ def test_the_qualification_page_lists_the_leads_without_a_model_whose_card_is_br
     assert ("Schlüssel numeric_features fehlt" if lang == "de" else "missing key") in expected
     listed = ("The 50 open leads", "Die 50 offenen Leads")  # the list is there, and says so
     assert any(c.value.startswith(listed) for c in at.caption)
+
+
+# -- finding 6: a saved model against the config in force and the warehouse -------------------
+
+
+def _config(tmp: Path, *changes: tuple[str, str]) -> Path:
+    """data/sla.toml with each (line start, new line) replaced."""
+    lines = CONFIG.read_text().splitlines()
+    for start, new in changes:
+        hits = [i for i, line in enumerate(lines) if line.startswith(start)]
+        assert len(hits) == 1, start
+        lines[hits[0]] = new
+    path = tmp / "sla.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _report(db: Path, *args: str) -> dict:
+    res = runner.invoke(app, ["score", "report", "--db", str(db), "--json", *args])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_a_model_of_another_label_window_is_not_judged_and_says_why(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Trained for "SQL within 90 days", it was judged against a 30-day label with no word."""
+    db, model = trained
+    version = json.loads(model.with_suffix(".json").read_text())["version"]
+    mine = _report(db)
+    assert mine["model"]["version"] == version and mine["model"]["roc_auc"] is not None
+    assert mine["model_reason"] is None and mine["model_note"] is None
+    other = _config(tmp_path, ("window_days = 90 ", "window_days = 30"))
+    doc = _report(db, "--config", str(other))
+    assert doc["model_reason"] == (
+        f"The saved model {version} was trained with funnel.window_days 90 (SLA config "
+        "2026.2), the config in force has 30: it predicts another label, so its quality is "
+        "not judged; retrain with `sla score train`."
+    )
+    assert doc["model"]["version"] == version
+    assert doc["model"]["roc_auc"] is None and doc["model_thresholds"] == []
+    res = runner.invoke(app, ["score", "report", "--db", str(db), "--config", str(other)])
+    assert "Score quality not measured: The saved model" in " ".join(res.stdout.split())
+
+
+def test_a_model_of_other_scoring_points_or_another_warehouse_is_flagged(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, model = trained
+    version = json.loads(model.with_suffix(".json").read_text())["version"]
+    points = _config(tmp_path, ("demo_request = ", "demo_request = 0"))
+    doc = _report(trained[0], "--config", str(points))
+    assert doc["model_reason"] is None and doc["model"]["roc_auc"] is not None
+    assert doc["model_note"].startswith(
+        f"The saved model {version} was trained with other scoring points or size bands"
+    )
+    # the same lead ids, each created a day later: another warehouse
+    other = tmp_path / "other"
+    (other / "models").mkdir(parents=True)
+    db = case_db(other, shift_days=1)
+    shutil.copy(model, other / "models" / model.name)
+    shutil.copy(model.with_suffix(".json"), other / "models" / model.with_suffix(".json").name)
+    doc = _report(db)
+    assert doc["model_note"] == (
+        f"The saved model {version} was evidently trained on another warehouse: none of its 5 "
+        "reference leads (e.g. L0000) is in this one with the same creation time; retrain "
+        "with `sla score train`."
+    )
+    res = runner.invoke(app, ["score", "report", "--db", str(db)])
+    assert "Note: The saved model" in " ".join(res.stdout.split())
+
+
+def test_a_card_written_before_the_checks_says_what_cannot_be_checked(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    card = json.loads(trained[1].with_suffix(".json").read_text())
+    for key in ("features_key", "reference_leads", "split_lead_id", "config_hash"):
+        card.pop(key)
+    db, _ = _beside(trained, tmp_path, json.dumps(card))
+    doc = _report(db)
+    assert doc["model"]["roc_auc"] is not None and doc["model_reason"] is None
+    assert doc["model_note"] == (
+        f"The saved model {card['version']}'s card was written before these checks: whether "
+        "it was trained with the scoring points in force cannot be checked. The saved model "
+        f"{card['version']}'s card was written before these checks: whether it was trained "
+        "on this warehouse cannot be checked."
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_qualification_page_flags_a_model_of_another_label_window(
+    trained: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    db, model = _beside(trained, tmp_path)
+    card = json.loads(model.with_suffix(".json").read_text())
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv(
+        "SLA_CONFIG", str(_config(tmp_path, ("window_days = 90 ", "window_days = 30")))
+    )
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    expected = render(
+        "model.check.window", lang=lang, version=card["version"], trained=90,
+        config_version="2026.2", now=30,
+    )  # fmt: skip
+    assert [w.value for w in at.warning] == [expected]
+    assert "funnel.window_days 90" in expected

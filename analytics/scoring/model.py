@@ -41,7 +41,7 @@ from analytics.scoring.rules import (
     scores_at,
 )
 from analytics.tables import Tables
-from analytics.texts import Text
+from analytics.texts import Lang, Text
 
 Target = Literal["sql", "won"]
 TARGETS: tuple[Target, ...] = ("sql", "won")
@@ -738,9 +738,177 @@ def train_and_evaluate(
             "uncalibrated_metrics": evaluation.metrics["uncalibrated"],
             "config_version": config.sla.version,
             "config_hash": config.content_hash,
+            # what check_card compares with the config in force and the warehouse
+            "features_key": config.features_key,
+            "reference_leads": reference_leads(train),
         }
     )
     return evaluation
+
+
+#: How many training leads a card names (:func:`reference_leads`).
+REFERENCE_LEADS = 5
+
+
+def reference_leads(train: pl.DataFrame, *, k: int = REFERENCE_LEADS) -> list[dict[str, str]]:
+    """Up to ``k`` training leads spread over the training period, by which
+    :func:`check_card` tells whether a warehouse is the one the model was trained on.
+
+    Parameters
+    ----------
+    train : DataFrame
+        The training rows (``lead_id``, ``scored_at``), oldest first.
+
+    Returns
+    -------
+    list of {"lead_id", "scored_at" (ISO 8601)}: the first, the last and evenly between.
+
+    >>> at = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> rows = pl.DataFrame({"lead_id": ["a", "b", "c"], "scored_at": [at] * 3})
+    >>> [r["lead_id"] for r in reference_leads(rows, k=2)], reference_leads(rows)[0]["scored_at"]
+    (['a', 'c'], '2026-01-01T00:00:00+00:00')
+    """
+    n = train.height
+    picks = sorted({round(i * (n - 1) / max(k - 1, 1)) for i in range(min(k, n))})
+    return [
+        {"lead_id": row["lead_id"], "scored_at": row["scored_at"].isoformat()}
+        for row in train[picks].select("lead_id", "scored_at").iter_rows(named=True)
+    ]
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """What a saved model's card says against the config in force and the warehouse
+    (:func:`check_card`): ``reasons`` not to judge it at all (it predicts another label),
+    ``notes`` that flag it (other scoring points, another warehouse, cannot be checked)."""
+
+    reasons: tuple[Text, ...] = ()
+    notes: tuple[Text, ...] = ()
+
+    def reason(self, *, lang: Lang = "en") -> str | None:
+        """Why the model is not judged (with every note), in ``lang``; None to judge it."""
+        texts = [*self.reasons, *self.notes] if self.reasons else []
+        return " ".join(t.render(lang=lang) for t in texts) or None
+
+    def note(self, *, lang: Lang = "en") -> str | None:
+        """Every problem found, in ``lang``, or None."""
+        return " ".join(t.render(lang=lang) for t in (*self.reasons, *self.notes)) or None
+
+
+class ModelMismatchError(ValueError):
+    """A saved model trained for another label window than the config in force has."""
+
+
+def check_card(card: dict[str, Any], tables: Tables, config: SlaConfig) -> CardCheck:
+    """A saved model's card against the config in force and the warehouse.
+
+    - ``window_days`` other than ``funnel.window_days``: the model predicts another label,
+      its quality cannot be judged against this one (a reason).
+    - ``features_key`` other than the config's :attr:`~analytics.config.SlaConfig.features_key`:
+      its score inputs are computed differently now (a note).
+    - none of the card's ``reference_leads`` (an older card: ``split_lead_id`` at
+      ``split_at``) is a lead of these tables scored at that moment: it was trained on
+      another warehouse (a note). One purged lead does not make another warehouse.
+    - a card without a field (written before these checks) says that it cannot be checked,
+      unless its ``config_hash`` is the config's own (then nothing differs).
+
+    Parameters
+    ----------
+    card : dict
+        The model's card (:func:`read_card`).
+    tables, config
+        The warehouse and the SLA config in force.
+
+    Returns
+    -------
+    CardCheck
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> t = Tables.from_rows(leads=[{"lead_id": "L1", "created_at": "2026-01-01T00:00:00Z"}])
+    >>> card = {"version": "v1", "window_days": 30, "features_key": cfg.features_key,
+    ...         "reference_leads": [{"lead_id": "L1", "scored_at": "2026-01-01T00:00:00Z"}]}
+    >>> check_card(card, t, cfg).reason()  # doctest: +ELLIPSIS
+    'The saved model v1 was trained with funnel.window_days 30 (SLA config –), the config ...'
+    >>> check_card({**card, "window_days": 90}, t, cfg)
+    CardCheck(reasons=(), notes=())
+    >>> check_card({"version": "v0"}, t, cfg).note()  # doctest: +ELLIPSIS
+    "The saved model v0's card was written before these checks: whether it was trained for ..."
+    """
+    version = str(card.get("version") or "?")
+    same_config = bool(card.get("config_hash")) and card.get("config_hash") == config.content_hash
+    reasons: list[Text] = []
+    notes: list[Text] = []
+    unchecked: list[Text] = []
+    window = card.get("window_days")
+    if window is None:
+        if not same_config:
+            unchecked.append(Text("model.check.what.window"))
+    elif int(window) != config.funnel.window_days:
+        reasons.append(
+            Text(
+                "model.check.window",
+                {
+                    "version": version,
+                    "trained": int(window),
+                    "config_version": card.get("config_version"),
+                    "now": config.funnel.window_days,
+                },
+            )
+        )
+    key = card.get("features_key")
+    if key is None:
+        if not same_config:
+            unchecked.append(Text("model.check.what.points"))
+    elif key != config.features_key:
+        notes.append(
+            Text(
+                "model.check.points",
+                {
+                    "version": version,
+                    "config_version": card.get("config_version"),
+                    "now_version": config.sla.version,
+                },
+            )
+        )
+    refs = card.get("reference_leads")
+    if not refs and card.get("split_lead_id") and card.get("split_at"):
+        refs = [{"lead_id": card["split_lead_id"], "scored_at": card["split_at"]}]
+    if not refs:
+        unchecked.append(Text("model.check.what.warehouse"))
+    elif _found_leads(refs, tables, age_days=float(card.get("age_days") or 0.0)) == 0:
+        first = refs[0]["lead_id"]
+        notes.append(
+            Text("model.check.warehouse", {"version": version, "n": len(refs), "lead": first})
+        )
+    for what in unchecked:
+        notes.append(Text("model.check.unchecked", {"version": version, "what": what}))
+    return CardCheck(tuple(reasons), tuple(notes))
+
+
+def _found_leads(refs: list[dict[str, str]], tables: Tables, *, age_days: float) -> int:
+    """How many of ``refs`` (``lead_id``, ``scored_at``) are leads of ``tables`` scored
+    then (``created_at + age_days``)."""
+    ids = [r["lead_id"] for r in refs]
+    wanted = pl.LazyFrame(
+        {
+            "lead_id": ids,
+            "scored_at": [
+                datetime.fromisoformat(r["scored_at"].replace("Z", "+00:00")) for r in refs
+            ],
+        },
+        schema={"lead_id": pl.String, "scored_at": UTC_TIMESTAMP},
+    )
+    return (
+        tables.leads.filter(pl.col("lead_id").is_in(ids))
+        .select("lead_id", (pl.col("created_at") + timedelta(days=age_days)).alias("scored_at"))
+        .join(wanted, on=["lead_id", "scored_at"])
+        .select(pl.len())
+        .collect()
+        .item()
+    )
 
 
 def evaluate_model(
@@ -934,6 +1102,8 @@ CARD_KEYS: dict[str, str] = {
     "version": "string",
     "config_version": "string",
     "config_hash": "string",
+    "features_key": "string",
+    "reference_leads": "leads",
 }
 REQUIRED_CARD_KEYS = ("numeric_features", "categorical_features")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "true/false", type(None): "null"}
@@ -948,6 +1118,13 @@ def _card_kind_ok(value: Any, kind: str) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "string":
         return isinstance(value, str)
+    if kind == "leads":
+        return isinstance(value, list) and all(
+            isinstance(v, dict)
+            and _card_kind_ok(v.get("lead_id"), "string")
+            and _card_kind_ok(v.get("scored_at"), "timestamp")
+            for v in value
+        )
     if not isinstance(value, str):  # a timestamp
         return False
     try:
@@ -1108,10 +1285,13 @@ __all__ = [
     "NUMERIC_FEATURES",
     "TARGETS",
     "TRUSTED_MODEL_TYPES",
+    "CardCheck",
     "Evaluation",
     "ModelCardError",
+    "ModelMismatchError",
     "ScoreModel",
     "UnsafeModelError",
+    "check_card",
     "evaluate_model",
     "feature_matrix",
     "fit_model",
@@ -1121,6 +1301,7 @@ __all__ = [
     "models_dir",
     "parse_card",
     "read_card",
+    "reference_leads",
     "save_model",
     "scoring_samples",
     "time_split",

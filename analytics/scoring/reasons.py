@@ -353,9 +353,11 @@ def lead_list_with_model(
     -------
     dict of language -> (leads, model version or None, note or None): the columns of
     :func:`lead_list` and, with a model, :func:`lead_model_factors`'s; the note says, in
-    that language, why a saved model adds no factors.
+    that language, why a saved model adds no factors, or what flags the model whose
+    factors are shown (:func:`analytics.scoring.model.check_card`: trained for another
+    label window, with other scoring points, on another warehouse).
     """
-    from analytics.scoring.model import ModelCardError, load_model
+    from analytics.scoring.model import ModelCardError, check_card, load_model
 
     lists = lead_lists(tables, config, as_of=as_of, langs=langs)
     model, notes = None, dict.fromkeys(lists)
@@ -373,6 +375,8 @@ def lead_list_with_model(
             }
     if model is None or not model.card.get("typical"):
         return {lang: (leads, None, notes[lang]) for lang, leads in lists.items()}
+    check = check_card(model.card, tables, config)  # its factors, flagged when not ours
+    notes = {lang: check.note(lang=lang) for lang in lists}
     out: dict[Lang, tuple[pl.DataFrame, str | None, str | None]] = {}
     for lang, leads in lists.items():
         factors = lead_model_factors(

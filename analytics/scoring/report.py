@@ -21,9 +21,11 @@ from analytics.scoring.calibration import (
 from analytics.scoring.model import (
     MIN_SAMPLES,
     Evaluation,
+    ModelMismatchError,
     ScoreModel,
     SeenTestPeriodError,
     Target,
+    check_card,
     evaluate_model,
     scoring_samples,
     time_split,
@@ -91,8 +93,14 @@ def model_evaluation(
 
     Returns
     -------
-    dict with ``target``, ``rule_score``, ``model``, ``model_thresholds``, ``n_test`` and
-    ``split_at``, each as in :func:`score_report`.
+    dict with ``target``, ``rule_score``, ``model``, ``model_thresholds``, ``n_test``,
+    ``split_at`` and ``model_note``, each as in :func:`score_report`.
+
+    Raises
+    ------
+    ModelMismatchError
+        The saved model was trained for another label window (``funnel.window_days``)
+        than the config in force (:func:`~analytics.scoring.model.check_card`).
 
     Examples
     --------
@@ -103,6 +111,10 @@ def model_evaluation(
     ValueError: only 0 leads have a closed 90-day window: too few to train or evaluate ...
     """
     moment = _as_of(tables, as_of)
+    # a saved model from another label window is not judged; other problems are flagged
+    check = None if model is None else check_card(model.card, tables, config)
+    if check is not None and check.reasons:
+        raise ModelMismatchError(check.reason())
     evaluation: Evaluation = (
         train_and_evaluate(tables, config, as_of=moment, target=target, partitions=partitions)
         if model is None
@@ -120,6 +132,7 @@ def model_evaluation(
         "model_thresholds": _rows(threshold_table(model_base)),
         "n_test": evaluation.test.height,
         "split_at": evaluation.split_at,
+        "model_note": None if check is None else check.note(),
     }
 
 
@@ -174,8 +187,11 @@ def score_report(
     ``as_of``, ``n_test``, ``split_at``; ``rule_score_reason`` (:func:`rule_score_reason`:
     with one, the rule score's metrics are null, its threshold table empty and no threshold
     recommended); ``model_reason``: why no model could be trained or tested (too few leads
-    with a known outcome, one class), or None; with one, both scores' quality is null
-    (it is measured on the model's test leads) and the threshold table stays.
+    with a known outcome, one class, a saved model trained for another label window), or
+    None; with one, both scores' quality is null (it is measured on the model's test leads)
+    and the threshold table stays; ``model_note``: what flags a saved model that is judged
+    (trained with other scoring points or on another warehouse, or a card too old to
+    check: :func:`~analytics.scoring.model.check_card`), or None.
 
     Raises
     ------
@@ -230,6 +246,7 @@ def score_report(
         "rule_score_reason": unscored,
         "model": evaluation["model"],
         "model_reason": not_evaluated,
+        "model_note": evaluation.get("model_note"),
         "thresholds": rows,
         "recommended_threshold": _number(recommended),
         "recommended_reason": reason,
@@ -277,6 +294,7 @@ def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any
         "model_thresholds": [],
         "n_test": 0,
         "split_at": None,
+        "model_note": None,
     }
 
 
