@@ -1,6 +1,7 @@
 """Tiny hand-built warehouses for the saved-model tests (after the score audit's
 ``make_case.py``): ``n`` leads over 2025, one activity each, SQL 10 days after creation
-for the leads a rule picks; one last activity makes the data run to 2026-09-01."""
+for the leads a rule picks; one last activity and one last lead make the data run to
+2026-09-01."""
 
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ def write_case(folder: Path, *, n: int = 300, rule: str = "mixed", shift_days: f
             events.append({"lead_id": lid, "stage": "sql", "entered_at": sql_at})
     acts.append({"activity_id": "Aend", "lead_id": "L0000", "occurred_at": "2026-09-01T00:00:00Z",
                  "type": "page_view"})  # fmt: skip
+    # a last lead and its event: the lifecycle events run to 2026-09-01 as well, so the
+    # outcomes of 2025's leads are known (scoring.rules.outcomes_known_until)
+    leads.append({"lead_id": "Lend", "created_at": "2026-09-01T00:00:00Z", "source": "organic",
+                  "seniority": "vp", "country": "DE"})  # fmt: skip
+    events.append({"lead_id": "Lend", "stage": "lead", "entered_at": "2026-09-01T00:00:00Z"})
     for name, rows in (("leads", leads), ("lifecycle_events", events), ("activities", acts)):
         with open(folder / f"{name}.csv", "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
