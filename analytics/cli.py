@@ -1073,6 +1073,25 @@ def _stored_score_results(
     return {kind: value for kind, value in found.items() if value is not None}
 
 
+def _interval(low: float | None, high: float | None) -> str:
+    """A 95 % interval of two rates, e.g. ``14.0-68.5 %``; '-' when there is none."""
+    if low is None or high is None:
+        return "-"
+    return f"{low * 100:.1f}-{high * 100:.1f} %"
+
+
+def _estimate(row: dict[str, Any]) -> str:
+    """An estimated row's SQLs a month and range; 'at least' the SQLs that happened when
+    no estimate could be fitted; nothing for an observed row."""
+    if row.get("basis") != "estimated":
+        return ""
+    low = _fmt(row["estimated_sqls_low"], "h")
+    if row["estimated_sqls_per_month"] is None:
+        return f"at least {low}"
+    point, high = _fmt(row["estimated_sqls_per_month"], "h"), _fmt(row["estimated_sqls_high"], "h")
+    return f"{point} ({low}-{high})"
+
+
 def _print_score_report(document: dict[str, Any]) -> None:
     quality = rich_table(f"Score quality ({document['target']})")
     for col in ("score", "ROC AUC", "PR AUC", "Brier", "ECE", "log loss"):
@@ -1103,29 +1122,25 @@ def _print_score_report(document: dict[str, Any]) -> None:
         out.print(f"Rule score not judged. {unscored}{model}", highlight=False, soft_wrap=True)
         return
     table = rich_table("Rule-score thresholds")
-    for col in ("threshold", "MQLs/month", "MQL->SQL", "recall", "SQLs/month", "workload",
-                "basis", "est. SQLs (range)"):  # fmt: skip
+    for col in ("threshold", "MQLs/month", "MQL->SQL", "of mature MQLs", "95 % CI", "recall",
+                "SQLs/month", "workload", "basis", "est. SQLs (range)"):  # fmt: skip
         table.add_column(col, justify="right")
     for row in document["thresholds"]:
         mark = " *" if row["threshold"] == document["recommended_threshold"] else ""
-        estimated = row.get("basis") == "estimated"
-        est = (
-            f"{_fmt(row['estimated_sqls_per_month'], 'h')} ({_fmt(row['estimated_sqls_low'], 'h')}"
-            f"-{_fmt(row['estimated_sqls_high'], 'h')})"
-            if estimated
-            else ""
-        )
         table.add_row(
             f"{row['threshold']}{mark}", _fmt(row["mqls_per_month"], "h"),
-            _fmt(row["precision"], "%"), _fmt(row["recall"], "%"),
+            _fmt(row["precision"], "%"),
+            f"{_fmt(row['converted_mqls'])} / {_fmt(row['mature_mqls'])}",
+            _interval(row["precision_low"], row["precision_high"]), _fmt(row["recall"], "%"),
             _fmt(row["expected_sqls_per_month"], "h"), _fmt(row["workload_ratio"], "%"),
-            "estimated" if estimated else "observed", est,
+            row.get("basis") or "", _estimate(row),
         )  # fmt: skip
     out.print(table)
     out.print(
-        "Below today's threshold, leads that never reached it were never handed over: "
-        "'estimated' rows add a model estimate for them (range: only what happened to "
-        "converting like the handed-over leads nearest the threshold).",
+        "Leads never handed over (no MQL recorded) were not worked by sales: 'estimated' rows "
+        "add a model estimate for them (range: only what happened to converting like the "
+        "handed-over leads nearest today's threshold; 'at least': too few handed-over leads "
+        "to estimate).",
         highlight=False,
     )
     recommended = document["recommended_threshold"]

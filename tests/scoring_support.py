@@ -17,7 +17,9 @@ def _is_sql(i: int, n: int, rule: str) -> bool:
         return i < 0.6 * n and i % 4 == 0
     if rule == "mixed":  # every 7th, and half the demo requests: no feature tells it alone
         return i % 7 == 0 or (i % 5 == 3 and i % 2 == 0)
-    raise ValueError(f"unknown rule {rule!r}; allowed: oldhalf, mixed")
+    if rule == "few":  # six SQLs, two of them among the newest 30 % (the test leads)
+        return i in (3, 40, 80, 150, 250, 280)
+    raise ValueError(f"unknown rule {rule!r}; allowed: oldhalf, mixed, few")
 
 
 def write_case(folder: Path, *, n: int = 300, rule: str = "mixed", shift_days: float = 0) -> Path:

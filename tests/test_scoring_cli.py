@@ -274,3 +274,48 @@ def test_train_with_no_sql_among_the_test_leads_saves_nothing_and_says_why(tmp_p
     assert doc["path"] is None
     assert doc["metrics_reason"] == "no SQL among the 90 test leads"
     assert doc["metrics"]["roc_auc"] is None and doc["metrics"]["positives"] == 0
+
+
+def test_a_score_judged_on_a_handful_of_sqls_is_not_judged(tmp_path: Path) -> None:
+    """Score audit, MEDIUM 8: a model judged on 2 SQLs among 90 test leads read "ROC AUC
+    0.500, ECE 0.013", as if well calibrated, with no count behind it."""
+    from scoring_support import case_db
+
+    db = case_db(tmp_path, rule="few")
+    doc = json.loads(runner.invoke(app, ["score", "report", "--db", str(db), "--json"]).stdout)
+    assert doc["model_reason"] == (
+        "Only 2 of the 90 test leads reached SQL: too few to judge a score "
+        "(at least 10 of each outcome)."
+    )
+    for score in ("model", "rule_score"):
+        assert (doc[score]["roc_auc"], doc[score]["ece"]) == (None, None)
+        assert (doc[score]["n"], doc[score]["positives"]) == (90, 2)
+    assert doc["model_thresholds"] == []
+    text = " ".join(runner.invoke(app, ["score", "report", "--db", str(db)]).stdout.split())
+    assert "Score quality not measured: Only 2 of the 90 test leads reached SQL" in text
+
+
+def test_every_threshold_rate_carries_its_count_and_interval(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Score audit, MEDIUM 8: "37.5 %" from 3 of 8 MQLs read like 300 of 800."""
+    from analytics.stats import wilson
+
+    doc = json.loads(runner.invoke(app, ["score", "report", "--db", str(demo_db), "--json"]).stdout)
+    rows = [r for r in doc["thresholds"] if r["mature_mqls"]]
+    assert rows
+    for r in rows:
+        assert r["precision"] == pytest.approx(r["converted_mqls"] / r["mature_mqls"])
+        low, high = wilson(r["converted_mqls"], r["mature_mqls"])
+        assert (r["precision_low"], r["precision_high"]) == (
+            pytest.approx(low),
+            pytest.approx(high),
+        )
+    import analytics.cli
+
+    monkeypatch.setenv("COLUMNS", "200")  # a console of this width, made for this run
+    monkeypatch.setattr(analytics.cli.out, "_console", None)
+    text = runner.invoke(app, ["score", "report", "--db", str(demo_db)])
+    at_60 = next(line for line in text.stdout.splitlines() if line.strip().startswith("60"))
+    row = next(r for r in doc["thresholds"] if r["threshold"] == 60)
+    assert f"{row['converted_mqls']:,} / {row['mature_mqls']:,}" in at_60

@@ -30,6 +30,7 @@ from analytics.scoring.model import (
     scoring_samples,
     time_split,
     train_and_evaluate,
+    unmeasured_reason,
 )
 from analytics.scoring.rules import _as_of, rule_scores, score_grid
 from analytics.scoring.thresholds import (
@@ -39,6 +40,7 @@ from analytics.scoring.thresholds import (
     threshold_table,
     weekly_capacity,
 )
+from analytics.stats import wilson_interval
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render
 from analytics.timeframe import as_utc
@@ -47,6 +49,10 @@ THRESHOLD_KEYS = (
     "threshold",
     "mqls_per_month",
     "precision",
+    "converted_mqls",
+    "mature_mqls",
+    "precision_low",
+    "precision_high",
     "recall",
     "expected_sqls_per_month",
     "workload_ratio",
@@ -68,7 +74,11 @@ def _number(value: float | None) -> float | int | None:
 
 
 def _rows(table: pl.DataFrame) -> list[dict[str, Any]]:
-    rows = table.select(THRESHOLD_KEYS).to_dicts()
+    """The JSON rows of a threshold table: :data:`THRESHOLD_KEYS`, precision with its
+    count (``converted_mqls`` of ``mature_mqls``) and 95 % Wilson interval."""
+    low, high = wilson_interval("converted_mqls", "mature_mqls")
+    rows = table.with_columns(low.alias("precision_low"), high.alias("precision_high"))
+    rows = rows.select(THRESHOLD_KEYS).to_dicts()
     for row in rows:
         row["threshold"] = _number(row["threshold"])
     return rows
@@ -221,6 +231,11 @@ def score_report(
         except ValueError as exc:  # too few leads, one class, a leaking feature: say why
             not_evaluated = str(exc)
             evaluation = _no_evaluation(model, target=target)
+    if not_evaluated is None:  # test leads of one outcome, or a handful: no verdict on them
+        few = unmeasured_reason(evaluation["model"], target=judged_by)  # type: ignore[arg-type]
+        if few is not None:
+            not_evaluated = f"{few[0].upper()}{few[1:]}."
+            evaluation = _unjudged(evaluation)
     minimum = config.scoring.min_extra_sqls_per_extra_mql
     unscored = rule_score_reason(tables, as_of=moment) or unlabelled
     if unscored is not None:  # a score without its interest points is not the SLA's score
@@ -260,8 +275,9 @@ def score_report(
     }
 
 
-#: The measures of a score's quality in the report (null when not measured).
-QUALITY_KEYS = ("roc_auc", "brier", "ece", "log_loss", "pr_auc")
+#: The measures of a score's quality in the report (null when not measured), and the
+#: test leads they were measured on: ``n``, of them ``positives`` (the outcome).
+QUALITY_KEYS = ("roc_auc", "brier", "ece", "log_loss", "pr_auc", "n", "positives")
 
 
 def _quality(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -276,6 +292,29 @@ def _model_entry(card: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any
         "version": card.get("version"),
         "calibration": card.get("calibration"),
         "features": list(card.get("features", [])),
+    }
+
+
+def _unjudged(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """``evaluation`` with both scores' quality null (their test leads cannot judge them),
+    the counts kept, and no model threshold table (it rests on the same leads).
+
+    >>> e = {"rule_score": {"roc_auc": 0.5, "n": 90}, "model": {"roc_auc": 0.5, "n": 90,
+    ...      "version": "v"}, "model_thresholds": [{"threshold": 0.1}]}
+    >>> u = _unjudged(e)
+    >>> u["model"], u["rule_score"]["n"], u["model_thresholds"]
+    ({'roc_auc': None, 'n': 90, 'version': 'v'}, 90, [])
+    """
+    counts = ("n", "positives")
+
+    def blank(entry: dict[str, Any]) -> dict[str, Any]:
+        return {k: (None if k in QUALITY_KEYS and k not in counts else v) for k, v in entry.items()}
+
+    return {
+        **evaluation,
+        "rule_score": blank(evaluation["rule_score"]),
+        "model": blank(evaluation["model"]),
+        "model_thresholds": [],
     }
 
 

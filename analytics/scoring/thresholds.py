@@ -582,10 +582,11 @@ def threshold_table(base: ThresholdBase, *, thresholds: list[float] | None = Non
     DataFrame, one row per threshold (ascending): ``threshold``, ``mqls_per_month``,
     ``mqls_per_week``, ``precision``, ``recall``, ``expected_sqls_per_month``,
     ``expected_pipeline_per_month`` (null when no opportunity carries an amount),
-    ``workload_ratio``, ``mature_mqls`` (observed: what
-    happened), ``basis`` (``"observed"`` or ``"estimated"``), ``unobserved_share`` (of the
-    mature MQLs, never handed over), ``estimated_sqls_per_month``, ``estimated_sqls_low``,
-    ``estimated_sqls_high``, ``extra_sqls_per_extra_mql`` (vs today's threshold; see the
+    ``workload_ratio``, ``mature_mqls`` (observed: what happened), ``converted_mqls`` (of
+    them, converted: precision's count), ``basis`` (``"observed"`` or ``"estimated"``),
+    ``unobserved_share`` (of the mature MQLs, never handed over),
+    ``estimated_sqls_per_month``, ``estimated_sqls_low``, ``estimated_sqls_high``,
+    ``extra_sqls_per_extra_mql`` (vs today's threshold; see the
     module's definitions). With the default thresholds, today's threshold is a row.
     """
     cuts = sorted(set(base.default_thresholds if thresholds is None else thresholds))
@@ -808,7 +809,9 @@ def _with_estimates(table: pl.DataFrame, base: ThresholdBase) -> pl.DataFrame:
         )
     else:
         out = out.with_columns(pl.lit(None, pl.Float64).alias("extra_sqls_per_extra_mql"))
-    return out.select(pl.exclude("_converted_mature", "_unobserved", "_est_extra", "_est_high"))
+    return out.with_columns(pl.col("_converted_mature").alias("converted_mqls")).select(
+        pl.exclude("_converted_mature", "_unobserved", "_est_extra", "_est_high")
+    )
 
 
 #: Expected SQLs this close (relative) to the best count as just as good.
