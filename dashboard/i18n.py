@@ -274,6 +274,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "preview_all": ("All {total} rows", "Alle {total} Zeilen"),
     "list_empty": ("None.", "Keine."),
     "base_rate": ("SQL rate", "SQL-Quote"),
+    "too_few_outcomes": (
+        "Too few test leads of each outcome to judge calibration: {positives} of {n} became "
+        "an SQL (at least {minimum} with and {minimum} without an SQL are needed).",
+        "Zu wenige Test-Leads je Ergebnis, um die Kalibrierung zu beurteilen: {positives} von "
+        "{n} wurden SQL (nötig sind mindestens {minimum} mit und {minimum} ohne SQL).",
+    ),
     "too_few": (
         "Too few leads with a closed window to judge calibration (it is fitted on leads "
         "whose outcome was known before the newest, on which it is tested).",

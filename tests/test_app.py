@@ -1441,3 +1441,25 @@ def test_an_unknown_capacity_reads_unknown_not_over_capacity(tmp_path, monkeypat
     assert value == "–"
     assert any(texts[0] in r for r in rest), rest
     assert not any(w in " ".join(rest) for w in ("over capacity", "über Kapazität"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "tab", "words"),
+    [
+        ("en", "Calibration", "Too few test leads of each outcome to judge calibration: 2 of 90"),
+        ("de", "Kalibrierung", "Zu wenige Test-Leads je Ergebnis, um die Kalibrierung zu"),
+    ],
+)
+def test_calibration_on_a_handful_of_sqls_is_not_judged(tmp_path, monkeypatch, lang, tab, words):
+    """Score audit, MEDIUM 8: 2 SQLs among 90 test leads gave an ROC AUC and an ECE."""
+    from scoring_support import case_db
+
+    monkeypatch.setenv("SLA_DB", str(case_db(tmp_path, rule="few")))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"lang": lang})
+    at.run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    choose_tab(at, "quality_tab", tab)
+    assert any(words in i.value for i in at.info), [i.value for i in at.info]
+    assert "ROC AUC" not in [m.label for m in at.metric]

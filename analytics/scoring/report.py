@@ -32,7 +32,7 @@ from analytics.scoring.model import (
     train_and_evaluate,
     unmeasured_reason,
 )
-from analytics.scoring.rules import _as_of, rule_scores, score_grid
+from analytics.scoring.rules import _as_of, outcomes_known_until, rule_scores, score_grid
 from analytics.scoring.thresholds import (
     precompute_from_predictions,
     precompute_thresholds,
@@ -413,7 +413,9 @@ def score_quality(
     dict with ``score_bins`` (``from``, ``fit_grade``, ``leads``, ``to``: leads per
     :data:`SCORE_BIN`-point bin of today's score and fit grade), ``grid``
     (:func:`~analytics.scoring.rules.score_grid` of the mature samples), ``samples`` (their
-    count) and, from 50 samples on, ``metrics``, ``reliability``, ``segments``
+    count) and, from 50 samples on, either ``few_outcomes`` (``n``, ``positives``: too few
+    test leads of an outcome, :func:`~analytics.scoring.model.unmeasured_reason`) or
+    ``metrics``, ``reliability``, ``segments``
     (:func:`~analytics.scoring.calibration.segment_calibration` by source and size band),
     ``mapping`` (score ->
     probability every 5 points), ``n_test`` and ``split_at`` (the first test moment).
@@ -432,13 +434,14 @@ def score_quality(
         "size_band",
     )  # fmt: skip
     bins, samples = [], []
+    until = outcomes_known_until(tables, moment)  # of all leads, not of a part
     for part in tables.partitions(partitions):
         part_bins, part_samples = pl.collect_all(
             [
                 rule_scores(part, config, as_of=moment)
                 .group_by((pl.col("score") // SCORE_BIN * SCORE_BIN).alias("from"), "fit_grade")
                 .agg(pl.len().alias("leads")),
-                scoring_samples(part, config, as_of=moment)
+                scoring_samples(part, config, as_of=moment, outcomes_until=until)
                 .filter(pl.col("is_mature"))
                 .select(needed),
             ]
@@ -465,6 +468,11 @@ def score_quality(
     if mature.height >= MIN_SAMPLES and train.height >= MIN_SAMPLES:
         mapping = ScoreMapping().fit(train["score"].to_numpy(), train["sql"].cast(pl.Int64))
         y = test["sql"].cast(pl.Int64).to_numpy()
+        positives = int(y.sum())
+        if unmeasured_reason({"n": len(y), "positives": positives}, target="sql") is not None:
+            # a handful of SQLs (or of leads without one) judges no calibration either
+            out["few_outcomes"] = {"n": len(y), "positives": positives}
+            return out
         prob = mapping.predict(test["score"].to_numpy())
         out["metrics"] = calibration_metrics(y, prob)
         out["reliability"] = reliability_table(y, prob)

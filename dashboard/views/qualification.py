@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.scoring.calibration import MIN_SEGMENT_LEADS
+from analytics.scoring.model import MIN_TEST_OUTCOMES
 from analytics.scoring.thresholds import slider_top
 from analytics.stats import wilson
 from analytics.texts import term
@@ -416,6 +417,12 @@ def calibration(quality: dict, specs: dict[str, dict | None]) -> None:
     """The calibration: its measures, the reliability chart, the segments that are off."""
     if no_interest:
         ui.no_data(no_interest)
+    elif "few_outcomes" in quality:
+        few = quality["few_outcomes"]
+        st.info(
+            t("too_few_outcomes", lg, positives=num(few["positives"], lg), n=num(few["n"], lg),
+              minimum=num(MIN_TEST_OUTCOMES, lg))
+        )  # fmt: skip
     elif specs["calibration"] is None:
         st.info(t("too_few", lg))
     else:
