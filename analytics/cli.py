@@ -1180,6 +1180,11 @@ def score_train_command(
         fail(f"--target {target!r} is not known; allowed: {', '.join(TARGETS)}")
     cfg = config_or_exit(config)
     with _score_data(db, as_of) as (tables, moment):
+        if target == "sql":  # no SQL counted (Olist's SQLs are its won deals): nothing to learn
+            from analytics.scoring.report import label_reason
+
+            if (unlabelled := label_reason(tables, cfg, as_of=moment)) is not None:
+                fail(f"{db}: no model trained to predict SQLs: {plain(unlabelled)}")
         try:
             with progress_bar("training") as progress:
                 progress("training", 0.1)

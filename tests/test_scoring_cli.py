@@ -319,3 +319,17 @@ def test_every_threshold_rate_carries_its_count_and_interval(
     at_60 = next(line for line in text.stdout.splitlines() if line.strip().startswith("60"))
     row = next(r for r in doc["thresholds"] if r["threshold"] == 60)
     assert f"{row['converted_mqls']:,} / {row['mature_mqls']:,}" in at_60
+
+
+def test_no_sql_model_is_trained_where_no_sql_is_counted(tmp_path: Path) -> None:
+    """Score audit, HIGH 2: `sla score train` on Olist learned its won-only 'SQLs' and saved
+    the model, which the report and the page then used."""
+    from analytics.warehouse.adapters import import_export
+
+    db = tmp_path / "olist.duckdb"
+    import_export(db, Path("tests/fixtures/exports/olist"), fmt="olist")
+    res = runner.invoke(app, ["score", "train", "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.stderr.split())
+    assert "no model trained to predict SQLs: The export records SQLs and opportunities only" in text
+    assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
