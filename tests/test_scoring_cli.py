@@ -331,5 +331,5 @@ def test_no_sql_model_is_trained_where_no_sql_is_counted(tmp_path: Path) -> None
     res = runner.invoke(app, ["score", "train", "--db", str(db)])
     assert res.exit_code == 2, res.output
     text = " ".join(res.stderr.split())
-    assert "no model trained to predict SQLs: The export records SQLs and opportunities only" in text
+    assert "no model trained to predict SQLs: The export records SQLs and opportunities" in text
     assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
