@@ -84,6 +84,9 @@ MARKERS: dict[str, str] = {
     UNDATED_TRIGGER: "undated",
 }
 _FUNNEL_PAGES = ("overview", "goals", "kpis", "review")
+#: The reasons a stored coverage row is told apart by (its English text): the markers',
+#: and fit values that are not the scored ones.
+_TOLD_BY_TEXT = (*MARKERS.values(), "scoring_fit_values")
 
 #: The measure groups of spec/coverage.md, in its order, with a group per counted funnel
 #: stage after ``funnel`` (:data:`STAGE_GROUPS`).
@@ -235,6 +238,23 @@ def amounts_known(opportunities: pl.LazyFrame) -> bool:
     return opportunities.filter(KNOWN_AMOUNT).head(1).collect().height > 0
 
 
+def _fit_values_set(tables: Tables, config: SlaConfig | None) -> bool:
+    """Whether any lead has a value in a fit column the config scores (country,
+    seniority, role), whatever the value: then the values are not the scored ones.
+
+    >>> t = Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-01-01T00:00:00Z",
+    ...                              "source": "email", "country": "India"}])
+    >>> _fit_values_set(t, None), _fit_values_set(Tables.empty(), None)
+    (True, False)
+    """
+    keys = set(config.scoring.fit) if config is not None else set(_FIT_LEAD_COLUMNS)
+    columns = [c for c in _FIT_LEAD_COLUMNS if c in keys]
+    if not columns:
+        return False
+    filled = pl.any_horizontal(pl.col(c).is_not_null() for c in columns)
+    return tables.leads.filter(filled).head(1).collect().height > 0
+
+
 def _spans(tables: Tables, config: SlaConfig | None) -> dict[str, pl.LazyFrame]:
     """Per input of a group: a one-row frame with the first and last timestamp (UTC)."""
     tz = config.reporting.timezone if config is not None else "UTC"
@@ -372,6 +392,9 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     # months of Olist's won deals stay unknown when two ordinary leads join the warehouse
     narrowed = {COUNTED_STAGES[s]: f"{s}_events" for s in again if counted[COUNTED_STAGES[s]]}
     undated = marked_groups.get(LEAD_GROUP) == "undated"  # no month has the funnel's leads
+    # no lead with a scored fit value: do they hold other values (X Education's countries
+    # are "India", the config scores "DE")? Read only then (most data has fit)
+    other_fit = found["fit_leads"][0] is None and _fit_values_set(tables, config)
     rows: list[dict[str, Any]] = []
     for name, group in GROUPS.items():
         if name == "reps":
@@ -393,6 +416,8 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
         why = _reason_group(name, funnel_measurable=has_inputs, deals_measurable=has_inputs)
         if has_inputs and name in marked_groups:
             why = marked_groups[name]
+        elif has_inputs and name == "scoring_fit" and other_fit:
+            why = "scoring_fit_values"
         elif has_inputs and undated and name == "funnel":
             why = "undated"
         start = max(firsts) if ok else None
@@ -656,7 +681,7 @@ def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: L
         # an export's marker, on the group's own row or on the one it cannot do without
         # (an undated export's funnel: not "no leads were imported" beside its 9,240 leads)
         for marked in (row, rows.get(group)):
-            for code in MARKERS.values():  # told apart by the stored text, in English
+            for code in _TOLD_BY_TEXT:  # told apart by the stored text, in English
                 if marked is not None and marked.get("reason") == render(f"coverage.reason.{code}"):
                     return render(f"coverage.reason.{code}", lang=lang)
         if row is not None and row["measurable"] and row["from"] is not None:

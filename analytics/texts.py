@@ -1764,6 +1764,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Kein Lead hat ein Merkmal, das das SLA für die Passung bewertet: Branche, Größe, Land, "
         "Hierarchiestufe oder Rolle importieren.",
     ),
+    "coverage.reason.scoring_fit_values": (
+        "No lead has a value the SLA scores for fit: the leads' country, seniority or role "
+        "hold other values than [scoring.fit] in the SLA config lists; add theirs there, or "
+        "import industry and size.",
+        "Kein Lead hat einen Wert, den das SLA für die Passung bewertet: Land, Hierarchiestufe "
+        "oder Rolle der Leads enthalten andere Werte, als [scoring.fit] in der SLA-Konfiguration "
+        "aufführt; ihre dort ergänzen oder Branche und Größe importieren.",
+    ),
     "coverage.reason.scoring_interest": (
         "No marketing activities were imported: import activities (visits, downloads, webinars).",
         "Es wurden keine Marketing-Aktivitäten importiert: activities importieren (Besuche, "

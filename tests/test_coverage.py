@@ -826,3 +826,24 @@ def test_cohorts_and_velocity_between_stages_the_data_cannot_count_are_null():
     ).row(0, named=True)
     assert mql_sql["rate"] is None
     assert won.velocity.filter(pl.col("to_stage") == "sql")["median_days"].is_null().all()
+
+
+@pytest.mark.parametrize(
+    ("attributes", "code"),
+    [
+        ({"country": "India"}, "scoring_fit_values"),  # X Education: names, not DE/AT/CH
+        ({}, "scoring_fit"),  # nothing to score: import it
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_fit_reason_tells_other_values_from_none(attributes, code, lang):
+    """Pages audit, finding 7: X Education's leads have a country ("India"), yet the reason
+    said "import ... country"; its values are just not among those the config scores."""
+    from analytics.coverage import reason as why
+    from analytics.texts import render
+
+    c = coverage(
+        Tables.from_rows(leads=[{**lead("A", "2026-03-02T09:00:00Z"), **attributes}]), config=CFG
+    )
+    assert why("scoring_fit", c, lang=lang) == render(f"coverage.reason.{code}", lang=lang)
+    assert c.filter(pl.col("group") == "scoring_fit")["reason"][0] == why("scoring_fit", c)
