@@ -313,6 +313,18 @@ def health() -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _last_load_rejections(key: tuple[str, int]) -> pl.DataFrame:
+    from analytics.warehouse.database import last_load_rejections
+
+    return last_load_rejections(_connection(*key).cursor())
+
+
+def last_load_rejections() -> pl.DataFrame:
+    """The latest import's files with quarantined rows (a few rows: one per file)."""
+    return _last_load_rejections(warehouse_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _tracks_in_data(key: tuple[str, int]) -> pl.DataFrame:
     from analytics.warehouse.facts import track_counts
 

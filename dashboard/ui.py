@@ -9,6 +9,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import altair as alt
@@ -382,6 +383,21 @@ def no_data(reason: str, *, container: Any = None) -> None:
     """The one empty state of every page: what the data cannot answer, in grey, and why
     (one sentence naming what is missing and how to import it)."""
     (container or st).markdown(f":gray[:material/block: {reason}]")
+
+
+def quarantine_note(lg: Lang) -> None:
+    """What the latest import quarantined, file by file: those rows are not counted on
+    this page (a folder whose leads were mostly rejected reads as a quiet month
+    otherwise). Nothing when it quarantined nothing."""
+    files = data.last_load_rejections()
+    if files.height == 0:
+        return
+    parts = [
+        t("quarantine_file", lg, file=Path(str(f["source_file"])).name,
+          rejected=num(f["rows_rejected"], lg), read=num(f["rows_read"], lg))
+        for f in files.iter_rows(named=True)
+    ]  # fmt: skip
+    st.warning(t("quarantine_note", lg, files="; ".join(parts)), icon=":material/block:")
 
 
 def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:

@@ -1033,3 +1033,36 @@ def test_hubspot_leakage_agrees_with_the_never_contacted_list(hubspot, monkeypat
     (leakage,) = [text for text in tables if "assigned, never touched" in text]
     assert "assigned, never touched 1 20.0 %" in leakage
     assert "not judged: ran past the last sales touch recorded 1 20.0 %" in leakage
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "The last import quarantined rows that are not counted here: 2 of 3 rows of "
+               "lifecycle_events.csv; 1 of 3 rows of leads.csv. See the Data page for why, "
+               "fix them in the export and import it again."),
+        ("de", "Der letzte Import hat Zeilen in die Quarantäne gelegt, die hier nicht zählen: "
+               "2 von 3 Zeilen aus lifecycle_events.csv; 1 von 3 Zeilen aus leads.csv. Warum, "
+               "steht auf der Seite Daten; im Export korrigieren und erneut importieren."),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("page", ["overview", "review"])
+def test_the_month_says_what_the_last_import_quarantined(tmp_path, monkeypatch, page, lang, words):
+    """Pages audit, finding 1: a folder whose leads were mostly quarantined read as a quiet
+    month ("missed: MQLs 0") with no word of the quarantine beside it."""
+    from analytics.warehouse import import_canonical
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "leads.csv").write_text(
+        "lead_id,created_at,source\nA,2026-10-01T09:00:00Z,email\n"
+        "B,not a date,email\nC,2026-10-02T09:00:00Z,email\n"
+    )
+    (folder / "lifecycle_events.csv").write_text(
+        "lead_id,stage,entered_at\nA,lead,2026-10-01T09:00:00Z\nB,lead,2026-10-01T09:00:00Z\n"
+        "C,nostage,2026-10-02T09:00:00Z\n"
+    )
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder)
+    at = _page(db, monkeypatch, page, lang)
+    assert [w.value for w in at.warning if w.value.startswith(words[:20])] == [words]
