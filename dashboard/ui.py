@@ -385,6 +385,17 @@ def no_data(reason: str, *, container: Any = None) -> None:
     (container or st).markdown(f":gray[:material/block: {reason}]")
 
 
+def _file_of(source_file: str, table: str) -> str:
+    """A loaded file's name, with the table its rows went to when the name does not say
+    it (a HubSpot contacts.csv feeds the leads and the lifecycle events).
+
+    >>> _file_of("/in/leads.csv", "leads"), _file_of("/x/contacts.csv", "lifecycle_events")
+    ('leads.csv', 'contacts.csv (lifecycle_events)')
+    """
+    name = Path(str(source_file)).name
+    return name if Path(name).stem.lower() == table else f"{name} ({table})"
+
+
 def quarantine_note(lg: Lang) -> None:
     """What the latest import quarantined, file by file: those rows are not counted on
     this page (a folder whose leads were mostly rejected reads as a quiet month
@@ -393,7 +404,7 @@ def quarantine_note(lg: Lang) -> None:
     if files.height == 0:
         return
     parts = [
-        t("quarantine_file", lg, file=Path(str(f["source_file"])).name,
+        t("quarantine_file", lg, file=_file_of(f["source_file"], f["table_name"]),
           rejected=num(f["rows_rejected"], lg), read=num(f["rows_read"], lg))
         for f in files.iter_rows(named=True)
     ]  # fmt: skip
