@@ -676,6 +676,8 @@ def _handed_over(base: ThresholdBase) -> pl.Expr:
     the data records no MQL, its score reached today's threshold; True without one."""
     if base.current_threshold is None or base.kind != "rule":
         return pl.lit(True)
+    if not base.records["handed_over"].null_count():  # recorded: no window over the leads
+        return pl.col("handed_over")
     reached = pl.col("score").max().over("lead_id") >= float(base.current_threshold)
     return pl.col("handed_over").fill_null(reached)
 
