@@ -55,14 +55,16 @@ UPLOADER_WORDS = {"en": ("Upload", True), "de": ('"Hochladen"', False)}
 def _uploader_words(page) -> tuple[str, bool]:
     """The uploader button's words (its text, or the German one CSS draws after it) and
     whether the size line is shown."""
-    return page.evaluate(
-        """() => {
+    return tuple(
+        page.evaluate(
+            """() => {
         const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
         const box = zone.querySelector('button [data-testid="stMarkdownContainer"]');
         const after = getComputedStyle(box, '::after').content;
         const hint = zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"]');
         return [after !== 'none' ? after : box.innerText.trim(), hint.offsetParent !== null];
     }"""
+        )
     )
 
 
