@@ -24,6 +24,7 @@ from analytics.warehouse.adapters import ImportFailed, import_export
 from analytics.warehouse.privacy import (
     hash_salt,
     is_personal,
+    is_personal_id,
     mask_text,
     mask_texts,
     normalise_header,
@@ -32,6 +33,7 @@ from analytics.warehouse.privacy import (
 )
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 # What the hand-made files put in (each must be absent from the warehouse afterwards).
@@ -463,6 +465,20 @@ def test_personal_headers(header, personal):
         ("Tel: 0 170 5550001", "Tel: [phone]"),
         ("call 555-867-5309 or 555.867.5309", "call [phone] or [phone]"),
         ("Auftrag 123-456-7890", "Auftrag [phone]"),  # a US number's layout: masked
+        # the privacy audit (2026-12-06): an IBAN before a word, in groups, in lower case
+        ("IBAN DE89370400440532013000 bitte", "IBAN [iban] bitte"),
+        ("Konto DE89 3704 0044 0532 0130 00 Sparkasse", "Konto [iban] Sparkasse"),
+        ("iban de89370400440532013000 ok", "iban [iban] ok"),
+        ("GB82 WEST 1234 5698 7654 32 please", "[iban] please"),
+        # ... an address or number in a URL or in HTML
+        ("https://t.example/lp?email=zz.plant%40example.org", "https://t.example/lp?email=[email]"),
+        ("?e=ana%40example.org&p=%2B4917177319942", "?e=[email]&p=[phone]"),
+        ("mail ana&#64;example.org", "mail [email]"),
+        # ... a number written with no-break, thin or narrow spaces, a tab, an en dash
+        ("Tel +49\u00a0171\u00a07731\u00a09942", "Tel [phone]"),
+        ("0171\u202f7731\u202f9942", "[phone]"),
+        ("Tel.\t0171\t77319942", "Tel. [phone]"),
+        ("Handy 0171\u201377319942", "Handy [phone]"),
         # not personal: timestamps, dates, amounts, ids, codes, postcodes, a wrong IBAN
         ("2026-10-05T09:12:00.123456+02:00", "2026-10-05T09:12:00.123456+02:00"),
         ("05.10.2026 09:12", "05.10.2026 09:12"),
@@ -482,6 +498,41 @@ def test_masked_values(text, masked):
     assert mask_text(text) == masked
     frame = pl.DataFrame({"note": [text], "_line": [2]}, schema={"note": pl.String, "_line": int})
     assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    "value", ["zz.plant%40example.org", "+49\u00a0171\u00a07731\u00a09942", "ana&#64;example.org"]
+)
+def test_an_id_written_in_a_url_or_with_other_spaces_is_hashed(value):
+    assert is_personal_id(value)
+
+
+def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):
+    """Privacy audit (2026-12-06), findings 5 and 8: an unknown column's header that is an
+    e-mail address or holds a phone number was kept in every raw row's ``_extra``; the SLA
+    config's owners (name, e-mail, phone) in its recorded versions."""
+    from analytics.config import load_config
+
+    config = tmp_path / "sla.toml"
+    config.write_text(
+        (ROOT / "data" / "sla.toml")
+        .read_text(encoding="utf-8")
+        .replace(
+            'owners = ["Head of Marketing", "Head of Sales"]',
+            'owners = ["Ana <zz.owner@example.org>, +49 171 7731 9942", "Head of Sales"]',
+        ),
+        encoding="utf-8",
+    )
+    folder = _write(
+        tmp_path / "in" / "leads.csv",
+        "lead_id,created_at,source,zz.header@example.org,Kontakt +49 171 7731 9943,notiz\n"
+        "L1,2026-10-01T09:00:00Z,email,a,b,IBAN DE89370400440532013000 bitte\n",
+    ).parent
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder, config=load_config(config))
+    needles = ["zz.header@example.org", "7731 9943", "zz.owner@example.org", "7731 9942",
+               "DE89370400440532013000"]  # fmt: skip
+    assert _found(needles, _table_text(db), _file_bytes(db)) == []
 
 
 def test_a_very_long_value_is_masked_whole():

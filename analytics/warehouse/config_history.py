@@ -9,13 +9,16 @@ that only reads (``sla review``), through :func:`~analytics.warehouse.database.u
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from analytics.config import SlaConfig
+from analytics.warehouse.privacy import mask_text
 
 
 class ConfigVersionError(ValueError):
@@ -34,22 +37,38 @@ def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> 
         return False
     # [access] and [notify] name people (e-mail addresses): no personal data in the
     # warehouse; [privacy] says where the salt is, which a copy of the warehouse must not tell
-    content = config.model_dump_json(
-        exclude={"source", "content_hash", "access", "notify", "privacy"}
+    content = config.model_dump(
+        mode="json", exclude={"source", "content_hash", "access", "notify", "privacy"}
     )
     con.execute(
         "INSERT INTO meta.config_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             config.content_hash,
             config.sla.version,
-            config.sla.name,
+            mask_text(config.sla.name),
             config.sla.effective_from,
-            config.source,
-            content,
+            mask_text(config.source),
+            json.dumps(_masked(content), separators=(",", ":"), ensure_ascii=False),
             datetime.now(UTC),
         ],
     )
     return True
+
+
+def _masked(value: Any) -> Any:
+    """``value`` (JSON-like) with e-mail addresses, phone numbers and IBANs masked in its
+    texts: the SLA's owners and descriptions may name a person and how to reach them.
+
+    >>> _masked({"owners": ["Ana <ana@example.org>", "Head of Sales"], "n": 3})
+    {'owners': ['Ana <[email]>', 'Head of Sales'], 'n': 3}
+    """
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
 
 
 def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -375,7 +375,29 @@ def _is_iban(text: str) -> bool:
 
 
 def _mask_ibans(text: str) -> str:
-    return _IBAN_RE.sub(lambda m: "[iban]" if _is_iban(m.group(0)) else m.group(0), text)
+    """IBANs masked; a candidate that runs on into the next word (``DE89...3000 bitte``:
+    the pattern cannot tell where an IBAN ends) is cut at its country's length.
+
+    >>> _mask_ibans("IBAN DE89370400440532013000 bitte; DE89 3704 0044 0532 0130 00 Bank")
+    'IBAN [iban] bitte; [iban] Bank'
+    """
+    return _IBAN_RE.sub(lambda m: _masked_iban(m.group(0)), text)
+
+
+def _masked_iban(candidate: str) -> str:
+    """``[iban]`` for the IBAN that ``candidate`` is or starts with, the rest as it was."""
+    if _is_iban(candidate):
+        return "[iban]"
+    length = IBAN_LENGTHS.get(candidate[:2].upper())
+    if length is None:
+        return candidate
+    seen = 0
+    for end, ch in enumerate(candidate, start=1):
+        seen += ch != " "
+        if seen == length:  # the country's length reached: an IBAN up to here?
+            head, rest = candidate[:end], candidate[end:]
+            return "[iban]" + rest if _is_iban(head) and (not rest or rest[0] == " ") else candidate
+    return candidate
 
 
 def _mask_iban_series(values: pl.Series) -> pl.Series:
@@ -409,19 +431,55 @@ def mask_texts(texts: Sequence[str | None]) -> list[str | None]:
     return _mask_series(pl.Series(list(texts), dtype=pl.String)).to_list()
 
 
-def _mask_series(values: pl.Series) -> pl.Series:
-    """:func:`mask_text` on a text series: replaced only where one pattern matches (few)."""
-    hit = values.str.contains(_ANY).fill_null(False)
+#: What personal values hide behind (few texts have one): spaces other than the ASCII
+#: space (no-break, thin, narrow, figure; a tab), dashes other than the hyphen-minus, and
+#: the ``@`` and ``+`` of a URL (``?email=ana%40example.org``) or of HTML (``&#64;``).
+_FOLD_SPACES = "[\u00a0\u2007\u2009\u202f\t]"
+_FOLD_DASHES = "[\u2010-\u2015\u2212]"
+_FOLD_AT = r"%40|&#0*64;|&commat;"
+_FOLD_PLUS = r"%2[Bb]|&#0*43;"
+_FOLDED = f"{_FOLD_SPACES}|{_FOLD_DASHES}|{_FOLD_AT}|{_FOLD_PLUS}"
+
+
+def _fold(values: pl.Series) -> pl.Series:
+    """``values`` with :data:`_FOLDED` written plainly (a space, ``-``, ``@``, ``+``), so
+    that the patterns see an address or a number however it was written; only the texts
+    that hold one are rewritten.
+
+    >>> _fold(pl.Series(["Tel +49\u00a0171\u20137731", "?u=ana%40example.org", "x"])).to_list()
+    ['Tel +49 171-7731', '?u=ana@example.org', 'x']
+    """
+    hit = values.str.contains(_FOLDED).fill_null(False)
     if not hit.any():
         return values
     at = hit.arg_true()
-    found = _mask_iban_series(values.gather(at))
+    found = (
+        values.gather(at)
+        .str.replace_all(_FOLD_SPACES, " ")
+        .str.replace_all(_FOLD_DASHES, "-")
+        .str.replace_all(_FOLD_AT, "@")
+        .str.replace_all(_FOLD_PLUS, "+")
+    )
+    return values.clone().scatter(at, found)
+
+
+def _mask_series(values: pl.Series) -> pl.Series:
+    """:func:`mask_text` on a text series: replaced only where one pattern matches (few),
+    in the text as :func:`_fold` writes it."""
+    folded = _fold(values)
+    hit = folded.str.contains(_ANY).fill_null(False)
+    if not hit.any():
+        return values
+    at = hit.arg_true()
+    found = _mask_iban_series(folded.gather(at))
     found = found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
     return values.clone().scatter(at, found)
 
 
 def _personal_ids(values: pl.Series) -> pl.Series:
-    """Which id cells hold an e-mail address, or are a phone number or an IBAN as a whole."""
+    """Which id cells hold an e-mail address, or are a phone number or an IBAN as a whole
+    (read as :func:`_fold` writes them)."""
+    values = _fold(values)
     hit = values.str.contains("@", literal=True).fill_null(False)
     if hit.any():
         hit = values.str.contains(EMAIL).fill_null(False)
@@ -639,7 +697,9 @@ def _mask_frame(
 
 
 def _scrub_extra(frame: pl.DataFrame, salt: Salt, report: ScrubReport) -> pl.DataFrame:
-    """Drop personal keys of the ``_extra`` JSON and mask the values of the others."""
+    """Drop personal keys of the ``_extra`` JSON, and keys that hold personal data
+    themselves (a header that is an e-mail address: reported masked), and mask the values
+    of the others."""
     extra = frame["_extra"]
     if extra.null_count() == extra.len():
         return frame
@@ -647,8 +707,11 @@ def _scrub_extra(frame: pl.DataFrame, salt: Salt, report: ScrubReport) -> pl.Dat
     if not isinstance(values.dtype, pl.Struct) or not values.dtype.fields:
         return frame
     values = values.struct.unnest()
-    drop = personal_columns(values.columns)
-    values = values.drop(drop)
+    masked_keys = dict(zip(values.columns, mask_texts(values.columns), strict=True))
+    telling = [k for k, m in masked_keys.items() if m != k]
+    drop = [c for c in personal_columns(values.columns) if c not in telling]
+    values = values.drop(drop + telling)
+    drop += [masked_keys[k] for k in telling]
     strings = [c for c, dtype in values.schema.items() if dtype == pl.String]
     values, changed = _mask_frame(values, strings, set(), salt, {})
     report.add(dropped=drop, masked=changed)
