@@ -1604,6 +1604,12 @@ def purge_command(
         err.print(f"{name}: {n:,} row(s) no longer name the lead")
     if result.leads_not_found:
         err.print(f"{result.leads_not_found} lead id(s) not found")
+    if result.previews_removed or result.uploads_removed:
+        err.print(
+            f"{result.previews_removed} pending preview(s) of an upload removed (scratch copies "
+            f"of the warehouse), and {result.uploads_removed} folder(s) of uploaded files "
+            "waiting for them: preview such an upload again"
+        )
     err.print(f"the warehouse file was rewritten; logged as load {result.load_id}")
 
 

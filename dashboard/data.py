@@ -962,9 +962,6 @@ def bucket_conversion() -> pl.DataFrame | None:
     return None if at is None else _bucket_conversion(warehouse_key(), config_key(), at)
 
 
-#: Uploaded files wait for their confirm in a scratch folder named like this, in the
-#: system's temporary folder; they are the originals, personal columns and all.
-UPLOAD_PREFIX = "sla-upload-"
 #: A scratch folder untouched for this long (seconds) belongs to an upload abandoned in
 #: a session that is gone (a waiting preview touches its folder at every rerun): removed
 #: when the Data page starts.
@@ -972,10 +969,13 @@ UPLOAD_MAX_AGE = 3600
 
 
 def new_upload_folder() -> Path:
-    """A new scratch folder for the files of one upload (:data:`UPLOAD_PREFIX`)."""
-    import tempfile
+    """A new scratch folder for the files of one upload, in the system's temporary folder
+    (:data:`~analytics.warehouse.preview.UPLOAD_PREFIX`: the originals, personal columns
+    and all), named after the warehouse: ``sla purge`` removes it with the preview
+    (:func:`analytics.warehouse.preview.new_upload_folder`)."""
+    from analytics.warehouse.preview import new_upload_folder as new_folder
 
-    return Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+    return new_folder(db_path())
 
 
 def sweep_uploads(*, keep: dict | None = None, now: float | None = None) -> list[Path]:
@@ -990,6 +990,8 @@ def sweep_uploads(*, keep: dict | None = None, now: float | None = None) -> list
     import shutil
     import tempfile
     import time
+
+    from analytics.warehouse.preview import UPLOAD_PREFIX
 
     if keep is not None:  # this session's upload still waits for its confirm: not abandoned
         with contextlib.suppress(OSError):

@@ -573,6 +573,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "Das Warehouse hat sich seit der Vorschau geändert (ein anderer Import): hier die "
         "neue Vorschau; bitte erneut bestätigen.",
     ),
+    "upload_gone": (
+        "The preview is gone: the warehouse was purged (`sla purge`) since, which removes "
+        "every waiting preview and its uploaded files. Nothing was imported; upload the "
+        "files and preview them again.",
+        "Die Vorschau ist nicht mehr da: das Warehouse wurde seither bereinigt "
+        "(`sla purge`), was jede wartende Vorschau samt hochgeladenen Dateien entfernt. "
+        "Nichts wurde importiert; laden Sie die Dateien hoch und erstellen Sie die "
+        "Vorschau erneut.",
+    ),
     "config_versions": ("SLA config versions", "Versionen der SLA-Konfiguration"),
     "unknown_tracks": (
         "Nurture tracks the SLA config does not know",

@@ -644,3 +644,104 @@ def test_an_upload_reads_times_without_an_offset_in_the_zone_chosen(tmp_path, mo
         .to_list()
         != got.sort("lead_id")["created_at"].to_list()
     )
+
+
+# -- sla purge and a waiting preview (privacy audit, finding 4) --------------------------------
+
+#: A lead to erase, and a text of it that only its rows hold (in the warehouse and upload).
+ERASED_LEAD, ERASED_TEXT = "ZQ-ERASE-1", "Quokkaplant-Erase"
+
+
+def _with_erased_lead(warehouse: Path, tmp_path: Path) -> str:
+    """Import the lead to erase into ``warehouse``; the upload that changes it (CSV text)."""
+    row = f"{ERASED_LEAD},2026-10-04,email,{ERASED_TEXT}-One\n"
+    import_canonical(
+        warehouse, folder_of(tmp_path / "erase", leads=HEAD[:-1] + ",job_title\n" + row)
+    )
+    return HEAD[:-1] + ",job_title\n" + row.replace("-One", "-Two") + "L9,2026-10-04,email,\n"
+
+
+def _holding(*folders: Path) -> list[str]:
+    """The files under ``folders`` whose bytes hold the erased lead's text or id."""
+    return sorted(
+        str(p.relative_to(p.parents[len(p.parents) - 2]))
+        for folder in folders
+        for p in folder.rglob("*")
+        if p.is_file() and any(n.encode() in p.read_bytes() for n in (ERASED_TEXT, ERASED_LEAD))
+    )
+
+
+def test_a_purge_removes_a_waiting_preview_which_then_cannot_be_confirmed(tmp_path, warehouse):
+    from analytics.warehouse.purge import purge
+
+    src = folder_of(tmp_path / "upload", leads=_with_erased_lead(warehouse, tmp_path))
+    done = preview_import(warehouse, src, owner=os.getpid())  # the app's server: alive
+    assert done.waiting and [p.name for p in done.scratch.iterdir()] != []
+    result = purge(warehouse, leads=[ERASED_LEAD])
+    assert (result.previews_removed, result.uploads_removed) == (1, 0)
+    assert result.to_json_dict()["previews_removed"] == 1
+    assert not done.scratch.exists() and not done.waiting
+    after = sha(warehouse)
+    assert not confirm_preview(done)  # refused cleanly: nothing swapped in
+    assert sha(warehouse) == after
+    assert ERASED_LEAD not in read_core_table(warehouse, "leads")["lead_id"].to_list()
+    assert leftovers(warehouse) == []
+    assert _holding(warehouse.parent) == []  # no byte of the lead in the data folder
+
+
+def test_sla_purge_removes_the_data_pages_waiting_preview_and_its_uploaded_files(
+    tmp_path, warehouse, monkeypatch
+):
+    """The preview's scratch copy beside the warehouse and the uploaded originals in the
+    temporary folder hold the erased lead: both go; the page then says the preview is gone."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    other = scratch / "sla-upload-0123456789ab-x"  # another warehouse's upload: not touched
+    other.mkdir()
+    upload = _with_erased_lead(warehouse, tmp_path)
+    at = data_page()
+    preview(at, [("leads.csv", upload.encode())], replace=False)
+    assert "upload_confirm" in _keys(at)
+    # the positive control: the scan sees the lead in the scratch copy and the upload
+    assert len(_holding(warehouse.parent)) >= 2 and _holding(scratch) != []
+    # another process, as in production (this one holds the app's connection to the file)
+    command = [sys.executable, "-m", "analytics.cli", "purge", "--lead", ERASED_LEAD]
+    res = subprocess.run(
+        [*command, "--db", str(warehouse), "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert (doc["previews_removed"], doc["uploads_removed"]) == (1, 1)
+    assert doc["removed"] == {"core.leads": 1, "raw.leads": 1}
+    assert _holding(warehouse.parent, scratch) == []
+    assert leftovers(warehouse) == [] and _uploads(scratch) == [other.name]
+    at.run()
+    assert not at.exception, at.exception[0].value
+    assert any("The preview is gone" in w.value for w in at.warning)
+    assert "upload_confirm" not in _keys(at)
+    assert metrics(at)["Leads"] == "5"
+
+
+def test_sla_purge_says_how_many_previews_it_removed(tmp_path, warehouse):
+    from typer.testing import CliRunner
+
+    from analytics import cli
+
+    src = folder_of(tmp_path / "upload", leads=_with_erased_lead(warehouse, tmp_path))
+    preview_import(warehouse, src, owner=os.getpid())
+    res = CliRunner().invoke(cli.app, ["purge", "--lead", ERASED_LEAD, "--db", str(warehouse)])
+    assert res.exit_code == 0, res.output
+    assert (
+        "1 pending preview(s) of an upload removed (scratch copies of the warehouse), and 0 "
+        "folder(s) of uploaded files waiting for them: preview such an upload again"
+    ) in " ".join(res.output.split())

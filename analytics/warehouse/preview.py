@@ -13,10 +13,18 @@ file); otherwise it returns False and the caller previews again.
 The scratch folder is named like an import's stage folder
 (``.<db>.stage-<pid>-preview-...``): one left behind by a dead process is removed by
 the next import or ``sla info`` (:mod:`analytics.warehouse.leftovers`).
+
+An app's upload keeps its files for the preview in :func:`new_upload_folder` (in the
+system's temporary folder, named after the warehouse). ``sla purge`` removes every
+scratch copy of its warehouse and every upload folder named after it
+(:func:`remove_previews`), whoever made them: a waiting preview can then no longer be
+confirmed (:attr:`Preview.waiting` is False, :func:`confirm_preview` returns False).
 """
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import os
 import shutil
 import tempfile
@@ -45,6 +53,85 @@ class Preview:
     @property
     def scratch_db(self) -> Path:
         return self.scratch / self.db.name
+
+    @property
+    def waiting(self) -> bool:
+        """False once the scratch copy is gone (``sla purge`` removed it, or it was
+        discarded): it can no longer be confirmed; preview the files again."""
+        return self.scratch_db.exists()
+
+
+#: Uploaded files wait for their preview's confirm in a folder of the system's temporary
+#: folder named ``sla-upload-<tag>-...`` (:func:`new_upload_folder`); the originals,
+#: personal columns and all.
+UPLOAD_PREFIX = "sla-upload-"
+
+
+def _scratch_prefix(db: Path, owner: int | str) -> str:
+    """The name a preview's scratch folder of ``db`` starts with (``owner``: its pid)."""
+    return f".{db.name}.stage-{owner}-preview-"
+
+
+def _upload_prefix(db_path: str | Path) -> str:
+    """The name an upload folder for the warehouse ``db_path`` starts with: its tag is a
+    hash of the warehouse's real path (the same file, however it is named, gets the same).
+
+    >>> _upload_prefix("/data/w.duckdb") == _upload_prefix("/data/../data/w.duckdb")
+    True
+    >>> _upload_prefix("/data/w.duckdb")[:11], len(_upload_prefix("/data/w.duckdb"))
+    ('sla-upload-', 24)
+    """
+    tag = hashlib.sha256(os.path.realpath(db_path).encode()).hexdigest()[:12]
+    return f"{UPLOAD_PREFIX}{tag}-"
+
+
+def new_upload_folder(db_path: str | Path) -> Path:
+    """A new folder in the system's temporary folder for the files of one upload into the
+    warehouse ``db_path``, named after it (:func:`remove_previews` finds it).
+
+    Parameters
+    ----------
+    db_path
+        The warehouse the upload is for.
+
+    Returns
+    -------
+    Path
+        The new, empty folder (``<tmp>/sla-upload-<tag>-...``).
+    """
+    return Path(tempfile.mkdtemp(prefix=_upload_prefix(db_path)))
+
+
+def remove_previews(db_path: str | Path) -> tuple[list[Path], list[Path]]:
+    """Remove every preview's scratch copy of the warehouse ``db_path`` and every upload
+    folder named after it (:func:`new_upload_folder`), whichever process made them.
+
+    The caller holds the writers' lock (``sla purge``): a waiting preview is of a file
+    that is gone, so it could only be confirmed wrongly (it cannot be: its scratch copy
+    is gone, :func:`confirm_preview` returns False). Upload folders of the system's
+    temporary folder (``TMPDIR``) of this process are found; one an app made under another
+    ``TMPDIR`` is not (the app removes it an hour after its session ended).
+
+    Parameters
+    ----------
+    db_path
+        The warehouse file.
+
+    Returns
+    -------
+    tuple[list[Path], list[Path]]
+        The scratch folders removed, and the upload folders removed.
+    """
+    db = Path(db_path).absolute()
+    scratches = sorted(db.parent.glob(glob.escape(f".{db.name}.stage-") + "*-preview-*"))
+    uploads = sorted(Path(tempfile.gettempdir()).glob(_upload_prefix(db) + "*"))
+    removed: tuple[list[Path], list[Path]] = ([], [])
+    for found, paths in zip(removed, (scratches, uploads), strict=True):
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                found.append(path)
+    return removed
 
 
 def fingerprint(db_path: str | Path) -> Fingerprint:
@@ -108,7 +195,7 @@ def preview_import(
     db = Path(db_path).absolute()
     db.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(
-        tempfile.mkdtemp(prefix=f".{db.name}.stage-{owner or os.getpid()}-preview-", dir=db.parent)
+        tempfile.mkdtemp(prefix=_scratch_prefix(db, owner or os.getpid()), dir=db.parent)
     )
     try:
         target = scratch / db.name
@@ -164,4 +251,13 @@ def discard_preview(preview: Preview) -> None:
     shutil.rmtree(preview.scratch, ignore_errors=True)
 
 
-__all__ = ["Fingerprint", "Preview", "confirm_preview", "discard_preview", "preview_import"]
+__all__ = [
+    "UPLOAD_PREFIX",
+    "Fingerprint",
+    "Preview",
+    "confirm_preview",
+    "discard_preview",
+    "new_upload_folder",
+    "preview_import",
+    "remove_previews",
+]

@@ -26,6 +26,11 @@ What goes:
 The send log of ``sla notify`` (:mod:`analytics.warehouse.notifications`, a file beside
 the warehouse) loses the rows of erased leads too, counted as ``meta.notifications``.
 
+Every pending preview of an upload (:mod:`analytics.warehouse.preview`: a scratch copy
+of the warehouse beside it, made by the app's Data page, and the uploaded files waiting
+for it in the system's temporary folder) is removed, whichever process made it: it
+holds the erased rows, and can no longer be confirmed.
+
 Stored results (``meta.precomputed``) are dropped, as after any data change; ``sla purge``
 computes the default months again. The purge is logged in ``meta.loads`` as a load of its
 own (table ``purge``), with counts and never the erased ids or values.
@@ -52,6 +57,7 @@ from analytics.warehouse.database import create_schema
 from analytics.warehouse.loader import _row_hash_sql, stored_name
 from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
+from analytics.warehouse.preview import remove_previews
 from analytics.warehouse.privacy import hash_text, is_personal_id
 from analytics.warehouse.removals import removal_key_sql
 from analytics.warehouse.versions import record_history
@@ -81,6 +87,10 @@ class PurgeResult:
     purged_ids: list[str] = field(default_factory=list, repr=False)
     #: Core rows an erased load had removed, given back per ``schema.table``.
     restored: dict[str, int] = field(default_factory=dict)
+    #: Pending previews removed (their scratch copies of the warehouse), and the folders
+    #: of uploaded files waiting for them.
+    previews_removed: int = 0
+    uploads_removed: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +100,8 @@ class PurgeResult:
             "unlinked": self.unlinked,
             "loads": self.loads,
             "leads_not_found": self.leads_not_found,
+            "previews_removed": self.previews_removed,
+            "uploads_removed": self.uploads_removed,
         }
 
 
@@ -554,7 +566,8 @@ def purge(
     Returns
     -------
     PurgeResult
-        Rows removed per ``schema.table``, opportunities unlinked, the purge's load id.
+        Rows removed per ``schema.table``, opportunities unlinked, the purge's load id,
+        the pending previews and upload folders removed.
 
     Raises
     ------
@@ -589,6 +602,9 @@ def purge(
         finally:
             fresh.unlink(missing_ok=True)
             Path(str(fresh) + ".wal").unlink(missing_ok=True)
+        # after the swap: a preview that copied the old file made its folder before this
+        scratches, uploads = remove_previews(db_path)
+        result.previews_removed, result.uploads_removed = len(scratches), len(uploads)
         if leads:  # the send log of `sla notify` beside the warehouse names leads too
             erased = purge_log_leads(db_path, result.purged_ids)
             if erased:

@@ -230,6 +230,10 @@ def _cut(value: object, limit: int = 60) -> str | None:
 
 
 pending = st.session_state.get("upload_preview")
+if pending is not None and not pending["preview"].waiting:  # a purge removed it: never confirmed
+    _drop_preview()
+    pending = None
+    st.session_state["upload_gone"] = True
 if pending is not None and pending["selection"] != selection:
     _drop_preview()
     pending = None
@@ -314,6 +318,9 @@ if pending is not None:
         if data.confirm_import(pending["preview"]):
             st.session_state["import_result"] = _summary(result)
             _drop_preview()
+        elif not pending["preview"].waiting:  # purged meanwhile: its files are gone too
+            _drop_preview()
+            st.session_state["upload_gone"] = True
         else:  # another import changed the warehouse meanwhile: preview again
             st.session_state.pop("upload_preview")
             data.discard_import(pending["preview"])
@@ -325,6 +332,8 @@ if pending is not None:
         st.session_state["upload_cancelled"] = True
         st.rerun()
 
+if st.session_state.pop("upload_gone", False):
+    st.warning(t("upload_gone", lg))
 if st.session_state.pop("upload_stale", False):
     st.warning(t("upload_stale", lg))
 if st.session_state.pop("upload_cancelled", False):
