@@ -628,6 +628,61 @@ def test_purge_of_a_lead_leaves_no_byte_of_it(tmp_path):
     assert log == [(doc["load_id"], "sla purge --lead (1 id)", 8)]  # no erased id in the log
 
 
+def _folder_holds(folder: Path, needles) -> list[str]:
+    """The needles whose bytes (UTF-8) some file under ``folder`` holds."""
+    data = b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    return sorted(n for n in needles if n.encode() in data)
+
+
+def test_purge_of_a_lead_erases_the_free_text_of_its_opportunities_in_every_version(tmp_path):
+    """An unlinked deal keeps its amount and status, never its loss reason or unknown
+    columns (they may name the person): in core and in every raw version (a refresh)."""
+    head = "opportunity_id,lead_id,created_at,closed_at,amount,status,loss_reason,notiz\n"
+    leads = (
+        "lead_id,created_at,source\nP1,2026-10-01T09:00:00Z,email\nP2,2026-10-02T09:00:00Z,email\n"
+    )
+    versions = ["Zacharias Plantmann went silent QuokkalossV1", "QuokkalossV2"]
+    db = tmp_path / "data" / "w.duckdb"
+    for n, reason in enumerate(versions, 1):
+        d = tmp_path / f"in{n}"
+        _write(d / "leads.csv", leads)
+        _write(
+            d / "opportunities.csv",
+            head + f"O-P1,P1,2026-10-08,2026-10-09,1000,lost,{reason},QuokkanotizV{n}\n"
+            "O-P2,P2,2026-10-08,2026-10-09,2000,lost,Bleibgrund-Zwei,Bleibnotiz-Zwei\n",
+        )
+        import_export(db, d)
+    erased = [*versions, "Plantmann", "QuokkanotizV1", "QuokkanotizV2"]
+    staying = ["Bleibgrund-Zwei", "Bleibnotiz-Zwei"]
+    assert _folder_holds(db.parent, erased + staying) == sorted(erased + staying)
+    res = runner.invoke(cli.app, ["purge", "--lead", "P1", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["unlinked"] == {"raw.opportunities": 2, "core.opportunities": 1}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        core = con.execute(
+            "SELECT opportunity_id, lead_id, amount, status, loss_reason "
+            "FROM core.opportunities ORDER BY 1"
+        ).fetchall()
+        raw = con.execute(
+            "SELECT opportunity_id, lead_id, amount, status, loss_reason, _extra::VARCHAR "
+            "FROM raw.opportunities ORDER BY 1, _load_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert core == [
+        ("O-P1", None, 1000.0, "lost", None),
+        ("O-P2", "P2", 2000.0, "lost", "Bleibgrund-Zwei"),
+    ]
+    # both versions of O-P1 are the same row now: one is kept
+    assert raw == [
+        ("O-P1", None, "1000", "lost", None, None),
+        ("O-P2", "P2", "2000", "lost", "Bleibgrund-Zwei", '{"notiz":"Bleibnotiz-Zwei"}'),
+    ]
+    assert _scan(db, erased) == []
+    assert _folder_holds(db.parent, erased + staying) == sorted(staying)
+
+
 def test_purge_of_a_lead_finds_its_raw_rows_read_with_spaces_around_the_id(tmp_path):
     d = tmp_path / "in"
     _write(

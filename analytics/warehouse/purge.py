@@ -11,7 +11,9 @@ What goes:
 
 - ``--lead ID``: the lead's rows in ``raw`` and ``core`` (leads, lifecycle events,
   activities, sales touches, nurture enrollments); an opportunity keeps its amount and
-  status but no longer names the lead (``lead_id`` null); quarantine rows of the lead's
+  status but no longer names the lead (``lead_id`` null) and loses its free text
+  (:func:`free_text`: ``loss_reason``; in raw also its unknown columns ``_extra``), in
+  core and in every raw version; quarantine rows of the lead's
   lines or naming its id (a rejected cell, or any cell of a row with the wrong number of
   fields). Ids are matched trimmed, as the import stores them in core: a
   raw row read as `` L7 `` goes with ``L7``.
@@ -68,6 +70,32 @@ LEAD_TABLES = tuple(
 )
 #: Tables that keep their row but forget the lead (``lead_id`` set null).
 UNLINKED_TABLES = ("opportunities",)
+
+
+def free_text(table: str) -> tuple[str, ...]:
+    """The free-text columns of ``table``: text that is neither its key, nor an enum, nor a
+    reference. An unlinked row loses them (they may name the person), in core and raw,
+    with the raw row's unknown columns (``_extra``).
+
+    Parameters
+    ----------
+    table
+        A canonical table (:data:`analytics.schema.TABLES`).
+
+    Returns
+    -------
+    tuple[str, ...]
+        Its free-text columns, in schema order.
+
+    >>> free_text("opportunities")
+    ('loss_reason',)
+    """
+    spec = TABLES[table]
+    return tuple(
+        c.name
+        for c in spec.columns
+        if c.kind == "str" and c.name not in spec.key and c.references is None
+    )
 
 
 class PurgeFailed(Exception):
@@ -166,18 +194,25 @@ def _selects_for_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
             )
     rehashed = []
     for table in UNLINKED_TABLES:
-        unlinked = f"CASE WHEN {_LEAD} IN {ids} THEN NULL ELSE lead_id END AS lead_id"
+        # the row forgets the lead and its free text (a loss reason may name the person)
+        linked = f"{_LEAD} IN {ids}"
+        texts = [*free_text(table), "lead_id"]
+        unlinked = ", ".join(
+            f"CASE WHEN {linked} THEN NULL ELSE {_q(c)} END AS {_q(c)}" for c in texts
+        )
         selects[("core", table)] = f"SELECT * REPLACE ({unlinked}) FROM old.core.{table}"
+        raw_unlinked = f"{unlinked}, CASE WHEN {linked} THEN NULL ELSE _extra END AS _extra"
+        nulls = ", ".join(f"NULL::VARCHAR AS {_q(c)}" for c in texts)
         # a raw row's hash was of its content with the lead: computed again without it, so
         # no byte tells which lead a kept deal was linked to
         con.execute(
             f"CREATE TEMP TABLE purge_rehash_{table} AS SELECT _old AS old_hash, "
             f"{_row_hash_sql(table, 'n')} AS new_hash FROM (SELECT * REPLACE "
-            f"(NULL::VARCHAR AS lead_id), _row_hash AS _old FROM old.raw.{table} "
-            f"WHERE {_LEAD} IN {ids}) n"
+            f"({nulls}, NULL::JSON AS _extra), _row_hash AS _old FROM old.raw.{table} "
+            f"WHERE {linked}) n"
         )
         selects[("raw", table)] = (
-            f"SELECT r.* REPLACE ({unlinked}, coalesce(h.new_hash, r._row_hash) AS _row_hash) "
+            f"SELECT r.* REPLACE ({raw_unlinked}, coalesce(h.new_hash, r._row_hash) AS _row_hash) "
             f"FROM old.raw.{table} r LEFT JOIN purge_rehash_{table} h ON h.old_hash = r._row_hash "
             "QUALIFY row_number() OVER (PARTITION BY coalesce(h.new_hash, r._row_hash) "
             "ORDER BY r._load_id, r._line) = 1"
@@ -730,4 +765,4 @@ def fresh_name(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT current_database()").fetchall()[0][0]
 
 
-__all__ = ["PurgeFailed", "PurgeResult", "purge"]
+__all__ = ["PurgeFailed", "PurgeResult", "free_text", "purge"]
