@@ -1604,6 +1604,8 @@ def purge_command(
         err.print(f"{name}: {n:,} row(s) no longer name the lead")
     if result.leads_not_found:
         err.print(f"{result.leads_not_found} lead id(s) not found")
+    if result.model_cards:
+        err.print(f"{result.model_cards} model card(s) in models/ no longer name the erased leads")
     if result.previews_removed or result.uploads_removed:
         err.print(
             f"{result.previews_removed} pending preview(s) of an upload removed (scratch copies "

@@ -1414,6 +1414,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "mit den gültigen Score-Punkten",
     ),
     "model.check.what.warehouse": ("on this warehouse", "mit diesem Data Warehouse"),
+    "model.check.erased": (
+        "The saved model {version}'s reference leads were all erased (`sla purge`): whether "
+        "it was trained on this warehouse cannot be checked.",
+        "Die Referenz-Leads des gespeicherten Modells {version} wurden alle gelöscht "
+        "(`sla purge`): ob es mit diesem Data Warehouse trainiert wurde, lässt sich nicht "
+        "prüfen.",
+    ),
     "model.card.unreadable": (
         "The saved model {model} is not used: its card {card} cannot be read ({problem}). "
         "The list shows no model factors; retrain with `sla score train`.",

@@ -208,3 +208,78 @@ def test_the_qualification_page_flags_a_model_of_another_label_window(
     )  # fmt: skip
     assert [w.value for w in at.warning] == [expected]
     assert "funnel.window_days 90" in expected
+
+
+# -- sla purge and the model cards (privacy audit, finding 6) ------------------------------------
+
+
+def _holding(folder: Path, needles: list[str]) -> list[str]:
+    """The needles whose bytes some file under ``folder`` (the data folder) holds."""
+    data = b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    return sorted(n for n in needles if n.encode() in data)
+
+
+def test_a_purge_drops_the_erased_leads_from_the_model_cards_and_the_model_still_works(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from analytics.scoring.model import load_model
+
+    db, model = _beside(trained, tmp_path)
+    path = model.with_suffix(".json")
+    card = json.loads(path.read_text())
+    refs, split = card["reference_leads"], card["split_lead_id"]
+    erased = [refs[1]["lead_id"], split]
+    assert split not in [r["lead_id"] for r in refs]  # a test lead; the others trained it
+    assert _holding(tmp_path, erased) == sorted(erased)  # the scan sees them (the card)
+    before = _report(db)
+    assert before["model_note"] is None and before["model"]["roc_auc"] is not None
+    command = ["purge", "--lead", erased[0], "--lead", erased[1], "--db", str(db), "--json"]
+    res = runner.invoke(app, command)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["model_cards"] == 1
+    expected = {k: v for k, v in card.items() if k != "split_lead_id"}
+    expected["reference_leads"] = [refs[0], *refs[2:]]
+    assert json.loads(path.read_text()) == expected
+    assert refs[1]["scored_at"] not in path.read_text()  # the erased lead's creation moment
+    assert _holding(tmp_path, erased) == []  # no byte of them in the folder (.skops included)
+    assert load_model(model).card == expected
+    after = _report(db)  # still judged, and still known as this warehouse's model
+    assert after["model_note"] is None and after["model_reason"] is None
+    assert after["model"]["roc_auc"] is not None
+    res = runner.invoke(app, ["purge", "--lead", refs[0]["lead_id"], "--db", str(db)])
+    assert "1 model card(s) in models/ no longer name the erased leads" in res.output
+
+
+def test_a_card_whose_reference_leads_were_all_erased_says_so(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db, model = _beside(trained, tmp_path)
+    path = model.with_suffix(".json")
+    card = json.loads(path.read_text())
+    ids = [r["lead_id"] for r in card["reference_leads"]] + [card["split_lead_id"]]
+    res = runner.invoke(app, ["purge", *(a for i in ids for a in ("--lead", i)), "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    rewritten = json.loads(path.read_text())
+    assert rewritten["reference_leads"] == [] and "split_lead_id" not in rewritten
+    doc = _report(db)
+    assert doc["model"]["roc_auc"] is not None and doc["model_reason"] is None
+    assert doc["model_note"] == (
+        f"The saved model {card['version']}'s reference leads were all erased (`sla purge`): "
+        "whether it was trained on this warehouse cannot be checked."
+    )
+    assert _holding(tmp_path, ids) == []
+
+
+def test_a_purge_of_every_load_drops_every_lead_from_the_model_cards(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db, model = _beside(trained, tmp_path)
+    path = model.with_suffix(".json")
+    card = json.loads(path.read_text())
+    ids = [r["lead_id"] for r in card["reference_leads"]] + [card["split_lead_id"]]
+    res = runner.invoke(app, ["purge", "--before", "2999-01-01", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["model_cards"] == 1
+    expected = {k: v for k, v in card.items() if k != "split_lead_id"}
+    assert json.loads(path.read_text()) == {**expected, "reference_leads": []}
+    assert _holding(tmp_path, ids) == []

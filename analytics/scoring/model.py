@@ -21,6 +21,8 @@ scikit-learn and skops are imported inside the functions (the CLI and app start 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -808,7 +810,9 @@ def check_card(card: dict[str, Any], tables: Tables, config: SlaConfig) -> CardC
       its score inputs are computed differently now (a note).
     - none of the card's ``reference_leads`` (an older card: ``split_lead_id`` at
       ``split_at``) is a lead of these tables scored at that moment: it was trained on
-      another warehouse (a note). One purged lead does not make another warehouse.
+      another warehouse (a note). One purged lead does not make another warehouse, and
+      ``sla purge`` drops erased leads from the card (:func:`forget_leads`): when it
+      dropped them all, the note says that this cannot be checked.
     - a card without a field (written before these checks) says that it cannot be checked,
       unless its ``config_hash`` is the config's own (then nothing differs).
 
@@ -876,7 +880,9 @@ def check_card(card: dict[str, Any], tables: Tables, config: SlaConfig) -> CardC
     refs = card.get("reference_leads")
     if not refs and card.get("split_lead_id") and card.get("split_at"):
         refs = [{"lead_id": card["split_lead_id"], "scored_at": card["split_at"]}]
-    if not refs:
+    if not refs and card.get("reference_leads") == []:  # every one erased (forget_leads)
+        notes.append(Text("model.check.erased", {"version": version}))
+    elif not refs:
         unchecked.append(Text("model.check.what.warehouse"))
     elif _found_leads(refs, tables, age_days=float(card.get("age_days") or 0.0)) == 0:
         first = refs[0]["lead_id"]
@@ -1082,9 +1088,77 @@ def save_model(model: ScoreModel, directory: str | Path) -> Path:
     model.card["format"] = "skops"
     path = directory / f"score-{version}{MODEL_SUFFIX}"
     sio.dump(model.estimator, path)
-    card = json.dumps(model.card, indent=2, default=str)
-    path.with_suffix(".json").write_text(card + "\n", encoding="utf-8")
+    _write_card(path.with_suffix(".json"), model.card)
     return path
+
+
+def _write_card(path: Path, card: dict[str, Any]) -> None:
+    """Write a model card (plain JSON) to ``path``, whole or not at all."""
+    work = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        work.write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
+        os.replace(work, path)
+    finally:
+        work.unlink(missing_ok=True)
+
+
+def forget_leads(directory: str | Path, lead_ids: Collection[str]) -> list[Path]:
+    """Rewrite every model card in ``directory`` that names one of ``lead_ids`` (leads
+    ``sla purge`` erased) without them: their ``reference_leads`` entries (id and
+    creation moment) go, and a ``split_lead_id`` among them goes with its key.
+
+    The card stays valid for :func:`load_model`: without ``split_lead_id`` a model is
+    evaluated on the leads strictly after ``split_at`` (:func:`unseen_samples`), and
+    :func:`check_card` compares the reference leads that are left (none left: it says
+    that they were erased). The ``.skops`` file holds no lead id; a card that is not a
+    JSON object is left as it is (it is not loaded either).
+
+    Parameters
+    ----------
+    directory
+        The models' folder (:func:`models_dir`); a missing one has no cards.
+    lead_ids
+        The erased lead ids, as stored (hashes of personal ids included).
+
+    Returns
+    -------
+    list[Path]
+        The cards rewritten.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> refs = [{"lead_id": i, "scored_at": "2026-01-01T00:00:00+00:00"} for i in "ab"]
+    >>> _write_card(d / "score-1.json", {"split_lead_id": "b", "reference_leads": refs})
+    >>> [p.name for p in forget_leads(d, {"b"})]
+    ['score-1.json']
+    >>> json.loads((d / "score-1.json").read_text())
+    {'reference_leads': [{'lead_id': 'a', 'scored_at': '2026-01-01T00:00:00+00:00'}]}
+    >>> forget_leads(d, {"b"}), forget_leads(d / "none", {"a"})
+    ([], [])
+    """
+    erased = set(lead_ids)
+    rewritten = []
+    for path in sorted(Path(directory).glob("score-*.json")) if erased else []:
+        try:
+            card = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if not isinstance(card, dict):
+            continue
+        changed = dict(card)
+        refs = card.get("reference_leads")
+        if isinstance(refs, list):
+            kept = [r for r in refs if not (isinstance(r, dict) and r.get("lead_id") in erased)]
+            if len(kept) != len(refs):
+                changed["reference_leads"] = kept
+        if isinstance(card.get("split_lead_id"), str) and card["split_lead_id"] in erased:
+            del changed["split_lead_id"]
+        if changed != card:
+            _write_card(path, changed)
+            rewritten.append(path)
+    return rewritten
 
 
 class ModelCardError(ValueError):
@@ -1308,6 +1382,7 @@ __all__ = [
     "evaluate_model",
     "feature_matrix",
     "fit_model",
+    "forget_leads",
     "latest_model",
     "load_model",
     "make_classifier",

@@ -27,6 +27,10 @@ What goes:
 
 The send log of ``sla notify`` (:mod:`analytics.warehouse.notifications`, a file beside
 the warehouse) loses the rows of erased leads too, counted as ``meta.notifications``.
+The model cards beside the warehouse (``<db dir>/models/score-*.json``) name a few
+training leads with their creation moment: each card that names an erased lead is
+rewritten without it (:func:`analytics.scoring.model.forget_leads`), counted as
+``model_cards``.
 
 Every pending preview of an upload (:mod:`analytics.warehouse.preview`: a scratch copy
 of the warehouse beside it, made by the app's Data page, and the uploaded files waiting
@@ -112,6 +116,7 @@ class PurgeResult:
     leads_not_found: int = 0
     loads: list[int] = field(default_factory=list)
     #: The lead ids erased (as stored: with the hashes of personal ids); never printed.
+    #: ``--load``/``--before``: the leads whose core row went with the loads.
     purged_ids: list[str] = field(default_factory=list, repr=False)
     #: Core rows an erased load had removed, given back per ``schema.table``.
     restored: dict[str, int] = field(default_factory=dict)
@@ -119,6 +124,8 @@ class PurgeResult:
     #: of uploaded files waiting for them.
     previews_removed: int = 0
     uploads_removed: int = 0
+    #: Model cards rewritten so that they name no erased lead.
+    model_cards: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +137,7 @@ class PurgeResult:
             "leads_not_found": self.leads_not_found,
             "previews_removed": self.previews_removed,
             "uploads_removed": self.uploads_removed,
+            "model_cards": self.model_cards,
         }
 
 
@@ -602,7 +610,7 @@ def purge(
     -------
     PurgeResult
         Rows removed per ``schema.table``, opportunities unlinked, the purge's load id,
-        the pending previews and upload folders removed.
+        the pending previews and upload folders removed, the model cards rewritten.
 
     Raises
     ------
@@ -645,6 +653,10 @@ def purge(
             if erased:
                 key = "meta.notifications"
                 result.removed[key] = result.removed.get(key, 0) + erased
+        # the model cards beside the warehouse name a few training leads (and when they came)
+        from analytics.scoring.model import forget_leads, models_dir
+
+        result.model_cards = len(forget_leads(models_dir(db_path), result.purged_ids))
     return result
 
 
@@ -753,10 +765,14 @@ def _rebuild(
         "VALUES (?, 'purge', ?, NULL, ?, 0, 0, ?)",
         [load_id, what, sum(removed.values()), datetime.now(UTC)],
     )
-    con.execute("DETACH old")
-    purged = (
-        [r[0] for r in con.execute("SELECT lead_id FROM purge_ids").fetchall()] if leads else []
+    erased = (  # the leads asked for (and their hashes), or those only the loads brought
+        "SELECT lead_id FROM purge_ids"
+        if leads
+        else "SELECT lead_id FROM old.core.leads "
+        f"EXCEPT SELECT lead_id FROM {_q(target)}.core.leads"
     )
+    purged = sorted(r[0] for r in con.execute(erased).fetchall())
+    con.execute("DETACH old")
     return PurgeResult(load_id, removed, unlinked, not_found, loads, purged, restored)
 
 
