@@ -518,18 +518,13 @@ def refresh_results(
     dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
     """
     from analytics.episodes import episodes_to_store
+    from analytics.warehouse.connection import connect_current
     from analytics.warehouse.coverage_store import coverage_config_key, stored_config_key
-    from analytics.warehouse.database import (
-        connect_readonly,
-        file_identity,
-        latest_timestamp,
-        load_tables_held,
-    )
+    from analytics.warehouse.database import file_identity, latest_timestamp, load_tables_held
     from analytics.warehouse.precomputed import store_results
 
     read_from = file_identity(db_path)  # before reading: a file swapped in since is seen
-    con = connect_readonly(db_path)
-    try:
+    with connect_current(db_path) as con:  # this file, not an instance this process had open
         # of another time zone or fit, or stored before it was keyed by them
         stale_coverage = stored_config_key(con) != coverage_config_key(config)
         as_of = latest_timestamp(con)
@@ -552,8 +547,6 @@ def refresh_results(
             for kind, value in computed.items():
                 results[result_key(kind, "", config, as_of, model=digest)] = value
         payloads = {key: to_bytes(value) for key, value in results.items()}
-    finally:
-        con.close()
     store_results(
         db_path, payloads, read_from=read_from, coverage_for=config if stale_coverage else None
     )

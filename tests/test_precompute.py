@@ -913,3 +913,35 @@ def test_results_computed_while_another_writer_swapped_the_file_are_not_stored(
     finally:
         con.close()
     assert file_identity(db) == after_the_import
+
+
+def test_results_stored_after_a_write_describe_the_new_file_while_this_process_holds_the_old(
+    tmp_path: Path,
+) -> None:
+    """DuckDB hands a process the instance of a file it still has open, after a write has
+    replaced the file (duckdb/duckdb#15912): a notebook holding the warehouse that ran a
+    purge stored results of the data before it (the erased lead in the lead list). The
+    results are read from the file as it is now."""
+    from analytics.warehouse import import_canonical
+    from analytics.warehouse.connection import connect_current
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    leads = "lead_id,created_at,source\nA,2026-08-03T09:00:00Z,email\n"
+    (folder / "leads.csv").write_text(leads)
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder)
+    held = connect_readonly(db)  # as a notebook or an app holds it
+    try:
+        (folder / "leads.csv").write_text(leads + "B,2026-11-03T09:00:00Z,email\n")
+        import_canonical(db, folder)  # a write: the file is replaced
+        stale = connect_readonly(db)
+        assert stale.sql("SELECT count(*) FROM core.leads").fetchall() == [(1,)]  # the bug
+        stale.close()
+        with connect_current(db) as fresh:
+            assert fresh.sql("SELECT count(*) FROM core.leads").fetchall() == [(2,)]
+        assert not [p.name for p in tmp_path.iterdir() if ".stage-" in p.name]  # link gone
+        months = refresh_results(db, load_config("data/sla.toml"))["months"]
+        assert "2026-10" in months  # as of November's lead, not of August's
+    finally:
+        held.close()

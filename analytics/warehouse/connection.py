@@ -9,7 +9,10 @@ analytics.warehouse.connection.WarehouseError: /nonexistent/w.duckdb: no warehou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +39,47 @@ def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
         raise WarehouseError(f"{db_path}: cannot open the warehouse: {exc}") from None
+
+
+@contextmanager
+def connect_current(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the file at ``db_path`` now, closed on leaving.
+
+    DuckDB keeps one instance per file path and process: while this process holds a
+    connection to a file that a write has since replaced, :func:`connect_readonly` hands
+    out that instance and its old data (duckdb/duckdb#15912). The results stored right
+    after a write (``sla purge`` in a notebook that has the warehouse open) held the
+    erased lead. This one opens the file through a hard link of its own name, in a stage
+    folder beside it (a dead process's is removed as any stage's, by
+    :func:`analytics.warehouse.leftovers.remove_leftovers`), so the instance is new.
+
+    >>> with connect_current("nowhere.duckdb") as con:  # doctest: +ELLIPSIS
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    analytics.warehouse.connection.WarehouseError: nowhere.duckdb: no warehouse here ...
+    """
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise WarehouseError(
+            f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)"
+        )
+    with tempfile.TemporaryDirectory(
+        prefix=f".{db_path.name}.stage-{os.getpid()}-read-", dir=db_path.parent
+    ) as folder:
+        alias = Path(folder) / db_path.name
+        try:
+            os.link(db_path, alias)
+        except OSError:  # a file system without hard links: the path, as any reader opens it
+            alias = db_path
+        try:
+            con = duckdb.connect(str(alias), read_only=True)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"{db_path}: cannot open the warehouse: {exc}") from None
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def is_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
