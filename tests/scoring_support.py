@@ -46,11 +46,12 @@ def write_case(folder: Path, *, n: int = 300, rule: str = "mixed", shift_days: f
             events.append({"lead_id": lid, "stage": "sql", "entered_at": sql_at})
     acts.append({"activity_id": "Aend", "lead_id": "L0000", "occurred_at": "2026-09-01T00:00:00Z",
                  "type": "page_view"})  # fmt: skip
-    # a last lead and its event: the lifecycle events run to 2026-09-01 as well, so the
-    # outcomes of 2025's leads are known (scoring.rules.outcomes_known_until)
+    # a last lead, disqualified that day: the stage history runs to 2026-09-01 as well, so
+    # the outcomes of 2025's leads are known (scoring.rules.outcomes_known_until)
     leads.append({"lead_id": "Lend", "created_at": "2026-09-01T00:00:00Z", "source": "organic",
                   "seniority": "vp", "country": "DE"})  # fmt: skip
-    events.append({"lead_id": "Lend", "stage": "lead", "entered_at": "2026-09-01T00:00:00Z"})
+    last_day = "2026-09-01T00:00:00Z"
+    events.append({"lead_id": "Lend", "stage": "disqualified", "entered_at": last_day})
     for name, rows in (("leads", leads), ("lifecycle_events", events), ("activities", acts)):
         with open(folder / f"{name}.csv", "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -396,3 +396,22 @@ def test_a_saved_sql_model_is_not_judged_where_no_sql_is_counted() -> None:
     ):
         assert doc["model_reason"].startswith("The export records SQLs and opportunities only")
         assert doc["model"]["roc_auc"] is None and doc["model_thresholds"] == []
+
+
+def test_the_lead_events_of_new_leads_do_not_keep_the_outcomes_current() -> None:
+    """Re-audit of the score rules, MEDIUM 3: the demo, HubSpot and Salesforce write a
+    ``lead`` event for each new lead; with the later stages cut on Apr 15, those events
+    kept the horizon at June, and L2's window (to May 1) counted as closed."""
+    from analytics.scoring.rules import outcomes_known_until
+
+    t = Tables.from_rows(
+        leads=[_lead("L1", "2026-01-01T00:00:00Z"), _lead("L2", "2026-01-31T00:00:00Z")],
+        lifecycle_events=[
+            {"lead_id": "L1", "stage": "mql", "entered_at": "2026-04-15T00:00:00Z"},
+            {"lead_id": "L3", "stage": "lead", "entered_at": "2026-06-01T00:00:00Z"},
+        ],
+    )
+    as_of = datetime(2026, 6, 1, tzinfo=UTC)
+    assert outcomes_known_until(t, as_of) == datetime(2026, 4, 15, tzinfo=UTC)
+    samples = scoring_samples(t, CFG, as_of=as_of).collect().sort("lead_id")
+    assert samples["is_mature"].to_list() == [True, False]

@@ -65,8 +65,8 @@ def _tables() -> Tables:
         lifecycle_events=[
             {"lead_id": "L1", "stage": "sql", "entered_at": "2026-01-20T00:00:00Z"},
             {"lead_id": "L3", "stage": "sql", "entered_at": "2026-06-01T00:00:00Z"},
-            # another lead's event at AS_OF: the data (and its outcomes) run until then
-            {"lead_id": "X", "stage": "lead", "entered_at": AS_OF.isoformat()},
+            # another lead's stage at AS_OF: the stage history (the outcomes) runs until then
+            {"lead_id": "X", "stage": "disqualified", "entered_at": AS_OF.isoformat()},
         ],
         opportunities=[
             {"opportunity_id": "o1", "lead_id": "L1", "created_at": "2026-02-01T00:00:00Z",
@@ -537,28 +537,33 @@ def test_months_after_the_data_are_no_months_of_data() -> None:
 
 
 def test_the_records_know_which_leads_the_data_says_were_handed_over() -> None:
-    with_mql = dataclasses.replace(
-        _tables(),
-        lifecycle_events=pl.concat(
-            [
-                _tables().lifecycle_events,
-                Tables.from_rows(
-                    lifecycle_events=[
-                        {"lead_id": "L2", "stage": "mql", "entered_at": "2026-01-07T00:00:00Z"}
-                    ]
-                ).lifecycle_events,
-            ]
-        ),
-    )
-    handed = (
-        precompute_thresholds(with_mql, CFG, as_of=AS_OF)
-        .records.group_by("lead_id")
-        .agg(pl.col("handed_over").first())
-    )
-    assert dict(handed.sort("lead_id").iter_rows()) == {"L1": False, "L2": True, "L3": False}
-    # no MQL event anywhere: unknown, today's threshold decides
-    none = precompute_thresholds(_tables(), CFG, as_of=AS_OF).records["handed_over"]
-    assert none.null_count() == none.len()
+    """A: an mql event; B: a sal event and no mql (the export recorded the stage for some
+    leads only: the re-audit's HIGH 1); C: none, its first step before the data's first
+    mql event (unknown) and its second after it (not handed over)."""
+
+    def tables(*events: tuple[str, str, str]) -> Tables:
+        return Tables.from_rows(
+            leads=[{"lead_id": x, "created_at": "2026-01-05T00:00:00Z", "source": "email"}
+                   for x in "ABC"],
+            activities=[{"activity_id": f"a{x}", "lead_id": x, "type": "demo_request",
+                         "occurred_at": "2026-01-10T00:00:00Z"} for x in "ABC"],
+            lifecycle_events=[{"lead_id": x, "stage": s, "entered_at": f"2026-01-{d}T00:00:00Z"}
+                              for x, s, d in events],
+        )  # fmt: skip
+
+    def handed(t: Tables) -> list[tuple[str, bool | None]]:
+        records = precompute_thresholds(t, CFG, as_of=AS_OF).records.sort("lead_id", "at")
+        return records.select("lead_id", "handed_over").rows()
+
+    recorded = tables(("A", "mql", "06"), ("B", "sal", "08"))
+    assert handed(recorded) == [
+        ("A", True), ("A", True), ("B", True), ("B", True), ("C", None), ("C", False),
+    ]  # fmt: skip
+    # no mql event anywhere: a sales stage still tells (B's step after its SQL is no
+    # step: the records end there); the rest is unknown
+    assert handed(tables(("B", "sql", "08"))) == [
+        ("A", None), ("A", None), ("B", True), ("C", None), ("C", None),
+    ]  # fmt: skip
 
 
 def test_no_recommendation_rests_on_a_threshold_without_mature_mqls() -> None:

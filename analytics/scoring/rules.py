@@ -64,9 +64,10 @@ def _as_of(tables: Tables, as_of: datetime | None) -> datetime:
 
 def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     """The last moment an outcome (an SQL) can be seen: ``as_of``, or the last lifecycle
-    event when the events end before it (an export of them cut earlier than the other
-    tables, an ``as_of`` after the data). A lead whose window runs past it is not mature:
-    its SQL may have come unseen.
+    event past the ``lead`` stage when the events end before it (an export of the stage
+    history cut earlier than the other tables, an ``as_of`` after the data; a ``lead``
+    event is written with each new lead and says nothing of the stages after). A lead
+    whose window runs past it is not mature: its SQL may have come unseen.
 
     >>> from datetime import UTC
     >>> t = Tables.from_rows(lifecycle_events=[
@@ -74,7 +75,8 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     >>> str(outcomes_known_until(t, datetime(2026, 12, 5, tzinfo=UTC)))
     '2026-08-31 10:00:00+00:00'
     """
-    last = tables.lifecycle_events.select(pl.col("entered_at").max()).collect().item()
+    history = tables.lifecycle_events.filter(pl.col("stage") != "lead")
+    last = history.select(pl.col("entered_at").max()).collect().item()
     return as_utc(as_of) if last is None else min(as_utc(as_of), as_utc(last))
 
 

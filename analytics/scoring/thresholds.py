@@ -15,9 +15,10 @@ Definitions (shown on the Definitions page):
   = mqls_per_month x the mean opportunity amount created within the window per mature MQL.
 - ``workload_ratio`` = MQLs per week (mqls_per_month x 12 / 52.18) / the weekly capacity
   of the active ``sdr`` and ``ae`` reps (``reps.weekly_capacity``; ``active`` null = active).
-- **Observed or estimated.** Leads never handed over to sales (no ``mql`` lifecycle
-  event; in data that records no MQL at all, a score that never reached today's
-  threshold ``scoring.mql_threshold``) were not worked by sales, so whether sales would
+- **Observed or estimated.** Leads never handed over to sales (no lifecycle event of
+  :data:`HANDED_OVER_STAGES`, ``mql`` or a later one, once the data records MQLs; before
+  its first ``mql`` event, or in data that records none, a score that never reached
+  today's threshold ``scoring.mql_threshold``) were not worked by sales, so whether sales would
   have converted them is not observed. A row below today's threshold whose MQLs include such
   leads is ``basis = "estimated"``: ``estimated_sqls_per_month`` adds, for each of them
   that did not convert anyway, a probability from a logistic calibration of score ->
@@ -169,11 +170,16 @@ def _data_until(known: Tables, as_of: datetime) -> datetime:
     return as_of if latest is None else min(as_utc(as_of), as_utc(latest))
 
 
-def _handed_over_leads(known: Tables, *, recorded: bool) -> pl.LazyFrame:
-    """``lead_id``, ``handed_over`` (True) of each lead with an ``mql`` event; none when the
-    data records no MQL (``recorded`` False)."""
-    mql = known.lifecycle_events.filter(pl.lit(recorded) & (pl.col("stage") == "mql"))
-    return mql.select("lead_id").unique().with_columns(pl.lit(True).alias("handed_over"))
+#: The stages a lead reaches only once sales has it: an event of one says it was handed
+#: over (an export may record the ``mql`` stage for only some leads, the rest went on).
+HANDED_OVER_STAGES = ("mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified")
+
+
+def _handed_over_leads(known: Tables) -> pl.LazyFrame:
+    """``lead_id``, ``handed_over`` (True) of each lead with an event of
+    :data:`HANDED_OVER_STAGES`."""
+    sales = known.lifecycle_events.filter(pl.col("stage").is_in(HANDED_OVER_STAGES))
+    return sales.select("lead_id").unique().with_columns(pl.lit(True).alias("handed_over"))
 
 
 def _month_expr(column: str, timezone: str) -> pl.Expr:
@@ -224,10 +230,13 @@ def _rule_records(
     *,
     as_of: datetime,
     outcomes_until: datetime,
-    mqls_recorded: bool,
+    mqls_from: datetime | None,
 ) -> tuple[pl.DataFrame, int]:
     """The records of the leads in ``known`` (sorted by lead and moment), and their SQL count;
-    ``mqls_recorded``: the whole data has ``mql`` events (else ``handed_over`` is null).
+    ``mqls_from``: the whole data's first ``mql`` event (None: it records no MQL). A lead
+    with a sales stage was handed over; one without, at a moment from ``mqls_from`` on, was
+    not; before it (or with no MQL recorded) nobody can tell: null, today's threshold
+    decides (:func:`_handed_over`).
 
     Collected stage by stage (SQLs, score history, steps): each stage's working memory
     is freed before the next, and nothing is computed twice.
@@ -249,12 +258,13 @@ def _rule_records(
         )
         .filter(pl.col("score") > pl.col("prev_score"))
         .select("lead_id", "at", "score", "prev_score")
-        .join(_handed_over_leads(known, recorded=mqls_recorded), on="lead_id", how="left")
-        # recorded: no mql event is no handover; else unknown (today's threshold decides)
+        .join(_handed_over_leads(known), on="lead_id", how="left")
         .with_columns(
-            pl.col("handed_over").fill_null(False)
-            if mqls_recorded
-            else pl.lit(None, pl.Boolean).alias("handed_over")
+            pl.col("handed_over").fill_null(
+                pl.when(pl.col("at") >= pl.lit(mqls_from, dtype=UTC_TIMESTAMP)).then(False)
+            )
+            if mqls_from is not None
+            else pl.col("handed_over")
         )
         .collect()
     )
@@ -311,10 +321,10 @@ def precompute_thresholds(
     moment = _as_of(tables, as_of)
     known = tables.until(moment)
     until = outcomes_known_until(known, moment)  # of all leads, not of a part
-    mqls = known.lifecycle_events.filter(pl.col("stage") == "mql").select(pl.len())
-    recorded = bool(mqls.collect().item())
+    mqls = known.lifecycle_events.filter(pl.col("stage") == "mql")
+    mqls_from = mqls.select(pl.col("entered_at").min()).collect().item()
     parts = [
-        _rule_records(part, config, as_of=moment, outcomes_until=until, mqls_recorded=recorded)
+        _rule_records(part, config, as_of=moment, outcomes_until=until, mqls_from=mqls_from)
         for part in known.partitions(partitions)
     ]
     records = pl.concat([r for r, _ in parts]) if len(parts) > 1 else parts[0][0]
