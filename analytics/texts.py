@@ -1365,6 +1365,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "der Schlüssel {key} ist kein JSON-Objekt",
     ),
     "model.card.not_number": ("key {key} is not a number", "der Schlüssel {key} ist keine Zahl"),
+    "model.card.not_days": (
+        "key {key} is not a number of days from 0 to 36525",
+        "der Schlüssel {key} ist keine Zahl von Tagen von 0 bis 36525",
+    ),
     "model.card.not_string": ("key {key} is not a text", "der Schlüssel {key} ist kein Text"),
     "model.card.not_timestamp": (
         "key {key} is not an ISO 8601 timestamp",

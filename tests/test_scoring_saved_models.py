@@ -54,6 +54,11 @@ BROKEN_CARDS = [
     ("{oops", "invalid JSON at line 1 column 2"),
     ('{"numeric_features": "score", "categorical_features": []}',
      "key numeric_features is not a list of feature names"),
+    # the re-audit's MEDIUM 6: valid JSON numbers that crashed the page and the CLI
+    ('{"numeric_features": [], "categorical_features": [], "window_days": NaN}',
+     "key window_days is not a number of days from 0 to 36525"),
+    ('{"numeric_features": [], "categorical_features": [], "age_days": 1e300}',
+     "key age_days is not a number of days from 0 to 36525"),
 ]  # fmt: skip
 
 

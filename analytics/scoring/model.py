@@ -21,6 +21,7 @@ scikit-learn and skops are imported inside the functions (the CLI and app start 
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -1180,8 +1181,8 @@ CARD_KEYS: dict[str, str] = {
     "categorical_features": "names",
     "features": "names",
     "typical": "mapping",
-    "age_days": "number",
-    "window_days": "number",
+    "age_days": "days",
+    "window_days": "days",
     "n_test": "number",
     "split_at": "timestamp",
     "split_lead_id": "string",
@@ -1193,6 +1194,9 @@ CARD_KEYS: dict[str, str] = {
     "reference_leads": "leads",
 }
 REQUIRED_CARD_KEYS = ("numeric_features", "categorical_features")
+#: The longest span in days a card may give (a century): ``age_days`` 1e300 overflowed
+#: the date arithmetic into a traceback.
+MAX_CARD_DAYS = 36_525
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "true/false", type(None): "null"}
 
 
@@ -1201,8 +1205,14 @@ def _card_kind_ok(value: Any, kind: str) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind == "mapping":
         return isinstance(value, dict)
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind in ("number", "days"):  # a count or a span: finite, not negative, not absurd
+        top = MAX_CARD_DAYS if kind == "days" else 1e12
+        return (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and 0 <= value <= top
+        )
     if kind == "string":
         return isinstance(value, str)
     if kind == "leads":
