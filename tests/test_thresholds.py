@@ -578,3 +578,17 @@ def test_no_recommendation_rests_on_a_threshold_without_mature_mqls() -> None:
     threshold, reason = recommend_threshold(table, current=60.0)
     assert threshold is None
     assert reason.startswith("Today's threshold 60 has no MQLs whose conversion window")
+
+
+def test_the_estimated_option_never_gives_a_negative_share() -> None:
+    """Re-audit of the score rules, LOW 9: "range -0.5 % to 25.3 %" SQLs per extra MQL."""
+    table = pl.DataFrame(
+        {"threshold": [55.0, 60.0], "mqls_per_month": [20.0, 10.0], "mqls_per_week": [4.6, 2.3],
+         "expected_sqls_per_month": [4.8, 5.0], "workload_ratio": [0.2, 0.1],
+         "basis": ["estimated", "observed"], "extra_sqls_per_extra_mql": [0.25, None],
+         "estimated_sqls_per_month": [7.5, 5.0], "estimated_sqls_high": [8.0, 5.0]},
+    )  # fmt: skip
+    threshold, reason = recommend_threshold(table, current=60.0)
+    assert threshold == 60.0
+    assert "-" not in reason.split("range", 1)[1].split("%")[0], reason
+    assert "range 0.0 % to 30.0 %" in reason, reason

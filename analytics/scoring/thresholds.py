@@ -993,7 +993,9 @@ def _recommend_from_current(
                 threshold=nearest["threshold"],
                 extra=extra,
                 ratio=nearest["extra_sqls_per_extra_mql"],
-                low=observed_ratio(nearest) or 0.0,
+                # an extra MQL brings no fewer than 0 SQLs: the observed SQLs a month are
+                # MQLs a month x precision, two bases that can dip between thresholds
+                low=max(observed_ratio(nearest) or 0.0, 0.0),
                 high=high,
             )
     else:
