@@ -150,17 +150,22 @@ def _complete_months(first: datetime | None, as_of: datetime, timezone: str) -> 
 
 
 def _covers(first: datetime, last: datetime, month: date, timezone: str) -> bool:
-    """Whether ``first`` to ``last`` covers the whole calendar ``month`` (local time).
+    """Whether ``first`` to ``last`` covers the whole calendar ``month`` (local time): from
+    its first day's start to its last day (data dated by day, as Olist's, has its last
+    leads at that day's midnight).
 
     >>> from datetime import UTC
     >>> a, b = datetime(2026, 4, 20, tzinfo=UTC), datetime(2026, 9, 6, tzinfo=UTC)
     >>> [_covers(a, b, date(2026, m, 1), "UTC") for m in (4, 5, 8, 9)]
     [False, True, True, False]
+    >>> _covers(datetime(2018, 4, 1, tzinfo=UTC), datetime(2018, 5, 31, tzinfo=UTC),
+    ...         date(2018, 5, 1), "UTC")
+    True
     """
     zone = ZoneInfo(timezone)
     start = datetime(month.year, month.month, 1, tzinfo=zone)
     end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
-    return as_utc(first) <= start and end <= as_utc(last)
+    return as_utc(first) <= start and end - timedelta(days=1) <= as_utc(last)
 
 
 def _data_until(known: Tables, as_of: datetime) -> datetime:
