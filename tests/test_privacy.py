@@ -332,6 +332,35 @@ def test_an_email_used_as_an_id_is_hashed_the_same_in_every_file(tmp_path, monke
     assert b"example.de" not in _file_bytes(tmp_path / "w.duckdb")
 
 
+@pytest.mark.parametrize("spelt", ["anna%40example.de", "anna&#64;example.de"])
+def test_an_id_spelt_as_in_a_url_joins_and_is_purged_with_its_plain_spelling(
+    tmp_path, monkeypatch, spelt
+):
+    """Re-audit of the privacy fixes, MEDIUM 2: an id was hashed as written, so the event
+    of ``anna%40example.de`` was an unknown lead and a purge of anna@example.de missed it."""
+    from analytics.warehouse.purge import purge
+
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    leads = "lead_id,created_at,source\nanna@example.de,2026-10-05T09:00:00Z,email\n"
+    _write(d / "leads.csv", leads)
+    events = f"lead_id,stage,entered_at\n{spelt},mql,2026-10-06T09:00:00Z\n"
+    _write(d / "lifecycle_events.csv", events)
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded == {"leads": 1, "lifecycle_events": 1} and not result.rejected
+    purge(db, leads=["anna@example.de"], salt="test")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        left = [
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
+        ]
+    finally:
+        con.close()
+    assert left == [0, 0, 0]
+
+
 def test_a_phone_number_or_an_iban_used_as_an_id_is_hashed_and_still_joins(tmp_path, monkeypatch):
     monkeypatch.setenv("SLA_HASH_SALT", "test")
     d = tmp_path / "in"
