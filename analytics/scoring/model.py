@@ -1111,8 +1111,9 @@ def forget_leads(directory: str | Path, lead_ids: Collection[str]) -> list[Path]
     The card stays valid for :func:`load_model`: without ``split_lead_id`` a model is
     evaluated on the leads strictly after ``split_at`` (:func:`unseen_samples`), and
     :func:`check_card` compares the reference leads that are left (none left: it says
-    that they were erased). The ``.skops`` file holds no lead id; a card that is not a
-    JSON object is left as it is (it is not loaded either).
+    that they were erased). The ``.skops`` file holds no lead id. A card that is not a
+    JSON object is not loaded either: it is removed when it names an erased lead, else
+    left as it is.
 
     Parameters
     ----------
@@ -1138,6 +1139,9 @@ def forget_leads(directory: str | Path, lead_ids: Collection[str]) -> list[Path]
     {'reference_leads': [{'lead_id': 'a', 'scored_at': '2026-01-01T00:00:00+00:00'}]}
     >>> forget_leads(d, {"b"}), forget_leads(d / "none", {"a"})
     ([], [])
+    >>> _ = (d / "score-2.json").write_text('{"split_lead_id": "a",')  # not JSON
+    >>> [p.name for p in forget_leads(d, {"a"})], (d / "score-2.json").exists()
+    (['score-1.json', 'score-2.json'], False)
     """
     erased = set(lead_ids)
     rewritten = []
@@ -1145,8 +1149,12 @@ def forget_leads(directory: str | Path, lead_ids: Collection[str]) -> list[Path]
         try:
             card = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if not isinstance(card, dict):
+            card = None
+        if not isinstance(card, dict):  # unreadable, so never loaded: it goes if it names one
+            raw = path.read_bytes()
+            if any(i.encode() in raw for i in erased):
+                path.unlink()
+                rewritten.append(path)
             continue
         changed = dict(card)
         refs = card.get("reference_leads")
