@@ -58,7 +58,7 @@ from analytics.scoring.rules import _as_of, _first_sql, outcomes_known_until, sc
 from analytics.stats import money_sum, rate_columns, safe_ratio, whole_cents
 from analytics.tables import Tables
 from analytics.texts import Lang, render
-from analytics.timeframe import as_utc
+from analytics.timeframe import as_utc, month_window
 
 ScoreKind = Literal["rule", "model"]
 #: Average weeks per calendar month (365.25 / 12 / 7).
@@ -162,17 +162,17 @@ def _covers(first: datetime, last: datetime, month: date, timezone: str) -> bool
     ...         date(2018, 5, 1), "UTC")
     True
     """
-    zone = ZoneInfo(timezone)
-    start = datetime(month.year, month.month, 1, tzinfo=zone)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
-    return as_utc(first) <= start and end - timedelta(days=1) <= as_utc(last)
+    window = month_window(f"{month:%Y-%m}", timezone=timezone)
+    last_day = window.end.astimezone(ZoneInfo(timezone)) - timedelta(days=1)  # local midnight
+    return as_utc(first) <= window.start and last_day <= as_utc(last)
 
 
-def _data_until(known: Tables, as_of: datetime) -> datetime:
-    """``as_of``, or the data's latest moment when it ends before (an ``as_of`` after the
-    data): the months after it are no months of data, not months without MQLs."""
-    latest = known.latest_timestamp()
-    return as_of if latest is None else min(as_utc(as_of), as_utc(latest))
+def _data_until(known: Tables, moment: datetime, as_of: datetime | None) -> datetime:
+    """``moment``, or the data's latest moment when it ends before (an ``as_of`` after the
+    data): the months after it are no months of data, not months without MQLs. Without
+    an ``as_of`` given, ``moment`` is the data's latest already (no second scan)."""
+    latest = None if as_of is None else known.latest_timestamp()
+    return moment if latest is None else min(as_utc(moment), as_utc(latest))
 
 
 #: The stages a lead reaches only once sales has it: an event of one says it was handed
@@ -338,7 +338,9 @@ def precompute_thresholds(
     first = known.leads.select(pl.col("created_at").min()).collect().item()
     return ThresholdBase(
         records=records,
-        months=_complete_months(first, _data_until(known, moment), config.reporting.timezone),
+        months=_complete_months(
+            first, _data_until(known, moment, as_of), config.reporting.timezone
+        ),
         sql_leads=int(sql_leads),
         weekly_capacity=weekly_capacity(known.reps),
         as_of=moment,
@@ -390,7 +392,7 @@ def precompute_from_predictions(
     last = records["at"].max() if records.height else None
     months = tuple(
         m
-        for m in _complete_months(first, _data_until(known, moment), tz)
+        for m in _complete_months(first, _data_until(known, moment, as_of), tz)
         if _covers(first, last, m, tz)
     )
     in_scope = steps.lazy().select("lead_id").unique()
