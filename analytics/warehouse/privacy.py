@@ -439,6 +439,8 @@ _FOLD_DASHES = "[\u2010-\u2015\u2212]"
 _FOLD_AT = r"%40|&#0*64;|&commat;"
 _FOLD_PLUS = r"%2[Bb]|&#0*43;"
 _FOLDED = f"{_FOLD_SPACES}|{_FOLD_DASHES}|{_FOLD_AT}|{_FOLD_PLUS}"
+#: Each pattern of :data:`_FOLDED` and what it is written as (for polars and for ``re``).
+_FOLD_RULES = ((_FOLD_SPACES, " "), (_FOLD_DASHES, "-"), (_FOLD_AT, "@"), (_FOLD_PLUS, "+"))
 
 
 def _fold(values: pl.Series) -> pl.Series:
@@ -453,13 +455,9 @@ def _fold(values: pl.Series) -> pl.Series:
     if not hit.any():
         return values
     at = hit.arg_true()
-    found = (
-        values.gather(at)
-        .str.replace_all(_FOLD_SPACES, " ")
-        .str.replace_all(_FOLD_DASHES, "-")
-        .str.replace_all(_FOLD_AT, "@")
-        .str.replace_all(_FOLD_PLUS, "+")
-    )
+    found = values.gather(at)
+    for pattern, plain in _FOLD_RULES:
+        found = found.str.replace_all(pattern, plain)
     return values.clone().scatter(at, found)
 
 
@@ -598,12 +596,7 @@ def existing_salt(db_path: str | Path, salt_file: str | Path | None = None) -> s
     return path.read_text(encoding="utf-8").strip() if path and path.exists() else None
 
 
-_FOLDS = (
-    (re.compile(_FOLD_SPACES), " "),
-    (re.compile(_FOLD_DASHES), "-"),
-    (re.compile(_FOLD_AT), "@"),
-    (re.compile(_FOLD_PLUS), "+"),
-)
+_FOLDS = tuple((re.compile(pattern), plain) for pattern, plain in _FOLD_RULES)
 
 
 def hash_text(value: str, salt: str) -> str:
