@@ -86,6 +86,15 @@ NUMERIC_FEATURES: tuple[str, ...] = (
 )
 
 
+def target_of(label: object) -> Target:
+    """The target a card or an evaluation names (``"sql_within_window"``: ``"sql"``).
+
+    >>> target_of("won_within_window"), target_of("sql")
+    ('won', 'sql')
+    """
+    return _check_target(str(label).removesuffix("_within_window"))
+
+
 def _check_target(target: str) -> Target:
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; allowed: {', '.join(TARGETS)}")
@@ -424,8 +433,7 @@ class ScoreModel:
     @property
     def target(self) -> Target:
         """What the model predicts, within the funnel window: ``"sql"`` or ``"won"``."""
-        card_target = str(self.card.get("target", "sql_within_window"))
-        return _check_target(card_target.removesuffix("_within_window"))
+        return target_of(self.card.get("target", "sql_within_window"))
 
     @property
     def version(self) -> str:

@@ -28,6 +28,7 @@ from analytics.scoring.model import (
     check_card,
     evaluate_model,
     scoring_samples,
+    target_of,
     time_split,
     train_and_evaluate,
     unmeasured_reason,
@@ -215,9 +216,7 @@ def score_report(
     unlabelled = label_reason(tables, config, as_of=moment)
     # what the judged model predicts: a saved model's (or its stored evaluation's) own
     judged_by = (
-        model.target
-        if model is not None
-        else str((evaluation or {}).get("target", target)).removesuffix("_within_window")
+        model.target if model is not None else target_of((evaluation or {}).get("target", target))
     )
     if unlabelled is not None and judged_by == "sql":
         not_evaluated, evaluation = unlabelled, _no_evaluation(model, target=target)
