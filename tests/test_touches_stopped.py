@@ -39,6 +39,18 @@ def _touch(lead: str, when: str, outcome: str = "no_answer") -> dict:
             "occurred_at": when, "outcome": outcome}  # fmt: skip
 
 
+def _leads(created: dict[str, str]) -> list[dict]:
+    """Lead -> "MM-DD": each created at 08:00 that day, owned by r1."""
+    return [{"lead_id": k, "created_at": f"2026-{md}T08:00:00Z", "source": "email",
+             "owner_rep_id": "r1"} for k, md in created.items()]  # fmt: skip
+
+
+def _mql_events(mqls: dict[str, str]) -> list[dict]:
+    """Lead -> "MM-DD": its MQL at 09:00 that day."""
+    return [{"lead_id": k, "stage": "mql", "entered_at": f"2026-{md}T09:00:00Z"}
+            for k, md in mqls.items()]  # fmt: skip
+
+
 def _tables(*, touches_until: date) -> Tables:
     """September 2026 by hand. Lead z is touched every day until ``touches_until`` (the
     export's last touch). MQLs: a on 09-01 (touched after 3 h, connected), b on 09-03, c on
@@ -52,24 +64,14 @@ def _tables(*, touches_until: date) -> Tables:
     mqls = {"a": "09-01", "b": "09-03", "c": "09-15", "d": "09-20", "e": "08-20", "f": "08-25",
             "g": "08-01"}  # fmt: skip
     events = [
-        {"lead_id": k, "stage": "mql", "entered_at": f"2026-{md}T09:00:00Z"}
-        for k, md in mqls.items()
-    ] + [
+        *_mql_events(mqls),
         {"lead_id": "e", "stage": "recycled", "entered_at": "2026-09-05T09:00:00Z"},
         {"lead_id": "f", "stage": "recycled", "entered_at": "2026-09-20T09:00:00Z"},
     ]
     return Tables.from_rows(
         reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
         # each lead the morning of its MQL (z in October): the leads cover every month
-        leads=[
-            {
-                "lead_id": k,
-                "created_at": f"2026-{md}T08:00:00Z",
-                "source": "email",
-                "owner_rep_id": "r1",
-            }
-            for k, md in {**mqls, "z": "10-01"}.items()
-        ],
+        leads=_leads({**mqls, "z": "10-01"}),
         lifecycle_events=events,
         sales_touches=[
             *z,
@@ -317,22 +319,13 @@ def _settled_before_the_stop(*, unsettled_recycle: bool) -> Tables:
     recycled = ["j", "k"] if unsettled_recycle else ["j"]
     return Tables.from_rows(
         reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
-        leads=[
-            {
-                "lead_id": k,
-                "created_at": f"2026-{md}T08:00:00Z",
-                "source": "email",
-                "owner_rep_id": "r1",
-            }
-            for k, md in {**mqls, "z": "09-01"}.items()
-        ],
+        leads=_leads({**mqls, "z": "09-01"}),
         lifecycle_events=[
-            {"lead_id": k, "stage": "mql", "entered_at": f"2026-{md}T09:00:00Z"}
-            for k, md in mqls.items()
-        ]
-        + [
-            {"lead_id": k, "stage": "recycled", "entered_at": "2026-09-20T09:00:00Z"}
-            for k in recycled
+            *_mql_events(mqls),
+            *(
+                {"lead_id": k, "stage": "recycled", "entered_at": "2026-09-20T09:00:00Z"}
+                for k in recycled
+            ),
         ],
         sales_touches=[
             *z,
