@@ -17,6 +17,19 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(autouse=True)
+def system_temporary_folder(tmp_path_factory, monkeypatch: pytest.MonkeyPatch):
+    """Each test's own system temporary folder: what the product puts there (an upload's
+    copy of the originals, personal columns and all, waits there for its confirm) stays
+    under pytest's base folder instead of piling up in ``/tmp``."""
+    import tempfile
+
+    folder = tmp_path_factory.mktemp("system-tmp")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, once per test session: one per xdist worker (the browser tests
