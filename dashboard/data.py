@@ -160,13 +160,16 @@ def tables() -> Tables:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _reps(key: tuple[str, int]) -> pl.DataFrame:
+    from analytics.coverage import rep_display_names
     from analytics.warehouse import load_tables
 
-    return load_tables(_connection(*key)).reps.collect()  # reads this table only
+    # reads this table only
+    return rep_display_names(load_tables(_connection(*key)).reps).collect()
 
 
 def reps() -> pl.DataFrame:
-    """The ``reps`` table (read alone: the other tables are not loaded for it)."""
+    """The ``reps`` table (read alone: the other tables are not loaded for it), a rep
+    without a name named "Rep 1", "Rep 2" ... as on every page."""
     return _reps(warehouse_key())
 
 

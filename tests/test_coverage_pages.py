@@ -1066,3 +1066,33 @@ def test_the_month_says_what_the_last_import_quarantined(tmp_path, monkeypatch, 
     import_canonical(db, folder)
     at = _page(db, monkeypatch, page, lang)
     assert [w.value for w in at.warning if w.value.startswith(words[:20])] == [words]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_fair_distribution_names_a_rep_without_a_name_as_every_page_does(
+    tmp_path_factory, monkeypatch, lang
+):
+    """A rep the export knows only by id (Salesforce's placeholder owner) is "Rep 1" in
+    the handoffs' capacity table, and leads without an owner "unassigned", as in the
+    per-rep tables of the other pages, not "–"."""
+    unnamed = dataclasses.replace(
+        TABLES,
+        reps=Tables.from_rows(
+            reps=[
+                {"rep_id": "r1", "name": "Rita", "team": "sdr"},
+                {"rep_id": "005UNKNWN", "name": None, "team": "sdr"},
+            ]
+        ).reps,
+        leads=TABLES.leads.with_columns(
+            pl.when(pl.col("lead_id") == "C")
+            .then(pl.lit("005UNKNWN"))
+            .otherwise(pl.col("owner_rep_id"))
+            .alias("owner_rep_id")
+        ),
+    )
+    names = ("reps", "leads", "lifecycle_events", "sales_touches")
+    at = _page(_written(tmp_path_factory, "unnamed", unnamed, names), monkeypatch, "handoffs", lang)
+    rep = column_label("rep_name", lang)
+    fair = next(t for t in static_tables(at) if column_label("mqls_per_week", lang) in t)
+    unassigned = "unassigned" if lang == "en" else "nicht zugewiesen"  # lead B has no owner
+    assert sorted(fair[rep]) == sorted(["Rep 1", "Rita", unassigned])

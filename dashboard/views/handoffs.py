@@ -458,6 +458,6 @@ if not ui.missing(review, "handoff", lg):
         )
         st.warning(t("inactive_receiving", lg, reps=names), icon=":material/person_off:")
     ui.static_table(
-        fair.drop("rep_id"),
+        ui.unassigned(fair, lg).drop("rep_id"),
         why_missing={"weekly_capacity": t("why_no_capacity", lg), "load": t("why_no_capacity", lg)},
     )
