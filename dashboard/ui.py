@@ -497,8 +497,9 @@ def _pp(lg: Lang) -> str:
 
 
 def _rate_delta(delta: float | None, lg: Lang) -> str | None:
-    """A change of a rate (a share) as percentage points: ``2.5 pp``; None when unknown."""
-    return None if delta is None else f"{num(delta * 100, lg, digits=1)} {_pp(lg)}"
+    """A change of a rate (a share) as percentage points with its sign, as the KPI tiles
+    write it (:func:`fmt_change`): ``+2.5 pp``, ``±0.0 pp``; None when unknown."""
+    return None if delta is None else signed(delta * 100, lg, digits=1, unit=f" {_pp(lg)}")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,19 @@ def test_a_change_that_rounds_to_nothing_has_no_sign(value, lang, text) -> None:
     assert signed(value, lang, digits=1, unit=" pp") == text
 
 
+@pytest.mark.parametrize(
+    ("change", "lang", "text"),
+    [(0.056, "en", "+5.6 pp"), (-0.042, "de", "-4,2 Pp."), (0.0004, "en", "±0.0 pp")],
+)
+def test_a_rate_tile_writes_its_change_as_the_kpi_tiles_do(change, lang, text) -> None:
+    """The Lead management or Handoffs tile of a KPI and its KPI tile show one change one
+    way (before: "↑ 5.6 pp" beside "↑ +5.6 pp")."""
+    from dashboard.ui import fmt_change, rate_tile
+
+    tile = rate_tile("Cadence held", 0.8, 8, 10, 0.5, 0.9, lang, delta=change)
+    assert tile.delta == fmt_change("cadence_compliance", change, lang) == text
+
+
 def test_rate_text_keeps_a_decimal_for_a_narrow_interval() -> None:
     from dashboard.i18n import rate_text
 
