@@ -1162,3 +1162,31 @@ def test_the_pack_says_why_a_rate_above_100_percent_has_no_interval():
     assert rows["leads"]["rate_reason"] is None  # 1 / 3 is a share
     text = render_markdown(pack)
     assert "| ≥ 30.0 % | – | 3 / 1 | no data: More SQLs (3) than MQLs (1)" in text
+
+
+def _change(kind: str, direction: str, before: float, after: float, counts) -> dict:
+    """A row of the pack's tested changes (``ReviewPack.changes``)."""
+    (px, pn), (cx, cn) = counts
+    return {"metric": "deals_won" if kind == "count" else "visitor_to_lead", "kind": kind,
+            "direction": direction, "previous": before, "current": after,
+            "previous_x": px, "previous_n": pn, "current_x": cx, "current_n": cn,
+            "p_value": 0.04}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("row", "lang", "told"),
+    [
+        # the demo's November: one deal in each month, 1/30 then 1/25 a day ("0.0 to 0.0")
+        (_change("count", "up", 1 / 30, 1 / 25, ((1, 30), (1, 25))), "en",
+         "Deals won rose from 1 (0.03 a day) to 1 (0.04 a day)"),
+        (_change("rate", "down", 0.0214, 0.0176, ((214, 10_000), (176, 10_000))), "de",
+         "gesunken von 2,1 % (214 / 10.000) auf 1,8 % (176 / 10.000)"),
+        (_change("rate", "down", 0.25, 0.1, ((1, 4), (1, 10))), "en",
+         "fell from 25 % (1 / 4) to 10 % (1 / 10)"),  # apart already: whole percentages
+    ],
+)  # fmt: skip
+def test_a_tested_change_is_never_written_as_no_change(row, lang, told):
+    """Rounding does not hide a change the meeting is told of (audit "numbers agree", L3)."""
+    from analytics.pack.render import change_sentence
+
+    assert told in change_sentence(row, lang=lang)

@@ -14,6 +14,7 @@ Each function writes English (``1,234``, ``4.2 pp``) or, with ``lang="de"``, Ger
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -130,15 +131,17 @@ def format_change(
     return localize(f"{change:+.1f}", lang)
 
 
-def format_share(value: float | None, lang: Lang = "en") -> str:
-    """A share as a whole percentage (for sentences): ``23 %``.
+def format_share(value: float | None, lang: Lang = "en", *, digits: int = 0) -> str:
+    """A share as a whole percentage (for sentences): ``23 %``; ``digits`` decimals.
 
     >>> format_share(0.2345), format_share(None), format_share(12.5, "de")
     ('23 %', '–', '1.250 %')
+    >>> format_share(0.2345, digits=1), format_share(0.2345, "de", digits=1)
+    ('23.4 %', '23,4 %')
     """
     if value is None:
         return no_data(lang)
-    return f"{value * 100:.0f} %" if lang == "en" else percent(value, lang, digits=0)
+    return f"{value * 100:.{digits}f} %" if lang == "en" else percent(value, lang, digits=digits)
 
 
 def format_count(value: float | None, lang: Lang = "en") -> str:
@@ -150,15 +153,60 @@ def format_count(value: float | None, lang: Lang = "en") -> str:
     return no_data(lang) if value is None else number(round(value), lang)
 
 
-def format_decimal(value: float | None, lang: Lang = "en") -> str:
-    """A number with one decimal (per day, per MQL): ``6664.3`` / ``6.664,3``.
+def format_decimal(value: float | None, lang: Lang = "en", *, digits: int = 1) -> str:
+    """A number with one decimal (per day, per MQL): ``6664.3`` / ``6.664,3``; ``digits``
+    decimals.
 
     >>> format_decimal(6664.29), format_decimal(6664.29, "de"), format_decimal(None, "de")
     ('6664.3', '6.664,3', '–')
+    >>> format_decimal(0.0333, digits=3)
+    '0.033'
     """
     if value is None:
         return no_data(lang)
-    return f"{value:.1f}" if lang == "en" else number(value, lang, digits=1)
+    return f"{value:.{digits}f}" if lang == "en" else number(value, lang, digits=digits)
+
+
+def told_apart(
+    before: float | None,
+    after: float | None,
+    write: Callable[..., str],
+    lang: Lang = "en",
+    *,
+    digits: int,
+    most: int = 3,
+) -> tuple[str, str]:
+    """Two values of a change written with the fewest decimals, from ``digits`` up to
+    ``most``, that tell them apart and write neither as zero unless it is: a change the
+    meeting is told of never reads "from 2 % to 2 %" or "from 0.0 a day". Equal values
+    (or unknown ones) are written with ``digits``.
+
+    Parameters
+    ----------
+    before, after : the two values (None: unknown).
+    write : a formatter taking ``(value, lang, digits=...)``, e.g. :func:`format_share`.
+
+    Returns
+    -------
+    tuple[str, str] : the two texts.
+
+    >>> told_apart(0.021, 0.018, format_share, digits=0)
+    ('2.1 %', '1.8 %')
+    >>> told_apart(1 / 30, 1 / 5, format_decimal, "de", digits=1)
+    ('0,03', '0,20')
+    >>> told_apart(0.5, 0.5, format_share, digits=0)
+    ('50 %', '50 %')
+    """
+    for places in range(digits, most + 1):
+        texts = write(before, lang, digits=places), write(after, lang, digits=places)
+        if before is None or after is None or before == after:
+            return texts
+        zero = write(0.0, lang, digits=places)
+        values = zip((before, after), texts, strict=True)
+        as_zero = any(value != 0 and text == zero for value, text in values)
+        if texts[0] != texts[1] and not as_zero:
+            return texts
+    return texts
 
 
 def format_counts(x: float | None, n: float | None, lang: Lang = "en") -> str:
@@ -250,4 +298,5 @@ __all__ = [
     "format_share",
     "metric_kind",
     "no_data",
+    "told_apart",
 ]

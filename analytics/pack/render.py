@@ -39,6 +39,7 @@ from analytics.pack.formatting import (
     format_metric,
     format_p,
     format_share,
+    told_apart,
 )
 from analytics.review import pacing_group
 from analytics.texts import Lang, check_lang, day, metric_label, moment, number, render, term
@@ -286,22 +287,18 @@ def change_sentence(row: dict[str, Any], *, lang: Lang = "en") -> str:
     """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``."""
     verb = row["direction"] if row["direction"] in ("up", "down", "same") else "changed"
     if row["kind"] == "rate":
+        shares = told_apart(row["previous"], row["current"], format_share, lang, digits=0)
         before, after = (
-            f"{format_share(row[share], lang)} ({format_counts(row[x], row[n], lang)})"
-            for share, x, n in (
-                ("previous", "previous_x", "previous_n"),
-                ("current", "current_x", "current_n"),
+            f"{share} ({format_counts(row[x], row[n], lang)})"
+            for share, x, n in zip(
+                shares, ("previous_x", "current_x"), ("previous_n", "current_n"), strict=True
             )
         )
     else:
+        per_day = told_apart(row["previous"], row["current"], format_decimal, lang, digits=1)
         before, after = (
-            render(
-                "pack.change.a_day",
-                lang=lang,
-                count=format_count(row[x], lang),
-                rate=format_decimal(row[rate], lang),
-            )
-            for rate, x in (("previous", "previous_x"), ("current", "current_x"))
+            render("pack.change.a_day", lang=lang, count=format_count(row[x], lang), rate=rate)
+            for rate, x in zip(per_day, ("previous_x", "current_x"), strict=True)
         )
     return render(
         f"pack.change.{verb}",
