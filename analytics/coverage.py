@@ -34,7 +34,13 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.tables import Tables, one_of
 from analytics.texts import Lang, day, render
-from analytics.timeframe import as_utc, month_window, parse_month, shift_month
+from analytics.timeframe import (
+    as_utc,
+    month_window,
+    parse_month,
+    quarter_start_month,
+    shift_month,
+)
 
 
 @dataclass(frozen=True)
@@ -558,6 +564,73 @@ def month_coverage(frame: pl.DataFrame, month: str, *, timezone: str = "UTC") ->
     return out
 
 
+#: The pacing periods (:func:`analytics.goals.pacing`) and the month each starts with.
+PERIOD_STARTS = {"month": lambda month: month, "quarter": quarter_start_month}
+
+
+def period_coverage(
+    frame: pl.DataFrame, month: str, *, period: str = "month", timezone: str = "UTC"
+) -> dict[str, bool]:
+    """Which groups the pacing ``period`` up to month ``month`` can answer: a group every
+    month of it so far can answer (:func:`month_coverage`). Deals tracked from September
+    on make the third quarter's revenue to date unknown, though September's is known.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The coverage (:func:`coverage`).
+    month : str
+        The period's month so far, ``YYYY-MM``.
+    period : str
+        ``month`` or ``quarter`` (:data:`PERIOD_STARTS`).
+
+    Returns
+    -------
+    dict: group -> measurable over the period so far.
+
+    >>> c = pl.DataFrame({"group": ["revenue"], "measurable": [True],
+    ...                   "from": [date(2026, 9, 10)], "to": [date(2026, 11, 30)]})
+    >>> period_coverage(c, "2026-09"), period_coverage(c, "2026-09", period="quarter")
+    ({'revenue': True}, {'revenue': False})
+    >>> period_coverage(c, "2026-11", period="quarter")
+    {'revenue': True}
+    """
+    months = [PERIOD_STARTS[period](month)]
+    while months[-1] != month:
+        months.append(shift_month(months[-1], 1))
+    each = [month_coverage(frame, m, timezone=timezone) for m in months]
+    return {group: all(m[group] for m in each) for group in each[-1]}
+
+
+def period_reason(
+    group: str,
+    frame: pl.DataFrame | None,
+    month: str,
+    *,
+    period: str,
+    timezone: str = "UTC",
+    lang: Lang = "en",
+) -> str:
+    """Why ``group`` cannot be measured over the pacing ``period`` up to ``month``, in one
+    sentence: the month's reason (:func:`reason`) when the month itself cannot answer it,
+    else the span of its data that does not reach back to the period's start.
+
+    >>> c = pl.DataFrame({"group": ["revenue"], "measurable": [True],
+    ...                   "from": [date(2026, 9, 10)], "to": [date(2026, 11, 30)]})
+    >>> period_reason("revenue", c, "2026-09", period="quarter")
+    'The data for it runs from 2026-09-10 to 2026-11-30, not over the whole quarter so far.'
+    """
+    rows = None if frame is None else _rows_by_group(frame)
+    row = (rows or {}).get(group)
+    month_can = frame is not None and month_coverage(frame, month, timezone=timezone).get(
+        group, True
+    )
+    if period == "month" or row is None or row["from"] is None or not month_can:
+        return _reason(group, rows, lang=lang)
+    start, end = _Day(row["from"]), _Day(row["to"])
+    return render("coverage.reason.outside_period", lang=lang, start=start, end=end)
+
+
 #: Working days without any sales touch (before the day of ``as_of``) after which the
 #: touches count as stopped: an export that no longer carries them, not a weekend or a
 #: holiday (then every touch measure past the last touch would be a verdict without data).
@@ -970,6 +1043,7 @@ __all__ = [
     "LEAD_GROUP",
     "MARKERS",
     "MQL_ONLY_TRIGGER",
+    "PERIOD_STARTS",
     "STAGE_GROUPS",
     "STOPPED_AFTER_WORKING_DAYS",
     "TOUCH_KPIS",
@@ -988,6 +1062,8 @@ __all__ = [
     "last_complete_month",
     "month_coverage",
     "month_days",
+    "period_coverage",
+    "period_reason",
     "reason",
     "rep_display_names",
     "review_months",

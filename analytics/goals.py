@@ -302,6 +302,7 @@ def retarget(
     *,
     config: SlaConfig,
     groups: dict[str, bool],
+    periods: dict[str, dict[str, bool]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The reverse funnel and pacing of a review for another revenue target.
 
@@ -319,6 +320,9 @@ def retarget(
         The review's config with the revenue target wanted.
     groups : dict
         What the month's data can answer (:func:`analytics.coverage.month_coverage`).
+    periods : dict, optional
+        What the data can answer over each longer pacing period so far (``quarter``:
+        :func:`analytics.coverage.period_coverage`), as the review judged it.
 
     Returns
     -------
@@ -356,7 +360,7 @@ def retarget(
               maintain_order="left")
         .with_columns(pl.col("target") * length)
     ).collect()  # fmt: skip
-    return funnel, covered_pacing(again, groups)
+    return funnel, covered_pacing(again, groups, periods=periods)
 
 
 def whole_need(stage: str, target: float | None) -> float | None:

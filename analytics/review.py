@@ -316,6 +316,24 @@ class Review:
                 return None
         return None
 
+    def measurable_over(self, group: str, period: str) -> bool:
+        """Whether the data can answer ``group`` over the pacing ``period`` (``month``,
+        ``quarter``) up to this month (:func:`analytics.coverage.period_coverage`)."""
+        if period == "month" or self.coverage_frame is None:
+            return self.measurable(group)
+        zone = self.window.timezone
+        answered = cov.period_coverage(
+            self.coverage_frame, self.month, period=period, timezone=zone
+        )
+        return self.measurable(group) and answered.get(group, True)
+
+    def period_reason(self, group: str, period: str, *, lang: str = "en") -> str:
+        """Why ``group`` cannot be measured over the pacing ``period`` up to this month."""
+        return cov.period_reason(
+            group, self.coverage_frame, self.month, period=period,
+            timezone=self.window.timezone, lang=lang,  # type: ignore[arg-type]
+        )  # fmt: skip
+
     def measurable_anywhere(self, group: str) -> bool:
         """Whether the data can answer ``group`` in any month (its coverage at all)."""
         return cov.answerable(self.coverage_frame).get(group, True)
@@ -1087,7 +1105,11 @@ def _covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) ->
 
 
 def covered_pacing(
-    pacing: pl.DataFrame, groups: Mapping[str, bool], *, judged: Any = True
+    pacing: pl.DataFrame,
+    groups: Mapping[str, bool],
+    *,
+    judged: Any = True,
+    periods: Mapping[str, Mapping[str, bool]] | None = None,
 ) -> pl.DataFrame:
     """Goal pacing with what the month's data cannot answer null (spec/coverage.md).
 
@@ -1096,6 +1118,8 @@ def covered_pacing(
     others: funnel) the month cannot answer has ``actual``,
     ``expected_to_date``, ``pace``, ``forecast`` and ``forecast_attainment`` null (its
     goal stays); without a segment target (``judged`` false) no row has a target or pace.
+    A row of a ``period`` in ``periods`` (the quarter) is judged by that period's groups
+    (:func:`analytics.coverage.period_coverage`): its actual sums every month so far.
 
     >>> p = pl.DataFrame({"stage": ["won_revenue", "mqls"], "actual": [0.0, 30.0],
     ...                   "target": [100.0, 40.0], "expected_to_date": [50.0, 20.0],
@@ -1104,12 +1128,19 @@ def covered_pacing(
     >>> covered_pacing(p, {"revenue": False}).select("actual", "target",
     ...                                               "expected_to_date").rows()
     [(None, 100.0, None), (30.0, 40.0, 20.0)]
+    >>> q = p.with_columns(period=pl.lit("quarter"))
+    >>> covered_pacing(q, {}, periods={"quarter": {"revenue": False}})["actual"].to_list()
+    [None, 30.0]
     """
-    missing = [
-        s for s in pacing["stage"].unique().to_list()
-        if not groups.get(_PACING_GROUPS.get(s, "funnel"), True)
-    ]  # fmt: skip
-    gone = pl.col("stage").is_in(missing)
+    stages = pacing["stage"].unique().to_list()
+
+    def unknown(answered: Mapping[str, bool]) -> pl.Expr:
+        missing = [s for s in stages if not answered.get(_PACING_GROUPS.get(s, "funnel"), True)]
+        return pl.col("stage").is_in(missing)
+
+    gone = unknown(groups)
+    for period, answered in (periods or {}).items() if "period" in pacing.columns else ():
+        gone = pl.when(pl.col("period") == period).then(unknown(answered)).otherwise(gone)
     out = pacing.with_columns(
         pl.when(~gone).then(pl.col(c)).alias(c)
         for c in ("actual", "expected_to_date", "pace", "forecast", "forecast_attainment")
@@ -1387,7 +1418,12 @@ def build_review(
     cur["conversion"] = _covered_conversion(cur["conversion"], groups)
     for name in ("cohorts", "velocity"):
         cur[name] = _covered_transitions(cur[name], groups)
-    cur["pacing"] = covered_pacing(cur["pacing"], groups, judged=not segment or seg_target)
+    cur["pacing"] = covered_pacing(
+        cur["pacing"],
+        groups,
+        judged=not segment or seg_target,
+        periods={"quarter": cov.period_coverage(coverage, month, period="quarter", timezone=tz)},
+    )
     premature = cur["premature"]
     enrollment = cur["enrollment"]
     split = ho.assignment_split(cur["speed"].lazy(), t.leads, as_of=judge_at)

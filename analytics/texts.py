@@ -1801,6 +1801,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The data for it runs from {start} to {end}, not into this month.",
         "Die Daten dafür reichen vom {start} bis zum {end}, nicht in diesen Monat.",
     ),
+    "coverage.reason.outside_period": (
+        "The data for it runs from {start} to {end}, not over the whole quarter so far.",
+        "Die Daten dafür reichen vom {start} bis zum {end}, nicht über das ganze bisherige "
+        "Quartal.",
+    ),
     "coverage.segment": (
         "Not judged for a segment: the SLA config sets no target for it.",
         "Für ein Segment nicht bewertet: die SLA-Konfiguration setzt dafür kein Ziel.",

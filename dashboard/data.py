@@ -503,7 +503,7 @@ def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | 
 def _goal_plan(
     key: tuple[str, int], ckey: tuple[str, int], month: str, at: datetime, target: float
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from analytics.coverage import month_coverage
+    from analytics.coverage import month_coverage, period_coverage
     from analytics.goals import retarget
 
     cfg = _config(*ckey)
@@ -515,8 +515,12 @@ def _goal_plan(
     cfg = cfg.model_copy(
         update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": float(target)})}
     )
-    groups = month_coverage(_coverage(key, ckey), month, timezone=cfg.reporting.timezone)
-    return retarget(review.targets, review.pacing, config=cfg, groups=groups)
+    coverage, zone = _coverage(key, ckey), cfg.reporting.timezone
+    groups = month_coverage(coverage, month, timezone=zone)
+    quarter = period_coverage(coverage, month, period="quarter", timezone=zone)
+    return retarget(
+        review.targets, review.pacing, config=cfg, groups=groups, periods={"quarter": quarter}
+    )
 
 
 def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -434,14 +434,17 @@ def all_clear(kpis: pl.DataFrame, lg: Lang, *, segmented: bool = False) -> None:
         st.success(t("nothing_attention", lg))
 
 
-def missing(review: Any, group: str, lg: Lang, *, container: Any = None) -> bool:
-    """Show :func:`no_data` when the month's data cannot answer measure ``group``.
+def missing(
+    review: Any, group: str, lg: Lang, *, container: Any = None, period: str = "month"
+) -> bool:
+    """Show :func:`no_data` when the month's data cannot answer measure ``group`` (over
+    the pacing ``period`` up to the month: ``quarter``, every month of it so far).
 
     Returns True when it could not (the caller skips the section), False otherwise.
     """
-    if review.measurable(group):
+    if review.measurable_over(group, period):
         return False
-    no_data(review.reason(group, lang=lg), container=container)
+    no_data(review.period_reason(group, period, lang=lg), container=container)
     return True
 
 

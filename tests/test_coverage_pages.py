@@ -193,8 +193,15 @@ def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
 def test_goals_page_without_amounts(warehouse, monkeypatch, lang):
     at = _page(warehouse, monkeypatch, "goals", lang)
     # what it takes: every stage is the revenue goal / the average deal size, unknown;
-    # pacing: no stage has a goal, so no chart (month and quarter) but the actuals
-    assert _greyed(at) == [AMOUNTS[lang]] * 3
+    # pacing: no stage has a goal, so no chart (month) but the actuals; the quarter's
+    # actuals sum January and February too, before the data begins: unknown
+    quarter = {
+        "en": "The data for it runs from 2026-03-03 to 2026-03-31, not over the whole "
+        "quarter so far.",
+        "de": "Die Daten dafür reichen vom 03.03.2026 bis zum 31.03.2026, nicht über das "
+        "ganze bisherige Quartal.",
+    }
+    assert _greyed(at) == [AMOUNTS[lang]] * 2 + [quarter[lang]]
     assert _charts(at) == []
     month = static_table(at, column_label("goal_target", lang))
     names = ("actual", "expected_to_date", "goal_target", "forecast", "reason")
@@ -1096,3 +1103,69 @@ def test_fair_distribution_names_a_rep_without_a_name_as_every_page_does(
     fair = next(t for t in static_tables(at) if column_label("mqls_per_week", lang) in t)
     unassigned = "unassigned" if lang == "en" else "nicht zugewiesen"  # lead B has no owner
     assert sorted(fair[rep]) == sorted(["Rep 1", "Rita", unassigned])
+
+
+# -- the quarter's pacing sums its months: a group each of them can answer -------------------
+
+#: Deals tracked only from 10 March on, leads and their stages since January: March's
+#: revenue is known, the first quarter's (January and February too) is not.
+LATE_DEALS = dataclasses.replace(
+    TABLES,
+    leads=pl.concat(
+        [TABLES.leads, Tables.from_rows(leads=[_lead("J", "2026-01-15T09:00:00Z", "r1")]).leads]
+    ),
+    lifecycle_events=pl.concat(
+        [TABLES.lifecycle_events,
+         Tables.from_rows(lifecycle_events=[_ev("J", "mql", "2026-01-16T09:00Z")]).lifecycle_events]
+    ),
+    opportunities=Tables.from_rows(
+        opportunities=[{"opportunity_id": "O", "lead_id": "A", "created_at": "2026-03-10T09:00Z",
+                        "closed_at": "2026-03-20T09:00Z", "amount": 5000.0, "status": "won"}]
+    ).opportunities,
+)  # fmt: skip
+QUARTER_REASON = {
+    "en": "The data for it runs from 2026-03-10 to 2026-03-20, not over the whole quarter so far.",
+    "de": "Die Daten dafür reichen vom 10.03.2026 bis zum 20.03.2026, nicht über das ganze "
+    "bisherige Quartal.",
+}
+
+
+def _paced(review, period: str, stage: str) -> dict:
+    return review.pacing.filter((pl.col("period") == period) & (pl.col("stage") == stage)).row(
+        0, named=True
+    )
+
+
+def test_the_quarters_revenue_is_unknown_when_its_first_months_had_no_deals():
+    review = build_review(LATE_DEALS, CFG, month="2026-03", as_of=AS_OF)
+    assert _paced(review, "month", "won_revenue")["actual"] == 5000.0
+    quarter = _paced(review, "quarter", "won_revenue")
+    assert (quarter["actual"], quarter["pace"], quarter["forecast"]) == (None, None, None)
+    assert quarter["target"] == 3_000_000  # the goal stays
+    assert _paced(review, "quarter", "mqls")["actual"] == 4.0  # since January: known
+    assert review.measurable_over("revenue", "month")
+    assert not review.measurable_over("revenue", "quarter")
+    assert review.period_reason("revenue", "quarter", lang="de") == QUARTER_REASON["de"]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_pack_and_the_goals_page_give_the_quarters_reason(tmp_path_factory, monkeypatch, lang):
+    from analytics.pack import build_pack
+    from analytics.pack.render import pacing_rows
+
+    pack = build_pack(LATE_DEALS, CFG, month="2026-03", as_of=AS_OF)
+    rows = {(r["period"], r["stage"]): r for r in pacing_rows(pack, lang=lang)}
+    assert rows["quarter", "won_revenue"]["reason"] == QUARTER_REASON[lang]
+    assert rows["month", "won_revenue"]["reason"] is None
+    names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
+    db = _written(tmp_path_factory, "late-deals", LATE_DEALS, names)
+    at = _page(db, monkeypatch, "goals", lang)
+    month, quarter = [t for t in static_tables(at) if column_label("goal_target", lang) in t]
+    revenue = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
+    at_row = quarter[column_label("stage_name", lang)].index(revenue)
+    assert quarter[column_label("actual", lang)][at_row] == "–"
+    assert quarter[column_label("reason", lang)][at_row] == QUARTER_REASON[lang]
+    assert (
+        month[column_label("actual", lang)][month[column_label("stage_name", lang)].index(revenue)]
+        != "–"
+    )

@@ -123,8 +123,8 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
         # unknown is "–" with the reason, never a number (spec/coverage.md)
         group = pacing_group(r["stage"])
         r["reason"] = None
-        if r.get("actual") is None and not review.measurable(group):
-            r["reason"] = review.reason(group, lang=lang)
+        if r.get("actual") is None and not review.measurable_over(group, r["period"]):
+            r["reason"] = review.period_reason(group, r["period"], lang=lang)
         elif r.get("target") is None and review.segment:
             r["reason"] = render("coverage.segment", lang=lang)
         elif r.get("target") is None and r["stage"] != "won_revenue":

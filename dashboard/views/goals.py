@@ -87,20 +87,21 @@ rows = paced.sort(pl.col("stage").replace_strict(order, default=99)).with_column
 # a stage the month's data cannot answer is "–" in the table, with the reason, and no bar;
 # without amounts no stage has a goal (each is the revenue goal / the average deal size)
 no_goal = None if review.measurable("revenue") else review.reason("revenue", lang=lg)
-reasons = {
-    stage: review.reason(pacing_group(stage), lang=lg)
-    if not review.measurable(pacing_group(stage))
-    else no_goal or review.need_reason(stage, lang=lg)
-    for stage in STAGE_LABELS
-}
-reasons = {k: v for k, v in reasons.items() if v}
 for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter", lg))):
+    # the quarter's actuals sum its months so far: a group each of them can answer
+    reasons = {
+        stage: review.period_reason(pacing_group(stage), period, lang=lg)
+        if not review.measurable_over(pacing_group(stage), period)
+        else no_goal or review.need_reason(stage, lang=lg)
+        for stage in STAGE_LABELS
+    }
+    reasons = {k: v for k, v in reasons.items() if v}
     part = rows.filter(pl.col("period") == period)
     if part.height == 0:
         continue
     if part["actual"].is_null().all():
         st.markdown(f"**{title}**")
-        ui.missing(review, "funnel", lg)
+        ui.missing(review, "funnel", lg, period=period)
         continue
     share = part["elapsed_share"].max()
     elapsed = t(f"{period}_elapsed", lg, share=pct(share, lg, digits=0))
