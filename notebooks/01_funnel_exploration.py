@@ -25,12 +25,18 @@
 #
 # **Data**: the warehouse named by `SLA_DB` (default `data/warehouse.duckdb`; build the
 # demo with `make demo`), the SLA config named by `SLA_CONFIG` (default `data/sla.toml`).
+#
+# **What the data cannot answer** is null, never 0, as in the monthly review: a CRM
+# export rarely holds every table (no web traffic, no amounts, only the leads that became
+# MQLs, no dates). `analytics.notebook.covered` nulls what a month's data cannot count,
+# `analytics.notebook.unmeasured` says why; each table below is followed by those reasons.
 
 # %%
 import altair as alt
 import polars as pl
 
 from analytics.config import load_config
+from analytics.coverage import known_coverage
 from analytics.funnel import (
     cohort_rates,
     monthly_volumes,
@@ -38,7 +44,13 @@ from analytics.funnel import (
     skipped_stages,
     velocity,
 )
-from analytics.notebook import config_path, last_complete_month, warehouse_path
+from analytics.notebook import (
+    config_path,
+    covered,
+    last_complete_month,
+    unmeasured,
+    warehouse_path,
+)
 from analytics.pooling import pool_rates
 from analytics.timeframe import shift_month
 from analytics.warehouse import connect_readonly, load_tables
@@ -51,7 +63,24 @@ as_of = tables.latest_timestamp()
 last = last_complete_month(as_of, timezone=config.reporting.timezone)
 MONTHS = 12
 first = shift_month(last, -(MONTHS - 1))
+TZ = config.reporting.timezone
+cover = known_coverage(tables, config=config, as_of=as_of)  # what the review reads too
 print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; months {first} .. {last}")
+
+
+def known(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """``frame`` with what each month's data cannot answer null; prints why ("–")."""
+    out = covered(frame, coverage=cover, timezone=TZ)
+    why = unmeasured(out, coverage=cover, timezone=TZ)
+    for since, until, reason, measures in (
+        why.group_by("first_month", "last_month", "reason", maintain_order=True)
+        .agg("measure")
+        .iter_rows()
+    ):
+        months = since if since == until else f"{since} .. {until}"
+        print(f"{', '.join(measures)} ({months}): – {reason}")
+    return out
+
 
 # %% [markdown]
 # ## Volumes per month
@@ -59,7 +88,7 @@ print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; months {first} .. {last}")
 # an MQL in March and an SQL in April is an MQL of March and an SQL of April).
 
 # %%
-volumes = monthly_volumes(tables, config=config, month=first, months=MONTHS).collect()
+volumes = known(monthly_volumes(tables, config=config, month=first, months=MONTHS))
 volumes
 
 # %%
@@ -83,14 +112,16 @@ alt.Chart(volumes.unpivot(index="month", on=stages, variable_name="stage")).mark
 #   are *immature*: their window has not closed yet, so their rate can still grow.
 
 # %%
-period = period_rates(volumes.lazy()).collect()
-cohorts = cohort_rates(tables, config=config, month=first, months=MONTHS, as_of=as_of).collect()
+period = known(period_rates(volumes.lazy()).filter(pl.col("metric") == "mql_to_sql"))
+cohorts = known(
+    cohort_rates(tables, config=config, month=first, months=MONTHS, as_of=as_of).filter(
+        pl.col("from_stage") == "mql", pl.col("to_stage") == "sql"
+    )
+)
 mql_to_sql = pl.concat(
     [
-        period.filter(pl.col("metric") == "mql_to_sql").select(
-            "month", "x", "n", "rate", "ci_low", "ci_high", kind=pl.lit("period")
-        ),
-        cohorts.filter(pl.col("from_stage") == "mql", pl.col("to_stage") == "sql").select(
+        period.select("month", "x", "n", "rate", "ci_low", "ci_high", kind=pl.lit("period")),
+        cohorts.select(
             "month",
             "x",
             "n",
@@ -126,11 +157,14 @@ base = alt.Chart(mql_to_sql).encode(
 
 # %%
 SEGMENT, FROM, TO = "source", "lead", "mql"
-by_segment = pool_rates(
+segment_cohorts = known(
     cohort_rates(tables, config=config, month=first, months=MONTHS, as_of=as_of, by=SEGMENT).filter(
         ~pl.col("is_immature"), pl.col("from_stage") == FROM, pl.col("to_stage") == TO
-    ),
-    by=["segment"],
+    )
+)
+# only the months whose data can count the step are pooled (none: no row, and why above)
+by_segment = pool_rates(
+    segment_cohorts.lazy().filter(pl.col("n").is_not_null()), by=["segment"]
 ).collect()
 by_segment.sort(["rate", "segment"], descending=[True, False], nulls_last=True)
 
@@ -150,7 +184,7 @@ bars = alt.Chart(by_segment.filter(pl.col("n") > 0)).encode(
 # Volumes split the same way (visitors are anonymous: they split by `source` only).
 
 # %%
-monthly_volumes(tables, config=config, month=last, by=SEGMENT).collect()
+known(monthly_volumes(tables, config=config, month=last, by=SEGMENT))
 
 # %% [markdown]
 # ## Velocity
@@ -158,7 +192,7 @@ monthly_volumes(tables, config=config, month=last, by=SEGMENT).collect()
 # in each month and reached the next one.
 
 # %%
-speed = velocity(tables, config=config, month=first, months=MONTHS).collect()
+speed = known(velocity(tables, config=config, month=first, months=MONTHS))
 speed.pivot(on="month", index=["from_stage", "to_stage"], values="median_days")
 
 # %% [markdown]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -13,9 +13,11 @@ from polars.testing import assert_frame_equal
 
 from analytics.notebook import (
     config_path,
+    covered,
     is_interactive,
     last_complete_month,
     project_root,
+    unmeasured,
     warehouse_path,
 )
 from analytics.pooling import pool_rates
@@ -123,3 +125,113 @@ def test_pooled_rate_lies_between_the_smallest_and_largest_monthly_rate(pairs):
         assert pooled["rate"] is None
     else:
         assert min(monthly) - 1e-12 <= pooled["rate"] <= max(monthly) + 1e-12
+
+
+# --- coverage: what a month's data cannot answer is null in a notebook's funnel frames --
+
+
+def _coverage(measurable: dict[str, tuple[date, date] | None]) -> pl.DataFrame:
+    """A coverage frame: the groups named measurable over their span, every other not."""
+    from analytics.coverage import empty_coverage
+
+    spans = {g: s for g, s in measurable.items() if s is not None}
+    return empty_coverage().with_columns(
+        measurable=pl.col("group").is_in(list(measurable)),
+        **{
+            "from": pl.col("group").replace_strict(
+                {g: a for g, (a, _) in spans.items()}, default=None, return_dtype=pl.Date
+            ),
+            "to": pl.col("group").replace_strict(
+                {g: b for g, (_, b) in spans.items()}, default=None, return_dtype=pl.Date
+            ),
+        },
+    )
+
+
+# leads and lifecycle events from January to February 2026, the MQL stage and the SQL
+# stage recorded; no web traffic, no opportunities (the leads-only export)
+_JAN_FEB = (date(2026, 1, 1), date(2026, 2, 28))
+LEADS_ONLY = _coverage({g: _JAN_FEB for g in ("funnel", "lead_stage", "mql_stage", "sql_stage")})
+
+
+def test_covered_volumes_are_null_where_the_month_cannot_count_them_not_zero():
+    volumes = pl.DataFrame(
+        {"month": ["2026-02", "2026-03"], "visitors": [0, 0], "leads": [10, 0],
+         "mqls": [4, 0], "sqls": [1, 0], "deals_won": [0, 0], "won_revenue": [0.0, 0.0]}
+    )  # fmt: skip
+    expected = pl.DataFrame(
+        {"month": ["2026-02", "2026-03"], "visitors": [None, None], "leads": [10, None],
+         "mqls": [4, None], "sqls": [1, None], "deals_won": [None, None],
+         "won_revenue": [None, None]},
+        schema=volumes.schema,
+    )  # fmt: skip
+    assert_frame_equal(covered(volumes.lazy(), coverage=LEADS_ONLY), expected)
+
+
+def test_covered_period_and_cohort_rates_null_every_number_and_keep_the_keys():
+    period = pl.DataFrame(
+        {"month": ["2026-02", "2026-02"], "metric": ["mql_to_sql", "visitor_to_lead"],
+         "x": [1, 10], "n": [4, 0], "rate": [0.25, None]}
+    )  # fmt: skip
+    out = covered(period, coverage=LEADS_ONLY)
+    assert out.rows() == [("2026-02", "mql_to_sql", 1, 4, 0.25), ("2026-02", "visitor_to_lead",
+                                                                  None, None, None)]  # fmt: skip
+    cohorts = pl.DataFrame(
+        {"month": ["2026-02", "2026-02", "2026-03"], "segment": ["email", "web", "email"],
+         "from_stage": ["mql", "sql", "mql"], "to_stage": ["sql", "opportunity", "sql"],
+         "x": [1, 0, 2], "n": [4, 1, 3], "window_days": [90, 90, 90],
+         "is_immature": [False, False, True]}
+    )  # fmt: skip
+    assert covered(cohorts, coverage=LEADS_ONLY).rows() == [
+        ("2026-02", "email", "mql", "sql", 1, 4, 90, False),
+        ("2026-02", "web", "sql", "opportunity", None, None, 90, False),  # no opportunity stage
+        ("2026-03", "email", "mql", "sql", None, None, 90, True),  # after the data ends
+    ]
+
+
+def test_covered_nulls_exactly_what_the_review_nulls():
+    """Same tables, same month: the notebook's volumes and rates are the review's."""
+    from analytics.config import load_config
+    from analytics.coverage import known_coverage
+    from analytics.funnel import monthly_volumes, period_rates
+    from analytics.review import build_review
+    from analytics.tables import Tables
+
+    config = load_config(ROOT / "data" / "sla.toml")
+    tables = Tables.from_rows(
+        leads=[{"lead_id": f"L{i}", "created_at": f"2026-10-0{i + 1}T10:00Z", "source": "web"}
+               for i in range(4)],
+        lifecycle_events=[{"lead_id": "L0", "stage": "mql", "entered_at": "2026-10-05T10:00Z"},
+                          {"lead_id": "L1", "stage": "mql", "entered_at": "2026-10-06T10:00Z"},
+                          {"lead_id": "L1", "stage": "sql", "entered_at": "2026-10-07T10:00Z"}],
+    )  # fmt: skip
+    as_of = datetime(2026, 11, 3, tzinfo=UTC)
+    tz = config.reporting.timezone
+    cover = known_coverage(tables, config=config, as_of=as_of)
+    volumes = covered(monthly_volumes(tables, config=config, month="2026-10"), coverage=cover,
+                      timezone=tz)  # fmt: skip
+    review = build_review(tables, config=config, month="2026-10", as_of=as_of).to_json_dict()
+    row = volumes.row(0, named=True)
+    assert {k: row[k] for k in review["volumes"]} == review["volumes"]
+    assert (row["leads"], row["mqls"], row["sqls"], row["visitors"], row["won_revenue"]) == (
+        4, 2, 1, None, None)  # fmt: skip
+    rates = covered(period_rates(volumes.lazy()), coverage=cover, timezone=tz)
+    assert dict(rates.select("metric", "rate").iter_rows()) == review["conversion"]
+
+
+def test_unmeasured_says_why_per_run_of_months():
+    volumes = pl.DataFrame(
+        {"month": ["2026-01", "2026-02", "2026-03"], "visitors": [0, 0, 0], "leads": [1, 2, 0]}
+    )
+    out = unmeasured(volumes, coverage=LEADS_ONLY)
+    assert out.select("measure", "first_month", "last_month").rows() == [
+        ("leads", "2026-03", "2026-03"),
+        ("visitors", "2026-01", "2026-03"),
+    ]
+    assert out["reason"].to_list() == [
+        "The data for it runs from 2026-01-01 to 2026-02-28, not into this month.",
+        "No web traffic was imported: import web_traffic (visitors per day and source).",
+    ]
+    assert unmeasured(volumes.select("month", "leads").head(2), coverage=LEADS_ONLY).is_empty()
+    with pytest.raises(ValueError, match="column 'month'"):
+        covered(pl.DataFrame({"leads": [1]}), coverage=LEADS_ONLY)
