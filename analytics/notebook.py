@@ -16,6 +16,8 @@ without editing a cell:
 - :func:`covered` / :func:`unmeasured`: a funnel frame (monthly volumes, period or
   cohort rates, velocity) with what each month's data cannot answer null, as the
   monthly review has it, and why (spec/coverage.md: missing data is never a verdict).
+- :func:`covered_overall`: a frame over the whole history of one measure group (the
+  speed-to-lead summary) null when no month's data can answer the group.
 """
 
 from __future__ import annotations
@@ -303,9 +305,62 @@ def unmeasured(
     )
 
 
+def covered_overall(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    group: str,
+    coverage: pl.DataFrame,
+    keep: Sequence[str] = (),
+) -> pl.DataFrame:
+    """A frame over the whole history of measure group ``group`` (e.g. the speed-to-lead
+    summary of every episode the sales touches cover) with every value null when no month
+    of the data can answer the group: its counts are unknown, not 0 (spec/coverage.md: "a
+    handoff with no touches table has met, missed, pending = null"). Where the group is
+    measurable the frame is returned as is (its rows already keep to the covered span:
+    :func:`analytics.coverage.within_coverage`). The reason:
+    :func:`analytics.coverage.reason`.
+
+    Parameters
+    ----------
+    frame : DataFrame or LazyFrame
+        Any frame of measures of ``group``.
+    group : str
+        A measure group of :data:`analytics.coverage.GROUPS` (``handoff``, ``cadence``...).
+    coverage : DataFrame
+        What the data can answer (:func:`analytics.coverage.coverage`).
+    keep : sequence of str
+        Columns that say what a row is, not what was measured (a bucket's bounds): kept.
+
+    Returns
+    -------
+    DataFrame, ``frame`` collected, every column but ``keep`` null when the group is not
+    measurable.
+
+    Raises
+    ------
+    ValueError
+        ``group`` is not a measure group.
+
+    Examples
+    --------
+    >>> summary = pl.DataFrame({"episodes": [0], "met": [0], "missed": [0], "compliance": [None]})
+    >>> covered_overall(summary, group="handoff", coverage=cov.empty_coverage()).row(0)
+    (None, None, None, None)
+    """
+    if group not in cov.GROUPS:
+        raise ValueError(f"unknown measure group {group!r}; allowed: {', '.join(cov.GROUPS)}")
+    data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    if cov.answerable(coverage).get(group, False):
+        return data
+    return data.with_columns(
+        pl.lit(None, dtype=data.schema[c]).alias(c) for c in data.columns if c not in keep
+    )
+
+
 __all__ = [
     "config_path",
     "covered",
+    "covered_overall",
     "is_interactive",
     "last_complete_month",
     "project_root",

@@ -42,7 +42,7 @@ from analytics.config import load_config
 from analytics.coverage import coverage, reason, touch_horizon, within_coverage
 from analytics.episodes import mql_episodes
 from analytics.handoff import handoff_by, handoff_summary, speed_to_lead
-from analytics.notebook import config_path, warehouse_path
+from analytics.notebook import config_path, covered_overall, warehouse_path
 from analytics.response_time import conversion_by_response_time, sla_line_effect
 from analytics.warehouse import connect_readonly, load_tables
 
@@ -67,10 +67,12 @@ print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; SLA: first touch within {SLA_HOUR
 # %%
 covered = coverage(tables, config=config)
 touches = covered.filter(pl.col("group") == "handoff").row(0, named=True)
-if touches["measurable"]:
+# without any sales touch no episode is judged: every count below is unknown (null), not 0
+UNJUDGED = None if touches["measurable"] else reason("handoff", covered)
+if UNJUDGED is None:
     print(f"sales touches cover {touches['from']} to {touches['to']}")
 else:
-    print(f"no episode can be judged: {reason('handoff', covered)}")
+    print(f"no episode can be judged: {UNJUDGED}")
 episodes = within_coverage(
     mql_episodes(tables.lifecycle_events, tables.leads),
     "started_at",
@@ -87,7 +89,9 @@ speed = speed_to_lead(
 speed.sort("started_at", "lead_id").head()
 
 # %%
-handoff_summary(speed.lazy()).collect()
+if UNJUDGED:
+    print(f"– {UNJUDGED}")
+covered_overall(handoff_summary(speed.lazy()), group="handoff", coverage=covered)
 
 # %% [markdown]
 # Compliance week by week (the last 26 weeks), with its 95 % Wilson interval.
@@ -142,6 +146,10 @@ buckets = conversion_by_response_time(
     edges_hours=EDGES,
     to_stage=TO_STAGE,
 ).collect()
+if UNJUDGED:
+    print(f"– {UNJUDGED}")
+BUCKET = ("bucket", "bucket_order", "lower_hours", "upper_hours", "within_sla")
+buckets = covered_overall(buckets, group="handoff", coverage=covered, keep=BUCKET)
 buckets
 
 # %%
@@ -185,12 +193,16 @@ lines = pl.concat(
         for hours in (1, 4, SLA_HOURS, 48)
     ]
 ).unique("hours", maintain_order=True)
+lines = covered_overall(lines, group="handoff", coverage=covered, keep=("hours",))
 lines.select(
     "hours", "x_within", "n_within", "rate_within", "x_later", "n_later", "rate_later", "ratio"
 )
 
 # %%
 for row in lines.iter_rows(named=True):
+    if UNJUDGED:
+        print(f"{row['hours']:g} h: – {UNJUDGED}")
+        continue
     if row["ratio"] is None:
         print(f"{row['hours']:g} h: not enough data on one side of the line")
         continue

@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 from analytics.notebook import (
     config_path,
     covered,
+    covered_overall,
     is_interactive,
     last_complete_month,
     project_root,
@@ -235,3 +236,22 @@ def test_unmeasured_says_why_per_run_of_months():
     assert unmeasured(volumes.select("month", "leads").head(2), coverage=LEADS_ONLY).is_empty()
     with pytest.raises(ValueError, match="column 'month'"):
         covered(pl.DataFrame({"leads": [1]}), coverage=LEADS_ONLY)
+
+
+def test_covered_overall_nulls_a_summary_of_a_group_no_month_can_answer():
+    summary = pl.DataFrame(
+        {"episodes": [0], "met": [0], "missed": [0], "pending": [0], "compliance": [None]},
+        schema_overrides={"compliance": pl.Float64},
+    )
+    out = covered_overall(summary, group="handoff", coverage=LEADS_ONLY)
+    assert out.row(0) == (None, None, None, None, None)
+    assert out.schema == summary.schema
+    touched = _coverage({"handoff": _JAN_FEB})
+    assert_frame_equal(covered_overall(summary, group="handoff", coverage=touched), summary)
+    buckets = pl.DataFrame({"bucket": ["≤ 1 h"], "upper_hours": [1.0], "n": [0]})
+    kept = covered_overall(
+        buckets, group="handoff", coverage=LEADS_ONLY, keep=("bucket", "upper_hours")
+    )
+    assert kept.row(0) == ("≤ 1 h", 1.0, None)
+    with pytest.raises(ValueError, match="unknown measure group 'speed'"):
+        covered_overall(summary, group="speed", coverage=LEADS_ONLY)
