@@ -47,7 +47,7 @@ from analytics.scoring.reasons import (
     model_factors,
     rule_score_reasons,
 )
-from analytics.scoring.report import rule_score_reason
+from analytics.scoring.report import label_reason, rule_score_reason
 from analytics.scoring.rules import score_grid
 from analytics.scoring.thresholds import (
     compare_thresholds,
@@ -84,13 +84,24 @@ if UNSCORED:
 # the same model without calibration: it ranks the same but its probabilities are off.
 
 # %%
-try:
-    evaluation = train_and_evaluate(tables, config, target=TARGET, as_of=as_of)
-except ValueError as exc:  # too little history whose outcome was known: nothing to judge
-    # the rule score's threshold table needs no model: `sla score report` still shows it
-    raise SystemExit(f"No score can be judged on this data: {exc}") from None
-metrics = pl.DataFrame([{"score": name, **m} for name, m in evaluation.metrics.items()])
-metrics.select("score", "n", "positives", "roc_auc", "pr_auc", "brier", "log_loss", "ece")
+# as `sla score report`: no SQL stage counted (never imported, only for won deals, an
+# undated export) says why first; else too little history whose outcome is known. Then
+# the cells that need the model print "skipped" and why; the threshold table needs none.
+evaluation = None
+UNEVALUATED = label_reason(tables, config, as_of=as_of) if TARGET == "sql" else None
+if UNEVALUATED is None:
+    try:
+        evaluation = train_and_evaluate(tables, config, target=TARGET, as_of=as_of)
+    except ValueError as exc:
+        UNEVALUATED = str(exc)
+if evaluation is None:
+    print(f"No score can be judged on this data: {UNEVALUATED}")
+    SKIPPED = f"skipped: {UNEVALUATED}"
+else:
+    metrics = pl.DataFrame([{"score": name, **m} for name, m in evaluation.metrics.items()])
+    display(
+        metrics.select("score", "n", "positives", "roc_auc", "pr_auc", "brier", "log_loss", "ece")
+    )
 
 # %% [markdown]
 # ## Reliability: predicted vs observed
@@ -98,35 +109,45 @@ metrics.select("score", "n", "positives", "roc_auc", "pr_auc", "brier", "log_los
 # Bars are 95 % Wilson intervals of the observed rate (few leads: wide bars).
 
 # %%
-test = evaluation.test
-columns = {
-    "model": "model_probability",
-    "rule score (mapped)": "rule_probability",
-    "uncalibrated": "uncalibrated_probability",
-}
-reliability = pl.concat(
-    [
-        reliability_table(test["y"], test[col]).with_columns(score=pl.lit(name))
-        for name, col in columns.items()
-    ]
-)
-top = max(0.05, float(reliability["mean_predicted"].max()), float(reliability["observed"].max()))
-diagonal = alt.Chart(pl.DataFrame({"p": [0.0, top]})).mark_line(color="grey", strokeDash=[4, 4])
-points = alt.Chart(reliability).encode(
-    x=alt.X("mean_predicted:Q", title="mean predicted probability", axis=alt.Axis(format="%")),
-    color="score:N",
-)
-(
-    diagonal.encode(x="p:Q", y="p:Q")
-    + points.mark_line(point=True).encode(
-        y=alt.Y("observed:Q", title="observed conversion", axis=alt.Axis(format="%")),
-        tooltip=["score", "count", "converted", alt.Tooltip("observed:Q", format=".1%")],
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    test = evaluation.test
+    columns = {
+        "model": "model_probability",
+        "rule score (mapped)": "rule_probability",
+        "uncalibrated": "uncalibrated_probability",
+    }
+    reliability = pl.concat(
+        [
+            reliability_table(test["y"], test[col]).with_columns(score=pl.lit(name))
+            for name, col in columns.items()
+        ]
     )
-    + points.mark_rule().encode(y="ci_low:Q", y2="ci_high:Q")
-).properties(width=420, height=380)
+    top = max(
+        0.05, float(reliability["mean_predicted"].max()), float(reliability["observed"].max())
+    )
+    diagonal = alt.Chart(pl.DataFrame({"p": [0.0, top]})).mark_line(color="grey", strokeDash=[4, 4])
+    points = alt.Chart(reliability).encode(
+        x=alt.X("mean_predicted:Q", title="mean predicted probability", axis=alt.Axis(format="%")),
+        color="score:N",
+    )
+    display(
+        (
+            diagonal.encode(x="p:Q", y="p:Q")
+            + points.mark_line(point=True).encode(
+                y=alt.Y("observed:Q", title="observed conversion", axis=alt.Axis(format="%")),
+                tooltip=["score", "count", "converted", alt.Tooltip("observed:Q", format=".1%")],
+            )
+            + points.mark_rule().encode(y="ci_low:Q", y2="ci_high:Q")
+        ).properties(width=420, height=380)
+    )
 
 # %%
-reliability.filter(pl.col("score") == "model")
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    display(reliability.filter(pl.col("score") == "model"))
 
 # %% [markdown]
 # ## Lift: how much better than random is the top of the list?
@@ -134,13 +155,16 @@ reliability.filter(pl.col("score") == "model")
 # 20 %, `cumulative_recall` of decile 2 is the share of all conversions they reach.
 
 # %%
-lift = pl.concat(
-    [
-        lift_table(test["y"], test["model_probability"]).with_columns(score=pl.lit("model")),
-        lift_table(test["y"], test["rule_score"]).with_columns(score=pl.lit("rule score")),
-    ]
-)
-lift.pivot(on="score", index="decile", values="cumulative_recall")
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    lift = pl.concat(
+        [
+            lift_table(test["y"], test["model_probability"]).with_columns(score=pl.lit("model")),
+            lift_table(test["y"], test["rule_score"]).with_columns(score=pl.lit("rule score")),
+        ]
+    )
+    display(lift.pivot(on="score", index="decile", values="cumulative_recall"))
 
 # %% [markdown]
 # ## What a rule score means as a probability
@@ -148,8 +172,11 @@ lift.pivot(on="score", index="decile", values="cumulative_recall")
 # to put next to the threshold when the SLA is reviewed.
 
 # %%
-mapping = ScoreMapping().fit(test["rule_score"], test["y"])
-mapping.table(scores=list(range(0, 111, 10)))
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    mapping = ScoreMapping().fit(test["rule_score"], test["y"])
+    display(mapping.table(scores=list(range(0, 111, 10))))
 
 # %% [markdown]
 # ## Fit x interest grid
@@ -250,14 +277,17 @@ else:
 # test months only.
 
 # %%
-predictions = test.lazy().select(
-    "lead_id", pl.col("scored_at").alias("at"), pl.col("model_probability").alias("score")
-)
-model_base = precompute_from_predictions(predictions, tables, config, as_of=as_of)
-model_table = threshold_table(model_base)
-model_recommended, model_reason = recommend_threshold(model_table)
-print(model_reason)
-model_table.filter(pl.col("mqls_per_month") > 0)
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    predictions = test.lazy().select(
+        "lead_id", pl.col("scored_at").alias("at"), pl.col("model_probability").alias("score")
+    )
+    model_base = precompute_from_predictions(predictions, tables, config, as_of=as_of)
+    model_table = threshold_table(model_base)
+    model_recommended, model_reason = recommend_threshold(model_table)
+    print(model_reason)
+    display(model_table.filter(pl.col("mqls_per_month") > 0))
 
 # %% [markdown]
 # ## Reasons per lead
@@ -280,13 +310,23 @@ rule_score_reasons(tables, config, pl.LazyFrame({"lead_id": [top_lead], "at": [a
 # median), the top three per lead, for the test leads the model rates highest.
 
 # %%
-model = evaluation.model
-test_samples = scoring_samples(tables, config, as_of=as_of).filter(pl.col("is_mature"))
-test_samples = test_samples.join(test.lazy().select("lead_id"), on="lead_id", how="semi").collect()
-global_importance(model, test_samples, label=TARGET, n_repeats=2).head(10)
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    model = evaluation.model
+    test_samples = scoring_samples(tables, config, as_of=as_of).filter(pl.col("is_mature"))
+    test_samples = test_samples.join(
+        test.lazy().select("lead_id"), on="lead_id", how="semi"
+    ).collect()
+    display(global_importance(model, test_samples, label=TARGET, n_repeats=2).head(10))
 
 # %%
-best = test.sort("model_probability", descending=True).head(5).select("lead_id")
-model_factors(
-    model, test_samples.join(best, on="lead_id", how="semi"), typical=model.card["typical"]
-)
+if evaluation is None:  # no model to judge: say so, do not fail
+    print(SKIPPED)
+else:
+    best = test.sort("model_probability", descending=True).head(5).select("lead_id")
+    display(
+        model_factors(
+            model, test_samples.join(best, on="lead_id", how="semi"), typical=model.card["typical"]
+        )
+    )
