@@ -91,7 +91,8 @@ speed.sort("started_at", "lead_id").head()
 # %%
 if UNJUDGED:
     print(f"– {UNJUDGED}")
-covered_overall(handoff_summary(speed.lazy()), group="handoff", coverage=covered)
+summary = covered_overall(handoff_summary(speed.lazy()), group="handoff", coverage=covered)
+summary
 
 # %% [markdown]
 # Compliance week by week (the last 26 weeks), with its 95 % Wilson interval.
