@@ -71,8 +71,11 @@ as_of = tables.latest_timestamp()
 CURRENT = config.scoring.mql_threshold
 print(f"data as of {as_of:%Y-%m-%d}; current MQL threshold {CURRENT:g}; interactive={INTERACTIVE}")
 # the rule score's interest points come from the activities: without any, the score below
-# is the fit points alone, and what this notebook says of the rule score is no verdict
-UNSCORED = rule_score_reason(tables, as_of=as_of)
+# is the fit points alone; and where no SQL is counted (never imported, only for won deals,
+# an undated export) nothing says which leads converted. Either way what this notebook
+# says of the rule score is no verdict (the reasons `sla score report` gives)
+UNLABELLED = label_reason(tables, config, as_of=as_of)
+UNSCORED = rule_score_reason(tables, as_of=as_of) or UNLABELLED
 if UNSCORED:
     print(f"The rule score cannot be judged: {UNSCORED}")
 
@@ -88,7 +91,7 @@ if UNSCORED:
 # undated export) says why first; else too little history whose outcome is known. Then
 # the cells that need the model print "skipped" and why; the threshold table needs none.
 evaluation = None
-UNEVALUATED = label_reason(tables, config, as_of=as_of) if TARGET == "sql" else None
+UNEVALUATED = UNLABELLED if TARGET == "sql" else None
 if UNEVALUATED is None:
     try:
         evaluation = train_and_evaluate(tables, config, target=TARGET, as_of=as_of)
