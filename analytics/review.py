@@ -1379,9 +1379,10 @@ def build_review(
     _without_visitors(old, segment)
 
     # stale at as_of is unknown once the touches stopped: no list, no count
-    stale_frame = cur["stale"] if stopped is None else cur["stale"].head(0)
+    if stopped is not None:
+        cur["stale"] = cur["stale"].head(0)
     now = _covered(
-        _summaries(cur, config, stale=None if stopped else stale_frame.height,
+        _summaries(cur, config, stale=None if stopped else cur["stale"].height,
                    touches_until=touches_until),
         groups, segment=segment, seg_target=seg_target,
     )  # fmt: skip
@@ -1446,7 +1447,8 @@ def build_review(
         "premature_recycles": judged_recycles(premature, touches_until)
         .filter(pl.col("is_premature") & pl.lit(now["recycling"]["premature"] is not None))
         .sort("attempts_short", "lead_id", "episode", descending=[True, False, False]),
-        "stale_leads": stale_frame,
+        # after _blank_frames: no list where recycling cannot be measured (its count is null)
+        "stale_leads": cur["stale"],
         "recycled_not_enrolled": enrollment.filter(pl.col("status").is_in(["late", "missing"])),
     }
     review = Review(
@@ -1905,6 +1907,21 @@ def review_sections() -> Sequence[str]:
 OPEN_BREACHES: tuple[str, ...] = ("handoff", "cadence", "never_contacted", "stale_leads")
 
 
+def uncounted_open_breaches(review: Review) -> tuple[str, ...]:
+    """The kinds of :data:`OPEN_BREACHES` whose number the month's data cannot give
+    (:meth:`Review.breach_counts` None: their measure group is not measurable, or the
+    touches stopped): :func:`rep_overview` leaves them out of ``open_breaches`` and shows
+    their own column null, and a page that shows ``open_breaches`` names them.
+
+    >>> from types import SimpleNamespace
+    >>> uncounted_open_breaches(SimpleNamespace(breach_counts=lambda: {
+    ...     "handoff": 2, "stale_leads": None, "premature_recycles": None}))
+    ('stale_leads',)
+    """
+    counts = review.breach_counts() if hasattr(review, "breach_counts") else {}
+    return tuple(k for k in OPEN_BREACHES if k in counts and counts[k] is None)
+
+
 def rep_overview(review: Review) -> pl.DataFrame:
     """One row per rep with MQL episodes this month: first touch within the SLA (share),
     cadence held (share), stale leads, open breaches and episodes at risk (counts), worst
@@ -1912,8 +1929,10 @@ def rep_overview(review: Review) -> pl.DataFrame:
     ``rep_name`` null: "unassigned"), last, never mixed into a rep.
 
     ``first_touch_rate`` and ``cadence_rate`` are null when nothing could be judged (never 0);
-    ``open_breaches`` counts the rep's rows of :data:`OPEN_BREACHES`; ``at_risk`` the rep's
-    untouched episodes whose deadline has not passed (:attr:`Review.at_risk`).
+    ``open_breaches`` counts the rep's rows of :data:`OPEN_BREACHES` the data can count
+    (not those of :func:`uncounted_open_breaches`, whose column, ``stale_leads``, is then
+    null: unknown, not 0); ``at_risk`` the rep's untouched episodes whose deadline has not
+    passed (:attr:`Review.at_risk`).
 
     >>> from types import SimpleNamespace
     >>> review = SimpleNamespace(
@@ -1945,15 +1964,18 @@ def rep_overview(review: Review) -> pl.DataFrame:
             pl.len().cast(pl.Int64).alias(name)
         )
 
+    uncounted = set(uncounted_open_breaches(review))  # unknown: neither listed nor 0
     open_rows = [
         review.breaches[k].select("owner_rep_id")
         for k in OPEN_BREACHES
-        if k in review.breaches and "owner_rep_id" in review.breaches[k].columns
+        if k not in uncounted
+        and k in review.breaches
+        and "owner_rep_id" in review.breaches[k].columns
     ]
     opened = pl.concat(open_rows) if open_rows else None
     cadence = review.cadence_by_rep.select("rep_id", pl.col("compliance").alias("cadence_rate"))
-    stopped = getattr(review, "touches_stopped", None) is not None  # stale, due: unknown
-    unknown = {"stale_leads", "at_risk"} if stopped else set()
+    stopped = getattr(review, "touches_stopped", None) is not None  # due: unknown
+    unknown = ({"at_risk"} if stopped else set()) | (uncounted & {"stale_leads"})
     # the unassigned (rep_id null) are a group of their own: null matches null here
     join = {"on": "rep_id", "how": "left", "nulls_equal": True}
     return (
@@ -1992,5 +2014,6 @@ __all__ = [
     "rep_overview",
     "rep_warnings",
     "review_sections",
+    "uncounted_open_breaches",
     "with_warnings",
 ]

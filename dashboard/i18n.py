@@ -778,6 +778,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Umsatzziel ({currency} pro Monat)",
     ),
     "reps_now": ("Reps this month", "Mitarbeiter diesen Monat"),
+    "open_breaches_uncounted": (
+        "Open breaches leave out {kinds}: {reason}",
+        "Offene Verstöße ohne {kinds}: {reason}",
+    ),
     "conversion": ("Conversion", "Konversion"),
     "unknown_tracks_none": (
         "Every nurture track in the data is described in the SLA config.",

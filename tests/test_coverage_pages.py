@@ -342,9 +342,10 @@ def test_a_metric_says_why_the_month_cannot_answer_it(review, metric, lang, why)
 def test_rep_overview_counts_the_unassigned_apart(review):
     # Rita: A met, C pending; A's cadence missed (1 open breach); C at risk.
     # unassigned: B missed the first touch, the cadence, never contacted: 3 open breaches
+    # stale leads: unknown without recycled events (spec/coverage.md), not 0
     assert rep_overview(review).rows() == [
-        ("r1", "Rita", 1.0, 0.0, 0, 1, 1),
-        (None, None, 0.0, 0.0, 0, 3, 0),
+        ("r1", "Rita", 1.0, 0.0, None, 1, 1),
+        (None, None, 0.0, 0.0, None, 3, 0),
     ]
     by_rep = review.handoff_by_rep.select("rep_id", "episodes", "met", "missed", "pending")
     assert by_rep.rows() == [("r1", 2, 1, 0, 1), (None, 1, 0, 1, 0)]

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.goals import whole_need
-from analytics.review import pacing_group, rep_overview
+from analytics.review import pacing_group, rep_overview, uncounted_open_breaches
 from analytics.texts import render, term
 from dashboard import data, ui
 from dashboard.i18n import money, month_name, num, pct, rate_text, t
@@ -48,6 +48,13 @@ if not ui.missing(review, "handoff", lg):
     # alerts (every open episode, now), so not the same word
     reps = ui.unassigned(rep_overview(review), lg).drop("rep_id")
     ui.static_table(reps.rename({"at_risk": "first_touch_due"}))
+    # a kind the data cannot count is left out of "Open breaches" (its column "–"): say which
+    by_reason: dict[str, list[str]] = {}
+    for kind in uncounted_open_breaches(review):
+        why = review.breach_reason(kind, lang=lg) or ""
+        by_reason.setdefault(why, []).append(term("breach.title", kind, lang=lg))
+    for why, kinds in by_reason.items():
+        st.caption(t("open_breaches_uncounted", lg, kinds=", ".join(kinds), reason=why))
 
 # -- goal pacing -------------------------------------------------------------------------
 share = month_pacing["elapsed_share"].max() if month_pacing.height else None

@@ -1,0 +1,185 @@
+"""Sales touches without any ``recycled`` lifecycle event (spec/coverage.md: the group
+``recycling`` needs both, ``recycled_stage`` the recycled events): the review, the
+pages and the alerts say stale leads and recycled leads' enrolment cannot be measured,
+never count them, by hand, in both languages.
+
+The fixture (reporting time zone UTC, judged at 1 Apr 2026 01:00, so March is the month;
+owner of every lead: Rita):
+
+- S: MQL 2 Mar 09:00; six unanswered calls, one a day from 2 Mar 10:00 to 7 Mar 10:00
+  (first touch after 1 h: met; six spaced attempts within 14 days: cadence held). Six
+  unanswered attempts, the last more than 7 days before ``as_of``: stale, if the data
+  could say so.
+- Z: no MQL; a touch a day from 25 to 31 Mar and one at ``as_of`` (the touches are
+  current; the app judges at the data's latest moment) and
+  a nurture enrolment on 15 Mar (nurture enrolments were imported).
+- With recycled events (``WITH_RECYCLED``): R, MQL 10 Mar 09:00, one unanswered call at
+  10:00, recycled 12 Mar 09:00 (premature; its cadence not held) and never enrolled in
+  nurture (due 14 Mar: missing).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from app_support import static_table, static_tables
+from review_support import daily_touches
+from streamlit.testing.v1 import AppTest
+
+import analytics.review as rv
+from analytics.config import load_config
+from analytics.review import build_review, rep_overview
+from analytics.tables import Tables
+from analytics.texts import render
+from analytics.warehouse import write_tables
+from dashboard.i18n import column_label
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+CONFIG = ROOT / "data" / "sla.toml"
+CFG = load_config(CONFIG)
+AS_OF = datetime(2026, 4, 1, 1, tzinfo=UTC)
+MONTH = "2026-03"
+
+#: Why stale leads cannot be measured (group ``recycling``).
+RECYCLING = {
+    "en": "Recycling needs sales touches and recycled lifecycle events: import both.",
+    "de": "Recycling braucht Vertriebskontakte und Lebenszyklus-Ereignisse der Phase recycled: "
+    "beides importieren.",
+}
+#: Why recycled leads cannot be counted (group ``recycled_stage``).
+RECYCLED = {
+    "en": "No lifecycle event of stage recycled was imported, so recycled leads (and the "
+    "re-MQL rate) cannot be counted: import the recycled events.",
+    "de": "Es wurde kein Lebenszyklus-Ereignis der Phase recycled importiert, daher lassen sich "
+    "recycelte Leads (und die Re-MQL-Quote) nicht zählen: die recycled-Ereignisse importieren.",
+}
+
+
+def _lead(lid: str, created: str) -> dict:
+    return {"lead_id": lid, "created_at": created, "source": "email", "owner_rep_id": "r1"}
+
+
+def _touch(tid: str, lead: str, at: str) -> dict:
+    return {"touch_id": tid, "lead_id": lead, "rep_id": "r1", "occurred_at": at,
+            "channel": "phone", "outcome": "no_answer"}  # fmt: skip
+
+
+def _tables(*, recycled: bool) -> Tables:
+    leads = [_lead("S", "2026-03-01T08:00:00Z"), _lead("Z", "2026-03-01T08:00:00Z")]
+    events = [{"lead_id": "S", "stage": "mql", "entered_at": "2026-03-02T09:00:00Z"}]
+    touches = [
+        *(_touch(f"S{d}", "S", f"2026-03-0{d}T10:00:00Z") for d in range(2, 8)),
+        *daily_touches("Z", "2026-03-25", "2026-03-31"),
+        _touch("Z-last", "Z", "2026-04-01T01:00:00Z"),  # the data's latest moment: as_of
+    ]
+    if recycled:
+        leads.append(_lead("R", "2026-03-09T08:00:00Z"))
+        events += [
+            {"lead_id": "R", "stage": "mql", "entered_at": "2026-03-10T09:00:00Z"},
+            {"lead_id": "R", "stage": "recycled", "entered_at": "2026-03-12T09:00:00Z",
+             "reason": "no answer", "actor_rep_id": "r1"},
+        ]  # fmt: skip
+        touches.append(_touch("R1", "R", "2026-03-10T10:00:00Z"))
+    enrolment = {"enrollment_id": "E1", "lead_id": "Z", "track": "awareness-education",
+                 "enrolled_at": "2026-03-15T09:00:00Z", "triggered_by": "auto"}  # fmt: skip
+    return Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=leads,
+        lifecycle_events=events,
+        sales_touches=touches,
+        nurture_enrollments=[enrolment],
+    )
+
+
+NO_RECYCLED = _tables(recycled=False)
+WITH_RECYCLED = _tables(recycled=True)
+
+
+@pytest.fixture(scope="module")
+def review():
+    return build_review(NO_RECYCLED, CFG, month=MONTH, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def control():
+    return build_review(WITH_RECYCLED, CFG, month=MONTH, as_of=AS_OF)
+
+
+def test_the_fixture_is_what_it_says(review, control):
+    assert (review.measurable("recycling"), review.measurable("recycled_stage")) == (False, False)
+    assert (control.measurable("recycling"), control.measurable("recycled_stage")) == (True, True)
+    assert review.measurable("handoff") and review.measurable("nurture")
+    assert review.touches_stopped is None and control.touches_stopped is None
+    # S stale at as_of where the data can say so
+    assert control.breaches["stale_leads"]["lead_id"].to_list() == ["S"]
+    assert control.recycling["stale"] == 1
+
+
+# -- H1: stale leads are not listed, nor counted per rep, where recycling is unknown --------
+
+
+def test_no_stale_lead_is_listed_where_recycling_cannot_be_measured(review):
+    assert review.recycling["stale"] is None
+    assert review.breach_counts()["stale_leads"] is None
+    assert review.breaches["stale_leads"].height == 0  # was S: a list beside a null count
+    assert review.breach_reason("stale_leads") == RECYCLING["en"]
+
+
+def test_rep_overview_leaves_stale_leads_unknown_and_out_of_open_breaches(review, control):
+    # S: first touch met, cadence held; stale unknown -> no open breach that can be counted
+    assert rep_overview(review).rows() == [("r1", "Rita", 1.0, 1.0, None, 0, 0)]
+    assert rv.uncounted_open_breaches(review) == ("stale_leads",)
+    # with recycled events: S stale; R's cadence not held (one call, then recycled)
+    assert rep_overview(control).rows() == [("r1", "Rita", 1.0, 0.5, 1, 2, 0)]
+    assert rv.uncounted_open_breaches(control) == ()
+
+
+def _written(tmp_path_factory, folder: str, tables: Tables) -> Path:
+    db = tmp_path_factory.mktemp(folder) / "w.duckdb"
+    names = ("reps", "leads", "lifecycle_events", "sales_touches", "nurture_enrollments")
+    write_tables(db, {n: getattr(tables, n).collect() for n in names}, source="t", config=CFG)
+    return db
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return _written(tmp_path_factory, "norecycled", NO_RECYCLED)
+
+
+def _page(db: Path, monkeypatch, page: str, lang: str) -> AppTest:
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_overview_shows_stale_unknown_and_says_open_breaches_leave_it_out(
+    warehouse, monkeypatch, lang
+):
+    at = _page(warehouse, monkeypatch, "overview", lang)
+    reps = static_table(at, column_label("open_breaches", lang))
+    assert reps[column_label("rep_name", lang)] == ["Rita"]
+    assert reps[column_label("stale_leads", lang)] == ["–"]  # was "1"
+    assert reps[column_label("open_breaches", lang)] == ["0"]  # was "1": S's unknown staleness
+    title = render("breach.title.stale_leads", lang=lang)
+    said = {"en": f"Open breaches leave out {title}: {RECYCLING['en']}",
+            "de": f"Offene Verstöße ohne {title}: {RECYCLING['de']}"}  # fmt: skip
+    assert said[lang] in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_review_page_lists_no_stale_lead(warehouse, monkeypatch, lang):
+    at = _page(warehouse, monkeypatch, "review", lang)
+    title = render("breach.title.stale_leads", lang=lang)
+    # S is no breach that can be listed: no "Largest breaches" row of it (nor of any kind)
+    assert not any("S" in t.get(column_label("lead_id", lang), []) for t in static_tables(at))
+    assert f"{title} –" in " ".join(c.value for c in at.caption)  # the totals: unknown
