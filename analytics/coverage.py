@@ -140,19 +140,21 @@ KPI_GROUPS: dict[str, tuple[str, ...]] = {
     "attempts_per_mql": ("cadence",),
     "premature_recycles": ("recycling",),
     "stale_leads": ("recycling",),
-    "recycled_enrolled_in_time": ("nurture",),
+    # recycled leads enrolled in time: the recycles (their events) and the enrolments
+    "recycled_enrolled_in_time": ("nurture", "recycled_stage"),
     "remql_rate": ("funnel", "mql_stage", "recycled_stage"),
 }
 
-#: The measure group each breach list of the review belongs to: without it, the list and
-#: its count are unknown (null, "–"), not empty.
-BREACH_GROUPS: dict[str, str] = {
-    "handoff": "handoff",
-    "never_contacted": "handoff",
-    "cadence": "cadence",
-    "premature_recycles": "recycling",
-    "stale_leads": "recycling",
-    "recycled_not_enrolled": "nurture",
+#: The measure groups each breach list of the review needs (all of them): without one, the
+#: list and its count are unknown (null, "–"), not empty.
+BREACH_GROUPS: dict[str, tuple[str, ...]] = {
+    "handoff": ("handoff",),
+    "never_contacted": ("handoff",),
+    "cadence": ("cadence",),
+    "premature_recycles": ("recycling",),
+    "stale_leads": ("recycling",),
+    # a recycled lead not enrolled in time: the recycles (their events) and the enrolments
+    "recycled_not_enrolled": ("nurture", "recycled_stage"),
 }
 
 #: KPIs that count over the month (volumes): a running month judges them against the

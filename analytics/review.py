@@ -261,13 +261,17 @@ class Review:
 
     def breach_reason(self, kind: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot list the breaches of ``kind`` (a key of
-        :attr:`breaches`, its group in :data:`analytics.coverage.BREACH_GROUPS`), in
+        :attr:`breaches`, its groups in :data:`analytics.coverage.BREACH_GROUPS`), in
         ``lang``; None when it can (an empty list is then none, not unknown). Stale
         leads are unknown once the touches stopped (:attr:`touches_stopped`).
         """
-        group = cov.BREACH_GROUPS.get(kind, kind)
-        if not self.measurable(group):
-            return self.reason(group, lang=lang)
+        needs = cov.BREACH_GROUPS.get(kind, (kind,))
+        # what no month has first (no recycled event imported): it says what to import
+        anywhere = cov.answerable(self.coverage_frame)
+        lacking = sorted((g for g in needs if not self.measurable(g)),
+                         key=lambda g: anywhere.get(g, False))  # fmt: skip
+        if lacking:
+            return self.reason(lacking[0], lang=lang)
         if kind in self._touch_unknown_breaches():
             return self._touch_reason(kind, lang=lang)
         return None
@@ -540,15 +544,20 @@ def not_judged(
 def breach_counts(
     breaches: Mapping[str, pl.DataFrame], coverage: Mapping[str, bool]
 ) -> dict[str, int | None]:
-    """How many breaches of each kind there are; None for a kind whose measure group
-    (:data:`analytics.coverage.BREACH_GROUPS`) the data cannot answer: unknown, not none.
+    """How many breaches of each kind there are; None for a kind one of whose measure
+    groups (:data:`analytics.coverage.BREACH_GROUPS`) the data cannot answer: unknown, not
+    none.
 
-    >>> breach_counts({"handoff": pl.DataFrame({"x": [1, 2]}), "cadence": pl.DataFrame()},
-    ...               {"handoff": True, "cadence": False})
-    {'handoff': 2, 'cadence': None}
+    >>> breach_counts({"handoff": pl.DataFrame({"x": [1, 2]}), "cadence": pl.DataFrame(),
+    ...                "recycled_not_enrolled": pl.DataFrame()},
+    ...               {"handoff": True, "cadence": False, "nurture": True,
+    ...                "recycled_stage": False})
+    {'handoff': 2, 'cadence': None, 'recycled_not_enrolled': None}
     """
     return {
-        kind: frame.height if coverage.get(cov.BREACH_GROUPS.get(kind, ""), True) else None
+        kind: frame.height
+        if all(coverage.get(g, True) for g in cov.BREACH_GROUPS.get(kind, ()))
+        else None
         for kind, frame in breaches.items()
     }
 
@@ -932,6 +941,16 @@ def _summaries(
 #: only a count that cannot be known is null).
 _EPISODE_COUNTS = ("handoff", "cadence", "acceptance")
 
+#: The keys of the review's ``recycling`` section on recycled leads' nurture enrolment:
+#: they need the enrolments (group ``nurture``) and the recycles (``recycled_stage``).
+_ENROLMENT_KEYS = (
+    "enrollment_in_time",
+    "enrollment_late",
+    "enrollment_missing",
+    "enrollment_pending",
+    "enrolled_in_time_rate",
+)
+
 #: Per measure group: the keys of the review's sections that it answers ("*": all, but
 #: the episode count of :data:`_EPISODE_COUNTS`).
 _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -960,7 +979,12 @@ _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "sql_stage": {"volumes": ("sqls",)},
     "opportunity_stage": {"volumes": ("opportunities",)},
     "customer_stage": {"volumes": ("customers",)},
-    "recycled_stage": {"volumes": ("recycled",), "recycling": ("recycled",), "remql": ("*",)},
+    # recycled leads' enrolment (its counts and rate) needs the recycles too
+    "recycled_stage": {
+        "volumes": ("recycled",),
+        "recycling": ("recycled", *_ENROLMENT_KEYS),
+        "remql": ("*",),
+    },
     "disqualified_stage": {"volumes": ("disqualified",)},
     "revenue": {"volumes": ("won_revenue",)},
     "deals": {"volumes": ("deals_won",)},
@@ -968,15 +992,7 @@ _GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "cadence": {"cadence": ("*",)},
     "acceptance": {"acceptance": ("*",)},
     "recycling": {"recycling": ("recycled_episodes", "premature", "stale")},
-    "nurture": {
-        "recycling": (
-            "enrollment_in_time",
-            "enrollment_late",
-            "enrollment_missing",
-            "enrollment_pending",
-            "enrolled_in_time_rate",
-        ),
-    },
+    "nurture": {"recycling": _ENROLMENT_KEYS},
 }
 
 #: Per measure group: the review's detail frames (and breach lists) it feeds.
@@ -987,6 +1003,7 @@ _GROUP_FRAMES: dict[str, tuple[str, ...]] = {
                 "stall_reasons", "cadence_breaches"),
     "acceptance": ("rejection_reasons",),
     "recycling": ("premature", "stale"),
+    "recycled_stage": ("enrollment",),
     "nurture": ("enrollment",),
 }  # fmt: skip
 

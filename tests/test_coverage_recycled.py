@@ -20,6 +20,7 @@ owner of every lead: Rita):
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -183,3 +184,43 @@ def test_review_page_lists_no_stale_lead(warehouse, monkeypatch, lang):
     # S is no breach that can be listed: no "Largest breaches" row of it (nor of any kind)
     assert not any("S" in t.get(column_label("lead_id", lang), []) for t in static_tables(at))
     assert f"{title} –" in " ".join(c.value for c in at.caption)  # the totals: unknown
+
+
+# -- H2: recycled leads' enrolment is unknown without recycled events, not 0 / 0 ----------
+
+
+def test_recycled_enrolment_is_unknown_without_recycled_events(review, control):
+    doc = review.to_json_dict()
+    # Z's enrolment shows nurture was imported; no recycle was: nothing to judge is unknown
+    assert doc["nurture"]["recycled_enrolled"] == dict.fromkeys(
+        ("in_time", "late", "missing", "pending")
+    )  # was 0, 0, 0, 0
+    assert doc["breaches"]["recycled_not_enrolled"] is None  # was 0
+    assert review.rate_counts("recycled_enrolled_in_time") == (None, None)  # was (0, 0)
+    assert review.recycled_enrollment.height == 0
+    assert review.breach_reason("recycled_not_enrolled") == RECYCLED["en"]
+    assert review.metric_reason("recycled_enrolled_in_time", lang="de") == RECYCLED["de"]
+    # with recycled events: R recycled on 12 Mar, never enrolled (due 14 Mar): missing
+    counts = control.to_json_dict()["nurture"]["recycled_enrolled"]
+    assert counts == {"in_time": 0, "late": 0, "missing": 1, "pending": 0}
+    assert control.breach_counts()["recycled_not_enrolled"] == 1
+    assert control.rate_counts("recycled_enrolled_in_time") == (0, 1)
+    assert control.breach_reason("recycled_not_enrolled") is None
+
+
+def test_sla_review_json_has_null_recycled_enrolment(warehouse):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    result = CliRunner().invoke(
+        app, ["review", "--db", str(warehouse), "--config", str(CONFIG), "--month", MONTH,
+              "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["nurture"]["recycled_enrolled"]["missing"] is None
+    assert (doc["breaches"]["recycled_not_enrolled"], doc["breaches"]["stale_leads"]) == (
+        None,
+        None,
+    )
