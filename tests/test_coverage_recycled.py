@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from app_support import static_table, static_tables
+from app_support import static_table, static_tables, tile_texts, tiles
 from review_support import daily_touches
 from streamlit.testing.v1 import AppTest
 
@@ -35,7 +35,7 @@ from analytics.review import build_review, rep_overview
 from analytics.tables import Tables
 from analytics.texts import render
 from analytics.warehouse import write_tables
-from dashboard.i18n import column_label
+from dashboard.i18n import column_label, t
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -224,3 +224,49 @@ def test_sla_review_json_has_null_recycled_enrolment(warehouse):
         None,
         None,
     )
+
+
+# -- M4: the Handoffs page says why recycled leads' enrolment is unknown ------------------
+
+#: Why recycled leads' enrolment is unknown when the recycles are there (group ``nurture``).
+NURTURE = {
+    "en": "No nurture enrollments were imported: import nurture_enrollments.",
+    "de": "Es wurden keine Nurturing-Einschreibungen importiert: nurture_enrollments importieren.",
+}
+
+
+@pytest.fixture(scope="module")
+def without_nurture(tmp_path_factory) -> Path:
+    """Recycling measurable (touches and R's recycle), no nurture enrolment imported."""
+    db = tmp_path_factory.mktemp("nonurture") / "w.duckdb"
+    names = ("reps", "leads", "lifecycle_events", "sales_touches")
+    write_tables(db, {n: getattr(WITH_RECYCLED, n).collect() for n in names}, source="t",
+                 config=CFG)  # fmt: skip
+    return db
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_handoffs_page_says_why_recycled_leads_enrolment_is_unknown(
+    without_nurture, monkeypatch, lang
+):
+    at = _page(without_nurture, monkeypatch, "handoffs", lang)
+    label = {"en": "Recycled leads nurtured in time",
+             "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
+    # was "–", "– (– / –)": no word on what is missing
+    assert tile_texts(at)[label] == ["–", NURTURE[lang]]
+    # the recycling tiles themselves are measured: R recycled, too early; S stale
+    shown = tiles(at)
+    assert (shown[t("recycled", lang)], shown[t("premature", lang)]) == ("1", "1")
+    assert shown[t("stale", lang)] == "1"
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_handoffs_page_without_recycled_events_says_so_for_the_tile_too(
+    warehouse, monkeypatch, lang
+):
+    # no recycled event: the recycling section is one sentence (no tile, no "0 / 0")
+    at = _page(warehouse, monkeypatch, "handoffs", lang)
+    label = {"en": "Recycled leads nurtured in time",
+             "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
+    assert label not in tile_texts(at)
+    assert any(RECYCLING[lang] in m.value for m in at.markdown)

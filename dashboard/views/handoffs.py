@@ -234,6 +234,15 @@ if not ui.missing(review, "acceptance", lg):
 st.subheader(t("recycling", lg))
 if not ui.missing(review, "recycling", lg):
     counts = ui.rate_counts(review, "recycled_enrolled_in_time")
+    enrolled = ui.rate_tile(
+        t("enrolled_in_time", lg),
+        None if not counts or not counts[1] else counts[0] / counts[1],
+        *(counts or (None, None, None, None)), lg,
+        help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
+    )  # fmt: skip
+    # no nurture enrolments imported: why, instead of "– (– / –)" (as the Nurturing page)
+    if why := review.metric_reason("recycled_enrolled_in_time", lang=lg):
+        enrolled = dataclasses.replace(enrolled, note=why)
     ui.tiles(
         [
             ui.Tile(t("recycled", lg), num(rc.get("recycled"), lg)),
@@ -251,12 +260,7 @@ if not ui.missing(review, "recycling", lg):
                     days=f"{cfg.recycle.grace_days:g}",
                 ),
             ),
-            ui.rate_tile(
-                t("enrolled_in_time", lg),
-                None if not counts or not counts[1] else counts[0] / counts[1],
-                *(counts or (None, None, None, None)), lg,
-                help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
-            ),
+            enrolled,
         ]
     )  # fmt: skip
 
