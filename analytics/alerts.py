@@ -31,7 +31,9 @@ within the horizon):
 Overdue alerts older than ``lookback_days`` (by their deadline) are left to the review.
 Coverage: alerts on touches need the ``sales_touches`` table, enrolment alerts the
 ``nurture_enrollments`` table; without one, its alerts are not raised at all (missing
-data is never a verdict), and :func:`alert_coverage` says why. Touches that stopped
+data is never a verdict), and :func:`alert_coverage` says why. Nor are they where the
+review could not list the breaches they warn of (:data:`BREACHES`: stale leads and
+recycled leads' enrolment need recycled lifecycle events, as in the review). Touches that stopped
 (none at all on :data:`STOPPED_AFTER_WORKING_DAYS` working days before ``as_of``: an
 export that no longer carries them, not a quiet weekend) say nothing about the deadlines
 since: their alerts are not raised either, and :func:`touches_stopped` names the last day
@@ -50,11 +52,16 @@ from analytics import cadence as cad
 from analytics import handoff as ho
 from analytics.config import SlaConfig
 from analytics.coverage import (
+    BREACH_GROUPS,
+    GROUPS,
     STOPPED_AFTER_WORKING_DAYS,
+    answerable,
+    known_coverage,
     rep_display_names,
     touch_horizon,
     touches_tracked_until,
 )
+from analytics.coverage import reason as coverage_reason
 from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
@@ -76,6 +83,28 @@ NEEDS: dict[str, str] = {
     "stale": "sales_touches",
     "nurture_enrolment": "nurture_enrollments",
 }
+
+#: The review's breach list each kind warns of before it is one. A kind is raised only where
+#: the review can list those breaches: where the data answers their measure groups
+#: (:data:`analytics.coverage.BREACH_GROUPS`, the review's rule, read from the data's
+#: coverage), else its alert would be a verdict the review says the data cannot give (a
+#: lead "going stale" where no recycle was ever imported: handed back or left lying?).
+BREACHES: dict[str, str] = {
+    "first_touch": "handoff",
+    "cadence": "cadence",
+    "stale": "stale_leads",
+    "nurture_enrolment": "recycled_not_enrolled",
+}
+#: Per kind, the measure groups of :data:`BREACHES` its own table (:data:`NEEDS`) does not
+#: answer alone: ``recycling`` for stale leads, ``recycled_stage`` for enrolments.
+BEYOND_TABLE: dict[str, tuple[str, ...]] = {
+    kind: tuple(g for g in BREACH_GROUPS[breach] if GROUPS[g].needs != (NEEDS[kind],))
+    for kind, breach in BREACHES.items()
+}
+#: What :func:`alert_coverage` names for a kind whose table has rows but a group of
+#: :data:`BEYOND_TABLE` the data cannot answer: the table without the rows it needs (the
+#: recycled events).
+GROUP_TABLE = "lifecycle_events"
 
 #: Columns of :func:`alerts`, in order.
 ALERT_COLUMNS: tuple[str, ...] = (
@@ -141,7 +170,9 @@ def alert_coverage(
     tables: Tables, *, as_of: datetime, config: SlaConfig | None = None
 ) -> dict[str, str | None]:
     """Which kinds of alert the data can raise: kind -> None, or the table that is missing
-    (with ``config``: also the touches' table when they stopped, :func:`touches_stopped`).
+    (with ``config``: also the touches' table when they stopped, :func:`touches_stopped`),
+    or :data:`GROUP_TABLE` when the review could not list the kind's breaches
+    (:func:`lacking_group`: stale leads without any recycled event).
 
     >>> alert_coverage(Tables.empty(), as_of=datetime(2026, 11, 1))["first_touch"]
     'sales_touches'
@@ -173,7 +204,25 @@ def judged_kinds(
         if stopped is not None:
             present.discard("sales_touches")
     covered = {kind: (None if table in present else table) for kind, table in NEEDS.items()}
+    if any(table is None for table in covered.values()):  # the review's rule for the rest
+        groups = answerable(known_coverage(tables, config=config, as_of=as_of))
+        for kind, table in covered.items():
+            if table is None and lacking_group(kind, groups) is not None:
+                covered[kind] = GROUP_TABLE
     return covered, stopped
+
+
+def lacking_group(kind: str, groups: Mapping[str, bool]) -> str | None:
+    """The first measure group of :data:`BEYOND_TABLE` (of the breaches kind ``kind``
+    warns of) that ``groups`` (group -> answerable, :func:`analytics.coverage.answerable`)
+    cannot answer; None when all can.
+
+    >>> lacking_group("stale", {"recycling": False}), lacking_group("stale", {})
+    ('recycling', None)
+    >>> lacking_group("nurture_enrolment", {"nurture": True, "recycled_stage": False})
+    'recycled_stage'
+    """
+    return next((g for g in BEYOND_TABLE[kind] if not groups.get(g, True)), None)
 
 
 def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> date | None:
@@ -217,7 +266,17 @@ def not_judged_lines(
             )
         )
     for kind, table in missing.items():
-        if table and not (stopped is not None and kind in touch_kinds):
+        if table and table != NEEDS[kind]:  # its table is there, not the review's group
+            group = BEYOND_TABLE[kind][0]  # one a kind (stale: recycling)
+            lines.append(
+                render(
+                    "alert.not_measurable",
+                    lang=lang,
+                    kind=term("alert_kind", kind, lang=lang),
+                    reason=coverage_reason(group, lang=lang),
+                )
+            )
+        elif table and not (stopped is not None and kind in touch_kinds):
             lines.append(
                 render(
                     "alert.not_covered",

@@ -1526,6 +1526,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Keine Warnungen der Art „{kind}“: die Tabelle {table} ist leer "
         "(importieren, um gewarnt zu werden)",
     ),
+    "alert.not_measurable": (
+        "No “{kind}” alerts: the monthly review cannot measure them either. {reason}",
+        "Keine Warnungen der Art „{kind}“: auch die Monatsbesprechung kann sie nicht messen. "
+        "{reason}",
+    ),
     "alert.touches_stopped": (
         "No first-touch, cadence or stale alerts: the last sales touch recorded is from "
         "{day}, and none since on {n} or more working days, so the data cannot tell whether "

@@ -866,10 +866,12 @@ def test_the_attempts_chart_keeps_every_count_up_to_the_sla_minimum(warehouse, m
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_at_risk_per_rep_dashes_the_kinds_it_cannot_judge(warehouse, monkeypatch, lang):
-    """No nurture enrollments: the page says so once, and the per-rep column of nurture
-    warnings is "–" (not 0); the kinds it can judge are counted."""
+    """No nurture enrollments, no recycled event: the page says so once each, and the
+    per-rep columns of nurture and stale warnings are "–" (not 0); the kinds it can judge
+    are counted."""
     at = _page(warehouse, monkeypatch, "at_risk", lang)
-    assert len(at.info) == 1  # the nurture enrolments' table is missing
+    # the nurture enrolments' table is missing; stale leads need recycled events (review)
+    assert len(at.info) == 2
     per_rep = static_table(at, column_label("overdue", lang))
     # B: no owner, never touched (overdue): its own row, named so, not "–"
     unassigned = "unassigned" if lang == "en" else "nicht zugewiesen"
@@ -878,6 +880,7 @@ def test_at_risk_per_rep_dashes_the_kinds_it_cannot_judge(warehouse, monkeypatch
     assert list(listed.value["rep_name"]) == [unassigned]
     assert per_rep[column_label("first_touch", lang)] == ["1"]
     assert per_rep[column_label("nurture_enrolment", lang)] == ["–"]
+    assert per_rep[column_label("stale", lang)] == ["–"]
 
 
 def _count_axes(spec: dict) -> list[tuple[str, dict]]:

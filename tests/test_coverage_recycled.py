@@ -30,6 +30,7 @@ from review_support import daily_touches
 from streamlit.testing.v1 import AppTest
 
 import analytics.review as rv
+from analytics.alerts import at_risk_now, not_judged_lines
 from analytics.config import load_config
 from analytics.review import build_review, rep_overview
 from analytics.tables import Tables
@@ -270,3 +271,52 @@ def test_handoffs_page_without_recycled_events_says_so_for_the_tile_too(
              "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
     assert label not in tile_texts(at)
     assert any(RECYCLING[lang] in m.value for m in at.markdown)
+
+
+# -- L4: no "going stale" alert where the review cannot measure stale leads ---------------
+
+STALE_LINE = {
+    "en": "No “Going stale” alerts: the monthly review cannot measure them either. "
+    + RECYCLING["en"],
+    "de": "Keine Warnungen der Art „Droht liegenzubleiben“: auch die Monatsbesprechung kann "
+    "sie nicht messen. " + RECYCLING["de"],
+}
+
+
+def test_alerts_follow_the_reviews_coverage_rule():
+    # with recycled events: S stale since 14 Mar 10:00; R's enrolment due 14 Mar, missing
+    control = at_risk_now(WITH_RECYCLED, config=CFG, as_of=AS_OF)
+    got = control["alerts"].select("kind", "status", "lead_id").rows()
+    assert got == [("nurture_enrolment", "overdue", "R"), ("stale", "overdue", "S")]
+    assert control["missing"] == {}
+    # without: the review says stale leads and recycled leads' enrolment cannot be
+    # measured, so neither is alerted (S was "going stale", overdue), and the page says why
+    now = at_risk_now(NO_RECYCLED, config=CFG, as_of=AS_OF)
+    assert now["alerts"].height == 0
+    assert now["missing"] == {"stale": "lifecycle_events", "nurture_enrolment": "lifecycle_events"}
+    assert now["counts"] == {"overdue": 0, "at_risk": 0}  # first touch, cadence: judged
+    lines = not_judged_lines(now["missing"], stopped=None)
+    assert lines == [STALE_LINE["en"], render("alert.not_measurable", kind="Nurture enrolment",
+                                              reason=RECYCLED["en"])]  # fmt: skip
+
+
+def test_sla_alerts_json_raises_no_stale_alert_without_recycled_events(warehouse):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    result = CliRunner().invoke(
+        app, ["alerts", "--db", str(warehouse), "--config", str(CONFIG), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["coverage"]["stale"], doc["missing"]["stale"]) == (False, "lifecycle_events")
+    assert [a["kind"] for a in doc["alerts"]] == []  # was one "stale" alert (S)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_at_risk_page_says_why_no_stale_alert_is_raised(warehouse, monkeypatch, lang):
+    at = _page(warehouse, monkeypatch, "at_risk", lang)
+    infos = [i.value for i in at.info]
+    assert STALE_LINE[lang] in infos, infos
+    assert not at.dataframe and not static_tables(at)  # no alert listed (was S, going stale)

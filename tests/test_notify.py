@@ -480,10 +480,14 @@ def test_the_daily_summary_names_unowned_leads_and_the_kinds_it_cannot_judge():
         ["daily_summary"], 'team = "sdr"\nemail = "sdr-lead@example.com"\nlanguage = "de"'
     )
     (message,) = plan_messages(t, cfg, as_of=datetime.fromisoformat("2026-10-03T09:00:00+00:00"))
-    assert message.lines[:3] == (
+    assert message.lines[:4] == (
         "Im Team ist nichts gefährdet.",
         "Leads ohne Team (ohne Zuständigen oder mit einem, den die Mitarbeitertabelle nicht "
         "kennt; für jedes Team): 1 überfällig, 0 gefährdet",
+        # no recycled event: stale leads are not measurable (as in the review)
+        "Keine Warnungen der Art „Droht liegenzubleiben“: auch die Monatsbesprechung kann sie "
+        "nicht messen. Recycling braucht Vertriebskontakte und Lebenszyklus-Ereignisse der "
+        "Phase recycled: beides importieren.",
         "Keine Warnungen der Art „Aufnahme ins Nurturing“: die Tabelle nurture_enrollments ist "
         "leer (importieren, um gewarnt zu werden)",
     )
