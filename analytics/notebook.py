@@ -101,12 +101,12 @@ def is_interactive(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def _volume_groups() -> dict[str, tuple[str, ...]]:
-    """Volume column -> the measure groups the review needs for it (its ``_GROUP_KEYS``:
+    """Volume column -> the measure groups the review needs for it (its ``GROUP_KEYS``:
     ``leads`` needs ``funnel`` and ``lead_stage``, ``won_revenue`` needs ``revenue``)."""
-    from analytics.review import _GROUP_KEYS  # the review's own table, not a copy
+    from analytics.review import GROUP_KEYS  # the review's own table, not a copy
 
     out: dict[str, list[str]] = {}
-    for group, sections in _GROUP_KEYS.items():
+    for group, sections in GROUP_KEYS.items():
         for key in sections.get("volumes", ()):
             out.setdefault(key, []).append(group)
     return {k: tuple(v) for k, v in out.items()}
@@ -133,22 +133,22 @@ def _measure(kind: str) -> pl.Expr:
 
 def _answers(kind: str, measures: Sequence[str], groups: Mapping[str, bool]) -> dict[str, bool]:
     """Measure -> whether a month with ``groups`` answers it, decided by the review's own
-    rules (``_covered_conversion``, ``_covered_transitions``, ``_GROUP_KEYS``)."""
-    from analytics.review import _covered_conversion, _covered_transitions
+    rules (``covered_conversion``, ``covered_transitions``, ``GROUP_KEYS``)."""
+    from analytics.review import covered_conversion, covered_transitions
 
     if kind == "volumes":
         needs = _volume_groups()
         return {m: all(groups.get(g, True) for g in needs.get(m, ())) for m in measures}
     if kind == "period":
         probe = pl.DataFrame({"metric": list(measures), "x": [1] * len(measures)})
-        out = _covered_conversion(probe, groups)
+        out = covered_conversion(probe, groups)
     else:
         pairs = [m.split(" -> ") for m in measures]
         probe = pl.DataFrame(
             {"from_stage": [a for a, _ in pairs], "to_stage": [b for _, b in pairs],
              "x": [1] * len(pairs)}
         )  # fmt: skip
-        out = _covered_transitions(probe, groups)
+        out = covered_transitions(probe, groups)
     return dict(zip(measures, out["x"].is_not_null().to_list(), strict=True))
 
 

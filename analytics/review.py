@@ -953,7 +953,7 @@ _ENROLMENT_KEYS = (
 
 #: Per measure group: the keys of the review's sections that it answers ("*": all, but
 #: the episode count of :data:`_EPISODE_COUNTS`).
-_GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+GROUP_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "visitors": {"volumes": ("visitors",)},
     "funnel": {
         "volumes": (
@@ -1029,7 +1029,7 @@ def _covered(
 ) -> dict[str, dict[str, Any]]:
     """The summaries with what the month's data cannot answer set to None (spec/coverage.md)."""
     out = {k: dict(v) for k, v in summary.items()}
-    for group, sections in _GROUP_KEYS.items():
+    for group, sections in GROUP_KEYS.items():
         if groups.get(group, True):
             continue
         for section, keys in sections.items():
@@ -1084,13 +1084,13 @@ def _blank_frames(frames: dict[str, pl.DataFrame], groups: Mapping[str, bool]) -
                     frames[name] = frames[name].head(0)
 
 
-def _covered_transitions(frame: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
+def covered_transitions(frame: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
     """Cohort rates or velocity rows (``from_stage``, ``to_stage``) between stages the
     month's data cannot count: their numbers null (Olist's lead -> MQL 100 %, MQL -> SAL 0 %
     of a SAL stage never imported, X Education's lead -> MQL 0 / 9,240).
 
     >>> f = pl.DataFrame({"from_stage": ["lead", "mql"], "to_stage": ["mql", "sql"], "x": [3, 1]})
-    >>> _covered_transitions(f, {"funnel": True, "lead_stage": True, "mql_stage": True,
+    >>> covered_transitions(f, {"funnel": True, "lead_stage": True, "mql_stage": True,
     ...                          "sql_stage": False})["x"].to_list()
     [3, None]
     """
@@ -1108,7 +1108,7 @@ def _covered_transitions(frame: pl.DataFrame, groups: Mapping[str, bool]) -> pl.
     return frame.with_columns(pl.when(both).then(pl.col(c)).alias(c) for c in numbers)
 
 
-def _covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
+def covered_conversion(conversion: pl.DataFrame, groups: Mapping[str, bool]) -> pl.DataFrame:
     """Conversion rows whose inputs the month's data lacks: counts and rates null."""
     unknown = [
         m for m, needs in cov.KPI_GROUPS.items() if not all(groups.get(g, True) for g in needs)
@@ -1433,9 +1433,9 @@ def build_review(
         cur["cadence_by_rep"] = cur["cadence_by_rep"].with_columns(
             pl.lit(None, pl.Float64).alias("attempts_per_mql")
         )
-    cur["conversion"] = _covered_conversion(cur["conversion"], groups)
+    cur["conversion"] = covered_conversion(cur["conversion"], groups)
     for name in ("cohorts", "velocity"):
-        cur[name] = _covered_transitions(cur[name], groups)
+        cur[name] = covered_transitions(cur[name], groups)
     cur["pacing"] = covered_pacing(
         cur["pacing"],
         groups,
@@ -2017,6 +2017,7 @@ def rep_overview(review: Review) -> pl.DataFrame:
 
 __all__ = [
     "AT_RISK_SCHEMA",
+    "GROUP_KEYS",
     "JSON_CONVERSION",
     "JSON_VOLUMES",
     "OPEN_BREACHES",
@@ -2024,7 +2025,9 @@ __all__ = [
     "Review",
     "at_risk_episodes",
     "build_review",
+    "covered_conversion",
     "covered_pacing",
+    "covered_transitions",
     "kpi_histories",
     "kpi_history",
     "pacing_group",
