@@ -29,8 +29,9 @@ Direction = Literal["at_least", "at_most"]
 BuyerStage = Literal["awareness", "consideration", "decision"]
 #: The version of the coverage rules (analytics.coverage), part of the stored coverage's
 #: key: a coverage stored by older rules (before reps named by their id counted as named)
-#: is computed afresh, not read. Raise it whenever those rules change.
-COVERAGE_RULES = 3
+#: is computed afresh, not read. Raise it whenever those rules change (4: the months of
+#: deals won without an amount, ``gaps``).
+COVERAGE_RULES = 4
 
 #: The longest window of days or hours a config may set (ten years): longer ones are
 #: typing errors (1000000000 days crashed `sla review` with an overflow).

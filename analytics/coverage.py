@@ -174,6 +174,7 @@ COVERAGE_SCHEMA: dict[str, pl.DataType] = {
     "to": pl.Date(),
     "needs": pl.List(pl.String()),
     "reason": pl.String(),
+    "gaps": pl.List(pl.String()),
 }
 
 
@@ -374,7 +375,9 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     events = tables.lifecycle_events
     marked = events.filter(one_of("trigger", MARKERS)).select("stage", "trigger").unique()
     names = list(spans)
-    *collected, marked_found = pl.collect_all([*spans.values(), reps, marked])
+    *collected, marked_found, unpriced = pl.collect_all(
+        [*spans.values(), reps, marked, _unpriced_months(tables.opportunities, tz)]
+    )
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
     named = bool(collected[-1].item()) if collected[-1].height else False
     # a stage recorded only with a marker is not counted: the marker says why (the lead
@@ -438,9 +441,23 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
                 "to": as_utc(end).astimezone(tz).date() if ok else None,
                 "needs": list(group.needs),
                 "reason": None if ok else render(f"coverage.reason.{why}"),
+                "gaps": unpriced["month"].to_list() if ok and name == "revenue" else [],
             }
         )
     return pl.DataFrame(rows, schema=COVERAGE_SCHEMA, orient="row")
+
+
+def _unpriced_months(opportunities: pl.LazyFrame, tz: ZoneInfo) -> pl.LazyFrame:
+    """The months (``month``, ``YYYY-MM`` in ``tz``) in which a deal was won without an
+    amount (:data:`KNOWN_AMOUNT`): their revenue is not known (a deal's amount left empty
+    in the CRM is no deal of 0), sorted."""
+    won = opportunities.filter(
+        (pl.col("status") == "won")
+        & pl.col("closed_at").is_not_null()
+        & ~KNOWN_AMOUNT.fill_null(False)
+    )
+    month = pl.col("closed_at").dt.convert_time_zone(str(tz)).dt.strftime("%Y-%m")
+    return won.select(month.alias("month")).unique().sort("month")
 
 
 #: The extent of the data a stored coverage describes (:func:`known_coverage` reads it).
@@ -562,12 +579,22 @@ def month_coverage(frame: pl.DataFrame, month: str, *, timezone: str = "UTC") ->
         ok = bool(row["measurable"])
         if ok and row["from"] is not None and row["to"] is not None:
             ok = row["from"] <= last_day and row["to"] >= first_day
+        if ok and month in (row.get("gaps") or ()):  # inside the span, yet unknown
+            ok = False
         out[row["group"]] = ok
     return out
 
 
 #: The pacing periods (:func:`analytics.goals.pacing`) and the month each starts with.
 PERIOD_STARTS = {"month": lambda month: month, "quarter": quarter_start_month}
+
+
+def _period_months(month: str, period: str) -> list[str]:
+    """The months of the pacing ``period`` up to ``month`` (``YYYY-MM``), first to last."""
+    months = [PERIOD_STARTS[period](month)]
+    while months[-1] != month:
+        months.append(shift_month(months[-1], 1))
+    return months
 
 
 def period_coverage(
@@ -597,10 +624,7 @@ def period_coverage(
     >>> period_coverage(c, "2026-11", period="quarter")
     {'revenue': True}
     """
-    months = [PERIOD_STARTS[period](month)]
-    while months[-1] != month:
-        months.append(shift_month(months[-1], 1))
-    each = [month_coverage(frame, m, timezone=timezone) for m in months]
+    each = [month_coverage(frame, m, timezone=timezone) for m in _period_months(month, period)]
     return {group: all(m[group] for m in each) for group in each[-1]}
 
 
@@ -615,12 +639,18 @@ def period_reason(
 ) -> str:
     """Why ``group`` cannot be measured over the pacing ``period`` up to ``month``, in one
     sentence: the month's reason (:func:`reason`) when the month itself cannot answer it,
-    else the span of its data that does not reach back to the period's start.
+    else a month of the period in the group's ``gaps`` (a deal won without an amount) or
+    the span of its data that does not reach back to the period's start.
 
     >>> c = pl.DataFrame({"group": ["revenue"], "measurable": [True],
-    ...                   "from": [date(2026, 9, 10)], "to": [date(2026, 11, 30)]})
+    ...                   "from": [date(2026, 9, 10)], "to": [date(2026, 11, 30)],
+    ...                   "gaps": [["2026-10"]]})
     >>> period_reason("revenue", c, "2026-09", period="quarter")
     'The data for it runs from 2026-09-10 to 2026-11-30, not over the whole quarter so far.'
+    >>> period_reason("revenue", c, "2026-10", period="month")[:40]
+    'Some deals won this month have no amount'
+    >>> period_reason("revenue", c, "2026-11", period="quarter")[:42]
+    'Some deals won this quarter have no amount'
     """
     rows = None if frame is None else _rows_by_group(frame)
     row = (rows or {}).get(group)
@@ -628,7 +658,9 @@ def period_reason(
         group, True
     )
     if period == "month" or row is None or row["from"] is None or not month_can:
-        return _reason(group, rows, lang=lang)
+        return _reason(group, rows, lang=lang, month=month)
+    if set(_period_months(month, period)) & set(row.get("gaps") or ()):
+        return render("coverage.reason.unpriced_period", lang=lang)
     start, end = _Day(row["from"]), _Day(row["to"])
     return render("coverage.reason.outside_period", lang=lang, start=start, end=end)
 
@@ -724,10 +756,13 @@ def touch_horizon(
     return day, min(as_utc(as_of), as_utc(end))
 
 
-def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") -> str:
+def reason(
+    group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en", month: str | None = None
+) -> str:
     """One sentence: why group ``group`` cannot be measured, and what to import.
 
-    With the coverage ``frame``, a group that has data in other months names its span.
+    With the coverage ``frame``, a group that has data in other months names its span;
+    for ``month``, a month its ``gaps`` hold says so (deals won without an amount).
 
     >>> reason("handoff")
     'No sales touches were imported: import sales_touches (calls, e-mails, meetings).'
@@ -736,7 +771,7 @@ def reason(group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en") 
     >>> reason("handoff", c, lang="de")
     'Die Daten dafür reichen vom 02.03.2026 bis zum 30.06.2026, nicht in diesen Monat.'
     """
-    return _reason(group, None if frame is None else _rows_by_group(frame), lang=lang)
+    return _reason(group, None if frame is None else _rows_by_group(frame), lang=lang, month=month)
 
 
 def _rows_by_group(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
@@ -744,10 +779,18 @@ def _rows_by_group(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return {row["group"]: row for row in frame.iter_rows(named=True)}
 
 
-def _reason(group: str, rows: Mapping[str, Mapping[str, Any]] | None, *, lang: Lang) -> str:
+def _reason(
+    group: str,
+    rows: Mapping[str, Mapping[str, Any]] | None,
+    *,
+    lang: Lang,
+    month: str | None = None,
+) -> str:
     """:func:`reason`, from the coverage's rows by group (:func:`_rows_by_group`)."""
     if rows is not None:
         row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
+        if row is not None and month is not None and month in (row.get("gaps") or ()):
+            return render("coverage.reason.unpriced", lang=lang)
         group = _reason_group(
             group,
             funnel_measurable=funnel is None or bool(funnel["measurable"]),
@@ -775,9 +818,14 @@ class _Day:
 
 
 def kpi_reasons(
-    month_groups: Mapping[str, bool], frame: pl.DataFrame | None = None, *, lang: Lang = "en"
+    month_groups: Mapping[str, bool],
+    frame: pl.DataFrame | None = None,
+    *,
+    lang: Lang = "en",
+    month: str | None = None,
 ) -> dict[str, str]:
-    """KPI metric -> the reason it cannot be measured (only for those that cannot).
+    """KPI metric -> the reason it cannot be measured (only for those that cannot), in
+    ``month`` (:func:`reason`).
 
     >>> kpi_reasons({"handoff": False, "funnel": True})["handoff_compliance"][:15]
     'No sales touche'
@@ -787,7 +835,7 @@ def kpi_reasons(
     out = {}
     for metric in KPI_GROUPS:
         if missing := lacking_groups(metric, month_groups, anywhere):
-            out[metric] = _reason(missing[0], rows, lang=lang)
+            out[metric] = _reason(missing[0], rows, lang=lang, month=month)
     return out
 
 

@@ -257,7 +257,7 @@ class Review:
 
     def reason(self, group: str, *, lang: str = "en") -> str:
         """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
-        return cov.reason(group, self.coverage_frame, lang=lang)  # type: ignore[arg-type]
+        return cov.reason(group, self.coverage_frame, lang=lang, month=self.month)  # type: ignore[arg-type]
 
     def breach_reason(self, kind: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot list the breaches of ``kind`` (a key of
@@ -518,6 +518,7 @@ def not_judged(
     lang: str = "en",
     touches_stopped: date | None = None,
     values: Mapping[str, Any] | None = None,
+    month: str | None = None,
 ) -> dict[str, str]:
     """KPI metric -> why the month's value is no verdict (only for those that are not):
     the data cannot answer it (:func:`analytics.coverage.kpi_reasons`, first), a period
@@ -537,7 +538,7 @@ def not_judged(
         **segment_reasons(segment, lang=lang),
         **cov.touch_reasons(values or {}, stopped=touches_stopped, lang=lang),  # type: ignore[arg-type]
         **cov.share_reasons(conversion, lang=lang),  # type: ignore[arg-type]
-        **cov.kpi_reasons(month_groups, coverage, lang=lang),  # type: ignore[arg-type]
+        **cov.kpi_reasons(month_groups, coverage, lang=lang, month=month),  # type: ignore[arg-type]
     }
 
 
@@ -1422,6 +1423,7 @@ def build_review(
             coverage=coverage,
             touches_stopped=stopped,
             values=now["kpi"],
+            month=month,
         ),
         maturing=maturing_metrics(now["remql"]),
         target_share=days / total_days if running and total_days else 1.0,
@@ -1904,6 +1906,7 @@ def kpi_histories(
                     coverage=coverage,
                     touches_stopped=stopped,
                     values=month_values,
+                    month=m,
                 ),
                 maturing=maturing[m],
                 target_share=days / total if running and total else 1.0,

@@ -1806,6 +1806,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The data for it runs from {start} to {end}, not into this month.",
         "Die Daten dafür reichen vom {start} bis zum {end}, nicht in diesen Monat.",
     ),
+    "coverage.reason.unpriced": (
+        "Some deals won this month have no amount, so its revenue is not known: import "
+        "their amounts.",
+        "Einige in diesem Monat gewonnene Deals haben keinen Betrag, daher ist sein Umsatz "
+        "nicht bekannt: ihre Beträge importieren.",
+    ),
+    "coverage.reason.unpriced_period": (
+        "Some deals won this quarter have no amount, so its revenue so far is not known: "
+        "import their amounts.",
+        "Einige in diesem Quartal gewonnene Deals haben keinen Betrag, daher ist sein "
+        "bisheriger Umsatz nicht bekannt: ihre Beträge importieren.",
+    ),
     "coverage.reason.outside_period": (
         "The data for it runs from {start} to {end}, not over the whole quarter so far.",
         "Die Daten dafür reichen vom {start} bis zum {end}, nicht über das ganze bisherige "

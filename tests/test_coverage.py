@@ -847,3 +847,55 @@ def test_the_fit_reason_tells_other_values_from_none(attributes, code, lang):
     )
     assert why("scoring_fit", c, lang=lang) == render(f"coverage.reason.{code}", lang=lang)
     assert c.filter(pl.col("group") == "scoring_fit")["reason"][0] == why("scoring_fit", c)
+
+
+def _deal(oid: str, closed: str, amount: float, status: str = "won") -> dict:
+    return {"opportunity_id": oid, "lead_id": "A", "created_at": "2026-01-10T09:00Z",
+            "closed_at": closed, "amount": amount, "status": status}  # fmt: skip
+
+
+#: Deals with amounts from January to March; one won in March has none (a CRM field left
+#: empty), a lost one neither (no revenue either way: February stays known).
+UNPRICED = Tables.from_rows(
+    leads=[lead("A", "2026-01-05T09:00:00Z")],
+    lifecycle_events=[ev("A", "mql", "2026-01-06T09:00:00Z")],
+    opportunities=[_deal("O1", "2026-01-20T09:00Z", 1000.0),
+                   _deal("O2", "2026-02-10T09:00Z", 2000.0),
+                   _deal("O3", "2026-03-10T09:00Z", 0.0),
+                   _deal("O4", "2026-02-05T09:00Z", 0.0, status="lost"),
+                   _deal("O5", "2026-03-20T09:00Z", 500.0)],
+)  # fmt: skip
+
+
+def test_a_month_with_a_deal_won_without_an_amount_has_no_revenue_verdict():
+    """HubSpot's deal without an Amount loads as 0: its month's revenue is unknown, not
+    the sum of the others (a revenue KPI 'missed' by the deals nobody priced)."""
+    found = coverage(UNPRICED, config=CFG).filter(pl.col("group") == "revenue").row(0, named=True)
+    assert found["measurable"] and found["gaps"] == ["2026-03"]
+    assert month_coverage(coverage(UNPRICED, config=CFG), "2026-02")["revenue"]
+    march = build_review(UNPRICED, CFG, month="2026-03", as_of=AS_OF)
+    doc = march.to_json_dict()
+    assert doc["volumes"]["deals_won"] == 2 and doc["volumes"]["won_revenue"] is None
+    assert doc["coverage"]["revenue"] is False
+    paced = march.pacing.filter(pl.col("stage") == "won_revenue")
+    assert paced["actual"].to_list() == [None, None]  # the month, the quarter
+    assert march.period_reason("revenue", "month").startswith(
+        "Some deals won this month have no amount"
+    )
+    assert march.reason("revenue", lang="de").startswith("Einige in diesem Monat gewonnene")
+    # the quarter cannot be known for the month's own reason
+    assert march.period_reason("revenue", "quarter") == march.reason("revenue")
+    february = build_review(UNPRICED, CFG, month="2026-02", as_of=AS_OF).to_json_dict()
+    assert february["volumes"]["won_revenue"] == 2000.0  # priced: known
+
+
+def test_the_stored_coverage_keeps_the_months_of_deals_won_without_an_amount(tmp_path):
+    """The app and `sla review` read the stored coverage: it holds them too (one stored
+    before it did was stored by older rules, and is computed afresh)."""
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: getattr(UNPRICED, n).collect() for n in ("leads", "lifecycle_events",
+                                                                  "opportunities")},
+                 source="test", config=CFG)  # fmt: skip
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = read_coverage(con, CFG)
+    assert stored.filter(pl.col("group") == "revenue")["gaps"].to_list() == [["2026-03"]]

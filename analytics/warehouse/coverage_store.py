@@ -23,8 +23,10 @@ if TYPE_CHECKING:  # polars and the library only where a frame is built: `sla in
 _DDL = """CREATE TABLE IF NOT EXISTS meta.coverage (
     "group" VARCHAR, measurable BOOLEAN, "from" DATE, "to" DATE, needs VARCHAR[],
     reason VARCHAR, computed_at TIMESTAMPTZ)"""
-#: Added later: the key of the config parts the coverage was computed with.
+#: Added later: the key of the config parts the coverage was computed with, and the
+#: months inside a group's span it cannot answer (deals won without an amount).
 _KEY_DDL = "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS config_key VARCHAR"
+_GAPS_DDL = "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS gaps VARCHAR[]"
 
 
 def coverage_config_key(config: SlaConfig | None) -> str:
@@ -59,6 +61,7 @@ def record_coverage(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = N
     )
     con.execute(_DDL)
     con.execute(_KEY_DDL)
+    con.execute(_GAPS_DDL)
     con.execute("DELETE FROM meta.coverage")
     con.register("incoming_coverage", frame)
     con.execute("INSERT INTO meta.coverage BY NAME SELECT * FROM incoming_coverage")
@@ -111,11 +114,12 @@ def coverage_rows(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
         return None
     schema = {**COVERAGE_SCHEMA, "config_key": pl.String(), **EXTENT_SCHEMA}
     key = "config_key" if "config_key" in columns else "NULL::VARCHAR AS config_key"
+    gaps = "gaps" if "gaps" in columns else "NULL::VARCHAR[] AS gaps"
 
     def read(cursor: duckdb.DuckDBPyConnection, wanted: list[str] | None) -> pl.DataFrame:
         frame = pl.DataFrame(
             cursor.sql(
-                f'SELECT "group", measurable, "from", "to", needs, reason, {key} '
+                f'SELECT "group", measurable, "from", "to", needs, reason, {gaps}, {key} '
                 "FROM meta.coverage ORDER BY rowid"
             )
         )
