@@ -447,6 +447,19 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     return pl.DataFrame(rows, schema=COVERAGE_SCHEMA, orient="row")
 
 
+def gaps(frame: pl.DataFrame | None, group: str) -> list[str]:
+    """The months (``YYYY-MM``) inside ``group``'s span that it cannot answer (revenue:
+    a deal won without an amount); none without a coverage.
+
+    >>> gaps(pl.DataFrame({"group": ["revenue"], "gaps": [["2026-03"]]}), "revenue")
+    ['2026-03']
+    """
+    if frame is None or "gaps" not in frame.columns:
+        return []
+    found = frame.filter(pl.col("group") == group)["gaps"].to_list()
+    return list(found[0] or []) if found else []
+
+
 def _unpriced_months(opportunities: pl.LazyFrame, tz: ZoneInfo) -> pl.LazyFrame:
     """The months (``month``, ``YYYY-MM`` in ``tz``) in which a deal was won without an
     amount (:data:`KNOWN_AMOUNT`): their revenue is not known (a deal's amount left empty
@@ -1105,6 +1118,7 @@ __all__ = [
     "answerable",
     "coverage",
     "empty_coverage",
+    "gaps",
     "is_running",
     "known_coverage",
     "kpi_reasons",

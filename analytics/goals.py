@@ -16,7 +16,7 @@ earlier). The forecast extrapolates the pace to the end of the period.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import polars as pl
@@ -264,13 +264,17 @@ def monthly_targets(
     month: str,
     volumes: pl.LazyFrame | None = None,
     measurable: Mapping[str, bool] | None = None,
+    unpriced: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """The reverse funnel for ``month`` from the trailing months before it.
 
     ``volumes`` may hold precomputed monthly volumes covering those months. With
     ``measurable`` (measure group -> whether the data can answer it at all), a rate whose
     groups the data cannot answer (:data:`RATE_GROUPS`: Olist's SQLs, recorded only for
-    won deals) is unknown, and so is every need below it.
+    won deals) is unknown, and so is every need below it. The average deal size pools
+    only the months not in ``unpriced`` (``YYYY-MM``: a deal won without an amount, the
+    revenue group's ``gaps`` in :func:`analytics.coverage.coverage`): such a deal is no
+    deal of 0.
 
     Examples
     --------
@@ -286,6 +290,11 @@ def monthly_targets(
     else:
         vols = volumes.filter(pl.col("month").is_in(month_labels(first, window)))
     rates = trailing_rates(vols)
+    if unpriced:  # each rate pools every month; the deal size only the priced ones
+        priced = trailing_rates(vols.filter(~pl.col("month").is_in(list(unpriced))))
+        rates = pl.concat(
+            [rates.drop("avg_deal_size"), priced.select("avg_deal_size")], how="horizontal"
+        ).select(list(_RATE_PARTS))
     if measurable is not None:
         unknown = [
             name

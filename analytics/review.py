@@ -1365,7 +1365,10 @@ def build_review(
     # 4. Aggregates, from the collected frames.
     volumes = f["volumes"].lazy()
     anywhere = cov.answerable(coverage)  # a rate at all
-    targets = monthly_targets(t, config=config, month=month, volumes=volumes, measurable=anywhere)
+    targets = monthly_targets(
+        t, config=config, month=month, volumes=volumes, measurable=anywhere,
+        unpriced=cov.gaps(coverage, "revenue"),
+    )  # fmt: skip
     transitions = f["transitions"].lazy()
     current = _aggregates(f, config=config, month=month, as_of=judge_at, prefix="",
                           detail=True, reps=t.reps, touches_until=touches_until)  # fmt: skip

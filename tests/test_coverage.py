@@ -899,3 +899,13 @@ def test_the_stored_coverage_keeps_the_months_of_deals_won_without_an_amount(tmp
     with duckdb.connect(str(db), read_only=True) as con:
         stored = read_coverage(con, CFG)
     assert stored.filter(pl.col("group") == "revenue")["gaps"].to_list() == [["2026-03"]]
+
+
+def test_the_average_deal_size_pools_only_the_months_whose_deals_are_priced():
+    """What the revenue goal takes divides it by the trailing average deal size: a deal
+    won without an amount is no deal of 0 (it read 875 = 3,500 / 4: the need for deals
+    inflated by the unpriced one), so March, unknown, is left out: (1,000 + 2,000) / 2."""
+    april = build_review(UNPRICED, CFG, month="2026-04", as_of=datetime(2026, 5, 2, tzinfo=UTC))
+    deals = april.targets.filter(pl.col("stage") == "deals_won").row(0, named=True)
+    assert deals["rate"] == 1500.0
+    assert deals["target"] == pytest.approx(1_000_000 / 1500)
