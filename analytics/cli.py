@@ -1104,8 +1104,10 @@ def _print_score_report(document: dict[str, Any]) -> None:
         )  # fmt: skip
     out.print(quality)
     if document.get("model_reason"):  # no model trained or tested: the quality is unknown
+        # a saved model that is not judged leaves the rule score judged on its own leads
+        which = "Score" if document["rule_score"].get("roc_auc") is None else "Model"
         out.print(
-            f"Score quality not measured: {plain(document['model_reason']).rstrip('.')}.",
+            f"{which} quality not measured: {plain(document['model_reason']).rstrip('.')}.",
             highlight=False,
             soft_wrap=True,
         )

@@ -145,7 +145,36 @@ def test_a_model_of_another_label_window_is_not_judged_and_says_why(
     assert doc["model"]["version"] == version
     assert doc["model"]["roc_auc"] is None and doc["model_thresholds"] == []
     res = runner.invoke(app, ["score", "report", "--db", str(db), "--config", str(other)])
-    assert "Score quality not measured: The saved model" in " ".join(res.stdout.split())
+    assert "Model quality not measured: The saved model" in " ".join(res.stdout.split())
+
+
+def test_a_model_of_another_label_window_leaves_the_rule_score_judged_as_the_page_judges_it(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The re-audit's MEDIUM 5: "rule score │ - │ - …" in the CLI while the page showed
+    the rule score's Brier, ECE and ROC AUC: the rule score does not depend on the model."""
+    from analytics.config import load_config
+    from analytics.scoring.report import QUALITY_KEYS, score_quality
+    from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
+
+    db, _ = trained
+    other = _config(tmp_path, ("window_days = 90 ", "window_days = 30"))
+    doc = _report(db, "--config", str(other))
+    assert doc["model_reason"].startswith("The saved model ")
+    con = connect_readonly(db)
+    try:
+        tables, moment = load_tables(con).collect(), latest_timestamp(con)
+    finally:
+        con.close()
+    page = score_quality(tables, load_config(other), as_of=moment)  # what the page shows
+    assert doc["rule_score"] == {k: page["metrics"][k] for k in QUALITY_KEYS}
+    assert doc["rule_score"]["roc_auc"] is not None
+    assert doc["n_test"] == page["n_test"] == doc["rule_score"]["n"]
+    assert doc["split_at"] == page["split_at"].isoformat().replace("+00:00", "Z")
+    assert {k: doc["model"][k] for k in QUALITY_KEYS} == dict.fromkeys(QUALITY_KEYS)
+    res = runner.invoke(app, ["score", "report", "--db", str(db), "--config", str(other)])
+    row = next(line for line in res.stdout.splitlines() if "rule score" in line)
+    assert f"{page['metrics']['roc_auc']:.3f}" in row and " - " not in row
 
 
 def test_a_model_of_other_scoring_points_or_another_warehouse_is_flagged(

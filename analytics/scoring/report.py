@@ -21,10 +21,10 @@ from analytics.scoring.calibration import (
 from analytics.scoring.model import (
     MIN_SAMPLES,
     Evaluation,
-    ModelMismatchError,
     ScoreModel,
     SeenTestPeriodError,
     Target,
+    _samples_split,
     check_card,
     evaluate_model,
     scoring_samples,
@@ -105,13 +105,11 @@ def model_evaluation(
     Returns
     -------
     dict with ``target``, ``rule_score``, ``model``, ``model_thresholds``, ``n_test``,
-    ``split_at`` and ``model_note``, each as in :func:`score_report`.
-
-    Raises
-    ------
-    ModelMismatchError
-        The saved model was trained for another label window (``funnel.window_days``)
-        than the config in force (:func:`~analytics.scoring.model.check_card`).
+    ``split_at``, ``model_note`` and ``model_reason``, each as in :func:`score_report`.
+    A saved model trained for another label window (``funnel.window_days``) than the
+    config in force (:func:`~analytics.scoring.model.check_card`) is not judged: its
+    quality is null, ``model_reason`` says why, and the rule score is judged alone
+    (:func:`rule_score_evaluation`).
 
     Examples
     --------
@@ -124,8 +122,12 @@ def model_evaluation(
     moment = _as_of(tables, as_of)
     # a saved model from another label window is not judged; other problems are flagged
     check = None if model is None else check_card(model.card, tables, config)
-    if check is not None and check.reasons:
-        raise ModelMismatchError(check.reason())
+    if model is not None and check is not None and check.reasons:
+        # it predicts another label: not judged; the rule score does not depend on it
+        return rule_score_evaluation(
+            tables, config, as_of=moment, card=model.card, reason=check.reason(),
+            partitions=partitions,
+        )  # fmt: skip
     evaluation: Evaluation = (
         train_and_evaluate(tables, config, as_of=moment, target=target, partitions=partitions)
         if model is None
@@ -144,6 +146,54 @@ def model_evaluation(
         "n_test": evaluation.test.height,
         "split_at": evaluation.split_at,
         "model_note": None if check is None else check.note(),
+        "model_reason": None,
+    }
+
+
+def rule_score_evaluation(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime,
+    card: dict[str, Any],
+    reason: str,
+    note: str | None = None,
+    test_share: float = 0.3,
+    partitions: int | None = None,
+) -> dict[str, Any]:
+    """:func:`model_evaluation`'s document for a saved model that is not judged (why:
+    ``reason``): the model's quality null, and the rule score's measured on its own newer
+    leads, as the qualification page measures it (:func:`score_quality`: a score ->
+    probability mapping fitted on the older mature leads, judged on the newest
+    ``test_share``), against the outcome the model's card names.
+
+    Raises
+    ------
+    ValueError
+        Too few mature leads to fit the mapping and judge it.
+    """
+    target = target_of(card.get("target", "sql_within_window"))
+    train, test = _samples_split(
+        tables,
+        config,
+        as_of=as_of,
+        age_days=0.0,
+        test_share=test_share,
+        train_columns=("scored_at", "lead_id", "score", target),
+        partitions=partitions,
+    )
+    mapping = ScoreMapping().fit(train["score"].to_numpy(), train[target].cast(pl.Int64))
+    y = test[target].cast(pl.Int64).to_numpy()
+    metrics = calibration_metrics(y, mapping.predict(test["score"].to_numpy()))
+    return {
+        "target": f"{target}_within_window",
+        "rule_score": _quality(metrics),
+        "model": _model_entry(card, {}),
+        "model_thresholds": [],
+        "n_test": test.height,
+        "split_at": test["scored_at"].min() if test.height else None,
+        "model_note": note,
+        "model_reason": reason,
     }
 
 
@@ -200,9 +250,12 @@ def score_report(
     recommended); ``model_reason``: why no model could be trained or tested (too few leads
     with a known outcome, one class, a saved model trained for another label window), or
     None; with one, both scores' quality is null (it is measured on the model's test leads)
-    and the threshold table stays; ``model_note``: what flags a saved model that is judged
-    (trained with other scoring points or on another warehouse, or a card too old to
-    check: :func:`~analytics.scoring.model.check_card`), or None.
+    and the threshold table stays, except for a saved model that is not judged (another
+    label window): the rule score's quality is then measured on its own newer leads, as
+    the qualification page measures it (:func:`rule_score_evaluation`); ``model_note``:
+    what flags a saved model that is judged (trained with other scoring points or on
+    another warehouse, or a card too old to check:
+    :func:`~analytics.scoring.model.check_card`), or None.
 
     Raises
     ------
@@ -230,7 +283,13 @@ def score_report(
         except ValueError as exc:  # too few leads, one class, a leaking feature: say why
             not_evaluated = str(exc)
             evaluation = _no_evaluation(model, target=target)
-    if not_evaluated is None:  # test leads of one outcome, or a handful: no verdict on them
+    if evaluation.get("model_reason"):  # a saved model not judged: the rule score alone is
+        not_evaluated = evaluation["model_reason"]
+        few = unmeasured_reason(evaluation["rule_score"], target=judged_by)  # type: ignore[arg-type]
+        if few is not None:
+            not_evaluated = f"{not_evaluated} {few[0].upper()}{few[1:]}."
+            evaluation = _unjudged(evaluation)
+    elif not_evaluated is None:  # test leads of one outcome, or a handful: no verdict on them
         few = unmeasured_reason(evaluation["model"], target=judged_by)  # type: ignore[arg-type]
         if few is not None:
             not_evaluated = f"{few[0].upper()}{few[1:]}."
@@ -333,6 +392,7 @@ def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any
         "n_test": 0,
         "split_at": None,
         "model_note": None,
+        "model_reason": None,
     }
 
 
@@ -487,4 +547,4 @@ def score_quality(
     return out
 
 
-__all__ = ["model_evaluation", "score_quality", "score_report"]
+__all__ = ["model_evaluation", "rule_score_evaluation", "score_quality", "score_report"]
