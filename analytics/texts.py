@@ -1432,6 +1432,34 @@ TEXTS: dict[str, tuple[str, str]] = {
         "lesbar ({problem}). Die Liste zeigt keine Faktoren des Modells; trainieren Sie es neu "
         "mit `sla score train`.",
     ),
+    # -- a saved model's file (analytics/scoring/model.py: load_model) --------------------
+    "model.card.missing": ("the model's card is missing", "die Karte des Modells fehlt"),
+    "model.file.missing": ("no such model file", "die Modelldatei fehlt"),
+    "model.file.none": (
+        "no score-*.skops model{hint}; train one: `sla score train`",
+        "kein score-*.skops-Modell{hint}; trainieren Sie eines mit `sla score train`",
+    ),
+    "model.file.pickles": (
+        " ({n} pickle model(s) of an older version are not loaded: a pickle can run code "
+        "when loaded)",
+        " (Pickle-Modelle einer älteren Version werden nicht geladen, hier {n}: ein Pickle "
+        "kann beim Laden Code ausführen)",
+    ),
+    "model.file.not_skops": (
+        "not loaded: only .skops models are read (a pickle such as a .joblib file can run "
+        "code when loaded); retrain with `sla score train`",
+        "nicht geladen: nur .skops-Modelle werden gelesen (ein Pickle wie eine .joblib-Datei "
+        "kann beim Laden Code ausführen); trainieren Sie es neu mit `sla score train`",
+    ),
+    "model.file.unreadable": ("not a readable skops model", "kein lesbares skops-Modell"),
+    "model.file.unexpected_types": (
+        "not loaded: it holds types a scoring model never has: {types:list}",
+        "nicht geladen: es enthält Typen, die ein Scoring-Modell nie hat: {types:list}",
+    ),
+    "model.file.not_scoring": (
+        "not a scoring model (found {found})",
+        "kein Scoring-Modell (gefunden: {found})",
+    ),
     "model.unloadable": (
         "The saved model {model} is not used: it cannot be loaded ({problem}). The list shows "
         "no model factors; retrain with `sla score train`.",

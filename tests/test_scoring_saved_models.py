@@ -105,6 +105,48 @@ def test_the_qualification_page_lists_the_leads_without_a_model_whose_card_is_br
     assert any(c.value.startswith(listed) for c in at.caption)
 
 
+# -- a model file that cannot be loaded (the re-audit's LOW 10: its reason in German) -----------
+
+NEWEST = "score-29990101T000000Z"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        ("en", "it cannot be loaded (not a readable skops model)", "kein lesbares"),
+        ("de", "es lässt sich nicht laden (kein lesbares skops-Modell)", "not a readable"),
+    ],
+)
+def test_the_page_names_a_model_file_that_cannot_be_loaded_in_its_language(
+    trained: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    said: str,
+    not_said: str,
+) -> None:
+    """The German page said "… es lässt sich nicht laden (/…/score-….skops: not a readable
+    skops model (File is not a zip file))": the English reader's text in a German sentence."""
+    db, _ = _beside(trained, tmp_path)
+    (tmp_path / "models" / f"{NEWEST}.skops").write_bytes(b"")  # the newest: empty
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    [warning] = [w.value for w in at.warning]
+    assert said in warning and not_said not in warning and str(tmp_path) not in warning
+    expected = render(
+        "model.unloadable",
+        lang=lang,
+        model=f"{NEWEST}.skops",
+        problem=Text("model.file.unreadable"),
+    )
+    assert warning == expected
+
+
 # -- finding 6: a saved model against the config in force and the warehouse -------------------
 
 

@@ -44,7 +44,7 @@ from analytics.scoring.rules import (
     scores_at,
 )
 from analytics.tables import Tables
-from analytics.texts import Lang, Text
+from analytics.texts import NOTHING, Lang, Text
 
 Target = Literal["sql", "won"]
 TARGETS: tuple[Target, ...] = ("sql", "won")
@@ -1072,7 +1072,25 @@ MODEL_SUFFIX = ".skops"
 
 
 class UnsafeModelError(ValueError):
-    """A model file that is not loaded: a pickle, or a skops file with unexpected types."""
+    """A model file that is not loaded: a pickle, a file that is not a readable skops
+    model, or one with unexpected types.
+
+    ``path`` is the file, ``problem`` what is wrong with it, in words of either language
+    (the message adds ``detail``, e.g. the reader's own words, in English).
+    """
+
+    def __init__(self, path: Path, problem: Text, detail: str = "") -> None:
+        self.path, self.problem = path, problem
+        super().__init__(f"{path}: {problem.render(lang='en')}{detail}")
+
+
+class MissingModelError(FileNotFoundError):
+    """No model file, or no card, where one is looked for; ``path`` and ``problem`` as in
+    :class:`UnsafeModelError`."""
+
+    def __init__(self, path: Path, problem: Text) -> None:
+        self.path, self.problem = path, problem
+        super().__init__(f"{path}: {problem.render(lang='en')}")
 
 
 def save_model(model: ScoreModel, directory: str | Path) -> Path:
@@ -1304,7 +1322,7 @@ def read_card(path: str | Path) -> dict[str, Any]:
     ``FileNotFoundError`` naming it, a file that is not UTF-8 a :class:`ModelCardError`."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: the model's card is missing")
+        raise MissingModelError(path, Text("model.card.missing"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -1336,37 +1354,26 @@ def load_model(path: str | Path) -> ScoreModel:
     if path.is_dir():
         found = latest_model(path)
         if found is None:
-            pickles = sorted(p.name for p in path.glob("score-*.joblib"))
-            hint = (
-                f" ({len(pickles)} pickle model(s) of an older version are not loaded: "
-                "a pickle can run code when loaded)"
-                if pickles
-                else ""
-            )
-            raise FileNotFoundError(
-                f"{path}: no score-*{MODEL_SUFFIX} model{hint}; train one: `sla score train`"
-            )
+            pickles = len(list(path.glob("score-*.joblib")))
+            hint = Text("model.file.pickles", {"n": pickles}) if pickles else NOTHING
+            raise MissingModelError(path, Text("model.file.none", {"hint": hint}))
         path = found
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such model file")
+        raise MissingModelError(path, Text("model.file.missing"))
     if path.suffix != MODEL_SUFFIX:
-        raise UnsafeModelError(
-            f"{path}: not loaded: only {MODEL_SUFFIX} models are read (a pickle such as "
-            "a .joblib file can run code when loaded); retrain with `sla score train`"
-        )
+        raise UnsafeModelError(path, Text("model.file.not_skops"))
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # a zip that is not one, a broken schema: never loaded
-        raise UnsafeModelError(f"{path}: not a readable skops model ({exc})") from exc
+        raise UnsafeModelError(path, Text("model.file.unreadable"), f" ({exc})") from exc
     unexpected = sorted(set(untrusted) - set(TRUSTED_MODEL_TYPES))
     if unexpected:
-        raise UnsafeModelError(
-            f"{path}: not loaded: it holds types a scoring model never has: {', '.join(unexpected)}"
-        )
+        raise UnsafeModelError(path, Text("model.file.unexpected_types", {"types": unexpected}))
     card = read_card(path.with_suffix(".json"))
     estimator = sio.load(path, trusted=list(untrusted))
     if not hasattr(estimator, "predict_proba"):
-        raise UnsafeModelError(f"{path}: not a scoring model (found {type(estimator).__name__})")
+        found = type(estimator).__name__
+        raise UnsafeModelError(path, Text("model.file.not_scoring", {"found": found}))
     return ScoreModel(
         estimator, list(card["numeric_features"]), list(card["categorical_features"]), card
     )
@@ -1400,6 +1407,7 @@ __all__ = [
     "TRUSTED_MODEL_TYPES",
     "CardCheck",
     "Evaluation",
+    "MissingModelError",
     "ModelCardError",
     "ModelMismatchError",
     "ScoreModel",

@@ -369,8 +369,10 @@ def lead_list_with_model(
             why = {"model": name, "card": exc.card.name, "problem": exc.problem}
             notes = {lang: render("model.card.unreadable", lang=lang, **why) for lang in lists}
         except (FileNotFoundError, ValueError) as exc:
+            # the file's problem in words of each language (str(exc) is English, with a path)
+            problem = getattr(exc, "problem", None) or str(exc)
             notes = {
-                lang: render("model.unloadable", lang=lang, model=name, problem=str(exc))
+                lang: render("model.unloadable", lang=lang, model=name, problem=problem)
                 for lang in lists
             }
     if model is None or not model.card.get("typical"):
