@@ -993,18 +993,16 @@ def score_report_command(
     cfg = config_or_exit(config)
     source = model_path if model_path is not None else latest_model(models_dir(db))
     kept = _stored_score_results(db, cfg, as_of, source)
-    model = None
+    model, unusable = None, None
     if source is not None and "model_evaluation" not in kept:
         try:
             model = load_model(source)
         except (FileNotFoundError, ValueError) as exc:
-            # blame --model only when it was given: else the latest model was picked for it
-            fail(
-                f"--model: {exc}"
-                if model_path is not None
-                else f"the latest saved model {source} (used by default; choose another "
-                f"with --model, or retrain with `sla score train`): {exc}"
-            )
+            if model_path is not None:  # the file given cannot be used: nothing done
+                fail(f"--model: {exc}")
+            # the latest model, picked by default: the rule score is reported without it
+            unusable = _unusable_latest(source, exc)
+            err.print(f"[yellow]warning:[/] {plain(unusable)}", highlight=False, soft_wrap=True)
     with _score_data(db, as_of) as (tables, moment):
         if source is None:
             err.print("no saved model: training one in memory (save one with `sla score train`)")
@@ -1012,7 +1010,7 @@ def score_report_command(
             try:
                 document = score_report(
                     tables, cfg, as_of=moment, model=model, thresholds=kept.get("thresholds"),
-                    evaluation=kept.get("model_evaluation"),
+                    evaluation=kept.get("model_evaluation"), unusable=unusable,
                 )  # fmt: skip
             except SeenTestPeriodError as exc:  # an earlier --as-of: judge a model it did not see
                 err.print(
@@ -1025,8 +1023,31 @@ def score_report_command(
             fail(f"{db}: {exc}")
     if as_json:
         emit_json(document)
-        return
-    _print_score_report(document)
+    else:
+        _print_score_report(document)
+    if unusable is not None:  # done, with a problem reported (spec/cli.md)
+        raise typer.Exit(1)
+
+
+def _unusable_latest(source: Path, exc: Exception) -> str:
+    """Why the latest saved model (picked by default) is not used: ``exc``, and the older
+    model that is not used in its place either (the newest is never silently replaced)."""
+    from analytics.scoring.model import MissingModelError, UnsafeModelError, older_model
+    from analytics.texts import render
+
+    # the file's own problem without its path again; a card's problem names the card
+    own = isinstance(exc, MissingModelError | UnsafeModelError) and exc.path == source
+    problem = exc.problem.render() if own else str(exc)  # type: ignore[union-attr]
+    older = older_model(source)
+    instead = (
+        render("model.older_unused", older=older.name, model=source.name).strip()
+        if older is not None
+        else ""
+    )
+    return (
+        f"The latest saved model {source} is not used: {problem}. {instead} The rule score is "
+        "reported without a model: choose one with --model, or retrain with `sla score train`."
+    ).replace("  ", " ")
 
 
 def _stored_score_results(

@@ -129,15 +129,29 @@ def model_hash(db_path: str | Path) -> str:
 
 def model_file_hash(path: str | Path | None) -> str:
     """SHA-256 of a saved model file (what :func:`model_hash` keys results by), or "" when
-    ``path`` is None or not a file (e.g. a folder of models).
+    ``path`` is None or a folder of models. A ``score-….skops`` that is no file (a folder of
+    that name, a link to no file) is a saved model that cannot be used, not none: its key
+    names what it is, so that no result computed without a model is read for it.
 
     >>> import tempfile
     >>> model_file_hash(None), model_file_hash(tempfile.mkdtemp())
     ('', '')
+    >>> d = Path(tempfile.mkdtemp()) / "score-29990101T000000Z.skops"
+    >>> d.mkdir()
+    >>> model_file_hash(d)
+    'not a file: folder score-29990101T000000Z.skops'
     """
-    if path is None or not Path(path).is_file():
+    from analytics.scoring.model import MODEL_SUFFIX
+
+    if path is None:
         return ""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    path = Path(path)
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    if path.suffix != MODEL_SUFFIX:  # a folder of models
+        return ""
+    kind = "link" if path.is_symlink() else "folder" if path.is_dir() else "other"
+    return f"not a file: {kind} {path.name}"
 
 
 def _saved_model(db_path: str | Path) -> Path | None:

@@ -1435,6 +1435,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     # -- a saved model's file (analytics/scoring/model.py: load_model) --------------------
     "model.card.missing": ("the model's card is missing", "die Karte des Modells fehlt"),
     "model.file.missing": ("no such model file", "die Modelldatei fehlt"),
+    "model.file.dangling": (
+        "a link to {target}, which does not exist",
+        "ein Verweis auf {target}, das es nicht gibt",
+    ),
+    "model.file.folder": ("a folder, not a model file", "ein Ordner, keine Modelldatei"),
+    "model.file.not_file": ("not a model file", "keine Modelldatei"),
+    "model.older_unused": (
+        " The older saved model {older} is not used in its place: remove {model} to use it.",
+        " Das ältere gespeicherte Modell {older} wird nicht an seiner Stelle verwendet: "
+        "entfernen Sie {model}, um es zu verwenden.",
+    ),
     "model.file.none": (
         "no score-*.skops model{hint}; train one: `sla score train`",
         "kein score-*.skops-Modell{hint}; trainieren Sie eines mit `sla score train`",

@@ -68,18 +68,22 @@ def test_a_broken_model_card_exits_2_naming_the_card_and_what_is_wrong(
     trained: tuple[Path, Path], tmp_path: Path, card: str, problem: str, given: bool
 ) -> None:
     """A missing key or a JSON list gave a KeyError/TypeError traceback (exit 1), invalid
-    JSON "error: --model: Expecting property name ...", even without --model."""
+    JSON "error: --model: Expecting property name ...", even without --model. The latest
+    model, picked by default, leaves the rule score reported (exit 1, the re-audit's LOW 8)."""
     db, model = _beside(trained, tmp_path, card)
     res = runner.invoke(
         app, ["score", "report", "--db", str(db), *(["--model", str(model)] if given else [])]
     )
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == (2 if given else 1), res.output
     text = " ".join(res.stderr.split())
-    assert "Traceback" not in text and not res.stdout
+    assert "Traceback" not in text
     assert f"{model.with_suffix('.json')}: the model's card is not usable: {problem}" in text
     assert text.startswith("error: --model:") is given
-    if not given:
-        assert text.startswith(f"error: the latest saved model {model} (used by default;")
+    if given:
+        assert not res.stdout
+    else:
+        assert text.startswith(f"warning: The latest saved model {model} is not used: ")
+        assert "Rule-score thresholds" in res.stdout
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -143,8 +147,114 @@ def test_the_page_names_a_model_file_that_cannot_be_loaded_in_its_language(
         lang=lang,
         model=f"{NEWEST}.skops",
         problem=Text("model.file.unreadable"),
+    )  # and the older model beside it is not used instead (the re-audit's LOW 8)
+    older = render("model.older_unused", lang=lang, older=trained[1].name, model=f"{NEWEST}.skops")
+    assert warning == expected + older
+
+
+# -- a newest model that is no file (the re-audit's LOW 8) -------------------------------------
+
+
+def _broken_newest(trained: tuple[Path, Path], tmp: Path, kind: str) -> tuple[Path, Path]:
+    """A copy of the warehouse and its model, and a newer score-….skops that is a folder or a
+    link to no file; the warehouse holds the results an import stores (with no model)."""
+    from analytics.config import load_config
+    from analytics.precompute import refresh_results
+
+    db, _ = _beside(trained, tmp)
+    (tmp / "models").rename(tmp / "aside")
+    refresh_results(db, load_config(CONFIG))  # as `sla import` stores them: for no model
+    (tmp / "aside").rename(tmp / "models")
+    newest = tmp / "models" / f"{NEWEST}.skops"
+    if kind == "folder":
+        newest.mkdir()
+    else:
+        newest.symlink_to(tmp / "nowhere.skops")
+    return db, newest
+
+
+BROKEN_NEWEST = [
+    ("folder", "a folder, not a model file", "ein Ordner, keine Modelldatei"),
+    ("link", "a link to {nowhere}, which does not exist", "ein Verweis auf {nowhere}, das es"),
+]
+
+
+@pytest.mark.parametrize(("kind", "problem", "_"), BROKEN_NEWEST)
+def test_a_newest_model_that_is_no_file_leaves_the_rule_score_reported_and_is_named(
+    trained: tuple[Path, Path], tmp_path: Path, kind: str, problem: str, _: str
+) -> None:
+    """`sla score report` exited 2 ("… no score-*.skops model", "no such model file"):
+    no rule score, no threshold table, no recommendation, though neither needs the model.
+    The valid older model beside it is not used in its place, and the report says so."""
+    from analytics.config import load_config
+    from analytics.scoring.report import QUALITY_KEYS, score_quality
+    from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
+
+    db, newest = _broken_newest(trained, tmp_path, kind)
+    older = trained[1].name
+    res = runner.invoke(app, ["score", "report", "--db", str(db), "--json"])
+    assert res.exit_code == 1, res.output  # done, with a problem reported
+    why = (
+        f"The latest saved model {newest} is not used: "
+        f"{problem.format(nowhere=tmp_path / 'nowhere.skops')}. The older saved model {older} "
+        f"is not used in its place: remove {newest.name} to use it. The rule score is reported "
+        "without a model: choose one with --model, or retrain with `sla score train`."
+    )
+    assert " ".join(res.stderr.split()) == f"warning: {why}"
+    doc = json.loads(res.stdout)
+    assert doc["model_reason"] == why
+    assert {k: doc["model"][k] for k in QUALITY_KEYS} == dict.fromkeys(QUALITY_KEYS)
+    con = connect_readonly(db)
+    try:
+        tables, moment = load_tables(con).collect(), latest_timestamp(con)
+    finally:
+        con.close()
+    page = score_quality(tables, load_config(CONFIG), as_of=moment)
+    assert doc["rule_score"] == {k: page["metrics"][k] for k in QUALITY_KEYS}
+    usual = _report(trained[0])  # the threshold table and recommendation need no model
+    assert doc["thresholds"] and doc["recommended_reason"]
+    for key in ("thresholds", "recommended_threshold", "recommended_reason", "weekly_capacity"):
+        assert doc[key] == usual[key], key
+    text = runner.invoke(app, ["score", "report", "--db", str(db)])
+    assert text.exit_code == 1 and "Rule-score thresholds" in text.stdout
+    given = runner.invoke(app, ["score", "report", "--db", str(db), "--model", str(newest)])
+    assert given.exit_code == 2 and not given.stdout  # the file given: nothing done
+    assert " ".join(given.stderr.split()).startswith(f"error: --model: {newest}: ")
+
+
+@pytest.mark.parametrize(("kind", "problem", "german"), BROKEN_NEWEST)
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_page_names_a_newest_model_that_is_no_file(
+    trained: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    kind: str,
+    problem: str,
+    german: str,
+) -> None:
+    """The page said "No saved model with per-lead factors", with no warning (it read the
+    results stored for no model), while a valid older model sat beside the broken one."""
+    db, newest = _broken_newest(trained, tmp_path, kind)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    [warning] = [w.value for w in at.warning]
+    nowhere = tmp_path / "nowhere.skops"
+    assert (german if lang == "de" else problem).format(nowhere=nowhere) in warning
+    assert newest.name in warning and trained[1].name in warning
+    kind_text = Text(f"model.file.{kind}" if kind == "folder" else "model.file.dangling",
+                     {"target": str(nowhere)})  # fmt: skip
+    expected = render("model.unloadable", lang=lang, model=newest.name, problem=kind_text) + render(
+        "model.older_unused", lang=lang, older=trained[1].name, model=newest.name
     )
     assert warning == expected
+    assert not any("No saved model" in c.value or "Kein gespeichertes" in c.value
+                   for c in at.caption)  # fmt: skip
 
 
 # -- finding 6: a saved model against the config in force and the warehouse -------------------

@@ -1342,24 +1342,31 @@ def load_model(path: str | Path) -> ScoreModel:
     Raises
     ------
     FileNotFoundError
-        No such file, or no model in the directory.
+        No such file (a link to none), or no model in the directory
+        (:class:`MissingModelError`).
     UnsafeModelError
-        A pickle, an unreadable file, or a skops file with unexpected types.
+        A pickle, a folder or other entry that is not a file, an unreadable file, or a
+        skops file with unexpected types.
     ModelCardError
         A card that is not a JSON object with the keys it needs (:func:`parse_card`).
     """
     import skops.io as sio
 
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() and path.suffix != MODEL_SUFFIX:  # a folder of models: its latest
         found = latest_model(path)
         if found is None:
             pickles = len(list(path.glob("score-*.joblib")))
             hint = Text("model.file.pickles", {"n": pickles}) if pickles else NOTHING
             raise MissingModelError(path, Text("model.file.none", {"hint": hint}))
         path = found
+    if path.is_symlink() and not path.exists():  # a link whose target is gone
+        raise MissingModelError(path, Text("model.file.dangling", {"target": os.readlink(path)}))
     if not path.exists():
         raise MissingModelError(path, Text("model.file.missing"))
+    if not path.is_file():  # a folder named score-….skops, a pipe: no model's bytes
+        kind = "model.file.folder" if path.is_dir() else "model.file.not_file"
+        raise UnsafeModelError(path, Text(kind))
     if path.suffix != MODEL_SUFFIX:
         raise UnsafeModelError(path, Text("model.file.not_skops"))
     try:
@@ -1382,6 +1389,10 @@ def load_model(path: str | Path) -> ScoreModel:
 def latest_model(directory: str | Path) -> Path | None:
     """The newest ``score-<version>.skops`` in ``directory`` (versions sort by time).
 
+    Whatever it is: a folder of that name, or a link to no file, is the newest too, and
+    :func:`load_model` names it as not usable; an older model is never picked silently in
+    its place (:func:`older_model` finds the one that would be).
+
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
     >>> for v in ("20260101T000000Z", "20260101T000000Z-2", "20251231T000000Z"):
@@ -1391,12 +1402,37 @@ def latest_model(directory: str | Path) -> Path | None:
     'score-20260101T000000Z-2.skops'
     """
 
-    def key(path: Path) -> tuple[str, int]:
-        base, _, n = path.stem.removeprefix("score-").partition("-")
-        return base, int(n) if n.isdigit() else 1
-
-    paths = sorted(Path(directory).glob(f"score-*{MODEL_SUFFIX}"), key=key)
+    paths = sorted(Path(directory).glob(f"score-*{MODEL_SUFFIX}"), key=_version_key)
     return paths[-1] if paths else None
+
+
+def _version_key(path: Path) -> tuple[str, int]:
+    """A saved model's place in time: its version, then its ``-<n>`` suffix."""
+    base, _, n = path.stem.removeprefix("score-").partition("-")
+    return base, int(n) if n.isdigit() else 1
+
+
+def older_model(path: str | Path) -> Path | None:
+    """The newest saved model file older than ``path`` beside it (what would be used were
+    ``path`` gone), or None.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for v in ("20251231T000000Z", "20260101T000000Z"):
+    ...     _ = (d / f"score-{v}.skops").write_bytes(b"")
+    >>> (d / "score-29990101T000000Z.skops").mkdir()
+    >>> older_model(d / "score-29990101T000000Z.skops").name
+    'score-20260101T000000Z.skops'
+    >>> print(older_model(d / "score-20251231T000000Z.skops"))
+    None
+    """
+    path = Path(path)
+    before = [
+        p
+        for p in path.parent.glob(f"score-*{MODEL_SUFFIX}")
+        if p.is_file() and _version_key(p) < _version_key(path)
+    ]
+    return max(before, key=_version_key) if before else None
 
 
 __all__ = [
@@ -1421,6 +1457,7 @@ __all__ = [
     "load_model",
     "make_classifier",
     "models_dir",
+    "older_model",
     "parse_card",
     "read_card",
     "reference_leads",

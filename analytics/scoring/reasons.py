@@ -355,9 +355,10 @@ def lead_list_with_model(
     :func:`lead_list` and, with a model, :func:`lead_model_factors`'s; the note says, in
     that language, why a saved model adds no factors, or what flags the model whose
     factors are shown (:func:`analytics.scoring.model.check_card`: trained for another
-    label window, with other scoring points, on another warehouse).
+    label window, with other scoring points, on another warehouse). A model that cannot
+    be loaded is not replaced by an older one beside it: the note names that one too.
     """
-    from analytics.scoring.model import ModelCardError, check_card, load_model
+    from analytics.scoring.model import ModelCardError, check_card, load_model, older_model
 
     lists = lead_lists(tables, config, as_of=as_of, langs=langs)
     model, notes = None, dict.fromkeys(lists)
@@ -374,6 +375,13 @@ def lead_list_with_model(
             notes = {
                 lang: render("model.unloadable", lang=lang, model=name, problem=problem)
                 for lang in lists
+            }
+        older = older_model(model_path) if model is None else None
+        if older is not None:  # the newest is broken; the older one is not used instead
+            why = {"older": older.name, "model": name}
+            notes = {
+                lang: f"{note}{render('model.older_unused', lang=lang, **why)}"
+                for lang, note in notes.items()
             }
     if model is None or not model.card.get("typical"):
         return {lang: (leads, None, notes[lang]) for lang, leads in lists.items()}

@@ -207,6 +207,7 @@ def score_report(
     partitions: int | None = None,
     thresholds: dict[str, Any] | None = None,
     evaluation: dict[str, Any] | None = None,
+    unusable: str | None = None,
 ) -> dict[str, Any]:
     """Lead-score quality and threshold tuning, as one JSON-ready document.
 
@@ -231,6 +232,10 @@ def score_report(
         The saved model's :func:`model_evaluation` stored for this data, config, ``as_of``
         and model: used instead of evaluating the model (``model`` is then not needed).
         With both stored, the tables are not read.
+    unusable : str, optional
+        Why the saved model the report stands for cannot be used (it cannot be loaded):
+        no model is trained instead, ``model_reason`` says this, and the rule score is
+        judged alone (:func:`rule_score_evaluation`).
 
     Returns
     -------
@@ -273,6 +278,17 @@ def score_report(
     )
     if unlabelled is not None and judged_by == "sql":
         not_evaluated, evaluation = unlabelled, _no_evaluation(model, target=target)
+        if unusable is not None:
+            not_evaluated = f"{unusable} {unlabelled}"
+    elif unusable is not None:  # a saved model that cannot be loaded: the rule score alone
+        card = {"target": f"{target}_within_window"}
+        try:
+            evaluation = rule_score_evaluation(
+                tables, config, as_of=moment, card=card, reason=unusable, partitions=partitions
+            )
+        except ValueError as exc:  # too few leads to judge the rule score either
+            not_evaluated = f"{unusable} {_sentence(str(exc))}"
+            evaluation = _no_evaluation(None, target=target)
     elif evaluation is None:
         try:
             evaluation = model_evaluation(
@@ -287,7 +303,7 @@ def score_report(
         not_evaluated = evaluation["model_reason"]
         few = unmeasured_reason(evaluation["rule_score"], target=judged_by)  # type: ignore[arg-type]
         if few is not None:
-            not_evaluated = f"{not_evaluated} {few[0].upper()}{few[1:]}."
+            not_evaluated = f"{not_evaluated} {_sentence(few)}"
             evaluation = _unjudged(evaluation)
     elif not_evaluated is None:  # test leads of one outcome, or a handful: no verdict on them
         few = unmeasured_reason(evaluation["model"], target=judged_by)  # type: ignore[arg-type]
@@ -331,6 +347,16 @@ def score_report(
         "n_test": evaluation["n_test"],
         "split_at": evaluation["split_at"],
     }
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first, a full stop last.
+
+    >>> _sentence("only 2 of the 90 test leads reached SQL")
+    'Only 2 of the 90 test leads reached SQL.'
+    """
+    text = text.rstrip(".")
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 #: The measures of a score's quality in the report (null when not measured), and the
