@@ -128,10 +128,13 @@ def model_hash(db_path: str | Path) -> str:
 
 
 def model_file_hash(path: str | Path | None) -> str:
-    """SHA-256 of a saved model file (what :func:`model_hash` keys results by), or "" when
-    ``path`` is None or a folder of models. A ``score-….skops`` that is no file (a folder of
-    that name, a link to no file) is a saved model that cannot be used, not none: its key
-    names what it is, so that no result computed without a model is read for it.
+    """SHA-256 of a saved model file and its card, the ``.json`` beside it (what
+    :func:`model_hash` keys results by), or "" when ``path`` is None or a folder of models.
+    The card counts: what is said of a model (:func:`~analytics.scoring.model.check_card`)
+    comes from it, and ``sla purge`` rewrites it beside the same ``.skops`` bytes. A
+    ``score-….skops`` that is no file (a folder of that name, a link to no file) is a saved
+    model that cannot be used, not none: its key names what it is, so that no result
+    computed without a model is read for it.
 
     >>> import tempfile
     >>> model_file_hash(None), model_file_hash(tempfile.mkdtemp())
@@ -147,7 +150,13 @@ def model_file_hash(path: str | Path | None) -> str:
         return ""
     path = Path(path)
     if path.is_file():
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(path.read_bytes())
+        card = path.with_suffix(".json")
+        try:  # a card that cannot be read is a key of its own too
+            digest.update(b"\0card\0" + card.read_bytes())
+        except OSError:
+            digest.update(b"\0no card")
+        return digest.hexdigest()
     if path.suffix != MODEL_SUFFIX:  # a folder of models
         return ""
     kind = "link" if path.is_symlink() else "folder" if path.is_dir() else "other"

@@ -396,6 +396,47 @@ def test_the_qualification_page_flags_a_model_of_another_label_window(
     assert "funnel.window_days 90" in expected
 
 
+# -- the re-audit's LOW 10: the stored evaluation and the card beside the same bytes ------------
+
+
+def _same_bytes(trained: tuple[Path, Path], tmp: Path) -> tuple[Path, Path]:
+    """A copy of the warehouse and of its model with the very same bytes: the results stored
+    for that model (at `sla score train`) are found for it."""
+    db, model = trained
+    (tmp / "models").mkdir()
+    for path in (model, model.with_suffix(".json")):
+        shutil.copy(path, tmp / "models" / path.name)
+    shutil.copy(db, tmp / "wh.duckdb")
+    return tmp / "wh.duckdb", tmp / "models" / model.name
+
+
+def test_a_card_rewritten_beside_the_same_model_bytes_is_checked_again(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The stored evaluation was keyed by the .skops bytes alone: a card that `sla purge`
+    (forget_leads) or a hand rewrote was never checked again (model_note stayed null)."""
+    from analytics.scoring.model import forget_leads
+
+    db, model = _same_bytes(trained, tmp_path)
+    card = json.loads(model.with_suffix(".json").read_text())
+    assert _report(db)["model_note"] is None
+    ids = [r["lead_id"] for r in card["reference_leads"]] + [card["split_lead_id"]]
+    assert forget_leads(model.parent, ids) == [model.with_suffix(".json")]  # as sla purge does
+    doc = _report(db)
+    assert doc["model_note"] == (
+        f"The saved model {card['version']}'s reference leads were all erased (`sla purge`): "
+        "whether it was trained on this warehouse cannot be checked."
+    )
+    assert doc["model"]["roc_auc"] is not None and doc["model_reason"] is None
+    # a card now saying another label window: not judged
+    model.with_suffix(".json").write_text(json.dumps({**card, "window_days": 30}))
+    doc = _report(db)
+    assert doc["model_reason"].startswith(
+        f"The saved model {card['version']} was trained with funnel.window_days 30"
+    )
+    assert doc["model"]["roc_auc"] is None
+
+
 # -- sla purge and the model cards (privacy audit, finding 6) ------------------------------------
 
 
