@@ -987,7 +987,13 @@ def score_report_command(
     as_json: JsonOption = False,
 ) -> None:
     """Lead-score quality (rule score vs model) and the threshold table with a recommendation."""
-    from analytics.scoring.model import SeenTestPeriodError, latest_model, load_model, models_dir
+    from analytics.scoring.model import (
+        SeenTestPeriodError,
+        check_card,
+        latest_model,
+        load_model,
+        models_dir,
+    )
     from analytics.scoring.report import score_report
 
     cfg = config_or_exit(config)
@@ -1019,6 +1025,8 @@ def score_report_command(
                 document = score_report(
                     tables, cfg, as_of=moment, thresholds=kept.get("thresholds")
                 )
+                if model is not None:  # what flags the saved model set aside is still said
+                    document["model_note"] = check_card(model.card, tables, cfg).note()
         except ValueError as exc:
             fail(f"{db}: {exc}")
     if as_json:
@@ -1132,8 +1140,10 @@ def _print_score_report(document: dict[str, Any]) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    elif document.get("model_note"):  # a saved model judged, but not of this config or data
-        out.print(f"Note: {plain(document['model_note'])}", highlight=False, soft_wrap=True)
+    note = document.get("model_note")
+    # a saved model not of this config or data, judged or not (a reason may hold the note)
+    if note and plain(note) not in plain(document.get("model_reason") or ""):
+        out.print(f"Note: {plain(note)}", highlight=False, soft_wrap=True)
     unscored = document.get("rule_score_reason")
     if unscored:  # the rule score cannot be judged: no table and no recommendation of it
         features = document["model"]["features"]

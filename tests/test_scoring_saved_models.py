@@ -356,6 +356,43 @@ def test_a_model_of_other_scoring_points_or_another_warehouse_is_flagged(
     assert "Note: The saved model" in " ".join(res.stdout.split())
 
 
+@pytest.mark.parametrize(
+    ("as_of", "aside"),
+    [
+        ("2025-05-01T00:00:00Z", False),  # too few leads with a closed window then
+        # its test leads all before the model's split: set aside, one trained in memory
+        ("2025-11-25T00:00:00Z", True),
+    ],
+    ids=["too-few", "set-aside"],
+)
+def test_the_note_on_another_warehouse_stays_when_the_model_cannot_be_evaluated(
+    trained: tuple[Path, Path], tmp_path: Path, as_of: str, aside: bool
+) -> None:
+    """The re-audit's LOW 10: the model of another warehouse lost its note (model_note null)
+    as soon as the evaluation failed for another reason, or the model was set aside."""
+    _, model = trained
+    version = json.loads(model.with_suffix(".json").read_text())["version"]
+    db = case_db(tmp_path, shift_days=1)  # the same lead ids, each created a day later
+    (tmp_path / "models").mkdir()
+    for path in (model, model.with_suffix(".json")):
+        shutil.copy(path, tmp_path / "models" / path.name)
+    note = (
+        f"The saved model {version} was evidently trained on another warehouse: none of its 5 "
+        "reference leads (e.g. L0000) is in this one with the same creation time; retrain "
+        "with `sla score train`."
+    )
+    early = ["--as-of", as_of]
+    doc = _report(db, *early)
+    assert doc["model_note"] == note
+    res = runner.invoke(app, ["score", "report", "--db", str(db), *early])
+    text = " ".join(res.stdout.split())
+    assert f"Note: {note}" in text
+    if not aside:
+        assert doc["model_reason"].startswith("only ") and doc["model"]["roc_auc"] is None
+        assert f"Score quality not measured: {doc['model_reason'].rstrip('.')}." in text
+    assert ("learned from every lead of this test period" in res.stderr) is aside
+
+
 def test_a_card_written_before_the_checks_says_what_cannot_be_checked(
     trained: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -258,7 +258,7 @@ def score_report(
     and the threshold table stays, except for a saved model that is not judged (another
     label window): the rule score's quality is then measured on its own newer leads, as
     the qualification page measures it (:func:`rule_score_evaluation`); ``model_note``:
-    what flags a saved model that is judged (trained with other scoring points or on
+    what flags the saved model, judged or not (trained with other scoring points or on
     another warehouse, or a card too old to check:
     :func:`~analytics.scoring.model.check_card`), or None.
 
@@ -276,8 +276,14 @@ def score_report(
     judged_by = (
         model.target if model is not None else target_of((evaluation or {}).get("target", target))
     )
+
+    # what flags a saved model that is not judged (another warehouse, ...) is still said
+    def card_note() -> str | None:
+        return None if model is None else check_card(model.card, tables, config).note()
+
     if unlabelled is not None and judged_by == "sql":
-        not_evaluated, evaluation = unlabelled, _no_evaluation(model, target=target)
+        not_evaluated = unlabelled
+        evaluation = _no_evaluation(model, target=target, note=card_note())
         if unusable is not None:
             not_evaluated = f"{unusable} {unlabelled}"
     elif unusable is not None:  # a saved model that cannot be loaded: the rule score alone
@@ -298,7 +304,7 @@ def score_report(
             raise
         except ValueError as exc:  # too few leads, one class, a leaking feature: say why
             not_evaluated = str(exc)
-            evaluation = _no_evaluation(model, target=target)
+            evaluation = _no_evaluation(model, target=target, note=card_note())
     if evaluation.get("model_reason"):  # a saved model not judged: the rule score alone is
         not_evaluated = evaluation["model_reason"]
         few = unmeasured_reason(evaluation["rule_score"], target=judged_by)  # type: ignore[arg-type]
@@ -402,9 +408,12 @@ def _unjudged(evaluation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any]:
+def _no_evaluation(
+    model: ScoreModel | None, *, target: Target, note: str | None = None
+) -> dict[str, Any]:
     """:func:`model_evaluation`'s document when no model can be trained or tested: every
-    quality null, no test leads (the rule score's quality is measured on the same ones).
+    quality null, no test leads (the rule score's quality is measured on the same ones);
+    ``note`` what flags the saved model (:func:`~analytics.scoring.model.check_card`).
 
     >>> _no_evaluation(None, target="sql")["model"]["roc_auc"] is None
     True
@@ -417,7 +426,7 @@ def _no_evaluation(model: ScoreModel | None, *, target: Target) -> dict[str, Any
         "model_thresholds": [],
         "n_test": 0,
         "split_at": None,
-        "model_note": None,
+        "model_note": note,
         "model_reason": None,
     }
 
