@@ -605,6 +605,7 @@ def _materialise(t: Tables) -> Tables:
             for name in TABLES
         },
         episodes=t.episodes,  # stored after the import (cut, read lazily), or None
+        loaded_at=t.loaded_at,
     )
 
 

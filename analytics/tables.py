@@ -101,6 +101,11 @@ class Tables:
     coverage_basis: tuple[pl.LazyFrame, ...] | None = dataclasses.field(
         default=None, compare=False, repr=False
     )
+    #: The latest import's time (:func:`analytics.warehouse.facts.last_import`) when the
+    #: tables come from a warehouse; None for tables built from frames or rows. Nothing
+    #: dated after it is known: it caps :meth:`latest_timestamp` and the moment outcomes
+    #: are known until (:func:`analytics.scoring.rules.outcomes_known_until`).
+    loaded_at: datetime | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.episodes is not None and self.episodes_basis is None:
@@ -195,7 +200,10 @@ class Tables:
         if self.stored_coverage_rows is not None:
             lazies["coverage_rows"] = self.stored_coverage_rows
         frames = pl.collect_all(lazies.values())
-        return Tables(**{name: df.lazy() for name, df in zip(lazies, frames, strict=True)})
+        return Tables(
+            **{name: df.lazy() for name, df in zip(lazies, frames, strict=True)},
+            loaded_at=self.loaded_at,
+        )
 
     def _restricted(self, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> Tables:
         """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`), to the stored
@@ -285,11 +293,16 @@ class Tables:
         return parts
 
     def latest_timestamp(self) -> datetime | None:
-        """The latest timestamp in any table (the default ``as_of``), or None when empty.
+        """The latest timestamp in any table (the default ``as_of``), or None when empty;
+        never later than :attr:`loaded_at` (a row dated after the import is no moment of
+        the data).
 
-        >>> Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-01-02T03:04:05Z",
-        ...                          "source": "email"}]).latest_timestamp()
+        >>> t = Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-01-02T03:04:05Z",
+        ...                              "source": "email"}])
+        >>> t.latest_timestamp()
         datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
+        >>> dataclasses.replace(t, loaded_at=datetime(2026, 1, 1, tzinfo=UTC)).latest_timestamp()
+        datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
         """
         parts = []
         for name, lf in self.items():
@@ -297,7 +310,9 @@ class Tables:
                 if dtype == UTC_TIMESTAMP:
                     parts.append(lf.select(pl.col(col).max().alias("t")))
         value = pl.concat(parts).select(pl.col("t").max()).collect().item()
-        return value
+        if value is None or self.loaded_at is None:
+            return value
+        return min(value, self.loaded_at)
 
     def until(self, as_of: datetime) -> Tables:
         """The data as it was known at ``as_of``: later rows are dropped, later exits undone.
@@ -351,6 +366,7 @@ class Tables:
             # whole: a version replaced after as_of is the one in force before it
             lead_history=self.lead_history,
             account_history=self.account_history,
+            loaded_at=self.loaded_at,
         )
 
 

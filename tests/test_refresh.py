@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,16 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from analytics.cli import app
-from analytics.warehouse import ImportFailed, connect_readonly, import_canonical, read_core_table
+from analytics.warehouse import (
+    ImportFailed,
+    connect_readonly,
+    import_canonical,
+    latest_timestamp,
+    load_tables,
+    read_core_table,
+)
 from analytics.warehouse.adapters import import_export
+from analytics.warehouse.facts import last_import
 
 runner = CliRunner()
 
@@ -127,6 +136,27 @@ def test_without_any_accounts_the_leads_account_ids_are_kept_unchecked(tmp_path)
     assert result.warnings(lang="de")[-1].startswith(
         "Zeilen mit einer Account-ID, obwohl keine Accounts importiert wurden: 2"
     )
+
+
+#: A lead's customer stage mistyped a month ahead of the import (the loader accepts a year).
+AHEAD = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT09:00:00Z")
+
+
+@pytest.mark.parametrize("typo", [False, True])
+def test_nothing_dated_after_the_import_is_the_data_latest_moment(tmp_path, typo):
+    """Re-audit of the score fixes, HIGH 2: one row dated after the import became the
+    default as_of ("Data as of 2027-06-01") and the end of every outcome's horizon."""
+    db = tmp_path / "w.duckdb"
+    events = EVENTS + (f"L2,customer,{AHEAD},\n" if typo else "")
+    import_canonical(db, folder(tmp_path, leads=LEADS, lifecycle_events=events))
+    with connect_readonly(db) as con:
+        imported = last_import(con)
+        assert imported is not None
+        tables = load_tables(con)
+        assert tables.loaded_at == imported
+        expected = imported if typo else datetime(2026, 10, 3, 9, tzinfo=UTC)  # L3 created
+        assert latest_timestamp(con) == expected
+        assert tables.latest_timestamp() == expected
 
 
 @pytest.mark.parametrize("accounts_where", ["in the same folder", "in the warehouse already"])

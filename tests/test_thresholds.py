@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
+from analytics.scoring.rules import outcomes_known_until
 from analytics.scoring.thresholds import (
     RECORD_SCHEMA,
     WEEKS_PER_MONTH,
@@ -534,6 +535,46 @@ def test_months_after_the_data_are_no_months_of_data() -> None:
     later = precompute_thresholds(_tables(), CFG, as_of=AS_OF.replace(year=2027))
     assert later.months == precompute_thresholds(_tables(), CFG, as_of=AS_OF).months
     assert later.months[-1] == date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("loaded_at", "as_of", "last_month", "l4_mature"),
+    [
+        # tables of a notebook know no import: the typo is the data's latest moment
+        (None, datetime(2027, 6, 1, tzinfo=UTC), date(2027, 5, 1), [True]),
+        # imported on AS_OF: nothing after it is known, L4's window (to Jul 30) is open
+        (AS_OF, AS_OF, date(2026, 6, 1), [False]),
+        # imported after the event: it is data, the cap does not bite
+        (datetime(2027, 7, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC), date(2027, 5, 1),
+         [True]),
+    ],
+)  # fmt: skip
+def test_a_row_dated_after_the_import_moves_neither_as_of_nor_the_horizon(
+    loaded_at: datetime | None, as_of: datetime, last_month: date, l4_mature: list[bool]
+) -> None:
+    """Re-audit of the score fixes, HIGH 2: one customer event mistyped as 2027-06-01 in
+    data imported on 2026-07-01 moved the default as_of there, counted its empty months
+    and judged L4 (a demo request on 2026-05-01, window to 2026-07-30) "no SQL"."""
+    t = _tables()
+    t = dataclasses.replace(
+        t,
+        leads=pl.concat([t.leads, Tables.from_rows(leads=[
+            {"lead_id": "L4", "created_at": "2026-05-01T00:00:00Z", "source": "email"}]).leads]),
+        activities=pl.concat([t.activities, Tables.from_rows(activities=[
+            {"activity_id": "a6", "lead_id": "L4", "type": "demo_request",
+             "occurred_at": "2026-05-01T00:00:00Z"}]).activities]),
+        lifecycle_events=pl.concat([t.lifecycle_events, Tables.from_rows(lifecycle_events=[
+            {"lead_id": "L2", "stage": "customer", "entered_at": "2027-06-01T00:00:00Z"}
+        ]).lifecycle_events]),
+        loaded_at=loaded_at,
+    )  # fmt: skip
+    assert t.latest_timestamp() == as_of
+    assert outcomes_known_until(t, datetime(2027, 9, 1, tzinfo=UTC)) == as_of
+    for moment in (None, datetime(2027, 9, 1, tzinfo=UTC)):  # the default, a later --as-of
+        base = precompute_thresholds(t, CFG, as_of=moment)
+        assert base.months[-1] == last_month
+        l4 = base.records.filter(pl.col("lead_id") == "L4")
+        assert l4["is_mature"].to_list() == l4_mature
 
 
 def test_the_records_know_which_leads_the_data_says_were_handed_over() -> None:

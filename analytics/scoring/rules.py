@@ -66,8 +66,21 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     """The last moment an outcome (an SQL) can be seen: ``as_of``, or the last lifecycle
     event past the ``lead`` stage when the events end before it (an export of the stage
     history cut earlier than the other tables, an ``as_of`` after the data; a ``lead``
-    event is written with each new lead and says nothing of the stages after). A lead
-    whose window runs past it is not mature: its SQL may have come unseen.
+    event is written with each new lead and says nothing of the stages after), and never
+    after the latest import (``tables.loaded_at``: an event dated later is a typo, not a
+    known outcome). A lead whose window runs past it is not mature: its SQL may have
+    come unseen.
+
+    Parameters
+    ----------
+    tables : Tables
+        Its ``lifecycle_events`` and ``loaded_at``.
+    as_of : datetime
+        The moment the data is judged at.
+
+    Returns
+    -------
+    datetime (UTC)
 
     >>> from datetime import UTC
     >>> t = Tables.from_rows(lifecycle_events=[
@@ -77,7 +90,8 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     """
     history = tables.lifecycle_events.filter(pl.col("stage") != "lead")
     last = history.select(pl.col("entered_at").max()).collect().item()
-    return as_utc(as_of) if last is None else min(as_utc(as_of), as_utc(last))
+    known = [as_utc(m) for m in (as_of, last, tables.loaded_at) if m is not None]
+    return min(known)
 
 
 def _first_sql(tables: Tables) -> pl.LazyFrame:

@@ -43,6 +43,7 @@ from analytics.tables import Tables
 from analytics.warehouse.connection import WarehouseError as WarehouseError
 from analytics.warehouse.connection import connect_readonly as connect_readonly
 from analytics.warehouse.connection import is_warehouse as is_warehouse
+from analytics.warehouse.facts import last_import
 from analytics.warehouse.facts import latest_timestamp as latest_timestamp
 from analytics.warehouse.facts import table_counts as table_counts
 from analytics.warehouse.leftovers import remove_leftovers
@@ -432,7 +433,8 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     :func:`analytics.warehouse.precomputed.stored_episodes`), when there are any, and the
     scored attributes later imports changed (``Tables.lead_history`` and
     ``account_history``, :mod:`analytics.warehouse.versions`), and the coverage stored at
-    the last import (``Tables.coverage_rows``, :func:`analytics.coverage.known_coverage`).
+    the last import (``Tables.coverage_rows``, :func:`analytics.coverage.known_coverage`),
+    and the latest import's time (``Tables.loaded_at``: nothing after it is known).
 
     Every collect reads from DuckDB again (and so sees the warehouse as this connection
     sees it); collect the tables once (``load_tables(con).collect()``) to work in memory.
@@ -452,6 +454,7 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
         coverage_rows=coverage_rows(con),
         lead_history=read_history(con, "leads"),
         account_history=read_history(con, "accounts"),
+        loaded_at=last_import(con),
     )
 
 
@@ -479,6 +482,7 @@ def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_0
         activities=lazy.activities,
         lead_history=lazy.lead_history,  # read whole already
         account_history=lazy.account_history,
+        loaded_at=lazy.loaded_at,
     )
 
 

@@ -44,12 +44,44 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {name: int(counts[name]) for name in LOAD_ORDER}
 
 
+def last_import(con: duckdb.DuckDBPyConnection):
+    """The latest import's time (``meta.loads.loaded_at``), or None when nothing was loaded.
+
+    Nothing dated after it can be known: it caps :func:`latest_timestamp` and, through
+    :attr:`analytics.tables.Tables.loaded_at`, the moment outcomes are known until.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A warehouse (one without ``meta.loads`` has no import: None).
+
+    Returns
+    -------
+    datetime or None
+
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> last_import(con) is None
+    True
+    """
+    (has_loads,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'loads'"
+    ).fetchall()[0]
+    if not has_loads:
+        return None
+    return con.execute("SELECT max(loaded_at) FROM meta.loads").fetchall()[0][0]
+
+
 def latest_timestamp(con: duckdb.DuckDBPyConnection):
-    """The latest timestamp in any core table (the default ``as_of``), or None when empty.
+    """The latest timestamp in any core table (the default ``as_of``), or None when empty;
+    never later than the latest import (:func:`last_import`).
 
     Every timestamp column counts, as in :meth:`analytics.tables.Tables.latest_timestamp`
     (a lead's assignment too: the CLI judged at an earlier moment than the library); a
-    product column a warehouse built before it lacks is skipped.
+    product column a warehouse built before it lacks is skipped. A row dated after the
+    import (a mistyped year, which the loader accepts up to a year ahead and warns
+    about) is no moment of the data: the import's time is the latest one known.
 
     >>> from analytics.warehouse.database import create_schema
     >>> con = duckdb.connect()
@@ -59,6 +91,10 @@ def latest_timestamp(con: duckdb.DuckDBPyConnection):
     >>> _ = con.execute("SET TimeZone = 'UTC'")
     >>> str(latest_timestamp(con))
     '2026-09-30 09:30:00+00:00'
+    >>> _ = con.execute("INSERT INTO meta.loads (load_id, loaded_at) "
+    ...                 "VALUES (1, '2026-09-30 09:00:00+00')")
+    >>> str(latest_timestamp(con))
+    '2026-09-30 09:00:00+00:00'
     """
     present = set(
         con.execute(
@@ -71,7 +107,9 @@ def latest_timestamp(con: duckdb.DuckDBPyConnection):
         for column in table.columns
         if column.kind == "timestamp" and (name, column.name) in present
     ]
-    return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
+    latest = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0][0]
+    imported = None if latest is None else last_import(con)
+    return latest if imported is None else min(latest, imported)
 
 
 def quarantine_count(con: duckdb.DuckDBPyConnection) -> int:
@@ -124,6 +162,7 @@ def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 __all__ = [
     "filter_values",
+    "last_import",
     "latest_timestamp",
     "lead_months",
     "quarantine_count",
