@@ -1305,6 +1305,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Zeilen mit einer Account-ID, obwohl keine Accounts importiert wurden: {n}; ihre "
         "Account-IDs bleiben ungeprüft (accounts.csv importieren, um sie zu prüfen)",
     ),
+    "import.after_import": (
+        "{file}, column {column}: {rows:n} row(s) dated after this import ({imported}), the "
+        "first on line {line} ({value}): they are loaded, but the data counts as known only "
+        "until the import (a mistyped year?)",
+        "{file}, Spalte {column}: Zeilen nach diesem Import ({imported}) datiert: {rows:n}, "
+        "die erste in Zeile {line} ({value}); sie werden geladen, aber die Daten gelten nur "
+        "bis zum Import als bekannt (ein vertipptes Jahr?)",
+    ),
     "import.other_value": (
         "{table}.{column}: the unknown value '{value}' ({rows} rows) was loaded as 'other'; "
         "{config} in the SLA config accepts it",

@@ -159,6 +159,35 @@ def test_nothing_dated_after_the_import_is_the_data_latest_moment(tmp_path, typo
         assert tables.latest_timestamp() == expected
 
 
+def test_a_row_dated_after_the_import_is_loaded_with_a_warning_naming_it(tmp_path):
+    """Re-audit of the score fixes, HIGH 2: a customer event mistyped a year ahead loaded
+    without a word. EVENTS has three rows (lines 2-4): the typo is line 5."""
+    db = tmp_path / "w.duckdb"
+    events = EVENTS + f"L2,customer,{AHEAD},\n"
+    d = folder(tmp_path, leads=LEADS, lifecycle_events=events)
+    result = import_canonical(db, d)
+    assert result.rejected == []
+    assert result.loaded == {"leads": 3, "lifecycle_events": 4}
+    file = str(d / "lifecycle_events.csv")  # as the rejections name it
+    assert result.after_import == [
+        {"file": file, "column": "entered_at", "rows": 1, "line": 5, "value": AHEAD}
+    ]
+    assert result.to_json_dict()["after_import"] == result.after_import
+    imported, at = f"{result.imported_at:%Y-%m-%d %H:%M} UTC", result.imported_at
+    assert result.warnings()[-1] == (
+        f"{file}, column entered_at: 1 row(s) dated after this import ({imported}), the first "
+        f"on line 5 ({AHEAD}): they are loaded, but the data counts as known only until the "
+        "import (a mistyped year?)"
+    )
+    assert result.warnings(lang="de")[-1] == (
+        f"{file}, Spalte entered_at: Zeilen nach diesem Import ({at:%d.%m.%Y %H:%M} UTC) "
+        f"datiert: 1, die erste in Zeile 5 ({AHEAD}); sie werden geladen, aber die Daten gelten "
+        "nur bis zum Import als bekannt (ein vertipptes Jahr?)"
+    )
+    plain = import_canonical(tmp_path / "p.duckdb", folder(tmp_path, "p", leads=LEADS))
+    assert plain.after_import == [] and "after_import" not in plain.to_json_dict()
+
+
 @pytest.mark.parametrize("accounts_where", ["in the same folder", "in the warehouse already"])
 def test_once_accounts_are_known_an_unknown_account_is_still_rejected(tmp_path, accounts_where):
     db = tmp_path / "w.duckdb"

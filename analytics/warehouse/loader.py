@@ -32,7 +32,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
-from analytics.texts import day, render
+from analytics.texts import day, moment, render
 from analytics.warehouse import privacy
 from analytics.warehouse.config_history import record_config_version
 from analytics.warehouse.coverage_store import record_coverage
@@ -175,7 +175,9 @@ class ImportResult:
     name. ``unchecked_accounts``: rows loaded with an account id that nothing could check
     (no accounts in the warehouse nor in the import). ``other_values``: unknown values of
     descriptive enums loaded as ``other``, one entry per value with its count and the
-    ``[enums]`` config line that would accept it.
+    ``[enums]`` config line that would accept it. ``after_import``: rows dated after the
+    import's time, per file and column (a mistyped year: loaded, but nothing after the
+    import is the data's latest moment, :func:`analytics.warehouse.facts.latest_timestamp`).
     """
 
     loaded: dict[str, int] = field(default_factory=dict)
@@ -191,6 +193,11 @@ class ImportResult:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     #: source file name -> the day its rows were dated: the file has no dates
     undated: dict[str, str] = field(default_factory=dict)
+    #: rows dated after the import (accepted up to a year ahead, but not known as data):
+    #: one entry per file and column with ``rows``, the first ``line`` and its ``value``
+    after_import: list[dict[str, Any]] = field(default_factory=list)
+    #: the import's time (what :attr:`after_import` is after)
+    imported_at: datetime | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -229,7 +236,7 @@ class ImportResult:
 
     def warnings(self, *, lang: str = "en") -> list[str]:
         """The import's warnings (files without dates, placeholder reps, values loaded as
-        ``other``)."""
+        ``other``, rows dated after the import)."""
         out = [
             render("import.undated", lang=lang, file=name, day=day(date.fromisoformat(on), lang))
             for name, on in self.undated.items()
@@ -240,6 +247,9 @@ class ImportResult:
             out.append(render("import.unchecked_accounts", lang=lang, n=self.unchecked_accounts))
         for o in self.other_values:
             out.append(render("import.other_value", lang=lang, **o))
+        for a in self.after_import:  # a line number as the file has it (9245, not 9,245)
+            at = {**a, "line": str(a["line"]), "imported": moment(self.imported_at, lang)}
+            out.append(render("import.after_import", lang=lang, **at))
         return out
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -262,6 +272,8 @@ class ImportResult:
             doc["unchanged_files"] = self.unchanged_files
         if self.undated:
             doc["undated_files"] = self.undated
+        if self.after_import:
+            doc["after_import"] = self.after_import
         return doc
 
 
@@ -1084,6 +1096,8 @@ class _FileLoad:
     changes: dict[str, int] = field(default_factory=dict)
     #: row versions new to the raw layer
     raw_new: int = 0
+    #: column -> [rows dated after the import, first such line, its value]
+    after_import: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class _Stage:
@@ -1611,6 +1625,7 @@ def _load_batch(
         if rep_columns and valid.height:
             known.add_placeholder_reps(valid, rep_columns)
         known.unchecked_rows += _unchecked_rows(table, valid, known.unchecked)
+        _count_after_import(done.after_import, table, valid, validation.get("now"))
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
@@ -1689,6 +1704,44 @@ def _load_batch(
 #: A file's extension (and an adapter's ``#part``), kept apart when a name is masked: an
 #: address right before it would take it along (``a@b.de.csv`` is one address).
 _EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml)(?:#[\w-]*)?)$", re.IGNORECASE)
+
+
+def _count_after_import(
+    counts: dict[str, list[Any]], table: str, valid: pl.DataFrame, now: datetime | None
+) -> None:
+    """Add to ``counts`` the good rows of ``valid`` dated after ``now`` (the import's time).
+
+    Parameters
+    ----------
+    counts : dict
+        Column -> ``[rows, first line, its value]``, updated in place (chunks in file order).
+    table : str
+        The canonical table of ``valid`` (its timestamp and date columns are checked).
+    valid : DataFrame
+        Typed rows with ``_line`` (:func:`validate_rows`).
+    now : datetime or None
+        The import's time; None: nothing is counted.
+
+    >>> counts = {}
+    >>> rows = pl.DataFrame({"lead_id": ["a", "b"], "stage": ["sql", "sql"], "_line": [2, 3],
+    ...     "entered_at": [datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC)]})
+    >>> _count_after_import(counts, "lifecycle_events", rows, datetime(2026, 12, 6, tzinfo=UTC))
+    >>> counts
+    {'entered_at': [1, 3, '2027-06-01T00:00:00Z']}
+    """
+    if now is None or not valid.height:
+        return
+    for column in TABLES[table].columns:
+        if column.kind not in ("timestamp", "date") or column.name not in valid.columns:
+            continue
+        limit = now if column.kind == "timestamp" else now.date()
+        ahead = valid.filter(pl.col(column.name) > limit).sort("_line")
+        if not ahead.height:
+            continue
+        line, value = ahead.select("_line", column.name).row(0)
+        shown = value.strftime("%Y-%m-%dT%H:%M:%SZ") if column.kind == "timestamp" else str(value)
+        entry = counts.setdefault(column.name, [0, line, shown])
+        entry[0] += ahead.height
 
 
 def _file_of(source_file: str) -> str:
@@ -1811,6 +1864,7 @@ def load_batches(
     batches = sorted((_stored_batch(b) for b in batches), key=lambda b: order[b.table])
     unreadable = [{**r, "file": stored_name(r["file"])} for r in unreadable or []]
     now = datetime.now(UTC)
+    result.imported_at = now
     if salt is None:
 
         def salt() -> str:
@@ -1881,6 +1935,11 @@ def load_batches(
                 for (column, value), n in sorted(others.items(), key=lambda o: (-o[1], o[0]))
             ]
             others.clear()
+            result.after_import += [
+                {"file": batch.source_file, "column": column, "rows": n, "line": line,
+                 "value": value}
+                for column, (n, line, value) in done.after_import.items()
+            ]  # fmt: skip
             last = all(b.table != batch.table for b in batches[index + 1 :])
             if replace and last and batch.table in earlier:  # once all its files are loaded
                 removed = earlier[batch.table].remove_missing(con, batch.table, load_id)
