@@ -577,6 +577,23 @@ def test_a_row_dated_after_the_import_moves_neither_as_of_nor_the_horizon(
         assert l4["is_mature"].to_list() == l4_mature
 
 
+def test_an_event_dated_after_the_import_does_not_end_the_stage_history() -> None:
+    """The typo of the test above, imported ten days after AS_OF: the stage history ends
+    with X's event on AS_OF, not at the import (2026-07-11), whatever the as_of."""
+    t = _tables()
+    typo = Tables.from_rows(
+        lifecycle_events=[
+            {"lead_id": "L2", "stage": "customer", "entered_at": "2027-06-01T00:00:00Z"}
+        ]
+    )
+    t = dataclasses.replace(
+        t, lifecycle_events=pl.concat([t.lifecycle_events, typo.lifecycle_events]),
+        loaded_at=AS_OF + timedelta(days=10),
+    )  # fmt: skip
+    for moment in (AS_OF + timedelta(days=10), datetime(2027, 9, 1, tzinfo=UTC)):
+        assert outcomes_known_until(t, moment) == AS_OF
+
+
 def test_the_records_know_which_leads_the_data_says_were_handed_over() -> None:
     """A: an mql event; B: a sal event and no mql (the export recorded the stage for some
     leads only: the re-audit's HIGH 1); C: none, its first step before the data's first

@@ -68,8 +68,8 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     history cut earlier than the other tables, an ``as_of`` after the data; a ``lead``
     event is written with each new lead and says nothing of the stages after), and never
     after the latest import (``tables.loaded_at``: an event dated later is a typo, not a
-    known outcome). A lead whose window runs past it is not mature: its SQL may have
-    come unseen.
+    known outcome, and not the end of the history either). A lead whose window runs past
+    it is not mature: its SQL may have come unseen.
 
     Parameters
     ----------
@@ -89,6 +89,8 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     '2026-08-31 10:00:00+00:00'
     """
     history = tables.lifecycle_events.filter(pl.col("stage") != "lead")
+    if tables.loaded_at is not None:  # an event dated after the import ends no history
+        history = history.filter(pl.col("entered_at") <= pl.lit(tables.loaded_at, UTC_TIMESTAMP))
     last = history.select(pl.col("entered_at").max()).collect().item()
     known = [as_utc(m) for m in (as_of, last, tables.loaded_at) if m is not None]
     return min(known)
