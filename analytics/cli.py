@@ -1132,6 +1132,10 @@ def _print_score_report(document: dict[str, Any]) -> None:
                     for k in ("roc_auc", "pr_auc", "brier", "ece", "log_loss")),
         )  # fmt: skip
     out.print(quality)
+    horizon = document.get("outcomes_note")
+    said = (document.get("model_reason") or "") + (document.get("recommended_reason") or "")
+    if horizon and horizon[1:] not in said:  # leads hidden by the horizon: named once
+        out.print(f"Note: {plain(horizon[0].upper() + horizon[1:])}.", highlight=False)
     if document.get("model_reason"):  # no model trained or tested: the quality is unknown
         # a saved model that is not judged leaves the rule score judged on its own leads
         which = "Score" if document["rule_score"].get("roc_auc") is None else "Model"

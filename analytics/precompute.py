@@ -374,7 +374,8 @@ def threshold_results(base: Any, *, points: bool = True) -> dict[str, Any]:
     -------
     dict: ``table`` (:func:`~analytics.scoring.thresholds.threshold_table`), ``points``
     (:func:`~analytics.scoring.thresholds.slider_points`, or None without ``points``),
-    ``current_threshold``, ``weekly_capacity``, ``sql_leads``.
+    ``current_threshold``, ``weekly_capacity``, ``sql_leads``, ``outcomes_known_until``
+    (the base's ``outcomes_until``).
     """
     from analytics.scoring.thresholds import slider_points, threshold_table
 
@@ -385,6 +386,7 @@ def threshold_results(base: Any, *, points: bool = True) -> dict[str, Any]:
         "current_threshold": base.current_threshold,
         "weekly_capacity": base.weekly_capacity,
         "sql_leads": base.sql_leads,
+        "outcomes_known_until": base.outcomes_until,
     }
 
 

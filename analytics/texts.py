@@ -1323,6 +1323,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "lead {lead} was rejected: {file} line {line}, {column} {cause}",
         "Lead {lead} wurde abgewiesen: {file} Zeile {line}, {column} {cause}",
     ),
+    # -- the outcomes' horizon (analytics/scoring/rules.py: horizon_note) --
+    "scoring.horizon.events": (
+        "outcomes are known only until {day} (the last lifecycle event); leads whose "
+        "{days:n}-day window runs past it are not judged",
+        "Ergebnisse sind nur bis {day} bekannt (das letzte Lifecycle-Ereignis); Leads, deren "
+        "{days:n}-Tage-Fenster darüber hinausreicht, werden nicht beurteilt",
+    ),
+    "scoring.horizon.import": (
+        "outcomes are known only until {day} (the latest import); leads whose {days:n}-day "
+        "window runs past it are not judged",
+        "Ergebnisse sind nur bis {day} bekannt (der letzte Import); Leads, deren "
+        "{days:n}-Tage-Fenster darüber hinausreicht, werden nicht beurteilt",
+    ),
     # -- the recommended MQL threshold (analytics/scoring/thresholds.py) --
     "threshold.none": (
         "No threshold has MQLs whose conversion window has closed yet, so none is recommended.",

@@ -694,7 +694,22 @@ def _recommendation(
         current=float(scoring.mql_threshold),
         minimum=scoring.min_extra_sqls_per_extra_mql,
         lang=lang,
+        horizon=_outcomes_note(key, ckey, at, lang),
     )
+
+
+def _outcomes_note(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: str):
+    from analytics.scoring.rules import horizon_note
+
+    until = _thresholds(key, ckey, at).get("outcomes_known_until")
+    window = _config(*ckey).funnel.window_days
+    return None if until is None else horizon_note(until, at, window_days=window, lang=lang)
+
+
+def outcomes_note(*, lang: Lang = "en") -> str | None:
+    """Why leads are not judged when the outcomes are known only until before ``as_of``
+    (:func:`analytics.scoring.rules.horizon_note`, one clause in ``lang``), else None."""
+    return _outcomes_note(warehouse_key(), config_key(), as_of(), lang)
 
 
 def threshold_table(*, lang: Lang = "en") -> tuple[pl.DataFrame, float | None, str]:

@@ -39,6 +39,7 @@ from analytics.scoring.rules import (
     _as_of,
     _first_sql,
     attributes_at,
+    horizon_note,
     lead_attributes,
     outcomes_known_until,
     scores_at,
@@ -606,10 +607,15 @@ def _samples_split(
         .collect()
     )
     n = keys.height
+    # leads are hidden by the horizon, not by a short history: say so, not "more history"
+    horizon = horizon_note(
+        outcomes_until, moment, window_days=config.funnel.window_days, loaded_at=known.loaded_at
+    )
     if n < MIN_SAMPLES:
         raise ValueError(
             f"only {n} leads have a closed {config.funnel.window_days}-day window: "
             f"too few to train or evaluate a model (need at least {MIN_SAMPLES})"
+            + ("" if horizon is None else f"; {horizon}")
         )
     # a training lead's outcome must be known when the test period begins: its window
     # closed by then (else the labels would carry what happened in the test period)
@@ -622,7 +628,8 @@ def _samples_split(
             f"only {trained} of the {cut} older leads were scored by {closed_by:%Y-%m-%d}, "
             f"{config.funnel.window_days} days before the newest {n - cut} (the test "
             "leads) begin: too few whose outcome was known then to train a model "
-            f"(need at least {MIN_SAMPLES}); a later --as-of or more history gives more"
+            f"(need at least {MIN_SAMPLES}); "
+            + ("a later --as-of or more history gives more" if horizon is None else horizon)
         )
     del train_keys, test_keys
     start = 0 if max_train_rows is None else max(0, trained - max_train_rows)

@@ -33,7 +33,13 @@ from analytics.scoring.model import (
     train_and_evaluate,
     unmeasured_reason,
 )
-from analytics.scoring.rules import _as_of, outcomes_known_until, rule_scores, score_grid
+from analytics.scoring.rules import (
+    _as_of,
+    horizon_note,
+    outcomes_known_until,
+    rule_scores,
+    score_grid,
+)
 from analytics.scoring.thresholds import (
     precompute_from_predictions,
     precompute_thresholds,
@@ -250,7 +256,10 @@ def score_report(
     ``recommended_threshold``, ``recommended_reason``, ``current_threshold``,
     ``min_extra_sqls_per_extra_mql`` (the config's minimum), ``weekly_capacity``,
     ``model_thresholds`` (the same table for the model's probability on the test leads),
-    ``as_of``, ``n_test``, ``split_at``; ``rule_score_reason`` (:func:`rule_score_reason`:
+    ``as_of``, ``outcomes_known_until`` (:func:`~analytics.scoring.rules.outcomes_known_until`:
+    a lead whose window runs past it is not judged), ``outcomes_note``
+    (:func:`~analytics.scoring.rules.horizon_note`: why, when it is before ``as_of``; else
+    None), ``n_test``, ``split_at``; ``rule_score_reason`` (:func:`rule_score_reason`:
     with one, the rule score's metrics are null, its threshold table empty and no threshold
     recommended); ``model_reason``: why no model could be trained or tested (too few leads
     with a known outcome, one class, a saved model trained for another label window), or
@@ -323,6 +332,8 @@ def score_report(
         recommended, reason = None, unscored
         current = config.scoring.mql_threshold
         capacity = weekly_capacity(tables.until(moment).reps)
+        until = outcomes_known_until(tables.until(moment), moment)
+        horizon = _horizon(until, moment, tables, config)
     else:
         if thresholds is None:
             base = precompute_thresholds(tables, config, as_of=moment, partitions=partitions)
@@ -330,9 +341,17 @@ def score_report(
                 "table": threshold_table(base),
                 "current_threshold": base.current_threshold,
                 "weekly_capacity": base.weekly_capacity,
+                "outcomes_known_until": base.outcomes_until,
             }
+        # stored with the threshold results (results stored before it was: read again)
+        until = thresholds.get("outcomes_known_until") or outcomes_known_until(
+            tables.until(moment), moment
+        )
+        horizon = _horizon(until, moment, tables, config)
         table, current = thresholds["table"], thresholds["current_threshold"]
-        recommended, reason = recommend_threshold(table, current=current, minimum=minimum)
+        recommended, reason = recommend_threshold(
+            table, current=current, minimum=minimum, horizon=horizon
+        )
         quality, rows = evaluation["rule_score"], _rows(table)
         capacity = thresholds["weekly_capacity"]
     return {
@@ -350,6 +369,8 @@ def score_report(
         "weekly_capacity": capacity,
         "model_thresholds": evaluation["model_thresholds"],
         "as_of": moment,
+        "outcomes_known_until": until,
+        "outcomes_note": horizon,
         "n_test": evaluation["n_test"],
         "split_at": evaluation["split_at"],
     }
@@ -363,6 +384,13 @@ def _sentence(text: str) -> str:
     """
     text = text.rstrip(".")
     return f"{text[:1].upper()}{text[1:]}."
+
+
+def _horizon(until: datetime, moment: datetime, tables: Tables, config: SlaConfig) -> str | None:
+    """:func:`~analytics.scoring.rules.horizon_note` of the report (English, as its reasons)."""
+    return horizon_note(
+        until, moment, window_days=config.funnel.window_days, loaded_at=tables.loaded_at
+    )
 
 
 #: The measures of a score's quality in the report (null when not measured), and the

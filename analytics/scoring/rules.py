@@ -33,6 +33,7 @@ from analytics.config import SlaConfig
 from analytics.funnel import size_band
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
+from analytics.texts import Lang, day, render
 from analytics.timeframe import as_utc
 
 FitDimension = Literal["industry", "size_band", "country", "seniority", "role"]
@@ -94,6 +95,60 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     last = history.select(pl.col("entered_at").max()).collect().item()
     known = [as_utc(m) for m in (as_of, last, tables.loaded_at) if m is not None]
     return min(known)
+
+
+#: A horizon less than this before ``as_of`` is not named (:func:`horizon_note`): a stage
+#: history without an event in the last days is the ordinary end of the data (the demo's
+#: last stage event comes a day before its last activity), and it hides a day of leads.
+HORIZON_NOTE_GAP = timedelta(days=7)
+
+
+def horizon_note(
+    until: datetime,
+    as_of: datetime,
+    *,
+    window_days: int,
+    loaded_at: datetime | None = None,
+    lang: Lang = "en",
+) -> str | None:
+    """Why leads are not judged when outcomes are known only until before ``as_of``: the
+    horizon (:func:`outcomes_known_until`) named with its cause, or None when it is less
+    than :data:`HORIZON_NOTE_GAP` before ``as_of`` (it hides next to nothing).
+
+    Parameters
+    ----------
+    until : datetime
+        :func:`outcomes_known_until`.
+    as_of : datetime
+        The moment the data is judged at.
+    window_days : int
+        ``funnel.window_days``.
+    loaded_at : datetime, optional
+        The latest import (``Tables.loaded_at``): a horizon there is the import's, else
+        the last lifecycle event's.
+    lang : {"en", "de"}, default "en"
+
+    Returns
+    -------
+    str or None: one clause, lower case where the language allows (callers start a
+    sentence with it by upper-casing its first letter).
+
+    >>> from datetime import UTC
+    >>> note = horizon_note(datetime(2025, 8, 31, 9, tzinfo=UTC),
+    ...                     datetime(2026, 12, 5, tzinfo=UTC), window_days=90)
+    >>> for part in note.split("; "):
+    ...     print(part)
+    outcomes are known only until 2025-08-31 (the last lifecycle event)
+    leads whose 90-day window runs past it are not judged
+    >>> horizon_note(datetime(2026, 12, 4, tzinfo=UTC), datetime(2026, 12, 5, tzinfo=UTC),
+    ...              window_days=90) is None
+    True
+    """
+    until, as_of = as_utc(until), as_utc(as_of)
+    if as_of - until < HORIZON_NOTE_GAP:
+        return None
+    cause = "import" if loaded_at is not None and until == as_utc(loaded_at) else "events"
+    return render(f"scoring.horizon.{cause}", lang=lang, day=day(until, lang), days=window_days)
 
 
 def _first_sql(tables: Tables) -> pl.LazyFrame:

@@ -89,7 +89,10 @@ class ThresholdBase:
     ``records``: one row per step of a lead's running-maximum score (columns of
     :data:`RECORD_SCHEMA`); ``months``: the complete calendar months the volumes are
     averaged over; ``sql_leads``: leads with an SQL (recall's denominator);
-    ``weekly_capacity``: of the active sales reps (None when unknown).
+    ``weekly_capacity``: of the active sales reps (None when unknown);
+    ``outcomes_until``: the moment outcomes are known until
+    (:func:`~analytics.scoring.rules.outcomes_known_until`: a lead whose window runs past
+    it is not mature; None when not known).
     """
 
     records: pl.DataFrame
@@ -102,6 +105,7 @@ class ThresholdBase:
     current_threshold: float | None = None
     #: False when no opportunity carries an amount: the pipeline is unknown, not 0.
     pipeline_known: bool = True
+    outcomes_until: datetime | None = None
     #: :func:`estimate_model`'s result, computed once per base (a slider move reuses it).
     _fitted: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -348,6 +352,7 @@ def precompute_thresholds(
         kind="rule",
         current_threshold=float(config.scoring.mql_threshold),
         pipeline_known=amounts_known(known.opportunities),
+        outcomes_until=until,
     )
 
 
@@ -406,6 +411,7 @@ def precompute_from_predictions(
         window_days=config.funnel.window_days,
         kind="model",
         pipeline_known=amounts_known(known.opportunities),
+        outcomes_until=until,
     )
 
 
@@ -841,12 +847,22 @@ RECOMMENDATION_TOLERANCE = 0.01
 DEFAULT_MIN_EXTRA_SQLS = 0.10
 
 
+def _with_horizon(reason: str, horizon: str | None) -> str:
+    """``reason``, then the horizon as a sentence of its own.
+
+    >>> _with_horizon("None is recommended.", "outcomes are known only until 2025-08-31")
+    'None is recommended. Outcomes are known only until 2025-08-31.'
+    """
+    return reason if not horizon else f"{reason} {horizon[0].upper()}{horizon[1:]}."
+
+
 def recommend_threshold(
     table: pl.DataFrame,
     *,
     current: float | None = None,
     minimum: float = DEFAULT_MIN_EXTRA_SQLS,
     lang: Lang = "en",
+    horizon: str | None = None,
 ) -> tuple[float | None, str]:
     """The recommended threshold and why, in one sentence (or two).
 
@@ -866,6 +882,9 @@ def recommend_threshold(
         From :func:`threshold_table`.
     lang : {"en", "de"}, default "en"
         The language of the reason (a ``threshold.*`` text of :mod:`analytics.texts`).
+    horizon : str, optional
+        :func:`~analytics.scoring.rules.horizon_note` in ``lang``: when nothing is
+        recommended, it is said why outcomes are missing (a second sentence).
 
     Returns
     -------
@@ -883,9 +902,12 @@ def recommend_threshold(
     """
     usable = table.filter(pl.col("expected_sqls_per_month").is_not_null())
     if usable.height == 0:
-        return None, render("threshold.none", lang=lang)
+        return None, _with_horizon(render("threshold.none", lang=lang), horizon)
     if current is not None and (table["threshold"] == float(current)).any():
-        return _recommend_from_current(table, current=float(current), minimum=minimum, lang=lang)
+        threshold, reason = _recommend_from_current(
+            table, current=float(current), minimum=minimum, lang=lang
+        )
+        return threshold, reason if threshold is not None else _with_horizon(reason, horizon)
     fits = usable.filter(pl.col("workload_ratio") <= 1.0)
     capacity_known = usable["workload_ratio"].is_not_null().any()
     pool = fits if fits.height else usable

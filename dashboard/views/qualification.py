@@ -22,6 +22,9 @@ st.caption(t("qualification_note", lg) + " " + t("scoring_company_wide", lg))
 with st.spinner(t("precomputing", lg)):
     facts = data.thresholds()  # stored by the last import or training, else computed once
     table, recommended, reason = data.threshold_table(lang=lg)
+# outcomes known only until before as_of: the leads it hides are named, not "too few"
+horizon = data.outcomes_note(lang=lg)
+horizon = None if horizon is None else f"{ui.capital(horizon)}."
 current = float(cfg.scoring.mql_threshold)
 # the slider's range always holds the threshold in force (scores of an export without
 # activities stay far below it: StreamlitValueAboveMaxError otherwise)
@@ -160,8 +163,10 @@ def whatif_chart_spec(table: pl.DataFrame, lg: str) -> dict:
 def recommendation() -> None:
     """The recommended threshold, why, and a button that moves the slider there."""
     if recommended is None:
-        st.info(reason)
+        st.info(reason)  # says the horizon when it hides the outcomes
         return
+    if horizon:
+        st.info(horizon)
     st.markdown(f"**{t('recommended', lg)}: {recommended:g}**")
     st.caption(reason)
 
@@ -424,7 +429,7 @@ def calibration(quality: dict, specs: dict[str, dict | None]) -> None:
               minimum=num(MIN_TEST_OUTCOMES, lg))
         )  # fmt: skip
     elif specs["calibration"] is None:
-        st.info(t("too_few", lg))
+        st.info(t("too_few", lg) + ("" if horizon is None else f" {horizon}"))
     else:
         m = quality["metrics"]
         k1, k2, k3, k4 = st.columns(4)
