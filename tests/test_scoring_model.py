@@ -179,7 +179,7 @@ def test_report_document(evaluation: Evaluation, demo_tables: Tables) -> None:
 def test_samples_split_in_parts_is_the_time_split_of_all_samples(
     demo_tables: Tables, k: int, max_train_rows: int | None, train_columns: tuple | None
 ) -> None:
-    from analytics.scoring.model import _samples_split
+    from analytics.scoring.model import samples_split
 
     mature = scoring_samples(demo_tables, CFG).filter(pl.col("is_mature")).collect()
     train, test = time_split(mature, test_share=0.3, gap=timedelta(days=CFG.funnel.window_days))
@@ -187,7 +187,7 @@ def test_samples_split_in_parts_is_the_time_split_of_all_samples(
         train = train.tail(max_train_rows)
     if train_columns is not None:
         train = train.select(train_columns)
-    got_train, got_test = _samples_split(
+    got_train, got_test = samples_split(
         demo_tables,
         CFG,
         as_of=None,

@@ -569,7 +569,7 @@ def _train_rows(n: int, test_share: float) -> int:
 MIN_SAMPLES = 50
 
 
-def _samples_split(
+def samples_split(
     tables: Tables,
     config: SlaConfig,
     *,
@@ -726,7 +726,7 @@ def train_and_evaluate(
     ``rule_score`` and ``uncalibrated`` (the same pipeline without calibration).
     """
     target = _check_target(target)
-    train, test = _samples_split(  # the newest training leads: closest to the test period
+    train, test = samples_split(  # the newest training leads: closest to the test period
         tables,
         config,
         as_of=as_of,
@@ -956,7 +956,7 @@ def evaluate_model(
     """
     target = model.target
     age_days = float(model.card.get("age_days", 0.0))
-    train, test = _samples_split(
+    train, test = samples_split(
         tables,
         config,
         as_of=as_of,
@@ -1468,6 +1468,7 @@ __all__ = [
     "parse_card",
     "read_card",
     "reference_leads",
+    "samples_split",
     "save_model",
     "scoring_samples",
     "time_split",

@@ -24,9 +24,9 @@ from analytics.scoring.model import (
     ScoreModel,
     SeenTestPeriodError,
     Target,
-    _samples_split,
     check_card,
     evaluate_model,
+    samples_split,
     scoring_samples,
     target_of,
     time_split,
@@ -179,7 +179,7 @@ def rule_score_evaluation(
         Too few mature leads to fit the mapping and judge it.
     """
     target = target_of(card.get("target", "sql_within_window"))
-    train, test = _samples_split(
+    train, test = samples_split(
         tables,
         config,
         as_of=as_of,
