@@ -16,12 +16,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from analytics import cli
 from analytics.warehouse import import_canonical
 from analytics.warehouse.adapters import ImportFailed, import_export
 from analytics.warehouse.privacy import (
+    _fold,
+    _fold_mapped,
     hash_salt,
     is_personal,
     is_personal_id,
@@ -506,7 +510,7 @@ def test_personal_headers(header, personal):
         # ... a number written with no-break, thin or narrow spaces, a tab, an en dash
         ("Tel +49\u00a0171\u00a07731\u00a09942", "Tel [phone]"),
         ("0171\u202f7731\u202f9942", "[phone]"),
-        ("Tel.\t0171\t77319942", "Tel. [phone]"),
+        ("Tel.\t0171\t77319942", "Tel.\t[phone]"),
         ("Handy 0171\u201377319942", "Handy [phone]"),
         # not personal: timestamps, dates, amounts, ids, codes, postcodes, a wrong IBAN
         ("2026-10-05T09:12:00.123456+02:00", "2026-10-05T09:12:00.123456+02:00"),
@@ -527,6 +531,78 @@ def test_masked_values(text, masked):
     assert mask_text(text) == masked
     frame = pl.DataFrame({"note": [text], "_line": [2]}, schema={"note": pl.String, "_line": int})
     assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "https://ex.com/?q=c%2B%2B&x=%2Fp%3Fa%3D1&tel=00491711234567",
+            "https://ex.com/?q=c%2B%2B&x=%2Fp%3Fa%3D1&tel=[phone]",
+        ),
+        ("Follow-up\tmeeting\tbooked, Ruf 030 1234567", "Follow-up\tmeeting\tbooked, Ruf [phone]"),
+        (
+            "Q4\u2013Kampagne \u2013 Preis 1\u00a0234,50\u00a0EUR, Ruf 030 1234567",
+            "Q4\u2013Kampagne \u2013 Preis 1\u00a0234,50\u00a0EUR, Ruf [phone]",
+        ),
+        ("Termin 10:00\u202fAM, Ruf 030 1234567", "Termin 10:00\u202fAM, Ruf [phone]"),
+        # ... and where the personal value itself is written with folded characters
+        ("?q=c%2B%2B&e=ana%40example.org&p=%2B4917177319942", "?q=c%2B%2B&e=[email]&p=[phone]"),
+        ("A\u2013B\tTel +49\u00a0171\u00a07731\u00a09942\tok", "A\u2013B\tTel [phone]\tok"),
+        ("x&#64;y &#43; ana&#64;example.org", "x&#64;y &#43; [email]"),
+        (
+            "Handy 0171\u20137731\u20139942 \u2013 ruft zur\u00fcck",
+            "Handy [phone] \u2013 ruft zur\u00fcck",
+        ),
+    ],
+)
+def test_only_the_personal_value_of_a_cell_is_replaced(text, masked):
+    """Re-audit of the privacy fixes (2026-12-06), section 2: a cell that held a personal
+    value was stored as folded (``%2B`` as ``+``, tabs and en dashes as ASCII), not as read."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"created_at": [text], "note": [text], "_line": [2]})
+    out = scrub("leads", frame.rename({"note": "job_title"}))
+    assert out["created_at"].to_list() == out["job_title"].to_list() == [masked]
+
+
+#: Pieces of text that hold no personal value, however they are put together: letters,
+#: punctuation, spaces and dashes of every kind, the ``+`` and ``/`` of a URL or of HTML.
+_NO_VALUE = st.lists(
+    st.sampled_from(
+        [*"abcXYZ .,;:/-_?=!\u00e4\u00df\t\u00a0\u202f\u2009\u2013\u2212", "%2B", "&#43;", "%2F"]
+    ),
+    max_size=30,
+).map("".join)
+#: A personal value, written plainly or as only the fold reads it, and its mask.
+_VALUES = [
+    ("ana@example.org", "[email]"),
+    ("ana%40example.org", "[email]"),
+    ("+49 171 7731 9942", "[phone]"),
+    ("%2B49\u00a0171\u00a07731\u00a09942", "[phone]"),
+    ("0171\u20137731\u20139942", "[phone]"),
+    ("DE89 3704 0044 0532 0130 00", "[iban]"),
+]
+
+
+@given(_NO_VALUE)
+def test_a_cell_with_no_personal_value_is_kept_as_it_is(text):
+    assert mask_text(text) == text
+
+
+@given(_NO_VALUE, st.sampled_from(_VALUES), _NO_VALUE)
+def test_the_text_around_a_personal_value_is_kept_byte_for_byte(before, value, after):
+    spelt, mask = value
+    assert mask_text(f"{before} {spelt} {after}") == f"{before} {mask} {after}"
+
+
+@given(
+    st.lists(st.sampled_from([*"a0@+%24B.-&#;x \t\u00a0\u2013", "40", "%40", "&#64;"])).map("".join)
+)
+def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
+    folded, starts, ends = _fold_mapped(text)
+    assert folded == _fold(pl.Series([text], dtype=pl.String)).item()
+    assert len(starts) == len(ends) == len(folded)
+    assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True))
 
 
 @pytest.mark.parametrize(

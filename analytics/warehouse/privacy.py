@@ -384,20 +384,27 @@ def _mask_ibans(text: str) -> str:
     return _IBAN_RE.sub(lambda m: _masked_iban(m.group(0)), text)
 
 
-def _masked_iban(candidate: str) -> str:
-    """``[iban]`` for the IBAN that ``candidate`` is or starts with, the rest as it was."""
+def _iban_end(candidate: str) -> int:
+    """How many characters of ``candidate`` (an :data:`IBAN` match) are an IBAN: all, its
+    start up to its country's length when a word follows, or none (0)."""
     if _is_iban(candidate):
-        return "[iban]"
+        return len(candidate)
     length = IBAN_LENGTHS.get(candidate[:2].upper())
     if length is None:
-        return candidate
+        return 0
     seen = 0
     for end, ch in enumerate(candidate, start=1):
         seen += ch != " "
         if seen == length:  # the country's length reached: an IBAN up to here?
-            head, rest = candidate[:end], candidate[end:]
-            return "[iban]" + rest if _is_iban(head) and (not rest or rest[0] == " ") else candidate
-    return candidate
+            rest = candidate[end:]
+            return end if _is_iban(candidate[:end]) and (not rest or rest[0] == " ") else 0
+    return 0
+
+
+def _masked_iban(candidate: str) -> str:
+    """``[iban]`` for the IBAN that ``candidate`` is or starts with, the rest as it was."""
+    end = _iban_end(candidate)
+    return "[iban]" + candidate[end:] if end else candidate
 
 
 def _mask_iban_series(values: pl.Series) -> pl.Series:
@@ -434,13 +441,14 @@ def mask_texts(texts: Sequence[str | None]) -> list[str | None]:
 #: What personal values hide behind (few texts have one): spaces other than the ASCII
 #: space (no-break, thin, narrow, figure; a tab), dashes other than the hyphen-minus, and
 #: the ``@`` and ``+`` of a URL (``?email=ana%40example.org``) or of HTML (``&#64;``).
-_FOLD_SPACES = "[\u00a0\u2007\u2009\u202f\t]"
+_FOLD_SPACES = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\u00a0\u2007\u2009\u202f\t]"
 _FOLD_DASHES = "[\u2010-\u2015\u2212]"
 _FOLD_AT = r"%40|&#0*64;|&commat;"
 _FOLD_PLUS = r"%2[Bb]|&#0*43;"
 _FOLDED = f"{_FOLD_SPACES}|{_FOLD_DASHES}|{_FOLD_AT}|{_FOLD_PLUS}"
 #: Each pattern of :data:`_FOLDED` and what it is written as (for polars and for ``re``).
 _FOLD_RULES = ((_FOLD_SPACES, " "), (_FOLD_DASHES, "-"), (_FOLD_AT, "@"), (_FOLD_PLUS, "+"))
+_FOLDS = tuple((re.compile(pattern), plain) for pattern, plain in _FOLD_RULES)
 
 
 def _fold(values: pl.Series) -> pl.Series:
@@ -461,17 +469,128 @@ def _fold(values: pl.Series) -> pl.Series:
     return values.clone().scatter(at, found)
 
 
+def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` as :func:`_fold` writes it, and where each of its characters came from:
+    character ``i`` stands for ``text[starts[i]:ends[i]]``.
+
+    >>> _fold_mapped("a%40b")
+    ('a@b', [0, 1, 4], [1, 4, 5])
+    """
+    starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
+    for pattern, plain in _FOLDS:
+        pieces: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        last = 0
+        for match in pattern.finditer(text):
+            a, b = match.span()
+            pieces += (text[last:a], plain)
+            new_starts += starts[last:a] + [starts[a]] * len(plain)
+            new_ends += ends[last:a] + [ends[b - 1]] * len(plain)
+            last = b
+        if last:
+            pieces.append(text[last:])
+            text = "".join(pieces)
+            starts, ends = new_starts + starts[last:], new_ends + ends[last:]
+    return text, starts, ends
+
+
+#: Around a match while :func:`_mask_mapped` finds the matches, and over one already found
+#: (the fold writes every control character as a space: no folded text holds one).
+_OPEN, _CLOSE, _FOUND = "\x02", "\x03", "\x01"
+
+
+def _marked_spans(marked: str) -> list[tuple[int, int]]:
+    """Where the texts between :data:`_OPEN` and :data:`_CLOSE` stand without the marks."""
+    spans, at, marks = [], marked.find(_OPEN), 0
+    while at >= 0:
+        end = marked.index(_CLOSE, at)
+        spans.append((at - marks, end - marks - 1))
+        marks += 2
+        at = marked.find(_OPEN, end)
+    return spans
+
+
+def _hidden(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` written as :data:`_FOUND` (no pattern
+    matches one, as none matches a mask), the length kept."""
+    pieces, last = [], 0
+    for a, b in spans:
+        pieces += (text[last:a], _FOUND * (b - a))
+        last = b
+    return "".join(pieces) + text[last:]
+
+
+def _mask_mapped(texts: list[str]) -> list[str]:
+    """:func:`mask_text` on texts whose personal values only :func:`_fold` shows: the
+    matches are found in the folded text (in the order and with the engines of
+    :func:`_mask_plain`) and replaced in the text as written, the rest kept byte for byte.
+
+    >>> _mask_mapped(["?q=c%2B%2B&e=ana%40example.org\\tTel 0171\u20137731\u20139942"])
+    ['?q=c%2B%2B&e=[email]\\tTel [phone]']
+    """
+    folds = [_fold_mapped(text) for text in texts]
+    found: list[list[tuple[int, int, str]]] = []
+    current = []
+    for folded, _, _ in folds:
+        spans = [
+            (m.start(), m.start() + n)
+            for m in _IBAN_RE.finditer(folded)
+            if (n := _iban_end(m.group()))
+        ]
+        found.append([(a, b, "[iban]") for a, b in spans])
+        current.append(_hidden(folded, spans))
+    for pattern, marks, label in (
+        (EMAIL, f"{_OPEN}${{0}}{_CLOSE}", "[email]"),
+        (PHONE, f"${{1}}{_OPEN}${{2}}{_CLOSE}", "[phone]"),
+    ):
+        marked = pl.Series(current, dtype=pl.String).str.replace_all(pattern, marks).to_list()
+        for i, text in enumerate(marked):
+            spans = _marked_spans(text)
+            found[i] += [(a, b, label) for a, b in spans]
+            current[i] = _hidden(current[i], spans)
+    out = []
+    for text, (_, starts, ends), spans in zip(texts, folds, found, strict=True):
+        pieces, last = [], 0
+        for a, b, label in sorted(spans):
+            a, b = starts[a], ends[b - 1]  # as written
+            if a < last:  # in a folded character that the match before took: one mask
+                last = max(last, b)
+                continue
+            pieces += (text[last:a], label)
+            last = b
+        out.append("".join(pieces) + text[last:])
+    return out
+
+
+def _mask_plain(values: pl.Series) -> pl.Series:
+    """IBANs, e-mail addresses and phone numbers replaced in ``values`` as written."""
+    found = _mask_iban_series(values)
+    return found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
+
+
 def _mask_series(values: pl.Series) -> pl.Series:
-    """:func:`mask_text` on a text series: replaced only where one pattern matches (few),
-    in the text as :func:`_fold` writes it."""
+    """:func:`mask_text` on a text series. A match is sought in the text as :func:`_fold`
+    writes it, but only the matched characters of the text as written are replaced: a
+    text that folds to itself (most) is masked as it is; one that does not, as it is when
+    that reads the same as the folded text masked, else by :func:`_mask_mapped` (few)."""
     folded = _fold(values)
     hit = folded.str.contains(_ANY).fill_null(False)
     if not hit.any():
         return values
     at = hit.arg_true()
-    found = _mask_iban_series(folded.gather(at))
-    found = found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
-    return values.clone().scatter(at, found)
+    written, masked = values.gather(at), _mask_plain(folded.gather(at))
+    odd = written != folded.gather(at)
+    if odd.any():
+        at_odd = odd.arg_true()
+        texts = written.gather(at_odd)
+        plain = _mask_plain(texts)
+        wrong = _fold(plain) != masked.gather(at_odd)
+        if wrong.any():
+            at_wrong = wrong.arg_true()
+            plain = plain.clone().scatter(at_wrong, _mask_mapped(texts.gather(at_wrong).to_list()))
+        masked = masked.clone().scatter(at_odd, plain)
+    return values.clone().scatter(at, masked)
 
 
 def _personal_ids(values: pl.Series) -> pl.Series:
@@ -594,9 +713,6 @@ def existing_salt(db_path: str | Path, salt_file: str | Path | None = None) -> s
         return env
     path = salt_path(db_path, salt_file)
     return path.read_text(encoding="utf-8").strip() if path and path.exists() else None
-
-
-_FOLDS = tuple((re.compile(pattern), plain) for pattern, plain in _FOLD_RULES)
 
 
 def hash_text(value: str, salt: str) -> str:
