@@ -27,6 +27,7 @@ from analytics.warehouse.privacy import (
     _fold,
     _fold_mapped,
     hash_salt,
+    hash_text,
     is_personal,
     is_personal_id,
     mask_text,
@@ -336,7 +337,16 @@ def test_an_email_used_as_an_id_is_hashed_the_same_in_every_file(tmp_path, monke
     assert b"example.de" not in _file_bytes(tmp_path / "w.duckdb")
 
 
-@pytest.mark.parametrize("spelt", ["anna%40example.de", "anna&#64;example.de"])
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "anna%40example.de",
+        "anna&#64;example.de",
+        "anna%2540example.de",
+        "anna&#x40;example.de",
+        "anna\uff20example.de",
+    ],
+)
 def test_an_id_spelt_as_in_a_url_joins_and_is_purged_with_its_plain_spelling(
     tmp_path, monkeypatch, spelt
 ):
@@ -603,6 +613,59 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
     assert folded == _fold(pl.Series([text], dtype=pl.String)).item()
     assert len(starts) == len(ends) == len(folded)
     assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("mail a.b%2540example.org", "mail [email]"),  # %-encoded twice
+        ("mail a.b&#x40;example.org", "mail [email]"),
+        ("mail a.b&#X40;example.org", "mail [email]"),
+        ("mail a.b&amp;#64;example.org", "mail [email]"),  # HTML-escaped twice
+        ("mail a.b\uff20example.org", "mail [email]"),  # full-width
+        ("mail a.b\ufe6bexample.org", "mail [email]"),  # small
+        ("mail a.b\u200b@example.org", "mail [email]"),  # a zero-width space
+        ("mail a.b (at) example (dot) org", "mail [email]"),
+        ("tel \uff0b49 171 7731 9901", "tel [phone]"),  # a full-width plus
+        (
+            "tel \uff10\uff11\uff17\uff11 \uff17\uff17\uff13\uff11\uff19\uff19\uff10\uff12",
+            "tel [phone]",
+        ),
+        ("tel +49\u2002171\u20027731\u20029903", "tel [phone]"),  # en spaces
+        ("tel +49\u3000171\u30007731\u30009904", "tel [phone]"),  # ideographic spaces
+        ("tel +49 171\u00ad7731\u00ad9905", "tel [phone]"),  # soft hyphens
+        ("tel tel:%2B49%20171%207731%209906", "tel tel:[phone]"),
+        ("tel +49%C2%A0171%C2%A07731%C2%A09907", "tel [phone]"),
+        ("iban GB82-WEST-1234-5698-7654-32 ok", "iban [iban] ok"),
+        ("iban de89-3704-0044-0532-0130-00 ok", "iban [iban] ok"),
+        ("iban FR76-3000-6000-0112-3456-7890-189 ok", "iban [iban] ok"),
+        ("iban DE89.3704.0044.0532.0130.00", "iban [iban]"),
+        ("iban DE89\u20133704\u20130044\u20130532\u20130130\u201300", "iban [iban]"),
+        ("Bestellung DE2026-SPRING-0044-0532", "Bestellung DE2026-SPRING-0044-0532"),  # no IBAN
+    ],
+)
+def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
+    """Re-audit of the privacy fixes (2026-12-06), section 3: these spellings were stored
+    in clear (or an IBAN in dashed groups half as a phone number)."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("spelt", "plain"),
+    [
+        ("a.b%2540example.de", "a.b@example.de"),
+        ("a.b&#x40;example.de", "a.b@example.de"),
+        ("a.b&#X40;example.de", "a.b@example.de"),
+        ("a.b\uff20example.de", "a.b@example.de"),
+        ("a.b\u200b@example.de", "a.b@example.de"),
+        ("\uff0b49 171 7731 9942", "+49 171 7731 9942"),
+        ("+49\u3000171\u30007731\u30009942", "+49 171 7731 9942"),
+        ("DE89\u20133704\u20130044\u20130532\u20130130\u201300", "DE89-3704-0044-0532-0130-00"),
+    ],
+)
+def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):
+    assert is_personal_id(spelt) and is_personal_id(plain)
+    assert hash_text(spelt, "s") == hash_text(plain, "s")
 
 
 @pytest.mark.parametrize(

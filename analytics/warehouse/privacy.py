@@ -317,7 +317,7 @@ _PHONE_DIGITS = r"0[1-9]\d{7,12}"  # 01705550001
 PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
 #: check digits are right (ISO 13616 mod 97).
-IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b"
+IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}\b"
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
 #: digit groups parted by spaces, a slash or parentheses. Plain digits (a record id
@@ -337,7 +337,7 @@ _ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
 #: A whole id cell that may be an IBAN (hashed when its check digits are right): written
 #: as banks write one, in capitals; a lower-case hex id (Olist's ``ab12cd...``) passes
 #: the check digits by chance once in 97.
-_ID_IBAN = r"^\s*[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\s*$"
+_ID_IBAN = r"^\s*[A-Z]{2}\d{2}(?:[ .-]?[A-Z0-9]){11,30}\s*$"
 
 _IBAN_RE = re.compile(IBAN)
 #: One pass that finds the cells worth masking (a DFA, no captures: fast).
@@ -367,7 +367,7 @@ def _is_iban(text: str) -> bool:
     >>> _is_iban("DE89 3704 0044 0532 0130 00"), _is_iban("FB73B4C3128F46FC8691FDF5704DBE93")
     (True, False)
     """
-    compact = text.replace(" ", "").upper()
+    compact = re.sub("[ .-]", "", text).upper()
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
         return False
     digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
@@ -394,10 +394,10 @@ def _iban_end(candidate: str) -> int:
         return 0
     seen = 0
     for end, ch in enumerate(candidate, start=1):
-        seen += ch != " "
+        seen += ch not in " .-"
         if seen == length:  # the country's length reached: an IBAN up to here?
             rest = candidate[end:]
-            return end if _is_iban(candidate[:end]) and (not rest or rest[0] == " ") else 0
+            return end if _is_iban(candidate[:end]) and (not rest or rest[0] in " .-") else 0
     return 0
 
 
@@ -438,17 +438,62 @@ def mask_texts(texts: Sequence[str | None]) -> list[str | None]:
     return _mask_series(pl.Series(list(texts), dtype=pl.String)).to_list()
 
 
-#: What personal values hide behind (few texts have one): spaces other than the ASCII
-#: space (no-break, thin, narrow, figure; a tab), dashes other than the hyphen-minus, and
-#: the ``@`` and ``+`` of a URL (``?email=ana%40example.org``) or of HTML (``&#64;``).
-_FOLD_SPACES = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\u00a0\u2007\u2009\u202f\t]"
-_FOLD_DASHES = "[\u2010-\u2015\u2212]"
-_FOLD_AT = r"%40|&#0*64;|&commat;"
-_FOLD_PLUS = r"%2[Bb]|&#0*43;"
-_FOLDED = f"{_FOLD_SPACES}|{_FOLD_DASHES}|{_FOLD_AT}|{_FOLD_PLUS}"
-#: Each pattern of :data:`_FOLDED` and what it is written as (for polars and for ``re``).
-_FOLD_RULES = ((_FOLD_SPACES, " "), (_FOLD_DASHES, "-"), (_FOLD_AT, "@"), (_FOLD_PLUS, "+"))
+def _unicode_folds() -> tuple[dict[str, str], str]:
+    """Characters that NFKC writes as ASCII (``＠ ﹫ ＋``, full-width digits, en and
+    ideographic spaces, ``…``) with that ASCII, and the format characters (Unicode's
+    ``Cf``: zero-width spaces and joiners, the soft hyphen, direction marks)."""
+    ascii_forms, formats = {}, []
+    for code in (*range(0xA0, 0x3400), *range(0xF900, 0x10000), *range(0x1D400, 0x1D800)):
+        char = chr(code)
+        plain = unicodedata.normalize("NFKC", char)
+        if plain != char and plain.isascii():
+            ascii_forms[char] = plain
+        elif unicodedata.category(char) == "Cf":
+            formats.append(char)
+    return ascii_forms, "".join(formats)
+
+
+_ASCII_FORMS, _FORMATS = _unicode_folds()
+
+#: What personal values hide behind (few texts have one), in the order it is undone:
+#: compatibility forms (full-width ``＠``), a URL's or HTML's escapes applied twice or
+#: more (``%2540``, ``&amp;#64;``), format characters (dropped), spaces other than the
+#: ASCII space (a tab, control characters, no-break, thin, narrow, ``%20``, ``&nbsp;``),
+#: dashes other than the hyphen-minus, and ``@ + .`` as a URL (``ana%40example.org``),
+#: HTML (``&#64;``, ``&#x40;``) or a person (`` (dot) ``) writes them. Each is a pattern
+#: for polars and for ``re``, and what it is written as (a table: per character).
+_FOLD_RULES: tuple[tuple[str, str | dict[str, str]], ...] = (
+    (f"[{''.join(_ASCII_FORMS)}]", _ASCII_FORMS),
+    (r"&(?:amp;)+", "&"),
+    (r"%(?:25)+", "%"),
+    (f"[{_FORMATS}]|&shy;|&#0*173;|&#[xX]0*[aA][dD];|%[cC]2%[aA][dD]|%[eE]2%80%8[bB]", ""),
+    (
+        "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\t\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+        "\u205f\u3000]|%20|%09|%[cC]2%[aA]0|&nbsp;|&#0*(?:9|32|160);|&#[xX]0*(?:9|20|[aA]0);",
+        " ",
+    ),
+    (
+        "[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]|%2[dD]|&#0*45;|&#[xX]0*2[dD];"
+        "|&(?:hyphen|dash|ndash|mdash|minus);",
+        "-",
+    ),
+    (r"%40|&#0*64;|&#[xX]0*40;|&commat;", "@"),
+    (r"%2[bB]|&#0*43;|&#[xX]0*2[bB];|&plus;", "+"),
+    (r"%2[eE]|&#0*46;|&#[xX]0*2[eE];|&period;|\s?[(\[]dot[)\]]\s?", "."),
+)
+_FOLDED = "|".join(pattern for pattern, _ in _FOLD_RULES)
 _FOLDS = tuple((re.compile(pattern), plain) for pattern, plain in _FOLD_RULES)
+
+
+def _fold_text(text: str) -> str:
+    """One text as :func:`_fold` writes it.
+
+    >>> _fold_text("a.b%2540example.de"), _fold_text("＋49\u2002171\u00ad7731")
+    ('a.b@example.de', '+49 1717731')
+    """
+    for pattern, plain in _FOLDS:
+        text = pattern.sub(plain if isinstance(plain, str) else lambda m, t=plain: t[m[0]], text)
+    return text
 
 
 def _fold(values: pl.Series) -> pl.Series:
@@ -465,7 +510,10 @@ def _fold(values: pl.Series) -> pl.Series:
     at = hit.arg_true()
     found = values.gather(at)
     for pattern, plain in _FOLD_RULES:
-        found = found.str.replace_all(pattern, plain)
+        if isinstance(plain, str):
+            found = found.str.replace_all(pattern, plain)
+        else:
+            found = found.str.replace_many(plain)
     return values.clone().scatter(at, found)
 
 
@@ -484,9 +532,10 @@ def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
         last = 0
         for match in pattern.finditer(text):
             a, b = match.span()
-            pieces += (text[last:a], plain)
-            new_starts += starts[last:a] + [starts[a]] * len(plain)
-            new_ends += ends[last:a] + [ends[b - 1]] * len(plain)
+            written = plain if isinstance(plain, str) else plain[match[0]]
+            pieces += (text[last:a], written)
+            new_starts += starts[last:a] + [starts[a]] * len(written)
+            new_ends += ends[last:a] + [ends[b - 1]] * len(written)
             last = b
         if last:
             pieces.append(text[last:])
@@ -723,8 +772,7 @@ def hash_text(value: str, salt: str) -> str:
     >>> hash_text(" Ana@Example.com", "s") == hash_text("ana%40example.com", "s")
     True
     """
-    for pattern, plain in _FOLDS:
-        value = pattern.sub(plain, value)
+    value = _fold_text(value)
     return "h_" + hashlib.sha256((salt + value.strip().lower()).encode()).hexdigest()[:16]
 
 
