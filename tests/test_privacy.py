@@ -651,6 +651,36 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # an image for a pixel density is no e-mail address, however its @ is written
+        ("https://cdn.example.com/icon%402x.png", "https://cdn.example.com/icon%402x.png"),
+        ("icon@2x.png", "icon@2x.png"),
+        ("logo@3X.JPG", "logo@3X.JPG"),
+        ("img/hero@1.5x.webp?v=2", "img/hero@1.5x.webp?v=2"),
+        ("icon@2x.png, ana@example.org", "icon@2x.png, [email]"),
+        ("ana@2x.example.org", "[email]"),  # a domain, no image
+        # weighed and kept masked: written with ASCII separators they always were
+        ("Bestellnr. 0815\u201347110", "Bestellnr. [phone]"),
+        ("Bestellung 0171\u20134711\u20139942", "Bestellung [phone]"),
+        ("Lager\t0049\t1234567", "Lager\t[phone]"),
+        ("EUR 0\u00a0123\u00a0456\u00a0789", "EUR [phone]"),
+    ],
+)
+def test_what_the_fold_may_take_for_a_personal_value(text, masked):
+    """Re-audit of the privacy fixes (2026-12-06), section 4: ``icon%402x.png`` became
+    ``[email]``; the order numbers, written as a phone number is, stay masked
+    (docs/import-formats.md)."""
+    assert mask_text(text) == masked
+
+
+def test_an_image_name_for_a_pixel_density_is_no_personal_id():
+    assert [is_personal_id(v) for v in ("icon%402x.png", "icon@2x.png", "a@2x.example.org")] == [
+        False, False, True,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("spelt", "plain"),
     [
         ("a.b%2540example.de", "a.b@example.de"),

@@ -460,7 +460,8 @@ _ASCII_FORMS, _FORMATS = _unicode_folds()
 #: more (``%2540``, ``&amp;#64;``), format characters (dropped), spaces other than the
 #: ASCII space (a tab, control characters, no-break, thin, narrow, ``%20``, ``&nbsp;``),
 #: dashes other than the hyphen-minus, and ``@ + .`` as a URL (``ana%40example.org``),
-#: HTML (``&#64;``, ``&#x40;``) or a person (`` (dot) ``) writes them. Each is a pattern
+#: HTML (``&#64;``, ``&#x40;``) or a person (`` (dot) ``) writes them; last, the ``@`` of an
+#: image's name for a pixel density (``icon@2x.png``) is read as no ``@``. Each is a pattern
 #: for polars and for ``re``, and what it is written as (a table: per character).
 _FOLD_RULES: tuple[tuple[str, str | dict[str, str]], ...] = (
     (f"[{''.join(_ASCII_FORMS)}]", _ASCII_FORMS),
@@ -480,6 +481,8 @@ _FOLD_RULES: tuple[tuple[str, str | dict[str, str]], ...] = (
     (r"%40|&#0*64;|&#[xX]0*40;|&commat;", "@"),
     (r"%2[bB]|&#0*43;|&#[xX]0*2[bB];|&plus;", "+"),
     (r"%2[eE]|&#0*46;|&#[xX]0*2[eE];|&period;|\s?[(\[]dot[)\]]\s?", "."),
+    # an image for a pixel density (icon@2x.png, icon%402x.png) is no e-mail address
+    (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
 _FOLDED = "|".join(pattern for pattern, _ in _FOLD_RULES)
 _FOLDS = tuple((re.compile(pattern), plain) for pattern, plain in _FOLD_RULES)
