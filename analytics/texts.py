@@ -1313,6 +1313,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "die erste in Zeile {line} ({value}); sie werden geladen, aber die Daten gelten nur "
         "bis zum Import als bekannt (ein vertipptes Jahr?)",
     ),
+    "import.preview_purged": (
+        "{db} was purged (sla purge) while the preview ran, which removes every preview: "
+        "nothing was imported; preview the files again",
+        "{db} wurde bereinigt (sla purge), während die Vorschau lief, was jede Vorschau "
+        "entfernt: nichts wurde importiert; bitte die Vorschau erneut erstellen",
+    ),
     "import.other_value": (
         "{table}.{column}: the unknown value '{value}' ({rows} rows) was loaded as 'other'; "
         "{config} in the SLA config accepts it",

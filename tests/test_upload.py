@@ -11,6 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from app_support import metrics
@@ -18,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.schema import LOAD_ORDER
 from analytics.texts import term
-from analytics.warehouse import import_canonical, read_core_table
+from analytics.warehouse import ImportFailed, import_canonical, read_core_table
 from analytics.warehouse.adapters import import_export
 from analytics.warehouse.preview import confirm_preview, discard_preview, preview_import
 
@@ -745,3 +746,107 @@ def test_sla_purge_says_how_many_previews_it_removed(tmp_path, warehouse):
         "1 pending preview(s) of an upload removed (scratch copies of the warehouse), and 0 "
         "folder(s) of uploaded files waiting for them: preview such an upload again"
     ) in " ".join(res.output.split())
+
+
+# -- sla purge while a preview runs (re-audit of the privacy fixes, section 5) -----------------
+
+#: What DuckDB said when a purge removed the scratch copy under a running preview.
+_DUCKDB_ERRORS = [
+    duckdb.TransactionException("TransactionContext Error: Current transaction is aborted"),
+    duckdb.IOException('No files found that match the pattern "/x/.w.duckdb.stage-1/good.parquet"'),
+]
+_PURGED = (
+    r"^w\.duckdb was purged \(sla purge\) while the preview ran, which removes every preview: "
+    r"nothing was imported; preview the files again$"
+)
+
+
+@pytest.mark.parametrize("error", [*_DUCKDB_ERRORS, None], ids=["transaction", "io", "none"])
+def test_a_purge_while_a_preview_runs_fails_it_in_words(tmp_path, warehouse, monkeypatch, error):
+    """The purge removed the scratch copy, and the import failed with DuckDB's error naming
+    it (or, with no error, made the folder anew): the preview says what happened."""
+    import pickle
+
+    from analytics.warehouse import preview as previews
+    from analytics.warehouse.purge import _writer_lock
+
+    real = previews.import_export
+
+    def meets_a_purge(target, *args, **kwargs):
+        with _writer_lock(warehouse):  # as sla purge removes them
+            previews.remove_previews(warehouse)
+        if error is not None:
+            raise error
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(previews, "import_export", meets_a_purge)
+    with pytest.raises(ImportFailed, match=_PURGED) as caught:  # what the app and CLI catch
+        preview_import(warehouse, folder_of(tmp_path / "upload", leads=AFTER))
+    assert type(caught.value) is previews.PreviewPurged  # the Data page says it in words
+    assert type(pickle.loads(pickle.dumps(caught.value))) is previews.PreviewPurged  # the child
+    assert leftovers(warehouse) == []
+
+
+def test_a_preview_that_fails_while_a_purge_is_under_way_waits_to_say_so(
+    tmp_path, warehouse, monkeypatch
+):
+    """The purge holds the writers' lock and has not yet removed the copy when the import
+    fails: the preview waits for the lock, then sees the copy gone."""
+    import threading
+    import time
+
+    from analytics.warehouse import preview as previews
+    from analytics.warehouse.purge import _writer_lock
+
+    holding = threading.Event()
+
+    def purge_under_way():
+        with _writer_lock(warehouse):
+            holding.set()
+            time.sleep(0.3)
+            previews.remove_previews(warehouse)
+
+    purge = threading.Thread(target=purge_under_way)
+
+    def meets_a_purge(target, *args, **kwargs):
+        purge.start()
+        holding.wait()
+        raise _DUCKDB_ERRORS[1]
+
+    monkeypatch.setattr(previews, "import_export", meets_a_purge)
+    with pytest.raises(ImportFailed, match=_PURGED):
+        preview_import(warehouse, folder_of(tmp_path / "upload", leads=AFTER))
+    purge.join()
+    assert leftovers(warehouse) == []
+
+
+def test_a_preview_that_fails_with_no_purge_raises_its_own_error(tmp_path, warehouse, monkeypatch):
+    from analytics.warehouse import preview as previews
+
+    def fails(target, *args, **kwargs):
+        raise duckdb.IOException("disk full")
+
+    monkeypatch.setattr(previews, "import_export", fails)
+    with pytest.raises(duckdb.IOException, match=r"^disk full$"):
+        preview_import(warehouse, folder_of(tmp_path / "upload", leads=AFTER))
+    assert leftovers(warehouse) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "The preview is gone: the warehouse was purged"), ("de", "wurde seither bereinigt")],
+)
+def test_the_data_page_says_in_words_that_a_purge_ended_the_preview(
+    warehouse, monkeypatch, lang, words
+):
+    from analytics.warehouse.preview import PreviewPurged
+    from dashboard import data
+
+    def purged(*args, **kwargs):
+        raise PreviewPurged("w.duckdb was purged (sla purge) while the preview ran")
+
+    monkeypatch.setattr(data, "preview_import", purged)
+    at = data_page(lang)
+    preview(at, [("leads.csv", AFTER.encode())], replace=False)
+    assert any(words in w.value for w in at.warning)
+    assert not at.error and "upload_confirm" not in _keys(at)

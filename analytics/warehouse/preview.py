@@ -23,6 +23,7 @@ confirmed (:attr:`Preview.waiting` is False, :func:`confirm_preview` returns Fal
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import hashlib
 import os
@@ -33,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from analytics.config import SlaConfig
+from analytics.texts import render
 from analytics.warehouse.adapters import DEFAULT_OPTIONS, CsvOptions, import_export
 from analytics.warehouse.database import _fsync, _wait_for_lock
-from analytics.warehouse.loader import ImportResult, NamedPath
+from analytics.warehouse.loader import ImportFailed, ImportResult, NamedPath
 
 #: (inode, size, modification time in ns) of a warehouse file; None: no file.
 Fingerprint = tuple[int, int, int] | None
@@ -61,10 +63,19 @@ class Preview:
         return self.scratch_db.exists()
 
 
+class PreviewPurged(ImportFailed):
+    """``sla purge`` removed the scratch copy while the preview's import ran in it: nothing
+    was imported; preview again."""
+
+
 #: Uploaded files wait for their preview's confirm in a folder of the system's temporary
 #: folder named ``sla-upload-<tag>-...`` (:func:`new_upload_folder`); the originals,
 #: personal columns and all.
 UPLOAD_PREFIX = "sla-upload-"
+
+
+#: A file in a preview's scratch folder from its start: gone when a purge removed the folder.
+_MARK = ".preview"
 
 
 def _scratch_prefix(db: Path, owner: int | str) -> str:
@@ -191,6 +202,8 @@ def preview_import(
     ------
     ImportFailed
         As the import would: the scratch folder is removed, nothing else was written.
+        :class:`PreviewPurged` (an ImportFailed) when ``sla purge`` removed the scratch
+        copy while the import ran in it (preview again).
     """
     db = Path(db_path).absolute()
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -198,6 +211,7 @@ def preview_import(
         tempfile.mkdtemp(prefix=_scratch_prefix(db, owner or os.getpid()), dir=db.parent)
     )
     try:
+        (scratch / _MARK).touch()
         target = scratch / db.name
         taken = _copy(db, target)
         salt = Path(f"{db}.salt")
@@ -213,10 +227,37 @@ def preview_import(
             replace=replace,
             **kwargs,
         )
+    except Exception as exc:
+        purged = _purged_meanwhile(db, scratch, wait=not isinstance(exc, ImportFailed))
+        shutil.rmtree(scratch, ignore_errors=True)
+        if purged:  # DuckDB's error names the scratch copy that is gone: say what happened
+            raise PreviewPurged(render("import.preview_purged", db=db.name)) from exc
+        raise
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    if _purged_meanwhile(db, scratch, wait=False):  # and the import made the folder anew
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise PreviewPurged(render("import.preview_purged", db=db.name))
     return Preview(db, scratch, taken, result)
+
+
+def _purged_meanwhile(db: Path, scratch: Path, *, wait: bool) -> bool:
+    """Whether a purge removed the scratch folder of a preview of ``db`` (or is removing
+    it): its :data:`_MARK` is gone (the import may have made the folder anew). The purge
+    does so holding the writers' lock: with ``wait`` (an error the import does not make
+    itself, such as DuckDB's on a file gone), a mark still there is looked at again once
+    another writer holding the lock is done."""
+    if not (scratch / _MARK).exists():
+        return True
+    if not wait:
+        return False
+    with open(db.with_name(db.name + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a writer is at work: a purge, perhaps removing it now
+            _wait_for_lock(lock, db)
+    return not (scratch / _MARK).exists()
 
 
 def confirm_preview(preview: Preview) -> bool:
@@ -255,6 +296,7 @@ __all__ = [
     "UPLOAD_PREFIX",
     "Fingerprint",
     "Preview",
+    "PreviewPurged",
     "confirm_preview",
     "discard_preview",
     "new_upload_folder",

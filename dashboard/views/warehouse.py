@@ -177,6 +177,7 @@ def _drop_preview() -> None:
 def _preview(folder: Path, args: dict) -> None:
     """Try the import on a scratch copy; keep the preview (or the error) for the rerun."""
     from analytics.warehouse import ImportFailed
+    from analytics.warehouse.preview import PreviewPurged
 
     # named as uploaded: the quarantine, the load log and the messages never show the
     # scratch folder, which is gone after the import
@@ -201,6 +202,8 @@ def _preview(folder: Path, args: dict) -> None:
             "args": args,
         }
         kept = True
+    except PreviewPurged:  # `sla purge` removed the scratch copy meanwhile: say so, in words
+        st.session_state["upload_gone"] = True
     except ImportFailed as exc:
         st.session_state["import_error"] = str(exc)
     finally:  # the uploaded originals stay only while their preview waits
