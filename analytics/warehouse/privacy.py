@@ -25,6 +25,7 @@ Adapters drop the personal columns they know before this (they report them as th
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -438,54 +439,82 @@ def mask_texts(texts: Sequence[str | None]) -> list[str | None]:
     return _mask_series(pl.Series(list(texts), dtype=pl.String)).to_list()
 
 
-def _unicode_folds() -> tuple[dict[str, str], str]:
-    """Characters that NFKC writes as ASCII (``＠ ﹫ ＋``, full-width digits, en and
-    ideographic spaces, ``…``) with that ASCII, and the format characters (Unicode's
-    ``Cf``: zero-width spaces and joiners, the soft hyphen, direction marks)."""
-    ascii_forms, formats = {}, []
-    for code in (*range(0xA0, 0x3400), *range(0xF900, 0x10000), *range(0x1D400, 0x1D800)):
+def _cases(text: str) -> set[str]:
+    """``text`` with each letter in either case (``%2b``, ``%2B``)."""
+    return {"".join(t) for t in itertools.product(*({c.lower(), c.upper()} for c in text))}
+
+
+def _fold_table() -> dict[str, str]:
+    """Each spelling of :data:`_FOLD_RULES`' table and what it is written as: a character
+    that NFKC writes as ASCII (``＠ ﹫ ＋``, full-width digits, en and ideographic spaces,
+    ``…``), a format character (Unicode's ``Cf``: zero-width spaces and joiners, the soft
+    hyphen, direction marks: dropped), a tab or other control character, a line or
+    paragraph separator (a space), a dash (``-``), and a URL's or HTML's escape of a
+    space, a dash, ``@``, ``+``, ``.`` or a soft hyphen (``%40``, ``&#x40;``, ``&nbsp;``)."""
+    table = {}
+    for code in (*range(0x80, 0x3400), *range(0xF900, 0x10000), *range(0x1D400, 0x1D800)):
         char = chr(code)
         plain = unicodedata.normalize("NFKC", char)
         if plain != char and plain.isascii():
-            ascii_forms[char] = plain
+            table[char] = plain
         elif unicodedata.category(char) == "Cf":
-            formats.append(char)
-    return ascii_forms, "".join(formats)
+            table[char] = ""
+    controls = [*map(chr, range(0x20)), "\x7f", "\x85", "\u1680", "\u2028", "\u2029"]
+    table |= {c: " " for c in controls if c not in "\n\r"}
+    table |= dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58", "-")
+    for char, plain in ((" ", " "), ("\t", " "), ("\xa0", " "), ("-", "-"), ("@", "@"),
+                        ("+", "+"), (".", "."), ("\xad", ""), ("\u200b", "")):  # fmt: skip
+        code, utf8 = ord(char), char.encode()
+        table |= dict.fromkeys(_cases("".join(f"%{b:02x}" for b in utf8)), plain)
+        table |= {f"&#{'0' * n}{code};": plain for n in range(4)}
+        table |= {f"&#{x}{'0' * n}{h};": plain for x in "xX" for n in range(3)
+                  for h in _cases(f"{code:x}")}  # fmt: skip
+    named = {"nbsp": " ", "ensp": " ", "emsp": " ", "thinsp": " ", "Tab": " ", "shy": "",
+             "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-", "minus": "-",
+             "commat": "@", "plus": "+", "period": "."}  # fmt: skip
+    table |= {f"&{name};": plain for name, plain in named.items()}
+    return table
 
 
-_ASCII_FORMS, _FORMATS = _unicode_folds()
+_FOLD_TABLE = _fold_table()
+#: The spellings of :data:`_FOLD_TABLE` that are one character written as one (most):
+#: written so by ``str.translate``, with no character moved.
+_FOLD_CHARS = {k: v for k, v in _FOLD_TABLE.items() if len(k) == len(v) == 1}
 
-#: What personal values hide behind (few texts have one), in the order it is undone:
-#: compatibility forms (full-width ``＠``), a URL's or HTML's escapes applied twice or
-#: more (``%2540``, ``&amp;#64;``), format characters (dropped), spaces other than the
-#: ASCII space (a tab, control characters, no-break, thin, narrow, ``%20``, ``&nbsp;``),
-#: dashes other than the hyphen-minus, and ``@ + .`` as a URL (``ana%40example.org``),
-#: HTML (``&#64;``, ``&#x40;``) or a person (`` (dot) ``) writes them; last, the ``@`` of an
-#: image's name for a pixel density (``icon@2x.png``) is read as no ``@``. Each is a pattern
-#: for polars and for ``re``, and what it is written as (a table: per character).
-_FOLD_RULES: tuple[tuple[str, str | dict[str, str]], ...] = (
-    (f"[{''.join(_ASCII_FORMS)}]", _ASCII_FORMS),
+#: What personal values hide behind (few texts have one), in the order it is undone: a
+#: URL's or HTML's escapes applied twice or more (``%2540``, ``&amp;#64;``); then
+#: :data:`_FOLD_TABLE`: compatibility forms (full-width ``＠``), format characters
+#: (dropped), spaces other than the ASCII space, dashes other than the hyphen-minus, and
+#: the escapes of a URL (``ana%40example.org``) or HTML (``&#64;``, ``&#x40;``, ``&nbsp;``),
+#: one character for one first; `` (dot) `` as a person writes it; last, the ``@`` of an
+#: image's name for a pixel density (``icon@2x.png``) is read as no ``@``. Each is a
+#: pattern (for ``re``; None: per character) and what it is written as (a table: polars
+#: reads its spellings literally).
+_FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
     (r"&(?:amp;)+", "&"),
     (r"%(?:25)+", "%"),
-    (f"[{_FORMATS}]|&shy;|&#0*173;|&#[xX]0*[aA][dD];|%[cC]2%[aA][dD]|%[eE]2%80%8[bB]", ""),
+    (None, _FOLD_CHARS),
     (
-        "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\t\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
-        "\u205f\u3000]|%20|%09|%[cC]2%[aA]0|&nbsp;|&#0*(?:9|32|160);|&#[xX]0*(?:9|20|[aA]0);",
-        " ",
+        r"[^\x00-\x7f]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|%[cC]2%[aA][0dD]|%[eE]2%80%8[bB]"
+        r"|%[0-9A-Fa-f]{2}|&#[xX]?[0-9A-Fa-f]+;|&[A-Za-z]+;",
+        {k: v for k, v in _FOLD_TABLE.items() if k not in _FOLD_CHARS},
     ),
-    (
-        "[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]|%2[dD]|&#0*45;|&#[xX]0*2[dD];"
-        "|&(?:hyphen|dash|ndash|mdash|minus);",
-        "-",
-    ),
-    (r"%40|&#0*64;|&#[xX]0*40;|&commat;", "@"),
-    (r"%2[bB]|&#0*43;|&#[xX]0*2[bB];|&plus;", "+"),
-    (r"%2[eE]|&#0*46;|&#[xX]0*2[eE];|&period;|\s?[(\[]dot[)\]]\s?", "."),
+    (r"\s?[(\[]dot[)\]]\s?", "."),
     # an image for a pixel density (icon@2x.png, icon%402x.png) is no e-mail address
     (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
-_FOLDED = "|".join(pattern for pattern, _ in _FOLD_RULES)
-_FOLDS = tuple((re.compile(pattern), plain) for pattern, plain in _FOLD_RULES)
+#: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
+#: than printable ASCII, ``%``, ``&``, ``(dot)``, ``@`` and a digit; one cheap pass.
+_FOLDED = r"[^\x20-\x7e\n\r]|[%&]|[(\[]dot[)\]]|@[1-9]"
+_FOLDS = tuple(
+    (re.compile(pattern), plain) if pattern else (None, str.maketrans(plain))
+    for pattern, plain in _FOLD_RULES
+)
+
+
+def _folded_as(plain: str | Mapping[Any, str], spelt: str) -> str:
+    """What a rule writes ``spelt`` (its pattern's match) as; a table keeps what it lacks."""
+    return plain if isinstance(plain, str) else plain.get(spelt, spelt)
 
 
 def _fold_text(text: str) -> str:
@@ -495,14 +524,17 @@ def _fold_text(text: str) -> str:
     ('a.b@example.de', '+49 1717731')
     """
     for pattern, plain in _FOLDS:
-        text = pattern.sub(plain if isinstance(plain, str) else lambda m, t=plain: t[m[0]], text)
+        if pattern is None:
+            text = text.translate(plain)
+        else:
+            text = pattern.sub(lambda m, t=plain: _folded_as(t, m[0]), text)
     return text
 
 
 def _fold(values: pl.Series) -> pl.Series:
-    """``values`` with :data:`_FOLDED` written plainly (a space, ``-``, ``@``, ``+``), so
+    """``values`` as :data:`_FOLD_RULES` write them (a space, ``-``, ``@``, ``+``...), so
     that the patterns see an address or a number however it was written; only the texts
-    that hold one are rewritten.
+    that may hold a spelling of them (:data:`_FOLDED`) are rewritten.
 
     >>> _fold(pl.Series(["Tel +49\u00a0171\u20137731", "?u=ana%40example.org", "x"])).to_list()
     ['Tel +49 171-7731', '?u=ana@example.org', 'x']
@@ -529,13 +561,16 @@ def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
     """
     starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
     for pattern, plain in _FOLDS:
+        if pattern is None:  # one character for one: none moves
+            text = text.translate(plain)
+            continue
         pieces: list[str] = []
         new_starts: list[int] = []
         new_ends: list[int] = []
         last = 0
         for match in pattern.finditer(text):
             a, b = match.span()
-            written = plain if isinstance(plain, str) else plain[match[0]]
+            written = _folded_as(plain, match[0])
             pieces += (text[last:a], written)
             new_starts += starts[last:a] + [starts[a]] * len(written)
             new_ends += ends[last:a] + [ends[b - 1]] * len(written)
@@ -625,7 +660,8 @@ def _mask_series(values: pl.Series) -> pl.Series:
     """:func:`mask_text` on a text series. A match is sought in the text as :func:`_fold`
     writes it, but only the matched characters of the text as written are replaced: a
     text that folds to itself (most) is masked as it is; one that does not, as it is when
-    that reads the same as the folded text masked, else by :func:`_mask_mapped` (few)."""
+    that reads the same as the folded text masked, else by :func:`_mask_mapped` (few:
+    the personal value itself is written with folded characters)."""
     folded = _fold(values)
     hit = folded.str.contains(_ANY).fill_null(False)
     if not hit.any():
@@ -640,7 +676,17 @@ def _mask_series(values: pl.Series) -> pl.Series:
         wrong = _fold(plain) != masked.gather(at_odd)
         if wrong.any():
             at_wrong = wrong.arg_true()
-            plain = plain.clone().scatter(at_wrong, _mask_mapped(texts.gather(at_wrong).to_list()))
+            slow = texts.gather(at_wrong)
+            each = slow.unique()  # a value repeated down a column is mapped once
+            mapped = slow.replace_strict(each, _mask_mapped(each.to_list()), return_dtype=pl.String)
+            # (should the two ever read differently, the folded text masked is stored)
+            same = _fold(mapped) == masked.gather(at_odd).gather(at_wrong)
+            plain = plain.clone().scatter(
+                at_wrong,
+                pl.select(
+                    pl.when(same).then(mapped).otherwise(masked.gather(at_odd).gather(at_wrong))
+                ).to_series(),
+            )
         masked = masked.clone().scatter(at_odd, plain)
     return values.clone().scatter(at, masked)
 
