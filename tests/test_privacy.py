@@ -560,6 +560,8 @@ def test_masked_values(text, masked):
         ("?q=c%2B%2B&e=ana%40example.org&p=%2B4917177319942", "?q=c%2B%2B&e=[email]&p=[phone]"),
         ("A\u2013B\tTel +49\u00a0171\u00a07731\u00a09942\tok", "A\u2013B\tTel [phone]\tok"),
         ("x&#64;y &#43; ana&#64;example.org", "x&#64;y &#43; [email]"),
+        ("Preis 1\u00a0234 EUR, Ruf 030\u00a01234567", "Preis 1\u00a0234 EUR, Ruf [phone]"),
+        ("Ruf 030\u00a01234567, Mail ana&#x40;example.org", "Ruf [phone], Mail [email]"),
         (
             "Handy 0171\u20137731\u20139942 \u2013 ruft zur\u00fcck",
             "Handy [phone] \u2013 ruft zur\u00fcck",

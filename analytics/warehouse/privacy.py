@@ -656,12 +656,60 @@ def _mask_plain(values: pl.Series) -> pl.Series:
     return found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
 
 
+def _inside_rules() -> tuple[tuple[str, str], ...]:
+    """:data:`_INSIDE`, from :data:`_FOLD_TABLE`."""
+
+    def spellings(plain: str) -> str:
+        return "|".join(k for k, v in sorted(_FOLD_TABLE.items(), key=lambda kv: -len(kv[0]))
+                        if v == plain)  # fmt: skip
+
+    def chars(plain: str) -> str:
+        return "".join(k for k, v in _FOLD_CHARS.items() if v == plain)
+
+    return (
+        (f"(\\d)[{chars(' ')}](\\d)", "${1} ${2}"),
+        (f"(\\d)[{chars('-')}](\\d)", "${1}-${2}"),
+        (f"(?:{spellings('@')})(\\w)", "@${1}"),
+        (f"(?:{spellings('+')})(\\d)", "+${1}"),
+    )
+
+
+#: Where a folded spelling stands inside a personal value most often, and what it is
+#: written as there (a pattern for polars, a replacement): a space or a dash between
+#: digits (a phone number's or an IBAN's groups), an ``@`` between an address's halves,
+#: a ``+`` before a digit (``%2B49``). :func:`_mask_series` tries them before
+#: :func:`_mask_mapped`.
+_INSIDE = _inside_rules()
+
+
+def _mask_inside(texts: pl.Series) -> pl.Series:
+    """:func:`_mask_plain` of ``texts`` with :data:`_INSIDE` written plainly."""
+    for pattern, plain in (*_INSIDE, *_INSIDE):  # twice: groups of one digit
+        texts = texts.str.replace_all(pattern, plain)
+    return _mask_plain(texts)
+
+
+def _kept_around_masks(masked: pl.Series, texts: pl.Series) -> pl.Series:
+    """Whether each text between the masks of ``masked`` stands in ``texts`` as written."""
+    pieces = pl.DataFrame({"piece": masked.str.replace_all(_MASKS, "\x02"), "text": texts})
+    pieces = pieces.with_row_index("row").with_columns(pl.col("piece").str.split("\x02"))
+    return (
+        pieces.explode("piece")
+        .group_by("row", maintain_order=True)
+        .agg(pl.col("text").str.contains(pl.col("piece"), literal=True).all())["text"]
+    )
+
+
+_MASKS = r"\[(?:email|phone|iban)\]"
+
+
 def _mask_series(values: pl.Series) -> pl.Series:
     """:func:`mask_text` on a text series. A match is sought in the text as :func:`_fold`
     writes it, but only the matched characters of the text as written are replaced: a
-    text that folds to itself (most) is masked as it is; one that does not, as it is when
-    that reads the same as the folded text masked, else by :func:`_mask_mapped` (few:
-    the personal value itself is written with folded characters)."""
+    text that folds to itself (most) is masked as it is; one that does not, as it is with
+    :data:`_INSIDE` written plainly when that reads as the folded text masked and keeps
+    the rest as written, else by :func:`_mask_mapped` (few: the personal value itself is
+    written with other folded characters)."""
     folded = _fold(values)
     hit = folded.str.contains(_ANY).fill_null(False)
     if not hit.any():
@@ -671,23 +719,21 @@ def _mask_series(values: pl.Series) -> pl.Series:
     odd = written != folded.gather(at)
     if odd.any():
         at_odd = odd.arg_true()
-        texts = written.gather(at_odd)
-        plain = _mask_plain(texts)
-        wrong = _fold(plain) != masked.gather(at_odd)
-        if wrong.any():
+        texts, want = written.gather(at_odd), masked.gather(at_odd)
+        found = _mask_inside(texts)
+        wrong = (_fold(found) != want) | ~_kept_around_masks(found, texts)
+        if wrong.any():  # the personal value is written with other folded characters
             at_wrong = wrong.arg_true()
             slow = texts.gather(at_wrong)
             each = slow.unique()  # a value repeated down a column is mapped once
             mapped = slow.replace_strict(each, _mask_mapped(each.to_list()), return_dtype=pl.String)
             # (should the two ever read differently, the folded text masked is stored)
-            same = _fold(mapped) == masked.gather(at_odd).gather(at_wrong)
-            plain = plain.clone().scatter(
+            same = _fold(mapped) == want.gather(at_wrong)
+            found = found.scatter(
                 at_wrong,
-                pl.select(
-                    pl.when(same).then(mapped).otherwise(masked.gather(at_odd).gather(at_wrong))
-                ).to_series(),
+                pl.select(pl.when(same).then(mapped).otherwise(want.gather(at_wrong))).to_series(),
             )
-        masked = masked.clone().scatter(at_odd, plain)
+        masked = masked.clone().scatter(at_odd, found)
     return values.clone().scatter(at, masked)
 
 
