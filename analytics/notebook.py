@@ -30,6 +30,7 @@ import polars as pl
 
 from analytics import coverage as cov
 from analytics.coverage import last_complete_month  # the default month everywhere
+from analytics.texts import Lang
 
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_CONFIG = "data/sla.toml"
@@ -163,10 +164,11 @@ def _needs(kind: str, measure: str) -> tuple[str, ...]:
 
 
 def _month_answers(
-    frame: pl.DataFrame, coverage: pl.DataFrame, timezone: str
+    frame: pl.DataFrame, coverage: pl.DataFrame, timezone: str, lang: Lang = "en"
 ) -> tuple[str, pl.DataFrame]:
     """The frame's kind and one row per (``month``, ``measure``) it shows: ``answered``
-    (the month's data can answer it) and ``reason`` (why not, as the review says it)."""
+    (the month's data can answer it) and ``reason`` (why not, as the review says it, in
+    ``lang``)."""
     kind = _kind(frame.columns)
     if kind == "volumes":
         measures = [c for c in frame.columns if c in _volume_groups()]
@@ -181,7 +183,7 @@ def _month_answers(
             if not ok:
                 lacking = [g for g in _needs(kind, measure) if not groups.get(g, True)]
                 first = sorted(lacking, key=lambda g: anywhere.get(g, False))[0]
-                why = cov.reason(first, coverage)
+                why = cov.reason(first, coverage, lang=lang, month=month)
             rows.append((month, measure, ok, why))
     schema = {"month": pl.String, "measure": pl.String, "answered": pl.Boolean,
               "reason": pl.String}  # fmt: skip
@@ -261,7 +263,11 @@ def covered(
 
 
 def unmeasured(
-    frame: pl.DataFrame | pl.LazyFrame, *, coverage: pl.DataFrame, timezone: str = "UTC"
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    coverage: pl.DataFrame,
+    timezone: str = "UTC",
+    lang: Lang = "en",
 ) -> pl.DataFrame:
     """What :func:`covered` nulls in a funnel frame, and why: the reason the monthly
     review gives (:func:`analytics.coverage.reason`), months in a row with the same
@@ -275,6 +281,8 @@ def unmeasured(
         What the data can answer (:func:`analytics.coverage.known_coverage`).
     timezone : str, default "UTC"
         The reporting time zone.
+    lang : {"en", "de"}, default "en"
+        The language of the reasons.
 
     Returns
     -------
@@ -293,7 +301,7 @@ def unmeasured(
     ([('visitors', '2026-02', '2026-03')], 'No web traffic was imported: ')
     """
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-    _, answers = _month_answers(data, coverage, timezone)
+    _, answers = _month_answers(data, coverage, timezone, lang)
     run = (pl.col("reason") != pl.col("reason").shift()).fill_null(True).cum_sum()
     return (
         answers.sort("measure", "month", maintain_order=True)

@@ -238,6 +238,32 @@ def test_unmeasured_says_why_per_run_of_months():
         covered(pl.DataFrame({"leads": [1]}), coverage=LEADS_ONLY)
 
 
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [("en", "Some deals won this month have no amount, so its revenue is not known: import "
+             "their amounts."),
+     ("de", "Einige in diesem Monat gewonnene Deals haben keinen Betrag, daher ist sein Umsatz "
+             "nicht bekannt: ihre Beträge importieren.")],
+)  # fmt: skip
+def test_unmeasured_names_a_month_with_a_deal_won_without_an_amount(lang, reason):
+    """Inside the revenue span, February's revenue is unknown for its unpriced deal: the
+    review's reason, not "the data runs from ... not into this month"."""
+    coverage = _coverage(
+        {g: _JAN_FEB for g in ("funnel", "lead_stage", "mql_stage", "revenue", "deals")}
+    ).with_columns(
+        gaps=pl.when(pl.col("group") == "revenue")
+        .then(pl.lit(["2026-02"]))
+        .otherwise(pl.lit([], pl.List(pl.String)))
+    )
+    volumes = pl.DataFrame(
+        {"month": ["2026-01", "2026-02"], "leads": [1, 2], "deals_won": [1, 1],
+         "won_revenue": [900.0, 0.0]}
+    )  # fmt: skip
+    assert covered(volumes, coverage=coverage)["won_revenue"].to_list() == [900.0, None]
+    out = unmeasured(volumes, coverage=coverage, lang=lang)
+    assert out.rows() == [("won_revenue", "2026-02", "2026-02", reason)]
+
+
 def test_covered_overall_nulls_a_summary_of_a_group_no_month_can_answer():
     summary = pl.DataFrame(
         {"episodes": [0], "met": [0], "missed": [0], "pending": [0], "compliance": [None]},
