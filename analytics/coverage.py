@@ -460,6 +460,19 @@ def gaps(frame: pl.DataFrame | None, group: str) -> list[str]:
     return list(found[0] or []) if found else []
 
 
+def unpriced_months(opportunities: pl.LazyFrame, *, timezone: str = "UTC") -> list[str]:
+    """The months (``YYYY-MM`` in ``timezone``) in which a deal was won without an amount:
+    the revenue group's ``gaps`` (:func:`coverage`), read from the opportunities.
+
+    >>> from datetime import UTC
+    >>> o = pl.LazyFrame({"status": ["won", "won", "lost"], "amount": [0.0, 9.0, 0.0],
+    ...     "closed_at": [datetime(2026, 3, 31, 23, tzinfo=UTC)] * 3})
+    >>> unpriced_months(o), unpriced_months(o, timezone="Europe/Berlin")
+    (['2026-03'], ['2026-04'])
+    """
+    return _unpriced_months(opportunities, ZoneInfo(timezone)).collect()["month"].to_list()
+
+
 def _unpriced_months(opportunities: pl.LazyFrame, tz: ZoneInfo) -> pl.LazyFrame:
     """The months (``month``, ``YYYY-MM`` in ``tz``) in which a deal was won without an
     amount (:data:`KNOWN_AMOUNT`): their revenue is not known (a deal's amount left empty
@@ -514,6 +527,8 @@ def stored_coverage(
     """
     if rows is None or rows.height == 0 or set(rows["group"]) != set(GROUPS):
         return None
+    if "gaps" not in rows.columns or rows["gaps"].null_count() == rows.height:
+        return None  # stored before the gaps were: none would read as "no gap"
     if config is not None and "config_key" in rows.columns:
         keys = rows["config_key"].unique().to_list()
         if keys != [None] and keys != [config.coverage_key]:  # None: stored before the key
@@ -1138,5 +1153,6 @@ __all__ = [
     "touch_horizon",
     "touch_reasons",
     "touches_tracked_until",
+    "unpriced_months",
     "within_coverage",
 ]

@@ -22,7 +22,7 @@ from datetime import datetime
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.coverage import KPI_GROUPS
+from analytics.coverage import KPI_GROUPS, unpriced_months
 from analytics.funnel import monthly_volumes
 from analytics.stats import safe_ratio
 from analytics.tables import Tables
@@ -264,7 +264,7 @@ def monthly_targets(
     month: str,
     volumes: pl.LazyFrame | None = None,
     measurable: Mapping[str, bool] | None = None,
-    unpriced: Sequence[str] = (),
+    unpriced: Sequence[str] | None = None,
 ) -> pl.LazyFrame:
     """The reverse funnel for ``month`` from the trailing months before it.
 
@@ -273,8 +273,8 @@ def monthly_targets(
     groups the data cannot answer (:data:`RATE_GROUPS`: Olist's SQLs, recorded only for
     won deals) is unknown, and so is every need below it. The average deal size pools
     only the months not in ``unpriced`` (``YYYY-MM``: a deal won without an amount, the
-    revenue group's ``gaps`` in :func:`analytics.coverage.coverage`): such a deal is no
-    deal of 0.
+    revenue group's ``gaps`` in :func:`analytics.coverage.coverage`; default: read from
+    ``tables``): such a deal is no deal of 0.
 
     Examples
     --------
@@ -290,6 +290,8 @@ def monthly_targets(
     else:
         vols = volumes.filter(pl.col("month").is_in(month_labels(first, window)))
     rates = trailing_rates(vols)
+    if unpriced is None:
+        unpriced = unpriced_months(tables.opportunities, timezone=config.reporting.timezone)
     if unpriced:  # each rate pools every month; the deal size only the priced ones
         priced = trailing_rates(vols.filter(~pl.col("month").is_in(list(unpriced))))
         rates = pl.concat(
