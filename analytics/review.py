@@ -320,6 +320,18 @@ class Review:
                 return None
         return None
 
+    def spans(self, group: str) -> bool:
+        """Whether the data of ``group`` reaches this month, its ``gaps`` aside
+        (:func:`analytics.coverage.month_coverage`): a month with a deal won without an
+        amount has no revenue verdict, yet the other deals' amounts still divide the
+        revenue goal into the deals, opportunities ... it takes."""
+        if self.measurable(group) or self.coverage_frame is None:
+            return self.measurable(group)
+        frame = self.coverage_frame
+        if "gaps" in frame.columns:
+            frame = frame.with_columns(pl.lit([], pl.List(pl.String)).alias("gaps"))
+        return cov.month_coverage(frame, self.month, timezone=self.window.timezone).get(group, True)
+
     def measurable_over(self, group: str, period: str) -> bool:
         """Whether the data can answer ``group`` over the pacing ``period`` (``month``,
         ``quarter``) up to this month (:func:`analytics.coverage.period_coverage`)."""

@@ -909,3 +909,24 @@ def test_the_average_deal_size_pools_only_the_months_whose_deals_are_priced():
     deals = april.targets.filter(pl.col("stage") == "deals_won").row(0, named=True)
     assert deals["rate"] == 1500.0
     assert deals["target"] == pytest.approx(1_000_000 / 1500)
+
+
+def test_the_library_pools_the_same_priced_months_as_the_review():
+    """monthly_targets and pacing called with their defaults read the months without an
+    amount from the tables: one average deal size everywhere (it read 875 there)."""
+    from analytics.goals import monthly_targets
+
+    targets = monthly_targets(UNPRICED, config=CFG, month="2026-04").collect()
+    assert targets.filter(pl.col("stage") == "deals_won")["rate"].item() == 1500.0
+
+
+def test_a_coverage_stored_without_gaps_is_computed_afresh():
+    """Rows stored before the gaps were read "no gap" (a month with an unpriced won deal
+    judged on the others); without the key's version to tell, the null gaps do."""
+    from analytics.coverage import stored_coverage
+
+    rows = coverage(UNPRICED, config=CFG).with_columns(pl.lit(None).alias("config_key"))
+    assert stored_coverage(rows, config=CFG) is not None
+    older = rows.with_columns(pl.lit(None, pl.List(pl.String)).alias("gaps"))
+    assert stored_coverage(older, config=CFG) is None
+    assert stored_coverage(rows.drop("gaps"), config=CFG) is None

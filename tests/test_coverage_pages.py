@@ -1173,3 +1173,46 @@ def test_the_pack_and_the_goals_page_give_the_quarters_reason(tmp_path_factory, 
         month[column_label("actual", lang)][month[column_label("stage_name", lang)].index(revenue)]
         != "–"
     )
+
+
+#: Deals priced in January and February, one won in March without an amount: March's
+#: revenue is unknown, the trailing months' average deal size is not.
+UNPRICED_MARCH = dataclasses.replace(
+    LATE_DEALS,
+    opportunities=Tables.from_rows(
+        opportunities=[
+            {"opportunity_id": o, "lead_id": "A", "created_at": "2026-01-10T09:00Z",
+             "closed_at": closed, "amount": amount, "status": "won"}
+            for o, closed, amount in (("O1", "2026-01-20T09:00Z", 1000.0),
+                                      ("O2", "2026-02-10T09:00Z", 2000.0),
+                                      ("O3", "2026-03-10T09:00Z", 0.0))
+        ]
+    ).opportunities,
+)  # fmt: skip
+UNPRICED_REASON = {
+    "en": "Some deals won this month have no amount, so its revenue is not known: import "
+    "their amounts.",
+    "de": "Einige in diesem Monat gewonnene Deals haben keinen Betrag, daher ist sein Umsatz "
+    "nicht bekannt: ihre Beträge importieren.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_goals_page_blanks_only_the_revenue_of_a_month_with_an_unpriced_deal(
+    tmp_path_factory, monkeypatch, lang
+):
+    """The reason goes on the revenue rows alone, as in the pack; what the goal takes still
+    divides it by the priced months' average deal (1,500), so its tiles stay."""
+    names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
+    db = _written(tmp_path_factory, "unpriced", UNPRICED_MARCH, names)
+    at = _page(db, monkeypatch, "goals", lang)
+    assert UNPRICED_REASON[lang] not in _greyed(at)  # the reverse funnel is shown
+    month = static_tables(at)[0]
+    stages = month[column_label("stage_name", lang)]
+    reasons = dict(zip(stages, month[column_label("reason", lang)], strict=True))
+    revenue = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
+    assert reasons[revenue] == UNPRICED_REASON[lang]
+    assert [r for s, r in reasons.items() if r == UNPRICED_REASON[lang]] == [UNPRICED_REASON[lang]]
+    deals = "Deals won" if lang == "en" else "Gewonnene Deals"
+    actual = dict(zip(stages, month[column_label("actual", lang)], strict=True))
+    assert actual[revenue] == "–" and actual[deals] == "1"

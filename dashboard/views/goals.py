@@ -43,9 +43,11 @@ review = data.review(v.month)  # company-wide: what the month's data can answer
 # -- what it takes ------------------------------------------------------------------------
 st.subheader(t("what_it_takes", lg))
 # every stage below the revenue goal is divided by the average won deal size: without
-# amounts (or opportunities) nothing of the reverse funnel can be known
-if any(ui.missing(review, g, lg) for g in ("funnel", "deals", "revenue")):
-    pass
+# amounts (or opportunities) nothing of the reverse funnel can be known; a month whose
+# revenue is unknown for a deal won without an amount still has the trailing months'
+lacking = next((g for g in ("funnel", "deals", "revenue") if not review.spans(g)), None)
+if lacking is not None:
+    ui.no_data(review.reason(lacking, lang=lg))
 elif funnel.filter(pl.col("stage") != "won_revenue")["target"].is_null().all():
     # no rate in the trailing window (the data starts later): no stage has a target
     ui.no_data(t("no_reverse_rates", lg, months=cfg.goals.rate_window_months))
@@ -86,7 +88,7 @@ rows = paced.sort(pl.col("stage").replace_strict(order, default=99)).with_column
 )
 # a stage the month's data cannot answer is "–" in the table, with the reason, and no bar;
 # without amounts no stage has a goal (each is the revenue goal / the average deal size)
-no_goal = None if review.measurable("revenue") else review.reason("revenue", lang=lg)
+no_goal = None if review.spans("revenue") else review.reason("revenue", lang=lg)
 for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter", lg))):
     # the quarter's actuals sum its months so far: a group each of them can answer
     reasons = {
