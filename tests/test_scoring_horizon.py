@@ -239,3 +239,33 @@ def test_an_sql_seen_before_the_horizon_leaves_its_lead_unjudged_like_the_others
     ]  # fmt: skip
     row = threshold_table(precompute_thresholds(t, CFG), thresholds=[30.0]).row(0, named=True)
     assert (row["mature_mqls"], row["precision"]) == (0, None)
+
+
+@pytest.mark.parametrize(
+    ("loads", "latest"),
+    [
+        ([("leads", "2026-12-06 05:00")], "2026-12-06 05:00"),
+        ([("leads", "2026-12-06 05:00"), ("purge", "2026-12-20 09:00")], "2026-12-06 05:00"),
+        ([("leads", "2026-12-06 05:00"), ("purge", "2026-12-20 09:00"),
+          ("leads", "2027-01-05 08:00")], "2027-01-05 08:00"),
+        ([("purge", "2026-12-20 09:00")], None),
+    ],
+)  # fmt: skip
+def test_only_an_import_moves_what_is_known(loads, latest) -> None:
+    """A purge is logged as a load, yet brings nothing: a row mistyped a year ahead must
+    not become known at the next purge (re-audit of the round's fixes (a), M2)."""
+    import duckdb
+
+    from analytics.warehouse.database import create_schema
+    from analytics.warehouse.facts import last_import
+
+    con = duckdb.connect()
+    create_schema(con)
+    con.execute("SET TimeZone = 'UTC'")
+    for i, (table, at) in enumerate(loads, start=1):
+        con.execute(
+            "INSERT INTO meta.loads (load_id, table_name, loaded_at) VALUES (?, ?, ?::TIMESTAMPTZ)",
+            [i, table, f"{at}+00"],
+        )
+    found = last_import(con)
+    assert (None if found is None else found.strftime("%Y-%m-%d %H:%M")) == latest

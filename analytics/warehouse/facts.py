@@ -48,7 +48,9 @@ def last_import(con: duckdb.DuckDBPyConnection):
     """The latest import's time (``meta.loads.loaded_at``), or None when nothing was loaded.
 
     Nothing dated after it can be known: it caps :func:`latest_timestamp` and, through
-    :attr:`analytics.tables.Tables.loaded_at`, the moment outcomes are known until.
+    :attr:`analytics.tables.Tables.loaded_at`, the moment outcomes are known until. A
+    purge is logged as a load too, but brings nothing: it does not count (a row mistyped
+    a year ahead would otherwise become known at the next purge).
 
     Parameters
     ----------
@@ -70,7 +72,9 @@ def last_import(con: duckdb.DuckDBPyConnection):
     ).fetchall()[0]
     if not has_loads:
         return None
-    return con.execute("SELECT max(loaded_at) FROM meta.loads").fetchall()[0][0]
+    return con.execute(
+        "SELECT max(loaded_at) FROM meta.loads WHERE table_name IS DISTINCT FROM 'purge'"
+    ).fetchall()[0][0]
 
 
 def latest_timestamp(con: duckdb.DuckDBPyConnection):
