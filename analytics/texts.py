@@ -1551,10 +1551,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "threshold.estimated_option": (
         " Lowering to {threshold:g} would add {extra:n} MQLs a month that were never handed "
-        "over: the model estimates {ratio:pct1} SQLs per extra MQL (range {low:pct1} to "
-        "{high:pct1}), an estimate, not an observation; only a trial with sales can confirm it.",
+        "over: from the score's calibration, about {ratio:pct1} SQLs per extra MQL (range "
+        "{low:pct1} to {high:pct1}), an estimate, not an observation; only a trial with sales "
+        "can confirm it.",
         " Eine Senkung auf {threshold:g} brächte {extra:n} MQLs im Monat, die nie an den "
-        "Vertrieb gingen: Das Modell schätzt {ratio:pct1} SQLs je zusätzlichem MQL (Spanne "
+        "Vertrieb gingen: nach der Kalibrierung des Scores etwa {ratio:pct1} SQLs je "
+        "zusätzlichem MQL (Spanne "
         "{low:pct1} bis {high:pct1}), eine Schätzung, keine Beobachtung; nur ein Versuch mit "
         "dem Vertrieb kann sie bestätigen.",
     ),
