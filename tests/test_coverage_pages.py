@@ -1216,3 +1216,16 @@ def test_the_goals_page_blanks_only_the_revenue_of_a_month_with_an_unpriced_deal
     deals = "Deals won" if lang == "en" else "Gewonnene Deals"
     actual = dict(zip(stages, month[column_label("actual", lang)], strict=True))
     assert actual[revenue] == "–" and actual[deals] == "1"
+
+
+def test_the_pack_writes_the_quarters_forecast_in_whole_units_as_the_page():
+    """February's quarter forecast is its actual over 59 of 90 days: 1 MQL reads 1.5;
+    the Goals page rounds it to whole MQLs, and so does the pack now (re-audit (b), L2)."""
+    from analytics.pack import build_pack
+    from analytics.pack.render import pacing_rows
+
+    pack = build_pack(LATE_DEALS, CFG, month="2026-02", as_of=AS_OF)
+    quarter = {r["stage"]: r for r in pacing_rows(pack) if r["period"] == "quarter"}
+    raw = pack.review.pacing.filter((pl.col("period") == "quarter") & (pl.col("stage") == "mqls"))
+    assert raw["forecast"].item() == pytest.approx(90 / 59)  # one MQL in 59 of 90 days
+    assert quarter["mqls"]["forecast"] == 2.0

@@ -120,6 +120,8 @@ def pacing_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
         r["label"] = metric_label(r["stage"], lang=lang) if r["stage"] in STAGES else r["stage"]
         for need in ("target", "expected_to_date"):  # 30 deals, as the app shows
             r[need] = whole_need(r["stage"], r.get(need))
+        if r.get("forecast") is not None:  # whole deals, MQLs ... and EUR, as the app shows
+            r["forecast"] = float(round(r["forecast"]))
         # unknown is "–" with the reason, never a number (spec/coverage.md)
         group = pacing_group(r["stage"])
         r["reason"] = None
