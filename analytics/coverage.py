@@ -366,9 +366,12 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     the inputs the group needs: the latest first and the earliest last, so a month is
     covered when it ends on or after ``from`` and starts on or before ``to``; null for
     ``reps``),
-    ``needs`` (tables), ``reason`` (English, null when measurable).
+    ``needs`` (tables), ``reason`` (English, null when measurable). Rows dated after the
+    latest import (``tables.loaded_at``) are not known yet: they answer no month.
     """
     tz = ZoneInfo(config.reporting.timezone if config is not None else "UTC")
+    if tables.loaded_at is not None:  # a year mistyped ahead: its month is unknown, not 0
+        tables = tables.until(tables.loaded_at)
     spans = _spans(tables, config)
     reps = tables.reps.select((~_unnamed_rep()).any().alias("named"))
     # the stages recorded with a marker (MARKERS), and whether a lead event lacks one

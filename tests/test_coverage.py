@@ -930,3 +930,27 @@ def test_a_coverage_stored_without_gaps_is_computed_afresh():
     older = rows.with_columns(pl.lit(None, pl.List(pl.String)).alias("gaps"))
     assert stored_coverage(older, config=CFG) is None
     assert stored_coverage(rows.drop("gaps"), config=CFG) is None
+
+
+def test_a_month_of_rows_dated_after_the_import_is_unknown_not_zero(tmp_path):
+    """Every row mistyped a year ahead: `sla review --month` of that month read 0 leads and
+    'met' (the counts stop at as_of, the import; the spans did not). Re-audit (a), H2."""
+    from analytics.warehouse.database import connect_readonly, load_tables
+
+    ahead = Tables.from_rows(
+        leads=[lead("A", "2099-01-05T09:00:00Z"), lead("B", "2099-01-06T09:00:00Z")],
+        lifecycle_events=[ev("A", "mql", "2099-01-06T09:00:00Z")],
+        sales_touches=[touch("T1", "A", "2099-01-06T10:00:00Z")],
+    )
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: getattr(ahead, n).collect() for n in ("leads", "lifecycle_events",
+                                                               "sales_touches")},
+                 source="test", config=CFG)  # fmt: skip
+    con = connect_readonly(db)
+    try:
+        tables = load_tables(con)
+        doc = build_review(tables, CFG, month="2099-01").to_json_dict()
+    finally:
+        con.close()
+    assert doc["volumes"]["leads"] is None and doc["volumes"]["mqls"] is None
+    assert doc["handoff"]["met"] is None and not doc["coverage"]["funnel"]
