@@ -644,6 +644,20 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("iban DE89.3704.0044.0532.0130.00", "iban [iban]"),
         ("iban DE89\u20133704\u20130044\u20130532\u20130130\u201300", "iban [iban]"),
         ("Bestellung DE2026-SPRING-0044-0532", "Bestellung DE2026-SPRING-0044-0532"),  # no IBAN
+        # second re-audit (2026-12-06, H1): %-encoded / ( ) & inside a number
+        ("?p=0170%2F5550001", "?p=[phone]"),
+        ("?p=0170%2f5550001&x=1", "?p=[phone]&x=1"),
+        ("tel:%2B49%20%280%29171%207731%209943", "tel:[phone]"),
+        ("?x=a%26b&p=0170%2F5550001", "?x=a%26b&p=[phone]"),
+        # ... an ideographic full stop read as a dot
+        ("mail zz.l4@example\u3002org", "mail [email]"),
+        ("mail zz.l4@example\uff61org ok", "mail [email] ok"),
+        ("mail zz.l4@example\uff0eorg", "mail [email]"),
+        # ... tag characters and the combining grapheme joiner
+        ("mail zz.t1\U000e0020@example.org", "mail [email]"),
+        ("tel 0171 7731\U000e00209942", "tel [phone]"),
+        ("tel 0171\u034f77319942", "tel [phone]"),
+        ("\U000e0001mail zz.t1@example.org", "\U000e0001mail [email]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -667,6 +681,11 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         ("Bestellung 0171\u20134711\u20139942", "Bestellung [phone]"),
         ("Lager\t0049\t1234567", "Lager\t[phone]"),
         ("EUR 0\u00a0123\u00a0456\u00a0789", "EUR [phone]"),
+        # second re-audit (2026-12-06, H1): no wider than each spelling needs
+        ("?q=c%2B%2B&r=%28x%29%2Fy", "?q=c%2B%2B&r=%28x%29%2Fy"),
+        ("c%2B%2B", "c%2B%2B"),
+        ("\u6587\u3002\u6b21\u3002", "\u6587\u3002\u6b21\u3002"),  # a sentence's full stops
+        ("\U000e0067\U000e0062 flag", "\U000e0067\U000e0062 flag"),
     ],
 )
 def test_what_the_fold_may_take_for_a_personal_value(text, masked):
@@ -693,6 +712,13 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("\uff0b49 171 7731 9942", "+49 171 7731 9942"),
         ("+49\u3000171\u30007731\u30009942", "+49 171 7731 9942"),
         ("DE89\u20133704\u20130044\u20130532\u20130130\u201300", "DE89-3704-0044-0532-0130-00"),
+        # second re-audit (2026-12-06, H1)
+        ("zz.l4@example\u3002org", "zz.l4@example.org"),
+        ("zz.l4@example\uff61org", "zz.l4@example.org"),
+        ("zz.t1\U000e0020@example.org", "zz.t1@example.org"),
+        ("0170%2F5550001", "0170/5550001"),
+        ("%2B49%20%280%29171%207731%209943", "+49 (0)171 7731 9943"),
+        ("+49 171\u034f7731 9942", "+49 1717731 9942"),
     ],
 )
 def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):

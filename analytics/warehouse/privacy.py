@@ -448,9 +448,11 @@ def _fold_table() -> dict[str, str]:
     """Each spelling of :data:`_FOLD_RULES`' table and what it is written as: a character
     that NFKC writes as ASCII (``＠ ﹫ ＋``, full-width digits, en and ideographic spaces,
     ``…``), a format character (Unicode's ``Cf``: zero-width spaces and joiners, the soft
-    hyphen, direction marks: dropped), a tab or other control character, a line or
-    paragraph separator (a space), a dash (``-``), and a URL's or HTML's escape of a
-    space, a dash, ``@``, ``+``, ``.`` or a soft hyphen (``%40``, ``&#x40;``, ``&nbsp;``)."""
+    hyphen, direction marks; also the tag characters and the combining grapheme joiner:
+    dropped), a tab or other control character, a line or paragraph separator (a space),
+    a dash (``-``), an ideographic full stop (``.``), and a URL's or HTML's escape of a
+    space, a dash, ``@``, ``+``, ``.``, ``/``, ``(``, ``)``, ``&`` or a soft hyphen
+    (``%40``, ``%2F``, ``&#x40;``, ``&nbsp;``)."""
     table = {}
     for code in (*range(0x80, 0x3400), *range(0xF900, 0x10000), *range(0x1D400, 0x1D800)):
         char = chr(code)
@@ -462,8 +464,12 @@ def _fold_table() -> dict[str, str]:
     controls = [*map(chr, range(0x20)), "\x7f", "\x85", "\u1680", "\u2028", "\u2029"]
     table |= {c: " " for c in controls if c not in "\n\r"}
     table |= dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58", "-")
+    table |= dict.fromkeys("\u3002\uff61", ".")  # ideographic full stops (IDNA: a dot)
+    # tag characters (Cf, or unassigned, past the ranges above), the combining grapheme joiner
+    table |= dict.fromkeys([*map(chr, range(0xE0000, 0xE0080)), "\u034f"], "")
     for char, plain in ((" ", " "), ("\t", " "), ("\xa0", " "), ("-", "-"), ("@", "@"),
-                        ("+", "+"), (".", "."), ("\xad", ""), ("\u200b", "")):  # fmt: skip
+                        ("+", "+"), (".", "."), ("\xad", ""), ("\u200b", ""), ("/", "/"),
+                        ("(", "("), (")", ")"), ("&", "&")):  # fmt: skip
         code, utf8 = ord(char), char.encode()
         table |= dict.fromkeys(_cases("".join(f"%{b:02x}" for b in utf8)), plain)
         table |= {f"&#{'0' * n}{code};": plain for n in range(4)}
