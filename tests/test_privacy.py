@@ -649,6 +649,13 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("?p=0170%2f5550001&x=1", "?p=[phone]&x=1"),
         ("tel:%2B49%20%280%29171%207731%209943", "tel:[phone]"),
         ("?x=a%26b&p=0170%2F5550001", "?x=a%26b&p=[phone]"),
+        # ... HTML numeric entities with any number of zeros, or with no closing ;
+        ("mail zz.l8&#x00040;example.org", "mail [email]"),
+        ("mail zz.l8&#X0000040;example.org ok", "mail [email] ok"),
+        ("mail zz.t5&#000064;example.org", "mail [email]"),
+        ("mail zz.t6&#64example.org", "mail [email]"),
+        ("mail zz.t6&#64example&#46org", "mail [email]"),
+        ("mail zz.t6&#x40;example.org&#32x", "mail [email]&#32x"),
         # ... an ideographic full stop read as a dot
         ("mail zz.l4@example\u3002org", "mail [email]"),
         ("mail zz.l4@example\uff61org ok", "mail [email] ok"),
@@ -684,6 +691,7 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         # second re-audit (2026-12-06, H1): no wider than each spelling needs
         ("?q=c%2B%2B&r=%28x%29%2Fy", "?q=c%2B%2B&r=%28x%29%2Fy"),
         ("c%2B%2B", "c%2B%2B"),
+        ("A&#64 B &#x0040; C", "A&#64 B &#x0040; C"),
         ("\u6587\u3002\u6b21\u3002", "\u6587\u3002\u6b21\u3002"),  # a sentence's full stops
         ("\U000e0067\U000e0062 flag", "\U000e0067\U000e0062 flag"),
     ],
@@ -715,6 +723,9 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         # second re-audit (2026-12-06, H1)
         ("zz.l4@example\u3002org", "zz.l4@example.org"),
         ("zz.l4@example\uff61org", "zz.l4@example.org"),
+        ("zz.l8&#x00040;example.org", "zz.l8@example.org"),
+        ("zz.l8&#000064;example.org", "zz.l8@example.org"),
+        ("zz.l8&#64example.org", "zz.l8@example.org"),
         ("zz.t1\U000e0020@example.org", "zz.t1@example.org"),
         ("0170%2F5550001", "0170/5550001"),
         ("%2B49%20%280%29171%207731%209943", "+49 (0)171 7731 9943"),

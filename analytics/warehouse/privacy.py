@@ -472,9 +472,8 @@ def _fold_table() -> dict[str, str]:
                         ("(", "("), (")", ")"), ("&", "&")):  # fmt: skip
         code, utf8 = ord(char), char.encode()
         table |= dict.fromkeys(_cases("".join(f"%{b:02x}" for b in utf8)), plain)
-        table |= {f"&#{'0' * n}{code};": plain for n in range(4)}
-        table |= {f"&#{x}{'0' * n}{h};": plain for x in "xX" for n in range(3)
-                  for h in _cases(f"{code:x}")}  # fmt: skip
+        table |= {f"&#{code};": plain}  # (with zeros or no ;: written so by _FOLD_RULES)
+        table |= {f"&#{x}{h};": plain for x in "xX" for h in _cases(f"{code:x}")}
     named = {"nbsp": " ", "ensp": " ", "emsp": " ", "thinsp": " ", "Tab": " ", "shy": "",
              "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-", "minus": "-",
              "commat": "@", "plus": "+", "period": "."}  # fmt: skip
@@ -500,6 +499,9 @@ _FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
     (r"&(?:amp;)+", "&"),
     (r"%(?:25)+", "%"),
     (None, _FOLD_CHARS),
+    # an HTML number as the table spells it: no leading zeros, a closing ; (HTML reads
+    # ``&#x00040;`` and ``&#64`` before a non-digit as ``@`` too)
+    (r"&#0*([0-9]+);?|&#([xX])0*([0-9A-Fa-f]+);?", "&#${1}${2}${3};"),
     (
         r"[^\x00-\x7f]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|%[cC]2%[aA][0dD]|%[eE]2%80%8[bB]"
         r"|%[0-9A-Fa-f]{2}|&#[xX]?[0-9A-Fa-f]+;|&[A-Za-z]+;",
@@ -513,14 +515,22 @@ _FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
 #: than printable ASCII, ``%``, ``&``, ``(dot)``, ``@`` and a digit; one cheap pass.
 _FOLDED = r"[^\x20-\x7e\n\r]|[%&]|[(\[]dot[)\]]|@[1-9]"
 _FOLDS = tuple(
-    (re.compile(pattern), plain) if pattern else (None, str.maketrans(plain))
+    (
+        re.compile(pattern),
+        re.sub(r"\$\{(\d+)\}", r"\\g<\1>", plain) if isinstance(plain, str) else plain,
+    )
+    if pattern
+    else (None, str.maketrans(plain))
     for pattern, plain in _FOLD_RULES
 )
 
 
-def _folded_as(plain: str | Mapping[Any, str], spelt: str) -> str:
-    """What a rule writes ``spelt`` (its pattern's match) as; a table keeps what it lacks."""
-    return plain if isinstance(plain, str) else plain.get(spelt, spelt)
+def _folded_as(plain: str | Mapping[Any, str], spelt: re.Match[str]) -> str:
+    """What a rule writes ``spelt`` (its pattern's match) as: its text, with the groups
+    it names (``\\g<1>``: ``${1}`` for polars); a table keeps what it lacks."""
+    if isinstance(plain, str):
+        return spelt.expand(plain) if "\\g<" in plain else plain
+    return plain.get(spelt[0], spelt[0])
 
 
 def _fold_text(text: str) -> str:
@@ -533,7 +543,7 @@ def _fold_text(text: str) -> str:
         if pattern is None:
             text = text.translate(plain)
         else:
-            text = pattern.sub(lambda m, t=plain: _folded_as(t, m[0]), text)
+            text = pattern.sub(lambda m, t=plain: _folded_as(t, m), text)
     return text
 
 
@@ -576,7 +586,7 @@ def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
         last = 0
         for match in pattern.finditer(text):
             a, b = match.span()
-            written = _folded_as(plain, match[0])
+            written = _folded_as(plain, match)
             pieces += (text[last:a], written)
             new_starts += starts[last:a] + [starts[a]] * len(written)
             new_ends += ends[last:a] + [ends[b - 1]] * len(written)
