@@ -660,6 +660,10 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("mail zz.l4@example\u3002org", "mail [email]"),
         ("mail zz.l4@example\uff61org ok", "mail [email] ok"),
         ("mail zz.l4@example\uff0eorg", "mail [email]"),
+        # ... spaces around the @
+        ("mail zz.t12 @ example.org", "mail [email]"),
+        ("mail zz.t12\u00a0@\u00a0example.org ok", "mail [email] ok"),
+        ("mail zz.t12 @example.org", "mail [email]"),
         # ... tag characters and the combining grapheme joiner
         ("mail zz.t1\U000e0020@example.org", "mail [email]"),
         ("tel 0171 7731\U000e00209942", "tel [phone]"),
@@ -689,8 +693,12 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         ("Lager\t0049\t1234567", "Lager\t[phone]"),
         ("EUR 0\u00a0123\u00a0456\u00a0789", "EUR [phone]"),
         # second re-audit (2026-12-06, H1): no wider than each spelling needs
+        ("meet @ 5pm", "meet @ 5pm"),
+        ("meet @ Cafe", "meet @ Cafe"),
+        ("5 @ 3.50 EUR", "5 @ 3.50 EUR"),
         ("?q=c%2B%2B&r=%28x%29%2Fy", "?q=c%2B%2B&r=%28x%29%2Fy"),
         ("c%2B%2B", "c%2B%2B"),
+        ("icon @ 2x.png", "icon @ 2x.png"),
         ("A&#64 B &#x0040; C", "A&#64 B &#x0040; C"),
         ("\u6587\u3002\u6b21\u3002", "\u6587\u3002\u6b21\u3002"),  # a sentence's full stops
         ("\U000e0067\U000e0062 flag", "\U000e0067\U000e0062 flag"),
@@ -726,6 +734,8 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("zz.l8&#x00040;example.org", "zz.l8@example.org"),
         ("zz.l8&#000064;example.org", "zz.l8@example.org"),
         ("zz.l8&#64example.org", "zz.l8@example.org"),
+        ("zz.t12 @ example.org", "zz.t12@example.org"),
+        ("zz.t12\u00a0@ example.org", "zz.t12@example.org"),
         ("zz.t1\U000e0020@example.org", "zz.t1@example.org"),
         ("0170%2F5550001", "0170/5550001"),
         ("%2B49%20%280%29171%207731%209943", "+49 (0)171 7731 9943"),
@@ -742,6 +752,14 @@ def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain)
 )
 def test_an_id_written_in_a_url_or_with_other_spaces_is_hashed(value):
     assert is_personal_id(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["meet @ 5pm", "icon @ 2x.png", "c%2B%2B", "de5217ec03f9420c3a82973ef073279b", "L-007"],
+)
+def test_an_id_that_only_looks_spelt_is_no_personal_id(value):
+    assert not is_personal_id(value)
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

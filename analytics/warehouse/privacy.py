@@ -508,12 +508,16 @@ _FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
         {k: v for k, v in _FOLD_TABLE.items() if k not in _FOLD_CHARS},
     ),
     (r"\s?[(\[]dot[)\]]\s?", "."),
+    # spaces around an @ (``ana @ example.org``): an address only when both sides read as
+    # one; ``meet @ 5pm`` stays no address
+    (r"[ \t]+@[ \t]*|@[ \t]+", "@"),
     # an image for a pixel density (icon@2x.png, icon%402x.png) is no e-mail address
     (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
 #: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
-#: than printable ASCII, ``%``, ``&``, ``(dot)``, ``@`` and a digit; one cheap pass.
-_FOLDED = r"[^\x20-\x7e\n\r]|[%&]|[(\[]dot[)\]]|@[1-9]"
+#: than printable ASCII, ``%``, ``&``, ``(dot)``, ``@`` and a digit, a space and ``@``;
+#: one cheap pass.
+_FOLDED = r"[^\x20-\x7e\n\r]|[%&]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]"
 _FOLDS = tuple(
     (
         re.compile(pattern),
