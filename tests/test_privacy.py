@@ -664,6 +664,13 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("mail zz.t12 @ example.org", "mail [email]"),
         ("mail zz.t12\u00a0@\u00a0example.org ok", "mail [email] ok"),
         ("mail zz.t12 @example.org", "mail [email]"),
+        # ... non-ASCII addresses
+        (
+            "mail \u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444 ok",
+            "mail [email] ok",
+        ),
+        ("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a", "[email]"),
+        ("mail m\u00fcller@b\u00fccher.de", "mail [email]"),
         # ... tag characters and the combining grapheme joiner
         ("mail zz.t1\U000e0020@example.org", "mail [email]"),
         ("tel 0171 7731\U000e00209942", "tel [phone]"),
@@ -737,6 +744,11 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("zz.t12 @ example.org", "zz.t12@example.org"),
         ("zz.t12\u00a0@ example.org", "zz.t12@example.org"),
         ("zz.t1\U000e0020@example.org", "zz.t1@example.org"),
+        (
+            "\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444",
+            "\u0418\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444",
+        ),
+        ("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a", "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a"),
         ("0170%2F5550001", "0170/5550001"),
         ("%2B49%20%280%29171%207731%209943", "+49 (0)171 7731 9943"),
         ("+49 171\u034f7731 9942", "+49 1717731 9942"),

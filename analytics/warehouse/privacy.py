@@ -298,7 +298,9 @@ def is_private(column: str) -> bool:
 
 #: Patterns are written for both Python's ``re`` and polars (Rust ``regex``: no look-around),
 #: so a match starts after group 1 (the start or a character that cannot precede one).
-EMAIL = r"[\w.+%'-]+(?:@|\s?[\(\[]at[\)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+#: Letters and digits of any script (``иван@пример.рф``, ``用户@例子.广告``); a top-level
+#: domain is letters only.
+EMAIL = r"[\w.+%'-]+(?:@|\s?[\(\[]at[\)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}"
 #: Phone number layouts: a leading ``+`` or ``00``, separators or parentheses; and
 #: :data:`_PHONE_DIGITS`, a ``0`` and 8 to 12 more digits. Three groups of 3, 3 and 4
 #: digits (``555-867-5309``) are a US number, even when they are an order number.
