@@ -671,6 +671,9 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ),
         ("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a", "[email]"),
         ("mail m\u00fcller@b\u00fccher.de", "mail [email]"),
+        # ... IBANs with double spaces or / between groups
+        ("iban DE89  3704  0044  0532  0130  00 ok", "iban [iban] ok"),
+        ("iban DE89/3704/0044/0532/0130/00", "iban [iban]"),
         # ... tag characters and the combining grapheme joiner
         ("mail zz.t1\U000e0020@example.org", "mail [email]"),
         ("tel 0171 7731\U000e00209942", "tel [phone]"),
@@ -708,6 +711,7 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         ("icon @ 2x.png", "icon @ 2x.png"),
         ("A&#64 B &#x0040; C", "A&#64 B &#x0040; C"),
         ("\u6587\u3002\u6b21\u3002", "\u6587\u3002\u6b21\u3002"),  # a sentence's full stops
+        ("Ref DE89  3704 bitte", "Ref DE89  3704 bitte"),
         ("\U000e0067\U000e0062 flag", "\U000e0067\U000e0062 flag"),
     ],
 )
@@ -752,6 +756,8 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("0170%2F5550001", "0170/5550001"),
         ("%2B49%20%280%29171%207731%209943", "+49 (0)171 7731 9943"),
         ("+49 171\u034f7731 9942", "+49 1717731 9942"),
+        ("de89.3704.0044.0532.0130.00", "DE89.3704.0044.0532.0130.00"),
+        ("gb82-west-1234-5698-7654-32", "GB82-WEST-1234-5698-7654-32"),
     ],
 )
 def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):

@@ -320,7 +320,10 @@ _PHONE_DIGITS = r"0[1-9]\d{7,12}"  # 01705550001
 PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
 #: check digits are right (ISO 13616 mod 97).
-IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}\b"
+#: Its groups may be parted by a space, a dot, a dash or a slash, once or twice
+#: (:data:`_IBAN_SEPARATORS`).
+IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\b"
+_IBAN_SEPARATORS = " ./-"
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
 #: digit groups parted by spaces, a slash or parentheses. Plain digits (a record id
@@ -337,10 +340,10 @@ _ID_PHONE_LAYOUTS = (
 )
 #: A whole id cell that is a phone number: one of :data:`_ID_PHONE_LAYOUTS`.
 _ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
-#: A whole id cell that may be an IBAN (hashed when its check digits are right): written
-#: as banks write one, in capitals; a lower-case hex id (Olist's ``ab12cd...``) passes
-#: the check digits by chance once in 97.
-_ID_IBAN = r"^\s*[A-Z]{2}\d{2}(?:[ .-]?[A-Z0-9]){11,30}\s*$"
+#: A whole id cell that may be an IBAN (hashed when its check digits are right), in
+#: either case (``de89.3704...`` is spelt so in text too); a hex id (Olist's
+#: ``ab12cd...``, 32 characters) is no country's length (:data:`IBAN_LENGTHS`).
+_ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\s*$"
 
 _IBAN_RE = re.compile(IBAN)
 #: One pass that finds the cells worth masking (a DFA, no captures: fast).
@@ -370,7 +373,7 @@ def _is_iban(text: str) -> bool:
     >>> _is_iban("DE89 3704 0044 0532 0130 00"), _is_iban("FB73B4C3128F46FC8691FDF5704DBE93")
     (True, False)
     """
-    compact = re.sub("[ .-]", "", text).upper()
+    compact = re.sub("[ ./-]", "", text).upper()
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
         return False
     digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
@@ -397,10 +400,11 @@ def _iban_end(candidate: str) -> int:
         return 0
     seen = 0
     for end, ch in enumerate(candidate, start=1):
-        seen += ch not in " .-"
+        seen += ch not in _IBAN_SEPARATORS
         if seen == length:  # the country's length reached: an IBAN up to here?
             rest = candidate[end:]
-            return end if _is_iban(candidate[:end]) and (not rest or rest[0] in " .-") else 0
+            ok = not rest or rest[0] in _IBAN_SEPARATORS
+            return end if ok and _is_iban(candidate[:end]) else 0
     return 0
 
 
