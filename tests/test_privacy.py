@@ -581,7 +581,10 @@ def test_only_the_personal_value_of_a_cell_is_replaced(text, masked):
 #: punctuation, spaces and dashes of every kind, the ``+`` and ``/`` of a URL or of HTML.
 _NO_VALUE = st.lists(
     st.sampled_from(
-        [*"abcXYZ .,;:/-_?=!\u00e4\u00df\t\u00a0\u202f\u2009\u2013\u2212", "%2B", "&#43;", "%2F"]
+        [
+            *"abcXYZ .,;:/-_?=!\u00e4\u00df\t\u00a0\u202f\u2009\u2013\u2212\u3002()&",
+            *("%2B", "&#43;", "%2F", "%28", "%29", "%26", "\U000e0020"),
+        ]
     ),
     max_size=30,
 ).map("".join)
@@ -608,7 +611,11 @@ def test_the_text_around_a_personal_value_is_kept_byte_for_byte(before, value, a
 
 
 @given(
-    st.lists(st.sampled_from([*"a0@+%24B.-&#;x \t\u00a0\u2013", "40", "%40", "&#64;"])).map("".join)
+    st.lists(
+        st.sampled_from(
+            [*"a0@+%24B.-&#;x \t\u00a0\u2013\u3002/()", "40", "%40", "&#64;", "&#00", "%2F", "%28"]
+        )
+    ).map("".join)
 )
 def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
     folded, starts, ends = _fold_mapped(text)
