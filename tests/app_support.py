@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+_ROOT = Path(__file__).resolve().parent.parent
+#: The app's entry point and the SLA config it reads by default, as AppTest runs them.
+APP = str(_ROOT / "dashboard" / "app.py")
+CONFIG = _ROOT / "data" / "sla.toml"
 
 _TILE = re.compile(
     r'<div class="sla-tile-label"(?: title="([^"]*)")?>([^<]*)</div>'
@@ -110,3 +117,18 @@ def static_number_columns(at: AppTest) -> list[tuple[str, list[str]]]:
 def count(text: str) -> int:
     """A count as shown in either language (``1,234`` / ``1.234``) as a number."""
     return int(text.replace(",", "").replace(".", ""))
+
+
+def open_page(
+    db: Path, monkeypatch: pytest.MonkeyPatch, page: str, lang: str, *, config: Path = CONFIG
+) -> AppTest:
+    """The app on warehouse ``db`` (SLA config ``config``), in ``lang``, at
+    ``views/<page>.py``; it drew without an exception."""
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(config))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, at.exception[0].value
+    return at

@@ -25,6 +25,7 @@ from app_support import (
     choose_tab,
     html_text,
     metrics,
+    open_page,
     static_table,
     static_tables,
     tile_texts,
@@ -116,18 +117,6 @@ def warehouse(tmp_path_factory) -> Path:
     return _written(tmp_path_factory, "pages", TABLES, names)
 
 
-def _page(warehouse: Path, monkeypatch, page: str, lang: str) -> AppTest:
-    monkeypatch.setenv("SLA_DB", str(warehouse))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page(f"views/{page}.py").run()
-    assert not at.exception, at.exception[0].value
-    return at
-
-
 def _greyed(at: AppTest) -> list[str]:
     """The sentences of the empty-state component (``ui.no_data``), in order."""
     prefix, suffix = ":gray[:material/block: ", "]"
@@ -175,7 +164,7 @@ def _chart_rows(at: AppTest) -> list[list[dict]]:
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
-    at = _page(warehouse, monkeypatch, "nurturing", lang)
+    at = open_page(warehouse, monkeypatch, "nurturing", lang)
     tiles = list(metrics(at).values())
     assert tiles[0] == tiles[1] == tiles[3] == "–"  # enrollments, exits, sales-triggered
     # tracks, exits, progression, sales-triggered: one sentence each, no chart, no table
@@ -191,7 +180,7 @@ def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_goals_page_without_amounts(warehouse, monkeypatch, lang):
-    at = _page(warehouse, monkeypatch, "goals", lang)
+    at = open_page(warehouse, monkeypatch, "goals", lang)
     # what it takes: every stage is the revenue goal / the average deal size, unknown;
     # pacing: no stage has a goal, so no chart (month) but the actuals; the quarter's
     # actuals sum January and February too, before the data begins: unknown
@@ -284,7 +273,7 @@ def test_without_touches_nothing_is_at_risk_it_is_unknown():
      ("de", "Gefährdet: Erstkontakt fällig: **1**", "Gefährdet: Erstkontakt fällig (1)")],
 )  # fmt: skip
 def test_the_app_shows_the_pending_episode_as_at_risk(warehouse, monkeypatch, lang, caption, tab):
-    at = _page(warehouse, monkeypatch, "overview", lang)
+    at = open_page(warehouse, monkeypatch, "overview", lang)
     assert any(c.value.endswith(caption) for c in at.caption)
     at.switch_page("views/handoffs.py").run()
     assert not at.exception
@@ -355,7 +344,7 @@ def test_rep_overview_counts_the_unassigned_apart(review):
 def test_the_pages_count_the_unassigned_in_a_row_of_their_own(
     warehouse, monkeypatch, lang, unassigned
 ):
-    at = _page(warehouse, monkeypatch, "overview", lang)
+    at = open_page(warehouse, monkeypatch, "overview", lang)
     reps = static_table(at, column_label("open_breaches", lang))
     assert reps[column_label("rep_name", lang)] == ["Rita", unassigned]
     assert reps[column_label("open_breaches", lang)] == ["1", "3"]  # the unassigned: 3
@@ -413,17 +402,12 @@ def test_the_definitions_page_lists_the_segment_targets(
 ):
     config_tab = {"en": "The SLA in force", "de": "Das geltende SLA"}[lang]
     at = choose_tab(
-        _page(warehouse, monkeypatch, "definitions", lang), "definitions_tab", config_tab
+        open_page(warehouse, monkeypatch, "definitions", lang), "definitions_tab", config_tab
     )
     assert none in _greyed(at)
     config = tmp_path / "sla.toml"
     config.write_text(_with_segments())
-    monkeypatch.setenv("SLA_CONFIG", str(config))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page("views/definitions.py").run()
+    at = open_page(warehouse, monkeypatch, "definitions", lang, config=config)
     choose_tab(at, "definitions_tab", config_tab)
     table = next(d.value for d in at.dataframe if "segment_mql_target" in d.value.columns)
     assert table.values.tolist() == [row]
@@ -447,7 +431,7 @@ def untouched(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_breach_lists_without_touches_count_nothing(untouched, monkeypatch, lang):
-    at = _page(untouched, monkeypatch, "handoffs", lang)
+    at = open_page(untouched, monkeypatch, "handoffs", lang)
     labels = [tab.label for tab in at.tabs]
     late = "Late first touch (–)" if lang == "en" else "Erstkontakt zu spät (–)"
     assert labels[0] == late and not any(label.endswith("(0)") for label in labels)
@@ -500,7 +484,7 @@ def test_the_cli_review_names_unknown_breach_counts_with_a_dash(untouched):
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_kpi_trend_of_a_team_without_data_is_one_sentence(untouched, monkeypatch, lang):
-    at = _page(untouched, monkeypatch, "kpis", lang)
+    at = open_page(untouched, monkeypatch, "kpis", lang)
     # its data ends on 31 Mar 20:00, so it opens on February (the last complete month)
     at.sidebar.selectbox(key="month").set_value("2026-03").run()
     sales = "Sales" if lang == "en" else "Vertrieb"
@@ -559,7 +543,7 @@ def test_hubspot_qualification_in_german_again_and_again(hubspot, monkeypatch):
     language back and forth. The export has no activities: no rule score, so no what-if
     (no slider), no grid and no calibration, but one sentence each (spec/coverage.md)."""
     for _ in range(3):
-        at = _page(hubspot, monkeypatch, "qualification", "de")
+        at = open_page(hubspot, monkeypatch, "qualification", "de")
         assert not at.slider and _no_score(at) == _without_score("de")
         for lang in ("en", "de", "en"):
             at.segmented_control(key="lang").set_value(lang).run()
@@ -571,7 +555,7 @@ def test_hubspot_qualification_in_german_again_and_again(hubspot, monkeypatch):
 def test_at_risk_now_without_touches_or_enrollments_gives_no_all_clear(
     untouched, monkeypatch, lang
 ):
-    at = _page(untouched, monkeypatch, "at_risk", lang)
+    at = open_page(untouched, monkeypatch, "at_risk", lang)
     assert len(at.info) == 4  # each kind of alert: which table to import
     assert not at.success  # never "nothing at risk" when nothing can be judged
     stale = {"en": "No “Going stale” alerts: the sales_touches table has no rows",
@@ -582,7 +566,7 @@ def test_at_risk_now_without_touches_or_enrollments_gives_no_all_clear(
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_qualification_without_activities_judges_no_score(warehouse, monkeypatch, lang):
-    at = _page(warehouse, monkeypatch, "qualification", lang)
+    at = open_page(warehouse, monkeypatch, "qualification", lang)
     # what-if, the score's quality, the feedback, the open leads: one sentence each, no
     # slider, no table (every lead at 0 points in fit grade D was a verdict of no data)
     assert not [e for e in at.expander] and not static_tables(at) and not _charts(at)
@@ -608,7 +592,7 @@ def fit_and_feedback(tmp_path_factory) -> Path:
 def test_sales_feedback_without_activities_grades_no_interest(fit_and_feedback, monkeypatch, lang):
     """The leads-only export showed interest grade 4 (under 10 points) on every rejection:
     0 points of activities never imported; now "–" and why."""
-    at = _page(fit_and_feedback, monkeypatch, "qualification", lang)
+    at = open_page(fit_and_feedback, monkeypatch, "qualification", lang)
     grade = column_label("interest_grade", lang)
     (feedback,) = [t for t in static_tables(at) if grade in t]
     assert feedback[grade] == ["–"]
@@ -644,7 +628,7 @@ def interest_only(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_qualification_without_a_scored_attribute_grades_no_fit(interest_only, monkeypatch, lang):
-    at = _page(interest_only, monkeypatch, "qualification", lang)
+    at = open_page(interest_only, monkeypatch, "qualification", lang)
     distribution, grid, calibration = _no_score(at)
     fit, feedback = FIT[lang], ACCEPTANCE[lang]
     # the scores' distribution is drawn (interest points) and says the grades are unknown;
@@ -667,7 +651,7 @@ def test_qualification_without_a_scored_attribute_grades_no_fit(interest_only, m
 )  # fmt: skip
 def test_reverse_funnel_without_history_is_one_sentence(hubspot, monkeypatch, lang, sentence):
     # the HubSpot export starts in September 2026 (its default month): no earlier rates
-    at = _page(hubspot, monkeypatch, "goals", lang)
+    at = open_page(hubspot, monkeypatch, "goals", lang)
     assert _greyed(at)[0] == sentence
     assert "–" not in metrics(at).values()  # no tiles of unknown targets
 
@@ -682,7 +666,7 @@ def test_reverse_funnel_without_history_is_one_sentence(hubspot, monkeypatch, la
 def test_a_kpi_without_data_is_a_dash_with_the_reason(warehouse, monkeypatch, lang, label, status):
     from app_support import tile_texts
 
-    at = _page(warehouse, monkeypatch, "kpis", lang)
+    at = open_page(warehouse, monkeypatch, "kpis", lang)
     assert tile_texts(at)[label] == ["–", status, VISITORS[lang]]
     at.switch_page("views/overview.py").run()
     assert tile_texts(at)[label] == ["–", status, VISITORS[lang]]
@@ -691,7 +675,7 @@ def test_a_kpi_without_data_is_a_dash_with_the_reason(warehouse, monkeypatch, la
 def test_a_kpi_tile_in_german(warehouse, monkeypatch):
     from app_support import tile_texts
 
-    at = _page(warehouse, monkeypatch, "kpis", "de")
+    at = open_page(warehouse, monkeypatch, "kpis", "de")
     # A of the three MQLs became an SQL; one touch (T1) in March for three MQLs
     shown = tile_texts(at)
     commitment = "SLA-Zusage ≥\u00a030,0\u00a0%"  # on one line
@@ -732,14 +716,14 @@ NO_MQL = {
 @pytest.mark.parametrize("lang", ["en", "de"])
 @pytest.mark.parametrize("page", ["overview", "review"])
 def test_no_all_clear_when_no_promise_can_be_judged(outcomes, monkeypatch, page, lang):
-    at = _page(outcomes, monkeypatch, page, lang)
+    at = open_page(outcomes, monkeypatch, page, lang)
     assert not at.success  # not "every promise is kept": none could be judged
     assert NOTHING_JUDGED[lang] in _greyed(at)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_overview_counts_what_was_recorded_and_dashes_the_rest(outcomes, monkeypatch, lang):
-    at = _page(outcomes, monkeypatch, "overview", lang)
+    at = open_page(outcomes, monkeypatch, "overview", lang)
     text = html_text(at)
     assert NO_MQL[lang] in text  # the MQLs' pacing tile: "–" and why, never "0"
     assert "–" in text
@@ -802,7 +786,7 @@ def test_an_all_clear_only_for_what_was_judged(statuses, lang, success, grey, se
 def test_the_conversion_by_speed_without_mature_episodes_says_why(
     warehouse, monkeypatch, lang, why
 ):
-    at = _page(warehouse, monkeypatch, "handoffs", lang)
+    at = open_page(warehouse, monkeypatch, "handoffs", lang)
     assert [i.value for i in at.info if why in i.value]  # a sentence, not a missing chart
     title = "MQL -> SQL" if lang == "en" else "MQL -> SQL nach"
     assert not [c for c in _charts(at) if c.get("usermeta", {}).get("title", "").startswith(title)]
@@ -814,7 +798,7 @@ def test_the_review_page_counts_no_enrolment_as_unknown(untouched, monkeypatch, 
     not '0 / 0' (the counts of a known empty month)."""
     from dashboard.ui import metric_name
 
-    at = _page(untouched, monkeypatch, "review", lang)
+    at = open_page(untouched, monkeypatch, "review", lang)
     label = metric_name("recycled_enrolled_in_time", lang)
     rows = [r for tb in at.table for r in tb.value.to_dict("records") if label in r.values()]
     column = "Counts (95 % CI)" if lang == "en" else "Anzahlen (95-%-KI)"
@@ -825,7 +809,7 @@ def test_the_review_page_counts_no_enrolment_as_unknown(untouched, monkeypatch, 
 def test_the_data_page_without_enrolments_checks_no_tracks(untouched, monkeypatch, lang):
     """No enrolment at all: the tracks check says why there is nothing to check, not that
     every track is described, and draws no empty table."""
-    at = _page(untouched, monkeypatch, "warehouse", lang)
+    at = open_page(untouched, monkeypatch, "warehouse", lang)
     assert NURTURE[lang] in _greyed(at)
     assert not [s for s in at.success if "nurture track" in s.value or "Nurture-Track" in s.value]
     assert not [tb for tb in static_tables(at) if column_label("track", lang) in tb]
@@ -856,7 +840,7 @@ def test_a_download_counts_its_rows_in_words(monkeypatch, rows, lang, labels):
 def test_the_attempts_chart_keeps_every_count_up_to_the_sla_minimum(warehouse, monkeypatch):
     """A: one attempt, B none, C none: bars at 0 and 1; the SLA's minimum (6) stands
     five steps further, not right after the largest count on an axis of 0, 1, 6."""
-    at = _page(warehouse, monkeypatch, "management", "en")
+    at = open_page(warehouse, monkeypatch, "management", "en")
     (spec,) = [c for c in _charts(at) if "attempts" in json.dumps(c.get("layer", []))]
     x = spec["layer"][0]["encoding"]["x"]
     assert x["field"] == "attempts" and x["scale"]["domain"] == list(
@@ -869,7 +853,7 @@ def test_at_risk_per_rep_dashes_the_kinds_it_cannot_judge(warehouse, monkeypatch
     """No nurture enrollments, no recycled event: the page says so once each, and the
     per-rep columns of nurture and stale warnings are "–" (not 0); the kinds it can judge
     are counted."""
-    at = _page(warehouse, monkeypatch, "at_risk", lang)
+    at = open_page(warehouse, monkeypatch, "at_risk", lang)
     # the nurture enrolments' table is missing; stale leads need recycled events (review)
     assert len(at.info) == 2
     per_rep = static_table(at, column_label("overdue", lang))
@@ -905,7 +889,7 @@ def _count_axes(spec: dict) -> list[tuple[str, dict]]:
 def test_a_count_axis_has_whole_numbers_only(request, monkeypatch, fixture, page, lang):
     """With one or three of a thing (a small export), an axis of counts reads 0, 1, 2, 3,
     never 0.2, 0.4 ..."""
-    at = _page(request.getfixturevalue(fixture), monkeypatch, page, lang)
+    at = open_page(request.getfixturevalue(fixture), monkeypatch, page, lang)
     axes = [axis for spec in _charts(at) for _, axis in _count_axes(spec)]
     assert axes and all(a.get("tickMinStep") == 1 and a.get("format") == ",d" for a in axes)
 
@@ -938,7 +922,7 @@ def test_the_app_opens_on_the_month_sla_review_reviews(late_deal, monkeypatch):
     done = CliRunner().invoke(app, ["review", "--db", str(late_deal), "--json", "--no-record"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["month"] == "2026-04"
-    at = _page(late_deal, monkeypatch, "review", "en")
+    at = open_page(late_deal, monkeypatch, "review", "en")
     picker = at.sidebar.selectbox(key="month")
     assert picker.value == "2026-04"
     assert picker.options[:3] == ["May 2026 · running (10 of 31 days)", "April 2026", "March 2026"]
@@ -958,7 +942,7 @@ def test_the_speed_histogram_names_a_last_bar_only_when_it_gathers_the_slowest(
 ):
     """A's first touch came after 2 h: no episode reaches 96 h, so the axis does not speak
     of a last bar of "≥ 96 h"; B and C have no touch and are said to be left out."""
-    at = _page(warehouse, monkeypatch, "handoffs", lang)
+    at = open_page(warehouse, monkeypatch, "handoffs", lang)
     head = "Speed to lead:" if lang == "en" else "Reaktionszeit:"
     spec = next(c for c in _charts(at) if head in json.dumps(c.get("usermeta"), ensure_ascii=False))
     x = next(layer["encoding"]["x"] for layer in spec["layer"] if "x2" in layer["encoding"])
@@ -978,7 +962,7 @@ def test_the_data_page_says_revenue_needs_opportunities_when_there_are_none(
     outcomes, monkeypatch, lang, revenue, todo
 ):
     """Without any opportunity the revenue is not missing its amounts: there are no deals."""
-    at = _page(outcomes, monkeypatch, "warehouse", lang)
+    at = open_page(outcomes, monkeypatch, "warehouse", lang)
     rows = [r for table in at.table for r in table.value.to_dict("records")]
     (row,) = [r for r in rows if revenue in r.values()]
     assert todo in row.values(), row
@@ -1018,7 +1002,7 @@ NO_SHARE = {
 def test_a_rate_above_100_percent_is_not_judged_and_says_why(
     skipped_mql, monkeypatch, lang, label, status
 ):
-    at = _page(skipped_mql, monkeypatch, "kpis", lang)
+    at = open_page(skipped_mql, monkeypatch, "kpis", lang)
     assert tile_texts(at)[label] == ["–", status, NO_SHARE[lang]]
     at.switch_page("views/overview.py").run()
     assert not at.exception
@@ -1075,7 +1059,7 @@ def test_the_month_says_what_the_last_import_quarantined(tmp_path, monkeypatch, 
     )
     db = tmp_path / "w.duckdb"
     import_canonical(db, folder)
-    at = _page(db, monkeypatch, page, lang)
+    at = open_page(db, monkeypatch, page, lang)
     assert [w.value for w in at.warning if w.value.startswith(words[:20])] == [words]
 
 
@@ -1102,7 +1086,9 @@ def test_fair_distribution_names_a_rep_without_a_name_as_every_page_does(
         ),
     )
     names = ("reps", "leads", "lifecycle_events", "sales_touches")
-    at = _page(_written(tmp_path_factory, "unnamed", unnamed, names), monkeypatch, "handoffs", lang)
+    at = open_page(
+        _written(tmp_path_factory, "unnamed", unnamed, names), monkeypatch, "handoffs", lang
+    )
     rep = column_label("rep_name", lang)
     fair = next(t for t in static_tables(at) if column_label("mqls_per_week", lang) in t)
     unassigned = "unassigned" if lang == "en" else "nicht zugewiesen"  # lead B has no owner
@@ -1163,7 +1149,7 @@ def test_the_pack_and_the_goals_page_give_the_quarters_reason(tmp_path_factory, 
     assert rows["month", "won_revenue"]["reason"] is None
     names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
     db = _written(tmp_path_factory, "late-deals", LATE_DEALS, names)
-    at = _page(db, monkeypatch, "goals", lang)
+    at = open_page(db, monkeypatch, "goals", lang)
     month, quarter = [t for t in static_tables(at) if column_label("goal_target", lang) in t]
     revenue = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
     at_row = quarter[column_label("stage_name", lang)].index(revenue)
@@ -1205,7 +1191,7 @@ def test_the_goals_page_blanks_only_the_revenue_of_a_month_with_an_unpriced_deal
     divides it by the priced months' average deal (1,500), so its tiles stay."""
     names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
     db = _written(tmp_path_factory, "unpriced", UNPRICED_MARCH, names)
-    at = _page(db, monkeypatch, "goals", lang)
+    at = open_page(db, monkeypatch, "goals", lang)
     assert UNPRICED_REASON[lang] not in _greyed(at)  # the reverse funnel is shown
     month = static_tables(at)[0]
     stages = month[column_label("stage_name", lang)]

@@ -25,9 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from app_support import static_table, static_tables, tile_texts, tiles
+from app_support import open_page, static_table, static_tables, tile_texts, tiles
 from review_support import daily_touches
-from streamlit.testing.v1 import AppTest
 
 import analytics.review as rv
 from analytics.alerts import at_risk_now, not_judged_lines
@@ -39,7 +38,6 @@ from analytics.warehouse import write_tables
 from dashboard.i18n import column_label, t
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
 CONFIG = ROOT / "data" / "sla.toml"
 CFG = load_config(CONFIG)
 AS_OF = datetime(2026, 4, 1, 1, tzinfo=UTC)
@@ -151,23 +149,11 @@ def warehouse(tmp_path_factory) -> Path:
     return _written(tmp_path_factory, "norecycled", NO_RECYCLED)
 
 
-def _page(db: Path, monkeypatch, page: str, lang: str) -> AppTest:
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page(f"views/{page}.py").run()
-    assert not at.exception, at.exception[0].value
-    return at
-
-
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_overview_shows_stale_unknown_and_says_open_breaches_leave_it_out(
     warehouse, monkeypatch, lang
 ):
-    at = _page(warehouse, monkeypatch, "overview", lang)
+    at = open_page(warehouse, monkeypatch, "overview", lang)
     reps = static_table(at, column_label("open_breaches", lang))
     assert reps[column_label("rep_name", lang)] == ["Rita"]
     assert reps[column_label("stale_leads", lang)] == ["–"]  # was "1"
@@ -180,7 +166,7 @@ def test_overview_shows_stale_unknown_and_says_open_breaches_leave_it_out(
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_review_page_lists_no_stale_lead(warehouse, monkeypatch, lang):
-    at = _page(warehouse, monkeypatch, "review", lang)
+    at = open_page(warehouse, monkeypatch, "review", lang)
     title = render("breach.title.stale_leads", lang=lang)
     # S is no breach that can be listed: no "Largest breaches" row of it (nor of any kind)
     assert not any("S" in t.get(column_label("lead_id", lang), []) for t in static_tables(at))
@@ -250,7 +236,7 @@ def without_nurture(tmp_path_factory) -> Path:
 def test_handoffs_page_says_why_recycled_leads_enrolment_is_unknown(
     without_nurture, monkeypatch, lang
 ):
-    at = _page(without_nurture, monkeypatch, "handoffs", lang)
+    at = open_page(without_nurture, monkeypatch, "handoffs", lang)
     label = {"en": "Recycled leads nurtured in time",
              "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
     # was "–", "– (– / –)": no word on what is missing
@@ -266,7 +252,7 @@ def test_handoffs_page_without_recycled_events_says_so_for_the_tile_too(
     warehouse, monkeypatch, lang
 ):
     # no recycled event: the recycling section is one sentence (no tile, no "0 / 0")
-    at = _page(warehouse, monkeypatch, "handoffs", lang)
+    at = open_page(warehouse, monkeypatch, "handoffs", lang)
     label = {"en": "Recycled leads nurtured in time",
              "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
     assert label not in tile_texts(at)
@@ -316,7 +302,7 @@ def test_sla_alerts_json_raises_no_stale_alert_without_recycled_events(warehouse
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_at_risk_page_says_why_no_stale_alert_is_raised(warehouse, monkeypatch, lang):
-    at = _page(warehouse, monkeypatch, "at_risk", lang)
+    at = open_page(warehouse, monkeypatch, "at_risk", lang)
     infos = [i.value for i in at.info]
     assert STALE_LINE[lang] in infos, infos
     assert not at.dataframe and not static_tables(at)  # no alert listed (was S, going stale)

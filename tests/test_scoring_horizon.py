@@ -20,8 +20,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from app_support import choose_tab
-from streamlit.testing.v1 import AppTest
+from app_support import choose_tab, open_page
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -36,7 +35,6 @@ from analytics.warehouse import write_tables
 from dashboard.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
 CONFIG = ROOT / "data" / "sla.toml"
 CFG = load_config(CONFIG)  # window 90 days
 AS_OF = datetime(2026, 6, 1, 10, tzinfo=UTC)
@@ -151,13 +149,7 @@ def one_lead_db(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_the_qualification_page_names_the_horizon(one_lead_db: Path, monkeypatch, lang) -> None:
-    monkeypatch.setenv("SLA_DB", str(one_lead_db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page("views/qualification.py").run()
-    assert not at.exception, at.exception[0].value
+    at = open_page(one_lead_db, monkeypatch, "qualification", lang)
     sentence = f"{NOTE[lang][0].upper()}{NOTE[lang][1:]}."
     infos = [i.value for i in at.info]
     assert f"{render('threshold.none', lang=lang)} {sentence}" in infos

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from app_support import open_page
 from scoring_support import case_db
-from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -18,7 +18,6 @@ from analytics.texts import Text, render
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
 CONFIG = ROOT / "data" / "sla.toml"
 
 
@@ -92,13 +91,7 @@ def test_the_qualification_page_lists_the_leads_without_a_model_whose_card_is_br
 ) -> None:
     """The page showed "This app has encountered an error" (KeyError: 'numeric_features')."""
     db, model = _beside(trained, tmp_path, '{"version": "x"}')
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page("views/qualification.py").run()
-    assert not at.exception, at.exception[0].value
+    at = open_page(db, monkeypatch, "qualification", lang)
     expected = render(
         "model.card.unreadable", lang=lang, model=model.name, card=model.with_suffix(".json").name,
         problem=Text("model.card.missing_key", {"key": "numeric_features"}),
@@ -133,13 +126,7 @@ def test_the_page_names_a_model_file_that_cannot_be_loaded_in_its_language(
     skops model (File is not a zip file))": the English reader's text in a German sentence."""
     db, _ = _beside(trained, tmp_path)
     (tmp_path / "models" / f"{NEWEST}.skops").write_bytes(b"")  # the newest: empty
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page("views/qualification.py").run()
-    assert not at.exception, at.exception[0].value
+    at = open_page(db, monkeypatch, "qualification", lang)
     [warning] = [w.value for w in at.warning]
     assert said in warning and not_said not in warning and str(tmp_path) not in warning
     expected = render(
@@ -236,13 +223,7 @@ def test_the_page_names_a_newest_model_that_is_no_file(
     """The page said "No saved model with per-lead factors", with no warning (it read the
     results stored for no model), while a valid older model sat beside the broken one."""
     db, newest = _broken_newest(trained, tmp_path, kind)
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page("views/qualification.py").run()
-    assert not at.exception, at.exception[0].value
+    at = open_page(db, monkeypatch, "qualification", lang)
     [warning] = [w.value for w in at.warning]
     nowhere = tmp_path / "nowhere.skops"
     assert (german if lang == "de" else problem).format(nowhere=nowhere) in warning
@@ -416,15 +397,8 @@ def test_the_qualification_page_flags_a_model_of_another_label_window(
 ) -> None:
     db, model = _beside(trained, tmp_path)
     card = json.loads(model.with_suffix(".json").read_text())
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv(
-        "SLA_CONFIG", str(_config(tmp_path, ("window_days = 90 ", "window_days = 30")))
-    )
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page("views/qualification.py").run()
-    assert not at.exception, at.exception[0].value
+    config = _config(tmp_path, ("window_days = 90 ", "window_days = 30"))
+    at = open_page(db, monkeypatch, "qualification", lang, config=config)
     expected = render(
         "model.check.window", lang=lang, version=card["version"], trained=90,
         config_version="2026.2", now=30,
