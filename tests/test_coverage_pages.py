@@ -178,6 +178,23 @@ def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
     assert len(at.subheader) == 4 and not at.info
 
 
+def _goal_rows(at: AppTest, lang: str) -> list[dict[str, dict[str, str]]]:
+    """The Goals page's pacing tables (the month's, then the quarter's): stage name ->
+    column (``actual``, ``expected_to_date``, ``goal_target``, ``forecast``, ``reason``
+    when the table has it) -> the cell as shown."""
+    names = ("actual", "expected_to_date", "goal_target", "forecast", "reason")
+    found = []
+    for table in static_tables(at):
+        if column_label("goal_target", lang) not in table:
+            continue
+        columns = [c for c in names if column_label(c, lang) in table]
+        cells = zip(*(table[column_label(c, lang)] for c in columns), strict=True)
+        stages = table[column_label("stage_name", lang)]
+        rows = zip(stages, cells, strict=True)
+        found.append({stage: dict(zip(columns, row, strict=True)) for stage, row in rows})
+    return found
+
+
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_goals_page_without_amounts(warehouse, monkeypatch, lang):
     at = open_page(warehouse, monkeypatch, "goals", lang)
@@ -192,13 +209,7 @@ def test_goals_page_without_amounts(warehouse, monkeypatch, lang):
     }
     assert _greyed(at) == [AMOUNTS[lang]] * 2 + [quarter[lang]]
     assert _charts(at) == []
-    month = static_table(at, column_label("goal_target", lang))
-    names = ("actual", "expected_to_date", "goal_target", "forecast", "reason")
-    rows = zip(*(month[column_label(c, lang)] for c in names), strict=True)
-    shown = {
-        stage: dict(zip(names, row, strict=True))
-        for stage, row in zip(month[column_label("stage_name", lang)], rows, strict=True)
-    }
+    shown = _goal_rows(at, lang)[0]  # the month's
     revenue = shown["Won revenue" if lang == "en" else "Gewonnener Umsatz"]
     assert (revenue["actual"], revenue["expected_to_date"], revenue["forecast"]) == ("–",) * 3
     assert revenue["goal_target"] == ("1,000,000" if lang == "en" else "1.000.000")
@@ -1150,15 +1161,11 @@ def test_the_pack_and_the_goals_page_give_the_quarters_reason(tmp_path_factory, 
     names = ("reps", "leads", "lifecycle_events", "sales_touches", "opportunities")
     db = _written(tmp_path_factory, "late-deals", LATE_DEALS, names)
     at = open_page(db, monkeypatch, "goals", lang)
-    month, quarter = [t for t in static_tables(at) if column_label("goal_target", lang) in t]
+    month, quarter = _goal_rows(at, lang)
     revenue = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
-    at_row = quarter[column_label("stage_name", lang)].index(revenue)
-    assert quarter[column_label("actual", lang)][at_row] == "–"
-    assert quarter[column_label("reason", lang)][at_row] == QUARTER_REASON[lang]
-    assert (
-        month[column_label("actual", lang)][month[column_label("stage_name", lang)].index(revenue)]
-        != "–"
-    )
+    assert quarter[revenue]["actual"] == "–"
+    assert quarter[revenue]["reason"] == QUARTER_REASON[lang]
+    assert month[revenue]["actual"] != "–"
 
 
 #: Deals priced in January and February, one won in March without an amount: March's
@@ -1193,15 +1200,13 @@ def test_the_goals_page_blanks_only_the_revenue_of_a_month_with_an_unpriced_deal
     db = _written(tmp_path_factory, "unpriced", UNPRICED_MARCH, names)
     at = open_page(db, monkeypatch, "goals", lang)
     assert UNPRICED_REASON[lang] not in _greyed(at)  # the reverse funnel is shown
-    month = static_tables(at)[0]
-    stages = month[column_label("stage_name", lang)]
-    reasons = dict(zip(stages, month[column_label("reason", lang)], strict=True))
+    month = _goal_rows(at, lang)[0]
     revenue = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
-    assert reasons[revenue] == UNPRICED_REASON[lang]
-    assert [r for s, r in reasons.items() if r == UNPRICED_REASON[lang]] == [UNPRICED_REASON[lang]]
+    assert month[revenue]["reason"] == UNPRICED_REASON[lang]
+    reasons = [row["reason"] for row in month.values()]
+    assert [r for r in reasons if r == UNPRICED_REASON[lang]] == [UNPRICED_REASON[lang]]
     deals = "Deals won" if lang == "en" else "Gewonnene Deals"
-    actual = dict(zip(stages, month[column_label("actual", lang)], strict=True))
-    assert actual[revenue] == "–" and actual[deals] == "1"
+    assert month[revenue]["actual"] == "–" and month[deals]["actual"] == "1"
 
 
 def test_the_pack_writes_the_quarters_forecast_in_whole_units_as_the_page():
