@@ -137,9 +137,15 @@ def test_rep_overview_leaves_stale_leads_unknown_and_out_of_open_breaches(review
     assert rv.uncounted_open_breaches(control) == ()
 
 
-def _written(tmp_path_factory, folder: str, tables: Tables) -> Path:
+def _written(
+    tmp_path_factory,
+    folder: str,
+    tables: Tables,
+    names: tuple[str, ...] = ("reps", "leads", "lifecycle_events", "sales_touches",
+                              "nurture_enrollments"),
+) -> Path:  # fmt: skip
+    """A warehouse in a new folder holding ``names`` of ``tables`` (the others absent)."""
     db = tmp_path_factory.mktemp(folder) / "w.duckdb"
-    names = ("reps", "leads", "lifecycle_events", "sales_touches", "nurture_enrollments")
     write_tables(db, {n: getattr(tables, n).collect() for n in names}, source="t", config=CFG)
     return db
 
@@ -222,14 +228,16 @@ NURTURE = {
 }
 
 
+#: The Handoffs page's tile of recycled leads enrolled in a nurture track in time.
+NURTURED_IN_TIME = {"en": "Recycled leads nurtured in time",
+                    "de": "Recycelte Leads rechtzeitig im Nurturing"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def without_nurture(tmp_path_factory) -> Path:
     """Recycling measurable (touches and R's recycle), no nurture enrolment imported."""
-    db = tmp_path_factory.mktemp("nonurture") / "w.duckdb"
     names = ("reps", "leads", "lifecycle_events", "sales_touches")
-    write_tables(db, {n: getattr(WITH_RECYCLED, n).collect() for n in names}, source="t",
-                 config=CFG)  # fmt: skip
-    return db
+    return _written(tmp_path_factory, "nonurture", WITH_RECYCLED, names)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -237,8 +245,7 @@ def test_handoffs_page_says_why_recycled_leads_enrolment_is_unknown(
     without_nurture, monkeypatch, lang
 ):
     at = open_page(without_nurture, monkeypatch, "handoffs", lang)
-    label = {"en": "Recycled leads nurtured in time",
-             "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
+    label = NURTURED_IN_TIME[lang]
     # was "–", "– (– / –)": no word on what is missing
     assert tile_texts(at)[label] == ["–", NURTURE[lang]]
     # the recycling tiles themselves are measured: R recycled, too early; S stale
@@ -253,8 +260,7 @@ def test_handoffs_page_without_recycled_events_says_so_for_the_tile_too(
 ):
     # no recycled event: the recycling section is one sentence (no tile, no "0 / 0")
     at = open_page(warehouse, monkeypatch, "handoffs", lang)
-    label = {"en": "Recycled leads nurtured in time",
-             "de": "Recycelte Leads rechtzeitig im Nurturing"}[lang]  # fmt: skip
+    label = NURTURED_IN_TIME[lang]
     assert label not in tile_texts(at)
     assert any(RECYCLING[lang] in m.value for m in at.markdown)
 
