@@ -1122,6 +1122,8 @@ def _estimate(row: dict[str, Any]) -> str:
 
 
 def _print_score_report(document: dict[str, Any]) -> None:
+    from analytics.texts import as_sentence
+
     quality = rich_table(f"Score quality ({document['target']})")
     for col in ("score", "ROC AUC", "PR AUC", "Brier", "ECE", "log loss"):
         quality.add_column(col, justify="left" if col == "score" else "right")
@@ -1135,7 +1137,7 @@ def _print_score_report(document: dict[str, Any]) -> None:
     horizon = document.get("outcomes_note")
     said = (document.get("model_reason") or "") + (document.get("recommended_reason") or "")
     if horizon and horizon[1:] not in said:  # leads hidden by the horizon: named once
-        out.print(f"Note: {plain(horizon[0].upper() + horizon[1:])}.", highlight=False)
+        out.print(f"Note: {plain(as_sentence(horizon))}", highlight=False)
     if document.get("model_reason"):  # no model trained or tested: the quality is unknown
         # a saved model that is not judged leaves the rule score judged on its own leads
         which = "Score" if document["rule_score"].get("roc_auc") is None else "Model"

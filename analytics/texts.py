@@ -249,6 +249,17 @@ def render(code: str, *, lang: Lang = "en", **params: Any) -> str:
     return _Formatter(lang).format(de if lang == "de" else en, **params)
 
 
+def as_sentence(clause: str) -> str:
+    """A clause said on its own: a capital first, one full stop last (a reason that
+    follows another, a note under a table).
+
+    >>> as_sentence("outcomes are known only until 2025-08-31"), as_sentence("Done.")
+    ('Outcomes are known only until 2025-08-31.', 'Done.')
+    """
+    clause = clause.rstrip(".")
+    return f"{clause[:1].upper()}{clause[1:]}."
+
+
 def term(kind: str, code: str | None, *, lang: Lang = "en") -> str:
     """A vocabulary value in words (``channel``, ``reason``, ``metric`` ...).
 
@@ -2152,6 +2163,7 @@ __all__ = [
     "Localized",
     "Term",
     "Text",
+    "as_sentence",
     "check_lang",
     "codes",
     "day",

@@ -49,7 +49,7 @@ from analytics.scoring.thresholds import (
 )
 from analytics.stats import wilson_interval
 from analytics.tables import Tables
-from analytics.texts import Lang, day, render
+from analytics.texts import Lang, as_sentence, day, render
 from analytics.timeframe import as_utc
 
 THRESHOLD_KEYS = (
@@ -302,7 +302,7 @@ def score_report(
                 tables, config, as_of=moment, card=card, reason=unusable, partitions=partitions
             )
         except ValueError as exc:  # too few leads to judge the rule score either
-            not_evaluated = f"{unusable} {_sentence(str(exc))}"
+            not_evaluated = f"{unusable} {as_sentence(str(exc))}"
             evaluation = _no_evaluation(None, target=target)
     elif evaluation is None:
         try:
@@ -318,12 +318,12 @@ def score_report(
         not_evaluated = evaluation["model_reason"]
         few = unmeasured_reason(evaluation["rule_score"], target=judged_by)  # type: ignore[arg-type]
         if few is not None:
-            not_evaluated = f"{not_evaluated} {_sentence(few)}"
+            not_evaluated = f"{not_evaluated} {as_sentence(few)}"
             evaluation = _unjudged(evaluation)
     elif not_evaluated is None:  # test leads of one outcome, or a handful: no verdict on them
         few = unmeasured_reason(evaluation["model"], target=judged_by)  # type: ignore[arg-type]
         if few is not None:
-            not_evaluated = f"{few[0].upper()}{few[1:]}."
+            not_evaluated = as_sentence(few)
             evaluation = _unjudged(evaluation)
     minimum = config.scoring.min_extra_sqls_per_extra_mql
     unscored = rule_score_reason(tables, as_of=moment) or unlabelled
@@ -374,16 +374,6 @@ def score_report(
         "n_test": evaluation["n_test"],
         "split_at": evaluation["split_at"],
     }
-
-
-def _sentence(text: str) -> str:
-    """``text`` as a sentence: a capital first, a full stop last.
-
-    >>> _sentence("only 2 of the 90 test leads reached SQL")
-    'Only 2 of the 90 test leads reached SQL.'
-    """
-    text = text.rstrip(".")
-    return f"{text[:1].upper()}{text[1:]}."
 
 
 def _horizon(until: datetime, moment: datetime, tables: Tables, config: SlaConfig) -> str | None:

@@ -57,7 +57,7 @@ from analytics.schema import UTC_TIMESTAMP
 from analytics.scoring.rules import _as_of, _first_sql, outcomes_known_until, score_history
 from analytics.stats import money_sum, rate_columns, safe_ratio, whole_cents
 from analytics.tables import Tables
-from analytics.texts import Lang, render
+from analytics.texts import Lang, as_sentence, render
 from analytics.timeframe import as_utc, month_window
 
 ScoreKind = Literal["rule", "model"]
@@ -853,7 +853,7 @@ def _with_horizon(reason: str, horizon: str | None) -> str:
     >>> _with_horizon("None is recommended.", "outcomes are known only until 2025-08-31")
     'None is recommended. Outcomes are known only until 2025-08-31.'
     """
-    return reason if not horizon else f"{reason} {horizon[0].upper()}{horizon[1:]}."
+    return reason if not horizon else f"{reason} {as_sentence(horizon)}"
 
 
 def recommend_threshold(

@@ -10,7 +10,7 @@ from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.scoring.model import MIN_TEST_OUTCOMES
 from analytics.scoring.thresholds import slider_top
 from analytics.stats import wilson
-from analytics.texts import term
+from analytics.texts import as_sentence, term
 from dashboard import data, ui
 from dashboard.i18n import column_label, num, pct, rate_text, t
 
@@ -24,7 +24,7 @@ with st.spinner(t("precomputing", lg)):
     table, recommended, reason = data.threshold_table(lang=lg)
 # outcomes known only until before as_of: the leads it hides are named, not "too few"
 horizon = data.outcomes_note(lang=lg)
-horizon = None if horizon is None else f"{ui.capital(horizon)}."
+horizon = None if horizon is None else as_sentence(horizon)
 current = float(cfg.scoring.mql_threshold)
 # the slider's range always holds the threshold in force (scores of an export without
 # activities stay far below it: StreamlitValueAboveMaxError otherwise)
