@@ -23,7 +23,7 @@ the data cannot answer is null, never 0, and a KPI that depends on it has status
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -892,7 +892,17 @@ def lacking_groups(
     ['mql_stage', 'funnel']
     """
     lacking = [g for g in KPI_GROUPS.get(metric, ()) if not month_groups.get(g, False)]
-    return sorted(lacking, key=lambda g: anywhere.get(g, False))
+    return import_first(lacking, anywhere)
+
+
+def import_first(groups: Iterable[str], anywhere: Mapping[str, bool]) -> list[str]:
+    """Measure groups a month cannot answer, what no month has first (``anywhere``:
+    :func:`answerable`): the first one's reason says what to import.
+
+    >>> import_first(["funnel", "mql_stage"], {"funnel": True, "mql_stage": False})
+    ['mql_stage', 'funnel']
+    """
+    return sorted(groups, key=lambda g: anywhere.get(g, False))
 
 
 def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, str]:
@@ -1137,6 +1147,7 @@ __all__ = [
     "coverage",
     "empty_coverage",
     "gaps",
+    "import_first",
     "is_running",
     "known_coverage",
     "kpi_reasons",

@@ -182,7 +182,7 @@ def _month_answers(
             why = None
             if not ok:
                 lacking = [g for g in _needs(kind, measure) if not groups.get(g, True)]
-                first = sorted(lacking, key=lambda g: anywhere.get(g, False))[0]
+                first = cov.import_first(lacking, anywhere)[0]
                 why = cov.reason(first, coverage, lang=lang, month=month)
             rows.append((month, measure, ok, why))
     schema = {"month": pl.String, "measure": pl.String, "answered": pl.Boolean,

@@ -267,9 +267,9 @@ class Review:
         """
         needs = cov.BREACH_GROUPS.get(kind, (kind,))
         # what no month has first (no recycled event imported): it says what to import
-        anywhere = cov.answerable(self.coverage_frame)
-        lacking = sorted((g for g in needs if not self.measurable(g)),
-                         key=lambda g: anywhere.get(g, False))  # fmt: skip
+        lacking = cov.import_first(
+            (g for g in needs if not self.measurable(g)), cov.answerable(self.coverage_frame)
+        )
         if lacking:
             return self.reason(lacking[0], lang=lang)
         if kind in self._touch_unknown_breaches():
