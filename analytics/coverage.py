@@ -591,11 +591,14 @@ def empty_coverage() -> pl.DataFrame:
     return coverage(Tables.empty())
 
 
-def month_coverage(frame: pl.DataFrame, month: str, *, timezone: str = "UTC") -> dict[str, bool]:
+def month_coverage(
+    frame: pl.DataFrame, month: str, *, timezone: str = "UTC", gaps: bool = True
+) -> dict[str, bool]:
     """Which groups month ``month`` can answer (spec/coverage.md, "Coverage in time").
 
     A group is measurable for a month when its inputs' first row is on or before the
-    month's last day and its last row on or after the month's first day.
+    month's last day and its last row on or after the month's first day, and the month is
+    not one of its ``gaps`` (with ``gaps`` False: whether its data reaches the month).
 
     >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
     ...                   "from": [date(2026, 3, 2)], "to": [date(2026, 6, 30)]})
@@ -610,7 +613,7 @@ def month_coverage(frame: pl.DataFrame, month: str, *, timezone: str = "UTC") ->
         ok = bool(row["measurable"])
         if ok and row["from"] is not None and row["to"] is not None:
             ok = row["from"] <= last_day and row["to"] >= first_day
-        if ok and month in (row.get("gaps") or ()):  # inside the span, yet unknown
+        if ok and gaps and month in (row.get("gaps") or ()):  # inside the span, yet unknown
             ok = False
         out[row["group"]] = ok
     return out

@@ -327,10 +327,10 @@ class Review:
         revenue goal into the deals, opportunities ... it takes."""
         if self.measurable(group) or self.coverage_frame is None:
             return self.measurable(group)
-        frame = self.coverage_frame
-        if "gaps" in frame.columns:
-            frame = frame.with_columns(pl.lit([], pl.List(pl.String)).alias("gaps"))
-        return cov.month_coverage(frame, self.month, timezone=self.window.timezone).get(group, True)
+        reached = cov.month_coverage(
+            self.coverage_frame, self.month, timezone=self.window.timezone, gaps=False
+        )
+        return reached.get(group, True)
 
     def measurable_over(self, group: str, period: str) -> bool:
         """Whether the data can answer ``group`` over the pacing ``period`` (``month``,
