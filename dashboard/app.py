@@ -63,7 +63,7 @@ if problem is not None:
         if role != "admin":  # no path, no problem text (they quote the config's values)
             st.error(t("config_invalid_ask_admin", lang))
             st.stop()
-    st.error(f"**{data.config_path()}**: the SLA config is not valid.\n\n```\n{problem}\n```")
+    st.error(f"{t('config_invalid_admin', lang, path=data.config_path())}\n\n```\n{problem}\n```")
     st.stop()
 
 viewer = access.current()  # the one place that decides who sees and does what

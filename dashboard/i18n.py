@@ -832,6 +832,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Die SLA-Konfiguration ist nicht gültig, daher kann die App nicht öffnen. Ein Admin "
         "des SLA sieht, was falsch ist, und kann es beheben.",
     ),
+    "config_invalid_admin": (
+        "**{path}**: the SLA config is not valid. Fix what is named below and reload the page.",
+        "**{path}**: Die SLA-Konfiguration ist nicht gültig. Beheben Sie, was unten genannt "
+        "ist, und laden Sie die Seite neu.",
+    ),
     "upload_timezone": ("Time zone of times without an offset", "Zeitzone von Zeiten ohne Versatz"),
     "upload_timezone_help": (
         "HubSpot, Salesforce reports and office spreadsheets write local times without an "

@@ -227,6 +227,33 @@ def test_an_invalid_configs_path_and_problems_are_for_its_admins(
     assert ("notify.email.port" in shown or str(broken) in shown) is details
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "the SLA config is not valid. Fix what is named below and reload the page."),
+        ("de", "Die SLA-Konfiguration ist nicht gültig. Beheben Sie, was unten genannt ist"),
+    ],
+)
+def test_an_invalid_config_is_named_in_the_chosen_language(
+    hostile, tmp_path, monkeypatch, lang, said
+):
+    broken = tmp_path / "sla.toml"
+    broken.write_text(
+        CONFIG.read_text(encoding="utf-8").replace('version = "2026.2"', "version = 7", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SLA_DB", str(hostile))
+    monkeypatch.setenv("SLA_CONFIG", str(broken))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception[0].value
+    (shown,) = [e.value for e in at.error]
+    assert shown.startswith(f"**{broken}**: ")
+    assert said in shown
+    assert "sla.version" in shown  # the problem names its key
+
+
 def test_a_viewer_sees_every_page_but_not_the_upload(hostile, config_with_access, monkeypatch):
     viewer = {
         "is_logged_in": True,
