@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from analytics.config import ConfigError, SlaConfig, load_config
+
+if TYPE_CHECKING:
+    from analytics.texts import Lang
 
 app = typer.Typer(
     name="sla",
@@ -630,13 +633,18 @@ def review(
         str | None,
         typer.Option(
             "--format",
-            help="Write the review pack: html (print-ready), pdf (needs chromium) or md.",
+            help="Write the review pack: html (print-ready), pdf (needs chromium), md or "
+            "xlsx (a sheet per section).",
         ),
     ] = None,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", help="The pack's file (format from its suffix without --format)."),
     ] = None,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", help="The pack's language: en or de (words, numbers and dates)."),
+    ] = "en",
     record: Annotated[
         bool,
         typer.Option(
@@ -673,6 +681,10 @@ def review(
         except ValueError:
             fail(f"--as-of: {as_of!r} is not an ISO 8601 timestamp; use e.g. 2026-11-01T00:00:00Z")
     pack_format = _pack_format(fmt, out_file, as_json=as_json)
+    if lang not in ("en", "de"):
+        fail(f"--lang {lang!r} is not known; allowed: en, de")
+    if lang != "en" and pack_format is None:
+        fail("--lang is the review pack's language: add --out FILE or --format")
     cfg = config_or_exit(config)
     if record:
         _record_config(db, cfg)
@@ -690,7 +702,7 @@ def review(
         if pack_format is not None:
             _write_pack(
                 con, cfg, versions, month=month, as_of=moment, fmt=pack_format, out=out_file,
-                db=db,
+                db=db, lang=lang,
             )  # fmt: skip
             return
         result = stored(con, "review", month=month, config=cfg_in_force, as_of=moment)
@@ -769,6 +781,7 @@ def _write_pack(
     fmt: str,
     out: Path | None,
     db: Path,
+    lang: Lang = "en",
 ) -> None:
     from analytics.pack import build_pack, render_pack
     from analytics.pack.render import PackRenderError
@@ -787,7 +800,7 @@ def _write_pack(
         )  # fmt: skip
         progress(f"rendering {fmt}", 0.6)
         try:
-            document = render_pack(pack, fmt=fmt)
+            document = render_pack(pack, fmt=fmt, lang=lang)
         except PackRenderError as exc:
             fail(str(exc))
     if out is None:

@@ -715,6 +715,15 @@ def test_cli_writes_the_pack_in_the_format_of_the_suffix(warehouse, tmp_path):
     assert "Ben Beta" in result.stdout
 
 
+def test_cli_writes_the_pack_in_the_language_asked_for(warehouse, pack, tmp_path):
+    out = tmp_path / "besprechung.md"
+    args = ["review", "--month", "2026-10", "--as-of", "2026-11-15T00:00:00Z", "--lang", "de"]
+    result = runner.invoke(app, [*args, "--db", str(warehouse), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == render_pack(pack, fmt="md", lang="de")
+    assert out.read_text(encoding="utf-8") != render_pack(pack, fmt="md", lang="en")
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -723,6 +732,8 @@ def test_cli_writes_the_pack_in_the_format_of_the_suffix(warehouse, tmp_path):
         (["--format", "pdf"], "--format pdf needs --out FILE"),
         (["--format", "md", "--json"], "--json prints the review's JSON; --format/--out"),
         (["--out", "/nonexistent/dir/pack.md"], "--out /nonexistent/dir/pack.md: cannot write"),
+        (["--out", "pack.md", "--lang", "fr"], "--lang 'fr' is not known; allowed: en, de"),
+        (["--lang", "de"], "--lang is the review pack's language: add --out FILE or --format"),
     ],
 )
 def test_cli_pack_usage_errors_exit_2_naming_the_option(warehouse, extra, message):
