@@ -1953,11 +1953,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "MQL zu werden, und dieses Fenster ist noch offen; die Quote wird noch nicht bewertet.",
     ),
     "goals.rate_unknown": (
-        "The trailing {rate} is unknown (no case in the months it pools, or more in its "
-        "later stage than in its earlier one), so this stage has no need.",
-        "Die gepoolte Quote {rate} ist unbekannt (kein Fall in den gepoolten Monaten, oder "
-        "mehr in ihrer späteren Phase als in der früheren), daher hat diese Phase keinen "
-        "Bedarf.",
+        "{rate} over the months it pools is unknown (no case in them, or more in the later "
+        "stage than in the earlier one), so what this stage needs cannot be worked out.",
+        "{rate} über die gepoolten Monate ist unbekannt (kein Fall in ihnen, oder mehr in "
+        "der späteren Phase als in der früheren), daher lässt sich der Bedarf dieser Phase "
+        "nicht berechnen.",
     ),
     # a volume as a sentence names it ("more deals won than opportunities")
     "count.visitors": ("visitors", "Besucher"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
 
 import polars as pl
@@ -42,3 +43,24 @@ def daily_touches(lead: str, first: str, last: str, *, rep: str = "r1") -> list[
          "occurred_at": f"{day}T07:00:00Z", "outcome": "no_answer"}
         for day in (start + timedelta(days=d) for d in range((end - start).days + 1))
     ]  # fmt: skip
+
+
+_MARK = "[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+
+
+def footnoted_cells(md: str) -> set[str]:
+    """Every cell of the Markdown pack's tables, a marked one with its note written out as
+    the workbook writes it ("no data: <reason>"); each table numbers its own notes.
+
+    >>> sorted(footnoted_cells("| a | b¹ |\\n|---|---|\\n\\n- ¹ why\\n"))
+    ['a', 'b: why']
+    """
+    cells = set()
+    blocks = md.split("\n\n")
+    for table, after in zip(blocks, [*blocks[1:], ""], strict=True):
+        notes = dict(re.findall(rf"^- ({_MARK}) (.*)$", after, flags=re.M))
+        for row in (line for line in table.splitlines() if line.startswith("| ")):
+            for cell in row.strip("| ").split(" | "):
+                marked = re.fullmatch(rf"(.*?)({_MARK})", cell)
+                cells.add(f"{marked[1]}: {notes[marked[2]]}" if marked else cell)
+    return cells

@@ -954,3 +954,33 @@ def test_a_month_of_rows_dated_after_the_import_is_unknown_not_zero(tmp_path):
         con.close()
     assert doc["volumes"]["leads"] is None and doc["volumes"]["mqls"] is None
     assert doc["handoff"]["met"] is None and not doc["coverage"]["funnel"]
+
+
+def test_a_need_above_a_rate_without_cases_says_what_cannot_be_worked_out():
+    """Deals tracked, none won in the months the average deal size pools: what each stage
+    needs is unknown, said as such, not "this stage has no need" (a need of none)."""
+    from analytics.pack.build import build_pack
+    from analytics.pack.render import render_markdown
+
+    leads = [lead(f"L{i}", f"2026-0{1 + i % 3}-02T09:00:00Z") for i in range(6)]
+    events = [ev(r["lead_id"], "mql", r["created_at"]) for r in leads]
+    deals = [{"opportunity_id": "O1", "lead_id": "L1", "created_at": "2026-02-10T09:00:00Z",
+              "amount": 10_000.0, "status": "open"}]  # fmt: skip
+    tables = Tables.from_rows(leads=leads, lifecycle_events=events, opportunities=deals)
+    review = build_review(tables, CFG, month="2026-03", as_of=AS_OF)
+    assert review.need_reason("mqls") == (
+        "Average won deal size over the months it pools is unknown (no case in them, or more "
+        "in the later stage than in the earlier one), so what this stage needs cannot be "
+        "worked out."
+    )
+    assert review.need_reason("deals_won", lang="de") == (
+        "Durchschnittlicher Auftragswert über die gepoolten Monate ist unbekannt (kein Fall "
+        "in ihnen, oder mehr in der späteren Phase als in der früheren), daher lässt sich der "
+        "Bedarf dieser Phase nicht berechnen."
+    )
+    # the pack says it once below the pacing table, each stage it explains marked
+    pack = render_markdown(build_pack(tables, CFG, month="2026-03", as_of=AS_OF))
+    goals = pack.split("\n## ")[1]
+    assert goals.count(review.need_reason("mqls")) == 1
+    (mark,) = [ln[2] for ln in goals.splitlines() if ln.endswith(review.need_reason("mqls"))]
+    assert f"| month | MQLs{mark} | 2 |" in goals and f"| quarter | Leads{mark} | 6 |" in goals

@@ -30,6 +30,7 @@ from app_support import (
     static_tables,
     tile_texts,
 )
+from review_support import footnoted_cells
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -248,12 +249,12 @@ def test_pack_pacing_of_unknown_revenue_is_a_dash_with_the_reason(pack, lang):
     month = "month" if lang == "en" else "Monat"
     row = next(line for line in md.splitlines() if line.startswith(f"| {month} | {revenue}"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    # stage (reason) | actual | goal | expected to date | pace | forecast | forecast / goal
-    assert cells[1] == f"{revenue} ({AMOUNTS[lang]})"
+    # stage (marked) | actual | goal | expected to date | pace | forecast | forecast / goal
+    assert cells[1] == f"{revenue}¹" and f"{revenue}: {AMOUNTS[lang]}" in footnoted_cells(md)
     assert cells[2] == "–" and cells[4:] == ["–"] * 4
     assert not re.search(r"EUR 0\b|(?<![\d.,])0 EUR", md)
     html = render_pack(pack, fmt="html", lang=lang)
-    assert f'<span class="small">{AMOUNTS[lang]}</span>' in html
+    assert f"<li>¹ {AMOUNTS[lang]}</li>" in html
 
 
 # -- 3. pending episodes: at risk, never breaches, never hidden ------------------------------

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from review_support import daily_touches
+from review_support import daily_touches, footnoted_cells
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -564,19 +564,19 @@ def test_the_pack_in_german_has_german_words_numbers_and_dates(pack, german_md):
         in german_md
     )
     # unknown revenue (no opportunities): no actual and no "expected to date", but the reason
-    assert (
-        "| Monat | Gewonnener Umsatz (Es wurden keine Opportunities importiert: opportunities "
-        "importieren.) | – | 1.000.000 EUR | – | – |"
-    ) in german_md
+    # (once below the table, every row it explains marked)
+    goals = german_md.split("\n## ")[1]
+    assert "| Monat | Gewonnener Umsatz¹ | – | 1.000.000 EUR | – | – |" in goals
+    assert "\n- ¹ Es wurden keine Opportunities importiert: opportunities importieren.\n" in goals
+    assert goals.count("Es wurden keine Opportunities importiert") == 1
     # a need unknown because the revenue is: the reason beside it, not a bare "–"
+    assert "| Monat | MQLs¹ | 4 | – | – | – | 4 | – |" in goals
+    kpis = german_md.split("\n## ")[3]
+    assert "| Marketing | Besucher -> Lead | – | – | – | ≥ 1,5 % | keine Daten¹ |" in kpis
     assert (
-        "| Monat | MQLs (Es wurden keine Opportunities importiert: opportunities importieren.) "
-        "| 4 | – | – | – | 4 | – |"
-    ) in german_md
-    assert (
-        "| Marketing | Besucher -> Lead | – | – | – | ≥ 1,5 % | keine Daten: Es wurde kein "
-        "Web-Traffic importiert: web\\_traffic importieren (Besucher je Tag und Quelle). |"
-    ) in german_md
+        "\n- ¹ Es wurde kein Web-Traffic importiert: web\\_traffic importieren (Besucher je Tag "
+        "und Quelle).\n"
+    ) in kpis
     assert '<html lang="de">' in render_html(pack, charts=False, lang="de")
 
 
@@ -1035,13 +1035,14 @@ def test_the_workbook_gives_the_same_reasons_and_no_target_as_the_markdown(untou
         "no target: No nurture enrollments were imported: import nurture_enrollments."
     )
     assert cards["First sales touch within 24 h of the MQL"] == f"no data: {TOUCHES}"
+    cells = footnoted_cells(md)
     for status in (*kpis.values(), *cards.values()):
-        assert f" | {status} |" in md  # the markdown's very words
+        assert status in cells  # the markdown's very words
     funnel = dict(sheets["Funnel"].select("Stage", "Why unknown").rows())
     traffic = "No web traffic was imported: import web_traffic (visitors per day and source)."
     assert funnel["Visitors"] == traffic and funnel["Leads"] is None
     assert funnel["Deals won"] == "No opportunities were imported: import opportunities."
-    assert f"| Visitors ({traffic}) |" in md
+    assert f"Visitors: {traffic}" in cells
     de = dict(
         pack_sheets(untouched_pack, lang="de")["SLA-Scorecards"].select("Zusage", "Status").rows()
     )
@@ -1172,7 +1173,9 @@ def test_the_pack_says_why_a_rate_above_100_percent_has_no_interval():
     assert rows["mqls"]["rate_reason"].startswith("Mehr SQLs (3) als MQLs (1) in diesem Monat")
     assert rows["leads"]["rate_reason"] is None  # 1 / 3 is a share
     text = render_markdown(pack)
-    assert "| ≥ 30.0 % | – | 3 / 1 | no data: More SQLs (3) than MQLs (1)" in text
+    assert "| ≥ 30.0 % | – | 3 / 1 | no data² |" in text  # ¹: no web traffic
+    (status,) = [c for c in footnoted_cells(text) if c.startswith("no data: More SQLs (3) ")]
+    assert status.startswith("no data: More SQLs (3) than MQLs (1) this month")
 
 
 def _change(kind: str, direction: str, before: float, after: float, counts) -> dict:

@@ -71,6 +71,38 @@ class PackRenderError(RuntimeError):
     """The pack cannot be rendered in the asked format (e.g. no chromium for PDF)."""
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class Footnotes:
+    """The reasons of one table, each said once below it instead of in every row it
+    explains: :meth:`mark` numbers a reason (the same reason, the same mark), :meth:`flush`
+    gives the notes in order and starts over for the next table.
+
+    >>> notes = Footnotes()
+    >>> notes.mark("no web traffic"), notes.mark("no touches"), notes.mark("no web traffic")
+    ('¹', '²', '¹')
+    >>> notes.flush()
+    [('¹', 'no web traffic'), ('²', 'no touches')]
+    >>> notes.mark("no touches"), Footnotes().mark("x" * 3) == "¹"
+    ('¹', True)
+    """
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+
+    def mark(self, reason: str) -> str:
+        """The superscript number of ``reason`` in this table."""
+        number = self._numbers.setdefault(reason, len(self._numbers) + 1)
+        return str(number).translate(_SUPERSCRIPT)
+
+    def flush(self) -> list[tuple[str, str]]:
+        """(mark, reason) of every reason marked since the last flush, in order."""
+        notes = [(str(n).translate(_SUPERSCRIPT), reason) for reason, n in self._numbers.items()]
+        self._numbers = {}
+        return notes
+
+
 # -- view data (reshaping only: every number comes from the pack) ----------------------
 
 
@@ -544,6 +576,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         ),
         "charts": chart_svgs(pack, lang=lang) if charts else {},
         "teams": ["marketing", "sales"],
+        "notes": Footnotes(),  # why a cell is "–": said once below its table
     }
 
 
