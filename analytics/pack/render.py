@@ -576,7 +576,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         ),
         "charts": chart_svgs(pack, lang=lang) if charts else {},
         "teams": ["marketing", "sales"],
-        "notes": Footnotes(),  # why a cell is "–": said once below its table
+        "footnotes": Footnotes(),  # why a cell is "–": said once below its table
     }
 
 
