@@ -368,3 +368,22 @@ def test_a_recycle_after_the_stop_counts_when_the_touches_before_settled_it(
     assert review.recycling["recycled_episodes"] == listed  # j judged, k not
     assert kpi(review, "premature_recycles")["value"] == premature
     assert review.breach_counts()["premature_recycles"] == premature
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_handoffs_stale_tile_says_why_it_is_unknown(tmp_path, monkeypatch, lang):
+    """The Recycling tiles showed "Stale leads –" above the rule's definition, no reason."""
+    from app_support import open_page, tile_texts
+
+    from analytics.texts import metric_label
+    from analytics.warehouse import write_tables
+
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: lf.collect() for n, lf in STOPPED.items()}, source="t", config=CFG)
+    at = open_page(db, monkeypatch, "handoffs", lang)
+    review = build_review(STOPPED, CFG, month="2026-09")  # the page's month and as_of
+    why = review.kpi_reason(kpi(review, "stale_leads"), lang=lang)
+    said = {"en": "The last sales touch recorded is from 2026-09-15",
+            "de": "Die letzte erfasste Vertriebsaktivität ist vom 15.09.2026"}  # fmt: skip
+    assert why.startswith(said[lang])
+    assert tile_texts(at)[metric_label("stale_leads", lang=lang)] == ["–", why]

@@ -243,6 +243,17 @@ if not ui.missing(review, "recycling", lg):
     # no nurture enrolments imported: why, instead of "– (– / –)" (as the Nurturing page)
     if why := review.metric_reason("recycled_enrolled_in_time", lang=lg):
         enrolled = dataclasses.replace(enrolled, note=why)
+    stale_note = t(
+        "cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}"
+    )
+    if rc.get("stale") is None:  # "–": why (the touches stopped ...), as the KPI tiles say
+        stale_kpi = next((r for r in review.kpis.iter_rows(named=True)
+                          if r["metric"] == "stale_leads"), None)  # fmt: skip
+        stale_note = (
+            (stale_kpi and review.kpi_reason(stale_kpi, lang=lg))
+            or review.metric_reason("stale_leads", lang=lg)
+            or stale_note
+        )
     ui.tiles(
         [
             ui.Tile(t("recycled", lg), num(rc.get("recycled"), lg)),
@@ -253,13 +264,7 @@ if not ui.missing(review, "recycling", lg):
                     n=num(rc.get("recycled_episodes"), lg), attempts=cfg.recycle.after_attempts,
                 ),
             ),
-            ui.Tile(
-                t("stale", lg), num(rc.get("stale"), lg),
-                note=t(
-                    "cap_stale", lg, attempts=cfg.recycle.after_attempts,
-                    days=f"{cfg.recycle.grace_days:g}",
-                ),
-            ),
+            ui.Tile(t("stale", lg), num(rc.get("stale"), lg), note=stale_note),
             enrolled,
         ]
     )  # fmt: skip
