@@ -30,8 +30,9 @@ BuyerStage = Literal["awareness", "consideration", "decision"]
 #: The version of the coverage rules (analytics.coverage), part of the stored coverage's
 #: key: a coverage stored by older rules (before reps named by their id counted as named)
 #: is computed afresh, not read. Raise it whenever those rules change (4: the months of
-#: deals won without an amount, ``gaps``).
-COVERAGE_RULES = 4
+#: deals won without an amount, ``gaps``; 5: rows dated after the latest import answer no
+#: month, and a group whose rows all are says so, ``dated_after_import``).
+COVERAGE_RULES = 5
 
 #: The longest window of days or hours a config may set (ten years): longer ones are
 #: typing errors (1000000000 days crashed `sla review` with an overflow).

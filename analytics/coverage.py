@@ -175,6 +175,8 @@ COVERAGE_SCHEMA: dict[str, pl.DataType] = {
     "needs": pl.List(pl.String()),
     "reason": pl.String(),
     "gaps": pl.List(pl.String()),
+    "dated_after_import": pl.List(pl.String()),
+    "imported_on": pl.Date(),
 }
 
 
@@ -319,6 +321,13 @@ _INPUTS: dict[str, tuple[str, ...]] = {
     "scoring_fit": ("leads",),
     "scoring_interest": ("activities",),
 }
+#: The table each input of :func:`_spans` reads, where it is not the input's own name.
+_INPUT_TABLES: dict[str, str] = {
+    "amounts": "opportunities",
+    "acceptance_events": "lifecycle_events",
+    "fit_leads": "leads",
+    **{f"{stage}_events": "lifecycle_events" for stage in STAGE_GROUPS},
+}
 #: The rows a group needs at least one of, anywhere in time (spec/coverage.md "needs"):
 #: without them the table is there but cannot answer (no amounts, no stage ``sal`` ...);
 #: with them, the group's months are those its tables cover (a month without a recycle
@@ -348,7 +357,9 @@ def _reason_group(group: str, *, funnel_measurable: bool, deals_measurable: bool
     return "funnel" if group in _STAGE_GROUP_NAMES and not funnel_measurable else group
 
 
-def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame:
+def coverage(
+    tables: Tables, *, config: SlaConfig | None = None, as_of: datetime | None = None
+) -> pl.DataFrame:
     """For each measure group: can the data answer it, and from when to when.
 
     Parameters
@@ -358,6 +369,10 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     config : SlaConfig, optional
         The SLA in force: a lead has fit when an attribute the config scores is set
         (default: any of country, seniority, role, industry, size).
+    as_of : datetime, optional
+        The moment the data is known at: the tables as they were then
+        (:meth:`Tables.until <analytics.tables.Tables.until>`); at or after the latest
+        import, or without it, as known at the import (below).
 
     Returns
     -------
@@ -366,12 +381,30 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     the inputs the group needs: the latest first and the earliest last, so a month is
     covered when it ends on or after ``from`` and starts on or before ``to``; null for
     ``reps``),
-    ``needs`` (tables), ``reason`` (English, null when measurable). Rows dated after the
-    latest import (``tables.loaded_at``) are not known yet: they answer no month.
+    ``needs`` (tables), ``reason`` (English, null when measurable), ``gaps``,
+    ``dated_after_import`` and ``imported_on``. Rows dated after the latest import
+    (``tables.loaded_at``) are not known yet: they answer no month. A group whose missing
+    rows are all there but dated after it names those tables in ``dated_after_import`` and
+    the import's day in ``imported_on`` (its reason says so, not "import them").
+
+    Examples
+    --------
+    >>> from analytics.tables import Tables
+    >>> import dataclasses
+    >>> t = Tables.from_rows(sales_touches=[{"touch_id": "t", "lead_id": "a", "rep_id": "r",
+    ...     "occurred_at": "2027-01-04T09:00Z", "channel": "phone", "outcome": "no_answer"}])
+    >>> t = dataclasses.replace(t, loaded_at=datetime(2026, 12, 6, 7, 45, tzinfo=ZoneInfo("UTC")))
+    >>> c = coverage(t).filter(pl.col("group") == "handoff")
+    >>> c.select("measurable", "dated_after_import", "imported_on").row(0)
+    (False, ['sales_touches'], datetime.date(2026, 12, 6))
     """
     tz = ZoneInfo(config.reporting.timezone if config is not None else "UTC")
-    if tables.loaded_at is not None:  # a year mistyped ahead: its month is unknown, not 0
-        tables = tables.until(tables.loaded_at)
+    imported = tables.loaded_at
+    if as_of is not None and (imported is None or as_utc(as_of) < as_utc(imported)):
+        tables, imported = tables.until(as_of), None  # known then: what came later is unseen
+    whole = tables
+    if imported is not None:  # a year mistyped ahead: its month is unknown, not 0
+        tables = tables.until(imported)
     spans = _spans(tables, config)
     reps = tables.reps.select((~_unnamed_rep()).any().alias("named"))
     # the stages recorded with a marker (MARKERS), and whether a lead event lacks one
@@ -409,13 +442,19 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
     # no lead with a scored fit value: do they hold other values (X Education's countries
     # are "India", the config scores "DE")? Read only then (most data has fit)
     other_fit = found["fit_leads"][0] is None and _fit_values_set(tables, config)
+    # the inputs without a row known at the import: are their rows all dated after it?
+    recounted = {f"{s}_events" for s in again}  # a marker says why those have none
+    unknown = [n for n in names if found[n][0] is None and n not in recounted]
+    ahead = _dated_after(whole, config, unknown) if imported is not None else set()
+    imported_on = None if imported is None else as_utc(imported).astimezone(tz).date()
     rows: list[dict[str, Any]] = []
     for name, group in GROUPS.items():
         if name == "reps":
             rows.append(
                 {"group": name, "measurable": named, "from": None, "to": None,
                  "needs": list(group.needs),
-                 "reason": None if named else render("coverage.reason.reps")}
+                 "reason": None if named else render("coverage.reason.reps"),
+                 "dated_after_import": []}
             )  # fmt: skip
             continue
         inputs = [*_INPUTS[name], *([narrowed[name]] if name in narrowed else [])]
@@ -434,8 +473,24 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
             why = "scoring_fit_values"
         elif has_inputs and undated and name == "funnel":
             why = "undated"
+        # every row it lacks is there, dated after the import: say so, not "import them"
+        # (the rows its reason names: its tables', else the rows it needs of them)
+        missing = [i for i in inputs if found[i][0] is None] or [
+            i for i in _REQUIRES.get(name, ()) if found[i][0] is None
+        ]
+        later = (
+            not ok
+            and bool(missing)
+            and set(missing) <= ahead
+            and name not in marked_groups
+            and not (undated and name == "funnel")
+        )
+        after = list(dict.fromkeys(_INPUT_TABLES.get(i, i) for i in missing)) if later else []
         start = max(firsts) if ok else None
         end = min(lasts) if ok else None
+        reason = render(f"coverage.reason.{why}")
+        if after:
+            reason = render("coverage.reason.after_import", tables=after, day=_Day(imported_on))
         rows.append(
             {
                 "group": name,
@@ -443,11 +498,24 @@ def coverage(tables: Tables, *, config: SlaConfig | None = None) -> pl.DataFrame
                 "from": as_utc(start).astimezone(tz).date() if ok else None,
                 "to": as_utc(end).astimezone(tz).date() if ok else None,
                 "needs": list(group.needs),
-                "reason": None if ok else render(f"coverage.reason.{why}"),
+                "reason": None if ok else reason,
                 "gaps": unpriced["month"].to_list() if ok and name == "revenue" else [],
+                "dated_after_import": after,
+                "imported_on": imported_on if after else None,
             }
         )
     return pl.DataFrame(rows, schema=COVERAGE_SCHEMA, orient="row")
+
+
+def _dated_after(tables: Tables, config: SlaConfig | None, names: Sequence[str]) -> set[str]:
+    """The inputs ``names`` (of :func:`_spans`) that have a row in ``tables``: asked of
+    those without a row known at the latest import, the inputs whose rows are all dated
+    after it. Only they are read (most data has none: no second look)."""
+    if not names:
+        return set()
+    spans = _spans(tables, config)
+    found = pl.collect_all([spans[n].select(pl.col("first").is_not_null()) for n in names])
+    return {n for n, frame in zip(names, found, strict=True) if frame.item()}
 
 
 def gaps(frame: pl.DataFrame | None, group: str) -> list[str]:
@@ -530,8 +598,9 @@ def stored_coverage(
     """
     if rows is None or rows.height == 0 or set(rows["group"]) != set(GROUPS):
         return None
-    if "gaps" not in rows.columns or rows["gaps"].null_count() == rows.height:
-        return None  # stored before the gaps were: none would read as "no gap"
+    for column in ("gaps", "dated_after_import"):  # stored before they were: read as none
+        if column not in rows.columns or rows[column].null_count() == rows.height:
+            return None  # "no gap", "imported" although dated after the import
     if config is not None and "config_key" in rows.columns:
         keys = rows["config_key"].unique().to_list()
         if keys != [None] and keys != [config.coverage_key]:  # None: stored before the key
@@ -550,8 +619,8 @@ def known_coverage(
     """What the data known at ``as_of`` can answer: the coverage stored with the tables
     (:attr:`Tables.stored_coverage_rows <analytics.tables.Tables.stored_coverage_rows>`,
     :func:`stored_coverage`) when it is ``config``'s and no row is later than ``as_of``,
-    else :func:`coverage` of ``tables.until(as_of)`` (of all of ``tables`` without
-    ``as_of``). Computing it at 10M leads takes seconds; reading it, milliseconds.
+    else :func:`coverage` of ``tables`` at ``as_of``. Computing it at 10M leads takes
+    seconds; reading it, milliseconds.
 
     Returns
     -------
@@ -571,7 +640,7 @@ def known_coverage(
         stored = stored_coverage(found, config=config)
         if stored is not None and (as_of is None or _nothing_after(found, as_of)):
             return stored
-    return coverage(tables if as_of is None else tables.until(as_of), config=config)
+    return coverage(tables, config=config, as_of=as_of)
 
 
 def _nothing_after(rows: pl.DataFrame, as_of: datetime) -> bool:
@@ -795,8 +864,9 @@ def reason(
 ) -> str:
     """One sentence: why group ``group`` cannot be measured, and what to import.
 
-    With the coverage ``frame``, a group that has data in other months names its span;
-    for ``month``, a month its ``gaps`` hold says so (deals won without an amount).
+    With the coverage ``frame``, a group that has data in other months names its span, one
+    whose rows are all dated after the latest import says so (``dated_after_import``); for
+    ``month``, a month its ``gaps`` hold says so (deals won without an amount).
 
     >>> reason("handoff")
     'No sales touches were imported: import sales_touches (calls, e-mails, meetings).'
@@ -825,6 +895,13 @@ def _reason(
         row, funnel, deals = rows.get(group), rows.get("funnel"), rows.get("deals")
         if row is not None and month is not None and month in (row.get("gaps") or ()):
             return render("coverage.reason.unpriced", lang=lang)
+        if row is not None and not row["measurable"] and row.get("dated_after_import"):
+            return render(
+                "coverage.reason.after_import",
+                lang=lang,
+                tables=list(row["dated_after_import"]),
+                day=_Day(row["imported_on"]),
+            )
         group = _reason_group(
             group,
             funnel_measurable=funnel is None or bool(funnel["measurable"]),

@@ -1885,6 +1885,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The data for it runs from {start} to {end}, not into this month.",
         "Die Daten dafür reichen vom {start} bis zum {end}, nicht in diesen Monat.",
     ),
+    "coverage.reason.after_import": (
+        "The rows of {tables:list} it needs are all dated after the latest import ({day}): "
+        "the data counts as known only until the import, so they are not counted (a "
+        "mistyped year?).",
+        "Die benötigten Zeilen von {tables:list} sind alle nach dem letzten Import ({day}) "
+        "datiert: die Daten gelten nur bis zum Import als bekannt, daher werden sie nicht "
+        "gezählt (ein vertipptes Jahr?).",
+    ),
     "coverage.reason.unpriced": (
         "Some deals won this month have no amount, so its revenue is not known: import "
         "their amounts.",

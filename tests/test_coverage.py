@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -32,6 +33,7 @@ from analytics.coverage import (
 from analytics.review import build_review, kpi_history
 from analytics.schema import TABLES
 from analytics.tables import Tables
+from analytics.texts import render
 from analytics.warehouse import write_tables
 from analytics.warehouse.coverage_store import read_coverage
 from analytics.warehouse.database import _sql_filter
@@ -762,7 +764,6 @@ def test_a_stage_of_an_undated_export_says_the_export_has_no_dates(group, lang):
     that cannot be counted without the funnel gave the funnel's generic reason, not the
     funnel's own (the export has no dates)."""
     from analytics.coverage import reason as why
-    from analytics.texts import render
 
     c = coverage(_undated_leads(), config=CFG)
     assert why(group, c, lang=lang) == render("coverage.reason.undated", lang=lang)
@@ -840,7 +841,6 @@ def test_the_fit_reason_tells_other_values_from_none(attributes, code, lang):
     """Pages audit, finding 7: X Education's leads have a country ("India"), yet the reason
     said "import ... country"; its values are just not among those the config scores."""
     from analytics.coverage import reason as why
-    from analytics.texts import render
 
     c = coverage(
         Tables.from_rows(leads=[{**lead("A", "2026-03-02T09:00:00Z"), **attributes}]), config=CFG
@@ -984,3 +984,125 @@ def test_a_need_above_a_rate_without_cases_says_what_cannot_be_worked_out():
     assert goals.count(review.need_reason("mqls")) == 1
     (mark,) = [ln[2] for ln in goals.splitlines() if ln.endswith(review.need_reason("mqls"))]
     assert f"| month | MQLs{mark} | 2 |" in goals and f"| quarter | Leads{mark} | 6 |" in goals
+
+
+#: The latest import of :data:`AHEAD` (a Sunday morning; 07:45 in Berlin is 08:45).
+IMPORTED = datetime(2026, 12, 6, 7, 45, tzinfo=UTC)
+#: Lead A and its MQL in November, known at the import; lead B, its MQL and the only sales
+#: touch dated January 2027, after it (a mistyped year); no nurture enrolment at all.
+AHEAD = dataclasses.replace(
+    Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[lead("A", "2026-11-02T09:00:00Z"), lead("B", "2027-01-05T09:00:00Z")],
+        lifecycle_events=[ev("A", "mql", "2026-11-03T09:00:00Z"),
+                          ev("B", "mql", "2027-01-06T09:00:00Z")],
+        sales_touches=[touch("T1", "B", "2027-01-06T10:00:00Z")],
+    ),
+    loaded_at=IMPORTED,
+)  # fmt: skip
+TOUCHES_AHEAD = {
+    "en": "The rows of sales_touches it needs are all dated after the latest import "
+          "(2026-12-06): the data counts as known only until the import, so they are not "
+          "counted (a mistyped year?).",
+    "de": "Die benötigten Zeilen von sales_touches sind alle nach dem letzten Import "
+          "(06.12.2026) datiert: die Daten gelten nur bis zum Import als bekannt, daher "
+          "werden sie nicht gezählt (ein vertipptes Jahr?).",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("group", ["handoff", "cadence", "recycling"])
+def test_rows_all_dated_after_the_import_are_named_not_to_be_imported(group, lang):
+    """Every sales touch dated after the import: the reason said "No sales touches were
+    imported: import sales_touches" beside a table of touches. Re-audit (a), L2 and M1."""
+    from analytics.coverage import reason
+
+    c = coverage(AHEAD, config=CFG)
+    assert reason(group, c, lang=lang) == TOUCHES_AHEAD[lang]
+    row = c.filter(pl.col("group") == group).row(0, named=True)
+    assert (row["measurable"], row["from"], row["to"]) == (False, None, None)
+    assert (row["dated_after_import"], row["imported_on"]) == (["sales_touches"], date(2026, 12, 6))
+    assert row["reason"] == TOUCHES_AHEAD["en"]
+    # the month the review opens on, and a month after the import: the same reason
+    for month in ("2026-11", "2027-01"):
+        review = build_review(AHEAD, CFG, month=month)
+        assert review.as_of == IMPORTED
+        assert review.metric_reason("handoff_compliance", lang=lang) == TOUCHES_AHEAD[lang]
+
+
+def test_a_group_with_rows_known_at_the_import_or_none_at_all_keeps_its_reason():
+    c = {r["group"]: r for r in coverage(AHEAD, config=CFG).iter_rows(named=True)}
+    # lead A (2 Nov) and its MQL (3 Nov) are known: measurable until the earlier last row
+    assert (c["funnel"]["measurable"], c["funnel"]["to"]) == (True, date(2026, 11, 2))
+    assert (c["funnel"]["dated_after_import"], c["funnel"]["imported_on"]) == ([], None)
+    # no enrolment at all, before or after the import: what to import
+    none = "No nurture enrollments were imported: import nurture_enrollments."
+    assert c["nurture"]["reason"] == none
+    assert c["nurture"]["dated_after_import"] == []
+
+
+@pytest.mark.parametrize(
+    ("group", "tables"),
+    [
+        ("funnel", ["leads", "lifecycle_events"]),
+        # a stage says what the funnel lacks (not "no sal event was imported")
+        ("sal_stage", ["leads", "lifecycle_events"]),
+        ("handoff", ["sales_touches"]),
+    ],
+)
+def test_a_warehouse_whose_rows_all_follow_its_import_names_them_in_the_cli(
+    tmp_path, group, tables
+):
+    """`sla review` of the default month and of a month after the import, and `sla info`,
+    on a warehouse whose every row is dated after its import: they said "No leads or
+    lifecycle stages were imported" (before H2's fix "The data for it runs from 2099-01-05
+    to 2099-01-06, not into this month"). Re-audit (a), L2."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.coverage import reason
+    from analytics.warehouse.database import connect_readonly, load_tables
+
+    ahead = Tables.from_rows(
+        leads=[lead("A", "2099-01-05T09:00:00Z")],
+        lifecycle_events=[ev("A", "mql", "2099-01-06T09:00:00Z")],
+        sales_touches=[touch("T1", "A", "2099-01-06T10:00:00Z")],
+    )
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: getattr(ahead, n).collect() for n in ("leads", "lifecycle_events",
+                                                               "sales_touches")},
+                 source="test", config=CFG)  # fmt: skip
+    con = connect_readonly(db)
+    try:
+        imported = load_tables(con).loaded_at.astimezone(ZoneInfo("Europe/Berlin")).date()
+    finally:
+        con.close()
+    expected = render("coverage.reason.after_import", tables=tables, day=imported.isoformat())
+    stored = CliRunner().invoke(app, ["info", "--db", str(db), "--json"])
+    assert json.loads(stored.stdout)["coverage"][group]["reason"] == expected
+    for month in ([], ["--month", "2099-01"]):
+        result = CliRunner().invoke(app, ["review", "--db", str(db), "--json", *month])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)
+        assert not doc["coverage"][group]
+        kpis = {k["metric"]: k for k in doc["kpis"]}
+        metric = {"funnel": "mqls", "sal_stage": "mqls", "handoff": "handoff_compliance"}[group]
+        assert (kpis[metric]["status"], kpis[metric]["reason"]) == ("no_data", expected)
+    con = connect_readonly(db)
+    try:
+        c = coverage(load_tables(con), config=CFG)
+    finally:
+        con.close()
+    assert reason(group, c, lang="de").startswith(f"Die benötigten Zeilen von {tables[0]}")
+
+
+def test_a_coverage_stored_without_the_rows_dated_after_the_import_is_computed_afresh():
+    """Rows stored before ``dated_after_import`` was would say "import sales_touches" beside
+    a table of touches dated after the import."""
+    from analytics.coverage import stored_coverage
+
+    rows = coverage(AHEAD, config=CFG).with_columns(pl.lit(None).alias("config_key"))
+    assert stored_coverage(rows, config=CFG) is not None
+    older = rows.with_columns(pl.lit(None, pl.List(pl.String)).alias("dated_after_import"))
+    assert stored_coverage(older, config=CFG) is None
+    assert stored_coverage(rows.drop("dated_after_import", "imported_on"), config=CFG) is None

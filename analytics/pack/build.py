@@ -1019,8 +1019,7 @@ def build_pack(
             return kept
         if coverage is None:  # what the data can answer: computed once, when needed
             judged_at = as_of or tables.latest_timestamp()
-            cut = tables if judged_at is None else tables.until(judged_at)
-            coverage = data_coverage(cut, config=cfg)
+            coverage = data_coverage(tables, config=cfg, as_of=judged_at)
         return build_review(
             tables, cfg, month=label, as_of=moment, segment=segment, coverage=coverage
         )

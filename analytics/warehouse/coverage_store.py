@@ -27,6 +27,12 @@ _DDL = """CREATE TABLE IF NOT EXISTS meta.coverage (
 #: months inside a group's span it cannot answer (deals won without an amount).
 _KEY_DDL = "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS config_key VARCHAR"
 _GAPS_DDL = "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS gaps VARCHAR[]"
+#: Added later: the tables whose rows a group needs are all dated after the latest import,
+#: and that import's day (the reason names both).
+_AFTER_IMPORT_DDL = (
+    "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS dated_after_import VARCHAR[]",
+    "ALTER TABLE meta.coverage ADD COLUMN IF NOT EXISTS imported_on DATE",
+)
 
 
 def coverage_config_key(config: SlaConfig | None) -> str:
@@ -62,6 +68,8 @@ def record_coverage(con: duckdb.DuckDBPyConnection, config: SlaConfig | None = N
     con.execute(_DDL)
     con.execute(_KEY_DDL)
     con.execute(_GAPS_DDL)
+    for ddl in _AFTER_IMPORT_DDL:
+        con.execute(ddl)
     con.execute("DELETE FROM meta.coverage")
     con.register("incoming_coverage", frame)
     con.execute("INSERT INTO meta.coverage BY NAME SELECT * FROM incoming_coverage")
@@ -114,12 +122,13 @@ def coverage_rows(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame | None:
         return None
     schema = {**COVERAGE_SCHEMA, "config_key": pl.String(), **EXTENT_SCHEMA}
     key = "config_key" if "config_key" in columns else "NULL::VARCHAR AS config_key"
-    gaps = "gaps" if "gaps" in columns else "NULL::VARCHAR[] AS gaps"
+    later = {"dated_after_import": "VARCHAR[]", "gaps": "VARCHAR[]", "imported_on": "DATE"}
+    added = ", ".join(c if c in columns else f"NULL::{t} AS {c}" for c, t in later.items())
 
     def read(cursor: duckdb.DuckDBPyConnection, wanted: list[str] | None) -> pl.DataFrame:
         frame = pl.DataFrame(
             cursor.sql(
-                f'SELECT "group", measurable, "from", "to", needs, reason, {gaps}, {key} '
+                f'SELECT "group", measurable, "from", "to", needs, reason, {added}, {key} '
                 "FROM meta.coverage ORDER BY rowid"
             )
         )
