@@ -66,6 +66,7 @@ from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render, term
+from analytics.texts import moment as utc_minute
 from analytics.timeframe import Window, as_utc
 
 AlertKind = Literal["first_touch", "cadence", "stale", "nurture_enrolment"]
@@ -212,6 +213,44 @@ def judged_kinds(
     return covered, stopped
 
 
+def dated_after_import(
+    tables: Tables, missing: Mapping[str, str | None], *, as_of: datetime
+) -> dict[str, datetime]:
+    """Of the tables the kinds not raised lack (``missing``, kind -> table, as
+    :func:`alert_coverage` gives it), those whose rows are all dated after the latest import
+    (``tables.loaded_at``), each with that import's time: not an empty table, rows a later
+    import will know (a mistyped year). Only at or after the import (``as_of`` is capped
+    at it by default): before it, rows after ``as_of`` may be older than the import.
+
+    >>> import dataclasses
+    >>> from datetime import UTC
+    >>> t = Tables.from_rows(sales_touches=[
+    ...     {"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...      "occurred_at": "2027-01-04T09:00Z", "outcome": "no_answer"}])
+    >>> at = datetime(2026, 12, 6, 7, 45, tzinfo=UTC)
+    >>> t = dataclasses.replace(t, loaded_at=at)
+    >>> missing = {"first_touch": "sales_touches", "nurture_enrolment": "nurture_enrollments"}
+    >>> dated_after_import(t, missing, as_of=at)
+    {'sales_touches': datetime.datetime(2026, 12, 6, 7, 45, tzinfo=datetime.timezone.utc)}
+    """
+    imported = tables.loaded_at
+    if imported is None or as_utc(as_of) < as_utc(imported):
+        return {}
+    names = sorted({t for kind, t in missing.items() if t is not None and t == NEEDS[kind]})
+    if not names:
+        return {}
+    known = tables.until(as_of)
+    counts = pl.collect_all(
+        [getattr(frames, n).select(pl.len()) for frames in (tables, known) for n in names]
+    )
+    rows = [frame.item() for frame in counts]
+    return {
+        n: imported
+        for n, whole, then in zip(names, rows[: len(names)], rows[len(names) :], strict=True)
+        if whole > 0 and then == 0
+    }
+
+
 def lacking_group(kind: str, groups: Mapping[str, bool]) -> str | None:
     """The first measure group of :data:`BEYOND_TABLE` (of the breaches kind ``kind``
     warns of) that ``groups`` (group -> answerable, :func:`analytics.coverage.answerable`)
@@ -244,17 +283,27 @@ def touches_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> da
 
 
 def not_judged_lines(
-    missing: Mapping[str, str | None], *, stopped: date | None, lang: Lang = "en"
+    missing: Mapping[str, str | None],
+    *,
+    stopped: date | None,
+    after_import: Mapping[str, datetime] | None = None,
+    lang: Lang = "en",
 ) -> list[str]:
     """Why kinds of alert are not raised, one sentence each (the touches that stopped: one
-    for all their kinds), as ``sla alerts``, the At risk page and ``sla notify`` say it.
+    for all their kinds), as ``sla alerts``, the At risk page and ``sla notify`` say it;
+    a table whose rows are all dated after the latest import (``after_import``,
+    :func:`dated_after_import`) is said to be so, not to have no rows.
 
     >>> not_judged_lines({"nurture_enrolment": "nurture_enrollments"}, stopped=None)[0][:36]
     'No “Nurture enrolment” alerts: the n'
     >>> not_judged_lines({"first_touch": "sales_touches", "cadence": "sales_touches"},
     ...                  stopped=date(2026, 11, 20))[0][:61]
     'No first-touch, cadence or stale alerts: the last sales touch'
+    >>> not_judged_lines({"first_touch": "sales_touches"}, stopped=None,
+    ...     after_import={"sales_touches": datetime(2026, 12, 6, 7, 45)})[0][:75]
+    'No “First touch” alerts: the sales_touches rows are all dated after the lat'
     """
+    later = after_import or {}
     lines, touch_kinds = [], {k for k, table in NEEDS.items() if table == "sales_touches"}
     if stopped is not None and touch_kinds & {k for k, t in missing.items() if t}:
         lines.append(
@@ -276,6 +325,16 @@ def not_judged_lines(
                     reason=coverage_reason(group, lang=lang),
                 )
             )
+        elif table in later:
+            lines.append(
+                render(
+                    "alert.after_import",
+                    lang=lang,
+                    kind=term("alert_kind", kind, lang=lang),
+                    table=table,
+                    imported=utc_minute(later[table], lang),
+                )
+            )
         elif table and not (stopped is not None and kind in touch_kinds):
             lines.append(
                 render(
@@ -286,6 +345,43 @@ def not_judged_lines(
                 )
             )
     return lines
+
+
+def none_judged_lines(
+    missing: Mapping[str, str | None],
+    *,
+    stopped: date | None,
+    after_import: Mapping[str, datetime] | None = None,
+    lang: Lang = "en",
+) -> list[str]:
+    """Why no kind of alert is raised (every kind is in ``missing``): nothing is known to be
+    overdue, at risk or in time, as ``sla alerts`` and ``sla notify``'s summary say it.
+    The tables without rows are named together, as are those whose rows are all dated
+    after the latest import (``after_import``, :func:`dated_after_import`); touches that
+    stopped say so (:func:`not_judged_lines`).
+
+    >>> none_judged_lines(dict.fromkeys(ALERT_KINDS, "sales_touches"), stopped=None)[0][:58]
+    'No kind of alert can be judged: the sales_touches tables h'
+    >>> missing = {**dict.fromkeys(ALERT_KINDS[:3], "sales_touches"),
+    ...            "nurture_enrolment": "nurture_enrollments"}
+    >>> lines = none_judged_lines(missing, stopped=None,
+    ...     after_import={"sales_touches": datetime(2026, 12, 6, 7, 45)})
+    >>> len(lines), lines[0][36:115]
+    (2, 'sales_touches rows are all dated after the latest import (2026-12-06 07:45 UTC)')
+    >>> lines[1][:54]
+    'No “Nurture enrolment” alerts: the nurture_enrollments'
+    """
+    if stopped is not None:
+        return not_judged_lines(missing, stopped=stopped, after_import=after_import, lang=lang)
+    later = after_import or {}
+    tables = list(dict.fromkeys(t for t in missing.values() if t))
+    if not any(t in later for t in tables):
+        return [render("alert.none_judged", lang=lang, tables=tables)]
+    ahead = [t for t in tables if t in later]
+    imported = utc_minute(later[ahead[0]], lang)
+    lines = [render("alert.none_judged_after_import", lang=lang, tables=ahead, imported=imported)]
+    empty = {kind: t for kind, t in missing.items() if t and t not in later}
+    return lines + not_judged_lines(empty, stopped=None, lang=lang)
 
 
 def _status(deadline: pl.Expr, as_of: pl.Expr, horizon: timedelta) -> pl.Expr:
@@ -722,8 +818,10 @@ def at_risk_now(
     -------
     dict: ``alerts`` (:func:`alerts`, collected), ``by_rep`` (:func:`alerts_by_rep`, the
     kinds not raised null), ``counts`` (:func:`alert_counts`), ``missing`` (kind -> the
-    table it lacks, only for the kinds not raised: no verdict) and ``touches_stopped``
-    (the day of the last sales touch when the touches stopped, :func:`touches_stopped`).
+    table it lacks, only for the kinds not raised: no verdict), ``after_import`` (those of
+    its tables whose rows are all dated after the latest import, with its time,
+    :func:`dated_after_import`) and ``touches_stopped`` (the day of the last sales touch
+    when the touches stopped, :func:`touches_stopped`).
 
     Examples
     --------
@@ -754,6 +852,7 @@ def at_risk_now(
         "by_rep": alerts_by_rep(frame.lazy(), unknown=missing).collect(),
         "counts": alert_counts(frame, missing=missing),
         "missing": missing,
+        "after_import": dated_after_import(tables, missing, as_of=as_of),
         "touches_stopped": stopped,
     }
 
@@ -887,9 +986,11 @@ __all__ = [
     "alerts",
     "alerts_by_rep",
     "at_risk_now",
+    "dated_after_import",
     "judged_kinds",
     "local_time",
     "new_mqls",
+    "none_judged_lines",
     "not_judged_lines",
     "touches_stopped",
     "touches_tracked_until",

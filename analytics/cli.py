@@ -1350,6 +1350,7 @@ def alerts_document(
         "within_days": within_days,
         "coverage": {kind: kind not in missing for kind in ALERT_KINDS},
         "missing": missing,
+        "after_import": now["after_import"],
         "counts": now["counts"],
         "touches_stopped": now["touches_stopped"],
         "by_rep": now["by_rep"].to_dicts(),
@@ -1381,8 +1382,8 @@ def alerts_command(
     as_json: JsonOption = False,
 ) -> None:
     """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
-    from analytics.alerts import not_judged_lines
-    from analytics.texts import render, term
+    from analytics.alerts import none_judged_lines, not_judged_lines
+    from analytics.texts import term
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
@@ -1398,7 +1399,8 @@ def alerts_command(
         emit_json(document)
         return
     counts, stopped = document["counts"], document["touches_stopped"]
-    why_not = not_judged_lines(document["missing"], stopped=stopped)
+    missing, later = document["missing"], document["after_import"]
+    why_not = not_judged_lines(missing, stopped=stopped, after_import=later)
     for line in why_not if counts["overdue"] is not None else ():
         err.print(f"[yellow]note:[/] {plain(line)}", highlight=False, soft_wrap=True)
     title = (
@@ -1407,8 +1409,7 @@ def alerts_command(
     )
     if counts["overdue"] is None:  # no kind can be judged: no verdict, and no empty table
         out.print(title, highlight=False)
-        tables = list(dict.fromkeys(document["missing"].values()))
-        for line in why_not if stopped else [render("alert.none_judged", tables=tables)]:
+        for line in none_judged_lines(missing, stopped=stopped, after_import=later):
             out.print(plain(line), highlight=False, soft_wrap=True)
         return
     table = rich_table(title)

@@ -1605,6 +1605,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Keine Warnungen der Art „{kind}“: die Tabelle {table} ist leer "
         "(importieren, um gewarnt zu werden)",
     ),
+    "alert.after_import": (
+        "No “{kind}” alerts: the {table} rows are all dated after the latest import "
+        "({imported}), and the data counts as known only until the import (a mistyped year?)",
+        "Keine Warnungen der Art „{kind}“: die Zeilen von {table} sind alle nach dem letzten "
+        "Import ({imported}) datiert, und die Daten gelten nur bis zum Import als bekannt (ein "
+        "vertipptes Jahr?)",
+    ),
     "alert.not_measurable": (
         "No “{kind}” alerts: the monthly review cannot measure them either. {reason}",
         "Keine Warnungen der Art „{kind}“: auch die Monatsbesprechung kann sie nicht messen. "
@@ -1625,6 +1632,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Keine Art von Warnung lässt sich beurteilen: die Tabellen {tables:list} sind leer, "
         "also ist nichts als überfällig, gefährdet oder rechtzeitig bekannt (importieren, um "
         "gewarnt zu werden).",
+    ),
+    "alert.none_judged_after_import": (
+        "No kind of alert can be judged: the {tables:list} rows are all dated after the latest "
+        "import ({imported}), so nothing is known to be overdue, at risk or in time (the data "
+        "counts as known only until the import: a mistyped year?).",
+        "Keine Art von Warnung lässt sich beurteilen: die Zeilen von {tables:list} sind alle "
+        "nach dem letzten Import ({imported}) datiert, also ist nichts als überfällig, "
+        "gefährdet oder rechtzeitig bekannt (die Daten gelten nur bis zum Import als bekannt: "
+        "ein vertipptes Jahr?).",
     ),
     "notify.clock.calendar": ("hours", "Stunden"),
     "notify.clock.business": ("business hours", "Arbeitsstunden"),

@@ -407,6 +407,127 @@ def test_sla_alerts_counts_nothing_when_no_kind_can_be_judged(untouched_db):
     ]
 
 
+#: The latest import (Saturday 3 October, 11:00 in Berlin): MQL "a" the day before is known;
+#: every sales touch is dated a year after the import (a mistyped year); no enrolment at all.
+IMPORTED = at("2026-10-03T09:00:00Z")
+AHEAD = dataclasses.replace(
+    Tables.from_rows(
+        reps=REPS,
+        leads=[{"lead_id": "a", "created_at": "2026-10-01T00:00:00Z", "source": "email",
+                "owner_rep_id": "r1"}],
+        lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z")],
+        sales_touches=touches("a", "2027-10-02T16:00:00Z", "2027-10-05T09:00:00Z"),
+    ),
+    loaded_at=IMPORTED,
+)  # fmt: skip
+NONE_JUDGED_AHEAD = {
+    "en": [
+        "No kind of alert can be judged: the sales_touches rows are all dated after the latest "
+        "import (2026-10-03 09:00 UTC), so nothing is known to be overdue, at risk or in time "
+        "(the data counts as known only until the import: a mistyped year?).",
+        "No “Nurture enrolment” alerts: the nurture_enrollments table has no rows (import it "
+        "to be warned)",
+    ],
+    "de": [
+        "Keine Art von Warnung lässt sich beurteilen: die Zeilen von sales_touches sind alle "
+        "nach dem letzten Import (03.10.2026 09:00 UTC) datiert, also ist nichts als "
+        "überfällig, gefährdet oder rechtzeitig bekannt (die Daten gelten nur bis zum Import "
+        "als bekannt: ein vertipptes Jahr?).",
+        "Keine Warnungen der Art „Aufnahme ins Nurturing“: die Tabelle nurture_enrollments ist "
+        "leer (importieren, um gewarnt zu werden)",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_touches_all_dated_after_the_import_are_named_not_to_be_imported(lang):
+    """Every sales touch dated after the import: the alerts said "the sales_touches,
+    nurture_enrollments tables have no rows (import them)". Re-audit (a), M1."""
+    from analytics.alerts import none_judged_lines, not_judged_lines
+
+    now = at_risk_now(AHEAD, config=CFG, as_of=IMPORTED)
+    assert now["counts"] == {"overdue": None, "at_risk": None}
+    assert now["missing"]["first_touch"] == "sales_touches"  # the JSON's key, as before
+    assert now["after_import"] == {"sales_touches": IMPORTED}
+    lines = none_judged_lines(
+        now["missing"], stopped=now["touches_stopped"], after_import=now["after_import"],
+        lang=lang,
+    )  # fmt: skip
+    assert lines == NONE_JUDGED_AHEAD[lang]
+    # one line a kind (the At risk page, the notes of `sla alerts`)
+    per_kind = not_judged_lines(now["missing"], stopped=None, after_import=now["after_import"],
+                                lang=lang)  # fmt: skip
+    first = {
+        "en": "No “First touch” alerts: the sales_touches rows are all dated after the latest "
+              "import (2026-10-03 09:00 UTC), and the data counts as known only until the "
+              "import (a mistyped year?)",
+        "de": "Keine Warnungen der Art „Erstkontakt“: die Zeilen von sales_touches sind alle "
+              "nach dem letzten Import (03.10.2026 09:00 UTC) datiert, und die Daten gelten "
+              "nur bis zum Import als bekannt (ein vertipptes Jahr?)",
+    }[lang]  # fmt: skip
+    assert (len(per_kind), per_kind[0], per_kind[-1]) == (4, first, NONE_JUDGED_AHEAD[lang][1])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "after_import"),
+    [
+        (IMPORTED, {"sales_touches": IMPORTED}),
+        (at("2026-10-20T09:00:00Z"), {"sales_touches": IMPORTED}),  # `--as-of now`
+        # before the import: the touches may well be older than it, and are not named so
+        (at("2026-10-02T18:00:00Z"), {}),
+    ],
+)
+def test_only_tables_whose_rows_all_follow_the_import_are_named(as_of, after_import):
+    from analytics.alerts import dated_after_import
+
+    missing = {"first_touch": "sales_touches", "nurture_enrolment": "nurture_enrollments"}
+    assert dated_after_import(AHEAD, missing, as_of=as_of) == after_import
+    # a touch known at the import: the table is judged, nothing to name
+    known = dataclasses.replace(
+        tables([ev("a", "mql", "2026-10-02T15:00:00Z")]), loaded_at=IMPORTED
+    )
+    assert dated_after_import(known, missing, as_of=as_of) == {}
+
+
+def test_sla_alerts_names_the_touches_dated_after_the_import(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.warehouse import write_tables
+    from analytics.warehouse.database import connect_readonly
+    from analytics.warehouse.facts import last_import
+
+    ahead = Tables.from_rows(
+        lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z")],
+        sales_touches=touches("a", "2099-10-02T16:00:00Z"),
+    )
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {n: lf.collect() for n, lf in ahead.items()}, source="test", config=CFG)
+    con = connect_readonly(db)
+    try:
+        imported = last_import(con).astimezone(UTC)
+    finally:
+        con.close()
+    result = CliRunner().invoke(app, ["alerts", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    stamp = imported.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    assert (doc["as_of"], doc["after_import"]) == (stamp, {"sales_touches": stamp})
+    assert doc["missing"]["first_touch"] == "sales_touches"
+    result = CliRunner().invoke(app, ["alerts", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"At risk now ({stamp}): - overdue, - at risk",
+        "No kind of alert can be judged: the sales_touches rows are all dated after the latest "
+        f"import ({imported:%Y-%m-%d %H:%M} UTC), so nothing is known to be overdue, at risk or "
+        "in time (the data counts as known only until the import: a mistyped year?).",
+        "No “Nurture enrolment” alerts: the nurture_enrollments table has no rows (import it "
+        "to be warned)",
+    ]
+
+
 def test_sla_alerts_per_rep_is_null_for_a_kind_it_cannot_judge(tmp_path):
     import json
 

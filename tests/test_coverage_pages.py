@@ -576,6 +576,31 @@ def test_at_risk_now_without_touches_or_enrollments_gives_no_all_clear(
     assert any(i.value.startswith(stale) for i in at.info), [i.value for i in at.info]
 
 
+@pytest.fixture(scope="module")
+def touched_later(tmp_path_factory) -> Path:
+    """The fixture with every sales touch dated 73 years after the import (a mistyped year)."""
+    later = pl.col("occurred_at").dt.offset_by("73y")
+    tables = dataclasses.replace(TABLES, sales_touches=TABLES.sales_touches.with_columns(later))
+    names = ("reps", "leads", "lifecycle_events", "sales_touches")
+    return _written(tmp_path_factory, "touched_later", tables, names)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_at_risk_now_names_touches_dated_after_the_import(touched_later, monkeypatch, lang):
+    """The page said "the sales_touches table has no rows" beside a table of touches all
+    dated after the import. Re-audit (a), M1."""
+    at = open_page(touched_later, monkeypatch, "at_risk", lang)
+    assert not at.success  # no all-clear
+    ahead = {"en": "No “First touch” alerts: the sales_touches rows are all dated after the "
+                   "latest import (",
+             "de": "Keine Warnungen der Art „Erstkontakt“: die Zeilen von sales_touches sind "
+                   "alle nach dem letzten Import ("}[lang]  # fmt: skip
+    lines = [i.value for i in at.info]
+    assert len(lines) == 4 and lines[0].startswith(ahead), lines
+    import_ = {"en": "the latest import (", "de": "dem letzten Import ("}[lang]
+    assert [import_ in line for line in lines] == [True, True, True, False]  # not enrolments
+
+
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_qualification_without_activities_judges_no_score(warehouse, monkeypatch, lang):
     at = open_page(warehouse, monkeypatch, "qualification", lang)

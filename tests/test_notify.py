@@ -390,15 +390,20 @@ def test_a_run_while_another_one_sends_sends_nothing(db, tmp_path, smtp, hooks):
     ("touches", "subject_en", "line_en"),
     [
         # the sales touches are there: nothing at risk is a verdict the data can give
-        (True, "[SLA] Team sdr, 2026-10-03: 1 overdue, 1 at risk, new MQLs: 1",
+        ("2026-10-02T15:00:00Z", "[SLA] Team sdr, 2026-10-03: 1 overdue, 1 at risk, new MQLs: 1",
          "Rita: 1 overdue, 1 at risk"),
         # none: no kind of alert can be judged, so the counts are unknown, not 0
-        (False, "[SLA] Team sdr, 2026-10-03: – overdue, – at risk, new MQLs: –",
+        (None, "[SLA] Team sdr, 2026-10-03: – overdue, – at risk, new MQLs: –",
          "No kind of alert can be judged: the sales_touches, nurture_enrollments tables have "
          "no rows"),
+        # dated a year after the import (the run's moment): not "no rows" (re-audit (a), M1)
+        ("2027-10-02T15:00:00Z", "[SLA] Team sdr, 2026-10-03: – overdue, – at risk, new MQLs: –",
+         "No kind of alert can be judged: the sales_touches rows are all dated after the "
+         "latest import (2026-10-03 09:00 UTC), so nothing is known"),
     ],
 )  # fmt: skip
 def test_the_daily_summary_says_unknown_when_no_alert_can_be_judged(touches, subject_en, line_en):
+    import dataclasses
     from datetime import datetime
 
     from analytics.notify.messages import plan_messages
@@ -410,12 +415,12 @@ def test_the_daily_summary_says_unknown_when_no_alert_can_be_judged(touches, sub
         lifecycle_events=[ev("a", "mql", "2026-10-02T15:00:00Z"),
                           ev("b", "mql", "2026-10-01T00:00:00Z")],
         sales_touches=[{"touch_id": "t", "lead_id": "z", "rep_id": "r1", "channel": "phone",
-                        "occurred_at": "2026-10-02T15:00:00Z", "outcome": "connected"}]
+                        "occurred_at": touches, "outcome": "connected"}]
         if touches else [],
     )  # fmt: skip
     cfg = one_recipient_config(["daily_summary"], 'team = "sdr"\nemail = "sdr-lead@example.com"')
     at = datetime.fromisoformat(AS_OF.replace("Z", "+00:00"))
-    (message,) = plan_messages(t, cfg, as_of=at)
+    (message,) = plan_messages(dataclasses.replace(t, loaded_at=at), cfg, as_of=at)
     assert message.subject == subject_en
     assert message.lines[0].startswith(line_en)
 

@@ -32,9 +32,11 @@ from analytics.alerts import (
     alert_todo,
     alerts,
     alerts_by_rep,
+    dated_after_import,
     judged_kinds,
     local_time,
     new_mqls,
+    none_judged_lines,
     not_judged_lines,
 )
 from analytics.config import NotifyRecipient, SlaConfig
@@ -212,6 +214,7 @@ def _summary_messages(
     sent: set[tuple],
     missing: Mapping[str, str | None],
     stopped: date | None = None,
+    after_import: Mapping[str, datetime] | None = None,
 ) -> list[Message]:
     out = []
     by_rep = alerts_by_rep(found.lazy(), unknown=[k for k, t in missing.items() if t]).collect()
@@ -245,7 +248,7 @@ def _summary_messages(
             )
             for row in team.iter_rows(named=True)
         ]
-        why_not = not_judged_lines(missing, stopped=stopped, lang=lang)
+        why_not = not_judged_lines(missing, stopped=stopped, after_import=after_import, lang=lang)
         if judged:
             lines = lines or [render("notify.summary.none", lang=lang)]
             # no one's leads are every team's: the At risk page lists them as "unassigned"
@@ -256,8 +259,9 @@ def _summary_messages(
             # a kind the data cannot judge is named: "nothing at risk" is not all-clear for it
             lines += why_not
         else:  # nothing judged: why, and no counts
-            tables = list(dict.fromkeys(t for t in missing.values() if t))
-            lines = why_not if stopped else [render("alert.none_judged", lang=lang, tables=tables)]
+            lines = none_judged_lines(
+                missing, stopped=stopped, after_import=after_import, lang=lang
+            )
         out.append(
             Message("daily_summary", r, lang, subject, (*lines, _footer(as_of, lang)), (item,))
         )
@@ -345,6 +349,7 @@ def plan_messages(
             messages += _summary_messages(
                 found, new, leads, period=local.date().isoformat(), as_of=local, sent=set(sent),
                 missing=covered, stopped=stopped,
+                after_import=dated_after_import(tables, covered, as_of=moment),
             )  # fmt: skip
     return messages
 

@@ -42,7 +42,8 @@ within_days = right.number_input(
     key="alert_days",
 )
 found = data.alerts(float(within_hours), float(within_days))
-for line in not_judged_lines(found["missing"], stopped=found.get("touches_stopped"), lang=lg):
+stopped, later = found.get("touches_stopped"), found.get("after_import")
+for line in not_judged_lines(found["missing"], stopped=stopped, after_import=later, lang=lg):
     st.info(line, icon=":material/info:")
 alerts, by_rep = found["alerts"], found["by_rep"]
 if alerts is None or alerts.is_empty():
