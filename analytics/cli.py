@@ -193,7 +193,11 @@ def demo(
         Path | None, typer.Option("--out", help="Also write the data as a canonical folder.")
     ] = None,
     end: Annotated[
-        str | None, typer.Option(help="Last day of data, YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option(
+            help="Last day of data, YYYY-MM-DD (default: until today). A day from today on "
+            "runs past the load: a warning says its later rows are not shown."
+        ),
     ] = None,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
@@ -236,6 +240,24 @@ def demo(
         err.print(
             f"demo warehouse written to {db}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
         )
+    if end_at is not None and (warning := _after_load(db, end, end_at)):
+        err.print(f"[yellow]warning:[/] {plain(warning)}", highlight=False, soft_wrap=True)
+
+
+def _after_load(db: Path, end: str, end_at: datetime) -> str | None:
+    """The warning of a demo whose data (until ``end_at``, ``--end``'s next midnight UTC)
+    runs past its own load: as an import's rows dated after it, its later rows are written
+    but not known (``import.after_import``); None when it ends by the load."""
+    from datetime import UTC
+
+    from analytics.texts import moment, render
+    from analytics.warehouse.facts import last_import
+
+    with readonly_warehouse(db) as con:
+        loaded = last_import(con)
+    if loaded is None or end_at.replace(tzinfo=UTC) <= loaded:
+        return None
+    return render("demo.after_load", end=end, loaded=moment(loaded.astimezone(UTC)))
 
 
 # -- sla import --------------------------------------------------------------------

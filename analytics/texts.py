@@ -1324,6 +1324,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "die erste in Zeile {line} ({value}); sie werden geladen, aber die Daten gelten nur "
         "bis zum Import als bekannt (ein vertipptes Jahr?)",
     ),
+    "demo.after_load": (
+        "--end {end}: the demo's data runs through that day, past this load ({loaded}); its "
+        "rows dated after the load are written, but the data counts as known only until the "
+        "load, so they are not shown (leave --end out for data until today)",
+        "--end {end}: die Daten der Demo reichen bis zum Ende dieses Tages, über diesen "
+        "Ladevorgang ({loaded}) hinaus; ihre danach datierten Zeilen werden geschrieben, aber "
+        "die Daten gelten nur bis zum Ladevorgang als bekannt, daher werden sie nicht "
+        "angezeigt (--end weglassen für Daten bis heute)",
+    ),
     "import.preview_purged": (
         "{db} was purged (sla purge) while the preview ran, which removes every preview: "
         "nothing was imported; preview the files again",

@@ -64,6 +64,42 @@ def test_demo_rejects_a_bad_end_date(tmp_path):
     assert "--end '31.10.2026' is not a date YYYY-MM-DD" in res.stderr
 
 
+@pytest.mark.parametrize(
+    ("days", "warned"),
+    [
+        (200, True),  # months after the load: written, never shown
+        (0, True),  # today runs through its whole day: the rows after the load are not shown
+        (-1, False),  # yesterday ends before the load
+    ],
+)
+def test_demo_warns_when_end_runs_past_its_own_load(tmp_path, days, warned):
+    """`sla demo --end 2027-06-30` wrote 7 months past its own load without a word, and
+    `sla info` then read as_of at the load. Re-audit (a), L1."""
+    from datetime import UTC, datetime, timedelta
+
+    from analytics.warehouse import connect_readonly
+    from analytics.warehouse.facts import last_import
+
+    end = (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+    db = tmp_path / "d.duckdb"
+    res = runner.invoke(app, ["demo", "--leads", "100", "--end", end, "--db", str(db)])
+    assert res.exit_code == 0, res.output  # done, as an import with rows dated after it
+    con = connect_readonly(db)
+    try:
+        loaded = last_import(con).astimezone(UTC)
+    finally:
+        con.close()
+    warning = (
+        f"warning: --end {end}: the demo's data runs through that day, past this load "
+        f"({loaded:%Y-%m-%d %H:%M} UTC); its rows dated after the load are written, but the "
+        "data counts as known only until the load, so they are not shown (leave --end out "
+        "for data until today)"
+    )
+    assert [line for line in res.stderr.splitlines() if "warning" in line] == (
+        [warning] if warned else []
+    )
+
+
 def test_a_demo_written_in_chunks_is_the_chunks_appended_and_logged_once(tmp_path):
     from datetime import UTC, datetime
 
