@@ -389,7 +389,6 @@ def coverage(
 
     Examples
     --------
-    >>> from analytics.tables import Tables
     >>> import dataclasses
     >>> t = Tables.from_rows(sales_touches=[{"touch_id": "t", "lead_id": "a", "rep_id": "r",
     ...     "occurred_at": "2027-01-04T09:00Z", "channel": "phone", "outcome": "no_answer"}])
