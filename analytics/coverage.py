@@ -157,6 +157,35 @@ BREACH_GROUPS: dict[str, tuple[str, ...]] = {
     "recycled_not_enrolled": ("nurture", "recycled_stage"),
 }
 
+#: The measure groups judged per MQL episode, and the groups their episodes come from: a
+#: month's episodes are those its lifecycle events of stage ``mql`` start, so where those
+#: events do not reach (or none was imported) the episodes are unknown, and with them every
+#: count, rate and breach list of handoff, cadence, acceptance and recycling, however many
+#: sales touches there are: not 0, not "no cases" (spec/coverage.md: missing data is never a
+#: verdict). :func:`month_coverage` and :func:`answerable` apply it; :func:`lacking` names
+#: the group built on first, so its reason is said (the MQLs', not the touches').
+BUILDS_ON: dict[str, tuple[str, ...]] = {
+    "handoff": ("mql_stage",),
+    "cadence": ("mql_stage",),
+    "acceptance": ("mql_stage",),
+    "recycling": ("mql_stage",),
+}
+
+
+def _with_bases(answers: dict[str, bool]) -> dict[str, bool]:
+    """``answers`` (group -> answerable) with a group that builds on another
+    (:data:`BUILDS_ON`) answerable only where that one is too (a group not in
+    ``answers`` counts as answerable).
+
+    >>> _with_bases({"mql_stage": False, "handoff": True, "visitors": True})
+    {'mql_stage': False, 'handoff': False, 'visitors': True}
+    """
+    return {
+        group: ok and all(answers.get(base, True) for base in BUILDS_ON.get(group, ()))
+        for group, ok in answers.items()
+    }
+
+
 #: KPIs that count over the month (volumes): a running month judges them against the
 #: target times the share of its days elapsed; a segment only against its own target.
 VOLUME_KPIS: frozenset[str] = frozenset(
@@ -666,12 +695,18 @@ def month_coverage(
 
     A group is measurable for a month when its inputs' first row is on or before the
     month's last day and its last row on or after the month's first day, and the month is
-    not one of its ``gaps`` (with ``gaps`` False: whether its data reaches the month).
+    not one of its ``gaps`` (with ``gaps`` False: whether its data reaches the month); a
+    group judged per MQL episode only when the month's MQLs are known too
+    (:data:`BUILDS_ON`).
 
     >>> c = pl.DataFrame({"group": ["handoff"], "measurable": [True],
     ...                   "from": [date(2026, 3, 2)], "to": [date(2026, 6, 30)]})
     >>> month_coverage(c, "2026-02"), month_coverage(c, "2026-03")
     ({'handoff': False}, {'handoff': True})
+    >>> mqls = pl.DataFrame({"group": ["mql_stage"], "measurable": [True],
+    ...                      "from": [date(2026, 1, 5)], "to": [date(2026, 2, 27)]})
+    >>> month_coverage(pl.concat([mqls, c]), "2026-03")  # touches, but no MQL event
+    {'mql_stage': False, 'handoff': False}
     """
     parse_month(month)
     window = month_window(month, timezone=timezone)
@@ -684,7 +719,7 @@ def month_coverage(
         if ok and gaps and month in (row.get("gaps") or ()):  # inside the span, yet unknown
             ok = False
         out[row["group"]] = ok
-    return out
+    return _with_bases(out)
 
 
 #: The pacing periods (:func:`analytics.goals.pacing`) and the month each starts with.
@@ -951,12 +986,15 @@ def kpi_reasons(
 
 def answerable(frame: pl.DataFrame | None) -> dict[str, bool]:
     """Measure group -> whether the data can answer it in any month (the coverage's
-    ``measurable``); empty without a coverage.
+    ``measurable``; a group judged per MQL episode only with the MQLs: :data:`BUILDS_ON`);
+    empty without a coverage.
 
     >>> answerable(empty_coverage())["handoff"], answerable(None)
     (False, {})
     """
-    return {} if frame is None else dict(frame.select("group", "measurable").iter_rows())
+    if frame is None:
+        return {}
+    return _with_bases(dict(frame.select("group", "measurable").iter_rows()))
 
 
 def lacking_groups(
@@ -970,8 +1008,31 @@ def lacking_groups(
     ...                {"funnel": True, "mql_stage": False})
     ['mql_stage', 'funnel']
     """
-    lacking = [g for g in KPI_GROUPS.get(metric, ()) if not month_groups.get(g, False)]
-    return import_first(lacking, anywhere)
+    return lacking(KPI_GROUPS.get(metric, ()), month_groups, anywhere)
+
+
+def lacking(
+    groups: Iterable[str], month_groups: Mapping[str, bool], anywhere: Mapping[str, bool]
+) -> list[str]:
+    """The measure groups among ``groups``, and those they build on (:data:`BUILDS_ON`),
+    that the month's data cannot answer (``month_groups``: :func:`month_coverage`), what
+    no month has first (:func:`import_first`), else a group built on before the one built
+    on it: the first one's reason says why (handoff in a month the MQL events do not
+    reach: the MQLs' reason, not the touches' span, which reaches it).
+
+    >>> lacking(["handoff"], {"mql_stage": False, "handoff": False},
+    ...         {"mql_stage": True, "handoff": True})
+    ['mql_stage', 'handoff']
+    >>> lacking(["handoff"], {"mql_stage": False, "handoff": False},
+    ...         {"mql_stage": True, "handoff": False})  # no touch at all: import them first
+    ['handoff', 'mql_stage']
+    >>> lacking(["handoff"], {"mql_stage": True, "handoff": True}, {})
+    []
+    """
+    groups = list(groups)
+    bases = [b for g in groups for b in BUILDS_ON.get(g, ()) if not month_groups.get(b, True)]
+    own = [g for g in groups if not month_groups.get(g, False)]
+    return import_first(dict.fromkeys([*bases, *own]), anywhere)
 
 
 def import_first(groups: Iterable[str], anywhere: Mapping[str, bool]) -> list[str]:
@@ -1204,6 +1265,7 @@ def rep_display_names(reps: pl.LazyFrame) -> pl.LazyFrame:
 
 __all__ = [
     "BREACH_GROUPS",
+    "BUILDS_ON",
     "COUNTED_STAGES",
     "COVERAGE_SCHEMA",
     "EXTENT_SCHEMA",
@@ -1230,6 +1292,7 @@ __all__ = [
     "is_running",
     "known_coverage",
     "kpi_reasons",
+    "lacking",
     "lacking_groups",
     "last_complete_month",
     "month_coverage",

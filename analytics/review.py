@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -256,8 +256,18 @@ class Review:
         return None
 
     def reason(self, group: str, *, lang: str = "en") -> str:
-        """Why ``group`` cannot be measured this month, in one sentence (``lang``)."""
+        """Why ``group`` cannot be measured this month, in one sentence (``lang``): for a
+        group judged per MQL episode whose MQLs the month's data cannot answer, theirs
+        (:func:`analytics.coverage.lacking`)."""
+        if lacking := self._lacking((group,)):
+            group = lacking[0]
         return cov.reason(group, self.coverage_frame, lang=lang, month=self.month)  # type: ignore[arg-type]
+
+    def _lacking(self, groups: Iterable[str]) -> list[str]:
+        """The groups among ``groups`` (and those they build on) this month cannot answer,
+        the one whose reason to say first (:func:`analytics.coverage.lacking`)."""
+        month = {g: self.measurable(g) for g in cov.GROUPS}
+        return cov.lacking(groups, month, cov.answerable(self.coverage_frame))
 
     def breach_reason(self, kind: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot list the breaches of ``kind`` (a key of
@@ -265,12 +275,8 @@ class Review:
         ``lang``; None when it can (an empty list is then none, not unknown). Stale
         leads are unknown once the touches stopped (:attr:`touches_stopped`).
         """
-        needs = cov.BREACH_GROUPS.get(kind, (kind,))
         # what no month has first (no recycled event imported): it says what to import
-        lacking = cov.import_first(
-            (g for g in needs if not self.measurable(g)), cov.answerable(self.coverage_frame)
-        )
-        if lacking:
+        if lacking := self._lacking(cov.BREACH_GROUPS.get(kind, (kind,))):
             return self.reason(lacking[0], lang=lang)
         if kind in self._touch_unknown_breaches():
             return self._touch_reason(kind, lang=lang)
@@ -287,8 +293,7 @@ class Review:
         :data:`analytics.coverage.KPI_GROUPS`), in ``lang``; None when it can. The
         visitors of a segment by a lead attribute are unknown (:func:`segment_reasons`).
         """
-        month = {g: self.measurable(g) for g in cov.GROUPS}
-        if lacking := cov.lacking_groups(metric, month, cov.answerable(self.coverage_frame)):
+        if lacking := self._lacking(cov.KPI_GROUPS.get(metric, ())):
             return self.reason(lacking[0], lang=lang)
         return segment_reasons(self.segment, lang=lang).get(metric)
 
@@ -344,7 +349,10 @@ class Review:
         return self.measurable(group) and answered.get(group, True)
 
     def period_reason(self, group: str, period: str, *, lang: str = "en") -> str:
-        """Why ``group`` cannot be measured over the pacing ``period`` up to this month."""
+        """Why ``group`` cannot be measured over the pacing ``period`` up to this month
+        (a group that this month cannot answer: :meth:`reason`)."""
+        if not self.measurable(group):
+            return self.reason(group, lang=lang)
         return cov.period_reason(
             group, self.coverage_frame, self.month, period=period,
             timezone=self.window.timezone, lang=lang,  # type: ignore[arg-type]

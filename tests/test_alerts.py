@@ -67,14 +67,16 @@ REPS = [
 ]
 
 
-def tables(events, sales_touches=(), owners=None, enrollments=(), **extra) -> Tables:
+def tables(
+    events, sales_touches=(), owners=None, enrollments=(), created="2026-01-01T00:00:00Z", **extra
+) -> Tables:
     leads = sorted({e["lead_id"] for e in events} | {"z"})
     owners = owners or {}
     return Tables.from_rows(
         reps=REPS,
         accounts=[{"account_id": "acc", "name": "Muster GmbH"}],
         leads=[
-            {"lead_id": k, "created_at": "2026-01-01T00:00:00Z", "source": "email",
+            {"lead_id": k, "created_at": created, "source": "email",
              "owner_rep_id": owners.get(k, "r1"), "account_id": "acc"}
             for k in leads
         ],
@@ -162,7 +164,8 @@ def test_an_episode_alerted_overdue_is_judged_missed_by_the_review():
         ev("d", "mql", "2026-04-01T08:00:00Z"),  # closed (disqualified) untouched: no alert
         ev("d", "disqualified", "2026-04-01T09:00:00Z"),
     ]
-    t = tables(events, touches("c", "2026-04-01T09:00:00Z"))
+    # the leads created in April: the review's April has its MQLs (the data reaches it)
+    t = tables(events, touches("c", "2026-04-01T09:00:00Z"), created="2026-04-01T07:00:00Z")
     as_of = at("2026-04-07T09:30:00Z")
     got = alerts(t, config=BUSINESS, as_of=as_of, within_hours=8, kinds=["first_touch"]).collect()
     assert rows(got.lazy(), "lead_id", "status") == [("a", "overdue"), ("b", "at_risk")]

@@ -110,7 +110,9 @@ def _tables(with_assignment: bool) -> Tables:
             {"rep_id": "r2", "name": "Ben Beta", "team": "sdr"},
         ],
         leads=[
-            {"lead_id": lead, "created_at": datetime(2026, 9, 1, tzinfo=UTC), "source": "email",
+            # L3 created in October: the leads reach the month, so its MQL episodes are known
+            {"lead_id": lead, "created_at": t(5, 8) if lead == "L3" else
+             datetime(2026, 9, 1, tzinfo=UTC), "source": "email",
              "owner_rep_id": rep, "assigned_at": assigned[lead] if with_assignment else None}
             for lead, (rep, _, _) in mqls.items()
         ],

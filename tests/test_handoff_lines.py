@@ -55,7 +55,7 @@ def tables(touch_hours: dict[str, float] | None = None) -> Tables:
             for lead, (_, _, _, emp) in LEADS.items()
         ],
         leads=[
-            {"lead_id": lead, "created_at": "2026-09-01T00:00:00Z", "source": source,
+            {"lead_id": lead, "created_at": "2026-10-05T00:00:00Z", "source": source,
              "country": country, "owner_rep_id": "r1", "account_id": f"acc-{lead}"}
             for lead, (_, country, source, _) in LEADS.items()
         ],

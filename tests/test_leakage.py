@@ -60,9 +60,10 @@ AS_OF = datetime(2026, 10, 31, 23, tzinfo=UTC)
 def tables() -> Tables:
     return Tables.from_rows(
         reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        # g created in October: the leads reach the month, so its MQL episodes are known
         leads=[
-            {"lead_id": k, "created_at": "2026-09-01T00:00:00Z", "source": "email",
-             "owner_rep_id": owner}
+            {"lead_id": k, "created_at": "2026-10-25T08:00:00Z" if k == "g" else
+             "2026-09-01T00:00:00Z", "source": "email", "owner_rep_id": owner}
             for k, (owner, _) in {**CASES, "x": ("r1", None)}.items()
         ],
         lifecycle_events=EVENTS,

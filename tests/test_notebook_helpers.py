@@ -272,8 +272,11 @@ def test_covered_overall_nulls_a_summary_of_a_group_no_month_can_answer():
     out = covered_overall(summary, group="handoff", coverage=LEADS_ONLY)
     assert out.row(0) == (None, None, None, None, None)
     assert out.schema == summary.schema
-    touched = _coverage({"handoff": _JAN_FEB})
+    touched = _coverage({"handoff": _JAN_FEB, "mql_stage": _JAN_FEB})
     assert_frame_equal(covered_overall(summary, group="handoff", coverage=touched), summary)
+    # touches but no MQL event: no episode is known, so nothing was measured (not 0 of 0)
+    no_mqls = _coverage({"handoff": _JAN_FEB})
+    assert covered_overall(summary, group="handoff", coverage=no_mqls).row(0) == (None,) * 5
     buckets = pl.DataFrame({"bucket": ["≤ 1 h"], "upper_hours": [1.0], "n": [0]})
     kept = covered_overall(
         buckets, group="handoff", coverage=LEADS_ONLY, keep=("bucket", "upper_hours")
