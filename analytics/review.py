@@ -840,10 +840,14 @@ def _unjudged(
 
 
 def _never_contacted_as_listed(cadence: dict[str, Any], cur: dict[str, pl.DataFrame]) -> None:
-    """The month's never-contacted count, in total and per rep, as its list has it (the
-    episodes pending at the touches' last day left out), in ``cadence`` and ``cur``."""
+    """The month's never-contacted count, in total and per rep, as its list has it, in
+    ``cadence`` and ``cur``: the episodes whose first touch is still due (pending, at
+    risk: :attr:`Review.at_risk`) or was due after the touches' last day left out, as
+    the breach count leaves them out (one page, one number for one measure). Unknown
+    stays unknown (None)."""
     listed = cur["never_contacted"]
-    cadence["never_contacted"] = listed.height
+    if cadence.get("never_contacted") is not None:
+        cadence["never_contacted"] = listed.height
     per_rep = listed.group_by(pl.col("owner_rep_id").alias("rep_id")).agg(
         pl.len().cast(pl.Int64).alias("_listed")
     )
@@ -1480,8 +1484,9 @@ def build_review(
     cur["never_contacted"] = cur["never_contacted"].join(
         pending, on=["lead_id", "episode"], how="anti"
     )
-    if stopped is not None:  # untouched at the last touch is no fact about what came after
-        _never_contacted_as_listed(now["cadence"], cur)
+    # the tile and the per-rep column count the list (untouched at the last touch is no
+    # fact about what came after; a first touch still due is at risk, not a breach)
+    _never_contacted_as_listed(now["cadence"], cur)
     breaches = {
         "handoff": cur["handoff_breaches"],
         "cadence": cur["cadence_breaches"],

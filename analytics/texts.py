@@ -1728,7 +1728,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "yes": ("yes", "ja"),
     "no": ("no", "nein"),
     "leak_step.never_assigned": ("never assigned", "nie zugewiesen"),
-    "leak_step.never_touched": ("assigned, never touched", "zugewiesen, nie kontaktiert"),
+    # every untouched episode, those whose first touch is still due too (a partition of the
+    # month's episodes), unlike "Never contacted", which counts the breaches
+    "leak_step.never_touched": (
+        "assigned, never touched (incl. first touch still due)",
+        "zugewiesen, nie kontaktiert (inkl. Erstkontakt noch fällig)",
+    ),
     "leak_step.under_worked": (
         "touched fewer than the agreed attempts",
         "weniger Versuche als vereinbart",

@@ -756,6 +756,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "{x} / {n} recycled episodes; fewer than {attempts} attempts, never reached",
         "{x} / {n} recycelte Episoden; weniger als {attempts} Versuche, nie erreicht",
     ),
+    # the Never contacted tile counts the breaches; these untouched MQLs are at risk
+    "never_contacted_due": (
+        "+ {n} whose first touch is still due (deadline not passed): not counted yet",
+        "+ {n}, deren Erstkontakt noch fällig ist (Frist nicht abgelaufen): noch nicht gezählt",
+    ),
     "cap_stale": (
         "≥ {attempts} unanswered attempts, silent > {days} days",
         "≥ {attempts} unbeantwortete Versuche, seit > {days} Tagen still",
@@ -976,10 +981,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "leakage_title": ("Lead leakage", "Lead-Verluste"),
     "leakage_caption": (
         "Every MQL episode of the month in one step, the first that applies: never "
-        "assigned, never touched, SQL, fewer attempts than agreed (not reached, window "
-        "over), recycled, disqualified, else still open.",
+        "assigned, never touched (also those whose first touch is still due: at risk, not "
+        "yet never contacted), SQL, fewer attempts than agreed (not reached, window over), "
+        "recycled, disqualified, else still open.",
         "Jede MQL-Episode des Monats in genau einem Schritt, dem ersten zutreffenden: nie "
-        "zugewiesen, nie kontaktiert, SQL, weniger Versuche als vereinbart (nicht erreicht, "
+        "zugewiesen, nie kontaktiert (auch die, deren Erstkontakt noch fällig ist: gefährdet, "
+        "noch nicht nie kontaktiert), SQL, weniger Versuche als vereinbart (nicht erreicht, "
         "Fenster vorbei), recycelt, disqualifiziert, sonst noch offen.",
     ),
     "c_leakage_title": ("Where the month's MQLs went", "Wohin die MQLs des Monats gingen"),

@@ -310,6 +310,41 @@ def test_the_app_shows_the_pending_episode_as_at_risk(warehouse, monkeypatch, la
     assert any(c.value.endswith(caption.replace(": **1**", " 1")) for c in at.caption)
 
 
+def test_never_contacted_counts_its_list_the_due_first_touches_apart(review):
+    """Audit 2026-12-06 M1: B (untouched, overdue) is never contacted; C (untouched, its
+    first touch due on 1 Apr 20:00) is at risk, not yet: the count, per rep too, is the
+    list's and the JSON's, C counted apart."""
+    assert review.cadence["never_contacted"] == 1
+    assert review.to_json_dict()["breaches"]["never_contacted"] == 1
+    per_rep = review.cadence_by_rep.select("rep_id", "never_contacted").rows()
+    assert per_rep == [("r1", 0), (None, 1)]  # as the list: B, no owner
+    assert review.at_risk_count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "due", "step"),
+    [("en", "Never contacted",
+      "+ 1 whose first touch is still due (deadline not passed): not counted yet",
+      "assigned, never touched (incl. first touch still due)"),
+     ("de", "Nie kontaktiert",
+      "+ 1, deren Erstkontakt noch fällig ist (Frist nicht abgelaufen): noch nicht gezählt",
+      "zugewiesen, nie kontaktiert (inkl. Erstkontakt noch fällig)")],
+)  # fmt: skip
+def test_one_page_shows_one_never_contacted_number(warehouse, monkeypatch, lang, label, due, step):
+    at = open_page(warehouse, monkeypatch, "management", lang)
+    # the tile, the per-rep column and the list's tab count B; C is said apart, not hidden
+    assert tile_texts(at)[label] == ["1", due]
+    by_rep = static_table(at, column_label("held", lang))
+    assert by_rep[column_label("never_contacted", lang)] == ["0", "1"]
+    assert f"{label} (1)" in [tab.label for tab in at.tabs]
+    # the leakage waterfall keeps every episode: its step says it holds C (Rita's) too
+    at.switch_page("views/handoffs.py").run()
+    assert not at.exception, at.exception[0].value
+    leakage = static_table(at, column_label("step", lang))
+    steps, episodes = (leakage[column_label(c, lang)] for c in ("step", "episodes"))
+    assert dict(zip(steps, episodes, strict=True))[step] == "1"
+
+
 @pytest.mark.parametrize(
     ("lang", "unassigned", "title", "n"),
     [("en", "unassigned", "At risk: first touch still due (1)", "19.0"),
@@ -1063,7 +1098,7 @@ def test_hubspot_leakage_agrees_with_the_never_contacted_list(hubspot, monkeypat
     assert not at.exception, at.exception[0].value
     tables = [" ".join(re.sub(r"<[^>]+>", " ", h.proto.body).split()) for h in at.get("html")]
     (leakage,) = [text for text in tables if "assigned, never touched" in text]
-    assert "assigned, never touched 1 20.0 %" in leakage
+    assert "assigned, never touched (incl. first touch still due) 1 20.0 %" in leakage
     assert "not judged: ran past the last sales touch recorded 1 20.0 %" in leakage
 
 

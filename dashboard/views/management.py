@@ -15,6 +15,10 @@ lg, cfg = v.lang, v.config
 review = data.review(v.month, v.segment)
 ui.header(t("management_title", lg), v)
 cad, cc = review.cadence, cfg.cadence
+# the tile counts the list (breaches): the untouched MQLs whose first touch is still due
+# are at risk, not never contacted yet; said under it, so that none is hidden
+due = review.at_risk_count()
+due_note = t("never_contacted_due", lg, n=num(due, lg)) if due else None
 
 # -- headline -------------------------------------------------------------------------------------
 # one element for the four tiles (a first visit draws fewer elements)
@@ -32,7 +36,7 @@ ui.tiles(
             delta=ui.fmt_change("attempts_per_mql", ui.change_of(review, "attempts_per_mql"), lg),
             note=f"{num(cad.get('episodes'), lg)} {t('c_episodes', lg)}",
         ),
-        ui.Tile(t("never_contacted", lg), num(cad.get("never_contacted"), lg)),
+        ui.Tile(t("never_contacted", lg), num(cad.get("never_contacted"), lg), note=due_note),
         ui.Tile(t("stale", lg), num(review.recycling.get("stale"), lg)),
     ]
 )  # fmt: skip
