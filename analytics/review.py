@@ -370,18 +370,44 @@ class Review:
         if row.get("reason") is None:
             return None
         metric = row["metric"]
-        why = self.metric_reason(metric, lang=lang)
-        if why:
+        if why := self._unknown_reason(metric, lang=lang):
             return why
-        if why := self.share_reason(metric, lang=lang):
-            return why
-        if why := self._touch_reason(metric, lang=lang):
-            return why
-        if metric in self.maturing():
-            return render("coverage.maturing", lang=lang, days=self.remql.get("window_days"))  # type: ignore[arg-type]
         counts = metric in cov.VOLUME_KPIS or metric in POINT_IN_TIME
         if self.segment and counts and row.get("target") is None:
             return render("coverage.segment", lang=lang)  # type: ignore[arg-type]
+        return self._no_value(metric, lang=lang)
+
+    def value_reason(self, metric: str, *, lang: str = "en") -> str:
+        """Why the month has no value of ``metric`` (a key of
+        :data:`analytics.coverage.KPI_GROUPS`, a KPI of the config or not), in ``lang``:
+        the reason its KPI tile gives (:meth:`kpi_reason`), down to "no cases" (the
+        Nurturing page's re-MQL rate of a month without a recycle, not "– (0 / 0)")."""
+        return self._unknown_reason(metric, lang=lang) or self._no_value(metric, lang=lang)
+
+    def _unknown_reason(self, metric: str, *, lang: str) -> str | None:
+        """Why ``metric`` has no value or verdict this month, when the data says why: it
+        cannot answer it, the rate is no share, the touches stopped, or its window is open;
+        else None."""
+        from analytics.texts import render
+
+        for why in (
+            self.metric_reason(metric, lang=lang),
+            self.share_reason(metric, lang=lang),
+            self._touch_reason(metric, lang=lang),
+        ):
+            if why:
+                return why
+        if metric in self.maturing():
+            return render("coverage.maturing", lang=lang, days=self.remql.get("window_days"))  # type: ignore[arg-type]
+        return None
+
+    @staticmethod
+    def _no_value(metric: str, *, lang: str) -> str:
+        """Nothing to measure this month (no cases), or, for a count at the moment judged,
+        that a past month has none."""
+        from analytics.kpis import POINT_IN_TIME
+        from analytics.texts import render
+
         code = "coverage.point_in_time" if metric in POINT_IN_TIME else "coverage.no_value"
         return render(code, lang=lang)  # type: ignore[arg-type]
 

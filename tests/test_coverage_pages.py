@@ -30,7 +30,7 @@ from app_support import (
     static_tables,
     tile_texts,
 )
-from review_support import footnoted_cells
+from review_support import daily_touches, footnoted_cells
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import load_config
@@ -38,6 +38,7 @@ from analytics.review import build_review, rep_overview
 from analytics.tables import Tables
 from analytics.texts import render
 from analytics.warehouse import write_tables
+from dashboard import i18n
 from dashboard.i18n import column_label
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,6 +178,43 @@ def test_nurturing_page_without_enrollments(warehouse, monkeypatch, lang):
     remql = tile_texts(at)["Re-MQL rate" if lang == "en" else "Re-MQL-Quote"]
     assert remql[-1] == RECYCLED[lang] and "0 / 0" not in " ".join(remql), remql
     assert len(at.subheader) == 4 and not at.info
+
+
+#: R: MQL 3 Feb, recycled 10 Feb, enrolled in nurture 10 Feb 12:00 (exits 25 Mar); A: MQL
+#: 3 Mar, touched 11:00. March has no recycle: its re-MQL rate and its recycled leads
+#: nurtured in time have no case (0 / 0), though the data could count them.
+NO_RECYCLE = Tables.from_rows(
+    reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+    leads=[_lead("R", "2026-02-02T09:00:00Z", "r1"), _lead("A", "2026-03-02T09:00:00Z", "r1")],
+    lifecycle_events=[_ev("R", "mql", "2026-02-03T09:00:00Z"),
+                      {**_ev("R", "recycled", "2026-02-10T09:00:00Z"), "reason": "no_response"},
+                      _ev("A", "mql", "2026-03-03T09:00:00Z")],
+    sales_touches=[_touch("T1", "A", "2026-03-03T11:00:00Z"),
+                   *daily_touches("Z", "2026-02-02", "2026-04-01")],  # March ends first
+    nurture_enrollments=[{"enrollment_id": "N1", "lead_id": "R", "track": "recycled-reengagement",
+                          "enrolled_at": "2026-02-10T12:00:00Z",
+                          "exited_at": "2026-03-25T00:00:00Z", "exit_reason": "completed",
+                          "triggered_by": "auto"}],
+)  # fmt: skip
+NO_CASES = {
+    "en": "Nothing to measure this month (no cases).",
+    "de": "In diesem Monat gibt es nichts zu messen (keine Fälle).",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_rate_without_a_case_says_so_as_the_kpi_tiles_do(tmp_path_factory, monkeypatch, lang):
+    """Audit 2026-12-06 L5: "Re-MQL rate – (0 / 0)" had no reason on the Nurturing page
+    (and the Handoffs page's recycled leads nurtured in time neither), where the KPI tiles
+    say "no cases"."""
+    names = ("reps", "leads", "lifecycle_events", "sales_touches", "nurture_enrollments")
+    db = _written(tmp_path_factory, "no-recycle", NO_RECYCLE, names)
+    at = open_page(db, monkeypatch, "nurturing", lang)
+    remql = tile_texts(at)["Re-MQL rate" if lang == "en" else "Re-MQL-Quote"]
+    assert remql == ["–", NO_CASES[lang]]
+    at.switch_page("views/handoffs.py").run()
+    assert not at.exception, at.exception[0].value
+    assert tile_texts(at)[i18n.t("enrolled_in_time", lang)] == ["–", NO_CASES[lang]]
 
 
 def _goal_rows(at: AppTest, lang: str) -> list[dict[str, dict[str, str]]]:

@@ -234,14 +234,15 @@ if not ui.missing(review, "acceptance", lg):
 st.subheader(t("recycling", lg))
 if not ui.missing(review, "recycling", lg):
     counts = ui.rate_counts(review, "recycled_enrolled_in_time")
+    in_time = None if not counts or not counts[1] else counts[0] / counts[1]
     enrolled = ui.rate_tile(
-        t("enrolled_in_time", lg),
-        None if not counts or not counts[1] else counts[0] / counts[1],
-        *(counts or (None, None, None, None)), lg,
+        t("enrolled_in_time", lg), in_time, *(counts or (None, None, None, None)), lg,
         help=t("help_enrolled", lg, days=plain(cfg.recycle.enroll_within_days, lg)),
     )  # fmt: skip
-    # no nurture enrolments imported: why, instead of "– (– / –)" (as the Nurturing page)
-    if why := review.metric_reason("recycled_enrolled_in_time", lang=lg):
+    # no nurture enrolments imported, no recycle to judge: why, instead of "– (– / –)" or
+    # "– (0 / 0)" (as the Nurturing page and the KPI tiles say it)
+    if in_time is None:
+        why = review.value_reason("recycled_enrolled_in_time", lang=lg)
         enrolled = dataclasses.replace(enrolled, note=why)
     stale_note = t(
         "cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}"

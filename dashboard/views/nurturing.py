@@ -32,8 +32,8 @@ rate = ui.rate_tile(
     remql.get("ci_high"), lg, delta=ui.change_of(review, "remql_rate"),
     help=t("help_remql", lg, days=cfg.recycle.remql_window_days),
 )  # fmt: skip
-if why := review.metric_reason("remql_rate", lang=lg):  # why, instead of "– (0 / 0)"
-    rate = dataclasses.replace(rate, note=why)
+if remql.get("rate") is None:  # why, as the KPI tiles say it, instead of "– (0 / 0)"
+    rate = dataclasses.replace(rate, note=review.value_reason("remql_rate", lang=lg))
 elif remql.get("is_immature") and remql.get("n"):  # no recycled lead: nothing to mature
     rate = dataclasses.replace(
         rate, note=f"{rate.note} · {t('immature', lg, days=cfg.recycle.remql_window_days)}"

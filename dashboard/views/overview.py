@@ -166,6 +166,4 @@ with right:
             st.caption(why)
     if unknown:
         st.markdown(f"**{', '.join(ui.metric_name(m, lg) for m in unknown)}**: –")
-        why = [review.metric_reason(m, lang=lg) or render("coverage.no_value", lang=lg)
-               for m in unknown]  # fmt: skip
-        ui.no_data(" ".join(dict.fromkeys(why)))
+        ui.no_data(" ".join(dict.fromkeys(review.value_reason(m, lang=lg) for m in unknown)))

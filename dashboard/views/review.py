@@ -130,7 +130,7 @@ def unknown_why(metric: str, row: dict, value: object, old: object) -> str:
     if row.get("reason") is not None:  # a KPI not judged: the review says why
         return review.kpi_reason(row, lang=lg) or ""
     if value is None:
-        return review.metric_reason(metric, lang=lg) or render("coverage.no_value", lang=lg)
+        return review.value_reason(metric, lang=lg)
     if metric in review.maturing():  # 0 % of a cohort whose window has barely opened
         return t("immature", lg, days=num(cfg.recycle.remql_window_days, lg))
     if old is not None:
