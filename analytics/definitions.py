@@ -53,6 +53,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("handoff", "warnings_effect"),
     ("management", "attempts_per_mql"),
     ("management", "cadence_compliance"),
+    ("management", "never_contacted"),
     ("recycling", "premature_recycles"),
     ("recycling", "stale_leads"),
     ("recycling", "recycled_enrolled_in_time"),
@@ -77,6 +78,7 @@ def _parameters(config: SlaConfig) -> dict[str, dict[str, Any]]:
         "cohort_rates": {"days": config.funnel.window_days},
         "handoff_compliance": {"hours": h.first_touch_hours, "clock": clock},
         "median_hours_to_first_touch": {"clock": clock},
+        "never_contacted": {"hours": h.first_touch_hours, "clock": clock},
         "cadence_compliance": {
             "attempts": c.min_attempts,
             "days": c.window_days,

@@ -804,6 +804,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "bewertet, sobald ihr Fenster geschlossen oder sie beendet ist; Einhaltung = "
         "eingehalten / bewertet.",
     ),
+    # spec/metrics.md counts every episode without a touch; one whose first touch is still
+    # due is no breach yet: the product counts it apart (at risk), on every page the same
+    "def.name.never_contacted": ("Never contacted", "Nie kontaktiert"),
+    "def.text.never_contacted": (
+        "MQL episodes of M without a sales touch inside them (a touch after the episode "
+        "ended does not count), counted per owner of the lead. One whose first touch is "
+        "still due (no touch yet, {hours:g} hours ({clock}) not passed at as of) is at "
+        "risk, not yet never contacted: the Lead management page counts it apart.",
+        "MQL-Episoden von M ohne Vertriebskontakt darin (ein Kontakt nach dem Ende der "
+        "Episode zählt nicht), gezählt je Besitzer des Leads. Eine, deren Erstkontakt noch "
+        "fällig ist (noch kein Kontakt, {hours:g} Stunden ({clock}) zum Datenstand nicht "
+        "abgelaufen), ist gefährdet, noch nicht nie kontaktiert: die Seite Lead-Bearbeitung "
+        "zählt sie gesondert.",
+    ),
     "def.name.premature_recycles": ("Premature recycles", "Vorzeitig recycelt"),
     "def.text.premature_recycles": (
         "Recycled events that end an episode in which the lead was not reached and fewer "

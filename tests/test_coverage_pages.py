@@ -384,6 +384,28 @@ def test_one_page_shows_one_never_contacted_number(warehouse, monkeypatch, lang,
 
 
 @pytest.mark.parametrize(
+    ("lang", "tab", "words"),
+    [("en", "Metrics", "**Never contacted** (`never_contacted`): MQL episodes of M without a "
+      "sales touch inside them (a touch after the episode ended does not count), counted per "
+      "owner of the lead. One whose first touch is still due (no touch yet, 24 hours (calendar "
+      "hours) not passed at as of) is at risk, not yet never contacted: the Lead management "
+      "page counts it apart."),
+     ("de", "Kennzahlen", "**Nie kontaktiert** (`never_contacted`): MQL-Episoden von M ohne "
+      "Vertriebskontakt darin (ein Kontakt nach dem Ende der Episode zählt nicht), gezählt je "
+      "Besitzer des Leads. Eine, deren Erstkontakt noch fällig ist (noch kein Kontakt, 24 "
+      "Stunden (Kalenderstunden) zum Datenstand nicht abgelaufen), ist gefährdet, noch nicht "
+      "nie kontaktiert: die Seite Lead-Bearbeitung zählt sie gesondert.")],
+)  # fmt: skip
+def test_the_definitions_page_says_how_never_contacted_is_counted(
+    warehouse, monkeypatch, lang, tab, words
+):
+    """The reading the product takes (spec/metrics.md counts every untouched episode; a
+    first touch still due is no breach yet) is documented where the definitions are."""
+    at = choose_tab(open_page(warehouse, monkeypatch, "definitions", lang), "definitions_tab", tab)
+    assert words in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize(
     ("lang", "unassigned", "title", "n"),
     [("en", "unassigned", "At risk: first touch still due (1)", "19.0"),
      ("de", "nicht zugewiesen", "Gefährdet: Erstkontakt noch fällig (1)", "19,0")],
