@@ -198,3 +198,22 @@ def test_the_pages_show_a_dash_and_the_mqls_reason(warehouse, monkeypatch, lang)
             step = term("leak_step", "never_touched", lang=lang)
             cells = [c for table in static_tables(at) for col in table.values() for c in col]
             assert step not in cells
+
+
+def test_an_export_without_any_mql_event_has_no_handoff_at_all():
+    """Touches, leads and SQL events, but no MQL stage ever: no month has an episode, so
+    the reason says what to import (the MQL events), not the span of the touches."""
+    no_mqls = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[_lead("A", "2026-10-01T08:00:00Z"), _lead("B", "2026-11-20T08:00:00Z")],
+        lifecycle_events=[{"lead_id": "A", "stage": "sql", "entered_at": "2026-11-02T09:00:00Z"}],
+        sales_touches=daily_touches("A", "2026-10-02", "2026-12-01"),
+    )
+    review = build_review(no_mqls, CFG, month="2026-11", as_of=AS_OF)
+    doc = review.to_json_dict()
+    assert doc["coverage"]["handoff"] is False and doc["breaches"]["never_contacted"] is None
+    assert doc["handoff"]["met"] is None and doc["cadence"]["judged"] is None
+    assert review.metric_reason("handoff_compliance") == (
+        "No lifecycle event of stage mql was imported, so MQLs cannot be counted: import the "
+        "mql events (when each lead became an MQL)."
+    )
