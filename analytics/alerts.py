@@ -19,10 +19,12 @@ within the horizon):
   being the spaced attempts made so far. Behind schedule (``overdue``) once that moment
   has passed; ``at_risk`` when it is within ``within_hours``. (Untouched episodes are
   first-touch alerts.)
-- ``stale``: an open episode with ``recycle.after_attempts`` unanswered attempts and no
-  answer; stale (the review's :func:`~analytics.handoff.stale_leads`) ``recycle.grace_days``
-  after its last attempt: ``overdue`` when it is, ``at_risk`` when that moment is within
-  ``within_days``. To do: reach the lead, or hand it back to marketing.
+- ``stale``: an open episode with ``recycle.after_attempts`` unanswered attempts, no
+  answer, and no ``sql``, ``opportunity`` or ``customer`` since its start
+  (:func:`~analytics.handoff.stale_candidates`); stale (the review's
+  :func:`~analytics.handoff.stale_leads`) ``recycle.grace_days`` after its last attempt:
+  ``overdue`` when it is, ``at_risk`` when that moment is within ``within_days``. To do:
+  reach the lead, or hand it back to marketing.
 - ``nurture_enrolment``: a recycled lead not yet enrolled in nurture
   (:func:`~analytics.handoff.recycled_enrollment`): due ``recycle.enroll_within_days``
   after the recycle; ``overdue`` when ``missing``, ``at_risk`` when due within
@@ -454,18 +456,20 @@ def _cadence(
 
 
 def _stale(
-    stats: pl.LazyFrame, *, config: SlaConfig, as_of: datetime, horizon: timedelta
+    stats: pl.LazyFrame,
+    lifecycle_events: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    horizon: timedelta,
 ) -> pl.LazyFrame:
-    r = config.recycle
-    grace = timedelta(days=float(r.grace_days))
+    grace = timedelta(days=float(config.recycle.grace_days))
     as_of_lit = _ts(as_of)
-    stale_now = ho.stale_leads(stats, config=config, as_of=as_of).select(
+    stale_now = ho.stale_leads(stats, lifecycle_events, config=config, as_of=as_of).select(
         "lead_id", "episode", pl.lit("overdue").alias("status")
     )
-    candidates = stats.filter(
-        pl.col("ended_at").is_null()
-        & ~pl.col("is_reached")
-        & (pl.col("unanswered") >= r.after_attempts)
+    candidates = ho.stale_candidates(
+        stats, lifecycle_events, config=config, as_of=as_of
     ).with_columns((pl.col("last_touch_at") + grace).alias("deadline_at"))
     soon = candidates.filter(
         (pl.col("deadline_at") >= as_of_lit) & (pl.col("deadline_at") <= as_of_lit + horizon)
@@ -615,7 +619,9 @@ def alerts(
             if "cadence" in kinds:
                 parts.append(_cadence(stats, touches, config=config, as_of=moment, horizon=hours))
             if "stale" in kinds:
-                parts.append(_stale(stats, config=config, as_of=moment, horizon=days))
+                parts.append(
+                    _stale(stats, t.lifecycle_events, config=config, as_of=moment, horizon=days)
+                )
     if "nurture_enrolment" in kinds:
         parts.append(_enrolment(t, config=config, as_of=moment, horizon=days, lookback=lookback))
     if not parts:

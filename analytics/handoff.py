@@ -13,8 +13,11 @@ Definitions (spec/metrics.md):
 - Recycling: a ``recycled`` event is **premature** when it ends an episode in which the
   lead was not reached and fewer than ``recycle.after_attempts`` attempts were made. A
   lead is **stale** at ``as_of`` when its open episode has at least that many unanswered
-  attempts, no answer, and its last attempt is more than ``recycle.grace_days`` old
-  (an episode is closed by sql/recycled/disqualified: that is "advanced or handed back").
+  attempts, the last more than ``recycle.grace_days`` old, the lead was never reached in
+  it, and it has not advanced: no ``sql``, ``opportunity`` or ``customer`` event since the
+  episode started (an export may skip the SQL stage); ``sal`` is not advancing (an
+  accepted lead left unanswered is still sales' to work). Recycled or disqualified end the
+  episode.
   A recycled lead should be enrolled in nurture within ``recycle.enroll_within_days``.
 """
 
@@ -34,7 +37,7 @@ from analytics.business_hours import (
 )
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
-from analytics.tables import Tables
+from analytics.tables import Tables, one_of
 from analytics.timeframe import Window, as_utc, utc_lit, week_of
 
 HandoffStatus = Literal["met", "missed", "pending"]
@@ -589,8 +592,103 @@ def premature_recycles(episode_stats: pl.LazyFrame, *, config: SlaConfig) -> pl.
     )
 
 
-def stale_leads(episode_stats: pl.LazyFrame, *, config: SlaConfig, as_of: datetime) -> pl.LazyFrame:
+#: Stages that take a lead past its MQL episode: one entered at or after the episode's
+#: start keeps the lead from going stale. An ``sql`` ends the episode as well; an export
+#: that skips the SQL stage goes straight to ``opportunity`` or ``customer``, which do not.
+#: ``sal`` is not among them: an accepted lead left unanswered is still sales' to work.
+ADVANCED_STAGES: tuple[str, ...] = ("sql", "opportunity", "customer")
+
+
+def stale_candidates(
+    episode_stats: pl.LazyFrame,
+    lifecycle_events: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+) -> pl.LazyFrame:
+    """Open episodes that go stale once their last attempt is ``recycle.grace_days`` old.
+
+    An episode is a candidate when it is open at ``as_of``, has at least
+    ``recycle.after_attempts`` unanswered attempts, the lead was never reached in it (one
+    answer, then six unanswered attempts, is not stale: the lead was worked, as a recycle
+    after an answer is not premature) and the lead has not advanced: no event of
+    :data:`ADVANCED_STAGES` at or after the episode's start, up to ``as_of``.
+
+    Parameters
+    ----------
+    episode_stats : LazyFrame
+        Episodes with touch stats (:func:`analytics.episodes.with_touch_stats`).
+    lifecycle_events : LazyFrame
+        The ``lifecycle_events`` table; events after ``as_of`` are ignored.
+
+    Returns
+    -------
+    LazyFrame, the rows of ``episode_stats`` that are candidates (same columns).
+
+    Examples
+    --------
+    Both leads have 6 unanswered attempts in an open episode; lead b reached
+    ``opportunity`` without an ``sql`` event.
+
+    >>> from datetime import UTC
+    >>> from analytics.config import load_config
+    >>> ts = pl.Datetime("us", "UTC")
+    >>> stats = pl.LazyFrame({"lead_id": ["a", "b"], "episode": [1, 1],
+    ...     "started_at": [datetime(2026, 9, 1, tzinfo=UTC)] * 2, "ended_at": [None, None],
+    ...     "unanswered": [6, 6], "is_reached": [False, False]},
+    ...     schema_overrides={"ended_at": ts})
+    >>> events = pl.LazyFrame({"lead_id": ["b"], "stage": ["opportunity"],
+    ...     "entered_at": [datetime(2026, 9, 5, tzinfo=UTC)]})
+    >>> stale_candidates(stats, events, config=load_config("data/sla.toml"),
+    ...                  as_of=datetime(2026, 9, 20)).collect()["lead_id"].to_list()
+    ['a']
+    """
+    as_of_lit = _ts(as_of)
+    open_unanswered = episode_stats.filter(
+        pl.col("ended_at").is_null()
+        & ~pl.col("is_reached")
+        & (pl.col("unanswered") >= config.recycle.after_attempts)
+    )
+    advances = (
+        lifecycle_events.filter(
+            one_of("stage", ADVANCED_STAGES) & (pl.col("entered_at") <= as_of_lit)
+        )
+        .join(open_unanswered.select("lead_id").unique(), on="lead_id", how="semi")
+        .select("lead_id", pl.col("entered_at").alias("_advanced_at"))
+    )
+    advanced = (
+        open_unanswered.select("lead_id", "episode", "started_at")
+        .join(advances, on="lead_id", how="inner")
+        .filter(pl.col("_advanced_at") >= pl.col("started_at"))
+        .select("lead_id", "episode")
+        .unique()
+    )
+    return open_unanswered.join(advanced, on=["lead_id", "episode"], how="anti")
+
+
+def stale_leads(
+    episode_stats: pl.LazyFrame,
+    lifecycle_events: pl.LazyFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+) -> pl.LazyFrame:
     """Leads stale at ``as_of``: an open episode with enough unanswered attempts, then silence.
+
+    A lead is stale when it is a :func:`stale_candidates` (open episode, at least
+    ``recycle.after_attempts`` unanswered attempts, never reached in the episode, not
+    advanced to ``sql``, ``opportunity`` or ``customer`` since it started) and its last
+    attempt is more than ``recycle.grace_days`` before ``as_of``. A lead reached once in
+    the episode and then left unanswered six times is not stale: the product reads "its
+    episode has had unanswered attempts" as none of them answered, as a recycle after an
+    answer is not premature.
+
+    Parameters
+    ----------
+    episode_stats : LazyFrame
+        Episodes with touch stats (:func:`analytics.episodes.with_touch_stats`).
+    lifecycle_events : LazyFrame
+        The ``lifecycle_events`` table: whether the lead advanced.
 
     Returns
     -------
@@ -605,13 +703,15 @@ def stale_leads(episode_stats: pl.LazyFrame, *, config: SlaConfig, as_of: dateti
 
     >>> from datetime import UTC
     >>> from analytics.config import load_config
+    >>> from analytics.tables import Tables
     >>> ts = pl.Datetime("us", "UTC")
     >>> stats = pl.LazyFrame({"lead_id": ["a", "b"], "episode": [1, 1], "owner_rep_id": "r",
     ...     "started_at": [datetime(2026, 9, 1, tzinfo=UTC)] * 2, "ended_at": [None, None],
     ...     "unanswered": [6, 5], "is_reached": [False, False],
     ...     "last_touch_at": [datetime(2026, 9, 10, tzinfo=UTC)] * 2},
     ...     schema_overrides={"ended_at": ts})
-    >>> out = stale_leads(stats, config=load_config("data/sla.toml"), as_of=datetime(2026, 9, 20))
+    >>> out = stale_leads(stats, Tables.empty().lifecycle_events,
+    ...                   config=load_config("data/sla.toml"), as_of=datetime(2026, 9, 20))
     >>> out.select("lead_id", "days_over_grace").collect().rows()
     [('a', 3.0)]
     """
@@ -619,11 +719,7 @@ def stale_leads(episode_stats: pl.LazyFrame, *, config: SlaConfig, as_of: dateti
     as_of_lit = _ts(as_of)
     days_since = (as_of_lit - pl.col("last_touch_at")).dt.total_seconds(fractional=True) / 86400.0
     return (
-        episode_stats.filter(
-            pl.col("ended_at").is_null()
-            & ~pl.col("is_reached")
-            & (pl.col("unanswered") >= config.recycle.after_attempts)
-        )
+        stale_candidates(episode_stats, lifecycle_events, config=config, as_of=as_of)
         .with_columns(days_since.alias("days_since_last_touch"))
         .filter(pl.col("days_since_last_touch") > grace)
         .select(
@@ -1051,6 +1147,7 @@ def assignment_by_rep(split: pl.LazyFrame, *, reps: pl.LazyFrame | None = None) 
 
 
 __all__ = [
+    "ADVANCED_STAGES",
     "HANDOFF_STATUSES",
     "LEAKAGE_STEPS",
     "AssignmentStatus",
@@ -1074,5 +1171,6 @@ __all__ = [
     "rejection_reasons",
     "segments_for_lines",
     "speed_to_lead",
+    "stale_candidates",
     "stale_leads",
 ]

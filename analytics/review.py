@@ -1387,7 +1387,8 @@ def build_review(
         "remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=judge_at),
         "prev:remql": nu.remql(t.lifecycle_events, config=config, window=prev_window,
                                as_of=judge_at),
-        "stale": ho.stale_leads(stats.lazy(), config=config, as_of=judge_at),
+        "stale": ho.stale_leads(stats.lazy(), t.lifecycle_events, config=config,
+                                as_of=judge_at),
         "transitions": stage_transitions(t, config=config, month=month, pairs=ALL_PAIRS),
         "skipped": skipped_stages(t, config=config, month=month),
         "nurture_enrollments": nu.enrollments_by_track(
@@ -1790,7 +1791,7 @@ def _span_frames(
         f"remql:{m}": nu.remql(t.lifecycle_events, config=config, window=w, as_of=as_of)
         for m, w in windows.items()
     }
-    stale = ho.stale_leads(stats.lazy(), config=config, as_of=as_of)
+    stale = ho.stale_leads(stats.lazy(), t.lifecycle_events, config=config, as_of=as_of)
     return _collect({**lazy, **remqls, "stale": stale}), t.reps
 
 

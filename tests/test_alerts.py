@@ -238,6 +238,24 @@ def test_five_unanswered_attempts_never_go_stale():
     assert got.collect().is_empty()
 
 
+@pytest.mark.parametrize(
+    ("stage", "as_of", "expected"),
+    [
+        # advanced without an sql event (an export skipping the stage): never going stale
+        ("opportunity", "2026-10-15T12:00:00Z", []),
+        ("opportunity", "2026-10-18T12:00:00Z", []),
+        ("customer", "2026-10-18T12:00:00Z", []),
+        # accepted is not advanced: still sales' to work
+        ("sal", "2026-10-15T12:00:00Z", [("stale", "at_risk")]),
+        ("sal", "2026-10-18T12:00:00Z", [("stale", "overdue")]),
+    ],
+)
+def test_a_lead_advanced_without_an_sql_does_not_go_stale(stage, as_of, expected):
+    events = [*CADENCE, ev("a", stage, "2026-10-12T09:00:00Z")]
+    got = alerts(tables(events, SIX), config=CFG, as_of=at(as_of), within_days=3, kinds=["stale"])
+    assert rows(got, "kind", "status") == expected
+
+
 # -- recycled leads not yet in nurture -------------------------------------------------
 
 RECYCLED = [ev("a", "mql", "2026-09-01T00:00:00Z"), ev("a", "recycled", "2026-10-01T00:00:00Z")]

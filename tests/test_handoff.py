@@ -280,11 +280,61 @@ def test_premature_recycles():
 
 def test_stale_leads():
     eps = mql_episodes(TABLES.lifecycle_events, TABLES.leads)
-    got = stale_leads(stats_for(eps), config=CFG, as_of=AS_OF).collect()
+    got = stale_leads(stats_for(eps), TABLES.lifecycle_events, config=CFG, as_of=AS_OF).collect()
     # g: open, 6 unanswered, last on 6 Sep 10:00 -> 54 d 14 h before as_of, 47 d 14 h over.
     # h: 6 unanswered but the last only 5 d 14 h ago. d: open, no attempts.
     assert got["lead_id"].to_list() == ["g"]
     assert got["days_over_grace"][0] == pytest.approx(47 + 14 / 24)
+
+
+#: Six unanswered attempts a day apart after an MQL on 2 Nov 10:00, the last on 8 Nov 10:00:
+#: 22 days before 30 Nov 12:00, well past the 7-day grace (the audit's case ``stale``).
+STALE_AS_OF = datetime(2026, 11, 30, 12, tzinfo=UTC)
+SIX_UNANSWERED = [f"2026-11-0{d}T10:00:00Z" for d in range(3, 9)]
+
+
+def stale_ids(events, reached_first=False):
+    """The stale leads of one lead "s" with the MQL of 2 Nov, ``events`` after it and six
+    unanswered attempts (after a connected call on 2 Nov 11:00 with ``reached_first``)."""
+    t = Tables.from_rows(
+        leads=[{"lead_id": "s", "created_at": "2026-11-01T08:00:00Z", "owner_rep_id": "r1"}],
+        lifecycle_events=[ev("s", "mql", "2026-11-02T10:00:00Z"), *events],
+        sales_touches=[
+            *(touches("s", "2026-11-02T11:00:00Z", outcome="connected") if reached_first else []),
+            *[{**x, "touch_id": f"u{i}"} for i, x in enumerate(touches("s", *SIX_UNANSWERED))],
+        ],
+    )
+    eps = mql_episodes(t.lifecycle_events, t.leads)
+    tt = episode_touches(eps, t.sales_touches, as_of=STALE_AS_OF)
+    got = stale_leads(with_touch_stats(eps, tt), t.lifecycle_events, config=CFG, as_of=STALE_AS_OF)
+    return got.collect()["lead_id"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("events", "stale"),
+    [
+        ([], ["s"]),  # neither recycled, disqualified nor advanced
+        # advanced although the export skipped the SQL stage: the episode stays open
+        ([ev("s", "opportunity", "2026-11-05T10:00:00Z")], []),
+        ([ev("s", "customer", "2026-11-20T10:00:00Z")], []),
+        ([ev("s", "sql", "2026-11-20T10:00:00Z")], []),  # ends the episode
+        # at the MQL's instant: entered at the episode's start counts as advanced
+        ([ev("s", "opportunity", "2026-11-02T10:00:00Z")], []),
+        # accepted is not advanced: still sales' to work
+        ([ev("s", "sal", "2026-11-03T09:00:00Z")], ["s"]),
+        # an opportunity before this episode (an earlier cycle) advanced an older one
+        ([ev("s", "opportunity", "2026-11-01T09:00:00Z")], ["s"]),
+        # an opportunity after as_of is not known yet
+        ([ev("s", "opportunity", "2026-12-01T09:00:00Z")], ["s"]),
+    ],
+)
+def test_stale_leads_not_when_advanced(events, stale):
+    assert stale_ids(events) == stale
+
+
+def test_a_lead_reached_once_then_unanswered_is_not_stale():
+    # the kept reading (Definitions): the episode's attempts must all be unanswered
+    assert stale_ids([], reached_first=True) == []
 
 
 def test_recycled_enrollment_status():

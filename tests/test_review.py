@@ -229,6 +229,40 @@ def test_before_the_lifecycle_events_the_funnel_is_unknown():
     assert doc["volumes"]["leads"] is None and doc["conversion"]["lead_to_mql"] is None
 
 
+def test_stale_leads_are_not_the_advanced_nor_the_reached():
+    # the audit's case "stale" (2026-12-06, H1): six MQLs of 2 Nov / 10 / 28 Nov, owner r1
+    six = [f"2026-11-0{d}T10:00:00Z" for d in range(3, 9)]
+    t = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[lead(f"S{i}", "2026-11-01T08:00:00Z", "email", "r1") for i in range(1, 7)],
+        lifecycle_events=[
+            ev("S1", "mql", "2026-11-02T10:00:00Z"),
+            ev("S1", "opportunity", "2026-11-05T10:00:00Z"),  # advanced, no sql event
+            ev("S2", "mql", "2026-11-02T10:00:00Z"),
+            ev("S3", "mql", "2026-11-02T10:00:00Z"),
+            ev("S4", "mql", "2026-11-02T10:00:00Z"),
+            ev("S4", "customer", "2026-11-20T10:00:00Z"),  # won, no sql event
+            ev("S5", "mql", "2026-11-28T10:00:00Z"),
+            ev("S6", "mql", "2026-11-10T10:00:00Z"),
+            ev("S6", "recycled", "2026-11-12T10:00:00Z"),
+        ],
+        sales_touches=[
+            *(
+                touch(f"{s}{i}", s, at)
+                for s in ("S1", "S2", "S3", "S4")
+                for i, at in enumerate(six)
+            ),
+            touch("S2x", "S2", "2026-11-02T11:00:00Z", outcome="connected"),  # reached once
+            touch("S5a", "S5", "2026-11-30T12:00:00Z", outcome="connected"),
+            touch("S6a", "S6", "2026-11-10T11:00:00Z", outcome="connected"),
+        ],
+    )
+    review = build_review(t, CFG, month="2026-11", as_of=datetime(2026, 11, 30, 12, tzinfo=UTC))
+    # by hand: S3 alone (6 unanswered, the last 22 days ago); S1 and S4 advanced, S2 reached
+    assert review.breaches["stale_leads"]["lead_id"].to_list() == ["S3"]
+    assert review.to_json_dict()["recycling"]["stale"] == 1
+
+
 def test_events_after_as_of_are_ignored():
     early = datetime(2026, 10, 2, 10, tzinfo=UTC)
     doc = build_review(WORLD, CFG, month="2026-10", as_of=early).to_json_dict()
