@@ -829,10 +829,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "def.text.stale_leads": (
         "Leads whose open episode has at least {attempts:n} unanswered attempts, the last "
         "one more than {days:g} days ago, neither recycled, disqualified nor advanced. "
-        "Counted at as of.",
+        "Counted at as of. Unanswered means the lead was not reached at all in the episode: "
+        "a lead reached once and then left unanswered is not stale. Advanced means an SQL, "
+        "opportunity or customer stage since the MQL (also when the CRM skipped the SQL "
+        "stage); an accepted lead (SAL) left unanswered is still stale.",
         "Leads, deren offene Episode mindestens {attempts:n} unbeantwortete Versuche hat, "
         "den letzten vor mehr als {days:g} Tagen, und die weder recycelt noch "
-        "disqualifiziert noch weitergebracht wurden. Gezählt zum Datenstand.",
+        "disqualifiziert noch weitergebracht wurden. Gezählt zum Datenstand. Unbeantwortet "
+        "heißt: Der Lead wurde in der Episode kein einziges Mal erreicht; ein Lead, der einmal "
+        "erreicht wurde und danach nicht mehr antwortet, gilt nicht als liegengeblieben. "
+        "Weitergebracht heißt: seit dem MQL die Phase SQL, Opportunity oder Kunde (auch "
+        "wenn das CRM die SQL-Phase übersprungen hat); ein angenommener Lead (SAL) ohne "
+        "Antwort gilt weiter als liegengeblieben.",
     ),
     "def.name.recycled_enrolled_in_time": (
         "Recycled leads enrolled in time",
