@@ -59,6 +59,20 @@ def past_month_values(
     return {k: None if k in dropped else v for k, v in values.items()}
 
 
+#: How close (relative) a value must be to a bound to be on it. The bounds are products in
+#: floating point (0.2 x 0.9 = 0.18000000000000002, 10 x (1 - 0.7) = 3.0000000000000004),
+#: a few units in the last place off; two different KPI values (ratios of counts up to
+#: 10^9) differ by far more than 10^-12 of them.
+BOUND_RTOL = 1e-12
+
+
+def _on_or_beyond(value: pl.Expr, bound: pl.Expr, up: pl.Expr) -> pl.Expr:
+    """``value >= bound`` where ``up`` holds, else ``value <= bound``; a value within
+    :data:`BOUND_RTOL` of the bound is on it."""
+    slack = bound.abs() * BOUND_RTOL
+    return pl.when(up).then(value >= bound - slack).otherwise(value <= bound + slack)
+
+
 def kpi_status(
     value: str | pl.Expr,
     target: str | pl.Expr,
@@ -68,19 +82,29 @@ def kpi_status(
 ) -> pl.Expr:
     """Expression: met / at_risk / missed (null when the value is null).
 
+    A value exactly on the target or on the margin's bound is judged by the exact rule
+    (met, at risk), whatever the floating point of ``target x (1 - margin)``: the
+    comparisons allow :data:`BOUND_RTOL`.
+
     Examples
     --------
     >>> df = pl.DataFrame({"v": [0.95, 0.85, 0.7, None, 11.0], "t": [0.9, 0.9, 0.9, 0.9, 10.0],
     ...                    "d": ["at_least"] * 4 + ["at_most"]})
     >>> df.select(kpi_status("v", "t", "d", margin=0.1))["status"].to_list()
     ['met', 'at_risk', 'missed', None, 'at_risk']
+
+    18 MQLs of 100 leads against 20 %: exactly 10 % under, at risk.
+
+    >>> pl.select(kpi_status(pl.lit(18 / 100), pl.lit(0.2), pl.lit("at_least"), margin=0.1)
+    ...           )["status"].to_list()
+    ['at_risk']
     """
     v = pl.col(value) if isinstance(value, str) else value
     t = pl.col(target) if isinstance(target, str) else target
     d = pl.col(direction) if isinstance(direction, str) else direction
     up = d == "at_least"
-    met = pl.when(up).then(v >= t).otherwise(v <= t)
-    risk = pl.when(up).then(v >= t * (1 - margin)).otherwise(v <= t * (1 + margin))
+    met = _on_or_beyond(v, t, up)
+    risk = _on_or_beyond(v, pl.when(up).then(t * (1 - margin)).otherwise(t * (1 + margin)), up)
     return (
         pl.when(v.is_null())
         .then(pl.lit(None, dtype=pl.String))
@@ -228,6 +252,7 @@ def kpi_table(
 
 
 __all__ = [
+    "BOUND_RTOL",
     "KPI_STATUSES",
     "POINT_IN_TIME",
     "KpiStatus",

@@ -40,6 +40,37 @@ def test_status(value, target, direction, status):
     assert got == status
 
 
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "margin", "status"),
+    [
+        # at least 20 %, margin 10 %: the bound is 0.18 (0.2 x 0.9 = 0.18000000000000002)
+        (20 / 100, 0.2, "at_least", 0.1, "met"),  # exactly on target
+        (19.999 / 100, 0.2, "at_least", 0.1, "at_risk"),  # just under
+        (18 / 100, 0.2, "at_least", 0.1, "at_risk"),  # exactly on the bound (audit L1)
+        (17.999 / 100, 0.2, "at_least", 0.1, "missed"),  # just beyond
+        (72 / 100, 0.8, "at_least", 0.1, "at_risk"),  # 0.8 x 0.9 = 0.7200000000000001
+        (0.719999, 0.8, "at_least", 0.1, "missed"),
+        # at least 10, margin 70 %: 10 x (1 - 0.7) = 3.0000000000000004
+        (3.0, 10.0, "at_least", 0.7, "at_risk"),
+        (2.999, 10.0, "at_least", 0.7, "missed"),
+        # at most 700, margin 10 %: 700 x 1.1 = 770.0000000000001
+        (700.0, 700.0, "at_most", 0.1, "met"),
+        (700.001, 700.0, "at_most", 0.1, "at_risk"),
+        (770.0, 700.0, "at_most", 0.1, "at_risk"),
+        (770.001, 700.0, "at_most", 0.1, "missed"),
+        # at most 2.26, margin 10 %: 2.26 x 1.1 = 2.4859999999999998
+        (2.486, 2.26, "at_most", 0.1, "at_risk"),
+        (2.48601, 2.26, "at_most", 0.1, "missed"),
+        # a target of 0: no slack at all
+        (0.0, 0.0, "at_most", 0.1, "met"),
+        (1e-9, 0.0, "at_most", 0.1, "missed"),
+    ],
+)
+def test_status_on_target_and_on_the_margin(value, target, direction, margin, status):
+    df = pl.DataFrame({"v": [value], "t": [target], "d": [direction]})
+    assert df.select(kpi_status("v", "t", "d", margin=margin))["status"][0] == status
+
+
 def test_kpi_table_for_both_teams():
     values = {"mqls": 650, "handoff_compliance": 0.95, "stale_leads": 12, "attempts_per_mql": None}
     previous = {"mqls": 600, "handoff_compliance": 0.85}
