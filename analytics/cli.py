@@ -65,7 +65,32 @@ def rich_table(title: str) -> Any:
     return Table(title=title, show_edge=False)
 
 
+def _warehouse_name(value: Path) -> Path:
+    """``--db``: a file name DuckDB would take for one of the warehouse's schemas
+    (``core.duckdb``) is refused before any command starts (exit 2, naming the file)."""
+    from analytics.warehouse.connection import WarehouseError, check_name
+
+    try:
+        check_name(value)
+    except WarehouseError as exc:
+        fail(f"{exc}; nothing done")
+    return value
+
+
 DbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        envvar="SLA_DB",
+        help="Warehouse file.",
+        show_default=True,
+        callback=_warehouse_name,
+    ),
+]
+#: ``--db`` of ``sla purge``: an erasure is not refused for the file's name. The purge
+#: reads the warehouse attached under an alias and writes a copy named so that its
+#: catalog is no schema (refresh re-audit F10): it works on ``core.duckdb`` too.
+PurgeDbOption = Annotated[
     Path, typer.Option("--db", envvar="SLA_DB", help="Warehouse file.", show_default=True)
 ]
 ConfigOption = Annotated[
@@ -1642,7 +1667,7 @@ def purge_command(
     before: Annotated[
         str | None, typer.Option("--before", help="Erase every load made before YYYY-MM-DD.")
     ] = None,
-    db: DbOption = DEFAULT_DB_PATH,
+    db: PurgeDbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:

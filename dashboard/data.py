@@ -29,7 +29,7 @@ from analytics.config import ConfigError, SlaConfig, load_config
 from analytics.tables import Tables
 from analytics.texts import Lang
 
-WarehouseState = Literal["ok", "missing", "empty", "broken"]
+WarehouseState = Literal["ok", "missing", "empty", "broken", "bad_name"]
 #: The segment filters of the sidebar, in order (query parameter names).
 FILTERS: tuple[str, ...] = ("source", "country", "team", "owner")
 
@@ -119,7 +119,11 @@ def connection() -> Any:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _state(key: tuple[str, int]) -> tuple[WarehouseState, str]:
     from analytics.warehouse import WarehouseError, is_warehouse, table_counts
+    from analytics.warehouse.connection import name_clash
 
+    clash = name_clash(key[0])
+    if clash is not None:  # DuckDB would take the file for that schema: never readable
+        return "bad_name", clash
     if key[1] == 0:
         return "missing", ""
     try:
@@ -136,7 +140,9 @@ def _state(key: tuple[str, int]) -> tuple[WarehouseState, str]:
 
 
 def warehouse_state() -> tuple[WarehouseState, str]:
-    """``ok``, ``missing``, ``empty`` (no leads) or ``broken`` (with the error text)."""
+    """``ok``, ``missing``, ``empty`` (no leads), ``broken`` (with the error text) or
+    ``bad_name`` (with the warehouse schema the file's name clashes with:
+    :func:`analytics.warehouse.connection.name_clash`)."""
     return _state(warehouse_key())
 
 

@@ -170,6 +170,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "problem_missing": ("that file does not exist", "diese Datei gibt es nicht"),
     "problem_empty": ("it holds no leads", "es enthält keine Leads"),
     "problem_broken": ("it cannot be read: {error}", "es ist nicht lesbar: {error}"),
+    "warehouse_bad_name": (
+        "The warehouse file `{path}` cannot be used: DuckDB names the database after the "
+        "file, and `{schema}` is one of the warehouse's own schemas ({schemas}). Set "
+        "`SLA_DB` to a file with another name, e.g. `warehouse.duckdb`.",
+        "Die Warehouse-Datei `{path}` ist nicht verwendbar: DuckDB benennt die Datenbank "
+        "nach der Datei, und `{schema}` ist eines der eigenen Schemas des Warehouse "
+        "({schemas}). Setzen Sie `SLA_DB` auf eine Datei mit anderem Namen, z. B. "
+        "`warehouse.duckdb`.",
+    ),
     "welcome_demo": (
         "**Demo:** `make run` builds a demo warehouse (or `uv run sla demo`) and starts the app.",
         "**Demo:** `make run` baut ein Demo-Warehouse (oder `uv run sla demo`) "

@@ -385,6 +385,16 @@ def no_data(reason: str, *, container: Any = None) -> None:
     (container or st).markdown(f":gray[:material/block: {reason}]")
 
 
+def bad_warehouse_name(schema: str, lang: str) -> str:
+    """Why the warehouse file (``SLA_DB``) cannot be used: its name is the warehouse schema
+    ``schema`` (state ``bad_name`` of :func:`dashboard.data.warehouse_state`)."""
+    from analytics.warehouse.connection import SCHEMAS
+
+    return t(
+        "warehouse_bad_name", lang, path=data.db_path(), schema=schema, schemas=", ".join(SCHEMAS)
+    )
+
+
 def _file_of(source_file: str, table: str) -> str:
     """A loaded file's name, with the table its rows went to when the name does not say
     it (a HubSpot contacts.csv feeds the leads and the lifecycle events).

@@ -145,6 +145,38 @@ def test_warehouse_without_leads_is_empty(tmp_path, monkeypatch) -> None:
     assert "holds no leads" in text_of(at)
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "cannot be used: DuckDB names the database after the file, and `core` is one"),
+        ("de", "ist nicht verwendbar: DuckDB benennt die Datenbank nach der Datei, und `core`"),
+    ],
+)
+def test_a_warehouse_named_like_a_schema_is_named_as_the_problem(
+    tmp_path, monkeypatch, lang, words
+) -> None:
+    """A warehouse file ``core.duckdb`` (its catalog takes the name of the ``core``
+    schema) was "cannot be read: BinderException: Ambiguous reference ..." (audit L2)."""
+    from analytics.warehouse import updating
+
+    built = tmp_path / "w.duckdb"
+    with updating(built):  # a warehouse, later renamed
+        pass
+    db = built.rename(tmp_path / "core.duckdb")
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    for page in ("welcome", "warehouse"):  # the Data page offers no upload into it
+        if page == "warehouse":
+            at.switch_page("views/warehouse.py").run()
+            assert not at.exception and not at.get("file_uploader")
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and f"`{db}` " in errors[0] and words in errors[0], errors
+
+
 # -- every page -----------------------------------------------------------------------------------
 
 

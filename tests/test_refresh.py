@@ -27,6 +27,7 @@ from analytics.warehouse import (
     read_core_table,
 )
 from analytics.warehouse.adapters import import_export
+from analytics.warehouse.connection import WarehouseError, connect_current
 from analytics.warehouse.facts import last_import
 
 runner = CliRunner()
@@ -1080,3 +1081,86 @@ def test_the_history_of_two_loads_known_from_the_same_moment_follows_their_order
     with duckdb.connect(str(db), read_only=True) as con:
         history = con.sql("SELECT account_id, seniority FROM meta.lead_history").fetchall()
     assert history == [(None, "vp")]
+
+
+#: Warehouse file names DuckDB would take for one of the warehouse's schemas (its catalog
+#: is named after the file; names are case-insensitive).
+SCHEMA_NAMED = ["core.duckdb", "raw.duckdb", "meta.duckdb", "Results.duckdb", "core.v2.duckdb"]
+
+
+def refused(res, db: Path) -> bool:
+    """Exit 2 with a message naming the file, no traceback (spec/cli.md)."""
+    return (
+        res.exit_code == 2
+        and isinstance(res.exception, SystemExit)
+        and f"{db}: a warehouse file cannot be named {db.name}" in res.stderr
+        and "Traceback" not in res.output
+    )
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMED)
+def test_import_and_demo_refuse_a_warehouse_named_like_a_schema(tmp_path, name):
+    """`sla import --db x/core.duckdb` printed DuckDB's "Ambiguous reference to catalog or
+    schema" with a traceback, exit 1 (metrics audit 2026-12-06, L2)."""
+    db = tmp_path / "out" / name
+    source = folder(tmp_path, leads=LEADS)
+    for args in (["import", str(source)], ["demo", "--leads", "100"]):
+        res = runner.invoke(app, [*args, "--db", str(db)])
+        assert refused(res, db), (args, res.output, res.exception)
+    assert not (tmp_path / "out").exists()  # nothing made: no file, no lock
+    with pytest.raises(WarehouseError, match=r"cannot be named .*choose another name"):
+        import_canonical(db, source)
+
+
+#: The commands that open a warehouse to read it (`sla purge` rebuilds it: below).
+READERS = (
+    ["info"],
+    ["review", "--month", "2026-10"],
+    ["alerts"],
+    ["precompute"],
+    ["score", "report"],
+    ["config", "history"],
+)
+
+
+@pytest.mark.parametrize("name", ["core.duckdb", "meta.duckdb"])
+def test_a_warehouse_renamed_like_a_schema_is_refused_by_every_reader(tmp_path, name):
+    built = tmp_path / "w.duckdb"
+    import_canonical(built, folder(tmp_path, leads=LEADS, lifecycle_events=EVENTS))
+    db = tmp_path / name
+    db.write_bytes(built.read_bytes())
+    for args in READERS:
+        res = runner.invoke(app, [*args, "--db", str(db), "--json"])
+        assert refused(res, db) and res.stdout == "", (args, res.output, res.exception)
+    with pytest.raises(WarehouseError, match=f"cannot be named {name}"):
+        connect_readonly(db)
+    with pytest.raises(WarehouseError, match=f"cannot be named {name}"), connect_current(db):
+        pass
+    # an erasure is not refused for a name: the purge reads the file by an alias (F10)
+    res = runner.invoke(app, ["purge", "--lead", "L2", "--db", str(db)])
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+    db.rename(built)
+    assert read_core_table(built, "leads")["lead_id"].to_list() == ["L1", "L3"]
+
+
+def test_every_schema_of_a_warehouse_is_one_a_file_name_may_not_take(tmp_path):
+    import duckdb
+
+    from analytics.config import load_config
+    from analytics.precompute import refresh_results
+    from analytics.warehouse.connection import SCHEMAS
+    from analytics.warehouse.notifications import create_notifications_table
+
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, folder(tmp_path, leads=LEADS))
+    refresh_results(db, load_config("data/sla.toml"))  # the results schema
+    with duckdb.connect(str(db)) as con:
+        create_notifications_table(con)  # the meta schema of an older version's send log
+        found = {
+            r[0]
+            for r in con.execute(
+                "SELECT schema_name FROM information_schema.schemata "
+                "WHERE catalog_name = current_database()"
+            ).fetchall()
+        }
+    assert found - {"main"} == set(SCHEMAS)

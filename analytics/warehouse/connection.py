@@ -25,12 +25,64 @@ from analytics.schema import TABLES
 
 
 class WarehouseError(Exception):
-    """The warehouse file is missing, locked or not a warehouse."""
+    """The warehouse file is missing, locked, misnamed or not a warehouse."""
+
+
+#: The warehouse's schemas, named unqualified in its SQL (``core.leads``). DuckDB names a
+#: file's catalog after the file (:func:`catalog_name`): a catalog named like one of them
+#: makes every such name ambiguous ("Ambiguous reference to catalog or schema").
+SCHEMAS: tuple[str, ...] = ("raw", "core", "meta", "results")
+
+
+def catalog_name(db_path: str | Path) -> str:
+    """The catalog name DuckDB gives the file: the first part of its name before a dot
+    (as DuckDB's ``FileSystem::ExtractBaseName``; ``main``, ``system`` and ``temp`` then
+    get ``_db`` appended, none of them a warehouse schema).
+
+    >>> catalog_name("x/core.duckdb"), catalog_name("x/.Meta.v2.duckdb"), catalog_name("w.duckdb")
+    ('core', 'Meta', 'w')
+    """
+    return next((part for part in Path(db_path).name.split(".") if part), "")
+
+
+def name_clash(db_path: str | Path) -> str | None:
+    """The warehouse schema (:data:`SCHEMAS`) a warehouse file at ``db_path`` would be
+    mistaken for, or None when its name can be used (names are case-insensitive).
+
+    >>> name_clash("x/Core.duckdb"), name_clash("x/raw.bak.duckdb"), name_clash("x/core2.duckdb")
+    ('core', 'raw', None)
+    """
+    name = catalog_name(db_path).lower()
+    return name if name in SCHEMAS else None
+
+
+def check_name(db_path: str | Path) -> None:
+    """Refuse a warehouse file whose name DuckDB would give its catalog (:func:`name_clash`):
+    nothing could be read from it or written to it. Every path that creates or opens a
+    warehouse asks this first (as ``sla purge`` names its rebuilt copy so that it never
+    takes the name ``old``).
+
+    >>> check_name("data/warehouse.duckdb")
+    >>> check_name("x/core.duckdb")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analytics.warehouse.connection.WarehouseError: x/core.duckdb: a warehouse file cannot be ...
+    """
+    clash = name_clash(db_path)
+    if clash is not None:
+        path = Path(db_path)
+        raise WarehouseError(
+            f"{path}: a warehouse file cannot be named {path.name}: DuckDB names the "
+            f"database after the file, and {clash} is one of the warehouse's schemas "
+            f"({', '.join(SCHEMAS)}); choose another name, e.g. "
+            f"{path.with_name('warehouse.duckdb')}"
+        )
 
 
 def connect_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection; several processes may hold one while imports swap files."""
     db_path = Path(db_path)
+    check_name(db_path)
     if not db_path.exists():
         raise WarehouseError(
             f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)"
@@ -60,6 +112,7 @@ def connect_current(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     analytics.warehouse.connection.WarehouseError: nowhere.duckdb: no warehouse here ...
     """
     db_path = Path(db_path)
+    check_name(db_path)
     if not db_path.is_file():
         raise WarehouseError(
             f"{db_path}: no warehouse here (build one with `sla demo` or `sla import`)"
@@ -138,4 +191,14 @@ def read_lazily(
     return register_io_source(source, schema=dict(schema), explain_name=name)
 
 
-__all__ = ["WarehouseError", "connect_readonly", "has_table", "is_warehouse", "read_lazily"]
+__all__ = [
+    "SCHEMAS",
+    "WarehouseError",
+    "catalog_name",
+    "check_name",
+    "connect_readonly",
+    "has_table",
+    "is_warehouse",
+    "name_clash",
+    "read_lazily",
+]

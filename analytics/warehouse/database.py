@@ -41,6 +41,7 @@ from analytics.tables import Tables
 # opening the file and a few counts need no polars: they live in modules of their own
 # (``sla info`` imports only those), and are re-exported here for existing callers
 from analytics.warehouse.connection import WarehouseError as WarehouseError
+from analytics.warehouse.connection import check_name
 from analytics.warehouse.connection import connect_readonly as connect_readonly
 from analytics.warehouse.connection import is_warehouse as is_warehouse
 from analytics.warehouse.facts import last_import
@@ -155,6 +156,7 @@ def updating(
     live file is untouched.
     """
     db_path = Path(db_path)
+    check_name(db_path)  # before anything is created beside it
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
     with open(lock_path, "w") as lock:

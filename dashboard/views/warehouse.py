@@ -26,8 +26,11 @@ MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
 UPLOAD_FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation", "mapping")
 data.sweep_uploads(keep=st.session_state.get("upload_preview"))
 lg = ui.lang()
-state, _ = data.warehouse_state()
+state, error = data.warehouse_state()
 st.title(t("data_title", lg))
+if state == "bad_name":  # nothing can be imported into a file of that name
+    st.error(ui.bad_warehouse_name(error, lg))
+    st.stop()
 
 # -- health -----------------------------------------------------------------------------
 if state == "ok":

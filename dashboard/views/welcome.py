@@ -16,6 +16,9 @@ problem = {
 }.get(state, "")
 
 st.title(t("welcome_title", lg))
+if state == "bad_name":  # no data can go into a file of that name: rename it first
+    st.error(ui.bad_warehouse_name(error, lg))
+    st.stop()
 st.markdown(t("welcome_body", lg, path=data.db_path(), problem=problem))
 st.markdown(
     "\n".join(
