@@ -535,7 +535,7 @@ def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
         ]
     if page == "review":
         pack = build_pack(tables, cfg, month=MONTH)
-        german = top_breaches(pack.review, pack.config, lang="de")
+        german = top_breaches(pack.review, pack.config, names=pack.rep_names, lang="de")
         return (
             kpi_en
             + [a.text for a in pack.actions]

@@ -267,6 +267,72 @@ def test_top_breaches_name_lead_rep_and_by_how_much(pack):
     assert cadence.select("lead_id", "rep_id", "amount").rows() == [("L2", "r2", 5.0)]  # 1 of 6
 
 
+def _quiet_owner_pack():
+    """October's breaches of owners without an MQL episode in October (audit L3).
+
+    r2 (Ben Beta) owns S1 and S2, MQL on 1 Sep, six unanswered attempts 2-7 Sep: stale at
+    AS_OF; and P, MQL on 28 Sep, recycled on 3 Oct without an attempt: premature. r3 (no
+    name: "Rep 1") owns S3, stale as S1. Only r1's L1 becomes MQL in October.
+    """
+    reps = [
+        {"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"},
+        {"rep_id": "r2", "name": "Ben Beta", "team": "sdr"},
+        {"rep_id": "r3", "name": None, "team": "sdr"},
+    ]
+    owners = {"L1": "r1", "S1": "r2", "S2": "r2", "P": "r2", "S3": "r3", "Z": "r1"}
+    leads = [
+        {"lead_id": k, "created_at": "2026-08-01T00:00:00Z", "source": "email", "owner_rep_id": v}
+        for k, v in owners.items()
+    ]
+    events = [
+        {"lead_id": "L1", "stage": "mql", "entered_at": "2026-10-01T09:00:00Z"},
+        {"lead_id": "P", "stage": "mql", "entered_at": "2026-09-28T09:00:00Z"},
+        {"lead_id": "P", "stage": "recycled", "entered_at": "2026-10-03T09:00:00Z",
+         "actor_rep_id": "r2"},
+        *({"lead_id": s, "stage": "mql", "entered_at": "2026-09-01T09:00:00Z"}
+          for s in ("S1", "S2", "S3")),
+    ]  # fmt: skip
+    touches = [
+        {"touch_id": "L1-1", "lead_id": "L1", "rep_id": "r1", "channel": "phone",
+         "occurred_at": "2026-10-01T10:00:00Z", "outcome": "connected"},
+        *({"touch_id": f"{s}-{d}", "lead_id": s, "rep_id": owners[s], "channel": "phone",
+           "occurred_at": f"2026-09-0{d}T09:00:00Z", "outcome": "no_answer"}
+          for s in ("S1", "S2", "S3") for d in range(2, 8)),
+        *daily_touches("Z", "2026-08-01", "2026-11-14"),
+    ]  # fmt: skip
+    tables = Tables.from_rows(reps=reps, leads=leads, lifecycle_events=events,
+                              sales_touches=touches)  # fmt: skip
+    return build_pack(tables, CFG, month="2026-10", as_of=AS_OF)
+
+
+def test_a_breach_names_its_rep_without_an_episode_of_the_month():
+    """The rep of a breach row whose owner had no MQL episode in the month was "–" on the
+    Monthly review page and its id in the pack, though the rep has a name (audit L3)."""
+    from analytics.pack.build import action_items
+    from analytics.pack.render import pack_breaches
+
+    pack = _quiet_owner_pack()
+    assert pack.review.handoff_by_rep["rep_id"].to_list() == ["r1"]  # r2, r3: no episode
+    expected = [
+        ("premature_recycles", "P", "r2", "Ben Beta"),
+        ("stale_leads", "S1", "r2", "Ben Beta"),
+        ("stale_leads", "S2", "r2", "Ben Beta"),
+        ("stale_leads", "S3", "r3", "Rep 1"),
+    ]
+    for lang in ("en", "de"):
+        got = pack_breaches(pack, lang=lang).sort("kind", "lead_id")
+        assert got.select("kind", "lead_id", "rep_id", "rep_name").rows() == expected
+    # 3 stale leads are within the KPI (at most 10): the rule, asked without KPIs, names him
+    items = action_items(
+        pack.review, pack.kpis.head(0), pack.changes.head(0), pack.config, names=pack.rep_names
+    )
+    (stale,) = [a for a in items if a.metric == "stale_leads"]
+    assert "; 67 % of them are Ben Beta's (2 of 3)" in stale.text
+    markdown = render_markdown(pack)
+    assert "Ben Beta" in markdown and "Rep 1" in markdown
+    assert not re.search(r"\| r[23] \|", markdown), markdown  # ids in the downloads only
+
+
 def test_changes_since_last_month_are_tested_not_eyeballed(pack):
     changes = {r["metric"]: r for r in pack.changes.iter_rows(named=True)}
     assert changes["lead_to_mql"]["p_value"] == pytest.approx(0.001946, abs=1e-5)
@@ -325,7 +391,7 @@ def test_action_items_render_in_german_with_german_numbers(pack):
 def test_top_breaches_in_german_keep_the_numbers(pack):
     from analytics.pack.build import top_breaches
 
-    german = top_breaches(pack.review, pack.config, lang="de")
+    german = top_breaches(pack.review, pack.config, names=pack.rep_names, lang="de")
     assert german.drop("unit", "detail").equals(pack.breaches.drop("unit", "detail"))
     late = german.filter(pl.col("lead_id") == "L3").row(0, named=True)
     assert (late["unit"], late["detail"]) == (
@@ -913,7 +979,7 @@ def test_volumes_worse_by_the_same_numbers_are_one_action_item(pack):
         [row("sqls", 207, 122), row("opportunities", 207, 122), row("deals_won", 207, 122),
          row("leads", 900, 700)]
     )  # fmt: skip
-    items = action_items(pack.review, pack.kpis.head(0), changes, pack.config)
+    items = action_items(pack.review, pack.kpis.head(0), changes, pack.config, names=pack.rep_names)
     worse = [i for i in items if i.code in ("action.worse", "action.worse_together")]
     assert [(i.code, i.metric) for i in worse] == [
         ("action.worse_together", "sqls"), ("action.worse", "leads"),
@@ -1102,7 +1168,8 @@ def test_the_mql_pace_action_counts_whole_mqls_as_the_pacing_table(pack):
          "expected_to_date": [646.09], "pace": [51 / 646.09], "forecast": [51.0]}
     )  # fmt: skip
     review = dataclasses.replace(pack.review, pacing=pacing)
-    (item,) = [i for i in action_items(review, pack.kpis, pack.changes, CFG) if i.metric == "mqls"]
+    items = action_items(review, pack.kpis, pack.changes, CFG, names=pack.rep_names)
+    (item,) = [i for i in items if i.metric == "mqls"]
     assert item.evidence == "51 MQLs vs 647 expected to date (month target 647, forecast 51)"
 
 

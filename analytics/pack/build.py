@@ -12,7 +12,7 @@ inside the month with its before / after).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.coverage import share_reasons
+from analytics.coverage import rep_display_names, share_reasons
 from analytics.goals import whole_need
 from analytics.kpis import past_month_values
 from analytics.pack.compare import significant_changes
@@ -239,6 +239,8 @@ class ReviewPack:
     alpha: float = 0.05
     #: Breaches listed per kind (``breaches`` holds at most this many of each).
     top: int = 5
+    #: ``rep_id -> name`` of every rep (:func:`rep_names`), for the breaches and actions.
+    rep_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def sla_changes(self) -> list[str]:
@@ -409,15 +411,17 @@ BREACH_TITLES: dict[str, str] = {
 }
 
 
-def rep_names(review: Any) -> dict[str, str]:
-    """``rep_id -> name`` from the review's per-rep tables."""
-    names: dict[str, str] = {}
-    for frame in (review.handoff_by_rep, review.cadence_by_rep):
-        if {"rep_id", "rep_name"} <= set(frame.columns):
-            for rep_id, name in frame.select("rep_id", "rep_name").iter_rows():
-                if rep_id is not None and name:
-                    names.setdefault(rep_id, name)
-    return names
+def rep_names(reps: pl.LazyFrame | pl.DataFrame) -> dict[str, str]:
+    """``rep_id -> name`` as every page shows a rep: the ``reps`` table's display names
+    (:func:`analytics.coverage.rep_display_names`: "Rep 1", "Rep 2" ... for reps without
+    a name). Every rep of the table, not only those with an MQL episode in the month: a
+    stale lead or a recycle of an earlier month's episode names its owner too.
+
+    >>> rep_names(pl.LazyFrame({"rep_id": ["r2", "r1"], "name": ["Ben Beta", None]}))
+    {'r2': 'Ben Beta', 'r1': 'Rep 1'}
+    """
+    shown = rep_display_names(reps.lazy().select("rep_id", "name")).collect()
+    return dict(zip(shown["rep_id"].to_list(), shown["name"].to_list(), strict=True))
 
 
 def _breach_rows(
@@ -537,7 +541,12 @@ def _breach(
 
 
 def top_breaches(
-    review: Any, config: SlaConfig, *, top: int = 5, lang: Lang = "en"
+    review: Any,
+    config: SlaConfig,
+    *,
+    names: Mapping[str, str],
+    top: int = 5,
+    lang: Lang = "en",
 ) -> pl.DataFrame:
     """The largest breaches of each kind: lead, rep and by how much.
 
@@ -546,6 +555,8 @@ def top_breaches(
     review : analytics.review.Review
     config : SlaConfig
         The SLA in force (the promise each breach is measured against).
+    names : mapping
+        ``rep_id -> name`` (:func:`rep_names`; :attr:`ReviewPack.rep_names`).
     top : int, default 5
         Breaches shown per kind (largest ``amount`` first; unknown amounts first).
     lang : {"en", "de"}, default "en"
@@ -556,7 +567,6 @@ def top_breaches(
     DataFrame, at most ``top`` rows per kind: ``kind``, ``lead_id``, ``rep_id``,
     ``rep_name``, ``amount``, ``unit``, ``detail``.
     """
-    names = rep_names(review)
     rows: list[dict[str, Any]] = []
     for kind in BREACH_TITLES:
         frame = review.breaches.get(kind)
@@ -579,7 +589,7 @@ def top_breaches(
 
 
 def _top_share(
-    frame: pl.DataFrame, column: str, names: dict[str, str]
+    frame: pl.DataFrame, column: str, names: Mapping[str, str]
 ) -> tuple[str | Text, int, int]:
     """The rep with most rows of ``frame`` (by ``column``): (name, their count, total)."""
     total = frame.height
@@ -594,7 +604,7 @@ def _top_share(
     return (names.get(rep, rep) if rep else Text("action.unassigned")), int(count), total
 
 
-def _concentration(frame: pl.DataFrame, column: str, names: dict[str, str]) -> Text:
+def _concentration(frame: pl.DataFrame, column: str, names: Mapping[str, str]) -> Text:
     """``"; 70 % of them are Max Bauer's (7 of 10)"`` when one rep holds at least half."""
     name, count, total = _top_share(frame, column, names)
     if total >= 2 and count * 2 >= total:
@@ -606,7 +616,12 @@ def _concentration(frame: pl.DataFrame, column: str, names: dict[str, str]) -> T
 
 
 def action_items(
-    review: Any, kpis: pl.DataFrame, changes: pl.DataFrame, config: SlaConfig
+    review: Any,
+    kpis: pl.DataFrame,
+    changes: pl.DataFrame,
+    config: SlaConfig,
+    *,
+    names: Mapping[str, str],
 ) -> list[ActionItem]:
     """Action items proposed by rules, each with the number behind it.
 
@@ -625,12 +640,13 @@ def action_items(
         From :func:`analytics.pack.compare.significant_changes`.
     config : SlaConfig
         The SLA in force.
+    names : mapping
+        ``rep_id -> name`` (:func:`rep_names`): who most of a kind's breaches belong to.
 
     Returns
     -------
     list of ActionItem
     """
-    names = rep_names(review)
     status = {r["metric"]: r for r in kpis.iter_rows(named=True)}
     items: list[ActionItem] = []
     covered: set[str] = set()
@@ -1057,7 +1073,8 @@ def build_pack(
             versions, first_day=window.first_day, last_day=window.last_day, fallback=config
         )
     ]
-    breaches = top_breaches(review, in_force, top=top)
+    names = rep_names(tables.reps)
+    breaches = top_breaches(review, in_force, names=names, top=top)
     return ReviewPack(
         month=window.label,
         review=review,
@@ -1069,7 +1086,7 @@ def build_pack(
         breaches=breaches,
         breach_totals=review.breach_counts(),
         changes=changes,
-        actions=action_items(review, kpis, changes, in_force),
+        actions=action_items(review, kpis, changes, in_force, names=names),
         setting_changes=[
             c for c in diff_configs(prev_in_force, in_force) if not c.key.startswith("sla.")
         ],
@@ -1077,6 +1094,7 @@ def build_pack(
         previous_values=before,
         alpha=alpha,
         top=top,
+        rep_names=names,
     )
 
 

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import polars as pl
 
 from analytics.goals import whole_need
-from analytics.pack.build import BREACH_TITLES, ReviewPack, rep_names, top_breaches
+from analytics.pack.build import BREACH_TITLES, ReviewPack, top_breaches
 from analytics.pack.formatting import (
     escape_markdown,
     format_change,
@@ -174,7 +174,7 @@ def pack_breaches(pack: ReviewPack, *, lang: Lang = "en") -> pl.DataFrame:
     """The pack's top breaches, their units and details in ``lang``."""
     if lang == "en":
         return pack.breaches
-    return top_breaches(pack.review, pack.config, top=pack.top, lang=lang)
+    return top_breaches(pack.review, pack.config, names=pack.rep_names, top=pack.top, lang=lang)
 
 
 def breach_groups(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
@@ -253,7 +253,7 @@ def at_risk_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]
     frame = getattr(review, "at_risk", None)
     if frame is None or frame.is_empty() or not review.measurable("handoff"):
         return []
-    names = rep_names(review)
+    names = pack.rep_names
     unassigned = render("coverage.unassigned", lang=lang)
     return [
         {
