@@ -746,7 +746,15 @@ def recycled_enrollment(
 ) -> pl.LazyFrame:
     """Whether each lead recycled in the window was enrolled in nurture in time.
 
-    The enrollment counted is the lead's first at or after the ``recycled`` event.
+    Each ``recycled`` event of the window is judged on its own (a lead recycled twice is
+    two rows). The enrollment counted for it is the lead's first at or after the event,
+    up to ``as_of``, whatever happened in between: one enrollment can answer two recycles
+    of a lead. A lead recycled on 3 Nov at 10:00, MQL again, recycled again on 6 Nov at
+    10:00 and enrolled on 6 Nov at 12:00 has its second recycle ``in_time`` (2 hours) and
+    its first ``late`` (3.1 days), credited with the enrollment that followed the second,
+    not ``missing``: the product asks "how long until the lead was in a nurture track",
+    not whether an enrollment belongs to a recycle. The share in time is of recycled
+    events, not of leads.
 
     Returns
     -------

@@ -848,9 +848,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "def.text.recycled_enrolled_in_time": (
         "Share of recycled leads enrolled in a nurture track within {days:g} days of "
-        "being recycled.",
+        "being recycled. Each recycle is judged on its own (a lead recycled twice counts "
+        "twice), against the lead's first enrolment after it, even one that followed a "
+        "later recycle: one enrolment can answer two recycles of a lead, the earlier one "
+        "then often late.",
         "Anteil der recycelten Leads, die innerhalb von {days:g} Tagen nach dem Recycling "
-        "in einen Nurture-Track aufgenommen wurden.",
+        "in einen Nurture-Track aufgenommen wurden. Jedes Recycling zählt für sich (ein "
+        "zweimal recycelter Lead zählt zweimal) und wird an der ersten Aufnahme des Leads "
+        "danach gemessen, auch an einer, die erst auf ein späteres Recycling folgte: Eine "
+        "Aufnahme kann zwei Recyclings eines Leads beantworten, das frühere dann oft zu spät.",
     ),
     "def.name.remql_rate": ("Re-MQL rate", "Re-MQL-Quote"),
     "def.text.remql_rate": (

@@ -352,6 +352,32 @@ def test_recycled_enrollment_status():
     assert got["days_to_enroll"].to_list() == [4.0, 1.0, None, None]
 
 
+def test_one_enrollment_answers_two_recycles_of_a_lead():
+    """The kept reading (audit L4, Definitions): each recycle is judged against the lead's
+    first enrollment after it, even one that followed a later recycle."""
+    t = Tables.from_rows(
+        lifecycle_events=[
+            ev("m", "mql", "2026-11-01T10:00:00Z"),
+            ev("m", "recycled", "2026-11-03T10:00:00Z"),
+            ev("m", "mql", "2026-11-05T10:00:00Z"),
+            ev("m", "recycled", "2026-11-06T10:00:00Z"),
+        ],
+        nurture_enrollments=[
+            {"enrollment_id": "n", "lead_id": "m", "track": "recycled-reengagement",
+             "enrolled_at": "2026-11-06T12:00:00Z"},
+        ],
+    )  # fmt: skip
+    got = recycled_enrollment(
+        t.lifecycle_events, t.nurture_enrollments, config=CFG,
+        window=month_window("2026-11"), as_of=datetime(2026, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    # 3 Nov: 3 days 2 h later (late, not missing); 6 Nov: 2 h later (in time)
+    assert got.select("recycled_at", "days_to_enroll", "status").collect().rows() == [
+        (datetime(2026, 11, 3, 10, tzinfo=UTC), 3 + 2 / 24, "late"),
+        (datetime(2026, 11, 6, 10, tzinfo=UTC), 2 / 24, "in_time"),
+    ]
+
+
 def utc_frame(pairs):
     return pl.DataFrame(
         {"a": [p[0] for p in pairs], "b": [p[1] for p in pairs]},
