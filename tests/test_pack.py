@@ -280,8 +280,10 @@ def _quiet_owner_pack():
         {"rep_id": "r3", "name": None, "team": "sdr"},
     ]
     owners = {"L1": "r1", "S1": "r2", "S2": "r2", "P": "r2", "S3": "r3", "Z": "r1"}
+    # L1 is created in October: the data's leads reach the month, so its MQLs are known
+    created = {k: "2026-10-01T08:00:00Z" if k == "L1" else "2026-08-01T00:00:00Z" for k in owners}
     leads = [
-        {"lead_id": k, "created_at": "2026-08-01T00:00:00Z", "source": "email", "owner_rep_id": v}
+        {"lead_id": k, "created_at": created[k], "source": "email", "owner_rep_id": v}
         for k, v in owners.items()
     ]
     events = [
