@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from analytics.schema import BUYER_STAGES, STAGES
 
@@ -42,6 +50,13 @@ MAX_HOURS = MAX_DAYS * 24
 PositiveFloat = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+#: Dates and times are written as text in the config (``effective_from = "2026-01-01"``):
+#: read from text, though every other value is strict (a number is no text, no boolean).
+LaxDate = Annotated[date, Strict(False)]
+LaxTime = Annotated[time, Strict(False)]
+#: The longest trailing window of the reverse funnel, in months (three years): 600 was
+#: accepted and read a history no warehouse holds.
+MAX_RATE_WINDOW_MONTHS = 36
 
 #: The metrics a KPI may name (keys of the review's KPI values).
 KPI_METRICS: tuple[str, ...] = (
@@ -70,9 +85,52 @@ KPI_METRICS: tuple[str, ...] = (
     "remql_rate",
 )
 
+#: What a KPI metric's value is: a share of a whole (between 0 and 1, shown in %), a count,
+#: an amount of money, hours, or another number (attempts per MQL). The pack's
+#: :func:`analytics.pack.formatting.metric_kind` shows them so (a test holds both alike).
+MetricKind = Literal["rate", "count", "money", "hours", "number"]
+_COUNT_METRICS = (
+    "visitors", "leads", "mqls", "sals", "sqls", "opportunities", "deals_won",
+    "premature_recycles", "stale_leads",
+)  # fmt: skip
+KPI_KINDS: dict[str, MetricKind] = {
+    metric: "count"
+    if metric in _COUNT_METRICS
+    else {"won_revenue": "money", "median_hours_to_first_touch": "hours"}.get(
+        metric, "number" if metric == "attempts_per_mql" else "rate"
+    )
+    for metric in KPI_METRICS
+}
+
+
+def target_problem(metric: str, target: float, direction: str | None = None) -> str | None:
+    """Why ``target`` cannot be a target of ``metric`` (None: it can).
+
+    A share is between 0 and 1 (90 % is written 0.90: a target of 90 read 9,000 %); no
+    target is negative; "at least 0" is always met. "At most 0" is a target for a count
+    or a share (no stale lead, no rejected MQL), not for hours, money or attempts.
+
+    >>> target_problem("handoff_compliance", 90)
+    'a share: its target is between 0 and 1 (90 % is written 0.9)'
+    >>> target_problem("mqls", 0, "at_least"), target_problem("stale_leads", 0, "at_most")
+    ("'at least 0' is always met; give the number the team commits to", None)
+    """
+    kind = KPI_KINDS.get(metric, "number")
+    if target < 0:
+        return "a target cannot be negative"
+    if kind == "rate" and target > 1:
+        return f"a share: its target is between 0 and 1 ({target:g} % is written {target / 100:g})"
+    if target == 0 and direction == "at_least":
+        return "'at least 0' is always met; give the number the team commits to"
+    if target == 0 and direction == "at_most" and kind not in ("count", "rate"):
+        return "'at most 0' is never met; give the most the team accepts"
+    return None
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a number is a number (``first_touch_hours = true`` was read as 1 h and
+    # ``mql_threshold = "60"`` as 60), a yes / no is true or false; dates stay text (LaxDate)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 #: The languages a text of the config may be written in: English under its key, every
@@ -127,12 +185,22 @@ class SlaMeta(_Texts):
     name: str
     name_de: str | None = None
     version: str
-    effective_from: date
+    effective_from: LaxDate
     owners: list[str] = []
     owners_de: list[str] | None = None
     review_cadence: Literal["monthly"] = "monthly"
 
     _texts = field_validator("name_de", "owners_de")(_check_text)
+
+    @field_validator("version")
+    @classmethod
+    def _version_named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "empty version label; name the version (e.g. '2026.3'): reviews, packs and "
+                "`sla config diff` refer to it"
+            )
+        return value
 
 
 class Reporting(_Model):
@@ -187,6 +255,17 @@ class Scoring(_Model):
             )
         return value
 
+    @model_validator(mode="after")
+    def _threshold_reachable(self) -> Scoring:
+        highest = self.fit_cap + self.interest_cap
+        if self.mql_threshold > highest:
+            raise ValueError(
+                f"scoring.mql_threshold = {self.mql_threshold:g}: no lead can reach it; a score "
+                f"is at most fit_cap + interest_cap = {self.fit_cap:g} + "
+                f"{self.interest_cap:g} = {highest:g}"
+            )
+        return self
+
 
 class SizeBand(_Model):
     label: str
@@ -213,10 +292,10 @@ class Segments(_Model):
 class Calendar(_Model):
     timezone: str = "Europe/Berlin"
     working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
-    start: time = time(8)
-    end: time = time(18)
+    start: LaxTime = time(8)
+    end: LaxTime = time(18)
     holidays_country: str | None = None
-    extra_holidays: list[date] = []
+    extra_holidays: list[LaxDate] = []
 
     _tz = field_validator("timezone")(_check_timezone)
 
@@ -295,7 +374,7 @@ class Handoff(_Model):
                 )
             seen.setdefault(same, i)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -377,13 +456,20 @@ class SegmentTarget(_Model):
         unknown = sorted(set(value) - set(KPI_METRICS))
         if unknown:
             raise ValueError(f"unknown metric(s) {unknown}; allowed: {', '.join(KPI_METRICS)}")
+        problems = [
+            f"{metric} = {target:g}: {why}"
+            for metric, target in value.items()
+            if (why := target_problem(metric, target)) is not None
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
         return value
 
 
 class Goals(_Model):
     revenue_target_monthly: PositiveFloat = 1_000_000
     mql_target_monthly: PositiveFloat = 700
-    rate_window_months: PositiveInt = 6
+    rate_window_months: Annotated[int, Field(gt=0, le=MAX_RATE_WINDOW_MONTHS)] = 6
     segments: list[SegmentTarget] = []
 
     def for_segment(self, segment: dict | None) -> SegmentTarget | None:
@@ -421,6 +507,26 @@ class Kpis(_Model):
     at_risk_margin: float = Field(0.10, ge=0, le=1)
     marketing: list[Kpi] = []
     sales: list[Kpi] = []
+
+    @model_validator(mode="after")
+    def _one_per_metric_and_reachable(self) -> Kpis:
+        problems = []
+        for team in ("marketing", "sales"):
+            first: dict[str, int] = {}
+            for i, kpi in enumerate(getattr(self, team)):
+                key = f"kpis.{team}[{i}]"
+                if kpi.metric in first:
+                    # two would share one key in every diff, table and verdict
+                    problems.append(
+                        f"{key}.metric = {kpi.metric!r}: {team} has a KPI on it already "
+                        f"(kpis.{team}[{first[kpi.metric]}]); one KPI per team and metric"
+                    )
+                first.setdefault(kpi.metric, i)
+                if (why := target_problem(kpi.metric, kpi.target, kpi.direction)) is not None:
+                    problems.append(f"{key}.target = {kpi.target:g}: {why}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
 
 #: What ``sla notify`` can send.
@@ -845,6 +951,58 @@ def _unknown_key(loc: tuple[Any, ...]) -> str:
     return "unknown key (check the spelling; see data/sla.toml for the known keys)"
 
 
+#: Pydantic's error types of a value that is not the number asked for.
+_NOT_A_NUMBER = frozenset({"float_type", "int_type"})
+
+
+def _not_a_number(value: Any, message: str) -> str:
+    """What a strict number field says of text or a yes / no (read as 60 and 1 before).
+
+    >>> _not_a_number(True, "Input should be a valid number")
+    'a number, not true or false'
+    >>> _not_a_number("60", "Input should be a valid number")
+    'a number, not text: write it without quotes'
+    >>> _not_a_number(5.5, "Input should be a valid integer")
+    'a whole number (e.g. 6)'
+    """
+    if isinstance(value, bool):
+        return "a number, not true or false"
+    if isinstance(value, str):
+        return "a number, not text: write it without quotes"
+    if isinstance(value, float):  # an int field
+        return "a whole number (e.g. 6)"
+    return message
+
+
+def _toml(value: Any) -> str:
+    """A value as the config writes it: ``true``, ``'60'``, ``24``.
+
+    >>> _toml(True), _toml("60"), _toml(24)
+    ('true', "'60'", '24')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _names_own_key(message: str, loc: tuple[Any, ...]) -> bool:
+    """Whether a check across keys wrote its message with the full key(s) it is about
+    (``scoring.mql_threshold = 500: ...``): then the message is the line.
+
+    >>> _names_own_key("scoring.mql_threshold = 500: x", ("scoring",))
+    True
+    >>> _names_own_key("recycle.track 'x' is not a nurture track", ())
+    True
+    >>> _names_own_key("must be before end", ("handoff", "calendar"))
+    False
+    """
+    key = _format_location(loc)
+    first = message.split(" ", 1)[0]
+    if not key:
+        return "." in first and first.split(".", 1)[0] in SlaConfig.model_fields
+    return first.startswith((f"{key}.", f"{key}["))
+
+
 def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
     """Parse and validate SLA config TOML text.
 
@@ -872,14 +1030,19 @@ def parse_config(text: str, *, source: str = "<string>") -> SlaConfig:
             )
             key = _format_location(loc) or "(top level)"
             message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
+            if err["type"] in _NOT_A_NUMBER:
+                message = _not_a_number(err["input"], message)
+            if err["type"] == "value_error" and _names_own_key(message, loc):
+                # a check across keys names the keys itself: one line per problem
+                problems.extend(message.splitlines())
+            elif err["type"] == "extra_forbidden":
                 problems.append(f"{key}: {_unknown_key(loc)}")
             elif err["type"] == "missing":
                 problems.append(f"{key}: required key is missing")
             else:
                 value = _lookup(raw, loc)
                 shown = (
-                    f" = {value!r}"
+                    f" = {_toml(value)}"
                     if value is not None and not isinstance(value, dict | list)
                     else ""
                 )

@@ -200,3 +200,106 @@ def test_a_value_that_would_crash_a_command_later_is_refused_by_the_config(edits
     with pytest.raises(ConfigError) as info:
         parse_config(text)
     assert expected in str(info.value), str(info.value)
+
+
+# -- values that loaded without a word (audit 2026-12-06, M6) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # read as 1 h: handoff compliance 14.3 % instead of 78.6 %
+        ("first_touch_hours = 24 ", "first_touch_hours = true ",
+         "handoff.first_touch_hours = true: a number, not true or false"),
+        ("mql_threshold = 60 ", 'mql_threshold = "60" ',
+         "scoring.mql_threshold = '60': a number, not text: write it without quotes"),
+        ("business_hours = false ", "business_hours = 0 ",
+         "handoff.business_hours = 0: Input should be a valid boolean"),
+        ("min_attempts = 6 ", "min_attempts = 5.5 ",
+         "cadence.min_attempts = 5.5: a whole number (e.g. 6)"),
+        # 90 % written as a percent: "First touch within SLA 78.6 % | 9,000.0 % | missed"
+        ("target = 0.90", "target = 90",
+         "kpis.sales[0].target = 90: a share: its target is between 0 and 1 (90 % is written 0.9)"),
+        ("target = 0.015", "target = 1.5",
+         "kpis.marketing[1].target = 1.5: a share: its target is between 0 and 1 "
+         "(1.5 % is written 0.015)"),
+        ("target = 0.90", "target = -0.5",
+         "kpis.sales[0].target = -0.5: a target cannot be negative"),
+        # "MQLs delivered 56 | -700 | met"
+        ("target = 700", "target = -700",
+         "kpis.marketing[0].target = -700: a target cannot be negative"),
+        ("target = 700", "target = 0",
+         "kpis.marketing[0].target = 0: 'at least 0' is always met; give the number the team "
+         "commits to"),
+        ("target = 8\n", "target = 0\n",
+         "kpis.sales[1].target = 0: 'at most 0' is never met; give the most the team accepts"),
+        ("mql_threshold = 60 ", "mql_threshold = 500 ",
+         "scoring.mql_threshold = 500: no lead can reach it; a score is at most fit_cap + "
+         "interest_cap = 50 + 60 = 110"),
+        ("rate_window_months = 6 ", "rate_window_months = 600 ",
+         "goals.rate_window_months = 600: Input should be less than or equal to 36"),
+        ('version = "2026.2"', 'version = ""',
+         "sla.version = '': empty version label; name the version (e.g. '2026.3'): reviews, "
+         "packs and `sla config diff` refer to it"),
+        ('version = "2026.2"', 'version = "  "',
+         "sla.version = '  ': empty version label; name the version (e.g. '2026.3'): reviews, "
+         "packs and `sla config diff` refer to it"),
+        # two KPIs keyed alike: a changed target of the first was "no change" in every diff
+        ('metric = "handoff_compliance"', 'metric = "cadence_compliance"',
+         "kpis.sales[2].metric = 'cadence_compliance': sales has a KPI on it already "
+         "(kpis.sales[0]); one KPI per team and metric"),
+        ("\n[kpis]\n", '\n[[goals.segments]]\nby = "source"\nvalue = "webinar"\n'
+         "kpis = { mql_to_sql = 30 }\n\n[kpis]\n",
+         "goals.segments[0].kpis: mql_to_sql = 30: a share: its target is between 0 and 1 "
+         "(30 % is written 0.3)"),
+    ],
+)  # fmt: skip
+def test_a_value_that_loaded_silently_but_was_wrong_is_refused_with_one_exact_line(
+    old, new, expected
+):
+    assert old in EXAMPLE, old
+    with pytest.raises(ConfigError) as info:
+        parse_config(EXAMPLE.replace(old, new, 1), source="sla.toml")
+    assert str(info.value).splitlines() == [f"sla.toml: {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("target = 10\n", "target = 0\n"),  # at most 0 stale leads: none allowed
+        ("target = 0.25", "target = 0"),  # at most 0 % of MQLs rejected
+        ("target = 0.90", "target = 1"),  # every first touch in time
+        ("mql_threshold = 60 ", "mql_threshold = 110 "),  # reachable: fit 50 + interest 60
+        ("rate_window_months = 6 ", "rate_window_months = 36 "),
+        ("first_touch_hours = 24 ", "first_touch_hours = 1.5 "),
+        ('effective_from = "2026-01-01"', 'effective_from = "2099-01-01"'),  # not in force yet
+        ('effective_from = "2026-01-01"', "effective_from = 2026-01-01"),  # a TOML date
+    ],
+)
+def test_values_at_the_edges_stay_allowed(old, new):
+    assert old in EXAMPLE, old
+    parse_config(EXAMPLE.replace(old, new, 1))
+
+
+def test_the_kinds_of_kpi_metrics_are_the_ones_the_pack_shows():
+    from analytics.config import KPI_KINDS, KPI_METRICS
+    from analytics.pack.formatting import metric_kind
+
+    assert {m: metric_kind(m) for m in KPI_METRICS} == KPI_KINDS
+
+
+def test_cli_refuses_a_config_that_loaded_silently_naming_file_key_and_value(tmp_path):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    bad = tmp_path / "sla.toml"
+    bad.write_text(EXAMPLE.replace("first_touch_hours = 24 ", "first_touch_hours = true ", 1))
+    db = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(app, ["info", "--db", str(db), "--config", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: invalid SLA config, nothing done:",
+        f"{bad}: handoff.first_touch_hours = true: a number, not true or false",
+    ]
+    assert not db.exists()
