@@ -8,7 +8,8 @@ versions: :mod:`analytics.warehouse.config_history`).
 - :func:`diff_configs` compares two configs key by key and labels each change for people
   (``MQL threshold 60 -> 55``).
 - :func:`config_in_force` picks the version that judges a day: the one with the latest
-  ``sla.effective_from`` on or before it, falling back to the given config.
+  ``sla.effective_from`` on or before it; before the first recorded version, that
+  version; the given config only when nothing is recorded.
 - :func:`changes_within` lists the versions that took effect inside a span of days
   (a threshold changed in the middle of a month).
 
@@ -304,14 +305,18 @@ def config_in_force(versions: Sequence[SlaConfig], *, on: date, fallback: SlaCon
     """The SLA version that judges day ``on``.
 
     The version with the latest ``sla.effective_from`` on or before ``on``, among the
-    recorded ``versions`` and ``fallback`` (the config given now); on a tie the later
-    one in ``versions`` wins, and ``fallback`` wins over all. When no version is in
-    force yet, ``fallback``.
+    recorded ``versions`` and ``fallback`` (the config given now, when it is not one of
+    them); on a tie the later one in ``versions`` wins, and a ``fallback`` not recorded
+    wins over all (the file being edited). A day before the earliest recorded version is
+    judged by that earliest version, whatever file is given: an old month's verdict does
+    not flip with the file passed. Only when nothing is recorded does ``fallback`` judge
+    every day.
 
     Parameters
     ----------
     versions : sequence of SlaConfig
-        Recorded versions, in the order they were first used.
+        Recorded versions, in the order they were first used (retired ones left out:
+        :func:`analytics.warehouse.config_history.stored_configs`).
     on : date
         The day to judge (a month's first day).
     fallback : SlaConfig
@@ -326,10 +331,43 @@ def config_in_force(versions: Sequence[SlaConfig], *, on: date, fallback: SlaCon
     '2026.2'
     >>> config_in_force([v1, v2], on=date(2026, 9, 1), fallback=v1).sla.version
     '3'
-    >>> config_in_force([v2], on=date(2025, 1, 1), fallback=v1).sla.version
+    >>> config_in_force([v2], on=date(2025, 1, 1), fallback=v1).sla.version  # the earliest
+    '3'
+    >>> config_in_force([], on=date(2025, 1, 1), fallback=v1).sla.version  # none recorded
     '2026.2'
     """
-    return _in_force([*versions, fallback], on) or fallback
+    earliest = _earliest(versions)
+    if earliest is None:
+        return fallback
+    if on < earliest.sla.effective_from:
+        return earliest
+    recorded = {c.content_hash for c in versions if c.content_hash}
+    given = [] if fallback.content_hash and fallback.content_hash in recorded else [fallback]
+    return _in_force([*versions, *given], on) or earliest
+
+
+def recorded_in_force(versions: Sequence[SlaConfig], *, on: date) -> SlaConfig | None:
+    """The recorded version that judges day ``on`` whatever file is given (the earliest
+    before it takes effect); None when nothing is recorded.
+
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> recorded_in_force([v1], on=date(2025, 1, 1)).sla.version
+    '2026.2'
+    >>> recorded_in_force([], on=date(2025, 1, 1)) is None
+    True
+    """
+    earliest = _earliest(versions)
+    if earliest is None:
+        return None
+    return _in_force(versions, on) or earliest
+
+
+def _earliest(versions: Sequence[SlaConfig]) -> SlaConfig | None:
+    """The version that judges the first day any version takes effect (None: none)."""
+    if not versions:
+        return None
+    return _in_force(versions, min(c.sla.effective_from for c in versions))
 
 
 def _in_force(candidates: Sequence[SlaConfig], on: date) -> SlaConfig | None:
@@ -406,9 +444,9 @@ def changes_within(
     )
     found: list[VersionChange] = []
     for day in days:
-        after = _in_force(candidates, day)
-        before = _in_force(candidates, day - timedelta(days=1))
-        if after is None or before is None:
+        after = config_in_force(versions, on=day, fallback=fallback)
+        before = config_in_force(versions, on=day - timedelta(days=1), fallback=fallback)
+        if after is before:
             continue
         change = VersionChange(day, before, after)
         if any(c.key not in _META_KEYS for c in change.changes):
@@ -427,5 +465,6 @@ __all__ = [
     "flatten_config",
     "format_value",
     "label",
+    "recorded_in_force",
     "with_settings",
 ]

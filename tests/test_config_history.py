@@ -146,11 +146,46 @@ def test_an_unknown_setting_is_named_with_the_known_ones():
         (date(2026, 8, 1), V3, "2026.2"),  # v3 starts 09-01: v2 (from 01-01) judges August
         (date(2026, 9, 1), BASE, "2026.3"),  # from its first day on, v3
         (date(2026, 12, 1), BASE, "2026.3"),
-        (date(2025, 12, 1), V3, "2026.3"),  # nothing in force yet: the given config
+        (date(2025, 12, 1), V3, "2026.2"),  # nothing in force yet: the earliest recorded
     ],
 )
 def test_a_month_is_judged_by_the_latest_version_effective_by_its_first_day(on, fallback, expected):
     assert config_in_force([BASE, V3], on=on, fallback=fallback).sla.version == expected
+
+
+EARLIER = variant(  # not recorded, dated before every recorded version
+    ('version = "2026.2"', 'version = "2025.9"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2025-06-01"'),
+    ("first_touch_hours = 24", "first_touch_hours = 2"),
+)
+
+
+@pytest.mark.parametrize("file", [BASE, V3, EARLIER], ids=["2026.2", "2026.3", "2025.9"])
+@pytest.mark.parametrize("on", [date(2017, 3, 1), date(2025, 9, 1), date(2025, 12, 1)])
+def test_a_month_before_the_first_recorded_version_is_judged_by_it_whatever_file_is_given(on, file):
+    """Olist's 2017-18 months were judged by whatever file was passed ("60 MQLs" with one,
+    "700" with another) and called "the earliest recorded"."""
+    assert config_in_force([V3, BASE], on=on, fallback=file) is BASE  # recorded second
+    assert config_in_force([BASE], on=on, fallback=file) is BASE
+
+
+def test_the_given_config_judges_only_when_nothing_is_recorded():
+    assert config_in_force([], on=date(2017, 3, 1), fallback=V3) is V3
+    assert config_in_force([], on=date(2027, 3, 1), fallback=V3) is V3
+
+
+def test_two_versions_of_one_day_are_judged_alike_whichever_recorded_one_is_given():
+    """Old warehouses may hold two versions effective the same day: the one recorded later
+    judges, also for the file of the other (it read 44.6 % or 55.4 % by the file passed)."""
+    october = ('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"')
+    a = variant(october, ("first_touch_hours = 24", "first_touch_hours = 4"), source="a.toml")
+    b = variant(october, ("first_touch_hours = 24", "first_touch_hours = 12"), source="b.toml")
+    on = date(2026, 10, 1)
+    for file in (a, b, BASE, V3):
+        assert config_in_force([BASE, a, b], on=on, fallback=file) is b
+    # a file not recorded still wins its own day: the file being edited
+    edited = variant(october, ("first_touch_hours = 24", "first_touch_hours = 8"))
+    assert config_in_force([BASE, a, b], on=on, fallback=edited) is edited
 
 
 def test_a_change_inside_a_month_is_listed_with_before_and_after():
