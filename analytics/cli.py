@@ -350,6 +350,9 @@ def import_(
     except (ZoneInfoNotFoundError, ValueError):
         fail(f"--timezone {timezone!r} is not an IANA time zone (e.g. Europe/Berlin, UTC)")
     cfg = config_or_exit(config)
+    from analytics.warehouse.config_history import backdating
+
+    rejudged = backdating(db, cfg)  # asked before the import records the config
     options = CsvOptions(
         delimiter=delimiter,
         encoding=encoding,
@@ -377,6 +380,8 @@ def import_(
 
     if warning := salt_warning(db, cfg.privacy.salt_file):
         err.print(f"[yellow]warning:[/] {plain(warning)}", highlight=False)
+    if rejudged is not None:  # the import recorded a backdated version
+        err.print(f"[yellow]warning:[/] {plain(rejudged.text)}", highlight=False, soft_wrap=True)
     _refresh_results(db, cfg)
     if as_json:
         emit_json(
@@ -542,12 +547,12 @@ def config_history(
     """List the recorded SLA versions, oldest effective date first, with what each changed,
     and whether the config given (--config) is one of them (if not, what it would change)."""
     from analytics.sla_history import diff_configs
-    from analytics.warehouse.config_history import config_versions, stored_configs
+    from analytics.warehouse.config_history import config_versions, recorded_configs
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
         rows = config_versions(con).to_dicts()
-        by_hash = {c.content_hash: c for c in stored_configs(con)}
+        by_hash = recorded_configs(con)
     versions = []
     previous: SlaConfig | None = None
     for row in rows:
@@ -558,16 +563,22 @@ def config_history(
                 f"({row['content_hash'][:8]}) no longer fits the config format; left out"
             )
             continue
-        changes = [] if previous is None else diff_configs(previous, current)
+        retired = row["retired_at"] is not None
+        changes = [] if previous is None or retired else diff_configs(previous, current)
         versions.append(
             {
                 **_version_json(current),
                 "first_used_at": row["first_used_at"],
                 "changes_from_previous": [c.to_json_dict() for c in changes],
+                # withdrawn (`sla config retire`): kept in the history, judges no month
+                "retired_at": row["retired_at"],
+                "retired_reason": row["retired_reason"],
             }
         )
-        previous = current
+        if not retired:
+            previous = current
     recorded = cfg.content_hash in by_hash
+    same_day = _same_day_versions(versions)
     given = {
         **_version_json(cfg),
         "path": str(config),
@@ -584,7 +595,7 @@ def config_history(
         out.print(f"{db}: no SLA version recorded yet (imports and `sla demo` record theirs)")
         return
     table = rich_table(f"SLA versions in {db}")
-    for column in ("version", "effective from", "hash", "first used", "source"):
+    for column in ("version", "effective from", "hash", "first used", "retired", "source"):
         table.add_column(column, no_wrap=column != "source")
     for v in versions:
         table.add_row(
@@ -592,20 +603,43 @@ def config_history(
             v["effective_from"].isoformat(),
             v["content_hash"][:8],
             iso_z(v["first_used_at"])[:10],
+            iso_z(v["retired_at"])[:10] if v["retired_at"] is not None else "",
             v["source"],
         )
     out.print(table)
-    for v in versions[1:]:
-        out.print(
-            f"\n{v['version']} (from {v['effective_from'].isoformat()}) changed:", highlight=False
+    active = [v for v in versions if v["retired_at"] is None]
+    for v in versions:
+        if v["retired_at"] is not None:
+            why = f" ({v['retired_reason']})" if v["retired_reason"] else ""
+            out.print(
+                f"\n{v['version']} (from {v['effective_from'].isoformat()}) was retired on "
+                f"{iso_z(v['retired_at'])[:10]}{why}: it judges no month",
+                highlight=False,
+                soft_wrap=True,
+            )
+        elif active and v is not active[0]:
+            out.print(
+                f"\n{v['version']} (from {v['effective_from'].isoformat()}) changed:",
+                highlight=False,
+            )
+            for line in _agreement_lines(v["changes_from_previous"]):
+                out.print(f"  {line}", highlight=False, soft_wrap=True)
+    for day, labels in same_day.items():  # recorded before such pairs were refused
+        err.print(
+            f"[yellow]warning:[/] {', '.join(labels)} all take effect on {day}: "
+            f"{labels[-1]} (recorded last) judges its months; withdraw the one recorded by "
+            "mistake with `sla config retire VERSION`",
+            highlight=False,
+            soft_wrap=True,
         )
-        for line in _agreement_lines(v["changes_from_previous"]):
-            out.print(f"  {line}", highlight=False, soft_wrap=True)
     shown = f"SLA config {config}: version {cfg.sla.version} ({cfg.content_hash[:8]})"
     if recorded:
         out.print(f"\n{shown}, recorded above", highlight=False, soft_wrap=True)
         return
-    latest = versions[-1]
+    if not active:
+        out.print(f"\n{shown}, not recorded; every recorded version is retired", highlight=False)
+        return
+    latest = active[-1]
     out.print(
         f"\n{shown}, not recorded yet (`sla review` records it); "
         f"against {latest['version']} ({latest['content_hash'][:8]}) it changes:",
@@ -614,6 +648,85 @@ def config_history(
     )
     for line in _agreement_lines(given["changes_from_latest"]):
         out.print(f"  {line}", highlight=False, soft_wrap=True)
+
+
+def _same_day_versions(versions: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Day -> the labels of the versions (not retired) that take effect on it, where there
+    are several (a warehouse recorded before such pairs were refused)."""
+    days: dict[str, list[str]] = {}
+    for v in versions:
+        if v["retired_at"] is None:
+            days.setdefault(v["effective_from"].isoformat(), []).append(v["version"])
+    return {day: labels for day, labels in days.items() if len(labels) > 1}
+
+
+@config_app.command("retire")
+def config_retire(
+    ref: Annotated[
+        str, typer.Argument(help="The recorded version to withdraw: label or content-hash prefix.")
+    ],
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why it is withdrawn (kept in the history)."),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw a recorded SLA version recorded by mistake: it stays in the history, marked
+    retired, and judges no month from now on (the versions around it judge its months).
+    To replace a version of the same day: retire it, then record the new one (`sla review`)."""
+    from analytics.sla_history import recorded_in_force
+    from analytics.warehouse import WarehouseError
+    from analytics.warehouse.config_history import (
+        ConfigVersionError,
+        retire_version,
+        stored_configs,
+    )
+
+    cfg = config_or_exit(config)
+    with readonly_warehouse(db):  # exit 2 for a missing file or one that is no warehouse
+        pass
+    try:
+        retired = retire_version(db, ref, reason=reason)
+    except ConfigVersionError as exc:
+        fail(str(exc))
+    except WarehouseError as exc:
+        fail(str(exc))
+    with readonly_warehouse(db) as con:
+        versions = stored_configs(con)
+    now = recorded_in_force(versions, on=retired.sla.effective_from)
+    document = {
+        "retired": _version_json(retired),
+        "reason": reason,
+        # the recorded version that judges its first day now (null: none is recorded)
+        "judged_by_now": None if now is None else _version_json(now),
+    }
+    if as_json:
+        emit_json(document)
+        return
+    day = retired.sla.effective_from.isoformat()
+    out.print(
+        f"retired SLA version {retired.sla.version} ({retired.content_hash[:8]}, in force from "
+        f"{day}) in {db}: it judges no month now",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if now is None:
+        out.print("no version is recorded now: the given config judges every month")
+    else:
+        out.print(
+            f"from {day} on: version {now.sla.version} ({now.content_hash[:8]}, in force from "
+            f"{now.sla.effective_from.isoformat()})",
+            highlight=False,
+        )
+    if cfg.content_hash == retired.content_hash:
+        out.print(
+            f"{config} is this version: `sla review` refuses to record it again; give its "
+            "rules a new sla.version",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @config_app.command("diff")
@@ -707,8 +820,11 @@ def review(
     """The month's SLA review: volumes, conversion, handoff, cadence, recycling, KPIs.
 
     The month is judged by the SLA version in force on its first day (recorded in the
-    warehouse; the given config when none is). With --format/--out: the review pack.
-    A config not recorded yet is recorded first, unless --no-record.
+    warehouse; before the first recorded version, that version; the given config only
+    when none is recorded). With --format/--out: the review pack. A config not recorded
+    yet is recorded first, unless --no-record; one that cannot be (its label names other
+    content, another version takes effect on its day, it was retired) stops the review
+    (exit 2).
     """
     from analytics.precompute import stored
     from analytics.review import build_review
@@ -791,20 +907,34 @@ def _pack_format(fmt: str | None, out_file: Path | None, *, as_json: bool) -> st
 
 
 def _record_config(db: Path, cfg: SlaConfig) -> None:
-    """Record a config version not seen yet (a copy swapped in; readers are not blocked)."""
-    from analytics.warehouse.config_history import record_config_if_new
+    """Record a config version not seen yet (a copy swapped in; readers are not blocked);
+    exit 2 when it cannot be recorded beside the recorded versions."""
+    from analytics.warehouse.config_history import ConfigConflict, record_config
 
     try:
-        if record_config_if_new(db, cfg):
-            err.print(
-                f"recorded SLA version {cfg.sla.version} ({cfg.content_hash[:8]}, in force from "
-                f"{cfg.sla.effective_from.isoformat()}) in {db}",
-                highlight=False,
-            )
+        recording = record_config(db, cfg)
+    except ConfigConflict as exc:
+        fail(f"the SLA config cannot be recorded in {db}, nothing done:\n{exc}")
     except Exception as exc:  # the review itself needs no write: go on without recording
         err.print(
             f"[yellow]warning:[/] could not record the SLA version in {plain(db)}: {plain(exc)}"
         )
+        return
+    if recording.recorded:
+        _recorded_note(db, cfg, recording.rejudged)
+
+
+def _recorded_note(db: Path, cfg: SlaConfig, rejudged: Any) -> None:
+    """Say that ``cfg`` was recorded, whether it is in force yet, and what it re-judges."""
+    day = cfg.sla.effective_from
+    later = " (not in force yet)" if day > datetime.now(UTC).date() else ""
+    err.print(
+        f"recorded SLA version {cfg.sla.version} ({cfg.content_hash[:8]}, in force from "
+        f"{day.isoformat()}{later}) in {db}",
+        highlight=False,
+    )
+    if rejudged is not None:
+        err.print(f"[yellow]warning:[/] {plain(rejudged.text)}", highlight=False, soft_wrap=True)
 
 
 def _config_in_force(con: Any, cfg: SlaConfig, month: str) -> tuple[list[SlaConfig], SlaConfig]:

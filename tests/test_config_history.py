@@ -251,13 +251,10 @@ def test_a_trial_review_with_no_record_leaves_the_warehouse_byte_identical(wareh
     # the trial config judges the month all the same (it wins over a recorded tie)
     kpis = {k["metric"]: k for k in json.loads(result.stdout)["kpis"]}
     assert kpis["mqls"]["target"] == 650
-    result = runner.invoke(app, [*args, "--json"])  # without the switch it is recorded
-    assert result.exit_code == 0, result.output
-    con = connect_readonly(warehouse)
-    try:
-        assert config_versions(con)["version"].to_list() == ["2026.2", "2026.2-trial"]
-    finally:
-        con.close()
+    # without the switch it would be recorded: effective the day 2026.2 is, it is refused
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 2, result.output
+    assert warehouse.read_bytes() == before
 
 
 def test_recording_never_creates_a_warehouse(tmp_path):
@@ -302,9 +299,22 @@ def test_an_unknown_version_names_the_known_ones(con, ref, message):
         resolve_config_version(con, ref)
 
 
+def _recorded_before_the_checks(con, config) -> None:
+    """``config`` recorded as a warehouse of an older version did: without any check."""
+    content = config.model_dump_json(
+        exclude={"source", "content_hash", "access", "notify", "privacy"}
+    )
+    con.execute(
+        "INSERT INTO meta.config_versions (content_hash, version, name, effective_from, source, "
+        "content, first_used_at) VALUES (?, ?, ?, ?, ?, ?, now())",
+        [config.content_hash, config.sla.version, config.sla.name, config.sla.effective_from,
+         config.source, content],
+    )  # fmt: skip
+
+
 def test_an_ambiguous_version_label_asks_for_the_hash(con):
-    same_label = variant(("mql_threshold = 60 ", "mql_threshold = 65 "))  # still "2026.2"
-    record_config_version(con, same_label)
+    # an old warehouse: a config edited in place was recorded as a second "2026.2"
+    _recorded_before_the_checks(con, variant(("mql_threshold = 60 ", "mql_threshold = 65 ")))
     with pytest.raises(ConfigVersionError, match=r"'2026.2' names 2 recorded versions"):
         resolve_config_version(con, "2026.2")
 
@@ -410,15 +420,17 @@ def test_cli_diff_compares_with_the_given_config_when_b_is_left_out(warehouse, t
 
 
 def test_cli_history_says_so_when_a_version_changes_nothing_in_the_agreement(warehouse):
-    # the same label again, a new hash: only the German label differs
+    # a new version whose only difference is a German label
     german = variant(
-        ('label_de = "Marketingqualifizierter Lead (MQL)"', 'label_de = "MQL (Marketing)"')
+        ('label_de = "Marketingqualifizierter Lead (MQL)"', 'label_de = "MQL (Marketing)"'),
+        ('version = "2026.2"', 'version = "2026.2-de"'),
+        ('effective_from = "2026-01-01"', 'effective_from = "2026-03-01"'),
     )
     assert record_config_if_new(warehouse, german) is True
     result = runner.invoke(app, ["config", "history", "--db", str(warehouse)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    changed = lines.index("2026.2 (from 2026-01-01) changed:")
+    changed = lines.index("2026.2-de (from 2026-03-01) changed:")
     assert lines[changed + 1] == "  no change in the agreement"
 
 

@@ -117,7 +117,8 @@ def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
 
     assert kept() == 13
     # recording a new SLA version leaves the data alone: results are keyed by config hash
-    trial = with_settings(cfg, {"sla.version": "trial"}).model_copy(update={"content_hash": "t"})
+    trial = with_settings(cfg, {"sla.version": "trial", "sla.effective_from": "2026-06-01"})
+    trial = trial.model_copy(update={"content_hash": "t"})  # one version per day: its own
     assert record_config_if_new(db, trial)
     assert kept() == 13
     # an import changes the data: every stored result goes with the old state

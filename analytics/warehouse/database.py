@@ -7,7 +7,8 @@ Layers (as in dbt's jaffle-shop):
 - ``core.<table>``: typed, keyed, validated; one row per key of the canonical format.
 - ``meta``: ``loads`` (one row per loaded file), ``quarantine`` (one row per broken
   rule of a rejected row), ``raw_seen`` (one row per raw row version and load that saw
-  it), ``config_versions`` (one row per SLA config version used).
+  it), ``config_versions`` (one row per SLA config version used), ``config_retired``
+  (one row per version withdrawn).
 
 Updates never write the live file in place. :func:`updating` copies it (or starts
 empty), lets the caller write the copy in one transaction, then swaps it in with
@@ -117,6 +118,10 @@ def _ddl() -> list[str]:
             content_hash VARCHAR, version VARCHAR, name VARCHAR, effective_from DATE,
             source VARCHAR, content VARCHAR, first_used_at TIMESTAMPTZ)""",
         "COMMENT ON TABLE meta.config_versions IS 'Grain: one row per SLA config version used'",
+        # a version withdrawn (`sla config retire`): kept in the history, judges no month
+        """CREATE TABLE IF NOT EXISTS meta.config_retired (
+            content_hash VARCHAR, retired_at TIMESTAMPTZ, reason VARCHAR)""",
+        "COMMENT ON TABLE meta.config_retired IS 'Grain: one row per SLA config version retired'",
     ]
     return statements
 

@@ -34,7 +34,7 @@ from analytics.config import SlaConfig
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import day, moment, render
 from analytics.warehouse import privacy
-from analytics.warehouse.config_history import record_config_version
+from analytics.warehouse.config_history import record_config_version, recording_conflict
 from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.facts import latest_timestamp
@@ -1878,6 +1878,10 @@ def load_batches(
         ) as folder,
     ):
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # the config is recorded with the load: one that cannot be (a label naming other
+        # content, a day another version takes effect) stops it before any row is read
+        if config is not None and (conflict := recording_conflict(con, config)) is not None:
+            raise ImportFailed(conflict)
         migrate_hashes(con)  # a warehouse written before row hashes and sightings
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
