@@ -810,7 +810,8 @@ def review(
         typer.Option(
             "--record/--no-record",
             help="Record the config in the warehouse's SLA history when it is new "
-            "(--no-record: a trial run that leaves the warehouse as it is).",
+            "(--no-record: a trial: the given config judges the month asked, whatever is "
+            "recorded, and the warehouse is left as it is).",
         ),
     ] = True,
     db: DbOption = DEFAULT_DB_PATH,
@@ -821,10 +822,12 @@ def review(
 
     The month is judged by the SLA version in force on its first day (recorded in the
     warehouse; before the first recorded version, that version; the given config only
-    when none is recorded). With --format/--out: the review pack. A config not recorded
-    yet is recorded first, unless --no-record; one that cannot be (its label names other
-    content, another version takes effect on its day, it was retired) stops the review
-    (exit 2).
+    when none is recorded). The first line (JSON: "sla") names it and the versions taking
+    effect inside the month. With --format/--out: the review pack. A config not recorded
+    yet is recorded first; one that cannot be (its label names other content, another
+    version takes effect on its day, it was retired) stops the review (exit 2). With
+    --no-record the given config judges the month asked, as a trial, and nothing is
+    recorded.
     """
     from analytics.precompute import stored
     from analytics.review import build_review
@@ -861,11 +864,15 @@ def review(
             month = last_complete_month(
                 moment or datetime.now(UTC), timezone=cfg.reporting.timezone
             )
-        versions, cfg_in_force = _config_in_force(con, cfg, month)
+        versions, sla = _config_in_force(con, cfg, month, trial=not record)
+        cfg_in_force = sla.config
         if pack_format is not None:
+            if not record and sla.instead_of is not None:
+                err.print(sla.lines()[0], highlight=False, soft_wrap=True)
             _write_pack(
-                con, cfg, versions, month=month, as_of=moment, fmt=pack_format, out=out_file,
-                db=db, lang=lang,
+                # a trial judges both months of the pack: no recorded version takes over
+                con, cfg, versions if record else [], month=month, as_of=moment,
+                fmt=pack_format, out=out_file, db=db, lang=lang,
             )  # fmt: skip
             return
         result = stored(con, "review", month=month, config=cfg_in_force, as_of=moment)
@@ -873,11 +880,11 @@ def review(
             # the coverage stored at the import is of all the data; at an earlier moment
             # the review asks what the data known then could answer (known_coverage)
             result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
-    document = result.to_json_dict()
+    document = {**result.to_json_dict(), "sla": sla.to_json_dict()}
     if as_json:
         emit_json(document)
         return
-    _print_review(result, document, currency=cfg_in_force.reporting.currency)
+    _print_review(result, document, currency=cfg_in_force.reporting.currency, sla=sla.lines())
 
 
 # -- sla review: the SLA in force and the review pack (--format / --out) -------------
@@ -937,15 +944,21 @@ def _recorded_note(db: Path, cfg: SlaConfig, rejudged: Any) -> None:
         err.print(f"[yellow]warning:[/] {plain(rejudged.text)}", highlight=False, soft_wrap=True)
 
 
-def _config_in_force(con: Any, cfg: SlaConfig, month: str) -> tuple[list[SlaConfig], SlaConfig]:
-    """The recorded versions and the one that judges ``month`` (the given config if none)."""
-    from analytics.sla_history import config_in_force
+def _config_in_force(
+    con: Any, cfg: SlaConfig, month: str, *, trial: bool = False
+) -> tuple[list[SlaConfig], Any]:
+    """The recorded versions and :func:`analytics.sla_history.month_sla` of ``month``: the
+    version that judges it (with ``trial``, the given config), and why."""
+    from analytics.sla_history import month_sla
     from analytics.timeframe import month_window
     from analytics.warehouse.config_history import stored_configs
 
     versions = stored_configs(con)
-    first_day = month_window(month, timezone=cfg.reporting.timezone).first_day
-    return versions, config_in_force(versions, on=first_day, fallback=cfg)
+    window = month_window(month, timezone=cfg.reporting.timezone)
+    return versions, month_sla(
+        versions, month=window.label, first_day=window.first_day, last_day=window.last_day,
+        given=cfg, trial=trial,
+    )  # fmt: skip
 
 
 def _write_pack(
@@ -1060,13 +1073,17 @@ def _print_kpis(document: dict[str, Any], *, currency: str) -> None:
         )
 
 
-def _print_review(result: Any, document: dict[str, Any], *, currency: str = "EUR") -> None:
+def _print_review(
+    result: Any, document: dict[str, Any], *, currency: str = "EUR", sla: list[str] = ()
+) -> None:
     from analytics.coverage import share_reasons
 
     out.print(
         f"[bold]SLA review {document['month']}[/] (as of {document['as_of'] or 'no data'})",
         highlight=False,
     )
+    for line in sla:  # the version that judged the month, and changes inside it
+        out.print(plain(line), highlight=False, soft_wrap=True)
     volumes = rich_table("Volumes")
     for col in ("stage", "this month", "previous month"):
         volumes.add_column(col, justify="left" if col == "stage" else "right")

@@ -454,9 +454,176 @@ def changes_within(
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class MonthSla:
+    """Which SLA version judges a month, and why: what ``sla review`` says first and its
+    JSON's ``sla`` block (:func:`month_sla`)."""
+
+    month: str
+    first_day: date
+    #: The version that judges the month.
+    config: SlaConfig
+    #: The config given to the command (``--config``).
+    given: SlaConfig
+    #: The recorded version that judges it whatever file is given (None: none recorded).
+    recorded: SlaConfig | None
+    #: The given config judges on request, whatever is recorded (``--no-record``).
+    trial: bool
+    #: Versions taking effect inside the month (not applied: the month is judged by the
+    #: version in force on its first day).
+    changes: tuple[VersionChange, ...]
+    #: The recorded versions.
+    versions: tuple[SlaConfig, ...]
+
+    @property
+    def given_config(self) -> bool:
+        """Whether the config given judges the month."""
+        return _same(self.config, self.given)
+
+    @property
+    def is_recorded(self) -> bool:
+        """Whether the version that judges is one recorded in the warehouse."""
+        return any(_same(self.config, c) for c in self.versions)
+
+    @property
+    def in_force(self) -> bool:
+        """Whether it was in force on the month's first day (False: the earliest recorded
+        version judges a month before it, or a config dated later judges on request)."""
+        return self.config.sla.effective_from <= self.first_day
+
+    @property
+    def instead_of(self) -> SlaConfig | None:
+        """The recorded version a trial judges in place of (None: no trial, or the same)."""
+        if not self.trial or self.recorded is None:
+            return None
+        return None if _same(self.recorded, self.config) else self.recorded
+
+    def lines(self) -> list[str]:
+        """What judged the month, in English (``sla review``'s first lines).
+
+        >>> from analytics.config import load_config
+        >>> v1 = load_config("data/sla.toml")
+        >>> sla = month_sla([v1], month="2025-09", first_day=date(2025, 9, 1),
+        ...                 last_day=date(2025, 9, 30), given=v1)
+        >>> sla.lines()  # doctest: +NORMALIZE_WHITESPACE
+        ['Judged by SLA version 2026.2 (46ee2f9e, in force from 2026-01-01), the earliest
+          recorded: no version was in force in 2025-09']
+        """
+        cfg, given = self.config, self.given
+        if self.trial:
+            recorded = "recorded" if self.is_recorded else "not recorded"
+            first = f"Judged by {cfg.source or 'the given config'} ({recorded}: --no-record), "
+            first += f"version {_named(cfg)}"
+            if (other := self.instead_of) is not None:
+                first += f", instead of recorded version {_named(other)}"
+            elif self.recorded is None:
+                first += "; no SLA version is recorded in the warehouse"
+        elif self.recorded is None:
+            first = (
+                f"Judged by the given config {cfg.source or ''}".rstrip()
+                + f", version {_named(cfg)}: no SLA version is recorded in the warehouse"
+            )
+        else:
+            first = f"Judged by SLA version {_named(cfg)}"
+            if not self.in_force:
+                first += f", the earliest recorded: no version was in force in {self.month}"
+            if not self.given_config:
+                first += (
+                    f"; not by the given config {given.source or ''}".rstrip()
+                    + f" (version {given.sla.version}, from "
+                    f"{given.sla.effective_from.isoformat()})"
+                )
+        lines = [first]
+        for change in self.changes:
+            changed = "; ".join(c.text for c in change.changes if c.key not in _META_KEYS)
+            lines.append(
+                f"Changed during {self.month}: version {change.after.sla.version} from "
+                f"{change.effective_from.isoformat()} ({changed}); not applied here: the month "
+                "is judged by the version in force on its first day"
+            )
+        return lines
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The ``sla`` block of ``sla review --json`` (keys added to the contract, spec/cli.md)."""
+        cfg, other = self.config, self.instead_of
+        return {
+            "version": cfg.sla.version,
+            "name": cfg.sla.name,
+            "content_hash": cfg.content_hash or None,
+            "effective_from": cfg.sla.effective_from.isoformat(),
+            "source": cfg.source or None,
+            "given_config": self.given_config,
+            "recorded": self.is_recorded,
+            "in_force": self.in_force,
+            "trial": self.trial,
+            "instead_of": None
+            if other is None
+            else {
+                "version": other.sla.version,
+                "content_hash": other.content_hash,
+                "effective_from": other.sla.effective_from.isoformat(),
+            },
+            "changes_within": [c.to_json_dict() for c in self.changes],
+        }
+
+
+def month_sla(
+    versions: Sequence[SlaConfig],
+    *,
+    month: str,
+    first_day: date,
+    last_day: date,
+    given: SlaConfig,
+    trial: bool = False,
+) -> MonthSla:
+    """The version that judges ``month`` (:func:`config_in_force` of its first day), the
+    recorded one, and the versions taking effect inside it; with ``trial`` the given
+    config judges (``sla review --no-record``: a trial judges the month asked, whatever is
+    recorded), and nothing changes inside the month.
+
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> trial = with_settings(v1, {"sla.version": "trial", "handoff.first_touch_hours": 2})
+    >>> v3 = with_settings(v1, {"sla.version": "2026.3", "sla.effective_from": "2026-10-01"})
+    >>> sla = month_sla([v1, v3], month="2026-10", first_day=date(2026, 10, 1),
+    ...                 last_day=date(2026, 10, 31), given=trial, trial=True)
+    >>> sla.config.sla.version, sla.instead_of.sla.version, sla.given_config
+    ('trial', '2026.3', True)
+    """
+    recorded = recorded_in_force(versions, on=first_day)
+    judged = given if trial else config_in_force(versions, on=first_day, fallback=given)
+    changes = (
+        ()
+        if trial
+        else tuple(changes_within(versions, first_day=first_day, last_day=last_day, fallback=given))
+    )
+    return MonthSla(
+        month=month,
+        first_day=first_day,
+        config=judged,
+        given=given,
+        recorded=recorded,
+        trial=trial,
+        changes=changes,
+        versions=tuple(versions),
+    )
+
+
+def _named(config: SlaConfig) -> str:
+    """``2026.2 (46ee2f9e, in force from 2026-01-01)``."""
+    day = config.sla.effective_from.isoformat()
+    return f"{config.sla.version} ({config.content_hash[:8] or 'not a file'}, in force from {day})"
+
+
+def _same(a: SlaConfig, b: SlaConfig) -> bool:
+    """One agreement: the same object or the same content hash."""
+    return a is b or (bool(a.content_hash) and a.content_hash == b.content_hash)
+
+
 __all__ = [
     "ChangeKind",
     "ConfigChange",
+    "MonthSla",
     "VersionChange",
     "changes_within",
     "config_in_force",
@@ -465,6 +632,7 @@ __all__ = [
     "flatten_config",
     "format_value",
     "label",
+    "month_sla",
     "recorded_in_force",
     "with_settings",
 ]

@@ -234,3 +234,115 @@ def test_a_backdated_version_is_recorded_with_a_warning_naming_the_months_it_rej
         f"recorded SLA version {label} ({h8(backdated)}, in force from {day}{yet}) in {warehouse}"
     )
     assert lines[1:] == ([warning] if warning else [])
+
+
+# -- a trial judges the month asked (H4) ----------------------------------------------------
+
+
+def test_a_trial_with_no_record_judges_the_month_asked_and_says_instead_of_which_version(
+    warehouse, tmp_path
+):
+    """A trial copied from data/sla.toml keeps 2026-01-01: the recorded 2026.3 (from
+    2026-10-01) judged October instead, and nothing said so."""
+    v3 = config_file(tmp_path, "v3.toml", *version("2026.3", "2026-10-01"), first_touch(4))
+    assert review(warehouse, v3, "--month", "2026-10").exit_code == 0
+    trial = config_file(
+        tmp_path, "trial.toml", ('version = "2026.2"', 'version = "trial"'),
+        ("\ntarget = 700\n", "\ntarget = 650\n"),
+    )  # fmt: skip
+    before = warehouse.read_bytes()
+    result = review(warehouse, trial, "--month", "2026-10", "--no-record", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {k["metric"]: k["target"] for k in document["kpis"]}["mqls"] == 650
+    assert document["sla"] == {
+        "version": "trial",
+        "name": BASE.sla.name,
+        "content_hash": load_config(trial).content_hash,
+        "effective_from": "2026-01-01",
+        "source": str(trial),
+        "given_config": True,
+        "recorded": False,
+        "in_force": True,
+        "trial": True,
+        "instead_of": {
+            "version": "2026.3",
+            "content_hash": load_config(v3).content_hash,
+            "effective_from": "2026-10-01",
+        },
+        "changes_within": [],
+    }
+    text = review(warehouse, trial, "--month", "2026-10", "--no-record")
+    assert text.stdout.splitlines()[1] == (
+        f"Judged by {trial} (not recorded: --no-record), version trial ({h8(trial)}, in force "
+        f"from 2026-01-01), instead of recorded version 2026.3 ({h8(v3)}, in force from "
+        "2026-10-01)"
+    )
+    assert warehouse.read_bytes() == before
+    # with --record (the default) the recorded version judges October, and says so
+    recorded_run = review(warehouse, v3, "--month", "2026-10", "--json")
+    assert json.loads(recorded_run.stdout)["sla"]["version"] == "2026.3"
+
+
+# -- sla review names the version that judged the month (M1) ---------------------------------
+
+
+def test_review_names_the_version_that_judged_the_month_and_a_change_inside_it(warehouse, tmp_path):
+    mid = config_file(tmp_path, "mid.toml", *version("2026.5", "2026-10-15"), first_touch(4))
+    result = review(warehouse, mid, "--month", "2026-10")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:3] == [
+        f"Judged by SLA version 2026.2 (46ee2f9e, in force from 2026-01-01); not by the given "
+        f"config {mid} (version 2026.5, from 2026-10-15)",
+        "Changed during 2026-10: version 2026.5 from 2026-10-15 (First touch within (hours) 24 "
+        "-> 4); not applied here: the month is judged by the version in force on its first day",
+    ]
+    sla = json.loads(review(warehouse, mid, "--month", "2026-10", "--json").stdout)["sla"]
+    assert {k: sla[k] for k in ("version", "content_hash", "effective_from", "source")} == {
+        "version": "2026.2",
+        "content_hash": BASE.content_hash,
+        "effective_from": "2026-01-01",
+        "source": "data/sla.toml",
+    }
+    assert (sla["given_config"], sla["recorded"], sla["in_force"], sla["trial"]) == (
+        False, True, True, False,
+    )  # fmt: skip
+    (change,) = sla["changes_within"]
+    assert (change["effective_from"], change["version_before"], change["version_after"]) == (
+        "2026-10-15", "2026.2", "2026.5",
+    )  # fmt: skip
+    assert [c["text"] for c in change["changes"]][-1] == "First touch within (hours) 24 -> 4"
+    # November: 2026.5 is in force on its first day, the given config
+    sla = json.loads(review(warehouse, mid, "--month", "2026-11", "--json").stdout)["sla"]
+    assert (sla["version"], sla["given_config"], sla["changes_within"]) == ("2026.5", True, [])
+
+
+def test_a_month_before_the_first_version_is_judged_by_it_whatever_file_is_given(
+    warehouse, tmp_path
+):
+    """Olist (2017-18): "version 2026.3 ... the earliest recorded", 60 MQLs with one file,
+    700 with the other."""
+    v3 = config_file(tmp_path, "v3.toml", *version("2026.3", "2026-10-01"),
+                     ("\ntarget = 700\n", "\ntarget = 60\n"))  # fmt: skip
+    assert review(warehouse, v3, "--month", "2026-10").exit_code == 0
+    for given in (v3, Path("data/sla.toml")):
+        result = review(warehouse, given, "--month", "2018-03", "--json")
+        document = json.loads(result.stdout)
+        assert {k["metric"]: k["target"] for k in document["kpis"]}["mqls"] == 700
+        assert (document["sla"]["version"], document["sla"]["in_force"]) == ("2026.2", False)
+    text = review(warehouse, v3, "--month", "2018-03").stdout.splitlines()[1]
+    assert text == (
+        "Judged by SLA version 2026.2 (46ee2f9e, in force from 2026-01-01), the earliest "
+        f"recorded: no version was in force in 2018-03; not by the given config {v3} (version "
+        "2026.3, from 2026-10-01)"
+    )
+
+
+def test_with_nothing_recorded_the_given_config_judges_and_the_review_says_so(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_tables(db, {}, source="test")  # no config: nothing recorded
+    result = review(db, Path("data/sla.toml"), "--month", "2026-10", "--no-record")
+    assert result.stdout.splitlines()[1] == (
+        "Judged by data/sla.toml (not recorded: --no-record), version 2026.2 (46ee2f9e, in "
+        "force from 2026-01-01); no SLA version is recorded in the warehouse"
+    )
