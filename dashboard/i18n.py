@@ -1309,6 +1309,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "content_hash": ("Content hash", "Inhalts-Hash"),
     "source": ("Source", "Quelle"),
     "first_used_at": ("First used (UTC)", "Zuerst verwendet (UTC)"),
+    "config_file": ("Config file", "Konfigurationsdatei"),
     "retired_at": ("Retired (UTC)", "Zurückgezogen (UTC)"),
     "retired_reason": ("Why retired", "Grund des Rückzugs"),
     "status": ("Status", "Status"),

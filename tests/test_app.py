@@ -268,6 +268,47 @@ def display_values(frame) -> pl.DataFrame:
     return pl.from_arrow(pa.ipc.open_stream(data).read_all())
 
 
+@pytest.fixture(scope="module")
+def relative_config_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small warehouse whose config was read as ``data/sla.toml`` (as `sla demo` runs)."""
+    from analytics.demo import generate_demo
+    from analytics.warehouse import write_tables
+
+    db = tmp_path_factory.mktemp("versions") / "w.duckdb"
+    cfg = load_config("data/sla.toml")
+    write_tables(db, generate_demo(cfg, leads=200, seed=1, end=END), source="test", config=cfg)
+    return db
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "label"),
+    [
+        ("de", "Example AG: SLA zwischen Marketing und Vertrieb", "Konfigurationsdatei"),
+        ("en", "Example AG: marketing & sales SLA", "Config file"),
+    ],
+)
+def test_the_data_page_names_each_sla_version_in_the_ui_language_and_its_file_as_written(
+    relative_config_warehouse: Path, monkeypatch: pytest.MonkeyPatch, lang: str, name: str,
+    label: str,
+) -> None:  # fmt: skip
+    """The SLA config versions read "Data/sla.toml" (the path taken for a lead source and
+    capitalised) and the English name on the German page (audit 2026-12-06, L2)."""
+    monkeypatch.setenv("SLA_DB", str(relative_config_warehouse))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("views/warehouse.py").run()
+    assert not at.exception, at.exception[0].value
+    (frame,) = [f for f in at.dataframe if "content_hash" in f.value.columns]
+    (row,) = display_values(frame).rows()
+    assert "data/sla.toml" in row and "Data/sla.toml" not in row
+    assert name in row
+    shown = display_values(frame)
+    assert (shown["config_file"].to_list(), shown["name"].to_list()) == (["data/sla.toml"], [name])
+    assert json.loads(frame.proto.columns)["config_file"]["label"] == label
+
+
 #: a number as each language writes it in a table: thousands grouped, one decimal or none
 NUMBER = {
     "de": re.compile(r"-?\d{1,3}(\.\d{3})*(,\d)?( %)?"),

@@ -238,8 +238,10 @@ def _masked(value: Any) -> Any:
 
 
 def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per recorded SLA config version, oldest effective date first; a retired one
-    with ``retired_at`` and ``retired_reason`` (null otherwise)."""
+    """One row per recorded SLA config version, oldest effective date first: its label,
+    effective date, name (``name_de``: in German, null when not translated), content hash,
+    the file it was read from (``source``), when it was first used, and for a retired one
+    ``retired_at`` and ``retired_reason`` (null otherwise)."""
     from analytics.warehouse.connection import has_table
 
     retired = (
@@ -251,8 +253,9 @@ def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
     return pl.DataFrame(
         con.sql(
-            "SELECT v.version, v.effective_from, v.name, v.content_hash, v.source, "
-            "v.first_used_at, r.retired_at, r.reason AS retired_reason, v.content "
+            "SELECT v.version, v.effective_from, v.name, "
+            "json_extract_string(v.content, '$.sla.name_de') AS name_de, v.content_hash, "
+            "v.source, v.first_used_at, r.retired_at, r.reason AS retired_reason, v.content "
             f"FROM meta.config_versions v LEFT JOIN ({retired}) r USING (content_hash) "
             "ORDER BY v.effective_from, v.first_used_at"
         )

@@ -92,8 +92,12 @@ if state == "ok":
         ui.static_table(tracks)
 
     st.subheader(t("config_versions", lg))
-    versions = health["config_versions"].drop("content")
-    ui.table(versions)  # a grid: its hashes and paths are wider than a page
+    versions = health["config_versions"]
+    # the SLA's name in the UI language; the file it was read from as written (a column
+    # named `source` would be shown as a lead source: "Data/sla.toml")
+    name = pl.coalesce("name_de", "name") if lg == "de" else pl.col("name")
+    versions = versions.with_columns(name.alias("name")).rename({"source": "config_file"})
+    ui.table(versions.drop("name_de", "content"))  # a grid: hashes and paths are wide
 else:
     st.info(t("welcome_upload", lg))
 
