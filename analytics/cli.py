@@ -503,7 +503,8 @@ def info(
 # -- sla config --------------------------------------------------------------------
 
 config_app = typer.Typer(
-    help="The SLA as a living document: recorded versions and what changed between them.",
+    help="The SLA as a living document: recorded versions, what changed between them, and "
+    "withdrawing one recorded by mistake.",
     no_args_is_help=True,
 )
 app.add_typer(config_app, name="config")
@@ -544,8 +545,9 @@ def config_history(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """List the recorded SLA versions, oldest effective date first, with what each changed,
-    and whether the config given (--config) is one of them (if not, what it would change)."""
+    """List the recorded SLA versions, oldest effective date first, with what each changed
+    (a retired one marked, with when and why), and whether the config given (--config) is
+    one of them (if not, what it would change)."""
     from analytics.sla_history import diff_configs
     from analytics.warehouse.config_history import config_versions, recorded_configs
 
@@ -634,7 +636,10 @@ def config_history(
         )
     shown = f"SLA config {config}: version {cfg.sla.version} ({cfg.content_hash[:8]})"
     if recorded:
-        out.print(f"\n{shown}, recorded above", highlight=False, soft_wrap=True)
+        retired = any(v["retired_at"] is not None and v["content_hash"] == cfg.content_hash
+                      for v in versions)  # fmt: skip
+        note = ", retired: it judges no month" if retired else ""
+        out.print(f"\n{shown}, recorded above{note}", highlight=False, soft_wrap=True)
         return
     if not active:
         out.print(f"\n{shown}, not recorded; every recorded version is retired", highlight=False)

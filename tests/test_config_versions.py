@@ -154,6 +154,9 @@ def test_a_version_recorded_by_mistake_is_retired_kept_in_the_history_and_judges
     )
     assert versions["2026.3a"]["retired_at"].startswith(date.today().isoformat()[:4])
     text = runner.invoke(app, ["config", "history", *args]).stdout
+    assert text.splitlines()[-1] == (
+        f"SLA config {a}: version 2026.3a ({h8(a)}), recorded above, retired: it judges no month"
+    )
     assert f"2026.3a (from 2026-10-01) was retired on {date.today().isoformat()} (a typo): it " \
         "judges no month" in text  # fmt: skip
     # the other version of that day is recorded now; the retired one does not come back
