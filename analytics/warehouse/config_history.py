@@ -372,7 +372,9 @@ def resolve_config_version(con: duckdb.DuckDBPyConnection, ref: str) -> SlaConfi
 def config_for_month(
     con: duckdb.DuckDBPyConnection, fallback: SlaConfig, *, month: str
 ) -> SlaConfig:
-    """The SLA version that judges ``month``: in force on its first day, else ``fallback``.
+    """The SLA version that judges ``month``: in force on its first day (before the first
+    recorded version, that version; ``fallback`` only when none is recorded:
+    :func:`analytics.sla_history.config_in_force`).
 
     For every caller of :func:`analytics.review.build_review` (the CLI, the app's
     Monthly review page, the pack), so that they judge a month alike.
