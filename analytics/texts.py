@@ -514,6 +514,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "breach.unit.hours_over": ("hours over", "Stunden über der Frist"),
     "breach.unit.attempts_short": ("attempts short", "Versuche zu wenig"),
+    "breach.unit.attempt_short": ("attempt short", "Versuch zu wenig"),
     "breach.unit.hours_waiting": ("hours waiting", "Stunden Wartezeit"),
     "breach.unit.days_over": ("days over", "Tage über der Frist"),
     "breach.handoff_untouched": (

@@ -535,9 +535,23 @@ def _breach(
         "rep_id": rep,
         "rep_name": None,
         "amount": None if amount is None else float(amount),
-        "unit": render(f"breach.unit.{unit}", lang=lang),
+        # one attempt short is "attempt" ("1 attempts short" read as a typo in the meeting)
+        "unit": render(f"breach.unit.{_one(unit) if amount == 1 else unit}", lang=lang),
         "detail": detail,
     }
+
+
+#: The units of a whole amount that are said in the singular for one (``breach.unit.*``).
+_SINGULAR_UNITS = {"attempts_short": "attempt_short"}
+
+
+def _one(unit: str) -> str:
+    """The unit's code for an amount of one (``1 attempt short``; others as they are).
+
+    >>> _one("attempts_short"), _one("hours_over")
+    ('attempt_short', 'hours_over')
+    """
+    return _SINGULAR_UNITS.get(unit, unit)
 
 
 def top_breaches(
