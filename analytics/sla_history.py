@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from analytics.config import SlaConfig
-from analytics.texts import TEXTS, Lang, plain, render
+from analytics.texts import TEXTS, Lang, Localized, Text, metric_label, plain, render, term
 
 ChangeKind = Literal["changed", "added", "removed"]
 
@@ -53,6 +53,8 @@ LABELS: dict[str, str] = {
 }
 
 _FAMILIES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^handoff\.lines\[(.+)\]\.(\w+)$"), "line_field"),
+    (re.compile(r"^handoff\.lines\[(.+)\]$"), "line"),
     (re.compile(r"^stages\.(\w+)\.(\w+)$"), "stage"),
     (re.compile(r"^scoring\.fit\.(\w+)\.(.+)$"), "fit_value"),
     (re.compile(r"^scoring\.fit\.(\w+)$"), "fit"),
@@ -118,13 +120,22 @@ def flatten_config(config: SlaConfig | Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def label(key: str, *, lang: Lang = "en") -> str:
+def label(key: str, *, lang: Lang = "en", item: Localized | None = None) -> str:
     """A readable label for a flattened key.
+
+    ``item`` names the list item of the key for people (a KPI's label, a first-touch
+    line's name, each in English and German); without it a KPI is named by its metric.
 
     >>> label("scoring.mql_threshold"), label("scoring.mql_threshold", lang="de")
     ('MQL threshold', 'MQL-Schwelle')
     >>> label("kpis.sales[handoff_compliance].target")
-    'Sales KPI handoff_compliance: target'
+    'Speed-to-lead compliance: target'
+    >>> label("kpis.sales[handoff_compliance].target", lang="de",
+    ...       item=Localized("First touch within SLA", "Erstkontakt im SLA"))
+    'Erstkontakt im SLA: Ziel'
+    >>> label("handoff.lines[Demo request].first_touch_hours", lang="de",
+    ...       item=Localized("Demo request", "Demo-Anfrage"))
+    'Erstkontakt-Frist Demo-Anfrage: innerhalb von (Stunden)'
     >>> label("scoring.fit.industry.software", lang="de")
     'Fit-Punkte für industry software'
     """
@@ -135,8 +146,16 @@ def label(key: str, *, lang: Lang = "en") -> str:
         if match:
             # Identifiers in brackets (track names, KPI metrics) stay as written.
             groups = match.groups() if "[" in key else [g.replace("_", " ") for g in match.groups()]
-            if family.startswith("kpi"):  # the team, in words
-                groups = [render(f"setting_team.{groups[0]}", lang=lang), *groups[1:]]
+            if family.startswith("kpi"):  # the team in words; the KPI by its label
+                name = item or Localized(
+                    metric_label(groups[1]), metric_label(groups[1], lang="de")
+                )
+                groups = [render(f"setting_team.{groups[0]}", lang=lang), name, *groups[2:]]
+            elif item is not None:  # a line or a track by its name in the language
+                groups = [item, *groups[1:]]
+            if family in ("kpi_field", "line_field"):  # the field in words
+                field = f"setting_field.{groups[-1]}"
+                groups[-1] = render(field, lang=lang) if field in TEXTS else groups[-1]
             parts = dict(zip("abc", groups, strict=False))  # one to three parts of the key
             text = render(f"setting_family.{family}", lang=lang, **parts)
             return text[0].upper() + text[1:]
@@ -168,13 +187,17 @@ def format_value(value: Any, *, lang: Lang = "en") -> str:
 
 @dataclasses.dataclass(frozen=True)
 class ConfigChange:
-    """One setting that differs between two SLA versions."""
+    """One setting that differs between two SLA versions (or a whole list item, such as a
+    first-touch line or a KPI, that one of them has and the other has not)."""
 
     key: str
     label: str
     before: Any
     after: Any
     kind: ChangeKind
+    #: The list item the key belongs to, named for people in each language (a KPI's label,
+    #: a first-touch line's name); None for a setting outside a list.
+    item: Localized | None = None
 
     @property
     def text(self) -> str:
@@ -191,9 +214,17 @@ class ConfigChange:
         >>> change = ConfigChange("handoff.business_hours", "", False, True, "changed")
         >>> change.render(lang="de")
         'Nur Geschäftszeiten zählen nein -> ja'
+        >>> kpi = ConfigChange("kpis.sales[handoff_compliance].target", "", 0.9, 0.5, "changed",
+        ...                    Localized("First touch within SLA", "Erstkontakt im SLA"))
+        >>> kpi.text, kpi.render(lang="de")
+        ('First touch within SLA: target 90 % -> 50 %', 'Erstkontakt im SLA: Ziel 90 % -> 50 %')
         """
-        before, after = format_value(self.before, lang=lang), format_value(self.after, lang=lang)
-        return f"{label(self.key, lang=lang)} {before} -> {after}"
+        name = label(self.key, lang=lang, item=self.item)
+        whole = _whole_item(self.key)
+        if whole is not None and self.kind in ("added", "removed"):
+            return _item_words(whole, self, name, lang)
+        before, after = (_value(self.key, v, lang) for v in (self.before, self.after))
+        return f"{name} {before} -> {after}"
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -206,10 +237,141 @@ class ConfigChange:
         }
 
 
+#: A key of a whole list item (``handoff.lines[Demo request]``) and its family.
+_ITEM = re.compile(r"^(handoff\.lines|kpis\.(?:marketing|sales)|[\w.]+)\[([^\]]+)\]$")
+#: A key of a field of a list item, and the item's key.
+_ITEM_FIELD = re.compile(r"^(.+\[[^\]]+\])\.(\w+)$")
+
+
+def _whole_item(key: str) -> str | None:
+    """The family of a whole list item's key (``line``, ``kpi``, ``item``), else None.
+
+    >>> _whole_item("handoff.lines[Demo request]"), _whole_item("kpis.sales[mqls]")
+    ('line', 'kpi')
+    >>> _whole_item("nurture.tracks[decision-proof]"), _whole_item("kpis.sales[mqls].target")
+    ('item', None)
+    """
+    match = _ITEM.match(key)
+    if match is None:
+        return None
+    return {"handoff.lines": "line"}.get(
+        match[1], "kpi" if match[1].startswith("kpis.") else "item"
+    )
+
+
+def _value(key: str, value: Any, lang: Lang) -> str:
+    """A setting's value as people write it; a KPI's target as its metric is shown (a rate
+    in percent: ``90 %``) and its direction in words.
+
+    >>> _value("kpis.sales[handoff_compliance].target", 0.875, "de")
+    '87,5 %'
+    >>> _value("kpis.sales[stale_leads].direction", "at_most", "en")
+    'at most'
+    """
+    match = re.match(r"^kpis\.\w+\[(\w+)\]\.(target|direction)$", key)
+    if match and value is not None:
+        metric, field = match.groups()
+        if field == "direction":
+            return render(f"setting_direction.{value}", lang=lang)
+        return _target(metric, value, lang)
+    return format_value(value, lang=lang)
+
+
+def _target(metric: str, value: float, lang: Lang) -> str:
+    """A KPI target as the SLA states it: ``90 %``, ``700``, ``8 h``."""
+    from analytics.pack.formatting import metric_kind  # the pack imports this module
+
+    kind = metric_kind(metric)
+    if kind == "rate":
+        return f"{plain(value * 100, lang)} %"
+    if kind == "hours":
+        return f"{plain(value, lang)} h"
+    return plain(value, lang)
+
+
+def _item_words(family: str, change: ConfigChange, name: str, lang: Lang) -> str:
+    """A list item added or removed, in one sentence: a first-touch line with its rule
+    (``New first-touch line Demo request for trigger demo request: first touch within 1
+    business hour``), a KPI with its target, another item by its label."""
+    fields = change.after if change.kind == "added" else change.before
+    fields = fields if isinstance(fields, Mapping) else {}
+    match = _ITEM.match(change.key)
+    assert match is not None
+    item = change.item or Localized(match[2])
+    if family == "line":
+        conditions = [
+            f"{render(f'setting_field.{k}', lang=lang)} {term(k, str(v), lang=lang)}"
+            for k, v in fields.items()
+            if k in _LINE_CONDITIONS and v is not None
+        ]
+        return render(
+            f"setting_item.line_{change.kind}",
+            lang=lang,
+            name=item,
+            conditions=", ".join(conditions),
+            within=line_hours(
+                float(fields.get("first_touch_hours") or 0), bool(fields.get("business_hours"))
+            ),
+        )
+    if family == "kpi":
+        team = match[1].removeprefix("kpis.")
+        rule = " ".join(
+            _value(f"{change.key}.{k}", fields.get(k), lang) for k in ("direction", "target")
+        )
+        return render(
+            f"setting_item.kpi_{change.kind}",
+            lang=lang,
+            name=item,
+            team=render(f"setting_team.{team}", lang=lang),
+            rule=rule,
+        )
+    return render(f"setting_item.{change.kind}", lang=lang, name=name)
+
+
+def line_hours(hours: float, business: bool) -> Text:
+    """A first-touch line's time in words: ``24 h``, ``1 business hour``, ``2 Arbeitsstunden``.
+
+    >>> line_hours(1, True).render(), line_hours(2, True).render(lang="de")
+    ('1 business hour', '2 Arbeitsstunden')
+    >>> line_hours(24, False).render()
+    '24 h'
+    """
+    clock = "business" if business else "calendar"
+    return Text(f"setting_line.{clock}{'_one' if hours == 1 else ''}", {"hours": hours})
+
+
+#: The conditions a first-touch line may set (:data:`analytics.config.LINE_CONDITIONS`).
+_LINE_CONDITIONS = ("trigger", "source", "country", "team", "size_band")
+
+
+def _items(config: SlaConfig | Mapping[str, Any]) -> dict[str, Localized]:
+    """The list items of a config that people know by a name, by their flattened key: the
+    first-touch lines (``name``, ``name_de``), the KPIs and nurture tracks (``label``,
+    ``label_de``; a track without a label by its name)."""
+    data = config.model_dump(mode="json") if isinstance(config, SlaConfig) else dict(config)
+    names: dict[str, Localized] = {}
+    for line in (data.get("handoff") or {}).get("lines") or []:
+        names[f"handoff.lines[{line['name']}]"] = Localized(line["name"], line.get("name_de"))
+    for team in ("marketing", "sales"):
+        for kpi in (data.get("kpis") or {}).get(team) or []:
+            names[f"kpis.{team}[{kpi['metric']}]"] = Localized(kpi["label"], kpi.get("label_de"))
+    for track in (data.get("nurture") or {}).get("tracks") or []:
+        shown = track.get("label") or track["name"]
+        german = track.get("label_de") or track.get("name_de")
+        names[f"nurture.tracks[{track['name']}]"] = Localized(shown, german)
+    return names
+
+
 def diff_configs(
     old: SlaConfig | Mapping[str, Any], new: SlaConfig | Mapping[str, Any]
 ) -> list[ConfigChange]:
     """What changed from ``old`` to ``new``, one entry per flattened setting.
+
+    A setting unset on one side and missing on the other is no change; a list of tables
+    (first-touch lines, KPIs, tracks) that was empty and now has items is the items, and
+    an item that only one side has is one change (``added`` or ``removed``, its fields as
+    a dict), not one per field. A first-touch line's ``business_hours`` left unset is
+    the version's ``handoff.business_hours``.
 
     Parameters
     ----------
@@ -231,17 +393,70 @@ def diff_configs(
     >>> diff_configs(cfg, cfg)
     []
     """
-    before, after = flatten_config(old), flatten_config(new)
+    before, after = (
+        _with_line_defaults(flatten_config(old)),
+        _with_line_defaults(flatten_config(new)),
+    )
+    names = {**_items(old), **_items(new)}
     changes: list[ConfigChange] = []
-    for key, value in after.items():
-        if key not in before:
-            changes.append(ConfigChange(key, label(key), None, value, "added"))
-        elif before[key] != value:
-            changes.append(ConfigChange(key, label(key), before[key], value, "changed"))
-    for key, value in before.items():
-        if key not in after:
-            changes.append(ConfigChange(key, label(key), value, None, "removed"))
+    done: set[str] = set()
+
+    def item_of(key: str) -> str | None:
+        match = _ITEM_FIELD.match(key)
+        return match[1] if match else None
+
+    def whole(key: str, side: dict[str, Any], other: dict[str, Any]) -> bool:
+        """Whether ``key`` is a field of an item the ``other`` side has no field of."""
+        item = item_of(key)
+        return item is not None and not any(item_of(k) == item for k in other)
+
+    def add(key: str, was: Any, now: Any, kind: ChangeKind) -> None:
+        item = item_of(key) or (key if _whole_item(key) else None)
+        named = names.get(item) if item else None
+        changes.append(ConfigChange(key, label(key, item=named), was, now, kind, named))
+
+    for source, target, kind in ((after, before, "added"), (before, after, "removed")):
+        for key, value in source.items():
+            if key in done or (kind == "removed" and key in after):
+                continue
+            if key in target:
+                if target[key] != value:
+                    add(key, target[key], value, "changed")
+                continue
+            if value is None or _empty_list_of_items(key, value, target):
+                continue  # unset is no setting; an empty list is no item
+            if whole(key, source, target):
+                item = item_of(key)
+                assert item is not None
+                if item not in done:
+                    fields = {
+                        k.removeprefix(f"{item}."): v
+                        for k, v in source.items()
+                        if item_of(k) == item and v is not None
+                    }
+                    add(item, *((None, fields) if kind == "added" else (fields, None)), kind)
+                    done.add(item)
+                continue
+            add(key, *((None, value) if kind == "added" else (value, None)), kind)  # type: ignore[arg-type]
     return changes
+
+
+def _empty_list_of_items(key: str, value: Any, other: Mapping[str, Any]) -> bool:
+    """Whether ``value`` is an empty list whose key the other side lists items under
+    (``handoff.lines = []`` against ``handoff.lines[Demo request]...``)."""
+    return value == [] and any(k.startswith(f"{key}[") for k in other)
+
+
+def _with_line_defaults(flat: dict[str, Any]) -> dict[str, Any]:
+    """A first-touch line's ``business_hours`` left unset as the version's default
+    (``handoff.business_hours``): the same line, whether it says so or not."""
+    default = flat.get("handoff.business_hours")
+    return {
+        key: default
+        if value is None and key.startswith("handoff.lines[") and key.endswith(".business_hours")
+        else value
+        for key, value in flat.items()
+    }
 
 
 def describe_changes(

@@ -90,20 +90,24 @@ def test_list_items_are_keyed_by_name_so_reordering_changes_nothing():
     assert diff_configs(BASE, data) == []
 
 
-def test_a_kpi_target_change_and_a_removed_kpi_are_named_by_metric():
+def test_a_kpi_target_change_and_a_removed_kpi_are_named_by_label():
     data = BASE.model_dump(mode="json", exclude={"source", "content_hash"})
     data["kpis"]["sales"] = [k for k in data["kpis"]["sales"] if k["metric"] != "stale_leads"]
     data["kpis"]["sales"][0]["target"] = 0.95  # handoff_compliance 0.9 -> 0.95
     changes = diff_configs(BASE, data)
+    # a KPI removed is one change, not one per field (audit 2026-12-06 M5)
     assert [(c.key, c.kind) for c in changes] == [
         ("kpis.sales[handoff_compliance].target", "changed"),
-        ("kpis.sales[stale_leads].metric", "removed"),
-        ("kpis.sales[stale_leads].label", "removed"),
-        ("kpis.sales[stale_leads].target", "removed"),
-        ("kpis.sales[stale_leads].direction", "removed"),
+        ("kpis.sales[stale_leads]", "removed"),
     ]
-    assert changes[0].text == "Sales KPI handoff_compliance: target 0.9 -> 0.95"
-    assert changes[1].text == "Sales KPI stale_leads: metric stale_leads -> (not set)"
+    assert changes[0].text == "First touch within SLA: target 90 % -> 95 %"
+    assert changes[1].text == "KPI Stale leads (sales) removed (was: at most 10)"
+    assert changes[1].before == {
+        "metric": "stale_leads", "label": "Stale leads", "target": 10.0, "direction": "at_most"
+    }  # fmt: skip
+    assert changes[1].render(lang="de") == (
+        "KPI Liegengebliebene Leads (Vertrieb) entfällt (bisher: höchstens 10)"
+    )
 
 
 def test_a_translation_is_not_a_change_of_the_agreement_but_its_english_text_is():
