@@ -13,7 +13,8 @@ A placeholder may name a format for its number, in the language's style:
 - ``{x:g}`` a config number without a needless ``.0`` (``24``, ``0.5`` / ``0,5``);
 - ``{x:pct}`` a share in whole percent (``23 %``); ``{x:pct1}`` with one decimal;
 - ``{x:p}`` a p-value (``p = 0.0285`` / ``p = 0,0285``, ``p < 0.001``);
-- ``{x:list}`` a list, each item rendered, joined with commas.
+- ``{x:list}`` a list, each item rendered, joined with commas; ``{x:items}`` with
+  semicolons (items that hold commas or colons themselves).
 
 A parameter with a ``render(lang=...)`` method (a :class:`Text`, a :class:`Localized`
 config text, a :class:`Term`) is rendered in the same language.
@@ -209,8 +210,10 @@ class _Formatter(string.Formatter):
         lang = self.lang
         if hasattr(value, "render"):
             return value.render(lang=lang)
-        if format_spec == "list":
-            return ", ".join(self.format_field(v, "") for v in value)
+        if format_spec in ("list", "items"):
+            return ("; " if format_spec == "items" else ", ").join(
+                self.format_field(v, "") for v in value
+            )
         if format_spec in ("n", "n1"):
             return number(value, lang, digits=1 if format_spec == "n1" else 0)
         if format_spec in ("pct", "pct1"):
@@ -572,6 +575,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "first touch after {took:n1} h ({over:n1} h over {hours:g} h)",
         "Erstkontakt nach {took:n1} h ({over:n1} h über {hours:g} h)",
     ),
+    "breach.handoff_untouched_line": (
+        "no touch yet, {over:n1} h past its line",
+        "noch kein Kontakt, {over:n1} h nach Ablauf seiner Frist",
+    ),
+    "breach.handoff_untouched_ended_line": (
+        "no touch before it ended ({stage}), {over:n1} h past its line",
+        "kein Kontakt bis zum Ende ({stage}), {over:n1} h nach Ablauf seiner Frist",
+    ),
+    "breach.handoff_untouched_in_time_line": (
+        "no touch; it ended ({stage}) before its line ran out",
+        "kein Kontakt; vor Ablauf seiner Frist beendet ({stage})",
+    ),
+    "breach.handoff_late_line": (
+        "first touch after {took:n1} h ({over:n1} h over its line)",
+        "Erstkontakt nach {took:n1} h ({over:n1} h über seiner Frist)",
+    ),
     "breach.cadence": (
         "{spaced:n} of {attempts:n} attempts within {days:g} days ({short:n} short)",
         "{spaced:n} von {attempts:n} Versuchen innerhalb von {days:g} Tagen ({short:n} zu wenig)",
@@ -620,6 +639,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evidence.handoff": (
         "{missed:n} of {judged:n} MQLs not touched within {hours:g} h",
         "{missed:n} von {judged:n} MQLs nicht innerhalb von {hours:g} h kontaktiert",
+    ),
+    "evidence.handoff_lines": (
+        "{missed:n} of {judged:n} MQLs not touched within their line ({lines})",
+        "{missed:n} von {judged:n} MQLs nicht innerhalb ihrer Frist kontaktiert ({lines})",
     ),
     "action.cadence": (
         "Cadence not held for {share:pct} of judged MQLs{concentration}",
@@ -710,6 +733,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "evidence.counts": ("{x:n} of {n:n}", "{x:n} von {n:n}"),
     "counts": ("{x:n} / {n:n}", "{x:n} / {n:n}"),
+    "items": ("{items:items}", "{items:items}"),
     # -- metric definitions (spec/metrics.md): sections, names, texts --
     "def.section.time": ("Time", "Zeit"),
     "def.section.volumes": ("Volumes", "Volumina"),
@@ -1060,6 +1084,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "First sales touch within {hours:g} {unit} of the MQL",
         "Erster Vertriebskontakt innerhalb von {hours:g} {unit} nach dem MQL",
     ),
+    "promise.handoff_compliance_lines": (
+        "First sales touch within its line of the MQL ({lines})",
+        "Erster Vertriebskontakt innerhalb seiner Frist nach dem MQL ({lines})",
+    ),
+    "promise.line": ("{name}: {within}", "{name}: {within}"),
+    "promise.line_other": ("every other MQL: {within}", "jeder andere MQL: {within}"),
     "promise.unit.business": ("business hours", "Arbeitsstunden"),
     "promise.unit.calendar": ("h", "h"),
     "promise.median_hours_to_first_touch": (

@@ -147,3 +147,75 @@ def test_a_kpi_target_change_names_the_kpi_by_its_label_with_its_values_as_shown
     )
     targets = variant((f"{mqls}700", f"{mqls}60"), (f"{handoff}0.90", f"{handoff}0.50"))
     assert [c.render(lang=lang) for c in diff_configs(CFG, targets)] == texts
+
+
+# -- M5: the promise and the action item name each line ------------------------------------
+
+
+def _lines_tables():
+    """October 2026: D1 asks for a demo (MQL Tue 06 09:00 UTC, 11:00 in Berlin), touched
+    3 business hours later: missed against the 1-business-hour line, in time against 24 h;
+    F1 crosses the score (Wed 07 09:00), touched 2 h later: met. Touches tracked daily."""
+    from review_support import daily_touches
+
+    from analytics.tables import Tables
+
+    leads, events, touches = [], [], []
+    for lead, trigger, day, hours in (
+        ("D1", "demo_request", 6, 3),
+        ("F1", "score_threshold", 7, 2),
+    ):
+        at = datetime(2026, 10, day, 9, tzinfo=UTC)
+        leads.append({"lead_id": lead, "created_at": "2026-10-01T08:00:00Z", "source": "email",
+                      "owner_rep_id": "r1"})  # fmt: skip
+        events += [
+            {"lead_id": lead, "stage": "lead", "entered_at": "2026-10-01T08:00:00Z"},
+            {"lead_id": lead, "stage": "mql", "entered_at": at, "trigger": trigger},
+        ]
+        touches.append({"touch_id": f"t-{lead}", "lead_id": lead, "rep_id": "r1",
+                        "occurred_at": at.replace(hour=9 + hours), "channel": "phone",
+                        "outcome": "connected"})  # fmt: skip
+    leads.append({"lead_id": "Z", "created_at": "2026-09-01T08:00:00Z", "source": "email"})
+    touches += daily_touches("Z", "2026-09-01", "2026-11-14")
+    reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
+    return Tables.from_rows(reps=reps, leads=leads, lifecycle_events=events, sales_touches=touches)
+
+
+@pytest.mark.parametrize(
+    ("lang", "promise", "evidence"),
+    [
+        (
+            "en",
+            "First sales touch within its line of the MQL (Demo request: 1 business hour; "
+            "every other MQL: 24 h)",
+            "1 of 2 MQLs not touched within their line (Demo request: 1 business hour; every "
+            "other MQL: 24 h)",
+        ),
+        (
+            "de",
+            "Erster Vertriebskontakt innerhalb seiner Frist nach dem MQL (Demo-Anfrage: 1 "
+            "Arbeitsstunde; jeder andere MQL: 24 h)",
+            "1 von 2 MQLs nicht innerhalb ihrer Frist kontaktiert (Demo-Anfrage: 1 "
+            "Arbeitsstunde; jeder andere MQL: 24 h)",
+        ),
+    ],
+)
+def test_with_first_touch_lines_the_promise_and_the_action_say_within_its_line(
+    lang, promise, evidence
+):
+    """The scorecard said "within 24 h of the MQL" and the action item "not touched within
+    24 h" of an MQL touched after 3 h that missed its 1-business-hour line."""
+    from analytics.pack import build_pack
+
+    pack = build_pack(
+        _lines_tables(), LINES, month="2026-10", as_of=datetime(2026, 11, 15, tzinfo=UTC),
+        versions=[LINES],
+    )  # fmt: skip
+    assert pack.review.handoff["met"] == 1 and pack.review.handoff["missed"] == 1
+    (row,) = [r for r in pack.scorecards["sales"] if r.metric == "handoff_compliance"]
+    assert row.promise_words.render(lang=lang) == promise
+    (item,) = [a for a in pack.actions if a.metric == "handoff_compliance"]
+    assert item.basis.render(lang=lang) == evidence
+    (breach,) = pack.breaches.filter(pl.col("kind") == "handoff").to_dicts()
+    assert breach["lead_id"] == "D1"
+    assert breach["detail"] == "first touch after 3.0 h (2.0 h over its line)"

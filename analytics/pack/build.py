@@ -32,6 +32,7 @@ from analytics.sla_history import (
     changes_within,
     config_in_force,
     diff_configs,
+    line_hours,
 )
 from analytics.tables import Tables
 from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, day, render
@@ -65,6 +66,8 @@ def promise_words(metric: str, config: SlaConfig, *, target: float | None = None
     'Kein Lead bleibt liegen: innerhalb vo'
     """
     h, c, r, g = config.handoff, config.cadence, config.recycle, config.goals
+    if metric == "handoff_compliance" and h.lines:  # each MQL within its own line
+        return Text("promise.handoff_compliance_lines", {"lines": line_words(config)})
     unit = Text("promise.unit.business" if h.business_hours else "promise.unit.calendar")
     params: dict[str, dict[str, Any]] = {
         "mqls": {"mqls": g.mql_target_monthly if target is None else target},
@@ -87,6 +90,41 @@ def promise_words(metric: str, config: SlaConfig, *, target: float | None = None
     if metric in params:
         return Text(f"promise.{metric}", params[metric])
     return Text("promise.other", {"metric": Term("metric", metric)})
+
+
+def line_words(config: SlaConfig) -> Text:
+    """The first-touch lines of ``config`` in words, each with its time, then the line of
+    every other MQL (``Demo request: 1 business hour; every other MQL: 24 h``); empty
+    without ``[[handoff.lines]]``.
+
+    >>> from analytics.config import HandoffLine, load_config
+    >>> cfg = load_config("data/sla.toml")
+    >>> demo = HandoffLine(name="Demo request", name_de="Demo-Anfrage", trigger="demo_request",
+    ...                    first_touch_hours=1, business_hours=True)
+    >>> cfg = cfg.model_copy(update={"handoff": cfg.handoff.model_copy(update={"lines": [demo]})})
+    >>> line_words(cfg).render(lang="de")
+    'Demo-Anfrage: 1 Arbeitsstunde; jeder andere MQL: 24 h'
+    """
+    h = config.handoff
+    if not h.lines:
+        return NOTHING
+    lines = [
+        Text(
+            "promise.line",
+            {
+                "name": Localized(ln.name, ln.name_de),
+                "within": line_hours(
+                    ln.first_touch_hours,
+                    h.business_hours if ln.business_hours is None else ln.business_hours,
+                ),
+            },
+        )
+        for ln in h.lines
+    ]
+    other = Text(
+        "promise.line_other", {"within": line_hours(h.first_touch_hours, h.business_hours)}
+    )
+    return Text("items", {"items": [*lines, other]})
 
 
 def promise_text(
@@ -444,8 +482,9 @@ def _breach_rows(
         rep = b.get("owner_rep_id") or b.get("rep_id")
         if kind == "handoff":
             over = b.get("hours_over")
+            line = "_line" if h.lines else ""  # over its own line, not first_touch_hours
             if b.get("first_touch_at") is None and b.get("end_stage"):  # late until it ended
-                code = "breach.handoff_untouched_" + ("ended" if over else "in_time")
+                code = "breach.handoff_untouched_" + ("ended" if over else "in_time") + line
                 detail = words(
                     code,
                     stage=Term("stage", b["end_stage"]),
@@ -453,10 +492,12 @@ def _breach_rows(
                     hours=h.first_touch_hours,
                 )
             elif b.get("first_touch_at") is None:
-                detail = words("breach.handoff_untouched", over=over, hours=h.first_touch_hours)
+                detail = words(
+                    f"breach.handoff_untouched{line}", over=over, hours=h.first_touch_hours
+                )
             else:
                 detail = words(
-                    "breach.handoff_late",
+                    f"breach.handoff_late{line}",
                     took=b["hours_to_first_touch"],
                     over=over,
                     hours=h.first_touch_hours,
@@ -686,11 +727,12 @@ def action_items(
                 {"share": share, "concentration": _concentration(misses, "owner_rep_id", names)},
             ),
             Text(
-                "evidence.handoff",
+                "evidence.handoff_lines" if config.handoff.lines else "evidence.handoff",
                 {
                     "missed": h["missed"],
                     "judged": judged,
                     "hours": config.handoff.first_touch_hours,
+                    "lines": line_words(config),
                 },
             ),
             share,
