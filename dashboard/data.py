@@ -221,6 +221,22 @@ def _coverage(key: tuple[str, int], ckey: tuple[str, int]) -> pl.DataFrame:
     return data_coverage(_tables(key), config=config)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _version_coverage(key: tuple[str, int], coverage_key: str, _config: SlaConfig) -> pl.DataFrame:
+    from analytics.coverage import known_coverage
+
+    return known_coverage(_tables(key), config=_config)
+
+
+def _coverage_of(key: tuple[str, int], ckey: tuple[str, int], config: SlaConfig) -> pl.DataFrame:
+    """What the data can answer read as ``config`` reads it: the file config's coverage
+    when it reads the data the same way (:attr:`~analytics.config.SlaConfig.coverage_key`),
+    else the version's own (another time zone: other days; stored for it, or computed)."""
+    if config.coverage_key == _config(*ckey).coverage_key:
+        return _coverage(key, ckey)
+    return _version_coverage(key, config.coverage_key, config)
+
+
 def coverage() -> pl.DataFrame:
     """What the warehouse's data can answer (:func:`analytics.coverage.coverage`), as
     stored for this config (computed for a warehouse written before, or another config)."""
@@ -844,7 +860,7 @@ def _pack(
         if kept is not None:
             return kept
         return build_review(
-            _tables(key), cfg, month=label, as_of=moment, coverage=_coverage(key, ckey)
+            _tables(key), cfg, month=label, as_of=moment, coverage=_coverage_of(key, ckey, cfg)
         )
 
     # the whole company: both months' reviews stored or computed above; nothing else

@@ -15,13 +15,45 @@ EXAMPLE = Path("data/sla.toml").read_text()
 CFG = load_config("data/sla.toml")
 
 
-def variant(*replacements: tuple[str, str], source: str = "variant.toml"):
-    """The example config with text replacements (a real file's content: it has a hash)."""
+def variant_text(*replacements: tuple[str, str]) -> str:
+    """The example config's text with replacements."""
     text = EXAMPLE
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new, 1)
-    return parse_config(text, source=source)
+    return text
+
+
+def variant(*replacements: tuple[str, str], source: str = "variant.toml"):
+    """The example config with text replacements (a real file's content: it has a hash)."""
+    return parse_config(variant_text(*replacements), source=source)
+
+
+def warehouse_with(tmp_path: Path, tables, recorded, given) -> tuple[Path, Path]:
+    """A warehouse of ``tables`` with the SLA versions ``recorded`` (the first by the
+    import), and the app's config file holding ``given`` (a config's text)."""
+    from analytics.warehouse import write_tables
+    from analytics.warehouse.config_history import record_config_if_new
+
+    db = tmp_path / "w.duckdb"
+    frames = {name: lf.collect() for name, lf in tables.items()}
+    write_tables(db, frames, source="test_sla_changes", config=recorded[0])
+    for version in recorded[1:]:
+        assert record_config_if_new(db, version)
+    config = tmp_path / "sla.toml"
+    config.write_text(given, encoding="utf-8")
+    return db, config
+
+
+def page_rows(at, metric: str) -> list[dict]:
+    """The rows of the page's text tables (this month beside the last) whose metric is
+    ``metric`` (its label in the page's language)."""
+    return [
+        row
+        for table in at.table
+        for row in table.value.to_dict("records")
+        if metric in (row.get("Metric"), row.get("Kennzahl"))
+    ]
 
 
 # -- L4: one attempt short -----------------------------------------------------------------
@@ -42,9 +74,13 @@ def test_a_cadence_breach_one_attempt_short_says_attempt(short, lang, shown):
     from analytics.pack.render import _amount
 
     frame = pl.DataFrame(
-        {"lead_id": ["L1"], "owner_rep_id": ["r1"], "spaced_attempts": [6 - short],
-         "attempts_short": [short]}
-    )  # fmt: skip
+        {
+            "lead_id": ["L1"],
+            "owner_rep_id": ["r1"],
+            "spaced_attempts": [6 - short],
+            "attempts_short": [short],
+        }
+    )
     (row,) = _breach_rows("cadence", frame, CFG, lang, as_of=datetime(2026, 11, 1, tzinfo=UTC))
     assert _amount(row["amount"], row["unit"], "cadence", lang) == shown
 
@@ -95,9 +131,11 @@ def test_a_new_first_touch_line_is_one_change_in_words(lang, text):
     assert [(c.key, c.kind) for c in changes] == [("handoff.lines[Demo request]", "added")]
     assert [c.render(lang=lang) for c in changes] == [text]
     assert changes[0].after == {
-        "name": "Demo request", "trigger": "demo_request", "first_touch_hours": 1.0,
+        "name": "Demo request",
+        "trigger": "demo_request",
+        "first_touch_hours": 1.0,
         "business_hours": True,
-    }  # fmt: skip
+    }
 
 
 def test_a_first_touch_line_removed_and_a_field_changed_are_said_in_words():
@@ -166,15 +204,28 @@ def _lines_tables():
         ("F1", "score_threshold", 7, 2),
     ):
         at = datetime(2026, 10, day, 9, tzinfo=UTC)
-        leads.append({"lead_id": lead, "created_at": "2026-10-01T08:00:00Z", "source": "email",
-                      "owner_rep_id": "r1"})  # fmt: skip
+        leads.append(
+            {
+                "lead_id": lead,
+                "created_at": "2026-10-01T08:00:00Z",
+                "source": "email",
+                "owner_rep_id": "r1",
+            }
+        )
         events += [
             {"lead_id": lead, "stage": "lead", "entered_at": "2026-10-01T08:00:00Z"},
             {"lead_id": lead, "stage": "mql", "entered_at": at, "trigger": trigger},
         ]
-        touches.append({"touch_id": f"t-{lead}", "lead_id": lead, "rep_id": "r1",
-                        "occurred_at": at.replace(hour=9 + hours), "channel": "phone",
-                        "outcome": "connected"})  # fmt: skip
+        touches.append(
+            {
+                "touch_id": f"t-{lead}",
+                "lead_id": lead,
+                "rep_id": "r1",
+                "occurred_at": at.replace(hour=9 + hours),
+                "channel": "phone",
+                "outcome": "connected",
+            }
+        )
     leads.append({"lead_id": "Z", "created_at": "2026-09-01T08:00:00Z", "source": "email"})
     touches += daily_touches("Z", "2026-09-01", "2026-11-14")
     reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
@@ -208,9 +259,12 @@ def test_with_first_touch_lines_the_promise_and_the_action_say_within_its_line(
     from analytics.pack import build_pack
 
     pack = build_pack(
-        _lines_tables(), LINES, month="2026-10", as_of=datetime(2026, 11, 15, tzinfo=UTC),
+        _lines_tables(),
+        LINES,
+        month="2026-10",
+        as_of=datetime(2026, 11, 15, tzinfo=UTC),
         versions=[LINES],
-    )  # fmt: skip
+    )
     assert pack.review.handoff["met"] == 1 and pack.review.handoff["missed"] == 1
     (row,) = [r for r in pack.scorecards["sales"] if r.metric == "handoff_compliance"]
     assert row.promise_words.render(lang=lang) == promise
@@ -219,3 +273,114 @@ def test_with_first_touch_lines_the_promise_and_the_action_say_within_its_line(
     (breach,) = pack.breaches.filter(pl.col("kind") == "handoff").to_dicts()
     assert breach["lead_id"] == "D1"
     assert breach["detail"] == "first touch after 3.0 h (2.0 h over its line)"
+
+
+# -- H8: each version's review with the coverage of its own time zone ------------------------
+
+BERLIN = variant(
+    ('version = "2026.2"', 'version = "2026.2-B"'),
+    ('timezone = "UTC" ', 'timezone = "Europe/Berlin" '),
+    source="berlin.toml",
+)
+NEW_YORK_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.6-NY"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2026-03-01"'),
+    ('timezone = "UTC" ', 'timezone = "America/New_York" '),
+)
+NEW_YORK = parse_config(NEW_YORK_TEXT, source="ny.toml")
+TZ_AS_OF = datetime(2026, 4, 15, tzinfo=UTC)
+
+
+def _tz_tables():
+    """Sales touches tracked from 2026-03-01 00:30 UTC (01:30 in Berlin, 19:30 on 28
+    February in New York). F1, F2 become MQL in February, touched in March; M1, M2 in
+    March, touched after 1 h and 2 h."""
+    from review_support import daily_touches
+
+    from analytics.tables import Tables
+
+    leads, events, touches = [], [], []
+    for lead, mql_at, touched in (
+        ("F1", "2026-02-10T09:00:00Z", "2026-03-02T09:00:00Z"),
+        ("F2", "2026-02-12T09:00:00Z", "2026-03-02T10:00:00Z"),
+        ("M1", "2026-03-05T09:00:00Z", "2026-03-05T10:00:00Z"),
+        ("M2", "2026-03-06T09:00:00Z", "2026-03-06T11:00:00Z"),
+    ):
+        leads.append(
+            {
+                "lead_id": lead,
+                "created_at": "2026-01-20T08:00:00Z",
+                "source": "email",
+                "owner_rep_id": "r1",
+            }
+        )
+        events += [
+            {"lead_id": lead, "stage": "lead", "entered_at": "2026-01-20T08:00:00Z"},
+            {"lead_id": lead, "stage": "mql", "entered_at": mql_at, "trigger": "form"},
+        ]
+        touches.append(
+            {
+                "touch_id": f"t-{lead}",
+                "lead_id": lead,
+                "rep_id": "r1",
+                "occurred_at": touched,
+                "channel": "phone",
+                "outcome": "connected",
+            }
+        )
+    leads.append({"lead_id": "Z", "created_at": "2026-01-20T08:00:00Z", "source": "email"})
+    touches.append(
+        {
+            "touch_id": "first",
+            "lead_id": "Z",
+            "rep_id": "r1",
+            "channel": "email",
+            "occurred_at": "2026-03-01T00:30:00Z",
+            "outcome": "no_answer",
+        }
+    )
+    touches += daily_touches("Z", "2026-03-02", "2026-04-14")
+    reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
+    return Tables.from_rows(reps=reps, leads=leads, lifecycle_events=events, sales_touches=touches)
+
+
+@pytest.mark.parametrize("given", ["none", "the file config's"])
+def test_the_previous_month_of_another_time_zone_is_judged_with_its_own_coverage(given):
+    """The CLI pack for March (New York from March) said "First touch within SLA 0.0 %" for
+    February (Berlin) and "rose from 0 % (0 / 2) ... (better)": New York's coverage has
+    touches from 28 February, Berlin's from 1 March (spec/coverage.md: null, not 0 %)."""
+    from analytics.coverage import known_coverage
+    from analytics.pack import build_pack
+
+    tables = _tz_tables()
+    coverage = None if given == "none" else known_coverage(tables, config=NEW_YORK)
+    pack = build_pack(
+        tables,
+        NEW_YORK,
+        month="2026-03",
+        as_of=TZ_AS_OF,
+        versions=[BERLIN, NEW_YORK],
+        coverage=coverage,
+    )
+    assert (pack.config.sla.version, pack.previous_config.sla.version) == ("2026.6-NY", "2026.2-B")
+    assert pack.review.handoff["compliance"] == 1.0
+    assert pack.previous.handoff["compliance"] is None
+    assert pack.previous.coverage["handoff"] is False
+    kpi = pack.kpis.filter(pl.col("metric") == "handoff_compliance").row(0, named=True)
+    assert (kpi["previous"], kpi["change"]) == (None, None)
+    assert "handoff_compliance" not in pack.changes["metric"].to_list()
+
+
+@pytest.mark.parametrize(("lang", "february"), [("en", "February 2026"), ("de", "Februar 2026")])
+def test_the_review_page_judges_the_previous_month_with_its_versions_coverage(
+    tmp_path, monkeypatch, lang, february
+):
+    """The Monthly review page (the app's file: New York from March) showed February,
+    judged by the Berlin version, with New York's coverage: "0.0 %" where there is no data."""
+    from app_support import open_page
+
+    db, config = warehouse_with(tmp_path, _tz_tables(), [BERLIN, NEW_YORK], NEW_YORK_TEXT)
+    at = open_page(db, monkeypatch, "review", lang, config=config)
+    label = "First touch within SLA" if lang == "en" else "Erstkontakt im SLA"
+    rows = page_rows(at, label)
+    assert rows and all(row[february] == "–" for row in rows), rows

@@ -1071,7 +1071,9 @@ def build_pack(
         (:func:`analytics.precompute.stored`) or None; a month without one is computed.
         Only for the whole company: with a ``segment`` every review is computed.
     coverage : DataFrame, optional
-        What the data can answer (as stored at import); default: computed.
+        What the data can answer for ``config`` (as stored at import); a version read
+        another way (:attr:`~analytics.config.SlaConfig.coverage_key`: another time zone)
+        gets its own. Default: the stored one where it is the version's, else computed.
     notifications : LazyFrame or DataFrame, optional
         The send log of ``sla notify``: "did the warnings work?" of the month
         (:func:`analytics.review.with_warnings`); without it the section says so.
@@ -1080,21 +1082,23 @@ def build_pack(
     -------
     ReviewPack
     """
-    from analytics.coverage import coverage as data_coverage
-    from analytics.coverage import last_complete_month
+    from analytics.coverage import known_coverage, last_complete_month
     from analytics.review import build_review, with_warnings
 
+    # what the data can answer, per way of reading it (a version in another time zone
+    # has its own days: touches from 1 March 00:30 UTC are February's in New York)
+    coverages = {} if coverage is None else {config.coverage_key: coverage}
+
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
-        nonlocal coverage
         kept = None if segment or stored is None else stored(cfg, label, moment)
         if kept is not None:
             return kept
-        if coverage is None:  # what the data can answer: computed once, when needed
+        known = coverages.get(cfg.coverage_key)
+        if known is None:  # computed once per way of reading, when needed
             judged_at = as_of or tables.latest_timestamp()
-            coverage = data_coverage(tables, config=cfg, as_of=judged_at)
-        return build_review(
-            tables, cfg, month=label, as_of=moment, segment=segment, coverage=coverage
-        )
+            known = known_coverage(tables, config=cfg, as_of=judged_at)
+            coverages[cfg.coverage_key] = known
+        return build_review(tables, cfg, month=label, as_of=moment, segment=segment, coverage=known)
 
     tz = config.reporting.timezone
     if month is None:
