@@ -229,8 +229,76 @@ def pacing(
     return _paced(pl.concat(frames))
 
 
-#: The length of each pacing period in months (its target is the monthly one times this).
+#: The length of each pacing period in months (its target is the monthly one times this,
+#: unless its months' goals differ: :func:`with_month_goals`).
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
+
+
+def revenue_goal(config: SlaConfig, segment: Mapping | None = None) -> float:
+    """The monthly revenue goal a review of ``segment`` paces against: the segment's own
+    (``[[goals.segments]]``) where it has one, else the config's.
+
+    >>> from analytics.config import load_config
+    >>> revenue_goal(load_config("data/sla.toml"))
+    1000000.0
+    """
+    own = config.goals.for_segment(dict(segment) if segment else None)
+    if own is not None and own.revenue_target_monthly is not None:
+        return float(own.revenue_target_monthly)
+    return float(config.goals.revenue_target_monthly)
+
+
+def with_month_goals(
+    pacing: pl.DataFrame, goals: Mapping[str, float], *, month: str
+) -> pl.DataFrame:
+    """Pacing whose quarter's targets add up each month's own goal (spec/metrics.md: "From
+    goals.revenue_target for a period").
+
+    :func:`pacing` takes the quarter's target as three times the month's (every stage's
+    need is the revenue goal divided down the funnel, so it scales with the goal). When
+    the goal changed inside the quarter (a version in force from August), the quarter's
+    revenue goal is the sum of its months' goals, and each stage's need, the expected to
+    date, the pace and the forecast's attainment scale with it.
+
+    Parameters
+    ----------
+    pacing : DataFrame
+        :func:`pacing`'s frame (``period``, ``target``, ``expected_to_date``, ``pace``,
+        ``forecast_attainment``) for ``month``'s goal ``goals[month]``.
+    goals : mapping
+        ``YYYY-MM`` -> the monthly revenue goal in force that month (a month left out has
+        ``month``'s goal).
+    month : str
+        The month paced.
+
+    Examples
+    --------
+    >>> p = pl.DataFrame({"period": ["month", "quarter"], "stage": ["won_revenue"] * 2,
+    ...     "actual": [50.0, 150.0], "target": [100.0, 300.0], "elapsed_share": [1.0, 1.0],
+    ...     "expected_to_date": [100.0, 300.0], "pace": [0.5, 0.5], "forecast": [50.0, 150.0],
+    ...     "forecast_attainment": [0.5, 0.5]})
+    >>> goals = {"2026-07": 1000.0, "2026-08": 100.0, "2026-09": 100.0}
+    >>> with_month_goals(p, goals, month="2026-09").select("target", "pace").rows()
+    [(100.0, 0.5), (1200.0, 0.125)]
+    """
+    own = goals.get(month)
+    if not own or "period" not in pacing.columns:
+        return pacing
+    months = month_labels(quarter_start_month(month), PERIOD_MONTHS["quarter"])
+    factor = sum(goals.get(m, own) for m in months) / (own * PERIOD_MONTHS["quarter"])
+    if math.isclose(factor, 1.0):
+        return pacing
+    quarter = pl.col("period") == "quarter"
+
+    def scaled(column: str, by: float) -> pl.Expr:
+        return pl.when(quarter).then(pl.col(column) * by).otherwise(pl.col(column)).alias(column)
+
+    return pacing.with_columns(
+        scaled("target", factor),
+        scaled("expected_to_date", factor),
+        scaled("pace", 1 / factor),
+        scaled("forecast_attainment", 1 / factor),
+    )
 
 
 def _paced(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -314,6 +382,8 @@ def retarget(
     config: SlaConfig,
     groups: dict[str, bool],
     periods: dict[str, dict[str, bool]] | None = None,
+    goals: Mapping[str, float] | None = None,
+    month: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The reverse funnel and pacing of a review for another revenue target.
 
@@ -334,6 +404,11 @@ def retarget(
     periods : dict, optional
         What the data can answer over each longer pacing period so far (``quarter``:
         :func:`analytics.coverage.period_coverage`), as the review judged it.
+    goals, month : mapping and str, optional
+        The monthly revenue goal in force in each month of ``month``'s quarter
+        (:func:`analytics.comparison.month_goals`): the quarter adds up the other months'
+        goals and ``config``'s for ``month`` (:func:`with_month_goals`); without them the
+        quarter's goal is three times ``config``'s.
 
     Returns
     -------
@@ -371,6 +446,9 @@ def retarget(
               maintain_order="left")
         .with_columns(pl.col("target") * length)
     ).collect()  # fmt: skip
+    if goals is not None and month is not None:
+        own = float(config.goals.revenue_target_monthly)
+        again = with_month_goals(again, {**goals, month: own}, month=month)
     return funnel, covered_pacing(again, groups, periods=periods)
 
 
@@ -395,7 +473,9 @@ __all__ = [
     "monthly_targets",
     "pacing",
     "retarget",
+    "revenue_goal",
     "reverse_funnel",
     "trailing_rates",
     "whole_need",
+    "with_month_goals",
 ]
