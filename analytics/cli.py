@@ -885,6 +885,9 @@ def review(
             # the coverage stored at the import is of all the data; at an earlier moment
             # the review asks what the data known then could answer (known_coverage)
             result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
+        # a trial judges the month before it by itself too: no recorded version takes over
+        trial_versions = versions if record else []
+        result = _in_history(con, result, cfg, cfg_in_force, trial_versions, as_of=moment)
     document = {**result.to_json_dict(), "sla": sla.to_json_dict()}
     if as_json:
         emit_json(document)
@@ -964,6 +967,35 @@ def _config_in_force(
         versions, month=window.label, first_day=window.first_day, last_day=window.last_day,
         given=cfg, trial=trial,
     )  # fmt: skip
+
+
+def _in_history(
+    con: Any,
+    result: Any,
+    cfg: SlaConfig,
+    in_force: SlaConfig,
+    versions: list[SlaConfig],
+    *,
+    as_of: datetime | None,
+) -> Any:
+    """The review compared with the previous month as judged then, its quarter paced
+    against each month's own goal (:func:`analytics.comparison.in_history`), as the pack
+    and the app show it; the previous month's review is stored or built only when its
+    version is another agreement."""
+    from analytics.comparison import in_history
+    from analytics.precompute import stored
+    from analytics.review import build_review
+    from analytics.warehouse import load_tables
+
+    def previous_of(config: SlaConfig, label: str) -> Any:
+        kept = stored(con, "review", month=label, config=config, as_of=as_of)
+        if kept is not None:
+            return kept
+        return build_review(load_tables(con), config, month=label, as_of=as_of)
+
+    return in_history(
+        result, config=in_force, versions=versions, fallback=cfg, previous_of=previous_of
+    )
 
 
 def _write_pack(
@@ -1128,6 +1160,13 @@ def _print_review(
         sla.add_row(label, value)
     out.print(sla)
     _print_kpis(document, currency=currency)
+    if label := result.comparison_label():  # what "previous" is: the month as judged then
+        out.print(label, highlight=False, soft_wrap=True)
+    for k in document["kpis"]:
+        if k.get("change_reason"):
+            out.print(
+                f"- {k['label']}: {plain(k['change_reason'])}", highlight=False, soft_wrap=True
+            )
     breaches = ", ".join(f"{name} {_fmt(n)}" for name, n in document["breaches"].items())
     out.print(f"Breaches: {breaches}", highlight=False)
     # every "-" above has its reason: what the month's data cannot answer, once per reason

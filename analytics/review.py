@@ -28,6 +28,7 @@ from analytics import cadence as cad
 from analytics import coverage as cov
 from analytics import handoff as ho
 from analytics import nurture as nu
+from analytics.comparison import comparison as comparison_of
 from analytics.config import KPI_METRICS, SlaConfig
 from analytics.episodes import episode_touches, episodes_of, with_touch_stats
 from analytics.funnel import (
@@ -172,6 +173,11 @@ class Review:
     #: The same over all episodes: ``episodes``, ``with_assignment``,
     #: ``median_routing_hours``, ``median_rep_hours`` (None: unknown, not 0).
     assignment: dict[str, Any] = field(default_factory=dict)
+    #: What ``previous`` and ``change`` compare with: the previous month and the SLA
+    #: version that judged it, and the metrics whose change is not computed because the
+    #: two versions measure them differently (:func:`analytics.comparison.comparison`;
+    #: :func:`analytics.comparison.compared` compares with the month as judged then).
+    comparison: dict[str, Any] = field(default_factory=dict)
 
     def measurable(self, group: str) -> bool:
         """Whether the data can answer measure group ``group`` for this month."""
@@ -411,6 +417,22 @@ class Review:
         code = "coverage.point_in_time" if metric in POINT_IN_TIME else "coverage.no_value"
         return render(code, lang=lang)  # type: ignore[arg-type]
 
+    def change_reason(self, metric: str, *, lang: str = "en") -> str | None:
+        """Why ``metric``'s change since the previous month is not computed: the SLA
+        measures it differently now (:attr:`comparison`); None otherwise."""
+        why = (self.comparison.get("redefined") or {}).get(metric)
+        return None if why is None else why[lang]
+
+    def comparison_label(self, *, lang: str = "en") -> str | None:
+        """What ``previous`` is, in ``lang``: ``Compared with 2026-09 as judged by SLA
+        version 2026.2.``; None for a running month (compared with nothing)."""
+        from analytics.texts import render
+
+        meta = self.comparison
+        if not meta or not meta.get("compared", True):
+            return None
+        return render("comparison.label", lang=lang, month=meta["month"], version=meta["version"])  # type: ignore[arg-type]
+
     def to_json_dict(self) -> dict[str, Any]:
         """The ``sla review --json`` document (spec/cli.md); more keys than the spec, none renamed.
 
@@ -451,7 +473,21 @@ class Review:
                 },
                 "remql": dict(self.remql),
             },
-            "kpis": _records(self.kpis),
+            # each with why its change is null when the SLA measures it differently now
+            "kpis": [
+                {**row, "change_reason": self.change_reason(row["metric"])}
+                for row in _records(self.kpis)
+            ],
+            # what "previous" and "change" compare with: the month as judged by its version
+            "comparison": {
+                **{k: v for k, v in self.comparison.items() if k != "redefined"},
+                "redefined": {
+                    m: {"settings": why["settings"], "reason": why["en"]}
+                    for m, why in (self.comparison.get("redefined") or {}).items()
+                },
+            }
+            if self.comparison
+            else None,
             "breaches": self.breach_counts(),  # null: the data cannot say (not 0)
             # assignment delay vs rep delay (null medians: no assigned_at, not 0)
             "assignment": {k: _clean(v) for k, v in self.assignment.items()},
@@ -1579,6 +1615,9 @@ def build_review(
         ),
         assignment_by_rep=by_assignment,
         assignment=_row(assignment.drop("rep_id", "rep_name")) if assignment.height else {},
+        # the previous month as this month's version judges it (compared() puts the
+        # month's own version's values in, where the versions differ)
+        comparison=comparison_of(prev, config, compared=not running),
     )
     return with_warnings(review, notifications)
 

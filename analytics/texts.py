@@ -733,6 +733,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "evidence.counts": ("{x:n} of {n:n}", "{x:n} von {n:n}"),
     "counts": ("{x:n} / {n:n}", "{x:n} / {n:n}"),
+    # -- this month against the previous one, as judged then (analytics/comparison.py) --
+    "comparison.label": (
+        "Compared with {month} as judged by SLA version {version}.",
+        "Verglichen mit {month}, bewertet nach SLA-Version {version}.",
+    ),
+    "comparison.redefined": (
+        "not compared: the SLA measures it differently since {day} ({changes})",
+        "nicht verglichen: das SLA misst es seit {day} anders ({changes})",
+    ),
+    "comparison.not_compared": (
+        "{labels}: {reason}",
+        "{labels}: {reason}",
+    ),
     "items": ("{items:items}", "{items:items}"),
     # -- metric definitions (spec/metrics.md): sections, names, texts --
     "def.section.time": ("Time", "Zeit"),
@@ -1250,6 +1263,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No change passes the test at the {alpha} level.",
         "Keine Veränderung besteht den Test auf dem Signifikanzniveau von {alpha}.",
     ),
+    "pack.untested": (
+        "Not tested: the SLA measures these differently than in the previous month.",
+        "Nicht getestet: das SLA misst diese anders als im Vormonat.",
+    ),
     "pack.tests_note": (
         "{n} changes tested at the {alpha} level (rates: two-proportion z-test; volumes: "
         "Poisson test per elapsed day); by chance alone about one test in {one_in} flags a "
@@ -1276,6 +1293,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.change.changed": (
         "{label} changed from {before} to {after}; {test}, {p}",
         "{label}: verändert von {before} auf {after}; {test}, {p}",
+    ),
+    "pack.change.not_compared": (
+        "{label}: {before} -> {after}; {reason}",
+        "{label}: {before} -> {after}; {reason}",
     ),
     "pack.change.a_day": ("{count} ({rate} a day)", "{count} ({rate} pro Tag)"),
     "pack.change.test.rate": ("two-proportion z-test", "z-Test für zwei Anteile"),

@@ -515,34 +515,108 @@ def _review(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _versions(key: tuple[str, int]) -> list[SlaConfig]:
+    from analytics.warehouse.config_history import stored_configs
+
+    return stored_configs(_connection(*key))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _version_review(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    content_hash: str,
+    month: str,
+    as_of: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+    _config: SlaConfig,
+) -> Any:
+    """The month's review judged by another recorded version (``content_hash``): stored
+    by the last import for the whole company, else computed."""
+    from analytics.precompute import stored
+    from analytics.review import build_review
+
+    if not segment:
+        kept = stored(
+            _connection(*key).cursor(), "review", month=month, config=_config, as_of=as_of
+        )
+        if kept is not None:
+            return kept
+    reps = _tables(key).reps.select("rep_id", "team").collect()
+    return build_review(
+        _tables(key),
+        _config,
+        month=month,
+        as_of=as_of,
+        segment=review_segment(dict(segment), reps),
+        coverage=_coverage_of(key, ckey, _config),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _history_review(
+    key: tuple[str, int],
+    ckey: tuple[str, int],
+    month: str,
+    as_of: datetime | None,
+    segment: tuple[tuple[str, Any], ...],
+) -> Any:
+    from analytics.comparison import in_history
+
+    judged_by = _config(*ckey)  # the config :func:`_review` judges the month by
+    given = _config(*ckey)
+
+    def previous_of(config: SlaConfig, label: str) -> Any:
+        if config.content_hash and config.content_hash == judged_by.content_hash:
+            return _review(key, ckey, label, as_of, segment)
+        return _version_review(key, ckey, config.content_hash, label, as_of, segment, config)
+
+    return in_history(
+        _review(key, ckey, month, as_of, segment),
+        config=judged_by,
+        versions=_versions(key),
+        fallback=given,
+        previous_of=previous_of,
+    )
+
+
 def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | None = None) -> Any:
-    """The month's :class:`analytics.review.Review`, cached per (month, as_of, filters)."""
+    """The month's :class:`analytics.review.Review`, cached per (month, as_of, filters),
+    compared with the previous month as judged then and its quarter paced against each
+    month's own goal (:func:`analytics.comparison.in_history`), as the pack and
+    ``sla review`` show it."""
     seg = tuple(sorted((segment or {}).items()))
-    return _review(warehouse_key(), config_key(), month, at or as_of(), seg)
+    return _history_review(warehouse_key(), config_key(), month, at or as_of(), seg)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _goal_plan(
     key: tuple[str, int], ckey: tuple[str, int], month: str, at: datetime, target: float
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from analytics.comparison import month_goals
     from analytics.coverage import month_coverage, period_coverage
     from analytics.goals import retarget
 
     cfg = _config(*ckey)
     # the month's review holds both for the config's target (stored after an import for
-    # the default months, so a first visit reads a few KB and no table)
-    review = _review(key, ckey, month, at, ())
+    # the default months, so a first visit reads a few KB and no table); its quarter adds
+    # up each month's own goal
+    review = _history_review(key, ckey, month, at, ())
     if float(target) == float(cfg.goals.revenue_target_monthly):
         return review.targets, review.pacing
+    goals = month_goals(_versions(key), month=month, fallback=cfg)
     cfg = cfg.model_copy(
         update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": float(target)})}
     )
     coverage, zone = _coverage(key, ckey), cfg.reporting.timezone
     groups = month_coverage(coverage, month, timezone=zone)
     quarter = period_coverage(coverage, month, period="quarter", timezone=zone)
+    raw = _review(key, ckey, month, at, ())  # retarget scales the quarter itself
     return retarget(
-        review.targets, review.pacing, config=cfg, groups=groups, periods={"quarter": quarter}
-    )
+        raw.targets, raw.pacing, config=cfg, groups=groups, periods={"quarter": quarter},
+        goals=goals, month=month,
+    )  # fmt: skip
 
 
 def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:

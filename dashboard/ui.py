@@ -1265,6 +1265,21 @@ def kpi_tile(row: dict[str, Any], review: Any, lg: Lang) -> Tile:
     )
 
 
+def comparison_note(review: Any, lg: Lang) -> None:
+    """What the KPIs' previous month and change compare with (the month as judged by its
+    own SLA version), and each KPI whose change is not computed because the SLA measures
+    it differently now, with why (:mod:`analytics.comparison`)."""
+    label = review.comparison_label(lang=lg)
+    if not label:  # a running month is compared with nothing (its tiles say so)
+        return
+    unlike = [
+        f"{kpi_label(r, lg)}: {why}"
+        for r in review.kpis.iter_rows(named=True)
+        if (why := review.change_reason(r["metric"], lang=lg))
+    ]
+    st.caption(" ".join([label, *(f"{md(u)}." for u in unlike)]))
+
+
 def kpi_tiles(rows: list[dict[str, Any]], review: Any, lg: Lang) -> None:
     """A team's KPIs (:func:`kpi_tile`) as one row of tiles: one element for the browser
     to draw instead of four or five per KPI."""

@@ -3,7 +3,9 @@ say it (audit 2026-12-06, "the SLA changing over time")."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import html as html_lib
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -384,3 +386,302 @@ def test_the_review_page_judges_the_previous_month_with_its_versions_coverage(
     label = "First touch within SLA" if lang == "en" else "Erstkontakt im SLA"
     rows = page_rows(at, label)
     assert rows and all(row[february] == "–" for row in rows), rows
+
+
+# -- H6, M2: a month compared with the previous one, each judged by its own version ---------
+
+AS_OF = datetime(2026, 11, 15, tzinfo=UTC)
+FAST_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.3"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"'),
+    ("first_touch_hours = 24", "first_touch_hours = 2"),
+)
+FAST = parse_config(FAST_TEXT, source="fast.toml")
+
+
+def _two_months():
+    """:func:`_two_months_rows` as tables."""
+    from analytics.tables import Tables
+
+    return Tables.from_rows(**_two_months_rows())
+
+
+def _two_months_rows() -> dict[str, list[dict]]:
+    """September: S1..S4 become MQL, each touched 3 h later (met under 24 h, missed under
+    2 h). October: O1..O4 touched after 1, 36, 48 and 3 h: 1 of 4 within 2 h, 2 of 4
+    within 24 h. Every MQL is reached at its first touch (cadence held). Touches tracked
+    daily until the as-of date."""
+    from review_support import daily_touches
+
+    leads, events, touches = [], [], []
+    plan = [(f"S{i}", datetime(2026, 9, 1 + i, 9, tzinfo=UTC), 3) for i in range(1, 5)]
+    plan += [
+        (f"O{i}", datetime(2026, 10, day, 9, tzinfo=UTC), hours)
+        for i, (day, hours) in enumerate([(1, 1), (2, 36), (5, 48), (6, 3)], start=1)
+    ]
+    for lead, at, hours in plan:
+        created = f"{at:%Y-%m}-01T00:00:00Z"
+        leads.append(
+            {"lead_id": lead, "created_at": created, "source": "email", "owner_rep_id": "r1"}
+        )
+        events += [
+            {"lead_id": lead, "stage": "lead", "entered_at": created},
+            {"lead_id": lead, "stage": "mql", "entered_at": at, "trigger": "form"},
+        ]
+        touches.append(
+            {
+                "touch_id": f"t-{lead}",
+                "lead_id": lead,
+                "rep_id": "r1",
+                "occurred_at": at + timedelta(hours=hours),
+                "channel": "phone",
+                "outcome": "connected",
+            }
+        )
+    leads.append({"lead_id": "Z", "created_at": "2026-08-01T00:00:00Z", "source": "email"})
+    touches += daily_touches("Z", "2026-08-01", "2026-11-14")
+    reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
+    return {"reps": reps, "leads": leads, "lifecycle_events": events, "sales_touches": touches}
+
+
+REASON = {
+    "en": "not compared: the SLA measures it differently since 2026-10-01 (First touch "
+    "within (hours) 24 -> 2)",
+    "de": "nicht verglichen: das SLA misst es seit 01.10.2026 anders (Erstkontakt innerhalb "
+    "von (Stunden) 24 -> 2)",
+}
+
+
+@pytest.fixture(scope="module")
+def fast_pack():
+    from analytics.pack import build_pack
+
+    return build_pack(_two_months(), FAST, month="2026-10", as_of=AS_OF, versions=[CFG, FAST])
+
+
+def test_a_change_of_definition_is_not_tested_nor_made_an_action_item(fast_pack):
+    """H6: "Speed-to-lead compliance fell from 100 % (4 / 4) to 25 % (1 / 4) ... (worse)"
+    and "sales: Speed-to-lead compliance got worse since last month: find out why": the
+    drop is the new 2-h rule (September 24 h, October 2 h), not the sales team."""
+    pack = fast_pack
+    assert (pack.previous.handoff["met"], pack.review.handoff["met"]) == (4, 1)
+    row = pack.changes.filter(pl.col("metric") == "handoff_compliance").row(0, named=True)
+    assert (row["previous_x"], row["previous_n"], row["current_x"], row["current_n"]) == (
+        4, 4.0, 1, 4.0
+    )  # fmt: skip
+    assert row["comparable"] is False
+    assert (row["p_value"], row["is_significant"], row["is_better"]) == (None, False, None)
+    assert "handoff_compliance" not in pack.significant["metric"].to_list()
+    assert not [a for a in pack.actions if a.code == "action.worse"]
+    # the cadence is measured alike: still tested
+    cadence = pack.changes.filter(pl.col("metric") == "cadence_compliance").row(0, named=True)
+    assert cadence["comparable"] is True
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_pack_says_why_a_redefined_change_is_not_tested(fast_pack, lang):
+    from review_support import footnoted_cells
+
+    from analytics.pack.render import render_html, render_markdown
+
+    md = render_markdown(fast_pack, lang=lang)
+    label = "Speed-to-lead compliance" if lang == "en" else "Einhaltung Reaktionszeit"
+    before, after = ("100 % (4 / 4)", "25 % (1 / 4)")
+    assert f"- {label}: {before} -> {after}; {REASON[lang]}" in md
+    assert f"–: {REASON[lang]}" in footnoted_cells(md)  # the KPI table's change
+    html = render_html(fast_pack, charts=False, lang=lang)
+    assert REASON[lang] in html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    assert f"{label} got worse" not in md and f"{label}: seit dem Vormonat" not in md
+
+
+@pytest.fixture
+def fast_warehouse(tmp_path) -> tuple[Path, Path]:
+    """The two months imported with the example SLA; version 2026.3 (first touch within
+    2 h from October) recorded and the app's config file."""
+    return warehouse_with(tmp_path, _two_months(), [CFG, FAST], FAST_TEXT)
+
+
+def test_sla_review_json_compares_as_the_pack_does(fast_warehouse, fast_pack):
+    """M2: `sla review --json` re-judged September by October's version (previous 0 %,
+    change +25 pp) while the pack and the review page said 100 % (-75 pp)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    db, config = fast_warehouse
+    args = ["review", "--month", "2026-10", "--as-of", "2026-11-15T00:00:00Z", "--no-record"]
+    done = CliRunner().invoke(app, [*args, "--db", str(db), "--config", str(config), "--json"])
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    kpis = {k["metric"]: k for k in document["kpis"]}
+    handoff = kpis["handoff_compliance"]
+    assert (handoff["value"], handoff["previous"], handoff["change"]) == (0.25, 1.0, None)
+    assert handoff["change_reason"] == REASON["en"]
+    assert document["comparison"]["month"] == "2026-09"
+    assert document["comparison"]["version"] == "2026.2"
+    assert document["comparison"]["redefined"]["handoff_compliance"] == {
+        "settings": ["handoff.first_touch_hours"],
+        "reason": REASON["en"],
+    }
+    for row in fast_pack.kpis.iter_rows(named=True):  # one comparison everywhere
+        got = kpis[row["metric"]]
+        assert (got["previous"], got["change"]) == (row["previous"], row["change"]), row
+    assert kpis["cadence_compliance"]["change_reason"] is None
+    text = CliRunner().invoke(app, [*args, "--db", str(db), "--config", str(config)])
+    assert "Compared with 2026-09 as judged by SLA version 2026.2." in text.stdout
+    assert f"- First touch within SLA: {REASON['en']}" in " ".join(text.stdout.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_overview_compares_with_the_previous_month_as_judged_then(
+    fast_warehouse, monkeypatch, lang
+):
+    """M2: the Overview's tile read "25.0 % ↓ -75.0 pp"... or "+25.0 pp" re-judged: now
+    no change for a KPI measured differently, and a line saying what is compared."""
+    from app_support import html_text, open_page, tile_texts
+
+    db, config = fast_warehouse
+    at = open_page(db, monkeypatch, "overview", lang, config=config)
+    label = "First touch within SLA" if lang == "en" else "Erstkontakt im SLA"
+    value = "25.0 %" if lang == "en" else "25,0 %"
+    tile = tile_texts(at)[label]
+    assert tile[0] == value and not any("pp" in w or "Pp." in w for w in tile), tile
+    captions = " ".join(c.value for c in at.caption)
+    said = {
+        "en": "Compared with 2026-09 as judged by SLA version 2026.2.",
+        "de": "Verglichen mit 2026-09, bewertet nach SLA-Version 2026.2.",
+    }
+    assert said[lang] in captions
+    assert f"{label}: {REASON[lang]}" in captions
+    assert REASON[lang] not in html_text(at)  # said once, below the tiles
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_review_page_says_why_a_redefined_change_is_not_given(
+    fast_warehouse, monkeypatch, lang
+):
+    from app_support import open_page
+
+    db, config = fast_warehouse
+    at = open_page(db, monkeypatch, "review", lang, config=config)
+    label = "First touch within SLA" if lang == "en" else "Erstkontakt im SLA"
+    september = "September 2026"
+    rows = page_rows(at, label)
+    assert rows, [t.value for t in at.table]
+    for row in rows:
+        assert row[september] == ("100.0 %" if lang == "en" else "100,0 %")
+        assert row["Change" if lang == "en" else "Veränderung"] == "–"
+        assert REASON[lang] in row.values()
+    captions = " ".join(c.value for c in at.caption)
+    assert REASON[lang] in captions  # the tested changes' section: not tested, and why
+    text = " ".join(m.value for m in at.markdown)
+    assert "got worse" not in text and "seit dem Vormonat schlechter" not in text
+
+
+# -- H7: a quarter's goal adds up its months' own goals -------------------------------------
+
+GOAL_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.4-goals"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2026-08-01"'),
+    ("revenue_target_monthly = 1_000_000.0", "revenue_target_monthly = 100_000.0"),
+)
+GOAL = parse_config(GOAL_TEXT, source="goal.toml")
+
+
+def _goal_tables():
+    """:func:`_two_months_rows` and a deal won in July (G1, 50,000 EUR): revenue and deals
+    are known over the third quarter."""
+    from analytics.tables import Tables
+
+    rows = _two_months_rows()
+    rows["leads"].append({"lead_id": "G1", "created_at": "2026-07-01T08:00:00Z", "source": "email"})
+    rows["lifecycle_events"] += [
+        {"lead_id": "G1", "stage": stage, "entered_at": f"2026-07-{day:02d}T10:00:00Z"}
+        for stage, day in (
+            ("lead", 1),
+            ("mql", 2),
+            ("sql", 5),
+            ("opportunity", 6),
+            ("customer", 20),
+        )
+    ]
+    rows["opportunities"] = [
+        {"opportunity_id": "P1", "lead_id": "G1", "created_at": "2026-07-06T10:00:00Z",
+         "closed_at": "2026-07-20T10:00:00Z", "amount": 50_000.0, "status": "won"}
+    ]  # fmt: skip
+    return Tables.from_rows(**rows)
+
+
+def _quarter(pacing: pl.DataFrame) -> dict[str, float | None]:
+    rows = pacing.filter(pl.col("period") == "quarter").select("stage", "target").rows()
+    return dict(rows)
+
+
+def test_the_quarters_goal_is_the_sum_of_its_months_goals():
+    """Q3 2026: July under 2026.2 (1,000,000 a month), August and September under
+    2026.4-goals (100,000): 1,200,000, where 3 x 100,000 = 300,000 was shown."""
+    from analytics.pack import build_pack
+
+    pack = build_pack(_goal_tables(), GOAL, month="2026-09", as_of=AS_OF, versions=[CFG, GOAL])
+    month = dict(
+        pack.review.pacing.filter(pl.col("period") == "month").select("stage", "target").rows()
+    )
+    quarter = _quarter(pack.review.pacing)
+    assert month["won_revenue"] == 100_000.0
+    assert quarter["won_revenue"] == 1_200_000.0
+    for stage, need in month.items():  # every stage's need scales with the goal
+        assert quarter[stage] == (None if need is None else pytest.approx(need * 12)), stage
+    assert pack.review.comparison["quarter_goals"] == {
+        "2026-07": 1_000_000.0,
+        "2026-08": 100_000.0,
+        "2026-09": 100_000.0,
+    }
+
+
+def test_sla_review_writes_the_quarters_goal_month_by_month(tmp_path):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    db, config = warehouse_with(tmp_path, _goal_tables(), [CFG, GOAL], GOAL_TEXT)
+    out = tmp_path / "pack.md"
+    args = ["review", "--month", "2026-09", "--as-of", "2026-11-15T00:00:00Z", "--no-record"]
+    done = CliRunner().invoke(
+        app, [*args, "--db", str(db), "--config", str(config), "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    (row,) = [r for r in out.read_text().splitlines() if r.startswith("| quarter | Won revenue")]
+    assert row.split(" | ")[3] == "1,200,000 EUR", row
+
+
+@pytest.mark.parametrize(
+    ("target", "lang", "shown"),
+    [
+        (100_000.0, "en", "1,200,000"),  # the SLA's: as the review judged it
+        (200_000.0, "en", "1,300,000"),  # what if September's goal were 200,000
+        (100_000.0, "de", "1.200.000"),
+    ],
+)
+def test_the_shared_goals_page_paces_the_quarter_against_its_months_goals(
+    tmp_path, monkeypatch, target, lang, shown
+):
+    from app_support import APP, static_tables
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.i18n import column_label
+
+    db, config = warehouse_with(tmp_path, _goal_tables(), [CFG, GOAL], GOAL_TEXT)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(config))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"month": "2026-09", "lang": lang})
+    at.switch_page("views/goals.py").run()
+    assert not at.exception, at.exception[0].value
+    if target != 100_000.0:
+        at.number_input(key="revenue_target").set_value(target).run()
+    goal, stage = column_label("goal_target", lang), column_label("stage_name", lang)
+    _, quarter = [t for t in static_tables(at) if goal in t]
+    won = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
+    assert quarter[goal][quarter[stage].index(won)] == shown

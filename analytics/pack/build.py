@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from analytics.comparison import in_history
 from analytics.config import SlaConfig
-from analytics.coverage import rep_display_names, share_reasons
+from analytics.coverage import rep_display_names
 from analytics.goals import whole_need
-from analytics.kpis import past_month_values
 from analytics.pack.compare import significant_changes
 from analytics.pack.formatting import MetricValue, format_metric
 from analytics.sla_history import (
@@ -1012,24 +1012,6 @@ def split_review(review: Any, *, on: date) -> pl.DataFrame:
 # -- the pack ------------------------------------------------------------------------
 
 
-def with_previous(kpis: pl.DataFrame, previous: dict[str, Any] | None) -> pl.DataFrame:
-    """The KPI table with ``previous`` (and ``change``) from another month's values.
-
-    >>> k = pl.DataFrame({"metric": ["mqls"], "value": [5.0], "previous": [None],
-    ...                   "change": [None]}, schema_overrides={"previous": pl.Float64,
-    ...                                                        "change": pl.Float64})
-    >>> with_previous(k, {"mqls": 3}).select("previous", "change").row(0)
-    (3.0, 2.0)
-    """
-    values = [
-        None if previous is None or previous.get(m) is None else float(previous[m])
-        for m in kpis["metric"]
-    ]
-    return kpis.with_columns(
-        pl.Series("previous", values, dtype=pl.Float64),
-    ).with_columns((pl.col("value") - pl.col("previous")).alias("change"))
-
-
 def build_pack(
     tables: Tables,
     config: SlaConfig,
@@ -1111,20 +1093,17 @@ def build_pack(
     prev_in_force = config_in_force(versions, on=prev_window.first_day, fallback=config)
     review = with_warnings(review_of(in_force, window.label, as_of), notifications)
     previous = review_of(prev_in_force, prev_month, review.as_of)
-    # the previous month judged by its own SLA; a point-in-time count has no past value;
-    # a running month is compared with none (nor tested for significant changes)
-    # nor is a rate whose window is still open
-    before = (
-        None
-        if review.running
-        else past_month_values(
-            previous.kpi_values,
-            maturing=review.maturing(),
-            no_share=share_reasons(previous.conversion),
-        )
+    # compared with the previous month as judged by its own SLA (as every output is); a
+    # point-in-time count has no past value, nor a rate whose window is still open; a
+    # metric the versions measure differently has no change and no test; a running
+    # month is compared with none (nor tested for significant changes)
+    review = in_history(
+        review, config=in_force, versions=versions, fallback=config, previous=previous
     )
-    kpis = with_previous(review.kpis, before)
-    changes = significant_changes(review, previous, alpha=alpha)
+    kpis = review.kpis
+    before = None if review.running else review.previous_kpi_values
+    redefined = list(review.comparison.get("redefined") or {})
+    changes = significant_changes(review, previous, alpha=alpha, redefined=redefined)
     if review.running:
         changes = changes.head(0)
     in_month = [

@@ -16,6 +16,7 @@ Both use ``math.erfc`` for the two-sided p-value (no scipy at import time). A ch
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -172,6 +173,9 @@ CHANGE_SCHEMA: dict[str, Any] = {
     "is_significant": pl.Boolean,
     "direction": pl.String,
     "is_better": pl.Boolean,
+    #: False: the SLA measures the metric differently now; not tested (its reason:
+    #: :meth:`analytics.review.Review.change_reason`).
+    "comparable": pl.Boolean,
 }
 
 
@@ -220,7 +224,9 @@ def elapsed_days(review: Any) -> float:
     return total * window.elapsed_share(review.as_of)
 
 
-def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> pl.DataFrame:
+def significant_changes(
+    current: Any, previous: Any, *, alpha: float = 0.05, redefined: Collection[str] = ()
+) -> pl.DataFrame:
     """Every tested change from the previous month's review to this one.
 
     Parameters
@@ -229,6 +235,11 @@ def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> 
         This month's review and the previous month's (each judged by its own SLA).
     alpha : float, default 0.05
         Significance level.
+    redefined : collection of str
+        The metrics the two months' versions measure differently
+        (:func:`analytics.comparison.redefined_metrics`: the first-touch line went from
+        24 h to 4 h): their values are two different measures, so they are not tested.
+        Their rows keep both values and counts, with ``comparable`` false and no test.
 
     Returns
     -------
@@ -239,8 +250,9 @@ def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> 
     ``metric``, ``label``, ``kind`` (``rate`` / ``count``), ``previous``, ``current``
     (rate, or count per day for counts), the counts ``previous_x``, ``previous_n``,
     ``current_x``, ``current_n`` (for counts ``n`` is the elapsed days), ``z``,
-    ``p_value``, ``is_significant``, ``direction`` (up / down / same) and ``is_better``
-    (null when the metric has no good direction or nothing changed).
+    ``p_value``, ``is_significant``, ``direction`` (up / down / same), ``is_better``
+    (null when the metric has no good direction or nothing changed) and ``comparable``
+    (false for a ``redefined`` metric: no test, no direction, never significant).
     """
     now_counts, old_counts = review_counts(current), review_counts(previous)
     rows: list[dict[str, Any]] = []
@@ -250,20 +262,36 @@ def significant_changes(current: Any, previous: Any, *, alpha: float = 0.05) -> 
             continue  # no data is no test (spec/coverage.md)
         if x1 > n1 or x2 > n2:
             continue  # a ratio that is no share (566 %) is no proportion to test
-        result = two_proportion_test(int(x1), int(n1), int(x2), int(n2))
+        result = (
+            Significance(None, None)
+            if metric in redefined  # two measures, no change to test
+            else two_proportion_test(int(x1), int(n1), int(x2), int(n2))
+        )
         p1 = x1 / n1 if n1 else None
         p2 = x2 / n2 if n2 else None
-        rows.append(_change_row(metric, "rate", p1, p2, x1, n1, x2, n2, result, alpha))
+        row = _change_row(metric, "rate", p1, p2, x1, n1, x2, n2, result, alpha)
+        rows.append(_incomparable(row) if metric in redefined else row)
     e1, e2 = elapsed_days(previous), elapsed_days(current)
     for metric in COUNT_SOURCES:
         x1, x2 = previous.volumes.get(metric), current.volumes.get(metric)
         if x1 is None or x2 is None or not measurable(metric, current, previous):
             continue
-        result = poisson_rate_test(int(x1), e1, int(x2), e2)
+        result = (
+            Significance(None, None)
+            if metric in redefined
+            else poisson_rate_test(int(x1), e1, int(x2), e2)
+        )
         r1 = x1 / e1 if e1 > 0 else None
         r2 = x2 / e2 if e2 > 0 else None
-        rows.append(_change_row(metric, "count", r1, r2, x1, e1, x2, e2, result, alpha))
+        row = _change_row(metric, "count", r1, r2, x1, e1, x2, e2, result, alpha)
+        rows.append(_incomparable(row) if metric in redefined else row)
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA, orient="row")
+
+
+def _incomparable(row: dict[str, Any]) -> dict[str, Any]:
+    """A change row of a metric measured differently then and now: no direction, no
+    verdict."""
+    return {**row, "direction": None, "is_better": None, "comparable": False}
 
 
 def measurable(metric: str, *reviews: Any) -> bool:
@@ -315,6 +343,7 @@ def _change_row(
         "is_significant": result.significant(alpha=alpha),
         "direction": direction,
         "is_better": better,
+        "comparable": True,
     }
 
 

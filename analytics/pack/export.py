@@ -421,8 +421,9 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
                 w("col.kpi"): config.kpi_label(r["team"], r["metric"], lang) or r["label"],
                 pack.month: value(r["metric"], r["value"]),
                 pack.previous.month: value(r["metric"], r["previous"]),
-                w("col.change"): format_change(
-                    r["metric"], r["change"], currency=pack.currency, lang=lang
+                w("col.change"): with_reason(
+                    format_change(r["metric"], r["change"], currency=pack.currency, lang=lang),
+                    pack.review.change_reason(r["metric"], lang=lang),
                 ),
                 w("col.target"): ("≥ " if r["direction"] == "at_least" else "≤ ")
                 + value(r["metric"], r["target"]),
@@ -504,7 +505,9 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
         [
             {
                 w("col.metric"): metric_label(r["metric"], lang=lang),
-                w("col.change"): change_sentence(r, lang=lang),
+                w("col.change"): change_sentence(
+                    r, lang=lang, reason=pack.review.change_reason(r["metric"], lang=lang)
+                ),
                 w("col.p"): format_p(r["p_value"], lang),
                 w("col.significant"): bool(r["is_significant"]),
             }

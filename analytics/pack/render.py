@@ -317,9 +317,13 @@ def assignment_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     return {"note": None, "rows": rows}
 
 
-def change_sentence(row: dict[str, Any], *, lang: Lang = "en") -> str:
-    """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``."""
+def change_sentence(row: dict[str, Any], *, lang: Lang = "en", reason: str | None = None) -> str:
+    """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``;
+    a change not tested (``comparable`` false) with its ``reason``: ``Speed-to-lead
+    compliance: 84 % (57 / 68) -> 45 % (25 / 56); not compared: the SLA measures it ...``."""
     verb = row["direction"] if row["direction"] in ("up", "down", "same") else "changed"
+    if row.get("comparable") is False:
+        verb = "not_compared"
     if row["kind"] == "rate":
         shares = told_apart(row["previous"], row["current"], format_share, lang, digits=0)
         before, after = (
@@ -342,7 +346,19 @@ def change_sentence(row: dict[str, Any], *, lang: Lang = "en") -> str:
         after=after,
         test=render(f"pack.change.test.{row['kind']}", lang=lang),
         p=format_p(row["p_value"], lang),
+        reason=reason or "",
     )
+
+
+def untested_rows(pack: ReviewPack, *, lang: Lang = "en") -> list[dict[str, Any]]:
+    """The changes not tested because the SLA measures them differently since the previous
+    month (a new first-touch line), each with its sentence and reason in ``lang``."""
+    rows = pack.changes.filter(pl.col("comparable").not_()).iter_rows(named=True)
+    out = []
+    for r in rows:
+        why = pack.review.change_reason(r["metric"], lang=lang) or ""
+        out.append({**r, "reason": why, "sentence": change_sentence(r, lang=lang, reason=why)})
+    return out
 
 
 # -- charts --------------------------------------------------------------------------
@@ -561,8 +577,11 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         ],
         "tests": [
             {**r, "label": metric_label(r["metric"], lang=lang)}
-            for r in pack.changes.iter_rows(named=True)
+            for r in pack.changes.filter(pl.col("comparable")).iter_rows(named=True)
         ],
+        "untested": untested_rows(pack, lang=lang),
+        # why a KPI's change is "–": the SLA measures it differently than last month
+        "change_reason": lambda row: review.change_reason(row["metric"], lang=lang) or "",
         "sla_changes": pack.sla_change_lines(lang=lang),
         "kpi_label": kpi_label,
         "kpi_reason": lambda row: review.kpi_reason(row, lang=lang) or "",
@@ -749,6 +768,7 @@ __all__ = [
     "render_markdown",
     "render_pack",
     "scorecard_status",
+    "untested_rows",
     "warning_view",
     "without_scripts",
 ]

@@ -162,5 +162,6 @@ table = pl.DataFrame(
     ]
 )
 ui.text_table(table)
+ui.comparison_note(review, lg)  # the previous month as judged then; changes not computed
 download, kinds = ui.kpi_download(review, lg)  # each row's numbers in its metric's unit
 ui.download(download, f"kpis-{v.month}", lg, kinds=kinds)

@@ -109,6 +109,7 @@ for team in ("marketing", "sales"):
         + " ".join(f"{ui.badge(s, lg)} {counts[s]}" for s in ("met", "at_risk", "missed"))
     )
     ui.kpi_tiles(rows, review, lg)
+ui.comparison_note(review, lg)  # the change against the previous month as judged then
 
 left, right = st.columns([3, 2])
 # -- funnel -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.goals import whole_need
 from analytics.kpis import POINT_IN_TIME
-from analytics.pack.render import breach_view, pack_breaches
+from analytics.pack.render import breach_view, pack_breaches, untested_rows
 from analytics.texts import p_value, render, term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
@@ -29,6 +29,7 @@ st.caption(
         version=cfg.sla.version,
         since=day(cfg.sla.effective_from, lg),
     )
+    + (f" {label}" if (label := review.comparison_label(lang=lg)) else "")
 )
 
 PARTS = [
@@ -100,7 +101,9 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
         # a KPI's previous as judged, another metric's as the pack compares it (a running
         # month, a point-in-time count and a maturing rate with nothing)
         old = row.get("previous") if m in kpi else before.get(m)
-        change = None if value is None or old is None else value - old
+        # none where the SLA measures it differently than last month (the reason says so)
+        unlike = review.change_reason(m) is not None
+        change = None if value is None or old is None or unlike else value - old
         rows.append(
             {
                 t("metric", lg): ui.kpi_label(row, lg) if row else ui.metric_name(m, lg),
@@ -133,6 +136,8 @@ def unknown_why(metric: str, row: dict, value: object, old: object) -> str:
         return review.value_reason(metric, lang=lg)
     if metric in review.maturing():  # 0 % of a cohort whose window has barely opened
         return t("immature", lg, days=num(cfg.recycle.remql_window_days, lg))
+    if why := review.change_reason(metric, lang=lg):  # measured differently last month
+        return why
     if old is not None:
         return ""
     if review.running:
@@ -231,6 +236,9 @@ if significant.height:
         right=("previous", "current", "p_value"),
         whole=True,  # one row per tested measure
     )
+
+for row in untested_rows(pack, lang=lg):  # measured differently last month: not tested
+    st.caption(row["sentence"])
 
 section("actions", "actions", 8)
 if not pack.actions:
