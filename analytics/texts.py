@@ -1208,6 +1208,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.col.mqls_per_day": ("MQLs per day", "MQLs pro Tag"),
     "pack.col.speed_to_lead": ("Speed to lead", "Reaktionszeit"),
     "pack.col.cadence_held": ("Cadence held", "Kadenz eingehalten"),
+    "pack.col.judged_by": ("Judged by", "Bewertet nach"),
     "pack.pacing_note": (
         "Targets from the reverse funnel: the revenue goal divided back through the trailing "
         "{months}-month conversion rates. Pace = actual / the linear share of the target due "
@@ -1326,11 +1327,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Geändert im Monat {month}: Version {version} ab {day}",
     ),
     "pack.sla.judged_by": (
-        "The month is judged by version {version} (in force on its first day). Before and "
-        "after the change:",
-        "Der Monat wird nach Version {version} bewertet (gültig an seinem ersten Tag). Vor "
-        "und nach der Änderung:",
+        "The month is judged by version {version} (in force on its first day), the part from "
+        "{day} on too: by version {version}'s rules, not version {new}'s. Before and after "
+        "the change:",
+        "Der Monat wird nach Version {version} bewertet (gültig an seinem ersten Tag), auch "
+        "der Teil ab {day}: nach den Regeln von Version {version}, nicht von Version {new}. "
+        "Vor und nach der Änderung:",
     ),
+    "pack.sla.version_short": ("version {version}", "Version {version}"),
+    "pack.sla.split_sheet": ("SLA change {day}", "SLA-Änderung {day}"),
     "pack.chart.funnel": ("Funnel volumes", "Volumina im Funnel"),
     "pack.chart.leads": ("leads", "Leads"),
     "pack.chart.pacing": (

@@ -433,10 +433,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "No change to the SLA since the last review (version {version}).",
         "Keine Änderung am SLA seit der letzten Besprechung (Version {version}).",
     ),
-    "sla_in_month": (
-        "A new SLA version took effect on {day}: the month before and after it.",
-        "Am {day} trat eine neue SLA-Version in Kraft: der Monat davor und danach.",
-    ),
     "top_breaches": ("Largest breaches", "Größte Verstöße"),
     "significant": (
         "Changes since last month that are statistically significant (α = {alpha})",

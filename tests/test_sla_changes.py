@@ -685,3 +685,104 @@ def test_the_shared_goals_page_paces_the_quarter_against_its_months_goals(
     _, quarter = [t for t in static_tables(at) if goal in t]
     won = "Won revenue" if lang == "en" else "Gewonnener Umsatz"
     assert quarter[goal][quarter[stage].index(won)] == shown
+
+
+# -- M3: a version taking effect inside the month --------------------------------------------
+
+MID_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.5"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2026-10-04"'),
+    ("first_touch_hours = 24", "first_touch_hours = 48"),
+)
+MID = parse_config(MID_TEXT, source="mid.toml")
+#: What every format says of October (judged by 2026.2, 2026.5 from the 4th): O1 (1 h) and
+#: O2 (36 h) before the change, O3 (48 h) and O4 (3 h) after it, under the 24-h rule.
+IN_MONTH = {
+    "en": {
+        "title": "Changed during 2026-10: version 2026.5 from 2026-10-04",
+        "line": "First touch within (hours) 24 -> 48 from 2026-10-04",
+        "judged": "The month is judged by version 2026.2 (in force on its first day), the part "
+        "from 2026-10-04 on too: by version 2026.2's rules, not version 2026.5's. Before and "
+        "after the change:",
+        "rows": [
+            {"Part": "before", "Days": "2026-10-01 – 2026-10-03", "MQLs": "2",
+             "MQLs per day": "0.7", "Speed to lead": "50.0 % (1 / 2)",
+             "Cadence held": "100.0 % (2 / 2)", "Judged by": "version 2026.2"},
+            {"Part": "after", "Days": "2026-10-04 – 2026-10-31", "MQLs": "2",
+             "MQLs per day": "0.1", "Speed to lead": "50.0 % (1 / 2)",
+             "Cadence held": "100.0 % (2 / 2)", "Judged by": "version 2026.2"},
+        ],
+    },
+    "de": {
+        "title": "Geändert im Monat 2026-10: Version 2026.5 ab 04.10.2026",
+        "line": "Erstkontakt innerhalb von (Stunden) 24 -> 48 ab 04.10.2026",
+        "judged": "Der Monat wird nach Version 2026.2 bewertet (gültig an seinem ersten Tag), "
+        "auch der Teil ab 04.10.2026: nach den Regeln von Version 2026.2, nicht von Version "
+        "2026.5. Vor und nach der Änderung:",
+        "rows": [
+            {"Teil": "davor", "Tage": "01.10.2026 – 03.10.2026", "MQLs": "2",
+             "MQLs pro Tag": "0,7", "Reaktionszeit": "50,0 % (1 / 2)",
+             "Kadenz eingehalten": "100,0 % (2 / 2)", "Bewertet nach": "Version 2026.2"},
+            {"Teil": "danach", "Tage": "04.10.2026 – 31.10.2026", "MQLs": "2",
+             "MQLs pro Tag": "0,1", "Reaktionszeit": "50,0 % (1 / 2)",
+             "Kadenz eingehalten": "100,0 % (2 / 2)", "Bewertet nach": "Version 2026.2"},
+        ],
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def mid_pack():
+    from analytics.pack import build_pack
+
+    return build_pack(_two_months(), MID, month="2026-10", as_of=AS_OF, versions=[CFG, MID])
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_pack_format_names_the_version_its_changes_and_who_judges_the_rest(mid_pack, lang):
+    """M3: the Excel pack's SLA sheet held only "No change."; the split's "after" part was
+    judged by the old line under a heading that read as "after the change"."""
+    from analytics.pack.export import pack_sheets
+    from analytics.pack.render import render_html, render_markdown
+
+    said = IN_MONTH[lang]
+    md = render_markdown(mid_pack, lang=lang)
+    assert f"### {said['title']}" in md
+    assert f"- {said['line']}" in md and said["judged"] in md
+    for row in said["rows"]:
+        assert "| " + " | ".join(row.values()) + " |" in md
+    assert "| " + " | ".join(said["rows"][0]) + " |" in md  # the labelled columns
+    html = html_lib.unescape(
+        re.sub(r"<[^>]+>", " ", render_html(mid_pack, charts=False, lang=lang))
+    )
+    html = " ".join(html.split())
+    assert said["title"] in html and said["line"] in html and said["judged"] in html
+    assert " ".join(said["rows"][1].values()) in html
+    sheets = pack_sheets(mid_pack, lang=lang)
+    (sla,) = [f for name, f in sheets.items() if name in ("The SLA in force", "Das geltende SLA")]
+    lines = sla.to_series().to_list()
+    version = "version 2026.2" if lang == "en" else "Version 2026.2"
+    assert version in lines[0]
+    judged = "is judged by the SLA in force then" if lang == "en" else "damals geltenden SLA"
+    assert judged in lines[1] and "2026-09" in lines[1]  # the KPI sheet's previous month
+    assert [said["title"], said["line"], said["judged"]] == lines[-3:]
+    (split,) = [f for name, f in sheets.items() if name.startswith(("SLA change", "SLA-Änderung"))]
+    assert split.to_dicts() == said["rows"]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_review_page_names_the_version_its_changes_and_labels_the_split(
+    tmp_path, monkeypatch, lang
+):
+    """M3: the page said "No change to the SLA since the last review" and showed a table
+    headed part, first_day, mql_episodes ... without naming 2026.5 or what it changed."""
+    from app_support import open_page
+
+    db, config = warehouse_with(tmp_path, _two_months(), [CFG, MID], MID_TEXT)
+    at = open_page(db, monkeypatch, "review", lang, config=config)
+    said = IN_MONTH[lang]
+    assert said["title"] in [w.value for w in at.warning]
+    assert f"- {said['line']}" in [m.value for m in at.markdown]
+    assert said["judged"] in [c.value for c in at.caption]
+    (split,) = [t.value for t in at.table if said["rows"][0].keys() <= set(t.value.columns)]
+    assert split.to_dict("records") == said["rows"]

@@ -366,11 +366,13 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
         breach_view,
         change_sentence,
         funnel_rows,
+        kpi_note,
         pacing_rows,
         scorecard_status,
+        sla_view,
         warning_view,
     )
-    from analytics.texts import metric_label, render, term
+    from analytics.texts import day, metric_label, render, term
 
     def w(code: str, **params: Any) -> str:
         return render(f"pack.{code}", lang=lang, **params)
@@ -524,9 +526,18 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
             for a in pack.actions
         ]
     )
-    sheets[w("section.sla")] = pl.DataFrame(
-        {w("section.sla"): pack.sla_change_lines(lang=lang) or [w("sla.no_change")]}
-    )
+    # the SLA as the md and html pack say it: the version, what changed since the last
+    # review, what changed inside the month (and which version judges the part after);
+    # each in-month change's split on a sheet of its own
+    sla = sla_view(pack, lang=lang)
+    lines = [sla["version"], kpi_note(pack, lang=lang)]  # which version judged each month
+    lines += [sla["since_title"], *(sla["since"] or [w("sla.no_change")])]
+    for change in sla["in_month"]:
+        lines += [change["title"], *change["lines"], change["judged"]]
+    sheets[w("section.sla")] = pl.DataFrame({w("section.sla"): lines})
+    for c, change in zip(pack.in_month, sla["in_month"], strict=True):
+        title = w("sla.split_sheet", day=day(c.change.effective_from, lang))
+        sheets[title] = pl.DataFrame(change["rows"])
     return sheets
 
 

@@ -317,6 +317,98 @@ def assignment_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     return {"note": None, "rows": rows}
 
 
+def split_rows(change: Any, *, judged_by: str, lang: Lang = "en") -> list[dict[str, str]]:
+    """The month split at a version taking effect inside it (:class:`InMonthChange
+    <analytics.pack.build.InMonthChange>`), as every format shows it: one row per part,
+    column label -> the cell's text in ``lang``, the last column naming the version that
+    judged the part (the month's, also after the change)."""
+
+    def w(code: str, **params: Any) -> str:
+        return render(f"pack.{code}", lang=lang, **params)
+
+    def share(metric: str, value: Any, x: Any, n: Any) -> str:
+        return f"{format_metric(metric, value, lang=lang)} ({format_counts(x, n, lang)})"
+
+    return [
+        {
+            w("col.part"): term("split", s["part"], lang=lang),
+            w("col.days"): f"{day(s['first_day'], lang)} – {day(s['last_day'], lang)}",
+            w("col.mqls"): format_count(s["mql_episodes"], lang),
+            w("col.mqls_per_day"): format_decimal(s["mqls_per_day"], lang),
+            w("col.speed_to_lead"): share(
+                "handoff_compliance", s["handoff_compliance"], s["handoff_met"],
+                s["handoff_judged"],
+            ),
+            w("col.cadence_held"): share(
+                "cadence_compliance", s["cadence_compliance"], s["cadence_held"],
+                s["cadence_judged"],
+            ),
+            w("col.judged_by"): w("sla.version_short", version=judged_by),
+        }
+        for s in change.split.iter_rows(named=True)
+    ]  # fmt: skip
+
+
+def kpi_note(pack: ReviewPack, *, lang: Lang = "en") -> str:
+    """Which version judged the previous month's column of the KPI table (that month's own,
+    or the earliest recorded when none was in force then)."""
+    previous, version = pack.previous, pack.previous_config.sla
+    if version.effective_from > previous.window.first_day:
+        return render(
+            "pack.kpi_note_earliest",
+            lang=lang,
+            month=previous.month,
+            version=version.version,
+            day=day(version.effective_from, lang),
+        )
+    return render("pack.kpi_note", lang=lang, month=previous.month, version=version.version)
+
+
+def sla_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
+    """The pack's section on the SLA, as every format says it (md, html, the workbook, the
+    Monthly review page): the version that judges the month, what changed since the last
+    review, and each version that took effect inside the month, with what it changed, which
+    version judges the month after it, and the month before and after it.
+
+    Returns
+    -------
+    dict: ``version`` (one sentence: name, version, in force from, content hash),
+    ``since_title`` and ``since`` (the changes since the last review, one line each; empty:
+    none), ``in_month`` (per change: ``title``, ``lines``, ``judged`` (the sentence on
+    which version judges the part after it) and ``rows``, :func:`split_rows`).
+    """
+    config = pack.config
+
+    def w(code: str, **params: Any) -> str:
+        return render(f"pack.{code}", lang=lang, **params)
+
+    digest = w("sla.hash", hash=config.content_hash[:12]) if config.content_hash else ""
+    version = (
+        f"{w('sla.version_of', name=config.sla.text('name', lang))} {config.sla.version}"
+        f"{w('sla.in_force', day=day(config.sla.effective_from, lang))}{digest}."
+    )
+    in_month = []
+    for c in pack.in_month:
+        after = c.change.after.sla.version
+        when = day(c.change.effective_from, lang)
+        in_month.append(
+            {
+                "title": w("sla.changed_during", month=pack.month, version=after, day=when),
+                "lines": c.lines(lang=lang),
+                "judged": w("sla.judged_by", version=config.sla.version, new=after, day=when),
+                "rows": split_rows(c, judged_by=config.sla.version, lang=lang),
+            }
+        )
+    return {
+        "version": version,
+        "since_title": w(
+            "sla.changed_since", month=pack.previous.month, version=pack.previous_config.sla.version
+        ),
+        "since": pack.sla_change_lines(lang=lang),
+        "in_month": in_month,
+    }
+
+
 def change_sentence(row: dict[str, Any], *, lang: Lang = "en", reason: str | None = None) -> str:
     """A tested change in words: ``Speed-to-lead compliance rose from 75 % (21 / 28) ...``;
     a change not tested (``comparable`` false) with its ``reason``: ``Speed-to-lead
@@ -583,6 +675,8 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         # why a KPI's change is "–": the SLA measures it differently than last month
         "change_reason": lambda row: review.change_reason(row["metric"], lang=lang) or "",
         "sla_changes": pack.sla_change_lines(lang=lang),
+        "sla": sla_view(pack, lang=lang),
+        "kpi_note": kpi_note(pack, lang=lang),
         "kpi_label": kpi_label,
         "kpi_reason": lambda row: review.kpi_reason(row, lang=lang) or "",
         "scorecard_status": lambda row: scorecard_status(pack, row, lang=lang),
@@ -762,12 +856,15 @@ __all__ = [
     "find_chromium",
     "funnel_rows",
     "html_to_pdf",
+    "kpi_note",
     "pacing_rows",
     "pack_breaches",
     "render_html",
     "render_markdown",
     "render_pack",
     "scorecard_status",
+    "sla_view",
+    "split_rows",
     "untested_rows",
     "warning_view",
     "without_scripts",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.goals import whole_need
 from analytics.kpis import POINT_IN_TIME
-from analytics.pack.render import breach_view, pack_breaches, untested_rows
+from analytics.pack.render import breach_view, pack_breaches, sla_view, untested_rows
 from analytics.texts import p_value, render, term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
@@ -166,14 +166,17 @@ if paced.height:
     st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
 
 section("definitions", "nav_definitions", 2)
-if pack.sla_changes:
+sla = sla_view(pack, lang=lg)  # what the pack's section on the SLA says, in its words
+if sla["since"]:
     st.markdown(t("sla_changed", lg))
-    st.markdown("\n".join(f"- {ui.md(c)}" for c in pack.sla_change_lines(lang=lg)))
+    st.markdown("\n".join(f"- {ui.md(c)}" for c in sla["since"]))
 else:
     st.markdown(t("sla_unchanged", lg, version=cfg.sla.version))
-for change in pack.in_month:
-    st.warning(t("sla_in_month", lg, day=day(change.change.effective_from, lg)))
-    ui.static_table(change.split)
+for change in sla["in_month"]:  # a version that took effect inside the month
+    st.warning(change["title"])
+    st.markdown("\n".join(f"- {ui.md(line)}" for line in change["lines"]))
+    st.caption(change["judged"])  # which version judges the part after it
+    ui.text_table(pl.DataFrame(change["rows"]))
 
 section("qualification", "nav_qualification", 3)
 compare(PART_METRICS["qualification"])
