@@ -964,9 +964,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "def.name.pacing": ("Pacing", "Zielpfad"),
     "def.text.pacing": (
         "Actual volume to date against the linear share of each target (the share of the "
-        "month or quarter that has passed at as of).",
+        "month or quarter that has passed at as of). A quarter's target adds up its months' "
+        "targets, each from the SLA version in force that month.",
         "Das bisherige Ist-Volumen gegenüber dem linearen Anteil jedes Ziels (dem Anteil "
-        "des Monats oder Quartals, der zum Datenstand vergangen ist).",
+        "des Monats oder Quartals, der zum Datenstand vergangen ist). Das Ziel eines Quartals "
+        "ist die Summe der Ziele seiner Monate, jedes nach der SLA-Version, die in dem Monat "
+        "galt.",
     ),
     "def.name.score": ("Lead score", "Lead-Score"),
     "def.text.score": (

@@ -62,29 +62,27 @@ def page_rows(at, metric: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    ("short", "lang", "shown"),
+    ("lang", "one", "two"),
     [
-        (1, "en", "1 attempt short"),
-        (2, "en", "2 attempts short"),
-        (1, "de", "1 Versuch zu wenig"),
-        (2, "de", "2 Versuche zu wenig"),
+        ("en", "1 attempt short", "2 attempts short"),
+        ("de", "1 Versuch zu wenig", "2 Versuche zu wenig"),
     ],
 )
-def test_a_cadence_breach_one_attempt_short_says_attempt(short, lang, shown):
+def test_a_cadence_breach_one_attempt_short_says_attempt(lang, one, two):
     """The pack's and the page's breach tables read "1 attempts short"."""
     from analytics.pack.build import _breach_rows
     from analytics.pack.render import _amount
 
     frame = pl.DataFrame(
         {
-            "lead_id": ["L1"],
-            "owner_rep_id": ["r1"],
-            "spaced_attempts": [6 - short],
-            "attempts_short": [short],
+            "lead_id": ["L1", "L2"],
+            "owner_rep_id": ["r1", "r1"],
+            "spaced_attempts": [5, 4],
+            "attempts_short": [1, 2],
         }
     )
-    (row,) = _breach_rows("cadence", frame, CFG, lang, as_of=datetime(2026, 11, 1, tzinfo=UTC))
-    assert _amount(row["amount"], row["unit"], "cadence", lang) == shown
+    rows = _breach_rows("cadence", frame, CFG, lang, as_of=datetime(2026, 11, 1, tzinfo=UTC))
+    assert [_amount(r["amount"], r["unit"], "cadence", lang) for r in rows] == [one, two]
 
 
 # -- M5 and L3: what changed between two versions, in words --------------------------------
@@ -786,3 +784,35 @@ def test_the_review_page_names_the_version_its_changes_and_labels_the_split(
     assert said["judged"] in [c.value for c in at.caption]
     (split,) = [t.value for t in at.table if said["rows"][0].keys() <= set(t.value.columns)]
     assert split.to_dict("records") == said["rows"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "- New first-touch line Demo request for trigger demo request: first touch within "
+            "1 business hour from 2026-10-01",
+        ),
+        (
+            "de",
+            "- Neue Erstkontakt-Frist Demo-Anfrage für Auslöser Demo-Anfrage: Erstkontakt "
+            "innerhalb von 1 Arbeitsstunde ab 01.10.2026",
+        ),
+    ],
+)
+def test_the_review_page_lists_a_new_first_touch_line_in_words(tmp_path, monkeypatch, lang, line):
+    """M5: the German page listed "handoff.lines[Demo request].source (not set) -> (not set)"
+    and nine more raw keys, in English, naming "Demo request" beside name_de."""
+    from app_support import open_page
+
+    lines_text = variant_text(
+        ('version = "2026.2"', 'version = "2026.7"'),
+        ('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"'),
+        (LINE_BLOCK, LINE),
+    )
+    db, config = warehouse_with(tmp_path, _two_months(), [CFG, LINES], lines_text)
+    at = open_page(db, monkeypatch, "review", lang, config=config)
+    shown = [m.value for m in at.markdown]
+    assert line in shown
+    assert not [m for m in shown if "not set" in m or "nicht gesetzt" in m or "handoff." in m]
