@@ -243,16 +243,18 @@ def month_goals(
     >>> month_goals([v1, v2], month="2026-09", fallback=v2)
     {'2026-07': 1000000.0, '2026-08': 100000.0, '2026-09': 100000.0}
     """
+    from analytics.goals import PERIOD_MONTHS, revenue_goal
+
     tz = fallback.reporting.timezone
-    goals = {}
-    for label in month_labels(quarter_start_month(month), 3):
-        cfg = config_in_force(
-            versions, on=month_window(label, timezone=tz).first_day, fallback=fallback
+    return {
+        label: revenue_goal(
+            config_in_force(
+                versions, on=month_window(label, timezone=tz).first_day, fallback=fallback
+            ),
+            segment,
         )
-        own = cfg.goals.for_segment(dict(segment) if segment else None)
-        goal = own.revenue_target_monthly if own is not None else None
-        goals[label] = float(goal if goal is not None else cfg.goals.revenue_target_monthly)
-    return goals
+        for label in month_labels(quarter_start_month(month), PERIOD_MONTHS["quarter"])
+    }
 
 
 def in_history(
