@@ -871,12 +871,14 @@ def review(
             )
         versions, sla = _config_in_force(con, cfg, month, trial=not record)
         cfg_in_force = sla.config
+        # a trial that stands in for a recorded version judges the month before by itself
+        # too: no recorded version takes over its comparison
+        history = versions if sla.instead_of is None else []
         if pack_format is not None:
             if not record and sla.instead_of is not None:
                 err.print(sla.lines()[0], highlight=False, soft_wrap=True)
             _write_pack(
-                # a trial judges both months of the pack: no recorded version takes over
-                con, cfg, versions if record else [], month=month, as_of=moment,
+                con, cfg, history, month=month, as_of=moment,
                 fmt=pack_format, out=out_file, db=db, lang=lang,
             )  # fmt: skip
             return
@@ -885,9 +887,7 @@ def review(
             # the coverage stored at the import is of all the data; at an earlier moment
             # the review asks what the data known then could answer (known_coverage)
             result = build_review(load_tables(con), cfg_in_force, month=month, as_of=moment)
-        # a trial judges the month before it by itself too: no recorded version takes over
-        trial_versions = versions if record else []
-        result = _in_history(con, result, cfg, cfg_in_force, trial_versions, as_of=moment)
+        result = _in_history(con, result, cfg, cfg_in_force, history, as_of=moment)
     document = {**result.to_json_dict(), "sla": sla.to_json_dict()}
     if as_json:
         emit_json(document)

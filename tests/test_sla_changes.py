@@ -306,16 +306,12 @@ def _tz_tables():
         ("M1", "2026-03-05T09:00:00Z", "2026-03-05T10:00:00Z"),
         ("M2", "2026-03-06T09:00:00Z", "2026-03-06T11:00:00Z"),
     ):
+        created = f"{mql_at[:10]}T08:00:00Z"  # the month's leads: its MQLs are known
         leads.append(
-            {
-                "lead_id": lead,
-                "created_at": "2026-01-20T08:00:00Z",
-                "source": "email",
-                "owner_rep_id": "r1",
-            }
+            {"lead_id": lead, "created_at": created, "source": "email", "owner_rep_id": "r1"}
         )
         events += [
-            {"lead_id": lead, "stage": "lead", "entered_at": "2026-01-20T08:00:00Z"},
+            {"lead_id": lead, "stage": "lead", "entered_at": created},
             {"lead_id": lead, "stage": "mql", "entered_at": mql_at, "trigger": "form"},
         ]
         touches.append(
