@@ -375,6 +375,72 @@ def test_an_id_spelt_as_in_a_url_joins_and_is_purged_with_its_plain_spelling(
     assert left == [0, 0, 0]
 
 
+#: Spellings of an e-mail address or a phone number that an export's escapes make: the
+#: plain spelling, and a token that any stored remnant of it would hold.
+_ESCAPED = [
+    ("zz.esc1%u0040example.org", "zz.esc1@example.org", "zz.esc1"),  # JavaScript's escape()
+    ("zz.esc2\\x40example.org", "zz.esc2@example.org", "zz.esc2"),  # a log's escaped string
+    ("zz.esc3\\u0040example.org", "zz.esc3@example.org", "zz.esc3"),  # JSON
+    ("zz.esc4\\\\u0040example.org", "zz.esc4@example.org", "zz.esc4"),  # JSON in JSON
+    ("zz.esc5=40example.org", "zz.esc5@example.org", "zz.esc5"),  # quoted-printable
+    ("zz=2Eesc6=40example=2Eorg", "zz.esc6@example.org", "esc6"),
+    ("zz.esc7%26%2364%3Bexample.org", "zz.esc7@example.org", "zz.esc7"),  # &#64; in a URL
+    ("zz.esc8@example%u002Eorg", "zz.esc8@example.org", "zz.esc8"),
+    ("zz.esc9@example\\x2eorg", "zz.esc9@example.org", "zz.esc9"),
+    ("%u002B49 171 5550147", "+49 171 5550147", "5550147"),
+    ("\\x2B49 171 5550148", "+49 171 5550148", "5550148"),
+    ("\\u002b49\\u00a0171\\u00a05550149", "+49 171 5550149", "5550149"),
+    ("0170\\/5550150", "0170/5550150", "5550150"),  # JSON's escaped /
+]
+
+
+@pytest.mark.parametrize(("spelt", "plain", "token"), _ESCAPED)
+def test_an_escaped_value_is_stored_nowhere_and_joins_and_is_purged_as_written_plainly(
+    tmp_path, monkeypatch, spelt, plain, token
+):
+    """Third re-audit of the privacy fixes (2026-12-06): an address or number written with
+    JavaScript's ``%u0040``, an escaped string's ``\\x40``/``\\u0040``, a mail's
+    quoted-printable ``=40`` or a URL-encoded ``&#64;`` was stored in clear in free text,
+    and as an id it was neither hashed nor joined its plain spelling."""
+    from analytics.warehouse.purge import purge
+
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source,job_title,Notiz\n"
+        f"{plain},2026-10-05T09:00:00Z,email,Kontakt {spelt} bitte,an {spelt}\n"
+        "L2,2026-10-05T09:00:00Z,email,Bleibtorius-Beta,\n",
+    )
+    _write(d / "lifecycle_events.csv", f"lead_id,stage,entered_at\n{spelt},mql,2026-10-06\n")
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded == {"leads": 2, "lifecycle_events": 1} and not result.rejected
+    assert hash_text(spelt, "test") == hash_text(plain, "test")
+    assert _scan(db, [spelt, plain, token]) == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        kept = con.execute(
+            "SELECT job_title, _extra FROM raw.leads WHERE lead_id LIKE 'h\\_%' ESCAPE '\\'"
+        ).fetchall()
+    finally:
+        con.close()
+    mask = "[phone]" if plain[0] in "+0" else "[email]"
+    assert kept == [
+        (f"Kontakt {mask} bitte", json.dumps({"notiz": f"an {mask}"}, separators=(",", ":")))
+    ]
+    purge(db, leads=[plain], salt="test")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        left = [
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
+        ]
+    finally:
+        con.close()
+    assert left == [1, 0, 0]  # L2 stays
+
+
 def test_a_phone_number_or_an_iban_used_as_an_id_is_hashed_and_still_joins(tmp_path, monkeypatch):
     monkeypatch.setenv("SLA_HASH_SALT", "test")
     d = tmp_path / "in"
@@ -613,7 +679,26 @@ def test_the_text_around_a_personal_value_is_kept_byte_for_byte(before, value, a
 @given(
     st.lists(
         st.sampled_from(
-            [*"a0@+%24B.-&#;x \t\u00a0\u2013\u3002/()", "40", "%40", "&#64;", "&#00", "%2F", "%28"]
+            [
+                *"a0@+%24B.-&#;x \t\u00a0\u2013\u3002/()\\=unE",
+                "40",
+                "%40",
+                "&#64;",
+                "&#00",
+                "%2F",
+                "%28",
+                "%u0040",
+                "\\u0040",
+                "\\x40",
+                "\\xc2\\xa0",
+                "=40",
+                "=2E",
+                "%26",
+                "%23",
+                "%3B",
+                "\\n",
+                "\\/",
+            ]
         )
     ).map("".join)
 )
@@ -686,6 +771,32 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("tel 0171 7731\U000e00209942", "tel [phone]"),
         ("tel 0171\u034f77319942", "tel [phone]"),
         ("\U000e0001mail zz.t1@example.org", "\U000e0001mail [email]"),
+        # third re-audit (2026-12-06): JavaScript's, an escaped string's, a mail's escapes
+        ("mail jane.doe%u0040example.com ok", "mail [email] ok"),
+        ("mail jane.doe%U0040example.com", "mail [email]"),
+        ("mail jane.doe\\x40example.com ok", "mail [email] ok"),
+        ("mail jane.doe\\u0040example.com ok", "mail [email] ok"),
+        ('{"m": "jane.doe\\\\u0040example.com"}', '{"m": "[email]"}'),  # escaped twice
+        ("mail jane.doe=40example.com ok", "mail [email] ok"),
+        ("mail jane=2Edoe=40example=2Ecom ok", "mail [email] ok"),
+        ("mail jane.doe%26%2364%3Bexample.com ok", "mail [email] ok"),
+        ("mail jane.doe%26%23x40%3Bexample.com", "mail [email]"),
+        ("mail jane.doe%26amp%3B%2364%3Bexample.com", "mail [email]"),
+        ("mail jane.doe\\u0026#64;example.com", "mail [email]"),
+        ("mail jane.doe@example%u002Ecom ok", "mail [email] ok"),
+        ("mail jane.doe@example\\x2ecom ok", "mail [email] ok"),
+        ("mail jane.doe@example\\u002Ecom ok", "mail [email] ok"),
+        ("tel %u002B49 171 7731 9942 ok", "tel [phone] ok"),
+        ("tel \\x2B49 171 7731 9942 ok", "tel [phone] ok"),
+        ("tel \\u002b49\\u00a0171\\u00a07731\\u00a09942 ok", "tel [phone] ok"),
+        ("tel \\x2b49\\xc2\\xa0171\\xa07731 9942 ok", "tel [phone] ok"),
+        ("tel %u002B49%u0020171%u00207731%u00209942", "tel [phone]"),
+        ("tel 0170\\/5550001 ok", "tel [phone] ok"),
+        # ... JSON's escaped line break or tab before or in a number (no word boundary)
+        ("Ruf:\\n0171 7731 9942", "Ruf:\\n[phone]"),
+        ("Ruf:\\r\\n+49 171 7731 9942\\nDanke", "Ruf:\\r\\n[phone]\\nDanke"),
+        ("Ruf 0171\\t7731\\t9942", "Ruf [phone]"),
+        ("?note=Ruf%0A0171 7731 9942", "?note=Ruf%0A[phone]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -720,6 +831,23 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         ("\u6587\u3002\u6b21\u3002", "\u6587\u3002\u6b21\u3002"),  # a sentence's full stops
         ("Ref DE89  3704 bitte", "Ref DE89  3704 bitte"),
         ("\U000e0067\U000e0062 flag", "\U000e0067\U000e0062 flag"),
+        # third re-audit: = is ordinary text too, and so are backslashes
+        ("a=40", "a=40"),
+        ("width=40px; height=40px", "width=40px; height=40px"),
+        ("?x=40&y=1", "?x=40&y=1"),
+        ("x=40.5kg, v=40.1.2", "x=40.5kg, v=40.1.2"),
+        ("a =40 b.com", "a =40 b.com"),
+        ("retries=40 host=example.com", "retries=40 host=example.com"),
+        ("color=2E2E2E n=2e5", "color=2E2E2E n=2e5"),
+        ("C:\\Users\\name\\new\\0171 notes", "C:\\Users\\name\\new\\0171 notes"),
+        (
+            "c\\x2b\\x2b \\u00e4rger tab\\there \\\\server\\share",
+            "c\\x2b\\x2b \\u00e4rger tab\\there \\\\server\\share",
+        ),
+        # ... weighed and masked, as %40 in its place always was: a value that starts with
+        # 40 and runs on into words parted by a dot reads as an address
+        ("size=40x40.png", "[email]"),
+        ("icon=402x.png", "icon=402x.png"),  # an image for a pixel density, as icon@2x.png
     ],
 )
 def test_what_the_fold_may_take_for_a_personal_value(text, masked):
@@ -765,6 +893,18 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("+49 171\u034f7731 9942", "+49 1717731 9942"),
         ("de89.3704.0044.0532.0130.00", "DE89.3704.0044.0532.0130.00"),
         ("gb82-west-1234-5698-7654-32", "GB82-WEST-1234-5698-7654-32"),
+        # third re-audit (2026-12-06)
+        ("jane.doe%u0040example.com", "jane.doe@example.com"),
+        ("jane.doe\\x40example.com", "jane.doe@example.com"),
+        ("jane.doe\\u0040example.com", "jane.doe@example.com"),
+        ("jane.doe\\\\u0040example.com", "jane.doe@example.com"),
+        ("jane.doe=40example.com", "jane.doe@example.com"),
+        ("jane=2Edoe=40example=2Ecom", "jane.doe@example.com"),
+        ("jane.doe%26%2364%3Bexample.com", "jane.doe@example.com"),
+        ("jane.doe@example\\u002ecom", "jane.doe@example.com"),
+        ("%u002B49 171 7731 9942", "+49 171 7731 9942"),
+        ("\\x2B49\\xc2\\xa0171\\xc2\\xa07731\\xc2\\xa09942", "+49 171 7731 9942"),
+        ("0170\\/5550001", "0170/5550001"),
     ],
 )
 def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):
@@ -781,7 +921,18 @@ def test_an_id_written_in_a_url_or_with_other_spaces_is_hashed(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["meet @ 5pm", "icon @ 2x.png", "c%2B%2B", "de5217ec03f9420c3a82973ef073279b", "L-007"],
+    [
+        "meet @ 5pm",
+        "icon @ 2x.png",
+        "c%2B%2B",
+        "de5217ec03f9420c3a82973ef073279b",
+        "L-007",
+        "a=40",
+        "width=40px",
+        "ref=2E5",
+        "c\\x2b\\x2b",
+        "L\\u0030",
+    ],
 )
 def test_an_id_that_only_looks_spelt_is_no_personal_id(value):
     assert not is_personal_id(value)

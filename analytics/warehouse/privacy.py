@@ -456,9 +456,11 @@ def _fold_table() -> dict[str, str]:
     ``…``), a format character (Unicode's ``Cf``: zero-width spaces and joiners, the soft
     hyphen, direction marks; also the tag characters and the combining grapheme joiner:
     dropped), a tab or other control character, a line or paragraph separator (a space),
-    a dash (``-``), an ideographic full stop (``.``), and a URL's or HTML's escape of a
-    space, a dash, ``@``, ``+``, ``.``, ``/``, ``(``, ``)``, ``&`` or a soft hyphen
-    (``%40``, ``%2F``, ``&#x40;``, ``&nbsp;``)."""
+    a dash (``-``), an ideographic full stop (``.``), and an escape of a space, a dash,
+    ``@``, ``+``, ``.``, ``/``, ``(``, ``)``, ``&``, a soft hyphen or a line break: a URL's
+    (``%40``, ``%2F``, ``%0A``), HTML's (``&#x40;``, ``&nbsp;``), JavaScript's ``escape``
+    (``%u0040``), and an escaped string's in a JSON or log export (``\\u0040``, ``\\x40``,
+    the UTF-8 bytes ``\\xc2\\xa0``, and JSON's ``\\t``, ``\\n``, ``\\r``, ``\\/``)."""
     table = {}
     for code in (*range(0x80, 0x3400), *range(0xF900, 0x10000), *range(0x1D400, 0x1D800)):
         char = chr(code)
@@ -475,11 +477,21 @@ def _fold_table() -> dict[str, str]:
     table |= dict.fromkeys([*map(chr, range(0xE0000, 0xE0080)), "\u034f"], "")
     for char, plain in ((" ", " "), ("\t", " "), ("\xa0", " "), ("-", "-"), ("@", "@"),
                         ("+", "+"), (".", "."), ("\xad", ""), ("\u200b", ""), ("/", "/"),
-                        ("(", "("), (")", ")"), ("&", "&")):  # fmt: skip
+                        ("(", "("), (")", ")"), ("&", "&"), ("\n", "\n"),
+                        ("\r", "\r")):  # fmt: skip
         code, utf8 = ord(char), char.encode()
         table |= dict.fromkeys(_cases("".join(f"%{b:02x}" for b in utf8)), plain)
         table |= {f"&#{code};": plain}  # (with zeros or no ;: written so by _FOLD_RULES)
         table |= {f"&#{x}{h};": plain for x in "xX" for h in _cases(f"{code:x}")}
+        table |= dict.fromkeys(_cases(f"%u{code:04x}"), plain)  # JavaScript: %u0040, %U0040
+        table |= {f"\\u{h}": plain for h in _cases(f"{code:04x}")}  # JSON, JavaScript
+        byte_runs = {utf8.hex()} | ({f"{code:02x}"} if code < 0x100 else set())
+        table |= {  # C, Python, a log: \x40, and \xa0 or its UTF-8 bytes \xc2\xa0
+            "".join(f"\\x{h[i : i + 2]}" for i in range(0, len(h), 2)): plain
+            for run in byte_runs
+            for h in _cases(run)
+        }
+    table |= {"\\t": " ", "\\n": "\n", "\\r": "\r", "\\/": "/"}  # JSON's short escapes
     named = {"nbsp": " ", "ensp": " ", "emsp": " ", "thinsp": " ", "Tab": " ", "shy": "",
              "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-", "minus": "-",
              "commat": "@", "plus": "+", "period": "."}  # fmt: skip
@@ -492,38 +504,65 @@ _FOLD_TABLE = _fold_table()
 #: written so by ``str.translate``, with no character moved.
 _FOLD_CHARS = {k: v for k, v in _FOLD_TABLE.items() if len(k) == len(v) == 1}
 
+#: A mail export's quoted-printable ``@`` and ``.`` (``jane.doe=40example=2Ecom``; RFC
+#: 2047 writes both so in a header, and an encoder may write ``@`` so in a body): read
+#: as ``@`` and ``.`` wherever they stand, after the spaces around an ``@`` are undone,
+#: so that ``a =40 b.com`` does not read as one. ``=40`` is also ordinary text (``a=40``,
+#: ``width=40px``, ``?x=40&y=1``, ``=40.5``): what decides is, as for ``%40``, that
+#: :data:`EMAIL` reads an address there, a local part, then a domain with a dot and a
+#: top-level domain of letters. So ``a=40``, ``width=40px``, ``?x=40&y=2``,
+#: ``x=40.5kg`` stay as they are, and a value that starts with ``40`` and runs on into
+#: words parted by a dot is masked, as ``%40`` in its place always was (``size=40x40.png``,
+#: ``w=40cm.Bitte``: privacy wins). A ``+`` is never written ``=2B`` by either, and
+#: ``=2B`` is a hex value's start in ordinary text (``color=2B2B2B``): not read.
+_QUOTED_PRINTABLE = ((r"=2[eE]", "."), (r"=40", "@"))
+
 #: What personal values hide behind (few texts have one), in the order it is undone: a
-#: URL's or HTML's escapes applied twice or more (``%2540``, ``&amp;#64;``); then
-#: :data:`_FOLD_TABLE`: compatibility forms (full-width ``＠``), format characters
-#: (dropped), spaces other than the ASCII space, dashes other than the hyphen-minus, and
-#: the escapes of a URL (``ana%40example.org``) or HTML (``&#64;``, ``&#x40;``, ``&nbsp;``),
-#: one character for one first; `` (dot) `` as a person writes it; last, the ``@`` of an
-#: image's name for a pixel density (``icon@2x.png``) is read as no ``@``. Each is a
-#: pattern (for ``re``; None: per character) and what it is written as (a table: polars
-#: reads its spellings literally).
+#: URL's, HTML's or an escaped string's escapes applied twice or more (``%2540``,
+#: ``&amp;#64;``, ``\\u0040``); then :data:`_FOLD_TABLE`: compatibility forms
+#: (full-width ``＠``), format characters (dropped), spaces other than the ASCII space,
+#: dashes other than the hyphen-minus, and the escapes of a URL (``ana%40example.org``),
+#: HTML (``&#64;``, ``&#x40;``, ``&nbsp;``, also URL-encoded: ``%26%2364%3B``), JavaScript
+#: (``%u0040``) or an escaped string (``\u0040``, ``\x40``), one character for one first;
+#: `` (dot) `` as a person writes it; a mail's quoted-printable ``=40`` and ``=2E``
+#: (:data:`_QUOTED_PRINTABLE`); last, the ``@`` of an image's name for a pixel density
+#: (``icon@2x.png``) is read as no ``@``. Each is a pattern (for ``re``; None: per
+#: character) and what it is written as (a table: polars reads its spellings literally).
 _FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
     (r"&(?:amp;)+", "&"),
     (r"%(?:25)+", "%"),
+    (r"\\{2,}", "\\"),  # a JSON string inside a JSON string: \\u0040
     (None, _FOLD_CHARS),
+    # an HTML number URL-encoded (``%26%2364%3B``: ``&#64;``), its ``&`` escaped otherwise
+    (
+        r"(?:&|%26|%[uU]0026|\\u0026|\\x26)(?:amp(?:;|%3[bB]))*%23"
+        r"|(?:%26|%[uU]0026|\\u0026|\\x26)(?:amp(?:;|%3[bB]))*#",
+        "&#",
+    ),
     # an HTML number as the table spells it: no leading zeros, a closing ; (HTML reads
-    # ``&#x00040;`` and ``&#64`` before a non-digit as ``@`` too)
-    (r"&#0*([0-9]+);?|&#([xX])0*([0-9A-Fa-f]+);?", "&#${1}${2}${3};"),
+    # ``&#x00040;`` and ``&#64`` before a non-digit as ``@`` too; ``%3B``: a URL's ;)
+    (
+        r"&#0*([0-9]+)(?:;|%3[bB])?|&#([xX])0*([0-9A-Fa-f]+)(?:;|%3[bB])?",
+        "&#${1}${2}${3};",
+    ),
     (
         r"[^\x00-\x7f]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|%[cC]2%[aA][0dD]|%[eE]2%80%8[bB]"
-        r"|%[0-9A-Fa-f]{2}|&#[xX]?[0-9A-Fa-f]+;|&[A-Za-z]+;",
+        r"|%[0-9A-Fa-f]{2}|%[uU][0-9A-Fa-f]{4}|\\u[0-9A-Fa-f]{4}|\\x[cC]2\\x[aA][0dD]"
+        r"|\\x[eE]2\\x80\\x8[bB]|\\x[0-9A-Fa-f]{2}|\\[tnr/]|&#[xX]?[0-9A-Fa-f]+;|&[A-Za-z]+;",
         {k: v for k, v in _FOLD_TABLE.items() if k not in _FOLD_CHARS},
     ),
     (r"\s?[(\[]dot[)\]]\s?", "."),
     # spaces around an @ (``ana @ example.org``): an address only when both sides read as
     # one; ``meet @ 5pm`` stays no address
     (r"[ \t]+@[ \t]*|@[ \t]+", "@"),
+    *_QUOTED_PRINTABLE,
     # an image for a pixel density (icon@2x.png, icon%402x.png) is no e-mail address
     (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
 #: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
-#: than printable ASCII, ``%``, ``&``, ``(dot)``, ``@`` and a digit, a space and ``@``;
-#: one cheap pass.
-_FOLDED = r"[^\x20-\x7e\n\r]|[%&]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]"
+#: than printable ASCII, ``%``, ``&``, ``\``, ``(dot)``, ``@`` and a digit, a space and
+#: ``@``, ``=40`` or ``=2E``; one cheap pass.
+_FOLDED = r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]|=(?:40|2[eE])"
 _FOLDS = tuple(
     (
         re.compile(pattern),
@@ -685,8 +724,9 @@ def _mask_plain(values: pl.Series) -> pl.Series:
 def _inside_rules() -> tuple[tuple[str, str], ...]:
     """:data:`_INSIDE`, from :data:`_FOLD_TABLE`."""
 
-    def spellings(plain: str) -> str:
-        return "|".join(k for k, v in sorted(_FOLD_TABLE.items(), key=lambda kv: -len(kv[0]))
+    def spellings(plain: str) -> str:  # (a backslash escaped: \u0040 is a spelling)
+        return "|".join(k.replace("\\", "\\\\")
+                        for k, v in sorted(_FOLD_TABLE.items(), key=lambda kv: -len(kv[0]))
                         if v == plain)  # fmt: skip
 
     def chars(plain: str) -> str:
