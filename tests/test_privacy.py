@@ -628,6 +628,8 @@ def test_masked_values(text, masked):
         ("x&#64;y &#43; ana&#64;example.org", "x&#64;y &#43; [email]"),
         ("Preis 1\u00a0234 EUR, Ruf 030\u00a01234567", "Preis 1\u00a0234 EUR, Ruf [phone]"),
         ("Ruf 030\u00a01234567, Mail ana&#x40;example.org", "Ruf [phone], Mail [email]"),
+        # an escape the fold keeps (%01) next to a value: the escapes around it kept too
+        ("tel%C2%A0%0171%C2%A07731 9942 a%2Fb", "tel%C2%A0%[phone] a%2Fb"),
         (
             "Handy 0171\u20137731\u20139942 \u2013 ruft zur\u00fcck",
             "Handy [phone] \u2013 ruft zur\u00fcck",

@@ -636,6 +636,8 @@ def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
         for match in pattern.finditer(text):
             a, b = match.span()
             written = _folded_as(plain, match)
+            if written == match[0]:  # kept as written (``%01``: no spelling of the table):
+                continue  # each of its characters still stands for itself
             pieces += (text[last:a], written)
             new_starts += starts[last:a] + [starts[a]] * len(written)
             new_ends += ends[last:a] + [ends[b - 1]] * len(written)
