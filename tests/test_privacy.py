@@ -441,6 +441,41 @@ def test_an_escaped_value_is_stored_nowhere_and_joins_and_is_purged_as_written_p
     assert left == [1, 0, 0]  # L2 stays
 
 
+def test_a_value_after_an_escaped_punctuation_mark_is_stored_nowhere(tmp_path):
+    """A URL-encoded ``tel:`` link (``tel%3A%2B49...``), or a comma or colon escaped
+    before a number (``%2C0171...``, ``\\x3a0171...``): the escape's last letter stood
+    before the number as if it were a word, and the number was stored in clear."""
+    d = tmp_path / "in"
+    _write(d / "reps.csv", "rep_id,name,team\nr1,Jana Vogel,sdr\n")
+    _write(d / "leads.csv", "lead_id,created_at,source\nL1,2026-10-05T09:00:00Z,email\n")
+    notes = [
+        "?u=tel%3A%2B491715550161&x=1",
+        "Ruf%3A0171 5550162",
+        "a%2C0171 5550163%2Cb",
+        "Ruf\\x3a0171 5550164",
+        "IBAN%3ADE89370400440532013000",
+    ]
+    _write(
+        d / "sales_touches.csv",
+        "touch_id,lead_id,rep_id,occurred_at,channel,outcome,note\n"
+        + "".join(
+            f"T{i},L1,r1,2026-10-05T10:00:00Z,phone,no_answer,{note}\n"
+            for i, note in enumerate(notes)
+        ),
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded == {"reps": 1, "leads": 1, "sales_touches": 5}
+    assert _scan(db, ["5550161", "5550162", "5550163", "5550164", "0532013000"]) == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = [r[0] for r in con.execute("SELECT note FROM core.sales_touches").fetchall()]
+    finally:
+        con.close()
+    masked = ["?u=tel%3A[phone]&x=1", "Ruf%3A[phone]", "a%2C[phone]%2Cb", "Ruf\\x3a[phone]"]
+    assert sorted(stored) == sorted([*masked, "IBAN%3A[iban]"])
+
+
 def test_a_phone_number_or_an_iban_used_as_an_id_is_hashed_and_still_joins(tmp_path, monkeypatch):
     monkeypatch.setenv("SLA_HASH_SALT", "test")
     d = tmp_path / "in"
@@ -799,6 +834,15 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("Ruf:\\r\\n+49 171 7731 9942\\nDanke", "Ruf:\\r\\n[phone]\\nDanke"),
         ("Ruf 0171\\t7731\\t9942", "Ruf [phone]"),
         ("?note=Ruf%0A0171 7731 9942", "?note=Ruf%0A[phone]"),
+        # ... an escaped punctuation mark (its last hex digit a letter) before a value
+        ("?u=tel%3A%2B4917177319942&x=1", "?u=tel%3A[phone]&x=1"),
+        ("Ruf%3A0171 7731 9942", "Ruf%3A[phone]"),
+        ("a%2C0171 7731 9942%2Cb", "a%2C[phone]%2Cb"),
+        ("?next=%2Fcb%3Fp%3D01717731994", "?next=%2Fcb%3Fp%3D[phone]"),
+        ("Ruf\\x3a0171 7731 9942", "Ruf\\x3a[phone]"),
+        ("Ruf&#58;0171 7731 9942", "Ruf&#58;[phone]"),
+        ("IBAN%3ADE89370400440532013000", "IBAN%3A[iban]"),
+        ("mail ana%5Bat%5Dexample%5Bdot%5Dorg", "mail [email]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -845,6 +889,11 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         (
             "c\\x2b\\x2b \\u00e4rger tab\\there \\\\server\\share",
             "c\\x2b\\x2b \\u00e4rger tab\\there \\\\server\\share",
+        ),
+        ("?q=a%3Db%2Cc%3B%21&r=%5B1%5D%3A2", "?q=a%3Db%2Cc%3B%21&r=%5B1%5D%3A2"),
+        (
+            "Preis%3A 1.234%2C50 EUR%2C Termin%3A 05.10.2026",
+            "Preis%3A 1.234%2C50 EUR%2C Termin%3A 05.10.2026",
         ),
         # ... weighed and masked, as %40 in its place always was: a value that starts with
         # 40 and runs on into words parted by a dot reads as an address

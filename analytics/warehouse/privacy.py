@@ -30,6 +30,7 @@ import json
 import os
 import re
 import secrets
+import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -456,11 +457,12 @@ def _fold_table() -> dict[str, str]:
     ``…``), a format character (Unicode's ``Cf``: zero-width spaces and joiners, the soft
     hyphen, direction marks; also the tag characters and the combining grapheme joiner:
     dropped), a tab or other control character, a line or paragraph separator (a space),
-    a dash (``-``), an ideographic full stop (``.``), and an escape of a space, a dash,
-    ``@``, ``+``, ``.``, ``/``, ``(``, ``)``, ``&``, a soft hyphen or a line break: a URL's
-    (``%40``, ``%2F``, ``%0A``), HTML's (``&#x40;``, ``&nbsp;``), JavaScript's ``escape``
-    (``%u0040``), and an escaped string's in a JSON or log export (``\\u0040``, ``\\x40``,
-    the UTF-8 bytes ``\\xc2\\xa0``, and JSON's ``\\t``, ``\\n``, ``\\r``, ``\\/``)."""
+    a dash (``-``), an ideographic full stop (``.``), and an escape of a space, a soft
+    hyphen, a line break or ASCII punctuation but ``%`` and ``\\`` (``@``, ``+``, ``.``,
+    ``:``...): a URL's (``%40``, ``%2F``, ``%3A``, ``%0A``), HTML's (``&#x40;``,
+    ``&nbsp;``), JavaScript's ``escape`` (``%u0040``), and an escaped string's in a JSON
+    or log export (``\\u0040``, ``\\x40``, the UTF-8 bytes ``\\xc2\\xa0``, and JSON's
+    ``\\t``, ``\\n``, ``\\r``, ``\\/``)."""
     table = {}
     for code in (*range(0x80, 0x3400), *range(0xF900, 0x10000), *range(0x1D400, 0x1D800)):
         char = chr(code)
@@ -475,10 +477,10 @@ def _fold_table() -> dict[str, str]:
     table |= dict.fromkeys("\u3002\uff61", ".")  # ideographic full stops (IDNA: a dot)
     # tag characters (Cf, or unassigned, past the ranges above), the combining grapheme joiner
     table |= dict.fromkeys([*map(chr, range(0xE0000, 0xE0080)), "\u034f"], "")
-    for char, plain in ((" ", " "), ("\t", " "), ("\xa0", " "), ("-", "-"), ("@", "@"),
-                        ("+", "+"), (".", "."), ("\xad", ""), ("\u200b", ""), ("/", "/"),
-                        ("(", "("), (")", ")"), ("&", "&"), ("\n", "\n"),
-                        ("\r", "\r")):  # fmt: skip
+    # (ASCII punctuation: tel%3A%2B49..., %2C0171...: no letter of an escape before a number)
+    punctuation = [(c, c) for c in string.punctuation if c not in "%\\"]
+    for char, plain in ((" ", " "), ("\t", " "), ("\xa0", " "), ("\xad", ""), ("\u200b", ""),
+                        ("\n", "\n"), ("\r", "\r"), *punctuation):  # fmt: skip
         code, utf8 = ord(char), char.encode()
         table |= dict.fromkeys(_cases("".join(f"%{b:02x}" for b in utf8)), plain)
         table |= {f"&#{code};": plain}  # (with zeros or no ;: written so by _FOLD_RULES)
