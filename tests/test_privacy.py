@@ -391,6 +391,11 @@ _ESCAPED = [
     ("\\x2B49 171 5550148", "+49 171 5550148", "5550148"),
     ("\\u002b49\\u00a0171\\u00a05550149", "+49 171 5550149", "5550149"),
     ("0170\\/5550150", "0170/5550150", "5550150"),  # JSON's escaped /
+    # a character beyond ASCII escaped: Python's json.dumps, a browser's URL, a mail
+    ("zz.esc10m\\u00fcller@b\\u00fccher.de", "zz.esc10m\u00fcller@b\u00fccher.de", "zz.esc10"),
+    ("zz.esc11m%C3%BCller%40b%C3%BCcher.de", "zz.esc11m\u00fcller@b\u00fccher.de", "zz.esc11"),
+    ("zz.esc12m=C3=BCller=40b=C3=BCcher.de", "zz.esc12m\u00fcller@b\u00fccher.de", "zz.esc12"),
+    ("+49\\u202f171\\u202f5550151", "+49 171 5550151", "5550151"),
 ]
 
 
@@ -735,6 +740,11 @@ def test_the_text_around_a_personal_value_is_kept_byte_for_byte(before, value, a
                 "%3B",
                 "\\n",
                 "\\/",
+                "\\u00fc",
+                "\\u2013",
+                "%C3%BC",
+                "=C3=BC",
+                "\\ud83d",
             ]
         )
     ).map("".join)
@@ -843,6 +853,22 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
         ("Ruf&#58;0171 7731 9942", "Ruf&#58;[phone]"),
         ("IBAN%3ADE89370400440532013000", "IBAN%3A[iban]"),
         ("mail ana%5Bat%5Dexample%5Bdot%5Dorg", "mail [email]"),
+        # ... a character beyond ASCII escaped (Python's json.dumps, a browser's URL)
+        ("mail m\\u00fcller@b\\u00FCcher.de ok", "mail [email] ok"),
+        ("?e=m%C3%BCller%40b%c3%bccher.de&x=1", "?e=[email]&x=1"),
+        ("mail m=C3=BCller=40b=C3=BCcher.de", "mail [email]"),
+        ("mail m\\xc3\\xbcller\\x40b\\xc3\\xbccher.de", "mail [email]"),
+        ("mail m%u00FCller%u0040example.org", "mail [email]"),
+        ("mail ana\\uff20example.org", "mail [email]"),
+        (
+            "\\u0438\\u0432\\u0430\\u043d@\\u043f\\u0440\\u0438\\u043c\\u0435\\u0440.\\u0440\\u0444",
+            "[email]",
+        ),
+        ('{"tel": "+49\\u202f171\\u202f7731\\u202f9942"}', '{"tel": "[phone]"}'),
+        ("Handy 0171\\u20137731\\u20139942 ok", "Handy [phone] ok"),
+        ("Handy 0171%E2%80%937731%E2%80%939942", "Handy [phone]"),
+        ("Ruf \\u201e0171 7731 9942\\u201c", "Ruf \\u201e[phone]\\u201c"),
+        ("tel +49\\u00A0171\\u200b7731\\u30009942", "tel [phone]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -894,6 +920,10 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         (
             "Preis%3A 1.234%2C50 EUR%2C Termin%3A 05.10.2026",
             "Preis%3A 1.234%2C50 EUR%2C Termin%3A 05.10.2026",
+        ),
+        (
+            "\\u00c4rger \\ud83d\\ude00 %C3%28 =C3=BC \\xe2\\x82",
+            "\\u00c4rger \\ud83d\\ude00 %C3%28 =C3=BC \\xe2\\x82",
         ),
         # ... weighed and masked, as %40 in its place always was: a value that starts with
         # 40 and runs on into words parted by a dot reads as an address
@@ -956,6 +986,11 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("%u002B49 171 7731 9942", "+49 171 7731 9942"),
         ("\\x2B49\\xc2\\xa0171\\xc2\\xa07731\\xc2\\xa09942", "+49 171 7731 9942"),
         ("0170\\/5550001", "0170/5550001"),
+        ("m\\u00fcller@b\\u00fccher.de", "m\u00fcller@b\u00fccher.de"),
+        ("M%C3%9Cller%40b%C3%BCcher.de", "m\u00fcller@b\u00fccher.de"),
+        ("m=C3=BCller=40b=C3=BCcher.de", "m\u00fcller@b\u00fccher.de"),
+        ("+49\\u202f171\\u202f7731\\u202f9942", "+49 171 7731 9942"),
+        ("+49%E2%80%AF171%E2%80%AF7731%E2%80%AF9942", "+49 171 7731 9942"),
     ],
 )
 def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):

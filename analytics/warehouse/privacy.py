@@ -506,6 +506,56 @@ _FOLD_TABLE = _fold_table()
 #: written so by ``str.translate``, with no character moved.
 _FOLD_CHARS = {k: v for k, v in _FOLD_TABLE.items() if len(k) == len(v) == 1}
 
+
+def _utf8_escapes(lead: str, end: str = "") -> str:
+    """A pattern for the UTF-8 bytes of one character beyond ASCII, each byte written
+    ``<lead>XX<end>`` (``%C3%BC``, ``\\xc3\\xbc``, ``=C3=BC``)."""
+    byte = f"{lead}[89abAB][0-9a-fA-F]{end}"
+    return (
+        f"{lead}[cdCD][0-9a-fA-F]{end}{byte}|{lead}[eE][0-9a-fA-F]{end}{byte}{byte}"
+        f"|{lead}[fF][0-4]{end}{byte}{byte}{byte}"
+    )
+
+
+#: Four hex digits of a character beyond ASCII (``00fc``, ``2013``), with no look-ahead.
+_HEX_BEYOND_ASCII = (
+    r"(?:00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})"
+)
+#: An escape of a character beyond ASCII: JSON's or JavaScript's ``\u00fc`` (no
+#: surrogate: an emoji is no part of an address or a number), JavaScript's ``%u00FC``,
+#: and its UTF-8 bytes in a URL (``%C3%BC``), an escaped string (``\xc3\xbc``) or
+#: quoted-printable (``=C3=BC``). Python's ``json.dumps`` writes every such character so
+#: (``m\u00fcller@b\u00fccher.de``, ``+49\u202f171...``), a browser every one in a URL.
+_BEYOND_ASCII = "|".join(
+    (
+        rf"\\u{_HEX_BEYOND_ASCII}",
+        rf"%[uU]{_HEX_BEYOND_ASCII}",
+        _utf8_escapes("%"),
+        _utf8_escapes(r"\\x"),
+        _utf8_escapes("="),
+    )
+)
+
+
+def _beyond_ascii(spelt: re.Match[str]) -> str:
+    r"""The character an escape of :data:`_BEYOND_ASCII` stands for, or the escape as it is
+    written when it stands for none (a surrogate, bytes that are no UTF-8).
+
+    >>> [_beyond_ascii(re.search(_BEYOND_ASCII, t)) for t in (r"\u00fc", "%C3%BC", "=E2=80=93")]
+    ['ü', 'ü', '–']
+    """
+    text = spelt[0]
+    if text[1] in "uU":
+        code = int(text[2:], 16)
+        return text if 0xD800 <= code <= 0xDFFF else chr(code)
+    step = 3 if text[0] in "%=" else 4  # %C3 =C3, \xc3
+    hexes = "".join(text[i + step - 2 : i + step] for i in range(0, len(text), step))
+    try:
+        return bytes.fromhex(hexes).decode()
+    except UnicodeDecodeError:
+        return text
+
+
 #: A mail export's quoted-printable ``@`` and ``.`` (``jane.doe=40example=2Ecom``; RFC
 #: 2047 writes both so in a header, and an encoder may write ``@`` so in a body): read
 #: as ``@`` and ``.`` wherever they stand, after the spaces around an ``@`` are undone,
@@ -521,19 +571,24 @@ _QUOTED_PRINTABLE = ((r"=2[eE]", "."), (r"=40", "@"))
 
 #: What personal values hide behind (few texts have one), in the order it is undone: a
 #: URL's, HTML's or an escaped string's escapes applied twice or more (``%2540``,
-#: ``&amp;#64;``, ``\\u0040``); then :data:`_FOLD_TABLE`: compatibility forms
-#: (full-width ``＠``), format characters (dropped), spaces other than the ASCII space,
-#: dashes other than the hyphen-minus, and the escapes of a URL (``ana%40example.org``),
+#: ``&amp;#64;``, ``\\u0040``); an escape of a character beyond ASCII, as that character
+#: (:data:`_BEYOND_ASCII`: ``\u2013``, ``%E2%80%AF``; in Python, on the few texts that
+#: hold one); then :data:`_FOLD_TABLE`: compatibility forms (full-width ``＠``), format
+#: characters (dropped), spaces other than the ASCII space, dashes other than the
+#: hyphen-minus, and the escapes of a URL (``ana%40example.org``),
 #: HTML (``&#64;``, ``&#x40;``, ``&nbsp;``, also URL-encoded: ``%26%2364%3B``), JavaScript
 #: (``%u0040``) or an escaped string (``\u0040``, ``\x40``), one character for one first;
 #: `` (dot) `` as a person writes it; a mail's quoted-printable ``=40`` and ``=2E``
 #: (:data:`_QUOTED_PRINTABLE`); last, the ``@`` of an image's name for a pixel density
 #: (``icon@2x.png``) is read as no ``@``. Each is a pattern (for ``re``; None: per
 #: character) and what it is written as (a table: polars reads its spellings literally).
-_FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
+_FOLD_RULES: tuple[
+    tuple[str | None, str | dict[str, str] | Callable[[re.Match[str]], str]], ...
+] = (
     (r"&(?:amp;)+", "&"),
     (r"%(?:25)+", "%"),
     (r"\\{2,}", "\\"),  # a JSON string inside a JSON string: \\u0040
+    (_BEYOND_ASCII, _beyond_ascii),  # then read as a character is: \u2013 as -, \uff20 as @
     (None, _FOLD_CHARS),
     # an HTML number URL-encoded (``%26%2364%3B``: ``&#64;``), its ``&`` escaped otherwise
     (
@@ -563,8 +618,10 @@ _FOLD_RULES: tuple[tuple[str | None, str | dict[str, str]], ...] = (
 )
 #: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
 #: than printable ASCII, ``%``, ``&``, ``\``, ``(dot)``, ``@`` and a digit, a space and
-#: ``@``, ``=40`` or ``=2E``; one cheap pass.
-_FOLDED = r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]|=(?:40|2[eE])"
+#: ``@``, ``=40``, ``=2E`` or quoted-printable bytes beyond ASCII; one cheap pass.
+_FOLDED = (
+    r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]|=(?:40|2[eE]|[c-fC-F][0-9a-fA-F]=)"
+)
 _FOLDS = tuple(
     (
         re.compile(pattern),
@@ -576,9 +633,14 @@ _FOLDS = tuple(
 )
 
 
-def _folded_as(plain: str | Mapping[Any, str], spelt: re.Match[str]) -> str:
+def _folded_as(
+    plain: str | Mapping[Any, str] | Callable[[re.Match[str]], str], spelt: re.Match[str]
+) -> str:
     """What a rule writes ``spelt`` (its pattern's match) as: its text, with the groups
-    it names (``\\g<1>``: ``${1}`` for polars); a table keeps what it lacks."""
+    it names (``\\g<1>``: ``${1}`` for polars); a table keeps what it lacks; a function
+    says it."""
+    if callable(plain):
+        return plain(spelt)
     if isinstance(plain, str):
         return spelt.expand(plain) if "\\g<" in plain else plain
     return plain.get(spelt[0], spelt[0])
@@ -611,9 +673,16 @@ def _fold(values: pl.Series) -> pl.Series:
         return values
     at = hit.arg_true()
     found = values.gather(at)
-    for pattern, plain in _FOLD_RULES:
+    for (pattern, plain), (compiled, _) in zip(_FOLD_RULES, _FOLDS, strict=True):
         if isinstance(plain, str):
             found = found.str.replace_all(pattern, plain)
+        elif callable(plain):  # (few texts: in Python, each distinct text once)
+            has = found.str.contains(pattern).fill_null(False)
+            if has.any():
+                where, texts = has.arg_true(), found.filter(has)
+                each = texts.unique()
+                written = [compiled.sub(plain, t) for t in each.to_list()]
+                found = found.scatter(where, texts.replace_strict(each, written))
         else:
             found = found.str.replace_many(plain)
     return values.clone().scatter(at, found)
