@@ -756,6 +756,20 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
     assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True))
 
 
+def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
+    """``_fold`` decodes the escapes of characters beyond ASCII written most from a table
+    and the others in Python: both must write each as the same character."""
+    from analytics.warehouse.privacy import _BEYOND_ASCII, _BEYOND_ASCII_TABLE, _beyond_ascii
+
+    assert len(_BEYOND_ASCII_TABLE) > 3000
+    wrong = {
+        spelt: char
+        for spelt, char in _BEYOND_ASCII_TABLE.items()
+        if (m := re.fullmatch(_BEYOND_ASCII, spelt)) is None or _beyond_ascii(m) != char
+    }
+    assert wrong == {}
+
+
 @pytest.mark.parametrize(
     ("text", "masked"),
     [

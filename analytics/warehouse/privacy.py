@@ -556,6 +556,29 @@ def _beyond_ascii(spelt: re.Match[str]) -> str:
         return text
 
 
+def _beyond_ascii_table() -> dict[str, str]:
+    """The escapes of :data:`_BEYOND_ASCII` written most, and their characters: the Latin
+    letters of Latin-1 and Latin Extended-A (``\\u00fc``), the spaces, dashes and quotes of
+    General Punctuation (``\\u202f``, ``%E2%80%93``), the ideographic space and full
+    stops, the full-width ``+ . @`` and the byte order mark, their hex digits in lower or
+    in upper case. Polars writes these at once; :func:`_fold` leaves only the others (few)
+    to :func:`_beyond_ascii`."""
+    latin, punctuation = range(0xA0, 0x180), range(0x2000, 0x2070)
+    others = (0x3000, 0x3002, 0xFEFF, 0xFF0B, 0xFF0E, 0xFF20, 0xFF61)
+    table = {}
+    for code in (*latin, *punctuation, *others):
+        utf8 = chr(code).encode().hex()
+        for case in (str.lower, str.upper):
+            hexes = case(f"{code:04x}")
+            pairs = [case(utf8[i : i + 2]) for i in range(0, len(utf8), 2)]
+            table |= dict.fromkeys((f"\\u{hexes}", f"%u{hexes}", f"%U{hexes}"), chr(code))
+            table |= {lead + lead.join(pairs): chr(code) for lead in ("%", "\\x", "=")}
+    return table
+
+
+_BEYOND_ASCII_TABLE = _beyond_ascii_table()
+
+
 #: A mail export's quoted-printable ``@`` and ``.`` (``jane.doe=40example=2Ecom``; RFC
 #: 2047 writes both so in a header, and an encoder may write ``@`` so in a body): read
 #: as ``@`` and ``.`` wherever they stand, after the spaces around an ``@`` are undone,
@@ -676,7 +699,10 @@ def _fold(values: pl.Series) -> pl.Series:
     for (pattern, plain), (compiled, _) in zip(_FOLD_RULES, _FOLDS, strict=True):
         if isinstance(plain, str):
             found = found.str.replace_all(pattern, plain)
-        elif callable(plain):  # (few texts: in Python, each distinct text once)
+        elif callable(plain):  # (one rule: _beyond_ascii)
+            # the escapes written most from a table, the few others in Python, each
+            # distinct text once
+            found = found.str.replace_many(_BEYOND_ASCII_TABLE)
             has = found.str.contains(pattern).fill_null(False)
             if has.any():
                 where, texts = has.arg_true(), found.filter(has)
@@ -795,19 +821,20 @@ def _mask_plain(values: pl.Series) -> pl.Series:
 
 
 def _inside_rules() -> tuple[tuple[str, str], ...]:
-    """:data:`_INSIDE`, from :data:`_FOLD_TABLE`."""
+    """:data:`_INSIDE`, from :data:`_FOLD_TABLE` and :data:`_BEYOND_ASCII_TABLE`."""
 
-    def spellings(plain: str) -> str:  # (a backslash escaped: \u0040 is a spelling)
-        return "|".join(k.replace("\\", "\\\\")
-                        for k, v in sorted(_FOLD_TABLE.items(), key=lambda kv: -len(kv[0]))
-                        if v == plain)  # fmt: skip
-
-    def chars(plain: str) -> str:
-        return "".join(k for k, v in _FOLD_CHARS.items() if v == plain)
+    def spellings(plain: str) -> str:
+        """A pattern for every spelling of ``plain``: the longer ones first (a backslash
+        escaped: ``\\u0040`` is one), then a class of the characters."""
+        longer = {k for k, v in _FOLD_TABLE.items() if v == plain and k not in _FOLD_CHARS}
+        longer |= {k for k, c in _BEYOND_ASCII_TABLE.items() if _FOLD_TABLE.get(c, c) == plain}
+        chars = "".join(k for k, v in _FOLD_CHARS.items() if v == plain)
+        ordered = sorted(longer, key=lambda k: (-len(k), k))
+        return "|".join([k.replace("\\", "\\\\") for k in ordered] + [f"[{chars}]"])
 
     return (
-        (f"(\\d)[{chars(' ')}](\\d)", "${1} ${2}"),
-        (f"(\\d)[{chars('-')}](\\d)", "${1}-${2}"),
+        (f"(\\d)(?:{spellings(' ')})(\\d)", "${1} ${2}"),
+        (f"(\\d)(?:{spellings('-')})(\\d)", "${1}-${2}"),
         (f"(?:{spellings('@')})(\\w)", "@${1}"),
         (f"(?:{spellings('+')})(\\d)", "+${1}"),
     )
@@ -815,9 +842,9 @@ def _inside_rules() -> tuple[tuple[str, str], ...]:
 
 #: Where a folded spelling stands inside a personal value most often, and what it is
 #: written as there (a pattern for polars, a replacement): a space or a dash between
-#: digits (a phone number's or an IBAN's groups), an ``@`` between an address's halves,
-#: a ``+`` before a digit (``%2B49``). :func:`_mask_series` tries them before
-#: :func:`_mask_mapped`.
+#: digits (a phone number's or an IBAN's groups: ``\u00a0``, ``%20``, ``\u202f``), an
+#: ``@`` between an address's halves, a ``+`` before a digit (``%2B49``), however each is
+#: spelt. :func:`_mask_series` tries them before :func:`_mask_mapped`.
 _INSIDE = _inside_rules()
 
 
