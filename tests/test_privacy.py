@@ -396,6 +396,8 @@ _ESCAPED = [
     ("zz.esc11m%C3%BCller%40b%C3%BCcher.de", "zz.esc11m\u00fcller@b\u00fccher.de", "zz.esc11"),
     ("zz.esc12m=C3=BCller=40b=C3=BCcher.de", "zz.esc12m\u00fcller@b\u00fccher.de", "zz.esc12"),
     ("+49\\u202f171\\u202f5550151", "+49 171 5550151", "5550151"),
+    ("+49&#8239;171&#8239;5550152", "+49 171 5550152", "5550152"),  # Word's HTML
+    ("zz.esc13&#65312;example.org", "zz.esc13@example.org", "zz.esc13"),
 ]
 
 
@@ -745,6 +747,9 @@ def test_the_text_around_a_personal_value_is_kept_byte_for_byte(before, value, a
                 "%C3%BC",
                 "=C3=BC",
                 "\\ud83d",
+                "&#8211;",
+                "&#x202F;",
+                "&#0252",
             ]
         )
     ).map("".join)
@@ -757,15 +762,17 @@ def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
 
 
 def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
-    """``_fold`` decodes the escapes of characters beyond ASCII written most from a table
-    and the others in Python: both must write each as the same character."""
-    from analytics.warehouse.privacy import _BEYOND_ASCII, _BEYOND_ASCII_TABLE, _beyond_ascii
+    """``_fold`` decodes the escapes (and HTML numbers) of the characters beyond ASCII
+    written most from a table, and the others in Python: both must write each alike."""
+    from analytics.warehouse.privacy import _AT_ONCE, _FOLDS
 
-    assert len(_BEYOND_ASCII_TABLE) > 3000
+    patterns = {plain: pattern for pattern, plain in _FOLDS if callable(plain)}
+    assert [len(table) > 1000 for table in _AT_ONCE.values()] == [True, True]
     wrong = {
         spelt: char
-        for spelt, char in _BEYOND_ASCII_TABLE.items()
-        if (m := re.fullmatch(_BEYOND_ASCII, spelt)) is None or _beyond_ascii(m) != char
+        for read, table in _AT_ONCE.items()
+        for spelt, char in table.items()
+        if (m := patterns[read].fullmatch(spelt)) is None or read(m) != char
     }
     assert wrong == {}
 
@@ -883,6 +890,12 @@ def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
         ("Handy 0171%E2%80%937731%E2%80%939942", "Handy [phone]"),
         ("Ruf \\u201e0171 7731 9942\\u201c", "Ruf \\u201e[phone]\\u201c"),
         ("tel +49\\u00A0171\\u200b7731\\u30009942", "tel [phone]"),
+        # ... an HTML number of a character beyond ASCII (what Word's HTML writes)
+        ("tel 0171&#8211;7731&#8211;9942 ok", "tel [phone] ok"),
+        ("tel +49&#8239;171&#x202F;7731&#0008239;9942", "tel [phone]"),
+        ("mail ana&#65312;example.org", "mail [email]"),
+        ("mail ana@example&#12290;org ok", "mail [email] ok"),
+        ("mail m&#252;ller@b&#xfc;cher.de", "mail [email]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -939,6 +952,7 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
             "\\u00c4rger \\ud83d\\ude00 %C3%28 =C3=BC \\xe2\\x82",
             "\\u00c4rger \\ud83d\\ude00 %C3%28 =C3=BC \\xe2\\x82",
         ),
+        ("&#55357; &#1114112; &#x1F600; 1&#8211;2", "&#55357; &#1114112; &#x1F600; 1&#8211;2"),
         # ... weighed and masked, as %40 in its place always was: a value that starts with
         # 40 and runs on into words parted by a dot reads as an address
         ("size=40x40.png", "[email]"),
@@ -1005,6 +1019,8 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("m=C3=BCller=40b=C3=BCcher.de", "m\u00fcller@b\u00fccher.de"),
         ("+49\\u202f171\\u202f7731\\u202f9942", "+49 171 7731 9942"),
         ("+49%E2%80%AF171%E2%80%AF7731%E2%80%AF9942", "+49 171 7731 9942"),
+        ("+49&#8239;171&#8239;7731&#8239;9942", "+49 171 7731 9942"),
+        ("m&#252;ller@b&#xFC;cher.de", "m\u00fcller@b\u00fccher.de"),
     ],
 )
 def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):

@@ -556,17 +556,22 @@ def _beyond_ascii(spelt: re.Match[str]) -> str:
         return text
 
 
+#: The characters beyond ASCII written most: the Latin letters of Latin-1 and Latin
+#: Extended-A (``ü``), the spaces, dashes and quotes of General Punctuation (``\u202f``,
+#: ``–``, ``„``), the ideographic space and full stops, the full-width ``+ . @`` and the
+#: byte order mark. Polars decodes their escapes at once (:data:`_AT_ONCE`).
+_WRITTEN_MOST = (
+    *range(0xA0, 0x180),
+    *range(0x2000, 0x2070),
+    *(0x3000, 0x3002, 0xFEFF, 0xFF0B, 0xFF0E, 0xFF20, 0xFF61),
+)
+
+
 def _beyond_ascii_table() -> dict[str, str]:
-    """The escapes of :data:`_BEYOND_ASCII` written most, and their characters: the Latin
-    letters of Latin-1 and Latin Extended-A (``\\u00fc``), the spaces, dashes and quotes of
-    General Punctuation (``\\u202f``, ``%E2%80%93``), the ideographic space and full
-    stops, the full-width ``+ . @`` and the byte order mark, their hex digits in lower or
-    in upper case. Polars writes these at once; :func:`_fold` leaves only the others (few)
-    to :func:`_beyond_ascii`."""
-    latin, punctuation = range(0xA0, 0x180), range(0x2000, 0x2070)
-    others = (0x3000, 0x3002, 0xFEFF, 0xFF0B, 0xFF0E, 0xFF20, 0xFF61)
+    """The escapes of :data:`_BEYOND_ASCII` of the characters of :data:`_WRITTEN_MOST`,
+    their hex digits in lower or in upper case, and their characters."""
     table = {}
-    for code in (*latin, *punctuation, *others):
+    for code in _WRITTEN_MOST:
         utf8 = chr(code).encode().hex()
         for case in (str.lower, str.upper):
             hexes = case(f"{code:04x}")
@@ -576,7 +581,42 @@ def _beyond_ascii_table() -> dict[str, str]:
     return table
 
 
-_BEYOND_ASCII_TABLE = _beyond_ascii_table()
+#: An HTML number of a character beyond ASCII as the rule before it writes one (no
+#: leading zeros, a closing ``;``): ``&#8211;``, ``&#x202F;``, ``&#65312;``.
+_HTML_BEYOND_ASCII = (
+    r"&#(?:12[89]|1[3-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3,6});"
+    r"|&#[xX](?:[89a-fA-F][0-9a-fA-F]|[1-9a-fA-F][0-9a-fA-F]{2,5});"
+)
+
+
+def _html_beyond_ascii(spelt: re.Match[str]) -> str:
+    """What an HTML number of :data:`_HTML_BEYOND_ASCII` is read as: its character as the
+    fold writes it (``&#8211;`` as ``-``, ``&#8239;`` as a space, ``&#252;`` as ``ü``),
+    or as written when it is no character (a surrogate, past U+10FFFF).
+
+    >>> [_html_beyond_ascii(re.search(_HTML_BEYOND_ASCII, t)) for t in ("&#8211;", "&#xFF20;")]
+    ['-', '@']
+    """
+    text = spelt[0]
+    code = int(text[3:-1], 16) if text[2] in "xX" else int(text[2:-1])
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return text
+    return _FOLD_TABLE.get(chr(code), chr(code))
+
+
+#: The functions of :data:`_FOLD_RULES` (Python, text by text) and what polars writes at
+#: once before them: the spellings of the characters of :data:`_WRITTEN_MOST`.
+_AT_ONCE: dict[Callable[[re.Match[str]], str], dict[str, str]] = {
+    _beyond_ascii: _beyond_ascii_table(),
+    _html_beyond_ascii: {
+        spelt: _FOLD_TABLE.get(chr(code), chr(code))
+        for code in _WRITTEN_MOST
+        for spelt in (
+            f"&#{code};",
+            *(f"&#{x}{case(f'{code:x}')};" for x in "xX" for case in (str.lower, str.upper)),
+        )
+    },
+}
 
 
 #: A mail export's quoted-printable ``@`` and ``.`` (``jane.doe=40example=2Ecom``; RFC
@@ -625,6 +665,7 @@ _FOLD_RULES: tuple[
         r"&#0*([0-9]+)(?:;|%3[bB])?|&#([xX])0*([0-9A-Fa-f]+)(?:;|%3[bB])?",
         "&#${1}${2}${3};",
     ),
+    (_HTML_BEYOND_ASCII, _html_beyond_ascii),  # &#8211; as -, &#8239; as a space
     (
         r"[^\x00-\x7f]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|%[cC]2%[aA][0dD]|%[eE]2%80%8[bB]"
         r"|%[0-9A-Fa-f]{2}|%[uU][0-9A-Fa-f]{4}|\\u[0-9A-Fa-f]{4}|\\x[cC]2\\x[aA][0dD]"
@@ -699,10 +740,9 @@ def _fold(values: pl.Series) -> pl.Series:
     for (pattern, plain), (compiled, _) in zip(_FOLD_RULES, _FOLDS, strict=True):
         if isinstance(plain, str):
             found = found.str.replace_all(pattern, plain)
-        elif callable(plain):  # (one rule: _beyond_ascii)
-            # the escapes written most from a table, the few others in Python, each
-            # distinct text once
-            found = found.str.replace_many(_BEYOND_ASCII_TABLE)
+        elif callable(plain):  # the spellings written most from a table (_AT_ONCE),
+            found = found.str.replace_many(_AT_ONCE[plain])  # the few others in Python,
+            # each distinct text once
             has = found.str.contains(pattern).fill_null(False)
             if has.any():
                 where, texts = has.arg_true(), found.filter(has)
@@ -820,14 +860,18 @@ def _mask_plain(values: pl.Series) -> pl.Series:
     return found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
 
 
+def _fold_char(char: str) -> str:
+    return _FOLD_TABLE.get(char, char)
+
+
 def _inside_rules() -> tuple[tuple[str, str], ...]:
-    """:data:`_INSIDE`, from :data:`_FOLD_TABLE` and :data:`_BEYOND_ASCII_TABLE`."""
+    """:data:`_INSIDE`, from :data:`_FOLD_TABLE` and :data:`_AT_ONCE`."""
 
     def spellings(plain: str) -> str:
         """A pattern for every spelling of ``plain``: the longer ones first (a backslash
         escaped: ``\\u0040`` is one), then a class of the characters."""
         longer = {k for k, v in _FOLD_TABLE.items() if v == plain and k not in _FOLD_CHARS}
-        longer |= {k for k, c in _BEYOND_ASCII_TABLE.items() if _FOLD_TABLE.get(c, c) == plain}
+        longer |= {k for t in _AT_ONCE.values() for k, c in t.items() if _fold_char(c) == plain}
         chars = "".join(k for k, v in _FOLD_CHARS.items() if v == plain)
         ordered = sorted(longer, key=lambda k: (-len(k), k))
         return "|".join([k.replace("\\", "\\\\") for k in ordered] + [f"[{chars}]"])
