@@ -483,6 +483,37 @@ def test_a_value_after_an_escaped_punctuation_mark_is_stored_nowhere(tmp_path):
     assert sorted(stored) == sorted([*masked, "IBAN%3A[iban]"])
 
 
+def test_a_broken_cell_of_a_key_column_keeps_no_personal_value(tmp_path):
+    """``lifecycle_events.entered_at`` and ``stage`` and ``web_traffic.date`` are part of
+    their table's key, and were scrubbed as ids: a broken cell that held a phone number
+    or an IBAN in a text (not as its whole value) was kept in clear in the raw layer,
+    though the quarantine showed it masked."""
+    d = tmp_path / "in"
+    _write(d / "leads.csv", "lead_id,created_at,source\nL1,2026-10-05T09:00:00Z,email\n")
+    _write(
+        d / "lifecycle_events.csv",
+        "lead_id,stage,entered_at\n"
+        "L1,mql,not-a-date \\x2B49 171 5550181\n"
+        "L1,Ruf 0171 5550182,2026-10-06T09:00:00Z\n"
+        "L1,sal,bis DE89370400440532013000\n",
+    )
+    _write(d / "web_traffic.csv", "date,source,visitors,sessions\nRuf 0171 5550183,organic,4,5\n")
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded["leads"] == 1 and len(result.rejected) >= 4
+    assert _scan(db, ["5550181", "5550182", "5550183", "0532013000"]) == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        raw = con.execute("SELECT stage, entered_at FROM raw.lifecycle_events").fetchall()
+    finally:
+        con.close()
+    assert sorted(raw) == [
+        ("Ruf [phone]", "2026-10-06T09:00:00Z"),
+        ("mql", "not-a-date [phone]"),
+        ("sal", "bis [iban]"),
+    ]
+
+
 def test_a_phone_number_or_an_iban_used_as_an_id_is_hashed_and_still_joins(tmp_path, monkeypatch):
     monkeypatch.setenv("SLA_HASH_SALT", "test")
     d = tmp_path / "in"

@@ -1146,23 +1146,27 @@ def _mask_frame(
     columns in which something changed. ``kinds``: column -> canonical kind."""
     out: dict[str, pl.Series] = {}
     for name in columns:
-        values = frame[name].cast(pl.String)
+        values = new = frame[name].cast(pl.String)
+        plain = _PLAIN.get(kinds.get(name, ""))
+        scan = None if plain is None else (~values.str.contains(plain)).fill_null(False)
         if name in ids:
             hit = _personal_ids(values)
             if hit.any():
                 key, at = resolve_salt(salt), hit.arg_true()
                 hashed = [hash_text(v, key) for v in values.gather(at).to_list()]
-                out[name] = _changed(values, at, hashed)
-            continue
-        plain = _PLAIN.get(kinds.get(name, ""))
-        if plain is None:
-            new = _mask_series(values)
-        else:
-            scan = (~values.str.contains(plain)).fill_null(False)
-            if not scan.any():
+                new = _changed(values, at, hashed)
+            if scan is None:  # an id: as it is, or hashed whole
+                if hit.any():
+                    out[name] = new
                 continue
+            # a key column that is a typed value (``lifecycle_events.entered_at``): a cell
+            # that is no such value is text, masked as any other (and quarantined)
+            scan = scan & ~hit
+        if scan is None:
+            new = _mask_series(values)
+        elif scan.any():
             at = scan.arg_true()
-            new = _changed(values, at, _mask_series(values.gather(at)))
+            new = _changed(new, at, _mask_series(values.gather(at)))
         if not new.equals(values, null_equal=True):
             out[name] = new
     if not out:
