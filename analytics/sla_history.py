@@ -10,6 +10,9 @@ versions: :mod:`analytics.warehouse.config_history`).
 - :func:`config_in_force` picks the version that judges a day: the one with the latest
   ``sla.effective_from`` on or before it; before the first recorded version, that
   version; the given config only when nothing is recorded.
+- :func:`config_for_month` is the product's one rule for a month: the version in force on
+  its first day judges all of it (every page, the KPI history, the CLI, the pack);
+  :func:`config_at` applies it to the alerts of a moment (the month it falls in).
 - :func:`changes_within` lists the versions that took effect inside a span of days
   (a threshold changed in the middle of a month).
 
@@ -25,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from analytics.config import SlaConfig
@@ -585,6 +588,128 @@ def _earliest(versions: Sequence[SlaConfig]) -> SlaConfig | None:
     return _in_force(versions, min(c.sla.effective_from for c in versions))
 
 
+def config_for_month(
+    versions: Sequence[SlaConfig], *, month: str, fallback: SlaConfig
+) -> SlaConfig:
+    """The SLA version that judges ``month``: the one in force on its first day.
+
+    The one rule for every output that judges a month (the CLI, every page of the app,
+    the KPI history, the review pack, the alerts of the running month, notebooks):
+    :func:`config_in_force` on the month's first day (the 1st, in the reporting time
+    zone). A version taking effect later in the month judges from the next month on.
+
+    Parameters
+    ----------
+    versions : sequence of SlaConfig
+        Recorded versions, in the order they were first used
+        (:func:`analytics.warehouse.config_history.stored_configs`).
+    month : str
+        ``YYYY-MM``.
+    fallback : SlaConfig
+        The config given to the command or page.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")                      # effective 2026-01-01
+    >>> v2 = with_settings(v1, {"sla.effective_from": "2026-09-15", "sla.version": "3"})
+    >>> config_for_month([v1, v2], month="2026-09", fallback=v2).sla.version
+    '2026.2'
+    >>> config_for_month([v1, v2], month="2026-10", fallback=v1).sla.version
+    '3'
+    """
+    try:  # the first local day of a month is its 1st in any time zone
+        first_day = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise ValueError(f"month {month!r} is not a calendar month; use YYYY-MM") from None
+    return config_in_force(versions, on=first_day, fallback=fallback)
+
+
+#: Sections of a config that say who is told and who may see, not what was agreed: never
+#: recorded with a version (:data:`IGNORED_KEYS`), so always the given config's.
+_OWN_SECTIONS = ("access", "notify", "privacy")
+
+
+def config_at(versions: Sequence[SlaConfig], *, moment: datetime, fallback: SlaConfig) -> SlaConfig:
+    """The SLA version the alerts at ``moment`` use: the one that judges its month.
+
+    :func:`config_for_month` of the month ``moment`` falls in (``fallback``'s reporting
+    time zone), so that an episode alerted as overdue is one the month's review judges
+    missed: a version taking effect inside the running month (or a file dated later) is
+    used from the month it judges on. Its ``notify``, ``access`` and ``privacy`` sections
+    are ``fallback``'s own (who is told, not what was agreed: never recorded).
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")                      # effective 2026-01-01
+    >>> nov = with_settings(v1, {"sla.effective_from": "2026-11-15", "sla.version": "nov"})
+    >>> config_at([v1, nov], moment=datetime(2026, 11, 20, tzinfo=UTC), fallback=nov).sla.version
+    '2026.2'
+    >>> config_at([v1, nov], moment=datetime(2026, 12, 1, tzinfo=UTC), fallback=nov).sla.version
+    'nov'
+    """
+    month = month_at(moment, timezone=fallback.reporting.timezone)
+    found = config_for_month(versions, month=month, fallback=fallback)
+    if found is fallback:
+        return fallback
+    return found.model_copy(update={name: getattr(fallback, name) for name in _OWN_SECTIONS})
+
+
+def month_at(moment: datetime, *, timezone: str = "UTC") -> str:
+    """The ``YYYY-MM`` month that ``moment`` (UTC; naive: UTC) falls in, in ``timezone``.
+
+    >>> from datetime import UTC
+    >>> month_at(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), timezone="Europe/Berlin")
+    '2026-11'
+    """
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def alerts_version_note(
+    used: SlaConfig, given: SlaConfig, *, month: str, lang: Lang = "en", path: str | None = None
+) -> str | None:
+    """What to say when the alerts use another SLA version than the config given
+    (:func:`config_at`): which one, and why; None when they use the given one.
+
+    ``month`` is the month the alerts' moment falls in, as the reader reads it
+    (``2026-11``, ``November 2026``); ``path`` the given config's file as shown (default:
+    its ``source``).
+
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> later = with_settings(v1, {"sla.effective_from": "2027-01-01", "sla.version": "2027.1"})
+    >>> given = later.model_copy(update={"source": "next.toml"})
+    >>> print(alerts_version_note(v1, given, month="2026-11"))  # doctest: +NORMALIZE_WHITESPACE
+    These alerts use SLA version 2026.2 (in force from 2026-01-01), the one that judges
+    2026-11: a version judges a month, and warns in it, when it is in force on the
+    month's first day. The config file next.toml holds version 2027.1 (from 2027-01-01).
+    >>> alerts_version_note(v1, v1, month="2026-11") is None
+    True
+    """
+    from analytics.texts import day
+
+    same = used is given or (bool(used.content_hash) and used.content_hash == given.content_hash)
+    if same:
+        return None
+    return render(
+        "alert.version",
+        lang=lang,
+        version=used.sla.version,
+        since=day(used.sla.effective_from, lang),
+        month=month,
+        path=path or given.source or "–",
+        given=given.sla.version,
+        given_since=day(given.sla.effective_from, lang),
+    )
+
+
 def _in_force(candidates: Sequence[SlaConfig], on: date) -> SlaConfig | None:
     """The candidate with the latest effective date on or before ``on`` (last on a tie)."""
     eligible = [c for c in candidates if c.sla.effective_from <= on]
@@ -840,13 +965,17 @@ __all__ = [
     "ConfigChange",
     "MonthSla",
     "VersionChange",
+    "alerts_version_note",
     "changes_within",
+    "config_at",
+    "config_for_month",
     "config_in_force",
     "describe_changes",
     "diff_configs",
     "flatten_config",
     "format_value",
     "label",
+    "month_at",
     "month_sla",
     "recorded_in_force",
     "with_settings",

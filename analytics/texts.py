@@ -1778,6 +1778,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "gefährdet oder rechtzeitig bekannt (die Daten gelten nur bis zum Import als bekannt: "
         "ein vertipptes Jahr?).",
     ),
+    "alert.version": (
+        "These alerts use SLA version {version} (in force from {since}), the one that judges "
+        "{month}: a version judges a month, and warns in it, when it is in force on the "
+        "month's first day. The config file {path} holds version {given} (from "
+        "{given_since}).",
+        "Diese Warnungen folgen SLA-Version {version} (gültig ab {since}), nach der {month} "
+        "bewertet wird: eine Version bewertet einen Monat und warnt in ihm, wenn sie an "
+        "seinem ersten Tag gilt. Die Konfigurationsdatei {path} enthält Version {given} "
+        "(gültig ab {given_since}).",
+    ),
     "notify.clock.calendar": ("hours", "Stunden"),
     "notify.clock.business": ("business hours", "Arbeitsstunden"),
     "notify.subject.new_mql": (

@@ -19,13 +19,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.warehouse.privacy import mask_text
+
+if TYPE_CHECKING:  # imported where used: `sla info` reads the versions without polars
+    import polars as pl
 
 
 class ConfigVersionError(ValueError):
@@ -48,6 +49,8 @@ def record_config_version(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> 
         Its label names other recorded content, another version takes effect on its day,
         or it was retired (:func:`recording_conflict`).
     """
+    from analytics.warehouse.privacy import mask_text
+
     if (why := recording_conflict(con, config)) is not None:
         raise ConfigConflict(why)
     if is_recorded(con, config):
@@ -105,6 +108,8 @@ def recording_conflict(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> str
     >>> recording_conflict(con, cfg) is None
     True
     """
+    import polars as pl
+
     rows = config_versions(con)
     if rows.is_empty():
         return None
@@ -228,6 +233,8 @@ def _masked(value: Any) -> Any:
     >>> _masked({"owners": ["Ana <ana@example.org>", "Head of Sales"], "n": 3})
     {'owners': ['Ana <[email]>', 'Head of Sales'], 'n': 3}
     """
+    from analytics.warehouse.privacy import mask_text
+
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, list):
@@ -242,6 +249,8 @@ def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     effective date, name (``name_de``: in German, null when not translated), content hash,
     the file it was read from (``source``), when it was first used, and for a retired one
     ``retired_at`` and ``retired_reason`` (null otherwise)."""
+    import polars as pl
+
     from analytics.warehouse.connection import has_table
 
     retired = (
@@ -311,9 +320,20 @@ def stored_configs(con: duckdb.DuckDBPyConnection) -> list[SlaConfig]:
     >>> [c.sla.version for c in stored_configs(con)]
     ['2026.2']
     """
-    rows = config_versions(con).filter(pl.col("retired_at").is_null())
+    from analytics.warehouse.connection import has_table
+
+    live = (  # a retired version judges no month
+        "WHERE content_hash NOT IN (SELECT content_hash FROM meta.config_retired) "
+        if has_table(con, "meta", "config_retired")  # not in a warehouse of older versions
+        else ""
+    )
+    rows = con.execute(
+        f"SELECT content_hash, version, source, content FROM meta.config_versions {live}"
+        "ORDER BY first_used_at, effective_from"
+    ).fetchall()
     configs = []
-    for row in rows.sort("first_used_at", "effective_from").iter_rows(named=True):
+    for values in rows:  # a few rows; DuckDB alone (no polars: `sla info` reads them)
+        row = dict(zip(("content_hash", "version", "source", "content"), values, strict=True))
         try:
             configs.append(_as_config(row))
         except ConfigVersionError:
@@ -344,6 +364,8 @@ def resolve_config_version(con: duckdb.DuckDBPyConnection, ref: str) -> SlaConfi
     ...
     analytics.warehouse.config_history.ConfigVersionError: no recorded SLA version '1999.1'; ...
     """
+    import polars as pl
+
     versions = config_versions(con)
     ref = ref.strip()
     by_label = versions.filter(pl.col("version") == ref)
@@ -376,8 +398,9 @@ def config_for_month(
     recorded version, that version; ``fallback`` only when none is recorded:
     :func:`analytics.sla_history.config_in_force`).
 
-    For every caller of :func:`analytics.review.build_review` (the CLI, the app's
-    Monthly review page, the pack), so that they judge a month alike.
+    :func:`analytics.sla_history.config_for_month` over the recorded versions (one small
+    query), for every caller of :func:`analytics.review.build_review` (the CLI, the app's
+    pages, the pack, notebooks), so that they judge a month alike.
 
     Parameters
     ----------
@@ -395,11 +418,9 @@ def config_for_month(
     >>> config_for_month(con, load_config("data/sla.toml"), month="2026-10").sla.version
     '2026.2'
     """
-    from analytics.sla_history import config_in_force
-    from analytics.timeframe import month_window
+    from analytics.sla_history import config_for_month as judged_by
 
-    first_day = month_window(month, timezone=fallback.reporting.timezone).first_day
-    return config_in_force(stored_configs(con), on=first_day, fallback=fallback)
+    return judged_by(stored_configs(con), month=month, fallback=fallback)
 
 
 def retire_config_version(
@@ -425,6 +446,10 @@ def retire_config_version(
     >>> stored_configs(con), config_versions(con)["retired_reason"].to_list()
     ([], ['recorded by mistake'])
     """
+    import polars as pl
+
+    from analytics.warehouse.privacy import mask_text
+
     config = resolve_config_version(con, ref)
     row = (
         config_versions(con)
