@@ -15,7 +15,6 @@ breach lists) from those shared intermediates and collects them together.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1732,11 +1731,15 @@ def kpi_history(
     as_of: datetime | None = None,
     segment: dict | None = None,
     coverage: pl.DataFrame | None = None,
+    versions: Sequence[SlaConfig] = (),
 ) -> pl.DataFrame:
     """The KPI table of each of ``months`` months up to ``month``, in one pass over the data.
 
-    Each month's values are exactly those of :func:`build_review` for that month (same
-    ``as_of`` and segment), except that a point-in-time KPI
+    Each month is judged by the SLA version in force on its first day (recorded
+    ``versions``, :func:`analytics.sla_history.config_for_month`; ``config`` where none
+    is): its target and status come from its own version, as on every page and in
+    ``sla review``. Each month's values are exactly those of :func:`build_review` for
+    that month with that version (same ``as_of`` and segment), except that a point-in-time KPI
     (:data:`analytics.kpis.POINT_IN_TIME`: stale leads at ``as_of``) has a value for
     ``month`` only (:func:`analytics.kpis.past_month_values`). ``previous`` is the month
     before's value, so the rows of ``month`` are ``build_review(...).kpis``. The episodes,
@@ -1748,7 +1751,8 @@ def kpi_history(
     tables : Tables
         The warehouse tables (lazy; each is read once).
     config : SlaConfig
-        The SLA in force (the KPIs, their targets, the reporting time zone).
+        The config given (the KPIs, their targets, the reporting time zone of the months
+        no recorded version judges; the time zone of the month labels).
     month : str
         The last month, ``YYYY-MM`` in ``config.reporting.timezone``.
     months : int, default 12
@@ -1760,6 +1764,9 @@ def kpi_history(
     coverage : DataFrame, optional
         As in :func:`build_review`: a month the data cannot answer has null values and
         status ``no_data``.
+    versions : sequence of SlaConfig, optional
+        The recorded SLA versions (:func:`analytics.warehouse.config_history.stored_configs`);
+        none: ``config`` judges every month.
 
     Returns
     -------
@@ -1794,7 +1801,7 @@ def kpi_history(
     """
     return kpi_histories(
         tables, config, ends=[month], months=months, as_of=as_of, segment=segment,
-        coverage=coverage,
+        coverage=coverage, versions=versions,
     )[month]  # fmt: skip
 
 
@@ -1844,12 +1851,21 @@ def kpi_histories(
     segment: dict | None = None,
     coverage: pl.DataFrame | None = None,
     partitions: int | None = None,
+    versions: Sequence[SlaConfig] = (),
 ) -> dict[str, pl.DataFrame]:
     """The :func:`kpi_history` up to each month of ``ends``, all from one pass over the data.
 
     The stored results keep the history up to each of the default months
     (:func:`analytics.precompute.months_to_keep`): they share all but a month or two, so
     the episodes, touches and volumes of the months they span are built once.
+
+    Each month is judged by the SLA version in force on its first day
+    (:func:`analytics.sla_history.config_for_month` over ``versions``; ``config`` where
+    none is recorded, or without ``versions``): its values, target, status and previous
+    value (the month before, under the same version) are those of
+    ``build_review(tables, <that version>, month=...)``, as the CLI, the pages and the
+    pack judge it. The months of one version are built in one pass: a history across a
+    version change takes a pass per version.
 
     Parameters
     ----------
@@ -1863,6 +1879,8 @@ def kpi_histories(
         Build the episodes in this many parts of leads
         (:meth:`~analytics.tables.Tables.partitions`; default one per million leads): the
         memory of one part's tables and episodes instead of all. Same result.
+    versions : sequence of SlaConfig, optional
+        The recorded SLA versions (:func:`analytics.warehouse.config_history.stored_configs`).
 
     Returns
     -------
@@ -1878,7 +1896,21 @@ def kpi_histories(
     >>> h = kpi_histories(t, load_config("data/sla.toml"), ends=["2026-10", "2026-09"], months=3)
     >>> {end: sorted(set(frame["month"])) for end, frame in h.items()}
     {'2026-10': ['2026-09', '2026-10'], '2026-09': ['2026-09']}
+
+    A version in force from October (its KPI "MQLs delivered" at 1) judges October only:
+
+    >>> from analytics.sla_history import with_settings
+    >>> v1 = load_config("data/sla.toml")
+    >>> mqls = [k.model_copy(update={"target": 1.0}) if k.metric == "mqls" else k
+    ...         for k in v1.kpis.marketing]
+    >>> oct = with_settings(v1, {"sla.effective_from": "2026-10-01"}).model_copy(
+    ...     update={"kpis": v1.kpis.model_copy(update={"marketing": mqls})})
+    >>> h = kpi_histories(t, v1, ends=["2026-10"], months=2, versions=[v1, oct])["2026-10"]
+    >>> h.filter(pl.col("metric") == "mqls").select("month", "target").rows()
+    [('2026-09', 700.0), ('2026-10', 1.0)]
     """
+    from analytics.sla_history import config_for_month
+
     for end in ends:
         parse_month(end)
     if months < 1:
@@ -1895,12 +1927,6 @@ def kpi_histories(
     if resolved is None:
         return histories
     known = tables.until(resolved)
-    if coverage is None:
-        coverage = cov.known_coverage(tables, config=config, as_of=resolved)
-    stopped, touches_until = cov.touch_horizon(tables, as_of=resolved, config=config)
-    seg_target = config.goals.for_segment(segment)
-    config = _segment_config(config, seg_target)
-    seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
     first_data = (
         known.leads.select(month_of(pl.col("created_at").min(), timezone=tz)).collect().item()
     )
@@ -1912,11 +1938,49 @@ def kpi_histories(
         ]
         for end in ends
     }
-    # each shown history with the month before it (the first's "previous")
-    spans = {end: [shift_month(ms[0], -1), *ms] for end, ms in shown.items() if ms}
-    if not spans:
-        return histories
-    first, last = min(s[0] for s in spans.values()), max(s[-1] for s in spans.values())
+    # the version that judges each shown month, and the (month, is an end) rows it gives
+    wanted: dict[int, tuple[SlaConfig, set[tuple[str, bool]]]] = {}
+    for end, months_in in shown.items():
+        for m in months_in:
+            judge = config_for_month(versions, month=m, fallback=config)
+            wanted.setdefault(id(judge), (judge, set()))[1].add((m, m == end))
+    rows: dict[tuple[str, bool], pl.DataFrame] = {}
+    for judge, needed in wanted.values():
+        same = coverage is not None and judge.coverage_key == config.coverage_key
+        rows.update(
+            _judged_months(
+                tables, judge, needed, as_of=resolved, segment=segment, partitions=partitions,
+                coverage=coverage if same or judge is config else None,
+            )
+        )  # fmt: skip
+    for end, months_in in shown.items():
+        if months_in:
+            histories[end] = pl.concat([rows[(m, m == end)] for m in months_in])
+    return histories
+
+
+def _judged_months(
+    tables: Tables,
+    config: SlaConfig,
+    needed: set[tuple[str, bool]],
+    *,
+    as_of: datetime,
+    segment: dict | None,
+    coverage: pl.DataFrame | None,
+    partitions: int | None,
+) -> dict[tuple[str, bool], pl.DataFrame]:
+    """The KPI table rows of the months one SLA version judges, from one pass over the span
+    from the month before the first to the last: ``(month, is the history's end)`` -> the
+    month's rows (an end keeps its point-in-time KPIs, :func:`past_month_values`)."""
+    tz = config.reporting.timezone
+    known = tables.until(as_of)
+    if coverage is None:
+        coverage = cov.known_coverage(tables, config=config, as_of=as_of)
+    stopped, touches_until = cov.touch_horizon(tables, as_of=as_of, config=config)
+    seg_target = config.goals.for_segment(segment)
+    config = _segment_config(config, seg_target)
+    seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
+    first, last = shift_month(min(m for m, _ in needed), -1), max(m for m, _ in needed)
     labels = [first]
     while labels[-1] < last:
         labels.append(shift_month(labels[-1], 1))
@@ -1933,7 +1997,7 @@ def kpi_histories(
     f_parts: list[dict[str, pl.DataFrame]] = []
     for part in tables.partitions(partitions):
         frames, reps = _span_frames(
-            part, config, windows, window=span, as_of=resolved, segment=segment,
+            part, config, windows, window=span, as_of=as_of, segment=segment,
             touches_until=touches_until,
         )  # fmt: skip
         f_parts.append(frames)
@@ -1949,7 +2013,7 @@ def kpi_histories(
         for m in labels
         for name, frame in _aggregates(
             {**parts[m], "remql": f[f"remql:{m}"], "volumes": volumes},
-            config=config, month=m, as_of=resolved, prefix="", detail=False, reps=reps,
+            config=config, month=m, as_of=as_of, prefix="", detail=False, reps=reps,
         ).items()
     }  # fmt: skip
     collected = _collect(summaries)
@@ -1973,44 +2037,43 @@ def kpi_histories(
         values[m] = summary["kpi"]
         maturing[m] = maturing_metrics(summary["remql"])
         conversions[m] = frames["conversion"]
-    for end, months_in in spans.items():
-        rows: list[pl.DataFrame] = []
-        # the month before the first shown one is only that month's previous
-        for prev, m in itertools.pairwise(months_in):
-            month_values = values[m] if m == end else past_month_values(values[m])
-            running = cov.is_running(m, resolved, timezone=tz)
-            days, total = cov.month_days(m, resolved, timezone=tz)
-            # as build_review: a running month and a maturing rate are not compared
-            compared = (
-                None
-                if running
-                else past_month_values(
-                    values[prev],
-                    maturing=maturing[m],
-                    no_share=cov.share_reasons(conversions[prev]),
-                )
-            )
-            table = kpi_table(
-                month_values,
-                compared,
-                config=config,
-                reasons=not_judged(
-                    segment=segment,
-                    conversion=conversions[m],
-                    month_groups=groups[m],
-                    coverage=coverage,
-                    touches_stopped=stopped,
-                    values=month_values,
-                    month=m,
-                ),
+    rows: dict[tuple[str, bool], pl.DataFrame] = {}
+    for m, is_end in sorted(needed):
+        prev = shift_month(m, -1)
+        month_values = values[m] if is_end else past_month_values(values[m])
+        running = cov.is_running(m, as_of, timezone=tz)
+        days, total = cov.month_days(m, as_of, timezone=tz)
+        # as build_review: a running month and a maturing rate are not compared
+        compared = (
+            None
+            if running
+            else past_month_values(
+                values[prev],
                 maturing=maturing[m],
-                target_share=days / total if running and total else 1.0,
-                segment_targets=seg_targets,
-            ).collect()
-            rows.append(table.select(pl.lit(m).alias("month"),
-                                     pl.lit(running).alias("running"), pl.all()))  # fmt: skip
-        histories[end] = pl.concat(rows)
-    return histories
+                no_share=cov.share_reasons(conversions[prev]),
+            )
+        )
+        table = kpi_table(
+            month_values,
+            compared,
+            config=config,
+            reasons=not_judged(
+                segment=segment,
+                conversion=conversions[m],
+                month_groups=groups[m],
+                coverage=coverage,
+                touches_stopped=stopped,
+                values=month_values,
+                month=m,
+            ),
+            maturing=maturing[m],
+            target_share=days / total if running and total else 1.0,
+            segment_targets=seg_targets,
+        ).collect()
+        rows[(m, is_end)] = table.select(
+            pl.lit(m).alias("month"), pl.lit(running).alias("running"), pl.all()
+        )
+    return rows
 
 
 def review_sections() -> Sequence[str]:
