@@ -28,7 +28,7 @@ import importlib
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -309,55 +309,103 @@ def months_to_keep(tables: Tables, *, config: SlaConfig, as_of: datetime | None)
 
 def compute_results(
     tables: Tables,
-    configs: Iterable[SlaConfig],
+    config: SlaConfig,
     *,
     as_of: datetime | None,
+    versions: Sequence[SlaConfig] = (),
 ) -> dict[ResultKey, Any]:
-    """The results worth storing after an import: per config, the reviews of
-    :func:`months_to_keep` and the KPI history up to each of them.
+    """The results worth storing after an import: the review of each month of
+    :func:`months_to_keep`, judged by the SLA version in force for it, and the KPI
+    history up to each of them (each month by its own version), as the app, the pack and
+    ``sla review`` read them.
 
     Parameters
     ----------
     tables : Tables
         The warehouse tables (as the app reads them: whole company, no segment).
-    configs : iterable of SlaConfig
-        The configs the app and the CLI judge with (the file's and the recorded version
-        in force); duplicates by content hash are computed once, a config without one
-        (made in code) not at all.
+    config : SlaConfig
+        The config given (the file's): it judges the months no recorded version does. A
+        config without a content hash (made in code) stores nothing.
     as_of : datetime or None
         The default moment of judgement (the latest timestamp in the warehouse).
+    versions : sequence of SlaConfig, optional
+        The recorded versions (:func:`analytics.warehouse.config_history.stored_configs`):
+        each month is judged by :func:`analytics.sla_history.config_for_month`.
 
     Returns
     -------
-    dict of ResultKey -> Review (``kind="review"``) or KPI history frame
-    (``kind="kpi_history"``, the :data:`KPI_MONTHS` months up to the key's month).
+    dict of ResultKey -> Review (``kind="review"``, keyed by the month's version) or KPI
+    history frame (``kind="kpi_history"``, the :data:`KPI_MONTHS` months up to the key's
+    month, keyed by :func:`history_key`).
     """
     from analytics import coverage as cov
     from analytics.review import build_review, kpi_histories
+    from analytics.sla_history import config_for_month
 
     results: dict[ResultKey, Any] = {}
-    seen: set[str] = set()
-    for config in configs:
-        if not config.content_hash or config.content_hash in seen:
-            continue
-        seen.add(config.content_hash)
-        months = months_to_keep(tables, config=config, as_of=as_of)
-        if not months:  # an empty warehouse, or no as_of
-            continue
-        # every month is judged at as_of: one coverage for all (stored at the import for
-        # its config; computed for another: 4 s at 10M leads)
-        coverage = cov.known_coverage(tables, config=config, as_of=as_of)
-        for month in months:
-            results[result_key("review", month, config, as_of)] = build_review(
-                tables, config, month=month, as_of=as_of, coverage=coverage
+    months = months_to_keep(tables, config=config, as_of=as_of)
+    if not config.content_hash or not months:  # made in code, an empty warehouse, no as_of
+        return results
+    # every month is judged at as_of: one coverage per time zone and fit (stored at the
+    # import for its config; computed for another: 4 s at 10M leads)
+    coverages: dict[str, pl.DataFrame] = {}
+
+    def coverage_of(judge: SlaConfig) -> pl.DataFrame:
+        if judge.coverage_key not in coverages:
+            coverages[judge.coverage_key] = cov.known_coverage(tables, config=judge, as_of=as_of)
+        return coverages[judge.coverage_key]
+
+    for month in months:
+        judge = config_for_month(versions, month=month, fallback=config)
+        if judge.content_hash:
+            results[result_key("review", month, judge, as_of)] = build_review(
+                tables, judge, month=month, as_of=as_of, coverage=coverage_of(judge)
             )
-        # the histories up to each month share all but a month or two: one pass for all
-        histories = kpi_histories(
-            tables, config, ends=months, months=KPI_MONTHS, as_of=as_of, coverage=coverage
-        )
-        for month, history in histories.items():
-            results[result_key("kpi_history", month, config, as_of)] = history
+    # the histories up to each month share all but a month or two: one pass per version
+    histories = kpi_histories(
+        tables, config, ends=months, months=KPI_MONTHS, as_of=as_of,
+        coverage=coverage_of(config), versions=versions,
+    )  # fmt: skip
+    for month, history in histories.items():
+        key = history_key(month, config, as_of, versions=versions)
+        if key is not None:
+            results[key] = history
     return results
+
+
+def history_key(
+    month: str, config: SlaConfig, as_of: datetime | None, *, versions: Sequence[SlaConfig] = ()
+) -> ResultKey | None:
+    """The :class:`ResultKey` of the KPI history up to ``month`` (:data:`KPI_MONTHS`
+    months, each judged by its own SLA version): keyed by ``config``'s content hash when
+    ``config`` judges every one of them, else by a digest of it and each month's version
+    (a version recorded later keys another history). None when one of them has no hash.
+
+    >>> from analytics.config import load_config
+    >>> from analytics.sla_history import with_settings
+    >>> cfg = load_config("data/sla.toml")
+    >>> history_key("2026-10", cfg, None).config_hash == cfg.content_hash
+    True
+    >>> later = with_settings(cfg, {"sla.effective_from": "2026-10-01"}).model_copy(
+    ...     update={"content_hash": "later"})
+    >>> history_key("2026-10", cfg, None, versions=[cfg, later]).config_hash == cfg.content_hash
+    False
+    >>> history_key("2026-09", cfg, None, versions=[cfg, later]).config_hash == cfg.content_hash
+    True
+    """
+    from analytics.sla_history import config_for_month
+
+    judges = [
+        config_for_month(versions, month=shift_month(month, -k), fallback=config).content_hash
+        for k in range(KPI_MONTHS)
+    ]
+    if not config.content_hash or not all(judges):
+        return None
+    key = result_key("kpi_history", month, config, as_of)
+    if all(judge == config.content_hash for judge in judges):
+        return key
+    digest = hashlib.sha256("\n".join([config.content_hash, *judges]).encode()).hexdigest()
+    return dataclasses.replace(key, config_hash=digest)
 
 
 #: The lead-scoring results stored beside the reviews (month ""): the threshold table and
@@ -467,26 +515,33 @@ def compute_model_scoring(
         return {}
 
 
-#: What the At risk and Handoffs pages read besides the month's review (month "", the
-#: file's config, no model): the alerts at the default horizons
-#: (:func:`analytics.alerts.at_risk_now`) and MQL -> SQL by speed bucket
-#: (:func:`analytics.response_time.research_conversion`).
+#: What the At risk and Handoffs pages read besides the month's review (month "", no
+#: model): the alerts at the default horizons (:func:`analytics.alerts.at_risk_now`, by the
+#: version that judges the month of ``as_of``) and MQL -> SQL by speed bucket
+#: (:func:`analytics.response_time.research_conversion`, by the file's config).
 PAGE_KINDS = ("alerts", "bucket_conversion")
 
 
-def compute_pages(tables: Tables, config: SlaConfig, *, as_of: datetime) -> dict[str, Any]:
+def compute_pages(
+    tables: Tables,
+    config: SlaConfig,
+    *,
+    as_of: datetime,
+    versions: Sequence[SlaConfig] = (),
+) -> dict[str, Any]:
     """The results of :data:`PAGE_KINDS`, each as the page reads it.
 
     Parameters
     ----------
-    tables, config, as_of
-        As :func:`compute_results` (the file's config: the pages judge with it).
+    tables, config, as_of, versions
+        As :func:`compute_results`.
 
     Returns
     -------
     dict of kind -> result: ``alerts`` (:func:`analytics.alerts.at_risk_now` at
-    :data:`~analytics.alerts.DEFAULT_WITHIN_HOURS` / ``DEFAULT_WITHIN_DAYS``),
-    ``bucket_conversion`` (:func:`analytics.response_time.research_conversion`).
+    :data:`~analytics.alerts.DEFAULT_WITHIN_HOURS` / ``DEFAULT_WITHIN_DAYS``, by the SLA
+    version of ``as_of``'s month: :func:`page_config`), ``bucket_conversion``
+    (:func:`analytics.response_time.research_conversion`, by ``config``).
 
     >>> from analytics.config import load_config
     >>> sorted(compute_pages(Tables.empty(), load_config("data/sla.toml"),
@@ -496,27 +551,25 @@ def compute_pages(tables: Tables, config: SlaConfig, *, as_of: datetime) -> dict
     from analytics.alerts import at_risk_now
     from analytics.response_time import research_conversion
 
+    judge = page_config("alerts", config, as_of=as_of, versions=versions)
     return {
-        "alerts": at_risk_now(tables, config=config, as_of=as_of),
+        "alerts": at_risk_now(tables, config=judge, as_of=as_of),
         "bucket_conversion": research_conversion(tables, config=config, as_of=as_of),
     }
 
 
+def page_config(
+    kind: str, config: SlaConfig, *, as_of: datetime, versions: Sequence[SlaConfig] = ()
+) -> SlaConfig:
+    """The config a result of :data:`PAGE_KINDS` is computed with and keyed by: the alerts
+    by the SLA version that judges ``as_of``'s month (:func:`analytics.sla_history.config_at`,
+    as ``sla alerts``), the others by ``config``."""
+    from analytics.sla_history import config_at
+
+    return config_at(versions, moment=as_of, fallback=config) if kind == "alerts" else config
+
+
 # -- the warehouse's stored results ---------------------------------------------------
-
-
-def _configs_for(con: Any, config: SlaConfig, months: Iterable[str]) -> list[SlaConfig]:
-    """The given config and, per month, the recorded version in force (the CLI's)."""
-    from analytics.sla_history import config_in_force
-    from analytics.timeframe import month_window
-    from analytics.warehouse.config_history import stored_configs
-
-    versions = stored_configs(con)
-    tz = config.reporting.timezone
-    return [config] + [
-        config_in_force(versions, on=month_window(m, timezone=tz).first_day, fallback=config)
-        for m in months
-    ]
 
 
 def refresh_results(
@@ -543,6 +596,7 @@ def refresh_results(
     dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
     """
     from analytics.episodes import episodes_to_store
+    from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.connection import connect_current
     from analytics.warehouse.coverage_store import coverage_config_key, stored_config_key
     from analytics.warehouse.database import file_identity, latest_timestamp, load_tables_held
@@ -553,6 +607,7 @@ def refresh_results(
         # of another time zone or fit, or stored before it was keyed by them
         stale_coverage = stored_config_key(con) != coverage_config_key(config)
         as_of = latest_timestamp(con)
+        versions = stored_configs(con)  # each month is judged by its own version
         tables = load_tables_held(con)
         months = months_to_keep(tables, config=config, as_of=as_of)
         results: dict[ResultKey, Any] = {}
@@ -560,11 +615,12 @@ def refresh_results(
             whole = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
             results[episodes_key()] = whole
             tables = dataclasses.replace(tables, episodes=whole.lazy(), episodes_basis=None)
-            configs = _configs_for(con, config, months)
-            results.update(compute_results(tables, configs, as_of=as_of))
+            results.update(compute_results(tables, config, as_of=as_of, versions=versions))
         if reviews and as_of is not None and config.content_hash:
-            for kind, value in compute_pages(tables, config, as_of=as_of).items():
-                results[result_key(kind, "", config, as_of)] = value
+            pages = compute_pages(tables, config, as_of=as_of, versions=versions)
+            for kind, value in pages.items():
+                judge = page_config(kind, config, as_of=as_of, versions=versions)
+                results[result_key(kind, "", judge, as_of)] = value
         if scoring and as_of is not None and config.content_hash:
             model, digest = _saved_model(db_path), model_hash(db_path)
             computed = compute_scoring(tables, config, as_of=as_of, model_path=model)
@@ -590,17 +646,20 @@ def stored(
     config: SlaConfig,
     as_of: datetime | None,
     model: str = "",
+    versions: Sequence[SlaConfig] = (),
 ) -> Any:
     """The stored result of ``kind`` for (month, config, as_of, model), or None when there
     is none.
 
     ``con`` is a connection to the warehouse whose data the result must describe (an
     import deletes every stored result, so what is found is current); ``model`` the
-    :func:`model_hash` of the saved model in use (the lead-scoring kinds; month "").
+    :func:`model_hash` of the saved model in use (the lead-scoring kinds; month "");
+    ``versions`` the recorded SLA versions (the KPI history, :func:`history_key`: ``config``
+    is the one given; a review's ``config`` is the version that judges its month).
     """
     from analytics.warehouse.precomputed import read_result
 
-    key = _stored_key(kind, month, config, as_of, model)
+    key = _stored_key(kind, month, config, as_of, model, versions)
     payload = None if key is None else read_result(con, key)
     if payload is None:
         return None
@@ -618,22 +677,30 @@ def is_stored(
     config: SlaConfig,
     as_of: datetime | None,
     model: str = "",
+    versions: Sequence[SlaConfig] = (),
 ) -> bool:
     """Whether :func:`stored` has a result of ``kind`` for (month, config, as_of, model),
     without reading it (a check before warming a cache; a 10M review is 26 MB)."""
     from analytics.warehouse.precomputed import has_result
 
-    key = _stored_key(kind, month, config, as_of, model)
+    key = _stored_key(kind, month, config, as_of, model, versions)
     return key is not None and has_result(con, key)
 
 
 def _stored_key(
-    kind: str, month: str, config: SlaConfig, as_of: datetime | None, model: str
+    kind: str,
+    month: str,
+    config: SlaConfig,
+    as_of: datetime | None,
+    model: str,
+    versions: Sequence[SlaConfig],
 ) -> ResultKey | None:
     """The key :func:`stored` and :func:`is_stored` look up; None for a config made in code,
     not read from a file (it has no content hash, so nothing is stored for it)."""
     if not config.content_hash:
         return None
+    if kind == "kpi_history":
+        return history_key(month, config, as_of, versions=versions)
     return result_key(kind, month, config, as_of, model=model)
 
 
@@ -652,10 +719,12 @@ __all__ = [
     "compute_scoring",
     "episodes_key",
     "from_bytes",
+    "history_key",
     "is_stored",
     "model_file_hash",
     "model_hash",
     "months_to_keep",
+    "page_config",
     "refresh_results",
     "result_key",
     "stored",

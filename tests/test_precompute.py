@@ -100,6 +100,103 @@ def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Pat
     con.close()
 
 
+#: A second SLA version recorded in the warehouse, in force from October: first touch
+#: within 4 h (the file's 2026.2 says 24 h), so October and November read other numbers.
+LATER = with_settings(
+    load_config(CONFIG),
+    {"sla.version": "2026.3", "sla.effective_from": "2026-10-01", "handoff.first_touch_hours": 4},
+).model_copy(update={"content_hash": "later0000000"})
+
+
+@pytest.fixture(scope="module")
+def two_versions_once(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse with 2026.3 recorded (from 2026-10-01) and the results stored."""
+    from analytics.warehouse.config_history import record_config_if_new
+
+    db = tmp_path_factory.mktemp("two_versions") / "w.duckdb"
+    shutil.copy(warehouse, db)
+    assert record_config_if_new(db, LATER)
+    refresh_results(db, load_config(CONFIG))
+    return db
+
+
+def test_stored_results_of_two_recorded_versions_equal_a_fresh_computation(
+    two_versions_once: Path,
+) -> None:
+    """Each month's review is stored under the version that judges it, the KPI history
+    judges each month by its own version, the alerts by the running month's: each equal to
+    a fresh computation, field by field."""
+    from analytics.alerts import at_risk_now
+    from analytics.sla_history import config_at, config_for_month
+    from analytics.warehouse.config_history import stored_configs
+
+    cfg = load_config(CONFIG)
+    con = connect_readonly(two_versions_once)
+    as_of, versions = latest_timestamp(con), stored_configs(con)
+    assert [v.sla.version for v in versions] == ["2026.2", "2026.3"]
+    assert stored_results(con).height == 3 + 3 + 2 + 4 + 1  # as with one version
+    tables = dataclasses.replace(load_tables(con), episodes=None)  # fresh: from the events
+    judged, histories = {}, {}
+    for month in ("2026-11", "2026-10", "2026-09"):
+        judge = config_for_month(versions, month=month, fallback=cfg)
+        judged[month] = judge.sla.version
+        review = stored(con, "review", month=month, config=judge, as_of=as_of)
+        assert_same_review(review, build_review(tables, judge, month=month, as_of=as_of))
+        kept = stored(con, "kpi_history", month=month, config=cfg, as_of=as_of, versions=versions)
+        histories[month] = kpi_history(
+            tables, cfg, month=month, months=KPI_MONTHS, as_of=as_of, versions=versions
+        )
+        assert_frame_equal(kept, histories[month], check_exact=True)
+    assert judged == {"2026-11": "2026.3", "2026-10": "2026.3", "2026-09": "2026.2"}
+    # the history's months by their versions: 24 h before October, 4 h from it
+    rows = histories["2026-10"].filter(pl.col("metric") == "handoff_compliance")
+    values = dict(rows.select("month", "value").rows())
+    for month, judge in (("2026-10", LATER), ("2026-09", cfg)):
+        review = stored(con, "review", month=month, config=judge, as_of=as_of)
+        assert values[month] == review.kpi_values["handoff_compliance"]
+    assert values["2026-10"] < values["2026-09"]  # 4 h is stricter than 24 h
+    # a history judged by the file's version alone was not stored: it is no month's verdict
+    assert stored(con, "kpi_history", month="2026-10", config=cfg, as_of=as_of) is None
+    assert stored(con, "review", month="2026-10", config=cfg, as_of=as_of) is None
+    judge = config_at(versions, moment=as_of, fallback=cfg)
+    assert judge.sla.version == "2026.3"
+    kept = stored(con, "alerts", month="", config=judge, as_of=as_of)
+    assert_same_value(kept, at_risk_now(tables, config=judge, as_of=as_of), "alerts")
+    con.close()
+
+
+def test_the_app_opens_on_the_results_stored_for_each_months_version(
+    two_versions_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two recorded versions a first visit still reads what the import stored, no
+    review computed, no table loaded: the default month (October) as 2026.3 judges it."""
+    import analytics.review
+    import analytics.warehouse.database
+    from dashboard.i18n import pct
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(two_versions_once, db)
+    con = connect_readonly(db)
+    want = stored(con, "review", month="2026-10", config=LATER, as_of=latest_timestamp(con))
+    con.close()
+    at = app_refusing(
+        monkeypatch,
+        db,
+        [
+            (analytics.review, "build_review"),
+            (analytics.review, "kpi_history"),
+            (analytics.review, "kpi_histories"),
+            (analytics.warehouse.database, "load_tables_held"),
+        ],
+    )
+    assert not at.exception, at.exception[0].value
+    shown = metrics(at)
+    assert shown["First touch within SLA"] == pct(want.kpi_values["handoff_compliance"], "en")
+    for page in ("views/kpis.py", "views/review.py", "views/handoffs.py", "views/goals.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception[0].value
+
+
 def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
     refreshed: Path, tmp_path: Path
 ) -> None:
