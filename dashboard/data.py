@@ -116,6 +116,52 @@ def connection() -> Any:
     return _connection(*warehouse_key())
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _versions(key: tuple[str, int]) -> tuple[SlaConfig, ...]:
+    """The SLA versions recorded in the warehouse file (one small query, once per file:
+    recording a version swaps a new file in); none for a file that is no warehouse."""
+    from analytics.warehouse import is_warehouse
+    from analytics.warehouse.config_history import stored_configs
+
+    if key[1] == 0:
+        return ()
+    try:
+        con = _connection(*key).cursor()
+        return tuple(stored_configs(con)) if is_warehouse(con) else ()
+    except Exception:  # a damaged file: the Data page says what is wrong
+        return ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _month_config(key: tuple[str, int], ckey: tuple[str, int], month: str) -> SlaConfig:
+    from analytics.sla_history import config_for_month
+
+    return config_for_month(_versions(key), month=month, fallback=_config(*ckey))
+
+
+def month_config(month: str) -> SlaConfig:
+    """The SLA version that judges ``month``: the one in force on its first day, recorded
+    in the warehouse (the config file where none is;
+    :func:`analytics.sla_history.config_for_month`, as ``sla review`` and the pack).
+    Every page judges a month by it; :func:`config` is the file."""
+    return _month_config(warehouse_key(), config_key(), month)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _alerts_config(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> SlaConfig:
+    from analytics.precompute import page_config
+
+    return page_config("alerts", _config(*ckey), as_of=at, versions=_versions(key))
+
+
+def alerts_config() -> SlaConfig:
+    """The SLA version the At risk page's alerts use: the one that judges the month of
+    ``as_of`` (:func:`analytics.sla_history.config_at`, as ``sla alerts``); the file's
+    config without an ``as_of``."""
+    at = as_of()
+    return config() if at is None else _alerts_config(warehouse_key(), config_key(), at)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _state(key: tuple[str, int]) -> tuple[WarehouseState, str]:
     from analytics.warehouse import WarehouseError, is_warehouse, table_counts
@@ -481,12 +527,14 @@ def review_segment(filters: dict[str, str], reps: pl.DataFrame) -> dict[str, Any
 
 
 def _stored(
-    key: tuple[str, int], ckey: tuple[str, int], kind: str, month: str, at: datetime | None
+    key: tuple[str, int], config: SlaConfig, kind: str, month: str, at: datetime | None
 ) -> Any:
-    """A result the last import stored for this warehouse and config, or None."""
+    """A result the last import stored for this warehouse and ``config``, or None (a KPI
+    history: ``config`` is the file's, each month keyed by its recorded version)."""
     from analytics.precompute import stored
 
-    return stored(_connection(*key).cursor(), kind, month=month, config=_config(*ckey), as_of=at)
+    con = _connection(*key).cursor()
+    return stored(con, kind, month=month, config=config, as_of=at, versions=_versions(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=48)
@@ -499,27 +547,21 @@ def _review(
 ) -> Any:
     from analytics.review import build_review
 
+    judge = _month_config(key, ckey, month)  # the version in force on the month's first day
     if not segment:  # the whole company: stored by the last import for the default months
-        kept = _stored(key, ckey, "review", month, as_of)
+        kept = _stored(key, judge, "review", month, as_of)
         if kept is not None:
             return kept
     reps = _tables(key).reps.select("rep_id", "team").collect()
     seg = review_segment(dict(segment), reps)
     return build_review(
         _tables(key),
-        _config(*ckey),
+        judge,
         month=month,
         as_of=as_of,
         segment=seg,
-        coverage=_coverage(key, ckey),
+        coverage=_coverage_of(key, ckey, judge),
     )
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _versions(key: tuple[str, int]) -> list[SlaConfig]:
-    from analytics.warehouse.config_history import stored_configs
-
-    return stored_configs(_connection(*key))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -564,11 +606,12 @@ def _history_review(
 ) -> Any:
     from analytics.comparison import in_history
 
-    judged_by = _config(*ckey)  # the config :func:`_review` judges the month by
+    judged_by = _month_config(key, ckey, month)  # the version :func:`_review` judges it by
     given = _config(*ckey)
 
     def previous_of(config: SlaConfig, label: str) -> Any:
-        if config.content_hash and config.content_hash == judged_by.content_hash:
+        judge = _month_config(key, ckey, label)
+        if config.content_hash and config.content_hash == judge.content_hash:
             return _review(key, ckey, label, as_of, segment)
         return _version_review(key, ckey, config.content_hash, label, as_of, segment, config)
 
@@ -582,10 +625,10 @@ def _history_review(
 
 
 def review(month: str, segment: dict[str, str] | None = None, *, at: datetime | None = None) -> Any:
-    """The month's :class:`analytics.review.Review`, cached per (month, as_of, filters),
-    compared with the previous month as judged then and its quarter paced against each
-    month's own goal (:func:`analytics.comparison.in_history`), as the pack and
-    ``sla review`` show it."""
+    """The month's :class:`analytics.review.Review`, judged by the SLA version in force on
+    its first day (:func:`month_config`), cached per (month, as_of, filters), compared with
+    the previous month as judged then and its quarter paced against each month's own goal
+    (:func:`analytics.comparison.in_history`), as the pack and ``sla review`` show it."""
     seg = tuple(sorted((segment or {}).items()))
     return _history_review(warehouse_key(), config_key(), month, at or as_of(), seg)
 
@@ -598,8 +641,8 @@ def _goal_plan(
     from analytics.coverage import month_coverage, period_coverage
     from analytics.goals import retarget
 
-    cfg = _config(*ckey)
-    # the month's review holds both for the config's target (stored after an import for
+    cfg = _month_config(key, ckey, month)
+    # the month's review holds both for its version's target (stored after an import for
     # the default months, so a first visit reads a few KB and no table); its quarter adds
     # up each month's own goal
     review = _history_review(key, ckey, month, at, ())
@@ -609,7 +652,7 @@ def _goal_plan(
     cfg = cfg.model_copy(
         update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": float(target)})}
     )
-    coverage, zone = _coverage(key, ckey), cfg.reporting.timezone
+    coverage, zone = _coverage_of(key, ckey, cfg), cfg.reporting.timezone
     groups = month_coverage(coverage, month, timezone=zone)
     quarter = period_coverage(coverage, month, period="quarter", timezone=zone)
     raw = _review(key, ckey, month, at, ())  # retarget scales the quarter itself
@@ -622,8 +665,8 @@ def _goal_plan(
 def goal_plan(month: str, target: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(reverse funnel, pacing) of the whole company for a monthly revenue target
     from the month's review (stored, else computed once; :func:`analytics.goals.retarget`
-    for another target than the config's); pacing of a stage the month's data cannot
-    answer is null."""
+    for another target than that of the month's SLA version, :func:`month_config`);
+    pacing of a stage the month's data cannot answer is null."""
     return _goal_plan(warehouse_key(), config_key(), month, as_of(), target)
 
 
@@ -640,7 +683,7 @@ def _kpi_trend(
     from analytics.review import kpi_history
 
     if not segment and count == KPI_MONTHS:
-        kept = _stored(key, ckey, "kpi_history", month, at)
+        kept = _stored(key, _config(*ckey), "kpi_history", month, at)
         if kept is not None:
             return kept
     reps = _tables(key).reps.select("rep_id", "team").collect()
@@ -653,13 +696,15 @@ def _kpi_trend(
         as_of=at,
         segment=seg,
         coverage=_coverage(key, ckey),
+        versions=_versions(key),
     )
 
 
 def kpi_trend(
     month: str, segment: dict[str, str] | None = None, *, count: int = 12
 ) -> pl.DataFrame:
-    """The KPI table of each of the ``count`` months up to ``month`` (oldest first), cached.
+    """The KPI table of each of the ``count`` months up to ``month`` (oldest first), each
+    month judged by its own SLA version (its target and status), cached.
 
     Returns
     -------
@@ -706,7 +751,14 @@ def warm_up() -> list[str]:
     con = _connection(*key).cursor()
 
     def kept(kind: str, label: str = "", digest: str = "") -> bool:  # the index, no payload
-        return is_stored(con, kind, month=label, config=cfg, as_of=at, model=digest)
+        judge = cfg  # a month's review by its version, the alerts by as_of's month's
+        if kind == "review":
+            judge = _month_config(key, ckey, label)
+        elif kind == "alerts":
+            judge = _alerts_config(key, ckey, at)
+        return is_stored(
+            con, kind, month=label, config=judge, as_of=at, model=digest, versions=_versions(key)
+        )
 
     if month and kept("review", month):
         review(month)
@@ -908,10 +960,9 @@ def _pack(
     from analytics.precompute import stored
     from analytics.review import build_review
     from analytics.warehouse import load_tables
-    from analytics.warehouse.config_history import stored_configs
 
     con = _connection(*key)
-    versions = stored_configs(con)
+    versions = list(_versions(key))
     if segment:
         reps = _tables(key).reps.select("rep_id", "team").collect()
         return build_pack(
@@ -921,14 +972,12 @@ def _pack(
             as_of=at,
             segment=review_segment(dict(segment), reps),
             versions=versions,
-            coverage=_coverage(key, ckey),
+            coverage=_coverage(key, ckey),  # the file config's: build_pack reads the others'
             notifications=notification_log(),
         )
 
-    in_force = _config(*ckey)
-
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
-        if cfg.content_hash and cfg.content_hash == in_force.content_hash:
+        if cfg.content_hash and cfg.content_hash == _month_config(key, ckey, label).content_hash:
             return _review(key, ckey, label, moment, ())  # what the pages read: read once
         kept = stored(con, "review", month=label, config=cfg, as_of=moment)
         if kept is not None:
@@ -941,7 +990,8 @@ def _pack(
     # reads the tables, so they are not loaded for it
     return build_pack(
         load_tables(con), _config(*ckey), month=month, as_of=at, versions=versions,
-        stored=review_of, coverage=_coverage(key, ckey), notifications=notification_log(),
+        stored=review_of, coverage=_coverage(key, ckey),
+        notifications=notification_log(),
     )  # fmt: skip
 
 
@@ -992,13 +1042,14 @@ def _alerts(
 
     if at is None:
         return {"alerts": None, "by_rep": None, "missing": {}}
+    judge = _alerts_config(key, ckey, at)  # the version of the month as_of falls in
     if (within_hours, within_days) == (DEFAULT_WITHIN_HOURS, DEFAULT_WITHIN_DAYS):
-        kept = _stored(key, ckey, "alerts", "", at)  # stored by the last import
+        kept = _stored(key, judge, "alerts", "", at)  # stored by the last import
         if kept is not None:
             return kept
     return at_risk_now(
         _tables(key),
-        config=_config(*ckey),
+        config=judge,
         as_of=at,
         within_hours=within_hours,
         within_days=within_days,
@@ -1008,7 +1059,8 @@ def _alerts(
 def alerts(within_hours: float, within_days: float) -> dict[str, Any]:
     """What is at risk at the warehouse's ``as_of`` (the rows of ``sla alerts``): ``alerts``
     (:func:`analytics.alerts.alerts`), ``by_rep`` and ``missing`` (kind -> missing table),
-    :func:`analytics.alerts.at_risk_now`; stored by the last import for the default horizons."""
+    :func:`analytics.alerts.at_risk_now` under :func:`alerts_config`; stored by the last
+    import for the default horizons."""
     return _alerts(warehouse_key(), config_key(), as_of(), within_hours, within_days)
 
 
@@ -1066,7 +1118,7 @@ def speed_distribution(month: str, segment: dict[str, str] | None, by: str) -> p
 def _bucket_conversion(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> pl.DataFrame:
     from analytics.response_time import research_conversion
 
-    kept = _stored(key, ckey, "bucket_conversion", "", at)  # stored by the last import
+    kept = _stored(key, _config(*ckey), "bucket_conversion", "", at)  # stored by the import
     if kept is not None:
         return kept
     return research_conversion(_tables(key), config=_config(*ckey), as_of=at)

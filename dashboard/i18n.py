@@ -47,6 +47,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "owner": ("Owner", "Verantwortlich"),
     "as_of": ("Data as of", "Datenstand"),
     "sla_version": ("SLA version", "SLA-Version"),
+    "definitions_version": (
+        "{month} is judged by SLA version {version} (in force from {since}), the version in "
+        "force on the month's first day: the settings below are that version's.",
+        "{month} wird nach SLA-Version {version} bewertet (gültig ab {since}), der Version, "
+        "die am ersten Tag des Monats galt: die Einstellungen unten sind die dieser Version.",
+    ),
+    "definitions_file_later": (
+        "The config file {path} holds a later version, {file_version} (in force from "
+        "{file_since}): it judges no month before that.",
+        "Die Konfigurationsdatei {path} enthält eine spätere Version, {file_version} (gültig "
+        "ab {file_since}): sie bewertet keinen Monat davor.",
+    ),
+    "definitions_file_other": (
+        "The config file {path} holds another version, {file_version} (from {file_since}), "
+        "which does not judge {month}.",
+        "Die Konfigurationsdatei {path} enthält eine andere Version, {file_version} (gültig "
+        "ab {file_since}), nach der {month} nicht bewertet wird.",
+    ),
     "share_link": (
         "The address bar holds this view: copy it to share.",
         "Die Adresszeile enthält diese Ansicht: zum Teilen kopieren.",

@@ -294,9 +294,11 @@ def sidebar_filters() -> None:
                 fmt = (lambda k: lambda v: cfg.display_name(k, v, lg) if v else t("all", lg))(key)
             st.selectbox(t(key, lg), ["", *options[key]], key=key, format_func=fmt)
     as_of = data.as_of()
+    month = st.session_state.get("month")
+    judge = data.month_config(month) if month else cfg  # the version that judges the month
     st.sidebar.caption(
         f"{t('as_of', lg)}: {moment(as_of, lg)}  \n"
-        f"{t('sla_version', lg)}: {cfg.sla.version}  \n{t('share_link', lg)}"
+        f"{t('sla_version', lg)}: {judge.sla.version}  \n{t('share_link', lg)}"
     )
 
 
@@ -312,7 +314,9 @@ def sync_url(*, filters: bool) -> None:
 
 @dataclass(frozen=True)
 class View:
-    """What the sidebar selects: language, month, segment filters; the config and as_of."""
+    """What the sidebar selects: language, month, segment filters; as_of, and ``config``,
+    the SLA version that judges the month (:func:`dashboard.data.month_config`; the file's
+    config is :func:`dashboard.data.config`)."""
 
     lang: Lang
     month: str
@@ -329,7 +333,14 @@ def view() -> View:
     """The current view (call on a page, after the sidebar was drawn by app.py)."""
     month = st.session_state.get("month") or data.default_month() or ""
     segment = data.segment_filter({k: st.session_state.get(k) for k in data.FILTERS})
-    return View(lang(), month, data.config(), data.as_of(), segment)
+    judge = data.month_config(month) if month else data.config()
+    return View(lang(), month, judge, data.as_of(), segment)
+
+
+def month_config() -> SlaConfig:
+    """The SLA version that judges the month the sidebar shows (what its KPI targets,
+    labels and statuses come from)."""
+    return view().config
 
 
 # -- display helpers ---------------------------------------------------------------------------
@@ -1232,7 +1243,8 @@ def metric_detail(review: Any, metric: str, lg: Lang) -> str:
 
 
 def review_target_mqls(review: Any) -> float:
-    return data.config().goals.mql_target_monthly
+    """The MQL commitment of the SLA version that judges the review's month."""
+    return data.month_config(review.window.label).goals.mql_target_monthly
 
 
 def kpi_tile(row: dict[str, Any], review: Any, lg: Lang) -> Tile:
@@ -1371,7 +1383,7 @@ def kpi_label(row: dict[str, Any], lg: Lang) -> str:
 
     ``row`` is a row of a KPI table (``team``, ``metric``, ``label``).
     """
-    label = data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
+    label = month_config().kpi_label(row["team"], row["metric"], lg) or row["label"]
     return drawn_arrows(label)
 
 
@@ -1391,7 +1403,7 @@ def with_status(frame: pl.DataFrame, metric: str, value: str = "compliance") -> 
     """Add ``status`` (met / at risk / missed) of a per-rep or per-week rate against its KPI."""
     from analytics.kpis import kpi_status
 
-    cfg = data.config()
+    cfg = month_config()
     kpi = next((k for _, k in cfg.all_kpis if k.metric == metric), None)
     if kpi is None:
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias("status"))
@@ -1403,8 +1415,9 @@ def with_status(frame: pl.DataFrame, metric: str, value: str = "compliance") -> 
 
 
 def kpi_target(metric: str) -> float | None:
-    """The target of the config's KPI on ``metric`` (None when no KPI measures it)."""
-    return next((k.target for _, k in data.config().all_kpis if k.metric == metric), None)
+    """The target of the KPI on ``metric`` of the SLA version that judges the month shown
+    (None when no KPI measures it)."""
+    return next((k.target for _, k in month_config().all_kpis if k.metric == metric), None)
 
 
 def panel_title(title: str) -> list[str]:

@@ -13,14 +13,21 @@ from analytics.alerts import (
     local_time,
     not_judged_lines,
 )
+from analytics.sla_history import alerts_version_note, month_at
 from analytics.texts import term
 from dashboard import data, ui
-from dashboard.i18n import moment, num, t
+from dashboard.i18n import moment, month_name, num, t
 
 v = ui.view()
-lg, cfg = v.lang, v.config
+lg, cfg = v.lang, data.alerts_config()  # the version of the month as_of falls in
 st.title(t("at_risk_title", lg))
-st.caption(f"{t('as_of', lg)} {moment(v.as_of, lg)} · {t('at_risk_caption', lg)}")
+version = f"{t('sla_version', lg)} {cfg.sla.version}"  # the alerts', not the month shown's
+st.caption(f"{t('as_of', lg)} {moment(v.as_of, lg)} · {version} · {t('at_risk_caption', lg)}")
+given = data.config()
+if v.as_of is not None:  # another version than the file's: which one, and why
+    now = month_name(month_at(v.as_of, timezone=given.reporting.timezone), lg)
+    if note := alerts_version_note(cfg, given, month=now, lang=lg, path=f"`{given.source}`"):
+        st.caption(note)
 
 left, right = st.columns(2)
 within_hours = left.number_input(

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.definitions import config_settings, metric_definitions
 from analytics.texts import term
 from dashboard import data, ui
-from dashboard.i18n import num, pct, t
+from dashboard.i18n import day, month_name, num, pct, t
 
 
 def whole(points: list[float | None]) -> pl.Series:
@@ -19,11 +19,29 @@ def whole(points: list[float | None]) -> pl.Series:
 
 
 v = ui.view()
-lg, cfg = v.lang, v.config
+lg, cfg = v.lang, v.config  # the SLA version that judges the month shown
 ui.header(t("definitions_title", lg))
 st.caption(
     f"{cfg.sla.text('name', lg)} · {t('sla_version', lg)} {cfg.sla.version} · `{cfg.source}`"
 )
+if v.month:
+    shown = month_name(v.month, lg)
+    since = day(cfg.sla.effective_from, lg)
+    words = [t("definitions_version", lg, month=shown, version=cfg.sla.version, since=since)]
+    given = data.config()
+    if given.content_hash != cfg.content_hash:  # the file is not the version of this month
+        later = given.sla.effective_from > cfg.sla.effective_from
+        words.append(
+            t(
+                "definitions_file_later" if later else "definitions_file_other",
+                lg,
+                path=f"`{given.source}`",
+                file_version=given.sla.version,
+                file_since=day(given.sla.effective_from, lg),
+                month=shown,
+            )
+        )
+    st.caption(" ".join(words))
 
 
 def stages() -> None:

@@ -15,7 +15,7 @@ from dashboard import data, ui
 from dashboard.i18n import column_label, num, pct, rate_text, t
 
 v = ui.view()
-lg, cfg = v.lang, v.config
+lg, cfg = v.lang, data.config()  # today's open leads and threshold: the file's config
 ui.header(t("qualification_title", lg), v)
 st.caption(t("qualification_note", lg) + " " + t("scoring_company_wide", lg))
 
