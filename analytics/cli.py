@@ -457,8 +457,14 @@ def info(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """What is in the warehouse: rows per table, as_of, quarantine, the config in force."""
+    """What is in the warehouse: rows per table, as_of, quarantine, the SLA version in force.
+
+    The SLA version in force is the one that judges the month of as_of (in force on its
+    first day, recorded in the warehouse; the given config when none is).
+    """
     # DuckDB only: a few counts need neither polars nor the loader
+    from analytics.sla_history import config_at, month_at
+    from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.coverage_store import coverage_json
     from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
     from analytics.warehouse.leftovers import remove_leftovers
@@ -470,6 +476,10 @@ def info(
         counts = table_counts(con)
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
+        # the version that judges the month of as_of, as `sla review` and the app judge it
+        in_force = (
+            cfg if as_of is None else config_at(stored_configs(con), moment=as_of, fallback=cfg)
+        )
         coverage = coverage_json(con, cfg)  # as stored for this config (DuckDB only)
         if coverage is None:  # written before coverage was recorded, or for another config
             from analytics.coverage import known_coverage, to_json
@@ -481,7 +491,11 @@ def info(
         "tables": counts,
         "quarantine": quarantined,
         "config": str(config),
-        "sla_version": cfg.sla.version,
+        "sla_version": in_force.sla.version,
+        "sla_effective_from": in_force.sla.effective_from.isoformat(),
+        "sla_month": month_at(as_of, timezone=cfg.reporting.timezone) if as_of else None,
+        "config_version": cfg.sla.version,
+        "config_effective_from": cfg.sla.effective_from.isoformat(),
         "coverage": coverage,
     }
     if as_json:
@@ -495,6 +509,13 @@ def info(
     out.print(table)
     out.print(f"as of {document['as_of'] or '(empty)'}; {quarantined} quarantined row problem(s)")
     out.print(f"SLA config {config}: {cfg.sla.name}, version {cfg.sla.version}")
+    if in_force is not cfg:  # another version judges the month of as_of
+        out.print(
+            f"SLA version in force for {document['sla_month']}: {in_force.sla.version} "
+            f"(recorded, from {document['sla_effective_from']}): it judges that month and "
+            "its alerts, not the file's version",
+            highlight=False,
+        )
     missing = [g for g, c in document["coverage"].items() if not c["measurable"]]
     if missing:
         out.print(f"not measurable: {', '.join(missing)} (sla info --json gives the reasons)")
@@ -1557,6 +1578,20 @@ def _alert_tables(con: Any) -> Any:
     return dataclasses.replace(lazy, **held, episodes=lazy.stored_episodes, episodes_basis=None)
 
 
+def _alerts_config(con: Any, cfg: SlaConfig, moment: datetime) -> SlaConfig:
+    """The SLA version the alerts at ``moment`` use (:func:`analytics.sla_history.config_at`,
+    the one that judges its month), said on standard error when it is not ``cfg``."""
+    from analytics.sla_history import alerts_version_note, config_at, month_at
+    from analytics.warehouse.config_history import stored_configs
+
+    judge = config_at(stored_configs(con), moment=moment, fallback=cfg)
+    month = month_at(moment, timezone=cfg.reporting.timezone)
+    note = alerts_version_note(judge, cfg, month=month)
+    if note:
+        err.print(f"[yellow]note:[/] {plain(note)}", highlight=False, soft_wrap=True)
+    return judge
+
+
 def alerts_document(
     tables: Any, cfg: SlaConfig, *, as_of: datetime, within_hours: float, within_days: float
 ) -> dict[str, Any]:
@@ -1564,7 +1599,8 @@ def alerts_document(
 
     The library decides what is null (the At risk page reads the same,
     :func:`analytics.alerts.at_risk_now`): both counts when no kind of alert can be judged,
-    a kind's count per rep when that kind cannot.
+    a kind's count per rep when that kind cannot. ``cfg`` is the SLA version the alerts
+    use (``sla_version``, ``sla_effective_from``).
     """
     from analytics.alerts import ALERT_KINDS, alert_todo, at_risk_now
 
@@ -1586,6 +1622,8 @@ def alerts_document(
         "as_of": as_of,
         "within_hours": within_hours,
         "within_days": within_days,
+        "sla_version": cfg.sla.version,
+        "sla_effective_from": cfg.sla.effective_from.isoformat(),
         "coverage": {kind: kind not in missing for kind in ALERT_KINDS},
         "missing": missing,
         "after_import": now["after_import"],
@@ -1619,16 +1657,22 @@ def alerts_command(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """What is at risk now: first touches, cadence, stale leads and nurture enrolments due."""
+    """What is at risk now: first touches, cadence, stale leads and nurture enrolments due.
+
+    The alerts use the SLA version that judges the month of --as-of (in force on its
+    first day, recorded in the warehouse; the given config when none is), as the review
+    of that month does: standard error says so when it is not the given config.
+    """
     from analytics.alerts import none_judged_lines, not_judged_lines
     from analytics.texts import term
 
     cfg = config_or_exit(config)
     with readonly_warehouse(db) as con:
         moment = _alerts_as_of(con, as_of)
+        judge = _alerts_config(con, cfg, moment)
         document = alerts_document(
             _alert_tables(con),
-            cfg,
+            judge,
             as_of=moment,
             within_hours=within,
             within_days=within_days,
@@ -1742,6 +1786,9 @@ def notify_command(
 ) -> None:
     """Send what the config's notify section asks for: new MQLs, at-risk digests, summaries.
 
+    The deadlines are those of `sla alerts`: the SLA version that judges the month of
+    --as-of; the recipients and channels are the given config's.
+
     Meant for cron or a systemd timer. An item is never sent twice (the send log
     <db>.notifications.sqlite beside the warehouse); a failed send is retried with back-off,
     logged and sent again by the next run. Exit 1 when any message failed.
@@ -1774,10 +1821,11 @@ def notify_command(
             return
         with readonly_warehouse(db) as con:
             moment = _alerts_as_of(con, as_of)
+            judge = _alerts_config(con, cfg, moment)  # `sla alerts`' version; cfg's [notify]
             tables = _alert_tables(con)
             sent = sent_keys(db, con=con)
             # inside: the stored MQL episodes are read lazily through this connection
-            messages = plan_messages(tables, cfg, as_of=moment, sent=sent)
+            messages = plan_messages(tables, judge, as_of=moment, sent=sent)
             for problem in unknown_rep_recipients(tables, cfg):  # a typo reaches nobody
                 err.print(f"[yellow]warning:[/] {plain(config)}: {plain(problem)}", highlight=False)
         deliveries = []
