@@ -21,7 +21,9 @@
 # data to the pack that is sent before the meeting:
 #
 # 1. `analytics.review.build_review`: every number of the month (the same function as
-#    the app's *Monthly review* page and `sla review --json`).
+#    the app's pages and `sla review --json`), judged by the SLA version in force on the
+#    month's first day (`config_for_month`: the version recorded in the warehouse, the
+#    config file where none is), as the app and `sla review` judge it.
 # 2. Digging into what the numbers raise: breaches by rep, a segment's review.
 # 3. `analytics.pack.build_pack`: scorecards, KPIs against last month, changes that pass
 #    a significance test, proposed actions, SLA changes; then `render_pack` to HTML,
@@ -37,7 +39,7 @@ from analytics.notebook import config_path, last_complete_month, warehouse_path
 from analytics.pack import build_pack, render_pack
 from analytics.review import build_review
 from analytics.warehouse import connect_readonly, load_tables
-from analytics.warehouse.config_history import stored_configs
+from analytics.warehouse.config_history import config_for_month, stored_configs
 
 # %% tags=["parameters"]
 MONTH = None  # "YYYY-MM"; None: the last complete month of the data
@@ -50,7 +52,11 @@ con = connect_readonly(db)
 tables = load_tables(con).collect()
 as_of = tables.latest_timestamp()
 month = MONTH or last_complete_month(as_of, timezone=config.reporting.timezone)
-print(f"reviewing {month}, judged as of {as_of:%Y-%m-%d %H:%M} UTC")
+judged_by = config_for_month(con, config, month=month)  # the SLA version in force then
+print(
+    f"reviewing {month}, judged as of {as_of:%Y-%m-%d %H:%M} UTC "
+    f"by SLA version {judged_by.sla.version} (in force from {judged_by.sla.effective_from})"
+)
 
 # %% [markdown]
 # ## 1. The month's review
@@ -58,7 +64,7 @@ print(f"reviewing {month}, judged as of {as_of:%Y-%m-%d %H:%M} UTC")
 # frames. `to_json_dict()` is the document of `sla review --json`.
 
 # %%
-review = build_review(tables, config, month=month, as_of=as_of)
+review = build_review(tables, judged_by, month=month, as_of=as_of)
 pl.DataFrame(
     [
         {
@@ -83,7 +89,7 @@ for section in ("handoff", "cadence", "acceptance", "recycling", "remql"):
     display(pl.DataFrame([getattr(review, section)]))
 
 # %% [markdown]
-# The KPI table: each KPI of `[kpis]` in the config, its target, this month, last month
+# The KPI table: each KPI of `[kpis]` in that version, its target, this month, last month
 # and a status (met / at risk / missed).
 
 # %%
@@ -125,7 +131,7 @@ review.breaches["handoff"].head(10)
 
 # %%
 SEGMENT = {"source": "event"}
-segment_review = build_review(tables, config, month=month, as_of=as_of, segment=SEGMENT)
+segment_review = build_review(tables, judged_by, month=month, as_of=as_of, segment=SEGMENT)
 pl.DataFrame(
     [
         {"": "all leads", **review.to_json_dict()["conversion"]},

@@ -123,6 +123,38 @@ def test_notebook_runs(path: Path, demo_warehouse: Path, monkeypatch: pytest.Mon
         assert [n for n in written if n.endswith((".html", ".md"))], written
 
 
+@pytest.mark.xdist_group("notebooks")
+def test_the_review_notebook_judges_the_month_as_the_app_with_two_recorded_versions(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A version recorded from 2026-10-01 (first touch within 4 h) judges October: section
+    1's review and section 3's pack read the same value, target and status (audit
+    2026-12-06 H1: section 1 judged by the config file)."""
+    import shutil
+
+    from analytics.config import load_config
+    from analytics.sla_history import with_settings
+    from analytics.warehouse.config_history import record_config_if_new
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, db)
+    later = with_settings(
+        load_config(ROOT / "data" / "sla.toml"),
+        {"sla.version": "2026.3", "sla.effective_from": "2026-10-01",
+         "handoff.first_touch_hours": 4},
+    ).model_copy(update={"content_hash": "later0000000"})  # fmt: skip
+    assert record_config_if_new(db, later)
+    probe = """import json
+row = lambda kpis: kpis.filter(pl.col("metric") == "handoff_compliance").select(
+    "value", "target", "status").row(0)
+version = judged_by.sla.version if "judged_by" in globals() else None
+print(json.dumps({"month": month, "version": version,
+                  "review": row(review.kpis), "pack": row(pack.kpis)}))"""
+    found = _probed(_execute(NOTEBOOKS / "04_monthly_review.ipynb", db, monkeypatch, probe))
+    assert found["review"] == found["pack"]
+    assert (found["month"], found["version"]) == ("2026-10", "2026.3")
+
+
 # --- the same notebooks on the shapes real exports have: what the data cannot answer is
 # null and said why, never 0, and no cell fails (spec/coverage.md)
 
