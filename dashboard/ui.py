@@ -1383,7 +1383,7 @@ def kpi_label(row: dict[str, Any], lg: Lang) -> str:
 
     ``row`` is a row of a KPI table (``team``, ``metric``, ``label``).
     """
-    label = month_config().kpi_label(row["team"], row["metric"], lg) or row["label"]
+    label = data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
     return drawn_arrows(label)
 
 
