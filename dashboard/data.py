@@ -545,26 +545,12 @@ def _review(
     as_of: datetime | None,
     segment: tuple[tuple[str, Any], ...],
 ) -> Any:
-    from analytics.review import build_review
 
     judge = _month_config(key, ckey, month)  # the version in force on the month's first day
-    if not segment:  # the whole company: stored by the last import for the default months
-        kept = _stored(key, judge, "review", month, as_of)
-        if kept is not None:
-            return kept
-    reps = _tables(key).reps.select("rep_id", "team").collect()
-    seg = review_segment(dict(segment), reps)
-    return build_review(
-        _tables(key),
-        judge,
-        month=month,
-        as_of=as_of,
-        segment=seg,
-        coverage=_coverage_of(key, ckey, judge),
-    )
+    return _version_review(key, ckey, judge.content_hash, month, as_of, segment, judge)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=48)
 def _version_review(
     key: tuple[str, int],
     ckey: tuple[str, int],
@@ -574,15 +560,12 @@ def _version_review(
     segment: tuple[tuple[str, Any], ...],
     _config: SlaConfig,
 ) -> Any:
-    """The month's review judged by another recorded version (``content_hash``): stored
-    by the last import for the whole company, else computed."""
-    from analytics.precompute import stored
+    """The month's review judged by the version ``_config`` (``content_hash``): stored by
+    the last import for the whole company, else computed."""
     from analytics.review import build_review
 
     if not segment:
-        kept = stored(
-            _connection(*key).cursor(), "review", month=month, config=_config, as_of=as_of
-        )
+        kept = _stored(key, _config, "review", month, as_of)
         if kept is not None:
             return kept
     reps = _tables(key).reps.select("rep_id", "team").collect()
