@@ -66,6 +66,17 @@ def past_month_values(
 BOUND_RTOL = 1e-12
 
 
+def short_of(value: float, bound: float) -> bool:
+    """Whether ``value`` falls short of ``bound``; a value within :data:`BOUND_RTOL` of it
+    is on it (a goal's pace against ``1 - at_risk_margin``, as :func:`kpi_status` compares
+    a KPI with its bound).
+
+    >>> short_of(0.3, 1 - 0.7), short_of(0.29, 1 - 0.7)  # 1 - 0.7 = 0.30000000000000004
+    (False, True)
+    """
+    return value < bound - abs(bound) * BOUND_RTOL
+
+
 def _on_or_beyond(value: pl.Expr, bound: pl.Expr, up: pl.Expr) -> pl.Expr:
     """``value >= bound`` where ``up`` holds, else ``value <= bound``; a value within
     :data:`BOUND_RTOL` of the bound is on it."""
@@ -259,4 +270,5 @@ __all__ = [
     "kpi_status",
     "kpi_table",
     "past_month_values",
+    "short_of",
 ]

@@ -19,6 +19,7 @@ import streamlit as st
 from analytics.config import KPI_METRICS, SlaConfig
 from analytics.funnel import VOLUME_COLUMNS
 from analytics.goals import whole_need
+from analytics.kpis import short_of
 from analytics.pack.export import ColumnKind, Kinds
 from analytics.pack.formatting import escape_markdown, format_metric
 from analytics.pack.formatting import metric_kind as pack_metric_kind
@@ -1329,7 +1330,7 @@ def attention_with_pacing(
         pace = r.get("pace")
         if r["stage"] not in PACED_STAGES or pace is None or pace >= 1:
             continue
-        status = "missed" if pace < 1 - margin else "at_risk"
+        status = "missed" if short_of(pace, 1 - margin) else "at_risk"
         items.append({**r, "kind": "pacing", "status": status, "gap": 1 - pace})
     items.sort(key=lambda i: (i["status"] != "missed", -(i.get("gap") or 0)))
     return items[:limit]

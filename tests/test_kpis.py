@@ -378,3 +378,22 @@ def test_histories_in_parts_of_leads_equal_one_part(demo_tables, partitions, seg
     for end in ends:
         assert_frame_equal(parts[end], whole[end], check_exact=True)
     assert whole["2026-10"]["value"].drop_nulls().len() > 0
+
+
+@pytest.mark.parametrize(
+    ("pace", "status"), [(0.3, "at_risk"), (0.29, "missed"), (0.99, "at_risk")]
+)
+def test_a_goal_pace_on_the_margin_is_at_risk(pace, status):
+    """A pace exactly at ``1 - margin`` is at risk, as a KPI on its bound is: with a margin
+    of 0.7 the bound is 0.30000000000000004 in floating point, and 0.3 read as missed."""
+    from analytics.config import load_config
+    from dashboard.ui import attention_with_pacing
+
+    config = load_config("data/sla.toml")
+    config = config.model_copy(
+        update={"kpis": config.kpis.model_copy(update={"at_risk_margin": 0.7})}
+    )
+    kpis = pl.DataFrame(schema={"status": pl.String, "value": pl.Float64, "target": pl.Float64})
+    pacing = pl.DataFrame({"period": ["month"], "stage": ["mqls"], "pace": [pace]})
+    (item,) = attention_with_pacing(kpis, pacing, config)
+    assert item["status"] == status

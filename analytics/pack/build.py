@@ -24,6 +24,7 @@ from analytics.comparison import in_history
 from analytics.config import SlaConfig
 from analytics.coverage import rep_display_names
 from analytics.goals import whole_need
+from analytics.kpis import short_of
 from analytics.pack.compare import significant_changes
 from analytics.pack.formatting import MetricValue, format_metric
 from analytics.sla_history import (
@@ -817,7 +818,7 @@ def action_items(
     if pace.height:
         p = pace.row(0, named=True)
         ratio = p.get("pace")
-        if ratio is not None and ratio < 1 - config.kpis.at_risk_margin:
+        if ratio is not None and short_of(ratio, 1 - config.kpis.at_risk_margin):
             add(
                 "marketing",
                 "mqls",
