@@ -244,17 +244,12 @@ if not ui.missing(review, "recycling", lg):
     if in_time is None:
         why = review.value_reason("recycled_enrolled_in_time", lang=lg)
         enrolled = dataclasses.replace(enrolled, note=why)
-    stale_note = t(
-        "cap_stale", lg, attempts=cfg.recycle.after_attempts, days=f"{cfg.recycle.grace_days:g}"
-    )
-    if rc.get("stale") is None:  # "–": why (the touches stopped ...), as the KPI tiles say
-        stale_kpi = next((r for r in review.kpis.iter_rows(named=True)
-                          if r["metric"] == "stale_leads"), None)  # fmt: skip
-        stale_note = (
-            (stale_kpi and review.kpi_reason(stale_kpi, lang=lg))
-            or review.metric_reason("stale_leads", lang=lg)
-            or stale_note
-        )
+    stale_note = (  # "–": why (the touches stopped ...), as the KPI tiles say it
+        review.value_reason("stale_leads", lang=lg)
+        if rc.get("stale") is None
+        else t("cap_stale", lg, attempts=cfg.recycle.after_attempts,
+               days=f"{cfg.recycle.grace_days:g}")
+    )  # fmt: skip
     ui.tiles(
         [
             ui.Tile(t("recycled", lg), num(rc.get("recycled"), lg)),
