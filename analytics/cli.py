@@ -873,8 +873,10 @@ def review(
         except ValueError:
             fail(f"--as-of: {as_of!r} is not an ISO 8601 timestamp; use e.g. 2026-11-01T00:00:00Z")
     pack_format = _pack_format(fmt, out_file, as_json=as_json)
-    if lang not in ("en", "de"):
-        fail(f"--lang {lang!r} is not known; allowed: en, de")
+    from analytics.texts import LANGS
+
+    if lang not in LANGS:  # the languages of the texts
+        fail(f"--lang {lang!r} is not known; allowed: {', '.join(LANGS)}")
     if lang != "en" and pack_format is None:
         fail("--lang is the review pack's language: add --out FILE or --format")
     cfg = config_or_exit(config)
