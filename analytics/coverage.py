@@ -806,15 +806,40 @@ def period_reason(
 #: touches count as stopped: an export that no longer carries them, not a weekend or a
 #: holiday (then every touch measure past the last touch would be a verdict without data).
 STOPPED_AFTER_WORKING_DAYS = 3
+#: Working days without any lifecycle event, while the sales touches or the new leads go
+#: on, after which the lifecycle events count as stopped (:func:`lifecycle_stopped`): a
+#: week, more than the touches' :data:`STOPPED_AFTER_WORKING_DAYS`, as stage changes are
+#: sparser than touches (a rep may call a lead for days without any stage changing).
+LIFECYCLE_STOPPED_AFTER_WORKING_DAYS = 5
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def stopped_since(last_day: date, *, as_of: datetime, config: SlaConfig) -> bool:
-    """Whether touches last recorded on ``last_day`` (in the handoff calendar's time zone)
-    have stopped at ``as_of``: none on :data:`STOPPED_AFTER_WORKING_DAYS` or more working
-    days of ``handoff.calendar`` (its weekdays, less its public and extra holidays) between
-    that day and the day of ``as_of``.
+def calendar_day(moment: datetime, *, config: SlaConfig) -> date:
+    """The day of ``moment`` in the handoff calendar's time zone: the one zone the stop
+    rules (:func:`stopped_since`) count working days in, for the review and the alerts.
+
+    >>> from analytics.config import load_config
+    >>> from datetime import UTC
+    >>> cfg = load_config("data/sla.toml")  # Berlin
+    >>> calendar_day(datetime(2026, 10, 14, 22, 30, tzinfo=UTC), config=cfg)
+    datetime.date(2026, 10, 15)
+    """
+    return as_utc(moment).astimezone(ZoneInfo(config.handoff.calendar.timezone)).date()
+
+
+def stopped_since(
+    last_day: date,
+    *,
+    as_of: datetime,
+    config: SlaConfig,
+    after: int = STOPPED_AFTER_WORKING_DAYS,
+) -> bool:
+    """Whether rows last recorded on ``last_day`` (in the handoff calendar's time zone)
+    have stopped at ``as_of``: none on ``after`` (default
+    :data:`STOPPED_AFTER_WORKING_DAYS`, the touches') or more working days of
+    ``handoff.calendar`` (its weekdays, less its public and extra holidays) between that
+    day and the day of ``as_of``.
 
     >>> from analytics.config import load_config
     >>> cfg = load_config("data/sla.toml")  # Berlin, Monday to Friday, German holidays
@@ -823,23 +848,31 @@ def stopped_since(last_day: date, *, as_of: datetime, config: SlaConfig) -> bool
     False
     >>> stopped_since(friday, as_of=datetime(2026, 11, 26, 9), config=cfg)  # Mon-Wed idle
     True
+    >>> stopped_since(friday, as_of=datetime(2026, 11, 26, 9), config=cfg, after=5)
+    False
     >>> stopped_since(date(2026, 4, 2), as_of=datetime(2026, 4, 8, 9), config=cfg)  # Easter
     False
     """
     calendar = config.handoff.calendar
-    today = as_utc(as_of).astimezone(ZoneInfo(calendar.timezone)).date()
+    today = calendar_day(as_of, config=config)
     working = {_WEEKDAYS.index(d) for d in calendar.working_days}
     idle = [
         day
         for day in (last_day + timedelta(days=d) for d in range(1, (today - last_day).days))
         if day.weekday() in working
     ]
-    if len(idle) < STOPPED_AFTER_WORKING_DAYS:
+    if len(idle) < after:
         return False
     from analytics.business_hours import calendar_holidays  # loaded only for a long gap
 
     closed = set(calendar_holidays(calendar))
-    return sum(day not in closed for day in idle) >= STOPPED_AFTER_WORKING_DAYS
+    return sum(day not in closed for day in idle) >= after
+
+
+def _last(frame: pl.LazyFrame, column: str, as_of: datetime) -> pl.LazyFrame:
+    """One row, ``last``: the latest ``column`` of ``frame`` at or before ``as_of``."""
+    moment = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    return frame.filter(pl.col(column) <= moment).select(pl.col(column).max().alias("last"))
 
 
 def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None:
@@ -852,13 +885,7 @@ def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None
     >>> touches_tracked_until(t, as_of=datetime(2026, 12, 4)).isoformat()
     '2026-11-20T12:00:00+00:00'
     """
-    moment = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
-    last = (
-        tables.sales_touches.filter(pl.col("occurred_at") <= moment)
-        .select(pl.col("occurred_at").max())
-        .collect()
-        .item()
-    )
+    last = _last(tables.sales_touches, "occurred_at", as_of).collect().item()
     return None if last is None else as_utc(last)
 
 
@@ -885,12 +912,88 @@ def touch_horizon(
     last = touches_tracked_until(tables, as_of=as_of)
     if last is None:
         return None, None
-    zone = ZoneInfo(config.handoff.calendar.timezone)
-    day = last.astimezone(zone).date()
+    day = calendar_day(last, config=config)
     if not stopped_since(day, as_of=as_of, config=config):
         return None, None
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+    end = datetime.combine(
+        day + timedelta(days=1), datetime.min.time(), ZoneInfo(config.handoff.calendar.timezone)
+    )
     return day, min(as_utc(as_of), as_utc(end))
+
+
+def lifecycle_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> date | None:
+    """The day of the last lifecycle event (in the handoff calendar's time zone) when the
+    lifecycle events have stopped at ``as_of`` while the rest of the data went on; None
+    while they are current, or when the data cannot tell.
+
+    The lifecycle events have stopped when, between the day of the last one and the day
+    of the later of the last sales touch and the last lead created (all at or before
+    ``as_of``), :data:`LIFECYCLE_STOPPED_AFTER_WORKING_DAYS` or more working days passed
+    without any (:func:`stopped_since`: the handoff calendar's working days, its holidays
+    not counted): an export that no longer carries the stage history (a CRM's lifecycle
+    feed cut on 16 October while its touches run to 5 November), not a quiet week. New
+    MQLs, SQLs, recycles and disqualifications since are then not in the data, so an
+    episode that looks open may have ended.
+
+    Only for data whose lifecycle events record the new leads (stage ``lead``, as every
+    adapter and the demo write one with each lead): then they come as often as leads do,
+    and a week of touches or new leads without one is a feed that ended. Stage changes
+    alone (an export without ``lead`` events) can be weeks apart in a small funnel while
+    sales calls on: they cannot tell a stop from a quiet spell, so the rule does not apply
+    to them. Nor is ``as_of`` the reference (a week without a new lead and a stage change
+    before it is the end of the data, not of one feed): the data that goes on is.
+
+    Parameters
+    ----------
+    tables : Tables
+        Its ``lifecycle_events``, ``leads`` and ``sales_touches`` (rows after ``as_of``
+        are not read).
+    as_of : datetime
+        The moment the data is judged at.
+    config : SlaConfig
+        ``handoff.calendar``: its time zone, working days and holidays.
+
+    Returns
+    -------
+    date or None
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")  # Berlin, Monday to Friday, German holidays
+    >>> def lead(i, day):
+    ...     return {"lead_id": i, "created_at": f"2026-{day}T08:00Z", "source": "email"}
+    >>> t = Tables.from_rows(
+    ...     leads=[lead("a", "10-15"), lead("b", "10-16"), lead("c", "11-04")],
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "lead", "entered_at": "2026-10-15T08:00Z"},
+    ...                       {"lead_id": "b", "stage": "lead", "entered_at": "2026-10-16T08:00Z"}])
+    >>> lifecycle_stopped(t, as_of=datetime(2026, 11, 5, 9), config=cfg)  # c has no event
+    datetime.date(2026, 10, 16)
+    >>> lifecycle_stopped(t, as_of=datetime(2026, 10, 22, 9), config=cfg) is None
+    True
+    """
+    events = tables.lifecycle_events
+    found = pl.collect_all(
+        [
+            _last(events, "entered_at", as_of),
+            _last(events.filter(pl.col("stage") == "lead"), "entered_at", as_of),
+            _last(tables.leads, "created_at", as_of),
+            _last(tables.sales_touches, "occurred_at", as_of),
+        ]
+    )
+    last_event, last_lead_event, last_lead, last_touch = (
+        None if f.item() is None else as_utc(f.item()) for f in found
+    )
+    going_on = [m for m in (last_touch, last_lead) if m is not None]
+    if last_event is None or last_lead_event is None or not going_on:
+        return None  # no event, or none of a new lead: nothing says how often they come
+    stopped = stopped_since(
+        calendar_day(last_event, config=config),
+        as_of=max(going_on),
+        config=config,
+        after=LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
+    )
+    return calendar_day(last_event, config=config) if stopped else None
 
 
 def reason(
@@ -1273,6 +1376,7 @@ __all__ = [
     "KNOWN_AMOUNT",
     "KPI_GROUPS",
     "LEAD_GROUP",
+    "LIFECYCLE_STOPPED_AFTER_WORKING_DAYS",
     "MARKERS",
     "MQL_ONLY_TRIGGER",
     "PERIOD_STARTS",
@@ -1285,6 +1389,7 @@ __all__ = [
     "Group",
     "amounts_known",
     "answerable",
+    "calendar_day",
     "coverage",
     "empty_coverage",
     "gaps",
@@ -1295,6 +1400,7 @@ __all__ = [
     "lacking",
     "lacking_groups",
     "last_complete_month",
+    "lifecycle_stopped",
     "month_coverage",
     "month_days",
     "period_coverage",
