@@ -39,14 +39,18 @@ recycled leads' enrolment need recycled lifecycle events, as in the review). Tou
 (none at all on :data:`STOPPED_AFTER_WORKING_DAYS` working days before ``as_of``: an
 export that no longer carries them, not a quiet weekend) say nothing about the deadlines
 since: their alerts are not raised either, and :func:`touches_stopped` names the last day
-with one.
+with one. Nor are they when the lifecycle events stopped while the touches or the new leads
+went on (:func:`analytics.coverage.lifecycle_stopped`: none on
+:data:`~analytics.coverage.LIFECYCLE_STOPPED_AFTER_WORKING_DAYS` working days): an episode
+alert reads that no SQL, recycle or disqualification ended the episode yet, and after the
+last lifecycle event the data cannot say so (:data:`EPISODE_KINDS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 import polars as pl
 
@@ -56,9 +60,11 @@ from analytics.config import SlaConfig
 from analytics.coverage import (
     BREACH_GROUPS,
     GROUPS,
+    LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
     STOPPED_AFTER_WORKING_DAYS,
     answerable,
     known_coverage,
+    lifecycle_stopped,
     rep_display_names,
     touch_horizon,
     touches_tracked_until,
@@ -108,6 +114,14 @@ BEYOND_TABLE: dict[str, tuple[str, ...]] = {
 #: :data:`BEYOND_TABLE` the data cannot answer: the table without the rows it needs (the
 #: recycled events).
 GROUP_TABLE = "lifecycle_events"
+#: The kinds raised on an open MQL episode: each reads that no lifecycle event ended it
+#: (no ``sql``, ``recycled`` or ``disqualified`` yet, nor, for stale, an ``opportunity`` or
+#: ``customer``), so lifecycle events that stopped
+#: (:func:`analytics.coverage.lifecycle_stopped`) leave them unjudged. A nurture enrolment
+#: alert reads a recycle that came and the enrolments, not a stage change that did not.
+EPISODE_KINDS: tuple[str, ...] = ("first_touch", "cadence", "stale")
+#: What :func:`alert_coverage` names for an episode kind when the lifecycle events stopped.
+EVENTS_TABLE = "lifecycle_events"
 
 #: Columns of :func:`alerts`, in order.
 ALERT_COLUMNS: tuple[str, ...] = (
@@ -173,23 +187,54 @@ def alert_coverage(
     tables: Tables, *, as_of: datetime, config: SlaConfig | None = None
 ) -> dict[str, str | None]:
     """Which kinds of alert the data can raise: kind -> None, or the table that is missing
-    (with ``config``: also the touches' table when they stopped, :func:`touches_stopped`),
-    or :data:`GROUP_TABLE` when the review could not list the kind's breaches
-    (:func:`lacking_group`: stale leads without any recycled event).
+    (with ``config``: also the touches' table when they stopped, :func:`touches_stopped`,
+    and :data:`EVENTS_TABLE` for the episode kinds when the lifecycle events stopped,
+    :func:`analytics.coverage.lifecycle_stopped`), or :data:`GROUP_TABLE` when the review
+    could not list the kind's breaches (:func:`lacking_group`: stale leads without any
+    recycled event).
 
     >>> alert_coverage(Tables.empty(), as_of=datetime(2026, 11, 1))["first_touch"]
     'sales_touches'
     """
-    return judged_kinds(tables, as_of=as_of, config=config)[0]
+    return judged_kinds(tables, as_of=as_of, config=config).covered
 
 
-def judged_kinds(
-    tables: Tables, *, as_of: datetime, config: SlaConfig | None = None
-) -> tuple[dict[str, str | None], date | None]:
-    """:func:`alert_coverage` and, with ``config``, the day the touches stopped
-    (:func:`touches_stopped`), from one look at the tables.
+class Judged(NamedTuple):
+    """What :func:`judged_kinds` finds: which kinds can be raised, and why not."""
 
-    >>> judged_kinds(Tables.empty(), as_of=datetime(2026, 11, 1))[1] is None
+    #: kind -> None, or the table it lacks (:func:`alert_coverage`)
+    covered: dict[str, str | None]
+    #: the day of the last sales touch when the touches stopped (:func:`touches_stopped`)
+    touches_stopped: date | None
+    #: the day of the last lifecycle event when they stopped
+    #: (:func:`analytics.coverage.lifecycle_stopped`)
+    lifecycle_stopped: date | None
+
+
+def judged_kinds(tables: Tables, *, as_of: datetime, config: SlaConfig | None = None) -> Judged:
+    """:func:`alert_coverage` and, with ``config``, the days the touches
+    (:func:`touches_stopped`) and the lifecycle events
+    (:func:`analytics.coverage.lifecycle_stopped`) stopped, from one look at the tables.
+
+    Parameters
+    ----------
+    tables : Tables
+        The warehouse's tables.
+    as_of : datetime
+        The moment "now".
+    config : SlaConfig, optional
+        The SLA in force: its handoff calendar counts the working days without touches or
+        lifecycle events; without it neither is looked for.
+
+    Returns
+    -------
+    Judged
+        ``covered`` (kind -> None or the table it lacks), ``touches_stopped`` and
+        ``lifecycle_stopped`` (a day, or None while current).
+
+    Examples
+    --------
+    >>> judged_kinds(Tables.empty(), as_of=datetime(2026, 11, 1)).touches_stopped is None
     True
     """
     t = tables.until(as_of)
@@ -201,18 +246,23 @@ def judged_kinds(
         ]
     ).collect()
     present = {row["t"] for row in counts.iter_rows(named=True) if row["n"] > 0}
-    stopped = None
+    stopped = events_stopped = None
     if config is not None and "sales_touches" in present:
         stopped = touches_stopped(tables, as_of=as_of, config=config)
         if stopped is not None:
             present.discard("sales_touches")
+    if config is not None:
+        events_stopped = lifecycle_stopped(tables, as_of=as_of, config=config)
     covered = {kind: (None if table in present else table) for kind, table in NEEDS.items()}
+    if events_stopped is not None:  # "no SQL, recycle or disqualification yet": unknown
+        for kind in EPISODE_KINDS:
+            covered[kind] = covered[kind] or EVENTS_TABLE
     if any(table is None for table in covered.values()):  # the review's rule for the rest
         groups = answerable(known_coverage(tables, config=config, as_of=as_of))
         for kind, table in covered.items():
             if table is None and lacking_group(kind, groups) is not None:
                 covered[kind] = GROUP_TABLE
-    return covered, stopped
+    return Judged(covered, stopped, events_stopped)
 
 
 def dated_after_import(
@@ -288,14 +338,35 @@ def not_judged_lines(
     missing: Mapping[str, str | None],
     *,
     stopped: date | None,
+    events_stopped: date | None = None,
     after_import: Mapping[str, datetime] | None = None,
     lang: Lang = "en",
 ) -> list[str]:
-    """Why kinds of alert are not raised, one sentence each (the touches that stopped: one
-    for all their kinds), as ``sla alerts``, the At risk page and ``sla notify`` say it;
-    a table whose rows are all dated after the latest import (``after_import``,
-    :func:`dated_after_import`) is said to be so, not to have no rows.
+    """Why kinds of alert are not raised, one sentence each, as ``sla alerts``, the At risk
+    page and ``sla notify`` say it.
 
+    Parameters
+    ----------
+    missing : mapping
+        Kind -> the table it lacks (:func:`alert_coverage`; None: raised).
+    stopped : date or None
+        The day of the last sales touch when the touches stopped (:func:`touches_stopped`):
+        one sentence for all their kinds.
+    events_stopped : date or None, default None
+        The day of the last lifecycle event when they stopped
+        (:func:`analytics.coverage.lifecycle_stopped`): one sentence for all the episode
+        kinds (:data:`EPISODE_KINDS`).
+    after_import : mapping, optional
+        Tables whose rows are all dated after the latest import, with its time
+        (:func:`dated_after_import`): said to be so, not to have no rows.
+    lang : {"en", "de"}, default "en"
+
+    Returns
+    -------
+    list of str: one sentence per reason (none when every kind is raised).
+
+    Examples
+    --------
     >>> not_judged_lines({"nurture_enrolment": "nurture_enrollments"}, stopped=None)[0][:36]
     'No “Nurture enrolment” alerts: the n'
     >>> not_judged_lines({"first_touch": "sales_touches", "cadence": "sales_touches"},
@@ -304,10 +375,15 @@ def not_judged_lines(
     >>> not_judged_lines({"first_touch": "sales_touches"}, stopped=None,
     ...     after_import={"sales_touches": datetime(2026, 12, 6, 7, 45)})[0][:75]
     'No “First touch” alerts: the sales_touches rows are all dated after the lat'
+    >>> lines = not_judged_lines(dict.fromkeys(EPISODE_KINDS, "lifecycle_events"),
+    ...                          stopped=None, events_stopped=date(2026, 10, 16))
+    >>> len(lines), lines[0][:84]
+    (1, 'No first-touch, cadence or stale alerts: the last lifecycle event recorded is from 2')
     """
     later = after_import or {}
     lines, touch_kinds = [], {k for k, table in NEEDS.items() if table == "sales_touches"}
-    if stopped is not None and touch_kinds & {k for k, t in missing.items() if t}:
+    unraised = {k for k, t in missing.items() if t}
+    if stopped is not None and touch_kinds & unraised:
         lines.append(
             render(
                 "alert.touches_stopped",
@@ -316,7 +392,18 @@ def not_judged_lines(
                 n=STOPPED_AFTER_WORKING_DAYS,
             )
         )
+    if events_stopped is not None and set(EPISODE_KINDS) & unraised:
+        lines.append(
+            render(
+                "alert.lifecycle_stopped",
+                lang=lang,
+                day=day(events_stopped, lang),
+                n=LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
+            )
+        )
     for kind, table in missing.items():
+        if events_stopped is not None and kind in EPISODE_KINDS and table == EVENTS_TABLE:
+            continue  # said above: the lifecycle events stopped
         if table and table != NEEDS[kind]:  # its table is there, not the review's group
             group = BEYOND_TABLE[kind][0]  # one a kind (stale: recycling)
             lines.append(
@@ -353,14 +440,16 @@ def none_judged_lines(
     missing: Mapping[str, str | None],
     *,
     stopped: date | None,
+    events_stopped: date | None = None,
     after_import: Mapping[str, datetime] | None = None,
     lang: Lang = "en",
 ) -> list[str]:
     """Why no kind of alert is raised (every kind is in ``missing``): nothing is known to be
     overdue, at risk or in time, as ``sla alerts`` and ``sla notify``'s summary say it.
     The tables without rows are named together, as are those whose rows are all dated
-    after the latest import (``after_import``, :func:`dated_after_import`); touches that
-    stopped say so (:func:`not_judged_lines`).
+    after the latest import (``after_import``, :func:`dated_after_import`); touches or
+    lifecycle events that stopped (``stopped``, ``events_stopped``) say so
+    (:func:`not_judged_lines`).
 
     >>> none_judged_lines(dict.fromkeys(ALERT_KINDS, "sales_touches"), stopped=None)[0][:58]
     'No kind of alert can be judged: the sales_touches tables h'
@@ -373,8 +462,14 @@ def none_judged_lines(
     >>> lines[1][:54]
     'No “Nurture enrolment” alerts: the nurture_enrollments'
     """
-    if stopped is not None:
-        return not_judged_lines(missing, stopped=stopped, after_import=after_import, lang=lang)
+    if stopped is not None or events_stopped is not None:
+        return not_judged_lines(
+            missing,
+            stopped=stopped,
+            events_stopped=events_stopped,
+            after_import=after_import,
+            lang=lang,
+        )
     later = after_import or {}
     tables = list(dict.fromkeys(t for t in missing.values() if t))
     if not any(t in later for t in tables):
@@ -826,8 +921,10 @@ def at_risk_now(
     kinds not raised null), ``counts`` (:func:`alert_counts`), ``missing`` (kind -> the
     table it lacks, only for the kinds not raised: no verdict), ``after_import`` (those of
     its tables whose rows are all dated after the latest import, with its time,
-    :func:`dated_after_import`) and ``touches_stopped`` (the day of the last sales touch
-    when the touches stopped, :func:`touches_stopped`).
+    :func:`dated_after_import`), ``touches_stopped`` (the day of the last sales touch
+    when the touches stopped, :func:`touches_stopped`) and ``lifecycle_stopped`` (the day
+    of the last lifecycle event when they stopped,
+    :func:`analytics.coverage.lifecycle_stopped`: no episode kind is raised).
 
     Examples
     --------
@@ -838,7 +935,7 @@ def at_risk_now(
     >>> now["alerts"].height, now["missing"]["first_touch"], now["counts"]
     (0, 'sales_touches', {'overdue': None, 'at_risk': None})
     """
-    covered, stopped = judged_kinds(tables, as_of=as_of, config=config)
+    covered, stopped, events_stopped = judged_kinds(tables, as_of=as_of, config=config)
     kinds: list[AlertKind] = [k for k in ALERT_KINDS if covered[k] is None]  # type: ignore[misc]
     per_part = [
         alerts(
@@ -860,6 +957,7 @@ def at_risk_now(
         "missing": missing,
         "after_import": dated_after_import(tables, missing, as_of=as_of),
         "touches_stopped": stopped,
+        "lifecycle_stopped": events_stopped,
     }
 
 
@@ -982,10 +1080,14 @@ __all__ = [
     "ALERT_STATUSES",
     "DEFAULT_WITHIN_DAYS",
     "DEFAULT_WITHIN_HOURS",
+    "EPISODE_KINDS",
+    "EVENTS_TABLE",
+    "LIFECYCLE_STOPPED_AFTER_WORKING_DAYS",
     "NEEDS",
     "STOPPED_AFTER_WORKING_DAYS",
     "AlertKind",
     "AlertStatus",
+    "Judged",
     "alert_counts",
     "alert_coverage",
     "alert_todo",
@@ -994,6 +1096,7 @@ __all__ = [
     "at_risk_now",
     "dated_after_import",
     "judged_kinds",
+    "lifecycle_stopped",
     "local_time",
     "new_mqls",
     "none_judged_lines",

@@ -1631,6 +1631,7 @@ def alerts_document(
         "after_import": now["after_import"],
         "counts": now["counts"],
         "touches_stopped": now["touches_stopped"],
+        "lifecycle_stopped": now["lifecycle_stopped"],
         "by_rep": now["by_rep"].to_dicts(),
         "alerts": rows,
     }
@@ -1682,9 +1683,12 @@ def alerts_command(
     if as_json:
         emit_json(document)
         return
-    counts, stopped = document["counts"], document["touches_stopped"]
-    missing, later = document["missing"], document["after_import"]
-    why_not = not_judged_lines(missing, stopped=stopped, after_import=later)
+    counts, missing, later = document["counts"], document["missing"], document["after_import"]
+    stops = {
+        "stopped": document["touches_stopped"],
+        "events_stopped": document["lifecycle_stopped"],
+    }
+    why_not = not_judged_lines(missing, **stops, after_import=later)
     for line in why_not if counts["overdue"] is not None else ():
         err.print(f"[yellow]note:[/] {plain(line)}", highlight=False, soft_wrap=True)
     title = (
@@ -1693,7 +1697,7 @@ def alerts_command(
     )
     if counts["overdue"] is None:  # no kind can be judged: no verdict, and no empty table
         out.print(title, highlight=False)
-        for line in none_judged_lines(missing, stopped=stopped, after_import=later):
+        for line in none_judged_lines(missing, **stops, after_import=later):
             out.print(plain(line), highlight=False, soft_wrap=True)
         return
     table = rich_table(title)

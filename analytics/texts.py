@@ -1762,6 +1762,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "daher sagen die Daten nicht, ob jemand kontaktiert wurde (die Aktivitäten seitdem "
         "importieren, um gewarnt zu werden).",
     ),
+    "alert.lifecycle_stopped": (
+        "No first-touch, cadence or stale alerts: the last lifecycle event recorded is from "
+        "{day}, and none since on {n} or more working days while sales touches or new leads "
+        "went on, so the data cannot tell which leads have become MQLs or SQLs since, or were "
+        "recycled or disqualified (import the lifecycle events since then to be warned).",
+        "Keine Warnungen zu Erstkontakt, Kadenz oder Liegenbleiben: das letzte erfasste "
+        "Lebenszyklus-Ereignis ist vom {day}, seitdem an {n} oder mehr Arbeitstagen keines, "
+        "während Vertriebsaktivitäten oder neue Leads weiterliefen, daher sagen die Daten "
+        "nicht, welche Leads seitdem zu MQLs oder SQLs wurden oder recycelt oder "
+        "disqualifiziert wurden (die Lebenszyklus-Ereignisse seitdem importieren, um gewarnt "
+        "zu werden).",
+    ),
     "alert.none_judged": (
         "No kind of alert can be judged: the {tables:list} tables have no rows, so nothing "
         "is known to be overdue, at risk or in time (import them to be warned).",

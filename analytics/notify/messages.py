@@ -214,6 +214,7 @@ def _summary_messages(
     sent: set[tuple],
     missing: Mapping[str, str | None],
     stopped: date | None = None,
+    events_stopped: date | None = None,
     after_import: Mapping[str, datetime] | None = None,
 ) -> list[Message]:
     out = []
@@ -248,7 +249,13 @@ def _summary_messages(
             )
             for row in team.iter_rows(named=True)
         ]
-        why_not = not_judged_lines(missing, stopped=stopped, after_import=after_import, lang=lang)
+        why_not = not_judged_lines(
+            missing,
+            stopped=stopped,
+            events_stopped=events_stopped,
+            after_import=after_import,
+            lang=lang,
+        )
         if judged:
             lines = lines or [render("notify.summary.none", lang=lang)]
             # no one's leads are every team's: the At risk page lists them as "unassigned"
@@ -260,7 +267,11 @@ def _summary_messages(
             lines += why_not
         else:  # nothing judged: why, and no counts
             lines = none_judged_lines(
-                missing, stopped=stopped, after_import=after_import, lang=lang
+                missing,
+                stopped=stopped,
+                events_stopped=events_stopped,
+                after_import=after_import,
+                lang=lang,
             )
         out.append(
             Message("daily_summary", r, lang, subject, (*lines, _footer(as_of, lang)), (item,))
@@ -334,7 +345,7 @@ def plan_messages(
     if "new_mql" in n.send:
         messages += _new_mql_messages(new, reps, config=config, as_of=local, sent=set(sent))
     if {"at_risk_digest", "daily_summary"} & set(n.send):
-        covered, stopped = judged_kinds(tables, as_of=moment, config=config)
+        covered, stopped, events_stopped = judged_kinds(tables, as_of=moment, config=config)
         found = alerts(
             tables,
             config=config,
@@ -348,7 +359,7 @@ def plan_messages(
         if "daily_summary" in n.send:
             messages += _summary_messages(
                 found, new, leads, period=local.date().isoformat(), as_of=local, sent=set(sent),
-                missing=covered, stopped=stopped,
+                missing=covered, stopped=stopped, events_stopped=events_stopped,
                 after_import=dated_after_import(tables, covered, as_of=moment),
             )  # fmt: skip
     return messages

@@ -49,8 +49,10 @@ within_days = right.number_input(
     key="alert_days",
 )
 found = data.alerts(float(within_hours), float(within_days))
-stopped, later = found.get("touches_stopped"), found.get("after_import")
-for line in not_judged_lines(found["missing"], stopped=stopped, after_import=later, lang=lg):
+stops = {"stopped": found.get("touches_stopped"), "events_stopped": found.get("lifecycle_stopped")}
+for line in not_judged_lines(
+    found["missing"], **stops, after_import=found.get("after_import"), lang=lg
+):
     st.info(line, icon=":material/info:")
 alerts, by_rep = found["alerts"], found["by_rep"]
 if alerts is None or alerts.is_empty():
