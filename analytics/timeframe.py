@@ -7,6 +7,17 @@ are computed once here and the data is compared against plain instants (fast).
 >>> w = month_window("2026-10", timezone="Europe/Berlin")
 >>> w.start.isoformat(), w.end.isoformat()
 ('2026-09-30T22:00:00+00:00', '2026-10-31T23:00:00+00:00')
+
+When SLA versions change the reporting time zone, each month is cut in the zone of the
+version that judges it (:class:`MonthZones`, built by
+:func:`analytics.sla_history.month_zones`): a month starts at midnight of its 1st in its
+own zone and ends where the next month starts, so the months still tile time. Every
+function here that takes ``timezone`` takes such a :class:`MonthZones` too.
+
+>>> zones = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+>>> w = month_window("2026-09", timezone=zones)  # ends at midnight in New York
+>>> w.start.isoformat(), w.end.isoformat()
+('2026-08-31T22:00:00+00:00', '2026-10-01T04:00:00+00:00')
 """
 
 from __future__ import annotations
@@ -15,11 +26,14 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
-from analytics.schema import UTC_TIMESTAMP
+# polars is imported where an expression is built, not with the module: the months' bounds
+# (MonthZones, month_window) serve `sla info`, which answers without polars
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -74,11 +88,162 @@ def utc_lit(moment: datetime) -> pl.Expr:
     >>> utc_lit(datetime(2026, 10, 1, tzinfo=UTC)) is utc_lit(datetime(2026, 10, 1, tzinfo=UTC))
     True
     """
+    import polars as pl
+
+    from analytics.schema import UTC_TIMESTAMP
+
     return pl.lit(moment, dtype=UTC_TIMESTAMP)
 
 
 def _local_midnight_utc(year: int, month: int, tz: ZoneInfo) -> datetime:
     return datetime(year, month, 1, tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ZoneBoundary:
+    """Where the months are cut when the reporting time zone changes with month ``month``.
+
+    ``at`` is midnight of ``month``'s 1st in the new zone (``after``): the end of the month
+    before and the start of ``month``. ``other`` is the same midnight in the old zone
+    (``before``). The time between the two belongs to ``holder``: the month before when
+    the new zone's midnight comes later (a zone further west: the month before runs on
+    to it), ``month`` when it comes earlier.
+    """
+
+    month: str
+    before: str
+    after: str
+    at: datetime
+    other: datetime
+
+    @property
+    def hours(self) -> float:
+        """The hours between the two midnights (0 when the zones agree on that day)."""
+        return abs((self.at - self.other).total_seconds()) / 3600
+
+    @property
+    def holder(self) -> str:
+        """The month the hours between the two midnights belong to."""
+        return shift_month(self.month, -1) if self.at > self.other else self.month
+
+    def text(self) -> str:
+        """The boundary in words (English; the review's and pack's texts translate it).
+
+        >>> z = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+        >>> print(z.boundaries()[0].text())  # doctest: +NORMALIZE_WHITESPACE
+        2026-09 ends and 2026-10 starts at midnight in America/New_York
+        (2026-10-01T04:00:00Z): the 6 hours from midnight in Europe/Berlin
+        (2026-09-30T22:00:00Z) count in 2026-09
+        """
+        first, last = sorted((self.at, self.other))
+        return (
+            f"{shift_month(self.month, -1)} ends and {self.month} starts at midnight in "
+            f"{self.after} ({format_utc(self.at)}): the {self.hours:g} hours "
+            f"{'from' if self.at > self.other else 'up to'} midnight in {self.before} "
+            f"({format_utc(self.other)}) count in {self.holder}"
+            if first != last
+            else f"{self.month} starts at midnight in both zones ({format_utc(self.at)})"
+        )
+
+
+@dataclass(frozen=True)
+class MonthZones:
+    """The reporting time zone of each month: where each month starts and ends.
+
+    The months form a partition of time with no gap and no overlap: a month starts at
+    midnight of its 1st in its own zone and ends where the next month starts (midnight
+    of the next month's 1st in the *next* month's zone). Where the zone changes, the
+    boundary is the new zone's midnight; the hours between the old zone's midnight and
+    the new one's belong to the month before when the new zone is further west (Berlin
+    to New York: 2026-09-30 22:00Z to 2026-10-01 04:00Z count in September), to the new
+    month when it is further east.
+
+    Parameters
+    ----------
+    zone : str
+        The zone of every month before the first change (IANA name).
+    changes : tuple of (str, str)
+        ``(month, zone)``: from ``month`` (``YYYY-MM``) on, months are in ``zone``; in
+        month order, each a change (SLA versions judging months:
+        :func:`analytics.sla_history.month_zones`).
+
+    Examples
+    --------
+    >>> z = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+    >>> z.zone_of("2026-09"), z.zone_of("2026-10")
+    ('Europe/Berlin', 'America/New_York')
+    >>> z.month_at(datetime(2026, 10, 1, 3, tzinfo=UTC))  # 05:00 in Berlin: still September
+    '2026-09'
+    >>> MonthZones.of("UTC") == MonthZones("UTC")
+    True
+    """
+
+    zone: str = "UTC"
+    changes: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        months = [m for m, _ in self.changes]
+        for m in months:
+            parse_month(m)
+        if months != sorted(set(months)):
+            raise ValueError(f"zone changes must be in month order, once a month: {months}")
+
+    @staticmethod
+    def of(timezone: str | MonthZones) -> MonthZones:
+        """``timezone`` as a :class:`MonthZones` (a zone name: every month in it)."""
+        return timezone if isinstance(timezone, MonthZones) else MonthZones(timezone)
+
+    @property
+    def single(self) -> bool:
+        """Whether every month is in one zone (no change)."""
+        return all(zone == self.zone for _, zone in self.changes)
+
+    def zone_of(self, month: str) -> str:
+        """The time zone month ``month`` (``YYYY-MM``) is cut in."""
+        zone = self.zone
+        for first, changed in self.changes:
+            if first > month:
+                break
+            zone = changed
+        return zone
+
+    def start(self, month: str) -> datetime:
+        """The UTC start of ``month``: midnight of its 1st in its own zone."""
+        year, mon = parse_month(month)
+        return _local_midnight_utc(year, mon, ZoneInfo(self.zone_of(month)))
+
+    def month_at(self, moment: datetime) -> str:
+        """The month (``YYYY-MM``) that ``moment`` (UTC; naive: UTC) falls in."""
+        moment = as_utc(moment)
+        local = moment.astimezone(ZoneInfo(self.zone_of(f"{moment:%Y-%m}")))
+        month = f"{local.year:04d}-{local.month:02d}"
+        while moment < self.start(month):
+            month = shift_month(month, -1)
+        while moment >= self.start(shift_month(month, 1)):
+            month = shift_month(month, 1)
+        return month
+
+    def boundaries(self, first: str | None = None, last: str | None = None) -> list[ZoneBoundary]:
+        """The months (from ``first`` to ``last``, inclusive) that start in another zone
+        than the month before, with where the two are cut (:class:`ZoneBoundary`)."""
+        out = []
+        for month, _ in self.changes:
+            if (first is not None and month < first) or (last is not None and month > last):
+                continue
+            before, after = self.zone_of(shift_month(month, -1)), self.zone_of(month)
+            if before == after:
+                continue
+            year, mon = parse_month(month)
+            out.append(
+                ZoneBoundary(
+                    month=month,
+                    before=before,
+                    after=after,
+                    at=_local_midnight_utc(year, mon, ZoneInfo(after)),
+                    other=_local_midnight_utc(year, mon, ZoneInfo(before)),
+                )
+            )
+        return out
 
 
 @dataclass(frozen=True)
@@ -106,11 +271,15 @@ class Window:
 
     def contains(self, column: str | pl.Expr) -> pl.Expr:
         """Boolean expression: the UTC timestamp column lies in ``[start, end)``."""
+        import polars as pl
+
         col = pl.col(column) if isinstance(column, str) else column
         return (col >= self.start_lit) & (col < self.end_lit)
 
     def contains_date(self, column: str | pl.Expr) -> pl.Expr:
         """Boolean expression: the date column lies in ``[first_day, last_day]``."""
+        import polars as pl
+
         col = pl.col(column) if isinstance(column, str) else column
         return col.is_between(pl.lit(self.first_day), pl.lit(self.last_day))
 
@@ -126,8 +295,22 @@ class Window:
         return done / total
 
 
-def month_window(month: str, *, timezone: str = "UTC") -> Window:
-    """The UTC bounds of calendar month ``YYYY-MM`` in ``timezone``.
+def month_window(month: str, *, timezone: str | MonthZones = "UTC") -> Window:
+    """The UTC bounds of calendar month ``YYYY-MM`` in ``timezone``: the one place that
+    cuts a month.
+
+    Parameters
+    ----------
+    month : str
+        ``YYYY-MM``.
+    timezone : str or MonthZones
+        The reporting time zone, or the zone of each month (:class:`MonthZones`: the
+        month starts at midnight in its own zone and ends at the next month's start).
+
+    Returns
+    -------
+    Window
+        ``[start, end)`` in UTC, its first and last local day, and its own zone.
 
     >>> month_window("2026-02").end.isoformat()
     '2026-03-01T00:00:00+00:00'
@@ -136,14 +319,17 @@ def month_window(month: str, *, timezone: str = "UTC") -> Window:
     return months_window(month, 1, timezone=timezone, label=f"{year:04d}-{mon:02d}")
 
 
-def months_window(first: str, count: int, *, timezone: str = "UTC", label: str = "") -> Window:
-    """The UTC bounds of ``count`` calendar months starting with ``first``.
+def months_window(
+    first: str, count: int, *, timezone: str | MonthZones = "UTC", label: str = ""
+) -> Window:
+    """The UTC bounds of ``count`` calendar months starting with ``first`` (from the
+    start of ``first`` to the start of the month after the last: :class:`MonthZones`).
 
     >>> w = months_window("2026-10", 3)
     >>> w.first_day.isoformat(), w.last_day.isoformat()
     ('2026-10-01', '2026-12-31')
     """
-    tz = ZoneInfo(timezone)
+    zones = MonthZones.of(timezone)
     year, mon = parse_month(first)
     last = shift_month(first, count)
     end_year, end_mon = parse_month(last)
@@ -151,23 +337,54 @@ def months_window(first: str, count: int, *, timezone: str = "UTC", label: str =
     end_day = date(end_year, end_mon, 1)
     return Window(
         label=label or f"{first}..{shift_month(first, count - 1)}",
-        start=_local_midnight_utc(year, mon, tz),
-        end=_local_midnight_utc(end_year, end_mon, tz),
+        start=zones.start(first),
+        end=zones.start(last),
         first_day=first_day,
         last_day=end_day - timedelta(days=1),
-        timezone=timezone,
+        timezone=zones.zone_of(first),
     )
 
 
-def month_of(column: str | pl.Expr, *, timezone: str = "UTC") -> pl.Expr:
-    """Expression: the ``YYYY-MM`` month of a UTC timestamp in ``timezone``.
+def month_of(column: str | pl.Expr, *, timezone: str | MonthZones = "UTC") -> pl.Expr:
+    """Expression: the ``YYYY-MM`` month of a UTC timestamp in ``timezone`` (with a
+    :class:`MonthZones`, the month whose span holds it).
 
+    >>> import polars as pl
     >>> df = pl.DataFrame({"t": [datetime(2026, 10, 31, 23, 30, tzinfo=UTC)]})
     >>> df.select(month_of("t", timezone="Europe/Berlin"))["t"].to_list()
     ['2026-11']
+    >>> zones = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+    >>> df = pl.DataFrame({"t": [datetime(2026, 9, 30, 21), datetime(2026, 10, 1, 3),
+    ...                          datetime(2026, 10, 1, 4)]}).with_columns(
+    ...     pl.col("t").dt.replace_time_zone("UTC"))
+    >>> df.select(month_of("t", timezone=zones))["t"].to_list()
+    ['2026-09', '2026-09', '2026-10']
     """
+    import polars as pl
+
     col = pl.col(column) if isinstance(column, str) else column
-    return col.dt.convert_time_zone(timezone).dt.strftime("%Y-%m")
+    zones = MonthZones.of(timezone)
+    if zones.single:
+        return col.dt.convert_time_zone(zones.zone).dt.strftime("%Y-%m")
+    # in pieces, one per zone: from a change's start on, the month in its zone; before
+    # the next change, at most the month before it (the old zone's midnight came earlier)
+    pieces: list[tuple[str, str | None]] = []  # (zone, the month of the next change)
+    zone = zones.zone
+    for month, changed in zones.changes:
+        pieces.append((zone, month))
+        zone = changed
+    pieces.append((zone, None))
+    expr: Any = None
+    for zone, until in pieces:
+        label = col.dt.convert_time_zone(zone).dt.strftime("%Y-%m")
+        if until is None:
+            expr = label if expr is None else expr.otherwise(label)
+            break
+        cap = shift_month(until, -1)
+        label = pl.when(label > pl.lit(cap)).then(pl.lit(cap)).otherwise(label)
+        before = col < utc_lit(zones.start(until))
+        expr = pl.when(before).then(label) if expr is None else expr.when(before).then(label)
+    return expr.alias(col.meta.output_name())
 
 
 def month_labels(month: str, months: int) -> list[str]:
@@ -180,7 +397,7 @@ def month_labels(month: str, months: int) -> list[str]:
 
 
 def month_label_of(
-    column: str | pl.Expr, *, month: str, months: int, timezone: str = "UTC"
+    column: str | pl.Expr, *, month: str, months: int, timezone: str | MonthZones = "UTC"
 ) -> pl.Expr:
     """Expression: the ``YYYY-MM`` label of a UTC timestamp known to lie in the given months.
 
@@ -188,6 +405,7 @@ def month_label_of(
     starts instead of a time-zone conversion per row. Rows outside the months get the
     nearest label, so filter with the months' :class:`Window` first.
 
+    >>> import polars as pl
     >>> df = pl.DataFrame({"t": [datetime(2026, 10, 31, 23, 30, tzinfo=UTC)]})
     >>> df.select(month_label_of("t", month="2026-10", months=2, timezone="Europe/Berlin"))
     shape: (1, 1)
@@ -199,6 +417,10 @@ def month_label_of(
     │ 2026-11 │
     └─────────┘
     """
+    import polars as pl
+
+    from analytics.schema import UTC_TIMESTAMP
+
     col = pl.col(column) if isinstance(column, str) else column
     labels = month_labels(month, months)
     if months == 1:
@@ -214,10 +436,13 @@ def month_label_of(
 def week_of(column: str | pl.Expr, *, timezone: str = "UTC") -> pl.Expr:
     """Expression: the local date of the Monday starting the week of a UTC timestamp.
 
+    >>> import polars as pl
     >>> df = pl.DataFrame({"t": [datetime(2026, 10, 8, 12, tzinfo=UTC)]})
     >>> df.select(week_of("t"))["t"].to_list()
     [datetime.date(2026, 10, 5)]
     """
+    import polars as pl
+
     col = pl.col(column) if isinstance(column, str) else column
     local = col.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
     return local.dt.truncate("1w").dt.date()
@@ -244,8 +469,10 @@ def format_utc(moment: datetime | None) -> str | None:
 
 
 __all__ = [
+    "MonthZones",
     "TimeframeError",
     "Window",
+    "ZoneBoundary",
     "as_utc",
     "format_utc",
     "month_label_of",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -18,7 +19,7 @@ from analytics.handoff import handoff_summary, speed_to_lead
 from analytics.schema import OUTCOMES, STAGES
 from analytics.stats import rate_columns
 from analytics.tables import Tables, one_of
-from analytics.timeframe import month_window
+from analytics.timeframe import MonthZones, month_labels, month_of, month_window
 
 CFG = load_config("data/sla.toml")
 START = datetime(2026, 9, 1, tzinfo=UTC)
@@ -118,6 +119,30 @@ def test_episodes_alternate_and_do_not_overlap(events):
         assert all(e is not None for e in ends[:-1])  # only the last may be open
         for end, next_start in zip(ends[:-1], starts[1:], strict=True):
             assert end <= next_start
+
+
+@SETTINGS
+@given(
+    zones,
+    st.lists(st.tuples(st.integers(0, 23), zones), max_size=3),
+    st.lists(st.integers(0, 24 * 60 * 700), min_size=1, max_size=20),  # within the 24 months
+)
+def test_the_months_tile_time_whatever_their_zones(first_zone, changes, minutes):
+    """A month ends where the next starts, in every mix of zones (audit 2026-12-06 M8):
+    every moment is in exactly one month, and month_of and month_at name it."""
+    months = month_labels("2025-01", 24)
+    plan = dict(sorted((months[i], zone) for i, zone in changes))
+    zoned = MonthZones(first_zone, tuple(plan.items()))
+    windows = [month_window(m, timezone=zoned) for m in months]
+    for before, after in itertools.pairwise(windows):
+        assert before.end == after.start
+    moments = [datetime(2025, 1, 3, tzinfo=UTC) + timedelta(minutes=m) for m in minutes]
+    named = pl.DataFrame({"t": moments}, schema={"t": pl.Datetime("us", "UTC")}).select(
+        month_of("t", timezone=zoned)
+    )["t"]
+    for moment, label in zip(moments, named, strict=True):
+        holders = [w.label for w in windows if w.start <= moment < w.end]
+        assert holders == [label] == [zoned.month_at(moment)]
 
 
 @SETTINGS

@@ -13,10 +13,12 @@ from polars.testing import assert_frame_equal
 
 from analytics.stats import money_sum, rate_columns, ratio, safe_ratio, wilson, wilson_interval
 from analytics.timeframe import (
+    MonthZones,
     TimeframeError,
     format_utc,
     month_of,
     month_window,
+    months_window,
     parse_month,
     quarter_start_month,
     shift_month,
@@ -102,6 +104,56 @@ def test_month_window_in_a_non_utc_time_zone():
         "2026-10",
         "2026-11",
     ]
+
+
+BERLIN_TO_NEW_YORK = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+NEW_YORK_TO_BERLIN = MonthZones("America/New_York", (("2026-10", "Europe/Berlin"),))
+
+
+@pytest.mark.parametrize(
+    ("zones", "september", "october", "hours_month"),
+    [
+        # Berlin (UTC+2) until September, New York (UTC-4) from October: September runs
+        # on to midnight in New York; the 6 hours between the midnights are September's
+        (
+            BERLIN_TO_NEW_YORK,
+            (datetime(2026, 8, 31, 22, tzinfo=UTC), datetime(2026, 10, 1, 4, tzinfo=UTC)),
+            (datetime(2026, 10, 1, 4, tzinfo=UTC), datetime(2026, 11, 1, 4, tzinfo=UTC)),
+            "2026-09",
+        ),
+        # the other way round: September ends at midnight in Berlin, October starts then
+        (
+            NEW_YORK_TO_BERLIN,
+            (datetime(2026, 9, 1, 4, tzinfo=UTC), datetime(2026, 9, 30, 22, tzinfo=UTC)),
+            (datetime(2026, 9, 30, 22, tzinfo=UTC), datetime(2026, 10, 31, 23, tzinfo=UTC)),
+            "2026-10",
+        ),
+    ],
+)
+def test_months_in_two_time_zones_tile_time(zones, september, october, hours_month):
+    """Audit 2026-12-06 M8: each month cut in its own zone left 2026-09-30 22:00Z to
+    2026-10-01 04:00Z in no month. A month ends where the next one starts."""
+    sep, oct_ = month_window("2026-09", timezone=zones), month_window("2026-10", timezone=zones)
+    assert (sep.start, sep.end) == september
+    assert (oct_.start, oct_.end) == october
+    assert (sep.timezone, oct_.timezone) == (zones.zone, zones.changes[0][1])
+    assert (sep.first_day.isoformat(), sep.last_day.isoformat()) == ("2026-09-01", "2026-09-30")
+    both = months_window("2026-09", 2, timezone=zones)
+    assert (both.start, both.end) == (september[0], october[1])
+    (boundary,) = zones.boundaries()
+    assert (boundary.month, boundary.hours, boundary.holder) == ("2026-10", 6.0, hours_month)
+    moments = [datetime(2026, 9, 30, 21, 59), datetime(2026, 9, 30, 23), datetime(2026, 10, 1, 3),
+               datetime(2026, 10, 1, 4)]  # fmt: skip
+    expected = [
+        "2026-09",
+        hours_month,
+        hours_month,
+        "2026-10",
+    ]
+    frame = pl.DataFrame({"t": moments}, schema={"t": pl.Datetime("us", "UTC")})
+    assert frame.select(month_of("t", timezone=zones))["t"].to_list() == expected
+    assert [zones.month_at(m) for m in moments] == expected
+    assert frame.select(sep.contains("t"))["t"].to_list() == [m == "2026-09" for m in expected]
 
 
 def test_format_utc_has_z():
