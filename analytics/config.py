@@ -17,13 +17,14 @@ import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     Strict,
     ValidationError,
     field_validator,
@@ -31,6 +32,9 @@ from pydantic import (
 )
 
 from analytics.schema import BUYER_STAGES, STAGES
+
+if TYPE_CHECKING:
+    from analytics.timeframe import MonthZones
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Direction = Literal["at_least", "at_most"]
@@ -723,6 +727,9 @@ class SlaConfig(_Model):
     #: Where it was read from and its content hash (set by :func:`load_config`).
     source: str = ""
     content_hash: str = ""
+    #: Where the months it judges start and end when recorded versions change the
+    #: reporting time zone (:meth:`with_month_zones`); not part of the agreement.
+    _month_zones: MonthZones | None = PrivateAttr(default=None)
 
     @field_validator("stages")
     @classmethod
@@ -781,6 +788,38 @@ class SlaConfig(_Model):
         return self
 
     # -- conveniences used across the library ------------------------------------
+    @property
+    def month_zones(self) -> MonthZones:
+        """Where each month starts and ends (:class:`~analytics.timeframe.MonthZones`):
+        what every function that cuts months with this config uses. Every month in
+        ``reporting.timezone``, unless the SLA history cuts months in other zones too
+        (:func:`analytics.sla_history.config_for_month` gives a version the zones of the
+        recorded versions: a month ends where the next starts, in that month's zone).
+
+        >>> cfg = load_config("data/sla.toml")
+        >>> cfg.month_zones.zone, cfg.month_zones.single
+        ('UTC', True)
+        """
+        from analytics.timeframe import MonthZones
+
+        return self._month_zones or MonthZones(self.reporting.timezone)
+
+    def with_month_zones(self, zones: MonthZones) -> SlaConfig:
+        """A copy of this config that cuts months by ``zones`` (the same agreement: its
+        settings, source and content hash are this config's).
+
+        >>> from analytics.timeframe import MonthZones
+        >>> cfg = load_config("data/sla.toml")
+        >>> zoned = cfg.with_month_zones(MonthZones("UTC", (("2026-10", "Asia/Tokyo"),)))
+        >>> zoned.month_zones.zone_of("2026-10"), zoned.content_hash == cfg.content_hash
+        ('Asia/Tokyo', True)
+        """
+        copy = self.model_copy()
+        copy._month_zones = (
+            None if zones.single and zones.zone == self.reporting.timezone else zones
+        )
+        return copy
+
     @property
     def coverage_key(self) -> str:
         """The key of what the coverage of data reads from this config (the stored

@@ -13,6 +13,10 @@ versions: :mod:`analytics.warehouse.config_history`).
 - :func:`config_for_month` is the product's one rule for a month: the version in force on
   its first day judges all of it (every page, the KPI history, the CLI, the pack);
   :func:`config_at` applies it to the alerts of a moment (the month it falls in).
+- :func:`month_zones` is where each month starts and ends when versions change the
+  reporting time zone: at midnight of its 1st in the zone of the version that judges it,
+  up to the next month's start (no hour in two months, none in no month). The versions
+  :func:`config_in_force` returns carry it (:attr:`~analytics.config.SlaConfig.month_zones`).
 - :func:`changes_within` lists the versions that took effect inside a span of days
   (a threshold changed in the middle of a month).
 
@@ -33,6 +37,7 @@ from typing import Any, Literal
 
 from analytics.config import SlaConfig
 from analytics.texts import TEXTS, Lang, Localized, Text, metric_label, plain, render, term
+from analytics.timeframe import MonthZones, ZoneBoundary, shift_month
 
 ChangeKind = Literal["changed", "added", "removed"]
 
@@ -553,7 +558,16 @@ def config_in_force(versions: Sequence[SlaConfig], *, on: date, fallback: SlaCon
     '3'
     >>> config_in_force([], on=date(2025, 1, 1), fallback=v1).sla.version  # none recorded
     '2026.2'
+
+    The version returned cuts its months as :func:`month_zones` says (its
+    :attr:`~analytics.config.SlaConfig.month_zones`): where versions change the reporting
+    time zone, a month ends at the next month's start in that month's zone.
     """
+    return _zoned(_judge(versions, on, fallback), month_zones(versions, fallback=fallback))
+
+
+def _judge(versions: Sequence[SlaConfig], on: date, fallback: SlaConfig) -> SlaConfig:
+    """The rule of :func:`config_in_force`, without the months' zones."""
     earliest = _earliest(versions)
     if earliest is None:
         return fallback
@@ -562,6 +576,80 @@ def config_in_force(versions: Sequence[SlaConfig], *, on: date, fallback: SlaCon
     recorded = {c.content_hash for c in versions if c.content_hash}
     given = [] if fallback.content_hash and fallback.content_hash in recorded else [fallback]
     return _in_force([*versions, *given], on) or earliest
+
+
+def month_zones(versions: Sequence[SlaConfig], *, fallback: SlaConfig) -> MonthZones:
+    """Where each month starts and ends: the reporting time zone of the version that
+    judges it (:func:`config_for_month`), month by month.
+
+    A month starts at midnight of its 1st in its own version's zone and ends where the
+    next month starts. When a version changes the zone (Europe/Berlin until September,
+    America/New_York from 2026-10-01), the boundary is the new zone's midnight: the hours
+    between the old zone's midnight and the new one's (2026-09-30 22:00Z to 2026-10-01
+    04:00Z) belong to September, the month before; with a zone further east, to the new
+    month. So the months tile time: no hour falls in no month or in two, and a month
+    has one span, whichever version judges it or compares with it.
+
+    Parameters
+    ----------
+    versions : sequence of SlaConfig
+        Recorded versions, in the order they were first used.
+    fallback : SlaConfig
+        The config given to the command or page (as in :func:`config_in_force`).
+
+    Returns
+    -------
+    MonthZones
+        The zone of the months before the first change and each change
+        (:class:`~analytics.timeframe.MonthZones`); one zone when no version changes it.
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> v1 = with_settings(load_config("data/sla.toml"), {"reporting.timezone": "Europe/Berlin"})
+    >>> ny = with_settings(v1, {"sla.effective_from": "2026-10-01",
+    ...                         "reporting.timezone": "America/New_York"})
+    >>> month_zones([v1, ny], fallback=v1)
+    MonthZones(zone='Europe/Berlin', changes=(('2026-10', 'America/New_York'),))
+    >>> month_zones([v1], fallback=v1).single
+    True
+    """
+    base = _judge(versions, date(1900, 1, 1), fallback).reporting.timezone
+    firsts = sorted({_first_month_from(c.sla.effective_from) for c in [*versions, fallback]})
+    changes: list[tuple[str, str]] = []
+    zone = base
+    for month in firsts:
+        judged = _judge(versions, date.fromisoformat(f"{month}-01"), fallback).reporting.timezone
+        if judged != zone:
+            changes.append((month, judged))
+            zone = judged
+    return MonthZones(base, tuple(changes))
+
+
+def _first_month_from(day: date) -> str:
+    """The first month a version effective on ``day`` judges (``YYYY-MM``)."""
+    month = f"{day.year:04d}-{day.month:02d}"
+    return month if day.day == 1 else shift_month(month, 1)
+
+
+#: The versions handed out with their months' zones, by (version, zones): one object per
+#: version and zones, so that callers may tell versions apart by identity as before.
+_ZONED: dict[tuple[int, MonthZones], tuple[SlaConfig, SlaConfig]] = {}
+
+
+def _zoned(config: SlaConfig, zones: MonthZones) -> SlaConfig:
+    """``config`` cutting its months by ``zones`` (itself when there is one zone)."""
+    if zones.single:
+        return config
+    key = (id(config), zones)
+    hit = _ZONED.get(key)
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    if len(_ZONED) >= 1024:  # a few configs per warehouse: never grows in practice
+        _ZONED.clear()
+    zoned = config.with_month_zones(zones)
+    _ZONED[key] = (config, zoned)  # holds ``config``: its id is not reused meanwhile
+    return zoned
 
 
 def recorded_in_force(versions: Sequence[SlaConfig], *, on: date) -> SlaConfig | None:
@@ -649,27 +737,26 @@ def config_at(versions: Sequence[SlaConfig], *, moment: datetime, fallback: SlaC
     '2026.2'
     >>> config_at([v1, nov], moment=datetime(2026, 12, 1, tzinfo=UTC), fallback=nov).sla.version
     'nov'
+
+    The month of ``moment`` is the one whose span holds it (:func:`month_zones`): after a
+    change of the reporting time zone, not simply the month in ``fallback``'s zone.
     """
-    month = month_at(moment, timezone=fallback.reporting.timezone)
+    month = month_zones(versions, fallback=fallback).month_at(moment)
     found = config_for_month(versions, month=month, fallback=fallback)
     if found is fallback:
         return fallback
     return found.model_copy(update={name: getattr(fallback, name) for name in _OWN_SECTIONS})
 
 
-def month_at(moment: datetime, *, timezone: str = "UTC") -> str:
-    """The ``YYYY-MM`` month that ``moment`` (UTC; naive: UTC) falls in, in ``timezone``.
+def month_at(moment: datetime, *, timezone: str | MonthZones = "UTC") -> str:
+    """The ``YYYY-MM`` month that ``moment`` (UTC; naive: UTC) falls in, in ``timezone``
+    (or the month of :func:`month_zones` whose span holds it).
 
     >>> from datetime import UTC
     >>> month_at(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), timezone="Europe/Berlin")
     '2026-11'
     """
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local.year:04d}-{local.month:02d}"
+    return MonthZones.of(timezone).month_at(moment)
 
 
 def alerts_version_note(
@@ -814,6 +901,9 @@ class MonthSla:
     changes: tuple[VersionChange, ...]
     #: The recorded versions.
     versions: tuple[SlaConfig, ...]
+    #: Where the month starts or ends at a change of the reporting time zone (its first
+    #: day's, or the next month's): the hours between the two midnights and their month.
+    boundaries: tuple[ZoneBoundary, ...] = ()
 
     @property
     def given_config(self) -> bool:
@@ -874,6 +964,7 @@ class MonthSla:
                     f"{given.sla.effective_from.isoformat()})"
                 )
         lines = [first]
+        lines += [boundary_text(b) for b in self.boundaries]
         for change in self.changes:
             changed = "; ".join(c.text for c in change.changes if c.key not in _META_KEYS)
             lines.append(
@@ -904,6 +995,7 @@ class MonthSla:
                 "effective_from": other.sla.effective_from.isoformat(),
             },
             "changes_within": [c.to_json_dict() for c in self.changes],
+            "zone_boundaries": [boundary_json(b) for b in self.boundaries],
         }
 
 
@@ -931,12 +1023,18 @@ def month_sla(
     ('trial', '2026.3', True)
     """
     recorded = recorded_in_force(versions, on=first_day)
-    judged = given if trial else config_in_force(versions, on=first_day, fallback=given)
+    if not trial:
+        judged = config_in_force(versions, on=first_day, fallback=given)
+    elif recorded is None or _same(recorded, given):  # the version in force, tried as is
+        judged = _zoned(given, month_zones(versions, fallback=given))
+    else:  # a trial in place of another version judges by itself, in its own zone
+        judged = given
     changes = (
         ()
         if trial
         else tuple(changes_within(versions, first_day=first_day, last_day=last_day, fallback=given))
     )
+    zones = judged.month_zones
     return MonthSla(
         month=month,
         first_day=first_day,
@@ -946,7 +1044,63 @@ def month_sla(
         trial=trial,
         changes=changes,
         versions=tuple(versions),
+        boundaries=tuple(zones.boundaries(month, shift_month(month, 1))),
     )
+
+
+def boundary_text(boundary: ZoneBoundary, *, lang: Lang = "en") -> str:
+    """Where two months in different time zones meet, in words: what ``sla review``, the
+    pack and the Monthly review page say of a change of the reporting time zone.
+
+    >>> z = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+    >>> print(boundary_text(z.boundaries()[0]))  # doctest: +NORMALIZE_WHITESPACE
+    Time zone change: 2026-09 ends and 2026-10 starts at midnight in America/New_York
+    (2026-10-01 04:00 UTC); the 6 hours between midnight in Europe/Berlin (2026-09-30 22:00
+    UTC) and midnight in America/New_York (2026-10-01 04:00 UTC) count in 2026-09.
+    """
+    from analytics.texts import moment
+
+    midnights = sorted([(boundary.other, boundary.before), (boundary.at, boundary.after)])
+    first, second = (
+        render("zone.midnight", lang=lang, zone=zone, at=moment(at, lang)) for at, zone in midnights
+    )
+    return render(
+        "zone.boundary",
+        lang=lang,
+        previous=shift_month(boundary.month, -1),
+        month=boundary.month,
+        after=boundary.after,
+        at=moment(boundary.at, lang),
+        hours=plain(boundary.hours, lang),
+        first=first,
+        second=second,
+        holder=boundary.holder,
+    )
+
+
+def boundary_json(boundary: ZoneBoundary) -> dict[str, Any]:
+    """A change of the months' time zone, JSON-ready: the month that starts in the new zone
+    (``month``), the zones (``before``, ``after``), the boundary (``at``: midnight in the new
+    zone, UTC) and the old zone's midnight (``other``), the hours between and the month
+    they count in (``hours_month``).
+
+    >>> z = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
+    >>> boundary_json(z.boundaries()[0])  # doctest: +NORMALIZE_WHITESPACE
+    {'month': '2026-10', 'before': 'Europe/Berlin', 'after': 'America/New_York',
+     'at': '2026-10-01T04:00:00Z', 'other': '2026-09-30T22:00:00Z', 'hours': 6.0,
+     'hours_month': '2026-09'}
+    """
+    from analytics.timeframe import format_utc
+
+    return {
+        "month": boundary.month,
+        "before": boundary.before,
+        "after": boundary.after,
+        "at": format_utc(boundary.at),
+        "other": format_utc(boundary.other),
+        "hours": boundary.hours,
+        "hours_month": boundary.holder,
+    }
 
 
 def _named(config: SlaConfig) -> str:
@@ -966,6 +1120,8 @@ __all__ = [
     "MonthSla",
     "VersionChange",
     "alerts_version_note",
+    "boundary_json",
+    "boundary_text",
     "changes_within",
     "config_at",
     "config_for_month",
@@ -977,6 +1133,7 @@ __all__ = [
     "label",
     "month_at",
     "month_sla",
+    "month_zones",
     "recorded_in_force",
     "with_settings",
 ]

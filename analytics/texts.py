@@ -440,6 +440,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "setting_team.marketing": ("marketing", "Marketing"),
     "setting_team.sales": ("sales", "Vertrieb"),
     "sla_change.line": ("{change} from {day}", "{change} ab {day}"),
+    # -- months cut in two time zones (analytics.timeframe.MonthZones) --
+    "zone.boundary": (
+        "Time zone change: {previous} ends and {month} starts at midnight in {after} ({at}); "
+        "the {hours} hours between {first} and {second} count in {holder}.",
+        "Zeitzonenwechsel: {previous} endet und {month} beginnt um Mitternacht in {after} "
+        "({at}); die {hours} Stunden zwischen {first} und {second} zählen zu {holder}.",
+    ),
+    "zone.midnight": ("midnight in {zone} ({at})", "Mitternacht in {zone} ({at})"),
     # -- metrics of the review (short labels) --
     "metric.visitors": ("Visitors", "Besucher"),
     "metric.leads": ("Leads", "Leads"),
@@ -764,9 +772,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "def.clock.calendar": ("calendar hours", "Kalenderstunden"),
     "def.name.month": ("Month", "Monat"),
     "def.text.month": (
-        "A calendar month in the reporting time zone ({tz}). All timestamps are stored in UTC.",
+        "A calendar month in the reporting time zone ({tz}). All timestamps are stored in UTC. "
+        "When an SLA version changes the time zone, each month starts at midnight of its 1st "
+        "in the zone of the version that judges it and ends where the next month starts: the "
+        "hours between the two midnights count in one month, never in none or two.",
         "Ein Kalendermonat in der Berichtszeitzone ({tz}). Alle Zeitstempel sind in UTC "
-        "gespeichert.",
+        "gespeichert. Ändert eine SLA-Version die Zeitzone, beginnt jeder Monat um Mitternacht "
+        "seines Ersten in der Zeitzone der Version, die ihn bewertet, und endet, wo der nächste "
+        "Monat beginnt: Die Stunden zwischen den beiden Mitternächten zählen zu einem Monat, "
+        "nie zu keinem oder zu zweien.",
     ),
     "def.name.as_of": ("As of", "Datenstand"),
     "def.text.as_of": (

@@ -126,25 +126,6 @@ class ZoneBoundary:
         """The month the hours between the two midnights belong to."""
         return shift_month(self.month, -1) if self.at > self.other else self.month
 
-    def text(self) -> str:
-        """The boundary in words (English; the review's and pack's texts translate it).
-
-        >>> z = MonthZones("Europe/Berlin", (("2026-10", "America/New_York"),))
-        >>> print(z.boundaries()[0].text())  # doctest: +NORMALIZE_WHITESPACE
-        2026-09 ends and 2026-10 starts at midnight in America/New_York
-        (2026-10-01T04:00:00Z): the 6 hours from midnight in Europe/Berlin
-        (2026-09-30T22:00:00Z) count in 2026-09
-        """
-        first, last = sorted((self.at, self.other))
-        return (
-            f"{shift_month(self.month, -1)} ends and {self.month} starts at midnight in "
-            f"{self.after} ({format_utc(self.at)}): the {self.hours:g} hours "
-            f"{'from' if self.at > self.other else 'up to'} midnight in {self.before} "
-            f"({format_utc(self.other)}) count in {self.holder}"
-            if first != last
-            else f"{self.month} starts at midnight in both zones ({format_utc(self.at)})"
-        )
-
 
 @dataclass(frozen=True)
 class MonthZones:
@@ -225,24 +206,22 @@ class MonthZones:
 
     def boundaries(self, first: str | None = None, last: str | None = None) -> list[ZoneBoundary]:
         """The months (from ``first`` to ``last``, inclusive) that start in another zone
-        than the month before, with where the two are cut (:class:`ZoneBoundary`)."""
+        than the month before, at another moment than the old zone's midnight, with where
+        the two are cut (:class:`ZoneBoundary`).
+
+        >>> MonthZones("Europe/Berlin", (("2026-10", "Europe/Paris"),)).boundaries()
+        []
+        """
         out = []
         for month, _ in self.changes:
             if (first is not None and month < first) or (last is not None and month > last):
                 continue
             before, after = self.zone_of(shift_month(month, -1)), self.zone_of(month)
-            if before == after:
-                continue
             year, mon = parse_month(month)
-            out.append(
-                ZoneBoundary(
-                    month=month,
-                    before=before,
-                    after=after,
-                    at=_local_midnight_utc(year, mon, ZoneInfo(after)),
-                    other=_local_midnight_utc(year, mon, ZoneInfo(before)),
-                )
-            )
+            at = _local_midnight_utc(year, mon, ZoneInfo(after))
+            other = _local_midnight_utc(year, mon, ZoneInfo(before))
+            if at != other:  # zones that agree on that midnight move no hour
+                out.append(ZoneBoundary(month, before, after, at, other))
         return out
 
 

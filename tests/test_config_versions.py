@@ -274,6 +274,7 @@ def test_a_trial_with_no_record_judges_the_month_asked_and_says_instead_of_which
             "effective_from": "2026-10-01",
         },
         "changes_within": [],
+        "zone_boundaries": [],  # one time zone: no month is cut in two
     }
     text = review(warehouse, trial, "--month", "2026-10", "--no-record")
     assert text.stdout.splitlines()[1] == (
