@@ -463,7 +463,7 @@ def info(
     first day, recorded in the warehouse; the given config when none is).
     """
     # DuckDB only: a few counts need neither polars nor the loader
-    from analytics.sla_history import config_at, month_at
+    from analytics.sla_history import config_at, month_zones
     from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.coverage_store import coverage_json
     from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
@@ -477,9 +477,8 @@ def info(
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
         # the version that judges the month of as_of, as `sla review` and the app judge it
-        in_force = (
-            cfg if as_of is None else config_at(stored_configs(con), moment=as_of, fallback=cfg)
-        )
+        versions = stored_configs(con)
+        in_force = cfg if as_of is None else config_at(versions, moment=as_of, fallback=cfg)
         coverage = coverage_json(con, cfg)  # as stored for this config (DuckDB only)
         if coverage is None:  # written before coverage was recorded, or for another config
             from analytics.coverage import known_coverage, to_json
@@ -493,7 +492,7 @@ def info(
         "config": str(config),
         "sla_version": in_force.sla.version,
         "sla_effective_from": in_force.sla.effective_from.isoformat(),
-        "sla_month": month_at(as_of, timezone=cfg.reporting.timezone) if as_of else None,
+        "sla_month": month_zones(versions, fallback=cfg).month_at(as_of) if as_of else None,
         "config_version": cfg.sla.version,
         "config_effective_from": cfg.sla.effective_from.isoformat(),
         "coverage": coverage,
@@ -888,10 +887,12 @@ def review(
             moment = latest
         if month is None:
             from analytics.coverage import last_complete_month
+            from analytics.sla_history import month_zones
+            from analytics.warehouse.config_history import stored_configs
 
-            month = last_complete_month(
-                moment or datetime.now(UTC), timezone=cfg.reporting.timezone
-            )
+            # as the recorded versions cut the months (a time-zone change moves a boundary)
+            zones = month_zones(stored_configs(con), fallback=cfg)
+            month = last_complete_month(moment or datetime.now(UTC), timezone=zones)
         versions, sla = _config_in_force(con, cfg, month, trial=not record)
         cfg_in_force = sla.config
         # a trial that stands in for a recorded version judges the month before by itself
@@ -1583,11 +1584,12 @@ def _alert_tables(con: Any) -> Any:
 def _alerts_config(con: Any, cfg: SlaConfig, moment: datetime) -> SlaConfig:
     """The SLA version the alerts at ``moment`` use (:func:`analytics.sla_history.config_at`,
     the one that judges its month), said on standard error when it is not ``cfg``."""
-    from analytics.sla_history import alerts_version_note, config_at, month_at
+    from analytics.sla_history import alerts_version_note, config_at, month_zones
     from analytics.warehouse.config_history import stored_configs
 
-    judge = config_at(stored_configs(con), moment=moment, fallback=cfg)
-    month = month_at(moment, timezone=cfg.reporting.timezone)
+    versions = stored_configs(con)
+    judge = config_at(versions, moment=moment, fallback=cfg)
+    month = month_zones(versions, fallback=cfg).month_at(moment)
     note = alerts_version_note(judge, cfg, month=month)
     if note:
         err.print(f"[yellow]note:[/] {plain(note)}", highlight=False, soft_wrap=True)

@@ -35,7 +35,9 @@ from analytics.config import SlaConfig
 from analytics.tables import Tables, one_of
 from analytics.texts import Lang, day, render
 from analytics.timeframe import (
+    MonthZones,
     as_utc,
+    month_of,
     month_window,
     parse_month,
     quarter_start_month,
@@ -559,9 +561,12 @@ def gaps(frame: pl.DataFrame | None, group: str) -> list[str]:
     return list(found[0] or []) if found else []
 
 
-def unpriced_months(opportunities: pl.LazyFrame, *, timezone: str = "UTC") -> list[str]:
-    """The months (``YYYY-MM`` in ``timezone``) in which a deal was won without an amount:
-    the revenue group's ``gaps`` (:func:`coverage`), read from the opportunities.
+def unpriced_months(
+    opportunities: pl.LazyFrame, *, timezone: str | MonthZones = "UTC"
+) -> list[str]:
+    """The months (``YYYY-MM`` in ``timezone``, or as :class:`~analytics.timeframe.MonthZones`
+    cuts them) in which a deal was won without an amount: the revenue group's ``gaps``
+    (:func:`coverage`), read from the opportunities.
 
     >>> from datetime import UTC
     >>> o = pl.LazyFrame({"status": ["won", "won", "lost"], "amount": [0.0, 9.0, 0.0],
@@ -569,10 +574,10 @@ def unpriced_months(opportunities: pl.LazyFrame, *, timezone: str = "UTC") -> li
     >>> unpriced_months(o), unpriced_months(o, timezone="Europe/Berlin")
     (['2026-03'], ['2026-04'])
     """
-    return _unpriced_months(opportunities, ZoneInfo(timezone)).collect()["month"].to_list()
+    return _unpriced_months(opportunities, timezone).collect()["month"].to_list()
 
 
-def _unpriced_months(opportunities: pl.LazyFrame, tz: ZoneInfo) -> pl.LazyFrame:
+def _unpriced_months(opportunities: pl.LazyFrame, tz: ZoneInfo | str | MonthZones) -> pl.LazyFrame:
     """The months (``month``, ``YYYY-MM`` in ``tz``) in which a deal was won without an
     amount (:data:`KNOWN_AMOUNT`): their revenue is not known (a deal's amount left empty
     in the CRM is no deal of 0), sorted."""
@@ -581,7 +586,8 @@ def _unpriced_months(opportunities: pl.LazyFrame, tz: ZoneInfo) -> pl.LazyFrame:
         & pl.col("closed_at").is_not_null()
         & ~KNOWN_AMOUNT.fill_null(False)
     )
-    month = pl.col("closed_at").dt.convert_time_zone(str(tz)).dt.strftime("%Y-%m")
+    zones = tz if isinstance(tz, MonthZones) else str(tz)
+    month = month_of("closed_at", timezone=zones)
     return won.select(month.alias("month")).unique().sort("month")
 
 
@@ -689,7 +695,7 @@ def empty_coverage() -> pl.DataFrame:
 
 
 def month_coverage(
-    frame: pl.DataFrame, month: str, *, timezone: str = "UTC", gaps: bool = True
+    frame: pl.DataFrame, month: str, *, timezone: str | MonthZones = "UTC", gaps: bool = True
 ) -> dict[str, bool]:
     """Which groups month ``month`` can answer (spec/coverage.md, "Coverage in time").
 
@@ -735,7 +741,11 @@ def _period_months(month: str, period: str) -> list[str]:
 
 
 def period_coverage(
-    frame: pl.DataFrame, month: str, *, period: str = "month", timezone: str = "UTC"
+    frame: pl.DataFrame,
+    month: str,
+    *,
+    period: str = "month",
+    timezone: str | MonthZones = "UTC",
 ) -> dict[str, bool]:
     """Which groups the pacing ``period`` up to month ``month`` can answer: a group every
     month of it so far can answer (:func:`month_coverage`). Deals tracked from September
@@ -771,7 +781,7 @@ def period_reason(
     month: str,
     *,
     period: str,
-    timezone: str = "UTC",
+    timezone: str | MonthZones = "UTC",
     lang: Lang = "en",
 ) -> str:
     """Why ``group`` cannot be measured over the pacing ``period`` up to ``month``, in one
@@ -1231,8 +1241,12 @@ def to_json(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     }
 
 
-def month_days(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> tuple[int, int]:
-    """(days begun at ``as_of``, days in the month) of a month in ``timezone``.
+def month_days(
+    month: str, as_of: datetime | None, *, timezone: str | MonthZones = "UTC"
+) -> tuple[int, int]:
+    """(days begun at ``as_of``, days in the month) of a month in ``timezone`` (with a
+    :class:`~analytics.timeframe.MonthZones`, its own zone; in the hours it runs on past its
+    last day, to the next month's start in another zone, all of them).
 
     A month that has ended at ``as_of`` (or without ``as_of``) has all its days begun.
 
@@ -1248,11 +1262,11 @@ def month_days(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> 
         return total, total
     if as_utc(as_of) < window.start:
         return 0, total
-    local = as_utc(as_of).astimezone(ZoneInfo(timezone)).date()
-    return (local - window.first_day).days + 1, total
+    local = as_utc(as_of).astimezone(ZoneInfo(window.timezone)).date()
+    return min((local - window.first_day).days + 1, total), total
 
 
-def is_running(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> bool:
+def is_running(month: str, as_of: datetime | None, *, timezone: str | MonthZones = "UTC") -> bool:
     """True when ``month`` has not ended at ``as_of``.
 
     >>> from datetime import UTC
@@ -1264,8 +1278,12 @@ def is_running(month: str, as_of: datetime | None, *, timezone: str = "UTC") -> 
     return as_utc(as_of) < month_window(month, timezone=timezone).end
 
 
-def last_complete_month(as_of: datetime | None, *, timezone: str = "UTC") -> str | None:
-    """The last month that has ended at ``as_of`` in ``timezone`` (the default month).
+def last_complete_month(
+    as_of: datetime | None, *, timezone: str | MonthZones = "UTC"
+) -> str | None:
+    """The last month that has ended at ``as_of`` in ``timezone`` (the default month; with
+    a :class:`~analytics.timeframe.MonthZones`, the month before the one whose span holds
+    ``as_of``).
 
     >>> from datetime import UTC
     >>> last_complete_month(datetime(2026, 12, 1, 0, 30, tzinfo=UTC), timezone="Europe/Berlin")
@@ -1275,13 +1293,11 @@ def last_complete_month(as_of: datetime | None, *, timezone: str = "UTC") -> str
     """
     if as_of is None:
         return None
-    local = as_utc(as_of).astimezone(ZoneInfo(timezone))
-    first = local.date().replace(day=1) - timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}"
+    return shift_month(MonthZones.of(timezone).month_at(as_of), -1)
 
 
 def review_months(
-    lead_months: Sequence[str], as_of: datetime | None, *, timezone: str = "UTC"
+    lead_months: Sequence[str], as_of: datetime | None, *, timezone: str | MonthZones = "UTC"
 ) -> list[str]:
     """The months a review can be opened on, newest first: every month from the first with
     leads, or the default month (:func:`last_complete_month`) when that is earlier, to the
@@ -1298,7 +1314,7 @@ def review_months(
     """
     if as_of is None:
         return list(lead_months)
-    last = as_utc(as_of).astimezone(ZoneInfo(timezone)).strftime("%Y-%m")
+    last = MonthZones.of(timezone).month_at(as_of)
     first = min([*lead_months, last_complete_month(as_of, timezone=timezone)])
     out, month = [], last
     while month >= first:

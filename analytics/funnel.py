@@ -201,7 +201,7 @@ def monthly_volumes(
     [('2026-09', 0, 0), ('2026-10', 1, 0)]
     """
     check_segment(by)
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends
     window = months_window(month, months, timezone=tz)
     span = {"month": month, "months": months, "timezone": tz}
     segs = lead_segments(tables.leads, tables.accounts, config=config) if by else None
@@ -340,7 +340,7 @@ def stage_transitions(
     ``days`` (between them).
     """
     check_segment(by)
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends
     window = months_window(month, months, timezone=tz)
     span = {"month": month, "months": months, "timezone": tz}
     froms = {a for a, _ in pairs}
@@ -460,7 +460,7 @@ def cohort_rates(
             pl.col("x").fill_null(0), pl.col("n").fill_null(0)
         )
     as_of = as_utc(as_of)
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends
     closes = {
         m: months_window(m, 1, timezone=tz).end + timedelta(days=window_days)
         for m in month_labels(month, months)
@@ -556,7 +556,7 @@ def skipped_stages(
     ...     "lead_id", "stage", "skipped_stage").collect().rows()
     [('a', 'sql', 'sal')]
     """
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends
     window = months_window(month, months, timezone=tz)
     span = {"month": month, "months": months, "timezone": tz}
     prev = dict(zip(MAIN_PATH[2:], MAIN_PATH[1:-1], strict=True))

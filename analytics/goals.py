@@ -179,7 +179,7 @@ def pacing(
     ``forecast`` (actual / elapsed share), ``forecast_attainment`` (forecast / target).
     """
     parse_month(month)
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends
     if targets is None:
         targets = monthly_targets(tables, config=config, month=month, volumes=volumes)
     q_first = quarter_start_month(month)
@@ -359,7 +359,7 @@ def monthly_targets(
         vols = volumes.filter(pl.col("month").is_in(month_labels(first, window)))
     rates = trailing_rates(vols)
     if unpriced is None:
-        unpriced = unpriced_months(tables.opportunities, timezone=config.reporting.timezone)
+        unpriced = unpriced_months(tables.opportunities, timezone=config.month_zones)
     if unpriced:  # each rate pools every month; the deal size only the priced ones
         priced = trailing_rates(vols.filter(~pl.col("month").is_in(list(unpriced))))
         rates = pl.concat(

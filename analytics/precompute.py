@@ -58,7 +58,10 @@ class ResultKey:
     the SLA config's content hash; ``as_of`` the moment of judgement in UTC (ISO);
     ``code_hash`` the library's code (:func:`code_hash`): a result computed by another
     version of the product is not served; ``model_hash`` the saved model the result was
-    computed with (:func:`model_hash`; empty for the reviews and without a model).
+    computed with (:func:`model_hash`; empty for the reviews and without a model). When the
+    SLA versions cut months in more than one time zone, ``config_hash`` is a digest of the
+    content hash and the months' zones (:func:`config_key`): a month's span depends on the
+    next month's zone too.
     """
 
     kind: str
@@ -96,7 +99,28 @@ def result_key(
     ('review', '2026-10', '', True, '')
     """
     moment = as_of.isoformat() if as_of else ""
-    return ResultKey(kind, month, config.content_hash, moment, code_hash(), model)
+    return ResultKey(kind, month, config_key(config), moment, code_hash(), model)
+
+
+def config_key(config: SlaConfig) -> str:
+    """What a result computed with ``config`` is keyed by: its content hash, and the zones
+    its months are cut in when there are several
+    (:attr:`~analytics.config.SlaConfig.month_zones`: a version recorded later in another
+    time zone moves the end of the month before it). Empty for a config made in code.
+
+    >>> from analytics.config import load_config
+    >>> from analytics.timeframe import MonthZones
+    >>> cfg = load_config("data/sla.toml")
+    >>> config_key(cfg) == cfg.content_hash
+    True
+    >>> zoned = cfg.with_month_zones(MonthZones("UTC", (("2026-10", "America/New_York"),)))
+    >>> config_key(zoned) in ("", cfg.content_hash)
+    False
+    """
+    zones = config.month_zones
+    if not config.content_hash or zones.single:
+        return config.content_hash
+    return hashlib.sha256(f"{config.content_hash}\n{zones!r}".encode()).hexdigest()
 
 
 #: The MQL episodes of the whole history (:func:`analytics.episodes.episodes_to_store`),
@@ -281,13 +305,20 @@ def from_bytes(data: bytes) -> Any:
 # -- what to keep ------------------------------------------------------------------------
 
 
-def months_to_keep(tables: Tables, *, config: SlaConfig, as_of: datetime | None) -> list[str]:
+def months_to_keep(
+    tables: Tables,
+    *,
+    config: SlaConfig,
+    as_of: datetime | None,
+    versions: Sequence[SlaConfig] = (),
+) -> list[str]:
     """The months whose review the app and ``sla review`` open by default, newest first.
 
     The month of ``as_of`` (the running month, which can still be picked), the month
     before it (the last complete month: the default) and the one before that (the
     default month's "previous month" in the review pack and the comparison). Months
-    before the first lead are left out; no months for an empty warehouse.
+    before the first lead are left out; no months for an empty warehouse. The months are
+    cut as the recorded ``versions`` cut them (:func:`analytics.sla_history.month_zones`).
 
     >>> from analytics.config import load_config
     >>> t = Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-09-03T10:00Z",
@@ -296,14 +327,16 @@ def months_to_keep(tables: Tables, *, config: SlaConfig, as_of: datetime | None)
     ...                as_of=datetime.fromisoformat("2026-11-02T00:00+00:00"))
     ['2026-11', '2026-10', '2026-09']
     """
+    from analytics.sla_history import month_zones
+
     if as_of is None:
         return []
-    tz = config.reporting.timezone
+    tz = month_zones(versions, fallback=config)
     first = tables.until(as_of).leads.select(month_of(pl.col("created_at").min(), timezone=tz))
     first_month = first.collect().item()
     if first_month is None:
         return []
-    now = pl.select(month_of(pl.lit(as_of), timezone=tz)).item()
+    now = tz.month_at(as_of)
     return [m for m in (now, shift_month(now, -1), shift_month(now, -2)) if m >= first_month]
 
 
@@ -343,7 +376,7 @@ def compute_results(
     from analytics.sla_history import config_for_month
 
     results: dict[ResultKey, Any] = {}
-    months = months_to_keep(tables, config=config, as_of=as_of)
+    months = months_to_keep(tables, config=config, as_of=as_of, versions=versions)
     if not config.content_hash or not months:  # made in code, an empty warehouse, no as_of
         return results
     # every month is judged at as_of: one coverage per time zone and fit (stored at the
@@ -395,8 +428,8 @@ def history_key(
     """
     from analytics.sla_history import config_for_month
 
-    judges = [
-        config_for_month(versions, month=shift_month(month, -k), fallback=config).content_hash
+    judges = [  # each with the zones of the months, when they are cut in several
+        config_key(config_for_month(versions, month=shift_month(month, -k), fallback=config))
         for k in range(KPI_MONTHS)
     ]
     if not config.content_hash or not all(judges):
@@ -609,7 +642,7 @@ def refresh_results(
         as_of = latest_timestamp(con)
         versions = stored_configs(con)  # each month is judged by its own version
         tables = load_tables_held(con)
-        months = months_to_keep(tables, config=config, as_of=as_of)
+        months = months_to_keep(tables, config=config, as_of=as_of, versions=versions)
         results: dict[ResultKey, Any] = {}
         if reviews:  # the MQL episodes, stored and read by the reviews and pages below
             whole = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
@@ -717,6 +750,7 @@ __all__ = [
     "compute_pages",
     "compute_results",
     "compute_scoring",
+    "config_key",
     "episodes_key",
     "from_bytes",
     "history_key",

@@ -846,8 +846,7 @@ def _aggregates(
 ) -> dict[str, pl.LazyFrame]:
     """One month's summaries (and, with ``detail``, the tables for people); untouched
     episodes wait until ``touches_until`` at most (the touches stopped)."""
-    tz = config.reporting.timezone
-    window = month_window(month, timezone=tz)
+    window = month_window(month, timezone=config.month_zones)
     speed = f[f"{prefix}speed"].lazy()
     accepted = f[f"{prefix}accepted"].lazy()
     cadence = f[f"{prefix}cadence"].lazy()
@@ -869,7 +868,7 @@ def _aggregates(
         {
             "handoff_by_rep": ho.handoff_by(speed, by="rep", reps=reps),
             "handoff_by_team": ho.handoff_by(speed, by="team", reps=reps),
-            "handoff_by_week": ho.handoff_by(speed, by="week", timezone=tz),
+            "handoff_by_week": ho.handoff_by(speed, by="week", timezone=config.reporting.timezone),
             "handoff_breaches": ho.handoff_breaches(speed),
             "rejection_reasons": ho.rejection_reasons(accepted),
             "cadence_by_rep": cad.cadence_by_rep(cadence, reps=reps),
@@ -1366,7 +1365,7 @@ def build_review(
     ValueError
         For an unknown segment key.
     """
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends (the SLA history's zones)
     if segment:
         for key in segment:
             check_segment(key)
@@ -1909,7 +1908,7 @@ def kpi_histories(
     >>> h.filter(pl.col("metric") == "mqls").select("month", "target").rows()
     [('2026-09', 700.0), ('2026-10', 1.0)]
     """
-    from analytics.sla_history import config_for_month
+    from analytics.sla_history import config_for_month, month_zones
 
     for end in ends:
         parse_month(end)
@@ -1918,7 +1917,7 @@ def kpi_histories(
     if segment:
         for key in segment:
             check_segment(key)
-    tz = config.reporting.timezone
+    tz = month_zones(versions, fallback=config)  # the months as the versions cut them
     schema = {
         "month": pl.String, "running": pl.Boolean, **kpi_table({}, config=config).collect_schema()
     }  # fmt: skip
@@ -1972,7 +1971,7 @@ def _judged_months(
     """The KPI table rows of the months one SLA version judges, from one pass over the span
     from the month before the first to the last: ``(month, is the history's end)`` -> the
     month's rows (an end keeps its point-in-time KPIs, :func:`past_month_values`)."""
-    tz = config.reporting.timezone
+    tz = config.month_zones  # where each month starts and ends
     known = tables.until(as_of)
     if coverage is None:
         coverage = cov.known_coverage(tables, config=config, as_of=as_of)

@@ -148,6 +148,20 @@ def month_config(month: str) -> SlaConfig:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def _month_zones(key: tuple[str, int], ckey: tuple[str, int]) -> Any:
+    from analytics.sla_history import month_zones as zones_of
+
+    return zones_of(_versions(key), fallback=_config(*ckey))
+
+
+def month_zones() -> Any:
+    """Where each month starts and ends (:func:`analytics.sla_history.month_zones`): in the
+    zone of the version that judges it, up to the next month's start; what the month
+    picker, the default month and a running month's days read, as the reviews do."""
+    return _month_zones(warehouse_key(), config_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _alerts_config(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> SlaConfig:
     from analytics.precompute import page_config
 
@@ -246,7 +260,10 @@ def _months(key: tuple[str, int], ckey: tuple[str, int]) -> list[str]:
     from analytics.warehouse.facts import lead_months
 
     tz = _config(*ckey).reporting.timezone
-    return review_months(lead_months(_connection(*key).cursor(), timezone=tz), as_of(), timezone=tz)
+    zones = _month_zones(key, ckey)  # the running month as the versions cut the months
+    return review_months(
+        lead_months(_connection(*key).cursor(), timezone=tz), as_of(), timezone=zones
+    )
 
 
 def months() -> list[str]:
@@ -309,7 +326,7 @@ def default_month() -> str | None:
 
     found = months()
     at = as_of()
-    month = last_complete_month(at, timezone=config().reporting.timezone) if at else None
+    month = last_complete_month(at, timezone=month_zones()) if at else None
     return month if month in found else (found[0] if found else None)
 
 
@@ -317,10 +334,10 @@ def running_days(month: str) -> tuple[int, int] | None:
     """(days begun, days) of ``month`` when it is running at ``as_of``, else None."""
     from analytics.coverage import is_running, month_days
 
-    tz = config().reporting.timezone
-    if not is_running(month, as_of(), timezone=tz):
+    zones = month_zones()
+    if not is_running(month, as_of(), timezone=zones):
         return None
-    return month_days(month, as_of(), timezone=tz)
+    return month_days(month, as_of(), timezone=zones)
 
 
 @dataclass(frozen=True)

@@ -812,3 +812,204 @@ def test_the_review_page_lists_a_new_first_touch_line_in_words(tmp_path, monkeyp
     shown = [m.value for m in at.markdown]
     assert line in shown
     assert not [m for m in shown if "not set" in m or "nicht gesetzt" in m or "handoff." in m]
+
+
+# -- M8: months in two time zones tile time ----------------------------------------------------
+
+NY_OCT_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.6-NY"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"'),
+    ('timezone = "UTC" ', 'timezone = "America/New_York" '),
+)
+NY_OCT = parse_config(NY_OCT_TEXT, source="ny.toml")
+BERLIN_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.2-B"'),
+    ('timezone = "UTC" ', 'timezone = "Europe/Berlin" '),
+)
+ZONE_VERSIONS = [BERLIN, NY_OCT]  # Berlin until September, New York from 2026-10-01
+ZONE_AS_OF = datetime(2026, 11, 14, 12, tzinfo=UTC)
+#: What every output says of the boundary (midnight in Berlin: 2026-09-30 22:00 UTC; in
+#: New York: 2026-10-01 04:00 UTC).
+BOUNDARY = {
+    "en": "Time zone change: 2026-09 ends and 2026-10 starts at midnight in America/New_York "
+    "(2026-10-01 04:00 UTC); the 6 hours between midnight in Europe/Berlin (2026-09-30 22:00 "
+    "UTC) and midnight in America/New_York (2026-10-01 04:00 UTC) count in 2026-09.",
+    "de": "Zeitzonenwechsel: 2026-09 endet und 2026-10 beginnt um Mitternacht in "
+    "America/New_York (01.10.2026 04:00 UTC); die 6 Stunden zwischen Mitternacht in "
+    "Europe/Berlin (30.09.2026 22:00 UTC) und Mitternacht in America/New_York (01.10.2026 "
+    "04:00 UTC) zählen zu 2026-09.",
+}
+BOUNDARY_JSON = {
+    "month": "2026-10",
+    "before": "Europe/Berlin",
+    "after": "America/New_York",
+    "at": "2026-10-01T04:00:00Z",
+    "other": "2026-09-30T22:00:00Z",
+    "hours": 6.0,
+    "hours_month": "2026-09",
+}
+
+
+def _zone_tables():
+    """Four leads, each an MQL when created and touched 1 h later (UTC; Berlin; New York):
+
+    | lead | created | Berlin | New York | month (Berlin until Sep, New York from Oct) |
+    |---|---|---|---|---|
+    | A | 09-30 21:00 | 09-30 23:00 | 09-30 17:00 | 2026-09 |
+    | B | 09-30 23:00 | 10-01 01:00 | 09-30 19:00 | 2026-09 (in no month before) |
+    | C | 10-01 03:00 | 10-01 05:00 | 09-30 23:00 | 2026-09 (in no month before) |
+    | D | 10-01 05:00 | 10-01 07:00 | 10-01 01:00 | 2026-10 |
+
+    September runs to midnight in New York (2026-10-01 04:00 UTC): 3 leads and MQLs,
+    October 1. Lead Z (August, no MQL) is touched daily, so the touches are tracked."""
+    from review_support import daily_touches
+
+    from analytics.tables import Tables
+
+    leads, events, touches = [], [], []
+    for lead, at in (
+        ("A", datetime(2026, 9, 30, 21, tzinfo=UTC)),
+        ("B", datetime(2026, 9, 30, 23, tzinfo=UTC)),
+        ("C", datetime(2026, 10, 1, 3, tzinfo=UTC)),
+        ("D", datetime(2026, 10, 1, 5, tzinfo=UTC)),
+    ):
+        leads.append({"lead_id": lead, "created_at": at, "source": "email", "owner_rep_id": "r1"})
+        events += [
+            {"lead_id": lead, "stage": "lead", "entered_at": at},
+            {"lead_id": lead, "stage": "mql", "entered_at": at, "trigger": "form"},
+        ]
+        touches.append(
+            {
+                "touch_id": f"t-{lead}",
+                "lead_id": lead,
+                "rep_id": "r1",
+                "occurred_at": at + timedelta(hours=1),
+                "channel": "phone",
+                "outcome": "connected",
+            }
+        )
+    leads.append({"lead_id": "Z", "created_at": "2026-08-01T00:00:00Z", "source": "email"})
+    touches += daily_touches("Z", "2026-08-01", "2026-11-14")
+    reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
+    return Tables.from_rows(reps=reps, leads=leads, lifecycle_events=events, sales_touches=touches)
+
+
+@pytest.mark.parametrize("given", [NY_OCT, BERLIN], ids=["new york file", "berlin file"])
+def test_a_time_zone_change_leaves_no_hour_outside_the_months(given):
+    """M8: September (Berlin) ended at 22:00 UTC, October (New York) started at 04:00 UTC:
+    B and C were in no month, and October's "previous month" (cut in New York) said 3 where
+    September's own review said 1. Now September runs to October's start."""
+    from analytics.review import build_review
+    from analytics.sla_history import config_for_month
+
+    tables = _zone_tables()
+    reviews = {
+        month: build_review(
+            tables,
+            config_for_month(ZONE_VERSIONS, month=month, fallback=given),
+            month=month,
+            as_of=ZONE_AS_OF,
+        )
+        for month in ("2026-09", "2026-10")
+    }
+    september, october = reviews["2026-09"], reviews["2026-10"]
+    assert september.window.start == datetime(2026, 8, 31, 22, tzinfo=UTC)  # Berlin
+    assert september.window.end == october.window.start == datetime(2026, 10, 1, 4, tzinfo=UTC)
+    assert october.window.end == datetime(2026, 11, 1, 4, tzinfo=UTC)  # New York
+    assert (september.volumes["leads"], october.volumes["leads"]) == (3, 1)
+    assert (september.volumes["mqls"], october.volumes["mqls"]) == (3, 1)
+    assert october.previous_volumes["leads"] == september.volumes["leads"] == 3
+    (mqls,) = october.kpis.filter(pl.col("metric") == "mqls").select("value", "previous").rows()
+    assert mqls == (1.0, 3.0)
+    assert september.handoff["met"] == 3 and october.handoff["met"] == 1
+
+
+def test_the_kpi_history_cuts_its_months_as_the_reviews_do():
+    """M8: the KPI trend cut every month, the Berlin ones too, in one zone."""
+    from analytics.review import kpi_history
+
+    history = kpi_history(
+        _zone_tables(), NY_OCT, month="2026-10", months=2, as_of=ZONE_AS_OF,
+        versions=ZONE_VERSIONS,
+    )  # fmt: skip
+    mqls = history.filter(pl.col("metric") == "mqls")
+    assert mqls.select("month", "value").rows() == [("2026-09", 3.0), ("2026-10", 1.0)]
+    assert mqls["previous"][1] == 3.0
+
+
+def test_sla_review_cuts_and_compares_the_months_as_the_pack_does(tmp_path):
+    """M8: `sla review --month 2026-10` said "previous month 204 leads" (September cut in
+    New York), its September review 202 (Berlin); neither said where the months meet."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    db, config = warehouse_with(tmp_path, _zone_tables(), ZONE_VERSIONS, NY_OCT_TEXT)
+    base = ["--db", str(db), "--config", str(config), "--as-of", "2026-11-14T12:00:00Z"]
+
+    def review(month: str, *extra: str):
+        done = CliRunner().invoke(app, ["review", "--month", month, *base, *extra])
+        assert done.exit_code == 0, done.output
+        return done.stdout
+
+    october = json.loads(review("2026-10", "--json"))
+    september = json.loads(review("2026-09", "--json"))
+    assert (september["volumes"]["leads"], october["volumes"]["leads"]) == (3, 1)
+    (mqls,) = [k for k in october["kpis"] if k["metric"] == "mqls"]
+    assert (mqls["value"], mqls["previous"]) == (1, 3)
+    assert october["sla"]["zone_boundaries"] == [BOUNDARY_JSON]  # its start
+    assert september["sla"]["zone_boundaries"] == [BOUNDARY_JSON]  # its end
+    assert BOUNDARY["en"] in " ".join(review("2026-10").split())
+
+
+def test_the_alerts_and_sla_info_place_a_moment_in_the_month_that_holds_it(tmp_path):
+    """M8: 2026-10-01 02:00 UTC is 04:00 in Berlin but September's in New York, where
+    October starts: September's version warns then, whatever file is given."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.sla_history import config_at
+
+    moment = datetime(2026, 10, 1, 2, tzinfo=UTC)
+    for given in (BERLIN, NY_OCT):
+        assert config_at(ZONE_VERSIONS, moment=moment, fallback=given).sla.version == "2026.2-B"
+    assert (
+        config_at(ZONE_VERSIONS, moment=moment + timedelta(hours=2), fallback=BERLIN).sla.version
+        == "2026.6-NY"
+    )
+    db, config = warehouse_with(tmp_path, _zone_tables(), ZONE_VERSIONS, BERLIN_TEXT)
+    done = CliRunner().invoke(app, ["info", "--db", str(db), "--config", str(config), "--json"])
+    assert done.exit_code == 0, done.output
+    info = json.loads(done.stdout)
+    assert (info["sla_month"], info["sla_version"]) == ("2026-11", "2026.6-NY")
+
+
+def test_a_stored_review_is_not_served_once_a_version_moves_its_end(tmp_path):
+    """M8: a month's span depends on the next month's zone: September stored while Berlin
+    was the only version (1 lead) must not be read once New York judges October."""
+    from analytics.precompute import compute_results, result_key, stored, to_bytes
+    from analytics.review import Review
+    from analytics.sla_history import config_for_month
+    from analytics.warehouse import connect_readonly
+    from analytics.warehouse.config_history import record_config_if_new, stored_configs
+    from analytics.warehouse.precomputed import store_results
+
+    db, _ = warehouse_with(tmp_path, _zone_tables(), [BERLIN], BERLIN_TEXT)
+    tables = _zone_tables()
+    before = compute_results(tables, BERLIN, as_of=ZONE_AS_OF, versions=[BERLIN])
+    september = before[result_key("review", "2026-09", BERLIN, ZONE_AS_OF)]
+    assert september.volumes["leads"] == 1  # Berlin's September: A only
+    store_results(db, {key: to_bytes(value) for key, value in before.items()})
+    assert record_config_if_new(db, NY_OCT)
+    with connect_readonly(db) as con:
+        versions = stored_configs(con)
+        judge = config_for_month(versions, month="2026-09", fallback=BERLIN)
+        assert judge.content_hash == BERLIN.content_hash
+        assert stored(con, "review", month="2026-09", config=judge, as_of=ZONE_AS_OF) is None
+    after = compute_results(tables, BERLIN, as_of=ZONE_AS_OF, versions=ZONE_VERSIONS)
+    reviews = [r for k, r in after.items() if k.kind == "review" and k.month == "2026-09"]
+    assert [r.volumes["leads"] for r in reviews if isinstance(r, Review)] == [3]

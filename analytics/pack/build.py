@@ -30,14 +30,16 @@ from analytics.pack.formatting import MetricValue, format_metric
 from analytics.sla_history import (
     ConfigChange,
     VersionChange,
+    boundary_json,
     changes_within,
     config_in_force,
     diff_configs,
     line_hours,
+    month_zones,
 )
 from analytics.tables import Tables
 from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, day, render
-from analytics.timeframe import format_utc, month_window, shift_month
+from analytics.timeframe import ZoneBoundary, format_utc, month_window, shift_month
 
 Team = Literal["marketing", "sales"]
 BreachKind = Literal[
@@ -272,6 +274,10 @@ class ReviewPack:
     #: The settings that changed since the previous month's version (``sla.*`` left out).
     setting_changes: list[ConfigChange]
     in_month: list[InMonthChange] = field(default_factory=list)
+    #: Where the month starts or ends at a change of the reporting time zone: the month is
+    #: cut at the new zone's midnight, the hours between the two midnights in one month
+    #: (:meth:`analytics.timeframe.MonthZones.boundaries`).
+    boundaries: list[ZoneBoundary] = field(default_factory=list)
     #: The previous month's values as this month is compared with them
     #: (:func:`analytics.kpis.past_month_values`); None for a running month, never compared.
     previous_values: dict[str, Any] | None = None
@@ -326,6 +332,7 @@ class ReviewPack:
                 "changes_in_month": [
                     {**c.change.to_json_dict(), "split": c.split.to_dicts()} for c in self.in_month
                 ],
+                "zone_boundaries": [boundary_json(b) for b in self.boundaries],
             },
             "scorecards": {
                 team: [
@@ -1083,7 +1090,9 @@ def build_pack(
             coverages[cfg.coverage_key] = known
         return build_review(tables, cfg, month=label, as_of=moment, segment=segment, coverage=known)
 
-    tz = config.reporting.timezone
+    # where each month starts and ends: in the zone of the version that judges it, up to
+    # the next month's start (a change of time zone leaves no hour in no month)
+    tz = month_zones(versions, fallback=config)
     if month is None:
         latest = as_of or tables.latest_timestamp() or datetime.now(UTC)
         month = last_complete_month(latest, timezone=tz)
@@ -1131,6 +1140,7 @@ def build_pack(
             c for c in diff_configs(prev_in_force, in_force) if not c.key.startswith("sla.")
         ],
         in_month=in_month,
+        boundaries=tz.boundaries(window.label, shift_month(window.label, 1)),
         previous_values=before,
         alpha=alpha,
         top=top,

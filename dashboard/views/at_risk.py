@@ -25,7 +25,7 @@ version = f"{t('sla_version', lg)} {cfg.sla.version}"  # the alerts', not the mo
 st.caption(f"{t('as_of', lg)} {moment(v.as_of, lg)} · {version} · {t('at_risk_caption', lg)}")
 given = data.config()
 if v.as_of is not None:  # another version than the file's: which one, and why
-    now = month_name(month_at(v.as_of, timezone=given.reporting.timezone), lg)
+    now = month_name(month_at(v.as_of, timezone=data.month_zones()), lg)
     if note := alerts_version_note(cfg, given, month=now, lang=lg, path=f"`{given.source}`"):
         st.caption(note)
 

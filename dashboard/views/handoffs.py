@@ -450,7 +450,7 @@ st.subheader(t("fair_title", lg))
 # they are not known, and every rep would read 0 MQLs (spec/coverage.md)
 if not ui.missing(review, "handoff", lg):
     st.caption(t("fair_caption", lg))
-    month_span = month_window(v.month, timezone=cfg.reporting.timezone)
+    month_span = month_window(v.month, timezone=cfg.month_zones)  # the review's month
     if v.as_of is not None and v.as_of < month_span.end:
         month_span = dataclasses.replace(month_span, end=max(v.as_of, month_span.start))
     fair = fair_distribution(
