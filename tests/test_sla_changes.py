@@ -937,6 +937,31 @@ def test_the_kpi_history_cuts_its_months_as_the_reviews_do():
     assert mqls["previous"][1] == 3.0
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_pack_format_says_where_the_months_meet(lang):
+    """M8: the pack listed "Reporting time zone Europe/Berlin -> America/New_York from
+    2026-10-01" but not where September ends; its 2026-09 column counted 1 lead of 3."""
+    from analytics.pack import build_pack
+    from analytics.pack.export import pack_sheets
+    from analytics.pack.render import render_html, render_markdown, sla_view
+
+    pack = build_pack(
+        _zone_tables(), NY_OCT, month="2026-10", as_of=ZONE_AS_OF, versions=ZONE_VERSIONS
+    )
+    assert (pack.previous.volumes["leads"], pack.review.volumes["leads"]) == (3, 1)
+    (mqls,) = pack.kpis.filter(pl.col("metric") == "mqls").select("value", "previous").rows()
+    assert mqls == (1.0, 3.0)
+    assert sla_view(pack, lang=lang)["zones"] == [BOUNDARY[lang]]
+    assert pack.to_json_dict()["sla"]["zone_boundaries"] == [BOUNDARY_JSON]
+    md = render_markdown(pack, lang=lang).replace("\\_", "_")
+    assert f"\n{BOUNDARY[lang]}\n" in md
+    html = html_lib.unescape(re.sub(r"<[^>]+>", " ", render_html(pack, charts=False, lang=lang)))
+    assert BOUNDARY[lang] in " ".join(html.split())
+    sheets = pack_sheets(pack, lang=lang)
+    (sla,) = [f for name, f in sheets.items() if name in ("The SLA in force", "Das geltende SLA")]
+    assert sla.to_series().to_list()[1] == BOUNDARY[lang]
+
+
 def test_sla_review_cuts_and_compares_the_months_as_the_pack_does(tmp_path):
     """M8: `sla review --month 2026-10` said "previous month 204 leads" (September cut in
     New York), its September review 202 (Berlin); neither said where the months meet."""
@@ -1013,3 +1038,18 @@ def test_a_stored_review_is_not_served_once_a_version_moves_its_end(tmp_path):
     after = compute_results(tables, BERLIN, as_of=ZONE_AS_OF, versions=ZONE_VERSIONS)
     reviews = [r for k, r in after.items() if k.kind == "review" and k.month == "2026-09"]
     assert [r.volumes["leads"] for r in reviews if isinstance(r, Review)] == [3]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_review_page_says_where_the_months_meet(tmp_path, monkeypatch, lang):
+    """M8: the Monthly review page (October, New York) names the boundary of the months, and
+    its September column counts the hours between the two midnights (3 MQLs, not 1)."""
+    from app_support import open_page
+
+    db, config = warehouse_with(tmp_path, _zone_tables(), ZONE_VERSIONS, NY_OCT_TEXT)
+    at = open_page(db, monkeypatch, "review", lang, config=config)
+    assert BOUNDARY[lang] in [i.value for i in at.info]
+    label = "MQLs delivered" if lang == "en" else "Gelieferte MQLs"
+    september = "September 2026"
+    rows = page_rows(at, label)
+    assert rows and all(row[september] == "3" for row in rows), rows

@@ -530,7 +530,7 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
     # review, what changed inside the month (and which version judges the part after);
     # each in-month change's split on a sheet of its own
     sla = sla_view(pack, lang=lang)
-    lines = [sla["version"], kpi_note(pack, lang=lang)]  # which version judged each month
+    lines = [sla["version"], *sla["zones"], kpi_note(pack, lang=lang)]  # and each month
     lines += [sla["since_title"], *(sla["since"] or [w("sla.no_change")])]
     for change in sla["in_month"]:
         lines += [change["title"], *change["lines"], change["judged"]]

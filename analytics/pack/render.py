@@ -42,6 +42,7 @@ from analytics.pack.formatting import (
     told_apart,
 )
 from analytics.review import pacing_group
+from analytics.sla_history import boundary_text
 from analytics.texts import Lang, check_lang, day, metric_label, moment, number, render, term
 
 PackFormat = Literal["html", "pdf", "md", "xlsx"]
@@ -375,7 +376,9 @@ def sla_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     dict: ``version`` (one sentence: name, version, in force from, content hash),
     ``since_title`` and ``since`` (the changes since the last review, one line each; empty:
     none), ``in_month`` (per change: ``title``, ``lines``, ``judged`` (the sentence on
-    which version judges the part after it) and ``rows``, :func:`split_rows`).
+    which version judges the part after it) and ``rows``, :func:`split_rows`), ``zones``
+    (where the month starts or ends at a change of the reporting time zone, one sentence
+    each: :func:`analytics.sla_history.boundary_text`; empty: none).
     """
     config = pack.config
 
@@ -406,6 +409,7 @@ def sla_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
         ),
         "since": pack.sla_change_lines(lang=lang),
         "in_month": in_month,
+        "zones": [boundary_text(b, lang=lang) for b in pack.boundaries],
     }
 
 

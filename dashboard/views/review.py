@@ -167,6 +167,8 @@ if paced.height:
 
 section("definitions", "nav_definitions", 2)
 sla = sla_view(pack, lang=lg)  # what the pack's section on the SLA says, in its words
+for line in sla["zones"]:  # where the month starts or ends at a change of time zone
+    st.info(line)
 if sla["since"]:
     st.markdown(t("sla_changed", lg))
     st.markdown("\n".join(f"- {ui.md(c)}" for c in sla["since"]))
