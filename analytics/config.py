@@ -824,18 +824,22 @@ class SlaConfig(_Model):
     def coverage_key(self) -> str:
         """The key of what the coverage of data reads from this config (the stored
         coverage is read only for a config with the same key): the reporting time zone
-        (the days a span starts and ends on) and each scored fit attribute with its scored
-        values (a lead has fit when one is set).
+        (the days a span starts and ends on), the months' zones when the SLA history cuts
+        months in several (:attr:`month_zones`: the months a deal won without an amount
+        leaves unknown) and each scored fit attribute with its scored values (a lead has
+        fit when one is set).
 
         >>> cfg = load_config("data/sla.toml")
         >>> len(cfg.coverage_key), cfg.coverage_key == cfg.model_copy().coverage_key
         (16, True)
         """
-        parts = {
+        parts: dict[str, Any] = {
             "rules": COVERAGE_RULES,
             "timezone": self.reporting.timezone,
             "fit": {column: sorted(map(str, vals)) for column, vals in self.scoring.fit.items()},
         }
+        if self._month_zones is not None:  # one zone: the key it always had
+            parts["months"] = [self._month_zones.zone, *map(list, self._month_zones.changes)]
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
     @property

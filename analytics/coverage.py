@@ -441,8 +441,10 @@ def coverage(
     events = tables.lifecycle_events
     marked = events.filter(one_of("trigger", MARKERS)).select("stage", "trigger").unique()
     names = list(spans)
+    # the months a deal won without an amount leaves unknown, cut as the config cuts months
+    zones = config.month_zones if config is not None else "UTC"
     *collected, marked_found, unpriced = pl.collect_all(
-        [*spans.values(), reps, marked, _unpriced_months(tables.opportunities, tz)]
+        [*spans.values(), reps, marked, _unpriced_months(tables.opportunities, zones)]
     )
     found = {n: collected[i].row(0) for i, n in enumerate(names)}
     named = bool(collected[-1].item()) if collected[-1].height else False

@@ -1053,3 +1053,40 @@ def test_the_review_page_says_where_the_months_meet(tmp_path, monkeypatch, lang)
     september = "September 2026"
     rows = page_rows(at, label)
     assert rows and all(row[september] == "3" for row in rows), rows
+
+
+def test_a_deal_won_without_an_amount_between_the_midnights_leaves_its_month_unknown():
+    """M8: the coverage cut the months of deals won without an amount in the version's own
+    zone: such a deal at 2026-10-01 02:00 UTC (04:00 in Berlin) made October's revenue
+    unknown and September's "known", though September holds it."""
+    import dataclasses
+
+    from analytics.review import build_review
+    from analytics.sla_history import config_for_month
+    from analytics.tables import Tables
+
+    deals = Tables.from_rows(
+        opportunities=[
+            {"opportunity_id": opp, "lead_id": lead, "created_at": at, "closed_at": at,
+             "amount": amount, "status": "won"}
+            for opp, lead, at, amount in (
+                ("O1", "A", "2026-09-30T21:30:00Z", 100.0),
+                ("O2", "B", "2026-10-01T02:00:00Z", 0.0),  # no amount: in September
+                ("O3", "D", "2026-10-20T09:00:00Z", 50.0),
+            )
+        ]
+    )  # fmt: skip
+    tables = dataclasses.replace(_zone_tables(), opportunities=deals.opportunities)
+    reviews = {
+        month: build_review(
+            tables,
+            config_for_month(ZONE_VERSIONS, month=month, fallback=NY_OCT),
+            month=month,
+            as_of=ZONE_AS_OF,
+        )
+        for month in ("2026-09", "2026-10")
+    }
+    assert reviews["2026-09"].coverage["revenue"] is False
+    assert reviews["2026-09"].volumes["won_revenue"] is None
+    assert reviews["2026-10"].coverage["revenue"] is True
+    assert reviews["2026-10"].volumes["won_revenue"] == 50.0
