@@ -1329,7 +1329,10 @@ def build_review(
     tables : Tables
         The warehouse tables (lazy; each is read once).
     config : SlaConfig
-        The SLA in force.
+        The SLA in force. Its :attr:`~analytics.config.SlaConfig.month_zones` cut the
+        months (the month's and the previous month's span, the quarter, the trailing
+        months): ``config.reporting.timezone`` for every month, unless it came from
+        :func:`analytics.sla_history.config_for_month` over versions in several zones.
     month : str, optional
         ``YYYY-MM``, a calendar month in ``config.reporting.timezone`` (default: the last
         month that has ended at ``as_of``). A month that has not ended is ``running``:
@@ -1871,7 +1874,8 @@ def kpi_histories(
     tables, config, as_of, segment, coverage
         As :func:`kpi_history`.
     ends : sequence of str
-        The last month of each history, ``YYYY-MM`` in ``config.reporting.timezone``.
+        The last month of each history, ``YYYY-MM`` (its months cut as the versions cut
+        them: :func:`analytics.sla_history.month_zones`).
     months : int, default 12
         How many months each history has, ending with its end month.
     partitions : int, optional
