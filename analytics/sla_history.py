@@ -713,6 +713,44 @@ def config_for_month(
     return config_in_force(versions, on=first_day, fallback=fallback)
 
 
+def kpi_label(
+    team: str, metric: str, label: str, configs: Sequence[SlaConfig], *, lang: Lang = "en"
+) -> str:
+    """A KPI's label in ``lang``, as the version that judged its month wrote it.
+
+    ``label`` is the English label a KPI row carries (:func:`analytics.kpis.kpi_table`:
+    the judging version's). Its words in ``lang`` are those of the first of ``configs``
+    whose KPI of ``team`` on ``metric`` has that label and a translation (``label_de``),
+    so that a KPI that only an older version has is translated as a current one is;
+    ``label`` itself where none translates it.
+
+    Parameters
+    ----------
+    team, metric : str
+        The KPI's key (``marketing``, ``mqls``).
+    label : str
+        Its English label, as the row carries it.
+    configs : sequence of SlaConfig
+        Where to look, first first: the month's version, the config file, the recorded
+        versions (:func:`analytics.warehouse.config_history.stored_configs`).
+    lang : {"en", "de"}, default "en"
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> kpi_label("sales", "cadence_compliance", "Cadence held", [v1], lang="de")
+    'Kadenz eingehalten'
+    >>> kpi_label("sales", "cadence_compliance", "Cadence kept", [v1], lang="de")  # not v1's
+    'Cadence kept'
+    """
+    for config in configs:
+        kpi = config.kpi(team, metric)
+        if kpi is not None and kpi.label == label and (said := kpi.text("label", lang)) != label:
+            return said
+    return label
+
+
 #: Sections of a config that say who is told and who may see, not what was agreed: never
 #: recorded with a version (:data:`IGNORED_KEYS`), so always the given config's.
 _OWN_SECTIONS = ("access", "notify", "privacy")
@@ -1130,6 +1168,7 @@ __all__ = [
     "diff_configs",
     "flatten_config",
     "format_value",
+    "kpi_label",
     "label",
     "month_at",
     "month_sla",

@@ -132,6 +132,11 @@ def _versions(key: tuple[str, int]) -> tuple[SlaConfig, ...]:
         return ()
 
 
+def versions() -> tuple[SlaConfig, ...]:
+    """The SLA versions recorded in the warehouse, in the order they were first used."""
+    return _versions(warehouse_key())
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _month_config(key: tuple[str, int], ckey: tuple[str, int], month: str) -> SlaConfig:
     from analytics.sla_history import config_for_month

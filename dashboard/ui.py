@@ -16,6 +16,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics import sla_history
 from analytics.config import KPI_METRICS, SlaConfig
 from analytics.funnel import VOLUME_COLUMNS
 from analytics.goals import whole_need
@@ -1379,13 +1380,20 @@ def metric_name(metric: str, lg: Lang = "en") -> str:
 
 
 def kpi_label(row: dict[str, Any], lg: Lang) -> str:
-    """A KPI's label in the UI language: the config's ``label_de`` in German when it has one,
-    its arrows drawn (``Lead → MQL``) on the cards, the trend panels and the tables alike.
+    """A KPI's label in the UI language: its ``label_de`` in German when it has one, its
+    arrows drawn (``Lead → MQL``) on the cards, the trend panels and the tables alike.
 
-    ``row`` is a row of a KPI table (``team``, ``metric``, ``label``).
+    ``row`` is a row of a KPI table (``team``, ``metric``, ``label``; ``month`` in a trend):
+    its label is the version's that judged its month, which may be a KPI the config file
+    no longer has; its translation is that version's, else the file's or another recorded
+    version's for the same words (:func:`analytics.sla_history.kpi_label`).
     """
-    label = data.config().kpi_label(row["team"], row["metric"], lg) or row["label"]
-    return drawn_arrows(label)
+    month = row.get("month") or st.session_state.get("month") or data.default_month()
+    configs = [data.month_config(month)] if month else []
+    configs += [data.config(), *reversed(data.versions())]  # the latest recorded first
+    return drawn_arrows(
+        sla_history.kpi_label(row["team"], row["metric"], row["label"], configs, lang=lg)
+    )
 
 
 def with_kpi_labels(kpis: pl.DataFrame, lg: Lang) -> pl.DataFrame:

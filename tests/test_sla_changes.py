@@ -1090,3 +1090,67 @@ def test_a_deal_won_without_an_amount_between_the_midnights_leaves_its_month_unk
     assert reviews["2026-09"].volumes["won_revenue"] is None
     assert reviews["2026-10"].coverage["revenue"] is True
     assert reviews["2026-10"].volumes["won_revenue"] == 50.0
+
+
+# -- a KPI that only an older version has, in German --------------------------------------
+
+SQLS_KPI = """[[kpis.marketing]]
+metric = "sqls"
+label = "SQLs delivered"
+label_de = "Gelieferte SQLs"
+target = 60
+direction = "at_least"
+
+[[kpis.sales]]
+metric = "handoff_compliance\""""
+#: Version 2026.1 has a KPI on SQLs; 2026.3, the config file from October, has none.
+WITH_SQLS = variant(
+    ('version = "2026.2"', 'version = "2026.1"'),
+    ('[[kpis.sales]]\nmetric = "handoff_compliance"', SQLS_KPI),
+    source="with-sqls.toml",
+)
+NO_SQLS_TEXT = variant_text(
+    ('version = "2026.2"', 'version = "2026.3"'),
+    ('effective_from = "2026-01-01"', 'effective_from = "2026-10-01"'),
+)
+
+
+def _trend_names(at) -> str:
+    """The KPI trends' panel titles (one vega view a team) and the captions naming the KPIs
+    too sparse for a panel."""
+    import json
+
+    names = [
+        name
+        for chart in at.get("vega_lite_chart")
+        for name in json.loads(chart.proto.spec).get("facet", {}).get("sort", [])
+    ]
+    return "\n".join(names + [c.value for c in at.caption])
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "SQLs delivered"), ("de", "Gelieferte SQLs")])
+def test_a_kpi_only_an_older_version_has_is_named_in_the_pages_language(
+    tmp_path, monkeypatch, lang, label
+):
+    """September is judged by 2026.1, whose KPI "SQLs delivered" the config file no longer
+    has: the German pages named it in English (the label was looked up in the file only),
+    on its card, in the review's table and in the KPI trend of a later month."""
+    from app_support import open_page, tile_texts
+
+    db, config = warehouse_with(
+        tmp_path, _two_months(), [WITH_SQLS, parse_config(NO_SQLS_TEXT)], NO_SQLS_TEXT
+    )
+    at = open_page(db, monkeypatch, "kpis", lang, config=config)
+    at.sidebar.selectbox(key="month").set_value("2026-09").run()
+    assert not at.exception, at.exception[0].value
+    assert label in tile_texts(at)
+    at.switch_page("views/review.py").run()
+    assert not at.exception, at.exception[0].value
+    assert len(page_rows(at, label)) == 1  # the shared goals' SQLs: the KPI's row
+    at.switch_page("views/kpis.py").run()
+    at.sidebar.selectbox(key="month").set_value("2026-10").run()  # judged by 2026.3
+    assert not at.exception, at.exception[0].value
+    assert label not in tile_texts(at)
+    trend = _trend_names(at)  # 2026.1's months have the KPI
+    count = "count" if lang == "en" else "Anzahl"
+    assert f"{label} ({count})" in trend and ("SQLs delivered" in trend) == (lang == "en")
