@@ -954,6 +954,14 @@ def text_table(frame: pl.DataFrame) -> None:
     st.table(frame, hide_index=True, border="horizontal")
 
 
+def footnotes(notes: list[tuple[str, str]]) -> None:
+    """The reasons marked in the table above, each once, as the pack lists them below its
+    tables (:meth:`analytics.pack.render.Footnotes.flush`: ``(mark, reason)`` in order); a
+    caption line each, nothing without notes."""
+    if notes:
+        st.caption("  \n".join(f"{mark} {md(reason)}" for mark, reason in notes))
+
+
 def html_table(
     frame: pl.DataFrame,
     lg: Lang,

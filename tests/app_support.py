@@ -114,6 +114,50 @@ def static_number_columns(at: AppTest) -> list[tuple[str, list[str]]]:
     return [(label, cells) for table in _columns(at) for label, num, cells in table if num]
 
 
+#: A footnote mark (``analytics.pack.render.Footnotes``): a superscript number.
+MARK = "[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+
+
+def _in_order(node) -> list:
+    """The elements under ``node`` (a block) in the order the page draws them."""
+    found = []
+    for child in getattr(node, "children", {}).values():
+        found += [child] if getattr(child, "type", None) in ("table", "caption") else []
+        found += _in_order(child)
+    return found
+
+
+def noted_tables(at: AppTest) -> list[tuple[list[dict[str, str]], list[tuple[str, str]]]]:
+    """Every ``ui.text_table`` (``st.table``) as its rows (column -> cell as shown, a mark
+    and all: ``–¹``) and the notes listed below it (``ui.footnotes``): (mark, reason) in
+    order, Markdown's escapes undone; no notes, an empty list."""
+    elements = _in_order(at.main)
+    tables = []
+    for element, after in zip(elements, [*elements[1:], None], strict=True):
+        if element.type != "table":
+            continue
+        lines = after.value.split("  \n") if after is not None and after.type == "caption" else []
+        notes = [re.fullmatch(rf"({MARK}) (.*)", line, flags=re.S) for line in lines]
+        listed = [(n[1], re.sub(r"\\(.)", r"\1", n[2])) for n in notes] if all(notes) else []
+        tables.append((element.value.to_dict("records"), listed))
+    return tables
+
+
+def footnoted_rows(at: AppTest) -> list[dict[str, str]]:
+    """The rows of every ``ui.text_table``, a marked cell with its note written out
+    (``–: No web traffic was imported ...``), as ``review_support.footnoted_cells`` reads
+    the pack."""
+    rows = []
+    for records, listed in noted_tables(at):
+        notes = dict(listed)
+        for record in records:
+            rows.append({})
+            for column, cell in record.items():
+                marked = re.fullmatch(rf"(.*?)({MARK})", cell, flags=re.S)
+                rows[-1][column] = f"{marked[1]}: {notes[marked[2]]}" if marked else cell
+    return rows
+
+
 def count(text: str) -> int:
     """A count as shown in either language (``1,234`` / ``1.234``) as a number."""
     return int(text.replace(",", "").replace(".", ""))

@@ -25,6 +25,7 @@ import pytest
 from app_support import (
     choose_tab,
     count,
+    footnoted_rows,
     html_text,
     metrics,
     open_list,
@@ -1026,14 +1027,11 @@ def test_review_page_does_not_compare_a_maturing_remql_rate(app: AppTest, review
     review = review_of(MONTH)
     assert "remql_rate" in review.maturing()
     app.switch_page("views/review.py").run()
-    rows = [
-        row
-        for table in app.table
-        for row in table.value.to_dict("records")
-        if row.get("Metric") == "Re-MQL rate"
-    ]
+    rows = [row for row in footnoted_rows(app) if row.get("Metric") == "Re-MQL rate"]
     assert rows and all(row["Change"] == "–" for row in rows), rows
-    assert all(row["October 2026"] == "–" and row["November 2026"] != "–" for row in rows)
+    immature = "–: Still maturing: the 180-day window has not closed."  # below the table
+    assert all(row["October 2026"] == immature for row in rows), rows
+    assert all(not row["November 2026"].startswith("–") for row in rows), rows
 
 
 # -- the data page ------------------------------------------------------------------------------
@@ -1449,10 +1447,16 @@ def test_review_page_compares_a_running_month_with_nothing(app: AppTest) -> None
     app.switch_page("views/review.py").run()
     app.sidebar.selectbox(key="month").set_value("2026-12").run()
     assert not app.exception, app.exception[0].value
-    rows = [r for table in app.table for r in table.value.to_dict("records") if "Metric" in r]
+    rows = [r for r in footnoted_rows(app) if "Metric" in r]
     won = [r for r in rows if r["Metric"] == "Won revenue"]
     assert won and rows
-    assert all(r["November 2026"] == "–" and r["Change"] == "–" for r in rows), rows
+    assert all(r["November 2026"].startswith("–") and r["Change"] == "–" for r in rows), rows
+    # where December has a value, November's "–" says why (below the table)
+    said = {r["November 2026"] for r in rows if not r["December 2026"].startswith("–")}
+    assert said == {
+        "–: A running month is not compared with the month before.",
+        "–: Still maturing: the 180-day window has not closed.",  # the re-MQL rate
+    }
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from app_support import (
     choose_tab,
     html_text,
     metrics,
+    noted_tables,
     open_page,
     static_table,
     static_tables,
@@ -561,11 +562,9 @@ def test_breach_lists_without_touches_count_nothing(untouched, monkeypatch, lang
     totals = next(c.value for c in at.caption if c.value.startswith(BREACH_TOTALS[lang]))
     missed = "Speed to lead missed –" if lang == "en" else "Reaktionszeit verfehlt –"
     assert missed in totals and not re.search(r"\b0\b", totals), totals
-    # every "–" of the section tables says why; the breach kinds too, as the pack does
-    why = "Why unknown" if lang == "en" else "Warum unbekannt"
-    tables = [table.value for table in at.table if why in table.value.columns]
-    handoffs = next(frame for frame in tables if len(frame) == 5)  # section 4's five metrics
-    assert list(handoffs[why])[:2] == [TOUCHES[lang]] * 2
+    # every "–" of the section tables says why (below the table); the breach kinds too
+    handoffs = next(notes for rows, notes in noted_tables(at) if len(rows) == 5)  # section 4
+    assert handoffs[0] == ("¹", TOUCHES[lang])
     unlisted = "not measurable this month" if lang == "en" else "in diesem Monat nicht messbar"
     assert any(unlisted in c.value and TOUCHES[lang] in c.value for c in at.caption)
 
@@ -1341,3 +1340,37 @@ def test_the_pack_writes_the_quarters_forecast_in_whole_units_as_the_page():
     raw = pack.review.pacing.filter((pl.col("period") == "quarter") & (pl.col("stage") == "mqls"))
     assert raw["forecast"].item() == pytest.approx(90 / 59)  # one MQL in 59 of 90 days
     assert quarter["mqls"]["forecast"] == 2.0
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_review_page_says_each_reason_once_below_its_table(untouched, monkeypatch, lang):
+    """The page repeated a reason in every row it explained (a column "Why unknown"): now,
+    as the pack, a mark in each "–" it explains ("–¹") and each reason once below the
+    table, numbered per table (the handoffs' and the lead management's "no touches": ¹)."""
+    at = open_page(untouched, monkeypatch, "review", lang)
+    tables = noted_tables(at)
+    assert len(tables) == 5  # goals, qualification, handoffs, nurturing, management
+    why = render("pack.col.reason", lang=lang)
+    assert not [rows for rows, _ in tables if why in rows[0]]  # no column of reasons
+    # February and January: before the data (from March), and no touches at all
+    month, previous = (
+        ("February 2026", "January 2026") if lang == "en" else ("Februar 2026", "Januar 2026")
+    )
+    handoffs, notes = tables[2]
+    assert [r[month] for r in handoffs] == ["–¹", "–¹", "–²", "–²", "–⁴"]
+    assert [r[previous] for r in handoffs] == ["–¹", "–¹", "–²", "–³", "–⁴"]  # stale: ³
+    assert notes == [
+        ("¹", TOUCHES[lang]),
+        ("²", render("coverage.reason.recycling", lang=lang)),
+        ("³", render("coverage.point_in_time", lang=lang)),
+        ("⁴", NURTURE[lang]),
+    ]
+    management, notes = tables[4]
+    assert [(r[previous], r[month]) for r in management] == [("–¹", "–¹")] * 2
+    assert notes == [("¹", TOUCHES[lang])]
+    goals, notes = tables[0]
+    assert [r[month] for r in goals] == ["–¹", "–¹", "–²", "–³", "–³", "–³", "–⁴"]
+    assert [r[previous] for r in goals] == [r[month] for r in goals]  # the same reasons
+    assert len(notes) == 4 and len({reason for _, reason in notes}) == 4  # each once
+    cells = " ".join(c for rows, _ in tables for r in rows for c in r.values())
+    assert not [reason for _, notes in tables for _, reason in notes if reason in cells]

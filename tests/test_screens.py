@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -181,22 +182,21 @@ def test_the_threshold_what_if_has_panels_not_two_axes(german: AppTest) -> None:
     assert not any(s.get("resolve", {}).get("scale", {}).get("y") == "independent" for s in nested)
 
 
-def test_the_review_pages_why_column_gives_the_right_reason(german: AppTest) -> None:
+def test_the_review_pages_notes_give_the_right_reason(german: AppTest) -> None:
     """Stale leads are counted at the moment judged only: their previous month read "Nothing
     to measure this month (no cases)" although it had a count."""
+    from app_support import MARK, footnoted_rows, noted_tables
+
     german.switch_page("views/review.py").run()
     assert not german.exception, german.exception[0].value
-    why = "Warum unbekannt"
-    rows = [
-        row
-        for table in german.table
-        if why in table.value.columns
-        for row in table.value.to_dict("records")
-    ]
+    rows = footnoted_rows(german)
     stale = [r for r in rows if r["Kennzahl"] == "Liegengebliebene Leads"]
-    assert (
-        stale
-        and stale[0][why] == "Nur zum Stichtag gezählt: ein vergangener Monat hat keinen Wert."
-    )
-    known = [r for r in rows if r["Kennzahl"] == "Gelieferte MQLs"]
-    assert known and known[0][why] == ""  # both months known: no reason
+    said = "–: Nur zum Stichtag gezählt: ein vergangener Monat hat keinen Wert."
+    assert stale and said in stale[0].values()
+    known = [
+        row
+        for records, _ in noted_tables(german)
+        for row in records
+        if row["Kennzahl"] == "Gelieferte MQLs"
+    ]
+    assert known and not [c for c in known[0].values() if re.search(f"{MARK}$", c)]  # no note

@@ -49,13 +49,11 @@ def warehouse_with(tmp_path: Path, tables, recorded, given) -> tuple[Path, Path]
 
 def page_rows(at, metric: str) -> list[dict]:
     """The rows of the page's text tables (this month beside the last) whose metric is
-    ``metric`` (its label in the page's language)."""
-    return [
-        row
-        for table in at.table
-        for row in table.value.to_dict("records")
-        if metric in (row.get("Metric"), row.get("Kennzahl"))
-    ]
+    ``metric`` (its label in the page's language), a marked cell with its note written out
+    (``–: <reason>``: :func:`app_support.footnoted_rows`)."""
+    from app_support import footnoted_rows
+
+    return [row for row in footnoted_rows(at) if metric in (row.get("Metric"), row.get("Kennzahl"))]
 
 
 # -- L4: one attempt short -----------------------------------------------------------------
@@ -379,7 +377,8 @@ def test_the_review_page_judges_the_previous_month_with_its_versions_coverage(
     at = open_page(db, monkeypatch, "review", lang, config=config)
     label = "First touch within SLA" if lang == "en" else "Erstkontakt im SLA"
     rows = page_rows(at, label)
-    assert rows and all(row[february] == "–" for row in rows), rows
+    # "–" with the reason below the table (no data then), not "0.0 %"
+    assert rows and all(row[february].startswith(f"–: {february}: ") for row in rows), rows
 
 
 # -- H6, M2: a month compared with the previous one, each judged by its own version ---------
@@ -566,8 +565,7 @@ def test_the_review_page_says_why_a_redefined_change_is_not_given(
     assert rows, [t.value for t in at.table]
     for row in rows:
         assert row[september] == ("100.0 %" if lang == "en" else "100,0 %")
-        assert row["Change" if lang == "en" else "Veränderung"] == "–"
-        assert REASON[lang] in row.values()
+        assert row["Change" if lang == "en" else "Veränderung"] == f"–: {REASON[lang]}"
     captions = " ".join(c.value for c in at.caption)
     assert REASON[lang] in captions  # the tested changes' section: not tested, and why
     text = " ".join(m.value for m in at.markdown)

@@ -7,7 +7,13 @@ import streamlit as st
 
 from analytics.goals import whole_need
 from analytics.kpis import POINT_IN_TIME
-from analytics.pack.render import breach_view, pack_breaches, sla_view, untested_rows
+from analytics.pack.render import (
+    Footnotes,
+    breach_view,
+    pack_breaches,
+    sla_view,
+    untested_rows,
+)
 from analytics.texts import p_value, render, term
 from analytics.timeframe import shift_month
 from dashboard import data, ui
@@ -90,10 +96,13 @@ with right:
 
 
 def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None:
-    """This month beside the previous one, with the change and the KPI status if any."""
+    """This month beside the previous one, with the change and the KPI status if any; why a
+    value is unknown is said once below the table, its mark in the cell it explains (as the
+    pack says it: :class:`~analytics.pack.render.Footnotes`)."""
     kpi = {r["metric"]: r for r in pack.kpis.iter_rows(named=True)}
     targets = targets or {}
     now, before = review.kpi_values, pack.previous_values or {}
+    notes = Footnotes()
     rows = []
     for m in metrics:
         row = kpi.get(m, {})
@@ -104,14 +113,22 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
         # none where the SLA measures it differently than last month (the reason says so)
         unlike = review.change_reason(m) is not None
         change = None if value is None or old is None or unlike else value - old
+        cells = {
+            "previous": ui.fmt_metric(m, old, lg, currency=cfg.reporting.currency),
+            "current": ui.fmt_metric(m, value, lg, currency=cfg.reporting.currency),
+            "change": ui.fmt_change(m, change, lg) or "–",
+            "status": t(row["status"], lg) if row.get("status") else "",
+        }
+        for reason, cell in unknown_why(m, row, value, old):
+            if cells[cell] != "–":  # a KPI not judged on a value, a maturing rate's 0 %
+                cell = "status" if cell == "current" else "current"
+            cells[cell] += notes.mark(reason)
         rows.append(
             {
                 t("metric", lg): ui.kpi_label(row, lg) if row else ui.metric_name(m, lg),
-                month_name(prev, lg): ui.fmt_metric(m, old, lg, currency=cfg.reporting.currency),
-                month_name(v.month, lg): ui.fmt_metric(
-                    m, value, lg, currency=cfg.reporting.currency
-                ),
-                t("change", lg): ui.fmt_change(m, change, lg) or "–",
+                month_name(prev, lg): cells["previous"],
+                month_name(v.month, lg): cells["current"],
+                t("change", lg): cells["change"],
                 t("counts", lg): ui.metric_detail(review, m, lg),
                 t("target", lg): f"{t('sla_commitment', lg)} {ui.fmt_metric(m, row['target'], lg)}"
                 if row
@@ -119,27 +136,36 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
                 + ui.fmt_metric(m, targets[m], lg, currency=cfg.reporting.currency)
                 if targets.get(m) is not None
                 else "",
-                t("status", lg): t(row["status"], lg) if row.get("status") else "",
-                render("pack.col.reason", lang=lg): unknown_why(m, row, value, old),
+                t("status", lg): cells["status"],
             }
         )
     ui.text_table(pl.DataFrame(rows))
+    ui.footnotes(notes.flush())
 
 
-def unknown_why(metric: str, row: dict, value: object, old: object) -> str:
-    """Why a "–" (or a status "no data") of :func:`compare` is unknown: this month's
-    reason, that a rate's window is still open, else the previous month's (or that a
-    running month is not compared); "" when all is known."""
+def unknown_why(metric: str, row: dict, value: object, old: object) -> list[tuple[str, str]]:
+    """Why the "–" (or a status "no data") of :func:`compare` are unknown, each with the
+    cell it explains (``current``, ``previous`` or ``change``): this month's reason (or that
+    a rate's window is still open, or that the SLA measures it differently now), and the
+    previous month's (or that a running month is not compared); none when all is known."""
+    notes = []
     if row.get("reason") is not None:  # a KPI not judged: the review says why
-        return review.kpi_reason(row, lang=lg) or ""
-    if value is None:
-        return review.value_reason(metric, lang=lg)
-    if metric in review.maturing():  # 0 % of a cohort whose window has barely opened
-        return t("immature", lg, days=num(cfg.recycle.remql_window_days, lg))
-    if why := review.change_reason(metric, lang=lg):  # measured differently last month
-        return why
-    if old is not None:
-        return ""
+        if why := review.kpi_reason(row, lang=lg):
+            notes.append((why, "current"))
+    elif value is None:
+        notes.append((review.value_reason(metric, lang=lg), "current"))
+    elif metric in review.maturing():  # 0 % of a cohort whose window has barely opened
+        return [(t("immature", lg, days=num(cfg.recycle.remql_window_days, lg)), "previous")]
+    elif why := review.change_reason(metric, lang=lg):  # measured differently last month
+        return [(why, "change")]
+    if old is None:
+        notes.append((previous_why(metric, notes[0][0] if notes else None), "previous"))
+    return notes
+
+
+def previous_why(metric: str, now: str | None) -> str:
+    """Why the previous month of :func:`compare` has no value of ``metric``; ``now``, this
+    month's reason, when it is the same (one note for both)."""
     if review.running:
         return render("coverage.not_compared", lang=lg)
     if metric in POINT_IN_TIME:  # counted at the moment judged: a past month has none
@@ -147,6 +173,8 @@ def unknown_why(metric: str, row: dict, value: object, old: object) -> str:
     if pack.previous is None:
         return render("coverage.no_value", lang=lg)
     why = pack.previous.metric_reason(metric, lang=lg) or render("coverage.no_value", lang=lg)
+    if why == now:
+        return why
     return render("coverage.previous", lang=lg, month=month_name(prev, lg), reason=why)
 
 
