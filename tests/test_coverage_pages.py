@@ -803,6 +803,56 @@ def test_a_kpi_without_data_is_a_dash_with_the_reason(warehouse, monkeypatch, la
     assert tile_texts(at)[label] == ["–", status, VISITORS[lang]]
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_kpi_table_says_each_reason_once_below_it(untouched, monkeypatch, lang):
+    """The "All KPIs" table wrote "no data: <reason>" in every status it explained (no
+    touches four times): now, as the pack, a mark in the status ("no data⁴") and each
+    reason once below the table. February is before the data (from 3 March)."""
+    at = open_page(untouched, monkeypatch, "kpis", lang)
+    status = i18n.t("status", lang)
+    (rows, notes), *others = [(r, n) for r, n in noted_tables(at) if status in r[0]]
+    assert others == []
+    word = i18n.t("no_data", lang).replace(" ", "\u00a0")  # on one line with its mark
+    assert [r[status] for r in rows] == [
+        f"{word}{mark}" for mark in ("¹", "²", "¹", "¹", "³", "⁴", "⁴", "⁴", "⁴", "⁵", "⁵")
+    ]
+    before = {
+        "en": "The data for it runs from 2026-03-03 to 2026-03-31, not into this month.",
+        "de": "Die Daten dafür reichen vom 03.03.2026 bis zum 31.03.2026, nicht in diesen Monat.",
+    }
+    assert notes == [
+        ("¹", before[lang]),
+        ("²", VISITORS[lang]),
+        ("³", render("coverage.reason.acceptance", lang=lang)),
+        ("⁴", TOUCHES[lang]),
+        ("⁵", render("coverage.reason.recycling", lang=lang)),
+    ]
+    cells = " ".join(c for r in rows for c in r.values())
+    assert not [reason for _, reason in notes if reason in cells]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_kpi_table_marks_only_the_kpis_not_judged(warehouse, monkeypatch, lang):
+    """A judged KPI's status has no mark and no note; the three not judged share two notes
+    (premature recycles and stale leads: the same reason, one note)."""
+    at = open_page(warehouse, monkeypatch, "kpis", lang)
+    rows, notes = next((r, n) for r, n in noted_tables(at) if "KPI" in r[0])
+    met, missed, word = (
+        i18n.t(s, lang).replace(" ", "\u00a0") for s in ("met", "missed", "no_data")
+    )
+    assert [r["Status"] for r in rows] == [
+        missed, f"{word}¹", met, met, f"{word}²", missed, met, missed, missed, f"{word}³",
+        f"{word}³",
+    ]  # fmt: skip
+    assert notes == [
+        ("¹", VISITORS[lang]),
+        ("²", render("coverage.reason.acceptance", lang=lang)),
+        ("³", render("coverage.reason.recycling", lang=lang)),
+    ]
+    this_month = "This month" if lang == "en" else "Dieser Monat"
+    assert rows[2][this_month] == ("100.0 %" if lang == "en" else "100,0 %")  # number format
+
+
 def test_a_kpi_tile_in_german(warehouse, monkeypatch):
     from app_support import tile_texts
 

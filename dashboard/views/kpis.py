@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from analytics.pack.render import Footnotes
 from dashboard import data, ui
 from dashboard.i18n import MONTH_NAMES, column_label, t
 
@@ -144,6 +145,9 @@ for team in ("marketing", "sales"):
 
 st.subheader(t("kpi_table", lg))
 cur = cfg.reporting.currency
+# why a KPI is not judged: a mark in its status ("no data¹"), each reason once below the
+# table, as the pack and the review page say it
+notes = Footnotes()
 table = pl.DataFrame(
     [
         {
@@ -154,14 +158,18 @@ table = pl.DataFrame(
             t("this_month", lg): ui.fmt_metric(r["metric"], r["value"], lg, currency=cur),
             t("previous", lg): ui.fmt_metric(r["metric"], r["previous"], lg, currency=cur),
             t("change", lg): ui.fmt_change(r["metric"], r["change"], lg) or "–",
-            t("status", lg): t(r["status"] or "no_data", lg)
-            + (f": {why}" if (why := ui.kpi_reason(r, review, lg)) else ""),
+            # on one line: the column is narrow, "no data¹" broke after "no"
+            t("status", lg): (
+                t(r["status"] or "no_data", lg)
+                + (notes.mark(why) if (why := ui.kpi_reason(r, review, lg)) else "")
+            ).replace(" ", "\u00a0"),
             t("counts", lg): ui.metric_detail(review, r["metric"], lg),
         }
         for r in review.kpis.iter_rows(named=True)
     ]
 )
 ui.text_table(table)
+ui.footnotes(notes.flush())
 ui.comparison_note(review, lg)  # the previous month as judged then; changes not computed
 download, kinds = ui.kpi_download(review, lg)  # each row's numbers in its metric's unit
 ui.download(download, f"kpis-{v.month}", lg, kinds=kinds)
