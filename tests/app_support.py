@@ -80,19 +80,20 @@ _ROW = re.compile(r"<tr>(.*?)</tr>")
 _CELL = re.compile(r"<td[^>]*>(.*?)</td>")
 
 
+def _parsed(body: str) -> list[tuple[str, bool, list[str]]]:
+    """One ``ui.html_table`` (the inside of its ``<table>``) as its columns: (label, a
+    number column?, cells)."""
+    head, _, rows = body.partition("</thead>")
+    cells = [[html.unescape(c) for c in _CELL.findall(r)] for r in _ROW.findall(rows)]
+    return [
+        (html.unescape(label), 'class="num"' in attrs, [row[i] for row in cells])
+        for i, (attrs, label) in enumerate(_HEAD.findall(head))
+    ]
+
+
 def _columns(at: AppTest) -> list[list[tuple[str, bool, list[str]]]]:
     """Every ``ui.static_table`` as its columns: (label, a number column?, cells)."""
-    tables = []
-    for body in (b for e in at.get("html") for b in _TABLE.findall(e.proto.body)):
-        head, _, rows = body.partition("</thead>")
-        cells = [[html.unescape(c) for c in _CELL.findall(r)] for r in _ROW.findall(rows)]
-        tables.append(
-            [
-                (html.unescape(label), 'class="num"' in attrs, [row[i] for row in cells])
-                for i, (attrs, label) in enumerate(_HEAD.findall(head))
-            ]
-        )
-    return tables
+    return [_parsed(b) for e in at.get("html") for b in _TABLE.findall(e.proto.body)]
 
 
 def static_tables(at: AppTest) -> list[dict[str, list[str]]]:
@@ -119,34 +120,49 @@ MARK = "[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
 
 
 def _in_order(node) -> list:
-    """The elements under ``node`` (a block) in the order the page draws them."""
+    """The elements under ``node`` (a block) in the order the page draws them: text tables
+    (``st.table``), static tables (``st.html``) and captions."""
     found = []
     for child in getattr(node, "children", {}).values():
-        found += [child] if getattr(child, "type", None) in ("table", "caption") else []
+        kind = getattr(child, "type", None)
+        if kind in ("table", "caption") or (kind == "html" and _TABLE.search(child.proto.body)):
+            found.append(child)
         found += _in_order(child)
     return found
 
 
+def _records(element) -> list[dict[str, str]]:
+    """The rows of a text table or a static table: column label -> cell as shown."""
+    if element.type == "table":
+        return element.value.to_dict("records")
+    columns = _parsed(_TABLE.search(element.proto.body)[1])
+    return [
+        dict(zip([c[0] for c in columns], row, strict=True))
+        for row in zip(*(c[2] for c in columns), strict=True)
+    ]
+
+
 def noted_tables(at: AppTest) -> list[tuple[list[dict[str, str]], list[tuple[str, str]]]]:
-    """Every ``ui.text_table`` (``st.table``) as its rows (column -> cell as shown, a mark
-    and all: ``–¹``) and the notes listed below it (``ui.footnotes``): (mark, reason) in
-    order, Markdown's escapes undone; no notes, an empty list."""
+    """Every ``ui.text_table`` (``st.table``) and ``ui.static_table`` (``st.html``) as its
+    rows (column -> cell as shown, a mark and all: ``–¹``, ``Visitors¹``) and the notes
+    listed below it (``ui.footnotes``): (mark, reason) in order, Markdown's escapes undone;
+    no notes, an empty list."""
     elements = _in_order(at.main)
     tables = []
     for element, after in zip(elements, [*elements[1:], None], strict=True):
-        if element.type != "table":
+        if element.type == "caption":
             continue
         lines = after.value.split("  \n") if after is not None and after.type == "caption" else []
         notes = [re.fullmatch(rf"({MARK}) (.*)", line, flags=re.S) for line in lines]
         listed = [(n[1], re.sub(r"\\(.)", r"\1", n[2])) for n in notes] if all(notes) else []
-        tables.append((element.value.to_dict("records"), listed))
+        tables.append((_records(element), listed))
     return tables
 
 
 def footnoted_rows(at: AppTest) -> list[dict[str, str]]:
-    """The rows of every ``ui.text_table``, a marked cell with its note written out
-    (``–: No web traffic was imported ...``), as ``review_support.footnoted_cells`` reads
-    the pack."""
+    """The rows of every ``ui.text_table`` and ``ui.static_table``, a marked cell with its
+    note written out (``–: No web traffic was imported ...``), as
+    ``review_support.footnoted_cells`` reads the pack."""
     rows = []
     for records, listed in noted_tables(at):
         notes = dict(listed)

@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from app_support import (
+    MARK,
     choose_tab,
     html_text,
     metrics,
@@ -218,20 +219,24 @@ def test_a_rate_without_a_case_says_so_as_the_kpi_tiles_do(tmp_path_factory, mon
     assert tile_texts(at)[i18n.t("enrolled_in_time", lang)] == ["–", NO_CASES[lang]]
 
 
-def _goal_rows(at: AppTest, lang: str) -> list[dict[str, dict[str, str]]]:
+def _goal_rows(at: AppTest, lang: str) -> list[dict[str, dict[str, str | None]]]:
     """The Goals page's pacing tables (the month's, then the quarter's): stage name ->
-    column (``actual``, ``expected_to_date``, ``goal_target``, ``forecast``, ``reason``
-    when the table has it) -> the cell as shown."""
-    names = ("actual", "expected_to_date", "goal_target", "forecast", "reason")
+    column (``actual``, ``expected_to_date``, ``goal_target``, ``forecast``) -> the cell as
+    shown, and ``reason``: the note below the table that the stage's mark points to
+    ("Visitors²": the second), None without a mark."""
+    names = ("actual", "expected_to_date", "goal_target", "forecast")
     found = []
-    for table in static_tables(at):
-        if column_label("goal_target", lang) not in table:
+    for rows, notes in noted_tables(at):
+        if not rows or column_label("goal_target", lang) not in rows[0]:
             continue
-        columns = [c for c in names if column_label(c, lang) in table]
-        cells = zip(*(table[column_label(c, lang)] for c in columns), strict=True)
-        stages = table[column_label("stage_name", lang)]
-        rows = zip(stages, cells, strict=True)
-        found.append({stage: dict(zip(columns, row, strict=True)) for stage, row in rows})
+        table = {}
+        for row in rows:
+            stage, mark = re.fullmatch(
+                rf"(.*?)({MARK})?", row[column_label("stage_name", lang)]
+            ).groups()
+            cells = {c: row[column_label(c, lang)] for c in names}
+            table[stage] = {**cells, "reason": dict(notes)[mark] if mark else None}
+        found.append(table)
     return found
 
 
@@ -257,6 +262,34 @@ def test_goals_page_without_amounts(warehouse, monkeypatch, lang):
     assert shown["MQLs"]["actual"] == "3" and shown["MQLs"]["reason"] == AMOUNTS[lang]
     visitors = shown["Visitors" if lang == "en" else "Besucher"]
     assert visitors["reason"] == VISITORS[lang]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_goals_page_says_each_reason_once_below_its_pacing_table(warehouse, monkeypatch, lang):
+    """The pacing table repeated a reason in every row it explained (a column "Reason": the
+    missing amounts five times): now, as the pack, a mark on the stage it explains
+    ("Leads¹") and each reason once below the table."""
+    at = open_page(warehouse, monkeypatch, "goals", lang)
+    goal = column_label("goal_target", lang)
+    tables = [(rows, notes) for rows, notes in noted_tables(at) if rows and goal in rows[0]]
+    assert len(tables) == 1  # the month's; the quarter's actuals are unknown (no table)
+    rows, notes = tables[0]
+    assert column_label("reason", lang) not in rows[0]  # no column of reasons
+    stages = [r[column_label("stage_name", lang)] for r in rows]
+    names = {
+        "en": ["Won revenue¹", "Deals won¹", "Opportunities²", "SQLs¹", "MQLs¹", "Leads¹",
+               "Visitors³"],
+        "de": ["Gewonnener Umsatz¹", "Gewonnene Deals¹", "Opportunities²", "SQLs¹", "MQLs¹",
+               "Leads¹", "Besucher³"],
+    }  # fmt: skip
+    assert stages == names[lang]
+    opportunities = render("coverage.reason.opportunity_stage", lang=lang)
+    assert notes == [("¹", AMOUNTS[lang]), ("²", opportunities), ("³", VISITORS[lang])]
+    assert [r[column_label("actual", lang)] for r in rows] == ["–", "1", "–", "1", "3", "3", "–"]
+    # the numbers keep their format; the reasons are in no cell
+    assert rows[0][goal] == ("1,000,000" if lang == "en" else "1.000.000")
+    cells = " ".join(c for r in rows for c in r.values())
+    assert not [reason for _, reason in notes if reason in cells]
 
 
 # -- 2. pacing of unknown revenue: "–" with the reason, never a number -----------------------

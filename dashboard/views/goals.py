@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.goals import RATE_GROUPS, whole_need
+from analytics.pack.render import Footnotes
 from analytics.review import pacing_group
 from dashboard import data, ui
 from dashboard.i18n import compact, money, month_name, num, pct, t
@@ -86,8 +87,9 @@ rows = paced.sort(pl.col("stage").replace_strict(order, default=99)).with_column
     pl.col("stage").replace_strict(STAGE_LABELS, default=pl.col("stage")).alias("label"),
     (pl.col("actual") / pl.col("target")).alias("attainment"),
 )
-# a stage the month's data cannot answer is "–" in the table, with the reason, and no bar;
-# without amounts no stage has a goal (each is the revenue goal / the average deal size)
+# a stage the month's data cannot answer is "–" in the table and has no bar; why is said
+# once below the table, its mark on the stage ("Visitors¹"), as the pack says it; without
+# amounts no stage has a goal (each is the revenue goal / the average deal size)
 no_goal = None if review.spans("revenue") else review.reason("revenue", lang=lg)
 for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter", lg))):
     # the quarter's actuals sum its months so far: a group each of them can answer
@@ -151,6 +153,8 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
     # pace (actual / expected by now) equals forecast / target for a linear forecast:
     # one column, not two with the same numbers
     whole = ("actual", "expected_to_date", "goal_target", "forecast")
+    notes = Footnotes()  # numbered in the table's order
+    marks = {stage: notes.mark(reasons[stage]) for stage in part["stage"] if stage in reasons}
     shown = (
         part.with_columns(  # the needs in whole units, as the tiles
             pl.Series(c, [whole_need(s, x) for s, x in part.select("stage", c).iter_rows()]).cast(
@@ -160,13 +164,14 @@ for period, title in (("month", month_name(v.month, lg)), ("quarter", t("quarter
         )
         .rename({"target": "goal_target"})
         .select(
-            pl.col("label").alias("stage_name"),
+            (
+                pl.col("label")
+                + pl.col("stage").replace_strict(marks, default="", return_dtype=pl.String)
+            ).alias("stage_name"),
             *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
             # the revenue goal itself, and what the stages above need for it
             "forecast_attainment",
-            pl.col("stage")
-            .replace_strict(reasons, default=None, return_dtype=pl.String)
-            .alias("reason"),
         )
     )
-    ui.static_table(shown if reasons else shown.drop("reason"))
+    ui.static_table(shown)
+    ui.footnotes(notes.flush())
