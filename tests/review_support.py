@@ -45,6 +45,25 @@ def daily_touches(lead: str, first: str, last: str, *, rep: str = "r1") -> list[
     ]  # fmt: skip
 
 
+def daily_lead_events(lead: str, first: str, last: str) -> list[dict]:
+    """One lifecycle event of stage ``lead`` of ``lead`` a day from ``first`` to ``last``
+    (``YYYY-MM-DD``, 07:00 UTC): a hand world whose lifecycle events are recorded until
+    ``last`` (else events that end a week before the touches or the new leads have stopped,
+    and the review counts no stage of a month that goes on past the last one:
+    :func:`analytics.coverage.lifecycle_stopped`). Give it the lead of
+    :func:`daily_touches`: the review counts leads from the leads table, not from their
+    ``lead`` events, so no review number but the events' extent changes.
+
+    >>> [e["entered_at"] for e in daily_lead_events("z", "2026-10-30", "2026-10-31")]
+    ['2026-10-30T07:00:00Z', '2026-10-31T07:00:00Z']
+    """
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [
+        {"lead_id": lead, "stage": "lead", "entered_at": f"{day}T07:00:00Z"}
+        for day in (start + timedelta(days=d) for d in range((end - start).days + 1))
+    ]
+
+
 _MARK = "[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
 
 

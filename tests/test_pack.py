@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from review_support import daily_touches, footnoted_cells
+from review_support import daily_lead_events, daily_touches, footnoted_cells
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -124,7 +124,8 @@ def _rows() -> dict[str, list[dict]]:
                L4 MQL 10-06 09:00, Ana touches after 3 h (replied)    -> met, held
       speed to lead 2/4 = 50 %, both misses Ben's; cadence 3/4 = 75 %; median hours
       (1, 3, 36, 48) -> 19.5; plus 16 leads that never become MQL: leads 20, MQLs 4.
-    Ana touches one of them (L9) every day until AS_OF: the touches are tracked.
+    Ana touches one of them (L9) every day until AS_OF: the touches are tracked, and so are
+    the lifecycle events (L9's, of stage lead: they count nothing).
     """
     reps = [
         {"rep_id": "r1", "name": "Ana Alpha", "team": "sdr", "active": True},
@@ -173,6 +174,7 @@ def _rows() -> dict[str, list[dict]]:
         )
         events.append({"lead_id": lead, "stage": "lead", "entered_at": created})
     touches.extend(daily_touches("L9", "2026-10-10", "2026-11-14"))
+    events.extend(daily_lead_events("L9", "2026-10-11", "2026-11-14"))  # so are the events
     return {"reps": reps, "leads": leads, "lifecycle_events": events, "sales_touches": touches}
 
 

@@ -191,8 +191,9 @@ def test_a_kpi_target_change_names_the_kpi_by_its_label_with_its_values_as_shown
 def _lines_tables():
     """October 2026: D1 asks for a demo (MQL Tue 06 09:00 UTC, 11:00 in Berlin), touched
     3 business hours later: missed against the 1-business-hour line, in time against 24 h;
-    F1 crosses the score (Wed 07 09:00), touched 2 h later: met. Touches tracked daily."""
-    from review_support import daily_touches
+    F1 crosses the score (Wed 07 09:00), touched 2 h later: met. Touches (and lifecycle
+    events) tracked daily."""
+    from review_support import daily_lead_events, daily_touches
 
     from analytics.tables import Tables
 
@@ -226,6 +227,7 @@ def _lines_tables():
         )
     leads.append({"lead_id": "Z", "created_at": "2026-09-01T08:00:00Z", "source": "email"})
     touches += daily_touches("Z", "2026-09-01", "2026-11-14")
+    events += daily_lead_events("Z", "2026-09-02", "2026-11-14")  # events tracked too
     reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
     return Tables.from_rows(reps=reps, leads=leads, lifecycle_events=events, sales_touches=touches)
 
@@ -291,9 +293,9 @@ TZ_AS_OF = datetime(2026, 4, 15, tzinfo=UTC)
 
 def _tz_tables():
     """Sales touches tracked from 2026-03-01 00:30 UTC (01:30 in Berlin, 19:30 on 28
-    February in New York). F1, F2 become MQL in February, touched in March; M1, M2 in
-    March, touched after 1 h and 2 h."""
-    from review_support import daily_touches
+    February in New York), and lifecycle events daily from 2026-03-02. F1, F2 become MQL
+    in February, touched in March; M1, M2 in March, touched after 1 h and 2 h."""
+    from review_support import daily_lead_events, daily_touches
 
     from analytics.tables import Tables
 
@@ -334,6 +336,7 @@ def _tz_tables():
         }
     )
     touches += daily_touches("Z", "2026-03-02", "2026-04-14")
+    events += daily_lead_events("Z", "2026-03-02", "2026-04-14")  # events tracked too
     reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
     return Tables.from_rows(reps=reps, leads=leads, lifecycle_events=events, sales_touches=touches)
 
@@ -402,9 +405,9 @@ def _two_months():
 def _two_months_rows() -> dict[str, list[dict]]:
     """September: S1..S4 become MQL, each touched 3 h later (met under 24 h, missed under
     2 h). October: O1..O4 touched after 1, 36, 48 and 3 h: 1 of 4 within 2 h, 2 of 4
-    within 24 h. Every MQL is reached at its first touch (cadence held). Touches tracked
-    daily until the as-of date."""
-    from review_support import daily_touches
+    within 24 h. Every MQL is reached at its first touch (cadence held). Touches (and
+    lifecycle events) tracked daily until the as-of date."""
+    from review_support import daily_lead_events, daily_touches
 
     leads, events, touches = [], [], []
     plan = [(f"S{i}", datetime(2026, 9, 1 + i, 9, tzinfo=UTC), 3) for i in range(1, 5)]
@@ -433,6 +436,7 @@ def _two_months_rows() -> dict[str, list[dict]]:
         )
     leads.append({"lead_id": "Z", "created_at": "2026-08-01T00:00:00Z", "source": "email"})
     touches += daily_touches("Z", "2026-08-01", "2026-11-14")
+    events += daily_lead_events("Z", "2026-08-02", "2026-11-14")  # events tracked too
     reps = [{"rep_id": "r1", "name": "Ana Alpha", "team": "sdr"}]
     return {"reps": reps, "leads": leads, "lifecycle_events": events, "sales_touches": touches}
 
