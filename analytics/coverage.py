@@ -23,7 +23,7 @@ the data cannot answer is null, never 0, and a KPI that depends on it has status
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1008,6 +1008,75 @@ def lifecycle_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> 
     return calendar_day(last_event, config=config) if stopped else None
 
 
+def lifecycle_cut(
+    month_groups: Mapping[str, bool], month: str, *, stopped: date | None, timezone: str = "UTC"
+) -> tuple[str, ...]:
+    """The measure groups that lifecycle events which stopped on ``stopped`` (the day of
+    the last one: :func:`lifecycle_stopped`, the rule of ``sla alerts``) leave unknown in
+    ``month``, though its data reaches it.
+
+    None while they are current, nor when the month ends on that day or before. Else the
+    month goes on past the stop (a running month always does: its ``as_of`` comes
+    :data:`LIFECYCLE_STOPPED_AFTER_WORKING_DAYS` working days or more after it), and its
+    MQLs, SQLs, recycles ... from then on are not in the data: every group of
+    ``month_groups`` (:func:`month_coverage`) that counts a stage of the lifecycle events
+    (:data:`STAGE_GROUPS`) and every group judged on the month's MQL episodes
+    (:data:`BUILDS_ON`), where the month's data would answer it. The leads, visitors,
+    deals, touches and nurture enrolments go on: their groups stay.
+
+    >>> groups = {"lead_stage": True, "mql_stage": True, "sql_stage": False, "handoff": True,
+    ...           "nurture": True}
+    >>> lifecycle_cut(groups, "2026-10", stopped=date(2026, 10, 16))
+    ('mql_stage', 'handoff')
+    >>> lifecycle_cut(groups, "2026-09", stopped=date(2026, 9, 30)), lifecycle_cut(
+    ...     groups, "2026-10", stopped=None)
+    ((), ())
+    """
+    if stopped is None or stopped >= month_window(month, timezone=timezone).last_day:
+        return ()
+    stages = set(STAGE_GROUPS.values())
+    left = _with_bases({g: ok and g not in stages for g, ok in month_groups.items()})
+    return tuple(g for g, ok in month_groups.items() if ok and not left[g])
+
+
+def lifecycle_reason(stopped: date, *, lang: Lang = "en") -> str:
+    """Why a number has no value since the lifecycle events stopped on ``stopped``
+    (:func:`lifecycle_stopped`): one sentence with that day.
+
+    >>> lifecycle_reason(date(2026, 10, 16))[:57]
+    'The last lifecycle event recorded is from 2026-10-16, and'
+    """
+    return render(
+        "coverage.lifecycle_stopped",
+        lang=lang,
+        day=day(stopped, lang),
+        n=LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
+    )
+
+
+#: The KPIs counted at ``as_of`` over every MQL episode still open (stale leads): once the
+#: lifecycle events stopped, whatever the month, the data cannot tell which are still open.
+OPEN_EPISODE_KPIS: frozenset[str] = frozenset({"stale_leads"})
+
+
+def lifecycle_reasons(
+    values: Mapping[str, Any], *, stopped: date | None, lang: Lang = "en"
+) -> dict[str, str]:
+    """KPI metric -> why it has no value since the lifecycle events stopped on ``stopped``
+    (:func:`lifecycle_stopped`): those of :data:`OPEN_EPISODE_KPIS` whose value is None.
+    (The counts of a month the stop cuts short: :func:`kpi_reasons` with ``cut``.)
+
+    >>> lifecycle_reasons({"stale_leads": None}, stopped=date(2026, 10, 16))["stale_leads"][:41]
+    'The last lifecycle event recorded is from'
+    >>> lifecycle_reasons({"stale_leads": None}, stopped=None)
+    {}
+    """
+    if stopped is None:
+        return {}
+    text = lifecycle_reason(stopped, lang=lang)
+    return {m: text for m in sorted(OPEN_EPISODE_KPIS) if m in values and values[m] is None}
+
+
 def reason(
     group: str, frame: pl.DataFrame | None = None, *, lang: Lang = "en", month: str | None = None
 ) -> str:
@@ -1083,18 +1152,28 @@ def kpi_reasons(
     *,
     lang: Lang = "en",
     month: str | None = None,
+    cut: Collection[str] = (),
+    stopped: date | None = None,
 ) -> dict[str, str]:
     """KPI metric -> the reason it cannot be measured (only for those that cannot), in
-    ``month`` (:func:`reason`).
+    ``month`` (:func:`reason`); a metric lacking first a group of ``cut`` (the lifecycle
+    events that stopped on ``stopped`` cut the month short: :func:`lifecycle_cut`) gets
+    :func:`lifecycle_reason`.
 
     >>> kpi_reasons({"handoff": False, "funnel": True})["handoff_compliance"][:15]
     'No sales touche'
+    >>> kpi_reasons({"mql_stage": False, "handoff": False}, cut=("mql_stage", "handoff"),
+    ...             stopped=date(2026, 10, 16))["handoff_compliance"][:41]
+    'The last lifecycle event recorded is from'
     """
     rows = None if frame is None else _rows_by_group(frame)
     anywhere = answerable(frame)
     out = {}
     for metric in KPI_GROUPS:
         if missing := lacking_groups(metric, month_groups, anywhere):
+            if missing[0] in cut and stopped is not None:
+                out[metric] = lifecycle_reason(stopped, lang=lang)
+                continue
             out[metric] = _reason(missing[0], rows, lang=lang, month=month)
     return out
 
@@ -1397,6 +1476,7 @@ __all__ = [
     "LIFECYCLE_STOPPED_AFTER_WORKING_DAYS",
     "MARKERS",
     "MQL_ONLY_TRIGGER",
+    "OPEN_EPISODE_KPIS",
     "PERIOD_STARTS",
     "STAGE_GROUPS",
     "STOPPED_AFTER_WORKING_DAYS",
@@ -1418,6 +1498,9 @@ __all__ = [
     "lacking",
     "lacking_groups",
     "last_complete_month",
+    "lifecycle_cut",
+    "lifecycle_reason",
+    "lifecycle_reasons",
     "lifecycle_stopped",
     "month_coverage",
     "month_days",

@@ -2122,6 +2122,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Arbeitstagen keine: die Daten sagen nicht, was der Vertrieb danach getan hat (die "
         "Aktivitäten seitdem importieren).",
     ),
+    "coverage.lifecycle_stopped": (
+        "The last lifecycle event recorded is from {day}, and none since on {n} or more "
+        "working days while sales touches or new leads went on: the data cannot tell which "
+        "leads became MQLs or SQLs after it, or were recycled or disqualified (import the "
+        "lifecycle events since then).",
+        "Das letzte erfasste Lebenszyklus-Ereignis ist vom {day}, seitdem an {n} oder mehr "
+        "Arbeitstagen keines, während Vertriebsaktivitäten oder neue Leads weiterliefen: die "
+        "Daten sagen nicht, welche Leads danach zu MQLs oder SQLs wurden oder recycelt oder "
+        "disqualifiziert wurden (die Lebenszyklus-Ereignisse seitdem importieren).",
+    ),
     "coverage.touches_unjudged": (
         "Not judged: {what} ran past {day}, the last sales touch recorded (none since on {n} "
         "or more working days).",
