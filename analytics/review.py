@@ -165,6 +165,15 @@ class Review:
     #: (``cadence``) ran past :attr:`touches_stopped`, so are not judged; empty while the
     #: touches are current.
     touches_unjudged: dict[str, int] = field(default_factory=dict)
+    #: The day of the last lifecycle event when they had stopped at ``as_of`` while the
+    #: touches or new leads went on (:func:`analytics.coverage.lifecycle_horizon`, the rule
+    #: of ``sla alerts``): stale leads are not counted; None while current.
+    lifecycle_stopped: date | None = None
+    #: The measure groups that stop leaves unknown this month, though its data reaches it
+    #: (:func:`analytics.coverage.lifecycle_cut`: the month goes on past the last event's
+    #: day, so its MQLs, SQLs, recycles ... and what is judged on its MQLs are cut short);
+    #: not measurable in :attr:`coverage`, with that day as the reason. Empty otherwise.
+    lifecycle_cut: tuple[str, ...] = ()
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
     #: Assignment delay vs rep delay per rep (:func:`analytics.handoff.assignment_by_rep`).
@@ -188,11 +197,19 @@ class Review:
 
     def breach_counts(self) -> dict[str, int | None]:
         """How many breaches of each kind the month has (:func:`breach_counts`); None for
-        those the touches that stopped leave unknown (:meth:`_touch_unknown_breaches`)."""
+        those the touches or lifecycle events that stopped leave unknown
+        (:meth:`_touch_unknown_breaches`, :meth:`_lifecycle_unknown_breaches`)."""
         counts = breach_counts(self.breaches, self.coverage)
-        for kind in self._touch_unknown_breaches() & set(counts):
+        unknown = self._touch_unknown_breaches() | self._lifecycle_unknown_breaches()
+        for kind in unknown & set(counts):
             counts[kind] = None
         return counts
+
+    def _lifecycle_unknown_breaches(self) -> set[str]:
+        """The breach lists unknown since the lifecycle events stopped
+        (:attr:`lifecycle_stopped`), whatever the month: stale leads (which episodes are
+        still open is no longer in the data)."""
+        return set() if self.lifecycle_stopped is None else {"stale_leads"}
 
     def _touch_unknown_breaches(self) -> set[str]:
         """The breach lists unknown since the touches stopped (:attr:`touches_stopped`):
@@ -236,6 +253,23 @@ class Review:
             n=cov.STOPPED_AFTER_WORKING_DAYS,
         )
 
+    def lifecycle_note(self, *, lang: str = "en") -> str | None:
+        """One sentence when the lifecycle events stopped (:attr:`lifecycle_stopped`): what
+        of a month they cut short is not counted (:attr:`lifecycle_cut`), else why stale
+        leads are unknown; None while they are current."""
+        from analytics.texts import day, render
+
+        if self.lifecycle_stopped is None:
+            return None
+        if not self.lifecycle_cut:
+            return cov.lifecycle_reason(self.lifecycle_stopped, lang=lang)  # type: ignore[arg-type]
+        return render(
+            "coverage.lifecycle_cut",
+            lang=lang,  # type: ignore[arg-type]
+            day=day(self.lifecycle_stopped, lang),  # type: ignore[arg-type]
+            n=cov.LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
+        )
+
     def rate_counts(self, metric: str) -> tuple[Any, Any] | None:
         """``(x, n)`` behind a rate of the review: a conversion, ``handoff_compliance``,
         ``cadence_compliance``, ``mql_rejection_rate``, ``remql_rate`` or
@@ -266,6 +300,8 @@ class Review:
         (:func:`analytics.coverage.lacking`)."""
         if lacking := self._lacking((group,)):
             group = lacking[0]
+        if group in self.lifecycle_cut and self.lifecycle_stopped is not None:
+            return cov.lifecycle_reason(self.lifecycle_stopped, lang=lang)  # type: ignore[arg-type]
         return cov.reason(group, self.coverage_frame, lang=lang, month=self.month)  # type: ignore[arg-type]
 
     def _lacking(self, groups: Iterable[str]) -> list[str]:
@@ -278,13 +314,16 @@ class Review:
         """Why the month's data cannot list the breaches of ``kind`` (a key of
         :attr:`breaches`, its groups in :data:`analytics.coverage.BREACH_GROUPS`), in
         ``lang``; None when it can (an empty list is then none, not unknown). Stale
-        leads are unknown once the touches stopped (:attr:`touches_stopped`).
+        leads are unknown once the touches or the lifecycle events stopped
+        (:attr:`touches_stopped`, :attr:`lifecycle_stopped`).
         """
         # what no month has first (no recycled event imported): it says what to import
         if lacking := self._lacking(cov.BREACH_GROUPS.get(kind, (kind,))):
             return self.reason(lacking[0], lang=lang)
         if kind in self._touch_unknown_breaches():
             return self._touch_reason(kind, lang=lang)
+        if kind in self._lifecycle_unknown_breaches():
+            return self._lifecycle_reason(kind, lang=lang)
         return None
 
     def _touch_reason(self, metric: str, *, lang: str) -> str | None:
@@ -292,6 +331,12 @@ class Review:
         stopped, else None."""
         unknown = {metric: None}
         return cov.touch_reasons(unknown, stopped=self.touches_stopped, lang=lang).get(metric)  # type: ignore[arg-type]
+
+    def _lifecycle_reason(self, metric: str, *, lang: str) -> str | None:
+        """Why KPI (or breach list) ``metric`` counted over the open episodes has no value
+        since the lifecycle events stopped, else None."""
+        unknown = {metric: None}
+        return cov.lifecycle_reasons(unknown, stopped=self.lifecycle_stopped, lang=lang).get(metric)  # type: ignore[arg-type]
 
     def metric_reason(self, metric: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot answer ``metric`` (a key of
@@ -391,14 +436,15 @@ class Review:
 
     def _unknown_reason(self, metric: str, *, lang: str) -> str | None:
         """Why ``metric`` has no value or verdict this month, when the data says why: it
-        cannot answer it, the rate is no share, the touches stopped, or its window is open;
-        else None."""
+        cannot answer it, the rate is no share, the touches or the lifecycle events stopped,
+        or its window is open; else None."""
         from analytics.texts import render
 
         for why in (
             self.metric_reason(metric, lang=lang),
             self.share_reason(metric, lang=lang),
             self._touch_reason(metric, lang=lang),
+            self._lifecycle_reason(metric, lang=lang),
         ):
             if why:
                 return why
@@ -496,6 +542,17 @@ class Review:
             # the last sales touch's day when they had stopped, and what is not judged
             "touches_stopped": None if self.touches_stopped is None else str(self.touches_stopped),
             "touches_unjudged": dict(self.touches_unjudged) or None,
+            # the last lifecycle event's day when they had stopped, and the groups that
+            # leaves unknown this month: only then (the document of data whose lifecycle
+            # events go on is as it was)
+            **(
+                {
+                    "lifecycle_stopped": str(self.lifecycle_stopped),
+                    "lifecycle_cut": list(self.lifecycle_cut),
+                }
+                if self.lifecycle_stopped is not None
+                else {}
+            ),
         }
 
 
@@ -600,12 +657,17 @@ def not_judged(
     touches_stopped: date | None = None,
     values: Mapping[str, Any] | None = None,
     month: str | None = None,
+    lifecycle_stopped: date | None = None,
+    cut: Sequence[str] = (),
 ) -> dict[str, str]:
     """KPI metric -> why the month's value is no verdict (only for those that are not):
-    the data cannot answer it (:func:`analytics.coverage.kpi_reasons`, first), a period
-    rate above 100 % is no share (:func:`analytics.coverage.share_reasons`), a segment
-    has no visitors (:func:`segment_reasons`), or a touch KPI without a value (in
-    ``values``) since the touches stopped (:func:`analytics.coverage.touch_reasons`).
+    the data cannot answer it (:func:`analytics.coverage.kpi_reasons`, first; the groups
+    ``cut`` short by the lifecycle events that stopped on ``lifecycle_stopped`` say that
+    day), a period rate above 100 % is no share (:func:`analytics.coverage.share_reasons`),
+    a segment has no visitors (:func:`segment_reasons`), a touch KPI without a value (in
+    ``values``) since the touches stopped (:func:`analytics.coverage.touch_reasons`), or
+    stale leads since the lifecycle events stopped
+    (:func:`analytics.coverage.lifecycle_reasons`).
     (A rate still maturing is judged by :func:`analytics.kpis.kpi_table` once its
     verdict is final.)
 
@@ -617,9 +679,17 @@ def not_judged(
     """
     return {
         **segment_reasons(segment, lang=lang),
+        **cov.lifecycle_reasons(values or {}, stopped=lifecycle_stopped, lang=lang),  # type: ignore[arg-type]
         **cov.touch_reasons(values or {}, stopped=touches_stopped, lang=lang),  # type: ignore[arg-type]
         **cov.share_reasons(conversion, lang=lang),  # type: ignore[arg-type]
-        **cov.kpi_reasons(month_groups, coverage, lang=lang, month=month),  # type: ignore[arg-type]
+        **cov.kpi_reasons(
+            month_groups,
+            coverage,
+            lang=lang,  # type: ignore[arg-type]
+            month=month,
+            cut=cut,
+            stopped=lifecycle_stopped,
+        ),
     }
 
 
@@ -1384,6 +1454,15 @@ def build_review(
     prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
     # touches that stopped judge nothing after their last day (as `sla alerts` says)
     stopped, touches_until = cov.touch_horizon(tables, as_of=judge_at, config=config)
+    # nor do lifecycle events that stopped (as `sla alerts` says): a month that goes on past
+    # their last day has its stages counted, and its MQL episodes judged, only in part
+    events_stopped = cov.lifecycle_stopped(tables, as_of=judge_at, config=config)
+    cut = cov.lifecycle_cut(groups, month, stopped=events_stopped, timezone=tz)
+    groups = {g: ok and g not in cut for g, ok in groups.items()}
+    prev_cut = cov.lifecycle_cut(
+        prev_groups, shift_month(month, -1), stopped=events_stopped, timezone=tz
+    )
+    prev_groups = {g: ok and g not in prev_cut for g, ok in prev_groups.items()}
     running = cov.is_running(month, resolved, timezone=tz)
     days, total_days = cov.month_days(month, resolved, timezone=tz)
     seg_target = config.goals.for_segment(segment)
@@ -1488,11 +1567,13 @@ def build_review(
     _without_visitors(cur, segment)
     _without_visitors(old, segment)
 
-    # stale at as_of is unknown once the touches stopped: no list, no count
-    if stopped is not None:
+    # stale at as_of is unknown once the touches or the lifecycle events stopped (which
+    # episodes are still open, and what sales did in them): no list, no count
+    stale_unknown = stopped is not None or events_stopped is not None
+    if stale_unknown:
         cur["stale"] = cur["stale"].head(0)
     now = _covered(
-        _summaries(cur, config, stale=None if stopped else cur["stale"].height,
+        _summaries(cur, config, stale=None if stale_unknown else cur["stale"].height,
                    touches_until=touches_until),
         groups, segment=segment, seg_target=seg_target,
     )  # fmt: skip
@@ -1516,6 +1597,8 @@ def build_review(
             touches_stopped=stopped,
             values=now["kpi"],
             month=month,
+            lifecycle_stopped=events_stopped,
+            cut=cut,
         ),
         maturing=maturing_metrics(now["remql"]),
         target_share=days / total_days if running and total_days else 1.0,
@@ -1534,8 +1617,14 @@ def build_review(
         cur["pacing"],
         groups,
         judged=not segment or seg_target,
-        periods={"quarter": cov.period_coverage(coverage, month, period="quarter", timezone=tz)},
-    )
+        # the quarter so far includes this month: not answerable where this month is not
+        # (the lifecycle events that stopped cut it short; else the same, as it is a month
+        # of the quarter)
+        periods={"quarter": {
+            g: ok and groups.get(g, True)
+            for g, ok in cov.period_coverage(coverage, month, period="quarter", timezone=tz).items()
+        }},
+    )  # fmt: skip
     premature = cur["premature"]
     enrollment = cur["enrollment"]
     split = ho.assignment_split(cur["speed"].lazy(), t.leads, as_of=judge_at)
@@ -1614,6 +1703,8 @@ def build_review(
             if stopped
             else {}
         ),
+        lifecycle_stopped=events_stopped,
+        lifecycle_cut=cut,
         assignment_by_rep=by_assignment,
         assignment=_row(assignment.drop("rep_id", "rep_name")) if assignment.height else {},
         # the previous month as this month's version judges it (compared() puts the
@@ -1980,6 +2071,7 @@ def _judged_months(
     if coverage is None:
         coverage = cov.known_coverage(tables, config=config, as_of=as_of)
     stopped, touches_until = cov.touch_horizon(tables, as_of=as_of, config=config)
+    events_stopped = cov.lifecycle_stopped(tables, as_of=as_of, config=config)
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
@@ -2007,7 +2099,8 @@ def _judged_months(
     f = {name: pl.concat([p[name] for p in f_parts], rechunk=True) for name in f_parts[0]}
     del f_parts
     stale_leads = f.pop("stale")
-    stale = None if stopped else stale_leads.height  # unknown once the touches stopped
+    # unknown once the touches or the lifecycle events stopped (as build_review)
+    stale = None if stopped or events_stopped else stale_leads.height
     parts = {m: _month_part(f, w) for m, w in windows.items()}
     for name in parts[labels[0]]:
         del f[name]
@@ -2023,7 +2116,8 @@ def _judged_months(
     values: dict[str, dict[str, Any]] = {}
     maturing: dict[str, frozenset[str]] = {}
     conversions: dict[str, pl.DataFrame] = {}
-    groups: dict[str, pl.DataFrame] = {}
+    groups: dict[str, dict[str, bool]] = {}
+    cuts: dict[str, tuple[str, ...]] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
         frames.update(
@@ -2032,7 +2126,10 @@ def _judged_months(
             cadence_episodes=parts[m]["cadence"],
         )
         _without_visitors(frames, segment)
-        groups[m] = cov.month_coverage(coverage, m, timezone=tz)
+        month_groups = cov.month_coverage(coverage, m, timezone=tz)
+        # a month the lifecycle events that stopped cut short (as build_review)
+        cuts[m] = cov.lifecycle_cut(month_groups, m, stopped=events_stopped, timezone=tz)
+        groups[m] = {g: ok and g not in cuts[m] for g, ok in month_groups.items()}
         summary = _covered(
             _summaries(frames, config, stale=stale, touches_until=touches_until), groups[m],
             segment=segment, seg_target=seg_target,
@@ -2068,6 +2165,8 @@ def _judged_months(
                 touches_stopped=stopped,
                 values=month_values,
                 month=m,
+                lifecycle_stopped=events_stopped,
+                cut=cuts[m],
             ),
             maturing=maturing[m],
             target_share=days / total if running and total else 1.0,

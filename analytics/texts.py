@@ -2132,6 +2132,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Daten sagen nicht, welche Leads danach zu MQLs oder SQLs wurden oder recycelt oder "
         "disqualifiziert wurden (die Lebenszyklus-Ereignisse seitdem importieren).",
     ),
+    "coverage.lifecycle_cut": (
+        "Not counted: this month's stage changes end on {day}, the last lifecycle event "
+        "recorded (none since on {n} or more working days while sales touches or new leads "
+        "went on), so its MQLs, SQLs, recycles and disqualifications are not known, nor are "
+        "the first touches, cadence, acceptance and recycling judged on its MQLs, nor stale "
+        "leads.",
+        "Nicht gezählt: die Stufenwechsel dieses Monats enden am {day}, dem letzten erfassten "
+        "Lebenszyklus-Ereignis (seitdem an {n} oder mehr Arbeitstagen keines, während "
+        "Vertriebsaktivitäten oder neue Leads weiterliefen), daher sind seine MQLs, SQLs, "
+        "Recyclings und Disqualifizierungen nicht bekannt, ebenso wenig die an seinen MQLs "
+        "gemessenen Erstkontakte, Kadenz, Annahme und Recyclings oder liegengebliebene Leads.",
+    ),
     "coverage.touches_unjudged": (
         "Not judged: {what} ran past {day}, the last sales touch recorded (none since on {n} "
         "or more working days).",

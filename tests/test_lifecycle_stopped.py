@@ -11,6 +11,8 @@ days; handoff calendar Berlin, Monday to Friday, German holidays). Every lead is
 - Z: touched every day at 07:00 from 1 to 27 Oct (the touches are current); enrolled in
   nurture on 2 Oct (the enrolments were imported). No MQL.
 - N01 ... N27: one new lead a day, 1 to 27 Oct.
+- P: MQL 15 Sep 09:00, reached by a call at 10:00 (first touch in 1 h, cadence held, never
+  stale), open since: September's one MQL.
 - S: MQL 1 Oct 09:00, six unanswered calls, one a day at 12:00 from 1 to 6 Oct: stale
   from 13 Oct 12:00.
 - R: MQL 5 Oct 09:00, one unanswered call at 10:00, recycled 14 Oct 09:00, never enrolled:
@@ -36,6 +38,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from app_support import open_page, static_table
+from polars.testing import assert_frame_equal
 from review_support import daily_touches
 from typer.testing import CliRunner
 
@@ -87,11 +90,12 @@ def _tables(*, events_until: str | None, leads_until: str = "10-27", lead_events
     new leads until ``leads_until``; without ``lead_events`` the export records no event of
     stage ``lead``."""
     leads = [_lead("Z", "10-01"), _lead("S", "09-30"), _lead("R", "10-04"), _lead("A", "10-15"),
-             _lead("C", "10-15"),
+             _lead("C", "10-15"), _lead("P", "09-14"),
              *(_lead(f"N{d:02d}", f"10-{d:02d}") for d in range(1, 28))]  # fmt: skip
     leads = [row for row in leads if row["created_at"][5:10] <= leads_until]
     events = [
         *(_event(row["lead_id"], "lead", f"{row['created_at'][5:16]}") for row in leads),
+        _event("P", "mql", "09-15T09:00"),
         _event("S", "mql", "10-01T09:00"),
         _event("R", "mql", "10-05T09:00"),
         _event("R", "recycled", "10-14T09:00", reason="no answer", actor_rep_id="r1"),
@@ -111,6 +115,7 @@ def _tables(*, events_until: str | None, leads_until: str = "10-27", lead_events
             *(_touch("S", f"10-0{d}T12:00") for d in range(1, 7)),
             _touch("R", "10-05T10:00"),
             _touch("C", "10-15T12:00"),
+            {**_touch("P", "09-15T10:00"), "outcome": "connected"},
         ],
         nurture_enrollments=[{"enrollment_id": "E1", "lead_id": "Z", "track":
                               "awareness-education", "enrolled_at": "2026-10-02T09:00:00Z"}],
@@ -271,3 +276,203 @@ def test_the_at_risk_page_says_why(warehouse, monkeypatch, lang):
         assert per_rep[column_label(kind, lang)] == ["–"], kind
     (listed,) = at.dataframe
     assert list(listed.value["lead_id"]) == ["R"]
+
+
+# -- the monthly review ----------------------------------------------------------------------
+#
+# With the events current, October's review (as of 27 Oct, running) reads 4 MQLs (S, R, A,
+# C) of 31 leads, first touches 3 met and 1 missed (A), none pending or at risk, S stale.
+# With them stopped on Friday 16 Oct, October goes on past the stop: its MQLs, recycles
+# ... after 16 Oct are not in the data, so its stage counts and what is judged on its MQLs
+# are unknown; the 31 leads are known. September ends before the stop: its numbers stay
+# (P: 1 MQL, first touch met, cadence held), but not the stale leads, counted at as_of.
+
+#: Why a number is unknown since the stop, in both languages.
+REASON = {
+    "en": "The last lifecycle event recorded is from 2026-10-16, and none since on 5 or more "
+    "working days while sales touches or new leads went on: the data cannot tell which leads "
+    "became MQLs or SQLs after it, or were recycled or disqualified (import the lifecycle "
+    "events since then).",
+    "de": "Das letzte erfasste Lebenszyklus-Ereignis ist vom 16.10.2026, seitdem an 5 oder "
+    "mehr Arbeitstagen keines, während Vertriebsaktivitäten oder neue Leads weiterliefen: die "
+    "Daten sagen nicht, welche Leads danach zu MQLs oder SQLs wurden oder recycelt oder "
+    "disqualifiziert wurden (die Lebenszyklus-Ereignisse seitdem importieren).",
+}
+#: What the stop leaves uncounted of October, in both languages.
+NOTE = {
+    "en": "Not counted: this month's stage changes end on 2026-10-16, the last lifecycle event "
+    "recorded (none since on 5 or more working days while sales touches or new leads went "
+    "on), so its MQLs, SQLs, recycles and disqualifications are not known, nor are the first "
+    "touches, cadence, acceptance and recycling judged on its MQLs, nor stale leads.",
+    "de": "Nicht gezählt: die Stufenwechsel dieses Monats enden am 16.10.2026, dem letzten "
+    "erfassten Lebenszyklus-Ereignis (seitdem an 5 oder mehr Arbeitstagen keines, während "
+    "Vertriebsaktivitäten oder neue Leads weiterliefen), daher sind seine MQLs, SQLs, "
+    "Recyclings und Disqualifizierungen nicht bekannt, ebenso wenig die an seinen MQLs "
+    "gemessenen Erstkontakte, Kadenz, Annahme und Recyclings oder liegengebliebene Leads.",
+}
+#: The groups the stop leaves unknown in October: the stages it records (no SAL, SQL ...
+#: was ever imported: those are unknown anyway) and the groups judged on its MQLs.
+OCTOBER_CUT = ("mql_stage", "recycled_stage", "handoff", "cadence", "acceptance", "recycling")
+#: The KPIs of the config whose October value the stop leaves unknown.
+CUT_KPIS = ("mqls", "lead_to_mql", "mql_rejection_rate", "handoff_compliance",
+            "median_hours_to_first_touch", "cadence_compliance", "attempts_per_mql",
+            "premature_recycles", "stale_leads")  # fmt: skip
+
+
+def _review(tables: Tables, month: str):
+    from analytics.review import build_review
+
+    return build_review(tables, CFG, month=month, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def october():
+    return _review(STOPPED, "2026-10")
+
+
+@pytest.fixture(scope="module")
+def september():
+    return _review(STOPPED, "2026-09")
+
+
+def _kpi(review, metric: str) -> dict:
+    return review.kpis.filter(pl.col("metric") == metric).row(0, named=True)
+
+
+def test_with_the_lifecycle_events_current_the_review_judges_every_episode():
+    review = _review(CURRENT, "2026-10")
+    assert (review.volumes["leads"], review.volumes["mqls"], review.volumes["recycled"]) == (
+        31, 4, 1,
+    )  # fmt: skip
+    assert [review.handoff[k] for k in ("met", "missed", "pending")] == [3, 1, 0]
+    assert review.at_risk_count() == 0
+    assert review.breaches["stale_leads"]["lead_id"].to_list() == ["S"]
+    assert (review.recycling["stale"], review.lifecycle_stopped, review.lifecycle_cut) == (
+        1, None, (),
+    )  # fmt: skip
+    assert review.lifecycle_note() is None
+    assert "lifecycle_stopped" not in review.to_json_dict()  # as before the rule
+
+
+def test_after_the_stop_no_episode_is_read_as_open(october):
+    # S may have become an SQL since 16 Oct, A and C may have been disqualified, and the
+    # MQLs since (at risk of a late first touch) are not in the data
+    assert october.lifecycle_stopped == date(2026, 10, 16)
+    assert october.breaches["stale_leads"].is_empty()
+    assert october.recycling["stale"] is None
+    assert october.breach_counts()["stale_leads"] is None
+    assert october.at_risk.is_empty() and october.at_risk_count() is None
+    assert [october.handoff[k] for k in ("met", "missed", "pending")] == [None, None, None]
+
+
+def test_a_month_the_stop_cuts_short_counts_no_stage_it_records(october):
+    assert october.lifecycle_cut == OCTOBER_CUT
+    assert not any(october.coverage[g] for g in OCTOBER_CUT)
+    volumes = {k: v for k, v in october.volumes.items() if v is not None}
+    assert volumes == {"leads": 31}  # the leads went on: known
+    assert set(october.acceptance.values()) == {None}
+    assert set(october.cadence.values()) == {None}
+    assert set(october.recycling.values()) == {None}
+    assert set(october.breach_counts().values()) == {None}
+    for metric in CUT_KPIS:
+        row = _kpi(october, metric)
+        assert (row["value"], row["status"], row["reason"]) == (None, "no_data", REASON["en"])
+    # no SQL event was ever imported: that reason comes first, as before
+    assert _kpi(october, "mql_to_sql")["reason"].startswith("No lifecycle event of stage sql")
+    assert _kpi(october, "mql_to_sql")["reason"] != REASON["en"]
+
+
+def test_a_month_that_ends_before_the_stop_keeps_its_numbers_but_not_the_stale_leads(september):
+    assert (september.lifecycle_stopped, september.lifecycle_cut) == (date(2026, 10, 16), ())
+    assert (september.volumes["mqls"], september.volumes["leads"]) == (1, 2)
+    assert [september.handoff[k] for k in ("met", "missed", "pending")] == [1, 0, 0]
+    assert (september.cadence["judged"], september.cadence["held"]) == (1, 1)
+    assert september.at_risk_count() == 0  # its MQLs are all in the data
+    row = _kpi(september, "stale_leads")
+    assert (row["value"], row["status"], row["reason"]) == (None, "no_data", REASON["en"])
+    assert september.breaches["stale_leads"].is_empty()
+    assert september.breach_counts()["stale_leads"] is None
+    assert _kpi(september, "handoff_compliance")["status"] == "met"
+    assert _kpi(_review(CURRENT, "2026-09"), "stale_leads")["value"] == 1  # S, at as_of
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_reasons_name_the_day_of_the_last_event(october, september, lang):
+    for group in OCTOBER_CUT:
+        assert october.reason(group, lang=lang) == REASON[lang], group
+    for metric in CUT_KPIS:
+        assert october.kpi_reason(_kpi(october, metric), lang=lang) == REASON[lang], metric
+        assert october.value_reason(metric, lang=lang) == REASON[lang], metric
+    for kind in october.breaches:
+        assert october.breach_reason(kind, lang=lang) == REASON[lang], kind
+    assert october.lifecycle_note(lang=lang) == NOTE[lang]
+    assert september.breach_reason("stale_leads", lang=lang) == REASON[lang]
+    assert september.value_reason("stale_leads", lang=lang) == REASON[lang]
+    assert september.lifecycle_note(lang=lang) == REASON[lang]  # nothing else unknown
+
+
+@pytest.mark.parametrize(
+    ("month", "stopped", "cut"),
+    [
+        ("2026-10", date(2026, 10, 16), ("mql_stage", "recycled_stage", "handoff", "acceptance")),
+        ("2026-10", date(2026, 10, 30), ("mql_stage", "recycled_stage", "handoff", "acceptance")),
+        ("2026-10", date(2026, 10, 31), ()),  # the stop on the month's last day: complete
+        ("2026-09", date(2026, 10, 16), ()),
+        ("2026-10", None, ()),
+    ],
+)
+def test_a_month_is_cut_short_when_it_goes_on_past_the_stop_day(month, stopped, cut):
+    from analytics.coverage import lifecycle_cut
+
+    groups = {"funnel": True, "lead_stage": True, "mql_stage": True, "sql_stage": False,
+              "recycled_stage": True, "deals": True, "handoff": True, "acceptance": True,
+              "nurture": True}  # fmt: skip
+    assert lifecycle_cut(groups, month, stopped=stopped) == cut
+
+
+def test_the_review_json_says_since_when_and_what_is_unknown(october):
+    doc = october.to_json_dict()
+    assert (doc["lifecycle_stopped"], doc["lifecycle_cut"]) == ("2026-10-16", list(OCTOBER_CUT))
+    assert (doc["volumes"]["leads"], doc["volumes"]["mqls"], doc["at_risk"]) == (31, None, None)
+    assert doc["recycling"] == {"recycled": None, "premature": None, "stale": None}
+    assert doc["handoff"]["pending"] is None
+    assert doc["conversion_counts"]["lead_to_mql"]["reason"] == REASON["en"]
+
+
+@pytest.mark.parametrize("month", ["2026-09", "2026-10"])
+def test_the_kpi_history_judges_each_month_as_the_review(month):
+    from analytics.review import kpi_history
+
+    history = kpi_history(STOPPED, CFG, month=month, months=2, as_of=AS_OF)
+    rows = history.filter(pl.col("month") == month).drop("month", "running")
+    assert_frame_equal(rows, _review(STOPPED, month).kpis, check_exact=True)
+    unknown = CUT_KPIS if month == "2026-10" else ("stale_leads",)
+    for metric in unknown:
+        row = rows.filter(pl.col("metric") == metric).row(0, named=True)
+        assert (row["value"], row["status"], row["reason"]) == (None, "no_data", REASON["en"])
+    if month == "2026-10":  # September, before the stop, keeps its MQL in October's history
+        before = history.filter((pl.col("month") == "2026-09") & (pl.col("metric") == "mqls"))
+        assert before["value"].to_list() == [1.0]
+
+
+def test_the_stored_review_equals_a_fresh_one(warehouse, tmp_path):
+    import shutil
+
+    from review_support import assert_same_review
+
+    from analytics.precompute import refresh_results, stored
+    from analytics.review import build_review
+    from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    months = refresh_results(db, CFG)["months"]
+    assert months == ["2026-10", "2026-09"]
+    con = connect_readonly(db)
+    as_of = latest_timestamp(con)
+    tables = dataclasses.replace(load_tables(con), episodes=None)  # fresh: from the events
+    for month in months:
+        review = stored(con, "review", month=month, config=CFG, as_of=as_of)
+        assert review.lifecycle_stopped == date(2026, 10, 16)
+        assert_same_review(review, build_review(tables, CFG, month=month, as_of=as_of))
+    con.close()
