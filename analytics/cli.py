@@ -1204,6 +1204,8 @@ def _print_review(
         out.print(f"- {metric} has no interval: {plain(why)}", highlight=False)
     if note := result.touches_note():  # pending above, or "-": the touches stopped
         out.print(f"- {plain(note)}", highlight=False)
+    if note := result.lifecycle_note():  # "-" above: the lifecycle events stopped
+        out.print(f"- {plain(note)}", highlight=False)
 
 
 # -- sla score -----------------------------------------------------------------------

@@ -442,6 +442,14 @@ def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:
         no_data(note, container=container)
 
 
+def lifecycle_note(review: Any, lg: Lang, *, container: Any = None) -> None:
+    """When the lifecycle events stopped before ``as_of``: what of the month they leave
+    uncounted, with the day of the last one (:meth:`analytics.review.Review.lifecycle_note`),
+    as the empty state says what is missing; nothing while they are current."""
+    if note := review.lifecycle_note(lang=lg):
+        no_data(note, container=container)
+
+
 def all_clear(kpis: pl.DataFrame, lg: Lang, *, segmented: bool = False) -> None:
     """What "needs attention" says when nothing does: an all-clear only for the KPIs that
     were judged. A KPI without data is in none of met / at risk / missed

@@ -2,6 +2,9 @@
 episode (it reads "no SQL, recycle or disqualification yet", which the data can no longer
 say), and ``sla alerts``, the At risk page and ``sla notify``'s daily summary say why, with
 the day of the last lifecycle event (spec/coverage.md: missing data is never a verdict).
+The monthly review follows: no stale lead, and no stage count or MQL episode judged in a
+month that goes on past that day (``sla review``, the pack, the pages, the stored results
+and the KPI history say so).
 
 The fixture, by hand (first touch within 24 h; 6 spaced attempts in 14 days, one due every
 56 h; stale 7 days after the 6th unanswered attempt; recycled leads in nurture within 2
@@ -455,6 +458,38 @@ def test_the_kpi_history_judges_each_month_as_the_review(month):
         assert before["value"].to_list() == [1.0]
 
 
+def test_the_review_pack_footnotes_the_reason_and_says_what_is_uncounted():
+    from review_support import footnoted_cells
+
+    from analytics.pack import build_pack
+    from analytics.pack.render import breach_view, render_markdown
+
+    pack = build_pack(STOPPED, CFG, month="2026-10", as_of=AS_OF)
+    md = render_markdown(pack)
+    assert f"no data: {REASON['en']}" in footnoted_cells(md)
+    unknown = breach_view(pack)["unknown"]
+    assert unknown[-1] == NOTE["en"] and sum(NOTE["en"] in s for s in unknown) == 1
+    assert NOTE["en"] in " ".join(md.split())
+    # September: the stale list's reason is said once, not again as a note
+    september = breach_view(build_pack(STOPPED, CFG, month="2026-09", as_of=AS_OF), lang="de")
+    assert sum(REASON["de"] in s for s in september["unknown"]) == 1
+
+
+def test_sla_review_says_what_the_stop_leaves_unknown(warehouse):
+    args = ["review", "--db", str(warehouse), "--month", "2026-10", "--as-of",
+            "2026-10-27T09:00:00Z", "--no-record"]  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["lifecycle_stopped"], doc["lifecycle_cut"]) == ("2026-10-16", list(OCTOBER_CUT))
+    assert (doc["volumes"]["mqls"], doc["at_risk"], doc["recycling"]["stale"]) == (None, None, None)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"- is not measurable ({', '.join(OCTOBER_CUT)}): {REASON['en']}" in text
+    assert f"- {NOTE['en']}" in text
+
+
 def test_the_stored_review_equals_a_fresh_one(warehouse, tmp_path):
     import shutil
 
@@ -476,3 +511,18 @@ def test_the_stored_review_equals_a_fresh_one(warehouse, tmp_path):
         assert review.lifecycle_stopped == date(2026, 10, 16)
         assert_same_review(review, build_review(tables, CFG, month=month, as_of=as_of))
     con.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_handoffs_page_says_why_with_the_day_of_the_last_event(warehouse, monkeypatch, lang):
+    from app_support import tile_texts
+
+    from analytics.texts import metric_label
+
+    at = open_page(warehouse, monkeypatch, "handoffs", lang)  # September, before the stop
+    assert tile_texts(at)[metric_label("stale_leads", lang=lang)] == ["–", REASON[lang]]
+    at.sidebar.selectbox(key="month").set_value("2026-10").run()  # October, cut short
+    assert not at.exception, at.exception[0].value
+    said = [m.value for m in at.markdown]
+    assert f":gray[:material/block: {NOTE[lang]}]" in said
+    assert f":gray[:material/block: {REASON[lang]}]" in said  # speed to lead, recycling ...

@@ -218,8 +218,9 @@ def breach_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
     -------
     dict: ``groups`` (:func:`breach_groups`), ``unknown`` (one sentence per reason, naming
     its kinds: ``Speed to lead missed, Never contacted: not measurable this month. No sales
-    touches ...``, and what touches that stopped leave unjudged:
-    :meth:`~analytics.review.Review.touches_note`) and ``note`` (``No breach of the SLA
+    touches ...``, and what touches or lifecycle events that stopped leave unjudged:
+    :meth:`~analytics.review.Review.touches_note`,
+    :meth:`~analytics.review.Review.lifecycle_note`) and ``note`` (``No breach of the SLA
     this month.``, or, when some kinds are unknown and the others had none, that no
     measurable promise was breached; None when breaches are listed or nothing could be
     measured).
@@ -236,6 +237,10 @@ def breach_view(pack: ReviewPack, *, lang: Lang = "en") -> dict[str, Any]:
         for why, titles in by_reason.items()
     ]
     if note := review.touches_note(lang=lang):  # what the stopped touches leave unjudged
+        unknown.append(note)
+    # what the stopped lifecycle events leave uncounted (once: a stale list unknown for
+    # that reason alone has said it)
+    if (note := review.lifecycle_note(lang=lang)) and not any(note in s for s in unknown):
         unknown.append(note)
     measured = [k for k, n in pack.breach_totals.items() if n is not None]
     note = None

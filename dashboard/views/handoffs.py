@@ -72,6 +72,7 @@ ui.tiles(
 )  # fmt: skip
 
 ui.touches_note(review, lg)
+ui.lifecycle_note(review, lg)
 
 # -- speed-to-lead distribution ---------------------------------------------------------------
 st.subheader(t("speed_to_lead", lg))

@@ -42,6 +42,7 @@ ui.tiles(
 )  # fmt: skip
 
 ui.touches_note(review, lg)
+ui.lifecycle_note(review, lg)
 
 # -- attempts per lead ---------------------------------------------------------------------------
 if not ui.missing(review, "cadence", lg):

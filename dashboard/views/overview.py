@@ -41,6 +41,7 @@ if review.measurable("handoff"):  # pending first touches: at risk, not breaches
 if counts:  # no empty line when no breach list can be measured
     st.caption(" · ".join(counts))
 ui.touches_note(review, lg)
+ui.lifecycle_note(review, lg)
 st.subheader(t("reps_now", lg))
 if not ui.missing(review, "handoff", lg):
     # leads without an owner in a row of their own, "unassigned", last
