@@ -5,6 +5,7 @@ The document behind ``sla score report --json`` (spec/cli.md); its keys are stab
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -326,7 +327,9 @@ def score_report(
             not_evaluated = as_sentence(few)
             evaluation = _unjudged(evaluation)
     minimum = config.scoring.min_extra_sqls_per_extra_mql
-    unscored = rule_score_reason(tables, as_of=moment) or unlabelled
+    # the rule notebook 3 follows too (score_reasons): no activities, or no SQL counted
+    reasons = ScoreReasons(interest=rule_score_reason(tables, as_of=moment), label=unlabelled)
+    unscored = reasons.rule_score
     if unscored is not None:  # a score without its interest points is not the SLA's score
         quality, rows = dict.fromkeys(evaluation["rule_score"]), []
         recommended, reason = None, unscored
@@ -487,12 +490,140 @@ def label_reason(
     >>> label_reason(Tables.empty(), load_config("data/sla.toml"), as_of=datetime(2026, 11, 1))
     'No leads or lifecycle stages were imported: import leads and lifecycle_events.'
     """
-    from analytics.coverage import answerable, known_coverage
+    from analytics.coverage import known_coverage
 
-    found = known_coverage(tables, config=config, as_of=as_of)
-    if answerable(found).get("sql_stage", True):
+    return _unanswered("sql_stage", known_coverage(tables, config=config, as_of=as_of), lang)
+
+
+def _unanswered(group: str, found: pl.DataFrame, lang: Lang) -> str | None:
+    """Why no month of the coverage ``found`` answers measure group ``group``, or None."""
+    from analytics.coverage import answerable
+
+    if answerable(found).get(group, True):
         return None
-    return coverage_reason("sql_stage", found, lang=lang)
+    return coverage_reason(group, found, lang=lang)
+
+
+#: The columns of a lead list or grade grid that each part of the lead score fills:
+#: without the activities the score is the fit points alone (no interest, no score to rank
+#: by); without a scored fit attribute every lead has 0 fit points and grade D.
+SCORE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "interest": ("score", "interest_points", "interest_grade"),
+    "fit": ("fit_points", "fit_grade"),
+}
+
+
+@dataclass(frozen=True)
+class ScoreReasons:
+    """Why each part of the lead score cannot be judged on the data (None: it can).
+
+    Attributes
+    ----------
+    interest : str or None
+        No marketing activity by then (:func:`rule_score_reason`, group
+        ``scoring_interest``): no interest points, so no rule score of the SLA.
+    fit : str or None
+        No lead has an attribute the config scores for fit (group ``scoring_fit``).
+    label : str or None
+        No SQL is counted (:func:`label_reason`, group ``sql_stage``): nothing says which
+        leads became SQLs.
+    deals : str or None
+        No opportunity was imported (group ``deals``): nothing says which leads won.
+
+    Examples
+    --------
+    >>> r = ScoreReasons(interest="No activities.", label="No SQLs.")
+    >>> r.rule_score, r.grid(), ScoreReasons(fit="No fit.").grid()
+    ('No activities.', 'No activities.', 'No fit.')
+    >>> ScoreReasons(fit="No fit.").unknown_columns()
+    {'fit_points': 'No fit.', 'fit_grade': 'No fit.'}
+    """
+
+    interest: str | None = None
+    fit: str | None = None
+    label: str | None = None
+    deals: str | None = None
+
+    @property
+    def rule_score(self) -> str | None:
+        """Why the rule score's quality, calibration and threshold what-if are not judged
+        (``sla score report``'s ``rule_score_reason``: no threshold table, no
+        recommendation), or None."""
+        return self.interest or self.label
+
+    def outcome(self, target: Target = "sql") -> str | None:
+        """Why the data cannot say which leads reached ``target`` ("sql": an SQL,
+        "won": a won deal), or None."""
+        return self.label if target_of(target) == "sql" else self.deals
+
+    def grid(self, target: Target = "sql") -> str | None:
+        """Why the fit x interest grid of ``target`` is not shown (it needs both grades and
+        the outcome), or None."""
+        return self.interest or self.fit or self.outcome(target)
+
+    def unknown_columns(self) -> dict[str, str]:
+        """Column of :data:`SCORE_COLUMNS` -> why the data cannot fill it (only those)."""
+        out: dict[str, str] = {}
+        for part, columns in SCORE_COLUMNS.items():
+            why = getattr(self, part)
+            if why is not None:
+                out.update(dict.fromkeys(columns, why))
+        return out
+
+    def known(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` (a lead list: :func:`analytics.scoring.reasons.lead_list`) with the
+        columns the data cannot fill null, never 0 points or grade D (spec/coverage.md).
+
+        >>> leads = pl.DataFrame({"lead_id": ["L1"], "score": [32.0], "fit_points": [32.0],
+        ...                       "interest_points": [0.0], "fit_grade": ["B"],
+        ...                       "interest_grade": ["4"]})
+        >>> ScoreReasons(interest="No activities.").known(leads).row(0)
+        ('L1', None, 32.0, None, 'B', None)
+        """
+        unknown = [c for c in self.unknown_columns() if c in frame.columns]
+        return frame.with_columns(pl.lit(None, frame.schema[c]).alias(c) for c in unknown)
+
+
+def score_reasons(
+    tables: Tables, config: SlaConfig, *, as_of: datetime, lang: Lang = "en"
+) -> ScoreReasons:
+    """Why the lead score, its parts and its outcomes cannot be judged at ``as_of``, as
+    ``sla score report`` says it (:func:`rule_score_reason`, :func:`label_reason`) and
+    the Lead qualification page does (groups ``scoring_fit`` and ``deals`` of the data's
+    coverage: spec/coverage.md).
+
+    Parameters
+    ----------
+    tables, config
+        The data and the SLA config (its ``[scoring.fit]`` attributes).
+    as_of : datetime
+        The data as known then.
+    lang : {"en", "de"}, default "en"
+        The language of the reasons.
+
+    Returns
+    -------
+    ScoreReasons
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> r = score_reasons(Tables.empty(), load_config("data/sla.toml"),
+    ...                   as_of=datetime(2026, 11, 1))
+    >>> r.rule_score
+    'No marketing activities were imported: import activities (visits, downloads, webinars).'
+    >>> r.label[:44]
+    'No leads or lifecycle stages were imported: '
+    """
+    from analytics.coverage import known_coverage
+
+    found = known_coverage(tables, config=config, as_of=as_of)  # read once for all
+    return ScoreReasons(
+        interest=rule_score_reason(tables, as_of=as_of, lang=lang),
+        fit=_unanswered("scoring_fit", found, lang),
+        label=_unanswered("sql_stage", found, lang),
+        deals=_unanswered("deals", found, lang),
+    )
 
 
 #: Width of the bins of today's score in :func:`score_quality` (points).
@@ -600,4 +731,12 @@ def score_quality(
     return out
 
 
-__all__ = ["model_evaluation", "rule_score_evaluation", "score_quality", "score_report"]
+__all__ = [
+    "SCORE_COLUMNS",
+    "ScoreReasons",
+    "model_evaluation",
+    "rule_score_evaluation",
+    "score_quality",
+    "score_reasons",
+    "score_report",
+]
