@@ -110,3 +110,20 @@ def test_score_bands() -> None:
         (60.0, 70.0, 3, 2),
     ]
     assert t.schema["rate"] == pl.Float64
+
+
+def test_score_bands_with_what_a_map_predicted() -> None:
+    """Each band: its leads, the map's mean prediction, the conversions and the Wilson
+    interval; a band of two converted leads reads 100 % with its wide interval, and no
+    band is made up where no lead scored (notebook 3: audit 2026-12-06 M8)."""
+    t = score_band_table([0, 0, 1, 1, 1], [12, 38, 31, 72, 78], y_prob=[0.0, 0.2, 0.1, 0.5, 0.7])
+    assert t.columns == [
+        "band_start", "band_end", "leads", "mean_predicted", "converted", "rate", "ci_low",
+        "ci_high",
+    ]  # fmt: skip
+    rows = t.select("band_start", "leads", pl.col("mean_predicted").round(6), "converted", "rate")
+    assert rows.rows() == [(10.0, 1, 0.0, 0, 0.0), (30.0, 2, 0.15, 1, 0.5), (70.0, 2, 0.6, 2, 1.0)]
+    low, high = wilson(2, 2)
+    assert t.row(2, named=True)["ci_low"] == pytest.approx(low) and high == 1.0
+    with pytest.raises(ValueError, match="y_true has 2 values but y_prob has 1"):
+        score_band_table([0, 1], [10, 20], y_prob=[0.5])

@@ -254,31 +254,60 @@ class ScoreMapping:
         return pl.DataFrame({"score": s, "probability": self.predict(s)})
 
 
-def score_band_table(y_true: Any, scores: Any, *, band_width: float = 10.0) -> pl.DataFrame:
+def score_band_table(
+    y_true: Any, scores: Any, *, band_width: float = 10.0, y_prob: Any = None
+) -> pl.DataFrame:
     """Observed conversion per score band (``[0, 10)``, ``[10, 20)``, ...), with counts.
+
+    Only the bands that hold a lead are rows: nothing is said of a score no lead had.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+    scores : array-like
+        The score of each lead (e.g. the rule score at its creation).
+    band_width : float, default 10
+    y_prob : array-like of probabilities, optional
+        What a map of the score predicted for each lead (e.g. a :class:`ScoreMapping`
+        fitted on older leads): its mean per band becomes ``mean_predicted``.
 
     Returns
     -------
     DataFrame, one row per non-empty band: ``band_start``, ``band_end``, ``leads``,
-    ``converted``, ``rate``, ``ci_low``, ``ci_high``.
+    ``converted``, ``rate``, ``ci_low``, ``ci_high`` (95 % Wilson of ``rate``), and with
+    ``y_prob`` ``mean_predicted`` (after ``leads``).
 
     Examples
     --------
     >>> score_band_table([0, 1, 1], [5, 62, 68]).select("band_start", "leads", "rate").rows()
     [(0.0, 1, 0.0), (60.0, 2, 1.0)]
+    >>> t = score_band_table([0, 1, 1], [5, 62, 68], y_prob=[0.1, 0.3, 0.5])
+    >>> t.select("band_start", "leads", "mean_predicted", "converted").rows()
+    [(0.0, 1, 0.1, 0), (60.0, 2, 0.4, 2)]
     """
     if band_width <= 0:
         raise ValueError(f"band_width = {band_width}: must be positive")
     y, s = _arrays(y_true, scores)
     frame = pl.DataFrame({"y": y, "s": s})
+    predicted: list[str] = []
+    if y_prob is not None:
+        _, p = _arrays(y_true, y_prob)
+        frame = frame.with_columns(pl.Series("p", p))
+        predicted = ["mean_predicted"]
     return (
         frame.with_columns(((pl.col("s") / band_width).floor() * band_width).alias("band_start"))
         .group_by("band_start")
-        .agg(pl.len().alias("leads"), pl.col("y").sum().cast(pl.Int64).alias("converted"))
+        .agg(
+            pl.len().alias("leads"),
+            pl.col("y").sum().cast(pl.Int64).alias("converted"),
+            *([pl.col("p").mean().alias("mean_predicted")] if predicted else []),
+        )
         .sort("band_start")
         .with_columns((pl.col("band_start") + band_width).alias("band_end"))
         .with_columns(rate_columns("converted", "leads"))
-        .select("band_start", "band_end", "leads", "converted", "rate", "ci_low", "ci_high")
+        .select(
+            "band_start", "band_end", "leads", *predicted, "converted", "rate", "ci_low", "ci_high"
+        )
     )
 
 
