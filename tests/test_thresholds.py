@@ -303,6 +303,11 @@ def test_compare_current_and_new_threshold() -> None:
     assert got["mqls_new"].to_list() == [1, 1, 0, 0, 0, 0]
     assert got["mqls_change"].to_list() == [1, 1, 0, 0, 0, 0]
     assert got["rate_new"].to_list()[:2] == [1.0, 0.0]
+    # with its counts: one mature MQL a month at 20, converted in the first (the notebook's
+    # month table shows them beside the rate)
+    assert got["mature_new"].to_list()[:2] == [1, 1]
+    assert got["converted_new"].to_list()[:2] == [1, 0]
+    assert got["mature_current"].to_list() == [0] * 6
 
 
 def test_a_near_tie_in_expected_sqls_goes_to_the_higher_threshold():

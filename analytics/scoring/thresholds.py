@@ -1057,13 +1057,15 @@ def compare_thresholds(
     Returns
     -------
     LazyFrame, one row per complete month: ``month``, then ``mqls``, ``mqls_per_week``,
-    ``workload_ratio``, ``rate`` (MQL -> SQL) each with suffix ``_current`` and ``_new``,
-    and ``mqls_change`` (new - current).
+    ``workload_ratio``, ``mature``, ``converted``, ``rate`` (MQL -> SQL: converted of the
+    mature MQLs) each with suffix ``_current`` and ``_new``, and ``mqls_change`` (new -
+    current). The MQLs are the rule score's replay (:func:`threshold_whatif`: leads whose
+    score first reached the threshold that month), not the month's recorded MQLs.
     """
     now = base.current_threshold if current is None else current
     if now is None:
         raise ValueError("no current threshold: pass current=... (the base has none)")
-    cols = ["mqls", "mqls_per_week", "workload_ratio", "rate"]
+    cols = ["mqls", "mqls_per_week", "workload_ratio", "mature", "converted", "rate"]
 
     def side(t: float, suffix: str) -> pl.LazyFrame:
         return threshold_whatif(base, threshold=t).select(
