@@ -18,6 +18,16 @@ without editing a cell:
   monthly review has it, and why (spec/coverage.md: missing data is never a verdict).
 - :func:`covered_overall`: a frame over the whole history of one measure group (the
   speed-to-lead summary) null when no month's data can answer the group.
+- :func:`unanswered`: why a frame that has no rows (a segment split, a velocity nobody
+  completed) shows nothing: what its months' data cannot answer.
+- :func:`show_tables`: polars' display set so that a notebook's tables show every row
+  and reason they hold (polars hides the middle rows of a frame longer than 10).
+- :func:`answered_months`: the months a notebook looks at, picked as the app picks the
+  default month and its history, from the data the notebook's measures need.
+- :func:`versions_of_months` / :func:`by_version`: which SLA version judges each month
+  (:func:`analytics.sla_history.config_for_month`, as the app, ``sla review`` and the
+  pack judge it), to compute a span of months version by version.
+- :func:`volume_reason`: why a review's volume is unknown, in one sentence.
 """
 
 from __future__ import annotations
@@ -25,12 +35,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from analytics import coverage as cov
 from analytics.coverage import last_complete_month  # the default month everywhere
 from analytics.texts import Lang
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from analytics.config import SlaConfig
+    from analytics.review import Review
+    from analytics.timeframe import MonthZones
 
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_CONFIG = "data/sla.toml"
@@ -365,13 +383,342 @@ def covered_overall(
     )
 
 
+def unanswered(
+    measures: Sequence[str],
+    *,
+    months: Sequence[str],
+    coverage: pl.DataFrame,
+    timezone: str | MonthZones = "UTC",
+    lang: Lang = "en",
+) -> pl.DataFrame:
+    """What the data of ``months`` cannot answer of ``measures``, and why: :func:`unmeasured`
+    of the frame a table would show if it had rows.
+
+    A table with no rows (volumes or cohorts split by a segment, a velocity no lead
+    completed) says nothing by itself: either the months' data cannot count what it shows
+    (this frame, with the review's reason) or it could and found no case (this frame empty).
+
+    Parameters
+    ----------
+    measures : sequence of str
+        What the table would show, of one kind: volume columns (``leads``, ``mqls``), period
+        rates (``mql_to_sql``) or steps ``"lead -> mql"`` (cohort rates, velocity).
+    months : sequence of str
+        Its months, ``YYYY-MM``.
+    coverage : DataFrame
+        What the data can answer (:func:`analytics.coverage.known_coverage`).
+    timezone : str or MonthZones, default "UTC"
+        The months' bounds (``config.month_zones``).
+    lang : {"en", "de"}, default "en"
+
+    Returns
+    -------
+    DataFrame, as :func:`unmeasured`: ``measure``, ``first_month``, ``last_month``, ``reason``.
+
+    Raises
+    ------
+    ValueError
+        ``measures`` of several kinds.
+
+    Examples
+    --------
+    >>> c = cov.empty_coverage().with_columns(
+    ...     measurable=pl.col("group").is_in(["funnel", "mql_stage"]))
+    >>> u = unanswered(["mql -> sql"], months=["2026-01", "2026-02"], coverage=c)
+    >>> u.select("measure", "first_month", "last_month").rows(), u["reason"][0][:31]
+    ([('mql -> sql', '2026-01', '2026-02')], 'No lifecycle event of stage sql')
+    >>> unanswered(["mqls"], months=["2026-02"], coverage=c).height  # counted: none is a 0
+    0
+    """
+    from analytics.funnel import PERIOD_RATES
+
+    steps = [m.split(" -> ") for m in measures if " -> " in m]
+    rates = [m for m in measures if m in PERIOD_RATES]
+    if steps and len(steps) == len(measures):
+        grid = pl.DataFrame(
+            {"from_stage": [a for a, _ in steps], "to_stage": [b for _, b in steps]},
+            schema={"from_stage": pl.String, "to_stage": pl.String},
+        )
+    elif rates and len(rates) == len(measures):
+        grid = pl.DataFrame({"metric": list(rates)}, schema={"metric": pl.String})
+    elif not steps and not rates:
+        grid = pl.DataFrame({m: [0] for m in measures})
+    else:
+        raise ValueError(
+            "measures of one kind (volumes, period rates or 'from -> to' steps); "
+            f"got {list(measures)}"
+        )
+    probe = pl.DataFrame({"month": list(months)}, schema={"month": pl.String}).join(
+        grid, how="cross"
+    )
+    return unmeasured(probe, coverage=coverage, timezone=timezone, lang=lang)  # type: ignore[arg-type]
+
+
+def show_tables(*, rows: int = 100, text: int = 1000) -> None:
+    """Set polars' display so that a notebook's tables show what they hold, in the text
+    and the HTML view (JupyterLab's) alike: up to ``rows`` rows and strings up to ``text``
+    characters.
+
+    By default polars shows 10 rows of a longer frame, the first and the last five, and
+    hides the middle: the KPI at risk, the month, the threshold a section is about; and it
+    cuts strings at 30 characters, mid-way through a reason. Call it once, in a
+    notebook's setup cell; ``pl.Config.restore_defaults()`` undoes it.
+
+    Parameters
+    ----------
+    rows : int, default 100
+        Rows shown before polars elides the middle ones (a notebook shows longer frames
+        with ``head`` on purpose).
+    text : int, default 1000
+        Characters of a string cell shown (a reason is one sentence).
+
+    Examples
+    --------
+    >>> twelve = pl.DataFrame({"month": [f"2026-{m:02d}" for m in range(1, 13)]})
+    >>> "2026-06" in twelve._repr_html_()
+    False
+    >>> show_tables()
+    >>> "2026-06" in twelve._repr_html_(), "2026-06" in repr(twelve)
+    (True, True)
+    >>> _ = pl.Config.restore_defaults()
+    """
+    pl.Config.set_tbl_rows(rows)
+    pl.Config.set_fmt_str_lengths(text)
+
+
+def answered_months(
+    coverage: pl.DataFrame,
+    *,
+    as_of: datetime | None,
+    group: str = "funnel",
+    months: int = 12,
+    timezone: str | MonthZones = "UTC",
+) -> list[str]:
+    """The months a notebook looks at, oldest first: up to ``months`` months ending with the
+    last month that has ended at ``as_of`` (the default month of the app, ``sla review``
+    and the pack: :func:`last_complete_month`) and that the data of measure group
+    ``group`` reaches, from the first month it reaches (as the app's KPI history starts at
+    the first month with leads).
+
+    ``as_of`` is the latest timestamp of any table: an export whose deals go on after its
+    leads stop (Olist: MQLs until May 2018, won deals until November) would otherwise
+    look at months its funnel has no data for, and leave out the months it has. Where the
+    group's data reaches no month (an undated export), the window ends with the default
+    month and every measure in it is unknown (:func:`covered` says why).
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        What the data can answer (:func:`analytics.coverage.known_coverage`).
+    as_of : datetime or None
+        The latest timestamp of the data (None: no data, no month).
+    group : str, default "funnel"
+        The measure group the notebook's measures need (:data:`analytics.coverage.GROUPS`):
+        ``funnel`` for the funnel's volumes, rates and velocity (leads and lifecycle events).
+    months : int, default 12
+        How many months at most.
+    timezone : str or MonthZones, default "UTC"
+        The months' bounds (``config.month_zones``).
+
+    Returns
+    -------
+    list of str, ``YYYY-MM``, consecutive; empty without ``as_of``.
+
+    Raises
+    ------
+    ValueError
+        ``group`` is not a measure group, or ``months`` below 1.
+
+    Examples
+    --------
+    >>> from datetime import UTC, date, datetime
+    >>> c = cov.empty_coverage().with_columns(
+    ...     measurable=pl.col("group") == "funnel",
+    ...     **{"from": pl.lit(date(2017, 6, 14)), "to": pl.lit(date(2018, 5, 31))})
+    >>> m = answered_months(c, as_of=datetime(2018, 11, 14, tzinfo=UTC))
+    >>> m[0], m[-1], len(m)
+    ('2017-06', '2018-05', 12)
+    >>> answered_months(c, as_of=datetime(2018, 11, 14, tzinfo=UTC), group="visitors", months=2)
+    ['2018-09', '2018-10']
+    """
+    from analytics.timeframe import shift_month
+
+    if group not in cov.GROUPS:
+        raise ValueError(f"unknown measure group {group!r}; allowed: {', '.join(cov.GROUPS)}")
+    if months < 1:
+        raise ValueError(f"months must be at least 1, got {months}")
+    last = last_complete_month(as_of, timezone=timezone)
+    if last is None:
+        return []
+    row = coverage.filter(pl.col("group") == group)
+    first = shift_month(last, -(months - 1))
+    if row.height and row["measurable"][0] and row["to"][0] is not None:
+        data_first, data_last = (f"{row[c][0]:%Y-%m}" for c in ("from", "to"))
+        if data_last < last:  # the data stops before the default month: end where it stops
+            last, first = data_last, shift_month(data_last, -(months - 1))
+        first = max(first, data_first)
+    out = [first]
+    while out[-1] < last:
+        out.append(shift_month(out[-1], 1))
+    return out
+
+
+def _same_version(a: SlaConfig, b: SlaConfig) -> bool:
+    return a is b or (bool(a.content_hash) and a.content_hash == b.content_hash)
+
+
+def versions_of_months(
+    months: Sequence[str], *, versions: Sequence[SlaConfig], fallback: SlaConfig
+) -> list[tuple[SlaConfig, list[str]]]:
+    """The SLA version that judges each month, and the months in a row it judges: oldest
+    first, each run of consecutive months with its version.
+
+    A month is judged by the version in force on its first day
+    (:func:`analytics.sla_history.config_for_month` over the recorded versions), as the
+    review, every page of the app, ``sla review`` and the pack judge it: a notebook that
+    computes a span of months computes it run by run, each with its own version (its
+    first-touch line, its windows), never by the config file alone.
+
+    Parameters
+    ----------
+    months : sequence of str
+        Consecutive months, ``YYYY-MM``, oldest first.
+    versions : sequence of SlaConfig
+        The recorded versions (:func:`analytics.warehouse.config_history.stored_configs`).
+    fallback : SlaConfig
+        The config file (it judges every month when no version is recorded).
+
+    Returns
+    -------
+    list of (SlaConfig, list of str)
+
+    Examples
+    --------
+    >>> from analytics.config import load_config
+    >>> from analytics.sla_history import with_settings
+    >>> v1 = load_config("data/sla.toml")                      # 2026.2, from 2026-01-01
+    >>> v2 = with_settings(v1, {"sla.version": "2026.3", "sla.effective_from": "2026-10-01"})
+    >>> runs = versions_of_months(["2026-09", "2026-10", "2026-11"], versions=[v1, v2],
+    ...                           fallback=v1)
+    >>> [(v.sla.version, m) for v, m in runs]
+    [('2026.2', ['2026-09']), ('2026.3', ['2026-10', '2026-11'])]
+    """
+    from analytics.sla_history import config_for_month
+
+    runs: list[tuple[SlaConfig, list[str]]] = []
+    for month in months:
+        judge = config_for_month(versions, month=month, fallback=fallback)
+        if runs and _same_version(runs[-1][0], judge):
+            runs[-1][1].append(month)
+        else:
+            runs.append((judge, [month]))
+    return runs
+
+
+def by_version(
+    frame: pl.DataFrame | pl.LazyFrame,
+    column: str,
+    *,
+    versions: Sequence[SlaConfig],
+    fallback: SlaConfig,
+) -> list[tuple[SlaConfig, list[str], pl.LazyFrame]]:
+    """The rows of ``frame`` by the SLA version that judges the month their ``column`` falls
+    in: each version (oldest first) with its months and its rows.
+
+    The month of a row is its month in the versions' time zones
+    (:func:`analytics.sla_history.month_zones`); its version the one in force on that
+    month's first day (:func:`analytics.sla_history.config_for_month`), as the review judges
+    a month's MQL episodes. Judge each part with its version (``speed_to_lead(part, ...,
+    config=version)``) and concatenate: every episode is judged as its month's review
+    judges it.
+
+    Parameters
+    ----------
+    frame : DataFrame or LazyFrame
+        Rows with a UTC timestamp ``column`` (MQL episodes and ``started_at``).
+    column : str
+        The timestamp that places a row in a month.
+    versions : sequence of SlaConfig
+        The recorded versions (:func:`analytics.warehouse.config_history.stored_configs`).
+    fallback : SlaConfig
+        The config file.
+
+    Returns
+    -------
+    list of (SlaConfig, list of str, LazyFrame); empty when ``frame`` has no row with a
+    ``column``.
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> from analytics.config import load_config
+    >>> from analytics.sla_history import with_settings
+    >>> v1 = with_settings(load_config("data/sla.toml"), {"reporting.timezone": "Europe/Berlin"})
+    >>> v2 = with_settings(v1, {"sla.version": "2026.3", "sla.effective_from": "2026-10-01"})
+    >>> eps = pl.DataFrame({"lead_id": ["a", "b", "c"], "started_at": [
+    ...     datetime(2026, 9, 30, 21, tzinfo=UTC),   # 23:00 in Berlin: September
+    ...     datetime(2026, 9, 30, 23, tzinfo=UTC),   # 1 October in Berlin
+    ...     datetime(2026, 11, 2, tzinfo=UTC)]})
+    >>> [(v.sla.version, m, p.collect()["lead_id"].to_list())
+    ...  for v, m, p in by_version(eps, "started_at", versions=[v1, v2], fallback=v1)]
+    [('2026.2', ['2026-09'], ['a']), ('2026.3', ['2026-10', '2026-11'], ['b', 'c'])]
+    """
+    from analytics.sla_history import config_for_month, month_zones
+    from analytics.timeframe import month_of
+
+    zones = month_zones(versions, fallback=fallback)
+    lazy = frame.lazy()
+    month = month_of(column, timezone=zones)
+    found = lazy.select(month.unique().drop_nulls().sort()).collect().to_series().to_list()
+    parts: list[tuple[SlaConfig, list[str]]] = []
+    for m in found:
+        judge = config_for_month(versions, month=m, fallback=fallback)
+        same = next((p for p in parts if _same_version(p[0], judge)), None)
+        if same is None:
+            parts.append((judge, [m]))
+        else:
+            same[1].append(m)
+    return [(judge, ms, lazy.filter(month.is_in(ms))) for judge, ms in parts]
+
+
+def volume_reason(review: Review, key: str, *, lang: Lang = "en") -> str | None:
+    """Why the month of ``review`` has no count of volume ``key`` (a key of
+    ``review.volumes``), in one sentence in ``lang``; None when its data can count it.
+
+    The reason the review gives for the first measure group the volume needs that the
+    month's data cannot answer (the groups the review nulls it by, ``GROUP_KEYS``:
+    ``leads`` the lead stage, ``customers`` the customer stage, ``deals_won`` the
+    opportunities), as :meth:`~analytics.review.Review.metric_reason` says it for a KPI
+    (which it is, for a volume that is one: a segment's visitors too).
+
+    Raises
+    ------
+    ValueError
+        ``key`` is not a volume of the review.
+    """
+    needs = _volume_groups()
+    if key not in needs:
+        raise ValueError(f"unknown volume {key!r}; allowed: {', '.join(needs)}")
+    if key in cov.KPI_GROUPS:
+        return review.metric_reason(key, lang=lang)
+    month = {g: review.measurable(g) for g in cov.GROUPS}
+    lacking = cov.lacking(needs[key], month, cov.answerable(review.coverage_frame))
+    return review.reason(lacking[0], lang=lang) if lacking else None
+
+
 __all__ = [
+    "answered_months",
+    "by_version",
     "config_path",
     "covered",
     "covered_overall",
     "is_interactive",
     "last_complete_month",
     "project_root",
+    "show_tables",
+    "unanswered",
     "unmeasured",
+    "versions_of_months",
+    "volume_reason",
     "warehouse_path",
 ]

@@ -12,13 +12,19 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from analytics.notebook import (
+    answered_months,
+    by_version,
     config_path,
     covered,
     covered_overall,
     is_interactive,
     last_complete_month,
     project_root,
+    show_tables,
+    unanswered,
     unmeasured,
+    versions_of_months,
+    volume_reason,
     warehouse_path,
 )
 from analytics.pooling import pool_rates
@@ -284,3 +290,149 @@ def test_covered_overall_nulls_a_summary_of_a_group_no_month_can_answer():
     assert kept.row(0) == ("≤ 1 h", 1.0, None)
     with pytest.raises(ValueError, match="unknown measure group 'speed'"):
         covered_overall(summary, group="speed", coverage=LEADS_ONLY)
+
+
+# --- the months a notebook looks at, and the SLA version that judges each (audit
+# 2026-12-06 notebooks, L6 and M3)
+
+_OLIST_LIKE = _coverage(
+    {"funnel": (date(2017, 6, 14), date(2018, 5, 31)), "mql_stage": None,
+     "deals": (date(2017, 12, 5), date(2018, 11, 14))}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("coverage", "as_of", "months", "expected"),
+    [
+        # deals go on after the leads stop: the window ends where the funnel's data ends
+        # (was 2017-11 .. 2018-10, five months without an MQL), and starts where it starts
+        (_OLIST_LIKE, datetime(2018, 11, 14, 18, 4, tzinfo=UTC), 12,
+         ["2017-06", "2017-07", "2017-08", "2017-09", "2017-10", "2017-11", "2017-12",
+          "2018-01", "2018-02", "2018-03", "2018-04", "2018-05"]),
+        (_OLIST_LIKE, datetime(2018, 11, 14, 18, 4, tzinfo=UTC), 3,
+         ["2018-03", "2018-04", "2018-05"]),
+        # the data runs on into the running month: the default month ends the window
+        (LEADS_ONLY, datetime(2026, 3, 10, tzinfo=UTC), 12, ["2026-01", "2026-02"]),
+        # the data stops mid-month (HubSpot's 1 to 15 September): that month still counts
+        (_coverage({"funnel": (date(2026, 9, 1), date(2026, 9, 15))}),
+         datetime(2026, 10, 10, 10, tzinfo=UTC), 12, ["2026-09"]),
+        # no dated funnel data (X Education): the default month and the months before it
+        (_coverage({}), datetime(2026, 12, 6, tzinfo=UTC), 2, ["2026-10", "2026-11"]),
+    ],
+)  # fmt: skip
+def test_answered_months_end_where_the_funnel_data_ends_as_the_default_month(
+    coverage, as_of, months, expected
+):
+    assert answered_months(coverage, as_of=as_of, months=months) == expected
+
+
+def test_answered_months_without_data_and_bad_arguments():
+    assert answered_months(LEADS_ONLY, as_of=None) == []
+    with pytest.raises(ValueError, match="unknown measure group 'leads'"):
+        answered_months(LEADS_ONLY, as_of=datetime(2026, 3, 1, tzinfo=UTC), group="leads")
+    with pytest.raises(ValueError, match="months must be at least 1, got 0"):
+        answered_months(LEADS_ONLY, as_of=datetime(2026, 3, 1, tzinfo=UTC), months=0)
+
+
+def _versions():
+    """The config file (2026.2, from 2026-01-01) and a version from 2026-10-01 that moves
+    the first-touch line from 24 h to 4 h, in Berlin time."""
+    from analytics.config import load_config
+    from analytics.sla_history import with_settings
+
+    v1 = with_settings(
+        load_config(ROOT / "data" / "sla.toml"), {"reporting.timezone": "Europe/Berlin"}
+    ).model_copy(update={"content_hash": "v1"})
+    v2 = with_settings(
+        v1, {"sla.version": "2026.3", "sla.effective_from": "2026-10-01",
+             "handoff.first_touch_hours": 4},
+    ).model_copy(update={"content_hash": "v2"})  # fmt: skip
+    return v1, v2
+
+
+def test_versions_of_months_runs_each_version_over_the_months_it_judges():
+    v1, v2 = _versions()
+    months = ["2026-08", "2026-09", "2026-10", "2026-11"]
+    runs = versions_of_months(months, versions=[v1, v2], fallback=v1)
+    assert [(v.content_hash, m) for v, m in runs] == [
+        ("v1", ["2026-08", "2026-09"]), ("v2", ["2026-10", "2026-11"]),
+    ]  # fmt: skip
+    assert [v.handoff.first_touch_hours for v, _ in runs] == [24, 4]
+    # nothing recorded: the file judges every month, in one run
+    alone = versions_of_months(months, versions=[], fallback=v2)
+    assert [(v.content_hash, m) for v, m in alone] == [("v2", months)]
+
+
+def test_by_version_splits_rows_by_the_month_their_timestamp_falls_in():
+    v1, v2 = _versions()
+    eps = pl.DataFrame(
+        {"lead_id": ["a", "b", "c", "d"],
+         "started_at": [datetime(2026, 9, 30, 21, 59, tzinfo=UTC),  # 23:59 in Berlin
+                        datetime(2026, 9, 30, 22, 0, tzinfo=UTC),   # 1 October, midnight
+                        datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)]}
+    )  # fmt: skip
+    parts = by_version(eps, "started_at", versions=[v1, v2], fallback=v1)
+    found = [(v.content_hash, m, sorted(p.collect()["lead_id"])) for v, m, p in parts]
+    assert found == [("v1", ["2026-08", "2026-09"], ["a", "c"]),
+                     ("v2", ["2026-10", "2026-11"], ["b", "d"])]  # fmt: skip
+    assert by_version(eps.head(0), "started_at", versions=[v1, v2], fallback=v1) == []
+
+
+def test_unanswered_says_why_a_table_without_rows_shows_nothing():
+    # leads only: the step lead -> mql is counted (an empty table is no case), the deals not
+    assert unanswered(["lead -> mql"], months=["2026-02"], coverage=LEADS_ONLY).is_empty()
+    assert unanswered(["leads", "mqls"], months=["2026-02"], coverage=LEADS_ONLY).is_empty()
+    deals = unanswered(["leads", "deals_won"], months=["2026-01", "2026-02"], coverage=LEADS_ONLY)
+    assert deals.rows() == [
+        ("deals_won", "2026-01", "2026-02",
+         "No opportunities were imported: import opportunities."),
+    ]  # fmt: skip
+    # after the data: every step unknown, with the months' reason
+    late = unanswered(["lead -> mql"], months=["2026-03"], coverage=LEADS_ONLY)
+    assert late.select("measure", "first_month", "last_month").rows() == [
+        ("lead -> mql", "2026-03", "2026-03")
+    ]
+    assert late["reason"][0].startswith("The data for it runs from 2026-01-01 to 2026-02-28")
+    rates = unanswered(["mql_to_sql", "visitor_to_lead"], months=["2026-02"], coverage=LEADS_ONLY)
+    assert rates["measure"].to_list() == ["visitor_to_lead"]
+    with pytest.raises(ValueError, match="measures of one kind"):
+        unanswered(["leads", "lead -> mql"], months=["2026-02"], coverage=LEADS_ONLY)
+
+
+def test_show_tables_shows_every_row_and_a_whole_reason():
+    reason = "No sales touches were imported: import sales_touches (calls, e-mails, meetings)."
+    frame = pl.DataFrame({"metric": [f"kpi {i}" for i in range(11)], "why": [reason] * 11})
+    try:
+        hidden = frame._repr_html_()
+        assert "kpi 5" not in hidden and reason not in hidden  # polars' defaults
+        show_tables()
+        shown = frame._repr_html_()
+        assert all(f"kpi {i}" in shown for i in range(11)) and reason in shown
+        assert "kpi 5" in repr(frame)
+    finally:
+        pl.Config.restore_defaults()
+
+
+def test_volume_reason_says_why_a_review_has_no_count():
+    from analytics.config import load_config
+    from analytics.review import build_review
+    from analytics.tables import Tables
+
+    t = Tables.from_rows(
+        leads=[{"lead_id": "a", "created_at": "2026-09-03T10:00Z", "source": "email"}],
+        lifecycle_events=[{"lead_id": "a", "stage": "mql", "entered_at": "2026-09-04T10:00Z"},
+                          {"lead_id": "a", "stage": "customer", "entered_at": "2026-09-20T10:00Z"}],
+    )  # fmt: skip
+    review = build_review(
+        t, load_config(ROOT / "data" / "sla.toml"), month="2026-09",
+        as_of=datetime(2026, 10, 2, tzinfo=UTC),
+    )  # fmt: skip
+    assert (review.volumes["mqls"], review.volumes["deals_won"]) == (1, None)
+    assert volume_reason(review, "mqls") is None
+    assert (
+        volume_reason(review, "deals_won")
+        == "No opportunities were imported: import opportunities."
+    )
+    assert volume_reason(review, "sals").startswith("No lifecycle event of stage sal was imported")
+    with pytest.raises(ValueError, match="unknown volume 'deals'"):
+        volume_reason(review, "deals")
