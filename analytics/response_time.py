@@ -37,6 +37,7 @@ import polars as pl
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
 from analytics.tables import Tables
+from analytics.texts import Lang
 from analytics.timeframe import as_utc
 
 ConversionStage = Literal["sal", "sql", "opportunity", "customer"]
@@ -321,6 +322,53 @@ def sla_line_effect(
     )
 
 
+def immature_reason(
+    speed: pl.LazyFrame | pl.DataFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    lang: Lang = "en",
+) -> str | None:
+    """Why no episode of ``speed`` counts in :func:`conversion_by_response_time` and
+    :func:`sla_line_effect`: none has had its ``funnel.window_days`` to convert by ``as_of``
+    (only mature episodes count); one sentence with the earliest episode's start and the
+    day its window closes (days in ``config.reporting.timezone``). None when an episode
+    has had its window, or there is none.
+
+    Every bucket then has ``n`` 0 and every line no ratio: not too few episodes on one side
+    of a line, but no outcome known yet.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> from analytics.config import load_config
+    >>> speed = pl.LazyFrame({"started_at": [datetime(2026, 9, 3, 10, tzinfo=UTC)]})
+    >>> immature_reason(speed, config=load_config("data/sla.toml"),
+    ...                 as_of=datetime(2026, 10, 10, tzinfo=UTC))  # doctest: +ELLIPSIS
+    'No MQL episode has had its 90 days to convert yet: the earliest started on 2026-09-03, its window closes on 2026-12-02, and the data runs to 2026-10-10; ...'
+    >>> immature_reason(speed, config=load_config("data/sla.toml"),
+    ...                 as_of=datetime(2026, 12, 2, 10, tzinfo=UTC)) is None
+    True
+    """  # noqa: E501
+    from zoneinfo import ZoneInfo
+
+    from analytics.texts import render
+
+    first = speed.lazy().select(pl.col("started_at").min()).collect().item()
+    window = timedelta(days=config.funnel.window_days)
+    if first is None or as_utc(first) + window <= as_utc(as_of):
+        return None
+    zone = ZoneInfo(config.reporting.timezone)
+    return render(
+        "response.immature",
+        lang=lang,
+        days=config.funnel.window_days,
+        day=as_utc(first).astimezone(zone).date(),
+        closes=(as_utc(first) + window).astimezone(zone).date(),
+        as_of=as_utc(as_of).astimezone(zone).date(),
+    )
+
+
 def first_touch_channel(speed: pl.LazyFrame, sales_touches: pl.LazyFrame) -> pl.LazyFrame:
     """The speed-to-lead rows, in their order, with ``first_touch_channel`` (the channel of
     the first touch).
@@ -470,6 +518,7 @@ __all__ = [
     "bucket_labels",
     "conversion_by_response_time",
     "first_touch_channel",
+    "immature_reason",
     "research_conversion",
     "sla_line_effect",
     "speed_buckets",

@@ -2169,6 +2169,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Nothing to measure this month (no cases).",
         "In diesem Monat gibt es nichts zu messen (keine Fälle).",
     ),
+    # conversion by response time (analytics/response_time.py): no episode has had its window
+    "response.immature": (
+        "No MQL episode has had its {days:n} days to convert yet: the earliest started on "
+        "{day}, its window closes on {closes}, and the data runs to {as_of}; conversion by "
+        "response time is known once a window has closed.",
+        "Noch keine MQL-Episode hatte ihre {days:n} Tage zur Konversion: die früheste begann "
+        "am {day}, ihr Fenster schließt am {closes}, die Daten reichen bis {as_of}; die "
+        "Konversion nach Reaktionszeit ist erst bekannt, wenn ein Fenster geschlossen ist.",
+    ),
     "coverage.maturing": (
         "Still maturing: the leads recycled this month have {days} days to become MQLs "
         "again, and that window has not closed, so the rate is not judged yet.",

@@ -413,6 +413,28 @@ def test_show_tables_shows_every_row_and_a_whole_reason():
         pl.Config.restore_defaults()
 
 
+def test_immature_reason_names_the_first_window_to_close():
+    from analytics.config import load_config
+    from analytics.response_time import immature_reason
+
+    config = load_config(ROOT / "data" / "sla.toml")  # a 90-day window
+    speed = pl.LazyFrame(
+        {"started_at": [datetime(2026, 9, 15, tzinfo=UTC), datetime(2026, 9, 3, 10, tzinfo=UTC)]}
+    )
+    assert immature_reason(speed, config=config, as_of=datetime(2026, 10, 10, tzinfo=UTC)) == (
+        "No MQL episode has had its 90 days to convert yet: the earliest started on 2026-09-03, "
+        "its window closes on 2026-12-02, and the data runs to 2026-10-10; conversion by "
+        "response time is known once a window has closed."
+    )
+    de = immature_reason(speed, config=config, as_of=datetime(2026, 10, 10, tzinfo=UTC), lang="de")
+    assert de.startswith("Noch keine MQL-Episode hatte ihre 90 Tage zur Konversion")
+    # one window has closed (the conversion counts it), or no episode at all: nothing to say
+    assert (
+        immature_reason(speed, config=config, as_of=datetime(2026, 12, 2, 10, tzinfo=UTC)) is None
+    )
+    assert immature_reason(speed.head(0), config=config, as_of=datetime(2026, 10, 10)) is None
+
+
 def test_volume_reason_says_why_a_review_has_no_count():
     from analytics.config import load_config
     from analytics.review import build_review
