@@ -36,8 +36,10 @@ import altair as alt
 import polars as pl
 
 from analytics.config import load_config
-from analytics.coverage import known_coverage
+from analytics.coverage import COUNTED_STAGES, answerable, known_coverage
+from analytics.coverage import reason as coverage_reason
 from analytics.funnel import (
+    VELOCITY_PAIRS,
     cohort_rates,
     monthly_volumes,
     period_rates,
@@ -45,41 +47,101 @@ from analytics.funnel import (
     velocity,
 )
 from analytics.notebook import (
+    answered_months,
     config_path,
     covered,
-    last_complete_month,
+    show_tables,
+    unanswered,
     unmeasured,
+    versions_of_months,
     warehouse_path,
 )
 from analytics.pooling import pool_rates
-from analytics.timeframe import shift_month
+from analytics.sla_history import diff_configs, month_zones
 from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse.config_history import stored_configs
+
+# %% [markdown]
+# The months: up to 12, ending with the last month that has ended (the default month of
+# the app and `sla review`) and that the funnel's data (leads and lifecycle events)
+# reaches, from the first month it reaches (`answered_months`). An export whose deals go
+# on after its leads stop is looked at where its leads are. Each month is judged by the
+# SLA version in force on its first day (`versions_of_months`: the versions recorded in
+# the warehouse, the config file where none is), as the monthly review judges it: its
+# conversion window and its month bounds.
 
 # %%
+show_tables()  # every row and every reason a table holds (polars hides the middle rows)
 config = load_config(config_path())
 con = connect_readonly(warehouse_path())
 tables = load_tables(con).collect()  # read every table once; metrics then run in memory
 as_of = tables.latest_timestamp()
-last = last_complete_month(as_of, timezone=config.reporting.timezone)
-MONTHS = 12
-first = shift_month(last, -(MONTHS - 1))
-TZ = config.reporting.timezone
+VERSIONS = stored_configs(con)  # the SLA versions recorded in the warehouse
+ZONES = month_zones(VERSIONS, fallback=config)  # where each month starts and ends
 cover = known_coverage(tables, config=config, as_of=as_of)  # what the review reads too
-print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; months {first} .. {last}")
+WINDOW = answered_months(cover, as_of=as_of, group="funnel", months=12, timezone=ZONES)
+first, last, MONTHS = WINDOW[0], WINDOW[-1], len(WINDOW)
+RUNS = versions_of_months(WINDOW, versions=VERSIONS, fallback=config)
 
 
-def known(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """``frame`` with what each month's data cannot answer null; prints why ("–")."""
-    out = covered(frame, coverage=cover, timezone=TZ)
-    why = unmeasured(out, coverage=cover, timezone=TZ)
+def span(months: list[str]) -> str:
+    """``2026-01 .. 2026-03``, or the one month."""
+    return months[0] if months[0] == months[-1] else f"{months[0]} .. {months[-1]}"
+
+
+print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; months {span(WINDOW)}")
+for i, (version, months) in enumerate(RUNS):
+    print(
+        f"{span(months)}: SLA version {version.sla.version} (in force from "
+        f"{version.sla.effective_from}), conversion window {version.funnel.window_days} days"
+    )
+    for change in diff_configs(RUNS[i - 1][0], version) if i else []:  # where rules moved
+        if not change.key.startswith("sla."):
+            print(f"  from {months[0]}: {change.text}")
+
+
+def say(why: pl.DataFrame) -> None:
+    """Print what the months cannot answer and why ("–"), months in a row on one line."""
     for since, until, reason, measures in (
         why.group_by("first_month", "last_month", "reason", maintain_order=True)
         .agg("measure")
         .iter_rows()
     ):
-        months = since if since == until else f"{since} .. {until}"
-        print(f"{', '.join(measures)} ({months}): – {reason}")
+        print(f"{', '.join(measures)} ({span([since, until])}): – {reason}")
+
+
+def known(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """``frame`` with what each month's data cannot answer null; prints why ("–")."""
+    out = covered(frame, coverage=cover, timezone=ZONES)
+    say(unmeasured(out, coverage=cover, timezone=ZONES))
     return out
+
+
+def say_why_empty(frame: pl.DataFrame, measures: list[str], months: list[str] = WINDOW) -> None:
+    """When ``frame`` has no rows, print why: what the months' data cannot answer of
+    ``measures``, or that it could and found no case."""
+    if not frame.is_empty():
+        return
+    why = unanswered(measures, months=months, coverage=cover, timezone=ZONES)
+    if why.is_empty():
+        print(f"no case in {span(months)}: the data can answer it, none happened")
+    else:
+        print("nothing to show:")
+        say(why)
+
+
+def per_version(metric, **options) -> pl.DataFrame:
+    """``metric(tables, config=..., month=..., months=..., **options)`` over the window,
+    each run of months with the SLA version that judges it, as the review judges a month."""
+    return pl.concat(
+        [
+            metric(tables, config=version, month=months[0], months=len(months), **options)
+            .lazy()
+            .collect()
+            for version, months in RUNS
+        ],
+        how="vertical_relaxed",
+    )
 
 
 # %% [markdown]
@@ -88,7 +150,7 @@ def known(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 # an MQL in March and an SQL in April is an MQL of March and an SQL of April).
 
 # %%
-volumes = known(monthly_volumes(tables, config=config, month=first, months=MONTHS))
+volumes = known(per_version(monthly_volumes))
 volumes
 
 # %%
@@ -114,7 +176,7 @@ alt.Chart(volumes.unpivot(index="month", on=stages, variable_name="stage")).mark
 # %%
 period = known(period_rates(volumes.lazy()).filter(pl.col("metric") == "mql_to_sql"))
 cohorts = known(
-    cohort_rates(tables, config=config, month=first, months=MONTHS, as_of=as_of).filter(
+    per_version(cohort_rates, as_of=as_of).filter(
         pl.col("from_stage") == "mql", pl.col("to_stage") == "sql"
     )
 )
@@ -158,14 +220,29 @@ base = alt.Chart(mql_to_sql).encode(
 # %%
 SEGMENT, FROM, TO = "source", "lead", "mql"
 segment_cohorts = known(
-    cohort_rates(tables, config=config, month=first, months=MONTHS, as_of=as_of, by=SEGMENT).filter(
-        ~pl.col("is_immature"), pl.col("from_stage") == FROM, pl.col("to_stage") == TO
+    per_version(cohort_rates, as_of=as_of, by=SEGMENT).filter(
+        pl.col("from_stage") == FROM, pl.col("to_stage") == TO
     )
 )
-# only the months whose data can count the step are pooled (none: no row, and why above)
+# only the mature months whose data can count the step are pooled (why not: above)
 by_segment = pool_rates(
-    segment_cohorts.lazy().filter(pl.col("n").is_not_null()), by=["segment"]
+    segment_cohorts.lazy().filter(~pl.col("is_immature"), pl.col("n").is_not_null()),
+    by=["segment"],
 ).collect()
+if by_segment.is_empty() and segment_cohorts.filter(pl.col("n").is_not_null()).height:
+    print(f"nothing to pool: no cohort of {span(WINDOW)} has had its window to convert yet")
+else:
+    say_why_empty(by_segment, [f"{FROM} -> {TO}"])
+if by_segment["segment"].null_count():
+    no_accounts = tables.accounts.lazy().collect().is_empty()
+    print(
+        f"segment null: the leads whose {SEGMENT} is not recorded"
+        + (
+            " (no accounts were imported)"
+            if SEGMENT in ("industry", "size_band") and no_accounts
+            else ""
+        )
+    )
 by_segment.sort(["rate", "segment"], descending=[True, False], nulls_last=True)
 
 # %%
@@ -184,15 +261,38 @@ bars = alt.Chart(by_segment.filter(pl.col("n") > 0)).encode(
 # Volumes split the same way (visitors are anonymous: they split by `source` only).
 
 # %%
-known(monthly_volumes(tables, config=config, month=last, by=SEGMENT))
+segment_volumes = known(monthly_volumes(tables, config=RUNS[-1][0], month=last, by=SEGMENT))
+say_why_empty(segment_volumes, ["leads", "mqls", "sqls", "deals_won"], months=[last])
+segment_volumes
 
 # %% [markdown]
 # ## Velocity
 # Median days from one stage to the next, for the leads that entered the first stage
-# in each month and reached the next one.
+# in each month and reached the next one; `n` of them (0: none did). Every step of every
+# month is shown: a step the month's data cannot count is null, and why is said.
 
 # %%
-speed = known(velocity(tables, config=config, month=first, months=MONTHS))
+steps = pl.DataFrame(
+    {"from_stage": [a for a, _ in VELOCITY_PAIRS], "to_stage": [b for _, b in VELOCITY_PAIRS]}
+)
+keys = ["month", "from_stage", "to_stage"]
+speed = known(
+    pl.DataFrame({"month": WINDOW})
+    .join(steps, how="cross")
+    .join(per_version(velocity), on=keys, how="left", maintain_order="left")
+    .with_columns(pl.col("n").fill_null(0))
+)
+# MQL -> won takes every step from mql to customer: is each known in some month?
+unknown = set(unmeasured(speed, coverage=cover, timezone=ZONES)["measure"])
+path = [f"{a} -> {b}" for a, b in VELOCITY_PAIRS if a != "lead"]
+timed = speed.filter(pl.col("median_days").is_not_null()).select(
+    pl.format("{} -> {}", "from_stage", "to_stage")
+)
+gaps = [step for step in path if step not in set(timed.to_series())]
+if gaps:
+    print(f"No MQL -> won velocity in {span(WINDOW)}: no month has a median for")
+    for step in gaps:
+        print(f"  {step}: " + ("– why: above" if step in unknown else "no lead made this step"))
 speed.pivot(on="month", index=["from_stage", "to_stage"], values="median_days")
 
 # %% [markdown]
@@ -201,7 +301,13 @@ speed.pivot(on="month", index=["from_stage", "to_stage"], values="median_days")
 # that a CRM step is not being recorded.
 
 # %%
-skipped = skipped_stages(tables, config=config, month=first, months=MONTHS).collect()
+skipped = per_version(skipped_stages)
+say_why_empty(skipped, ["mqls", "sals", "sqls", "opportunities", "customers"])
+# a stage the export never records is skipped by every lead: the export's gap, not sales'
+anywhere = answerable(cover)
+for stage in skipped["skipped_stage"].unique().sort():
+    if not anywhere.get(COUNTED_STAGES[stage], True):
+        print(f"{stage}: – {coverage_reason(COUNTED_STAGES[stage], cover)}")
 skipped.group_by("stage", "skipped_stage").len().sort(
     ["len", "stage", "skipped_stage"], descending=[True, False, False]
 )
