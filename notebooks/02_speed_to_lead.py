@@ -41,19 +41,41 @@ import polars as pl
 from analytics.config import load_config
 from analytics.coverage import coverage, reason, touch_horizon, within_coverage
 from analytics.episodes import mql_episodes
-from analytics.handoff import handoff_by, handoff_summary, speed_to_lead
-from analytics.notebook import config_path, covered_overall, warehouse_path
-from analytics.response_time import conversion_by_response_time, sla_line_effect
+from analytics.handoff import handoff_by, handoff_summary, segments_for_lines, speed_to_lead
+from analytics.notebook import by_version, config_path, covered_overall, show_tables, warehouse_path
+from analytics.response_time import (
+    conversion_by_response_time,
+    immature_reason,
+    sla_line_effect,
+)
+from analytics.sla_history import config_at, diff_configs
 from analytics.warehouse import connect_readonly, load_tables
+from analytics.warehouse.config_history import stored_configs
+
+# %% [markdown]
+# Each MQL is judged by the SLA version in force on the first day of its month (the
+# versions recorded in the warehouse, the config file where none is), as the monthly
+# review, the app and `sla review` judge it: when a new version moved the line, the MQLs
+# before it are judged by the old line, those after by the new one.
 
 # %%
+show_tables()  # every row and every reason a table holds (polars hides the middle rows)
 config = load_config(config_path())
 con = connect_readonly(warehouse_path())
 tables = load_tables(con).collect()
 as_of = tables.latest_timestamp()
-SLA_HOURS = config.handoff.first_touch_hours
-clock = "business" if config.handoff.business_hours else "calendar"
-print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC; SLA: first touch within {SLA_HOURS:g} {clock} h")
+VERSIONS = stored_configs(con)  # the SLA versions recorded in the warehouse
+NOW = config_at(VERSIONS, moment=as_of, fallback=config)  # the version in force at as_of
+print(f"data as of {as_of:%Y-%m-%d %H:%M} UTC")
+
+
+def line_text(version) -> str:
+    """The version's first-touch line in words (and how many others it sets)."""
+    clock = "business" if version.handoff.business_hours else "calendar"
+    more = len(version.handoff.lines)
+    others = f" ({more} other lines by trigger or segment)" if more else ""
+    return f"first touch within {version.handoff.first_touch_hours:g} {clock} h{others}"
+
 
 # %% [markdown]
 # ## Every MQL episode, judged
@@ -78,15 +100,38 @@ episodes = within_coverage(
     "started_at",
     group="handoff",
     coverage=covered,
-    timezone=config.reporting.timezone,
+    timezone=NOW.reporting.timezone,
 )
-stopped, touches_until = touch_horizon(tables, as_of=as_of, config=config)
+stopped, touches_until = touch_horizon(tables, as_of=as_of, config=NOW)
 if stopped is not None:
     print(f"the sales touches stopped on {stopped}: nothing after it is judged")
-speed = speed_to_lead(
-    episodes, tables.sales_touches, config=config, as_of=touches_until or as_of
-).collect()
+# each month's MQLs with the version that judges the month (none: today's, for the columns)
+PARTS = by_version(episodes, "started_at", versions=VERSIONS, fallback=config)
+for i, (version, months, _) in enumerate(PARTS):
+    span = months[0] if len(months) == 1 else f"{months[0]} .. {months[-1]}"
+    print(
+        f"MQLs of {span}: SLA version {version.sla.version} (in force from "
+        f"{version.sla.effective_from}): {line_text(version)}"
+    )
+    for change in diff_configs(PARTS[i - 1][0], version) if i else []:  # where the line moved
+        if change.key.startswith(("handoff.", "funnel.")):
+            print(f"  from {months[0]}: {change.text}")
+speed = pl.concat(
+    [
+        speed_to_lead(
+            part,
+            tables.sales_touches,
+            config=version,
+            as_of=touches_until or as_of,
+            segments=segments_for_lines(tables, config=version),
+        ).collect()
+        for version, _, part in PARTS or [(NOW, [], episodes)]
+    ]
+)
 speed.sort("started_at", "lead_id").head()
+
+# %% [markdown]
+# Over the whole history, each episode judged against its own month's line.
 
 # %%
 if UNJUDGED:
@@ -98,7 +143,7 @@ summary
 # Compliance week by week (the last 26 weeks), with its 95 % Wilson interval.
 
 # %%
-weekly = handoff_by(speed.lazy(), by="week", timezone=config.reporting.timezone).collect()
+weekly = handoff_by(speed.lazy(), by="week", timezone=NOW.reporting.timezone).collect()
 recent = weekly.tail(26)
 line = alt.Chart(recent).encode(x=alt.X("week:T", title="week of the MQL"))
 (
@@ -110,7 +155,8 @@ line = alt.Chart(recent).encode(x=alt.X("week:T", title="week of the MQL"))
 ).properties(width=600, height=220)
 
 # %% [markdown]
-# How long first touches take (the red line is the SLA).
+# How long first touches take (the red lines are the SLA's: every line an episode was
+# judged against).
 
 # %%
 touched = speed.filter(pl.col("hours_to_first_touch").is_not_null())
@@ -121,19 +167,22 @@ touched = speed.filter(pl.col("hours_to_first_touch").is_not_null())
         x=alt.X(
             "hours_to_first_touch:Q",
             bin=alt.Bin(maxbins=60),
-            title=f"{clock} hours to the first touch",
+            title="hours to the first touch (the SLA's clock)",
         ),
         y=alt.Y("count():Q", title="episodes"),
     )
     .properties(width=600, height=200)
-    + alt.Chart(pl.DataFrame({"sla": [SLA_HOURS]})).mark_rule(color="red").encode(x="sla:Q")
+    + alt.Chart(speed.select(pl.col("line_hours").unique().alias("sla")))
+    .mark_rule(color="red")
+    .encode(x="sla:Q")
 )
 
 # %% [markdown]
 # ## Conversion by response time
 # MQL episodes bucketed by the hours to their first touch; per bucket, the share that
-# reached SQL within the window. `within_sla` marks the buckets entirely inside the
-# SLA. Change `EDGES` to cut the buckets elsewhere, `TO_STAGE` to `sal`,
+# reached SQL within the window (`funnel.window_days` of the version in force now). Only
+# episodes whose window has closed count. `within_sla` marks the buckets entirely inside
+# today's line. Change `EDGES` to cut the buckets elsewhere, `TO_STAGE` to `sal`,
 # `opportunity` or `customer`.
 
 # %%
@@ -142,13 +191,15 @@ TO_STAGE = "sql"
 buckets = conversion_by_response_time(
     speed.lazy(),
     tables.lifecycle_events,
-    config=config,
+    config=NOW,
     as_of=as_of,
     edges_hours=EDGES,
     to_stage=TO_STAGE,
 ).collect()
-if UNJUDGED:
-    print(f"– {UNJUDGED}")
+# no outcome known yet: every bucket is empty because no episode's window has closed
+IMMATURE = None if UNJUDGED else immature_reason(speed, config=NOW, as_of=as_of)
+if UNJUDGED or IMMATURE:
+    print(f"– {UNJUDGED or IMMATURE}")
 BUCKET = ("bucket", "bucket_order", "lower_hours", "upper_hours", "within_sla")
 buckets = covered_overall(buckets, group="handoff", coverage=covered, keep=BUCKET)
 buckets
@@ -177,40 +228,49 @@ bars = alt.Chart(buckets.filter(pl.col("n") > 0).with_columns(side=side)).encode
 # %% [markdown]
 # ## The SLA line, and the research's one-hour line
 # `sla_line_effect` compares the episodes touched within the line with those touched
-# later (never-touched episodes are in neither group). `ratio` is the analogue of the
-# research's "7 times as likely".
+# later (never-touched episodes are in neither group), each side with its 95 % Wilson
+# interval. `ratio` is the analogue of the research's "7 times as likely". The lines:
+# 1 h and 4 h, every line of the SLA versions the episodes were judged by, and 48 h.
 
 # %%
+SLA_LINES = sorted({version.handoff.first_touch_hours for version, _, _ in PARTS} or {24})
+HOURS = sorted({1, 4, *SLA_LINES, 48})
 lines = pl.concat(
     [
         sla_line_effect(
             speed.lazy(),
             tables.lifecycle_events,
-            config=config,
+            config=NOW,
             as_of=as_of,
             hours=hours,
             to_stage=TO_STAGE,
         ).collect()
-        for hours in (1, 4, SLA_HOURS, 48)
+        for hours in HOURS
     ]
-).unique("hours", maintain_order=True)
-lines = covered_overall(lines, group="handoff", coverage=covered, keep=("hours",))
-lines.select(
-    "hours", "x_within", "n_within", "rate_within", "x_later", "n_later", "rate_later", "ratio"
 )
+lines = covered_overall(lines, group="handoff", coverage=covered, keep=("hours",))
+SIDES = ("x", "n", "rate", "ci_low", "ci_high")
+lines.select("hours", *(f"{c}_within" for c in SIDES), *(f"{c}_later" for c in SIDES), "ratio")
 
 # %%
-for row in lines.iter_rows(named=True):
-    if UNJUDGED:
-        print(f"{row['hours']:g} h: – {UNJUDGED}")
+if UNJUDGED or IMMATURE:
+    print(f"no line can be read: – {UNJUDGED or IMMATURE}")
+for row in [] if UNJUDGED or IMMATURE else lines.iter_rows(named=True):
+    hours = f"{row['hours']:g} h" + (" (an SLA line)" if row["hours"] in SLA_LINES else "")
+    side = {
+        s: f"{row[f'rate_{s}']:.0%} ({row[f'x_{s}']} / {row[f'n_{s}']}, 95 % "
+        f"{row[f'ci_low_{s}']:.0%}-{row[f'ci_high_{s}']:.0%})"
+        for s in ("within", "later")
+        if row[f"n_{s}"]
+    }
+    if "within" not in side or "later" not in side:
+        empty = "within" if "within" not in side else "later than"
+        print(f"{hours}: no mature episode was touched {empty} the line: no ratio")
         continue
-    if row["ratio"] is None:
-        print(f"{row['hours']:g} h: not enough data on one side of the line")
-        continue
+    ratio = "no ratio (none later converted)" if row["ratio"] is None else f"{row['ratio']:.2f}x"
     print(
-        f"touched within {row['hours']:g} h: {row['rate_within']:.0%} reached {TO_STAGE} "
-        f"({row['x_within']} / {row['n_within']}); later: {row['rate_later']:.0%} "
-        f"({row['x_later']} / {row['n_later']}) -> {row['ratio']:.2f}x (HBR 2011: ~7x at 1 h)"
+        f"{hours}: touched within, {side['within']} reached {TO_STAGE}; later, "
+        f"{side['later']} -> {ratio} (HBR 2011: ~7x at 1 h)"
     )
 
 # %% [markdown]
@@ -220,22 +280,26 @@ for row in lines.iter_rows(named=True):
 # vanishes, the SLA line is sorting leads rather than changing outcomes.
 
 # %%
-sla_line_effect(
+by_trigger = sla_line_effect(
     speed.lazy(),
     tables.lifecycle_events,
-    config=config,
+    config=NOW,
     as_of=as_of,
-    hours=SLA_HOURS,
+    hours=NOW.handoff.first_touch_hours,
     to_stage=TO_STAGE,
     by=["trigger"],
-).select(
-    "trigger", "x_within", "n_within", "rate_within", "x_later", "n_later", "rate_later", "ratio"
 ).collect()
+if by_trigger.is_empty():  # no row: say why, never an empty table alone
+    print(f"– {UNJUDGED or IMMATURE or 'no MQL episode to compare'}")
+by_trigger.select(
+    "trigger", *(f"{c}_within" for c in SIDES), *(f"{c}_later" for c in SIDES), "ratio"
+)
 
 # %% [markdown]
-# **Reading it.** A ratio well above 1 with intervals that do not overlap supports the
-# SLA's line (and perhaps a tighter one: compare the 1 h and 4 h rows). A ratio near 1
-# says that in this team's data the line protects little conversion; the SLA may still
-# be worth keeping for the lead's experience, but the monthly review should not promise
-# conversion gains from it. Either way, the episodes that were **never touched** (the
-# `no touch` bucket) are the cheapest conversions to win back.
+# **Reading it.** A ratio well above 1 with intervals that do not overlap (`ci_low_within`
+# above `ci_high_later`) supports the SLA's line (and perhaps a tighter one: compare the
+# 1 h and 4 h rows). A ratio near 1 says that in this team's data the line protects
+# little conversion; the SLA may still be worth keeping for the lead's experience, but
+# the monthly review should not promise conversion gains from it. Either way, the
+# episodes that were **never touched** (the `no touch` bucket) are the cheapest
+# conversions to win back.
