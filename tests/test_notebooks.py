@@ -109,7 +109,7 @@ def _probed(nb) -> object:
 @pytest.mark.xdist_group("notebooks")
 @pytest.mark.parametrize("path", PAIRED, ids=_ids(PAIRED))
 def test_notebook_runs(path: Path, demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch):
-    nb = _execute(path, demo_warehouse, monkeypatch)
+    nb = _execute(path, demo_warehouse, monkeypatch, probe=PROBES.get(path.stem))
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     outputs = [o for c in code for o in c.outputs]
@@ -121,6 +121,8 @@ def test_notebook_runs(path: Path, demo_warehouse: Path, monkeypatch: pytest.Mon
     if path.stem.startswith("04_"):  # the pack is written next to the warehouse SLA_DB names
         written = sorted(p.name for p in (demo_warehouse.parent / "packs").iterdir())
         assert [n for n in written if n.endswith((".html", ".md"))], written
+    if check := DEMO_CHECKS.get(path.stem):
+        check(nb)
 
 
 @pytest.mark.xdist_group("notebooks")
@@ -195,9 +197,95 @@ print(json.dumps({
 }))"""
 _SPEED_PROBE = """import json
 print(json.dumps({"summary": summary.to_dicts(), "n": buckets["n"].to_list(),
-                  "n_within": lines["n_within"].to_list()}))"""
-#: What each notebook prints last on these shapes: the values the checks below read.
-PROBES = {"01_funnel_exploration": _VOLUMES_PROBE, "02_speed_to_lead": _SPEED_PROBE}
+                  "n_within": lines["n_within"].to_list(), "lines": lines.to_dicts()}))"""
+_REVIEW_PROBE = """import json
+print(json.dumps({
+    "bars": funnel_chart.data.to_dicts(),
+    "volumes": {k: review.volumes[k] for k in ("leads", "mqls", "sqls", "opportunities",
+                                                "deals_won")},
+    "kpis": review.kpis["metric"].to_list(),
+    "table": {c: str(t) for c, t in volumes.schema.items()} if "volumes" in globals() else None,
+}))"""
+#: What each notebook prints last (on the demo and these shapes): the values checks read.
+PROBES = {
+    "01_funnel_exploration": _VOLUMES_PROBE,
+    "02_speed_to_lead": _SPEED_PROBE,
+    "04_monthly_review": _REVIEW_PROBE,
+}
+FUNNEL_STAGES = ("leads", "mqls", "sqls", "opportunities", "deals_won")
+
+
+def _outputs(nb, source_start: str, mime: str = "text/html") -> str:
+    """The ``mime`` output of the code cell whose source starts with ``source_start``."""
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(source_start)]
+    return "".join(o.get("data", {}).get(mime, "") for o in cell.outputs)
+
+
+def _funnel_chart_draws_what_is_known(nb, missing: list[str], lines: list[str]) -> None:
+    """Notebook 04's funnel chart: a bar per volume the month can count, none for the others
+    (audit 2026-12-06 notebooks M1: every null volume was a 0 bar), which are named with
+    the review's reason."""
+    found = _probed(nb)
+    volumes = found["volumes"]
+    assert [k for k in FUNNEL_STAGES if volumes[k] is None] == missing
+    assert found["bars"] == [
+        {"stage": k, "count": volumes[k]} for k in FUNNEL_STAGES if volumes[k] is not None
+    ]
+    printed = _printed(nb)
+    for line in lines:
+        assert line in printed
+
+
+def _review_on_the_demo(nb) -> None:
+    found = _probed(nb)
+    # L1: the KPI table (11 rows) shows every KPI; polars showed 10, hiding one in the middle
+    html = _outputs(nb, "review.kpis")
+    assert len(found["kpis"]) == 11
+    assert [m for m in found["kpis"] if f"&quot;{m}&quot;" not in html] == []
+    # L3: the volumes are whole numbers (were 333.0 beside the revenue), with why unknown
+    assert found["table"] == {
+        "metric": "String", "this month": "Int64", "why unknown": "String",
+        "last month": "Int64", "why unknown last month": "String",
+    }  # fmt: skip
+    _funnel_chart_draws_what_is_known(nb, [], [])
+
+
+def _review_on_leads_only(nb) -> None:
+    _funnel_chart_draws_what_is_known(
+        nb, ["deals_won"], ["deals_won: – No opportunities were imported: import opportunities."]
+    )
+    # L3: the empty per-rep table says why (was an empty frame, no sentence)
+    printed = _printed(nb)
+    assert "– No sales touches were imported: import sales_touches (calls, e-mails, meetings)." in (
+        printed
+    )
+
+
+def _review_on_olist(nb) -> None:
+    _funnel_chart_draws_what_is_known(
+        nb,
+        ["leads", "sqls", "opportunities"],
+        ["leads: – The export holds only leads that became MQLs",
+         "sqls, opportunities: – The export records SQLs and opportunities only for won deals"],
+    )  # fmt: skip
+
+
+def _speed_on_the_demo(nb) -> None:
+    """L2: each line's two sides are printed with their 95 % intervals, which the reading
+    guide asks to compare (the table and the lines had none)."""
+    found = _probed(nb)
+    printed = _printed(nb)
+    assert [r["hours"] for r in found["lines"]] == [1.0, 4.0, 24.0, 48.0]
+    for r in found["lines"]:
+        for side in ("within", "later"):
+            x, n, lo, hi = (r[f"{c}_{side}"] for c in ("x", "n", "ci_low", "ci_high"))
+            assert f"({x} / {n}, 95 % {lo:.0%}-{hi:.0%})" in printed
+    assert "ci_low_within" in _outputs(nb, "SLA_LINES = ")
+    assert "not enough data on one side" not in printed
+
+
+#: Checks of the notebooks' outputs on the demo warehouse.
+DEMO_CHECKS = {"02_speed_to_lead": _speed_on_the_demo, "04_monthly_review": _review_on_the_demo}
 
 
 def _funnel_on_leads_only(nb) -> None:
@@ -266,6 +354,8 @@ CHECKS = {
     ("02_speed_to_lead", "leads_only_warehouse"): _speed_without_touches,
     ("02_speed_to_lead", "olist_warehouse"): _speed_without_touches,
     ("03_score_calibration_thresholds", "olist_warehouse"): _score_with_the_clis_reason,
+    ("04_monthly_review", "leads_only_warehouse"): _review_on_leads_only,
+    ("04_monthly_review", "olist_warehouse"): _review_on_olist,
 }
 
 
@@ -287,3 +377,185 @@ def test_notebook_runs_on_an_export_without_every_table(
     assert not errors
     if check := CHECKS.get((path.stem, shape)):
         check(nb)
+
+
+# --- the SLA version in force, the months the data answers, outcomes not known yet
+# (audit 2026-12-06 notebooks: M3, L6, L2)
+
+
+def _with_a_later_version(demo: Path, folder: Path) -> Path:
+    """A copy of the demo warehouse with a version recorded from 2026-10-01 that moves the
+    first-touch line from 24 h to 4 h and the conversion window from 90 to 30 days."""
+    import shutil
+
+    from analytics.config import load_config
+    from analytics.sla_history import with_settings
+    from analytics.warehouse.config_history import record_config_if_new
+
+    db = folder / "warehouse.duckdb"
+    shutil.copy(demo, db)
+    later = with_settings(
+        load_config(ROOT / "data" / "sla.toml"),
+        {"sla.version": "2026.3", "sla.effective_from": "2026-10-01",
+         "handoff.first_touch_hours": 4, "funnel.window_days": 30},
+    ).model_copy(update={"content_hash": "later0000000"})  # fmt: skip
+    assert record_config_if_new(db, later)
+    return db
+
+
+def _reviews(db: Path, months: list[str]) -> dict:
+    """``build_review`` of each month, judged as the app and ``sla review`` judge it."""
+    from analytics.config import load_config
+    from analytics.review import build_review
+    from analytics.warehouse import connect_readonly, load_tables
+    from analytics.warehouse.config_history import config_for_month
+
+    config = load_config(ROOT / "data" / "sla.toml")
+    with connect_readonly(db) as con:
+        tables = load_tables(con).collect()
+        as_of = tables.latest_timestamp()
+        return {
+            m: build_review(tables, config_for_month(con, config, month=m), month=m, as_of=as_of)
+            for m in months
+        }
+
+
+@pytest.mark.xdist_group("notebooks")
+def test_the_speed_notebook_judges_each_month_by_its_sla_version(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Notebook 02 judged every MQL by the config file's 24 h: October and November (4 h
+    from 2026-10-01) had far more met than the review (audit M3: 91 / 14 for 51 / 54)."""
+    db = _with_a_later_version(demo_warehouse, tmp_path)
+    probe = """import json
+month = pl.col("started_at").dt.strftime("%Y-%m")  # the reporting time zone is UTC
+counts = speed.group_by(month.alias("m")).agg(
+    *((pl.col("status") == s).sum().alias(s) for s in ("met", "missed", "pending")))
+print(json.dumps({r["m"]: [r["met"], r["missed"], r["pending"]] for r in counts.to_dicts()}))"""
+    nb = _execute(NOTEBOOKS / "02_speed_to_lead.ipynb", db, monkeypatch, probe)
+    found = _probed(nb)
+    months = ["2026-08", "2026-09", "2026-10", "2026-11"]
+    reviews = _reviews(db, months)
+    assert {m: found[m] for m in months} == {
+        m: [r.handoff["met"], r.handoff["missed"], r.handoff["pending"]] for m, r in reviews.items()
+    }
+    # the scenario moves the verdicts: judged at 24 h, October would have more met
+    assert (
+        reviews["2026-10"].handoff["met"]
+        < _reviews(demo_warehouse, ["2026-10"])["2026-10"].handoff["met"]
+    )
+    printed = _printed(nb)
+    assert (
+        "MQLs of 2026-10 .. 2026-11: SLA version 2026.3 (in force from 2026-10-01): first "
+        "touch within 4 calendar h\n  from 2026-10: Cohort window (days) 90 -> 30\n"
+        "  from 2026-10: First touch within (hours) 24 -> 4\n"
+    ) in printed
+
+
+@pytest.mark.xdist_group("notebooks")
+def test_the_funnel_notebook_counts_each_month_by_its_sla_version(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Notebook 01's cohorts followed every MQL for the config file's 90 days, where the
+    version in force from October gives 30 (audit M3)."""
+    import polars as pl
+
+    db = _with_a_later_version(demo_warehouse, tmp_path)
+    probe = """import json
+print(json.dumps({r["month"]: [r["window_days"], r["x"], r["n"]] for r in cohorts.to_dicts()}))"""
+    nb = _execute(NOTEBOOKS / "01_funnel_exploration.ipynb", db, monkeypatch, probe)
+    found = _probed(nb)
+    reviews = _reviews(db, ["2026-09", "2026-10"])
+    expected = {}
+    for m, r in reviews.items():
+        row = r.cohorts.filter(pl.col("from_stage") == "mql", pl.col("to_stage") == "sql").row(
+            0, named=True
+        )
+        expected[m] = [row["window_days"], row["x"], row["n"]]
+    assert {m: found[m] for m in expected} == expected
+    assert (found["2026-09"][0], found["2026-10"][0]) == (90, 30)
+    printed = _printed(nb)
+    assert "2025-11 .. 2026-09: SLA version 2026.2 (in force from 2026-01-01)" in printed
+    assert "2026-10: SLA version 2026.3 (in force from 2026-10-01)" in printed
+    assert "  from 2026-10: Cohort window (days) 90 -> 30\n" in printed
+
+
+@pytest.fixture(scope="session")
+def olist_late_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Olist's two files with one more deal won on 20 June 2018: the MQLs stop in February,
+    the deals go on (as in Olist's own export: MQLs until May 2018, deals until November)."""
+    import shutil
+
+    from analytics.warehouse.adapters import import_export
+
+    folder = tmp_path_factory.mktemp("olist_late_export")
+    for path in (ROOT / "tests" / "fixtures" / "exports" / "olist").glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    with (folder / "olist_closed_deals.csv").open("a", encoding="utf-8") as deals:
+        deals.write("m04,s06,sdrB,srY,20-06-2018 11:00,pet,online_medium,cat,,,,reseller,,0\n")
+    db = tmp_path_factory.mktemp("olist_late") / "warehouse.duckdb"
+    import_export(db, folder, fmt="olist")
+    return db
+
+
+@pytest.mark.xdist_group("notebooks")
+def test_the_notebooks_look_at_the_months_the_funnel_data_reaches(
+    olist_late_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The last won deal set the window: notebook 01 looked at 2017-07 .. 2018-06, four
+    months after the last MQL and none of them; notebook 04 reviewed May (deals only) and
+    did not say which month has leads (audit L6)."""
+    nb = _execute(
+        NOTEBOOKS / "01_funnel_exploration.ipynb", olist_late_warehouse, monkeypatch,
+        _VOLUMES_PROBE,
+    )  # fmt: skip
+    found = _probed(nb)
+    assert [m["month"] for m in found["volumes"]] == ["2018-02"]
+    assert found["volumes"][0]["mqls"] > 0
+    printed = _printed(nb)
+    assert "data as of 2018-06-20 11:00 UTC; months 2018-02\n" in printed
+    # the funnel's velocity has no MQL -> won path here, and says why
+    assert (
+        "No MQL -> won velocity in 2018-02: no month has a median for\n"
+        "  mql -> sal: – why: above\n  sal -> sql: – why: above\n"
+        "  sql -> opportunity: – why: above\n  opportunity -> customer: – why: above\n"
+    ) in printed
+    assert "mql -> sal, sal -> sql (2018-02): – No lifecycle event of stage sal" in printed
+
+    review = _printed(_execute(NOTEBOOKS / "04_monthly_review.ipynb", olist_late_warehouse,
+                               monkeypatch))  # fmt: skip
+    assert "reviewing 2018-05," in review
+    assert (
+        "2018-05 has no funnel data: The data for it runs from 2018-02-01 to 2018-02-10, not "
+        "into this month.\nThe last month the leads and lifecycle events reach is 2018-02: "
+        'set MONTH = "2018-02" above to review it.'
+    ) in review
+
+
+@pytest.fixture(scope="session")
+def hubspot_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """HubSpot's export (tests/fixtures): MQLs and touches of 1 to 15 September 2026, deals
+    until 10 October: no MQL has had its 90 days to convert."""
+    from analytics.warehouse.adapters import import_export
+
+    db = tmp_path_factory.mktemp("hubspot") / "warehouse.duckdb"
+    import_export(db, ROOT / "tests" / "fixtures" / "exports" / "hubspot", fmt="hubspot")
+    return db
+
+
+@pytest.mark.xdist_group("notebooks")
+def test_the_speed_notebook_says_no_outcome_is_known_yet(
+    hubspot_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Every bucket and line was empty because no episode's window had closed, and the
+    notebook said "not enough data on one side of the line" four times (audit L2)."""
+    nb = _execute(NOTEBOOKS / "02_speed_to_lead.ipynb", hubspot_warehouse, monkeypatch)
+    printed = _printed(nb)
+    why = (
+        "No MQL episode has had its 90 days to convert yet: the earliest started on "
+        "2026-09-03, its window closes on 2026-12-02, and the data runs to 2026-10-10; "
+        "conversion by response time is known once a window has closed."
+    )
+    assert printed.count(f"– {why}\n") == 3  # the buckets, the lines, the triggers
+    assert f"no line can be read: – {why}\n" in printed
+    assert "not enough data on one side" not in printed
