@@ -1382,6 +1382,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "cannot be read as a date YYYY-MM-DD",
         "kein Datum im Format JJJJ-MM-TT",
     ),
+    # a date or timestamp of an export whose layout was declared (a mapping's [csv]
+    # date_format, --date-format): the layout the user gave, not the canonical ISO 8601
+    "reject.unreadable.layout": (
+        "cannot be read in the layout {layout} ({example}) nor as ISO 8601 "
+        "(2026-10-05T09:12:00+02:00)",
+        "weder im Format {layout} ({example}) noch nach ISO 8601 "
+        "(2026-10-05T09:12:00+02:00) lesbar",
+    ),
+    "reject.no_such_day": (
+        "there is no such day (read in the layout {layout}: the month has fewer days)",
+        "diesen Tag gibt es nicht (gelesen im Format {layout}: der Monat hat weniger Tage)",
+    ),
     "reject.minimum": ("must be >= {minimum}", "muss >= {minimum} sein"),
     "reject.unknown.leads": ("refers to an unknown lead", "verweist auf einen unbekannten Lead"),
     "reject.unknown.reps": (

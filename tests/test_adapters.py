@@ -488,6 +488,58 @@ def test_a_mapping_date_format_with_an_offset_reads_instants(tmp_path):
     ]
 
 
+KONTAKTE = (
+    "Kontakt-Nr;Angelegt am;Quelle;MQL am\n"
+    "K-1;03.09.2026;Messe;05.09.2026\n"
+    "K-4;31.09.2026;Messe;\n"  # a day September does not have
+    "K-5;2026/09/30;Messe;31.09.2026\n"  # another layout; its MQL on no day
+)
+KONTAKTE_TOML = (
+    'table = "leads"\n[csv]\ndate_format = "%d.%m.%Y"\n[columns]\n"Kontakt-Nr" = "lead_id"\n'
+    '"Angelegt am" = "created_at"\n"Quelle" = "source"\n[stages]\n"MQL am" = "mql"\n'
+)
+
+
+def test_a_date_the_declared_layout_does_not_read_is_quarantined_naming_that_layout(tmp_path):
+    """Audit 2026-12-06 (notebooks) M5: the mapping declared ``%d.%m.%Y`` and
+    ``31.09.2026`` was quarantined as "cannot be read as an ISO 8601 timestamp"."""
+    (tmp_path / "k.csv").write_text(KONTAKTE, encoding="utf-8")
+    (tmp_path / "k.toml").write_text(KONTAKTE_TOML, encoding="utf-8")
+    result = import_export(tmp_path / "w.duckdb", tmp_path / "k.csv", mapping=tmp_path / "k.toml")
+    no_day = "there is no such day (read in the layout %d.%m.%Y: the month has fewer days)"
+    other = (
+        "cannot be read in the layout %d.%m.%Y (05.10.2026) nor as ISO 8601 "
+        "(2026-10-05T09:12:00+02:00)"
+    )
+    assert [(r["line"], r["column"], r["reason"]) for r in result.rejected] == [
+        (3, "created_at", no_day),
+        (4, "created_at", other),
+        (4, "entered_at", no_day),
+        (4, "lead_id", f"lead K-5 was rejected: k.csv line 4, created_at {other}"),
+    ]
+    assert result.loaded == {"leads": 1, "lifecycle_events": 1}
+
+
+def test_date_format_given_on_the_command_line_is_named_too(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "leads.csv").write_text("lead_id|created_at|source\n1|31/04/2026 14:00|email\n")
+    args = ["import", str(d), "--db", str(tmp_path / "w.duckdb"), "--json"]
+    args += ["--date-format", "%d/%m/%Y %H:%M"]
+    run = CliRunner().invoke(cli.app, args)
+    assert run.exit_code == 1, run.output
+    (rejection,) = json.loads(run.stdout)["rejected"]
+    assert rejection["reason"] == (
+        "there is no such day (read in the layout %d/%m/%Y %H:%M: the month has fewer days)"
+    )
+    # without a declared layout the canonical reason stays (a strict file: ISO 8601 only)
+    (d / "leads.csv").write_text("lead_id,created_at,source\n1,31/04/2026 14:00,email\n")
+    result = import_export(tmp_path / "w2.duckdb", d)
+    assert result.rejected[0]["reason"] == (
+        "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)"
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "codec"),
     [

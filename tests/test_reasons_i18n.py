@@ -40,6 +40,16 @@ STORED = [
         "kein Zeitstempel nach ISO 8601 (2026-10-05T09:12:00+02:00)",
     ),
     ("cannot be read as a date YYYY-MM-DD", "kein Datum im Format JJJJ-MM-TT"),
+    (
+        "cannot be read in the layout %d.%m.%Y (05.10.2026) nor as ISO 8601 "
+        "(2026-10-05T09:12:00+02:00)",
+        "weder im Format %d.%m.%Y (05.10.2026) noch nach ISO 8601 (2026-10-05T09:12:00+02:00) "
+        "lesbar",
+    ),
+    (
+        "there is no such day (read in the layout %d.%m.%Y: the month has fewer days)",
+        "diesen Tag gibt es nicht (gelesen im Format %d.%m.%Y: der Monat hat weniger Tage)",
+    ),
     ("must be >= 0", "muss >= 0 sein"),
     ("refers to an unknown lead", "verweist auf einen unbekannten Lead"),
     ("refers to an unknown rep", "verweist auf einen unbekannten Mitarbeiter"),

@@ -42,6 +42,7 @@ from analytics.warehouse.removals import remove_rows
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
+    in_layout,
     is_cascade,
     split_duplicates,
     validate_rows,
@@ -157,6 +158,10 @@ class TableBatch:
     #: of that lead and stage replaces (Salesforce's LeadHistory dates better than a
     #: ConvertedDate an earlier load's Lead.csv gave: no second SQL).
     supersedes: frozenset[str] = frozenset()
+    #: The layout its dates and timestamps were read in, when its user declared one (a
+    #: mapping's ``[csv] date_format``, ``--date-format``): a cell that is no such date is
+    #: quarantined naming it (:func:`~analytics.warehouse.validate.layout_reason`).
+    date_format: str | None = None
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """The cells in slices of ``rows`` rows, each with no unreadable rows."""
@@ -1626,6 +1631,7 @@ def _load_batch(
             known.add_placeholder_reps(valid, rep_columns)
         known.unchecked_rows += _unchecked_rows(table, valid, known.unchecked)
         _count_after_import(done.after_import, table, valid, validation.get("now"))
+        rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()

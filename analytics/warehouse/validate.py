@@ -508,3 +508,59 @@ def validate_rows(
         [pl.DataFrame(schema=REJECTION_SCHEMA), *(r.cast(REJECTION_SCHEMA) for r in rejections)]
     )
     return typed, rejected.sort("line", "column")
+
+
+# -- dates in a declared layout ------------------------------------------------------------
+
+#: The moment a layout's example shows (the one the ISO 8601 reason gives).
+_EXAMPLE_MOMENT = datetime(2026, 10, 5, 9, 12, tzinfo=UTC) + timedelta(hours=2)
+
+
+def layout_reason(value: str | None, layout: str) -> str:
+    """Why a date or timestamp cell of an export whose layout was declared (a mapping's
+    ``[csv] date_format``, ``--date-format``) was not read: the day does not exist
+    (``31.09.2026`` in ``%d.%m.%Y``), or the cell is in neither that layout nor ISO 8601.
+
+    >>> layout_reason("31.09.2026", "%d.%m.%Y")
+    'there is no such day (read in the layout %d.%m.%Y: the month has fewer days)'
+    >>> layout_reason("2026/09/30", "%d.%m.%Y")
+    'cannot be read in the layout %d.%m.%Y (05.10.2026) nor as ISO 8601 (2026-10-05T09:12:00+02:00)'
+    """
+    naive = re.sub(r"\s*%:?z", "", layout).strip()
+    for form in dict.fromkeys((layout, naive)):
+        try:
+            datetime.strptime((value or "").strip(), form)
+        except ValueError as exc:
+            if "out of range" in str(exc):  # its layout, but not a day of the calendar
+                return render("reject.no_such_day", layout=layout)
+    try:
+        example = _EXAMPLE_MOMENT.replace(tzinfo=None).strftime(naive)
+    except ValueError:  # a layout strftime cannot write: no example
+        example = naive
+    return render("reject.unreadable.layout", layout=layout, example=example)
+
+
+def in_layout(table_name: str, rejected: pl.DataFrame, layout: str | None) -> pl.DataFrame:
+    """:func:`validate_rows`' rejections with the unreadable dates and timestamps of an
+    export read in ``layout`` told by :func:`layout_reason` (not "cannot be read as an
+    ISO 8601 timestamp": the file was read in the layout its user declared); as they are
+    when no layout was declared.
+
+    >>> bad = pl.DataFrame({"line": [5], "column": ["created_at"], "value": ["31.09.2026"],
+    ...                     "reason": [render("reject.unreadable.timestamp")]})
+    >>> in_layout("leads", bad, "%d.%m.%Y")["reason"].to_list()
+    ['there is no such day (read in the layout %d.%m.%Y: the month has fewer days)']
+    """
+    if not layout or not rejected.height:
+        return rejected
+    kinds = {c.name: c.kind for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")}
+    generic = {render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")}
+    hit = pl.col("column").is_in(list(kinds)) & pl.col("reason").is_in(list(generic))
+    values = rejected.filter(hit)["value"].unique().to_list()
+    if not values:
+        return rejected
+    reasons = {v: layout_reason(v, layout) for v in values}
+    told = pl.col("value").replace_strict(reasons, default=None, return_dtype=pl.String)
+    return rejected.with_columns(
+        pl.when(hit).then(told).otherwise(pl.col("reason")).alias("reason")
+    )

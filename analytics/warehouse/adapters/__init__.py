@@ -28,6 +28,7 @@ from analytics.warehouse.loader import (
     ImportResult,
     NamedPath,
     Progress,
+    TableBatch,
     TableFile,
     load_batches,
     stored_name,
@@ -35,6 +36,10 @@ from analytics.warehouse.loader import (
 
 Format = Literal["canonical", "hubspot", "salesforce", "olist", "xeducation"]
 FORMATS: tuple[str, ...] = ("canonical", "hubspot", "salesforce", "olist", "xeducation")
+
+#: The formats whose readers read dates in ``--date-format`` first (the mapping does too,
+#: and tells its batches itself); Olist's dates have a layout of their own.
+DATE_FORMAT_READERS = frozenset({"canonical", "hubspot", "salesforce"})
 
 #: format -> (module, reader function). Readers take ``(path, *, options, salt)``.
 ADAPTERS: dict[str, tuple[str, str]] = {
@@ -113,12 +118,20 @@ def read_export(
         # a file shaped so oddly that a translation step fails: still one clear message
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportFailed(f"{path}: cannot be read as a {what} ({first})") from None
-    if isinstance(result, Export):
-        return result
-    # an adapter may return (batches, unreadable) like canonical_batches does
-    batches, unreadable = result[0], result[1]
-    dropped = result[2] if len(result) > 2 else {}
-    return Export(list(batches), list(unreadable), dict(dropped))
+    if not isinstance(result, Export):
+        # an adapter may return (batches, unreadable) like canonical_batches does
+        batches, unreadable = result[0], result[1]
+        dropped = result[2] if len(result) > 2 else {}
+        result = Export(list(batches), list(unreadable), dict(dropped))
+    if options.date_format and mapping is None and fmt in DATE_FORMAT_READERS:
+        # --date-format: a date that is no such day, or in no such layout, is told so
+        result.batches = [
+            dataclasses.replace(b, date_format=options.date_format)
+            if isinstance(b, TableBatch) and b.date_format is None
+            else b
+            for b in result.batches
+        ]
+    return result
 
 
 def import_export(

@@ -574,6 +574,7 @@ def batch(
     defaulted: Iterable[str] = (),
     scope: EventScope | None = None,
     supersedes: Iterable[str] = (),
+    date_format: str | None = None,
 ) -> TableBatch:
     """A batch of canonical text for ``table`` from ``file``.
 
@@ -585,6 +586,8 @@ def batch(
     events of its leads the batch holds all of (:class:`~analytics.warehouse.loader.EventScope`).
     ``supersedes``: triggers whose stored event of a lead and stage the batch's event of
     that lead and stage replaces (:attr:`~analytics.warehouse.loader.TableBatch.supersedes`).
+    ``date_format``: the layout its user declared for the dates
+    (:attr:`~analytics.warehouse.loader.TableBatch.date_format`).
     """
     known = TABLES[table].column_names
     keep = [c for c in known if c in cells.columns]
@@ -606,6 +609,7 @@ def batch(
         frozenset(defaulted),
         scope,
         frozenset(supersedes),
+        date_format,
     )
 
 

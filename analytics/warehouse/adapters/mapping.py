@@ -299,7 +299,7 @@ def read_mapped(
         decimal_comma = file.delimiter == ";"
     cells = canonical_text(table, cells, options, decimal_comma=decimal_comma)
     export = Export(
-        batches=[batch(table, file, cells, extra=extra)],
+        batches=[batch(table, file, cells, extra=extra, date_format=options.date_format)],
         unreadable=[{**p, "table": table} for p in file.unreadable],
         dropped_columns={file.label: dropped},
     )
@@ -320,5 +320,7 @@ def read_mapped(
                 for source, stage in stages.items()
             ]
         ).filter(pl.col("entered_at").is_not_null())
-        export.batches.append(batch("lifecycle_events", file, events))
+        export.batches.append(
+            batch("lifecycle_events", file, events, date_format=options.date_format)
+        )
     return export
