@@ -393,6 +393,7 @@ def cohort_rates(
     months: int = 1,
     by: Segment | None = None,
     transitions: pl.LazyFrame | None = None,
+    pairs: tuple[tuple[str, str], ...] = COHORT_PAIRS,
 ) -> pl.LazyFrame:
     """Cohort conversion: of the leads entering A in M, the share entering B within the window.
 
@@ -410,10 +411,14 @@ def cohort_rates(
     transitions : LazyFrame, optional
         Precomputed :func:`stage_transitions` of the same months (with at least the
         :data:`COHORT_PAIRS`); shared with :func:`velocity` by the review.
+    pairs : tuple of (str, str), default :data:`COHORT_PAIRS`
+        The steps ``(A, B)``; another pair asks another question, e.g.
+        ``(("mql", "customer"),)``: of the MQLs, the share won within the window (what
+        an export with SQLs only for won deals, as Olist's, can answer).
 
     Returns
     -------
-    LazyFrame, one row per month (, segment) and pair of :data:`COHORT_PAIRS`:
+    LazyFrame, one row per month (, segment) and pair of ``pairs``:
     ``month``, [``segment``], ``from_stage``, ``to_stage``, ``x`` (reached B within the
     window), ``n`` (entered A), ``rate``, ``ci_low``, ``ci_high``, ``window_days``,
     ``is_immature``.
@@ -433,9 +438,9 @@ def cohort_rates(
     """
     window_days = config.funnel.window_days
     tr = (
-        stage_transitions(tables, config=config, month=month, months=months, by=by)
+        stage_transitions(tables, config=config, month=month, months=months, pairs=pairs, by=by)
         if transitions is None
-        else _only_pairs(transitions, COHORT_PAIRS)
+        else _only_pairs(transitions, pairs)
     )
     limit = pl.duration(days=window_days)
     reached = pl.col("reached_at").is_not_null() & (
@@ -450,8 +455,8 @@ def cohort_rates(
         grid = pl.LazyFrame({"month": month_labels(month, months)}).join(
             pl.LazyFrame(
                 {
-                    "from_stage": [a for a, _ in COHORT_PAIRS],
-                    "to_stage": [b for _, b in COHORT_PAIRS],
+                    "from_stage": [a for a, _ in pairs],
+                    "to_stage": [b for _, b in pairs],
                 }
             ),
             how="cross",

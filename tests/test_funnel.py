@@ -201,6 +201,26 @@ def test_cohort_rates_by_hand():
     assert mature["is_immature"].to_list() == [False] * 6
 
 
+def test_cohort_rates_of_other_steps():
+    """MQL -> customer (won): what an export with SQLs only for won deals answers (Olist;
+    audit 2026-12-06 notebooks M6), asked of the same function."""
+    t = Tables.from_rows(
+        lifecycle_events=[
+            ev("L1", "mql", "2026-10-03T09:00:00Z"),
+            ev("L1", "customer", "2026-10-30T09:00:00Z"),
+            ev("L2", "mql", "2026-10-16T09:00:00Z"),
+            ev("L3", "mql", "2026-09-16T09:00:00Z"),  # September's cohort
+            ev("L3", "customer", "2026-10-01T09:00:00Z"),
+        ]
+    )
+    pairs = (("mql", "customer"),)
+    got = cohort_rates(t, config=CFG, month="2026-09", months=2, as_of=AS_OF, pairs=pairs)
+    assert got.collect().select("month", "from_stage", "to_stage", "x", "n").rows() == [
+        ("2026-09", "mql", "customer", 1, 1),
+        ("2026-10", "mql", "customer", 1, 2),
+    ]
+
+
 def test_cohort_window_limits_conversion():
     short = CFG.model_copy(update={"funnel": CFG.funnel.model_copy(update={"window_days": 3})})
     got = cohort_rates(TABLES, config=short, month="2026-10", as_of=AS_OF).collect()
