@@ -134,6 +134,75 @@ def read_export(
     return result
 
 
+def preview_export(
+    path: str | Path | NamedPath,
+    *,
+    fmt: Format = "canonical",
+    mapping: str | Path | NamedPath | None = None,
+    options: CsvOptions = DEFAULT_OPTIONS,
+    salt: Salt = "preview",
+) -> Export:
+    """What an import of an export would store, before anything is written: the batches of
+    :func:`read_export` with their cells passed through
+    :func:`analytics.warehouse.privacy.scrub`, as the import passes every chunk, so that a
+    preview shows no personal data the warehouse would not hold (personal columns
+    dropped, e-mail addresses, phone numbers and IBANs in kept text and in ``_extra``
+    masked, ids that are one hashed).
+
+    Parameters
+    ----------
+    path, fmt, mapping, options
+        As for :func:`read_export`.
+    salt
+        Salt of the hashes that replace personal ids (the warehouse's own salt hashes them
+        at the import: a preview's hashes are not the stored ones).
+
+    Returns
+    -------
+    Export
+        As :func:`read_export`, its in-memory batches scrubbed, ``dropped_columns`` with
+        what the scrub dropped too and ``masked_columns`` (source file -> columns in which
+        something was masked), both keyed by file name as the import reports them. A
+        canonical table file is read only when it loads: it is listed as it is.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "leads.csv").write_text("lead_id;created_at;source;Bemerkung\\n"
+    ...                                  "7;05.10.2026 09:12;email;Ruf an: 0171 7731 9942\\n")
+    >>> e = preview_export(d / "leads.csv")
+    >>> e.batches[0].cells["_extra"].item(), e.masked_columns
+    ('{"bemerkung":"Ruf an: [phone]"}', {'leads.csv': ['bemerkung']})
+    """
+    from analytics.warehouse.privacy import ScrubReport, scrub
+
+    export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
+    reports: dict[str, ScrubReport] = {}
+    batches: list[Any] = []
+    for b in export.batches:
+        if not isinstance(b, TableBatch):
+            batches.append(b)
+            continue
+        name = Path(stored_name(b.source_file).split("#", 1)[0]).name
+        report = reports.setdefault(name, ScrubReport())
+        batches.append(
+            dataclasses.replace(b, cells=scrub(b.table, b.cells, salt=salt, report=report))
+        )
+    export.batches = batches
+    # keyed by file name, as the import reports them (import_export)
+    named: dict[str, list[str]] = {}
+    for k, v in export.dropped_columns.items():
+        columns = named.setdefault(Path(stored_name(k)).name, [])
+        columns += [c for c in v if c not in columns]
+    export.dropped_columns = named
+    for name, report in reports.items():
+        dropped = export.dropped_columns.setdefault(name, [])
+        dropped += [c for c in report.dropped if c not in dropped]
+        if report.masked:
+            export.masked_columns[name] = list(report.masked)
+    export.dropped_columns = {k: v for k, v in export.dropped_columns.items() if v}
+    return export
+
+
 def import_export(
     db_path: str | Path,
     path: str | Path | NamedPath,
@@ -230,6 +299,7 @@ __all__ = [
     "Format",
     "ImportFailed",
     "import_export",
+    "preview_export",
     "read_export",
     "reader",
 ]

@@ -105,14 +105,21 @@ class Export:
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     #: source file name -> the day every row of it was dated (a file without dates)
     undated: dict[str, str] = field(default_factory=dict)
+    #: source file name -> columns whose e-mails, phone numbers or IBANs were masked (only
+    #: once the cells were scrubbed: :func:`~analytics.warehouse.adapters.preview_export`)
+    masked_columns: dict[str, list[str]] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
         self.undated.update(other.undated)
-        for k, v in other.dropped_columns.items():
-            self.dropped_columns.setdefault(k, [])
-            self.dropped_columns[k] += [c for c in v if c not in self.dropped_columns[k]]
+        for mine, theirs in (
+            (self.dropped_columns, other.dropped_columns),
+            (self.masked_columns, other.masked_columns),
+        ):
+            for k, v in theirs.items():
+                mine.setdefault(k, [])
+                mine[k] += [c for c in v if c not in mine[k]]
 
 
 @dataclass(frozen=True)
