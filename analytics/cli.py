@@ -353,6 +353,7 @@ def import_(
     from analytics.warehouse.config_history import backdating
 
     rejudged = backdating(db, cfg)  # asked before the import records the config
+    demo = _demo_in(db)  # the warehouse holds the demo's data: the import mixes with it
     options = CsvOptions(
         delimiter=delimiter,
         encoding=encoding,
@@ -382,6 +383,7 @@ def import_(
         err.print(f"[yellow]warning:[/] {plain(warning)}", highlight=False)
     if rejudged is not None:  # the import recorded a backdated version
         err.print(f"[yellow]warning:[/] {plain(rejudged.text)}", highlight=False, soft_wrap=True)
+    mixed = _into_demo(db, demo, result, fmt=fmt, path=path, mapping=mapping)
     _refresh_results(db, cfg)
     if as_json:
         emit_json(
@@ -389,12 +391,51 @@ def import_(
                 **result.to_json_dict(),
                 "dropped_columns": result.dropped_columns,
                 "masked_columns": result.masked_columns,
+                **({"into_demo": {"demo": demo, "load": result.load_id}} if mixed else {}),
             }
         )
     else:
         _print_import(result)
+    if mixed is not None:  # last, where it is read: the import went into the demo
+        err.print(f"[yellow]warning:[/] {plain(mixed)}", highlight=False, soft_wrap=True)
     if result.rejected:
         raise typer.Exit(1)
+
+
+def _demo_in(db: Path) -> str | None:
+    """The ``sla demo`` command whose data the warehouse at ``db`` holds, else None (no
+    warehouse there yet, or one no demo built)."""
+    from analytics.warehouse import WarehouseError, connect_readonly
+    from analytics.warehouse.facts import demo_source
+
+    if not db.is_file():
+        return None
+    try:
+        con = connect_readonly(db)
+    except WarehouseError:
+        return None  # the import says what is wrong with the file
+    try:
+        return demo_source(con)
+    finally:
+        con.close()
+
+
+def _into_demo(
+    db: Path, demo: str | None, result: Any, *, fmt: str, path: Path, mapping: Path | None
+) -> str | None:
+    """The warning of an import that added rows to a warehouse holding the demo's data
+    (``demo``, as :func:`_demo_in` found it before the import), naming both; None when the
+    warehouse held no demo or the import added nothing (the demo's own canonical folder
+    loaded again changes nothing)."""
+    from analytics.texts import render
+
+    added = {t: c.get("added", 0) for t, c in result.changes.items() if c.get("added", 0)}
+    if demo is None or not added:
+        return None
+    what = f"--mapping {mapping.name} {path}" if mapping is not None else f"--format {fmt} {path}"
+    counts = ", ".join(f"{n:,} {table}" for table, n in added.items())
+    return render("import.into_demo", db=db, demo=demo, what=what, added=counts,
+                  load=result.load_id)  # fmt: skip
 
 
 def _print_import(result: Any) -> None:

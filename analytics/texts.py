@@ -1492,6 +1492,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{db} wurde bereinigt (sla purge), während die Vorschau lief, was jede Vorschau "
         "entfernt: nichts wurde importiert; bitte die Vorschau erneut erstellen",
     ),
+    "import.into_demo": (
+        "{db} holds the demo's data ({demo}); this import ({what}) added {added} to it, so "
+        "every page, review and notebook on this warehouse now counts the demo's data and "
+        "the import's as one company. To review the export alone, import it into a warehouse "
+        "of its own (--db NEW.duckdb) and open the app on that (SLA_DB=NEW.duckdb make run); "
+        "`sla purge --load {load} --db {db}` takes this import out of {db} again",
+        "{db} enthält die Daten der Demo ({demo}); dieser Import ({what}) hat {added} "
+        "hinzugefügt, daher zählen alle Seiten, Reviews und Notebooks auf diesem Warehouse "
+        "die Daten der Demo und des Imports jetzt als ein Unternehmen. Um den Export allein "
+        "auszuwerten, importieren Sie ihn in ein eigenes Warehouse (--db NEU.duckdb) und "
+        "öffnen die App darauf (SLA_DB=NEU.duckdb make run); `sla purge --load {load} --db "
+        "{db}` nimmt diesen Import wieder aus {db} heraus",
+    ),
     "import.other_value": (
         "{table}.{column}: the unknown value '{value}' ({rows} rows) was loaded as 'other'; "
         "{config} in the SLA config accepts it",

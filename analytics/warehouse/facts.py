@@ -159,12 +159,48 @@ def track_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
+#: How ``sla demo`` names its load in ``meta.loads.source_file`` (the command it ran).
+DEMO_SOURCE_PREFIX = "sla demo "
+
+
+def demo_source(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The ``sla demo`` command whose data the warehouse holds (``sla demo --leads 2000
+    --seed 7``, as its load was logged), or None when no demo built it.
+
+    ``sla demo`` writes a new warehouse, so a demo's load is its first: an import into it
+    afterwards mixes another company's data with the demo's (``sla import`` warns).
+
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> demo_source(con) is None
+    True
+    >>> _ = con.execute("INSERT INTO meta.loads (load_id, table_name, source_file) "
+    ...                 "VALUES (1, 'leads', 'sla demo --leads 300 --seed 7')")
+    >>> demo_source(con)
+    'sla demo --leads 300 --seed 7'
+    """
+    (has_loads,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'loads'"
+    ).fetchall()[0]
+    if not has_loads:
+        return None
+    found = con.execute(
+        "SELECT source_file FROM meta.loads WHERE starts_with(source_file, ?) "
+        "ORDER BY load_id DESC LIMIT 1",
+        [DEMO_SOURCE_PREFIX],
+    ).fetchall()
+    return found[0][0] if found else None
+
+
 def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """rep_id -> name as recorded (None where the export has none), in rep_id order."""
     return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
 
 
 __all__ = [
+    "DEMO_SOURCE_PREFIX",
+    "demo_source",
     "filter_values",
     "last_import",
     "latest_timestamp",

@@ -203,6 +203,8 @@ class ImportResult:
     after_import: list[dict[str, Any]] = field(default_factory=list)
     #: the import's time (what :attr:`after_import` is after)
     imported_at: datetime | None = None
+    #: the load's id in ``meta.loads`` (what ``sla purge --load`` takes out again)
+    load_id: int | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -1892,6 +1894,7 @@ def load_batches(
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
         ]
+        result.load_id = load_id
         known = _KnownKeys(con, unchecked=_unchecked_references(con, batches))
         if replace:  # lines an adapter could not read (a stray quote): as a canonical file's
             for (file, table), lines in _lines_by_file(unreadable).items():
