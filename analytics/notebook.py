@@ -28,6 +28,9 @@ without editing a cell:
   (:func:`analytics.sla_history.config_for_month`, as the app, ``sla review`` and the
   pack judge it), to compute a span of months version by version.
 - :func:`volume_reason`: why a review's volume is unknown, in one sentence.
+- :func:`review_summary` / :func:`coverage_summary`: a month's review (volumes, rates,
+  KPIs) as the app writes its values, "–" with the reason where the data cannot answer,
+  and what the data can answer that month (notebook 05's first review of an export).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -706,15 +709,94 @@ def volume_reason(review: Review, key: str, *, lang: Lang = "en") -> str | None:
     return review.reason(lacking[0], lang=lang) if lacking else None
 
 
+def _unknown_volume(review: Review, key: str, *, lang: Lang) -> str:
+    """Why the review has no value of volume ``key``: :func:`volume_reason`, else that
+    the month has no value (a volume the data can count but the review left empty)."""
+    from analytics.texts import render
+
+    return volume_reason(review, key, lang=lang) or render("coverage.no_value", lang=lang)
+
+
+def review_summary(review: Review, *, currency: str = "EUR", lang: Lang = "en") -> pl.DataFrame:
+    """The month's review as its first reader takes it in: each volume, period rate and
+    KPI with its value as the app and the pack write it, "–" where the data cannot answer
+    it, and why (the review's own reasons: :meth:`~analytics.review.Review.reason`,
+    :meth:`~analytics.review.Review.metric_reason`, :meth:`~analytics.review.Review.kpi_reason`).
+
+    Parameters
+    ----------
+    review : Review
+        :func:`analytics.review.build_review` of the month.
+    currency : str, default "EUR"
+        The currency of revenue (``config.reporting.currency``).
+    lang : {"en", "de"}, default "en"
+
+    Returns
+    -------
+    DataFrame, one row per volume, period rate and KPI (in that order): ``part``
+    (``volumes``, ``conversion``, ``KPIs``), ``measure`` (its label), ``value`` (text; "–"
+    when unknown), ``counts`` (a rate's ``x / n``), ``target``, ``status`` (KPIs: met, at
+    risk, missed, no data), ``why`` (one sentence where the value is "–", the KPI not
+    judged or the period rate no share, more of the month's leads in its later stage than
+    in its earlier one; null otherwise).
+    """
+    from analytics.pack.formatting import format_counts, format_metric
+    from analytics.texts import metric_label, term
+
+    def shown(metric: str, value: Any) -> str:
+        return format_metric(metric, value, currency=currency, lang=lang)
+
+    rows: list[tuple[str, str, str, str, str, str, str | None]] = []
+    for key, value in review.volumes.items():
+        why = None if value is not None else _unknown_volume(review, key, lang=lang)
+        rows.append(("volumes", metric_label(key, lang=lang), shown(key, value), "", "", "", why))
+    for rate in review.conversion.iter_rows(named=True):
+        metric = rate["metric"]
+        if rate["rate"] is None:
+            why = review.metric_reason(metric, lang=lang) or review.value_reason(metric, lang=lang)
+        else:  # a period rate above 100 %: no share (the review gives it no interval)
+            why = review.share_reason(metric, lang=lang)
+        counts = format_counts(rate["x"], rate["n"], lang=lang)
+        label = metric_label(metric, lang=lang)
+        rows.append(("conversion", label, shown(metric, rate["rate"]), counts, "", "", why))
+    for kpi in review.kpis.iter_rows(named=True):
+        metric, status = kpi["metric"], kpi["status"] or "no_data"
+        rows.append(
+            ("KPIs", kpi["label"], shown(metric, kpi["value"]), "", shown(metric, kpi["target"]),
+             term("status", status, lang=lang), review.kpi_reason(kpi, lang=lang))
+        )  # fmt: skip
+    schema = ["part", "measure", "value", "counts", "target", "status", "why"]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def coverage_summary(review: Review, *, lang: Lang = "en") -> pl.DataFrame:
+    """What the data can answer in the review's month: one row per measure group
+    (spec/coverage.md) with ``answered`` and, where it is not, ``why`` (the reason the
+    review gives, what to import).
+
+    Returns
+    -------
+    DataFrame: ``group``, ``answered`` (bool), ``why`` (null where answered).
+    """
+    rows = [
+        (group, ok, None if ok else review.reason(group, lang=lang))
+        for group, ok in review.coverage.items()
+    ]
+    schema = {"group": pl.String, "answered": pl.Boolean, "why": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 __all__ = [
     "answered_months",
     "by_version",
     "config_path",
+    "coverage_summary",
     "covered",
     "covered_overall",
     "is_interactive",
     "last_complete_month",
     "project_root",
+    "review_summary",
     "show_tables",
     "unanswered",
     "unmeasured",

@@ -458,3 +458,82 @@ def test_volume_reason_says_why_a_review_has_no_count():
     assert volume_reason(review, "sals").startswith("No lifecycle event of stage sal was imported")
     with pytest.raises(ValueError, match="unknown volume 'deals'"):
         volume_reason(review, "deals")
+
+
+# -- a month's review as its first reader takes it in (notebook 05) ---------------------
+
+
+@pytest.fixture(scope="module")
+def export_reviews(tmp_path_factory) -> dict[str, object]:
+    """The September 2026 reviews of the example HubSpot and Salesforce exports, each in
+    a warehouse of its own."""
+    from analytics.config import load_config
+    from analytics.review import build_review
+    from analytics.warehouse import connect_readonly, load_tables
+    from analytics.warehouse.adapters import import_export
+
+    config = load_config(ROOT / "data" / "sla.toml")
+    reviews = {}
+    for fmt in ("hubspot", "salesforce"):
+        db = tmp_path_factory.mktemp(fmt) / "warehouse.duckdb"
+        import_export(db, ROOT / "tests" / "fixtures" / "exports" / fmt, fmt=fmt, config=config)
+        with connect_readonly(db) as con:
+            tables = load_tables(con).collect()
+        reviews[fmt] = build_review(
+            tables, config, month="2026-09", as_of=tables.latest_timestamp()
+        )
+    return reviews
+
+
+def test_review_summary_writes_values_as_the_app_and_says_why_a_value_is_missing(export_reviews):
+    from analytics.notebook import review_summary
+
+    summary = review_summary(export_reviews["hubspot"])
+    rows = {(r["part"], r["measure"]): r for r in summary.to_dicts()}
+    assert summary.columns == ["part", "measure", "value", "counts", "target", "status", "why"]
+    no_traffic = "No web traffic was imported: import web_traffic (visitors per day and source)."
+    assert rows[("volumes", "Visitors")] == {
+        "part": "volumes", "measure": "Visitors", "value": "–", "counts": "", "target": "",
+        "status": "", "why": no_traffic,
+    }  # fmt: skip
+    assert (rows[("volumes", "Leads")]["value"], rows[("volumes", "Leads")]["why"]) == ("9", None)
+    assert rows[("volumes", "SALs")]["why"].startswith("No lifecycle event of stage sal")
+    lead_to_mql = rows[("conversion", "Lead -> MQL")]
+    assert (lead_to_mql["value"], lead_to_mql["counts"], lead_to_mql["why"]) == (
+        "55.6 %",
+        "5 / 9",
+        None,
+    )
+    mqls = rows[("KPIs", "MQLs delivered")]
+    assert (mqls["value"], mqls["target"], mqls["status"], mqls["why"]) == (
+        "5",
+        "700",
+        "missed",
+        None,
+    )
+    visitors = rows[("KPIs", "Visitor -> lead")]
+    assert (visitors["value"], visitors["status"], visitors["why"]) == ("–", "no data", no_traffic)
+    # a period rate above 100 % is no share: said so, as the review gives it no interval
+    sf = {
+        (r["part"], r["measure"]): r
+        for r in review_summary(export_reviews["salesforce"]).to_dicts()
+    }
+    mql_to_sql = sf[("conversion", "MQL -> SQL")]
+    assert (mql_to_sql["value"], mql_to_sql["counts"]) == ("300.0 %", "3 / 1")
+    assert mql_to_sql["why"] == export_reviews["salesforce"].share_reason("mql_to_sql")
+    assert mql_to_sql["why"]
+
+
+def test_coverage_summary_lists_every_group_with_the_reviews_reason(export_reviews):
+    from analytics.notebook import coverage_summary
+
+    review = export_reviews["hubspot"]
+    summary = coverage_summary(review)
+    assert summary["group"].to_list() == list(review.coverage)
+    unanswered = summary.filter(~pl.col("answered"))
+    assert unanswered["group"].to_list() == [
+        "visitors", "sal_stage", "recycled_stage", "disqualified_stage", "acceptance",
+        "recycling", "nurture", "scoring_interest",
+    ]  # fmt: skip
+    assert unanswered["why"].to_list() == [review.reason(g) for g in unanswered["group"]]
+    assert summary.filter("answered")["why"].null_count() == summary.filter("answered").height
