@@ -4,13 +4,11 @@ tests/test_notebooks.py)."""
 
 from __future__ import annotations
 
-import csv
 import json
-import re
-import shutil
 from pathlib import Path
 
 import pytest
+from export_support import ADDRESS, HUBSPOT, PHONE, hubspot_with_personal_columns
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -18,34 +16,7 @@ from analytics.warehouse import connect_readonly
 from analytics.warehouse.adapters import import_export, preview_export, read_export
 from analytics.warehouse.facts import demo_source
 
-ROOT = Path(__file__).resolve().parents[1]
-HUBSPOT = ROOT / "tests" / "fixtures" / "exports" / "hubspot"
 runner = CliRunner()
-
-#: An address or a phone number in clear (the masks are ``[email]`` and ``[phone]``).
-ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-PHONE = re.compile(r"\+\d[\d ()/-]{6,}\d|\d{3} ?\d{7}")
-
-#: Columns a user's HubSpot export may have that the adapter does not know (the audit's).
-PERSONAL = {
-    "Notes": "Spoke with Anna Schmidt, call back on +49 170 1234567 or anna.schmidt@example.de",
-    "Mobile Phone Number": "+49 170 7654321",
-    "Secondary Email": "a.schmidt@private.example",
-    "Remark": "reach me: anna.schmidt@example.de / +49 170 1234567",
-}
-
-
-def hubspot_with_personal_columns(folder: Path) -> Path:
-    """A copy of the example HubSpot export whose contacts carry :data:`PERSONAL`."""
-    shutil.copytree(HUBSPOT, folder)
-    contacts = folder / "contacts.csv"
-    rows = list(csv.reader(contacts.open(encoding="utf-8")))
-    rows[0] += list(PERSONAL)
-    for row in rows[1:]:
-        row += list(PERSONAL.values())
-    with contacts.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    return folder
 
 
 def _cells_text(export) -> str:

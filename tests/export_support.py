@@ -1,0 +1,37 @@
+"""A user's CRM export with personal data in columns the adapter does not know (the audit
+2026-12-06 notebooks M7's): for the preview's and notebook 05's privacy checks."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HUBSPOT = ROOT / "tests" / "fixtures" / "exports" / "hubspot"
+
+#: Columns a user's HubSpot export may have that the adapter does not know.
+PERSONAL = {
+    "Notes": "Spoke with Anna Schmidt, call back on +49 170 1234567 or anna.schmidt@example.de",
+    "Mobile Phone Number": "+49 170 7654321",
+    "Secondary Email": "a.schmidt@private.example",
+    "Remark": "reach me: anna.schmidt@example.de / +49 170 1234567",
+}
+#: An e-mail address in clear (the mask is ``[email]``).
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+#: The phone numbers of :data:`PERSONAL` however a table spaces them.
+PHONE = re.compile(r"\+?49 ?170 ?(?:1234567|7654321)|1701234567|1707654321")
+
+
+def hubspot_with_personal_columns(folder: Path) -> Path:
+    """A copy of the example HubSpot export whose contacts carry :data:`PERSONAL`."""
+    shutil.copytree(HUBSPOT, folder)
+    contacts = folder / "contacts.csv"
+    rows = list(csv.reader(contacts.open(encoding="utf-8")))
+    rows[0] += list(PERSONAL)
+    for row in rows[1:]:
+        row += list(PERSONAL.values())
+    with contacts.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return folder
