@@ -76,6 +76,7 @@ from analytics.warehouse.facts import demo_source
 from analytics.warehouse.privacy import salt_warning
 
 # %% tags=["parameters"]
+# a relative path is relative to the project's folder (as SLA_DB)
 EXPORT = None  # your export: a folder or a CSV file; None: the example export of FORMAT
 FORMAT = "hubspot"  # one of FORMATS (ignored when MAPPING is given)
 MAPPING = None  # a TOML mapping for any other CSV (section 3 shows one)
@@ -91,10 +92,17 @@ pl.Config.set_tbl_width_chars(160)
 ROOT = project_root()
 config = load_config(config_path())
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"  # small example exports
-export_path = Path(EXPORT) if EXPORT else EXPORTS / FORMAT
+
+
+def at_root(path: str | Path) -> Path:
+    """A path of the parameters: a relative one is relative to the project's folder."""
+    return Path(path) if Path(path).is_absolute() else ROOT / path
+
+
+export_path = at_root(EXPORT) if EXPORT else EXPORTS / FORMAT
+MAPPING = at_root(MAPPING) if MAPPING else None
 name = export_path.stem if EXPORT else f"example-{FORMAT}"
-own_db = Path(OWN_DB or f"data/own/{name}/warehouse.duckdb")
-own_db = own_db if own_db.is_absolute() else ROOT / own_db
+own_db = at_root(OWN_DB or f"data/own/{name}/warehouse.duckdb")
 own_db.parent.mkdir(parents=True, exist_ok=True)
 if own_db.is_file():
     with connect_readonly(own_db) as con:
@@ -117,7 +125,9 @@ print(f"its warehouse: {own_db}")
 # personal columns (names, e-mail, phone, address...) are dropped, e-mail addresses,
 # phone numbers and IBANs in the text that is kept (also in columns the adapter does not
 # know, kept as `_extra`) are masked, and an id that is one becomes a salted hash. So
-# what you see here is what the warehouse will hold: no personal data.
+# what you see here is what the warehouse will hold. (Kept on purpose: your reps' names
+# and companies' names. Not found: a person's name written in a sentence; the adapters
+# drop the columns that usually hold such text, see `docs/import-formats.md`, Privacy.)
 
 # %%
 options = CsvOptions(timezone=TIMEZONE)
@@ -308,7 +318,7 @@ print("masked:", second.masked_columns)
 # the MQLs of a month, the share whose deal was won within the funnel window.
 
 # %%
-olist_dir = Path(
+olist_dir = at_root(
     OLIST_DIR or os.environ.get("SLA_REAL_DATA") or ROOT.parent / "shared" / "data" / "real"
 )
 if (olist_dir / "olist_marketing_qualified_leads.csv").is_file():
