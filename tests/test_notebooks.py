@@ -604,7 +604,7 @@ print(json.dumps({
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
 
 
-def _outputs(nb) -> str:
+def _all_outputs(nb) -> str:
     """Every output the notebook shows: printed text, and each display's text and HTML."""
     parts = []
     for cell in nb.cells:
@@ -647,7 +647,7 @@ def test_notebook_05_shows_no_personal_data_the_import_masks(nb05_run):
     from export_support import ADDRESS, PHONE
 
     nb, _, _ = nb05_run
-    shown = _outputs(nb)
+    shown = _all_outputs(nb)
     assert not ADDRESS.findall(shown)
     assert not PHONE.findall(shown)
     assert "0171 7731 9942" not in shown  # section 3's Bemerkung
@@ -669,7 +669,7 @@ def test_notebook_05s_prose_says_what_its_run_did(nb05_run):
         assert f"line {line}" in after_first and f"`{value}`" in after_first
         assert column == "created_at"
     # the rejection names the mapping's layout, not ISO 8601
-    assert "read in the layout %d.%m.%Y" in _outputs(nb)
+    assert "read in the layout %d.%m.%Y" in _all_outputs(nb)
     assert "`%d.%m.%Y`" in after_first
     assert first["other_values"], "the run loaded no label as other"
     for column, value, _ in first["other_values"]:
@@ -730,11 +730,13 @@ def test_notebook_05_names_what_olist_can_answer_and_its_time_zone(nb05_run):
     assert "--format olist" in printed and "--timezone America/Sao_Paulo" in printed
     assert "MQL -> customer (deal won) within 90 days, by lead source" in printed
     why = {  # the "–" it shows, with the reason the review gives
-        line.split("┆")[0].strip("│ ") for line in _outputs(nb).splitlines() if "┆ 2017-06" in line
+        line.split("┆")[0].strip("│ ")
+        for line in _all_outputs(nb).splitlines()
+        if "┆ 2017-06" in line
     }
     assert {"mql -> sql", "lead -> mql", "sql -> opportunity"} <= why
-    assert "The export records SQLs and opportunities only for won deals" in _outputs(nb)
-    assert "MQL -> SQL within the window" not in _outputs(nb)
+    assert "The export records SQLs and opportunities only for won deals" in _all_outputs(nb)
+    assert "MQL -> SQL within the window" not in _all_outputs(nb)
 
 
 @pytest.mark.xdist_group("notebooks")
