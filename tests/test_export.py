@@ -338,7 +338,12 @@ def test_the_kpi_download_writes_each_row_in_its_metrics_unit(monkeypatch, lang,
     from dashboard import ui
 
     review = SimpleNamespace(kpis=_kpis(), kpi_reason=lambda row, lang="en": None)
-    monkeypatch.setattr(ui.data, "config", lambda: load_config("data/sla.toml"))
+    config = load_config("data/sla.toml")
+    # the KPI labels are the month's version's (ui.kpi_label): no warehouse here, one version
+    monkeypatch.setattr(ui.data, "config", lambda: config)
+    monkeypatch.setattr(ui.data, "default_month", lambda: "2026-10")
+    monkeypatch.setattr(ui.data, "month_config", lambda month: config)
+    monkeypatch.setattr(ui.data, "versions", lambda: ())
     frame, kinds = ui.kpi_download(review, lang)
     files = _downloads(monkeypatch, frame, lang, kinds=kinds)
     assert files["x.csv"].decode("utf-8-sig").splitlines() == lines
