@@ -928,6 +928,25 @@ def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
         ("mail ana&#65312;example.org", "mail [email]"),
         ("mail ana@example&#12290;org ok", "mail [email] ok"),
         ("mail m&#252;ller@b&#xfc;cher.de", "mail [email]"),
+        # fourth round (2026-12-07): what docs/import-formats.md listed as still not read
+        # ... an escape by code point in braces (ES6, Rust, Swift; Perl, PHP) or in 8 digits
+        ("mail max\\u{40}example.com ok", "mail [email] ok"),
+        ("mail max\\u{0040}example.com", "mail [email]"),
+        ("mail max\\x{40}example.com ok", "mail [email] ok"),
+        ("mail max\\U00000040example.com ok", "mail [email] ok"),
+        ("mail max@example\\u{2e}com", "mail [email]"),
+        ("mail m\\u{fc}ller@b\\u{FC}cher.de", "mail [email]"),
+        ("mail m\\U000000fcller\\U00000040b\\U000000FCcher.de", "mail [email]"),
+        ('{"m": "max\\\\u{40}example.com"}', '{"m": "[email]"}'),  # escaped twice
+        ("tel \\u{2B}49\\u{a0}171\\u{a0}7731\\u{a0}9942 ok", "tel [phone] ok"),
+        ("tel \\U0000002B49 171 7731 9942", "tel [phone]"),
+        # ... more of the same families: a backslash before a character (Perl's
+        # Data::Dumper writes \@, a Markdown export \_ \. \+ \( \))
+        ("perl max\\@example.com ok", "perl [email] ok"),
+        ("md max\\_muster@example.com ok", "md [email] ok"),
+        ("md max\\.muster@example\\.com", "md [email]"),
+        ("md \\+49 171 7731 9942", "md [phone]"),
+        ("md \\(030\\) 123 45 67", "md [phone]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -989,6 +1008,14 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         # 40 and runs on into words parted by a dot reads as an address
         ("size=40x40.png", "[email]"),
         ("icon=402x.png", "icon=402x.png"),  # an image for a pixel density, as icon@2x.png
+        # fourth round (2026-12-07): no wider than each new spelling needs
+        ("\\u{1F600}", "\\u{1F600}"),
+        (
+            "smile \\u{1F600} \\u{40} \\x{40} \\U00000040 ok",
+            "smile \\u{1F600} \\u{40} \\x{40} \\U00000040 ok",
+        ),
+        ("a\\u{40}b, c\\U00000040, \\u{}, \\x{zz}", "a\\u{40}b, c\\U00000040, \\u{}, \\x{zz}"),
+        ("C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)", "C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)"),
     ],
 )
 def test_what_the_fold_may_take_for_a_personal_value(text, masked):
@@ -1053,6 +1080,12 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("+49%E2%80%AF171%E2%80%AF7731%E2%80%AF9942", "+49 171 7731 9942"),
         ("+49&#8239;171&#8239;7731&#8239;9942", "+49 171 7731 9942"),
         ("m&#252;ller@b&#xFC;cher.de", "m\u00fcller@b\u00fccher.de"),
+        # fourth round (2026-12-07): ids no import hashed before (no hash changes)
+        ("max\\u{40}example.com", "max@example.com"),
+        ("max\\x{40}example.com", "max@example.com"),
+        ("max\\U00000040example.com", "max@example.com"),
+        ("max\\@example.com", "max@example.com"),
+        ("\\u{2B}49 171 7731 9942", "+49 171 7731 9942"),
     ],
 )
 def test_an_id_however_it_is_spelt_is_hashed_as_its_plain_spelling(spelt, plain):
@@ -1080,10 +1113,47 @@ def test_an_id_written_in_a_url_or_with_other_spaces_is_hashed(value):
         "ref=2E5",
         "c\\x2b\\x2b",
         "L\\u0030",
+        "a\\u{40}b",
+        "\\u{1F600}",
     ],
 )
 def test_an_id_that_only_looks_spelt_is_no_personal_id(value):
     assert not is_personal_id(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Ruf 0171 7731 9942\\_ok", "Ruf [phone]\\_ok"),
+        ("Tel\\+49 171 7731 9942", "Tel\\[phone]"),
+        ("x0171\\x{2b}0171 7731 9942", "x0171\\x{2b}[phone]"),
+    ],
+)
+def test_a_spelling_read_now_masks_no_less_than_before(text, masked):
+    """A backslash read away joins what stood apart: a number can run into the word
+    before or after it. What the reading before found stays masked."""
+    assert mask_text(text) == masked
+
+
+#: Ids an import hashed before the spellings of 2026-12-07 were read, and the hash stored
+#: for each (salt ``s``, computed by the code before them): a warehouse keeps joining and
+#: purging them. (An IBAN's spellings stay two ids, as they were stored: docs/import-formats.md.)
+_STORED_HASHES = [
+    ("Anna@Example.de", "h_505b54334de25795"),
+    ("anna%40example.de", "h_505b54334de25795"),
+    ("+49 171 7731 9942", "h_7d1688d47a01b39a"),
+    ("DE89 3704 0044 0532 0130 00", "h_f79ccc14510153ce"),
+    ("DE89370400440532013000", "h_6ae9d80b290c2fdd"),
+    # ... an address the import read then, and a spelling read now beside it
+    ("max\\_muster@example.com", "h_f5bb3f5ba50f0507"),
+    ("max\\u{2E}muster@example.com", "h_504cae68a2ae5552"),
+]
+
+
+@pytest.mark.parametrize(("value", "stored"), _STORED_HASHES)
+def test_an_id_hashed_before_keeps_the_hash_it_was_stored_with(value, stored):
+    assert is_personal_id(value)
+    assert hash_text(value, "s") == stored
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

@@ -619,6 +619,34 @@ _AT_ONCE: dict[Callable[[re.Match[str]], str], dict[str, str]] = {
 }
 
 
+#: An escape of one character by its code point in braces, as ES6 JavaScript, Rust and
+#: Swift write one (``\u{40}``, ``\u{fc}``) and Perl and PHP (``\x{40}``), or in eight
+#: hex digits as C, C++ and Python do (``\U00000040``).
+_LONG_ESCAPE = r"\\[ux]\{0*[0-9A-Fa-f]{1,6}\}|\\U[0-9A-Fa-f]{8}"
+
+
+def _long_escape(spelt: re.Match[str]) -> str:
+    r"""An escape of :data:`_LONG_ESCAPE` as JSON's ``\uXXXX`` of its character (which
+    the rules after it read), or as written when it is none: a character past the Basic
+    Multilingual Plane (an emoji is no part of an address or a number), a surrogate, no
+    character at all.
+
+    >>> [_long_escape(re.search(_LONG_ESCAPE, t)) for t in (r"\u{40}", r"\U000000FC", r"\u{1F600}")]
+    ['\\u0040', '\\u00fc', '\\u{1F600}']
+    """
+    text = spelt[0]
+    code = int(text[2:].strip("{}"), 16)
+    if code > 0xFFFF or 0xD800 <= code <= 0xDFFF:
+        return text
+    return f"\\u{code:04x}"
+
+
+#: A character written after a backslash, as Perl's ``Data::Dumper`` writes an ``@``
+#: (``max\@example.com``) and a Markdown export escapes ``_``, ``.``, ``+``, ``-``,
+#: ``(`` and ``)`` (``max\_muster@example.com``, ``\+49 171...``): the characters of an
+#: address or a number.
+_BACKSLASHED = (r"\\([@._+()'-])", "${1}")
+
 #: A mail export's quoted-printable ``@`` and ``.`` (``jane.doe=40example=2Ecom``; RFC
 #: 2047 writes both so in a header, and an encoder may write ``@`` so in a body): read
 #: as ``@`` and ``.`` wherever they stand, after the spaces around an ``@`` are undone,
@@ -632,25 +660,39 @@ _AT_ONCE: dict[Callable[[re.Match[str]], str], dict[str, str]] = {
 #: ``=2B`` is a hex value's start in ordinary text (``color=2B2B2B``): not read.
 _QUOTED_PRINTABLE = ((r"=2[eE]", "."), (r"=40", "@"))
 
+_LONG_ESCAPE_RULE = (_LONG_ESCAPE, _long_escape)
+#: The rules of :data:`_FOLD_RULES` added after ids were first hashed with the fold
+#: (2026-12-07): an id the import hashed before them keeps its hash (:func:`hash_text`).
+_RULES_SINCE = (
+    _LONG_ESCAPE_RULE,
+    _BACKSLASHED,
+)
+
 #: What personal values hide behind (few texts have one), in the order it is undone: a
 #: URL's, HTML's or an escaped string's escapes applied twice or more (``%2540``,
-#: ``&amp;#64;``, ``\\u0040``); an escape of a character beyond ASCII, as that character
-#: (:data:`_BEYOND_ASCII`: ``\u2013``, ``%E2%80%AF``; in Python, on the few texts that
-#: hold one); then :data:`_FOLD_TABLE`: compatibility forms (full-width ``＠``), format
+#: ``&amp;#64;``, ``\\u0040``); an escape by code point in braces or in eight digits as
+#: the ``\uXXXX`` it stands for (:data:`_LONG_ESCAPE`), a character after a backslash as
+#: itself (:data:`_BACKSLASHED`: ``\@``); an escape of a character beyond ASCII, as that
+#: character (:data:`_BEYOND_ASCII`: ``\u2013``, ``%E2%80%AF``; in Python, on the few
+#: texts that hold one); then
+#: :data:`_FOLD_TABLE`: compatibility forms (full-width ``＠``), format
 #: characters (dropped), spaces other than the ASCII space, dashes other than the
 #: hyphen-minus, and the escapes of a URL (``ana%40example.org``),
 #: HTML (``&#64;``, ``&#x40;``, ``&nbsp;``, also URL-encoded: ``%26%2364%3B``), JavaScript
 #: (``%u0040``) or an escaped string (``\u0040``, ``\x40``), one character for one first;
 #: `` (dot) `` as a person writes it; a mail's quoted-printable ``=40`` and ``=2E``
 #: (:data:`_QUOTED_PRINTABLE`); last, the ``@`` of an image's name for a pixel density
-#: (``icon@2x.png``) is read as no ``@``. Each is a pattern (for ``re``; None: per
-#: character) and what it is written as (a table: polars reads its spellings literally).
+#: (``icon@2x.png``) is read as no ``@``.
+#: Each is a pattern (for ``re``; None: per character) and what it is written as (a
+#: table: polars reads its spellings literally).
 _FOLD_RULES: tuple[
     tuple[str | None, str | dict[str, str] | Callable[[re.Match[str]], str]], ...
 ] = (
     (r"&(?:amp;)+", "&"),
     (r"%(?:25)+", "%"),
     (r"\\{2,}", "\\"),  # a JSON string inside a JSON string: \\u0040
+    _LONG_ESCAPE_RULE,  # \u{40}, \x{40}, \U00000040 as \u0040
+    _BACKSLASHED,  # \@, \_
     (_BEYOND_ASCII, _beyond_ascii),  # then read as a character is: \u2013 as -, \uff20 as @
     (None, _FOLD_CHARS),
     # an HTML number URL-encoded (``%26%2364%3B``: ``&#64;``), its ``&`` escaped otherwise
@@ -695,6 +737,19 @@ _FOLDS = tuple(
     else (None, str.maketrans(plain))
     for pattern, plain in _FOLD_RULES
 )
+#: :data:`_FOLDS` without :data:`_RULES_SINCE`: the fold as ids were hashed before them.
+_FOLDS_BEFORE = tuple(
+    fold for rule, fold in zip(_FOLD_RULES, _FOLDS, strict=True) if rule not in _RULES_SINCE
+)
+#: A reading of a text: rules of :data:`_FOLD_RULES` with their :data:`_FOLDS`; all of them,
+#: and those before :data:`_RULES_SINCE`. The rules since join what stood apart: the
+#: backslash of ``\_`` or of ``\x{2b}`` is no longer there to end a word. Read so, a
+#: number can run into the word after it (``0171 7731 9942\_ok``) or after a word
+#: (``Tel\+49 171...``): :func:`_mask_series` masks what either reading finds.
+_READ = tuple(zip(_FOLD_RULES, _FOLDS, strict=True))
+_READ_BEFORE = tuple(rule for rule in _READ if rule[0] not in _RULES_SINCE)
+#: What a text needs for the two readings to differ: a backslash.
+_READ_OTHERWISE = r"\\"
 
 
 def _folded_as(
@@ -710,13 +765,13 @@ def _folded_as(
     return plain.get(spelt[0], spelt[0])
 
 
-def _fold_text(text: str) -> str:
-    """One text as :func:`_fold` writes it.
+def _fold_text(text: str, folds: tuple[Any, ...] = _FOLDS) -> str:
+    """One text as :func:`_fold` writes it (``folds``: as :data:`_FOLDS_BEFORE` did).
 
     >>> _fold_text("a.b%2540example.de"), _fold_text("＋49\u2002171\u00ad7731")
     ('a.b@example.de', '+49 1717731')
     """
-    for pattern, plain in _FOLDS:
+    for pattern, plain in folds:
         if pattern is None:
             text = text.translate(plain)
         else:
@@ -724,10 +779,11 @@ def _fold_text(text: str) -> str:
     return text
 
 
-def _fold(values: pl.Series) -> pl.Series:
+def _fold(values: pl.Series, read: tuple[Any, ...] = _READ) -> pl.Series:
     """``values`` as :data:`_FOLD_RULES` write them (a space, ``-``, ``@``, ``+``...), so
     that the patterns see an address or a number however it was written; only the texts
-    that may hold a spelling of them (:data:`_FOLDED`) are rewritten.
+    that may hold a spelling of them (:data:`_FOLDED`) are rewritten. ``read``: the
+    rules (:data:`_READ`, or :data:`_READ_BEFORE`).
 
     >>> _fold(pl.Series(["Tel +49\u00a0171\u20137731", "?u=ana%40example.org", "x"])).to_list()
     ['Tel +49 171-7731', '?u=ana@example.org', 'x']
@@ -737,12 +793,12 @@ def _fold(values: pl.Series) -> pl.Series:
         return values
     at = hit.arg_true()
     found = values.gather(at)
-    for (pattern, plain), (compiled, _) in zip(_FOLD_RULES, _FOLDS, strict=True):
+    for (pattern, plain), (compiled, _) in read:
         if isinstance(plain, str):
             found = found.str.replace_all(pattern, plain)
-        elif callable(plain):  # the spellings written most from a table (_AT_ONCE),
-            found = found.str.replace_many(_AT_ONCE[plain])  # the few others in Python,
-            # each distinct text once
+        elif callable(plain):  # the spellings written most from a table (_AT_ONCE, where
+            if plain in _AT_ONCE:  # it has one), the few others in Python, each distinct
+                found = found.str.replace_many(_AT_ONCE[plain])  # text once
             has = found.str.contains(pattern).fill_null(False)
             if has.any():
                 where, texts = has.arg_true(), found.filter(has)
@@ -754,15 +810,15 @@ def _fold(values: pl.Series) -> pl.Series:
     return values.clone().scatter(at, found)
 
 
-def _fold_mapped(text: str) -> tuple[str, list[int], list[int]]:
-    """``text`` as :func:`_fold` writes it, and where each of its characters came from:
-    character ``i`` stands for ``text[starts[i]:ends[i]]``.
+def _fold_mapped(text: str, read: tuple[Any, ...] = _READ) -> tuple[str, list[int], list[int]]:
+    """``text`` as :func:`_fold` writes it (with the rules ``read``), and where each of its
+    characters came from: character ``i`` stands for ``text[starts[i]:ends[i]]``.
 
     >>> _fold_mapped("a%40b")
     ('a@b', [0, 1, 4], [1, 4, 5])
     """
     starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
-    for pattern, plain in _FOLDS:
+    for _, (pattern, plain) in read:
         if pattern is None:  # one character for one: none moves
             text = text.translate(plain)
             continue
@@ -812,7 +868,7 @@ def _hidden(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces) + text[last:]
 
 
-def _mask_mapped(texts: list[str]) -> list[str]:
+def _mask_mapped(texts: list[str], read: tuple[Any, ...] = _READ) -> list[str]:
     """:func:`mask_text` on texts whose personal values only :func:`_fold` shows: the
     matches are found in the folded text (in the order and with the engines of
     :func:`_mask_plain`) and replaced in the text as written, the rest kept byte for byte.
@@ -820,7 +876,18 @@ def _mask_mapped(texts: list[str]) -> list[str]:
     >>> _mask_mapped(["?q=c%2B%2B&e=ana%40example.org\\tTel 0171\u20137731\u20139942"])
     ['?q=c%2B%2B&e=[email]\\tTel [phone]']
     """
-    folds = [_fold_mapped(text) for text in texts]
+    spans = _mapped_spans(texts, read)
+    return [_masked_at(text, found) for text, found in zip(texts, spans, strict=True)]
+
+
+def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[int, int, str]]]:
+    """Where :func:`_mask_mapped` finds the personal values of each text (as written:
+    ``text[a:b]``) and their masks.
+
+    >>> _mapped_spans(["a ana%40example.org"], _READ)
+    [[(2, 19, '[email]')]]
+    """
+    folds = [_fold_mapped(text, read) for text in texts]
     found: list[list[tuple[int, int, str]]] = []
     current = []
     for folded, _, _ in folds:
@@ -840,18 +907,28 @@ def _mask_mapped(texts: list[str]) -> list[str]:
             spans = _marked_spans(text)
             found[i] += [(a, b, label) for a, b in spans]
             current[i] = _hidden(current[i], spans)
-    out = []
-    for text, (_, starts, ends), spans in zip(texts, folds, found, strict=True):
-        pieces, last = [], 0
-        for a, b, label in sorted(spans):
-            a, b = starts[a], ends[b - 1]  # as written
-            if a < last:  # in a folded character that the match before took: one mask
-                last = max(last, b)
-                continue
-            pieces += (text[last:a], label)
-            last = b
-        out.append("".join(pieces) + text[last:])
-    return out
+    return [
+        [(starts[a], ends[b - 1], label) for a, b, label in spans]  # as written
+        for (_, starts, ends), spans in zip(folds, found, strict=True)
+    ]
+
+
+def _masked_at(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each span ``(a, b, mask)`` of it replaced by its mask; spans that
+    overlap (a folded character that two matches share, or the matches of two readings)
+    are one, masked as the first.
+
+    >>> _masked_at("Ruf 0171 7731 9942", [(4, 13, "[phone]"), (4, 18, "[phone]")])
+    'Ruf [phone]'
+    """
+    pieces, last = [], 0
+    for a, b, label in sorted(spans):
+        if a < last:
+            last = max(last, b)
+            continue
+        pieces += (text[last:a], label)
+        last = b
+    return "".join(pieces) + text[last:]
 
 
 def _mask_plain(values: pl.Series) -> pl.Series:
@@ -914,13 +991,52 @@ _MASKS = r"\[(?:email|phone|iban)\]"
 
 
 def _mask_series(values: pl.Series) -> pl.Series:
-    """:func:`mask_text` on a text series. A match is sought in the text as :func:`_fold`
-    writes it, but only the matched characters of the text as written are replaced: a
-    text that folds to itself (most) is masked as it is; one that does not, as it is with
-    :data:`_INSIDE` written plainly when that reads as the folded text masked and keeps
-    the rest as written, else by :func:`_mask_mapped` (few: the personal value itself is
-    written with other folded characters)."""
-    folded = _fold(values)
+    r""":func:`mask_text` on a text series (:func:`_mask_read`). A text that the rules
+    of :data:`_RULES_SINCE` read otherwise than the rules before them (few: ``\_``,
+    ``\u{40}``...) has what either reading finds masked
+    (:data:`_READ_BEFORE`): no text is masked less than it was before them.
+
+    >>> _mask_series(pl.Series([r"max\_muster@example.com", r"Tel\+49 171 7731 9942",
+    ...                         r"Ruf 0171 7731 9942\_ok"])).to_list()
+    ['[email]', 'Tel\\[phone]', 'Ruf [phone]\\_ok']
+    """
+    folded = _fold(values, _READ)
+    masked = _mask_read(values, _READ, folded)
+    maybe = values.str.contains(_READ_OTHERWISE).fill_null(False)
+    if not maybe.any():
+        return masked
+    at = maybe.arg_true()
+    texts = values.gather(at)
+    differ = folded.gather(at) != _fold(texts, _READ_BEFORE)
+    if not differ.any():
+        return masked
+    at, texts = at.filter(differ), texts.filter(differ)
+    seen = _mask_read(texts, _READ_BEFORE) != texts  # a value the reading before finds
+    if not seen.any():
+        return masked
+    at, texts = at.filter(seen), texts.filter(seen).to_list()
+    both = [
+        _masked_at(text, now + before)
+        for text, now, before in zip(
+            texts, _mapped_spans(texts, _READ), _mapped_spans(texts, _READ_BEFORE), strict=True
+        )
+    ]
+    # (should the spans ever miss what a reading finds, it is masked over them)
+    both = _mask_read(_mask_read(pl.Series(both, dtype=pl.String), _READ), _READ_BEFORE)
+    return masked.clone().scatter(at, both)
+
+
+def _mask_read(
+    values: pl.Series, read: tuple[Any, ...], folded: pl.Series | None = None
+) -> pl.Series:
+    """``values`` masked as the rules ``read`` read them. A match is sought in the text as
+    :func:`_fold` writes it, but only the matched characters of the text as written are
+    replaced: a text that folds to itself (most) is masked as it is; one that does not, as
+    it is with :data:`_INSIDE` written plainly when that reads as the folded text masked
+    and keeps the rest as written, else by :func:`_mask_mapped` (few: the personal value
+    itself is written with other folded characters). ``folded``: ``values`` folded so,
+    when the caller has it."""
+    folded = _fold(values, read) if folded is None else folded
     hit = folded.str.contains(_ANY).fill_null(False)
     if not hit.any():
         return values
@@ -931,14 +1047,16 @@ def _mask_series(values: pl.Series) -> pl.Series:
         at_odd = odd.arg_true()
         texts, want = written.gather(at_odd), masked.gather(at_odd)
         found = _mask_inside(texts)
-        wrong = (_fold(found) != want) | ~_kept_around_masks(found, texts)
+        wrong = (_fold(found, read) != want) | ~_kept_around_masks(found, texts)
         if wrong.any():  # the personal value is written with other folded characters
             at_wrong = wrong.arg_true()
             slow = texts.gather(at_wrong)
             each = slow.unique()  # a value repeated down a column is mapped once
-            mapped = slow.replace_strict(each, _mask_mapped(each.to_list()), return_dtype=pl.String)
+            mapped = slow.replace_strict(
+                each, _mask_mapped(each.to_list(), read), return_dtype=pl.String
+            )
             # (should the two ever read differently, the folded text masked is stored)
-            same = _fold(mapped) == want.gather(at_wrong)
+            same = _fold(mapped, read) == want.gather(at_wrong)
             found = found.scatter(
                 at_wrong,
                 pl.select(pl.when(same).then(mapped).otherwise(want.gather(at_wrong))).to_series(),
@@ -1070,15 +1188,49 @@ def existing_salt(db_path: str | Path, salt_file: str | Path | None = None) -> s
 
 
 def hash_text(value: str, salt: str) -> str:
-    """:func:`salted_hash` of one value, as :func:`_fold` writes it: an id spelt
+    r""":func:`salted_hash` of one value, as :func:`_fold` writes it: an id spelt
     ``ana%40example.org`` in one file and ``ana@example.org`` in another joins, and
     ``sla purge --lead ana@example.org`` finds both.
 
+    An id that an import hashed before the spellings of :data:`_RULES_SINCE` were read
+    (it held an address or was a phone number or an IBAN as read then) keeps the hash it
+    was stored with: ``max\_muster@example.com`` (``_muster@example.com`` was read) still
+    joins its rows of earlier imports, and ``sla purge --lead`` with it still finds them.
+
     >>> hash_text(" Ana@Example.com", "s") == hash_text("ana%40example.com", "s")
     True
+    >>> hash_text(r"max\u{40}example.com", "s") == hash_text("max@example.com", "s")
+    True
+    >>> hash_text(r"max\_muster@example.com", "s") == hash_text("max_muster@example.com", "s")
+    False
     """
-    value = _fold_text(value)
-    return "h_" + hashlib.sha256((salt + value.strip().lower()).encode()).hexdigest()[:16]
+    folded = _fold_text(value)
+    if _SINCE_SPELT.search(value):
+        before = _fold_text(value, _FOLDS_BEFORE)
+        if before != folded and _hashed_before(before):
+            folded = before
+    return "h_" + hashlib.sha256((salt + folded.strip().lower()).encode()).hexdigest()[:16]
+
+
+#: A character that a spelling read by :data:`_RULES_SINCE` needs (the rest of the ids
+#: are folded once).
+_SINCE_SPELT = re.compile(r"[\\=%&]")
+_EMAIL_RE, _ID_PHONE_RE, _ID_IBAN_RE = map(re.compile, (EMAIL, _ID_PHONE, _ID_IBAN))
+
+
+def _hashed_before(folded: str) -> bool:
+    r"""Whether an id, as :data:`_FOLDS_BEFORE` wrote it, was hashed by the imports before
+    :data:`_RULES_SINCE` (:func:`_personal_ids` as it was: an address, one phone number
+    or an IBAN).
+
+    >>> [_hashed_before(v) for v in (r"max\_muster@example.com", r"max\u{40}example.com")]
+    [True, False]
+    """
+    if "@" in folded and _EMAIL_RE.search(folded):
+        return True
+    if _ID_PHONE_RE.search(folded):
+        return True
+    return bool(_ID_IBAN_RE.search(folded)) and _is_iban(folded.strip())
 
 
 def salt_warning(db_path: str | Path, salt_file: str | Path | None = None) -> str | None:
