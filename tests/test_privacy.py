@@ -940,6 +940,19 @@ def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
         ('{"m": "max\\\\u{40}example.com"}', '{"m": "[email]"}'),  # escaped twice
         ("tel \\u{2B}49\\u{a0}171\\u{a0}7731\\u{a0}9942 ok", "tel [phone] ok"),
         ("tel \\U0000002B49 171 7731 9942", "tel [phone]"),
+        # ... a quoted-printable soft line break in an address or a number
+        ("mail max.mu=\r\nller@example.com ok", "mail [email] ok"),
+        ("mail max.mu=\nller@example.com", "mail [email]"),
+        ("mail max.muller@exam=\nple.com ok", "mail [email] ok"),
+        ("mail max.muller@example=\r\n.com", "mail [email]"),
+        ("mail max.mu= \r\nller@example.com", "mail [email]"),  # a space a transport left
+        ("mail max.mu=\\r\\nller@example.com ok", "mail [email] ok"),  # in a JSON string
+        ("=\nmail max.mu=\nller=40exam=\nple.com=\n", "=\nmail [email]=\n"),
+        ("tel 0171 77=\r\n31 9942 ok", "tel [phone] ok"),
+        # ... quoted-printable of quoted-printable (its = escaped as =3D), twice or more
+        ("mail max=3D40example.com ok", "mail [email] ok"),
+        ("mail max=3D2Emuster=3D40example=3D2Ecom", "mail [email]"),
+        ("mail max=3D3D40example.com", "mail [email]"),
         # ... more of the same families: a backslash before a character (Perl's
         # Data::Dumper writes \@, a Markdown export \_ \. \+ \( \))
         ("perl max\\@example.com ok", "perl [email] ok"),
@@ -1015,7 +1028,12 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
             "smile \\u{1F600} \\u{40} \\x{40} \\U00000040 ok",
         ),
         ("a\\u{40}b, c\\U00000040, \\u{}, \\x{zz}", "a\\u{40}b, c\\U00000040, \\u{}, \\x{zz}"),
+        ("a=3D40, x=3D40&y=1, color=3D2E2E2E", "a=3D40, x=3D40&y=1, color=3D2E2E2E"),
+        ("Summe=\n12,50 EUR", "Summe=\n12,50 EUR"),
+        ("a =\r\nb, width=\n40px", "a =\r\nb, width=\n40px"),
         ("C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)", "C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)"),
+        # ... weighed and masked, as size=40x40.png always was
+        ("size=3D40x40.png", "[email]"),
     ],
 )
 def test_what_the_fold_may_take_for_a_personal_value(text, masked):
@@ -1084,6 +1102,9 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("max\\u{40}example.com", "max@example.com"),
         ("max\\x{40}example.com", "max@example.com"),
         ("max\\U00000040example.com", "max@example.com"),
+        ("max.muller@exam=\nple.com", "max.muller@example.com"),
+        ("max.muller@exam=\r\nple.com", "max.muller@example.com"),
+        ("max=3D40example.com", "max@example.com"),
         ("max\\@example.com", "max@example.com"),
         ("\\u{2B}49 171 7731 9942", "+49 171 7731 9942"),
     ],
@@ -1115,6 +1136,7 @@ def test_an_id_written_in_a_url_or_with_other_spaces_is_hashed(value):
         "L\\u0030",
         "a\\u{40}b",
         "\\u{1F600}",
+        "a=3D40",
     ],
 )
 def test_an_id_that_only_looks_spelt_is_no_personal_id(value):
@@ -1124,14 +1146,16 @@ def test_an_id_that_only_looks_spelt_is_no_personal_id(value):
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
+        ("phone=\n+49 171 7731 9942", "phone=\n[phone]"),
+        ("Ruf 0171 7731 9942=\nab", "Ruf [phone]=\nab"),
         ("Ruf 0171 7731 9942\\_ok", "Ruf [phone]\\_ok"),
         ("Tel\\+49 171 7731 9942", "Tel\\[phone]"),
         ("x0171\\x{2b}0171 7731 9942", "x0171\\x{2b}[phone]"),
     ],
 )
 def test_a_spelling_read_now_masks_no_less_than_before(text, masked):
-    """A backslash read away joins what stood apart: a number can run into the word
-    before or after it. What the reading before found stays masked."""
+    """A soft line break or a backslash read away joins what stood apart: a number can
+    run into the word before or after it. What the reading before found stays masked."""
     assert mask_text(text) == masked
 
 
@@ -1145,7 +1169,10 @@ _STORED_HASHES = [
     ("DE89 3704 0044 0532 0130 00", "h_f79ccc14510153ce"),
     ("DE89370400440532013000", "h_6ae9d80b290c2fdd"),
     # ... an address the import read then, and a spelling read now beside it
+    ("max.mu=\nller@example.com", "h_f8291e397c3068b7"),
+    ("max.mu=\r\nller@example.com", "h_0f0465ccac598eae"),
     ("max\\_muster@example.com", "h_f5bb3f5ba50f0507"),
+    ("max=3D2Emuster@example.com", "h_491cf4b636b4f6ad"),
     ("max\\u{2E}muster@example.com", "h_504cae68a2ae5552"),
 ]
 

@@ -641,6 +641,14 @@ def _long_escape(spelt: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
+#: A mail export's quoted-printable soft line break (RFC 2045: ``=`` at a line's end, and
+#: the next line goes on the same word; a transport may leave spaces before the break):
+#: ``max.mu=`` and ``ller@example.com`` on the next line are one address.
+_SOFT_LINE_BREAK = r"=[ \t]*\r?\n"
+#: Quoted-printable of quoted-printable (a mail forwarded as an attachment, an export of an
+#: encoded body): ``=3D`` is its escape of ``=``, so ``max=3D40example.com`` is
+#: ``max=40example.com``, and that is read as :data:`_QUOTED_PRINTABLE` reads it.
+_QUOTED_PRINTABLE_TWICE = (r"=(?:3[dD])+(40|2[eE])", "=${1}")
 #: A character written after a backslash, as Perl's ``Data::Dumper`` writes an ``@``
 #: (``max\@example.com``) and a Markdown export escapes ``_``, ``.``, ``+``, ``-``,
 #: ``(`` and ``)`` (``max\_muster@example.com``, ``\+49 171...``): the characters of an
@@ -666,6 +674,8 @@ _LONG_ESCAPE_RULE = (_LONG_ESCAPE, _long_escape)
 _RULES_SINCE = (
     _LONG_ESCAPE_RULE,
     _BACKSLASHED,
+    (_SOFT_LINE_BREAK, ""),
+    _QUOTED_PRINTABLE_TWICE,
 )
 
 #: What personal values hide behind (few texts have one), in the order it is undone: a
@@ -680,9 +690,10 @@ _RULES_SINCE = (
 #: hyphen-minus, and the escapes of a URL (``ana%40example.org``),
 #: HTML (``&#64;``, ``&#x40;``, ``&nbsp;``, also URL-encoded: ``%26%2364%3B``), JavaScript
 #: (``%u0040``) or an escaped string (``\u0040``, ``\x40``), one character for one first;
-#: `` (dot) `` as a person writes it; a mail's quoted-printable ``=40`` and ``=2E``
-#: (:data:`_QUOTED_PRINTABLE`); last, the ``@`` of an image's name for a pixel density
-#: (``icon@2x.png``) is read as no ``@``.
+#: a quoted-printable soft line break (dropped: :data:`_SOFT_LINE_BREAK`);
+#: `` (dot) `` as a person writes it; a mail's quoted-printable ``=40`` and ``=2E``, also
+#: escaped twice (:data:`_QUOTED_PRINTABLE_TWICE`, :data:`_QUOTED_PRINTABLE`); last, the
+#: ``@`` of an image's name for a pixel density (``icon@2x.png``) is read as no ``@``.
 #: Each is a pattern (for ``re``; None: per character) and what it is written as (a
 #: table: polars reads its spellings literally).
 _FOLD_RULES: tuple[
@@ -714,19 +725,23 @@ _FOLD_RULES: tuple[
         r"|\\x[eE]2\\x80\\x8[bB]|\\x[0-9A-Fa-f]{2}|\\[tnr/]|&#[xX]?[0-9A-Fa-f]+;|&[A-Za-z]+;",
         {k: v for k, v in _FOLD_TABLE.items() if k not in _FOLD_CHARS},
     ),
+    (_SOFT_LINE_BREAK, ""),  # (after the table: also =%0A, =\n in a JSON string)
     (r"\s?[(\[]dot[)\]]\s?", "."),
     # spaces around an @ (``ana @ example.org``): an address only when both sides read as
     # one; ``meet @ 5pm`` stays no address
     (r"[ \t]+@[ \t]*|@[ \t]+", "@"),
+    _QUOTED_PRINTABLE_TWICE,
     *_QUOTED_PRINTABLE,
     # an image for a pixel density (icon@2x.png, icon%402x.png) is no e-mail address
     (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
 #: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
 #: than printable ASCII, ``%``, ``&``, ``\``, ``(dot)``, ``@`` and a digit, a space and
-#: ``@``, ``=40``, ``=2E`` or quoted-printable bytes beyond ASCII; one cheap pass.
+#: ``@``, ``=40``, ``=2E``, ``=3D``, quoted-printable bytes beyond ASCII or a soft line
+#: break; one cheap pass.
 _FOLDED = (
-    r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]|=(?:40|2[eE]|[c-fC-F][0-9a-fA-F]=)"
+    r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]"
+    r"|=(?:40|2[eE]|3[dD]|[c-fC-F][0-9a-fA-F]=|[ \t]*\r?\n)"
 )
 _FOLDS = tuple(
     (
@@ -742,14 +757,16 @@ _FOLDS_BEFORE = tuple(
     fold for rule, fold in zip(_FOLD_RULES, _FOLDS, strict=True) if rule not in _RULES_SINCE
 )
 #: A reading of a text: rules of :data:`_FOLD_RULES` with their :data:`_FOLDS`; all of them,
-#: and those before :data:`_RULES_SINCE`. The rules since join what stood apart: the
-#: backslash of ``\_`` or of ``\x{2b}`` is no longer there to end a word. Read so, a
-#: number can run into the word after it (``0171 7731 9942\_ok``) or after a word
-#: (``Tel\+49 171...``): :func:`_mask_series` masks what either reading finds.
+#: and those before :data:`_RULES_SINCE`. The rules since join what stood apart: a soft
+#: line break's ``=`` and line break, the backslash of ``\_`` or of ``\x{2b}`` is no
+#: longer there to end a word. Read so, a number can run into the word after it
+#: (``0171 7731 9942=`` and ``ab`` on the next line) or after a word (``phone=`` and
+#: ``+49 171...`` on the next line): :func:`_mask_series` masks what either reading finds.
 _READ = tuple(zip(_FOLD_RULES, _FOLDS, strict=True))
 _READ_BEFORE = tuple(rule for rule in _READ if rule[0] not in _RULES_SINCE)
-#: What a text needs for the two readings to differ: a backslash.
-_READ_OTHERWISE = r"\\"
+#: What a text needs for the two readings to differ (a cheap superset: a backslash, ``%``
+#: or ``&``, a literal soft line break, ``=3D``).
+_READ_OTHERWISE = r"[\\%&]|=[ \t]*\r?\n|=3[dD]"
 
 
 def _folded_as(
@@ -992,8 +1009,8 @@ _MASKS = r"\[(?:email|phone|iban)\]"
 
 def _mask_series(values: pl.Series) -> pl.Series:
     r""":func:`mask_text` on a text series (:func:`_mask_read`). A text that the rules
-    of :data:`_RULES_SINCE` read otherwise than the rules before them (few: ``\_``,
-    ``\u{40}``...) has what either reading finds masked
+    of :data:`_RULES_SINCE` read otherwise than the rules before them (few: a soft line
+    break, ``\_``, ``\u{40}``...) has what either reading finds masked
     (:data:`_READ_BEFORE`): no text is masked less than it was before them.
 
     >>> _mask_series(pl.Series([r"max\_muster@example.com", r"Tel\+49 171 7731 9942",
