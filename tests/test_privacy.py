@@ -953,6 +953,17 @@ def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
         ("mail max=3D40example.com ok", "mail [email] ok"),
         ("mail max=3D2Emuster=3D40example=3D2Ecom", "mail [email]"),
         ("mail max=3D3D40example.com", "mail [email]"),
+        # ... an HTML name URL-encoded, its & or ; escaped, or plain
+        ("mail max%26commat%3Bexample.com ok", "mail [email] ok"),
+        ("mail max%26commat;example.com", "mail [email]"),
+        ("mail max&commat%3Bexample.com", "mail [email]"),
+        ("mail max%26amp%3Bcommat%3Bexample.com", "mail [email]"),
+        ("mail max%2526commat%253Bexample.com", "mail [email]"),
+        ("mail max%26commat%3Bexample%26period%3Bcom", "mail [email]"),
+        ("?e=max\\u0026commat;example.com&x=1", "?e=[email]&x=1"),
+        ("mail max&commat;example.com", "mail [email]"),
+        ("mail max&amp;commat;example.com", "mail [email]"),
+        ("tel %26plus%3B49 171 7731 9942", "tel [phone]"),
         # ... more of the same families: a backslash before a character (Perl's
         # Data::Dumper writes \@, a Markdown export \_ \. \+ \( \))
         ("perl max\\@example.com ok", "perl [email] ok"),
@@ -1031,6 +1042,7 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         ("a=3D40, x=3D40&y=1, color=3D2E2E2E", "a=3D40, x=3D40&y=1, color=3D2E2E2E"),
         ("Summe=\n12,50 EUR", "Summe=\n12,50 EUR"),
         ("a =\r\nb, width=\n40px", "a =\r\nb, width=\n40px"),
+        ("R%26D%3B %26commat%3B &commat; ok", "R%26D%3B %26commat%3B &commat; ok"),
         ("C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)", "C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)"),
         # ... weighed and masked, as size=40x40.png always was
         ("size=3D40x40.png", "[email]"),
@@ -1105,6 +1117,7 @@ def test_an_image_name_for_a_pixel_density_is_no_personal_id():
         ("max.muller@exam=\nple.com", "max.muller@example.com"),
         ("max.muller@exam=\r\nple.com", "max.muller@example.com"),
         ("max=3D40example.com", "max@example.com"),
+        ("max%26commat%3Bexample.com", "max@example.com"),
         ("max\\@example.com", "max@example.com"),
         ("\\u{2B}49 171 7731 9942", "+49 171 7731 9942"),
     ],
@@ -1174,6 +1187,7 @@ _STORED_HASHES = [
     ("max\\_muster@example.com", "h_f5bb3f5ba50f0507"),
     ("max=3D2Emuster@example.com", "h_491cf4b636b4f6ad"),
     ("max\\u{2E}muster@example.com", "h_504cae68a2ae5552"),
+    ("max%26period%3Bmuster@example.com", "h_7a7b562857f8fe1c"),
 ]
 
 

@@ -451,6 +451,12 @@ def _cases(text: str) -> set[str]:
     return {"".join(t) for t in itertools.product(*({c.lower(), c.upper()} for c in text))}
 
 
+#: HTML's named characters that :func:`_fold_table` reads (``&commat;``, ``&nbsp;``).
+_HTML_NAMED = {"nbsp": " ", "ensp": " ", "emsp": " ", "thinsp": " ", "Tab": " ", "shy": "",
+               "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-", "minus": "-",
+               "commat": "@", "plus": "+", "period": "."}  # fmt: skip
+
+
 def _fold_table() -> dict[str, str]:
     """Each spelling of :data:`_FOLD_RULES`' table and what it is written as: a character
     that NFKC writes as ASCII (``＠ ﹫ ＋``, full-width digits, en and ideographic spaces,
@@ -494,10 +500,7 @@ def _fold_table() -> dict[str, str]:
             for h in _cases(run)
         }
     table |= {"\\t": " ", "\\n": "\n", "\\r": "\r", "\\/": "/"}  # JSON's short escapes
-    named = {"nbsp": " ", "ensp": " ", "emsp": " ", "thinsp": " ", "Tab": " ", "shy": "",
-             "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-", "minus": "-",
-             "commat": "@", "plus": "+", "period": "."}  # fmt: skip
-    table |= {f"&{name};": plain for name, plain in named.items()}
+    table |= {f"&{name};": plain for name, plain in _HTML_NAMED.items()}
     return table
 
 
@@ -669,11 +672,20 @@ _BACKSLASHED = (r"\\([@._+()'-])", "${1}")
 _QUOTED_PRINTABLE = ((r"=2[eE]", "."), (r"=40", "@"))
 
 _LONG_ESCAPE_RULE = (_LONG_ESCAPE, _long_escape)
+#: An HTML name of :data:`_HTML_NAMED` URL-encoded (``%26commat%3B``, as a URL carries
+#: ``&commat;``), its ``&`` or its ``;`` escaped, written as the table reads it.
+_NAMED = "|".join(sorted(_HTML_NAMED, key=lambda name: (-len(name), name)))
+_HTML_NAMED_ESCAPED = (
+    rf"(?:%26|%[uU]0026|\\u0026|\\x26)(?:amp(?:;|%3[bB]))*({_NAMED})(?:;|%3[bB])"
+    rf"|&(?:amp(?:;|%3[bB]))*({_NAMED})%3[bB]",
+    "&${1}${2};",
+)
 #: The rules of :data:`_FOLD_RULES` added after ids were first hashed with the fold
 #: (2026-12-07): an id the import hashed before them keeps its hash (:func:`hash_text`).
 _RULES_SINCE = (
     _LONG_ESCAPE_RULE,
     _BACKSLASHED,
+    _HTML_NAMED_ESCAPED,
     (_SOFT_LINE_BREAK, ""),
     _QUOTED_PRINTABLE_TWICE,
 )
@@ -684,7 +696,7 @@ _RULES_SINCE = (
 #: the ``\uXXXX`` it stands for (:data:`_LONG_ESCAPE`), a character after a backslash as
 #: itself (:data:`_BACKSLASHED`: ``\@``); an escape of a character beyond ASCII, as that
 #: character (:data:`_BEYOND_ASCII`: ``\u2013``, ``%E2%80%AF``; in Python, on the few
-#: texts that hold one); then
+#: texts that hold one); an HTML name in a URL (:data:`_HTML_NAMED_ESCAPED`); then
 #: :data:`_FOLD_TABLE`: compatibility forms (full-width ``＠``), format
 #: characters (dropped), spaces other than the ASCII space, dashes other than the
 #: hyphen-minus, and the escapes of a URL (``ana%40example.org``),
@@ -719,6 +731,7 @@ _FOLD_RULES: tuple[
         "&#${1}${2}${3};",
     ),
     (_HTML_BEYOND_ASCII, _html_beyond_ascii),  # &#8211; as -, &#8239; as a space
+    _HTML_NAMED_ESCAPED,  # %26commat%3B as &commat;
     (
         r"[^\x00-\x7f]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|%[cC]2%[aA][0dD]|%[eE]2%80%8[bB]"
         r"|%[0-9A-Fa-f]{2}|%[uU][0-9A-Fa-f]{4}|\\u[0-9A-Fa-f]{4}|\\x[cC]2\\x[aA][0dD]"
