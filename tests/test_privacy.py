@@ -965,12 +965,14 @@ def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
         ("mail max&amp;commat;example.com", "mail [email]"),
         ("tel %26plus%3B49 171 7731 9942", "tel [phone]"),
         # ... more of the same families: a backslash before a character (Perl's
-        # Data::Dumper writes \@, a Markdown export \_ \. \+ \( \))
+        # Data::Dumper writes \@, a Markdown export \_ \. \+ \( \)), ++ before a number
         ("perl max\\@example.com ok", "perl [email] ok"),
         ("md max\\_muster@example.com ok", "md [email] ok"),
         ("md max\\.muster@example\\.com", "md [email]"),
         ("md \\+49 171 7731 9942", "md [phone]"),
         ("md \\(030\\) 123 45 67", "md [phone]"),
+        ("tel ++49 171 7731 9942 ok", "tel [phone] ok"),
+        ("Tel. ++49 (0)171 7731 9942", "Tel. [phone]"),
     ],
 )
 def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
@@ -1044,6 +1046,7 @@ def test_a_personal_value_however_it_is_spelt_is_masked(text, masked):
         ("a =\r\nb, width=\n40px", "a =\r\nb, width=\n40px"),
         ("R%26D%3B %26commat%3B &commat; ok", "R%26D%3B %26commat%3B &commat; ok"),
         ("C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)", "C:\\Users\\max\\.ssh\\id_rsa, \\(x\\)"),
+        ("c++, ++i, 2++", "c++, ++i, 2++"),
         # ... weighed and masked, as size=40x40.png always was
         ("size=3D40x40.png", "[email]"),
     ],
@@ -1150,10 +1153,46 @@ def test_an_id_written_in_a_url_or_with_other_spaces_is_hashed(value):
         "a\\u{40}b",
         "\\u{1F600}",
         "a=3D40",
+        "2+2",
+        "1+1=2",
     ],
 )
 def test_an_id_that_only_looks_spelt_is_no_personal_id(value):
     assert not is_personal_id(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("+4917112345678+4917187654321", "[phone][phone]"),
+        ("Tel +49 171 1234567+49 171 7654321 ok", "Tel [phone][phone] ok"),
+        ("Ruf 0171 1234567+49 171 7654321", "Ruf [phone][phone]"),
+        ("+4917112345678+4917187654321+4917100000001", "[phone][phone][phone]"),
+        ("+4917112345678++4917187654321", "[phone][phone]"),
+        ("?tel=%2B4917112345678%2B4917187654321&x=1", "?tel=[phone][phone]&x=1"),
+        # not phone-like: sums, prices, versions
+        ("2+2", "2+2"),
+        ("1+1=2", "1+1=2"),
+        ("100+200+300", "100+200+300"),
+        ("12,50 EUR+3,20 EUR", "12,50 EUR+3,20 EUR"),
+        ("Summe 1.234,50+19% MwSt", "Summe 1.234,50+19% MwSt"),
+        ("Version 2.1+3, Q1+Q2 2026", "Version 2.1+3, Q1+Q2 2026"),
+        ("+4917112345678+2", "[phone]+2"),
+    ],
+)
+def test_phone_numbers_joined_by_their_plus_are_each_masked(text, masked):
+    """Fourth round (2026-12-07): the ``+`` of the second number stood where the first
+    one's match ended, so ``+49171...+49171...`` kept the second number in clear."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    "value", ["+4917155500991+4917155500992", "++49 171 5550099", "+49 171 5550099+49 171 5550098"]
+)
+def test_an_id_of_numbers_joined_by_their_plus_or_with_two_is_hashed(value):
+    assert is_personal_id(value)
 
 
 @pytest.mark.parametrize(

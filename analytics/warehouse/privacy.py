@@ -308,7 +308,7 @@ EMAIL = r"[\w.+%'-]+(?:@|\s?[\(\[]at[\)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}"
 _PLUS_PHONE = r"\+\d{1,3}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\(?\d\)?){7,14}"  # +49 170 5550001
 _US_PHONE = r"\(\d{3}\)\s?\d{3}[ .-]\d{4}"  # (555) 123-4567
 _PHONE_LAYOUTS = (
-    _PLUS_PHONE,
+    r"\+?" + _PLUS_PHONE,  # also ++49 170 5550001, as the international prefix was written
     # 0049 170 5550001, 0049 (0)170 5550001 (no country code starts with 0)
     r"00[1-9]\d{0,2}(?:[ ./-]?\(0\))?(?:[ ./-]{0,2}\d){6,14}",
     r"\(?0\d{2,5}\)?(?:[ ./-]+|\)\s*)\d(?:[ ./-]?\d){4,12}",  # 030 1234567, 0170/5550001
@@ -341,6 +341,13 @@ _ID_PHONE_LAYOUTS = (
 )
 #: A whole id cell that is a phone number: one of :data:`_ID_PHONE_LAYOUTS`.
 _ID_PHONE = r"^\s*(?:" + "|".join(_ID_PHONE_LAYOUTS) + r")\s*$"
+#: ... or written with ``++`` (``++49 170 5550099``), or several, each joined to the one
+#: before by its ``+`` (``+4917155500991+4917155500992``).
+_ID_PHONES = (
+    r"^\s*(?:"
+    + "|".join((r"\+" + _PLUS_PHONE, *_ID_PHONE_LAYOUTS))
+    + rf")(?:\+?{_PLUS_PHONE})*\s*$"
+)
 #: A whole id cell that may be an IBAN (hashed when its check digits are right), in
 #: either case (``de89.3704...`` is spelt so in text too); a hex id (Olist's
 #: ``ab12cd...``, 32 characters) is no country's length (:data:`IBAN_LENGTHS`).
@@ -932,11 +939,18 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         (EMAIL, f"{_OPEN}${{0}}{_CLOSE}", "[email]"),
         (PHONE, f"${{1}}{_OPEN}${{2}}{_CLOSE}", "[phone]"),
     ):
-        marked = pl.Series(current, dtype=pl.String).str.replace_all(pattern, marks).to_list()
-        for i, text in enumerate(marked):
-            spans = _marked_spans(text)
-            found[i] += [(a, b, label) for a, b in spans]
-            current[i] = _hidden(current[i], spans)
+        todo = list(range(len(current)))
+        while todo:  # again where a number is joined to the one found by its + (_JOINED)
+            seek = pl.Series([current[i] for i in todo], dtype=pl.String)
+            marked = seek.str.replace_all(pattern, marks).to_list()
+            again = []
+            for i, text in zip(todo, marked, strict=True):
+                spans = _marked_spans(text)
+                found[i] += [(a, b, label) for a, b in spans]
+                current[i] = _hidden(current[i], spans)
+                if spans and label == "[phone]" and f"{_FOUND}+" in current[i]:
+                    again.append(i)
+            todo = again
     return [
         [(starts[a], ends[b - 1], label) for a, b, label in spans]  # as written
         for (_, starts, ends), spans in zip(folds, found, strict=True)
@@ -964,7 +978,31 @@ def _masked_at(text: str, spans: list[tuple[int, int, str]]) -> str:
 def _mask_plain(values: pl.Series) -> pl.Series:
     """IBANs, e-mail addresses and phone numbers replaced in ``values`` as written."""
     found = _mask_iban_series(values)
-    return found.str.replace_all(EMAIL, "[email]").str.replace_all(PHONE, "${1}[phone]")
+    return _mask_phones(found.str.replace_all(EMAIL, "[email]"))
+
+
+#: A number joined to the one before it by its ``+`` (``+4917112345678+4917187654321``):
+#: the ``+`` stands where the first number's match ends, so no match can start there.
+_JOINED = r"\[phone\]\+\+?\d"
+
+
+def _mask_phones(values: pl.Series) -> pl.Series:
+    """Phone numbers replaced in ``values``, also each one joined to the one before it by
+    its ``+`` (sought again after that one's mask, as often as the chain is long).
+
+    >>> _mask_phones(pl.Series(["+4917112345678+4917187654321", "2+2", "1+1=2"])).to_list()
+    ['[phone][phone]', '2+2', '1+1=2']
+    """
+    masked = values.str.replace_all(PHONE, "${1}[phone]")
+    todo = masked.str.contains(_JOINED).fill_null(False)
+    while todo.any():
+        at = todo.arg_true()
+        before = masked.gather(at)
+        again = before.str.replace_all(PHONE, "${1}[phone]")
+        masked = masked.scatter(at, again)
+        more = (again != before) & again.str.contains(_JOINED)
+        todo = pl.Series([False] * len(masked)).scatter(at, more)
+    return masked
 
 
 def _fold_char(char: str) -> str:
@@ -1104,7 +1142,7 @@ def _personal_ids(values: pl.Series) -> pl.Series:
         hit = values.str.contains(EMAIL).fill_null(False)
     phone = values.str.contains(r"[+ ./()-]|^\s*00").fill_null(False)
     if phone.any():
-        hit = hit | values.str.contains(_ID_PHONE).fill_null(False)
+        hit = hit | values.str.contains(_ID_PHONES).fill_null(False)
     iban = values.str.contains(_ID_IBAN).fill_null(False)
     if iban.any():
         at = iban.arg_true()
