@@ -726,6 +726,8 @@ _NO_VALUE = st.lists(
             *"abcXYZ .,;:/-_?=!\u00e4\u00df\t\u00a0\u202f\u2009\u2013\u2212\u3002()&",
             *("%2B", "&#43;", "%2F", "%28", "%29", "%26", "\U000e0020"),
             *("%3A", "%u002B", "\\u00fc", "\\u2013", "\\x2b", "\\n", "\\/", "&#8211;", "=2E"),
+            *("\\u{1F600}", "\\u{e4}", "\\x{2b}", "=\n", "=\r\n", "=3D", "\\_", "\\(", "+"),
+            *("%26commat", "\n"),
         ]
     ),
     max_size=30,
@@ -738,6 +740,15 @@ _VALUES = [
     ("%2B49\u00a0171\u00a07731\u00a09942", "[phone]"),
     ("0171\u20137731\u20139942", "[phone]"),
     ("DE89 3704 0044 0532 0130 00", "[iban]"),
+    ("ana\\u{40}example.org", "[email]"),
+    ("ana\\U00000040example.org", "[email]"),
+    ("ana.mu=\nller@example.org", "[email]"),
+    ("ana@exam=\r\nple.org", "[email]"),
+    ("ana=3D40example.org", "[email]"),
+    ("ana%26commat%3Bexample.org", "[email]"),
+    ("ana\\@example.org", "[email]"),
+    ("+4917177319942+4917177319943", "[phone][phone]"),
+    ("++49 171 7731 9942", "[phone]"),
 ]
 
 
@@ -782,15 +793,30 @@ def test_the_text_around_a_personal_value_is_kept_byte_for_byte(before, value, a
                 "&#8211;",
                 "&#x202F;",
                 "&#0252",
+                "\\u{40}",
+                "\\x{2b}",
+                "\\U00000040",
+                "\\u{1F600}",
+                "{",
+                "}",
+                "=\n",
+                "=\r\n",
+                "=3D",
+                "%26commat%3B",
+                "\\@",
+                "\\_",
             ]
         )
     ).map("".join)
 )
 def test_the_fold_with_its_map_writes_what_the_fold_writes(text):
-    folded, starts, ends = _fold_mapped(text)
-    assert folded == _fold(pl.Series([text], dtype=pl.String)).item()
-    assert len(starts) == len(ends) == len(folded)
-    assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True))
+    from analytics.warehouse.privacy import _READ, _READ_BEFORE
+
+    for read in (_READ, _READ_BEFORE):
+        folded, starts, ends = _fold_mapped(text, read)
+        assert folded == _fold(pl.Series([text], dtype=pl.String), read).item()
+        assert len(starts) == len(ends) == len(folded)
+        assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True))
 
 
 def test_the_escapes_polars_decodes_at_once_read_as_the_function_reads_them():
@@ -1234,6 +1260,190 @@ _STORED_HASHES = [
 def test_an_id_hashed_before_keeps_the_hash_it_was_stored_with(value, stored):
     assert is_personal_id(value)
     assert hash_text(value, "s") == stored
+
+
+#: The spellings of the fourth round (2026-12-07), planted in one cell on every import
+#: path, and what each must be stored as.
+_ROUND4 = [
+    ("zz.r1\\u{40}example.org", "[email]"),
+    ("zz.r2\\U00000040example.org", "[email]"),
+    ("zz.r3\\x{40}example.org", "[email]"),
+    ("zz.r4.mu=\r\nller@example.org", "[email]"),
+    ("zz.r5@exam=\nple.org", "[email]"),
+    ("zz.r6=3D40example.org", "[email]"),
+    ("zz.r7%26commat%3Bexample.org", "[email]"),
+    ("zz.r8\\@example.org", "[email]"),
+    ("zz\\_r9@example.org", "[email]"),
+    ("+4917155503011+4917155503012", "[phone][phone]"),
+    ("++49 171 5550 3013", "[phone]"),
+]
+_ROUND4_NEEDLES = ["zz.r", "_r9", "mu=", "ller@", "exam=", "55503011", "55503012", "5550 3013"]
+
+
+def _round4(path: str) -> tuple[str, str]:
+    """The planted cell of an import path, and what it is stored as."""
+    return (
+        f"Kontakt-{path} " + " | ".join(s for s, _ in _ROUND4),
+        f"Kontakt-{path} " + " | ".join(m for _, m in _ROUND4),
+    )
+
+
+def _write_rows(path: Path, rows: list[list[str]], delimiter: str = ",", encoding="utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _with_cell(source: Path, target: Path, column: str, value: str) -> Path:
+    """A copy of an export file with ``column`` of its first row set to ``value``."""
+    rows = list(csv.reader(source.read_text(encoding="utf-8-sig").splitlines()))
+    rows[1][rows[0].index(column)] = value
+    return _write_rows(target, rows)
+
+
+def _stored_with(db: Path, marker: str) -> set[str]:
+    """Every stored text (a cell, or a value of a JSON cell) that holds ``marker``."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        columns = con.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns"
+            " WHERE data_type IN ('VARCHAR', 'JSON')"
+        ).fetchall()
+        cells = [
+            value
+            for schema, table, column in columns
+            for (value,) in con.execute(
+                f'SELECT "{column}"::VARCHAR FROM "{schema}"."{table}"'
+                f' WHERE contains("{column}"::VARCHAR, ?)',
+                [marker],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    found = set()
+    for cell in cells:
+        try:
+            doc = json.loads(cell)
+        except json.JSONDecodeError:
+            doc = None
+        if isinstance(doc, dict):
+            found |= {v for v in doc.values() if isinstance(v, str) and marker in v}
+        else:
+            found.add(cell)
+    return found
+
+
+_ROUND4_PATHS = [
+    "strict", "office", "upload", "mapping", "hubspot", "salesforce", "olist", "xeducation"
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def round4(tmp_path_factory):
+    """One warehouse that every import path loaded the planted cell into."""
+    root = tmp_path_factory.mktemp("round4")
+    db = root / "w.duckdb"
+    cell = {path: _round4(path)[0] for path in _ROUND4_PATHS}
+    header = ["lead_id", "created_at", "source", "job_title", "Notiz"]
+    strict = _write_rows(
+        root / "strict" / "leads.csv",
+        [header, ["R1", "2026-10-05T09:00:00Z", "email", cell["strict"], cell["strict"]]],
+    ).parent
+    import_export(db, strict)
+    office = _write_rows(
+        root / "office" / "leads.csv",
+        [header, ["R2", "05.10.2026 09:00", "email", cell["office"], ""]],
+        delimiter=";",
+        encoding="cp1252",
+    ).parent
+    import_export(db, office)
+    upload = _write_rows(
+        root / "upload" / "leads.csv",
+        [header[:4], ["R3", "2026-10-05T09:00:00Z", "email", cell["upload"]]],
+    ).parent
+    import_canonical(db, upload)  # the Data page
+    kontakte = _write_rows(
+        root / "mapping" / "kontakte.csv",
+        [["Kontakt-Nr", "Angelegt am", "Info"], ["R4", "01.09.2026", cell["mapping"]]],
+        delimiter=";",
+    )
+    toml = _write(
+        root / "mapping" / "kontakte.toml",
+        'table = "leads"\n[columns]\n"Kontakt-Nr" = "lead_id"\n"Angelegt am" = "created_at"\n'
+        '"Info" = "campaign"\n[defaults]\nsource = "other"\n',
+    )
+    import_export(db, kontakte, mapping=toml)
+    for fmt, file, column in (
+        ("hubspot", "contacts.csv", "Job Title"),
+        ("salesforce", "Lead.csv", "Title"),
+        ("olist", "olist_marketing_qualified_leads.csv", "landing_page_id"),
+    ):
+        folder = root / fmt
+        for source in (EXPORTS / fmt).glob("*.csv"):
+            _write(folder / source.name, source.read_text(encoding="utf-8"))
+        _with_cell(EXPORTS / fmt / file, folder / file, column, cell[fmt])
+        import_export(db, folder, fmt=fmt)
+    xeducation = _write_rows(
+        root / "xeducation" / "x_education_leads.csv",
+        [
+            ["Prospect ID", "Lead Number", "Lead Origin", "Lead Source", "Converted",
+             "What is your current occupation"],
+            ["u1", "77", "API", "Google", "0", cell["xeducation"]],
+        ],
+    )  # fmt: skip
+    import_export(db, xeducation, fmt="xeducation")
+    return db
+
+
+def test_the_spellings_of_the_fourth_round_are_stored_nowhere(round4):
+    assert _scan(round4, _ROUND4_NEEDLES) == []
+
+
+@pytest.mark.parametrize("path", _ROUND4_PATHS)
+def test_the_spellings_of_the_fourth_round_are_masked_on_every_import_path(round4, path):
+    marker, stored = _round4(path)[0].split(" ", 1)[0], _round4(path)[1]
+    assert _stored_with(round4, marker + " ") == {stored}
+
+
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "zz.j1\\u{40}example.org",
+        "zz.j1\\U00000040example.org",
+        "zz.j1\\x{40}example.org",
+        "zz.j1@exam=\r\nple.org",
+        "zz.j1=3D40example.org",
+        "zz.j1%26commat%3Bexample.org",
+        "zz.j1\\@example.org",
+    ],
+)
+def test_an_id_spelt_as_read_now_joins_and_is_purged_with_its_plain_spelling(
+    tmp_path, monkeypatch, spelt
+):
+    from analytics.warehouse.purge import purge
+
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    _write(d / "leads.csv", "lead_id,created_at,source\nzz.j1@example.org,2026-10-05,email\n")
+    _write_rows(
+        d / "lifecycle_events.csv",
+        [["lead_id", "stage", "entered_at"], [spelt, "mql", "2026-10-06"]],
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded == {"leads": 1, "lifecycle_events": 1} and not result.rejected
+    assert _scan(db, ["zz.j1", "exam="]) == []
+    purge(db, leads=["zz.j1@example.org"], salt="test")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        left = [
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
+        ]
+    finally:
+        con.close()
+    assert left == [0, 0, 0]
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):
