@@ -763,11 +763,27 @@ _FOLDED = (
     r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]"
     r"|=(?:40|2[eE]|3[dD]|[c-fC-F][0-9a-fA-F]=|[ \t]*\r?\n)"
 )
+
+
+def _template(plain: str) -> str | Callable[[re.Match[str]], str]:
+    """A rule's text for ``re``: as it is, or, where it names groups (``&#${1}${2};``), a
+    function that writes them (``Match.expand`` parses its template again at every match).
+
+    >>> _template("&#${1}${2};")(re.match("(a)(b)?", "a")), _template("@")
+    ('&#a;', '@')
+    """
+    parts = re.split(r"\$\{(\d+)\}", plain)
+    if len(parts) == 1:
+        return plain
+
+    def expand(spelt: re.Match[str]) -> str:
+        return "".join((spelt[int(p)] or "") if i % 2 else p for i, p in enumerate(parts))
+
+    return expand
+
+
 _FOLDS = tuple(
-    (
-        re.compile(pattern),
-        re.sub(r"\$\{(\d+)\}", r"\\g<\1>", plain) if isinstance(plain, str) else plain,
-    )
+    (re.compile(pattern), _template(plain) if isinstance(plain, str) else plain)
     if pattern
     else (None, str.maketrans(plain))
     for pattern, plain in _FOLD_RULES
@@ -792,13 +808,12 @@ _READ_OTHERWISE = r"[\\%&]|=[ \t]*\r?\n|=3[dD]"
 def _folded_as(
     plain: str | Mapping[Any, str] | Callable[[re.Match[str]], str], spelt: re.Match[str]
 ) -> str:
-    """What a rule writes ``spelt`` (its pattern's match) as: its text, with the groups
-    it names (``\\g<1>``: ``${1}`` for polars); a table keeps what it lacks; a function
-    says it."""
+    """What a rule writes ``spelt`` (its pattern's match) as: its text; a table keeps what
+    it lacks; a function (one that writes groups: :func:`_template`) says it."""
     if callable(plain):
         return plain(spelt)
     if isinstance(plain, str):
-        return spelt.expand(plain) if "\\g<" in plain else plain
+        return plain
     return plain.get(spelt[0], spelt[0])
 
 
@@ -1082,16 +1097,18 @@ def _mask_series(values: pl.Series) -> pl.Series:
     seen = _mask_read(texts, _READ_BEFORE) != texts  # a value the reading before finds
     if not seen.any():
         return masked
-    at, texts = at.filter(seen), texts.filter(seen).to_list()
+    at, texts = at.filter(seen), texts.filter(seen)
+    each = texts.unique()  # a value repeated down a column is read once
+    words = each.to_list()
     both = [
         _masked_at(text, now + before)
         for text, now, before in zip(
-            texts, _mapped_spans(texts, _READ), _mapped_spans(texts, _READ_BEFORE), strict=True
+            words, _mapped_spans(words, _READ), _mapped_spans(words, _READ_BEFORE), strict=True
         )
     ]
     # (should the spans ever miss what a reading finds, it is masked over them)
     both = _mask_read(_mask_read(pl.Series(both, dtype=pl.String), _READ), _READ_BEFORE)
-    return masked.clone().scatter(at, both)
+    return masked.clone().scatter(at, texts.replace_strict(each, both, return_dtype=pl.String))
 
 
 def _mask_read(
