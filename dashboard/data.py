@@ -383,6 +383,25 @@ def rep_names() -> dict[str, str]:
     return _rep_names(warehouse_key())
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _demo_source(key: tuple[str, int]) -> str | None:
+    from analytics.warehouse import WarehouseError
+    from analytics.warehouse.facts import demo_source as logged_demo
+
+    if key[1] == 0:  # no file yet: the upload makes the warehouse
+        return None
+    try:
+        return logged_demo(_connection(*key).cursor())
+    except WarehouseError:  # not readable as a warehouse: the page says what is wrong
+        return None
+
+
+def demo_source() -> str | None:
+    """The ``sla demo`` command whose data the warehouse holds, else None
+    (:func:`analytics.warehouse.facts.demo_source`): an upload into it mixes two companies."""
+    return _demo_source(warehouse_key())
+
+
 # -- warehouse health (Data page) ------------------------------------------------------------
 
 

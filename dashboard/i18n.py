@@ -576,6 +576,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "Vorschau: noch ist nichts importiert. So würde der Import die Daten ändern; "
         "bestätigen zum Importieren, oder abbrechen.",
     ),
+    "upload_into_demo": (
+        "This warehouse holds the demo's data ({demo}). Importing adds {added} to it: every "
+        "page, review and notebook would then count the demo's data and yours as one company. "
+        "To see your export alone, import it into a warehouse of its own (`sla import --db "
+        "NEW.duckdb`, then `make run DB=NEW.duckdb`).",
+        "Dieses Warehouse enthält die Daten der Demo ({demo}). Der Import fügt {added} hinzu: "
+        "alle Seiten, Reviews und Notebooks zählten dann die Daten der Demo und Ihre als ein "
+        "Unternehmen. Um Ihren Export allein zu sehen, importieren Sie ihn in ein eigenes "
+        "Warehouse (`sla import --db NEU.duckdb`, dann `make run DB=NEU.duckdb`).",
+    ),
     "upload_preview_rejected": (
         "{n} row(s) would be rejected into the quarantine; the root causes:",
         "In die Quarantäne abgelehnt würden Zeilen: {n}; die Ursachen:",

@@ -850,3 +850,35 @@ def test_the_data_page_says_in_words_that_a_purge_ended_the_preview(
     preview(at, [("leads.csv", AFTER.encode())], replace=False)
     assert any(words in w.value for w in at.warning)
     assert not at.error and "upload_confirm" not in _keys(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_an_upload_into_the_demos_warehouse_is_warned_of_before_the_confirm(
+    tmp_path, monkeypatch, lang
+):
+    """After `make demo` the Data page's upload added a company's export to the demo's data
+    without a word (as `sla import` did before it warned): the preview says so, naming the
+    demo and what would be added, before anything is imported."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    db = tmp_path / "demo.duckdb"
+    made = CliRunner().invoke(app, ["demo", "--leads", "100", "--seed", "3", "--db", str(db)])
+    assert made.exit_code == 0, made.output
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = data_page(lang)
+    export = HEAD + "X1,2026-10-01,email\nX2,2026-10-02,email\n"
+    preview(at, [("leads.csv", export.encode())], replace=False)
+    demo = "sla demo --leads 100 --seed 3"
+    said = {"en": f"This warehouse holds the demo's data ({demo}). Importing adds 2 leads to it",
+            "de": f"Dieses Warehouse enthält die Daten der Demo ({demo}). Der Import fügt 2 "
+                  "leads hinzu"}  # fmt: skip
+    assert [w.value for w in at.warning if said[lang] in w.value], [w.value for w in at.warning]
+
+
+def test_an_upload_into_an_own_warehouse_has_no_demo_warning(warehouse):
+    at = data_page()
+    preview(at, [("leads.csv", AFTER.encode())], replace=False)
+    assert not [w.value for w in at.warning if "demo" in w.value]

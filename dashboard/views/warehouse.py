@@ -283,6 +283,10 @@ if pending is not None:
     if not pending["args"]["replace"]:
         changes = changes.drop("rows_removed")
     ui.table(changes)
+    added = {name: c["added"] for name, c in result.changes.items() if c.get("added")}
+    if added and (demo := data.demo_source()) is not None:  # two companies counted as one
+        counts = ", ".join(f"{num(n, lg)} {name}" for name, n in added.items())
+        st.warning(t("upload_into_demo", lg, demo=demo, added=counts), icon=":material/merge:")
     for file, columns in result.dropped_columns.items():
         st.info(t("upload_dropped", lg, file=Path(file).name, columns=", ".join(columns)))
     for file, columns in result.masked_columns.items():
