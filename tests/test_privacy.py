@@ -57,6 +57,19 @@ IBANS = ["DE89 3704 0044 0532 0130 00"]
 KEPT = ["Zauberlehrling-Ost", "Kaltakquise-Nord", "Rueckruf-Kampagne"]
 
 
+def _lead_rows_left(db: Path) -> list[int]:
+    """The rows left in core.leads, core.lifecycle_events and raw.lifecycle_events (after a
+    purge of every lead: none)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
+        ]
+    finally:
+        con.close()
+
+
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding=encoding)
@@ -364,15 +377,7 @@ def test_an_id_spelt_as_in_a_url_joins_and_is_purged_with_its_plain_spelling(
     result = import_export(db, d)
     assert result.loaded == {"leads": 1, "lifecycle_events": 1} and not result.rejected
     purge(db, leads=["anna@example.de"], salt="test")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        left = [
-            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
-        ]
-    finally:
-        con.close()
-    assert left == [0, 0, 0]
+    assert _lead_rows_left(db) == [0, 0, 0]
 
 
 #: Spellings of an e-mail address or a phone number that an export's escapes make: the
@@ -437,15 +442,7 @@ def test_an_escaped_value_is_stored_nowhere_and_joins_and_is_purged_as_written_p
         (f"Kontakt {mask} bitte", json.dumps({"notiz": f"an {mask}"}, separators=(",", ":")))
     ]
     purge(db, leads=[plain], salt="test")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        left = [
-            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
-        ]
-    finally:
-        con.close()
-    assert left == [1, 0, 0]  # L2 stays
+    assert _lead_rows_left(db) == [1, 0, 0]  # L2 stays
 
 
 def test_a_value_after_an_escaped_punctuation_mark_is_stored_nowhere(tmp_path):
@@ -1435,15 +1432,7 @@ def test_an_id_spelt_as_read_now_joins_and_is_purged_with_its_plain_spelling(
     assert result.loaded == {"leads": 1, "lifecycle_events": 1} and not result.rejected
     assert _scan(db, ["zz.j1", "exam="]) == []
     purge(db, leads=["zz.j1@example.org"], salt="test")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        left = [
-            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-            for t in ("core.leads", "core.lifecycle_events", "raw.lifecycle_events")
-        ]
-    finally:
-        con.close()
-    assert left == [0, 0, 0]
+    assert _lead_rows_left(db) == [0, 0, 0]
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):
