@@ -881,10 +881,15 @@ def stopped_since(
     return sum(day not in closed for day in idle) >= after
 
 
-def _last(frame: pl.LazyFrame, column: str, as_of: datetime) -> pl.LazyFrame:
-    """One row, ``last``: the latest ``column`` of ``frame`` at or before ``as_of``."""
+def _last(
+    frame: pl.LazyFrame, column: str, as_of: datetime, *, also: dict[str, pl.Expr] | None = None
+) -> pl.LazyFrame:
+    """One row, ``last``: the latest ``column`` of ``frame`` at or before ``as_of`` (and
+    the aggregations ``also`` over the same rows, after it)."""
     moment = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
-    return frame.filter(pl.col(column) <= moment).select(pl.col(column).max().alias("last"))
+    return frame.filter(pl.col(column) <= moment).select(
+        pl.col(column).max().alias("last"), **(also or {})
+    )
 
 
 def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None:
@@ -984,17 +989,17 @@ def lifecycle_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> 
     >>> lifecycle_stopped(t, as_of=datetime(2026, 10, 22, 9), config=cfg) is None
     True
     """
-    events = tables.lifecycle_events
+    lead_event = pl.col("entered_at").filter(pl.col("stage") == "lead").max()
     found = pl.collect_all(
         [
-            _last(events, "entered_at", as_of),
-            _last(events.filter(pl.col("stage") == "lead"), "entered_at", as_of),
+            # the last event and the last of a new lead, in one scan of the events
+            _last(tables.lifecycle_events, "entered_at", as_of, also={"lead": lead_event}),
             _last(tables.leads, "created_at", as_of),
             _last(tables.sales_touches, "occurred_at", as_of),
         ]
     )
     last_event, last_lead_event, last_lead, last_touch = (
-        None if f.item() is None else as_utc(f.item()) for f in found
+        None if value is None else as_utc(value) for f in found for value in f.row(0)
     )
     going_on = [m for m in (last_touch, last_lead) if m is not None]
     if last_event is None or last_lead_event is None or not going_on:
