@@ -676,7 +676,7 @@ def _goal_plan(
     cfg = cfg.model_copy(
         update={"goals": cfg.goals.model_copy(update={"revenue_target_monthly": float(target)})}
     )
-    coverage, zone = _coverage_of(key, ckey, cfg), cfg.reporting.timezone
+    coverage, zone = _coverage_of(key, ckey, cfg), cfg.month_zones  # as the review cuts it
     groups = month_coverage(coverage, month, timezone=zone)
     quarter = period_coverage(coverage, month, period="quarter", timezone=zone)
     raw = _review(key, ckey, month, at, ())  # retarget scales the quarter itself
