@@ -380,6 +380,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Still maturing: the {days}-day window has not closed.",
         "Noch nicht reif: das {days}-Tage-Fenster ist noch offen.",
     ),
+    "immature_not_compared": (
+        "Still maturing: this month's {days}-day window has not closed, so its rate so far is "
+        "not compared with the month before (that month had longer).",
+        "Noch nicht reif: das {days}-Tage-Fenster dieses Monats ist noch offen; die bisherige "
+        "Quote wird nicht mit dem Vormonat verglichen (der hatte länger Zeit).",
+    ),
     "sales_triggered": ("Sales-triggered enrollments", "Vom Vertrieb ausgelöste Aufnahmen"),
     "sales_triggered_note": ("a rep asked for them", "von Mitarbeitern des Vertriebs angefordert"),
     "sales_not_allowed": (

@@ -1029,9 +1029,13 @@ def test_review_page_does_not_compare_a_maturing_remql_rate(app: AppTest, review
     app.switch_page("views/review.py").run()
     rows = [row for row in footnoted_rows(app) if row.get("Metric") == "Re-MQL rate"]
     assert rows and all(row["Change"] == "–" for row in rows), rows
-    immature = "–: Still maturing: the 180-day window has not closed."  # below the table
-    assert all(row["October 2026"] == immature for row in rows), rows
-    assert all(not row["November 2026"].startswith("–") for row in rows), rows
+    # one note below the table, marked on the rate so far and on the month not set beside it
+    why = (
+        "Still maturing: this month's 180-day window has not closed, so its rate so far is "
+        "not compared with the month before (that month had longer)."
+    )
+    assert all(row["October 2026"] == f"–: {why}" for row in rows), rows
+    assert all(re.fullmatch(rf"\d+\.\d %: {re.escape(why)}", row["November 2026"]) for row in rows)
 
 
 # -- the data page ------------------------------------------------------------------------------
@@ -1455,7 +1459,8 @@ def test_review_page_compares_a_running_month_with_nothing(app: AppTest) -> None
     said = {r["November 2026"] for r in rows if not r["December 2026"].startswith("–")}
     assert said == {
         "–: A running month is not compared with the month before.",
-        "–: Still maturing: the 180-day window has not closed.",  # the re-MQL rate
+        "–: Still maturing: this month's 180-day window has not closed, so its rate so far "
+        "is not compared with the month before (that month had longer).",  # the re-MQL rate
     }
 
 

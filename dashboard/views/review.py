@@ -120,7 +120,7 @@ def compare(metrics: list[str], targets: dict[str, float] | None = None) -> None
             "status": t(row["status"], lg) if row.get("status") else "",
         }
         for reason, cell in unknown_why(m, row, value, old):
-            if cells[cell] != "–":  # a KPI not judged on a value, a maturing rate's 0 %
+            if cells[cell] != "–" and m not in review.maturing():  # a KPI not judged on a value
                 cell = "status" if cell == "current" else "current"
             cells[cell] += notes.mark(reason)
         rows.append(
@@ -154,8 +154,9 @@ def unknown_why(metric: str, row: dict, value: object, old: object) -> list[tupl
             notes.append((why, "current"))
     elif value is None:
         notes.append((review.value_reason(metric, lang=lg), "current"))
-    elif metric in review.maturing():  # 0 % of a cohort whose window has barely opened
-        return [(t("immature", lg, days=num(cfg.recycle.remql_window_days, lg)), "previous")]
+    elif metric in review.maturing():  # the rate so far of a window still open: not compared
+        why = t("immature_not_compared", lg, days=num(cfg.recycle.remql_window_days, lg))
+        return [(why, "current"), (why, "previous")]
     elif why := review.change_reason(metric, lang=lg):  # measured differently last month
         return [(why, "change")]
     if old is None:
