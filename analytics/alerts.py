@@ -63,6 +63,7 @@ from analytics.coverage import (
     LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
     STOPPED_AFTER_WORKING_DAYS,
     answerable,
+    horizons,
     known_coverage,
     lifecycle_stopped,
     rep_display_names,
@@ -247,12 +248,11 @@ def judged_kinds(tables: Tables, *, as_of: datetime, config: SlaConfig | None = 
     ).collect()
     present = {row["t"] for row in counts.iter_rows(named=True) if row["n"] > 0}
     stopped = events_stopped = None
-    if config is not None and "sales_touches" in present:
-        stopped = touches_stopped(tables, as_of=as_of, config=config)
-        if stopped is not None:
+    if config is not None:  # the last touch read once for both rules, as the review does
+        horizon = horizons(tables, as_of=as_of, config=config)
+        stopped, events_stopped = horizon.touches_stopped, horizon.lifecycle_stopped
+        if stopped is not None:  # (a stop needs a touch: the table is present)
             present.discard("sales_touches")
-    if config is not None:
-        events_stopped = lifecycle_stopped(tables, as_of=as_of, config=config)
     covered = {kind: (None if table in present else table) for kind, table in NEEDS.items()}
     if events_stopped is not None:  # "no SQL, recycle or disqualification yet": unknown
         for kind in EPISODE_KINDS:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -906,14 +906,110 @@ def touches_tracked_until(tables: Tables, *, as_of: datetime) -> datetime | None
     return None if last is None else as_utc(last)
 
 
+class Horizons(NamedTuple):
+    """When the sales touches and the lifecycle events stopped at a moment
+    (:func:`horizons`): each the day of its last row (in the handoff calendar's time zone)
+    and the moment measures built on it are judged at, the end of that day; None while
+    current."""
+
+    #: The day of the last sales touch when the touches stopped (:func:`touch_horizon`).
+    touches_stopped: date | None = None
+    #: The end of that day (capped at ``as_of``): first touches and cadence are judged then.
+    touches_until: datetime | None = None
+    #: The day of the last lifecycle event when they stopped (:func:`lifecycle_stopped`).
+    lifecycle_stopped: date | None = None
+    #: The end of that day (capped at ``as_of``): which MQL episodes are open is known
+    #: until then only, so a cadence window running past it is not judged.
+    lifecycle_until: datetime | None = None
+
+
+def _end_of_day(day: date, *, as_of: datetime, config: SlaConfig) -> datetime:
+    """The end of ``day`` in the handoff calendar's time zone, at ``as_of`` at the latest."""
+    zone = ZoneInfo(config.handoff.calendar.timezone)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+    return min(as_utc(as_of), as_utc(end))
+
+
+def horizons(tables: Tables, *, as_of: datetime, config: SlaConfig) -> Horizons:
+    """When the sales touches (:func:`touch_horizon`) and the lifecycle events
+    (:func:`lifecycle_stopped`) have stopped at ``as_of``, from one read of each table's
+    last row: the last sales touch is read once for both rules (the review and
+    ``sla alerts`` ask for both; at 10M each read is a warehouse query).
+
+    >>> from analytics.config import load_config
+    >>> cfg = load_config("data/sla.toml")  # Berlin, Monday to Friday, German holidays
+    >>> t = Tables.from_rows(
+    ...     leads=[{"lead_id": "a", "created_at": "2026-10-15T08:00Z", "source": "email"}],
+    ...     lifecycle_events=[{"lead_id": "a", "stage": "lead", "entered_at": "2026-10-15T08:00Z"}],
+    ...     sales_touches=[{"touch_id": "x", "lead_id": "a", "rep_id": "r", "channel": "phone",
+    ...                     "occurred_at": "2026-11-04T12:00Z", "outcome": "no_answer"}])
+    >>> h = horizons(t, as_of=datetime(2026, 11, 5, 9), config=cfg)
+    >>> h.touches_stopped, h.lifecycle_stopped, h.lifecycle_until.isoformat()
+    (None, datetime.date(2026, 10, 15), '2026-10-15T22:00:00+00:00')
+    """
+    lead_event = pl.col("entered_at").filter(pl.col("stage") == "lead").max()
+    found = pl.collect_all(
+        [
+            # the last event and the last of a new lead, in one scan of the events
+            _last(tables.lifecycle_events, "entered_at", as_of, also={"lead": lead_event}),
+            _last(tables.leads, "created_at", as_of),
+            _last(tables.sales_touches, "occurred_at", as_of),
+        ]
+    )
+    last_event, last_lead_event, last_lead, last_touch = (
+        None if value is None else as_utc(value) for f in found for value in f.row(0)
+    )
+    touches_day = _touch_stop(last_touch, as_of=as_of, config=config)
+    events_day = _lifecycle_stop(
+        last_event, last_lead_event, (last_touch, last_lead), config=config
+    )
+    return Horizons(
+        touches_day,
+        None if touches_day is None else _end_of_day(touches_day, as_of=as_of, config=config),
+        events_day,
+        None if events_day is None else _end_of_day(events_day, as_of=as_of, config=config),
+    )
+
+
+def _touch_stop(last: datetime | None, *, as_of: datetime, config: SlaConfig) -> date | None:
+    """The day of the last sales touch ``last`` when none came since on
+    :data:`STOPPED_AFTER_WORKING_DAYS` working days before ``as_of``, else None."""
+    if last is None:
+        return None
+    day = calendar_day(last, config=config)
+    return day if stopped_since(day, as_of=as_of, config=config) else None
+
+
+def _lifecycle_stop(
+    last_event: datetime | None,
+    last_lead_event: datetime | None,
+    going: Iterable[datetime | None],
+    *,
+    config: SlaConfig,
+) -> date | None:
+    """The day of the last lifecycle event when the data that goes on (``going``: the last
+    touch and the last new lead) came :data:`LIFECYCLE_STOPPED_AFTER_WORKING_DAYS` working
+    days or more after it, and the events record new leads (``last_lead_event``)."""
+    going_on = [m for m in going if m is not None]
+    if last_event is None or last_lead_event is None or not going_on:
+        return None  # no event, or none of a new lead: nothing says how often they come
+    day = calendar_day(last_event, config=config)
+    stopped = stopped_since(
+        day, as_of=max(going_on), config=config, after=LIFECYCLE_STOPPED_AFTER_WORKING_DAYS
+    )
+    return day if stopped else None
+
+
 def touch_horizon(
     tables: Tables, *, as_of: datetime, config: SlaConfig
 ) -> tuple[date | None, datetime | None]:
     """When the sales touches have stopped at ``as_of`` (:func:`stopped_since`): the day of
     the last one (in the handoff calendar's time zone) and the moment touch measures are
     judged at, the end of that day; ``(None, None)`` while they are current or when there
-    is none. ``sla alerts`` and the review share it: a first touch or cadence window that
-    runs past that day is not judged (spec/coverage.md: missing data is no verdict).
+    is none. ``sla alerts`` and the review share it (both through :func:`horizons`, which
+    reads the last touch once for this rule and :func:`lifecycle_stopped`): a first touch
+    or cadence window that runs past that day is not judged (spec/coverage.md: missing
+    data is no verdict).
 
     >>> from analytics.config import load_config
     >>> t = Tables.from_rows(sales_touches=[
@@ -926,22 +1022,15 @@ def touch_horizon(
     >>> day, until.isoformat()  # the end of that day in Berlin
     (datetime.date(2026, 11, 20), '2026-11-20T23:00:00+00:00')
     """
-    last = touches_tracked_until(tables, as_of=as_of)
-    if last is None:
-        return None, None
-    day = calendar_day(last, config=config)
-    if not stopped_since(day, as_of=as_of, config=config):
-        return None, None
-    end = datetime.combine(
-        day + timedelta(days=1), datetime.min.time(), ZoneInfo(config.handoff.calendar.timezone)
-    )
-    return day, min(as_utc(as_of), as_utc(end))
+    day = _touch_stop(touches_tracked_until(tables, as_of=as_of), as_of=as_of, config=config)
+    return (None, None) if day is None else (day, _end_of_day(day, as_of=as_of, config=config))
 
 
 def lifecycle_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> date | None:
     """The day of the last lifecycle event (in the handoff calendar's time zone) when the
     lifecycle events have stopped at ``as_of`` while the rest of the data went on; None
-    while they are current, or when the data cannot tell.
+    while they are current, or when the data cannot tell (:func:`horizons`, which the
+    review and ``sla alerts`` call to read the last sales touch once for both rules).
 
     The lifecycle events have stopped when, between the day of the last one and the day
     of the later of the last sales touch and the last lead created (all at or before
@@ -989,28 +1078,7 @@ def lifecycle_stopped(tables: Tables, *, as_of: datetime, config: SlaConfig) -> 
     >>> lifecycle_stopped(t, as_of=datetime(2026, 10, 22, 9), config=cfg) is None
     True
     """
-    lead_event = pl.col("entered_at").filter(pl.col("stage") == "lead").max()
-    found = pl.collect_all(
-        [
-            # the last event and the last of a new lead, in one scan of the events
-            _last(tables.lifecycle_events, "entered_at", as_of, also={"lead": lead_event}),
-            _last(tables.leads, "created_at", as_of),
-            _last(tables.sales_touches, "occurred_at", as_of),
-        ]
-    )
-    last_event, last_lead_event, last_lead, last_touch = (
-        None if value is None else as_utc(value) for f in found for value in f.row(0)
-    )
-    going_on = [m for m in (last_touch, last_lead) if m is not None]
-    if last_event is None or last_lead_event is None or not going_on:
-        return None  # no event, or none of a new lead: nothing says how often they come
-    stopped = stopped_since(
-        calendar_day(last_event, config=config),
-        as_of=max(going_on),
-        config=config,
-        after=LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
-    )
-    return calendar_day(last_event, config=config) if stopped else None
+    return horizons(tables, as_of=as_of, config=config).lifecycle_stopped
 
 
 def lifecycle_cut(
@@ -1490,12 +1558,14 @@ __all__ = [
     "VOLUME_KPIS",
     "WON_ONLY_TRIGGER",
     "Group",
+    "Horizons",
     "amounts_known",
     "answerable",
     "calendar_day",
     "coverage",
     "empty_coverage",
     "gaps",
+    "horizons",
     "import_first",
     "is_running",
     "known_coverage",

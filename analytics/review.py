@@ -166,7 +166,7 @@ class Review:
     #: touches are current.
     touches_unjudged: dict[str, int] = field(default_factory=dict)
     #: The day of the last lifecycle event when they had stopped at ``as_of`` while the
-    #: touches or new leads went on (:func:`analytics.coverage.lifecycle_horizon`, the rule
+    #: touches or new leads went on (:func:`analytics.coverage.lifecycle_stopped`, the rule
     #: of ``sla alerts``): stale leads are not counted; None while current.
     lifecycle_stopped: date | None = None
     #: The measure groups that stop leaves unknown this month, though its data reaches it
@@ -1452,11 +1452,12 @@ def build_review(
         coverage = cov.known_coverage(tables, config=config, as_of=judge_at)
     groups = cov.month_coverage(coverage, month, timezone=tz)
     prev_groups = cov.month_coverage(coverage, shift_month(month, -1), timezone=tz)
-    # touches that stopped judge nothing after their last day (as `sla alerts` says)
-    stopped, touches_until = cov.touch_horizon(tables, as_of=judge_at, config=config)
-    # nor do lifecycle events that stopped (as `sla alerts` says): a month that goes on past
-    # their last day has its stages counted, and its MQL episodes judged, only in part
-    events_stopped = cov.lifecycle_stopped(tables, as_of=judge_at, config=config)
+    # touches that stopped judge nothing after their last day (as `sla alerts` says); nor
+    # do lifecycle events that stopped: a month that goes on past their last day has its
+    # stages counted, and its MQL episodes judged, only in part (one read of the last
+    # touch for both rules)
+    horizon = cov.horizons(tables, as_of=judge_at, config=config)
+    stopped, touches_until, events_stopped = horizon[:3]
     cut = cov.lifecycle_cut(groups, month, stopped=events_stopped, timezone=tz)
     groups = {g: ok and g not in cut for g, ok in groups.items()}
     prev_cut = cov.lifecycle_cut(
@@ -2070,8 +2071,8 @@ def _judged_months(
     known = tables.until(as_of)
     if coverage is None:
         coverage = cov.known_coverage(tables, config=config, as_of=as_of)
-    stopped, touches_until = cov.touch_horizon(tables, as_of=as_of, config=config)
-    events_stopped = cov.lifecycle_stopped(tables, as_of=as_of, config=config)
+    horizon = cov.horizons(tables, as_of=as_of, config=config)  # as build_review
+    stopped, touches_until, events_stopped = horizon[:3]
     seg_target = config.goals.for_segment(segment)
     config = _segment_config(config, seg_target)
     seg_targets = _segment_kpi_targets(config, seg_target) if segment else None
