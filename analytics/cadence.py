@@ -128,6 +128,7 @@ def cadence_episodes(
     config: SlaConfig,
     as_of: datetime,
     touches_until: datetime | None = None,
+    events_until: datetime | None = None,
 ) -> pl.LazyFrame:
     """The cadence SLA judged per episode.
 
@@ -145,6 +146,14 @@ def cadence_episodes(
         is judged when it could be by then, or when it is due at ``as_of`` and the
         touches before already held it (reached, or enough spaced attempts: no later
         touch can undo that); the rest wait, as nobody can see their later attempts.
+    events_until : datetime, optional
+        When the lifecycle events stopped (:attr:`analytics.coverage.Horizons.lifecycle_until`):
+        the same, judged at the earlier of the two, held by the touches up to it only.
+        An episode that looks open then may have ended since (an SQL, a recycle, a
+        disqualification no longer in the data), so its touches after it may be no
+        attempt of its: a window that closes later waits unless the touches before held
+        it, and one that closed earlier but is held only by a lead reached after it waits
+        too (what the touches in its window missed, nothing later undoes).
 
     Returns
     -------
@@ -177,12 +186,27 @@ def cadence_episodes(
     window_n = in_window.group_by(_KEY).agg(pl.len().cast(pl.Int64).alias("window_attempts"))
     held = pl.col("is_reached") | (pl.col("spaced_attempts") >= cad.min_attempts)
     judged = judged_at(as_of, config=config)
-    if touches_until is not None:
-        judged = judged_at(touches_until, config=config) | (judged & held)
+    horizon = min((m for m in (touches_until, events_until) if m is not None), default=None)
+    stats = episode_stats.join(window_n, on=_KEY, how="left").join(counted, on=_KEY, how="left")
+    if horizon is not None:
+        # held by the touches up to the horizon (with the touches stopped, all of them)
+        held_then = held
+        if events_until is not None:
+            at = pl.lit(as_utc(horizon), dtype=pl.Datetime("us", "UTC"))
+            before = spaced_attempts(
+                in_window.filter(pl.col("occurred_at") <= at),
+                min_gap_hours=cad.min_gap_hours,
+                cap=cad.min_attempts,
+            ).rename({"spaced_attempts": "_spaced_then"})
+            stats = stats.join(before, on=_KEY, how="left")
+            held_then = (pl.col("first_reached_at") <= at).fill_null(False) | (
+                pl.col("_spaced_then").fill_null(0) >= cad.min_attempts
+            )
+        judged = (judged_at(horizon, config=config) & (held_then | ~held.fill_null(False))) | (
+            judged & held_then
+        )
     return (
-        episode_stats.join(window_n, on=_KEY, how="left")
-        .join(counted, on=_KEY, how="left")
-        .with_columns(
+        stats.with_columns(
             pl.col("window_attempts").fill_null(0),
             pl.col("spaced_attempts").fill_null(0),
         )

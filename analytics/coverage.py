@@ -1127,9 +1127,14 @@ def lifecycle_reason(stopped: date, *, lang: Lang = "en") -> str:
     )
 
 
-#: The KPIs counted at ``as_of`` over every MQL episode still open (stale leads): once the
-#: lifecycle events stopped, whatever the month, the data cannot tell which are still open.
-OPEN_EPISODE_KPIS: frozenset[str] = frozenset({"stale_leads"})
+#: The KPIs counted over MQL episodes that may still be open: stale leads (counted at
+#: ``as_of``), attempts per MQL and cadence compliance (an episode that looked open at
+#: the stop, touched after it, or whose cadence window ran past it). Once the lifecycle
+#: events stopped, whatever the month, the data cannot tell which are still open; a value
+#: of theirs that is None then is unknown for that reason.
+OPEN_EPISODE_KPIS: frozenset[str] = frozenset(
+    {"stale_leads", "attempts_per_mql", "cadence_compliance"}
+)
 
 
 def lifecycle_reasons(

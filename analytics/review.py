@@ -174,6 +174,11 @@ class Review:
     #: day, so its MQLs, SQLs, recycles ... and what is judged on its MQLs are cut short);
     #: not measurable in :attr:`coverage`, with that day as the reason. Empty otherwise.
     lifecycle_cut: tuple[str, ...] = ()
+    #: How many of the month's cadence windows (``cadence``) ran past
+    #: :attr:`lifecycle_stopped` on an MQL episode that looked open then, so are not judged
+    #: (it may have ended since); empty while the events are current, or when the stop
+    #: cuts the month short (:attr:`lifecycle_cut` says so then).
+    lifecycle_unjudged: dict[str, int] = field(default_factory=dict)
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
     #: Assignment delay vs rep delay per rep (:func:`analytics.handoff.assignment_by_rep`).
@@ -255,12 +260,22 @@ class Review:
 
     def lifecycle_note(self, *, lang: str = "en") -> str | None:
         """One sentence when the lifecycle events stopped (:attr:`lifecycle_stopped`): what
-        of a month they cut short is not counted (:attr:`lifecycle_cut`), else why stale
+        of a month they cut short is not counted (:attr:`lifecycle_cut`), else how many
+        cadence windows ran past that day (:attr:`lifecycle_unjudged`), else why stale
         leads are unknown; None while they are current."""
         from analytics.texts import day, render
 
         if self.lifecycle_stopped is None:
             return None
+        n = self.lifecycle_unjudged.get("cadence", 0)
+        if not self.lifecycle_cut and n:
+            return render(
+                "coverage.lifecycle_unjudged" + ("" if n > 1 else "_one"),
+                lang=lang,  # type: ignore[arg-type]
+                what=render("coverage.unjudged_cadence" + ("s" if n > 1 else ""), lang=lang, n=n),  # type: ignore[arg-type]
+                day=day(self.lifecycle_stopped, lang),  # type: ignore[arg-type]
+                n=cov.LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
+            )
         if not self.lifecycle_cut:
             return cov.lifecycle_reason(self.lifecycle_stopped, lang=lang)  # type: ignore[arg-type]
         return render(
@@ -549,6 +564,7 @@ class Review:
                 {
                     "lifecycle_stopped": str(self.lifecycle_stopped),
                     "lifecycle_cut": list(self.lifecycle_cut),
+                    "lifecycle_unjudged": dict(self.lifecycle_unjudged) or None,
                 }
                 if self.lifecycle_stopped is not None
                 else {}
@@ -871,6 +887,7 @@ def _episode_frames(
     prefix: str,
     segments: pl.LazyFrame | None = None,
     touches_until: datetime | None = None,
+    events_until: datetime | None = None,
 ) -> dict[str, pl.LazyFrame]:
     """The per-episode and per-recycle frames of a window (collected before aggregating).
 
@@ -878,10 +895,18 @@ def _episode_frames(
     frames of several months are those of their span, split by :func:`_month_part`.
     First touches and cadence are judged at ``touches_until`` (the touches stopped:
     :func:`analytics.coverage.touch_horizon`; a cadence window due at ``as_of`` that the
-    touches before had already held too), the rest at ``as_of``.
+    touches before had already held too), the rest at ``as_of``. Cadence windows are
+    judged at ``events_until`` too (the lifecycle events stopped:
+    :attr:`analytics.coverage.Horizons.lifecycle_until`), and ``after_stop`` holds the
+    episodes touched after it, all looking open then: their attempts may be no episode's.
     """
     touch_at = as_of if touches_until is None else touches_until
     eps = stats.lazy().filter(window.contains("started_at"))
+    touched_after = (
+        pl.col("last_touch_at") > pl.lit(as_utc(events_until), dtype=pl.Datetime("us", "UTC"))
+        if events_until is not None
+        else pl.lit(False)
+    )
     m_touches = touches.lazy().join(
         eps.select("lead_id", "episode"), on=["lead_id", "episode"], how="semi"
     )
@@ -891,8 +916,14 @@ def _episode_frames(
         ),
         f"{prefix}accepted": ho.acceptance(eps, t.lifecycle_events, as_of=as_of),
         f"{prefix}cadence": cad.cadence_episodes(
-            eps, m_touches, config=config, as_of=as_of, touches_until=touches_until
+            eps,
+            m_touches,
+            config=config,
+            as_of=as_of,
+            touches_until=touches_until,
+            events_until=events_until,
         ),
+        f"{prefix}after_stop": eps.filter(touched_after).select("lead_id", "episode", "started_at"),
         f"{prefix}premature": ho.premature_recycles(
             stats.lazy().filter(window.contains("ended_at")), config=config
         ),
@@ -969,6 +1000,25 @@ def _unjudged(
     }
 
 
+def _lifecycle_unjudged(
+    cadence: pl.DataFrame,
+    *,
+    config: SlaConfig,
+    as_of: datetime,
+    touches_until: datetime | None,
+    measurable: bool,
+) -> dict[str, int]:
+    """How many of the month's cadence windows are not judged because the lifecycle
+    events stopped (:func:`analytics.cadence.cadence_episodes` with ``events_until``):
+    due at ``as_of`` (and at ``touches_until`` when the touches stopped too: else the
+    touches' note says it), still open; empty where the month's cadence is unknown
+    anyway (``measurable`` false: a month the stop cuts short)."""
+    if not measurable:
+        return {}
+    due = cad.judged_at(as_of if touches_until is None else touches_until, config=config)
+    return {"cadence": cadence.filter(~pl.col("is_judged") & due).height}
+
+
 def _never_contacted_as_listed(cadence: dict[str, Any], cur: dict[str, pl.DataFrame]) -> None:
     """The month's never-contacted count, in total and per rep, as its list has it, in
     ``cadence`` and ``cur``: the episodes whose first touch is still due (pending, at
@@ -1014,18 +1064,20 @@ def _touch_unknowns(
     """The month's counts the stopped touches leave unknown: attempts per MQL while an
     episode was still open at ``touches_until``, premature recycles while a recycle came
     after it that its touches before did not already clear (:func:`judged_recycles`).
-    (Compliance counts only judged episodes: the others are pending.)"""
+    Since the lifecycle events stopped, attempts per MQL while an episode looking open
+    then was touched after it (``after_stop``: :func:`_episode_frames`), as it may have
+    ended before those touches. (Compliance counts only judged episodes: the others are
+    pending.)"""
+    after_stop = frames["after_stop"].height if "after_stop" in frames else 0
     if touches_until is None:
-        return frozenset()
+        return frozenset({"attempts_per_mql"} if after_stop else ())
     at = pl.lit(as_utc(touches_until))
     still_open = pl.col("ended_at").is_null() | (pl.col("ended_at") > at)
-    open_then = frames["cadence_episodes"].filter(still_open)
+    open_then = frames["cadence_episodes"].filter(still_open).height + after_stop
     recycles = frames["premature"]
     later = recycles.height - judged_recycles(recycles, touches_until).height
     return frozenset(
-        name
-        for name, unknown in (("attempts_per_mql", open_then.height), ("premature", later))
-        if unknown
+        name for name, unknown in (("attempts_per_mql", open_then), ("premature", later)) if unknown
     )
 
 
@@ -1500,7 +1552,7 @@ def build_review(
     second = {
         **_episode_frames(t, stats, touches, lead_touches, config=config, window=both,
                           as_of=judge_at, prefix="", segments=segments,
-                          touches_until=touches_until),
+                          touches_until=touches_until, events_until=horizon.lifecycle_until),
         "remql": nu.remql(t.lifecycle_events, config=config, window=window, as_of=judge_at),
         "prev:remql": nu.remql(t.lifecycle_events, config=config, window=prev_window,
                                as_of=judge_at),
@@ -1562,7 +1614,8 @@ def build_review(
                 "nurture_progression", "sales_triggered", "unknown_tracks"):  # fmt: skip
         cur[key] = f[key]
     for key, name in (("speed", "speed"), ("cadence", "cadence_episodes"),
-                      ("premature", "premature"), ("enrollment", "enrollment")):  # fmt: skip
+                      ("premature", "premature"), ("enrollment", "enrollment"),
+                      ("after_stop", "after_stop")):  # fmt: skip
         cur[name] = f[key]
         old[name] = f[f"prev:{key}"]
     _without_visitors(cur, segment)
@@ -1606,8 +1659,9 @@ def build_review(
         segment_targets=_segment_kpi_targets(config, seg_target) if segment else None,
     ).collect(engine=ENGINE)
     _blank_frames(cur, groups)
-    if stopped is not None and now["cadence"].get("attempts_per_mql") is None:
-        # nor per rep: the attempts after the touches stopped are unknown
+    if (stopped or events_stopped) and now["cadence"].get("attempts_per_mql") is None:
+        # nor per rep: the attempts after the touches or the lifecycle events stopped are
+        # unknown
         cur["cadence_by_rep"] = cur["cadence_by_rep"].with_columns(
             pl.lit(None, pl.Float64).alias("attempts_per_mql")
         )
@@ -1706,6 +1760,17 @@ def build_review(
         ),
         lifecycle_stopped=events_stopped,
         lifecycle_cut=cut,
+        lifecycle_unjudged=(
+            _lifecycle_unjudged(
+                cur["cadence_episodes"],
+                config=config,
+                as_of=judge_at,
+                touches_until=touches_until,
+                measurable=groups.get("cadence", True),
+            )
+            if events_stopped
+            else {}
+        ),
         assignment_by_rep=by_assignment,
         assignment=_row(assignment.drop("rep_id", "rep_name")) if assignment.height else {},
         # the previous month as this month's version judges it (compared() puts the
@@ -1812,6 +1877,7 @@ def _month_part(frames: Mapping[str, pl.DataFrame], window: Window) -> dict[str,
         "cadence": "started_at",
         "premature": "recycled_at",
         "enrollment": "recycled_at",
+        "after_stop": "started_at",
     }
     return {name: frames[name].filter(window.contains(col)) for name, col in placed.items()}
 
@@ -1908,6 +1974,7 @@ def _span_frames(
     as_of: datetime,
     segment: Mapping[str, Any] | None,
     touches_until: datetime | None = None,
+    events_until: datetime | None = None,
 ) -> tuple[dict[str, pl.DataFrame], pl.LazyFrame]:
     """The per-episode frames of a span of months (:func:`_episode_frames` without the
     touches), each month's re-MQLs (``remql:YYYY-MM``) and the stale leads (``stale``),
@@ -1924,6 +1991,7 @@ def _span_frames(
     )
     lazy = _episode_frames(t, stats, touches, lead_touches, config=config, window=window,
                            as_of=as_of, prefix="", touches_until=touches_until,
+                           events_until=events_until,
                            segments=ho.segments_for_lines(tables, config=config))  # fmt: skip
     del lazy["touches"]  # only the review's detail tables read the touches themselves
     # a lead's re-MQL is judged from its first recycle of the month: one frame per month
@@ -2094,7 +2162,7 @@ def _judged_months(
     for part in tables.partitions(partitions):
         frames, reps = _span_frames(
             part, config, windows, window=span, as_of=as_of, segment=segment,
-            touches_until=touches_until,
+            touches_until=touches_until, events_until=horizon.lifecycle_until,
         )  # fmt: skip
         f_parts.append(frames)
     f = {name: pl.concat([p[name] for p in f_parts], rechunk=True) for name in f_parts[0]}
@@ -2125,6 +2193,7 @@ def _judged_months(
             premature=parts[m]["premature"],
             enrollment=parts[m]["enrollment"],
             cadence_episodes=parts[m]["cadence"],
+            after_stop=parts[m]["after_stop"],
         )
         _without_visitors(frames, segment)
         month_groups = cov.month_coverage(coverage, m, timezone=tz)

@@ -2169,6 +2169,30 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Recyclings und Disqualifizierungen nicht bekannt, ebenso wenig die an seinen MQLs "
         "gemessenen Erstkontakte, Kadenz, Annahme und Recyclings oder liegengebliebene Leads.",
     ),
+    "coverage.lifecycle_unjudged": (
+        "Not judged: {what} ran past {day}, the last lifecycle event recorded (none since on "
+        "{n} or more working days while sales touches or new leads went on): their MQLs may "
+        "have become SQLs or been recycled or disqualified since, so which attempts were "
+        "theirs is not known, nor are attempts per MQL or stale leads.",
+        "Nicht bewertet: {what} liefen über den {day} hinaus, das letzte erfasste "
+        "Lebenszyklus-Ereignis (seitdem an {n} oder mehr Arbeitstagen keines, während "
+        "Vertriebsaktivitäten oder neue Leads weiterliefen): ihre MQLs können seitdem zu SQLs "
+        "geworden oder recycelt oder disqualifiziert worden sein, daher ist nicht bekannt, "
+        "welche Versuche ihnen galten, ebenso wenig Versuche pro MQL oder liegengebliebene "
+        "Leads.",
+    ),
+    "coverage.lifecycle_unjudged_one": (
+        "Not judged: {what} ran past {day}, the last lifecycle event recorded (none since on "
+        "{n} or more working days while sales touches or new leads went on): its MQL may "
+        "have become an SQL or been recycled or disqualified since, so which attempts were "
+        "its is not known, nor are attempts per MQL or stale leads.",
+        "Nicht bewertet: {what} lief über den {day} hinaus, das letzte erfasste "
+        "Lebenszyklus-Ereignis (seitdem an {n} oder mehr Arbeitstagen keines, während "
+        "Vertriebsaktivitäten oder neue Leads weiterliefen): sein MQL kann seitdem zum SQL "
+        "geworden oder recycelt oder disqualifiziert worden sein, daher ist nicht bekannt, "
+        "welche Versuche ihm galten, ebenso wenig Versuche pro MQL oder liegengebliebene "
+        "Leads.",
+    ),
     "coverage.touches_unjudged": (
         "Not judged: {what} ran past {day}, the last sales touch recorded (none since on {n} "
         "or more working days).",
