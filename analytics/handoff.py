@@ -821,7 +821,10 @@ LEAKAGE_STEPS: tuple[str, ...] = (
     "sql",
     "open",
     "not_judged",
+    "not_judged_events",
 )
+#: The steps of episodes the data cannot place: shown only when there are such episodes.
+_UNJUDGED_STEPS = ("not_judged", "not_judged_events")
 
 
 def leakage_steps(
@@ -830,12 +833,15 @@ def leakage_steps(
     config: SlaConfig,
     touches_stopped: bool = False,
     never_contacted: pl.LazyFrame | None = None,
+    events_stopped: bool = False,
 ) -> pl.LazyFrame:
     """Where each MQL episode went: one step of the leakage waterfall each.
 
     The first that applies: ``never_assigned`` (no owner), ``not_judged`` (only when
     ``touches_stopped``: its cadence window ran past the last touch, so what sales did is
     unknown; an SQL stays one, and so does an episode of ``never_contacted``),
+    ``not_judged_events`` (the same when ``events_stopped``: its window ran past the last
+    lifecycle event, so whether it was still open, and which touches were its, is unknown),
     ``never_touched`` (no sales touch), ``sql``,
     ``under_worked`` (not reached, fewer than ``cadence.min_attempts`` attempts, and ended
     or past its cadence window), ``recycled``, ``disqualified``, else ``open`` (still being
@@ -853,6 +859,9 @@ def leakage_steps(
         (``Review.breaches["never_contacted"]``): with ``touches_stopped``, those whose
         first touch was due before the last touch and never came. They are
         ``never_touched``, as the list says, not ``not_judged``.
+    events_stopped : bool
+        The lifecycle events stopped (:attr:`analytics.review.Review.lifecycle_stopped`):
+        the episodes not judged then are no verdict either.
 
     Returns
     -------
@@ -874,18 +883,22 @@ def leakage_steps(
         & (pl.col("attempts") < config.cadence.min_attempts)
         & (end.is_not_null() | pl.col("is_judged"))
     )
-    unknown = pl.lit(touches_stopped) & ~pl.col("is_judged") & (end != "sql").fill_null(True)
-    listed = touches_stopped and never_contacted is not None
+    waits = ~pl.col("is_judged") & (end != "sql").fill_null(True)
+    unknown, unknown_events = pl.lit(touches_stopped) & waits, pl.lit(events_stopped) & waits
+    listed = (touches_stopped or events_stopped) and never_contacted is not None
     if listed:  # the list's verdict (first touch due before the stop, none came) stands
         key = ["lead_id", "episode"]
         flags = never_contacted.select(key).with_columns(pl.lit(True).alias("_listed"))
         cadence = cadence.join(flags, on=key, how="left", maintain_order="left")
         unknown = unknown & pl.col("_listed").is_null()
+        unknown_events = unknown_events & pl.col("_listed").is_null()
     step = (
         pl.when(pl.col("owner_rep_id").is_null())
         .then(pl.lit("never_assigned"))
         .when(unknown)
         .then(pl.lit("not_judged"))
+        .when(unknown_events)
+        .then(pl.lit("not_judged_events"))
         .when(pl.col("attempts") == 0)
         .then(pl.lit("never_touched"))
         .when(end == "sql")
@@ -906,9 +919,9 @@ def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:
     Returns
     -------
     LazyFrame, one row per step of :data:`LEAKAGE_STEPS` (in that order, 0 when none;
-    ``not_judged`` only when there are such episodes): ``step``, ``episodes``, ``share``,
-    ``remaining`` (episodes not yet accounted for after this step). The counts sum to the
-    episodes.
+    ``not_judged`` and ``not_judged_events`` only when there are such episodes): ``step``,
+    ``episodes``, ``share``, ``remaining`` (episodes not yet accounted for after this
+    step). The counts sum to the episodes.
 
     Examples
     --------
@@ -928,7 +941,7 @@ def leakage_waterfall(steps: pl.LazyFrame) -> pl.LazyFrame:
             pl.when(total > 0).then(pl.col("episodes") / total).alias("share"),
             (total - pl.col("episodes").cum_sum()).alias("remaining"),
         )
-        .filter((pl.col("step") != "not_judged") | (pl.col("episodes") > 0))
+        .filter(~pl.col("step").is_in(_UNJUDGED_STEPS) | (pl.col("episodes") > 0))
         .drop("_order")
     )
 

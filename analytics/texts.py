@@ -1934,6 +1934,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "not judged: ran past the last sales touch recorded",
         "nicht bewertet: über die letzte erfasste Vertriebsaktivität hinaus",
     ),
+    "leak_step.not_judged_events": (
+        "not judged: ran past the last lifecycle event recorded",
+        "nicht bewertet: über das letzte erfasste Lebenszyklus-Ereignis hinaus",
+    ),
     # -- coverage: what the data can answer (spec/coverage.md) --
     "coverage.group.visitors": ("Website visitors", "Website-Besucher"),
     "coverage.group.funnel": ("Funnel volumes and rates", "Trichter: Mengen und Quoten"),

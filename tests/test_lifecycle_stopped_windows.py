@@ -27,6 +27,7 @@ held only by a call after it: not judged (2 judged, 1 held); attempts per MQL un
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -207,3 +208,56 @@ def test_sla_review_says_what_is_not_judged(tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"- {NOTE['en']}" in " ".join(result.output.split())
+
+
+def test_the_leakage_waterfall_names_no_step_after_the_last_event(stopped, current):
+    """W, L and Q were "still open" (W: 4 attempts, its window over) where the data cannot
+    tell whether they still were: their windows ran past the last lifecycle event."""
+    from analytics.handoff import leakage_steps, leakage_waterfall
+
+    def steps(review):
+        return leakage_steps(
+            review.cadence_episodes.lazy(),
+            config=CFG,
+            touches_stopped=review.touches_stopped is not None,
+            never_contacted=review.breaches["never_contacted"].lazy(),
+            events_stopped=review.lifecycle_stopped is not None,
+        )
+
+    assert dict(steps(stopped).select("lead_id", "step").collect().iter_rows()) == {
+        "E": "under_worked", "H": "open", "L": "not_judged_events", "Q": "not_judged_events",
+        "W": "not_judged_events",
+    }  # fmt: skip
+    assert dict(steps(current).select("lead_id", "step").collect().iter_rows()) == {
+        "E": "under_worked", "H": "open", "L": "open", "Q": "open", "W": "under_worked",
+    }  # fmt: skip
+    waterfall = leakage_waterfall(steps(stopped)).collect()
+    assert dict(waterfall.select("step", "episodes").iter_rows())["not_judged_events"] == 3
+    assert "not_judged" not in waterfall["step"].to_list()  # the touches went on
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    from analytics.warehouse import write_tables
+
+    db = tmp_path_factory.mktemp("lifecycle-windows") / "w.duckdb"
+    write_tables(db, {n: lf.collect() for n, lf in STOPPED.items()}, source="t", config=CFG)
+    return db
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_pages_say_what_is_not_judged(warehouse, monkeypatch, lang):
+    from app_support import open_page, tile_texts
+
+    from analytics.texts import metric_label, term
+
+    at = open_page(warehouse, monkeypatch, "handoffs", lang)  # September: the default month
+    said = [m.value for m in at.markdown]
+    assert f":gray[:material/block: {NOTE[lang]}]" in said
+    tables = [" ".join(re.sub(r"<[^>]+>", " ", h.proto.body).split()) for h in at.get("html")]
+    step = term("leak_step", "not_judged_events", lang=lang)
+    assert any(step in text for text in tables)  # W, L, Q: not "still open"
+    at = open_page(warehouse, monkeypatch, "management", lang)
+    assert f":gray[:material/block: {NOTE[lang]}]" in [m.value for m in at.markdown]
+    tiles = tile_texts(at)
+    assert tiles[metric_label("attempts_per_mql", lang=lang)] == ["–", REASON[lang]]

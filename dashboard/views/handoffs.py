@@ -311,6 +311,7 @@ if not ui.missing(review, "handoff", lg):
         config=cfg,
         touches_stopped=review.touches_stopped is not None,
         never_contacted=review.breaches["never_contacted"].lazy(),
+        events_stopped=review.lifecycle_stopped is not None,
     ).collect()
     waterfall = leakage_waterfall(steps.lazy()).collect()
     # halves: the steps' table (four columns) was wider than two fifths of the page at 1280 px

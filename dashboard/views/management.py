@@ -19,6 +19,13 @@ cad, cc = review.cadence, cfg.cadence
 # are at risk, not never contacted yet; said under it, so that none is hidden
 due = review.at_risk_count()
 due_note = t("never_contacted_due", lg, n=num(due, lg)) if due else None
+# attempts of episodes that may have ended unseen (the touches or the lifecycle events
+# stopped) are unknown: "–" with why, not the episodes' count
+attempts_note = (
+    review.value_reason("attempts_per_mql", lang=lg)
+    if cad.get("attempts_per_mql") is None and cad.get("episodes")
+    else f"{num(cad.get('episodes'), lg)} {t('c_episodes', lg)}"
+)
 
 # -- headline -------------------------------------------------------------------------------------
 # one element for the four tiles (a first visit draws fewer elements)
@@ -34,7 +41,7 @@ ui.tiles(
         ui.Tile(
             t("attempts_per_mql", lg), num(cad.get("attempts_per_mql"), lg, digits=1),
             delta=ui.fmt_change("attempts_per_mql", ui.change_of(review, "attempts_per_mql"), lg),
-            note=f"{num(cad.get('episodes'), lg)} {t('c_episodes', lg)}",
+            note=attempts_note,
         ),
         ui.Tile(t("never_contacted", lg), num(cad.get("never_contacted"), lg), note=due_note),
         ui.Tile(t("stale", lg), num(review.recycling.get("stale"), lg)),
