@@ -16,7 +16,7 @@ earlier). The forecast extrapolates the pace to the end of the period.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 import polars as pl
@@ -333,6 +333,7 @@ def monthly_targets(
     volumes: pl.LazyFrame | None = None,
     measurable: Mapping[str, bool] | None = None,
     unpriced: Sequence[str] | None = None,
+    cut: Mapping[str, Collection[str]] | None = None,
 ) -> pl.LazyFrame:
     """The reverse funnel for ``month`` from the trailing months before it.
 
@@ -342,7 +343,12 @@ def monthly_targets(
     won deals) is unknown, and so is every need below it. The average deal size pools
     only the months not in ``unpriced`` (``YYYY-MM``: a deal won without an amount, the
     revenue group's ``gaps`` in :func:`analytics.coverage.coverage`; default: read from
-    ``tables``): such a deal is no deal of 0.
+    ``tables``): such a deal is no deal of 0. Likewise each rate pools only the months
+    whose counts it divides are whole: not those ``cut`` (``YYYY-MM`` -> the measure
+    groups the lifecycle events that stopped leave unknown in it,
+    :func:`analytics.coverage.lifecycle_cut`) in one of its groups (:func:`rates_left_out`),
+    a month whose MQLs, SQLs ... end with the last event while its leads go on; a rate
+    with no month left is unknown.
 
     Examples
     --------
@@ -365,6 +371,13 @@ def monthly_targets(
         rates = pl.concat(
             [rates.drop("avg_deal_size"), priced.select("avg_deal_size")], how="horizontal"
         ).select(list(_RATE_PARTS))
+    left_out = rates_left_out(cut or {}, month=month, months=window)
+    for months in set(left_out.values()):  # each rate over its whole months only
+        names = [n for n, m in left_out.items() if m == months]
+        whole = trailing_rates(vols.filter(~pl.col("month").is_in(list(months))))
+        rates = pl.concat([rates.drop(names), whole.select(names)], how="horizontal").select(
+            list(_RATE_PARTS)
+        )
     if measurable is not None:
         unknown = [
             name
@@ -373,6 +386,31 @@ def monthly_targets(
         ]
         rates = rates.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in unknown)
     return reverse_funnel(rates, config=config)
+
+
+def rates_left_out(
+    cut: Mapping[str, Collection[str]], *, month: str, months: int
+) -> dict[str, tuple[str, ...]]:
+    """Rate of the reverse funnel -> the trailing months (of the ``months`` before
+    ``month``) it leaves out, for those that leave out any: a month ``cut`` in one of the
+    rate's groups (:data:`RATE_GROUPS`; ``cut``: ``YYYY-MM`` -> the groups the lifecycle
+    events that stopped leave unknown that month, :func:`analytics.coverage.lifecycle_cut`).
+    Its partial counts (the MQLs up to the last event, the leads of the whole month) would
+    bend the rate: left out, as a month with a deal won without an amount is left out of
+    the average deal size.
+
+    >>> rates_left_out({"2026-10": ("mql_stage", "handoff")}, month="2026-11", months=6)
+    {'mql_to_sql': ('2026-10',), 'lead_to_mql': ('2026-10',)}
+    >>> rates_left_out({"2026-11": ("mql_stage",)}, month="2026-11", months=6)  # not trailing
+    {}
+    """
+    trailing = month_labels(shift_month(month, -months), months)
+    out = {}
+    for name in _RATE_PARTS:
+        gone = tuple(m for m in trailing if set(cut.get(m, ())) & set(RATE_GROUPS[name]))
+        if gone:
+            out[name] = gone
+    return out
 
 
 def retarget(
@@ -472,6 +510,7 @@ __all__ = [
     "REVERSE_STEPS",
     "monthly_targets",
     "pacing",
+    "rates_left_out",
     "retarget",
     "revenue_goal",
     "reverse_funnel",

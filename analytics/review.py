@@ -43,7 +43,7 @@ from analytics.funnel import (
     stage_transitions,
     velocity,
 )
-from analytics.goals import monthly_targets, pacing
+from analytics.goals import monthly_targets, pacing, rates_left_out
 from analytics.kpis import kpi_table, past_month_values
 from analytics.schema import TABLES
 from analytics.stats import ratio
@@ -52,6 +52,7 @@ from analytics.timeframe import (
     Window,
     as_utc,
     format_utc,
+    month_labels,
     month_of,
     month_window,
     months_window,
@@ -179,6 +180,10 @@ class Review:
     #: (it may have ended since); empty while the events are current, or when the stop
     #: cuts the month short (:attr:`lifecycle_cut` says so then).
     lifecycle_unjudged: dict[str, int] = field(default_factory=dict)
+    #: Rate of the reverse funnel (:attr:`targets`) -> the trailing months it leaves out,
+    #: as :attr:`lifecycle_stopped` cut them short (:func:`analytics.goals.rates_left_out`):
+    #: their partial stage counts feed no rate. Empty while the events are current.
+    rates_left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
     #: Assignment delay vs rep delay per rep (:func:`analytics.handoff.assignment_by_rep`).
@@ -285,6 +290,24 @@ class Review:
             n=cov.LIFECYCLE_STOPPED_AFTER_WORKING_DAYS,
         )
 
+    def rates_note(self, *, lang: str = "en") -> str | None:
+        """One sentence when the reverse funnel's trailing rates leave out months the
+        lifecycle events that stopped cut short (:attr:`rates_left_out`): which months,
+        which rates, and since when; None when none does."""
+        from analytics.texts import day, metric_label, render
+
+        if not self.rates_left_out or self.lifecycle_stopped is None:
+            return None
+        months = sorted({m for ms in self.rates_left_out.values() for m in ms})
+        rates = [metric_label(r, lang=lang) for r in self.rates_left_out]  # type: ignore[arg-type]
+        return render(
+            "goals.rates_left_out" + ("_one" if len(months) == 1 else ""),
+            lang=lang,  # type: ignore[arg-type]
+            months=", ".join(months),
+            rates=", ".join(rates),
+            day=day(self.lifecycle_stopped, lang),  # type: ignore[arg-type]
+        )
+
     def rate_counts(self, metric: str) -> tuple[Any, Any] | None:
         """``(x, n)`` behind a rate of the review: a conversion, ``handoff_compliance``,
         ``cadence_compliance``, ``mql_rejection_rate``, ``remql_rate`` or
@@ -384,6 +407,8 @@ class Review:
                 lacking = [g for g in RATE_GROUPS[rate] if not self.measurable_anywhere(g)]
                 if lacking:
                     return self.reason(lacking[0], lang=lang)
+                if self.lifecycle_stopped is not None and rate in self.rates_left_out:
+                    return self.rates_note(lang=lang)
                 label = metric_label(rate, lang=lang)  # type: ignore[arg-type]
                 return render("goals.rate_unknown", lang=lang, rate=label)  # type: ignore[arg-type]
             if step == stage:
@@ -565,6 +590,8 @@ class Review:
                     "lifecycle_stopped": str(self.lifecycle_stopped),
                     "lifecycle_cut": list(self.lifecycle_cut),
                     "lifecycle_unjudged": dict(self.lifecycle_unjudged) or None,
+                    # the reverse funnel's rates and the cut months they leave out
+                    "rates_left_out": {r: list(m) for r, m in self.rates_left_out.items()} or None,
                 }
                 if self.lifecycle_stopped is not None
                 else {}
@@ -1586,9 +1613,16 @@ def build_review(
     # 4. Aggregates, from the collected frames.
     volumes = f["volumes"].lazy()
     anywhere = cov.answerable(coverage)  # a rate at all
+    # a trailing month the lifecycle events that stopped cut short feeds no rate its
+    # partial counts (as a month with a deal won without an amount feeds no deal size)
+    trailing_cut = {
+        m: cov.lifecycle_cut(cov.month_coverage(coverage, m, timezone=tz), m,
+                             stopped=events_stopped, timezone=tz)
+        for m in month_labels(shift_month(month, -trailing), trailing)
+    } if events_stopped else {}  # fmt: skip
     targets = monthly_targets(
         t, config=config, month=month, volumes=volumes, measurable=anywhere,
-        unpriced=cov.gaps(coverage, "revenue"),
+        unpriced=cov.gaps(coverage, "revenue"), cut=trailing_cut,
     )  # fmt: skip
     transitions = f["transitions"].lazy()
     current = _aggregates(f, config=config, month=month, as_of=judge_at, prefix="",
@@ -1760,6 +1794,7 @@ def build_review(
         ),
         lifecycle_stopped=events_stopped,
         lifecycle_cut=cut,
+        rates_left_out=rates_left_out(trailing_cut, month=month, months=trailing),
         lifecycle_unjudged=(
             _lifecycle_unjudged(
                 cur["cadence_episodes"],

@@ -2237,6 +2237,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Noch nicht reif: die in diesem Monat recycelten Leads haben {days} Tage, um wieder "
         "MQL zu werden, und dieses Fenster ist noch offen; die Quote wird noch nicht bewertet.",
     ),
+    "goals.rates_left_out": (
+        "The pooled rates {rates} leave out {months}: the last lifecycle event recorded is "
+        "from {day}, so the stage counts of those months are partial (a rate with no month "
+        "left is unknown; import the lifecycle events since then).",
+        "Die gepoolten Raten {rates} lassen {months} aus: das letzte erfasste "
+        "Lebenszyklus-Ereignis ist vom {day}, daher sind die Stufenzahlen dieser Monate "
+        "unvollständig (eine Rate ohne verbleibenden Monat ist unbekannt; die "
+        "Lebenszyklus-Ereignisse seitdem importieren).",
+    ),
+    "goals.rates_left_out_one": (
+        "The pooled rates {rates} leave out {months}: the last lifecycle event recorded is "
+        "from {day}, so that month's stage counts are partial (a rate with no month left is "
+        "unknown; import the lifecycle events since then).",
+        "Die gepoolten Raten {rates} lassen {months} aus: das letzte erfasste "
+        "Lebenszyklus-Ereignis ist vom {day}, daher sind die Stufenzahlen dieses Monats "
+        "unvollständig (eine Rate ohne verbleibenden Monat ist unbekannt; die "
+        "Lebenszyklus-Ereignisse seitdem importieren).",
+    ),
     "goals.rate_unknown": (
         "{rate} over the months it pools is unknown (no case in them, or more in the later "
         "stage than in the earlier one), so what this stage needs cannot be worked out.",

@@ -667,6 +667,8 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         ),
         "funnel": funnel_rows(pack, lang=lang),
         "pacing": pacing_rows(pack, lang=lang),
+        # the trailing months the lifecycle events that stopped cut short feed no rate
+        "rates_note": review.rates_note(lang=lang) or "",
         "breach_groups": breach_groups(pack, lang=lang),
         "breaches": breach_view(pack, lang=lang),
         "at_risk": at_risk_rows(pack, lang=lang),
