@@ -141,3 +141,13 @@ def test_the_review_pack_says_what_the_rates_leave_out(lang):
     assert NOTE[lang] in md
     html = " ".join(render_html(pack, lang=lang).split())
     assert NOTE[lang].replace("->", "-&gt;").replace("'", "&#39;") in html
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_monthly_review_page_says_what_the_rates_leave_out(warehouse, monkeypatch, lang):
+    from app_support import open_page
+
+    at = open_page(warehouse, monkeypatch, "review", lang)
+    at.sidebar.selectbox(key="month").set_value("2026-11").run()
+    assert not at.exception, at.exception[0].value
+    assert f":gray[:material/block: {NOTE[lang]}]" in [m.value for m in at.markdown]

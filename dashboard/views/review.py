@@ -190,6 +190,8 @@ month_targets = {
     s: whole_need(s, x) for s, x in review.targets.select("stage", "target").iter_rows()
 }
 compare(PART_METRICS["goals"], month_targets)
+if rates_note := review.rates_note(lang=lg):  # the needs' rates leave out a cut month
+    ui.no_data(rates_note)
 if paced.height:
     share = paced["elapsed_share"].max()
     st.caption(t("month_elapsed", lg, share=pct(share, lg, digits=0)))
