@@ -261,3 +261,16 @@ def test_the_pages_say_what_is_not_judged(warehouse, monkeypatch, lang):
     assert f":gray[:material/block: {NOTE[lang]}]" in [m.value for m in at.markdown]
     tiles = tile_texts(at)
     assert tiles[metric_label("attempts_per_mql", lang=lang)] == ["–", REASON[lang]]
+
+
+def test_the_review_pack_says_what_is_not_judged():
+    from review_support import footnoted_cells
+
+    from analytics.pack import build_pack
+    from analytics.pack.render import breach_view, render_markdown
+
+    pack = build_pack(STOPPED, CFG, month="2026-09", as_of=AS_OF)
+    assert sum(NOTE["en"] in s for s in breach_view(pack)["unknown"]) == 1
+    assert f"no data: {REASON['en']}" in footnoted_cells(render_markdown(pack))  # attempts
+    german = breach_view(build_pack(STOPPED, CFG, month="2026-09", as_of=AS_OF), lang="de")
+    assert sum(NOTE["de"] in s for s in german["unknown"]) == 1
