@@ -1127,22 +1127,27 @@ def lifecycle_reason(stopped: date, *, lang: Lang = "en") -> str:
     )
 
 
-#: The KPIs counted over MQL episodes that may still be open: stale leads (counted at
-#: ``as_of``), attempts per MQL and cadence compliance (an episode that looked open at
-#: the stop, touched after it, or whose cadence window ran past it). Once the lifecycle
-#: events stopped, whatever the month, the data cannot tell which are still open; a value
-#: of theirs that is None then is unknown for that reason.
-OPEN_EPISODE_KPIS: frozenset[str] = frozenset(
-    {"stale_leads", "attempts_per_mql", "cadence_compliance"}
-)
+#: The KPIs counted at ``as_of`` over every MQL episode still open (stale leads): once the
+#: lifecycle events stopped, whatever the month, the data cannot tell which are still open.
+OPEN_EPISODE_KPIS: frozenset[str] = frozenset({"stale_leads"})
+#: The KPIs judged on MQL episodes that the stop may leave unknown in a month it does not
+#: cut short: attempts per MQL (an episode that looked open at the stop was touched after
+#: it) and cadence compliance (no window judged, those that ran past the stop waiting).
+STOP_EPISODE_KPIS: frozenset[str] = frozenset({"attempts_per_mql", "cadence_compliance"})
 
 
 def lifecycle_reasons(
-    values: Mapping[str, Any], *, stopped: date | None, lang: Lang = "en"
+    values: Mapping[str, Any],
+    *,
+    stopped: date | None,
+    lang: Lang = "en",
+    unknown: Collection[str] = (),
 ) -> dict[str, str]:
     """KPI metric -> why it has no value since the lifecycle events stopped on ``stopped``
-    (:func:`lifecycle_stopped`): those of :data:`OPEN_EPISODE_KPIS` whose value is None.
-    (The counts of a month the stop cuts short: :func:`kpi_reasons` with ``cut``.)
+    (:func:`lifecycle_stopped`): those of :data:`OPEN_EPISODE_KPIS`, and of ``unknown``
+    (the month's :data:`STOP_EPISODE_KPIS` the stop left without a value: not those of a
+    month without a case), whose value is None. (The counts of a month the stop cuts
+    short: :func:`kpi_reasons` with ``cut``.)
 
     >>> lifecycle_reasons({"stale_leads": None}, stopped=date(2026, 10, 16))["stale_leads"][:41]
     'The last lifecycle event recorded is from'
@@ -1152,7 +1157,8 @@ def lifecycle_reasons(
     if stopped is None:
         return {}
     text = lifecycle_reason(stopped, lang=lang)
-    return {m: text for m in sorted(OPEN_EPISODE_KPIS) if m in values and values[m] is None}
+    metrics = OPEN_EPISODE_KPIS | (STOP_EPISODE_KPIS & set(unknown))
+    return {m: text for m in sorted(metrics) if m in values and values[m] is None}
 
 
 def reason(
@@ -1558,6 +1564,7 @@ __all__ = [
     "PERIOD_STARTS",
     "STAGE_GROUPS",
     "STOPPED_AFTER_WORKING_DAYS",
+    "STOP_EPISODE_KPIS",
     "TOUCH_KPIS",
     "UNDATED_TRIGGER",
     "VOLUME_KPIS",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -184,6 +184,9 @@ class Review:
     #: as :attr:`lifecycle_stopped` cut them short (:func:`analytics.goals.rates_left_out`):
     #: their partial stage counts feed no rate. Empty while the events are current.
     rates_left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The KPIs judged on MQL episodes that :attr:`lifecycle_stopped` leaves without a
+    #: value this month, though it does not cut it short (:func:`_lifecycle_unknowns`).
+    lifecycle_unknown: tuple[str, ...] = ()
     #: Did the warnings work? Per rep (:func:`with_warnings`); None without a send log.
     warnings: pl.DataFrame | None = None
     #: Assignment delay vs rep delay per rep (:func:`analytics.handoff.assignment_by_rep`).
@@ -374,7 +377,12 @@ class Review:
         """Why KPI (or breach list) ``metric`` counted over the open episodes has no value
         since the lifecycle events stopped, else None."""
         unknown = {metric: None}
-        return cov.lifecycle_reasons(unknown, stopped=self.lifecycle_stopped, lang=lang).get(metric)  # type: ignore[arg-type]
+        return cov.lifecycle_reasons(
+            unknown,
+            stopped=self.lifecycle_stopped,
+            lang=lang,
+            unknown=self.lifecycle_unknown,  # type: ignore[arg-type]
+        ).get(metric)
 
     def metric_reason(self, metric: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot answer ``metric`` (a key of
@@ -702,6 +710,7 @@ def not_judged(
     month: str | None = None,
     lifecycle_stopped: date | None = None,
     cut: Sequence[str] = (),
+    lifecycle_unknown: Collection[str] = (),
 ) -> dict[str, str]:
     """KPI metric -> why the month's value is no verdict (only for those that are not):
     the data cannot answer it (:func:`analytics.coverage.kpi_reasons`, first; the groups
@@ -709,8 +718,8 @@ def not_judged(
     day), a period rate above 100 % is no share (:func:`analytics.coverage.share_reasons`),
     a segment has no visitors (:func:`segment_reasons`), a touch KPI without a value (in
     ``values``) since the touches stopped (:func:`analytics.coverage.touch_reasons`), or
-    stale leads since the lifecycle events stopped
-    (:func:`analytics.coverage.lifecycle_reasons`).
+    stale leads, and the KPIs of ``lifecycle_unknown`` (:func:`_lifecycle_unknowns`),
+    since the lifecycle events stopped (:func:`analytics.coverage.lifecycle_reasons`).
     (A rate still maturing is judged by :func:`analytics.kpis.kpi_table` once its
     verdict is final.)
 
@@ -722,7 +731,12 @@ def not_judged(
     """
     return {
         **segment_reasons(segment, lang=lang),
-        **cov.lifecycle_reasons(values or {}, stopped=lifecycle_stopped, lang=lang),  # type: ignore[arg-type]
+        **cov.lifecycle_reasons(
+            values or {},
+            stopped=lifecycle_stopped,
+            lang=lang,
+            unknown=lifecycle_unknown,  # type: ignore[arg-type]
+        ),
         **cov.touch_reasons(values or {}, stopped=touches_stopped, lang=lang),  # type: ignore[arg-type]
         **cov.share_reasons(conversion, lang=lang),  # type: ignore[arg-type]
         **cov.kpi_reasons(
@@ -1106,6 +1120,22 @@ def _touch_unknowns(
     return frozenset(
         name for name, unknown in (("attempts_per_mql", open_then), ("premature", later)) if unknown
     )
+
+
+def _lifecycle_unknowns(
+    frames: Mapping[str, pl.DataFrame], values: Mapping[str, Any], *, stopped: date | None
+) -> tuple[str, ...]:
+    """The month's KPIs (``values``) the lifecycle events that stopped on ``stopped``
+    leave without a value (:data:`analytics.coverage.STOP_EPISODE_KPIS`): attempts per MQL
+    when an episode that looked open then was touched after it (``after_stop``), cadence
+    compliance when no window is judged while some wait; not a month without a case."""
+    if stopped is None:
+        return ()
+    waiting = {
+        "attempts_per_mql": frames["after_stop"].height > 0,
+        "cadence_compliance": bool((~frames["cadence_episodes"]["is_judged"]).any()),
+    }
+    return tuple(m for m, w in waiting.items() if w and values.get(m, 0) is None)
 
 
 def _summaries(
@@ -1673,6 +1703,7 @@ def build_review(
         before["kpi"][metric] = None
     for metric in cov.share_reasons(old["conversion"]):  # nor a ratio that was no share
         before["kpi"][metric] = None
+    stop_unknown = _lifecycle_unknowns(cur, now["kpi"], stopped=events_stopped)
     kpis = kpi_table(
         now["kpi"],
         before["kpi"],
@@ -1687,6 +1718,7 @@ def build_review(
             month=month,
             lifecycle_stopped=events_stopped,
             cut=cut,
+            lifecycle_unknown=stop_unknown,
         ),
         maturing=maturing_metrics(now["remql"]),
         target_share=days / total_days if running and total_days else 1.0,
@@ -1795,6 +1827,7 @@ def build_review(
         lifecycle_stopped=events_stopped,
         lifecycle_cut=cut,
         rates_left_out=rates_left_out(trailing_cut, month=month, months=trailing),
+        lifecycle_unknown=stop_unknown,
         lifecycle_unjudged=(
             _lifecycle_unjudged(
                 cur["cadence_episodes"],
@@ -2222,6 +2255,7 @@ def _judged_months(
     conversions: dict[str, pl.DataFrame] = {}
     groups: dict[str, dict[str, bool]] = {}
     cuts: dict[str, tuple[str, ...]] = {}
+    unknowns: dict[str, tuple[str, ...]] = {}
     for m in labels:
         frames = {name: frame for (key, name), frame in collected.items() if key == m}
         frames.update(
@@ -2240,6 +2274,7 @@ def _judged_months(
             segment=segment, seg_target=seg_target,
         )  # fmt: skip
         values[m] = summary["kpi"]
+        unknowns[m] = _lifecycle_unknowns(frames, summary["kpi"], stopped=events_stopped)
         maturing[m] = maturing_metrics(summary["remql"])
         conversions[m] = frames["conversion"]
     rows: dict[tuple[str, bool], pl.DataFrame] = {}
@@ -2272,6 +2307,7 @@ def _judged_months(
                 month=m,
                 lifecycle_stopped=events_stopped,
                 cut=cuts[m],
+                lifecycle_unknown=unknowns[m],
             ),
             maturing=maturing[m],
             target_share=days / total if running and total else 1.0,

@@ -274,3 +274,51 @@ def test_the_review_pack_says_what_is_not_judged():
     assert f"no data: {REASON['en']}" in footnoted_cells(render_markdown(pack))  # attempts
     german = breach_view(build_pack(STOPPED, CFG, month="2026-09", as_of=AS_OF), lang="de")
     assert sum(NOTE["de"] in s for s in german["unknown"]) == 1
+
+
+def test_a_month_without_an_mql_has_no_case_whatever_the_stop():
+    """A month before the stop without any MQL episode: its cadence compliance and
+    attempts per MQL have no case, which the stop does not change (not its reason)."""
+    lead = _lead("A", "08-20")
+    tables = Tables.from_rows(
+        reps=[{"rep_id": "r1", "name": "Rita", "team": "sdr"}],
+        leads=[lead, *(_lead(f"N{d:02d}", f"10-{d:02d}") for d in range(1, 28))],
+        lifecycle_events=[
+            {"lead_id": "A", "stage": "lead", "entered_at": lead["created_at"]},
+            {"lead_id": "A", "stage": "mql", "entered_at": "2026-08-21T09:00:00Z"},
+            *({"lead_id": f"N0{d}", "stage": "lead", "entered_at": f"2026-10-0{d}T08:00:00Z"}
+              for d in (1, 2)),
+        ],
+        sales_touches=[*daily_touches("Z", "2026-08-20", "2026-10-27"),
+                       _call("A", "08-21", "connected")],
+    )  # fmt: skip
+    review = build_review(tables, CFG, month="2026-09", as_of=AS_OF)
+    assert (review.lifecycle_stopped, review.lifecycle_cut) == (date(2026, 10, 2), ())
+    assert review.cadence["judged"] == 0 and review.lifecycle_unknown == ()
+    for metric in ("cadence_compliance", "attempts_per_mql"):
+        row = _kpi(review, metric)
+        assert row["value"] is None and row["reason"] != REASON["en"], metric
+        assert review.value_reason(metric) != REASON["en"], metric
+
+
+def test_the_stored_review_equals_a_fresh_one(warehouse, tmp_path):
+    import dataclasses
+    import shutil
+
+    from review_support import assert_same_review
+
+    from analytics.precompute import refresh_results, stored
+    from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, db)
+    assert "2026-09" in refresh_results(db, CFG)["months"]
+    con = connect_readonly(db)
+    as_of = latest_timestamp(con)
+    tables = dataclasses.replace(load_tables(con), episodes=None)  # fresh: from the events
+    review = stored(con, "review", month="2026-09", config=CFG, as_of=as_of)
+    assert (review.lifecycle_unjudged, review.lifecycle_unknown) == (
+        {"cadence": 3}, ("attempts_per_mql",),
+    )  # fmt: skip
+    assert_same_review(review, build_review(tables, CFG, month="2026-09", as_of=as_of))
+    con.close()
