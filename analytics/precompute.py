@@ -479,7 +479,9 @@ def compute_scoring(
     Parameters
     ----------
     tables, config, as_of
-        As :func:`compute_results` (the file's config: the page judges with it).
+        As :func:`compute_results`; ``config`` is the SLA version whose threshold and
+        scoring points are today's (:func:`page_config`: the one that judges ``as_of``'s
+        month), as the page and ``sla score report`` use it.
     model_path : Path, optional
         The saved model whose factors the lead list shows.
 
@@ -508,8 +510,8 @@ def compute_scoring(
     }
 
 
-#: What ``sla score report`` says of the saved model (month "", the file's config, keyed by
-#: the model like :data:`SCORING_KINDS`): its quality and the rule score's on the newer
+#: What ``sla score report`` says of the saved model (month "", keyed by the version in
+#: force and the model like :data:`SCORING_KINDS`): its quality and the rule score's on the newer
 #: leads, and its threshold table (:func:`analytics.scoring.report.model_evaluation`).
 MODEL_KINDS = ("model_evaluation",)
 
@@ -594,12 +596,26 @@ def compute_pages(
 def page_config(
     kind: str, config: SlaConfig, *, as_of: datetime, versions: Sequence[SlaConfig] = ()
 ) -> SlaConfig:
-    """The config a result of :data:`PAGE_KINDS` is computed with and keyed by: the alerts
-    by the SLA version that judges ``as_of``'s month (:func:`analytics.sla_history.config_at`,
-    as ``sla alerts``), the others by ``config``."""
+    """The config a result of :data:`PAGE_KINDS`, :data:`SCORING_KINDS` or
+    :data:`MODEL_KINDS` is computed with and keyed by: the alerts and the lead-scoring
+    results (today's threshold and scoring points) by the SLA version that judges
+    ``as_of``'s month (:func:`analytics.sla_history.config_at`, as ``sla alerts``,
+    ``sla score report`` and notebook 03), the others by ``config``.
+
+    >>> from analytics.config import load_config
+    >>> from analytics.sla_history import with_settings
+    >>> v1 = load_config("data/sla.toml")                      # effective 2026-01-01
+    >>> ahead = with_settings(v1, {"sla.effective_from": "2027-01-01", "sla.version": "2027.1"})
+    >>> at = datetime.fromisoformat("2026-11-20T12:00+00:00")
+    >>> [page_config(k, ahead, as_of=at, versions=[v1]).sla.version
+    ...  for k in ("alerts", "thresholds", "model_evaluation", "bucket_conversion")]
+    ['2026.2', '2026.2', '2026.2', '2027.1']
+    """
     from analytics.sla_history import config_at
 
-    return config_at(versions, moment=as_of, fallback=config) if kind == "alerts" else config
+    if kind in ("alerts", *SCORING_KINDS, *MODEL_KINDS):
+        return config_at(versions, moment=as_of, fallback=config)
+    return config
 
 
 # -- the warehouse's stored results ---------------------------------------------------
@@ -613,7 +629,8 @@ def refresh_results(
     read besides (:func:`compute_pages`), the MQL episodes of the whole history
     (:data:`EPISODES_KIND`, what any later computation starts from) and the lead-scoring
     results (:func:`compute_scoring`, and :func:`compute_model_scoring` with a saved model,
-    keyed by the saved model too); called after every import,
+    by the SLA version that judges ``as_of``'s month (:func:`page_config`) and keyed by it
+    and by the saved model); called after every import,
     by ``sla precompute`` and (``reviews=False``) after ``sla score train``. The data's
     coverage is recorded for ``config`` too when it was stored for another time zone or
     other fit attributes.
@@ -656,10 +673,12 @@ def refresh_results(
                 results[result_key(kind, "", judge, as_of)] = value
         if scoring and as_of is not None and config.content_hash:
             model, digest = _saved_model(db_path), model_hash(db_path)
-            computed = compute_scoring(tables, config, as_of=as_of, model_path=model)
-            computed.update(compute_model_scoring(tables, config, as_of=as_of, model_path=model))
+            # today's threshold and scoring: the version that judges as_of's month
+            judge = page_config("thresholds", config, as_of=as_of, versions=versions)
+            computed = compute_scoring(tables, judge, as_of=as_of, model_path=model)
+            computed.update(compute_model_scoring(tables, judge, as_of=as_of, model_path=model))
             for kind, value in computed.items():
-                results[result_key(kind, "", config, as_of, model=digest)] = value
+                results[result_key(kind, "", judge, as_of, model=digest)] = value
         payloads = {key: to_bytes(value) for key, value in results.items()}
     store_results(
         db_path, payloads, read_from=read_from, coverage_for=config if stale_coverage else None

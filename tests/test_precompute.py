@@ -101,10 +101,16 @@ def test_stored_results_equal_a_fresh_computation(warehouse: Path, tmp_path: Pat
 
 
 #: A second SLA version recorded in the warehouse, in force from October: first touch
-#: within 4 h (the file's 2026.2 says 24 h), so October and November read other numbers.
+#: within 4 h (the file's 2026.2 says 24 h), so October and November read other numbers;
+#: MQL threshold 45 (the file's says 60), so today's lead-scoring results are other too.
 LATER = with_settings(
     load_config(CONFIG),
-    {"sla.version": "2026.3", "sla.effective_from": "2026-10-01", "handoff.first_touch_hours": 4},
+    {
+        "sla.version": "2026.3",
+        "sla.effective_from": "2026-10-01",
+        "handoff.first_touch_hours": 4,
+        "scoring.mql_threshold": 45,
+    },
 ).model_copy(update={"content_hash": "later0000000"})
 
 
@@ -162,6 +168,35 @@ def test_stored_results_of_two_recorded_versions_equal_a_fresh_computation(
     assert judge.sla.version == "2026.3"
     kept = stored(con, "alerts", month="", config=judge, as_of=as_of)
     assert_same_value(kept, at_risk_now(tables, config=judge, as_of=as_of), "alerts")
+    con.close()
+
+
+def test_stored_scoring_results_of_a_file_not_in_force_are_the_versions(
+    two_versions_once: Path,
+) -> None:
+    """The file (2026.2, threshold 60) is not the version in force at as_of (November:
+    2026.3, threshold 45): the lead-scoring results are stored under 2026.3, as the page and
+    `sla score report` read them (today's threshold is the one notebook 03 uses), each
+    equal to a fresh computation with 2026.3; none under the file's config."""
+    from analytics.precompute import SCORING_KINDS, compute_scoring
+    from analytics.sla_history import config_at
+    from analytics.warehouse.config_history import stored_configs
+
+    cfg = load_config(CONFIG)
+    con = connect_readonly(two_versions_once)
+    tables, as_of = load_tables(con), latest_timestamp(con)
+    judge = config_at(stored_configs(con), moment=as_of, fallback=cfg)
+    assert (judge.sla.version, judge.scoring.mql_threshold, judge.content_hash) == (
+        "2026.3", 45, LATER.content_hash,
+    )  # fmt: skip
+    kept = {k: stored(con, k, month="", config=judge, as_of=as_of) for k in SCORING_KINDS}
+    fresh = compute_scoring(tables, judge, as_of=as_of)
+    for kind in SCORING_KINDS:
+        assert kept[kind] is not None, kind
+        assert_same_value(kept[kind], fresh[kind], kind)
+        assert stored(con, kind, month="", config=cfg, as_of=as_of) is None, kind
+    # today's threshold is the version's 45, not the file's 60
+    assert (kept["thresholds"]["current_threshold"], cfg.scoring.mql_threshold) == (45.0, 60)
     con.close()
 
 
