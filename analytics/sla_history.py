@@ -835,6 +835,45 @@ def alerts_version_note(
     )
 
 
+def scoring_version_note(
+    used: SlaConfig, given: SlaConfig, *, month: str, lang: Lang = "en", path: str | None = None
+) -> str | None:
+    """What the Lead qualification page says when today's threshold and scoring points are
+    another SLA version's than the config given (:func:`config_at`: the version that
+    judges ``month``, the month of ``as_of``), and which; None when they are the given's.
+    ``month`` and ``path`` as in :func:`alerts_version_note`.
+
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> later = with_settings(v1, {"sla.effective_from": "2027-01-01", "sla.version": "2027.1",
+    ...                            "scoring.mql_threshold": 50})
+    >>> given = later.model_copy(update={"source": "next.toml"})
+    >>> print(scoring_version_note(v1, given, month="2026-11"))  # doctest: +NORMALIZE_WHITESPACE
+    Today's MQL threshold (60) and scoring points are those of SLA version 2026.2 (in force
+    from 2026-01-01), the one that judges 2026-11: a version judges a month when it is in
+    force on the month's first day. The config file next.toml holds version 2027.1 (from
+    2027-01-01, MQL threshold 50).
+    >>> scoring_version_note(v1, v1, month="2026-11") is None
+    True
+    """
+    from analytics.texts import day
+
+    if _same(used, given):
+        return None
+    return render(
+        "score.version",
+        lang=lang,
+        threshold=used.scoring.mql_threshold,
+        version=used.sla.version,
+        since=day(used.sla.effective_from, lang),
+        month=month,
+        path=path or given.source or "–",
+        given=given.sla.version,
+        given_since=day(given.sla.effective_from, lang),
+        given_threshold=given.scoring.mql_threshold,
+    )
+
+
 def _in_force(candidates: Sequence[SlaConfig], on: date) -> SlaConfig | None:
     """The candidate with the latest effective date on or before ``on`` (last on a tie)."""
     eligible = [c for c in candidates if c.sla.effective_from <= on]
@@ -1174,5 +1213,6 @@ __all__ = [
     "month_sla",
     "month_zones",
     "recorded_in_force",
+    "scoring_version_note",
     "with_settings",
 ]

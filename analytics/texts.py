@@ -1839,6 +1839,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "seinem ersten Tag gilt. Die Konfigurationsdatei {path} enthält Version {given} "
         "(gültig ab {given_since}).",
     ),
+    "score.version": (
+        "Today's MQL threshold ({threshold:g}) and scoring points are those of SLA version "
+        "{version} (in force from {since}), the one that judges {month}: a version judges a "
+        "month when it is in force on the month's first day. The config file {path} holds "
+        "version {given} (from {given_since}, MQL threshold {given_threshold:g}).",
+        "Die heutige MQL-Schwelle ({threshold:g}) und die Scoring-Punkte sind die der "
+        "SLA-Version {version} (gültig ab {since}), nach der {month} bewertet wird: eine "
+        "Version bewertet einen Monat, wenn sie an seinem ersten Tag gilt. Die "
+        "Konfigurationsdatei {path} enthält Version {given} (gültig ab {given_since}, "
+        "MQL-Schwelle {given_threshold:g}).",
+    ),
     "notify.clock.calendar": ("hours", "Stunden"),
     "notify.clock.business": ("business hours", "Arbeitsstunden"),
     "notify.subject.new_mql": (

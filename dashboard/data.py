@@ -181,6 +181,22 @@ def alerts_config() -> SlaConfig:
     return config() if at is None else _alerts_config(warehouse_key(), config_key(), at)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scoring_config(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> SlaConfig:
+    from analytics.precompute import page_config
+
+    return page_config("thresholds", _config(*ckey), as_of=at, versions=_versions(key))
+
+
+def scoring_config() -> SlaConfig:
+    """The SLA version whose MQL threshold and scoring points are today's on the Lead
+    qualification page: the one that judges the month of ``as_of``
+    (:func:`analytics.sla_history.config_at`, as ``sla score report`` and notebook 03);
+    the file's config without an ``as_of``. The page's stored results are keyed by it."""
+    at = as_of()
+    return config() if at is None else _scoring_config(warehouse_key(), config_key(), at)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _state(key: tuple[str, int]) -> tuple[WarehouseState, str]:
     from analytics.warehouse import WarehouseError, is_warehouse, table_counts
@@ -756,7 +772,7 @@ def warm_up() -> list[str]:
         then says why on its first run).
     """
     from analytics.alerts import DEFAULT_WITHIN_DAYS, DEFAULT_WITHIN_HOURS
-    from analytics.precompute import KPI_MONTHS, is_stored, model_hash
+    from analytics.precompute import KPI_MONTHS, SCORING_KINDS, is_stored, model_hash
     from analytics.timeframe import shift_month
 
     if config_error() is not None or warehouse_state()[0] != "ok":
@@ -780,6 +796,8 @@ def warm_up() -> list[str]:
             judge = _month_config(key, ckey, label)
         elif kind == "alerts":
             judge = _alerts_config(key, ckey, at)
+        elif kind in SCORING_KINDS:  # today's threshold and scoring: as_of's month's too
+            judge = _scoring_config(key, ckey, at)
         return is_stored(
             con, kind, month=label, config=judge, as_of=at, model=digest, versions=_versions(key)
         )
@@ -818,18 +836,20 @@ def warm_up() -> list[str]:
 
 def _stored_scoring(key: tuple[str, int], ckey: tuple[str, int], kind: str, at: Any) -> Any:
     """A lead-scoring result the last import, ``sla precompute`` or ``sla score train``
-    stored for this warehouse, config and saved model (:data:`SCORING_KINDS`), or None."""
+    stored for this warehouse, the SLA version of ``at``'s month (:func:`scoring_config`)
+    and saved model (:data:`SCORING_KINDS`), or None."""
     from analytics.precompute import model_hash, stored
 
     con = _connection(*key).cursor()
-    return stored(con, kind, month="", config=_config(*ckey), as_of=at, model=model_hash(key[0]))
+    judge = _scoring_config(key, ckey, at)
+    return stored(con, kind, month="", config=judge, as_of=at, model=model_hash(key[0]))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _threshold_base(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -> Any:
     from analytics.scoring.thresholds import precompute_thresholds
 
-    return precompute_thresholds(_tables(key), _config(*ckey), as_of=at)
+    return precompute_thresholds(_tables(key), _scoring_config(key, ckey, at), as_of=at)
 
 
 def threshold_base() -> Any:
@@ -860,7 +880,7 @@ def _recommendation(
 ) -> tuple[float | None, str]:
     from analytics.scoring.thresholds import recommend_threshold
 
-    scoring = _config(*ckey).scoring
+    scoring = _scoring_config(key, ckey, at).scoring
     return recommend_threshold(
         _thresholds(key, ckey, at)["table"],
         current=float(scoring.mql_threshold),
@@ -874,7 +894,7 @@ def _outcomes_note(key: tuple[str, int], ckey: tuple[str, int], at: datetime, la
     from analytics.scoring.rules import horizon_note
 
     until = _thresholds(key, ckey, at).get("outcomes_known_until")
-    window = _config(*ckey).funnel.window_days
+    window = _scoring_config(key, ckey, at).funnel.window_days
     return None if until is None else horizon_note(until, at, window_days=window, lang=lang)
 
 
@@ -924,7 +944,7 @@ def _lead_list(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: 
         return kept[lang]
     return lead_list_with_model(
         _tables(key),
-        _config(*ckey),
+        _scoring_config(key, ckey, at),
         as_of=at,
         langs=(lang,),  # type: ignore[arg-type]
         model_path=latest_model(models_dir(key[0])),
@@ -938,7 +958,7 @@ def _sales_feedback(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -
     kept = _stored_scoring(key, ckey, "sales_feedback", at)
     if kept is not None:
         return kept
-    return sales_feedback(_tables(key), _config(*ckey), as_of=at)
+    return sales_feedback(_tables(key), _scoring_config(key, ckey, at), as_of=at)
 
 
 def sales_feedback() -> tuple[pl.DataFrame, list[dict[str, Any]]]:
@@ -960,7 +980,7 @@ def _score_quality(key: tuple[str, int], ckey: tuple[str, int], at: datetime) ->
     kept = _stored_scoring(key, ckey, "score_quality", at)
     if kept is not None:
         return kept
-    return score_quality(_tables(key), _config(*ckey), as_of=at)
+    return score_quality(_tables(key), _scoring_config(key, ckey, at), as_of=at)
 
 
 def score_quality() -> dict[str, Any]:

@@ -299,6 +299,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Der Score wird an allen Leads des Warehouses abgestimmt: Monats- und Segmentfilter "
         "gelten auf dieser Seite nicht.",
     ),
+    "scoring_version": (
+        "Today's MQL threshold {threshold} and scoring points: SLA version {version} (in force "
+        "from {since}), the one that judges the month of the data's last timestamp.",
+        "Heutige MQL-Schwelle {threshold} und Scoring-Punkte: SLA-Version {version} (gültig ab "
+        "{since}), nach der der Monat des letzten Zeitstempels der Daten bewertet wird.",
+    ),
     "precomputing": ("Scoring every lead once …", "Bewerte jeden Lead einmal …"),
     "threshold_whatif": ("Threshold what-if", "Schwellen-Simulation"),
     "use_recommended": ("Use the recommendation", "Empfehlung übernehmen"),

@@ -232,6 +232,66 @@ def test_the_app_opens_on_the_results_stored_for_each_months_version(
         assert not at.exception, at.exception[0].value
 
 
+@pytest.mark.parametrize(
+    ("lang", "version", "note"),
+    [
+        ("en",
+         "Today's MQL threshold 45 and scoring points: SLA version 2026.3 (in force from "
+         "2026-10-01)",
+         "Today's MQL threshold (45) and scoring points are those of SLA version 2026.3 (in "
+         "force from 2026-10-01), the one that judges November 2026: a version judges a month "
+         "when it is in force on the month's first day. The config file `data/sla.toml` holds "
+         "version 2026.2 (from 2026-01-01, MQL threshold 60)."),
+        ("de",
+         "Heutige MQL-Schwelle 45 und Scoring-Punkte: SLA-Version 2026.3 (gültig ab "
+         "01.10.2026)",
+         "Die heutige MQL-Schwelle (45) und die Scoring-Punkte sind die der SLA-Version 2026.3 "
+         "(gültig ab 01.10.2026), nach der November 2026 bewertet wird: eine Version bewertet "
+         "einen Monat, wenn sie an seinem ersten Tag gilt. Die Konfigurationsdatei "
+         "`data/sla.toml` enthält Version 2026.2 (gültig ab 01.01.2026, MQL-Schwelle 60)."),
+    ],
+)  # fmt: skip
+def test_the_qualification_page_uses_the_version_in_force_and_its_stored_results(
+    two_versions_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang, version, note
+) -> None:
+    """The file is 2026.2 (threshold 60); November, the month of as_of, is judged by 2026.3
+    (threshold 45): the page's threshold is 45, as `sla score report` and notebook 03 say,
+    it names the version and the file, and it reads the results stored for 2026.3 (nothing
+    of them computed)."""
+    import analytics.scoring.feedback
+    import analytics.scoring.reasons
+    import analytics.scoring.report
+    import analytics.scoring.thresholds
+    from dashboard.i18n import num, t
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(two_versions_once, db)
+    con = connect_readonly(db)
+    kept = stored(con, "thresholds", month="", config=LATER, as_of=latest_timestamp(con))
+    con.close()
+    at = app_refusing(
+        monkeypatch,
+        db,
+        [
+            (analytics.scoring.thresholds, "precompute_thresholds"),
+            (analytics.scoring.thresholds, "threshold_table"),
+            (analytics.scoring.report, "score_quality"),
+            (analytics.scoring.feedback, "sales_feedback"),
+            (analytics.scoring.reasons, "lead_lists"),
+        ],
+    )
+    if lang == "de":
+        at.segmented_control(key="lang").set_value("de").run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    assert at.slider(key="threshold").value == 45
+    captions = [c.value for c in at.caption]
+    assert any(version in c for c in captions), captions
+    assert note.replace("`data/sla.toml`", f"`{CONFIG.resolve()}`") in captions
+    row = kept["points"].filter(pl.col("threshold") == 45.0).row(0, named=True)
+    assert metrics(at)[t("mqls_per_month", lang)] == num(row["mqls_per_month"], lang)
+
+
 def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
     refreshed: Path, tmp_path: Path
 ) -> None:

@@ -9,15 +9,27 @@ import streamlit as st
 from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.scoring.model import MIN_TEST_OUTCOMES
 from analytics.scoring.thresholds import slider_top
+from analytics.sla_history import month_at, scoring_version_note
 from analytics.stats import wilson
 from analytics.texts import as_sentence, term
 from dashboard import data, ui
-from dashboard.i18n import column_label, num, pct, rate_text, t
+from dashboard.i18n import column_label, day, month_name, num, pct, rate_text, t
 
 v = ui.view()
-lg, cfg = v.lang, data.config()  # today's open leads and threshold: the file's config
+# today's threshold and scoring points: the SLA version that judges the month of as_of, as
+# `sla score report` and notebook 03 use them (the stored results are keyed by it)
+lg, cfg = v.lang, data.scoring_config()
 ui.header(t("qualification_title", lg), v)
-st.caption(t("qualification_note", lg) + " " + t("scoring_company_wide", lg))
+st.caption(
+    t("qualification_note", lg) + " " + t("scoring_company_wide", lg) + " "
+    + t("scoring_version", lg, version=ui.md(cfg.sla.version),
+        since=day(cfg.sla.effective_from, lg), threshold=num(cfg.scoring.mql_threshold, lg))
+)  # fmt: skip
+given = data.config()
+if v.as_of is not None:  # another version than the file's: which one, and why
+    now = month_name(month_at(v.as_of, timezone=data.month_zones()), lg)
+    if note := scoring_version_note(cfg, given, month=now, lang=lg, path=f"`{given.source}`"):
+        st.caption(note)
 
 with st.spinner(t("precomputing", lg)):
     facts = data.thresholds()  # stored by the last import or training, else computed once
