@@ -339,6 +339,23 @@ def unanswered(group: str, lang: Lang = "en") -> str | None:
     return reason(group, frame, lang=lang)  # as the Data page says it
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _score_reasons(key: tuple[str, int], ckey: tuple[str, int], at: datetime, lang: str) -> Any:
+    from analytics.scoring.report import ScoreReasons
+
+    judge = _scoring_config(key, ckey, at)  # its fit attributes say which leads have fit
+    return ScoreReasons.of_coverage(_coverage_of(key, ckey, judge), lang=lang)  # type: ignore[arg-type]
+
+
+def score_reasons(lang: Lang = "en") -> Any:
+    """Why each part of the lead score cannot be judged on the warehouse's data
+    (:class:`analytics.scoring.report.ScoreReasons`, as ``sla score report`` and notebook
+    03 say it), read as today's SLA version reads the data (:func:`scoring_config`), from
+    the stored coverage: the tables are not read. None without an ``as_of`` (no data)."""
+    at = as_of()
+    return None if at is None else _score_reasons(warehouse_key(), config_key(), at, lang)
+
+
 def default_month() -> str | None:
     """The month the app opens on: the last complete month at ``as_of`` (spec/coverage.md,
     as ``sla review`` without ``--month``), always one of :func:`months`; the newest month

@@ -805,6 +805,32 @@ def test_qualification_without_a_scored_attribute_grades_no_fit(interest_only, m
     assert set(open_leads[column_label("fit_grade", lang)]) == {"–"}
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_qualification_blanks_what_the_data_cannot_say_by_the_reports_rule(
+    interest_only, monkeypatch, lang
+):
+    """The page blanked unmeasurable points and grades in its own code; now it asks
+    ScoreReasons.known, the rule of `sla score report` and notebook 03, for the open leads
+    and the rejections by grade alike (the page holds UI only)."""
+    from analytics.scoring.report import ScoreReasons
+
+    seen: list[tuple[ScoreReasons, list[str]]] = []
+    known = ScoreReasons.known
+
+    def spy(self: ScoreReasons, frame: pl.DataFrame) -> pl.DataFrame:
+        seen.append((self, frame.columns))
+        return known(self, frame)
+
+    monkeypatch.setattr(ScoreReasons, "known", spy)
+    at = open_page(interest_only, monkeypatch, "qualification", lang)
+    lists = [(r, c) for r, c in seen if "fit_points" in c and "lead_id" in c]
+    assert lists, seen
+    reasons = lists[-1][0]
+    assert (reasons.interest, reasons.fit) == (None, FIT[lang])
+    (open_leads,) = [t for t in static_tables(at) if column_label("fit_grade", lang) in t]
+    assert set(open_leads[column_label("fit_grade", lang)]) == {"–"}
+
+
 @pytest.mark.parametrize(
     ("lang", "sentence"),
     [("en", "No conversion rates in the 6 months before this month: the reverse funnel needs "

@@ -5,6 +5,7 @@ The document behind ``sla score report --json`` (spec/cli.md); its keys are stab
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -570,6 +571,29 @@ class ScoreReasons:
                 out.update(dict.fromkeys(columns, why))
         return out
 
+    @classmethod
+    def of_coverage(cls, found: pl.DataFrame, *, lang: Lang = "en") -> ScoreReasons:
+        """The reasons the data's coverage ``found`` gives (a frame of
+        :func:`analytics.coverage.known_coverage`, or the one stored at the import for the
+        same :attr:`~analytics.config.SlaConfig.coverage_key`): groups ``scoring_interest``,
+        ``scoring_fit``, ``sql_stage`` and ``deals`` answered in no month. The tables are
+        not read: what the Lead qualification page asks (:func:`score_reasons` reads the
+        activities for a moment before the first).
+
+        >>> from analytics.config import load_config
+        >>> from analytics.coverage import known_coverage
+        >>> found = known_coverage(Tables.empty(), config=load_config("data/sla.toml"),
+        ...                        as_of=datetime(2026, 11, 1))
+        >>> ScoreReasons.of_coverage(found).interest[:37]
+        'No marketing activities were imported'
+        """
+        return cls(
+            interest=_unanswered("scoring_interest", found, lang),
+            fit=_unanswered("scoring_fit", found, lang),
+            label=_unanswered("sql_stage", found, lang),
+            deals=_unanswered("deals", found, lang),
+        )
+
     def known(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` (a lead list: :func:`analytics.scoring.reasons.lead_list`) with the
         columns the data cannot fill null, never 0 points or grade D (spec/coverage.md).
@@ -618,12 +642,9 @@ def score_reasons(
     from analytics.coverage import known_coverage
 
     found = known_coverage(tables, config=config, as_of=as_of)  # read once for all
-    return ScoreReasons(
-        interest=rule_score_reason(tables, as_of=as_of, lang=lang),
-        fit=_unanswered("scoring_fit", found, lang),
-        label=_unanswered("sql_stage", found, lang),
-        deals=_unanswered("deals", found, lang),
-    )
+    # the interest as of the moment: before the first activity, say when it came
+    interest = rule_score_reason(tables, as_of=as_of, lang=lang)
+    return dataclasses.replace(ScoreReasons.of_coverage(found, lang=lang), interest=interest)
 
 
 #: Width of the bins of today's score in :func:`score_quality` (points).

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.scoring.model import MIN_TEST_OUTCOMES
+from analytics.scoring.report import ScoreReasons
 from analytics.scoring.thresholds import slider_top
 from analytics.sla_history import month_at, scoring_version_note
 from analytics.stats import wilson
@@ -45,8 +46,10 @@ now = data.threshold_point(current)  # the SLA's own threshold: not redone on ev
 # the rule score needs the activities (its interest points), the fit grades a scored
 # attribute, the sales feedback rejections: without them the page would judge what cannot
 # be computed (spec/coverage.md), so each part says why instead
-no_interest = data.unanswered("scoring_interest", lg)
-no_fit = data.unanswered("scoring_fit", lg)
+# (the rule of `sla score report` and notebook 03: ScoreReasons, read as today's version
+# reads the data)
+reasons = data.score_reasons(lg) or ScoreReasons()
+no_interest, no_fit = reasons.interest, reasons.fit
 no_feedback = data.unanswered("acceptance", lg) or no_fit
 
 
@@ -527,10 +530,8 @@ def sales_feedback() -> None:
         )
     if not suggestions:
         st.caption(t("feedback_none", lg))
-    if no_interest:  # without activities every lead has the lowest interest grade: unknown
-        by_grade = by_grade.with_columns(
-            pl.lit(None, by_grade.schema["interest_grade"]).alias("interest_grade")
-        )
+    # without activities every lead has the lowest interest grade: unknown, not "4"
+    by_grade = reasons.known(by_grade)
     if by_grade.height:
         ui.long_table(
             by_grade.select(
@@ -566,11 +567,8 @@ def open_leads() -> None:
     if no_interest and not model_version:
         ui.no_data(no_interest)
         return
-    unknown = [  # the model's factors stay; what the data cannot say is "–", not 0 or "D"
-        *(["score", "interest_points", "interest_grade"] if no_interest else []),
-        *(["fit_points", "fit_grade"] if no_fit else []),
-    ]
-    leads = leads.with_columns(pl.lit(None, leads.schema[c]).alias(c) for c in unknown)
+    # the model's factors stay; what the data cannot say is "–", not 0 or "D"
+    leads = reasons.known(leads)
     st.caption(
         t(
             "lead_list_note",
