@@ -1263,9 +1263,38 @@ AsOfOption = Annotated[
 ]
 
 
+def _score_sla(con: Any, cfg: SlaConfig, moment: datetime, *, trial: bool = False) -> Any:
+    """The SLA version whose MQL threshold and scoring points are today's at ``moment``:
+    :func:`analytics.sla_history.month_sla` of the month ``moment`` falls in, its config
+    the one :func:`analytics.sla_history.config_at` gives (as notebook 03, ``sla alerts``
+    and the Lead qualification page). A config file not recorded judges from its own
+    ``effective_from`` on, as on every command that records nothing; with ``trial``
+    (``--no-record``, as ``sla review --no-record``) the given config scores, whatever is
+    recorded, and names the recorded version it stands in for."""
+    import dataclasses
+
+    from analytics.sla_history import config_at, month_sla, month_zones
+    from analytics.timeframe import month_window
+    from analytics.warehouse.config_history import stored_configs
+
+    versions = stored_configs(con)
+    zones = month_zones(versions, fallback=cfg)
+    window = month_window(zones.month_at(moment), timezone=cfg.reporting.timezone)
+    sla = month_sla(
+        versions, month=window.label, first_day=window.first_day, last_day=window.last_day,
+        given=cfg, trial=trial,
+    )  # fmt: skip
+    if trial:
+        return sla
+    return dataclasses.replace(sla, config=config_at(versions, moment=moment, fallback=cfg))
+
+
 @contextmanager
-def _score_data(db: Path, as_of: str | None) -> Iterator[tuple[Any, datetime]]:
-    """The warehouse's tables (lazy scans) and ``as_of``; exit 2 naming a bad value.
+def _score_data(
+    db: Path, as_of: str | None, cfg: SlaConfig, *, trial: bool = False
+) -> Iterator[tuple[Any, datetime, Any]]:
+    """The warehouse's tables (lazy scans), ``as_of`` and the SLA version that scores
+    (:func:`_score_sla`); exit 2 naming a bad value.
 
     The tables are read only while the block runs, as the scoring reads them (in lead
     parts, out of core): the read-only connection stays open until it ends, as in
@@ -1285,7 +1314,7 @@ def _score_data(db: Path, as_of: str | None) -> Iterator[tuple[Any, datetime]]:
             moment = latest_timestamp(con)
         if moment is None:
             fail(f"{db}: the warehouse is empty; nothing to score (load data with `sla import`)")
-        yield load_tables(con), moment
+        yield load_tables(con), moment, _score_sla(con, cfg, moment, trial=trial)
 
 
 @score_app.command("report")
@@ -1300,11 +1329,27 @@ def score_report_command(
         ),
     ] = None,
     as_of: AsOfOption = None,
+    no_record: Annotated[
+        bool,
+        typer.Option(
+            "--no-record",
+            help="A trial, as `sla review --no-record`: the given config's threshold and "
+            "scoring points, whatever is recorded (the report records nothing either way).",
+        ),
+    ] = False,
     db: DbOption = DEFAULT_DB_PATH,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """Lead-score quality (rule score vs model) and the threshold table with a recommendation."""
+    """Lead-score quality (rule score vs model) and the threshold table with a recommendation.
+
+    Today's threshold and scoring points are those of the SLA version that judges the month
+    of --as-of (in force on its first day: recorded in the warehouse, the given config
+    where none is or from its own effective_from when it is not recorded), as notebook 03,
+    `sla alerts` and the Lead qualification page use them. The first line (JSON: "sla",
+    "sla_month") names it. With --no-record the given config scores, as a trial, and the
+    report says which recorded version it stands in for.
+    """
     from analytics.scoring.model import (
         SeenTestPeriodError,
         check_card,
@@ -1316,7 +1361,7 @@ def score_report_command(
 
     cfg = config_or_exit(config)
     source = model_path if model_path is not None else latest_model(models_dir(db))
-    kept = _stored_score_results(db, cfg, as_of, source)
+    kept = _stored_score_results(db, cfg, as_of, source, trial=no_record)
     model, unusable = None, None
     if source is not None and "model_evaluation" not in kept:
         try:
@@ -1327,13 +1372,14 @@ def score_report_command(
             # the latest model, picked by default: the rule score is reported without it
             unusable = _unusable_latest(source, exc)
             err.print(f"[yellow]warning:[/] {plain(unusable)}", highlight=False, soft_wrap=True)
-    with _score_data(db, as_of) as (tables, moment):
+    with _score_data(db, as_of, cfg, trial=no_record) as (tables, moment, sla):
+        judge = sla.config  # today's threshold and scoring points
         if source is None:
             err.print("no saved model: training one in memory (save one with `sla score train`)")
         try:
             try:
                 document = score_report(
-                    tables, cfg, as_of=moment, model=model, thresholds=kept.get("thresholds"),
+                    tables, judge, as_of=moment, model=model, thresholds=kept.get("thresholds"),
                     evaluation=kept.get("model_evaluation"), unusable=unusable,
                 )  # fmt: skip
             except SeenTestPeriodError as exc:  # an earlier --as-of: judge a model it did not see
@@ -1341,16 +1387,18 @@ def score_report_command(
                     f"[yellow]note:[/] {plain(exc)}; training one in memory as of then instead"
                 )
                 document = score_report(
-                    tables, cfg, as_of=moment, thresholds=kept.get("thresholds")
+                    tables, judge, as_of=moment, thresholds=kept.get("thresholds")
                 )
                 if model is not None:  # what flags the saved model set aside is still said
-                    document["model_note"] = check_card(model.card, tables, cfg).note()
+                    document["model_note"] = check_card(model.card, tables, judge).note()
         except ValueError as exc:
             fail(f"{db}: {exc}")
+    # the version that scored, as `sla review` names the one that judged its month
+    document["sla"], document["sla_month"] = sla.to_json_dict(), sla.month
     if as_json:
         emit_json(document)
     else:
-        _print_score_report(document)
+        _print_score_report(document, sla=sla.lines())
     if unusable is not None:  # done, with a problem reported (spec/cli.md)
         raise typer.Exit(1)
 
@@ -1377,9 +1425,10 @@ def _unusable_latest(source: Path, exc: Exception) -> str:
 
 
 def _stored_score_results(
-    db: Path, cfg: SlaConfig, as_of: str | None, source: Path | None
+    db: Path, cfg: SlaConfig, as_of: str | None, source: Path | None, *, trial: bool = False
 ) -> dict[str, Any]:
-    """What the last import or training stored for this data, config and moment: the
+    """What the last import or training stored for this data, the SLA version that scores
+    at the moment (:func:`_score_sla`; the trial config with ``trial``) and moment: the
     threshold results (``thresholds``; they do not depend on the model) and, for the model
     file at ``source`` (a folder: its latest), its evaluation (``model_evaluation``). The
     evaluation is keyed by the file's SHA-256, so it was computed from a file with these
@@ -1405,12 +1454,13 @@ def _stored_score_results(
         moment = moment or latest_timestamp(con)
         if moment is None:
             return {}
+        judge = _score_sla(con, cfg, moment, trial=trial).config
         found = {
             "thresholds": stored(
-                con, "thresholds", month="", config=cfg, as_of=moment, model=model_hash(db)
+                con, "thresholds", month="", config=judge, as_of=moment, model=model_hash(db)
             ),
             "model_evaluation": stored(
-                con, "model_evaluation", month="", config=cfg, as_of=moment, model=digest
+                con, "model_evaluation", month="", config=judge, as_of=moment, model=digest
             )
             if digest
             else None,
@@ -1439,8 +1489,18 @@ def _estimate(row: dict[str, Any]) -> str:
     return f"{point} ({low}-{high})"
 
 
-def _print_score_report(document: dict[str, Any]) -> None:
+def _print_score_report(document: dict[str, Any], *, sla: list[str] = ()) -> None:
     from analytics.texts import as_sentence
+
+    out.print(
+        f"[bold]Lead score[/] as of {iso_z(document['as_of'])}: MQL threshold "
+        f"{document['current_threshold']} and scoring points of the SLA version that judges "
+        f"{document['sla_month']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for line in sla:  # the version that scored, as `sla review` names it
+        out.print(plain(line), highlight=False, soft_wrap=True)
 
     quality = rich_table(f"Score quality ({document['target']})")
     for col in ("score", "ROC AUC", "PR AUC", "Brier", "ECE", "log loss"):
@@ -1536,7 +1596,7 @@ def score_train_command(
     if target not in TARGETS:
         fail(f"--target {target!r} is not known; allowed: {', '.join(TARGETS)}")
     cfg = config_or_exit(config)
-    with _score_data(db, as_of) as (tables, moment):
+    with _score_data(db, as_of, cfg) as (tables, moment, _):
         if target == "sql":  # no SQL counted (Olist's SQLs are its won deals): nothing to learn
             from analytics.scoring.report import label_reason
 

@@ -126,7 +126,10 @@ def test_report_reads_lazily_and_equals_the_report_on_collected_tables(
         con.close()
     cfg = load_config("data/sla.toml")
     expected = score_report(tables, cfg, as_of=moment, model=load_model(Path(model_path)))
-    assert json.loads(res.stdout) == json.loads(json.dumps(_plain(expected)))
+    doc = json.loads(res.stdout)
+    # the CLI adds the SLA version that scored (one recorded: the file's) and its month
+    assert (doc.pop("sla")["version"], doc.pop("sla_month")) == ("2026.2", "2026-10")
+    assert doc == json.loads(json.dumps(_plain(expected)))
 
 
 def test_empty_warehouse_exits_2_naming_it(tmp_path: Path) -> None:
@@ -333,3 +336,117 @@ def test_no_sql_model_is_trained_where_no_sql_is_counted(tmp_path: Path) -> None
     text = " ".join(res.stderr.split())
     assert "no model trained to predict SQLs: The export records SQLs and opportunities" in text
     assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
+
+
+# -- today's threshold: the SLA version in force, as notebook 03 and the page -----------------
+
+EXAMPLE = Path("data/sla.toml").read_text(encoding="utf-8")
+
+
+def _config(folder: Path, name: str, label: str, since: str, threshold: int) -> Path:
+    """data/sla.toml as version ``label`` from ``since`` with MQL threshold ``threshold``."""
+    text = EXAMPLE
+    for old, new in (('version = "2026.2"', f'version = "{label}"'),
+                     ('effective_from = "2026-01-01"', f'effective_from = "{since}"'),
+                     ("mql_threshold = 60 ", f"mql_threshold = {threshold} ")):  # fmt: skip
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def in_force(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """300 leads up to 2026-09-01 (as_of: September), 2026.2 (data/sla.toml, threshold 60)
+    recorded from 2026-01-01 and 2026.3 (threshold 45) from 2026-08-01."""
+    from scoring_support import case_db
+
+    from analytics.warehouse.config_history import record_config_if_new
+
+    folder = tmp_path_factory.mktemp("in_force")
+    db = case_db(folder)
+    v3 = _config(folder, "v3.toml", "2026.3", "2026-08-01", 45)
+    assert record_config_if_new(db, load_config(v3))
+    return db, v3
+
+
+def _report(db: Path, config: Path, *extra: str) -> tuple[dict, list[str]]:
+    args = ["score", "report", "--db", str(db), "--config", str(config), *extra]
+    runs = [runner.invoke(app, [*args, "--json"]), runner.invoke(app, args)]
+    for run in runs:
+        assert run.exit_code == 0, run.output
+    return json.loads(runs[0].stdout), runs[1].stdout.splitlines()
+
+
+def _h8(path: Path) -> str:
+    return load_config(path).content_hash[:8]
+
+
+def test_report_uses_the_threshold_of_the_version_in_force_not_the_files(in_force) -> None:
+    """The file is 2026.2 (threshold 60), September is judged by 2026.3 (45): the report
+    said 60 (the file's) where notebook 03 says 45."""
+    db, v3 = in_force
+    config = Path("data/sla.toml")
+    doc, text = _report(db, config)
+    assert doc["current_threshold"] == 45 and doc["sla_month"] == "2026-09"
+    assert doc["sla"] == {
+        "version": "2026.3", "name": load_config(v3).sla.name,
+        "content_hash": load_config(v3).content_hash, "effective_from": "2026-08-01",
+        "source": str(v3), "given_config": False, "recorded": True, "in_force": True,
+        "trial": False, "instead_of": None, "changes_within": [], "zone_boundaries": [],
+    }  # fmt: skip
+    assert text[:2] == [
+        "Lead score as of 2026-09-01T00:00:00Z: MQL threshold 45 and scoring points of the SLA "
+        "version that judges 2026-09",
+        f"Judged by SLA version 2026.3 ({_h8(v3)}, in force from 2026-08-01); not by the given "
+        f"config {config} (version 2026.2, from 2026-01-01)",
+    ]
+    assert "Recommended threshold: 0 (now 45)." in " ".join(text)
+
+
+def test_a_file_not_recorded_scores_from_its_own_date_as_on_every_command(
+    in_force, tmp_path: Path
+) -> None:
+    """A file not recorded judges from its effective_from on (as `sla alerts`, `sla info`
+    and the app take it): dated ahead, the version in force scores; in force by its date
+    and after the recorded ones, it does (the file being edited)."""
+    db, _ = in_force
+    ahead = _config(tmp_path, "ahead.toml", "2027.1", "2027-01-01", 50)
+    doc, _ = _report(db, ahead)
+    assert (doc["current_threshold"], doc["sla"]["version"], doc["sla"]["given_config"]) == (
+        45, "2026.3", False,
+    )  # fmt: skip
+    edited = _config(tmp_path, "edited.toml", "2026.4", "2026-09-01", 50)
+    doc, text = _report(db, edited)
+    assert (doc["current_threshold"], doc["sla"]["version"]) == (50, "2026.4")
+    assert (doc["sla"]["given_config"], doc["sla"]["recorded"], doc["sla"]["trial"]) == (
+        True, False, False,
+    )  # fmt: skip
+    assert text[1] == (f"Judged by SLA version 2026.4 ({_h8(edited)}, in force from 2026-09-01)")
+
+
+def test_a_trial_with_no_record_scores_by_the_given_config_and_says_instead_of_which(
+    in_force, tmp_path: Path
+) -> None:
+    """As `sla review --no-record`: the trial's threshold (50) whatever is recorded, the
+    recorded version it stands in for named, and the warehouse left as it is."""
+    db, v3 = in_force
+    trial = _config(tmp_path, "trial.toml", "trial", "2026-01-01", 50)
+    before = db.read_bytes()
+    doc, text = _report(db, trial, "--no-record")
+    assert doc["current_threshold"] == 50
+    sla = doc["sla"]
+    assert (sla["version"], sla["given_config"], sla["recorded"], sla["trial"]) == (
+        "trial", True, False, True,
+    )  # fmt: skip
+    assert sla["instead_of"] == {
+        "version": "2026.3", "content_hash": load_config(v3).content_hash,
+        "effective_from": "2026-08-01",
+    }  # fmt: skip
+    assert text[1] == (
+        f"Judged by {trial} (not recorded: --no-record), version trial ({_h8(trial)}, in force "
+        f"from 2026-01-01), instead of recorded version 2026.3 ({_h8(v3)}, in force from "
+        "2026-08-01)"
+    )
+    assert db.read_bytes() == before
