@@ -1596,7 +1596,16 @@ def score_train_command(
     if target not in TARGETS:
         fail(f"--target {target!r} is not known; allowed: {', '.join(TARGETS)}")
     cfg = config_or_exit(config)
-    with _score_data(db, as_of, cfg) as (tables, moment, _):
+    with _score_data(db, as_of, cfg) as (tables, moment, sla):
+        # the scoring points and window of the version the report and the page use
+        cfg, given = sla.config, cfg
+        if not sla.given_config:
+            err.print(
+                f"note: training with the scoring points and window of the version in force: "
+                f"{plain(sla.lines()[0])}",
+                highlight=False,
+                soft_wrap=True,
+            )
         if target == "sql":  # no SQL counted (Olist's SQLs are its won deals): nothing to learn
             from analytics.scoring.report import label_reason
 
@@ -1623,7 +1632,7 @@ def score_train_command(
             + ". More history or a later --as-of gives test leads of both outcomes."
         )
     path = save_model(evaluation.model, models_dir(db))
-    _refresh_results(db, cfg, reviews=False)  # the lead list shows the new model's factors
+    _refresh_results(db, given, reviews=False)  # the lead list shows the new model's factors
     if as_json:
         emit_json({"path": str(path), "metrics_reason": None, **card})
         return

@@ -450,3 +450,23 @@ def test_a_trial_with_no_record_scores_by_the_given_config_and_says_instead_of_w
         "2026-08-01)"
     )
     assert db.read_bytes() == before
+
+
+def test_train_learns_with_the_version_in_force_and_says_so(in_force, tmp_path: Path) -> None:
+    """The model the report judges and the page lists is trained with the scoring points
+    and window of the version in force (its card names 2026.3), not the file's 2026.2, so
+    that it is not flagged as trained for other points."""
+    import shutil
+
+    db, v3 = in_force
+    copy = tmp_path / "wh.duckdb"
+    shutil.copy(db, copy)
+    args = ["score", "train", "--db", str(copy), "--config", "data/sla.toml", "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["config_hash"] == load_config(v3).content_hash
+    assert " ".join(res.stderr.split()).startswith(
+        "note: training with the scoring points and window of the version in force: Judged "
+        f"by SLA version 2026.3 ({_h8(v3)}, in force from 2026-08-01); not by the given config "
+        "data/sla.toml"
+    )
