@@ -65,6 +65,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "Die Konfigurationsdatei {path} enthält eine andere Version, {file_version} (gültig "
         "ab {file_since}), nach der {month} nicht bewertet wird.",
     ),
+    "definitions_scoring": (
+        "Today's MQL threshold and scoring points (Lead qualification, `sla score report`, "
+        "notebook 03) are those of the version that judges {now}, the month of the data's last "
+        "timestamp: {version}, MQL threshold {threshold}. `sla score report --no-record` tries "
+        "the config file instead, as `sla review --no-record` does.",
+        "Die heutige MQL-Schwelle und die Scoring-Punkte (Lead-Qualifizierung, "
+        "`sla score report`, Notebook 03) sind die der Version, nach der {now} bewertet wird, "
+        "der Monat des letzten Zeitstempels der Daten: {version}, MQL-Schwelle {threshold}. "
+        "`sla score report --no-record` probiert stattdessen die Konfigurationsdatei aus, wie "
+        "`sla review --no-record`.",
+    ),
     "share_link": (
         "The address bar holds this view: copy it to share.",
         "Die Adresszeile enthält diese Ansicht: zum Teilen kopieren.",

@@ -299,6 +299,32 @@ def test_the_definitions_page_shows_the_version_of_the_month_and_names_the_file(
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
+        ("en", "Today's MQL threshold and scoring points (Lead qualification, `sla score "
+               "report`, notebook 03) are those of the version that judges November 2026, the "
+               "month of the data's last timestamp: 2026.3, MQL threshold 60. `sla score report "
+               "--no-record` tries the config file instead, as `sla review --no-record` does."),
+        ("de", "Die heutige MQL-Schwelle und die Scoring-Punkte (Lead-Qualifizierung, `sla score "
+               "report`, Notebook 03) sind die der Version, nach der November 2026 bewertet "
+               "wird, der Monat des letzten Zeitstempels der Daten: 2026.3, MQL-Schwelle 60. "
+               "`sla score report --no-record` probiert stattdessen die Konfigurationsdatei aus, "
+               "wie `sla review --no-record`."),
+    ],
+)  # fmt: skip
+def test_the_definitions_page_says_which_version_gives_todays_threshold(
+    two_versions, monkeypatch, lang, expected
+):
+    """September is judged by 2026.2; today's threshold (as_of in November) by 2026.3,
+    whatever month is shown and whichever file is given."""
+    at = open_month(
+        two_versions, ROOT / "data" / "sla.toml", monkeypatch, "definitions", lang, "2026-09"
+    )
+    captions = " ".join(c.value for c in at.caption)
+    assert expected in captions, captions
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
         ("en", "These alerts use SLA version 2026.2 (in force from 2026-01-01), the one that "
                "judges November 2026"),
         ("de", "Diese Warnungen folgen SLA-Version 2026.2 (gültig ab 01.01.2026), nach der "

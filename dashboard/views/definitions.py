@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.definitions import config_settings, metric_definitions
+from analytics.sla_history import month_at
 from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import day, month_name, num, pct, t
@@ -39,6 +40,17 @@ if v.month:
                 file_version=given.sla.version,
                 file_since=day(given.sla.effective_from, lg),
                 month=shown,
+            )
+        )
+    if v.as_of is not None:  # today's threshold: the version of as_of's month, not v.month's
+        scoring = data.scoring_config()
+        words.append(
+            t(
+                "definitions_scoring",
+                lg,
+                now=month_name(month_at(v.as_of, timezone=data.month_zones()), lg),
+                version=scoring.sla.version,
+                threshold=num(scoring.scoring.mql_threshold, lg),
             )
         )
     st.caption(" ".join(words))
