@@ -28,8 +28,8 @@ st.caption(
 )  # fmt: skip
 given = data.config()
 if v.as_of is not None:  # another version than the file's: which one, and why
-    now = month_name(month_at(v.as_of, timezone=data.month_zones()), lg)
-    if note := scoring_version_note(cfg, given, month=now, lang=lg, path=f"`{given.source}`"):
+    today = month_name(month_at(v.as_of, timezone=data.month_zones()), lg)
+    if note := scoring_version_note(cfg, given, month=today, lang=lg, path=f"`{given.source}`"):
         st.caption(note)
 
 with st.spinner(t("precomputing", lg)):
