@@ -1224,7 +1224,8 @@ def test_an_id_of_numbers_joined_by_their_plus_or_with_two_is_hashed(value):
         ("phone=\n+49 171 7731 9942", "phone=\n[phone]"),
         ("Ruf 0171 7731 9942=\nab", "Ruf [phone]=\nab"),
         ("Ruf 0171 7731 9942\\_ok", "Ruf [phone]\\_ok"),
-        ("Tel\\+49 171 7731 9942", "Tel\\[phone]"),
+        # (a letter before a + no longer hides a number: the escaped + is the number's)
+        ("Tel\\+49 171 7731 9942", "Tel[phone]"),
         ("x0171\\x{2b}0171 7731 9942", "x0171\\x{2b}[phone]"),
     ],
 )
@@ -1340,8 +1341,14 @@ _ROUND4_PATHS = [
 def round4(tmp_path_factory):
     """One warehouse that every import path loaded the planted cell into."""
     root = tmp_path_factory.mktemp("round4")
+    return _planted_on_every_path(root, {path: _round4(path)[0] for path in _ROUND4_PATHS})
+
+
+def _planted_on_every_path(root: Path, cell: dict[str, str]) -> Path:
+    """One warehouse that every import path of :data:`_ROUND4_PATHS` loaded its planted
+    cell (``cell[path]``) into, as a text column and, for the canonical file, as an
+    unknown column (kept in ``_extra``)."""
     db = root / "w.duckdb"
-    cell = {path: _round4(path)[0] for path in _ROUND4_PATHS}
     header = ["lead_id", "created_at", "source", "job_title", "Notiz"]
     strict = _write_rows(
         root / "strict" / "leads.csv",
@@ -1433,6 +1440,102 @@ def test_an_id_spelt_as_read_now_joins_and_is_purged_with_its_plain_spelling(
     assert _scan(db, ["zz.j1", "exam="]) == []
     purge(db, leads=["zz.j1@example.org"], salt="test")
     assert _lead_rows_left(db) == [0, 0, 0]
+
+
+# -- a number glued to the word before it ---------------------------------------------
+
+#: Numbers glued to the word before them (a letter right before the ``+``, a phone word
+#: right before the number), planted in one cell on every import path, and what each is
+#: stored as: the word kept.
+_GLUED = [
+    ("x+4917155504011", "x[phone]"),
+    ("call+49 171 5550 4012", "call[phone]"),
+    ("Tel+49 (0)171 5550 4013", "Tel[phone]"),
+    ("Tel0171 5550414", "Tel[phone]"),
+    ("Handy01715550415", "Handy[phone]"),
+    ("Mobil0171/5550416", "Mobil[phone]"),
+    ("Rückruf030 5550417", "Rückruf[phone]"),
+]
+_GLUED_NEEDLES = ["55504011", "5550 4012", "5550 4013", "5550414", "5550415", "5550416", "5550417"]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        *_GLUED,
+        ("Tel+49 171 1234567 ab 9", "Tel[phone] ab 9"),
+        ("tel_+4917112345678", "tel_[phone]"),
+        ("fax+0049 30 1234567", "fax[phone]"),
+        ("x+4917112345678+4917187654321", "x[phone][phone]"),
+        ("x++49 171 1234567", "x[phone]"),
+        ("?p=call%2B4917112345678&x=1", "?p=call[phone]&x=1"),
+        ("x+1 (555) 123-4567", "x[phone]"),  # (was x+1 [phone])
+        ("Tel01711234567, Fax0049 30 1234567", "Tel[phone], Fax[phone]"),
+        ("Telefon0171-1234567", "Telefon[phone]"),
+        ("TEL0171 1234567", "TEL[phone]"),
+        # (as before: a mark between the word and the number)
+        ("Tel:+49 171 1234567", "Tel:[phone]"),
+        ("mobil:0171/1234567", "mobil:[phone]"),
+        ("Tel.0171 1234567", "Tel.[phone]"),
+    ],
+)
+def test_a_number_glued_to_the_word_before_it_is_masked(text, masked):
+    """A letter right before a number's ``+``, or a phone word right before a number,
+    kept it in clear (the start of a number could not follow a letter)."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a + after a letter, and too few digits for a number, or a sum, a version, a zone
+        "SKU+12345",
+        "SKU+1234567",
+        "c++ und C++17, ++i",
+        "2+2, 1+1=2, 100+200+300",
+        "Q1+Q2 2026, FY2026+1",
+        "v1.2.3+build.5, 2.1+3",
+        "UTC+01:00, GMT+0530, 2026-10-05T09:12:00+02:00",
+        "x+49",
+        "ab+4917112345678x",
+        # a letter (not a phone word) right before a 0: an order's or a product's number
+        "INV0123456789",
+        "SKU01234567890",
+        "PO0815 47110",
+        "A0171 1234567",
+        "Hotel01711234567",
+    ],
+)
+def test_a_word_glued_to_what_is_no_phone_number_keeps_it(text):
+    assert mask_text(text) == text
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == text
+
+
+def _glued(path: str) -> tuple[str, str]:
+    """The planted cell of an import path, and what it is stored as."""
+    return (
+        f"Glued-{path} " + " | ".join(s for s, _ in _GLUED),
+        f"Glued-{path} " + " | ".join(m for _, m in _GLUED),
+    )
+
+
+@pytest.fixture(scope="module")
+def glued(tmp_path_factory):
+    root = tmp_path_factory.mktemp("glued")
+    return _planted_on_every_path(root, {path: _glued(path)[0] for path in _ROUND4_PATHS})
+
+
+def test_a_number_glued_to_the_word_before_it_is_stored_nowhere(glued):
+    assert _scan(glued, _GLUED_NEEDLES) == []
+
+
+@pytest.mark.parametrize("path", _ROUND4_PATHS)
+def test_a_number_glued_to_the_word_before_it_is_masked_on_every_import_path(glued, path):
+    marker, stored = _glued(path)[0].split(" ", 1)[0], _glued(path)[1]
+    assert _stored_with(glued, marker + " ") == {stored}
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

@@ -318,7 +318,26 @@ _PHONE_LAYOUTS = (
     r"0\d(?: \d{2}){4}",  # 06 12 34 56 78 (five pairs: no date is written so)
 )
 _PHONE_DIGITS = r"0[1-9]\d{7,12}"  # 01705550001
-PHONE = r"(^|[^\w+])(" + "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS)) + r")\b"
+_PHONE_ANY = "|".join((*_PHONE_LAYOUTS, _PHONE_DIGITS))
+#: Words for a phone number that a number is glued to (``Tel0171 1234567``,
+#: ``Handy01711234567``), as a whole word: a letter right before a ``0`` alone is an
+#: order's or a product's number as often (``AB0815 4711``, ``Titel0123456789``).
+_PHONE_WORDS = (
+    r"(?i:tel|telefon|fon|phone|mobil|mobile|handy|fax|ruf|anruf|rückruf|rueckruf|call|cell"
+    r"|whatsapp|sms)"
+)
+#: A phone number (group 2, 4 or 6) and what stands before it, kept (group 1, 3 or 5):
+#: the start or a character that cannot precede one (not a letter, a digit, ``_`` or
+#: ``+``); a letter or ``_`` right before its ``+`` (``x+4917112345678``,
+#: ``call+49 171 1234567``: a digit there is a sum, ``2+2``, and 7 digits or fewer after
+#: a ``+`` are no number, ``SKU+12345``); or one of :data:`_PHONE_WORDS` right before it.
+#: :data:`_PHONE_MASK` writes what is kept and the mask.
+PHONE = (
+    rf"(^|[^\w+])({_PHONE_ANY})\b"
+    rf"|([^\W\d])(\+?{_PLUS_PHONE})\b"
+    rf"|(\b{_PHONE_WORDS})({_PHONE_ANY})\b"
+)
+_PHONE_MASK = "${1}${3}${5}[phone]"
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
 #: check digits are right (ISO 13616 mod 97).
 #: Its groups may be parted by a space, a dot, a dash or a slash, once or twice
@@ -952,7 +971,7 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         current.append(_hidden(folded, spans))
     for pattern, marks, label in (
         (EMAIL, f"{_OPEN}${{0}}{_CLOSE}", "[email]"),
-        (PHONE, f"${{1}}{_OPEN}${{2}}{_CLOSE}", "[phone]"),
+        (PHONE, f"${{1}}${{3}}${{5}}{_OPEN}${{2}}${{4}}${{6}}{_CLOSE}", "[phone]"),
     ):
         todo = list(range(len(current)))
         while todo:  # again where a number is joined to the one found by its + (_JOINED)
@@ -1008,12 +1027,12 @@ def _mask_phones(values: pl.Series) -> pl.Series:
     >>> _mask_phones(pl.Series(["+4917112345678+4917187654321", "2+2", "1+1=2"])).to_list()
     ['[phone][phone]', '2+2', '1+1=2']
     """
-    masked = values.str.replace_all(PHONE, "${1}[phone]")
+    masked = values.str.replace_all(PHONE, _PHONE_MASK)
     todo = masked.str.contains(_JOINED).fill_null(False)
     while todo.any():
         at = todo.arg_true()
         before = masked.gather(at)
-        again = before.str.replace_all(PHONE, "${1}[phone]")
+        again = before.str.replace_all(PHONE, _PHONE_MASK)
         masked = masked.scatter(at, again)
         more = (again != before) & again.str.contains(_JOINED)
         todo = pl.Series([False] * len(masked)).scatter(at, more)
@@ -1079,9 +1098,9 @@ def _mask_series(values: pl.Series) -> pl.Series:
     break, ``\_``, ``\u{40}``...) has what either reading finds masked
     (:data:`_READ_BEFORE`): no text is masked less than it was before them.
 
-    >>> _mask_series(pl.Series([r"max\_muster@example.com", r"Tel\+49 171 7731 9942",
+    >>> _mask_series(pl.Series([r"max\_muster@example.com", r"x0171\x{2b}0171 7731 9942",
     ...                         r"Ruf 0171 7731 9942\_ok"])).to_list()
-    ['[email]', 'Tel\\[phone]', 'Ruf [phone]\\_ok']
+    ['[email]', 'x0171\\x{2b}[phone]', 'Ruf [phone]\\_ok']
     """
     folded = _fold(values, _READ)
     masked = _mask_read(values, _READ, folded)
