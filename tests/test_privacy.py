@@ -1442,7 +1442,7 @@ def test_an_id_spelt_as_read_now_joins_and_is_purged_with_its_plain_spelling(
     assert _lead_rows_left(db) == [0, 0, 0]
 
 
-# -- a number glued to the word before it ---------------------------------------------
+# -- a number glued to the word before it; an id that holds one among more ---------------
 
 #: Numbers glued to the word before them (a letter right before the ``+``, a phone word
 #: right before the number), planted in one cell on every import path, and what each is
@@ -1536,6 +1536,182 @@ def test_a_number_glued_to_the_word_before_it_is_stored_nowhere(glued):
 def test_a_number_glued_to_the_word_before_it_is_masked_on_every_import_path(glued, path):
     marker, stored = _glued(path)[0].split(" ", 1)[0], _glued(path)[1]
     assert _stored_with(glued, marker + " ") == {stored}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tel 0171 1234567",
+        "lead 0171-1234567",
+        "+49 171 1234567 (mobile)",
+        "0171-1234567 privat",
+        "0171 - 1234567",
+        "Order 01705550099",
+        "lead\t0171 1234567",
+        "x+4917112345678",
+        "Tel:+49 171 1234567",
+        "Tel01711234567",
+        "A/0170/5550099",
+        "Konto DE89 3704 0044 0532 0130 00",
+        "DE89370400440532013000 Sparkasse",
+        "Tel%200171%201234567",
+    ],
+)
+def test_an_id_holding_a_phone_number_or_an_iban_among_more_is_hashed(value):
+    """An id that held a phone number inside other text was stored in clear (only one that
+    is a number as a whole was hashed)."""
+    assert is_personal_id(value)
+    assert hash_text(f" {value} ", "s") == hash_text(value, "s")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "L-000123",
+        "00Q5e000001AbCdEAF",  # Salesforce
+        "12345678901",  # HubSpot
+        "114",
+        "01705550099",  # plain digits: an id, as they always were
+        " 01705550099 ",
+        "0012345678",
+        "0815-47110",
+        "L-0815-47110",
+        "ORD-2026-0815-4711",
+        "INV0123456789",
+        "SKU+12345",
+        "7927b2df-8bba-4d29-b9a2-b6e0beafe620",  # X Education
+        "de5217ec03f9420c3a82973ef073279b",  # Olist
+        "Acme GmbH",
+        "Kunde 0000012345",
+        "Order 12345678901",
+        "lead 2026-10-05",
+        "rep-08",
+    ],
+)
+def test_an_ordinary_id_is_not_hashed(value):
+    assert not is_personal_id(value)
+
+
+#: An id holding a phone number among more, planted on every import path as the lead's id.
+_TEXT_IDS = {path: f"Tel 0171 55504{i:02d}" for i, path in enumerate(_ROUND4_PATHS, start=20)}
+
+
+@pytest.fixture(scope="module")
+def text_ids(tmp_path_factory):
+    """One warehouse that every import path loaded a lead into whose id is one of
+    :data:`_TEXT_IDS` (salt ``test``)."""
+    root = tmp_path_factory.mktemp("text_ids")
+    db = root / "w.duckdb"
+    ids = _TEXT_IDS
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SLA_HASH_SALT", "test")
+        header = ["lead_id", "created_at", "source"]
+        strict = _write_rows(
+            root / "strict" / "leads.csv", [header, [ids["strict"], "2026-10-05", "email"]]
+        ).parent
+        _write_rows(
+            strict / "lifecycle_events.csv",
+            [["lead_id", "stage", "entered_at"], [f" {ids['strict']} ", "mql", "2026-10-06"]],
+        )
+        import_export(db, strict)
+        office = _write_rows(
+            root / "office" / "leads.csv",
+            [header, [ids["office"], "05.10.2026 09:00", "email"]],
+            delimiter=";",
+            encoding="cp1252",
+        ).parent
+        import_export(db, office)
+        upload = _write_rows(
+            root / "upload" / "leads.csv", [header, [ids["upload"], "2026-10-05", "email"]]
+        ).parent
+        import_canonical(db, upload)  # the Data page
+        kontakte = _write_rows(
+            root / "mapping" / "kontakte.csv",
+            [["Kontakt-Nr", "Angelegt am"], [ids["mapping"], "01.09.2026"]],
+            delimiter=";",
+        )
+        toml = _write(
+            root / "mapping" / "kontakte.toml",
+            'table = "leads"\n[columns]\n"Kontakt-Nr" = "lead_id"\n"Angelegt am" = "created_at"\n'
+            '[defaults]\nsource = "other"\n',
+        )
+        import_export(db, kontakte, mapping=toml)
+        for fmt, file, column in (
+            ("hubspot", "contacts.csv", "Record ID"),
+            ("salesforce", "Lead.csv", "Id"),
+            ("olist", "olist_marketing_qualified_leads.csv", "mql_id"),
+        ):
+            folder = root / fmt
+            for source in (EXPORTS / fmt).glob("*.csv"):
+                _write(folder / source.name, source.read_text(encoding="utf-8"))
+            _with_cell(EXPORTS / fmt / file, folder / file, column, ids[fmt])
+            import_export(db, folder, fmt=fmt)
+        xeducation = _write_rows(
+            root / "xeducation" / "x_education_leads.csv",
+            [
+                ["Prospect ID", "Lead Number", "Lead Origin", "Lead Source", "Converted"],
+                ["u1", ids["xeducation"], "API", "Google", "0"],
+            ],
+        )
+        import_export(db, xeducation, fmt="xeducation")
+    return db
+
+
+def test_an_id_holding_a_phone_number_is_stored_nowhere(text_ids):
+    assert _scan(text_ids, [v.split(" ", 1)[1] for v in _TEXT_IDS.values()]) == []
+
+
+@pytest.mark.parametrize("path", _ROUND4_PATHS)
+def test_an_id_holding_a_phone_number_is_hashed_on_every_import_path(text_ids, path):
+    con = duckdb.connect(str(text_ids), read_only=True)
+    try:
+        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
+    finally:
+        con.close()
+    assert hash_text(_TEXT_IDS[path], "test") in leads
+
+
+def test_an_id_holding_a_phone_number_joins_and_is_purged_with_its_spelling(tmp_path, monkeypatch):
+    from analytics.warehouse.purge import purge
+
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    d = tmp_path / "in"
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source\nTel 0171 5550431,2026-10-05,email\n"
+        "lead 0171-5550432,2026-10-05,email\nx+4917155504033,2026-10-05,email\n"
+        "L-000123,2026-10-05,email\n",
+    )
+    _write_rows(
+        d / "lifecycle_events.csv",
+        [
+            ["lead_id", "stage", "entered_at"],
+            [" Tel 0171 5550431", "mql", "2026-10-06"],
+            ["lead 0171%2D5550432", "mql", "2026-10-06"],
+            ["x%2B4917155504033", "mql", "2026-10-06"],
+            ["L-000123", "mql", "2026-10-06"],
+        ],
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, d)
+    assert result.loaded == {"leads": 4, "lifecycle_events": 4} and not result.rejected
+    assert result.masked_columns == {"leads.csv": ["lead_id"], "lifecycle_events.csv": ["lead_id"]}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        leads = sorted(r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall())
+        joined = con.execute(
+            "SELECT count(*) FROM core.lifecycle_events JOIN core.leads USING (lead_id)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert leads == sorted(
+        [hash_text(v, "test") for v in ("Tel 0171 5550431", "lead 0171-5550432", "x+4917155504033")]
+        + ["L-000123"]
+    )
+    assert joined == [(4,)]
+    assert _scan(db, ["5550431", "5550432", "55504033"]) == []
+    purge(db, leads=["Tel 0171 5550431", "lead 0171-5550432", "x+4917155504033"], salt="test")
+    assert _lead_rows_left(db) == [1, 1, 1]  # L-000123 stays
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

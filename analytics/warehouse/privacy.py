@@ -14,7 +14,8 @@ the wrong number of fields through :func:`misaligned_row` first):
   e-mail addresses, phone numbers and IBANs are replaced by ``[email]``, ``[phone]`` and
   ``[iban]`` (:func:`mask_expr`);
 - an id column (``lead_id``, ``rep_id``...) whose value holds an e-mail address, or is a
-  phone number or an IBAN as a whole (:func:`is_personal_id`), keeps a salted hash of it
+  phone number or an IBAN as a whole, or holds one among other text (``Tel 0171
+  1234567``, ``x+4917112345678``: :func:`is_personal_id`), keeps a salted hash of it
   instead (``h_`` + 16 hex characters), so that files still join.
 
 Adapters drop the personal columns they know before this (they report them as their
@@ -371,6 +372,23 @@ _ID_PHONES = (
 #: either case (``de89.3704...`` is spelt so in text too); a hex id (Olist's
 #: ``ab12cd...``, 32 characters) is no country's length (:data:`IBAN_LENGTHS`).
 _ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\s*$"
+#: A phone number inside an id with more in it (``x+4917112345678``,
+#: ``A/0170/5550099``, ``Tel01711234567``): one of :data:`_ID_PHONE_LAYOUTS` standing
+#: apart as :data:`PHONE` reads one in text, a ``+`` number right after a letter, or
+#: any layout right after one of :data:`_PHONE_WORDS`. (Plain digits and dashed groups
+#: glued to an id's letters, ``L-0815-47110``, stay ids, as they are whole.)
+_ID_PHONE_INSIDE = (
+    rf"(?:^|[^\w+])(?:{'|'.join(_ID_PHONE_LAYOUTS)})\b"
+    rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
+    rf"|\b{_PHONE_WORDS}(?:{_PHONE_ANY})\b"
+)
+#: An id with words parted by a space (``Tel 0171 1234567``, ``lead 0171-1234567``,
+#: ``0171 - 1234567``) is text, not a CRM's id: a phone number in any layout of
+#: :data:`PHONE` (:data:`_ID_PHONE_AMONG`) or an IBAN (:data:`_ID_TEXT_IBAN`, its check
+#: digits and length as in text) anywhere in it makes it personal.
+_ID_SPACED = r"\S\s+\S"
+_ID_PHONE_AMONG = rf"(?:^|[^\w+])(?:{_PHONE_ANY})\b"
+_ID_TEXT_IBAN = rf"\s{IBAN}|{IBAN}\s+\S"
 
 _IBAN_RE = re.compile(IBAN)
 #: One pass that finds the cells worth masking (a DFA, no captures: fast).
@@ -1169,28 +1187,59 @@ def _mask_read(
     return values.clone().scatter(at, masked)
 
 
-def _personal_ids(values: pl.Series) -> pl.Series:
-    """Which id cells hold an e-mail address, or are a phone number or an IBAN as a whole
-    (read as :func:`_fold` writes them)."""
+def _personal_ids(values: pl.Series, *, among: bool = True) -> pl.Series:
+    """Which id cells hold an e-mail address, or a phone number or an IBAN as
+    :func:`is_personal_id` reads them (as :func:`_fold` writes them). ``among=False``:
+    a phone number or an IBAN only as a whole (a broken cell of a key column that is a
+    typed value, ``lifecycle_events.stage``: text around a number is masked as text)."""
     values = _fold(values)
     hit = values.str.contains("@", literal=True).fill_null(False)
     if hit.any():
         hit = values.str.contains(EMAIL).fill_null(False)
-    phone = values.str.contains(r"[+ ./()-]|^\s*00").fill_null(False)
-    if phone.any():
-        hit = hit | values.str.contains(_ID_PHONES).fill_null(False)
+    phones = f"{_ID_PHONES}|{_ID_PHONE_INSIDE}" if among else _ID_PHONES
+    hit = hit | values.str.contains(phones).fill_null(False)
     iban = values.str.contains(_ID_IBAN).fill_null(False)
+    if among:
+        more = values.str.contains(_ID_PHONE_AMONG).fill_null(False) & ~hit  # (apart: faster)
+        if more.any():  # (most are plain digits: 01705550099, an id)
+            at = more.arg_true()
+            hit = hit.scatter(at, values.gather(at).str.contains(_ID_SPACED))
+        iban = iban | values.str.contains(_ID_TEXT_IBAN).fill_null(False)
+    iban = iban & ~hit
     if iban.any():
         at = iban.arg_true()
-        valid = [_is_iban(v.strip()) for v in values.gather(at).to_list()]
+        valid = [_iban_id(v, among=among) for v in values.gather(at).to_list()]
         hit = hit.scatter(at, [h or ok for h, ok in zip(hit.gather(at), valid, strict=True)])
     return hit
+
+
+def _iban_id(value: str, *, among: bool = True) -> bool:
+    """Whether an id is an IBAN as a whole, or (``among``) holds one among words parted by
+    a space.
+
+    >>> [_iban_id(v) for v in ("DE89370400440532013000", "Konto DE89 3704 0044 0532 0130 00",
+    ...                        "DE89370400440532013000x", "be-7927b2df-8bba")]
+    [True, True, False, False]
+    """
+    if _is_iban(value.strip()):
+        return True
+    return (
+        among
+        and bool(re.search(_ID_SPACED, value))
+        and any(_iban_end(m.group()) for m in _IBAN_RE.finditer(value))
+    )
 
 
 def is_personal_id(value: str | None) -> bool:
     """Whether an id is stored as its salted hash: it holds an e-mail address, or it is a
     phone number (a leading ``+``, or digit groups parted by spaces, a slash or
-    parentheses: :data:`_ID_PHONE_LAYOUTS`) or an IBAN (valid check digits) as a whole.
+    parentheses: :data:`_ID_PHONE_LAYOUTS`) or an IBAN (valid check digits) as a whole,
+    or it holds a phone number among more: one of those layouts standing apart
+    (``A/0170/5550099``), after a letter (``x+4917112345678``) or a phone word
+    (``Tel01711234567``: :data:`_ID_PHONE_INSIDE`); in an id with words parted by a
+    space, a phone number in any layout free text masks, or an IBAN (``Tel 0171
+    1234567``, ``lead 0171-1234567``: :data:`_ID_SPACED`). Plain digits and dashed
+    groups are ids, alone or glued to an id's letters (``01705550099``, ``L-0815-47110``).
 
     >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
     ...                              "DE89370400440532013000", "0049 30 1234567",
@@ -1203,6 +1252,13 @@ def is_personal_id(value: str | None) -> bool:
     ...                              "01705550099", "00Q5g00000AbCdE", "0000012345", "L-007",
     ...                              "0012345678", "0049123456", "0815-47110", None]]
     [False, False, False, False, False, False, False, False, False, False, False]
+    >>> [is_personal_id(v) for v in ["Tel 0171 1234567", "lead 0171-1234567", "x+4917112345678",
+    ...                              "+49 171 1234567 (mobile)", "Tel01711234567",
+    ...                              "Konto DE89 3704 0044 0532 0130 00"]]
+    [True, True, True, True, True, True]
+    >>> [is_personal_id(v) for v in ["L-000123", "00Q5e000001AbCdEAF", "12345678901",
+    ...                              "L-0815-47110", "Kunde 0000012345", "SKU+12345"]]
+    [False, False, False, False, False, False]
     """
     if value is None:
         return False
@@ -1406,7 +1462,7 @@ def _mask_frame(
         plain = _PLAIN.get(kinds.get(name, ""))
         scan = None if plain is None else (~values.str.contains(plain)).fill_null(False)
         if name in ids:
-            hit = _personal_ids(values)
+            hit = _personal_ids(values, among=scan is None)
             if hit.any():
                 key, at = resolve_salt(salt), hit.arg_true()
                 hashed = [hash_text(v, key) for v in values.gather(at).to_list()]
