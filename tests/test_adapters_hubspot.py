@@ -690,3 +690,42 @@ def test_a_deal_kept_by_a_lead_purge_keeps_no_hash_of_the_lead(tmp_path):
             "AND lead_id IS NULL"
         ).fetchall()
     assert stale == [] and orphans == [(0,)] and unlinked[0][0] >= 1
+
+
+def test_replacing_with_an_export_without_a_stage_date_column_keeps_that_stage(tmp_path):
+    """A re-export whose "Became a Marketing Qualified Lead Date" column was left out,
+    imported with --replace: every stored MQL was removed (its key is not in the file),
+    and the review's MQLs, handoff and cadence went with them (audit 2026-12-06 messy
+    exports, finding 1). An absent column is not an empty cell; an emptied cell and a
+    contact the export no longer has still lose theirs."""
+    db = tmp_path / "w.duckdb"
+    first, second = tmp_path / "m1", tmp_path / "m2"
+    first.mkdir()
+    second.mkdir()
+    (first / "contacts.csv").write_text(
+        "Record ID,Create Date,Original Source,Became a Lead Date,"
+        "Became a Marketing Qualified Lead Date,Became a Sales Qualified Lead Date\n"
+        "301,2026-10-01 08:00,Organic Search,2026-10-01 08:00,2026-10-02 09:00,2026-10-05 10:00\n"
+        "302,2026-10-03 09:30,Paid Search,2026-10-03 09:30,2026-10-06 11:00,2026-10-07 11:00\n"
+        "303,2026-10-04 09:30,Paid Search,2026-10-04 09:30,2026-10-06 12:00,\n",
+        encoding="utf-8",
+    )
+    (second / "contacts.csv").write_text(
+        "Record ID,Create Date,Original Source,Became a Lead Date,"
+        "Became a Sales Qualified Lead Date\n"
+        "301,2026-10-01 08:00,Organic Search,2026-10-01 08:00,2026-10-05 10:00\n"
+        "302,2026-10-03 09:30,Paid Search,2026-10-03 09:30,\n",
+        encoding="utf-8",
+    )
+    import_export(db, first, fmt="hubspot")
+    done = import_export(db, second, fmt="hubspot", replace=True)
+    events = read_core_table(db, "lifecycle_events").sort("lead_id", "stage")
+    assert events.select("lead_id", "stage").rows() == [
+        ("301", "lead"),
+        ("301", "mql"),
+        ("301", "sql"),
+        ("302", "lead"),
+        ("302", "mql"),
+    ]
+    # 302's emptied SQL date, and 303's lead and MQL (303 is no longer exported)
+    assert done.changes["lifecycle_events"]["removed"] == 3

@@ -324,6 +324,29 @@ def test_a_lead_export_without_the_converted_date_keeps_the_stored_sqls(tmp_path
     assert events.filter(pl.col("stage") == "sql").height == 1
 
 
+def test_replacing_with_a_lead_export_without_the_converted_date_keeps_the_stored_sqls(
+    tmp_path,
+):
+    """The same under --replace: the SQL's key is not in the file, so the replace removed
+    it (audit 2026-12-06 messy exports, finding 1); a lead the file no longer has loses it."""
+    db = tmp_path / "w.duckdb"
+    head = "Id,Status,Company,CreatedDate,ConvertedDate\n"
+    rows = (
+        "00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z,2026-09-10\n"
+        "00QL2,Closed - Converted,Beta GmbH,2026-09-02T08:00:00Z,2026-09-11\n"
+    )
+    import_export(db, _export(tmp_path / "first", Lead=head + rows), fmt="salesforce")
+    lean = (
+        "Id,Status,Company,CreatedDate\n00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z\n"
+    )
+    done = import_export(
+        db, _export(tmp_path / "second", Lead=lean), fmt="salesforce", replace=True
+    )
+    events = read_core_table(db, "lifecycle_events").sort("lead_id", "stage")
+    assert events.select("lead_id", "stage").rows() == [("00QL1", "lead"), ("00QL1", "sql")]
+    assert done.changes["lifecycle_events"]["removed"] == 2  # 00QL2's lead and sql
+
+
 def test_an_opportunity_export_without_lead_csv_keeps_the_converted_leads_links(tmp_path):
     """Opportunity.csv and Account.csv alone unlinked the converted leads from their deals:
     the link comes from Lead.csv's ConvertedOpportunityId (re-audit 19b, finding 12); nor

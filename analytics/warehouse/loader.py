@@ -1185,6 +1185,9 @@ class _EarlierKeys:
         self._keys: list[pl.DataFrame] = []
         self._absent: set[str] = set()
         self.kept: list[pl.DataFrame] = []
+        #: the event scopes of the files loaded (their leads' events of stages a file
+        #: has no column for stay under ``--replace``: :func:`_unsaid_sql`)
+        self.scopes: list[EventScope] = []
 
     def conflicts(
         self, con, table: str, stage: _Stage, drop: pl.DataFrame, *, absent: Sequence[str] = ()
@@ -1250,20 +1253,49 @@ class _EarlierKeys:
             return 0
         loaded = pl.concat(self._keys).select(key).unique()
         con.register("import_keys", loaded.to_arrow())
+        registered = ["import_keys"]
         kept = ""
         if self.kept:
             con.register("kept_keys", pl.concat(self.kept).unique().to_arrow())
+            registered.append("kept_keys")
             kept = f" AND {_quote(key[0])} NOT IN (SELECT k FROM kept_keys)"
         try:
             gone = (
                 f"NOT EXISTS (SELECT 1 FROM import_keys k "
                 f"WHERE {_key_match(table, 'k', f'core.{table}')}){kept}"
             )
+            gone += _unsaid_sql(con, self.scopes, f"core.{table}", registered)
             return remove_rows(con, table, load_id, gone)
         finally:
-            con.unregister("import_keys")
-            if self.kept:
-                con.unregister("kept_keys")
+            for name in registered:
+                con.unregister(name)
+
+
+def _unsaid_sql(con, scopes: Sequence[EventScope], live: str, registered: list[str]) -> str:
+    """SQL (`` AND NOT (...)``, or nothing) that keeps, under ``--replace``, the stored
+    events a file says nothing of: those of its leads that its trigger dated in a stage it
+    has no column for (a HubSpot contacts export without "Became a Marketing Qualified Lead
+    Date", a Salesforce Lead.csv without ConvertedDate). An absent column is not an empty
+    cell: such an export removed every stored MQL. The tables of leads it registers are
+    added to ``registered`` (for the caller to unregister)."""
+    kept = []
+    for scope in scopes:
+        name = f"unsaid_leads_{len(registered)}"
+        con.register(name, pl.DataFrame({"lead_id": scope.leads.str.strip_chars()}).to_arrow())
+        registered.append(name)
+        trigger = scope.trigger.replace("'", "''")
+        said = ""
+        if scope.stages:
+            said = (
+                " AND "
+                + live
+                + ".stage NOT IN ("
+                + ", ".join(f"'{s}'" for s in sorted(scope.stages))
+                + ")"
+            )
+        leads = f"{live}.lead_id IN (SELECT lead_id FROM {name})"
+        kept.append(f"({live}.trigger = '{trigger}'{said} AND {leads})")
+    return f" AND NOT ({' OR '.join(kept)})" if kept else ""
 
 
 def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -> str:
@@ -1420,6 +1452,7 @@ def _merge(
     scope: EventScope | None = None,
     load_id: int = 0,
     supersedes: frozenset[str] = frozenset(),
+    unsaid: EventScope | None = None,
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
     the core rows whose key the file does not have (each removal recorded as load
@@ -1430,8 +1463,9 @@ def _merge(
     rows. ``absent``: columns the file does not have: a row already in core keeps its
     values of them (a column left out of next month's export is not an empty cell).
     ``scope``: the lifecycle events of its leads the file holds all of: the stored ones of
-    its stages and trigger that the file lacks are removed. Only changed and new rows are
-    written.
+    its stages and trigger that the file lacks are removed. ``unsaid``: the file's own
+    scope (all its leads): a replace keeps their events of its trigger in the stages it
+    has no column for (:func:`_unsaid_sql`). Only changed and new rows are written.
 
     Returns
     -------
@@ -1501,6 +1535,8 @@ def _merge(
                 kept = f" AND {live}.{_quote(key)} NOT IN (SELECT k FROM kept_keys)"
             match = _key_match(table, "s", live)
             gone = f"NOT EXISTS (SELECT 1 FROM {source} s WHERE {match}){kept}"
+            if unsaid is not None:
+                gone += _unsaid_sql(con, [unsaid], live, registered)
             done["removed"] = remove_rows(con, table, load_id, gone)
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
@@ -1696,10 +1732,13 @@ def _load_batch(
             con, table, stage, drop, replace=replace and earlier is None,
             keep=pl.concat(keep) if keep else None, absent=absent, scope=scope,
             load_id=load_id, supersedes=getattr(batch, "supersedes", frozenset()),
+            unsaid=getattr(batch, "scope", None),
         )  # fmt: skip
         known.changed(table)
     if earlier is not None:
         earlier.kept += keep
+        if getattr(batch, "scope", None) is not None:
+            earlier.scopes.append(batch.scope)
         if stage.rows:
             earlier.add(con, table, stage, drop, batch.source_file, absent=absent)
     done.rows_loaded = stage.rows - drop.height
