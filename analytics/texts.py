@@ -1451,6 +1451,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "outside the plausible range {earliest} to {latest}",
         "außerhalb des plausiblen Bereichs {earliest} bis {latest}",
     ),
+    "import.no_rows": (
+        "{file} has no rows (only a header): nothing was loaded from it; an export with a "
+        "filter left on, or a period without data?",
+        "{file} enthält keine Zeilen (nur die Kopfzeile): nichts daraus wurde geladen; ein "
+        "Export mit gesetztem Filter oder ein Zeitraum ohne Daten?",
+    ),
     "import.undated": (
         "{file} has no dates: every row was dated {day} (the file's date); conversions and "
         "breakdowns hold, monthly trends, ages and forecasts do not",

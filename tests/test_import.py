@@ -671,3 +671,28 @@ def test_csv_records_keep_good_cells_and_the_files_line_numbers(text, kept, brok
     _, records, lost = csv_records(text)
     assert [(line, cells[0]) for line, cells in records] == kept
     assert lost == broken
+
+
+def test_a_file_with_only_a_header_is_named_as_empty_not_as_already_loaded(tmp_path):
+    """A header-only leads.csv (an export with a filter left on) into a new warehouse was
+    reported "already loaded, nothing changed", exit 0: nothing said the file was empty
+    (audit 2026-12-06 messy exports, finding 2)."""
+    d = folder(tmp_path, reps=REPS, leads="lead_id,created_at,source,owner_rep_id\r\n")
+    db = tmp_path / "w.duckdb"
+    result = import_canonical(db, d)
+    assert result.unchanged_files == []
+    assert result.empty_files == [str(d / "leads.csv")]
+    assert result.to_json_dict()["empty_files"] == [str(d / "leads.csv")]
+    assert result.warnings() == [
+        f"{d / 'leads.csv'} has no rows (only a header): nothing was loaded from it; an export "
+        "with a filter left on, or a period without data?"
+    ]
+    assert result.warnings(lang="de")[0].startswith(
+        f"{d / 'leads.csv'} enthält keine Zeilen (nur die Kopfzeile)"
+    )
+    res = runner.invoke(app, ["import", str(d), "--db", str(db)])
+    output = " ".join(res.output.split())
+    assert res.exit_code == 0
+    assert "leads.csv: already loaded" not in output
+    assert "leads.csv has no rows (only a header)" in output
+

@@ -188,6 +188,9 @@ class ImportResult:
     loaded: dict[str, int] = field(default_factory=dict)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     unchanged_files: list[str] = field(default_factory=list)
+    #: files that hold no row (a header only: an export with a filter left on, an empty
+    #: month): nothing was loaded from them, and they are not "already loaded"
+    empty_files: list[str] = field(default_factory=list)
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     #: file name -> columns in which e-mails, phone numbers or IBANs were masked
     masked_columns: dict[str, list[str]] = field(default_factory=dict)
@@ -244,7 +247,8 @@ class ImportResult:
     def warnings(self, *, lang: str = "en") -> list[str]:
         """The import's warnings (files without dates, placeholder reps, values loaded as
         ``other``, rows dated after the import)."""
-        out = [
+        out = [render("import.no_rows", lang=lang, file=name) for name in self.empty_files]
+        out += [
             render("import.undated", lang=lang, file=name, day=day(date.fromisoformat(on), lang))
             for name, on in self.undated.items()
         ]
@@ -277,6 +281,8 @@ class ImportResult:
             doc["masked_columns"] = self.masked_columns
         if self.unchanged_files:
             doc["unchanged_files"] = self.unchanged_files
+        if self.empty_files:
+            doc["empty_files"] = self.empty_files
         if self.undated:
             doc["undated_files"] = self.undated
         if self.after_import:
@@ -1946,6 +1952,9 @@ def load_batches(
         known.track_scoped = sum(getattr(b, "scope", None) is not None for b in batches) > 1
         earlier = {t: _EarlierKeys() for t, n in per_table.items() if n > 1}
         changed_files: set[str] = set()
+        # the rows each file held (read, or quarantined as unreadable): one without any is
+        # named as such, not as "already loaded"
+        rows_in_file: Counter = Counter(_file_of(p["file"]) for p in unreadable if "file" in p)
         others: Counter = Counter()
         quarantine_rows = [_safe_problem(r, salt) for r in unreadable]
         for index, batch in enumerate(batches):
@@ -1998,6 +2007,7 @@ def load_batches(
                 done.changes["removed"] = done.changes.get("removed", 0) + removed
                 known.changed(batch.table)
             changes = {k: done.changes.get(k, 0) for k in CHANGE_KINDS}
+            rows_in_file[_file_of(batch.source_file)] += done.rows_read + done.rows_rejected
             if batch.table not in result.changes:
                 result.changes[batch.table] = dict.fromkeys(CHANGE_KINDS, 0)
             for kind, n in changes.items():
@@ -2025,9 +2035,16 @@ def load_batches(
             )
         # a file is unchanged only when none of its tables changed (a HubSpot contacts file
         # makes leads, reps and lifecycle events): named once, as the user knows it
+        result.empty_files = [
+            stored_name(f)
+            for f in dict.fromkeys(_file_of(b.source_file) for b in batches)
+            if not rows_in_file[f]
+        ]
         result.unchanged_files = list(
             dict.fromkeys(
-                _file_of(f) for f in result.unchanged_files if _file_of(f) not in changed_files
+                _file_of(f)
+                for f in result.unchanged_files
+                if _file_of(f) not in changed_files and rows_in_file[_file_of(f)]
             )
         )
         reasons, values = _masked_rejections(quarantine_rows)
