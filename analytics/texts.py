@@ -1390,6 +1390,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "weder im Format {layout} ({example}) noch nach ISO 8601 "
         "(2026-10-05T09:12:00+02:00) lesbar",
     ),
+    # a number in a date column: a spreadsheet cell not formatted as a date
+    "reject.excel_serial": (
+        "looks like an Excel serial date (a day number such as 46296.5 for 2026-10-01 "
+        "12:00), not a date: format the column as a date in the spreadsheet (e.g. "
+        "01.10.2026 12:00) and save the CSV again",
+        "sieht aus wie eine fortlaufende Excel-Datumszahl (etwa 46296,5 für den 01.10.2026 "
+        "12:00), kein Datum: die Spalte in der Tabellenkalkulation als Datum formatieren "
+        "(z. B. 01.10.2026 12:00) und die CSV neu speichern",
+    ),
     "reject.no_such_day": (
         "there is no such day (read in the layout {layout}: the month has fewer days)",
         "diesen Tag gibt es nicht (gelesen im Format {layout}: der Monat hat weniger Tage)",

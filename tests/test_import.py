@@ -696,3 +696,33 @@ def test_a_file_with_only_a_header_is_named_as_empty_not_as_already_loaded(tmp_p
     assert "leads.csv: already loaded" not in output
     assert "leads.csv has no rows (only a header)" in output
 
+
+def test_an_excel_serial_date_is_quarantined_saying_so(tmp_path):
+    """A spreadsheet column not formatted as a date exports 46296,5 for 01.10.2026 12:00:
+    the quarantine said "cannot be read as an ISO 8601 timestamp", which a German
+    spreadsheet user cannot act on (audit 2026-12-06 messy exports, finding 3). It is not
+    read (Excel's 1904 date system gives the same number another day); the row is named."""
+    d = folder(
+        tmp_path,
+        leads="lead_id;created_at;source\r\nL1;46296,5;email\r\nL2;01.10.2026 12:00;email\r\n"
+        "L3;2026/10/01;email\r\n",
+    )
+    from analytics.warehouse.adapters import import_export
+
+    result = import_export(tmp_path / "w.duckdb", d)  # read as a spreadsheet's (;)
+    assert result.loaded == {"leads": 1}
+    reasons = {r["line"]: (r["column"], r["value"], r["reason"]) for r in result.rejected}
+    assert reasons == {
+        2: (
+            "created_at",
+            "46296,5",
+            "looks like an Excel serial date (a day number such as 46296.5 for 2026-10-01 "
+            "12:00), not a date: format the column as a date in the spreadsheet (e.g. "
+            "01.10.2026 12:00) and save the CSV again",
+        ),
+        4: (
+            "created_at",
+            "2026/10/01",
+            "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)",
+        ),
+    }

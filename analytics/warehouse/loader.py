@@ -42,6 +42,7 @@ from analytics.warehouse.removals import remove_rows
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
+    excel_serials,
     in_layout,
     is_cascade,
     split_duplicates,
@@ -1676,6 +1677,7 @@ def _load_batch(
         known.unchecked_rows += _unchecked_rows(table, valid, known.unchecked)
         _count_after_import(done.after_import, table, valid, validation.get("now"))
         rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
+        rejected = excel_serials(table, rejected)
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()

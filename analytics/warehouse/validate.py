@@ -540,6 +540,40 @@ def layout_reason(value: str | None, layout: str) -> str:
     return render("reject.unreadable.layout", layout=layout, example=example)
 
 
+#: A number where a date belongs: Excel's serial date (days since 1899-12-30, the time of
+#: day as the fraction), what a spreadsheet writes for a cell not formatted as a date;
+#: 10000 to 99999 are the years 1927 to 2173, with a decimal point or comma.
+_EXCEL_SERIAL = r"^\s*[1-9]\d{4}(?:[.,]\d+)?\s*$"
+
+
+def excel_serials(table_name: str, rejected: pl.DataFrame) -> pl.DataFrame:
+    """:func:`validate_rows`' rejections (after :func:`in_layout`) with a date or
+    timestamp cell that is an Excel serial date (``46296.333333``) told so, and how to
+    export it, instead of "cannot be read as an ISO 8601 timestamp". It is not read: a
+    workbook of Excel's 1904 date system gives the same number a day four years later.
+
+    >>> bad = pl.DataFrame({"line": [5, 6], "column": ["created_at"] * 2,
+    ...                     "value": ["46296,333333", "2026/10/01"],
+    ...                     "reason": [render("reject.unreadable.timestamp")] * 2})
+    >>> [r[:36] for r in excel_serials("leads", bad)["reason"]]
+    ['looks like an Excel serial date (a d', 'cannot be read as an ISO 8601 timest']
+    """
+    if not rejected.height:
+        return rejected
+    kinds = [c.name for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")]
+    generic = [render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")]
+    in_layout_ = render("reject.unreadable.layout", layout="\0", example="").split("\0")[0]
+    hit = (
+        pl.col("column").is_in(kinds)
+        & (pl.col("reason").is_in(generic) | pl.col("reason").str.starts_with(in_layout_))
+        & pl.col("value").cast(pl.String).str.contains(_EXCEL_SERIAL).fill_null(False)
+    )
+    told = pl.lit(render("reject.excel_serial"))
+    return rejected.with_columns(
+        pl.when(hit).then(told).otherwise(pl.col("reason")).alias("reason")
+    )
+
+
 def in_layout(table_name: str, rejected: pl.DataFrame, layout: str | None) -> pl.DataFrame:
     """:func:`validate_rows`' rejections with the unreadable dates and timestamps of an
     export read in ``layout`` told by :func:`layout_reason` (not "cannot be read as an
