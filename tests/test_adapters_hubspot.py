@@ -729,3 +729,39 @@ def test_replacing_with_an_export_without_a_stage_date_column_keeps_that_stage(t
     ]
     # 302's emptied SQL date, and 303's lead and MQL (303 is no longer exported)
     assert done.changes["lifecycle_events"]["removed"] == 3
+
+
+def test_an_export_with_the_internal_property_names_is_read(tmp_path):
+    """hs_object_id and createdate (the names an API or workflow export writes, which the
+    docs accept) were refused as lacking "record id" and "create date": the check of the
+    required columns knew only the first name of each (audit 2026-12-06 messy exports,
+    finding 4)."""
+    from analytics.warehouse import ImportFailed
+
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    (export / "contacts.csv").write_text(
+        "hs_object_id,createdate,hs_analytics_source,"
+        "hs_lifecyclestage_marketingqualifiedlead_date\n"
+        "301,2026-10-01 08:00,ORGANIC_SEARCH,2026-10-02 09:00\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    import_export(db, export, fmt="hubspot")
+    assert read_core_table(db, "leads").select("lead_id", "created_at", "source").rows() == [
+        ("301", ts("2026-10-01T08:00:00"), "organic")
+    ]
+    assert read_core_table(db, "lifecycle_events").select("stage", "entered_at").rows() == [
+        ("mql", ts("2026-10-02T09:00:00"))
+    ]
+    (export / "contacts.csv").write_text(
+        "Kontakt-ID,Erstelldatum,Original Source\n301,2026-10-01 08:00,Organic Search\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as caught:
+        read_export(export, fmt="hubspot", salt="s")
+    assert (
+        "missing column(s) record id (or hs_object_id, contact id, company id, deal id, "
+        "activity id), create date (or createdate, created date) (the header has: "
+        "kontakt-id, erstelldatum, original source)" in str(caught.value)
+    )

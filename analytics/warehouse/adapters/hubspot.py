@@ -181,6 +181,24 @@ def _c(file: ExportFile, role: str) -> pl.Expr:
     return pl.col(name) if name else pl.lit(None, dtype=pl.String)
 
 
+def _require(file: ExportFile, roles: tuple[str, ...], what: str) -> None:
+    """Raise :class:`ImportFailed` naming each role no alias of which the header has (the
+    label, then the other names it is exported under): an export with the internal names
+    (``hs_object_id``, ``createdate``) or ``Contact ID`` was refused as lacking
+    ``record id`` and ``create date``, the first alias only."""
+    missing = [role for role in roles if col(file, role) is None]
+    if not missing:
+        return
+    try:
+        require_columns(file, [ALIASES[role][0] for role in missing], what)
+    except ImportFailed as exc:
+        for role in missing:
+            first, *others = ALIASES[role]
+            named = f"{first} (or {', '.join(others)})" if others else first
+            exc = ImportFailed(str(exc).replace(f" {first}", f" {named}", 1))
+        raise exc from None
+
+
 def kind_of(file: ExportFile) -> Kind | None:
     """Which HubSpot object a file exports, from its header."""
     cols = set(file.cells.columns)
@@ -239,7 +257,7 @@ def _decimal_comma(file: ExportFile, options: CsvOptions) -> bool:
 def _contacts(
     file: ExportFile, options: CsvOptions, has_companies: bool
 ) -> tuple[Export, pl.DataFrame]:
-    require_columns(file, [ALIASES["id"][0], ALIASES["created"][0]], "HubSpot contacts")
+    _require(file, ("id", "created"), "HubSpot contacts")
     used = {"_line"}
     roles = ("id", "created", "source", "owner", "assigned", "job_title", "country", "company_ids")
     for role in roles:
@@ -303,7 +321,7 @@ def _contacts(
 
 
 def _companies(file: ExportFile, options: CsvOptions) -> Export:
-    require_columns(file, [ALIASES["id"][0]], "HubSpot companies")
+    _require(file, ("id",), "HubSpot companies")
     used = {"_line"}
     for role in ("id", "company_name", "industry", "employees", "country", "revenue"):
         if (name := col(file, role)) is not None:
@@ -353,7 +371,7 @@ def _deals(
     salt: Salt,
     has_companies: bool,
 ) -> tuple[Export, pl.DataFrame]:
-    require_columns(file, [ALIASES["id"][0], ALIASES["deal_stage"][0]], "HubSpot deals")
+    _require(file, ("id", "deal_stage"), "HubSpot deals")
     used = {"_line"}
     for role in (
         "id",
@@ -434,7 +452,7 @@ def _snake(expr: pl.Expr) -> pl.Expr:
 def _activities(
     file: ExportFile, kind: Kind, options: CsvOptions, email_map: pl.DataFrame | None, salt: Salt
 ) -> tuple[Export, pl.DataFrame]:
-    require_columns(file, [ALIASES["id"][0]], f"HubSpot {kind}")
+    _require(file, ("id",), f"HubSpot {kind}")
     used = {"_line"}
     for role in (
         "id",
