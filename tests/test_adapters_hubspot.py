@@ -765,3 +765,33 @@ def test_an_export_with_the_internal_property_names_is_read(tmp_path):
         "activity id), create date (or createdate, created date) (the header has: "
         "kontakt-id, erstelldatum, original source)" in str(caught.value)
     )
+
+
+def test_replacing_keeps_the_stage_dates_of_a_contact_whose_row_was_rejected(tmp_path):
+    """--replace with a contact whose Create Date cannot be read: the quarantine says "its
+    stored stage dates stay as they were" and the contact keeps its row, but the replace
+    removed its stored events (their keys were not among the file's loaded rows) (audit
+    2026-12-06 messy exports, finding 5)."""
+    db = tmp_path / "w.duckdb"
+    first, second = tmp_path / "m1", tmp_path / "m2"
+    first.mkdir()
+    second.mkdir()
+    head = "Record ID,Create Date,Original Source,Became a Lead Date,"
+    head += "Became a Marketing Qualified Lead Date\n"
+    (first / "contacts.csv").write_text(
+        head + "301,2026-10-01 08:00,Organic Search,2026-10-01 08:00,2026-10-02 09:00\n"
+        "302,2026-10-03 09:30,Paid Search,2026-10-03 09:30,2026-10-06 11:00\n",
+        encoding="utf-8",
+    )
+    (second / "contacts.csv").write_text(
+        head + "301,2026-10-01 08:00,Organic Search,2026-10-01 08:00,2026-10-02 09:00\n"
+        "302,gestern,Paid Search,2026-10-03 09:30,2026-10-06 11:00\n",
+        encoding="utf-8",
+    )
+    import_export(db, first, fmt="hubspot")
+    before = read_core_table(db, "lifecycle_events").sort("lead_id", "stage")
+    done = import_export(db, second, fmt="hubspot", replace=True)
+    assert {(r["line"], r["column"]) for r in done.rejected} == {(3, "created_at"), (3, "lead_id")}
+    assert read_core_table(db, "leads")["lead_id"].sort().to_list() == ["301", "302"]
+    assert_frame_equal(read_core_table(db, "lifecycle_events").sort("lead_id", "stage"), before)
+    assert done.changes["lifecycle_events"]["removed"] == 0

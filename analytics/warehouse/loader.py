@@ -1194,7 +1194,7 @@ class _EarlierKeys:
         self.kept: list[pl.DataFrame] = []
         #: the event scopes of the files loaded (their leads' events of stages a file
         #: has no column for stay under ``--replace``: :func:`_unsaid_sql`)
-        self.scopes: list[EventScope] = []
+        self.scopes: list[tuple[EventScope, EventScope | None]] = []
 
     def conflicts(
         self, con, table: str, stage: _Stage, drop: pl.DataFrame, *, absent: Sequence[str] = ()
@@ -1278,30 +1278,45 @@ class _EarlierKeys:
                 con.unregister(name)
 
 
-def _unsaid_sql(con, scopes: Sequence[EventScope], live: str, registered: list[str]) -> str:
+def _unsaid_sql(
+    con,
+    scopes: Sequence[tuple[EventScope, EventScope | None]],
+    live: str,
+    registered: list[str],
+) -> str:
     """SQL (`` AND NOT (...)``, or nothing) that keeps, under ``--replace``, the stored
-    events a file says nothing of: those of its leads that its trigger dated in a stage it
-    has no column for (a HubSpot contacts export without "Became a Marketing Qualified Lead
-    Date", a Salesforce Lead.csv without ConvertedDate). An absent column is not an empty
-    cell: such an export removed every stored MQL. The tables of leads it registers are
-    added to ``registered`` (for the caller to unregister)."""
+    events a file says nothing of, per (the file's scope, the part of it
+    :func:`_scope_read` trusts): those of its leads that its trigger dated
+
+    - in a stage it has no column for (a HubSpot contacts export without "Became a
+      Marketing Qualified Lead Date", a Salesforce Lead.csv without ConvertedDate): an
+      absent column is not an empty cell, and such an export removed every stored MQL;
+    - of a lead whose row or one of whose dates it could not read (or another file of the
+      export dated): its stored dates stay, as the quarantine says, and a replace took them.
+
+    The tables of leads it registers are added to ``registered`` (for the caller to
+    unregister)."""
     kept = []
-    for scope in scopes:
+    for scope, trusted in scopes:
         name = f"unsaid_leads_{len(registered)}"
         con.register(name, pl.DataFrame({"lead_id": scope.leads.str.strip_chars()}).to_arrow())
         registered.append(name)
-        trigger = scope.trigger.replace("'", "''")
-        said = ""
+        unsaid = []
         if scope.stages:
-            said = (
-                " AND "
-                + live
-                + ".stage NOT IN ("
-                + ", ".join(f"'{s}'" for s in sorted(scope.stages))
-                + ")"
-            )
-        leads = f"{live}.lead_id IN (SELECT lead_id FROM {name})"
-        kept.append(f"({live}.trigger = '{trigger}'{said} AND {leads})")
+            stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
+            unsaid.append(f"{live}.stage NOT IN ({stages})")
+        else:
+            unsaid.append("true")
+        if trusted is not None:
+            sure = f"trusted_leads_{len(registered)}"
+            con.register(sure, pl.DataFrame({"lead_id": trusted.leads}).to_arrow())
+            registered.append(sure)
+            unsaid.append(f"{live}.lead_id NOT IN (SELECT lead_id FROM {sure})")
+        trigger = scope.trigger.replace("'", "''")
+        kept.append(
+            f"({live}.trigger = '{trigger}' AND {live}.lead_id IN (SELECT lead_id FROM {name}) "
+            f"AND ({' OR '.join(unsaid)}))"
+        )
     return f" AND NOT ({' OR '.join(kept)})" if kept else ""
 
 
@@ -1543,7 +1558,7 @@ def _merge(
             match = _key_match(table, "s", live)
             gone = f"NOT EXISTS (SELECT 1 FROM {source} s WHERE {match}){kept}"
             if unsaid is not None:
-                gone += _unsaid_sql(con, [unsaid], live, registered)
+                gone += _unsaid_sql(con, [(unsaid, scope)], live, registered)
             done["removed"] = remove_rows(con, table, load_id, gone)
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
@@ -1746,7 +1761,7 @@ def _load_batch(
     if earlier is not None:
         earlier.kept += keep
         if getattr(batch, "scope", None) is not None:
-            earlier.scopes.append(batch.scope)
+            earlier.scopes.append((batch.scope, scope))
         if stage.rows:
             earlier.add(con, table, stage, drop, batch.source_file, absent=absent)
     done.rows_loaded = stage.rows - drop.height
