@@ -568,3 +568,31 @@ def test_excel_variants_load_whatever_encoding_is_given(tmp_path, data, codec):
     import_export(tmp_path / "w.duckdb", folder, fmt="hubspot", options=options)
     leads = read_core_table(tmp_path / "w.duckdb", "leads")
     assert leads.select("lead_id", "source").rows() == [("301", "organic")]
+
+
+def test_a_mapped_file_with_another_delimiter_is_named_with_the_mapping_key(tmp_path):
+    """A mapped file saved as Excel's "Unicode text" (UTF-16, tab) under a mapping that
+    says ';': the refusal read "not a leads file as m.toml describes file" and named only
+    --delimiter, not the mapping's key (audit 2026-12-06 messy exports, finding 6)."""
+    from analytics.warehouse import ImportFailed
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'table = "leads"\n[csv]\ndelimiter = ";"\n[columns]\nId = "lead_id"\n'
+        'Created = "created_at"\nSource = "source"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "leads.csv"
+    data.write_bytes(
+        b"\xff\xfe" + "Id\tCreated\tSource\r\nA\t05.10.2026 09:12\temail\r\n".encode("utf-16-le")
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_export(tmp_path / "w.duckdb", data, mapping=mapping)
+    assert str(caught.value) == (
+        f"{data}: not a leads file as m.toml describes it: missing column(s) id, created, "
+        "source (the header has: id\tcreated\tsource; it looks like '\\t' separates the "
+        "columns: try --delimiter '\\t' or delimiter = \"\\t\" under [csv] in m.toml)"
+    )
+    # the key as the hint writes it reads the file
+    mapping.write_text(mapping.read_text().replace('delimiter = ";"', 'delimiter = "\\t"'))
+    assert import_export(tmp_path / "w.duckdb", data, mapping=mapping).loaded == {"leads": 1}

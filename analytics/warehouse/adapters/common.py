@@ -15,6 +15,7 @@ set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` o
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -323,8 +324,13 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     return ExportFile(path, cells, header, problems, delimiter, encoding, file_sha256(path))
 
 
-def require_columns(file: ExportFile, columns: Iterable[str], what: str) -> None:
+def require_columns(
+    file: ExportFile, columns: Iterable[str], what: str, *, mapping: str | None = None
+) -> None:
     """Raise :class:`ImportFailed` naming the missing columns (and a delimiter hint).
+
+    ``mapping``: the mapping file that describes the file (its name): the message says so,
+    and the delimiter hint names its ``[csv] delimiter`` key too.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
@@ -345,8 +351,11 @@ columns: try --delimiter ';')
         other = sniff_delimiter(file.header[0])
         if other != file.delimiter and other in file.header[0]:
             hint = f"; it looks like {other!r} separates the columns: try --delimiter {other!r}"
+            if mapping is not None:
+                hint += f" or delimiter = {json.dumps(other)} under [csv] in {mapping}"
+    described = f" as {mapping} describes it" if mapping is not None else ""
     raise ImportFailed(
-        f"{file.path}: not a {what} file: missing column(s) {', '.join(missing)} "
+        f"{file.path}: not a {what} file{described}: missing column(s) {', '.join(missing)} "
         f"(the header has: {header or 'nothing'}{hint})"
     )
 

@@ -273,7 +273,7 @@ def read_mapped(
     table: str = doc["table"]
     mapped = {str(k).strip().lower(): v for k, v in doc["columns"].items()}
     stages = {str(k).strip().lower(): v for k, v in doc.get("stages", {}).items()}
-    require_columns(file, [*mapped, *stages], f"{table} file as {Path(mapping).name} describes")
+    require_columns(file, [*mapped, *stages], table, mapping=Path(mapping).name)
     hashed = {str(c).strip().lower() for c in doc.get("hash", [])}
     hashed |= {c for c, target in mapped.items() if is_personal(c) and target.endswith("_id")}
     c = file.cells
