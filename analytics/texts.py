@@ -1466,6 +1466,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{file} enthält keine Zeilen (nur die Kopfzeile): nichts daraus wurde geladen; ein "
         "Export mit gesetztem Filter oder ein Zeitraum ohne Daten?",
     ),
+    "import.no_mql_dates": (
+        "{file} has no column {column}: no MQL was read from it (MQLs stored before stay); "
+        "add the property to the export to count MQLs and judge their handoff",
+        "{file} hat keine Spalte {column}: daraus wurde kein MQL gelesen (schon gespeicherte "
+        "bleiben); die Eigenschaft in den Export aufnehmen, damit MQLs gezählt und ihre "
+        "Übergabe beurteilt werden",
+    ),
     "import.undated": (
         "{file} has no dates: every row was dated {day} (the file's date); conversions and "
         "breakdowns hold, monthly trends, ages and forecasts do not",

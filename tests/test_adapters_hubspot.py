@@ -795,3 +795,35 @@ def test_replacing_keeps_the_stage_dates_of_a_contact_whose_row_was_rejected(tmp
     assert read_core_table(db, "leads")["lead_id"].sort().to_list() == ["301", "302"]
     assert_frame_equal(read_core_table(db, "lifecycle_events").sort("lead_id", "stage"), before)
     assert done.changes["lifecycle_events"]["removed"] == 0
+
+
+def test_a_contacts_export_without_the_mql_date_says_so(tmp_path):
+    """A contacts export whose "Became a Marketing Qualified Lead Date" property was not
+    selected loaded without a word, exit 0; the review then had no MQLs, no handoff and no
+    cadence (audit 2026-12-06 messy exports, finding 7). The import now names the column;
+    a second contacts file of the export that has it silences the warning."""
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    (export / "contacts.csv").write_text(
+        "Record ID,Create Date,Original Source,Became a Lead Date\n"
+        "301,2026-10-01 08:00,Organic Search,2026-10-01 08:00\n",
+        encoding="utf-8",
+    )
+    result = import_export(tmp_path / "w.duckdb", export, fmt="hubspot")
+    name = str(export / "contacts.csv")
+    assert result.to_json_dict()["no_mql_dates"] == {name: "Became a Marketing Qualified Lead Date"}
+    assert result.warnings() == [
+        f"{name} has no column Became a Marketing Qualified Lead Date: no MQL was read from "
+        "it (MQLs stored before stay); add the property to the export to count MQLs and "
+        "judge their handoff"
+    ]
+    assert result.warnings(lang="de")[0].startswith(
+        f"{name} hat keine Spalte Became a Marketing Qualified Lead Date: daraus wurde kein "
+        "MQL gelesen"
+    )
+    (export / "contacts_b.csv").write_text(
+        "Record ID,Create Date,Became a Marketing Qualified Lead Date\n"
+        "301,2026-10-01 08:00,2026-10-02 09:00\n",
+        encoding="utf-8",
+    )
+    assert import_export(tmp_path / "w2.duckdb", export, fmt="hubspot").warnings() == []

@@ -202,6 +202,8 @@ class ImportResult:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     #: source file name -> the day its rows were dated: the file has no dates
     undated: dict[str, str] = field(default_factory=dict)
+    #: source file name -> its export's MQL date column, which it lacks: no MQL read
+    no_mql_dates: dict[str, str] = field(default_factory=dict)
     #: rows dated after the import (accepted up to a year ahead, but not known as data):
     #: one entry per file and column with ``rows``, the first ``line`` and its ``value``
     after_import: list[dict[str, Any]] = field(default_factory=list)
@@ -250,6 +252,10 @@ class ImportResult:
         ``other``, rows dated after the import)."""
         out = [render("import.no_rows", lang=lang, file=name) for name in self.empty_files]
         out += [
+            render("import.no_mql_dates", lang=lang, file=name, column=column)
+            for name, column in self.no_mql_dates.items()
+        ]
+        out += [
             render("import.undated", lang=lang, file=name, day=day(date.fromisoformat(on), lang))
             for name, on in self.undated.items()
         ]
@@ -286,6 +292,8 @@ class ImportResult:
             doc["empty_files"] = self.empty_files
         if self.undated:
             doc["undated_files"] = self.undated
+        if self.no_mql_dates:
+            doc["no_mql_dates"] = self.no_mql_dates
         if self.after_import:
             doc["after_import"] = self.after_import
         return doc

@@ -288,6 +288,7 @@ def import_export(
         dropped[name] += [c for c in columns if c not in dropped[name]]
     result.dropped_columns = dropped
     result.undated = {stored_name(k): v for k, v in export.undated.items()}
+    result.no_mql_dates = {stored_name(k): v for k, v in export.no_mql_dates.items()}
     return result
 
 

@@ -109,11 +109,15 @@ class Export:
     #: source file name -> columns whose e-mails, phone numbers or IBANs were masked (only
     #: once the cells were scrubbed: :func:`~analytics.warehouse.adapters.preview_export`)
     masked_columns: dict[str, list[str]] = field(default_factory=dict)
+    #: source file name -> the export's column of the MQL date, which the file lacks (a
+    #: HubSpot contacts export without "Became a Marketing Qualified Lead Date")
+    no_mql_dates: dict[str, str] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
         self.undated.update(other.undated)
+        self.no_mql_dates.update(other.no_mql_dates)
         for mine, theirs in (
             (self.dropped_columns, other.dropped_columns),
             (self.masked_columns, other.masked_columns),

@@ -317,6 +317,8 @@ def _contacts(
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file, used)},
     )
+    if "mql" not in stage_cols.values():  # the stage the SLA's handoff starts at
+        export.no_mql_dates[file.label] = "Became a Marketing Qualified Lead Date"
     return export, owners
 
 
@@ -652,4 +654,7 @@ def read_hubspot(
         if own is not None:
             owners.append((f, own))
     export.batches += _reps(owners)
+    contacts = [f.label for f in files if kinds[f.label] == "contacts"]
+    if any(label not in export.no_mql_dates for label in contacts):
+        export.no_mql_dates = {}  # another contacts file of the export dates the MQLs
     return export
