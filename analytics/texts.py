@@ -1473,6 +1473,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "bleiben); die Eigenschaft in den Export aufnehmen, damit MQLs gezählt und ihre "
         "Übergabe beurteilt werden",
     ),
+    "import.no_source": (
+        '{file} has no column {column}: the source of its new leads was set to "other" '
+        "(leads stored before keep theirs); add the property to the export to break leads "
+        "down by source",
+        "{file} hat keine Spalte {column}: die Quelle seiner neuen Leads wurde auf "
+        '"other" gesetzt (schon gespeicherte behalten ihre); die Eigenschaft in den '
+        "Export aufnehmen, um Leads nach Quelle aufzuschlüsseln",
+    ),
     "import.undated": (
         "{file} has no dates: every row was dated {day} (the file's date); conversions and "
         "breakdowns hold, monthly trends, ages and forecasts do not",

@@ -827,3 +827,27 @@ def test_a_contacts_export_without_the_mql_date_says_so(tmp_path):
         encoding="utf-8",
     )
     assert import_export(tmp_path / "w2.duckdb", export, fmt="hubspot").warnings() == []
+
+
+def test_a_contacts_export_without_the_source_column_says_so(tmp_path):
+    """Without "Original Source" every new contact was loaded as source "other", without a
+    word: a breakdown by source then said all leads came from other sources, a verdict
+    the export never made (audit 2026-12-06 messy exports, finding 11)."""
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    (export / "contacts.csv").write_text(
+        "Record ID,Create Date,Became a Marketing Qualified Lead Date\n"
+        "301,2026-10-01 08:00,2026-10-02 09:00\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, export, fmt="hubspot")
+    name = str(export / "contacts.csv")
+    assert read_core_table(db, "leads")["source"].to_list() == ["other"]
+    assert result.to_json_dict()["no_source"] == {name: "Original Source"}
+    assert result.warnings() == [
+        f'{name} has no column Original Source: the source of its new leads was set to "other" '
+        "(leads stored before keep theirs); add the property to the export to break leads "
+        "down by source"
+    ]
+    assert result.warnings(lang="de")[0].startswith(f"{name} hat keine Spalte Original Source")

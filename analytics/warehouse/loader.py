@@ -204,6 +204,8 @@ class ImportResult:
     undated: dict[str, str] = field(default_factory=dict)
     #: source file name -> its export's MQL date column, which it lacks: no MQL read
     no_mql_dates: dict[str, str] = field(default_factory=dict)
+    #: source file name -> its export's source column, which it lacks: new leads "other"
+    no_source: dict[str, str] = field(default_factory=dict)
     #: rows dated after the import (accepted up to a year ahead, but not known as data):
     #: one entry per file and column with ``rows``, the first ``line`` and its ``value``
     after_import: list[dict[str, Any]] = field(default_factory=list)
@@ -256,6 +258,10 @@ class ImportResult:
             for name, column in self.no_mql_dates.items()
         ]
         out += [
+            render("import.no_source", lang=lang, file=name, column=column)
+            for name, column in self.no_source.items()
+        ]
+        out += [
             render("import.undated", lang=lang, file=name, day=day(date.fromisoformat(on), lang))
             for name, on in self.undated.items()
         ]
@@ -294,6 +300,8 @@ class ImportResult:
             doc["undated_files"] = self.undated
         if self.no_mql_dates:
             doc["no_mql_dates"] = self.no_mql_dates
+        if self.no_source:
+            doc["no_source"] = self.no_source
         if self.after_import:
             doc["after_import"] = self.after_import
         return doc

@@ -289,6 +289,7 @@ def import_export(
     result.dropped_columns = dropped
     result.undated = {stored_name(k): v for k, v in export.undated.items()}
     result.no_mql_dates = {stored_name(k): v for k, v in export.no_mql_dates.items()}
+    result.no_source = {stored_name(k): v for k, v in export.no_source.items()}
     return result
 
 

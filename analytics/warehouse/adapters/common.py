@@ -112,12 +112,16 @@ class Export:
     #: source file name -> the export's column of the MQL date, which the file lacks (a
     #: HubSpot contacts export without "Became a Marketing Qualified Lead Date")
     no_mql_dates: dict[str, str] = field(default_factory=dict)
+    #: source file name -> the export's source column, which the file lacks: its new
+    #: leads' source is "other" (a HubSpot contacts export without "Original Source")
+    no_source: dict[str, str] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
         self.undated.update(other.undated)
         self.no_mql_dates.update(other.no_mql_dates)
+        self.no_source.update(other.no_source)
         for mine, theirs in (
             (self.dropped_columns, other.dropped_columns),
             (self.masked_columns, other.masked_columns),

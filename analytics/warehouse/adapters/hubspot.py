@@ -319,6 +319,8 @@ def _contacts(
     )
     if "mql" not in stage_cols.values():  # the stage the SLA's handoff starts at
         export.no_mql_dates[file.label] = "Became a Marketing Qualified Lead Date"
+    if defaulted:  # every new lead's source "other": a breakdown by source says nothing
+        export.no_source[file.label] = "Original Source"
     return export, owners
 
 
@@ -657,4 +659,6 @@ def read_hubspot(
     contacts = [f.label for f in files if kinds[f.label] == "contacts"]
     if any(label not in export.no_mql_dates for label in contacts):
         export.no_mql_dates = {}  # another contacts file of the export dates the MQLs
+    if any(label not in export.no_source for label in contacts):
+        export.no_source = {}  # another contacts file of the export has the source
     return export
