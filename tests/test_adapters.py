@@ -596,3 +596,36 @@ def test_a_mapped_file_with_another_delimiter_is_named_with_the_mapping_key(tmp_
     # the key as the hint writes it reads the file
     mapping.write_text(mapping.read_text().replace('delimiter = ";"', 'delimiter = "\\t"'))
     assert import_export(tmp_path / "w.duckdb", data, mapping=mapping).loaded == {"leads": 1}
+
+
+def test_a_mapping_refresh_moves_and_clears_stage_dates(tmp_path):
+    """A mapping's [stages] columns hold one date per stage and lead, as HubSpot's: next
+    month's file that moved K1's MQL date added a second MQL beside the first (two MQLs
+    counted, a re-MQL that never was), and one that cleared K2's kept it (audit
+    2026-12-06 messy exports, finding 12)."""
+    from analytics.warehouse import read_core_table
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'table = "leads"\n[columns]\nId = "lead_id"\nCreated = "created_at"\n'
+        'Source = "source"\n[stages]\n"MQL am" = "mql"\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    data = tmp_path / "leads.csv"
+    head = "Id;Created;Source;MQL am\n"
+    data.write_text(
+        head + "K1;01.09.2026 08:00;email;03.09.2026 10:00\nK2;02.09.2026 09:30;email;04.09.2026\n"
+    )
+    import_export(db, data, mapping=mapping)
+    data.write_text(
+        head + "K1;01.09.2026 08:00;email;05.09.2026 10:00\nK2;02.09.2026 09:30;email;\n"
+    )
+    again = import_export(db, data, mapping=mapping)
+    events = read_core_table(db, "lifecycle_events").sort("lead_id")
+    assert events.select("lead_id", "stage", "entered_at").rows() == [
+        ("K1", "mql", datetime(2026, 9, 5, 10, 0, tzinfo=UTC))
+    ]
+    assert again.changes["lifecycle_events"] == {
+        "added": 1, "changed": 0, "unchanged": 0, "removed": 2
+    }  # fmt: skip

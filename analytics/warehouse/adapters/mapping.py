@@ -67,7 +67,7 @@ from analytics.warehouse.adapters.common import (
     salted_hash,
     timestamp_text,
 )
-from analytics.warehouse.loader import ImportFailed
+from analytics.warehouse.loader import EventScope, ImportFailed
 
 _KEYS = {"table", "csv", "columns", "values", "defaults", "stages", "hash"}
 _CSV_KEYS = {"delimiter", "encoding", "decimal_comma", "date_format", "timezone"}
@@ -320,7 +320,10 @@ def read_mapped(
                 for source, stage in stages.items()
             ]
         ).filter(pl.col("entered_at").is_not_null())
+        # one date per stage and lead, as HubSpot's: a refresh that moves it replaces the
+        # stored event, one that clears it removes it (not a second MQL beside the first)
+        scope = EventScope(first["lead_id"], frozenset(stages.values()), "import")
         export.batches.append(
-            batch("lifecycle_events", file, events, date_format=options.date_format)
+            batch("lifecycle_events", file, events, scope=scope, date_format=options.date_format)
         )
     return export
