@@ -46,11 +46,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -67,6 +67,8 @@ from analytics.warehouse.preview import remove_previews
 from analytics.warehouse.privacy import hash_text, is_personal_id
 from analytics.warehouse.removals import removal_key_sql
 from analytics.warehouse.versions import record_history
+
+_T = TypeVar("_T")
 
 #: Tables whose rows belong to one lead (deleted with it).
 LEAD_TABLES = tuple(
@@ -622,29 +624,14 @@ def purge(
     db_path = Path(db_path)
     if not db_path.exists():
         raise PurgeFailed(f"{db_path}: no warehouse here")
-    # its catalog is named after the file: never "old", the warehouse's alias while it is read
-    fresh = db_path.with_name(f"purge-{os.getpid()}-{db_path.name}")
     with _writer_lock(db_path):
-        fresh.unlink(missing_ok=True)
-        try:
-            con = duckdb.connect(str(fresh))
-            try:
-                result = _rebuild(
-                    con, db_path, leads=leads, load=load, before=before, salt=salt, config=config
-                )
-                # what the data can answer and the attributes' history change with it
-                con.execute("BEGIN TRANSACTION")
-                record_coverage(con, config)
-                record_history(con, config)
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            Path(str(db_path) + ".wal").unlink(missing_ok=True)
-            os.replace(fresh, db_path)
-        finally:
-            fresh.unlink(missing_ok=True)
-            Path(str(fresh) + ".wal").unlink(missing_ok=True)
+        result = rebuild_live(
+            db_path,
+            lambda con: _rebuild(
+                con, db_path, leads=leads, load=load, before=before, salt=salt, config=config
+            ),
+            config=config,
+        )
         # after the swap: a preview that copied the old file made its folder before this
         scratches, uploads = remove_previews(db_path)
         result.previews_removed, result.uploads_removed = len(scratches), len(uploads)
@@ -670,14 +657,6 @@ def _rebuild(
     salt: str | None,
     config: SlaConfig | None = None,
 ) -> PurgeResult:
-    try:
-        con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
-    except duckdb.Error as exc:
-        raise PurgeFailed(f"{db_path}: cannot open the warehouse: {exc}") from None
-    con.create_function("import_id", _import_id, ["VARCHAR"], "VARCHAR", type="arrow")
-    con.create_function(
-        "stored_name", _stored_name, ["VARCHAR"], "VARCHAR", null_handling="special"
-    )
     known = {r[0] for r in con.execute("SELECT DISTINCT load_id FROM old.meta.loads").fetchall()}
     unlinked: dict[str, int] = {}
     not_found = 0
@@ -730,41 +709,18 @@ def _rebuild(
             ]
             what = f"sla purge --before {before.isoformat()}"
         selects = _selects_for_loads(con, loads, config)
-    tables = con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'old' "
-        "AND NOT temporary ORDER BY schema_name, table_name"
-    ).fetchall()
-    con.execute(f"COPY FROM DATABASE old TO {_q(fresh_name(con))} (SCHEMA)")
-    create_schema(con)  # a warehouse written by an older version gets today's columns
-    target = fresh_name(con)
-    # stored results were computed with the erased rows: dropped, as every data write does
-    selects[("meta", "precomputed")] = "SELECT * FROM old.meta.precomputed WHERE false"
-    for schema, table in [t for t in tables if t[0] == RESULTS_SCHEMA]:
-        con.execute(f"DROP TABLE {_q(target)}.{_q(schema)}.{_q(table)}")
-    tables = [t for t in tables if t[0] != RESULTS_SCHEMA]
-    for schema, table in tables:
-        select = selects.get((schema, table), f"SELECT * FROM old.{_q(schema)}.{_q(table)}")
-        # by name: a column this version added (create_schema) is empty for old rows
-        con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} BY NAME {select}")
-    before_counts = _counts(con, "old", tables)
-    after_counts = _counts(con, _q(target), tables)
+    tables, before_counts, after_counts = write_fresh(con, selects)
     restored = _restored_counts(con)
     bookkeeping = {("meta", "raw_seen"), ("meta", "precomputed"), ("meta", "removed")}
+    bookkeeping |= set(RECOMPUTED)  # computed again after the copy
     removed = {
         f"{s}.{t}": n
         for s, t in tables
         if (s, t) not in bookkeeping
         and (n := before_counts[(s, t)] - after_counts[(s, t)] + restored.get(f"{s}.{t}", 0))
     }  # sightings of removed row versions and stored results go too: bookkeeping, not data
-    load_id = con.execute(
-        f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(target)}.meta.loads"
-    ).fetchall()[0][0]
-    con.execute(
-        f"INSERT INTO {_q(target)}.meta.loads (load_id, table_name, source_file, file_sha256, "
-        "rows_read, rows_loaded, rows_rejected, loaded_at) "
-        "VALUES (?, 'purge', ?, NULL, ?, 0, 0, ?)",
-        [load_id, what, sum(removed.values()), datetime.now(UTC)],
-    )
+    load_id = log_load(con, what, sum(removed.values()))
+    target = fresh_name(con)
     erased = (  # the leads asked for (and their hashes), or those only the loads brought
         "SELECT lead_id FROM purge_ids"
         if leads
@@ -772,8 +728,116 @@ def _rebuild(
         f"EXCEPT SELECT lead_id FROM {_q(target)}.core.leads"
     )
     purged = sorted(r[0] for r in con.execute(erased).fetchall())
-    con.execute("DETACH old")
     return PurgeResult(load_id, removed, unlinked, not_found, loads, purged, restored)
+
+
+#: Meta tables computed again from the rest after a rebuild (:func:`rebuild_live`): the
+#: fresh file gets them empty, so that no byte of the old rows is written and then dropped.
+RECOMPUTED = (("meta", "lead_history"), ("meta", "account_history"), ("meta", "coverage"))
+
+
+def rebuild_live(
+    db_path: Path,
+    build: Callable[[duckdb.DuckDBPyConnection], _T | None],
+    *,
+    config: SlaConfig | None = None,
+) -> _T | None:
+    """Build a fresh warehouse file from the live one and swap it in; the caller holds the
+    writers' lock (:func:`_writer_lock`).
+
+    ``build`` gets a connection to the fresh file with the live one attached read-only as
+    ``old`` (and the SQL functions ``import_id`` and ``stored_name``); it fills the fresh
+    file (:func:`write_fresh`) and returns what the caller reports, or None: nothing to
+    write, the fresh file is dropped and the live one stays as it is. Then the coverage
+    and the attributes' history are computed again in the fresh file, which is swapped in
+    with ``os.replace``. Any failure leaves the live file as it was (the fresh one goes).
+    """
+    # its catalog is named after the file: never "old", the warehouse's alias while it is read
+    fresh = db_path.with_name(f"purge-{os.getpid()}-{db_path.name}")
+    fresh.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(fresh))
+        try:
+            _attach_live(con, db_path)
+            built = build(con)
+            con.execute("DETACH old")
+            if built is None:
+                return None
+            # what the data can answer and the attributes' history change with it
+            con.execute("BEGIN TRANSACTION")
+            record_coverage(con, config)
+            record_history(con, config)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        Path(str(db_path) + ".wal").unlink(missing_ok=True)
+        os.replace(fresh, db_path)
+    finally:
+        fresh.unlink(missing_ok=True)
+        Path(str(fresh) + ".wal").unlink(missing_ok=True)
+    return built
+
+
+def _attach_live(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    try:
+        con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise PurgeFailed(f"{db_path}: cannot open the warehouse: {exc}") from None
+    con.create_function("import_id", _import_id, ["VARCHAR"], "VARCHAR", type="arrow")
+    con.create_function(
+        "stored_name", _stored_name, ["VARCHAR"], "VARCHAR", null_handling="special"
+    )
+
+
+def write_fresh(
+    con: duckdb.DuckDBPyConnection, selects: dict[tuple[str, str], str]
+) -> tuple[list[tuple[str, str]], dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Fill the fresh file (:func:`rebuild_live`'s connection) from the live one: every
+    schema, table, view and comment (``COPY FROM DATABASE ... (SCHEMA)``, then today's
+    columns), then each table's rows as ``selects[(schema, table)]`` selects them (default:
+    all, as they are). Stored results (``meta.precomputed`` and the results' schema) are
+    not copied: they were computed from the old rows; nor are the tables of
+    :data:`RECOMPUTED`.
+
+    Returns the tables copied, and their rows before (live) and after (fresh).
+    """
+    selects = dict(selects)
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'old' "
+        "AND NOT temporary ORDER BY schema_name, table_name"
+    ).fetchall()
+    con.execute(f"COPY FROM DATABASE old TO {_q(fresh_name(con))} (SCHEMA)")
+    create_schema(con)  # a warehouse written by an older version gets today's columns
+    target = fresh_name(con)
+    # stored results were computed with the old rows: dropped, as every data write does
+    selects[("meta", "precomputed")] = "SELECT * FROM old.meta.precomputed WHERE false"
+    for schema, table in RECOMPUTED:
+        selects[(schema, table)] = f"SELECT * FROM old.{schema}.{table} WHERE false"
+    for schema, table in [t for t in tables if t[0] == RESULTS_SCHEMA]:
+        con.execute(f"DROP TABLE {_q(target)}.{_q(schema)}.{_q(table)}")
+    tables = [t for t in tables if t[0] != RESULTS_SCHEMA]
+    for schema, table in tables:
+        select = selects.get((schema, table), f"SELECT * FROM old.{_q(schema)}.{_q(table)}")
+        # by name: a column this version added (create_schema) is empty for old rows
+        con.execute(f"INSERT INTO {_q(target)}.{_q(schema)}.{_q(table)} BY NAME {select}")
+    return tables, _counts(con, "old", tables), _counts(con, _q(target), tables)
+
+
+def log_load(con: duckdb.DuckDBPyConnection, what: str, rows: int) -> int:
+    """Log a rebuild in the fresh file's ``meta.loads`` as a load of its own (table
+    ``purge``: what was done, never the values), ``rows`` its count; its load id."""
+    target = fresh_name(con)
+    load_id = con.execute(
+        f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(target)}.meta.loads"
+    ).fetchall()[0][0]
+    con.execute(
+        f"INSERT INTO {_q(target)}.meta.loads (load_id, table_name, source_file, file_sha256, "
+        "rows_read, rows_loaded, rows_rejected, loaded_at) "
+        "VALUES (?, 'purge', ?, NULL, ?, 0, 0, ?)",
+        [load_id, what, rows, datetime.now(UTC)],
+    )
+    return int(load_id)
 
 
 def fresh_name(con: duckdb.DuckDBPyConnection) -> str:
@@ -781,4 +845,12 @@ def fresh_name(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT current_database()").fetchall()[0][0]
 
 
-__all__ = ["PurgeFailed", "PurgeResult", "free_text", "purge"]
+__all__ = [
+    "PurgeFailed",
+    "PurgeResult",
+    "free_text",
+    "log_load",
+    "purge",
+    "rebuild_live",
+    "write_fresh",
+]
