@@ -396,6 +396,8 @@ def import_(
         )
     else:
         _print_import(result)
+    if result.privacy is not None and result.privacy.changed:  # before the rows loaded
+        err.print(plain(result.privacy.summary()), highlight=False, soft_wrap=True)
     if mixed is not None:  # last, where it is read: the import went into the demo
         err.print(f"[yellow]warning:[/] {plain(mixed)}", highlight=False, soft_wrap=True)
     if result.rejected:
@@ -509,11 +511,13 @@ def info(
     from analytics.warehouse.coverage_store import coverage_json
     from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
     from analytics.warehouse.leftovers import remove_leftovers
+    from analytics.warehouse.privacy_rules import PRIVACY_RULES, is_current, recorded_rules
 
     cfg = config_or_exit(config)
     if db.is_file():  # a missing warehouse: nothing done, not even a lock file made
         remove_leftovers(db)  # what killed imports left beside the warehouse
     with readonly_warehouse(db) as con:
+        rules = recorded_rules(con)
         counts = table_counts(con)
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
@@ -537,6 +541,8 @@ def info(
         "config_version": cfg.sla.version,
         "config_effective_from": cfg.sla.effective_from.isoformat(),
         "coverage": coverage,
+        # the privacy rules the stored cells satisfy (None: none recorded, written before)
+        "privacy_rules": {"recorded": rules, "code": PRIVACY_RULES, "current": is_current(rules)},
     }
     if as_json:
         emit_json(document)
@@ -559,6 +565,15 @@ def info(
     missing = [g for g, c in document["coverage"].items() if not c["measurable"]]
     if missing:
         out.print(f"not measurable: {', '.join(missing)} (sla info --json gives the reasons)")
+    if not is_current(rules):
+        written = "none recorded" if rules is None else f"version {rules}"
+        out.print(
+            f"privacy rules: the warehouse was written under older privacy rules ({written}; "
+            f"this version applies version {PRIVACY_RULES}): it may hold what they let through "
+            "(an id or a phone number in clear). The next import brings every stored cell to "
+            "them, or now: sla rescrub",
+            highlight=False,
+        )
 
 
 # -- sla config --------------------------------------------------------------------
@@ -2072,6 +2087,57 @@ def purge_command(
             "waiting for them: preview such an upload again"
         )
     err.print(f"the warehouse file was rewritten; logged as load {result.load_id}")
+
+
+@app.command("rescrub")
+def rescrub_command(
+    db: PurgeDbOption = DEFAULT_DB_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring every stored cell to this version's privacy rules, leaving no old byte.
+
+    A warehouse written under older privacy rules keeps what they let through (an id such
+    as Tel 0171 1234567 in clear); the next import does this first by itself. Like sla
+    purge, the file is rewritten (nothing is changed in place); with nothing to change,
+    only the version is recorded.
+    """
+    from analytics.warehouse import WarehouseError
+    from analytics.warehouse.privacy import hash_salt
+    from analytics.warehouse.purge import PurgeFailed
+    from analytics.warehouse.rescrub import bring_to_rules
+
+    if not db.is_file():
+        fail(f"{db}: no warehouse here; nothing was changed")
+    cfg = config_or_exit(config)
+
+    def salt() -> str:  # made only when an id is to be hashed (as an import makes it)
+        return hash_salt(db, salt_file=cfg.privacy.salt_file)
+
+    try:
+        result = bring_to_rules(db, salt=salt, config=cfg)
+    except (PurgeFailed, WarehouseError) as exc:
+        fail(f"{exc}; nothing was changed")
+    if result is not None and result.rewritten:
+        _refresh_results(db, cfg)
+    if as_json:
+        from analytics.warehouse.privacy_rules import PRIVACY_RULES
+
+        emit_json(
+            result.to_json_dict()
+            if result is not None
+            else {"rules": PRIVACY_RULES, "before": PRIVACY_RULES, "cells": {}, "merged": {},
+                  "load_id": None, "model_cards": 0, "notifications": 0, "previews_removed": 0}
+        )  # fmt: skip
+        return
+    if result is None:
+        err.print("the warehouse is on this version's privacy rules already: nothing to do")
+        return
+    err.print(plain(result.summary()), highlight=False, soft_wrap=True)
+    if result.rewritten:
+        err.print("the warehouse file was rewritten: no byte of the old cells is left in it")
+    else:
+        err.print("the version of the rules was recorded; the file was not rewritten")
 
 
 def main() -> None:

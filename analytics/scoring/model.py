@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1203,6 +1203,55 @@ def forget_leads(directory: str | Path, lead_ids: Collection[str]) -> list[Path]
     return rewritten
 
 
+def rename_leads(directory: str | Path, renamed: Mapping[str, str]) -> list[Path]:
+    """Rewrite every model card in ``directory`` that names a lead id ``renamed`` maps (an
+    id stored in clear under older privacy rules -> its salted hash, as the warehouse
+    now stores it): its ``reference_leads`` entries and ``split_lead_id`` take the new id,
+    so that :func:`check_card` still finds them. A card that is not a JSON object and
+    names such an id is removed (it is never loaded).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> refs = [{"lead_id": i, "scored_at": "2026-01-01T00:00:00+00:00"} for i in "ab"]
+    >>> _write_card(d / "score-1.json", {"split_lead_id": "b", "reference_leads": refs})
+    >>> [p.name for p in rename_leads(d, {"b": "h_1"})], rename_leads(d, {"b": "h_1"})
+    (['score-1.json'], [])
+    >>> card = json.loads((d / "score-1.json").read_text())
+    >>> card["split_lead_id"], [r["lead_id"] for r in card["reference_leads"]]
+    ('h_1', ['a', 'h_1'])
+    """
+    rewritten = []
+    for path in sorted(Path(directory).glob("score-*.json")) if renamed else []:
+        try:
+            card = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            card = None
+        if not isinstance(card, dict):  # unreadable, so never loaded: it goes if it names one
+            raw = path.read_bytes()
+            if any(i.encode() in raw for i in renamed):
+                path.unlink()
+                rewritten.append(path)
+            continue
+        changed = dict(card)
+        refs = card.get("reference_leads")
+        if isinstance(refs, list):
+            changed["reference_leads"] = [
+                {**r, "lead_id": renamed[r["lead_id"]]}
+                if isinstance(r, dict)
+                and isinstance(r.get("lead_id"), str)
+                and r["lead_id"] in renamed
+                else r
+                for r in refs
+            ]
+        split = card.get("split_lead_id")
+        if isinstance(split, str) and split in renamed:
+            changed["split_lead_id"] = renamed[split]
+        if changed != card:
+            _write_card(path, changed)
+            rewritten.append(path)
+    return rewritten
+
+
 class ModelCardError(ValueError):
     """A model's card (the ``.json`` beside its ``.skops``) that cannot be read: invalid
     JSON, not a JSON object, a missing key or a key of the wrong type.
@@ -1468,6 +1517,7 @@ __all__ = [
     "parse_card",
     "read_card",
     "reference_leads",
+    "rename_leads",
     "samples_split",
     "save_model",
     "scoring_samples",

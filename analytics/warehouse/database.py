@@ -174,13 +174,18 @@ def updating(
         remove_leftovers(db_path, locked=True)
         work = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         work.unlink(missing_ok=True)
-        if db_path.exists() and not fresh:
+        new = fresh or not db_path.exists()
+        if not new:
             shutil.copyfile(db_path, work)
         try:
             con = duckdb.connect(str(work))
             try:
                 create_schema(con)
                 con.execute("BEGIN TRANSACTION")
+                if new:  # written by this code alone: its cells satisfy its privacy rules
+                    from analytics.warehouse.privacy_rules import record_rules
+
+                    record_rules(con)
                 if not keep_results:
                     from analytics.warehouse.precomputed import clear_results
 

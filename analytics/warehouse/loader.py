@@ -38,6 +38,7 @@ from analytics.warehouse.config_history import record_config_version, recording_
 from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.facts import latest_timestamp
+from analytics.warehouse.privacy_rules import record_rules
 from analytics.warehouse.removals import remove_rows
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
@@ -213,6 +214,9 @@ class ImportResult:
     imported_at: datetime | None = None
     #: the load's id in ``meta.loads`` (what ``sla purge --load`` takes out again)
     load_id: int | None = None
+    #: what bringing the warehouse to today's privacy rules did before the load
+    #: (:class:`~analytics.warehouse.rescrub.RescrubResult`; None: it was on them)
+    privacy: Any = None
 
     @property
     def rows_rejected(self) -> int:
@@ -304,6 +308,8 @@ class ImportResult:
             doc["no_source"] = self.no_source
         if self.after_import:
             doc["after_import"] = self.after_import
+        if self.privacy is not None and self.privacy.changed:
+            doc["privacy_rules"] = self.privacy.to_json_dict()
         return doc
 
 
@@ -1957,6 +1963,15 @@ def load_batches(
             salt_file = config.privacy.salt_file if config is not None else None
             return privacy.hash_salt(db_path, salt_file=salt_file)
 
+    # a warehouse written under older privacy rules: every stored cell brought to today's
+    # first (a rebuild of its own, logged as a load), so that the new rows join its ids
+    from analytics.warehouse.purge import PurgeFailed
+    from analytics.warehouse.rescrub import bring_to_rules
+
+    try:
+        result.privacy = bring_to_rules(db_path, salt=salt, config=config, record=False)
+    except PurgeFailed as exc:
+        raise ImportFailed(str(exc)) from None
     with (
         updating(db_path) as con,
         tempfile.TemporaryDirectory(
@@ -1969,6 +1984,7 @@ def load_batches(
         if config is not None and (conflict := recording_conflict(con, config)) is not None:
             raise ImportFailed(conflict)
         migrate_hashes(con)  # a warehouse written before row hashes and sightings
+        record_rules(con)  # its cells satisfy the privacy rules of this code now
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
         ]

@@ -309,6 +309,50 @@ def purge_log_leads(db_path: str | Path, lead_ids: Iterable[str]) -> int:
     return removed
 
 
+def rename_log_ids(
+    db_path: str | Path,
+    renamed: Mapping[str, str],
+    mask: Any = None,
+) -> int:
+    """Bring the send log to the privacy rules of the warehouse it belongs to: each lead id,
+    and each rep id in a ``rep:<id>:<channel>`` recipient, that ``renamed`` maps (an id
+    stored in clear under older rules -> its salted hash) renamed, ``error`` texts masked
+    with ``mask`` (a list of texts -> the list masked); the old bytes overwritten
+    (``secure_delete``, then ``VACUUM``).
+
+    Returns the number of rows changed.
+    """
+    if not log_path(db_path).exists():
+        return 0
+    changed = 0
+    with _writing(db_path) as con:
+        rows = con.execute("SELECT rowid, lead_id, recipient, error FROM notifications").fetchall()
+        errors = mask([r[3] for r in rows]) if mask is not None else [r[3] for r in rows]
+        for (rowid, lead, recipient, error), masked in zip(rows, errors, strict=True):
+            new_lead = renamed.get(lead, lead) if lead is not None else None
+            new_recipient = recipient
+            parts = recipient.split(":") if isinstance(recipient, str) else []
+            if len(parts) >= 3 and parts[0] == "rep":
+                rep = ":".join(parts[1:-1])
+                if rep in renamed:
+                    new_recipient = f"rep:{renamed[rep]}:{parts[-1]}"
+            if (new_lead, new_recipient, masked) != (lead, recipient, error):
+                con.execute(
+                    "UPDATE notifications SET lead_id = ?, recipient = ?, error = ? "
+                    "WHERE rowid = ?",
+                    [new_lead, new_recipient, masked, rowid],
+                )
+                changed += 1
+    if changed:
+        con = sqlite3.connect(log_path(db_path), timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            con.execute("PRAGMA secure_delete = ON")
+            con.execute("VACUUM")  # free pages and the journal hold nothing of the old ids
+        finally:
+            con.close()
+    return changed
+
+
 def remove_log(db_path: str | Path) -> None:
     """Delete the send log (a new warehouse replaces the old one: its log goes too)."""
     for suffix in ("", "-journal", "-wal", "-shm"):
@@ -337,5 +381,6 @@ __all__ = [
     "purge_log_leads",
     "record_notifications",
     "remove_log",
+    "rename_log_ids",
     "sent_keys",
 ]

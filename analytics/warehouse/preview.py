@@ -283,6 +283,13 @@ def confirm_preview(preview: Preview) -> bool:
         os.replace(preview.scratch_db, db)
         os.utime(db)  # readers that follow the modification time see a new file
         _fsync(db.parent)
+        rescrubbed = preview.result.privacy
+        if rescrubbed is not None and rescrubbed.renamed:
+            # the previewed import brought the warehouse to today's privacy rules: the
+            # send log and model cards beside the live file take the ids' hashes too
+            from analytics.warehouse.rescrub import rename_beside
+
+            rename_beside(db, rescrubbed)
     discard_preview(preview)
     return True
 

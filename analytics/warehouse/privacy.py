@@ -42,6 +42,10 @@ import polars as pl
 
 from analytics.schema import TABLES
 
+# the version of these rules, recorded in the warehouse: raise it with every change of what
+# a stored cell becomes (a warehouse on older rules is brought to them: rescrub.py)
+from analytics.warehouse.privacy_rules import PRIVACY_RULES as PRIVACY_RULES
+
 # -- personal headers -------------------------------------------------------------------
 
 #: A header holding one of these words (after :func:`normalise_header`) is personal.
