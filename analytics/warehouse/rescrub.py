@@ -564,7 +564,8 @@ def _rebuild(
         for s, t in written
         if s == "core" and before[(s, t)] > after[(s, t)]
     }
-    what = f"sla rescrub: privacy rules {result.before or 'unrecorded'} -> {PRIVACY_RULES}"
+    was = "unrecorded" if result.before is None else result.before
+    what = f"sla rescrub: privacy rules {was} -> {PRIVACY_RULES}"
     result.load_id = log_load(con, what, result.changed)
     con.execute(f"USE {_q(fresh_name(con))}")
     record_rules(con, load_id=result.load_id, cells=result.changed)

@@ -1,0 +1,321 @@
+"""A warehouse written under older privacy rules is brought to today's: every stored cell,
+every byte of the file (analytics.warehouse.rescrub).
+
+Each test builds a tiny warehouse with today's code, then plants what an older version of
+the rules let through directly into raw, core and the quarantine (an id holding a phone
+number, a phone number glued to a word) and records the rules as older, as such a
+warehouse would be.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_privacy import _scan, _write, _write_rows
+from typer.testing import CliRunner
+
+from analytics import cli
+from analytics.warehouse.adapters import import_export
+from analytics.warehouse.database import file_identity
+from analytics.warehouse.privacy import PRIVACY_RULES, hash_text
+
+runner = CliRunner()
+
+#: What older rules kept in clear: a lead's id holding a phone number, a phone number glued
+#: to the word before it (in a campaign, and in a rejected cell).
+OLD_ID = "Tel 0171 5550431"
+GLUED = "x+4917155504032"
+GLUED_REJECTED = "x+4917155504033"
+#: Digit runs of each: none may be left in any byte of the file.
+NEEDLES = ["0171 5550431", "5550431", "4917155504032", "4917155504033"]
+HASHED = hash_text(OLD_ID, "test")
+
+
+@pytest.fixture(autouse=True)
+def _salt(monkeypatch):
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+
+
+def _first(root: Path, *, planted: bool = False) -> Path:
+    """The first files; ``planted``: as they were when the older rules stored them so
+    (the values :func:`_plant` puts in)."""
+    d = root / ("planted" if planted else "first")
+    lead2, herbst, nope = (
+        (OLD_ID, f"Herbst {GLUED}", f"nope {GLUED_REJECTED}")
+        if planted
+        else ("L2", "Herbst", "nope")
+    )
+    _write(
+        d / "leads.csv",
+        "lead_id,created_at,source,campaign\n"
+        f"L1,2026-10-05,email,{herbst}\n{lead2},2026-10-05,email,Winter\nL3,2026-10-06,event,\n",
+    )
+    _write(
+        d / "lifecycle_events.csv",
+        f"lead_id,stage,entered_at\nL1,mql,2026-10-06\n{lead2},mql,2026-10-06\n"
+        f"{lead2},{nope},2026-10-07\n",
+    )
+    _write(d / "reps.csv", "rep_id,name,team\nr1,Rep One,sdr\n")
+    _write(
+        d / "sales_touches.csv",
+        "touch_id,lead_id,rep_id,occurred_at,channel,outcome,note\n"
+        f"T1,{lead2},r1,2026-10-06T10:00:00Z,phone,no_answer,später\n",
+    )
+    return d
+
+
+def _plant(db: Path, *, rules: int | None = None) -> None:
+    """What an older version of the rules stored: L2's id in clear as ``OLD_ID`` (in raw and
+    core, in every table naming it), ``GLUED`` in L1's campaign, ``GLUED_REJECTED`` in the
+    rejected cell; and the rules recorded as ``rules`` (None: none recorded)."""
+    con = duckdb.connect(str(db))
+    try:
+        for schema in ("raw", "core"):
+            for table in ("leads", "lifecycle_events", "sales_touches"):
+                con.execute(
+                    f"UPDATE {schema}.{table} SET lead_id = ? WHERE trim(lead_id) = 'L2'", [OLD_ID]
+                )
+            con.execute(
+                f"UPDATE {schema}.leads SET campaign = ? WHERE trim(lead_id) = 'L1'",
+                [f"Herbst {GLUED}"],
+            )
+        con.execute(
+            "UPDATE meta.quarantine SET value = ? WHERE \"column\" = 'stage'",
+            [f"nope {GLUED_REJECTED}"],
+        )
+        con.execute("DELETE FROM meta.privacy_rules")
+        if rules is not None:
+            con.execute("INSERT INTO meta.privacy_rules VALUES (?, now(), NULL, 0)", [rules])
+    finally:
+        con.close()
+
+
+def _planted(tmp_path: Path, *, rules: int | None = None) -> Path:
+    db = tmp_path / "w.duckdb"
+    import_export(db, _first(tmp_path))
+    _plant(db, rules=rules)
+    assert _scan(db, NEEDLES) == sorted(NEEDLES)  # the scan sees what was planted
+    return db
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _review(db: Path) -> dict:
+    res = runner.invoke(cli.app, ["review", "--month", "2026-10", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_the_next_import_brings_every_stored_cell_to_the_rules_first(tmp_path):
+    db = _planted(tmp_path, rules=PRIVACY_RULES - 1)
+    d = tmp_path / "second"
+    _write_rows(
+        d / "leads.csv", [["lead_id", "created_at", "source"], ["L4", "2026-10-07", "email"]]
+    )
+    _write_rows(  # the planted lead again, as today's import hashes it: it joins
+        d / "lifecycle_events.csv",
+        [["lead_id", "stage", "entered_at"], [OLD_ID, "sql", "2026-10-08"]],
+    )
+    res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["loaded"] == {"leads": 1, "lifecycle_events": 1}
+    assert doc["privacy_rules"] == {
+        "rules": PRIVACY_RULES,
+        "before": PRIVACY_RULES - 1,
+        "cells": {
+            "raw.leads": 2,  # L2's id, L1's campaign
+            "core.leads": 2,
+            "raw.lifecycle_events": 2,  # L2's mql and its rejected row
+            "core.lifecycle_events": 1,
+            "raw.sales_touches": 1,
+            "core.sales_touches": 1,
+            "meta.quarantine": 1,
+        },
+        "merged": {},
+        "load_id": 2,
+        "model_cards": 0,
+        "notifications": 0,
+        "previews_removed": 0,
+    }
+    assert "brought 10 cells of the warehouse to the privacy rules of version" in res.stderr
+    # no byte of what the older rules let through is left, in any table or in the file
+    assert _scan(db, NEEDLES) == []
+    # the same id hashes the same in every table, and joins the new file's rows
+    assert _rows(db, "SELECT lead_id FROM core.leads ORDER BY 1") == [
+        ("L1",), ("L3",), ("L4",), (HASHED,)
+    ]  # fmt: skip
+    assert _rows(
+        db,
+        "SELECT e.stage FROM core.lifecycle_events e JOIN core.leads l USING (lead_id) "
+        f"WHERE l.lead_id = '{HASHED}' ORDER BY 1",
+    ) == [("mql",), ("sql",)]
+    assert _rows(db, "SELECT lead_id FROM core.sales_touches") == [(HASHED,)]
+    assert _rows(db, "SELECT DISTINCT lead_id FROM raw.lifecycle_events ORDER BY 1") == [
+        ("L1",), (HASHED,)
+    ]  # fmt: skip
+    assert _rows(db, "SELECT campaign FROM core.leads WHERE lead_id = 'L1'") == [
+        ("Herbst x[phone]",)
+    ]
+    assert _rows(db, "SELECT value FROM meta.quarantine") == [("nope x[phone]",)]
+    # logged as a load of its own (counts, no values), then the import's load
+    assert _rows(db, "SELECT load_id, table_name, source_file, rows_read FROM meta.loads "
+                     "WHERE load_id = 2") == [
+        (2, "purge", f"sla rescrub: privacy rules {PRIVACY_RULES - 1} -> {PRIVACY_RULES}", 10)
+    ]  # fmt: skip
+    assert _rows(db, "SELECT max(load_id) FROM meta.loads") == [(3,)]
+    assert _rows(db, "SELECT rules, load_id, cells FROM meta.privacy_rules ORDER BY 1") == [
+        (PRIVACY_RULES - 1, None, 0),  # as planted: the history of the rules stays
+        (PRIVACY_RULES, 2, 10),
+    ]
+    # the raw rows' hashes are those an import computes now: the files the older rules
+    # stored so, imported again today, bring no new row version and change nothing
+    raw = _rows(db, "SELECT count(*) FROM raw.leads")
+    again = import_export(db, _first(tmp_path, planted=True))
+    assert {t: (c["added"], c["changed"]) for t, c in again.changes.items()} == {
+        "reps": (0, 0), "leads": (0, 0), "lifecycle_events": (0, 0), "sales_touches": (0, 0)
+    }  # fmt: skip
+    assert _rows(db, "SELECT count(*) FROM raw.leads") == raw
+    assert _scan(db, NEEDLES) == []
+
+
+def test_the_review_counts_stay_and_ids_that_now_hash_alike_merge(tmp_path):
+    from analytics.warehouse.precomputed import clear_results
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, _first(tmp_path))
+    before = _review(db)
+    _plant(db)
+    res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["merged"] == {}
+    assert _scan(db, NEEDLES) == []
+    after = _review(db)
+    assert {k: after[k] for k in ("volumes", "conversion", "handoff")} == {
+        k: before[k] for k in ("volumes", "conversion", "handoff")
+    }
+    # an older import stored the id in clear; a later one, under today's rules, its hash
+    con = duckdb.connect(str(db))
+    con.execute(
+        "INSERT INTO core.leads (lead_id, created_at, source) "
+        "VALUES (?, '2026-10-05 00:00:00+00', 'email')",
+        [OLD_ID.upper()],  # hashed as the same id (lower case)
+    )
+    con.execute("DELETE FROM meta.privacy_rules")
+    clear_results(con)  # stored by sla rescrub: the review reads the tables again
+    con.close()
+    assert _review(db)["volumes"]["leads"] == before["volumes"]["leads"] + 1
+    res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["merged"] == {"core.leads": 1}
+    assert _review(db)["volumes"] == before["volumes"]  # merged back into one lead
+    assert _rows(
+        db, "SELECT count(*) FROM core.leads WHERE lead_id = ?".replace("?", f"'{HASHED}'")
+    ) == [(1,)]
+
+
+def test_a_failure_midway_leaves_the_live_file_byte_for_byte(tmp_path, monkeypatch):
+    from analytics.warehouse import purge
+
+    db = _planted(tmp_path)
+    content = db.read_bytes()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(purge, "log_load", fails)  # after every table of the fresh file
+    d = _write_rows(
+        tmp_path / "second" / "leads.csv",
+        [["lead_id", "created_at", "source"], ["L4", "2026-10-07", "email"]],
+    ).parent
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_export(db, d)
+    assert db.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".duckdb")) == [
+        "w.duckdb"
+    ]  # no fresh file left
+    monkeypatch.undo()
+    monkeypatch.setenv("SLA_HASH_SALT", "test")
+    import_export(db, d)  # and the next import does it
+    assert _scan(db, NEEDLES) == []
+
+
+def test_a_warehouse_on_todays_rules_is_not_rewritten(tmp_path, monkeypatch):
+    from analytics.warehouse import purge
+    from analytics.warehouse.rescrub import bring_to_rules
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, _first(tmp_path))
+    assert _rows(db, "SELECT rules FROM meta.privacy_rules") == [(PRIVACY_RULES,)]
+    identity = file_identity(db)
+    assert bring_to_rules(db, salt="test") is None
+    assert file_identity(db) == identity
+    # recorded as older, with nothing to change: the version is recorded, nothing rebuilt
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM meta.privacy_rules")
+    con.close()
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("rebuilt")
+
+    monkeypatch.setattr(purge, "write_fresh", no_rebuild)
+    res = runner.invoke(cli.app, ["rescrub", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert "the file was not rewritten" in res.stderr
+    assert _rows(db, "SELECT rules, load_id, cells FROM meta.privacy_rules") == [
+        (PRIVACY_RULES, None, 0)
+    ]
+    assert _rows(db, "SELECT count(*) FROM meta.loads WHERE table_name = 'purge'") == [(0,)]
+
+
+def test_the_send_log_and_model_cards_beside_it_take_the_hashes(tmp_path):
+    from datetime import UTC, datetime
+
+    from analytics.warehouse.notifications import log_path, record_notifications
+
+    db = _planted(tmp_path)
+    record_notifications(
+        db,
+        [{"kind": "new_mql", "lead_id": OLD_ID, "episode": 0, "recipient": "rep:r1:email",
+          "period": "", "channel": "email", "status": "failed", "attempts": 1,
+          "error": f"550 {GLUED}", "as_of": datetime(2026, 10, 6, tzinfo=UTC),
+          "deadline_at": None, "sent_at": None, "run_id": "x"}],
+    )  # fmt: skip
+    cards = tmp_path / "models"
+    cards.mkdir()
+    card = {"split_lead_id": OLD_ID, "reference_leads": [
+        {"lead_id": OLD_ID, "scored_at": "2026-10-05T00:00:00+00:00"},
+        {"lead_id": "L1", "scored_at": "2026-10-05T00:00:00+00:00"}]}  # fmt: skip
+    (cards / "score-1.json").write_text(json.dumps(card))
+    res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert (doc["model_cards"], doc["notifications"]) == (1, 1)
+    stored = json.loads((cards / "score-1.json").read_text())
+    assert stored["split_lead_id"] == HASHED
+    assert [r["lead_id"] for r in stored["reference_leads"]] == [HASHED, "L1"]
+    log = log_path(db).read_bytes()
+    assert HASHED.encode() in log
+    assert not any(n.encode() in log for n in NEEDLES)
+
+
+def test_info_says_when_a_warehouse_is_on_older_rules(tmp_path):
+    db = _planted(tmp_path)
+    res = runner.invoke(cli.app, ["info", "--db", str(db), "--json"])
+    assert json.loads(res.stdout)["privacy_rules"] == {
+        "recorded": None, "code": PRIVACY_RULES, "current": False
+    }  # fmt: skip
+    res = runner.invoke(cli.app, ["info", "--db", str(db)])
+    assert "written under older privacy rules (none recorded" in " ".join(res.stdout.split())
+    runner.invoke(cli.app, ["rescrub", "--db", str(db)])
+    res = runner.invoke(cli.app, ["info", "--db", str(db), "--json"])
+    assert json.loads(res.stdout)["privacy_rules"]["current"] is True
