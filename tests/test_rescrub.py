@@ -319,3 +319,16 @@ def test_info_says_when_a_warehouse_is_on_older_rules(tmp_path):
     runner.invoke(cli.app, ["rescrub", "--db", str(db)])
     res = runner.invoke(cli.app, ["info", "--db", str(db), "--json"])
     assert json.loads(res.stdout)["privacy_rules"]["current"] is True
+
+
+def test_the_fresh_file_of_a_killed_rescrub_is_removed_by_the_next_writer(tmp_path):
+    from analytics.warehouse.leftovers import remove_leftovers
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, _first(tmp_path))
+    dead = 2**22 + 12345  # above any pid this machine hands out
+    for name in (f"purge-{dead}-w.duckdb", f"purge-{dead}-w.duckdb.wal", f"purge-{dead}-x.duckdb"):
+        (tmp_path / name).write_bytes(b"x")
+    assert sorted(p.name for p in remove_leftovers(db)) == [
+        f"purge-{dead}-w.duckdb", f"purge-{dead}-w.duckdb.wal"
+    ]  # fmt: skip

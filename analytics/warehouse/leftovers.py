@@ -1,4 +1,5 @@
-"""Leftovers of killed imports: temp copies, their WAL files and stage folders.
+"""Leftovers of killed imports: temp copies, their WAL files and stage folders (and the
+fresh file of a killed purge or rescrub).
 
 Light on purpose (no polars, no DuckDB): ``sla info`` calls it before it reads.
 """
@@ -29,7 +30,8 @@ def _pid_alive(pid: int) -> bool:
 def remove_leftovers(db_path: str | Path, *, locked: bool = False) -> list[Path]:
     """Remove the temp copies, WAL files and stage folders a killed import left behind.
 
-    A leftover names its process (``<db>.tmp-<pid>``, ``.<db>.stage-<pid>-...``): it is
+    A leftover names its process (``<db>.tmp-<pid>``, ``.<db>.stage-<pid>-...``,
+    ``purge-<pid>-<db>``): it is
     removed when that process is gone, or when it is older than a day (the pid may have
     been reused). Without ``locked`` (e.g. ``sla info``) nothing is removed while an
     import holds the writer lock.
@@ -55,7 +57,9 @@ def remove_leftovers(db_path: str | Path, *, locked: bool = False) -> list[Path]
             return []
     pattern = re.compile(
         rf"^(?:{re.escape(db_path.name)}\.tmp-(\d+)(?:\.wal)?"
-        rf"|\.{re.escape(db_path.name)}\.stage-(?:(\d+)-)?.*)$"
+        rf"|\.{re.escape(db_path.name)}\.stage-(?:(\d+)-)?.*"
+        # the fresh file of a purge or a rescrub (purge.rebuild_live) that was killed
+        rf"|purge-(\d+)-{re.escape(db_path.name)}(?:\.wal)?)$"
     )
     removed = []
     try:
@@ -63,7 +67,7 @@ def remove_leftovers(db_path: str | Path, *, locked: bool = False) -> list[Path]
             found = pattern.match(path.name)
             if not found:
                 continue
-            pid = found.group(1) or found.group(2)
+            pid = found.group(1) or found.group(2) or found.group(3)
             try:
                 age = time.time() - path.lstat().st_mtime
             except OSError:
