@@ -536,7 +536,8 @@ def _rebuild(
         "CREATE TEMP TABLE rescrub_hashes AS "
         + (
             " UNION ALL ".join(rehashed)
-            or "SELECT NULL::VARCHAR AS t, NULL AS old_hash, NULL AS new_hash WHERE false"
+            or "SELECT NULL::VARCHAR AS t, NULL::VARCHAR AS old_hash, NULL::VARCHAR AS new_hash "
+            "WHERE false"
         )
     )
     tables = {
