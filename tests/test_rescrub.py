@@ -332,3 +332,31 @@ def test_the_fresh_file_of_a_killed_rescrub_is_removed_by_the_next_writer(tmp_pa
     assert sorted(p.name for p in remove_leftovers(db)) == [
         f"purge-{dead}-w.duckdb", f"purge-{dead}-w.duckdb.wal"
     ]  # fmt: skip
+
+
+def test_an_upload_confirmed_on_the_data_page_brings_the_warehouse_and_its_cards(tmp_path):
+    """The Data page previews an upload on a scratch copy (the same import, so the copy
+    is brought to the rules there); confirmed, the live file is that copy, and the model
+    cards beside the live file take the hashes too."""
+    from analytics.warehouse.preview import confirm_preview, preview_import
+
+    db = _planted(tmp_path)
+    cards = tmp_path / "models"
+    cards.mkdir()
+    card = {"reference_leads": [{"lead_id": OLD_ID, "scored_at": "2026-10-05T00:00:00+00:00"}]}
+    (cards / "score-1.json").write_text(json.dumps(card))
+    d = _write_rows(
+        tmp_path / "upload" / "leads.csv",
+        [["lead_id", "created_at", "source"], ["L4", "2026-10-07", "email"]],
+    ).parent
+    content = db.read_bytes()
+    preview = preview_import(db, d)
+    assert db.read_bytes() == content  # the live file waits for the confirm
+    assert preview.result.privacy.changed == 10
+    assert confirm_preview(preview)
+    assert _scan(db, NEEDLES) == []
+    assert _rows(db, "SELECT lead_id FROM core.leads ORDER BY 1") == [
+        ("L1",), ("L3",), ("L4",), (HASHED,)
+    ]  # fmt: skip
+    stored = json.loads((cards / "score-1.json").read_text())
+    assert [r["lead_id"] for r in stored["reference_leads"]] == [HASHED]
