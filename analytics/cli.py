@@ -2110,6 +2110,8 @@ def rescrub_command(
     if not db.is_file():
         fail(f"{db}: no warehouse here; nothing was changed")
     cfg = config_or_exit(config)
+    with readonly_warehouse(db):  # exit 2 naming the file when it is no warehouse
+        pass
 
     def salt() -> str:  # made only when an id is to be hashed (as an import makes it)
         return hash_salt(db, salt_file=cfg.privacy.salt_file)

@@ -360,3 +360,14 @@ def test_an_upload_confirmed_on_the_data_page_brings_the_warehouse_and_its_cards
     ]  # fmt: skip
     stored = json.loads((cards / "score-1.json").read_text())
     assert [r["lead_id"] for r in stored["reference_leads"]] == [HASHED]
+
+
+@pytest.mark.parametrize("content", [None, b"not a warehouse"])
+def test_rescrub_without_a_warehouse_changes_nothing_and_says_so(tmp_path, content):
+    db = tmp_path / "w.duckdb"
+    if content is not None:
+        db.write_bytes(content)
+    res = runner.invoke(cli.app, ["rescrub", "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    assert str(db) in " ".join(res.stderr.split())
+    assert (db.read_bytes() if db.exists() else None) == content
