@@ -882,3 +882,20 @@ def test_an_upload_into_an_own_warehouse_has_no_demo_warning(warehouse):
     at = data_page()
     preview(at, [("leads.csv", AFTER.encode())], replace=False)
     assert not [w.value for w in at.warning if "demo" in w.value]
+
+
+def test_the_preview_says_when_it_brings_the_warehouse_to_newer_privacy_rules(warehouse):
+    """A warehouse written under older privacy rules (L2's id in clear as an id holding a
+    phone number): the upload's import brings it to today's rules first, and says so."""
+    con = duckdb.connect(str(warehouse))
+    for schema in ("raw", "core"):
+        con.execute(f"UPDATE {schema}.leads SET lead_id = 'Tel 0171 5550431' WHERE lead_id = 'L2'")
+    con.execute("DELETE FROM meta.privacy_rules")
+    con.close()
+    at = data_page()
+    preview(at, [("leads.csv", (HEAD + "L6,2026-10-02,email\n").encode())], replace=False)
+    text = " ".join(i.value for i in at.info)
+    assert "older privacy rules: this import first brings 2 stored cells to the rules" in text
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert b"5550431" not in warehouse.read_bytes()

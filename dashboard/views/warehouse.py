@@ -287,6 +287,9 @@ if pending is not None:
     if added and (demo := data.demo_source()) is not None:  # two companies counted as one
         counts = ", ".join(f"{num(n, lg)} {name}" for name, n in added.items())
         st.warning(t("upload_into_demo", lg, demo=demo, added=counts), icon=":material/merge:")
+    if result.privacy is not None and result.privacy.changed:  # done in the preview's copy
+        st.info(t("upload_rescrubbed", lg, n=num(result.privacy.changed, lg),
+                  rules=result.privacy.rules))  # fmt: skip
     for file, columns in result.dropped_columns.items():
         st.info(t("upload_dropped", lg, file=Path(file).name, columns=", ".join(columns)))
     for file, columns in result.masked_columns.items():
