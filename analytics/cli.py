@@ -2123,14 +2123,13 @@ def rescrub_command(
     if result is not None and result.rewritten:
         _refresh_results(db, cfg)
     if as_json:
-        from analytics.warehouse.privacy_rules import PRIVACY_RULES
+        if result is None:  # on the rules already: what it recorded, nothing changed
+            from analytics.warehouse.privacy_rules import PRIVACY_RULES, recorded_rules
+            from analytics.warehouse.rescrub import RescrubResult
 
-        emit_json(
-            result.to_json_dict()
-            if result is not None
-            else {"rules": PRIVACY_RULES, "before": PRIVACY_RULES, "cells": {}, "merged": {},
-                  "load_id": None, "model_cards": 0, "notifications": 0, "previews_removed": 0}
-        )  # fmt: skip
+            with readonly_warehouse(db) as con:
+                result = RescrubResult(before=recorded_rules(con), rules=PRIVACY_RULES)
+        emit_json(result.to_json_dict())
         return
     if result is None:
         err.print("the warehouse is on this version's privacy rules already: nothing to do")
