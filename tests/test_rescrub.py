@@ -371,3 +371,38 @@ def test_rescrub_without_a_warehouse_changes_nothing_and_says_so(tmp_path, conte
     assert res.exit_code == 2, res.output
     assert str(db) in " ".join(res.stderr.split())
     assert (db.read_bytes() if db.exists() else None) == content
+
+
+def test_a_quarantined_row_of_the_wrong_width_and_a_removal_record_get_the_hash(tmp_path):
+    """A row with the wrong number of fields keeps its id in the quarantine's JSON, and a
+    removed row its key and lead in meta.removed: an older import kept the id in clear in
+    both; brought to the rules, `sla purge --lead` with the id as written finds them."""
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    d = _write(
+        tmp_path / "wide" / "leads.csv",
+        "lead_id,created_at,source\nL1,2026-10-05,email\nL9,2026-10-05,email,extra\n",
+    ).parent
+    result = import_export(db, d)
+    assert [r["line"] for r in result.rejected] == [3]
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta.quarantine SET value = replace(value, 'L9', ?)", [OLD_ID])
+    con.execute(
+        "INSERT INTO meta.removed VALUES (1, 'lifecycle_events', ?, ?, ?)",
+        [OLD_ID, f"{OLD_ID}\x1fmql\x1f1788426000000000", OLD_ID],
+    )
+    con.execute("DELETE FROM meta.privacy_rules")
+    con.close()
+    assert _scan(db, NEEDLES[:2]) == sorted(NEEDLES[:2])
+    res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["cells"] == {"meta.quarantine": 1, "meta.removed": 3}
+    assert _scan(db, NEEDLES) == []
+    (value,) = _rows(db, "SELECT value FROM meta.quarantine")[0]
+    assert json.loads(value)["lead_id"] == HASHED
+    assert _rows(db, "SELECT id, key, lead_id FROM meta.removed") == [
+        (HASHED, f"{HASHED}\x1fmql\x1f1788426000000000", HASHED)
+    ]
+    purge(db, leads=[OLD_ID], salt="test")
+    assert _rows(db, "SELECT count(*) FROM meta.quarantine") == [(0,)]
