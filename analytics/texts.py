@@ -2474,16 +2474,19 @@ GERMAN_AVOID: tuple[str, ...] = (r"\w+\((?:s|n|en|e|er)\)",)
 def glossary_problems(english: str, german: str) -> list[str]:
     """Where a German text departs from :data:`GLOSSARY`: a concept the English names whose
     German term is missing, a word to avoid, a plural in brackets (placeholders such as
-    ``{rep}`` are no words). Empty when it keeps it.
+    ``{rep}`` and code such as ``sla review`` in backticks are no words). Empty when it
+    keeps it.
 
     >>> glossary_problems("Needs attention", "Braucht Aufmerksamkeit")
     ['needs_attention: says Aufmerksamkeit', "needs_attention: no 'Handlungsbedarf'"]
     >>> glossary_problems("3 lead(s)", "3 Lead(s)"), glossary_problems("Pace", "Soll-Erreichung")
     (['plural in brackets: Lead(s)'], [])
+    >>> glossary_problems("Try it as `sla review` does", "Wie `sla review` ausprobieren")
+    []
     """
     import re
 
-    english, german = (re.sub(r"\{[^}]*\}", "", text) for text in (english, german))
+    english, german = (re.sub(r"\{[^}]*\}|`[^`]*`", "", text) for text in (english, german))
     problems = []
     for concept, (en, de, avoid) in GLOSSARY.items():
         for word in avoid:
