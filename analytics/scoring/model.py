@@ -1176,31 +1176,7 @@ def forget_leads(directory: str | Path, lead_ids: Collection[str]) -> list[Path]
     >>> [p.name for p in forget_leads(d, {"a"})], (d / "score-2.json").exists()
     (['score-1.json', 'score-2.json'], False)
     """
-    erased = set(lead_ids)
-    rewritten = []
-    for path in sorted(Path(directory).glob("score-*.json")) if erased else []:
-        try:
-            card = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            card = None
-        if not isinstance(card, dict):  # unreadable, so never loaded: it goes if it names one
-            raw = path.read_bytes()
-            if any(i.encode() in raw for i in erased):
-                path.unlink()
-                rewritten.append(path)
-            continue
-        changed = dict(card)
-        refs = card.get("reference_leads")
-        if isinstance(refs, list):
-            kept = [r for r in refs if not (isinstance(r, dict) and r.get("lead_id") in erased)]
-            if len(kept) != len(refs):
-                changed["reference_leads"] = kept
-        if isinstance(card.get("split_lead_id"), str) and card["split_lead_id"] in erased:
-            del changed["split_lead_id"]
-        if changed != card:
-            _write_card(path, changed)
-            rewritten.append(path)
-    return rewritten
+    return _rewrite_cards(directory, dict.fromkeys(lead_ids))
 
 
 def rename_leads(directory: str | Path, renamed: Mapping[str, str]) -> list[Path]:
@@ -1220,32 +1196,46 @@ def rename_leads(directory: str | Path, renamed: Mapping[str, str]) -> list[Path
     >>> card["split_lead_id"], [r["lead_id"] for r in card["reference_leads"]]
     ('h_1', ['a', 'h_1'])
     """
+    return _rewrite_cards(directory, renamed)
+
+
+def _rewrite_cards(directory: str | Path, lead_ids: Mapping[str, str | None]) -> list[Path]:
+    """Rewrite every model card in ``directory`` that names a lead of ``lead_ids``: one
+    mapped to None is dropped from it (:func:`forget_leads`), another takes its new id
+    (:func:`rename_leads`). A card that is not a JSON object and names one is removed (it
+    is never loaded). Returns the cards rewritten or removed."""
     rewritten = []
-    for path in sorted(Path(directory).glob("score-*.json")) if renamed else []:
+    for path in sorted(Path(directory).glob("score-*.json")) if lead_ids else []:
         try:
             card = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             card = None
         if not isinstance(card, dict):  # unreadable, so never loaded: it goes if it names one
             raw = path.read_bytes()
-            if any(i.encode() in raw for i in renamed):
+            if any(i.encode() in raw for i in lead_ids):
                 path.unlink()
                 rewritten.append(path)
             continue
         changed = dict(card)
         refs = card.get("reference_leads")
         if isinstance(refs, list):
-            changed["reference_leads"] = [
-                {**r, "lead_id": renamed[r["lead_id"]]}
-                if isinstance(r, dict)
+            named = [
+                isinstance(r, dict)
                 and isinstance(r.get("lead_id"), str)
-                and r["lead_id"] in renamed
-                else r
+                and r["lead_id"] in lead_ids
                 for r in refs
             ]
+            changed["reference_leads"] = [
+                {**r, "lead_id": lead_ids[r["lead_id"]]} if hit else r
+                for r, hit in zip(refs, named, strict=True)
+                if not hit or lead_ids[r["lead_id"]] is not None
+            ]
         split = card.get("split_lead_id")
-        if isinstance(split, str) and split in renamed:
-            changed["split_lead_id"] = renamed[split]
+        if isinstance(split, str) and split in lead_ids:
+            if lead_ids[split] is None:
+                del changed["split_lead_id"]
+            else:
+                changed["split_lead_id"] = lead_ids[split]
         if changed != card:
             _write_card(path, changed)
             rewritten.append(path)
