@@ -18,6 +18,7 @@ from analytics.scoring.thresholds import (
     RECORD_SCHEMA,
     WEEKS_PER_MONTH,
     ThresholdBase,
+    _handed_over,
     compare_thresholds,
     crossing_sums,
     precompute_from_predictions,
@@ -403,6 +404,39 @@ def test_rows_below_todays_threshold_are_estimates_with_a_range() -> None:
     assert r["estimated_sqls_high"] == pytest.approx(14.0 + 8 * 0.4)
     assert r["extra_sqls_per_extra_mql"] == pytest.approx((17.2 - 12.0) / 10, abs=1e-5)
     assert rows[70.0]["extra_sqls_per_extra_mql"] is None  # the same 30 MQLs as at 60
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", None]),
+            st.sampled_from([10.0, 55.0, 60.0, 75.0]),
+            st.sampled_from([True, False, None]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_an_unknown_hand_over_reads_the_leads_highest_score_over_all_its_records(
+    steps: list[tuple[str | None, float, bool | None]],
+) -> None:
+    """A record whose hand-over is unknown is handed over when its lead's highest score
+    over all its records reaches today's threshold: the same as a window of the highest
+    score per lead (what was computed before the leads were read only for those records,
+    a window over 28M records at 10M leads), a null lead id included."""
+    rows = [
+        {"lead_id": lead, "at": AS_OF, "month": date(2026, 1, 1), "score": score,
+         "prev_score": 0.0, "converted": False, "is_mature": True, "pipeline": 0.0,
+         "handed_over": handed}
+        for lead, score, handed in steps
+    ]  # fmt: skip
+    records = pl.DataFrame(rows, schema=RECORD_SCHEMA)
+    base = ThresholdBase(records, (date(2026, 1, 1),), 0, None, AS_OF, 90, current_threshold=60.0)
+    window = pl.col("handed_over").fill_null(pl.col("score").max().over("lead_id") >= 60.0)
+    assert records.select(_handed_over(base)).to_series().to_list() == (
+        records.select(window).to_series().to_list()
+    )
 
 
 def test_too_few_handed_over_leads_leave_the_estimate_empty() -> None:
