@@ -719,12 +719,18 @@ def score_quality(
         .with_columns((pl.col("from") + SCORE_BIN).alias("to"))
         .sort("from", "fit_grade")
     )
-    mature = pl.concat(samples).sort("scored_at", "lead_id")
+    # at 10M leads the samples are 10M rows: the parts are sorted as one without a
+    # concatenated copy, and let go before the split
+    mature = pl.concat(samples, rechunk=False).sort("scored_at", "lead_id")
+    del samples
     grid = score_grid(
         mature.lazy().select("fit_points", "interest_points", pl.col("sql").alias("converted")),
         config,
     ).collect()
     out: dict[str, Any] = {"score_bins": score_bins, "grid": grid, "samples": mature.height}
+    # only what the split and the calibration read; sorted by scored_at already, so the
+    # split's sort is no second copy
+    mature = mature.select(pl.col("scored_at").set_sorted(), "score", "sql", "source", "size_band")
     gap = timedelta(days=config.funnel.window_days)  # outcomes known when testing
     train, test = time_split(mature, test_share=test_share, gap=gap)
     # too few to fit the mapping on (a short history: no older lead's window closed before
