@@ -911,7 +911,7 @@ def at_risk_now(
         As :func:`alerts`.
     partitions : int, optional
         Raise the alerts in this many parts of leads
-        (:meth:`~analytics.tables.Tables.partitions`; default one per million leads):
+        (:meth:`~analytics.tables.Tables.partitions`, by its default):
         an alert is its own lead's, so the parts' alerts are all of them, in the memory of
         one part.
 

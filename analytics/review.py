@@ -2108,7 +2108,7 @@ def kpi_histories(
         How many months each history has, ending with its end month.
     partitions : int, optional
         Build the episodes in this many parts of leads
-        (:meth:`~analytics.tables.Tables.partitions`; default one per million leads): the
+        (:meth:`~analytics.tables.Tables.partitions`, by its default): the
         memory of one part's tables and episodes instead of all. Same result.
     versions : sequence of SlaConfig, optional
         The recorded SLA versions (:func:`analytics.warehouse.config_history.stored_configs`).

@@ -128,10 +128,12 @@ def test_partitions_split_the_leads_by_id_ranges_with_all_their_rows(k, leads):
     assert [p.opportunities.collect().height for p in parts] == [1] + [0] * (len(parts) - 1)
 
 
-def test_partitions_by_default_one_per_leads_per_part():
+def test_partitions_by_default_one_per_leads_per_part_above_whole_up_to():
     t = _lead_tables()
     assert len(t.partitions()) == 1
-    assert [p.leads.collect().height for p in t.partitions(leads_per_part=2)] == [1, 2, 2]
+    parts = t.partitions(leads_per_part=2, whole_up_to=4)
+    assert [p.leads.collect().height for p in parts] == [1, 2, 2]
+    assert len(t.partitions(leads_per_part=2, whole_up_to=5)) == 1  # kept whole
     assert len(Tables.empty().partitions(4)) == 1
     with pytest.raises(ValueError, match="k = 0: the number of parts must be at least 1"):
         t.partitions(0)

@@ -41,7 +41,7 @@ def _graded_mqls(
     """Each lead's first MQL, graded then, its first rejection after it and its SQL.
 
     Everything is per lead, so the leads are graded in parts
-    (:meth:`~analytics.tables.Tables.partitions`, default one per million leads): memory
+    (:meth:`~analytics.tables.Tables.partitions`, by its default): memory
     follows a part, not the warehouse. One row per lead with an MQL, sorted by ``lead_id``
     (the same rows for any number of parts).
     """
@@ -225,8 +225,8 @@ def sales_feedback(
     Parameters
     ----------
     partitions : int, optional
-        Grade the leads in this many parts (default one per million leads); the result
-        does not depend on it.
+        Grade the leads in this many parts (default: as
+        :meth:`~analytics.tables.Tables.partitions`); the result does not depend on it.
 
     Returns
     -------

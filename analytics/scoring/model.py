@@ -718,8 +718,8 @@ def train_and_evaluate(
 
     At most ``max_train_rows`` training leads are used (the newest of them), which bounds
     the training time on large warehouses; only their features and the test leads' are
-    computed, in parts of ``partitions`` (default: one per
-    :data:`~analytics.tables.LEADS_PER_PART` leads; the result does not depend on it).
+    computed, in parts of ``partitions`` (default: as
+    :meth:`~analytics.tables.Tables.partitions`; the result does not depend on it).
 
     The rule score becomes a probability through a :class:`ScoreMapping` fitted on the
     training leads. ``metrics`` (each :func:`calibration_metrics`) for ``model``,

@@ -287,7 +287,7 @@ def lead_lists(
     """:func:`lead_list` in each of ``langs``, the leads scored once.
 
     The open leads are scored in parts (:meth:`~analytics.tables.Tables.partitions`,
-    default one per million leads; the result does not depend on it): the top of the
+    by its default; the result does not depend on it): the top of the
     parts' tops is the top of all, score then ``lead_id`` deciding every tie.
     """
     moment = _as_of(tables, as_of)

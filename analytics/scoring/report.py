@@ -230,8 +230,8 @@ def score_report(
     target : {"sql", "won"}, default "sql"
         Used when training (a given model keeps its own target).
     partitions : int, optional
-        The leads are processed in this many parts (default: one per
-        :data:`~analytics.tables.LEADS_PER_PART` leads); the document does not depend on it.
+        The leads are processed in this many parts (default: as
+        :meth:`~analytics.tables.Tables.partitions`); the document does not depend on it.
         The tables are read per part, not collected whole: pass lazy warehouse tables.
     thresholds : dict, optional
         The rule score's threshold results stored for this data, config and ``as_of``
@@ -670,7 +670,7 @@ def score_quality(
     ----------
     partitions : int, optional
         Work in this many parts of leads (:meth:`~analytics.tables.Tables.partitions`;
-        default one per million leads), so that memory follows a part, not the warehouse.
+        by its default), so that memory follows a part, not the warehouse.
 
     Returns
     -------

@@ -305,8 +305,8 @@ def precompute_thresholds(
     as_of : datetime, optional
         The data as known then (default: the latest timestamp).
     partitions : int, optional
-        The number of parts (default: one per
-        :data:`~analytics.tables.LEADS_PER_PART` leads); the result does not depend on it.
+        The number of parts (default: as
+        :meth:`~analytics.tables.Tables.partitions`); the result does not depend on it.
 
     Returns
     -------
