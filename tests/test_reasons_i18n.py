@@ -50,6 +50,14 @@ STORED = [
         "there is no such day (read in the layout %d.%m.%Y: the month has fewer days)",
         "diesen Tag gibt es nicht (gelesen im Format %d.%m.%Y: der Monat hat weniger Tage)",
     ),
+    (
+        "looks like an Excel serial date (a day number such as 46296.5 for 2026-10-01 "
+        "12:00), not a date: format the column as a date in the spreadsheet (e.g. "
+        "01.10.2026 12:00) and save the CSV again",
+        "sieht aus wie eine fortlaufende Excel-Datumszahl (etwa 46296,5 für den 01.10.2026 "
+        "12:00), kein Datum: die Spalte in der Tabellenkalkulation als Datum formatieren "
+        "(z. B. 01.10.2026 12:00) und die CSV neu speichern",
+    ),
     ("must be >= 0", "muss >= 0 sein"),
     ("refers to an unknown lead", "verweist auf einen unbekannten Lead"),
     ("refers to an unknown rep", "verweist auf einen unbekannten Mitarbeiter"),
