@@ -441,7 +441,7 @@ def _into_demo(
 
 
 def _print_import(result: Any) -> None:
-    from analytics.warehouse.loader import CHANGE_KINDS
+    from analytics.warehouse.loader import CHANGE_KINDS, column_text
 
     table = rich_table("Imported")
     table.add_column("table")
@@ -467,14 +467,16 @@ def _print_import(result: Any) -> None:
         err.print(f"[yellow]{result.rows_rejected} row(s) rejected into the quarantine:[/]")
         causes, cascaded = result.root_causes()
         err.print("root causes:")
-        for c in causes[:20]:
-            where = c["file"] + (f" column {c['column']}" if c["column"] else "")
+        for c in causes[:20]:  # an export's rows: its own column, the canonical one after
+            where = c["file"] + (f" column {column_text(c)}" if c["column"] else "")
             err.print(f"  {c['rows']:>8,} x {plain(where)}: {plain(c['reason'])}", highlight=False)
         if cascaded:
             err.print(f"  {cascaded:>8,} row(s) refer to a lead rejected above")
         err.print("first rows:")
         for r in result.rejected[:50]:
-            where = f"{r['file']}:{r['line']}" + (f" column {r['column']}" if r["column"] else "")
+            where = f"{r['file']}:{r['line']}" + (
+                f" column {column_text(r)}" if r["column"] else ""
+            )
             err.print(f"  {plain(where + _shown_value(r))}: {plain(r['reason'])}", highlight=False)
         if len(result.rejected) > 50:
             err.print(

@@ -1357,6 +1357,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "line": ("Line", "Zeile"),
     "lines": ("Lines", "Zeilen-Nr."),
     "column": ("Column", "Spalte"),
+    # an adapter's or mapping's import: the column as the export's header writes it
+    "source_column": ("Column in the export", "Spalte im Export"),
     "reason": ("Reason", "Grund"),
     "version": ("Version", "Version"),
     "effective_from": ("In force from", "Gültig ab"),

@@ -540,7 +540,8 @@ def test_the_rejected_rows_after_an_import_have_labels_in_german(tmp_path, monke
         f for f in at.dataframe if "line" in f.value.columns and "load_id" not in f.value.columns
     )
     labels = [c.get("label") for c in _column_config(frame).values() if c.get("label")]
-    assert labels == ["Quelldatei", "Zeile", "Spalte", "Grund", "Wert"]
+    # the export's own column beside the canonical one (audit 2026-12-06, finding 13)
+    assert labels == ["Quelldatei", "Zeile", "Spalte", "Spalte im Export", "Grund", "Wert"]
     assert all(not n.startswith("/") for n in frame.value["source_file"])
 
 

@@ -100,6 +100,9 @@ def _ddl() -> list[str]:
         "COMMENT ON TABLE meta.quarantine IS 'Grain: one row per broken rule of a rejected row'",
         # the same rejected row (same content, same rule) is kept once, whatever its path
         "ALTER TABLE meta.quarantine ADD COLUMN IF NOT EXISTS row_hash VARCHAR",
+        # an adapter's or mapping's import: the export's column the cell was read from
+        # (`Create Date` for created_at); null for canonical files and older loads
+        "ALTER TABLE meta.quarantine ADD COLUMN IF NOT EXISTS source_column VARCHAR",
         # every load that saw a raw row version (the raw row names only the first)
         """CREATE TABLE IF NOT EXISTS meta.raw_seen (
             table_name VARCHAR, row_hash VARCHAR, load_id INTEGER)""",
@@ -515,12 +518,13 @@ def read_core_table(db_path: str | Path, table: str) -> pl.DataFrame:
 
 def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The quarantine: one row per broken rule of a rejected row, newest load first."""
-    return pl.DataFrame(
-        con.sql(
-            'SELECT load_id, table_name, source_file, line, "column", reason, value, loaded_at '
-            "FROM meta.quarantine ORDER BY load_id DESC, source_file, line"
-        )
+    frame = pl.DataFrame(
+        con.sql("SELECT * FROM meta.quarantine ORDER BY load_id DESC, source_file, line")
     )
+    if "source_column" not in frame.columns:  # a warehouse opened read-only, not migrated
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("source_column"))
+    columns = ["load_id", "table_name", "source_file", "line", "column", "source_column"]
+    return frame.select(*columns, "reason", "value", "loaded_at")
 
 
 def last_load_rejections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -164,6 +164,10 @@ class TableBatch:
     #: mapping's ``[csv] date_format``, ``--date-format``): a cell that is no such date is
     #: quarantined naming it (:func:`~analytics.warehouse.validate.layout_reason`).
     date_format: str | None = None
+    #: Canonical column -> the export's column it was read from, as the file's header
+    #: writes it (``created_at`` -> ``Create Date``): a rejected cell is named by it too.
+    #: A column whose source differs by row has it per row in ``_from_<column>`` cells.
+    source_columns: Mapping[str, str] = field(default_factory=dict)
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """The cells in slices of ``rows`` rows, each with no unreadable rows."""
@@ -228,27 +232,32 @@ class ImportResult:
 
         Each cause names its first lines (``lines``, at most :data:`FIRST_LINES`) and what
         the first of them held (``value``, masked as the quarantine keeps it)."""
-        counts: dict[tuple[str, str | None, str], set[int]] = {}
-        first: dict[tuple[str, str | None, str], tuple[int, Any]] = {}
+        Key = tuple[str, str | None, str, str | None]
+        counts: dict[Key, set[int]] = {}
+        first: dict[Key, tuple[int, Any]] = {}
+        sourced: set[Key] = set()  # an adapter's rows: the cause names the export's column
         cascaded: set[tuple[str, int]] = set()
         for r in self.rejected:
             if is_cascade(r["reason"]):
                 cascaded.add((r["file"], r["line"]))
                 continue
-            key = (Path(r["file"]).name, r["column"], r["reason"])
+            key = (Path(r["file"]).name, r["column"], r["reason"], r.get("source_column"))
             counts.setdefault(key, set()).add(r["line"])
+            if "source_column" in r:
+                sourced.add(key)
             if r["line"] < first.get(key, (r["line"] + 1,))[0]:
                 first[key] = (r["line"], r.get("value"))
         causes = [
             {
                 "file": f,
                 "column": c,
+                **({"source_column": source} if (f, c, reason, source) in sourced else {}),
                 "reason": reason,
                 "rows": len(lines),
                 "lines": sorted(lines)[:FIRST_LINES],
-                "value": first[(f, c, reason)][1],
+                "value": first[(f, c, reason, source)][1],
             }
-            for (f, c, reason), lines in counts.items()
+            for (f, c, reason, source), lines in counts.items()
         ]
         causes.sort(key=lambda c: (-c["rows"], c["file"], c["column"] or "", c["reason"]))
         return causes, len(cascaded)
@@ -1606,6 +1615,62 @@ def _merge(
     return done
 
 
+def column_text(rejection: Mapping[str, Any]) -> str | None:
+    """The column a rejection names: the export's own (``source_column``) with the
+    canonical one it fills in brackets when they differ, as ``sla import`` and the Data
+    page show it; the column alone for a canonical file's rows.
+
+    >>> column_text({"column": "entered_at", "source_column": "MQL am"})
+    'MQL am (entered_at)'
+    >>> column_text({"column": "created_at"}), column_text({"column": None})
+    ('created_at', None)
+    """
+    column, source = rejection.get("column"), rejection.get("source_column")
+    if not column or not source or source == column:
+        return column
+    return f"{source} ({column})"
+
+
+def _read_from(cells: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
+    """The rejections with ``source_column``: the export's column a rejected cell was read
+    from where it differs by row (``_from_<column>`` cells, one HubSpot stage date of
+    several columns); null elsewhere (:attr:`TableBatch.source_columns` names the rest).
+
+    >>> cells = pl.DataFrame({"entered_at": ["x", "y"], "_from_entered_at": ["MQL am", "SQL am"],
+    ...                       "_line": [2, 2]})
+    >>> bad = pl.DataFrame({"line": [2], "column": ["entered_at"], "reason": ["r"], "value": ["y"]})
+    >>> _read_from(cells, bad)["source_column"].to_list()
+    ['SQL am']
+    """
+    rejected = rejected.with_columns(pl.lit(None, dtype=pl.String).alias("source_column"))
+    for name in [c for c in cells.columns if c.startswith("_from_")]:
+        column = name.removeprefix("_from_")
+        if not rejected.height or column not in cells.columns:
+            continue
+        # the cell as validate_rows quarantines it (trimmed, empty as none); two columns
+        # of one line with the same bad cell are both named
+        read = (
+            cells.select(
+                pl.col("_line").cast(pl.Int64).alias("line"),
+                pl.col(column).cast(pl.String).str.strip_chars().replace("", None).alias("value"),
+                pl.col(name).cast(pl.String).alias("_from"),
+            )
+            .group_by("line", "value")
+            .agg(pl.col("_from").unique(maintain_order=True).str.join(", "))
+        )
+        rejected = (
+            rejected.join(read, on=["line", "value"], how="left", nulls_equal=True)
+            .with_columns(
+                pl.when(pl.col("column") == column)
+                .then(pl.col("_from"))
+                .otherwise(pl.col("source_column"))
+                .alias("source_column")
+            )
+            .drop("_from")
+        )
+    return rejected
+
+
 def _with_root_causes(
     table: str, source_file: str, cells: pl.DataFrame, rejected: pl.DataFrame, known: _KnownKeys
 ) -> pl.DataFrame:
@@ -1716,6 +1781,7 @@ def _load_batch(
         rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
         rejected = excel_serials(table, rejected)
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
+        rejected = _read_from(cells, rejected)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
         done.rejections += [
@@ -1763,6 +1829,12 @@ def _load_batch(
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
+    sources = getattr(batch, "source_columns", None)
+    for r in done.rejections:  # an adapter's batch: the export's own column of each cell
+        if sources is None:  # a canonical file: its columns are the file's own
+            r.pop("source_column", None)
+        elif r.get("source_column") is None:
+            r["source_column"] = sources.get(r["column"]) if r.get("column") else None
     if raw.rows:
         # a rejected row is known by its content: the hash of its raw row (unreadable rows,
         # not in raw, get theirs from table, column, value and reason when quarantined)
@@ -2097,6 +2169,9 @@ def load_batches(
             )
         )
         reasons, values = _masked_rejections(quarantine_rows)
+        # a header is a name, not a value; still masked as the file name is (a header that
+        # is an e-mail address is kept as [email])
+        sources = privacy.mask_texts([r.get("source_column") for r in quarantine_rows])
         if quarantine_rows:
             sha_by_file = {b.source_file: b.file_sha256 for b in batches}
             frame = pl.DataFrame(
@@ -2113,8 +2188,11 @@ def load_batches(
                         "loaded_at": now,
                         "row_hash": r.get("row_hash")
                         or _rejection_hash({**r, "reason": reason, "value": value}),
+                        "source_column": source,
                     }
-                    for r, reason, value in zip(quarantine_rows, reasons, values, strict=True)
+                    for r, reason, value, source in zip(
+                        quarantine_rows, reasons, values, sources, strict=True
+                    )
                 ],
                 schema={
                     "load_id": pl.Int32,
@@ -2127,6 +2205,7 @@ def load_batches(
                     "value": pl.String,
                     "loaded_at": pl.Datetime("us", "UTC"),
                     "row_hash": pl.String,
+                    "source_column": pl.String,
                 },
             )
             con.register("incoming_q", frame)
@@ -2170,8 +2249,11 @@ def load_batches(
                 "column": r.get("column"),
                 "reason": r["reason"],
                 "value": value,  # what the cell held, masked as the quarantine keeps it
+                # an adapter's or mapping's import: the export's own column (the file
+                # has no `column` of that name); a canonical file's rows have no such key
+                **({"source_column": source} if "source_column" in r else {}),
             }
-            for r, value in zip(quarantine_rows, values, strict=True)
+            for r, value, source in zip(quarantine_rows, values, sources, strict=True)
         ),
         key=lambda r: (r["file"], r["line"], r["column"] or ""),
     )

@@ -47,19 +47,23 @@ if state == "ok":
     quarantine = quarantine.with_columns(
         reason_texts(quarantine["reason"], lang=lg), value_texts(quarantine["value"], lang=lg)
     )
+    if quarantine["source_column"].null_count() == quarantine.height:  # canonical files only
+        quarantine = quarantine.drop("source_column")
     st.subheader(f"{t('quarantine', lg)} ({num(quarantine.height, lg)})")
     if quarantine.height == 0:
         st.success(t("quarantine_empty", lg))
     else:
+        # an export's rows: the column its file has beside the canonical one it fills
+        named = [c for c in ("column", "source_column") if c in quarantine.columns]
         reasons = (
-            quarantine.group_by("table_name", "column", "reason")
+            quarantine.group_by("table_name", *named, "reason", maintain_order=True)
             .agg(pl.len().alias("rows"))
             .sort(
                 "rows",
                 "table_name",
-                "column",
+                *named,
                 "reason",
-                descending=[True, False, False, False],
+                descending=[True, False, *(False for _ in named), False],
                 nulls_last=True,
             )
         )
@@ -308,6 +312,7 @@ if pending is not None:
                     "lines": ", ".join(map(str, c["lines"]))
                     + (", …" if c["rows"] > len(c["lines"]) else ""),
                     "column": c["column"],
+                    "source_column": c.get("source_column"),
                     "reason": c["reason"],
                     "rows": c["rows"],
                     "value": c["value"],
@@ -318,6 +323,7 @@ if pending is not None:
                 "source_file": pl.String,
                 "lines": pl.String,
                 "column": pl.String,
+                "source_column": pl.String,
                 "reason": pl.String,
                 "rows": pl.Int64,
                 "value": pl.String,
@@ -327,6 +333,8 @@ if pending is not None:
             reason_texts(causes_frame["reason"], lang=lg),
             value_texts(causes_frame["value"], lang=lg).map_elements(_cut, return_dtype=pl.String),
         )
+        if not any("source_column" in c for c in causes):  # a canonical file's own columns
+            shown = shown.drop("source_column")
         ui.table(shown)
         if cascaded:
             st.caption(t("upload_preview_cascaded", lg, n=num(cascaded, lg)))
@@ -375,4 +383,12 @@ if "import_result" in st.session_state:
         rejected = pl.DataFrame(done["rejected"], infer_schema_length=None).rename(
             {"file": "source_file"}
         )
+        if "source_column" in rejected.columns:  # an export's: its own column by the canonical
+            rejected = rejected.select(
+                "source_file",
+                "line",
+                "column",
+                "source_column",
+                pl.exclude("source_file", "line", "column", "source_column"),
+            )
         ui.table(rejected.with_columns(reason_texts(rejected["reason"], lang=lg)))

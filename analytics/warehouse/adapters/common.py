@@ -142,10 +142,23 @@ class ExportFile:
     delimiter: str
     encoding: str
     sha256: str
+    #: header as read (lower case, trimmed) -> the column's name as the file writes it
+    #: (``create date`` -> ``Create Date``): what a message names
+    written: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return str(self.path)
+
+    def named(self, name: str) -> str:
+        """A column of the file as its header writes it (``Create Date``, not ``create date``).
+
+        >>> f = ExportFile(Path("c.csv"), pl.DataFrame(), ["create date"], [], ",", "utf-8", "",
+        ...                {"create date": "Create Date"})
+        >>> f.named("create date"), f.named("other")
+        ('Create Date', 'other')
+        """
+        return self.written.get(name, name)
 
     def has(self, *names: str) -> bool:
         return all(n.lower() in self.cells.columns for n in names)
@@ -315,6 +328,11 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     if repeated is not None:  # which of the two is meant cannot be known
         raise ImportFailed(f"{path}: the header has column {repeated} twice")
     header = _clean_header(raw_header)
+    written = {  # each column's name as the file writes it (what a message names)
+        name: raw.strip().lstrip("\ufeff").strip()
+        for name, raw in zip(header, raw_header, strict=True)
+        if not name.startswith("_unnamed_")
+    }
     # A trailing delimiter on every line (x_education) makes an unnamed last column.
     rows, lines, problems = readable_rows(records, broken, raw_header, header, label=str(path))
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
@@ -329,7 +347,9 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     if unnamed and cells.select(pl.col(unnamed).is_null().all()).row(0) == (True,) * len(unnamed):
         cells = cells.drop(unnamed)
         header = [h for h in header if h not in unnamed]
-    return ExportFile(path, cells, header, problems, delimiter, encoding, file_sha256(path))
+    return ExportFile(
+        path, cells, header, problems, delimiter, encoding, file_sha256(path), written
+    )
 
 
 def require_columns(
@@ -599,6 +619,7 @@ def batch(
     scope: EventScope | None = None,
     supersedes: Iterable[str] = (),
     date_format: str | None = None,
+    sources: Mapping[str, str | None] | None = None,
 ) -> TableBatch:
     """A batch of canonical text for ``table`` from ``file``.
 
@@ -611,12 +632,17 @@ def batch(
     ``supersedes``: triggers whose stored event of a lead and stage the batch's event of
     that lead and stage replaces (:attr:`~analytics.warehouse.loader.TableBatch.supersedes`).
     ``date_format``: the layout its user declared for the dates
-    (:attr:`~analytics.warehouse.loader.TableBatch.date_format`).
+    (:attr:`~analytics.warehouse.loader.TableBatch.date_format`). ``sources``: canonical
+    column -> the export's column it was read from, as the file's header writes it
+    (:attr:`~analytics.warehouse.loader.TableBatch.source_columns`); where a column's
+    source differs from row to row, ``cells`` holds it per row in ``_from_<column>``
+    (:func:`read_from`).
     """
     known = TABLES[table].column_names
     keep = [c for c in known if c in cells.columns]
     extra = [c for c in extra if c in cells.columns and c not in known]
-    frame = cells.select(*keep, "_line", *extra).with_columns(
+    per_row = [f"_from_{c}" for c in keep if f"_from_{c}" in cells.columns]
+    frame = cells.select(*keep, "_line", *per_row, *extra).with_columns(
         [pl.col(c).cast(pl.String) for c in keep]
     )
     if extra:
@@ -634,7 +660,28 @@ def batch(
         scope,
         frozenset(supersedes),
         date_format,
+        {c: name for c, name in (sources or {}).items() if c in keep and name},
     )
+
+
+def read_from(file: ExportFile, names: Sequence[str | None]) -> pl.Expr:
+    """Expression: per row, the first of ``names`` (the file's columns, in the order a
+    value is taken from them) whose cell is not empty, as the file's header writes it:
+    what a rejected cell of a value coalesced from several columns is named by. Alias it
+    ``_from_<canonical column>`` (:func:`batch`).
+
+    >>> f = ExportFile(Path("c.csv"), pl.DataFrame({"a": [None, "1"], "b": ["2", "3"]}),
+    ...                ["a", "b"], [], ",", "utf-8", "", {"a": "A", "b": "B"})
+    >>> f.cells.select(read_from(f, ["a", "b", None]))["literal"].to_list()
+    ['B', 'A']
+    """
+    present = [n for n in names if n is not None and n in file.cells.columns]
+    if not present:
+        return pl.lit(None, dtype=pl.String)
+    expr = pl.when(pl.col(present[0]).is_not_null()).then(pl.lit(file.named(present[0])))
+    for n in present[1:]:
+        expr = expr.when(pl.col(n).is_not_null()).then(pl.lit(file.named(n)))
+    return expr.otherwise(pl.lit(file.named(present[0]))).cast(pl.String)
 
 
 def first_match(values: Iterable[tuple[str, str]], text: str | None, default: str) -> str:

@@ -220,6 +220,12 @@ def kind_of(file: ExportFile) -> Kind | None:
     return None
 
 
+def _sources(file: ExportFile, roles: dict[str, str]) -> dict[str, str | None]:
+    """Canonical column -> the export's column it is read from (canonical column -> role),
+    as the file's header writes it: what a rejected cell is named by (``Create Date``)."""
+    return {c: file.named(name) for c, role in roles.items() if (name := col(file, role))}
+
+
 def _first_id(expr: pl.Expr) -> pl.Expr:
     """The first id of a ``;``/``,``-separated id list."""
     return expr.str.split(";").list.first().str.split(",").list.first().str.strip_chars()
@@ -299,18 +305,38 @@ def _contacts(
             _timestamp(pl.col(name), options).alias("entered_at"),
             pl.lit("hubspot_lifecycle").alias("trigger"),
             "_line",
+            pl.lit(file.named(name)).alias("_from_entered_at"),  # one column per stage
         ).filter(pl.col("entered_at").is_not_null())
         for name, stage in stage_cols.items()
     ]
+    sources = _sources(
+        file,
+        {"lead_id": "id", "created_at": "created", "source": "source", "job_title": "job_title",
+         "country": "country", "owner_rep_id": "owner", "assigned_at": "assigned",
+         "account_id": "company_ids"},
+    )  # fmt: skip
     batches = [
         batch(
-            "leads", file, leads, extra=_extras(file, used | set(stage_cols)), defaulted=defaulted
+            "leads",
+            file,
+            leads,
+            extra=_extras(file, used | set(stage_cols)),
+            defaulted=defaulted,
+            sources=sources,
         )
     ]
     if events:
         # one date per stage and contact: a refresh moves or clears it, never adds a second
         scope = EventScope(first["_id"], frozenset(stage_cols.values()), "hubspot_lifecycle")
-        batches.append(batch("lifecycle_events", file, pl.concat(events), scope=scope))
+        batches.append(
+            batch(
+                "lifecycle_events",
+                file,
+                pl.concat(events),
+                scope=scope,
+                sources={"lead_id": sources.get("lead_id")},
+            )
+        )
     owners = c.select(_c(file, "owner").alias("rep_id"), pl.lit("sdr").alias("team"), "_line")
     export = Export(
         batches=batches,
@@ -346,7 +372,25 @@ def _companies(file: ExportFile, options: CsvOptions) -> Export:
              "annual_revenue": "revenue"}  # fmt: skip
     accounts = accounts.drop(c for c, role in roles.items() if col(file, role) is None)
     return Export(
-        batches=[batch("accounts", file, accounts, extra=_extras(file, used))],
+        batches=[
+            batch(
+                "accounts",
+                file,
+                accounts,
+                extra=_extras(file, used),
+                sources=_sources(
+                    file,
+                    {
+                        "account_id": "id",
+                        "name": "company_name",
+                        "industry": "industry",
+                        "employees": "employees",
+                        "country": "country",
+                        "annual_revenue": "revenue",
+                    },
+                ),
+            )
+        ],
         unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file, used)},
     )
@@ -436,7 +480,24 @@ def _deals(
     export = Export(
         batches=[
             batch(
-                "opportunities", file, opportunities, extra=_extras(file, used), defaulted=defaulted
+                "opportunities",
+                file,
+                opportunities,
+                extra=_extras(file, used),
+                defaulted=defaulted,
+                sources=_sources(
+                    file,
+                    {
+                        "opportunity_id": "id",
+                        "lead_id": "contact_ids" if col(file, "contact_ids") else "contact_text",
+                        "account_id": "company_ids",
+                        "created_at": "created",
+                        "closed_at": "close_date",
+                        "amount": "amount",
+                        "status": "deal_stage",
+                        "loss_reason": "loss_reason",
+                    },
+                ),
             )
         ],
         unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],
@@ -513,7 +574,24 @@ def _activities(
         touches = _mark_replies(frame)
     owners = touches.select("rep_id", pl.lit("sdr").alias("team"), "_line")
     export = Export(
-        batches=[batch("sales_touches", file, touches, extra=_extras(file, used))],
+        batches=[
+            batch(
+                "sales_touches",
+                file,
+                touches,
+                extra=_extras(file, used),
+                sources=_sources(
+                    file,
+                    {
+                        "touch_id": "id",
+                        "lead_id": "contact_ids" if col(file, "contact_ids") else "contact_text",
+                        "rep_id": "activity_owner",
+                        "occurred_at": "activity_date",
+                        "outcome": "call_outcome" if kind == "calls" else "email_status",
+                    },
+                ),
+            )
+        ],
         unreadable=[{**p, "table": "sales_touches"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file, used)},
     )

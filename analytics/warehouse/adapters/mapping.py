@@ -298,8 +298,13 @@ def read_mapped(
     if decimal_comma is None:
         decimal_comma = file.delimiter == ";"
     cells = canonical_text(table, cells, options, decimal_comma=decimal_comma)
+    # a rejected cell is named by the file's column too: the user finds `MQL am`, not
+    # `entered_at`
+    sources = {target: file.named(source) for source, target in mapped.items()}
     export = Export(
-        batches=[batch(table, file, cells, extra=extra, date_format=options.date_format)],
+        batches=[
+            batch(table, file, cells, extra=extra, date_format=options.date_format, sources=sources)
+        ],
         unreadable=[{**p, "table": table} for p in file.unreadable],
         dropped_columns={file.label: dropped},
     )
@@ -316,6 +321,7 @@ def read_mapped(
                     ).alias("entered_at"),
                     pl.lit("import").alias("trigger"),
                     "_line",
+                    pl.lit(file.named(source)).alias("_from_entered_at"),
                 )
                 for source, stage in stages.items()
             ]
@@ -324,6 +330,13 @@ def read_mapped(
         # stored event, one that clears it removes it (not a second MQL beside the first)
         scope = EventScope(first["lead_id"], frozenset(stages.values()), "import")
         export.batches.append(
-            batch("lifecycle_events", file, events, scope=scope, date_format=options.date_format)
+            batch(
+                "lifecycle_events",
+                file,
+                events,
+                scope=scope,
+                date_format=options.date_format,
+                sources={"lead_id": sources.get("lead_id")},
+            )
         )
     return export

@@ -1,0 +1,192 @@
+"""A rejected cell of an adapter's or mapping's import names the export's own column
+(audit 2026-12-06-messy-exports, finding 13): ``kontakte.csv:2 column MQL am (entered_at)``,
+not ``column entered_at``, which the file does not have. ``sla import --json`` keeps
+``column`` canonical and adds ``source_column``; a canonical file's rows are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from analytics.cli import app
+from analytics.warehouse import import_canonical
+from analytics.warehouse.adapters import import_export
+from dashboard.i18n import column_label
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+CONFIG = ROOT / "data" / "sla.toml"
+MAPPING = ROOT / "tests" / "fixtures" / "exports" / "mapping" / "kontakte.toml"
+TIMEOUT = 120
+runner = CliRunner()
+
+#: kontakte.toml's columns; line 2 has an MQL date of "gestern" (yesterday)
+KONTAKTE = (
+    "Kontakt-Nr;Angelegt am;Quelle;Position;Betreuer;MQL am;SQL am\n"
+    "K1;01.09.2026 08:00;Messe;CTO;r1;gestern;05.09.2026 14:30\n"
+    "K2;02.09.2026 09:30;Messe;CTO;r1;;\n"
+)
+REASON = "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)"
+
+
+def _kontakte(tmp_path: Path) -> Path:
+    path = tmp_path / "kontakte.csv"
+    path.write_text(KONTAKTE, encoding="cp1252")
+    return path
+
+
+def _quarantine(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            'SELECT line, "column", source_column, value FROM meta.quarantine ORDER BY line, 2'
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_mapping_import_names_the_files_column_in_its_text_and_json(tmp_path):
+    csv = _kontakte(tmp_path)
+    db = tmp_path / "w.duckdb"
+    res = runner.invoke(app, ["import", str(csv), "--mapping", str(MAPPING), "--db", str(db)])
+    assert res.exit_code == 1
+    assert f"{csv}:2 column MQL am (entered_at) = 'gestern': {REASON}" in res.stderr
+    assert f"1 x kontakte.csv column MQL am (entered_at): {REASON}" in res.stderr
+    assert "column entered_at" not in res.stderr
+    assert _quarantine(db) == [
+        (2, "entered_at", "MQL am", "gestern"),
+        (2, "lead_id", "Kontakt-Nr", "K1"),  # its other dates are kept back
+    ]
+
+    res = runner.invoke(
+        app,
+        ["import", str(csv), "--mapping", str(MAPPING), "--db", str(tmp_path / "j.duckdb"),
+         "--json"],
+    )  # fmt: skip
+    doc = json.loads(res.stdout)
+    assert doc["rejected"][0] == {
+        "file": str(csv),
+        "line": 2,
+        "column": "entered_at",
+        "reason": REASON,
+        "value": "gestern",
+        "source_column": "MQL am",
+    }
+    [cause] = [c for c in doc["root_causes"] if c["column"] == "entered_at"]
+    assert cause["source_column"] == "MQL am"
+
+
+def test_a_hubspot_export_names_create_date(tmp_path):
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "Record ID,Create Date,Original Source\n"
+        "1,2026-10-01 09:00,Organic Search\n"
+        "2,yesterday,Organic Search\n"
+    )
+    db = tmp_path / "w.duckdb"
+    res = runner.invoke(app, ["import", str(contacts), "--format", "hubspot", "--db", str(db)])
+    assert res.exit_code == 1
+    assert f"{contacts}:3 column Create Date (created_at) = 'yesterday': {REASON}" in res.stderr
+    assert _quarantine(db) == [(3, "created_at", "Create Date", "yesterday")]
+    res = runner.invoke(
+        app,
+        ["import", str(contacts), "--format", "hubspot", "--db", str(tmp_path / "j.duckdb"),
+         "--json"],
+    )  # fmt: skip
+    [rejected] = json.loads(res.stdout)["rejected"]
+    assert (rejected["column"], rejected["source_column"]) == ("created_at", "Create Date")
+
+
+def test_a_canonical_import_keeps_its_wording(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "leads.csv").write_text("lead_id,created_at,source\nL1,yesterday,email\n")
+    db = tmp_path / "w.duckdb"
+    res = runner.invoke(app, ["import", str(folder), "--db", str(db)])
+    assert f"leads.csv:2 column created_at = 'yesterday': {REASON}" in res.stderr
+    assert _quarantine(db) == [(2, "created_at", None, "yesterday")]
+    res = runner.invoke(app, ["import", str(folder), "--db", str(tmp_path / "j.duckdb"), "--json"])
+    doc = json.loads(res.stdout)
+    assert "source_column" not in doc["rejected"][0]
+    assert "source_column" not in doc["root_causes"][0]
+
+
+def test_a_personal_column_is_named_with_its_hashed_value_never_its_own(tmp_path):
+    """``E-Mail`` is named as the column a rejected id was read from; its cell is stored
+    as the salted hash the import keeps, never the address."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'table = "leads"\n[columns]\n"E-Mail" = "lead_id"\n"Datum" = "created_at"\n'
+        '[defaults]\nsource = "other"\n'
+    )
+    csv = tmp_path / "k.csv"
+    csv.write_text("E-Mail;Datum\nanna@example.de;05.10.2026\nanna@example.de;06.10.2026\n")
+    result = import_export(tmp_path / "w.duckdb", csv, mapping=mapping)
+    [rejected] = result.rejected
+    assert (rejected["column"], rejected["source_column"]) == ("lead_id", "E-Mail")
+    assert rejected["value"].startswith("h_") and "anna" not in json.dumps(result.rejected)
+    [(line, column, source, value)] = _quarantine(tmp_path / "w.duckdb")
+    assert (line, column, source) == (3, "lead_id", "E-Mail") and value.startswith("h_")
+
+
+@pytest.mark.usefixtures("results_stored_at_once")
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "Column in the export"), ("de", "Spalte im Export")]
+)
+def test_the_data_page_shows_the_exports_column(tmp_path, monkeypatch, lang, label):
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if lang != "en":
+        at.segmented_control(key="lang").set_value(lang).run()
+    at.switch_page("views/warehouse.py").run()
+    at.selectbox(key="upload_format").set_value("mapping").run()
+    at.file_uploader(key="upload").set_value(
+        [("kontakte.csv", KONTAKTE.encode("cp1252"), "text/csv")]
+    ).run()
+    at.file_uploader(key="upload_mapping").set_value(
+        ("kontakte.toml", MAPPING.read_bytes(), "application/toml")
+    ).run()
+    at.button(key="upload_preview_button").click().run()
+    assert not at.exception, at.exception[0].value
+
+    def named() -> list[tuple[str, str]]:
+        return [
+            (c, s)
+            for f in at.dataframe
+            if "source_column" in f.value.columns
+            for c, s in zip(f.value["column"], f.value["source_column"], strict=True)
+        ]
+
+    assert ("entered_at", "MQL am") in named()  # the preview's root causes
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert ("entered_at", "MQL am") in named()  # the import's rejected rows
+    at.switch_page("views/warehouse.py").run()
+    assert ("entered_at", "MQL am") in named()  # the quarantine
+    assert column_label("source_column", lang) == label
+
+
+@pytest.mark.usefixtures("results_stored_at_once")
+def test_the_data_page_of_canonical_rows_has_no_export_column(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "leads.csv").write_text(
+        "lead_id,created_at,source\nL1,yesterday,email\nL2,2026-10-01,email\n"
+    )
+    db = tmp_path / "w.duckdb"
+    assert len(import_canonical(db, folder).rejected) == 1
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/warehouse.py").run()
+    assert not at.exception, at.exception[0].value
+    frames = [f.value for f in at.dataframe if "reason" in f.value.columns]
+    assert frames and not any("source_column" in f.columns for f in frames)
