@@ -664,6 +664,26 @@ def batch(
     )
 
 
+def sources_of(
+    file: ExportFile, columns: Mapping[str, str | tuple[str, ...] | None]
+) -> dict[str, str]:
+    """Canonical column -> the export's column it is read from (the first of its
+    alternatives the file has), as the header writes it: a batch's ``sources``.
+
+    >>> f = ExportFile(Path("Lead.csv"), pl.DataFrame({"createddate": ["x"]}), ["createddate"],
+    ...                [], ",", "utf-8", "", {"createddate": "CreatedDate"})
+    >>> sources_of(f, {"created_at": "createddate", "country": ("mailingcountry", "country")})
+    {'created_at': 'CreatedDate'}
+    """
+    out = {}
+    for canonical, names in columns.items():
+        names = (names,) if isinstance(names, str) or names is None else names
+        found = next((n for n in names if n is not None and n in file.cells.columns), None)
+        if found is not None:
+            out[canonical] = file.named(found)
+    return out
+
+
 def read_from(file: ExportFile, names: Sequence[str | None]) -> pl.Expr:
     """Expression: per row, the first of ``names`` (the file's columns, in the order a
     value is taken from them) whose cell is not empty, as the file's header writes it:

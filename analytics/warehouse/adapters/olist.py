@@ -38,6 +38,7 @@ from analytics.warehouse.adapters.common import (
     map_values,
     read_export_csv,
     require_columns,
+    sources_of,
     timestamp_text,
 )
 from analytics.warehouse.loader import ImportFailed
@@ -98,8 +99,22 @@ def _mqls(file: ExportFile, options: CsvOptions) -> Export:
     )
     return Export(
         batches=[
-            batch("leads", file, leads, extra=["landing_page_id", "origin"]),
-            batch("lifecycle_events", file, events),
+            batch(
+                "leads",
+                file,
+                leads,
+                extra=["landing_page_id", "origin"],
+                sources=sources_of(
+                    file,
+                    {"lead_id": "mql_id", "created_at": "first_contact_date", "source": "origin"},
+                ),
+            ),
+            batch(
+                "lifecycle_events",
+                file,
+                events,
+                sources=sources_of(file, {"lead_id": "mql_id", "entered_at": "first_contact_date"}),
+            ),
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
     )
@@ -145,7 +160,10 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
             .unique("account_id", keep="first", maintain_order=True)
             .drop(file.lacking({"industry": "business_segment"}))  # a stored one stays
         )
-        batches.insert(0, batch("accounts", file, accounts))
+        sources = sources_of(
+            file, {"account_id": "seller_id", "name": "seller_id", "industry": "business_segment"}
+        )
+        batches.insert(0, batch("accounts", file, accounts, sources=sources))
     account = pl.col("seller_id") if "seller_id" in c.columns else pl.lit(None, pl.String)
     first = c.filter(pl.col("_line") == pl.col("_line").min().over("mql_id"))
     events = pl.concat(
@@ -177,9 +195,25 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
         "_line",
         *extra,
     ).drop(file.lacking({"account_id": "seller_id"}))  # a stored link stays
+    dated = {"lead_id": "mql_id", "entered_at": "won_date", "actor_rep_id": ("sr_id", "sdr_id")}
     batches += [
-        batch("lifecycle_events", file, events),
-        batch("opportunities", file, opportunities, extra=extra),
+        batch("lifecycle_events", file, events, sources=sources_of(file, dated)),
+        batch(
+            "opportunities",
+            file,
+            opportunities,
+            extra=extra,
+            sources=sources_of(
+                file,
+                {
+                    "opportunity_id": "mql_id",
+                    "lead_id": "mql_id",
+                    "account_id": "seller_id",
+                    "created_at": "won_date",
+                    "closed_at": "won_date",
+                },
+            ),
+        ),
     ]
     return Export(
         batches=batches, unreadable=[{**p, "table": "opportunities"} for p in file.unreadable]

@@ -63,6 +63,7 @@ from analytics.warehouse.adapters.common import (
     number_text,
     read_export_csv,
     require_columns,
+    sources_of,
     timestamp_text,
 )
 from analytics.warehouse.loader import ImportFailed
@@ -325,6 +326,18 @@ def _status_events(history: ExportFile, options: CsvOptions) -> pl.DataFrame:
     )
 
 
+#: canonical column -> Lead.csv's field (a rejected cell names the field as the file writes it)
+_LEAD_SOURCES = {
+    "lead_id": "id",
+    "created_at": "createddate",
+    "source": "leadsource",
+    "job_title": "title",
+    "country": "country",
+    "owner_rep_id": "ownerid",
+    "account_id": "convertedaccountid",
+}
+
+
 def _leads(
     file: ExportFile,
     options: CsvOptions,
@@ -348,6 +361,10 @@ def _leads(
     ).drop(_lacking(file, LEAD_FIELDS, has_accounts))
     converted = _ts(_col(file, "converteddate"), options)
     first = c.filter(pl.col("_line") == pl.col("_line").min().over("id"))
+    sources = sources_of(file, _LEAD_SOURCES)
+    # an event's date: CreatedDate for the lead stage, ConvertedDate for the others
+    created_from = pl.lit(sources["created_at"]).alias("_from_entered_at")
+    converted_from = pl.lit(file.named("converteddate")).alias("_from_entered_at")
     parts = [
         first.select(
             pl.col("id").alias("lead_id"),
@@ -355,6 +372,7 @@ def _leads(
             _ts(pl.col("createddate"), options).alias("entered_at"),
             pl.lit("created").alias("trigger"),
             "_line",
+            created_from,
         ),
         first.filter(converted.is_not_null() & ~pl.col("id").is_in(list(history_sql))).select(
             pl.col("id").alias("lead_id"),
@@ -362,6 +380,7 @@ def _leads(
             converted.alias("entered_at"),
             pl.lit("converted").alias("trigger"),
             "_line",
+            converted_from,
         ),
     ]
     opp_id = _col(file, "convertedopportunityid")
@@ -374,15 +393,24 @@ def _leads(
             converted.alias("entered_at"),
             pl.lit("converted").alias("trigger"),
             "_line",
+            converted_from,
         )
     )
     return Export(
         batches=[
-            batch("leads", file, leads, extra=_extras(file, used), defaulted=_defaulted(file)),
+            batch(
+                "leads",
+                file,
+                leads,
+                extra=_extras(file, used),
+                defaulted=_defaulted(file),
+                sources=sources,
+            ),
             batch(
                 "lifecycle_events",
                 file,
                 pl.concat(parts, how="diagonal_relaxed"),
+                sources={"lead_id": sources["lead_id"]},
                 # one ConvertedDate per lead: a refresh moves or clears it, adds no second;
                 # an export without the field says nothing of it (stored events stay)
                 scope=EventScope(
@@ -431,10 +459,24 @@ def _contacts(
         pl.lit("created").alias("trigger"),
         "_line",
     )
+    sources = sources_of(file, {**_LEAD_SOURCES, "country": ("mailingcountry", "country"),
+                                "account_id": "accountid"})  # fmt: skip
     return Export(
         batches=[
-            batch("leads", file, leads, extra=_extras(file, used), defaulted=_defaulted(file)),
-            batch("lifecycle_events", file, events),
+            batch(
+                "leads",
+                file,
+                leads,
+                extra=_extras(file, used),
+                defaulted=_defaulted(file),
+                sources=sources,
+            ),
+            batch(
+                "lifecycle_events",
+                file,
+                events,
+                sources={"lead_id": sources["lead_id"], "entered_at": sources["created_at"]},
+            ),
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file)},
@@ -456,7 +498,25 @@ def _accounts(file: ExportFile, options: CsvOptions) -> Export:
         *_extras(file, used),
     ).drop(file.lacking(ACCOUNT_FIELDS))
     return Export(
-        batches=[batch("accounts", file, accounts, extra=_extras(file, used))],
+        batches=[
+            batch(
+                "accounts",
+                file,
+                accounts,
+                extra=_extras(file, used),
+                sources=sources_of(
+                    file,
+                    {
+                        "account_id": "id",
+                        "name": "name",
+                        "industry": "industry",
+                        "employees": "numberofemployees",
+                        "country": ("billingcountry", "country"),
+                        "annual_revenue": "annualrevenue",
+                    },
+                ),
+            )
+        ],
         unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file, keep={"name"})},
     )
@@ -522,6 +582,7 @@ def _opportunities(
                 pl.col("created_at").alias("entered_at"),
                 pl.lit("opportunity_created").alias("trigger"),
                 "_line",
+                pl.lit(file.named("createddate")).alias("_from_entered_at"),
             ),
             first.filter(pl.col("status") == "won").select(
                 "lead_id",
@@ -529,9 +590,16 @@ def _opportunities(
                 pl.col("closed_at").alias("entered_at"),
                 pl.lit("won").alias("trigger"),
                 "_line",
+                pl.lit(file.named("closedate")).alias("_from_entered_at"),
             ),
         ]
     )
+    sources = sources_of(
+        file,
+        {"opportunity_id": "id", "account_id": "accountid", "created_at": "createddate",
+         "closed_at": "closedate", "amount": "amount", "status": "stagename",
+         "loss_reason": "loss_reason__c"},
+    )  # fmt: skip
     return Export(
         batches=[
             batch(
@@ -547,6 +615,7 @@ def _opportunities(
                 extra=[*_extras(file, used), "stagename"],
                 # required: a new deal takes 0 (as an empty Amount), a stored one keeps its own
                 defaulted=file.lacking({"amount": "amount"}),
+                sources=sources,
             ),
             # the deal's creation dates the opportunity better than a ConvertedDate
             batch("lifecycle_events", file, events, supersedes={"converted"}),
@@ -634,11 +703,22 @@ def _tasks(file: ExportFile, options: CsvOptions, contacts: dict[str, str]) -> E
             .otherwise(_outcome(_col(file, "calldisposition")))
             .alias("outcome"),
             "_line",
+            # the column the time was read from, as the coalesce above takes it
+            pl.when(_col(file, "completeddatetime").is_not_null())
+            .then(pl.lit(file.named("completeddatetime")))
+            .when(activity.is_null() | created.str.starts_with(activity))
+            .then(pl.lit(file.named("createddate")))
+            .otherwise(pl.lit(file.named("activitydate")))
+            .alias("_from_occurred_at"),
             *_extras(file, used),
         )
     )
+    sources = sources_of(
+        file,
+        {"touch_id": "id", "lead_id": "whoid", "rep_id": "ownerid", "outcome": "calldisposition"},
+    )
     return Export(
-        batches=[batch("sales_touches", file, touches, extra=_extras(file, used))],
+        batches=[batch("sales_touches", file, touches, extra=_extras(file, used), sources=sources)],
         unreadable=[{**p, "table": "sales_touches"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file)},
     )

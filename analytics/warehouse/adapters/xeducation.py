@@ -36,6 +36,7 @@ from analytics.warehouse.adapters.common import (
     map_values,
     read_export_csv,
     require_columns,
+    sources_of,
 )
 from analytics.warehouse.loader import ImportFailed
 
@@ -213,7 +214,29 @@ def read_xeducation(
         ]
     )
     return Export(
-        batches=[batch("leads", file, leads), batch("lifecycle_events", file, events)],
+        batches=[
+            batch(
+                "leads",
+                file,
+                leads,
+                sources=sources_of(
+                    file,
+                    {
+                        "lead_id": "lead number",
+                        "source": "lead source",
+                        "campaign": "lead origin",
+                        "job_title": occupation,
+                        "country": "country",
+                    },
+                ),
+            ),
+            batch(
+                "lifecycle_events",
+                file,
+                events,
+                sources=sources_of(file, {"lead_id": "lead number"}),
+            ),
+        ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
         undated={files[0].name: modified.isoformat()},
     )
