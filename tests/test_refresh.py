@@ -828,6 +828,7 @@ def test_an_old_warehouse_gets_hashes_sightings_and_one_copy_of_each_version(tmp
     for table in LOAD_ORDER:
         con.execute(f"ALTER TABLE raw.{table} DROP COLUMN _row_hash")
     con.execute("ALTER TABLE meta.quarantine DROP COLUMN row_hash")
+    con.execute("ALTER TABLE meta.quarantine DROP COLUMN source_column")  # newer still
     con.execute("DROP TABLE meta.raw_seen")
     con.close()
     assert src != dst
