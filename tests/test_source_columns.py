@@ -190,3 +190,19 @@ def test_the_data_page_of_canonical_rows_has_no_export_column(tmp_path, monkeypa
     assert not at.exception, at.exception[0].value
     frames = [f.value for f in at.dataframe if "reason" in f.value.columns]
     assert frames and not any("source_column" in f.columns for f in frames)
+
+
+def test_a_hubspot_stage_date_names_the_column_it_was_read_from(tmp_path):
+    """Each stage's date has its own column: the rejected one is named, not the other."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "Record ID,Create Date,Original Source,Became a Lead Date,"
+        "Became a Marketing Qualified Lead Date\n"
+        "1,2026-10-01 09:00,Organic Search,2026-10-01 09:00,gestern\n"
+    )
+    result = import_export(tmp_path / "w.duckdb", contacts, fmt="hubspot")
+    [dated] = [r for r in result.rejected if r["column"] == "entered_at"]
+    assert (dated["value"], dated["source_column"]) == (
+        "gestern",
+        "Became a Marketing Qualified Lead Date",
+    )
