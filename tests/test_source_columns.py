@@ -103,6 +103,35 @@ def test_a_hubspot_export_names_create_date(tmp_path):
     assert (rejected["column"], rejected["source_column"]) == ("created_at", "Create Date")
 
 
+@pytest.mark.parametrize(
+    ("dates", "named"),
+    [
+        # the stage date of line 3 lies a year ahead: named by the mapping's own column
+        ("05.09.2026 10:00;05.09.2027 14:30", "SQL am (entered_at)"),
+        ("05.09.2027 10:00;", "MQL am (entered_at)"),
+    ],
+)
+def test_a_row_dated_after_the_import_is_named_by_the_exports_column(tmp_path, dates, named):
+    """The "dated after this import" warning names the column the file has (the audit's
+    finding 13 left it naming ``entered_at``), per row where a stage date has several."""
+    csv = tmp_path / "kontakte.csv"
+    csv.write_text(
+        "Kontakt-Nr;Angelegt am;Quelle;Position;Betreuer;MQL am;SQL am\n"
+        "K1;01.09.2026 08:00;Messe;CTO;r1;;\n"
+        f"K2;02.09.2026 09:30;Messe;CTO;r1;{dates}\n",
+        encoding="cp1252",
+    )
+    result = import_export(tmp_path / "w.duckdb", csv, mapping=MAPPING)
+    [later] = result.after_import
+    assert (later["column"], later["line"], later["source_column"]) == (
+        "entered_at",
+        3,
+        named.split(" (")[0],
+    )
+    assert result.warnings()[-1].startswith(f"{csv}, column {named}: 1 row(s) dated after")
+    assert result.warnings(lang="de")[-1].startswith(f"{csv}, Spalte {named}: Zeilen nach")
+
+
 def test_a_canonical_import_keeps_its_wording(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

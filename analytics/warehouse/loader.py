@@ -285,7 +285,8 @@ class ImportResult:
         for o in self.other_values:
             out.append(render("import.other_value", lang=lang, **o))
         for a in self.after_import:  # a line number as the file has it (9245, not 9,245)
-            at = {**a, "line": str(a["line"]), "imported": moment(self.imported_at, lang)}
+            at = {**a, "line": str(a["line"]), "imported": moment(self.imported_at, lang),
+                  "column": column_text(a)}  # fmt: skip
             out.append(render("import.after_import", lang=lang, **at))
         return out
 
@@ -1777,7 +1778,7 @@ def _load_batch(
         if rep_columns and valid.height:
             known.add_placeholder_reps(valid, rep_columns)
         known.unchecked_rows += _unchecked_rows(table, valid, known.unchecked)
-        _count_after_import(done.after_import, table, valid, validation.get("now"))
+        _count_after_import(done.after_import, table, valid, validation.get("now"), cells)
         rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
         rejected = excel_serials(table, rejected)
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
@@ -1871,7 +1872,11 @@ _EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml)(?:#[\w-]*)?)$", re.IGN
 
 
 def _count_after_import(
-    counts: dict[str, list[Any]], table: str, valid: pl.DataFrame, now: datetime | None
+    counts: dict[str, list[Any]],
+    table: str,
+    valid: pl.DataFrame,
+    now: datetime | None,
+    cells: pl.DataFrame | None = None,
 ) -> None:
     """Add to ``counts`` the good rows of ``valid`` dated after ``now`` (the import's time).
 
@@ -1885,13 +1890,16 @@ def _count_after_import(
         Typed rows with ``_line`` (:func:`validate_rows`).
     now : datetime or None
         The import's time; None: nothing is counted.
+    cells : DataFrame, optional
+        The batch's cells with ``_line``: where a column's source differs by row
+        (``_from_<column>``), the first such row's export column is kept as a fourth item.
 
     >>> counts = {}
     >>> rows = pl.DataFrame({"lead_id": ["a", "b"], "stage": ["sql", "sql"], "_line": [2, 3],
     ...     "entered_at": [datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC)]})
     >>> _count_after_import(counts, "lifecycle_events", rows, datetime(2026, 12, 6, tzinfo=UTC))
     >>> counts
-    {'entered_at': [1, 3, '2027-06-01T00:00:00Z']}
+    {'entered_at': [1, 3, '2027-06-01T00:00:00Z', None]}
     """
     if now is None or not valid.height:
         return
@@ -1904,8 +1912,30 @@ def _count_after_import(
             continue
         line, value = ahead.select("_line", column.name).row(0)
         shown = value.strftime("%Y-%m-%dT%H:%M:%SZ") if column.kind == "timestamp" else str(value)
-        entry = counts.setdefault(column.name, [0, line, shown])
+        source = _source_at(cells, column.name, line, shown)
+        entry = counts.setdefault(column.name, [0, line, shown, source])
         entry[0] += ahead.height
+
+
+def _source_at(cells: pl.DataFrame | None, column: str, line: int, value: str) -> str | None:
+    """The export's column a cell of ``column`` on ``line`` holding ``value`` (as the
+    adapter wrote it) was read from, where that differs by row (``_from_<column>`` cells:
+    one HubSpot or mapping stage date of several on a line), else None.
+
+    >>> cells = pl.DataFrame({"entered_at": ["2026-09-05T08:00:00Z", "2027-09-05T12:30:00Z"],
+    ...                       "_from_entered_at": ["MQL am", "SQL am"], "_line": [3, 3]})
+    >>> _source_at(cells, "entered_at", 3, "2027-09-05T12:30:00Z")
+    'SQL am'
+    >>> _source_at(cells, "created_at", 3, "2027-09-05T12:30:00Z") is None
+    True
+    """
+    name = f"_from_{column}"
+    if cells is None or name not in cells.columns:
+        return None
+    on_line = cells.filter(pl.col("_line").cast(pl.Int64) == line)
+    exact = on_line.filter(pl.col(column).cast(pl.String).str.strip_chars() == value)
+    found = (exact if exact.height else on_line)[name]  # a cell written otherwise: the line's
+    return None if found.is_empty() else found[0]
 
 
 def _file_of(source_file: str) -> str:
@@ -2117,10 +2147,12 @@ def load_batches(
                 for (column, value), n in sorted(others.items(), key=lambda o: (-o[1], o[0]))
             ]
             others.clear()
+            sources = getattr(batch, "source_columns", None)  # None: a canonical file
             result.after_import += [
                 {"file": batch.source_file, "column": column, "rows": n, "line": line,
-                 "value": value}
-                for column, (n, line, value) in done.after_import.items()
+                 "value": value,
+                 **({} if sources is None else {"source_column": source or sources.get(column)})}
+                for column, (n, line, value, source) in done.after_import.items()
             ]  # fmt: skip
             last = all(b.table != batch.table for b in batches[index + 1 :])
             if replace and last and batch.table in earlier:  # once all its files are loaded
