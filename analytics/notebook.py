@@ -566,10 +566,6 @@ def answered_months(
     return out
 
 
-def _same_version(a: SlaConfig, b: SlaConfig) -> bool:
-    return a is b or (bool(a.content_hash) and a.content_hash == b.content_hash)
-
-
 def versions_of_months(
     months: Sequence[str], *, versions: Sequence[SlaConfig], fallback: SlaConfig
 ) -> list[tuple[SlaConfig, list[str]]]:
@@ -606,12 +602,12 @@ def versions_of_months(
     >>> [(v.sla.version, m) for v, m in runs]
     [('2026.2', ['2026-09']), ('2026.3', ['2026-10', '2026-11'])]
     """
-    from analytics.sla_history import config_for_month
+    from analytics.sla_history import config_for_month, same_agreement
 
     runs: list[tuple[SlaConfig, list[str]]] = []
     for month in months:
         judge = config_for_month(versions, month=month, fallback=fallback)
-        if runs and _same_version(runs[-1][0], judge):
+        if runs and same_agreement(runs[-1][0], judge):
             runs[-1][1].append(month)
         else:
             runs.append((judge, [month]))
@@ -666,7 +662,7 @@ def by_version(
     ...  for v, m, p in by_version(eps, "started_at", versions=[v1, v2], fallback=v1)]
     [('2026.2', ['2026-09'], ['a']), ('2026.3', ['2026-10', '2026-11'], ['b', 'c'])]
     """
-    from analytics.sla_history import config_for_month, month_zones
+    from analytics.sla_history import config_for_month, month_zones, same_agreement
     from analytics.timeframe import month_of
 
     zones = month_zones(versions, fallback=fallback)
@@ -676,7 +672,7 @@ def by_version(
     parts: list[tuple[SlaConfig, list[str]]] = []
     for m in found:
         judge = config_for_month(versions, month=m, fallback=fallback)
-        same = next((p for p in parts if _same_version(p[0], judge)), None)
+        same = next((p for p in parts if same_agreement(p[0], judge)), None)
         if same is None:
             parts.append((judge, [m]))
         else:

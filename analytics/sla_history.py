@@ -820,8 +820,7 @@ def alerts_version_note(
     """
     from analytics.texts import day
 
-    same = used is given or (bool(used.content_hash) and used.content_hash == given.content_hash)
-    if same:
+    if same_agreement(used, given):
         return None
     return render(
         "alert.version",
@@ -858,7 +857,7 @@ def scoring_version_note(
     """
     from analytics.texts import day
 
-    if _same(used, given):
+    if same_agreement(used, given):
         return None
     return render(
         "score.version",
@@ -985,12 +984,12 @@ class MonthSla:
     @property
     def given_config(self) -> bool:
         """Whether the config given judges the month."""
-        return _same(self.config, self.given)
+        return same_agreement(self.config, self.given)
 
     @property
     def is_recorded(self) -> bool:
         """Whether the version that judges is one recorded in the warehouse."""
-        return any(_same(self.config, c) for c in self.versions)
+        return any(same_agreement(self.config, c) for c in self.versions)
 
     @property
     def in_force(self) -> bool:
@@ -1003,7 +1002,7 @@ class MonthSla:
         """The recorded version a trial judges in place of (None: no trial, or the same)."""
         if not self.trial or self.recorded is None:
             return None
-        return None if _same(self.recorded, self.config) else self.recorded
+        return None if same_agreement(self.recorded, self.config) else self.recorded
 
     def lines(self) -> list[str]:
         """What judged the month, in English (``sla review``'s first lines).
@@ -1102,7 +1101,7 @@ def month_sla(
     recorded = recorded_in_force(versions, on=first_day)
     if not trial:
         judged = config_in_force(versions, on=first_day, fallback=given)
-    elif recorded is None or _same(recorded, given):  # the version in force, tried as is
+    elif recorded is None or same_agreement(recorded, given):  # the version in force, tried as is
         judged = _zoned(given, month_zones(versions, fallback=given))
     else:  # a trial in place of another version judges by itself, in its own zone
         judged = given
@@ -1186,8 +1185,15 @@ def _named(config: SlaConfig) -> str:
     return f"{config.sla.version} ({config.content_hash[:8] or 'not a file'}, in force from {day})"
 
 
-def _same(a: SlaConfig, b: SlaConfig) -> bool:
-    """One agreement: the same object or the same content hash."""
+def same_agreement(a: SlaConfig, b: SlaConfig) -> bool:
+    """One agreement: the same object or the same content hash (a version read twice).
+
+    >>> from analytics.config import load_config
+    >>> v1 = load_config("data/sla.toml")
+    >>> same_agreement(v1, load_config("data/sla.toml")), same_agreement(v1, with_settings(
+    ...     v1, {"sla.version": "2027.1"}))
+    (True, False)
+    """
     return a is b or (bool(a.content_hash) and a.content_hash == b.content_hash)
 
 
@@ -1213,6 +1219,7 @@ __all__ = [
     "month_sla",
     "month_zones",
     "recorded_in_force",
+    "same_agreement",
     "scoring_version_note",
     "with_settings",
 ]
