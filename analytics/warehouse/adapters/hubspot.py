@@ -399,9 +399,16 @@ def _companies(file: ExportFile, options: CsvOptions) -> Export:
 _EMAIL_IN_TEXT = r"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})"
 
 
+def _contact_role(file: ExportFile) -> str:
+    """The role a deal's or an activity's contact is read from: its associated Record IDs
+    when the export has them, else the associated contact's text (matched by e-mail)."""
+    return "contact_ids" if col(file, "contact_ids") is not None else "contact_text"
+
+
 def _contact_of(file: ExportFile, email_map: pl.DataFrame | None, salt: Salt) -> pl.Expr:
-    """Expression: the contact's Record ID, from the id column or a hashed e-mail match."""
-    if col(file, "contact_ids") is not None:
+    """Expression: the contact's Record ID, from the id column or a hashed e-mail match
+    (:func:`_contact_role`)."""
+    if _contact_role(file) == "contact_ids":
         return _first_id(_c(file, "contact_ids"))
     if col(file, "contact_text") is not None and email_map is not None:
         hashed = salted_hash(
@@ -489,7 +496,7 @@ def _deals(
                     file,
                     {
                         "opportunity_id": "id",
-                        "lead_id": "contact_ids" if col(file, "contact_ids") else "contact_text",
+                        "lead_id": _contact_role(file),
                         "account_id": "company_ids",
                         "created_at": "created",
                         "closed_at": "close_date",
@@ -584,7 +591,7 @@ def _activities(
                     file,
                     {
                         "touch_id": "id",
-                        "lead_id": "contact_ids" if col(file, "contact_ids") else "contact_text",
+                        "lead_id": _contact_role(file),
                         "rep_id": "activity_owner",
                         "occurred_at": "activity_date",
                         "outcome": "call_outcome" if kind == "calls" else "email_status",
