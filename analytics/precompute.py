@@ -649,16 +649,23 @@ def refresh_results(
     from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.connection import connect_current
     from analytics.warehouse.coverage_store import coverage_config_key, stored_config_key
-    from analytics.warehouse.database import file_identity, latest_timestamp, load_tables_held
+    from analytics.warehouse.database import (
+        file_identity,
+        latest_timestamp,
+        snapshot_folder,
+        snapshot_tables,
+    )
     from analytics.warehouse.precomputed import store_results
 
     read_from = file_identity(db_path)  # before reading: a file swapped in since is seen
-    with connect_current(db_path) as con:  # this file, not an instance this process had open
-        # of another time zone or fit, or stored before it was keyed by them
-        stale_coverage = stored_config_key(con) != coverage_config_key(config)
-        as_of = latest_timestamp(con)
-        versions = stored_configs(con)  # each month is judged by its own version
-        tables = load_tables_held(con)
+    with snapshot_folder(db_path) as folder:
+        with connect_current(db_path) as con:  # this file, not an instance this process had open
+            # of another time zone or fit, or stored before it was keyed by them
+            stale_coverage = stored_config_key(con) != coverage_config_key(config)
+            as_of = latest_timestamp(con)
+            versions = stored_configs(con)  # each month is judged by its own version
+            tables = snapshot_tables(con, folder)
+        # the connection closed: DuckDB gives back what its reads kept (1.2 GB at 10M)
         months = months_to_keep(tables, config=config, as_of=as_of, versions=versions)
         results: dict[ResultKey, Any] = {}
         if reviews:  # the MQL episodes, stored and read by the reviews and pages below

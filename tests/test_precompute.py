@@ -1138,3 +1138,32 @@ def test_results_stored_after_a_write_describe_the_new_file_while_this_process_h
         assert "2026-10" in months  # as of November's lead, not of August's
     finally:
         held.close()
+
+
+def test_results_are_computed_from_a_copy_that_is_removed_after(
+    refreshed: Path, tmp_path: Path
+) -> None:
+    """:func:`refresh_results` reads a Parquet copy of the tables (its connection closed
+    meanwhile); the copy holds the stored episodes as stored, and nothing of it is left
+    beside the warehouse after."""
+    from analytics.warehouse.database import snapshot_tables
+
+    copied = tmp_path / "copy"
+    copied.mkdir()
+    con = connect_readonly(refreshed)
+    try:
+        stored = load_tables(con)
+        copy = snapshot_tables(con, copied, max_rows=0)
+        assert stored.stored_episodes is not None and copy.stored_episodes is not None
+        assert_frame_equal(copy.stored_episodes.collect(), stored.stored_episodes.collect())
+        assert_frame_equal(copy.coverage_rows.collect(), stored.coverage_rows.collect())
+        before = stored_results(con).drop("computed_at", "bytes")
+    finally:
+        con.close()
+    refresh_results(refreshed, load_config(CONFIG))
+    assert not [p.name for p in refreshed.parent.iterdir() if ".stage-" in p.name]
+    con = connect_readonly(refreshed)
+    try:
+        assert_frame_equal(stored_results(con).drop("computed_at", "bytes"), before)
+    finally:
+        con.close()

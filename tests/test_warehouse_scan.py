@@ -153,3 +153,51 @@ def test_the_warehouse_and_the_tables_agree_on_the_latest_moment(con, sql, expec
     con.execute("SET TimeZone = 'UTC'")
     assert latest_timestamp(con) == expected
     assert load_tables(con).latest_timestamp() == expected
+
+
+def _every_table(tables) -> dict[str, pl.DataFrame]:
+    return {name: getattr(tables, name).collect() for name in TABLES}
+
+
+@pytest.mark.parametrize("max_rows", [0, 20_000_000])  # read lazily from the copy / held
+def test_a_parquet_snapshot_reads_what_the_warehouse_holds(con, tmp_path, max_rows):
+    """Every table of :func:`snapshot_tables` equals the warehouse's, row for row and in
+    the schema's types, whether held or read from the copy when collected; a filter on
+    the copy keeps the rows polars keeps."""
+    from polars.testing import assert_frame_equal
+
+    con.execute("ALTER TABLE core.leads DROP COLUMN assigned_at")  # an older warehouse
+    want = _every_table(load_tables(con))
+    copy = database.snapshot_tables(con, tmp_path, max_rows=max_rows)
+    got = _every_table(copy)
+    for name in TABLES:
+        assert_frame_equal(got[name], want[name], check_exact=True)
+        assert got[name].schema == TABLES[name].polars_schema
+    assert got["leads"]["assigned_at"].null_count() == 2
+    assert copy.activities.filter(pl.col("occurred_at") >= OCT).collect()[
+        "activity_id"
+    ].to_list() == ["2", "3", "4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.parquet" for n in TABLES)
+
+
+def test_a_snapshot_outlives_its_connection(con, tmp_path):
+    """The point of the copy: the connection can close before the tables are read."""
+    copy = database.snapshot_tables(con, tmp_path, max_rows=0)
+    con.close()
+    assert copy.activities.select(pl.len()).collect().item() == 4
+    assert sorted(copy.leads.collect()["lead_id"]) == ["a", "b"]
+
+
+def test_the_snapshot_folder_sits_beside_the_warehouse_and_goes(tmp_path):
+    from analytics.warehouse.leftovers import remove_leftovers
+
+    db = tmp_path / "w.duckdb"
+    with database.snapshot_folder(db) as folder:
+        assert folder.parent == tmp_path
+        (folder / "leads.parquet").write_bytes(b"x")
+    assert list(tmp_path.iterdir()) == []
+    # a dead process's copy is a leftover as any stage is
+    dead = tmp_path / ".w.duckdb.stage-999999999-snapshot-abc"
+    dead.mkdir()
+    remove_leftovers(db)
+    assert not dead.exists()

@@ -28,6 +28,7 @@ import operator
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -371,6 +372,33 @@ def _is_in_as_equalities(tree: Any, schema: pl.Schema) -> Any:
 SCAN_BATCH_ROWS = 1_000_000
 
 
+def _select_list(cursor: duckdb.DuckDBPyConnection, name: str, columns: list[str]) -> str:
+    """The ``SELECT`` list of ``columns`` of ``core.<name>``; an extension column a
+    warehouse built before it lacks is read as null.
+
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> _select_list(con, "leads", ["lead_id", "created_at"])
+    '"lead_id", "created_at"'
+    """
+    extensions = {c.name: c for c in TABLES[name].columns if c.extension}
+    missing: set[str] = set()
+    if extensions.keys() & set(columns):
+        present = {
+            r[0]
+            for r in cursor.execute(
+                "SELECT column_name FROM duckdb_columns() "
+                "WHERE schema_name = 'core' AND table_name = ?",
+                [name],
+            ).fetchall()
+        }
+        missing = {c for c in extensions if c not in present}
+    return ", ".join(
+        f'NULL::{DUCKDB_TYPE[extensions[c].kind]} AS "{c}"' if c in missing else f'"{c}"'
+        for c in columns
+    )
+
+
 def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
     """A lazy scan of ``core.<name>`` that reads only the columns and rows a query needs.
 
@@ -387,31 +415,12 @@ def _scan(con: duckdb.DuckDBPyConnection, name: str) -> pl.LazyFrame:
     from polars.io.plugins import register_io_source
 
     schema = TABLES[name].polars_schema
-    extensions = {c.name: c for c in TABLES[name].columns if c.extension}
-
-    def select_list(cursor: duckdb.DuckDBPyConnection, columns: list[str]) -> str:
-        """The columns; an extension column a warehouse built before it lacks is null."""
-        missing: set[str] = set()
-        if extensions.keys() & set(columns):
-            present = {
-                r[0]
-                for r in cursor.execute(
-                    "SELECT column_name FROM duckdb_columns() "
-                    "WHERE schema_name = 'core' AND table_name = ?",
-                    [name],
-                ).fetchall()
-            }
-            missing = {c for c in extensions if c not in present}
-        return ", ".join(
-            f'NULL::{DUCKDB_TYPE[extensions[c].kind]} AS "{c}"' if c in missing else f'"{c}"'
-            for c in columns
-        )
 
     def source(with_columns, predicate, n_rows, batch_size):
         columns = with_columns or list(schema)
         cursor = con.cursor()
         try:
-            quoted = select_list(cursor, columns)
+            quoted = _select_list(cursor, name, columns)
         finally:
             cursor.close()
         sql = f"SELECT {quoted} FROM core.{name}"
@@ -473,17 +482,26 @@ def load_tables(con: duckdb.DuckDBPyConnection) -> Tables:
     )
 
 
-def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_000) -> Tables:
+#: Above this many rows in the tables :func:`load_tables_held` would hold (all but
+#: ``activities``), they stay lazy: 10M leads would hold about 50M rows, several GB.
+HELD_ROWS = 20_000_000
+
+
+def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = HELD_ROWS) -> Tables:
     """The core tables with every table but ``activities`` collected into memory.
 
     Many small queries over the same tables (a page, several reviews) then do not each go
     back to DuckDB; ``activities``, the largest, stays lazy for the few metrics that read
     it. Above ``max_rows`` rows in the held tables everything stays lazy (as
-    :func:`load_tables`): 10M leads would hold about 50M rows, several GB.
+    :func:`load_tables`).
     """
-    lazy = load_tables(con)
+    return _held(load_tables(con), table_counts(con), max_rows=max_rows)
+
+
+def _held(lazy: Tables, counts: dict[str, int], *, max_rows: int) -> Tables:
+    """``lazy`` with every table but ``activities`` collected (with the stored episodes and
+    coverage), or ``lazy`` as it is when those tables have more than ``max_rows`` rows."""
     names = [name for name, _ in lazy.items() if name != "activities"]
-    counts = table_counts(con)
     if sum(counts.get(name, 0) for name in names) > max_rows:
         return lazy
     if lazy.stored_episodes is not None:  # stored after the import: held with the tables
@@ -499,6 +517,84 @@ def load_tables_held(con: duckdb.DuckDBPyConnection, *, max_rows: int = 20_000_0
         account_history=lazy.account_history,
         loaded_at=lazy.loaded_at,
     )
+
+
+def snapshot_tables(
+    con: duckdb.DuckDBPyConnection, folder: str | Path, *, max_rows: int = HELD_ROWS
+) -> Tables:
+    """The warehouse's tables as :func:`load_tables_held` holds them, read from a Parquet
+    copy of ``core`` written into ``folder`` instead of through ``con``.
+
+    For long computations over a whole warehouse (the results stored after an import):
+    once this returns, ``con`` can be closed, and DuckDB gives back the memory its scans
+    kept (about 1.2 GB at 10M leads), and a table read from Parquet costs polars about
+    half the memory of one read through DuckDB's Arrow batches (10M leads' four review
+    columns and 8M lifecycle events: 0.92 against 1.71 GB), in a third of the time.
+    ``folder`` must outlive the tables (they read its files when collected); the copy
+    holds ``core`` only, which has no personal data (every import path scrubs it).
+
+    Returns
+    -------
+    Tables whose tables read ``folder/<table>.parquet``, collected but ``activities`` up
+    to ``max_rows`` rows (:func:`load_tables_held`); the stored episodes (also copied)
+    and coverage, the attribute histories and the last import's time as
+    :func:`load_tables` reads them.
+
+    >>> import tempfile
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     snapshot_tables(con, folder).leads.collect().height
+    0
+    """
+    folder = Path(folder)
+    lazy = load_tables(con)
+    scans: dict[str, pl.LazyFrame] = {}
+    for name in TABLES:
+        path = folder / f"{name}.parquet"
+        select = _select_list(con, name, list(TABLES[name].polars_schema))
+        con.execute(f"COPY (SELECT {select} FROM core.{name}) TO '{path}' (FORMAT parquet)")
+        scans[name] = _scan_parquet(path, TABLES[name].polars_schema)
+    episodes = None
+    if lazy.stored_episodes is not None:  # decoded once, into the copy
+        path = folder / "episodes.parquet"
+        lazy.stored_episodes.collect().write_parquet(path)
+        episodes = pl.scan_parquet(path)
+    coverage = lazy.stored_coverage_rows
+    copied = Tables(
+        **scans,
+        episodes=episodes,
+        coverage_rows=None if coverage is None else coverage.collect().lazy(),
+        lead_history=lazy.lead_history,
+        account_history=lazy.account_history,
+        loaded_at=lazy.loaded_at,
+    )
+    return _held(copied, table_counts(con), max_rows=max_rows)
+
+
+@contextlib.contextmanager
+def snapshot_folder(db_path: str | Path) -> Iterator[Path]:
+    """A folder for :func:`snapshot_tables`' copy of ``db_path``, removed on leaving: a
+    stage folder beside the warehouse (on its disk, which holds the warehouse already; a
+    dead process's is removed as any stage's, :func:`remove_leftovers`).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d, snapshot_folder(Path(d) / "w.duckdb") as f:
+    ...     f.name.startswith(".w.duckdb.stage-"), f.is_dir()
+    (True, True)
+    """
+    db_path = Path(db_path)
+    prefix = f".{db_path.name}.stage-{os.getpid()}-snapshot-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=db_path.parent) as folder:
+        yield Path(folder)
+
+
+def _scan_parquet(path: Path, schema: pl.Schema) -> pl.LazyFrame:
+    """A lazy scan of one table's Parquet copy, in the table's polars schema."""
+    scan = pl.scan_parquet(path)
+    if scan.collect_schema() == schema:
+        return scan
+    return scan.cast(dict(schema))  # a type Parquet spells otherwise (a cast, no copy if equal)
 
 
 def read_core_table(db_path: str | Path, table: str) -> pl.DataFrame:
