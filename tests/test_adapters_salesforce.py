@@ -460,3 +460,69 @@ def test_the_files_of_an_export_loaded_one_by_one_date_each_stage_once(tmp_path)
         return sorted(events.select("lead_id", "stage", "entered_at", "trigger").rows())
 
     assert stages(db) == stages(whole)
+
+
+#: A tiny export whose lifecycle events come from the three file kinds that date them:
+#: Lead.csv (a lead at CreatedDate), LeadHistory.csv (00QL1 mql, sal, sql; 00QL2 mql) and
+#: Opportunity.csv (00QL1's deal: opportunity, and customer when won).
+_LEAD = "Id,Status,Company,CreatedDate,ConvertedDate,ConvertedOpportunityId\n"
+_L1 = "00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z,2026-09-10,006O1\n"
+_L2 = "00QL2,Marketing Qualified,Beta GmbH,2026-09-02T08:00:00Z,,\n"
+_HISTORY = (
+    "Id,LeadId,CreatedDate,Field,OldValue,NewValue\n"
+    "0171,00QL1,2026-09-03T10:00:00Z,Status,Open,Marketing Qualified\n"
+    "0172,00QL1,2026-09-04T09:00:00Z,Status,Marketing Qualified,Working - Contacted\n"
+    "0173,00QL1,2026-09-10T11:30:00Z,Status,Working - Contacted,Closed - Converted\n"
+)
+_L2_MQL = "0174,00QL2,2026-09-05T10:00:00Z,Status,Open,Marketing Qualified\n"
+_DEAL = "Id,StageName,Amount,CloseDate,IsClosed,IsWon,CreatedDate\n"
+_WON = "006O1,Closed Won,12000,2026-10-01,true,true,2026-09-10T11:30:00Z\n"
+_OPEN = "006O1,Negotiation,12000,2026-12-01,false,false,2026-09-10T11:30:00Z\n"
+_WHOLE = {"Lead": _LEAD + _L1 + _L2, "LeadHistory": _HISTORY + _L2_MQL, "Opportunity": _DEAL + _WON}
+_ALL_STAGES = {"lead": 2, "mql": 2, "sal": 1, "sql": 1, "opportunity": 1, "customer": 1}
+
+
+def _per_stage(db: Path) -> dict[str, int]:
+    events = read_core_table(db, "lifecycle_events")
+    return dict(events.group_by("stage").len().sort("stage").iter_rows())
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # kinds the folder lacks say nothing: LeadHistory's status changes, the deal's
+        # opportunity and win, Lead.csv's lead events stay
+        ({"Lead": _WHOLE["Lead"]}, _ALL_STAGES),
+        ({"LeadHistory": _WHOLE["LeadHistory"]}, _ALL_STAGES),
+        ({"Opportunity": _WHOLE["Opportunity"]}, _ALL_STAGES),
+        # ... but a lead the refresh no longer exports goes with all its events
+        ({"Lead": _LEAD + _L1}, {**_ALL_STAGES, "lead": 1, "mql": 1}),
+        # a kind the folder has is a snapshot of its events: 00QL2's MQL is no longer in
+        # the history; the deal is open again (no customer)
+        ({"Lead": _WHOLE["Lead"], "LeadHistory": _HISTORY}, {**_ALL_STAGES, "mql": 1}),
+        ({"LeadHistory": _HISTORY}, {**_ALL_STAGES, "mql": 1}),
+        ({"Lead": _WHOLE["Lead"], "Opportunity": _DEAL + _OPEN}, {**_ALL_STAGES, "customer": 0}),
+    ],
+    ids=[
+        "Lead.csv alone",
+        "LeadHistory.csv alone",
+        "Opportunity.csv alone",
+        "Lead.csv without a lead",
+        "a LeadHistory.csv that lost an MQL",
+        "a LeadHistory.csv alone that lost an MQL",
+        "an Opportunity.csv whose deal is open again",
+    ],
+)
+def test_replacing_with_a_folder_that_lacks_a_file_kind_keeps_the_events_it_dated(
+    tmp_path, files, expected
+):
+    """--replace with Lead.csv alone removed the status changes, opportunities and wins that
+    LeadHistory.csv and Opportunity.csv had dated (27 events to 12 on the fixture): a folder
+    without a file kind says nothing of its events, as an absent column says nothing of
+    its stage (audit 2026-12-06 messy exports, finding 8). A kind the folder has is a
+    snapshot of its events."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, _export(tmp_path / "first", **_WHOLE), fmt="salesforce")
+    assert _per_stage(db) == _ALL_STAGES
+    import_export(db, _export(tmp_path / "refresh", **files), fmt="salesforce", replace=True)
+    assert _per_stage(db) == {stage: n for stage, n in expected.items() if n}

@@ -122,9 +122,14 @@ class EventScope:
     A stored event of one of the stages with a trigger in ``yields_to`` (another file
     of the export dates it better: Salesforce's LeadHistory and Opportunity beside the
     Lead's ConvertedDate) stands: the batch's event of that lead and stage is not added.
+
+    A scope without ``stages`` and without ``leads`` is that of a file kind the export
+    lacks (:attr:`TableBatch.unsaid`): its ``trigger``'s events, of every lead the
+    warehouse keeps, are said nothing of.
     """
 
-    leads: pl.Series
+    #: the file's leads; None: every lead the warehouse keeps (a file kind it lacks)
+    leads: pl.Series | None
     stages: frozenset[str]
     trigger: str
     yields_to: frozenset[str] = frozenset()
@@ -168,6 +173,12 @@ class TableBatch:
     #: writes it (``created_at`` -> ``Create Date``): a rejected cell is named by it too.
     #: A column whose source differs by row has it per row in ``_from_<column>`` cells.
     source_columns: Mapping[str, str] = field(default_factory=dict)
+    #: Lifecycle events: the scopes (no stages, leads None) of the export's file kinds the
+    #: import lacks, by their trigger (a Salesforce folder without LeadHistory.csv: its
+    #: status changes): ``--replace`` keeps their stored events, as it keeps those of a
+    #: stage the file has no column for (:func:`_unsaid_sql`). One batch of the export
+    #: carries them.
+    unsaid: tuple[EventScope, ...] = ()
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
         """The cells in slices of ``rows`` rows, each with no unreadable rows."""
@@ -1224,8 +1235,9 @@ class _EarlierKeys:
         self._keys: list[pl.DataFrame] = []
         self._absent: set[str] = set()
         self.kept: list[pl.DataFrame] = []
-        #: the event scopes of the files loaded (their leads' events of stages a file
-        #: has no column for stay under ``--replace``: :func:`_unsaid_sql`)
+        #: the event scopes of the files loaded and of the file kinds the export lacks
+        #: (their leads' events of stages a file has no column for, of a kind it lacks,
+        #: stay under ``--replace``: :func:`_unsaid_sql`)
         self.scopes: list[tuple[EventScope, EventScope | None]] = []
 
     def conflicts(
@@ -1303,7 +1315,7 @@ class _EarlierKeys:
                 f"NOT EXISTS (SELECT 1 FROM import_keys k "
                 f"WHERE {_key_match(table, 'k', f'core.{table}')}){kept}"
             )
-            gone += _unsaid_sql(con, self.scopes, f"core.{table}", registered)
+            gone += _unsaid_sql(con, self.scopes, table, registered)
             return remove_rows(con, table, load_id, gone)
         finally:
             for name in registered:
@@ -1313,7 +1325,7 @@ class _EarlierKeys:
 def _unsaid_sql(
     con,
     scopes: Sequence[tuple[EventScope, EventScope | None]],
-    live: str,
+    table: str,
     registered: list[str],
 ) -> str:
     """SQL (`` AND NOT (...)``, or nothing) that keeps, under ``--replace``, the stored
@@ -1324,15 +1336,24 @@ def _unsaid_sql(
       Marketing Qualified Lead Date", a Salesforce Lead.csv without ConvertedDate): an
       absent column is not an empty cell, and such an export removed every stored MQL;
     - of a lead whose row or one of whose dates it could not read (or another file of the
-      export dated): its stored dates stay, as the quarantine says, and a replace took them.
+      export dated): its stored dates stay, as the quarantine says, and a replace took them;
+    - of a file kind the export lacks (a scope without stages and leads: a Salesforce folder
+      without LeadHistory.csv says nothing of status changes), for every lead the warehouse
+      keeps (core's leads, replaced before the events: a lead no export has goes with all
+      its events).
 
     The tables of leads it registers are added to ``registered`` (for the caller to
     unregister)."""
+    live = f"core.{table}"
     kept = []
     for scope, trusted in scopes:
-        name = f"unsaid_leads_{len(registered)}"
-        con.register(name, pl.DataFrame({"lead_id": scope.leads.str.strip_chars()}).to_arrow())
-        registered.append(name)
+        if scope.leads is None:
+            of = f"{live}.lead_id IN (SELECT lead_id FROM core.leads)"
+        else:
+            name = f"unsaid_leads_{len(registered)}"
+            con.register(name, pl.DataFrame({"lead_id": scope.leads.str.strip_chars()}).to_arrow())
+            registered.append(name)
+            of = f"{live}.lead_id IN (SELECT lead_id FROM {name})"
         unsaid = []
         if scope.stages:
             stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
@@ -1345,10 +1366,7 @@ def _unsaid_sql(
             registered.append(sure)
             unsaid.append(f"{live}.lead_id NOT IN (SELECT lead_id FROM {sure})")
         trigger = scope.trigger.replace("'", "''")
-        kept.append(
-            f"({live}.trigger = '{trigger}' AND {live}.lead_id IN (SELECT lead_id FROM {name}) "
-            f"AND ({' OR '.join(unsaid)}))"
-        )
+        kept.append(f"({live}.trigger = '{trigger}' AND {of} AND ({' OR '.join(unsaid)}))")
     return f" AND NOT ({' OR '.join(kept)})" if kept else ""
 
 
@@ -1506,7 +1524,7 @@ def _merge(
     scope: EventScope | None = None,
     load_id: int = 0,
     supersedes: frozenset[str] = frozenset(),
-    unsaid: EventScope | None = None,
+    unsaid: Sequence[tuple[EventScope, EventScope | None]] = (),
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
     the core rows whose key the file does not have (each removal recorded as load
@@ -1518,8 +1536,10 @@ def _merge(
     values of them (a column left out of next month's export is not an empty cell).
     ``scope``: the lifecycle events of its leads the file holds all of: the stored ones of
     its stages and trigger that the file lacks are removed. ``unsaid``: the file's own
-    scope (all its leads): a replace keeps their events of its trigger in the stages it
-    has no column for (:func:`_unsaid_sql`). Only changed and new rows are written.
+    scope (all its leads) with ``scope``, and the scopes of the file kinds the export
+    lacks: a replace keeps their events of its trigger in the stages it has no column for,
+    and those of a kind it lacks (:func:`_unsaid_sql`). Only changed and new rows are
+    written.
 
     Returns
     -------
@@ -1589,8 +1609,7 @@ def _merge(
                 kept = f" AND {live}.{_quote(key)} NOT IN (SELECT k FROM kept_keys)"
             match = _key_match(table, "s", live)
             gone = f"NOT EXISTS (SELECT 1 FROM {source} s WHERE {match}){kept}"
-            if unsaid is not None:
-                gone += _unsaid_sql(con, [(unsaid, scope)], live, registered)
+            gone += _unsaid_sql(con, unsaid, table, registered)
             done["removed"] = remove_rows(con, table, load_id, gone)
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
@@ -1827,6 +1846,9 @@ def _load_batch(
     if scope is not None:  # a lead rejected, or an event not read, keeps what it had
         scope, kept_back, drop = _scope_read(con, batch, stage, drop, done.rejections, known)
         duplicates = pl.concat([duplicates, kept_back])
+    # what a replace keeps: the file's events it does not say, those of kinds it lacks
+    unsaid = [(batch.scope, scope)] if scope is not None else []
+    unsaid += [(kind, None) for kind in getattr(batch, "unsaid", ())]
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
@@ -1850,13 +1872,12 @@ def _load_batch(
             con, table, stage, drop, replace=replace and earlier is None,
             keep=pl.concat(keep) if keep else None, absent=absent, scope=scope,
             load_id=load_id, supersedes=getattr(batch, "supersedes", frozenset()),
-            unsaid=getattr(batch, "scope", None),
+            unsaid=unsaid,
         )  # fmt: skip
         known.changed(table)
     if earlier is not None:
         earlier.kept += keep
-        if getattr(batch, "scope", None) is not None:
-            earlier.scopes.append((batch.scope, scope))
+        earlier.scopes += unsaid
         if stage.rows:
             earlier.add(con, table, stage, drop, batch.source_file, absent=absent)
     done.rows_loaded = stage.rows - drop.height

@@ -41,7 +41,8 @@ Names, e-mail addresses, phone numbers, addresses and free text (``Description``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
@@ -296,6 +297,32 @@ def _unspoken(stored: dict[str, str], leads: ExportFile | None, kind: str) -> di
         return stored
     spoken = set(leads.cells["id"].drop_nulls().str.strip_chars())
     return {key: lead for key, lead in stored.items() if lead not in spoken}
+
+
+#: The triggers of the lifecycle events each file kind dates.
+EVENT_TRIGGERS: dict[str, frozenset[str]] = {
+    "leads": frozenset({"created", "converted"}),
+    "contacts": frozenset({"created"}),
+    "history": frozenset({"status_change"}),
+    "opportunities": frozenset({"opportunity_created", "won"}),
+}
+
+
+def unsaid_events(kinds: Iterable[str]) -> tuple[EventScope, ...]:
+    """The event scopes of the file kinds a folder of ``kinds`` lacks: a folder without
+    LeadHistory.csv says nothing of status changes, one without Opportunity.csv nothing of
+    deals and wins, as an absent column says nothing of its stage (``--replace`` keeps
+    them: :attr:`~analytics.warehouse.loader.TableBatch.unsaid`). A trigger a kind of the
+    folder dates too is said (Contact.csv's ``created`` beside Lead.csv's).
+
+    >>> [s.trigger for s in unsaid_events({"leads", "tasks"})]
+    ['opportunity_created', 'status_change', 'won']
+    >>> unsaid_events(EVENT_TRIGGERS)
+    ()
+    """
+    said = {t for kind in kinds for t in EVENT_TRIGGERS.get(kind, ())}
+    dated = {t for triggers in EVENT_TRIGGERS.values() for t in triggers}
+    return tuple(EventScope(None, frozenset(), t) for t in sorted(dated - said))
 
 
 def _who(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
@@ -876,4 +903,7 @@ def read_salesforce(
         export.extend(_tasks(files["tasks"], options, contacts))
     if "users" in files:
         export.dropped_columns[files["users"].label] = _dropped(files["users"], keep={"name"})
+    events = [i for i, b in enumerate(export.batches) if b.table == "lifecycle_events"]
+    if events and (unsaid := unsaid_events(files)):  # one batch carries them for all
+        export.batches[events[0]] = dataclasses.replace(export.batches[events[0]], unsaid=unsaid)
     return export
