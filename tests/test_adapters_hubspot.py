@@ -851,3 +851,53 @@ def test_a_contacts_export_without_the_source_column_says_so(tmp_path):
         "down by source"
     ]
     assert result.warnings(lang="de")[0].startswith(f"{name} hat keine Spalte Original Source")
+
+
+_CONTACTS = "Record ID,Create Date,Original Source\n301,2026-10-01 08:00,Organic Search\n"
+_CONTACT_2 = "302,2026-10-03 09:30,Paid Search\n"
+_CALLS = "Record ID,Activity date,Call outcome,Activity assigned to,Associated Contact IDs\n"
+_CALL_1 = "7001,2026-10-01 10:00,Connected,Jana Vogel,301\n"
+_CALL_2 = "7002,2026-10-03 11:00,No answer,Jana Vogel,302\n"
+_EMAILS = (
+    "Record ID,Activity date,Email direction,Email send status,Activity assigned to,"
+    "Associated Contact IDs\n"
+)
+_EMAIL_1 = "8001,2026-10-01 09:00,Email sent by a rep,Sent,Jana Vogel,301\n"
+_EMAIL_2 = "8002,2026-10-04 09:00,Email sent by a rep,Sent,Jana Vogel,302\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # a kind the folder lacks says nothing of its touches: they stay
+        ({"calls": _CALLS + _CALL_1 + _CALL_2}, {"phone": 2, "email": 2}),
+        ({"emails": _EMAILS + _EMAIL_1 + _EMAIL_2}, {"phone": 2, "email": 2}),
+        # a kind the folder has is a snapshot of its touches: 7002 is gone
+        ({"contacts": _CONTACTS + _CONTACT_2, "calls": _CALLS + _CALL_1}, {"phone": 1, "email": 2}),
+        ({"emails": _EMAILS + _EMAIL_2}, {"phone": 2, "email": 1}),
+        # a contact no longer exported goes with the touches of a kind the folder lacks
+        ({"contacts": _CONTACTS, "calls": _CALLS + _CALL_1}, {"phone": 1, "email": 1}),
+    ],
+    ids=[
+        "calls alone",
+        "e-mails alone",
+        "contacts and calls without a call",
+        "e-mails without an e-mail",
+        "contacts without a contact and calls",
+    ],
+)
+def test_replacing_with_a_folder_that_lacks_a_file_kind_keeps_its_touches(
+    tmp_path, files, expected
+):
+    """--replace with calls.csv alone removed every stored e-mail touch (and with e-mails
+    alone every call): both fill sales_touches, so the table was replaced whole. A folder
+    without a file kind says nothing of its rows, as one without LeadHistory.csv says
+    nothing of Salesforce's status changes (audit 2026-12-06 messy exports, finding 8)."""
+    db = tmp_path / "w.duckdb"
+    whole = {"contacts": _CONTACTS + _CONTACT_2, "calls": _CALLS + _CALL_1 + _CALL_2,
+             "emails": _EMAILS + _EMAIL_1 + _EMAIL_2}  # fmt: skip
+    import_export(db, _export(tmp_path / "first", **whole), fmt="hubspot")
+    assert read_core_table(db, "sales_touches").height == 4
+    import_export(db, _export(tmp_path / "refresh", **files), fmt="hubspot", replace=True)
+    touches = read_core_table(db, "sales_touches")
+    assert dict(touches.group_by("channel").len().iter_rows()) == expected

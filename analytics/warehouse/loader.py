@@ -125,7 +125,8 @@ class EventScope:
 
     A scope without ``stages`` and without ``leads`` is that of a file kind the export
     lacks (:attr:`TableBatch.unsaid`): its ``trigger``'s events, of every lead the
-    warehouse keeps, are said nothing of.
+    warehouse keeps, are said nothing of (of sales touches, ``trigger`` is the channel
+    of that kind's touches: HubSpot's e-mails).
     """
 
     #: the file's leads; None: every lead the warehouse keeps (a file kind it lacks)
@@ -173,11 +174,12 @@ class TableBatch:
     #: writes it (``created_at`` -> ``Create Date``): a rejected cell is named by it too.
     #: A column whose source differs by row has it per row in ``_from_<column>`` cells.
     source_columns: Mapping[str, str] = field(default_factory=dict)
-    #: Lifecycle events: the scopes (no stages, leads None) of the export's file kinds the
-    #: import lacks, by their trigger (a Salesforce folder without LeadHistory.csv: its
-    #: status changes): ``--replace`` keeps their stored events, as it keeps those of a
-    #: stage the file has no column for (:func:`_unsaid_sql`). One batch of the export
-    #: carries them.
+    #: Lifecycle events and sales touches: the scopes (no stages, leads None) of the
+    #: export's file kinds the import lacks, by the trigger (channel) of their rows (a
+    #: Salesforce folder without LeadHistory.csv: its status changes; a HubSpot one without
+    #: emails.csv: its e-mails): ``--replace`` keeps their stored rows, as it keeps the
+    #: events of a stage the file has no column for (:func:`_unsaid_sql`). One batch of
+    #: the export's table carries them.
     unsaid: tuple[EventScope, ...] = ()
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
@@ -1322,6 +1324,13 @@ class _EarlierKeys:
                 con.unregister(name)
 
 
+#: The column that tells which file kind of an export gave a stored row, in the tables
+#: several kinds fill: what the ``trigger`` of an :class:`EventScope` of the table names
+#: (Salesforce's LeadHistory.csv dates the ``status_change`` events, HubSpot's calls.csv
+#: gives the ``phone`` touches).
+_KIND_COLUMN = {"lifecycle_events": "trigger", "sales_touches": "channel"}
+
+
 def _unsaid_sql(
     con,
     scopes: Sequence[tuple[EventScope, EventScope | None]],
@@ -1329,8 +1338,8 @@ def _unsaid_sql(
     registered: list[str],
 ) -> str:
     """SQL (`` AND NOT (...)``, or nothing) that keeps, under ``--replace``, the stored
-    events a file says nothing of, per (the file's scope, the part of it
-    :func:`_scope_read` trusts): those of its leads that its trigger dated
+    rows of ``table`` a file says nothing of, per (the file's scope, the part of it
+    :func:`_scope_read` trusts): the events of its leads that its trigger dated
 
     - in a stage it has no column for (a HubSpot contacts export without "Became a
       Marketing Qualified Lead Date", a Salesforce Lead.csv without ConvertedDate): an
@@ -1340,7 +1349,8 @@ def _unsaid_sql(
     - of a file kind the export lacks (a scope without stages and leads: a Salesforce folder
       without LeadHistory.csv says nothing of status changes), for every lead the warehouse
       keeps (core's leads, replaced before the events: a lead no export has goes with all
-      its events).
+      its events); so the touches of a kind it lacks (its ``trigger`` is their
+      :data:`_KIND_COLUMN`: a HubSpot folder without emails.csv says nothing of e-mails).
 
     The tables of leads it registers are added to ``registered`` (for the caller to
     unregister)."""
@@ -1365,8 +1375,9 @@ def _unsaid_sql(
             con.register(sure, pl.DataFrame({"lead_id": trusted.leads}).to_arrow())
             registered.append(sure)
             unsaid.append(f"{live}.lead_id NOT IN (SELECT lead_id FROM {sure})")
-        trigger = scope.trigger.replace("'", "''")
-        kept.append(f"({live}.trigger = '{trigger}' AND {of} AND ({' OR '.join(unsaid)}))")
+        value = scope.trigger.replace("'", "''")
+        kind = f"{live}.{_KIND_COLUMN[table]} = '{value}'"
+        kept.append(f"({kind} AND {of} AND ({' OR '.join(unsaid)}))")
     return f" AND NOT ({' OR '.join(kept)})" if kept else ""
 
 

@@ -41,7 +41,9 @@ against the contacts export's ``Email``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -667,6 +669,26 @@ def _reps(owners: list[tuple[ExportFile, pl.DataFrame]]) -> list:
     return out
 
 
+#: The channel of the touches each activity export gives (both fill sales_touches).
+TOUCH_CHANNELS: dict[Kind, str] = {"calls": "phone", "emails": "email"}
+
+
+def unsaid_touches(kinds: Iterable[Kind | None]) -> tuple[EventScope, ...]:
+    """The scopes of the activity exports a folder of ``kinds`` lacks: a folder without
+    the e-mails export says nothing of e-mails, as an absent column says nothing of its
+    stage (``--replace`` keeps them:
+    :attr:`~analytics.warehouse.loader.TableBatch.unsaid`).
+
+    >>> [s.trigger for s in unsaid_touches(["contacts", "calls"])]
+    ['email']
+    """
+    return tuple(
+        EventScope(None, frozenset(), channel)
+        for kind, channel in TOUCH_CHANNELS.items()
+        if kind not in kinds
+    )
+
+
 def read_hubspot(
     path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, salt: Salt = None, **_: object
 ) -> Export:
@@ -741,6 +763,9 @@ def read_hubspot(
         if own is not None:
             owners.append((f, own))
     export.batches += _reps(owners)
+    touches = [i for i, b in enumerate(export.batches) if b.table == "sales_touches"]
+    if touches and (unsaid := unsaid_touches(kinds.values())):  # one batch carries them
+        export.batches[touches[0]] = dataclasses.replace(export.batches[touches[0]], unsaid=unsaid)
     contacts = [f.label for f in files if kinds[f.label] == "contacts"]
     if any(label not in export.no_mql_dates for label in contacts):
         export.no_mql_dates = {}  # another contacts file of the export dates the MQLs
