@@ -15,6 +15,7 @@ set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` o
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -662,6 +663,34 @@ def batch(
         date_format,
         {c: name for c, name in (sources or {}).items() if c in keep and name},
     )
+
+
+def lacking_kinds(
+    export: Export, table: str, gives: Mapping[str, Iterable[str]], kinds: Iterable[str]
+) -> None:
+    """Hand the first batch of ``table`` in ``export`` the scopes of the file kinds the
+    folder lacks: a folder without Salesforce's LeadHistory.csv says nothing of status
+    changes, as an absent column says nothing of its stage, and ``--replace`` keeps them
+    (:attr:`~analytics.warehouse.loader.TableBatch.unsaid`).
+
+    ``gives``: file kind -> the triggers of the lifecycle events it dates (of sales
+    touches: the channels); ``kinds``: the kinds the folder has. A value a kind of the
+    folder gives too is said (Contact.csv's ``created`` beside Lead.csv's). Nothing when
+    no batch fills ``table`` (the replace leaves it as it is) or the folder lacks none.
+
+    >>> e = Export([TableBatch("sales_touches", "calls.csv", "", pl.DataFrame())])
+    >>> lacking_kinds(e, "sales_touches", {"calls": ["phone"], "emails": ["email"]}, ["calls"])
+    >>> [(s.trigger, s.stages, s.leads) for s in e.batches[0].unsaid]
+    [('email', frozenset(), None)]
+    """
+    kinds = set(kinds)
+    said = {value for kind in kinds for value in gives.get(kind, ())}
+    unsaid = {value for kind, values in gives.items() if kind not in kinds for value in values}
+    first = next((i for i, b in enumerate(export.batches) if b.table == table), None)
+    if first is None or not unsaid - said:
+        return
+    scopes = tuple(EventScope(None, frozenset(), value) for value in sorted(unsaid - said))
+    export.batches[first] = dataclasses.replace(export.batches[first], unsaid=scopes)
 
 
 def sources_of(

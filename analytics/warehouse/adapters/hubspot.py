@@ -41,9 +41,7 @@ against the contacts export's ``Email``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -59,6 +57,7 @@ from analytics.warehouse.adapters.common import (
     country_code,
     csv_files,
     is_private,
+    lacking_kinds,
     map_values,
     mask_expr,
     number_text,
@@ -669,24 +668,13 @@ def _reps(owners: list[tuple[ExportFile, pl.DataFrame]]) -> list:
     return out
 
 
-#: The channel of the touches each activity export gives (both fill sales_touches).
-TOUCH_CHANNELS: dict[Kind, str] = {"calls": "phone", "emails": "email"}
-
-
-def unsaid_touches(kinds: Iterable[Kind | None]) -> tuple[EventScope, ...]:
-    """The scopes of the activity exports a folder of ``kinds`` lacks: a folder without
-    the e-mails export says nothing of e-mails, as an absent column says nothing of its
-    stage (``--replace`` keeps them:
-    :attr:`~analytics.warehouse.loader.TableBatch.unsaid`).
-
-    >>> [s.trigger for s in unsaid_touches(["contacts", "calls"])]
-    ['email']
-    """
-    return tuple(
-        EventScope(None, frozenset(), channel)
-        for kind, channel in TOUCH_CHANNELS.items()
-        if kind not in kinds
-    )
+#: The channel of the touches each activity export gives (both fill sales_touches: a
+#: folder without one says nothing of its touches,
+#: :func:`~analytics.warehouse.adapters.common.lacking_kinds`).
+TOUCH_CHANNELS: dict[Kind, frozenset[str]] = {
+    "calls": frozenset({"phone"}),
+    "emails": frozenset({"email"}),
+}
 
 
 def read_hubspot(
@@ -763,9 +751,7 @@ def read_hubspot(
         if own is not None:
             owners.append((f, own))
     export.batches += _reps(owners)
-    touches = [i for i, b in enumerate(export.batches) if b.table == "sales_touches"]
-    if touches and (unsaid := unsaid_touches(kinds.values())):  # one batch carries them
-        export.batches[touches[0]] = dataclasses.replace(export.batches[touches[0]], unsaid=unsaid)
+    lacking_kinds(export, "sales_touches", TOUCH_CHANNELS, [k for k in kinds.values() if k])
     contacts = [f.label for f in files if kinds[f.label] == "contacts"]
     if any(label not in export.no_mql_dates for label in contacts):
         export.no_mql_dates = {}  # another contacts file of the export dates the MQLs

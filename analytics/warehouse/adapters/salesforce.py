@@ -41,8 +41,7 @@ Names, e-mail addresses, phone numbers, addresses and free text (``Description``
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -59,6 +58,7 @@ from analytics.warehouse.adapters.common import (
     csv_files,
     date_text,
     is_private,
+    lacking_kinds,
     map_values,
     mask_expr,
     number_text,
@@ -299,30 +299,14 @@ def _unspoken(stored: dict[str, str], leads: ExportFile | None, kind: str) -> di
     return {key: lead for key, lead in stored.items() if lead not in spoken}
 
 
-#: The triggers of the lifecycle events each file kind dates.
+#: The triggers of the lifecycle events each file kind dates (a folder without a kind
+#: says nothing of them: :func:`~analytics.warehouse.adapters.common.lacking_kinds`).
 EVENT_TRIGGERS: dict[str, frozenset[str]] = {
     "leads": frozenset({"created", "converted"}),
     "contacts": frozenset({"created"}),
     "history": frozenset({"status_change"}),
     "opportunities": frozenset({"opportunity_created", "won"}),
 }
-
-
-def unsaid_events(kinds: Iterable[str]) -> tuple[EventScope, ...]:
-    """The event scopes of the file kinds a folder of ``kinds`` lacks: a folder without
-    LeadHistory.csv says nothing of status changes, one without Opportunity.csv nothing of
-    deals and wins, as an absent column says nothing of its stage (``--replace`` keeps
-    them: :attr:`~analytics.warehouse.loader.TableBatch.unsaid`). A trigger a kind of the
-    folder dates too is said (Contact.csv's ``created`` beside Lead.csv's).
-
-    >>> [s.trigger for s in unsaid_events({"leads", "tasks"})]
-    ['opportunity_created', 'status_change', 'won']
-    >>> unsaid_events(EVENT_TRIGGERS)
-    ()
-    """
-    said = {t for kind in kinds for t in EVENT_TRIGGERS.get(kind, ())}
-    dated = {t for triggers in EVENT_TRIGGERS.values() for t in triggers}
-    return tuple(EventScope(None, frozenset(), t) for t in sorted(dated - said))
 
 
 def _who(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
@@ -903,7 +887,5 @@ def read_salesforce(
         export.extend(_tasks(files["tasks"], options, contacts))
     if "users" in files:
         export.dropped_columns[files["users"].label] = _dropped(files["users"], keep={"name"})
-    events = [i for i, b in enumerate(export.batches) if b.table == "lifecycle_events"]
-    if events and (unsaid := unsaid_events(files)):  # one batch carries them for all
-        export.batches[events[0]] = dataclasses.replace(export.batches[events[0]], unsaid=unsaid)
+    lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, files)
     return export
