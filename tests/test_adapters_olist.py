@@ -259,3 +259,47 @@ def test_leads_that_all_qualified_and_deals_that_all_won_are_no_count(fixture_lo
     assert (measurable["mql_stage"], measurable["customer_stage"], measurable["deals"]) == (
         True, True, True,
     )  # fmt: skip
+
+
+_MQLS = "mql_id,first_contact_date,landing_page_id,origin\n"
+_MQL_1 = "m01,01-02-2018,lp1,organic_search\n"
+_MQL_2 = "m02,02-02-2018,lp1,paid_search\n"
+_DEALS = "mql_id,seller_id,sdr_id,sr_id,won_date\n"
+_WON_1 = "m01,s01,sdrA,srX,20-02-2018 10:15\n"
+_WON_2 = "m02,s01,sdrA,srX,25-03-2018 17:40\n"
+#: both files: m01 and m02 enter lead and mql (the MQL file), sql, opportunity, customer
+_BOTH = {"lead": 2, "mql": 2, "sql": 2, "opportunity": 2, "customer": 2}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # the file the folder lacks says nothing of its events: they stay
+        ({"olist_marketing_qualified_leads": _MQLS + _MQL_1 + _MQL_2}, _BOTH),
+        ({"olist_closed_deals": _DEALS + _WON_1 + _WON_2}, _BOTH),
+        # the file it has is a snapshot of its events: m02's deal is gone
+        ({"olist_closed_deals": _DEALS + _WON_1}, {**_BOTH, "sql": 1, "opportunity": 1,
+                                                   "customer": 1}),
+        # a lead no longer exported goes with all its events
+        ({"olist_marketing_qualified_leads": _MQLS + _MQL_1}, dict.fromkeys(_BOTH, 1)),
+    ],
+    ids=["MQLs alone", "deals alone", "deals without a deal", "MQLs without a lead"],
+)  # fmt: skip
+def test_replacing_with_one_of_the_two_files_keeps_the_events_of_the_other(
+    tmp_path, files, expected
+):
+    """--replace with the MQL file alone removed every won deal's sql, opportunity and
+    customer event, and the deals file alone every lead and mql event: a file the folder
+    lacks says nothing of its events (audit 2026-12-06 messy exports, finding 8)."""
+    from analytics.warehouse import read_core_table
+
+    db = tmp_path / "w.duckdb"
+    for name, folder in (("first", {"olist_marketing_qualified_leads": _MQLS + _MQL_1 + _MQL_2,
+                                    "olist_closed_deals": _DEALS + _WON_1 + _WON_2}),
+                         ("refresh", files)):  # fmt: skip
+        (tmp_path / name).mkdir()
+        for file, text in folder.items():
+            (tmp_path / name / f"{file}.csv").write_text(text, "utf-8")
+        import_export(db, tmp_path / name, fmt="olist", replace=name == "refresh")
+    events = read_core_table(db, "lifecycle_events")
+    assert dict(events.group_by("stage").len().iter_rows()) == expected

@@ -35,6 +35,7 @@ from analytics.warehouse.adapters.common import (
     ExportFile,
     batch,
     csv_files,
+    lacking_kinds,
     map_values,
     read_export_csv,
     require_columns,
@@ -228,6 +229,14 @@ def owners(deals: ExportFile) -> pl.DataFrame:
     ).unique("lead_id", keep="first")
 
 
+#: The triggers of the lifecycle events each of the two files dates (a folder without
+#: one says nothing of them: :func:`~analytics.warehouse.adapters.common.lacking_kinds`).
+EVENT_TRIGGERS: dict[str, frozenset[str]] = {
+    "mqls": frozenset({MQL_ONLY_TRIGGER, "first_contact"}),
+    "deals": frozenset({WON_ONLY_TRIGGER, "won"}),
+}
+
+
 def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: object) -> Export:
     """Translate the Olist marketing-funnel files into canonical batches.
 
@@ -281,4 +290,6 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
             cells = leads.cells.join(owners(deals), on="lead_id", how="left")
             part.batches[0] = type(leads)(leads.table, leads.source_file, leads.file_sha256, cells)
         export.extend(part)
+    kinds = [kind for kind, file in (("mqls", mqls), ("deals", deals)) if file is not None]
+    lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, kinds)
     return export
