@@ -515,7 +515,7 @@ def test_a_date_the_declared_layout_does_not_read_is_quarantined_naming_that_lay
         (3, "created_at", no_day),
         (4, "created_at", other),
         (4, "entered_at", no_day),
-        (4, "lead_id", f"lead K-5 was rejected: k.csv line 4, created_at {other}"),
+        (4, "lead_id", f"lead K-5 was rejected: k.csv line 4, Angelegt am (created_at) {other}"),
     ]
     assert result.loaded == {"leads": 1, "lifecycle_events": 1}
 

@@ -103,6 +103,10 @@ STORED = [
         "lead L7 was rejected: leads.csv line 9, created_at required value is missing",
         "Lead L7 wurde abgewiesen: leads.csv Zeile 9, created_at Pflichtwert fehlt",
     ),
+    (  # ... also after the export's column, which has spaces
+        "lead K1 was rejected: kontakte.csv line 2, Angelegt am (created_at) must be >= 0",
+        "Lead K1 wurde abgewiesen: kontakte.csv Zeile 2, Angelegt am (created_at) muss >= 0 sein",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from analytics.cli import app
 from analytics.warehouse import import_canonical
 from analytics.warehouse.adapters import import_export
+from analytics.warehouse.validate import reason_text
 from dashboard.i18n import column_label
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +236,73 @@ def test_a_hubspot_stage_date_names_the_column_it_was_read_from(tmp_path):
         "gestern",
         "Became a Marketing Qualified Lead Date",
     )
+
+
+#: (format, files, the rejected lead's own reason as the rows that refer to it name it)
+CASCADES = [
+    (
+        "hubspot",
+        {
+            "contacts.csv": "Record ID,Create Date,Original Source\n"
+            "1,2026-10-01 09:00,Organic Search\n2,yesterday,Organic Search\n",
+            "calls.csv": "Record ID,Activity date,Call outcome,Activity assigned to,"
+            "Associated Contact IDs\n7001,2026-10-03 10:00,Connected,Jana Vogel,2\n",
+        },
+        "lead 2 was rejected: contacts.csv line 3, Create Date (created_at)",
+    ),
+    (
+        "salesforce",
+        {
+            "Lead.csv": "Id,Status,Company,CreatedDate\n"
+            "00QL1,Open,Example AG,2026-09-01T08:00:00Z\n00QL2,Open,Beta GmbH,yesterday\n",
+            "Task.csv": "Id,WhoId,OwnerId,Status,TaskSubtype,CallDisposition,ActivityDate\n"
+            "00T1,00QL2,005U1,Completed,Call,Connected,2026-09-03\n",
+        },
+        "lead 00QL2 was rejected: Lead.csv line 3, CreatedDate (created_at)",
+    ),
+    (
+        "mapping",  # the lead's MQL date, a row of lifecycle events, names it
+        {"kontakte.csv": KONTAKTE.replace("K1;01.09.2026 08:00", "K1;yesterday")},
+        "lead K1 was rejected: kontakte.csv line 2, Angelegt am (created_at)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fmt", "files", "cause"), CASCADES, ids=[c[0] for c in CASCADES])
+def test_a_row_of_a_rejected_lead_names_the_leads_column_as_the_export_has_it(
+    tmp_path, fmt, files, cause
+):
+    """The root cause a row of a rejected lead is quarantined with names the lead's column
+    as the lead's own rejection does (finding 13's remainder: it said ``created_at``)."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="cp1252")
+    path = tmp_path / "kontakte.csv" if fmt == "mapping" else tmp_path
+    db = tmp_path / "w.duckdb"
+    if fmt == "mapping":
+        result = import_export(db, path, mapping=MAPPING)
+    else:
+        result = import_export(db, path, fmt=fmt)
+    cascaded = [r for r in result.rejected if r["reason"].startswith("lead ")]
+    assert cascaded and {r["reason"] for r in cascaded} == {f"{cause} {REASON}"}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = con.execute("SELECT reason FROM meta.quarantine WHERE reason LIKE 'lead %'")
+        assert {reason for (reason,) in stored.fetchall()} == {f"{cause} {REASON}"}
+    finally:
+        con.close()
+    # the Data page reads it back into German, the lead's own reason too
+    german = reason_text(f"{cause} {REASON}", lang="de")
+    assert german.endswith(f"{cause.split(', ', 1)[1]} kein Zeitstempel nach ISO 8601 "
+                           "(2026-10-05T09:12:00+02:00)")  # fmt: skip
+
+
+def test_a_row_of_a_rejected_lead_of_a_canonical_file_keeps_its_wording(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "leads.csv").write_text("lead_id,created_at,source\nL1,yesterday,email\n")
+    (folder / "lifecycle_events.csv").write_text(
+        "lead_id,stage,entered_at\nL1,mql,2026-10-02T09:00:00Z\n"
+    )
+    result = import_canonical(tmp_path / "w.duckdb", folder)
+    [event] = [r for r in result.rejected if r["file"].endswith("lifecycle_events.csv")]
+    assert event["reason"] == f"lead L1 was rejected: leads.csv line 2, created_at {REASON}"

@@ -1703,12 +1703,21 @@ def _read_from(cells: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_root_causes(
-    table: str, source_file: str, cells: pl.DataFrame, rejected: pl.DataFrame, known: _KnownKeys
+    table: str,
+    source_file: str,
+    cells: pl.DataFrame,
+    rejected: pl.DataFrame,
+    known: _KnownKeys,
+    sources: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """Remember why leads were rejected; name that cause in the rows that refer to them.
 
     A row of a dependent table whose lead this import rejected is quarantined with the
-    lead's file, line and reason instead of "refers to an unknown lead".
+    lead's file, line and reason instead of "refers to an unknown lead". The lead's column
+    is named as its own rejection names it (:func:`column_text`): an adapter's or
+    mapping's batch (``sources``, :attr:`TableBatch.source_columns`, and the rejections'
+    ``source_column`` read per row) by the export's column too, ``Create Date
+    (created_at)``; a canonical file's (``sources`` None) by the canonical one.
     """
     if not rejected.height:
         return rejected
@@ -1720,16 +1729,24 @@ def _with_root_causes(
             .filter(pl.col("lead_id").is_not_null() & (pl.col("lead_id") != ""))
         )
         name = Path(source_file).name
-        for lead, line, column, reason, _ in ids.iter_rows():
+        for row in ids.iter_rows(named=True):
+            column = row["column"]
+            if sources is not None and column:
+                column = column_text(
+                    {
+                        "column": column,
+                        "source_column": row.get("source_column") or sources.get(column),
+                    }
+                )
             known.rejected.setdefault(
-                lead,
+                row["lead_id"],
                 render(
                     "reject.lead_rejected",
-                    lead=lead,
+                    lead=row["lead_id"],
                     file=name,
-                    line=line,
+                    line=row["line"],
                     column=column or "",
-                    cause=reason,
+                    cause=row["reason"],
                 ),
             )
         return rejected
@@ -1811,8 +1828,9 @@ def _load_batch(
         _count_after_import(done.after_import, table, valid, validation.get("now"), cells)
         rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
         rejected = excel_serials(table, rejected)
-        rejected = _with_root_causes(table, batch.source_file, cells, rejected, known)
         rejected = _read_from(cells, rejected)
+        sources = getattr(batch, "source_columns", None)  # None: a canonical file
+        rejected = _with_root_causes(table, batch.source_file, cells, rejected, known, sources)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
         done.rejections += [

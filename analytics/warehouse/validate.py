@@ -118,9 +118,28 @@ def reason_text(reason: str | None, *, lang: Lang = "en") -> str | None:
         return reason
     text = parse_reason(reason)
     if text is not None and text.code == "reject.lead_rejected":  # the lead's reason too
-        params = {**text.params, "cause": reason_text(text.params["cause"], lang=lang)}
+        column, cause = _column_and_cause(text.params["column"], text.params["cause"])
+        params = {**text.params, "column": column, "cause": reason_text(cause, lang=lang)}
         text = Text(text.code, params)
     return reason if text is None else text.render(lang=lang)
+
+
+def _column_and_cause(column: str, cause: str) -> tuple[str, str]:
+    """A rejected lead's column and reason, as ``reject.lead_rejected`` wrote them one
+    after the other: an export's column has spaces (``Angelegt am (created_at)``), so the
+    first word is the column only when the rest is a reason; else the column takes words
+    until it is (unchanged when none is).
+
+    >>> _column_and_cause("Angelegt", "am (created_at) required value is missing")
+    ('Angelegt am (created_at)', 'required value is missing')
+    >>> _column_and_cause("created_at", "odd words")
+    ('created_at', 'odd words')
+    """
+    words = f"{column} {cause}".split(" ")
+    for n in range(len(column.split(" ")), len(words)):
+        if parse_reason(" ".join(words[n:])) is not None:
+            return " ".join(words[:n]), " ".join(words[n:])
+    return column, cause
 
 
 def value_texts(values: pl.Series, *, lang: Lang = "en") -> pl.Series:
