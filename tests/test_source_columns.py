@@ -306,3 +306,17 @@ def test_a_row_of_a_rejected_lead_of_a_canonical_file_keeps_its_wording(tmp_path
     result = import_canonical(tmp_path / "w.duckdb", folder)
     [event] = [r for r in result.rejected if r["file"].endswith("lifecycle_events.csv")]
     assert event["reason"] == f"lead L1 was rejected: leads.csv line 2, created_at {REASON}"
+
+
+def test_an_olist_lead_is_named_by_its_column_also_beside_the_deals_file(tmp_path):
+    """With both Olist files, the MQL file's leads batch was built again (to take the deals'
+    owners) without its source columns: a bad first_contact_date was named created_at."""
+    (tmp_path / "olist_marketing_qualified_leads.csv").write_text(
+        "mql_id,first_contact_date,landing_page_id,origin\nm01,yesterday,lp1,organic_search\n"
+    )
+    (tmp_path / "olist_closed_deals.csv").write_text(
+        "mql_id,seller_id,sdr_id,sr_id,won_date\nm02,s01,sdrA,srX,20-02-2018 10:15\n"
+    )
+    result = import_export(tmp_path / "w.duckdb", tmp_path, fmt="olist")
+    [lead] = [r for r in result.rejected if r["column"] == "created_at"]
+    assert lead["source_column"] == "first_contact_date"

@@ -23,6 +23,7 @@ The files hold no personal data; nothing is dropped.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import polars as pl
@@ -288,7 +289,7 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
         if deals is not None:
             leads = part.batches[0]
             cells = leads.cells.join(owners(deals), on="lead_id", how="left")
-            part.batches[0] = type(leads)(leads.table, leads.source_file, leads.file_sha256, cells)
+            part.batches[0] = dataclasses.replace(leads, cells=cells)
         export.extend(part)
     kinds = [kind for kind, file in (("mqls", mqls), ("deals", deals)) if file is not None]
     lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, kinds)
