@@ -41,7 +41,7 @@ Names, e-mail addresses, phone numbers, addresses and free text (``Description``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
@@ -67,7 +67,7 @@ from analytics.warehouse.adapters.common import (
     sources_of,
     timestamp_text,
 )
-from analytics.warehouse.loader import ImportFailed
+from analytics.warehouse.loader import ImportFailed, TableBatch
 
 #: ``LeadSource`` picklist value -> canonical source (case-insensitive; others -> other).
 LEAD_SOURCES: dict[str, str] = {
@@ -337,16 +337,56 @@ def _status_events(history: ExportFile, options: CsvOptions) -> pl.DataFrame:
     )
 
 
-#: canonical column -> Lead.csv's field (a rejected cell names the field as the file writes it)
-_LEAD_SOURCES = {
+#: The fields every export of people has (canonical -> API field name).
+_PERSON_FIELDS: dict[str, str | tuple[str, ...]] = {
     "lead_id": "id",
     "created_at": "createddate",
     "source": "leadsource",
-    "job_title": "title",
-    "country": "country",
-    "owner_rep_id": "ownerid",
-    "account_id": "convertedaccountid",
 }
+
+
+def _people(
+    file: ExportFile,
+    options: CsvOptions,
+    has_accounts: bool,
+    *,
+    what: str,
+    fields: dict[str, str | tuple[str, ...]],
+    skip: Iterable[str] | None = None,
+) -> tuple[TableBatch, pl.DataFrame, dict[str, str]]:
+    """The leads batch of an export of people, Lead.csv or Contact.csv: their difference
+    is data, the object's name (``what``, for a refusal), its optional fields (``fields``:
+    :data:`LEAD_FIELDS`, :data:`CONTACT_FIELDS`) and the Ids that are no lead of their
+    own (``skip``: the contacts a lead was converted into; its rows are filtered by it).
+
+    Returns (the batch, its leads before the batch was made of them, canonical column ->
+    the export's column it was read from).
+    """
+    require_columns(file, ["id", "createddate"], f"Salesforce {what}")
+    c = file.cells if skip is None else file.cells.filter(~pl.col("id").is_in(list(skip)))
+    # the first field of each attribute (an alternative the export has besides is extra)
+    used = {n if isinstance(n, str) else n[0] for n in {**_PERSON_FIELDS, **fields}.values()}
+    read = {col: _col(file, *((n,) if isinstance(n, str) else n)) for col, n in fields.items()}
+    if "country" in read:
+        read["country"] = country_code(read["country"])
+    leads = c.select(
+        pl.col("id").alias("lead_id"),
+        _ts(pl.col("createddate"), options).alias("created_at"),
+        _source(_col(file, "leadsource")).alias("source"),
+        *[expr.alias(column) for column, expr in read.items()],
+        "_line",
+        *_extras(file, used),
+    ).drop(_lacking(file, fields, has_accounts))
+    sources = sources_of(file, {**_PERSON_FIELDS, **fields})
+    people = batch(
+        "leads",
+        file,
+        leads,
+        extra=_extras(file, used),
+        defaulted=_defaulted(file),
+        sources=sources,
+    )
+    return people, leads, sources
 
 
 def _leads(
@@ -356,23 +396,9 @@ def _leads(
     history_sql: set[str],
     dated_opps: set[str],
 ) -> Export:
-    require_columns(file, ["id", "createddate"], "Salesforce Lead")
-    c = file.cells
-    used = {"id", "createddate", "leadsource", "title", "country", "ownerid", "convertedaccountid"}
-    leads = c.select(
-        pl.col("id").alias("lead_id"),
-        _ts(pl.col("createddate"), options).alias("created_at"),
-        _source(_col(file, "leadsource")).alias("source"),
-        _col(file, "title").alias("job_title"),
-        country_code(_col(file, "country")).alias("country"),
-        _col(file, "ownerid").alias("owner_rep_id"),
-        _col(file, "convertedaccountid").alias("account_id"),
-        "_line",
-        *_extras(file, used),
-    ).drop(_lacking(file, LEAD_FIELDS, has_accounts))
+    people, _, sources = _people(file, options, has_accounts, what="Lead", fields=LEAD_FIELDS)
     converted = _ts(_col(file, "converteddate"), options)
-    first = c.filter(pl.col("_line") == pl.col("_line").min().over("id"))
-    sources = sources_of(file, _LEAD_SOURCES)
+    first = file.cells.filter(pl.col("_line") == pl.col("_line").min().over("id"))
     # an event's date: CreatedDate for the lead stage, ConvertedDate for the others
     created_from = pl.lit(sources["created_at"]).alias("_from_entered_at")
     converted_from = pl.lit(file.named("converteddate")).alias("_from_entered_at")
@@ -409,14 +435,7 @@ def _leads(
     )
     return Export(
         batches=[
-            batch(
-                "leads",
-                file,
-                leads,
-                extra=_extras(file, used),
-                defaulted=_defaulted(file),
-                sources=sources,
-            ),
+            people,
             batch(
                 "lifecycle_events",
                 file,
@@ -449,20 +468,9 @@ def _leads(
 def _contacts(
     file: ExportFile, options: CsvOptions, converted: dict[str, str], has_accounts: bool
 ) -> Export:
-    require_columns(file, ["id", "createddate"], "Salesforce Contact")
-    c = file.cells.filter(~pl.col("id").is_in(list(converted)))
-    used = {"id", "createddate", "leadsource", "title", "mailingcountry", "ownerid", "accountid"}
-    leads = c.select(
-        pl.col("id").alias("lead_id"),
-        _ts(pl.col("createddate"), options).alias("created_at"),
-        _source(_col(file, "leadsource")).alias("source"),
-        _col(file, "title").alias("job_title"),
-        country_code(_col(file, "mailingcountry", "country")).alias("country"),
-        _col(file, "ownerid").alias("owner_rep_id"),
-        _col(file, "accountid").alias("account_id"),
-        "_line",
-        *_extras(file, used),
-    ).drop(_lacking(file, CONTACT_FIELDS, has_accounts))
+    people, leads, sources = _people(
+        file, options, has_accounts, what="Contact", fields=CONTACT_FIELDS, skip=converted
+    )
     events = leads.select(
         "lead_id",
         pl.lit("lead").alias("stage"),
@@ -470,18 +478,9 @@ def _contacts(
         pl.lit("created").alias("trigger"),
         "_line",
     )
-    sources = sources_of(file, {**_LEAD_SOURCES, "country": ("mailingcountry", "country"),
-                                "account_id": "accountid"})  # fmt: skip
     return Export(
         batches=[
-            batch(
-                "leads",
-                file,
-                leads,
-                extra=_extras(file, used),
-                defaulted=_defaulted(file),
-                sources=sources,
-            ),
+            people,
             batch(
                 "lifecycle_events",
                 file,
