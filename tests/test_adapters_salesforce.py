@@ -526,3 +526,23 @@ def test_replacing_with_a_folder_that_lacks_a_file_kind_keeps_the_events_it_date
     assert _per_stage(db) == _ALL_STAGES
     import_export(db, _export(tmp_path / "refresh", **files), fmt="salesforce", replace=True)
     assert _per_stage(db) == {stage: n for stage, n in expected.items() if n}
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "country"),
+    [
+        ("Country", "Austria", "AT"),
+        ("MailingCountry,Country", "DE,Austria", "DE"),  # MailingCountry is read first
+    ],
+)
+def test_a_contact_export_with_a_country_field_is_read(tmp_path, header, row, country):
+    """CONTACT_FIELDS reads a contact's country from MailingCountry, else Country; an
+    export with Country failed with polars' "duplicate output name 'country'" (the field
+    was read and also kept as an extra column of the same name)."""
+    folder = _export(
+        tmp_path / "export",
+        Contact=f"Id,AccountId,{header},CreatedDate\n003C1,,{row},2026-09-18T09:00:00Z\n",
+    )
+    import_export(tmp_path / "w.duckdb", folder, fmt="salesforce")
+    leads = read_core_table(tmp_path / "w.duckdb", "leads")
+    assert leads.select("lead_id", "country").rows() == [("003C1", country)]

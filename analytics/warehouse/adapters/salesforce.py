@@ -364,9 +364,11 @@ def _people(
     """
     require_columns(file, ["id", "createddate"], f"Salesforce {what}")
     c = file.cells if skip is None else file.cells.filter(~pl.col("id").is_in(list(skip)))
-    # the first field of each attribute (an alternative the export has besides is extra)
-    used = {n if isinstance(n, str) else n[0] for n in {**_PERSON_FIELDS, **fields}.values()}
-    read = {col: _col(file, *((n,) if isinstance(n, str) else n)) for col, n in fields.items()}
+    names = {c: (n,) if isinstance(n, str) else n for c, n in {**_PERSON_FIELDS, **fields}.items()}
+    # every name an attribute is read under: Contact.csv's Country (beside or without
+    # MailingCountry) is no extra column, whose name would clash with the canonical one
+    used = {n for alternatives in names.values() for n in alternatives}
+    read = {c: _col(file, *names[c]) for c in fields}
     if "country" in read:
         read["country"] = country_code(read["country"])
     leads = c.select(
