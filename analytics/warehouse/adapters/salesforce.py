@@ -363,7 +363,9 @@ def _people(
     the export's column it was read from).
     """
     require_columns(file, ["id", "createddate"], f"Salesforce {what}")
-    c = file.cells if skip is None else file.cells.filter(~pl.col("id").is_in(list(skip)))
+    c = file.cells
+    if skip is not None:  # a row without Id is no converted contact: it is quarantined
+        c = c.filter(pl.col("id").is_null() | ~pl.col("id").is_in(list(skip)))
     names = {c: (n,) if isinstance(n, str) else n for c, n in {**_PERSON_FIELDS, **fields}.items()}
     # every name an attribute is read under: Contact.csv's Country (beside or without
     # MailingCountry) is no extra column, whose name would clash with the canonical one
