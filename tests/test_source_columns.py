@@ -320,3 +320,19 @@ def test_an_olist_lead_is_named_by_its_column_also_beside_the_deals_file(tmp_pat
     result = import_export(tmp_path / "w.duckdb", tmp_path, fmt="olist")
     [lead] = [r for r in result.rejected if r["column"] == "created_at"]
     assert lead["source_column"] == "first_contact_date"
+
+
+def test_a_salesforce_status_change_is_named_by_the_historys_fields(tmp_path):
+    """LeadHistory.csv's rows were named by the canonical column alone (lead_id, entered_at):
+    its batch had no source columns (finding 13's remainder)."""
+    (tmp_path / "Lead.csv").write_text(
+        "Id,Status,Company,CreatedDate\n00QL1,Open,Example AG,2026-09-01T08:00:00Z\n"
+    )
+    (tmp_path / "LeadHistory.csv").write_text(
+        "Id,LeadId,CreatedDate,Field,OldValue,NewValue\n"
+        "0171,00QL1,yesterday,Status,Open,Marketing Qualified\n"
+        "0172,00QL9,2026-09-03T10:00:00Z,Status,Open,Marketing Qualified\n"
+    )
+    result = import_export(tmp_path / "w.duckdb", tmp_path, fmt="salesforce")
+    named = {(r["line"], r["column"], r["source_column"]) for r in result.rejected}
+    assert named == {(2, "entered_at", "CreatedDate"), (3, "lead_id", "LeadId")}

@@ -878,7 +878,13 @@ def read_salesforce(
         # an earlier load's Lead.csv dated a converted lead's SQL by its ConvertedDate: the
         # history's status change dates it better, instead of a second SQL
         export.batches.append(
-            batch("lifecycle_events", history, status_events, supersedes={"converted"})
+            batch(
+                "lifecycle_events",
+                history,
+                status_events,
+                supersedes={"converted"},
+                sources=sources_of(history, {"lead_id": "leadid", "entered_at": "createddate"}),
+            )
         )
     if opps is not None:
         export.extend(
