@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.sla_history import ConfigChange, config_in_force, diff_configs
+from analytics.sla_history import ConfigChange, config_in_force, diff_configs, same_version
 from analytics.texts import LANGS, Lang, day, render
 from analytics.timeframe import month_labels, month_window, quarter_start_month, shift_month
 
@@ -90,7 +90,7 @@ def same_agreement(a: SlaConfig, b: SlaConfig) -> bool:
     >>> same_agreement(cfg, with_settings(cfg, {"sla.version": "x"}))
     True
     """
-    if a.content_hash and a.content_hash == b.content_hash:
+    if same_version(a, b):
         return True
     return not any(not c.key.startswith("sla.") for c in diff_configs(a, b))
 

@@ -602,12 +602,12 @@ def versions_of_months(
     >>> [(v.sla.version, m) for v, m in runs]
     [('2026.2', ['2026-09']), ('2026.3', ['2026-10', '2026-11'])]
     """
-    from analytics.sla_history import config_for_month, same_agreement
+    from analytics.sla_history import config_for_month, same_version
 
     runs: list[tuple[SlaConfig, list[str]]] = []
     for month in months:
         judge = config_for_month(versions, month=month, fallback=fallback)
-        if runs and same_agreement(runs[-1][0], judge):
+        if runs and same_version(runs[-1][0], judge):
             runs[-1][1].append(month)
         else:
             runs.append((judge, [month]))
@@ -662,7 +662,7 @@ def by_version(
     ...  for v, m, p in by_version(eps, "started_at", versions=[v1, v2], fallback=v1)]
     [('2026.2', ['2026-09'], ['a']), ('2026.3', ['2026-10', '2026-11'], ['b', 'c'])]
     """
-    from analytics.sla_history import config_for_month, month_zones, same_agreement
+    from analytics.sla_history import config_for_month, month_zones, same_version
     from analytics.timeframe import month_of
 
     zones = month_zones(versions, fallback=fallback)
@@ -672,7 +672,7 @@ def by_version(
     parts: list[tuple[SlaConfig, list[str]]] = []
     for m in found:
         judge = config_for_month(versions, month=m, fallback=fallback)
-        same = next((p for p in parts if same_agreement(p[0], judge)), None)
+        same = next((p for p in parts if same_version(p[0], judge)), None)
         if same is None:
             parts.append((judge, [m]))
         else:

@@ -820,7 +820,7 @@ def alerts_version_note(
     """
     from analytics.texts import day
 
-    if same_agreement(used, given):
+    if same_version(used, given):
         return None
     return render(
         "alert.version",
@@ -857,7 +857,7 @@ def scoring_version_note(
     """
     from analytics.texts import day
 
-    if same_agreement(used, given):
+    if same_version(used, given):
         return None
     return render(
         "score.version",
@@ -984,12 +984,12 @@ class MonthSla:
     @property
     def given_config(self) -> bool:
         """Whether the config given judges the month."""
-        return same_agreement(self.config, self.given)
+        return same_version(self.config, self.given)
 
     @property
     def is_recorded(self) -> bool:
         """Whether the version that judges is one recorded in the warehouse."""
-        return any(same_agreement(self.config, c) for c in self.versions)
+        return any(same_version(self.config, c) for c in self.versions)
 
     @property
     def in_force(self) -> bool:
@@ -1002,7 +1002,7 @@ class MonthSla:
         """The recorded version a trial judges in place of (None: no trial, or the same)."""
         if not self.trial or self.recorded is None:
             return None
-        return None if same_agreement(self.recorded, self.config) else self.recorded
+        return None if same_version(self.recorded, self.config) else self.recorded
 
     def lines(self) -> list[str]:
         """What judged the month, in English (``sla review``'s first lines).
@@ -1101,7 +1101,7 @@ def month_sla(
     recorded = recorded_in_force(versions, on=first_day)
     if not trial:
         judged = config_in_force(versions, on=first_day, fallback=given)
-    elif recorded is None or same_agreement(recorded, given):  # the version in force, tried as is
+    elif recorded is None or same_version(recorded, given):  # the version in force, tried as is
         judged = _zoned(given, month_zones(versions, fallback=given))
     else:  # a trial in place of another version judges by itself, in its own zone
         judged = given
@@ -1185,12 +1185,14 @@ def _named(config: SlaConfig) -> str:
     return f"{config.sla.version} ({config.content_hash[:8] or 'not a file'}, in force from {day})"
 
 
-def same_agreement(a: SlaConfig, b: SlaConfig) -> bool:
-    """One agreement: the same object or the same content hash (a version read twice).
+def same_version(a: SlaConfig, b: SlaConfig) -> bool:
+    """One version: the same object or the same content hash (a version read twice).
+    (Two versions that differ in their label or date only are
+    :func:`analytics.comparison.same_agreement`.)
 
     >>> from analytics.config import load_config
     >>> v1 = load_config("data/sla.toml")
-    >>> same_agreement(v1, load_config("data/sla.toml")), same_agreement(v1, with_settings(
+    >>> same_version(v1, load_config("data/sla.toml")), same_version(v1, with_settings(
     ...     v1, {"sla.version": "2027.1"}))
     (True, False)
     """
@@ -1219,7 +1221,7 @@ __all__ = [
     "month_sla",
     "month_zones",
     "recorded_in_force",
-    "same_agreement",
+    "same_version",
     "scoring_version_note",
     "with_settings",
 ]

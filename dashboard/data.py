@@ -662,13 +662,14 @@ def _history_review(
     segment: tuple[tuple[str, Any], ...],
 ) -> Any:
     from analytics.comparison import in_history
+    from analytics.sla_history import same_version
 
     judged_by = _month_config(key, ckey, month)  # the version :func:`_review` judges it by
     given = _config(*ckey)
 
     def previous_of(config: SlaConfig, label: str) -> Any:
         judge = _month_config(key, ckey, label)
-        if config.content_hash and config.content_hash == judge.content_hash:
+        if same_version(config, judge):
             return _review(key, ckey, label, as_of, segment)
         return _version_review(key, ckey, config.content_hash, label, as_of, segment, config)
 
@@ -1020,6 +1021,7 @@ def _pack(
     from analytics.pack import build_pack
     from analytics.precompute import stored
     from analytics.review import build_review
+    from analytics.sla_history import same_version
     from analytics.warehouse import load_tables
 
     con = _connection(*key)
@@ -1038,7 +1040,7 @@ def _pack(
         )
 
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
-        if cfg.content_hash and cfg.content_hash == _month_config(key, ckey, label).content_hash:
+        if same_version(cfg, _month_config(key, ckey, label)):
             return _review(key, ckey, label, moment, ())  # what the pages read: read once
         kept = stored(con, "review", month=label, config=cfg, as_of=moment)
         if kept is not None:
