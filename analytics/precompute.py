@@ -645,7 +645,7 @@ def refresh_results(
     -------
     dict: ``results`` (how many were stored), ``bytes`` (their size), ``months``.
     """
-    from analytics.episodes import episodes_to_store
+    from analytics.episodes import stored_history
     from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.connection import connect_current
     from analytics.warehouse.coverage_store import coverage_config_key, stored_config_key
@@ -669,7 +669,7 @@ def refresh_results(
         months = months_to_keep(tables, config=config, as_of=as_of, versions=versions)
         results: dict[ResultKey, Any] = {}
         if reviews:  # the MQL episodes, stored and read by the reviews and pages below
-            whole = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
+            whole = stored_history(tables)  # one part of the leads at a time
             results[episodes_key()] = whole
             tables = dataclasses.replace(tables, episodes=whole.lazy(), episodes_basis=None)
             results.update(compute_results(tables, config, as_of=as_of, versions=versions))

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from analytics.episodes import episode_touches, mql_episodes, with_touch_stats
+from analytics.episodes import (
+    episode_touches,
+    episodes_to_store,
+    mql_episodes,
+    stored_history,
+    with_touch_stats,
+)
 from analytics.tables import Tables
 
 UTC_TS = pl.Datetime("us", "UTC")
@@ -120,3 +128,33 @@ def test_events_after_as_of_are_ignored_through_until():
     got = mql_episodes(cut.lifecycle_events, cut.leads).filter(pl.col("lead_id") == "b").collect()
     # the re-MQL of 20 Oct has not happened yet at as_of
     assert got["episode"].to_list() == [1]
+
+
+_LEADS = ["a", "b", "c", "d", "e", None]
+_STAGES = ["mql", "sql", "recycled", "disqualified", "sal", "customer"]
+
+
+@given(
+    events=st.lists(
+        st.tuples(st.sampled_from(_LEADS), st.sampled_from(_STAGES), st.integers(0, 40)),
+        max_size=30,
+    ),
+    leads=st.sets(st.sampled_from(["a", "b", "c", "d", "x"]), max_size=5),
+    parts=st.integers(1, 6),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_stored_history_in_parts_is_the_whole_computed_at_once(events, leads, parts):
+    """Episodes are per lead and the parts are in lead order: any number of parts gives
+    the rows :func:`episodes_to_store` gives at once, in its order (events of leads not in
+    ``leads``, and of no lead, included)."""
+    t = Tables.from_rows(
+        leads=[{"lead_id": lead, "created_at": "2026-09-01T00:00Z", "owner_rep_id": "r"}
+               for lead in sorted(leads)],
+        lifecycle_events=[
+            {"lead_id": lead, "stage": stage, "entered_at": f"2026-10-01T{hour % 24:02}:00Z"
+             if hour < 24 else f"2026-10-02T{hour - 24:02}:00Z"}
+            for lead, stage, hour in events
+        ],
+    )  # fmt: skip
+    whole = episodes_to_store(t.lifecycle_events, t.leads).collect()
+    assert_frame_equal(stored_history(t, parts=parts), whole, check_exact=True)
