@@ -24,6 +24,7 @@ from analytics import cli
 from analytics.warehouse import import_canonical
 from analytics.warehouse.adapters import ImportFailed, import_export
 from analytics.warehouse.privacy import (
+    IBAN_LENGTHS,
     _fold,
     _fold_mapped,
     hash_salt,
@@ -1600,9 +1601,13 @@ _TEXT_IDS = {path: f"Tel 0171 55504{i:02d}" for i, path in enumerate(_ROUND4_PAT
 def text_ids(tmp_path_factory):
     """One warehouse that every import path loaded a lead into whose id is one of
     :data:`_TEXT_IDS` (salt ``test``)."""
-    root = tmp_path_factory.mktemp("text_ids")
+    return _ids_on_every_path(tmp_path_factory.mktemp("text_ids"), _TEXT_IDS)
+
+
+def _ids_on_every_path(root: Path, ids: dict[str, str]) -> Path:
+    """One warehouse that every import path of :data:`_ROUND4_PATHS` loaded a lead into
+    whose id is ``ids[path]`` (salt ``test``)."""
     db = root / "w.duckdb"
-    ids = _TEXT_IDS
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SLA_HASH_SALT", "test")
         header = ["lead_id", "created_at", "source"]
@@ -1712,6 +1717,153 @@ def test_an_id_holding_a_phone_number_joins_and_is_purged_with_its_spelling(tmp_
     assert _scan(db, ["5550431", "5550432", "55504033"]) == []
     purge(db, leads=["Tel 0171 5550431", "lead 0171-5550432", "x+4917155504033"], salt="test")
     assert _lead_rows_left(db) == [1, 1, 1]  # L-000123 stays
+
+
+# -- an IBAN glued to the word before it, or after a mark in an id ------------------------
+
+
+def _valid_iban(country: str, bban: str) -> str:
+    """An IBAN of ``country`` with ``bban`` after its check digits, the check digits made
+    to fit (ISO 13616: 98 minus the rest mod 97 of the BBAN, the country and ``00``)."""
+    digits = "".join(str(int(ch, 36)) for ch in f"{bban}{country}00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("KontoDE89370400440532013000", "Konto[iban]"),
+        ("IBANDE89 3704 0044 0532 0130 00 bitte", "IBAN[iban] bitte"),
+        ("iban_DE89370400440532013000", "iban_[iban]"),
+        ("KtoGB82WEST12345698765432", "Kto[iban]"),
+        ("Überweisung auf KontoDE89-3704-0044-0532-0130-00.", "Überweisung auf Konto[iban]."),
+        ("KontoDE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000", "Konto[iban]"),
+        ("Konto%3ADE89370400440532013000", "Konto%3A[iban]"),
+        # (as before: a mark or a space between the word and the IBAN)
+        ("IBAN:DE89370400440532013000", "IBAN:[iban]"),
+        ("IBAN DE89 3704 0044 0532 0130 00", "IBAN [iban]"),
+        # a candidate that is no IBAN ran on into the IBAN after it, and hid it
+        ("Filiale AB12 DE89 3704 0044 0532 0130 00", "Filiale AB12 [iban]"),
+        ("IBAN DE00 DE89370400440532013000", "IBAN DE00 [iban]"),
+    ],
+)
+def test_an_iban_glued_to_the_word_before_it_is_masked(text, masked):
+    """``\\b`` before the country code hid an IBAN glued to a word: the word is kept."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+#: Ids and words that look like an IBAN glued to a word, and are none: neither masked in
+#: text nor hashed as an id.
+_NO_IBAN = [
+    "de5217ec03f9420c3a82973ef073279b",  # Olist (hex)
+    "FB73B4C3128F46FC8691FDF5704DBE93",
+    "7927b2df-8bba-4d29-b9a2-b6e0beafe620",  # X Education (UUID)
+    "00Q5g00000AbCdE",  # Salesforce, 15 and 18 characters
+    "00Q5e000001AbCdEAF",
+    "a0B5g00000XyZ12AAB",
+    "12345678901",  # HubSpot
+    "INV0123456789",
+    "SKU-4711-0815",
+    "ORD-2026-0815-4711",
+    "Deutschland2024",
+    "Gutscheincode12345678901234567890",  # a word ending in small letters: no country code
+    "kontode89370400440532013000",  # (so also a country code in small letters glued)
+    "ABDE00370400440532013000",  # the check digits do not fit
+    "KontoDE00370400440532013000",
+    "VGXI97604200221972887630",  # the sum fits, but XI are no check digits
+    "DE89370400440532013000x",  # (as before: an IBAN that runs on into a word)
+]
+
+
+@pytest.mark.parametrize("value", _NO_IBAN)
+def test_what_only_looks_like_an_iban_glued_to_a_word_is_kept(value):
+    assert mask_text(value) == value
+    assert not is_personal_id(value)
+
+
+_COUNTRIES = sorted(IBAN_LENGTHS)
+
+
+@st.composite
+def _ibans(draw) -> str:
+    """A valid IBAN of any registered country (digits after the check digits), written
+    compact or in groups of four."""
+    country = draw(st.sampled_from(_COUNTRIES))
+    size = IBAN_LENGTHS[country] - 4
+    iban = _valid_iban(country, draw(st.text("0123456789", min_size=size, max_size=size)))
+    if draw(st.booleans()):
+        iban = " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+    return iban
+
+
+@given(st.text("abcdefghijklmnopqrstuvwxyzABCKOTNÄÖÜäöüßé_", min_size=1, max_size=12), _ibans())
+def test_an_iban_glued_to_any_word_is_masked_and_hashed_as_an_id(word, iban):
+    assert mask_text(f"{word}{iban}") == f"{word}[iban]"
+    assert mask_text(f"a {word}{iban}, b") == f"a {word}[iban], b"
+    assert is_personal_id(f"{word}{iban}")
+    assert is_personal_id(f"{word}:{iban}")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "IBAN:DE89370400440532013000",
+        "KontoDE89370400440532013000",
+        "iban=DE89370400440532013000",
+        "Kto.-Nr.DE89370400440532013000",
+        "L-DE89370400440532013000",
+        "Konto:de89370400440532013000",
+        "IBAN:DE89 3704 0044 0532 0130 00",
+        "Kunde 4711 IBAN:DE89370400440532013000",
+        "Kunde 4711 KontoDE89370400440532013000",
+        "KontoDE89370400440532013000 Sparkasse",
+    ],
+)
+def test_an_id_holding_an_iban_after_a_label_is_hashed(value):
+    """An id that held an IBAN after a mark or glued to a word, with no space, was stored in
+    clear (only a whole IBAN, or one among words parted by a space, was hashed)."""
+    assert is_personal_id(value)
+
+
+def test_an_iban_id_keeps_the_hash_of_its_spelling():
+    """An IBAN id is hashed as written (folded, in lower case): its spellings with other
+    separators stay two ids, as every warehouse stores them (docs/import-formats.md)."""
+    spaced, compact = "DE89 3704 0044 0532 0130 00", "DE89370400440532013000"
+    assert hash_text(spaced, "s") != hash_text(compact, "s")
+    assert hash_text(compact.lower(), "s") == hash_text(compact, "s")
+
+
+#: A label and an IBAN, planted as a lead's id on every import path.
+_IBAN_IDS = {
+    path: f"{label}{_valid_iban('DE', f'3704004405320{i:05d}')}"
+    for i, (path, label) in enumerate(
+        zip(_ROUND4_PATHS, ["IBAN:", "Konto", "iban=", "KtoNr", "Kto:", "IBAN", "L-", "Konto:"],
+            strict=True)
+    )
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def iban_ids(tmp_path_factory):
+    return _ids_on_every_path(tmp_path_factory.mktemp("iban_ids"), _IBAN_IDS)
+
+
+def test_an_id_holding_an_iban_after_a_label_is_stored_nowhere(iban_ids):
+    needles = [v[-18:] for v in _IBAN_IDS.values()]  # the BBANs
+    assert len(needles) == len(set(needles)) == len(_ROUND4_PATHS)
+    assert _scan(iban_ids, needles) == []
+
+
+@pytest.mark.parametrize("path", _ROUND4_PATHS)
+def test_an_id_holding_an_iban_after_a_label_is_hashed_on_every_import_path(iban_ids, path):
+    con = duckdb.connect(str(iban_ids), read_only=True)
+    try:
+        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
+    finally:
+        con.close()
+    assert hash_text(_IBAN_IDS[path], "test") in leads
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

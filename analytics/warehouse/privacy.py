@@ -347,7 +347,15 @@ _PHONE_MASK = "${1}${3}${5}[phone]"
 #: check digits are right (ISO 13616 mod 97).
 #: Its groups may be parted by a space, a dot, a dash or a slash, once or twice
 #: (:data:`_IBAN_SEPARATORS`).
-IBAN = r"\b[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\b"
+_IBAN_BODY = r"(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}"
+IBAN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}\b"
+#: An IBAN glued to the word before it (``KontoDE89370400440532013000``,
+#: ``IBANDE89 3704 ...``: the word is kept): a word of letters (or ``_``) from its start,
+#: then the IBAN (group 1) with its country code in capitals. A word with a digit before
+#: (``ab12cdDE89...``: a hex id) is no such word, and a word ending in small letters runs
+#: into a code as often as into an IBAN (``Gutscheincode...``, ``format...``).
+IBAN_GLUED = rf"\b[^\W\d]+([A-Z]{{2}}\d{{2}}{_IBAN_BODY})\b"
+_IBANS = f"{IBAN}|{IBAN_GLUED}"
 _IBAN_SEPARATORS = " ./-"
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
@@ -376,6 +384,10 @@ _ID_PHONES = (
 #: either case (``de89.3704...`` is spelt so in text too); a hex id (Olist's
 #: ``ab12cd...``, 32 characters) is no country's length (:data:`IBAN_LENGTHS`).
 _ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\s*$"
+#: A whole id cell that may be a label and an IBAN (hashed when :func:`_labelled_iban`
+#: reads one): a word with no digit or space (``IBAN:``, ``Konto``, ``Kto.-Nr.``), the
+#: IBAN right after it (``IBAN:DE89370400440532013000``, ``KontoDE89370400440532013000``).
+_ID_LABELLED_IBAN = rf"^\s*[^\W\d][^\s\d]*[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}\s*$"
 #: A phone number inside an id with more in it (``x+4917112345678``,
 #: ``A/0170/5550099``, ``Tel01711234567``): one of :data:`_ID_PHONE_LAYOUTS` standing
 #: apart as :data:`PHONE` reads one in text, a ``+`` number right after a letter, or
@@ -388,15 +400,16 @@ _ID_PHONE_INSIDE = (
 )
 #: An id with words parted by a space (``Tel 0171 1234567``, ``lead 0171-1234567``,
 #: ``0171 - 1234567``) is text, not a CRM's id: a phone number in any layout of
-#: :data:`PHONE` (:data:`_ID_PHONE_AMONG`) or an IBAN (:data:`_ID_TEXT_IBAN`, its check
-#: digits and length as in text) anywhere in it makes it personal.
+#: :data:`PHONE` (:data:`_ID_PHONE_AMONG`) or an IBAN (:data:`_ID_TEXT_IBAN`, as text
+#: reads one: standing apart or glued to a word, its check digits and length) anywhere in
+#: it makes it personal.
 _ID_SPACED = r"\S\s+\S"
 _ID_PHONE_AMONG = rf"(?:^|[^\w+])(?:{_PHONE_ANY})\b"
-_ID_TEXT_IBAN = rf"\s{IBAN}|{IBAN}\s+\S"
+_ID_TEXT_IBAN = rf"\S\s+.*(?:{_IBANS})|(?:{_IBANS}).*\s+\S"
 
-_IBAN_RE = re.compile(IBAN)
+_IBAN_CANDIDATE = re.compile(_IBANS)
 #: One pass that finds the cells worth masking (a DFA, no captures: fast).
-_ANY = f"{EMAIL}|{PHONE}|{IBAN}"
+_ANY = f"{EMAIL}|{PHONE}|{_IBANS}"
 
 
 #: The length of an IBAN per country (the ISO 13616 registry): a hex id whose first
@@ -417,26 +430,63 @@ IBAN_LENGTHS = {
 
 def _is_iban(text: str) -> bool:
     """ISO 13616: a registered country with its length, and check digits that fit
-    (letters as 10..35, the first four characters moved to the end).
+    (two digits after the country; letters as 10..35, the first four characters moved to
+    the end).
 
     >>> _is_iban("DE89 3704 0044 0532 0130 00"), _is_iban("FB73B4C3128F46FC8691FDF5704DBE93")
     (True, False)
+    >>> _is_iban("VGXI97604200221972887630")  # the sum fits, but XI are no check digits
+    False
     """
     compact = re.sub("[ ./-]", "", text).upper()
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
+        return False
+    if not compact[2:4].isascii() or not compact[2:4].isdigit():
         return False
     digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
     return int(digits) % 97 == 1
 
 
 def _mask_ibans(text: str) -> str:
-    """IBANs masked; a candidate that runs on into the next word (``DE89...3000 bitte``:
-    the pattern cannot tell where an IBAN ends) is cut at its country's length.
+    """IBANs masked (:func:`_iban_spans`); a candidate that runs on into the next word
+    (``DE89...3000 bitte``: the pattern cannot tell where an IBAN ends) is cut at its
+    country's length, and one glued to the word before it keeps the word.
 
     >>> _mask_ibans("IBAN DE89370400440532013000 bitte; DE89 3704 0044 0532 0130 00 Bank")
     'IBAN [iban] bitte; [iban] Bank'
+    >>> _mask_ibans("KontoDE89370400440532013000, IBAN_DE89370400440532013000")
+    'Konto[iban], IBAN_[iban]'
     """
-    return _IBAN_RE.sub(lambda m: _masked_iban(m.group(0)), text)
+    spans = _iban_spans(text)
+    if not spans:
+        return text
+    pieces, last = [], 0
+    for a, b in spans:
+        pieces += (text[last:a], "[iban]")
+        last = b
+    return "".join(pieces) + text[last:]
+
+
+def _iban_spans(text: str) -> list[tuple[int, int]]:
+    """Where the IBANs of ``text`` stand (``text[a:b]``): each candidate of :data:`IBAN`
+    or :data:`IBAN_GLUED` (without its word) that :func:`_iban_end` reads as one. After a
+    candidate that is none, the search goes on inside it: one that is no IBAN can run
+    into the IBAN after it (``Filiale AB12 DE89 3704 ...``).
+
+    >>> _iban_spans("Filiale AB12 DE89 3704 0044 0532 0130 00")
+    [(13, 40)]
+    >>> _iban_spans("KontoDE89370400440532013000"), _iban_spans("KontoDE00370400440532013000")
+    ([(5, 27)], [])
+    """
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while found := _IBAN_CANDIDATE.search(text, at):
+        start = found.start(1) if found.group(1) is not None else found.start()
+        end = _iban_end(text[start : found.end()])
+        if end:
+            spans.append((start, start + end))
+        at = start + (end or 1)
+    return spans
 
 
 def _iban_end(candidate: str) -> int:
@@ -457,15 +507,9 @@ def _iban_end(candidate: str) -> int:
     return 0
 
 
-def _masked_iban(candidate: str) -> str:
-    """``[iban]`` for the IBAN that ``candidate`` is or starts with, the rest as it was."""
-    end = _iban_end(candidate)
-    return "[iban]" + candidate[end:] if end else candidate
-
-
 def _mask_iban_series(values: pl.Series) -> pl.Series:
     """:func:`_mask_ibans` on the values that hold an IBAN candidate (few), not on all."""
-    hit = values.str.contains(IBAN).fill_null(False)
+    hit = values.str.contains(_IBANS).fill_null(False)
     if not hit.any():
         return values
     at = hit.arg_true()
@@ -984,11 +1028,7 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
     found: list[list[tuple[int, int, str]]] = []
     current = []
     for folded, _, _ in folds:
-        spans = [
-            (m.start(), m.start() + n)
-            for m in _IBAN_RE.finditer(folded)
-            if (n := _iban_end(m.group()))
-        ]
+        spans = _iban_spans(folded)
         found.append([(a, b, "[iban]") for a, b in spans])
         current.append(_hidden(folded, spans))
     for pattern, marks, label in (
@@ -1208,7 +1248,7 @@ def _personal_ids(values: pl.Series, *, among: bool = True) -> pl.Series:
         if more.any():  # (most are plain digits: 01705550099, an id)
             at = more.arg_true()
             hit = hit.scatter(at, values.gather(at).str.contains(_ID_SPACED))
-        iban = iban | values.str.contains(_ID_TEXT_IBAN).fill_null(False)
+        iban = iban | values.str.contains(f"{_ID_TEXT_IBAN}|{_ID_LABELLED_IBAN}").fill_null(False)
     iban = iban & ~hit
     if iban.any():
         at = iban.arg_true()
@@ -1218,20 +1258,45 @@ def _personal_ids(values: pl.Series, *, among: bool = True) -> pl.Series:
 
 
 def _iban_id(value: str, *, among: bool = True) -> bool:
-    """Whether an id is an IBAN as a whole, or (``among``) holds one among words parted by
-    a space.
+    """Whether an id is an IBAN as a whole, or (``among``) a label and an IBAN
+    (:func:`_labelled_iban`), or holds one among words parted by a space (as text reads
+    one: :func:`_iban_spans`).
 
     >>> [_iban_id(v) for v in ("DE89370400440532013000", "Konto DE89 3704 0044 0532 0130 00",
     ...                        "DE89370400440532013000x", "be-7927b2df-8bba")]
     [True, True, False, False]
+    >>> [_iban_id(v) for v in ("IBAN:DE89370400440532013000", "KontoDE89370400440532013000",
+    ...                        "Kunde 4711 IBAN:DE89370400440532013000")]
+    [True, True, True]
     """
     if _is_iban(value.strip()):
         return True
-    return (
-        among
-        and bool(re.search(_ID_SPACED, value))
-        and any(_iban_end(m.group()) for m in _IBAN_RE.finditer(value))
-    )
+    if not among:
+        return False
+    if _labelled_iban(value):
+        return True
+    return bool(re.search(_ID_SPACED, value)) and bool(_iban_spans(value))
+
+
+#: The label of :func:`_labelled_iban`: a word with no digit or space, from a letter.
+_IBAN_LABEL = re.compile(r"[^\W\d][^\s\d]*")
+
+
+def _labelled_iban(value: str) -> bool:
+    """Whether an id with no space in it is a label and an IBAN, the IBAN after a mark
+    (``IBAN:DE89...``, ``L-DE89...``) or glued to the label's letters (``KontoDE89...``:
+    :data:`IBAN_GLUED`), the IBAN to the id's end.
+
+    >>> iban = "DE89370400440532013000"
+    >>> [_labelled_iban(v) for v in (f"IBAN:{iban}", f"Kto.-Nr.{iban}", f"IBAN:{iban}x",
+    ...                              f"A1:{iban}", f"konto{iban.lower()}")]
+    [True, True, False, False, False]
+    """
+    text = value.strip()
+    spans = _iban_spans(text)
+    if len(spans) != 1 or spans[0][1] != len(text):
+        return False
+    return bool(_IBAN_LABEL.fullmatch(text[: spans[0][0]]))
 
 
 def is_personal_id(value: str | None) -> bool:
@@ -1240,10 +1305,13 @@ def is_personal_id(value: str | None) -> bool:
     parentheses: :data:`_ID_PHONE_LAYOUTS`) or an IBAN (valid check digits) as a whole,
     or it holds a phone number among more: one of those layouts standing apart
     (``A/0170/5550099``), after a letter (``x+4917112345678``) or a phone word
-    (``Tel01711234567``: :data:`_ID_PHONE_INSIDE`); in an id with words parted by a
-    space, a phone number in any layout free text masks, or an IBAN (``Tel 0171
-    1234567``, ``lead 0171-1234567``: :data:`_ID_SPACED`). Plain digits and dashed
-    groups are ids, alone or glued to an id's letters (``01705550099``, ``L-0815-47110``).
+    (``Tel01711234567``: :data:`_ID_PHONE_INSIDE`); or it is a label and an IBAN, the
+    IBAN after a mark or glued to the label's letters (``IBAN:DE89...``, ``KontoDE89...``:
+    :func:`_labelled_iban`); in an id with words parted by a space, a phone number in any
+    layout free text masks, or an IBAN as text reads one (``Tel 0171 1234567``, ``lead
+    0171-1234567``, ``Kunde 4711 IBAN:DE89...``: :data:`_ID_SPACED`). Plain digits and
+    dashed groups are ids, alone or glued to an id's letters (``01705550099``,
+    ``L-0815-47110``).
 
     >>> [is_personal_id(v) for v in ["Ana@Example.com", "+49 170 5550099", "0170/5550099",
     ...                              "DE89370400440532013000", "0049 30 1234567",
@@ -1260,6 +1328,8 @@ def is_personal_id(value: str | None) -> bool:
     ...                              "+49 171 1234567 (mobile)", "Tel01711234567",
     ...                              "Konto DE89 3704 0044 0532 0130 00"]]
     [True, True, True, True, True, True]
+    >>> [is_personal_id(v) for v in ["IBAN:DE89370400440532013000", "KontoDE89370400440532013000"]]
+    [True, True]
     >>> [is_personal_id(v) for v in ["L-000123", "00Q5e000001AbCdEAF", "12345678901",
     ...                              "L-0815-47110", "Kunde 0000012345", "SKU+12345"]]
     [False, False, False, False, False, False]
