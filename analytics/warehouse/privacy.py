@@ -356,6 +356,10 @@ IBAN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}\b"
 #: into a code as often as into an IBAN (``Gutscheincode...``, ``format...``).
 IBAN_GLUED = rf"\b[^\W\d]+([A-Z]{{2}}\d{{2}}{_IBAN_BODY})\b"
 _IBANS = f"{IBAN}|{IBAN_GLUED}"
+#: What finds the texts that may hold one of :data:`_IBANS` (a letter right before a
+#: glued one is enough: which is one, :func:`_iban_spans` decides), at a third of the
+#: cost of :data:`IBAN_GLUED`'s word from its start.
+_IBANS_SEEN = rf"{IBAN}|[^\W\d][A-Z]{{2}}\d{{2}}{_IBAN_BODY}"
 _IBAN_SEPARATORS = " ./-"
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
@@ -409,7 +413,7 @@ _ID_TEXT_IBAN = rf"\S\s+.*(?:{_IBANS})|(?:{_IBANS}).*\s+\S"
 
 _IBAN_CANDIDATE = re.compile(_IBANS)
 #: One pass that finds the cells worth masking (a DFA, no captures: fast).
-_ANY = f"{EMAIL}|{PHONE}|{_IBANS}"
+_ANY = f"{EMAIL}|{PHONE}|{_IBANS_SEEN}"
 
 
 #: The length of an IBAN per country (the ISO 13616 registry): a hex id whose first
@@ -438,13 +442,17 @@ def _is_iban(text: str) -> bool:
     >>> _is_iban("VGXI97604200221972887630")  # the sum fits, but XI are no check digits
     False
     """
-    compact = re.sub("[ ./-]", "", text).upper()
+    compact = text.translate(_NO_IBAN_SEPARATORS).upper()
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
         return False
-    if not compact[2:4].isascii() or not compact[2:4].isdigit():
+    if not compact.isascii() or not compact[2:4].isdigit():
         return False
-    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
-    return int(digits) % 97 == 1
+    return int((compact[4:] + compact[:4]).translate(_IBAN_LETTERS)) % 97 == 1
+
+
+_NO_IBAN_SEPARATORS = str.maketrans("", "", _IBAN_SEPARATORS)
+#: An IBAN's letters as its check reads them: A as 10 ... Z as 35.
+_IBAN_LETTERS = str.maketrans({c: str(int(c, 36)) for c in string.ascii_uppercase})
 
 
 def _mask_ibans(text: str) -> str:
@@ -509,7 +517,7 @@ def _iban_end(candidate: str) -> int:
 
 def _mask_iban_series(values: pl.Series) -> pl.Series:
     """:func:`_mask_ibans` on the values that hold an IBAN candidate (few), not on all."""
-    hit = values.str.contains(_IBANS).fill_null(False)
+    hit = values.str.contains(_IBANS_SEEN).fill_null(False)
     if not hit.any():
         return values
     at = hit.arg_true()
