@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -25,6 +26,8 @@ from analytics.warehouse import import_canonical
 from analytics.warehouse.adapters import ImportFailed, import_export
 from analytics.warehouse.privacy import (
     IBAN_LENGTHS,
+    NUMBER_WORDS,
+    PHONE_WORDS,
     _fold,
     _fold_mapped,
     hash_salt,
@@ -747,6 +750,9 @@ _VALUES = [
     ("ana\\@example.org", "[email]"),
     ("+4917177319942+4917177319943", "[phone][phone]"),
     ("++49 171 7731 9942", "[phone]"),
+    ("KontoDE89370400440532013000", "Konto[iban]"),
+    ("Teléfono 612 345 678", "Teléfono [phone]"),
+    ("Telefono: 3391234567", "Telefono: [phone]"),
 ]
 
 
@@ -1864,6 +1870,208 @@ def test_an_id_holding_an_iban_after_a_label_is_hashed_on_every_import_path(iban
     finally:
         con.close()
     assert hash_text(_IBAN_IDS[path], "test") in leads
+
+
+# -- a national number after a phone word, in the languages of Europe's CRMs -------------
+
+#: A national number (no ``+``, no leading ``0``) after a phone word, and what it is
+#: stored as: the word and what stands between kept.
+_NATIONAL = [
+    ("Teléfono 612 345 678", "Teléfono [phone]"),
+    ("Telefono 3391234567", "Telefono [phone]"),
+    ("TELÉFONO: 612345678", "TELÉFONO: [phone]"),
+    ("Tele\u0301fono 612 345 678", "Tele\u0301fono [phone]"),  # its accent decomposed
+    ("telefono movil 612 34 56 78", "telefono movil [phone]"),
+    ("Móvil - 612 345 678", "Móvil - [phone]"),
+    ("Tfno. 912 345 678", "Tfno. [phone]"),
+    ("cel. 3391234567", "cel. [phone]"),
+    ("Cellulare: 339 123 4567", "Cellulare: [phone]"),
+    ("Celular 912 345 678", "Celular [phone]"),
+    ("Telemóvel 912 345 678", "Telemóvel [phone]"),
+    ("téléphone portable: 612 345 678", "téléphone portable: [phone]"),
+    ("telefoon: 612345678", "telefoon: [phone]"),
+    ("GSM 470 12 34 56", "GSM [phone]"),
+    ("tel. kom. 612-345-678", "tel. kom. [phone]"),
+    ("Komórka 612 345 678", "Komórka [phone]"),
+    ("Tlf. 12 34 56 78", "Tlf. [phone]"),
+    ("Mobil 412 34 567", "Mobil [phone]"),
+    ("Mobilnummer: 70 123 45 67", "Mobilnummer: [phone]"),
+    ("Cep: 532 123 45 67", "Cep: [phone]"),
+    ("Phone number: 612 345 678", "Phone number: [phone]"),
+    ("Tel.-Nr.: 612 345 678", "Tel.-Nr.: [phone]"),
+    ("Teléfono nº 612345678", "Teléfono nº [phone]"),
+    ("Telefono 339.123.4567", "Telefono [phone]"),
+    ("Telefon 612/345678", "Telefon [phone]"),
+    ("Rückruf erbeten, Tel 612 345 678, ab 9", "Rückruf erbeten, Tel [phone], ab 9"),
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), _NATIONAL)
+def test_a_national_number_after_a_phone_word_is_masked(text, masked):
+    """A number with no ``+`` and no leading ``0`` (Spain, Italy, Poland, Portugal,
+    Scandinavia, Turkey) was kept in clear even after ``Teléfono``."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no phone word: an order's number as often
+        "Pedido 612345678",
+        "Ordine 3391234567",
+        "Rechnung 612 345 678",
+        "Tel Aviv office",
+        # a date, a time, an amount after a phone word
+        "Rückruf 12.10.2026",
+        "Rückruf 12.10.2026 09:12",
+        "Rückruf 12.10.2026-14.10.2026",
+        "Anruf 05/10/2026, call 2026-10-05T09:12:00Z",
+        "Anruf 20261005",  # 8 digits as one run: a date as often
+        "Fax 1.234,50 EUR",
+        "Telefon 12.345.678 EUR",  # 8 digits in groups: a date's count
+        "Telefon 1.234.567.890",  # a first group of one digit: an amount
+        "SMS 2026, GSM 900 1800",
+        # a phone word inside a longer word, a code glued to one
+        "Telefónica 612345678",
+        "Telekom 612345678",
+        "CALL12345678, CALL-12345678, SMS20261005",
+    ],
+)
+def test_what_is_no_national_number_after_a_phone_word_is_kept(text):
+    assert mask_text(text) == text
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == text
+
+
+def _strip_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+@st.composite
+def _nationals(draw) -> str:
+    """A national number: 9 to 12 digits, the first not 0, as one run or in groups of 3
+    parted by spaces."""
+    digits = draw(st.sampled_from("123456789")) + draw(
+        st.text("0123456789", min_size=8, max_size=11)
+    )
+    if draw(st.booleans()):
+        return digits
+    return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+
+@given(
+    st.sampled_from(PHONE_WORDS),
+    st.sampled_from([str, str.upper, str.title, _strip_accents]),
+    st.sampled_from([" ", ". ", ": ", ".: ", ":", " - "]),
+    _nationals(),
+)
+def test_a_national_number_after_any_phone_word_is_masked(word, case, gap, number):
+    word = case(word)
+    assert mask_text(f"{word}{gap}{number}") == f"{word}{gap}[phone]"
+    assert mask_text(f"Notiz: {word}{gap}{number}, danke") == f"Notiz: {word}{gap}[phone], danke"
+    assert is_personal_id(f"{word}{gap}{number}")
+
+
+@given(st.sampled_from(["Pedido", "Ordine", "Rechnung", "Order", "Kunde", "Ticket"]), _nationals())
+def test_a_national_number_after_any_other_word_is_kept(word, number):
+    assume(" 0" not in number)  # (a group from 0 is a number of its own: 000 000 00)
+    text = f"{word} {number}"
+    assert mask_text(text) == text
+    assert not is_personal_id(text)
+
+
+#: Pieces of text with no digit: phone and number words, marks, and what looks like an
+#: IBAN's start.
+_NO_DIGIT = st.lists(
+    st.sampled_from(
+        [*PHONE_WORDS, *NUMBER_WORDS, " ", ".", ":", "-", "/", "Konto", "IBAN", "DE", "Tel Aviv"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(_NO_DIGIT)
+def test_a_text_with_no_digit_and_no_address_is_never_changed(text):
+    assert mask_text(text) == text
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Tel", "Teléfono", "Konto", " ", ".", ":", "-", "/", "+", "0", "1", "3", "6", "9",
+             "DE89", "3704", "0044", "0532", "0130", "00", "612", "345", "a", "@", "x.de"]
+        ),
+        max_size=25,
+    ).map("".join)
+)  # fmt: skip
+def test_masking_a_masked_text_changes_nothing(text):
+    once = mask_text(text)
+    assert mask_text(once) == once
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tel:01711234567",
+        "Tel.612345678",
+        "Teléfono 612 345 678",
+        "Telefono: 3391234567",
+        "Lead Cep 532 123 45 67",
+    ],
+)
+def test_an_id_holding_a_phone_number_after_a_phone_word_is_hashed(value):
+    """An id with a phone word, a mark and a number (no space) was stored in clear, and
+    so was a national number after a phone word."""
+    assert is_personal_id(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["CALL12345678", "Call-12345678", "SMS20261005", "Order 612345678", "Tel-0815-4711"]
+)
+def test_an_id_with_a_phone_word_and_no_phone_number_is_not_hashed(value):
+    assert not is_personal_id(value)
+
+
+#: What the rules of version 2 read, planted in one cell on every import path, and what
+#: each is stored as.
+_V2 = [
+    ("KontoDE89370400440532013000", "Konto[iban]"),
+    ("IBANGB82WEST12345698765432", "IBAN[iban]"),
+    ("Teléfono 612 345 601", "Teléfono [phone]"),
+    ("Telefono: 3391234602", "Telefono: [phone]"),
+    ("Komórka 612-345-603", "Komórka [phone]"),
+    ("Tlf. 12 34 56 04", "Tlf. [phone]"),
+]
+_V2_NEEDLES = [
+    "370400440532013000", "12345698765432", "612 345 601", "3391234602", "612-345-603",
+    "12 34 56 04",
+]  # fmt: skip
+
+
+def _v2(path: str) -> tuple[str, str]:
+    """The planted cell of an import path, and what it is stored as."""
+    return (
+        f"V2-{path} " + " | ".join(s for s, _ in _V2),
+        f"V2-{path} " + " | ".join(m for _, m in _V2),
+    )
+
+
+@pytest.fixture(scope="module")
+def v2(tmp_path_factory):
+    root = tmp_path_factory.mktemp("v2")
+    return _planted_on_every_path(root, {path: _v2(path)[0] for path in _ROUND4_PATHS})
+
+
+def test_what_the_rules_of_version_2_read_is_stored_nowhere(v2):
+    assert _scan(v2, _V2_NEEDLES) == []
+
+
+@pytest.mark.parametrize("path", _ROUND4_PATHS)
+def test_what_the_rules_of_version_2_read_is_masked_on_every_import_path(v2, path):
+    marker, stored = _v2(path)[0].split(" ", 1)[0], _v2(path)[1]
+    assert _stored_with(v2, marker + " ") == {stored}
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):
