@@ -472,21 +472,26 @@ _ID_PHONES = (
 _ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\s*$"
 #: A whole id cell that may be a label and an IBAN (hashed when :func:`_labelled_iban`
 #: reads one): a word with no digit or space (``IBAN:``, ``Konto``, ``Kto.-Nr.``), the
-#: IBAN right after it (``IBAN:DE89370400440532013000``, ``KontoDE89370400440532013000``).
-_ID_LABELLED_IBAN = rf"^\s*[^\W\d][^\s\d]*[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}\s*$"
+#: IBAN right after a mark in it (``IBAN:DE89370400440532013000``) or glued to its
+#: letters, its country code in capitals (``KontoDE89370400440532013000``).
+_ID_LABELLED_IBAN = (
+    rf"^\s*[^\W\d][^\s\d]*?(?:[^\w\s][A-Za-z]{{2}}|[A-Z]{{2}})\d{{2}}{_IBAN_BODY}\s*$"
+)
 #: A phone number inside an id with more in it (``x+4917112345678``,
 #: ``A/0170/5550099``, ``Tel01711234567``): one of :data:`_ID_PHONE_LAYOUTS` standing
-#: apart as :data:`PHONE` reads one in text, a ``+`` number right after a letter, any
-#: layout right after one of :data:`_PHONE_WORDS`, or any layout or a national number
-#: after one and a mark or a space (``Tel:01711234567``, ``Teléfono 612 345 678``:
-#: :data:`_BEFORE_NATIONAL`). (Plain digits and dashed groups glued to an id's letters,
-#: ``L-0815-47110``, ``CALL12345678``, stay ids, as they are whole.)
+#: apart as :data:`PHONE` reads one in text, a ``+`` number right after a letter, or
+#: any layout right after one of :data:`_PHONE_WORDS`. (Plain digits and dashed groups
+#: glued to an id's letters, ``L-0815-47110``, ``CALL12345678``, stay ids, as they are
+#: whole.)
 _ID_PHONE_INSIDE = (
     rf"(?:^|[^\w+])(?:{'|'.join(_ID_PHONE_LAYOUTS)})\b"
     rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
     rf"|\b{_PHONE_WORDS}(?:{_PHONE_ANY})\b"
-    rf"|\b{_PHONE_WORDS}{_BEFORE_NATIONAL}(?:{_PHONE_ANY}|{_NATIONAL})\b"
 )
+#: ... or any layout or a national number after a phone word and a mark or a space
+#: (``Tel:01711234567``, ``Teléfono 612 345 678``: :data:`_BEFORE_NATIONAL`). A pass of
+#: its own: joined to :data:`_ID_PHONE_INSIDE`, the one pattern took ten times as long.
+_ID_PHONE_AFTER_WORD = rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}(?:{_PHONE_ANY}|{_NATIONAL})\b"
 #: An id with words parted by a space (``Tel 0171 1234567``, ``lead 0171-1234567``,
 #: ``0171 - 1234567``) is text, not a CRM's id: a phone number in any layout of
 #: :data:`PHONE` (:data:`_ID_PHONE_AMONG`) or an IBAN (:data:`_ID_TEXT_IBAN`, as text
@@ -1335,6 +1340,8 @@ def _personal_ids(values: pl.Series, *, among: bool = True) -> pl.Series:
         hit = values.str.contains(EMAIL).fill_null(False)
     phones = f"{_ID_PHONES}|{_ID_PHONE_INSIDE}" if among else _ID_PHONES
     hit = hit | values.str.contains(phones).fill_null(False)
+    if among:
+        hit = hit | values.str.contains(_ID_PHONE_AFTER_WORD).fill_null(False)
     iban = values.str.contains(_ID_IBAN).fill_null(False)
     if among:
         more = values.str.contains(_ID_PHONE_AMONG).fill_null(False) & ~hit  # (apart: faster)
@@ -1366,13 +1373,14 @@ def _iban_id(value: str, *, among: bool = True) -> bool:
         return True
     if not among:
         return False
-    if _labelled_iban(value):
-        return True
-    return bool(re.search(_ID_SPACED, value)) and bool(_iban_spans(value))
+    if _SPACED_RE.search(value):
+        return bool(_iban_spans(value))
+    return bool(_LABELLED_RE.match(value)) and _labelled_iban(value)
 
 
 #: The label of :func:`_labelled_iban`: a word with no digit or space, from a letter.
 _IBAN_LABEL = re.compile(r"[^\W\d][^\s\d]*")
+_SPACED_RE, _LABELLED_RE = re.compile(_ID_SPACED), re.compile(_ID_LABELLED_IBAN)
 
 
 def _labelled_iban(value: str) -> bool:
@@ -1398,7 +1406,9 @@ def is_personal_id(value: str | None) -> bool:
     parentheses: :data:`_ID_PHONE_LAYOUTS`) or an IBAN (valid check digits) as a whole,
     or it holds a phone number among more: one of those layouts standing apart
     (``A/0170/5550099``), after a letter (``x+4917112345678``) or a phone word
-    (``Tel01711234567``: :data:`_ID_PHONE_INSIDE`); or it is a label and an IBAN, the
+    (``Tel01711234567``: :data:`_ID_PHONE_INSIDE`), or after one and a mark or a space
+    (``Tel:01711234567``, ``Teléfono 612 345 678``: :data:`_ID_PHONE_AFTER_WORD`); or it
+    is a label and an IBAN, the
     IBAN after a mark or glued to the label's letters (``IBAN:DE89...``, ``KontoDE89...``:
     :func:`_labelled_iban`); in an id with words parted by a space, a phone number in any
     layout free text masks, or an IBAN as text reads one (``Tel 0171 1234567``, ``lead
