@@ -67,25 +67,35 @@ def _first(root: Path, *, planted: bool = False) -> Path:
     return d
 
 
-def _plant(db: Path, *, rules: int | None = None) -> None:
-    """What an older version of the rules stored: L2's id in clear as ``OLD_ID`` (in raw and
-    core, in every table naming it), ``GLUED`` in L1's campaign, ``GLUED_REJECTED`` in the
-    rejected cell; and the rules recorded as ``rules`` (None: none recorded)."""
+def _plant(
+    db: Path,
+    *,
+    rules: int | None = None,
+    old_id: str = OLD_ID,
+    campaign: str = f"Herbst {GLUED}",
+    rejected: str = f"nope {GLUED_REJECTED}",
+    note: str | None = None,
+) -> None:
+    """What an older version of the rules stored: L2's id in clear as ``old_id`` (in raw
+    and core, in every table naming it), ``campaign`` as L1's campaign, ``rejected`` in the
+    rejected cell, ``note`` (None: as it was) as the note of L2's touch; and the rules
+    recorded as ``rules`` (None: none recorded)."""
     con = duckdb.connect(str(db))
     try:
         for schema in ("raw", "core"):
+            if note is not None:
+                con.execute(
+                    f"UPDATE {schema}.sales_touches SET note = ? WHERE trim(lead_id) = 'L2'",
+                    [note],
+                )
             for table in ("leads", "lifecycle_events", "sales_touches"):
                 con.execute(
-                    f"UPDATE {schema}.{table} SET lead_id = ? WHERE trim(lead_id) = 'L2'", [OLD_ID]
+                    f"UPDATE {schema}.{table} SET lead_id = ? WHERE trim(lead_id) = 'L2'", [old_id]
                 )
             con.execute(
-                f"UPDATE {schema}.leads SET campaign = ? WHERE trim(lead_id) = 'L1'",
-                [f"Herbst {GLUED}"],
+                f"UPDATE {schema}.leads SET campaign = ? WHERE trim(lead_id) = 'L1'", [campaign]
             )
-        con.execute(
-            "UPDATE meta.quarantine SET value = ? WHERE \"column\" = 'stage'",
-            [f"nope {GLUED_REJECTED}"],
-        )
+        con.execute("UPDATE meta.quarantine SET value = ? WHERE \"column\" = 'stage'", [rejected])
         con.execute("DELETE FROM meta.privacy_rules")
         if rules is not None:
             con.execute("INSERT INTO meta.privacy_rules VALUES (?, now(), NULL, 0)", [rules])
@@ -186,6 +196,62 @@ def test_the_next_import_brings_every_stored_cell_to_the_rules_first(tmp_path):
     }  # fmt: skip
     assert _rows(db, "SELECT count(*) FROM raw.leads") == raw
     assert _scan(db, NEEDLES) == []
+
+
+#: What the rules of version 1 let through and those of version 2 read: an IBAN after a
+#: label as a lead's id, a national number after a phone word in a campaign and in a
+#: rejected cell, an IBAN glued to a word in a touch's note.
+V2_ID = "IBAN:DE75512108001245126199"
+V2_PLANTED = {
+    "old_id": V2_ID,
+    "campaign": "Herbst Teléfono 612 555 043",
+    "rejected": "nope Tlf. 41 55 50 44",
+    "note": "Konto: KontoDE89370400440532013000 bitte",
+}
+V2_NEEDLES = ["512108001245126199", "612 555 043", "41 55 50 44", "370400440532013000"]
+
+
+@pytest.mark.parametrize("how", ["rescrub", "import"])
+def test_a_warehouse_on_the_rules_of_version_1_is_brought_to_those_of_version_2(tmp_path, how):
+    db = tmp_path / "w.duckdb"
+    import_export(db, _first(tmp_path))
+    _plant(db, rules=1, **V2_PLANTED)
+    assert _scan(db, V2_NEEDLES) == sorted(V2_NEEDLES)  # the scan sees what was planted
+    if how == "rescrub":
+        res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
+        doc = json.loads(res.stdout)
+    else:
+        d = _write_rows(
+            tmp_path / "second" / "leads.csv",
+            [["lead_id", "created_at", "source"], ["L4", "2026-10-07", "email"]],
+        ).parent
+        res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
+        doc = json.loads(res.stdout)["privacy_rules"]
+    assert res.exit_code == 0, res.output
+    assert (doc["before"], doc["rules"]) == (1, PRIVACY_RULES) == (1, 2)
+    assert doc["cells"] == {
+        "raw.leads": 2,  # L2's id, L1's campaign
+        "core.leads": 2,
+        "raw.lifecycle_events": 2,  # L2's mql and its rejected row
+        "core.lifecycle_events": 1,
+        "raw.sales_touches": 2,  # L2's touch: its lead's id and its note
+        "core.sales_touches": 2,
+        "meta.quarantine": 1,
+    }
+    # no byte of what version 1 let through is left, in any table or in the file
+    assert _scan(db, V2_NEEDLES) == []
+    hashed = hash_text(V2_ID, "test")
+    assert _rows(db, "SELECT lead_id, note FROM core.sales_touches") == [
+        (hashed, "Konto: Konto[iban] bitte")
+    ]
+    assert _rows(db, "SELECT campaign FROM core.leads WHERE lead_id = 'L1'") == [
+        ("Herbst Teléfono [phone]",)
+    ]
+    assert _rows(db, "SELECT value FROM meta.quarantine") == [("nope Tlf. [phone]",)]
+    assert _rows(db, "SELECT DISTINCT lead_id FROM raw.lifecycle_events ORDER BY 1") == [
+        ("L1",), (hashed,)
+    ]  # fmt: skip
+    assert _rows(db, "SELECT max(rules) FROM meta.privacy_rules") == [(2,)]
 
 
 def test_the_review_counts_stay_and_ids_that_now_hash_alike_merge(tmp_path):

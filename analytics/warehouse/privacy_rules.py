@@ -1,7 +1,8 @@
 """The version of the privacy rules (:mod:`analytics.warehouse.privacy`) a warehouse holds.
 
 Every import scrubs its cells with the rules of its code, and those rules get stricter
-(a phone number glued to a word, an id holding a phone number among more text). A
+(a phone number glued to a word, an id holding a phone number among more text, an IBAN
+glued to a word). A
 warehouse written by an older version keeps what those rules let through, until it is
 brought to today's (:mod:`analytics.warehouse.rescrub`). So the warehouse records the
 version of the rules its cells satisfy: ``meta.privacy_rules``, one row per time it was
@@ -26,7 +27,12 @@ import duckdb
 #: 1: the rules of 2026-12-06: a phone number glued to the word before it is masked
 #: (``x+4917112345678`` -> ``x[phone]``), and an id holding a phone number or an IBAN among
 #: more text is hashed (``Tel 0171 1234567``); and every rule before them.
-PRIVACY_RULES = 1
+#: 2: an IBAN glued to the word before it is masked (``KontoDE89...`` -> ``Konto[iban]``),
+#: and a national number after a phone word of the languages of Europe's CRMs
+#: (``Teléfono 612 345 678`` -> ``Teléfono [phone]``); an id that is a label and an IBAN
+#: (``IBAN:DE89...``, ``KontoDE89...``) or holds a phone word, a mark and a number
+#: (``Tel:01711234567``) is hashed.
+PRIVACY_RULES = 2
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS meta",
