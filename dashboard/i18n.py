@@ -520,10 +520,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_rescrubbed": (
         "The warehouse was written under older privacy rules: this import first brings "
         "{n} stored cells to the rules of version {rules} (ids in clear hashed, phone "
-        "numbers masked; the file is rewritten).",
+        "numbers and IBANs masked; the file is rewritten).",
         "Das Warehouse wurde unter älteren Datenschutzregeln geschrieben: Dieser Import "
         "bringt zuerst {n} gespeicherte Zellen auf die Regeln der Version {rules} (Ids im "
-        "Klartext gehasht, Telefonnummern maskiert; die Datei wird neu geschrieben).",
+        "Klartext gehasht, Telefonnummern und IBANs maskiert; die Datei wird neu "
+        "geschrieben).",
     ),
     "upload_rejected": (
         "{n} row(s) rejected into the quarantine (see below).",

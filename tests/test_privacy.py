@@ -2034,6 +2034,11 @@ def test_an_id_with_a_phone_word_and_no_phone_number_is_not_hashed(value):
     assert not is_personal_id(value)
 
 
+def test_the_docs_list_every_phone_word():
+    docs = (ROOT / "docs" / "import-formats.md").read_text(encoding="utf-8").lower()
+    assert [w for w in PHONE_WORDS if f"`{w}`" not in docs] == []
+
+
 #: What the rules of version 2 read, planted in one cell on every import path, and what
 #: each is stored as.
 _V2 = [
