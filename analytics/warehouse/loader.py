@@ -126,14 +126,36 @@ class EventScope:
     A scope without ``stages`` and without ``leads`` is that of a file kind the export
     lacks (:attr:`TableBatch.unsaid`): its ``trigger``'s events, of every lead the
     warehouse keeps, are said nothing of (of sales touches, ``trigger`` is the channel
-    of that kind's touches: HubSpot's e-mails).
+    of that kind's touches: HubSpot's e-mails). Such a scope with ``trigger`` None is of
+    rows of any kind, in a table no column tells the kinds apart: the reps an export
+    names by owner are no list of the reps, and a scope of reps with ``trigger`` and
+    ``leads`` None keeps every stored rep, one with ``leads`` (there: rep ids, the ids of
+    a full users export such as Salesforce's User.csv) keeps the reps it lists.
     """
 
-    #: the file's leads; None: every lead the warehouse keeps (a file kind it lacks)
+    #: the file's leads; None: every lead the warehouse keeps (a file kind it lacks; of
+    #: a table without leads, its every row); of reps: the reps' ids
     leads: pl.Series | None
     stages: frozenset[str]
-    trigger: str
+    #: the file's trigger (sales touches: channel); None: any (a file kind's scope only)
+    trigger: str | None
     yields_to: frozenset[str] = frozenset()
+
+    def says_nothing_of(self, table: str) -> bool:
+        """Whether the scope keeps every stored row of ``table`` from a replace: the reps an
+        export names by owner say nothing of the reps they do not name.
+
+        >>> EventScope(None, frozenset(), None).says_nothing_of("reps")
+        True
+        >>> EventScope(None, frozenset(), "status_change").says_nothing_of("lifecycle_events")
+        False
+        """
+        return (
+            self.leads is None
+            and self.trigger is None
+            and not self.stages
+            and not _refers_to_leads(table)
+        )
 
     def events_sql(self) -> str:
         """SQL: an event of this scope's stages and trigger (the trigger as parameter ``?``).
@@ -178,8 +200,9 @@ class TableBatch:
     #: export's file kinds the import lacks, by the trigger (channel) of their rows (a
     #: Salesforce folder without LeadHistory.csv: its status changes; a HubSpot one without
     #: emails.csv: its e-mails): ``--replace`` keeps their stored rows, as it keeps the
-    #: events of a stage the file has no column for (:func:`_unsaid_sql`). One batch of
-    #: the export's table carries them.
+    #: events of a stage the file has no column for (:func:`_unsaid_sql`). So the reps
+    #: its owners do not name (every rep, or those a full users export lists). One batch
+    #: of the export's table carries them.
     unsaid: tuple[EventScope, ...] = ()
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
@@ -1331,6 +1354,16 @@ class _EarlierKeys:
 _KIND_COLUMN = {"lifecycle_events": "trigger", "sales_touches": "channel"}
 
 
+def _refers_to_leads(table: str) -> bool:
+    """Whether ``table``'s rows belong to a lead (events, touches, ...), as opposed to
+    being leads or having none (reps).
+
+    >>> _refers_to_leads("lifecycle_events"), _refers_to_leads("leads"), _refers_to_leads("reps")
+    (True, False, False)
+    """
+    return any(c.references == ("leads", "lead_id") for c in TABLES[table].columns)
+
+
 def _unsaid_sql(
     con,
     scopes: Sequence[tuple[EventScope, EventScope | None]],
@@ -1350,20 +1383,26 @@ def _unsaid_sql(
       without LeadHistory.csv says nothing of status changes), for every lead the warehouse
       keeps (core's leads, replaced before the events: a lead no export has goes with all
       its events); so the touches of a kind it lacks (its ``trigger`` is their
-      :data:`_KIND_COLUMN`: a HubSpot folder without emails.csv says nothing of e-mails).
+      :data:`_KIND_COLUMN`: a HubSpot folder without emails.csv says nothing of e-mails),
+      and the reps its owners do not name (a scope of every rep, or of those a users
+      export lists).
 
     The tables of leads it registers are added to ``registered`` (for the caller to
     unregister)."""
     live = f"core.{table}"
+    ids = f"{live}.lead_id" if "lead_id" in TABLES[table].column_names else None
+    ids = ids or f"{live}.{_quote(TABLES[table].key[0])}"
     kept = []
     for scope, trusted in scopes:
-        if scope.leads is None:
-            of = f"{live}.lead_id IN (SELECT lead_id FROM core.leads)"
-        else:
+        if scope.leads is not None:
             name = f"unsaid_leads_{len(registered)}"
-            con.register(name, pl.DataFrame({"lead_id": scope.leads.str.strip_chars()}).to_arrow())
+            con.register(name, pl.DataFrame({"id": scope.leads.str.strip_chars()}).to_arrow())
             registered.append(name)
-            of = f"{live}.lead_id IN (SELECT lead_id FROM {name})"
+            of = f"{ids} IN (SELECT id FROM {name})"
+        elif _refers_to_leads(table):
+            of = f"{live}.lead_id IN (SELECT lead_id FROM core.leads)"
+        else:  # the leads (or reps) themselves: every stored one
+            of = "true"
         unsaid = []
         if scope.stages:
             stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))
@@ -1375,8 +1414,11 @@ def _unsaid_sql(
             con.register(sure, pl.DataFrame({"lead_id": trusted.leads}).to_arrow())
             registered.append(sure)
             unsaid.append(f"{live}.lead_id NOT IN (SELECT lead_id FROM {sure})")
-        value = scope.trigger.replace("'", "''")
-        kind = f"{live}.{_KIND_COLUMN[table]} = '{value}'"
+        if scope.trigger is None:  # rows of any kind
+            kind = "true"
+        else:
+            value = scope.trigger.replace("'", "''")
+            kind = f"{live}.{_KIND_COLUMN[table]} = '{value}'"
         kept.append(f"({kind} AND {of} AND ({' OR '.join(unsaid)}))")
     return f" AND NOT ({' OR '.join(kept)})" if kept else ""
 
@@ -2152,6 +2194,14 @@ def load_batches(
         per_table = Counter(b.table for b in batches)
         known.track_scoped = sum(getattr(b, "scope", None) is not None for b in batches) > 1
         earlier = {t: _EarlierKeys() for t, n in per_table.items() if n > 1}
+        # a table the import says nothing of but the rows it gives (the reps an export
+        # names by owner): --replace removes none of it, and the load log says so (what a
+        # purge reads as "a later load would have removed it too")
+        unreplaced = {
+            b.table
+            for b in batches
+            if any(s.says_nothing_of(b.table) for s in getattr(b, "unsaid", ()))
+        }
         changed_files: set[str] = set()
         # the rows each file held (read, or quarantined as unreadable): one without any is
         # named as such, not as "already loaded"
@@ -2233,7 +2283,8 @@ def load_batches(
                     done.rows_rejected,
                     now,
                     *changes.values(),
-                    replace,  # a full snapshot of its table: what it lacks was removed
+                    # a full snapshot of its table: what it lacks was removed
+                    replace and batch.table not in unreplaced,
                 ],
             )
         # a file is unchanged only when none of its tables changed (a HubSpot contacts file

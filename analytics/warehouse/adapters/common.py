@@ -686,10 +686,34 @@ def lacking_kinds(
     kinds = set(kinds)
     said = {value for kind in kinds for value in gives.get(kind, ())}
     unsaid = {value for kind, values in gives.items() if kind not in kinds for value in values}
+    _hand(export, table, tuple(EventScope(None, frozenset(), v) for v in sorted(unsaid - said)))
+
+
+def owned_reps(export: Export, users: pl.Series | None = None) -> None:
+    """Hand the first reps batch of ``export`` the scope of the reps it does not name: the
+    reps an export names by owner (HubSpot's owners, Salesforce's ``OwnerId``, Olist's SDR
+    and SR) are no list of the reps, and ``--replace`` adds and updates them but removes
+    none (a rep a canonical ``reps.csv`` set up, with its name, team and capacity, stays).
+
+    ``users``: the ids of a full users export of the folder (Salesforce's User.csv: every
+    user the org has, a user being deactivated, never deleted): the reps' snapshot, so a
+    stored rep it lists stays though no file of the folder names it, and one that neither
+    it nor a file names is removed.
+
+    >>> e = Export([TableBatch("reps", "contacts.csv", "", pl.DataFrame())])
+    >>> owned_reps(e)
+    >>> [(s.leads, s.trigger) for s in e.batches[0].unsaid]
+    [(None, None)]
+    """
+    _hand(export, "reps", (EventScope(users, frozenset(), None),))
+
+
+def _hand(export: Export, table: str, scopes: tuple[EventScope, ...]) -> None:
+    """Give the first batch of ``table`` the ``scopes`` of what the import says nothing of
+    (one batch of the export's table carries them for all); nothing without either."""
     first = next((i for i, b in enumerate(export.batches) if b.table == table), None)
-    if first is None or not unsaid - said:
+    if first is None or not scopes:
         return
-    scopes = tuple(EventScope(None, frozenset(), value) for value in sorted(unsaid - said))
     export.batches[first] = dataclasses.replace(export.batches[first], unsaid=scopes)
 
 

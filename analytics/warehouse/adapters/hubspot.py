@@ -31,7 +31,8 @@ names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too
 - Owners (``Contact owner``, ``Deal owner``, ``Activity assigned to``) become ``reps``:
   id and name are the owner as exported; team ``sdr`` for contact and activity
   owners, ``ae`` for deal owners (the more frequent role wins). Import a canonical
-  ``reps.csv`` afterwards to set teams and capacities.
+  ``reps.csv`` afterwards to set teams and capacities: a stored rep keeps its team and
+  name, and the owners are no list of the reps, so ``--replace`` removes no rep.
 
 Names, e-mail addresses, phone numbers and free-text notes (``common.FREE_TEXT``) are
 never loaded. Where a deal or activity export names its contact only as
@@ -61,6 +62,7 @@ from analytics.warehouse.adapters.common import (
     map_values,
     mask_expr,
     number_text,
+    owned_reps,
     read_export_csv,
     require_columns,
     resolve_salt,
@@ -751,6 +753,7 @@ def read_hubspot(
         if own is not None:
             owners.append((f, own))
     export.batches += _reps(owners)
+    owned_reps(export)  # the owners are no list of the reps: a replace removes none
     lacking_kinds(export, "sales_touches", TOUCH_CHANNELS, [k for k in kinds.values() if k])
     contacts = [f.label for f in files if kinds[f.label] == "contacts"]
     if any(label not in export.no_mql_dates for label in contacts):

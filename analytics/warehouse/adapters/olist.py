@@ -10,7 +10,8 @@ Files (a folder holding both, or either one alone), recognised by their header:
   (``account_id`` = ``seller_id``, ``industry`` = ``business_segment``), the SDR and
   SR as reps (team ``sdr`` / ``ae``: a person in both columns is in the team of the
   role they hold more often, ties -> sdr; the name is the id: the data set has no
-  names), lifecycle events ``sql`` (actor: SDR), ``opportunity`` and ``customer``
+  names; a stored rep keeps its own, and ``--replace`` removes no rep), lifecycle
+  events ``sql`` (actor: SDR), ``opportunity`` and ``customer``
   (actor: SR) at ``won_date``, and a won opportunity (``opportunity_id`` = ``mql_id``,
   created and closed at ``won_date``, **amount 0**: ``declared_monthly_revenue`` is
   what the seller declared about its own sales, not the deal's value; it is kept in
@@ -38,6 +39,7 @@ from analytics.warehouse.adapters.common import (
     csv_files,
     lacking_kinds,
     map_values,
+    owned_reps,
     read_export_csv,
     require_columns,
     sources_of,
@@ -143,7 +145,9 @@ def _deals(file: ExportFile, options: CsvOptions) -> Export:
     require_columns(file, DEAL_COLUMNS, "Olist closed deals")
     c = file.cells
     at = timestamp_text(pl.col("won_date"), timezone=options.timezone)
-    batches = [batch("reps", file, _reps(c))]
+    # the team is a guess from the roles, the name the id: a new rep takes them, a stored
+    # one (a canonical reps.csv set names and teams) keeps its own
+    batches = [batch("reps", file, _reps(c), defaulted=["team", "name"])]
     extra = [x for x in c.columns if x not in ("mql_id", "won_date", "_line")]
     if "seller_id" in c.columns:
         accounts = (
@@ -293,4 +297,5 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
         export.extend(part)
     kinds = [kind for kind, file in (("mqls", mqls), ("deals", deals)) if file is not None]
     lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, kinds)
+    owned_reps(export)  # the SDRs and SRs are no list of the reps: a replace removes none
     return export

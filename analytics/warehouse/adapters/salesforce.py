@@ -31,7 +31,9 @@ header) or at one file. Columns are the API field names, matched case-insensitiv
   Time: ``CompletedDateTime``, else ``CreatedDate`` when on the ``ActivityDate``, else the
   ``ActivityDate``. ``WhoId`` may be a lead or a contact.
 - Owners (``OwnerId``) become ``reps``: name and ``IsActive`` from the User export when
-  present, else the id; team ``ae`` for opportunity owners, else ``sdr``.
+  present, else none; team ``ae`` for opportunity owners, else ``sdr`` (a guess: a stored
+  rep keeps its team). The owners are no list of the reps: ``--replace`` removes no rep,
+  but with User.csv, the list of every user, a rep neither it nor an owner names.
 - ``leads.assigned_at`` stays empty: Salesforce has no standard field for when the owner
   was assigned (docs/import-formats.md).
 
@@ -62,6 +64,7 @@ from analytics.warehouse.adapters.common import (
     map_values,
     mask_expr,
     number_text,
+    owned_reps,
     read_export_csv,
     require_columns,
     sources_of,
@@ -897,4 +900,7 @@ def read_salesforce(
     if "users" in files:
         export.dropped_columns[files["users"].label] = _dropped(files["users"], keep={"name"})
     lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, files)
+    # the owners are no list of the reps; User.csv is (every user the org has)
+    users = files.get("users")
+    owned_reps(export, users.cells["id"].drop_nulls() if users is not None else None)
     return export
