@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
+import pytest
 
 from analytics.warehouse import import_canonical, read_core_table
 from analytics.warehouse.adapters import import_export
@@ -139,6 +141,54 @@ def test_a_salesforce_folder_without_user_csv_keeps_every_rep(tmp_path):
     assert _reps(db) == _SF_BEFORE
     assert done.changes["reps"]["removed"] == 0
     assert _replaced(db, "reps") == [False]
+
+
+def test_a_salesforce_folder_with_user_csv_replaces_the_reps_it_does_not_list(tmp_path):
+    """User.csv lists every user the org has (Salesforce deactivates users, it does not
+    delete them): with it the folder is the reps' snapshot. A rep it lists stays though
+    no file owns anything of it (0051000000CCCCC owns only deals); one that neither it
+    nor an owner names goes (r-extern). An owner it does not list keeps the name, team
+    and capacity a reps.csv gave it (005100000UNKNWN: before, its name was emptied)."""
+    db = _salesforce(tmp_path)
+    part = _part(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", "User.csv")
+    done = import_export(db, part, fmt="salesforce", replace=True)
+    assert _reps(db) == _SF_BEFORE[:-1]
+    assert done.changes["reps"]["removed"] == 1
+    assert _replaced(db, "reps") == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("users", "expected"),
+    [
+        # the names and activity it has are said; the team is a guess and stays
+        ("Id,Name,IsActive\n0051000000AAAAA,Jana Neu,false\n", ("Jana Neu", "marketing", False)),
+        # a User.csv without Name or IsActive says neither
+        ("Id,Username\n0051000000AAAAA,jana.sfdc\n", ("Jana V.", "marketing", True)),
+    ],
+    ids=["Name and IsActive", "neither"],
+)
+def test_user_csv_sets_the_names_and_activity_it_has(tmp_path, users, expected):
+    db = tmp_path / "w.duckdb"
+    import_export(db, EXPORTS / "salesforce", fmt="salesforce")
+    reps = "rep_id,name,team,active\n0051000000AAAAA,Jana V.,marketing,true\n"
+    _canonical_reps(db, tmp_path / "canonical", reps)
+    part = _part(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", **{"User.csv": users})
+    import_export(db, part, fmt="salesforce", replace=True)
+    reps = read_core_table(db, "reps").filter(pl.col("rep_id") == "0051000000AAAAA")
+    assert reps.select("name", "team", "active").row(0) == expected
+
+
+def test_a_user_csv_without_id_is_refused_naming_it(tmp_path):
+    from analytics.warehouse.loader import ImportFailed
+
+    part = _part(
+        tmp_path / "part",
+        EXPORTS / "salesforce",
+        "Lead.csv",
+        **{"User.csv": "Username,Name,IsActive\njana.sfdc,Jana Vogel,true\n"},
+    )
+    with pytest.raises(ImportFailed, match=r"User.csv.*\bid\b"):
+        import_export(tmp_path / "w.duckdb", part, fmt="salesforce")
 
 
 _DEALS = (

@@ -771,25 +771,39 @@ def _reps(files: dict[str, ExportFile]) -> list:
     )
     users = files.get("users")
     if users is not None:
+        require_columns(users, ["id"], "Salesforce User")
         u = users.cells.select(
             pl.col("id").alias("rep_id"),
             _col(users, "name").alias("_name"),
             _col(users, "isactive").str.to_lowercase().alias("active"),
+            pl.lit(True).alias("_listed"),
         ).unique("rep_id", keep="first")
         teams = teams.join(u, on="rep_id", how="left")
+        teams = teams.with_columns(pl.col("_listed").fill_null(False))
     else:  # without the User export, whether a rep is active is not said: stored stays
-        teams = teams.with_columns(pl.lit(None, pl.String).alias("_name"))
+        teams = teams.with_columns(
+            pl.lit(None, pl.String).alias("_name"), pl.lit(False).alias("_listed")
+        )
     # a user id User.csv does not name has no name: an opaque id such as 005100000UNKNWN
     # is no person's name (the pages call such a rep "Rep 1", ...)
     teams = teams.rename({"_name": "name"})
-    # the team is a guess from the owned objects, the name one without User.csv: a new rep
-    # takes them, a stored one (a canonical reps.csv set the teams) keeps its own
-    guessed = ["team"] if users is not None else ["team", "name"]
+    # the team is a guess from the owned objects: a new rep takes it, a stored one (a
+    # canonical reps.csv set the teams) keeps its own. So do the name and whether the rep
+    # is active where User.csv does not say them: without User.csv, for an owner it does
+    # not list (an export of the active users only), or without its Name or IsActive field
+    unsaid = ["team", "name", "active"]
+    said = [c for c, field in (("name", "name"), ("active", "isactive"))
+            if users is not None and field in users.cells.columns]  # fmt: skip
     out = []
     for kind in ("leads", "contacts", "tasks", "opportunities"):
         part = teams.filter(pl.col("_kind") == kind).sort("_line")
-        if part.height:
-            out.append(batch("reps", files[kind], part, suffix="owners", defaulted=guessed))
+        listed, unlisted = part.filter(pl.col("_listed")), part.filter(~pl.col("_listed"))
+        if listed.height:
+            guessed = [c for c in unsaid if c not in said]
+            out.append(batch("reps", files[kind], listed, suffix="owners", defaulted=guessed))
+        if unlisted.height:
+            suffix = "owners" if not listed.height else "owners-not-in-users"
+            out.append(batch("reps", files[kind], unlisted, suffix=suffix, defaulted=unsaid))
     return out
 
 
