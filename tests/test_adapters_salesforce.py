@@ -565,3 +565,82 @@ def test_a_person_without_an_id_is_quarantined_not_dropped(tmp_path, kind, text)
             for r in result.rejected if r["column"] == "lead_id"} == {
         (f"{kind}.csv", 2, "lead_id", "Id", "required value is missing")
     }  # fmt: skip
+
+
+#: Lead.csv's two leads (00QL1 converted: its lead and sql events) and Contact.csv's two
+#: contacts no lead was converted into (a lead event each)
+_PEOPLE = "Id,Status,Company,CreatedDate,ConvertedDate\n"
+_P1 = "00QL1,Closed - Converted,Example AG,2026-09-01T08:00:00Z,2026-09-10\n"
+_P2 = "00QL2,Open,Beta GmbH,2026-09-02T08:00:00Z,\n"
+_CONTACTS = "Id,AccountId,Title,CreatedDate\n"
+_C1 = "003C1,,CFO,2026-09-18T09:00:00Z\n"
+_C2 = "003C2,,CTO,2026-09-19T09:00:00Z\n"
+_ALL_EVENTS = [
+    ("003C1", "lead"), ("003C2", "lead"), ("00QL1", "lead"), ("00QL1", "sql"), ("00QL2", "lead"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("files", "leads"),
+    [
+        # a folder without one of the two files says nothing of the leads it gave
+        ({"Lead": _PEOPLE + _P1 + _P2}, ["003C1", "003C2", "00QL1", "00QL2"]),
+        ({"Contact": _CONTACTS + _C1 + _C2}, ["003C1", "003C2", "00QL1", "00QL2"]),
+        ({"Lead": _PEOPLE + _P1 + _P2, "Contact": _CONTACTS + _C1 + _C2},
+         ["003C1", "003C2", "00QL1", "00QL2"]),
+        # the file it has is a snapshot of its own leads: one it no longer lists goes
+        ({"Lead": _PEOPLE + _P1}, ["003C1", "003C2", "00QL1"]),
+        ({"Contact": _CONTACTS + _C1}, ["003C1", "00QL1", "00QL2"]),
+        ({"Lead": _PEOPLE + _P2, "Contact": _CONTACTS + _C2}, ["003C2", "00QL2"]),
+    ],
+    ids=[
+        "Lead.csv alone",
+        "Contact.csv alone",
+        "both",
+        "Lead.csv alone without 00QL2",
+        "Contact.csv alone without 003C2",
+        "both, each without one",
+    ],
+)  # fmt: skip
+def test_replacing_with_one_of_lead_and_contact_csv_keeps_the_others_leads(tmp_path, files, leads):
+    """Lead.csv and Contact.csv both fill leads: --replace with Contact.csv alone removed
+    every lead Lead.csv had given (11 leads to 2 on the fixture), and Lead.csv alone every
+    contact's (audit 2026-12-06 messy exports, finding 14). Salesforce's key prefix tells
+    them apart (00Q a Lead, 003 a Contact): a folder without one of the files says nothing
+    of its leads. A lead kept keeps its events; a lead removed goes with them."""
+    db = tmp_path / "w.duckdb"
+    whole = {"Lead": _PEOPLE + _P1 + _P2, "Contact": _CONTACTS + _C1 + _C2}
+    import_export(db, _export(tmp_path / "first", **whole), fmt="salesforce")
+    assert read_core_table(db, "leads").height == 4
+    assert sorted(read_core_table(db, "lifecycle_events").select("lead_id", "stage").rows()) == (
+        _ALL_EVENTS
+    )
+    done = import_export(db, _export(tmp_path / "refresh", **files), fmt="salesforce", replace=True)
+    assert sorted(read_core_table(db, "leads")["lead_id"]) == leads
+    events = read_core_table(db, "lifecycle_events").select("lead_id", "stage").rows()
+    assert sorted(events) == [e for e in _ALL_EVENTS if e[0] in leads]
+    assert done.changes["leads"]["removed"] == 4 - len(leads)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("Lead.csv", "Account.csv"), ("Contact.csv", "Account.csv"),
+     ("Lead.csv", "Contact.csv", "Account.csv")],
+    ids=["Lead.csv", "Contact.csv", "both"],
+)  # fmt: skip
+def test_replacing_the_fixture_with_one_of_its_people_files_keeps_its_11_leads(tmp_path, names):
+    """The fixture's 11 leads (10 of Lead.csv, 0031000000C0004 of Contact.csv) and 27
+    events stay whichever of the two files the replace has (Contact.csv alone: 2 before)."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="salesforce")
+    before = {t: read_core_table(db, t) for t in ("leads", "lifecycle_events")}
+    assert {t: f.height for t, f in before.items()} == {"leads": 11, "lifecycle_events": 27}
+    part = tmp_path / "part"
+    part.mkdir()
+    for name in names:
+        shutil.copy(FIXTURES / name, part / name)
+    done = import_export(db, part, fmt="salesforce", replace=True)
+    for table, rows in before.items():
+        after = read_core_table(db, table).select(rows.columns)
+        assert after.sort(rows.columns).equals(rows.sort(rows.columns)), table
+        assert done.changes[table]["removed"] == 0

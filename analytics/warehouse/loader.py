@@ -126,11 +126,17 @@ class EventScope:
     A scope without ``stages`` and without ``leads`` is that of a file kind the export
     lacks (:attr:`TableBatch.unsaid`): its ``trigger``'s events, of every lead the
     warehouse keeps, are said nothing of (of sales touches, ``trigger`` is the channel
-    of that kind's touches: HubSpot's e-mails). Such a scope with ``trigger`` None is of
-    rows of any kind, in a table no column tells the kinds apart: the reps an export
-    names by owner are no list of the reps, and a scope of reps with ``trigger`` and
-    ``leads`` None keeps every stored rep, one with ``leads`` (there: rep ids, the ids of
-    a full users export such as Salesforce's User.csv) keeps the reps it lists.
+    of that kind's touches: HubSpot's e-mails). Such a scope may say which rows more
+    narrowly or more widely, in the tables no column tells the kinds apart:
+
+    - ``prefix``: only the rows of leads whose id starts with it. Salesforce's key prefix
+      (the first three characters of every record id, the same in every org) tells
+      Lead.csv's leads (``00Q``) from Contact.csv's (``003``), in ``leads`` and in the
+      events each of them dates (both date ``created``);
+    - ``trigger`` None: rows of any kind. The reps an export names by owner are no list
+      of the reps: a scope of reps with ``trigger`` and ``leads`` None keeps every stored
+      rep, one with ``leads`` (there: rep ids, the ids of a full users export such as
+      Salesforce's User.csv) keeps the reps it lists.
     """
 
     #: the file's leads; None: every lead the warehouse keeps (a file kind it lacks; of
@@ -140,6 +146,8 @@ class EventScope:
     #: the file's trigger (sales touches: channel); None: any (a file kind's scope only)
     trigger: str | None
     yields_to: frozenset[str] = frozenset()
+    #: a file kind's scope: only the rows of leads whose id starts with it (None: any)
+    prefix: str | None = None
 
     def says_nothing_of(self, table: str) -> bool:
         """Whether the scope keeps every stored row of ``table`` from a replace: the reps an
@@ -153,6 +161,7 @@ class EventScope:
         return (
             self.leads is None
             and self.trigger is None
+            and self.prefix is None
             and not self.stages
             and not _refers_to_leads(table)
         )
@@ -200,9 +209,10 @@ class TableBatch:
     #: export's file kinds the import lacks, by the trigger (channel) of their rows (a
     #: Salesforce folder without LeadHistory.csv: its status changes; a HubSpot one without
     #: emails.csv: its e-mails): ``--replace`` keeps their stored rows, as it keeps the
-    #: events of a stage the file has no column for (:func:`_unsaid_sql`). So the reps
-    #: its owners do not name (every rep, or those a full users export lists). One batch
-    #: of the export's table carries them.
+    #: events of a stage the file has no column for (:func:`_unsaid_sql`). So the leads of
+    #: a kind it lacks (Salesforce's Contact.csv: by the id's prefix) and the reps its
+    #: owners do not name (every rep, or those a full users export lists). One batch of
+    #: the export's table carries them.
     unsaid: tuple[EventScope, ...] = ()
 
     def chunks(self, rows: int, *, exact: bool = False) -> Iterator[Chunk]:
@@ -1350,7 +1360,8 @@ class _EarlierKeys:
 #: The column that tells which file kind of an export gave a stored row, in the tables
 #: several kinds fill: what the ``trigger`` of an :class:`EventScope` of the table names
 #: (Salesforce's LeadHistory.csv dates the ``status_change`` events, HubSpot's calls.csv
-#: gives the ``phone`` touches).
+#: gives the ``phone`` touches). Salesforce's leads are told apart by their id's prefix
+#: (:attr:`EventScope.prefix`).
 _KIND_COLUMN = {"lifecycle_events": "trigger", "sales_touches": "channel"}
 
 
@@ -1384,8 +1395,9 @@ def _unsaid_sql(
       keeps (core's leads, replaced before the events: a lead no export has goes with all
       its events); so the touches of a kind it lacks (its ``trigger`` is their
       :data:`_KIND_COLUMN`: a HubSpot folder without emails.csv says nothing of e-mails),
-      and the reps its owners do not name (a scope of every rep, or of those a users
-      export lists).
+      the leads of a kind it lacks (by their id's :attr:`~EventScope.prefix`: a Salesforce
+      folder without Contact.csv says nothing of the contacts' leads) and the reps its
+      owners do not name (a scope of every rep, or of those a users export lists).
 
     The tables of leads it registers are added to ``registered`` (for the caller to
     unregister)."""
@@ -1403,6 +1415,9 @@ def _unsaid_sql(
             of = f"{live}.lead_id IN (SELECT lead_id FROM core.leads)"
         else:  # the leads (or reps) themselves: every stored one
             of = "true"
+        if scope.prefix is not None:
+            prefix = scope.prefix.replace("'", "''")
+            of += f" AND starts_with({live}.lead_id, '{prefix}')"
         unsaid = []
         if scope.stages:
             stages = ", ".join(f"'{s}'" for s in sorted(scope.stages))

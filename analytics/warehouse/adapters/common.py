@@ -666,7 +666,12 @@ def batch(
 
 
 def lacking_kinds(
-    export: Export, table: str, gives: Mapping[str, Iterable[str]], kinds: Iterable[str]
+    export: Export,
+    table: str,
+    gives: Mapping[str, Iterable[str | None]],
+    kinds: Iterable[str],
+    *,
+    prefixes: Mapping[str, str] | None = None,
 ) -> None:
     """Hand the first batch of ``table`` in ``export`` the scopes of the file kinds the
     folder lacks: a folder without Salesforce's LeadHistory.csv says nothing of status
@@ -674,19 +679,51 @@ def lacking_kinds(
     (:attr:`~analytics.warehouse.loader.TableBatch.unsaid`).
 
     ``gives``: file kind -> the triggers of the lifecycle events it dates (of sales
-    touches: the channels); ``kinds``: the kinds the folder has. A value a kind of the
-    folder gives too is said (Contact.csv's ``created`` beside Lead.csv's). Nothing when
-    no batch fills ``table`` (the replace leaves it as it is) or the folder lacks none.
+    touches: the channels; of a table no column tells the kinds apart, ``None``: its
+    rows); ``kinds``: the kinds the folder has. ``prefixes``: file kind -> the prefix of
+    the ids of the leads it gives (Salesforce's key prefix: ``00Q`` Lead.csv's, ``003``
+    Contact.csv's), so that two kinds giving the same trigger are told apart by their
+    leads (both date ``created``). A value a kind of the folder gives too, of the same
+    leads, is said. Nothing when no batch fills ``table`` (the replace leaves it as it
+    is) or the folder lacks none.
 
     >>> e = Export([TableBatch("sales_touches", "calls.csv", "", pl.DataFrame())])
     >>> lacking_kinds(e, "sales_touches", {"calls": ["phone"], "emails": ["email"]}, ["calls"])
     >>> [(s.trigger, s.stages, s.leads) for s in e.batches[0].unsaid]
     [('email', frozenset(), None)]
+    >>> e = Export([TableBatch("leads", "Contact.csv", "", pl.DataFrame())])
+    >>> prefixes = {"leads": "00Q", "contacts": "003"}
+    >>> lacking_kinds(e, "leads", {"leads": [None], "contacts": [None]}, ["contacts"],
+    ...               prefixes=prefixes)
+    >>> [(s.trigger, s.prefix) for s in e.batches[0].unsaid]
+    [(None, '00Q')]
     """
     kinds = set(kinds)
-    said = {value for kind in kinds for value in gives.get(kind, ())}
-    unsaid = {value for kind, values in gives.items() if kind not in kinds for value in values}
-    _hand(export, table, tuple(EventScope(None, frozenset(), v) for v in sorted(unsaid - said)))
+    prefixes = prefixes or {}
+
+    def pairs(present: bool) -> set[tuple[str | None, str | None]]:
+        return {
+            (value, prefixes.get(kind))
+            for kind, values in gives.items()
+            if (kind in kinds) == present
+            for value in values
+        }
+
+    said = pairs(True)
+    unsaid = {
+        (value, prefix)
+        for value, prefix in pairs(False)
+        # said: the same value of the same leads, of any leads, or (a value of any
+        # leads) of some of them
+        if (value, prefix) not in said
+        and (value, None) not in said
+        and not (prefix is None and any(v == value for v, _ in said))
+    }
+    scopes = tuple(
+        EventScope(None, frozenset(), value, prefix=prefix)
+        for value, prefix in sorted(unsaid, key=lambda p: (p[0] or "", p[1] or ""))
+    )
+    _hand(export, table, scopes)
 
 
 def owned_reps(export: Export, users: pl.Series | None = None) -> None:

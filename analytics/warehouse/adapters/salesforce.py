@@ -311,6 +311,14 @@ EVENT_TRIGGERS: dict[str, frozenset[str]] = {
     "opportunities": frozenset({"opportunity_created", "won"}),
 }
 
+#: Salesforce's key prefix of the objects whose records become leads: the first three
+#: characters of every record id name its object, the same in every org (Salesforce's
+#: "Standard Field Record ID Prefix Decoder": 00Q Lead, 003 Contact). Lead.csv and
+#: Contact.csv both fill leads, and both date ``created``: the prefix tells which of them
+#: gave a stored lead and its events, so that a folder without one says nothing of its
+#: leads (:func:`~analytics.warehouse.adapters.common.lacking_kinds`).
+LEAD_PREFIXES: dict[str, str] = {"leads": "00Q", "contacts": "003"}
+
 
 def _who(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     """Lead id of a WhoId/ContactId: a converted contact's lead, else the id itself."""
@@ -913,7 +921,12 @@ def read_salesforce(
         export.extend(_tasks(files["tasks"], options, contacts))
     if "users" in files:
         export.dropped_columns[files["users"].label] = _dropped(files["users"], keep={"name"})
-    lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, files)
+    # a folder without Contact.csv says nothing of the contacts' leads and their creation,
+    # one without Lead.csv nothing of the leads'
+    lacking_kinds(
+        export, "leads", dict.fromkeys(LEAD_PREFIXES, (None,)), files, prefixes=LEAD_PREFIXES
+    )
+    lacking_kinds(export, "lifecycle_events", EVENT_TRIGGERS, files, prefixes=LEAD_PREFIXES)
     # the owners are no list of the reps; User.csv is (every user the org has)
     users = files.get("users")
     owned_reps(export, users.cells["id"].drop_nulls() if users is not None else None)
