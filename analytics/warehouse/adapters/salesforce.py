@@ -15,7 +15,9 @@ header) or at one file. Columns are the API field names, matched case-insensitiv
   to an open status after a later stage is ``recycled``. Without a history export the
   stages between creation and conversion cannot be dated and are not invented.
 - Contact -> a lead only when no converted lead points to it (``ConvertedContactId``);
-  otherwise its Id is an alias of that lead (for tasks and opportunities).
+  otherwise its Id is an alias of that lead (for tasks and opportunities). The id's key
+  prefix tells Lead.csv's leads (``00Q``) from Contact.csv's (``003``): ``--replace``
+  with one of the files keeps the other's (:data:`LEAD_PREFIXES`).
 - Account -> ``accounts`` (``Id``, ``Name``, ``Industry``, ``NumberOfEmployees``,
   ``BillingCountry``, ``AnnualRevenue``).
 - Opportunity -> ``opportunities`` (``Id``, ``AccountId``, ``CreatedDate``, ``Amount``
