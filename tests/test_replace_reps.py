@@ -239,3 +239,26 @@ def test_a_leads_mapping_replace_leaves_the_reps_and_a_reps_mapping_replaces_the
         ("r1", "Jana Vogel", "sdr", None, None),
         ("r2", "Tom Berg", "ae", None, None),
     ]
+
+
+def test_purging_a_reps_replace_before_a_crm_replace_brings_its_rep_back(tmp_path):
+    """Load 2 (a canonical reps.csv, --replace) removed Ulla Rot; load 3 (a HubSpot
+    --replace) removed no rep. Purging load 2 left Ulla Rot out: the load log said load 3
+    had replaced the reps, so she would have gone anyway."""
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    _canonical_reps(db, tmp_path / "a", "rep_id,name,team\nJana Vogel,Jana V.,sdr\nUlla Rot,U,ae\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "reps.csv").write_text("rep_id,name,team\nJana Vogel,Jana V.,sdr\n")
+    import_canonical(db, tmp_path / "b", replace=True)
+    part = _part(tmp_path / "contacts", EXPORTS / "hubspot", "contacts.csv")
+    import_export(db, part, fmt="hubspot", replace=True)
+    assert [r[0] for r in _reps(db)] == ["Deactivated User (4711)", "Jana Vogel", "Tom Berg"]
+    purge(db, load=2)
+    assert _reps(db) == [
+        ("Deactivated User (4711)", "Deactivated User (4711)", "sdr", None, None),
+        ("Jana Vogel", "Jana V.", "sdr", None, None),
+        ("Tom Berg", "Tom Berg", "sdr", None, None),
+        ("Ulla Rot", "U", "ae", None, None),
+    ]
