@@ -201,3 +201,10 @@ def test_the_snapshot_folder_sits_beside_the_warehouse_and_goes(tmp_path):
     dead.mkdir()
     remove_leftovers(db)
     assert not dead.exists()
+
+
+def test_a_snapshot_beside_a_warehouse_whose_folder_has_a_quote(con, tmp_path):
+    folder = tmp_path / "O'Brien's data"
+    folder.mkdir()
+    copy = database.snapshot_tables(con, folder, max_rows=0)
+    assert copy.activities.select(pl.len()).collect().item() == 4

@@ -550,11 +550,19 @@ def snapshot_tables(
     folder = Path(folder)
     lazy = load_tables(con)
     scans: dict[str, pl.LazyFrame] = {}
-    for name in TABLES:
-        path = folder / f"{name}.parquet"
-        select = _select_list(con, name, list(TABLES[name].polars_schema))
-        con.execute(f"COPY (SELECT {select} FROM core.{name}) TO '{path}' (FORMAT parquet)")
-        scans[name] = _scan_parquet(path, TABLES[name].polars_schema)
+    cursor = con.cursor()  # its own session: no progress bar drawn in a notebook
+    try:
+        cursor.execute("SET enable_progress_bar = false")
+        for name in TABLES:
+            path = folder / f"{name}.parquet"
+            select = _select_list(cursor, name, list(TABLES[name].polars_schema))
+            quoted = str(path).replace("'", "''")  # a warehouse folder named O'Brien
+            cursor.execute(
+                f"COPY (SELECT {select} FROM core.{name}) TO '{quoted}' (FORMAT parquet)"
+            )
+            scans[name] = _scan_parquet(path, TABLES[name].polars_schema)
+    finally:
+        cursor.close()
     episodes = None
     if lazy.stored_episodes is not None:  # decoded once, into the copy
         path = folder / "episodes.parquet"
