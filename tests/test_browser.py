@@ -7,6 +7,7 @@ with Playwright and Debian's chromium, and saves a screenshot of each page under
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -131,6 +132,21 @@ OVERFLOW_JS = """
   return found;
 }
 """
+
+
+def _lasting_overflow(page, *, within: float = 10.0) -> list[dict]:
+    """What :data:`OVERFLOW_JS` finds and still finds ``within`` seconds later: a chart
+    redraws for its new width when the browser gets to it (on a busy host after the half
+    second of quiet, once seen 980 px wide in an 820 px column), while a real overflow
+    stays."""
+    deadline = time.monotonic() + within
+    found = page.evaluate(OVERFLOW_JS)
+    while found and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        found = page.evaluate(OVERFLOW_JS)
+    return found
+
+
 #: The meeting room's screens (a laptop and a projector) the pages are checked at.
 SCREENS = [(1440, 900), (1280, 800)]
 
@@ -171,7 +187,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
             settle(page, quiet=0.5)  # a resize runs no script: only a redraw
             problems += [
                 f"{width}x{height}: {p['what']} {p['text']!r} ({p['scroll']} > {p['client']} px)"
-                for p in page.evaluate(OVERFLOW_JS)
+                for p in _lasting_overflow(page)
             ]
         assert not problems, "\n".join(problems)
     finally:
