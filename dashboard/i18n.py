@@ -316,6 +316,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "Heutige MQL-Schwelle {threshold} und Scoring-Punkte: SLA-Version {version} (gültig ab "
         "{since}), nach der der Monat des letzten Zeitstempels der Daten bewertet wird.",
     ),
+    "scoring_version_earliest": (
+        "Today's MQL threshold {threshold} and scoring points: SLA version {version}, the "
+        "earliest recorded (in force from {since}): no version was in force in {month}, the "
+        "month of the data's last timestamp.",
+        "Heutige MQL-Schwelle {threshold} und Scoring-Punkte: SLA-Version {version}, die "
+        "früheste erfasste (gültig ab {since}): im {month}, dem Monat des letzten Zeitstempels "
+        "der Daten, galt keine Version.",
+    ),
     "precomputing": ("Scoring every lead once …", "Bewerte jeden Lead einmal …"),
     "threshold_whatif": ("Threshold what-if", "Schwellen-Simulation"),
     "use_recommended": ("Use the recommendation", "Empfehlung übernehmen"),

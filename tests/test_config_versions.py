@@ -350,3 +350,38 @@ def test_with_nothing_recorded_the_given_config_judges_and_the_review_says_so(tm
         "Judged by data/sla.toml (not recorded: --no-record), version 2026.2 (46ee2f9e, in "
         "force from 2026-01-01); no SLA version is recorded in the warehouse"
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "SLA version 2026.2, the earliest recorded (in force from 2026-01-01): no "
+               "version was in force in November 2018, the month of the data's last timestamp."),
+        ("de", "SLA-Version 2026.2, die früheste erfasste (gültig ab 01.01.2026): im November "
+               "2018, dem Monat des letzten Zeitstempels der Daten, galt keine Version."),
+    ],
+)  # fmt: skip
+def test_the_qualification_page_says_no_version_was_in_force_for_data_older_than_the_first(
+    tmp_path, monkeypatch, lang, said
+):
+    """An export of 2017-18 (Olist) is scored by the earliest version, and the Lead
+    qualification page says so as the Monthly review does, not "the one that judges"."""
+    from datetime import UTC, datetime
+
+    from app_support import APP
+    from streamlit.testing.v1 import AppTest
+
+    from analytics.demo import generate_demo
+
+    db = tmp_path / "w.duckdb"
+    end = datetime(2018, 11, 14, tzinfo=UTC)
+    write_tables(db, generate_demo(BASE, leads=400, seed=5, end=end), source="test", config=BASE)
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", "data/sla.toml")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.segmented_control(key="lang").set_value(lang).run()
+    at.switch_page("views/qualification.py").run()
+    assert not at.exception, at.exception[0].value
+    captions = " ".join(c.value for c in at.caption)
+    assert said in captions

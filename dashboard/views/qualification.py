@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -21,14 +23,19 @@ v = ui.view()
 # `sla score report` and notebook 03 use them (the stored results are keyed by it)
 lg, cfg = v.lang, data.scoring_config()
 ui.header(t("qualification_title", lg), v)
+now = None if v.as_of is None else month_at(v.as_of, timezone=data.month_zones())
+# no version in force in that month (an export older than the first one): the earliest judges
+earliest = now is not None and cfg.sla.effective_from > date.fromisoformat(f"{now}-01")
 st.caption(
     t("qualification_note", lg) + " " + t("scoring_company_wide", lg) + " "
-    + t("scoring_version", lg, version=ui.md(cfg.sla.version),
-        since=day(cfg.sla.effective_from, lg), threshold=num(cfg.scoring.mql_threshold, lg))
+    + t("scoring_version_earliest" if earliest else "scoring_version", lg,
+        version=ui.md(cfg.sla.version), since=day(cfg.sla.effective_from, lg),
+        threshold=num(cfg.scoring.mql_threshold, lg),
+        month=month_name(now, lg) if now else "")
 )  # fmt: skip
 given = data.config()
-if v.as_of is not None:  # another version than the file's: which one, and why
-    today = month_name(month_at(v.as_of, timezone=data.month_zones()), lg)
+if now is not None:  # another version than the file's: which one, and why
+    today = month_name(now, lg)
     if note := scoring_version_note(cfg, given, month=today, lang=lg, path=f"`{given.source}`"):
         st.caption(note)
 
