@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -516,15 +516,19 @@ class Review:
         why = (self.comparison.get("redefined") or {}).get(metric)
         return None if why is None else why[lang]
 
-    def comparison_label(self, *, lang: str = "en") -> str | None:
+    def comparison_label(
+        self, *, lang: str = "en", month_text: Callable[[str], str] | None = None
+    ) -> str | None:
         """What ``previous`` is, in ``lang``: ``Compared with 2026-09 as judged by SLA
-        version 2026.2.``; None for a running month (compared with nothing)."""
+        version 2026.2.``; None for a running month (compared with nothing).
+        ``month_text`` writes the month (the app's "September 2026"; default its label)."""
         from analytics.texts import render
 
         meta = self.comparison
         if not meta or not meta.get("compared", True):
             return None
-        return render("comparison.label", lang=lang, month=meta["month"], version=meta["version"])  # type: ignore[arg-type]
+        month = meta["month"] if month_text is None else month_text(meta["month"])
+        return render("comparison.label", lang=lang, month=month, version=meta["version"])  # type: ignore[arg-type]
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``sla review --json`` document (spec/cli.md); more keys than the spec, none renamed.

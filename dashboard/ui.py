@@ -1299,7 +1299,7 @@ def comparison_note(review: Any, lg: Lang) -> None:
     """What the KPIs' previous month and change compare with (the month as judged by its
     own SLA version), and each KPI whose change is not computed because the SLA measures
     it differently now, with why (:mod:`analytics.comparison`)."""
-    label = review.comparison_label(lang=lg)
+    label = review.comparison_label(lang=lg, month_text=lambda m: month_name(m, lg))
     if not label:  # a running month is compared with nothing (its tiles say so)
         return
     unlike = [

@@ -546,9 +546,9 @@ def test_the_overview_compares_with_the_previous_month_as_judged_then(
     tile = tile_texts(at)[label]
     assert tile[0] == value and not any("pp" in w or "Pp." in w for w in tile), tile
     captions = " ".join(c.value for c in at.caption)
-    said = {
-        "en": "Compared with 2026-09 as judged by SLA version 2026.2.",
-        "de": "Verglichen mit 2026-09, bewertet nach SLA-Version 2026.2.",
+    said = {  # the month as the app writes months (the CLI: its label, 2026-09)
+        "en": "Compared with September 2026 as judged by SLA version 2026.2.",
+        "de": "Verglichen mit September 2026, bewertet nach SLA-Version 2026.2.",
     }
     assert said[lang] in captions
     assert f"{label}: {REASON[lang]}" in captions

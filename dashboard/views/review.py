@@ -28,6 +28,7 @@ prev = shift_month(v.month, -1)
 ui.header(t("review_title", lg, month=month_name(v.month, lg)), v)
 ui.quarantine_note(lg)
 earliest = cfg.sla.effective_from > review.window.first_day  # no version was in force then
+label = review.comparison_label(lang=lg, month_text=lambda m: month_name(m, lg))
 st.caption(
     t(
         "review_sla_earliest" if earliest else "review_sla",
@@ -35,7 +36,7 @@ st.caption(
         version=cfg.sla.version,
         since=day(cfg.sla.effective_from, lg),
     )
-    + (f" {label}" if (label := review.comparison_label(lang=lg)) else "")
+    + (f" {label}" if label else "")
 )
 
 PARTS = [
