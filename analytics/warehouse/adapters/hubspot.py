@@ -67,6 +67,7 @@ from analytics.warehouse.adapters.common import (
     require_columns,
     resolve_salt,
     salted_hash,
+    sources_of,
     timestamp_text,
 )
 from analytics.warehouse.loader import ImportFailed
@@ -223,10 +224,10 @@ def kind_of(file: ExportFile) -> Kind | None:
     return None
 
 
-def _sources(file: ExportFile, roles: dict[str, str]) -> dict[str, str | None]:
-    """Canonical column -> the export's column it is read from (canonical column -> role),
-    as the file's header writes it: what a rejected cell is named by (``Create Date``)."""
-    return {c: file.named(name) for c, role in roles.items() if (name := col(file, role))}
+def _sources(file: ExportFile, roles: dict[str, str]) -> dict[str, str]:
+    """:func:`~analytics.warehouse.adapters.common.sources_of` by role (canonical column ->
+    role): what a rejected cell is named by (``Create Date``)."""
+    return sources_of(file, {c: col(file, role) for c, role in roles.items()})
 
 
 def _first_id(expr: pl.Expr) -> pl.Expr:
@@ -381,17 +382,7 @@ def _companies(file: ExportFile, options: CsvOptions) -> Export:
                 file,
                 accounts,
                 extra=_extras(file, used),
-                sources=_sources(
-                    file,
-                    {
-                        "account_id": "id",
-                        "name": "company_name",
-                        "industry": "industry",
-                        "employees": "employees",
-                        "country": "country",
-                        "annual_revenue": "revenue",
-                    },
-                ),
+                sources=_sources(file, {"account_id": "id", "name": "company_name", **roles}),
             )
         ],
         unreadable=[{**p, "table": "accounts"} for p in file.unreadable],

@@ -531,17 +531,7 @@ def _accounts(file: ExportFile, options: CsvOptions) -> Export:
                 file,
                 accounts,
                 extra=_extras(file, used),
-                sources=sources_of(
-                    file,
-                    {
-                        "account_id": "id",
-                        "name": "name",
-                        "industry": "industry",
-                        "employees": "numberofemployees",
-                        "country": ("billingcountry", "country"),
-                        "annual_revenue": "annualrevenue",
-                    },
-                ),
+                sources=sources_of(file, {"account_id": "id", "name": "name", **ACCOUNT_FIELDS}),
             )
         ],
         unreadable=[{**p, "table": "accounts"} for p in file.unreadable],
@@ -623,9 +613,8 @@ def _opportunities(
     )
     sources = sources_of(
         file,
-        {"opportunity_id": "id", "account_id": "accountid", "created_at": "createddate",
-         "closed_at": "closedate", "amount": "amount", "status": "stagename",
-         "loss_reason": "loss_reason__c"},
+        {"opportunity_id": "id", "created_at": "createddate", "closed_at": "closedate",
+         "amount": "amount", "status": "stagename", **OPPORTUNITY_FIELDS},
     )  # fmt: skip
     return Export(
         batches=[
