@@ -555,14 +555,7 @@ def _mask_ibans(text: str) -> str:
     >>> _mask_ibans("KontoDE89370400440532013000, IBAN_DE89370400440532013000")
     'Konto[iban], IBAN_[iban]'
     """
-    spans = _iban_spans(text)
-    if not spans:
-        return text
-    pieces, last = [], 0
-    for a, b in spans:
-        pieces += (text[last:a], "[iban]")
-        last = b
-    return "".join(pieces) + text[last:]
+    return _masked_at(text, [(a, b, "[iban]") for a, b in _iban_spans(text)])
 
 
 def _iban_spans(text: str) -> list[tuple[int, int]]:
