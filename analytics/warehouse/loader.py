@@ -1853,6 +1853,7 @@ def _load_batch(
     rep_columns = [c.name for c in TABLES[table].columns if c.references == ("reps", "rep_id")]
     key = TABLES[table].key
     single_key = key[0] if len(key) == 1 and TABLES[table].column(key[0]).kind == "str" else None
+    sources = getattr(batch, "source_columns", None)  # None: a canonical file
     keep: list[pl.DataFrame] = []
     present: set[str] = set()
     unreadable: list[int] = []  # lines whose cells could not be read (ragged, a stray quote)
@@ -1886,7 +1887,6 @@ def _load_batch(
         rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
         rejected = excel_serials(table, rejected)
         rejected = _read_from(cells, rejected)
-        sources = getattr(batch, "source_columns", None)  # None: a canonical file
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known, sources)
         done.rows_read += cells.height
         rejected_lines += rejected["line"].n_unique()
@@ -1938,7 +1938,6 @@ def _load_batch(
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
-    sources = getattr(batch, "source_columns", None)
     for r in done.rejections:  # an adapter's batch: the export's own column of each cell
         if sources is None:  # a canonical file: its columns are the file's own
             r.pop("source_column", None)
