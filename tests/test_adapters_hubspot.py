@@ -901,3 +901,54 @@ def test_replacing_with_a_folder_that_lacks_a_file_kind_keeps_its_touches(
     import_export(db, _export(tmp_path / "refresh", **files), fmt="hubspot", replace=True)
     touches = read_core_table(db, "sales_touches")
     assert dict(touches.group_by("channel").len().iter_rows()) == expected
+
+
+def _read(folder: Path, table: str) -> pl.DataFrame:
+    (found,) = [b for b in read_export(folder, fmt="hubspot", salt="s").batches
+                if b.table == table]  # fmt: skip
+    return found.cells
+
+
+@pytest.mark.parametrize(
+    ("value", "source"),
+    [
+        ("Organische Suche", "organic"),
+        ("Bezahlte Suche", "paid_search"),
+        ("E-Mail-Marketing", "email"),
+        ("Organische Social Media", "social"),
+        ("Bezahlte Social Media", "paid_social"),
+        ("Verweise", "referral"),
+        ("Direkter Traffic", "direct"),
+        ("Offline-Quellen", "other"),
+        ("Andere Kampagnen", "other"),
+    ],
+)
+def test_a_german_original_source_is_the_source(tmp_path, value, source):
+    """A German portal exports its sources in German: every one of them was "other"
+    (audit 2026-12-06 messy exports, finding 9)."""
+    export = _export(
+        tmp_path / "hubspot",
+        contacts=f"Record ID,Create Date,Original Source\n301,2026-10-01 08:00,{value}\n",
+    )
+    assert _read(export, "leads")["source"].to_list() == [source]
+
+
+@pytest.mark.parametrize(
+    ("stage", "status"),
+    [
+        ("Abgeschlossen und gewonnen", "won"),
+        ("Abgeschlossen und verloren", "lost"),
+        ("Termin geplant", "open"),
+        ("Closed Won (Sales Pipeline)", "won"),
+        ("closedlost", "lost"),
+    ],
+)
+def test_a_german_closed_deal_stage_is_won_or_lost(tmp_path, stage, status):
+    """A German portal's closed deals were read as open: only "closedwon"/"closedlost"
+    counted as closed (audit 2026-12-06 messy exports, finding 9)."""
+    export = _export(
+        tmp_path / "hubspot",
+        deals=f"Record ID,Deal Stage,Close Date,Create Date\n5001,{stage},"
+        "2026-10-01 12:00,2026-09-10 09:00\n",
+    )
+    assert _read(export, "opportunities")["status"].to_list() == [status]

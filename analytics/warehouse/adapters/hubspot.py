@@ -93,6 +93,17 @@ SOURCES: dict[str, str] = {
     "offline": "other",
     "other campaigns": "other",
     "other_campaigns": "other",
+    # German labels: https://knowledge.hubspot.com/de/contacts/understand-source-properties
+    # ("AI referrals" has none there, so none is read)
+    "organische suche": "organic",
+    "bezahlte suche": "paid_search",
+    "e-mail-marketing": "email",
+    "organische social media": "social",
+    "bezahlte social media": "paid_social",
+    "verweise": "referral",
+    "direkter traffic": "direct",
+    "offline-quellen": "other",
+    "andere kampagnen": "other",
 }
 
 #: Lifecycle date property (label or internal name) -> canonical stage.
@@ -117,6 +128,20 @@ STAGE_LABELS: dict[str, str] = {
     "customer": "customer",
 }
 _DATE_ENTERED = re.compile(r"^date entered ['\"]?(.+?)['\"]? \(lifecycle stage pipeline\)$")
+
+#: ``Deal Stage`` label (or internal name) of a closed deal -> status; any other stage is open.
+#: Matched in the stage without case, spaces, ``_`` or ``-``, as part of it (``Closed Won
+#: (Sales Pipeline)``). The German won label: https://knowledge.hubspot.com/de/articles/
+#: kcs_article/contacts/will-hubspot-crm-update-the-lifecycle-stage-of-contacts-companies;
+#: the German knowledge base names no lost label; "Abgeschlossen und verloren" is the label
+#: a German portal's own pipeline table gives ``closedlost`` (in a public project's notes),
+#: read because without it every lost deal of a German export would count as open.
+DEAL_STATUSES: dict[str, str] = {
+    "closed won": "won",
+    "closed lost": "lost",
+    "abgeschlossen und gewonnen": "won",
+    "abgeschlossen und verloren": "lost",
+}
 
 #: ``Call outcome`` (HubSpot's default dispositions) -> canonical outcome.
 CALL_OUTCOMES: dict[str, str] = {
@@ -437,13 +462,13 @@ def _deals(
         if (name := col(file, role)) is not None:
             used.add(name)
     stage = _c(file, "deal_stage").str.to_lowercase().str.replace_all(r"[\s_-]", "")
-    status = (
-        pl.when(stage.str.contains("closedwon"))
-        .then(pl.lit("won"))
-        .when(stage.str.contains("closedlost"))
-        .then(pl.lit("lost"))
-        .otherwise(pl.lit("open"))
-    )
+    status = pl.lit("open")
+    for label, outcome in DEAL_STATUSES.items():
+        status = (
+            pl.when(stage.str.contains(re.sub(r"[\s_-]", "", label), literal=True))
+            .then(pl.lit(outcome))
+            .otherwise(status)
+        )
     closed = _timestamp(_c(file, "close_date"), options)
     amount = number_text(_c(file, "amount"), decimal_comma=_decimal_comma(file, options))
     opportunities = file.cells.select(
