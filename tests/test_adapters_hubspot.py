@@ -3,6 +3,7 @@ documented property labels (tests/fixtures/exports/hubspot), awkward rows includ
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -760,10 +761,13 @@ def test_an_export_with_the_internal_property_names_is_read(tmp_path):
     )
     with pytest.raises(ImportFailed) as caught:
         read_export(export, fmt="hubspot", salt="s")
+    # neither is a label HubSpot's German knowledge base confirms (finding 9): the refusal
+    # names the German labels read instead
     assert (
         "missing column(s) record id (or hs_object_id, contact id, company id, deal id, "
-        "activity id), create date (or createdate, created date) (the header has: "
-        "kontakt-id, erstelldatum, original source)" in str(caught.value)
+        "activity id, datensatz-id), create date (or createdate, created date, "
+        "erstellungsdatum) (the header has: kontakt-id, erstelldatum, original source)"
+        in str(caught.value)
     )
 
 
@@ -952,3 +956,116 @@ def test_a_german_closed_deal_stage_is_won_or_lost(tmp_path, stage, status):
         "2026-10-01 12:00,2026-09-10 09:00\n",
     )
     assert _read(export, "opportunities")["status"].to_list() == [status]
+
+
+GERMAN = Path(__file__).parent / "fixtures" / "exports" / "hubspot_de"
+
+#: The German fixture's labels and values as an English-language portal writes them (its
+#: rows are rows of the English fixture, in the columns whose German label is confirmed).
+IN_ENGLISH = {
+    "Datensatz-ID": "Record ID",
+    "Vorname": "First Name",
+    "Nachname": "Last Name",
+    "E-Mail": "Email",
+    "Erstellungsdatum": "Create Date",
+    "Lifecycle-Phase": "Lifecycle Stage",
+    "Für Kontakt zuständiger Mitarbeiter": "Contact owner",
+    "Ursprüngliche Quelle": "Original Source",
+    "Unternehmensname": "Company name",
+    "Domain-Name des Unternehmens": "Company Domain Name",
+    "Jahresumsatz": "Annual Revenue",
+    "Deal-Phase": "Deal Stage",
+    "Betrag": "Amount",
+    "Abschlussdatum": "Close Date",
+    "Für Deal zuständiger Mitarbeiter": "Deal owner",
+    "Kunde": "Customer",
+    "Marketing-Qualified-Lead": "Marketing Qualified Lead",
+    "Sales-Qualified-Lead": "Sales Qualified Lead",
+    "Organische Suche": "Organic Search",
+    "Bezahlte Suche": "Paid Search",
+    "Bezahlte Social Media": "Paid Social",
+    "E-Mail-Marketing": "Email Marketing",
+    "Verweise": "Referrals",
+    "Offline-Quellen": "Offline Sources",
+    "Direkter Traffic": "Direct Traffic",
+    "Organische Social Media": "Organic Social",
+    "Andere Kampagnen": "Other Campaigns",
+    "Abgeschlossen und gewonnen": "Closed Won",
+    "Abgeschlossen und verloren": "Closed Lost",
+    "Termin geplant": "Appointment Scheduled",
+    "Für Kauf qualifiziert": "Qualified To Buy",
+}
+
+
+def test_a_german_export_loads_the_core_rows_of_the_same_export_in_english(tmp_path):
+    """A German-language portal's export was refused as lacking "record id" and "create
+    date" (audit 2026-12-06 messy exports, finding 9): it now gives the core rows, and the
+    rejections, the same export gives with English labels."""
+    english = tmp_path / "english"
+    english.mkdir()
+    for path in GERMAN.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [[IN_ENGLISH.get(cell, cell) for cell in row] for row in csv.reader(f)]
+        with (english / path.name).open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+    results = {}
+    for name, folder in (("de", GERMAN), ("en", english)):
+        results[name] = import_export(tmp_path / f"{name}.duckdb", folder, fmt="hubspot")
+    # 9 contacts - 109 without a create date; 4 companies - 9004 without a name;
+    # 6 deals - 5006 won without a close date; reps: 4 contact and deal owners + Lea Sommer
+    assert results["de"].loaded == {"accounts": 3, "reps": 5, "leads": 8, "opportunities": 5}
+
+    def rejected(result):
+        return sorted((Path(r["file"]).name, r["line"], r["column"]) for r in result.rejected)
+
+    assert (
+        rejected(results["de"])
+        == rejected(results["en"])
+        == [
+            ("companies.csv", 5, "name"),
+            ("contacts.csv", 8, "created_at"),
+            ("deals.csv", 6, "closed_at"),
+        ]
+    )
+    for table in ("accounts", "reps", "leads", "opportunities"):
+        de, en = (read_core_table(tmp_path / f"{n}.duckdb", table) for n in ("de", "en"))
+        key = de.columns[0]
+        assert_frame_equal(de.sort(key), en.sort(key))
+    leads = read_core_table(tmp_path / "de.duckdb", "leads").sort("lead_id")
+    assert leads["source"].to_list() == [
+        "organic", "paid_search", "paid_social", "email", "referral", "other", "social", "other",
+    ]  # fmt: skip
+    deals = read_core_table(tmp_path / "de.duckdb", "opportunities").sort("opportunity_id")
+    assert deals["status"].to_list() == ["won", "lost", "open", "open", "lost"]
+
+
+@pytest.mark.parametrize(
+    ("german", "english", "role"),
+    [
+        ("Datensatz-ID", "Record ID", "id"),
+        ("Erstellungsdatum", "Create Date", "created"),
+        ("Ursprüngliche Quelle", "Original Source", "source"),
+        ("Für Kontakt zuständiger Mitarbeiter", "Contact owner", "owner"),
+        ("Lifecycle-Phase", "Lifecycle Stage", "lifecycle"),
+        ("Vorname", "First Name", "first_name"),
+        ("Nachname", "Last Name", "last_name"),
+        ("Unternehmensname", "Company name", "company_name"),
+        ("Domain-Name des Unternehmens", "Company Domain Name", "company_domain"),
+        ("Jahresumsatz", "Annual Revenue", "revenue"),
+        ("Deal-Phase", "Deal Stage", "deal_stage"),
+        ("Dealphase", "Deal Stage", "deal_stage"),
+        ("Betrag", "Amount", "amount"),
+        ("Dealbetrag", "Amount", "amount"),
+        ("Abschlussdatum", "Close Date", "close_date"),
+        ("Für Deal zuständiger Mitarbeiter", "Deal owner", "deal_owner"),
+        ("Erstellungsdatum", "Create Date", "activity_date"),
+    ],
+)
+def test_a_german_label_plays_the_role_of_its_english_label(tmp_path, german, english, role):
+    """Each German label is read as the English label of the same property."""
+    from analytics.warehouse.adapters.common import DEFAULT_OPTIONS, read_export_csv
+    from analytics.warehouse.adapters.hubspot import col
+
+    for label in (german, english):
+        (tmp_path / "export.csv").write_text(f"{label}\nx\n", encoding="utf-8")
+        assert col(read_export_csv(tmp_path / "export.csv", DEFAULT_OPTIONS), role) == label.lower()

@@ -4,7 +4,10 @@ HubSpot exports a view of one object as a CSV whose header holds the property la
 (``Record ID``, ``Create Date``, ``Lifecycle Stage``...). Point the importer at a folder
 of such exports (file names do not matter: each file is recognised by its header) or at
 one file. Columns are matched by label, case-insensitively; the internal property
-names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too.
+names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too, and so
+are the labels of a portal that exports in German (``Datensatz-ID``, ``Erstellungsdatum``,
+``Ursprüngliche Quelle``...) where HubSpot's German knowledge base confirms them
+(:data:`GERMAN_LABELS`).
 
 - Contacts -> ``leads`` (``Record ID``, ``Create Date``, ``Original Source`` mapped by
   :data:`SOURCES`, ``Job Title``, ``Country/Region``, ``Contact owner``, the first of
@@ -192,6 +195,52 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "email_status": ("email send status", "hs_email_status", "email status"),
     "email_address": ("email", "e-mail", "email address"),
     "campaign": ("original source drill-down 2", "campaign"),
+    # only to tell a contacts or companies export by its header
+    "first_name": ("first name",),
+    "last_name": ("last name",),
+    "company_domain": ("company domain name",),
+}
+
+#: English label -> its German labels, as HubSpot's German knowledge base names the property
+#: (the page under https://knowledge.hubspot.com/de/ above each line). Labels it does not
+#: confirm are not read rather than guessed (docs/import-formats.md lists them): the stage
+#: dates, Job Title, Country/Region, Owner assigned date, the associations, Industry, Number
+#: of Employees, Closed Lost Reason, every call and e-mail property; nor ``Erstelldatum``
+#: or ``Kontaktinhaber``, which none of these pages writes.
+GERMAN_LABELS: dict[str, tuple[str, ...]] = {
+    # contacts/how-can-i-change-the-lifecycle-stage-for-a-whole-list-of-contacts
+    "record id": ("datensatz-id",),
+    # articles/kcs_article/contacts/what-happens-when-i-merge-two-contacts (a contact's),
+    # records/use-deal-scores (a deal's)
+    "create date": ("erstellungsdatum",),
+    # contacts/understand-source-properties
+    "original source": ("ursprüngliche quelle",),
+    # articles/kcs_article/contacts/how-to-set-an-owner
+    "contact owner": ("für kontakt zuständiger mitarbeiter",),
+    "deal owner": ("für deal zuständiger mitarbeiter",),
+    # contacts/use-lifecycle-stages
+    "lifecycle stage": ("lifecycle-phase",),
+    # articles/kcs_article/contacts/how-can-i-create-a-custom-contact-property
+    "first name": ("vorname",),
+    # partner-user-guide/what-do-the-different-partner-lists-mean
+    "last name": ("nachname",),
+    # crm-setup/automatically-create-and-associate-companies-with-contacts
+    "company name": ("unternehmensname",),
+    "company domain name": ("domain-name des unternehmens",),
+    # articles/kcs_article/contacts/hubspots-default-contact-properties: the contact
+    # property; the company's has the same English label
+    "annual revenue": ("jahresumsatz",),
+    # articles/kcs_article/contacts/will-hubspot-crm-update-the-lifecycle-stage-of-
+    # contacts-companies ("Deal-Phase"), records/use-deal-scores ("Dealphase")
+    "deal stage": ("deal-phase", "dealphase"),
+    # crm-deals/hubspots-default-deal-properties ("Betrag"), records/use-deal-scores
+    "amount": ("betrag", "dealbetrag"),
+    # deals/work-with-your-deal-records
+    "close date": ("abschlussdatum",),
+}
+ALIASES = {
+    role: (*names, *(de for name in names for de in GERMAN_LABELS.get(name, ())))
+    for role, names in ALIASES.items()
 }
 
 Kind = str  # "contacts" | "companies" | "deals" | "calls" | "emails"
@@ -241,10 +290,12 @@ def kind_of(file: ExportFile) -> Kind | None:
         col(file, "lifecycle")
         or col(file, "source")
         or any(c in STAGE_DATES or _DATE_ENTERED.match(c) for c in cols)
-        or {"first name", "last name"} & cols
+        or col(file, "first_name")
+        or col(file, "last_name")
     ):
         return "contacts"
-    if "company name" in cols or "company domain name" in cols:
+    # the internal name ``name`` alone is too plain to tell a companies export by
+    if col(file, "company_domain") or any(c in cols - {"name"} for c in ALIASES["company_name"]):
         return "companies"
     return None
 
