@@ -1069,3 +1069,55 @@ def test_a_german_label_plays_the_role_of_its_english_label(tmp_path, german, en
     for label in (german, english):
         (tmp_path / "export.csv").write_text(f"{label}\nx\n", encoding="utf-8")
         assert col(read_export_csv(tmp_path / "export.csv", DEFAULT_OPTIONS), role) == label.lower()
+
+
+@pytest.mark.parametrize(
+    ("header", "columns", "field"),
+    [
+        ("Record ID,Datensatz-ID,Create Date", "Record ID and Datensatz-ID", "record id"),
+        ("hs_object_id,createdate,Erstellungsdatum", "createdate and Erstellungsdatum",
+         "create date"),
+        ("Record ID,Create Date,Original Source,Ursprüngliche Quelle",
+         "Original Source and Ursprüngliche Quelle", "original source"),
+        ("Record ID,Create Date,Deal-Phase,Dealphase", "Deal-Phase and Dealphase", "deal stage"),
+    ],
+    ids=["labels", "internal name", "optional column", "two german labels"],
+)  # fmt: skip
+def test_a_header_giving_a_field_twice_one_in_german_is_refused_naming_both(
+    tmp_path, header, columns, field
+):
+    """Which of two columns of one field to read is a guess (the first alias found won,
+    silently): a header with one in English, or by its internal name, and one in German
+    is refused, naming both."""
+    from analytics.warehouse import ImportFailed
+
+    row = ",".join(["1"] * len(header.split(",")))
+    export = _export(tmp_path / "hubspot", contacts=f"{header}\n{row}\n")
+    with pytest.raises(ImportFailed) as caught:
+        read_export(export, fmt="hubspot", salt="s")
+    assert str(caught.value) == (
+        f"{export / 'contacts.csv'}: the header has {columns}, both read as the {field}; "
+        "HubSpot exports in one language: keep one of them"
+    )
+
+
+@pytest.mark.parametrize(
+    ("german", "message"),
+    [
+        ({"amount": ("annual revenue",)}, "'annual revenue' would name both revenue and amount"),
+        ({"amount": ("dealstage",)}, "'dealstage' would name both deal_stage and amount"),
+        ({"deal stage": ("betrag",), "amount": ("betrag",)}, "'betrag' would name both"),
+        ({"amount (eur)": ("betrag",)}, r"German labels given for \['amount \(eur\)'\]"),
+    ],
+    ids=["another's label", "another's internal name", "two roles", "no such label"],
+)
+def test_a_german_label_that_would_name_two_properties_is_refused(german, message):
+    """A German label that is another property's English label or internal name would read
+    a header as either: the alias table refuses it where it is written."""
+    from analytics.warehouse.adapters import hubspot
+
+    in_german = {de for labels in hubspot.GERMAN_LABELS.values() for de in labels}
+    english = {role: tuple(n for n in names if n not in in_german)
+               for role, names in hubspot.ALIASES.items()}  # fmt: skip
+    with pytest.raises(ValueError, match=message):
+        hubspot.with_german(english, german)

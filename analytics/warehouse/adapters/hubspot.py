@@ -238,10 +238,53 @@ GERMAN_LABELS: dict[str, tuple[str, ...]] = {
     # deals/work-with-your-deal-records
     "close date": ("abschlussdatum",),
 }
-ALIASES = {
-    role: (*names, *(de for name in names for de in GERMAN_LABELS.get(name, ())))
-    for role, names in ALIASES.items()
-}
+
+#: Roles one property plays in different kinds of export: only within one of these may a
+#: label name more than one role (``Create Date`` dates a contact, a deal and, where an
+#: activity export lacks its activity date, an activity; ``hubspot_owner_id`` owns each).
+SHARED_ROLES = (
+    frozenset({"created", "activity_date"}),
+    frozenset({"owner", "deal_owner", "activity_owner"}),
+)
+
+
+def with_german(
+    english: dict[str, tuple[str, ...]], german: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Role -> its names in ``english``, then the German labels ``german`` gives them.
+
+    Refused with :class:`ValueError` when a label would name two properties (a German label
+    that is another property's English label or internal name reads a header as either),
+    or ``german`` translates a label no role has.
+
+    >>> with_german({"amount": ("amount",)}, {"amount": ("betrag",)})
+    {'amount': ('amount', 'betrag')}
+    >>> with_german({"amount": ("amount",), "revenue": ("betrag",)}, {"amount": ("betrag",)})
+    Traceback (most recent call last):
+    ...
+    ValueError: the HubSpot label 'betrag' would name both amount and revenue: give it one
+    """
+    known = {name for names in english.values() for name in names}
+    if unknown := sorted(set(german) - known):
+        raise ValueError(f"German labels given for {unknown}, which no role reads")
+    merged = {
+        role: (*names, *(de for name in names for de in german.get(name, ())))
+        for role, names in english.items()
+    }
+    roles_of: dict[str, list[str]] = {}
+    for role, names in merged.items():
+        for name in dict.fromkeys(names):
+            roles_of.setdefault(name, []).append(role)
+    for name, roles in roles_of.items():
+        if len(roles) > 1 and not any(set(roles) <= shared for shared in SHARED_ROLES):
+            raise ValueError(
+                f"the HubSpot label {name!r} would name both {' and '.join(roles)}: give it one"
+            )
+    return merged
+
+
+ALIASES = with_german(ALIASES, GERMAN_LABELS)
+_GERMAN = frozenset(de for labels in GERMAN_LABELS.values() for de in labels)
 
 Kind = str  # "contacts" | "companies" | "deals" | "calls" | "emails"
 
@@ -275,6 +318,19 @@ def _require(file: ExportFile, roles: tuple[str, ...], what: str) -> None:
             named = f"{first} (or {', '.join(others)})" if others else first
             exc = ImportFailed(str(exc).replace(f" {first}", f" {named}", 1))
         raise exc from None
+
+
+def _one_language(file: ExportFile) -> None:
+    """Refuse a header that gives one field twice, one of them in German (``Record ID``
+    beside ``Datensatz-ID``): which of the two to read would be a guess."""
+    for names in ALIASES.values():
+        found = [name for name in names if name in file.cells.columns]
+        if len(found) > 1 and _GERMAN & set(found):
+            columns = " and ".join(file.named(name) for name in found)
+            raise ImportFailed(
+                f"{file.path}: the header has {columns}, {'both' if len(found) == 2 else 'all'}"
+                f" read as the {names[0]}; HubSpot exports in one language: keep one of them"
+            )
 
 
 def kind_of(file: ExportFile) -> Kind | None:
@@ -779,6 +835,8 @@ def read_hubspot(
     ['first name', 'email']
     """
     files = [read_export_csv(p, options) for p in csv_files(Path(path))]
+    for f in files:
+        _one_language(f)
     kinds = {f.label: kind_of(f) for f in files}
     unknown = [f for f in files if kinds[f.label] is None]
     if unknown and (Path(path).is_file() or len(unknown) == len(files)):
