@@ -1481,6 +1481,44 @@ TEXTS: dict[str, tuple[str, str]] = {
         '"other" gesetzt (schon gespeicherte behalten ihre); die Eigenschaft in den '
         "Export aufnehmen, um Leads nach Quelle aufzuschlüsseln",
     ),
+    "import.skipped": ("{file} was not read: {reason}", "{file} wurde nicht gelesen: {reason}"),
+    # why a file of an export's folder is not read (import.skipped's reason)
+    "skip.folder": (
+        "a folder: the import reads the files of the folder it is given, not those of "
+        "folders in it",
+        "ein Ordner: der Import liest die Dateien des angegebenen Ordners, nicht die von "
+        "Ordnern darin",
+    ),
+    "skip.not_csv": (
+        "not a CSV file: this format reads CSV exports",
+        "keine CSV-Datei: dieses Format liest CSV-Exporte",
+    ),
+    "skip.named": (
+        "not a file this format reads; it reads: {reads:list}",
+        "keine Datei, die dieses Format liest; es liest: {reads:list}",
+    ),
+    "skip.canonical": (
+        "not a file this format reads; it reads: {reads:list} (each also as .parquet)",
+        "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet)",
+    ),
+    "skip.hubspot": (
+        "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header "
+        "has: {header}",
+        "kein HubSpot-Export von Kontakten, Unternehmen, Deals, Anrufen oder E-Mails; die "
+        "Kopfzeile hat: {header}",
+    ),
+    "skip.salesforce": (
+        "not a Salesforce export of Lead, Contact, Account, Opportunity, Task, LeadHistory "
+        "or User by API field names; the header has: {header}",
+        "kein Salesforce-Export von Lead, Contact, Account, Opportunity, Task, LeadHistory "
+        "oder User mit API-Feldnamen; die Kopfzeile hat: {header}",
+    ),
+    "skip.olist": (
+        "not a file of Olist's marketing funnel (olist_marketing_qualified_leads.csv with "
+        "{mqls:list}; olist_closed_deals.csv with {deals:list}); the header has: {header}",
+        "keine Datei von Olists Marketing-Funnel (olist_marketing_qualified_leads.csv mit "
+        "{mqls:list}; olist_closed_deals.csv mit {deals:list}); die Kopfzeile hat: {header}",
+    ),
     "import.undated": (
         "{file} has no dates: every row was dated {day} (the file's date); conversions and "
         "breakdowns hold, monthly trends, ages and forecasts do not",

@@ -257,6 +257,9 @@ class ImportResult:
     no_mql_dates: dict[str, str] = field(default_factory=dict)
     #: source file name -> its export's source column, which it lacks: new leads "other"
     no_source: dict[str, str] = field(default_factory=dict)
+    #: source file name -> why it was not read (an adapter's ``Export.skipped_files``: a
+    #: :class:`~analytics.texts.Text`)
+    skipped_files: dict[str, Any] = field(default_factory=dict)
     #: rows dated after the import (accepted up to a year ahead, but not known as data):
     #: one entry per file and column with ``rows``, the first ``line`` and its ``value``
     after_import: list[dict[str, Any]] = field(default_factory=list)
@@ -309,9 +312,13 @@ class ImportResult:
         return causes, len(cascaded)
 
     def warnings(self, *, lang: str = "en") -> list[str]:
-        """The import's warnings (files without dates, placeholder reps, values loaded as
-        ``other``, rows dated after the import)."""
-        out = [render("import.no_rows", lang=lang, file=name) for name in self.empty_files]
+        """The import's warnings (files not read, files without dates, placeholder reps,
+        values loaded as ``other``, rows dated after the import)."""
+        out = [
+            render("import.skipped", lang=lang, file=name, reason=reason)
+            for name, reason in self.skipped_files.items()
+        ]
+        out += [render("import.no_rows", lang=lang, file=name) for name in self.empty_files]
         out += [
             render("import.no_mql_dates", lang=lang, file=name, column=column)
             for name, column in self.no_mql_dates.items()
@@ -347,6 +354,10 @@ class ImportResult:
             "unchecked_accounts": self.unchecked_accounts,
             "other_values": self.other_values,
             "tables": self.changes,
+            "skipped_files": [
+                {"file": name, "reason": reason.render()}
+                for name, reason in self.skipped_files.items()
+            ],
         }
         if self.dropped_columns:
             doc["dropped_columns"] = self.dropped_columns

@@ -290,6 +290,8 @@ def import_export(
     result.undated = {stored_name(k): v for k, v in export.undated.items()}
     result.no_mql_dates = {stored_name(k): v for k, v in export.no_mql_dates.items()}
     result.no_source = {stored_name(k): v for k, v in export.no_source.items()}
+    skipped = sorted(export.skipped_files.items())  # in the folder's order
+    result.skipped_files = {stored_name(shown(k)): v for k, v in skipped}
     return result
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from analytics.schema import TABLES
+from analytics.texts import Text
 from analytics.warehouse.loader import (
     EventScope,
     ImportFailed,
@@ -42,6 +43,7 @@ from analytics.warehouse.privacy import (  # noqa: F401  (the adapters' privacy 
     is_personal,
     is_private,
     mask_expr,
+    mask_text,
     normalise_header,
     personal_columns,
     resolve_salt,
@@ -116,10 +118,14 @@ class Export:
     #: source file name -> the export's source column, which the file lacks: its new
     #: leads' source is "other" (a HubSpot contacts export without "Original Source")
     no_source: dict[str, str] = field(default_factory=dict)
+    #: source file name -> why the import did not read it: a file of the folder that is
+    #: no file of the format (:func:`left_out`), told in a warning
+    skipped_files: dict[str, Text] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
+        self.skipped_files.update(other.skipped_files)
         self.undated.update(other.undated)
         self.no_mql_dates.update(other.no_mql_dates)
         self.no_source.update(other.no_source)
@@ -402,6 +408,43 @@ def csv_files(path: Path) -> list[Path]:
     if not files:
         raise ImportFailed(f"{path}: the folder holds no .csv file")
     return files
+
+
+def left_out(folder: Path, read: Iterable[Path], why: Text) -> dict[str, Text]:
+    """What the folder ``folder`` holds besides ``read`` (the files an adapter read, or
+    looked at and gave a reason of their own), each with ``why`` (a folder in it: that it
+    is one): :attr:`Export.skipped_files`. Hidden entries (``.DS_Store``, an office
+    program's lock file ``.~lock.leads.csv#``) are no export's; nothing of a file.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("leads.csv", "notes.txt", ".DS_Store"):
+    ...     _ = (d / name).write_text("x")
+    >>> (d / "2026-10").mkdir()
+    >>> {pathlib.Path(k).name: v.code for k, v in
+    ...  left_out(d, [d / "leads.csv"], Text("skip.not_csv")).items()}
+    {'2026-10': 'skip.folder', 'notes.txt': 'skip.not_csv'}
+    """
+    if not folder.is_dir():
+        return {}
+    read = set(read)
+    return {
+        str(p): Text("skip.folder") if p.is_dir() else why
+        for p in sorted(folder.iterdir())
+        if p not in read and not p.name.startswith(".")
+    }
+
+
+def header_text(file: ExportFile) -> str:
+    """A file's header as it writes it, for a message (``Record ID, Create Date``); e-mail
+    addresses and phone numbers masked (a file without a header starts with a row).
+
+    >>> f = ExportFile(Path("n.csv"), pl.DataFrame(), ["ana", "ana@example.org"], [], ",",
+    ...                "utf-8", "", {"ana": "Ana"})
+    >>> header_text(f)
+    'Ana, [email]'
+    """
+    return mask_text(", ".join(file.named(h) for h in file.header)) or "nothing"
 
 
 # -- values ------------------------------------------------------------------------
