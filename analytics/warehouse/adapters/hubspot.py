@@ -50,6 +50,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics.texts import Text
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -60,8 +61,10 @@ from analytics.warehouse.adapters.common import (
     batch,
     country_code,
     csv_files,
+    header_text,
     is_private,
     lacking_kinds,
+    left_out,
     map_values,
     mask_expr,
     number_text,
@@ -839,14 +842,14 @@ def read_hubspot(
         _one_language(f)
     kinds = {f.label: kind_of(f) for f in files}
     unknown = [f for f in files if kinds[f.label] is None]
+    why = {f.label: Text("skip.hubspot", {"header": header_text(f)}) for f in unknown}
     if unknown and (Path(path).is_file() or len(unknown) == len(files)):
-        f = unknown[0]
-        raise ImportFailed(
-            f"{f.path}: not a HubSpot export of contacts, companies, deals, calls or e-mails "
-            f"(the header has: {', '.join(f.header)})"
-        )
+        raise ImportFailed(f"{unknown[0].path}: {why[unknown[0].label]}")
     has_companies = "companies" in kinds.values()
     export = Export()
+    # beside recognised exports, the others are left out, and said so
+    export.skipped_files = left_out(Path(path), [f.path for f in files], Text("skip.not_csv"))
+    export.skipped_files.update(why)
     owners: list[tuple[ExportFile, pl.DataFrame]] = []
     needs_salt = any(
         kinds[f.label] in ("deals", "calls", "emails")

@@ -1,0 +1,142 @@
+"""Files of an export's folder that its format does not read: each is named in a warning
+that says why (``sla import``, ``--json``'s ``skipped_files``; the upload's preview:
+tests/test_upload.py), and what is loaded is what the folder's other files give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from analytics import cli
+from analytics.schema import LOAD_ORDER
+from analytics.warehouse import read_core_table
+from analytics.warehouse.adapters import import_export
+
+runner = CliRunner()
+
+CONTACTS = (
+    "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date\n"
+    "101,2026-10-05 09:12,Paid Search,2026-10-06 10:00\n"
+)
+#: A German portal's calls export: no call property's German label is read (finding 9)
+GERMAN_CALLS = (
+    "Datensatz-ID;Aktivitätsdatum;Anrufergebnis;Anrufrichtung\n"
+    "7001;05.10.2026 10:00;Verbunden;Ausgehend\n"
+)
+NOT_HUBSPOT = (
+    "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header has: "
+)
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    """``files`` (name -> text; a name ending in ``/``: a folder) written into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        if name.endswith("/"):
+            (folder / name).mkdir()
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_hubspot_folder_loads_its_exports_and_names_the_file_it_does_not_read(tmp_path):
+    export = write(tmp_path / "hubspot", {"contacts.csv": CONTACTS, "anrufe.csv": GERMAN_CALLS})
+    args = ["import", "--format", "hubspot", str(export), "--db"]
+    res = runner.invoke(cli.app, [*args, str(tmp_path / "w.duckdb")])
+    assert res.exit_code == 0, res.output
+    reason = NOT_HUBSPOT + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung"
+    assert f"warning: {export / 'anrufe.csv'} was not read: {reason}\n" in res.stderr
+    run = runner.invoke(cli.app, [*args, str(tmp_path / "w2.duckdb"), "--json"])
+    assert run.exit_code == 0, run.output
+    doc = json.loads(run.stdout)
+    assert doc["loaded"] == {"leads": 1, "lifecycle_events": 1}
+    assert doc["skipped_files"] == [{"file": str(export / "anrufe.csv"), "reason": reason}]
+    assert read_core_table(tmp_path / "w2.duckdb", "leads")["lead_id"].to_list() == ["101"]
+
+
+def test_an_import_that_reads_every_file_lists_none_skipped(tmp_path):
+    export = write(tmp_path / "hubspot", {"contacts.csv": CONTACTS})
+    res = runner.invoke(
+        cli.app,
+        ["import", "--format", "hubspot", str(export), "--db", str(tmp_path / "w.duckdb"),
+         "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["skipped_files"] == []
+
+
+def test_a_single_file_or_a_folder_of_no_export_is_still_refused(tmp_path):
+    export = write(tmp_path / "hubspot", {"anrufe.csv": GERMAN_CALLS, "notizen.csv": "a,b\n"})
+    res = runner.invoke(
+        cli.app,
+        ["import", "--format", "hubspot", str(export), "--db", str(tmp_path / "w.duckdb")],
+    )
+    assert res.exit_code == 2, res.output
+    assert f"{export / 'anrufe.csv'}: {NOT_HUBSPOT}Datensatz-ID," in res.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+#: format -> the files its folder reads, the files it does not (name -> text), and the
+#: reason each of those is named with
+CASES = {
+    "hubspot": (
+        {"contacts.csv": CONTACTS},
+        {
+            "anrufe.csv": GERMAN_CALLS,
+            "notes.csv": "Date,Note\n2026-10-05,call Ana back\n",
+            # a report export: a HubSpot report, not an object export
+            "deal-report.csv": "Deal owner,Count of deals\nJana Vogel,4\n",
+            "contacts.xlsx": "PK\x03\x04",
+            "archive/": "",
+            ".DS_Store": "",  # hidden: no export's, not named
+        },
+        {
+            "anrufe.csv": NOT_HUBSPOT
+            + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung",
+            "archive": "a folder: the import reads the files of the folder it is given, "
+            "not those of folders in it",
+            "contacts.xlsx": "not a CSV file: this format reads CSV exports",
+            "deal-report.csv": NOT_HUBSPOT + "Deal owner, Count of deals",
+            "notes.csv": NOT_HUBSPOT + "Date, Note",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", list(CASES))
+def test_a_file_not_read_is_named_and_changes_nothing_loaded(tmp_path, fmt):
+    read, other, reasons = CASES[fmt]
+    export = write(tmp_path / fmt, read)
+    without = import_export(tmp_path / "without.duckdb", export, fmt=fmt)
+    write(export, other)
+    result = import_export(tmp_path / "with.duckdb", export, fmt=fmt)
+    assert {Path(f).name: r.render() for f, r in result.skipped_files.items()} == reasons
+    assert result.to_json_dict()["skipped_files"] == [
+        {"file": str(export / name), "reason": reason} for name, reason in reasons.items()
+    ]
+    assert (
+        result.warnings()
+        == [f"{export / name} was not read: {reason}" for name, reason in reasons.items()]
+        + without.warnings()
+    )
+    assert without.skipped_files == {}
+    assert result.loaded == without.loaded and result.rejected == without.rejected
+    for table in LOAD_ORDER:
+        assert_frame_equal(
+            read_core_table(tmp_path / "with.duckdb", table),
+            read_core_table(tmp_path / "without.duckdb", table),
+        )
+
+
+def test_the_reasons_are_said_in_german(tmp_path):
+    export = write(tmp_path / "hubspot", {"contacts.csv": CONTACTS, "anrufe.csv": GERMAN_CALLS})
+    result = import_export(tmp_path / "w.duckdb", export, fmt="hubspot")
+    assert result.warnings(lang="de")[0] == (
+        f"{export / 'anrufe.csv'} wurde nicht gelesen: kein HubSpot-Export von Kontakten, "
+        "Unternehmen, Deals, Anrufen oder E-Mails; die Kopfzeile hat: Datensatz-ID, "
+        "Aktivitätsdatum, Anrufergebnis, Anrufrichtung"
+    )
