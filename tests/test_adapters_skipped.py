@@ -30,6 +30,15 @@ GERMAN_CALLS = (
 NOT_HUBSPOT = (
     "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header has: "
 )
+LEAD = (
+    "Id,Company,Status,LeadSource,OwnerId,CreatedDate\n"
+    "00Q1000000L0001,Acme,Open - Not Contacted,Web,0051000000AAAAA,2026-10-05T09:12:00.000Z\n"
+)
+NOT_SALESFORCE = (
+    "not a Salesforce export of Lead, Contact, Account, Opportunity, Task, LeadHistory or "
+    "User by API field names; the header has: "
+)
+NOT_CSV = "not a CSV file: this format reads CSV exports"
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -99,9 +108,21 @@ CASES = {
             + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung",
             "archive": "a folder: the import reads the files of the folder it is given, "
             "not those of folders in it",
-            "contacts.xlsx": "not a CSV file: this format reads CSV exports",
+            "contacts.xlsx": NOT_CSV,
             "deal-report.csv": NOT_HUBSPOT + "Deal owner, Count of deals",
             "notes.csv": NOT_HUBSPOT + "Date, Note",
+        },
+    ),
+    "salesforce": (
+        {"Lead.csv": LEAD},
+        {
+            # a report export (Reports > Export: labels, not API field names)
+            "report.csv": "Lead Owner,Lead Status,Record Count\nJana Vogel,Open,4\n",
+            "README.txt": "weekly export",
+        },
+        {
+            "README.txt": NOT_CSV,
+            "report.csv": NOT_SALESFORCE + "Lead Owner, Lead Status, Record Count",
         },
     ),
 }

@@ -51,6 +51,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from analytics.texts import Text
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -61,8 +62,10 @@ from analytics.warehouse.adapters.common import (
     country_code,
     csv_files,
     date_text,
+    header_text,
     is_private,
     lacking_kinds,
+    left_out,
     map_values,
     mask_expr,
     number_text,
@@ -846,16 +849,15 @@ def read_salesforce(
     ['lastname', 'email']
     """
     files: dict[str, ExportFile] = {}
-    for p in csv_files(Path(path)):
+    paths = csv_files(Path(path))
+    why: dict[str, Text] = {}  # the CSVs that are no export of an object read
+    for p in paths:
         f = read_export_csv(p, options)
         kind = _kind(f)
         if kind is None:
-            if Path(path).is_file() or len(list(csv_files(Path(path)))) == 1:
-                raise ImportFailed(
-                    f"{p}: not a Salesforce export of Lead, Contact, Account, Opportunity, "
-                    f"Task, LeadHistory or User by API field names "
-                    f"(the header has: {', '.join(f.header)})"
-                )
+            why[f.label] = Text("skip.salesforce", {"header": header_text(f)})
+            if len(paths) == 1:  # a file, or the folder's only one
+                raise ImportFailed(f"{p}: {why[f.label]}")
             continue
         if kind in files:
             raise ImportFailed(f"{p}: a second {kind} export (first: {files[kind].path})")
@@ -882,6 +884,8 @@ def read_salesforce(
     opps = files.get("opportunities")
     dated_opps = set(opps.cells["id"].drop_nulls().to_list()) if opps is not None else set()
     export = Export()
+    # beside recognised exports, the others are left out, and said so
+    export.skipped_files = {**left_out(Path(path), paths, Text("skip.not_csv")), **why}
     if has_accounts:
         export.extend(_accounts(files["accounts"], options))
     export.batches += _reps(files)
