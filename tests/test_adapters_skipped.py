@@ -5,6 +5,7 @@ tests/test_upload.py), and what is loaded is what the folder's other files give.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from typer.testing import CliRunner
 from analytics import cli
 from analytics.schema import LOAD_ORDER
 from analytics.warehouse import read_core_table
-from analytics.warehouse.adapters import import_export
+from analytics.warehouse.adapters import ImportFailed, import_export
 
 runner = CliRunner()
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 
 CONTACTS = (
     "Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date\n"
@@ -161,3 +163,53 @@ def test_the_reasons_are_said_in_german(tmp_path):
         "Unternehmen, Deals, Anrufen oder E-Mails; die Kopfzeile hat: Datensatz-ID, "
         "Aktivitätsdatum, Anrufergebnis, Anrufrichtung"
     )
+
+
+#: Exports of Salesforce objects the adapter does not read, as a weekly Data Export holds
+#: them, each with the object read whose header it passed for before
+OTHER_OBJECTS = {
+    # as User.csv (Name, IsActive): its campaigns were the users' list
+    "Campaign.csv": "Id,Name,Type,Status,StartDate,EndDate,IsActive,NumberSent,OwnerId\n"
+    "7011000000X0001,Spring webinar,Webinar,Completed,2026-03-01,2026-03-31,true,500,"
+    "0051000000AAAAA\n",
+    # as Contact.csv (AccountId): its cases were leads
+    "Case.csv": "Id,CaseNumber,AccountId,ContactId,Status,Origin,OwnerId,CreatedDate\n"
+    "5001000000K0001,00001001,0011000000A0001,0031000000C0001,New,Web,0051000000AAAAA,"
+    "2026-10-05T09:12:00.000Z\n",
+    # as Task.csv (WhoId, ActivityDate)
+    "Event.csv": "Id,WhoId,OwnerId,Type,ActivityDate,ActivityDateTime,DurationInMinutes,"
+    "IsAllDayEvent,CreatedDate\n00U1,00Q1000000L0001,0051000000AAAAA,Meeting,2026-10-06,"
+    "2026-10-06T10:00:00.000Z,30,false,2026-10-05T09:12:00.000Z\n",
+    # as Opportunity.csv (StageName)
+    "OpportunityHistory.csv": "Id,OpportunityId,StageName,Amount,CloseDate,CreatedDate\n"
+    "0081,0061000000O0001,Prospecting,1000,2026-12-01,2026-10-05T09:12:00.000Z\n",
+}
+
+
+def test_a_salesforce_data_export_loads_the_objects_read_and_names_the_others(tmp_path):
+    """Beside User.csv, Contact.csv, Task.csv and Opportunity.csv these were refused as a
+    second export of that object; without them, read as one."""
+    export = tmp_path / "salesforce"
+    shutil.copytree(EXPORTS / "salesforce", export)
+    without = import_export(tmp_path / "without.duckdb", export, fmt="salesforce")
+    write(export, OTHER_OBJECTS)
+    result = import_export(tmp_path / "with.duckdb", export, fmt="salesforce")
+    assert {Path(f).name: r.render() for f, r in result.skipped_files.items()} == {
+        name: NOT_SALESFORCE + text.split("\n", 1)[0].replace(",", ", ")
+        for name, text in OTHER_OBJECTS.items()
+    }
+    assert result.loaded == without.loaded and result.rejected == without.rejected
+    for table in LOAD_ORDER:
+        assert_frame_equal(
+            read_core_table(tmp_path / "with.duckdb", table),
+            read_core_table(tmp_path / "without.duckdb", table),
+        )
+
+
+@pytest.mark.parametrize("name", OTHER_OBJECTS)
+def test_another_objects_export_alone_is_refused(tmp_path, name):
+    path = write(tmp_path / "sf", {name: OTHER_OBJECTS[name]}) / name
+    header = OTHER_OBJECTS[name].split("\n", 1)[0].replace(",", ", ")
+    with pytest.raises(ImportFailed) as caught:
+        import_export(tmp_path / "w.duckdb", path, fmt="salesforce")
+    assert str(caught.value) == f"{path}: {NOT_SALESFORCE}{header}"

@@ -143,8 +143,27 @@ DISPOSITIONS: tuple[tuple[str, str], ...] = (
 _TRUE = ("true", "1", "yes")
 
 
+#: Fields of objects no file of which is read, whose headers would otherwise pass for an
+#: object read: Campaign's (and Contract's) ``StartDate`` (its ``Name``, ``Type`` and
+#: ``IsActive`` read as a User or Account export), Case's ``CaseNumber`` (its
+#: ``AccountId``: Contact), Event's ``IsAllDayEvent``, ``DurationInMinutes`` and
+#: ``ActivityDateTime`` (its ``WhoId`` and ``ActivityDate``: Task), and
+#: ``OpportunityId`` of OpportunityHistory and the like (their ``StageName``: Opportunity).
+_OTHER_OBJECTS = (
+    "startdate",
+    "casenumber",
+    "isalldayevent",
+    "durationinminutes",
+    "activitydatetime",
+    "opportunityid",
+)
+
+
 def _kind(file: ExportFile) -> str | None:
+    """The object a file exports, from its header (None: none this adapter reads)."""
     has = file.has
+    if any(has(name) for name in _OTHER_OBJECTS):
+        return None
     if has("leadid", "field", "newvalue"):
         return "history"
     if has("whoid") and (has("tasksubtype") or has("activitydate") or has("calldisposition")):
