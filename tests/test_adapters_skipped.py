@@ -41,6 +41,11 @@ NOT_SALESFORCE = (
     "User by API field names; the header has: "
 )
 NOT_CSV = "not a CSV file: this format reads CSV exports"
+MQLS = "mql_id,first_contact_date,landing_page_id,origin\nm1,01-02-2018,p1,organic_search\n"
+NOT_OLIST = (
+    "not a file of Olist's marketing funnel (olist_marketing_qualified_leads.csv with mql_id, "
+    "first_contact_date; olist_closed_deals.csv with mql_id, won_date); the header has: "
+)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -126,6 +131,12 @@ CASES = {
             "README.txt": NOT_CSV,
             "report.csv": NOT_SALESFORCE + "Lead Owner, Lead Status, Record Count",
         },
+    ),
+    "olist": (
+        {"olist_marketing_qualified_leads.csv": MQLS},
+        # a file of Olist's e-commerce data set, published beside the funnel's
+        {"olist_orders_dataset.csv": "order_id,customer_id,order_status\no1,c1,delivered\n"},
+        {"olist_orders_dataset.csv": NOT_OLIST + "order_id, customer_id, order_status"},
     ),
 }
 

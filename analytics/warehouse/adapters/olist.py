@@ -1,6 +1,7 @@
 """Olist marketing funnel (Kaggle ``olistbr/marketing-funnel-olist``) -> canonical batches.
 
-Files (a folder holding both, or either one alone), recognised by their header:
+Files (a folder holding both, or either one alone), recognised by their header (a
+folder's other files are named in a warning):
 
 - ``olist_marketing_qualified_leads.csv``: ``mql_id, first_contact_date, landing_page_id,
   origin``. One lead per row (``lead_id`` = ``mql_id``, ``created_at`` = first contact,
@@ -30,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from analytics.coverage import MQL_ONLY_TRIGGER, WON_ONLY_TRIGGER
+from analytics.texts import Text
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -37,7 +39,9 @@ from analytics.warehouse.adapters.common import (
     ExportFile,
     batch,
     csv_files,
+    header_text,
     lacking_kinds,
+    left_out,
     map_values,
     owned_reps,
     read_export_csv,
@@ -63,6 +67,11 @@ ORIGIN_SOURCES: dict[str, str] = {
 
 MQL_COLUMNS = ("mql_id", "first_contact_date", "origin")
 DEAL_COLUMNS = ("mql_id", "sdr_id", "sr_id", "won_date")
+#: file kind -> the columns its header is told by, and what it is called
+KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "mqls": (("mql_id", "first_contact_date"), "Olist marketing qualified leads"),
+    "deals": (("mql_id", "won_date"), "Olist closed deals"),
+}
 
 
 def origin_source(origin: pl.Expr) -> pl.Expr:
@@ -249,7 +258,8 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
     ----------
     path
         A folder with ``olist_marketing_qualified_leads.csv`` and/or
-        ``olist_closed_deals.csv`` (other CSVs are ignored), or one of them.
+        ``olist_closed_deals.csv`` (its other files are not read: ``skipped_files``
+        names them), or one of them.
     options
         How to read the CSVs (the time zone of the dates, mostly).
 
@@ -268,24 +278,31 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
     >>> e.batches[0].cells.select("lead_id", "created_at", "source").row(0)
     ('m1', '2018-02-01T00:00:00Z', 'other')
     """
-    mqls = deals = None
-    for p in csv_files(Path(path)):
+    found: dict[str, ExportFile] = {}
+    paths = csv_files(Path(path))
+    why: dict[str, Text] = {}  # the CSVs that are no Olist file
+    for p in paths:
         file = read_export_csv(p, options)
-        if file.has("mql_id", "first_contact_date"):
-            mqls = file
-        elif file.has("mql_id", "won_date"):
-            deals = file
+        kind = next((k for k, (columns, _) in KINDS.items() if file.has(*columns)), None)
+        if kind is not None:
+            found[kind] = file
         elif Path(path).is_file():
             name = p.name.lower()
             if "closed_deals" in name:
                 require_columns(file, DEAL_COLUMNS, "Olist closed deals")
             require_columns(file, MQL_COLUMNS, "Olist marketing qualified leads")
+        else:
+            told = {k: list(columns) for k, (columns, _) in KINDS.items()}
+            why[file.label] = Text("skip.olist", {**told, "header": header_text(file)})
+    mqls, deals = found.get("mqls"), found.get("deals")
     if mqls is None and deals is None:
         raise ImportFailed(
             f"{path}: no Olist file found (expected olist_marketing_qualified_leads.csv with "
             f"{', '.join(MQL_COLUMNS)} or olist_closed_deals.csv with {', '.join(DEAL_COLUMNS)})"
         )
     export = Export()
+    # beside the Olist files, the others are left out, and said so
+    export.skipped_files = {**left_out(Path(path), paths, Text("skip.not_csv")), **why}
     if deals is not None:
         export.extend(_deals(deals, options))
     if mqls is not None:
