@@ -224,3 +224,14 @@ def test_another_objects_export_alone_is_refused(tmp_path, name):
     with pytest.raises(ImportFailed) as caught:
         import_export(tmp_path / "w.duckdb", path, fmt="salesforce")
     assert str(caught.value) == f"{path}: {NOT_SALESFORCE}{header}"
+
+
+def test_a_second_olist_file_of_one_kind_is_refused(tmp_path):
+    """The last one read was loaded, the first left out without a word."""
+    export = write(tmp_path / "olist", {"a.csv": MQLS, "b.csv": MQLS.replace("m1", "m2")})
+    with pytest.raises(ImportFailed) as caught:
+        import_export(tmp_path / "w.duckdb", export, fmt="olist")
+    assert str(caught.value) == (
+        f"{export / 'b.csv'}: a second Olist marketing qualified leads file "
+        f"(first: {export / 'a.csv'})"
+    )

@@ -1,7 +1,7 @@
 """Olist marketing funnel (Kaggle ``olistbr/marketing-funnel-olist``) -> canonical batches.
 
 Files (a folder holding both, or either one alone), recognised by their header (a
-folder's other files are named in a warning):
+folder's other files are named in a warning; a second file of one kind is refused):
 
 - ``olist_marketing_qualified_leads.csv``: ``mql_id, first_contact_date, landing_page_id,
   origin``. One lead per row (``lead_id`` = ``mql_id``, ``created_at`` = first contact,
@@ -284,6 +284,8 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
     for p in paths:
         file = read_export_csv(p, options)
         kind = next((k for k, (columns, _) in KINDS.items() if file.has(*columns)), None)
+        if kind in found:  # which of the two is meant cannot be known
+            raise ImportFailed(f"{p}: a second {KINDS[kind][1]} file (first: {found[kind].path})")
         if kind is not None:
             found[kind] = file
         elif Path(path).is_file():
