@@ -138,6 +138,19 @@ CASES = {
         {"olist_orders_dataset.csv": "order_id,customer_id,order_status\no1,c1,delivered\n"},
         {"olist_orders_dataset.csv": NOT_OLIST + "order_id, customer_id, order_status"},
     ),
+    "xeducation": (
+        {
+            "x_education_leads.csv": "Prospect ID,Lead Number,Lead Origin,Lead Source,"
+            "Converted,Country,What is your current occupation,\nu1,7,API,Google,1,India,Select,\n"
+        },
+        # the case study's data dictionary, and its file under the name Kaggle gives it
+        {"Leads Data Dictionary.xlsx": "PK\x03\x04", "Leads.csv": "Prospect ID\nu2\n"},
+        {
+            "Leads Data Dictionary.xlsx": "not a file this format reads; it reads: "
+            "x_education_leads.csv",
+            "Leads.csv": "not a file this format reads; it reads: x_education_leads.csv",
+        },
+    ),
 }
 
 

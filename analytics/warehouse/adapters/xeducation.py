@@ -27,12 +27,14 @@ from pathlib import Path
 import polars as pl
 
 from analytics.coverage import UNDATED_TRIGGER
+from analytics.texts import Text
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
     Export,
     batch,
     csv_files,
+    left_out,
     map_values,
     read_export_csv,
     require_columns,
@@ -239,6 +241,7 @@ def read_xeducation(
         ],
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
         undated={files[0].name: modified.isoformat()},
+        skipped_files=left_out(Path(path), files, Text("skip.named", {"reads": [FILE_NAME]})),
     )
 
 
