@@ -41,6 +41,11 @@ NOT_SALESFORCE = (
     "User by API field names; the header has: "
 )
 NOT_CSV = "not a CSV file: this format reads CSV exports"
+CANONICAL = (
+    "not a file this format reads; it reads: accounts.csv, reps.csv, leads.csv, "
+    "lifecycle_events.csv, activities.csv, sales_touches.csv, nurture_enrollments.csv, "
+    "opportunities.csv, web_traffic.csv (each also as .parquet)"
+)
 MQLS = "mql_id,first_contact_date,landing_page_id,origin\nm1,01-02-2018,p1,organic_search\n"
 NOT_OLIST = (
     "not a file of Olist's marketing funnel (olist_marketing_qualified_leads.csv with mql_id, "
@@ -137,6 +142,20 @@ CASES = {
         # a file of Olist's e-commerce data set, published beside the funnel's
         {"olist_orders_dataset.csv": "order_id,customer_id,order_status\no1,c1,delivered\n"},
         {"olist_orders_dataset.csv": NOT_OLIST + "order_id, customer_id, order_status"},
+    ),
+    "canonical": (
+        {"leads.csv": "lead_id,created_at,source\nL1,2026-10-05T09:12:00Z,email\n"},
+        {
+            "foo.csv": "lead_id,created_at,source\nL2,2026-10-05T09:12:00Z,email\n",
+            "leads.xlsx": "PK\x03\x04",
+            "2026-09/": "",
+        },
+        {
+            "2026-09": "a folder: the import reads the files of the folder it is given, "
+            "not those of folders in it",
+            "foo.csv": CANONICAL,
+            "leads.xlsx": CANONICAL,
+        },
     ),
     "xeducation": (
         {
@@ -248,3 +267,15 @@ def test_a_second_olist_file_of_one_kind_is_refused(tmp_path):
         f"{export / 'b.csv'}: a second Olist marketing qualified leads file "
         f"(first: {export / 'a.csv'})"
     )
+
+
+def test_a_folder_of_office_csvs_names_its_other_files_too(tmp_path):
+    """Read leniently (``;``, Windows-1252), as it is read strictly."""
+    export = tmp_path / "german"
+    shutil.copytree(EXPORTS / "german", export)
+    (export / "Notizen.csv").write_text("Datum;Notiz\n05.10.2026;Rückruf\n", encoding="cp1252")
+    result = import_export(tmp_path / "w.duckdb", export)
+    assert {Path(f).name: r.render() for f, r in result.skipped_files.items()} == {
+        "Notizen.csv": CANONICAL
+    }
+    assert result.loaded == {"accounts": 2, "reps": 2, "leads": 4}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics.schema import LOAD_ORDER, TABLES
+from analytics.texts import Text
 from analytics.warehouse.adapters.common import (
     DEFAULT_OPTIONS,
     CsvOptions,
@@ -21,6 +22,7 @@ from analytics.warehouse.adapters.common import (
     ExportFile,
     canonical_text,
     is_personal,
+    left_out,
     read_export_csv,
     require_columns,
 )
@@ -78,17 +80,21 @@ def read_canonical(
     Returns
     -------
     Export
-        One batch per table file; the dropped personal columns per file.
+        One batch per table file; the dropped personal columns per file; the folder's
+        other files in ``skipped_files``.
     """
     path = Path(path)
     tables = table_files(path)  # regular files only: refused before a byte is read
+    # the folder's other files are left out, and said so
+    reads = Text("skip.canonical", {"reads": [f"{t}.csv" for t in LOAD_ORDER]})
+    skipped = left_out(path, tables.values(), reads)
     forced = options != CsvOptions()
     strict = [
         f for f in tables.values() if f.suffix.lower() == ".parquet" or (not forced and _plain(f))
     ]
     if len(strict) == len(tables):
         batches, unreadable = canonical_batches(path)
-        return Export(batches, unreadable)
+        return Export(batches, unreadable, skipped_files=skipped)
     export = Export()
     for table in LOAD_ORDER:
         file = tables.get(table)
@@ -107,4 +113,5 @@ def read_canonical(
             export.dropped_columns[read.label] = dropped
     if not export.batches:
         return Export(*canonical_batches(path))  # raises the canonical "no table file" message
+    export.skipped_files = skipped
     return export
