@@ -476,6 +476,28 @@ def test_a_named_path_records_its_names_and_a_plain_path_its_location(tmp_path):
         import_export(tmp_path / "c.duckdb", NamedPath(empty, "leads.csv, reps.csv"))
 
 
+def test_the_warnings_of_an_uploads_files_name_them_as_uploaded(tmp_path):
+    """A contacts export without the MQL date and source columns, and a file not read:
+    their warnings named the scratch folder the upload was saved in."""
+    from analytics.warehouse.loader import NamedPath
+
+    src = tmp_path / "sla-upload-x"
+    src.mkdir()
+    (src / "contacts.csv").write_text("Record ID,First Name,Create Date\n101,Ana,2026-10-05\n")
+    (src / "notes.csv").write_text("Date,Note\n2026-10-05,call back\n")
+    upload = NamedPath(src, "contacts.csv, notes.csv")
+    result = import_export(tmp_path / "w.duckdb", upload, fmt="hubspot")
+    assert list(result.no_mql_dates) == list(result.no_source) == ["contacts.csv"]
+    assert result.to_json_dict()["skipped_files"] == [
+        {
+            "file": "notes.csv",
+            "reason": "not a HubSpot export of contacts, companies, deals, calls or e-mails; "
+            "the header has: Date, Note",
+        }
+    ]
+    assert not any("sla-upload-" in w for w in result.warnings())
+
+
 def test_an_upload_named_with_an_email_or_phone_is_recorded_masked(tmp_path):
     """The name a file was uploaded as is stored like any file name: masked."""
     from analytics.warehouse.loader import NamedPath

@@ -254,6 +254,10 @@ def import_export(
             text = p.shown(text)
         return text
 
+    def by_file(told: dict[str, Any]) -> dict[str, Any]:
+        """Per file, in the folder's order, as the user knows it (an upload: by its name)."""
+        return {stored_name(shown(k)): v for k, v in sorted(told.items())}
+
     try:
         export = read_export(
             path, fmt=fmt, mapping=mapping, options=options, salt=salt, warehouse=db_path
@@ -287,11 +291,10 @@ def import_export(
         dropped.setdefault(name, [])
         dropped[name] += [c for c in columns if c not in dropped[name]]
     result.dropped_columns = dropped
-    result.undated = {stored_name(k): v for k, v in export.undated.items()}
-    result.no_mql_dates = {stored_name(k): v for k, v in export.no_mql_dates.items()}
-    result.no_source = {stored_name(k): v for k, v in export.no_source.items()}
-    skipped = sorted(export.skipped_files.items())  # in the folder's order
-    result.skipped_files = {stored_name(shown(k)): v for k, v in skipped}
+    result.undated = by_file(export.undated)
+    result.no_mql_dates = by_file(export.no_mql_dates)
+    result.no_source = by_file(export.no_source)
+    result.skipped_files = by_file(export.skipped_files)
     return result
 
 
