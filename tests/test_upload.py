@@ -344,6 +344,32 @@ def test_the_preview_in_german(warehouse):
     assert {b.label for b in at.button} >= {"Import bestätigen", "Abbrechen"}
 
 
+#: A HubSpot contacts export, and a German portal's calls export the adapter does not read
+CONTACTS = "Record ID,Create Date,Original Source\n101,2026-10-05 09:12,Paid Search\n"
+CALLS_DE = "Datensatz-ID;Aktivitätsdatum;Anrufergebnis\n7001;05.10.2026 10:00;Verbunden\n"
+
+
+@pytest.mark.parametrize(
+    ("lang", "warning"),
+    [
+        ("en", "anrufe.csv was not read: not a HubSpot export of contacts, companies, deals, "
+         "calls or e-mails; the header has: Datensatz-ID, Aktivitätsdatum, Anrufergebnis"),
+        ("de", "anrufe.csv wurde nicht gelesen: kein HubSpot-Export von Kontakten, "
+         "Unternehmen, Deals, Anrufen oder E-Mails; die Kopfzeile hat: Datensatz-ID, "
+         "Aktivitätsdatum, Anrufergebnis"),
+    ],
+)  # fmt: skip
+def test_the_preview_names_an_uploaded_file_it_does_not_read(warehouse, lang, warning):
+    at = data_page(lang)
+    files = [("contacts.csv", CONTACTS.encode()), ("anrufe.csv", CALLS_DE.encode())]
+    preview(at, files, replace=False, fmt="hubspot")
+    assert warning in [w.value for w in at.warning]
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    leads = read_core_table(warehouse, "leads")["lead_id"].sort().to_list()
+    assert leads == ["101", "L1", "L2", "L3", "L4", "L5"]
+
+
 def _column_config(frame) -> dict:
     import json
 
