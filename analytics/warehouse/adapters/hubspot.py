@@ -2,10 +2,11 @@
 
 HubSpot exports a view of one object as a CSV whose header holds the property labels
 (``Record ID``, ``Create Date``, ``Lifecycle Stage``...). Point the importer at a folder
-of such exports (file names do not matter: each file is recognised by its header) or at
-one file. Columns are matched by label, case-insensitively; the internal property
-names (``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too, and so
-are the labels of a portal that exports in German (``Datensatz-ID``, ``Erstellungsdatum``,
+of such exports (file names do not matter: each file is recognised by its header; one
+recognised as none is named in a warning, ``Export.skipped_files``) or at one file.
+Columns are matched by label, case-insensitively; the internal property names
+(``createdate``, ``hs_object_id``, ``lifecyclestage``...) are accepted too, and so are
+the labels of a portal that exports in German (``Datensatz-ID``, ``Erstellungsdatum``,
 ``Ursprüngliche Quelle``...) where HubSpot's German knowledge base confirms them
 (:data:`GERMAN_LABELS`).
 
