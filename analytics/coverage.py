@@ -93,8 +93,8 @@ MARKERS: dict[str, str] = {
 }
 _FUNNEL_PAGES = ("overview", "goals", "kpis", "review")
 #: The reasons a stored coverage row is told apart by (its English text): the markers',
-#: and fit values that are not the scored ones.
-_TOLD_BY_TEXT = (*MARKERS.values(), "scoring_fit_values")
+#: fit values that are not the scored ones, and leads without any lifecycle event.
+_TOLD_BY_TEXT = (*MARKERS.values(), "scoring_fit_values", "funnel_no_stages")
 
 #: The measure groups of spec/coverage.md, in its order, with a group per counted funnel
 #: stage after ``funnel`` (:data:`STAGE_GROUPS`).
@@ -505,6 +505,8 @@ def coverage(
             why = "scoring_fit_values"
         elif has_inputs and undated and name == "funnel":
             why = "undated"
+        elif why == "funnel" and found["leads"][0] is not None:
+            why = "funnel_no_stages"  # leads were imported (a contacts export alone)
         # every row it lacks is there, dated after the import: say so, not "import them"
         # (the rows its reason names: its tables', else the rows it needs of them)
         missing = [i for i in inputs if found[i][0] is None] or [

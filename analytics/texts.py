@@ -2051,6 +2051,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Es wurden keine Leads oder Lebenszyklus-Phasen importiert: leads und lifecycle_events "
         "importieren.",
     ),
+    "coverage.reason.funnel_no_stages": (
+        "Leads were imported, but no lifecycle stage: import lifecycle_events (when each lead "
+        "became an MQL, SAL, SQL ...; in a CRM export, the stage-date columns).",
+        "Es wurden Leads importiert, aber keine Lebenszyklus-Phase: lifecycle_events "
+        "importieren (wann jeder Lead MQL, SAL, SQL ... wurde; in einem CRM-Export die "
+        "Spalten mit den Phasendaten).",
+    ),
     "coverage.reason.lead_stage": (
         "The export holds only leads that became MQLs (as Olist's marketing qualified leads): "
         "the leads that did not qualify are unknown, so the lead count and every rate into or "

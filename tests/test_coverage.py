@@ -189,8 +189,16 @@ def test_a_recorded_stage_without_entries_this_month_counts_zero():
         (OUTCOMES, "de", "Es wurde kein Lebenszyklus-Ereignis der Phase sql importiert, daher "
          "lassen sich SQLs nicht zählen: die sql-Ereignisse importieren (wann jeder Lead zum "
          "SQL wurde)."),
-        # no lifecycle events at all: the funnel's reason, not "no sql event"
+        # no lifecycle events at all: the funnel's reason, not "no sql event", and not
+        # "no leads" beside the leads there are
         (Tables.from_rows(leads=[lead("A", "2026-03-02T09:00:00Z")]), "en",
+         "Leads were imported, but no lifecycle stage: import lifecycle_events (when each lead "
+         "became an MQL, SAL, SQL ...; in a CRM export, the stage-date columns)."),
+        (Tables.from_rows(leads=[lead("A", "2026-03-02T09:00:00Z")]), "de",
+         "Es wurden Leads importiert, aber keine Lebenszyklus-Phase: lifecycle_events "
+         "importieren (wann jeder Lead MQL, SAL, SQL ... wurde; in einem CRM-Export die "
+         "Spalten mit den Phasendaten)."),
+        (Tables.empty(), "en",
          "No leads or lifecycle stages were imported: import leads and lifecycle_events."),
     ],
 )  # fmt: skip
