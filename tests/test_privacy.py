@@ -1776,10 +1776,16 @@ _NO_IBAN = [
     "Deutschland2024",
     "Gutscheincode12345678901234567890",  # a word ending in small letters: no country code
     "kontode89370400440532013000",  # (so also a country code in small letters glued)
+    "a1de89370400440532013000",
+    "ab12cdDE89370400440532013000",  # a word with a digit before: a hex id
     "ABDE00370400440532013000",  # the check digits do not fit
     "KontoDE00370400440532013000",
     "VGXI97604200221972887630",  # the sum fits, but XI are no check digits
-    "DE89370400440532013000x",  # (as before: an IBAN that runs on into a word)
+    "DE89370400440532013000x",  # one letter glued after: a code's suffix as often
+    "DE89370400440532013000ab12",  # letters and digits after: a longer code
+    "A1DE00370400440532013000",
+    "7927B2DF-8BBA-4D29-B9A2-B6E0BEAFE620",  # a UUID in capitals
+    "5F8D0D55B54764421B7156C3",  # a MongoDB ObjectId
 ]
 
 
@@ -1870,6 +1876,61 @@ def test_an_id_holding_an_iban_after_a_label_is_hashed_on_every_import_path(iban
     finally:
         con.close()
     assert hash_text(_IBAN_IDS[path], "test") in leads
+
+
+# -- an IBAN glued to a digit before it or a word after it (rules version 3) ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("A1DE89370400440532013000", "A1[iban]"),
+        ("Ref.2DE89370400440532013000", "Ref.2[iban]"),
+        ("Kunde 4711 2024DE89 3704 0044 0532 0130 00.", "Kunde 4711 2024[iban]."),
+        ("DE89370400440532013000bitte", "[iban]bitte"),
+        ("IBAN DE89 3704 0044 0532 0130 00bitte überweisen", "IBAN [iban]bitte überweisen"),
+        ("GB82WEST12345698765432Danke", "[iban]Danke"),
+        ("A1DE89370400440532013000bitte", "A1[iban]bitte"),
+        ("KontoDE89370400440532013000bitte", "Konto[iban]bitte"),
+        # a word glued after that is longer than the pattern's 30 characters of body
+        ("DE89370400440532013000Sparkassenfilialeprüfen", "[iban]Sparkassenfilialeprüfen"),
+    ],
+)
+def test_an_iban_glued_to_a_digit_before_or_a_word_after_is_masked(text, masked):
+    """``\\b`` before the country code and after the last digit hid them: the digit and
+    the word are kept."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@given(st.from_regex(r"\A[A-Za-z]?[0-9]{1,6}\Z"), _ibans())
+def test_an_iban_glued_to_any_code_ending_in_a_digit_is_masked(code, iban):
+    iban = iban.replace(" ", "")  # (a spaced one after a code reads as the code's groups)
+    assert mask_text(f"{code}{iban}") == f"{code}[iban]"
+    assert mask_text(f"Ref {code}{iban}, ok") == f"Ref {code}[iban], ok"
+
+
+@given(_ibans(), st.text("abcdefghijklmnopqrstuvwxyzABCÄÖÜäöüßé", min_size=2, max_size=12))
+def test_an_iban_glued_to_any_word_after_it_is_masked(iban, word):
+    assert mask_text(f"{iban}{word}") == f"[iban]{word}"
+    assert mask_text(f"IBAN: {iban}{word} ok") == f"IBAN: [iban]{word} ok"
+
+
+@pytest.mark.parametrize(
+    ("value", "personal"),
+    [
+        ("Kunde 4711 A1DE89370400440532013000", True),  # among words: as text reads it
+        ("Kunde 4711 DE89370400440532013000bitte", True),
+        # an id with no space: a label of letters only and an IBAN to its end (as version
+        # 2 decided for ``A1:DE89...``): a code with a digit, or a word after, is an id
+        ("A1DE89370400440532013000", False),
+        ("DE89370400440532013000bitte", False),
+        ("xyzde89370400440532013000", False),
+    ],
+)
+def test_an_id_holding_a_glued_iban(value, personal):
+    assert is_personal_id(value) is personal
 
 
 # -- a national number after a phone word, in the languages of Europe's CRMs -------------

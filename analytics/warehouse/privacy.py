@@ -430,18 +430,26 @@ _PHONE_SEEN = (
 #: Its groups may be parted by a space, a dot, a dash or a slash, once or twice
 #: (:data:`_IBAN_SEPARATORS`).
 _IBAN_BODY = r"(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}"
-IBAN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}\b"
+#: What may end a candidate: a word boundary, after the letters of a word glued to it
+#: (``DE89370400440532013000bitte``: :func:`_iban_end` cuts the IBAN at its country's
+#: length and keeps the word).
+_IBAN_END = r"[^\W\d_]*\b"
+IBAN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END}"
 #: An IBAN glued to the word before it (``KontoDE89370400440532013000``,
 #: ``IBANDE89 3704 ...``: the word is kept): a word of letters (or ``_``) from its start,
 #: then the IBAN (group 1) with its country code in capitals. A word with a digit before
 #: (``ab12cdDE89...``: a hex id) is no such word, and a word ending in small letters runs
 #: into a code as often as into an IBAN (``Gutscheincode...``, ``format...``).
-IBAN_GLUED = rf"\b[^\W\d]+([A-Z]{{2}}\d{{2}}{_IBAN_BODY})\b"
-_IBANS = f"{IBAN}|{IBAN_GLUED}"
-#: What finds the texts that may hold one of :data:`_IBANS` (a letter right before a
-#: glued one is enough: which is one, :func:`_iban_spans` decides), at a third of the
-#: cost of :data:`IBAN_GLUED`'s word from its start.
-_IBANS_SEEN = rf"{IBAN}|[^\W\d][A-Z]{{2}}\d{{2}}{_IBAN_BODY}"
+IBAN_GLUED = rf"\b[^\W\d]+([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
+#: An IBAN glued to a digit before it (``A1DE89370400440532013000``, ``Ref.2DE89...``:
+#: group 2), its country code in capitals as banks write it: a hex id or a UUID in small
+#: letters holds no such run.
+IBAN_AFTER_DIGIT = rf"\d([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
+_IBANS = f"{IBAN}|{IBAN_GLUED}|{IBAN_AFTER_DIGIT}"
+#: What finds the texts that may hold one of :data:`_IBANS` (a letter, a digit or ``_``
+#: right before a glued one is enough: which is one, :func:`_iban_spans` decides), at a
+#: third of the cost of :data:`IBAN_GLUED`'s word from its start.
+_IBANS_SEEN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}|\w[A-Z]{{2}}\d{{2}}{_IBAN_BODY}"
 _IBAN_SEPARATORS = " ./-"
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
@@ -547,20 +555,24 @@ _IBAN_LETTERS = str.maketrans({c: str(int(c, 36)) for c in string.ascii_uppercas
 
 def _mask_ibans(text: str) -> str:
     """IBANs masked (:func:`_iban_spans`); a candidate that runs on into the next word
-    (``DE89...3000 bitte``: the pattern cannot tell where an IBAN ends) is cut at its
-    country's length, and one glued to the word before it keeps the word.
+    (``DE89...3000 bitte``, ``DE89...3000bitte``: the pattern cannot tell where an IBAN
+    ends) is cut at its country's length, and one glued to the word or the digit before
+    it keeps them.
 
     >>> _mask_ibans("IBAN DE89370400440532013000 bitte; DE89 3704 0044 0532 0130 00 Bank")
     'IBAN [iban] bitte; [iban] Bank'
     >>> _mask_ibans("KontoDE89370400440532013000, IBAN_DE89370400440532013000")
     'Konto[iban], IBAN_[iban]'
+    >>> _mask_ibans("A1DE89370400440532013000, DE89370400440532013000bitte")
+    'A1[iban], [iban]bitte'
     """
     return _masked_at(text, [(a, b, "[iban]") for a, b in _iban_spans(text)])
 
 
 def _iban_spans(text: str) -> list[tuple[int, int]]:
-    """Where the IBANs of ``text`` stand (``text[a:b]``): each candidate of :data:`IBAN`
-    or :data:`IBAN_GLUED` (without its word) that :func:`_iban_end` reads as one. After a
+    """Where the IBANs of ``text`` stand (``text[a:b]``): each candidate of :data:`IBAN`,
+    :data:`IBAN_GLUED` or :data:`IBAN_AFTER_DIGIT` (without the word or the digit before
+    it) that :func:`_iban_end` reads as one. After a
     candidate that is none, the search goes on inside it: one that is no IBAN can run
     into the IBAN after it (``Filiale AB12 DE89 3704 ...``).
 
@@ -572,7 +584,8 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     at = 0
     while found := _IBAN_CANDIDATE.search(text, at):
-        start = found.start(1) if found.group(1) is not None else found.start()
+        group = found.lastindex or 0  # (the word or digit it is glued to: before the group)
+        start = found.start(group)
         end = _iban_end(text[start : found.end()])
         if end:
             spans.append((start, start + end))
@@ -582,7 +595,12 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
 
 def _iban_end(candidate: str) -> int:
     """How many characters of ``candidate`` (an :data:`IBAN` match) are an IBAN: all, its
-    start up to its country's length when a word follows, or none (0)."""
+    start up to its country's length when a word follows (after a separator, or glued:
+    :data:`_WORD_AFTER`), or none (0).
+
+    >>> [_iban_end(c) for c in ("DE89370400440532013000bitte", "DE89370400440532013000x")]
+    [22, 0]
+    """
     if _is_iban(candidate):
         return len(candidate)
     length = IBAN_LENGTHS.get(candidate[:2].upper())
@@ -593,9 +611,15 @@ def _iban_end(candidate: str) -> int:
         seen += ch not in _IBAN_SEPARATORS
         if seen == length:  # the country's length reached: an IBAN up to here?
             rest = candidate[end:]
-            ok = not rest or rest[0] in _IBAN_SEPARATORS
+            ok = not rest or rest[0] in _IBAN_SEPARATORS or _WORD_AFTER.match(rest)
             return end if ok and _is_iban(candidate[:end]) else 0
     return 0
+
+
+#: A word glued to the end of an IBAN (``...3000bitte``): two letters or more, to a
+#: separator or the candidate's end. One letter is a code's suffix as often (``...3000x``,
+#: ``4711a``); letters and digits after (``...3000ab12``) are a longer code.
+_WORD_AFTER = re.compile(r"[^\W\d_]{2,}(?:[ ./-]|$)")
 
 
 def _mask_iban_series(values: pl.Series) -> pl.Series:
