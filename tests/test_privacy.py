@@ -26,6 +26,7 @@ from analytics.warehouse import import_canonical
 from analytics.warehouse.adapters import ImportFailed, import_export
 from analytics.warehouse.privacy import (
     IBAN_LENGTHS,
+    IBAN_WORDS,
     NUMBER_WORDS,
     PHONE_WORDS,
     _fold,
@@ -1775,8 +1776,8 @@ _NO_IBAN = [
     "ORD-2026-0815-4711",
     "Deutschland2024",
     "Gutscheincode12345678901234567890",  # a word ending in small letters: no country code
-    "kontode89370400440532013000",  # (so also a country code in small letters glued)
-    "a1de89370400440532013000",
+    "xyzde89370400440532013000",  # (so also a country code in small letters glued to a
+    "a1de89370400440532013000",  # word for no account, or to a digit)
     "ab12cdDE89370400440532013000",  # a word with a digit before: a hex id
     "ABDE00370400440532013000",  # the check digits do not fit
     "KontoDE00370400440532013000",
@@ -1918,8 +1919,39 @@ def test_an_iban_glued_to_any_word_after_it_is_masked(iban, word):
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("kontode89370400440532013000", "konto[iban]"),
+        ("Kontode89370400440532013000", "Konto[iban]"),
+        ("ibande89 3704 0044 0532 0130 00", "iban[iban]"),
+        ("iban_de89370400440532013000", "iban_[iban]"),
+        ("Girokontode89370400440532013000", "Girokonto[iban]"),
+        ("kontonummerde89370400440532013000", "kontonummer[iban]"),
+        ("cuentaes9121000418450200051332", "cuenta[iban]"),
+        ("accountgb82west12345698765432", "account[iban]"),
+        ("überweisung auf kontode89370400440532013000bitte", "überweisung auf konto[iban]bitte"),
+    ],
+)
+def test_an_iban_in_small_letters_glued_to_a_word_for_an_account_is_masked(text, masked):
+    """A country code in small letters glued to a word was kept (``Gutscheincode1234...``
+    runs into a code as often): after a word for an account, it is an IBAN."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@given(st.sampled_from(IBAN_WORDS), st.sampled_from([str, str.upper, str.title]), _ibans())
+def test_an_iban_glued_to_any_word_for_an_account_is_masked_and_hashed_as_an_id(word, case, iban):
+    word, iban = case(word), iban.replace(" ", "").lower()
+    assert mask_text(f"{word}{iban}") == f"{word}[iban]"
+    assert is_personal_id(f"{word}{iban}")
+
+
+@pytest.mark.parametrize(
     ("value", "personal"),
     [
+        ("kontode89370400440532013000", True),
+        ("iban_de89370400440532013000", True),
         ("Kunde 4711 A1DE89370400440532013000", True),  # among words: as text reads it
         ("Kunde 4711 DE89370400440532013000bitte", True),
         # an id with no space: a label of letters only and an IBAN to its end (as version

@@ -445,11 +445,26 @@ IBAN_GLUED = rf"\b[^\W\d]+([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
 #: group 2), its country code in capitals as banks write it: a hex id or a UUID in small
 #: letters holds no such run.
 IBAN_AFTER_DIGIT = rf"\d([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
-_IBANS = f"{IBAN}|{IBAN_GLUED}|{IBAN_AFTER_DIGIT}"
+#: Words for a bank account, in the languages of :data:`PHONE_WORDS`: what an IBAN with
+#: its country code in small letters may be glued to (:data:`IBAN_AFTER_WORD`).
+IBAN_WORDS = (
+    "iban", "konto", "kontonr", "kontonummer", "kto", "ktonr", "bankverbindung", "bank",
+    "account", "acct", "compte", "cuenta", "conto", "conta", "rekening", "rachunek", "hesap",
+)  # fmt: skip
+_IBAN_WORDS = _words(IBAN_WORDS)
+#: An IBAN glued to a word for an account (:data:`IBAN_WORDS`, also as a word's end:
+#: ``kontode89370400440532013000``, ``Girokontode89...``; group 3), its country code in
+#: either case. After any other word, a country code in small letters is where a code's
+#: letters meet its digits as often (``Gutscheincode1234...``).
+IBAN_AFTER_WORD = rf"\b[^\W\d]*?{_IBAN_WORDS}_?([A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
+_IBANS = f"{IBAN}|{IBAN_GLUED}|{IBAN_AFTER_DIGIT}|{IBAN_AFTER_WORD}"
 #: What finds the texts that may hold one of :data:`_IBANS` (a letter, a digit or ``_``
 #: right before a glued one is enough: which is one, :func:`_iban_spans` decides), at a
 #: third of the cost of :data:`IBAN_GLUED`'s word from its start.
-_IBANS_SEEN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}|\w[A-Z]{{2}}\d{{2}}{_IBAN_BODY}"
+_IBANS_SEEN = (
+    rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}|\w[A-Z]{{2}}\d{{2}}{_IBAN_BODY}"
+    rf"|{_IBAN_WORDS}_?[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}"
+)
 _IBAN_SEPARATORS = " ./-"
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
@@ -481,9 +496,11 @@ _ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\s*$"
 #: A whole id cell that may be a label and an IBAN (hashed when :func:`_labelled_iban`
 #: reads one): a word with no digit or space (``IBAN:``, ``Konto``, ``Kto.-Nr.``), the
 #: IBAN right after a mark in it (``IBAN:DE89370400440532013000``) or glued to its
-#: letters, its country code in capitals (``KontoDE89370400440532013000``).
+#: letters, its country code in capitals (``KontoDE89370400440532013000``) or, after a
+#: word for an account, in either case (``kontode89...``: :data:`IBAN_AFTER_WORD`).
 _ID_LABELLED_IBAN = (
-    rf"^\s*[^\W\d][^\s\d]*?(?:[^\w\s][A-Za-z]{{2}}|[A-Z]{{2}})\d{{2}}{_IBAN_BODY}\s*$"
+    rf"^\s*(?:[^\W\d][^\s\d]*?(?:[^\w\s][A-Za-z]{{2}}|[A-Z]{{2}})"
+    rf"|[^\W\d]*?{_IBAN_WORDS}_?[A-Za-z]{{2}})\d{{2}}{_IBAN_BODY}\s*$"
 )
 #: A phone number inside an id with more in it (``x+4917112345678``,
 #: ``A/0170/5550099``, ``Tel01711234567``): one of :data:`_ID_PHONE_LAYOUTS` standing
@@ -571,8 +588,8 @@ def _mask_ibans(text: str) -> str:
 
 def _iban_spans(text: str) -> list[tuple[int, int]]:
     """Where the IBANs of ``text`` stand (``text[a:b]``): each candidate of :data:`IBAN`,
-    :data:`IBAN_GLUED` or :data:`IBAN_AFTER_DIGIT` (without the word or the digit before
-    it) that :func:`_iban_end` reads as one. After a
+    :data:`IBAN_GLUED`, :data:`IBAN_AFTER_DIGIT` or :data:`IBAN_AFTER_WORD` (without the
+    word or the digit before it) that :func:`_iban_end` reads as one. After a
     candidate that is none, the search goes on inside it: one that is no IBAN can run
     into the IBAN after it (``Filiale AB12 DE89 3704 ...``).
 
@@ -1403,12 +1420,13 @@ _SPACED_RE, _LABELLED_RE = re.compile(_ID_SPACED), re.compile(_ID_LABELLED_IBAN)
 def _labelled_iban(value: str) -> bool:
     """Whether an id with no space in it is a label and an IBAN, the IBAN after a mark
     (``IBAN:DE89...``, ``L-DE89...``) or glued to the label's letters (``KontoDE89...``:
-    :data:`IBAN_GLUED`), the IBAN to the id's end.
+    :data:`IBAN_GLUED`; ``kontode89...``: :data:`IBAN_AFTER_WORD`), the IBAN to the id's
+    end.
 
     >>> iban = "DE89370400440532013000"
     >>> [_labelled_iban(v) for v in (f"IBAN:{iban}", f"Kto.-Nr.{iban}", f"IBAN:{iban}x",
-    ...                              f"A1:{iban}", f"konto{iban.lower()}")]
-    [True, True, False, False, False]
+    ...                              f"A1:{iban}", f"konto{iban.lower()}", f"xy{iban.lower()}")]
+    [True, True, False, False, True, False]
     """
     text = value.strip()
     spans = _iban_spans(text)
