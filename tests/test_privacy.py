@@ -1786,6 +1786,7 @@ _NO_IBAN = [
     "DE89370400440532013000ab12",  # letters and digits after: a longer code
     "A1DE00370400440532013000",
     "7927B2DF-8BBA-4D29-B9A2-B6E0BEAFE620",  # a UUID in capitals
+    "3E5515FEC495EFD8BE72868DFF979BAA",  # a hex id: BE72868DFF979BAA passes the check
     "5F8D0D55B54764421B7156C3",  # a MongoDB ObjectId
 ]
 
@@ -1916,6 +1917,22 @@ def test_an_iban_glued_to_any_code_ending_in_a_digit_is_masked(code, iban):
 def test_an_iban_glued_to_any_word_after_it_is_masked(iban, word):
     assert mask_text(f"{iban}{word}") == f"[iban]{word}"
     assert mask_text(f"IBAN: {iban}{word} ok") == f"IBAN: [iban]{word} ok"
+
+
+@given(
+    st.text("0123456789ABCDEF", max_size=10).map(lambda h: f"{h}7"),
+    st.text("0123456789ABCDEF", min_size=11, max_size=11).filter(lambda b: not b.isdigit()),
+    st.text("ABCDEF", max_size=6),
+    st.sampled_from([str, str.lower]),
+)
+def test_an_iban_glued_inside_a_hex_id_is_no_iban(before, bban, after, case):
+    """A glued IBAN is read across a code, so one in about 10,000 hex ids in capitals held
+    a run that passes the check digits (``...D8BE72868DFF979BAA``): in a hex id with a
+    letter in the BBAN (the BBANs of the countries of hex letters are digits), it is none."""
+    assume(before or after)
+    text = case(f"{before}{_valid_iban('BE', bban)}{after}")
+    assert mask_text(text) == text
+    assert mask_text(f"{text[:8]}-{text[8:]}") == f"{text[:8]}-{text[8:]}"
 
 
 @pytest.mark.parametrize(
