@@ -2129,6 +2129,8 @@ def test_masking_a_masked_text_changes_nothing(text):
         "Teléfono 612 345 678",
         "Telefono: 3391234567",
         "Lead Cep 532 123 45 67",
+        "Tel 1234567",
+        "Tel.:345 67 89",
     ],
 )
 def test_an_id_holding_a_phone_number_after_a_phone_word_is_hashed(value):
@@ -2138,10 +2140,88 @@ def test_an_id_holding_a_phone_number_after_a_phone_word_is_hashed(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["CALL12345678", "Call-12345678", "SMS20261005", "Order 612345678", "Tel-0815-4711"]
-)
+    "value",
+    [
+        "CALL12345678", "Call-12345678", "SMS20261005", "Order 612345678", "Tel-0815-4711",
+        "Order 1234567", "CALL1234567", "Tel-123456", "Tel 12345",
+    ],
+)  # fmt: skip
 def test_an_id_with_a_phone_word_and_no_phone_number_is_not_hashed(value):
     assert not is_personal_id(value)
+
+
+# -- a short national number after a phone word (rules version 3) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Tel 1234567", "Tel [phone]"),
+        ("Telefon 345 67 89", "Telefon [phone]"),
+        ("Tel. 123456", "Tel. [phone]"),
+        ("Fon: 12 34 56", "Fon: [phone]"),
+        ("Tlf 12 34 567", "Tlf [phone]"),
+        ("Telefono 345-67-89", "Telefono [phone]"),
+        ("Rückruf erbeten, Tel.-Nr.: 1234567, danke", "Rückruf erbeten, Tel.-Nr.: [phone], danke"),
+        # 6 digits with no mark after a phone word are a number, even where they could be a
+        # date (a date after a phone word is written with its marks: 26.10.26)
+        ("Rückruf 261026", "Rückruf [phone]"),
+    ],
+)
+def test_a_short_national_number_after_a_phone_word_is_masked(text, masked):
+    """6 or 7 digits after a phone word were kept (version 2 read 8 or more)."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 1234567, Ticket 7654321, Pedido 345 67 89",  # no phone word
+        "Tel 12345, Fon 10115 Berlin",  # 5 digits: a postcode as often
+        "GSM 900 1800, Tel 555 1234, Fax 250 000",  # two groups: bands, amounts
+        "Rückruf 900-1200",  # dashed other than 3, 2, 2: a time span
+        "Rückruf 12.10.26, Anruf 12/10/26, call 2026-10, Tel 1.234.567",
+        "Rückruf 14:30, Anruf 9.30 Uhr",
+        "Anruf 20261005",  # (as before: 8 digits in one run are a date as often)
+        "CALL1234567, SMS-123456",  # glued, or after a dash alone: a code
+    ],
+)
+def test_what_is_no_short_national_number_after_a_phone_word_is_kept(text):
+    assert mask_text(text) == text
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == text
+
+
+@st.composite
+def _short_nationals(draw) -> str:
+    """A short national number: 6 or 7 digits, the first not 0, as one run or in three
+    groups parted by spaces (2, 2, 2 or 3, 2, 2)."""
+    digits = draw(st.sampled_from("123456789")) + draw(
+        st.text("0123456789", min_size=5, max_size=6)
+    )
+    if draw(st.booleans()):
+        return digits
+    first = len(digits) - 4
+    return f"{digits[:first]} {digits[first : first + 2]} {digits[first + 2 :]}"
+
+
+@given(st.sampled_from(PHONE_WORDS), st.sampled_from([" ", ". ", ": ", " - "]), _short_nationals())
+def test_a_short_national_number_after_any_phone_word_is_masked(word, gap, number):
+    assert mask_text(f"{word}{gap}{number}") == f"{word}{gap}[phone]"
+    assert mask_text(f"Notiz: {word}{gap}{number}, danke") == f"Notiz: {word}{gap}[phone], danke"
+    assert is_personal_id(f"{word}{gap}{number}")
+
+
+@given(
+    st.sampled_from(["Pedido", "Ordine", "Rechnung", "Order", "Kunde", "Ticket", "PLZ"]),
+    _short_nationals(),
+)
+def test_a_short_national_number_after_any_other_word_is_kept(word, number):
+    text = f"{word} {number}"
+    assert mask_text(text) == text
+    assert not is_personal_id(text)
 
 
 def test_the_docs_list_every_phone_word():

@@ -402,18 +402,33 @@ _NATIONAL = "|".join(
         ),
     )
 )
+#: A short national number, 6 or 7 digits (a local number, Iceland's, Estonia's:
+#: ``1234567``, ``345 67 89``, ``12 34 56``, ``345-67-89``), right after a phone word as
+#: :data:`_NATIONAL` is: 5 digits are a postcode as often (``Fon 10115 Berlin``). Groups
+#: parted by spaces are three (two, ``900 1800``, ``250 000``, are bands and amounts as
+#: often); by dashes, of 3, 2 and 2 digits (``900-1200`` is a time span as often); none
+#: parted by dots or slashes (``12.10.26``, ``1.234.567``, ``12/10/26``).
+_NATIONAL_SHORT = "|".join(
+    (
+        r"[1-9]\d{5,6}",
+        r"[1-9]\d \d{2} \d{2,3}|[1-9]\d \d{3} \d{2}|[1-9]\d{2} \d{2} \d{2}",
+        r"[1-9]\d{2}-\d{2}-\d{2}",
+    )
+)
+#: What a phone word says is a phone number (the longer layouts first).
+_AFTER_PHONE_WORD = f"{_NATIONAL}|{_NATIONAL_SHORT}"
 #: A phone number (group 2, 4, 6 or 8) and what stands before it, kept (group 1, 3, 5 or
 #: 7): the start or a character that cannot precede one (not a letter, a digit, ``_`` or
 #: ``+``); a letter or ``_`` right before its ``+`` (``x+4917112345678``,
 #: ``call+49 171 1234567``: a digit there is a sum, ``2+2``, and 7 digits or fewer after
 #: a ``+`` are no number, ``SKU+12345``); one of :data:`_PHONE_WORDS` right before it;
-#: or a national number after a phone word (``Teléfono 612 345 678``: :data:`_NATIONAL`).
-#: :data:`_PHONE_MASK` writes what is kept and the mask.
+#: or a national number after a phone word (``Teléfono 612 345 678``, ``Tel 1234567``:
+#: :data:`_AFTER_PHONE_WORD`). :data:`_PHONE_MASK` writes what is kept and the mask.
 PHONE = (
     rf"(^|[^\w+])({_PHONE_ANY})\b"
     rf"|([^\W\d])(\+?{_PLUS_PHONE})\b"
     rf"|(\b{_PHONE_WORDS})({_PHONE_ANY})\b"
-    rf"|(\b{_PHONE_WORDS}{_BEFORE_NATIONAL})({_NATIONAL})\b"
+    rf"|(\b{_PHONE_WORDS}{_BEFORE_NATIONAL})({_AFTER_PHONE_WORD})\b"
 )
 _PHONE_MASK = "${1}${3}${5}${7}[phone]"
 #: What finds the texts that may hold one of :data:`PHONE` (which is one, :data:`PHONE`
@@ -423,7 +438,7 @@ _PHONE_MASK = "${1}${3}${5}${7}[phone]"
 _PHONE_SEEN = (
     rf"(?:^|[^\d+])(?:{_PHONE_ANY})\b"
     rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
-    rf"|[ \t.:](?:{_NATIONAL})\b"
+    rf"|[ \t.:](?:{_AFTER_PHONE_WORD})\b"
 )
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
 #: check digits are right (ISO 13616 mod 97).
@@ -513,7 +528,7 @@ _ID_PHONE_INSIDE = (
 #: ... or any layout or a national number after a phone word and a mark or a space
 #: (``Tel:01711234567``, ``Teléfono 612 345 678``: :data:`_BEFORE_NATIONAL`). A pass of
 #: its own: joined to :data:`_ID_PHONE_INSIDE`, the one pattern took ten times as long.
-_ID_PHONE_AFTER_WORD = rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}(?:{_PHONE_ANY}|{_NATIONAL})\b"
+_ID_PHONE_AFTER_WORD = rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}(?:{_PHONE_ANY}|{_AFTER_PHONE_WORD})\b"
 #: An id with words parted by a space (``Tel 0171 1234567``, ``lead 0171-1234567``,
 #: ``0171 - 1234567``) is text, not a CRM's id: a phone number in any layout of
 #: :data:`PHONE` (:data:`_ID_PHONE_AMONG`) or an IBAN (:data:`_ID_TEXT_IBAN`, as text
