@@ -2224,6 +2224,64 @@ def test_a_short_national_number_after_any_other_word_is_kept(word, number):
     assert not is_personal_id(text)
 
 
+# -- a second number after a phone number, with no phone word of its own (version 3) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Teléfono 612 345 678 o 622 333 444", "Teléfono [phone] o [phone]"),
+        ("Tel 612 345 678 / 622 333 444", "Tel [phone] / [phone]"),
+        ("Tel 612345678/622333444", "Tel [phone]/[phone]"),
+        ("Telefon 0171 1234567 oder 612 345 678", "Telefon [phone] oder [phone]"),
+        ("Tel 612 345 678, 622 333 444 bzw. 1234567", "Tel [phone], [phone] bzw. [phone]"),
+        ("Mobile: +34 612 345 678 or 622 333 444", "Mobile: [phone] or [phone]"),
+        ("Tlf. 12 34 56 78 eller 87 65 43 21", "Tlf. [phone] eller [phone]"),
+        ("Cep 532 123 45 67 veya 533 765 43 21", "Cep [phone] veya [phone]"),
+        ("Tel 612 345 678 - 622 333 444; 345 67 89", "Tel [phone] - [phone]; [phone]"),
+        ("Tel 612\u00a0345\u00a0678 / 622\u00a0333\u00a0444", "Tel [phone] / [phone]"),
+        ("Tel%20612%20345%20678%20o%20622%20333%20444", "Tel%20[phone]%20o%20[phone]"),
+        # a text a warehouse of version 2 stored (its first number masked): the second too
+        ("Tel [phone] / 622 333 444", "Tel [phone] / [phone]"),
+        ("Tel [phone],622333444", "Tel [phone],[phone]"),
+    ],
+)
+def test_a_second_number_after_a_phone_number_is_masked(text, masked):
+    """A national number was read only right after a phone word: the second of two kept."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Pedido 612345678 o 622333444", "Pedido 612345678 o 622333444"),  # no phone word
+        ("Tel 612 345 678 und 20 Stück", "Tel [phone] und 20 Stück"),
+        ("Tel 612 345 678, Pedido 622333444", "Tel [phone], Pedido 622333444"),
+        ("Tel 612 345 678, 12.10.2026, 1.234,56 EUR", "Tel [phone], 12.10.2026, 1.234,56 EUR"),
+        ("Tel 612 345 678 y 2026-12-06", "Tel [phone] y 2026-12-06"),
+        ("Tel 612 345 678, GSM 900 1800", "Tel [phone], GSM 900 1800"),
+        ("ana@example.org / 612345678", "[email] / 612345678"),  # an address is no number
+    ],
+)
+def test_what_follows_a_phone_number_and_is_no_number_is_kept(text, masked):
+    assert mask_text(text) == masked
+
+
+@given(
+    st.sampled_from(PHONE_WORDS),
+    _nationals(),
+    st.sampled_from([" / ", "/", ", ", "; ", " o ", " oder ", " or ", " - ", " bzw. ", " & "]),
+    st.one_of(_nationals(), _short_nationals()),
+)
+def test_a_national_number_after_any_phone_number_and_a_join_is_masked(word, first, join, second):
+    assume(" 0" not in second)  # (a group from 0 is a number of its own: 000 000 00)
+    text = f"{word} {first}{join}{second}"
+    assert mask_text(text) == f"{word} [phone]{join}[phone]"
+    assert mask_text(f"Notiz: {text}, danke") == f"Notiz: {word} [phone]{join}[phone], danke"
+
+
 def test_the_docs_list_every_phone_word():
     docs = (ROOT / "docs" / "import-formats.md").read_text(encoding="utf-8").lower()
     assert [w for w in PHONE_WORDS if f"`{w}`" not in docs] == []

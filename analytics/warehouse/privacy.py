@@ -417,28 +417,64 @@ _NATIONAL_SHORT = "|".join(
 )
 #: What a phone word says is a phone number (the longer layouts first).
 _AFTER_PHONE_WORD = f"{_NATIONAL}|{_NATIONAL_SHORT}"
-#: A phone number (group 2, 4, 6 or 8) and what stands before it, kept (group 1, 3, 5 or
-#: 7): the start or a character that cannot precede one (not a letter, a digit, ``_`` or
-#: ``+``); a letter or ``_`` right before its ``+`` (``x+4917112345678``,
-#: ``call+49 171 1234567``: a digit there is a sum, ``2+2``, and 7 digits or fewer after
-#: a ``+`` are no number, ``SKU+12345``); one of :data:`_PHONE_WORDS` right before it;
-#: or a national number after a phone word (``Teléfono 612 345 678``, ``Tel 1234567``:
-#: :data:`_AFTER_PHONE_WORD`). :data:`_PHONE_MASK` writes what is kept and the mask.
-PHONE = (
-    rf"(^|[^\w+])({_PHONE_ANY})\b"
-    rf"|([^\W\d])(\+?{_PLUS_PHONE})\b"
-    rf"|(\b{_PHONE_WORDS})({_PHONE_ANY})\b"
-    rf"|(\b{_PHONE_WORDS}{_BEFORE_NATIONAL})({_AFTER_PHONE_WORD})\b"
+#: Words for "or" and "and" in the languages of :data:`PHONE_WORDS`: what may join a
+#: second number to a phone number (:data:`_JOIN`).
+OR_WORDS = (
+    "or", "and", "oder", "und", "bzw", "sowie", "ou", "et", "o", "u", "y", "e", "oppure",
+    "of", "en", "lub", "albo", "i", "oraz", "eller", "och", "og", "veya", "ve",
+)  # fmt: skip
+#: What joins a second number to a phone number before it (``612 345 678 o 622 333 444``,
+#: ``612 345 678 / 622 333 444``): a ``/ , ; & |``, a dash between spaces, or one of
+#: :data:`OR_WORDS` between spaces (after a ``,`` or ``;``, with a ``.``: ``bzw.``).
+_JOIN = (
+    r"[ \t]*[/,;&|][ \t]*|[ \t]+-[ \t]+"
+    rf"|[ \t]*[,;]?[ \t]+{_words(OR_WORDS)}\.?[ \t]+"
 )
+#: The phone numbers of :data:`PHONE`: what stands before one (kept) and the number. The
+#: start or a character that cannot precede one (not a letter, a digit, ``_`` or ``+``);
+#: a letter or ``_`` right before its ``+`` (``x+4917112345678``, ``call+49 171
+#: 1234567``: a digit there is a sum, ``2+2``, and 7 digits or fewer after a ``+`` are no
+#: number, ``SKU+12345``); one of :data:`_PHONE_WORDS` right before it; a national
+#: number after a phone word (``Teléfono 612 345 678``, ``Tel 1234567``:
+#: :data:`_AFTER_PHONE_WORD`).
+_PHONE_KINDS = (
+    (r"^|[^\w+]", _PHONE_ANY),
+    (r"[^\W\d]", rf"\+?{_PLUS_PHONE}"),
+    (rf"\b{_PHONE_WORDS}", _PHONE_ANY),
+    (rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}", _AFTER_PHONE_WORD),
+)
+
+
+def _phones(kinds: Iterable[tuple[str, str]]) -> str:
+    """One pattern of ``kinds`` (what stands before a number, the number), each kind's
+    two a group (1 and 2, 3 and 4...)."""
+    return "|".join(rf"({before})({number})\b" for before, number in kinds)
+
+
+def _after_phone(found: str) -> tuple[str, str]:
+    """The kind of a national number after a phone number found before it (``found``: a
+    pattern for one) and :data:`_JOIN` (``Tel 612 345 678 / 622 333 444``: the phone word
+    is for both)."""
+    return f"{found}(?:{_JOIN})", _AFTER_PHONE_WORD
+
+
+#: A phone number in text (:data:`_PHONE_KINDS`); :data:`_PHONE_MASK` writes what is kept
+#: and the mask.
+PHONE = _phones(_PHONE_KINDS)
 _PHONE_MASK = "${1}${3}${5}${7}[phone]"
+#: ... and after one masked (:func:`_mask_phones`): a pass of its own, as the join's words
+#: in :data:`PHONE` made it take five times as long.
+_PHONE_AFTER_PHONE = _phones([_after_phone(r"\[phone\]")])
 #: What finds the texts that may hold one of :data:`PHONE` (which is one, :data:`PHONE`
 #: decides): any layout after anything but a digit or a ``+`` (a phone word's last letter
-#: too), a ``+`` number after a letter, a national number after a space, ``.`` or ``:``.
+#: too), a ``+`` number after a letter, a national number after a space, ``.`` or ``:``,
+#: a digit after a mask on its line (a text masked before: ``[phone]/622333444``).
 #: No word list, no word boundary: a third cheaper than :data:`PHONE`.
 _PHONE_SEEN = (
     rf"(?:^|[^\d+])(?:{_PHONE_ANY})\b"
     rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
     rf"|[ \t.:](?:{_AFTER_PHONE_WORD})\b"
+    r"|\[phone\][^\d\n]*[1-9]"
 )
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
 #: check digits are right (ISO 13616 mod 97).
@@ -1162,9 +1198,14 @@ def _fold_mapped(text: str, read: tuple[Any, ...] = _READ) -> tuple[str, list[in
     return text, starts, ends
 
 
-#: Around a match while :func:`_mask_mapped` finds the matches, and over one already found
-#: (the fold writes every control character as a space: no folded text holds one).
-_OPEN, _CLOSE, _FOUND = "\x02", "\x03", "\x01"
+#: Around a match while :func:`_mask_mapped` finds the matches, and over one already found,
+#: a phone number apart (the fold writes every control character as a space: no folded
+#: text holds one).
+_OPEN, _CLOSE, _FOUND, _FOUND_PHONE = "\x02", "\x03", "\x01", "\x04"
+#: :data:`PHONE` and :data:`_JOINED` where the phone numbers found are hidden
+#: (:func:`_hidden`), not masked.
+_PHONE_HIDDEN = _phones([*_PHONE_KINDS, _after_phone(f"{_FOUND_PHONE}+")])
+_JOINED_HIDDEN = re.compile(rf"{_FOUND_PHONE}(?:\+\+?\d|(?:{_JOIN})[1-9])")
 
 
 def _marked_spans(marked: str) -> list[tuple[int, int]]:
@@ -1178,12 +1219,12 @@ def _marked_spans(marked: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _hidden(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with the characters of ``spans`` written as :data:`_FOUND` (no pattern
-    matches one, as none matches a mask), the length kept."""
+def _hidden(text: str, spans: list[tuple[int, int]], found: str = _FOUND) -> str:
+    """``text`` with the characters of ``spans`` written as ``found`` (no pattern matches
+    one, as none matches a mask), the length kept."""
     pieces, last = [], 0
     for a, b in spans:
-        pieces += (text[last:a], _FOUND * (b - a))
+        pieces += (text[last:a], found * (b - a))
         last = b
     return "".join(pieces) + text[last:]
 
@@ -1214,20 +1255,22 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         spans = _iban_spans(folded)
         found.append([(a, b, "[iban]") for a, b in spans])
         current.append(_hidden(folded, spans))
+    phone_marks = f"${{1}}${{3}}${{5}}${{7}}${{9}}{_OPEN}${{2}}${{4}}${{6}}${{8}}${{10}}{_CLOSE}"
     for pattern, marks, label in (
         (EMAIL, f"{_OPEN}${{0}}{_CLOSE}", "[email]"),
-        (PHONE, f"${{1}}${{3}}${{5}}${{7}}{_OPEN}${{2}}${{4}}${{6}}${{8}}{_CLOSE}", "[phone]"),
+        (_PHONE_HIDDEN, phone_marks, "[phone]"),
     ):
+        hide = _FOUND_PHONE if label == "[phone]" else _FOUND
         todo = list(range(len(current)))
-        while todo:  # again where a number is joined to the one found by its + (_JOINED)
+        while todo:  # again where a number is joined to the one found (_JOINED)
             seek = pl.Series([current[i] for i in todo], dtype=pl.String)
             marked = seek.str.replace_all(pattern, marks).to_list()
             again = []
             for i, text in zip(todo, marked, strict=True):
                 spans = _marked_spans(text)
                 found[i] += [(a, b, label) for a, b in spans]
-                current[i] = _hidden(current[i], spans)
-                if spans and label == "[phone]" and f"{_FOUND}+" in current[i]:
+                current[i] = _hidden(current[i], spans, hide)
+                if spans and label == "[phone]" and _JOINED_HIDDEN.search(current[i]):
                     again.append(i)
             todo = again
     return [
@@ -1260,24 +1303,34 @@ def _mask_plain(values: pl.Series) -> pl.Series:
     return _mask_phones(found.str.replace_all(EMAIL, "[email]"))
 
 
-#: A number joined to the one before it by its ``+`` (``+4917112345678+4917187654321``):
-#: the ``+`` stands where the first number's match ends, so no match can start there.
-_JOINED = r"\[phone\]\+\+?\d"
+#: A number joined to the one before it by its ``+`` (``+4917112345678+4917187654321``),
+#: or by :data:`_JOIN` (``612 345 678 / 622 333 444``): it stands where the first
+#: number's match ends, so no match can start there.
+_JOINED = rf"\[phone\](?:\+\+?\d|(?:{_JOIN})[1-9])"
+_PLUS_JOINED = r"\[phone\]\+\+?\d"
 
 
 def _mask_phones(values: pl.Series) -> pl.Series:
-    """Phone numbers replaced in ``values``, also each one joined to the one before it by
-    its ``+`` (sought again after that one's mask, as often as the chain is long).
+    """Phone numbers replaced in ``values``, also each one joined to the one before it
+    (:data:`_JOINED`: sought again after that one's mask, as often as the chain is long).
 
     >>> _mask_phones(pl.Series(["+4917112345678+4917187654321", "2+2", "1+1=2"])).to_list()
     ['[phone][phone]', '2+2', '1+1=2']
+    >>> _mask_phones(pl.Series(["Tel 612 345 678 o 622 333 444 / 1234567"])).to_list()
+    ['Tel [phone] o [phone] / [phone]']
     """
     masked = values.str.replace_all(PHONE, _PHONE_MASK)
     todo = masked.str.contains(_JOINED).fill_null(False)
     while todo.any():
         at = todo.arg_true()
         before = masked.gather(at)
-        again = before.str.replace_all(PHONE, _PHONE_MASK)
+        again = before.str.replace_all(_PHONE_AFTER_PHONE, "${1}[phone]")
+        plus = again.str.contains(_PLUS_JOINED)  # (PHONE costs more: only where it is needed)
+        if plus.any():
+            more_at = plus.arg_true()
+            again = again.scatter(
+                more_at, again.gather(more_at).str.replace_all(PHONE, _PHONE_MASK)
+            )
         masked = masked.scatter(at, again)
         more = (again != before) & again.str.contains(_JOINED)
         todo = pl.Series([False] * len(masked)).scatter(at, more)
