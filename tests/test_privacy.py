@@ -12,6 +12,7 @@ import csv
 import json
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -2280,6 +2281,53 @@ def test_a_national_number_after_any_phone_number_and_a_join_is_masked(word, fir
     text = f"{word} {first}{join}{second}"
     assert mask_text(text) == f"{word} [phone]{join}[phone]"
     assert mask_text(f"Notiz: {text}, danke") == f"Notiz: {word} [phone]{join}[phone], danke"
+
+
+# -- a time, a date or an amount after a phone number (rules version 3) -----------------
+
+_DATES = st.dates(date(1990, 1, 1), date(2099, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Tel 612 345 678 14:30", "Tel [phone] 14:30"),
+        ("Rückruf Tel 612 345 678 9.30 Uhr", "Rückruf Tel [phone] 9.30 Uhr"),
+        ("Tel +49 170 5550001 14:30", "Tel [phone] 14:30"),
+        ("Tel 0171 1234567 12.10.2026", "Tel [phone] 12.10.2026"),
+        ("Fax 030 1234567 2026-12-06", "Fax [phone] 2026-12-06"),
+        ("Tel 612 345 678 12,50 EUR", "Tel [phone] 12,50 EUR"),
+        ("Telefon 345 67 89 14:30", "Telefon [phone] 14:30"),
+        ("Tel 612 345 678 / 622 333 444 14:30", "Tel [phone] / [phone] 14:30"),
+        ("+4917112345678+4917187654321 14:30", "[phone][phone] 14:30"),
+        ("Tel 612\u00a0345\u00a0678 14:30", "Tel [phone] 14:30"),
+        ("Tel%20612%20345%20678%2014%3A30", "Tel%20[phone]%2014%3A30"),
+        # a time with no minutes is the number's last group as often (612 345 678 14)
+        ("Tel 612 345 678 14 Uhr", "Tel [phone] Uhr"),
+    ],
+)
+def test_a_time_a_date_or_an_amount_after_a_phone_number_stays(text, masked):
+    """The number's groups ran on into the hour: ``Tel 612 345 678 14:30`` was stored as
+    ``Tel [phone]:30``."""
+    assert mask_text(text) == masked
+    frame = pl.DataFrame({"note": [text], "_line": [2]})
+    assert scrub("sales_touches", frame)["note"].item() == masked
+
+
+@given(
+    st.one_of(
+        st.tuples(st.sampled_from(PHONE_WORDS), _nationals()).map(" ".join),
+        st.sampled_from(["+49 170 5550001", "0171 1234567", "Tel 030 123 456 78", "Tel 1234567"]),
+    ),
+    st.one_of(
+        st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda t: f"{t[0]}:{t[1]:02d}"),
+        _DATES.map(lambda d: d.strftime("%d.%m.%Y")),
+        _DATES.map(lambda d: d.isoformat()),
+        st.integers(1, 999).map(lambda n: f"{n},50 EUR"),
+    ),
+)
+def test_what_follows_any_phone_number_after_a_space_stays(phone, after):
+    assert mask_text(f"{phone} {after}").endswith(f"[phone] {after}")
 
 
 def test_the_docs_list_every_phone_word():

@@ -445,10 +445,39 @@ _PHONE_KINDS = (
 )
 
 
-def _phones(kinds: Iterable[tuple[str, str]]) -> str:
-    """One pattern of ``kinds`` (what stands before a number, the number), each kind's
-    two a group (1 and 2, 3 and 4...)."""
-    return "|".join(rf"({before})({number})\b" for before, number in kinds)
+#: What the last group of a phone number cannot be: the start of a time, a date or an
+#: amount after a space (``Tel 612 345 678 14:30`` read ``678 14`` as the number's end:
+#: ``Tel [phone]:30``). A time with its minutes (``14:30``, ``9.30``), a date
+#: (``12.10.2026``, ``2026-12-06``), an amount with its cents (``12,50``).
+_NOT_ITS_END = r"[ \t]+(?:\d{1,2}[:.]\d{2}|\d{1,3},\d{2}|\d{4}-\d{2}-\d{2})"
+
+
+def _phones(kinds: Iterable[tuple[str, str]], *, timed: bool = False) -> tuple[str, str, str]:
+    r"""One pattern of ``kinds`` (what stands before a number, the number), each a group,
+    and what :func:`_mask_phones` and :func:`_mask_mapped` write for a match: the mask,
+    and the number between :data:`_OPEN` and :data:`_CLOSE`, with what stood before it.
+    ``timed``: each kind is first tried with :data:`_NOT_ITS_END` after it (a group of its
+    own, kept).
+
+    >>> pattern, mask, _ = _phones([("Tel ", r"\d[\d ]+\d")], timed=True)
+    >>> re.sub(pattern, _template(mask), "Tel 612 345 678 14:30, Tel 1234567")
+    'Tel [phone] 14:30, Tel [phone]'
+    """
+    parts: list[str] = []
+    kept, numbers, after = [], [], []
+    for before, number in kinds:
+        for end in ([f"({_NOT_ITS_END})"] if timed else []) + [r"\b"]:
+            first = re.compile("|".join(parts)).groups + 1 if parts else 1
+            parts.append(f"({before})({number}){end}")
+            kept.append(f"${{{first}}}")
+            numbers.append(f"${{{first + 1}}}")
+            after += [f"${{{first + 2}}}"] if end != r"\b" else []
+    kept_text, after_text = "".join(kept), "".join(after)
+    return (
+        "|".join(parts),
+        f"{kept_text}[phone]{after_text}",
+        f"{kept_text}{_OPEN}{''.join(numbers)}{_CLOSE}{after_text}",
+    )
 
 
 def _after_phone(found: str) -> tuple[str, str]:
@@ -458,13 +487,26 @@ def _after_phone(found: str) -> tuple[str, str]:
     return f"{found}(?:{_JOIN})", _AFTER_PHONE_WORD
 
 
+#: Around a match while :func:`_mask_mapped` finds the matches, and over one already found,
+#: a phone number apart (the fold writes every control character as a space: no folded
+#: text holds one).
+_OPEN, _CLOSE, _FOUND, _FOUND_PHONE = "\x02", "\x03", "\x01", "\x04"
 #: A phone number in text (:data:`_PHONE_KINDS`); :data:`_PHONE_MASK` writes what is kept
 #: and the mask.
-PHONE = _phones(_PHONE_KINDS)
-_PHONE_MASK = "${1}${3}${5}${7}[phone]"
-#: ... and after one masked (:func:`_mask_phones`): a pass of its own, as the join's words
-#: in :data:`PHONE` made it take five times as long.
-_PHONE_AFTER_PHONE = _phones([_after_phone(r"\[phone\]")])
+PHONE, _PHONE_MASK, _ = _phones(_PHONE_KINDS)
+#: ... with :data:`_NOT_ITS_END`: for the texts where :data:`PHONE` ate the start of a
+#: time, a date or an amount (:data:`_ATE_ITS_END`). Over every text it took ten times as
+#: long.
+_PHONE_TIMED, _PHONE_TIMED_MASK, _ = _phones(_PHONE_KINDS, timed=True)
+_ATE_ITS_END = r"\[phone\][:.,-]\d"
+#: A phone number after one masked (:func:`_mask_phones`): a pass of its own, as the
+#: join's words in :data:`PHONE` made it take five times as long.
+_PHONE_AFTER_PHONE, _PHONE_AFTER_PHONE_MASK, _ = _phones([_after_phone(r"\[phone\]")], timed=True)
+#: :data:`PHONE` and :data:`_PHONE_AFTER_PHONE` in one, where the phone numbers found are
+#: hidden (:func:`_hidden`), not masked, and what :func:`_mask_mapped` marks; and timed.
+_HIDDEN_KINDS = (*_PHONE_KINDS, _after_phone(f"{_FOUND_PHONE}+"))
+_PHONE_HIDDEN, _, _PHONE_HIDDEN_MARKS = _phones(_HIDDEN_KINDS)
+_PHONE_HIDDEN_TIMED, _, _PHONE_HIDDEN_TIMED_MARKS = _phones(_HIDDEN_KINDS, timed=True)
 #: What finds the texts that may hold one of :data:`PHONE` (which is one, :data:`PHONE`
 #: decides): any layout after anything but a digit or a ``+`` (a phone word's last letter
 #: too), a ``+`` number after a letter, a national number after a space, ``.`` or ``:``,
@@ -1198,13 +1240,7 @@ def _fold_mapped(text: str, read: tuple[Any, ...] = _READ) -> tuple[str, list[in
     return text, starts, ends
 
 
-#: Around a match while :func:`_mask_mapped` finds the matches, and over one already found,
-#: a phone number apart (the fold writes every control character as a space: no folded
-#: text holds one).
-_OPEN, _CLOSE, _FOUND, _FOUND_PHONE = "\x02", "\x03", "\x01", "\x04"
-#: :data:`PHONE` and :data:`_JOINED` where the phone numbers found are hidden
-#: (:func:`_hidden`), not masked.
-_PHONE_HIDDEN = _phones([*_PHONE_KINDS, _after_phone(f"{_FOUND_PHONE}+")])
+#: :data:`_JOINED` where the phone numbers found are hidden (:func:`_hidden`).
 _JOINED_HIDDEN = re.compile(rf"{_FOUND_PHONE}(?:\+\+?\d|(?:{_JOIN})[1-9])")
 
 
@@ -1255,16 +1291,17 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         spans = _iban_spans(folded)
         found.append([(a, b, "[iban]") for a, b in spans])
         current.append(_hidden(folded, spans))
-    phone_marks = f"${{1}}${{3}}${{5}}${{7}}${{9}}{_OPEN}${{2}}${{4}}${{6}}${{8}}${{10}}{_CLOSE}"
     for pattern, marks, label in (
         (EMAIL, f"{_OPEN}${{0}}{_CLOSE}", "[email]"),
-        (_PHONE_HIDDEN, phone_marks, "[phone]"),
+        (_PHONE_HIDDEN, _PHONE_HIDDEN_MARKS, "[phone]"),
     ):
         hide = _FOUND_PHONE if label == "[phone]" else _FOUND
         todo = list(range(len(current)))
         while todo:  # again where a number is joined to the one found (_JOINED)
             seek = pl.Series([current[i] for i in todo], dtype=pl.String)
-            marked = seek.str.replace_all(pattern, marks).to_list()
+            marked = _timed_where_eaten(
+                seek, seek.str.replace_all(pattern, marks), r"\x03[:.,-]\d", label
+            ).to_list()
             again = []
             for i, text in zip(todo, marked, strict=True):
                 spans = _marked_spans(text)
@@ -1277,6 +1314,29 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         [(starts[a], ends[b - 1], label) for a, b, label in spans]  # as written
         for (_, starts, ends), spans in zip(folds, found, strict=True)
     ]
+
+
+def _timed_where_eaten(texts: pl.Series, done: pl.Series, ate: str, label: str) -> pl.Series:
+    """``done`` (``texts`` with their phone numbers masked or marked), where a number ate
+    the start of a time, a date or an amount (``ate``: a pattern for what is left of it
+    after the mask or the mark), done again with :data:`_NOT_ITS_END`.
+
+    >>> texts = pl.Series(["Tel 612 345 678 14:30", "Tel 612 345 678"])
+    >>> done = texts.str.replace_all(PHONE, _PHONE_MASK)
+    >>> _timed_where_eaten(texts, done, _ATE_ITS_END, "[phone]").to_list()
+    ['Tel [phone] 14:30', 'Tel [phone]']
+    """
+    if label != "[phone]":
+        return done
+    eaten = done.str.contains(ate).fill_null(False)
+    if not eaten.any():
+        return done
+    at = eaten.arg_true()
+    if ate == _ATE_ITS_END:
+        again = texts.gather(at).str.replace_all(_PHONE_TIMED, _PHONE_TIMED_MASK)
+    else:
+        again = texts.gather(at).str.replace_all(_PHONE_HIDDEN_TIMED, _PHONE_HIDDEN_TIMED_MARKS)
+    return done.scatter(at, again)
 
 
 def _masked_at(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -1319,17 +1379,19 @@ def _mask_phones(values: pl.Series) -> pl.Series:
     >>> _mask_phones(pl.Series(["Tel 612 345 678 o 622 333 444 / 1234567"])).to_list()
     ['Tel [phone] o [phone] / [phone]']
     """
-    masked = values.str.replace_all(PHONE, _PHONE_MASK)
+    masked = _timed_where_eaten(
+        values, values.str.replace_all(PHONE, _PHONE_MASK), _ATE_ITS_END, "[phone]"
+    )
     todo = masked.str.contains(_JOINED).fill_null(False)
     while todo.any():
         at = todo.arg_true()
         before = masked.gather(at)
-        again = before.str.replace_all(_PHONE_AFTER_PHONE, "${1}[phone]")
+        again = before.str.replace_all(_PHONE_AFTER_PHONE, _PHONE_AFTER_PHONE_MASK)
         plus = again.str.contains(_PLUS_JOINED)  # (PHONE costs more: only where it is needed)
         if plus.any():
             more_at = plus.arg_true()
             again = again.scatter(
-                more_at, again.gather(more_at).str.replace_all(PHONE, _PHONE_MASK)
+                more_at, again.gather(more_at).str.replace_all(_PHONE_TIMED, _PHONE_TIMED_MASK)
             )
         masked = masked.scatter(at, again)
         more = (again != before) & again.str.contains(_JOINED)
