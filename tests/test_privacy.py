@@ -2375,6 +2375,47 @@ def test_what_the_rules_of_version_2_read_is_masked_on_every_import_path(v2, pat
     assert _stored_with(v2, marker + " ") == {stored}
 
 
+#: What the rules of version 3 read, planted in one cell on every import path, and what
+#: each is stored as.
+_V3 = [
+    ("Ref A1GB82WEST12345698765432", "Ref A1[iban]"),
+    ("DE75512108001245126199bitte", "[iban]bitte"),
+    ("kontode89370400440532013000", "konto[iban]"),
+    ("Tel 5550461", "Tel [phone]"),
+    ("Telefon 345 67 62", "Telefon [phone]"),
+    ("Teléfono 612 345 603 o 622 555 063", "Teléfono [phone] o [phone]"),
+    ("Tel 612 345 604 14:30", "Tel [phone] 14:30"),
+]
+_V3_NEEDLES = [
+    "12345698765432", "512108001245126199", "370400440532013000", "5550461", "345 67 62",
+    "612 345 603", "622 555 063", "612 345 604",
+]  # fmt: skip
+
+
+def _v3(path: str) -> tuple[str, str]:
+    """The planted cell of an import path, and what it is stored as."""
+    return (
+        f"V3-{path} " + " | ".join(s for s, _ in _V3),
+        f"V3-{path} " + " | ".join(m for _, m in _V3),
+    )
+
+
+@pytest.fixture(scope="module")
+def v3(tmp_path_factory):
+    root = tmp_path_factory.mktemp("v3")
+    return _planted_on_every_path(root, {path: _v3(path)[0] for path in _ROUND4_PATHS})
+
+
+def test_what_the_rules_of_version_3_read_is_stored_nowhere(v3):
+    assert _scan(v3, _V3_NEEDLES) == []
+
+
+@pytest.mark.parametrize("path", _ROUND4_PATHS)
+def test_what_the_rules_of_version_3_read_is_masked_on_every_import_path(v3, path):
+    marker, stored = _v3(path)[0].split(" ", 1)[0], _v3(path)[1]
+    assert _stored_with(v3, marker + " ") == {stored}
+
+
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):
     """Privacy audit (2026-12-06), findings 5 and 8: an unknown column's header that is an
     e-mail address or holds a phone number was kept in every raw row's ``_extra``; the SLA

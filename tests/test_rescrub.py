@@ -209,14 +209,41 @@ V2_PLANTED = {
     "note": "Konto: KontoDE89370400440532013000 bitte",
 }
 V2_NEEDLES = ["512108001245126199", "612 555 043", "41 55 50 44", "370400440532013000"]
+#: What the rules of version 2 let through and those of version 3 read, as a warehouse of
+#: version 2 stored it: an IBAN in small letters glued to a word for an account as a
+#: lead's id, a second number after a phone number (the first one masked) in a
+#: campaign, a national number of 7 digits after a phone word in a rejected cell, IBANs
+#: glued to a digit before and to a word after in a touch's note.
+V3_ID = "kontode75512108001245126199"
+V3_PLANTED = {
+    "old_id": V3_ID,
+    "campaign": "Herbst Teléfono [phone] o 622 555 044",
+    "rejected": "nope Tel 5550437",
+    "note": "A1GB82WEST12345698765432, DE89370400440532013000bitte",
+}
+V3_NEEDLES = [
+    "512108001245126199", "622 555 044", "5550437", "12345698765432", "370400440532013000"
+]  # fmt: skip
+#: Per version of the rules recorded: what it let through (:func:`_plant`'s values), the
+#: needles of it, and what the note, the campaign and the rejected cell become.
+OLDER = {
+    1: (V2_PLANTED, V2_NEEDLES, ("Konto: Konto[iban] bitte", "Herbst Teléfono [phone]",
+                                 "nope Tlf. [phone]")),
+    2: (V3_PLANTED, V3_NEEDLES, ("A1[iban], [iban]bitte", "Herbst Teléfono [phone] o [phone]",
+                                 "nope Tel [phone]")),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("how", ["rescrub", "import"])
-def test_a_warehouse_on_the_rules_of_version_1_is_brought_to_those_of_version_2(tmp_path, how):
+@pytest.mark.parametrize("rules", sorted(OLDER))
+def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules, how):
+    """A warehouse recorded at version 1 (what version 2 reads planted) or 2 (what
+    version 3 reads) keeps no byte of what its rules let through."""
+    planted, needles, (note, campaign, rejected) = OLDER[rules]
     db = tmp_path / "w.duckdb"
     import_export(db, _first(tmp_path))
-    _plant(db, rules=1, **V2_PLANTED)
-    assert _scan(db, V2_NEEDLES) == sorted(V2_NEEDLES)  # the scan sees what was planted
+    _plant(db, rules=rules, **planted)
+    assert _scan(db, needles) == sorted(needles)  # the scan sees what was planted
     if how == "rescrub":
         res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
         doc = json.loads(res.stdout)
@@ -228,7 +255,7 @@ def test_a_warehouse_on_the_rules_of_version_1_is_brought_to_those_of_version_2(
         res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
         doc = json.loads(res.stdout)["privacy_rules"]
     assert res.exit_code == 0, res.output
-    assert (doc["before"], doc["rules"]) == (1, PRIVACY_RULES) == (1, 2)
+    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 3)
     assert doc["cells"] == {
         "raw.leads": 2,  # L2's id, L1's campaign
         "core.leads": 2,
@@ -238,20 +265,16 @@ def test_a_warehouse_on_the_rules_of_version_1_is_brought_to_those_of_version_2(
         "core.sales_touches": 2,
         "meta.quarantine": 1,
     }
-    # no byte of what version 1 let through is left, in any table or in the file
-    assert _scan(db, V2_NEEDLES) == []
-    hashed = hash_text(V2_ID, "test")
-    assert _rows(db, "SELECT lead_id, note FROM core.sales_touches") == [
-        (hashed, "Konto: Konto[iban] bitte")
-    ]
-    assert _rows(db, "SELECT campaign FROM core.leads WHERE lead_id = 'L1'") == [
-        ("Herbst Teléfono [phone]",)
-    ]
-    assert _rows(db, "SELECT value FROM meta.quarantine") == [("nope Tlf. [phone]",)]
+    # no byte of what the older rules let through is left, in any table or in the file
+    assert _scan(db, needles) == []
+    hashed = hash_text(planted["old_id"], "test")
+    assert _rows(db, "SELECT lead_id, note FROM core.sales_touches") == [(hashed, note)]
+    assert _rows(db, "SELECT campaign FROM core.leads WHERE lead_id = 'L1'") == [(campaign,)]
+    assert _rows(db, "SELECT value FROM meta.quarantine") == [(rejected,)]
     assert _rows(db, "SELECT DISTINCT lead_id FROM raw.lifecycle_events ORDER BY 1") == [
         ("L1",), (hashed,)
     ]  # fmt: skip
-    assert _rows(db, "SELECT max(rules) FROM meta.privacy_rules") == [(2,)]
+    assert _rows(db, "SELECT max(rules) FROM meta.privacy_rules") == [(PRIVACY_RULES,)]
 
 
 def test_the_review_counts_stay_and_ids_that_now_hash_alike_merge(tmp_path):

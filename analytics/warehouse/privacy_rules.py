@@ -2,7 +2,7 @@
 
 Every import scrubs its cells with the rules of its code, and those rules get stricter
 (a phone number glued to a word, an id holding a phone number among more text, an IBAN
-glued to a word). A
+glued to a word, a second number after a phone number). A
 warehouse written by an older version keeps what those rules let through, until it is
 brought to today's (:mod:`analytics.warehouse.rescrub`). So the warehouse records the
 version of the rules its cells satisfy: ``meta.privacy_rules``, one row per time it was
@@ -32,7 +32,15 @@ import duckdb
 #: (``Teléfono 612 345 678`` -> ``Teléfono [phone]``); an id that is a label and an IBAN
 #: (``IBAN:DE89...``, ``KontoDE89...``) or holds a phone word, a mark and a number
 #: (``Tel:01711234567``) is hashed.
-PRIVACY_RULES = 2
+#: 3: an IBAN glued to a digit before it or to a word after it (``A1DE89...`` ->
+#: ``A1[iban]``, ``DE89...3000bitte`` -> ``[iban]bitte``) or, in small letters, to a
+#: word for an account (``kontode89...`` -> ``konto[iban]``, also hashed as an id); a
+#: national number of 6 or 7 digits after a phone word (``Tel 1234567`` -> ``Tel
+#: [phone]``, also hashed as an id) and one after a phone number and a join
+#: (``Teléfono 612 345 678 o 622 333 444`` -> ``Teléfono [phone] o [phone]``) are
+#: masked; a time, a date or an amount after a number stays (``Tel 612 345 678 14:30``
+#: -> ``Tel [phone] 14:30``, not ``Tel [phone]:30``).
+PRIVACY_RULES = 3
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS meta",
