@@ -29,6 +29,7 @@ from analytics.warehouse.privacy import (
     IBAN_LENGTHS,
     IBAN_WORDS,
     NUMBER_WORDS,
+    OR_WORDS,
     PHONE_WORDS,
     _fold,
     _fold_mapped,
@@ -2294,6 +2295,7 @@ _DATES = st.dates(date(1990, 1, 1), date(2099, 12, 31))
         ("Tel 612 345 678 14:30", "Tel [phone] 14:30"),
         ("Rückruf Tel 612 345 678 9.30 Uhr", "Rückruf Tel [phone] 9.30 Uhr"),
         ("Tel +49 170 5550001 14:30", "Tel [phone] 14:30"),
+        ("Tel 0171 1234567 9.30 Uhr", "Tel [phone] 9.30 Uhr"),  # (the time was taken whole)
         ("Tel 0171 1234567 12.10.2026", "Tel [phone] 12.10.2026"),
         ("Fax 030 1234567 2026-12-06", "Fax [phone] 2026-12-06"),
         ("Tel 612 345 678 12,50 EUR", "Tel [phone] 12,50 EUR"),
@@ -2320,7 +2322,9 @@ def test_a_time_a_date_or_an_amount_after_a_phone_number_stays(text, masked):
         st.sampled_from(["+49 170 5550001", "0171 1234567", "Tel 030 123 456 78", "Tel 1234567"]),
     ),
     st.one_of(
-        st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda t: f"{t[0]}:{t[1]:02d}"),
+        st.tuples(st.integers(0, 23), st.integers(0, 59), st.sampled_from(":.")).map(
+            lambda t: f"{t[0]}{t[2]}{t[1]:02d}"
+        ),
         _DATES.map(lambda d: d.strftime("%d.%m.%Y")),
         _DATES.map(lambda d: d.isoformat()),
         st.integers(1, 999).map(lambda n: f"{n},50 EUR"),
@@ -2333,6 +2337,12 @@ def test_what_follows_any_phone_number_after_a_space_stays(phone, after):
 def test_the_docs_list_every_phone_word():
     docs = (ROOT / "docs" / "import-formats.md").read_text(encoding="utf-8").lower()
     assert [w for w in PHONE_WORDS if f"`{w}`" not in docs] == []
+
+
+@pytest.mark.parametrize("words", [IBAN_WORDS, OR_WORDS])
+def test_the_docs_list_every_word_for_an_account_and_every_join(words):
+    docs = (ROOT / "docs" / "import-formats.md").read_text(encoding="utf-8").lower()
+    assert [w for w in words if f"`{w}`" not in docs] == []
 
 
 #: What the rules of version 2 read, planted in one cell on every import path, and what

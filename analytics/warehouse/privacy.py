@@ -494,11 +494,11 @@ _OPEN, _CLOSE, _FOUND, _FOUND_PHONE = "\x02", "\x03", "\x01", "\x04"
 #: A phone number in text (:data:`_PHONE_KINDS`); :data:`_PHONE_MASK` writes what is kept
 #: and the mask.
 PHONE, _PHONE_MASK, _ = _phones(_PHONE_KINDS)
-#: ... with :data:`_NOT_ITS_END`: for the texts where :data:`PHONE` ate the start of a
-#: time, a date or an amount (:data:`_ATE_ITS_END`). Over every text it took ten times as
-#: long.
+#: ... with :data:`_NOT_ITS_END`: for the texts where :data:`PHONE` found one and a digit
+#: stands before one of those values (:data:`_AFTER_A_NUMBER`). Over every text it took
+#: ten times as long.
 _PHONE_TIMED, _PHONE_TIMED_MASK, _ = _phones(_PHONE_KINDS, timed=True)
-_ATE_ITS_END = r"\[phone\][:.,-]\d"
+_AFTER_A_NUMBER = rf"\d{_NOT_ITS_END}"
 #: A phone number after one masked (:func:`_mask_phones`): a pass of its own, as the
 #: join's words in :data:`PHONE` made it take five times as long.
 _PHONE_AFTER_PHONE, _PHONE_AFTER_PHONE_MASK, _ = _phones([_after_phone(r"\[phone\]")], timed=True)
@@ -1299,9 +1299,10 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         todo = list(range(len(current)))
         while todo:  # again where a number is joined to the one found (_JOINED)
             seek = pl.Series([current[i] for i in todo], dtype=pl.String)
-            marked = _timed_where_eaten(
-                seek, seek.str.replace_all(pattern, marks), r"\x03[:.,-]\d", label
-            ).to_list()
+            marked = seek.str.replace_all(pattern, marks)
+            if label == "[phone]":
+                marked = _timed(seek, marked, _PHONE_HIDDEN_TIMED, _PHONE_HIDDEN_TIMED_MARKS)
+            marked = marked.to_list()
             again = []
             for i, text in zip(todo, marked, strict=True):
                 spans = _marked_spans(text)
@@ -1316,27 +1317,21 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
     ]
 
 
-def _timed_where_eaten(texts: pl.Series, done: pl.Series, ate: str, label: str) -> pl.Series:
-    """``done`` (``texts`` with their phone numbers masked or marked), where a number ate
-    the start of a time, a date or an amount (``ate``: a pattern for what is left of it
-    after the mask or the mark), done again with :data:`_NOT_ITS_END`.
+def _timed(texts: pl.Series, done: pl.Series, pattern: str, written: str) -> pl.Series:
+    """``done`` (``texts`` with their phone numbers masked or marked), where a number may
+    have taken a time, a date or an amount after it (:data:`_AFTER_A_NUMBER`), done again
+    with ``pattern`` (timed: :func:`_phones`) and what it writes.
 
-    >>> texts = pl.Series(["Tel 612 345 678 14:30", "Tel 612 345 678"])
+    >>> texts = pl.Series(["Tel 0171 1234567 9.30 Uhr", "Tel 0171 1234567"])
     >>> done = texts.str.replace_all(PHONE, _PHONE_MASK)
-    >>> _timed_where_eaten(texts, done, _ATE_ITS_END, "[phone]").to_list()
-    ['Tel [phone] 14:30', 'Tel [phone]']
+    >>> done.to_list()[0], _timed(texts, done, _PHONE_TIMED, _PHONE_TIMED_MASK).to_list()
+    ('Tel [phone] Uhr', ['Tel [phone] 9.30 Uhr', 'Tel [phone]'])
     """
-    if label != "[phone]":
+    risk = (done != texts) & texts.str.contains(_AFTER_A_NUMBER)
+    if not risk.fill_null(False).any():
         return done
-    eaten = done.str.contains(ate).fill_null(False)
-    if not eaten.any():
-        return done
-    at = eaten.arg_true()
-    if ate == _ATE_ITS_END:
-        again = texts.gather(at).str.replace_all(_PHONE_TIMED, _PHONE_TIMED_MASK)
-    else:
-        again = texts.gather(at).str.replace_all(_PHONE_HIDDEN_TIMED, _PHONE_HIDDEN_TIMED_MARKS)
-    return done.scatter(at, again)
+    at = risk.fill_null(False).arg_true()
+    return done.scatter(at, texts.gather(at).str.replace_all(pattern, written))
 
 
 def _masked_at(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -1379,9 +1374,8 @@ def _mask_phones(values: pl.Series) -> pl.Series:
     >>> _mask_phones(pl.Series(["Tel 612 345 678 o 622 333 444 / 1234567"])).to_list()
     ['Tel [phone] o [phone] / [phone]']
     """
-    masked = _timed_where_eaten(
-        values, values.str.replace_all(PHONE, _PHONE_MASK), _ATE_ITS_END, "[phone]"
-    )
+    masked = values.str.replace_all(PHONE, _PHONE_MASK)
+    masked = _timed(values, masked, _PHONE_TIMED, _PHONE_TIMED_MASK)
     todo = masked.str.contains(_JOINED).fill_null(False)
     while todo.any():
         at = todo.arg_true()
