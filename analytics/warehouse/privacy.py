@@ -528,29 +528,27 @@ _IBAN_BODY = r"(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}"
 #: length and keeps the word).
 _IBAN_END = r"[^\W\d_]*\b"
 IBAN = rf"\b[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END}"
-#: An IBAN glued to the word before it (``KontoDE89370400440532013000``,
-#: ``IBANDE89 3704 ...``: the word is kept): a word of letters (or ``_``) from its start,
-#: then the IBAN (group 1) with its country code in capitals. A word with a digit before
-#: (``ab12cdDE89...``: a hex id) is no such word, and a word ending in small letters runs
-#: into a code as often as into an IBAN (``Gutscheincode...``, ``format...``).
-IBAN_GLUED = rf"\b[^\W\d]+([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
-#: An IBAN glued to a digit before it (``A1DE89370400440532013000``, ``Ref.2DE89...``:
-#: group 2), its country code in capitals as banks write it: a hex id or a UUID in small
-#: letters holds no such run.
-IBAN_AFTER_DIGIT = rf"\d([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
 #: Words for a bank account, in the languages of :data:`PHONE_WORDS`: what an IBAN with
-#: its country code in small letters may be glued to (:data:`IBAN_AFTER_WORD`).
+#: its country code in small letters may be glued to (:data:`IBAN_GLUED`).
 IBAN_WORDS = (
     "iban", "konto", "kontonr", "kontonummer", "kto", "ktonr", "bankverbindung", "bank",
     "account", "acct", "compte", "cuenta", "conto", "conta", "rekening", "rachunek", "hesap",
 )  # fmt: skip
 _IBAN_WORDS = _words(IBAN_WORDS)
-#: An IBAN glued to a word for an account (:data:`IBAN_WORDS`, also as a word's end:
-#: ``kontode89370400440532013000``, ``Girokontode89...``; group 3), its country code in
-#: either case. After any other word, a country code in small letters is where a code's
-#: letters meet its digits as often (``Gutscheincode1234...``).
-IBAN_AFTER_WORD = rf"\b[^\W\d]*?{_IBAN_WORDS}_?([A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
-_IBANS = f"{IBAN}|{IBAN_GLUED}|{IBAN_AFTER_DIGIT}|{IBAN_AFTER_WORD}"
+#: An IBAN glued to the word before it (``KontoDE89370400440532013000``,
+#: ``IBANDE89 3704 ...``: the word is kept): a word of letters (or ``_``) from its start
+#: (group 1), then the IBAN (group 2) with its country code in capitals as banks write
+#: it, or in either case after a word for an account (:data:`IBAN_WORDS`, also as a
+#: word's end: ``kontode89...``, ``Girokontode89...``; :func:`_iban_spans` tells). A word
+#: with a digit before (``ab12cdDE89...``: a hex id) is no such word, and any other word
+#: ending in small letters runs into a code as often as into an IBAN
+#: (``Gutscheincode...``, ``format...``).
+IBAN_GLUED = rf"\b([^\W\d]+)([A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
+#: An IBAN glued to a digit before it (``A1DE89370400440532013000``, ``Ref.2DE89...``:
+#: group 3), its country code in capitals as banks write it: a hex id or a UUID in small
+#: letters holds no such run.
+IBAN_AFTER_DIGIT = rf"\d([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
+_IBANS = f"{IBAN}|{IBAN_GLUED}|{IBAN_AFTER_DIGIT}"
 #: What finds the texts that may hold one of :data:`_IBANS`: two letters, two digits and
 #: the body, wherever they stand. One alternative, no word boundary: an alternative per
 #: kind of glue took four times as long over every cell.
@@ -587,7 +585,7 @@ _ID_IBAN = r"^\s*[A-Za-z]{2}\d{2}(?:[ ./-]{0,2}[A-Za-z0-9]){11,30}\s*$"
 #: reads one): a word with no digit or space (``IBAN:``, ``Konto``, ``Kto.-Nr.``), the
 #: IBAN right after a mark in it (``IBAN:DE89370400440532013000``) or glued to its
 #: letters, its country code in capitals (``KontoDE89370400440532013000``) or, after a
-#: word for an account, in either case (``kontode89...``: :data:`IBAN_AFTER_WORD`).
+#: word for an account, in either case (``kontode89...``: :data:`IBAN_GLUED`).
 _ID_LABELLED_IBAN = (
     rf"^\s*(?:[^\W\d][^\s\d]*?(?:[^\w\s][A-Za-z]{{2}}|[A-Z]{{2}})"
     rf"|[^\W\d]*?{_IBAN_WORDS}_?[A-Za-z]{{2}})\d{{2}}{_IBAN_BODY}\s*$"
@@ -686,8 +684,8 @@ def _mask_ibans(text: str) -> str:
 
 def _iban_spans(text: str) -> list[tuple[int, int]]:
     """Where the IBANs of ``text`` stand (``text[a:b]``): each candidate of :data:`IBAN`,
-    :data:`IBAN_GLUED`, :data:`IBAN_AFTER_DIGIT` or :data:`IBAN_AFTER_WORD` (without the
-    word or the digit before it) that :func:`_iban_end` reads as one. After a
+    :data:`IBAN_GLUED` or :data:`IBAN_AFTER_DIGIT` (without the word or the digit before
+    it) that :func:`_iban_end` reads as one. After a
     candidate that is none, the search goes on inside it: one that is no IBAN can run
     into the IBAN after it (``Filiale AB12 DE89 3704 ...``).
 
@@ -702,7 +700,9 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
         group = found.lastindex or 0  # (the word or digit it is glued to: before the group)
         start = found.start(group)
         end = _iban_end(text[start : found.end()])
-        glued = group == 2 or (start + end < len(text) and text[start + end].isalpha())
+        if group == 2 and not text[start : start + 2].isupper():
+            end = end if found[1].rstrip("_").lower().endswith(IBAN_WORDS) else 0
+        glued = group == 3 or (start + end < len(text) and text[start + end].isalpha())
         if end and glued and _hex_id(text, start, start + end):
             end = 0
         if end:
@@ -1580,8 +1580,7 @@ _SPACED_RE, _LABELLED_RE = re.compile(_ID_SPACED), re.compile(_ID_LABELLED_IBAN)
 def _labelled_iban(value: str) -> bool:
     """Whether an id with no space in it is a label and an IBAN, the IBAN after a mark
     (``IBAN:DE89...``, ``L-DE89...``) or glued to the label's letters (``KontoDE89...``:
-    :data:`IBAN_GLUED`; ``kontode89...``: :data:`IBAN_AFTER_WORD`), the IBAN to the id's
-    end.
+    :data:`IBAN_GLUED`, also ``kontode89...``), the IBAN to the id's end.
 
     >>> iban = "DE89370400440532013000"
     >>> [_labelled_iban(v) for v in (f"IBAN:{iban}", f"Kto.-Nr.{iban}", f"IBAN:{iban}x",
