@@ -2186,7 +2186,7 @@ def test_a_short_national_number_after_a_phone_word_is_masked(text, masked):
         "Rückruf 900-1200",  # dashed other than 3, 2, 2: a time span
         "Rückruf 12.10.26, Anruf 12/10/26, call 2026-10, Tel 1.234.567",
         "Rückruf 14:30, Anruf 9.30 Uhr",
-        "Anruf 20261005",  # (as before: 8 digits in one run are a date as often)
+        "Anruf 20261005, Tlf 41555044",  # (as before: 8 digits in one run are a date as often)
         "CALL1234567, SMS-123456",  # glued, or after a dash alone: a code
     ],
 )
@@ -2265,6 +2265,8 @@ def test_a_second_number_after_a_phone_number_is_masked(text, masked):
         ("Tel 612 345 678 y 2026-12-06", "Tel [phone] y 2026-12-06"),
         ("Tel 612 345 678, GSM 900 1800", "Tel [phone], GSM 900 1800"),
         ("ana@example.org / 612345678", "[email] / 612345678"),  # an address is no number
+        # only a space between: read as one number of up to 12 digits, the rest kept
+        ("Tel 612 345 678 622 333 444", "Tel [phone] 333 444"),
     ],
 )
 def test_what_follows_a_phone_number_and_is_no_number_is_kept(text, masked):
@@ -2306,6 +2308,8 @@ _DATES = st.dates(date(1990, 1, 1), date(2099, 12, 31))
         ("Tel%20612%20345%20678%2014%3A30", "Tel%20[phone]%2014%3A30"),
         # a time with no minutes is the number's last group as often (612 345 678 14)
         ("Tel 612 345 678 14 Uhr", "Tel [phone] Uhr"),
+        # what an older version stored so lost its hour with the number: it stays lost
+        ("Tel [phone]:30", "Tel [phone]:30"),
     ],
 )
 def test_a_time_a_date_or_an_amount_after_a_phone_number_stays(text, masked):
