@@ -1789,6 +1789,7 @@ _NO_IBAN = [
     "A1DE00370400440532013000",
     "7927B2DF-8BBA-4D29-B9A2-B6E0BEAFE620",  # a UUID in capitals
     "3E5515FEC495EFD8BE72868DFF979BAA",  # a hex id: BE72868DFF979BAA passes the check
+    "D8LT00S96B4ZAY0DDXDVFO",  # a code: LT00S96B4ZAY0DDXDVFO passes it too
     "5F8D0D55B54764421B7156C3",  # a MongoDB ObjectId
 ]
 
@@ -1929,8 +1930,9 @@ def test_an_iban_glued_to_any_word_after_it_is_masked(iban, word):
 )
 def test_an_iban_glued_inside_a_hex_id_is_no_iban(before, bban, after, case):
     """A glued IBAN is read across a code, so one in about 10,000 hex ids in capitals held
-    a run that passes the check digits (``...D8BE72868DFF979BAA``): in a hex id with a
-    letter in the BBAN (the BBANs of the countries of hex letters are digits), it is none."""
+    a run that passes the check digits (``...D8BE72868DFF979BAA``): with a letter in a
+    BBAN that is digits in its country's IBANs (as in every country of hex letters but
+    Andorra), it is none."""
     assume(before or after)
     text = case(f"{before}{_valid_iban('BE', bban)}{after}")
     assert mask_text(text) == text

@@ -703,7 +703,7 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
         if group == 2 and not text[start : start + 2].isupper():
             end = end if found[1].rstrip("_").lower().endswith(IBAN_WORDS) else 0
         glued = group == 3 or (start + end < len(text) and text[start + end].isalpha())
-        if end and glued and _hex_id(text, start, start + end):
+        if end and glued and _unlike_its_country(text[start : start + end]):
             end = 0
         if end:
             spans.append((start, start + end))
@@ -711,28 +711,29 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _hex_id(text: str, start: int, stop: int) -> bool:
-    """Whether the IBAN ``text[start:stop]`` stands in a hex id (hex digits and dashes
-    from one space or mark to the next) with a letter in its BBAN: the BBANs of the
-    countries of hex letters (DE, BE, AD, AE, BA, EE) are digits, and the letters of other
-    BBANs are a bank's (``WEST``, ``ABNA``). A glued IBAN is read across codes, so one in
-    about 10,000 ids in capitals would pass its check digits (``...D8BE72868DFF979BAA``).
+def _unlike_its_country(iban: str) -> bool:
+    """Whether a glued IBAN's BBAN is unlike its country's: a letter where the registry
+    has only digits (:data:`_DIGIT_BBANS`), or more than a bank's four letters. A glued
+    IBAN is read across a code, so codes passed its check digits: one in about 10,000 hex
+    ids in capitals (``...D8BE72868DFF979BAA``), one in about 17,000 codes of a digit and
+    20 capitals or digits (``D8LT00S96B4ZAY0DDXDVFO``).
 
-    >>> _hex_id("3E5515FEC495EFD8BE72868DFF979BAA", 16, 32)
-    True
-    >>> _hex_id("A1DE89370400440532013000", 2, 24)  # a BBAN of digits
-    False
+    >>> [_unlike_its_country(v) for v in ("BE72868DFF979BAA", "LT00S96B4ZAY0DDXDVFO")]
+    [True, True]
+    >>> [_unlike_its_country(v) for v in ("DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432")]
+    [False, False]
     """
-    a, b = start, stop
-    while a and (text[a - 1].isalnum() or text[a - 1] == "-"):
-        a -= 1
-    while b < len(text) and (text[b].isalnum() or text[b] == "-"):
-        b += 1
-    bban = text[start + 4 : stop]
-    return bool(_HEX_RUN.fullmatch(text, a, b)) and any(c.isalpha() for c in bban)
+    compact = iban.translate(_NO_IBAN_SEPARATORS).upper()
+    letters = sum(c.isalpha() for c in compact[4:])
+    return letters > (0 if compact[:2] in _DIGIT_BBANS else 4)
 
 
-_HEX_RUN = re.compile(r"[0-9A-Fa-f-]+")
+#: The countries whose BBAN is digits only (the ISO 13616 registry).
+_DIGIT_BBANS = frozenset({
+    "AE", "AT", "BA", "BE", "CR", "CZ", "DE", "DK", "EE", "EG", "ES", "FI", "FO", "GL", "HR",
+    "HU", "IL", "IS", "LT", "ME", "MR", "NO", "PL", "PT", "RS", "SE", "SI", "SK", "ST", "TL",
+    "TN", "VA", "XK",
+})  # fmt: skip
 
 
 def _iban_end(candidate: str) -> int:
