@@ -435,16 +435,28 @@ def left_out(folder: Path, read: Iterable[Path], why: Text) -> dict[str, Text]:
     }
 
 
+#: The most columns of a header a message lists: its first ones, "…" and its last.
+HEADER_SHOWN = 12
+
+
 def header_text(file: ExportFile) -> str:
     """A file's header as it writes it, for a message (``Record ID, Create Date``); e-mail
-    addresses and phone numbers masked (a file without a header starts with a row).
+    addresses and phone numbers masked (a file without a header starts with a row). A
+    header of more than :data:`HEADER_SHOWN` columns is cut to its first ones, "…" and its
+    last (a report of 37 columns is one line to tell it by, not a paragraph).
 
     >>> f = ExportFile(Path("n.csv"), pl.DataFrame(), ["ana", "ana@example.org"], [], ",",
     ...                "utf-8", "", {"ana": "Ana"})
     >>> header_text(f)
     'Ana, [email]'
+    >>> wide = [f"c{i}" for i in range(40)]
+    >>> header_text(ExportFile(Path("w.csv"), pl.DataFrame(), wide, [], ",", "utf-8", "", {}))
+    'c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, …, c39'
     """
-    return mask_text(", ".join(file.named(h) for h in file.header)) or "nothing"
+    names = [file.named(h) for h in file.header]
+    if len(names) > HEADER_SHOWN:
+        names = [*names[: HEADER_SHOWN - 1], "…", names[-1]]
+    return mask_text(", ".join(names)) or "nothing"
 
 
 # -- values ------------------------------------------------------------------------
