@@ -1363,6 +1363,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rows_unchanged": ("Rows unchanged", "Zeilen unverändert"),
     "rows_removed": ("Rows removed", "Zeilen entfernt"),
     "loaded_at": ("Loaded (UTC)", "Geladen (UTC)"),
+    "format": ("Format", "Format"),
     "line": ("Line", "Zeile"),
     "lines": ("Lines", "Zeilen-Nr."),
     "column": ("Column", "Spalte"),

@@ -95,6 +95,12 @@ def _ddl() -> list[str]:
         "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS replaced BOOLEAN",
         # the latest timestamp of the data after the load: what it brought is known from then
         "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS data_as_of TIMESTAMPTZ",
+        # the import's format (canonical, an adapter's name, mapping:<file>): a --replace
+        # speaks for the rows its own format's loads saw; null: sla demo, older loads
+        "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS format VARCHAR",
+        # what the file said of its table beyond its keys (loader.recorded_scopes): the
+        # stage dates it holds all of, the file kinds its export lacked; a purge replays it
+        "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS scopes JSON",
         """CREATE TABLE IF NOT EXISTS meta.quarantine (
             load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
             line BIGINT, "column" VARCHAR, reason VARCHAR, value VARCHAR, loaded_at TIMESTAMPTZ)""",

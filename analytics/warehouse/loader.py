@@ -17,6 +17,7 @@ import csv
 import dataclasses
 import hashlib
 import io
+import json
 import os
 import re
 import stat
@@ -65,7 +66,8 @@ DUCKDB_MEMORY_LIMIT = "1GB"
 CHANGE_KINDS = ("added", "changed", "unchanged", "removed")
 LOADS_COLUMNS = (
     "load_id, table_name, source_file, file_sha256, rows_read, rows_loaded, rows_rejected, "
-    "loaded_at, rows_added, rows_changed, rows_unchanged, rows_removed, replaced"
+    "loaded_at, rows_added, rows_changed, rows_unchanged, rows_removed, replaced, format, "
+    "scopes"
 )
 
 
@@ -1449,6 +1451,34 @@ def _unsaid_sql(
     return f" AND NOT ({' OR '.join(kept)})" if kept else ""
 
 
+def recorded_scopes(batch: TableFile | TableBatch) -> str | None:
+    """JSON of what a batch says of its table beyond the keys it holds, as the load log
+    records it (``meta.loads.scopes``) for a purge to replay the load (:func:`unsaid_expr`,
+    :func:`restated_expr`); None: nothing (a canonical file).
+
+    ``scope``: its own :class:`EventScope` (the stages it dates, of its leads, by its
+    trigger); ``unsaid``: the file kinds the export lacks (trigger or channel, id prefix);
+    ``supersedes``: the triggers its events replace.
+
+    >>> b = TableBatch("lifecycle_events", "c.csv", "", pl.DataFrame(),
+    ...                scope=EventScope(pl.Series(["1"]), frozenset({"sql", "mql"}), "hs"),
+    ...                unsaid=(EventScope(None, frozenset(), "status_change"),))
+    >>> json.loads(recorded_scopes(b))
+    {'scope': {'trigger': 'hs', 'stages': ['mql', 'sql']}, \
+'unsaid': [{'trigger': 'status_change', 'prefix': None}]}
+    """
+    said: dict[str, Any] = {}
+    if (scope := getattr(batch, "scope", None)) is not None:
+        said["scope"] = {"trigger": scope.trigger, "stages": sorted(scope.stages)}
+    # a scope that lists its rows (a users export's reps) keeps only rows its file has
+    kinds = [s for s in getattr(batch, "unsaid", ()) if s.leads is None]
+    if kinds:
+        said["unsaid"] = [{"trigger": s.trigger, "prefix": s.prefix} for s in kinds]
+    if supersedes := getattr(batch, "supersedes", frozenset()):
+        said["supersedes"] = sorted(supersedes)
+    return json.dumps(said) if said else None
+
+
 def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -> str:
     """SQL: two rows of the same key differ in a value (nulls equal), but in ``ignore``."""
     key = {*TABLES[table].key, *ignore}
@@ -2132,6 +2162,7 @@ def load_batches(
     chunk_rows: int = CHUNK_ROWS,
     salt: privacy.Salt = None,
     replace: bool = False,
+    fmt: str | None = None,
 ) -> ImportResult:
     """Validate and load batches into the warehouse in one transaction.
 
@@ -2153,6 +2184,9 @@ def load_batches(
     replace
         The files are full snapshots: per table loaded, the core rows whose key the file
         does not have are removed (default: upsert by key, nothing is removed).
+    fmt
+        The import's format, recorded in the load log (``meta.loads.format``):
+        ``canonical``, an adapter's name, or ``mapping:<file name>``.
     salt
         Salt of the hashes of personal ids (e-mail, phone, IBAN) in id columns (default:
         :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse and the config's
@@ -2297,7 +2331,7 @@ def load_batches(
             else:
                 changed_files.add(_file_of(batch.source_file))
             con.execute(
-                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 13)})",
+                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) VALUES ({', '.join(['?'] * 15)})",
                 [
                     load_id,
                     batch.table,
@@ -2310,6 +2344,8 @@ def load_batches(
                     *changes.values(),
                     # a full snapshot of its table: what it lacks was removed
                     replace and batch.table not in unreplaced,
+                    fmt,
+                    recorded_scopes(batch),  # what a purge replays of it
                 ],
             )
         # a file is unchanged only when none of its tables changed (a HubSpot contacts file
@@ -2447,6 +2483,7 @@ def import_canonical(
         progress=progress,
         chunk_rows=chunk_rows,
         replace=replace,
+        fmt="canonical",
     )
 
 
@@ -2496,7 +2533,7 @@ def write_tables(
         for table, rows in written.items():
             con.execute(
                 f"INSERT INTO meta.loads ({LOADS_COLUMNS}) "
-                "VALUES (1, ?, ?, NULL, ?, ?, 0, ?, ?, 0, 0, 0, false)",
+                "VALUES (1, ?, ?, NULL, ?, ?, 0, ?, ?, 0, 0, 0, false, NULL, NULL)",
                 [table, source, rows, rows, now, rows],
             )
         if config is not None:

@@ -73,8 +73,8 @@ if state == "ok":
     # the load log, drawn when opened (a hidden grid is still drawn by the browser)
     log = st.expander(t("loads", lg), key="load_log", on_change="rerun")
     if log.open:
-        with log:
-            ui.table(health["loads"])
+        with log:  # what each file said beyond its keys is a purge's bookkeeping
+            ui.table(health["loads"].drop("scopes", strict=False))
 
     # nurture tracks the config does not know
     st.subheader(t("unknown_tracks", lg))

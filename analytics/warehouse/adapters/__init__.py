@@ -203,6 +203,19 @@ def preview_export(
     return export
 
 
+def format_name(fmt: str, mapping: str | Path | NamedPath | None = None) -> str:
+    """The format a load records (``meta.loads.format``): the adapter's name, or
+    ``mapping:`` and the mapping file's name (as its user knows it, masked as every
+    recorded file name is); two mappings of one CRM under other names are two formats.
+
+    >>> format_name("hubspot"), format_name("canonical", Path("in/kontakte.toml"))
+    ('hubspot', 'mapping:kontakte.toml')
+    """
+    if mapping is None:
+        return fmt
+    return "mapping:" + stored_name(Path(str(mapping)).name)
+
+
 def import_export(
     db_path: str | Path,
     path: str | Path | NamedPath,
@@ -280,6 +293,7 @@ def import_export(
             progress=progress,
             salt=salt,
             replace=replace,
+            fmt=format_name(fmt, mapping),
         )
     except ImportFailed as exc:
         if not named:
@@ -305,6 +319,7 @@ __all__ = [
     "Export",
     "Format",
     "ImportFailed",
+    "format_name",
     "import_export",
     "preview_export",
     "read_export",
