@@ -1479,6 +1479,66 @@ def recorded_scopes(batch: TableFile | TableBatch) -> str | None:
     return json.dumps(said) if said else None
 
 
+def said_by(records: Iterable[str | None]) -> dict[str, list]:
+    """What a load's files of one table said (:func:`recorded_scopes` of each), as one:
+    ``scope``, ``unsaid`` and ``supersedes`` lists.
+
+    >>> said_by(['{"supersedes": ["converted"]}', None])
+    {'scope': [], 'unsaid': [], 'supersedes': ['converted']}
+    """
+    said: dict[str, list] = {"scope": [], "unsaid": [], "supersedes": []}
+    for record in records:
+        for part, value in (json.loads(record) if record else {}).items():
+            said[part] += value if isinstance(value, list) else [value]
+    return said
+
+
+def unsaid_expr(said: Mapping[str, Any], table: str) -> pl.Expr:
+    """Polars: the rows of ``table`` a ``--replace`` that recorded ``said``
+    (:func:`said_by` of its files of the table) kept although its files
+    lacked them, as :func:`_unsaid_sql` kept them: the events its own scope's trigger dated
+    of the leads its file had in stages it has no column for, or of a lead it could not
+    read; the rows of a kind it lacked. Over typed rows with ``_in_file`` (the load's files
+    had the row's lead) and ``_trusted`` (it read that lead and its dates).
+
+    >>> rows = pl.DataFrame({"lead_id": ["a", "b"], "stage": ["mql", "sql"], "trigger": "hs",
+    ...                      "_in_file": True, "_trusted": True})
+    >>> said = {"scope": [{"trigger": "hs", "stages": ["sql"]}]}
+    >>> rows.select(unsaid_expr(said, "lifecycle_events"))["kept"].to_list()
+    [True, False]
+    """
+    kept = [pl.lit(False)]
+    for scope in said.get("scope", []):
+        kept.append(
+            (pl.col("trigger") == scope["trigger"])
+            & pl.col("_in_file")
+            & (~pl.col("stage").is_in(scope["stages"]) | ~pl.col("_trusted"))
+        )
+    for kind in said.get("unsaid", []):
+        of = pl.lit(True)
+        if kind["trigger"] is not None:
+            of = of & (pl.col(_KIND_COLUMN[table]) == kind["trigger"])
+        if kind["prefix"] is not None:
+            of = of & pl.col("lead_id").str.starts_with(kind["prefix"])
+        kept.append(of)
+    return pl.any_horizontal(kept).fill_null(False).alias("kept")
+
+
+def restated_expr(said: Mapping[str, Any]) -> pl.Expr:
+    """Polars: the lifecycle events a load that recorded ``said`` (:func:`recorded_scopes`)
+    holds every one of, though it upserts (:class:`EventScope`: a refresh that moves or
+    clears a stage date removes the stored event), over rows as :func:`unsaid_expr` reads."""
+    restated = [pl.lit(False)]
+    for scope in said.get("scope", []):
+        restated.append(
+            (pl.col("trigger") == scope["trigger"])
+            & pl.col("stage").is_in(scope["stages"])
+            & pl.col("_in_file")
+            & pl.col("_trusted")
+        )
+    return pl.any_horizontal(restated).fill_null(False).alias("restated")
+
+
 def _differs(table: str, left: str, right: str, *, ignore: Sequence[str] = ()) -> str:
     """SQL: two rows of the same key differ in a value (nulls equal), but in ``ignore``."""
     key = {*TABLES[table].key, *ignore}

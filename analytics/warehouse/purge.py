@@ -329,43 +329,153 @@ def _restored_core(
     con: duckdb.DuckDBPyConnection, table: str, listed: str, config: SlaConfig | None
 ) -> pl.DataFrame | None:
     """The core rows of ``table`` that the loads ``listed`` (SQL list) removed (a moved
-    stage date, ``--replace``: ``meta.removed``) and no later kept load removed again:
-    each key's latest version a kept load saw, typed as the import types it. A purge of
-    the refresh that moved an MQL from 09-03 to 09-04 gives the lead its 09-03 MQL back.
+    stage date, ``--replace``: ``meta.removed``) and no later kept load removed again or
+    would have (:func:`_removed_again`): each key's latest version a kept load saw, typed
+    as the import types it. A purge of the refresh that moved an MQL from 09-03 to 09-04
+    gives the lead its 09-03 MQL back.
     """
     if not _has_table(con, "meta", "removed"):
         return None
-    # a kept load after the removal that would have removed the row too stands: one that
-    # replaced the table, or (a stage date) one that restated the lead's events
-    later = f"l.load_id NOT IN ({listed}) AND l.load_id > g.at"
-    blocks = [
-        f"EXISTS (SELECT 1 FROM old.meta.loads l WHERE l.table_name = '{table}' "
-        f"AND l.replaced AND {later})"
-        if _has_column(con, "meta", "loads", "replaced")
-        else "false"
-    ]
-    if table == "lifecycle_events":
-        blocks.append(
-            "EXISTS (SELECT 1 FROM old.meta.raw_seen l JOIN old.raw.lifecycle_events e "
-            "ON e._row_hash = l.row_hash WHERE l.table_name = 'lifecycle_events' "
-            f"AND {later} AND trim(e.lead_id) = g.id)"
-        )
     gone = con.sql(
-        f"""SELECT id, key FROM (
-            SELECT id, key, max(load_id) AS at, arg_max(load_id IN ({listed}), load_id) AS erased
-            FROM old.meta.removed WHERE table_name = '{table}' GROUP BY id, key) g
-        WHERE erased AND NOT ({" OR ".join(blocks)})"""
+        f"""SELECT id, key AS _removal_key, max(load_id) AS _removed_at FROM old.meta.removed
+        WHERE table_name = '{table}' GROUP BY id, key
+        HAVING arg_max(load_id IN ({listed}), load_id)"""
     ).pl()
     if gone.is_empty():
         return None
     spec = TABLES[table]
     typed = _kept_versions(con, table, listed, config, ids=gone["id"])
     restored = (
-        typed.filter(pl.col("_removal_key").is_in(gone["key"].implode()))
+        typed.join(gone.drop("id"), on="_removal_key")
         .group_by(list(spec.key), maintain_order=True)
         .last()
     )
+    restored = restored.filter(~_removed_again(con, table, listed, restored, typed))
     return restored.select(spec.column_names).cast(spec.polars_schema) if restored.height else None
+
+
+def _removed_again(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    listed: str,
+    rows: pl.DataFrame,
+    seen: pl.DataFrame,
+) -> pl.Series:
+    """Per row an erased load removed (``rows``: typed, ``_removal_key``, ``_removed_at``),
+    whether a kept load after that removal would have removed it too, as the load log
+    records each load (:func:`~analytics.warehouse.loader.said_by`):
+
+    - a ``--replace`` of the table whose files lacked it, unless it kept the row: its key
+      was among the rows it rejected, the load said nothing of it (a stage its file had no
+      column for, a lead it could not read, a file kind its export lacked:
+      :func:`~analytics.warehouse.loader.unsaid_expr`);
+    - a load whose stage dates restate the lead's (it holds every one of them:
+      :func:`~analytics.warehouse.loader.restated_expr`) and lacked it;
+    - a load whose event of the lead and stage supersedes the row's trigger.
+
+    ``seen``: the kept versions of the rows' ids (:func:`_kept_versions`). Which leads a
+    load's file had is read from its sightings of the leads (rejected or not). A load
+    recorded before the load log held formats (``meta.loads.format`` null) is read as
+    before: any later replace of the table, or sighting of an event of the lead.
+    """
+    from analytics.warehouse.loader import restated_expr, said_by, unsaid_expr
+
+    blocked = pl.Series("blocked", [False] * rows.height)
+    if rows.is_empty():
+        return blocked
+    has_format = _has_column(con, "meta", "loads", "format")
+    columns = "format, scopes" if has_format else "NULL AS format, NULL AS scopes"
+    replaced = "replaced" if _has_column(con, "meta", "loads", "replaced") else "false"
+    logged = con.sql(
+        f"""SELECT load_id, {replaced} AS replaced, {columns} FROM old.meta.loads
+        WHERE table_name = '{table}' AND load_id NOT IN ({listed})
+        AND load_id > {int(rows["_removed_at"].min())} ORDER BY load_id"""
+    ).fetchall()
+    loads: dict[int, dict[str, Any]] = {}
+    for load_id, was_replace, fmt, scopes in logged:
+        load = loads.setdefault(load_id, {"replaced": False, "format": fmt, "records": []})
+        load["replaced"] |= bool(was_replace)
+        load["records"].append(scopes)
+    if not loads:
+        return blocked
+    first = TABLES[table].key[0]
+    events = table == "lifecycle_events"
+    leads = rows["lead_id"] if "lead_id" in rows.columns else None
+    # the leads each load's files had (its sightings of them), and those it could not read
+    had = _sightings(con, "leads", listed, leads) if leads is not None else None
+    unread = had.filter("rejected") if had is not None else None
+    if events:  # a lead whose dates a load could not read keeps them
+        unread = pl.concat([unread, _sightings(con, table, listed, leads).filter("rejected")])
+    # the keys a load rejected keep their rows (one-column keys: an id)
+    kept = (
+        _sightings(con, table, listed, rows[first]).filter("rejected")
+        if len(TABLES[table].key) == 1
+        else None
+    )
+    for load_id, load in loads.items():
+        by_load = seen.filter(pl.col("_seen_load") == load_id)
+        lacked = ~pl.col("_removal_key").is_in(by_load["_removal_key"].implode())
+        if load["format"] is None:  # recorded before formats and scopes: read as before
+            again = pl.lit(load["replaced"])
+            if events:
+                again = again | pl.col("lead_id").is_in(by_load["lead_id"].implode())
+        else:
+            said = said_by(load["records"])
+            again = pl.lit(load["replaced"]) & ~unsaid_expr(said, table)
+            if kept is not None:
+                rejected = kept.filter(pl.col("load_id") == load_id)["id"]
+                again = again & ~pl.col(first).is_in(rejected.implode())
+            if events:
+                again = again | restated_expr(said) | _superseded(rows, by_load, said)
+        frame = rows.with_columns(_in_file=pl.lit(True), _trusted=pl.lit(True))
+        if had is not None and unread is not None:
+            frame = frame.with_columns(
+                _in_file=pl.col("lead_id").is_in(
+                    had.filter(pl.col("load_id") == load_id)["id"].implode()
+                ),
+                _trusted=~pl.col("lead_id").is_in(
+                    unread.filter(pl.col("load_id") == load_id)["id"].implode()
+                ),
+            )
+        blocked |= frame.select((pl.col("_removed_at") < load_id) & lacked & again).to_series()
+    return blocked
+
+
+def _superseded(rows: pl.DataFrame, by_load: pl.DataFrame, said: dict[str, list]) -> pl.Expr:
+    """Polars: the rows (lifecycle events) whose trigger a load's event of the same lead
+    and stage superseded (:attr:`~analytics.warehouse.loader.TableBatch.supersedes`);
+    ``by_load``: the versions that load saw."""
+    theirs = by_load.select("lead_id", "stage", pl.col("trigger").alias("_by"))
+    hit = (
+        rows.join(theirs, on=["lead_id", "stage"]).filter(
+            pl.col("trigger").is_in(said["supersedes"]) & (pl.col("_by") != pl.col("trigger"))
+        )
+    )["_removal_key"]
+    return pl.col("_removal_key").is_in(hit.implode())
+
+
+def _sightings(
+    con: duckdb.DuckDBPyConnection, table: str, listed: str, ids: pl.Series
+) -> pl.DataFrame:
+    """The kept loads' (not in ``listed``) sightings of ``table``'s row versions whose key's
+    first column (trimmed) is one of ``ids``: ``load_id``, ``id``, and whether the load
+    rejected the version (:func:`~analytics.warehouse.versions.rejected_sighting`)."""
+    from analytics.warehouse.versions import rejected_sighting
+
+    first = _q(TABLES[table].key[0])
+    recorded = _has_column(con, "meta", "raw_seen", "rejected")
+    con.register("purge_sighted_ids", pl.DataFrame({"id": ids.cast(pl.String)}).unique())
+    try:
+        return con.sql(
+            f"""SELECT DISTINCT s.load_id, trim(r.{first}) AS id,
+                {rejected_sighting(table, catalog="old.", recorded=recorded)} AS rejected
+            FROM old.raw.{table} r
+            JOIN old.meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+            WHERE s.load_id NOT IN ({listed})
+            AND trim(r.{first}) IN (SELECT id FROM purge_sighted_ids)"""
+        ).pl()
+    finally:
+        con.unregister("purge_sighted_ids")
 
 
 def _kept_versions(
