@@ -1537,6 +1537,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Zeilen mit einer Account-ID, obwohl keine Accounts importiert wurden: {n}; ihre "
         "Account-IDs bleiben ungeprüft (accounts.csv importieren, um sie zu prüfen)",
     ),
+    "import.other_formats": (
+        "{table}: {n:n} row(s) that only imports of another format brought were kept: a "
+        "{fmt} --replace speaks only for what {fmt} imports loaded",
+        "{table}: Zeilen, die nur Importe eines anderen Formats brachten, wurden behalten: "
+        "{n:n}; ein --replace im Format {fmt} spricht nur für das, was Importe im Format "
+        "{fmt} geladen haben",
+    ),
     "import.after_import": (
         "{file}, column {column}: {rows:n} row(s) dated after this import ({imported}), the "
         "first on line {line} ({value}): they are loaded, but the data counts as known only "

@@ -145,16 +145,30 @@ def test_a_salesforce_folder_without_user_csv_keeps_every_rep(tmp_path):
 
 def test_a_salesforce_folder_with_user_csv_replaces_the_reps_it_does_not_list(tmp_path):
     """User.csv lists every user the org has (Salesforce deactivates users, it does not
-    delete them): with it the folder is the reps' snapshot. A rep it lists stays though
-    no file owns anything of it (0051000000CCCCC owns only deals); one that neither it
-    nor an owner names goes (r-extern). An owner it does not list keeps the name, team
-    and capacity a reps.csv gave it (005100000UNKNWN: before, its name was emptied)."""
+    delete them): with it the folder is the snapshot of the reps Salesforce gave. A rep it
+    lists stays though no file owns anything of it (0051000000CCCCC owns only deals); one
+    that neither it nor an owner names goes (0051000000CCCCC once User.csv no longer lists
+    it). An owner it does not list keeps the name, team and capacity a reps.csv gave it
+    (005100000UNKNWN: before, its name was emptied). r-extern, which only the canonical
+    reps.csv loaded, stays (finding 17: the snapshot speaks for Salesforce's reps)."""
     db = _salesforce(tmp_path)
     part = _part(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", "User.csv")
     done = import_export(db, part, fmt="salesforce", replace=True)
-    assert _reps(db) == _SF_BEFORE[:-1]
-    assert done.changes["reps"]["removed"] == 1
+    assert _reps(db) == _SF_BEFORE
+    assert done.changes["reps"]["removed"] == 0
+    assert done.kept_for_other_formats == {"reps": 1}
     assert _replaced(db, "reps") == [True, True]
+    users = _without(EXPORTS / "salesforce" / "User.csv", "0051000000CCCCC")
+    later = _part(tmp_path / "later", part, "Lead.csv", **{"User.csv": users})
+    done = import_export(db, later, fmt="salesforce", replace=True)
+    assert _reps(db) == [r for r in _SF_BEFORE if r[0] != "0051000000CCCCC"]
+    assert done.changes["reps"]["removed"] == 1
+
+
+def _without(file: Path, start: str) -> str:
+    """The text of ``file`` without its lines that start with ``start``."""
+    lines = file.read_text("utf-8").splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith(start))
 
 
 @pytest.mark.parametrize(
@@ -219,7 +233,10 @@ def test_an_olist_deals_file_keeps_every_rep_and_what_reps_csv_set(tmp_path):
 
 def test_a_leads_mapping_replace_leaves_the_reps_and_a_reps_mapping_replaces_them(tmp_path):
     """A mapping of leads names owners as placeholders only (no reps batch: a replace
-    leaves the reps alone); a mapping of reps is the user's own list of them, a snapshot."""
+    leaves the reps alone); a mapping of reps is the user's own list of them, a snapshot
+    of the reps it (or nothing) loaded: the placeholder r2 is named, r3, which only the
+    canonical reps.csv loaded, stays (finding 17: a snapshot speaks only for what its own
+    format loaded)."""
     mapping = EXPORTS / "mapping"
     db = tmp_path / "w.duckdb"
     _canonical_reps(
@@ -234,11 +251,17 @@ def test_a_leads_mapping_replace_leaves_the_reps_and_a_reps_mapping_replaces_the
     ]
     toml = tmp_path / "reps.toml"
     toml.write_text('table = "reps"\n[columns]\nrep_id = "rep_id"\nname = "name"\nteam = "team"\n')
-    import_export(db, mapping / "reps.csv", mapping=toml, replace=True)
+    done = import_export(db, mapping / "reps.csv", mapping=toml, replace=True)
     assert _reps(db) == [
         ("r1", "Jana Vogel", "sdr", None, None),
         ("r2", "Tom Berg", "ae", None, None),
+        ("r3", "Sara Neu", "marketing", None, None),
     ]
+    assert done.kept_for_other_formats == {"reps": 1}
+    # r1, which the mapping loaded too, goes with the mapping's next snapshot
+    (mapping_only := tmp_path / "r.csv").write_text("rep_id,name,team\nr2,Tom Berg,ae\n")
+    import_export(db, mapping_only, mapping=toml, replace=True)
+    assert [r[0] for r in _reps(db)] == ["r2", "r3"]
 
 
 def test_purging_a_reps_replace_before_a_crm_replace_brings_its_rep_back(tmp_path):

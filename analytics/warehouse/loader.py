@@ -40,7 +40,7 @@ from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.facts import latest_timestamp
 from analytics.warehouse.privacy_rules import record_rules
-from analytics.warehouse.removals import remove_rows
+from analytics.warehouse.removals import removal_key_sql, removal_keys, remove_rows
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
@@ -50,7 +50,7 @@ from analytics.warehouse.validate import (
     split_duplicates,
     validate_rows,
 )
-from analytics.warehouse.versions import record_history
+from analytics.warehouse.versions import record_history, rejected_sighting, typed_sightings
 
 Progress = Callable[[str, float], None]
 Chunk = tuple[pl.DataFrame, list[dict[str, Any]]]
@@ -269,6 +269,11 @@ class ImportResult:
     imported_at: datetime | None = None
     #: the load's id in ``meta.loads`` (what ``sla purge --load`` takes out again)
     load_id: int | None = None
+    #: the import's format (``meta.loads.format``)
+    format: str | None = None
+    #: table -> rows a ``--replace`` kept because only imports of other formats loaded
+    #: them (a snapshot speaks only for what its own format loaded: :class:`_OwnFormat`)
+    kept_for_other_formats: dict[str, int] = field(default_factory=dict)
     #: what bringing the warehouse to today's privacy rules did before the load
     #: (:class:`~analytics.warehouse.rescrub.RescrubResult`; None: it was on them)
     privacy: Any = None
@@ -339,6 +344,10 @@ class ImportResult:
             out.append(render("import.unchecked_accounts", lang=lang, n=self.unchecked_accounts))
         for o in self.other_values:
             out.append(render("import.other_value", lang=lang, **o))
+        out += [
+            render("import.other_formats", lang=lang, table=table, n=n, fmt=self.format)
+            for table, n in self.kept_for_other_formats.items()
+        ]
         for a in self.after_import:  # a line number as the file has it (9245, not 9,245)
             at = {**a, "line": str(a["line"]), "imported": moment(self.imported_at, lang),
                   "column": column_text(a)}  # fmt: skip
@@ -377,6 +386,8 @@ class ImportResult:
             doc["no_source"] = self.no_source
         if self.after_import:
             doc["after_import"] = self.after_import
+        if self.kept_for_other_formats:
+            doc["kept_for_other_formats"] = self.kept_for_other_formats
         if self.privacy is not None and self.privacy.changed:
             doc["privacy_rules"] = self.privacy.to_json_dict()
         return doc
@@ -1343,10 +1354,10 @@ class _EarlierKeys:
         self._keys.append(rows.with_columns(pl.lit(file).alias("_file")))
         self._absent.update(absent)
 
-    def remove_missing(self, con, table: str, load_id: int) -> int:
+    def remove_missing(self, con, table: str, load_id: int, own: _OwnFormat | None = None) -> int:
         """``--replace`` of the whole table: remove the stored rows whose key no file of the
-        import loaded, nor had among its rejected rows (recorded as load ``load_id``'s);
-        the number removed."""
+        import loaded, nor had among its rejected rows (recorded as load ``load_id``'s), of
+        those its format speaks for (``own``); the number removed."""
         key = list(TABLES[table].key)
         if not self._keys:
             return 0
@@ -1364,10 +1375,97 @@ class _EarlierKeys:
                 f"WHERE {_key_match(table, 'k', f'core.{table}')}){kept}"
             )
             gone += _unsaid_sql(con, self.scopes, table, registered)
+            if own is not None:
+                gone += own.kept_sql(con, table, gone, (), registered)
             return remove_rows(con, table, load_id, gone)
         finally:
             for name in registered:
                 con.unregister(name)
+
+
+class _OwnFormat:
+    """What a ``--replace`` of format ``name`` speaks for: a snapshot speaks only for what
+    its own source loaded. Of the stored rows its files lack, it removes those a load of
+    that format saw (``meta.raw_seen``, ``meta.loads.format``; a load recorded before
+    formats: any), and those no load saw (``sla demo``'s rows, placeholder reps); a row
+    only other formats' loads saw (a canonical SAL beside HubSpot's stage dates) stays,
+    and :attr:`kept` counts it per table.
+    """
+
+    def __init__(self, con, name: str | None, load_id: int, config: SlaConfig | None) -> None:
+        self.name, self.load_id, self.config = name, load_id, config
+        self.kept: Counter = Counter()
+        # no row to look up while no load of another format was made (one query an import)
+        self.others = name is not None and bool(
+            con.execute(
+                "SELECT count(*) FROM meta.loads WHERE format IS NOT NULL AND format <> ?",
+                [name],
+            ).fetchall()[0][0]
+        )
+
+    def kept_sql(
+        self, con, table: str, gone: str, params: Sequence[object], registered: list[str]
+    ) -> str:
+        """SQL (`` AND ...``, or nothing) that keeps, of the core rows of ``table`` that
+        ``gone`` selects, those only loads of other formats saw; the table it registers is
+        added to ``registered``."""
+        if not self.others:
+            return ""
+        live = f"core.{table}"
+        key = removal_key_sql(table, live)
+        first = _quote(TABLES[table].key[0])
+        candidates = con.sql(
+            f"SELECT trim({live}.{first}::VARCHAR) AS id, {key} AS key FROM {live} WHERE {gone}",
+            params=list(params),
+        ).pl()
+        if candidates.is_empty():
+            return ""
+        seen = self._seen(con, table, candidates["id"])
+        own = seen.filter(pl.col("_format").is_null() | (pl.col("_format") == self.name))
+        others = candidates.filter(
+            pl.col("key").is_in(seen["key"].implode()) & ~pl.col("key").is_in(own["key"].implode())
+        )
+        if others.is_empty():
+            return ""
+        name = f"other_formats_{len(registered)}"
+        con.register(name, others.select("key").to_arrow())
+        registered.append(name)
+        self.kept[table] += others.height
+        return f" AND {key} NOT IN (SELECT key FROM {name})"
+
+    def _seen(self, con, table: str, ids: pl.Series) -> pl.DataFrame:
+        """The earlier loads' sightings (not rejected) of ``table``'s rows whose key's first
+        column is one of ``ids``: the row's key as :func:`removal_key_sql` writes it
+        (typed as the import types it) and the load's ``_format``."""
+        spec = TABLES[table]
+        first = _quote(spec.key[0])
+        text = ", ".join(f"r.{_quote(c)}" for c in spec.column_names)
+        con.register("own_format_ids", pl.DataFrame({"id": ids}).unique().to_arrow())
+        try:
+            rows = con.sql(
+                f"""SELECT {text}, s.load_id AS _seen_load, l.format AS _format
+                FROM raw.{table} r
+                JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+                JOIN (SELECT load_id, any_value(format) AS format FROM meta.loads
+                      GROUP BY load_id) l ON l.load_id = s.load_id
+                WHERE s.load_id <> {int(self.load_id)} AND NOT {rejected_sighting(table)}
+                AND trim(r.{first}) IN (SELECT id FROM own_format_ids)"""
+            ).pl()
+        finally:
+            con.unregister("own_format_ids")
+        if len(spec.key) == 1 and spec.column(spec.key[0]).kind == "str":  # the id is the key
+            return rows.select(pl.col(spec.key[0]).str.strip_chars().alias("key"), "_format")
+        typed = typed_sightings(
+            rows.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("_absent")),
+            table,
+            self.config,
+            key=spec.key,
+            columns=(),
+            order="_seen_load",
+        )
+        return pl.DataFrame(
+            {"key": removal_keys(typed, table), "_format": rows["_format"].gather(typed["_line"])}
+        )
 
 
 #: The column that tells which file kind of an export gave a stored row, in the tables
@@ -1521,7 +1619,9 @@ def unsaid_expr(said: Mapping[str, Any], table: str) -> pl.Expr:
         if kind["prefix"] is not None:
             of = of & pl.col("lead_id").str.starts_with(kind["prefix"])
         kept.append(of)
-    return pl.any_horizontal(kept).fill_null(False).alias("kept")
+    # a row of no kind (a canonical event without a trigger) compares as unknown, and SQL
+    # removes no row its condition does not hold for: kept, here too
+    return pl.any_horizontal(kept).fill_null(True).alias("kept")
 
 
 def restated_expr(said: Mapping[str, Any]) -> pl.Expr:
@@ -1694,10 +1794,12 @@ def _merge(
     load_id: int = 0,
     supersedes: frozenset[str] = frozenset(),
     unsaid: Sequence[tuple[EventScope, EventScope | None]] = (),
+    own: _OwnFormat | None = None,
 ) -> dict[str, int]:
     """Upsert the staged rows into ``core.<table>`` by key; with ``replace`` also remove
-    the core rows whose key the file does not have (each removal recorded as load
-    ``load_id``'s: :func:`~analytics.warehouse.removals.remove_rows`).
+    the core rows whose key the file does not have, of those its format speaks for
+    (``own``; each removal recorded as load ``load_id``'s:
+    :func:`~analytics.warehouse.removals.remove_rows`).
 
     ``drop``: staged rows (key, ``_line``) not to merge (later rows of a key). ``keep``:
     keys (text) of rows the file has but that were rejected: a replace keeps their old
@@ -1779,6 +1881,8 @@ def _merge(
             match = _key_match(table, "s", live)
             gone = f"NOT EXISTS (SELECT 1 FROM {source} s WHERE {match}){kept}"
             gone += _unsaid_sql(con, unsaid, table, registered)
+            if own is not None:
+                gone += own.kept_sql(con, table, gone, (), registered)
             done["removed"] = remove_rows(con, table, load_id, gone)
         if scope is not None and in_core and scope.leads.len() and scope.stages:
             con.register("scope_leads", pl.DataFrame({"lead_id": scope.leads}).to_arrow())
@@ -1937,6 +2041,7 @@ def _load_batch(
     salt: privacy.Salt = None,
     replace: bool = False,
     earlier: _EarlierKeys | None = None,
+    own: _OwnFormat | None = None,
     **validation: Any,
 ) -> _FileLoad:
     """Validate one batch chunk by chunk, append it to raw, merge its good rows into core.
@@ -2058,7 +2163,7 @@ def _load_batch(
             con, table, stage, drop, replace=replace and earlier is None,
             keep=pl.concat(keep) if keep else None, absent=absent, scope=scope,
             load_id=load_id, supersedes=getattr(batch, "supersedes", frozenset()),
-            unsaid=unsaid,
+            unsaid=unsaid, own=own,
         )  # fmt: skip
         known.changed(table)
     if earlier is not None:
@@ -2303,6 +2408,7 @@ def load_batches(
         ]
         result.load_id = load_id
         known = _KnownKeys(con, unchecked=_unchecked_references(con, batches))
+        own = _OwnFormat(con, fmt, load_id, config) if replace else None
         if replace:  # lines an adapter could not read (a stray quote): as a canonical file's
             for (file, table), lines in _lines_by_file(unreadable).items():
                 (stored,) = con.execute(f"SELECT count(*) FROM core.{table}").fetchone()
@@ -2344,6 +2450,7 @@ def load_batches(
                 now=now,
                 others=others,
                 earlier=earlier.get(batch.table),
+                own=own,
             )
             try:
                 done = _load_batch(con, batch, exact=False, **load)
@@ -2375,7 +2482,7 @@ def load_batches(
             ]  # fmt: skip
             last = all(b.table != batch.table for b in batches[index + 1 :])
             if replace and last and batch.table in earlier:  # once all its files are loaded
-                removed = earlier[batch.table].remove_missing(con, batch.table, load_id)
+                removed = earlier[batch.table].remove_missing(con, batch.table, load_id, own)
                 done.changes["removed"] = done.changes.get("removed", 0) + removed
                 known.changed(batch.table)
             changes = {k: done.changes.get(k, 0) for k in CHANGE_KINDS}
@@ -2495,6 +2602,9 @@ def load_batches(
             progress("committing", 1.0)
     result.placeholder_reps = known.placeholders
     result.unchecked_accounts = known.unchecked_rows
+    result.format = fmt
+    if own is not None:  # in load order, as the tables are reported
+        result.kept_for_other_formats = {t: own.kept[t] for t in LOAD_ORDER if own.kept[t]}
     result.rejected = sorted(
         (
             {

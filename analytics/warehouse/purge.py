@@ -368,7 +368,8 @@ def _removed_again(
     - a ``--replace`` of the table whose files lacked it, unless it kept the row: its key
       was among the rows it rejected, the load said nothing of it (a stage its file had no
       column for, a lead it could not read, a file kind its export lacked:
-      :func:`~analytics.warehouse.loader.unsaid_expr`);
+      :func:`~analytics.warehouse.loader.unsaid_expr`), or no kept load of its format saw
+      the row (a snapshot speaks for its own format's rows);
     - a load whose stage dates restate the lead's (it holds every one of them:
       :func:`~analytics.warehouse.loader.restated_expr`) and lacked it;
     - a load whose event of the lead and stage supersedes the row's trigger.
@@ -398,6 +399,16 @@ def _removed_again(
         load["records"].append(scopes)
     if not loads:
         return blocked
+    formats = dict(
+        con.sql(
+            f"SELECT load_id, any_value({'format' if has_format else 'NULL'})::VARCHAR "
+            "FROM old.meta.loads GROUP BY load_id"
+        ).fetchall()
+    )
+    seen = seen.with_columns(
+        pl.col("_seen_load").replace_strict(formats, default=None, return_dtype=pl.String)
+        .alias("_format")
+    )  # fmt: skip
     first = TABLES[table].key[0]
     events = table == "lifecycle_events"
     leads = rows["lead_id"] if "lead_id" in rows.columns else None
@@ -421,7 +432,15 @@ def _removed_again(
                 again = again | pl.col("lead_id").is_in(by_load["lead_id"].implode())
         else:
             said = said_by(load["records"])
-            again = pl.lit(load["replaced"]) & ~unsaid_expr(said, table)
+            # a snapshot speaks for the rows the kept loads of its format saw before it
+            earlier = seen.filter(pl.col("_seen_load") < load_id)
+            own = earlier.filter(
+                pl.col("_format").is_null() | (pl.col("_format") == load["format"])
+            )
+            spoken = pl.col("_removal_key").is_in(own["_removal_key"].implode()) | ~pl.col(
+                "_removal_key"
+            ).is_in(earlier["_removal_key"].implode())
+            again = pl.lit(load["replaced"]) & ~unsaid_expr(said, table) & spoken
             if kept is not None:
                 rejected = kept.filter(pl.col("load_id") == load_id)["id"]
                 again = again & ~pl.col(first).is_in(rejected.implode())
