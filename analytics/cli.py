@@ -326,7 +326,8 @@ def import_(
         typer.Option(
             "--replace",
             help="The files are full snapshots: per table in PATH, rows whose key the file "
-            "lacks are removed (default: add new keys, update changed rows, remove nothing).",
+            "lacks are removed, of those imports of the same format loaded, and a removed "
+            "lead's rows with it (default: add new keys, update changed rows, remove nothing).",
         ),
     ] = False,
     db: DbOption = DEFAULT_DB_PATH,
@@ -441,6 +442,7 @@ def _into_demo(
 
 
 def _print_import(result: Any) -> None:
+    from analytics.schema import LOAD_ORDER
     from analytics.warehouse.loader import CHANGE_KINDS, column_text
 
     table = rich_table("Imported")
@@ -448,8 +450,10 @@ def _print_import(result: Any) -> None:
     table.add_column("rows loaded", justify="right")
     for kind in CHANGE_KINDS:
         table.add_column(kind, justify="right")
-    for name, n in result.loaded.items():
+    # a table the import has no file of, but whose rows a removed lead took along, too
+    for name in [t for t in LOAD_ORDER if t in result.loaded or t in result.changes]:
         changes = result.changes.get(name, {})
+        n = result.loaded.get(name, 0)
         table.add_row(name, f"{n:,}", *(f"{changes.get(k, 0):,}" for k in CHANGE_KINDS))
     err.print(table)
     for file in result.unchanged_files:

@@ -40,7 +40,12 @@ from analytics.warehouse.coverage_store import record_coverage
 from analytics.warehouse.database import commit_step, updating
 from analytics.warehouse.facts import latest_timestamp
 from analytics.warehouse.privacy_rules import record_rules
-from analytics.warehouse.removals import removal_key_sql, removal_keys, remove_rows
+from analytics.warehouse.removals import (
+    removal_key_sql,
+    removal_keys,
+    remove_dependents,
+    remove_rows,
+)
 from analytics.warehouse.validate import (
     REJECTION_SCHEMA,
     KeySet,
@@ -2317,6 +2322,38 @@ def _rejection_hash(rejection: Mapping[str, Any]) -> str:
     ).hexdigest()
 
 
+def _remove_dependents(
+    con,
+    load_id: int,
+    batches: Sequence[TableFile | TableBatch],
+    result: ImportResult,
+    *,
+    fmt: str | None,
+    now: datetime,
+) -> None:
+    """Remove the rows of the leads load ``load_id`` removed
+    (:func:`~analytics.warehouse.removals.remove_dependents`), counted as removed in
+    ``result.changes`` and in the load log: on the load's first row of the table, or a
+    row of the leads file's own where the import has no file of the table."""
+    if not result.changes.get("leads", {}).get("removed"):
+        return
+    leads = next(b for b in batches if b.table == "leads")
+    for table, n in remove_dependents(con, load_id).items():
+        counts = result.changes.setdefault(table, dict.fromkeys(CHANGE_KINDS, 0))
+        counts["removed"] += n
+        updated = con.execute(
+            "UPDATE meta.loads SET rows_removed = rows_removed + ? WHERE rowid = ("
+            "SELECT min(rowid) FROM meta.loads WHERE load_id = ? AND table_name = ?)",
+            [n, load_id, table],
+        ).fetchall()[0][0]
+        if not updated:
+            con.execute(
+                f"INSERT INTO meta.loads ({LOADS_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, 0, 0, 0, ?, 0, 0, 0, ?, false, ?, NULL)",
+                [load_id, table, leads.source_file, leads.file_sha256, now, n, fmt],
+            )
+
+
 def load_batches(
     db_path: str | Path,
     batches: Sequence[TableFile | TableBatch],
@@ -2348,7 +2385,10 @@ def load_batches(
         Rows validated and written at a time; results do not depend on it.
     replace
         The files are full snapshots: per table loaded, the core rows whose key the file
-        does not have are removed (default: upsert by key, nothing is removed).
+        does not have are removed, of those loads of its format saw (:class:`_OwnFormat`),
+        and a lead it removes takes its rows in every table along
+        (:func:`~analytics.warehouse.removals.remove_dependents`; default: upsert by key,
+        nothing is removed).
     fmt
         The import's format, recorded in the load log (``meta.loads.format``):
         ``canonical``, an adapter's name, or ``mapping:<file name>``.
@@ -2515,6 +2555,8 @@ def load_batches(
                     recorded_scopes(batch),  # what a purge replays of it
                 ],
             )
+        if replace:  # a lead the snapshot removed takes its rows along, in every table
+            _remove_dependents(con, load_id, batches, result, fmt=fmt, now=now)
         # a file is unchanged only when none of its tables changed (a HubSpot contacts file
         # makes leads, reps and lifecycle events): named once, as the user knows it
         result.empty_files = [

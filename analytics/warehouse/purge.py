@@ -65,15 +65,11 @@ from analytics.warehouse.notifications import purge_log_leads
 from analytics.warehouse.precomputed import RESULTS_SCHEMA
 from analytics.warehouse.preview import remove_previews
 from analytics.warehouse.privacy import hash_text, is_personal_id
-from analytics.warehouse.removals import removal_key_sql
+from analytics.warehouse.removals import DEPENDENT_TABLES, LEAD_TABLES, removal_key_sql
 from analytics.warehouse.versions import record_history
 
 _T = TypeVar("_T")
 
-#: Tables whose rows belong to one lead (deleted with it).
-LEAD_TABLES = tuple(
-    t for t in LOAD_ORDER if "lead_id" in TABLES[t].column_names and t not in ("opportunities",)
-)
 #: Tables that keep their row but forget the lead (``lead_id`` set null).
 UNLINKED_TABLES = ("opportunities",)
 
@@ -615,8 +611,14 @@ def _selects_for_loads(
             )
         restored = _restored_core(con, table, listed, config) if has_seen else None
         if restored is not None:
-            # what an erased load took out of core comes back (unless it is there again)
+            # what an erased load took out of core comes back (unless it is there again),
+            # a lead's row only with its lead (one a kept load removed took its rows along)
             name = _temp_table(con, f"purge_restored_{table}", restored)
+            if table in DEPENDENT_TABLES:
+                con.execute(
+                    f"DELETE FROM {name} WHERE lead_id NOT IN "
+                    f"(SELECT lead_id FROM ({selects[('core', 'leads')]}))"
+                )
             selects[("core", table)] += (
                 f" UNION ALL BY NAME SELECT b.* FROM {name} b WHERE NOT EXISTS "
                 f"(SELECT 1 FROM old.core.{table} c WHERE {_key_match(table, 'c', 'b')})"

@@ -1,7 +1,8 @@
 """The core rows a load removed, so that erasing the load can put them back.
 
-A load removes core rows two ways: ``--replace`` (the stored rows no file of the table
-has) and a stage date an export keeps one of per lead that a refresh moves or clears
+A load removes core rows three ways: ``--replace`` (the stored rows no file of the table
+has, and the rows of a lead it removed: :func:`remove_dependents`) and a stage date an
+export keeps one of per lead that a refresh moves or clears
 (:class:`~analytics.warehouse.loader.EventScope`). The raw layer keeps every version, but
 not that a load took one out of core, so ``sla purge --load`` of a refresh that moved an
 MQL from 09-03 to 09-04 left the lead with no MQL at all. ``meta.removed`` records each
@@ -16,8 +17,16 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from analytics.schema import TABLES
+from analytics.schema import LOAD_ORDER, TABLES
 
+#: Tables whose rows belong to one lead: the leads, and the rows of a lead (they go with
+#: it). An opportunity is the account's: it may name a lead, and outlives it (``sla purge
+#: --lead`` unlinks it).
+LEAD_TABLES = tuple(
+    t for t in LOAD_ORDER if "lead_id" in TABLES[t].column_names and t != "opportunities"
+)
+#: The tables of a lead's rows: events, activities, touches, nurture enrollments.
+DEPENDENT_TABLES = tuple(t for t in LEAD_TABLES if t != "leads")
 #: Column that names a removed row's lead, per table (its key for the leads themselves).
 _LEAD_COLUMN = {
     name: ("lead_id" if "lead_id" in spec.column_names else None) for name, spec in TABLES.items()
@@ -93,4 +102,26 @@ def remove_rows(
     return int(removed[0][0]) if removed else 0
 
 
-__all__ = ["removal_key_sql", "removal_keys", "remove_rows"]
+def remove_dependents(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, int]:
+    """Remove the rows of :data:`DEPENDENT_TABLES` whose lead load ``load_id`` removed (a
+    ``--replace`` whose leads file no longer has it), whichever file or format gave them:
+    a row of a lead that is gone cannot stand (an import rejects it, "refers to an unknown
+    lead"), also where the load's folder has no file of its kind. Recorded as the load's
+    removals (:func:`remove_rows`); the rows removed per table (tables with none left out).
+    """
+    gone = (
+        "lead_id IN (SELECT id FROM meta.removed "
+        f"WHERE load_id = {int(load_id)} AND table_name = 'leads')"
+    )
+    removed = {table: remove_rows(con, table, load_id, gone) for table in DEPENDENT_TABLES}
+    return {table: n for table, n in removed.items() if n}
+
+
+__all__ = [
+    "DEPENDENT_TABLES",
+    "LEAD_TABLES",
+    "removal_key_sql",
+    "removal_keys",
+    "remove_dependents",
+    "remove_rows",
+]
