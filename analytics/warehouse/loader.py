@@ -1400,12 +1400,18 @@ class _OwnFormat:
     def __init__(self, con, name: str | None, load_id: int, config: SlaConfig | None) -> None:
         self.name, self.load_id, self.config = name, load_id, config
         self.kept: Counter = Counter()
-        # no row to look up while no load of another format was made (one query an import)
-        self.others = name is not None and bool(
-            con.execute(
-                "SELECT count(*) FROM meta.loads WHERE format IS NOT NULL AND format <> ?",
-                [name],
-            ).fetchall()[0][0]
+        #: the loads of other formats (one query an import; none: nothing to look up)
+        self.others: list[int] = (
+            [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT load_id FROM meta.loads "
+                    "WHERE format IS NOT NULL AND format <> ?",
+                    [name],
+                ).fetchall()
+            ]
+            if name is not None
+            else []
         )
 
     def kept_sql(
@@ -1425,11 +1431,13 @@ class _OwnFormat:
         ).pl()
         if candidates.is_empty():
             return ""
-        seen = self._seen(con, table, candidates["id"])
-        own = seen.filter(pl.col("_format").is_null() | (pl.col("_format") == self.name))
-        others = candidates.filter(
-            pl.col("key").is_in(seen["key"].implode()) & ~pl.col("key").is_in(own["key"].implode())
-        )
+        # the rows other formats saw (their loads' sightings only: few, and found fast),
+        # then which of those this format, or a load before formats, saw too
+        theirs = self._seen(con, table, candidates["id"], theirs=True)
+        others = candidates.filter(pl.col("key").is_in(theirs.implode()))
+        if others.height:
+            ours = self._seen(con, table, others["id"], theirs=False)
+            others = others.filter(~pl.col("key").is_in(ours.implode()))
         if others.is_empty():
             return ""
         name = f"other_formats_{len(registered)}"
@@ -1438,28 +1446,39 @@ class _OwnFormat:
         self.kept[table] += others.height
         return f" AND {key} NOT IN (SELECT key FROM {name})"
 
-    def _seen(self, con, table: str, ids: pl.Series) -> pl.DataFrame:
-        """The earlier loads' sightings (not rejected) of ``table``'s rows whose key's first
-        column is one of ``ids``: the row's key as :func:`removal_key_sql` writes it
-        (typed as the import types it) and the load's ``_format``."""
+    def _seen(self, con, table: str, ids: pl.Series, *, theirs: bool) -> pl.Series:
+        """The keys (as :func:`removal_key_sql` writes them, typed as the import types them)
+        of ``table``'s rows whose key's first column is one of ``ids`` that the loads of
+        other formats (``theirs``), or the earlier loads of this one or of none, saw and did
+        not reject."""
         spec = TABLES[table]
         first = _quote(spec.key[0])
         text = ", ".join(f"r.{_quote(c)}" for c in spec.column_names)
+        loads = ", ".join(map(str, self.others))
+        which = f"s.load_id {'IN' if theirs else 'NOT IN'} ({loads})"
         con.register("own_format_ids", pl.DataFrame({"id": ids}).unique().to_arrow())
-        try:
-            rows = con.sql(
-                f"""SELECT {text}, s.load_id AS _seen_load, l.format AS _format
-                FROM raw.{table} r
-                JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
-                JOIN (SELECT load_id, any_value(format) AS format FROM meta.loads
-                      GROUP BY load_id) l ON l.load_id = s.load_id
-                WHERE s.load_id <> {int(self.load_id)} AND NOT {rejected_sighting(table)}
-                AND trim(r.{first}) IN (SELECT id FROM own_format_ids)"""
+        try:  # the few versions first, then their sightings (a join planned the other way
+            # round built its table of every sighting: seconds a table at 200,000 leads)
+            versions = con.sql(
+                f"SELECT {text}, r._row_hash FROM raw.{table} r "
+                f"WHERE trim(r.{first}) IN (SELECT id FROM own_format_ids)"
             ).pl()
         finally:
             con.unregister("own_format_ids")
+        con.register("own_format_versions", versions.select("_row_hash").to_arrow())
+        try:
+            seen = con.sql(
+                f"""SELECT DISTINCT r._row_hash, s.load_id AS _seen_load
+                FROM own_format_versions r
+                JOIN meta.raw_seen s ON s.table_name = '{table}' AND s.row_hash = r._row_hash
+                WHERE {which} AND s.load_id <> {int(self.load_id)}
+                AND NOT {rejected_sighting(table)}"""
+            ).pl()
+        finally:
+            con.unregister("own_format_versions")
+        rows = versions.join(seen, on="_row_hash").drop("_row_hash")
         if len(spec.key) == 1 and spec.column(spec.key[0]).kind == "str":  # the id is the key
-            return rows.select(pl.col(spec.key[0]).str.strip_chars().alias("key"), "_format")
+            return rows[spec.key[0]].str.strip_chars()
         typed = typed_sightings(
             rows.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("_absent")),
             table,
@@ -1468,9 +1487,7 @@ class _OwnFormat:
             columns=(),
             order="_seen_load",
         )
-        return pl.DataFrame(
-            {"key": removal_keys(typed, table), "_format": rows["_format"].gather(typed["_line"])}
-        )
+        return removal_keys(typed, table)
 
 
 #: The column that tells which file kind of an export gave a stored row, in the tables
