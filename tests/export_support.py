@@ -35,3 +35,14 @@ def hubspot_with_personal_columns(folder: Path) -> Path:
     with contacts.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
     return folder
+
+
+def folder_of(target: Path, source: Path | None = None, *names: str, **texts: str) -> Path:
+    """A new folder ``target`` with the files ``names`` of ``source`` and files written from
+    ``texts`` (file name -> text): a part of an export, or one edited."""
+    target.mkdir()
+    for name in names:
+        shutil.copy(source / name, target / name)  # type: ignore[operator]
+    for name, text in texts.items():
+        (target / name).write_text(text, "utf-8")
+    return target

@@ -17,22 +17,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from export_support import folder_of
 
 from analytics.warehouse import import_canonical, read_core_table
 from analytics.warehouse.adapters import import_export
 from analytics.warehouse.purge import purge
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
-
-
-def _folder(target: Path, source: Path | None = None, *names: str, **texts: str) -> Path:
-    """A folder with the files ``names`` of ``source`` and files written from ``texts``."""
-    target.mkdir()
-    for name in names:
-        shutil.copy(source / name, target / name)
-    for name, text in texts.items():
-        (target / name).write_text(text, "utf-8")
-    return target
 
 
 def _without(source: Path, name: str, start: str) -> str:
@@ -81,11 +72,11 @@ def test_salesforce_a_later_folder_without_leadhistory_lets_the_purge_give_the_e
     db = tmp_path / "w.duckdb"
     import_export(db, source, fmt="salesforce")
     assert _events(db, "00Q1000000L0001") == L0001
-    full = _folder(tmp_path / "full")
+    full = folder_of(tmp_path / "full")
     shutil.copytree(source, full, dirs_exist_ok=True)
     (full / "LeadHistory.csv").write_text(_without(source, "LeadHistory.csv", "0172,"), "utf-8")
     import_export(db, full, fmt="salesforce", replace=True)  # load 2
-    part = _folder(tmp_path / "part", full, *later)
+    part = folder_of(tmp_path / "part", full, *later)
     import_export(db, part, fmt="salesforce", replace=True)  # load 3
     assert _events(db, "00Q1000000L0001") == [e for e in L0001 if e[0] != "mql"]
     result = purge(db, load=2)
@@ -109,9 +100,9 @@ def test_hubspot_a_later_folder_without_the_calls_export_lets_the_purge_give_the
     assert "7002" in every
     others = ("contacts.csv", "companies.csv", "deals.csv", "emails.csv")
     calls = _without(source, "calls.csv", "7002,")
-    import_export(db, _folder(tmp_path / "b", source, *others, **{"calls.csv": calls}),
+    import_export(db, folder_of(tmp_path / "b", source, *others, **{"calls.csv": calls}),
                   fmt="hubspot", replace=True)  # fmt: skip
-    import_export(db, _folder(tmp_path / "c", source, *others), fmt="hubspot", replace=True)
+    import_export(db, folder_of(tmp_path / "c", source, *others), fmt="hubspot", replace=True)
     assert _touches(db) == [t for t in every if t != "7002"]
     result = purge(db, load=2)
     assert _touches(db) == every
@@ -140,9 +131,9 @@ def test_hubspot_a_later_export_without_the_mql_column_lets_the_purge_give_the_m
     import_export(db, EXPORTS / "hubspot", fmt="hubspot")
     before = _events(db, "103")
     assert ("mql", "09-06 16:45", "hubspot_lifecycle") in before
-    cleared = _folder(tmp_path / "b", **{"contacts.csv": _contacts(False, clear="103")})
+    cleared = folder_of(tmp_path / "b", **{"contacts.csv": _contacts(False, clear="103")})
     import_export(db, cleared, fmt="hubspot", replace=True)
-    lacking = _folder(tmp_path / "c", **{"contacts.csv": _contacts(True)})
+    lacking = folder_of(tmp_path / "c", **{"contacts.csv": _contacts(True)})
     import_export(db, lacking, fmt="hubspot", replace=True)
     assert _events(db, "103") == [e for e in before if e[0] != "mql"]
     result = purge(db, load=2)
@@ -175,15 +166,15 @@ def test_canonical_a_later_load_of_other_events_lets_the_purge_give_the_event_ba
     a restatement of all its events."""
     db = tmp_path / "w.duckdb"
     import_canonical(
-        db, _folder(tmp_path / "a", **{"leads.csv": LEADS, "lifecycle_events.csv": EVENTS})
+        db, folder_of(tmp_path / "a", **{"leads.csv": LEADS, "lifecycle_events.csv": EVENTS})
     )
     without_sql = "".join(EVENTS.splitlines(keepends=True)[:3])
     import_canonical(
-        db, _folder(tmp_path / "b", **{"lifecycle_events.csv": without_sql}), replace=True
+        db, folder_of(tmp_path / "b", **{"lifecycle_events.csv": without_sql}), replace=True
     )
     head = "lead_id,stage,entered_at\n"
     import_canonical(
-        db, _folder(tmp_path / "c", **{"lifecycle_events.csv": head + third}), replace=replace
+        db, folder_of(tmp_path / "c", **{"lifecycle_events.csv": head + third}), replace=replace
     )
     purge(db, load=2)
     assert [e[0] for e in _events(db, "L1")] == expected

@@ -7,12 +7,12 @@ stays as stored. Salesforce's User.csv, the list of every user, is the reps' sna
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from export_support import folder_of
 
 from analytics.warehouse import import_canonical, read_core_table
 from analytics.warehouse.adapters import import_export
@@ -30,16 +30,6 @@ def _canonical_reps(db: Path, folder: Path, text: str) -> None:
     folder.mkdir()
     (folder / "reps.csv").write_text(text, "utf-8")
     import_canonical(db, folder)
-
-
-def _part(folder: Path, source: Path, *names: str, **texts: str) -> Path:
-    """A folder with some files of ``source`` and files written from ``texts``."""
-    folder.mkdir()
-    for name in names:
-        shutil.copy(source / name, folder / name)
-    for name, text in texts.items():
-        (folder / name).write_text(text, "utf-8")
-    return folder
 
 
 def _replaced(db: Path, table: str) -> list[bool]:
@@ -79,7 +69,7 @@ def test_a_hubspot_contacts_export_alone_keeps_every_rep(tmp_path):
         ("Ulla Rot", "Ulla Rot", "sdr", 25, None),
     ]
     assert _reps(db) == before
-    part = _part(tmp_path / "contacts", EXPORTS / "hubspot", "contacts.csv")
+    part = folder_of(tmp_path / "contacts", EXPORTS / "hubspot", "contacts.csv")
     done = import_export(db, part, fmt="hubspot", replace=True)
     # Jana Vogel owns contacts: her name, team and capacity stay as reps.csv set them
     assert _reps(db) == before
@@ -92,7 +82,7 @@ def test_a_hubspot_replace_adds_a_new_owner(tmp_path):
     """The reps are not replaced, but a new owner is still added (with its guessed team)."""
     db = tmp_path / "w.duckdb"
     import_export(db, EXPORTS / "hubspot", fmt="hubspot")
-    part = _part(
+    part = folder_of(
         tmp_path / "part",
         EXPORTS / "hubspot",
         **{
@@ -136,7 +126,7 @@ def test_a_salesforce_folder_without_user_csv_keeps_every_rep(tmp_path):
     """Lead.csv alone removed 0051000000CCCCC (an opportunity owner) and the rep a
     canonical reps.csv added; its owners' names, teams and capacities stay."""
     db = _salesforce(tmp_path)
-    part = _part(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv")
+    part = folder_of(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv")
     done = import_export(db, part, fmt="salesforce", replace=True)
     assert _reps(db) == _SF_BEFORE
     assert done.changes["reps"]["removed"] == 0
@@ -152,14 +142,14 @@ def test_a_salesforce_folder_with_user_csv_replaces_the_reps_it_does_not_list(tm
     (005100000UNKNWN: before, its name was emptied). r-extern, which only the canonical
     reps.csv loaded, stays (finding 17: the snapshot speaks for Salesforce's reps)."""
     db = _salesforce(tmp_path)
-    part = _part(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", "User.csv")
+    part = folder_of(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", "User.csv")
     done = import_export(db, part, fmt="salesforce", replace=True)
     assert _reps(db) == _SF_BEFORE
     assert done.changes["reps"]["removed"] == 0
     assert done.kept_for_other_formats == {"reps": 1}
     assert _replaced(db, "reps") == [True, True]
     users = _without(EXPORTS / "salesforce" / "User.csv", "0051000000CCCCC")
-    later = _part(tmp_path / "later", part, "Lead.csv", **{"User.csv": users})
+    later = folder_of(tmp_path / "later", part, "Lead.csv", **{"User.csv": users})
     done = import_export(db, later, fmt="salesforce", replace=True)
     assert _reps(db) == [r for r in _SF_BEFORE if r[0] != "0051000000CCCCC"]
     assert done.changes["reps"]["removed"] == 1
@@ -186,7 +176,7 @@ def test_user_csv_sets_the_names_and_activity_it_has(tmp_path, users, expected):
     import_export(db, EXPORTS / "salesforce", fmt="salesforce")
     reps = "rep_id,name,team,active\n0051000000AAAAA,Jana V.,marketing,true\n"
     _canonical_reps(db, tmp_path / "canonical", reps)
-    part = _part(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", **{"User.csv": users})
+    part = folder_of(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", **{"User.csv": users})
     import_export(db, part, fmt="salesforce", replace=True)
     reps = read_core_table(db, "reps").filter(pl.col("rep_id") == "0051000000AAAAA")
     assert reps.select("name", "team", "active").row(0) == expected
@@ -195,7 +185,7 @@ def test_user_csv_sets_the_names_and_activity_it_has(tmp_path, users, expected):
 def test_a_user_csv_without_id_is_refused_naming_it(tmp_path):
     from analytics.warehouse.loader import ImportFailed
 
-    part = _part(
+    part = folder_of(
         tmp_path / "part",
         EXPORTS / "salesforce",
         "Lead.csv",
@@ -225,7 +215,7 @@ def test_an_olist_deals_file_keeps_every_rep_and_what_reps_csv_set(tmp_path):
         ("srY", "srY", "ae", None, None),
     ]
     assert _reps(db) == before
-    part = _part(tmp_path / "part", EXPORTS / "olist", **{"olist_closed_deals.csv": _DEALS})
+    part = folder_of(tmp_path / "part", EXPORTS / "olist", **{"olist_closed_deals.csv": _DEALS})
     done = import_export(db, part, fmt="olist", replace=True)
     assert _reps(db) == before
     assert done.changes["reps"]["removed"] == 0
@@ -275,7 +265,7 @@ def test_purging_a_reps_replace_before_a_crm_replace_brings_its_rep_back(tmp_pat
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "reps.csv").write_text("rep_id,name,team\nJana Vogel,Jana V.,sdr\n")
     import_canonical(db, tmp_path / "b", replace=True)
-    part = _part(tmp_path / "contacts", EXPORTS / "hubspot", "contacts.csv")
+    part = folder_of(tmp_path / "contacts", EXPORTS / "hubspot", "contacts.csv")
     import_export(db, part, fmt="hubspot", replace=True)
     assert [r[0] for r in _reps(db)] == ["Deactivated User (4711)", "Jana Vogel", "Tom Berg"]
     purge(db, load=2)
