@@ -849,19 +849,13 @@ def _judged_tables(
 
 
 def _read_since(t: Tables, since: datetime) -> Tables:
-    """The rows a review of the months from ``since`` on reads: the nurture enrolments
-    started or ended since then and, when the MQL episodes are stored, the leads and
-    lifecycle events of the leads active since then only.
+    """The nurture enrolments a review of the months from ``since`` on reads: those
+    started or ended since then.
 
     Every nurture section counts enrolments started or ended in its window (a recycle's
     enrolment is one at or after it); the unknown tracks read every enrolment, from the
-    tables before this. A lead is active when it was created, entered a stage or had an
-    enrolment since ``since``, or has an MQL episode still open: every section reads the
-    leads created, the stages entered or the episodes started or ended in its months, and
-    the open episodes (stale leads), each with its lead's whole history. A lead none of
-    this holds for is in no section, so its rows are not read (at 10M leads, most of
-    them). Without stored episodes the open ones would have to be built from every event
-    first, so nothing is left out. The filters reach DuckDB on a warehouse scan.
+    tables before this. The filter reaches DuckDB on a warehouse scan: at 10M leads the
+    review held every enrolment of the history.
 
     >>> t = Tables.from_rows(nurture_enrollments=[
     ...     {"enrollment_id": "old", "lead_id": "a", "track": "x",
@@ -875,19 +869,12 @@ def _read_since(t: Tables, since: datetime) -> Tables:
     ['ends', 'new']
     """
     lo = pl.lit(as_utc(since), dtype=pl.Datetime("us", "UTC"))
-    enrollments = t.nurture_enrollments.filter(
-        (pl.col("enrolled_at") >= lo) | (pl.col("exited_at") >= lo)
+    return dataclasses.replace(
+        t,
+        nurture_enrollments=t.nurture_enrollments.filter(
+            (pl.col("enrolled_at") >= lo) | (pl.col("exited_at") >= lo)
+        ),
     )
-    t = dataclasses.replace(t, nurture_enrollments=enrollments)
-    if t.stored_episodes is None:
-        return t
-    active = pl.concat([
-        t.leads.filter(pl.col("created_at") >= lo).select("lead_id"),
-        t.lifecycle_events.filter(pl.col("entered_at") >= lo).select("lead_id"),
-        t.stored_episodes.filter(pl.col("ended_at").is_null()).select("lead_id"),
-        enrollments.select("lead_id"),
-    ]).unique()  # fmt: skip
-    return t.for_leads(active.collect(engine=ENGINE), tables=("leads", "lifecycle_events"))
 
 
 def _relevant_episodes(t: Tables, window: Window) -> pl.LazyFrame:

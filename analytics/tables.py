@@ -210,27 +210,21 @@ class Tables:
             loaded_at=self.loaded_at,
         )
 
-    def _restricted(
-        self, keep: Callable[[pl.LazyFrame], pl.LazyFrame], names: Iterable[str] = LEAD_KEYED
-    ) -> Tables:
-        """Apply ``keep`` to the lead-keyed tables ``names`` (default :data:`LEAD_KEYED`), to
-        the stored episodes and to the leads' history (a lead's are its own); the others stay."""
-        kept = {name: keep(getattr(self, name)) for name in names}
+    def _restricted(self, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> Tables:
+        """Apply ``keep`` to every lead-keyed table (:data:`LEAD_KEYED`), to the stored
+        episodes and to the leads' history (a lead's are its own); the others stay."""
+        kept = {name: keep(getattr(self, name)) for name in LEAD_KEYED}
         episodes = None if self.stored_episodes is None else keep(self.stored_episodes)
         history = None if self.lead_history is None else keep(self.lead_history)
         return dataclasses.replace(
             self, **kept, episodes=episodes, episodes_basis=None, lead_history=history
         )
 
-    def for_leads(
-        self, lead_ids: pl.LazyFrame | pl.DataFrame, *, tables: Iterable[str] = LEAD_KEYED
-    ) -> Tables:
-        """The rows of some leads: the lead-keyed ``tables`` (default: every one) semi-joined
-        on ``lead_id``, and the stored episodes and the leads' history with them.
+    def for_leads(self, lead_ids: pl.LazyFrame | pl.DataFrame) -> Tables:
+        """The rows of some leads: every lead-keyed table semi-joined on ``lead_id``.
 
-        ``accounts``, ``reps`` and ``web_traffic`` are kept whole, as are the lead-keyed
-        tables not named; rows without a lead (an opportunity with a null ``lead_id``) are
-        dropped from those named.
+        ``accounts``, ``reps`` and ``web_traffic`` are kept whole; rows without a lead
+        (an opportunity with a null ``lead_id``) are dropped.
 
         >>> t = Tables.from_rows(leads=[{"lead_id": i} for i in "abc"],
         ...                      activities=[{"activity_id": "x", "lead_id": "b"}])
@@ -239,7 +233,7 @@ class Tables:
         (['b', 'c'], 1)
         """
         ids = lead_ids.lazy().select("lead_id")
-        return self._restricted(lambda lf: lf.join(ids, on="lead_id", how="semi"), tables)
+        return self._restricted(lambda lf: lf.join(ids, on="lead_id", how="semi"))
 
     def partitions(
         self,

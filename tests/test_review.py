@@ -488,9 +488,8 @@ def test_a_review_reads_only_what_its_months_need(
     demo_tables, whole_history_reviews, month, options, stored_episodes
 ):
     """Leaving out the nurture enrolments that started and ended before the months a
-    review reads and, with stored episodes (as after an import), the leads not active
-    since then and all of an event but its lead, stage and moment, changes nothing in
-    it, to the last field and row."""
+    review reads and, with stored episodes (as after an import), all of an event but its
+    lead, stage and moment, changes nothing in it, to the last field and row."""
     # and two enrolments of 2025: one in a track of no config, still running (an
     # unknown track every month lists), one that ends in October 2026 (an exit then)
     old = Tables.from_rows(
@@ -519,40 +518,6 @@ def test_a_review_reads_only_what_its_months_need(
     assert_same_review(read, whole_history_reviews(whole, cfg, month=month, **kwargs))
     if "segment" not in options:
         assert "zz-retired-track" in read.unknown_tracks["track"].to_list()
-
-
-def test_a_review_from_a_month_on_reads_the_leads_active_since_then():
-    """With stored episodes, the leads and lifecycle events a review of the months from
-    October on reads are those of the leads created, staged or enrolled since then, or
-    with an MQL episode still open; each such lead keeps its whole history."""
-    tables = Tables.from_rows(
-        leads=[{"lead_id": i, "created_at": "2026-01-05T09:00Z"} for i in "abcde"]
-        + [{"lead_id": "f", "created_at": "2026-10-02T09:00Z"}],
-        lifecycle_events=[
-            {"lead_id": "a", "stage": "mql", "entered_at": "2026-02-01T09:00Z"},
-            {"lead_id": "a", "stage": "sql", "entered_at": "2026-02-03T09:00Z"},  # done before
-            {"lead_id": "b", "stage": "mql", "entered_at": "2026-02-01T09:00Z"},
-            {"lead_id": "b", "stage": "sql", "entered_at": "2026-10-03T09:00Z"},  # staged since
-            {"lead_id": "c", "stage": "mql", "entered_at": "2026-03-01T09:00Z"},  # still open
-        ],
-        nurture_enrollments=[
-            {"enrollment_id": "n1", "lead_id": "d", "track": "x",
-             "enrolled_at": "2026-04-01T09:00Z", "exited_at": "2026-10-09T09:00Z"},
-            {"enrollment_id": "n2", "lead_id": "e", "track": "x",
-             "enrolled_at": "2026-04-01T09:00Z", "exited_at": "2026-05-09T09:00Z"},
-        ],
-    )  # fmt: skip
-    since = datetime(2026, 10, 1, tzinfo=UTC)
-    built = review_module._read_since(tables, since)
-    assert built.leads.collect().height == 6  # no stored episodes: every lead is read
-    stored = episodes_to_store(tables.lifecycle_events, tables.leads).collect()
-    read = review_module._read_since(replace(tables, episodes=stored.lazy()), since)
-    assert sorted(read.leads.collect()["lead_id"]) == ["b", "c", "d", "f"]
-    events = read.lifecycle_events.collect().sort("lead_id", "entered_at")
-    assert events.select("lead_id", "stage").rows() == [("b", "mql"), ("b", "sql"), ("c", "mql")]
-    assert read.stored_episodes is not None
-    assert sorted(read.stored_episodes.collect()["lead_id"]) == ["b", "c"]
-    assert read.nurture_enrollments.collect()["enrollment_id"].to_list() == ["n1"]
 
 
 def test_the_same_review_twice_is_the_same_json_and_the_same_tables(demo_tables):
