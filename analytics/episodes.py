@@ -159,7 +159,9 @@ def episodes_to_store(lifecycle_events: pl.LazyFrame, leads: pl.LazyFrame) -> pl
     return (
         mql_episodes(lifecycle_events, leads)
         .join(created, on="lead_id", how="left")
-        .sort("lead_id", "episode")
+        # the start breaks the tie of events without a lead (one null "lead", rejected
+        # by the loader but possible in a frame): the order is then total
+        .sort("lead_id", "episode", "started_at")
         .select(*EPISODE_COLUMNS, LEAD_CREATED)
     )
 
