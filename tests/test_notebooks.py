@@ -103,9 +103,37 @@ def _execute(
         kernel_name="python3",
         timeout=180,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
+        on_notebook_start=lambda notebook: _poll_in_slices(client.kc),
     )
     client.execute()  # raises CellExecutionError naming the cell and its traceback
     return nb
+
+
+def _poll_in_slices(kernel_client, *, every: float = 0.5) -> None:
+    """Make ``kernel_client``'s shell and IOPub channels wait for a message in slices of
+    ``every`` seconds, up to the timeout asked. On a busy host the wake-up of a message
+    that has arrived is now and then lost (a slider cell's reply came after the cell's
+    whole 180 s timeout while the kernel had replied in 0.1 s: jupyter/nbclient#312); a
+    new wait sees the message already there."""
+    import asyncio
+    from queue import Empty
+    from time import monotonic
+
+    for channel in (kernel_client.shell_channel, kernel_client.iopub_channel):
+        wait = channel.get_msg
+
+        async def sliced(timeout: float | None = None, wait=wait) -> dict:
+            deadline = None if timeout is None else monotonic() + timeout
+            while True:
+                left = every if deadline is None else max(0.0, deadline - monotonic())
+                try:
+                    return await wait(timeout=min(every, left))
+                except Empty:
+                    if deadline is not None and monotonic() >= deadline:
+                        raise
+                await asyncio.sleep(0)
+
+        channel.get_msg = sliced
 
 
 def _printed(nb) -> str:
