@@ -46,3 +46,9 @@ def folder_of(target: Path, source: Path | None = None, *names: str, **texts: st
     for name, text in texts.items():
         (target / name).write_text(text, "utf-8")
     return target
+
+
+def csv_folder(target: Path, **texts: str) -> Path:
+    """A new folder ``target`` of CSV files: ``name=text`` writes ``name.csv``
+    (:func:`folder_of`)."""
+    return folder_of(target, None, **{f"{name}.csv": text for name, text in texts.items()})

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from export_support import csv_folder as _export
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
@@ -373,14 +374,6 @@ def test_a_reexport_without_some_columns_keeps_the_stored_values(tmp_path):
     assert kept.equals(before.select(columns))
     assert after.filter(lead_id="999")["source"].item() == "other"  # a new lead: the default
     assert again.changes["leads"]["changed"] == 0
-
-
-def _export(folder: Path, **files: str) -> Path:
-    """A folder of one export's CSV files: ``name=text`` writes ``name.csv``."""
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_a_refresh_moves_or_clears_a_stage_date_instead_of_adding_one(tmp_path):

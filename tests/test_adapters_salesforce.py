@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from export_support import csv_folder as _export
 
 from analytics.warehouse import read_core_table
 from analytics.warehouse.adapters import import_export, read_export
@@ -212,13 +213,6 @@ def test_an_email_or_phone_in_a_call_disposition_is_masked_before_it_becomes_an_
     assert touches.filter(pl.col("touch_id") == "00T99")["outcome"].to_list() == [
         "call_back_email_phone_"
     ]
-
-
-def _export(folder: Path, **files: str) -> Path:
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / f"{name}.csv").write_text(text, "utf-8")
-    return folder
 
 
 def test_a_field_next_months_export_leaves_out_keeps_the_stored_values(tmp_path):

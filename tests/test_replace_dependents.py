@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from export_support import csv_folder as _folder
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -96,13 +97,6 @@ TOUCHES = (
     "t2,L2,u1,2026-10-03T10:00:00Z,phone,no_answer\n"
 )
 ACTIVITIES = "activity_id,lead_id,occurred_at,type\na1,L2,2026-10-02T09:00:00Z,webinar\n"
-
-
-def _folder(target: Path, **tables: str) -> Path:
-    target.mkdir()
-    for table, text in tables.items():
-        (target / f"{table}.csv").write_text(text, "utf-8")
-    return target
 
 
 def test_a_canonical_replace_removes_a_leads_rows_in_every_table(tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from export_support import folder_of
 
 from analytics.warehouse import import_canonical, read_core_table
 from analytics.warehouse.adapters import import_export
@@ -23,13 +24,6 @@ HUBSPOT = EXPORTS / "hubspot"
 CONTACTS = ["101", "102", "103", "104", "105", "106", "108", "110", "111"]
 #: a canonical import's own lifecycle event of a HubSpot contact (HubSpot has no SAL date)
 SAL = "lead_id,stage,entered_at,trigger\n101,sal,2026-09-04T12:00:00Z,manual\n"
-
-
-def _folder(target: Path, **texts: str) -> Path:
-    target.mkdir()
-    for name, text in texts.items():
-        (target / name).write_text(text, "utf-8")
-    return target
 
 
 def _stages(db: Path, lead: str) -> list[tuple]:
@@ -53,7 +47,7 @@ def test_a_hubspot_replace_keeps_the_event_a_canonical_import_loaded(tmp_path):
     has no SAL column): the review lost 101's acceptance."""
     db = tmp_path / "w.duckdb"
     import_export(db, HUBSPOT, fmt="hubspot")
-    import_canonical(db, _folder(tmp_path / "sal", **{"lifecycle_events.csv": SAL}))
+    import_canonical(db, folder_of(tmp_path / "sal", **{"lifecycle_events.csv": SAL}))
     assert _stages(db, "101") == WITH_SAL
     result = import_export(db, HUBSPOT, fmt="hubspot", replace=True)
     assert _stages(db, "101") == WITH_SAL
@@ -78,11 +72,11 @@ def test_a_hubspot_replace_still_removes_its_own_rows_and_those_both_formats_saw
     import_export(db, HUBSPOT, fmt="hubspot")
     both = "lead_id,created_at,source\n110,2026-09-14T15:40:00Z,referral\n"
     import_canonical(
-        db, _folder(tmp_path / "c", **{"leads.csv": both, "lifecycle_events.csv": SAL})
+        db, folder_of(tmp_path / "c", **{"leads.csv": both, "lifecycle_events.csv": SAL})
     )
     contacts = HUBSPOT.joinpath("contacts.csv").read_text("utf-8").splitlines(keepends=True)
     kept = "".join(line for line in contacts if not line.startswith(("110,", "111,")))
-    part = _folder(tmp_path / "part", **{"contacts.csv": kept})
+    part = folder_of(tmp_path / "part", **{"contacts.csv": kept})
     result = import_export(db, part, fmt="hubspot", replace=True)
     leads = sorted(read_core_table(db, "leads")["lead_id"].to_list())
     # 112 loads now: without companies.csv its unknown company is not checked
@@ -99,8 +93,10 @@ def test_a_canonical_replace_leaves_the_rows_only_an_adapter_loaded(tmp_path):
     import_export(db, HUBSPOT, fmt="hubspot")
     head = "lead_id,created_at,source\n"
     l1, l2 = "L1,2026-10-01T08:00:00Z,email\n", "L2,2026-10-02T08:00:00Z,email\n"
-    import_canonical(db, _folder(tmp_path / "a", **{"leads.csv": head + l1 + l2}))
-    result = import_canonical(db, _folder(tmp_path / "b", **{"leads.csv": head + l1}), replace=True)
+    import_canonical(db, folder_of(tmp_path / "a", **{"leads.csv": head + l1 + l2}))
+    result = import_canonical(
+        db, folder_of(tmp_path / "b", **{"leads.csv": head + l1}), replace=True
+    )
     assert sorted(read_core_table(db, "leads")["lead_id"].to_list()) == [*CONTACTS, "L1"]
     assert result.changes["leads"] == {"added": 0, "changed": 0, "unchanged": 1, "removed": 1}
     assert result.kept_for_other_formats == {"leads": len(CONTACTS)}
@@ -113,16 +109,16 @@ def test_a_mapping_replace_is_a_snapshot_of_its_own_mapping_only(tmp_path):
     db = tmp_path / "w.duckdb"
     import_export(db, mapping / "kontakte.csv", mapping=mapping / "kontakte.toml")
     head = "lead_id,created_at,source\n"
-    import_canonical(db, _folder(tmp_path / "c", **{"leads.csv": head + "C1,2026-09-01,email\n"}))
+    import_canonical(db, folder_of(tmp_path / "c", **{"leads.csv": head + "C1,2026-09-01,email\n"}))
     other = tmp_path / "other.toml"
     other.write_text(
         'table = "leads"\n[columns]\nlead_id = "lead_id"\ncreated_at = "created_at"\n'
         '[defaults]\nsource = "other"\n'
     )
-    extra = _folder(tmp_path / "x", **{"extra.csv": "lead_id,created_at\nX1,2026-09-02\n"})
+    extra = folder_of(tmp_path / "x", **{"extra.csv": "lead_id,created_at\nX1,2026-09-02\n"})
     import_export(db, extra / "extra.csv", mapping=other)
     lines = (mapping / "kontakte.csv").read_text("cp1252").splitlines(keepends=True)
-    without = _folder(tmp_path / "k")
+    without = folder_of(tmp_path / "k")
     (without / "kontakte.csv").write_text(
         "".join(line for line in lines if not line.startswith("K4;")), "cp1252"
     )
@@ -143,9 +139,9 @@ def test_purging_a_replace_replays_which_format_a_later_replace_spoke_for(tmp_pa
     replaced the events; a canonical one would have removed the SAL too."""
     db = tmp_path / "w.duckdb"
     import_export(db, HUBSPOT, fmt="hubspot")
-    import_canonical(db, _folder(tmp_path / "sal", **{"lifecycle_events.csv": SAL}))
+    import_canonical(db, folder_of(tmp_path / "sal", **{"lifecycle_events.csv": SAL}))
     other = "lead_id,stage,entered_at\n101,mql,2026-09-03T10:00:00Z\n"
-    import_canonical(db, _folder(tmp_path / "c", **{"lifecycle_events.csv": other}), replace=True)
+    import_canonical(db, folder_of(tmp_path / "c", **{"lifecycle_events.csv": other}), replace=True)
     assert ("sal", "manual") not in _stages(db, "101")
     if last_format == "hubspot":
         import_export(db, HUBSPOT, fmt="hubspot", replace=True)
