@@ -29,6 +29,7 @@ import threading
 import time
 import urllib.request
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ QUIET_S = 0.5
 #: enough: a quick fragment run can start and end within one React render, and the
 #: attribute never leaves ``notRunning``.) ``leftAt`` is the first message the page sends
 #: after the key, ``endAt`` the arrival of the run's end.
-_PROBE = """
+PROBE = """
 (() => {
   const probe = {ends: 0, endsAtKey: 0, keyAt: null, leftAt: null, endAt: null};
   window.__slaBench = probe;
@@ -121,12 +122,14 @@ _IDLE = """
 """
 #: What a page shows while it is not done: the running man, skeletons, stale elements.
 _BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]'
-#: A run has ended and nothing is drawing: when (page clock, ms) and after how many runs.
+#: A run has ended (since the last key or click, if any: the run it started) and nothing
+#: is drawing: when (page clock, ms) and after how many runs.
 _SETTLED = f"""
 () => {{
   const app = document.querySelector('[data-testid="stApp"]');
+  const probe = window.__slaBench;
   const idle = app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
-    && window.__slaBench.ends > 0 && document.querySelector('{_BUSY}') === null;
+    && probe.ends > probe.endsAtKey && document.querySelector('{_BUSY}') === null;
   return idle && {{at: performance.now(), ends: window.__slaBench.ends}};
 }}
 """
@@ -226,6 +229,59 @@ BUSY_PARTS = {"script_s": "ScriptDuration", "layout_s": "LayoutDuration",
               "style_s": "RecalcStyleDuration"}  # fmt: skip
 
 
+def wait_settled(
+    page: Any,
+    timeout: float,
+    *,
+    quiet: float = QUIET_S,
+    server_log: Callable[[], str] = lambda: "",
+) -> tuple[float, float]:
+    """Wait until a run has ended, nothing is drawing and the page stayed so for ``quiet``
+    seconds (the page needs :data:`PROBE`, installed before it loaded); the moment the
+    quiet began, in seconds on the page's clock (since the navigation started), and when
+    this process saw it (``time.monotonic``). The page checks at every animation frame (as
+    the timed steps do), so the moment is not rounded up to a poll from this process.
+
+    Raises
+    ------
+    RuntimeError
+        The app drew an exception, or the page did not settle within ``timeout`` seconds
+        (its script state, its busy elements and ``server_log()`` said).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        raise_app_error(page)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:  # in slices, so that an exception on the page fails fast
+            seen = page.wait_for_function(_SETTLED, polling="raf", timeout=min(left, 2.0) * 1000)
+        except Exception:  # playwright's TimeoutError: not settled yet
+            continue
+        first = seen.json_value()
+        seen_at = time.monotonic()
+        time.sleep(quiet)
+        again = page.evaluate(_SETTLED)
+        if again and again["ends"] == first["ends"]:  # no run in between, still idle
+            raise_app_error(page)
+            return first["at"] / 1000, seen_at
+    state = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state')"
+    )
+    raise RuntimeError(
+        f"the page did not settle within {timeout:g} s (script state {state}, "
+        f"{page.locator(_BUSY).count()} busy elements); server: {server_log()}"
+    )
+
+
+def raise_app_error(page: Any) -> None:
+    """Fail with the first exception box the app drew, if any."""
+    errors = page.locator('[data-testid="stException"]')
+    if errors.count():
+        raise RuntimeError(f"the app raised: {errors.first.inner_text()[:500]}")
+
+
 class AppInBrowser:
     """``streamlit run`` of ``app`` plus a chromium page on ``page_path``, loaded and idle.
 
@@ -289,7 +345,7 @@ class AppInBrowser:
             executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
         )
         self.page = self._procs.browser.new_page(viewport={"width": 1600, "height": 1000})
-        self.page.add_init_script(_PROBE)
+        self.page.add_init_script(PROBE)
         # chromium's own account of the load (its main thread's busy time), less bent by
         # a busy machine than the wall clock
         cdp = self.page.context.new_cdp_session(self.page)
@@ -332,43 +388,11 @@ class AppInBrowser:
     # -- waiting -------------------------------------------------------------------------
 
     def settle(self, timeout: float) -> tuple[float, float]:
-        """Wait until a run has ended, nothing is drawing and the page stayed so for
-        :data:`QUIET_S`; the moment the quiet began, in seconds on the page's clock (since
-        the navigation started), and when this process saw it (``time.monotonic``). The
-        page checks at every animation frame (as the timed steps do), so the moment is not
-        rounded up to a poll from this process."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self.raise_app_error()
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            try:  # in slices, so that an exception on the page fails fast
-                seen = self.page.wait_for_function(
-                    _SETTLED, polling="raf", timeout=min(left, 2.0) * 1000
-                )
-            except Exception:  # playwright's TimeoutError: not settled yet
-                continue
-            first = seen.json_value()
-            seen_at = time.monotonic()
-            time.sleep(QUIET_S)
-            again = self.page.evaluate(_SETTLED)
-            if again and again["ends"] == first["ends"]:  # no run in between, still idle
-                self.raise_app_error()
-                return first["at"] / 1000, seen_at
-        state = self.page.evaluate(
-            "() => document.querySelector('[data-testid=\"stApp\"]')"
-            "?.getAttribute('data-test-script-state')"
-        )
-        raise RuntimeError(
-            f"the page did not settle within {timeout:g} s (script state {state}, "
-            f"{self.page.locator(_BUSY).count()} busy elements); server: {self.server_log_tail()}"
-        )
+        """:func:`wait_settled` on the page, the server's last words on a timeout."""
+        return wait_settled(self.page, timeout, server_log=self.server_log_tail)
 
     def raise_app_error(self) -> None:
-        errors = self.page.locator('[data-testid="stException"]')
-        if errors.count():
-            raise RuntimeError(f"the app raised: {errors.first.inner_text()[:500]}")
+        raise_app_error(self.page)
 
     def press(
         self, key: str, *, slider_value: int | None = None, metrics: str | None = None

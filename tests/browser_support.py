@@ -20,13 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import free_port
+from bench.browser import PROBE, free_port, wait_settled
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
 DEFAULT_CONFIG = ROOT / "data" / "sla.toml"
-#: What a page shows while its script runs (the running man, skeletons of elements).
-BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
 
 
 def skip_without_chromium() -> None:
@@ -93,17 +91,34 @@ def served_app(
             proc.kill()
 
 
-def settle(page, timeout: float = 120.0, quiet: float = 1.5) -> None:
-    """Wait until the page's script has finished and nothing new appeared for ``quiet``
-    seconds (a page streams its elements; a resize only needs a short quiet period)."""
+class ProbedBrowser:
+    """Chromium whose every page counts the app's runs (:data:`bench.browser.PROBE`, as
+    the benchmarks' pages do), so that :func:`settle` waits for a run's end, not a time."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.add_init_script(PROBE)
+        return page
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(PROBE)
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
+def settle(page, timeout: float = 120.0, quiet: float = 0.5) -> None:
+    """Wait until the page has its heading, the app's run has ended, nothing is drawing
+    and the page stayed so for ``quiet`` seconds (:func:`bench.browser.wait_settled`: the
+    page must come from :class:`ProbedBrowser`); fail naming the page if the app drew an
+    exception or never settled."""
     page.wait_for_selector("h1", timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        if page.locator(BUSY).count() > 0:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > quiet:
-            return
-        time.sleep(0.2)
+    try:
+        wait_settled(page, timeout, quiet=quiet)
+    except RuntimeError as error:
+        raise AssertionError(f"{page.url}: {error}") from None

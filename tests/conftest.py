@@ -33,8 +33,9 @@ def system_temporary_folder(tmp_path_factory, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, once per test session: one per xdist worker (the browser tests
-    spread over the workers; most of their time is a page settling, not CPU)."""
-    from browser_support import skip_without_chromium
+    spread over the workers; most of their time is a page settling, not CPU). Its pages
+    count the app's runs (``browser_support.ProbedBrowser``)."""
+    from browser_support import ProbedBrowser, skip_without_chromium
 
     skip_without_chromium()
     from playwright.sync_api import sync_playwright
@@ -43,7 +44,7 @@ def browser():
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield chromium
+        yield ProbedBrowser(chromium)
         chromium.close()
 
 

@@ -171,7 +171,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
             ".map(e => e.scrollHeight))"
         )
         page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 100), 12000)})
-        settle(page, quiet=0.8)
+        settle(page)
         page.screenshot(path=str(SHOTS / f"{path or 'overview'}-{lang}.png"), full_page=True)
         assert errors.count() == 0, errors.first.inner_text()[:2000]
         heading = page.locator("h1").first.inner_text()
@@ -205,7 +205,7 @@ def test_a_long_list_opens_its_grid_in_place(app_url: str, browser) -> None:
         assert page.locator('[data-testid="stDataFrame"]').count() == 0  # no grid on arrival
         page.get_by_text("All 50 rows", exact=True).click()
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-        settle(page, quiet=0.8)
+        settle(page)
         assert page.locator('[data-testid="stDataFrame"]').count() == 1
         assert page.locator('[data-testid="stVegaLiteChart"]').count() == charts
         assert page.locator('[data-testid="stException"]').count() == 0

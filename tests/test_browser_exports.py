@@ -112,7 +112,7 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
                         page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
                     heading = page.locator("h1").filter(has_text=headings[path]).first
                     heading.wait_for(timeout=120_000)  # this page's, in this language
-                    settle(page, quiet=1.0)  # a click's run shows the busy widget at once
+                    settle(page)
                     SHOTS.mkdir(parents=True, exist_ok=True)
                     page.screenshot(
                         path=str(SHOTS / f"{export}-{path or 'overview'}-{lang}.png"),
