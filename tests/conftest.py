@@ -17,6 +17,21 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def component_scan_once():
+    """Streamlit's scan of the installed packages for components, once per test process:
+    AppTest scans them again for each new app (it reads the metadata of every installed
+    distribution, ~0.5 s on a 2-core host, most of a small page's test), and what is
+    installed does not change while the tests run. The app itself scans once at start."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    found = scan()
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(found)
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 @pytest.fixture(autouse=True)
 def system_temporary_folder(tmp_path_factory, monkeypatch: pytest.MonkeyPatch):
     """Each test's own system temporary folder: what the product puts there (an upload's
