@@ -224,6 +224,16 @@ V3_PLANTED = {
 V3_NEEDLES = [
     "512108001245126199", "622 555 044", "5550437", "12345698765432", "370400440532013000"
 ]  # fmt: skip
+#: What the rules of version 3 let through and those of version 4 read: an address with its
+#: ``@`` or its ``.`` written out in capitals or in braces, as a lead's id, in a campaign,
+#: in a rejected cell and in a touch's note.
+V4_PLANTED = {
+    "old_id": "lea.vier(AT)example.org",
+    "campaign": "Herbst ben.vier [AT] example.org",
+    "rejected": "nope eva.vier{at}example.org",
+    "note": "Mail: max.vier(At)example{dot}org bitte",
+}
+V4_NEEDLES = ["lea.vier", "ben.vier", "eva.vier", "max.vier"]
 #: Per version of the rules recorded: what it let through (:func:`_plant`'s values), the
 #: needles of it, and what the note, the campaign and the rejected cell become.
 OLDER = {
@@ -231,14 +241,16 @@ OLDER = {
                                  "nope Tlf. [phone]")),
     2: (V3_PLANTED, V3_NEEDLES, ("A1[iban], [iban]bitte", "Herbst Teléfono [phone] o [phone]",
                                  "nope Tel [phone]")),
+    3: (V4_PLANTED, V4_NEEDLES, ("Mail: [email] bitte", "Herbst [email]",
+                                 hash_text(V4_PLANTED["rejected"], "test"))),  # an id's cell
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("how", ["rescrub", "import"])
 @pytest.mark.parametrize("rules", sorted(OLDER))
 def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules, how):
-    """A warehouse recorded at version 1 (what version 2 reads planted) or 2 (what
-    version 3 reads) keeps no byte of what its rules let through."""
+    """A warehouse recorded at version 1 (what version 2 reads planted), 2 (what version 3
+    reads) or 3 (what version 4 reads) keeps no byte of what its rules let through."""
     planted, needles, (note, campaign, rejected) = OLDER[rules]
     db = tmp_path / "w.duckdb"
     import_export(db, _first(tmp_path))
@@ -255,7 +267,7 @@ def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules
         res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
         doc = json.loads(res.stdout)["privacy_rules"]
     assert res.exit_code == 0, res.output
-    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 3)
+    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 4)
     assert doc["cells"] == {
         "raw.leads": 2,  # L2's id, L1's campaign
         "core.leads": 2,

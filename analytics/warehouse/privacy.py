@@ -1035,9 +1035,19 @@ _HTML_NAMED_ESCAPED = (
     rf"|&(?:amp(?:;|%3[bB]))*({_NAMED})%3[bB]",
     "&${1}${2};",
 )
+#: ``@`` and ``.`` as a person writes them out, in any case and in parentheses, brackets
+#: or braces (``ana(AT)example{dot}org``, ``ANA [AT] EXAMPLE [DOT] ORG``; privacy rules
+#: 4): read as ``@`` and ``.``, so that an id holding one is hashed as an address.
+#: (``(dot)`` and ``[dot]`` were read before them, by their own rule.)
+_SPELT_OUT = r"[(\[{](?:[aA][tT]|[dD][oO][tT])[)\]}]"
+_SPELT_OUT_RULES = (
+    (r"\s?[(\[{][aA][tT][)\]}]\s?", "@"),
+    (r"\s?(?:[(\[{][dD][oO][tT][)\]}])\s?", "."),
+)
 #: The rules of :data:`_FOLD_RULES` added after ids were first hashed with the fold
 #: (2026-12-07): an id the import hashed before them keeps its hash (:func:`hash_text`).
 _RULES_SINCE = (
+    *_SPELT_OUT_RULES,
     _LONG_ESCAPE_RULE,
     _BACKSLASHED,
     _HTML_NAMED_ESCAPED,
@@ -1095,6 +1105,7 @@ _FOLD_RULES: tuple[
     ),
     (_SOFT_LINE_BREAK, ""),  # (after the table: also =%0A, =\n in a JSON string)
     (r"\s?[(\[]dot[)\]]\s?", "."),
+    *_SPELT_OUT_RULES,
     # spaces around an @ (``ana @ example.org``): an address only when both sides read as
     # one; ``meet @ 5pm`` stays no address
     (r"[ \t]+@[ \t]*|@[ \t]+", "@"),
@@ -1104,11 +1115,12 @@ _FOLD_RULES: tuple[
     (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
 #: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
-#: than printable ASCII, ``%``, ``&``, ``\``, ``(dot)``, ``@`` and a digit, a space and
+#: than printable ASCII, ``%``, ``&``, ``\``, ``(dot)`` or ``[AT]`` (:data:`_SPELT_OUT`),
+#: ``@`` and a digit, a space and
 #: ``@``, ``=40``, ``=2E``, ``=3D``, quoted-printable bytes beyond ASCII or a soft line
 #: break; one cheap pass.
 _FOLDED = (
-    r"[^\x20-\x7e\n\r]|[%&\\]|[(\[]dot[)\]]|@[1-9]|[ \t]@|@[ \t]"
+    rf"[^\x20-\x7e\n\r]|[%&\\]|{_SPELT_OUT}|@[1-9]|[ \t]@|@[ \t]"
     r"|=(?:40|2[eE]|3[dD]|[c-fC-F][0-9a-fA-F]=|[ \t]*\r?\n)"
 )
 
@@ -1149,8 +1161,8 @@ _FOLDS_BEFORE = tuple(
 _READ = tuple(zip(_FOLD_RULES, _FOLDS, strict=True))
 _READ_BEFORE = tuple(rule for rule in _READ if rule[0] not in _RULES_SINCE)
 #: What a text needs for the two readings to differ (a cheap superset: a backslash, ``%``
-#: or ``&``, a literal soft line break, ``=3D``).
-_READ_OTHERWISE = r"[\\%&]|=[ \t]*\r?\n|=3[dD]"
+#: or ``&``, a literal soft line break, ``=3D``, a spelt-out ``@`` or ``.``).
+_READ_OTHERWISE = rf"[\\%&]|=[ \t]*\r?\n|=3[dD]|{_SPELT_OUT}"
 
 
 def _folded_as(
@@ -1452,7 +1464,7 @@ _MASKS = r"\[(?:email|phone|iban)\]"
 #: it (more texts have one): a character beyond printable ASCII, a digit, ``@``, ``%``,
 #: ``&``, ``\\``, ``=``, ``(at)`` or ``[dot]``. Most cells of a column (a stage, a source,
 #: a campaign's name) have none, and are read no further.
-_MAY_HOLD = r"[^\x20-\x7e\n\r]|[0-9@%&\\=]|[(\[](?:[aA][tT]|[dD][oO][tT])[)\]]"
+_MAY_HOLD = rf"[^\x20-\x7e\n\r]|[0-9@%&\\=]|{_SPELT_OUT}"
 _MAY_HOLD_RE = re.compile(_MAY_HOLD)
 #: Up to this many texts, :func:`_texts_to_read` reads them in Python: each polars call on
 #: a series costs about 0.2 ms however short it is, and the patterns take a dozen.
@@ -1802,7 +1814,7 @@ def hash_text(value: str, salt: str) -> str:
 
 #: A character that a spelling read by :data:`_RULES_SINCE` needs (the rest of the ids
 #: are folded once).
-_SINCE_SPELT = re.compile(r"[\\=%&]")
+_SINCE_SPELT = re.compile(rf"[\\=%&]|{_SPELT_OUT}")
 _EMAIL_RE, _ID_PHONE_RE, _ID_IBAN_RE = map(re.compile, (EMAIL, _ID_PHONE, _ID_IBAN))
 
 

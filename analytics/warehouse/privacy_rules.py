@@ -40,7 +40,12 @@ import duckdb
 #: (``Teléfono 612 345 678 o 622 333 444`` -> ``Teléfono [phone] o [phone]``) are
 #: masked; a time, a date or an amount after a number stays (``Tel 612 345 678 14:30``
 #: -> ``Tel [phone] 14:30``, not ``Tel [phone]:30``).
-PRIVACY_RULES = 3
+#: 4: an address with its ``@`` or its ``.`` written out in any case, in parentheses,
+#: brackets or braces (``ana(AT)example.org``, ``ana{at}example{dot}org``) is masked, and
+#: an id holding one is hashed (as the address: ``ana(at)example.org`` joins
+#: ``ana@example.org``; before, only ``(at)`` and ``[at]`` in small letters were read, in
+#: text alone).
+PRIVACY_RULES = 4
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS meta",
