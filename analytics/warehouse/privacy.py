@@ -1115,10 +1115,9 @@ _FOLD_RULES: tuple[
     (r"@(?i:[1-9](?:\.5)?x\.(?:png|jpe?g|gif|svg|webp|avif|ico))\b", "_2x.png"),
 )
 #: What any rule of :data:`_FOLD_RULES` needs (more texts have one): a character other
-#: than printable ASCII, ``%``, ``&``, ``\``, ``(dot)`` or ``[AT]`` (:data:`_SPELT_OUT`),
-#: ``@`` and a digit, a space and
-#: ``@``, ``=40``, ``=2E``, ``=3D``, quoted-printable bytes beyond ASCII or a soft line
-#: break; one cheap pass.
+#: than printable ASCII, ``%``, ``&``, ``\``, a spelt-out ``(dot)`` or ``[AT]``
+#: (:data:`_SPELT_OUT`), ``@`` and a digit, a space and ``@``, ``=40``, ``=2E``, ``=3D``,
+#: quoted-printable bytes beyond ASCII or a soft line break; one cheap pass.
 _FOLDED = (
     rf"[^\x20-\x7e\n\r]|[%&\\]|{_SPELT_OUT}|@[1-9]|[ \t]@|@[ \t]"
     r"|=(?:40|2[eE]|3[dD]|[c-fC-F][0-9a-fA-F]=|[ \t]*\r?\n)"
@@ -1462,8 +1461,9 @@ _MASKS = r"\[(?:email|phone|iban)\]"
 
 #: What a text needs for any rule to find something in it, or for :func:`_fold` to rewrite
 #: it (more texts have one): a character beyond printable ASCII, a digit, ``@``, ``%``,
-#: ``&``, ``\\``, ``=``, ``(at)`` or ``[dot]``. Most cells of a column (a stage, a source,
-#: a campaign's name) have none, and are read no further.
+#: ``&``, ``\``, ``=``, a spelt-out ``(at)`` or ``{DOT}`` (:data:`_SPELT_OUT`). Most
+#: cells of a column (a stage, a source, a campaign's name) have none, and are read no
+#: further.
 _MAY_HOLD = rf"[^\x20-\x7e\n\r]|[0-9@%&\\=]|{_SPELT_OUT}"
 _MAY_HOLD_RE = re.compile(_MAY_HOLD)
 #: Up to this many texts, :func:`_texts_to_read` reads them in Python: each polars call on
