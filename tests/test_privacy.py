@@ -9,6 +9,7 @@ byte scan finds a kept text, so a pass is not a scan that sees nothing.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import unicodedata
@@ -1326,12 +1327,16 @@ _ROUND4 = [
 _ROUND4_NEEDLES = ["zz.r", "_r9", "mu=", "ller@", "exam=", "55503011", "55503012", "5550 3013"]
 
 
-def _round4(path: str) -> tuple[str, str]:
-    """The planted cell of an import path, and what it is stored as."""
+def _planted_cell(marker: str, spellings: list[tuple[str, str]], path: str) -> tuple[str, str]:
+    """The cell planted on an import path (``marker-path`` and each spelling), and what it
+    is stored as (each spelling's mask)."""
     return (
-        f"Kontakt-{path} " + " | ".join(s for s, _ in _ROUND4),
-        f"Kontakt-{path} " + " | ".join(m for _, m in _ROUND4),
+        f"{marker}-{path} " + " | ".join(s for s, _ in spellings),
+        f"{marker}-{path} " + " | ".join(m for _, m in spellings),
     )
+
+
+_round4 = functools.partial(_planted_cell, "Kontakt", _ROUND4)
 
 
 def _write_rows(path: Path, rows: list[list[str]], delimiter: str = ",", encoding="utf-8") -> Path:
@@ -1562,12 +1567,7 @@ def test_a_word_glued_to_what_is_no_phone_number_keeps_it(text):
     assert scrub("sales_touches", frame)["note"].item() == text
 
 
-def _glued(path: str) -> tuple[str, str]:
-    """The planted cell of an import path, and what it is stored as."""
-    return (
-        f"Glued-{path} " + " | ".join(s for s, _ in _GLUED),
-        f"Glued-{path} " + " | ".join(m for _, m in _GLUED),
-    )
+_glued = functools.partial(_planted_cell, "Glued", _GLUED)
 
 
 @pytest.fixture(scope="module")
@@ -2405,12 +2405,7 @@ _V2_NEEDLES = [
 ]  # fmt: skip
 
 
-def _v2(path: str) -> tuple[str, str]:
-    """The planted cell of an import path, and what it is stored as."""
-    return (
-        f"V2-{path} " + " | ".join(s for s, _ in _V2),
-        f"V2-{path} " + " | ".join(m for _, m in _V2),
-    )
+_v2 = functools.partial(_planted_cell, "V2", _V2)
 
 
 @pytest.fixture(scope="module")
@@ -2446,12 +2441,7 @@ _V3_NEEDLES = [
 ]  # fmt: skip
 
 
-def _v3(path: str) -> tuple[str, str]:
-    """The planted cell of an import path, and what it is stored as."""
-    return (
-        f"V3-{path} " + " | ".join(s for s, _ in _V3),
-        f"V3-{path} " + " | ".join(m for _, m in _V3),
-    )
+_v3 = functools.partial(_planted_cell, "V3", _V3)
 
 
 @pytest.fixture(scope="module")
@@ -2483,12 +2473,7 @@ _V4 = [
 _V4_NEEDLES = ["ana.vier", "BEN.VIER", "eva.vier", "max.vier"]
 
 
-def _v4(path: str) -> tuple[str, str]:
-    """The planted cell of an import path, and what it is stored as."""
-    return (
-        f"V4-{path} " + " | ".join(s for s, _ in _V4),
-        f"V4-{path} " + " | ".join(m for _, m in _V4),
-    )
+_v4 = functools.partial(_planted_cell, "V4", _V4)
 
 
 @pytest.fixture(scope="module")
