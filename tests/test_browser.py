@@ -67,14 +67,29 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 
 #: What a page shows cut off or spilling out of its box: a tile's label, value or delta
 #: (``scrollWidth`` beyond ``clientWidth``: an ellipsis or text running out), a word of a
-#: tile's label too long for its line (the browser would break it mid-word), a chart wider
-#: than its column, a chart's title (the text above it) wider than the chart, a small
-#: table wider than its box, or a button's label cut short.
+#: tile's label or a heading too long for its line (the browser would break it mid-word), a
+#: chart wider than its column, a chart's title (the text above it) wider than the chart, a
+#: small table wider than its box, or a button's label cut short.
 OVERFLOW_JS = """
 () => {
   const found = [];
   const text = (el) => (el.innerText || '').trim().slice(0, 80);
   const spills = (el) => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+  // a word too long for its line, which the browser would break in the middle: laid out
+  // again unbreakable, does anything in the box spill out of it?
+  const brokenWord = (box, what) => {
+    const probe = box.cloneNode(true);
+    probe.style.cssText = `position:absolute;visibility:hidden;width:${box.clientWidth}px`;
+    for (const el of [probe, ...probe.querySelectorAll('*')]) {
+      el.style.overflowWrap = 'normal'; el.style.wordBreak = 'normal';
+      el.style.overflow = 'visible'; el.style.whiteSpace = 'normal';
+    }
+    box.parentElement.appendChild(probe);
+    const wide = [probe, ...probe.querySelectorAll('*')].find(spills);
+    if (wide) found.push({what: `word too long (${what})`, text: text(box),
+                          scroll: wide.scrollWidth, client: wide.clientWidth});
+    probe.remove();
+  };
   const tiles = '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], '
               + '[data-testid="stMetricDelta"], [data-testid="stChartTitle"], '
               + '.sla-tile-label, .sla-tile-value, .sla-tile-delta';  // ui.tiles
@@ -86,19 +101,11 @@ OVERFLOW_JS = """
         break;
       }
     }
-    if (!/stMetricValue|sla-tile-value/.test(what)) {  // a word broken in the middle?
-      const probe = box.cloneNode(true);
-      probe.style.cssText = `position:absolute;visibility:hidden;width:${box.clientWidth}px`;
-      for (const el of [probe, ...probe.querySelectorAll('*')]) {
-        el.style.overflowWrap = 'normal'; el.style.wordBreak = 'normal';
-        el.style.overflow = 'visible'; el.style.whiteSpace = 'normal';
-      }
-      box.parentElement.appendChild(probe);
-      const wide = [probe, ...probe.querySelectorAll('*')].find(spills);
-      if (wide) found.push({what: 'word too long', text: text(box), scroll: wide.scrollWidth,
-                            client: wide.clientWidth});
-      probe.remove();
-    }
+    if (!/stMetricValue|sla-tile-value/.test(what)) brokenWord(box, what);
+  }
+  for (const box of document.querySelectorAll(
+      '[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3')) {
+    brokenWord(box, 'heading');
   }
   // a chart of fixed-size panels (width "content") widens its own frame: the page's
   // column (the main block without its padding) is the edge it must stay within
