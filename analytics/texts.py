@@ -1473,6 +1473,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "bleiben); die Eigenschaft in den Export aufnehmen, damit MQLs gezählt und ihre "
         "Übergabe beurteilt werden",
     ),
+    "import.no_mql_dates_german": (
+        "{file} has no column {column}: no MQL was read from it (MQLs stored before stay); "
+        "its German label is not confirmed, so it is not read: add the property to the "
+        "export and rename its column to {column}, or export with HubSpot set to English",
+        "{file} hat keine Spalte {column}: daraus wurde kein MQL gelesen (schon gespeicherte "
+        "bleiben); ihre deutsche Bezeichnung ist nicht bestätigt und wird daher nicht "
+        "gelesen: die Eigenschaft in den Export aufnehmen und ihre Spalte in {column} "
+        "umbenennen, oder mit HubSpot auf Englisch exportieren",
+    ),
     "import.no_source": (
         '{file} has no column {column}: the source of its new leads was set to "other" '
         "(leads stored before keep theirs); add the property to the export to break leads "

@@ -1114,3 +1114,48 @@ def test_a_german_label_that_would_name_two_properties_is_refused(german, messag
                for role, names in hubspot.ALIASES.items()}  # fmt: skip
     with pytest.raises(ValueError, match=message):
         hubspot.with_german(english, german)
+
+
+def test_a_german_contacts_export_without_the_mql_date_says_how_to_get_it_read(tmp_path):
+    """A German portal's contacts export dates no MQL: HubSpot's German label of the MQL
+    date is not confirmed, so the warning says to rename the column or export in English
+    rather than only naming the English column, and the missing source column is named
+    by its German label (audit 2026-12-06 messy exports, found fixing 9, 10, 16, 17: 6)."""
+    export = tmp_path / "hubspot"
+    export.mkdir()
+    (export / "kontakte.csv").write_text(
+        "Datensatz-ID,Erstellungsdatum,Lifecycle-Phase\n301,2026-10-01 08:00,Lead\n",
+        encoding="utf-8",
+    )
+    result = import_export(tmp_path / "w.duckdb", export, fmt="hubspot")
+    name = str(export / "kontakte.csv")
+    assert result.german_headers == [name]
+    assert result.to_json_dict()["no_mql_dates"] == {name: "Became a Marketing Qualified Lead Date"}
+    assert result.to_json_dict()["no_source"] == {name: "Ursprüngliche Quelle"}
+    assert result.warnings() == [
+        f"{name} has no column Became a Marketing Qualified Lead Date: no MQL was read from "
+        "it (MQLs stored before stay); its German label is not confirmed, so it is not read: "
+        "add the property to the export and rename its column to Became a Marketing "
+        "Qualified Lead Date, or export with HubSpot set to English",
+        f"{name} has no column Ursprüngliche Quelle: the source of its new leads was set to "
+        '"other" (leads stored before keep theirs); add the property to the export to break '
+        "leads down by source",
+    ]
+    assert result.warnings(lang="de")[0] == (
+        f"{name} hat keine Spalte Became a Marketing Qualified Lead Date: daraus wurde kein "
+        "MQL gelesen (schon gespeicherte bleiben); ihre deutsche Bezeichnung ist nicht "
+        "bestätigt und wird daher nicht gelesen: die Eigenschaft in den Export aufnehmen und "
+        "ihre Spalte in Became a Marketing Qualified Lead Date umbenennen, oder mit HubSpot "
+        "auf Englisch exportieren"
+    )
+    renamed = tmp_path / "umbenannt"
+    renamed.mkdir()
+    (renamed / "kontakte.csv").write_text(
+        "Datensatz-ID,Erstellungsdatum,Lifecycle-Phase,Ursprüngliche Quelle,"
+        "Became a Marketing Qualified Lead Date\n"
+        "301,2026-10-01 08:00,Lead,Organische Suche,2026-10-02 09:00\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w2.duckdb"
+    assert import_export(db, renamed, fmt="hubspot").warnings() == []
+    assert read_core_table(db, "lifecycle_events")["stage"].to_list().count("mql") == 1

@@ -262,6 +262,8 @@ class ImportResult:
     undated: dict[str, str] = field(default_factory=dict)
     #: source file name -> its export's MQL date column, which it lacks: no MQL read
     no_mql_dates: dict[str, str] = field(default_factory=dict)
+    #: source file names whose header is in German (an adapter's ``Export.german_headers``)
+    german_headers: list[str] = field(default_factory=list)
     #: source file name -> its export's source column, which it lacks: new leads "other"
     no_source: dict[str, str] = field(default_factory=dict)
     #: source file name -> why it was not read (an adapter's ``Export.skipped_files``: a
@@ -332,7 +334,14 @@ class ImportResult:
         ]
         out += [render("import.no_rows", lang=lang, file=name) for name in self.empty_files]
         out += [
-            render("import.no_mql_dates", lang=lang, file=name, column=column)
+            render(
+                "import.no_mql_dates_german"
+                if name in self.german_headers
+                else "import.no_mql_dates",
+                lang=lang,
+                file=name,
+                column=column,
+            )
             for name, column in self.no_mql_dates.items()
         ]
         out += [

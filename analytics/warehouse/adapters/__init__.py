@@ -307,6 +307,7 @@ def import_export(
     result.dropped_columns = dropped
     result.undated = by_file(export.undated)
     result.no_mql_dates = by_file(export.no_mql_dates)
+    result.german_headers = list(by_file(dict.fromkeys(export.german_headers)))
     result.no_source = by_file(export.no_source)
     result.skipped_files = by_file(export.skipped_files)
     return result

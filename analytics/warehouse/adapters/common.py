@@ -115,6 +115,9 @@ class Export:
     #: source file name -> the export's column of the MQL date, which the file lacks (a
     #: HubSpot contacts export without "Became a Marketing Qualified Lead Date")
     no_mql_dates: dict[str, str] = field(default_factory=dict)
+    #: source file names whose header is in German (HubSpot's German labels): a column it
+    #: lacks is warned of with how to get it read (its German label may be unconfirmed)
+    german_headers: set[str] = field(default_factory=set)
     #: source file name -> the export's source column, which the file lacks: its new
     #: leads' source is "other" (a HubSpot contacts export without "Original Source")
     no_source: dict[str, str] = field(default_factory=dict)
@@ -128,6 +131,7 @@ class Export:
         self.skipped_files.update(other.skipped_files)
         self.undated.update(other.undated)
         self.no_mql_dates.update(other.no_mql_dates)
+        self.german_headers |= other.german_headers
         self.no_source.update(other.no_source)
         for mine, theirs in (
             (self.dropped_columns, other.dropped_columns),

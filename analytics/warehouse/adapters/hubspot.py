@@ -324,6 +324,11 @@ def _require(file: ExportFile, roles: tuple[str, ...], what: str) -> None:
         raise exc from None
 
 
+def in_german(file: ExportFile) -> bool:
+    """Whether ``file``'s header uses HubSpot's German labels (a portal set to German)."""
+    return not _GERMAN.isdisjoint(file.cells.columns)
+
+
 def _one_language(file: ExportFile) -> None:
     """Refuse a header that gives one field twice, one of them in German (``Record ID``
     beside ``Datensatz-ID``): which of the two to read would be a guess."""
@@ -483,10 +488,14 @@ def _contacts(
         unreadable=[{**p, "table": "leads"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file, used)},
     )
+    german = in_german(file)
+    if german:
+        export.german_headers.add(file.label)
     if "mql" not in stage_cols.values():  # the stage the SLA's handoff starts at
+        # no German label of the MQL date is confirmed: the English one is what is read
         export.no_mql_dates[file.label] = "Became a Marketing Qualified Lead Date"
     if defaulted:  # every new lead's source "other": a breakdown by source says nothing
-        export.no_source[file.label] = "Original Source"
+        export.no_source[file.label] = "Ursprüngliche Quelle" if german else "Original Source"
     return export, owners
 
 
