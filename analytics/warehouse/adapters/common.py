@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -486,14 +487,25 @@ def timestamp_text(
     ...                    timezone="Europe/Berlin"))["t"].to_list()  # a format with an offset
     ['2026-10-05T13:12:00Z', '2026-10-05T07:12:00Z']
     """
-    written = cell.str.strip_chars()
-    s = _four_digit_year(written)  # the built-in layouts read four-digit years
+    return cell.map_batches(
+        functools.partial(_timestamp_texts, date_format=date_format, timezone=timezone),
+        return_dtype=pl.String,
+        is_elementwise=True,
+    )
+
+
+def _timestamp_texts(cells: pl.Series, *, date_format: str | None, timezone: str) -> pl.Series:
+    """:func:`timestamp_text` on a series, each step a column of its own: as one
+    expression each reading repeats the steps before it (the cell twenty times over), and
+    an expression over another such (a date read, then its timestamp) grew to 250,000
+    characters, a fifth of a second to plan for a dozen rows."""
     # a format with an offset (%z) reads an instant: it is no naive time of the zone; a
     # cell without the offset is read by the format without it, in the zone
     with_offset = date_format is not None and ("%z" in date_format or "%:z" in date_format)
     naive_format = (
         re.sub(r"\s*%:?z", "", date_format).strip() if date_format and with_offset else date_format
     )
+    written, s = pl.col("written"), pl.col("s")
     given = [written.str.strptime(pl.Datetime("us"), naive_format, strict=False, exact=True)]
     naive = pl.coalesce(
         (given if date_format else [])
@@ -508,8 +520,10 @@ def timestamp_text(
     )
     # a time in the spring-forward gap (02:30 on the night clocks jump to 03:00) is shifted
     # forward by the hour the clocks skip, as CRMs and calendars do; it was read as UTC
-    in_zone = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
-    skipped = (naive + pl.duration(hours=1)).dt.replace_time_zone(
+    in_zone = pl.col("naive").dt.replace_time_zone(
+        timezone, ambiguous="earliest", non_existent="null"
+    )
+    skipped = (pl.col("naive") + pl.duration(hours=1)).dt.replace_time_zone(
         timezone, ambiguous="earliest", non_existent="null"
     )
     local = pl.coalesce(in_zone, skipped).dt.convert_time_zone("UTC")
@@ -518,11 +532,21 @@ def timestamp_text(
     if with_offset:
         instant = written.str.strptime(pl.Datetime("us", "UTC"), date_format, strict=False)
         parsed = pl.coalesce(instant.dt.convert_time_zone("UTC"), parsed)
-    text = parsed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
+    at = pl.col("parsed")
+    text = at.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
     # a year of fewer than four digits read as written (the year 26) is no reading: the
     # quarantine then quotes the cell, not a date the file does not hold
-    readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
-    return pl.when(readable).then(text).otherwise(cell.str.strip_chars())
+    readable = at.is_not_null() & (at.dt.year() >= 1000)
+    return (
+        pl.DataFrame({"written": cells.str.strip_chars()})
+        .lazy()
+        .with_columns(_four_digit_year(written).alias("s"))  # the layouts read 4-digit years
+        .with_columns(naive.alias("naive"))
+        .with_columns(parsed.alias("parsed"))
+        .select(pl.when(readable).then(text).otherwise(written).alias(cells.name))
+        .collect()
+        .to_series()
+    )
 
 
 def _four_digit_year(s: pl.Expr) -> pl.Expr:
@@ -541,15 +565,38 @@ def date_text(cell: pl.Expr, *, date_format: str | None = None) -> pl.Expr:
     ...     date_text(pl.col("d")))["d"].to_list()
     ['2026-10-05', '2026-10-05', 'x', '2026-10-05', '5.10.026']
     """
-    written = cell.str.strip_chars()
-    s = _four_digit_year(written)  # the built-in layouts read four-digit years
-    given = [written.str.strptime(pl.Date, date_format, strict=False, exact=True)]
-    parsed = pl.coalesce(
-        (given if date_format else [])
-        + [s.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS]
+    return cell.map_batches(
+        functools.partial(_date_texts, date_format=date_format),
+        return_dtype=pl.String,
+        is_elementwise=True,
     )
+
+
+def _date_texts(cells: pl.Series, *, date_format: str | None) -> pl.Series:
+    """:func:`date_text` on a series, each step a column of its own (as
+    :func:`_timestamp_texts`)."""
+    written, s, parsed = pl.col("written"), pl.col("s"), pl.col("parsed")
+    given = [written.str.strptime(pl.Date, date_format, strict=False, exact=True)]
     readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
-    return pl.when(readable).then(parsed.dt.to_string("%Y-%m-%d")).otherwise(cell.str.strip_chars())
+    return (
+        pl.DataFrame({"written": cells.str.strip_chars()})
+        .lazy()
+        .with_columns(_four_digit_year(written).alias("s"))  # the layouts read 4-digit years
+        .with_columns(
+            pl.coalesce(
+                (given if date_format else [])
+                + [s.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS]
+            ).alias("parsed")
+        )
+        .select(
+            pl.when(readable)
+            .then(parsed.dt.to_string("%Y-%m-%d"))
+            .otherwise(written)
+            .alias(cells.name)
+        )
+        .collect()
+        .to_series()
+    )
 
 
 def number_text(cell: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
