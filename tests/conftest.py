@@ -17,6 +17,32 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test that uses a module-scoped fixture of its own module runs in that fixture's
+    xdist group (``make test``'s ``--dist loadgroup``), so that the fixture (a warehouse
+    imported from eight files, a demo written) is built once in the run, not once on each
+    worker that happens to get one of its tests. The group is named by the fixtures the
+    others build on (``warehouse`` for ``pack``, which reads it); a test marked with a
+    group of its own keeps it."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = item.nodeid.split("::", 1)[0]
+        defined = {
+            name: definitions[-1]
+            for name, definitions in item._fixtureinfo.name2fixturedefs.items()
+            if definitions[-1].scope == "module" and definitions[-1].baseid == module
+        }
+        roots = sorted(
+            name
+            for name, definition in defined.items()
+            if not set(definition.argnames) & set(defined)
+        )
+        if roots:
+            item.add_marker(pytest.mark.xdist_group(f"{module}::{'+'.join(roots)}"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def component_scan_once():
     """Streamlit's scan of the installed packages for components, once per test process:
