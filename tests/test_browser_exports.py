@@ -19,7 +19,7 @@ import sys
 
 import pytest
 from browser_support import ROOT, SHOTS, served_app, settle
-from test_browser import OVERFLOW_JS, PAGES, PAGES_DE
+from test_browser import PAGES, PAGES_DE, _lasting_overflow
 
 from analytics.config import load_config
 from analytics.coverage import KPI_GROUPS
@@ -112,7 +112,9 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
                         page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
                     heading = page.locator("h1").filter(has_text=headings[path]).first
                     heading.wait_for(timeout=120_000)  # this page's, in this language
-                    settle(page)
+                    # a quarter second of quiet after the run's end: a chart still drawing
+                    # then is looked at again before it counts as cut off
+                    settle(page, quiet=0.25)
                     SHOTS.mkdir(parents=True, exist_ok=True)
                     page.screenshot(
                         path=str(SHOTS / f"{export}-{path or 'overview'}-{lang}.png"),
@@ -127,7 +129,7 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
                     cut_off += [
                         f"{path or 'overview'} {lang}: {p['what']} {p['text']!r} "
                         f"({p['scroll']} > {p['client']} px)"
-                        for p in page.evaluate(OVERFLOW_JS)
+                        for p in _lasting_overflow(page)
                     ]
             finally:
                 page.close()
