@@ -1,6 +1,6 @@
 """The app in a real browser: every page opens without a Streamlit exception box.
 
-Starts ``streamlit run dashboard/app.py`` on a small demo warehouse, opens every page
+Serves the app as ``make run`` does on a small demo warehouse, opens every page
 with Playwright and Debian's chromium, and saves a screenshot of each page under
 ``tests/screenshots/`` (git-ignored) for a person to look at.
 """

@@ -1,6 +1,6 @@
-"""The login in a real browser, end to end: ``streamlit run`` with a login configured
-against a local OpenID Connect provider (``oidc-provider-mock``), and chromium logging
-in as different accounts at the provider's authorize form.
+"""The login in a real browser, end to end: the app served as ``make run`` serves it,
+with a login configured against a local OpenID Connect provider (``oidc-provider-mock``),
+and chromium logging in as different accounts at the provider's authorize form.
 
 - anonymous: only the login page;
 - a viewer (any account the provider knows, not in ``[access] admins``): every page,
