@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from zoneinfo import available_timezones
 
 import polars as pl
 import streamlit as st
@@ -161,7 +160,7 @@ replace = st.toggle(t("upload_replace", lg), value=False, key="upload_replace")
 # files): as `sla import --timezone`; UTC unless chosen, the config's zones first
 zones = list(dict.fromkeys(["UTC", cfg_zone := data.config().reporting.timezone,
                             data.config().handoff.calendar.timezone,
-                            *sorted(available_timezones())]))  # fmt: skip
+                            *data.time_zones()]))  # fmt: skip
 timezone = st.selectbox(
     t("upload_timezone", lg), zones, index=0, key="upload_timezone",
     help=t("upload_timezone_help", lg, zone=cfg_zone),
