@@ -145,3 +145,35 @@ def test_a_connection_evicted_from_the_cache_stays_open_for_the_tables_read_thro
         data._connection(*key)  # evicts the first warehouse's connection from the cache
     data._connection(*keys[0])  # opened again: the tables' scan must still work
     assert tables.activities.collect().height > 0
+
+
+def test_no_page_relies_on_streamlits_magic() -> None:
+    """``.streamlit/config.toml`` turns Streamlit's magic off (it rewrote every page's syntax
+    tree on its first compile): a bare expression in a page's script would then show
+    nothing, so there is none, only calls (``st.*``) and docstrings."""
+    import ast
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    settings = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["runner"]["magicEnabled"] is False
+    shown_by_magic = []
+    for script in [
+        root / "dashboard" / "app.py",
+        *sorted((root / "dashboard" / "views").glob("*.py")),
+    ]:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0])
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and node.body
+        }
+        shown_by_magic += [
+            f"{script.name}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Expr)
+            and not isinstance(node.value, ast.Call | ast.Await | ast.Yield | ast.YieldFrom)
+            and id(node) not in docstrings
+        ]
+    assert shown_by_magic == []
