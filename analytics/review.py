@@ -15,6 +15,7 @@ breach lists) from those shared intermediates and collects them together.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -349,7 +350,13 @@ class Review:
         """The groups among ``groups`` (and those they build on) this month cannot answer,
         the one whose reason to say first (:func:`analytics.coverage.lacking`)."""
         month = {g: self.measurable(g) for g in cov.GROUPS}
-        return cov.lacking(groups, month, cov.answerable(self.coverage_frame))
+        return cov.lacking(groups, month, self._answerable)
+
+    @functools.cached_property
+    def _answerable(self) -> dict[str, bool]:
+        """:func:`analytics.coverage.answerable` of :attr:`coverage_frame`, read once: a page
+        asks it for the reason of every tile, and each reading is a polars query."""
+        return cov.answerable(self.coverage_frame)
 
     def breach_reason(self, kind: str, *, lang: str = "en") -> str | None:
         """Why the month's data cannot list the breaches of ``kind`` (a key of
@@ -458,7 +465,7 @@ class Review:
 
     def measurable_anywhere(self, group: str) -> bool:
         """Whether the data can answer ``group`` in any month (its coverage at all)."""
-        return cov.answerable(self.coverage_frame).get(group, True)
+        return self._answerable.get(group, True)
 
     def kpi_reason(self, row: Mapping[str, Any], *, lang: str = "en") -> str | None:
         """Why a row of :attr:`kpis` is not judged, in ``lang`` (None when it is)."""

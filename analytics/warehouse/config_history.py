@@ -233,15 +233,30 @@ def _masked(value: Any) -> Any:
     >>> _masked({"owners": ["Ana <ana@example.org>", "Head of Sales"], "n": 3})
     {'owners': ['Ana <[email]>', 'Head of Sales'], 'n': 3}
     """
-    from analytics.warehouse.privacy import mask_text
+    from analytics.warehouse.privacy import mask_texts
 
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    return value
+    texts: list[str] = []
+
+    def read(part: Any) -> None:
+        if isinstance(part, str):
+            texts.append(part)
+        elif isinstance(part, list | dict):
+            for inner in part.values() if isinstance(part, dict) else part:
+                read(inner)
+
+    read(value)
+    masked = iter(mask_texts(texts))  # all at once: a config holds hundreds of texts
+
+    def written(part: Any) -> Any:
+        if isinstance(part, str):
+            return next(masked)
+        if isinstance(part, list):
+            return [written(inner) for inner in part]
+        if isinstance(part, dict):
+            return {key: written(inner) for key, inner in part.items()}
+        return part
+
+    return written(value)
 
 
 def config_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
