@@ -1274,7 +1274,8 @@ def answerable(frame: pl.DataFrame | None) -> dict[str, bool]:
     """
     if frame is None:
         return {}
-    return _with_bases(dict(frame.select("group", "measurable").iter_rows()))
+    groups, measurable = (frame.get_column(c).to_list() for c in ("group", "measurable"))
+    return _with_bases(dict(zip(groups, measurable, strict=True)))
 
 
 def lacking_groups(
@@ -1349,7 +1350,9 @@ def share_reasons(conversion: pl.DataFrame, *, lang: Lang = "en") -> dict[str, s
     from analytics.funnel import PERIOD_RATES
 
     out = {}
-    for metric, x, n in conversion.select("metric", "x", "n").iter_rows():
+    # the columns as lists, not a select: a page asks this for each of its tiles
+    rows = zip(*(conversion.get_column(c).to_list() for c in ("metric", "x", "n")), strict=True)
+    for metric, x, n in rows:
         if metric in PERIOD_RATES and x is not None and n is not None and x > n:
             if metric == "visitor_to_lead":  # visitors pass no stage: leads come from elsewhere
                 out[metric] = render("coverage.not_a_share_visitors", lang=lang, x=x, n=n)

@@ -318,9 +318,8 @@ class Review:
         ``recycled_enrolled_in_time``; ``(None, None)`` when the data cannot say (no
         enrolment at all is unknown, not 0 / 0); None for a metric that is no rate.
         """
-        conversion = self.conversion.filter(pl.col("metric") == metric)
-        if conversion.height:
-            return conversion["x"][0], conversion["n"][0]
+        if metric in self._conversion_counts:
+            return self._conversion_counts[metric]
         summary = {
             "handoff_compliance": self.handoff,
             "cadence_compliance": self.cadence,
@@ -351,6 +350,15 @@ class Review:
         the one whose reason to say first (:func:`analytics.coverage.lacking`)."""
         month = {g: self.measurable(g) for g in cov.GROUPS}
         return cov.lacking(groups, month, self._answerable)
+
+    @functools.cached_property
+    def _conversion_counts(self) -> dict[str, tuple[Any, Any]]:
+        """Conversion metric -> its ``(x, n)``, read once (a page asks for every tile)."""
+        columns = (self.conversion.get_column(c).to_list() for c in ("metric", "x", "n"))
+        counts: dict[str, tuple[Any, Any]] = {}
+        for metric, x, n in zip(*columns, strict=True):
+            counts.setdefault(metric, (x, n))  # the first row of a metric, as before
+        return counts
 
     @functools.cached_property
     def _answerable(self) -> dict[str, bool]:

@@ -746,14 +746,17 @@ def chart_spec(c: Any, *, lg: Lang | None = None) -> dict[str, Any]:
     chart on every slider move builds the spec once (cached) and passes what changes as
     named ``datasets`` to :func:`show_spec`.
     """
-    c = (
-        c.configure_axis(labelLimit=260, labelFontSize=13, titleFontSize=13)
-        .configure_legend(labelFontSize=13, titleFontSize=13, labelLimit=260)
-        .configure_title(fontSize=16, anchor="start")
-    )
     # the spec without altair's JSON-schema validation (about 50 ms a chart on every rerun);
     # the charts are built by this code, so a mistake shows in the tests' screenshots
     spec = c.to_dict(validate=False)
+    # configured in the spec, as altair's configure_axis, _legend and _title would (each
+    # replaces its part of the config), without the deep copy of the chart each one makes
+    spec["config"] = {
+        **spec.get("config", {}),
+        "axis": {"labelLimit": 260, "labelFontSize": 13, "titleFontSize": 13},
+        "legend": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 260},
+        "title": {"fontSize": 16, "anchor": "start"},
+    }
     if (lg or lang()) == "de":  # axis numbers as 2.500 and 0,5, like the rest of a German screen
         spec.setdefault("config", {})["locale"] = {"number": _DE_NUMBERS, "time": _DE_TIME}
     # the title is shown above the chart as text of the page (:func:`show_spec`): it wraps
