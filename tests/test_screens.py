@@ -90,6 +90,33 @@ def test_a_static_table_escapes_the_data_and_writes_numbers_as_the_language(
     assert "<b>" not in shown
 
 
+def test_a_charts_spec_has_screen_sized_labels_and_its_title_above_it() -> None:
+    """:func:`dashboard.ui.chart_spec` writes the screen's label sizes into the spec as
+    altair's ``configure_axis``, ``_legend`` and ``_title`` would (each replaces its part:
+    the chart's own axis config goes), the German number and time locale, and the title
+    as the text shown above the chart."""
+    import altair as alt
+    import polars as pl
+
+    from dashboard.ui import chart_spec
+
+    frame = pl.DataFrame({"month": ["2026-09", "2026-10"], "mqls": [1200, 950]})
+    chart = (
+        alt.Chart(frame, title="MQLs")
+        .mark_bar()
+        .encode(x="month:N", y="mqls:Q")
+        .configure_axis(grid=False)
+    )
+    spec = chart_spec(chart, lg="de")
+    assert spec["config"]["axis"] == {"labelLimit": 260, "labelFontSize": 13, "titleFontSize": 13}
+    assert spec["config"]["legend"] == {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 260}
+    assert spec["config"]["title"] == {"fontSize": 16, "anchor": "start"}
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert "title" not in spec and spec["usermeta"]["title"] == "MQLs"
+    assert spec["datasets"] and spec["mark"] == {"type": "bar"}
+    assert "locale" not in chart_spec(chart, lg="en")["config"]
+
+
 def test_make_run_honours_sla_db(tmp_path) -> None:
     target = tmp_path / "mine.duckdb"  # missing: `make run` would build the demo there
     env = {k: v for k, v in os.environ.items() if k not in ("DB", "MAKEFLAGS")}
