@@ -532,21 +532,29 @@ def _timestamp_texts(cells: pl.Series, *, date_format: str | None, timezone: str
     if with_offset:
         instant = written.str.strptime(pl.Datetime("us", "UTC"), date_format, strict=False)
         parsed = pl.coalesce(instant.dt.convert_time_zone("UTC"), parsed)
-    at = pl.col("parsed")
-    text = at.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
-    # a year of fewer than four digits read as written (the year 26) is no reading: the
-    # quarantine then quotes the cell, not a date the file does not hold
-    readable = at.is_not_null() & (at.dt.year() >= 1000)
-    return (
+    text = pl.col("parsed").dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").str.replace(r"\.0+Z$", "Z")
+    return _read_in_steps(cells, [naive.alias("naive"), parsed.alias("parsed")], text)
+
+
+def _read_in_steps(cells: pl.Series, steps: Sequence[pl.Expr], text: pl.Expr) -> pl.Series:
+    """``cells`` read by :func:`_timestamp_texts` or :func:`_date_texts`, each step a column
+    of its own: ``written`` (the cell trimmed), ``s`` (its year in four digits, as the
+    layouts read it), then each of ``steps`` over the columns before it, the last one
+    ``parsed``; ``text`` (of ``parsed``) where that is a reading, else the cell as written.
+    """
+    written, parsed = pl.col("written"), pl.col("parsed")
+    frame = (
         pl.DataFrame({"written": cells.str.strip_chars()})
         .lazy()
-        .with_columns(_four_digit_year(written).alias("s"))  # the layouts read 4-digit years
-        .with_columns(naive.alias("naive"))
-        .with_columns(parsed.alias("parsed"))
-        .select(pl.when(readable).then(text).otherwise(written).alias(cells.name))
-        .collect()
-        .to_series()
+        .with_columns(_four_digit_year(written).alias("s"))
     )
+    for step in steps:
+        frame = frame.with_columns(step)
+    # a year of fewer than four digits read as written (the year 26) is no reading: the
+    # quarantine then quotes the cell, not a date the file does not hold
+    readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
+    chosen = pl.when(readable).then(text).otherwise(written).alias(cells.name)
+    return frame.select(chosen).collect().to_series()
 
 
 def _four_digit_year(s: pl.Expr) -> pl.Expr:
@@ -575,28 +583,14 @@ def date_text(cell: pl.Expr, *, date_format: str | None = None) -> pl.Expr:
 def _date_texts(cells: pl.Series, *, date_format: str | None) -> pl.Series:
     """:func:`date_text` on a series, each step a column of its own (as
     :func:`_timestamp_texts`)."""
-    written, s, parsed = pl.col("written"), pl.col("s"), pl.col("parsed")
+    written, s = pl.col("written"), pl.col("s")
     given = [written.str.strptime(pl.Date, date_format, strict=False, exact=True)]
-    readable = parsed.is_not_null() & (parsed.dt.year() >= 1000)
-    return (
-        pl.DataFrame({"written": cells.str.strip_chars()})
-        .lazy()
-        .with_columns(_four_digit_year(written).alias("s"))  # the layouts read 4-digit years
-        .with_columns(
-            pl.coalesce(
-                (given if date_format else [])
-                + [s.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS]
-            ).alias("parsed")
-        )
-        .select(
-            pl.when(readable)
-            .then(parsed.dt.to_string("%Y-%m-%d"))
-            .otherwise(written)
-            .alias(cells.name)
-        )
-        .collect()
-        .to_series()
+    parsed = pl.coalesce(
+        (given if date_format else [])
+        + [s.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS]
     )
+    text = pl.col("parsed").dt.to_string("%Y-%m-%d")
+    return _read_in_steps(cells, [parsed.alias("parsed")], text)
 
 
 def number_text(cell: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
