@@ -141,7 +141,7 @@ OVERFLOW_JS = """
 """
 
 
-def _lasting_overflow(page, *, within: float = 10.0) -> list[dict]:
+def lasting_overflow(page, *, within: float = 10.0) -> list[dict]:
     """What :data:`OVERFLOW_JS` finds and still finds ``within`` seconds later: a chart
     redraws for its new width when the browser gets to it (on a busy host after the half
     second of quiet, once seen 980 px wide in an 820 px column), while a real overflow
@@ -192,11 +192,11 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
         for width, height in SCREENS:
             page.set_viewport_size({"width": width, "height": height})
             # a resize runs no script, only a redraw: an overflow seen while a chart is
-            # still redrawing is looked at again (_lasting_overflow)
+            # still redrawing is looked at again (lasting_overflow)
             settle(page, quiet=0.1)
             problems += [
                 f"{width}x{height}: {p['what']} {p['text']!r} ({p['scroll']} > {p['client']} px)"
-                for p in _lasting_overflow(page)
+                for p in lasting_overflow(page)
             ]
         assert not problems, "\n".join(problems)
     finally:

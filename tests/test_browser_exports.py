@@ -19,7 +19,7 @@ import sys
 
 import pytest
 from browser_support import ROOT, SHOTS, served_app, settle
-from test_browser import PAGES, PAGES_DE, _lasting_overflow
+from test_browser import PAGES, PAGES_DE, lasting_overflow
 
 from analytics.config import load_config
 from analytics.coverage import KPI_GROUPS
@@ -129,7 +129,7 @@ def test_an_export_end_to_end_in_the_browser(export, browser, tmp_path):
                     cut_off += [
                         f"{path or 'overview'} {lang}: {p['what']} {p['text']!r} "
                         f"({p['scroll']} > {p['client']} px)"
-                        for p in _lasting_overflow(page)
+                        for p in lasting_overflow(page)
                     ]
             finally:
                 page.close()
