@@ -2173,6 +2173,11 @@ def test_masking_a_masked_text_changes_nothing(text):
         "Lead Cep 532 123 45 67",
         "Tel 1234567",
         "Tel.:345 67 89",
+        # a phone word, a dash and a phone number (rules version 5): text read it already
+        "Tel-01711234567",
+        "Mobil-0171-1234567",
+        "fax-00491711234567",
+        "Handy-+4917112345678",
     ],
 )
 def test_an_id_holding_a_phone_number_after_a_phone_word_is_hashed(value):
@@ -2524,6 +2529,33 @@ def test_an_id_holding_an_address_with_its_at_written_out_is_hashed_and_stored_n
     assert hash_text(_SPELT_IDS[_ROUND4_PATHS[0]], "test") == hash_text(
         "lead0.vier@example.org", "test"
     )
+
+
+#: A phone word, a dash and a phone number, planted as a lead's id on every import path
+#: (rules version 5: stored in clear before, where text masked it as ``Tel-[phone]``).
+_DASHED_IDS = {
+    path: f"{word}-0171555046{i}"
+    for i, (path, word) in enumerate(
+        zip(_ROUND4_PATHS, ["Tel", "Mobil", "Handy", "Fax", "tel", "Phone", "Telefono", "GSM"],
+            strict=True)
+    )
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def dashed_ids(tmp_path_factory):
+    return _ids_on_every_path(tmp_path_factory.mktemp("dashed_ids"), _DASHED_IDS)
+
+
+def test_an_id_of_a_phone_word_a_dash_and_a_number_is_hashed_on_every_path(dashed_ids):
+    needles = [v.split("-")[1] for v in _DASHED_IDS.values()]
+    assert _scan(dashed_ids, needles) == []
+    con = duckdb.connect(str(dashed_ids), read_only=True)
+    try:
+        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
+    finally:
+        con.close()
+    assert {hash_text(v, "test") for v in _DASHED_IDS.values()} <= leads
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

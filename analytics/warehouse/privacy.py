@@ -594,13 +594,14 @@ _ID_LABELLED_IBAN = (
 #: A phone number inside an id with more in it (``x+4917112345678``,
 #: ``A/0170/5550099``, ``Tel01711234567``): one of :data:`_ID_PHONE_LAYOUTS` standing
 #: apart as :data:`PHONE` reads one in text, a ``+`` number right after a letter, or
-#: any layout right after one of :data:`_PHONE_WORDS`. (Plain digits and dashed groups
-#: glued to an id's letters, ``L-0815-47110``, ``CALL12345678``, stay ids, as they are
-#: whole.)
+#: any layout right after one of :data:`_PHONE_WORDS` or after one and a dash
+#: (``Tel-01711234567``, as text reads it since version 5 of the rules). (Plain digits
+#: and dashed groups glued to an id's letters, ``L-0815-47110``, ``CALL12345678``,
+#: ``Call-12345678``, stay ids, as they are whole.)
 _ID_PHONE_INSIDE = (
     rf"(?:^|[^\w+])(?:{'|'.join(_ID_PHONE_LAYOUTS)})\b"
     rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
-    rf"|\b{_PHONE_WORDS}(?:{_PHONE_ANY})\b"
+    rf"|\b{_PHONE_WORDS}-?(?:{_PHONE_ANY})\b"
 )
 #: ... or any layout or a national number after a phone word and a mark or a space
 #: (``Tel:01711234567``, ``Teléfono 612 345 678``: :data:`_BEFORE_NATIONAL`). A pass of
