@@ -788,6 +788,57 @@ def test_a_text_the_quick_pass_skips_is_one_no_rule_reads(text):
         assert privacy._MAY_HOLD_RE.search(text)
 
 
+@given(st.from_regex(rf"\A(?:{privacy._PLAIN_ID})\Z"))
+@example("DE89")  # the start of an IBAN: two letters are a word, never one letter
+@example("Tel-01711234")  # 8 digits after a phone word and a dash
+def test_a_plain_id_the_quick_pass_skips_is_one_no_rule_reads(value):
+    values = pl.Series([value], dtype=pl.String)
+    assert not privacy._personal_ids_read(values).item()
+    assert not privacy._personal_ids_read(values, among=False).item()
+
+
+def test_no_phone_word_a_dash_and_8_digits_is_a_personal_id_but_9_may_be():
+    """Why a plain id has at most 8 digits after its word (:data:`privacy._PLAIN_ID`):
+    every phone word, in every case, with a dash or an underscore and digits in the
+    shapes of a phone number."""
+    digits = ["0171123456789", "0049171123456", "4917112345678", "0000000000000"]
+    cases = [
+        f"{case(word)}{mark}{run[:n]}"
+        for word in privacy.PHONE_WORDS
+        for case in (str, str.upper, str.title)
+        for mark in "-_"
+        for run in digits
+        for n in range(1, 9)
+    ]
+    plain = [v for v in cases if privacy._PLAIN_ID_RE.fullmatch(v)]  # (not "tél-0171")
+    assert len(plain) > 0.8 * len(cases)
+    read = privacy._personal_ids_read(pl.Series(plain, dtype=pl.String))
+    assert [v for v, hit in zip(plain, read, strict=True) if hit] == []
+    assert is_personal_id("Tel-017112345")  # 9 digits: a phone number, read by the rules
+    assert not privacy._PLAIN_ID_RE.fullmatch("Tel-017112345")
+
+
+@given(
+    st.sampled_from(sorted(privacy._PLAIN)).flatmap(
+        lambda kind: st.from_regex(privacy._PLAIN[kind].replace("$", r"\Z"))
+    )
+)
+def test_a_cell_plainly_of_a_key_columns_type_is_no_personal_id(value):
+    # a typed key column (lifecycle_events.entered_at) reads only its other cells as ids
+    assert not privacy._personal_ids_read(pl.Series([value], dtype=pl.String), among=False).item()
+
+
+@pytest.mark.parametrize("copies", [1, privacy._FEW_TEXTS + 1])  # read in Python; in polars
+def test_the_plain_ids_skipped_change_no_verdict(copies):
+    ids = ["L0000001", "rep-08", "L-000123", "4711", "Tel-01711234567", "Tel01711234567",
+           "DE89370400440532013000", "ana@example.org", "L0815\n", None, "A-1-2",
+           "x+4917112345678"]  # fmt: skip
+    column = pl.Series(ids * copies, dtype=pl.String)
+    read = privacy._personal_ids_read(column.fill_null("")).to_list()
+    assert privacy._personal_ids(column).to_list() == read
+    assert read[:6] == [False, False, False, False, True, True]
+
+
 @pytest.mark.parametrize("copies", [1, privacy._FEW_TEXTS + 1])  # read in Python; in polars
 def test_a_column_is_masked_as_each_of_its_texts_alone(copies):
     texts = ["Web form", None, "Ruf 0171 7731 9942 an", "ana(at)example.org", "L-007", "Ära"]
