@@ -828,6 +828,33 @@ def test_a_cell_plainly_of_a_key_columns_type_is_no_personal_id(value):
     assert not privacy._personal_ids_read(pl.Series([value], dtype=pl.String), among=False).item()
 
 
+@pytest.mark.parametrize("repeated", [True, False])
+def test_a_long_file_is_scrubbed_as_each_of_its_rows_alone(repeated):
+    """A column whose values repeat is read once per distinct value (privacy._repeats):
+    the same cells as a row at a time, in a text, an id and a typed key column."""
+    rows = [
+        ("L1", "2026-10-01T09:00:00Z", "Ruf 0171 7731 9942 an", "ana@example.org"),
+        ("Tel-01711234567", "ruf 0171 7731 9942", "google-ads-2025", None),
+        ("L2", None, None, "Web form"),
+        ("ana(at)example.org", "2026-10-02", "Mail: ana(AT)example.org", "L-007"),
+    ]
+    n = privacy._FEW_TEXTS + 1
+    if repeated:
+        rows = rows * n
+    else:  # every value its own
+        rows = [tuple(v if v is None else f"{v} {i}" for v in r) for i in range(n) for r in rows]
+    frame = pl.DataFrame(
+        rows, schema=["lead_id", "entered_at", "reason", "trigger"], orient="row"
+    ).with_row_index("_line")
+    assert privacy._repeats(frame["reason"]) is repeated
+    whole = scrub("lifecycle_events", frame, salt="s")
+    one_by_one = pl.concat(
+        [scrub("lifecycle_events", frame.slice(i, 1), salt="s") for i in range(8)], how="diagonal"
+    )
+    assert whole.head(8).equals(one_by_one.select(whole.columns))
+    assert whole["lead_id"][1].startswith("h_") and whole["reason"][0].startswith("Ruf [phone] an")
+
+
 @pytest.mark.parametrize("copies", [1, privacy._FEW_TEXTS + 1])  # read in Python; in polars
 def test_the_plain_ids_skipped_change_no_verdict(copies):
     ids = ["L0000001", "rep-08", "L-000123", "4711", "Tel-01711234567", "Tel01711234567",
