@@ -1959,7 +1959,12 @@ def _repeats(values: pl.Series) -> bool:
 def _mask_column(values: pl.Series, *, is_id: bool, plain: str | None, salt: Salt) -> pl.Series:
     """One text column masked, each cell alone (:func:`_mask_frame`): an id column's personal
     ids hashed whole; other text masked. ``plain``: the pattern of a cell plainly of the
-    column's type (:data:`_PLAIN`), which is neither read nor masked."""
+    column's type (:data:`_PLAIN`), which is neither read nor masked.
+
+    >>> cells = pl.Series(["2026-10-01", "ruf 0171 7731 9942"])
+    >>> _mask_column(cells, is_id=True, plain=_PLAIN["date"], salt="s").to_list()
+    ['2026-10-01', 'ruf [phone]']
+    """
     new = values
     scan = None if plain is None else (~values.str.contains(plain)).fill_null(False)
     if is_id:
