@@ -238,6 +238,26 @@ def test_an_unlisted_descriptive_value_loads_as_other_and_raw_keeps_it(tmp_path)
     ]
 
 
+@pytest.mark.parametrize("chunk_rows", [2, 100_000])  # the key seen again in another chunk
+def test_an_unlisted_value_of_a_rejected_row_is_not_reported_as_loaded(tmp_path, chunk_rows):
+    """A row rejected for another cell (a date it cannot read, a key seen before) loads as
+    nothing: its unknown value was reported as loaded as `other` all the same."""
+    leads = (
+        "lead_id,created_at,source\n"
+        "L1,2026-10-01T09:00:00Z,webinar_x\n"
+        "L2,yesterday,web\n"  # rejected: created_at
+        "L1,2026-10-02T09:00:00Z,webinar_x\n"  # rejected: L1 again
+        "L3,2026-10-02T09:00:00Z,Webinar_X\n"
+    )
+    result = import_canonical(
+        tmp_path / "w.duckdb", folder(tmp_path, leads=leads), chunk_rows=chunk_rows
+    )
+    assert sorted((r["line"], r["column"]) for r in result.rejected) == [
+        (3, "created_at"), (4, "lead_id")
+    ]  # fmt: skip
+    assert [(o["value"], o["rows"]) for o in result.other_values] == [("webinar_x", 2)]
+
+
 @pytest.mark.parametrize(
     ("table", "text", "column"),
     [

@@ -2083,6 +2083,9 @@ def _load_batch(
     """
     table = batch.table
     done = _FileLoad()
+    # the unknown enum values of the valid rows; counted once the rows left out are known
+    others: Counter | None = validation.pop("others", None)
+    unknown_values: list[pl.DataFrame] = []
     rejected_lines = 0
     stage, raw = stages
     stage.clear()
@@ -2115,7 +2118,7 @@ def _load_batch(
         if rep_columns:  # an unknown rep becomes a placeholder, not a rejection
             keys = {k: v for k, v in keys.items() if k != "reps.rep_id"}
         valid, rejected = validate_rows(
-            table, cells, known_keys=keys, unique_key=False, **validation
+            table, cells, known_keys=keys, unique_key=False, others=unknown_values, **validation
         )
         if rep_columns and valid.height:
             known.add_placeholder_reps(valid, rep_columns)
@@ -2175,6 +2178,13 @@ def _load_batch(
     done.rejections += [
         {"file": batch.source_file, "table": table, **row} for row in duplicates.to_dicts()
     ]
+    if others is not None and unknown_values:  # of the rows that load as other
+        loaded = pl.concat(unknown_values)
+        if "_line" in drop.columns:
+            left_out = drop.select(pl.col("_line").cast(pl.Int64))
+            loaded = loaded.join(left_out, on="_line", how="anti")
+        for column, value, n in loaded.group_by("column", "value").len().iter_rows():
+            others[(column, value)] += n
     for r in done.rejections:  # an adapter's batch: the export's own column of each cell
         if sources is None:  # a canonical file: its columns are the file's own
             r.pop("source_column", None)

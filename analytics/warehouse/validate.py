@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -340,6 +339,10 @@ def split_duplicates(table_name: str, rows: pl.DataFrame) -> tuple[pl.DataFrame,
     return rows.filter(pl.col("_line") == first), rejections
 
 
+#: The unknown values of descriptive enums that :func:`validate_rows` reports (``others``).
+UNKNOWN_VALUES_SCHEMA = {"_line": pl.Int64, "column": pl.String, "value": pl.String}
+
+
 def validate_rows(
     table_name: str,
     cells: pl.DataFrame,
@@ -349,7 +352,7 @@ def validate_rows(
     known_keys: Mapping[str, pl.Series | KeySet] | None = None,
     unique_key: bool = True,
     now: datetime | None = None,
-    others: Counter | None = None,
+    others: list[pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate text rows of one canonical table.
 
@@ -375,8 +378,9 @@ def validate_rows(
         The import's time: a timestamp or date later than it plus a year (or before
         1900-01-01) is rejected. Default: the current time.
     others
-        When given, counts ``(column, value)`` of each unknown value of a descriptive
-        enum (:data:`DESCRIPTIVE_ENUMS`) that loads as ``other``.
+        When given (and the table has descriptive enums, :data:`DESCRIPTIVE_ENUMS`), one
+        frame is appended to it: each unknown value of one that loads as ``other``, in the
+        valid rows (columns ``_line``, ``column``, ``value`` in small letters).
 
     Returns
     -------
@@ -422,17 +426,14 @@ def validate_rows(
                 known_cols.append(keys.contains(text[column.name]).alias(f"__known_{column.name}"))
     text = _parse_timestamps(text.with_columns(parsed), timestamps).with_columns(known_cols)
 
-    typed_exprs, checks = [], []
+    typed_exprs, checks, unknowns = [], [], []
     for column in table.columns:
         value, raw = pl.col(f"__value_{column.name}"), pl.col(column.name)
         allowed = _enum_values(column, enum_extra)
         if column.name in descriptive:
             allowed = (*allowed, OTHER) if OTHER not in allowed else allowed
             unknown = raw.is_not_null() & ~value.is_in(allowed)
-            if others is not None:
-                counts = text.filter(unknown).group_by(column.name).len()
-                for cell, n in counts.iter_rows():
-                    others[(column.name, cell.lower())] += n
+            unknowns.append((column.name, unknown))
             value = pl.when(unknown).then(pl.lit(OTHER)).otherwise(value)
         typed_exprs.append(value.cast(column.dtype).alias(column.name))
         if column.required:
@@ -523,6 +524,24 @@ def validate_rows(
     if unique_key:
         typed, duplicates = split_duplicates(table_name, typed)
         rejections.append(duplicates)
+    if others is not None and unknowns:  # of the valid rows (a rejected one loads as none)
+        loaded = passing.filter(pl.any_horizontal(u for _, u in unknowns))
+        loaded = loaded.filter(pl.col("_line").cast(pl.Int64).is_in(typed["_line"].implode()))
+        others.append(
+            pl.concat(
+                [
+                    pl.DataFrame(schema=UNKNOWN_VALUES_SCHEMA),
+                    *(
+                        loaded.filter(unknown).select(
+                            pl.col("_line").cast(pl.Int64),
+                            pl.lit(name).alias("column"),
+                            pl.col(name).str.to_lowercase().alias("value"),
+                        )
+                        for name, unknown in unknowns
+                    ),
+                ]
+            )
+        )
     rejected = pl.concat(
         [pl.DataFrame(schema=REJECTION_SCHEMA), *(r.cast(REJECTION_SCHEMA) for r in rejections)]
     )
