@@ -1787,17 +1787,22 @@ def _ids_on_every_path(root: Path, ids: dict[str, str]) -> Path:
     return db
 
 
+def _stored_lead_ids(db: Path) -> set[str]:
+    """The lead ids of ``core.leads``, as stored."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
+    finally:
+        con.close()
+
+
 def test_an_id_holding_a_phone_number_is_stored_nowhere(text_ids):
     assert _scan(text_ids, [v.split(" ", 1)[1] for v in _TEXT_IDS.values()]) == []
 
 
 @pytest.mark.parametrize("path", _ROUND4_PATHS)
 def test_an_id_holding_a_phone_number_is_hashed_on_every_import_path(text_ids, path):
-    con = duckdb.connect(str(text_ids), read_only=True)
-    try:
-        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
-    finally:
-        con.close()
+    leads = _stored_lead_ids(text_ids)
     assert hash_text(_TEXT_IDS[path], "test") in leads
 
 
@@ -1991,11 +1996,7 @@ def test_an_id_holding_an_iban_after_a_label_is_stored_nowhere(iban_ids):
 
 @pytest.mark.parametrize("path", _ROUND4_PATHS)
 def test_an_id_holding_an_iban_after_a_label_is_hashed_on_every_import_path(iban_ids, path):
-    con = duckdb.connect(str(iban_ids), read_only=True)
-    try:
-        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
-    finally:
-        con.close()
+    leads = _stored_lead_ids(iban_ids)
     assert hash_text(_IBAN_IDS[path], "test") in leads
 
 
@@ -2597,11 +2598,7 @@ def test_an_id_holding_an_address_with_its_at_written_out_is_hashed_and_stored_n
     needles = [v.split(".")[0] for v in _SPELT_IDS.values()]
     assert len(set(needles)) == len(_ROUND4_PATHS)
     assert _scan(spelt_ids, needles) == []
-    con = duckdb.connect(str(spelt_ids), read_only=True)
-    try:
-        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
-    finally:
-        con.close()
+    leads = _stored_lead_ids(spelt_ids)
     assert {hash_text(v, "test") for v in _SPELT_IDS.values()} <= leads
     # the same address as its plain spelling: one lead, and `sla purge --lead` finds it
     assert hash_text(_SPELT_IDS[_ROUND4_PATHS[0]], "test") == hash_text(
@@ -2628,11 +2625,7 @@ def dashed_ids(tmp_path_factory):
 def test_an_id_of_a_phone_word_a_dash_and_a_number_is_hashed_on_every_path(dashed_ids):
     needles = [v.split("-")[1] for v in _DASHED_IDS.values()]
     assert _scan(dashed_ids, needles) == []
-    con = duckdb.connect(str(dashed_ids), read_only=True)
-    try:
-        leads = {r[0] for r in con.execute("SELECT lead_id FROM core.leads").fetchall()}
-    finally:
-        con.close()
+    leads = _stored_lead_ids(dashed_ids)
     assert {hash_text(v, "test") for v in _DASHED_IDS.values()} <= leads
 
 
