@@ -666,7 +666,15 @@ def test_personal_headers(header, personal):
         ("0171\u202f7731\u202f9942", "[phone]"),
         ("Tel.\t0171\t77319942", "Tel.\t[phone]"),
         ("Handy 0171\u201377319942", "Handy [phone]"),
+        # ... after an ``_``, as after a ``-`` or a ``.`` (rules version 6: a call recording)
+        ("anruf_0171 1234567.mp3", "anruf_[phone].mp3"),
+        ("recording_01711234567_2026-10-05.wav", "recording_[phone]_2026-10-05.wav"),
+        ("Rückruf_0049 171 1234567", "Rückruf_[phone]"),
+        ("call_555-867-5309.mp3", "call_[phone].mp3"),
         # not personal: timestamps, dates, amounts, ids, codes, postcodes, a wrong IBAN
+        ("report_2026_10_05.pdf", "report_2026_10_05.pdf"),
+        ("webinar_20261005_0930", "webinar_20261005_0930"),
+        ("rep_08 L_000123 utm_campaign_2026_q4", "rep_08 L_000123 utm_campaign_2026_q4"),
         ("2026-10-05T09:12:00.123456+02:00", "2026-10-05T09:12:00.123456+02:00"),
         ("05.10.2026 09:12", "05.10.2026 09:12"),
         ("1.234.567,50", "1.234.567,50"),
@@ -1401,8 +1409,14 @@ _ROUND4 = [
     ("zz\\_r9@example.org", "[email]"),
     ("+4917155503011+4917155503012", "[phone][phone]"),
     ("++49 171 5550 3013", "[phone]"),
+    # a call recording's file name (rules version 6: a number after an ``_`` stands apart)
+    ("anruf_0171 5550 3014.mp3", "anruf_[phone].mp3"),
+    ("Rückruf_017155503015_2026-10-05.wav", "Rückruf_[phone]_2026-10-05.wav"),
 ]
-_ROUND4_NEEDLES = ["zz.r", "_r9", "mu=", "ller@", "exam=", "55503011", "55503012", "5550 3013"]
+_ROUND4_NEEDLES = [
+    "zz.r", "_r9", "mu=", "ller@", "exam=", "55503011", "55503012", "5550 3013", "5550 3014",
+    "017155503015",
+]  # fmt: skip
 
 
 def _planted_cell(marker: str, spellings: list[tuple[str, str]], path: str) -> tuple[str, str]:
@@ -1712,6 +1726,10 @@ def test_an_id_holding_a_phone_number_or_an_iban_among_more_is_hashed(value):
         "Order 12345678901",
         "lead 2026-10-05",
         "rep-08",
+        # plain digits or dashed groups after a word and an ``_``: an id, as after a dash
+        "SAP_0012345678",
+        "rep_0171123456",
+        "L_0815-47110",
     ],
 )
 def test_an_ordinary_id_is_not_hashed(value):
@@ -2257,6 +2275,11 @@ def test_masking_a_masked_text_changes_nothing(text):
         "Mobil-0171-1234567",
         "fax-00491711234567",
         "Handy-+4917112345678",
+        # ... or an ``_`` (rules version 6), and any layout standing apart after an ``_``
+        "anruf_01711234567",
+        "Tel_0171-1234567",
+        "call_0171 1234567",
+        "x_0049 171 1234567",
     ],
 )
 def test_an_id_holding_a_phone_number_after_a_phone_word_is_hashed(value):
@@ -2627,6 +2650,31 @@ def test_an_id_of_a_phone_word_a_dash_and_a_number_is_hashed_on_every_path(dashe
     assert _scan(dashed_ids, needles) == []
     leads = _stored_lead_ids(dashed_ids)
     assert {hash_text(v, "test") for v in _DASHED_IDS.values()} <= leads
+
+
+#: A phone word, an ``_`` and a phone number (a call recording's name), planted as a lead's
+#: id on every import path (rules version 6: stored in clear before).
+_UNDERSCORED_IDS = {
+    path: f"{word}_0171555048{i}"
+    for i, (path, word) in enumerate(
+        zip(_ROUND4_PATHS, ["anruf", "Tel", "call", "Rueckruf", "mobile", "fon", "sms", "cel"],
+            strict=True)
+    )
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def underscored_ids(tmp_path_factory):
+    return _ids_on_every_path(tmp_path_factory.mktemp("underscored_ids"), _UNDERSCORED_IDS)
+
+
+def test_an_id_of_a_phone_word_an_underscore_and_a_number_is_hashed_on_every_path(
+    underscored_ids,
+):
+    needles = [v.split("_")[1] for v in _UNDERSCORED_IDS.values()]
+    assert _scan(underscored_ids, needles) == []
+    leads = _stored_lead_ids(underscored_ids)
+    assert {hash_text(v, "test") for v in _UNDERSCORED_IDS.values()} <= leads
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):

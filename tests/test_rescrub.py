@@ -267,7 +267,7 @@ def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules
         res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
         doc = json.loads(res.stdout)["privacy_rules"]
     assert res.exit_code == 0, res.output
-    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 5)
+    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 6)
     assert doc["cells"] == {
         "raw.leads": 2,  # L2's id, L1's campaign
         "core.leads": 2,
@@ -289,42 +289,52 @@ def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules
     assert _rows(db, "SELECT max(rules) FROM meta.privacy_rules") == [(PRIVACY_RULES,)]
 
 
-#: What the rules of version 4 let through and those of version 5 read: a lead's id of a
-#: phone word, a dash and a phone number (text read it so already: ``Tel-[phone]``).
-V5_ID = "Tel-01715550438"
+#: What an older version of the rules let through and the next reads: the version, a lead's
+#: id and L1's campaign, the number in them, and the cells that change. Version 5 reads an
+#: id of a phone word, a dash and a phone number (text read it so already:
+#: ``Tel-[phone]``); version 6 a phone number after an ``_``, in an id and in text (a call
+#: recording's file name).
+_NEXT_VERSION = {
+    5: (4, "Tel-01715550438", "Herbst", ["01715550438"], {"raw.leads": 1, "core.leads": 1}),
+    6: (5, "anruf_01715550439", "Rückruf_0171 5550 4401.mp3", ["01715550439", "5550 4401"],
+        {"raw.leads": 2, "core.leads": 2}),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("how", ["rescrub", "import"])
-def test_an_id_of_a_phone_word_a_dash_and_a_number_kept_by_version_4_is_hashed(tmp_path, how):
+@pytest.mark.parametrize("version", list(_NEXT_VERSION))
+def test_what_the_version_before_let_through_is_hashed_and_masked(tmp_path, version, how):
+    before, old_id, campaign, needles, leads_cells = _NEXT_VERSION[version]
     db = tmp_path / "w.duckdb"
     import_export(db, _first(tmp_path))
-    _plant(db, rules=4, old_id=V5_ID, campaign="Herbst", rejected="nope")
-    assert _scan(db, ["01715550438"]) == ["01715550438"]  # the scan sees what was planted
+    _plant(db, rules=before, old_id=old_id, campaign=campaign, rejected="nope")
+    assert _scan(db, needles) == sorted(needles)  # the scan sees what was planted
     if how == "rescrub":
         res = runner.invoke(cli.app, ["rescrub", "--db", str(db), "--json"])
         doc = json.loads(res.stdout)
     else:
         d = _write_rows(  # the planted lead again, as today's import hashes it: it joins
             tmp_path / "second" / "lifecycle_events.csv",
-            [["lead_id", "stage", "entered_at"], [V5_ID, "sql", "2026-10-08"]],
+            [["lead_id", "stage", "entered_at"], [old_id, "sql", "2026-10-08"]],
         ).parent
         res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
         doc = json.loads(res.stdout)["privacy_rules"]
     assert res.exit_code == 0, res.output
-    assert (doc["before"], doc["rules"]) == (4, PRIVACY_RULES)
+    assert (doc["before"], doc["rules"]) == (before, PRIVACY_RULES)
     assert doc["cells"] == {  # L2's id, wherever it stands (its rejected row's too)
-        "raw.leads": 1,
-        "core.leads": 1,
+        **leads_cells,
         "raw.lifecycle_events": 2,
         "core.lifecycle_events": 1,
         "raw.sales_touches": 1,
         "core.sales_touches": 1,
     }
-    assert _scan(db, ["01715550438"]) == []
-    hashed = hash_text(V5_ID, "test")
+    assert _scan(db, needles) == []
+    hashed = hash_text(old_id, "test")
     assert _rows(db, "SELECT lead_id FROM core.sales_touches") == [(hashed,)]
     stages = _rows(db, f"SELECT stage FROM core.lifecycle_events WHERE lead_id = '{hashed}'")
     assert sorted(stages) == ([("mql",)] if how == "rescrub" else [("mql",), ("sql",)])
+    masked = campaign.replace("0171 5550 4401", "[phone]")
+    assert _rows(db, "SELECT campaign FROM core.leads WHERE lead_id = 'L1'") == [(masked,)]
 
 
 def test_the_review_counts_stay_and_ids_that_now_hash_alike_merge(tmp_path):

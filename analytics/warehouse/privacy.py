@@ -433,14 +433,16 @@ _JOIN = (
     rf"|[ \t]*[,;]?[ \t]+{_words(OR_WORDS)}\.?[ \t]+"
 )
 #: The phone numbers of :data:`PHONE`: what stands before one (kept) and the number. The
-#: start or a character that cannot precede one (not a letter, a digit, ``_`` or ``+``);
+#: start or a character that cannot precede one (not a letter, a digit or ``+``; an ``_``
+#: parts words as a ``-`` or a ``.`` does, ``anruf_0171 1234567.mp3``, since version 6 of
+#: the rules);
 #: a letter or ``_`` right before its ``+`` (``x+4917112345678``, ``call+49 171
 #: 1234567``: a digit there is a sum, ``2+2``, and 7 digits or fewer after a ``+`` are no
 #: number, ``SKU+12345``); one of :data:`_PHONE_WORDS` right before it; a national
 #: number after a phone word (``Teléfono 612 345 678``, ``Tel 1234567``:
 #: :data:`_AFTER_PHONE_WORD`).
 _PHONE_KINDS = (
-    (r"^|[^\w+]", _PHONE_ANY),
+    (r"^|[^\w+]|_", _PHONE_ANY),
     (r"[^\W\d]", rf"\+?{_PLUS_PHONE}"),
     (rf"\b{_PHONE_WORDS}", _PHONE_ANY),
     (rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}", _AFTER_PHONE_WORD),
@@ -454,12 +456,18 @@ _PHONE_KINDS = (
 _NOT_ITS_END = r"[ \t]+(?:\d{1,2}[:.]\d{2}|\d{1,3},\d{2}|\d{4}-\d{2}-\d{2})"
 
 
+#: Where a phone number ends: a word's end, or an ``_`` that parts it from the next word as a
+#: ``-`` or a ``.`` does (``anruf_01711234567_2026-10-05.mp3``, since version 6 of the
+#: rules; the patterns have no look-ahead, so the ``_`` is matched and written back).
+_NUMBER_END = r"_|\b"
+
+
 def _phones(kinds: Iterable[tuple[str, str]], *, timed: bool = False) -> tuple[str, str, str]:
     r"""One pattern of ``kinds`` (what stands before a number, the number), each a group,
     and what :func:`_mask_phones` and :func:`_mask_mapped` write for a match: the mask,
     and the number between :data:`_OPEN` and :data:`_CLOSE`, with what stood before it.
     ``timed``: each kind is first tried with :data:`_NOT_ITS_END` after it (a group of its
-    own, kept).
+    own, kept). A number ends at a word's end or an ``_`` (:data:`_NUMBER_END`, kept).
 
     >>> pattern, mask, _ = _phones([("Tel ", r"\d[\d ]+\d")], timed=True)
     >>> re.sub(pattern, _template(mask), "Tel 612 345 678 14:30, Tel 1234567")
@@ -468,12 +476,12 @@ def _phones(kinds: Iterable[tuple[str, str]], *, timed: bool = False) -> tuple[s
     parts: list[str] = []
     kept, numbers, after = [], [], []
     for before, number in kinds:
-        for end in ([f"({_NOT_ITS_END})"] if timed else []) + [r"\b"]:
+        for end in ([_NOT_ITS_END] if timed else []) + [_NUMBER_END]:
             first = re.compile("|".join(parts)).groups + 1 if parts else 1
-            parts.append(f"({before})({number}){end}")
+            parts.append(f"({before})({number})({end})")
             kept.append(f"${{{first}}}")
             numbers.append(f"${{{first + 1}}}")
-            after += [f"${{{first + 2}}}"] if end != r"\b" else []
+            after.append(f"${{{first + 2}}}")
     kept_text, after_text = "".join(kept), "".join(after)
     return (
         "|".join(parts),
@@ -515,9 +523,9 @@ _PHONE_HIDDEN_TIMED, _, _PHONE_HIDDEN_TIMED_MARKS = _phones(_HIDDEN_KINDS, timed
 #: a digit after a mask on its line (a text masked before: ``[phone]/622333444``).
 #: No word list, no word boundary: a third cheaper than :data:`PHONE`.
 _PHONE_SEEN = (
-    rf"(?:^|[^\d+])(?:{_PHONE_ANY})\b"
-    rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
-    rf"|[ \t.:](?:{_AFTER_PHONE_WORD})\b"
+    rf"(?:^|[^\d+])(?:{_PHONE_ANY})(?:{_NUMBER_END})"
+    rf"|[^\W\d]\+?{_PLUS_PHONE}(?:{_NUMBER_END})"
+    rf"|[ \t.:](?:{_AFTER_PHONE_WORD})(?:{_NUMBER_END})"
     r"|\[phone\][^\d\n]*[1-9]"
 )
 #: An IBAN candidate (two letters, two check digits, 11 to 30 more); masked when its
@@ -596,25 +604,29 @@ _ID_LABELLED_IBAN = (
 #: ``A/0170/5550099``, ``Tel01711234567``): one of :data:`_ID_PHONE_LAYOUTS` standing
 #: apart as :data:`PHONE` reads one in text, a ``+`` number right after a letter, or
 #: any layout right after one of :data:`_PHONE_WORDS` or after one and a dash
-#: (``Tel-01711234567``, as text reads it since version 5 of the rules). (Plain digits
-#: and dashed groups glued to an id's letters, ``L-0815-47110``, ``CALL12345678``,
-#: ``Call-12345678``, stay ids, as they are whole.)
+#: (``Tel-01711234567``, as text reads it since version 5 of the rules) or an ``_``
+#: (``anruf_01711234567``, version 6; a layout after an ``_`` stands apart too,
+#: ``call_0171 1234567``). (Plain digits and dashed groups glued to an id's letters,
+#: ``L-0815-47110``, ``CALL12345678``, ``SAP_0012345678``, ``Call-12345678``, stay ids,
+#: as they are whole.)
 _ID_PHONE_INSIDE = (
-    rf"(?:^|[^\w+])(?:{'|'.join(_ID_PHONE_LAYOUTS)})\b"
-    rf"|[^\W\d]\+?{_PLUS_PHONE}\b"
-    rf"|\b{_PHONE_WORDS}-?(?:{_PHONE_ANY})\b"
+    rf"(?:^|[^\w+]|_)(?:{'|'.join(_ID_PHONE_LAYOUTS)})(?:{_NUMBER_END})"
+    rf"|[^\W\d]\+?{_PLUS_PHONE}(?:{_NUMBER_END})"
+    rf"|\b{_PHONE_WORDS}[-_]?(?:{_PHONE_ANY})(?:{_NUMBER_END})"
 )
 #: ... or any layout or a national number after a phone word and a mark or a space
 #: (``Tel:01711234567``, ``Teléfono 612 345 678``: :data:`_BEFORE_NATIONAL`). A pass of
 #: its own: joined to :data:`_ID_PHONE_INSIDE`, the one pattern took ten times as long.
-_ID_PHONE_AFTER_WORD = rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}(?:{_PHONE_ANY}|{_AFTER_PHONE_WORD})\b"
+_ID_PHONE_AFTER_WORD = (
+    rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}(?:{_PHONE_ANY}|{_AFTER_PHONE_WORD})(?:{_NUMBER_END})"
+)
 #: An id with words parted by a space (``Tel 0171 1234567``, ``lead 0171-1234567``,
 #: ``0171 - 1234567``) is text, not a CRM's id: a phone number in any layout of
 #: :data:`PHONE` (:data:`_ID_PHONE_AMONG`) or an IBAN (:data:`_ID_TEXT_IBAN`, as text
 #: reads one: standing apart or glued to a word, its check digits and length) anywhere in
 #: it makes it personal.
 _ID_SPACED = r"\S\s+\S"
-_ID_PHONE_AMONG = rf"(?:^|[^\w+])(?:{_PHONE_ANY})\b"
+_ID_PHONE_AMONG = rf"(?:^|[^\w+]|_)(?:{_PHONE_ANY})(?:{_NUMBER_END})"
 _ID_TEXT_IBAN = rf"\S\s+.*(?:{_IBANS})|(?:{_IBANS}).*\s+\S"
 
 _IBAN_CANDIDATE = re.compile(_IBANS)

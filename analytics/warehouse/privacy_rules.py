@@ -48,7 +48,12 @@ import duckdb
 #: 5: an id of a phone word, a dash and a phone number (``Tel-01711234567``,
 #: ``Mobil-0171-1234567``) is hashed, as text already read it (``Tel-[phone]``); a
 #: national number after a dash alone stays an id (``Call-12345678``).
-PRIVACY_RULES = 5
+#: 6: a phone number after an ``_`` is masked, as after a ``-`` or a ``.`` (a call
+#: recording's file name, ``anruf_0171 1234567.mp3`` -> ``anruf_[phone].mp3``; before,
+#: an ``_`` glued it to the word as a letter does), and an id holding one is hashed
+#: (``anruf_01711234567``, ``call_0171 1234567``); plain digits after a word and an
+#: ``_`` stay an id (``SAP_0012345678``), as after a dash.
+PRIVACY_RULES = 6
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS meta",
