@@ -776,6 +776,27 @@ _PIECES = [
 ]
 
 
+#: Phone numbers in the layouts text reads (a call recording's file name holds one so).
+_LAYOUTS = [
+    "0171 1234567", "01711234567", "+49 171 1234567", "0049 171 1234567", "030/1234567",
+    "555-867-5309", "0171-1234567", "+4917112345678", "06 12 34 56 78",
+]  # fmt: skip
+
+
+@given(
+    before=st.text(alphabet="abcxyzABCÄÖÜäöüß", min_size=1, max_size=8),
+    number=st.sampled_from(_LAYOUTS),
+    after=st.text(alphabet="abcxyzABCÄÖÜäöüß", min_size=1, max_size=8),
+    ending=st.sampled_from(["", ".mp3", ".wav"]),
+)
+def test_a_number_between_underscores_is_masked_as_between_dashes(before, number, after, ending):
+    """Rules version 6: an ``_`` parts a number from the words around it as a ``-`` does
+    (``anruf_0171 1234567_2026.mp3``); before, it glued the number to them as a letter."""
+    dashed = mask_text(f"{before}-{number}-{after}{ending}")
+    assert dashed == f"{before}-[phone]-{after}{ending}"
+    assert mask_text(f"{before}_{number}_{after}{ending}") == f"{before}_[phone]_{after}{ending}"
+
+
 @given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
 @example("ana(at)example.org")
 @example("ana[AT]example[dot]org")
