@@ -385,7 +385,8 @@ def import_(
     if rejudged is not None:  # the import recorded a backdated version
         err.print(f"[yellow]warning:[/] {plain(rejudged.text)}", highlight=False, soft_wrap=True)
     mixed = _into_demo(db, demo, result, fmt=fmt, path=path, mapping=mapping)
-    _refresh_results(db, cfg)
+    if not (result.results_kept and _results_stored(db, cfg)):
+        _refresh_results(db, cfg)
     if as_json:
         emit_json(
             {
@@ -1862,6 +1863,15 @@ def alerts_command(
 
 
 # -- stored results (speed) ---------------------------------------------------------
+
+
+def _results_stored(db: Path, cfg: SlaConfig) -> bool:
+    """Whether the stored results of ``cfg`` are those of the data (an import that changed
+    nothing kept them): no refresh is needed."""
+    from analytics.precompute import results_stored
+
+    with readonly_warehouse(db) as con:
+        return results_stored(con, cfg)
 
 
 def _refresh_results(db: Path, cfg: SlaConfig, *, reviews: bool = True) -> dict[str, Any] | None:

@@ -5,7 +5,8 @@ The review of a month (:func:`analytics.review.build_review`) and the KPI histor
 only decides which of them are worth keeping after an import (the months the app and
 ``sla review`` open by default), turns them into bytes and back. The bytes live in the
 warehouse (:mod:`analytics.warehouse.precomputed`), keyed by what they depend on: the
-data (an import deletes every stored result), the SLA config's content hash, the month
+data (an import that changes it deletes every stored result), the SLA config's content
+hash, the month
 and ``as_of``, and for the lead-scoring results (:data:`SCORING_KINDS` and
 :data:`MODEL_KINDS`, what the Lead qualification page and ``sla score report`` read) the
 saved model.
@@ -621,6 +622,36 @@ def page_config(
 # -- the warehouse's stored results ---------------------------------------------------
 
 
+def results_stored(con: Any, config: SlaConfig) -> bool:
+    """Whether what :func:`refresh_results` stores for ``config`` is stored for the data of
+    ``con``: the KPI history up to the month of as_of, which it stores with the rest at
+    once (a write that changes the data deletes them all; an import that changed nothing
+    keeps them, :attr:`analytics.warehouse.loader.ImportResult.results_kept`).
+
+    >>> import duckdb
+    >>> from analytics.config import load_config
+    >>> results_stored(duckdb.connect(), load_config("data/sla.toml"))  # an empty warehouse
+    False
+    """
+    import duckdb
+
+    from analytics.sla_history import month_zones
+    from analytics.warehouse.config_history import stored_configs
+    from analytics.warehouse.facts import latest_timestamp
+    from analytics.warehouse.precomputed import has_result
+
+    try:
+        as_of = latest_timestamp(con)
+    except duckdb.Error:  # no tables: nothing was loaded
+        return False
+    if as_of is None or not config.content_hash:
+        return False
+    versions = stored_configs(con)
+    month = month_zones(versions, fallback=config).month_at(as_of)
+    key = history_key(month, config, as_of, versions=versions)
+    return key is not None and has_result(con, key)
+
+
 def refresh_results(
     db_path: str | Path, config: SlaConfig, *, reviews: bool = True, scoring: bool = True
 ) -> dict[str, Any]:
@@ -711,8 +742,9 @@ def stored(
     is none.
 
     ``con`` is a connection to the warehouse whose data the result must describe (an
-    import deletes every stored result, so what is found is current); ``model`` the
-    :func:`model_hash` of the saved model in use (the lead-scoring kinds; month "");
+    import that changes the data deletes every stored result, so what is found is
+    current); ``model`` the :func:`model_hash` of the saved model in use (the
+    lead-scoring kinds; month "");
     ``versions`` the recorded SLA versions (the KPI history, :func:`history_key`: ``config``
     is the one given; a review's ``config`` is the version that judges its month).
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -319,6 +319,123 @@ def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
     (folder / "reps.csv").write_text("rep_id,name,team\nr-new,Neu,sdr\n")
     import_canonical(db, folder, config=cfg)
     assert kept() == 0
+
+
+def _stored_index(db: Path) -> list[tuple]:
+    """The stored results' index: key and the moment each was computed."""
+    con = connect_readonly(db)
+    try:
+        return stored_results(con).rows()
+    finally:
+        con.close()
+
+
+#: A second import after a first of ``REPS`` (as a monthly refresh of the same export): what
+#: it brings, and whether the stored results of the first hold after it
+REPS = "rep_id,name,team\nr-new,Neu,sdr\n"
+_SECOND_IMPORTS = {
+    "the same file": (REPS, True),
+    "a changed row": ("rep_id,name,team\nr-new,Neu,ae\n", False),
+    "a new row": (REPS + "r-two,Zwei,sdr\n", False),
+    "a rejected row only": (REPS + "r-bad,Bad,nope\n", False),  # new in the quarantine
+}
+
+
+@pytest.mark.parametrize("second", list(_SECOND_IMPORTS))
+def test_an_import_that_changes_nothing_keeps_the_stored_results(
+    refreshed: Path, tmp_path: Path, second: str
+) -> None:
+    from analytics.precompute import results_stored
+    from analytics.warehouse import import_canonical
+
+    cfg = load_config(CONFIG)
+    first = tmp_path / "first" / "reps.csv"
+    first.parent.mkdir()
+    first.write_text(REPS)
+    assert not import_canonical(refreshed, first.parent, config=cfg).results_kept
+    refresh_results(refreshed, cfg)
+    before = _stored_index(refreshed)
+    text, kept = _SECOND_IMPORTS[second]
+    again = tmp_path / "again" / "reps.csv"
+    again.parent.mkdir()
+    again.write_text(text)
+    assert import_canonical(refreshed, again.parent, config=cfg).results_kept is kept
+    assert _stored_index(refreshed) == (before if kept else [])
+    con = connect_readonly(refreshed)
+    try:
+        assert results_stored(con, cfg) is kept
+    finally:
+        con.close()
+
+
+def test_an_unchanged_import_after_rows_dated_past_the_last_one_drops_the_results(
+    tmp_path: Path,
+) -> None:
+    """A row dated after an import is no moment of the data until a later import: the
+    next import of the same file moves as_of, and the results keyed by the old one go."""
+    from analytics.warehouse import import_canonical
+
+    cfg = load_config(CONFIG)
+    db, folder = tmp_path / "w.duckdb", tmp_path / "in"
+    folder.mkdir()
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (folder / "leads.csv").write_text(
+        f"lead_id,created_at,source\nL1,2026-10-05T09:00:00Z,email\nL2,{tomorrow},email\n"
+    )
+    import_canonical(db, folder, config=cfg)
+    refresh_results(db, cfg)
+    assert _stored_index(db)
+    again = import_canonical(db, folder, config=cfg)
+    assert again.unchanged_files == [str(folder / "leads.csv")]  # no row changed ...
+    assert not again.results_kept  # ... but as_of did
+    assert _stored_index(db) == []
+
+
+def test_an_unchanged_import_with_a_new_sla_version_drops_the_results(refreshed: Path) -> None:
+    """The version an import records judges its months from its day: stored reviews and
+    KPI histories of the months it judges are not those it would compute."""
+    from analytics.warehouse import import_canonical
+
+    cfg = load_config(CONFIG)
+    folder = refreshed.parent / "in"
+    folder.mkdir()
+    (folder / "reps.csv").write_text(REPS)
+    import_canonical(refreshed, folder, config=cfg)
+    refresh_results(refreshed, cfg)
+    assert _stored_index(refreshed)
+    later = with_settings(cfg, {"sla.version": "later", "sla.effective_from": "2026-10-01"})
+    later = later.model_copy(update={"content_hash": "later"})
+    assert not import_canonical(refreshed, folder, config=later).results_kept
+    assert _stored_index(refreshed) == []
+
+
+def test_sla_import_of_an_unchanged_folder_computes_nothing_again(
+    refreshed: Path, tmp_path: Path
+) -> None:
+    """`sla import` stores the results after a load; when the load changed nothing, those
+    stored stay (not computed again), and `sla review` prints what a fresh refresh gives."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics import cli
+
+    runner = CliRunner()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "reps.csv").write_text(REPS)
+    args = ["import", str(folder), "--db", str(refreshed), "--config", str(CONFIG), "--json"]
+    assert runner.invoke(cli.app, args).exit_code == 0
+    before = _stored_index(refreshed)
+    assert before  # stored by the first import
+    res = runner.invoke(cli.app, args)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["unchanged_files"] == [str(folder / "reps.csv")]
+    assert _stored_index(refreshed) == before  # the same results, computed at the same time
+    review = ["review", "--db", str(refreshed), "--config", str(CONFIG), "--json", "--no-record"]
+    kept = runner.invoke(cli.app, review).stdout
+    refresh_results(refreshed, load_config(CONFIG))
+    assert runner.invoke(cli.app, review).stdout == kept
 
 
 def test_an_empty_warehouse_keeps_no_months() -> None:

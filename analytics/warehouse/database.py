@@ -159,8 +159,9 @@ def updating(
     fresh
         Start from an empty warehouse instead of a copy (``sla demo``).
     keep_results
-        Keep the stored results (:mod:`analytics.warehouse.precomputed`); every other
-        write changes the data and deletes them first.
+        Keep the stored results (:mod:`analytics.warehouse.precomputed`): a write that
+        leaves their data alone, or an import, which deletes them once it has seen that
+        it changed it; every other write changes the data and deletes them first.
     expect
         The :func:`file_identity` of the file the caller read (results computed from it):
         when another writer has swapped in a new file since, nothing is written and

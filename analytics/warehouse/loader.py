@@ -284,6 +284,10 @@ class ImportResult:
     #: what bringing the warehouse to today's privacy rules did before the load
     #: (:class:`~analytics.warehouse.rescrub.RescrubResult`; None: it was on them)
     privacy: Any = None
+    #: the load changed nothing the stored results are computed from (no row in core or
+    #: the quarantine, no new SLA version, the same latest moment): they were kept, and
+    #: need no refresh (:mod:`analytics.warehouse.precomputed`)
+    results_kept: bool = False
 
     @property
     def rows_rejected(self) -> int:
@@ -2467,7 +2471,7 @@ def load_batches(
     except PurgeFailed as exc:
         raise ImportFailed(str(exc)) from None
     with (
-        updating(db_path) as con,
+        updating(db_path, keep_results=True) as con,  # cleared below, unless nothing changed
         tempfile.TemporaryDirectory(
             prefix=f".{Path(db_path).name}.stage-{os.getpid()}-", dir=Path(db_path).parent
         ) as folder,
@@ -2479,6 +2483,12 @@ def load_batches(
             raise ImportFailed(conflict)
         migrate_hashes(con)  # a warehouse written before row hashes and sightings
         record_rules(con)  # its cells satisfy the privacy rules of this code now
+        # the stored results are kept until the load shows it changed their data (below);
+        # their index exists, so that no read of it fails (and aborts the transaction)
+        from analytics.warehouse.precomputed import clear_results, create_table
+
+        create_table(con)
+        as_of_before = latest_timestamp(con)
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta.loads").fetchall()[0][
             0
         ]
@@ -2509,6 +2519,7 @@ def load_batches(
         rows_in_file: Counter = Counter(_file_of(p["file"]) for p in unreadable if "file" in p)
         others: Counter = Counter()
         quarantine_rows = [_safe_problem(r, salt) for r in unreadable]
+        quarantined = 0  # rows new in the quarantine
         for index, batch in enumerate(batches):
             if progress:
                 progress(f"loading {batch.table}", index / max(len(batches), 1))
@@ -2652,7 +2663,7 @@ def load_batches(
             # path or line it came from and however often it is loaded; rows stored before
             # content hashes existed are matched by file content and line.
             columns = ", ".join(f'"{c}"' for c in frame.columns)
-            con.execute(
+            ((quarantined,),) = con.execute(
                 f"""INSERT INTO meta.quarantine ({columns}) SELECT {columns} FROM incoming_q q
                 WHERE NOT EXISTS (
                      SELECT 1 FROM meta.quarantine m
@@ -2664,17 +2675,23 @@ def load_batches(
                 QUALIFY row_number() OVER (
                     PARTITION BY table_name, "column", reason, row_hash ORDER BY source_file, line
                 ) = 1"""
-            )
+            ).fetchall()
             con.unregister("incoming_q")
-        if config is not None:
-            record_config_version(con, config)
+        # a new version judges its months anew
+        new_version = config is not None and record_config_version(con, config)
+        as_of = latest_timestamp(con)
+        # the stored results hold while the data they read did not change, nor its latest
+        # moment (rows dated after the last import became known: as_of moved); cleared
+        # before the coverage is read with the tables (the stored MQL episodes among them)
+        removed = any(c["removed"] for c in result.changes.values())
+        if changed_files or removed or quarantined or new_version or as_of != as_of_before:
+            clear_results(con)
+        else:
+            result.results_kept = True
         record_coverage(con, config)
         # the moment this load's data is known from (its latest timestamp): the versions it
         # replaced end there, whatever later loads bring
-        con.execute(
-            "UPDATE meta.loads SET data_as_of = ? WHERE load_id = ?",
-            [latest_timestamp(con), load_id],
-        )
+        con.execute("UPDATE meta.loads SET data_as_of = ? WHERE load_id = ?", [as_of, load_id])
         record_history(con, config)  # the scored attributes this load replaced, and until when
         if progress:
             progress("committing", 1.0)
