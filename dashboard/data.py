@@ -562,9 +562,17 @@ def confirm_import(preview: Any) -> bool:
 
     _may_write()
     swapped = confirm_preview(preview)
-    if swapped:
+    if swapped and not (preview.result.results_kept and _results_current()):
         store_results_in_background()
     return swapped
+
+
+def _results_current() -> bool:
+    """Whether the stored results of the config in force describe the warehouse's data (an
+    import that changed nothing kept them): no refresh is needed."""
+    from analytics.precompute import results_stored
+
+    return results_stored(connection().cursor(), config())
 
 
 def store_results_in_background() -> subprocess.Popen:

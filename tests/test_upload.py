@@ -666,6 +666,19 @@ def test_a_confirmed_upload_stores_the_results_of_the_new_data(warehouse, result
     assert {"review", "kpi_history"} <= kinds
 
 
+def test_a_confirmed_upload_that_changes_nothing_computes_nothing_again(
+    warehouse, results_stored_at_once
+):
+    """The same file uploaded again: the import keeps the stored results of the first, and
+    the confirm starts no ``sla precompute`` (they describe the data as they are)."""
+    at = data_page()
+    for _ in range(2):
+        preview(at, [("leads.csv", AFTER.encode())], replace=True)
+        at.button(key="upload_confirm").click().run()
+        assert not at.exception, at.exception[0].value
+    assert results_stored_at_once == [0]  # after the first confirm only
+
+
 def test_an_upload_reads_times_without_an_offset_in_the_zone_chosen(tmp_path, monkeypatch):
     """HubSpot writes local times; the upload had no time zone, so they were read as UTC."""
     from analytics.config import load_config
