@@ -6,10 +6,9 @@ only decides which of them are worth keeping after an import (the months the app
 ``sla review`` open by default), turns them into bytes and back. The bytes live in the
 warehouse (:mod:`analytics.warehouse.precomputed`), keyed by what they depend on: the
 data (an import that changes it deletes every stored result), the SLA config's content
-hash, the month
-and ``as_of``, and for the lead-scoring results (:data:`SCORING_KINDS` and
-:data:`MODEL_KINDS`, what the Lead qualification page and ``sla score report`` read) the
-saved model.
+hash, the month and ``as_of``, and for the lead-scoring results (:data:`SCORING_KINDS`
+and :data:`MODEL_KINDS`, what the Lead qualification page and ``sla score report``
+read) the saved model.
 
 The format holds no code: a JSON manifest with tagged values and one Arrow IPC stream
 per frame, in a zip. Only the classes listed in :data:`KNOWN_CLASSES` can be rebuilt.

@@ -6,10 +6,10 @@ code_hash, model_hash) with the payload's size and the table that holds it. Each
 schema: DuckDB reads a BLOB column a whole vector at a time, so payloads sharing a table
 were all read to serve any one of them (at 10M leads, 170 MB to read a 15 KB KPI
 history). Every write to the warehouse (:func:`analytics.warehouse.database.updating`)
-deletes the stored results first, but an import, which deletes them once it has seen that
-it changed their data (:attr:`analytics.warehouse.loader.ImportResult.results_kept`), so
-a row that is there was computed on exactly the data in the file; the config hash,
-``as_of`` and the saved model in the key do the rest.
+deletes the stored results (an import once it has seen that it changed their data:
+:attr:`analytics.warehouse.loader.ImportResult.results_kept`), so a row that is there
+was computed on exactly the data in the file; the config hash, ``as_of`` and the saved
+model in the key do the rest.
 Storing results drops those of another version of the code, which no reader of this
 version would serve.
 
