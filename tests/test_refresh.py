@@ -680,35 +680,48 @@ def test_a_writer_waits_for_the_writer_lock_then_gives_up_saying_so(tmp_path, co
 
 
 def test_imports_killed_at_random_moments_leave_nothing_after_a_clean_import(tmp_path):
+    """20 `sla import` processes killed at random moments of their run, then one clean
+    import. Each changes the data (two folders in turns, one lead's source apart), so that
+    it loads, clears the stored results and stores new ones (an import that changed
+    nothing keeps them and ends sooner); a kill falls in the first 3 s of one, or anywhere
+    in it where it takes less (measured first, unkilled)."""
     import random
+    import shutil
     import signal
     import time
 
+    from analytics.config import load_config
     from analytics.demo import generate_demo
     from analytics.warehouse.canonical_io import write_canonical
 
-    out = tmp_path / "demo"
-    from analytics.config import load_config
-
-    write_canonical(generate_demo(load_config("data/sla.toml"), leads=400, seed=3), out)
+    first, second = tmp_path / "demo", tmp_path / "demo-changed"
+    write_canonical(generate_demo(load_config("data/sla.toml"), leads=400, seed=3), first)
+    shutil.copytree(first, second)
+    leads = (second / "leads.csv").read_text().splitlines()
+    header, row = leads[0].split(","), leads[1].split(",")
+    row[header.index("source")] = "event" if row[header.index("source")] != "event" else "email"
+    (second / "leads.csv").write_text("\n".join([leads[0], ",".join(row), *leads[2:]]) + "\n")
     db = tmp_path / "w.duckdb"
-    import_canonical(db, out)
-    before = db.read_bytes()
-    rng = random.Random(16)
+    import_canonical(db, first)
     env = {**os.environ, "SLA_CONFIG": "data/sla.toml"}
-    for _ in range(20):  # the issue's count: 20 kills, then one clean import
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "analytics.cli", "import", str(out), "--db", str(db)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        time.sleep(rng.uniform(0.5, 3.0))  # when to kill, not a timed assertion
+
+    def started(source: Path) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "analytics.cli", "import", str(source), "--db", str(db)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+
+    began = time.monotonic()
+    assert started(second).wait() == 0  # a change: the load, and the stored results again
+    took = time.monotonic() - began
+    rng = random.Random(16)
+    for n in range(20):  # the issue's count: 20 kills, then one clean import
+        proc = started(first if n % 2 == 0 else second)
+        time.sleep(rng.uniform(0.2, min(took, 3.0)))  # when to kill, not a timed assertion
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        # the live file is the old one or a complete new one (the same rows here)
+        # the live file is the old one or a complete new one (the same leads here)
         assert read_core_table(db, "leads").height == 400
-    assert db.read_bytes() == before or read_core_table(db, "leads").height == 400
     import_canonical(db, folder(tmp_path, leads=MONTH_1))
     assert _leftovers(tmp_path) == []
 
