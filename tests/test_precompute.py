@@ -292,35 +292,6 @@ def test_the_qualification_page_uses_the_version_in_force_and_its_stored_results
     assert metrics(at)[t("mqls_per_month", lang)] == num(row["mqls_per_month"], lang)
 
 
-def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
-    refreshed: Path, tmp_path: Path
-) -> None:
-    from analytics.warehouse import import_canonical
-    from analytics.warehouse.config_history import record_config_if_new
-
-    db, cfg = refreshed, load_config(CONFIG)
-
-    def kept() -> int:
-        con = connect_readonly(db)
-        try:
-            return stored_results(con).height
-        finally:
-            con.close()
-
-    assert kept() == 13
-    # recording a new SLA version leaves the data alone: results are keyed by config hash
-    trial = with_settings(cfg, {"sla.version": "trial", "sla.effective_from": "2026-06-01"})
-    trial = trial.model_copy(update={"content_hash": "t"})  # one version per day: its own
-    assert record_config_if_new(db, trial)
-    assert kept() == 13
-    # an import changes the data: every stored result goes with the old state
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "reps.csv").write_text("rep_id,name,team\nr-new,Neu,sdr\n")
-    import_canonical(db, folder, config=cfg)
-    assert kept() == 0
-
-
 def _stored_index(db: Path) -> list[tuple]:
     """The stored results' index: key and the moment each was computed."""
     con = connect_readonly(db)
@@ -330,9 +301,33 @@ def _stored_index(db: Path) -> list[tuple]:
         con.close()
 
 
+#: A small import that changes the data (one rep)
+REPS = "rep_id,name,team\nr-new,Neu,sdr\n"
+
+
+def test_an_import_deletes_the_stored_results_a_new_config_version_keeps_them(
+    refreshed: Path, tmp_path: Path
+) -> None:
+    from analytics.warehouse import import_canonical
+    from analytics.warehouse.config_history import record_config_if_new
+
+    db, cfg = refreshed, load_config(CONFIG)
+    assert len(_stored_index(db)) == 13
+    # recording a new SLA version leaves the data alone: results are keyed by config hash
+    trial = with_settings(cfg, {"sla.version": "trial", "sla.effective_from": "2026-06-01"})
+    trial = trial.model_copy(update={"content_hash": "t"})  # one version per day: its own
+    assert record_config_if_new(db, trial)
+    assert len(_stored_index(db)) == 13
+    # an import changes the data: every stored result goes with the old state
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "reps.csv").write_text(REPS)
+    import_canonical(db, folder, config=cfg)
+    assert _stored_index(db) == []
+
+
 #: A second import after a first of ``REPS`` (as a monthly refresh of the same export): what
 #: it brings, and whether the stored results of the first hold after it
-REPS = "rep_id,name,team\nr-new,Neu,sdr\n"
 _SECOND_IMPORTS = {
     "the same file": (REPS, True),
     "a changed row": ("rep_id,name,team\nr-new,Neu,ae\n", False),
