@@ -2651,52 +2651,34 @@ def test_an_id_holding_an_address_with_its_at_written_out_is_hashed_and_stored_n
     )
 
 
-#: A phone word, a dash and a phone number, planted as a lead's id on every import path
-#: (rules version 5: stored in clear before, where text masked it as ``Tel-[phone]``).
-_DASHED_IDS = {
-    path: f"{word}-0171555046{i}"
-    for i, (path, word) in enumerate(
-        zip(_ROUND4_PATHS, ["Tel", "Mobil", "Handy", "Fax", "tel", "Phone", "Telefono", "GSM"],
-            strict=True)
+#: A phone word, a mark and a phone number, planted as a lead's id on every import path:
+#: stored in clear before rules version 5 with a dash (where text masked it as
+#: ``Tel-[phone]``) and before version 6 with an ``_`` (a call recording's name).
+_MARKED_IDS = {
+    mark: {
+        path: f"{word}{mark}0171555{first + i}"
+        for i, (path, word) in enumerate(zip(_ROUND4_PATHS, words, strict=True))
+    }
+    for mark, first, words in (
+        ("-", 460, ["Tel", "Mobil", "Handy", "Fax", "tel", "Phone", "Telefono", "GSM"]),
+        ("_", 480, ["anruf", "Tel", "call", "Rueckruf", "mobile", "fon", "sms", "cel"]),
     )
-}  # fmt: skip
+}
 
 
-@pytest.fixture(scope="module")
-def dashed_ids(tmp_path_factory):
-    return _ids_on_every_path(tmp_path_factory.mktemp("dashed_ids"), _DASHED_IDS)
+@pytest.fixture(scope="module", params=list(_MARKED_IDS))
+def marked_ids(request, tmp_path_factory):
+    """The mark, and a warehouse that every import path loaded a lead into whose id is one
+    of ``_MARKED_IDS[mark]``."""
+    root = tmp_path_factory.mktemp("marked_ids")
+    return request.param, _ids_on_every_path(root, _MARKED_IDS[request.param])
 
 
-def test_an_id_of_a_phone_word_a_dash_and_a_number_is_hashed_on_every_path(dashed_ids):
-    needles = [v.split("-")[1] for v in _DASHED_IDS.values()]
-    assert _scan(dashed_ids, needles) == []
-    leads = _stored_lead_ids(dashed_ids)
-    assert {hash_text(v, "test") for v in _DASHED_IDS.values()} <= leads
-
-
-#: A phone word, an ``_`` and a phone number (a call recording's name), planted as a lead's
-#: id on every import path (rules version 6: stored in clear before).
-_UNDERSCORED_IDS = {
-    path: f"{word}_0171555048{i}"
-    for i, (path, word) in enumerate(
-        zip(_ROUND4_PATHS, ["anruf", "Tel", "call", "Rueckruf", "mobile", "fon", "sms", "cel"],
-            strict=True)
-    )
-}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def underscored_ids(tmp_path_factory):
-    return _ids_on_every_path(tmp_path_factory.mktemp("underscored_ids"), _UNDERSCORED_IDS)
-
-
-def test_an_id_of_a_phone_word_an_underscore_and_a_number_is_hashed_on_every_path(
-    underscored_ids,
-):
-    needles = [v.split("_")[1] for v in _UNDERSCORED_IDS.values()]
-    assert _scan(underscored_ids, needles) == []
-    leads = _stored_lead_ids(underscored_ids)
-    assert {hash_text(v, "test") for v in _UNDERSCORED_IDS.values()} <= leads
+def test_an_id_of_a_phone_word_a_mark_and_a_number_is_hashed_on_every_path(marked_ids):
+    mark, db = marked_ids
+    ids = _MARKED_IDS[mark].values()
+    assert _scan(db, [v.split(mark)[1] for v in ids]) == []
+    assert {hash_text(v, "test") for v in ids} <= _stored_lead_ids(db)
 
 
 def test_headers_and_the_sla_owners_keep_no_personal_data(tmp_path):
