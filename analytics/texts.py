@@ -1499,16 +1499,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ordnern darin",
     ),
     "skip.not_csv": (
-        "not a CSV file: this format reads CSV exports",
-        "keine CSV-Datei: dieses Format liest CSV-Exporte",
+        "not a CSV file or Excel workbook (.xlsx): this format reads CSV and .xlsx exports",
+        "keine CSV-Datei oder Excel-Arbeitsmappe (.xlsx): dieses Format liest CSV- und "
+        ".xlsx-Exporte",
     ),
     "skip.named": (
         "not a file this format reads; it reads: {reads:list}",
         "keine Datei, die dieses Format liest; es liest: {reads:list}",
     ),
     "skip.canonical": (
-        "not a file this format reads; it reads: {reads:list} (each also as .parquet)",
-        "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet)",
+        "not a file this format reads; it reads: {reads:list} (each also as .parquet or .xlsx)",
+        "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet "
+        "oder .xlsx)",
     ),
     "skip.hubspot": (
         "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header "

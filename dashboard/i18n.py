@@ -499,14 +499,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "loads": ("Load log", "Ladeprotokoll"),
     "upload": ("Import data", "Daten importieren"),
     "upload_help": (
-        "One file per table, named `<table>.csv` or `<table>.parquet` "
+        "One file per table, named `<table>.csv`, `<table>.xlsx` or `<table>.parquet` "
         "(e.g. `leads.csv`); at most {mb} MB per file.",
-        "Eine Datei je Tabelle, benannt `<tabelle>.csv` oder `<tabelle>.parquet` "
-        "(z. B. `leads.csv`); höchstens {mb} MB je Datei.",
+        "Eine Datei je Tabelle, benannt `<tabelle>.csv`, `<tabelle>.xlsx` oder "
+        "`<tabelle>.parquet` (z. B. `leads.csv`); höchstens {mb} MB je Datei.",
     ),
     "upload_bad_name": (
-        "{name}: not a canonical table file; allowed names: {allowed} (.csv or .parquet)",
-        "{name}: keine kanonische Tabellendatei; erlaubt: {allowed} (.csv oder .parquet)",
+        "{name}: not a canonical table file; allowed names: {allowed} (.csv, .xlsx or .parquet)",
+        "{name}: keine kanonische Tabellendatei; erlaubt: {allowed} (.csv, .xlsx oder .parquet)",
     ),
     "upload_duplicate": (
         "{name}: table {table} is uploaded twice",
@@ -564,17 +564,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_fmt_xeducation": ("X Education leads", "X-Education-Leads"),
     "upload_fmt_mapping": ("Any CSV, with a mapping file", "Beliebige CSV-Datei mit Mapping-Datei"),
     "upload_help_hubspot": (
-        "The CSV exports of contacts, companies, deals, activities and owners (any names: "
-        "each file is recognised by its header); at most {mb} MB per file.",
-        "Die CSV-Exporte von Kontakten, Unternehmen, Deals, Aktivitäten und Ownern (beliebige "
-        "Namen: jede Datei wird an ihrer Kopfzeile erkannt); höchstens {mb} MB je Datei.",
+        "The CSV or Excel (.xlsx) exports of contacts, companies, deals, activities and "
+        "owners (any names: each file is recognised by its header); at most {mb} MB per file.",
+        "Die CSV- oder Excel-Exporte (.xlsx) von Kontakten, Unternehmen, Deals, Aktivitäten "
+        "und Ownern (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt); höchstens "
+        "{mb} MB je Datei.",
     ),
     "upload_help_salesforce": (
-        "The CSV exports of Lead, Contact, Account, Opportunity, Task, LeadHistory and User "
-        "(any names: each file is recognised by its header); at most {mb} MB per file.",
-        "Die CSV-Exporte von Lead, Contact, Account, Opportunity, Task, LeadHistory und User "
-        "(beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt); höchstens {mb} MB je "
-        "Datei.",
+        "The CSV or Excel (.xlsx) exports of Lead, Contact, Account, Opportunity, Task, "
+        "LeadHistory and User (any names: each file is recognised by its header); at most "
+        "{mb} MB per file.",
+        "Die CSV- oder Excel-Exporte (.xlsx) von Lead, Contact, Account, Opportunity, Task, "
+        "LeadHistory und User (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt); "
+        "höchstens {mb} MB je Datei.",
     ),
     "upload_help_olist": (
         "The Olist files (marketing qualified leads, closed deals); at most {mb} MB per file.",
@@ -585,22 +587,24 @@ TEXT: dict[str, tuple[str, str]] = {
         "Die Lead-Datei von X Education; höchstens {mb} MB je Datei.",
     ),
     "upload_help_mapping": (
-        "One CSV file; the mapping file below says which column is what; at most {mb} MB.",
-        "Eine CSV-Datei; die Mapping-Datei darunter sagt, welche Spalte was ist; höchstens "
-        "{mb} MB.",
+        "One CSV or Excel (.xlsx) file; the mapping file below says which column is what; "
+        "at most {mb} MB.",
+        "Eine CSV- oder Excel-Datei (.xlsx); die Mapping-Datei darunter sagt, welche Spalte "
+        "was ist; höchstens {mb} MB.",
     ),
     "upload_mapping": (
         "Mapping file (.toml, as for sla import --mapping)",
         "Mapping-Datei (.toml, wie für sla import --mapping)",
     ),
     "upload_mapping_needed": (
-        "A mapping describes one CSV file: upload exactly one CSV file and the mapping file.",
-        "Ein Mapping beschreibt eine CSV-Datei: genau eine CSV-Datei und die Mapping-Datei "
-        "hochladen.",
+        "A mapping describes one CSV file: upload exactly one CSV file (or .xlsx) and the "
+        "mapping file.",
+        "Ein Mapping beschreibt eine CSV-Datei: genau eine CSV-Datei (oder .xlsx) und die "
+        "Mapping-Datei hochladen.",
     ),
     "upload_csv_only": (
-        "{name}: this format is read from CSV files only",
-        "{name}: dieses Format wird nur aus CSV-Dateien gelesen",
+        "{name}: this format is read from CSV files and Excel workbooks (.xlsx) only",
+        "{name}: dieses Format wird nur aus CSV-Dateien und Excel-Arbeitsmappen (.xlsx) gelesen",
     ),
     "upload_same_name": (
         "{name}: a file of this name is uploaded twice",

@@ -52,3 +52,75 @@ def csv_folder(target: Path, **texts: str) -> Path:
     """A new folder ``target`` of CSV files: ``name=text`` writes ``name.csv``
     (:func:`folder_of`)."""
     return folder_of(target, None, **{f"{name}.csv": text for name, text in texts.items()})
+
+
+#: The cells a spreadsheet program holds as a date or a time: ISO (``2026-10-05``,
+#: ``2026-10-05 09:12``, ``2026-10-05T09:12:00``) and German (``05.10.2026 09:12``).
+_DATE_LAYOUTS = {
+    r"\d{4}-\d{2}-\d{2}": "%Y-%m-%d",
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}": "%Y-%m-%d{}%H:%M",
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}": "%Y-%m-%d{}%H:%M:%S",
+    r"\d{2}\.\d{2}\.\d{4}": "%d.%m.%Y",
+    r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}": "%d.%m.%Y %H:%M",
+}
+#: A number a spreadsheet holds as one: no leading zero (``007`` stays text), at most 15
+#: digits (what a double holds exactly).
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d+)?")
+#: ... and as a ``;`` file writes it: ``1.250`` is 1250, ``350000,00`` 350000.
+_GERMAN_NUMBER = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?|-?(?:0|[1-9]\d*),\d+")
+
+
+def workbook_of(source: Path, target: Path) -> Path:
+    """``source`` (an export's CSV) saved as an Excel workbook ``target``, as a spreadsheet
+    program saves it: dates and times as date cells, numbers as number cells (a ``;``
+    file's ``1.000,50`` too), everything else as text; one sheet.
+    """
+    import datetime as dt
+
+    import xlsxwriter
+
+    data = source.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(target)
+    sheet = book.add_worksheet("Export")
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day = book.add_format({"num_format": "dd.mm.yyyy"})
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            layout = next(
+                (f for p, f in _DATE_LAYOUTS.items() if r and re.fullmatch(p, cell)), None
+            )
+            try:  # a day no calendar has (31.02.) stays text, as a spreadsheet keeps it
+                written = layout and layout.format("T" if "T" in cell else " ")
+                at = written and dt.datetime.strptime(cell, written)
+            except ValueError:
+                at = None
+            if at:
+                sheet.write_datetime(r, c, at, stamp if ":" in cell else day)
+            elif r and delimiter == ";" and _GERMAN_NUMBER.fullmatch(cell):
+                sheet.write_number(r, c, float(cell.replace(".", "").replace(",", ".")))
+            elif r and _NUMBER.fullmatch(cell):
+                sheet.write_number(r, c, float(cell))
+            elif cell:
+                sheet.write_string(r, c, cell)
+    book.close()
+    return target
+
+
+def workbook_folder(source: Path, target: Path) -> Path:
+    """A copy of an export folder ``source`` with each CSV saved as a workbook
+    (:func:`workbook_of`), the other files as they are."""
+    target.mkdir(parents=True)
+    for file in sorted(source.iterdir()):
+        if file.suffix.lower() == ".csv":
+            workbook_of(file, target / f"{file.stem}.xlsx")
+        else:
+            shutil.copy(file, target / file.name)
+    return target

@@ -377,19 +377,31 @@ def _column_config(frame) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "folder"),
-    [("hubspot", "hubspot"), ("salesforce", "salesforce"), ("canonical", "german")],
+    ("fmt", "folder", "workbooks"),
+    [
+        ("hubspot", "hubspot", False),
+        ("salesforce", "salesforce", False),
+        ("canonical", "german", False),
+        ("hubspot", "hubspot", True),
+        ("canonical", "german", True),
+    ],
 )
 def test_crm_exports_and_german_csv_upload_as_sla_import_reads_them(
-    tmp_path, monkeypatch, fmt, folder
+    tmp_path, monkeypatch, fmt, folder, workbooks
 ):
+    """Also saved as Excel workbooks (``.xlsx``), as HubSpot exports by default."""
+    from export_support import workbook_folder
+
     from analytics.config import load_config
 
     db, direct = tmp_path / "w.duckdb", tmp_path / "direct.duckdb"
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    expected = import_export(direct, EXPORTS / folder, fmt=fmt, config=load_config(CONFIG))
-    files = [(p.name, p.read_bytes()) for p in sorted((EXPORTS / folder).iterdir())]
+    source = EXPORTS / folder
+    if workbooks:
+        source = workbook_folder(source, tmp_path / "books")
+    expected = import_export(direct, source, fmt=fmt, config=load_config(CONFIG))
+    files = [(p.name, p.read_bytes()) for p in sorted(source.iterdir())]
     at = data_page()
     preview(at, files, replace=False, fmt=fmt)
     assert {t: c["rows_added"] for t, c in preview_table(at).items()} == {

@@ -846,6 +846,15 @@ def check_regular_file(file: Path) -> None:
         raise ImportFailed(f"{file}: is {kind}, not a regular file; nothing was read")
 
 
+#: The workbook formats an export may come in (what Excel saves, HubSpot and Salesforce
+#: export): read as text cells by :func:`analytics.warehouse.adapters.common.
+#: read_export_workbook`.
+WORKBOOK_SUFFIXES = (".xlsx",)
+#: What a canonical table file may be: the strict reader's CSV and Parquet, and an Excel
+#: workbook, which the lenient reader reads (:mod:`analytics.warehouse.adapters.canonical`).
+TABLE_SUFFIXES = (".csv", ".parquet", *WORKBOOK_SUFFIXES)
+
+
 def table_files(path: Path) -> dict[str, Path]:
     """The canonical table files of a folder (or one file), by table; each a regular file.
 
@@ -858,7 +867,7 @@ def table_files(path: Path) -> dict[str, Path]:
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
     if path.is_dir() and not (
-        path.stem.lower() in TABLES and path.suffix.lower() in (".csv", ".parquet")
+        path.stem.lower() in TABLES and path.suffix.lower() in TABLE_SUFFIXES
     ):
         files = sorted(path.iterdir())
     else:
@@ -867,7 +876,7 @@ def table_files(path: Path) -> dict[str, Path]:
     by_table: dict[str, Path] = {}
     for file in files:
         stem, suffix = file.stem.lower(), file.suffix.lower()
-        if stem in TABLES and suffix in (".csv", ".parquet"):
+        if stem in TABLES and suffix in TABLE_SUFFIXES:
             if stem in by_table:
                 raise ImportFailed(
                     f"{path}: both {by_table[stem].name} and {file.name} hold table {stem}"
@@ -886,15 +895,20 @@ def canonical_batches(path: str | Path) -> tuple[list[TableFile], list[dict[str,
     Raises
     ------
     ImportFailed
-        The path is missing, holds no table file, or a file lacks a required column.
+        The path is missing, holds no table file, or a file lacks a required column; or a
+        file is a workbook (``sla import`` reads it, :func:`analytics.warehouse.adapters.
+        canonical.read_canonical`).
     """
     path = Path(path)
     by_table = table_files(path)
     if not by_table:
         expected = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
         raise ImportFailed(
-            f"{path}: no canonical table file found (expected some of: {expected}, or .parquet)"
+            f"{path}: no canonical table file found (expected some of: {expected}, "
+            "or .parquet, .xlsx)"
         )
+    if workbooks := [f.name for f in by_table.values() if f.suffix.lower() in WORKBOOK_SUFFIXES]:
+        raise ImportFailed(f"{path}: {', '.join(workbooks)}: a workbook is read by sla import")
     batches = []
     for table in LOAD_ORDER:
         if table not in by_table:
@@ -2225,7 +2239,7 @@ def _load_batch(
 
 #: A file's extension (and an adapter's ``#part``), kept apart when a name is masked: an
 #: address right before it would take it along (``a@b.de.csv`` is one address).
-_EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml)(?:#[\w-]*)?)$", re.IGNORECASE)
+_EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml|xlsx)(?:#[\w-]*)?)$", re.IGNORECASE)
 
 
 def _count_after_import(
@@ -2301,7 +2315,7 @@ def _file_of(source_file: str) -> str:
     >>> _file_of("in/contacts.csv#lifecycle_events"), _file_of("in/leads.csv")
     ('in/contacts.csv', 'in/leads.csv')
     """
-    return re.sub(r"(\.(?:csv|parquet|tsv|txt))#[\w-]*$", r"\1", source_file, flags=re.I)
+    return re.sub(r"(\.(?:csv|parquet|tsv|txt|xlsx))#[\w-]*$", r"\1", source_file, flags=re.I)
 
 
 def _masked_rejections(rows: Sequence[Mapping[str, Any]]) -> tuple[list, list]:

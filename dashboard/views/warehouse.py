@@ -10,7 +10,13 @@ import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import render, term
-from analytics.warehouse.loader import CHANGE_KINDS, NamedPath, header_width
+from analytics.warehouse.loader import (
+    CHANGE_KINDS,
+    TABLE_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    NamedPath,
+    header_width,
+)
 from analytics.warehouse.validate import reason_texts, value_texts
 from dashboard import access, data, ui
 from dashboard.i18n import moment, num, t
@@ -121,7 +127,7 @@ fmt = st.selectbox(
 ui.uploader_style(lg)
 files = st.file_uploader(
     t("upload_help" if fmt == "canonical" else f"upload_help_{fmt}", lg, mb=MAX_UPLOAD_MB),
-    type=["csv", "parquet"],
+    type=["csv", "xlsx", "parquet"],
     accept_multiple_files=True,
     max_upload_size=MAX_UPLOAD_MB,
     key="upload",
@@ -135,9 +141,9 @@ for f in files or []:
     path = Path(f.name)
     table, suffix = path.stem.lower(), path.suffix.lower()
     name = path.name.lower() if fmt == "canonical" else path.name
-    if fmt == "canonical" and (table not in TABLES or suffix not in (".csv", ".parquet")):
+    if fmt == "canonical" and (table not in TABLES or suffix not in TABLE_SUFFIXES):
         problems.append(t("upload_bad_name", lg, name=f.name, allowed=allowed))
-    elif fmt != "canonical" and suffix != ".csv":
+    elif fmt != "canonical" and suffix not in (".csv", *WORKBOOK_SUFFIXES):
         problems.append(t("upload_csv_only", lg, name=f.name))
     elif fmt == "canonical" and table in chosen:
         problems.append(t("upload_duplicate", lg, name=f.name, table=table))

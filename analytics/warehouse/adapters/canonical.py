@@ -23,7 +23,7 @@ from analytics.warehouse.adapters.common import (
     canonical_text,
     is_personal,
     left_out,
-    read_export_csv,
+    read_export_file,
     require_columns,
 )
 from analytics.warehouse.loader import (
@@ -57,17 +57,15 @@ def lenient_batch(
     cells = file.cells.drop(dropped)
     required = [c.name for c in TABLES[table].columns if c.required]
     require_columns(file, required, f"canonical {table}")
-    decimal_comma = options.decimal_comma
-    if decimal_comma is None:
-        decimal_comma = file.delimiter == ";"
-    cells = canonical_text(table, cells, options, decimal_comma=decimal_comma)
+    cells = canonical_text(table, cells, options, decimal_comma=file.decimal_comma(options))
     return TableBatch(table, file.label, file.sha256, with_extra(table, cells)), dropped
 
 
 def read_canonical(
     path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: object
 ) -> Export:
-    """Read a canonical folder (or one ``<table>.csv|.parquet``), strictly or as an office export.
+    """Read a canonical folder (or one ``<table>.csv|.parquet|.xlsx``), strictly or as an
+    office export.
 
     Parameters
     ----------
@@ -75,7 +73,8 @@ def read_canonical(
         The folder or file.
     options
         With every field at its default, plain files are read strictly and office
-        files (``;``, Windows-1252) leniently; any option set makes every CSV lenient.
+        files (``;``, Windows-1252) and Excel workbooks leniently; any option set makes
+        every CSV lenient.
 
     Returns
     -------
@@ -90,7 +89,10 @@ def read_canonical(
     skipped = left_out(path, tables.values(), reads)
     forced = options != CsvOptions()
     strict = [
-        f for f in tables.values() if f.suffix.lower() == ".parquet" or (not forced and _plain(f))
+        f
+        for f in tables.values()
+        if f.suffix.lower() == ".parquet"
+        or (f.suffix.lower() == ".csv" and not forced and _plain(f))
     ]
     if len(strict) == len(tables):
         batches, unreadable = canonical_batches(path)
@@ -105,7 +107,7 @@ def read_canonical(
             export.batches += batches
             export.unreadable += unreadable
             continue
-        read = read_export_csv(file, options)
+        read = read_export_file(file, options)
         one, dropped = lenient_batch(table, read, options)
         export.batches.append(one)
         export.unreadable += [{**p, "table": table} for p in read.unreadable]

@@ -10,6 +10,8 @@ CSV files are read as text with their original line numbers. The encoding (UTF-8
 with BOM, else Windows-1252) and the delimiter (``,`` ``;`` tab ``|``) are detected unless
 set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` or
 ``05-10-2026`` and decimal commas (``1.234,50``) are turned into the canonical text.
+An Excel workbook (``.xlsx``, as HubSpot and Salesforce also export) is read as the same
+text cells, each row numbered as Excel numbers it (:func:`read_export_file`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import polars as pl
 from analytics.schema import TABLES
 from analytics.texts import Text
 from analytics.warehouse.loader import (
+    WORKBOOK_SUFFIXES,
     EventScope,
     ImportFailed,
     TableBatch,
@@ -161,6 +164,26 @@ class ExportFile:
     @property
     def label(self) -> str:
         return str(self.path)
+
+    @property
+    def workbook(self) -> bool:
+        """Read from an Excel workbook: its numbers are numbers, no delimiter applies."""
+        return self.path.suffix.lower() in WORKBOOK_SUFFIXES
+
+    def decimal_comma(self, options: CsvOptions) -> bool:
+        """Whether its numbers are written ``1.234,50``: as ``options`` says, else for a
+        ``;``-delimited CSV; never in a workbook, whose cells hold numbers, not text.
+
+        >>> f = ExportFile(Path("a.csv"), pl.DataFrame(), [], [], ";", "cp1252", "")
+        >>> f.decimal_comma(CsvOptions()), f.decimal_comma(CsvOptions(decimal_comma=False))
+        (True, False)
+        >>> ExportFile(Path("a.xlsx"), pl.DataFrame(), [], [], "", "xlsx", "").decimal_comma(
+        ...     CsvOptions(decimal_comma=True))
+        False
+        """
+        if self.workbook:
+            return False
+        return options.decimal_comma if options.decimal_comma is not None else self.delimiter == ";"
 
     def named(self, name: str) -> str:
         """A column of the file as its header writes it (``Create Date``, not ``create date``).
@@ -301,6 +324,19 @@ def _clean_header(names: Sequence[str]) -> list[str]:
     return out
 
 
+def read_export_file(path: Path, options: CsvOptions) -> ExportFile:
+    """Read one file of an export as text cells: a CSV, or an Excel workbook (``.xlsx``).
+
+    Raises
+    ------
+    ImportFailed
+        The file cannot be read, decoded or opened, or has no header.
+    """
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_export_workbook(path)
+    return read_export_csv(path, options)
+
+
 def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     """Read one CSV as text cells with original line numbers.
 
@@ -335,6 +371,79 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
         raise ImportFailed(f"{path}: cannot be read as CSV: {exc}") from None
     if raw_header is None:
         raise ImportFailed(f"{path}: the file is empty (no header line)")
+    return _export_file(path, raw_header, records, broken, delimiter, encoding)
+
+
+#: A cell Excel holds as a date at midnight, as fastexcel writes it: read as the day
+#: alone, which a date column takes and a timestamp column reads as midnight.
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00(?:\.0+)?$"
+
+
+def read_export_workbook(path: Path) -> ExportFile:
+    """Read the sheet of an Excel workbook as text cells, ``_line`` the row as Excel
+    numbers it (the header's first row is the first with a cell).
+
+    Numbers are written as Python writes them (``12345``, ``1234.5``), dates as
+    ``YYYY-MM-DD`` and times as ``YYYY-MM-DD HH:MM:SS``, in the zone the options give, as a
+    CSV's times without an offset. Empty sheets are left out; a workbook with two sheets
+    that hold cells is refused, since which one is the export cannot be known.
+
+    Raises
+    ------
+    ImportFailed
+        The file is no workbook that can be read (encrypted, damaged), has no sheet with
+        cells, or several.
+    """
+    import fastexcel  # only an import of a workbook needs it
+
+    check_regular_file(path)
+    try:
+        book = fastexcel.read_excel(path)
+        sheets = [
+            (name, book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
+            for name in book.sheet_names
+        ]
+        frames = [(name, sheet.to_polars()) for name, sheet in sheets]
+    except (OSError, fastexcel.FastExcelError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImportFailed(
+            f"{path}: cannot be read as an Excel workbook (damaged, encrypted or no .xlsx: "
+            f"save it again from Excel, or as CSV): {why}"
+        ) from None
+    filled = [(name, frame) for name, frame in frames if _has_cells(frame)]
+    if not filled:
+        raise ImportFailed(f"{path}: the workbook is empty (no sheet holds a cell)")
+    if len(filled) > 1:
+        names = ", ".join(name for name, _ in filled)
+        raise ImportFailed(
+            f"{path}: the workbook has {len(filled)} sheets with cells ({names}); "
+            "which one is the export cannot be known: save that sheet as a workbook of "
+            "its own or as CSV"
+        )
+    frame = filled[0][1].with_columns(pl.all().str.replace(_MIDNIGHT, "${1}"))
+    rows = [(line, ["" if v is None else v for v in row])
+            for line, row in enumerate(frame.iter_rows(), start=1)]  # fmt: skip
+    records = [(line, row) for line, row in rows if any(v.strip() for v in row)]
+    return _export_file(path, records[0][1], records[1:], [], "", "xlsx")
+
+
+def _has_cells(frame: pl.DataFrame) -> bool:
+    """Whether a sheet read as text holds a cell with more than blanks."""
+    if not frame.width:
+        return False
+    filled = pl.any_horizontal(pl.all().str.strip_chars().fill_null("") != "")
+    return bool(frame.select(filled.any()).item())
+
+
+def _export_file(
+    path: Path,
+    raw_header: Sequence[str],
+    records: Iterable[tuple[int, list[str]]],
+    broken: Iterable[int],
+    delimiter: str,
+    encoding: str,
+) -> ExportFile:
+    """The :class:`ExportFile` of a file's header and records (each with its line)."""
     named = [h.strip().lstrip("\ufeff").strip().lower() for h in raw_header]
     repeated = next((h for i, h in enumerate(named) if h and h in named[:i]), None)
     if repeated is not None:  # which of the two is meant cannot be known
@@ -387,12 +496,15 @@ columns: try --delimiter ';')
         return
     header = ", ".join(file.header)
     hint = ""
-    if len(file.header) == 1:
+    if len(file.header) == 1 and not file.workbook:  # a workbook has no delimiter
         other = sniff_delimiter(file.header[0])
         if other != file.delimiter and other in file.header[0]:
             hint = f"; it looks like {other!r} separates the columns: try --delimiter {other!r}"
             if mapping is not None:
                 hint += f" or delimiter = {json.dumps(other)} under [csv] in {mapping}"
+    named = [h for h in file.header if not h.startswith("_unnamed_")]
+    if file.workbook and len(named) == 1:  # a report's title above its table
+        hint = "; a workbook's first row with a cell is its header: delete any rows above it"
     described = f" as {mapping} describes it" if mapping is not None else ""
     raise ImportFailed(
         f"{file.path}: not a {what} file{described}: missing column(s) {', '.join(missing)} "
@@ -400,18 +512,19 @@ columns: try --delimiter ';')
     )
 
 
-def csv_files(path: Path) -> list[Path]:
-    """The ``.csv`` files of a folder (sorted), or the file itself."""
+def export_files(path: Path) -> list[Path]:
+    """The ``.csv`` and ``.xlsx`` files of a folder (sorted), or the file itself."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
-    if not path.is_dir() or path.suffix.lower() == ".csv":
+    readable = (".csv", *WORKBOOK_SUFFIXES)
+    if not path.is_dir() or path.suffix.lower() in readable:
         check_regular_file(path)  # a FIFO, a device, a folder named like a file: refused
         return [path]
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in readable)
     for file in files:
         check_regular_file(file)
     if not files:
-        raise ImportFailed(f"{path}: the folder holds no .csv file")
+        raise ImportFailed(f"{path}: the folder holds no .csv or .xlsx file")
     return files
 
 

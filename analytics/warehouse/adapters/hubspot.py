@@ -61,7 +61,7 @@ from analytics.warehouse.adapters.common import (
     Salt,
     batch,
     country_code,
-    csv_files,
+    export_files,
     header_text,
     is_private,
     lacking_kinds,
@@ -70,7 +70,7 @@ from analytics.warehouse.adapters.common import (
     mask_expr,
     number_text,
     owned_reps,
-    read_export_csv,
+    read_export_file,
     require_columns,
     resolve_salt,
     salted_hash,
@@ -401,10 +401,6 @@ def _timestamp(expr: pl.Expr, options: CsvOptions) -> pl.Expr:
     return timestamp_text(expr, date_format=options.date_format, timezone=options.timezone)
 
 
-def _decimal_comma(file: ExportFile, options: CsvOptions) -> bool:
-    return options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
-
-
 def _contacts(
     file: ExportFile, options: CsvOptions, has_companies: bool
 ) -> tuple[Export, pl.DataFrame]:
@@ -505,7 +501,7 @@ def _companies(file: ExportFile, options: CsvOptions) -> Export:
     for role in ("id", "company_name", "industry", "employees", "country", "revenue"):
         if (name := col(file, role)) is not None:
             used.add(name)
-    dc = _decimal_comma(file, options)
+    dc = file.decimal_comma(options)
     accounts = file.cells.select(
         _c(file, "id").alias("account_id"),
         _c(file, "company_name").alias("name"),
@@ -590,7 +586,7 @@ def _deals(
             .otherwise(status)
         )
     closed = _timestamp(_c(file, "close_date"), options)
-    amount = number_text(_c(file, "amount"), decimal_comma=_decimal_comma(file, options))
+    amount = number_text(_c(file, "amount"), decimal_comma=file.decimal_comma(options))
     opportunities = file.cells.select(
         _c(file, "id").alias("opportunity_id"),
         _contact_of(file, email_map, salt).alias("lead_id"),
@@ -847,7 +843,7 @@ def read_hubspot(
     >>> e.dropped_columns[str(d / "contacts.csv")]
     ['first name', 'email']
     """
-    files = [read_export_csv(p, options) for p in csv_files(Path(path))]
+    files = [read_export_file(p, options) for p in export_files(Path(path))]
     for f in files:
         _one_language(f)
     kinds = {f.label: kind_of(f) for f in files}

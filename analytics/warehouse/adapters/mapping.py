@@ -1,6 +1,6 @@
 """Any CSV, described by a small TOML mapping: ``sla import --mapping kontakte.toml FILE``.
 
-A mapping fills one canonical table from one CSV file::
+A mapping fills one canonical table from one CSV file (or Excel workbook)::
 
     table = "leads"                  # the canonical table
 
@@ -61,7 +61,7 @@ from analytics.warehouse.adapters.common import (
     canonical_text,
     is_personal,
     normalise_header,
-    read_export_csv,
+    read_export_file,
     require_columns,
     resolve_salt,
     salted_hash,
@@ -267,9 +267,11 @@ def read_mapped(
     doc = load_mapping(mapping)
     path = Path(path)
     if not path.is_file():
-        raise ImportFailed(f"{path}: no such file (a --mapping import reads one CSV file)")
+        raise ImportFailed(
+            f"{path}: no such file (a --mapping import reads one CSV file or .xlsx workbook)"
+        )
     options = _options(doc, options)
-    file = read_export_csv(path, options)
+    file = read_export_file(path, options)
     table: str = doc["table"]
     mapped = {str(k).strip().lower(): v for k, v in doc["columns"].items()}
     stages = {str(k).strip().lower(): v for k, v in doc.get("stages", {}).items()}
@@ -294,10 +296,7 @@ def read_mapped(
     dropped = [h for h in file.header if h not in used and is_personal(h) and h in c.columns]
     extra = [h for h in c.columns if h not in used and h != "_line" and h not in dropped]
     cells = c.select(*exprs, "_line", *extra)
-    decimal_comma = options.decimal_comma
-    if decimal_comma is None:
-        decimal_comma = file.delimiter == ";"
-    cells = canonical_text(table, cells, options, decimal_comma=decimal_comma)
+    cells = canonical_text(table, cells, options, decimal_comma=file.decimal_comma(options))
     # a rejected cell is named by the file's column too: the user finds `MQL am`, not
     # `entered_at`
     sources = {target: file.named(source) for source, target in mapped.items()}

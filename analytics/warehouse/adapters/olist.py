@@ -38,13 +38,13 @@ from analytics.warehouse.adapters.common import (
     Export,
     ExportFile,
     batch,
-    csv_files,
+    export_files,
     header_text,
     lacking_kinds,
     left_out,
     map_values,
     owned_reps,
-    read_export_csv,
+    read_export_file,
     require_columns,
     sources_of,
     timestamp_text,
@@ -279,10 +279,10 @@ def read_olist(path: str | Path, *, options: CsvOptions = DEFAULT_OPTIONS, **_: 
     ('m1', '2018-02-01T00:00:00Z', 'other')
     """
     found: dict[str, ExportFile] = {}
-    paths = csv_files(Path(path))
+    paths = export_files(Path(path))
     why: dict[str, Text] = {}  # the CSVs that are no Olist file
     for p in paths:
-        file = read_export_csv(p, options)
+        file = read_export_file(p, options)
         kind = next((k for k, (columns, _) in KINDS.items() if file.has(*columns)), None)
         if kind in found:  # which of the two is meant cannot be known
             raise ImportFailed(f"{p}: a second {KINDS[kind][1]} file (first: {found[kind].path})")

@@ -60,8 +60,8 @@ from analytics.warehouse.adapters.common import (
     ExportFile,
     batch,
     country_code,
-    csv_files,
     date_text,
+    export_files,
     header_text,
     is_private,
     lacking_kinds,
@@ -70,7 +70,7 @@ from analytics.warehouse.adapters.common import (
     mask_expr,
     number_text,
     owned_reps,
-    read_export_csv,
+    read_export_file,
     require_columns,
     sources_of,
     timestamp_text,
@@ -534,7 +534,7 @@ def _contacts(
 
 def _accounts(file: ExportFile, options: CsvOptions) -> Export:
     require_columns(file, ["id", "name"], "Salesforce Account")
-    dc = options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
+    dc = file.decimal_comma(options)
     used = {"id", "name", "industry", "numberofemployees", "billingcountry", "annualrevenue"}
     accounts = file.cells.select(
         pl.col("id").alias("account_id"),
@@ -572,7 +572,7 @@ def _opportunities(
 ) -> Export:
     require_columns(file, ["id", "createddate", "stagename"], "Salesforce Opportunity")
     c = file.cells
-    dc = options.decimal_comma if options.decimal_comma is not None else file.delimiter == ";"
+    dc = file.decimal_comma(options)
     stage = pl.col("stagename").str.to_lowercase()
     won = _true(pl.col("iswon")) if "iswon" in c.columns else stage.str.contains("closed won")
     closed = (
@@ -868,10 +868,10 @@ def read_salesforce(
     ['lastname', 'email']
     """
     files: dict[str, ExportFile] = {}
-    paths = csv_files(Path(path))
+    paths = export_files(Path(path))
     why: dict[str, Text] = {}  # the CSVs that are no export of an object read
     for p in paths:
-        f = read_export_csv(p, options)
+        f = read_export_file(p, options)
         kind = _kind(f)
         if kind is None:
             why[f.label] = Text("skip.salesforce", {"header": header_text(f)})

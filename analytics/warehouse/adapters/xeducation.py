@@ -33,10 +33,10 @@ from analytics.warehouse.adapters.common import (
     CsvOptions,
     Export,
     batch,
-    csv_files,
+    export_files,
     left_out,
     map_values,
-    read_export_csv,
+    read_export_file,
     require_columns,
     sources_of,
 )
@@ -166,10 +166,11 @@ def read_xeducation(
     >>> e.batches[0].cells.select("lead_id", "source", "campaign", "job_title").row(0)
     ('7', 'organic', 'API', None)
     """
-    files = [p for p in csv_files(Path(path)) if Path(path).is_file() or p.name == FILE_NAME]
+    stem = Path(FILE_NAME).stem  # as .csv or .xlsx
+    files = [p for p in export_files(Path(path)) if Path(path).is_file() or p.stem == stem]
     if not files:
         raise ImportFailed(f"{path}: no X Education file found (expected {FILE_NAME})")
-    file = read_export_csv(files[0], options)
+    file = read_export_file(files[0], options)
     require_columns(
         file, ["Lead Number", "Lead Source", "Lead Origin", "Converted"], "X Education leads"
     )
