@@ -2337,6 +2337,8 @@ def stored_name(source_file: str) -> str:
     'exports/calls [email] [phone].csv'
     >>> stored_name("von a@b.de/kontakte x@y.de.csv#events")
     'von [email]/kontakte [email].csv#events'
+    >>> stored_name("contacts x@y.de.xlsx#lifecycle_events")
+    'contacts [email].xlsx#lifecycle_events'
     """
     stem, extension, _ = (*_EXTENSION.split(source_file, maxsplit=1), "", "")[:3]
     return (privacy.mask_text(stem) or "") + extension
