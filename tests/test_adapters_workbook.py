@@ -155,18 +155,31 @@ def test_a_workbook_with_two_filled_sheets_is_refused_and_nothing_is_loaded(tmp_
     folder = tmp_path / "in"
     folder.mkdir()
     rows = [(0, ["lead_id", "created_at", "source"]), (1, ["L1", "2026-10-05", "email"])]
-    _book(folder / "leads.xlsx", {"Oktober": rows, "November": rows})
+    _book(folder / "leads.xlsx", {"Oktober": rows, "November": rows, "Leer": []})
+    book = folder / "leads.xlsx"
     db = tmp_path / "w.duckdb"
     import_export(db, EXPORTS / "german")
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     with pytest.raises(ImportFailed) as refused:
         import_export(db, folder)
     assert str(refused.value) == (
-        f"{folder / 'leads.xlsx'}: the workbook has 2 sheets with cells (Oktober, November); "
+        f"{book}: the workbook has 2 sheets with cells (Oktober; November); "
         "which one is the export cannot be known: save that sheet as a workbook of its own "
         "or as CSV"
     )
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_a_hidden_sheet_with_cells_is_named_as_hidden(tmp_path):
+    """A lookup table the user hid: which sheet is the export is still not known."""
+    book = xlsxwriter.Workbook(tmp_path / "leads.xlsx")
+    book.add_worksheet("Leads").write_row(0, 0, ["lead_id", "created_at", "source"])
+    lookup = book.add_worksheet("Quellen")
+    lookup.write_row(0, 0, ["Google Ads", "paid_search"])
+    lookup.hide()
+    book.close()
+    with pytest.raises(ImportFailed, match=r"2 sheets with cells \(Leads; Quellen, hidden\)"):
+        import_export(tmp_path / "w.duckdb", tmp_path / "leads.xlsx")
 
 
 @pytest.mark.parametrize(

@@ -403,7 +403,11 @@ def read_export_workbook(path: Path) -> ExportFile:
             (name, book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
             for name in book.sheet_names
         ]
-        frames = [(name, sheet.to_polars()) for name, sheet in sheets]
+        # a hidden sheet (a lookup table) is named as such: its user may not know of it
+        frames = [
+            (name if sheet.visible == "visible" else f"{name}, hidden", sheet.to_polars())
+            for name, sheet in sheets
+        ]
     except (OSError, fastexcel.FastExcelError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImportFailed(
@@ -414,7 +418,7 @@ def read_export_workbook(path: Path) -> ExportFile:
     if not filled:
         raise ImportFailed(f"{path}: the workbook is empty (no sheet holds a cell)")
     if len(filled) > 1:
-        names = ", ".join(name for name, _ in filled)
+        names = "; ".join(name for name, _ in filled)
         raise ImportFailed(
             f"{path}: the workbook has {len(filled)} sheets with cells ({names}); "
             "which one is the export cannot be known: save that sheet as a workbook of "
