@@ -293,7 +293,10 @@ FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation")
 @app.command("import")
 def import_(
     path: Annotated[
-        Path, typer.Argument(help="A canonical folder, a table file, or a CRM export.")
+        Path,
+        typer.Argument(
+            help="A canonical folder, a table file, or a CRM export (a folder, a file, or a .zip)."
+        ),
     ],
     fmt: Annotated[
         str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")

@@ -500,9 +500,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload": ("Import data", "Daten importieren"),
     "upload_help": (
         "One file per table, named `<table>.csv`, `<table>.xlsx` or `<table>.parquet` "
-        "(e.g. `leads.csv`); at most {mb} MB per file.",
+        "(e.g. `leads.csv`), or one .zip of them; at most {mb} MB per file.",
         "Eine Datei je Tabelle, benannt `<tabelle>.csv`, `<tabelle>.xlsx` oder "
-        "`<tabelle>.parquet` (z. B. `leads.csv`); höchstens {mb} MB je Datei.",
+        "`<tabelle>.parquet` (z. B. `leads.csv`), oder ein .zip davon; höchstens {mb} MB je "
+        "Datei.",
     ),
     "upload_bad_name": (
         "{name}: not a canonical table file; allowed names: {allowed} (.csv, .xlsx or .parquet)",
@@ -565,18 +566,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_fmt_mapping": ("Any CSV, with a mapping file", "Beliebige CSV-Datei mit Mapping-Datei"),
     "upload_help_hubspot": (
         "The CSV or Excel (.xlsx) exports of contacts, companies, deals, activities and "
-        "owners (any names: each file is recognised by its header); at most {mb} MB per file.",
+        "owners (any names: each file is recognised by its header), or the .zip HubSpot sends; "
+        "at most {mb} MB per file.",
         "Die CSV- oder Excel-Exporte (.xlsx) von Kontakten, Unternehmen, Deals, Aktivitäten "
-        "und Ownern (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt); höchstens "
-        "{mb} MB je Datei.",
+        "und Ownern (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt), oder das "
+        ".zip, das HubSpot schickt; höchstens {mb} MB je Datei.",
     ),
     "upload_help_salesforce": (
         "The CSV or Excel (.xlsx) exports of Lead, Contact, Account, Opportunity, Task, "
-        "LeadHistory and User (any names: each file is recognised by its header); at most "
-        "{mb} MB per file.",
+        "LeadHistory and User (any names: each file is recognised by its header), or the .zip "
+        "of a Data Export; at most {mb} MB per file.",
         "Die CSV- oder Excel-Exporte (.xlsx) von Lead, Contact, Account, Opportunity, Task, "
-        "LeadHistory und User (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt); "
-        "höchstens {mb} MB je Datei.",
+        "LeadHistory und User (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt), "
+        "oder das .zip eines Datenexports; höchstens {mb} MB je Datei.",
     ),
     "upload_help_olist": (
         "The Olist files (marketing qualified leads, closed deals); at most {mb} MB per file.",
@@ -605,6 +607,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_csv_only": (
         "{name}: this format is read from CSV files and Excel workbooks (.xlsx) only",
         "{name}: dieses Format wird nur aus CSV-Dateien und Excel-Arbeitsmappen (.xlsx) gelesen",
+    ),
+    "upload_archive_alone": (
+        "{name}: a .zip archive is read as the folder of its files: upload it alone (not "
+        "with other files, nor for a mapping, which reads one file)",
+        "{name}: ein .zip-Archiv wird als Ordner seiner Dateien gelesen: allein hochladen "
+        "(nicht mit anderen Dateien, auch nicht für ein Mapping, das eine Datei liest)",
     ),
     "upload_same_name": (
         "{name}: a file of this name is uploaded twice",

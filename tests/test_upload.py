@@ -973,3 +973,47 @@ def test_the_preview_says_when_it_brings_the_warehouse_to_newer_privacy_rules(wa
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception[0].value
     assert b"5550431" not in warehouse.read_bytes()
+
+
+def test_a_zip_archive_uploads_as_the_folder_of_its_files(tmp_path, monkeypatch):
+    """Salesforce's Data Export as downloaded: previewed and imported as ``sla import``
+    imports the folder, each file named in the archive; with other files it is refused."""
+    import zipfile
+
+    from analytics.config import load_config
+
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    source = EXPORTS / "salesforce"
+    expected = import_export(
+        tmp_path / "direct.duckdb", source, fmt="salesforce", config=load_config(CONFIG)
+    )
+    archive = tmp_path / "WE_00D_1.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for file in sorted(source.iterdir()):
+            z.write(file, f"WE_00D_1/{file.name}")
+    at = data_page()
+    at.selectbox(key="upload_format").set_value("salesforce").run()
+    at.file_uploader(key="upload").set_value(
+        [("WE_00D_1.zip", archive.read_bytes(), "application/zip"),
+         ("Lead.csv", (source / "Lead.csv").read_bytes(), "text/csv")]
+    ).run()  # fmt: skip
+    assert [e.value for e in at.error] == [
+        "WE_00D_1.zip: a .zip archive is read as the folder of its files: upload it alone "
+        "(not with other files, nor for a mapping, which reads one file)"
+    ]
+    preview(at, [("WE_00D_1.zip", archive.read_bytes())], replace=False)
+    assert {t: c["rows_added"] for t, c in preview_table(at).items()} == {
+        t: c["added"] for t, c in expected.changes.items()
+    }
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    for table in LOAD_ORDER:
+        assert (
+            read_core_table(db, table).height
+            == read_core_table(tmp_path / "direct.duckdb", table).height
+        )
+    rejected, loads = _quarantine_and_loads(db)
+    assert {f for f, _, _ in rejected} <= {f"WE_00D_1.zip/{p.name}" for p in source.iterdir()}
+    assert "WE_00D_1.zip/Lead.csv" in loads

@@ -100,10 +100,17 @@ class NamedPath(os.PathLike):
     ('leads.csv:3', 'leads.csv, reps.csv: empty')
     >>> str(upload), os.fspath(upload)
     ('leads.csv, reps.csv', '/tmp/sla-upload-x')
+
+    ``prefix`` goes before the path of a file in the folder (an archive's files are named
+    in it: ``export.zip/Lead.csv``).
+
+    >>> NamedPath(Path("/tmp/x"), "export.zip", "export.zip/").shown("/tmp/x/Lead.csv:3")
+    'export.zip/Lead.csv:3'
     """
 
     path: Path
     name: str
+    prefix: str = ""
 
     def __fspath__(self) -> str:
         return str(self.path)
@@ -114,7 +121,7 @@ class NamedPath(os.PathLike):
     def shown(self, text: str) -> str:
         """``text`` (a source file, a message) with the location replaced by the names."""
         root = str(self.path)
-        return text.replace(root + os.sep, "").replace(root, self.name)
+        return text.replace(root + os.sep, self.prefix).replace(root, self.name)
 
 
 @dataclass(frozen=True)
@@ -760,6 +767,14 @@ class TableFile:
                     yield cells.slice(offset, rows), problems if offset == 0 else []
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise ImportFailed(f"{self.source_file}: cannot be read: {exc}") from None
+
+    def read_whole(self, rows: int = CHUNK_ROWS) -> list[Chunk]:
+        """Every chunk of :meth:`chunks`, read the exact way when the fast reader cannot
+        (as a load reads it): for a file whose folder goes before the load."""
+        try:
+            return list(self.chunks(rows))
+        except _ReadExactly:
+            return list(self.chunks(rows, exact=True))
 
     def estimated_rows(self) -> int:
         """About how many rows the file has (for progress only)."""

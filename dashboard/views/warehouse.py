@@ -10,6 +10,7 @@ import streamlit as st
 
 from analytics.schema import LOAD_ORDER, TABLES
 from analytics.texts import render, term
+from analytics.warehouse.archive import ARCHIVE_SUFFIXES
 from analytics.warehouse.loader import (
     CHANGE_KINDS,
     TABLE_SUFFIXES,
@@ -127,7 +128,7 @@ fmt = st.selectbox(
 ui.uploader_style(lg)
 files = st.file_uploader(
     t("upload_help" if fmt == "canonical" else f"upload_help_{fmt}", lg, mb=MAX_UPLOAD_MB),
-    type=["csv", "xlsx", "parquet"],
+    type=["csv", "xlsx", "parquet", "zip"],
     accept_multiple_files=True,
     max_upload_size=MAX_UPLOAD_MB,
     key="upload",
@@ -141,7 +142,12 @@ for f in files or []:
     path = Path(f.name)
     table, suffix = path.stem.lower(), path.suffix.lower()
     name = path.name.lower() if fmt == "canonical" else path.name
-    if fmt == "canonical" and (table not in TABLES or suffix not in TABLE_SUFFIXES):
+    archive = suffix in ARCHIVE_SUFFIXES  # a downloaded export, read as its files' folder
+    if archive and (fmt == "mapping" or len(files) > 1):
+        problems.append(t("upload_archive_alone", lg, name=f.name))
+    elif archive:
+        chosen[name] = f
+    elif fmt == "canonical" and (table not in TABLES or suffix not in TABLE_SUFFIXES):
         problems.append(t("upload_bad_name", lg, name=f.name, allowed=allowed))
     elif fmt != "canonical" and suffix not in (".csv", *WORKBOOK_SUFFIXES):
         problems.append(t("upload_csv_only", lg, name=f.name))
@@ -269,8 +275,9 @@ if (
             (folder / name).write_bytes(f.getvalue())
         args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names,
                 "timezone": timezone}  # fmt: skip
+        if fmt == "mapping" or Path(names[0]).suffix.lower() in ARCHIVE_SUFFIXES:
+            args["file"] = names[0]  # one file: a mapping's, or an archive
         if fmt == "mapping":
-            args["file"] = names[0]
             args["mapping"] = Path(mapping.name).name  # a .toml: never one of the .csv names
             (folder / args["mapping"]).write_bytes(mapping.getvalue())
     except BaseException:

@@ -1,6 +1,7 @@
 """Bring your own data: CRM and spreadsheet exports translated into the canonical format.
 
-Each adapter reads an export (a folder or a file) into an
+Each adapter reads an export (a folder or a file; a ``.zip`` of them is read as the
+folder of its files, :mod:`analytics.warehouse.archive`) into an
 :class:`~analytics.warehouse.adapters.common.Export` of canonical batches; it never
 writes the warehouse. :func:`import_export` loads those batches with
 :func:`~analytics.warehouse.loader.load_batches`: the same validation, quarantine,
@@ -23,6 +24,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.warehouse.adapters.common import DEFAULT_OPTIONS, CsvOptions, Export, Salt
+from analytics.warehouse.archive import expanded
 from analytics.warehouse.loader import (
     ImportFailed,
     ImportResult,
@@ -134,6 +136,34 @@ def read_export(
     return result
 
 
+def _name_batches(export: Export, shown: Callable[[str], str]) -> None:
+    """Record ``export``'s batches and unreadable rows under the names ``shown`` gives
+    (see :class:`~analytics.warehouse.loader.NamedPath`)."""
+    export.batches = [
+        dataclasses.replace(b, label=shown(b.source_file))
+        if isinstance(b, TableFile)
+        else dataclasses.replace(b, source_file=shown(b.source_file))
+        for b in export.batches
+    ]
+    export.unreadable = [{**r, "file": shown(r["file"])} for r in export.unreadable]
+
+
+def _in_memory(export: Export) -> None:
+    """Read ``export``'s canonical table files into memory (an archive's scratch folder
+    is gone once its preview is made): each a batch of its cells, its unreadable rows
+    with the others."""
+    batches: list[Any] = []
+    for b in export.batches:
+        if not isinstance(b, TableFile):
+            batches.append(b)
+            continue
+        read = b.read_whole()
+        export.unreadable += [p for _, problems in read for p in problems]
+        cells = pl.concat([c for c, _ in read], how="diagonal_relaxed")
+        batches.append(TableBatch(b.table, b.source_file, b.file_sha256, cells))
+    export.batches = batches
+
+
 def preview_export(
     path: str | Path | NamedPath,
     *,
@@ -175,7 +205,11 @@ def preview_export(
     """
     from analytics.warehouse.privacy import ScrubReport, scrub
 
-    export = read_export(path, fmt=fmt, mapping=mapping, options=options, salt=salt)
+    with expanded(path) as read:  # a .zip: its files, named in it and read now
+        export = read_export(read, fmt=fmt, mapping=mapping, options=options, salt=salt)
+        if isinstance(read, NamedPath) and read is not path:
+            _in_memory(export)
+            _name_batches(export, read.shown)
     reports: dict[str, ScrubReport] = {}
     batches: list[Any] = []
     for b in export.batches:
@@ -260,45 +294,41 @@ def import_export(
     def salt() -> str:
         return hash_salt(db_path, salt_file=config.privacy.salt_file if config else None)
 
-    named = [p for p in (mapping, path) if isinstance(p, NamedPath)]
+    with expanded(path) as path:  # a .zip: the folder of its files, named in it
+        named = [p for p in (mapping, path) if isinstance(p, NamedPath)]
 
-    def shown(text: str) -> str:
-        for p in named:
-            text = p.shown(text)
-        return text
+        def shown(text: str) -> str:
+            for p in named:
+                text = p.shown(text)
+            return text
 
-    def by_file(told: dict[str, Any]) -> dict[str, Any]:
-        """Per file, in the folder's order, as the user knows it (an upload: by its name)."""
-        return {stored_name(shown(k)): v for k, v in sorted(told.items())}
+        def by_file(told: dict[str, Any]) -> dict[str, Any]:
+            """Per file, in the folder's order, as the user knows it (an upload: by its
+            name)."""
+            return {stored_name(shown(k)): v for k, v in sorted(told.items())}
 
-    try:
-        export = read_export(
-            path, fmt=fmt, mapping=mapping, options=options, salt=salt, warehouse=db_path
-        )
-        if not export.batches:
-            raise ImportFailed(f"{path}: nothing to import")
-        if named:  # recorded under the names the user knows (see NamedPath)
-            export.batches = [
-                dataclasses.replace(b, label=shown(b.source_file))
-                if isinstance(b, TableFile)
-                else dataclasses.replace(b, source_file=shown(b.source_file))
-                for b in export.batches
-            ]
-            export.unreadable = [{**r, "file": shown(r["file"])} for r in export.unreadable]
-        result = load_batches(
-            db_path,
-            export.batches,
-            config=config,
-            unreadable=export.unreadable,
-            progress=progress,
-            salt=salt,
-            replace=replace,
-            fmt=format_name(fmt, mapping),
-        )
-    except ImportFailed as exc:
-        if not named:
-            raise
-        raise ImportFailed(shown(str(exc))) from None
+        try:
+            export = read_export(
+                path, fmt=fmt, mapping=mapping, options=options, salt=salt, warehouse=db_path
+            )
+            if not export.batches:
+                raise ImportFailed(f"{path}: nothing to import")
+            if named:  # recorded under the names the user knows (see NamedPath)
+                _name_batches(export, shown)
+            result = load_batches(
+                db_path,
+                export.batches,
+                config=config,
+                unreadable=export.unreadable,
+                progress=progress,
+                salt=salt,
+                replace=replace,
+                fmt=format_name(fmt, mapping),
+            )
+        except ImportFailed as exc:
+            if not named:
+                raise
+            raise ImportFailed(shown(str(exc))) from None
     # keyed by file name as the load reports it (masked: loader.stored_name)
     dropped = {Path(stored_name(k)).name: list(v) for k, v in export.dropped_columns.items() if v}
     for name, columns in result.dropped_columns.items():  # what the load's scrub dropped
