@@ -77,7 +77,9 @@ from analytics.warehouse.privacy import salt_warning
 
 # %% tags=["parameters"]
 # a relative path is relative to the project's folder (as SLA_DB)
-EXPORT = None  # your export: a folder or a CSV file; None: the example export of FORMAT
+# your export: a folder, a CSV or .xlsx file, or its .zip as downloaded (a Salesforce Data
+# Export); None: the example export of FORMAT
+EXPORT = None
 FORMAT = "hubspot"  # one of FORMATS (ignored when MAPPING is given)
 MAPPING = None  # a TOML mapping for any other CSV (section 3 shows one)
 TIMEZONE = "UTC"  # the time zone of times your export writes without an offset

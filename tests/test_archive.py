@@ -235,3 +235,27 @@ def test_the_preview_of_an_archived_canonical_file_reads_it_before_its_folder_is
     assert leads.cells.select("lead_id", "_line").rows() == [("L1", 2), ("L3", 4)]
     assert [(p["file"], p["line"]) for p in preview.unreadable] == [(f"{archive}/leads.csv", 3)]
     assert list(scratch.iterdir()) == []
+
+
+def test_a_file_no_format_reads_is_named_and_not_unpacked(tmp_path, monkeypatch):
+    """A Data Export with attachments: their bytes (personal documents) are never written;
+    each is named as not read."""
+    written: list[str] = []
+    real_open = Path.open
+
+    def watched(self, mode="r", *args, **kwargs):
+        if "w" in mode and ".sla-archive-" in str(self):
+            written.append(self.name)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", watched)
+    archive = zipped(
+        EXPORTS / "salesforce",
+        tmp_path / "WE_00D_1.zip",
+        extra={"Attachments/00P1000000abcde": b"%PDF-1.4 contract of Anna Schmidt"},
+    )
+    result = import_export(tmp_path / "w.duckdb", archive, fmt="salesforce")
+    assert {Path(f).name: r.code for f, r in result.skipped_files.items()} == {
+        "00P1000000abcde": "skip.not_csv"
+    }
+    assert "00P1000000abcde" not in written and "Lead.csv" in written

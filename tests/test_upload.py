@@ -431,7 +431,7 @@ def test_a_csv_with_a_mapping_file_uploads(tmp_path, monkeypatch):
     at.file_uploader(key="upload").set_value(
         [("kontakte.csv", (source / "kontakte.csv").read_bytes(), "text/csv")]
     ).run()
-    assert any("exactly one CSV file and the mapping file" in e.value for e in at.error)
+    assert any("exactly one CSV file (or .xlsx) and the mapping file" in e.value for e in at.error)
     at.file_uploader(key="upload_mapping").set_value(
         ("kontakte.toml", (source / "kontakte.toml").read_bytes(), "application/toml")
     ).run()

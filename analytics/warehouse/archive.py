@@ -17,10 +17,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from analytics.warehouse.loader import ImportFailed, NamedPath, check_regular_file
+from analytics.warehouse.loader import (
+    WORKBOOK_SUFFIXES,
+    ImportFailed,
+    NamedPath,
+    check_regular_file,
+)
 
 #: What an archive may be.
 ARCHIVE_SUFFIXES = (".zip",)
+#: The files of an archive a format may read. The others (a Data Export's attachments, a
+#: README) are not unpacked: an empty file of their name stands for them, so that the
+#: import names them as not read, and none of their bytes is written.
+READ_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES, ".parquet")
 #: The most an archive may expand to: this many times its own size, and at least
 #: :data:`MIN_EXPANDED_BYTES` (CSV compresses about tenfold; a ZIP bomb a millionfold).
 MAX_EXPANSION = 100
@@ -38,7 +47,8 @@ def expanded(path: str | Path | NamedPath) -> Iterator[str | Path | NamedPath]:
 
     The folder holds the archive's files, each by its name without the folders it sits in
     (an archive of a folder reads as that folder); hidden entries and a Mac's
-    ``__MACOSX`` copies are left out. It is a :class:`NamedPath` that names the archive as
+    ``__MACOSX`` copies are left out, and a file no format reads is an empty stand-in
+    (:data:`READ_SUFFIXES`). It is a :class:`NamedPath` that names the archive as
     ``path`` is named and each file in it after the archive (``export.zip/Lead.csv``),
     removed when the ``with`` block ends. Each file keeps its time in the archive (X
     Education's rows are dated by the file's day).
@@ -79,12 +89,17 @@ def expanded(path: str | Path | NamedPath) -> Iterator[str | Path | NamedPath]:
 def _extract(zipped: zipfile.ZipFile, folder: Path, *, shown: str, limit: int) -> None:
     """Write the files of ``zipped`` into ``folder`` (see :func:`expanded`)."""
     written: dict[str, str] = {}  # file name -> its path in the archive
-    total = 0
+    total = files = 0
     for member in zipped.infolist():
         parts = PurePosixPath(member.filename.replace("\\", "/")).parts
         if member.is_dir() or not parts or any(p.startswith(".") or p == "__MACOSX" for p in parts):
             continue
         name = parts[-1]
+        target = folder / name
+        files += 1
+        if PurePosixPath(name).suffix.lower() not in READ_SUFFIXES:
+            target.touch()  # named as not read; its bytes are no export's
+            continue
         if name in written:  # which of the two is meant cannot be known
             raise ImportFailed(
                 f"{shown}: holds two files named {name} ({written[name]}, {member.filename})"
@@ -95,7 +110,6 @@ def _extract(zipped: zipfile.ZipFile, folder: Path, *, shown: str, limit: int) -
                 "password and import the folder"
             )
         written[name] = member.filename
-        target = folder / name
         with zipped.open(member) as source, target.open("wb") as sink:
             while chunk := source.read(1 << 20):
                 total += len(chunk)
@@ -107,7 +121,7 @@ def _extract(zipped: zipfile.ZipFile, folder: Path, *, shown: str, limit: int) -
                 sink.write(chunk)
         stamp = time.mktime((*member.date_time, 0, 0, -1))
         os.utime(target, (stamp, stamp))
-    if not written:
+    if not files:
         raise ImportFailed(f"{shown}: the archive holds no file")
 
 
