@@ -141,6 +141,10 @@ def test_the_preview_of_an_archive_holds_its_rows_named_in_it(tmp_path, scratch)
     assert sorted(b.source_file for b in preview.batches) == [
         f"{archive}/{name}.csv" for name in ("accounts", "leads", "reps")
     ]
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as z:
+        z.writestr("report.csv", "Lead Owner,Record Count\nJana Vogel,4\n")
+    with pytest.raises(ImportFailed, match=f"^{tmp_path / 'other.zip'}/report.csv: not a "):
+        preview_export(tmp_path / "other.zip", fmt="salesforce")  # named in the archive
     plain = preview_export(EXPORTS / "german")  # the same files, not in an archive
     assert [(b.table, b.cells.to_dicts()) for b in preview.batches] == [
         (b.table, b.cells.to_dicts()) for b in plain.batches

@@ -206,10 +206,16 @@ def preview_export(
     from analytics.warehouse.privacy import ScrubReport, scrub
 
     with expanded(path) as read:  # a .zip: its files, named in it and read now
-        export = read_export(read, fmt=fmt, mapping=mapping, options=options, salt=salt)
-        if isinstance(read, NamedPath) and read is not path:
+        archive = read if isinstance(read, NamedPath) and read is not path else None
+        try:
+            export = read_export(read, fmt=fmt, mapping=mapping, options=options, salt=salt)
+        except ImportFailed as exc:
+            if archive is None:
+                raise
+            raise ImportFailed(archive.shown(str(exc))) from None
+        if archive is not None:
             _in_memory(export)
-            _name_batches(export, read.shown)
+            _name_batches(export, archive.shown)
     reports: dict[str, ScrubReport] = {}
     batches: list[Any] = []
     for b in export.batches:
