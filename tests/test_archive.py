@@ -43,11 +43,19 @@ def _rejections(result) -> list[tuple[str, int, str | None]]:
 
 @pytest.fixture
 def scratch(tmp_path, monkeypatch) -> Path:
-    """The system's scratch folder, for this test alone: what an import leaves in it."""
+    """The system's scratch folder, for this test alone (a preview unpacks an archive
+    there; an import beside its warehouse, in ``tmp_path``): see :func:`_left`."""
     folder = tmp_path / "tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
+
+
+def _left(scratch: Path) -> list[str]:
+    """What is left of an archive's files: in the system's scratch folder, and stage
+    folders beside the warehouses of the test (its ``tmp_path``)."""
+    beside = [p.name for p in scratch.parent.iterdir() if ".stage-" in p.name]
+    return sorted(p.name for p in scratch.iterdir()) + beside
 
 
 @pytest.mark.parametrize(
@@ -80,7 +88,7 @@ def test_an_archive_imports_as_the_folder_of_its_files(tmp_path, scratch, fmt, e
             read_core_table(tmp_path / "folder.duckdb", table),
             check_row_order=False,
         )
-    assert list(scratch.iterdir()) == []  # the archive's files are gone
+    assert _left(scratch) == []  # the archive's files are gone
 
 
 def test_an_archive_of_workbooks_imports_and_its_files_are_named_in_it(tmp_path, scratch):
@@ -102,7 +110,7 @@ def test_an_archive_of_workbooks_imports_and_its_files_are_named_in_it(tmp_path,
     assert loads == {f"{archive}/{p.name}" for p in books.iterdir()}
     again = import_export(db, archive, fmt="hubspot")  # the same download twice
     assert sorted(again.unchanged_files) == sorted(loads)
-    assert list(scratch.iterdir()) == []
+    assert _left(scratch) == []
 
 
 def test_sla_import_reads_a_salesforce_data_export(tmp_path, scratch):
@@ -149,7 +157,7 @@ def test_the_preview_of_an_archive_holds_its_rows_named_in_it(tmp_path, scratch)
     assert [(b.table, b.cells.to_dicts()) for b in preview.batches] == [
         (b.table, b.cells.to_dicts()) for b in plain.batches
     ]
-    assert list(scratch.iterdir()) == []
+    assert _left(scratch) == []
 
 
 def _refused(tmp_path, archive: Path, fmt: str = "canonical") -> str:
@@ -169,7 +177,7 @@ def test_a_damaged_archive_is_refused_naming_it(tmp_path, scratch):
     cut = tmp_path / "export.zip"
     cut.write_bytes(whole.read_bytes()[:200])  # a download cut short
     assert _refused(tmp_path, cut).startswith(f"{cut}: cannot be read as a ZIP archive: ")
-    assert list(scratch.iterdir()) == []
+    assert _left(scratch) == []
 
 
 def test_an_archive_with_two_files_of_one_name_is_refused(tmp_path, scratch):
@@ -180,7 +188,7 @@ def test_an_archive_with_two_files_of_one_name_is_refused(tmp_path, scratch):
     assert _refused(tmp_path, archive) == (
         f"{archive}: holds two files named leads.csv (2026-09/leads.csv, 2026-10/leads.csv)"
     )
-    assert list(scratch.iterdir()) == []
+    assert _left(scratch) == []
 
 
 def test_an_encrypted_archive_is_refused_saying_so(tmp_path, scratch):
@@ -211,7 +219,7 @@ def test_an_archive_that_expands_beyond_its_limit_is_refused(tmp_path, scratch, 
         f"{archive}: expands to more than 1,048,576 bytes (100 times its size): not read "
         "(a ZIP bomb?)"
     )
-    assert list(scratch.iterdir()) == []
+    assert _left(scratch) == []
 
 
 def test_an_empty_archive_is_refused(tmp_path, scratch):
@@ -238,7 +246,7 @@ def test_the_preview_of_an_archived_canonical_file_reads_it_before_its_folder_is
     assert leads.source_file == f"{archive}/leads.csv"
     assert leads.cells.select("lead_id", "_line").rows() == [("L1", 2), ("L3", 4)]
     assert [(p["file"], p["line"]) for p in preview.unreadable] == [(f"{archive}/leads.csv", 3)]
-    assert list(scratch.iterdir()) == []
+    assert _left(scratch) == []
 
 
 def test_a_file_no_format_reads_is_named_and_not_unpacked(tmp_path, monkeypatch):
@@ -248,7 +256,7 @@ def test_a_file_no_format_reads_is_named_and_not_unpacked(tmp_path, monkeypatch)
     real_open = Path.open
 
     def watched(self, mode="r", *args, **kwargs):
-        if "w" in mode and ".sla-archive-" in str(self):
+        if "w" in mode and "-archive-" in str(self):
             written.append(self.name)
         return real_open(self, mode, *args, **kwargs)
 
@@ -263,3 +271,27 @@ def test_a_file_no_format_reads_is_named_and_not_unpacked(tmp_path, monkeypatch)
         "00P1000000abcde": "skip.not_csv"
     }
     assert "00P1000000abcde" not in written and "Lead.csv" in written
+
+
+def test_an_archive_is_unpacked_beside_the_warehouse_and_a_killed_imports_copy_swept(
+    tmp_path,
+):
+    """Its files are personal data: a killed import's copy must not stay. Unpacked as a
+    stage folder of the warehouse, it is removed by the next command (``sla info``, an
+    import: :func:`~analytics.warehouse.leftovers.remove_leftovers`)."""
+    from analytics.warehouse.leftovers import remove_leftovers
+
+    db = tmp_path / "w.duckdb"
+    import_export(db, EXPORTS / "german")
+    archive = zipped(EXPORTS / "german", tmp_path / "export.zip")
+    with archives.expanded(archive, beside=db) as folder:
+        unpacked = Path(folder)
+        assert unpacked.parent == tmp_path
+        assert unpacked.name.startswith(f".w.duckdb.stage-{os.getpid()}-archive-")
+        assert remove_leftovers(db) == []  # this process's own: kept while it runs
+        # as a killed import leaves it: named by a process that is gone
+        killed = unpacked.with_name(unpacked.name.replace(str(os.getpid()), "999999999"))
+        unpacked.rename(killed)
+        assert remove_leftovers(db) == [killed]
+        unpacked.mkdir()  # for the block's own clean-up
+    assert not killed.exists()

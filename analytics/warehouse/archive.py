@@ -3,8 +3,10 @@
 Salesforce's Data Export (Setup > Data Export) delivers every object as a CSV in one
 ``.zip``, and HubSpot sends an export of several objects as one; ``sla import`` and the
 Data page's upload take the archive as it was downloaded. Its files are written to a
-scratch folder (removed when the import ends, also when it fails) and named as in the
-archive: ``WE_00D..._1.zip/Lead.csv``.
+scratch folder (removed when the import ends, also when it fails; beside the warehouse,
+as the import's stage folder, so that the next command removes what a killed import
+left: :mod:`analytics.warehouse.leftovers`) and named as in the archive:
+``WE_00D..._1.zip/Lead.csv``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def is_archive(path: str | Path | NamedPath) -> bool:
 
 
 @contextmanager
-def expanded(path: str | Path | NamedPath) -> Iterator[str | Path | NamedPath]:
+def expanded(
+    path: str | Path | NamedPath, *, beside: str | Path | None = None
+) -> Iterator[str | Path | NamedPath]:
     """``path`` as it is, or, for a ZIP archive, a scratch folder of its files.
 
     The folder holds the archive's files, each by its name without the folders it sits in
@@ -51,7 +55,10 @@ def expanded(path: str | Path | NamedPath) -> Iterator[str | Path | NamedPath]:
     (:data:`READ_SUFFIXES`). It is a :class:`NamedPath` that names the archive as
     ``path`` is named and each file in it after the archive (``export.zip/Lead.csv``),
     removed when the ``with`` block ends. Each file keeps its time in the archive (X
-    Education's rows are dated by the file's day).
+    Education's rows are dated by the file's day). With ``beside`` (the warehouse the
+    import writes) the folder is a stage folder of it (``.<db>.stage-<pid>-archive-*``),
+    which the next command removes should the import be killed; else it is in the
+    system's temporary folder.
 
     Raises
     ------
@@ -76,7 +83,12 @@ def expanded(path: str | Path | NamedPath) -> Iterator[str | Path | NamedPath]:
     archive = Path(os.fspath(path))
     check_regular_file(archive)
     limit = max(MIN_EXPANDED_BYTES, MAX_EXPANSION * archive.stat().st_size)
-    with tempfile.TemporaryDirectory(prefix=".sla-archive-") as scratch:
+    if beside is None:
+        where = {"prefix": ".sla-archive-"}
+    else:
+        db = Path(beside).absolute()
+        where = {"prefix": f".{db.name}.stage-{os.getpid()}-archive-", "dir": str(db.parent)}
+    with tempfile.TemporaryDirectory(**where) as scratch:
         folder = Path(scratch)
         try:
             with zipfile.ZipFile(archive) as zipped:

@@ -300,7 +300,8 @@ def import_export(
     def salt() -> str:
         return hash_salt(db_path, salt_file=config.privacy.salt_file if config else None)
 
-    with expanded(path) as path:  # a .zip: the folder of its files, named in it
+    # a .zip: the folder of its files, named in it (a stage folder of the warehouse)
+    with expanded(path, beside=db_path) as path:
         named = [p for p in (mapping, path) if isinstance(p, NamedPath)]
 
         def shown(text: str) -> str:
