@@ -606,7 +606,7 @@ def test_a_mapped_file_with_another_delimiter_is_named_with_the_mapping_key(tmp_
         import_export(tmp_path / "w.duckdb", data, mapping=mapping)
     assert str(caught.value) == (
         f"{data}: not a leads file as m.toml describes it: missing column(s) id, created, "
-        "source (the header has: id\tcreated\tsource; it looks like '\\t' separates the "
+        "source (the header has: Id\tCreated\tSource; it looks like '\\t' separates the "
         "columns: try --delimiter '\\t' or delimiter = \"\\t\" under [csv] in m.toml)"
     )
     # the key as the hint writes it reads the file
@@ -645,3 +645,21 @@ def test_a_mapping_refresh_moves_and_clears_stage_dates(tmp_path):
     assert again.changes["lifecycle_events"] == {
         "added": 1, "changed": 0, "unchanged": 0, "removed": 2
     }  # fmt: skip
+
+
+def test_a_file_refused_for_its_columns_names_its_header_as_written_and_masked(tmp_path):
+    """A file without a header line starts with a row: the refusal quoted it lower-cased
+    and in clear (an address, a phone number); now as written, personal data masked."""
+    data = tmp_path / "kontakte.csv"
+    data.write_text("Anna Schmidt,anna.schmidt@example.de,+49 170 5550123,Kaltakquise\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'table = "leads"\n[columns]\n"Kontakt-Nr" = "lead_id"\n"Angelegt am" = "created_at"\n'
+        '[defaults]\nsource = "other"\n'
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_export(tmp_path / "w.duckdb", data, mapping=mapping)
+    assert str(caught.value) == (
+        f"{data}: not a leads file as m.toml describes it: missing column(s) kontakt-nr, "
+        "angelegt am (the header has: Anna Schmidt, [email], [phone], Kaltakquise)"
+    )

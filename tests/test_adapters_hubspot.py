@@ -759,7 +759,7 @@ def test_an_export_with_the_internal_property_names_is_read(tmp_path):
     assert (
         "missing column(s) record id (or hs_object_id, contact id, company id, deal id, "
         "activity id, datensatz-id), create date (or createdate, created date, "
-        "erstellungsdatum) (the header has: kontakt-id, erstelldatum, original source)"
+        "erstellungsdatum) (the header has: Kontakt-ID, Erstelldatum, Original Source)"
         in str(caught.value)
     )
 

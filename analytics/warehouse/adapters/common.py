@@ -498,7 +498,7 @@ columns: try --delimiter ';')
     missing = [c for c in columns if c.lower() not in file.cells.columns]
     if not missing:
         return
-    header = ", ".join(file.header)
+    header = header_text(file)  # as the file writes it, personal data masked
     hint = ""
     if len(file.header) == 1 and not file.workbook:  # a workbook has no delimiter
         other = sniff_delimiter(file.header[0])
