@@ -432,6 +432,15 @@ _JOIN = (
     r"[ \t]*[/,;&|][ \t]*|[ \t]+-[ \t]+"
     rf"|[ \t]*[,;]?[ \t]+{_words(OR_WORDS)}\.?[ \t]+"
 )
+#: What may stand right before a phone number that stands apart: the start, a character
+#: that cannot precede one (not a letter, a digit or ``+``), or an ``_``, which parts
+#: words as a ``-`` or a ``.`` does (``anruf_0171 1234567.mp3``, since version 6 of the
+#: rules). Text and ids read it alike.
+_NUMBER_START = r"^|[^\w+]|_"
+#: Where a phone number ends: a word's end, or an ``_`` that parts it from the next word as a
+#: ``-`` or a ``.`` does (``anruf_01711234567_2026-10-05.mp3``, since version 6 of the
+#: rules; the patterns have no look-ahead, so the ``_`` is matched and written back).
+_NUMBER_END = r"_|\b"
 #: The phone numbers of :data:`PHONE`: what stands before one (kept) and the number. The
 #: start or a character that cannot precede one (not a letter, a digit or ``+``; an ``_``
 #: parts words as a ``-`` or a ``.`` does, ``anruf_0171 1234567.mp3``, since version 6 of
@@ -442,7 +451,7 @@ _JOIN = (
 #: number after a phone word (``Teléfono 612 345 678``, ``Tel 1234567``:
 #: :data:`_AFTER_PHONE_WORD`).
 _PHONE_KINDS = (
-    (r"^|[^\w+]|_", _PHONE_ANY),
+    (_NUMBER_START, _PHONE_ANY),
     (r"[^\W\d]", rf"\+?{_PLUS_PHONE}"),
     (rf"\b{_PHONE_WORDS}", _PHONE_ANY),
     (rf"\b{_PHONE_WORDS}{_BEFORE_NATIONAL}", _AFTER_PHONE_WORD),
@@ -454,12 +463,6 @@ _PHONE_KINDS = (
 #: ``Tel [phone]:30``). A time with its minutes (``14:30``, ``9.30``), a date
 #: (``12.10.2026``, ``2026-12-06``), an amount with its cents (``12,50``).
 _NOT_ITS_END = r"[ \t]+(?:\d{1,2}[:.]\d{2}|\d{1,3},\d{2}|\d{4}-\d{2}-\d{2})"
-
-
-#: Where a phone number ends: a word's end, or an ``_`` that parts it from the next word as a
-#: ``-`` or a ``.`` does (``anruf_01711234567_2026-10-05.mp3``, since version 6 of the
-#: rules; the patterns have no look-ahead, so the ``_`` is matched and written back).
-_NUMBER_END = r"_|\b"
 
 
 def _phones(kinds: Iterable[tuple[str, str]], *, timed: bool = False) -> tuple[str, str, str]:
@@ -610,7 +613,7 @@ _ID_LABELLED_IBAN = (
 #: ``L-0815-47110``, ``CALL12345678``, ``SAP_0012345678``, ``Call-12345678``, stay ids,
 #: as they are whole.)
 _ID_PHONE_INSIDE = (
-    rf"(?:^|[^\w+]|_)(?:{'|'.join(_ID_PHONE_LAYOUTS)})(?:{_NUMBER_END})"
+    rf"(?:{_NUMBER_START})(?:{'|'.join(_ID_PHONE_LAYOUTS)})(?:{_NUMBER_END})"
     rf"|[^\W\d]\+?{_PLUS_PHONE}(?:{_NUMBER_END})"
     rf"|\b{_PHONE_WORDS}[-_]?(?:{_PHONE_ANY})(?:{_NUMBER_END})"
 )
@@ -626,7 +629,7 @@ _ID_PHONE_AFTER_WORD = (
 #: reads one: standing apart or glued to a word, its check digits and length) anywhere in
 #: it makes it personal.
 _ID_SPACED = r"\S\s+\S"
-_ID_PHONE_AMONG = rf"(?:^|[^\w+]|_)(?:{_PHONE_ANY})(?:{_NUMBER_END})"
+_ID_PHONE_AMONG = rf"(?:{_NUMBER_START})(?:{_PHONE_ANY})(?:{_NUMBER_END})"
 _ID_TEXT_IBAN = rf"\S\s+.*(?:{_IBANS})|(?:{_IBANS}).*\s+\S"
 
 _IBAN_CANDIDATE = re.compile(_IBANS)
