@@ -2252,9 +2252,12 @@ def _load_batch(
     return done
 
 
+#: The extensions of the data files an import reads (a batch's ``#part`` follows one).
+_DATA_EXTENSIONS = r"\.(?:csv|parquet|tsv|txt|xlsx)"
 #: A file's extension (and an adapter's ``#part``), kept apart when a name is masked: an
-#: address right before it would take it along (``a@b.de.csv`` is one address).
-_EXTENSION = re.compile(r"(\.(?:csv|parquet|tsv|txt|toml|xlsx)(?:#[\w-]*)?)$", re.IGNORECASE)
+#: address right before it would take it along (``a@b.de.csv`` is one address). A
+#: mapping's ``.toml`` too.
+_EXTENSION = re.compile(rf"((?:{_DATA_EXTENSIONS}|\.toml)(?:#[\w-]*)?)$", re.IGNORECASE)
 
 
 def _count_after_import(
@@ -2330,7 +2333,7 @@ def _file_of(source_file: str) -> str:
     >>> _file_of("in/contacts.csv#lifecycle_events"), _file_of("in/leads.csv")
     ('in/contacts.csv', 'in/leads.csv')
     """
-    return re.sub(r"(\.(?:csv|parquet|tsv|txt|xlsx))#[\w-]*$", r"\1", source_file, flags=re.I)
+    return re.sub(rf"({_DATA_EXTENSIONS})#[\w-]*$", r"\1", source_file, flags=re.I)
 
 
 def _masked_rejections(rows: Sequence[Mapping[str, Any]]) -> tuple[list, list]:
