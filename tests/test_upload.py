@@ -1017,3 +1017,20 @@ def test_a_zip_archive_uploads_as_the_folder_of_its_files(tmp_path, monkeypatch)
     rejected, loads = _quarantine_and_loads(db)
     assert {f for f, _, _ in rejected} <= {f"WE_00D_1.zip/{p.name}" for p in source.iterdir()}
     assert "WE_00D_1.zip/Lead.csv" in loads
+
+
+@pytest.mark.parametrize("name", ["export.zip", "leads.csv"])
+def test_an_upload_over_the_size_limit_is_refused_an_archive_too(warehouse, name):
+    """The page checks each file's size before it reads a byte of it; an archive, accepted
+    by its suffix alone, went past that check."""
+    from streamlit import config
+
+    limit = config.get_option("server.maxUploadSize")
+    config.set_option("server.maxUploadSize", 1)
+    try:
+        at = data_page()
+        big = os.urandom(3 * 1024 * 1024 // 2)  # 1.5 MB that no compression shrinks
+        at.file_uploader(key="upload").set_value([(name, big, "application/zip")]).run()
+    finally:
+        config.set_option("server.maxUploadSize", limit)
+    assert [e.value for e in at.error] == [f"{name}: 1.5 MB is larger than the limit of 1 MB"]

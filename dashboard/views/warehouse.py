@@ -145,11 +145,10 @@ for f in files or []:
     archive = suffix in ARCHIVE_SUFFIXES  # a downloaded export, read as its files' folder
     if archive and (fmt == "mapping" or len(files) > 1):
         problems.append(t("upload_archive_alone", lg, name=f.name))
-    elif archive:
-        chosen[name] = f
-    elif fmt == "canonical" and (table not in TABLES or suffix not in TABLE_SUFFIXES):
+    # an archive is named by its suffix alone (its files are read by their names in it)
+    elif fmt == "canonical" and not (archive or (table in TABLES and suffix in TABLE_SUFFIXES)):
         problems.append(t("upload_bad_name", lg, name=f.name, allowed=allowed))
-    elif fmt != "canonical" and suffix not in (".csv", *WORKBOOK_SUFFIXES):
+    elif fmt != "canonical" and not archive and suffix not in (".csv", *WORKBOOK_SUFFIXES):
         problems.append(t("upload_csv_only", lg, name=f.name))
     elif fmt == "canonical" and table in chosen:
         problems.append(t("upload_duplicate", lg, name=f.name, table=table))
@@ -162,7 +161,7 @@ for f in files or []:
     elif suffix == ".csv" and (width := header_width(f.getvalue()[: 1 << 20])) > MAX_COLUMNS:
         problems.append(t("upload_too_wide", lg, name=f.name, n=width, limit=MAX_COLUMNS))
     else:
-        chosen[table if fmt == "canonical" else name] = f
+        chosen[table if fmt == "canonical" and not archive else name] = f
 if fmt == "mapping" and chosen and (mapping is None or len(chosen) != 1):
     problems.append(t("upload_mapping_needed", lg))
 for p in problems:
