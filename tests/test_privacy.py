@@ -2096,6 +2096,46 @@ def test_an_iban_glued_inside_a_hex_id_is_no_iban(before, bban, after, case):
     assert mask_text(f"{text[:8]}-{text[8:]}") == f"{text[:8]}-{text[8:]}"
 
 
+@given(
+    st.uuids().map(str), st.sampled_from([str, str.upper, lambda u: f"{{{u.upper()}}}"]), _ibans()
+)
+@example("cf109cd7-ad06-baf8-78fc-ba7530c4facc", str, "DE89 3704 0044 0532 0130 00")
+@example("19674278-ce1f-a8d3-be62-939807119383", str.upper, "DE89370400440532013000")
+def test_no_iban_is_read_inside_a_uuid(value, spelling, iban):
+    """A UUID's groups after a dash run on as an IBAN in groups does, and 15 in a million
+    random ones passed Andorra's check digits: none is read in one; an IBAN beside one
+    still is."""
+    text = spelling(value)
+    assert mask_text(text) == text
+    assert not is_personal_id(text)
+    assert mask_text(f"{text} {iban}") == f"{text} [iban]"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked", "hashed_as_id"),
+    [
+        # a hex id's run after a dash that passed the check digits: letters in a BBAN of
+        # digits (Belgium, Lithuania): no IBAN in text; an id keeps the reading that
+        # hashed it before (a stored hash must be met again)
+        ("00000007-BE1416A1E3D669DF", "00000007-BE1416A1E3D669DF", False),
+        ("BE1416A1E3D669DF", "BE1416A1E3D669DF", True),
+        ("Ref BE1416A1E3D669DF ok", "Ref BE1416A1E3D669DF ok", True),
+        ("L-BE1416A1E3D669DF", "L-BE1416A1E3D669DF", True),
+        ("D8-LT00S96B4ZAY0DDXDVFO", "D8-LT00S96B4ZAY0DDXDVFO", False),
+        # real ones stand as they did
+        ("Kto BE68539007547034 ok", "Kto [iban] ok", True),
+        ("00000007-BE68539007547034", "00000007-[iban]", True),
+        ("IBAN GB82 WEST 1234 5698 7654 32", "IBAN [iban]", True),
+        ("MT84MALT011000012345MTLCAST001S", "[iban]", True),
+    ],
+)
+def test_an_iban_candidate_unlike_its_country_is_no_iban_in_text(text, masked, hashed_as_id):
+    """Belgium's BBAN is 12 digits: ``BE14 16A1 E3D6 69DF`` passes the check digits
+    (one hex run in 97 does) but is none. Before, only a glued candidate was read so."""
+    assert mask_text(text) == masked
+    assert is_personal_id(text) is hashed_as_id
+
+
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
@@ -2132,15 +2172,23 @@ def test_an_iban_glued_to_any_word_for_an_account_is_masked_and_hashed_as_an_id(
         ("iban_de89370400440532013000", True),
         ("Kunde 4711 A1DE89370400440532013000", True),  # among words: as text reads it
         ("Kunde 4711 DE89370400440532013000bitte", True),
-        # an id with no space: a label of letters only and an IBAN to its end (as version
-        # 2 decided for ``A1:DE89...``): a code with a digit, or a word after, is an id
-        ("A1DE89370400440532013000", False),
-        ("DE89370400440532013000bitte", False),
+        # an id with no space: what text masks as an IBAN (since version 7; version 2
+        # read a label of letters only and an IBAN to its end)
+        ("A1DE89370400440532013000", True),
+        ("DE89370400440532013000bitte", True),
+        ("A1:DE89370400440532013000", True),
+        ("4711-DE89370400440532013000", True),
+        ("4711_DE89370400440532013000", True),
+        ("K4711/GB82WEST12345698765432", True),
+        # what text keeps: a code's letters meeting its digits, a one-letter suffix
         ("xyzde89370400440532013000", False),
+        ("a1de89370400440532013000", False),
+        ("4711-DE89370400440532013000x", False),
     ],
 )
 def test_an_id_holding_a_glued_iban(value, personal):
     assert is_personal_id(value) is personal
+    assert (mask_text(value) != value) is personal  # as text reads it
 
 
 # -- a national number after a phone word, in the languages of Europe's CRMs -------------

@@ -267,7 +267,7 @@ def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules
         res = runner.invoke(cli.app, ["import", str(d), "--db", str(db), "--json"])
         doc = json.loads(res.stdout)["privacy_rules"]
     assert res.exit_code == 0, res.output
-    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 6)
+    assert (doc["before"], doc["rules"]) == (rules, PRIVACY_RULES) == (rules, 7)
     assert doc["cells"] == {
         "raw.leads": 2,  # L2's id, L1's campaign
         "core.leads": 2,
@@ -293,18 +293,23 @@ def test_a_warehouse_on_older_rules_is_brought_to_those_of_today(tmp_path, rules
 #: id and L1's campaign, the number in them, and the cells that change. Version 5 reads an
 #: id of a phone word, a dash and a phone number (text read it so already:
 #: ``Tel-[phone]``); version 6 a phone number after an ``_``, in an id and in text (a call
-#: recording's file name).
+#: recording's file name); version 7 an IBAN after a code and a mark, in an id (as text
+#: read it: ``4711-[iban]``) and after a code and an ``_`` in text and in an id.
 _NEXT_VERSION = {
-    5: (4, "Tel-01715550438", "Herbst", ["01715550438"], {"raw.leads": 1, "core.leads": 1}),
+    5: (4, "Tel-01715550438", "Herbst", ["01715550438"], {"raw.leads": 1, "core.leads": 1},
+        "Herbst"),
     6: (5, "anruf_01715550439", "Rückruf_0171 5550 4401.mp3", ["01715550439", "5550 4401"],
-        {"raw.leads": 2, "core.leads": 2}),
+        {"raw.leads": 2, "core.leads": 2}, "Rückruf_[phone].mp3"),
+    7: (6, "4711-DE89370400440532013000", "Rückruf_4711_GB82WEST12345698765432",
+        ["DE89370400440532013000", "GB82WEST12345698765432"], {"raw.leads": 2, "core.leads": 2},
+        "Rückruf_4711_[iban]"),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("how", ["rescrub", "import"])
 @pytest.mark.parametrize("version", list(_NEXT_VERSION))
 def test_what_the_version_before_let_through_is_hashed_and_masked(tmp_path, version, how):
-    before, old_id, campaign, needles, leads_cells = _NEXT_VERSION[version]
+    before, old_id, campaign, needles, leads_cells, masked = _NEXT_VERSION[version]
     db = tmp_path / "w.duckdb"
     import_export(db, _first(tmp_path))
     _plant(db, rules=before, old_id=old_id, campaign=campaign, rejected="nope")
@@ -333,7 +338,6 @@ def test_what_the_version_before_let_through_is_hashed_and_masked(tmp_path, vers
     assert _rows(db, "SELECT lead_id FROM core.sales_touches") == [(hashed,)]
     stages = _rows(db, f"SELECT stage FROM core.lifecycle_events WHERE lead_id = '{hashed}'")
     assert sorted(stages) == ([("mql",)] if how == "rescrub" else [("mql",), ("sql",)])
-    masked = campaign.replace("0171 5550 4401", "[phone]")
     assert _rows(db, "SELECT campaign FROM core.leads WHERE lead_id = 'L1'") == [(masked,)]
 
 

@@ -557,16 +557,22 @@ _IBAN_WORDS = _words(IBAN_WORDS)
 #: ending in small letters runs into a code as often as into an IBAN
 #: (``Gutscheincode...``, ``format...``).
 IBAN_GLUED = rf"\b([^\W\d]+)([A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
-#: An IBAN glued to a digit before it (``A1DE89370400440532013000``, ``Ref.2DE89...``:
-#: group 3), its country code in capitals as banks write it: a hex id or a UUID in small
-#: letters holds no such run.
-IBAN_AFTER_DIGIT = rf"\d([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
+#: An IBAN glued to a digit before it, or to a digit and an ``_``
+#: (``A1DE89370400440532013000``, ``Ref.2DE89...``, ``4711_DE89...``: group 3), its
+#: country code in capitals as banks write it: a hex id or a UUID in small letters holds
+#: no such run.
+IBAN_AFTER_DIGIT = rf"\d_?([A-Z]{{2}}\d{{2}}{_IBAN_BODY}{_IBAN_END})"
 _IBANS = f"{IBAN}|{IBAN_GLUED}|{IBAN_AFTER_DIGIT}"
 #: What finds the texts that may hold one of :data:`_IBANS`: two letters, two digits and
 #: the body, wherever they stand. One alternative, no word boundary: an alternative per
 #: kind of glue took four times as long over every cell.
 _IBANS_SEEN = rf"[A-Za-z]{{2}}\d{{2}}{_IBAN_BODY}"
 _IBAN_SEPARATORS = " ./-"
+#: A UUID (8-4-4-4-12 hex digits, either case): its groups after a dash run on as an IBAN
+#: in groups does (``...-ad06-baf8-78fc-ba7530c4facc`` is Andorra's length, and one in 97
+#: passes the check digits: 15 in a million random UUIDs), so none is read inside one.
+_UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_UUID_RE = re.compile(rf"\b{_UUID}\b")
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
 #: digit groups parted by spaces, a slash or parentheses. Plain digits (a record id
@@ -696,32 +702,55 @@ def _mask_ibans(text: str) -> str:
     'Konto[iban], IBAN_[iban]'
     >>> _mask_ibans("A1DE89370400440532013000, DE89370400440532013000bitte")
     'A1[iban], [iban]bitte'
+    >>> _mask_ibans("4711_DE89370400440532013000, 00000007-BE1416A1E3D669DF")
+    '4711_[iban], 00000007-BE1416A1E3D669DF'
     """
     return _masked_at(text, [(a, b, "[iban]") for a, b in _iban_spans(text)])
 
 
-def _iban_spans(text: str) -> list[tuple[int, int]]:
+def _iban_spans(text: str, *, as_id: bool = False) -> list[tuple[int, int]]:
     """Where the IBANs of ``text`` stand (``text[a:b]``): each candidate of :data:`IBAN`,
     :data:`IBAN_GLUED` or :data:`IBAN_AFTER_DIGIT` (without the word or the digit before
-    it) that :func:`_iban_end` reads as one. After a
+    it) that :func:`_iban_end` reads as one and that is like its country
+    (:func:`_unlike_its_country`). After a
     candidate that is none, the search goes on inside it: one that is no IBAN can run
     into the IBAN after it (``Filiale AB12 DE89 3704 ...``).
+
+    ``as_id``: an id's reading, where a candidate standing apart needs its check digits
+    only (``L-BE1416A1E3D669DF`` is hashed), also inside a UUID (:data:`_UUID`). An id
+    hashed once must hash again at every import to join its rows, and a stored hash
+    cannot be undone, so what an id's reading hashes never narrows; a text's masks can.
 
     >>> _iban_spans("Filiale AB12 DE89 3704 0044 0532 0130 00")
     [(13, 40)]
     >>> _iban_spans("KontoDE89370400440532013000"), _iban_spans("KontoDE00370400440532013000")
     ([(5, 27)], [])
+    >>> _iban_spans("L-BE1416A1E3D669DF"), _iban_spans("L-BE1416A1E3D669DF", as_id=True)
+    ([], [(2, 18)])
+    >>> _iban_spans("cf109cd7-ad06-baf8-78fc-ba7530c4facc")  # a UUID
+    []
     """
     spans: list[tuple[int, int]] = []
+    uuids: list[tuple[int, int]] | None = None  # (read at the first candidate: few have one)
     at = 0
     while found := _IBAN_CANDIDATE.search(text, at):
         group = found.lastindex or 0  # (the word or digit it is glued to: before the group)
         start = found.start(group)
+        if not as_id:
+            if uuids is None:
+                uuids = [m.span() for m in _UUID_RE.finditer(text)]
+            if any(a <= start < b for a, b in uuids):
+                at = start + 1
+                continue
         end = _iban_end(text[start : found.end()])
         if group == 2 and not text[start : start + 2].isupper():
             end = end if found[1].rstrip("_").lower().endswith(IBAN_WORDS) else 0
         glued = group == 3 or (start + end < len(text) and text[start + end].isalpha())
-        if end and glued and _unlike_its_country(text[start : start + end]):
+        if (
+            end
+            and (glued or not as_id)
+            and _unlike_its_country(text[start : start + end], glued=glued)
+        ):
             end = 0
         if end:
             spans.append((start, start + end))
@@ -729,21 +758,28 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _unlike_its_country(iban: str) -> bool:
-    """Whether a glued IBAN's BBAN is unlike its country's: a letter where the registry
-    has only digits (:data:`_DIGIT_BBANS`), or more than a bank's four letters. A glued
-    IBAN is read across a code, so codes passed its check digits: one in about 10,000 hex
-    ids in capitals (``...D8BE72868DFF979BAA``), one in about 17,000 codes of a digit and
-    20 capitals or digits (``D8LT00S96B4ZAY0DDXDVFO``).
+def _unlike_its_country(iban: str, *, glued: bool = True) -> bool:
+    """Whether an IBAN's BBAN is unlike its country's: a letter where the registry has
+    only digits (:data:`_DIGIT_BBANS`), or, for one glued to a word or a code, more than a
+    bank's four letters. A glued IBAN is read across a code, so codes passed its check
+    digits: one in about 10,000 hex ids in capitals (``...D8BE72868DFF979BAA``), one in
+    about 17,000 codes of a digit and 20 capitals or digits (``D8LT00S96B4ZAY0DDXDVFO``);
+    one standing apart passed them too (``00000007-BE1416A1E3D669DF``).
 
     >>> [_unlike_its_country(v) for v in ("BE72868DFF979BAA", "LT00S96B4ZAY0DDXDVFO")]
     [True, True]
     >>> [_unlike_its_country(v) for v in ("DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432")]
     [False, False]
+    >>> _unlike_its_country("BE1416A1E3D669DF", glued=False)  # letters in a Belgian BBAN
+    True
+    >>> _unlike_its_country("LT00S96B4ZAY0DDXDVFO", glued=False)  # (as LT allows no letter)
+    True
     """
     compact = iban.translate(_NO_IBAN_SEPARATORS).upper()
     letters = sum(c.isalpha() for c in compact[4:])
-    return letters > (0 if compact[:2] in _DIGIT_BBANS else 4)
+    if compact[:2] in _DIGIT_BBANS:
+        return letters > 0
+    return glued and letters > 4
 
 
 #: The countries whose BBAN is digits only (the ISO 13616 registry).
@@ -1652,7 +1688,7 @@ def _personal_ids_read(values: pl.Series, *, among: bool = True) -> pl.Series:
         if more.any():  # (most are plain digits: 01705550099, an id)
             at = more.arg_true()
             hit = hit.scatter(at, values.gather(at).str.contains(_ID_SPACED))
-        iban = iban | values.str.contains(f"{_ID_TEXT_IBAN}|{_ID_LABELLED_IBAN}").fill_null(False)
+        iban = iban | _may_hold_iban(values)
     iban = iban & ~hit
     if iban.any():
         at = iban.arg_true()
@@ -1661,14 +1697,36 @@ def _personal_ids_read(values: pl.Series, *, among: bool = True) -> pl.Series:
     return hit
 
 
+def _may_hold_iban(ids: pl.Series) -> pl.Series:
+    """Which ids :func:`_iban_id` reads (among more): those text may read an IBAN in
+    (:data:`_IBANS_NEAR`) but a UUID (:data:`_WHOLE_UUID`, one in 20 of which has a
+    candidate), and those of an id's own reading (:data:`_ID_TEXT_IBAN`,
+    :data:`_ID_LABELLED_IBAN`).
+
+    >>> _may_hold_iban(pl.Series(["4711-DE89370400440532013000", "L-0815",
+    ...                           "cf109cd7-ad06-baf8-78fc-ba7530c4facc"])).to_list()
+    [True, False, False]
+    """
+    own = ids.str.contains(f"{_ID_TEXT_IBAN}|{_ID_LABELLED_IBAN}").fill_null(False)
+    near = ids.str.contains(_IBANS_NEAR).fill_null(False) & ~own  # (apart: faster)
+    if not near.any():
+        return own
+    at = near.arg_true()
+    return own.scatter(at, ~ids.gather(at).str.contains(_WHOLE_UUID))
+
+
 def _iban_id(value: str, *, among: bool = True) -> bool:
-    """Whether an id is an IBAN as a whole, or (``among``) a label and an IBAN
-    (:func:`_labelled_iban`), or holds one among words parted by a space (as text reads
-    one: :func:`_iban_spans`).
+    """Whether an id is an IBAN as a whole, or (``among``) holds one as text reads one
+    (:func:`_iban_spans`: ``4711-DE89...``, ``A1DE89...``), or is a label and an IBAN
+    (:func:`_labelled_iban`) or holds one among words parted by a space (both in the
+    reading of ids: ``as_id``).
 
     >>> [_iban_id(v) for v in ("DE89370400440532013000", "Konto DE89 3704 0044 0532 0130 00",
     ...                        "DE89370400440532013000x", "be-7927b2df-8bba")]
     [True, True, False, False]
+    >>> [_iban_id(v) for v in ("4711-DE89370400440532013000", "A1DE89370400440532013000",
+    ...                        "00000007-BE1416A1E3D669DF")]
+    [True, True, False]
     >>> [_iban_id(v) for v in ("IBAN:DE89370400440532013000", "KontoDE89370400440532013000",
     ...                        "Kunde 4711 IBAN:DE89370400440532013000")]
     [True, True, True]
@@ -1677,14 +1735,20 @@ def _iban_id(value: str, *, among: bool = True) -> bool:
         return True
     if not among:
         return False
+    if not _WHOLE_UUID_RE.match(value) and _iban_spans(value):  # (none in a UUID: faster)
+        return True
     if _SPACED_RE.search(value):
-        return bool(_iban_spans(value))
+        return bool(_iban_spans(value, as_id=True))
     return bool(_LABELLED_RE.match(value)) and _labelled_iban(value)
 
 
 #: The label of :func:`_labelled_iban`: a word with no digit or space, from a letter.
 _IBAN_LABEL = re.compile(r"[^\W\d][^\s\d]*")
 _SPACED_RE, _LABELLED_RE = re.compile(_ID_SPACED), re.compile(_ID_LABELLED_IBAN)
+#: An id that is a UUID, maybe in braces (Dynamics writes ``{...}``): text reads no IBAN
+#: in it, so the reading of ids as text does not try it (most ids of many CRMs).
+_WHOLE_UUID = rf"^\s*\{{?{_UUID}\}}?\s*$"
+_WHOLE_UUID_RE = re.compile(_WHOLE_UUID)
 
 
 def _labelled_iban(value: str) -> bool:
@@ -1698,7 +1762,7 @@ def _labelled_iban(value: str) -> bool:
     [True, True, False, False, True, False]
     """
     text = value.strip()
-    spans = _iban_spans(text)
+    spans = _iban_spans(text, as_id=True)
     if len(spans) != 1 or spans[0][1] != len(text):
         return False
     return bool(_IBAN_LABEL.fullmatch(text[: spans[0][0]]))

@@ -53,7 +53,13 @@ import duckdb
 #: an ``_`` glued it to the word as a letter does), and an id holding one is hashed
 #: (``anruf_01711234567``, ``call_0171 1234567``); plain digits after a word and an
 #: ``_`` stay an id (``SAP_0012345678``), as after a dash.
-PRIVACY_RULES = 6
+#: 7: an IBAN after a code and an ``_`` is masked (``4711_DE89...`` -> ``4711_[iban]``), and
+#: an id holding an IBAN wherever text reads one is hashed (``4711-DE89...``, ``A1DE89...``;
+#: before, only an IBAN as a whole, after a label or among words parted by a space).
+#: Masked less, which needs no version (a stored mask cannot be undone, nor need it be):
+#: in text, a run that passes an IBAN's check digits with a letter where its country has
+#: only digits (``00000007-BE1416A1E3D669DF``, a hex id).
+PRIVACY_RULES = 7
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS meta",
