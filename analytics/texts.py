@@ -1499,18 +1499,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ordnern darin",
     ),
     "skip.not_csv": (
-        "not a CSV file or Excel workbook (.xlsx): this format reads CSV and .xlsx exports",
-        "keine CSV-Datei oder Excel-Arbeitsmappe (.xlsx): dieses Format liest CSV- und "
-        ".xlsx-Exporte",
+        "not a CSV file or Excel workbook (.xlsx, .xls): this format reads CSV and Excel exports",
+        "keine CSV-Datei oder Excel-Arbeitsmappe (.xlsx, .xls): dieses Format liest CSV- und "
+        "Excel-Exporte",
     ),
     "skip.named": (
         "not a file this format reads; it reads: {reads:list}",
         "keine Datei, die dieses Format liest; es liest: {reads:list}",
     ),
     "skip.canonical": (
-        "not a file this format reads; it reads: {reads:list} (each also as .parquet or .xlsx)",
-        "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet "
-        "oder .xlsx)",
+        "not a file this format reads; it reads: {reads:list} (each also as .parquet, .xlsx "
+        "or .xls)",
+        "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet, "
+        ".xlsx oder .xls)",
     ),
     "skip.hubspot": (
         "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header "

@@ -71,13 +71,12 @@ _GERMAN_NUMBER = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?|-?(?:0|[1-9]\d
 
 
 def workbook_of(source: Path, target: Path) -> Path:
-    """``source`` (an export's CSV) saved as an Excel workbook ``target``, as a spreadsheet
-    program saves it: dates and times as date cells, numbers as number cells (a ``;``
-    file's ``1.000,50`` too), everything else as text; one sheet.
+    """``source`` (an export's CSV) saved as an Excel workbook ``target`` (``.xlsx``, or
+    ``.xls`` as Excel 97-2003 saves it), as a spreadsheet program saves it: dates and times
+    as date cells, numbers as number cells (a ``;`` file's ``1.000,50`` too), everything
+    else as text; one sheet.
     """
     import datetime as dt
-
-    import xlsxwriter
 
     data = source.read_bytes()
     try:
@@ -87,13 +86,10 @@ def workbook_of(source: Path, target: Path) -> Path:
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(target)
-    sheet = book.add_worksheet("Export")
-    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    day = book.add_format({"num_format": "dd.mm.yyyy"})
+    cells: list[tuple[int, list]] = []
     for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
+        typed: list = []
+        for cell in row:
             layout = next(
                 (f for p, f in _DATE_LAYOUTS.items() if r and re.fullmatch(p, cell)), None
             )
@@ -103,24 +99,75 @@ def workbook_of(source: Path, target: Path) -> Path:
             except ValueError:
                 at = None
             if at:
-                sheet.write_datetime(r, c, at, stamp if ":" in cell else day)
+                typed.append(at if ":" in cell else at.date())
             elif r and delimiter == ";" and _GERMAN_NUMBER.fullmatch(cell):
-                sheet.write_number(r, c, float(cell.replace(".", "").replace(",", ".")))
+                typed.append(float(cell.replace(".", "").replace(",", ".")))
             elif r and _NUMBER.fullmatch(cell):
-                sheet.write_number(r, c, float(cell))
-            elif cell:
-                sheet.write_string(r, c, cell)
+                typed.append(float(cell))
+            else:
+                typed.append(cell or None)
+        cells.append((r, typed))
+    return book_of(target, {"Export": cells})
+
+
+def book_of(
+    path: Path, sheets: dict[str, list[tuple[int, list]]], *, hidden: tuple[str, ...] = ()
+) -> Path:
+    """A workbook of ``sheets`` (name -> rows, each its 0-based row index and cells: text,
+    numbers, a ``datetime`` as a date-and-time cell, a ``date`` as a date cell, None as no
+    cell), the sheets ``hidden`` hidden; ``.xlsx`` by xlsxwriter, ``.xls`` by xlwt."""
+    import datetime as dt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xls":
+        import xlwt
+
+        old = xlwt.Workbook()
+        stamp = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
+        day = xlwt.easyxf(num_format_str="dd.mm.yyyy")
+        for name, rows in sheets.items():
+            sheet = old.add_sheet(name)
+            sheet.visibility = int(name in hidden)
+            for r, row in rows:
+                for c, cell in enumerate(row):
+                    if isinstance(cell, dt.datetime):
+                        sheet.write(r, c, cell, stamp)
+                    elif isinstance(cell, dt.date):
+                        sheet.write(r, c, cell, day)
+                    elif cell is not None:
+                        sheet.write(r, c, cell)
+        old.save(str(path))
+        return path
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day = book.add_format({"num_format": "dd.mm.yyyy"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in rows:
+            for c, cell in enumerate(row):
+                if isinstance(cell, dt.datetime):
+                    sheet.write_datetime(r, c, cell, stamp)
+                elif isinstance(cell, dt.date):
+                    sheet.write_datetime(r, c, cell, day)
+                elif isinstance(cell, str):
+                    sheet.write_string(r, c, cell)
+                elif cell is not None:
+                    sheet.write_number(r, c, cell)
+        if name in hidden:
+            sheet.hide()
     book.close()
-    return target
+    return path
 
 
-def workbook_folder(source: Path, target: Path) -> Path:
+def workbook_folder(source: Path, target: Path, *, suffix: str = ".xlsx") -> Path:
     """A copy of an export folder ``source`` with each CSV saved as a workbook
-    (:func:`workbook_of`), the other files as they are."""
+    (:func:`workbook_of`, ``suffix`` ``.xlsx`` or ``.xls``), the other files as they are."""
     target.mkdir(parents=True)
     for file in sorted(source.iterdir()):
         if file.suffix.lower() == ".csv":
-            workbook_of(file, target / f"{file.stem}.xlsx")
+            workbook_of(file, target / f"{file.stem}{suffix}")
         else:
             shutil.copy(file, target / file.name)
     return target

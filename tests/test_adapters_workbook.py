@@ -1,9 +1,12 @@
-"""Excel workbooks (``.xlsx``): HubSpot and Salesforce export them by default, and an office
-user saves a table from Excel. Every format reads them as it reads its CSV files: the
-same rows, the same rejections, each row named by the number Excel gives it."""
+"""Excel workbooks (``.xlsx``, and Excel 97-2003's ``.xls``): HubSpot and Salesforce export
+them, and an office user saves a table from Excel. Every format reads them as it reads its
+CSV files: the same rows, the same rejections, each row named by the number Excel gives
+it. A text file saved under a workbook's name (many tools' "Excel export") is read as the
+CSV it is."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -11,10 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from export_support import (
     ADDRESS,
     PHONE,
+    book_of,
     hubspot_with_personal_columns,
     workbook_folder,
     workbook_of,
@@ -31,6 +34,8 @@ from analytics.warehouse.adapters.common import CsvOptions
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"
 XEDUCATION = ROOT.parent / "shared" / "data" / "real" / "x_education_leads.csv"
+#: The workbook formats: Excel's, and Excel 97-2003's (HubSpot offers it too).
+SUFFIXES = pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 
 
 def _rejections(result) -> list[tuple[str, int, str]]:
@@ -55,11 +60,12 @@ def _same_core(one: Path, other: Path) -> None:
         ("canonical", "german"),
     ],
 )
-def test_an_export_saved_as_workbooks_loads_what_its_csv_files_load(tmp_path, fmt, folder):
+@SUFFIXES
+def test_an_export_saved_as_workbooks_loads_what_its_csv_files_load(tmp_path, fmt, folder, suffix):
     """Dates as date cells, numbers as number cells (a German file's ``1.250`` and
     ``12.500.000,50`` too), the rest text: the core tables and the rejections equal."""
-    books = workbook_folder(EXPORTS / folder, tmp_path / "books")
-    assert sorted(p.suffix for p in books.glob("*.*")) == [".xlsx"] * len(list(books.iterdir()))
+    books = workbook_folder(EXPORTS / folder, tmp_path / "books", suffix=suffix)
+    assert sorted(p.suffix for p in books.glob("*.*")) == [suffix] * len(list(books.iterdir()))
     csv_db, book_db = tmp_path / "csv.duckdb", tmp_path / "book.duckdb"
     from_csv = import_export(csv_db, EXPORTS / folder, fmt=fmt)
     from_books = import_export(book_db, books, fmt=fmt)
@@ -68,11 +74,12 @@ def test_an_export_saved_as_workbooks_loads_what_its_csv_files_load(tmp_path, fm
     _same_core(csv_db, book_db)
 
 
-def test_a_workbook_with_a_mapping_loads_what_the_csv_loads(tmp_path):
+@SUFFIXES
+def test_a_workbook_with_a_mapping_loads_what_the_csv_loads(tmp_path, suffix):
     """The mapping's ``[csv]`` keys (``;``, Windows-1252, decimal comma) are for CSV: a
     workbook's cells are read as they are."""
     source = EXPORTS / "mapping"
-    book = workbook_of(source / "kontakte.csv", tmp_path / "kontakte.xlsx")
+    book = workbook_of(source / "kontakte.csv", tmp_path / f"kontakte{suffix}")
     csv_db, book_db = tmp_path / "csv.duckdb", tmp_path / "book.duckdb"
     mapping = source / "kontakte.toml"
     from_csv = import_export(csv_db, source / "kontakte.csv", mapping=mapping)
@@ -101,24 +108,9 @@ def test_the_x_education_file_as_a_workbook_loads_as_the_csv(tmp_path):
     _same_core(csv_db, book_db)
 
 
-def _book(path: Path, sheets: dict[str, list[tuple[int, list]]]) -> Path:
-    """A workbook of ``sheets``: name -> rows, each (0-based row index, cells)."""
-    book = xlsxwriter.Workbook(path)
-    when = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, cells in rows:
-            for c, cell in enumerate(cells):
-                if isinstance(cell, dt.datetime):
-                    sheet.write_datetime(r, c, cell, when)
-                elif cell is not None:
-                    sheet.write(r, c, cell)
-    book.close()
-    return path
-
-
+@SUFFIXES
 def test_a_workbooks_cells_are_read_as_excel_shows_them_and_rows_numbered_as_excel_does(
-    tmp_path,
+    tmp_path, suffix
 ):
     """The header in row 3 (a title above it), a blank row 5: a rejected cell is named by
     its Excel row. A number id is ``4711``, not ``4711.0``; a date at midnight is the day;
@@ -132,17 +124,18 @@ def test_a_workbooks_cells_are_read_as_excel_shows_them_and_rows_numbered_as_exc
     ]
     folder = tmp_path / "in"
     folder.mkdir()
-    _book(folder / "leads.xlsx", {"Leads": leads, "Empty": []})
+    book = folder / f"leads{suffix}"
+    book_of(book, {"Leads": leads, "Empty": []})
     with pytest.raises(ImportFailed, match="first row with a cell is its header: delete any"):
         import_export(tmp_path / "w.duckdb", folder)  # the title row is read as the header
     leads.pop(0)
-    (folder / "leads.xlsx").unlink()
-    _book(folder / "leads.xlsx", {"Leads": leads, "Empty": []})
+    book.unlink()
+    book_of(book, {"Leads": leads, "Empty": []})
     db = tmp_path / "w.duckdb"
     result = import_export(db, folder, options=CsvOptions(timezone="Europe/Berlin"))
     assert result.loaded == {"leads": 2}
     assert [(Path(r["file"]).name, r["line"], r["column"]) for r in result.rejected] == [
-        ("leads.xlsx", 7, "created_at")
+        (book.name, 7, "created_at")
     ]
     rows = read_core_table(db, "leads").sort("lead_id").select("lead_id", "created_at")
     assert [(i, t.isoformat()) for i, t in rows.rows()] == [
@@ -151,12 +144,13 @@ def test_a_workbooks_cells_are_read_as_excel_shows_them_and_rows_numbered_as_exc
     ]
 
 
-def test_a_workbook_with_two_filled_sheets_is_refused_and_nothing_is_loaded(tmp_path):
+@SUFFIXES
+def test_a_workbook_with_two_filled_sheets_is_refused_and_nothing_is_loaded(tmp_path, suffix):
     folder = tmp_path / "in"
     folder.mkdir()
     rows = [(0, ["lead_id", "created_at", "source"]), (1, ["L1", "2026-10-05", "email"])]
-    _book(folder / "leads.xlsx", {"Oktober": rows, "November": rows, "Leer": []})
-    book = folder / "leads.xlsx"
+    book = folder / f"leads{suffix}"
+    book_of(book, {"Oktober": rows, "November": rows, "Leer": []})
     db = tmp_path / "w.duckdb"
     import_export(db, EXPORTS / "german")
     before = hashlib.sha256(db.read_bytes()).hexdigest()
@@ -170,37 +164,82 @@ def test_a_workbook_with_two_filled_sheets_is_refused_and_nothing_is_loaded(tmp_
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
 
-def test_a_hidden_sheet_with_cells_is_named_as_hidden(tmp_path):
+@SUFFIXES
+def test_a_hidden_sheet_with_cells_is_named_as_hidden(tmp_path, suffix):
     """A lookup table the user hid: which sheet is the export is still not known."""
-    book = xlsxwriter.Workbook(tmp_path / "leads.xlsx")
-    book.add_worksheet("Leads").write_row(0, 0, ["lead_id", "created_at", "source"])
-    lookup = book.add_worksheet("Quellen")
-    lookup.write_row(0, 0, ["Google Ads", "paid_search"])
-    lookup.hide()
-    book.close()
+    book = book_of(
+        tmp_path / f"leads{suffix}",
+        {
+            "Leads": [(0, ["lead_id", "created_at", "source"])],
+            "Quellen": [(0, ["Google Ads", "paid_search"])],
+        },
+        hidden=("Quellen",),
+    )
     with pytest.raises(ImportFailed, match=r"2 sheets with cells \(Leads; Quellen, hidden\)"):
-        import_export(tmp_path / "w.duckdb", tmp_path / "leads.xlsx")
+        import_export(tmp_path / "w.duckdb", book)
+
+
+@SUFFIXES
+def test_a_file_named_as_a_workbook_that_is_none_is_refused_naming_it(tmp_path, suffix):
+    """A download cut short, or random bytes: refused, nothing written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    whole = book_of(tmp_path / f"whole{suffix}", {"S": [(0, ["lead_id"]), (1, ["L1"])]})
+    for content in (whole.read_bytes()[:300], bytes(range(256)) * 4):
+        (folder / f"contacts{suffix}").write_bytes(content)
+        with pytest.raises(ImportFailed) as refused:
+            import_export(tmp_path / "w.duckdb", folder, fmt="hubspot")
+        message = str(refused.value)
+        assert message.startswith(
+            f"{folder / f'contacts{suffix}'}: cannot be read as an Excel workbook (damaged, "
+        )
+        assert "\n" not in message
+        assert not (tmp_path / "w.duckdb").exists()
+
+
+@SUFFIXES
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1252", "\t")],
+)
+def test_a_text_file_named_as_a_workbook_is_read_as_the_csv_it_is(
+    tmp_path, suffix, encoding, delimiter
+):
+    """Many tools' "Excel export" is text under a workbook's name (tab-separated, or
+    Excel's "Unicode text"): read as its CSV is, with its lines as a CSV's."""
+    source = EXPORTS / "hubspot" / "contacts.csv"
+    rows = list(csv.reader(source.read_text("utf-8").splitlines()))
+    text = "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
+    folder = tmp_path / "in"
+    shutil.copytree(EXPORTS / "hubspot", folder)
+    (folder / "contacts.csv").unlink()
+    (folder / f"contacts{suffix}").write_bytes(text.encode(encoding))
+    csv_db, named_db = tmp_path / "csv.duckdb", tmp_path / "named.duckdb"
+    from_csv = import_export(csv_db, EXPORTS / "hubspot", fmt="hubspot")
+    from_named = import_export(named_db, folder, fmt="hubspot")
+    assert from_named.loaded == from_csv.loaded
+    assert _rejections(from_named) == _rejections(from_csv)
+    _same_core(csv_db, named_db)
 
 
 @pytest.mark.parametrize(
-    ("content", "why"),
+    "content",
     [
-        (b"lead_id,created_at,source\nL1,2026-10-05,email\n", "Excel workbook"),
-        (None, "Excel workbook"),  # a download cut short
+        b"<html><body><table><tr><td>Record ID</td></tr></table></body></html>",
+        b'\xef\xbb\xbf\r\n<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:'
+        b'office:spreadsheet"></Workbook>',
     ],
 )
-def test_a_file_named_xlsx_that_is_no_workbook_is_refused_naming_it(tmp_path, content, why):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    if content is None:
-        whole = _book(tmp_path / "whole.xlsx", {"S": [(0, ["lead_id"]), (1, ["L1"])]})
-        content = whole.read_bytes()[:300]
-    (folder / "contacts.xlsx").write_bytes(content)
+def test_a_web_page_or_xml_named_as_a_workbook_is_refused_saying_what_to_do(tmp_path, content):
+    """An HTML table (old CRMs' "Excel export") or Excel 2003's XML spreadsheet: Excel opens
+    them, this reader does not guess at their table."""
+    (tmp_path / "contacts.xls").write_bytes(content)
     with pytest.raises(ImportFailed) as refused:
-        import_export(tmp_path / "w.duckdb", folder, fmt="hubspot")
-    message = str(refused.value)
-    assert message.startswith(f"{folder / 'contacts.xlsx'}: cannot be read as an {why}")
-    assert "\n" not in message
+        import_export(tmp_path / "w.duckdb", tmp_path / "contacts.xls", fmt="hubspot")
+    assert str(refused.value) == (
+        f"{tmp_path / 'contacts.xls'}: a web page or XML file named .xls, not a workbook: "
+        "open it in Excel and save it as a workbook (.xlsx) or as CSV"
+    )
     assert not (tmp_path / "w.duckdb").exists()
 
 
@@ -212,7 +251,7 @@ def test_sla_import_reads_a_folder_of_workbooks(tmp_path):
     assert run.exit_code == 1, run.output  # the export's rejected rows, as from its CSVs
     said = " ".join(run.output.split())  # as wrapped to the terminal's width
     assert "contacts.xlsx:10 column Create Date (created_at): required value" in said
-    assert "notes.txt was not read: not a CSV file or Excel workbook (.xlsx)" in said
+    assert "notes.txt was not read: not a CSV file or Excel workbook (.xlsx, .xls)" in said
     assert read_core_table(db, "leads").height == 9
 
 

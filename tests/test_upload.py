@@ -379,17 +379,20 @@ def _column_config(frame) -> dict:
 @pytest.mark.parametrize(
     ("fmt", "folder", "workbooks"),
     [
-        ("hubspot", "hubspot", False),
-        ("salesforce", "salesforce", False),
-        ("canonical", "german", False),
-        ("hubspot", "hubspot", True),
-        ("canonical", "german", True),
+        ("hubspot", "hubspot", None),
+        ("salesforce", "salesforce", None),
+        ("canonical", "german", None),
+        ("hubspot", "hubspot", ".xlsx"),
+        ("canonical", "german", ".xlsx"),
+        ("salesforce", "salesforce", ".xls"),
+        ("canonical", "german", ".xls"),
     ],
 )
 def test_crm_exports_and_german_csv_upload_as_sla_import_reads_them(
     tmp_path, monkeypatch, fmt, folder, workbooks
 ):
-    """Also saved as Excel workbooks (``.xlsx``), as HubSpot exports by default."""
+    """Also saved as Excel workbooks (``.xlsx``, or Excel 97-2003's ``.xls``), as HubSpot
+    and Salesforce export them."""
     from export_support import workbook_folder
 
     from analytics.config import load_config
@@ -399,7 +402,7 @@ def test_crm_exports_and_german_csv_upload_as_sla_import_reads_them(
     monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
     source = EXPORTS / folder
     if workbooks:
-        source = workbook_folder(source, tmp_path / "books")
+        source = workbook_folder(source, tmp_path / "books", suffix=workbooks)
     expected = import_export(direct, source, fmt=fmt, config=load_config(CONFIG))
     files = [(p.name, p.read_bytes()) for p in sorted(source.iterdir())]
     at = data_page()
@@ -431,7 +434,9 @@ def test_a_csv_with_a_mapping_file_uploads(tmp_path, monkeypatch):
     at.file_uploader(key="upload").set_value(
         [("kontakte.csv", (source / "kontakte.csv").read_bytes(), "text/csv")]
     ).run()
-    assert any("exactly one CSV file (or .xlsx) and the mapping file" in e.value for e in at.error)
+    assert any(
+        "exactly one CSV file (or .xlsx, .xls) and the mapping file" in e.value for e in at.error
+    )
     at.file_uploader(key="upload_mapping").set_value(
         ("kontakte.toml", (source / "kontakte.toml").read_bytes(), "application/toml")
     ).run()

@@ -128,7 +128,7 @@ fmt = st.selectbox(
 ui.uploader_style(lg)
 files = st.file_uploader(
     t("upload_help" if fmt == "canonical" else f"upload_help_{fmt}", lg, mb=MAX_UPLOAD_MB),
-    type=["csv", "xlsx", "parquet", "zip"],
+    type=[suffix[1:] for suffix in (*TABLE_SUFFIXES, *ARCHIVE_SUFFIXES)],
     accept_multiple_files=True,
     max_upload_size=MAX_UPLOAD_MB,
     key="upload",

@@ -10,8 +10,10 @@ CSV files are read as text with their original line numbers. The encoding (UTF-8
 with BOM, else Windows-1252) and the delimiter (``,`` ``;`` tab ``|``) are detected unless
 set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` or
 ``05-10-2026`` and decimal commas (``1.234,50``) are turned into the canonical text.
-An Excel workbook (``.xlsx``, as HubSpot and Salesforce also export) is read as the same
-text cells, each row numbered as Excel numbers it (:func:`read_export_file`).
+An Excel workbook (``.xlsx``, as HubSpot and Salesforce also export, or Excel 97-2003's
+``.xls``) is read as the same text cells, each row numbered as Excel numbers it; a text
+file saved under a workbook's name (many tools' "Excel export") is read as the CSV it is
+(:func:`read_export_file`).
 """
 
 from __future__ import annotations
@@ -160,15 +162,13 @@ class ExportFile:
     #: header as read (lower case, trimmed) -> the column's name as the file writes it
     #: (``create date`` -> ``Create Date``): what a message names
     written: Mapping[str, str] = field(default_factory=dict)
+    #: read from an Excel workbook: its numbers are numbers, no delimiter applies (a text
+    #: file named ``.xls`` is read as a CSV: not one)
+    workbook: bool = False
 
     @property
     def label(self) -> str:
         return str(self.path)
-
-    @property
-    def workbook(self) -> bool:
-        """Read from an Excel workbook: its numbers are numbers, no delimiter applies."""
-        return self.path.suffix.lower() in WORKBOOK_SUFFIXES
 
     def decimal_comma(self, options: CsvOptions) -> bool:
         """Whether its numbers are written ``1.234,50``: as ``options`` says, else for a
@@ -177,8 +177,8 @@ class ExportFile:
         >>> f = ExportFile(Path("a.csv"), pl.DataFrame(), [], [], ";", "cp1252", "")
         >>> f.decimal_comma(CsvOptions()), f.decimal_comma(CsvOptions(decimal_comma=False))
         (True, False)
-        >>> ExportFile(Path("a.xlsx"), pl.DataFrame(), [], [], "", "xlsx", "").decimal_comma(
-        ...     CsvOptions(decimal_comma=True))
+        >>> ExportFile(Path("a.xlsx"), pl.DataFrame(), [], [], "", "xlsx", "",
+        ...            workbook=True).decimal_comma(CsvOptions(decimal_comma=True))
         False
         """
         if self.workbook:
@@ -325,16 +325,54 @@ def _clean_header(names: Sequence[str]) -> list[str]:
 
 
 def read_export_file(path: Path, options: CsvOptions) -> ExportFile:
-    """Read one file of an export as text cells: a CSV, or an Excel workbook (``.xlsx``).
+    """Read one file of an export as text cells: a CSV, or an Excel workbook (``.xlsx``,
+    ``.xls``). A file named as a workbook that holds text is read as a CSV: many tools
+    write their "Excel export" so (tab-separated, as Excel reads it).
 
     Raises
     ------
     ImportFailed
-        The file cannot be read, decoded or opened, or has no header.
+        The file cannot be read, decoded or opened, or has no header; or it is a web page
+        or an XML file named as a workbook.
     """
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES and _workbook_bytes(path):
         return read_export_workbook(path)
     return read_export_csv(path, options)
+
+
+#: How a workbook's file starts: a ZIP archive (``.xlsx``) or an OLE compound file
+#: (``.xls``, and an encrypted ``.xlsx``).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def _workbook_bytes(path: Path) -> bool:
+    """Whether a file named as a workbook is one (or is damaged: anything but text), not
+    a text file saved under a workbook's name.
+
+    Raises
+    ------
+    ImportFailed
+        The file is a web page or XML (an HTML table, Excel 2003's XML spreadsheet), which
+        Excel opens but no export holds as its table.
+    """
+    check_regular_file(path)
+    try:
+        with path.open("rb") as f:
+            start = f.read(4096)
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot be read: {exc.strerror}") from None
+    if start.startswith(_WORKBOOK_MAGIC):
+        return True
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel's "Unicode text")
+        return False
+    if b"\x00" in start or not start.strip():
+        return True  # no text: read as a workbook, which says why it is none
+    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise ImportFailed(
+            f"{path}: a web page or XML file named {path.suffix}, not a workbook: open it "
+            "in Excel and save it as a workbook (.xlsx) or as CSV"
+        )
+    return False
 
 
 def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
@@ -411,8 +449,8 @@ def read_export_workbook(path: Path) -> ExportFile:
     except (OSError, fastexcel.FastExcelError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImportFailed(
-            f"{path}: cannot be read as an Excel workbook (damaged, encrypted or no .xlsx: "
-            f"save it again from Excel, or as CSV): {why}"
+            f"{path}: cannot be read as an Excel workbook (damaged, encrypted or no Excel "
+            f"file: save it again from Excel, or as CSV): {why}"
         ) from None
     filled = [(name, frame) for name, frame in frames if _has_cells(frame)]
     if not filled:
@@ -428,7 +466,9 @@ def read_export_workbook(path: Path) -> ExportFile:
     rows = [(line, ["" if v is None else v for v in row])
             for line, row in enumerate(frame.iter_rows(), start=1)]  # fmt: skip
     records = [(line, row) for line, row in rows if any(v.strip() for v in row)]
-    return _export_file(path, records[0][1], records[1:], [], "", "xlsx")
+    return _export_file(
+        path, records[0][1], records[1:], [], "", path.suffix.lower()[1:], workbook=True
+    )
 
 
 def _has_cells(frame: pl.DataFrame) -> bool:
@@ -446,6 +486,8 @@ def _export_file(
     broken: Iterable[int],
     delimiter: str,
     encoding: str,
+    *,
+    workbook: bool = False,
 ) -> ExportFile:
     """The :class:`ExportFile` of a file's header and records (each with its line)."""
     named = [h.strip().lstrip("\ufeff").strip().lower() for h in raw_header]
@@ -473,7 +515,7 @@ def _export_file(
         cells = cells.drop(unnamed)
         header = [h for h in header if h not in unnamed]
     return ExportFile(
-        path, cells, header, problems, delimiter, encoding, file_sha256(path), written
+        path, cells, header, problems, delimiter, encoding, file_sha256(path), written, workbook
     )
 
 
@@ -517,7 +559,7 @@ columns: try --delimiter ';')
 
 
 def export_files(path: Path) -> list[Path]:
-    """The ``.csv`` and ``.xlsx`` files of a folder (sorted), or the file itself."""
+    """The ``.csv``, ``.xlsx`` and ``.xls`` files of a folder (sorted), or the file itself."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
     readable = (".csv", *WORKBOOK_SUFFIXES)
@@ -528,7 +570,7 @@ def export_files(path: Path) -> list[Path]:
     for file in files:
         check_regular_file(file)
     if not files:
-        raise ImportFailed(f"{path}: the folder holds no .csv or .xlsx file")
+        raise ImportFailed(f"{path}: the folder holds no .csv, .xlsx or .xls file")
     return files
 
 

@@ -268,7 +268,7 @@ def read_mapped(
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(
-            f"{path}: no such file (a --mapping import reads one CSV file or .xlsx workbook)"
+            f"{path}: no such file (a --mapping import reads one CSV file or Excel workbook)"
         )
     options = _options(doc, options)
     file = read_export_file(path, options)
