@@ -1399,6 +1399,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "12:00), kein Datum: die Spalte in der Tabellenkalkulation als Datum formatieren "
         "(z. B. 01.10.2026 12:00) und die CSV neu speichern",
     ),
+    # a date with slashes, which no built-in layout reads: the layouts that read it
+    "reject.slashed": (
+        "a date with slashes ({example}) is read only in a layout given, since the month "
+        "or the day may come first: --date-format '{month_first}' (month first, as in the "
+        "US) or '{day_first}' (day first), or date_format under [csv] in a mapping",
+        "ein Datum mit Schrägstrichen ({example}) wird nur in einem angegebenen Format "
+        "gelesen, da Monat oder Tag vorn stehen kann: --date-format '{month_first}' (Monat "
+        "vorn, wie in den USA) oder '{day_first}' (Tag vorn), oder date_format unter [csv] "
+        "in einem Mapping",
+    ),
+    # ... when a value of the column shows which comes first (13/05/2026: the day)
+    "reject.slashed_day_first": (
+        "a date with slashes is read only in a layout given; {example} shows the day "
+        "first: --date-format '{layout}', or date_format under [csv] in a mapping",
+        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
+        "{example} zeigt den Tag vorn: --date-format '{layout}', oder date_format unter "
+        "[csv] in einem Mapping",
+    ),
+    "reject.slashed_month_first": (
+        "a date with slashes is read only in a layout given; {example} shows the month "
+        "first: --date-format '{layout}', or date_format under [csv] in a mapping",
+        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
+        "{example} zeigt den Monat vorn: --date-format '{layout}', oder date_format unter "
+        "[csv] in einem Mapping",
+    ),
     "reject.no_such_day": (
         "there is no such day (read in the layout {layout}: the month has fewer days)",
         "diesen Tag gibt es nicht (gelesen im Format {layout}: der Monat hat weniger Tage)",

@@ -525,11 +525,12 @@ def preview_import(
     mapping: Path | None = None,
     replace: bool = False,
     timezone: str = "UTC",
+    date_format: str | None = None,
 ) -> Any:
     """What importing ``path`` would do, tried on a scratch copy of the warehouse.
 
     The same import as ``sla import [--format FMT] [--mapping FILE] [--replace]
-    [--timezone ZONE]``, run in a
+    [--timezone ZONE] [--date-format LAYOUT]``, run in a
     child process on a copy (:func:`analytics.warehouse.preview.preview_import`): the live
     warehouse is not touched. Returns the :class:`~analytics.warehouse.preview.Preview`;
     confirm it with :func:`confirm_import` or drop it with :func:`discard_import`.
@@ -546,7 +547,7 @@ def preview_import(
         what=path,
         fmt=fmt,
         mapping=mapping,
-        options=CsvOptions(timezone=timezone),
+        options=CsvOptions(timezone=timezone, date_format=date_format or None),
         config=config(),
         replace=replace,
         owner=os.getpid(),

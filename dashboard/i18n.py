@@ -942,6 +942,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "ohne Versatz: die Zone wählen, in der sie exportiert wurden (Ihr SLA berichtet in "
         "{zone}). Wie `sla import --timezone`.",
     ),
+    "upload_date_format": (
+        "Date layout (optional)",
+        "Datumsformat (optional)",
+    ),
+    "upload_date_format_help": (
+        "Read first in this layout: dates such as `10/05/2026` (the month or the day may come "
+        "first) are read only in a layout given, and the preview's quarantine names the one "
+        "that reads them, e.g. `%m/%d/%Y %I:%M %p` for `10/13/2026 4:01 PM`. Empty: ISO 8601 "
+        "(`2026-10-05 09:12`) and `05.10.2026` are read. As `sla import --date-format`.",
+        "Zuerst in diesem Format gelesen: Daten wie `10/05/2026` (Monat oder Tag kann vorn "
+        "stehen) werden nur in einem angegebenen Format gelesen, und die Quarantäne der "
+        "Vorschau nennt das passende, z. B. `%m/%d/%Y %I:%M %p` für `10/13/2026 4:01 PM`. "
+        "Leer: ISO 8601 (`2026-10-05 09:12`) und `05.10.2026` werden gelesen. Wie "
+        "`sla import --date-format`.",
+    ),
     "no_access_title": ("No access", "Kein Zugang"),
     "no_access": (
         "You are logged in as **{name}** (subject `{subject}`), but this account may not "

@@ -726,3 +726,41 @@ def test_an_excel_serial_date_is_quarantined_saying_so(tmp_path):
             "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)",
         ),
     }
+
+
+@pytest.mark.parametrize(
+    ("dates", "told", "layout"),
+    [
+        # a value shows the order: the layout to give, copied from the message, reads all
+        (["10/05/2026 9:12 AM", "10/13/2026 4:01 PM"], "10/13/2026 4:01 PM shows the month",
+         "%m/%d/%Y %I:%M %p"),
+        (["05/10/2026 14:30:05", "13/10/2026 09:00:00"], "13/10/2026 09:00:00 shows the day",
+         "%d/%m/%Y %H:%M:%S"),
+        (["1/5/26", "1/13/26"], "1/13/26 shows the month", "%m/%d/%y"),
+        # no value shows it: both layouts are named, the first value as the example
+        (["10/05/2026", "01/02/2026"], "a date with slashes (10/05/2026) is read only in a "
+         "layout given, since the month or the day may come first: --date-format '%m/%d/%Y' "
+         "(month first, as in the US) or '%d/%m/%Y' (day first)", None),
+        # both orders in one column: no layout reads them all, both are named
+        (["13/05/2026", "05/13/2026"], "a date with slashes (13/05/2026)", None),
+    ],
+)  # fmt: skip
+def test_a_date_with_slashes_is_quarantined_naming_the_layout_that_reads_it(
+    tmp_path, dates, told, layout
+):
+    """US and UK exports write 10/05/2026, which is read only in a layout given: the
+    reason said "cannot be read as an ISO 8601 timestamp", not which --date-format to
+    give. A value over 12 shows the order; the message's layout then reads the file."""
+    from analytics.warehouse.adapters import import_export
+    from analytics.warehouse.adapters.common import CsvOptions
+
+    rows = "".join(f"L{i},{d},email\n" for i, d in enumerate(dates))
+    d = folder(tmp_path, leads=f"lead_id,created_at,source\n{rows}")
+    result = import_export(tmp_path / "w.duckdb", d)
+    assert result.loaded == {"leads": 0}
+    reasons = {r["reason"] for r in result.rejected}
+    assert len(reasons) == 1 and told in reasons.pop()
+    if layout is not None:
+        assert f"--date-format '{layout}'" in result.rejected[0]["reason"]
+        again = import_export(tmp_path / "w.duckdb", d, options=CsvOptions(date_format=layout))
+        assert again.loaded == {"leads": len(dates)} and not again.rejected

@@ -58,6 +58,29 @@ STORED = [
         "12:00), kein Datum: die Spalte in der Tabellenkalkulation als Datum formatieren "
         "(z. B. 01.10.2026 12:00) und die CSV neu speichern",
     ),
+    (
+        "a date with slashes (10/05/2026) is read only in a layout given, since the month or "
+        "the day may come first: --date-format '%m/%d/%Y' (month first, as in the US) or "
+        "'%d/%m/%Y' (day first), or date_format under [csv] in a mapping",
+        "ein Datum mit Schrägstrichen (10/05/2026) wird nur in einem angegebenen Format "
+        "gelesen, da Monat oder Tag vorn stehen kann: --date-format '%m/%d/%Y' (Monat vorn, "
+        "wie in den USA) oder '%d/%m/%Y' (Tag vorn), oder date_format unter [csv] in einem "
+        "Mapping",
+    ),
+    (
+        "a date with slashes is read only in a layout given; 13/05/2026 09:12 shows the day "
+        "first: --date-format '%d/%m/%Y %H:%M', or date_format under [csv] in a mapping",
+        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
+        "13/05/2026 09:12 zeigt den Tag vorn: --date-format '%d/%m/%Y %H:%M', oder "
+        "date_format unter [csv] in einem Mapping",
+    ),
+    (
+        "a date with slashes is read only in a layout given; 5/13/26 9:12 PM shows the month "
+        "first: --date-format '%m/%d/%y %I:%M %p', or date_format under [csv] in a mapping",
+        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
+        "5/13/26 9:12 PM zeigt den Monat vorn: --date-format '%m/%d/%y %I:%M %p', oder "
+        "date_format unter [csv] in einem Mapping",
+    ),
     ("must be >= 0", "muss >= 0 sein"),
     ("refers to an unknown lead", "verweist auf einen unbekannten Lead"),
     ("refers to an unknown rep", "verweist auf einen unbekannten Mitarbeiter"),

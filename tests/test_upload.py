@@ -726,6 +726,35 @@ def test_an_upload_reads_times_without_an_offset_in_the_zone_chosen(tmp_path, mo
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_dates_with_slashes_are_read_in_the_layout_the_preview_names(tmp_path, monkeypatch, lang):
+    """A US export's 10/05/2026 9:12 AM was quarantined with "cannot be read as an ISO 8601
+    timestamp", and the page had no --date-format: the preview names the layout, and the
+    layout typed into the page reads every row."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    us = HEAD + "L1,10/05/2026 9:12 AM,email\nL2,10/13/2026 4:01 PM,email\n"
+    at = data_page(lang)
+    preview(at, [("leads.csv", us.encode())], replace=False)
+    causes = next(f.value for f in at.dataframe if "rows" in f.value.columns)
+    layout = "%m/%d/%Y %I:%M %p"
+    assert causes["rows"].to_list() == [2]
+    shows = {"en": "shows the month first", "de": "zeigt den Monat vorn"}[lang]
+    assert shows in causes["reason"][0] and f"--date-format '{layout}'" in causes["reason"][0]
+    at.text_input(key="upload_date_format").set_value(layout).run()
+    at.button(key="upload_preview_button").click().run()  # another layout: previewed anew
+    assert not at.exception, at.exception[0].value
+    assert preview_table(at) == {"leads": {"rows_added": 2, "rows_changed": 0, "rows_unchanged": 0}}
+    assert not [f for f in at.dataframe if "rows" in f.value.columns]
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    created = read_core_table(db, "leads").sort("lead_id")["created_at"].to_list()
+    assert [c.isoformat() for c in created] == [
+        "2026-10-05T09:12:00+00:00", "2026-10-13T16:01:00+00:00"
+    ]  # fmt: skip
+
+
 # -- sla purge and a waiting preview (privacy audit, finding 4) --------------------------------
 
 #: A lead to erase, and a text of it that only its rows hold (in the warehouse and upload).

@@ -52,6 +52,7 @@ from analytics.warehouse.validate import (
     excel_serials,
     in_layout,
     is_cascade,
+    slashed_dates,
     split_duplicates,
     validate_rows,
 )
@@ -2159,6 +2160,7 @@ def _load_batch(
         _count_after_import(done.after_import, table, valid, validation.get("now"), cells)
         rejected = in_layout(table, rejected, getattr(batch, "date_format", None))
         rejected = excel_serials(table, rejected)
+        rejected = slashed_dates(table, rejected)
         rejected = _read_from(cells, rejected)
         rejected = _with_root_causes(table, batch.source_file, cells, rejected, known, sources)
         done.rows_read += cells.height

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -609,6 +609,85 @@ def excel_serials(table_name: str, rejected: pl.DataFrame) -> pl.DataFrame:
     told = pl.lit(render("reject.excel_serial"))
     return rejected.with_columns(
         pl.when(hit).then(told).otherwise(pl.col("reason")).alias("reason")
+    )
+
+
+#: A date with slashes, maybe a time (``10/05/2026``, ``5/13/26 9:12 PM``): groups 1 and 2
+#: the month and the day in either order, 3 the year, 4 the time, 5 its seconds, 6 AM/PM.
+_SLASHED = re.compile(
+    r"\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})"
+    r"(?:[ T]+(\d{1,2}:\d{2})(:\d{2})?(?:\s*([AaPp][Mm]))?)?\s*"
+)
+
+
+def slashed_dates(table_name: str, rejected: pl.DataFrame) -> pl.DataFrame:
+    """:func:`validate_rows`' rejections (no layout declared) with a date or timestamp
+    written with slashes told the layouts that read it, not "cannot be read as an ISO
+    8601 timestamp": whether ``10/05/2026`` is in October or May no cell can tell, but a
+    column's ``13/05/2026`` shows the day first (:func:`slashed_reason`).
+
+    >>> bad = pl.DataFrame({"line": [5, 6, 7], "column": ["created_at"] * 3,
+    ...                     "value": ["10/05/2026 9:12 AM", "10/13/2026 4:01 PM", "x"],
+    ...                     "reason": [render("reject.unreadable.timestamp")] * 3})
+    >>> [r.split("; ")[-1][:50] for r in slashed_dates("leads", bad)["reason"]]
+    ['10/13/2026 4:01 PM shows the month first: --date-f', '10/13/2026 4:01 PM shows the \
+month first: --date-f', 'cannot be read as an ISO 8601 timestamp (2026-10-0']
+    """
+    if not rejected.height:
+        return rejected
+    kinds = [c.name for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")]
+    generic = [render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")]
+    hit = (
+        pl.col("column").is_in(kinds)
+        & pl.col("reason").is_in(generic)
+        & pl.col("value").cast(pl.String).str.contains(rf"^{_SLASHED.pattern}$").fill_null(False)
+    )
+    slashed = rejected.filter(hit)
+    if not slashed.height:
+        return rejected
+    reasons = {
+        column: slashed_reason(group["value"].cast(pl.String).to_list())
+        for (column,), group in slashed.group_by("column")
+    }
+    told = pl.col("column").replace_strict(reasons, default=None, return_dtype=pl.String)
+    return rejected.with_columns(
+        pl.when(hit).then(told).otherwise(pl.col("reason")).alias("reason")
+    )
+
+
+def slashed_reason(values: Sequence[str]) -> str:
+    """Why a column's dates written with slashes were not read, and the layout that reads
+    them: the one a value shows (a first number over 12 is a day, a second one a day
+    too), else both; the time's layout as the first value writes it.
+
+    >>> slashed_reason(["10/05/2026", "13/05/2026"]).split("; ")[1]
+    "13/05/2026 shows the day first: --date-format '%d/%m/%Y', or date_format under [csv] \
+in a mapping"
+    >>> slashed_reason(["1/5/26 09:12"])
+    "a date with slashes (1/5/26 09:12) is read only in a layout given, since the month or \
+the day may come first: --date-format '%m/%d/%y %H:%M' (month first, as in the US) or \
+'%d/%m/%y %H:%M' (day first), or date_format under [csv] in a mapping"
+    """
+    read = [(v.strip(), m) for v in values if (m := _SLASHED.fullmatch(v))]
+    first = read[0][1]
+    year = "%Y" if len(first[3]) == 4 else "%y"
+    time = ""
+    if first[4]:
+        hours = "%I" if first[6] else "%H"
+        time = f" {hours}:%M{':%S' if first[5] else ''}{' %p' if first[6] else ''}"
+    day_first = next((v for v, m in read if int(m[1]) > 12), None)
+    month_first = next((v for v, m in read if int(m[2]) > 12), None)
+    if day_first and not month_first:
+        layout = f"%d/%m/{year}{time}"
+        return render("reject.slashed_day_first", example=day_first, layout=layout)
+    if month_first and not day_first:
+        layout = f"%m/%d/{year}{time}"
+        return render("reject.slashed_month_first", example=month_first, layout=layout)
+    return render(
+        "reject.slashed",
+        example=read[0][0],
+        month_first=f"%m/%d/{year}{time}",
+        day_first=f"%d/%m/{year}{time}",
     )
 
 

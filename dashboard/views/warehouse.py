@@ -176,12 +176,19 @@ timezone = st.selectbox(
     t("upload_timezone", lg), zones, index=0, key="upload_timezone",
     help=t("upload_timezone_help", lg, zone=cfg_zone),
 )  # fmt: skip
+# the layout of dates no built-in one reads (10/05/2026: month or day first?), as
+# `sla import --date-format`; the preview's quarantine names the one to give
+date_format = st.text_input(
+    t("upload_date_format", lg), key="upload_date_format", placeholder="%m/%d/%Y %I:%M %p",
+    help=t("upload_date_format_help", lg),
+).strip()  # fmt: skip
 
 # what the preview is of: a preview of other files or options is stale
 selection = (
     fmt,
     replace,
     timezone,
+    date_format,
     tuple((f.name, f.size, getattr(f, "file_id", "")) for f in chosen.values()),
     (mapping.name, mapping.size, getattr(mapping, "file_id", "")) if mapping else None,
 )
@@ -214,7 +221,7 @@ def _preview(folder: Path, args: dict) -> None:
         with st.spinner(t("upload_previewing", lg)):
             preview = data.preview_import(
                 path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"],
-                timezone=args.get("timezone", "UTC"),
+                timezone=args.get("timezone", "UTC"), date_format=args.get("date_format"),
             )  # fmt: skip
         st.session_state["upload_preview"] = {
             "preview": preview,
@@ -273,7 +280,7 @@ if (
         for name, f in zip(names, chosen.values(), strict=True):
             (folder / name).write_bytes(f.getvalue())
         args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names,
-                "timezone": timezone}  # fmt: skip
+                "timezone": timezone, "date_format": date_format or None}  # fmt: skip
         if fmt == "mapping" or Path(names[0]).suffix.lower() in ARCHIVE_SUFFIXES:
             args["file"] = names[0]  # one file: a mapping's, or an archive
         if fmt == "mapping":
