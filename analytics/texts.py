@@ -1399,30 +1399,32 @@ TEXTS: dict[str, tuple[str, str]] = {
         "12:00), kein Datum: die Spalte in der Tabellenkalkulation als Datum formatieren "
         "(z. B. 01.10.2026 12:00) und die CSV neu speichern",
     ),
-    # a date with slashes, which no built-in layout reads: the layouts that read it
+    # a date with slashes, which no built-in layout reads: the layouts that read it (first:
+    # a table's cut cell shows it)
     "reject.slashed": (
-        "a date with slashes ({example}) is read only in a layout given, since the month "
-        "or the day may come first: --date-format '{month_first}' (month first, as in the "
-        "US) or '{day_first}' (day first), or date_format under [csv] in a mapping",
-        "ein Datum mit Schrägstrichen ({example}) wird nur in einem angegebenen Format "
-        "gelesen, da Monat oder Tag vorn stehen kann: --date-format '{month_first}' (Monat "
-        "vorn, wie in den USA) oder '{day_first}' (Tag vorn), oder date_format unter [csv] "
-        "in einem Mapping",
+        "date layout needed: '{month_first}' (month first, as in the US) or '{day_first}' "
+        "(day first) (--date-format, or a mapping's [csv] date_format; a date with slashes "
+        "such as {example} is read only in a layout given)",
+        "Datumsformat nötig: '{month_first}' (Monat vorn, wie in den USA) oder '{day_first}' "
+        "(Tag vorn) (--date-format oder date_format unter [csv] eines Mappings; ein Datum mit "
+        "Schrägstrichen wie {example} wird nur in einem angegebenen Format gelesen)",
     ),
     # ... when a value of the column shows which comes first (13/05/2026: the day)
     "reject.slashed_day_first": (
-        "a date with slashes is read only in a layout given; {example} shows the day "
-        "first: --date-format '{layout}', or date_format under [csv] in a mapping",
-        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
-        "{example} zeigt den Tag vorn: --date-format '{layout}', oder date_format unter "
-        "[csv] in einem Mapping",
+        "date layout needed: '{layout}' (--date-format, or a mapping's [csv] date_format; "
+        "{example} shows the day first, and a date with slashes is read only in a layout "
+        "given)",
+        "Datumsformat nötig: '{layout}' (--date-format oder date_format unter [csv] eines "
+        "Mappings; {example} zeigt den Tag vorn, und ein Datum mit Schrägstrichen wird nur "
+        "in einem angegebenen Format gelesen)",
     ),
     "reject.slashed_month_first": (
-        "a date with slashes is read only in a layout given; {example} shows the month "
-        "first: --date-format '{layout}', or date_format under [csv] in a mapping",
-        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
-        "{example} zeigt den Monat vorn: --date-format '{layout}', oder date_format unter "
-        "[csv] in einem Mapping",
+        "date layout needed: '{layout}' (--date-format, or a mapping's [csv] date_format; "
+        "{example} shows the month first, and a date with slashes is read only in a layout "
+        "given)",
+        "Datumsformat nötig: '{layout}' (--date-format oder date_format unter [csv] eines "
+        "Mappings; {example} zeigt den Monat vorn, und ein Datum mit Schrägstrichen wird nur "
+        "in einem angegebenen Format gelesen)",
     ),
     "reject.no_such_day": (
         "there is no such day (read in the layout {layout}: the month has fewer days)",

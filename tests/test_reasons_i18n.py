@@ -59,27 +59,28 @@ STORED = [
         "(z. B. 01.10.2026 12:00) und die CSV neu speichern",
     ),
     (
-        "a date with slashes (10/05/2026) is read only in a layout given, since the month or "
-        "the day may come first: --date-format '%m/%d/%Y' (month first, as in the US) or "
-        "'%d/%m/%Y' (day first), or date_format under [csv] in a mapping",
-        "ein Datum mit Schrägstrichen (10/05/2026) wird nur in einem angegebenen Format "
-        "gelesen, da Monat oder Tag vorn stehen kann: --date-format '%m/%d/%Y' (Monat vorn, "
-        "wie in den USA) oder '%d/%m/%Y' (Tag vorn), oder date_format unter [csv] in einem "
-        "Mapping",
+        "date layout needed: '%m/%d/%Y' (month first, as in the US) or '%d/%m/%Y' (day first) "
+        "(--date-format, or a mapping's [csv] date_format; a date with slashes such as "
+        "10/05/2026 is read only in a layout given)",
+        "Datumsformat nötig: '%m/%d/%Y' (Monat vorn, wie in den USA) oder '%d/%m/%Y' (Tag "
+        "vorn) (--date-format oder date_format unter [csv] eines Mappings; ein Datum mit "
+        "Schrägstrichen wie 10/05/2026 wird nur in einem angegebenen Format gelesen)",
     ),
     (
-        "a date with slashes is read only in a layout given; 13/05/2026 09:12 shows the day "
-        "first: --date-format '%d/%m/%Y %H:%M', or date_format under [csv] in a mapping",
-        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
-        "13/05/2026 09:12 zeigt den Tag vorn: --date-format '%d/%m/%Y %H:%M', oder "
-        "date_format unter [csv] in einem Mapping",
+        "date layout needed: '%d/%m/%Y %H:%M' (--date-format, or a mapping's [csv] "
+        "date_format; 13/05/2026 09:12 shows the day first, and a date with slashes is read "
+        "only in a layout given)",
+        "Datumsformat nötig: '%d/%m/%Y %H:%M' (--date-format oder date_format unter [csv] "
+        "eines Mappings; 13/05/2026 09:12 zeigt den Tag vorn, und ein Datum mit "
+        "Schrägstrichen wird nur in einem angegebenen Format gelesen)",
     ),
     (
-        "a date with slashes is read only in a layout given; 5/13/26 9:12 PM shows the month "
-        "first: --date-format '%m/%d/%y %I:%M %p', or date_format under [csv] in a mapping",
-        "ein Datum mit Schrägstrichen wird nur in einem angegebenen Format gelesen; "
-        "5/13/26 9:12 PM zeigt den Monat vorn: --date-format '%m/%d/%y %I:%M %p', oder "
-        "date_format unter [csv] in einem Mapping",
+        "date layout needed: '%m/%d/%y %I:%M %p' (--date-format, or a mapping's [csv] "
+        "date_format; 5/13/26 9:12 PM shows the month first, and a date with slashes is read "
+        "only in a layout given)",
+        "Datumsformat nötig: '%m/%d/%y %I:%M %p' (--date-format oder date_format unter [csv] "
+        "eines Mappings; 5/13/26 9:12 PM zeigt den Monat vorn, und ein Datum mit "
+        "Schrägstrichen wird nur in einem angegebenen Format gelesen)",
     ),
     ("must be >= 0", "muss >= 0 sein"),
     ("refers to an unknown lead", "verweist auf einen unbekannten Lead"),

@@ -629,9 +629,9 @@ def slashed_dates(table_name: str, rejected: pl.DataFrame) -> pl.DataFrame:
     >>> bad = pl.DataFrame({"line": [5, 6, 7], "column": ["created_at"] * 3,
     ...                     "value": ["10/05/2026 9:12 AM", "10/13/2026 4:01 PM", "x"],
     ...                     "reason": [render("reject.unreadable.timestamp")] * 3})
-    >>> [r.split("; ")[-1][:50] for r in slashed_dates("leads", bad)["reason"]]
-    ['10/13/2026 4:01 PM shows the month first: --date-f', '10/13/2026 4:01 PM shows the \
-month first: --date-f', 'cannot be read as an ISO 8601 timestamp (2026-10-0']
+    >>> [r[:39] for r in slashed_dates("leads", bad)["reason"]]
+    ["date layout needed: '%m/%d/%Y %I:%M %p'", "date layout needed: '%m/%d/%Y %I:%M %p'", \
+'cannot be read as an ISO 8601 timestamp']
     """
     if not rejected.height:
         return rejected
@@ -660,13 +660,13 @@ def slashed_reason(values: Sequence[str]) -> str:
     them: the one a value shows (a first number over 12 is a day, a second one a day
     too), else both; the time's layout as the first value writes it.
 
-    >>> slashed_reason(["10/05/2026", "13/05/2026"]).split("; ")[1]
-    "13/05/2026 shows the day first: --date-format '%d/%m/%Y', or date_format under [csv] \
-in a mapping"
+    >>> slashed_reason(["10/05/2026", "13/05/2026"])
+    "date layout needed: '%d/%m/%Y' (--date-format, or a mapping's [csv] date_format; \
+13/05/2026 shows the day first, and a date with slashes is read only in a layout given)"
     >>> slashed_reason(["1/5/26 09:12"])
-    "a date with slashes (1/5/26 09:12) is read only in a layout given, since the month or \
-the day may come first: --date-format '%m/%d/%y %H:%M' (month first, as in the US) or \
-'%d/%m/%y %H:%M' (day first), or date_format under [csv] in a mapping"
+    "date layout needed: '%m/%d/%y %H:%M' (month first, as in the US) or '%d/%m/%y %H:%M' \
+(day first) (--date-format, or a mapping's [csv] date_format; a date with slashes such as \
+1/5/26 09:12 is read only in a layout given)"
     """
     read = [(v.strip(), m) for v in values if (m := _SLASHED.fullmatch(v))]
     first = read[0][1]
