@@ -548,11 +548,13 @@ def test_date_format_given_on_the_command_line_is_named_too(tmp_path):
     assert rejection["reason"] == (
         "there is no such day (read in the layout %d/%m/%Y %H:%M: the month has fewer days)"
     )
-    # without a declared layout the canonical reason stays (a strict file: ISO 8601 only)
+    # without a declared layout, the layout that reads it is named (its day shows it)
     (d / "leads.csv").write_text("lead_id,created_at,source\n1,31/04/2026 14:00,email\n")
     result = import_export(tmp_path / "w2.duckdb", d)
     assert result.rejected[0]["reason"] == (
-        "cannot be read as an ISO 8601 timestamp (2026-10-05T09:12:00+02:00)"
+        "date layout needed: '%d/%m/%Y %H:%M' (--date-format, or a mapping's [csv] "
+        "date_format; 31/04/2026 14:00 shows the day first, and a date with slashes is "
+        "read only in a layout given)"
     )
 
 
