@@ -516,7 +516,7 @@ def info(
     first day, recorded in the warehouse; the given config when none is).
     """
     # DuckDB only: a few counts need neither polars nor the loader
-    from analytics.sla_history import config_at, month_zones
+    from analytics.sla_versions import config_at, month_zones
     from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.coverage_store import coverage_json
     from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
@@ -767,7 +767,7 @@ def config_retire(
     """Withdraw a recorded SLA version recorded by mistake: it stays in the history, marked
     retired, and judges no month from now on (the versions around it judge its months).
     To replace a version of the same day: retire it, then record the new one (`sla review`)."""
-    from analytics.sla_history import recorded_in_force
+    from analytics.sla_versions import recorded_in_force
     from analytics.warehouse import WarehouseError
     from analytics.warehouse.config_history import (
         ConfigVersionError,
@@ -953,7 +953,7 @@ def review(
             moment = latest
         if month is None:
             from analytics.coverage import last_complete_month
-            from analytics.sla_history import month_zones
+            from analytics.sla_versions import month_zones
             from analytics.warehouse.config_history import stored_configs
 
             # as the recorded versions cut the months (a time-zone change moves a boundary)
@@ -1291,14 +1291,15 @@ AsOfOption = Annotated[
 def _score_sla(con: Any, cfg: SlaConfig, moment: datetime, *, trial: bool = False) -> Any:
     """The SLA version whose MQL threshold and scoring points are today's at ``moment``:
     :func:`analytics.sla_history.month_sla` of the month ``moment`` falls in, its config
-    the one :func:`analytics.sla_history.config_at` gives (as notebook 03, ``sla alerts``
+    the one :func:`analytics.sla_versions.config_at` gives (as notebook 03, ``sla alerts``
     and the Lead qualification page). A config file not recorded judges from its own
     ``effective_from`` on, as on every command that records nothing; with ``trial``
     (``--no-record``, as ``sla review --no-record``) the given config scores, whatever is
     recorded, and names the recorded version it stands in for."""
     import dataclasses
 
-    from analytics.sla_history import config_at, month_sla, month_zones
+    from analytics.sla_history import month_sla
+    from analytics.sla_versions import config_at, month_zones
     from analytics.timeframe import month_window
     from analytics.warehouse.config_history import stored_configs
 
@@ -1719,9 +1720,10 @@ def _alert_tables(con: Any) -> Any:
 
 
 def _alerts_config(con: Any, cfg: SlaConfig, moment: datetime) -> SlaConfig:
-    """The SLA version the alerts at ``moment`` use (:func:`analytics.sla_history.config_at`,
+    """The SLA version the alerts at ``moment`` use (:func:`analytics.sla_versions.config_at`,
     the one that judges its month), said on standard error when it is not ``cfg``."""
-    from analytics.sla_history import alerts_version_note, config_at, month_zones
+    from analytics.sla_history import alerts_version_note
+    from analytics.sla_versions import config_at, month_zones
     from analytics.warehouse.config_history import stored_configs
 
     versions = stored_configs(con)

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from analytics.config import SlaConfig
-from analytics.sla_history import ConfigChange, config_in_force, diff_configs, same_version
+from analytics.sla_history import ConfigChange, diff_configs
+from analytics.sla_versions import config_in_force, same_version
 from analytics.texts import LANGS, Lang, day, render
 from analytics.timeframe import month_labels, month_window, quarter_start_month, shift_month
 
@@ -64,7 +65,7 @@ def redefined_metrics(old: SlaConfig, new: SlaConfig) -> dict[str, list[ConfigCh
     settings it is measured by (:data:`METRIC_SETTINGS`).
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> cfg = load_config("data/sla.toml")
     >>> faster = with_settings(cfg, {"handoff.first_touch_hours": 4})
     >>> {m: [c.text for c in cs] for m, cs in redefined_metrics(cfg, faster).items()}
@@ -85,7 +86,7 @@ def same_agreement(a: SlaConfig, b: SlaConfig) -> bool:
     """Whether two versions agree on every setting (their label and date aside).
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> cfg = load_config("data/sla.toml")
     >>> same_agreement(cfg, with_settings(cfg, {"sla.version": "x"}))
     True
@@ -116,7 +117,7 @@ def comparison(
     Examples
     --------
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> cfg = load_config("data/sla.toml")
     >>> new = with_settings(cfg, {"handoff.first_touch_hours": 4, "sla.version": "2026.3",
     ...                           "sla.effective_from": "2026-10-01"})
@@ -236,7 +237,7 @@ def month_goals(
     force on that month's first day (a segment's own goal where it has one).
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> v1 = load_config("data/sla.toml")
     >>> v2 = with_settings(v1, {"sla.effective_from": "2026-08-01",
     ...                         "goals.revenue_target_monthly": 100_000})
@@ -279,7 +280,7 @@ def in_history(
     versions : sequence of SlaConfig
         The recorded versions (:func:`analytics.warehouse.config_history.stored_configs`).
     fallback : SlaConfig
-        The config given now (:func:`analytics.sla_history.config_in_force`).
+        The config given now (:func:`analytics.sla_versions.config_in_force`).
     previous_of : callable, optional
         ``previous_of(config, month)``: the review of ``month`` judged by ``config``
         (stored or built); called only when the previous month's version is another

@@ -793,7 +793,7 @@ class SlaConfig(_Model):
         """Where each month starts and ends (:class:`~analytics.timeframe.MonthZones`):
         what every function that cuts months with this config uses. Every month in
         ``reporting.timezone``, unless the SLA history cuts months in other zones too
-        (:func:`analytics.sla_history.config_for_month` gives a version the zones of the
+        (:func:`analytics.sla_versions.config_for_month` gives a version the zones of the
         recorded versions: a month ends where the next starts, in that month's zone).
 
         >>> cfg = load_config("data/sla.toml")

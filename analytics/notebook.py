@@ -25,7 +25,7 @@ without editing a cell:
 - :func:`answered_months`: the months a notebook looks at, picked as the app picks the
   default month and its history, from the data the notebook's measures need.
 - :func:`versions_of_months` / :func:`by_version`: which SLA version judges each month
-  (:func:`analytics.sla_history.config_for_month`, as the app, ``sla review`` and the
+  (:func:`analytics.sla_versions.config_for_month`, as the app, ``sla review`` and the
   pack judge it), to compute a span of months version by version.
 - :func:`volume_reason`: why a review's volume is unknown, in one sentence.
 - :func:`review_summary` / :func:`coverage_summary`: a month's review (volumes, rates,
@@ -573,7 +573,7 @@ def versions_of_months(
     first, each run of consecutive months with its version.
 
     A month is judged by the version in force on its first day
-    (:func:`analytics.sla_history.config_for_month` over the recorded versions), as the
+    (:func:`analytics.sla_versions.config_for_month` over the recorded versions), as the
     review, every page of the app, ``sla review`` and the pack judge it: a notebook that
     computes a span of months computes it run by run, each with its own version (its
     first-touch line, its windows), never by the config file alone.
@@ -594,7 +594,7 @@ def versions_of_months(
     Examples
     --------
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> v1 = load_config("data/sla.toml")                      # 2026.2, from 2026-01-01
     >>> v2 = with_settings(v1, {"sla.version": "2026.3", "sla.effective_from": "2026-10-01"})
     >>> runs = versions_of_months(["2026-09", "2026-10", "2026-11"], versions=[v1, v2],
@@ -602,7 +602,7 @@ def versions_of_months(
     >>> [(v.sla.version, m) for v, m in runs]
     [('2026.2', ['2026-09']), ('2026.3', ['2026-10', '2026-11'])]
     """
-    from analytics.sla_history import config_for_month, same_version
+    from analytics.sla_versions import config_for_month, same_version
 
     runs: list[tuple[SlaConfig, list[str]]] = []
     for month in months:
@@ -625,8 +625,8 @@ def by_version(
     in: each version (oldest first) with its months and its rows.
 
     The month of a row is its month in the versions' time zones
-    (:func:`analytics.sla_history.month_zones`); its version the one in force on that
-    month's first day (:func:`analytics.sla_history.config_for_month`), as the review judges
+    (:func:`analytics.sla_versions.month_zones`); its version the one in force on that
+    month's first day (:func:`analytics.sla_versions.config_for_month`), as the review judges
     a month's MQL episodes. Judge each part with its version (``speed_to_lead(part, ...,
     config=version)``) and concatenate: every episode is judged as its month's review
     judges it.
@@ -651,7 +651,7 @@ def by_version(
     --------
     >>> from datetime import UTC, datetime
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> v1 = with_settings(load_config("data/sla.toml"), {"reporting.timezone": "Europe/Berlin"})
     >>> v2 = with_settings(v1, {"sla.version": "2026.3", "sla.effective_from": "2026-10-01"})
     >>> eps = pl.DataFrame({"lead_id": ["a", "b", "c"], "started_at": [
@@ -662,7 +662,7 @@ def by_version(
     ...  for v, m, p in by_version(eps, "started_at", versions=[v1, v2], fallback=v1)]
     [('2026.2', ['2026-09'], ['a']), ('2026.3', ['2026-10', '2026-11'], ['b', 'c'])]
     """
-    from analytics.sla_history import config_for_month, month_zones, same_version
+    from analytics.sla_versions import config_for_month, month_zones, same_version
     from analytics.timeframe import month_of
 
     zones = month_zones(versions, fallback=fallback)

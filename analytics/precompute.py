@@ -318,7 +318,7 @@ def months_to_keep(
     before it (the last complete month: the default) and the one before that (the
     default month's "previous month" in the review pack and the comparison). Months
     before the first lead are left out; no months for an empty warehouse. The months are
-    cut as the recorded ``versions`` cut them (:func:`analytics.sla_history.month_zones`).
+    cut as the recorded ``versions`` cut them (:func:`analytics.sla_versions.month_zones`).
 
     >>> from analytics.config import load_config
     >>> t = Tables.from_rows(leads=[{"lead_id": "a", "created_at": "2026-09-03T10:00Z",
@@ -327,7 +327,7 @@ def months_to_keep(
     ...                as_of=datetime.fromisoformat("2026-11-02T00:00+00:00"))
     ['2026-11', '2026-10', '2026-09']
     """
-    from analytics.sla_history import month_zones
+    from analytics.sla_versions import month_zones
 
     if as_of is None:
         return []
@@ -363,7 +363,7 @@ def compute_results(
         The default moment of judgement (the latest timestamp in the warehouse).
     versions : sequence of SlaConfig, optional
         The recorded versions (:func:`analytics.warehouse.config_history.stored_configs`):
-        each month is judged by :func:`analytics.sla_history.config_for_month`.
+        each month is judged by :func:`analytics.sla_versions.config_for_month`.
 
     Returns
     -------
@@ -373,7 +373,7 @@ def compute_results(
     """
     from analytics import coverage as cov
     from analytics.review import build_review, kpi_histories
-    from analytics.sla_history import config_for_month
+    from analytics.sla_versions import config_for_month
 
     results: dict[ResultKey, Any] = {}
     months = months_to_keep(tables, config=config, as_of=as_of, versions=versions)
@@ -415,7 +415,7 @@ def history_key(
     (a version recorded later keys another history). None when one of them has no hash.
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> cfg = load_config("data/sla.toml")
     >>> history_key("2026-10", cfg, None).config_hash == cfg.content_hash
     True
@@ -426,7 +426,7 @@ def history_key(
     >>> history_key("2026-09", cfg, None, versions=[cfg, later]).config_hash == cfg.content_hash
     True
     """
-    from analytics.sla_history import config_for_month
+    from analytics.sla_versions import config_for_month
 
     judges = [  # each with the zones of the months, when they are cut in several
         config_key(config_for_month(versions, month=shift_month(month, -k), fallback=config))
@@ -599,11 +599,11 @@ def page_config(
     """The config a result of :data:`PAGE_KINDS`, :data:`SCORING_KINDS` or
     :data:`MODEL_KINDS` is computed with and keyed by: the alerts and the lead-scoring
     results (today's threshold and scoring points) by the SLA version that judges
-    ``as_of``'s month (:func:`analytics.sla_history.config_at`, as ``sla alerts``,
+    ``as_of``'s month (:func:`analytics.sla_versions.config_at`, as ``sla alerts``,
     ``sla score report`` and notebook 03), the others by ``config``.
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> v1 = load_config("data/sla.toml")                      # effective 2026-01-01
     >>> ahead = with_settings(v1, {"sla.effective_from": "2027-01-01", "sla.version": "2027.1"})
     >>> at = datetime.fromisoformat("2026-11-20T12:00+00:00")
@@ -611,7 +611,7 @@ def page_config(
     ...  for k in ("alerts", "thresholds", "model_evaluation", "bucket_conversion")]
     ['2026.2', '2026.2', '2026.2', '2027.1']
     """
-    from analytics.sla_history import config_at
+    from analytics.sla_versions import config_at
 
     if kind in ("alerts", *SCORING_KINDS, *MODEL_KINDS):
         return config_at(versions, moment=as_of, fallback=config)
@@ -634,7 +634,7 @@ def results_stored(con: Any, config: SlaConfig) -> bool:
     """
     import duckdb
 
-    from analytics.sla_history import month_zones
+    from analytics.sla_versions import month_zones
     from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.facts import latest_timestamp
     from analytics.warehouse.precomputed import has_result

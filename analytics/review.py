@@ -1530,7 +1530,7 @@ def build_review(
         The SLA in force. Its :attr:`~analytics.config.SlaConfig.month_zones` cut the
         months (the month's and the previous month's span, the quarter, the trailing
         months): ``config.reporting.timezone`` for every month, unless it came from
-        :func:`analytics.sla_history.config_for_month` over versions in several zones.
+        :func:`analytics.sla_versions.config_for_month` over versions in several zones.
     month : str, optional
         ``YYYY-MM``, a calendar month in ``config.reporting.timezone`` (default: the last
         month that has ended at ``as_of``). A month that has not ended is ``running``:
@@ -1983,7 +1983,7 @@ def kpi_history(
     """The KPI table of each of ``months`` months up to ``month``, in one pass over the data.
 
     Each month is judged by the SLA version in force on its first day (recorded
-    ``versions``, :func:`analytics.sla_history.config_for_month`; ``config`` where none
+    ``versions``, :func:`analytics.sla_versions.config_for_month`; ``config`` where none
     is): its target and status come from its own version, as on every page and in
     ``sla review``. Each month's values are exactly those of :func:`build_review` for
     that month with that version (same ``as_of`` and segment), except that a point-in-time KPI
@@ -2109,7 +2109,7 @@ def kpi_histories(
     the episodes, touches and volumes of the months they span are built once.
 
     Each month is judged by the SLA version in force on its first day
-    (:func:`analytics.sla_history.config_for_month` over ``versions``; ``config`` where
+    (:func:`analytics.sla_versions.config_for_month` over ``versions``; ``config`` where
     none is recorded, or without ``versions``): its values, target, status and previous
     value (the month before, under the same version) are those of
     ``build_review(tables, <that version>, month=...)``, as the CLI, the pages and the
@@ -2122,7 +2122,7 @@ def kpi_histories(
         As :func:`kpi_history`.
     ends : sequence of str
         The last month of each history, ``YYYY-MM`` (its months cut as the versions cut
-        them: :func:`analytics.sla_history.month_zones`).
+        them: :func:`analytics.sla_versions.month_zones`).
     months : int, default 12
         How many months each history has, ending with its end month.
     partitions : int, optional
@@ -2149,7 +2149,7 @@ def kpi_histories(
 
     A version in force from October (its KPI "MQLs delivered" at 1) judges October only:
 
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> v1 = load_config("data/sla.toml")
     >>> mqls = [k.model_copy(update={"target": 1.0}) if k.metric == "mqls" else k
     ...         for k in v1.kpis.marketing]
@@ -2159,7 +2159,7 @@ def kpi_histories(
     >>> h.filter(pl.col("metric") == "mqls").select("month", "target").rows()
     [('2026-09', 700.0), ('2026-10', 1.0)]
     """
-    from analytics.sla_history import config_for_month, month_zones
+    from analytics.sla_versions import config_for_month, month_zones
 
     for end in ends:
         parse_month(end)

@@ -10,7 +10,7 @@ are computed once here and the data is compared against plain instants (fast).
 
 When SLA versions change the reporting time zone, each month is cut in the zone of the
 version that judges it (:class:`MonthZones`, built by
-:func:`analytics.sla_history.month_zones`): a month starts at midnight of its 1st in its
+:func:`analytics.sla_versions.month_zones`): a month starts at midnight of its 1st in its
 own zone and ends where the next month starts, so the months still tile time. Every
 function here that takes ``timezone`` takes such a :class:`MonthZones` too.
 
@@ -146,7 +146,7 @@ class MonthZones:
     changes : tuple of (str, str)
         ``(month, zone)``: from ``month`` (``YYYY-MM``) on, months are in ``zone``; in
         month order, each a change (SLA versions judging months:
-        :func:`analytics.sla_history.month_zones`).
+        :func:`analytics.sla_versions.month_zones`).
 
     Examples
     --------

@@ -148,7 +148,7 @@ def versions() -> tuple[SlaConfig, ...]:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _month_config(key: tuple[str, int], ckey: tuple[str, int], month: str) -> SlaConfig:
-    from analytics.sla_history import config_for_month
+    from analytics.sla_versions import config_for_month
 
     return config_for_month(_versions(key), month=month, fallback=_config(*ckey))
 
@@ -156,20 +156,20 @@ def _month_config(key: tuple[str, int], ckey: tuple[str, int], month: str) -> Sl
 def month_config(month: str) -> SlaConfig:
     """The SLA version that judges ``month``: the one in force on its first day, recorded
     in the warehouse (the config file where none is;
-    :func:`analytics.sla_history.config_for_month`, as ``sla review`` and the pack).
+    :func:`analytics.sla_versions.config_for_month`, as ``sla review`` and the pack).
     Every page judges a month by it; :func:`config` is the file."""
     return _month_config(warehouse_key(), config_key(), month)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _month_zones(key: tuple[str, int], ckey: tuple[str, int]) -> Any:
-    from analytics.sla_history import month_zones as zones_of
+    from analytics.sla_versions import month_zones as zones_of
 
     return zones_of(_versions(key), fallback=_config(*ckey))
 
 
 def month_zones() -> Any:
-    """Where each month starts and ends (:func:`analytics.sla_history.month_zones`): in the
+    """Where each month starts and ends (:func:`analytics.sla_versions.month_zones`): in the
     zone of the version that judges it, up to the next month's start; what the month
     picker, the default month and a running month's days read, as the reviews do."""
     return _month_zones(warehouse_key(), config_key())
@@ -184,7 +184,7 @@ def _alerts_config(key: tuple[str, int], ckey: tuple[str, int], at: datetime) ->
 
 def alerts_config() -> SlaConfig:
     """The SLA version the At risk page's alerts use: the one that judges the month of
-    ``as_of`` (:func:`analytics.sla_history.config_at`, as ``sla alerts``); the file's
+    ``as_of`` (:func:`analytics.sla_versions.config_at`, as ``sla alerts``); the file's
     config without an ``as_of``."""
     at = as_of()
     return config() if at is None else _alerts_config(warehouse_key(), config_key(), at)
@@ -200,7 +200,7 @@ def _scoring_config(key: tuple[str, int], ckey: tuple[str, int], at: datetime) -
 def scoring_config() -> SlaConfig:
     """The SLA version whose MQL threshold and scoring points are today's on the Lead
     qualification page: the one that judges the month of ``as_of``
-    (:func:`analytics.sla_history.config_at`, as ``sla score report`` and notebook 03);
+    (:func:`analytics.sla_versions.config_at`, as ``sla score report`` and notebook 03);
     the file's config without an ``as_of``. The page's stored results are keyed by it."""
     at = as_of()
     return config() if at is None else _scoring_config(warehouse_key(), config_key(), at)
@@ -680,7 +680,7 @@ def _history_review(
     segment: tuple[tuple[str, Any], ...],
 ) -> Any:
     from analytics.comparison import in_history
-    from analytics.sla_history import same_version
+    from analytics.sla_versions import same_version
 
     judged_by = _month_config(key, ckey, month)  # the version :func:`_review` judges it by
     given = _config(*ckey)
@@ -1039,7 +1039,7 @@ def _pack(
     from analytics.pack import build_pack
     from analytics.precompute import stored
     from analytics.review import build_review
-    from analytics.sla_history import same_version
+    from analytics.sla_versions import same_version
     from analytics.warehouse import load_tables
 
     con = _connection(*key)

@@ -57,7 +57,8 @@ from analytics.notebook import (
     warehouse_path,
 )
 from analytics.pooling import pool_rates
-from analytics.sla_history import diff_configs, month_zones
+from analytics.sla_history import diff_configs
+from analytics.sla_versions import month_zones
 from analytics.warehouse import connect_readonly, load_tables
 from analytics.warehouse.config_history import stored_configs
 

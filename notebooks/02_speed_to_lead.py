@@ -48,7 +48,8 @@ from analytics.response_time import (
     immature_reason,
     sla_line_effect,
 )
-from analytics.sla_history import config_at, diff_configs
+from analytics.sla_history import diff_configs
+from analytics.sla_versions import config_at
 from analytics.warehouse import connect_readonly, load_tables
 from analytics.warehouse.config_history import stored_configs
 

@@ -77,7 +77,7 @@ from analytics.scoring.thresholds import (
     slider_top,
     threshold_table,
 )
-from analytics.sla_history import config_at, config_for_month, month_zones
+from analytics.sla_versions import config_at, config_for_month, month_zones
 from analytics.warehouse import connect_readonly, load_tables
 from analytics.warehouse.config_history import stored_configs
 

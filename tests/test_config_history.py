@@ -14,14 +14,8 @@ from typer.testing import CliRunner
 
 from analytics.cli import app
 from analytics.config import load_config, parse_config
-from analytics.sla_history import (
-    changes_within,
-    config_in_force,
-    describe_changes,
-    diff_configs,
-    flatten_config,
-    with_settings,
-)
+from analytics.sla_history import changes_within, describe_changes, diff_configs, flatten_config
+from analytics.sla_versions import config_in_force, with_settings
 from analytics.warehouse import connect_readonly, write_tables
 from analytics.warehouse.config_history import (
     ConfigVersionError,

@@ -41,7 +41,7 @@ from typer.testing import CliRunner
 from analytics.cli import app as cli
 from analytics.config import load_config
 from analytics.review import build_review, kpi_history
-from analytics.sla_history import config_at, config_for_month
+from analytics.sla_versions import config_at, config_for_month
 from analytics.tables import Tables
 from analytics.warehouse import write_tables
 from analytics.warehouse.config_history import record_config_if_new

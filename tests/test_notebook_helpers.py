@@ -338,7 +338,7 @@ def _versions():
     """The config file (2026.2, from 2026-01-01) and a version from 2026-10-01 that moves
     the first-touch line from 24 h to 4 h, in Berlin time."""
     from analytics.config import load_config
-    from analytics.sla_history import with_settings
+    from analytics.sla_versions import with_settings
 
     v1 = with_settings(
         load_config(ROOT / "data" / "sla.toml"), {"reporting.timezone": "Europe/Berlin"}

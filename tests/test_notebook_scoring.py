@@ -203,7 +203,7 @@ def versioned_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The notebooks' demo (3,000 leads to 2026-11-20) with a second SLA version recorded:
     2026.3 from 2026-10-01, MQL threshold 55 (the config file stays 2026.2, 60)."""
     from analytics.config import load_config
-    from analytics.sla_history import with_settings
+    from analytics.sla_versions import with_settings
     from analytics.warehouse.config_history import record_config_if_new
 
     db = _write(tmp_path_factory.mktemp("nb3_versions") / "warehouse.duckdb", _demo(3000))

@@ -187,7 +187,7 @@ def test_the_review_notebook_judges_the_month_as_the_app_with_two_recorded_versi
     import shutil
 
     from analytics.config import load_config
-    from analytics.sla_history import with_settings
+    from analytics.sla_versions import with_settings
     from analytics.warehouse.config_history import record_config_if_new
 
     db = tmp_path / "warehouse.duckdb"
@@ -441,7 +441,7 @@ def _with_a_later_version(demo: Path, folder: Path) -> Path:
     import shutil
 
     from analytics.config import load_config
-    from analytics.sla_history import with_settings
+    from analytics.sla_versions import with_settings
     from analytics.warehouse.config_history import record_config_if_new
 
     db = folder / "warehouse.duckdb"

@@ -25,7 +25,7 @@ from analytics.precompute import (
     to_bytes,
 )
 from analytics.review import build_review, kpi_history
-from analytics.sla_history import with_settings
+from analytics.sla_versions import with_settings
 from analytics.warehouse import connect_readonly, latest_timestamp, load_tables
 from analytics.warehouse.precomputed import stored_results
 
@@ -133,7 +133,7 @@ def test_stored_results_of_two_recorded_versions_equal_a_fresh_computation(
     judges each month by its own version, the alerts by the running month's: each equal to
     a fresh computation, field by field."""
     from analytics.alerts import at_risk_now
-    from analytics.sla_history import config_at, config_for_month
+    from analytics.sla_versions import config_at, config_for_month
     from analytics.warehouse.config_history import stored_configs
 
     cfg = load_config(CONFIG)
@@ -179,7 +179,7 @@ def test_stored_scoring_results_of_a_file_not_in_force_are_the_versions(
     `sla score report` read them (today's threshold is the one notebook 03 uses), each
     equal to a fresh computation with 2026.3; none under the file's config."""
     from analytics.precompute import SCORING_KINDS, compute_scoring
-    from analytics.sla_history import config_at
+    from analytics.sla_versions import config_at
     from analytics.warehouse.config_history import stored_configs
 
     cfg = load_config(CONFIG)

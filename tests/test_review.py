@@ -19,7 +19,7 @@ from analytics.config import Reporting, load_config
 from analytics.episodes import episodes_to_store
 from analytics.review import build_review
 from analytics.schema import TABLES
-from analytics.sla_history import with_settings
+from analytics.sla_versions import with_settings
 from analytics.tables import Tables
 from analytics.timeframe import TimeframeError
 

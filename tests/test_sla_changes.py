@@ -904,7 +904,7 @@ def test_a_time_zone_change_leaves_no_hour_outside_the_months(given):
     B and C were in no month, and October's "previous month" (cut in New York) said 3 where
     September's own review said 1. Now September runs to October's start."""
     from analytics.review import build_review
-    from analytics.sla_history import config_for_month
+    from analytics.sla_versions import config_for_month
 
     tables = _zone_tables()
     reviews = {
@@ -1001,7 +1001,7 @@ def test_the_alerts_and_sla_info_place_a_moment_in_the_month_that_holds_it(tmp_p
     from typer.testing import CliRunner
 
     from analytics.cli import app
-    from analytics.sla_history import config_at
+    from analytics.sla_versions import config_at
 
     moment = datetime(2026, 10, 1, 2, tzinfo=UTC)
     for given in (BERLIN, NY_OCT):
@@ -1022,7 +1022,7 @@ def test_a_stored_review_is_not_served_once_a_version_moves_its_end(tmp_path):
     was the only version (1 lead) must not be read once New York judges October."""
     from analytics.precompute import compute_results, result_key, stored, to_bytes
     from analytics.review import Review
-    from analytics.sla_history import config_for_month
+    from analytics.sla_versions import config_for_month
     from analytics.warehouse import connect_readonly
     from analytics.warehouse.config_history import record_config_if_new, stored_configs
     from analytics.warehouse.precomputed import store_results
@@ -1066,7 +1066,7 @@ def test_a_deal_won_without_an_amount_between_the_midnights_leaves_its_month_unk
     import dataclasses
 
     from analytics.review import build_review
-    from analytics.sla_history import config_for_month
+    from analytics.sla_versions import config_for_month
     from analytics.tables import Tables
 
     deals = Tables.from_rows(

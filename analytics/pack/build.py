@@ -32,11 +32,10 @@ from analytics.sla_history import (
     VersionChange,
     boundary_json,
     changes_within,
-    config_in_force,
     diff_configs,
     line_hours,
-    month_zones,
 )
+from analytics.sla_versions import config_in_force, month_zones
 from analytics.tables import Tables
 from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, day, render
 from analytics.timeframe import ZoneBoundary, format_utc, month_window, shift_month

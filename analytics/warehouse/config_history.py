@@ -95,7 +95,7 @@ def recording_conflict(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> str
     - It was retired: a version withdrawn does not come back by the next ``sla review``.
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> from analytics.warehouse.database import create_schema
     >>> con = duckdb.connect()
     >>> create_schema(con)
@@ -187,7 +187,7 @@ def rejudged_months(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> Rejudg
     version: it takes effect and ends inside one month).
 
     >>> from analytics.config import load_config
-    >>> from analytics.sla_history import with_settings
+    >>> from analytics.sla_versions import with_settings
     >>> from analytics.warehouse.database import create_schema
     >>> con = duckdb.connect()
     >>> create_schema(con)
@@ -199,7 +199,7 @@ def rejudged_months(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> Rejudg
     >>> rejudged_months(con, v4.model_copy(update={"content_hash": "c4" * 32}))
     Rejudged(version='2026.4', first_month='2026-08', last_month='2026-09', judged_by='2026.2')
     """
-    from analytics.sla_history import recorded_in_force
+    from analytics.sla_versions import recorded_in_force
 
     versions = stored_configs(con)
     if not versions or config.content_hash in {c.content_hash for c in versions}:
@@ -321,7 +321,7 @@ def stored_configs(con: duckdb.DuckDBPyConnection) -> list[SlaConfig]:
     """The recorded versions as configs, in the order they were first used.
 
     Each carries its recorded ``source`` and ``content_hash``. This order is the
-    tie-break of :func:`analytics.sla_history.config_in_force` (same effective date,
+    tie-break of :func:`analytics.sla_versions.config_in_force` (same effective date,
     in a warehouse recorded before such pairs were refused: the later recorded wins). A
     retired version judges no month and is left out, and so is a version recorded in a
     config format that no longer validates (a key since renamed).
@@ -411,9 +411,9 @@ def config_for_month(
 ) -> SlaConfig:
     """The SLA version that judges ``month``: in force on its first day (before the first
     recorded version, that version; ``fallback`` only when none is recorded:
-    :func:`analytics.sla_history.config_in_force`).
+    :func:`analytics.sla_versions.config_in_force`).
 
-    :func:`analytics.sla_history.config_for_month` over the recorded versions (one small
+    :func:`analytics.sla_versions.config_for_month` over the recorded versions (one small
     query), for every caller of :func:`analytics.review.build_review` (the CLI, the app's
     pages, the pack, notebooks), so that they judge a month alike.
 
@@ -433,7 +433,7 @@ def config_for_month(
     >>> config_for_month(con, load_config("data/sla.toml"), month="2026-10").sla.version
     '2026.2'
     """
-    from analytics.sla_history import config_for_month as judged_by
+    from analytics.sla_versions import config_for_month as judged_by
 
     return judged_by(stored_configs(con), month=month, fallback=fallback)
 

@@ -13,7 +13,8 @@ from analytics.alerts import (
     local_time,
     not_judged_lines,
 )
-from analytics.sla_history import alerts_version_note, month_at
+from analytics.sla_history import alerts_version_note
+from analytics.sla_versions import month_at
 from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import moment, month_name, num, t

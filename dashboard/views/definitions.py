@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.definitions import config_settings, metric_definitions
-from analytics.sla_history import month_at
+from analytics.sla_versions import month_at
 from analytics.texts import term
 from dashboard import data, ui
 from dashboard.i18n import day, month_name, num, pct, t

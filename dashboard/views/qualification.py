@@ -12,7 +12,8 @@ from analytics.scoring.calibration import MIN_SEGMENT_LEADS
 from analytics.scoring.model import MIN_TEST_OUTCOMES
 from analytics.scoring.report import ScoreReasons
 from analytics.scoring.thresholds import slider_top
-from analytics.sla_history import month_at, scoring_version_note
+from analytics.sla_history import scoring_version_note
+from analytics.sla_versions import month_at
 from analytics.stats import wilson
 from analytics.texts import as_sentence, term
 from dashboard import data, ui
