@@ -197,10 +197,14 @@ def test_a_file_named_as_a_workbook_that_is_none_is_refused_naming_it(tmp_path, 
         assert not (tmp_path / "w.duckdb").exists()
 
 
-@SUFFIXES
 @pytest.mark.parametrize(
-    ("encoding", "delimiter"),
-    [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1252", "\t")],
+    ("suffix", "encoding", "delimiter"),
+    [
+        (".xls", "utf-8", ","),
+        (".xls", "utf-16", "\t"),  # Excel's "Unicode text"
+        (".xls", "cp1252", "\t"),
+        (".xlsx", "utf-8-sig", ";"),
+    ],
 )
 def test_a_text_file_named_as_a_workbook_is_read_as_the_csv_it_is(
     tmp_path, suffix, encoding, delimiter
