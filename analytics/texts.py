@@ -1526,19 +1526,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ordnern darin",
     ),
     "skip.not_csv": (
-        "not a CSV file or Excel workbook (.xlsx, .xls): this format reads CSV and Excel exports",
-        "keine CSV-Datei oder Excel-Arbeitsmappe (.xlsx, .xls): dieses Format liest CSV- und "
-        "Excel-Exporte",
+        "not a CSV file or workbook (.xlsx, .xls, .ods): this format reads CSV and Excel or "
+        "LibreOffice exports",
+        "keine CSV-Datei oder Arbeitsmappe (.xlsx, .xls, .ods): dieses Format liest CSV- und "
+        "Excel- oder LibreOffice-Exporte",
     ),
     "skip.named": (
         "not a file this format reads; it reads: {reads:list}",
         "keine Datei, die dieses Format liest; es liest: {reads:list}",
     ),
     "skip.canonical": (
-        "not a file this format reads; it reads: {reads:list} (each also as .parquet, .xlsx "
-        "or .xls)",
+        "not a file this format reads; it reads: {reads:list} (each also as .parquet, .xlsx, "
+        ".xls or .ods)",
         "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet, "
-        ".xlsx oder .xls)",
+        ".xlsx, .xls oder .ods)",
     ),
     "skip.hubspot": (
         "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header "

@@ -499,17 +499,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "loads": ("Load log", "Ladeprotokoll"),
     "upload": ("Import data", "Daten importieren"),
     "upload_help": (
-        "One file per table, named `<table>.csv`, `<table>.xlsx` (or `.xls`) or "
+        "One file per table, named `<table>.csv`, `<table>.xlsx` (or `.xls`, `.ods`) or "
         "`<table>.parquet` (e.g. `leads.csv`), or one .zip of them; at most {mb} MB per file.",
-        "Eine Datei je Tabelle, benannt `<tabelle>.csv`, `<tabelle>.xlsx` (oder `.xls`) oder "
-        "`<tabelle>.parquet` (z. B. `leads.csv`), oder ein .zip davon; höchstens {mb} MB je "
-        "Datei.",
+        "Eine Datei je Tabelle, benannt `<tabelle>.csv`, `<tabelle>.xlsx` (oder `.xls`, "
+        "`.ods`) oder `<tabelle>.parquet` (z. B. `leads.csv`), oder ein .zip davon; höchstens "
+        "{mb} MB je Datei.",
     ),
     "upload_bad_name": (
-        "{name}: not a canonical table file; allowed names: {allowed} (.csv, .xlsx, .xls or "
-        ".parquet)",
-        "{name}: keine kanonische Tabellendatei; erlaubt: {allowed} (.csv, .xlsx, .xls oder "
-        ".parquet)",
+        "{name}: not a canonical table file; allowed names: {allowed} (.csv, .xlsx, .xls, "
+        ".ods or .parquet)",
+        "{name}: keine kanonische Tabellendatei; erlaubt: {allowed} (.csv, .xlsx, .xls, .ods "
+        "oder .parquet)",
     ),
     "upload_duplicate": (
         "{name}: table {table} is uploaded twice",
@@ -567,22 +567,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload_fmt_xeducation": ("X Education leads", "X-Education-Leads"),
     "upload_fmt_mapping": ("Any CSV, with a mapping file", "Beliebige CSV-Datei mit Mapping-Datei"),
     "upload_help_hubspot": (
-        "The CSV or Excel (.xlsx, .xls) exports of contacts, companies, deals, activities and "
-        "owners (any names: each file is recognised by its header), or the .zip HubSpot sends; "
-        "at most {mb} MB per file.",
-        "Die CSV- oder Excel-Exporte (.xlsx, .xls) von Kontakten, Unternehmen, Deals, "
-        "Aktivitäten "
-        "und Ownern (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt), oder das "
-        ".zip, das HubSpot schickt; höchstens {mb} MB je Datei.",
+        "The CSV or Excel exports (.xlsx, .xls; also .ods) of contacts, companies, deals, "
+        "activities and owners (any names: each file is recognised by its header), or the "
+        ".zip HubSpot sends; at most {mb} MB per file.",
+        "Die CSV- oder Excel-Exporte (.xlsx, .xls; auch .ods) von Kontakten, Unternehmen, "
+        "Deals, Aktivitäten und Ownern (beliebige Namen: jede Datei wird an ihrer Kopfzeile "
+        "erkannt), oder das .zip, das HubSpot schickt; höchstens {mb} MB je Datei.",
     ),
     "upload_help_salesforce": (
-        "The CSV or Excel (.xlsx, .xls) exports of Lead, Contact, Account, Opportunity, Task, "
-        "LeadHistory and User (any names: each file is recognised by its header), or the .zip "
-        "of a Data Export; at most {mb} MB per file.",
-        "Die CSV- oder Excel-Exporte (.xlsx, .xls) von Lead, Contact, Account, Opportunity, "
-        "Task, "
-        "LeadHistory und User (beliebige Namen: jede Datei wird an ihrer Kopfzeile erkannt), "
-        "oder das .zip eines Datenexports; höchstens {mb} MB je Datei.",
+        "The CSV or Excel exports (.xlsx, .xls; also .ods) of Lead, Contact, Account, "
+        "Opportunity, Task, LeadHistory and User (any names: each file is recognised by its "
+        "header), or the .zip of a Data Export; at most {mb} MB per file.",
+        "Die CSV- oder Excel-Exporte (.xlsx, .xls; auch .ods) von Lead, Contact, Account, "
+        "Opportunity, Task, LeadHistory und User (beliebige Namen: jede Datei wird an ihrer "
+        "Kopfzeile erkannt), oder das .zip eines Datenexports; höchstens {mb} MB je Datei.",
     ),
     "upload_help_olist": (
         "The Olist files (marketing qualified leads, closed deals); at most {mb} MB per file.",
@@ -593,24 +591,24 @@ TEXT: dict[str, tuple[str, str]] = {
         "Die Lead-Datei von X Education; höchstens {mb} MB je Datei.",
     ),
     "upload_help_mapping": (
-        "One CSV or Excel (.xlsx, .xls) file; the mapping file below says which column is what; "
-        "at most {mb} MB.",
-        "Eine CSV- oder Excel-Datei (.xlsx, .xls); die Mapping-Datei darunter sagt, welche Spalte "
-        "was ist; höchstens {mb} MB.",
+        "One CSV file or workbook (.xlsx, .xls, .ods); the mapping file below says which "
+        "column is what; at most {mb} MB.",
+        "Eine CSV-Datei oder Arbeitsmappe (.xlsx, .xls, .ods); die Mapping-Datei darunter "
+        "sagt, welche Spalte was ist; höchstens {mb} MB.",
     ),
     "upload_mapping": (
         "Mapping file (.toml, as for sla import --mapping)",
         "Mapping-Datei (.toml, wie für sla import --mapping)",
     ),
     "upload_mapping_needed": (
-        "A mapping describes one CSV file: upload exactly one CSV file (or .xlsx, .xls) and the "
-        "mapping file.",
-        "Ein Mapping beschreibt eine CSV-Datei: genau eine CSV-Datei (oder .xlsx, .xls) und die "
-        "Mapping-Datei hochladen.",
+        "A mapping describes one CSV file: upload exactly one CSV file (or .xlsx, .xls, .ods) "
+        "and the mapping file.",
+        "Ein Mapping beschreibt eine CSV-Datei: genau eine CSV-Datei (oder .xlsx, .xls, .ods) "
+        "und die Mapping-Datei hochladen.",
     ),
     "upload_csv_only": (
-        "{name}: this format is read from CSV files and Excel workbooks (.xlsx, .xls) only",
-        "{name}: dieses Format wird nur aus CSV-Dateien und Excel-Arbeitsmappen (.xlsx, .xls) "
+        "{name}: this format is read from CSV files and workbooks (.xlsx, .xls, .ods) only",
+        "{name}: dieses Format wird nur aus CSV-Dateien und Arbeitsmappen (.xlsx, .xls, .ods) "
         "gelesen",
     ),
     "upload_archive_alone": (

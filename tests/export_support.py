@@ -115,10 +115,13 @@ def book_of(
 ) -> Path:
     """A workbook of ``sheets`` (name -> rows, each its 0-based row index and cells: text,
     numbers, a ``datetime`` as a date-and-time cell, a ``date`` as a date cell, None as no
-    cell), the sheets ``hidden`` hidden; ``.xlsx`` by xlsxwriter, ``.xls`` by xlwt."""
+    cell), the sheets ``hidden`` hidden; ``.xlsx`` by xlsxwriter, ``.xls`` by xlwt, ``.ods``
+    (as LibreOffice saves it) by odfpy."""
     import datetime as dt
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".ods":
+        return _ods_of(path, sheets, hidden=hidden)
     if path.suffix.lower() == ".xls":
         import xlwt
 
@@ -171,3 +174,44 @@ def workbook_folder(source: Path, target: Path, *, suffix: str = ".xlsx") -> Pat
         else:
             shutil.copy(file, target / file.name)
     return target
+
+
+def _ods_of(
+    path: Path, sheets: dict[str, list[tuple[int, list]]], *, hidden: tuple[str, ...]
+) -> Path:
+    """:func:`book_of` as a LibreOffice spreadsheet: typed cells (``float``, ``date``),
+    blank rows where no row is given, a hidden sheet by its table style."""
+    import datetime as dt
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    invisible = Style(name="hidden", family="table")
+    invisible.addElement(TableProperties(display="false"))
+    doc.automaticstyles.addElement(invisible)
+    for name, rows in sheets.items():
+        table = Table(name=name, **({"stylename": invisible} if name in hidden else {}))
+        given = dict(rows)
+        for r in range(max(given, default=-1) + 1):
+            row = TableRow()
+            for cell in given.get(r, []):
+                if isinstance(cell, dt.datetime):
+                    at = TableCell(valuetype="date", datevalue=cell.isoformat(timespec="seconds"))
+                elif isinstance(cell, dt.date):
+                    at = TableCell(valuetype="date", datevalue=cell.isoformat())
+                elif isinstance(cell, int | float):
+                    at = TableCell(valuetype="float", value=repr(cell))
+                elif cell is None:
+                    at = TableCell()
+                else:
+                    at = TableCell(valuetype="string")
+                if cell is not None:
+                    at.addElement(P(text=str(cell)))
+                row.addElement(at)
+            table.addElement(row)
+        doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+    return path

@@ -40,11 +40,14 @@ NOT_SALESFORCE = (
     "not a Salesforce export of Lead, Contact, Account, Opportunity, Task, LeadHistory or "
     "User by API field names; the header has: "
 )
-NOT_CSV = "not a CSV file or Excel workbook (.xlsx, .xls): this format reads CSV and Excel exports"
+NOT_CSV = (
+    "not a CSV file or workbook (.xlsx, .xls, .ods): this format reads CSV and Excel or "
+    "LibreOffice exports"
+)
 CANONICAL = (
     "not a file this format reads; it reads: accounts.csv, reps.csv, leads.csv, "
     "lifecycle_events.csv, activities.csv, sales_touches.csv, nurture_enrollments.csv, "
-    "opportunities.csv, web_traffic.csv (each also as .parquet, .xlsx or .xls)"
+    "opportunities.csv, web_traffic.csv (each also as .parquet, .xlsx, .xls or .ods)"
 )
 MQLS = "mql_id,first_contact_date,landing_page_id,origin\nm1,01-02-2018,p1,organic_search\n"
 NOT_OLIST = (
@@ -111,7 +114,7 @@ CASES = {
             "notes.csv": "Date,Note\n2026-10-05,call Ana back\n",
             # a report export: a HubSpot report, not an object export
             "deal-report.csv": "Deal owner,Count of deals\nJana Vogel,4\n",
-            "contacts.ods": "PK\x03\x04",  # LibreOffice: save as .xlsx or CSV
+            "contacts.numbers": "PK\x03\x04",  # Apple Numbers: save as .xlsx or CSV
             "archive/": "",
             ".DS_Store": "",  # hidden: no export's, not named
         },
@@ -120,7 +123,7 @@ CASES = {
             + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung",
             "archive": "a folder: the import reads the files of the folder it is given, "
             "not those of folders in it",
-            "contacts.ods": NOT_CSV,
+            "contacts.numbers": NOT_CSV,
             "deal-report.csv": NOT_HUBSPOT + "Deal owner, Count of deals",
             "notes.csv": NOT_HUBSPOT + "Date, Note",
         },
@@ -147,14 +150,14 @@ CASES = {
         {"leads.csv": "lead_id,created_at,source\nL1,2026-10-05T09:12:00Z,email\n"},
         {
             "foo.csv": "lead_id,created_at,source\nL2,2026-10-05T09:12:00Z,email\n",
-            "leads.ods": "PK\x03\x04",
+            "leads.numbers": "PK\x03\x04",
             "2026-09/": "",
         },
         {
             "2026-09": "a folder: the import reads the files of the folder it is given, "
             "not those of folders in it",
             "foo.csv": CANONICAL,
-            "leads.ods": CANONICAL,
+            "leads.numbers": CANONICAL,
         },
     ),
     "xeducation": (

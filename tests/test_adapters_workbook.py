@@ -34,8 +34,8 @@ from analytics.warehouse.adapters.common import CsvOptions
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"
 XEDUCATION = ROOT.parent / "shared" / "data" / "real" / "x_education_leads.csv"
-#: The workbook formats: Excel's, and Excel 97-2003's (HubSpot offers it too).
-SUFFIXES = pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+#: The workbook formats: Excel's, Excel 97-2003's (HubSpot offers it too), LibreOffice's.
+SUFFIXES = pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods"])
 
 
 def _rejections(result) -> list[tuple[str, int, str]]:
@@ -51,16 +51,26 @@ def _same_core(one: Path, other: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "folder"),
+    ("fmt", "folder", "suffix"),
     [
-        ("hubspot", "hubspot"),
-        ("hubspot", "hubspot_de"),
-        ("salesforce", "salesforce"),
-        ("olist", "olist"),
-        ("canonical", "german"),
+        *[
+            (fmt, folder, ".xlsx")
+            for fmt, folder in (
+                ("hubspot", "hubspot"),
+                ("hubspot", "hubspot_de"),
+                ("salesforce", "salesforce"),
+                ("olist", "olist"),
+                ("canonical", "german"),
+            )
+        ],
+        # each example export in an older or another program's format too
+        ("hubspot", "hubspot", ".xls"),
+        ("salesforce", "salesforce", ".xls"),
+        ("hubspot", "hubspot_de", ".ods"),
+        ("olist", "olist", ".ods"),
+        ("canonical", "german", ".ods"),
     ],
 )
-@SUFFIXES
 def test_an_export_saved_as_workbooks_loads_what_its_csv_files_load(tmp_path, fmt, folder, suffix):
     """Dates as date cells, numbers as number cells (a German file's ``1.250`` and
     ``12.500.000,50`` too), the rest text: the core tables and the rejections equal."""
@@ -191,7 +201,8 @@ def test_a_file_named_as_a_workbook_that_is_none_is_refused_naming_it(tmp_path, 
             import_export(tmp_path / "w.duckdb", folder, fmt="hubspot")
         message = str(refused.value)
         assert message.startswith(
-            f"{folder / f'contacts{suffix}'}: cannot be read as an Excel workbook (damaged, "
+            f"{folder / f'contacts{suffix}'}: cannot be read as "
+            f"{'a LibreOffice spreadsheet' if suffix == '.ods' else 'an Excel workbook'} (damaged, "
         )
         assert "\n" not in message
         assert not (tmp_path / "w.duckdb").exists()
@@ -255,7 +266,7 @@ def test_sla_import_reads_a_folder_of_workbooks(tmp_path):
     assert run.exit_code == 1, run.output  # the export's rejected rows, as from its CSVs
     said = " ".join(run.output.split())  # as wrapped to the terminal's width
     assert "contacts.xlsx:10 column Create Date (created_at): required value" in said
-    assert "notes.txt was not read: not a CSV file or Excel workbook (.xlsx, .xls)" in said
+    assert "notes.txt was not read: not a CSV file or workbook (.xlsx, .xls, .ods)" in said
     assert read_core_table(db, "leads").height == 9
 
 

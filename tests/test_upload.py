@@ -385,14 +385,14 @@ def _column_config(frame) -> dict:
         ("hubspot", "hubspot", ".xlsx"),
         ("canonical", "german", ".xlsx"),
         ("salesforce", "salesforce", ".xls"),
-        ("canonical", "german", ".xls"),
+        ("canonical", "german", ".ods"),
     ],
 )
 def test_crm_exports_and_german_csv_upload_as_sla_import_reads_them(
     tmp_path, monkeypatch, fmt, folder, workbooks
 ):
-    """Also saved as Excel workbooks (``.xlsx``, or Excel 97-2003's ``.xls``), as HubSpot
-    and Salesforce export them."""
+    """Also saved as workbooks (``.xlsx``, Excel 97-2003's ``.xls``, LibreOffice's
+    ``.ods``), as HubSpot and Salesforce export them and an office user saves them."""
     from export_support import workbook_folder
 
     from analytics.config import load_config
@@ -435,7 +435,8 @@ def test_a_csv_with_a_mapping_file_uploads(tmp_path, monkeypatch):
         [("kontakte.csv", (source / "kontakte.csv").read_bytes(), "text/csv")]
     ).run()
     assert any(
-        "exactly one CSV file (or .xlsx, .xls) and the mapping file" in e.value for e in at.error
+        "exactly one CSV file (or .xlsx, .xls, .ods) and the mapping file" in e.value
+        for e in at.error
     )
     at.file_uploader(key="upload_mapping").set_value(
         ("kontakte.toml", (source / "kontakte.toml").read_bytes(), "application/toml")

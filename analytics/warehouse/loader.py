@@ -863,9 +863,9 @@ def check_regular_file(file: Path) -> None:
 
 
 #: The workbook formats an export may come in (what Excel saves, HubSpot and Salesforce
-#: export; ``.xls``, Excel 97-2003, HubSpot too): read as text cells by
-#: :func:`analytics.warehouse.adapters.common.read_export_workbook`.
-WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+#: export; ``.xls``, Excel 97-2003, HubSpot too; ``.ods``, what LibreOffice saves): read
+#: as text cells by :func:`analytics.warehouse.adapters.common.read_export_workbook`.
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 #: What a canonical table file may be: the strict reader's CSV and Parquet, and an Excel
 #: workbook, which the lenient reader reads (:mod:`analytics.warehouse.adapters.canonical`).
 TABLE_SUFFIXES = (".csv", ".parquet", *WORKBOOK_SUFFIXES)
@@ -921,7 +921,7 @@ def canonical_batches(path: str | Path) -> tuple[list[TableFile], list[dict[str,
         expected = ", ".join(f"{t}.csv" for t in LOAD_ORDER)
         raise ImportFailed(
             f"{path}: no canonical table file found (expected some of: {expected}, "
-            "or .parquet, .xlsx, .xls)"
+            "or .parquet, .xlsx, .xls, .ods)"
         )
     if workbooks := [f.name for f in by_table.values() if f.suffix.lower() in WORKBOOK_SUFFIXES]:
         raise ImportFailed(f"{path}: {', '.join(workbooks)}: a workbook is read by sla import")
@@ -2255,7 +2255,7 @@ def _load_batch(
 
 
 #: The extensions of the data files an import reads (a batch's ``#part`` follows one).
-_DATA_EXTENSIONS = r"\.(?:csv|parquet|tsv|txt|xlsx?)"
+_DATA_EXTENSIONS = r"\.(?:csv|parquet|tsv|txt|xlsx?|ods)"
 #: A file's extension (and an adapter's ``#part``), kept apart when a name is masked: an
 #: address right before it would take it along (``a@b.de.csv`` is one address). A
 #: mapping's ``.toml`` too.

@@ -11,7 +11,8 @@ with BOM, else Windows-1252) and the delimiter (``,`` ``;`` tab ``|``) are detec
 set in :class:`CsvOptions`. Dates such as ``05.10.2026``, ``05.10.2026 09:12`` or
 ``05-10-2026`` and decimal commas (``1.234,50``) are turned into the canonical text.
 An Excel workbook (``.xlsx``, as HubSpot and Salesforce also export, or Excel 97-2003's
-``.xls``) is read as the same text cells, each row numbered as Excel numbers it; a text
+``.xls``) or a LibreOffice spreadsheet (``.ods``) is read as the same text cells, each row
+numbered as Excel numbers it; a text
 file saved under a workbook's name (many tools' "Excel export") is read as the CSV it is
 (:func:`read_export_file`).
 """
@@ -325,8 +326,8 @@ def _clean_header(names: Sequence[str]) -> list[str]:
 
 
 def read_export_file(path: Path, options: CsvOptions) -> ExportFile:
-    """Read one file of an export as text cells: a CSV, or an Excel workbook (``.xlsx``,
-    ``.xls``). A file named as a workbook that holds text is read as a CSV: many tools
+    """Read one file of an export as text cells: a CSV, or a workbook (``.xlsx``, ``.xls``,
+    ``.ods``). A file named as a workbook that holds text is read as a CSV: many tools
     write their "Excel export" so (tab-separated, as Excel reads it).
 
     Raises
@@ -340,8 +341,8 @@ def read_export_file(path: Path, options: CsvOptions) -> ExportFile:
     return read_export_csv(path, options)
 
 
-#: How a workbook's file starts: a ZIP archive (``.xlsx``) or an OLE compound file
-#: (``.xls``, and an encrypted ``.xlsx``).
+#: How a workbook's file starts: a ZIP archive (``.xlsx``, ``.ods``) or an OLE compound
+#: file (``.xls``, and an encrypted ``.xlsx``).
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
@@ -412,9 +413,10 @@ def read_export_csv(path: Path, options: CsvOptions) -> ExportFile:
     return _export_file(path, raw_header, records, broken, delimiter, encoding)
 
 
-#: A cell Excel holds as a date at midnight, as fastexcel writes it: read as the day
-#: alone, which a date column takes and a timestamp column reads as midnight.
-_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00(?:\.0+)?$"
+#: A cell Excel holds as a date at midnight, as fastexcel writes it (``T`` after the day
+#: in a ``.ods``): read as the day alone, which a date column takes and a timestamp
+#: column reads as midnight.
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
 
 
 def read_export_workbook(path: Path) -> ExportFile:
@@ -448,9 +450,14 @@ def read_export_workbook(path: Path) -> ExportFile:
         ]
     except (OSError, fastexcel.FastExcelError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        kind, program = (
+            ("a LibreOffice spreadsheet", "LibreOffice")
+            if path.suffix.lower() == ".ods"
+            else ("an Excel workbook", "Excel")
+        )
         raise ImportFailed(
-            f"{path}: cannot be read as an Excel workbook (damaged, encrypted or no Excel "
-            f"file: save it again from Excel, or as CSV): {why}"
+            f"{path}: cannot be read as {kind} (damaged, encrypted or no {program} file: "
+            f"save it again from {program}, or as CSV): {why}"
         ) from None
     filled = [(name, frame) for name, frame in frames if _has_cells(frame)]
     if not filled:
@@ -559,7 +566,8 @@ columns: try --delimiter ';')
 
 
 def export_files(path: Path) -> list[Path]:
-    """The ``.csv``, ``.xlsx`` and ``.xls`` files of a folder (sorted), or the file itself."""
+    """The ``.csv`` files and workbooks (``.xlsx``, ``.xls``, ``.ods``) of a folder (sorted),
+    or the file itself."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
     readable = (".csv", *WORKBOOK_SUFFIXES)
@@ -570,7 +578,7 @@ def export_files(path: Path) -> list[Path]:
     for file in files:
         check_regular_file(file)
     if not files:
-        raise ImportFailed(f"{path}: the folder holds no .csv, .xlsx or .xls file")
+        raise ImportFailed(f"{path}: the folder holds no .csv, .xlsx, .xls or .ods file")
     return files
 
 

@@ -166,7 +166,7 @@ def read_xeducation(
     >>> e.batches[0].cells.select("lead_id", "source", "campaign", "job_title").row(0)
     ('7', 'organic', 'API', None)
     """
-    stem = Path(FILE_NAME).stem  # as .csv, .xlsx or .xls
+    stem = Path(FILE_NAME).stem  # as .csv or a workbook
     files = [p for p in export_files(Path(path)) if Path(path).is_file() or p.stem == stem]
     if not files:
         raise ImportFailed(f"{path}: no X Education file found (expected {FILE_NAME})")
