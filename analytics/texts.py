@@ -1518,6 +1518,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Export aufnehmen, um Leads nach Quelle aufzuschlüsseln",
     ),
     "import.skipped": ("{file} was not read: {reason}", "{file} wurde nicht gelesen: {reason}"),
+    "import.deleted_rows": (
+        "{file}: {n:n} row(s) of deleted records (IsDeleted: in the recycle bin) were not read",
+        "{file}: {n:n} Zeile(n) gelöschter Datensätze (IsDeleted: im Papierkorb) wurden nicht "
+        "gelesen",
+    ),
     # why a file of an export's folder is not read (import.skipped's reason)
     "skip.folder": (
         "a folder: the import reads the files of the folder it is given, not those of "

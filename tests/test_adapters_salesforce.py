@@ -638,3 +638,51 @@ def test_replacing_the_fixture_with_one_of_its_people_files_keeps_its_11_leads(t
         after = read_core_table(db, table).select(rows.columns)
         assert after.sort(rows.columns).equals(rows.sort(rows.columns)), table
         assert done.changes[table]["removed"] == 0
+
+
+def _with_deleted(folder: Path, file: str, deleted: set[str], *, archived: set[str] = frozenset()):
+    """``file`` of the fixture with Data Loader's ``IsDeleted`` (true for the ids
+    ``deleted``) and ``IsArchived`` columns, as "Export All" writes them."""
+    lines = (FIXTURES / file).read_text().splitlines()
+    rows = [f"{lines[0]},IsDeleted,IsArchived"] + [
+        f"{line},{str(line.split(',')[0] in deleted).lower()},"
+        f"{str(line.split(',')[0] in archived).lower()}"
+        for line in lines[1:]
+    ]
+    (folder / file).write_text("\n".join(rows) + "\n")
+
+
+def test_deleted_records_are_not_read_and_are_counted(tmp_path):
+    """Data Loader's "Export All" (and a Data Export with the recycle bin) holds deleted
+    records, IsDeleted true: they were loaded as leads and attempts. Archived activities
+    (IsArchived, older than a year) are real and stay."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    _with_deleted(folder, "Lead.csv", {f"{L}07"})
+    _with_deleted(folder, "Task.csv", {"00T7"}, archived={"00T10"})
+    db, full = tmp_path / "w.duckdb", tmp_path / "full.duckdb"
+    expected = import_export(full, FIXTURES, fmt="salesforce")
+    result = import_export(db, folder, fmt="salesforce")
+    assert result.loaded["leads"] == expected.loaded["leads"] - 1
+    assert result.loaded["sales_touches"] == expected.loaded["sales_touches"] - 1
+    assert f"{L}07" not in read_core_table(db, "leads")["lead_id"].to_list()
+    touches = read_core_table(db, "sales_touches")
+    assert f"{L}04" not in touches["lead_id"].to_list()  # its one task, 00T7, deleted
+    assert f"{L}11" in touches["lead_id"].to_list()  # 00T10 archived: read
+    counted = {str(folder / "Lead.csv"): 1, str(folder / "Task.csv"): 1}
+    assert result.deleted_rows == result.to_json_dict()["deleted_rows"] == counted
+    assert f"{folder / 'Lead.csv'}: 1 row(s) of deleted records (IsDeleted: in the recycle bin) " \
+        "were not read" in result.warnings()  # fmt: skip
+    assert "Task.csv: 1 Zeile(n) gelöschter Datensätze (IsDeleted: im Papierkorb) wurden " \
+        "nicht gelesen" in " ".join(result.warnings(lang="de"))  # fmt: skip
+
+
+def test_a_lead_deleted_since_the_last_snapshot_is_removed_by_replace(tmp_path):
+    db = tmp_path / "w.duckdb"
+    import_export(db, FIXTURES, fmt="salesforce")
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    _with_deleted(folder, "Lead.csv", {f"{L}07"})
+    again = import_export(db, folder, fmt="salesforce", replace=True)
+    assert again.changes["leads"]["removed"] == 1
+    assert f"{L}07" not in read_core_table(db, "leads")["lead_id"].to_list()

@@ -277,6 +277,9 @@ class ImportResult:
     #: source file name -> why it was not read (an adapter's ``Export.skipped_files``: a
     #: :class:`~analytics.texts.Text`)
     skipped_files: dict[str, Any] = field(default_factory=dict)
+    #: source file name -> rows of records deleted in the CRM, not read (an adapter's
+    #: ``Export.deleted_rows``)
+    deleted_rows: dict[str, int] = field(default_factory=dict)
     #: rows dated after the import (accepted up to a year ahead, but not known as data):
     #: one entry per file and column with ``rows``, the first ``line`` and its ``value``
     after_import: list[dict[str, Any]] = field(default_factory=list)
@@ -346,6 +349,10 @@ class ImportResult:
         ]
         out += [render("import.no_rows", lang=lang, file=name) for name in self.empty_files]
         out += [
+            render("import.deleted_rows", lang=lang, file=name, n=n)
+            for name, n in self.deleted_rows.items()
+        ]
+        out += [
             render(
                 "import.no_mql_dates_german"
                 if name in self.german_headers
@@ -410,6 +417,8 @@ class ImportResult:
             doc["no_mql_dates"] = self.no_mql_dates
         if self.no_source:
             doc["no_source"] = self.no_source
+        if self.deleted_rows:
+            doc["deleted_rows"] = self.deleted_rows
         if self.after_import:
             doc["after_import"] = self.after_import
         if self.kept_for_other_formats:

@@ -347,6 +347,7 @@ def import_export(
     result.german_headers = list(by_file(dict.fromkeys(export.german_headers)))
     result.no_source = by_file(export.no_source)
     result.skipped_files = by_file(export.skipped_files)
+    result.deleted_rows = by_file(export.deleted_rows)
     return result
 
 

@@ -131,11 +131,15 @@ class Export:
     #: source file name -> why the import did not read it: a file of the folder that is
     #: no file of the format (:func:`left_out`), told in a warning
     skipped_files: dict[str, Text] = field(default_factory=dict)
+    #: source file name -> rows of records deleted in the CRM, not read (Salesforce's
+    #: ``IsDeleted``: an export of all rows holds the recycle bin's), told in a warning
+    deleted_rows: dict[str, int] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
         self.skipped_files.update(other.skipped_files)
+        self.deleted_rows.update(other.deleted_rows)
         self.undated.update(other.undated)
         self.no_mql_dates.update(other.no_mql_dates)
         self.german_headers |= other.german_headers

@@ -36,6 +36,9 @@ header) or at one file. Columns are the API field names, matched case-insensitiv
   present, else none; team ``ae`` for opportunity owners, else ``sdr`` (a guess: a stored
   rep keeps its team). The owners are no list of the reps: ``--replace`` removes no rep,
   but with User.csv, the list of every user, a rep neither it nor an owner names.
+- Rows of deleted records (``IsDeleted`` true: Data Loader's "Export All", a Data Export
+  with the recycle bin) are not read, and counted in a warning; archived activities
+  (``IsArchived``) are read.
 - ``leads.assigned_at`` stays empty: Salesforce has no standard field for when the owner
   was assigned (docs/import-formats.md).
 
@@ -45,6 +48,7 @@ Names, e-mail addresses, phone numbers, addresses and free text (``Description``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -828,6 +832,28 @@ def _reps(files: dict[str, ExportFile]) -> list:
     return out
 
 
+def without_deleted(file: ExportFile) -> tuple[ExportFile, int]:
+    """``file`` without the rows of deleted records, and how many there were: Data
+    Loader's "Export All" and a Data Export with the recycle bin hold them, ``IsDeleted``
+    true. A deleted lead is no lead, a deleted task no attempt; archived activities
+    (``IsArchived``, older than a year) are real and stay.
+
+    >>> f = ExportFile(Path("Lead.csv"), pl.DataFrame({"id": ["00Q1", "00Q2"],
+    ...     "isdeleted": ["false", "TRUE"], "_line": [2, 3]}), ["id", "isdeleted"], [], ",",
+    ...     "utf-8", "")
+    >>> kept, gone = without_deleted(f)
+    >>> kept.cells["id"].to_list(), gone
+    (['00Q1'], 1)
+    """
+    if "isdeleted" not in file.cells.columns:
+        return file, 0
+    deleted = file.cells["isdeleted"].str.strip_chars().str.to_lowercase().is_in(["true", "1"])
+    gone = int(deleted.sum())
+    if not gone:
+        return file, 0
+    return dataclasses.replace(file, cells=file.cells.filter(~deleted)), gone
+
+
 def read_salesforce(
     path: str | Path,
     *,
@@ -870,6 +896,7 @@ def read_salesforce(
     files: dict[str, ExportFile] = {}
     paths = export_files(Path(path))
     why: dict[str, Text] = {}  # the CSVs that are no export of an object read
+    deleted: dict[str, int] = {}
     for p in paths:
         f = read_export_file(p, options)
         kind = _kind(f)
@@ -880,7 +907,9 @@ def read_salesforce(
             continue
         if kind in files:
             raise ImportFailed(f"{p}: a second {kind} export (first: {files[kind].path})")
-        files[kind] = f
+        files[kind], gone = without_deleted(f)
+        if gone:
+            deleted[f.label] = gone
     if not files:
         raise ImportFailed(f"{path}: no Salesforce export found")
     leads, history = files.get("leads"), files.get("history")
@@ -902,7 +931,7 @@ def read_salesforce(
     )
     opps = files.get("opportunities")
     dated_opps = set(opps.cells["id"].drop_nulls().to_list()) if opps is not None else set()
-    export = Export()
+    export = Export(deleted_rows=deleted)
     # beside recognised exports, the others are left out, and said so
     export.skipped_files = {**left_out(Path(path), paths, Text("skip.not_csv")), **why}
     if has_accounts:
