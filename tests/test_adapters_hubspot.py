@@ -1159,3 +1159,22 @@ def test_a_german_contacts_export_without_the_mql_date_says_how_to_get_it_read(t
     db = tmp_path / "w2.duckdb"
     assert import_export(db, renamed, fmt="hubspot").warnings() == []
     assert read_core_table(db, "lifecycle_events")["stage"].to_list().count("mql") == 1
+
+
+def test_a_deals_amount_in_the_company_currency_is_read_before_its_own(tmp_path):
+    """A portal with several currencies writes Amount in each deal's currency (12,000 USD
+    beside 8,000 EUR): summed, revenue mixed them. "Amount in company currency" is the
+    portal's one currency, read first when the export has it."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    rows = list(csv.reader((FIXTURES / "deals.csv").read_text().splitlines()))
+    home = {"5001": "11040", "5002": "8000", "5007": "6440.46"}  # USD deals at 0.92
+    rows[0].append("Amount in company currency")
+    for row in rows[1:]:
+        row.append(home.get(row[0], row[3]))
+    with (folder / "deals.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    db = tmp_path / "w.duckdb"
+    import_export(db, folder, fmt="hubspot")
+    amounts = dict(read_core_table(db, "opportunities").select("opportunity_id", "amount").rows())
+    assert (amounts["5001"], amounts["5002"], amounts["5007"]) == (11040.0, 8000.0, 6440.46)

@@ -190,7 +190,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "employees": ("number of employees", "numberofemployees"),
     "revenue": ("annual revenue", "annualrevenue"),
     "deal_stage": ("deal stage", "dealstage"),
-    "amount": ("amount",),
+    # a deal's amount in the portal's company currency first: a portal with several
+    # currencies writes Amount in each deal's own, and their sum would mix them
+    "amount": ("amount in company currency", "amount_in_home_currency", "amount"),
     "close_date": ("close date", "closedate"),
     "loss_reason": ("closed lost reason", "closed_lost_reason"),
     "activity_date": ("activity date", "hs_timestamp", "create date", "createdate"),
@@ -577,6 +579,8 @@ def _deals(
     ):
         if (name := col(file, role)) is not None:
             used.add(name)
+    # the deal's own currency's amount beside the company currency's: read neither as extra
+    used |= set(ALIASES["amount"]) & set(file.cells.columns)
     stage = _c(file, "deal_stage").str.to_lowercase().str.replace_all(r"[\s_-]", "")
     status = pl.lit("open")
     for label, outcome in DEAL_STATUSES.items():
