@@ -1518,6 +1518,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Export aufnehmen, um Leads nach Quelle aufzuschlüsseln",
     ),
     "import.skipped": ("{file} was not read: {reason}", "{file} wurde nicht gelesen: {reason}"),
+    "import.notice": ("{file}: {text}", "{file}: {text}"),
+    "import.currencies_mixed": (
+        "amounts in {n} currencies ({currencies}) were loaded as they are, so revenue and "
+        "pipeline add one currency to another: add CurrencyType.csv of the same export (its "
+        "conversion rates) to convert them to the corporate currency",
+        "Beträge in {n} Währungen ({currencies}) wurden unverändert geladen, Umsatz und "
+        "Pipeline zählen also eine Währung zur anderen: CurrencyType.csv desselben Exports "
+        "(seine Umrechnungskurse) hinzufügen, um sie in die Unternehmenswährung umzurechnen",
+    ),
+    "import.currencies_converted": (
+        "amounts in {currencies} were converted to the corporate currency {corporate} at the "
+        "rates of CurrencyType.csv",
+        "Beträge in {currencies} wurden zu den Kursen aus CurrencyType.csv in die "
+        "Unternehmenswährung {corporate} umgerechnet",
+    ),
+    "import.currencies_unconverted": (
+        "amounts in {currencies} have no rate in CurrencyType.csv and were loaded as they are",
+        "Beträge in {currencies} haben keinen Kurs in CurrencyType.csv und wurden unverändert "
+        "geladen",
+    ),
     "import.deleted_rows": (
         "{file}: {n:n} row(s) of deleted records (IsDeleted: in the recycle bin) were not read",
         "{file}: {n:n} Zeile(n) gelöschter Datensätze (IsDeleted: im Papierkorb) wurden nicht "

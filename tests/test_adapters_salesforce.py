@@ -686,3 +686,60 @@ def test_a_lead_deleted_since_the_last_snapshot_is_removed_by_replace(tmp_path):
     again = import_export(db, folder, fmt="salesforce", replace=True)
     assert again.changes["leads"]["removed"] == 1
     assert f"{L}07" not in read_core_table(db, "leads")["lead_id"].to_list()
+
+
+def _in_currencies(folder: Path, codes: dict[str, str]) -> None:
+    """The fixture's Opportunity.csv with ``CurrencyIsoCode`` (by opportunity id; EUR
+    else), as a multi-currency org exports it."""
+    lines = (FIXTURES / "Opportunity.csv").read_text().splitlines()
+    rows = [f"{lines[0]},CurrencyIsoCode"] + [
+        f"{line},{codes.get(line.split(',')[0], 'EUR')}" for line in lines[1:]
+    ]
+    (folder / "Opportunity.csv").write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("rates", "amounts", "told"),
+    [
+        # no rates: loaded as they are, and said so
+        (None, (12000.0, 5000.0),
+         ["amounts in 2 currencies (EUR, USD) were loaded as they are, so revenue and "
+          "pipeline add one currency to another: add CurrencyType.csv of the same export "
+          "(its conversion rates) to convert them to the corporate currency"]),
+        # CurrencyType.csv: USD at 1.25 per EUR, converted to EUR
+        ("EUR,1,true\nUSD,1.25,false\n", (9600.0, 5000.0),
+         ["amounts in USD were converted to the corporate currency EUR at the rates of "
+          "CurrencyType.csv"]),
+        # a currency CurrencyType.csv has no rate for: as it is, and said so
+        ("EUR,1,true\nCHF,0.94,false\n", (12000.0, 5000.0),
+         ["amounts in USD have no rate in CurrencyType.csv and were loaded as they are"]),
+    ],
+)  # fmt: skip
+def test_amounts_in_several_currencies_are_converted_or_said_to_be_mixed(
+    tmp_path, rates, amounts, told
+):
+    """A multi-currency org writes each opportunity's Amount in its CurrencyIsoCode:
+    12,000 USD and 5,000 EUR were summed as 17,000 of one currency."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    _in_currencies(folder, {"0061000000O0001": "USD"})
+    if rates is not None:
+        (folder / "CurrencyType.csv").write_text(
+            "Id,IsoCode,ConversionRate,IsCorporate\n"
+            + "".join(f"01L{i},{row}\n" for i, row in enumerate(rates.splitlines()))
+        )
+    db = tmp_path / "w.duckdb"
+    result = import_export(db, folder, fmt="salesforce")
+    got = dict(read_core_table(db, "opportunities").select("opportunity_id", "amount").rows())
+    assert (got["0061000000O0001"], got["0061000000O0002"]) == amounts
+    assert result.to_json_dict()["notices"] == {str(folder / "Opportunity.csv"): told}
+    assert f"{folder / 'Opportunity.csv'}: {told[0]}" in result.warnings()
+    assert not result.skipped_files  # CurrencyType.csv is read, not left out
+
+
+def test_one_currency_says_nothing(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    _in_currencies(folder, {})
+    result = import_export(tmp_path / "w.duckdb", folder, fmt="salesforce")
+    assert "notices" not in result.to_json_dict()

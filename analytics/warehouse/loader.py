@@ -280,6 +280,9 @@ class ImportResult:
     #: source file name -> rows of records deleted in the CRM, not read (an adapter's
     #: ``Export.deleted_rows``)
     deleted_rows: dict[str, int] = field(default_factory=dict)
+    #: source file name -> what the import did with it that a reader of its numbers must
+    #: know (an adapter's ``Export.notices``: :class:`~analytics.texts.Text` each)
+    notices: dict[str, list[Any]] = field(default_factory=dict)
     #: rows dated after the import (accepted up to a year ahead, but not known as data):
     #: one entry per file and column with ``rows``, the first ``line`` and its ``value``
     after_import: list[dict[str, Any]] = field(default_factory=list)
@@ -353,6 +356,11 @@ class ImportResult:
             for name, n in self.deleted_rows.items()
         ]
         out += [
+            render("import.notice", lang=lang, file=name, text=text)
+            for name, texts in self.notices.items()
+            for text in texts
+        ]
+        out += [
             render(
                 "import.no_mql_dates_german"
                 if name in self.german_headers
@@ -419,6 +427,10 @@ class ImportResult:
             doc["no_source"] = self.no_source
         if self.deleted_rows:
             doc["deleted_rows"] = self.deleted_rows
+        if self.notices:
+            doc["notices"] = {
+                name: [text.render() for text in texts] for name, texts in self.notices.items()
+            }
         if self.after_import:
             doc["after_import"] = self.after_import
         if self.kept_for_other_formats:

@@ -134,12 +134,17 @@ class Export:
     #: source file name -> rows of records deleted in the CRM, not read (Salesforce's
     #: ``IsDeleted``: an export of all rows holds the recycle bin's), told in a warning
     deleted_rows: dict[str, int] = field(default_factory=dict)
+    #: source file name -> what the import did with it that a reader of its numbers must
+    #: know (amounts in several currencies, converted or not), told in a warning each
+    notices: dict[str, list[Text]] = field(default_factory=dict)
 
     def extend(self, other: Export) -> None:
         self.batches += other.batches
         self.unreadable += other.unreadable
         self.skipped_files.update(other.skipped_files)
         self.deleted_rows.update(other.deleted_rows)
+        for name, texts in other.notices.items():
+            self.notices.setdefault(name, []).extend(texts)
         self.undated.update(other.undated)
         self.no_mql_dates.update(other.no_mql_dates)
         self.german_headers |= other.german_headers

@@ -36,6 +36,9 @@ header) or at one file. Columns are the API field names, matched case-insensitiv
   present, else none; team ``ae`` for opportunity owners, else ``sdr`` (a guess: a stored
   rep keeps its team). The owners are no list of the reps: ``--replace`` removes no rep,
   but with User.csv, the list of every user, a rep neither it nor an owner names.
+- A multi-currency org's amounts (``CurrencyIsoCode``) are converted to the corporate
+  currency by the export's CurrencyType.csv; without it, amounts in several currencies
+  are loaded as they are and said so (:func:`_corporate_amount`).
 - Rows of deleted records (``IsDeleted`` true: Data Loader's "Export All", a Data Export
   with the recycle bin) are not read, and counted in a warning; archived activities
   (``IsArchived``) are read.
@@ -168,6 +171,8 @@ def _kind(file: ExportFile) -> str | None:
     has = file.has
     if any(has(name) for name in _OTHER_OBJECTS):
         return None
+    if has("isocode", "conversionrate"):
+        return "currencies"
     if has("leadid", "field", "newvalue"):
         return "history"
     if has("whoid") and (has("tasksubtype") or has("activitydate") or has("calldisposition")):
@@ -573,10 +578,14 @@ def _opportunities(
     has_accounts: bool,
     *,
     has_leads: bool = True,
+    rates: CurrencyRates | None = None,
 ) -> Export:
     require_columns(file, ["id", "createddate", "stagename"], "Salesforce Opportunity")
     c = file.cells
     dc = file.decimal_comma(options)
+    amount, notices = _corporate_amount(
+        file, number_text(_col(file, "amount"), decimal_comma=dc), rates
+    )
     stage = pl.col("stagename").str.to_lowercase()
     won = _true(pl.col("iswon")) if "iswon" in c.columns else stage.str.contains("closed won")
     closed = (
@@ -606,7 +615,7 @@ def _opportunities(
         _col(file, "accountid").alias("account_id"),
         _ts(pl.col("createddate"), options).alias("created_at"),
         pl.when(status != "open").then(close).alias("closed_at"),
-        number_text(_col(file, "amount"), decimal_comma=dc).fill_null("0").alias("amount"),
+        amount.fill_null("0").alias("amount"),
         status.alias("status"),
         pl.when(status == "lost").then(_col(file, "loss_reason__c")).alias("loss_reason"),
         "stagename",
@@ -664,7 +673,80 @@ def _opportunities(
         ],
         unreadable=[{**p, "table": "opportunities"} for p in file.unreadable],
         dropped_columns={file.label: _dropped(file)},
+        notices={file.label: notices} if notices else {},
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrencyRates:
+    """A multi-currency org's rates (CurrencyType.csv): ``rates`` each currency's units per
+    unit of the ``corporate`` currency (Salesforce's ``ConversionRate``)."""
+
+    corporate: str
+    rates: dict[str, float]
+
+
+def currency_rates(file: ExportFile) -> CurrencyRates | None:
+    """The rates of a CurrencyType export (None: it names no corporate currency).
+
+    >>> f = ExportFile(Path("CurrencyType.csv"), pl.DataFrame({"isocode": ["EUR", "USD"],
+    ...     "conversionrate": ["1", "1.087"], "iscorporate": ["true", "false"],
+    ...     "_line": [2, 3]}), [], [], ",", "utf-8", "")
+    >>> currency_rates(f)
+    CurrencyRates(corporate='EUR', rates={'EUR': 1.0, 'USD': 1.087})
+    """
+    c = file.cells
+    if "iscorporate" not in c.columns:
+        return None
+    corporate = c.filter(_true(pl.col("iscorporate")))["isocode"].drop_nulls().to_list()
+    rates = {
+        code.upper(): float(rate)
+        for code, rate in c.select(
+            pl.col("isocode").str.strip_chars(),
+            number_text(pl.col("conversionrate"), decimal_comma=False).cast(
+                pl.Float64, strict=False
+            ),
+        ).iter_rows()
+        if code and rate
+    }
+    if len(corporate) != 1:
+        return None
+    return CurrencyRates(corporate[0].strip().upper(), rates)
+
+
+def _corporate_amount(
+    file: ExportFile, amount: pl.Expr, rates: CurrencyRates | None
+) -> tuple[pl.Expr, list[Text]]:
+    """An opportunity's amount in the org's corporate currency, and what to tell of it.
+
+    A multi-currency org writes each opportunity's ``Amount`` in its ``CurrencyIsoCode``.
+    With the export's CurrencyType.csv they are converted (its one rate per currency;
+    advanced currency management's dated rates are not exported with it); without it,
+    amounts in several currencies are loaded as they are and said so.
+    """
+    if "currencyisocode" not in file.cells.columns:
+        return amount, []
+    code = pl.col("currencyisocode").str.strip_chars().str.to_uppercase()
+    used = sorted(file.cells.select(code.drop_nulls().unique())["currencyisocode"].to_list())
+    if rates is None:
+        if len(used) <= 1:
+            return amount, []
+        text = Text("import.currencies_mixed", {"n": len(used), "currencies": ", ".join(used)})
+        return amount, [text]
+    foreign = [c for c in used if c != rates.corporate]
+    known = [c for c in foreign if c in rates.rates]
+    unknown = [c for c in foreign if c not in rates.rates]
+    notices = []
+    if known:
+        params = {"currencies": ", ".join(known), "corporate": rates.corporate}
+        notices.append(Text("import.currencies_converted", params))
+    if unknown:
+        notices.append(Text("import.currencies_unconverted", {"currencies": ", ".join(unknown)}))
+    rate = code.replace_strict(
+        {c: rates.rates[c] for c in known}, default=1.0, return_dtype=pl.Float64
+    )
+    converted = (amount.cast(pl.Float64, strict=False) / rate).round(2).cast(pl.String)
+    return pl.when(code.is_in(known)).then(converted).otherwise(amount), notices
 
 
 def _channel(file: ExportFile) -> pl.Expr:
@@ -957,7 +1039,13 @@ def read_salesforce(
     if opps is not None:
         export.extend(
             _opportunities(
-                opps, options, converted_opps, contacts, has_accounts, has_leads=leads is not None
+                opps,
+                options,
+                converted_opps,
+                contacts,
+                has_accounts,
+                has_leads=leads is not None,
+                rates=currency_rates(files["currencies"]) if "currencies" in files else None,
             )
         )
     if "tasks" in files:
