@@ -1071,3 +1071,25 @@ def test_an_upload_over_the_size_limit_is_refused_an_archive_too(warehouse, name
     finally:
         config.set_option("server.maxUploadSize", limit)
     assert [e.value for e in at.error] == [f"{name}: 1.5 MB is larger than the limit of 1 MB"]
+
+
+def test_a_preview_says_when_amounts_mix_currencies(tmp_path, monkeypatch):
+    """A multi-currency Salesforce org's export without CurrencyType.csv: the preview
+    says, in the page's language, that revenue would add one currency to another."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    files = []
+    for p in sorted((EXPORTS / "salesforce").iterdir()):
+        data = p.read_text()
+        if p.name == "Opportunity.csv":
+            lines = data.splitlines()
+            data = "\n".join(
+                [f"{lines[0]},CurrencyIsoCode"]
+                + [f"{line},{'USD' if i == 1 else 'EUR'}" for i, line in enumerate(lines[1:], 1)]
+            )
+        files.append((p.name, data.encode()))
+    at = data_page("de")
+    preview(at, files, replace=False, fmt="salesforce")
+    said = " ".join(w.value for w in at.warning)
+    assert "Opportunity.csv: Beträge in 2 Währungen (EUR, USD) wurden unverändert geladen" in said
