@@ -1540,8 +1540,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "import.deleted_rows": (
         "{file}: {n:n} row(s) of deleted records (IsDeleted: in the recycle bin) were not read",
-        "{file}: {n:n} Zeile(n) gelöschter Datensätze (IsDeleted: im Papierkorb) wurden nicht "
-        "gelesen",
+        "{file}: Zeilen gelöschter Datensätze (IsDeleted: im Papierkorb) nicht gelesen: {n:n}",
     ),
     # why a file of an export's folder is not read (import.skipped's reason)
     "skip.folder": (
