@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from analytics.warehouse.loader import (
-    WORKBOOK_SUFFIXES,
+    TABLE_SUFFIXES,
     ImportFailed,
     NamedPath,
     check_regular_file,
@@ -30,8 +30,9 @@ from analytics.warehouse.loader import (
 ARCHIVE_SUFFIXES = (".zip",)
 #: The files of an archive a format may read. The others (a Data Export's attachments, a
 #: README) are not unpacked: an empty file of their name stands for them, so that the
-#: import names them as not read, and none of their bytes is written.
-READ_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES, ".parquet")
+#: import names them as not read, and none of their bytes is written. A canonical table's
+#: suffixes: every format's files are among them.
+READ_SUFFIXES = TABLE_SUFFIXES
 #: The most an archive may expand to: this many times its own size, and at least
 #: :data:`MIN_EXPANDED_BYTES` (CSV compresses about tenfold; a ZIP bomb a millionfold).
 MAX_EXPANSION = 100

@@ -890,6 +890,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 #: What a canonical table file may be: the strict reader's CSV and Parquet, and an Excel
 #: workbook, which the lenient reader reads (:mod:`analytics.warehouse.adapters.canonical`).
 TABLE_SUFFIXES = (".csv", ".parquet", *WORKBOOK_SUFFIXES)
+#: What a file of a CRM export (an adapter's, a mapping's) may be: CSV or a workbook.
+EXPORT_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES)
 
 
 def table_files(path: Path) -> dict[str, Path]:
@@ -2276,7 +2278,7 @@ def _load_batch(
 
 
 #: The extensions of the data files an import reads (a batch's ``#part`` follows one).
-_DATA_EXTENSIONS = r"\.(?:csv|parquet|tsv|txt|xlsx?|ods)"
+_DATA_EXTENSIONS = rf"\.(?:{'|'.join(re.escape(s[1:]) for s in (*TABLE_SUFFIXES, '.tsv', '.txt'))})"
 #: A file's extension (and an adapter's ``#part``), kept apart when a name is masked: an
 #: address right before it would take it along (``a@b.de.csv`` is one address). A
 #: mapping's ``.toml`` too.

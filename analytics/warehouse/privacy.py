@@ -1735,10 +1735,10 @@ def _iban_id(value: str, *, among: bool = True) -> bool:
         return True
     if not among:
         return False
+    if _SPACED_RE.search(value):  # (the reading of ids finds all that text finds, and more)
+        return bool(_iban_spans(value, as_id=True))
     if not _WHOLE_UUID_RE.match(value) and _iban_spans(value):  # (none in a UUID: faster)
         return True
-    if _SPACED_RE.search(value):
-        return bool(_iban_spans(value, as_id=True))
     return bool(_LABELLED_RE.match(value)) and _labelled_iban(value)
 
 

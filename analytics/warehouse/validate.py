@@ -578,6 +578,25 @@ def layout_reason(value: str | None, layout: str) -> str:
     return render("reject.unreadable.layout", layout=layout, example=example)
 
 
+def _unread_dates(table_name: str, *, or_in_layout: bool = False) -> pl.Expr:
+    """Which of :func:`validate_rows`' rejections are of a date or timestamp cell that no
+    layout read (its reason "cannot be read as an ISO 8601 timestamp"; ``or_in_layout``:
+    also one not read in the layout its user declared, :func:`in_layout`).
+
+    >>> bad = pl.DataFrame({"column": ["created_at", "source"],
+    ...                     "reason": [render("reject.unreadable.timestamp")] * 2})
+    >>> bad.select(_unread_dates("leads"))["column"].to_list()
+    [True, False]
+    """
+    kinds = [c.name for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")]
+    generic = [render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")]
+    unread = pl.col("reason").is_in(generic)
+    if or_in_layout:
+        declared = render("reject.unreadable.layout", layout="\0", example="").split("\0")[0]
+        unread = unread | pl.col("reason").str.starts_with(declared)
+    return pl.col("column").is_in(kinds) & unread
+
+
 #: A number where a date belongs: Excel's serial date (days since 1899-12-30, the time of
 #: day as the fraction), what a spreadsheet writes for a cell not formatted as a date;
 #: 10000 to 99999 are the years 1927 to 2173, with a decimal point or comma.
@@ -598,14 +617,8 @@ def excel_serials(table_name: str, rejected: pl.DataFrame) -> pl.DataFrame:
     """
     if not rejected.height:
         return rejected
-    kinds = [c.name for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")]
-    generic = [render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")]
-    in_layout_ = render("reject.unreadable.layout", layout="\0", example="").split("\0")[0]
-    hit = (
-        pl.col("column").is_in(kinds)
-        & (pl.col("reason").is_in(generic) | pl.col("reason").str.starts_with(in_layout_))
-        & pl.col("value").cast(pl.String).str.contains(_EXCEL_SERIAL).fill_null(False)
-    )
+    serial = pl.col("value").cast(pl.String).str.contains(_EXCEL_SERIAL).fill_null(False)
+    hit = _unread_dates(table_name, or_in_layout=True) & serial
     told = pl.lit(render("reject.excel_serial"))
     return rejected.with_columns(
         pl.when(hit).then(told).otherwise(pl.col("reason")).alias("reason")
@@ -635,13 +648,8 @@ def slashed_dates(table_name: str, rejected: pl.DataFrame) -> pl.DataFrame:
     """
     if not rejected.height:
         return rejected
-    kinds = [c.name for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")]
-    generic = [render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")]
-    hit = (
-        pl.col("column").is_in(kinds)
-        & pl.col("reason").is_in(generic)
-        & pl.col("value").cast(pl.String).str.contains(rf"^{_SLASHED.pattern}$").fill_null(False)
-    )
+    slashed_cell = pl.col("value").cast(pl.String).str.contains(rf"^{_SLASHED.pattern}$")
+    hit = _unread_dates(table_name) & slashed_cell.fill_null(False)
     slashed = rejected.filter(hit)
     if not slashed.height:
         return rejected
@@ -704,9 +712,7 @@ def in_layout(table_name: str, rejected: pl.DataFrame, layout: str | None) -> pl
     """
     if not layout or not rejected.height:
         return rejected
-    kinds = {c.name: c.kind for c in TABLES[table_name].columns if c.kind in ("timestamp", "date")}
-    generic = {render(f"reject.unreadable.{kind}") for kind in ("timestamp", "date")}
-    hit = pl.col("column").is_in(list(kinds)) & pl.col("reason").is_in(list(generic))
+    hit = _unread_dates(table_name)
     values = rejected.filter(hit)["value"].unique().to_list()
     if not values:
         return rejected

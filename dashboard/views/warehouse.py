@@ -13,8 +13,8 @@ from analytics.texts import render, term
 from analytics.warehouse.archive import ARCHIVE_SUFFIXES
 from analytics.warehouse.loader import (
     CHANGE_KINDS,
+    EXPORT_SUFFIXES,
     TABLE_SUFFIXES,
-    WORKBOOK_SUFFIXES,
     NamedPath,
     header_width,
 )
@@ -148,7 +148,7 @@ for f in files or []:
     # an archive is named by its suffix alone (its files are read by their names in it)
     elif fmt == "canonical" and not (archive or (table in TABLES and suffix in TABLE_SUFFIXES)):
         problems.append(t("upload_bad_name", lg, name=f.name, allowed=allowed))
-    elif fmt != "canonical" and not archive and suffix not in (".csv", *WORKBOOK_SUFFIXES):
+    elif fmt != "canonical" and not archive and suffix not in EXPORT_SUFFIXES:
         problems.append(t("upload_csv_only", lg, name=f.name))
     elif fmt == "canonical" and table in chosen:
         problems.append(t("upload_duplicate", lg, name=f.name, table=table))

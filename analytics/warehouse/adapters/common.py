@@ -34,6 +34,7 @@ import polars as pl
 from analytics.schema import TABLES
 from analytics.texts import Text
 from analytics.warehouse.loader import (
+    EXPORT_SUFFIXES,
     WORKBOOK_SUFFIXES,
     EventScope,
     ImportFailed,
@@ -579,7 +580,7 @@ def export_files(path: Path) -> list[Path]:
     or the file itself."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
-    readable = (".csv", *WORKBOOK_SUFFIXES)
+    readable = EXPORT_SUFFIXES
     if not path.is_dir() or path.suffix.lower() in readable:
         check_regular_file(path)  # a FIFO, a device, a folder named like a file: refused
         return [path]
