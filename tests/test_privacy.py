@@ -2104,11 +2104,24 @@ def test_an_iban_glued_inside_a_hex_id_is_no_iban(before, bban, after, case):
 def test_no_iban_is_read_inside_a_uuid(value, spelling, iban):
     """A UUID's groups after a dash run on as an IBAN in groups does, and 15 in a million
     random ones passed Andorra's check digits: none is read in one; an IBAN beside one
-    still is."""
+    still is. (Its digit groups as a phone number: the test below.)"""
     text = spelling(value)
-    assert mask_text(text) == text
+    assert "[iban]" not in mask_text(text)
     assert not is_personal_id(text)
-    assert mask_text(f"{text} {iban}") == f"{text} [iban]"
+    beside = mask_text(f"{text} {iban}")
+    assert beside.endswith(" [iban]") and beside.count("[iban]") == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known, not mended yet: a UUID whose middle groups are all digits reads as a "
+    "phone number in text (about 1 in 280 random UUIDs): text over-masks it; an id that "
+    "is such a UUID is not hashed",
+)
+def test_a_uuid_of_digit_groups_is_no_phone_number():
+    uuid = "11c4e4c4-0594-2688-6562-924de124fe54"  # found by the property test above
+    assert mask_text(uuid) == uuid
+    assert not is_personal_id(uuid)
 
 
 @pytest.mark.parametrize(
