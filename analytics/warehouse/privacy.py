@@ -504,6 +504,8 @@ def _after_phone(found: str) -> tuple[str, str]:
 #: a phone number apart (the fold writes every control character as a space: no folded
 #: text holds one).
 _OPEN, _CLOSE, _FOUND, _FOUND_PHONE = "\x02", "\x03", "\x01", "\x04"
+#: A UUID hidden from the phone rules (:data:`_UUID_APART`).
+_UUID_HIDDEN = _FOUND * 36
 #: A phone number in text (:data:`_PHONE_KINDS`); :data:`_PHONE_MASK` writes what is kept
 #: and the mask.
 PHONE, _PHONE_MASK, _ = _phones(_PHONE_KINDS)
@@ -572,7 +574,22 @@ _IBAN_SEPARATORS = " ./-"
 #: in groups does (``...-ad06-baf8-78fc-ba7530c4facc`` is Andorra's length, and one in 97
 #: passes the check digits: 15 in a million random UUIDs), so none is read inside one.
 _UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-_UUID_RE = re.compile(rf"\b{_UUID}\b")
+#: A UUID standing apart (:data:`_UUID`), as phone numbers are sought: its groups of
+#: digits are none (``11c4e4c4-0594-2688-6562-924de124fe54``: one random UUID in about
+#: 280 has such a run), so it is hidden from the phone rules (:data:`_UUID_HIDDEN`, as
+#: long as the UUID: no pattern matches it, and what stands around it reads the same).
+_UUID_APART = rf"\b{_UUID}\b"
+_UUID_RE = re.compile(_UUID_APART)
+
+
+def _uuid_spans(text: str) -> list[tuple[int, int]]:
+    """Where the UUIDs standing apart in ``text`` are (:data:`_UUID_APART`).
+
+    >>> _uuid_spans("id 11c4e4c4-0594-2688-6562-924de124fe54")
+    [(3, 39)]
+    """
+    return [match.span() for match in _UUID_RE.finditer(text)]
+
 
 #: The layouts of a phone number that an id is not also written in: a leading ``+``, or
 #: digit groups parted by spaces, a slash or parentheses. Plain digits (a record id
@@ -738,7 +755,7 @@ def _iban_spans(text: str, *, as_id: bool = False) -> list[tuple[int, int]]:
         start = found.start(group)
         if not as_id:
             if uuids is None:
-                uuids = [m.span() for m in _UUID_RE.finditer(text)]
+                uuids = _uuid_spans(text)
             if any(a <= start < b for a, b in uuids):
                 at = start + 1
                 continue
@@ -1362,6 +1379,8 @@ def _mapped_spans(texts: list[str], read: tuple[Any, ...]) -> list[list[tuple[in
         (_PHONE_HIDDEN, _PHONE_HIDDEN_MARKS, "[phone]"),
     ):
         hide = _FOUND_PHONE if label == "[phone]" else _FOUND
+        if label == "[phone]":  # no phone number in a UUID (:data:`_UUID_APART`)
+            current = [_hidden(text, _uuid_spans(text)) for text in current]
         todo = list(range(len(current)))
         while todo:  # again where a number is joined to the one found (_JOINED)
             seek = pl.Series([current[i] for i in todo], dtype=pl.String)
@@ -1432,12 +1451,49 @@ _PLUS_JOINED = r"\[phone\]\+\+?\d"
 
 
 def _mask_phones(values: pl.Series) -> pl.Series:
+    """Phone numbers replaced in ``values`` (:func:`_mask_phone_numbers`), none read inside
+    a UUID (:data:`_UUID_APART`: sought only in the texts where one was found).
+
+    >>> _mask_phones(pl.Series(["11c4e4c4-0594-2688-6562-924de124fe54, Tel 030 1234567"])).to_list()
+    ['11c4e4c4-0594-2688-6562-924de124fe54, Tel [phone]']
+    """
+    masked = _mask_phone_numbers(values)
+    found = (masked != values).fill_null(False)
+    if not found.any():
+        return masked
+    at = found.arg_true()
+    texts = values.gather(at)
+    with_uuid = texts.str.contains(_UUID_APART)
+    if not with_uuid.any():
+        return masked
+    at, texts = at.filter(with_uuid), texts.filter(with_uuid)
+    again = _mask_phone_numbers(texts.str.replace_all(_UUID_APART, _UUID_HIDDEN))
+    shown = [
+        _with_uuids(text, uuids)
+        for text, uuids in zip(
+            again.to_list(), texts.str.extract_all(_UUID_APART).to_list(), strict=True
+        )
+    ]
+    return masked.scatter(at, shown)
+
+
+def _with_uuids(text: str, uuids: list[str]) -> str:
+    """``text`` with its UUIDs (:data:`_UUID_HIDDEN`) shown again, in their order.
+
+    >>> _with_uuids(f"a {_UUID_HIDDEN} [phone] {_UUID_HIDDEN}", ["u1", "u2"])
+    'a u1 [phone] u2'
+    """
+    first, *rest = text.split(_UUID_HIDDEN)
+    return first + "".join(uuid + after for uuid, after in zip(uuids, rest, strict=True))
+
+
+def _mask_phone_numbers(values: pl.Series) -> pl.Series:
     """Phone numbers replaced in ``values``, also each one joined to the one before it
     (:data:`_JOINED`: sought again after that one's mask, as often as the chain is long).
 
-    >>> _mask_phones(pl.Series(["+4917112345678+4917187654321", "2+2", "1+1=2"])).to_list()
+    >>> _mask_phone_numbers(pl.Series(["+4917112345678+4917187654321", "2+2", "1+1=2"])).to_list()
     ['[phone][phone]', '2+2', '1+1=2']
-    >>> _mask_phones(pl.Series(["Tel 612 345 678 o 622 333 444 / 1234567"])).to_list()
+    >>> _mask_phone_numbers(pl.Series(["Tel 612 345 678 o 622 333 444 / 1234567"])).to_list()
     ['Tel [phone] o [phone] / [phone]']
     """
     masked = values.str.replace_all(PHONE, _PHONE_MASK)
