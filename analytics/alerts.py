@@ -76,7 +76,7 @@ from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render, term
 from analytics.texts import moment as utc_minute
-from analytics.timeframe import Window, as_utc
+from analytics.timeframe import Window, as_utc, utc_lit
 
 AlertKind = Literal["first_touch", "cadence", "stale", "nurture_enrolment"]
 ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
@@ -165,10 +165,6 @@ def _rep_names(t: Tables) -> pl.LazyFrame:
     """``rep_id``, ``rep_name``, ``team``: each rep as every page names it ("Rep 1" ... for
     a rep whose export knows no name, :func:`analytics.coverage.rep_display_names`)."""
     return rep_display_names(t.reps).select("rep_id", pl.col("name").alias("rep_name"), "team")
-
-
-def _ts(moment: datetime) -> pl.Expr:
-    return pl.lit(as_utc(moment), dtype=UTC_TIMESTAMP)
 
 
 def _hours(delta: pl.Expr) -> pl.Expr:
@@ -497,7 +493,7 @@ def _first_touch(
     speed = ho.speed_to_lead(
         open_eps, t.sales_touches, config=config, as_of=as_of, segments=segments
     )
-    as_of_lit = _ts(as_of)
+    as_of_lit = utc_lit(as_of)
     status = (
         pl.when(pl.col("status") == "missed")
         .then(pl.lit("overdue"))
@@ -541,7 +537,7 @@ def _cadence(
         .with_columns(due.alias("deadline_at"))
         .with_columns(
             pl.lit("cadence").alias("kind"),
-            _status(pl.col("deadline_at"), _ts(as_of), horizon).alias("status"),
+            _status(pl.col("deadline_at"), utc_lit(as_of), horizon).alias("status"),
             pl.col("owner_rep_id").alias("rep_id"),
             pl.col("spaced_attempts").alias("attempts"),
             (pl.col("spaced_attempts") + 1).cast(pl.Int64).alias("attempts_due"),
@@ -559,7 +555,7 @@ def _stale(
     horizon: timedelta,
 ) -> pl.LazyFrame:
     grace = timedelta(days=float(config.recycle.grace_days))
-    as_of_lit = _ts(as_of)
+    as_of_lit = utc_lit(as_of)
     stale_now = ho.stale_leads(stats, lifecycle_events, config=config, as_of=as_of).select(
         "lead_id", "episode", pl.lit("overdue").alias("status")
     )
@@ -608,7 +604,7 @@ def _enrolment(
         .with_columns(
             pl.when(pl.col("status") == "missing")
             .then(pl.lit("overdue"))
-            .when(pl.col("deadline_at") <= _ts(as_of) + horizon)
+            .when(pl.col("deadline_at") <= utc_lit(as_of) + horizon)
             .then(pl.lit("at_risk"))
             .alias("status")
         )
@@ -721,7 +717,7 @@ def alerts(
         parts.append(_enrolment(t, config=config, as_of=moment, horizon=days, lookback=lookback))
     if not parts:
         parts.append(pl.LazyFrame(schema=_SCHEMA))
-    as_of_lit = _ts(moment)
+    as_of_lit = utc_lit(moment)
     companies = t.leads.join(t.accounts, on="account_id", how="left").select(
         "lead_id", pl.col("name").alias("company")
     )
@@ -777,7 +773,7 @@ def new_mqls(
             pl.col("line_hours").cast(pl.Float64),
             pl.col("deadline_at").alias("deadline_local"),
         )
-    since = _ts(moment) - timedelta(hours=since_hours)
+    since = utc_lit(moment) - timedelta(hours=since_hours)
     open_eps = episodes_of(t).filter(pl.col("ended_at").is_null() & (pl.col("started_at") > since))
     segments = ho.segments_for_lines(t, config=config)
     speed = ho.speed_to_lead(

@@ -27,7 +27,7 @@ import polars as pl
 
 from analytics.config import SlaConfig
 from analytics.stats import rate_columns
-from analytics.timeframe import as_utc
+from analytics.timeframe import utc_lit
 
 _KEY = ["lead_id", "episode"]
 
@@ -116,7 +116,7 @@ def judged_at(as_of: datetime, *, config: SlaConfig) -> pl.Expr:
     ...     "ended_at"].to_list()
     [True, False]
     """
-    at = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    at = utc_lit(as_of)
     window = timedelta(days=float(config.cadence.window_days))
     return (pl.col("ended_at") <= at).fill_null(False) | (pl.col("started_at") + window <= at)
 
@@ -192,7 +192,7 @@ def cadence_episodes(
         # held by the touches up to the horizon (with the touches stopped, all of them)
         held_then = held
         if events_until is not None:
-            at = pl.lit(as_utc(horizon), dtype=pl.Datetime("us", "UTC"))
+            at = utc_lit(horizon)
             before = spaced_attempts(
                 in_window.filter(pl.col("occurred_at") <= at),
                 min_gap_hours=cad.min_gap_hours,
@@ -385,7 +385,7 @@ def never_contacted(cadence: pl.LazyFrame, *, as_of: datetime) -> pl.LazyFrame:
     ``started_at``, ``end_stage``, ``hours_waiting`` (to its end or ``as_of``, the
     earlier), longest first (ties by lead and episode).
     """
-    as_of_lit = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    as_of_lit = utc_lit(as_of)
     waited = (pl.min_horizontal("ended_at", as_of_lit) - pl.col("started_at")).dt.total_seconds(
         fractional=True
     ) / 3600.0

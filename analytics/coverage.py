@@ -42,6 +42,7 @@ from analytics.timeframe import (
     parse_month,
     quarter_start_month,
     shift_month,
+    utc_lit,
 )
 
 
@@ -888,7 +889,7 @@ def _last(
 ) -> pl.LazyFrame:
     """One row, ``last``: the latest ``column`` of ``frame`` at or before ``as_of`` (and
     the aggregations ``also`` over the same rows, after it)."""
-    moment = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    moment = utc_lit(as_of)
     return frame.filter(pl.col(column) <= moment).select(
         pl.col(column).max().alias("last"), **(also or {})
     )

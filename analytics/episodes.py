@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 import polars as pl
 
-from analytics.schema import REACHED_OUTCOMES, UTC_TIMESTAMP
+from analytics.schema import REACHED_OUTCOMES
 from analytics.tables import one_of
-from analytics.timeframe import as_utc
+from analytics.timeframe import utc_lit
 
 EndStage = Literal["sql", "recycled", "disqualified"]
 END_STAGES: tuple[str, ...] = ("sql", "recycled", "disqualified")
@@ -225,7 +225,7 @@ def episodes_until(stored: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
     ...     ).rows()
     [(1, None)]
     """
-    ts = pl.lit(as_utc(as_of), dtype=UTC_TIMESTAMP)
+    ts = utc_lit(as_of)
     ended_later = pl.col("ended_at") > ts
     return stored.filter(pl.col("started_at") <= ts).with_columns(
         *(
@@ -276,7 +276,7 @@ def episode_touches(
         meeting_booked), ``hours_since_start``. A touch at the end instant belongs to the
         ending episode.
     """
-    as_of_lit = pl.lit(as_utc(as_of), dtype=UTC_TIMESTAMP)
+    as_of_lit = utc_lit(as_of)
     eps = episodes.select("lead_id", "episode", "started_at", "ended_at").sort("started_at")
     touches = (
         sales_touches.filter(pl.col("occurred_at") <= as_of_lit)

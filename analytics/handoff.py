@@ -1075,7 +1075,7 @@ def assignment_split(speed: pl.LazyFrame, leads: pl.LazyFrame, *, as_of: datetim
     status = (
         pl.when(assigned.is_null())
         .then(pl.lit("unknown"))
-        .when(assigned > pl.lit(as_of, utc))
+        .when(assigned > utc_lit(as_of))
         .then(pl.lit("not_assigned"))
         .when(assigned <= start)
         .then(pl.lit("before_mql"))

@@ -22,13 +22,9 @@ from analytics.config import SlaConfig
 from analytics.schema import BUYER_STAGES
 from analytics.stats import rate_columns
 from analytics.tables import one_of
-from analytics.timeframe import Window, as_utc
+from analytics.timeframe import Window, as_utc, utc_lit
 
 _STAGE_RANK = {s: i for i, s in enumerate(BUYER_STAGES)}
-
-
-def _ts(moment: datetime) -> pl.Expr:
-    return pl.lit(as_utc(moment), dtype=pl.Datetime("us", "UTC"))
 
 
 def _known(config: SlaConfig) -> pl.Expr:
@@ -147,7 +143,7 @@ def stage_progression(
     ...                   as_of=datetime(2026, 11, 1)).collect().rows()
     [('x', 'awareness', 'decision', 1, True)]
     """
-    as_of_lit = _ts(as_of)
+    as_of_lit = utc_lit(as_of)
     active = nurture_enrollments.filter(window.contains("enrolled_at")).select(
         "enrollment_id",
         "lead_id",
@@ -158,7 +154,7 @@ def stage_progression(
     earliest = window.start - timedelta(days=lookback_days)
     acts = activities.filter(
         pl.col("buyer_stage").is_not_null()
-        & (pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC")))
+        & (pl.col("occurred_at") >= utc_lit(earliest))
         & (pl.col("occurred_at") <= as_of_lit)
     ).select("lead_id", "occurred_at", "buyer_stage")
     # only the cohort's leads: the month's activities are many times its enrollments
@@ -215,7 +211,7 @@ def remql(
     the window not over at ``as_of``).
     """
     days = timedelta(days=config.recycle.remql_window_days)
-    as_of_lit = _ts(as_of)
+    as_of_lit = utc_lit(as_of)
     recycled = (
         lifecycle_events.filter((pl.col("stage") == "recycled") & window.contains("entered_at"))
         .group_by("lead_id")

@@ -38,7 +38,7 @@ from analytics.config import SlaConfig
 from analytics.stats import rate_columns
 from analytics.tables import Tables
 from analytics.texts import Lang
-from analytics.timeframe import as_utc
+from analytics.timeframe import as_utc, utc_lit
 
 ConversionStage = Literal["sal", "sql", "opportunity", "customer"]
 CONVERSION_STAGES: tuple[str, ...] = get_args(ConversionStage)
@@ -161,7 +161,7 @@ def conversion_by_response_time(
     edges = _check_edges(edges_hours)
     _check_stage(to_stage)
     keys = list(by)
-    as_of_lit = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    as_of_lit = utc_lit(as_of)
     window = timedelta(days=config.funnel.window_days)
     labels = bucket_labels(edges)
     lowers = [0.0, *edges, None]

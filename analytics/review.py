@@ -60,6 +60,7 @@ from analytics.timeframe import (
     parse_month,
     quarter_start_month,
     shift_month,
+    utc_lit,
 )
 
 #: The polars engine of the review's collections: dozens of small plans a review, on which
@@ -663,7 +664,7 @@ def at_risk_episodes(speed: pl.DataFrame | None, *, as_of: datetime | None) -> p
     """
     if speed is None or speed.is_empty() or as_of is None:
         return pl.DataFrame(schema=AT_RISK_SCHEMA)
-    now = pl.lit(as_utc(as_of), dtype=pl.Datetime("us", "UTC"))
+    now = utc_lit(as_of)
     return (
         speed.filter(pl.col("status") == "pending")
         .select(
@@ -883,7 +884,7 @@ def _read_since(t: Tables, since: datetime) -> Tables:
     >>> kept.collect()["enrollment_id"].to_list()
     ['ends', 'new']
     """
-    lo = pl.lit(as_utc(since), dtype=pl.Datetime("us", "UTC"))
+    lo = utc_lit(since)
     return dataclasses.replace(
         t,
         nurture_enrollments=t.nurture_enrollments.filter(
@@ -918,11 +919,7 @@ def _touch_pass(
     :func:`analytics.episodes.with_touch_stats`.
     """
     earliest = episodes["started_at"].min()
-    recent = (
-        pl.col("occurred_at") >= pl.lit(earliest, dtype=pl.Datetime("us", "UTC"))
-        if earliest is not None
-        else pl.lit(False)
-    )
+    recent = pl.col("occurred_at") >= utc_lit(earliest) if earliest is not None else pl.lit(False)
     lead_touches = (
         sales_touches.filter(recent)
         .join(episodes.lazy().select("lead_id").unique(), on="lead_id", how="semi")
@@ -963,7 +960,7 @@ def _episode_frames(
     touch_at = as_of if touches_until is None else touches_until
     eps = stats.lazy().filter(window.contains("started_at"))
     touched_after = (
-        pl.col("last_touch_at") > pl.lit(as_utc(events_until), dtype=pl.Datetime("us", "UTC"))
+        pl.col("last_touch_at") > utc_lit(events_until)
         if events_until is not None
         else pl.lit(False)
     )
@@ -1930,7 +1927,7 @@ def rep_warnings(
         for c in ("sent_at", "deadline_at")
     )
     if as_of is not None:  # nothing learned from the future
-        sent = sent.filter(pl.col("sent_at") <= pl.lit(as_of, pl.Datetime("us", "UTC")))
+        sent = sent.filter(pl.col("sent_at") <= utc_lit(as_of))
     names = (
         reps.lazy().select("rep_id", "rep_name").unique("rep_id")
         if reps is not None

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from analytics.schema import TABLES, UTC_TIMESTAMP
+from analytics.timeframe import as_utc, utc_lit
 
 #: The tables with a ``lead_id`` column: restricted together to a set of leads.
 LEAD_KEYED: tuple[str, ...] = tuple(n for n, t in TABLES.items() if "lead_id" in t.column_names)
@@ -335,8 +336,8 @@ class Tables:
         """
         from analytics.episodes import episodes_until
 
-        as_of = _as_utc(as_of)
-        ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
+        as_of = as_utc(as_of)
+        ts = utc_lit(as_of)
         opp_closed_later = pl.col("closed_at") > ts
         exit_later = pl.col("exited_at") > ts
         return Tables(
@@ -382,17 +383,13 @@ class Tables:
         )
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def parse_timestamp(text: str) -> datetime:
     """Parse an ISO 8601 timestamp; no offset means UTC.
 
     >>> parse_timestamp("2026-11-01T02:30:00+01:00").isoformat()
     '2026-11-01T01:30:00+00:00'
     """
-    return _as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+    return as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
 
 
 def one_of(column: str | pl.Expr, values: Iterable[Any]) -> pl.Expr:

@@ -10,6 +10,7 @@ import pytest
 
 from analytics.schema import TABLES
 from analytics.warehouse import database
+from analytics.timeframe import utc_lit
 from analytics.warehouse.database import _sql_filter, create_schema, load_tables
 
 ACTIVITIES = TABLES["activities"].polars_schema
@@ -76,6 +77,23 @@ def test_the_time_and_null_conditions_are_pushed_to_duckdb_and_the_rest_is_left_
     assert sql is not None
     assert "buyer_stage" in sql and "occurred_at" in sql and "2026-10-01" in sql
     assert "type" not in sql  # left to polars, which applies the whole predicate again
+
+
+def test_a_moment_of_utc_lit_reaches_duckdb_as_a_timestamp(con, monkeypatch):
+    """:func:`utc_lit` casts the moment's microseconds: polars folds the cast before the
+    scan gets the filter, so DuckDB compares timestamps (an integer there would fail)."""
+    written = []
+
+    def recorded(predicate, schema):
+        written.append(_sql_filter(predicate, schema))
+        return written[-1]
+
+    monkeypatch.setattr(database, "_sql_filter", recorded)
+    october = load_tables(con).activities.filter(pl.col("occurred_at") >= utc_lit(OCT))
+    assert sorted(october.select("activity_id").collect()["activity_id"].to_list()) == [
+        "2", "3", "4"
+    ]  # fmt: skip
+    assert written == ["""(("occurred_at" >= '2026-10-01 00:00:00+00'::TIMESTAMPTZ))"""]
 
 
 def test_one_plan_may_read_the_same_table_twice(con):

@@ -38,7 +38,7 @@ from analytics.sla_history import (
 from analytics.sla_versions import config_in_force, month_zones
 from analytics.tables import Tables
 from analytics.texts import NOTHING, Lang, Localized, Term, Text, codes, day, render
-from analytics.timeframe import ZoneBoundary, format_utc, month_window, shift_month
+from analytics.timeframe import ZoneBoundary, format_utc, month_window, shift_month, utc_lit
 
 Team = Literal["marketing", "sales"]
 BreachKind = Literal[
@@ -986,10 +986,8 @@ def split_review(review: Any, *, on: date) -> pl.DataFrame:
         days = max((hi - lo).total_seconds(), 0) / 86400
 
         def inside(frame: pl.DataFrame, lo: datetime = lo, hi: datetime = hi) -> pl.DataFrame:
-            lit = pl.Datetime("us", "UTC")
             return frame.filter(
-                (pl.col("started_at") >= pl.lit(lo, dtype=lit))
-                & (pl.col("started_at") < pl.lit(hi, dtype=lit))
+                (pl.col("started_at") >= utc_lit(lo)) & (pl.col("started_at") < utc_lit(hi))
             )
 
         s, c = inside(speed), inside(cadence)

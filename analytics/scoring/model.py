@@ -46,6 +46,7 @@ from analytics.scoring.rules import (
 )
 from analytics.tables import Tables
 from analytics.texts import NOTHING, Lang, Text
+from analytics.timeframe import utc_lit
 
 Target = Literal["sql", "won"]
 TARGETS: tuple[Target, ...] = ("sql", "won")
@@ -129,10 +130,10 @@ def _sample_moments(
     (first SQL or null), ``is_mature`` (the window after ``scored_at`` closed by
     ``outcomes_until``).
     """
-    ts = pl.lit(as_of, dtype=UTC_TIMESTAMP)
+    ts = utc_lit(as_of)
     if outcomes_until is None:
         outcomes_until = outcomes_known_until(known, as_of)
-    seen_until = pl.lit(outcomes_until, dtype=UTC_TIMESTAMP)
+    seen_until = utc_lit(outcomes_until)
     window = timedelta(days=config.funnel.window_days)
     return (
         leads.with_columns((pl.col("created_at") + timedelta(days=age_days)).alias("scored_at"))
@@ -668,7 +669,7 @@ def _before_key(scored_at: datetime, lead_id: str) -> pl.Expr:
 
 def _from_key(scored_at: datetime, lead_id: str) -> pl.Expr:
     """The samples at or after ``(scored_at, lead_id)`` in the samples' order."""
-    at = pl.lit(scored_at, dtype=UTC_TIMESTAMP)
+    at = utc_lit(scored_at)
     return (pl.col("scored_at") > at) | (
         (pl.col("scored_at") == at) & (pl.col("lead_id") >= lead_id)
     )
@@ -1053,7 +1054,7 @@ def unseen_samples(model: ScoreModel, samples: pl.DataFrame) -> pl.DataFrame:
         return samples
     at = datetime.fromisoformat(str(split_at).replace("Z", "+00:00"))
     first = model.card.get("split_lead_id")
-    after = _from_key(at, first) if first else pl.col("scored_at") > pl.lit(at, UTC_TIMESTAMP)
+    after = _from_key(at, first) if first else pl.col("scored_at") > utc_lit(at)
     return samples.filter(after)
 
 

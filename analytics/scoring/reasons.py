@@ -36,6 +36,7 @@ from analytics.scoring.rules import (
 )
 from analytics.tables import Tables
 from analytics.texts import Lang, number, render, term
+from analytics.timeframe import utc_lit
 
 REASON_SCHEMA = pl.Schema(
     {
@@ -322,7 +323,7 @@ def _top_open_leads(known: Tables, config: SlaConfig, moment: datetime, limit: i
         "lead_id"
     )
     moments = known.leads.join(closed, on="lead_id", how="anti").select(
-        "lead_id", pl.lit(moment, dtype=UTC_TIMESTAMP).alias("at")
+        "lead_id", utc_lit(moment).alias("at")
     )
     return (
         with_grades(scores_at(known, config, moments), config)

@@ -34,7 +34,7 @@ from analytics.funnel import size_band
 from analytics.schema import UTC_TIMESTAMP
 from analytics.tables import Tables
 from analytics.texts import Lang, day, render
-from analytics.timeframe import as_utc
+from analytics.timeframe import as_utc, utc_lit
 
 FitDimension = Literal["industry", "size_band", "country", "seniority", "role"]
 FIT_DIMENSIONS: tuple[FitDimension, ...] = ("industry", "size_band", "country", "seniority", "role")
@@ -91,7 +91,7 @@ def outcomes_known_until(tables: Tables, as_of: datetime) -> datetime:
     """
     history = tables.lifecycle_events.filter(pl.col("stage") != "lead")
     if tables.loaded_at is not None:  # an event dated after the import ends no history
-        history = history.filter(pl.col("entered_at") <= pl.lit(tables.loaded_at, UTC_TIMESTAMP))
+        history = history.filter(pl.col("entered_at") <= utc_lit(tables.loaded_at))
     last = history.select(pl.col("entered_at").max()).collect().item()
     known = [as_utc(m) for m in (as_of, last, tables.loaded_at) if m is not None]
     return min(known)
@@ -444,7 +444,7 @@ def rule_scores(
     """
     moment = _as_of(tables, as_of)
     moments = tables.leads.filter(pl.col("created_at") <= moment).select(
-        "lead_id", pl.lit(moment, dtype=UTC_TIMESTAMP).alias("at")
+        "lead_id", utc_lit(moment).alias("at")
     )
     return with_grades(scores_at(tables, config, moments), config)
 
@@ -511,7 +511,7 @@ def score_history(
     [10.0, 15.0]
     """
     moment = _as_of(tables, as_of)
-    ts = pl.lit(moment, dtype=UTC_TIMESTAMP)
+    ts = utc_lit(moment)
     points = _interest_points(config)
     buckets = _buckets(config)
     h_us = config.scoring.decay_half_life_days * _US_PER_DAY
@@ -783,7 +783,7 @@ def grade_grid(
     else:
         moments = known.leads.select("lead_id", pl.col("created_at").alias("at"))
     window = timedelta(days=config.funnel.window_days)
-    closed = pl.col("at") + window <= pl.lit(moment, dtype=UTC_TIMESTAMP)
+    closed = pl.col("at") + window <= utc_lit(moment)
     scored = (
         scores_at(known, config, moments.filter(closed))
         .join(_first_sql(known), on="lead_id", how="left")

@@ -58,7 +58,7 @@ from analytics.scoring.rules import _as_of, _first_sql, outcomes_known_until, sc
 from analytics.stats import money_sum, rate_columns, safe_ratio, whole_cents
 from analytics.tables import Tables
 from analytics.texts import Lang, as_sentence, render
-from analytics.timeframe import as_utc, month_window
+from analytics.timeframe import as_utc, month_window, utc_lit
 
 ScoreKind = Literal["rule", "model"]
 #: Average weeks per calendar month (365.25 / 12 / 7).
@@ -206,7 +206,7 @@ def _finish(
     """Add month, converted, maturity and pipeline to ``lead_id, at, score, prev_score``;
     mature: the window closed by ``outcomes_until`` (:func:`outcomes_known_until`)."""
     window = timedelta(days=config.funnel.window_days)
-    ts = pl.lit(outcomes_until, dtype=UTC_TIMESTAMP)
+    ts = utc_lit(outcomes_until)
     steps = steps.lazy().join(first_sql, on="lead_id", how="left")
     pipeline = (
         steps.select("lead_id", "at")
@@ -269,9 +269,7 @@ def _rule_records(
         .select("lead_id", "at", "score", "prev_score")
         .join(_handed_over_leads(known), on="lead_id", how="left")
         .with_columns(
-            pl.col("handed_over").fill_null(
-                pl.when(pl.col("at") >= pl.lit(mqls_from, dtype=UTC_TIMESTAMP)).then(False)
-            )
+            pl.col("handed_over").fill_null(pl.when(pl.col("at") >= utc_lit(mqls_from)).then(False))
             if mqls_from is not None
             else pl.col("handed_over")
         )
