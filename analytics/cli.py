@@ -324,6 +324,15 @@ def import_(
     timezone: Annotated[
         str, typer.Option(help="Time zone of timestamps written without an offset.")
     ] = "UTC",
+    pipeline: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pipeline",
+            help="HubSpot deals: read only the deals of this pipeline (its label or internal "
+            "name; repeat for several). Default: every deal, with a warning when they are of "
+            "several pipelines.",
+        ),
+    ] = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -349,6 +358,8 @@ def import_(
         fail(f"--mapping and --format {fmt} exclude each other: a mapping describes the file")
     if mapping is not None and not mapping.is_file():
         fail(f"--mapping {mapping}: no such file")
+    if pipeline and fmt != "hubspot":
+        fail(f"--pipeline chooses HubSpot deals (--format hubspot), not --format {fmt}")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -364,6 +375,7 @@ def import_(
         decimal_comma=decimal_comma,
         date_format=date_format,
         timezone=timezone,
+        pipelines=tuple(pipeline or ()),
     )
     try:
         with progress_bar("importing") as progress:

@@ -1542,6 +1542,37 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{file}: {n:n} row(s) of deleted records (IsDeleted: in the recycle bin) were not read",
         "{file}: Zeilen gelöschter Datensätze (IsDeleted: im Papierkorb) nicht gelesen: {n:n}",
     ),
+    # HubSpot deals of several pipelines (renewals beside new business): which count as
+    # new business is the SLA's agreement (--pipeline), never guessed
+    "import.pipelines_all": (
+        "deals of {n} pipelines ({counts}) all count as opportunities, and their won amounts "
+        "as new revenue: to count one pipeline's deals only, import with --pipeline and its "
+        "name (on the Data page: Deal pipelines)",
+        "Deals aus {n} Pipelines ({counts}) zählen alle als Opportunities und ihre gewonnenen "
+        "Beträge als Neuumsatz: um nur die Deals einer Pipeline zu zählen, mit --pipeline und "
+        "ihrem Namen importieren (auf der Seite Daten: Deal-Pipelines)",
+    ),
+    "import.pipelines_left_out": (
+        "deals of pipelines other than {chosen} were not read ({counts}; {n:n} in all); "
+        "ones stored by an earlier import stay until an import with --replace",
+        "Deals anderer Pipelines als {chosen} nicht gelesen ({counts}; insgesamt {n:n}); von "
+        "einem früheren Import gespeicherte bleiben bis zu einem Import mit --replace",
+    ),
+    "import.pipelines_no_column": (
+        "--pipeline: this deals export has no Pipeline column (export the deals with their "
+        "Pipeline property)",
+        "--pipeline: dieser Deal-Export hat keine Spalte Pipeline (die Deals mit ihrer "
+        "Eigenschaft Pipeline exportieren)",
+    ),
+    "import.pipelines_no_deals": (
+        "--pipeline chooses HubSpot deals, and the export has no deals file",
+        "--pipeline wählt HubSpot-Deals aus, und der Export hat keine Deal-Datei",
+    ),
+    "import.pipelines_unknown": (
+        "--pipeline {chosen}: no deal of the export is in this pipeline; its pipelines: {found}",
+        "--pipeline {chosen}: kein Deal des Exports ist in dieser Pipeline; seine Pipelines: "
+        "{found}",
+    ),
     # why a file of an export's folder is not read (import.skipped's reason)
     "skip.folder": (
         "a folder: the import reads the files of the folder it is given, not those of "

@@ -526,11 +526,12 @@ def preview_import(
     replace: bool = False,
     timezone: str = "UTC",
     date_format: str | None = None,
+    pipelines: tuple[str, ...] = (),
 ) -> Any:
     """What importing ``path`` would do, tried on a scratch copy of the warehouse.
 
     The same import as ``sla import [--format FMT] [--mapping FILE] [--replace]
-    [--timezone ZONE] [--date-format LAYOUT]``, run in a
+    [--timezone ZONE] [--date-format LAYOUT] [--pipeline NAME ...]``, run in a
     child process on a copy (:func:`analytics.warehouse.preview.preview_import`): the live
     warehouse is not touched. Returns the :class:`~analytics.warehouse.preview.Preview`;
     confirm it with :func:`confirm_import` or drop it with :func:`discard_import`.
@@ -547,7 +548,9 @@ def preview_import(
         what=path,
         fmt=fmt,
         mapping=mapping,
-        options=CsvOptions(timezone=timezone, date_format=date_format or None),
+        options=CsvOptions(
+            timezone=timezone, date_format=date_format or None, pipelines=tuple(pipelines)
+        ),
         config=config(),
         replace=replace,
         owner=os.getpid(),

@@ -944,6 +944,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "Date layout (optional)",
         "Datumsformat (optional)",
     ),
+    "upload_pipelines": (
+        "Deal pipelines (optional)",
+        "Deal-Pipelines (optional)",
+    ),
+    "upload_pipelines_help": (
+        "Only the deals of these pipelines are read, named as the export writes them (its "
+        "Pipeline column), separated by commas: e.g. your new-business pipeline beside a "
+        "renewals one. Empty: every deal counts, and the preview says so when they are of "
+        "several pipelines. As `sla import --pipeline`.",
+        "Nur die Deals dieser Pipelines werden gelesen, benannt wie im Export (Spalte "
+        "Pipeline), durch Kommas getrennt: z. B. die Neugeschäfts-Pipeline neben einer für "
+        "Verlängerungen. Leer: jeder Deal zählt, und die Vorschau sagt es, wenn sie aus "
+        "mehreren Pipelines sind. Wie `sla import --pipeline`.",
+    ),
     "upload_date_format_help": (
         "Read first in this layout: dates such as `10/05/2026` (the month or the day may come "
         "first) are read only in a layout given, and the preview's quarantine names the one "

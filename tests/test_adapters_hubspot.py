@@ -4,6 +4,7 @@ documented property labels (tests/fixtures/exports/hubspot), awkward rows includ
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +16,8 @@ from export_support import csv_folder as _export
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
-from analytics.warehouse import read_core_table
-from analytics.warehouse.adapters import import_export, read_export
+from analytics.warehouse import ImportFailed, read_core_table
+from analytics.warehouse.adapters import CsvOptions, import_export, read_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "hubspot"
 
@@ -1178,3 +1179,128 @@ def test_a_deals_amount_in_the_company_currency_is_read_before_its_own(tmp_path)
     import_export(db, folder, fmt="hubspot")
     amounts = dict(read_core_table(db, "opportunities").select("opportunity_id", "amount").rows())
     assert (amounts["5001"], amounts["5002"], amounts["5007"]) == (11040.0, 8000.0, 6440.46)
+
+
+def _in_pipelines(folder: Path, pipelines: dict[str, str]) -> Path:
+    """A copy of the fixture with some deals (by Record ID) in other pipelines, as a portal
+    with a renewals pipeline beside new business exports them."""
+    shutil.copytree(FIXTURES, folder)
+    rows = list(csv.reader((FIXTURES / "deals.csv").read_text().splitlines()))
+    at = rows[0].index("Pipeline")
+    for row in rows[1:]:
+        row[at] = pipelines.get(row[0], row[at])
+    with (folder / "deals.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return folder
+
+
+RENEWALS = {"5007": "Renewals", "5010": "renewals "}
+
+
+def test_deals_of_several_pipelines_all_count_and_the_import_says_so(tmp_path):
+    """Which pipelines are new business is the SLA's agreement: without --pipeline every
+    deal is read, as before, and the warning names the pipelines and how to choose."""
+    folder = _in_pipelines(tmp_path / "export", RENEWALS)
+    result = import_export(tmp_path / "w.duckdb", folder, fmt="hubspot")
+    ids = set(read_core_table(tmp_path / "w.duckdb", "opportunities")["opportunity_id"])
+    assert {"5007", "5010"} <= ids
+    said = f"{folder / 'deals.csv'}: deals of 2 pipelines (Sales Pipeline 10, Renewals 2) all " \
+        "count as opportunities, and their won amounts as new revenue: to count one " \
+        "pipeline's deals only, import with --pipeline and its name (on the Data page: Deal " \
+        "pipelines)"  # fmt: skip
+    assert said in result.warnings()
+    assert "Deals aus 2 Pipelines (Sales Pipeline 10, Renewals 2) zählen alle als " \
+        "Opportunities" in " ".join(result.warnings(lang="de"))  # fmt: skip
+    # one pipeline (the fixture as it is): nothing to say
+    assert not any("pipelines" in w for w in import_export(
+        tmp_path / "one.duckdb", FIXTURES, fmt="hubspot").warnings())  # fmt: skip
+
+
+@pytest.mark.parametrize("chosen", [("Sales Pipeline",), (" sales pipeline",), ("SALES PIPELINE",)])
+def test_a_chosen_pipeline_reads_only_its_deals_and_counts_the_others(tmp_path, chosen):
+    folder = _in_pipelines(tmp_path / "export", RENEWALS)
+    db, all_deals = tmp_path / "w.duckdb", tmp_path / "all.duckdb"
+    result = import_export(db, folder, fmt="hubspot", options=CsvOptions(pipelines=chosen))
+    everything = import_export(all_deals, folder, fmt="hubspot")
+    assert result.loaded["opportunities"] == everything.loaded["opportunities"] - 2
+    ids = set(read_core_table(db, "opportunities")["opportunity_id"])
+    assert not {"5007", "5010"} & ids and "5002" in ids
+    said = f"deals of pipelines other than {', '.join(chosen)} were not read (Renewals 2; 2 in " \
+        "all); ones stored by an earlier import stay until an import with --replace"  # fmt: skip
+    assert f"{folder / 'deals.csv'}: {said}" in result.warnings()
+    assert result.to_json_dict()["notices"] == {str(folder / "deals.csv"): [said]}
+
+
+def test_replace_with_a_chosen_pipeline_removes_the_deals_of_the_others(tmp_path):
+    folder = _in_pipelines(tmp_path / "export", RENEWALS)
+    db = tmp_path / "w.duckdb"
+    import_export(db, folder, fmt="hubspot")
+    options = CsvOptions(pipelines=("Sales Pipeline",))
+    kept = import_export(db, folder, fmt="hubspot", options=options)
+    assert {"5007", "5010"} <= set(read_core_table(db, "opportunities")["opportunity_id"])
+    assert kept.changes["opportunities"]["removed"] == 0
+    replaced = import_export(db, folder, fmt="hubspot", options=options, replace=True)
+    assert replaced.changes["opportunities"]["removed"] == 2
+    assert not {"5007", "5010"} & set(read_core_table(db, "opportunities")["opportunity_id"])
+
+
+@pytest.mark.parametrize(
+    ("pipelines", "chosen", "message"),
+    [
+        (RENEWALS, ("Renewal",), "--pipeline Renewal: no deal of the export is in this "
+         "pipeline; its pipelines: Sales Pipeline, Renewals"),
+        (None, ("Sales Pipeline",), "deals.csv: --pipeline: this deals export has no Pipeline "
+         "column (export the deals with their Pipeline property)"),
+    ],
+)  # fmt: skip
+def test_a_pipeline_the_export_cannot_choose_is_refused_and_nothing_loads(
+    tmp_path, pipelines, chosen, message
+):
+    folder = tmp_path / "export"
+    if pipelines is None:
+        shutil.copytree(FIXTURES, folder)
+        deals = pl.read_csv(folder / "deals.csv", infer_schema=False).drop("Pipeline")
+        deals.write_csv(folder / "deals.csv")
+    else:
+        _in_pipelines(folder, pipelines)
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(ImportFailed) as refused:
+        import_export(db, folder, fmt="hubspot", options=CsvOptions(pipelines=chosen))
+    assert str(refused.value).endswith(message)
+    assert not db.exists() or read_core_table(db, "leads").is_empty()
+
+
+def test_a_pipeline_needs_a_deals_file(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "contacts.csv", folder)
+    with pytest.raises(
+        ImportFailed, match=r"^--pipeline chooses HubSpot deals, and the export has no deals file$"
+    ):
+        import_export(tmp_path / "w.duckdb", folder, fmt="hubspot",
+                      options=CsvOptions(pipelines=("Sales Pipeline",)))  # fmt: skip
+
+
+def test_the_command_line_chooses_pipelines_for_hubspot_only(tmp_path):
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    folder = _in_pipelines(tmp_path / "export", RENEWALS)
+    db = tmp_path / "w.duckdb"
+    run = CliRunner().invoke
+    base = ["import", str(folder), "--db", str(db), "--json"]
+    refused = run(app, [*base, "--pipeline", "Sales Pipeline"])
+    assert refused.exit_code == 2 and not db.exists()
+    assert "--pipeline chooses HubSpot deals (--format hubspot), not --format canonical" in (
+        refused.stderr
+    )
+    args = [*base, "--format", "hubspot", "--pipeline", "Sales Pipeline", "--pipeline", "Other"]
+    unknown = run(app, args)
+    assert unknown.exit_code == 2 and not db.exists()
+    assert "--pipeline Other: no deal of the export is in this pipeline; its pipelines: Sales " \
+        "Pipeline, Renewals; nothing was imported" in " ".join(unknown.stderr.split())  # fmt: skip
+    done = run(app, [*base, "--format", "hubspot", "--pipeline", "Sales Pipeline"])
+    assert done.exit_code == 1  # the fixture's awkward rows are quarantined
+    notices = json.loads(done.stdout)["notices"][str(folder / "deals.csv")]
+    assert notices[0].startswith("deals of pipelines other than Sales Pipeline were not read")

@@ -89,15 +89,15 @@ def preview(at: AppTest, files: list[tuple[str, bytes]], *, replace: bool, fmt: 
     assert not at.exception, at.exception[0].value
 
 
-def preview_table(at: AppTest) -> dict[str, dict[str, int]]:
-    """The preview's counts: table (its English name) -> column -> rows."""
+def preview_table(at: AppTest, lang: str = "en") -> dict[str, dict[str, int]]:
+    """The preview's counts: table (as the page in ``lang`` names it) -> column -> rows."""
     frame = next(
         f.value
         for f in at.dataframe
         if "rows_unchanged" in f.value.columns and "load_id" not in f.value.columns
     )
     assert isinstance(frame, pd.DataFrame)
-    names = {term("table", t): t for t in LOAD_ORDER}
+    names = {term("table", t, lang=lang): t for t in LOAD_ORDER}
     return {
         names[row["table_name"]]: {k: int(v) for k, v in row.items() if k != "table_name"}
         for row in frame.to_dict("records")
@@ -1093,3 +1093,41 @@ def test_a_preview_says_when_amounts_mix_currencies(tmp_path, monkeypatch):
     preview(at, files, replace=False, fmt="salesforce")
     said = " ".join(w.value for w in at.warning)
     assert "Opportunity.csv: Beträge in 2 Währungen (EUR, USD) wurden unverändert geladen" in said
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_hubspot_upload_chooses_its_deal_pipelines(tmp_path, monkeypatch, lang):
+    """Deals of a renewals pipeline beside new business: the preview says every deal
+    counts; the pipelines typed into the page read only theirs, as `--pipeline` does."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    files = []
+    for p in sorted((EXPORTS / "hubspot").iterdir()):
+        text = p.read_text()
+        if p.name == "deals.csv":  # deal 5007 in a renewals pipeline
+            text = "\n".join(
+                line.replace("Sales Pipeline", "Renewals") if line.startswith("5007,") else line
+                for line in text.splitlines()
+            )
+        files.append((p.name, text.encode()))
+    at = data_page(lang)
+    preview(at, files, replace=False, fmt="hubspot")
+    said = " ".join(w.value for w in at.warning)
+    assert {
+        "en": "deals.csv: deals of 2 pipelines (Sales Pipeline 11, Renewals 1) all count",
+        "de": "deals.csv: Deals aus 2 Pipelines (Sales Pipeline 11, Renewals 1) zählen alle",
+    }[lang] in said
+    adds = preview_table(at, lang)["opportunities"]["rows_added"]
+    at.text_input(key="upload_pipelines").set_value("sales pipeline").run()
+    at.button(key="upload_preview_button").click().run()  # other pipelines: previewed anew
+    assert not at.exception, at.exception[0].value
+    assert preview_table(at, lang)["opportunities"]["rows_added"] == adds - 1
+    said = " ".join(w.value for w in at.warning)
+    assert {
+        "en": "deals of pipelines other than sales pipeline were not read (Renewals 1; 1 in all)",
+        "de": "Deals anderer Pipelines als sales pipeline nicht gelesen (Renewals 1; insgesamt 1)",
+    }[lang] in said
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert "5007" not in read_core_table(db, "opportunities")["opportunity_id"].to_list()

@@ -182,6 +182,15 @@ date_format = st.text_input(
     t("upload_date_format", lg), key="upload_date_format", placeholder="%m/%d/%Y %I:%M %p",
     help=t("upload_date_format_help", lg),
 ).strip()  # fmt: skip
+# which HubSpot pipelines are new business (renewals beside it), as `sla import --pipeline`:
+# the SLA's agreement, so every deal is read unless chosen (and the preview says so)
+pipelines = ()
+if fmt == "hubspot":
+    typed = st.text_input(
+        t("upload_pipelines", lg), key="upload_pipelines", placeholder="Sales Pipeline",
+        help=t("upload_pipelines_help", lg),
+    )  # fmt: skip
+    pipelines = tuple(p.strip() for p in typed.split(",") if p.strip())
 
 # what the preview is of: a preview of other files or options is stale
 selection = (
@@ -189,6 +198,7 @@ selection = (
     replace,
     timezone,
     date_format,
+    pipelines,
     tuple((f.name, f.size, getattr(f, "file_id", "")) for f in chosen.values()),
     (mapping.name, mapping.size, getattr(mapping, "file_id", "")) if mapping else None,
 )
@@ -222,6 +232,7 @@ def _preview(folder: Path, args: dict) -> None:
             preview = data.preview_import(
                 path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"],
                 timezone=args.get("timezone", "UTC"), date_format=args.get("date_format"),
+                pipelines=tuple(args.get("pipelines", ())),
             )  # fmt: skip
         st.session_state["upload_preview"] = {
             "preview": preview,
@@ -280,7 +291,8 @@ if (
         for name, f in zip(names, chosen.values(), strict=True):
             (folder / name).write_bytes(f.getvalue())
         args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names,
-                "timezone": timezone, "date_format": date_format or None}  # fmt: skip
+                "timezone": timezone, "date_format": date_format or None,
+                "pipelines": list(pipelines)}  # fmt: skip
         if fmt == "mapping" or Path(names[0]).suffix.lower() in ARCHIVE_SUFFIXES:
             args["file"] = names[0]  # one file: a mapping's, or an archive
         if fmt == "mapping":

@@ -95,6 +95,9 @@ class CsvOptions:
     timezone
         The IANA zone of timestamps written without an offset (default UTC, as the
         canonical format says).
+    pipelines
+        HubSpot deals: the pipelines whose deals are read (a label or an internal name,
+        in any case); empty: every deal.
     """
 
     delimiter: str | None = None
@@ -102,6 +105,7 @@ class CsvOptions:
     decimal_comma: bool | None = None
     date_format: str | None = None
     timezone: str = "UTC"
+    pipelines: tuple[str, ...] = ()
 
 
 DEFAULT_OPTIONS = CsvOptions()
