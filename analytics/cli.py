@@ -333,6 +333,15 @@ def import_(
             "several pipelines.",
         ),
     ] = None,
+    opportunity_type: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--opportunity-type",
+            help="Salesforce opportunities: read only those of this Type (e.g. New Business; "
+            "repeat for several). Default: every opportunity, with a warning when they are of "
+            "several types.",
+        ),
+    ] = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -360,6 +369,11 @@ def import_(
         fail(f"--mapping {mapping}: no such file")
     if pipeline and fmt != "hubspot":
         fail(f"--pipeline chooses HubSpot deals (--format hubspot), not --format {fmt}")
+    if opportunity_type and fmt != "salesforce":
+        fail(
+            "--opportunity-type chooses Salesforce opportunities (--format salesforce), "
+            f"not --format {fmt}"
+        )
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -376,6 +390,7 @@ def import_(
         date_format=date_format,
         timezone=timezone,
         pipelines=tuple(pipeline or ()),
+        opportunity_types=tuple(opportunity_type or ()),
     )
     try:
         with progress_bar("importing") as progress:

@@ -1568,6 +1568,39 @@ TEXTS: dict[str, tuple[str, str]] = {
         "--pipeline chooses HubSpot deals, and the export has no deals file",
         "--pipeline wählt HubSpot-Deals aus, und der Export hat keine Deal-Datei",
     ),
+    # Salesforce opportunities of several types (a renewal beside new business), as above
+    "import.opportunity_types_all": (
+        "opportunities of {n} types ({counts}) all count, and their won amounts as new "
+        "revenue: to count one type's opportunities only, import with --opportunity-type and "
+        "its name (on the Data page: Opportunity types)",
+        "Opportunities von {n} Typen ({counts}) zählen alle, und ihre gewonnenen Beträge als "
+        "Neuumsatz: um nur die Opportunities eines Typs zu zählen, mit --opportunity-type "
+        "und seinem Namen importieren (auf der Seite Daten: Opportunity-Typen)",
+    ),
+    "import.opportunity_types_left_out": (
+        "opportunities of types other than {chosen} were not read ({counts}; {n:n} in all); "
+        "ones stored by an earlier import stay until an import with --replace",
+        "Opportunities anderer Typen als {chosen} nicht gelesen ({counts}; insgesamt {n:n}); "
+        "von einem früheren Import gespeicherte bleiben bis zu einem Import mit --replace",
+    ),
+    "import.opportunity_types_no_column": (
+        "--opportunity-type: this Opportunity export has no Type column (export the "
+        "opportunities with their Type field)",
+        "--opportunity-type: dieser Opportunity-Export hat keine Spalte Type (die "
+        "Opportunities mit ihrem Feld Type exportieren)",
+    ),
+    "import.opportunity_types_no_deals": (
+        "--opportunity-type chooses Salesforce opportunities, and the export has no "
+        "Opportunity file",
+        "--opportunity-type wählt Salesforce-Opportunities aus, und der Export hat keine "
+        "Opportunity-Datei",
+    ),
+    "import.opportunity_types_unknown": (
+        "--opportunity-type {chosen}: no opportunity of the export is of this type; its types: "
+        "{found}",
+        "--opportunity-type {chosen}: keine Opportunity des Exports hat diesen Typ; seine "
+        "Typen: {found}",
+    ),
     "import.pipelines_unknown": (
         "--pipeline {chosen}: no deal of the export is in this pipeline; its pipelines: {found}",
         "--pipeline {chosen}: kein Deal des Exports ist in dieser Pipeline; seine Pipelines: "

@@ -527,11 +527,13 @@ def preview_import(
     timezone: str = "UTC",
     date_format: str | None = None,
     pipelines: tuple[str, ...] = (),
+    opportunity_types: tuple[str, ...] = (),
 ) -> Any:
     """What importing ``path`` would do, tried on a scratch copy of the warehouse.
 
     The same import as ``sla import [--format FMT] [--mapping FILE] [--replace]
-    [--timezone ZONE] [--date-format LAYOUT] [--pipeline NAME ...]``, run in a
+    [--timezone ZONE] [--date-format LAYOUT] [--pipeline NAME ...] [--opportunity-type
+    TYPE ...]``, run in a
     child process on a copy (:func:`analytics.warehouse.preview.preview_import`): the live
     warehouse is not touched. Returns the :class:`~analytics.warehouse.preview.Preview`;
     confirm it with :func:`confirm_import` or drop it with :func:`discard_import`.
@@ -549,7 +551,10 @@ def preview_import(
         fmt=fmt,
         mapping=mapping,
         options=CsvOptions(
-            timezone=timezone, date_format=date_format or None, pipelines=tuple(pipelines)
+            timezone=timezone,
+            date_format=date_format or None,
+            pipelines=tuple(pipelines),
+            opportunity_types=tuple(opportunity_types),
         ),
         config=config(),
         replace=replace,

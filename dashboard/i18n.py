@@ -944,6 +944,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "Date layout (optional)",
         "Datumsformat (optional)",
     ),
+    "upload_opportunity_types": (
+        "Opportunity types (optional)",
+        "Opportunity-Typen (optional)",
+    ),
+    "upload_opportunity_types_help": (
+        "Only the opportunities of these types are read, named as the export writes them "
+        "(its Type column), separated by commas: e.g. New Business beside Renewal. Empty: "
+        "every opportunity counts, and the preview says so when they are of several types. "
+        "As `sla import --opportunity-type`.",
+        "Nur die Opportunities dieser Typen werden gelesen, benannt wie im Export (Spalte "
+        "Type), durch Kommas getrennt: z. B. New Business neben Renewal. Leer: jede "
+        "Opportunity zählt, und die Vorschau sagt es, wenn sie von mehreren Typen sind. Wie "
+        "`sla import --opportunity-type`.",
+    ),
     "upload_pipelines": (
         "Deal pipelines (optional)",
         "Deal-Pipelines (optional)",

@@ -743,3 +743,92 @@ def test_one_currency_says_nothing(tmp_path):
     _in_currencies(folder, {})
     result = import_export(tmp_path / "w.duckdb", folder, fmt="salesforce")
     assert "notices" not in result.to_json_dict()
+
+
+def _typed(folder: Path, types: dict[str, str]) -> Path:
+    """The fixture with a ``Type`` on each opportunity (by id; ``New Business`` else), as
+    an org that sells renewals beside new business exports it."""
+    shutil.copytree(FIXTURES, folder)
+    lines = (FIXTURES / "Opportunity.csv").read_text().splitlines()
+    rows = [f"{lines[0]},Type"] + [
+        f"{line},{types.get(line.split(',')[0], 'New Business')}" for line in lines[1:]
+    ]
+    (folder / "Opportunity.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+RENEWAL = {"0061000000O0001": "Renewal"}
+
+
+@pytest.mark.parametrize(
+    ("chosen", "ids_left_out", "told"),
+    [
+        ((), set(), "opportunities of 2 types (Renewal 1, New Business 5) all count, and their "
+         "won amounts as new revenue: to count one type's opportunities only, import with "
+         "--opportunity-type and its name (on the Data page: Opportunity types)"),
+        (("new business",), {"0061000000O0001"}, "opportunities of types other than new "
+         "business were not read (Renewal 1; 1 in all); ones stored by an earlier import stay "
+         "until an import with --replace"),
+        (("New Business", "Renewal"), set(), None),
+    ],
+)  # fmt: skip
+def test_opportunities_of_several_types_are_said_and_chosen(tmp_path, chosen, ids_left_out, told):
+    """A renewal's won amount counted as new revenue: which types are new business is the
+    SLA's agreement (--opportunity-type), said when not given, never guessed."""
+    from analytics.warehouse.adapters import CsvOptions
+
+    folder = _typed(tmp_path / "export", RENEWAL)
+    db = tmp_path / "w.duckdb"
+    options = CsvOptions(opportunity_types=chosen)
+    result = import_export(db, folder, fmt="salesforce", options=options)
+    ids = set(read_core_table(db, "opportunities")["opportunity_id"])
+    assert ids == {f"0061000000O000{i}" for i in range(1, 5)} - ids_left_out  # 5, 6: quarantined
+    notices = result.to_json_dict().get("notices", {})
+    assert notices == ({str(folder / "Opportunity.csv"): [told]} if told else {})
+    if told and not chosen:
+        assert "Opportunities von 2 Typen (Renewal 1, New Business 5) zählen alle" in " ".join(
+            result.warnings(lang="de")
+        )
+
+
+@pytest.mark.parametrize(
+    ("typed", "chosen", "message"),
+    [
+        (True, ("Upsell",), "--opportunity-type Upsell: no opportunity of the export is of "
+         "this type; its types: Renewal, New Business"),
+        (False, ("Renewal",), "Opportunity.csv: --opportunity-type: this Opportunity export "
+         "has no Type column (export the opportunities with their Type field)"),
+    ],
+)  # fmt: skip
+def test_an_opportunity_type_the_export_cannot_choose_is_refused(tmp_path, typed, chosen, message):
+    from analytics.warehouse import ImportFailed
+    from analytics.warehouse.adapters import CsvOptions
+
+    folder = _typed(tmp_path / "export", RENEWAL) if typed else FIXTURES
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(ImportFailed) as refused:
+        import_export(db, folder, fmt="salesforce", options=CsvOptions(opportunity_types=chosen))
+    assert str(refused.value).endswith(message) and not db.exists()
+
+
+def test_the_command_line_chooses_opportunity_types_for_salesforce_only(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    folder = _typed(tmp_path / "export", RENEWAL)
+    db = tmp_path / "w.duckdb"
+    base = ["import", str(folder), "--db", str(db), "--json", "--opportunity-type", "New Business"]
+    refused = CliRunner().invoke(app, [*base, "--format", "hubspot"])
+    assert refused.exit_code == 2 and not db.exists()
+    assert "--opportunity-type chooses Salesforce opportunities (--format salesforce), not " \
+        "--format hubspot" in " ".join(refused.stderr.split())  # fmt: skip
+    done = CliRunner().invoke(app, [*base, "--format", "salesforce"])
+    assert done.exit_code == 1  # the fixture's awkward rows are quarantined
+    notices = json.loads(done.stdout)["notices"][str(folder / "Opportunity.csv")]
+    assert notices == [
+        "opportunities of types other than New Business were not read (Renewal 1; 1 in all); "
+        "ones stored by an earlier import stay until an import with --replace"
+    ]

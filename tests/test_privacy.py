@@ -2114,6 +2114,10 @@ def test_no_personal_value_is_read_inside_a_uuid(value, spelling, iban):
     assert beside == f"{text} [iban], Tel [phone]"
 
 
+#: A UUID whose middle groups are all digits (found by the property test above).
+_DIGIT_UUID = "11c4e4c4-0594-2688-6562-924de124fe54"
+
+
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
@@ -2124,8 +2128,8 @@ def test_no_personal_value_is_read_inside_a_uuid(value, spelling, iban):
             "Tel [phone], ref 11c4e4c4-0594-2688-6562-924de124fe54",
         ),
         (
-            "11c4e4c4-0594-2688-6562-924de124fe54 11c4e4c4-0594-2688-6562-924de124fe55 0171 1234567",
-            "11c4e4c4-0594-2688-6562-924de124fe54 11c4e4c4-0594-2688-6562-924de124fe55 [phone]",
+            f"{_DIGIT_UUID} {_DIGIT_UUID[:-1]}5 0171 1234567",
+            f"{_DIGIT_UUID} {_DIGIT_UUID[:-1]}5 [phone]",
         ),
         # the mapped path (a dash the fold reads): the UUID is kept byte for byte
         (
@@ -2133,8 +2137,8 @@ def test_no_personal_value_is_read_inside_a_uuid(value, spelling, iban):
             "Tel [phone] / 11c4e4c4-0594-2688-6562-924de124fe54",
         ),
         (
-            "Tel 0171\u20137731\u20139942 / 11c4e4c4\u20130594\u20132688\u20136562\u2013924de124fe54",
-            "Tel [phone] / 11c4e4c4\u20130594\u20132688\u20136562\u2013924de124fe54",
+            "Tel 0171\u20137731\u20139942 / " + _DIGIT_UUID.replace("-", "\u2013"),
+            "Tel [phone] / " + _DIGIT_UUID.replace("-", "\u2013"),
         ),
         # not a UUID standing apart: its digit groups are read as before
         ("x11c4e4c4-0594-2688-6562-924de124fe54", "x11c4e4c4-[phone]-924de124fe54"),

@@ -1131,3 +1131,38 @@ def test_a_hubspot_upload_chooses_its_deal_pipelines(tmp_path, monkeypatch, lang
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception[0].value
     assert "5007" not in read_core_table(db, "opportunities")["opportunity_id"].to_list()
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_salesforce_upload_chooses_its_opportunity_types(tmp_path, monkeypatch, lang):
+    """A renewal beside new business: every opportunity counts unless the types are typed
+    into the page, as `--opportunity-type` chooses them."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    files = []
+    for p in sorted((EXPORTS / "salesforce").iterdir()):
+        text = p.read_text()
+        if p.name == "Opportunity.csv":  # the first opportunity a renewal
+            lines = text.splitlines()
+            text = "\n".join(
+                [f"{lines[0]},Type"]
+                + [f"{line},{'Renewal' if i == 1 else 'New Business'}"
+                   for i, line in enumerate(lines[1:], 1)]
+            )  # fmt: skip
+        files.append((p.name, text.encode()))
+    at = data_page(lang)
+    preview(at, files, replace=False, fmt="salesforce")
+    said = " ".join(w.value for w in at.warning)
+    assert {
+        "en": "Opportunity.csv: opportunities of 2 types (Renewal 1, New Business 5) all count",
+        "de": "Opportunity.csv: Opportunities von 2 Typen (Renewal 1, New Business 5) zählen",
+    }[lang] in said
+    adds = preview_table(at, lang)["opportunities"]["rows_added"]
+    at.text_input(key="upload_opportunity_types").set_value("New Business").run()
+    at.button(key="upload_preview_button").click().run()
+    assert not at.exception, at.exception[0].value
+    assert preview_table(at, lang)["opportunities"]["rows_added"] == adds - 1
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception[0].value
+    assert "0061000000O0001" not in read_core_table(db, "opportunities")["opportunity_id"]

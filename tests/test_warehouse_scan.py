@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from analytics.schema import TABLES
-from analytics.warehouse import database
 from analytics.timeframe import utc_lit
+from analytics.warehouse import database
 from analytics.warehouse.database import _sql_filter, create_schema, load_tables
 
 ACTIVITIES = TABLES["activities"].polars_schema

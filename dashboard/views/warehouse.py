@@ -30,6 +30,12 @@ MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
 #: What the upload reads: the canonical format (also as a German office program saves it),
 #: the CRM exports of ``sla import --format``, and any CSV with a mapping file.
 UPLOAD_FORMATS = ("canonical", "hubspot", "salesforce", "olist", "xeducation", "mapping")
+#: The formats whose deals may be chosen by kind: the import option (its field on the page)
+#: and an example of a new-business kind.
+DEAL_KINDS = {
+    "hubspot": ("pipelines", "Sales Pipeline"),
+    "salesforce": ("opportunity_types", "New Business"),
+}
 data.sweep_uploads(keep=st.session_state.get("upload_preview"))
 lg = ui.lang()
 state, error = data.warehouse_state()
@@ -182,15 +188,17 @@ date_format = st.text_input(
     t("upload_date_format", lg), key="upload_date_format", placeholder="%m/%d/%Y %I:%M %p",
     help=t("upload_date_format_help", lg),
 ).strip()  # fmt: skip
-# which HubSpot pipelines are new business (renewals beside it), as `sla import --pipeline`:
-# the SLA's agreement, so every deal is read unless chosen (and the preview says so)
-pipelines = ()
-if fmt == "hubspot":
+# which deals are new business (renewals beside it), as `sla import --pipeline` (HubSpot)
+# or `--opportunity-type` (Salesforce): the SLA's agreement, so every deal is read unless
+# chosen (and the preview says so)
+deal_kinds: dict[str, list[str]] = {}
+if (kinds := DEAL_KINDS.get(fmt)) is not None:
+    option, example = kinds
     typed = st.text_input(
-        t("upload_pipelines", lg), key="upload_pipelines", placeholder="Sales Pipeline",
-        help=t("upload_pipelines_help", lg),
+        t(f"upload_{option}", lg), key=f"upload_{option}", placeholder=example,
+        help=t(f"upload_{option}_help", lg),
     )  # fmt: skip
-    pipelines = tuple(p.strip() for p in typed.split(",") if p.strip())
+    deal_kinds = {option: [k.strip() for k in typed.split(",") if k.strip()]}
 
 # what the preview is of: a preview of other files or options is stale
 selection = (
@@ -198,7 +206,7 @@ selection = (
     replace,
     timezone,
     date_format,
-    pipelines,
+    str(deal_kinds),
     tuple((f.name, f.size, getattr(f, "file_id", "")) for f in chosen.values()),
     (mapping.name, mapping.size, getattr(mapping, "file_id", "")) if mapping else None,
 )
@@ -233,6 +241,7 @@ def _preview(folder: Path, args: dict) -> None:
                 path, fmt=args["fmt"], mapping=mapping_path, replace=args["replace"],
                 timezone=args.get("timezone", "UTC"), date_format=args.get("date_format"),
                 pipelines=tuple(args.get("pipelines", ())),
+                opportunity_types=tuple(args.get("opportunity_types", ())),
             )  # fmt: skip
         st.session_state["upload_preview"] = {
             "preview": preview,
@@ -292,7 +301,7 @@ if (
             (folder / name).write_bytes(f.getvalue())
         args = {"fmt": "canonical" if fmt == "mapping" else fmt, "replace": replace, "names": names,
                 "timezone": timezone, "date_format": date_format or None,
-                "pipelines": list(pipelines)}  # fmt: skip
+                **deal_kinds}  # fmt: skip
         if fmt == "mapping" or Path(names[0]).suffix.lower() in ARCHIVE_SUFFIXES:
             args["file"] = names[0]  # one file: a mapping's, or an archive
         if fmt == "mapping":

@@ -98,6 +98,9 @@ class CsvOptions:
     pipelines
         HubSpot deals: the pipelines whose deals are read (a label or an internal name,
         in any case); empty: every deal.
+    opportunity_types
+        Salesforce opportunities: the types (``Type``) whose opportunities are read, in
+        any case; empty: every opportunity.
     """
 
     delimiter: str | None = None
@@ -106,6 +109,7 @@ class CsvOptions:
     date_format: str | None = None
     timezone: str = "UTC"
     pipelines: tuple[str, ...] = ()
+    opportunity_types: tuple[str, ...] = ()
 
 
 DEFAULT_OPTIONS = CsvOptions()
@@ -1091,3 +1095,81 @@ def map_values(cell: pl.Expr, mapping: dict[str, str], *, default: str | None = 
     key = cell.str.strip_chars().str.to_lowercase()
     fallback = pl.lit(default, dtype=pl.String) if default is not None else cell
     return key.replace_strict(low, default=fallback, return_dtype=pl.String)
+
+
+# -- new business: deals chosen by their pipeline or type ----------------------------------
+
+
+def chosen_deals(
+    file: ExportFile, column: str | None, chosen: tuple[str, ...], *, texts: str
+) -> tuple[ExportFile, list[Text]]:
+    """``file`` (an export of deals) with the deals whose ``column`` is one of ``chosen``
+    only (all when none is chosen: a HubSpot pipeline, a Salesforce opportunity type), and
+    what to say of the others: how many were not read, or, with none chosen, that deals of
+    several kinds all count (renewals beside new business). Which are new business is the
+    SLA's agreement, so it is never guessed. ``texts``: the prefix of the texts that say it
+    (``import.pipelines``: ``_all``, ``_left_out``, ``_no_column``).
+
+    >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({"pipeline": ["Sales", "Renewals",
+    ...     "sales"], "_line": [2, 3, 4]}), ["pipeline"], [], ",", "utf-8", "")
+    >>> kept, said = chosen_deals(f, "pipeline", ("SALES",), texts="import.pipelines")
+    >>> kept.cells["_line"].to_list(), said[0].code, said[0].params["counts"]
+    ([2, 4], 'import.pipelines_left_out', 'Renewals 1')
+    >>> chosen_deals(f, "pipeline", (), texts="import.pipelines")[1][0].params["counts"]
+    'Sales 2, Renewals 1'
+    """
+    if column is None:
+        if chosen:
+            raise ImportFailed(f"{file.path}: {Text(f'{texts}_no_column')}")
+        return file, []
+    kind = pl.col(column).str.strip_chars()
+    counts = (
+        file.cells.group_by(key := kind.str.to_lowercase().alias("key"), maintain_order=True)
+        .agg(kind.first().alias("label"), pl.len().alias("n"))
+        .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
+    )
+    if not chosen:
+        if counts.height <= 1:
+            return file, []
+        listed = ", ".join(f"{label} {n:,}" for label, n in counts.select("label", "n").rows())
+        return file, [Text(f"{texts}_all", {"n": counts.height, "counts": listed})]
+    wanted = {c.strip().lower() for c in chosen}
+    kept = dataclasses.replace(file, cells=file.cells.filter(key.is_in(wanted)))
+    left_out = file.cells.height - kept.cells.height
+    if not left_out:
+        return kept, []
+    left = counts.filter(~pl.col("key").is_in(wanted))
+    listed = ", ".join(f"{label} {n:,}" for label, n in left.select("label", "n").rows())
+    params = {"n": left_out, "counts": listed or "–", "chosen": ", ".join(chosen)}
+    return kept, [Text(f"{texts}_left_out", params)]
+
+
+def check_chosen_deals(
+    deals: Sequence[tuple[ExportFile, str | None]], chosen: tuple[str, ...], *, texts: str
+) -> None:
+    """Refuse kinds ``chosen`` (:func:`chosen_deals`) that no deal of the export is of,
+    naming the export's: a typo would leave out every deal of that pipeline or type.
+    ``deals``: each deals file of the export with its column of kinds (None: it has none).
+
+    >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({"pipeline": ["Sales"], "_line": [2]}),
+    ...     ["pipeline"], [], ",", "utf-8", "")
+    >>> try:
+    ...     check_chosen_deals([(f, "pipeline")], ("Renewal",), texts="import.pipelines")
+    ... except ImportFailed as exc:
+    ...     print(exc)
+    --pipeline Renewal: no deal of the export is in this pipeline; its pipelines: Sales
+    """
+    if not chosen:
+        return
+    if not deals:
+        raise ImportFailed(str(Text(f"{texts}_no_deals")))
+    found: dict[str, str] = {}
+    for file, column in deals:
+        if column is not None:
+            labels = file.cells[column].drop_nulls().str.strip_chars()
+            for label in labels.filter(labels != "").unique(maintain_order=True):
+                found.setdefault(label.lower(), label)
+    unknown = [c for c in chosen if c.strip().lower() not in found]
+    if unknown and found:
+        params = {"chosen": ", ".join(unknown), "found": ", ".join(found.values())}
+        raise ImportFailed(str(Text(f"{texts}_unknown", params)))

@@ -46,7 +46,6 @@ against the contacts export's ``Email``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -61,6 +60,8 @@ from analytics.warehouse.adapters.common import (
     ExportFile,
     Salt,
     batch,
+    check_chosen_deals,
+    chosen_deals,
     country_code,
     export_files,
     header_text,
@@ -79,6 +80,9 @@ from analytics.warehouse.adapters.common import (
     timestamp_text,
 )
 from analytics.warehouse.loader import ImportFailed
+
+#: Deals told apart by their pipeline (``--pipeline``: :func:`chosen_deals`).
+PIPELINES = "import.pipelines"
 
 #: ``Original Source`` label or internal value -> canonical source (others -> other).
 SOURCES: dict[str, str] = {
@@ -558,76 +562,6 @@ def _contact_of(file: ExportFile, email_map: pl.DataFrame | None, salt: Salt) ->
     return pl.lit(None, dtype=pl.String)
 
 
-def _pipelines(file: ExportFile, chosen: tuple[str, ...]) -> tuple[ExportFile, list[Text]]:
-    """``file`` (a deals export) with the deals of the ``chosen`` pipelines only (all when
-    none is chosen), and what to say of the others: how many were not read, or, with none
-    chosen, that deals of several pipelines all count (renewals beside new business).
-    Which pipelines are new business is the SLA's agreement, so it is never guessed.
-
-    >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({"pipeline": ["Sales", "Renewals",
-    ...     "sales"], "_line": [2, 3, 4]}), ["pipeline"], [], ",", "utf-8", "")
-    >>> kept, said = _pipelines(f, ("SALES",))
-    >>> kept.cells["_line"].to_list(), said[0].code, said[0].params["counts"]
-    ([2, 4], 'import.pipelines_left_out', 'Renewals 1')
-    >>> _pipelines(f, ())[1][0].params["counts"]
-    'Sales 2, Renewals 1'
-    """
-    name = col(file, "pipeline")
-    if name is None:
-        if chosen:
-            raise ImportFailed(f"{file.path}: {Text('import.pipelines_no_column')}")
-        return file, []
-    pipeline = pl.col(name).str.strip_chars()
-    counts = (
-        file.cells.group_by(key := pipeline.str.to_lowercase().alias("key"), maintain_order=True)
-        .agg(pipeline.first().alias("label"), pl.len().alias("n"))
-        .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
-    )
-    if not chosen:
-        if counts.height <= 1:
-            return file, []
-        listed = ", ".join(f"{label} {n:,}" for label, n in counts.select("label", "n").rows())
-        return file, [Text("import.pipelines_all", {"n": counts.height, "counts": listed})]
-    wanted = {c.strip().lower() for c in chosen}
-    kept = dataclasses.replace(file, cells=file.cells.filter(key.is_in(wanted)))
-    left_out = file.cells.height - kept.cells.height
-    if not left_out:
-        return kept, []
-    left = counts.filter(~pl.col("key").is_in(wanted))
-    listed = ", ".join(f"{label} {n:,}" for label, n in left.select("label", "n").rows())
-    params = {"n": left_out, "counts": listed or "–", "chosen": ", ".join(chosen)}
-    return kept, [Text("import.pipelines_left_out", params)]
-
-
-def _check_pipelines(deals: list[ExportFile], chosen: tuple[str, ...]) -> None:
-    """Refuse pipelines chosen (``--pipeline``) that no deal of the export is in, naming
-    the export's pipelines: a typo would leave out every deal of that pipeline.
-
-    >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({"pipeline": ["Sales"], "_line": [2]}),
-    ...     ["pipeline"], [], ",", "utf-8", "")
-    >>> try:
-    ...     _check_pipelines([f], ("Renewal",))
-    ... except ImportFailed as exc:
-    ...     print(exc)
-    --pipeline Renewal: no deal of the export is in this pipeline; its pipelines: Sales
-    """
-    if not chosen:
-        return
-    if not deals:
-        raise ImportFailed(str(Text("import.pipelines_no_deals")))
-    found: dict[str, str] = {}
-    for file in deals:
-        if (name := col(file, "pipeline")) is not None:
-            for label in (
-                file.cells[name].drop_nulls().str.strip_chars().unique(maintain_order=True)
-            ):
-                found.setdefault(label.lower(), label)
-    unknown = [c for c in chosen if c.strip().lower() not in found]
-    if unknown and found:
-        params = {"chosen": ", ".join(unknown), "found": ", ".join(found.values())}
-        raise ImportFailed(str(Text("import.pipelines_unknown", params)))
-
-
 def _deals(
     file: ExportFile,
     options: CsvOptions,
@@ -636,7 +570,7 @@ def _deals(
     has_companies: bool,
 ) -> tuple[Export, pl.DataFrame]:
     _require(file, ("id", "deal_stage"), "HubSpot deals")
-    file, notices = _pipelines(file, options.pipelines)
+    file, notices = chosen_deals(file, col(file, "pipeline"), options.pipelines, texts=PIPELINES)
     used = {"_line"}
     for role in (
         "id",
@@ -949,7 +883,8 @@ def read_hubspot(
                 _c(f, "id").alias("lead_id"),
             ).drop_nulls()
             email_map = part if email_map is None else pl.concat([email_map, part])
-    _check_pipelines([f for f in files if kinds[f.label] == "deals"], options.pipelines)
+    deals = [(f, col(f, "pipeline")) for f in files if kinds[f.label] == "deals"]
+    check_chosen_deals(deals, options.pipelines, texts=PIPELINES)
     for f in files:
         kind = kinds[f.label]
         if kind == "contacts":

@@ -66,6 +66,8 @@ from analytics.warehouse.adapters.common import (
     Export,
     ExportFile,
     batch,
+    check_chosen_deals,
+    chosen_deals,
     country_code,
     date_text,
     export_files,
@@ -83,6 +85,9 @@ from analytics.warehouse.adapters.common import (
     timestamp_text,
 )
 from analytics.warehouse.loader import ImportFailed, TableBatch
+
+#: Opportunities told apart by their ``Type`` (``--opportunity-type``: :func:`chosen_deals`).
+OPPORTUNITY_TYPES = "import.opportunity_types"
 
 #: ``LeadSource`` picklist value -> canonical source (case-insensitive; others -> other).
 LEAD_SOURCES: dict[str, str] = {
@@ -994,6 +999,18 @@ def read_salesforce(
             deleted[f.label] = gone
     if not files:
         raise ImportFailed(f"{path}: no Salesforce export found")
+    # new business only, when the SLA says which opportunity types it is (--opportunity-type)
+    chosen: dict[str, list[Text]] = {}
+    if (opps := files.get("opportunities")) is not None:
+        column = "type" if "type" in opps.cells.columns else None
+        check_chosen_deals([(opps, column)], options.opportunity_types, texts=OPPORTUNITY_TYPES)
+        files["opportunities"], said = chosen_deals(
+            opps, column, options.opportunity_types, texts=OPPORTUNITY_TYPES
+        )
+        if said:
+            chosen[opps.label] = said
+    else:
+        check_chosen_deals([], options.opportunity_types, texts=OPPORTUNITY_TYPES)
     leads, history = files.get("leads"), files.get("history")
     has_accounts = "accounts" in files
     converted = {kind: _converted(leads, kind) for kind in _CONVERTED_INTO}
@@ -1013,7 +1030,7 @@ def read_salesforce(
     )
     opps = files.get("opportunities")
     dated_opps = set(opps.cells["id"].drop_nulls().to_list()) if opps is not None else set()
-    export = Export(deleted_rows=deleted)
+    export = Export(deleted_rows=deleted, notices=chosen)
     # beside recognised exports, the others are left out, and said so
     export.skipped_files = {**left_out(Path(path), paths, Text("skip.not_csv")), **why}
     if has_accounts:
