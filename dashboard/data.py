@@ -479,6 +479,18 @@ def last_load_rejections() -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _last_load_notices(key: tuple[str, int]) -> list[tuple[str, Any]]:
+    from analytics.warehouse.database import last_load_notices
+
+    return last_load_notices(_connection(*key).cursor())
+
+
+def last_load_notices() -> list[tuple[str, Any]]:
+    """What the latest import said of its files in words: ``(file, Text)`` each."""
+    return _last_load_notices(warehouse_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _tracks_in_data(key: tuple[str, int]) -> pl.DataFrame:
     from analytics.warehouse.facts import track_counts
 

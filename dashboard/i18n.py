@@ -132,6 +132,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{files}. Warum, steht auf der Seite Daten; im Export korrigieren und erneut "
         "importieren.",
     ),
+    "import_notices": (
+        "The last import said what these numbers include: {notes}.",
+        "Der letzte Import hat gesagt, was diese Zahlen enthalten: {notes}.",
+    ),
     "quarantine_file": (
         "{rejected} of {read} rows of {file}",
         "{rejected} von {read} Zeilen aus {file}",

@@ -419,19 +419,22 @@ def _file_of(source_file: str, table: str) -> str:
     return name if Path(name).stem.lower() == table else f"{name} ({table})"
 
 
-def quarantine_note(lg: Lang) -> None:
+def last_import_notes(lg: Lang) -> None:
     """What the latest import quarantined, file by file: those rows are not counted on
     this page (a folder whose leads were mostly rejected reads as a quiet month
-    otherwise). Nothing when it quarantined nothing."""
+    otherwise); and what it said of what the numbers include (deals of several pipelines
+    all counted, amounts in several currencies). Nothing when it did neither."""
     files = data.last_load_rejections()
-    if files.height == 0:
-        return
-    parts = [
-        t("quarantine_file", lg, file=_file_of(f["source_file"], f["table_name"]),
-          rejected=num(f["rows_rejected"], lg), read=num(f["rows_read"], lg))
-        for f in files.iter_rows(named=True)
-    ]  # fmt: skip
-    st.warning(t("quarantine_note", lg, files="; ".join(parts)), icon=":material/block:")
+    if files.height:
+        parts = [
+            t("quarantine_file", lg, file=_file_of(f["source_file"], f["table_name"]),
+              rejected=num(f["rows_rejected"], lg), read=num(f["rows_read"], lg))
+            for f in files.iter_rows(named=True)
+        ]  # fmt: skip
+        st.warning(t("quarantine_note", lg, files="; ".join(parts)), icon=":material/block:")
+    if notices := data.last_load_notices():
+        said = "; ".join(f"{Path(file).name}: {text.render(lang=lg)}" for file, text in notices)
+        st.warning(t("import_notices", lg, notes=said), icon=":material/info:")
 
 
 def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:

@@ -1483,3 +1483,49 @@ def test_the_review_page_says_each_reason_once_below_its_table(untouched, monkey
     assert len(notes) == 4 and len({reason for _, reason in notes}) == 4  # each once
     cells = " ".join(c for rows, _ in tables for r in rows for c in r.values())
     assert not [reason for _, notes in tables for _, reason in notes if reason in cells]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "The last import said what these numbers include: deals.csv: deals of 2 "
+               "pipelines (Sales Pipeline 11, Renewals 1) all count as opportunities, and "
+               "their won amounts as new revenue"),
+        ("de", "Der letzte Import hat gesagt, was diese Zahlen enthalten: deals.csv: Deals "
+               "aus 2 Pipelines (Sales Pipeline 11, Renewals 1) zählen alle als "
+               "Opportunities und ihre gewonnenen Beträge als Neuumsatz"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("page", ["overview", "review"])
+def test_the_month_says_what_the_last_import_said_its_numbers_include(
+    tmp_path, monkeypatch, page, lang, words
+):
+    """A HubSpot export with a renewals pipeline: the import's warning was gone after the
+    import, and the meeting read renewals as new revenue. The pages say it, in their
+    language, until another import; one that chose a pipeline says which it left out."""
+    import shutil
+
+    from analytics.warehouse.adapters import CsvOptions, import_export
+
+    folder = tmp_path / "export"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "exports" / "hubspot", folder)
+    deals = folder / "deals.csv"
+    deals.write_text(
+        "\n".join(
+            line.replace("Sales Pipeline", "Renewals") if line.startswith("5007,") else line
+            for line in deals.read_text().splitlines()
+        )
+        + "\n"
+    )
+    db = tmp_path / "w.duckdb"
+    import_export(db, folder, fmt="hubspot")
+    at = open_page(db, monkeypatch, page, lang)
+    assert any(words in w.value for w in at.warning)
+    chosen = CsvOptions(pipelines=("Sales Pipeline",))
+    import_export(db, folder, fmt="hubspot", options=chosen)  # the latest import speaks
+    at = open_page(db, monkeypatch, page, lang)
+    said = " ".join(w.value for w in at.warning)
+    assert words not in said
+    assert {"en": "deals of pipelines other than Sales Pipeline were not read (Renewals 1; 1",
+            "de": "Deals anderer Pipelines als Sales Pipeline nicht gelesen (Renewals 1; "
+                  "insgesamt 1)"}[lang] in said  # fmt: skip

@@ -101,6 +101,11 @@ def _ddl() -> list[str]:
         # what the file said of its table beyond its keys (loader.recorded_scopes): the
         # stage dates it holds all of, the file kinds its export lacked; a purge replays it
         "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS scopes JSON",
+        # what an import said of its files in words (amounts in several currencies, deals
+        # of several pipelines): an analytics.texts.Text each, its parameters as JSON
+        """CREATE TABLE IF NOT EXISTS meta.load_notices (
+            load_id INTEGER, source_file VARCHAR, code VARCHAR, params JSON)""",
+        "COMMENT ON TABLE meta.load_notices IS 'Grain: one row per notice of a loaded file'",
         """CREATE TABLE IF NOT EXISTS meta.quarantine (
             load_id INTEGER, table_name VARCHAR, source_file VARCHAR, file_sha256 VARCHAR,
             line BIGINT, "column" VARCHAR, reason VARCHAR, value VARCHAR, loaded_at TIMESTAMPTZ)""",
@@ -636,6 +641,33 @@ def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("source_column"))
     columns = ["load_id", "table_name", "source_file", "line", "column", "source_column"]
     return frame.select(*columns, "reason", "value", "loaded_at")
+
+
+def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
+    """What the latest import said of its files in words (``meta.load_notices``): a
+    ``(file, text)`` per notice, in the order said; empty for a warehouse written before
+    notices were recorded.
+
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> _ = con.execute("INSERT INTO meta.loads (load_id) VALUES (1), (2)")
+    >>> _ = con.execute("INSERT INTO meta.load_notices VALUES (1, 'a.csv', 'import.x', '{}'), "
+    ...     "(2, 'deals.csv', 'import.pipelines_all', '{\"n\": 2, \"counts\": \"A 1, B 1\"}')")
+    >>> [(f, t.code, t.params["n"]) for f, t in last_load_notices(con)]
+    [('deals.csv', 'import.pipelines_all', 2)]
+    """
+    from analytics.texts import Text  # (13-15 ms to import: not for sla info)
+
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE schema_name = 'meta' AND table_name = 'load_notices'"
+    ).fetchone()[0]:
+        return []
+    rows = con.execute(
+        "SELECT source_file, code, params FROM meta.load_notices "
+        "WHERE load_id = (SELECT max(load_id) FROM meta.loads) ORDER BY rowid"
+    ).fetchall()
+    return [(file, Text(code, json.loads(params))) for file, code, params in rows]
 
 
 def last_load_rejections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -2464,6 +2464,7 @@ def load_batches(
     salt: privacy.Salt = None,
     replace: bool = False,
     fmt: str | None = None,
+    notices: Mapping[str, Sequence[Any]] | None = None,
 ) -> ImportResult:
     """Validate and load batches into the warehouse in one transaction.
 
@@ -2491,6 +2492,10 @@ def load_batches(
     fmt
         The import's format, recorded in the load log (``meta.loads.format``):
         ``canonical``, an adapter's name, or ``mapping:<file name>``.
+    notices
+        What the adapter says of each file (file name -> :class:`~analytics.texts.Text`
+        each), recorded with the load (``meta.load_notices``): the pages say what the
+        latest import said (its deals of several pipelines all count...).
     salt
         Salt of the hashes of personal ids (e-mail, phone, IBAN) in id columns (default:
         :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse and the config's
@@ -2663,6 +2668,13 @@ def load_batches(
             )
         if replace:  # a lead the snapshot removed takes its rows along, in every table
             _remove_dependents(con, load_id, batches, result, fmt=fmt, now=now)
+        said = [
+            (load_id, file, text.code, json.dumps(text.params))
+            for file, texts in (notices or {}).items()
+            for text in texts
+        ]
+        if said:
+            con.executemany("INSERT INTO meta.load_notices VALUES (?, ?, ?, ?)", said)
         # a file is unchanged only when none of its tables changed (a HubSpot contacts file
         # makes leads, reps and lifecycle events): named once, as the user knows it
         result.empty_files = [

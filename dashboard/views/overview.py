@@ -17,7 +17,7 @@ lg = v.lang
 review = data.review(v.month, v.segment)
 cur = v.config.reporting.currency
 ui.header(t("overview_title", lg, month=ui.month_label(v.month, lg)), v)
-ui.quarantine_note(lg)
+ui.last_import_notes(lg)
 
 # -- the first screen: what needs attention, and every rep at a glance ---------------------
 kpis = review.kpis

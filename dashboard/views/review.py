@@ -26,7 +26,7 @@ with st.spinner(t("building_pack", lg)):
 review, cfg = pack.review, pack.config
 prev = shift_month(v.month, -1)
 ui.header(t("review_title", lg, month=month_name(v.month, lg)), v)
-ui.quarantine_note(lg)
+ui.last_import_notes(lg)
 earliest = cfg.sla.effective_from > review.window.first_day  # no version was in force then
 label = review.comparison_label(lang=lg, month_text=lambda m: month_name(m, lg))
 st.caption(

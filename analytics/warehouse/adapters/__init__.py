@@ -331,6 +331,7 @@ def import_export(
                 salt=salt,
                 replace=replace,
                 fmt=format_name(fmt, mapping),
+                notices=by_file(export.notices),
             )
         except ImportFailed as exc:
             if not named:
