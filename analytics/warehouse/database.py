@@ -651,8 +651,10 @@ def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     >>> con = duckdb.connect()
     >>> create_schema(con)
     >>> _ = con.execute("INSERT INTO meta.loads (load_id) VALUES (1), (2)")
-    >>> _ = con.execute("INSERT INTO meta.load_notices VALUES (1, 'a.csv', 'import.x', '{}'), "
-    ...     "(2, 'deals.csv', 'import.pipelines_all', '{\"n\": 2, \"counts\": \"A 1, B 1\"}')")
+    >>> said = json.dumps({"n": 2, "counts": "Sales 3, Renewals 1"})
+    >>> _ = con.executemany("INSERT INTO meta.load_notices VALUES (?, ?, ?, ?)", [
+    ...     (1, "a.csv", "import.currencies_mixed", "{}"),
+    ...     (2, "deals.csv", "import.pipelines_all", said)])
     >>> [(f, t.code, t.params["n"]) for f, t in last_load_notices(con)]
     [('deals.csv', 'import.pipelines_all', 2)]
     """
