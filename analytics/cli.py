@@ -546,7 +546,12 @@ def info(
     from analytics.sla_versions import config_at, month_zones
     from analytics.warehouse.config_history import stored_configs
     from analytics.warehouse.coverage_store import coverage_json
-    from analytics.warehouse.facts import latest_timestamp, quarantine_count, table_counts
+    from analytics.warehouse.facts import (
+        last_load_notices,
+        latest_timestamp,
+        quarantine_count,
+        table_counts,
+    )
     from analytics.warehouse.leftovers import remove_leftovers
     from analytics.warehouse.privacy_rules import PRIVACY_RULES, is_current, recorded_rules
 
@@ -558,6 +563,7 @@ def info(
         counts = table_counts(con)
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
+        said = last_load_notices(con)  # what the latest import said its numbers include
         # the version that judges the month of as_of, as `sla review` and the app judge it
         versions = stored_configs(con)
         in_force = cfg if as_of is None else config_at(versions, moment=as_of, fallback=cfg)
@@ -581,6 +587,8 @@ def info(
         # the privacy rules the stored cells satisfy (None: none recorded, written before)
         "privacy_rules": {"recorded": rules, "code": PRIVACY_RULES, "current": is_current(rules)},
     }
+    if said:  # (absent when the latest import said nothing, as in sla import --json)
+        document["last_import_notices"] = [{"file": f, "text": t.render()} for f, t in said]
     if as_json:
         emit_json(document)
         return
@@ -599,6 +607,8 @@ def info(
             "its alerts, not the file's version",
             highlight=False,
         )
+    for notice in document.get("last_import_notices", []):
+        out.print(f"last import: {notice['file']}: {notice['text']}", highlight=False)
     missing = [g for g, c in document["coverage"].items() if not c["measurable"]]
     if missing:
         out.print(f"not measurable: {', '.join(missing)} (sla info --json gives the reasons)")

@@ -480,7 +480,7 @@ def last_load_rejections() -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _last_load_notices(key: tuple[str, int]) -> list[tuple[str, Any]]:
-    from analytics.warehouse.database import last_load_notices
+    from analytics.warehouse.facts import last_load_notices
 
     return last_load_notices(_connection(*key).cursor())
 

@@ -1304,3 +1304,22 @@ def test_the_command_line_chooses_pipelines_for_hubspot_only(tmp_path):
     assert done.exit_code == 1  # the fixture's awkward rows are quarantined
     notices = json.loads(done.stdout)["notices"][str(folder / "deals.csv")]
     assert notices[0].startswith("deals of pipelines other than Sales Pipeline were not read")
+
+
+def test_sla_info_says_what_the_last_import_said(tmp_path):
+    """The warning of deals of several pipelines ended with the import: `sla info` says it
+    until the next import (`last_import_notices`, absent when it said nothing)."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+
+    folder = _in_pipelines(tmp_path / "export", RENEWALS)
+    db = tmp_path / "w.duckdb"
+    import_export(db, folder, fmt="hubspot")
+    info = CliRunner().invoke(app, ["info", "--db", str(db), "--json"])
+    (notice,) = json.loads(info.stdout)["last_import_notices"]
+    assert notice["file"] == str(folder / "deals.csv")
+    assert notice["text"].startswith("deals of 2 pipelines (Sales Pipeline 10, Renewals 2) all")
+    import_export(db, FIXTURES, fmt="hubspot")  # one pipeline: nothing to say
+    info = CliRunner().invoke(app, ["info", "--db", str(db), "--json"])
+    assert "last_import_notices" not in json.loads(info.stdout)

@@ -643,35 +643,6 @@ def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame.select(*columns, "reason", "value", "loaded_at")
 
 
-def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
-    """What the latest import said of its files in words (``meta.load_notices``): a
-    ``(file, text)`` per notice, in the order said; empty for a warehouse written before
-    notices were recorded.
-
-    >>> con = duckdb.connect()
-    >>> create_schema(con)
-    >>> _ = con.execute("INSERT INTO meta.loads (load_id) VALUES (1), (2)")
-    >>> said = json.dumps({"n": 2, "counts": "Sales 3, Renewals 1"})
-    >>> _ = con.executemany("INSERT INTO meta.load_notices VALUES (?, ?, ?, ?)", [
-    ...     (1, "a.csv", "import.currencies_mixed", "{}"),
-    ...     (2, "deals.csv", "import.pipelines_all", said)])
-    >>> [(f, t.code, t.params["n"]) for f, t in last_load_notices(con)]
-    [('deals.csv', 'import.pipelines_all', 2)]
-    """
-    from analytics.texts import Text  # (13-15 ms to import: not for sla info)
-
-    if not con.execute(
-        "SELECT count(*) FROM duckdb_tables() "
-        "WHERE schema_name = 'meta' AND table_name = 'load_notices'"
-    ).fetchone()[0]:
-        return []
-    rows = con.execute(
-        "SELECT source_file, code, params FROM meta.load_notices "
-        "WHERE load_id = (SELECT max(load_id) FROM meta.loads) ORDER BY rowid"
-    ).fetchall()
-    return [(file, Text(code, json.loads(params))) for file, code, params in rows]
-
-
 def last_load_rejections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The files of the latest load that had rows quarantined: ``table_name``,
     ``source_file``, ``rows_read``, ``rows_rejected`` (most rejected first); empty when
