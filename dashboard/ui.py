@@ -6,6 +6,7 @@ Pages hold UI only; this module holds the UI they share (no metric is computed h
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -434,7 +435,12 @@ def last_import_notes(lg: Lang) -> None:
         st.warning(t("quarantine_note", lg, files="; ".join(parts)), icon=":material/block:")
     if notices := data.last_load_notices():
         said = "; ".join(f"{Path(file).name}: {text.render(lang=lg)}" for file, text in notices)
+        said = _OPTION.sub(r"`\1`", said)  # an option as code: never broken after its "--"
         st.warning(t("import_notices", lg, notes=said), icon=":material/info:")
+
+
+#: A command-line option in a text (``--pipeline``).
+_OPTION = re.compile(r"(?<![\w`-])(--[a-z][a-z-]*)")
 
 
 def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:
