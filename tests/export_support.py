@@ -37,6 +37,27 @@ def hubspot_with_personal_columns(folder: Path) -> Path:
     return folder
 
 
+def with_column(
+    source: Path, folder: Path, file: str, column: str, values: dict[str, str], *, default: str = ""
+) -> Path:
+    """A copy ``folder`` of the export ``source`` whose ``file`` has ``column`` set by each
+    row's first cell (its record id) from ``values``: a column the file has keeps its other
+    cells, a new one is appended with ``default`` in them (deals in a renewals pipeline, an
+    opportunity's ``Type``)."""
+    shutil.copytree(source, folder)
+    rows = list(csv.reader((source / file).read_text(encoding="utf-8").splitlines()))
+    if column not in rows[0]:
+        rows[0].append(column)
+        for row in rows[1:]:
+            row.append(default)
+    at = rows[0].index(column)
+    for row in rows[1:]:
+        row[at] = values.get(row[0], row[at])
+    with (folder / file).open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return folder
+
+
 def folder_of(target: Path, source: Path | None = None, *names: str, **texts: str) -> Path:
     """A new folder ``target`` with the files ``names`` of ``source`` and files written from
     ``texts`` (file name -> text): a part of an export, or one edited."""

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 from export_support import csv_folder as _export
+from export_support import with_column
 from polars.testing import assert_frame_equal
 
 from analytics.config import load_config
@@ -1184,14 +1185,7 @@ def test_a_deals_amount_in_the_company_currency_is_read_before_its_own(tmp_path)
 def _in_pipelines(folder: Path, pipelines: dict[str, str]) -> Path:
     """A copy of the fixture with some deals (by Record ID) in other pipelines, as a portal
     with a renewals pipeline beside new business exports them."""
-    shutil.copytree(FIXTURES, folder)
-    rows = list(csv.reader((FIXTURES / "deals.csv").read_text().splitlines()))
-    at = rows[0].index("Pipeline")
-    for row in rows[1:]:
-        row[at] = pipelines.get(row[0], row[at])
-    with (folder / "deals.csv").open("w", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    return folder
+    return with_column(FIXTURES, folder, "deals.csv", "Pipeline", pipelines)
 
 
 RENEWALS = {"5007": "Renewals", "5010": "renewals "}

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 from export_support import csv_folder as _export
+from export_support import with_column
 
 from analytics.warehouse import read_core_table
 from analytics.warehouse.adapters import import_export, read_export
@@ -748,13 +749,7 @@ def test_one_currency_says_nothing(tmp_path):
 def _typed(folder: Path, types: dict[str, str]) -> Path:
     """The fixture with a ``Type`` on each opportunity (by id; ``New Business`` else), as
     an org that sells renewals beside new business exports it."""
-    shutil.copytree(FIXTURES, folder)
-    lines = (FIXTURES / "Opportunity.csv").read_text().splitlines()
-    rows = [f"{lines[0]},Type"] + [
-        f"{line},{types.get(line.split(',')[0], 'New Business')}" for line in lines[1:]
-    ]
-    (folder / "Opportunity.csv").write_text("\n".join(rows) + "\n")
-    return folder
+    return with_column(FIXTURES, folder, "Opportunity.csv", "Type", types, default="New Business")
 
 
 RENEWAL = {"0061000000O0001": "Renewal"}

@@ -1503,19 +1503,12 @@ def test_the_month_says_what_the_last_import_said_its_numbers_include(
     """A HubSpot export with a renewals pipeline: the import's warning was gone after the
     import, and the meeting read renewals as new revenue. The pages say it, in their
     language, until another import; one that chose a pipeline says which it left out."""
-    import shutil
+    from export_support import HUBSPOT, with_column
 
     from analytics.warehouse.adapters import CsvOptions, import_export
 
-    folder = tmp_path / "export"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "exports" / "hubspot", folder)
-    deals = folder / "deals.csv"
-    deals.write_text(
-        "\n".join(
-            line.replace("Sales Pipeline", "Renewals") if line.startswith("5007,") else line
-            for line in deals.read_text().splitlines()
-        )
-        + "\n"
+    folder = with_column(
+        HUBSPOT, tmp_path / "export", "deals.csv", "Pipeline", {"5007": "Renewals"}
     )
     db = tmp_path / "w.duckdb"
     import_export(db, folder, fmt="hubspot")

@@ -1095,74 +1095,53 @@ def test_a_preview_says_when_amounts_mix_currencies(tmp_path, monkeypatch):
     assert "Opportunity.csv: Beträge in 2 Währungen (EUR, USD) wurden unverändert geladen" in said
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
-def test_a_hubspot_upload_chooses_its_deal_pipelines(tmp_path, monkeypatch, lang):
-    """Deals of a renewals pipeline beside new business: the preview says every deal
-    counts; the pipelines typed into the page read only theirs, as `--pipeline` does."""
-    db = tmp_path / "w.duckdb"
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    files = []
-    for p in sorted((EXPORTS / "hubspot").iterdir()):
-        text = p.read_text()
-        if p.name == "deals.csv":  # deal 5007 in a renewals pipeline
-            text = "\n".join(
-                line.replace("Sales Pipeline", "Renewals") if line.startswith("5007,") else line
-                for line in text.splitlines()
-            )
-        files.append((p.name, text.encode()))
-    at = data_page(lang)
-    preview(at, files, replace=False, fmt="hubspot")
-    said = " ".join(w.value for w in at.warning)
-    assert {
-        "en": "deals.csv: deals of 2 pipelines (Sales Pipeline 11, Renewals 1) all count",
-        "de": "deals.csv: Deals aus 2 Pipelines (Sales Pipeline 11, Renewals 1) zählen alle",
-    }[lang] in said
-    adds = preview_table(at, lang)["opportunities"]["rows_added"]
-    at.text_input(key="upload_pipelines").set_value("sales pipeline").run()
-    at.button(key="upload_preview_button").click().run()  # other pipelines: previewed anew
-    assert not at.exception, at.exception[0].value
-    assert preview_table(at, lang)["opportunities"]["rows_added"] == adds - 1
-    said = " ".join(w.value for w in at.warning)
-    assert {
-        "en": "deals of pipelines other than sales pipeline were not read (Renewals 1; 1 in all)",
-        "de": "Deals anderer Pipelines als sales pipeline nicht gelesen (Renewals 1; insgesamt 1)",
-    }[lang] in said
-    at.button(key="upload_confirm").click().run()
-    assert not at.exception, at.exception[0].value
-    assert "5007" not in read_core_table(db, "opportunities")["opportunity_id"].to_list()
+#: Per CRM: the deals file, its column of kinds, the deal moved to another kind (a
+#: renewal), the page's field, the kind typed into it, and what the preview says before
+#: and after (English, German).
+DEAL_CHOICES = {
+    "hubspot": (
+        "deals.csv", "Pipeline", {"5007": "Renewals"}, "upload_pipelines", "sales pipeline",
+        ("deals.csv: deals of 2 pipelines (Sales Pipeline 11, Renewals 1) all count",
+         "deals.csv: Deals aus 2 Pipelines (Sales Pipeline 11, Renewals 1) zählen alle"),
+        ("deals of pipelines other than sales pipeline were not read (Renewals 1; 1 in all)",
+         "Deals anderer Pipelines als sales pipeline nicht gelesen (Renewals 1; insgesamt 1)"),
+    ),
+    "salesforce": (
+        "Opportunity.csv", "Type", {"0061000000O0001": "Renewal"}, "upload_opportunity_types",
+        "New Business",
+        ("Opportunity.csv: opportunities of 2 types (Renewal 1, New Business 5) all count",
+         "Opportunity.csv: Opportunities von 2 Typen (Renewal 1, New Business 5) zählen"),
+        ("opportunities of types other than New Business were not read (Renewal 1; 1 in all)",
+         "Opportunities anderer Typen als New Business nicht gelesen (Renewal 1; insgesamt 1)"),
+    ),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_a_salesforce_upload_chooses_its_opportunity_types(tmp_path, monkeypatch, lang):
-    """A renewal beside new business: every opportunity counts unless the types are typed
-    into the page, as `--opportunity-type` chooses them."""
+@pytest.mark.parametrize("fmt", list(DEAL_CHOICES))
+def test_an_upload_chooses_which_deals_are_new_business(tmp_path, monkeypatch, fmt, lang):
+    """A renewal beside new business (HubSpot's pipeline, Salesforce's Type): the preview
+    says every deal counts; the kinds typed into the page read only theirs, as
+    `--pipeline` and `--opportunity-type` do."""
+    from export_support import with_column
+
+    file, column, moved, field, typed, all_count, left_out = DEAL_CHOICES[fmt]
     db = tmp_path / "w.duckdb"
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    files = []
-    for p in sorted((EXPORTS / "salesforce").iterdir()):
-        text = p.read_text()
-        if p.name == "Opportunity.csv":  # the first opportunity a renewal
-            lines = text.splitlines()
-            text = "\n".join(
-                [f"{lines[0]},Type"]
-                + [f"{line},{'Renewal' if i == 1 else 'New Business'}"
-                   for i, line in enumerate(lines[1:], 1)]
-            )  # fmt: skip
-        files.append((p.name, text.encode()))
+    default = "New Business" if fmt == "salesforce" else ""
+    folder = with_column(EXPORTS / fmt, tmp_path / fmt, file, column, moved, default=default)
+    files = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    said_in = 0 if lang == "en" else 1
     at = data_page(lang)
-    preview(at, files, replace=False, fmt="salesforce")
-    said = " ".join(w.value for w in at.warning)
-    assert {
-        "en": "Opportunity.csv: opportunities of 2 types (Renewal 1, New Business 5) all count",
-        "de": "Opportunity.csv: Opportunities von 2 Typen (Renewal 1, New Business 5) zählen",
-    }[lang] in said
+    preview(at, files, replace=False, fmt=fmt)
+    assert all_count[said_in] in " ".join(w.value for w in at.warning)
     adds = preview_table(at, lang)["opportunities"]["rows_added"]
-    at.text_input(key="upload_opportunity_types").set_value("New Business").run()
-    at.button(key="upload_preview_button").click().run()
+    at.text_input(key=field).set_value(typed).run()
+    at.button(key="upload_preview_button").click().run()  # other kinds: previewed anew
     assert not at.exception, at.exception[0].value
     assert preview_table(at, lang)["opportunities"]["rows_added"] == adds - 1
+    assert left_out[said_in] in " ".join(w.value for w in at.warning)
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception[0].value
-    assert "0061000000O0001" not in read_core_table(db, "opportunities")["opportunity_id"]
+    assert not set(moved) & set(read_core_table(db, "opportunities")["opportunity_id"])
