@@ -420,6 +420,10 @@ def _file_of(source_file: str, table: str) -> str:
     return name if Path(name).stem.lower() == table else f"{name} ({table})"
 
 
+#: A command-line option in a text (``--pipeline``).
+_OPTION = re.compile(r"(?<![\w`-])(--[a-z][a-z-]*)")
+
+
 def last_import_notes(lg: Lang) -> None:
     """What the latest import quarantined, file by file: those rows are not counted on
     this page (a folder whose leads were mostly rejected reads as a quiet month
@@ -437,10 +441,6 @@ def last_import_notes(lg: Lang) -> None:
         said = "; ".join(f"{Path(file).name}: {text.render(lang=lg)}" for file, text in notices)
         said = _OPTION.sub(r"`\1`", said)  # an option as code: never broken after its "--"
         st.warning(t("import_notices", lg, notes=said), icon=":material/info:")
-
-
-#: A command-line option in a text (``--pipeline``).
-_OPTION = re.compile(r"(?<![\w`-])(--[a-z][a-z-]*)")
 
 
 def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:

@@ -199,20 +199,6 @@ def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
 
 
-__all__ = [
-    "DEMO_SOURCE_PREFIX",
-    "demo_source",
-    "filter_values",
-    "last_import",
-    "latest_timestamp",
-    "lead_months",
-    "quarantine_count",
-    "rep_names",
-    "table_counts",
-    "track_counts",
-]
-
-
 def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     """What the latest import said of its files in words (``meta.load_notices``): a
     ``(file, text)`` per notice, in the order said; empty for a warehouse written before
@@ -243,3 +229,18 @@ def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     from analytics.texts import Text  # (13-15 ms to import: sla info asks, most find none)
 
     return [(file, Text(code, json.loads(params))) for file, code, params in rows]
+
+
+__all__ = [
+    "DEMO_SOURCE_PREFIX",
+    "demo_source",
+    "filter_values",
+    "last_import",
+    "last_load_notices",
+    "latest_timestamp",
+    "lead_months",
+    "quarantine_count",
+    "rep_names",
+    "table_counts",
+    "track_counts",
+]

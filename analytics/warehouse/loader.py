@@ -2494,8 +2494,9 @@ def load_batches(
         ``canonical``, an adapter's name, or ``mapping:<file name>``.
     notices
         What the adapter says of each file (file name -> :class:`~analytics.texts.Text`
-        each), recorded with the load (``meta.load_notices``): the pages say what the
-        latest import said (its deals of several pipelines all count...).
+        each): the result's :attr:`ImportResult.notices`, and recorded with the load
+        (``meta.load_notices``): the pages say what the latest import said (its deals of
+        several pipelines all count...).
     salt
         Salt of the hashes of personal ids (e-mail, phone, IBAN) in id columns (default:
         :func:`~analytics.warehouse.privacy.hash_salt` of the warehouse and the config's
@@ -2668,9 +2669,10 @@ def load_batches(
             )
         if replace:  # a lead the snapshot removed takes its rows along, in every table
             _remove_dependents(con, load_id, batches, result, fmt=fmt, now=now)
+        result.notices = {file: list(texts) for file, texts in (notices or {}).items()}
         said = [
             (load_id, file, text.code, json.dumps(text.params))
-            for file, texts in (notices or {}).items()
+            for file, texts in result.notices.items()
             for text in texts
         ]
         if said:

@@ -349,7 +349,6 @@ def import_export(
     result.no_source = by_file(export.no_source)
     result.skipped_files = by_file(export.skipped_files)
     result.deleted_rows = by_file(export.deleted_rows)
-    result.notices = by_file(export.notices)
     return result
 
 

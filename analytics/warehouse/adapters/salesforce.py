@@ -1001,16 +1001,15 @@ def read_salesforce(
         raise ImportFailed(f"{path}: no Salesforce export found")
     # new business only, when the SLA says which opportunity types it is (--opportunity-type)
     chosen: dict[str, list[Text]] = {}
-    if (opps := files.get("opportunities")) is not None:
-        column = "type" if "type" in opps.cells.columns else None
-        check_chosen_deals([(opps, column)], options.opportunity_types, texts=OPPORTUNITY_TYPES)
-        files["opportunities"], said = chosen_deals(
-            opps, column, options.opportunity_types, texts=OPPORTUNITY_TYPES
-        )
+    opps = files.get("opportunities")
+    column = "type" if opps is not None and "type" in opps.cells.columns else None
+    deals = [(opps, column)] if opps is not None else []
+    check_chosen_deals(deals, options.opportunity_types, texts=OPPORTUNITY_TYPES)
+    if opps is not None:
+        opps, said = chosen_deals(opps, column, options.opportunity_types, texts=OPPORTUNITY_TYPES)
+        files["opportunities"] = opps
         if said:
             chosen[opps.label] = said
-    else:
-        check_chosen_deals([], options.opportunity_types, texts=OPPORTUNITY_TYPES)
     leads, history = files.get("leads"), files.get("history")
     has_accounts = "accounts" in files
     converted = {kind: _converted(leads, kind) for kind in _CONVERTED_INTO}
@@ -1028,7 +1027,6 @@ def read_salesforce(
         if status_events is not None
         else set()
     )
-    opps = files.get("opportunities")
     dated_opps = set(opps.cells["id"].drop_nulls().to_list()) if opps is not None else set()
     export = Export(deleted_rows=deleted, notices=chosen)
     # beside recognised exports, the others are left out, and said so
