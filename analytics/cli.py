@@ -1141,6 +1141,7 @@ def _write_pack(
     from analytics.pack.render import PackRenderError
     from analytics.precompute import stored
     from analytics.warehouse import load_tables
+    from analytics.warehouse.facts import last_import_notes
     from analytics.warehouse.notifications import notification_log
 
     def kept(config: SlaConfig, label: str, moment: datetime | None) -> Any:
@@ -1150,7 +1151,7 @@ def _write_pack(
         progress("reviewing two months", 0.1)
         pack = build_pack(
             load_tables(con), cfg, month=month, as_of=as_of, versions=versions, stored=kept,
-            notifications=notification_log(db, con=con),
+            notifications=notification_log(db, con=con), import_notes=last_import_notes(con),
         )  # fmt: skip
         progress(f"rendering {fmt}", 0.6)
         try:

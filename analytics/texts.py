@@ -1186,6 +1186,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "pack.section.actions": ("Proposed action items", "Vorgeschlagene Maßnahmen"),
     "pack.section.notes": ("Meeting notes", "Besprechungsnotizen"),
+    # the workbook's sheet of what the last import left out and said (ReviewPack.import_notes)
+    "pack.section.import_notes": ("The last import", "Der letzte Import"),
+    "pack.col.note": ("Note", "Hinweis"),
     "pack.section.sla": ("The SLA in force", "Das geltende SLA"),
     "pack.attainment": ("MQL attainment:", "MQL-Zielerreichung:"),
     "pack.attainment_of": (
@@ -1519,6 +1522,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "import.skipped": ("{file} was not read: {reason}", "{file} wurde nicht gelesen: {reason}"),
     "import.notice": ("{file}: {text}", "{file}: {text}"),
+    # what the latest import left out and said, where its numbers are shown (the pages,
+    # the review pack): rows quarantined count nowhere, and a notice says what they include
+    "import.last_quarantined": (
+        "The last import quarantined rows that are not counted here: {files:items}. See the "
+        "Data page for why, fix them in the export and import it again.",
+        "Der letzte Import hat Zeilen in die Quarantäne gelegt, die hier nicht zählen: "
+        "{files:items}. Warum, steht auf der Seite Daten; im Export korrigieren und erneut "
+        "importieren.",
+    ),
+    "import.quarantined_file": (
+        "{rejected:n} of {read:n} rows of {file}",
+        "{rejected:n} von {read:n} Zeilen aus {file}",
+    ),
+    "import.last_notices": (
+        "The last import said what these numbers include: {notes:items}.",
+        "Der letzte Import hat gesagt, was diese Zahlen enthalten: {notes:items}.",
+    ),
     "import.currencies_mixed": (
         "amounts in {n} currencies ({currencies}) were loaded as they are, so revenue and "
         "pipeline add one currency to another: add CurrencyType.csv of the same export (its "

@@ -467,27 +467,16 @@ def health() -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _last_load_rejections(key: tuple[str, int]) -> pl.DataFrame:
-    from analytics.warehouse.database import last_load_rejections
+def _last_import_notes(key: tuple[str, int]) -> list[Any]:
+    from analytics.warehouse.facts import last_import_notes
 
-    return last_load_rejections(_connection(*key).cursor())
-
-
-def last_load_rejections() -> pl.DataFrame:
-    """The latest import's files with quarantined rows (a few rows: one per file)."""
-    return _last_load_rejections(warehouse_key())
+    return last_import_notes(_connection(*key).cursor())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _last_load_notices(key: tuple[str, int]) -> list[tuple[str, Any]]:
-    from analytics.warehouse.facts import last_load_notices
-
-    return last_load_notices(_connection(*key).cursor())
-
-
-def last_load_notices() -> list[tuple[str, Any]]:
-    """What the latest import said of its files in words: ``(file, Text)`` each."""
-    return _last_load_notices(warehouse_key())
+def last_import_notes() -> list[Any]:
+    """What the latest import quarantined and said of what the numbers include, as texts
+    (:func:`analytics.warehouse.facts.last_import_notes`)."""
+    return _last_import_notes(warehouse_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -1075,6 +1064,7 @@ def _pack(
             versions=versions,
             coverage=_coverage(key, ckey),  # the file config's: build_pack reads the others'
             notifications=notification_log(),
+            import_notes=_last_import_notes(key),
         )
 
     def review_of(cfg: SlaConfig, label: str, moment: datetime | None) -> Any:
@@ -1092,7 +1082,7 @@ def _pack(
     return build_pack(
         load_tables(con), _config(*ckey), month=month, as_of=at, versions=versions,
         stored=review_of, coverage=_coverage(key, ckey),
-        notifications=notification_log(),
+        notifications=notification_log(), import_notes=_last_import_notes(key),
     )  # fmt: skip
 
 

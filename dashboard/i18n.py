@@ -125,21 +125,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "{mqls} MQLs / week vs {capacity} capacity",
         "{mqls} MQLs / Woche bei einer Kapazität von {capacity}",
     ),
-    "quarantine_note": (
-        "The last import quarantined rows that are not counted here: {files}. See the Data "
-        "page for why, fix them in the export and import it again.",
-        "Der letzte Import hat Zeilen in die Quarantäne gelegt, die hier nicht zählen: "
-        "{files}. Warum, steht auf der Seite Daten; im Export korrigieren und erneut "
-        "importieren.",
-    ),
-    "import_notices": (
-        "The last import said what these numbers include: {notes}.",
-        "Der letzte Import hat gesagt, was diese Zahlen enthalten: {notes}.",
-    ),
-    "quarantine_file": (
-        "{rejected} of {read} rows of {file}",
-        "{rejected} von {read} Zeilen aus {file}",
-    ),
     "capacity_unknown_caption": (
         "{mqls} MQLs / week; the capacity is unknown: an active sdr or ae rep has no "
         "weekly_capacity in the reps table",

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import altair as alt
@@ -409,38 +408,20 @@ def bad_warehouse_name(schema: str, lang: str) -> str:
     )
 
 
-def _file_of(source_file: str, table: str) -> str:
-    """A loaded file's name, with the table its rows went to when the name does not say
-    it (a HubSpot contacts.csv feeds the leads and the lifecycle events).
-
-    >>> _file_of("/in/leads.csv", "leads"), _file_of("/x/contacts.csv", "lifecycle_events")
-    ('leads.csv', 'contacts.csv (lifecycle_events)')
-    """
-    name = Path(str(source_file)).name
-    return name if Path(name).stem.lower() == table else f"{name} ({table})"
-
-
 #: A command-line option in a text (``--pipeline``).
 _OPTION = re.compile(r"(?<![\w`-])(--[a-z][a-z-]*)")
+#: The icon of each note of the last import (:func:`last_import_notes`).
+_NOTE_ICONS = {"import.last_quarantined": ":material/block:"}
 
 
 def last_import_notes(lg: Lang) -> None:
-    """What the latest import quarantined, file by file: those rows are not counted on
-    this page (a folder whose leads were mostly rejected reads as a quiet month
-    otherwise); and what it said of what the numbers include (deals of several pipelines
-    all counted, amounts in several currencies). Nothing when it did neither."""
-    files = data.last_load_rejections()
-    if files.height:
-        parts = [
-            t("quarantine_file", lg, file=_file_of(f["source_file"], f["table_name"]),
-              rejected=num(f["rows_rejected"], lg), read=num(f["rows_read"], lg))
-            for f in files.iter_rows(named=True)
-        ]  # fmt: skip
-        st.warning(t("quarantine_note", lg, files="; ".join(parts)), icon=":material/block:")
-    if notices := data.last_load_notices():
-        said = "; ".join(f"{Path(file).name}: {text.render(lang=lg)}" for file, text in notices)
-        said = _OPTION.sub(r"`\1`", said)  # an option as code: never broken after its "--"
-        st.warning(t("import_notices", lg, notes=said), icon=":material/info:")
+    """What the latest import quarantined, file by file (those rows are not counted on
+    this page), and what it said of what the numbers include (deals of several pipelines
+    all counted, amounts in several currencies), as the review pack says them
+    (:func:`analytics.warehouse.facts.last_import_notes`); nothing when it did neither."""
+    for note in data.last_import_notes():
+        said = _OPTION.sub(r"`\1`", note.render(lang=lg))  # an option as code: no break after "--"
+        st.warning(said, icon=_NOTE_ICONS.get(note.code, ":material/info:"))
 
 
 def touches_note(review: Any, lg: Lang, *, container: Any = None) -> None:

@@ -51,6 +51,7 @@ from analytics.texts import metric_label, render
 from analytics.timeframe import shift_month
 from analytics.warehouse import connect_readonly, load_tables
 from analytics.warehouse.config_history import config_for_month, stored_configs
+from analytics.warehouse.facts import last_import_notes
 
 # %% tags=["parameters"]
 MONTH = None  # "YYYY-MM"; None: the last complete month of the data
@@ -235,9 +236,15 @@ pl.DataFrame(
 # ## 3. The pack
 # `build_pack` judges each month with the SLA version in force then (recorded versions in
 # the warehouse) and compares with last month by test, not by eye.
+# What the last import quarantined, or said its numbers include (deals of several
+# pipelines all counted as new business), stands at the pack's top, as on the app's pages.
 
 # %%
-pack = build_pack(tables, config, month=month, as_of=as_of, versions=stored_configs(con))
+# what the last import quarantined or said its numbers include, at the pack's top
+notes = last_import_notes(con)
+pack = build_pack(
+    tables, config, month=month, as_of=as_of, versions=stored_configs(con), import_notes=notes
+)
 scorecards = pl.DataFrame(
     [
         {"team": team, "promise": r.promise, "target": r.target_text(currency=pack.currency),

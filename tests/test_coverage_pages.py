@@ -1287,7 +1287,15 @@ def test_the_month_says_what_the_last_import_quarantined(tmp_path, monkeypatch, 
     month ("missed: MQLs 0") with no word of the quarantine beside it."""
     from analytics.warehouse import import_canonical
 
-    folder = tmp_path / "in"
+    db = tmp_path / "w.duckdb"
+    import_canonical(db, _mostly_quarantined(tmp_path / "in"))
+    at = open_page(db, monkeypatch, page, lang)
+    assert [w.value for w in at.warning if w.value.startswith(words[:20])] == [words]
+
+
+def _mostly_quarantined(folder: Path) -> Path:
+    """A canonical folder whose leads and events the import partly quarantines: 1 of 3
+    rows of leads.csv (a date that is none), 2 of 3 of lifecycle_events.csv."""
     folder.mkdir()
     (folder / "leads.csv").write_text(
         "lead_id,created_at,source\nA,2026-10-01T09:00:00Z,email\n"
@@ -1297,10 +1305,64 @@ def test_the_month_says_what_the_last_import_quarantined(tmp_path, monkeypatch, 
         "lead_id,stage,entered_at\nA,lead,2026-10-01T09:00:00Z\nB,lead,2026-10-01T09:00:00Z\n"
         "C,nostage,2026-10-02T09:00:00Z\n"
     )
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_pack_says_what_the_last_import_quarantined_in_every_format(
+    tmp_path, monkeypatch, lang
+):
+    """The review pack goes to people who never open the app: it says at its top what the
+    pages say (the rows not counted), in the sla review files, the app's downloads and
+    the JSON, until an import quarantines nothing."""
+    from typer.testing import CliRunner
+
+    from analytics.cli import app
+    from analytics.pack import build_pack, render_pack
+    from analytics.pack.export import pack_sheets
+    from analytics.warehouse import connect_readonly, import_canonical, load_tables
+    from analytics.warehouse.connection import connect_current
+    from analytics.warehouse.facts import last_import_notes
+    from dashboard import data
+
     db = tmp_path / "w.duckdb"
-    import_canonical(db, folder)
-    at = open_page(db, monkeypatch, page, lang)
-    assert [w.value for w in at.warning if w.value.startswith(words[:20])] == [words]
+    import_canonical(db, _mostly_quarantined(tmp_path / "in"))
+    words = render(
+        "import.last_quarantined", lang=lang,
+        files=[render("import.quarantined_file", lang=lang, rejected=r, read=3, file=f)
+               for r, f in ((2, "lifecycle_events.csv"), (1, "leads.csv"))],
+    )  # fmt: skip
+    assert words.startswith({"en": "The last import quarantined rows that are not counted "
+                                   "here: 2 of 3 rows of lifecycle_events.csv; 1 of 3 rows",
+                             "de": "Der letzte Import hat Zeilen in die Quarantäne gelegt, "
+                                   "die hier nicht zählen: 2 von 3 Zeilen aus"}[lang])  # fmt: skip
+    out = tmp_path / "pack.md"
+    ran = CliRunner().invoke(app, ["review", "--db", str(db), "--month", "2026-10", "--out",
+                                   str(out), "--lang", lang, "--no-record"])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    top = out.read_text().split("\n## ")[0]  # before the first section
+    assert f"\n> {words.replace('_', chr(92) + '_')}\n" in top  # markdown escapes the "_"
+    monkeypatch.setenv("SLA_DB", str(db))
+    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
+    html = data.pack_file("2026-10", None, "html", lang=lang)  # the Monthly review's download
+    assert f'<p class="import-note">{words}</p>' in html.split("<nav>")[0]
+    with connect_readonly(db) as con:
+        pack = build_pack(load_tables(con), load_config(CONFIG), month="2026-10",
+                          import_notes=last_import_notes(con))  # fmt: skip
+    (name, sheet), *_ = pack_sheets(pack, lang=lang).items()  # the workbook's first sheet
+    assert name == {"en": "The last import", "de": "Der letzte Import"}[lang]
+    assert sheet.rows() == [(words,)]
+    assert pack.to_json_dict()["import_notes"] == [render("import.last_quarantined", files=[
+        render("import.quarantined_file", rejected=r, read=3, file=f)
+        for r, f in ((2, "lifecycle_events.csv"), (1, "leads.csv"))])]  # fmt: skip
+    clean = tmp_path / "clean"  # the next import quarantines nothing: the pack says nothing
+    clean.mkdir()
+    (clean / "leads.csv").write_text("lead_id,created_at,source\nD,2026-10-03T09:00:00Z,web\n")
+    import_canonical(db, clean)
+    with connect_current(db) as con:  # (this process holds the replaced file's instance)
+        assert last_import_notes(con) == []
+        pack = build_pack(load_tables(con), load_config(CONFIG), month="2026-10")
+    assert "\n> " not in render_pack(pack, fmt="md", lang=lang).split("\n## ")[0]
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])

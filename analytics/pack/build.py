@@ -285,6 +285,9 @@ class ReviewPack:
     top: int = 5
     #: ``rep_id -> name`` of every rep (:func:`rep_names`), for the breaches and actions.
     rep_names: dict[str, str] = field(default_factory=dict)
+    #: What the latest import left out of the numbers and said they include, as texts
+    #: (:func:`analytics.warehouse.facts.last_import_notes`), said at the pack's top.
+    import_notes: list[Text] = field(default_factory=list)
 
     @property
     def sla_changes(self) -> list[str]:
@@ -353,6 +356,7 @@ class ReviewPack:
             "breach_totals": self.breach_totals,
             "changes": self.changes.to_dicts(),
             "actions": [a.to_json_dict() for a in self.actions],
+            "import_notes": [note.render() for note in self.import_notes],
         }
 
 
@@ -1030,6 +1034,7 @@ def build_pack(
     stored: Callable[[SlaConfig, str, datetime | None], Any] | None = None,
     coverage: pl.DataFrame | None = None,
     notifications: pl.LazyFrame | pl.DataFrame | None = None,
+    import_notes: Sequence[Text] = (),
 ) -> ReviewPack:
     """Assemble the review pack of ``month``.
 
@@ -1064,6 +1069,9 @@ def build_pack(
     notifications : LazyFrame or DataFrame, optional
         The send log of ``sla notify``: "did the warnings work?" of the month
         (:func:`analytics.review.with_warnings`); without it the section says so.
+    import_notes : sequence of Text, optional
+        What the latest import quarantined and said of what the numbers include
+        (:func:`analytics.warehouse.facts.last_import_notes`): the pack says it at its top.
 
     Returns
     -------
@@ -1142,6 +1150,7 @@ def build_pack(
         alpha=alpha,
         top=top,
         rep_names=names,
+        import_notes=list(import_notes),
     )
 
 

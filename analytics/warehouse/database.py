@@ -643,28 +643,6 @@ def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame.select(*columns, "reason", "value", "loaded_at")
 
 
-def last_load_rejections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The files of the latest load that had rows quarantined: ``table_name``,
-    ``source_file``, ``rows_read``, ``rows_rejected`` (most rejected first); empty when
-    it quarantined nothing.
-
-    >>> con = duckdb.connect()
-    >>> create_schema(con)
-    >>> _ = con.execute("INSERT INTO meta.loads (load_id, table_name, source_file, rows_read, "
-    ...                 "rows_rejected) VALUES (1, 'leads', 'a.csv', 10, 9), (2, 'leads', "
-    ...                 "'b.csv', 2000, 1959), (2, 'reps', 'r.csv', 3, 0)")
-    >>> last_load_rejections(con).rows()
-    [('leads', 'b.csv', 2000, 1959)]
-    """
-    return pl.DataFrame(
-        con.sql(
-            "SELECT table_name, source_file, rows_read, rows_rejected FROM meta.loads "
-            "WHERE load_id = (SELECT max(load_id) FROM meta.loads) AND rows_rejected > 0 "
-            "ORDER BY rows_rejected DESC, source_file"
-        )
-    )
-
-
 def loads(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The load log: one row per file loaded, newest first."""
     return pl.DataFrame(con.sql("SELECT * FROM meta.loads ORDER BY load_id DESC, table_name"))

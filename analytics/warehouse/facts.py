@@ -26,6 +26,7 @@ loading millions of rows it does not need.
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -231,14 +232,77 @@ def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     return [(file, Text(code, json.loads(params))) for file, code, params in rows]
 
 
+def loaded_file_name(source_file: str, table: str) -> str:
+    """A loaded file's name, with the table its rows went to when the name does not say
+    it (a HubSpot contacts.csv feeds the leads and the lifecycle events).
+
+    >>> loaded_file_name("/in/leads.csv", "leads")
+    'leads.csv'
+    >>> loaded_file_name("/x/contacts.csv", "lifecycle_events")
+    'contacts.csv (lifecycle_events)'
+    """
+    name = PurePath(str(source_file)).name
+    return name if PurePath(name).stem.lower() == table else f"{name} ({table})"
+
+
+def last_import_notes(con: duckdb.DuckDBPyConnection) -> list[Any]:
+    """What the latest import left out of the numbers, and said they include, in words
+    (:class:`analytics.texts.Text`): ``import.last_quarantined`` naming each file whose
+    rows it quarantined (counted nowhere: a folder whose leads were mostly rejected reads
+    as a quiet month otherwise), then ``import.last_notices`` with what it said of its
+    files (:func:`last_load_notices`: deals of several pipelines all counted, amounts in
+    several currencies). Empty when it did neither. The pages and the review pack say
+    these texts.
+
+    >>> from analytics.warehouse.database import create_schema
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> _ = con.execute("INSERT INTO meta.loads (load_id, table_name, source_file, rows_read, "
+    ...                 "rows_rejected) VALUES (1, 'leads', 'a.csv', 10, 9), (2, 'leads', "
+    ...                 "'in/leads.csv', 2000, 1959), (2, 'reps', 'in/reps.csv', 3, 0)")
+    >>> said = json.dumps({"n": 2, "currencies": "EUR, USD"})
+    >>> _ = con.execute("INSERT INTO meta.load_notices VALUES (?, ?, ?, ?)",
+    ...                 [2, "in/deals.csv", "import.currencies_mixed", said])
+    >>> quarantined, said = last_import_notes(con)
+    >>> quarantined.render(lang="de")  # doctest: +ELLIPSIS
+    '... nicht zählen: 1.959 von 2.000 Zeilen aus leads.csv. Warum, steht auf der Seite Daten; ...'
+    >>> said.render(lang="en")  # doctest: +ELLIPSIS
+    'The last import said what these numbers include: deals.csv: amounts in 2 currencies ...'
+    """
+    rejected = con.execute(
+        "SELECT source_file, table_name, rows_read, rows_rejected FROM meta.loads "
+        "WHERE load_id = (SELECT max(load_id) FROM meta.loads) AND rows_rejected > 0 "
+        "ORDER BY rows_rejected DESC, source_file"
+    ).fetchall()
+    said = last_load_notices(con)
+    if not rejected and not said:
+        return []
+    from analytics.texts import Text
+
+    notes = []
+    if rejected:
+        files = [
+            Text("import.quarantined_file",
+                 {"file": loaded_file_name(file, table), "rejected": n_rejected, "read": n_read})
+            for file, table, n_read, n_rejected in rejected
+        ]  # fmt: skip
+        notes.append(Text("import.last_quarantined", {"files": files}))
+    if said:
+        told = [Text("import.notice", {"file": PurePath(f).name, "text": t}) for f, t in said]
+        notes.append(Text("import.last_notices", {"notes": told}))
+    return notes
+
+
 __all__ = [
     "DEMO_SOURCE_PREFIX",
     "demo_source",
     "filter_values",
     "last_import",
+    "last_import_notes",
     "last_load_notices",
     "latest_timestamp",
     "lead_months",
+    "loaded_file_name",
     "quarantine_count",
     "rep_names",
     "table_counts",
