@@ -100,10 +100,17 @@ class ProbedBrowser:
 
     def __init__(self, browser) -> None:
         self._browser = browser
+        self._tabs = None
 
-    def new_page(self, **options):
-        page = self._browser.new_page(**options)
-        page.add_init_script(PROBE)
+    def new_page(self, *, viewport: dict[str, int] | None = None):
+        """A tab of one window shared by this browser's pages, as a user opens the app's
+        pages: the app's scripts come from its cache after the first load (half a second
+        less a load). A test that needs a user of its own (a login) takes a context."""
+        if self._tabs is None:
+            self._tabs = self.new_context()
+        page = self._tabs.new_page()
+        if viewport is not None:
+            page.set_viewport_size(viewport)
         return page
 
     def new_context(self, **options):

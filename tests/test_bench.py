@@ -142,7 +142,9 @@ def test_large_scales_are_built_from_chunks_with_distinct_ids(tmp_path, monkeypa
 
 
 @pytest.mark.browser
-def test_browser_operations_run_and_leave_no_process_behind(tmp_path) -> None:
+def test_browser_operations_are_timed_and_leave_no_process_behind(tmp_path) -> None:
+    """The app's operations in chromium, one harness run of each (one workspace): the
+    first visit of a page, a click from page to page, a slider step and a rerun."""
     import psutil
 
     from analytics.config import load_config
@@ -151,42 +153,12 @@ def test_browser_operations_run_and_leave_no_process_behind(tmp_path) -> None:
     if browser_missing():
         pytest.skip(browser_missing())
     results, out = tmp_path / "results.json", tmp_path / "out"
-    ops = ["app_slider_browser", "app_rerun_browser"]
+    ops = ["app_first_visit_overview", "app_navigate", "app_slider_browser", "app_rerun_browser"]
     argv = ["--scale", "300", "--ops", ",".join(ops), "--repeat", "1", "--max-seconds", "1"]
     assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
     rows = json.loads(results.read_text())["results"]
     assert [(r["op"], r["status"]) for r in rows] == [(op, "ok") for op in ops], rows
-    for row in rows:
-        (part,) = row["parts"]  # one timed key press, as the page measured it
-        assert len(row["times_s"]) == 1 and row["median_s"] >= part["page_s"] > 0
-        assert part["frontend_s"] + part["server_s"] + part["draw_s"] == pytest.approx(
-            part["page_s"], abs=0.002
-        )
-        # the peak counts the server and the browser, not only the benchmark's process
-        assert row["rss_of"] == "tree" and row["peak_rss_mb"] > row["setup_peak_rss_mb"]
-        assert row["setup_parts"]["first_load_s"] > 0 and row["lower_bound"]["median_s"] > 0
-    current = load_config("data/sla.toml").scoring.mql_threshold  # the slider starts there
-    assert rows[0]["setup_parts"]["thresholds"] == [current, current + 1]
-    # nothing that the operations started (server, chromium) runs on
-    left = []
-    for process in psutil.process_iter():
-        with contextlib.suppress(psutil.Error):
-            if process.environ().get("SLA_DB", "").startswith(str(out)):
-                left.append(process.cmdline()[:3])
-    assert left == []
-
-
-def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
-    from bench.browser import browser_missing
-
-    if browser_missing():
-        pytest.skip(browser_missing())
-    results, out = tmp_path / "results.json", tmp_path / "out"
-    ops = ["app_first_visit_overview", "app_navigate"]
-    argv = ["--scale", "300", "--ops", ",".join(ops), "--repeat", "2", "--max-seconds", "1"]
-    assert main([*argv, "--out", str(out), "--results", str(results)]) == 0
-    first, navigate = json.loads(results.read_text())["results"]
-    assert (first["op"], first["status"], navigate["status"]) == (ops[0], "ok", "ok")
+    first, navigate, *keyed = rows
     # one fresh server per run, the page's own time reported (the part, "timed_s", is popped)
     assert [p["page"] for p in first["parts"]] == ["overview"] * len(first["times_s"])
     # the server started as `make run` starts it: through the launcher, libraries imported
@@ -203,6 +175,24 @@ def test_first_visit_and_navigation_are_timed_in_the_browser(tmp_path) -> None:
         : len(navigate["parts"])
     ]
     assert all(p["page_s"] > 0 for p in navigate["parts"])
+    for row in keyed:
+        (part,) = row["parts"]  # one timed key press, as the page measured it
+        assert len(row["times_s"]) == 1 and row["median_s"] >= part["page_s"] > 0
+        assert part["frontend_s"] + part["server_s"] + part["draw_s"] == pytest.approx(
+            part["page_s"], abs=0.002
+        )
+        # the peak counts the server and the browser, not only the benchmark's process
+        assert row["rss_of"] == "tree" and row["peak_rss_mb"] > row["setup_peak_rss_mb"]
+        assert row["setup_parts"]["first_load_s"] > 0 and row["lower_bound"]["median_s"] > 0
+    current = load_config("data/sla.toml").scoring.mql_threshold  # the slider starts there
+    assert keyed[0]["setup_parts"]["thresholds"] == [current, current + 1]
+    # nothing that the operations started (server, chromium) runs on
+    left = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if process.environ().get("SLA_DB", "").startswith(str(out)):
+                left.append(process.cmdline()[:3])
+    assert left == []
 
 
 @pytest.mark.browser

@@ -169,7 +169,7 @@ def test_page_renders_in_browser(app_url: str, browser, path: str, lang: str) ->
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")
-        settle(page)
+        settle(page, quiet=0.25)  # as the exports' pages: a late chart is looked at again
         errors = page.locator('[data-testid="stException"]')
         SHOTS.mkdir(parents=True, exist_ok=True)
         # the app scrolls inside its main section: grow the viewport to the content first

@@ -1117,12 +1117,12 @@ DEAL_CHOICES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
-@pytest.mark.parametrize("fmt", list(DEAL_CHOICES))
+@pytest.mark.parametrize(("fmt", "lang"), [("hubspot", "de"), ("salesforce", "en")])
 def test_an_upload_chooses_which_deals_are_new_business(tmp_path, monkeypatch, fmt, lang):
     """A renewal beside new business (HubSpot's pipeline, Salesforce's Type): the preview
     says every deal counts; the kinds typed into the page read only theirs, as
-    `--pipeline` and `--opportunity-type` do."""
+    `--pipeline` and `--opportunity-type` do. (Each format in one language: the words of
+    the other are the library's, checked with the import's.)"""
     from export_support import with_column
 
     file, column, moved, field, typed, all_count, left_out = DEAL_CHOICES[fmt]
