@@ -182,13 +182,13 @@ def count(text: str) -> int:
 def open_page(
     db: Path, monkeypatch: pytest.MonkeyPatch, page: str, lang: str, *, config: Path = CONFIG
 ) -> AppTest:
-    """The app on warehouse ``db`` (SLA config ``config``), in ``lang``, at
-    ``views/<page>.py``; it drew without an exception."""
+    """The app on warehouse ``db`` (SLA config ``config``), opened in ``lang`` at
+    ``views/<page>.py`` as a link to it opens (``?lang=de``); it drew without an exception.
+    (The language switch and the menu are tested as a user clicks them in test_app.)"""
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(config))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if lang == "de":
-        at.segmented_control(key="lang").set_value("de").run()
-    at.switch_page(f"views/{page}.py").run()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    at.switch_page(f"views/{page}.py").run()  # (no page drawn before it)
     assert not at.exception, at.exception[0].value
     return at

@@ -71,6 +71,29 @@ def system_temporary_folder(tmp_path_factory, monkeypatch: pytest.MonkeyPatch):
     return folder
 
 
+@pytest.fixture(autouse=True)
+def background_refreshes_end_with_their_test(monkeypatch: pytest.MonkeyPatch):
+    """A confirmed upload starts ``sla precompute`` in the background and does not wait
+    (``dashboard.data.store_results_in_background``). A test that does not wait for it
+    (:func:`results_stored_at_once` does) would leave it computing beside the next tests,
+    on a warehouse in a temporary folder nobody reads again: it is stopped at the end."""
+    from dashboard import data
+
+    started = []
+    start = data.store_results_in_background
+
+    def recorded():
+        started.append(start())
+        return started[-1]
+
+    monkeypatch.setattr(data, "store_results_in_background", recorded)
+    yield
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, once per test session: one per xdist worker (the browser tests

@@ -379,8 +379,7 @@ def test_the_qualification_page_says_no_version_was_in_force_for_data_older_than
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", "data/sla.toml")
     at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.segmented_control(key="lang").set_value(lang).run()
+    at.query_params["lang"] = lang
     at.switch_page("views/qualification.py").run()
     assert not at.exception, at.exception[0].value
     captions = " ".join(c.value for c in at.caption)

@@ -212,8 +212,7 @@ def open_month(
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["month"] = month
     at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(f"views/{page}.py").run()
+    at.switch_page(f"views/{page}.py").run()  # as a link to the page opens it
     assert not at.exception, at.exception[0].value
     return at
 

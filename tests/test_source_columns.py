@@ -173,9 +173,8 @@ def test_the_data_page_shows_the_exports_column(tmp_path, monkeypatch, lang, lab
     db = tmp_path / "w.duckdb"
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    if lang != "en":
-        at.segmented_control(key="lang").set_value(lang).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
     at.switch_page("views/warehouse.py").run()
     at.selectbox(key="upload_format").set_value("mapping").run()
     at.file_uploader(key="upload").set_value(
@@ -215,7 +214,7 @@ def test_the_data_page_of_canonical_rows_has_no_export_column(tmp_path, monkeypa
     assert len(import_canonical(db, folder).rejected) == 1
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.switch_page("views/warehouse.py").run()
     assert not at.exception, at.exception[0].value
     frames = [f.value for f in at.dataframe if "reason" in f.value.columns]

@@ -72,9 +72,9 @@ def warehouse(
 
 
 def data_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    if lang != "en":
-        at.segmented_control(key="lang").set_value(lang).run()
+    """The Data page opened in ``lang`` as a link to it opens (no Overview drawn first)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
     at.switch_page("views/warehouse.py").run()
     assert not at.exception, at.exception[0].value
     return at
