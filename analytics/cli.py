@@ -563,7 +563,7 @@ def info(
         counts = table_counts(con)
         as_of = latest_timestamp(con)
         quarantined = quarantine_count(con)
-        said = last_load_notices(con)  # what the latest import said its numbers include
+        said = last_load_notices(con)  # what the imports said the numbers include
         # the version that judges the month of as_of, as `sla review` and the app judge it
         versions = stored_configs(con)
         in_force = cfg if as_of is None else config_at(versions, moment=as_of, fallback=cfg)
@@ -587,7 +587,7 @@ def info(
         # the privacy rules the stored cells satisfy (None: none recorded, written before)
         "privacy_rules": {"recorded": rules, "code": PRIVACY_RULES, "current": is_current(rules)},
     }
-    if said:  # (absent when the latest import said nothing, as in sla import --json)
+    if said:  # (absent when nothing was said of the latest load of each table)
         document["last_import_notices"] = [{"file": f, "text": t.render()} for f, t in said]
     if as_json:
         emit_json(document)
@@ -608,7 +608,8 @@ def info(
             highlight=False,
         )
     for notice in document.get("last_import_notices", []):
-        out.print(f"last import: {notice['file']}: {notice['text']}", highlight=False)
+        said_of = f"said at import: {notice['file']}: {notice['text']}"
+        out.print(said_of, highlight=False, soft_wrap=True)  # a path is never broken
     missing = [g for g, c in document["coverage"].items() if not c["measurable"]]
     if missing:
         out.print(f"not measurable: {', '.join(missing)} (sla info --json gives the reasons)")

@@ -1187,7 +1187,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pack.section.actions": ("Proposed action items", "Vorgeschlagene Maßnahmen"),
     "pack.section.notes": ("Meeting notes", "Besprechungsnotizen"),
     # the workbook's sheet of what the last import left out and said (ReviewPack.import_notes)
-    "pack.section.import_notes": ("The last import", "Der letzte Import"),
+    "pack.section.import_notes": ("Import notes", "Importhinweise"),
     "pack.col.note": ("Note", "Hinweis"),
     "pack.section.sla": ("The SLA in force", "Das geltende SLA"),
     "pack.attainment": ("MQL attainment:", "MQL-Zielerreichung:"),
@@ -1522,22 +1522,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "import.skipped": ("{file} was not read: {reason}", "{file} wurde nicht gelesen: {reason}"),
     "import.notice": ("{file}: {text}", "{file}: {text}"),
-    # what the latest import left out and said, where its numbers are shown (the pages,
-    # the review pack): rows quarantined count nowhere, and a notice says what they include
+    # what the imports left out and said of the files behind the data (the latest load
+    # of each table), where its numbers are shown (the pages, the review pack): rows
+    # quarantined count nowhere, and a notice says what the numbers include
     "import.last_quarantined": (
-        "The last import quarantined rows that are not counted here: {files:items}. See the "
-        "Data page for why, fix them in the export and import it again.",
-        "Der letzte Import hat Zeilen in die Quarantäne gelegt, die hier nicht zählen: "
-        "{files:items}. Warum, steht auf der Seite Daten; im Export korrigieren und erneut "
-        "importieren.",
+        "Rows quarantined at import are not counted here: {files:items} (the latest import "
+        "of each table). See the Data page for why, fix them in the export and import it "
+        "again.",
+        "In die Quarantäne gelegte Zeilen zählen hier nicht: {files:items} (der letzte "
+        "Import jeder Tabelle). Warum, steht auf der Seite Daten; im Export korrigieren und "
+        "erneut importieren.",
     ),
     "import.quarantined_file": (
         "{rejected:n} of {read:n} rows of {file}",
         "{rejected:n} von {read:n} Zeilen aus {file}",
     ),
     "import.last_notices": (
-        "The last import said what these numbers include: {notes:items}.",
-        "Der letzte Import hat gesagt, was diese Zahlen enthalten: {notes:items}.",
+        "The imports said what these numbers include: {notes:items}.",
+        "Die Importe haben gesagt, was diese Zahlen enthalten: {notes:items}.",
     ),
     "import.currencies_mixed": (
         "amounts in {n} currencies ({currencies}) were loaded as they are, so revenue and "

@@ -474,8 +474,8 @@ def _last_import_notes(key: tuple[str, int]) -> list[Any]:
 
 
 def last_import_notes() -> list[Any]:
-    """What the latest import quarantined and said of what the numbers include, as texts
-    (:func:`analytics.warehouse.facts.last_import_notes`)."""
+    """What was quarantined of the files behind the data and said of what the numbers
+    include, as texts (:func:`analytics.warehouse.facts.last_import_notes`)."""
     return _last_import_notes(warehouse_key())
 
 

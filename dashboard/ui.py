@@ -410,15 +410,16 @@ def bad_warehouse_name(schema: str, lang: str) -> str:
 
 #: A command-line option in a text (``--pipeline``).
 _OPTION = re.compile(r"(?<![\w`-])(--[a-z][a-z-]*)")
-#: The icon of each note of the last import (:func:`last_import_notes`).
+#: The icon of each note of the imports (:func:`last_import_notes`).
 _NOTE_ICONS = {"import.last_quarantined": ":material/block:"}
 
 
 def last_import_notes(lg: Lang) -> None:
-    """What the latest import quarantined, file by file (those rows are not counted on
-    this page), and what it said of what the numbers include (deals of several pipelines
-    all counted, amounts in several currencies), as the review pack says them
-    (:func:`analytics.warehouse.facts.last_import_notes`); nothing when it did neither."""
+    """What was quarantined of the files behind the data, the latest import of each table
+    (those rows are not counted on this page), and what the imports said of what the
+    numbers include (deals of several pipelines all counted, amounts in several
+    currencies), as the review pack says them
+    (:func:`analytics.warehouse.facts.last_import_notes`); nothing when nothing was."""
     for note in data.last_import_notes():
         said = _OPTION.sub(r"`\1`", note.render(lang=lg))  # an option as code: no break after "--"
         st.warning(said, icon=_NOTE_ICONS.get(note.code, ":material/info:"))

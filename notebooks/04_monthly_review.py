@@ -236,11 +236,12 @@ pl.DataFrame(
 # ## 3. The pack
 # `build_pack` judges each month with the SLA version in force then (recorded versions in
 # the warehouse) and compares with last month by test, not by eye.
-# What the last import quarantined, or said its numbers include (deals of several
-# pipelines all counted as new business), stands at the pack's top, as on the app's pages.
+# What was quarantined of the data's files, or said of what its numbers include (deals of
+# several pipelines all counted as new business), stands at the pack's top, as on the app's
+# pages.
 
 # %%
-# what the last import quarantined or said its numbers include, at the pack's top
+# what was quarantined or said of what the numbers include, at the pack's top
 notes = last_import_notes(con)
 pack = build_pack(
     tables, config, month=month, as_of=as_of, versions=stored_configs(con), import_notes=notes

@@ -1272,12 +1272,13 @@ def test_hubspot_leakage_agrees_with_the_never_contacted_list(hubspot, monkeypat
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", "The last import quarantined rows that are not counted here: 2 of 3 rows of "
-               "lifecycle_events.csv; 1 of 3 rows of leads.csv. See the Data page for why, "
-               "fix them in the export and import it again."),
-        ("de", "Der letzte Import hat Zeilen in die Quarantäne gelegt, die hier nicht zählen: "
-               "2 von 3 Zeilen aus lifecycle_events.csv; 1 von 3 Zeilen aus leads.csv. Warum, "
-               "steht auf der Seite Daten; im Export korrigieren und erneut importieren."),
+        ("en", "Rows quarantined at import are not counted here: 2 of 3 rows of "
+               "lifecycle_events.csv; 1 of 3 rows of leads.csv (the latest import of each "
+               "table). See the Data page for why, fix them in the export and import it again."),
+        ("de", "In die Quarantäne gelegte Zeilen zählen hier nicht: 2 von 3 Zeilen aus "
+               "lifecycle_events.csv; 1 von 3 Zeilen aus leads.csv (der letzte Import jeder "
+               "Tabelle). Warum, steht auf der Seite Daten; im Export korrigieren und erneut "
+               "importieren."),
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("page", ["overview", "review"])
@@ -1331,10 +1332,10 @@ def test_the_pack_says_what_the_last_import_quarantined_in_every_format(
         files=[render("import.quarantined_file", lang=lang, rejected=r, read=3, file=f)
                for r, f in ((2, "lifecycle_events.csv"), (1, "leads.csv"))],
     )  # fmt: skip
-    assert words.startswith({"en": "The last import quarantined rows that are not counted "
-                                   "here: 2 of 3 rows of lifecycle_events.csv; 1 of 3 rows",
-                             "de": "Der letzte Import hat Zeilen in die Quarantäne gelegt, "
-                                   "die hier nicht zählen: 2 von 3 Zeilen aus"}[lang])  # fmt: skip
+    assert words.startswith({"en": "Rows quarantined at import are not counted here: 2 of 3 "
+                                   "rows of lifecycle_events.csv; 1 of 3 rows",
+                             "de": "In die Quarantäne gelegte Zeilen zählen hier nicht: 2 von "
+                                   "3 Zeilen aus"}[lang])  # fmt: skip
     out = tmp_path / "pack.md"
     ran = CliRunner().invoke(app, ["review", "--db", str(db), "--month", "2026-10", "--out",
                                    str(out), "--lang", lang, "--no-record"])  # fmt: skip
@@ -1349,14 +1350,17 @@ def test_the_pack_says_what_the_last_import_quarantined_in_every_format(
         pack = build_pack(load_tables(con), load_config(CONFIG), month="2026-10",
                           import_notes=last_import_notes(con))  # fmt: skip
     (name, sheet), *_ = pack_sheets(pack, lang=lang).items()  # the workbook's first sheet
-    assert name == {"en": "The last import", "de": "Der letzte Import"}[lang]
+    assert name == {"en": "Import notes", "de": "Importhinweise"}[lang]
     assert sheet.rows() == [(words,)]
     assert pack.to_json_dict()["import_notes"] == [render("import.last_quarantined", files=[
         render("import.quarantined_file", rejected=r, read=3, file=f)
         for r, f in ((2, "lifecycle_events.csv"), (1, "leads.csv"))])]  # fmt: skip
-    clean = tmp_path / "clean"  # the next import quarantines nothing: the pack says nothing
+    clean = tmp_path / "clean"  # both tables' next files quarantine nothing: nothing said
     clean.mkdir()
     (clean / "leads.csv").write_text("lead_id,created_at,source\nD,2026-10-03T09:00:00Z,web\n")
+    (clean / "lifecycle_events.csv").write_text(
+        "lead_id,stage,entered_at\nD,lead,2026-10-03T09:00:00Z\n"
+    )
     import_canonical(db, clean)
     with connect_current(db) as con:  # (this process holds the replaced file's instance)
         assert last_import_notes(con) == []
@@ -1549,10 +1553,10 @@ def test_the_review_page_says_each_reason_once_below_its_table(untouched, monkey
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", "The last import said what these numbers include: deals.csv: deals of 2 "
+        ("en", "The imports said what these numbers include: deals.csv: deals of 2 "
                "pipelines (Sales Pipeline 11, Renewals 1) all count as opportunities, and "
                "their won amounts as new revenue"),
-        ("de", "Der letzte Import hat gesagt, was diese Zahlen enthalten: deals.csv: Deals "
+        ("de", "Die Importe haben gesagt, was diese Zahlen enthalten: deals.csv: Deals "
                "aus 2 Pipelines (Sales Pipeline 11, Renewals 1) zählen alle als "
                "Opportunities und ihre gewonnenen Beträge als Neuumsatz"),
     ],

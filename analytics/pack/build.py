@@ -285,7 +285,7 @@ class ReviewPack:
     top: int = 5
     #: ``rep_id -> name`` of every rep (:func:`rep_names`), for the breaches and actions.
     rep_names: dict[str, str] = field(default_factory=dict)
-    #: What the latest import left out of the numbers and said they include, as texts
+    #: What the imports left out of the numbers and said they include, as texts
     #: (:func:`analytics.warehouse.facts.last_import_notes`), said at the pack's top.
     import_notes: list[Text] = field(default_factory=list)
 
@@ -1070,7 +1070,7 @@ def build_pack(
         The send log of ``sla notify``: "did the warnings work?" of the month
         (:func:`analytics.review.with_warnings`); without it the section says so.
     import_notes : sequence of Text, optional
-        What the latest import quarantined and said of what the numbers include
+        What the imports quarantined and said of what the numbers include
         (:func:`analytics.warehouse.facts.last_import_notes`): the pack says it at its top.
 
     Returns

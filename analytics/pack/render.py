@@ -701,7 +701,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "charts": chart_svgs(pack, lang=lang) if charts else {},
         "teams": ["marketing", "sales"],
         "footnotes": Footnotes(),  # why a cell is "–": said once below its table
-        # rows the last import quarantined count in no number here: said before any number
+        # rows quarantined at import count in no number here: said before any number
         "import_notes": [note.render(lang=lang) for note in pack.import_notes],
     }
 

@@ -200,20 +200,28 @@ def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
 
 
+#: The load whose file holds each table's data as it stands: the latest to load the table.
+#: A later import of other tables (a reps file, a contacts refresh) leaves what an earlier
+#: one said of a table's file standing as long as that file is the table's latest.
+_LATEST_OF_EACH_TABLE = "SELECT table_name, max(load_id) AS load_id FROM meta.loads GROUP BY 1"
+
+
 def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
-    """What the latest import said of its files in words (``meta.load_notices``): a
-    ``(file, text)`` per notice, in the order said; empty for a warehouse written before
-    notices were recorded.
+    """What the imports said in words (``meta.load_notices``) of the files behind the data
+    as it stands, the latest load of each table: a ``(file, text)`` per notice, in the
+    order said; empty for a warehouse written before notices were recorded.
 
     >>> from analytics.warehouse.database import create_schema
     >>> con = duckdb.connect()
     >>> create_schema(con)
-    >>> _ = con.execute("INSERT INTO meta.loads (load_id) VALUES (1), (2)")
+    >>> _ = con.execute("INSERT INTO meta.loads (load_id, table_name, source_file) VALUES "
+    ...                 "(1, 'opportunities', 'a.csv'), (2, 'opportunities', 'deals.csv'), "
+    ...                 "(3, 'reps', 'reps.csv')")
     >>> said = json.dumps({"n": 2, "counts": "Sales 3, Renewals 1"})
     >>> _ = con.executemany("INSERT INTO meta.load_notices VALUES (?, ?, ?, ?)", [
     ...     (1, "a.csv", "import.currencies_mixed", "{}"),
     ...     (2, "deals.csv", "import.pipelines_all", said)])
-    >>> [(f, t.code, t.params["n"]) for f, t in last_load_notices(con)]
+    >>> [(f, t.code, t.params["n"]) for f, t in last_load_notices(con)]  # load 3: reps only
     [('deals.csv', 'import.pipelines_all', 2)]
     """
     if not con.execute(
@@ -222,8 +230,11 @@ def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     ).fetchone()[0]:
         return []
     rows = con.execute(
-        "SELECT source_file, code, params FROM meta.load_notices "
-        "WHERE load_id = (SELECT max(load_id) FROM meta.loads) ORDER BY rowid"
+        f"WITH latest AS ({_LATEST_OF_EACH_TABLE}) "
+        "SELECT n.source_file, n.code, n.params FROM meta.load_notices n WHERE EXISTS ("
+        "  SELECT 1 FROM meta.loads l JOIN latest USING (table_name, load_id)"
+        "  WHERE l.load_id = n.load_id AND l.source_file = n.source_file"
+        ") ORDER BY n.load_id, n.rowid"
     ).fetchall()
     if not rows:
         return []
@@ -246,12 +257,13 @@ def loaded_file_name(source_file: str, table: str) -> str:
 
 
 def last_import_notes(con: duckdb.DuckDBPyConnection) -> list[Any]:
-    """What the latest import left out of the numbers, and said they include, in words
+    """What the imports left out of the numbers, and said they include, of the files behind
+    the data as it stands (the latest load of each table), in words
     (:class:`analytics.texts.Text`): ``import.last_quarantined`` naming each file whose
-    rows it quarantined (counted nowhere: a folder whose leads were mostly rejected reads
-    as a quiet month otherwise), then ``import.last_notices`` with what it said of its
-    files (:func:`last_load_notices`: deals of several pipelines all counted, amounts in
-    several currencies). Empty when it did neither. The pages and the review pack say
+    rows were quarantined (counted nowhere: a folder whose leads were mostly rejected
+    reads as a quiet month otherwise), then ``import.last_notices`` with what was said of
+    the files (:func:`last_load_notices`: deals of several pipelines all counted, amounts
+    in several currencies). Empty when nothing was. The pages and the review pack say
     these texts.
 
     >>> from analytics.warehouse.database import create_schema
@@ -259,20 +271,22 @@ def last_import_notes(con: duckdb.DuckDBPyConnection) -> list[Any]:
     >>> create_schema(con)
     >>> _ = con.execute("INSERT INTO meta.loads (load_id, table_name, source_file, rows_read, "
     ...                 "rows_rejected) VALUES (1, 'leads', 'a.csv', 10, 9), (2, 'leads', "
-    ...                 "'in/leads.csv', 2000, 1959), (2, 'reps', 'in/reps.csv', 3, 0)")
+    ...                 "'in/leads.csv', 2000, 1959), (2, 'opportunities', 'in/deals.csv', 3, "
+    ...                 "0), (3, 'reps', 'in/reps.csv', 3, 0)")
     >>> said = json.dumps({"n": 2, "currencies": "EUR, USD"})
     >>> _ = con.execute("INSERT INTO meta.load_notices VALUES (?, ?, ?, ?)",
     ...                 [2, "in/deals.csv", "import.currencies_mixed", said])
     >>> quarantined, said = last_import_notes(con)
     >>> quarantined.render(lang="de")  # doctest: +ELLIPSIS
-    '... nicht zählen: 1.959 von 2.000 Zeilen aus leads.csv. Warum, steht auf der Seite Daten; ...'
+    '... zählen hier nicht: 1.959 von 2.000 Zeilen aus leads.csv (der letzte Import jeder ...'
     >>> said.render(lang="en")  # doctest: +ELLIPSIS
-    'The last import said what these numbers include: deals.csv: amounts in 2 currencies ...'
+    'The imports said what these numbers include: deals.csv: amounts in 2 currencies ...'
     """
     rejected = con.execute(
+        f"WITH latest AS ({_LATEST_OF_EACH_TABLE}) "
         "SELECT source_file, table_name, rows_read, rows_rejected FROM meta.loads "
-        "WHERE load_id = (SELECT max(load_id) FROM meta.loads) AND rows_rejected > 0 "
-        "ORDER BY rows_rejected DESC, source_file"
+        "JOIN latest USING (table_name, load_id) WHERE rows_rejected > 0 "
+        "ORDER BY rows_rejected DESC, source_file, table_name"
     ).fetchall()
     said = last_load_notices(con)
     if not rejected and not said:
