@@ -1412,6 +1412,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rows_removed": ("Rows removed", "Zeilen entfernt"),
     "loaded_at": ("Loaded (UTC)", "Geladen (UTC)"),
     "format": ("Format", "Format"),
+    # the load log's: a full snapshot of its table (--replace), the data's latest moment
+    # after it, a purge erased it (its row stays as the record)
+    "replaced": ("Replaced its table", "Tabelle ersetzt"),
+    "data_as_of": ("Data as of (UTC)", "Datenstand (UTC)"),
+    "erased": ("Erased by a purge", "Per Purge gelöscht"),
     "line": ("Line", "Zeile"),
     "lines": ("Lines", "Zeilen-Nr."),
     "column": ("Column", "Spalte"),

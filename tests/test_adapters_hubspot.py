@@ -1304,11 +1304,12 @@ def test_sla_info_says_what_the_last_import_said(tmp_path):
     """The warning of deals of several pipelines ended with the import: `sla info` says it
     while the deals file is the opportunities' latest (`last_import_notices`, absent when
     nothing was said of the latest load of each table): an import of other tables since
-    (a reps file) leaves it said; the next deals file decides."""
+    (a reps file) leaves it said; the next deals file decides, unless a purge erases it."""
     from typer.testing import CliRunner
 
     from analytics.cli import app
     from analytics.warehouse import import_canonical
+    from analytics.warehouse.purge import purge
 
     folder = _in_pipelines(tmp_path / "export", RENEWALS)
     db = tmp_path / "w.duckdb"
@@ -1326,3 +1327,7 @@ def test_sla_info_says_what_the_last_import_said(tmp_path):
     import_export(db, FIXTURES, fmt="hubspot")  # one pipeline: nothing to say
     info = CliRunner().invoke(app, ["info", "--db", str(db), "--json"])
     assert "last_import_notices" not in json.loads(info.stdout)
+    purge(db, load=3)  # erased: the renewals export's deals are the latest again
+    info = CliRunner().invoke(app, ["info", "--db", str(db), "--json"])
+    (notice,) = json.loads(info.stdout)["last_import_notices"]
+    assert notice["text"].startswith("deals of 2 pipelines (Sales Pipeline 10, Renewals 2) all")

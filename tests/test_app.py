@@ -1056,11 +1056,15 @@ def test_data_page_health_counts(app: AppTest, warehouse: Path) -> None:
     assert "legacy-newsletter" in static_table(app, column_label("track"))[column_label("track")]
     assert not [f for f in app.dataframe if "load_id" in f.value.columns]
     open_list(app, "load_log")
-    (log,) = [f.value for f in app.dataframe if "load_id" in f.value.columns]
+    (log,) = [f for f in app.dataframe if "load_id" in f.value.columns]
     con = connect_readonly(warehouse)
     loads = con.execute("SELECT count(*) FROM meta.loads").fetchall()[0][0]
     con.close()
-    assert log.shape[0] == loads > 0
+    assert log.value.shape[0] == loads > 0
+    shown = json.loads(log.proto.columns)
+    labels = {name: shown[name]["label"] for name in log.value.columns}
+    assert "erased" in labels  # what a purge erased stays in the log, marked
+    assert [n for n in labels.values() if re.fullmatch(r"[a-z0-9_]+", n)] == []  # no machine
 
 
 def _csv(rows: list[dict]) -> bytes:

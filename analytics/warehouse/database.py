@@ -101,6 +101,9 @@ def _ddl() -> list[str]:
         # what the file said of its table beyond its keys (loader.recorded_scopes): the
         # stage dates it holds all of, the file kinds its export lacked; a purge replays it
         "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS scopes JSON",
+        # a purge erased the load (sla purge --load, --before): its row stays as the record
+        # of what was loaded, but its file holds no table's data any more
+        "ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS erased BOOLEAN",
         # what an import said of its files in words (amounts in several currencies, deals
         # of several pipelines): an analytics.texts.Text each, its parameters as JSON
         """CREATE TABLE IF NOT EXISTS meta.load_notices (

@@ -200,10 +200,18 @@ def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return dict(con.execute("SELECT rep_id, name FROM core.reps ORDER BY rep_id").fetchall())
 
 
-#: The load whose file holds each table's data as it stands: the latest to load the table.
-#: A later import of other tables (a reps file, a contacts refresh) leaves what an earlier
-#: one said of a table's file standing as long as that file is the table's latest.
-_LATEST_OF_EACH_TABLE = "SELECT table_name, max(load_id) AS load_id FROM meta.loads GROUP BY 1"
+def _latest_of_each_table(con: duckdb.DuckDBPyConnection) -> str:
+    """The SELECT of the load whose file holds each table's data as it stands: the latest
+    to load the table that a purge did not erase (``meta.loads.erased``; a warehouse
+    written before it has no column). A later import of other tables (a reps file, a
+    contacts refresh) leaves what an earlier one said of a table's file standing as long
+    as that file is the table's latest."""
+    marked = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'meta' "
+        "AND table_name = 'loads' AND column_name = 'erased'"
+    ).fetchone()[0]
+    kept = "WHERE erased IS NOT TRUE " if marked else ""
+    return f"SELECT table_name, max(load_id) AS load_id FROM meta.loads {kept}GROUP BY 1"
 
 
 def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
@@ -230,7 +238,7 @@ def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     ).fetchone()[0]:
         return []
     rows = con.execute(
-        f"WITH latest AS ({_LATEST_OF_EACH_TABLE}) "
+        f"WITH latest AS ({_latest_of_each_table(con)}) "
         "SELECT n.source_file, n.code, n.params FROM meta.load_notices n WHERE EXISTS ("
         "  SELECT 1 FROM meta.loads l JOIN latest USING (table_name, load_id)"
         "  WHERE l.load_id = n.load_id AND l.source_file = n.source_file"
@@ -283,7 +291,7 @@ def last_import_notes(con: duckdb.DuckDBPyConnection) -> list[Any]:
     'The imports said what these numbers include: deals.csv: amounts in 2 currencies ...'
     """
     rejected = con.execute(
-        f"WITH latest AS ({_LATEST_OF_EACH_TABLE}) "
+        f"WITH latest AS ({_latest_of_each_table(con)}) "
         "SELECT source_file, table_name, rows_read, rows_rejected FROM meta.loads "
         "JOIN latest USING (table_name, load_id) WHERE rows_rejected > 0 "
         "ORDER BY rows_rejected DESC, source_file, table_name"

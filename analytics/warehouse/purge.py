@@ -628,9 +628,13 @@ def _selects_for_loads(
     )
     # the erased loads' rows stay in the load log (what was loaded, when, how many rows):
     # their file names masked, as an import records them now (older warehouses did not)
+    # and marked erased: no table's data comes from their files any more
+    marked = _has_column(con, "meta", "loads", "erased")  # (older warehouses: no column)
+    erased = f"load_id IN ({listed})" + (" OR coalesce(erased, false)" if marked else "")
     selects[("meta", "loads")] = (
-        f"SELECT * REPLACE (CASE WHEN load_id IN ({listed}) THEN stored_name(source_file) "
-        "ELSE source_file END AS source_file) FROM old.meta.loads"
+        f"SELECT * EXCLUDE (source_file{', erased' if marked else ''}), "
+        f"CASE WHEN load_id IN ({listed}) THEN stored_name(source_file) "
+        f"ELSE source_file END AS source_file, {erased} AS erased FROM old.meta.loads"
     )
     if has_seen:
         selects[("meta", "raw_seen")] = (
