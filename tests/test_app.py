@@ -29,6 +29,7 @@ from app_support import (
     html_text,
     metrics,
     open_list,
+    open_page,
     static_number_columns,
     static_table,
     static_tables,
@@ -182,9 +183,8 @@ def test_a_warehouse_named_like_a_schema_is_named_as_the_problem(
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_renders(app: AppTest, page: str) -> None:
-    app.switch_page(f"views/{page}.py").run()
-    assert not app.exception, app.exception[0].value
+def test_every_page_renders(warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    app = open_page(warehouse, monkeypatch, page, "en")  # (the menu's clicks: test_browser)
     assert PAGES[page] in app.title[0].value
 
 
@@ -235,14 +235,11 @@ def chart_titled(at: AppTest, title: str) -> dict:
 
 @pytest.mark.parametrize(("page", "lang"), TABLE_PAGES)
 def test_every_table_column_has_a_label_in_the_ui_language(
-    app: AppTest, page: str, lang: str
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str, lang: str
 ) -> None:
     from dashboard.i18n import COLUMNS
 
-    if lang == "de":
-        app.segmented_control(key="lang").set_value("de").run()
-    app.switch_page(f"views/{page}.py").run()
-    assert not app.exception, app.exception[0].value
+    app = open_page(warehouse, monkeypatch, page, lang)
     if page == "definitions":  # its tables are in the tab of the config in force
         choose_tab(app, "definitions_tab", "Das geltende SLA")
     assert app.dataframe or app.table or static_tables(app), f"{page} shows no table"
@@ -323,16 +320,13 @@ NUMBER = {
      ("handoffs", "en")],
 )  # fmt: skip
 def test_every_table_writes_numbers_as_the_language_does(
-    app: AppTest, page: str, lang: str
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str, lang: str
 ) -> None:
     """Each number of a data grid in the language's format (``1.234,5``, ``12,3 %``), with
     the same decimals down a column; the grid still holds the numbers (it sorts by them)."""
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    if lang == "de":
-        app.segmented_control(key="lang").set_value("de").run()
-    app.switch_page(f"views/{page}.py").run()
-    assert not app.exception, app.exception[0].value
+    app = open_page(warehouse, monkeypatch, page, lang)
     columns = static_number_columns(app)  # (name, cells): the small tables drawn as HTML ...
     for frame in app.dataframe:  # ... and the grids' number columns
         shown = display_values(frame)
@@ -604,12 +598,10 @@ def _german_texts(page: str, library, review_of) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_in_german_shows_the_library_and_config_texts_in_german(
-    app: AppTest, page: str, library, review_of
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str, library, review_of
 ) -> None:
     english, german = _german_texts(page, library, review_of)
-    app.segmented_control(key="lang").set_value("de").run()
-    app.switch_page(f"views/{page}.py").run()
-    assert not app.exception, app.exception[0].value
+    app = open_page(warehouse, monkeypatch, page, "de")
     text = shown_text(app)
     for key, labels in LAZY_TABS.get(page, {}).items():  # drawn when chosen: choose each
         for label in labels:
