@@ -187,6 +187,13 @@ def open_page(
     (The language switch and the menu are tested as a user clicks them in test_app.)"""
     monkeypatch.setenv("SLA_DB", str(db))
     monkeypatch.setenv("SLA_CONFIG", str(config))
+    return page_at(page, lang)
+
+
+def page_at(page: str, lang: str) -> AppTest:
+    """The app on the warehouse and config the environment names (``SLA_DB``,
+    ``SLA_CONFIG``), opened in ``lang`` at ``views/<page>.py`` as :func:`open_page` opens
+    it; it drew without an exception."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["lang"] = lang
     at.switch_page(f"views/{page}.py").run()  # (no page drawn before it)

@@ -368,19 +368,13 @@ def test_the_qualification_page_says_no_version_was_in_force_for_data_older_than
     qualification page says so as the Monthly review does, not "the one that judges"."""
     from datetime import UTC, datetime
 
-    from app_support import APP
-    from streamlit.testing.v1 import AppTest
+    from app_support import open_page
 
     from analytics.demo import generate_demo
 
     db = tmp_path / "w.duckdb"
     end = datetime(2018, 11, 14, tzinfo=UTC)
     write_tables(db, generate_demo(BASE, leads=400, seed=5, end=end), source="test", config=BASE)
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", "data/sla.toml")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["lang"] = lang
-    at.switch_page("views/qualification.py").run()
-    assert not at.exception, at.exception[0].value
+    at = open_page(db, monkeypatch, "qualification", lang)
     captions = " ".join(c.value for c in at.caption)
     assert said in captions

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
+from app_support import open_page
 from typer.testing import CliRunner
 
 from analytics.cli import app
@@ -21,10 +21,7 @@ from analytics.warehouse.validate import reason_text
 from dashboard.i18n import column_label
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
-CONFIG = ROOT / "data" / "sla.toml"
 MAPPING = ROOT / "tests" / "fixtures" / "exports" / "mapping" / "kontakte.toml"
-TIMEOUT = 120
 runner = CliRunner()
 
 #: kontakte.toml's columns; line 2 has an MQL date of "gestern" (yesterday)
@@ -170,12 +167,7 @@ def test_a_personal_column_is_named_with_its_hashed_value_never_its_own(tmp_path
     ("lang", "label"), [("en", "Column in the export"), ("de", "Spalte im Export")]
 )
 def test_the_data_page_shows_the_exports_column(tmp_path, monkeypatch, lang, label):
-    db = tmp_path / "w.duckdb"
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    at.switch_page("views/warehouse.py").run()
+    at = open_page(tmp_path / "w.duckdb", monkeypatch, "warehouse", lang)
     at.selectbox(key="upload_format").set_value("mapping").run()
     at.file_uploader(key="upload").set_value(
         [("kontakte.csv", KONTAKTE.encode("cp1252"), "text/csv")]
@@ -212,11 +204,7 @@ def test_the_data_page_of_canonical_rows_has_no_export_column(tmp_path, monkeypa
     )
     db = tmp_path / "w.duckdb"
     assert len(import_canonical(db, folder).rejected) == 1
-    monkeypatch.setenv("SLA_DB", str(db))
-    monkeypatch.setenv("SLA_CONFIG", str(CONFIG))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("views/warehouse.py").run()
-    assert not at.exception, at.exception[0].value
+    at = open_page(db, monkeypatch, "warehouse", "en")
     frames = [f.value for f in at.dataframe if "reason" in f.value.columns]
     assert frames and not any("source_column" in f.columns for f in frames)
 

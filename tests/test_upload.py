@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from app_support import metrics
+from app_support import metrics, page_at
 from streamlit.testing.v1 import AppTest
 
 from analytics.schema import LOAD_ORDER
@@ -24,10 +24,8 @@ from analytics.warehouse.adapters import import_export
 from analytics.warehouse.preview import confirm_preview, discard_preview, preview_import
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
 CONFIG = ROOT / "data" / "sla.toml"
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"
-TIMEOUT = 120
 
 HEAD = "lead_id,created_at,source\n"
 #: five leads in the warehouse
@@ -73,11 +71,7 @@ def warehouse(
 
 def data_page(lang: str = "en") -> AppTest:
     """The Data page opened in ``lang`` as a link to it opens (no Overview drawn first)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    at.switch_page("views/warehouse.py").run()
-    assert not at.exception, at.exception[0].value
-    return at
+    return page_at("warehouse", lang)
 
 
 def preview(at: AppTest, files: list[tuple[str, bytes]], *, replace: bool, fmt: str = "") -> None:

@@ -300,6 +300,10 @@ class ReviewPack:
             self.setting_changes, effective=self.config.sla.effective_from, lang=lang
         )
 
+    def import_note_lines(self, *, lang: Lang = "en") -> list[str]:
+        """:attr:`import_notes` in ``lang``, as the pack says them at its top."""
+        return [note.render(lang=lang) for note in self.import_notes]
+
     @property
     def currency(self) -> str:
         return self.config.reporting.currency
@@ -356,7 +360,7 @@ class ReviewPack:
             "breach_totals": self.breach_totals,
             "changes": self.changes.to_dicts(),
             "actions": [a.to_json_dict() for a in self.actions],
-            "import_notes": [note.render() for note in self.import_notes],
+            "import_notes": self.import_note_lines(),
         }
 
 

@@ -383,8 +383,7 @@ def pack_sheets(pack: Any, *, lang: Lang = "en") -> dict[str, pl.DataFrame]:
 
     config = pack.config
     sheets: dict[str, pl.DataFrame] = {}
-    if pack.import_notes:  # the workbook's first sheet, as the pack says it at its top
-        notes = [note.render(lang=lang) for note in pack.import_notes]
+    if notes := pack.import_note_lines(lang=lang):  # the first sheet, as the pack's top
         sheets[w("section.import_notes")] = pl.DataFrame({w("col.note"): notes})
     sheets[w("section.goals")] = pl.DataFrame(
         [

@@ -702,7 +702,7 @@ def _context(pack: ReviewPack, *, charts: bool, lang: Lang = "en") -> dict[str, 
         "teams": ["marketing", "sales"],
         "footnotes": Footnotes(),  # why a cell is "–": said once below its table
         # rows quarantined at import count in no number here: said before any number
-        "import_notes": [note.render(lang=lang) for note in pack.import_notes],
+        "import_notes": pack.import_note_lines(lang=lang),
     }
 
 

@@ -232,13 +232,18 @@ def last_load_notices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Any]]:
     >>> [(f, t.code, t.params["n"]) for f, t in last_load_notices(con)]  # load 3: reps only
     [('deals.csv', 'import.pipelines_all', 2)]
     """
+    return _notices_of(con, _latest_of_each_table(con))
+
+
+def _notices_of(con: duckdb.DuckDBPyConnection, latest: str) -> list[tuple[str, Any]]:
+    """:func:`last_load_notices` of the loads ``latest`` selects (:func:`_latest_of_each_table`)."""
     if not con.execute(
         "SELECT count(*) FROM duckdb_tables() "
         "WHERE schema_name = 'meta' AND table_name = 'load_notices'"
     ).fetchone()[0]:
         return []
     rows = con.execute(
-        f"WITH latest AS ({_latest_of_each_table(con)}) "
+        f"WITH latest AS ({latest}) "
         "SELECT n.source_file, n.code, n.params FROM meta.load_notices n WHERE EXISTS ("
         "  SELECT 1 FROM meta.loads l JOIN latest USING (table_name, load_id)"
         "  WHERE l.load_id = n.load_id AND l.source_file = n.source_file"
@@ -290,13 +295,14 @@ def last_import_notes(con: duckdb.DuckDBPyConnection) -> list[Any]:
     >>> said.render(lang="en")  # doctest: +ELLIPSIS
     'The imports said what these numbers include: deals.csv: amounts in 2 currencies ...'
     """
+    latest = _latest_of_each_table(con)
     rejected = con.execute(
-        f"WITH latest AS ({_latest_of_each_table(con)}) "
+        f"WITH latest AS ({latest}) "
         "SELECT source_file, table_name, rows_read, rows_rejected FROM meta.loads "
         "JOIN latest USING (table_name, load_id) WHERE rows_rejected > 0 "
         "ORDER BY rows_rejected DESC, source_file, table_name"
     ).fetchall()
-    said = last_load_notices(con)
+    said = _notices_of(con, latest)
     if not rejected and not said:
         return []
     from analytics.texts import Text
