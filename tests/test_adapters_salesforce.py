@@ -74,7 +74,7 @@ def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
     ("lead", "expected"),
     [
         (  # full history, converted, opportunity won on 2026-10-01
-            f"{L}01",
+            f"{L}01EAB",
             [
                 ("lead", ts("2026-09-01T08:00")),
                 ("mql", ts("2026-09-03T10:00")),
@@ -86,7 +86,7 @@ def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
         ),
         # set back to "Open - Not Contacted" after working it: recycled
         (
-            f"{L}05",
+            f"{L}05EAB",
             [
                 ("lead", ts("2026-09-08T10:00")),
                 ("sal", ts("2026-09-09T10:00")),
@@ -95,7 +95,7 @@ def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
         ),
         # converted without history: sql at ConvertedDate; its opportunity via ContactId
         (
-            f"{L}06",
+            f"{L}06EAB",
             [
                 ("lead", ts("2026-09-09T14:20")),
                 ("sql", ts("2026-09-20T00:00")),
@@ -103,7 +103,7 @@ def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
             ],
         ),
         (
-            f"{L}04",
+            f"{L}04EAB",
             [
                 ("lead", ts("2026-09-05T13:00")),
                 ("sal", ts("2026-09-06T10:00")),
@@ -111,9 +111,9 @@ def _stages(db: Path, lead: str) -> list[tuple[str, datetime]]:
             ],
         ),
         # the duplicated record (line 9, converted 09-30) adds nothing
-        (f"{L}02", [("lead", ts("2026-09-02T09:30")), ("sal", ts("2026-09-03T09:00"))]),
+        (f"{L}02EAB", [("lead", ts("2026-09-02T09:30")), ("sal", ts("2026-09-03T09:00"))]),
         # an offset is converted to UTC; no history: only creation
-        (f"{L}12", [("lead", ts("2026-09-16T10:00"))]),
+        (f"{L}12EAB", [("lead", ts("2026-09-16T10:00"))]),
     ],
 )
 def test_status_history_and_conversion_give_lifecycle_events(loaded, lead, expected):
@@ -125,13 +125,13 @@ def test_leads_sources_owners_and_accounts(loaded):
     db, _ = loaded
     leads = read_core_table(db, "leads").sort("lead_id")
     got = {r[0]: r[1:] for r in leads.select("lead_id", "source", "owner_rep_id").rows()}
-    assert got[f"{L}01"] == ("organic", "0051000000AAAAA")  # Web
-    assert got[f"{L}02"] == ("partner", "0051000000AAAAA")  # first of the duplicates
-    assert got[f"{L}05"] == ("other", "0051000000BBBBB")  # empty LeadSource
-    assert got[f"{L}07"] == ("paid_social", "005100000UNKNWN")  # unknown owner still a rep
-    assert got[f"{L}11"] == ("event", "0051000000AAAAA")  # Webinar
-    assert got["0031000000C0004"] == ("other", "0051000000CCCCC")  # a contact without lead
-    assert "0031000000C0001" not in got  # converted from L0001: an alias, not a second lead
+    assert got[f"{L}01EAB"] == ("organic", "0051000000AAAAAAA5")  # Web
+    assert got[f"{L}02EAB"] == ("partner", "0051000000AAAAAAA5")  # first of the duplicates
+    assert got[f"{L}05EAB"] == ("other", "0051000000BBBBBAA5")  # empty LeadSource
+    assert got[f"{L}07EAB"] == ("paid_social", "005100000UNKNWNAQ5")  # unknown owner still a rep
+    assert got[f"{L}11EAB"] == ("event", "0051000000AAAAAAA5")  # Webinar
+    assert got["0031000000C0004AAB"] == ("other", "0051000000CCCCCAA5")  # a contact without lead
+    assert "0031000000C0001AAB" not in got  # converted from L0001: an alias, not a second lead
 
 
 def test_tasks_channel_outcome_time_and_contact_alias(loaded):
@@ -139,14 +139,14 @@ def test_tasks_channel_outcome_time_and_contact_alias(loaded):
     t = read_core_table(db, "sales_touches").sort("touch_id")
     assert t.select("touch_id", "lead_id", "channel", "outcome", "occurred_at").rows() == [
         # CompletedDateTime wins
-        ("00T1", f"{L}01", "phone", "connected", ts("2026-09-03T10:35")),
-        ("00T10", f"{L}11", "social", "no_answer", ts("2026-09-15T09:00")),
-        ("00T2", f"{L}02", "phone", "no_answer", ts("2026-09-02T11:00")),
-        ("00T3", f"{L}02", "phone", "voicemail", ts("2026-09-03T11:00")),
-        ("00T4", f"{L}03", "email", "no_answer", ts("2026-09-05T08:00")),
+        ("00T1", f"{L}01EAB", "phone", "connected", ts("2026-09-03T10:35")),
+        ("00T10", f"{L}11EAB", "social", "no_answer", ts("2026-09-15T09:00")),
+        ("00T2", f"{L}02EAB", "phone", "no_answer", ts("2026-09-02T11:00")),
+        ("00T3", f"{L}02EAB", "phone", "voicemail", ts("2026-09-03T11:00")),
+        ("00T4", f"{L}03EAB", "email", "no_answer", ts("2026-09-05T08:00")),
         # WhoId is the contact converted from L0001; created 09-01 for the 09-12 meeting
-        ("00T6", f"{L}01", "video", "connected", ts("2026-09-12T00:00")),
-        ("00T7", f"{L}04", "phone", "meeting_booked", ts("2026-09-06T09:00")),
+        ("00T6", f"{L}01EAB", "video", "connected", ts("2026-09-12T00:00")),
+        ("00T7", f"{L}04EAB", "phone", "meeting_booked", ts("2026-09-06T09:00")),
     ]
 
 
@@ -154,11 +154,11 @@ def test_reps_from_owners_with_user_names_and_activity(loaded):
     db, _ = loaded
     reps = read_core_table(db, "reps").sort("rep_id")
     assert reps.select("rep_id", "name", "team", "active").rows() == [
-        ("0051000000AAAAA", "Jana Vogel", "sdr", True),
-        ("0051000000BBBBB", "Tom Berg", "sdr", True),
-        ("0051000000CCCCC", "Max Keller", "ae", False),
+        ("0051000000AAAAAAA5", "Jana Vogel", "sdr", True),
+        ("0051000000BBBBBAA5", "Tom Berg", "sdr", True),
+        ("0051000000CCCCCAA5", "Max Keller", "ae", False),
         # not in User.csv: no name (pages audit, finding 5: the id was shown as one)
-        ("005100000UNKNWN", None, "sdr", None),
+        ("005100000UNKNWNAQ5", None, "sdr", None),
     ]
 
 
@@ -166,10 +166,10 @@ def test_opportunities_status_from_iswon_isclosed(loaded):
     db, _ = loaded
     o = read_core_table(db, "opportunities").sort("opportunity_id")
     assert o.select("opportunity_id", "lead_id", "status", "amount", "loss_reason").rows() == [
-        ("0061000000O0001", f"{L}01", "won", 12000.0, None),
-        ("0061000000O0002", "0031000000C0004", "open", 5000.0, None),
-        ("0061000000O0003", f"{L}10", "lost", 8000.0, "Budget"),
-        ("0061000000O0004", f"{L}06", "open", 0.0, None),
+        ("0061000000O0001AAB", f"{L}01EAB", "won", 12000.0, None),
+        ("0061000000O0002AAB", "0031000000C0004AAB", "open", 5000.0, None),
+        ("0061000000O0003AAB", f"{L}10EAB", "lost", 8000.0, "Budget"),
+        ("0061000000O0004AAB", f"{L}06EAB", "open", 0.0, None),
     ]
 
 
@@ -203,7 +203,7 @@ def test_an_email_or_phone_in_a_call_disposition_is_masked_before_it_becomes_an_
     shutil.copytree(FIXTURES, export)
     with open(export / "Task.csv", "a", encoding="utf-8") as fh:
         fh.write(
-            "00T99,00Q1000000L0001,,0051000000AAAAA,Call,Completed,Call,Call,"
+            "00T99,00Q1000000L0001EAB,,0051000000AAAAAAA5,Call,Completed,Call,Call,"
             "Call back zzsfout@example.com 0170 5550013,2026-09-04,2026-09-04T10:00:00.000Z,,\n"
         )
     touches = pl.concat(
@@ -298,10 +298,10 @@ def test_replacing_with_the_same_export_changes_nothing(tmp_path):
     trimmed = tmp_path / "trimmed"
     shutil.copytree(FIXTURES, trimmed)
     lines = (trimmed / "Lead.csv").read_text().splitlines(keepends=True)
-    (trimmed / "Lead.csv").write_text("".join(line for line in lines if f"{L}02," not in line))
+    (trimmed / "Lead.csv").write_text("".join(line for line in lines if f"{L}02EAB," not in line))
     gone = import_export(db, trimmed, fmt="salesforce", replace=True)
     assert gone.changes["leads"]["removed"] == 1
-    assert f"{L}02" not in read_core_table(db, "leads")["lead_id"].to_list()
+    assert f"{L}02EAB" not in read_core_table(db, "leads")["lead_id"].to_list()
 
 
 def test_a_lead_export_without_the_converted_date_keeps_the_stored_sqls(tmp_path):
@@ -374,7 +374,7 @@ def _refresh(tmp_path: Path, *names: str) -> Path:
     for name in names:
         shutil.copy(FIXTURES / name, part / name)
     refreshed = import_export(db, part, fmt="salesforce")
-    converted = {"0031000000C0001", "0031000000C0002", "0031000000C0003"}
+    converted = {"0031000000C0001AAB", "0031000000C0002AAB", "0031000000C0003AAB"}
     assert not [r for r in refreshed.rejected if r["value"] in converted]
     return db
 
@@ -389,7 +389,7 @@ def test_a_lead_refresh_without_history_or_deals_dates_no_stage_twice(tmp_path):
     db = _refresh(tmp_path, "Lead.csv", "Contact.csv", "Account.csv", "User.csv")
     events = read_core_table(db, "lifecycle_events")
     assert events.sort(events.columns).equals(whole.sort(whole.columns))
-    l1 = events.filter(pl.col("lead_id") == "00Q1000000L0001", pl.col("stage") != "lead")
+    l1 = events.filter(pl.col("lead_id") == "00Q1000000L0001EAB", pl.col("stage") != "lead")
     assert sorted(l1.select("stage", "trigger").rows()) == [
         ("customer", "won"), ("mql", "status_change"), ("opportunity", "opportunity_created"),
         ("sal", "status_change"), ("sql", "status_change"),
@@ -428,11 +428,11 @@ def test_a_lead_csv_that_cannot_say_a_conversion_leaves_it_as_stored(tmp_path, l
     if lead_file == "without ConvertedContactId":
         leads = leads.drop("ConvertedContactId")
     else:
-        leads = leads.filter(pl.col("Id").is_in(["00Q1000000L0002", "00Q1000000L0003"]))
+        leads = leads.filter(pl.col("Id").is_in(["00Q1000000L0002EAB", "00Q1000000L0003EAB"]))
     leads.write_csv(part / "Lead.csv")
     import_export(db, part, fmt="salesforce")
     ids = set(read_core_table(db, "leads")["lead_id"])
-    assert not ids & {"0031000000C0001", "0031000000C0002", "0031000000C0003"}
+    assert not ids & {"0031000000C0001AAB", "0031000000C0002AAB", "0031000000C0003AAB"}
 
 
 def test_the_files_of_an_export_loaded_one_by_one_date_each_stage_once(tmp_path):
@@ -624,7 +624,7 @@ def test_replacing_with_one_of_lead_and_contact_csv_keeps_the_others_leads(tmp_p
     ids=["Lead.csv", "Contact.csv", "both"],
 )  # fmt: skip
 def test_replacing_the_fixture_with_one_of_its_people_files_keeps_its_11_leads(tmp_path, names):
-    """The fixture's 11 leads (10 of Lead.csv, 0031000000C0004 of Contact.csv) and 27
+    """The fixture's 11 leads (10 of Lead.csv, 0031000000C0004AAB of Contact.csv) and 27
     events stay whichever of the two files the replace has (Contact.csv alone: 2 before)."""
     db = tmp_path / "w.duckdb"
     import_export(db, FIXTURES, fmt="salesforce")
@@ -659,17 +659,17 @@ def test_deleted_records_are_not_read_and_are_counted(tmp_path):
     (IsArchived, older than a year) are real and stay."""
     folder = tmp_path / "export"
     shutil.copytree(FIXTURES, folder)
-    _with_deleted(folder, "Lead.csv", {f"{L}07"})
+    _with_deleted(folder, "Lead.csv", {f"{L}07EAB"})
     _with_deleted(folder, "Task.csv", {"00T7"}, archived={"00T10"})
     db, full = tmp_path / "w.duckdb", tmp_path / "full.duckdb"
     expected = import_export(full, FIXTURES, fmt="salesforce")
     result = import_export(db, folder, fmt="salesforce")
     assert result.loaded["leads"] == expected.loaded["leads"] - 1
     assert result.loaded["sales_touches"] == expected.loaded["sales_touches"] - 1
-    assert f"{L}07" not in read_core_table(db, "leads")["lead_id"].to_list()
+    assert f"{L}07EAB" not in read_core_table(db, "leads")["lead_id"].to_list()
     touches = read_core_table(db, "sales_touches")
-    assert f"{L}04" not in touches["lead_id"].to_list()  # its one task, 00T7, deleted
-    assert f"{L}11" in touches["lead_id"].to_list()  # 00T10 archived: read
+    assert f"{L}04EAB" not in touches["lead_id"].to_list()  # its one task, 00T7, deleted
+    assert f"{L}11EAB" in touches["lead_id"].to_list()  # 00T10 archived: read
     counted = {str(folder / "Lead.csv"): 1, str(folder / "Task.csv"): 1}
     assert result.deleted_rows == result.to_json_dict()["deleted_rows"] == counted
     assert f"{folder / 'Lead.csv'}: 1 row(s) of deleted records (IsDeleted: in the recycle bin) " \
@@ -678,15 +678,63 @@ def test_deleted_records_are_not_read_and_are_counted(tmp_path):
         "gelesen: 1" in " ".join(result.warnings(lang="de"))  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("spelling", "deleted"),
+    [("true", True), ("TRUE", True), (" 1 ", True), ("yes", True), ("Yes", True),
+     ("false", False), ("0", False), ("no", False), ("", False)],
+)  # fmt: skip
+def test_isdeleted_is_read_in_each_spelling_of_true(spelling, deleted):
+    """A report or a spreadsheet writes the checkbox ``1`` or ``yes``: ``yes`` was read as
+    not deleted, so a deleted lead loaded."""
+    from analytics.warehouse.adapters.common import ExportFile
+    from analytics.warehouse.adapters.salesforce import without_deleted
+
+    cells = pl.DataFrame({"id": ["00Q1"], "isdeleted": [spelling], "_line": [2]})
+    file = ExportFile(Path("Lead.csv"), cells, ["id", "isdeleted"], [], ",", "utf-8", "")
+    kept, gone = without_deleted(file)
+    assert (kept.cells.height, gone) == ((0, 1) if deleted else (1, 0))
+
+
+#: An 18-character Salesforce id (its 15 characters, then the case-safe suffix)
+_FULL_ID = r"(?<![0-9A-Za-z])([0-9A-Za-z]{15})[A-Z0-5]{3}(?![0-9A-Za-z])"
+
+
+@pytest.mark.parametrize(
+    "short", [("Lead.csv", "Contact.csv"), ("Task.csv", "LeadHistory.csv", "Opportunity.csv")]
+)
+def test_report_ids_of_15_characters_are_the_records_of_18_character_ids(tmp_path, short):
+    """A report writes a record id in 15 characters (case matters in them), Data Loader in 18
+    (the 15 and a case-safe suffix): a Lead.csv from a report beside a Task.csv from Data
+    Loader made every task one of an unknown lead. Every id is read in its 18 characters."""
+    import re
+
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    for name in short:
+        (folder / name).write_text(re.sub(_FULL_ID, r"\1", (FIXTURES / name).read_text()))
+    assert "00Q1000000L0001," in (folder / short[0]).read_text()  # the ids are 15 characters
+    db, full = tmp_path / "w.duckdb", tmp_path / "full.duckdb"
+    expected, got = (
+        import_export(full, FIXTURES, fmt="salesforce"),
+        import_export(db, folder, fmt="salesforce"),
+    )
+    assert got.loaded == expected.loaded
+    rejected = [{**row, "file": Path(row["file"]).name} for row in expected.rejected]
+    assert [{**row, "file": Path(row["file"]).name} for row in got.rejected] == rejected
+    for table in ("leads", "lifecycle_events", "sales_touches", "opportunities", "reps"):
+        want = read_core_table(full, table)
+        assert read_core_table(db, table).sort(want.columns).equals(want.sort(want.columns)), table
+
+
 def test_a_lead_deleted_since_the_last_snapshot_is_removed_by_replace(tmp_path):
     db = tmp_path / "w.duckdb"
     import_export(db, FIXTURES, fmt="salesforce")
     folder = tmp_path / "export"
     shutil.copytree(FIXTURES, folder)
-    _with_deleted(folder, "Lead.csv", {f"{L}07"})
+    _with_deleted(folder, "Lead.csv", {f"{L}07EAB"})
     again = import_export(db, folder, fmt="salesforce", replace=True)
     assert again.changes["leads"]["removed"] == 1
-    assert f"{L}07" not in read_core_table(db, "leads")["lead_id"].to_list()
+    assert f"{L}07EAB" not in read_core_table(db, "leads")["lead_id"].to_list()
 
 
 def _in_currencies(folder: Path, codes: dict[str, str]) -> None:
@@ -723,7 +771,7 @@ def test_amounts_in_several_currencies_are_converted_or_said_to_be_mixed(
     12,000 USD and 5,000 EUR were summed as 17,000 of one currency."""
     folder = tmp_path / "export"
     shutil.copytree(FIXTURES, folder)
-    _in_currencies(folder, {"0061000000O0001": "USD"})
+    _in_currencies(folder, {"0061000000O0001AAB": "USD"})
     if rates is not None:
         (folder / "CurrencyType.csv").write_text(
             "Id,IsoCode,ConversionRate,IsCorporate\n"
@@ -732,7 +780,7 @@ def test_amounts_in_several_currencies_are_converted_or_said_to_be_mixed(
     db = tmp_path / "w.duckdb"
     result = import_export(db, folder, fmt="salesforce")
     got = dict(read_core_table(db, "opportunities").select("opportunity_id", "amount").rows())
-    assert (got["0061000000O0001"], got["0061000000O0002"]) == amounts
+    assert (got["0061000000O0001AAB"], got["0061000000O0002AAB"]) == amounts
     assert result.to_json_dict()["notices"] == {str(folder / "Opportunity.csv"): told}
     assert f"{folder / 'Opportunity.csv'}: {told[0]}" in result.warnings()
     assert not result.skipped_files  # CurrencyType.csv is read, not left out
@@ -752,7 +800,7 @@ def _typed(folder: Path, types: dict[str, str]) -> Path:
     return with_column(FIXTURES, folder, "Opportunity.csv", "Type", types, default="New Business")
 
 
-RENEWAL = {"0061000000O0001": "Renewal"}
+RENEWAL = {"0061000000O0001AAB": "Renewal"}
 
 
 @pytest.mark.parametrize(
@@ -761,7 +809,7 @@ RENEWAL = {"0061000000O0001": "Renewal"}
         ((), set(), "opportunities of 2 types (Renewal 1, New Business 5) all count, and their "
          "won amounts as new revenue: to count one type's opportunities only, import with "
          "--opportunity-type and its name (on the Data page: Opportunity types)"),
-        (("new business",), {"0061000000O0001"}, "opportunities of types other than new "
+        (("new business",), {"0061000000O0001AAB"}, "opportunities of types other than new "
          "business were not read (Renewal 1; 1 in all); ones stored by an earlier import stay "
          "until an import with --replace"),
         (("New Business", "Renewal"), set(), None),
@@ -777,7 +825,7 @@ def test_opportunities_of_several_types_are_said_and_chosen(tmp_path, chosen, id
     options = CsvOptions(opportunity_types=chosen)
     result = import_export(db, folder, fmt="salesforce", options=options)
     ids = set(read_core_table(db, "opportunities")["opportunity_id"])
-    assert ids == {f"0061000000O000{i}" for i in range(1, 5)} - ids_left_out  # 5, 6: quarantined
+    assert ids == {f"0061000000O000{i}AAB" for i in range(1, 5)} - ids_left_out  # 5, 6: quarantined
     notices = result.to_json_dict().get("notices", {})
     assert notices == ({str(folder / "Opportunity.csv"): [told]} if told else {})
     if told and not chosen:

@@ -41,7 +41,7 @@ def _events(db: Path, lead: str) -> list[tuple]:
     )
 
 
-#: 00Q1000000L0001's events from the whole Salesforce fixture
+#: 00Q1000000L0001EAB's events from the whole Salesforce fixture
 L0001 = [
     ("lead", "09-01 08:00", "created"),
     ("mql", "09-03 10:00", "status_change"),
@@ -71,16 +71,16 @@ def test_salesforce_a_later_folder_without_leadhistory_lets_the_purge_give_the_e
     source = EXPORTS / "salesforce"
     db = tmp_path / "w.duckdb"
     import_export(db, source, fmt="salesforce")
-    assert _events(db, "00Q1000000L0001") == L0001
+    assert _events(db, "00Q1000000L0001EAB") == L0001
     full = folder_of(tmp_path / "full")
     shutil.copytree(source, full, dirs_exist_ok=True)
     (full / "LeadHistory.csv").write_text(_without(source, "LeadHistory.csv", "0172,"), "utf-8")
     import_export(db, full, fmt="salesforce", replace=True)  # load 2
     part = folder_of(tmp_path / "part", full, *later)
     import_export(db, part, fmt="salesforce", replace=True)  # load 3
-    assert _events(db, "00Q1000000L0001") == [e for e in L0001 if e[0] != "mql"]
+    assert _events(db, "00Q1000000L0001EAB") == [e for e in L0001 if e[0] != "mql"]
     result = purge(db, load=2)
-    assert _events(db, "00Q1000000L0001") == expected
+    assert _events(db, "00Q1000000L0001EAB") == expected
     assert result.restored == ({"core.lifecycle_events": 1} if len(later) == 1 else {})
 
 

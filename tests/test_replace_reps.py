@@ -100,16 +100,16 @@ def test_a_hubspot_replace_adds_a_new_owner(tmp_path):
 
 _SF_REPS = (
     "rep_id,name,team,weekly_capacity\n"
-    "0051000000CCCCC,Max K.,ae,12\n"
-    "005100000UNKNWN,Ulla Rot,marketing,25\n"
+    "0051000000CCCCCAA5,Max K.,ae,12\n"
+    "005100000UNKNWNAQ5,Ulla Rot,marketing,25\n"
     "r-extern,Eva Extern,sdr,5\n"
 )
 #: the fixture's reps and those _SF_REPS set up
 _SF_BEFORE = [
-    ("0051000000AAAAA", "Jana Vogel", "sdr", None, True),
-    ("0051000000BBBBB", "Tom Berg", "sdr", None, True),
-    ("0051000000CCCCC", "Max K.", "ae", 12, False),
-    ("005100000UNKNWN", "Ulla Rot", "marketing", 25, None),
+    ("0051000000AAAAAAA5", "Jana Vogel", "sdr", None, True),
+    ("0051000000BBBBBAA5", "Tom Berg", "sdr", None, True),
+    ("0051000000CCCCCAA5", "Max K.", "ae", 12, False),
+    ("005100000UNKNWNAQ5", "Ulla Rot", "marketing", 25, None),
     ("r-extern", "Eva Extern", "sdr", 5, None),
 ]
 
@@ -123,7 +123,7 @@ def _salesforce(tmp_path: Path) -> Path:
 
 
 def test_a_salesforce_folder_without_user_csv_keeps_every_rep(tmp_path):
-    """Lead.csv alone removed 0051000000CCCCC (an opportunity owner) and the rep a
+    """Lead.csv alone removed 0051000000CCCCCAA5 (an opportunity owner) and the rep a
     canonical reps.csv added; its owners' names, teams and capacities stay."""
     db = _salesforce(tmp_path)
     part = folder_of(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv")
@@ -136,10 +136,10 @@ def test_a_salesforce_folder_without_user_csv_keeps_every_rep(tmp_path):
 def test_a_salesforce_folder_with_user_csv_replaces_the_reps_it_does_not_list(tmp_path):
     """User.csv lists every user the org has (Salesforce deactivates users, it does not
     delete them): with it the folder is the snapshot of the reps Salesforce gave. A rep it
-    lists stays though no file owns anything of it (0051000000CCCCC owns only deals); one
-    that neither it nor an owner names goes (0051000000CCCCC once User.csv no longer lists
+    lists stays though no file owns anything of it (0051000000CCCCCAA5 owns only deals); one
+    that neither it nor an owner names goes (0051000000CCCCCAA5 once User.csv no longer lists
     it). An owner it does not list keeps the name, team and capacity a reps.csv gave it
-    (005100000UNKNWN: before, its name was emptied). r-extern, which only the canonical
+    (005100000UNKNWNAQ5: before, its name was emptied). r-extern, which only the canonical
     reps.csv loaded, stays (finding 17: the snapshot speaks for Salesforce's reps)."""
     db = _salesforce(tmp_path)
     part = folder_of(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", "User.csv")
@@ -148,10 +148,10 @@ def test_a_salesforce_folder_with_user_csv_replaces_the_reps_it_does_not_list(tm
     assert done.changes["reps"]["removed"] == 0
     assert done.kept_for_other_formats == {"reps": 1}
     assert _replaced(db, "reps") == [True, True]
-    users = _without(EXPORTS / "salesforce" / "User.csv", "0051000000CCCCC")
+    users = _without(EXPORTS / "salesforce" / "User.csv", "0051000000CCCCCAA5")
     later = folder_of(tmp_path / "later", part, "Lead.csv", **{"User.csv": users})
     done = import_export(db, later, fmt="salesforce", replace=True)
-    assert _reps(db) == [r for r in _SF_BEFORE if r[0] != "0051000000CCCCC"]
+    assert _reps(db) == [r for r in _SF_BEFORE if r[0] != "0051000000CCCCCAA5"]
     assert done.changes["reps"]["removed"] == 1
 
 
@@ -165,20 +165,20 @@ def _without(file: Path, start: str) -> str:
     ("users", "expected"),
     [
         # the names and activity it has are said; the team is a guess and stays
-        ("Id,Name,IsActive\n0051000000AAAAA,Jana Neu,false\n", ("Jana Neu", "marketing", False)),
+        ("Id,Name,IsActive\n0051000000AAAAAAA5,Jana Neu,false\n", ("Jana Neu", "marketing", False)),
         # a User.csv without Name or IsActive says neither
-        ("Id,Username\n0051000000AAAAA,jana.sfdc\n", ("Jana V.", "marketing", True)),
+        ("Id,Username\n0051000000AAAAAAA5,jana.sfdc\n", ("Jana V.", "marketing", True)),
     ],
     ids=["Name and IsActive", "neither"],
 )
 def test_user_csv_sets_the_names_and_activity_it_has(tmp_path, users, expected):
     db = tmp_path / "w.duckdb"
     import_export(db, EXPORTS / "salesforce", fmt="salesforce")
-    reps = "rep_id,name,team,active\n0051000000AAAAA,Jana V.,marketing,true\n"
+    reps = "rep_id,name,team,active\n0051000000AAAAAAA5,Jana V.,marketing,true\n"
     _canonical_reps(db, tmp_path / "canonical", reps)
     part = folder_of(tmp_path / "part", EXPORTS / "salesforce", "Lead.csv", **{"User.csv": users})
     import_export(db, part, fmt="salesforce", replace=True)
-    reps = read_core_table(db, "reps").filter(pl.col("rep_id") == "0051000000AAAAA")
+    reps = read_core_table(db, "reps").filter(pl.col("rep_id") == "0051000000AAAAAAA5")
     assert reps.select("name", "team", "active").row(0) == expected
 
 

@@ -1101,7 +1101,7 @@ DEAL_CHOICES = {
          "Deals anderer Pipelines als sales pipeline nicht gelesen (Renewals 1; insgesamt 1)"),
     ),
     "salesforce": (
-        "Opportunity.csv", "Type", {"0061000000O0001": "Renewal"}, "upload_opportunity_types",
+        "Opportunity.csv", "Type", {"0061000000O0001AAB": "Renewal"}, "upload_opportunity_types",
         "New Business",
         ("Opportunity.csv: opportunities of 2 types (Renewal 1, New Business 5) all count",
          "Opportunity.csv: Opportunities von 2 Typen (Renewal 1, New Business 5) zählen"),

@@ -4,6 +4,8 @@ Point the importer at a folder of object exports (``Lead.csv``, ``Contact.csv``,
 ``Account.csv``, ``Opportunity.csv``, ``Task.csv``, ``LeadHistory.csv``, ``User.csv``;
 Data Loader's ``extract.csv`` names do not matter: each file is recognised by its
 header) or at one file. Columns are the API field names, matched case-insensitively.
+Record ids are read in their 18-character form (:func:`with_case_safe_ids`): a report's
+15-character ids join Data Loader's.
 
 - Lead -> ``leads`` (``Id``, ``CreatedDate``, ``LeadSource`` by :data:`LEAD_SOURCES`,
   ``Title``, ``Country``, ``OwnerId``, ``ConvertedAccountId``) and a ``lead`` event at
@@ -39,7 +41,7 @@ header) or at one file. Columns are the API field names, matched case-insensitiv
 - A multi-currency org's amounts (``CurrencyIsoCode``) are converted to the corporate
   currency by the export's CurrencyType.csv; without it, amounts in several currencies
   are loaded as they are and said so (:func:`_corporate_amount`).
-- Rows of deleted records (``IsDeleted`` true: Data Loader's "Export All", a Data Export
+- Rows of deleted records (``IsDeleted`` true, 1 or yes: Data Loader's "Export All", a Data Export
   with the recycle bin) are not read, and counted in a warning; archived activities
   (``IsArchived``) are read.
 - ``leads.assigned_at`` stays empty: Salesforce has no standard field for when the owner
@@ -934,11 +936,56 @@ def without_deleted(file: ExportFile) -> tuple[ExportFile, int]:
     """
     if "isdeleted" not in file.cells.columns:
         return file, 0
-    deleted = file.cells["isdeleted"].str.strip_chars().str.to_lowercase().is_in(["true", "1"])
-    gone = int(deleted.sum())
+    deleted = _true(pl.col("isdeleted").str.strip_chars())
+    gone = int(file.cells.select(deleted.sum()).item())
     if not gone:
         return file, 0
     return dataclasses.replace(file, cells=file.cells.filter(~deleted)), gone
+
+
+#: The suffix alphabet of Salesforce's case-safe ids (Salesforce's ``CASESAFEID()``).
+_CASE_SAFE_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def case_safe_id(expr: pl.Expr) -> pl.Expr:
+    """A record id in Salesforce's 18-character form: a 15-character id (reports and the
+    page addresses write them; case matters in them) with its case-safe suffix, as Data
+    Loader and the API write it; any other value as it is.
+
+    Each suffix character says which of five id characters are upper case (bit ``i``
+    for the ``i``-th), so a report's ``00Q1000000L0001`` and Data Loader's
+    ``00Q1000000L0001EAB`` are one record.
+
+    >>> ids = pl.DataFrame({"id": ["001A0000006Vm9r", "001A0000006Vm9rIAC", "00Q1", None]})
+    >>> ids.select(case_safe_id(pl.col("id")))["id"].to_list()
+    ['001A0000006Vm9rIAC', '001A0000006Vm9rIAC', '00Q1', None]
+    """
+    text = expr.str.strip_chars()
+    bits = [
+        text.str.slice(i, 1).str.contains("^[A-Z]$").cast(pl.UInt8) * (1 << i % 5)
+        for i in range(15)
+    ]
+    suffix = pl.concat_str(
+        pl.sum_horizontal(bits[start : start + 5]).replace_strict(
+            dict(enumerate(_CASE_SAFE_SUFFIX)), return_dtype=pl.String
+        )
+        for start in (0, 5, 10)
+    )
+    return pl.when(text.str.contains("^[0-9A-Za-z]{15}$")).then(text + suffix).otherwise(expr)
+
+
+def with_case_safe_ids(file: ExportFile) -> ExportFile:
+    """``file`` with every record id in its 18-character form (:func:`case_safe_id`): the
+    ``Id`` and the reference fields (``OwnerId``, ``WhoId``, ``ConvertedContactId`` ...,
+    every column whose API name ends in ``Id``), so that a report's 15-character ids join
+    the 18-character ones of a Data Loader export.
+    """
+    ids = [c for c in file.cells.columns if c.endswith("id")]
+    if not ids:
+        return file
+    return dataclasses.replace(
+        file, cells=file.cells.with_columns(case_safe_id(pl.col(c)) for c in ids)
+    )
 
 
 def read_salesforce(
@@ -995,6 +1042,7 @@ def read_salesforce(
         if kind in files:
             raise ImportFailed(f"{p}: a second {kind} export (first: {files[kind].path})")
         files[kind], gone = without_deleted(f)
+        files[kind] = with_case_safe_ids(files[kind])
         if gone:
             deleted[f.label] = gone
     if not files:
