@@ -3022,11 +3022,34 @@ def test_purge_before_a_day_erases_every_older_load(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("load", "needle"),
+    [
+        (1, "load 1 was erased already: none of its rows is left"),
+        (3, "load 3 is no import but the log of 'sla purge --load 1': it brought no rows"),
+        (9, "there is no load 9"),
+    ],
+)
+def test_purge_of_a_load_with_nothing_to_erase_says_why_and_which_can_be(tmp_path, load, needle):
+    """The load log keeps an erased load and the purge's own record: ``--load`` offered
+    them as loads ("loads: 1, 2, 3") and erasing one erased nothing."""
+    db = tmp_path / "w.duckdb"
+    import_export(db, _purge_folder(tmp_path))
+    import_export(db, _purge_folder(tmp_path, "q", leads=("P2",)))
+    assert runner.invoke(cli.app, ["purge", "--load", "1", "--db", str(db)]).exit_code == 0
+    before = db.read_bytes()
+    res = runner.invoke(cli.app, ["purge", "--load", str(load), "--db", str(db)])
+    assert res.exit_code == 2, res.output
+    said = res.stderr.replace("\n", " ")
+    assert f"{needle} (loads that can be erased: 2); nothing was erased" in said
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
     ("args", "needle"),
     [
         ([], "give exactly one of"),
         (["--lead", "P1", "--load", "1"], "give exactly one of"),
-        (["--load", "7"], "there is no load 7 (loads: 1)"),
+        (["--load", "7"], "there is no load 7 (loads that can be erased: 1)"),
         (["--before", "05.10.2026"], "is not a date (YYYY-MM-DD)"),
     ],
 )

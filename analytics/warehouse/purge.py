@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -647,6 +647,55 @@ def _selects_for_loads(
     return selects
 
 
+def _logged_loads(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, str]]:
+    """Load id -> what it is in the load log, and its source: ``import`` (rows it brought
+    can be erased), ``erased`` (an earlier purge erased them; a warehouse written before
+    the marks reads its erased loads as imports), ``log`` (a purge's or rescrub's record
+    of itself, its command in the source)."""
+    erased = "bool_or(erased IS TRUE)" if _has_column(con, "meta", "loads", "erased") else "false"
+    rows = con.execute(
+        f"""SELECT load_id, CASE WHEN bool_and(table_name = 'purge') THEN 'log'
+                   WHEN {erased} THEN 'erased' ELSE 'import' END, any_value(source_file)
+            FROM old.meta.loads GROUP BY load_id"""
+    ).fetchall()
+    return {int(n): (kind, source) for n, kind, source in rows}
+
+
+def _not_erasable(load: int, logged: dict[int, tuple[str, str]]) -> str | None:
+    """Why ``load`` has nothing to erase, or None: it can be erased.
+
+    >>> logged = {1: ("erased", "leads.csv"), 2: ("import", "leads.csv"),
+    ...           3: ("log", "sla purge --load 1")}
+    >>> [_not_erasable(n, logged) for n in (2, 1, 3, 9)]  # doctest: +NORMALIZE_WHITESPACE
+    [None, 'load 1 was erased already: none of its rows is left',
+     "load 3 is no import but the log of 'sla purge --load 1': it brought no rows",
+     'there is no load 9']
+    """
+    kind, source = logged.get(load, (None, None))
+    if kind is None:
+        return f"there is no load {load}"
+    if kind == "erased":
+        return f"load {load} was erased already: none of its rows is left"
+    if kind == "log":
+        return f"load {load} is no import but the log of {source!r}: it brought no rows"
+    return None
+
+
+def _id_ranges(ids: Iterable[int]) -> str:
+    """Load ids as runs: ``1-3, 5`` (a warehouse refreshed monthly for years has many).
+
+    >>> _id_ranges([5, 1, 2, 3, 7, 8]), _id_ranges([])
+    ('1-3, 5, 7-8', '')
+    """
+    runs: list[list[int]] = []
+    for n in sorted(set(ids)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
@@ -792,7 +841,7 @@ def _rebuild(
     salt: str | None,
     config: SlaConfig | None = None,
 ) -> PurgeResult:
-    known = {r[0] for r in con.execute("SELECT DISTINCT load_id FROM old.meta.loads").fetchall()}
+    logged = _logged_loads(con)
     unlinked: dict[str, int] = {}
     not_found = 0
     loads: list[int] = []
@@ -827,9 +876,12 @@ def _rebuild(
         what = f"sla purge --lead ({wanted} id{'s' if wanted != 1 else ''})"
     else:
         if load is not None:
-            if load not in known:
-                listed = ", ".join(str(n) for n in sorted(known)) or "none"
-                raise PurgeFailed(f"{db_path}: there is no load {load} (loads: {listed})")
+            why = _not_erasable(load, logged)
+            if why:
+                erasable = _id_ranges(n for n, (kind, _) in logged.items() if kind == "import")
+                raise PurgeFailed(
+                    f"{db_path}: {why} (loads that can be erased: {erasable or 'none'})"
+                )
             loads = [load]
             what = f"sla purge --load {load}"
         else:
@@ -837,10 +889,10 @@ def _rebuild(
             loads = [
                 r[0]
                 for r in con.execute(
-                    "SELECT DISTINCT load_id FROM old.meta.loads WHERE loaded_at < ? "
-                    "AND table_name <> 'purge' ORDER BY 1",
+                    "SELECT DISTINCT load_id FROM old.meta.loads WHERE loaded_at < ? ORDER BY 1",
                     [start],
                 ).fetchall()
+                if logged[r[0]][0] == "import"
             ]
             what = f"sla purge --before {before.isoformat()}"
         selects = _selects_for_loads(con, loads, config)
