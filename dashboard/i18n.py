@@ -725,12 +725,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "Attempts per MQL episode (dashed: SLA minimum)",
         "Versuche je MQL-Episode (gestrichelt: SLA-Minimum)",
     ),
-    "c_touches_x": ("Sales touches this month (count)", "Vertriebskontakte diesen Monat (Anzahl)"),
+    # the touches of the month's MQL episodes (whenever made), as the attempts chart beside it
+    "c_touches_x": (
+        "Sales touches on this month's MQLs (count)",
+        "Vertriebskontakte zu den MQLs des Monats (Anzahl)",
+    ),
     "c_share_pct": ("share (%)", "Anteil (%)"),
     "c_touches_reached": ("touches that reached the lead", "Kontakte, die den Lead erreichten"),
     "c_channel": ("channel", "Kanal"),
     "c_touches": ("touches", "Kontakte"),
-    "c_channel_title": ("Channel mix of the sales touches", "Kanäle der Vertriebskontakte"),
+    "c_channel_title": (
+        "Channels of the attempts per MQL episode",
+        "Kanäle der Versuche je MQL-Episode",
+    ),
     "c_cadence_rep_title": (
         "Cadence held, by rep (bars: share held; whiskers: 95 % CI)",
         "Kadenz eingehalten je Mitarbeiter (Balken: Anteil; Striche: 95-%-KI)",
