@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+# pydantic looks for plugins in every installed package's metadata when its first model is
+# built: about 20 ms of every command's start (`sla info` in 0.3 s), for none the CLI uses
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
