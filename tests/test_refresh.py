@@ -759,6 +759,49 @@ def test_purging_a_load_leaves_no_value_only_it_brought_in_core(tmp_path, second
         assert b"CEO" not in db.read_bytes()
 
 
+@pytest.mark.parametrize("how", ["--load 2", "--before 2026-06-01"])
+def test_an_earlier_versions_purge_is_marked_erased_at_the_next_import(tmp_path, how):
+    """A purge made before meta.loads.erased left no marks: the erased file still read as
+    its table's latest, so the quarantine of the file before it went unsaid on the pages
+    and in the pack. The purge's row in the log names the loads; the next write marks
+    them, as a purge does now."""
+    import duckdb
+
+    from analytics.texts import render
+    from analytics.warehouse.facts import last_import_notes
+    from analytics.warehouse.purge import purge
+
+    db = tmp_path / "w.duckdb"
+    bad = "lead_id,created_at,source\nL1,2026-10-01T08:00:00Z,email\nL2,no date,email\n"
+    good = "lead_id,created_at,source\nL3,2026-10-02T08:00:00Z,email\n"
+    first, second = (bad, good) if how == "--load 2" else (good, bad)
+    import_canonical(db, folder(tmp_path, "m1", leads=first))
+    import_canonical(db, folder(tmp_path, "m2", leads=second))
+    with duckdb.connect(str(db)) as con:  # load 1 made in January, load 2 in October
+        con.execute("UPDATE meta.loads SET loaded_at = '2026-01-05 09:00Z' WHERE load_id = 1")
+    if how == "--load 2":
+        purge(db, load=2)
+    else:
+        purge(db, before=datetime(2026, 6, 1).date())
+
+    def marks() -> list[tuple]:
+        with connect_current(db) as con:
+            return con.execute(
+                "SELECT load_id, coalesce(erased, false) FROM meta.loads ORDER BY 1"
+            ).fetchall()
+
+    erased = 2 if how == "--load 2" else 1
+    assert marks() == [(1, erased == 1), (2, erased == 2), (3, False)]  # 3: the purge's row
+    with duckdb.connect(str(db)) as con:  # as a purge before the marks left them
+        con.execute("UPDATE meta.loads SET erased = NULL")
+    import_canonical(db, folder(tmp_path, "m3", reps="rep_id,name,team\nr1,Rita,sdr\n"))
+    assert marks() == [(1, erased == 1), (2, erased == 2), (3, False), (4, False)]
+    with connect_current(db) as con:  # the kept file's quarantine is said again
+        notes = [note.render() for note in last_import_notes(con)]
+    assert notes == [render("import.last_quarantined", files=[
+        render("import.quarantined_file", rejected=1, read=2, file="leads.csv")])]  # fmt: skip
+
+
 def test_purging_a_load_restores_an_events_earlier_reason(tmp_path):
     """Lifecycle events are keyed by lead, stage and moment: their rows were kept whole,
     with the reason and trigger only the erased load brought (re-audit 19b, finding 2)."""

@@ -148,6 +148,40 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw, core and meta tables where they are missing."""
     for statement in _ddl():
         con.execute(statement)
+    mark_erased_loads(con)
+
+
+def mark_erased_loads(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark ``erased`` the loads that purges made before ``meta.loads.erased`` erased: such
+    a purge left no marks, so its loads still read as their tables' latest (and their
+    files' quarantine as the one to tell). Its row in the log names them:
+    ``sla purge --load N``, or ``sla purge --before DAY`` (every import before that day,
+    and before the purge).
+
+    >>> con = duckdb.connect()
+    >>> create_schema(con)
+    >>> _ = con.execute(
+    ...     "INSERT INTO meta.loads (load_id, table_name, source_file, loaded_at) VALUES "
+    ...     "(1, 'leads', 'a.csv', '2026-01-05 00:00Z'), "
+    ...     "(2, 'leads', 'b.csv', '2026-02-05 00:00Z'), "
+    ...     "(3, 'leads', 'c.csv', '2026-03-05 00:00Z'), "
+    ...     "(4, 'purge', 'sla purge --before 2026-02-01', '2026-03-06 00:00Z'), "
+    ...     "(5, 'purge', 'sla purge --load 3', '2026-03-07 00:00Z')")
+    >>> mark_erased_loads(con)
+    >>> con.execute("SELECT load_id FROM meta.loads WHERE erased ORDER BY 1").fetchall()
+    [(1,), (3,)]
+    """
+    con.execute(
+        r"""UPDATE meta.loads l SET erased = true
+        FROM (SELECT load_id AS purge_id, source_file AS what FROM meta.loads
+              WHERE table_name = 'purge' AND starts_with(source_file, 'sla purge --')) p
+        WHERE l.erased IS NOT TRUE AND l.table_name IS DISTINCT FROM 'purge'
+          AND l.load_id < p.purge_id
+          AND (p.what = 'sla purge --load ' || l.load_id
+               OR l.loaded_at < try_cast(regexp_extract(
+                   p.what, '^sla purge --before (\d{4}-\d{2}-\d{2})$', 1) AS DATE)
+                   ::TIMESTAMP AT TIME ZONE 'UTC')"""
+    )
 
 
 @contextlib.contextmanager
