@@ -1394,6 +1394,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(2026-10-05T09:12:00+02:00) lesbar",
     ),
     # a number in a date column: a spreadsheet cell not formatted as a date
+    # an id written in scientific notation: a spreadsheet saved the CSV (validate._SCIENTIFIC_ID)
+    "reject.scientific_id": (
+        "looks like a long number a spreadsheet saved in scientific notation (1.23457E+11), "
+        "not an id: its last digits are lost, so it cannot name its record. Format the "
+        "column as text in the spreadsheet, or import the CRM's export as it came",
+        "sieht aus wie eine lange Zahl, die eine Tabellenkalkulation in "
+        "Exponentialschreibweise gespeichert hat (1,23457E+11), keine ID: ihre letzten "
+        "Ziffern sind verloren, sie kann ihren Datensatz nicht benennen. Die Spalte in der "
+        "Tabellenkalkulation als Text formatieren oder den Export des CRM unverändert "
+        "importieren",
+    ),
     "reject.excel_serial": (
         "looks like an Excel serial date (a day number such as 46296.5 for 2026-10-01 "
         "12:00), not a date: format the column as a date in the spreadsheet (e.g. "

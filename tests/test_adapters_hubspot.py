@@ -1331,3 +1331,29 @@ def test_sla_info_says_what_the_last_import_said(tmp_path):
     info = CliRunner().invoke(app, ["info", "--db", str(db), "--json"])
     (notice,) = json.loads(info.stdout)["last_import_notices"]
     assert notice["text"].startswith("deals of 2 pipelines (Sales Pipeline 10, Renewals 2) all")
+
+
+def test_a_record_id_a_spreadsheet_wrote_in_scientific_notation_is_its_contacts_root_cause(
+    tmp_path,
+):
+    """A contacts export opened in Excel and saved again writes a 12-digit record id as
+    1.23457E+11: the contact loaded under it, and every call and e-mail of the real id
+    read as one of an unknown lead. The contact is quarantined saying why, and the rows
+    that name its garbled id with that root cause."""
+    from export_support import folder_of
+
+    contacts = (FIXTURES / "contacts.csv").read_text().replace("\n101,Anna", "\n1.23457E+11,Anna")
+    others = ("calls.csv", "companies.csv", "deals.csv", "emails.csv")
+    folder = folder_of(tmp_path / "export", FIXTURES, *others, **{"contacts.csv": contacts})
+    result = import_export(tmp_path / "w.duckdb", folder, fmt="hubspot")
+    told = [r for r in result.rejected if "1.23457E+11" in str(r["value"])]
+    assert {(Path(r["file"]).name, r["line"], r["source_column"]) for r in told} == {
+        ("contacts.csv", 2, "Record ID"), ("emails.csv", 2, "Associated Contact")
+    }  # fmt: skip
+    root = [r["reason"] for r in told if not r["reason"].startswith("lead ")]
+    assert root == [
+        "looks like a long number a spreadsheet saved in scientific notation (1.23457E+11), "
+        "not an id: its last digits are lost, so it cannot name its record. Format the column "
+        "as text in the spreadsheet, or import the CRM's export as it came"
+    ]
+    assert "1.23457E+11" not in read_core_table(tmp_path / "w.duckdb", "leads")["lead_id"]

@@ -728,6 +728,46 @@ def test_an_excel_serial_date_is_quarantined_saying_so(tmp_path):
     }
 
 
+_SCIENTIFIC = (
+    "looks like a long number a spreadsheet saved in scientific notation (1.23457E+11), not "
+    "an id: its last digits are lost, so it cannot name its record. Format the column as "
+    "text in the spreadsheet, or import the CRM's export as it came"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "garbled"),
+    [("1.23457E+11", True), ("1,23457E+11", True), ("2E+10", True), ("1.2e+15", True),
+     ("123456789012", False), ("L-1E+5", False), ("1.5", False), ("E+11", False),
+     ("1.23457E-11", False)],
+)  # fmt: skip
+def test_an_id_a_spreadsheet_wrote_in_scientific_notation_is_quarantined_saying_so(
+    tmp_path, value, garbled
+):
+    """Excel shows a long number (HubSpot's record id 123456789012) as 1.23457E+11 and
+    saves the CSV so: the lead loaded under that id, and its touches, whose file kept the
+    digits, were quarantined as of an unknown lead. The id is quarantined, saying why, and
+    a touch naming it with its lead's root cause."""
+    from analytics.warehouse.adapters import import_export
+
+    d = folder(
+        tmp_path,
+        leads=f"lead_id,created_at,source\nL1,2026-10-01T09:00:00Z,email\n"
+        f'"{value}",2026-10-02T09:00:00Z,email\n',
+        sales_touches="touch_id,lead_id,rep_id,occurred_at,channel,outcome\n"
+        f'T1,"{value}",r1,2026-10-03T09:00:00Z,phone,connected\n',
+    )
+    result = import_export(tmp_path / "w.duckdb", d)
+    reasons = sorted((Path(r["file"]).name, r["column"], r["reason"]) for r in result.rejected)
+    if garbled:  # the touch is told its lead's root cause
+        assert result.loaded["leads"] == 1
+        cascade = f"lead {value} was rejected: leads.csv line 3, lead_id {_SCIENTIFIC}"
+        assert reasons == [("leads.csv", "lead_id", _SCIENTIFIC),
+                           ("sales_touches.csv", "lead_id", cascade)]  # fmt: skip
+    else:
+        assert result.loaded["leads"] == 2 and reasons == []
+
+
 @pytest.mark.parametrize(
     ("dates", "told", "layout"),
     [

@@ -51,6 +51,16 @@ STORED = [
         "diesen Tag gibt es nicht (gelesen im Format %d.%m.%Y: der Monat hat weniger Tage)",
     ),
     (
+        "looks like a long number a spreadsheet saved in scientific notation (1.23457E+11), "
+        "not an id: its last digits are lost, so it cannot name its record. Format the "
+        "column as text in the spreadsheet, or import the CRM's export as it came",
+        "sieht aus wie eine lange Zahl, die eine Tabellenkalkulation in "
+        "Exponentialschreibweise gespeichert hat (1,23457E+11), keine ID: ihre letzten "
+        "Ziffern sind verloren, sie kann ihren Datensatz nicht benennen. Die Spalte in der "
+        "Tabellenkalkulation als Text formatieren oder den Export des CRM unverändert "
+        "importieren",
+    ),
+    (
         "looks like an Excel serial date (a day number such as 46296.5 for 2026-10-01 "
         "12:00), not a date: format the column as a date in the spreadsheet (e.g. "
         "01.10.2026 12:00) and save the CSV again",

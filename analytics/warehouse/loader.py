@@ -2104,9 +2104,10 @@ def _with_root_causes(
         c.references == ("leads", "lead_id") for c in TABLES[table].columns
     ):
         return rejected
-    unknown = (pl.col("reason") == render("reject.unknown.leads")) & pl.col("value").is_in(
-        list(known.rejected)
-    )
+    # (an id a spreadsheet garbled is said so, not unknown: the lead's row says it first)
+    unknown = pl.col("reason").is_in(
+        [render("reject.unknown.leads"), render("reject.scientific_id")]
+    ) & pl.col("value").is_in(list(known.rejected))
     return rejected.with_columns(
         pl.when(unknown)
         .then(pl.col("value").replace_strict(known.rejected, default=None))

@@ -480,12 +480,17 @@ def validate_rows(
             # the number as the schema writes it (``0``), in either language
             minimum = render("reject.minimum", minimum=f"{column.minimum:g}")
             checks.append((column.name, value < column.minimum, pl.lit(minimum)))
+        garbled = None
+        if column.kind == "str" and (column.name in table.key or column.references is not None):
+            garbled = raw.str.contains(_SCIENTIFIC_ID)
+            checks.append((column.name, garbled, pl.lit(render("reject.scientific_id"))))
         if f"__known_{column.name}" in text.columns:
             ref_table = column.references[0]
+            unknown = raw.is_not_null() & ~pl.col(f"__known_{column.name}")
             checks.append(
                 (
                     column.name,
-                    raw.is_not_null() & ~pl.col(f"__known_{column.name}"),
+                    unknown if garbled is None else unknown & ~garbled,  # said once: garbled
                     pl.lit(render(f"reject.unknown.{ref_table}")),
                 )
             )
@@ -595,6 +600,12 @@ def _unread_dates(table_name: str, *, or_in_layout: bool = False) -> pl.Expr:
         declared = render("reject.unreadable.layout", layout="\0", example="").split("\0")[0]
         unread = unread | pl.col("reason").str.starts_with(declared)
     return pl.col("column").is_in(kinds) & unread
+
+
+#: An id as a spreadsheet writes a long number it shows in scientific notation, and so
+#: saves in a CSV (``1.23457E+11`` for HubSpot's 123456789012): the digits past the sixth
+#: are lost, so the row would name another record, or none.
+_SCIENTIFIC_ID = r"^[+-]?\d(?:[.,]\d+)?[eE]\+\d{1,3}$"
 
 
 #: A number where a date belongs: Excel's serial date (days since 1899-12-30, the time of
