@@ -1662,11 +1662,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "keine Datei, die dieses Format liest; es liest: {reads:list} (jede auch als .parquet, "
         ".xlsx, .xls oder .ods)",
     ),
+    # HubSpot names the columns in the exporting user's language; English is read, German
+    # for contacts, companies and deals (no other language's labels could be confirmed)
     "skip.hubspot": (
         "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header "
-        "has: {header}",
+        "has: {header} (HubSpot names the columns in the language of the user who exports: "
+        "export it again with English as your HubSpot language, or import it with a mapping "
+        "file: sla import --format mapping:FILE, on the Data page \"Any CSV, with a mapping "
+        "file\")",
         "kein HubSpot-Export von Kontakten, Unternehmen, Deals, Anrufen oder E-Mails; die "
-        "Kopfzeile hat: {header}",
+        "Kopfzeile hat: {header} (HubSpot benennt die Spalten in der Sprache des "
+        "exportierenden Benutzers: mit Englisch als HubSpot-Sprache erneut exportieren oder "
+        "mit einer Mapping-Datei importieren: sla import --format mapping:DATEI, auf der "
+        "Seite Daten „Beliebige CSV-Datei mit Mapping-Datei“)",
     ),
     "skip.salesforce": (
         "not a Salesforce export of Lead, Contact, Account, Opportunity, Task, LeadHistory "

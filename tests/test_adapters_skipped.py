@@ -32,6 +32,12 @@ GERMAN_CALLS = (
 NOT_HUBSPOT = (
     "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header has: "
 )
+#: What follows the header: how to export a file HubSpot named in another language
+IN_ENGLISH = (
+    " (HubSpot names the columns in the language of the user who exports: export it again "
+    "with English as your HubSpot language, or import it with a mapping file: sla import "
+    '--format mapping:FILE, on the Data page "Any CSV, with a mapping file")'
+)
 LEAD = (
     "Id,Company,Status,LeadSource,OwnerId,CreatedDate\n"
     "00Q1000000L0001,Acme,Open - Not Contacted,Web,0051000000AAAAA,2026-10-05T09:12:00.000Z\n"
@@ -72,7 +78,9 @@ def test_a_hubspot_folder_loads_its_exports_and_names_the_file_it_does_not_read(
     args = ["import", "--format", "hubspot", str(export), "--db"]
     res = runner.invoke(cli.app, [*args, str(tmp_path / "w.duckdb")])
     assert res.exit_code == 0, res.output
-    reason = NOT_HUBSPOT + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung"
+    reason = (
+        NOT_HUBSPOT + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung" + IN_ENGLISH
+    )
     assert f"warning: {export / 'anrufe.csv'} was not read: {reason}\n" in res.stderr
     run = runner.invoke(cli.app, [*args, str(tmp_path / "w2.duckdb"), "--json"])
     assert run.exit_code == 0, run.output
@@ -120,12 +128,13 @@ CASES = {
         },
         {
             "anrufe.csv": NOT_HUBSPOT
-            + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung",
+            + "Datensatz-ID, Aktivitätsdatum, Anrufergebnis, Anrufrichtung"
+            + IN_ENGLISH,
             "archive": "a folder: the import reads the files of the folder it is given, "
             "not those of folders in it",
             "contacts.numbers": NOT_CSV,
-            "deal-report.csv": NOT_HUBSPOT + "Deal owner, Count of deals",
-            "notes.csv": NOT_HUBSPOT + "Date, Note",
+            "deal-report.csv": NOT_HUBSPOT + "Deal owner, Count of deals" + IN_ENGLISH,
+            "notes.csv": NOT_HUBSPOT + "Date, Note" + IN_ENGLISH,
         },
     ),
     "salesforce": (
@@ -207,7 +216,10 @@ def test_the_reasons_are_said_in_german(tmp_path):
     assert result.warnings(lang="de")[0] == (
         f"{export / 'anrufe.csv'} wurde nicht gelesen: kein HubSpot-Export von Kontakten, "
         "Unternehmen, Deals, Anrufen oder E-Mails; die Kopfzeile hat: Datensatz-ID, "
-        "Aktivitätsdatum, Anrufergebnis, Anrufrichtung"
+        "Aktivitätsdatum, Anrufergebnis, Anrufrichtung (HubSpot benennt die Spalten in der "
+        "Sprache des exportierenden Benutzers: mit Englisch als HubSpot-Sprache erneut "
+        "exportieren oder mit einer Mapping-Datei importieren: sla import --format "
+        "mapping:DATEI, auf der Seite Daten „Beliebige CSV-Datei mit Mapping-Datei“)"
     )
 
 

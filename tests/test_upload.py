@@ -347,10 +347,16 @@ CALLS_DE = "Datensatz-ID;Aktivitätsdatum;Anrufergebnis\n7001;05.10.2026 10:00;V
     ("lang", "warning"),
     [
         ("en", "anrufe.csv was not read: not a HubSpot export of contacts, companies, deals, "
-         "calls or e-mails; the header has: Datensatz-ID, Aktivitätsdatum, Anrufergebnis"),
+         "calls or e-mails; the header has: Datensatz-ID, Aktivitätsdatum, Anrufergebnis "
+         "(HubSpot names the columns in the language of the user who exports: export it "
+         "again with English as your HubSpot language, or import it with a mapping file: sla "
+         'import --format mapping:FILE, on the Data page "Any CSV, with a mapping file")'),
         ("de", "anrufe.csv wurde nicht gelesen: kein HubSpot-Export von Kontakten, "
          "Unternehmen, Deals, Anrufen oder E-Mails; die Kopfzeile hat: Datensatz-ID, "
-         "Aktivitätsdatum, Anrufergebnis"),
+         "Aktivitätsdatum, Anrufergebnis (HubSpot benennt die Spalten in der Sprache des "
+         "exportierenden Benutzers: mit Englisch als HubSpot-Sprache erneut exportieren oder "
+         "mit einer Mapping-Datei importieren: sla import --format mapping:DATEI, auf der "
+         "Seite Daten „Beliebige CSV-Datei mit Mapping-Datei“)"),
     ],
 )  # fmt: skip
 def test_the_preview_names_an_uploaded_file_it_does_not_read(warehouse, lang, warning):
@@ -530,7 +536,10 @@ def test_the_warnings_of_an_uploads_files_name_them_as_uploaded(tmp_path):
         {
             "file": "notes.csv",
             "reason": "not a HubSpot export of contacts, companies, deals, calls or e-mails; "
-            "the header has: Date, Note",
+            "the header has: Date, Note (HubSpot names the columns in the language of the user "
+            "who exports: export it again with English as your HubSpot language, or import it "
+            'with a mapping file: sla import --format mapping:FILE, on the Data page "Any CSV, '
+            'with a mapping file")',
         }
     ]
     assert not any("sla-upload-" in w for w in result.warnings())
