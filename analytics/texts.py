@@ -1585,6 +1585,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Beträge als Neuumsatz: um nur die Deals einer Pipeline zu zählen, mit --pipeline und "
         "ihrem Namen importieren (auf der Seite Daten: Deal-Pipelines)",
     ),
+    # HubSpot deal stages that look closing but that the adapter reads as open (no won or
+    # lost label, no Is Closed Won column): their won amounts would be missing silently
+    "import.deal_stages_open": (
+        "deals in stages whose label names no won or lost stage were read as open ({stages}): "
+        "a custom pipeline's closed stages are read by HubSpot's checkboxes, so export the "
+        "deals with the properties Is Closed Won and Is Deal Closed? to read them",
+        "Deals in Phasen, deren Name keine gewonnene oder verlorene Phase nennt, wurden als "
+        "offen gelesen ({stages}): die geschlossenen Phasen einer eigenen Pipeline werden über "
+        "HubSpots Kontrollkästchen gelesen, also die Deals mit den Eigenschaften Is Closed Won "
+        "und Is Deal Closed? exportieren",
+    ),
     "import.pipelines_left_out": (
         "deals of pipelines other than {chosen} were not read ({counts}; {n:n} in all); "
         "ones stored by an earlier import stay until an import with --replace",
@@ -1668,8 +1679,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "not a HubSpot export of contacts, companies, deals, calls or e-mails; the header "
         "has: {header} (HubSpot names the columns in the language of the user who exports: "
         "export it again with English as your HubSpot language, or import it with a mapping "
-        "file: sla import --format mapping:FILE, on the Data page \"Any CSV, with a mapping "
-        "file\")",
+        'file: sla import --format mapping:FILE, on the Data page "Any CSV, with a mapping '
+        'file")',
         "kein HubSpot-Export von Kontakten, Unternehmen, Deals, Anrufen oder E-Mails; die "
         "Kopfzeile hat: {header} (HubSpot benennt die Spalten in der Sprache des "
         "exportierenden Benutzers: mit Englisch als HubSpot-Sprache erneut exportieren oder "

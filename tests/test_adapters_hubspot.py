@@ -1357,3 +1357,66 @@ def test_a_record_id_a_spreadsheet_wrote_in_scientific_notation_is_its_contacts_
         "as text in the spreadsheet, or import the CRM's export as it came"
     ]
     assert "1.23457E+11" not in read_core_table(tmp_path / "w.duckdb", "leads")["lead_id"]
+
+
+#: A custom pipeline's stages (by Record ID): labels that name no won or lost stage
+CUSTOM_STAGES = {"5001": "Won - contract signed", "5002": "Lost to competitor", "5003": "Demo"}
+
+
+def _deal_statuses(folder: Path) -> tuple[dict[str, tuple[str, bool]], dict]:
+    """Each deal's status and whether it is dated closed (the first row of a duplicated
+    id), and the export's notices."""
+    export = read_export(folder, fmt="hubspot", salt="s")
+    (deals,) = [b.cells for b in export.batches if b.table == "opportunities"]
+    first = deals.unique("opportunity_id", keep="first", maintain_order=True)
+    rows = first.select("opportunity_id", "status", pl.col("closed_at").is_not_null()).rows()
+    return {deal: (status, dated) for deal, status, dated in rows}, export.notices
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_custom_pipelines_closing_stages_read_as_open_are_said(tmp_path, lang):
+    """A custom pipeline names its stages as the portal likes: "Won - contract signed" was
+    read as open, and its won amount was missing from the revenue, silently. It is still
+    read as open (no label is guessed), but said, with the checkboxes that would tell."""
+    folder = with_column(FIXTURES, tmp_path / "export", "deals.csv", "Deal Stage", CUSTOM_STAGES)
+    statuses, notices = _deal_statuses(folder)
+    assert [statuses[d] for d in ("5001", "5002", "5003", "5007")] == [
+        ("open", False), ("open", False), ("open", False), ("won", True)  # 5007: closedwon
+    ]  # fmt: skip
+    (said,) = notices[str(folder / "deals.csv")]
+    assert (
+        said.render(lang=lang)
+        == {
+            "en": "deals in stages whose label names no won or lost stage were read as open (Won "
+            "- contract signed 2, Lost to competitor 1): a custom pipeline's closed stages are "
+            "read by HubSpot's checkboxes, so export the deals with the properties Is Closed Won "
+            "and Is Deal Closed? to read them",
+            "de": "Deals in Phasen, deren Name keine gewonnene oder verlorene Phase nennt, wurden "
+            "als offen gelesen (Won - contract signed 2, Lost to competitor 1): die geschlossenen "
+            "Phasen einer eigenen Pipeline werden über HubSpots Kontrollkästchen gelesen, also "
+            "die Deals mit den Eigenschaften Is Closed Won und Is Deal Closed? exportieren",
+        }[lang]
+    )
+
+
+@pytest.mark.parametrize(
+    ("won", "closed", "yes", "no"),
+    [("Is Closed Won", "Is Deal Closed?", "true", "false"),
+     ("hs_is_closed_won", "hs_is_closed", "Yes", "No")],
+)  # fmt: skip
+def test_hubspots_closed_won_checkboxes_decide_a_deals_status(tmp_path, won, closed, yes, no):
+    """Is Closed Won and Is Deal Closed? say whether a deal is won or closed whatever its
+    stage is named; closed and not won is lost. A deal without them is read by its label."""
+    stages = with_column(FIXTURES, tmp_path / "stages", "deals.csv", "Deal Stage", CUSTOM_STAGES)
+    flags = {"5001": (yes, yes), "5002": (no, yes), "5003": (no, no), "5010": (no, no)}
+    step = with_column(stages, tmp_path / "won", "deals.csv", won,
+                       {d: w for d, (w, _) in flags.items()})  # fmt: skip
+    folder = with_column(step, tmp_path / "export", "deals.csv", closed,
+                         {d: c for d, (_, c) in flags.items()})  # fmt: skip
+    statuses, notices = _deal_statuses(folder)
+    assert [statuses[d] for d in ("5001", "5002", "5003", "5010", "5007")] == [
+        ("won", True), ("lost", True), ("open", False),
+        ("open", False),  # 5010's stage says Closed Lost; its checkboxes say open
+        ("won", True),  # no checkbox value: its stage, closedwon
+    ]  # fmt: skip
+    assert notices == {}

@@ -21,8 +21,9 @@ the labels of a portal that exports in German (``Datensatz-ID``, ``Erstellungsda
 - Companies -> ``accounts`` (``Record ID``, ``Company name``, ``Industry``, ``Number of
   Employees``, ``Country/Region``, ``Annual Revenue``).
 - Deals -> ``opportunities`` (``Record ID``, ``Create Date``, ``Close Date``, ``Amount``
-  (empty -> 0), ``Deal Stage``: "Closed won" -> won, "Closed lost" -> lost, anything
-  else open; ``Closed Lost Reason``; lead and account from ``Associated Contact IDs``
+  (empty -> 0), status from ``Is Closed Won`` / ``Is Deal Closed?`` where exported, else
+  ``Deal Stage``: "Closed won" -> won, "Closed lost" -> lost, anything else open
+  (:func:`deal_status`); ``Closed Lost Reason``; lead and account from ``Associated Contact IDs``
   / ``Associated Company IDs``).
 - Calls -> ``sales_touches`` (channel phone, ``Call outcome`` mapped by
   :data:`CALL_OUTCOMES`; an empty outcome -> no_answer; another value is kept in
@@ -60,6 +61,7 @@ from analytics.warehouse.adapters.common import (
     ExportFile,
     Salt,
     batch,
+    bool_text,
     check_chosen_deals,
     chosen_deals,
     country_code,
@@ -155,6 +157,83 @@ DEAL_STATUSES: dict[str, str] = {
     "abgeschlossen und verloren": "lost",
 }
 
+#: Words of a stage label that may close a deal (``Won - contract signed``, ``Lost to
+#: competitor``): such a stage that :data:`DEAL_STATUSES` does not read is read as open,
+#: and said so (:func:`deal_status`).
+_CLOSING_WORDS = r"\b(?:won|lost|closed?|signed|win|gewonnen|verloren|abgeschlossen)\b"
+
+
+def deal_status(file: ExportFile) -> tuple[pl.Expr, list[Text]]:
+    """A deal's status (``won``, ``lost``, ``open``), and what to say of how it was read.
+
+    HubSpot's checkboxes ``Is Closed Won``, ``Is Closed Lost`` and ``Is Deal Closed?`` say
+    it whatever a custom pipeline names its stages: where the export has them, they decide
+    (closed and not won is lost). Else the ``Deal Stage`` label does
+    (:data:`DEAL_STATUSES`), and a stage whose label looks closing but names no won or lost
+    stage (``Won - contract signed``) is read as open and said so: its deals' won amounts
+    would be missing from the revenue, silently.
+
+    >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({
+    ...     "deal stage": ["Closed Won", "Won - signed", "Won - signed", "Demo", "Lost"],
+    ...     "_line": [2, 3, 4, 5, 6]}), ["deal stage"], [], ",", "utf-8", "")
+    >>> status, said = deal_status(f)
+    >>> f.cells.select(status)["status"].to_list()
+    ['won', 'open', 'open', 'open', 'open']
+    >>> said[0].params["stages"]
+    'Won - signed 2, Lost 1'
+    >>> import dataclasses
+    >>> f = dataclasses.replace(f, cells=f.cells.with_columns(
+    ...     pl.Series("is closed won", ["true", "true", "false", "false", "false"]),
+    ...     pl.Series("is deal closed?", ["true", "true", "true", "false", None])))
+    >>> status, said = deal_status(f)
+    >>> f.cells.select(status)["status"].to_list(), said
+    (['won', 'won', 'lost', 'open', 'open'], [])
+    """
+    stage = _c(file, "deal_stage").str.to_lowercase().str.replace_all(r"[\s_-]", "")
+    by_label = pl.lit("open")
+    for label, outcome in DEAL_STATUSES.items():
+        by_label = (
+            pl.when(stage.str.contains(re.sub(r"[\s_-]", "", label), literal=True))
+            .then(pl.lit(outcome))
+            .otherwise(by_label)
+        )
+    flags = [role for role in ("is_won", "is_lost", "is_closed") if col(file, role)]
+    if flags:
+        won, lost, closed = (
+            _checked(_c(file, role)) for role in ("is_won", "is_lost", "is_closed")
+        )
+        by_flags = (
+            pl.when(won)
+            .then(pl.lit("won"))
+            .when(lost | (closed & ~won))
+            .then(pl.lit("lost"))
+            .when(~closed | (~won & ~lost))
+            .then(pl.lit("open"))
+        )
+        return pl.coalesce(by_flags, by_label).alias("status"), []
+    label = _c(file, "deal_stage").str.strip_chars()
+    unread = file.cells.filter(
+        (by_label == "open") & label.str.to_lowercase().str.contains(_CLOSING_WORDS)
+    )
+    if not unread.height:
+        return by_label.alias("status"), []
+    counts = unread.group_by(label.alias("stage"), maintain_order=True).len()
+    listed = ", ".join(f"{stage} {n:,}" for stage, n in counts.rows())
+    return by_label.alias("status"), [Text("import.deal_stages_open", {"stages": listed})]
+
+
+def _checked(cell: pl.Expr) -> pl.Expr:
+    """A checkbox cell as a boolean (``true``/``yes``/``1``, their German words), null when
+    empty or unreadable."""
+    low = bool_text(cell).str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(low.is_in(["true", "yes", "1"]))
+        .then(True)
+        .when(low.is_in(["false", "no", "0"]))
+        .then(False)
+    )
+
+
 #: ``Call outcome`` (HubSpot's default dispositions) -> canonical outcome.
 CALL_OUTCOMES: dict[str, str] = {
     "connected": "connected",
@@ -195,6 +274,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "employees": ("number of employees", "numberofemployees"),
     "revenue": ("annual revenue", "annualrevenue"),
     "deal_stage": ("deal stage", "dealstage"),
+    # HubSpot's calculated checkboxes of a deal: they say won and closed whatever a custom
+    # pipeline names its stages
+    "is_won": ("is closed won", "hs_is_closed_won"),
+    "is_lost": ("is closed lost", "hs_is_closed_lost"),
+    "is_closed": ("is deal closed?", "is deal closed", "hs_is_closed"),
     "pipeline": ("pipeline",),
     # a deal's amount in the portal's company currency first: a portal with several
     # currencies writes Amount in each deal's own, and their sum would mix them
@@ -588,14 +672,9 @@ def _deals(
             used.add(name)
     # the deal's own currency's amount beside the company currency's: read neither as extra
     used |= set(ALIASES["amount"]) & set(file.cells.columns)
-    stage = _c(file, "deal_stage").str.to_lowercase().str.replace_all(r"[\s_-]", "")
-    status = pl.lit("open")
-    for label, outcome in DEAL_STATUSES.items():
-        status = (
-            pl.when(stage.str.contains(re.sub(r"[\s_-]", "", label), literal=True))
-            .then(pl.lit(outcome))
-            .otherwise(status)
-        )
+    status, said = deal_status(file)
+    notices = [*notices, *said]
+    used |= {name for role in ("is_won", "is_lost", "is_closed") if (name := col(file, role))}
     closed = _timestamp(_c(file, "close_date"), options)
     amount = number_text(_c(file, "amount"), decimal_comma=file.decimal_comma(options))
     opportunities = file.cells.select(
