@@ -1585,16 +1585,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Beträge als Neuumsatz: um nur die Deals einer Pipeline zu zählen, mit --pipeline und "
         "ihrem Namen importieren (auf der Seite Daten: Deal-Pipelines)",
     ),
-    # HubSpot deal stages that look closing but that the adapter reads as open (no won or
-    # lost label, no Is Closed Won column): their won amounts would be missing silently
+    # deal stages that look closing but that an adapter reads as open (no won or lost label,
+    # no field that says it): their won amounts would be missing silently
     "import.deal_stages_open": (
         "deals in stages whose label names no won or lost stage were read as open ({stages}): "
-        "a custom pipeline's closed stages are read by HubSpot's checkboxes, so export the "
-        "deals with the properties Is Closed Won and Is Deal Closed? to read them",
+        "a custom stage that closes a deal is read by the fields {fields}, so export the "
+        "deals with them",
         "Deals in Phasen, deren Name keine gewonnene oder verlorene Phase nennt, wurden als "
-        "offen gelesen ({stages}): die geschlossenen Phasen einer eigenen Pipeline werden über "
-        "HubSpots Kontrollkästchen gelesen, also die Deals mit den Eigenschaften Is Closed Won "
-        "und Is Deal Closed? exportieren",
+        "offen gelesen ({stages}): eine eigene Phase, die einen Deal schließt, wird über die "
+        "Felder {fields} gelesen, also die Deals mit ihnen exportieren",
     ),
     "import.pipelines_left_out": (
         "deals of pipelines other than {chosen} were not read ({counts}; {n:n} in all); "

@@ -1388,13 +1388,12 @@ def test_a_custom_pipelines_closing_stages_read_as_open_are_said(tmp_path, lang)
         said.render(lang=lang)
         == {
             "en": "deals in stages whose label names no won or lost stage were read as open (Won "
-            "- contract signed 2, Lost to competitor 1): a custom pipeline's closed stages are "
-            "read by HubSpot's checkboxes, so export the deals with the properties Is Closed Won "
-            "and Is Deal Closed? to read them",
+            "- contract signed 2, Lost to competitor 1): a custom stage that closes a deal is "
+            "read by the fields Is Closed Won, Is Deal Closed?, so export the deals with them",
             "de": "Deals in Phasen, deren Name keine gewonnene oder verlorene Phase nennt, wurden "
-            "als offen gelesen (Won - contract signed 2, Lost to competitor 1): die geschlossenen "
-            "Phasen einer eigenen Pipeline werden über HubSpots Kontrollkästchen gelesen, also "
-            "die Deals mit den Eigenschaften Is Closed Won und Is Deal Closed? exportieren",
+            "als offen gelesen (Won - contract signed 2, Lost to competitor 1): eine eigene "
+            "Phase, die einen Deal schließt, wird über die Felder Is Closed Won, Is Deal Closed? "
+            "gelesen, also die Deals mit ihnen exportieren",
         }[lang]
     )
 

@@ -875,3 +875,25 @@ def test_the_command_line_chooses_opportunity_types_for_salesforce_only(tmp_path
         "opportunities of types other than New Business were not read (Renewal 1; 1 in all); "
         "ones stored by an earlier import stay until an import with --replace"
     ]
+
+
+def test_a_custom_stage_read_as_open_without_iswon_and_isclosed_is_said(tmp_path):
+    """An Opportunity export without IsWon and IsClosed is read by StageName: an org's own
+    closing stage ("Won - Signed") read as open, its won amount missing from the revenue,
+    silently. No label is guessed; the stages are named, with the fields that say it."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES, folder)
+    opps = pl.read_csv(FIXTURES / "Opportunity.csv", infer_schema=False).drop("IsWon", "IsClosed")
+    signed = pl.col("Id") == "0061000000O0001AAB"
+    opps = opps.with_columns(
+        pl.when(signed).then(pl.lit("Won - Signed")).otherwise("StageName").alias("StageName")
+    )
+    opps.write_csv(folder / "Opportunity.csv")
+    export = read_export(folder, fmt="salesforce")
+    (deals,) = [b.cells for b in export.batches if b.table == "opportunities"]
+    assert dict(deals.select("opportunity_id", "status").rows())["0061000000O0001AAB"] == "open"
+    assert [t.render() for t in export.notices[str(folder / "Opportunity.csv")]] == [
+        "deals in stages whose label names no won or lost stage were read as open (Won - "
+        "Signed 1): a custom stage that closes a deal is read by the fields IsWon, IsClosed, "
+        "so export the deals with them"
+    ]

@@ -1144,6 +1144,39 @@ def chosen_deals(
     return kept, [Text(f"{texts}_left_out", params)]
 
 
+#: Words of a stage label that may close a deal (``Won - contract signed``, ``Lost to
+#: competitor``, ``Signed``), in the two languages the adapters read
+_CLOSING_WORDS = r"\b(?:won|lost|closed?|signed|win|gewonnen|verloren|abgeschlossen)\b"
+
+
+def closing_stages_read_open(
+    file: ExportFile, stage: pl.Expr, status: pl.Expr, *, fields: str
+) -> list[Text]:
+    """What to say of the deals of ``file`` whose ``stage`` label looks closing but whose
+    ``status`` was read as open (a custom stage, ``Won - contract signed``): their won
+    amounts would be missing from the revenue, silently. No label is guessed: the notice
+    names the stages and the export's ``fields`` that say won and closed whatever the label.
+
+    >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({"stage": ["Won - signed", "Demo",
+    ...     "Won - signed", "Closed Won"], "_line": [2, 3, 4, 5]}), ["stage"], [], ",",
+    ...     "utf-8", "")
+    >>> status = pl.when(pl.col("stage") == "Closed Won").then(pl.lit("won")).otherwise(
+    ...     pl.lit("open"))
+    >>> said = closing_stages_read_open(f, pl.col("stage"), status, fields="IsWon, IsClosed")
+    >>> said[0].params
+    {'stages': 'Won - signed 2', 'fields': 'IsWon, IsClosed'}
+    """
+    label = stage.str.strip_chars()
+    unread = file.cells.filter(
+        (status == "open") & label.str.to_lowercase().str.contains(_CLOSING_WORDS)
+    )
+    if not unread.height:
+        return []
+    counts = unread.group_by(label.alias("stage"), maintain_order=True).len()
+    listed = ", ".join(f"{name} {n:,}" for name, n in counts.rows())
+    return [Text("import.deal_stages_open", {"stages": listed, "fields": fields})]
+
+
 def check_chosen_deals(
     deals: Sequence[tuple[ExportFile, str | None]], chosen: tuple[str, ...], *, texts: str
 ) -> None:

@@ -64,6 +64,7 @@ from analytics.warehouse.adapters.common import (
     bool_text,
     check_chosen_deals,
     chosen_deals,
+    closing_stages_read_open,
     country_code,
     export_files,
     header_text,
@@ -157,11 +158,6 @@ DEAL_STATUSES: dict[str, str] = {
     "abgeschlossen und verloren": "lost",
 }
 
-#: Words of a stage label that may close a deal (``Won - contract signed``, ``Lost to
-#: competitor``): such a stage that :data:`DEAL_STATUSES` does not read is read as open,
-#: and said so (:func:`deal_status`).
-_CLOSING_WORDS = r"\b(?:won|lost|closed?|signed|win|gewonnen|verloren|abgeschlossen)\b"
-
 
 def deal_status(file: ExportFile) -> tuple[pl.Expr, list[Text]]:
     """A deal's status (``won``, ``lost``, ``open``), and what to say of how it was read.
@@ -170,8 +166,8 @@ def deal_status(file: ExportFile) -> tuple[pl.Expr, list[Text]]:
     it whatever a custom pipeline names its stages: where the export has them, they decide
     (closed and not won is lost). Else the ``Deal Stage`` label does
     (:data:`DEAL_STATUSES`), and a stage whose label looks closing but names no won or lost
-    stage (``Won - contract signed``) is read as open and said so: its deals' won amounts
-    would be missing from the revenue, silently.
+    stage (``Won - contract signed``) is read as open and said so
+    (:func:`~analytics.warehouse.adapters.common.closing_stages_read_open`).
 
     >>> f = ExportFile(Path("deals.csv"), pl.DataFrame({
     ...     "deal stage": ["Closed Won", "Won - signed", "Won - signed", "Demo", "Lost"],
@@ -211,15 +207,10 @@ def deal_status(file: ExportFile) -> tuple[pl.Expr, list[Text]]:
             .then(pl.lit("open"))
         )
         return pl.coalesce(by_flags, by_label).alias("status"), []
-    label = _c(file, "deal_stage").str.strip_chars()
-    unread = file.cells.filter(
-        (by_label == "open") & label.str.to_lowercase().str.contains(_CLOSING_WORDS)
+    said = closing_stages_read_open(
+        file, _c(file, "deal_stage"), by_label, fields="Is Closed Won, Is Deal Closed?"
     )
-    if not unread.height:
-        return by_label.alias("status"), []
-    counts = unread.group_by(label.alias("stage"), maintain_order=True).len()
-    listed = ", ".join(f"{stage} {n:,}" for stage, n in counts.rows())
-    return by_label.alias("status"), [Text("import.deal_stages_open", {"stages": listed})]
+    return by_label.alias("status"), said
 
 
 def _checked(cell: pl.Expr) -> pl.Expr:

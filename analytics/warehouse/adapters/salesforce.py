@@ -70,6 +70,7 @@ from analytics.warehouse.adapters.common import (
     batch,
     check_chosen_deals,
     chosen_deals,
+    closing_stages_read_open,
     country_code,
     date_text,
     export_files,
@@ -601,6 +602,11 @@ def _opportunities(
     status = (
         pl.when(won).then(pl.lit("won")).when(closed).then(pl.lit("lost")).otherwise(pl.lit("open"))
     )
+    if not {"iswon", "isclosed"} <= set(c.columns):  # a custom stage's label decides: say so
+        notices = [
+            *notices,
+            *closing_stages_read_open(file, pl.col("stagename"), status, fields="IsWon, IsClosed"),
+        ]
     close = _ts(date_text(_col(file, "closedate"), date_format=options.date_format), options)
     lead = pl.col("id").replace_strict(converted_opps, default=None, return_dtype=pl.String)
     lead = pl.coalesce(lead, _who(_col(file, "contactid"), contacts))
