@@ -1393,7 +1393,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "weder im Format {layout} ({example}) noch nach ISO 8601 "
         "(2026-10-05T09:12:00+02:00) lesbar",
     ),
-    # a number in a date column: a spreadsheet cell not formatted as a date
     # an id written in scientific notation: a spreadsheet saved the CSV (validate._SCIENTIFIC_ID)
     "reject.scientific_id": (
         "looks like a long number a spreadsheet saved in scientific notation (1.23457E+11), "
@@ -1405,6 +1404,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Tabellenkalkulation als Text formatieren oder den Export des CRM unverändert "
         "importieren",
     ),
+    # a number in a date column: a spreadsheet cell not formatted as a date
     "reject.excel_serial": (
         "looks like an Excel serial date (a day number such as 46296.5 for 2026-10-01 "
         "12:00), not a date: format the column as a date in the spreadsheet (e.g. "
