@@ -3021,6 +3021,17 @@ def test_purge_before_a_day_erases_every_older_load(tmp_path):
     assert _scan(db, ERASED + STAYING) == []
 
 
+@pytest.fixture(scope="module")
+def purged_load_1(tmp_path_factory) -> Path:
+    """Two imports (loads 1 and 2), then ``sla purge --load 1`` (logged as load 3)."""
+    root = tmp_path_factory.mktemp("purged")
+    db = root / "w.duckdb"
+    import_export(db, _purge_folder(root))
+    import_export(db, _purge_folder(root, "q", leads=("P2",)))
+    assert runner.invoke(cli.app, ["purge", "--load", "1", "--db", str(db)]).exit_code == 0
+    return db
+
+
 @pytest.mark.parametrize(
     ("load", "needle"),
     [
@@ -3029,13 +3040,12 @@ def test_purge_before_a_day_erases_every_older_load(tmp_path):
         (9, "there is no load 9"),
     ],
 )
-def test_purge_of_a_load_with_nothing_to_erase_says_why_and_which_can_be(tmp_path, load, needle):
+def test_purge_of_a_load_with_nothing_to_erase_says_why_and_which_can_be(
+    purged_load_1, load, needle
+):
     """The load log keeps an erased load and the purge's own record: ``--load`` offered
     them as loads ("loads: 1, 2, 3") and erasing one erased nothing."""
-    db = tmp_path / "w.duckdb"
-    import_export(db, _purge_folder(tmp_path))
-    import_export(db, _purge_folder(tmp_path, "q", leads=("P2",)))
-    assert runner.invoke(cli.app, ["purge", "--load", "1", "--db", str(db)]).exit_code == 0
+    db = purged_load_1  # (each case leaves it as it was: nothing is erased)
     before = db.read_bytes()
     res = runner.invoke(cli.app, ["purge", "--load", str(load), "--db", str(db)])
     assert res.exit_code == 2, res.output
